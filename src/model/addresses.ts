@@ -1,0 +1,192 @@
+import ipaddr from 'ipaddr.js';
+import { IntervalSet } from './intervals.js';
+
+export type Family = 'ipv4' | 'ipv6';
+
+const V4_END = 2 ** 32;
+const V6_END = 1n << 128n;
+
+/**
+ * A set of IP addresses of both families: IPv4 as numbers, IPv6 as bigints,
+ * each an interval union over its own address space.
+ */
+export class AddrSet {
+  constructor(
+    readonly v4: IntervalSet<number>,
+    readonly v6: IntervalSet<bigint>,
+  ) {}
+
+  static readonly EMPTY = new AddrSet(IntervalSet.empty(), IntervalSet.empty());
+  static readonly ALL_V4 = new AddrSet(IntervalSet.range(0, V4_END), IntervalSet.empty());
+  static readonly ALL_V6 = new AddrSet(IntervalSet.empty(), IntervalSet.range(0n, V6_END));
+  static readonly ALL = new AddrSet(IntervalSet.range(0, V4_END), IntervalSet.range(0n, V6_END));
+
+  static all(family?: Family): AddrSet {
+    return family === 'ipv4' ? AddrSet.ALL_V4 : family === 'ipv6' ? AddrSet.ALL_V6 : AddrSet.ALL;
+  }
+
+  get isEmpty(): boolean {
+    return this.v4.isEmpty && this.v6.isEmpty;
+  }
+
+  union(o: AddrSet): AddrSet {
+    return new AddrSet(this.v4.union(o.v4), this.v6.union(o.v6));
+  }
+  intersect(o: AddrSet): AddrSet {
+    return new AddrSet(this.v4.intersect(o.v4), this.v6.intersect(o.v6));
+  }
+  subtract(o: AddrSet): AddrSet {
+    return new AddrSet(this.v4.subtract(o.v4), this.v6.subtract(o.v6));
+  }
+  /** Complement within both address spaces. */
+  complement(): AddrSet {
+    return AddrSet.ALL.subtract(this);
+  }
+  equals(o: AddrSet): boolean {
+    return this.v4.equals(o.v4) && this.v6.equals(o.v6);
+  }
+  only(family: Family): AddrSet {
+    return family === 'ipv4' ? new AddrSet(this.v4, IntervalSet.empty()) : new AddrSet(IntervalSet.empty(), this.v6);
+  }
+  /** True when the set holds every address of the family. */
+  coversAll(family: Family): boolean {
+    return family === 'ipv4' ? this.v4.equals(AddrSet.ALL_V4.v4) : this.v6.equals(AddrSet.ALL_V6.v6);
+  }
+  has(addr: string): boolean {
+    const p = parseAddress(addr);
+    if (!p) return false;
+    return p.family === 'ipv4' ? this.v4.has(p.value as number) : this.v6.has(p.value as bigint);
+  }
+
+  /** Minimal CIDR list, "0.0.0.0/0" / "::/0" for whole spaces. */
+  toCidrs(): string[] {
+    const out: string[] = [];
+    for (const [lo, hi] of this.v4.ranges()) out.push(...rangeToCidrs4(lo, hi));
+    for (const [lo, hi] of this.v6.ranges()) out.push(...rangeToCidrs6(lo, hi));
+    return out;
+  }
+
+  toString(): string {
+    return this.isEmpty ? 'none' : this.toCidrs().join(', ');
+  }
+
+  static parse(text: string): AddrSet | undefined {
+    return parseCidr(text);
+  }
+}
+
+export interface ParsedAddress {
+  family: Family;
+  value: number | bigint;
+}
+
+function v4ToNum(bytes: number[]): number {
+  return ((bytes[0]! * 256 + bytes[1]!) * 256 + bytes[2]!) * 256 + bytes[3]!;
+}
+function v6ToBig(parts: number[]): bigint {
+  let v = 0n;
+  for (const p of parts) v = (v << 16n) | BigInt(p);
+  return v;
+}
+
+/** Parse a single address (IPv4 dotted quad or IPv6). IPv4-mapped IPv6 stays IPv6. */
+export function parseAddress(text: string): ParsedAddress | undefined {
+  const t = text.trim();
+  if (t.includes(':')) {
+    if (!ipaddr.IPv6.isValid(t)) return undefined;
+    try {
+      return { family: 'ipv6', value: v6ToBig(ipaddr.IPv6.parse(t).parts) };
+    } catch {
+      return undefined;
+    }
+  }
+  if (!ipaddr.IPv4.isValidFourPartDecimal(t)) return undefined;
+  return { family: 'ipv4', value: v4ToNum(ipaddr.IPv4.parse(t).octets) };
+}
+
+/**
+ * "10.0.0.0/8", "10.0.0.1", "2001:db8::/32", "10.0.0.0/255.0.0.0" → set.
+ * Host bits are ignored as the kernel does (10.1.2.3/8 is 10.0.0.0/8).
+ */
+export function parseCidr(text: string): AddrSet | undefined {
+  const t = text.trim();
+  const slash = t.indexOf('/');
+  const addrText = slash < 0 ? t : t.slice(0, slash);
+  const a = parseAddress(addrText);
+  if (!a) return undefined;
+  const bits = a.family === 'ipv4' ? 32 : 128;
+  let len = bits;
+  if (slash >= 0) {
+    const m = t.slice(slash + 1);
+    if (/^[0-9]{1,3}$/.test(m)) len = Number(m);
+    else if (a.family === 'ipv4' && ipaddr.IPv4.isValidFourPartDecimal(m)) {
+      const maskLen = ipaddr.IPv4.parse(m).prefixLengthFromSubnetMask();
+      if (maskLen === null) return undefined; // non-contiguous masks are not CIDRs
+      len = maskLen;
+    } else return undefined;
+    if (len > bits) return undefined;
+  }
+  if (a.family === 'ipv4') {
+    const size = 2 ** (32 - len);
+    const lo = Math.floor((a.value as number) / size) * size;
+    return new AddrSet(IntervalSet.range(lo, lo + size), IntervalSet.empty());
+  }
+  const size = 1n << BigInt(128 - len);
+  const lo = ((a.value as bigint) / size) * size;
+  return new AddrSet(IntervalSet.empty(), IntervalSet.range(lo, lo + size));
+}
+
+/** Inclusive address range "a-b" (iprange, nft ranges). */
+export function parseAddrRange(from: string, to: string): AddrSet | undefined {
+  const a = parseAddress(from);
+  const b = parseAddress(to);
+  if (!a || !b || a.family !== b.family) return undefined;
+  if (a.family === 'ipv4') {
+    const lo = Math.min(a.value as number, b.value as number);
+    const hi = Math.max(a.value as number, b.value as number);
+    return new AddrSet(IntervalSet.range(lo, hi + 1), IntervalSet.empty());
+  }
+  const x = a.value as bigint;
+  const y = b.value as bigint;
+  const lo = x < y ? x : y;
+  const hi = x < y ? y : x;
+  return new AddrSet(IntervalSet.empty(), IntervalSet.range(lo, hi + 1n));
+}
+
+export function formatAddress(family: Family, value: number | bigint): string {
+  if (family === 'ipv4') {
+    const n = value as number;
+    return [Math.floor(n / 16777216) % 256, Math.floor(n / 65536) % 256, Math.floor(n / 256) % 256, n % 256].join('.');
+  }
+  let v = value as bigint;
+  const parts: number[] = [];
+  for (let i = 0; i < 8; i++) {
+    parts.unshift(Number(v & 0xffffn));
+    v >>= 16n;
+  }
+  return ipaddr.fromByteArray(parts.flatMap((p) => [p >> 8, p & 255])).toString();
+}
+
+function rangeToCidrs4(lo: number, hi: number): string[] {
+  const out: string[] = [];
+  let cur = lo;
+  while (cur < hi) {
+    let size = 1;
+    while (size < 2 ** 32 && cur % (size * 2) === 0 && cur + size * 2 <= hi) size *= 2;
+    out.push(`${formatAddress('ipv4', cur)}/${32 - Math.log2(size)}`);
+    cur += size;
+  }
+  return out;
+}
+
+function rangeToCidrs6(lo: bigint, hi: bigint): string[] {
+  const out: string[] = [];
+  let cur = lo;
+  while (cur < hi) {
+    let bits = 0n;
+    while (bits < 128n && cur % (1n << (bits + 1n)) === 0n && cur + (1n << (bits + 1n)) <= hi) bits++;
+    out.push(`${formatAddress('ipv6', cur)}/${128n - bits}`);
+    cur += 1n << bits;
+  }
+  return out;
+}

@@ -1,0 +1,227 @@
+/**
+ * The common rule model. Every parser (iptables, nftables, AWS, GCP, Azure,
+ * CDK/Pulumi) produces this; the exposure engine and the lint rules read only
+ * this. See docs/architecture.md for the contract.
+ */
+import type { AddrSet, Family } from './addresses.js';
+import type { NumSet } from './ports.js';
+import type { Diagnostic, Span } from './source.js';
+
+/** Netfilter hooks; cloud ingress is modelled as `input`, egress as `output`. */
+export type Hook = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting' | 'ingress' | 'egress';
+
+/** nftables table families; `ip` = iptables, `ip6` = ip6tables; `cloud` = a cloud firewall object. */
+export type TableFamily = 'ip' | 'ip6' | 'inet' | 'arp' | 'bridge' | 'netdev' | 'cloud';
+
+export type CtState = 'new' | 'established' | 'related' | 'invalid' | 'untracked' | 'snat' | 'dnat';
+export const CT_STATES: readonly CtState[] = ['new', 'established', 'related', 'invalid', 'untracked', 'snat', 'dnat'];
+
+/**
+ * One test a packet must pass. A rule's `matches` are a conjunction.
+ * Negation is kept (`negated`) rather than folded, so messages can quote the rule;
+ * `effective*` helpers in ./match.ts fold it.
+ */
+export type Match =
+  | FamilyMatch
+  | ProtocolMatch
+  | AddressMatch
+  | PortMatch
+  | InterfaceMatch
+  | CtStateMatch
+  | IcmpTypeMatch
+  | PrincipalMatch
+  | FragmentMatch
+  | AddrTypeMatch
+  | AnyOfMatch
+  | OpaqueMatch;
+
+interface MatchBase {
+  /** Where the match is written (may be the whole rule when not separable). */
+  span?: Span;
+  negated?: boolean;
+}
+
+/** Packet's IP family (nft `meta nfproto`, or implied by `ip saddr`, table family, cloud IPv6 fields). */
+export interface FamilyMatch extends MatchBase {
+  kind: 'family';
+  family: Family;
+}
+
+/** Layer-4 protocol numbers (0..255). */
+export interface ProtocolMatch extends MatchBase {
+  kind: 'protocol';
+  protocols: NumSet;
+}
+
+export interface AddressMatch extends MatchBase {
+  kind: 'address';
+  dir: 'src' | 'dst';
+  addrs: AddrSet;
+}
+
+/**
+ * Transport ports. A port match only matches packets of port-carrying protocols
+ * (tcp, udp, sctp, dccp, udplite); parsers also emit the protocol match the
+ * syntax implies (`-p tcp --dport 22` gives both).
+ */
+export interface PortMatch extends MatchBase {
+  kind: 'port';
+  dir: 'src' | 'dst';
+  ports: NumSet;
+}
+
+/** Interface names; a name ending in `+` (iptables) or `*` (nft) is a prefix wildcard. Written as `eth+`. */
+export interface InterfaceMatch extends MatchBase {
+  kind: 'interface';
+  dir: 'in' | 'out';
+  names: string[];
+}
+
+export interface CtStateMatch extends MatchBase {
+  kind: 'ctstate';
+  states: CtState[];
+}
+
+/** ICMP / ICMPv6 types (and codes): `type * 256 + code` values; family says which ICMP. */
+export interface IcmpTypeMatch extends MatchBase {
+  kind: 'icmp-type';
+  family: Family;
+  values: NumSet;
+}
+
+/**
+ * Named, non-address sources or destinations from clouds: security-group ids,
+ * `self`, prefix lists not resolved, GCP tags and service accounts, Azure service
+ * tags and application security groups. A packet carries at most one principal
+ * per direction; address matches and principal matches are independent.
+ */
+export interface PrincipalMatch extends MatchBase {
+  kind: 'principal';
+  dir: 'src' | 'dst';
+  /** e.g. "sg-123", "self", "pl-abc", "tag:web", "sa:x@y", "VirtualNetwork", "asg:web". */
+  names: string[];
+}
+
+/** iptables `-f`: non-first fragments (never the first packet of a connection). */
+export interface FragmentMatch extends MatchBase {
+  kind: 'fragment';
+}
+
+/** iptables `-m addrtype`, nft `fib daddr type`. */
+export interface AddrTypeMatch extends MatchBase {
+  kind: 'addrtype';
+  dir: 'src' | 'dst';
+  types: string[];
+}
+
+/** A disjunction of conjunctions: nft concatenated sets, AWS rule with several CIDRs, multi-valued fields. */
+export interface AnyOfMatch extends MatchBase {
+  kind: 'any-of';
+  alternatives: Match[][];
+}
+
+/**
+ * A match the engine cannot decide statically (ipset membership, limit, recent,
+ * time, owner, marks, hostnames, unresolved cloud expressions, unknown modules).
+ * The engine treats it as "may or may not match".
+ */
+export interface OpaqueMatch extends MatchBase {
+  kind: 'opaque';
+  /** Module or field, e.g. "limit", "set", "mark", "unresolved". */
+  module: string;
+  /** The text as written, e.g. "-m limit --limit 5/min". */
+  text: string;
+  /** Why it cannot be decided, for messages ("ipset membership is only known at run time"). */
+  reason: string;
+}
+
+export type Action =
+  | { kind: 'accept' }
+  | { kind: 'drop' }
+  | { kind: 'reject'; with?: string }
+  | { kind: 'jump'; target: string }
+  | { kind: 'goto'; target: string }
+  | { kind: 'return' }
+  /** Non-terminal (LOG, counter, MARK, CONNMARK, comment-only, SNAT in filter…): evaluation goes on. */
+  | { kind: 'continue'; target: string }
+  /** Address translation; terminal in a nat chain (the packet leaves the chain accepted). */
+  | { kind: 'nat'; type: 'dnat' | 'snat' | 'masquerade' | 'redirect' | 'netmap'; toAddrs?: AddrSet; toPorts?: NumSet; text: string }
+  /** Sent to user space (NFQUEUE): the verdict is not known statically. */
+  | { kind: 'queue'; text: string }
+  /** A target we do not know: may or may not end evaluation, may accept. */
+  | { kind: 'unknown'; target: string; text: string };
+
+export interface Rule {
+  /** Unique within the document, stable across parses of the same text. */
+  id: number;
+  matches: Match[];
+  action: Action;
+  /** The whole rule as written. */
+  span: Span;
+  /** Where the responsible value is (port field, CIDR), when narrower than the rule; defaults to span. */
+  reportSpan?: Span;
+  /** Source text of the rule, for messages and trace output (one line, trimmed). */
+  text: string;
+  comment?: string;
+  /** Disabled rules (GCP `disabled: true`) are kept for linting but never evaluated. */
+  disabled?: boolean;
+}
+
+export interface Chain {
+  name: string;
+  /** Base chains have a hook; user chains do not. */
+  hook?: Hook;
+  /** Lower runs first; iptables filter = 0, nat prerouting = -100, mangle = -150, raw = -300. */
+  priority?: number;
+  /** nft chain type / iptables table: filter, nat, route (mangle). */
+  type?: 'filter' | 'nat' | 'route';
+  /** Base chains only: what happens when evaluation reaches the end. */
+  policy?: 'accept' | 'drop';
+  policySpan?: Span;
+  /** Cloud: the policy is implicit (AWS default deny, GCP implied rules); for messages. */
+  policyImplicit?: boolean;
+  rules: Rule[];
+  span: Span;
+}
+
+export interface Table {
+  name: string;
+  family: TableFamily;
+  chains: Chain[];
+  span: Span;
+}
+
+/**
+ * What protects one target: an iptables/nft host, one AWS security group (plus
+ * NACLs where the input ties them together), a GCP network as seen by one target
+ * tag, an Azure NSG. A document may hold several.
+ */
+export interface Ruleset {
+  /** Human name: file name, "sg-123 (web)", "network default, tag web". */
+  name: string;
+  /** Names for deployment matching: host names, sg ids/names, tags, NSG names. */
+  targets: string[];
+  tables: Table[];
+  /** Families this ruleset filters; iptables-save → ['ipv4'], ip6tables → ['ipv6'], inet/cloud → both. */
+  families: Family[];
+  /** Cloud rulesets: the direction modelled (ingress → hook input). */
+  kind: 'netfilter' | 'cloud';
+}
+
+/** What a parser returns for one file. */
+export interface FirewallDocument {
+  /** Format id, e.g. "iptables-save", "iptables-script", "nftables", "nftables-json", "aws-sg-json". */
+  format: string;
+  rulesets: Ruleset[];
+  diagnostics: Diagnostic[];
+  /** Comments with their spans (for inline directives and suppressions). */
+  comments: DocComment[];
+}
+
+export interface DocComment {
+  /** Text without the comment marker. */
+  value: string;
+  span: Span;
+  /** Line comment (#, //) or block comment. */
+  type: 'Line' | 'Block';
+}

@@ -1,0 +1,30 @@
+import type { FirewallDocument } from '../model/index.js';
+
+/** Reads an included file for parsers that support includes (nft `include`). Injected: parsers do no I/O. */
+export type IncludeReader = (path: string, fromFile: string | undefined) => { path: string; text: string } | { error: string };
+
+export interface ParseOptions {
+  /** The file's path, for messages and include resolution; undefined for stdin. */
+  filePath?: string;
+  /** Variables from outside the file (Terraform tfvars, CloudFormation parameter overrides). */
+  variables?: Record<string, unknown>;
+  readInclude?: IncludeReader;
+}
+
+/**
+ * A format: how to recognise it and how to parse it. Parsers are pure
+ * (text → model with positions), never throw on user input, and report bad
+ * input as diagnostics with line and column.
+ */
+export interface FormatDefinition {
+  /** e.g. "iptables-save", "iptables-script", "nftables", "nftables-json", "aws", "gcp", "azure", "terraform". */
+  id: string;
+  /** Which ESLint language carries it: decides comment syntax. */
+  language: 'iptables' | 'nftables' | 'json' | 'yaml' | 'hcl';
+  /**
+   * 0 = not this format; higher = more confident. `fileName` is the base name.
+   * Must be cheap: look at the name and at most the first few KB of text.
+   */
+  detect(fileName: string, text: string): number;
+  parse(text: string, options: ParseOptions): FirewallDocument;
+}

@@ -1,0 +1,220 @@
+/**
+ * Positioned value trees: JSON (momoa), YAML (yaml) and, via the HCL parser,
+ * Terraform all become one shape, so the cloud parsers read values and their
+ * source positions the same way whatever the file syntax.
+ */
+import { parse as parseJsonText } from '@humanwhocodes/momoa';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { LineIndex, type Diagnostic, type Span, DOCUMENT_START } from '../model/index.js';
+
+export type PValue = PScalar | PArray | PObject | PExpr;
+
+export interface PScalar {
+  kind: 'scalar';
+  value: string | number | boolean | null;
+  span: Span;
+}
+export interface PArray {
+  kind: 'array';
+  items: PValue[];
+  span: Span;
+}
+export interface PEntry {
+  key: string;
+  keySpan: Span;
+  value: PValue;
+}
+export interface PObject {
+  kind: 'object';
+  entries: PEntry[];
+  span: Span;
+  /** HCL blocks: the block type and labels (`resource "aws_security_group" "x"`). */
+  block?: { type: string; labels: string[] };
+}
+/** An expression the syntax carries but that is not a literal (HCL `var.x`, ARM "[parameters('p')]"). */
+export interface PExpr {
+  kind: 'expr';
+  text: string;
+  span: Span;
+}
+
+export interface ParsedTree {
+  value: PValue | undefined;
+  diagnostics: Diagnostic[];
+}
+
+export function get(obj: PValue | undefined, key: string): PValue | undefined {
+  if (!obj || obj.kind !== 'object') return undefined;
+  for (let i = obj.entries.length - 1; i >= 0; i--) if (obj.entries[i]!.key === key) return obj.entries[i]!.value;
+  return undefined;
+}
+
+/** Case-insensitive key lookup (ARM property names are case-insensitive). */
+export function getCI(obj: PValue | undefined, key: string): PValue | undefined {
+  if (!obj || obj.kind !== 'object') return undefined;
+  const k = key.toLowerCase();
+  for (let i = obj.entries.length - 1; i >= 0; i--) if (obj.entries[i]!.key.toLowerCase() === k) return obj.entries[i]!.value;
+  return undefined;
+}
+
+export function str(v: PValue | undefined): string | undefined {
+  return v?.kind === 'scalar' && typeof v.value === 'string' ? v.value : undefined;
+}
+export function num(v: PValue | undefined): number | undefined {
+  if (v?.kind !== 'scalar') return undefined;
+  if (typeof v.value === 'number') return v.value;
+  if (typeof v.value === 'string' && /^-?[0-9]+$/.test(v.value.trim())) return Number(v.value.trim());
+  return undefined;
+}
+export function items(v: PValue | undefined): PValue[] {
+  return v?.kind === 'array' ? v.items : v === undefined ? [] : [v];
+}
+
+/** Plain JS value (for hashing, schema validation and debugging). Expressions become their text. */
+export function toPlain(v: PValue | undefined): unknown {
+  if (!v) return undefined;
+  switch (v.kind) {
+    case 'scalar':
+      return v.value;
+    case 'array':
+      return v.items.map(toPlain);
+    case 'object': {
+      const o: Record<string, unknown> = {};
+      for (const e of v.entries) o[e.key] = toPlain(e.value);
+      return o;
+    }
+    case 'expr':
+      return v.text;
+  }
+}
+
+// ---------------------------------------------------------------- JSON
+
+type MomoaNode = { type: string; loc: { start: { line: number; column: number; offset: number }; end: { line: number; column: number; offset: number } }; [k: string]: unknown };
+
+function momoaSpan(n: MomoaNode): Span {
+  return { start: { ...n.loc.start }, end: { ...n.loc.end } };
+}
+
+function fromMomoa(n: MomoaNode): PValue {
+  switch (n.type) {
+    case 'Object':
+      return {
+        kind: 'object',
+        span: momoaSpan(n),
+        entries: (n.members as { name: MomoaNode; value: MomoaNode }[]).map((m) => ({
+          key: String((m.name as { value?: unknown }).value ?? (m.name as { name?: unknown }).name),
+          keySpan: momoaSpan(m.name),
+          value: fromMomoa(m.value),
+        })),
+      };
+    case 'Array':
+      return { kind: 'array', span: momoaSpan(n), items: (n.elements as { value: MomoaNode }[]).map((e) => fromMomoa(e.value)) };
+    case 'String':
+    case 'Number':
+    case 'Boolean':
+      return { kind: 'scalar', value: n.value as string | number | boolean, span: momoaSpan(n) };
+    case 'Null':
+      return { kind: 'scalar', value: null, span: momoaSpan(n) };
+    default:
+      return { kind: 'expr', text: String(n.type), span: momoaSpan(n) };
+  }
+}
+
+/** JSON (with comments and trailing commas tolerated, as hand-edited exports have them). */
+export function parseJsonTree(text: string): ParsedTree {
+  try {
+    const doc = parseJsonText(text, { mode: 'jsonc', allowTrailingCommas: true } as never) as unknown as { body: MomoaNode };
+    return { value: fromMomoa(doc.body), diagnostics: [] };
+  } catch (e) {
+    const err = e as { message?: string; line?: number; column?: number; offset?: number };
+    const li = new LineIndex(text);
+    const pos = typeof err.offset === 'number' ? li.position(err.offset) : DOCUMENT_START.start;
+    return {
+      value: undefined,
+      diagnostics: [{ severity: 'error', code: 'json/syntax', message: `JSON syntax error: ${err.message ?? String(e)}`, span: { start: pos, end: pos } }],
+    };
+  }
+}
+
+// ---------------------------------------------------------------- YAML
+
+/** CloudFormation short forms become their long form: `!Ref x` → {Ref: x}, `!Sub s` → {"Fn::Sub": s}. */
+function cfnKey(tag: string): string | undefined {
+  if (!tag.startsWith('!')) return undefined;
+  const name = tag.slice(1);
+  if (name === 'Ref' || name === 'Condition') return name;
+  return `Fn::${name}`;
+}
+
+export function parseYamlTree(text: string): ParsedTree {
+  const lc = new LineCounter();
+  const li = new LineIndex(text);
+  const diagnostics: Diagnostic[] = [];
+  let doc;
+  try {
+    doc = parseDocument(text, { lineCounter: lc, strict: false, uniqueKeys: false, prettyErrors: false, logLevel: 'silent' });
+  } catch (e) {
+    return { value: undefined, diagnostics: [{ severity: 'error', code: 'yaml/syntax', message: `YAML error: ${String(e)}`, span: DOCUMENT_START }] };
+  }
+  for (const err of doc.errors) {
+    const s = li.position(Math.min(err.pos[0], text.length));
+    const en = li.position(Math.min(err.pos[1], text.length));
+    diagnostics.push({ severity: 'error', code: 'yaml/syntax', message: `YAML error: ${err.message.split('\n')[0]}`, span: { start: s, end: en } });
+  }
+  const spanOf = (range: readonly number[] | null | undefined): Span => {
+    if (!range) return DOCUMENT_START;
+    return li.span(Math.min(range[0]!, text.length), Math.min(range[1]!, text.length));
+  };
+  const seen = new Set<unknown>();
+  const walk = (n: unknown, depth: number): PValue => {
+    const node = n as YamlNode & { tag?: string; range?: [number, number, number] };
+    const span = spanOf(node?.range);
+    if (depth > 200 || n === null || n === undefined) return { kind: 'scalar', value: null, span };
+    if (isAlias(node)) {
+      const target = node.resolve(doc);
+      if (!target || seen.has(target)) return { kind: 'expr', text: `*${node.source}`, span };
+      seen.add(target);
+      const v = walk(target, depth + 1);
+      seen.delete(target);
+      return v;
+    }
+    let value: PValue;
+    if (isScalar(node)) {
+      const v = node.value;
+      value = { kind: 'scalar', value: typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null ? v : String(v), span };
+      if (typeof v === 'bigint') value = { kind: 'scalar', value: Number(v), span };
+    } else if (isMap(node)) {
+      const entries: PEntry[] = [];
+      for (const p of node.items) {
+        if (!isPair(p)) continue;
+        const k = p.key as YamlNode & { range?: [number, number, number] };
+        const keyText = isScalar(k) ? String(k.value) : String(k);
+        if (keyText === '<<' && p.value) {
+          const merged = walk(p.value, depth + 1);
+          for (const m of merged.kind === 'array' ? merged.items : [merged]) if (m.kind === 'object') entries.push(...m.entries);
+          continue;
+        }
+        entries.push({ key: keyText, keySpan: spanOf(k?.range), value: p.value === null || p.value === undefined ? { kind: 'scalar', value: null, span: spanOf(k?.range) } : walk(p.value, depth + 1) });
+      }
+      value = { kind: 'object', entries, span };
+    } else if (isSeq(node)) {
+      value = { kind: 'array', items: node.items.map((i) => walk(i, depth + 1)), span };
+    } else {
+      value = { kind: 'scalar', value: null, span };
+    }
+    const tag = node.tag;
+    const key = tag ? cfnKey(tag) : undefined;
+    if (key) {
+      let inner = value;
+      if (key === 'Fn::GetAtt' && inner.kind === 'scalar' && typeof inner.value === 'string') {
+        const dot = inner.value.indexOf('.');
+        inner = dot > 0 ? { kind: 'array', span, items: [{ kind: 'scalar', value: inner.value.slice(0, dot), span }, { kind: 'scalar', value: inner.value.slice(dot + 1), span }] } : inner;
+      }
+      return { kind: 'object', span, entries: [{ key, keySpan: span, value: inner }] };
+    }
+    return value;
+  };
+  const value = doc.contents === null ? undefined : walk(doc.contents, 0);
+  return { value, diagnostics };
+}

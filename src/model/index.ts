@@ -4,3 +4,4 @@ export * from './protocols.js';
 export * from './addresses.js';
 export * from './source.js';
 export * from './ruleset.js';
+export * from './canonical.js';

@@ -1,0 +1,601 @@
+/**
+ * Terraform evaluation shared by the cloud mappers: parses a `.tf` file with the
+ * HCL parser and resolves what is statically known — `var.x` (defaults and
+ * `options.variables`), `local.x`, string templates, literal `count`/`for_each`
+ * (with `count.index`, `each.key`/`each.value`), `dynamic` blocks with a literal
+ * `for_each`, conditionals on known values, `for` expressions and a few pure
+ * functions. Everything else stays a `PExpr` with its source text: UNKNOWN.
+ *
+ * Markers the mappers must honour (soundness): when `count`/`for_each` of a
+ * resource or of a `dynamic` block cannot be evaluated, the resource body (or the
+ * generated block) keeps a `count`/`for_each` entry whose value is a `PExpr` —
+ * the object may exist zero or more times.
+ */
+import { LineIndex, type Diagnostic, type DocComment, type Span } from '../../model/index.js';
+import { get, items, str, type PEntry, type PExpr, type PObject, type PValue } from '../values.js';
+import type { ParseOptions } from '../types.js';
+import { hclExprOf, parseHcl, staticKey, type HclExpr } from '../hcl/index.js';
+
+export interface TfResource {
+  type: string;
+  name: string;
+  /** `aws_security_group.web`, `aws_security_group.web[0]`, `aws_security_group.web["a"]`, `module.x.aws_….y`. */
+  address: string;
+  body: PObject;
+  span: Span;
+  module?: string;
+}
+
+export interface TerraformEvaluation {
+  resources: TfResource[];
+  diagnostics: Diagnostic[];
+  comments: DocComment[];
+}
+
+interface Scope {
+  /** `count.index`. */
+  count?: PValue;
+  /** `each.key`, `each.value`. */
+  each?: { key: PValue; value: PValue };
+  /** for-expression variables, dynamic-block iterators (`ingress` → {key, value}), splat `*`. */
+  names?: Map<string, PValue>;
+}
+
+const META_ARGS = new Set(['count', 'for_each', 'lifecycle', 'depends_on', 'provider', 'provisioner', 'connection']);
+const MAX_EVAL_DEPTH = 64;
+const MAX_EXPANSION = 10_000;
+
+class Evaluator {
+  private readonly variables = new Map<string, PValue>();
+  private readonly localDefs = new Map<string, PValue>();
+  private readonly localCache = new Map<string, PValue>();
+  private readonly localBusy = new Set<string>();
+  private depth = 0;
+  readonly diagnostics: Diagnostic[] = [];
+
+  constructor(
+    readonly body: PObject,
+    readonly text: string,
+    readonly lines: LineIndex,
+    readonly overrides: Record<string, unknown> | undefined,
+  ) {
+    for (const e of body.entries) {
+      const b = e.value;
+      if (b.kind !== 'object' || !b.block) continue;
+      if (b.block.type === 'variable' && b.block.labels.length === 1) {
+        const def = get(b, 'default');
+        if (def) this.variables.set(b.block.labels[0]!, def);
+      } else if (b.block.type === 'locals') {
+        for (const l of b.entries) this.localDefs.set(l.key, l.value);
+      }
+    }
+  }
+
+  unknown(e: HclExpr): PExpr {
+    return { kind: 'expr', text: this.text.slice(e.start, e.end), span: this.lines.span(e.start, e.end) };
+  }
+
+  /** Plain JS value (tfvars) → positioned value at `span`. */
+  fromPlain(v: unknown, span: Span): PValue {
+    if (v === null || v === undefined) return { kind: 'scalar', value: null, span };
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return { kind: 'scalar', value: v, span };
+    if (Array.isArray(v)) return { kind: 'array', items: v.map((x) => this.fromPlain(x, span)), span };
+    if (typeof v === 'object') return { kind: 'object', entries: Object.entries(v as Record<string, unknown>).map(([key, x]) => ({ key, keySpan: span, value: this.fromPlain(x, span) })), span };
+    return { kind: 'expr', text: String(v), span };
+  }
+
+  variable(name: string, e: HclExpr): PValue {
+    if (this.overrides && Object.prototype.hasOwnProperty.call(this.overrides, name)) return this.fromPlain(this.overrides[name], this.lines.span(e.start, e.end));
+    const def = this.variables.get(name);
+    if (def) return this.value(def, {});
+    return this.unknown(e);
+  }
+
+  local(name: string, e: HclExpr): PValue {
+    const cached = this.localCache.get(name);
+    if (cached) return cached;
+    const def = this.localDefs.get(name);
+    if (!def || this.localBusy.has(name)) return this.unknown(e);
+    this.localBusy.add(name);
+    const v = this.value(def, {});
+    this.localBusy.delete(name);
+    this.localCache.set(name, v);
+    return v;
+  }
+
+  /** Evaluates a parsed value: literals stay, expressions are resolved where possible. */
+  value(v: PValue, scope: Scope): PValue {
+    switch (v.kind) {
+      case 'scalar':
+        return v;
+      case 'array':
+        return { kind: 'array', items: v.items.map((i) => this.value(i, scope)), span: v.span };
+      case 'object':
+        if (v.block) return this.block(v, scope);
+        return { kind: 'object', entries: v.entries.map((e) => ({ key: e.key, keySpan: e.keySpan, value: this.value(e.value, scope) })), span: v.span };
+      case 'expr': {
+        const info = hclExprOf(v);
+        if (!info || info.text !== this.text) return v;
+        return this.expr(info.ast, scope);
+      }
+    }
+  }
+
+  /** A block body: attributes evaluated, `dynamic` blocks expanded. */
+  block(b: PObject, scope: Scope, skipMeta = false): PObject {
+    const entries: PEntry[] = [];
+    for (const e of b.entries) {
+      const v = e.value;
+      if (skipMeta && META_ARGS.has(e.key)) continue;
+      if (v.kind === 'object' && v.block?.type === 'dynamic' && v.block.labels.length === 1) {
+        entries.push(...this.dynamic(v, v.block.labels[0]!, scope));
+        continue;
+      }
+      entries.push({ key: e.key, keySpan: e.keySpan, value: this.value(v, scope) });
+    }
+    const out: PObject = { kind: 'object', entries, span: b.span };
+    if (b.block) out.block = b.block;
+    return out;
+  }
+
+  dynamic(d: PObject, label: string, scope: Scope): PEntry[] {
+    const content = get(d, 'content');
+    if (!content || content.kind !== 'object') return [];
+    const iterExpr = get(d, 'iterator');
+    let iterName = label;
+    if (iterExpr?.kind === 'expr') {
+      const info = hclExprOf(iterExpr);
+      if (info?.ast.type === 'variable') iterName = info.ast.name;
+    }
+    const forEachRaw = get(d, 'for_each');
+    const forEach = forEachRaw ? this.value(forEachRaw, scope) : undefined;
+    const keySpan = d.entries.find((e) => e.key === 'content')?.keySpan ?? d.span;
+    const make = (key: PValue, value: PValue, marker?: PValue): PEntry => {
+      const names = new Map(scope.names ?? []);
+      names.set(iterName, { kind: 'object', span: d.span, entries: [
+        { key: 'key', keySpan: key.span, value: key },
+        { key: 'value', keySpan: value.span, value },
+      ] });
+      const body = this.block(content, { ...scope, names });
+      const entries = marker ? [...body.entries, { key: 'for_each', keySpan: marker.span, value: marker }] : body.entries;
+      return { key: label, keySpan, value: { kind: 'object', entries, span: content.span, block: { type: label, labels: [] } } };
+    };
+    const pairs = forEach ? collectionPairs(forEach) : undefined;
+    if (!forEach || !pairs) {
+      const marker: PExpr = forEach?.kind === 'expr' ? forEach : { kind: 'expr', text: forEachRaw && forEachRaw.kind === 'expr' ? forEachRaw.text : 'for_each', span: forEachRaw?.span ?? d.span };
+      const unk = (suffix: string): PExpr => ({ kind: 'expr', text: `${iterName}.${suffix}`, span: marker.span });
+      return [make(unk('key'), unk('value'), marker)];
+    }
+    return pairs.slice(0, MAX_EXPANSION).map(([k, v]) => make(k, v));
+  }
+
+  expr(e: HclExpr, scope: Scope): PValue {
+    if (++this.depth > MAX_EVAL_DEPTH) {
+      this.depth--;
+      return this.unknown(e);
+    }
+    try {
+      return this.exprInner(e, scope);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private exprInner(e: HclExpr, scope: Scope): PValue {
+    const span = this.lines.span(e.start, e.end);
+    switch (e.type) {
+      case 'literal':
+        return { kind: 'scalar', value: e.value, span };
+      case 'paren':
+        return this.expr(e.expr, scope);
+      case 'template': {
+        if (e.directive) return this.unknown(e);
+        // A template that is a single interpolation keeps the value's type and place.
+        if (e.parts.length === 1 && typeof e.parts[0] !== 'string') return this.expr(e.parts[0]!, scope);
+        let s = '';
+        for (const p of e.parts) {
+          if (typeof p === 'string') s += p;
+          else {
+            const v = this.expr(p, scope);
+            if (v.kind !== 'scalar' || v.value === null) return this.unknown(e);
+            s += String(v.value);
+          }
+        }
+        return { kind: 'scalar', value: s, span };
+      }
+      case 'tuple':
+        return { kind: 'array', items: e.items.map((i) => this.expr(i, scope)), span };
+      case 'object': {
+        const entries: PEntry[] = [];
+        for (const it of e.items) {
+          let k = it.keyIsIdent ? staticKey(it.key) : undefined;
+          if (k === undefined) {
+            const kv = it.key.type === 'paren' || !it.keyIsIdent ? this.expr(it.key, scope) : undefined;
+            if (kv?.kind === 'scalar' && kv.value !== null) k = String(kv.value);
+          }
+          if (k === undefined) return this.unknown(e);
+          entries.push({ key: k, keySpan: this.lines.span(it.key.start, it.key.end), value: this.expr(it.value, scope) });
+        }
+        return { kind: 'object', entries, span };
+      }
+      case 'variable': {
+        const v = scope.names?.get(e.name);
+        return v ?? this.unknown(e);
+      }
+      case 'getattr': {
+        const o = e.object;
+        if (o.type === 'variable' && !scope.names?.has(o.name)) {
+          if (o.name === 'var') return this.variable(e.name, e);
+          if (o.name === 'local') return this.local(e.name, e);
+          if (o.name === 'count' && e.name === 'index') return scope.count ?? this.unknown(e);
+          if (o.name === 'each' && scope.each && (e.name === 'key' || e.name === 'value')) return scope.each[e.name];
+          return this.unknown(e);
+        }
+        const base = this.expr(o, scope);
+        if (base.kind === 'object') return get(base, e.name) ?? this.unknown(e);
+        return this.unknown(e);
+      }
+      case 'index': {
+        const base = this.expr(e.object, scope);
+        const key = this.expr(e.key, scope);
+        if (key.kind !== 'scalar') return this.unknown(e);
+        if (base.kind === 'array' && typeof key.value === 'number') return base.items[key.value] ?? this.unknown(e);
+        if (base.kind === 'array' && typeof key.value === 'string' && /^[0-9]+$/.test(key.value)) return base.items[Number(key.value)] ?? this.unknown(e);
+        if (base.kind === 'object' && key.value !== null) return get(base, String(key.value)) ?? this.unknown(e);
+        return this.unknown(e);
+      }
+      case 'splat': {
+        const base = this.expr(e.object, scope);
+        if (base.kind === 'expr') return this.unknown(e);
+        const list = base.kind === 'array' ? base.items : base.kind === 'scalar' && base.value === null ? [] : [base];
+        const out: PValue[] = [];
+        for (const item of list) {
+          const names = new Map(scope.names ?? []);
+          names.set('*', item);
+          const v = this.expr(e.each, { ...scope, names });
+          if (v.kind === 'expr') return this.unknown(e);
+          out.push(v);
+        }
+        return { kind: 'array', items: out, span };
+      }
+      case 'unary': {
+        const v = this.expr(e.operand, scope);
+        if (v.kind !== 'scalar') return this.unknown(e);
+        if (e.op === '!' && typeof v.value === 'boolean') return { kind: 'scalar', value: !v.value, span };
+        if (e.op === '-' && typeof v.value === 'number') return { kind: 'scalar', value: -v.value, span };
+        return this.unknown(e);
+      }
+      case 'binary':
+        return this.binary(e, scope, span);
+      case 'conditional': {
+        const c = this.expr(e.cond, scope);
+        if (c.kind === 'scalar' && typeof c.value === 'boolean') return this.expr(c.value ? e.then : e.else, scope);
+        if (c.kind === 'scalar' && (c.value === 'true' || c.value === 'false')) return this.expr(c.value === 'true' ? e.then : e.else, scope);
+        return this.unknown(e);
+      }
+      case 'for':
+        return this.forExpr(e, scope, span);
+      case 'call':
+        return this.call(e, scope, span);
+    }
+  }
+
+  private binary(e: HclExpr & { type: 'binary' }, scope: Scope, span: Span): PValue {
+    const l = this.expr(e.left, scope);
+    const r = this.expr(e.right, scope);
+    if (l.kind !== 'scalar' || r.kind !== 'scalar') {
+      if (e.op === '==' || e.op === '!=') {
+        // Structural equality of known values is rare in firewall code; unknown.
+      }
+      return this.unknown(e);
+    }
+    const a = l.value;
+    const b = r.value;
+    const numA = typeof a === 'number' ? a : typeof a === 'string' && /^-?[0-9]+(\.[0-9]+)?$/.test(a) ? Number(a) : undefined;
+    const numB = typeof b === 'number' ? b : typeof b === 'string' && /^-?[0-9]+(\.[0-9]+)?$/.test(b) ? Number(b) : undefined;
+    const out = (value: string | number | boolean): PValue => ({ kind: 'scalar', value, span });
+    switch (e.op) {
+      case '==':
+        return out(a === b || (numA !== undefined && numA === numB));
+      case '!=':
+        return out(!(a === b || (numA !== undefined && numA === numB)));
+      case '&&':
+      case '||':
+        if (typeof a !== 'boolean' || typeof b !== 'boolean') return this.unknown(e);
+        return out(e.op === '&&' ? a && b : a || b);
+    }
+    if (numA === undefined || numB === undefined) return this.unknown(e);
+    switch (e.op) {
+      case '+':
+        return out(numA + numB);
+      case '-':
+        return out(numA - numB);
+      case '*':
+        return out(numA * numB);
+      case '/':
+        return numB === 0 ? this.unknown(e) : out(numA / numB);
+      case '%':
+        return numB === 0 ? this.unknown(e) : out(numA % numB);
+      case '<':
+        return out(numA < numB);
+      case '>':
+        return out(numA > numB);
+      case '<=':
+        return out(numA <= numB);
+      case '>=':
+        return out(numA >= numB);
+    }
+    return this.unknown(e);
+  }
+
+  private forExpr(e: HclExpr & { type: 'for' }, scope: Scope, span: Span): PValue {
+    const coll = this.expr(e.collection, scope);
+    const pairs = collectionPairs(coll);
+    if (!pairs) return this.unknown(e);
+    const arr: PValue[] = [];
+    const obj: PEntry[] = [];
+    for (const [k, v] of pairs.slice(0, MAX_EXPANSION)) {
+      const names = new Map(scope.names ?? []);
+      if (e.keyVar !== undefined) names.set(e.keyVar, k);
+      names.set(e.valueVar, v);
+      const s: Scope = { ...scope, names };
+      if (e.cond) {
+        const c = this.expr(e.cond, s);
+        if (c.kind !== 'scalar' || typeof c.value !== 'boolean') return this.unknown(e);
+        if (!c.value) continue;
+      }
+      if (e.keyExpr) {
+        const kv = this.expr(e.keyExpr, s);
+        if (kv.kind !== 'scalar' || kv.value === null) return this.unknown(e);
+        if (e.grouping) return this.unknown(e);
+        obj.push({ key: String(kv.value), keySpan: kv.span, value: this.expr(e.valueExpr, s) });
+      } else arr.push(this.expr(e.valueExpr, s));
+    }
+    return e.keyExpr ? { kind: 'object', entries: obj, span } : { kind: 'array', items: arr, span };
+  }
+
+  private call(e: HclExpr & { type: 'call' }, scope: Scope, span: Span): PValue {
+    const args = e.args.map((a) => this.expr(a, scope));
+    if (e.expandFinal) {
+      const last = args.pop();
+      if (!last || last.kind !== 'array') return this.unknown(e);
+      args.push(...last.items);
+    }
+    const known = (v: PValue | undefined): boolean => !!v && v.kind !== 'expr';
+    switch (e.name) {
+      case 'tolist':
+      case 'toset':
+      case 'tomap':
+      case 'sort':
+        if (args.length === 1 && known(args[0])) return args[0]!;
+        return this.unknown(e);
+      case 'concat': {
+        const out: PValue[] = [];
+        for (const a of args) {
+          if (a.kind !== 'array') return this.unknown(e);
+          out.push(...a.items);
+        }
+        return { kind: 'array', items: out, span };
+      }
+      case 'flatten': {
+        if (args.length !== 1 || args[0]!.kind !== 'array') return this.unknown(e);
+        const out: PValue[] = [];
+        const walk = (v: PValue): boolean => {
+          if (v.kind === 'array') return v.items.every(walk);
+          if (v.kind === 'expr') return false;
+          out.push(v);
+          return true;
+        };
+        return walk(args[0]!) ? { kind: 'array', items: out, span } : this.unknown(e);
+      }
+      case 'merge': {
+        const entries: PEntry[] = [];
+        for (const a of args) {
+          if (a.kind !== 'object') return this.unknown(e);
+          for (const en of a.entries) {
+            const i = entries.findIndex((x) => x.key === en.key);
+            if (i >= 0) entries.splice(i, 1);
+            entries.push(en);
+          }
+        }
+        return { kind: 'object', entries, span };
+      }
+      case 'lookup': {
+        const [m, k, d] = args;
+        if (!m || m.kind !== 'object' || !k || k.kind !== 'scalar') return this.unknown(e);
+        return get(m, String(k.value)) ?? d ?? this.unknown(e);
+      }
+      case 'element': {
+        const [l, i] = args;
+        if (!l || l.kind !== 'array' || l.items.length === 0 || !i || i.kind !== 'scalar' || typeof i.value !== 'number') return this.unknown(e);
+        return l.items[i.value % l.items.length]!;
+      }
+      case 'length': {
+        const [l] = args;
+        if (l?.kind === 'array') return { kind: 'scalar', value: l.items.length, span };
+        if (l?.kind === 'object') return { kind: 'scalar', value: l.entries.length, span };
+        if (l?.kind === 'scalar' && typeof l.value === 'string') return { kind: 'scalar', value: [...l.value].length, span };
+        return this.unknown(e);
+      }
+      case 'tostring':
+      case 'tonumber':
+      case 'tobool': {
+        const [v] = args;
+        if (v?.kind !== 'scalar' || v.value === null) return this.unknown(e);
+        if (e.name === 'tostring') return { kind: 'scalar', value: String(v.value), span: v.span };
+        if (e.name === 'tonumber') {
+          const n = Number(v.value);
+          return Number.isFinite(n) && String(v.value).trim() !== '' ? { kind: 'scalar', value: n, span: v.span } : this.unknown(e);
+        }
+        return v.value === true || v.value === 'true' ? { kind: 'scalar', value: true, span: v.span } : v.value === false || v.value === 'false' ? { kind: 'scalar', value: false, span: v.span } : this.unknown(e);
+      }
+      case 'distinct':
+      case 'compact': {
+        const [l] = args;
+        if (l?.kind !== 'array') return this.unknown(e);
+        const seen = new Set<string>();
+        const out: PValue[] = [];
+        for (const it of l.items) {
+          if (it.kind === 'expr') return this.unknown(e);
+          if (e.name === 'compact' && it.kind === 'scalar' && (it.value === null || it.value === '')) continue;
+          const key = it.kind === 'scalar' ? `${typeof it.value}:${String(it.value)}` : undefined;
+          if (e.name === 'distinct' && key !== undefined) {
+            if (seen.has(key)) continue;
+            seen.add(key);
+          }
+          out.push(it);
+        }
+        return { kind: 'array', items: out, span };
+      }
+      case 'try':
+      case 'coalesce': {
+        for (const a of args) {
+          if (a.kind === 'expr') return this.unknown(e);
+          if (e.name === 'try') return a;
+          if (!(a.kind === 'scalar' && (a.value === null || a.value === ''))) return a;
+        }
+        return this.unknown(e);
+      }
+      default:
+        return this.unknown(e);
+    }
+  }
+
+  resources(): TfResource[] {
+    const out: TfResource[] = [];
+    for (const e of this.body.entries) {
+      const b = e.value;
+      if (b.kind !== 'object' || b.block?.type !== 'resource' || b.block.labels.length !== 2) continue;
+      const [type, name] = b.block.labels as [string, string];
+      const base = `${type}.${name}`;
+      const countRaw = get(b, 'count');
+      const forEachRaw = get(b, 'for_each');
+      const instance = (address: string, scope: Scope, marker?: PEntry): void => {
+        const body = this.block(b, scope, true);
+        if (marker) body.entries.push(marker);
+        out.push({ type, name, address, body, span: b.span });
+      };
+      if (countRaw) {
+        const c = this.value(countRaw, {});
+        const n = c.kind === 'scalar' ? (typeof c.value === 'number' ? c.value : typeof c.value === 'string' && /^[0-9]+$/.test(c.value) ? Number(c.value) : typeof c.value === 'boolean' ? Number(c.value) : undefined) : undefined;
+        if (n !== undefined && Number.isInteger(n) && n >= 0) {
+          for (let i = 0; i < Math.min(n, MAX_EXPANSION); i++) instance(`${base}[${i}]`, { count: { kind: 'scalar', value: i, span: c.span } });
+        } else {
+          const marker: PExpr = c.kind === 'expr' ? c : { kind: 'expr', text: countRaw.kind === 'expr' ? countRaw.text : 'count', span: countRaw.span };
+          const entry = b.entries.find((x) => x.key === 'count')!;
+          instance(`${base}[*]`, { count: { kind: 'expr', text: 'count.index', span: countRaw.span } }, { key: 'count', keySpan: entry.keySpan, value: marker });
+        }
+        continue;
+      }
+      if (forEachRaw) {
+        const f = this.value(forEachRaw, {});
+        const pairs = collectionPairs(f);
+        if (pairs) {
+          for (const [k, v] of pairs.slice(0, MAX_EXPANSION)) {
+            const key = k.kind === 'scalar' ? String(k.value) : '?';
+            instance(`${base}[${JSON.stringify(key)}]`, { each: { key: k, value: v } });
+          }
+        } else {
+          const marker: PExpr = f.kind === 'expr' ? f : { kind: 'expr', text: forEachRaw.kind === 'expr' ? forEachRaw.text : 'for_each', span: forEachRaw.span };
+          const entry = b.entries.find((x) => x.key === 'for_each')!;
+          const unk = (s: string): PExpr => ({ kind: 'expr', text: `each.${s}`, span: forEachRaw.span });
+          instance(`${base}[*]`, { each: { key: unk('key'), value: unk('value') } }, { key: 'for_each', keySpan: entry.keySpan, value: marker });
+        }
+        continue;
+      }
+      instance(base, {});
+    }
+    return out;
+  }
+}
+
+/**
+ * Key/value pairs of a known collection (`for_each`, `for`): a list/set gives
+ * (index or element, element) — for `for_each` over a set, key = value = element;
+ * a map gives its entries. Undefined when the collection is unknown.
+ */
+function collectionPairs(v: PValue): [PValue, PValue][] | undefined {
+  if (v.kind === 'array') {
+    if (v.items.some((i) => i.kind === 'expr')) return undefined;
+    return v.items.map((i) => [i.kind === 'scalar' ? i : i, i]);
+  }
+  if (v.kind === 'object') return v.entries.map((e) => [{ kind: 'scalar', value: e.key, span: e.keySpan }, e.value]);
+  if (v.kind === 'scalar' && v.value === null) return [];
+  return undefined;
+}
+
+/** Parses and evaluates one Terraform file. Never throws on user input. */
+export function evaluateTerraform(text: string, options?: ParseOptions): TerraformEvaluation {
+  const parsed = parseHcl(text);
+  const diagnostics = [...parsed.diagnostics];
+  let resources: TfResource[] = [];
+  try {
+    const ev = new Evaluator(parsed.body, text, new LineIndex(text), options?.variables);
+    resources = ev.resources();
+    diagnostics.push(...ev.diagnostics);
+  } catch (e) {
+    diagnostics.push({ severity: 'error', code: 'terraform/internal', message: `Terraform evaluation failed: ${e instanceof Error ? e.message : String(e)}`, span: parsed.body.span });
+  }
+  return { resources, diagnostics, comments: parsed.comments };
+}
+
+/**
+ * Resources of `terraform show -json` output (a plan's `planned_values`, or a
+ * state's `values`), root module and child modules. Attributes unknown until
+ * apply are absent from the values; when the plan's `configuration` names the
+ * references of such an attribute (e.g. `security_group_id` =
+ * `aws_security_group.web.id`), it is filled in as a `PExpr` with that text.
+ */
+export function resourcesFromPlanJson(tree: PValue): TfResource[] {
+  const out: TfResource[] = [];
+  const root = get(tree, 'planned_values') ?? get(tree, 'values');
+  const refs = configurationReferences(tree);
+  const walk = (mod: PValue | undefined, depth: number): void => {
+    if (!mod || mod.kind !== 'object' || depth > 32) return;
+    const modAddr = str(get(mod, 'address'));
+    for (const r of items(get(mod, 'resources'))) {
+      if (r.kind !== 'object') continue;
+      const mode = str(get(r, 'mode'));
+      if (mode && mode !== 'managed') continue;
+      const type = str(get(r, 'type'));
+      const name = str(get(r, 'name'));
+      if (!type || !name) continue;
+      const address = str(get(r, 'address')) ?? `${modAddr ? modAddr + '.' : ''}${type}.${name}`;
+      const values = get(r, 'values');
+      const body: PObject = values?.kind === 'object' ? { kind: 'object', entries: [...values.entries], span: values.span } : { kind: 'object', entries: [], span: r.span };
+      const cfg = refs.get(`${modAddr ? modAddr + '.' : ''}${type}.${name}`);
+      if (cfg) {
+        for (const [attr, text] of cfg) {
+          const cur = get(body, attr);
+          if (cur === undefined || (cur.kind === 'scalar' && cur.value === null)) body.entries.push({ key: attr, keySpan: r.span, value: { kind: 'expr', text, span: r.span } });
+        }
+      }
+      const res: TfResource = { type, name, address, body, span: r.span };
+      if (modAddr) res.module = modAddr;
+      out.push(res);
+    }
+    for (const c of items(get(mod, 'child_modules'))) walk(c, depth + 1);
+  };
+  walk(get(root, 'root_module'), 0);
+  return out;
+}
+
+/** `configuration.root_module.resources[].expressions.<attr>.references[0]` by resource address (root module only). */
+function configurationReferences(tree: PValue): Map<string, [string, string][]> {
+  const out = new Map<string, [string, string][]>();
+  const mod = get(get(tree, 'configuration'), 'root_module');
+  for (const r of items(get(mod, 'resources'))) {
+    const address = str(get(r, 'address'));
+    const exprs = get(r, 'expressions');
+    if (!address || exprs?.kind !== 'object') continue;
+    const list: [string, string][] = [];
+    for (const e of exprs.entries) {
+      const refs = items(get(e.value, 'references'));
+      // The most specific reference comes first (`aws_security_group.web.id`, then `aws_security_group.web`).
+      const first = str(refs[0]);
+      if (first) list.push([e.key, first]);
+    }
+    if (list.length) out.set(address, list);
+  }
+  return out;
+}

@@ -1,0 +1,145 @@
+/**
+ * Helpers shared by the GCP and Azure mappers (both read positioned value
+ * trees — JSON, YAML, ARM, Terraform — and compile priority-ordered cloud rules
+ * into the common model).
+ */
+import {
+  AddrSet,
+  numRange,
+  numSetOf,
+  PORT_UNIVERSE,
+  type Chain,
+  type Diagnostic,
+  type Match,
+  type NumSet,
+  type OpaqueMatch,
+  type Rule,
+  type Span,
+  type Table,
+  DOCUMENT_START,
+} from '../../model/index.js';
+import type { PObject, PValue } from '../values.js';
+
+/** The Terraform resource shape the terraform format hands to the cloud mappers (src/parsers/terraform). */
+export interface TfResourceLike {
+  type: string;
+  name: string;
+  address: string;
+  body: PObject;
+  span: Span;
+  module?: string;
+}
+
+export interface MapResult {
+  rulesets: import('../../model/index.js').Ruleset[];
+  diagnostics: Diagnostic[];
+}
+
+/** Text of a value for messages: scalars as written, expressions by their text. */
+export function valText(v: PValue | undefined): string {
+  if (!v) return '';
+  switch (v.kind) {
+    case 'scalar':
+      return v.value === null ? 'null' : String(v.value);
+    case 'expr':
+      return v.text;
+    case 'array':
+      return `[${v.items.map(valText).join(', ')}]`;
+    case 'object':
+      return '{…}';
+  }
+}
+
+/** Array items, with `null` and absent as no items; a single non-array value is one item. */
+export function listOf(v: PValue | undefined): PValue[] {
+  if (!v) return [];
+  if (v.kind === 'scalar' && v.value === null) return [];
+  if (v.kind === 'array') return v.items.filter((i) => !(i.kind === 'scalar' && i.value === null));
+  return [v];
+}
+
+export function isNullish(v: PValue | undefined): boolean {
+  return v === undefined || (v.kind === 'scalar' && (v.value === null || v.value === ''));
+}
+
+export function opaque(module: string, text: string, reason: string, span?: Span): OpaqueMatch {
+  const m: OpaqueMatch = { kind: 'opaque', module, text, reason };
+  if (span) m.span = span;
+  return m;
+}
+
+/** Conjunction of several alternatives: one alternative is inlined, several become an `any-of`. */
+export function anyOf(alternatives: Match[][], span?: Span): Match[] {
+  if (alternatives.length === 1) return alternatives[0]!;
+  const m: Match = { kind: 'any-of', alternatives };
+  if (span) m.span = span;
+  return [m];
+}
+
+/**
+ * A port or port range as clouds write it: "22", 22, "1761-1768", "*" (all).
+ * Returns undefined when it is not one.
+ */
+export function parsePortText(text: string): NumSet | undefined {
+  const t = text.trim();
+  if (t === '*' || t.toLowerCase() === 'any') return PORT_UNIVERSE;
+  const dash = t.indexOf('-');
+  if (dash < 0) {
+    if (!/^[0-9]{1,5}$/.test(t)) return undefined;
+    const n = Number(t);
+    return n <= 65535 ? numRange(n, n) : undefined;
+  }
+  const a = t.slice(0, dash).trim();
+  const b = t.slice(dash + 1).trim();
+  if (!/^[0-9]{1,5}$/.test(a) || !/^[0-9]{1,5}$/.test(b)) return undefined;
+  const x = Number(a);
+  const y = Number(b);
+  if (x > 65535 || y > 65535 || x > y) return undefined;
+  return numSetOf([[x, y]]);
+}
+
+/** Span covering a list of values (first start to last end), or the fallback. */
+export function spanOfValues(values: PValue[], fallback: Span): Span {
+  if (values.length === 0) return fallback;
+  return { start: values[0]!.span.start, end: values[values.length - 1]!.span.end };
+}
+
+/** Ids unique within a document and stable for the same text: assigned in output order. */
+export class IdSource {
+  constructor(private next = 1) {}
+  take(): number {
+    return this.next++;
+  }
+}
+
+/** Copy a rule template with a fresh id (the same cloud rule appears in several rulesets). */
+export function instantiate(rule: Omit<Rule, 'id'>, ids: IdSource): Rule {
+  return { ...rule, id: ids.take() } as Rule;
+}
+
+export function chainOf(name: string, hook: 'input' | 'output', policy: 'accept' | 'drop', rules: Rule[], span: Span): Chain {
+  return { name, hook, priority: 0, type: 'filter', policy, policyImplicit: true, rules, span };
+}
+
+export function tableOf(name: string, chains: Chain[], span: Span): Table {
+  return { name, family: 'cloud', chains, span };
+}
+
+export const ALL_ADDRS = AddrSet.ALL;
+export const ALL_V4 = AddrSet.ALL_V4;
+export { DOCUMENT_START };
+
+/** Stable sort by key, then by original order. */
+export function stableSortBy<T>(list: T[], key: (t: T) => number): T[] {
+  return list
+    .map((t, i) => ({ t, i, k: key(t) }))
+    .sort((a, b) => a.k - b.k || a.i - b.i)
+    .map((x) => x.t);
+}
+
+/** Last path segment of a URL or resource id ("…/global/networks/default" → "default"). */
+export function lastSegment(s: string): string {
+  const t = s.replace(/\/+$/, '');
+  const i = t.lastIndexOf('/');
+  return i >= 0 ? t.slice(i + 1) : t;
+}

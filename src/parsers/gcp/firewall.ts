@@ -1,0 +1,385 @@
+/**
+ * GCP VPC firewall rules → common model.
+ *
+ * The API/gcloud JSON/YAML reader and the Terraform reader both produce
+ * `GcpFirewallSpec`s; `compileGcp` turns them into one `Ruleset` per network per
+ * target class (each target tag / service account, plus "all instances"),
+ * with the rules in GCP evaluation order: priority ascending, deny before allow
+ * at equal priority, the implied deny-ingress / allow-egress as chain policies.
+ */
+import {
+  AddrSet,
+  parseCidr,
+  protocolNumber,
+  numSingle,
+  type Diagnostic,
+  type Match,
+  type Rule,
+  type Ruleset,
+  type Span,
+} from '../../model/index.js';
+import type { PValue } from '../values.js';
+import {
+  anyOf,
+  chainOf,
+  IdSource,
+  instantiate,
+  isNullish,
+  listOf,
+  opaque,
+  parsePortText,
+  spanOfValues,
+  stableSortBy,
+  tableOf,
+  valText,
+} from './common.js';
+
+/** One protocol/ports entry of `allowed`/`denied` (`allow {}`/`deny {}` in Terraform). */
+export interface GcpProtoEntry {
+  protocol: PValue | undefined;
+  ports: PValue | undefined;
+  span: Span;
+  /** The whole entry list is an expression (Terraform `allow = var.x`, dynamic blocks). */
+  unresolved?: string;
+}
+
+export interface GcpFirewallSpec {
+  name: string;
+  network: string;
+  /** The rule object (reported span). */
+  span: Span;
+  direction: PValue | undefined;
+  priority: PValue | undefined;
+  /** `goto_next` (firewall policies) passes evaluation on; other policy actions are unknown. */
+  action: 'allow' | 'deny' | 'goto_next' | { unknown: string };
+  entries: GcpProtoEntry[];
+  /** Further source alternatives (firewall policy FQDNs, geo codes, address groups…), OR'ed with the ranges. */
+  extraSources?: Match[][];
+  sourceRanges?: PValue;
+  sourceTags?: PValue;
+  sourceServiceAccounts?: PValue;
+  destinationRanges?: PValue;
+  targetTags?: PValue;
+  targetServiceAccounts?: PValue;
+  disabled?: PValue;
+  description?: string;
+  /** Extra conjuncts (e.g. a Terraform `count`/`for_each` that may create zero instances). */
+  extra?: Match[];
+}
+
+interface Compiled {
+  template: Omit<Rule, 'id'>;
+  network: string;
+  ingress: boolean;
+  /** undefined = applies to all instances; otherwise target classes ("tag:web", "sa:x", "expr:…"). */
+  targets: string[] | undefined;
+  order: number;
+}
+
+const TCP = 6;
+const UDP = 17;
+const SCTP = 132;
+
+function protoMatches(e: GcpProtoEntry, diagnostics: Diagnostic[]): { matches: Match[]; label: string } {
+  if (e.unresolved !== undefined) {
+    return { matches: [opaque('unresolved', e.unresolved, 'the protocol and port list is not a literal', e.span)], label: e.unresolved };
+  }
+  const matches: Match[] = [];
+  let label: string;
+  const p = e.protocol;
+  let protoNum: number | undefined;
+  let all = false;
+  if (p === undefined) {
+    diagnostics.push({ severity: 'error', code: 'gcp/missing-protocol', message: 'firewall entry without IPProtocol', span: e.span });
+    matches.push(opaque('unresolved', 'IPProtocol', 'the protocol is missing', e.span));
+    label = '?';
+  } else if (p.kind === 'expr') {
+    matches.push(opaque('unresolved', p.text, 'the protocol is not a literal', p.span));
+    label = p.text;
+  } else {
+    const t = String(valText(p)).trim().toLowerCase();
+    label = t;
+    if (t === 'all') all = true;
+    else {
+      protoNum = protocolNumber(t === 'ipip' ? '4' : t);
+      if (protoNum === undefined) {
+        diagnostics.push({ severity: 'error', code: 'gcp/bad-protocol', message: `unknown protocol "${valText(p)}"`, span: p.span });
+        matches.push(opaque('unresolved', valText(p), 'unknown protocol', p.span));
+      } else matches.push({ kind: 'protocol', protocols: numSingle(protoNum), span: p.span });
+    }
+  }
+  const portItems = listOf(e.ports);
+  if (e.ports?.kind === 'expr') {
+    matches.push(opaque('unresolved', e.ports.text, 'the port list is not a literal', e.ports.span));
+    label += `:${e.ports.text}`;
+  } else if (portItems.length > 0) {
+    const alts: Match[][] = [];
+    let set = undefined as ReturnType<typeof parsePortText>;
+    const texts: string[] = [];
+    for (const it of portItems) {
+      if (it.kind === 'expr') {
+        alts.push([opaque('unresolved', it.text, 'the port is not a literal', it.span)]);
+        texts.push(it.text);
+        continue;
+      }
+      const ps = parsePortText(valText(it));
+      texts.push(valText(it));
+      if (!ps || valText(it).trim() === '*') {
+        diagnostics.push({ severity: 'error', code: 'gcp/bad-port', message: `invalid port "${valText(it)}"`, span: it.span });
+        alts.push([opaque('unresolved', valText(it), 'invalid port', it.span)]);
+        continue;
+      }
+      set = set ? set.union(ps) : ps;
+    }
+    if (!all && protoNum !== undefined && protoNum !== TCP && protoNum !== UDP && protoNum !== SCTP) {
+      diagnostics.push({ severity: 'warning', code: 'gcp/ports-ignored', message: `ports are only valid with tcp, udp and sctp, not ${label}`, span: e.ports!.span });
+    }
+    if (set) alts.unshift([{ kind: 'port', dir: 'dst', ports: set, span: e.ports!.span }]);
+    matches.push(...anyOf(alts, e.ports!.span));
+    label += `:${texts.join(',')}`;
+  }
+  return { matches, label };
+}
+
+function principalName(prefix: 'tag' | 'sa', v: PValue): string | undefined {
+  return v.kind === 'scalar' && v.value !== null ? `${prefix}:${String(v.value)}` : undefined;
+}
+
+/** Address alternatives of a ranges list (CIDRs unioned into one alternative; expressions opaque). */
+function rangeAlternatives(v: PValue | undefined, dir: 'src' | 'dst', field: string, diagnostics: Diagnostic[], texts: string[]): Match[][] {
+  const alts: Match[][] = [];
+  if (v?.kind === 'expr') {
+    texts.push(v.text);
+    return [[opaque('unresolved', v.text, `${field} is not a literal`, v.span)]];
+  }
+  let set: AddrSet | undefined;
+  const items = listOf(v);
+  for (const it of items) {
+    if (it.kind !== 'scalar') {
+      texts.push(valText(it));
+      alts.push([opaque('unresolved', valText(it), `${field} entry is not a literal`, it.span)]);
+      continue;
+    }
+    const t = valText(it);
+    texts.push(t);
+    const a = parseCidr(t);
+    if (!a) {
+      diagnostics.push({ severity: 'error', code: 'gcp/bad-range', message: `invalid IP range "${t}" in ${field}`, span: it.span });
+      alts.push([opaque('unresolved', t, `invalid IP range in ${field}`, it.span)]);
+      continue;
+    }
+    set = set ? set.union(a) : a;
+  }
+  if (set) alts.unshift([{ kind: 'address', dir, addrs: set, span: spanOfValues(items, v!.span) }]);
+  return alts;
+}
+
+function principalAlternatives(v: PValue | undefined, prefix: 'tag' | 'sa', dir: 'src' | 'dst', field: string, texts: string[]): Match[][] {
+  if (v?.kind === 'expr') {
+    texts.push(v.text);
+    return [[opaque('unresolved', v.text, `${field} is not a literal`, v.span)]];
+  }
+  const names: string[] = [];
+  const alts: Match[][] = [];
+  for (const it of listOf(v)) {
+    const n = principalName(prefix, it);
+    if (n) names.push(n);
+    else alts.push([opaque('unresolved', valText(it), `${field} entry is not a literal`, it.span)]);
+    texts.push(n ?? valText(it));
+  }
+  if (names.length > 0) alts.unshift([{ kind: 'principal', dir, names, span: v!.span }]);
+  return alts;
+}
+
+function targetClasses(spec: GcpFirewallSpec): string[] | undefined {
+  const out: string[] = [];
+  for (const [v, prefix] of [
+    [spec.targetTags, 'tag'],
+    [spec.targetServiceAccounts, 'sa'],
+  ] as const) {
+    if (v?.kind === 'expr') {
+      out.push(`expr:${v.text}`);
+      continue;
+    }
+    for (const it of listOf(v)) out.push(it.kind === 'scalar' ? `${prefix}:${String(it.value)}` : `expr:${valText(it)}`);
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+function compileOne(spec: GcpFirewallSpec, order: number, diagnostics: Diagnostic[]): Compiled {
+  const matches: Match[] = [...(spec.extra ?? [])];
+  // direction
+  let ingress = true;
+  const dir = spec.direction;
+  if (dir?.kind === 'expr') {
+    matches.push(opaque('unresolved', dir.text, 'the direction is not a literal: the rule may apply to ingress', dir.span));
+  } else if (!isNullish(dir)) {
+    const d = valText(dir).toUpperCase();
+    if (d === 'EGRESS') ingress = false;
+    else if (d !== 'INGRESS') diagnostics.push({ severity: 'error', code: 'gcp/bad-direction', message: `unknown direction "${valText(dir)}"`, span: dir!.span });
+  }
+  // priority
+  let prio = 1000;
+  let prioText = '1000';
+  const pv = spec.priority;
+  let prioKnown = true;
+  if (pv?.kind === 'expr') {
+    prioKnown = false;
+    prioText = pv.text;
+    matches.push(opaque('unresolved', pv.text, 'the priority is not a literal, so the rule’s place in the evaluation order is unknown', pv.span));
+  } else if (!isNullish(pv)) {
+    const n = Number(valText(pv));
+    if (!Number.isInteger(n) || n < 0 || n > 65535) {
+      diagnostics.push({ severity: 'error', code: 'gcp/bad-priority', message: `invalid priority "${valText(pv)}" (0–65535)`, span: pv!.span });
+      prioKnown = false;
+      prioText = valText(pv);
+      matches.push(opaque('unresolved', valText(pv), 'invalid priority', pv!.span));
+    } else {
+      prio = n;
+      prioText = String(n);
+    }
+  }
+  // protocols and ports
+  const protoAlts: Match[][] = [];
+  const protoLabels: string[] = [];
+  for (const e of spec.entries) {
+    const r = protoMatches(e, diagnostics);
+    protoAlts.push(r.matches);
+    protoLabels.push(r.label);
+  }
+  if (spec.entries.length === 0) {
+    diagnostics.push({ severity: 'warning', code: 'gcp/no-protocols', message: `firewall rule "${spec.name}" has no ${spec.action === 'allow' ? 'allowed' : spec.action === 'deny' ? 'denied' : 'protocol'} entries`, span: spec.span });
+    matches.push(opaque('unresolved', spec.name, 'the rule lists no protocols', spec.span));
+  } else if (!protoAlts.some((a) => a.length === 0)) {
+    matches.push(...anyOf(protoAlts));
+  }
+  // sources / destinations
+  const srcTexts: string[] = [];
+  const dstTexts: string[] = [];
+  let reportSpan: Span | undefined;
+  if (ingress) {
+    const alts = [
+      ...rangeAlternatives(spec.sourceRanges, 'src', 'sourceRanges', diagnostics, srcTexts),
+      ...principalAlternatives(spec.sourceTags, 'tag', 'src', 'sourceTags', srcTexts),
+      ...principalAlternatives(spec.sourceServiceAccounts, 'sa', 'src', 'sourceServiceAccounts', srcTexts),
+      ...(spec.extraSources ?? []),
+    ];
+    for (const alt of spec.extraSources ?? []) for (const m of alt) if (m.kind === 'opaque') srcTexts.push(m.text);
+    if (alts.length === 0) {
+      // The API defaults an ingress rule without any source to 0.0.0.0/0 (IPv4 only).
+      alts.push([{ kind: 'address', dir: 'src', addrs: AddrSet.ALL_V4 }]);
+      srcTexts.push('0.0.0.0/0 (default)');
+    }
+    matches.push(...anyOf(alts));
+    if (spec.destinationRanges !== undefined && listOf(spec.destinationRanges).length + (spec.destinationRanges.kind === 'expr' ? 1 : 0) > 0) {
+      matches.push(...anyOf(rangeAlternatives(spec.destinationRanges, 'dst', 'destinationRanges', diagnostics, dstTexts)));
+    }
+    reportSpan = !isNullish(spec.sourceRanges) ? spec.sourceRanges!.span : undefined;
+  } else {
+    const dAlts = rangeAlternatives(spec.destinationRanges, 'dst', 'destinationRanges', diagnostics, dstTexts);
+    if (dAlts.length === 0) {
+      dAlts.push([{ kind: 'address', dir: 'dst', addrs: AddrSet.ALL_V4 }]);
+      dstTexts.push('0.0.0.0/0 (default)');
+    }
+    matches.push(...anyOf(dAlts));
+    if (listOf(spec.sourceRanges).length > 0 || spec.sourceRanges?.kind === 'expr') {
+      matches.push(...anyOf(rangeAlternatives(spec.sourceRanges, 'src', 'sourceRanges', diagnostics, srcTexts)));
+    }
+    reportSpan = !isNullish(spec.destinationRanges) ? spec.destinationRanges!.span : undefined;
+  }
+  if (!reportSpan) {
+    const withPorts = spec.entries.find((e) => e.ports && !isNullish(e.ports));
+    reportSpan = withPorts?.ports?.span;
+  }
+  // disabled
+  let disabled = false;
+  const dv = spec.disabled;
+  if (dv?.kind === 'expr') matches.push(opaque('unresolved', dv.text, 'whether the rule is disabled is not a literal', dv.span));
+  else if (dv?.kind === 'scalar' && (dv.value === true || String(dv.value).toLowerCase() === 'true')) disabled = true;
+
+  const targets = targetClasses(spec);
+  const protoText = protoLabels.join(' ') || '?';
+  const peer = ingress ? `from ${srcTexts.join(', ')}` : `to ${dstTexts.join(', ')}`;
+  const onText = targets ? ` on ${targets.map((t) => t.replace(/^expr:/, '')).join(', ')}` : '';
+  const actionText = typeof spec.action === 'string' ? spec.action : spec.action.unknown;
+  const text = `${actionText} ${protoText} ${peer}${onText} (priority ${prioText})`;
+  const template: Omit<Rule, 'id'> = {
+    matches,
+    action:
+      spec.action === 'allow'
+        ? { kind: 'accept' }
+        : spec.action === 'deny'
+          ? { kind: 'drop' }
+          : spec.action === 'goto_next'
+            ? { kind: 'continue', target: 'goto_next' }
+            : { kind: 'unknown', target: spec.action.unknown, text: `action ${spec.action.unknown}` },
+    span: spec.span,
+    text,
+    comment: spec.description ? `${spec.name}: ${spec.description}` : spec.name,
+  };
+  if (reportSpan) template.reportSpan = reportSpan;
+  if (disabled) template.disabled = true;
+  // Evaluation order key: priority, then deny before allow. Unknown priority: an allow
+  // is placed first and a deny last (both opaque), the most permissive reading.
+  const key = prioKnown ? prio * 2 + (spec.action === 'deny' ? 0 : 1) : spec.action === 'deny' ? 2 * 65536 + 2 : -1;
+  return { template, network: spec.network, ingress, targets, order: key };
+}
+
+function className(c: string): string {
+  if (c.startsWith('tag:')) return `target tag ${c.slice(4)}`;
+  if (c.startsWith('sa:')) return `target service account ${c.slice(3)}`;
+  return `target ${c.slice(5)}`;
+}
+
+/**
+ * Compile firewall specs (in document order) into rulesets: per network, one per
+ * target class and one for all instances (untargeted rules only).
+ */
+export function compileGcp(specs: GcpFirewallSpec[], docSpan: Span, ids: IdSource, diagnostics: Diagnostic[], mode: 'vpc' | 'policy' = 'vpc'): Ruleset[] {
+  const compiled = specs.map((s, i) => compileOne(s, i, diagnostics));
+  const networks = new Map<string, Compiled[]>();
+  for (const c of compiled) {
+    let l = networks.get(c.network);
+    if (!l) networks.set(c.network, (l = []));
+    l.push(c);
+  }
+  const out: Ruleset[] = [];
+  const label = mode === 'vpc' ? 'network' : 'firewall policy';
+  for (const [net, list] of networks) {
+    const sorted = stableSortBy(list, (c) => c.order);
+    const classes: string[] = [];
+    const seen = new Set<string>();
+    for (const c of list) for (const t of c.targets ?? []) if (!seen.has(t)) (seen.add(t), classes.push(t));
+    const build = (name: string, targets: string[], pick: (c: Compiled) => boolean): Ruleset => {
+      const chosen = sorted.filter(pick);
+      const input = chosen.filter((c) => c.ingress).map((c) => instantiate(c.template, ids));
+      const output = chosen.filter((c) => !c.ingress).map((c) => instantiate(c.template, ids));
+      if (mode === 'policy') {
+        // Traffic no policy rule matched goes on to the next level (lower policies,
+        // VPC firewall rules), which this input does not show.
+        for (const chain of [input, output]) {
+          chain.push({
+            id: ids.take(),
+            matches: [],
+            action: { kind: 'unknown', target: 'goto_next', text: 'goto_next' },
+            span: docSpan,
+            text: `goto_next: traffic no rule of firewall policy ${net} matches is decided by the next level (not in this input)`,
+          });
+        }
+      }
+      return {
+        name,
+        targets,
+        kind: 'cloud',
+        families: ['ipv4', 'ipv6'],
+        tables: [tableOf(`${mode === 'vpc' ? 'network' : 'firewall policy'} ${net}`, [chainOf('INGRESS', 'input', 'drop', input, docSpan), chainOf('EGRESS', 'output', 'accept', output, docSpan)], docSpan)],
+      };
+    };
+    for (const cls of classes) {
+      const bare = cls.replace(/^(tag|sa|expr):/, '');
+      out.push(build(`${label} ${net}, ${className(cls)}`, [cls, bare, net], (c) => c.targets === undefined || c.targets.includes(cls)));
+    }
+    out.push(build(`${label} ${net}, all instances`, [net], (c) => c.targets === undefined));
+  }
+  return out;
+}

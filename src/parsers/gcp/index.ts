@@ -1,0 +1,149 @@
+/**
+ * GCP VPC firewall rules: Compute API / gcloud JSON (`gcp`) and gcloud YAML
+ * (`gcp-yaml`) exports. Terraform `google_compute_firewall` is mapped by
+ * ./terraform.ts for the terraform format.
+ */
+import { DOCUMENT_START, type Diagnostic, type FirewallDocument, type Position, type Span } from '../../model/index.js';
+import type { FormatDefinition, ParseOptions } from '../types.js';
+import { parseJsonTree, parseYamlTree, type PValue } from '../values.js';
+import { gcpSpecsFromApi, findGcpFirewalls } from './api.js';
+import { IdSource } from './common.js';
+import { compileGcp, type GcpFirewallSpec } from './firewall.js';
+
+export { compileGcp, type GcpFirewallSpec, type GcpProtoEntry } from './firewall.js';
+export { findGcpFirewalls, gcpSpecsFromApi, isGcpFirewall } from './api.js';
+export { mapGcpTerraform } from './terraform.js';
+
+const HEAD = 8192;
+
+function looksJson(text: string): boolean {
+  for (let i = 0; i < text.length && i < 4096; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 0xfeff) continue;
+    return c === 123 /* { */ || c === 91 /* [ */;
+  }
+  return false;
+}
+
+function shiftPos(p: Position, line: number, offset: number): Position {
+  return { line: p.line + line, column: p.column, offset: p.offset + offset };
+}
+function shiftSpan(s: Span, line: number, offset: number): Span {
+  return { start: shiftPos(s.start, line, offset), end: shiftPos(s.end, line, offset) };
+}
+function shiftValue(v: PValue, line: number, offset: number): PValue {
+  switch (v.kind) {
+    case 'scalar':
+      return { ...v, span: shiftSpan(v.span, line, offset) };
+    case 'expr':
+      return { ...v, span: shiftSpan(v.span, line, offset) };
+    case 'array':
+      return { kind: 'array', span: shiftSpan(v.span, line, offset), items: v.items.map((i) => shiftValue(i, line, offset)) };
+    case 'object': {
+      const o: PValue = {
+        kind: 'object',
+        span: shiftSpan(v.span, line, offset),
+        entries: v.entries.map((e) => ({ key: e.key, keySpan: shiftSpan(e.keySpan, line, offset), value: shiftValue(e.value, line, offset) })),
+      };
+      if (v.block) o.block = v.block;
+      return o;
+    }
+  }
+}
+
+/**
+ * YAML possibly holding several documents (`gcloud … list --format=yaml` prints one
+ * document per resource, separated by `---`): each document's tree, with positions
+ * in the whole text.
+ */
+export function parseYamlDocuments(text: string): { values: PValue[]; diagnostics: Diagnostic[] } {
+  const values: PValue[] = [];
+  const diagnostics: Diagnostic[] = [];
+  let start = 0;
+  let line = 0;
+  let lineNo = 0;
+  let chunkLine = 0;
+  const flush = (end: number): void => {
+    const chunk = text.slice(start, end);
+    if (chunk.trim() === '') return;
+    const t = parseYamlTree(chunk);
+    for (const d of t.diagnostics) diagnostics.push({ ...d, span: shiftSpan(d.span, chunkLine, start) });
+    if (t.value) values.push(chunkLine === 0 && start === 0 ? t.value : shiftValue(t.value, chunkLine, start));
+  };
+  while (line <= text.length) {
+    let nl = text.indexOf('\n', line);
+    if (nl < 0) nl = text.length;
+    const l = text.slice(line, nl).replace(/\r$/, '');
+    if (l === '---' || l.startsWith('--- ') || l === '...') {
+      flush(line);
+      start = nl + 1;
+      chunkLine = lineNo + 1;
+    }
+    line = nl + 1;
+    lineNo++;
+  }
+  if (start <= text.length) flush(text.length);
+  return { values, diagnostics };
+}
+
+function docSpanOf(values: PValue[]): Span {
+  if (values.length === 0) return DOCUMENT_START;
+  return { start: values[0]!.span.start, end: values[values.length - 1]!.span.end };
+}
+
+/** Parse GCP firewall rules from JSON or YAML text (chosen by content). */
+export function parseGcp(text: string, _opts: ParseOptions = {}, format?: string): FirewallDocument {
+  const diagnostics: Diagnostic[] = [];
+  try {
+    const json = looksJson(text);
+    let values: PValue[];
+    if (json) {
+      const t = parseJsonTree(text);
+      diagnostics.push(...t.diagnostics);
+      values = t.value ? [t.value] : [];
+    } else {
+      const t = parseYamlDocuments(text);
+      diagnostics.push(...t.diagnostics);
+      values = t.values;
+    }
+    const specs: GcpFirewallSpec[] = [];
+    for (const v of values) for (const o of findGcpFirewalls(v)) specs.push(...gcpSpecsFromApi(o, diagnostics));
+    const rulesets = compileGcp(specs, docSpanOf(values), new IdSource(), diagnostics);
+    return { format: format ?? (json ? 'gcp' : 'gcp-yaml'), rulesets, diagnostics, comments: [] };
+  } catch (e) {
+    diagnostics.push({ severity: 'error', code: 'gcp/internal', message: `GCP parser failed: ${String(e)}`, span: DOCUMENT_START });
+    return { format: format ?? 'gcp', rulesets: [], diagnostics, comments: [] };
+  }
+}
+
+function detectJson(text: string): number {
+  if (!looksJson(text)) return 0;
+  const h = text.slice(0, HEAD);
+  if (h.includes('"compute#firewall')) return 0.9;
+  const hasRule = h.includes('"allowed"') || h.includes('"denied"');
+  if (hasRule && h.includes('"IPProtocol"') && (h.includes('"sourceRanges"') || h.includes('"direction"') || h.includes('"targetTags"'))) return 0.8;
+  return 0;
+}
+
+function detectYaml(fileName: string, text: string): number {
+  if (looksJson(text)) return 0;
+  const h = text.slice(0, HEAD);
+  if (h.includes('kind: compute#firewall')) return 0.9;
+  const hasRule = /(?:^|\n)[ \t-]*(?:allowed|denied):/.test(h);
+  if (hasRule && h.includes('IPProtocol') && /(?:^|\n)[ \t-]*(?:sourceRanges|direction|targetTags):/.test(h)) return /\.ya?ml$/i.test(fileName) ? 0.8 : 0.6;
+  return 0;
+}
+
+export const gcpJsonFormat: FormatDefinition = {
+  id: 'gcp',
+  language: 'json',
+  detect: (_fileName, text) => detectJson(text),
+  parse: (text, options) => parseGcp(text, options, 'gcp'),
+};
+
+export const gcpYamlFormat: FormatDefinition = {
+  id: 'gcp-yaml',
+  language: 'yaml',
+  detect: detectYaml,
+  parse: (text, options) => parseGcp(text, options, 'gcp-yaml'),
+};

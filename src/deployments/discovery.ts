@@ -1,0 +1,750 @@
+/**
+ * Discovery of Transfer CFT deployments in the repository being linted:
+ * docker-compose, Kubernetes manifests (also `podman play kube`), Helm values,
+ * systemd units, initialize.properties, cft-tcp.conf and UCONF settings.
+ *
+ * `discoverInText` is pure (one file's text → findings); `discoverDeployments`
+ * walks a directory tree, bounded (skips node_modules and .git, at most
+ * `maxFiles` entries, files of at most `maxBytes`), and merges findings per target.
+ */
+import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { basename, dirname, join, relative, sep } from 'node:path';
+import { AddrSet, LineIndex, numSetOf, parseCidr, type NumSet } from '../model/index.js';
+import { CFT_ROLES, type ServicePorts } from '../catalog/index.js';
+import { get, items, num, parseYamlTree, str, type PValue } from '../parsers/values.js';
+import type { Deployment, Evidence } from './types.js';
+
+type RoleId = (typeof CFT_ROLES)[number]['id'];
+
+const ROLE_DEFAULT = new Map<RoleId, number>(CFT_ROLES.map((r) => [r.id, r.port]));
+const ROLE_BY_DEFAULT_PORT = new Map<number, RoleId>(CFT_ROLES.map((r) => [r.port, r.id]));
+const ROLE_IDS = new Set<string>(CFT_ROLES.map((r) => r.id));
+/** Helm/podman service port names that identify Transfer CFT ("sftp" alone is too generic). */
+const CFT_PORT_NAMES = new Set(['pesit', 'pesitssl', 'copilot', 'copilotcg', 'restapi']);
+
+const ENV_ROLE: Record<string, RoleId> = {
+  CFT_PESIT_PORT: 'pesit',
+  CFT_PESITSSL_PORT: 'pesitssl',
+  CFT_SFTP_PORT: 'sftp',
+  CFT_COMS_PORT: 'coms',
+  CFT_COPILOT_PORT: 'copilot',
+  CFT_COPILOT_CG_PORT: 'copilotcg',
+  CFT_RESTAPI_PORT: 'restapi',
+};
+
+const PROPERTIES_ROLE: Record<string, RoleId> = {
+  pesit_port: 'pesit',
+  pesit_ssl_port: 'pesitssl',
+  pesitssl_port: 'pesitssl',
+  sftp_port: 'sftp',
+  coms_port: 'coms',
+  copilot_port: 'copilot',
+  copilot_cg_port: 'copilotcg',
+  restapi_port: 'restapi',
+};
+
+const UCONF_ROLE: [string, RoleId][] = [
+  ['copilot.general.ssl_serverport', 'copilotcg'],
+  ['copilot.general.serverport', 'copilot'],
+  ['copilot.restapi.serverport', 'restapi'],
+  ['samples.pesitany_sap.value', 'pesit'],
+  ['samples.pesitssl_sap.value', 'pesitssl'],
+  ['samples.sftp_sap.value', 'sftp'],
+];
+
+const CORE_ROLES: RoleId[] = ['pesit', 'pesitssl', 'sftp', 'coms'];
+const COPILOT_ROLES: RoleId[] = ['copilot', 'copilotcg', 'restapi'];
+
+/** One piece of evidence that Transfer CFT runs somewhere, from one file. */
+export interface Finding {
+  service: 'transfer-cft';
+  /** Names found in the file itself (compose service, Kubernetes name and namespace, Helm chart). */
+  names: string[];
+  /** TCP ports and their roles. */
+  ports: NumSet;
+  roles: Record<number, string>;
+  /** False when the ports are only the catalogue defaults (the file proves CFT runs, not on which ports). */
+  explicit: boolean;
+  sources?: AddrSet;
+  evidence: Evidence[];
+}
+
+export function isCftImage(image: string | undefined): boolean {
+  if (!image) return false;
+  const l = image.toLowerCase();
+  return l.includes('transfercft-docker') || l.includes('axway/cft') || l.includes('axway/transfer-cft') || l.includes('axway/transfercft');
+}
+
+// ---------------------------------------------------------------- helpers
+
+class Lines {
+  private readonly li: LineIndex;
+  constructor(
+    readonly file: string,
+    readonly text: string,
+    private readonly lineOffset = 0,
+  ) {
+    this.li = new LineIndex(text);
+  }
+  evidence(line: number): Evidence {
+    const starts = this.li.lineStarts;
+    const s = starts[line - 1] ?? 0;
+    const e = line < starts.length ? starts[line]! - 1 : this.text.length;
+    return { file: this.file, line: line + this.lineOffset, text: this.text.slice(s, e).trim(), kind: 'discovered' };
+  }
+  at(v: PValue | undefined): Evidence | undefined {
+    return v ? this.evidence(v.span.start.line) : undefined;
+  }
+}
+
+function portsOf(roles: Map<number, RoleId | undefined>): { ports: NumSet; roles: Record<number, string> } {
+  const r: Record<number, string> = {};
+  for (const [p, id] of roles) if (id) r[p] = id;
+  return { ports: numSetOf([...roles.keys()].map((p) => [p, p] as const)), roles: r };
+}
+
+function defaultRoles(ids: RoleId[]): Map<number, RoleId> {
+  const m = new Map<number, RoleId>();
+  for (const id of ids) m.set(ROLE_DEFAULT.get(id)!, id);
+  return m;
+}
+
+function validPort(n: number | undefined): n is number {
+  return n !== undefined && Number.isInteger(n) && n >= 0 && n <= 65535;
+}
+
+function pushEv(list: Evidence[], e: Evidence | undefined): void {
+  if (e && !list.some((x) => x.line === e.line && x.file === e.file)) list.push(e);
+}
+
+function sourcesOf(v: PValue | undefined): AddrSet | undefined {
+  let out: AddrSet | undefined;
+  for (const it of items(v)) {
+    const s = str(it);
+    const a = s ? parseCidr(s) : undefined;
+    if (a) out = out ? out.union(a) : a;
+  }
+  return out;
+}
+
+/** Splits a YAML stream at `---` lines; each document with its first line (0-based offset in lines). */
+function yamlDocuments(text: string): { text: string; lineOffset: number }[] {
+  const docs: { text: string; lineOffset: number }[] = [];
+  let start = 0;
+  let startLine = 0;
+  let line = 0;
+  let i = 0;
+  while (i <= text.length) {
+    const nl = text.indexOf('\n', i);
+    const end = nl < 0 ? text.length : nl;
+    const l = text.slice(i, end).replace(/\r$/, '');
+    if (l === '---' || l.startsWith('--- ') || l === '...') {
+      if (i > start) docs.push({ text: text.slice(start, i), lineOffset: startLine });
+      start = end + 1;
+      startLine = line + 1;
+    }
+    line++;
+    if (nl < 0) break;
+    i = nl + 1;
+  }
+  if (start < text.length) docs.push({ text: text.slice(start), lineOffset: startLine });
+  return docs;
+}
+
+/** Environment of a compose service or a Kubernetes container: name → [value, node]. */
+function envOf(v: PValue | undefined): Map<string, { value: string | undefined; node: PValue }> {
+  const m = new Map<string, { value: string | undefined; node: PValue }>();
+  if (!v) return m;
+  if (v.kind === 'object') {
+    for (const e of v.entries) {
+      const val = e.value.kind === 'scalar' && e.value.value !== null ? String(e.value.value) : undefined;
+      m.set(e.key, { value: val, node: e.value.kind === 'scalar' && e.value.value === null ? { kind: 'scalar', value: null, span: e.keySpan } : e.value });
+    }
+  } else if (v.kind === 'array') {
+    for (const it of v.items) {
+      const s = str(it);
+      if (s !== undefined) {
+        const eq = s.indexOf('=');
+        m.set(eq < 0 ? s : s.slice(0, eq), { value: eq < 0 ? undefined : s.slice(eq + 1), node: it });
+      } else if (it.kind === 'object') {
+        const name = str(get(it, 'name'));
+        const value = get(it, 'value');
+        if (name) m.set(name, { value: value?.kind === 'scalar' && value.value !== null ? String(value.value) : undefined, node: it });
+      }
+    }
+  }
+  return m;
+}
+
+/** Container port → role, from defaults overridden by CFT_*_PORT variables; env evidence collected. */
+function rolesFromEnv(env: ReturnType<typeof envOf>, ev: Evidence[], lines: Lines): { byPort: Map<number, RoleId>; fromEnv: boolean } {
+  const byRole = new Map<RoleId, number>(ROLE_DEFAULT);
+  let fromEnv = false;
+  for (const [k, { value, node }] of env) {
+    const role = ENV_ROLE[k];
+    if (!role) continue;
+    fromEnv = true;
+    pushEv(ev, lines.at(node));
+    const n = value !== undefined && /^[0-9]{1,5}$/.test(value.trim()) ? Number(value.trim()) : undefined;
+    if (validPort(n)) byRole.set(role, n);
+  }
+  const byPort = new Map<number, RoleId>();
+  for (const [role, p] of byRole) byPort.set(p, role);
+  return { byPort, fromEnv };
+}
+
+// ---------------------------------------------------------------- docker-compose
+
+/** "[ip:]host[-range]:container[-range][/proto]" → pairs [host, container] (tcp only), or undefined for other protocols. */
+function composePortPairs(spec: string): [number, number][] | undefined {
+  let s = spec.trim();
+  let proto = 'tcp';
+  const slash = s.lastIndexOf('/');
+  if (slash >= 0) {
+    proto = s.slice(slash + 1).toLowerCase();
+    s = s.slice(0, slash);
+  }
+  if (proto !== 'tcp') return undefined;
+  // strip an IPv6 host ip in brackets, or an IPv4 host ip
+  if (s.startsWith('[')) {
+    const close = s.indexOf(']');
+    s = close >= 0 ? s.slice(close + 2) : s;
+  }
+  const parts = s.split(':');
+  if (parts.length === 3) parts.shift();
+  const range = (t: string): [number, number] | undefined => {
+    const d = t.indexOf('-');
+    const a = Number(d < 0 ? t : t.slice(0, d));
+    const b = Number(d < 0 ? t : t.slice(d + 1));
+    return t !== '' && validPort(a) && validPort(b) && b >= a ? [a, b] : undefined;
+  };
+  if (parts.length === 1) {
+    // container port only: published on a random host port; the container port is what CFT listens on
+    const c = range(parts[0]!);
+    if (!c) return undefined;
+    const out: [number, number][] = [];
+    for (let p = c[0]; p <= c[1]; p++) out.push([-1, p]);
+    return out;
+  }
+  const h = range(parts[0]!);
+  const c = range(parts[1]!);
+  if (!h || !c) return undefined;
+  const out: [number, number][] = [];
+  const n = Math.min(h[1] - h[0], c[1] - c[0]);
+  for (let k = 0; k <= n; k++) out.push([h[0] + k, c[0] + k]);
+  return out;
+}
+
+function fromCompose(doc: PValue, lines: Lines): Finding[] {
+  const services = get(doc, 'services');
+  if (services?.kind !== 'object') return [];
+  const out: Finding[] = [];
+  for (const entry of services.entries) {
+    const svc = entry.value;
+    const imageNode = get(svc, 'image');
+    const image = str(imageNode);
+    const env = envOf(get(svc, 'environment'));
+    const hasCftEnv = [...env.keys()].some((k) => k in ENV_ROLE);
+    if (!isCftImage(image) && !hasCftEnv) continue;
+    const evidence: Evidence[] = [];
+    pushEv(evidence, lines.at(isCftImage(image) ? imageNode : undefined) ?? lines.evidence(entry.keySpan.start.line));
+    const { byPort, fromEnv } = rolesFromEnv(env, evidence, lines);
+    const published = new Map<number, RoleId | undefined>();
+    const portsNode = get(svc, 'ports');
+    for (const p of items(portsNode)) {
+      let pairs: [number, number][] | undefined;
+      if (p.kind === 'object') {
+        const target = num(get(p, 'target'));
+        const pub = get(p, 'published');
+        const proto = (str(get(p, 'protocol')) ?? 'tcp').toLowerCase();
+        if (proto !== 'tcp' || !validPort(target)) continue;
+        const pubText = pub?.kind === 'scalar' && pub.value !== null ? String(pub.value) : undefined;
+        const pr = pubText ? composePortPairs(`${pubText}:${target}`) : [[-1, target] as [number, number]];
+        pairs = pr;
+      } else if (p.kind === 'scalar' && p.value !== null) {
+        pairs = composePortPairs(String(p.value));
+      }
+      if (!pairs) continue;
+      pushEv(evidence, lines.at(p));
+      for (const [h, c] of pairs) published.set(h >= 0 ? h : c, byPort.get(c));
+    }
+    const networkHost = str(get(svc, 'network_mode')) === 'host';
+    const chosen = published.size > 0 && !networkHost ? published : (byPort as Map<number, RoleId | undefined>);
+    if (networkHost) pushEv(evidence, lines.at(get(svc, 'network_mode')));
+    const names = [entry.key];
+    for (const k of ['container_name', 'hostname']) {
+      const s = str(get(svc, k));
+      if (s && !names.includes(s)) names.push(s);
+    }
+    out.push({ service: 'transfer-cft', names, ...portsOf(chosen), explicit: published.size > 0 || fromEnv, evidence });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- Kubernetes
+
+function podSpecOf(doc: PValue, kind: string): PValue | undefined {
+  const spec = get(doc, 'spec');
+  switch (kind) {
+    case 'Pod':
+      return spec;
+    case 'CronJob':
+      return get(get(get(get(spec, 'jobTemplate'), 'spec'), 'template'), 'spec');
+    default:
+      return get(get(spec, 'template'), 'spec');
+  }
+}
+
+function k8sNames(doc: PValue): string[] {
+  const md = get(doc, 'metadata');
+  const names: string[] = [];
+  const n = str(get(md, 'name'));
+  const ns = str(get(md, 'namespace'));
+  if (n) names.push(n);
+  if (ns && !names.includes(ns)) names.push(ns);
+  return names;
+}
+
+function labelsOf(v: PValue | undefined): Map<string, string> {
+  const m = new Map<string, string>();
+  if (v?.kind === 'object') for (const e of v.entries) if (e.value.kind === 'scalar' && e.value.value !== null) m.set(e.key, String(e.value.value));
+  return m;
+}
+
+interface CftWorkload {
+  labels: Map<string, string>;
+  /** container port → role, and port name → container port. */
+  roleByPort: Map<number, RoleId>;
+  portByName: Map<string, number>;
+}
+
+function fromK8sWorkload(doc: PValue, kind: string, lines: Lines, workloads: CftWorkload[]): Finding[] {
+  const pod = podSpecOf(doc, kind);
+  const out: Finding[] = [];
+  for (const c of items(get(pod, 'containers'))) {
+    const imageNode = get(c, 'image');
+    const env = envOf(get(c, 'env'));
+    const hasCftEnv = [...env.keys()].some((k) => k in ENV_ROLE);
+    if (!isCftImage(str(imageNode)) && !hasCftEnv) continue;
+    const evidence: Evidence[] = [];
+    pushEv(evidence, lines.at(isCftImage(str(imageNode)) ? imageNode : c));
+    const { byPort, fromEnv } = rolesFromEnv(env, evidence, lines);
+    const declared = new Map<number, RoleId | undefined>();
+    const portByName = new Map<string, number>();
+    for (const p of items(get(c, 'ports'))) {
+      const proto = (str(get(p, 'protocol')) ?? 'TCP').toUpperCase();
+      const cp = num(get(p, 'containerPort'));
+      const hp = num(get(p, 'hostPort'));
+      const name = str(get(p, 'name'));
+      if (proto !== 'TCP' || !validPort(cp)) continue;
+      pushEv(evidence, lines.at(p));
+      const role = name && ROLE_IDS.has(name) ? (name as RoleId) : byPort.get(cp);
+      declared.set(cp, role);
+      if (validPort(hp) && hp !== cp) declared.set(hp, role);
+      if (name) portByName.set(name, cp);
+    }
+    const roleByPort = new Map<number, RoleId>(byPort);
+    for (const [p, r] of declared) if (r) roleByPort.set(p, r);
+    workloads.push({ labels: labelsOf(get(get(get(get(doc, 'spec'), 'template'), 'metadata'), 'labels') ?? get(get(doc, 'metadata'), 'labels')), roleByPort, portByName });
+    const chosen = declared.size > 0 ? declared : (byPort as Map<number, RoleId | undefined>);
+    out.push({ service: 'transfer-cft', names: k8sNames(doc), ...portsOf(chosen), explicit: declared.size > 0 || fromEnv, evidence });
+  }
+  return out;
+}
+
+function fromK8sService(doc: PValue, lines: Lines, workloads: CftWorkload[]): Finding | undefined {
+  const spec = get(doc, 'spec');
+  const selector = labelsOf(get(spec, 'selector'));
+  const ports = items(get(spec, 'ports'));
+  const named = ports.some((p) => CFT_PORT_NAMES.has(str(get(p, 'name')) ?? ''));
+  const workload =
+    selector.size > 0 ? workloads.find((w) => [...selector].every(([k, v]) => w.labels.get(k) === v)) : undefined;
+  if (!named && !workload) return undefined;
+  const evidence: Evidence[] = [];
+  pushEv(evidence, lines.at(get(doc, 'kind')));
+  const chosen = new Map<number, RoleId | undefined>();
+  for (const p of ports) {
+    const proto = (str(get(p, 'protocol')) ?? 'TCP').toUpperCase();
+    const port = num(get(p, 'port'));
+    if (proto !== 'TCP' || !validPort(port)) continue;
+    const name = str(get(p, 'name'));
+    const tp = get(p, 'targetPort');
+    let role: RoleId | undefined = name && ROLE_IDS.has(name) ? (name as RoleId) : undefined;
+    if (!role && workload) {
+      const tpNum = num(tp) ?? (str(tp) !== undefined ? workload.portByName.get(str(tp)!) : undefined) ?? port;
+      role = workload.roleByPort.get(tpNum);
+    }
+    if (!role && !workload) role = ROLE_BY_DEFAULT_PORT.get(port);
+    pushEv(evidence, lines.at(p));
+    chosen.set(port, role);
+    const np = num(get(p, 'nodePort'));
+    if (validPort(np)) chosen.set(np, role);
+  }
+  if (chosen.size === 0) return undefined;
+  const srcNode = get(spec, 'loadBalancerSourceRanges');
+  if (srcNode) pushEv(evidence, lines.at(srcNode));
+  const f: Finding = { service: 'transfer-cft', names: k8sNames(doc), ...portsOf(chosen), explicit: true, evidence };
+  const sources = sourcesOf(srcNode);
+  if (sources) f.sources = sources;
+  return f;
+}
+
+// ---------------------------------------------------------------- Helm values
+
+function fromHelmValues(doc: PValue, lines: Lines, file: string): Finding | undefined {
+  const service = get(doc, 'service');
+  const ports = items(get(service, 'ports'));
+  const imageNode = get(get(doc, 'image'), 'repository');
+  const cftImage = isCftImage(str(imageNode));
+  const named = ports.some((p) => CFT_PORT_NAMES.has(str(get(p, 'name')) ?? ''));
+  if (!named && !cftImage) return undefined;
+  const evidence: Evidence[] = [];
+  if (cftImage) pushEv(evidence, lines.at(imageNode));
+  const chosen = new Map<number, RoleId | undefined>();
+  for (const p of ports) {
+    const port = num(get(p, 'port'));
+    if (!validPort(port)) continue;
+    const proto = (str(get(p, 'protocol')) ?? 'TCP').toUpperCase();
+    if (proto !== 'TCP') continue;
+    const name = str(get(p, 'name'));
+    pushEv(evidence, lines.at(p));
+    chosen.set(port, name && ROLE_IDS.has(name) ? (name as RoleId) : ROLE_BY_DEFAULT_PORT.get(port));
+  }
+  const explicit = chosen.size > 0;
+  const final = explicit ? chosen : (defaultRoles(CFT_ROLES.map((r) => r.id)) as Map<number, RoleId | undefined>);
+  const names: string[] = [];
+  const chart = basename(dirname(file));
+  if (chart && chart !== '.' && chart !== '/') names.push(chart);
+  const fqdn = str(get(get(doc, 'cft'), 'fqdn'));
+  if (fqdn && !names.includes(fqdn)) names.push(fqdn);
+  const srcNode = get(service, 'loadBalancerSourceRanges');
+  if (srcNode) pushEv(evidence, lines.at(srcNode));
+  const f: Finding = { service: 'transfer-cft', names, ...portsOf(final), explicit, evidence };
+  const sources = sourcesOf(srcNode);
+  if (sources) f.sources = sources;
+  return f;
+}
+
+function fromYaml(file: string, text: string): Finding[] {
+  const out: Finding[] = [];
+  const workloads: CftWorkload[] = [];
+  const services: { doc: PValue; lines: Lines }[] = [];
+  for (const d of yamlDocuments(text)) {
+    const tree = parseYamlTree(d.text);
+    const doc = tree.value;
+    if (doc?.kind !== 'object') continue;
+    const lines = new Lines(file, d.text, d.lineOffset);
+    const kind = str(get(doc, 'kind'));
+    if (kind && get(doc, 'apiVersion')) {
+      if (kind === 'Service') services.push({ doc, lines });
+      else if (['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'ReplicationController'].includes(kind))
+        out.push(...fromK8sWorkload(doc, kind, lines, workloads));
+      continue;
+    }
+    if (get(doc, 'services')?.kind === 'object') {
+      out.push(...fromCompose(doc, lines));
+      continue;
+    }
+    const h = fromHelmValues(doc, lines, file);
+    if (h) out.push(h);
+  }
+  for (const s of services) {
+    const f = fromK8sService(s.doc, s.lines, workloads);
+    if (f) out.push(f);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- classic installs
+
+function lineTexts(text: string): string[] {
+  return text.split('\n').map((l) => l.replace(/\r$/, ''));
+}
+
+function fromSystemd(file: string, text: string): Finding | undefined {
+  const ls = lineTexts(text);
+  let descLine = -1;
+  let copilot = false;
+  for (let i = 0; i < ls.length; i++) {
+    const l = ls[i]!.trim();
+    if (/^Description\s*=/.test(l) && l.includes('Transfer CFT')) {
+      descLine = i;
+      if (/copilot/i.test(l)) copilot = true;
+    }
+    if (/^ExecStart\s*=/.test(l) && /\bcopstart\b/.test(l)) copilot = true;
+  }
+  if (descLine < 0) return undefined;
+  if (basename(file) === 'cftcopilot.service') copilot = true;
+  const lines = new Lines(file, text);
+  return { service: 'transfer-cft', names: [], ...portsOf(defaultRoles(copilot ? COPILOT_ROLES : CORE_ROLES)), explicit: false, evidence: [lines.evidence(descLine + 1)] };
+}
+
+function fromProperties(file: string, text: string): Finding | undefined {
+  const ls = lineTexts(text);
+  const byRole = new Map<RoleId, number>(ROLE_DEFAULT);
+  const evidence: Evidence[] = [];
+  const lines = new Lines(file, text);
+  let found = false;
+  for (let i = 0; i < ls.length; i++) {
+    const l = ls[i]!.trim();
+    if (l === '' || l.startsWith('#') || l.startsWith('!')) continue;
+    const eq = l.search(/[=:]/);
+    if (eq <= 0) continue;
+    const key = l.slice(0, eq).trim().toLowerCase();
+    const value = l.slice(eq + 1).trim();
+    const role = PROPERTIES_ROLE[key];
+    if (role) {
+      found = true;
+      evidence.push(lines.evidence(i + 1));
+      const n = /^[0-9]{1,5}$/.test(value) ? Number(value) : undefined;
+      if (validPort(n)) byRole.set(role, n);
+    } else if (key === 'restapi_enable' && /^(no|false)$/i.test(value)) {
+      evidence.push(lines.evidence(i + 1));
+      byRole.delete('restapi');
+    }
+  }
+  if (!found) return undefined;
+  const m = new Map<number, RoleId>();
+  for (const [r, p] of byRole) m.set(p, r);
+  return { service: 'transfer-cft', names: [], ...portsOf(m), explicit: true, evidence };
+}
+
+/** cft-tcp.conf: CFTPROT objects with their SAP (listening port). */
+function fromCftConf(file: string, text: string): Finding | undefined {
+  const ls = lineTexts(text);
+  const lines = new Lines(file, text);
+  const m = new Map<number, RoleId | undefined>();
+  const evidence: Evidence[] = [];
+  let inProt = false;
+  let id = '';
+  let sap: { port: number; line: number } | undefined;
+  const flush = (): void => {
+    if (inProt && sap) {
+      const u = id.toUpperCase();
+      const role: RoleId | undefined = u.includes('SFTP') ? 'sftp' : u.includes('SSL') ? 'pesitssl' : u.includes('PESIT') ? 'pesit' : ROLE_BY_DEFAULT_PORT.get(sap.port);
+      m.set(sap.port, role);
+      evidence.push(lines.evidence(sap.line));
+    }
+    inProt = false;
+    id = '';
+    sap = undefined;
+  };
+  for (let i = 0; i < ls.length; i++) {
+    const raw = ls[i]!;
+    const l = raw.trim();
+    if (l.startsWith('/*') || l.startsWith('#')) continue;
+    const obj = /^(CFT[A-Z]+)\b/i.exec(l);
+    if (obj) {
+      flush();
+      inProt = obj[1]!.toUpperCase() === 'CFTPROT';
+    }
+    if (!inProt) continue;
+    const idm = /\bID\s*=\s*'?([A-Za-z0-9_]+)/i.exec(l);
+    if (idm) id = idm[1]!;
+    const sm = /\bSAP\s*=\s*\(?\s*'?([0-9]{1,5})/i.exec(l);
+    if (sm && validPort(Number(sm[1]))) sap = { port: Number(sm[1]), line: i + 1 };
+  }
+  flush();
+  if (m.size === 0) return undefined;
+  return { service: 'transfer-cft', names: [], ...portsOf(m), explicit: true, evidence };
+}
+
+/** UCONF keys in scripts and exports: `uconfset id=copilot.restapi.serverport,value=1768`, `copilot.general.serverport = 1766`. */
+function fromUconf(file: string, text: string): Finding | undefined {
+  const ls = lineTexts(text);
+  const lines = new Lines(file, text);
+  const m = new Map<number, RoleId>();
+  const evidence: Evidence[] = [];
+  for (let i = 0; i < ls.length; i++) {
+    const l = ls[i]!;
+    const low = l.toLowerCase();
+    if (!low.includes('serverport') && !low.includes('_sap.value')) continue;
+    for (const [key, role] of UCONF_ROLE) {
+      const at = low.indexOf(key);
+      if (at < 0) continue;
+      const after = low.slice(at + key.length, at + key.length + 40);
+      const eq = after.indexOf('=');
+      if (eq < 0) continue;
+      let j = eq + 1;
+      while (j < after.length && (after[j] === ' ' || after[j] === "'" || after[j] === '"')) j++;
+      const dm = /^[0-9]{1,5}/.exec(after.slice(j));
+      if (!dm || !validPort(Number(dm[0]))) continue;
+      m.set(Number(dm[0]), role);
+      evidence.push(lines.evidence(i + 1));
+      break;
+    }
+  }
+  if (m.size === 0) return undefined;
+  return { service: 'transfer-cft', names: [], ...portsOf(m), explicit: true, evidence };
+}
+
+const UCONF_EXT = /\.(sh|bash|ksh|conf|cfg|txt|ps1|bat|cmd|properties|env)$/i;
+
+/** Findings in one file (path relative to the scan root, `/`-separated, used in evidence). Pure; never throws. */
+export function discoverInText(file: string, text: string): Finding[] {
+  try {
+    const base = basename(file);
+    const lower = base.toLowerCase();
+    const out: Finding[] = [];
+    if (lower.endsWith('.yaml') || lower.endsWith('.yml')) {
+      const l = text.toLowerCase();
+      if (l.includes('cft') || l.includes('pesit') || l.includes('copilot') || l.includes('restapi')) out.push(...fromYaml(file, text));
+      return out;
+    }
+    if (lower.endsWith('.service')) {
+      const f = fromSystemd(file, text);
+      if (f) out.push(f);
+      return out;
+    }
+    if (lower === 'initialize.properties' || (lower.endsWith('.properties') && /pesit_port/i.test(text))) {
+      const f = fromProperties(file, text);
+      if (f) out.push(f);
+    }
+    if (lower === 'cft-tcp.conf' || (lower.endsWith('.conf') && text.includes('CFTPROT'))) {
+      const f = fromCftConf(file, text);
+      if (f) out.push(f);
+    }
+    if (out.length === 0 && UCONF_EXT.test(lower)) {
+      const f = fromUconf(file, text);
+      if (f) out.push(f);
+    }
+    return out;
+  } catch {
+    return [];
+  }
+}
+
+function isCandidate(name: string): boolean {
+  const l = name.toLowerCase();
+  return l.endsWith('.yaml') || l.endsWith('.yml') || l.endsWith('.service') || l.endsWith('.properties') || l.endsWith('.conf') || UCONF_EXT.test(l);
+}
+
+// ---------------------------------------------------------------- walking and merging
+
+/** Directory names that say "the next segment is a host": hosts/mft01/…, host_vars/mft01/…. */
+const HOST_DIRS = new Set(['hosts', 'host_vars', 'nodes', 'servers', 'machines']);
+
+/** Host name from a path like `hosts/mft01/etc/systemd/system/cft.service` (only directories count). */
+export function hostFromPath(relPath: string): string | undefined {
+  const segs = relPath.split(/[\\/]/);
+  for (let i = segs.length - 3; i >= 0; i--) if (HOST_DIRS.has(segs[i]!.toLowerCase()) && segs[i + 1]) return segs[i + 1];
+  return undefined;
+}
+
+export interface DiscoveryOptions {
+  /** At most this many directory entries are looked at (default 20000). */
+  maxFiles?: number;
+  /** Files larger than this are skipped (default 1 MB). */
+  maxBytes?: number;
+  /** Extra target names for a file (the configuration's `targets` mapping); path relative to the root, `/`-separated. */
+  targetsForFile?: (relPath: string) => string[];
+}
+
+export interface DiscoveryResult {
+  root: string;
+  deployments: Deployment[];
+  /** Files read. */
+  filesRead: number;
+  /** True when the bounds stopped the walk. */
+  truncated: boolean;
+}
+
+const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
+
+/** Merges findings into deployments: one per target set; explicit ports win over catalogue defaults. */
+export function mergeFindings(found: { finding: Finding; targets: string[] }[]): Deployment[] {
+  const groups = new Map<string, { targets: string[]; explicit: Finding[]; defaults: Finding[] }>();
+  for (const { finding, targets } of found) {
+    const key = `${finding.service}\u0000${[...targets].sort().join('\u0000')}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { targets, explicit: [], defaults: [] }));
+    (finding.explicit ? g.explicit : g.defaults).push(finding);
+  }
+  const out: Deployment[] = [];
+  for (const g of groups.values()) {
+    const use = g.explicit.length > 0 ? g.explicit : g.defaults;
+    let ports = use[0]!.ports;
+    const roles: Record<number, string> = {};
+    let sources: AddrSet | undefined;
+    let unrestricted = false;
+    for (const f of use) {
+      ports = ports.union(f.ports);
+      Object.assign(roles, f.roles);
+      if (f.sources) sources = sources ? sources.union(f.sources) : f.sources;
+      else unrestricted = true;
+    }
+    const sp: ServicePorts = { protocol: 'tcp', ports, roles };
+    const d: Deployment = { service: 'transfer-cft', targets: g.targets, ports: [sp], evidence: [...g.explicit, ...g.defaults].flatMap((f) => f.evidence) };
+    if (sources && !unrestricted) d.sources = sources;
+    out.push(d);
+  }
+  return out;
+}
+
+export interface ScanResult {
+  /** Findings with the file they come from (relative to the root, `/`-separated). */
+  findings: { rel: string; finding: Finding }[];
+  filesRead: number;
+  truncated: boolean;
+}
+
+/** Walks `root` (bounded) and returns the raw findings per file. Never throws. */
+export function scanFindings(root: string, opts: Pick<DiscoveryOptions, 'maxFiles' | 'maxBytes'> = {}): ScanResult {
+  const maxFiles = opts.maxFiles ?? 20000;
+  const maxBytes = opts.maxBytes ?? 1024 * 1024;
+  const findings: { rel: string; finding: Finding }[] = [];
+  let entries = 0;
+  let filesRead = 0;
+  let truncated = false;
+  const stack = [root];
+  while (stack.length > 0 && !truncated) {
+    const dir = stack.pop()!;
+    let names: Dirent[];
+    try {
+      names = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    // reverse order on the stack → directories are visited in name order
+    names.sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
+    for (const d of names) {
+      if (++entries > maxFiles) {
+        truncated = true;
+        break;
+      }
+      const full = join(dir, d.name);
+      if (d.isDirectory()) {
+        if (!SKIP_DIRS.has(d.name)) stack.push(full);
+        continue;
+      }
+      if (!d.isFile() || !isCandidate(d.name)) continue;
+      let text: string;
+      try {
+        if (statSync(full).size > maxBytes) continue;
+        text = readFileSync(full, 'utf8');
+      } catch {
+        continue;
+      }
+      if (text.includes('\u0000')) continue;
+      filesRead++;
+      const rel = relative(root, full).split(sep).join('/');
+      for (const finding of discoverInText(rel, text)) findings.push({ rel, finding });
+    }
+  }
+  return { findings, filesRead, truncated };
+}
+
+/** Targets of a finding: the mapping's names for its file, the host in its path, the names in the file. */
+export function findingTargets(rel: string, finding: Finding, mapped: string[]): string[] {
+  const targets: string[] = [];
+  const host = hostFromPath(rel);
+  for (const t of [...mapped, ...(host ? [host] : []), ...finding.names]) if (!targets.includes(t)) targets.push(t);
+  return targets;
+}
+
+/** Walks `root` (bounded) and returns the deployments found, merged per target set. Never throws. */
+export function discoverDeployments(root: string, opts: DiscoveryOptions = {}): DiscoveryResult {
+  const s = scanFindings(root, opts);
+  const found = s.findings.map(({ rel, finding }) => ({ finding, targets: findingTargets(rel, finding, opts.targetsForFile?.(rel) ?? []) }));
+  return { root, deployments: mergeFindings(found), filesRead: s.filesRead, truncated: s.truncated };
+}

@@ -1,0 +1,511 @@
+/**
+ * What SHOULD be open: the configuration (fwlint.config.yaml/.yml/.json and
+ * settings.firewall), deployments discovered in the repository, target names
+ * of a linted file, and the one deployment matcher (`judge`).
+ * See docs/deciding-needed-ports.md.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep, basename } from 'node:path';
+import picomatch from 'picomatch';
+import { AddrSet, IntervalSet, parseCidr, protocolName, type DocComment, type NumSet, type Ruleset } from '../model/index.js';
+import { BUILTIN_SERVICES, type ServiceDefinition, type ServicePorts } from '../catalog/index.js';
+import type { PValue } from '../parsers/values.js';
+import {
+  CONFIG_FILE_NAMES,
+  errorPosition,
+  parseConfigText,
+  portSpecToSet,
+  readConfigFile,
+  validateConfigValue,
+  type ConfigError,
+  type FwlintConfig,
+  type ServicePortsConfig,
+} from './config.js';
+import { findingTargets, hostFromPath, mergeFindings, scanFindings, type ScanResult } from './discovery.js';
+import type { Deployment, Evidence } from './types.js';
+
+export type { Deployment, Evidence } from './types.js';
+export type { ConfigError, FwlintConfig, ServicePortsConfig, DeploymentConfig, ServiceConfig, TargetMappingConfig, PortSpec } from './config.js';
+export { validateSettings, parsePortList, portSpecToSet, CONFIG_FILE_NAMES, parseConfigText } from './config.js';
+export { discoverDeployments, discoverInText, scanFindings, hostFromPath, isCftImage, type DiscoveryOptions, type DiscoveryResult, type Finding, type ScanResult } from './discovery.js';
+
+export interface ResolvedSettings {
+  config: FwlintConfig;
+  configFile?: string;
+  services: ServiceDefinition[];
+  deployments: Deployment[];
+  errors: ConfigError[];
+  /** Globs of `targets` and discovery are relative to this directory (the configuration's, else cwd). */
+  rootDir: string;
+  /** Discovery statistics, when discovery ran. */
+  discovery?: { filesRead: number; truncated: boolean };
+}
+
+export interface LoadOptions {
+  configFile?: string;
+  eslintSettings?: unknown;
+  cwd?: string;
+  discover?: boolean;
+}
+
+// ---------------------------------------------------------------- finding the configuration
+
+/** The nearest fwlint.config.yaml / .yml / .json in `dir` or above it. */
+export function findConfigFile(dir: string): string | undefined {
+  let d = resolve(dir);
+  for (let k = 0; k < 100; k++) {
+    for (const n of CONFIG_FILE_NAMES) {
+      const p = join(d, n);
+      if (existsSync(p)) return p;
+    }
+    const up = dirname(d);
+    if (up === d) return undefined;
+    d = up;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------- resolution
+
+function lineText(text: string | undefined, line: number): string {
+  if (!text) return '';
+  let start = 0;
+  for (let l = 1; l < line; l++) {
+    const nl = text.indexOf('\n', start);
+    if (nl < 0) return '';
+    start = nl + 1;
+  }
+  const nl = text.indexOf('\n', start);
+  return text.slice(start, nl < 0 ? text.length : nl).trim();
+}
+
+interface Source {
+  file: string;
+  text?: string;
+  tree?: PValue;
+  value: FwlintConfig;
+  kind: 'config';
+}
+
+function posIn(src: Source, pointer: string): { line: number; column: number } {
+  return src.tree ? errorPosition(src.tree, pointer) : { line: 1, column: 1 };
+}
+
+/** `ports:` entries → ServicePorts (invalid entries are skipped: the schema reports them). */
+function servicePorts(list: unknown): ServicePorts[] {
+  const out: ServicePorts[] = [];
+  if (!Array.isArray(list)) return out;
+  list.forEach((raw) => {
+    const sp = raw as ServicePortsConfig;
+    if (!sp || typeof sp !== 'object' || (sp.protocol !== 'tcp' && sp.protocol !== 'udp')) return;
+    const ports = portSpecToSet(sp.ports);
+    if (!ports) return; // reported by the schema
+    const r: ServicePorts = { protocol: sp.protocol, ports };
+    if (sp.roles && typeof sp.roles === 'object') {
+      const roles: Record<number, string> = {};
+      for (const [k, v] of Object.entries(sp.roles)) if (typeof v === 'string') roles[Number(k)] = v;
+      r.roles = roles;
+    }
+    out.push(r);
+  });
+  return out;
+}
+
+function mergeConfigs(a: FwlintConfig, b: FwlintConfig): FwlintConfig {
+  const out: FwlintConfig = { ...a };
+  if (b.discovery !== undefined) out.discovery = b.discovery;
+  if (b.targets) out.targets = [...(a.targets ?? []), ...b.targets];
+  if (b.deployments) out.deployments = [...(a.deployments ?? []), ...b.deployments];
+  if (b.services) out.services = [...(a.services ?? []), ...b.services];
+  if (b.expectedPorts) out.expectedPorts = { ...(a.expectedPorts ?? {}), ...b.expectedPorts };
+  return out;
+}
+
+function asConfig(v: unknown): FwlintConfig {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as FwlintConfig) : {};
+}
+
+function resolveServices(sources: Source[]): ServiceDefinition[] {
+  const byId = new Map<string, ServiceDefinition>();
+  for (const s of BUILTIN_SERVICES) byId.set(s.id, s);
+  for (const src of sources) {
+    (Array.isArray(src.value.services) ? src.value.services : []).forEach((s) => {
+      if (!s || typeof s.id !== 'string') return;
+      const ports = servicePorts(s.ports);
+      if (ports.length === 0) return;
+      byId.set(s.id, { id: s.id, name: typeof s.name === 'string' ? s.name : s.id, ports });
+    });
+  }
+  return [...byId.values()];
+}
+
+function applyDisabled(ports: ServicePorts[], disabled: string[]): { ports: ServicePorts[]; unknown: string[] } {
+  const want = new Set(disabled.map((d) => d.toLowerCase()));
+  const used = new Set<string>();
+  const out = ports.map((sp) => {
+    if (!sp.roles) return sp;
+    let set = sp.ports;
+    const roles: Record<number, string> = {};
+    for (const [k, role] of Object.entries(sp.roles)) {
+      const p = Number(k);
+      if (want.has(role.toLowerCase()) || want.has(String(p))) {
+        used.add(want.has(role.toLowerCase()) ? role.toLowerCase() : String(p));
+        set = set.subtract(IntervalSet.range(p, p + 1));
+      } else roles[p] = role;
+    }
+    return { protocol: sp.protocol, ports: set, roles };
+  });
+  return { ports: out, unknown: disabled.filter((d) => !used.has(d.toLowerCase())) };
+}
+
+function resolveDeployments(sources: Source[], services: ServiceDefinition[], errors: ConfigError[]): Deployment[] {
+  const out: Deployment[] = [];
+  const byId = new Map(services.map((s) => [s.id.toLowerCase(), s]));
+  for (const src of sources) {
+    (Array.isArray(src.value.deployments) ? src.value.deployments : []).forEach((d, i) => {
+      if (!d || typeof d.service !== 'string' || !Array.isArray(d.targets)) return;
+      const base = `/deployments/${i}`;
+      const svc = byId.get(d.service.toLowerCase());
+      if (!svc) {
+        const pos = posIn(src, `${base}/service`);
+        errors.push({ file: src.file, ...pos, schemaPath: '#/properties/deployments/items/properties/service/x-known-service', message: `deployments[${i}].service: unknown service "${d.service}" (known: ${services.map((s) => s.id).join(', ')})` });
+        return;
+      }
+      let ports = d.ports ? servicePorts(d.ports) : svc.ports.map((p) => ({ ...p }));
+      if (d.ports && svc.ports.some((p) => p.roles)) {
+        // keep catalogue role names for explicit ports that coincide with catalogue ports
+        ports = ports.map((sp) => {
+          if (sp.roles) return sp;
+          const cat = svc.ports.find((c) => c.protocol === sp.protocol && c.roles);
+          if (!cat?.roles) return sp;
+          const roles: Record<number, string> = {};
+          for (const [k, r] of Object.entries(cat.roles)) if (sp.ports.has(Number(k))) roles[Number(k)] = r;
+          return { ...sp, roles };
+        });
+      }
+      if (Array.isArray(d.disabled) && d.disabled.length > 0) {
+        const r = applyDisabled(ports, d.disabled.filter((x): x is string => typeof x === 'string'));
+        ports = r.ports;
+        for (const u of r.unknown) {
+          const idx = d.disabled.indexOf(u);
+          const pos = posIn(src, `${base}/disabled/${idx}`);
+          const roles = [...new Set(svc.ports.flatMap((p) => Object.values(p.roles ?? {})))];
+          errors.push({ file: src.file, ...pos, schemaPath: '#/properties/deployments/items/properties/disabled/x-known-role', message: `deployments[${i}].disabled[${idx}]: "${u}" is not a role of ${svc.name}${roles.length ? ` (roles: ${roles.join(', ')})` : ''}` });
+        }
+      }
+      const pos = posIn(src, base);
+      const dep: Deployment = {
+        service: svc.id,
+        targets: d.targets.filter((t): t is string => typeof t === 'string'),
+        ports,
+        evidence: [{ file: src.file, line: pos.line, text: lineText(src.text, pos.line) || `service: ${svc.id}`, kind: 'config' }],
+      };
+      if (Array.isArray(d.sources)) {
+        let a: AddrSet | undefined;
+        for (const s of d.sources) {
+          const c = typeof s === 'string' ? parseCidr(s) : undefined;
+          if (c) a = a ? a.union(c) : c;
+        }
+        if (a) dep.sources = a;
+      }
+      out.push(dep);
+    });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- target mapping
+
+type Matcher = { test: (rel: string) => boolean; names: string[] };
+const matcherCache = new WeakMap<object, Matcher[]>();
+
+function mappingMatchers(config: FwlintConfig): Matcher[] {
+  let m = matcherCache.get(config);
+  if (!m) {
+    m = [];
+    for (const t of Array.isArray(config.targets) ? config.targets : []) {
+      if (!t || !Array.isArray(t.files) || !Array.isArray(t.names)) continue;
+      const globs = t.files.filter((f): f is string => typeof f === 'string' && f.length > 0);
+      if (globs.length === 0) continue;
+      const isMatch = picomatch(globs, { dot: true });
+      m.push({ test: (rel) => isMatch(rel), names: t.names.filter((n): n is string => typeof n === 'string') });
+    }
+    matcherCache.set(config, m);
+  }
+  return m;
+}
+
+function relPath(rootDir: string, file: string): string {
+  const abs = isAbsolute(file) ? file : resolve(rootDir, file);
+  return relative(rootDir, abs).split(sep).join('/');
+}
+
+/** Target names the configuration's `targets` mapping gives a file. */
+export function mappedTargets(filePath: string, settings: ResolvedSettings): string[] {
+  const rel = relPath(settings.rootDir, filePath);
+  const out: string[] = [];
+  for (const m of mappingMatchers(settings.config)) if (m.test(rel)) for (const n of m.names) if (!out.includes(n)) out.push(n);
+  return out;
+}
+
+// ---------------------------------------------------------------- discovery cache
+
+const scanCache = new Map<string, ScanResult>();
+
+/** Forgets cached configurations and discovery results (tests, long-running editors after changes). */
+export function clearSettingsCache(): void {
+  scanCache.clear();
+  settingsCache.clear();
+}
+
+function scan(root: string): ScanResult {
+  let r = scanCache.get(root);
+  if (!r) scanCache.set(root, (r = scanFindings(root)));
+  return r;
+}
+
+// ---------------------------------------------------------------- loadSettings
+
+const settingsCache = new Map<string, ResolvedSettings>();
+
+/**
+ * Resolved settings for a linted file: the nearest fwlint.config.* above it (or
+ * `opts.configFile`), merged with `settings.firewall`, plus discovered deployments.
+ * Cached by configuration file and mtime. Never throws.
+ */
+export function loadSettings(forFile: string | undefined, opts: LoadOptions = {}): ResolvedSettings {
+  const cwd = opts.cwd ?? process.cwd();
+  let configFile: string | undefined;
+  if (opts.configFile) configFile = resolve(cwd, opts.configFile);
+  else configFile = findConfigFile(forFile ? dirname(resolve(cwd, forFile)) : cwd);
+  let mtime = 0;
+  if (configFile) {
+    try {
+      mtime = statSync(configFile).mtimeMs;
+    } catch {
+      mtime = -1;
+    }
+  }
+  let settingsKey = '';
+  if (opts.eslintSettings !== undefined) {
+    try {
+      settingsKey = JSON.stringify(opts.eslintSettings) ?? '';
+    } catch {
+      settingsKey = String(Math.random());
+    }
+  }
+  const key = `${configFile ?? `cwd:${cwd}`}\u0000${mtime}\u0000${opts.discover ?? ''}\u0000${settingsKey}`;
+  const cached = settingsCache.get(key);
+  if (cached) return cached;
+  const r = resolveSettings(configFile, opts, cwd);
+  settingsCache.set(key, r);
+  return r;
+}
+
+function resolveSettings(configFile: string | undefined, opts: LoadOptions, cwd: string): ResolvedSettings {
+  const errors: ConfigError[] = [];
+  const sources: Source[] = [];
+  if (configFile) {
+    const parsed = readConfigFile(configFile);
+    errors.push(...parsed.errors);
+    const src: Source = { file: configFile, text: parsed.text, value: asConfig(parsed.value), kind: 'config' };
+    if (parsed.tree) src.tree = parsed.tree;
+    sources.push(src);
+  }
+  if (opts.eslintSettings !== undefined) {
+    errors.push(...validateConfigValue(opts.eslintSettings, 'settings.firewall'));
+    sources.push({ file: 'settings.firewall', value: asConfig(opts.eslintSettings), kind: 'config' });
+  }
+  let config: FwlintConfig = {};
+  for (const s of sources) config = mergeConfigs(config, s.value);
+  const services = resolveServices(sources);
+  const deployments = resolveDeployments(sources, services, errors);
+  const rootDir = configFile ? dirname(configFile) : resolve(cwd);
+  const settings: ResolvedSettings = { config, services, deployments, errors, rootDir };
+  if (configFile) settings.configFile = configFile;
+  const discover = opts.discover ?? config.discovery ?? true;
+  if (discover) {
+    const s = scan(rootDir);
+    const found = s.findings.map(({ rel, finding }) => ({ finding, targets: findingTargets(rel, finding, mappedTargets(rel, settings)) }));
+    for (const d of mergeFindings(found)) {
+      d.evidence = d.evidence.map((e) => ({ ...e, file: join(rootDir, e.file) }));
+      deployments.push(d);
+    }
+    settings.discovery = { filesRead: s.filesRead, truncated: s.truncated };
+  }
+  return settings;
+}
+
+/** The settings for a configuration given as text (tests, editors with unsaved buffers). No discovery. */
+export function settingsFromText(text: string, file: string): ResolvedSettings {
+  const parsed = parseConfigText(text, file);
+  const errors = [...parsed.errors];
+  const src: Source = { file, text, value: asConfig(parsed.value), kind: 'config' };
+  if (parsed.tree) src.tree = parsed.tree;
+  const services = resolveServices([src]);
+  const deployments = resolveDeployments([src], services, errors);
+  return { config: src.value, configFile: file, services, deployments, errors, rootDir: dirname(resolve(file)) };
+}
+
+// ---------------------------------------------------------------- targets of a file
+
+const TARGET_DIRECTIVE = 'fwlint-target';
+
+/** Names from `fwlint-target: a, b` comments (#, //, /* *\/; the part after ` -- ` is a description). */
+export function targetsFromComments(comments: readonly DocComment[]): string[] {
+  const out: string[] = [];
+  for (const c of comments) {
+    let v = c.value.trim();
+    while (v.startsWith('#') || v.startsWith('//') || v.startsWith('/*') || v.startsWith('*')) v = v.replace(/^(#|\/\/|\/\*|\*)/, '').trim();
+    if (v.endsWith('*/')) v = v.slice(0, -2).trim();
+    if (v.slice(0, TARGET_DIRECTIVE.length).toLowerCase() !== TARGET_DIRECTIVE) continue;
+    let rest = v.slice(TARGET_DIRECTIVE.length);
+    if (!rest.startsWith(':') && !rest.startsWith(' ')) continue;
+    rest = rest.replace(/^:/, '');
+    const dd = rest.indexOf(' -- ');
+    if (dd >= 0) rest = rest.slice(0, dd);
+    for (const n of rest.split(/[\s,]+/)) if (n && !out.includes(n)) out.push(n);
+  }
+  return out;
+}
+
+/**
+ * Target names of a linted file: the configuration's `targets` globs, the host
+ * of a `hosts/<name>.<ext>` or `hosts/<name>/…` path, `fwlint-target:` comments,
+ * and the parser's `ruleset.targets`.
+ */
+export function targetsFor(filePath: string | undefined, ruleset: Ruleset, settings: ResolvedSettings, comments: DocComment[]): string[] {
+  const out: string[] = [];
+  const add = (n: string): void => {
+    if (n && !out.includes(n)) out.push(n);
+  };
+  if (filePath) {
+    for (const n of mappedTargets(filePath, settings)) add(n);
+    const rel = relPath(settings.rootDir, filePath);
+    const host = hostFromPath(rel);
+    if (host) add(host);
+    const segs = rel.split('/');
+    if (segs.length >= 2 && ['hosts', 'host_vars', 'nodes', 'servers', 'machines'].includes(segs[segs.length - 2]!.toLowerCase())) {
+      const b = basename(rel);
+      const dot = b.indexOf('.');
+      add(dot > 0 ? b.slice(0, dot) : b);
+    }
+  }
+  for (const n of targetsFromComments(comments)) add(n);
+  for (const n of ruleset.targets) add(n);
+  return out;
+}
+
+// ---------------------------------------------------------------- judging
+
+export interface Judgement {
+  /** Ports of the query that a matching deployment uses on this target. */
+  needed: NumSet;
+  /** Ports of the query that no matching deployment uses. */
+  unneeded: NumSet;
+  /** Needed ports reachable from more sources than the deployments declare. */
+  tooWide?: { ports: NumSet; allowed: AddrSet; actual: AddrSet };
+  /** Matching deployments. */
+  deployments: Deployment[];
+  /** Deployments of the service on other targets. */
+  elsewhere: Deployment[];
+}
+
+function sameName(a: string, b: string): boolean {
+  return a === b || a.toLowerCase() === b.toLowerCase();
+}
+
+function portsFor(d: Deployment, proto: string): NumSet {
+  let s: NumSet = IntervalSet.empty();
+  for (const sp of d.ports) if (sp.protocol === proto) s = s.union(sp.ports);
+  return s;
+}
+
+/**
+ * Judges exposed ports of one protocol on a target against the deployments of a service.
+ * `service` "*" matches every service. `sources` are who can reach the ports (for `tooWide`).
+ */
+export function judge(service: string, targets: string[], protocol: number, ports: NumSet, sources: AddrSet, settings: ResolvedSettings): Judgement {
+  const proto = protocolName(protocol);
+  const matching: Deployment[] = [];
+  const elsewhere: Deployment[] = [];
+  for (const d of settings.deployments) {
+    if (service !== '*' && !sameName(d.service, service)) continue;
+    if (d.targets.some((t) => targets.some((x) => sameName(t, x)))) matching.push(d);
+    else elsewhere.push(d);
+  }
+  let used: NumSet = IntervalSet.empty();
+  for (const d of matching) used = used.union(portsFor(d, proto));
+  const needed = ports.intersect(used);
+  const unneeded = ports.subtract(used);
+  const j: Judgement = { needed, unneeded, deployments: matching, elsewhere };
+  if (!needed.isEmpty && !sources.isEmpty) {
+    // elementary port intervals over the deployments' port boundaries
+    const cuts = new Set<number>();
+    for (const [lo, hi] of needed.ranges()) cuts.add(lo).add(hi);
+    const perDep = matching.map((d) => ({ d, ports: portsFor(d, proto).intersect(needed) }));
+    for (const { ports: p } of perDep) for (const [lo, hi] of p.ranges()) cuts.add(lo).add(hi);
+    const points = [...cuts].sort((a, b) => a - b);
+    let widePorts: NumSet = IntervalSet.empty();
+    let allowedAll: AddrSet = AddrSet.EMPTY;
+    for (let k = 0; k + 1 < points.length; k++) {
+      const lo = points[k]!;
+      const hi = points[k + 1]!;
+      if (!needed.has(lo)) continue;
+      let allowed: AddrSet | undefined = AddrSet.EMPTY;
+      for (const { d, ports: p } of perDep) {
+        if (!p.has(lo)) continue;
+        if (!d.sources) {
+          allowed = undefined; // a deployment using the port allows anyone
+          break;
+        }
+        allowed = allowed.union(d.sources);
+      }
+      if (!allowed) continue;
+      if (!sources.subtract(allowed).isEmpty) {
+        widePorts = widePorts.union(IntervalSet.range(lo, hi));
+        allowedAll = allowedAll.union(allowed);
+      }
+    }
+    if (!widePorts.isEmpty) j.tooWide = { ports: widePorts, allowed: allowedAll, actual: sources };
+  }
+  return j;
+}
+
+/** Expected ports of the targets (configuration `expectedPorts`), for the undeclared registered ports rule. */
+export function expectedPortsFor(targets: string[], settings: ResolvedSettings): ServicePorts[] {
+  const out: ServicePorts[] = [];
+  const map = settings.config.expectedPorts ?? {};
+  for (const [name, list] of Object.entries(map)) {
+    if (!targets.some((t) => sameName(t, name))) continue;
+    for (const sp of Array.isArray(list) ? list : []) {
+      const ports = sp && (sp.protocol === 'tcp' || sp.protocol === 'udp') ? portSpecToSet(sp.ports) : undefined;
+      if (ports) out.push({ protocol: sp.protocol, ports });
+    }
+  }
+  return out;
+}
+
+/** A deployment declared in a rule's options (kind "rule-options"), for rules that accept `deployments` options. */
+export function deploymentFromOptions(opt: { service: string; targets: string[]; ports?: ServicePortsConfig[]; sources?: string[] }, settings: ResolvedSettings, where: { file: string; line: number }): Deployment | undefined {
+  const svc = settings.services.find((s) => sameName(s.id, opt.service));
+  if (!svc) return undefined;
+  const ports: ServicePorts[] = [];
+  if (opt.ports) {
+    for (const sp of opt.ports) {
+      const set = portSpecToSet(sp.ports);
+      if (set) ports.push({ protocol: sp.protocol, ports: set });
+    }
+  } else ports.push(...svc.ports);
+  const d: Deployment = { service: svc.id, targets: [...opt.targets], ports, evidence: [{ file: where.file, line: where.line, text: `rule options: ${svc.id}`, kind: 'rule-options' }] };
+  if (opt.sources) {
+    let a: AddrSet | undefined;
+    for (const s of opt.sources) {
+      const c = parseCidr(s);
+      if (c) a = a ? a.union(c) : c;
+    }
+    if (a) d.sources = a;
+  }
+  return d;
+}
+

@@ -1,0 +1,107 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { Rule } from 'eslint';
+import { computeExposure, exposedPorts, type ExposureEntry } from '../src/analysis/index.js';
+import { describePorts } from '../src/catalog/index.js';
+import { analyse, oncePerFile } from '../src/eslint/analysis.js';
+import { parseWithFormat } from '../src/eslint/language.js';
+import { capitalise, certaintyText, describeSources, docsUrl, groupByResponsible, report } from '../src/eslint/rule-kit.js';
+import { IntervalSet, PORT_UNIVERSE, type NumSet, type Ruleset } from '../src/model/index.js';
+import { detectFormat } from '../src/parsers/registry.js';
+
+const PAIRS: [string, string][] = [
+  ['ip6tables', 'iptables'],
+  ['ipv6', 'ipv4'],
+  ['.v6', '.v4'],
+  ['v6', 'v4'],
+  ['ip6', 'ip'],
+  ['6', '4'],
+];
+
+/** The IPv4 file beside an IPv6 one (rules.v6 → rules.v4, ip6tables.rules → iptables.rules). */
+function ipv4Sibling(filePath: string): string | undefined {
+  const name = basename(filePath);
+  for (const [six, four] of PAIRS) {
+    const i = name.lastIndexOf(six);
+    if (i < 0) continue;
+    const candidate = join(dirname(filePath), name.slice(0, i) + four + name.slice(i + six.length));
+    if (candidate !== filePath && existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+const siblingCache = new Map<string, Ruleset[] | null>();
+function siblingRulesets(path: string): Ruleset[] | undefined {
+  if (siblingCache.has(path)) return siblingCache.get(path) ?? undefined;
+  let result: Ruleset[] | null = null;
+  try {
+    const text = readFileSync(path, 'utf8');
+    const format = detectFormat(path, text);
+    if (format) result = parseWithFormat(format, text, path).rulesets;
+  } catch {
+    result = null;
+  }
+  siblingCache.set(path, result);
+  return result ?? undefined;
+}
+
+function reachable(entries: ExposureEntry[]): NumSet {
+  let s = IntervalSet.empty<number>();
+  for (const e of entries) s = s.union(e.dports);
+  return s;
+}
+
+/**
+ * A port open for IPv6 but closed for IPv4 on the same host: the classic
+ * "hardened iptables, forgotten ip6tables". Compares the two families of one
+ * ruleset (inet tables, cloud rules), or an IPv6 file with its IPv4 sibling.
+ */
+const rule: Rule.RuleModule = {
+  meta: {
+    type: 'problem',
+    docs: {
+      description: 'Report ports that are closed for IPv4 but open for IPv6 on the same host',
+      recommended: true,
+      url: docsUrl('ip-family-parity'),
+    },
+    schema: [],
+    messages: {
+      parity: '{{certainty}} for IPv6 but closed for IPv4{{where}}: {{ports}} reachable from {{sources}}.',
+    },
+  },
+  create(context) {
+    return oncePerFile(() => {
+      const a = analyse(context);
+      if (!a) return;
+      for (const ruleset of a.document.rulesets) {
+        let v4Rulesets: Ruleset[] = [];
+        let where = '';
+        if (ruleset.families.includes('ipv4') && ruleset.families.includes('ipv6')) v4Rulesets = [ruleset];
+        else if (ruleset.families.length === 1 && ruleset.families[0] === 'ipv6' && a.filePath) {
+          const sibling = ipv4Sibling(a.filePath);
+          const rs = sibling ? siblingRulesets(sibling) : undefined;
+          if (!rs || rs.length === 0) continue;
+          v4Rulesets = rs;
+          where = ` in ${basename(sibling!)}`;
+        } else continue;
+        const v6exp = a.exposure(ruleset, 'input');
+        for (const protocol of [6, 17]) {
+          let v4open = IntervalSet.empty<number>();
+          for (const rs of v4Rulesets) v4open = v4open.union(reachable(exposedPorts(computeExposure(rs, { hook: 'input' }), protocol, PORT_UNIVERSE).filter((e) => e.family === 'ipv4')));
+          const pieces = exposedPorts(v6exp, protocol, PORT_UNIVERSE)
+            .filter((e) => e.family === 'ipv6' && e.certainty === 'open')
+            .map((entry) => ({ entry, protocol, ports: entry.dports.subtract(v4open) }));
+          for (const g of groupByResponsible(pieces)) {
+            const ports = [...g.ports].map(([p, s]) => describePorts(p, s)).join('; ');
+            report(context, a, g.span, g.ruleId, {
+              messageId: 'parity',
+              data: { certainty: capitalise(certaintyText(g)), where, ports, sources: describeSources(g.sources, g.principals) },
+            });
+          }
+        }
+      }
+    });
+  },
+};
+
+export default rule;

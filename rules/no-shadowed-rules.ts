@@ -1,0 +1,40 @@
+import type { Rule } from 'eslint';
+import { findShadowedRules } from '../src/analysis/index.js';
+import { analyse, oncePerFile } from '../src/eslint/analysis.js';
+import { docsUrl, report } from '../src/eslint/rule-kit.js';
+
+/** A rule no packet can reach because earlier rules in its chain already decide every packet it matches. */
+const rule: Rule.RuleModule = {
+  meta: {
+    type: 'suggestion',
+    docs: {
+      description: 'Report rules that no packet can reach because earlier rules in the chain cover them',
+      recommended: true,
+      url: docsUrl('no-shadowed-rules'),
+    },
+    schema: [],
+    messages: {
+      shadowed: 'This rule is never reached: every packet it matches is already decided by line{{s}} {{lines}} in chain {{chain}}.',
+    },
+  },
+  create(context) {
+    return oncePerFile(() => {
+      const a = analyse(context);
+      if (!a) return;
+      const seen = new Set<number>();
+      for (const ruleset of a.document.rulesets) {
+        for (const s of findShadowedRules(ruleset)) {
+          if (seen.has(s.rule.id)) continue;
+          seen.add(s.rule.id);
+          const lines = [...new Set(s.coveredBy.map((r) => r.span.start.line))].sort((x, y) => x - y);
+          report(context, a, s.rule.span, s.rule.id, {
+            messageId: 'shadowed',
+            data: { s: lines.length === 1 ? '' : 's', lines: lines.join(', '), chain: s.chain.name },
+          });
+        }
+      }
+    });
+  },
+};
+
+export default rule;

@@ -1,0 +1,99 @@
+import type { Rule } from 'eslint';
+import { exposedPorts } from '../src/analysis/index.js';
+import { CFT_BLOCK, describePorts, REGISTERED_RANGE } from '../src/catalog/index.js';
+import { judge } from '../src/deployments/index.js';
+import { analyse, oncePerFile } from '../src/eslint/analysis.js';
+import { capitalise, certaintyText, describeSources, docsUrl, groupByResponsible, report } from '../src/eslint/rule-kit.js';
+import { IntervalSet, numRange, type NumSet } from '../src/model/index.js';
+
+/** "8080", "tcp/8080", "udp/5000-5010" → [protocols, ports]. */
+function parseAllow(entry: string | number): { protocols: number[]; ports: NumSet } | undefined {
+  const text = String(entry).trim().toLowerCase();
+  const slash = text.indexOf('/');
+  const proto = slash >= 0 ? text.slice(0, slash) : '';
+  const range = slash >= 0 ? text.slice(slash + 1) : text;
+  const protocols = proto === 'tcp' ? [6] : proto === 'udp' ? [17] : proto === '' ? [6, 17] : undefined;
+  const m = /^([0-9]{1,5})(?:-([0-9]{1,5}))?$/.exec(range);
+  if (!protocols || !m) return undefined;
+  return { protocols, ports: numRange(Number(m[1]), Number(m[2] ?? m[1])) };
+}
+
+/**
+ * Registered ports (1024–49151) that are reachable but that no deployment on
+ * this target uses and that the options do not declare as expected. Obscure
+ * registered ports are where malware hides, because nobody recognises them.
+ * The Transfer CFT block is left to no-unneeded-cft-ports.
+ */
+const rule: Rule.RuleModule = {
+  meta: {
+    type: 'suggestion',
+    docs: {
+      description: 'Report exposed registered ports (1024–49151) that no deployment or declaration explains',
+      recommended: true,
+      url: docsUrl('no-undeclared-registered-ports'),
+    },
+    hasSuggestions: true,
+    schema: [
+      {
+        type: 'object',
+        properties: {
+          allow: { type: 'array', items: { anyOf: [{ type: 'integer', minimum: 0, maximum: 65535 }, { type: 'string', pattern: '^((tcp|udp)/)?[0-9]{1,5}(-[0-9]{1,5})?$' }] } },
+          includeCftBlock: { type: 'boolean' },
+        },
+        additionalProperties: false,
+      },
+    ],
+    messages: {
+      undeclared: '{{certainty}}: {{ports}} reachable from {{sources}} but not declared as expected on {{target}}{{via}}.',
+    },
+  },
+  create(context) {
+    const opts = (context.options[0] ?? {}) as { allow?: (string | number)[]; includeCftBlock?: boolean };
+    const allowed = new Map<number, NumSet>([
+      [6, IntervalSet.empty<number>()],
+      [17, IntervalSet.empty<number>()],
+    ]);
+    for (const entry of opts.allow ?? []) {
+      const parsed = parseAllow(entry);
+      if (!parsed) continue;
+      for (const p of parsed.protocols) allowed.set(p, allowed.get(p)!.union(parsed.ports));
+    }
+    const scope = opts.includeCftBlock ? REGISTERED_RANGE : REGISTERED_RANGE.subtract(CFT_BLOCK);
+    return oncePerFile(() => {
+      const a = analyse(context);
+      if (!a) return;
+      for (const ruleset of a.document.rulesets) {
+        const targets = a.targets(ruleset);
+        const exposure = a.exposure(ruleset, 'input');
+        const pieces = [6, 17].flatMap((protocol) => {
+          const query = scope.subtract(allowed.get(protocol)!);
+          return exposedPorts(exposure, protocol, query).map((entry) => ({ entry, protocol, ports: entry.dports.intersect(query) }));
+        });
+        for (const g of groupByResponsible(pieces)) {
+          const parts: string[] = [];
+          for (const [protocol, ports] of g.ports) {
+            let rest = ports;
+            for (const svc of a.settings.services) {
+              if (rest.isEmpty) break;
+              rest = rest.subtract(judge(svc.id, targets, protocol, rest, g.sources, a.settings).needed);
+            }
+            if (!rest.isEmpty) parts.push(describePorts(protocol, rest));
+          }
+          if (parts.length === 0) continue;
+          report(context, a, g.span, g.ruleId, {
+            messageId: 'undeclared',
+            data: {
+              certainty: capitalise(certaintyText(g)),
+              ports: parts.join('; '),
+              sources: describeSources(g.sources, g.principals),
+              target: targets.join(', ') || ruleset.name,
+              via: g.via ? `, ${g.via}` : '',
+            },
+          });
+        }
+      }
+    });
+  },
+};
+
+export default rule;

@@ -1,0 +1,33 @@
+import type { Rule } from 'eslint';
+import { analyse, oncePerFile } from '../src/eslint/analysis.js';
+import { docsUrl, report } from '../src/eslint/rule-kit.js';
+
+/**
+ * Input the parser read but could not evaluate exactly (shell loops, unknown
+ * variables, unresolved template expressions, unsupported syntax). The engine
+ * treats such values as unknown — possibly open — and this rule says where.
+ */
+const rule: Rule.RuleModule = {
+  meta: {
+    type: 'problem',
+    docs: {
+      description: 'Report input that could not be evaluated statically and is therefore treated as unknown',
+      recommended: true,
+      url: docsUrl('no-unevaluated-input'),
+    },
+    schema: [],
+    messages: { unevaluated: '{{message}}' },
+  },
+  create(context) {
+    return oncePerFile(() => {
+      const a = analyse(context);
+      if (!a) return;
+      for (const d of a.document.diagnostics) {
+        if (d.severity !== 'warning') continue;
+        report(context, a, d.span, undefined, { messageId: 'unevaluated', data: { message: d.message } });
+      }
+    });
+  },
+};
+
+export default rule;

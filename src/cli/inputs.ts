@@ -1,0 +1,107 @@
+/**
+ * Reading inputs for the CLI: files, directories, stdin. A file that cannot be
+ * read is an error, never a silent skip; a file named explicitly that no format
+ * recognises is an error too.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import picomatch from 'picomatch';
+import type { FirewallDocument } from '../model/index.js';
+import { FILE_GLOBS, NEVER_FIREWALL } from '../eslint/plugin.js';
+import { parseWithFormat } from '../eslint/language.js';
+import { detectFormat, formatById } from '../parsers/registry.js';
+import type { FormatDefinition } from '../parsers/types.js';
+
+export interface LoadedFile {
+  path: string;
+  text?: string;
+  format?: FormatDefinition;
+  error?: string;
+}
+
+const SKIP_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn', '.terraform']);
+const allGlobs = Object.values(FILE_GLOBS).flat();
+const isCandidate = picomatch(allGlobs, { dot: true });
+const isNever = picomatch(NEVER_FIREWALL, { dot: true });
+
+/** Files under `dir` whose names a firewall language claims (content decides later). Bounded by `limit`. */
+export function walk(dir: string, limit = 100_000): string[] {
+  const out: string[] = [];
+  const stack = [dir];
+  while (stack.length > 0 && out.length < limit) {
+    const d = stack.pop()!;
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    entries.sort((a, b) => (a.name < b.name ? 1 : -1));
+    for (const e of entries) {
+      const full = join(d, e.name);
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name)) stack.push(full);
+      } else if (e.isFile()) {
+        const rel = relative(dir, full).split('\\').join('/');
+        if (isCandidate(rel) && !isNever(rel)) out.push(full);
+      }
+    }
+  }
+  return out.sort();
+}
+
+export function loadFile(path: string, inputFormat?: string): LoadedFile {
+  const abs = resolve(path);
+  let text: string;
+  try {
+    text = readFileSync(abs, 'utf8');
+  } catch (e) {
+    return { path: abs, error: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
+  }
+  const format = inputFormat ? formatById(inputFormat) : detectFormat(abs, text);
+  if (!format) return { path: abs, text, error: `no firewall format recognises ${path} (use --input-format to name one)` };
+  return { path: abs, text, format };
+}
+
+export function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+export function exists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Expand CLI paths (files and directories) into loaded files for trace/exposure/diff. */
+export function loadPaths(paths: string[], inputFormat?: string): LoadedFile[] {
+  const out: LoadedFile[] = [];
+  for (const p of paths) {
+    if (isDirectory(p)) {
+      for (const f of walk(resolve(p))) {
+        const lf = loadFile(f, inputFormat);
+        // inside a directory, a file no format recognises is simply not a firewall file
+        if (lf.format || (lf.error && lf.text === undefined)) out.push(lf);
+      }
+    } else out.push(loadFile(p, inputFormat));
+  }
+  return out;
+}
+
+export function parseLoaded(f: LoadedFile): FirewallDocument | undefined {
+  if (!f.format || f.text === undefined) return undefined;
+  return parseWithFormat(f.format, f.text, f.path);
+}
+
+export async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}

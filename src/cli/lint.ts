@@ -1,0 +1,229 @@
+import { writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { ESLint, type Linter } from 'eslint';
+import { loadSettings } from '../deployments/index.js';
+import plugin, { recommendedRules } from '../eslint/plugin.js';
+import { PACKAGE } from '../package-info.js';
+import { detectFormat, formatById } from '../parsers/registry.js';
+import { exists, isDirectory, loadFile, readStdin } from './inputs.js';
+import { formatGithub, formatSarif } from './formatters.js';
+import { HELP, parseOptions, UsageError, type Io } from './main.js';
+import { summaryTable } from './summary.js';
+
+const FORMATS = ['stylish', 'json', 'sarif', 'github', 'junit'] as const;
+
+/** A result for a file ESLint never saw (unreadable, unrecognised): fatal, exit 1. */
+export function failureResult(filePath: string, message: string): ESLint.LintResult {
+  return {
+    filePath,
+    messages: [{ ruleId: null, fatal: true, severity: 2, message, line: 1, column: 1 }],
+    suppressedMessages: [],
+    errorCount: 1,
+    fatalErrorCount: 1,
+    warningCount: 0,
+    fixableErrorCount: 0,
+    fixableWarningCount: 0,
+    usedDeprecatedRules: [],
+  } as ESLint.LintResult;
+}
+
+function commonAncestor(paths: string[]): string {
+  let base = paths[0]!;
+  for (const p of paths.slice(1)) {
+    while (!(p === base || p.startsWith(base.endsWith(sep) ? base : base + sep))) base = dirname(base);
+  }
+  return base;
+}
+
+function toPosix(p: string): string {
+  return p.split(sep).join('/');
+}
+
+export async function lintCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseOptions(argv, {
+    format: { type: 'string', short: 'f', default: 'stylish' },
+    'output-file': { type: 'string', short: 'o' },
+    config: { type: 'string', short: 'c' },
+    'max-warnings': { type: 'string' },
+    quiet: { type: 'boolean', default: false },
+    'stdin-filename': { type: 'string' },
+    'input-format': { type: 'string' },
+    cache: { type: 'boolean', default: false },
+    'cache-location': { type: 'string' },
+    concurrency: { type: 'string' },
+    'suppress-all': { type: 'boolean', default: false },
+    'suppress-rule': { type: 'string', multiple: true },
+    'suppressions-location': { type: 'string' },
+    'prune-suppressions': { type: 'boolean', default: false },
+    'pass-on-unpruned-suppressions': { type: 'boolean', default: false },
+    live: { type: 'boolean', default: false },
+    summary: { type: 'boolean', default: true },
+    'no-summary': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+    version: { type: 'boolean', short: 'v', default: false },
+  });
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  if (values.version) {
+    io.stdout(`${PACKAGE.version}\n`);
+    return 0;
+  }
+  const format = values.format!;
+  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown format "${format}" (one of ${FORMATS.join(', ')})`);
+  let maxWarnings = -1;
+  if (values['max-warnings'] !== undefined) {
+    if (!/^[0-9]+$/.test(values['max-warnings'])) throw new UsageError('--max-warnings takes a whole number');
+    maxWarnings = Number(values['max-warnings']);
+  }
+  const inputFormat = values['input-format'];
+  if (inputFormat !== undefined && !formatById(inputFormat)) throw new UsageError(`unknown input format "${inputFormat}"`);
+  const configFile = values.config ? resolve(values.config) : undefined;
+  if (configFile && !exists(configFile)) throw new UsageError(`config file ${values.config} does not exist`);
+
+  const cwd = process.cwd();
+  const targets = positionals.length > 0 || values.live ? positionals : ['.'];
+  const failures: ESLint.LintResult[] = [];
+  const explicitConfigs: Linter.Config[] = [];
+  const lintPaths: string[] = [];
+  const texts: { text: string; filePath: string }[] = [];
+  const involved: string[] = [cwd];
+  let stdinRequested = false;
+
+  for (const t of targets) {
+    if (t === '-') {
+      stdinRequested = true;
+      continue;
+    }
+    const abs = resolve(t);
+    if (isDirectory(abs)) {
+      lintPaths.push(abs);
+      involved.push(abs);
+    } else if (exists(abs) || !/[*?[{]/.test(t)) {
+      const lf = loadFile(abs, inputFormat);
+      involved.push(dirname(abs));
+      if (lf.error) {
+        failures.push(failureResult(abs, lf.error));
+        continue;
+      }
+      lintPaths.push(abs);
+      explicitConfigs.push({ files: [abs], language: `firewall/${lf.format!.language}`, languageOptions: { format: lf.format!.id } });
+    } else {
+      lintPaths.push(t);
+    }
+  }
+
+  if (stdinRequested) {
+    const text = await readStdin();
+    const name = values['stdin-filename'] ?? '<stdin>';
+    const filePath = resolve(name === '<stdin>' ? 'stdin' : name);
+    const fmt = inputFormat ? formatById(inputFormat) : detectFormat(name, text);
+    if (!fmt) {
+      failures.push(failureResult(name, 'cannot tell the format of standard input: name it with --input-format or --stdin-filename'));
+    } else {
+      texts.push({ text, filePath });
+      explicitConfigs.push({ files: [filePath], language: `firewall/${fmt.language}`, languageOptions: { format: fmt.id } });
+      involved.push(dirname(filePath));
+    }
+  }
+
+  if (values.live) {
+    const { liveInputs } = await import('./live.js');
+    const live = await liveInputs(io);
+    for (const l of live.texts) {
+      const filePath = resolve(cwd, l.name);
+      texts.push({ text: l.text, filePath });
+      const fmt = formatById(l.format)!;
+      explicitConfigs.push({ files: [filePath], language: `firewall/${fmt.language}`, languageOptions: { format: fmt.id } });
+    }
+    failures.push(...live.results);
+  }
+
+  // Configuration errors stop the run with exit code 2, before any linting.
+  const configErrors = new Map<string, string>();
+  for (const p of [...lintPaths.filter((p) => isAbsolute(p)), cwd]) {
+    const s = loadSettings(isDirectory(p) ? resolve(p, 'x') : p, { configFile, cwd, discover: false });
+    for (const e of s.errors) configErrors.set(`${e.file}:${e.line}:${e.column}`, `${relative(cwd, e.file) || e.file}:${e.line}:${e.column}: ${e.message} (schema: ${e.schemaPath})`);
+  }
+  if (configErrors.size > 0) {
+    io.stderr(`fwlint: configuration error\n${[...configErrors.values()].map((l) => `  ${l}`).join('\n')}\n`);
+    return 2;
+  }
+
+  const eslintCwd = commonAncestor(involved);
+  const overrideConfig: Linter.Config[] = [
+    ...plugin.configs.recommended!,
+    ...explicitConfigs.map((c) => ({ ...c, files: c.files!.map((f) => toPosix(relative(eslintCwd, String(f)))), plugins: { firewall: plugin as unknown as ESLint.Plugin }, rules: recommendedRules })),
+    { settings: { fwlintConfigFile: configFile } },
+  ];
+  const suppressionsLocation = values['suppressions-location'] ? resolve(values['suppressions-location']) : undefined;
+  const eslint = new ESLint({
+    cwd: eslintCwd,
+    overrideConfigFile: true,
+    overrideConfig,
+    cache: values.cache,
+    ...(values['cache-location'] ? { cacheLocation: resolve(values['cache-location']) } : {}),
+    errorOnUnmatchedPattern: true,
+    applySuppressions: Boolean(suppressionsLocation) || exists(resolve(eslintCwd, 'eslint-suppressions.json')),
+    ...(suppressionsLocation ? { suppressionsLocation } : {}),
+  });
+
+  let results: ESLint.LintResult[] = [];
+  try {
+    if (lintPaths.length > 0) results.push(...(await eslint.lintFiles(lintPaths)));
+  } catch (e) {
+    const msg = (e as Error).message;
+    if (/No files matching|all of the files matching/i.test(msg)) throw new UsageError(msg.split('\n')[0]!);
+    throw e;
+  }
+  for (const t of texts) results.push(...(await eslint.lintText(t.text, { filePath: t.filePath })));
+  results.push(...failures);
+  results.sort((a, b) => (a.filePath < b.filePath ? -1 : a.filePath > b.filePath ? 1 : 0));
+
+  const suppression = await import('./suppressions.js');
+  const sup = await suppression.handleSuppressions(results, {
+    cwd: eslintCwd,
+    location: suppressionsLocation,
+    suppressAll: values['suppress-all']!,
+    suppressRules: values['suppress-rule'] ?? [],
+    prune: values['prune-suppressions']!,
+  });
+  results = sup.results;
+
+  if (values.quiet) results = ESLint.getErrorResults(results);
+  const out = await render(format, results, eslint, cwd, io, values['no-summary'] ? false : values.summary !== false);
+  if (values['output-file']) writeFileSync(resolve(values['output-file']), out);
+  else io.stdout(out);
+
+  const errors = results.reduce((n, r) => n + r.errorCount, 0);
+  const warnings = results.reduce((n, r) => n + r.warningCount, 0);
+  if (sup.messages.length > 0) io.stderr(sup.messages.join('\n') + '\n');
+  if (errors > 0) return 1;
+  if (maxWarnings >= 0 && warnings > maxWarnings) {
+    io.stderr(`fwlint found too many warnings (maximum: ${maxWarnings}).\n`);
+    return 1;
+  }
+  if (sup.unusedError) return 2;
+  return 0;
+}
+
+async function render(format: string, results: ESLint.LintResult[], eslint: ESLint, cwd: string, io: Io, summary: boolean): Promise<string> {
+  switch (format) {
+    case 'sarif':
+      return formatSarif(results, cwd);
+    case 'github':
+      return formatGithub(results, cwd);
+    case 'junit':
+      return (await import('./junit.js')).formatJunit(results, cwd);
+    case 'json': {
+      const f = await eslint.loadFormatter('json');
+      return await f.format(results);
+    }
+    default: {
+      const f = await eslint.loadFormatter('stylish');
+      const text = await f.format(results);
+      return summary && results.length > 0 ? text + summaryTable(results, io.isTTY) : text;
+    }
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * fwlint: a thin layer over ESLint's API (lint) and over the engine (trace,
+ * exposure, diff). Exit codes: 0 no errors, 1 errors (parse errors included),
+ * 2 usage or configuration error.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { PACKAGE } from '../package-info.js';
+
+export interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  isTTY: boolean;
+}
+
+const defaultIo: Io = {
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+  isTTY: Boolean(process.stderr.isTTY),
+};
+
+export class UsageError extends Error {}
+
+export const HELP = `fwlint ${PACKAGE.version} — lint firewall rules by what they really expose
+
+Usage:
+  fwlint [options] [file|dir|glob|-]...     lint (default: the current directory)
+  fwlint trace FILE --proto tcp --dport N [--src IP] [--dst IP] [--iif NAME] [--hook input|forward] [--state new|established] [--format text|json]
+  fwlint trace FILE --probes PACKETS.json   trace many packets, print a JSON array
+  fwlint exposure PATH... [--format text|json] [--hook input|forward]
+  fwlint diff BASE [HEAD] [--format …]      what a change newly exposes (git refs; HEAD defaults to the working tree)
+
+Lint options:
+  -f, --format NAME          stylish (default) | json | sarif | github | junit
+  -o, --output-file FILE     write the report to FILE
+  -c, --config FILE          fwlint.config.yaml to use (default: found upward from each file)
+  --max-warnings N           exit 1 when there are more than N warnings
+  --quiet                    report errors only
+  --stdin-filename NAME      name for standard input (decides the format)
+  --input-format ID          iptables-save | iptables-script | nftables | nftables-json | aws | cloudformation-yaml | terraform | terraform-plan | gcp | gcp-yaml | azure
+  --cache [--cache-location P]   only re-lint changed files (for pre-commit)
+  --concurrency N|auto|off   lint files in parallel worker threads (ESLint's own)
+  --suppress-all, --suppress-rule RULE, --suppressions-location FILE, --prune-suppressions
+                             baselines through ESLint's bulk suppressions (eslint-suppressions.json)
+  --live                     lint this host's running rules and listening sockets (Linux)
+  --no-summary               no closing summary table (stylish)
+  -h, --help, -v, --version
+`;
+
+export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  try {
+    const [first] = argv;
+    if (first === 'trace') return await (await import('./trace.js')).traceCommand(argv.slice(1), io);
+    if (first === 'exposure') return await (await import('./exposure.js')).exposureCommand(argv.slice(1), io);
+    if (first === 'diff') return await (await import('./diff.js')).diffCommand(argv.slice(1), io);
+    return await (await import('./lint.js')).lintCommand(argv, io);
+  } catch (e) {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr(`fwlint: ${(e as Error).message}\nRun fwlint --help for usage.\n`);
+      return 2;
+    }
+    io.stderr(`fwlint: ${(e as Error)?.stack ?? String(e)}\n`);
+    return 2;
+  }
+}
+
+/** node:util parseArgs with our errors. */
+export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
+  return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+}

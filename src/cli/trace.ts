@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { tracePacket, type Packet, type TraceResult } from '../analysis/index.js';
+import type { Ruleset } from '../model/index.js';
+import { loadFile, parseLoaded } from './inputs.js';
+import { parseOptions, UsageError, type Io } from './main.js';
+
+const PROTOS = new Set(['tcp', 'udp', 'icmp', 'icmpv6', 'sctp']);
+
+function toPacket(o: Record<string, unknown>, where: string): Packet {
+  const proto = o.proto;
+  if (typeof proto !== 'string' && typeof proto !== 'number') throw new UsageError(`${where}: "proto" is required`);
+  if (typeof proto === 'string' && !PROTOS.has(proto) && !/^[0-9]+$/.test(proto)) throw new UsageError(`${where}: unknown proto "${proto}"`);
+  const p: Packet = { proto: typeof proto === 'string' && /^[0-9]+$/.test(proto) ? Number(proto) : (proto as Packet['proto']) };
+  const port = (k: 'dport' | 'sport') => {
+    const v = o[k];
+    if (v === undefined) return;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${where}: ${k} must be 0..65535`);
+    p[k] = n;
+  };
+  port('dport');
+  port('sport');
+  for (const k of ['src', 'dst', 'iif', 'oif'] as const) if (o[k] !== undefined) p[k] = String(o[k]);
+  if (o.hook !== undefined) {
+    if (o.hook !== 'input' && o.hook !== 'forward') throw new UsageError(`${where}: hook must be input or forward`);
+    p.hook = o.hook;
+  }
+  if (o.state !== undefined) {
+    const s = String(o.state);
+    if (!['new', 'established', 'related', 'invalid', 'untracked'].includes(s)) throw new UsageError(`${where}: unknown state "${s}"`);
+    p.state = s as Packet['state'];
+  }
+  if (o.family !== undefined) p.family = o.family === 'ipv6' ? 'ipv6' : 'ipv4';
+  return p;
+}
+
+export function formatTraceText(r: TraceResult): string {
+  const lines = r.steps.map((s) => `  ${`${s.table}/${s.chain}`.padEnd(24)} line ${String(s.line).padStart(5)}  ${s.effect.padEnd(22)} ${s.text}`);
+  const reasons = r.reasons.map((x) => `  because: ${x}`);
+  return `${lines.join('\n')}${lines.length ? '\n' : ''}verdict: ${r.verdict}\n${reasons.join('\n')}${reasons.length ? '\n' : ''}`;
+}
+
+export async function traceCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseOptions(argv, {
+    proto: { type: 'string' },
+    dport: { type: 'string' },
+    sport: { type: 'string' },
+    src: { type: 'string' },
+    dst: { type: 'string' },
+    iif: { type: 'string' },
+    oif: { type: 'string' },
+    hook: { type: 'string' },
+    state: { type: 'string' },
+    family: { type: 'string' },
+    format: { type: 'string', default: 'text' },
+    probes: { type: 'string' },
+    ruleset: { type: 'string' },
+    'input-format': { type: 'string' },
+  });
+  if (positionals.length !== 1) throw new UsageError('trace takes exactly one FILE');
+  if (values.format !== 'text' && values.format !== 'json') throw new UsageError('trace --format is text or json');
+  const file = loadFile(positionals[0]!, values['input-format']);
+  if (file.error) throw new UsageError(file.error);
+  const doc = parseLoaded(file)!;
+  const errors = doc.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) {
+    io.stderr(errors.map((d) => `${positionals[0]}:${d.span.start.line}:${d.span.start.column}: ${d.message}`).join('\n') + '\n');
+    return 1;
+  }
+  let ruleset: Ruleset | undefined = doc.rulesets[0];
+  if (values.ruleset) ruleset = doc.rulesets.find((r) => r.name === values.ruleset || r.targets.includes(values.ruleset!));
+  if (!ruleset) throw new UsageError(values.ruleset ? `no ruleset named ${values.ruleset}` : 'the file holds no ruleset');
+
+  if (values.probes) {
+    let list: unknown;
+    try {
+      list = JSON.parse(readFileSync(values.probes, 'utf8'));
+    } catch (e) {
+      throw new UsageError(`cannot read probes ${values.probes}: ${(e as Error).message}`);
+    }
+    if (!Array.isArray(list)) throw new UsageError('--probes must hold a JSON array of packets');
+    const rs = ruleset;
+    const out = list.map((o, i) => tracePacket(rs, toPacket((o ?? {}) as Record<string, unknown>, `probe ${i}`)));
+    io.stdout(`${JSON.stringify(out, null, 2)}\n`);
+    return 0;
+  }
+  const packet = toPacket(values as Record<string, unknown>, 'packet');
+  const result = tracePacket(ruleset, packet);
+  io.stdout(values.format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : formatTraceText(result));
+  return 0;
+}

@@ -1,0 +1,97 @@
+/**
+ * What every rule needs about the file being linted, computed once per file and
+ * shared: the parsed document (from a firewall language, or extracted from
+ * CDK/Pulumi TypeScript), the exposure per ruleset and hook, the deployment
+ * settings and the targets each ruleset protects. Rules only judge.
+ */
+import type { Rule as EslintRule } from 'eslint';
+import { computeExposure, type Exposure } from '../analysis/index.js';
+import { loadSettings, targetsFor, type ResolvedSettings } from '../deployments/index.js';
+import type { DocComment, FirewallDocument, Ruleset, Span } from '../model/index.js';
+import type { FirewallRoot } from './ast.js';
+
+export interface ReportTarget {
+  /** Where to report: a firewall span, or (TypeScript) an ESTree node. */
+  loc: { start: { line: number; column: number }; end: { line: number; column: number } };
+  node?: unknown;
+  suggestions?: { desc: string; range: [number, number]; text: string }[];
+}
+
+export interface FileAnalysis {
+  document: FirewallDocument;
+  filePath: string | undefined;
+  settings: ResolvedSettings;
+  exposure(ruleset: Ruleset, hook: 'input' | 'forward'): Exposure;
+  targets(ruleset: Ruleset): string[];
+  /** Turn a model span into a report location (TypeScript: the ESTree node behind the rule). */
+  where(span: Span, ruleId?: number): ReportTarget;
+}
+
+type Extractor = (ast: unknown, text: string, context: EslintRule.RuleContext) => { document: FirewallDocument; nodes: Map<number, ReportTarget> } | undefined;
+let tsExtractor: Extractor | undefined;
+
+/** The TypeScript entry point installs the CDK/Pulumi extractor; firewall-only users never load TypeScript. */
+export function setTypeScriptExtractor(fn: Extractor): void {
+  tsExtractor = fn;
+}
+
+const cache = new WeakMap<object, FileAnalysis | null>();
+
+function spanLoc(span: Span): ReportTarget['loc'] {
+  return { start: { line: span.start.line, column: span.start.column }, end: { line: span.end.line, column: span.end.column } };
+}
+
+/** Undefined when the file holds no firewall rules (nothing to lint). */
+export function analyse(context: EslintRule.RuleContext): FileAnalysis | undefined {
+  const sourceCode = context.sourceCode;
+  const ast = sourceCode.ast as unknown as object;
+  const hit = cache.get(ast);
+  if (hit !== undefined) return hit ?? undefined;
+
+  let document: FirewallDocument | undefined;
+  let nodes: Map<number, ReportTarget> | undefined;
+  const root = ast as Partial<FirewallRoot>;
+  if (root.type === 'Document' && root.document) {
+    document = root.document;
+  } else if (tsExtractor && (ast as { type?: string }).type === 'Program') {
+    const r = tsExtractor(ast, sourceCode.text, context);
+    if (r) {
+      document = r.document;
+      nodes = r.nodes;
+    }
+  }
+  if (!document || document.rulesets.length === 0) {
+    cache.set(ast, null);
+    return undefined;
+  }
+  const filePath = context.physicalFilename && !context.physicalFilename.startsWith('<') ? context.physicalFilename : undefined;
+  const settings = loadSettings(filePath, { eslintSettings: (context.settings as Record<string, unknown> | undefined)?.firewall, cwd: context.cwd });
+  const comments: DocComment[] = document.comments;
+  const targetCache = new Map<Ruleset, string[]>();
+  const doc = document;
+  const analysis: FileAnalysis = {
+    document: doc,
+    filePath,
+    settings,
+    exposure: (ruleset, hook) => computeExposure(ruleset, { hook }),
+    targets(ruleset) {
+      let t = targetCache.get(ruleset);
+      if (!t) {
+        t = targetsFor(filePath, ruleset, settings, comments);
+        targetCache.set(ruleset, t);
+      }
+      return t;
+    },
+    where(span, ruleId) {
+      const n = ruleId !== undefined ? nodes?.get(ruleId) : undefined;
+      return n ?? { loc: spanLoc(span) };
+    },
+  };
+  cache.set(ast, analysis);
+  return analysis;
+}
+
+/** Visitors that run `fn` once per file, for firewall languages and for JS/TS files alike. */
+export function oncePerFile(fn: () => void): EslintRule.RuleListener {
+  return { 'Document:exit': fn, 'Program:exit': fn } as EslintRule.RuleListener;
+}

@@ -1,0 +1,120 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { File, Language, OkParseResult, ParseResult } from '@eslint/core';
+import type { FirewallDocument } from '../model/index.js';
+import { LineIndex } from '../model/index.js';
+import { detectFormat, formatById } from '../parsers/registry.js';
+import type { FormatDefinition, IncludeReader } from '../parsers/types.js';
+import '../parsers/formats.js';
+import { locOf, type FirewallRoot } from './ast.js';
+import { FirewallSourceCode } from './source-code.js';
+
+export interface FirewallLanguageOptions {
+  /** Force a format id (e.g. "iptables-script") instead of detecting it. */
+  format?: string;
+  /** Variables for Terraform (tfvars) and CloudFormation parameters. */
+  variables?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** nft `include`: read relative to the including file; the parser stays pure. */
+const readInclude: IncludeReader = (path, fromFile) => {
+  const full = resolve(fromFile ? dirname(fromFile) : process.cwd(), path);
+  try {
+    return { path: full, text: readFileSync(full, 'utf8') };
+  } catch (e) {
+    return { error: `cannot read ${full}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
+  }
+};
+
+export function emptyDocument(format: string): FirewallDocument {
+  return { format, rulesets: [], diagnostics: [], comments: [] };
+}
+
+/** Parse with a known format; never throws (a parser bug becomes a fatal error at 1:1). */
+export function parseWithFormat(format: FormatDefinition, text: string, filePath: string | undefined, languageOptions: FirewallLanguageOptions = {}): FirewallDocument {
+  try {
+    const opts: Parameters<FormatDefinition['parse']>[1] = { readInclude };
+    if (filePath !== undefined) opts.filePath = filePath;
+    if (languageOptions.variables) opts.variables = languageOptions.variables;
+    return format.parse(text, opts);
+  } catch (e) {
+    const doc = emptyDocument(format.id);
+    doc.diagnostics.push({
+      severity: 'error',
+      code: 'internal',
+      message: `internal error in the ${format.id} parser: ${(e as Error)?.message ?? String(e)}`,
+      span: { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } },
+    });
+    return doc;
+  }
+}
+
+/**
+ * One ESLint language per comment syntax: iptables, nftables, json, yaml, hcl.
+ * Within a language the format is detected from the file name and content, so a
+ * JSON file may be an AWS export, an ARM template or `nft -j` output — and a
+ * JSON file that is no firewall at all gets an empty document: no findings, no errors.
+ */
+export class FirewallLanguage implements Language {
+  readonly fileType = 'text' as const;
+  readonly lineStart = 1 as const;
+  readonly columnStart = 1 as const;
+  readonly nodeTypeKey = 'type';
+  readonly visitorKeys = { Document: [] as string[] };
+  readonly defaultLanguageOptions: FirewallLanguageOptions = {};
+
+  constructor(readonly syntax: FormatDefinition['language']) {}
+
+  validateLanguageOptions(options: FirewallLanguageOptions): void {
+    if (options.format !== undefined) {
+      const f = formatById(String(options.format));
+      if (!f) throw new TypeError(`Unknown firewall format "${String(options.format)}".`);
+    }
+  }
+
+  parse(file: File, context: { languageOptions: FirewallLanguageOptions }): ParseResult<FirewallRoot> {
+    const text = typeof file.body === 'string' ? file.body : new TextDecoder().decode(file.body);
+    const opts = context.languageOptions ?? {};
+    const forced = opts.format ? formatById(opts.format) : undefined;
+    const format = forced ?? detectFormat(file.path, text, this.syntax);
+    const physical = file.physicalPath && !file.physicalPath.startsWith('<') ? file.physicalPath : undefined;
+    const document = format ? parseWithFormat(format, text, physical ?? file.path, opts) : emptyDocument('none');
+    const errors = document.diagnostics.filter((d) => d.severity === 'error');
+    if (errors.length > 0) {
+      return {
+        ok: false,
+        errors: errors.map((d) => ({
+          message: d.message,
+          line: d.span.start.line,
+          column: d.span.start.column,
+          endLine: d.span.end.line,
+          endColumn: d.span.end.column,
+        })),
+      };
+    }
+    const lines = new LineIndex(text);
+    const end = lines.position(text.length);
+    const ast: FirewallRoot = {
+      type: 'Document',
+      range: [0, text.length],
+      loc: { start: { line: 1, column: 1 }, end: { line: end.line, column: end.column } },
+      document,
+      comments: document.comments.map((c) => ({ type: c.type, value: c.value, loc: locOf(c.span), range: [c.span.start.offset, c.span.end.offset] })),
+    };
+    return { ok: true, ast };
+  }
+
+  createSourceCode(file: File, input: OkParseResult<FirewallRoot>): FirewallSourceCode {
+    const text = typeof file.body === 'string' ? file.body : new TextDecoder().decode(file.body);
+    return new FirewallSourceCode({ text, ast: input.ast });
+  }
+}
+
+export const languages = {
+  iptables: new FirewallLanguage('iptables'),
+  nftables: new FirewallLanguage('nftables'),
+  json: new FirewallLanguage('json'),
+  yaml: new FirewallLanguage('yaml'),
+  hcl: new FirewallLanguage('hcl'),
+};

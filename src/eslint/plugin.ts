@@ -1,0 +1,66 @@
+/**
+ * eslint-plugin-firewall: languages for firewall rule files, the rules, and a
+ * recommended config that pairs file globs with languages so users need not pick a parser.
+ */
+import type { ESLint, Linter } from 'eslint';
+import ipFamilyParity from '../../rules/ip-family-parity.js';
+import noPermissiveDefaultPolicy from '../../rules/no-permissive-default-policy.js';
+import noShadowedRules from '../../rules/no-shadowed-rules.js';
+import noUndeclaredRegisteredPorts from '../../rules/no-undeclared-registered-ports.js';
+import noUnevaluatedInput from '../../rules/no-unevaluated-input.js';
+import noUnneededCftPorts from '../../rules/no-unneeded-cft-ports.js';
+import noWorldOpenSensitivePorts from '../../rules/no-world-open-sensitive-ports.js';
+import { PACKAGE as pkg } from '../package-info.js';
+import { languages } from './language.js';
+
+
+export const rules = {
+  'no-unneeded-cft-ports': noUnneededCftPorts,
+  'no-world-open-sensitive-ports': noWorldOpenSensitivePorts,
+  'no-undeclared-registered-ports': noUndeclaredRegisteredPorts,
+  'no-shadowed-rules': noShadowedRules,
+  'no-permissive-default-policy': noPermissiveDefaultPolicy,
+  'ip-family-parity': ipFamilyParity,
+  'no-unevaluated-input': noUnevaluatedInput,
+};
+
+/** Default severities of the recommended config. */
+export const recommendedRules: Linter.RulesRecord = {
+  'firewall/no-unneeded-cft-ports': 'error',
+  'firewall/no-world-open-sensitive-ports': 'error',
+  'firewall/no-undeclared-registered-ports': 'warn',
+  'firewall/no-shadowed-rules': 'warn',
+  'firewall/no-permissive-default-policy': 'warn',
+  'firewall/ip-family-parity': 'warn',
+  'firewall/no-unevaluated-input': 'warn',
+};
+
+/** File globs per language (documented in the README). */
+export const FILE_GLOBS = {
+  iptables: ['**/*.rules', '**/rules.v4', '**/rules.v6', '**/*.iptables', '**/*.ip6tables', '**/iptables*.save', '**/ip6tables*.save', '**/*.ipt', '**/iptables.conf', '**/ip6tables.conf', '**/*.sh'],
+  nftables: ['**/*.nft', '**/nftables.conf'],
+  json: ['**/*.json'],
+  yaml: ['**/*.yaml', '**/*.yml', '**/*.template'],
+  hcl: ['**/*.tf'],
+} as const;
+
+/** JSON files that are never firewalls: skip them rather than sniff them. */
+export const NEVER_FIREWALL = ['**/package.json', '**/package-lock.json', '**/tsconfig*.json', '**/node_modules/**', '**/.git/**', '**/eslint-suppressions.json'];
+
+const plugin = {
+  meta: { name: pkg.name, version: pkg.version, namespace: 'firewall' },
+  languages,
+  rules,
+  configs: {} as Record<string, Linter.Config[]>,
+};
+
+plugin.configs.recommended = (Object.keys(FILE_GLOBS) as (keyof typeof FILE_GLOBS)[]).map((lang) => ({
+  name: `firewall/recommended/${lang}`,
+  files: [...FILE_GLOBS[lang]],
+  ignores: lang === 'json' ? NEVER_FIREWALL : [],
+  plugins: { firewall: plugin as unknown as ESLint.Plugin },
+  language: `firewall/${lang}`,
+  rules: recommendedRules,
+}));
+
+export default plugin;

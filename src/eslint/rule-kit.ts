@@ -1,0 +1,96 @@
+/**
+ * Shared plumbing for the rules in rules/: docs URLs, grouping exposure by the
+ * line responsible for it, and the wording of sources and reasons.
+ */
+import type { Rule as EslintRule } from 'eslint';
+import type { ExposureEntry } from '../analysis/index.js';
+import { AddrSet, type Chain, type NumSet, type Rule, type Span, type Table, IntervalSet } from '../model/index.js';
+import type { FileAnalysis } from './analysis.js';
+
+export const DOCS_BASE = 'https://github.com/fwlint/eslint-plugin-firewall/blob/main/docs/rules/';
+
+export function docsUrl(name: string): string {
+  return `${DOCS_BASE}${name}.md`;
+}
+
+/** Exposure pieces that one line of configuration is responsible for. */
+export interface ExposureGroup {
+  key: string;
+  rule?: Rule;
+  chain: Chain;
+  table: Table;
+  span: Span;
+  ruleId?: number;
+  /** protocol number → ports */
+  ports: Map<number, NumSet>;
+  sources: AddrSet;
+  principals: Set<string>;
+  certainty: 'open' | 'possibly-open';
+  reasons: string[];
+  via?: string;
+}
+
+/** Group exposure entries by the rule (or policy) that accepts them: one finding per responsible line, never one per port. */
+export function groupByResponsible(entries: Iterable<{ entry: ExposureEntry; protocol: number; ports: NumSet }>): ExposureGroup[] {
+  const groups = new Map<string, ExposureGroup>();
+  for (const { entry, protocol, ports } of entries) {
+    if (ports.isEmpty) continue;
+    const key = entry.rule ? `rule:${entry.rule.id}` : `policy:${entry.table.name}/${entry.chain.name}`;
+    let g = groups.get(key);
+    if (!g) {
+      const span = entry.rule ? (entry.rule.reportSpan ?? entry.rule.span) : (entry.chain.policySpan ?? entry.chain.span);
+      g = {
+        key,
+        chain: entry.chain,
+        table: entry.table,
+        span,
+        ports: new Map(),
+        sources: AddrSet.EMPTY,
+        principals: new Set(),
+        certainty: 'possibly-open',
+        reasons: [],
+      };
+      if (entry.rule) {
+        g.rule = entry.rule;
+        g.ruleId = entry.rule.id;
+      }
+      groups.set(key, g);
+    }
+    g.ports.set(protocol, (g.ports.get(protocol) ?? IntervalSet.empty<number>()).union(ports));
+    g.sources = g.sources.union(entry.sources);
+    for (const p of entry.principals) g.principals.add(p);
+    if (entry.certainty === 'open') g.certainty = 'open';
+    for (const r of entry.reasons) if (!g.reasons.includes(r.message)) g.reasons.push(r.message);
+    if (entry.via && !g.via) g.via = `published through DNAT to ${entry.via.to} (line ${entry.via.rule.span.start.line})`;
+  }
+  return [...groups.values()].sort((a, b) => a.span.start.offset - b.span.start.offset);
+}
+
+/** "0.0.0.0/0", "10.0.0.0/8, 192.168.0.0/16", "sg-123", "10.0.0.0/8 and 14 more". */
+export function describeSources(sources: AddrSet, principals: Iterable<string> = []): string {
+  const parts: string[] = [];
+  if (sources.coversAll('ipv4')) parts.push('0.0.0.0/0');
+  else parts.push(...sources.only('ipv4').toCidrs());
+  if (sources.coversAll('ipv6')) parts.push('::/0');
+  else parts.push(...sources.only('ipv6').toCidrs());
+  for (const p of principals) parts.push(p);
+  if (parts.length === 0) return 'no source';
+  if (parts.length > 4) return `${parts.slice(0, 3).join(', ')} and ${parts.length - 3} more`;
+  return parts.join(', ');
+}
+
+export function certaintyText(g: { certainty: 'open' | 'possibly-open'; reasons: string[] }): string {
+  if (g.certainty === 'open') return 'open';
+  return g.reasons.length > 0 ? `possibly open (${g.reasons.slice(0, 2).join('; ')}${g.reasons.length > 2 ? '; …' : ''})` : 'possibly open';
+}
+
+export function report(context: EslintRule.RuleContext, a: FileAnalysis, span: Span, ruleId: number | undefined, descriptor: { messageId: string; data: Record<string, string> }): void {
+  const where = a.where(span, ruleId);
+  const suggest = where.suggestions?.map((s) => ({ desc: s.desc, fix: (fixer: EslintRule.RuleFixer) => fixer.replaceTextRange(s.range, s.text) }));
+  const base = where.node ? { node: where.node as never } : { loc: where.loc };
+  context.report({ ...base, ...descriptor, ...(suggest && suggest.length > 0 ? { suggest } : {}) } as EslintRule.ReportDescriptor);
+}
+
+export function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -1,0 +1,79 @@
+import { ConfigCommentParser, Directive, TextSourceCodeBase, VisitNodeStep } from '@eslint/plugin-kit';
+import type { FileProblem, RulesConfig } from '@eslint/core';
+import type { CommentNode, FirewallRoot } from './ast.js';
+
+const INLINE_CONFIG = /^\s*(?:eslint(?:-enable|-disable(?:(?:-next)?-line)?)?)(?:\s|$)/u;
+const commentParser = new ConfigCommentParser();
+
+/**
+ * SourceCode for firewall files: the text, the one-node AST, and the comments
+ * in the file's own syntax (`#` for iptables/nft/YAML/HCL, `//` and block
+ * comments in HCL/JSONC), so `# eslint-disable-next-line firewall/<rule> -- reason`
+ * works inside rule files.
+ */
+export class FirewallSourceCode extends TextSourceCodeBase<{
+  LangOptions: Record<string, unknown>;
+  RootNode: FirewallRoot;
+  SyntaxElementWithLoc: FirewallRoot | CommentNode;
+  ConfigNode: CommentNode;
+}> {
+  override ast: FirewallRoot;
+  readonly comments: CommentNode[];
+
+  constructor({ text, ast }: { text: string; ast: FirewallRoot }) {
+    super({ text, ast });
+    this.ast = ast;
+    this.comments = ast.comments;
+  }
+
+  getInlineConfigNodes(): CommentNode[] {
+    return this.comments.filter((c) => INLINE_CONFIG.test(c.value));
+  }
+
+  getDisableDirectives(): { problems: FileProblem[]; directives: Directive[] } {
+    const problems: FileProblem[] = [];
+    const directives: Directive[] = [];
+    for (const comment of this.getInlineConfigNodes()) {
+      const parsed = commentParser.parseDirective(comment.value);
+      if (!parsed) continue;
+      const { label, value, justification } = parsed;
+      if (label === 'eslint-disable-line' && comment.loc.start.line !== comment.loc.end.line) {
+        problems.push({ ruleId: null, message: `${label} comment should not span multiple lines.`, loc: comment.loc });
+        continue;
+      }
+      if (label === 'eslint-disable' || label === 'eslint-enable' || label === 'eslint-disable-next-line' || label === 'eslint-disable-line') {
+        directives.push(
+          new Directive({
+            type: label.slice('eslint-'.length) as 'disable' | 'enable' | 'disable-next-line' | 'disable-line',
+            node: comment,
+            value,
+            justification,
+          }),
+        );
+      }
+    }
+    return { problems, directives };
+  }
+
+  applyInlineConfig(): { configs: { config: { rules: RulesConfig }; loc: CommentNode['loc'] }[]; problems: FileProblem[] } {
+    const configs: { config: { rules: RulesConfig }; loc: CommentNode['loc'] }[] = [];
+    const problems: FileProblem[] = [];
+    for (const comment of this.getInlineConfigNodes()) {
+      const parsed = commentParser.parseDirective(comment.value);
+      if (!parsed || parsed.label !== 'eslint') continue;
+      const result = commentParser.parseJSONLikeConfig(parsed.value);
+      if (result.ok) configs.push({ config: { rules: result.config }, loc: comment.loc });
+      else problems.push({ ruleId: null, message: result.error.message, loc: comment.loc });
+    }
+    return { configs, problems };
+  }
+
+  override getParent(): undefined {
+    return undefined;
+  }
+
+  override *traverse(): Iterable<VisitNodeStep> {
+    yield new VisitNodeStep({ target: this.ast, phase: 1, args: [this.ast, undefined] });
+    yield new VisitNodeStep({ target: this.ast, phase: 2, args: [this.ast, undefined] });
+  }
+}

@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+// npm run bench: whole-process timings of fwlint on generated 1k/10k/100k-rule rulesets, side by side
+// with the native tools (iptables-restore --test, nft -c -f) run in a network namespace of our own.
+// Writes bench/results.md. Options: --sizes 1000,10000 --runs 5 --no-native --quick
+import { spawnSync } from 'node:child_process';
+import { cpus, totalmem, release } from 'node:os';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { awsDescribe, iptablesSave, nftJson, nftText } from './generate.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'bench', 'out');
+mkdirSync(out, { recursive: true });
+const args = process.argv.slice(2);
+const opt = (name, def) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : def;
+};
+const sizes = opt('--sizes', '1000,10000,100000').split(',').map(Number);
+const runs = Number(opt('--runs', '5'));
+const native = !args.includes('--no-native');
+const haveTime = existsSync('/usr/bin/time');
+const fwlint = join(root, 'bin', 'fwlint.js');
+
+function measure(cmd, argv, { timeoutMs = 600_000 } = {}) {
+  const full = haveTime ? ['/usr/bin/time', ['-f', '%e %U %S %M', cmd, ...argv]] : [cmd, argv];
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(full[0], full[1], { encoding: 'utf8', maxBuffer: 1 << 30, timeout: timeoutMs });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  let cpu = NaN;
+  let rss = NaN;
+  if (haveTime) {
+    const last = r.stderr.trim().split('\n').pop() ?? '';
+    const [, u, s, m] = last.split(' ').map(Number);
+    cpu = u + s;
+    rss = m / 1024;
+  }
+  return { wall, cpu, rss, status: r.status, timedOut: r.error?.code === 'ETIMEDOUT', stderr: r.stderr };
+}
+
+function median(list) {
+  const s = [...list].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function bench(cmd, argv, n = runs, o) {
+  const samples = [];
+  for (let i = 0; i < n; i++) samples.push(measure(cmd, argv, o));
+  return { wall: median(samples.map((s) => s.wall)), cpu: median(samples.map((s) => s.cpu)), rss: Math.max(...samples.map((s) => s.rss)), status: samples[0].status, timedOut: samples.some((s) => s.timedOut), stderr: samples[0].stderr };
+}
+
+const canNs = native && process.getuid?.() === 0 && spawnSync('unshare', ['-n', 'true']).status === 0;
+const has = (tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
+
+const rows = [];
+const fmt = (x, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : '–');
+function row(kind, size, file, result, nativeResult) {
+  const mb = statSync(file).size / 1e6;
+  rows.push({ kind, size, mb, ...result, nativeWall: nativeResult?.wall, nativeTimedOut: nativeResult?.timedOut });
+  console.log(`${kind.padEnd(14)} ${String(size).padStart(7)} rules ${mb.toFixed(2).padStart(6)} MB  fwlint ${fmt(result.wall)} s  cpu ${fmt(result.cpu)} s  rss ${fmt(result.rss, 0)} MB${nativeResult ? `  native ${fmt(nativeResult.wall)} s` : ''}`);
+}
+
+// cold start: a 20-line file against `node -e 0`
+const small = join(out, 'small.rules');
+writeFileSync(small, iptablesSave(14, 7));
+const nodeZero = bench(process.execPath, ['-e', '0']);
+const cold = bench(process.execPath, [fwlint, '-f', 'json', small]);
+console.log(`cold start: node -e 0 ${fmt(nodeZero.wall)} s, fwlint on 20 lines ${fmt(cold.wall)} s (${fmt(cold.wall / nodeZero.wall, 2)}×)`);
+
+for (const size of sizes) {
+  const label = size >= 1000 ? `${size / 1000}k` : String(size);
+  const ipt = join(out, `iptables-${label}.rules`);
+  writeFileSync(ipt, iptablesSave(size));
+  const r1 = bench(process.execPath, [fwlint, '-f', 'json', ipt], size >= 100000 ? Math.min(runs, 3) : runs);
+  const n1 = canNs && has('iptables-restore') ? bench('unshare', ['-n', 'iptables-restore', '--test', ipt], runs) : undefined;
+  row('iptables-save', size, ipt, r1, n1);
+
+  const nft = join(out, `nftables-${label}.nft`);
+  writeFileSync(nft, nftText(size));
+  const r2 = bench(process.execPath, [fwlint, '-f', 'json', nft], size >= 100000 ? Math.min(runs, 3) : runs);
+  const n2 = canNs && has('nft') ? bench('unshare', ['-n', 'nft', '-c', '-f', nft], 1, { timeoutMs: 900_000 }) : undefined;
+  row('nft text', size, nft, r2, n2);
+
+  const nj = join(out, `nftables-${label}.json`);
+  writeFileSync(nj, nftJson(size));
+  row('nft -j JSON', size, nj, bench(process.execPath, [fwlint, '-f', 'json', '--input-format', 'nftables-json', nj], size >= 100000 ? Math.min(runs, 3) : runs));
+
+  const aws = join(out, `aws-sg-${label}.json`);
+  writeFileSync(aws, awsDescribe(size));
+  row('aws describe-sg', size, aws, bench(process.execPath, [fwlint, '-f', 'json', aws], size >= 100000 ? Math.min(runs, 3) : runs));
+}
+
+const cpu = cpus()[0]?.model ?? 'unknown';
+const lines = [
+  '# Benchmark results',
+  '',
+  `Machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}, Node ${process.version}. `,
+  `Runs: median of ${runs} whole-process runs (3 for 100k files; 1 for \`nft -c -f\`). fwlint runs all recommended rules with \`-f json\`.`,
+  `Native tools run inside \`unshare -n\` (a namespace of our own)${canNs ? '' : ' — not available in this run, columns empty'}.`,
+  '',
+  `Cold start: \`node -e 0\` ${fmt(nodeZero.wall)} s; fwlint on a 20-line file ${fmt(cold.wall)} s = **${fmt(cold.wall / nodeZero.wall, 2)}×** (target ≤ 5×).`,
+  '',
+  '| input | rules | MB | fwlint wall s | user+sys s | peak RSS MB | rules/s | native wall s | fwlint / native | RSS / file size |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ...rows.map((r) => `| ${r.kind} | ${r.size} | ${r.mb.toFixed(2)} | ${fmt(r.wall)} | ${fmt(r.cpu)} | ${fmt(r.rss, 0)} | ${Math.round(r.size / r.wall)} | ${r.nativeWall !== undefined ? (r.nativeTimedOut ? 'timed out' : fmt(r.nativeWall)) : '–'} | ${r.nativeWall ? fmt(r.wall / r.nativeWall, 2) + '×' : '–'} | ${fmt(r.rss / r.mb, 1)}× |`),
+  '',
+];
+const byKind = (k) => rows.filter((r) => r.kind === k);
+for (const k of ['iptables-save', 'nft text', 'nft -j JSON', 'aws describe-sg']) {
+  const a = byKind(k).find((r) => r.size === 10000);
+  const b = byKind(k).find((r) => r.size === 100000);
+  if (a && b) lines.push(`Growth ${k} 10k → 100k: ${fmt(b.wall / a.wall, 1)}× time (target ≤ 12×).`);
+}
+lines.push('');
+writeFileSync(join(out, 'latest.md'), lines.join('\n'));
+console.log(`\n${lines.join('\n')}`);
+console.log(`(also in bench/out/latest.md; copy into bench/results.md with notes on what changed)`);

@@ -41,6 +41,8 @@ export interface GcpProtoEntry {
   span: Span;
   /** The whole entry list is an expression (Terraform `allow = var.x`, dynamic blocks). */
   unresolved?: string;
+  /** Extra conjuncts (a generated block that may not exist). */
+  extra?: Match[];
 }
 
 export interface GcpFirewallSpec {
@@ -84,7 +86,7 @@ function protoMatches(e: GcpProtoEntry, diagnostics: Diagnostic[]): { matches: M
   if (e.unresolved !== undefined) {
     return { matches: [opaque('unresolved', e.unresolved, 'the protocol and port list is not a literal', e.span)], label: e.unresolved };
   }
-  const matches: Match[] = [];
+  const matches: Match[] = [...(e.extra ?? [])];
   let label: string;
   const p = e.protocol;
   let protoNum: number | undefined;

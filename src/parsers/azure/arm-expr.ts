@@ -1,0 +1,322 @@
+/**
+ * A small evaluator for ARM template expressions ("[parameters('p')]",
+ * "[concat(variables('v'), '/rule')]"): literal parameters (overrides or
+ * defaultValue) and variables are resolved, a few pure functions are applied,
+ * and everything else is `Unknown` with the expression text. An unknown value
+ * may still have a symbolic string form (`⟨parameters('nsg')⟩/rule`) so that
+ * child resources can be matched to their parent by name.
+ */
+import { toPlain, type PValue } from '../values.js';
+
+export class Unknown {
+  constructor(
+    readonly text: string,
+    /** Symbolic string form, when the value is a string built from unknown parts. */
+    readonly sym?: string,
+  ) {}
+}
+
+export type ArmValue = string | number | boolean | null | ArmValue[] | { [k: string]: ArmValue } | Unknown;
+
+type Tok = { t: 'str'; v: string } | { t: 'num'; v: number } | { t: 'id'; v: string } | { t: 'p'; v: string };
+
+function tokenize(s: string): Tok[] | undefined {
+  const out: Tok[] = [];
+  let i = 0;
+  while (i < s.length) {
+    const c = s[i]!;
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+      i++;
+    } else if (c === "'") {
+      let v = '';
+      i++;
+      for (;;) {
+        if (i >= s.length) return undefined;
+        if (s[i] === "'") {
+          if (s[i + 1] === "'") {
+            v += "'";
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        v += s[i++];
+      }
+      out.push({ t: 'str', v });
+    } else if ((c >= '0' && c <= '9') || (c === '-' && s[i + 1]! >= '0' && s[i + 1]! <= '9')) {
+      let j = i + 1;
+      while (j < s.length && s[j]! >= '0' && s[j]! <= '9') j++;
+      out.push({ t: 'num', v: Number(s.slice(i, j)) });
+      i = j;
+    } else if (/[A-Za-z_$]/.test(c)) {
+      let j = i + 1;
+      while (j < s.length && /[A-Za-z0-9_$]/.test(s[j]!)) j++;
+      out.push({ t: 'id', v: s.slice(i, j) });
+      i = j;
+    } else if ('(),.[]'.includes(c)) {
+      out.push({ t: 'p', v: c });
+      i++;
+    } else return undefined;
+  }
+  return out;
+}
+
+type Node = { k: 'lit'; v: ArmValue } | { k: 'call'; name: string; args: Node[]; text: string } | { k: 'prop'; obj: Node; name: Node; text: string };
+
+function parse(toks: Tok[], src: string): Node | undefined {
+  let i = 0;
+  let depth = 0;
+  const primary = (): Node | undefined => {
+    if (++depth > 64) return undefined;
+    const t = toks[i];
+    if (!t) return undefined;
+    let n: Node | undefined;
+    if (t.t === 'str' || t.t === 'num') {
+      i++;
+      n = { k: 'lit', v: t.v };
+    } else if (t.t === 'id') {
+      i++;
+      const lower = t.v.toLowerCase();
+      if (toks[i]?.t === 'p' && toks[i]!.v === '(') {
+        i++;
+        const args: Node[] = [];
+        if (!(toks[i]?.t === 'p' && toks[i]!.v === ')')) {
+          for (;;) {
+            const a = primary();
+            if (!a) return undefined;
+            args.push(a);
+            const sep = toks[i];
+            if (sep?.t === 'p' && sep.v === ',') {
+              i++;
+              continue;
+            }
+            break;
+          }
+        }
+        if (!(toks[i]?.t === 'p' && toks[i]!.v === ')')) return undefined;
+        i++;
+        n = { k: 'call', name: lower, args, text: '' };
+      } else if (lower === 'true' || lower === 'false') n = { k: 'lit', v: lower === 'true' };
+      else if (lower === 'null') n = { k: 'lit', v: null };
+      else return undefined;
+    } else return undefined;
+    // postfix
+    for (;;) {
+      const p = toks[i];
+      if (p?.t === 'p' && p.v === '.') {
+        const id = toks[i + 1];
+        if (id?.t !== 'id') return undefined;
+        i += 2;
+        n = { k: 'prop', obj: n, name: { k: 'lit', v: id.v }, text: '' };
+      } else if (p?.t === 'p' && p.v === '[') {
+        i++;
+        const ix = primary();
+        if (!ix || !(toks[i]?.t === 'p' && toks[i]!.v === ']')) return undefined;
+        i++;
+        n = { k: 'prop', obj: n, name: ix, text: '' };
+      } else break;
+    }
+    depth--;
+    return n;
+  };
+  const n = primary();
+  if (!n || i !== toks.length) return undefined;
+  void src;
+  return n;
+}
+
+/** Is this string an ARM expression ("[…]" but not the "[[" escape)? */
+export function isArmExpression(s: string): boolean {
+  return s.length >= 2 && s[0] === '[' && s[1] !== '[' && s[s.length - 1] === ']';
+}
+
+export interface ArmEnv {
+  parameters: Map<string, PValue>;
+  /** Values from outside (parameter files, ParseOptions.variables): win over defaults. */
+  overrides: Record<string, unknown>;
+  variables: Map<string, PValue>;
+}
+
+const cache = new WeakMap<ArmEnv, Map<string, ArmValue>>();
+
+export class ArmEvaluator {
+  private depth = 0;
+  constructor(readonly env: ArmEnv) {}
+
+  /** Evaluate an ARM string value: an expression is evaluated, "[[x" is the literal "[x". */
+  evalString(s: string): ArmValue {
+    if (s.startsWith('[[')) return s.slice(1);
+    if (!isArmExpression(s)) return s;
+    const body = s.slice(1, -1);
+    const toks = tokenize(body);
+    const node = toks ? parse(toks, body) : undefined;
+    if (!node) return new Unknown(s);
+    if (++this.depth > 32) {
+      this.depth--;
+      return new Unknown(s);
+    }
+    try {
+      const v = this.eval(node, body);
+      return v instanceof Unknown ? new Unknown(s, v.sym) : v;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** Deeply evaluate a plain JSON value (expressions inside strings). */
+  deep(v: unknown): ArmValue {
+    if (typeof v === 'string') return this.evalString(v);
+    if (v === null || typeof v === 'number' || typeof v === 'boolean') return v;
+    if (Array.isArray(v)) return v.map((x) => this.deep(x));
+    if (typeof v === 'object') {
+      const o: { [k: string]: ArmValue } = {};
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) o[k] = this.deep(x);
+      return o;
+    }
+    return new Unknown(String(v));
+  }
+
+  private param(name: string, text: string): ArmValue {
+    if (Object.prototype.hasOwnProperty.call(this.env.overrides, name)) {
+      const o = this.env.overrides[name];
+      const val = o && typeof o === 'object' && !Array.isArray(o) && 'value' in (o as object) ? (o as { value: unknown }).value : o;
+      return this.deep(val);
+    }
+    const p = this.env.parameters.get(name) ?? this.findCI(this.env.parameters, name);
+    if (p && p.kind === 'object') {
+      for (const e of p.entries) if (e.key.toLowerCase() === 'defaultvalue') return this.deep(toPlain(e.value));
+    }
+    return new Unknown(text, `⟨${text}⟩`);
+  }
+
+  private findCI(m: Map<string, PValue>, name: string): PValue | undefined {
+    const l = name.toLowerCase();
+    for (const [k, v] of m) if (k.toLowerCase() === l) return v;
+    return undefined;
+  }
+
+  private variable(name: string, text: string): ArmValue {
+    let c = cache.get(this.env);
+    if (!c) cache.set(this.env, (c = new Map()));
+    const hit = c.get(name.toLowerCase());
+    if (hit !== undefined) return hit;
+    const v = this.env.variables.get(name) ?? this.findCI(this.env.variables, name);
+    c.set(name.toLowerCase(), new Unknown(text, `⟨${text}⟩`)); // cycles → unknown
+    const r = v === undefined ? new Unknown(text, `⟨${text}⟩`) : this.deep(toPlain(v));
+    c.set(name.toLowerCase(), r);
+    return r;
+  }
+
+  private eval(n: Node, src: string): ArmValue {
+    if (n.k === 'lit') return n.v;
+    if (n.k === 'prop') {
+      const o = this.eval(n.obj, src);
+      const key = this.eval(n.name, src);
+      if (o instanceof Unknown || key instanceof Unknown) return new Unknown('');
+      if (Array.isArray(o) && typeof key === 'number') return o[key] ?? new Unknown('');
+      if (o && typeof o === 'object' && !Array.isArray(o) && typeof key === 'string') {
+        const lk = key.toLowerCase();
+        for (const [k, v] of Object.entries(o)) if (k.toLowerCase() === lk) return v;
+      }
+      return new Unknown('');
+    }
+    const args = n.args.map((a) => this.eval(a, src));
+    const text = (): string => `${n.name}(${n.args.map((a) => nodeText(a)).join(', ')})`;
+    const known = args.every((a) => !(a instanceof Unknown));
+    switch (n.name) {
+      case 'parameters':
+        return typeof args[0] === 'string' ? this.param(args[0], text()) : new Unknown(text());
+      case 'variables':
+        return typeof args[0] === 'string' ? this.variable(args[0], text()) : new Unknown(text());
+      case 'concat': {
+        if (args.length > 0 && args.every((a) => Array.isArray(a))) return (args as ArmValue[][]).flat();
+        if (known) return args.map((a) => (typeof a === 'string' || typeof a === 'number' || typeof a === 'boolean' ? String(a) : '')).join('');
+        const parts = args.map((a) => (a instanceof Unknown ? a.sym : typeof a === 'string' || typeof a === 'number' ? String(a) : undefined));
+        return new Unknown(text(), parts.every((p) => p !== undefined) ? parts.join('') : undefined);
+      }
+      case 'format': {
+        if (!known || typeof args[0] !== 'string') return new Unknown(text());
+        return args[0].replace(/\{([0-9]+)(:[^}]*)?\}/g, (_m, ix: string) => String(args[Number(ix) + 1] ?? ''));
+      }
+      case 'tolower':
+      case 'toupper': {
+        const a = args[0];
+        if (typeof a === 'string') return n.name === 'tolower' ? a.toLowerCase() : a.toUpperCase();
+        return new Unknown(text(), a instanceof Unknown && a.sym ? (n.name === 'tolower' ? a.sym.toLowerCase() : a.sym.toUpperCase()) : undefined);
+      }
+      case 'string':
+        return known && args[0] !== undefined && typeof args[0] !== 'object' ? String(args[0]) : new Unknown(text());
+      case 'int':
+        return known && /^-?[0-9]+$/.test(String(args[0])) ? Number(args[0]) : new Unknown(text());
+      case 'bool':
+        return known ? args[0] === true || String(args[0]).toLowerCase() === 'true' : new Unknown(text());
+      case 'if':
+        if (typeof args[0] === 'boolean') return args[0] ? (args[1] ?? null) : (args[2] ?? null);
+        return new Unknown(text());
+      case 'equals':
+        return known ? JSON.stringify(args[0]) === JSON.stringify(args[1]) : new Unknown(text());
+      case 'not':
+        return typeof args[0] === 'boolean' ? !args[0] : new Unknown(text());
+      case 'and':
+        return known && args.every((a) => typeof a === 'boolean') ? args.every((a) => a === true) : new Unknown(text());
+      case 'or':
+        return known && args.every((a) => typeof a === 'boolean') ? args.some((a) => a === true) : new Unknown(text());
+      case 'greater':
+      case 'less':
+      case 'greaterorequals':
+      case 'lessorequals': {
+        const [a, b] = args;
+        if (!known || (typeof a !== 'number' && typeof a !== 'string') || typeof a !== typeof b) return new Unknown(text());
+        const x = a as number | string;
+        const y = b as number | string;
+        return n.name === 'greater' ? x > y : n.name === 'less' ? x < y : n.name === 'greaterorequals' ? x >= y : x <= y;
+      }
+      case 'length': {
+        const a = args[0];
+        if (typeof a === 'string' || Array.isArray(a)) return a.length;
+        if (a && typeof a === 'object' && !(a instanceof Unknown)) return Object.keys(a).length;
+        return new Unknown(text());
+      }
+      case 'empty': {
+        const a = args[0];
+        if (typeof a === 'string' || Array.isArray(a)) return a.length === 0;
+        if (a === null) return true;
+        return new Unknown(text());
+      }
+      case 'createarray':
+        return known ? args : new Unknown(text());
+      case 'json':
+        if (args[0] === 'null') return null;
+        if (typeof args[0] === 'string') {
+          try {
+            return this.deep(JSON.parse(args[0]));
+          } catch {
+            return new Unknown(text());
+          }
+        }
+        return new Unknown(text());
+      case 'resourceid': {
+        // resourceId([subscriptionId], [resourceGroupName], type, name1, name2…): keep type and names.
+        let ti = args.findIndex((a) => typeof a === 'string' && a.includes('/') && /^[A-Za-z]+\.[A-Za-z]+\//.test(a));
+        if (ti < 0) ti = 0;
+        const names = args.slice(ti + 1).map((a) => (a instanceof Unknown ? a.sym : typeof a === 'string' ? a : undefined));
+        const ty = args[ti];
+        if (typeof ty !== 'string' || names.some((x) => x === undefined)) return new Unknown(text());
+        const s = `${RESOURCE_ID_PREFIX}${ty}|${names.join('/')}`;
+        return known ? s : new Unknown(text(), s);
+      }
+      default:
+        return new Unknown(text());
+    }
+  }
+}
+
+/** resourceId(...) evaluates to "resourceId:<type>|<name1>/<name2>" (also symbolically). */
+export const RESOURCE_ID_PREFIX = 'resourceId:';
+
+function nodeText(n: Node): string {
+  if (n.k === 'lit') return typeof n.v === 'string' ? `'${n.v.replace(/'/g, "''")}'` : JSON.stringify(n.v);
+  if (n.k === 'prop') return `${nodeText(n.obj)}[${nodeText(n.name)}]`;
+  return `${n.name}(${n.args.map(nodeText).join(', ')})`;
+}

@@ -1,0 +1,59 @@
+/**
+ * Azure network security groups: `az network nsg show/list` JSON, ARM REST NSG
+ * objects (also inside recorded API responses) and ARM templates (`azure`).
+ * Terraform `azurerm_network_security_group` / `azurerm_network_security_rule`
+ * are mapped by ./terraform.ts for the terraform format.
+ */
+import { DOCUMENT_START, type Diagnostic, type FirewallDocument, type Ruleset } from '../../model/index.js';
+import type { FormatDefinition, ParseOptions } from '../types.js';
+import { parseJsonTree } from '../values.js';
+import { IdSource } from './nsg.js';
+import { compileAll, findNsgObjects, isArmTemplate, nsgFromRest, readArmTemplate } from './readers.js';
+
+export { compileNsg, combineSubnetAndNic, defaultRules, type AzRuleSpec, type NsgSpec } from './nsg.js';
+export { ArmEvaluator, Unknown as ArmUnknown, isArmExpression } from './arm-expr.js';
+export { findNsgObjects, nsgFromRest, readArmTemplate, ruleFromObject } from './readers.js';
+export { mapAzureTerraform } from './terraform.js';
+
+const HEAD = 65536;
+
+/** Parse Azure NSGs from az CLI / ARM REST JSON or an ARM template. */
+export function parseAzure(text: string, opts: ParseOptions = {}): FirewallDocument {
+  const diagnostics: Diagnostic[] = [];
+  let rulesets: Ruleset[] = [];
+  try {
+    const t = parseJsonTree(text);
+    diagnostics.push(...t.diagnostics);
+    const ids = new IdSource();
+    if (isArmTemplate(t.value)) {
+      const arm = readArmTemplate(t.value, opts.variables ?? {}, diagnostics);
+      rulesets = compileAll(arm.nsgs, arm.nics, arm.subnetNsg, ids, diagnostics);
+    } else {
+      rulesets = compileAll(findNsgObjects(t.value).map(nsgFromRest), [], new Map(), ids, diagnostics);
+    }
+  } catch (e) {
+    diagnostics.push({ severity: 'error', code: 'azure/internal', message: `Azure parser failed: ${String(e)}`, span: DOCUMENT_START });
+  }
+  return { format: 'azure', rulesets, diagnostics, comments: [] };
+}
+
+function detect(_fileName: string, text: string): number {
+  let i = 0;
+  while (i < text.length && i < 4096 && /\s|\uFEFF/.test(text[i]!)) i++;
+  if (text[i] !== '{' && text[i] !== '[') return 0;
+  const h = text.slice(0, HEAD);
+  const template = /deploymentTemplate\.json/i.test(h.slice(0, 4096));
+  const nsgType = /Microsoft\.Network\/networkSecurityGroups/i.test(h);
+  if (template) return nsgType || h.includes('"securityRules"') ? 0.9 : 0;
+  if (nsgType) return 0.9;
+  if (h.includes('"defaultSecurityRules"')) return 0.85;
+  if (h.includes('"securityRules"') && (h.includes('"destinationPortRange') || h.includes('"sourceAddressPrefix'))) return 0.8;
+  return 0;
+}
+
+export const azureJsonFormat: FormatDefinition = {
+  id: 'azure',
+  language: 'json',
+  detect,
+  parse: (text, options) => parseAzure(text, options),
+};

@@ -1,0 +1,373 @@
+/**
+ * Azure network security groups → common model.
+ *
+ * Readers (az CLI / ARM REST JSON, ARM templates, Terraform) produce `NsgSpec`s
+ * whose rule fields are positioned values (ARM expressions already resolved
+ * where literal, `PExpr` otherwise); `compileNsg` orders the rules by priority
+ * (first match), appends the default rules when the input does not list them,
+ * and builds one ruleset per NSG: `Inbound` on hook input, `Outbound` on output.
+ */
+import {
+  AddrSet,
+  numSetOf,
+  parseCidr,
+  type Chain,
+  type Diagnostic,
+  type Match,
+  type NumSet,
+  type Rule,
+  type Ruleset,
+  type Span,
+  type Table,
+} from '../../model/index.js';
+import type { PValue } from '../values.js';
+import { anyOf, chainOf, IdSource, isNullish, lastSegment, listOf, opaque, parsePortText, stableSortBy, tableOf, valText } from '../gcp/common.js';
+
+export interface AzRuleSpec {
+  name: string;
+  /** The rule object. */
+  span: Span;
+  priority?: PValue;
+  access?: PValue;
+  direction?: PValue;
+  protocol?: PValue;
+  /** `sourcePortRange` and `sourcePortRanges` values (each may be a list or an expression). */
+  srcPorts: PValue[];
+  dstPorts: PValue[];
+  srcPrefixes: PValue[];
+  dstPrefixes: PValue[];
+  /** Application security group references: ids (`…/applicationSecurityGroups/web`) or `{id}` objects. */
+  srcAsgs: PValue[];
+  dstAsgs: PValue[];
+  description?: string;
+  /** Extra conjuncts (unresolved ARM `condition`, Terraform `count`). */
+  extra?: Match[];
+  /** A built-in default rule (listed by the input or synthesized). */
+  isDefault?: boolean;
+}
+
+export interface NsgSpec {
+  name: string;
+  span: Span;
+  rules: AzRuleSpec[];
+  /** `defaultSecurityRules` when the input lists them; otherwise the defaults are synthesized. */
+  defaults?: AzRuleSpec[];
+  /** Subnets, NICs and other names the NSG protects. */
+  targets: string[];
+  /** The rule list itself is not known (an expression, a copy loop): one unknown rule per direction. */
+  unresolvedRules?: { text: string; span: Span }[];
+  /** Defined elsewhere (only child rule resources are in the input). */
+  external?: boolean;
+}
+
+const ALL = AddrSet.ALL;
+
+function prefixMatches(values: PValue[], asgs: PValue[], dir: 'src' | 'dst', texts: string[]): { alts: Match[][]; any: boolean } {
+  let set: AddrSet | undefined;
+  const names: string[] = [];
+  const alts: Match[][] = [];
+  let first: PValue | undefined;
+  let last: PValue | undefined;
+  for (const v of values) {
+    if (v.kind === 'expr') {
+      texts.push(v.text);
+      alts.push([opaque('unresolved', v.text, `the ${dir === 'src' ? 'source' : 'destination'} address prefix is not a literal`, v.span)]);
+      continue;
+    }
+    for (const it of listOf(v)) {
+      if (it.kind !== 'scalar') {
+        texts.push(valText(it));
+        alts.push([opaque('unresolved', valText(it), 'the address prefix is not a literal', it.span)]);
+        continue;
+      }
+      const t = valText(it).trim();
+      if (t === '') continue;
+      texts.push(t);
+      first ??= it;
+      last = it;
+      const l = t.toLowerCase();
+      let a: AddrSet | undefined;
+      if (l === '*' || l === 'any' || l === 'internet') a = ALL;
+      else a = parseCidr(t);
+      if (a) set = set ? set.union(a) : a;
+      else names.push(t);
+    }
+  }
+  for (const v of asgs) {
+    for (const it of listOf(v)) {
+      const idv = it.kind === 'object' ? it.entries.find((e) => e.key.toLowerCase() === 'id')?.value : it;
+      if (idv?.kind === 'scalar' && typeof idv.value === 'string') {
+        const n = `asg:${lastSegment(idv.value)}`;
+        names.push(n);
+        texts.push(n);
+      } else {
+        const t = idv ? valText(idv) : valText(it);
+        texts.push(`asg:${t}`);
+        alts.push([opaque('unresolved', t, 'the application security group is not a literal', it.span)]);
+      }
+    }
+  }
+  const span = first && last ? { start: first.span.start, end: last.span.end } : undefined;
+  if (names.length > 0) alts.unshift([{ kind: 'principal', dir, names, ...(span ? { span } : {}) }]);
+  if (set) alts.unshift([{ kind: 'address', dir, addrs: set, ...(span ? { span } : {}) }]);
+  return { alts, any: set !== undefined && set.equals(ALL) };
+}
+
+function portMatches(values: PValue[], dir: 'src' | 'dst', diagnostics: Diagnostic[], texts: string[]): Match[][] | undefined {
+  let set: NumSet | undefined;
+  const alts: Match[][] = [];
+  let all = false;
+  let seen = false;
+  let spanV: PValue | undefined;
+  for (const v of values) {
+    if (v.kind === 'expr') {
+      texts.push(v.text);
+      alts.push([opaque('unresolved', v.text, 'the port range is not a literal', v.span)]);
+      seen = true;
+      continue;
+    }
+    for (const it of listOf(v)) {
+      if (it.kind !== 'scalar') {
+        texts.push(valText(it));
+        alts.push([opaque('unresolved', valText(it), 'the port range is not a literal', it.span)]);
+        seen = true;
+        continue;
+      }
+      const t = valText(it).trim();
+      if (t === '') continue;
+      seen = true;
+      texts.push(t);
+      spanV ??= it;
+      // Several ranges may be written in one string: "80,443".
+      for (const part of t.split(',')) {
+        if (part.trim() === '*') {
+          all = true;
+          continue;
+        }
+        const ps = parsePortText(part);
+        if (!ps) {
+          diagnostics.push({ severity: 'error', code: 'azure/bad-port', message: `invalid port range "${part}"`, span: it.span });
+          alts.push([opaque('unresolved', part, 'invalid port range', it.span)]);
+          continue;
+        }
+        set = set ? set.union(ps) : ps;
+      }
+    }
+  }
+  if (all || !seen) return undefined; // no restriction
+  if (set) alts.unshift([{ kind: 'port', dir, ports: set, span: spanV!.span }]);
+  return alts;
+}
+
+const PROTOCOLS: Record<string, [number, number][]> = {
+  tcp: [[6, 6]],
+  udp: [[17, 17]],
+  icmp: [
+    [1, 1],
+    [58, 58],
+  ],
+  esp: [[50, 50]],
+  ah: [[51, 51]],
+};
+
+interface CompiledRule {
+  template: Omit<Rule, 'id'>;
+  inbound: boolean;
+  key: number;
+  priority?: number;
+}
+
+function compileRule(r: AzRuleSpec, diagnostics: Diagnostic[]): CompiledRule {
+  const matches: Match[] = [...(r.extra ?? [])];
+  // direction
+  let inbound = true;
+  const dv = r.direction;
+  if (dv?.kind === 'expr') matches.push(opaque('unresolved', dv.text, 'the direction is not a literal: the rule may apply to inbound traffic', dv.span));
+  else if (!isNullish(dv)) {
+    const d = valText(dv).toLowerCase();
+    if (d === 'outbound') inbound = false;
+    else if (d !== 'inbound') diagnostics.push({ severity: 'error', code: 'azure/bad-direction', message: `unknown direction "${valText(dv)}"`, span: dv!.span });
+  } else diagnostics.push({ severity: 'error', code: 'azure/missing-direction', message: `security rule "${r.name}" has no direction`, span: r.span });
+  // priority
+  let prio: number | undefined;
+  const pv = r.priority;
+  if (pv?.kind === 'expr') matches.push(opaque('unresolved', pv.text, 'the priority is not a literal, so the rule’s place in the evaluation order is unknown', pv.span));
+  else if (isNullish(pv)) {
+    diagnostics.push({ severity: 'error', code: 'azure/missing-priority', message: `security rule "${r.name}" has no priority`, span: r.span });
+    matches.push(opaque('unresolved', 'priority', 'the priority is missing', r.span));
+  } else {
+    const n = Number(valText(pv));
+    if (!Number.isInteger(n) || n < 100 || (n > 4096 && !r.isDefault)) {
+      diagnostics.push({ severity: 'error', code: 'azure/bad-priority', message: `invalid priority "${valText(pv)}" (100–4096)`, span: pv!.span });
+    }
+    if (Number.isFinite(n)) prio = n;
+    else matches.push(opaque('unresolved', valText(pv), 'invalid priority', pv!.span));
+  }
+  // protocol
+  let protoText = '*';
+  const p = r.protocol;
+  if (p?.kind === 'expr') {
+    matches.push(opaque('unresolved', p.text, 'the protocol is not a literal', p.span));
+    protoText = p.text;
+  } else if (!isNullish(p)) {
+    const t = valText(p).toLowerCase();
+    protoText = t;
+    if (t !== '*' && t !== 'any' && t !== 'all') {
+      const ranges = PROTOCOLS[t];
+      if (ranges) matches.push({ kind: 'protocol', protocols: numSetOf(ranges), span: p!.span });
+      else {
+        diagnostics.push({ severity: 'error', code: 'azure/bad-protocol', message: `unknown protocol "${valText(p)}"`, span: p!.span });
+        matches.push(opaque('unresolved', valText(p), 'unknown protocol', p!.span));
+      }
+    }
+  }
+  // ports
+  const dstPortTexts: string[] = [];
+  const srcPortTexts: string[] = [];
+  const dp = portMatches(r.dstPorts, 'dst', diagnostics, dstPortTexts);
+  if (dp) matches.push(...anyOf(dp));
+  const sp = portMatches(r.srcPorts, 'src', diagnostics, srcPortTexts);
+  if (sp) matches.push(...anyOf(sp));
+  // addresses
+  const srcTexts: string[] = [];
+  const dstTexts: string[] = [];
+  const src = prefixMatches(r.srcPrefixes, r.srcAsgs, 'src', srcTexts);
+  if (src.alts.length === 0) {
+    diagnostics.push({ severity: 'warning', code: 'azure/missing-source', message: `security rule "${r.name}" has no source address prefix`, span: r.span });
+    matches.push(opaque('unresolved', 'sourceAddressPrefix', 'the source is missing', r.span));
+  } else matches.push(...anyOf(src.alts));
+  const dst = prefixMatches(r.dstPrefixes, r.dstAsgs, 'dst', dstTexts);
+  if (dst.alts.length > 0 && !dst.any) matches.push(...anyOf(dst.alts));
+  // access
+  const av = r.access;
+  let action: Rule['action'];
+  let accessText: string;
+  if (av?.kind === 'scalar' && valText(av).toLowerCase() === 'allow') (action = { kind: 'accept' }), (accessText = 'allow');
+  else if (av?.kind === 'scalar' && valText(av).toLowerCase() === 'deny') (action = { kind: 'drop' }), (accessText = 'deny');
+  else {
+    accessText = av ? valText(av) : '?';
+    action = { kind: 'unknown', target: accessText, text: `access ${accessText}` };
+    if (av?.kind !== 'expr') diagnostics.push({ severity: 'error', code: 'azure/bad-access', message: `security rule "${r.name}" has access "${accessText}" (Allow or Deny)`, span: av?.span ?? r.span });
+  }
+  const portText = dstPortTexts.length ? dstPortTexts.join(',') : '*';
+  const text = `${r.isDefault ? `default rule ${r.name}: ` : ''}${accessText} ${protoText}:${portText} from ${srcTexts.join(', ') || '?'}${srcPortTexts.length && srcPortTexts.join() !== '*' ? ` port ${srcPortTexts.join(',')}` : ''} to ${dstTexts.join(', ') || '*'} (priority ${pv ? valText(pv) : '?'})`;
+  const reportV = r.srcPrefixes.find((v) => !isNullish(v) && !(v.kind === 'array' && v.items.length === 0)) ?? r.dstPorts.find((v) => !isNullish(v) && !(v.kind === 'array' && v.items.length === 0));
+  const template: Omit<Rule, 'id'> = { matches, action, span: r.span, text, comment: r.description ? `${r.name}: ${r.description}` : r.name };
+  if (reportV && !r.isDefault) template.reportSpan = reportV.span;
+  // Unknown priority: an allow (or unknown access) first, a deny last — the most permissive reading.
+  const key = prio !== undefined ? prio : action.kind === 'drop' ? 1e9 : -1;
+  const out: CompiledRule = { template, inbound, key };
+  if (prio !== undefined) out.priority = prio;
+  return out;
+}
+
+function scalar(value: string | number, span: Span): PValue {
+  return { kind: 'scalar', value, span };
+}
+
+/** The default rules Azure appends to every NSG, positioned at the NSG object. */
+export function defaultRules(span: Span): AzRuleSpec[] {
+  const d = (name: string, priority: number, direction: string, access: string, src: string, dst: string): AzRuleSpec => ({
+    name,
+    span,
+    priority: scalar(priority, span),
+    access: scalar(access, span),
+    direction: scalar(direction, span),
+    protocol: scalar('*', span),
+    srcPorts: [],
+    dstPorts: [],
+    srcPrefixes: [scalar(src, span)],
+    dstPrefixes: [scalar(dst, span)],
+    srcAsgs: [],
+    dstAsgs: [],
+    isDefault: true,
+    description: 'Azure default rule (not written in the input)',
+  });
+  return [
+    d('AllowVnetInBound', 65000, 'Inbound', 'Allow', 'VirtualNetwork', 'VirtualNetwork'),
+    d('AllowAzureLoadBalancerInBound', 65001, 'Inbound', 'Allow', 'AzureLoadBalancer', '*'),
+    d('DenyAllInBound', 65500, 'Inbound', 'Deny', '*', '*'),
+    d('AllowVnetOutBound', 65000, 'Outbound', 'Allow', 'VirtualNetwork', 'VirtualNetwork'),
+    d('AllowInternetOutBound', 65001, 'Outbound', 'Allow', '*', 'Internet'),
+    d('DenyAllOutBound', 65500, 'Outbound', 'Deny', '*', '*'),
+  ];
+}
+
+export interface CompiledNsg {
+  ruleset: Ruleset;
+  table: Table;
+}
+
+/** Compile one NSG into its ruleset (one table, `Inbound` and `Outbound` chains). */
+export function compileNsg(nsg: NsgSpec, ids: IdSource, diagnostics: Diagnostic[]): CompiledNsg {
+  const compiled = nsg.rules.map((r) => compileRule(r, diagnostics));
+  const seen = new Map<string, AzRuleSpec>();
+  nsg.rules.forEach((r, i) => {
+    const c = compiled[i]!;
+    if (c.priority === undefined) return;
+    const k = `${c.inbound}:${c.priority}`;
+    const prev = seen.get(k);
+    if (prev) {
+      diagnostics.push({ severity: 'warning', code: 'azure/duplicate-priority', message: `security rules "${prev.name}" and "${r.name}" of NSG ${nsg.name} have the same priority ${c.priority} and direction (Azure rejects this)`, span: r.priority?.span ?? r.span });
+    } else seen.set(k, r);
+  });
+  const defaults = (nsg.defaults && nsg.defaults.length > 0 ? nsg.defaults.map((r) => ({ ...r, isDefault: true })) : defaultRules(nsg.span)).map((r) => compileRule(r, diagnostics));
+  const unresolved: CompiledRule[] = [];
+  for (const u of nsg.unresolvedRules ?? []) {
+    for (const inbound of [true, false]) {
+      unresolved.push({
+        inbound,
+        key: -1,
+        template: {
+          matches: [opaque('unresolved', u.text, 'the security rule list is not a literal', u.span)],
+          action: { kind: 'unknown', target: 'securityRules', text: u.text },
+          span: u.span,
+          text: `unresolved security rules ${u.text}`,
+        },
+      });
+    }
+  }
+  const all = stableSortBy([...unresolved, ...compiled, ...defaults], (c) => c.key);
+  const chain = (inbound: boolean): Chain =>
+    chainOf(
+      inbound ? 'Inbound' : 'Outbound',
+      inbound ? 'input' : 'output',
+      'drop',
+      all.filter((c) => c.inbound === inbound).map((c) => ({ ...c.template, id: ids.take() }) as Rule),
+      nsg.span,
+    );
+  const table = tableOf(nsg.name, [chain(true), chain(false)], nsg.span);
+  const asgTargets: string[] = [];
+  for (const r of nsg.rules) {
+    for (const v of r.dstAsgs) for (const it of listOf(v)) {
+      const idv = it.kind === 'object' ? it.entries.find((e) => e.key.toLowerCase() === 'id')?.value : it;
+      if (idv?.kind === 'scalar' && typeof idv.value === 'string') asgTargets.push(`asg:${lastSegment(idv.value)}`);
+    }
+  }
+  const targets = [...new Set([nsg.name, ...nsg.targets, ...asgTargets])];
+  return {
+    table,
+    ruleset: { name: `NSG ${nsg.name}${nsg.external ? ' (rules only; the NSG is defined elsewhere)' : ''}`, targets, tables: [table], families: ['ipv4', 'ipv6'], kind: 'cloud' },
+  };
+}
+
+/**
+ * A NIC whose subnet has an NSG and which has its own NSG: inbound traffic must
+ * be allowed by both (subnet NSG evaluated first), so two base chains on input.
+ */
+export function combineSubnetAndNic(nic: string, subnet: string, subnetNsg: CompiledNsg, nicNsg: CompiledNsg, ids: IdSource): Ruleset {
+  // Inbound: subnet NSG first; outbound: NIC NSG first. Rules get fresh ids (unique per document).
+  const relabel = (t: Table, prio: number): Table => ({
+    ...t,
+    chains: t.chains.map((c) => ({ ...c, priority: c.hook === 'input' ? prio : -prio, rules: c.rules.map((r) => ({ ...r, id: ids.take() })) })),
+  });
+  return {
+    name: `NIC ${nic} (subnet ${subnet} NSG ${subnetNsg.table.name} + NIC NSG ${nicNsg.table.name})`,
+    targets: [...new Set([nic, subnet, subnetNsg.table.name, nicNsg.table.name])],
+    tables: [relabel(subnetNsg.table, 0), relabel(nicNsg.table, 1)],
+    families: ['ipv4', 'ipv6'],
+    kind: 'cloud',
+  };
+}
+
+export { IdSource };

@@ -1,0 +1,309 @@
+/**
+ * Azure JSON inputs → `NsgSpec`s: `az network nsg show/list` output (fields at
+ * top level), ARM REST objects (`properties.…`, also inside recorded API
+ * responses), and ARM templates (NSG resources with inline `securityRules`,
+ * nested or top-level `…/securityRules` child resources, subnets and NICs that
+ * attach NSGs; parameters/variables resolved where literal).
+ */
+import { DOCUMENT_START, type Diagnostic, type Match, type Ruleset, type Span } from '../../model/index.js';
+import { getCI, type PObject, type PValue } from '../values.js';
+import { lastSegment, listOf, opaque, valText } from '../gcp/common.js';
+import { ArmEvaluator, RESOURCE_ID_PREFIX, Unknown, type ArmValue } from './arm-expr.js';
+import { combineSubnetAndNic, compileNsg, IdSource, type AzRuleSpec, type CompiledNsg, type NsgSpec } from './nsg.js';
+
+const NSG_TYPE = 'microsoft.network/networksecuritygroups';
+const RULE_TYPE = 'microsoft.network/networksecuritygroups/securityrules';
+
+type Resolve = (v: PValue | undefined) => PValue | undefined;
+const identity: Resolve = (v) => v;
+
+function sval(v: PValue | undefined): string | undefined {
+  return v?.kind === 'scalar' && typeof v.value === 'string' ? v.value : undefined;
+}
+
+/** Read one security rule object (`{name, properties:{…}}` or flattened). */
+export function ruleFromObject(o: PObject, res: Resolve, extra: Match[] = [], nameOverride?: string): AzRuleSpec {
+  const propsRaw = res(getCI(o, 'properties'));
+  const p = propsRaw?.kind === 'object' ? propsRaw : o;
+  const f = (k: string): PValue | undefined => res(getCI(p, k));
+  const present = (...keys: string[]): PValue[] => keys.map(f).filter((v): v is PValue => v !== undefined);
+  const nameV = res(getCI(o, 'name'));
+  const r: AzRuleSpec = {
+    name: nameOverride ?? (nameV ? valText(nameV) : '(unnamed)'),
+    span: o.span,
+    srcPorts: present('sourcePortRange', 'sourcePortRanges'),
+    dstPorts: present('destinationPortRange', 'destinationPortRanges'),
+    srcPrefixes: present('sourceAddressPrefix', 'sourceAddressPrefixes'),
+    dstPrefixes: present('destinationAddressPrefix', 'destinationAddressPrefixes'),
+    srcAsgs: present('sourceApplicationSecurityGroups'),
+    dstAsgs: present('destinationApplicationSecurityGroups'),
+  };
+  const set = <K extends 'priority' | 'access' | 'direction' | 'protocol'>(k: K): void => {
+    const v = f(k);
+    if (v !== undefined) r[k] = v;
+  };
+  set('priority');
+  set('access');
+  set('direction');
+  set('protocol');
+  const d = sval(f('description'));
+  if (d) r.description = d;
+  if (extra.length) r.extra = extra;
+  return r;
+}
+
+function rulesOf(v: PValue | undefined, res: Resolve, extra: Match[], nsg: NsgSpec, into: AzRuleSpec[]): void {
+  const rv = res(v);
+  if (!rv) return;
+  if (rv.kind === 'expr') {
+    nsg.unresolvedRules ??= [];
+    nsg.unresolvedRules.push({ text: rv.text, span: rv.span });
+    return;
+  }
+  for (const it of listOf(rv)) {
+    if (it.kind === 'object') into.push(ruleFromObject(it, res, extra));
+    else if (it.kind === 'expr') (nsg.unresolvedRules ??= []).push({ text: it.text, span: it.span });
+  }
+}
+
+function idName(v: PValue | undefined): string | undefined {
+  const s = sval(v);
+  return s ? lastSegment(s) : undefined;
+}
+
+// ------------------------------------------------------------ az CLI / REST
+
+function isNsgObject(o: PObject): boolean {
+  const type = sval(getCI(o, 'type'));
+  if (type && type.toLowerCase() === NSG_TYPE) return true;
+  if (type) return false;
+  const sr = getCI(o, 'securityRules');
+  const dr = getCI(o, 'defaultSecurityRules');
+  return (sr?.kind === 'array' || dr?.kind === 'array') && getCI(o, 'name') !== undefined;
+}
+
+/** NSG objects anywhere in an az CLI / REST tree (not inside another NSG). */
+export function findNsgObjects(root: PValue | undefined): PObject[] {
+  const out: PObject[] = [];
+  const walk = (v: PValue, depth: number): void => {
+    if (depth > 16) return;
+    if (v.kind === 'array') for (const i of v.items) walk(i, depth + 1);
+    else if (v.kind === 'object') {
+      if (isNsgObject(v)) out.push(v);
+      else for (const e of v.entries) walk(e.value, depth + 1);
+    }
+  };
+  if (root) walk(root, 0);
+  return out;
+}
+
+export function nsgFromRest(o: PObject): NsgSpec {
+  const propsV = getCI(o, 'properties');
+  const p = propsV?.kind === 'object' ? propsV : o;
+  const nsg: NsgSpec = { name: sval(getCI(o, 'name')) ?? '(unnamed NSG)', span: o.span, rules: [], targets: [] };
+  rulesOf(getCI(p, 'securityRules'), identity, [], nsg, nsg.rules);
+  const defaults: AzRuleSpec[] = [];
+  rulesOf(getCI(p, 'defaultSecurityRules'), identity, [], nsg, defaults);
+  if (defaults.length > 0) nsg.defaults = defaults;
+  for (const s of listOf(getCI(p, 'subnets'))) {
+    const id = s.kind === 'object' ? sval(getCI(s, 'id')) : undefined;
+    if (id) nsg.targets.push(subnetKeyFromId(id));
+  }
+  for (const n of listOf(getCI(p, 'networkInterfaces'))) {
+    const id = n.kind === 'object' ? idName(getCI(n, 'id')) : undefined;
+    if (id) nsg.targets.push(id);
+  }
+  return nsg;
+}
+
+/** "/subscriptions/…/virtualNetworks/vnet/subnets/sub" → "vnet/sub". */
+function subnetKeyFromId(id: string): string {
+  const parts = id.split('/');
+  const i = parts.findIndex((x) => x.toLowerCase() === 'virtualnetworks');
+  if (i >= 0 && parts[i + 2]?.toLowerCase() === 'subnets' && parts[i + 1] && parts[i + 3]) return `${parts[i + 1]}/${parts[i + 3]}`;
+  return lastSegment(id);
+}
+
+// ------------------------------------------------------------ ARM templates
+
+export function isArmTemplate(root: PValue | undefined): root is PObject {
+  const schema = sval(getCI(root, '$schema'));
+  return !!schema && /deploymentTemplate\.json/i.test(schema);
+}
+
+function toPValue(v: ArmValue, span: Span): PValue {
+  if (v instanceof Unknown) return { kind: 'expr', text: v.text, span };
+  if (v === null || typeof v !== 'object') return { kind: 'scalar', value: v, span };
+  if (Array.isArray(v)) return { kind: 'array', items: v.map((x) => toPValue(x, span)), span };
+  return { kind: 'object', span, entries: Object.entries(v).map(([key, x]) => ({ key, keySpan: span, value: toPValue(x, span) })) };
+}
+
+function symbolic(v: ArmValue): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return String(v);
+  if (v instanceof Unknown) return v.sym ?? `⟨${v.text}⟩`;
+  return undefined;
+}
+
+/** "resourceId:Microsoft.Network/networkSecurityGroups|nsg" or a full id → "nsg"; for subnets "vnet/sub". */
+function refName(v: ArmValue): string | undefined {
+  const s = v instanceof Unknown ? v.sym : typeof v === 'string' ? v : undefined;
+  if (!s) return undefined;
+  if (s.startsWith(RESOURCE_ID_PREFIX)) return s.slice(s.indexOf('|') + 1);
+  if (s.includes('/virtualNetworks/') || s.includes('/virtualnetworks/')) return subnetKeyFromId(s);
+  return lastSegment(s);
+}
+
+interface ArmNic {
+  name: string;
+  nsg?: string;
+  subnets: string[];
+}
+
+export interface ArmResult {
+  nsgs: NsgSpec[];
+  nics: ArmNic[];
+  subnetNsg: Map<string, string>;
+}
+
+export function readArmTemplate(root: PObject, overrides: Record<string, unknown>, diagnostics: Diagnostic[]): ArmResult {
+  const params = new Map<string, PValue>();
+  const vars = new Map<string, PValue>();
+  const pv = getCI(root, 'parameters');
+  if (pv?.kind === 'object') for (const e of pv.entries) params.set(e.key, e.value);
+  const vv = getCI(root, 'variables');
+  if (vv?.kind === 'object') for (const e of vv.entries) if (e.key.toLowerCase() !== 'copy') vars.set(e.key, e.value);
+  const ev = new ArmEvaluator({ parameters: params, variables: vars, overrides });
+  const cache = new Map<PValue, PValue>();
+  const res: Resolve = (v) => {
+    if (!v) return v;
+    const hit = cache.get(v);
+    if (hit) return hit;
+    let out: PValue;
+    if (v.kind === 'scalar' && typeof v.value === 'string' && v.value.startsWith('[')) out = toPValue(ev.evalString(v.value), v.span);
+    else out = v;
+    cache.set(v, out);
+    return out;
+  };
+  const evalV = (v: PValue | undefined): ArmValue | undefined => {
+    if (!v) return undefined;
+    if (v.kind === 'scalar') return typeof v.value === 'string' ? ev.evalString(v.value) : v.value;
+    return undefined;
+  };
+  const nsgs = new Map<string, NsgSpec>();
+  const order: NsgSpec[] = [];
+  const nics: ArmNic[] = [];
+  const subnetNsg = new Map<string, string>();
+  const pendingChildren: { parent: string; rule: AzRuleSpec; span: Span }[] = [];
+
+  const conditionOf = (r: PObject): { extra: Match[]; disabled: boolean } => {
+    const c = getCI(r, 'condition');
+    if (!c) return { extra: [], disabled: false };
+    const v = evalV(c) ?? (c.kind === 'scalar' ? c.value : undefined);
+    if (v === true) return { extra: [], disabled: false };
+    if (v === false) return { extra: [], disabled: true };
+    return { extra: [opaque('condition', valText(c), 'the resource is deployed only when its condition holds, which is not known statically', c.span)], disabled: false };
+  };
+  const copyOf = (r: PObject): Match[] => {
+    const c = getCI(r, 'copy');
+    return c ? [opaque('copy', valText(getCI(c, 'count')) || 'copy', 'the resource is created in a copy loop whose count is not evaluated', c.span)] : [];
+  };
+
+  const walk = (list: PValue | undefined, parent: { type: string; name: string } | undefined, depth: number): void => {
+    if (depth > 8) return;
+    for (const r of listOf(list)) {
+      if (r.kind !== 'object') continue;
+      const typeV = evalV(getCI(r, 'type'));
+      let type = typeof typeV === 'string' ? typeV.toLowerCase() : '';
+      if (parent && !type.includes('/')) type = `${parent.type}/${type}`;
+      else if (parent && type.startsWith('microsoft.') === false) type = `${parent.type}/${type}`;
+      const nameSym = symbolic(evalV(getCI(r, 'name')) ?? '') ?? '(unnamed)';
+      const fullName = parent && !nameSym.includes('/') ? `${parent.name}/${nameSym}` : nameSym;
+      const cond = conditionOf(r);
+      const extra = [...cond.extra, ...copyOf(r)];
+      const props = res(getCI(r, 'properties'));
+      if (type === NSG_TYPE) {
+        const nsg: NsgSpec = { name: fullName, span: r.span, rules: [], targets: [] };
+        const rulesV = props?.kind === 'object' ? getCI(props, 'securityRules') : undefined;
+        rulesOf(rulesV, res, extra, nsg, nsg.rules);
+        if (cond.disabled) diagnostics.push({ severity: 'warning', code: 'azure/condition-false', message: `NSG ${fullName} has a condition that is false: it is not deployed`, span: getCI(r, 'condition')!.span });
+        if (!nsgs.has(fullName)) nsgs.set(fullName, nsg);
+        order.push(nsg);
+        walk(getCI(r, 'resources'), { type: NSG_TYPE, name: fullName }, depth + 1);
+      } else if (type === RULE_TYPE) {
+        const slash = fullName.lastIndexOf('/');
+        const parentName = slash > 0 ? fullName.slice(0, slash) : '(unknown NSG)';
+        const ruleName = slash > 0 ? fullName.slice(slash + 1) : fullName;
+        const rule = ruleFromObject(r, res, extra, ruleName);
+        if (cond.disabled) rule.extra = [...(rule.extra ?? []), opaque('condition', 'false', 'the condition is false: the rule is not deployed', r.span)];
+        pendingChildren.push({ parent: parentName, rule, span: r.span });
+      } else if (type === 'microsoft.network/virtualnetworks') {
+        const subnets = props?.kind === 'object' ? res(getCI(props, 'subnets')) : undefined;
+        for (const s of listOf(subnets)) {
+          if (s.kind !== 'object') continue;
+          const sn = symbolic(evalV(getCI(s, 'name')) ?? '') ?? '?';
+          const sp = res(getCI(s, 'properties'));
+          const nsgRef = sp?.kind === 'object' ? getCI(sp, 'networkSecurityGroup') : undefined;
+          const id = nsgRef?.kind === 'object' ? refName(evalV(getCI(nsgRef, 'id')) ?? '') : undefined;
+          if (id) subnetNsg.set(`${fullName}/${sn}`, id);
+        }
+        walk(getCI(r, 'resources'), { type: 'microsoft.network/virtualnetworks', name: fullName }, depth + 1);
+      } else if (type === 'microsoft.network/virtualnetworks/subnets') {
+        const nsgRef = props?.kind === 'object' ? getCI(props, 'networkSecurityGroup') : undefined;
+        const id = nsgRef?.kind === 'object' ? refName(evalV(getCI(nsgRef, 'id')) ?? '') : undefined;
+        if (id) subnetNsg.set(fullName, id);
+      } else if (type === 'microsoft.network/networkinterfaces') {
+        const nic: ArmNic = { name: fullName, subnets: [] };
+        const nsgRef = props?.kind === 'object' ? getCI(props, 'networkSecurityGroup') : undefined;
+        const id = nsgRef?.kind === 'object' ? refName(evalV(getCI(nsgRef, 'id')) ?? '') : undefined;
+        if (id) nic.nsg = id;
+        const ipcs = props?.kind === 'object' ? res(getCI(props, 'ipConfigurations')) : undefined;
+        for (const ipc of listOf(ipcs)) {
+          const ip = ipc.kind === 'object' ? res(getCI(ipc, 'properties')) : undefined;
+          const sub = ip?.kind === 'object' ? getCI(ip, 'subnet') : undefined;
+          const sid = sub?.kind === 'object' ? refName(evalV(getCI(sub, 'id')) ?? '') : undefined;
+          if (sid) nic.subnets.push(sid);
+        }
+        nics.push(nic);
+      } else {
+        walk(getCI(r, 'resources'), { type, name: fullName }, depth + 1);
+      }
+    }
+  };
+  walk(getCI(root, 'resources'), undefined, 0);
+  for (const c of pendingChildren) {
+    let nsg = nsgs.get(c.parent);
+    if (!nsg) {
+      nsg = { name: c.parent, span: c.span, rules: [], targets: [], external: true };
+      nsgs.set(c.parent, nsg);
+      order.push(nsg);
+    }
+    nsg.rules.push(c.rule);
+  }
+  for (const [subnet, nsgName] of subnetNsg) nsgs.get(nsgName)?.targets.push(subnet);
+  for (const nic of nics) if (nic.nsg) nsgs.get(nic.nsg)?.targets.push(nic.name);
+  return { nsgs: order, nics, subnetNsg };
+}
+
+/** Compile NSGs and, for NICs whose subnet NSG and own NSG are both known, the combined rulesets. */
+export function compileAll(nsgs: NsgSpec[], nics: ArmNic[], subnetNsg: Map<string, string>, ids: IdSource, diagnostics: Diagnostic[]): Ruleset[] {
+  const out: Ruleset[] = [];
+  const byName = new Map<string, CompiledNsg>();
+  for (const n of nsgs) {
+    const c = compileNsg(n, ids, diagnostics);
+    if (!byName.has(n.name)) byName.set(n.name, c);
+    out.push(c.ruleset);
+  }
+  for (const nic of nics) {
+    if (!nic.nsg) continue;
+    const nicNsg = byName.get(nic.nsg);
+    for (const s of nic.subnets) {
+      const sn = subnetNsg.get(s);
+      const subNsg = sn ? byName.get(sn) : undefined;
+      if (nicNsg && subNsg) out.push(combineSubnetAndNic(nic.name, s, subNsg, nicNsg, ids));
+    }
+  }
+  return out;
+}
+
+export { DOCUMENT_START };

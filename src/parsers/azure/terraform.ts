@@ -1,0 +1,159 @@
+/**
+ * Terraform → Azure NSGs: `azurerm_network_security_group` (inline
+ * `security_rule` blocks or attribute list), `azurerm_network_security_rule`
+ * (attached through `network_security_group_name`), and the subnet / NIC
+ * associations that say what an NSG protects.
+ */
+import { DOCUMENT_START, type Diagnostic, type Match } from '../../model/index.js';
+import { get, type PObject, type PValue } from '../values.js';
+import { lastSegment, listOf, opaque, valText, type MapResult, type TfResourceLike } from '../gcp/common.js';
+import { IdSource, type AzRuleSpec, type NsgSpec } from './nsg.js';
+import { compileAll } from './readers.js';
+
+function all(body: PObject, key: string): PValue[] {
+  const out: PValue[] = [];
+  for (const e of body.entries) {
+    if (e.key !== key) continue;
+    if (e.value.kind === 'array') out.push(...e.value.items);
+    else out.push(e.value);
+  }
+  return out;
+}
+
+function markers(body: PObject, what: string): Match[] {
+  const out: Match[] = [];
+  for (const key of ['count', 'for_each']) {
+    const v = get(body, key);
+    if (v?.kind === 'expr') out.push(opaque('unresolved', `${key} = ${v.text}`, `the ${what} is created a number of times that is not known statically (maybe none)`, v.span));
+  }
+  return out;
+}
+
+function ruleFromTf(o: PObject, name: string | undefined, extra: Match[], address?: string): AzRuleSpec {
+  const f = (k: string): PValue | undefined => get(o, k);
+  const present = (...keys: string[]): PValue[] => keys.map(f).filter((v): v is PValue => v !== undefined);
+  const nameV = f('name');
+  const r: AzRuleSpec = {
+    name: name ?? (nameV ? valText(nameV) : '(unnamed)'),
+    span: o.span,
+    srcPorts: present('source_port_range', 'source_port_ranges'),
+    dstPorts: present('destination_port_range', 'destination_port_ranges'),
+    srcPrefixes: present('source_address_prefix', 'source_address_prefixes'),
+    dstPrefixes: present('destination_address_prefix', 'destination_address_prefixes'),
+    srcAsgs: present('source_application_security_group_ids'),
+    dstAsgs: present('destination_application_security_group_ids'),
+  };
+  for (const [k, tf] of [
+    ['priority', 'priority'],
+    ['access', 'access'],
+    ['direction', 'direction'],
+    ['protocol', 'protocol'],
+  ] as const) {
+    const v = f(tf);
+    if (v !== undefined) r[k] = v;
+  }
+  const d = f('description');
+  const desc = d?.kind === 'scalar' && typeof d.value === 'string' ? d.value : undefined;
+  if (address || desc) r.description = [address, desc].filter(Boolean).join(': ');
+  const m = [...extra, ...markers(o, 'security rule block')];
+  if (m.length) r.extra = m;
+  return r;
+}
+
+/** `azurerm_network_security_group.web.id` / `.name` → `azurerm_network_security_group.web`. */
+function refAddress(v: PValue | undefined, type: string): string | undefined {
+  if (v?.kind !== 'expr') return undefined;
+  const t = v.text.trim();
+  if (!t.startsWith(`${type}.`)) return undefined;
+  const parts = t.split('.');
+  return parts.length >= 2 ? `${parts[0]}.${parts[1]!.replace(/\[.*$/, '')}` : undefined;
+}
+
+function baseAddress(address: string): string {
+  return address.replace(/\[[^\]]*\]$/, '');
+}
+
+/** Map Terraform Azure resources (any types; others are ignored) to rulesets. */
+export function mapAzureTerraform(resources: TfResourceLike[], options: { firstId?: number } = {}): MapResult {
+  const diagnostics: Diagnostic[] = [];
+  try {
+    const nsgs: NsgSpec[] = [];
+    const byAddress = new Map<string, NsgSpec>();
+    const byName = new Map<string, NsgSpec>();
+    for (const r of resources) {
+      if (r.type !== 'azurerm_network_security_group') continue;
+      const nameV = get(r.body, 'name');
+      const name = nameV?.kind === 'scalar' ? valText(nameV) : r.address;
+      const nsg: NsgSpec = { name, span: r.span, rules: [], targets: [r.address] };
+      const extra = markers(r.body, 'NSG');
+      for (const b of all(r.body, 'security_rule')) {
+        if (b.kind === 'object') nsg.rules.push(ruleFromTf(b, undefined, extra));
+        else (nsg.unresolvedRules ??= []).push({ text: valText(b), span: b.span });
+      }
+      nsgs.push(nsg);
+      byAddress.set(baseAddress(r.address), nsg);
+      if (nameV?.kind === 'scalar') byName.set(name, nsg);
+    }
+    const subnetNsg = new Map<string, string>();
+    const nics: { name: string; nsg?: string; subnets: string[] }[] = [];
+    const nicByAddress = new Map<string, { name: string; nsg?: string; subnets: string[] }>();
+    for (const r of resources) {
+      if (r.type === 'azurerm_network_interface') {
+        const nameV = get(r.body, 'name');
+        const nic = { name: nameV?.kind === 'scalar' ? valText(nameV) : r.address, subnets: [] as string[] };
+        for (const ipc of all(r.body, 'ip_configuration')) {
+          const sid = ipc.kind === 'object' ? get(ipc, 'subnet_id') : undefined;
+          const a = refAddress(sid, 'azurerm_subnet');
+          if (a) nic.subnets.push(a);
+          else if (sid?.kind === 'scalar' && typeof sid.value === 'string') nic.subnets.push(lastSegment(sid.value));
+        }
+        nics.push(nic);
+        nicByAddress.set(baseAddress(r.address), nic);
+      }
+    }
+    for (const r of resources) {
+      if (r.type === 'azurerm_network_security_rule') {
+        const groupV = get(r.body, 'network_security_group_name');
+        const ref = refAddress(groupV, 'azurerm_network_security_group');
+        let nsg = ref ? byAddress.get(ref) : groupV?.kind === 'scalar' ? byName.get(valText(groupV)) : undefined;
+        if (!nsg) {
+          const name = groupV ? valText(groupV) : '(unknown NSG)';
+          nsg = byName.get(name) ?? byAddress.get(name);
+          if (!nsg) {
+            nsg = { name, span: r.span, rules: [], targets: [], external: true };
+            nsgs.push(nsg);
+            byName.set(name, nsg);
+          }
+        }
+        nsg.targets.push(r.address);
+        nsg.rules.push(ruleFromTf(r.body, undefined, markers(r.body, 'security rule'), r.address));
+        if (!groupV) diagnostics.push({ severity: 'error', code: 'azure/missing-nsg', message: `${r.address} has no network_security_group_name`, span: r.span });
+      } else if (r.type === 'azurerm_subnet_network_security_group_association' || r.type === 'azurerm_network_interface_security_group_association') {
+        const nsgAddr = refAddress(get(r.body, 'network_security_group_id'), 'azurerm_network_security_group');
+        const nsg = nsgAddr ? byAddress.get(nsgAddr) : undefined;
+        if (!nsg) continue;
+        if (r.type === 'azurerm_subnet_network_security_group_association') {
+          const s = get(r.body, 'subnet_id');
+          const sa = refAddress(s, 'azurerm_subnet') ?? (s ? valText(s) : undefined);
+          if (sa) {
+            nsg.targets.push(sa);
+            subnetNsg.set(sa, nsg.name);
+          }
+        } else {
+          const n = get(r.body, 'network_interface_id');
+          const na = refAddress(n, 'azurerm_network_interface') ?? (n ? valText(n) : undefined);
+          if (na) {
+            const nic = nicByAddress.get(na);
+            nsg.targets.push(nic?.name ?? na);
+            if (nic) (nic as { nsg?: string }).nsg = nsg.name;
+          }
+        }
+      }
+    }
+    const rulesets = compileAll(nsgs, nics, subnetNsg, new IdSource(options.firstId), diagnostics);
+    return { rulesets, diagnostics };
+  } catch (e) {
+    diagnostics.push({ severity: 'error', code: 'azure/internal', message: `Azure Terraform mapping failed: ${String(e)}`, span: DOCUMENT_START });
+    return { rulesets: [], diagnostics };
+  }
+}

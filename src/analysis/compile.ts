@@ -1,0 +1,210 @@
+/**
+ * Match → region compilation. Every match becomes a pair of regions over the
+ * packet space: `must` (packets it certainly matches) and `may` (packets it may
+ * match). They are equal for decidable matches; an opaque match has must = ∅,
+ * may = everything. Negation swaps and complements them; conjunction and
+ * disjunction act on both sides.
+ */
+import { AddrSet, IntervalSet, PORT_PROTOCOLS, type Family, type Match, type Rule, type Ruleset, type TableFamily } from '../model/index.js';
+import {
+  Atoms,
+  complementRegion,
+  CT_BASE,
+  CT_DNAT_BITS,
+  ctBit,
+  intersectRegions,
+  makeUniverse,
+  Principals,
+  subtractRegions,
+  unionRegions,
+  type Cube,
+  type Space,
+} from './cube.js';
+
+export interface Cond {
+  must: Cube[];
+  may: Cube[];
+  /** Texts of the undecidable parts, for reasons. */
+  opaque: string[];
+}
+
+export interface CompiledRule {
+  must: Cube[];
+  may: Cube[];
+  /** may \ must: where the rule may or may not match. */
+  maybe: Cube[];
+  opaque: string[];
+}
+
+export function tableCarries(family: TableFamily, f: Family): boolean {
+  switch (family) {
+    case 'ip':
+      return f === 'ipv4';
+    case 'ip6':
+      return f === 'ipv6';
+    case 'inet':
+    case 'cloud':
+      return true;
+    default:
+      return false;
+  }
+}
+
+function collectNames(ms: readonly Match[], ifs: Set<string>, prins: Set<string>): void {
+  for (const m of ms) {
+    if (m.kind === 'interface') for (const n of m.names) ifs.add(n);
+    else if (m.kind === 'principal' && m.dir === 'src') for (const n of m.names) prins.add(n);
+    else if (m.kind === 'any-of') for (const alt of m.alternatives) collectNames(alt, ifs, prins);
+  }
+}
+
+const spaceCache = new WeakMap<Ruleset, Map<Family, Space>>();
+
+export function spaceFor(ruleset: Ruleset, family: Family): Space {
+  let byFam = spaceCache.get(ruleset);
+  if (!byFam) {
+    byFam = new Map();
+    spaceCache.set(ruleset, byFam);
+  }
+  let s = byFam.get(family);
+  if (!s) {
+    const ifNames = new Set<string>();
+    const prinNames = new Set<string>();
+    for (const t of ruleset.tables) for (const c of t.chains) for (const r of c.rules) collectNames(r.matches, ifNames, prinNames);
+    const ifs = new Atoms(ifNames);
+    const prins = new Principals(prinNames, ruleset.kind === 'cloud' || prinNames.size > 0);
+    s = { family, ifs, prins, universe: makeUniverse(family, ifs, prins) };
+    byFam.set(family, s);
+  }
+  return s;
+}
+
+function describeMatch(m: Match): string {
+  if (m.kind === 'opaque') return `${m.negated ? '! ' : ''}${m.text}`;
+  if (m.kind === 'addrtype') return `${m.negated ? '! ' : ''}addrtype ${m.dir} ${m.types.join(',')}`;
+  if (m.kind === 'principal') return `${m.negated ? '! ' : ''}${m.dir} principal ${m.names.join(',')}`;
+  return m.kind;
+}
+
+/**
+ * `local`: the packet is known to be addressed to this host (input hook,
+ * before any DNAT) — then `addrtype dst LOCAL` is true.
+ */
+export function compileMatch(m: Match, sp: Space, local: boolean): Cond {
+  const U = sp.universe;
+  const dec = (cubes: Cube[]): Cond => ({ must: cubes, may: cubes, opaque: [] });
+  const opaque = (text: string): Cond => ({ must: [], may: [U], opaque: [text] });
+  let c: Cond;
+  switch (m.kind) {
+    case 'family':
+      c = dec(m.family === sp.family ? [U] : []);
+      break;
+    case 'protocol':
+      c = dec(m.protocols.isEmpty ? [] : [{ ...U, proto: m.protocols }]);
+      break;
+    case 'address': {
+      const a = m.addrs.only(sp.family);
+      if (a.isEmpty) c = dec([]);
+      else c = dec([m.dir === 'src' ? { ...U, src: a, sprin: 0n } : { ...U, dst: a }]);
+      break;
+    }
+    case 'port':
+      c = dec(m.ports.isEmpty ? [] : [m.dir === 'dst' ? { ...U, proto: PORT_PROTOCOLS, dport: m.ports } : { ...U, proto: PORT_PROTOCOLS, sport: m.ports }]);
+      break;
+    case 'interface': {
+      const mask = sp.ifs.mask(m.names);
+      c = dec(mask === 0n ? [] : [m.dir === 'in' ? { ...U, iif: mask } : { ...U, oif: mask }]);
+      break;
+    }
+    case 'ctstate': {
+      let mask = 0;
+      for (const s of m.states) {
+        if (s === 'dnat') mask |= CT_DNAT_BITS;
+        else if (s === 'snat') continue;
+        else if ((CT_BASE as readonly string[]).includes(s)) mask |= ctBit(s as (typeof CT_BASE)[number], false) | ctBit(s as (typeof CT_BASE)[number], true);
+      }
+      c = dec(mask === 0 ? [] : [{ ...U, ct: mask }]);
+      break;
+    }
+    case 'icmp-type': {
+      if (m.family !== sp.family || m.values.isEmpty) c = dec([]);
+      else c = dec([{ ...U, proto: IntervalSet.range(m.family === 'ipv4' ? 1 : 58, m.family === 'ipv4' ? 2 : 59), icmp: m.values }]);
+      break;
+    }
+    case 'principal': {
+      if (m.dir === 'dst') {
+        c = opaque(describeMatch({ ...m, negated: false }));
+        break;
+      }
+      const mask = sp.prins.mask(m.names);
+      c = dec(mask === 0n ? [] : [{ ...U, src: AddrSet.EMPTY, sprin: mask }]);
+      break;
+    }
+    case 'fragment':
+      // the first packet of a connection is never a non-first fragment
+      c = dec([]);
+      break;
+    case 'addrtype': {
+      const local_ = m.dir === 'dst' && local && m.types.some((t) => t.toUpperCase() === 'LOCAL');
+      c = local_ ? dec([U]) : opaque(describeMatch({ ...m, negated: false }));
+      break;
+    }
+    case 'any-of': {
+      let must: Cube[] = [];
+      let may: Cube[] = [];
+      const op: string[] = [];
+      for (const alt of m.alternatives) {
+        const a = compileConj(alt, sp, local);
+        must = unionRegions(must, a.must);
+        may = unionRegions(may, a.may);
+        op.push(...a.opaque);
+      }
+      c = { must, may, opaque: op };
+      break;
+    }
+    case 'opaque':
+      c = opaque(m.text);
+      break;
+    default:
+      c = opaque(`unsupported match ${(m as Match).kind}`);
+  }
+  if (m.negated) {
+    const must = complementRegion(U, c.may);
+    const may = c.must === c.may ? must : complementRegion(U, c.must);
+    c = { must, may, opaque: c.opaque.map((t) => (m.kind === 'opaque' && !t.startsWith('!') ? `! ${t}` : t)) };
+  }
+  return c;
+}
+
+export function compileConj(ms: readonly Match[], sp: Space, local: boolean): Cond {
+  let must: Cube[] = [sp.universe];
+  let may: Cube[] = must;
+  const op: string[] = [];
+  for (const m of ms) {
+    const c = compileMatch(m, sp, local);
+    const same = must === may;
+    must = intersectRegions(must, c.must);
+    may = same && c.must === c.may ? must : intersectRegions(may, c.may);
+    op.push(...c.opaque);
+    if (may.length === 0) return { must: [], may: [], opaque: [] };
+  }
+  return { must, may, opaque: op };
+}
+
+export class RuleCompiler {
+  private readonly cache = new Map<Rule, CompiledRule>();
+  constructor(
+    readonly sp: Space,
+    readonly local: boolean,
+  ) {}
+  get(rule: Rule): CompiledRule {
+    let c = this.cache.get(rule);
+    if (!c) {
+      const cond = compileConj(rule.matches, this.sp, this.local);
+      const maybe = cond.must === cond.may ? [] : subtractRegions(cond.may, cond.must);
+      c = { must: cond.must, may: cond.may, maybe, opaque: cond.opaque };
+      this.cache.set(rule, c);
+    }
+    return c;
+  }
+}

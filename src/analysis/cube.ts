@@ -1,0 +1,417 @@
+/**
+ * Packet-space algebra for the exposure engine: a cube is a product of one set
+ * per dimension; a region is a list of pairwise-disjoint cubes. Everything is
+ * interval / bit-mask arithmetic — ports and addresses are never enumerated.
+ *
+ * Dimensions (in split order — cheap, coarse dimensions first, addresses last so
+ * that long runs of per-address rules keep the remainder in few cubes):
+ *   proto, iif, oif, ct, icmp, dport, sport, dst, src(+principal).
+ *
+ * Invariant kept by construction: a cube whose `proto` holds a protocol without
+ * ports has full `dport`/`sport`, and one whose `proto` holds a non-ICMP protocol
+ * has full `icmp` (port and ICMP-type matches also restrict the protocol, and
+ * subtraction splits on `proto` first).
+ */
+import { AddrSet, IntervalSet, PORT_UNIVERSE, PROTO_UNIVERSE, type Family, type NumSet } from '../model/index.js';
+
+export const ICMP_UNIVERSE: NumSet = IntervalSet.range(0, 65536);
+
+/** Connection-tracking atoms: state index * 2 + (DNAT status ? 1 : 0). */
+export const CT_BASE = ['new', 'established', 'related', 'invalid', 'untracked'] as const;
+export type CtBase = (typeof CT_BASE)[number];
+export const CT_ALL = (1 << (CT_BASE.length * 2)) - 1;
+export const CT_DNAT_BITS = 0b1010101010;
+
+export function ctBit(state: CtBase, dnat: boolean): number {
+  return 1 << (CT_BASE.indexOf(state) * 2 + (dnat ? 1 : 0));
+}
+
+/** Move every state to its DNAT'd twin (a DNAT rule sets the connection's DNAT status). */
+export function ctWithDnat(mask: number): number {
+  return (mask | (mask << 1)) & CT_DNAT_BITS;
+}
+
+export interface Cube {
+  proto: NumSet;
+  iif: bigint;
+  oif: bigint;
+  ct: number;
+  icmp: NumSet;
+  dport: NumSet;
+  sport: NumSet;
+  dst: AddrSet;
+  /** Source addresses (of the family) … */
+  src: AddrSet;
+  /** … or named principals (bit per principal atom): one dimension "where from". */
+  sprin: bigint;
+}
+
+/**
+ * Interface name atoms: the name space partitioned into each exact name used,
+ * each prefix's remainder (names starting with it, not exact, not under a longer
+ * prefix) and "anything else".
+ */
+export class Atoms {
+  readonly labels: string[] = [];
+  private readonly exact = new Map<string, number>();
+  private readonly prefixes: { p: string; bit: number }[] = [];
+  readonly other: number;
+  readonly all: bigint;
+  private readonly cache = new Map<string, bigint>();
+
+  constructor(names: Iterable<string>) {
+    const exact = new Set<string>(['lo', '']);
+    const pre = new Set<string>();
+    for (const n of names) {
+      if (n.endsWith('+') || n.endsWith('*')) pre.add(n.slice(0, -1));
+      else exact.add(n);
+    }
+    for (const e of [...exact].sort()) {
+      this.exact.set(e, this.labels.length);
+      this.labels.push(e === '' ? '(none)' : e);
+    }
+    // longest prefixes first so that atomOf finds the longest match
+    for (const p of [...pre].sort((a, b) => b.length - a.length || (a < b ? -1 : 1))) {
+      this.prefixes.push({ p, bit: this.labels.length });
+      this.labels.push(`${p}+`);
+    }
+    this.other = this.labels.length;
+    this.labels.push('other');
+    this.all = (1n << BigInt(this.labels.length)) - 1n;
+  }
+
+  /** The atom a concrete interface name falls in. */
+  atomOf(name: string): number {
+    const e = this.exact.get(name);
+    if (e !== undefined) return e;
+    for (const { p, bit } of this.prefixes) if (name.startsWith(p)) return bit;
+    return this.other;
+  }
+
+  bit(name: string): bigint {
+    return 1n << BigInt(this.atomOf(name));
+  }
+
+  /** Atoms matched by a list of names (exact or `+`/`*` wildcards). */
+  mask(names: readonly string[]): bigint {
+    let m = 0n;
+    for (const n of names) {
+      let v = this.cache.get(n);
+      if (v === undefined) {
+        if (n.endsWith('+') || n.endsWith('*')) {
+          const p = n.slice(0, -1);
+          v = 0n;
+          for (const [e, bit] of this.exact) if (e.startsWith(p)) v |= 1n << BigInt(bit);
+          for (const q of this.prefixes) if (q.p.startsWith(p)) v |= 1n << BigInt(q.bit);
+          if (p === '') v |= 1n << BigInt(this.other);
+        } else v = 1n << BigInt(this.exact.get(n) ?? this.atomOf(n));
+        this.cache.set(n, v);
+      }
+      m |= v;
+    }
+    return m;
+  }
+
+  describe(mask: bigint, universe: bigint): string {
+    if ((mask & universe) === universe) return 'any';
+    const missing = universe & ~mask;
+    const list = (m: bigint) => this.labels.filter((_, i) => (m >> BigInt(i)) & 1n);
+    const miss = list(missing);
+    const have = list(mask);
+    if (miss.length < have.length) return `any except ${miss.join(', ')}`;
+    return have.join(', ');
+  }
+}
+
+/** Principal atoms: each named source used, plus "*" (any other principal). */
+export class Principals {
+  readonly names: string[];
+  private readonly index = new Map<string, number>();
+  readonly all: bigint;
+  constructor(names: Iterable<string>, enabled: boolean) {
+    this.names = enabled ? [...new Set(names)].sort() : [];
+    this.names.forEach((n, i) => this.index.set(n, i));
+    if (enabled) this.names.push('*');
+    this.all = (1n << BigInt(this.names.length)) - 1n;
+  }
+  mask(names: readonly string[]): bigint {
+    let m = 0n;
+    for (const n of names) {
+      const i = this.index.get(n);
+      if (i !== undefined) m |= 1n << BigInt(i);
+    }
+    return m;
+  }
+  bit(name: string): bigint {
+    const i = this.index.get(name);
+    return 1n << BigInt(i ?? this.names.length - 1);
+  }
+  list(mask: bigint): string[] {
+    return this.names.filter((_, i) => (mask >> BigInt(i)) & 1n);
+  }
+}
+
+/** The packet space of one family in one ruleset. */
+export interface Space {
+  family: Family;
+  ifs: Atoms;
+  prins: Principals;
+  universe: Cube;
+}
+
+export function makeUniverse(family: Family, ifs: Atoms, prins: Principals): Cube {
+  const all = AddrSet.all(family);
+  return {
+    proto: PROTO_UNIVERSE,
+    iif: ifs.all,
+    oif: ifs.all,
+    ct: CT_ALL,
+    icmp: ICMP_UNIVERSE,
+    dport: PORT_UNIVERSE,
+    sport: PORT_UNIVERSE,
+    dst: all,
+    src: all,
+    sprin: prins.all,
+  };
+}
+
+// ---- non-allocating overlap tests ------------------------------------------------
+
+function overlapsIv<T extends number | bigint>(a: IntervalSet<T>, b: IntervalSet<T>): boolean {
+  const A = a.bounds;
+  const B = b.bounds;
+  if (A.length === 0 || B.length === 0) return false;
+  if (A[A.length - 1]! <= B[0]! || B[B.length - 1]! <= A[0]!) return false;
+  let i = 0;
+  let j = 0;
+  while (i < A.length && j < B.length) {
+    const lo = A[i]! > B[j]! ? A[i]! : B[j]!;
+    const hi = A[i + 1]! < B[j + 1]! ? A[i + 1]! : B[j + 1]!;
+    if (lo < hi) return true;
+    if (A[i + 1]! < B[j + 1]!) i += 2;
+    else j += 2;
+  }
+  return false;
+}
+
+function addrOverlaps(a: AddrSet, b: AddrSet): boolean {
+  return overlapsIv(a.v4, b.v4) || overlapsIv(a.v6, b.v6);
+}
+
+export function cubesOverlap(a: Cube, b: Cube): boolean {
+  return (
+    (a.iif & b.iif) !== 0n &&
+    (a.ct & b.ct) !== 0 &&
+    (a.oif & b.oif) !== 0n &&
+    overlapsIv(a.dport, b.dport) &&
+    overlapsIv(a.proto, b.proto) &&
+    overlapsIv(a.sport, b.sport) &&
+    overlapsIv(a.icmp, b.icmp) &&
+    addrOverlaps(a.dst, b.dst) &&
+    ((a.sprin & b.sprin) !== 0n || addrOverlaps(a.src, b.src))
+  );
+}
+
+export function intersectCube(a: Cube, b: Cube): Cube | undefined {
+  if (!cubesOverlap(a, b)) return undefined;
+  return {
+    proto: a.proto === b.proto ? a.proto : a.proto.intersect(b.proto),
+    iif: a.iif & b.iif,
+    oif: a.oif & b.oif,
+    ct: a.ct & b.ct,
+    icmp: a.icmp === b.icmp ? a.icmp : a.icmp.intersect(b.icmp),
+    dport: a.dport === b.dport ? a.dport : a.dport.intersect(b.dport),
+    sport: a.sport === b.sport ? a.sport : a.sport.intersect(b.sport),
+    dst: a.dst === b.dst ? a.dst : a.dst.intersect(b.dst),
+    src: a.src === b.src ? a.src : a.src.intersect(b.src),
+    sprin: a.sprin & b.sprin,
+  };
+}
+
+function ivSub<T extends number | bigint>(a: IntervalSet<T>, b: IntervalSet<T>): IntervalSet<T> {
+  return a.subtract(b);
+}
+
+/** a \ b as disjoint cubes (at most one per dimension). */
+export function subtractCube(a: Cube, b: Cube, out: Cube[]): void {
+  if (!cubesOverlap(a, b)) {
+    out.push(a);
+    return;
+  }
+  let cur: Cube = a;
+  // proto
+  if (!cur.proto.isSubsetOf(b.proto)) {
+    out.push({ ...cur, proto: ivSub(cur.proto, b.proto) });
+    cur = { ...cur, proto: cur.proto.intersect(b.proto) };
+  }
+  if ((cur.iif & ~b.iif) !== 0n) {
+    out.push({ ...cur, iif: cur.iif & ~b.iif });
+    cur = { ...cur, iif: cur.iif & b.iif };
+  }
+  if ((cur.oif & ~b.oif) !== 0n) {
+    out.push({ ...cur, oif: cur.oif & ~b.oif });
+    cur = { ...cur, oif: cur.oif & b.oif };
+  }
+  if ((cur.ct & ~b.ct) !== 0) {
+    out.push({ ...cur, ct: cur.ct & ~b.ct });
+    cur = { ...cur, ct: cur.ct & b.ct };
+  }
+  if (cur.icmp !== b.icmp) {
+    const d = ivSub(cur.icmp, b.icmp);
+    if (!d.isEmpty) {
+      out.push({ ...cur, icmp: d });
+      cur = { ...cur, icmp: cur.icmp.intersect(b.icmp) };
+    }
+  }
+  if (cur.dport !== b.dport) {
+    const d = ivSub(cur.dport, b.dport);
+    if (!d.isEmpty) {
+      out.push({ ...cur, dport: d });
+      cur = { ...cur, dport: cur.dport.intersect(b.dport) };
+    }
+  }
+  if (cur.sport !== b.sport) {
+    const d = ivSub(cur.sport, b.sport);
+    if (!d.isEmpty) {
+      out.push({ ...cur, sport: d });
+      cur = { ...cur, sport: cur.sport.intersect(b.sport) };
+    }
+  }
+  if (cur.dst !== b.dst) {
+    const d = cur.dst.subtract(b.dst);
+    if (!d.isEmpty) {
+      out.push({ ...cur, dst: d });
+      cur = { ...cur, dst: cur.dst.intersect(b.dst) };
+    }
+  }
+  if (cur.src !== b.src || (cur.sprin & ~b.sprin) !== 0n) {
+    const d = cur.src === b.src ? AddrSet.EMPTY : cur.src.subtract(b.src);
+    const p = cur.sprin & ~b.sprin;
+    if (!d.isEmpty || p !== 0n) out.push({ ...cur, src: d, sprin: p });
+  }
+}
+
+export function cubeIsEmpty(c: Cube): boolean {
+  return (
+    c.proto.isEmpty ||
+    c.iif === 0n ||
+    c.oif === 0n ||
+    c.ct === 0 ||
+    c.icmp.isEmpty ||
+    c.dport.isEmpty ||
+    c.sport.isEmpty ||
+    c.dst.isEmpty ||
+    (c.src.isEmpty && c.sprin === 0n)
+  );
+}
+
+/** Region ∩ region (inputs disjoint ⇒ output disjoint). */
+export function intersectRegions(a: readonly Cube[], b: readonly Cube[]): Cube[] {
+  const out: Cube[] = [];
+  for (const x of a) for (const y of b) {
+    const z = intersectCube(x, y);
+    if (z && !cubeIsEmpty(z)) out.push(z);
+  }
+  return out;
+}
+
+export function subtractRegions(a: readonly Cube[], b: readonly Cube[]): Cube[] {
+  let cur: Cube[] = [...a];
+  for (const y of b) {
+    const next: Cube[] = [];
+    for (const x of cur) subtractCube(x, y, next);
+    cur = next;
+    if (cur.length === 0) break;
+  }
+  return cur;
+}
+
+/** Disjoint union. */
+export function unionRegions(a: readonly Cube[], b: readonly Cube[]): Cube[] {
+  if (a.length === 0) return [...b];
+  if (b.length === 0) return [...a];
+  return [...a, ...subtractRegions(b, a)];
+}
+
+export function complementRegion(universe: Cube, a: readonly Cube[]): Cube[] {
+  return subtractRegions([universe], a);
+}
+
+/** Index of the only dimension in which a and b differ, -1 when equal, -2 when more than one. */
+export function differingDim(a: Cube, b: Cube): number {
+  let d = -1;
+  const note = (i: number) => {
+    d = d === -1 ? i : -2;
+  };
+  if (!(a.proto === b.proto || a.proto.equals(b.proto))) note(0);
+  if (a.iif !== b.iif) note(1);
+  if (d === -2) return d;
+  if (a.oif !== b.oif) note(2);
+  if (a.ct !== b.ct) note(3);
+  if (d === -2) return d;
+  if (!(a.icmp === b.icmp || a.icmp.equals(b.icmp))) note(4);
+  if (d === -2) return d;
+  if (!(a.dport === b.dport || a.dport.equals(b.dport))) note(5);
+  if (d === -2) return d;
+  if (!(a.sport === b.sport || a.sport.equals(b.sport))) note(6);
+  if (d === -2) return d;
+  if (!(a.dst === b.dst || a.dst.equals(b.dst))) note(7);
+  if (d === -2) return d;
+  if (!((a.src === b.src || a.src.equals(b.src)) && a.sprin === b.sprin)) note(8);
+  return d;
+}
+
+/** Union of two disjoint cubes that differ in dimension d only. */
+export function mergeAlong(a: Cube, b: Cube, d: number): Cube {
+  switch (d) {
+    case 0:
+      return { ...a, proto: a.proto.union(b.proto) };
+    case 1:
+      return { ...a, iif: a.iif | b.iif };
+    case 2:
+      return { ...a, oif: a.oif | b.oif };
+    case 3:
+      return { ...a, ct: a.ct | b.ct };
+    case 4:
+      return { ...a, icmp: a.icmp.union(b.icmp) };
+    case 5:
+      return { ...a, dport: a.dport.union(b.dport) };
+    case 6:
+      return { ...a, sport: a.sport.union(b.sport) };
+    case 7:
+      return { ...a, dst: a.dst.union(b.dst) };
+    default:
+      return { ...a, src: a.src.union(b.src), sprin: a.sprin | b.sprin };
+  }
+}
+
+/** A concrete point, for membership tests (undefined fields = not known; treated as "any"). */
+export interface Point {
+  proto: number;
+  iif: bigint;
+  oif: bigint;
+  ct: number;
+  icmp?: number;
+  dport?: number;
+  sport?: number;
+  dst?: number | bigint;
+  src?: number | bigint;
+  sprin?: bigint;
+  family: Family;
+}
+
+function hasAddr(s: AddrSet, family: Family, v: number | bigint): boolean {
+  return family === 'ipv4' ? s.v4.has(v as number) : s.v6.has(v as bigint);
+}
+
+export function cubeHas(c: Cube, p: Point): boolean {
+  if (!c.proto.has(p.proto)) return false;
+  if ((c.iif & p.iif) === 0n || (c.oif & p.oif) === 0n || (c.ct & p.ct) === 0) return false;
+  if (p.icmp !== undefined && !c.icmp.has(p.icmp)) return false;
+  if (p.dport !== undefined && !c.dport.has(p.dport)) return false;
+  if (p.sport !== undefined && !c.sport.has(p.sport)) return false;
+  if (p.dst !== undefined && !hasAddr(c.dst, p.family, p.dst)) return false;
+  if (p.sprin !== undefined) return (c.sprin & p.sprin) !== 0n;
+  if (p.src !== undefined && !hasAddr(c.src, p.family, p.src)) return false;
+  return true;
+}

@@ -1,0 +1,519 @@
+/**
+ * The exposure engine: which NEW connections a ruleset accepts, computed
+ * symbolically over cubes of the packet space, three-valued.
+ *
+ * Every chain is evaluated on a region of "flows" (cube + metadata). A rule
+ * whose match is undecidable splits nothing: the part of the region it may
+ * match both takes the rule's verdict and continues, and both copies are tagged
+ * with the reason. A packet in an untagged flow therefore lies in exactly one
+ * flow (its path is decided); tagged flows are where MayAccept and MayNotAccept
+ * can meet, so only those are intersected at the end:
+ *   open = MayAccept \ MayNotAccept, possibly-open = MayAccept ∩ MayNotAccept.
+ */
+import {
+  AddrSet,
+  DOCUMENT_START,
+  formatPorts,
+  IntervalSet,
+  PORT_PROTOCOLS,
+  type Chain,
+  type Family,
+  type NumSet,
+  type Rule,
+  type Ruleset,
+  type Table,
+} from '../model/index.js';
+import { RuleCompiler, spaceFor, tableCarries } from './compile.js';
+import {
+  ctBit,
+  ctWithDnat,
+  cubeHas,
+  cubesOverlap,
+  differingDim,
+  intersectCube,
+  mergeAlong,
+  subtractCube,
+  cubeIsEmpty,
+  type Cube,
+  type Point,
+  type Space,
+} from './cube.js';
+import type { Exposure, ExposureEntry, Reason } from './types.js';
+
+interface Attr {
+  rule?: Rule;
+  chain: Chain;
+  table: Table;
+  explicit: boolean;
+}
+
+interface Via {
+  rule: Rule;
+  to: string;
+  orig: Cube;
+  toAddrs?: AddrSet;
+  toPorts?: NumSet;
+}
+
+interface Flow {
+  c: Cube;
+  tags: readonly number[];
+  attr?: Attr;
+  via?: Via;
+  path: 'input' | 'forward';
+  local: boolean;
+}
+
+interface ChainOut {
+  accepted: Flow[];
+  dropped: Flow[];
+  returned: Flow[];
+}
+
+const MAX_DEPTH = 64;
+const NO_TAGS: readonly number[] = [];
+
+function mergeTags(a: readonly number[], b: readonly number[]): readonly number[] {
+  if (b.length === 0) return a;
+  if (a.length === 0) return b;
+  const s = new Set([...a, ...b]);
+  return [...s].sort((x, y) => x - y);
+}
+
+function lineOf(rule: Rule): number {
+  return rule.span.start.line;
+}
+
+export interface BaseChainRef {
+  chain: Chain;
+  table: Table;
+}
+
+/** Base chains of a hook for a family, in priority order (stable). */
+export function baseChains(ruleset: Ruleset, family: Family, hook: string): BaseChainRef[] {
+  const out: BaseChainRef[] = [];
+  for (const table of ruleset.tables) {
+    if (!tableCarries(table.family, family)) continue;
+    for (const chain of table.chains) if (chain.hook === hook) out.push({ chain, table });
+  }
+  return out
+    .map((x, i) => ({ x, i }))
+    .sort((a, b) => (a.x.chain.priority ?? 0) - (b.x.chain.priority ?? 0) || a.i - b.i)
+    .map((y) => y.x);
+}
+
+export function findChain(table: Table, name: string): Chain | undefined {
+  for (const c of table.chains) if (c.name === name) return c;
+  return undefined;
+}
+
+export function formatNatTo(addrs: AddrSet | undefined, ports: NumSet | undefined, family: Family): string {
+  const a = addrs ? addrs.only(family) : undefined;
+  const at = a && !a.isEmpty ? a.toCidrs().map((x) => x.replace(family === 'ipv4' ? /\/32$/ : /\/128$/, '')).join(',') : '';
+  const pt = ports ? formatPorts(ports) : '';
+  if (!pt) return at;
+  return family === 'ipv6' && at ? `[${at}]:${pt}` : `${at}:${pt}`;
+}
+
+class Engine {
+  readonly reasons: Reason[] = [];
+  private readonly reasonIdx = new Map<string, number>();
+  private readonly compilers: [RuleCompiler, RuleCompiler];
+  readonly accepted: Flow[] = [];
+  readonly dropped: Flow[] = [];
+
+  constructor(
+    readonly sp: Space,
+    readonly hook: 'input' | 'forward',
+  ) {
+    this.compilers = [new RuleCompiler(sp, false), new RuleCompiler(sp, true)];
+  }
+
+  tag(message: string, rule?: Rule): number {
+    const key = `${rule ? rule.id + '@' + lineOf(rule) : ''}|${message}`;
+    let i = this.reasonIdx.get(key);
+    if (i === undefined) {
+      i = this.reasons.length;
+      this.reasons.push(rule ? { message, span: rule.span, rule } : { message });
+      this.reasonIdx.set(key, i);
+    }
+    return i;
+  }
+
+  run(ruleset: Ruleset): void {
+    const fam = this.sp.family;
+    const U = this.sp.universe;
+    const init: Flow = {
+      c: {
+        ...U,
+        iif: U.iif & ~this.sp.ifs.bit('lo'),
+        oif: this.hook === 'input' ? this.sp.ifs.bit('') : U.oif,
+        ct: ctBit('new', false),
+      },
+      tags: NO_TAGS,
+      path: this.hook,
+      local: this.hook === 'input',
+    };
+    let cur: Flow[] = [init];
+    for (const { chain, table } of baseChains(ruleset, fam, 'prerouting')) cur = this.runBase(table, chain, cur);
+    const input = cur.filter((f) => f.path === 'input');
+    const forward = cur.filter((f) => f.path === 'forward');
+    let accIn: Flow[] = [];
+    if (this.hook === 'input') {
+      accIn = input;
+      for (const { chain, table } of baseChains(ruleset, fam, 'input')) accIn = this.runBase(table, chain, accIn);
+    }
+    let accFwd = forward;
+    for (const { chain, table } of baseChains(ruleset, fam, 'forward')) accFwd = this.runBase(table, chain, accFwd);
+    this.accepted.push(...accIn, ...accFwd);
+  }
+
+  private runBase(table: Table, chain: Chain, flows: Flow[]): Flow[] {
+    if (flows.length === 0) return flows;
+    const local = flows.filter((f) => f.local);
+    const remote = flows.filter((f) => !f.local);
+    const acc: Flow[] = [];
+    for (const group of [remote, local]) {
+      if (group.length === 0) continue;
+      const out = this.evalChain(table, chain, group, group[0]!.local, 0, [chain]);
+      acc.push(...out.accepted);
+      this.dropped.push(...out.dropped);
+      // a base chain's fall-through is handled in evalChain (policy); returned is empty
+    }
+    return acc;
+  }
+
+  private evalChain(table: Table, chain: Chain, input: Flow[], local: boolean, depth: number, stack: Chain[]): ChainOut {
+    const out: ChainOut = { accepted: [], dropped: [], returned: [] };
+    const comp = this.compilers[local ? 1 : 0];
+    const isBase = chain.hook !== undefined;
+    let R = input;
+    for (const rule of chain.rules) {
+      if (R.length === 0) break;
+      if (rule.disabled) continue;
+      const cr = comp.get(rule);
+      if (cr.may.length === 0) continue;
+      const a = rule.action;
+      if (a.kind === 'continue') continue;
+      let mtag = -1;
+      if (cr.maybe.length > 0) mtag = this.tag(`${cr.opaque.join(' ')} at line ${lineOf(rule)} may or may not match`, rule);
+      // split R into: not matched (rest), certainly matched, maybe matched
+      const rest: Flow[] = [];
+      const hit: Flow[] = [];
+      const maybeRest: Flow[] = [];
+      for (const f of R) {
+        let touches = false;
+        for (const m of cr.may) {
+          if (cubesOverlap(f.c, m)) {
+            touches = true;
+            break;
+          }
+        }
+        if (!touches) {
+          rest.push(f);
+          continue;
+        }
+        for (const m of cr.must) {
+          const z = intersectCube(f.c, m);
+          if (z && !cubeIsEmpty(z)) hit.push({ ...f, c: z });
+        }
+        if (mtag >= 0) {
+          const t = mergeTags(f.tags, [mtag]);
+          for (const m of cr.maybe) {
+            const z = intersectCube(f.c, m);
+            if (z && !cubeIsEmpty(z)) {
+              hit.push({ ...f, c: z, tags: t });
+              maybeRest.push({ ...f, c: z, tags: t });
+            }
+          }
+        }
+        let pieces: Cube[] = [f.c];
+        for (const m of cr.may) {
+          const next: Cube[] = [];
+          for (const p of pieces) subtractCube(p, m, next);
+          pieces = next;
+          if (pieces.length === 0) break;
+        }
+        for (const p of pieces) rest.push(p === f.c ? f : { ...f, c: p });
+      }
+      if (hit.length === 0) continue;
+      R = rest;
+      for (const f of maybeRest) R.push(f);
+      switch (a.kind) {
+        case 'accept':
+          for (const f of hit) out.accepted.push({ ...f, attr: { rule, chain, table, explicit: true } });
+          break;
+        case 'drop':
+        case 'reject':
+          out.dropped.push(...hit);
+          break;
+        case 'return':
+          if (isBase) this.endOfBase(table, chain, hit, out);
+          else out.returned.push(...hit);
+          break;
+        case 'jump':
+        case 'goto': {
+          const target = findChain(table, a.target);
+          if (!target || depth >= MAX_DEPTH || stack.includes(target)) {
+            const why = !target ? `jump to undefined chain ${a.target}` : `chain ${a.target} loops or nests too deeply`;
+            const t = [this.tag(`${why} at line ${lineOf(rule)}: verdict unknown`, rule)];
+            for (const f of hit) {
+              const g = { ...f, tags: mergeTags(f.tags, t) };
+              out.accepted.push(g);
+              out.dropped.push(g);
+            }
+            break;
+          }
+          const sub = this.evalChain(table, target, hit, local, depth + 1, [...stack, target]);
+          out.accepted.push(...sub.accepted);
+          out.dropped.push(...sub.dropped);
+          if (a.kind === 'jump') for (const f of sub.returned) R.push(f);
+          else if (isBase) this.endOfBase(table, chain, sub.returned, out);
+          else out.returned.push(...sub.returned);
+          break;
+        }
+        case 'nat':
+          for (const f of hit) out.accepted.push(this.nat(f, rule));
+          break;
+        case 'queue': {
+          const t = [this.tag(`${a.text} at line ${lineOf(rule)}: verdict is decided in user space`, rule)];
+          for (const f of hit) {
+            const g = { ...f, tags: mergeTags(f.tags, t) };
+            out.accepted.push({ ...g, attr: { rule, chain, table, explicit: true } });
+            out.dropped.push(g);
+          }
+          break;
+        }
+        case 'unknown': {
+          const t = [this.tag(`unknown target ${a.target} at line ${lineOf(rule)}: verdict unknown`, rule)];
+          for (const f of hit) {
+            const g = { ...f, tags: mergeTags(f.tags, t) };
+            out.accepted.push({ ...g, attr: { rule, chain, table, explicit: true } });
+            out.dropped.push(g);
+            R.push(g); // it may also go on
+          }
+          break;
+        }
+      }
+    }
+    if (isBase) this.endOfBase(table, chain, R, out);
+    else out.returned.push(...R);
+    return out;
+  }
+
+  private endOfBase(table: Table, chain: Chain, flows: Flow[], out: ChainOut): void {
+    if (chain.policy === 'drop') out.dropped.push(...flows);
+    else
+      for (const f of flows)
+        out.accepted.push(f.attr?.explicit ? f : { ...f, attr: { chain, table, explicit: false } });
+  }
+
+  private nat(f: Flow, rule: Rule): Flow {
+    const a = rule.action;
+    if (a.kind !== 'nat' || (a.type !== 'dnat' && a.type !== 'redirect')) return f;
+    const fam = this.sp.family;
+    const toAddrs = a.type === 'dnat' && a.toAddrs && !a.toAddrs.only(fam).isEmpty ? a.toAddrs.only(fam) : undefined;
+    const toPorts = a.toPorts && !a.toPorts.isEmpty && f.c.proto.isSubsetOf(PORT_PROTOCOLS) ? a.toPorts : undefined;
+    const c: Cube = { ...f.c, ct: ctWithDnat(f.c.ct) };
+    if (toAddrs) {
+      c.dst = toAddrs;
+      c.oif = this.sp.universe.oif;
+    }
+    if (toPorts) c.dport = toPorts;
+    const to = a.type === 'redirect' ? `redirect ${toPorts ? ':' + formatPorts(toPorts) : ''}`.trim() : formatNatTo(toAddrs, toPorts, fam) || a.text;
+    const via: Via = { rule, to, orig: f.via ? f.via.orig : f.c };
+    if (toAddrs) via.toAddrs = toAddrs;
+    if (toPorts) via.toPorts = toPorts;
+    return { ...f, c, via, path: toAddrs ? 'forward' : 'input', local: toAddrs ? false : f.local };
+  }
+
+  /** Back to the coordinates of the packet as it arrived (original destination and port). */
+  restore(f: Flow): Flow {
+    const v = f.via;
+    if (!v) return f;
+    let tags = f.tags;
+    const partial =
+      (v.toAddrs !== undefined && !v.toAddrs.subtract(f.c.dst).isEmpty) ||
+      (v.toPorts !== undefined && !v.toPorts.isSubsetOf(f.c.dport));
+    if (partial) tags = mergeTags(tags, [this.tag(`DNAT at line ${lineOf(v.rule)} picks one of several destinations (${v.to}); only some are accepted`, v.rule)]);
+    const c: Cube = { ...f.c, ct: v.orig.ct, dst: v.orig.dst, dport: v.toPorts ? v.orig.dport : f.c.dport };
+    return { ...f, c, tags };
+  }
+}
+
+interface Piece {
+  c: Cube;
+  family: Family;
+}
+
+interface Internal {
+  spaces: Map<Family, Space>;
+  open: Piece[];
+  possibly: Piece[];
+}
+
+/** Where an entry points when no base chain filters the hook at all. */
+const NO_CHAIN: Chain = { name: '(no base chain)', rules: [], span: DOCUMENT_START, policy: 'accept' };
+const NO_TABLE: Table = { name: '(no table)', family: 'inet', chains: [], span: DOCUMENT_START };
+
+const internals = new WeakMap<Exposure, Internal>();
+const memo = new WeakMap<Ruleset, Map<string, Exposure>>();
+
+function projectKey(c: Cube): Cube {
+  // keep only what an entry reports; the rest becomes "any"
+  return { ...c, oif: 0n, ct: 0, icmp: c.icmp, sport: c.sport, dst: AddrSet.EMPTY };
+}
+
+export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | 'forward' }): Exposure {
+  const hook = options?.hook ?? 'input';
+  let m = memo.get(ruleset);
+  if (!m) {
+    m = new Map();
+    memo.set(ruleset, m);
+  }
+  const hit = m.get(hook);
+  if (hit) return hit;
+  const exposure: Exposure = { ruleset, hook, entries: [] };
+  const internal: Internal = { spaces: new Map(), open: [], possibly: [] };
+  const families = ruleset.families.length > 0 ? [...new Set(ruleset.families)] : (['ipv4', 'ipv6'] as Family[]);
+  for (const family of families) {
+    const sp = spaceFor(ruleset, family);
+    internal.spaces.set(family, sp);
+    const eng = new Engine(sp, hook);
+    eng.run(ruleset);
+    const A = eng.accepted.map((f) => eng.restore(f));
+    const N = eng.dropped.filter((f) => f.tags.length > 0 || f.via).map((f) => eng.restore(f)).filter((f) => f.tags.length > 0);
+    type Out = { c: Cube; f: Flow; certainty: 'open' | 'possibly-open'; tags: readonly number[] };
+    const outs: Out[] = [];
+    for (const a of A) {
+      if (a.tags.length === 0) {
+        outs.push({ c: a.c, f: a, certainty: 'open', tags: NO_TAGS });
+        continue;
+      }
+      let rem: Cube[] = [a.c];
+      for (const n of N) {
+        if (rem.length === 0) break;
+        if (!cubesOverlap(a.c, n.c)) continue;
+        const next: Cube[] = [];
+        for (const r of rem) {
+          const z = intersectCube(r, n.c);
+          if (z && !cubeIsEmpty(z)) outs.push({ c: z, f: a, certainty: 'possibly-open', tags: mergeTags(a.tags, n.tags) });
+          subtractCube(r, n.c, next);
+        }
+        rem = next;
+      }
+      for (const r of rem) outs.push({ c: r, f: a, certainty: 'open', tags: NO_TAGS });
+    }
+    for (const o of outs) (o.certainty === 'open' ? internal.open : internal.possibly).push({ c: o.c, family });
+    // group and merge the projected pieces into entries
+    const groups = new Map<string, { o: Out; cubes: Cube[] }>();
+    for (const o of outs) {
+      const at = o.f.attr;
+      const key = [
+        at?.rule ? `r${at.rule.id}:${lineOf(at.rule)}` : '',
+        at?.chain.name ?? '',
+        at?.table.name ?? '',
+        o.certainty,
+        o.f.via ? `v${o.f.via.rule.id}:${lineOf(o.f.via.rule)}` : '',
+        o.tags.join(','),
+      ].join('|');
+      let g = groups.get(key);
+      if (!g) {
+        g = { o, cubes: [] };
+        groups.set(key, g);
+      }
+      g.cubes.push(projectKey(o.c));
+    }
+    for (const { o, cubes } of groups.values()) {
+      for (const c of mergeCubes(cubes)) {
+        const at = o.f.attr;
+        const entry: ExposureEntry = {
+          family,
+          protocols: c.proto,
+          dports: c.dport,
+          sources: c.src,
+          principals: sp.prins.list(c.sprin),
+          interfaces: sp.ifs.describe(c.iif, sp.universe.iif & ~sp.ifs.bit('lo')),
+          certainty: o.certainty,
+          chain: at?.chain ?? NO_CHAIN,
+          table: at?.table ?? NO_TABLE,
+          reasons: o.tags.map((t) => eng.reasons[t]!),
+        };
+        if (at?.rule) entry.rule = at.rule;
+        if (o.f.via) entry.via = { kind: 'dnat', rule: o.f.via.rule, to: o.f.via.to };
+        exposure.entries.push(entry);
+      }
+    }
+  }
+  internals.set(exposure, internal);
+  m.set(hook, exposure);
+  return exposure;
+}
+
+/** Merge cubes (projected, possibly overlapping) into fewer cubes covering the same union. */
+function mergeCubes(cubes: Cube[]): Cube[] {
+  // make disjoint first
+  let list: Cube[] = [];
+  for (const c of cubes) {
+    let parts: Cube[] = [c];
+    for (const d of list) {
+      if (parts.length === 0) break;
+      const next: Cube[] = [];
+      for (const p of parts) subtractCube(p, d, next);
+      parts = next;
+    }
+    if (list.length > 2000) {
+      // do not go quadratic on huge groups: keep them as they are
+      list.push(...cubes.slice(cubes.indexOf(c)));
+      return list;
+    }
+    list.push(...parts);
+  }
+  let changed = true;
+  while (changed && list.length > 1 && list.length <= 2000) {
+    changed = false;
+    outer: for (let i = 0; i < list.length; i++) {
+      for (let j = i + 1; j < list.length; j++) {
+        const d = differingDim(list[i]!, list[j]!);
+        if (d >= 0) {
+          list[i] = mergeAlong(list[i]!, list[j]!, d);
+          list.splice(j, 1);
+          changed = true;
+          continue outer;
+        }
+      }
+    }
+  }
+  return list;
+}
+
+/** Entries clipped to a protocol and port set. */
+export function exposedPorts(exposure: Exposure, protocol: number, ports: NumSet): ExposureEntry[] {
+  const out: ExposureEntry[] = [];
+  for (const e of exposure.entries) {
+    if (!e.protocols.has(protocol)) continue;
+    const d = e.dports.intersect(ports);
+    if (d.isEmpty) continue;
+    out.push({ ...e, protocols: e.protocols.intersect(numOne(protocol)), dports: d });
+  }
+  return out;
+}
+
+function numOne(n: number): NumSet {
+  return IntervalSet.range(n, n + 1);
+}
+
+export type PacketClass = 'open' | 'possibly-open' | 'closed';
+
+/** Where a concrete point lies in an exposure (internal: used by the trace consistency tests and the CLI). */
+export function classifyPoint(exposure: Exposure, p: Point): PacketClass {
+  const int = internals.get(exposure);
+  if (!int) return 'closed';
+  for (const x of int.open) if (x.family === p.family && cubeHas(x.c, p)) return 'open';
+  for (const x of int.possibly) if (x.family === p.family && cubeHas(x.c, p)) return 'possibly-open';
+  return 'closed';
+}
+
+export function exposureSpace(exposure: Exposure, family: Family): Space | undefined {
+  return internals.get(exposure)?.spaces.get(family);
+}

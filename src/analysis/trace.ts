@@ -1,0 +1,379 @@
+/**
+ * The packet tracer: the concrete, per-packet version of the exposure engine.
+ * Matches evaluate to true / false / unknown; on unknown both branches are
+ * followed (as sets of possible outcomes, so the work stays linear in the rules
+ * visited), and the verdict is the agreed one or `unknown`.
+ */
+import {
+  parseAddress,
+  PORT_PROTOCOLS,
+  PROTO,
+  formatPorts,
+  type Chain,
+  type Family,
+  type Match,
+  type Rule,
+  type Ruleset,
+  type Table,
+} from '../model/index.js';
+import { baseChains, findChain, formatNatTo } from './exposure.js';
+import type { Packet, TraceResult, TraceStep, Verdict } from './types.js';
+
+/** A concrete packet; undefined fields are unknown (after DNAT to a range, oif after DNAT). */
+export interface PacketState {
+  family: Family;
+  proto: number;
+  dport?: number;
+  sport: number;
+  src?: number | bigint;
+  srcPrincipal?: string;
+  dst?: number | bigint;
+  iif: string;
+  oif?: string;
+  /** The output interface a DNAT'd copy is routed to: only known when the caller passed `oif`. */
+  routedOif?: string;
+  state: 'new' | 'established' | 'related' | 'invalid' | 'untracked';
+  dnat: boolean;
+  /** Addressed to this host (input hook, not DNAT'd away). */
+  local: boolean;
+  icmp?: number;
+  path: 'input' | 'forward';
+  hook: 'input' | 'forward';
+}
+
+const PROTO_NAMES: Record<string, number> = { tcp: PROTO.tcp, udp: PROTO.udp, icmp: PROTO.icmp, icmpv6: PROTO.icmpv6, sctp: PROTO.sctp };
+
+/** Packet with defaults applied; `error` when an address does not parse. */
+export function normalizePacket(p: Packet): { state: PacketState; error?: string } {
+  let family: Family = p.family ?? (p.src?.includes(':') || p.dst?.includes(':') ? 'ipv6' : 'ipv4');
+  if (!p.family && !p.src && !p.dst && p.proto === 'icmpv6') family = 'ipv6';
+  const hook = p.hook ?? 'input';
+  const srcText = p.src ?? (family === 'ipv4' ? '203.0.113.7' : '2001:db8::7');
+  const dstText = p.dst ?? (family === 'ipv4' ? '198.51.100.1' : '2001:db8::1');
+  const src = parseAddress(srcText);
+  const dst = parseAddress(dstText);
+  let error: string | undefined;
+  if (!src || src.family !== family) error = `source address ${srcText} is not an ${family} address`;
+  if (!dst || dst.family !== family) error = `destination address ${dstText} is not an ${family} address`;
+  const proto = typeof p.proto === 'number' ? p.proto : (PROTO_NAMES[p.proto] ?? 0);
+  const st: PacketState = {
+    family,
+    proto,
+    sport: p.sport ?? 40000,
+    iif: p.iif ?? 'eth0',
+    oif: hook === 'input' ? '' : (p.oif ?? 'eth1'),
+    state: p.state ?? 'new',
+    dnat: false,
+    local: hook === 'input',
+    path: hook,
+    hook,
+  };
+  if (p.oif !== undefined && p.oif !== '') st.routedOif = p.oif;
+  if (p.dport !== undefined) st.dport = p.dport;
+  if (src && src.family === family) st.src = src.value;
+  if (dst && dst.family === family) st.dst = dst.value;
+  if (p.srcPrincipal !== undefined) st.srcPrincipal = p.srcPrincipal;
+  if (p.icmpType !== undefined) st.icmp = p.icmpType * 256 + (p.icmpCode ?? 0);
+  return error ? { state: st, error } : { state: st };
+}
+
+/** 0 = no, 1 = yes, 2 = unknown */
+type T3 = 0 | 1 | 2;
+
+function ifMatches(names: readonly string[], name: string): boolean {
+  for (const n of names) {
+    if (n.endsWith('+') || n.endsWith('*')) {
+      if (name.startsWith(n.slice(0, -1))) return true;
+    } else if (n === name) return true;
+  }
+  return false;
+}
+
+function hasAddr(m: { addrs: import('../model/index.js').AddrSet }, family: Family, v: number | bigint): boolean {
+  return family === 'ipv4' ? m.addrs.v4.has(v as number) : m.addrs.v6.has(v as bigint);
+}
+
+export function evalMatch(m: Match, p: PacketState, why: string[]): T3 {
+  let r: T3;
+  switch (m.kind) {
+    case 'family':
+      r = m.family === p.family ? 1 : 0;
+      break;
+    case 'protocol':
+      r = m.protocols.has(p.proto) ? 1 : 0;
+      break;
+    case 'address': {
+      if (m.dir === 'src' && p.srcPrincipal !== undefined) r = 0;
+      else {
+        const v = m.dir === 'src' ? p.src : p.dst;
+        if (v === undefined) {
+          r = 2;
+          why.push(`${m.dir} address is not known`);
+        } else r = hasAddr(m, p.family, v) ? 1 : 0;
+      }
+      break;
+    }
+    case 'port': {
+      if (!PORT_PROTOCOLS.has(p.proto)) r = 0;
+      else {
+        const v = m.dir === 'src' ? p.sport : p.dport;
+        if (v === undefined) {
+          r = 2;
+          why.push(`${m.dir} port is not known`);
+        } else r = m.ports.has(v) ? 1 : 0;
+      }
+      break;
+    }
+    case 'interface': {
+      const v = m.dir === 'in' ? p.iif : p.oif;
+      if (v === undefined) {
+        r = 2;
+        why.push('the output interface after DNAT depends on routing');
+      } else r = ifMatches(m.names, v) ? 1 : 0;
+      break;
+    }
+    case 'ctstate':
+      r = m.states.includes(p.state) || (p.dnat && m.states.includes('dnat')) ? 1 : 0;
+      break;
+    case 'icmp-type': {
+      const icmpProto = m.family === 'ipv4' ? PROTO.icmp : PROTO.icmpv6;
+      if (m.family !== p.family || p.proto !== icmpProto) r = 0;
+      else if (p.icmp === undefined) {
+        r = 2;
+        why.push('ICMP type not given');
+      } else r = m.values.has(p.icmp) ? 1 : 0;
+      break;
+    }
+    case 'principal':
+      if (m.dir === 'dst') {
+        r = 2;
+        why.push(`dst principal ${m.names.join(',')}`);
+      } else r = p.srcPrincipal !== undefined && m.names.includes(p.srcPrincipal) ? 1 : 0;
+      break;
+    case 'fragment':
+      r = 0;
+      break;
+    case 'addrtype':
+      if (m.dir === 'dst' && p.local && m.types.some((t) => t.toUpperCase() === 'LOCAL')) r = 1;
+      else {
+        r = 2;
+        why.push(`addrtype ${m.dir} ${m.types.join(',')}`);
+      }
+      break;
+    case 'any-of': {
+      r = 0;
+      for (const alt of m.alternatives) {
+        const v = evalConj(alt, p, why);
+        if (v === 1) {
+          r = 1;
+          break;
+        }
+        if (v === 2) r = 2;
+      }
+      break;
+    }
+    case 'opaque':
+      r = 2;
+      why.push(m.text);
+      break;
+    default:
+      r = 2;
+  }
+  if (m.negated && r !== 2) r = r === 1 ? 0 : 1;
+  return r;
+}
+
+export function evalConj(ms: readonly Match[], p: PacketState, why: string[]): T3 {
+  let r: T3 = 1;
+  const local: string[] = [];
+  for (const m of ms) {
+    const v = evalMatch(m, p, local);
+    if (v === 0) return 0;
+    if (v === 2) r = 2;
+  }
+  if (r === 2) why.push(...local);
+  return r;
+}
+
+type Outcome = 'accept' | 'drop' | 'reject' | 'unknown' | 'return' | { dnat: PacketState };
+
+class Tracer {
+  readonly steps: TraceStep[] = [];
+  readonly reasons: string[] = [];
+  constructor(readonly ruleset: Ruleset) {}
+
+  step(table: Table, chain: Chain, rule: Rule | undefined, effect: string): void {
+    this.steps.push({
+      table: table.name,
+      chain: chain.name,
+      line: rule ? rule.span.start.line : (chain.policySpan ?? chain.span).start.line,
+      text: rule ? rule.text : `policy ${(chain.policy ?? 'accept').toUpperCase()}`,
+      effect,
+    });
+  }
+
+  chain(table: Table, chain: Chain, p: PacketState, stack: Chain[]): Outcome[] {
+    const outs: Outcome[] = [];
+    const add = (o: Outcome) => {
+      if (typeof o === 'object' || !outs.includes(o)) outs.push(o);
+    };
+    const isBase = chain.hook !== undefined;
+    const endBase = (): Outcome => (chain.policy === 'drop' ? 'drop' : 'accept');
+    for (const rule of chain.rules) {
+      if (rule.disabled) continue;
+      const why: string[] = [];
+      const v = evalConj(rule.matches, p, why);
+      if (v === 0) {
+        this.step(table, chain, rule, 'no match');
+        continue;
+      }
+      const sure = v === 1;
+      const pre = sure ? 'match' : `unknown: ${why.join(', ')} may or may not match`;
+      if (!sure) this.reasons.push(`${why.join(', ')} at line ${rule.span.start.line} may or may not match`);
+      const a = rule.action;
+      switch (a.kind) {
+        case 'accept':
+        case 'drop':
+        case 'reject':
+          this.step(table, chain, rule, `${pre}: ${a.kind.toUpperCase()}`);
+          add(a.kind);
+          if (sure) return outs;
+          break;
+        case 'continue':
+          this.step(table, chain, rule, `${pre}: continue (${a.target})`);
+          break;
+        case 'return':
+          this.step(table, chain, rule, sure ? 'return' : `${pre}: return`);
+          if (isBase) {
+            this.step(table, chain, undefined, `policy ${(chain.policy ?? 'accept').toUpperCase()}`);
+            add(endBase());
+          } else add('return');
+          if (sure) return outs;
+          break;
+        case 'jump':
+        case 'goto': {
+          const target = findChain(table, a.target);
+          this.step(table, chain, rule, sure ? `${a.kind} ${a.target}` : `${pre}: ${a.kind} ${a.target}`);
+          if (!target || stack.includes(target) || stack.length > 64) {
+            this.reasons.push(`${!target ? `jump to undefined chain ${a.target}` : `chain ${a.target} loops`} at line ${rule.span.start.line}`);
+            add('unknown');
+            if (sure) return outs;
+            break;
+          }
+          const sub = this.chain(table, target, p, [...stack, target]);
+          let returns = false;
+          for (const o of sub) {
+            if (o === 'return') returns = true;
+            else add(o);
+          }
+          if (a.kind === 'goto' && returns) {
+            if (isBase) {
+              this.step(table, chain, undefined, `policy ${(chain.policy ?? 'accept').toUpperCase()}`);
+              add(endBase());
+            } else add('return');
+          }
+          if (sure && (a.kind === 'goto' || !returns)) return outs;
+          break;
+        }
+        case 'nat': {
+          if (a.type === 'dnat' || a.type === 'redirect') {
+            const q: PacketState = { ...p, dnat: true };
+            const to = a.type === 'dnat' && a.toAddrs ? a.toAddrs.only(p.family) : undefined;
+            if (to && !to.isEmpty) {
+              const ranges = p.family === 'ipv4' ? [...to.v4.ranges()] : [...to.v6.ranges()];
+              const single = ranges.length === 1 && (p.family === 'ipv4' ? (ranges[0]![1] as number) - (ranges[0]![0] as number) === 1 : (ranges[0]![1] as bigint) - (ranges[0]![0] as bigint) === 1n);
+              if (single) q.dst = ranges[0]![0];
+              else delete q.dst;
+              q.path = 'forward';
+              q.local = false;
+              if (p.routedOif !== undefined) q.oif = p.routedOif;
+              else delete q.oif;
+            }
+            if (a.toPorts && !a.toPorts.isEmpty && PORT_PROTOCOLS.has(p.proto)) {
+              const [lo, hi] = a.toPorts.bounds;
+              if (a.toPorts.size === 1 && hi! - lo! === 1) q.dport = lo!;
+              else delete q.dport;
+            }
+            const desc = a.type === 'redirect' ? `REDIRECT to ${a.toPorts ? ':' + formatPorts(a.toPorts) : 'local'}` : `DNAT to ${formatNatTo(to, a.toPorts, p.family) || a.text}`;
+            this.step(table, chain, rule, sure ? desc : `${pre}: ${desc}`);
+            add({ dnat: q });
+          } else {
+            this.step(table, chain, rule, `${pre}: ${a.type.toUpperCase()} (accept)`);
+            add('accept');
+          }
+          if (sure) return outs;
+          break;
+        }
+        case 'queue':
+          this.step(table, chain, rule, `${pre}: queue to user space (verdict unknown)`);
+          this.reasons.push(`${a.text} at line ${rule.span.start.line}: verdict is decided in user space`);
+          add('unknown');
+          if (sure) return outs;
+          break;
+        case 'unknown':
+          this.step(table, chain, rule, `${pre}: unknown target ${a.target} (verdict unknown)`);
+          this.reasons.push(`unknown target ${a.target} at line ${rule.span.start.line}: verdict unknown`);
+          add('unknown');
+          break;
+      }
+    }
+    if (isBase) {
+      this.step(table, chain, undefined, `policy ${(chain.policy ?? 'accept').toUpperCase()}`);
+      add(endBase());
+    } else add('return');
+    return outs;
+  }
+
+  /** Run the packet from prerouting chain `i` on. */
+  run(p: PacketState, pre: { chain: Chain; table: Table }[], i: number, seen: Set<Verdict>): void {
+    for (; i < pre.length; i++) {
+      const { chain, table } = pre[i]!;
+      const outs = this.chain(table, chain, p, [chain]);
+      let accept = false;
+      for (const o of outs) {
+        if (typeof o === 'object') this.run(o.dnat, pre, i + 1, seen);
+        else if (o === 'accept' || o === 'return') accept = true;
+        else seen.add(o as Verdict);
+      }
+      if (!accept) return;
+    }
+    const post = baseChains(this.ruleset, p.family, p.path);
+    this.runPost(p, post, 0, seen);
+  }
+
+  runPost(p: PacketState, post: { chain: Chain; table: Table }[], i: number, seen: Set<Verdict>): void {
+    for (; i < post.length; i++) {
+      const { chain, table } = post[i]!;
+      const outs = this.chain(table, chain, p, [chain]);
+      let accept = false;
+      for (const o of outs) {
+        if (typeof o === 'object') {
+          // DNAT outside prerouting (nat INPUT/OUTPUT): the packet stays on its path
+          this.runPost(o.dnat, post, i + 1, seen);
+        } else if (o === 'accept' || o === 'return') accept = true;
+        else seen.add(o as Verdict);
+      }
+      if (!accept) return;
+    }
+    seen.add('accept');
+  }
+}
+
+export function tracePacket(ruleset: Ruleset, packet: Packet): TraceResult {
+  const { state, error } = normalizePacket(packet);
+  if (error) return { verdict: 'unknown', steps: [], reasons: [error] };
+  if (ruleset.families.length > 0 && !ruleset.families.includes(state.family)) {
+    return { verdict: 'unknown', steps: [], reasons: [`the ruleset does not filter ${state.family}`] };
+  }
+  const t = new Tracer(ruleset);
+  const seen = new Set<Verdict>();
+  t.run(state, baseChains(ruleset, state.family, 'prerouting'), 0, seen);
+  const verdicts = [...seen];
+  let verdict: Verdict;
+  if (verdicts.length === 1) verdict = verdicts[0]!;
+  else {
+    verdict = 'unknown';
+    if (verdicts.length > 1) t.reasons.push(`branches disagree: ${verdicts.filter((v) => v !== 'unknown').join(', ')}${seen.has('unknown') ? ', unknown' : ''}`);
+  }
+  return { verdict, steps: t.steps, reasons: verdict === 'unknown' ? [...new Set(t.reasons)] : [] };
+}

@@ -137,12 +137,33 @@ export function configSchema(): Record<string, unknown> {
   return schemaObject;
 }
 
+/** Copies the schema with local `#/definitions/x` references replaced by their target (the schema has no recursion). */
+function inlineRefs(schema: Record<string, unknown>): unknown {
+  const defs = (schema.definitions ?? {}) as Record<string, unknown>;
+  const walk = (v: unknown, depth: number): unknown => {
+    if (depth > 50 || v === null || typeof v !== 'object') return v;
+    if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
+    const o = v as Record<string, unknown>;
+    if (typeof o.$ref === 'string' && o.$ref.startsWith('#/definitions/')) {
+      const target = defs[o.$ref.slice('#/definitions/'.length)];
+      const rest: Record<string, unknown> = { ...o };
+      delete rest.$ref;
+      return { ...(walk(target, depth + 1) as Record<string, unknown>), ...(walk(rest, depth + 1) as Record<string, unknown>) };
+    }
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(o)) if (k !== 'definitions') out[k] = walk(x, depth + 1);
+    return out;
+  };
+  return walk(schema, 0);
+}
+
 function getValidator(): ValidateFunction {
   if (!validator) {
     const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
     ajv.addFormat('cidr', { type: 'string', validate: (s: string) => parseCidr(s) !== undefined });
     ajv.addFormat('port-list', { type: 'string', validate: (s: string) => parsePortList(s) !== undefined });
-    validator = ajv.compile(configSchema());
+    // $refs are inlined so that every error's schemaPath is a full path from the root
+    validator = ajv.compile(inlineRefs(configSchema()) as Record<string, unknown>);
   }
   return validator;
 }

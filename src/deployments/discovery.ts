@@ -485,6 +485,7 @@ function fromProperties(file: string, text: string): Finding | undefined {
   const evidence: Evidence[] = [];
   const lines = new Lines(file, text);
   let found = false;
+  let restDisabled = false;
   for (let i = 0; i < ls.length; i++) {
     const l = ls[i]!.trim();
     if (l === '' || l.startsWith('#') || l.startsWith('!')) continue;
@@ -500,10 +501,11 @@ function fromProperties(file: string, text: string): Finding | undefined {
       if (validPort(n)) byRole.set(role, n);
     } else if (key === 'restapi_enable' && /^(no|false)$/i.test(value)) {
       evidence.push(lines.evidence(i + 1));
-      byRole.delete('restapi');
+      restDisabled = true;
     }
   }
   if (!found) return undefined;
+  if (restDisabled) byRole.delete('restapi');
   const m = new Map<number, RoleId>();
   for (const [r, p] of byRole) m.set(p, r);
   return { service: 'transfer-cft', names: [], ...portsOf(m), explicit: true, evidence };
@@ -705,8 +707,8 @@ export function scanFindings(root: string, opts: Pick<DiscoveryOptions, 'maxFile
     } catch {
       continue;
     }
-    // reverse order on the stack → directories are visited in name order
-    names.sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
+    names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const subdirs: string[] = [];
     for (const d of names) {
       if (++entries > maxFiles) {
         truncated = true;
@@ -714,7 +716,7 @@ export function scanFindings(root: string, opts: Pick<DiscoveryOptions, 'maxFile
       }
       const full = join(dir, d.name);
       if (d.isDirectory()) {
-        if (!SKIP_DIRS.has(d.name)) stack.push(full);
+        if (!SKIP_DIRS.has(d.name)) subdirs.push(full);
         continue;
       }
       if (!d.isFile() || !isCandidate(d.name)) continue;
@@ -730,6 +732,8 @@ export function scanFindings(root: string, opts: Pick<DiscoveryOptions, 'maxFile
       const rel = relative(root, full).split(sep).join('/');
       for (const finding of discoverInText(rel, text)) findings.push({ rel, finding });
     }
+    // depth first, directories in name order
+    for (let k = subdirs.length - 1; k >= 0; k--) stack.push(subdirs[k]!);
   }
   return { findings, filesRead, truncated };
 }

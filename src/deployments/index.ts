@@ -193,7 +193,7 @@ function resolveDeployments(sources: Source[], services: ServiceDefinition[], er
           errors.push({ file: src.file, ...pos, schemaPath: '#/properties/deployments/items/properties/disabled/x-known-role', message: `deployments[${i}].disabled[${idx}]: "${u}" is not a role of ${svc.name}${roles.length ? ` (roles: ${roles.join(', ')})` : ''}` });
         }
       }
-      const pos = posIn(src, base);
+      const pos = posIn(src, `${base}/service`);
       const dep: Deployment = {
         service: svc.id,
         targets: d.targets.filter((t): t is string => typeof t === 'string'),

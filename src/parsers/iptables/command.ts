@@ -1,0 +1,261 @@
+/**
+ * One iptables command line (`-A INPUT ...`, `-t nat -I PREROUTING 2 ...`,
+ * `-P INPUT DROP`, ...) applied to the netfilter state. Used for restore lines
+ * and for the arguments of `iptables` in scripts.
+ */
+import type { Span } from '../../model/index.js';
+import { parseRuleSpec, type RuleContext } from './rule.js';
+import { NetfilterState, type TableState } from './state.js';
+import type { Tok } from './tokens.js';
+
+type Cmd = 'A' | 'I' | 'D' | 'R' | 'N' | 'X' | 'F' | 'P' | 'Z' | 'L' | 'S' | 'C' | 'E';
+
+const COMMANDS: Record<string, Cmd> = {
+  '-A': 'A',
+  '--append': 'A',
+  '-I': 'I',
+  '--insert': 'I',
+  '-D': 'D',
+  '--delete': 'D',
+  '-R': 'R',
+  '--replace': 'R',
+  '-N': 'N',
+  '--new-chain': 'N',
+  '--new': 'N',
+  '-X': 'X',
+  '--delete-chain': 'X',
+  '-F': 'F',
+  '--flush': 'F',
+  '-P': 'P',
+  '--policy': 'P',
+  '-Z': 'Z',
+  '--zero': 'Z',
+  '-L': 'L',
+  '--list': 'L',
+  '-S': 'S',
+  '--list-rules': 'S',
+  '-C': 'C',
+  '--check': 'C',
+  '-E': 'E',
+  '--rename-chain': 'E',
+};
+
+/** Options of the iptables program itself (not of the rule): name → number of arguments (-1 = optional number). */
+const PROGRAM_OPTIONS: Record<string, number> = {
+  '-w': -1,
+  '--wait': -1,
+  '-W': 1,
+  '--wait-interval': 1,
+  '-v': 0,
+  '--verbose': 0,
+  '-n': 0,
+  '--numeric': 0,
+  '-x': 0,
+  '--exact': 0,
+  '--line-numbers': 0,
+  '--modprobe': 1,
+};
+
+export interface CommandEnv {
+  state: NetfilterState;
+  ctx: RuleContext;
+  text: string;
+  /** Restore files: `-t` is an error and the table is the current `*table` section. */
+  restore: boolean;
+  /** The `*table` of a restore file; for scripts the table comes from `-t` (default filter). */
+  table?: TableState;
+  /** Scripts: gets (creating on demand) the named table of the command's family. */
+  getTable?(name: string, span: Span): TableState | undefined;
+  /** The whole command, for rule spans. */
+  span: Span;
+  ruleText: string;
+}
+
+function isNumber(t: Tok | undefined): boolean {
+  if (!t || t.unknown || t.text.length === 0 || t.text.length > 9) return false;
+  for (let k = 0; k < t.text.length; k++) {
+    const c = t.text.charCodeAt(k);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+function isArg(t: Tok | undefined): t is Tok {
+  if (!t) return false;
+  if (t.quoted || t.unknown) return true;
+  return !(t.text.length > 1 && t.text.charCodeAt(0) === 45) && t.text !== '!';
+}
+
+/** Applies one command; diagnostics go through ctx.diag. Never throws. */
+export function runCommand(toks: Tok[], from: number, env: CommandEnv): void {
+  const { ctx, state } = env;
+  const spec: Tok[] = [];
+  let cmd: Cmd | undefined;
+  let cmdTok: Tok | undefined;
+  let chainTok: Tok | undefined;
+  let numTok: Tok | undefined;
+  let extraTok: Tok | undefined;
+  let tableTok: Tok | undefined;
+  const n = toks.length;
+  let i = from;
+  while (i < n) {
+    const t = toks[i]!;
+    if (t.quoted || t.unknown) {
+      spec.push(t);
+      i++;
+      continue;
+    }
+    let opt = t.text;
+    let inline: Tok | undefined;
+    const eq = opt.startsWith('--') ? opt.indexOf('=') : -1;
+    if (eq > 0 && (opt.startsWith('--table=') || PROGRAM_OPTIONS[opt.slice(0, eq)] !== undefined)) {
+      inline = { text: opt.slice(eq + 1), start: t.start + eq + 1, end: t.end };
+      opt = opt.slice(0, eq);
+    }
+    if (opt === '-t' || opt === '--table') {
+      if (env.restore) ctx.diag('error', 'iptables/table-option', 'The -t option cannot be used in iptables-restore', t.start, t.end);
+      tableTok = inline ?? toks[i + 1];
+      i += inline ? 1 : 2;
+      if (!tableTok) ctx.diag('error', 'iptables/missing-argument', `Option ${opt} needs an argument`, t.start, t.end);
+      continue;
+    }
+    const po = PROGRAM_OPTIONS[opt];
+    if (po !== undefined) {
+      i++;
+      if (!inline) {
+        if (po === -1 && isNumber(toks[i])) i++;
+        else if (po === 1) i++;
+      }
+      continue;
+    }
+    const c = COMMANDS[opt];
+    if (c !== undefined) {
+      if (cmd !== undefined) {
+        ctx.diag('error', 'iptables/multiple-commands', `Only one command is allowed (already ${cmdTok!.text})`, t.start, t.end);
+        i++;
+        continue;
+      }
+      cmd = c;
+      cmdTok = t;
+      i++;
+      const chainOptional = c === 'X' || c === 'F' || c === 'Z' || c === 'L' || c === 'S';
+      if (isArg(toks[i]) && !(chainOptional && isNumber(toks[i]))) {
+        chainTok = toks[i];
+        i++;
+      } else if (!chainOptional) {
+        ctx.diag('error', 'iptables/missing-chain', `${t.text} needs a chain name`, t.start, t.end);
+      }
+      if (chainTok) {
+        if ((c === 'I' || c === 'D' || c === 'R' || c === 'Z' || c === 'L' || c === 'S') && isNumber(toks[i])) {
+          numTok = toks[i];
+          i++;
+        } else if ((c === 'P' || c === 'E') && isArg(toks[i])) {
+          extraTok = toks[i];
+          i++;
+        }
+      }
+      continue;
+    }
+    if (/^-[nvxLS]{2,}$/.test(opt)) {
+      // combined listing flags such as -nvL: nothing to apply
+      cmd ??= 'L';
+      cmdTok ??= t;
+      i++;
+      continue;
+    }
+    spec.push(t);
+    i++;
+  }
+
+  const span = env.span;
+  const sp = (t: Tok): Span => ctx.span(t.start, t.end);
+  if (cmd === undefined) {
+    const first = toks[from];
+    if (first) ctx.diag('error', 'iptables/no-command', 'No command given (-A, -I, -D, -N, -P, ...)', first.start, toks[n - 1]!.end);
+    return;
+  }
+  if (cmd === 'L' || cmd === 'S') return;
+
+  let table = env.table;
+  if (!env.restore) {
+    const name = tableTok ? tableTok.text : 'filter';
+    if (tableTok?.unknown) {
+      ctx.diag('warning', 'iptables/unresolved', `Cannot evaluate table ${tableTok.text}: ${tableTok.unknown}; command skipped`, tableTok.start, tableTok.end);
+      return;
+    }
+    if (!NetfilterState.isKnownTable(name)) {
+      ctx.diag('error', 'iptables/unknown-table', `Unknown table "${name}"`, tableTok!.start, tableTok!.end);
+      return;
+    }
+    table = env.getTable?.(name, span);
+  }
+  if (!table) return;
+  if (chainTok?.unknown) {
+    ctx.diag('warning', 'iptables/unresolved', `Cannot evaluate chain name ${env.text.slice(chainTok.start, chainTok.end)}: ${chainTok.unknown}; command skipped`, chainTok.start, chainTok.end);
+    return;
+  }
+  const chainName = chainTok?.text;
+  const needsSpec = cmd === 'A' || cmd === 'I' || cmd === 'R' || cmd === 'C' || (cmd === 'D' && !numTok);
+  if (!needsSpec && spec.length > 0) {
+    const s = spec[0]!;
+    ctx.diag('error', 'iptables/unexpected-argument', `Unexpected argument "${s.text}" for ${cmdTok!.text}`, s.start, spec[spec.length - 1]!.end);
+  }
+  const num = numTok ? Number(numTok.text) : undefined;
+
+  switch (cmd) {
+    case 'A':
+    case 'I':
+    case 'R':
+    case 'C':
+    case 'D': {
+      if (chainName === undefined) return;
+      if (cmd === 'D' && num !== undefined) {
+        const c = state.chain(table, chainName, sp(chainTok!), 'Cannot delete rule');
+        if (c) state.deleteNum(c, num, sp(numTok!));
+        return;
+      }
+      const parsed = parseRuleSpec(spec, 0, ctx, env.text);
+      if (parsed.skip || cmd === 'C') return;
+      const c = state.chain(table, chainName, sp(chainTok!), `Cannot ${cmd === 'A' ? 'append to' : cmd === 'I' ? 'insert into' : cmd === 'R' ? 'replace in' : 'delete from'} chain`);
+      if (!c) return;
+      if (cmd === 'A') state.append(c, parsed, span, env.ruleText);
+      else if (cmd === 'I') state.insert(c, num ?? 1, parsed, span, env.ruleText, numTok ? sp(numTok) : span);
+      else if (cmd === 'R') {
+        if (num === undefined) ctx.diag('error', 'iptables/missing-index', '-R needs a rule number', cmdTok!.start, cmdTok!.end);
+        else state.replace(c, num, parsed, span, env.ruleText, sp(numTok!));
+      } else state.deleteSpec(c, parsed, span);
+      return;
+    }
+    case 'N':
+      if (chainName !== undefined) {
+        if (chainName.length > 28) ctx.diag('error', 'iptables/chain-name', `Chain name "${chainName}" is longer than 28 characters`, chainTok!.start, chainTok!.end);
+        state.newChain(table, chainName, span);
+      }
+      return;
+    case 'X':
+      state.deleteChain(table, chainName, chainTok ? sp(chainTok) : span);
+      return;
+    case 'F':
+      state.flush(table, chainName, chainTok ? sp(chainTok) : span);
+      return;
+    case 'Z':
+      return;
+    case 'P': {
+      if (chainName === undefined) return;
+      if (!extraTok) {
+        ctx.diag('error', 'iptables/missing-policy', '-P needs a policy (ACCEPT or DROP)', cmdTok!.start, cmdTok!.end);
+        return;
+      }
+      if (extraTok.unknown) {
+        ctx.diag('warning', 'iptables/unresolved', `Cannot evaluate policy ${env.text.slice(extraTok.start, extraTok.end)}: ${extraTok.unknown}`, extraTok.start, extraTok.end);
+        return;
+      }
+      const c = state.chain(table, chainName, sp(chainTok!), 'Cannot set policy');
+      if (c) state.policy(c, extraTok.text, span, sp(extraTok));
+      return;
+    }
+    case 'E':
+      if (chainName !== undefined && extraTok && !extraTok.unknown) state.rename(table, chainName, extraTok.text, span);
+      return;
+  }
+}

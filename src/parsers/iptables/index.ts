@@ -1,0 +1,116 @@
+/**
+ * iptables: `iptables-save` / `iptables-restore` files and shell scripts of
+ * `iptables` / `ip6tables` commands → the common rule model.
+ */
+import type { Family, FirewallDocument } from '../../model/index.js';
+import type { FormatDefinition, ParseOptions } from '../types.js';
+import { parseSave } from './save.js';
+import { parseScript } from './script.js';
+
+export { parseSave, familyFromName } from './save.js';
+export { parseScript } from './script.js';
+
+export type IptablesParseOptions = ParseOptions & { mode?: 'save' | 'script' | 'auto'; family?: Family };
+
+const DETECT_BYTES = 8192;
+
+/** Lines of the first few KB, trimmed, without blank lines and comments. */
+function headLines(text: string): string[] {
+  const head = text.length > DETECT_BYTES ? text.slice(0, DETECT_BYTES) : text;
+  const out: string[] = [];
+  for (const raw of head.split('\n')) {
+    const l = raw.trim();
+    if (l !== '' && !l.startsWith('#')) out.push(l);
+  }
+  return out;
+}
+
+const TABLE_LINE = /^\*(filter|nat|mangle|raw|security)$/;
+const CHAIN_LINE = /^:[^\s]+ (ACCEPT|DROP|-)( \[[0-9]+:[0-9]+\])?$/;
+const SAVE_CMD = /^(\[[0-9]+:[0-9]+\] )?-[AINPXFDRZ] /;
+
+function saveScore(text: string): number {
+  let table = 0;
+  let chain = 0;
+  let cmd = 0;
+  let commit = 0;
+  const lines = headLines(text);
+  for (const l of lines) {
+    if (TABLE_LINE.test(l)) table++;
+    else if (CHAIN_LINE.test(l)) chain++;
+    else if (SAVE_CMD.test(l)) cmd++;
+    else if (l === 'COMMIT') commit++;
+  }
+  if (table > 0 && (chain > 0 || cmd > 0 || commit > 0)) return 0.9;
+  if (chain > 0 && cmd > 0) return 0.6;
+  return 0;
+}
+
+const PROGRAM = /^(?:sudo\s+(?:-\S+\s+)*)?(?:\/usr)?(?:\/s?bin\/)?(?:ip6?tables(?:-nft|-legacy)?|\$\{?[A-Za-z_]*IPT[A-Za-z0-9_]*\}?)\s+-/i;
+
+function scriptScore(text: string): number {
+  let n = 0;
+  for (const l of headLines(text)) if (PROGRAM.test(l)) n++;
+  if (n >= 2) return 0.85;
+  if (n === 1) return 0.6;
+  return 0;
+}
+
+function nameLooksSave(fileName: string): boolean {
+  const b = fileName.toLowerCase();
+  return b.endsWith('.rules') || b === 'rules.v4' || b === 'rules.v6' || b.endsWith('.iptables') || b.endsWith('.ipt') || (b.startsWith('iptables') && b.endsWith('.save')) || (b.startsWith('ip6tables') && b.endsWith('.save'));
+}
+
+export const iptablesSaveFormat: FormatDefinition = {
+  id: 'iptables-save',
+  language: 'iptables',
+  detect(fileName: string, text: string): number {
+    const s = saveScore(text);
+    if (s === 0) return 0;
+    return nameLooksSave(fileName) ? Math.min(1, s + 0.1) : s;
+  },
+  parse(text: string, options: ParseOptions): FirewallDocument {
+    return parseIptables(text, { ...options, mode: 'save' });
+  },
+};
+
+export const iptablesScriptFormat: FormatDefinition = {
+  id: 'iptables-script',
+  language: 'iptables',
+  detect(fileName: string, text: string): number {
+    const s = scriptScore(text);
+    if (s === 0) return 0;
+    if (saveScore(text) > 0) return 0;
+    return fileName.toLowerCase().endsWith('.sh') ? Math.min(1, s + 0.1) : s;
+  },
+  parse(text: string, options: ParseOptions): FirewallDocument {
+    return parseIptables(text, { ...options, mode: 'script' });
+  },
+};
+
+/** Which reader fits the text: a restore file, or a script of iptables commands. */
+export function detectMode(text: string, filePath?: string): 'save' | 'script' {
+  const name = filePath ? filePath.slice(filePath.lastIndexOf('/') + 1) : '';
+  if (saveScore(text) > 0) return 'save';
+  if (scriptScore(text) > 0 || name.toLowerCase().endsWith('.sh')) return 'script';
+  return 'save';
+}
+
+export function parseIptables(text: string, options: IptablesParseOptions = {}): FirewallDocument {
+  const mode = options.mode === 'save' || options.mode === 'script' ? options.mode : detectMode(text, options.filePath);
+  const opts: { filePath?: string; family?: Family; variables?: Record<string, unknown> } = {};
+  if (options.filePath !== undefined) opts.filePath = options.filePath;
+  if (options.family !== undefined) opts.family = options.family;
+  if (options.variables !== undefined) opts.variables = options.variables;
+  try {
+    return mode === 'save' ? parseSave(text, opts) : parseScript(text, opts);
+  } catch (e) {
+    // Last resort: the readers catch per line; this only guards against a bug escaping.
+    return {
+      format: mode === 'save' ? 'iptables-save' : 'iptables-script',
+      rulesets: [],
+      diagnostics: [{ severity: 'error', code: 'iptables/internal', message: `Internal error: ${String(e)}`, span: { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } } }],
+      comments: [],
+    };
+  }
+}

@@ -1,0 +1,975 @@
+/**
+ * One iptables rule specification (everything after `-A CHAIN`) → model matches
+ * and a target. Shared by the save-format and the script readers.
+ *
+ * Options are resolved as iptables does: core options first, then the options of
+ * the matches loaded so far (`-m x`, or implicitly by `-p tcp`), newest first;
+ * an option no loaded match knows belongs to the newest unknown match (kept as
+ * one opaque match with its whole text), else to the target.
+ */
+import {
+  AddrSet,
+  parseAddrRange,
+  parseAddress,
+  parseCidr,
+  numSetOf,
+  PORT_UNIVERSE,
+  protocolNumber,
+  numSingle,
+  IntervalSet,
+  type Action,
+  type CtState,
+  type Family,
+  type Match,
+  type NumSet,
+  type OpaqueMatch,
+  type Severity,
+  type Span,
+} from '../../model/index.js';
+import { CONTINUE_TARGETS, ICMP4_TYPES, ICMP6_TYPES, NAT_TARGETS, SERVICES } from './names.js';
+import type { Tok } from './tokens.js';
+
+export interface RuleContext {
+  /** The table's family when known (script: per command; save: undecided until the end). */
+  family?: Family;
+  span(start: number, end: number): Span;
+  diag(severity: Severity, code: string, message: string, start: number, end: number): void;
+  /** Per-document caches (address and port texts repeat a lot in big dumps). */
+  cache: ParseCache;
+  /** Called with every literal address family seen (save-mode family inference). */
+  sawFamily?(f: Family): void;
+}
+
+export interface ParseCache {
+  addr: Map<string, AddrSet | null>;
+  ports: Map<string, NumSet | null>;
+}
+
+export function newCache(): ParseCache {
+  return { addr: new Map(), ports: new Map() };
+}
+
+/** A target whose meaning depends on the chains of the table: resolved once the table is complete. */
+export interface ChainRef {
+  kind: 'chain-ref';
+  name: string;
+  goto: boolean;
+  text: string;
+  span: Span;
+}
+
+export interface ParsedRule {
+  /** One conjunction per combination of the comma lists in -s / -d (iptables adds one rule per pair). */
+  variants: Match[][];
+  action: Action | ChainRef;
+  comment?: string;
+  reportSpan?: Span;
+  /** `-4` in ip6tables / `-6` in iptables: the tool skips the rule. */
+  skip?: boolean;
+}
+
+const CORE_ARITY: Record<string, number> = {
+  '-p': 1,
+  '--protocol': 1,
+  '-s': 1,
+  '--source': 1,
+  '--src': 1,
+  '-d': 1,
+  '--destination': 1,
+  '--dst': 1,
+  '-i': 1,
+  '--in-interface': 1,
+  '-o': 1,
+  '--out-interface': 1,
+  '-j': 1,
+  '--jump': 1,
+  '-g': 1,
+  '--goto': 1,
+  '-m': 1,
+  '--match': 1,
+  '-f': 0,
+  '--fragment': 0,
+  '-c': 2,
+  '--set-counters': 2,
+  '-4': 0,
+  '--ipv4': 0,
+  '-6': 0,
+  '--ipv6': 0,
+};
+
+const PORT_OPTS = ['--dport', '--sport', '--destination-port', '--source-port'];
+const MODULE_OPTIONS: Record<string, readonly string[]> = {
+  tcp: [...PORT_OPTS, '--tcp-flags', '--syn', '--tcp-option'],
+  udp: PORT_OPTS,
+  udplite: PORT_OPTS,
+  sctp: [...PORT_OPTS, '--chunk-types'],
+  dccp: [...PORT_OPTS, '--dccp-types', '--dccp-option'],
+  multiport: ['--dports', '--sports', '--ports', '--destination-ports', '--source-ports'],
+  conntrack: [
+    '--ctstate',
+    '--ctproto',
+    '--ctorigsrc',
+    '--ctorigdst',
+    '--ctreplsrc',
+    '--ctrepldst',
+    '--ctorigsrcport',
+    '--ctorigdstport',
+    '--ctreplsrcport',
+    '--ctrepldstport',
+    '--ctstatus',
+    '--ctexpire',
+    '--ctdir',
+  ],
+  state: ['--state'],
+  iprange: ['--src-range', '--dst-range'],
+  addrtype: ['--src-type', '--dst-type', '--limit-iface-in', '--limit-iface-out'],
+  comment: ['--comment'],
+  set: [
+    '--match-set',
+    '--set',
+    '--return-nomatch',
+    '--update-counters',
+    '--update-subcounters',
+    '--packets-eq',
+    '--packets-lt',
+    '--packets-gt',
+    '--bytes-eq',
+    '--bytes-lt',
+    '--bytes-gt',
+  ],
+  icmp: ['--icmp-type'],
+  icmp6: ['--icmpv6-type'],
+};
+const MODULE_OPTION_SETS: Record<string, Set<string>> = Object.fromEntries(Object.entries(MODULE_OPTIONS).map(([k, v]) => [k, new Set(v)]));
+
+/** Options (of known matches and targets) that take no argument. */
+const FLAG_OPTIONS = new Set([
+  '--syn',
+  '--limit-iface-in',
+  '--limit-iface-out',
+  '--return-nomatch',
+  '--update-counters',
+  '--update-subcounters',
+  '--log-tcp-sequence',
+  '--log-tcp-options',
+  '--log-ip-options',
+  '--log-uid',
+  '--log-macdecode',
+  '--random',
+  '--random-fully',
+  '--persistent',
+  '--queue-bypass',
+  '--fail-open',
+  '--queue-cpu-fanout',
+  '--notrack',
+  '--clamp-mss-to-pmtu',
+  '--checksum-fill',
+  '--save-mark',
+  '--restore-mark',
+  '--rcheck',
+  '--update',
+  '--remove',
+  '--rsource',
+  '--rdest',
+  '--rttl',
+  '--reap',
+  '--connlimit-saddr',
+  '--connlimit-daddr',
+  '--physdev-is-in',
+  '--physdev-is-out',
+  '--physdev-is-bridged',
+  '--transparent',
+  '--nowildcard',
+  '--restore',
+  '--exist',
+]);
+
+function moduleName(raw: string): string {
+  const m = raw.toLowerCase();
+  if (m === 'icmpv6' || m === 'ipv6-icmp' || m === 'icmp6') return 'icmp6';
+  return m;
+}
+
+/** Implicit match loaded by `-p proto`. */
+function protoModule(n: number): string | undefined {
+  switch (n) {
+    case 6:
+      return 'tcp';
+    case 17:
+      return 'udp';
+    case 132:
+      return 'sctp';
+    case 33:
+      return 'dccp';
+    case 1:
+      return 'icmp';
+    case 58:
+      return 'icmp6';
+    case 136:
+      return 'udplite';
+    default:
+      return undefined;
+  }
+}
+
+function isOptionToken(t: Tok): boolean {
+  if (t.quoted || t.unknown) return false;
+  const s = t.text;
+  if (s.length < 2 || s.charCodeAt(0) !== 45 /* - */) return false;
+  const c = s.charCodeAt(1);
+  if (s === '-4' || s === '-6') return true;
+  return !(c >= 48 && c <= 57); // "-1" is a value
+}
+
+const CT_STATE_NAMES: Record<string, CtState> = {
+  NEW: 'new',
+  ESTABLISHED: 'established',
+  RELATED: 'related',
+  INVALID: 'invalid',
+  UNTRACKED: 'untracked',
+  SNAT: 'snat',
+  DNAT: 'dnat',
+};
+
+interface ModuleInstance {
+  name: string;
+  known: boolean;
+  /** For unknown modules: the one opaque match that collects all of its options. */
+  opaque?: OpaqueMatch;
+  start: number;
+}
+
+/** Parses the rule specification in `toks[from..]`. Never throws. */
+export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text: string): ParsedRule {
+  const matches: Match[] = [];
+  let srcAlts: Match[] | undefined;
+  let dstAlts: Match[] | undefined;
+  let action: Action | ChainRef = { kind: 'continue', target: '' };
+  let targetName: string | undefined;
+  let targetStart = -1;
+  let targetEnd = -1;
+  const targetArgs: { opt: Tok; args: Tok[] }[] = [];
+  let comment: string | undefined;
+  let reportSpan: Span | undefined;
+  let reportIsDport = false;
+  let skip = false;
+  const modules: ModuleInstance[] = [];
+  let protoNum: number | undefined;
+  let protoUnknown = false;
+  const n = toks.length;
+
+  const slice = (a: number, b: number): string => text.slice(a, b);
+  const opaque = (module: string, start: number, end: number, reason: string, negated = false): OpaqueMatch => {
+    const m: OpaqueMatch = { kind: 'opaque', module, text: slice(start, end), reason, span: ctx.span(start, end) };
+    if (negated) m.negated = true;
+    return m;
+  };
+  const unknownArg = (t: Tok): Tok | undefined => (t.unknown ? t : undefined);
+
+  let i = from;
+  while (i < n) {
+    const first = toks[i]!;
+    let negated = false;
+    let optIdx = i;
+    if (first.text === '!' && !first.quoted) {
+      negated = true;
+      optIdx = i + 1;
+      if (optIdx >= n) {
+        ctx.diag('error', 'iptables/dangling-negation', '"!" must be followed by an option', first.start, first.end);
+        break;
+      }
+    }
+    const optTok = toks[optIdx]!;
+    const mStart = first.start;
+    if (optTok.unknown) {
+      // e.g. `$OPTS` expanding to options we cannot see: keep the rule, undecidable here.
+      matches.push(opaque('unresolved', optTok.start, optTok.end, optTok.unknown, negated));
+      ctx.diag('warning', 'iptables/unresolved', `Cannot evaluate ${slice(optTok.start, optTok.end)}: ${optTok.unknown}`, optTok.start, optTok.end);
+      i = optIdx + 1;
+      continue;
+    }
+    if (!isOptionToken(optTok)) {
+      ctx.diag('error', 'iptables/unexpected-argument', `Unexpected argument "${optTok.text}"`, optTok.start, optTok.end);
+      i = optIdx + 1;
+      continue;
+    }
+    let opt = optTok.text;
+    let inlineArg: Tok | undefined;
+    const eq = opt.startsWith('--') ? opt.indexOf('=') : -1;
+    if (eq > 0) {
+      inlineArg = { text: opt.slice(eq + 1), start: optTok.start + eq + 1, end: optTok.end };
+      opt = opt.slice(0, eq);
+    }
+
+    // Arguments: fixed arity for core and known options, otherwise every following non-option.
+    let arity = CORE_ARITY[opt];
+    let owner: ModuleInstance | undefined;
+    let isTargetOpt = false;
+    if (arity === undefined) {
+      for (let k = modules.length - 1; k >= 0; k--) {
+        const mod = modules[k]!;
+        if (mod.known && MODULE_OPTION_SETS[mod.name]!.has(opt)) {
+          owner = mod;
+          break;
+        }
+      }
+      if (!owner) {
+        const implicit = protoNum !== undefined ? protoModule(protoNum) : undefined;
+        if (implicit && MODULE_OPTION_SETS[implicit]!.has(opt)) {
+          owner = { name: implicit, known: true, start: optTok.start };
+          modules.push(owner);
+        } else if (protoUnknown && (MODULE_OPTION_SETS.tcp!.has(opt) || opt === '--icmp-type' || opt === '--icmpv6-type')) {
+          owner = { name: opt === '--icmp-type' ? 'icmp' : opt === '--icmpv6-type' ? 'icmp6' : 'tcp', known: true, start: optTok.start };
+          modules.push(owner);
+        }
+      }
+      if (!owner) {
+        for (let k = modules.length - 1; k >= 0; k--) {
+          if (!modules[k]!.known) {
+            owner = modules[k];
+            break;
+          }
+        }
+      }
+      if (!owner && targetName !== undefined) isTargetOpt = true;
+      if (opt === '--tcp-flags' || opt === '--match-set' || opt === '--set') arity = 2;
+      else if (FLAG_OPTIONS.has(opt)) arity = 0;
+      else if (owner?.known || opt === '--comment' || opt === '--log-prefix' || opt === '--reject-with' || opt === '--to-destination' || opt === '--to-source' || opt === '--to-ports' || opt === '--to')
+        arity = 1;
+    }
+    const args: Tok[] = [];
+    let j = optIdx + 1;
+    if (inlineArg) {
+      args.push(inlineArg);
+      if (arity !== undefined) arity--;
+    }
+    if (arity !== undefined) {
+      // Old syntax `-s ! addr` (iptables < 1.4.3); iptables 1.8 rejects it.
+      if (arity > 0 && j < n && toks[j]!.text === '!' && !toks[j]!.quoted) {
+        ctx.diag('error', 'iptables/old-negation', `Old-style negation "${opt} ! value" is rejected by iptables 1.4.3 and later; write "! ${opt} value"`, toks[j]!.start, toks[j]!.end);
+        negated = !negated;
+        j++;
+      }
+      for (let a = 0; a < arity; a++) {
+        if (j >= n) {
+          ctx.diag('error', 'iptables/missing-argument', `Option ${opt} needs an argument`, optTok.start, optTok.end);
+          break;
+        }
+        args.push(toks[j]!);
+        j++;
+      }
+    } else {
+      while (j < n && !isOptionToken(toks[j]!) && !(toks[j]!.text === '!' && !toks[j]!.quoted)) {
+        args.push(toks[j]!);
+        j++;
+      }
+    }
+    const mEnd = args.length > 0 ? args[args.length - 1]!.end : optTok.end;
+    const mSpan = (): Span => ctx.span(mStart, mEnd);
+    i = j;
+    const a0 = args[0];
+
+    // ---------------------------------------------------------------- core options
+    switch (opt) {
+      case '-p':
+      case '--protocol': {
+        if (!a0) break;
+        if (unknownArg(a0)) {
+          matches.push(opaque('protocol', mStart, mEnd, a0.unknown!, negated));
+          protoUnknown = true;
+          break;
+        }
+        const name = a0.text.toLowerCase();
+        if (name === 'all' || name === '0') {
+          if (negated) matches.push({ kind: 'protocol', protocols: IntervalSet.range(0, 256), negated: true, span: mSpan() });
+          break;
+        }
+        const num = protocolNumber(name);
+        if (num === undefined) {
+          ctx.diag('error', 'iptables/unknown-protocol', `Unknown protocol "${a0.text}"`, a0.start, a0.end);
+          matches.push(opaque('protocol', mStart, mEnd, `unknown protocol "${a0.text}"`, negated));
+          protoUnknown = true;
+          break;
+        }
+        if (num === 58 || name === 'icmpv6' || name === 'ipv6-icmp') ctx.sawFamily?.('ipv6');
+        const pm: Match = { kind: 'protocol', protocols: numSingle(num), span: mSpan() };
+        if (negated) pm.negated = true;
+        else protoNum = num;
+        matches.push(pm);
+        continue;
+      }
+      case '-s':
+      case '--source':
+      case '--src':
+      case '-d':
+      case '--destination':
+      case '--dst': {
+        if (!a0) break;
+        const dir = opt === '-s' || opt === '--source' || opt === '--src' ? 'src' : 'dst';
+        const alts = addressAlternatives(a0, dir, negated, mStart, mEnd, ctx, slice);
+        if (alts === 'all') break;
+        if (alts.length > 1 && negated) {
+          ctx.diag('error', 'iptables/negated-list', '"!" is not allowed with several addresses', mStart, mEnd);
+        }
+        if (alts.length === 1) matches.push(alts[0]!);
+        else if (dir === 'src') srcAlts = alts;
+        else dstAlts = alts;
+        continue;
+      }
+      case '-i':
+      case '--in-interface':
+      case '-o':
+      case '--out-interface': {
+        if (!a0) break;
+        const dir = opt === '-i' || opt === '--in-interface' ? 'in' : 'out';
+        if (a0.unknown) {
+          matches.push(opaque('interface', mStart, mEnd, a0.unknown, negated));
+          break;
+        }
+        const im: Match = { kind: 'interface', dir, names: [a0.text], span: mSpan() };
+        if (negated) im.negated = true;
+        matches.push(im);
+        continue;
+      }
+      case '-f':
+      case '--fragment': {
+        const fm: Match = { kind: 'fragment', span: mSpan() };
+        if (negated) fm.negated = true;
+        matches.push(fm);
+        continue;
+      }
+      case '-c':
+      case '--set-counters':
+        continue;
+      case '-4':
+      case '--ipv4':
+        if (ctx.family === 'ipv6') skip = true;
+        continue;
+      case '-6':
+      case '--ipv6':
+        if (ctx.family !== 'ipv6') skip = true;
+        continue;
+      case '-m':
+      case '--match': {
+        if (!a0) break;
+        if (negated) ctx.diag('error', 'iptables/negated-match', '"!" cannot be applied to -m', first.start, first.end);
+        if (a0.unknown) {
+          const op = opaque('unresolved', mStart, mEnd, a0.unknown);
+          matches.push(op);
+          modules.push({ name: 'unresolved', known: false, opaque: op, start: mStart });
+          continue;
+        }
+        const name = moduleName(a0.text);
+        if (MODULE_OPTION_SETS[name]) {
+          modules.push({ name, known: true, start: mStart });
+        } else {
+          const op = opaque(name, mStart, mEnd, opaqueReason(name));
+          matches.push(op);
+          modules.push({ name, known: false, opaque: op, start: mStart });
+        }
+        continue;
+      }
+      case '-j':
+      case '--jump':
+      case '-g':
+      case '--goto': {
+        if (!a0) break;
+        if (targetName !== undefined) ctx.diag('error', 'iptables/multiple-targets', 'Only one target (-j/-g) is allowed per rule', mStart, mEnd);
+        targetName = a0.unknown ? '' : a0.text;
+        targetStart = mStart;
+        targetEnd = mEnd;
+        if (a0.unknown) {
+          action = { kind: 'unknown', target: slice(a0.start, a0.end), text: slice(mStart, mEnd) };
+          ctx.diag('warning', 'iptables/unresolved', `Cannot evaluate target ${slice(a0.start, a0.end)}: ${a0.unknown}`, a0.start, a0.end);
+        } else {
+          action = { kind: 'chain-ref', name: a0.text, goto: opt === '-g' || opt === '--goto', text: '', span: mSpan() };
+        }
+        continue;
+      }
+    }
+    if (CORE_ARITY[opt] !== undefined) continue; // core option with a missing argument (diagnosed)
+
+    // ---------------------------------------------------------------- target options
+    if (isTargetOpt) {
+      targetArgs.push({ opt: { ...optTok, text: opt }, args });
+      targetEnd = Math.max(targetEnd, mEnd);
+      continue;
+    }
+    if (!owner) {
+      ctx.diag('error', 'iptables/unknown-option', `Unknown option "${opt}"`, optTok.start, optTok.end);
+      matches.push(opaque('unknown', mStart, mEnd, `unknown option ${opt}`, negated));
+      continue;
+    }
+    if (!owner.known) {
+      const op = owner.opaque!;
+      const end = Math.max(mEnd, op.span!.end.offset);
+      op.text = slice(owner.start, end);
+      op.span = ctx.span(owner.start, end);
+      continue;
+    }
+
+    // ---------------------------------------------------------------- known match options
+    if (a0?.unknown) {
+      matches.push(opaque(owner.name, mStart, mEnd, a0.unknown, negated));
+      ctx.diag('warning', 'iptables/unresolved', `Cannot evaluate ${slice(a0.start, a0.end)}: ${a0.unknown}`, a0.start, a0.end);
+      continue;
+    }
+    switch (opt) {
+      case '--dport':
+      case '--destination-port':
+      case '--sport':
+      case '--source-port': {
+        if (!a0) break;
+        const dir = opt === '--dport' || opt === '--destination-port' ? 'dst' : 'src';
+        const ports = parsePortSpec(a0, false, ctx);
+        if (!ports) {
+          matches.push(opaque('port', mStart, mEnd, `invalid port "${a0.text}"`, negated));
+          break;
+        }
+        const pm: Match = { kind: 'port', dir, ports, span: mSpan() };
+        if (negated) pm.negated = true;
+        matches.push(pm);
+        if (dir === 'dst' || !reportSpan) {
+          if (!reportIsDport) reportSpan = pm.span;
+          reportIsDport ||= dir === 'dst';
+        }
+        break;
+      }
+      case '--dports':
+      case '--destination-ports':
+      case '--sports':
+      case '--source-ports':
+      case '--ports': {
+        if (!a0) break;
+        const ports = parsePortSpec(a0, true, ctx);
+        if (!ports) {
+          matches.push(opaque('multiport', mStart, mEnd, `invalid port list "${a0.text}"`, negated));
+          break;
+        }
+        let pm: Match;
+        if (opt === '--ports') {
+          pm = { kind: 'any-of', alternatives: [[{ kind: 'port', dir: 'src', ports }], [{ kind: 'port', dir: 'dst', ports }]], span: mSpan() };
+        } else {
+          pm = { kind: 'port', dir: opt === '--dports' || opt === '--destination-ports' ? 'dst' : 'src', ports, span: mSpan() };
+        }
+        if (negated) pm.negated = true;
+        matches.push(pm);
+        if (opt !== '--sports' && opt !== '--source-ports' && !reportIsDport) {
+          reportSpan = pm.span;
+          reportIsDport = true;
+        } else if (!reportSpan) reportSpan = pm.span;
+        break;
+      }
+      case '--tcp-flags':
+      case '--syn':
+        matches.push(opaque('tcp-flags', mStart, mEnd, 'TCP flag tests select packets within a connection', negated));
+        break;
+      case '--ctstate':
+      case '--state': {
+        if (!a0) break;
+        const states: CtState[] = [];
+        let bad = false;
+        for (const part of a0.text.split(',')) {
+          const s = CT_STATE_NAMES[part.trim().toUpperCase()];
+          if (s) {
+            if (!states.includes(s)) states.push(s);
+          } else bad = true;
+        }
+        if (bad || states.length === 0) {
+          ctx.diag('error', 'iptables/bad-ctstate', `Bad connection state "${a0.text}"`, a0.start, a0.end);
+          matches.push(opaque(owner.name, mStart, mEnd, `bad state "${a0.text}"`, negated));
+          break;
+        }
+        const cm: Match = { kind: 'ctstate', states, span: mSpan() };
+        if (negated) cm.negated = true;
+        matches.push(cm);
+        break;
+      }
+      case '--src-range':
+      case '--dst-range': {
+        if (!a0) break;
+        const dash = a0.text.indexOf('-');
+        const set = dash > 0 ? parseAddrRange(a0.text.slice(0, dash), a0.text.slice(dash + 1)) : cachedAddr(a0.text, ctx);
+        if (!set) {
+          ctx.diag('error', 'iptables/bad-address', `Bad address range "${a0.text}"`, a0.start, a0.end);
+          matches.push(opaque('iprange', mStart, mEnd, `bad range "${a0.text}"`, negated));
+          break;
+        }
+        noteFamily(set, ctx);
+        const am: Match = { kind: 'address', dir: opt === '--src-range' ? 'src' : 'dst', addrs: set, span: mSpan() };
+        if (negated) am.negated = true;
+        matches.push(am);
+        break;
+      }
+      case '--src-type':
+      case '--dst-type': {
+        if (!a0) break;
+        const types = a0.text
+          .split(',')
+          .map((t) => t.trim().toLowerCase())
+          .filter((t) => t.length > 0);
+        const tm: Match = { kind: 'addrtype', dir: opt === '--src-type' ? 'src' : 'dst', types, span: mSpan() };
+        if (negated) tm.negated = true;
+        matches.push(tm);
+        break;
+      }
+      case '--limit-iface-in':
+      case '--limit-iface-out':
+        break;
+      case '--comment':
+        if (a0) comment = comment === undefined ? a0.text : `${comment} ${a0.text}`;
+        break;
+      case '--icmp-type':
+      case '--icmpv6-type': {
+        if (!a0) break;
+        const fam: Family = opt === '--icmp-type' ? 'ipv4' : 'ipv6';
+        if (fam === 'ipv6') ctx.sawFamily?.('ipv6');
+        const values = parseIcmpType(a0.text, fam);
+        if (!values) {
+          ctx.diag('error', 'iptables/bad-icmp-type', `Unknown ICMP${fam === 'ipv6' ? 'v6' : ''} type "${a0.text}"`, a0.start, a0.end);
+          matches.push(opaque(owner.name, mStart, mEnd, `unknown ICMP type "${a0.text}"`, negated));
+          break;
+        }
+        const im: Match = { kind: 'icmp-type', family: fam, values, span: mSpan() };
+        if (negated) im.negated = true;
+        matches.push(im);
+        break;
+      }
+      case '--match-set':
+      case '--set':
+        matches.push(opaque('set', mStart, mEnd, 'ipset membership is only known at run time', negated));
+        break;
+      case '--return-nomatch':
+      case '--update-counters':
+      case '--update-subcounters':
+        break;
+      default:
+        // Other options of known matches (conntrack --ctorigdst, tcp --tcp-option, set counters, sctp chunks...).
+        matches.push(opaque(owner.name, mStart, mEnd, `${opt} is not evaluated statically`, negated));
+    }
+  }
+
+  // ---------------------------------------------------------------- target
+  if (targetName !== undefined && action.kind === 'chain-ref') {
+    action = resolveBuiltinTarget(action, targetName, targetArgs, ctx, slice(targetStart, targetEnd));
+  } else if (action.kind === 'unknown' && targetEnd > targetStart) {
+    action.text = slice(targetStart, targetEnd);
+  }
+
+  // ---------------------------------------------------------------- comma-list expansion
+  let variants: Match[][] = [matches];
+  if (srcAlts) variants = srcAlts.map((s) => [...matches, s]);
+  if (dstAlts) {
+    const out: Match[][] = [];
+    for (const v of variants) for (const d of dstAlts) out.push([...v, d]);
+    variants = out;
+  }
+  const res: ParsedRule = { variants, action };
+  if (comment !== undefined) res.comment = comment;
+  if (reportSpan) res.reportSpan = reportSpan;
+  if (skip) res.skip = true;
+  return res;
+}
+
+function opaqueReason(name: string): string {
+  switch (name) {
+    case 'limit':
+    case 'hashlimit':
+      return 'rate limits depend on traffic at run time';
+    case 'recent':
+      return 'recent-list membership is only known at run time';
+    case 'connlimit':
+      return 'connection counts are only known at run time';
+    case 'time':
+      return 'depends on the time of day';
+    case 'owner':
+      return 'depends on the local socket owner';
+    case 'mark':
+    case 'connmark':
+      return 'packet marks are set at run time';
+    case 'physdev':
+      return 'bridge port membership is only known at run time';
+    case 'mac':
+      return 'MAC addresses are not modelled';
+    case 'set':
+      return 'ipset membership is only known at run time';
+    default:
+      return `match "${name}" is not evaluated statically`;
+  }
+}
+
+function noteFamily(set: AddrSet, ctx: RuleContext): void {
+  if (!ctx.sawFamily) return;
+  if (!set.v6.isEmpty) ctx.sawFamily('ipv6');
+  if (!set.v4.isEmpty) ctx.sawFamily('ipv4');
+}
+
+function cachedAddr(text: string, ctx: RuleContext): AddrSet | undefined {
+  const c = ctx.cache.addr;
+  let v = c.get(text);
+  if (v === undefined) {
+    v = parseCidr(text) ?? parseV6MaskCidr(text) ?? null;
+    c.set(text, v);
+  }
+  return v ?? undefined;
+}
+
+/** `feed:babe::/ffff:ff00::` (IPv6 address with a mask written as an address), as ip6tables accepts. */
+function parseV6MaskCidr(text: string): AddrSet | undefined {
+  const slash = text.indexOf('/');
+  if (slash < 0 || text.indexOf(':', slash) < 0) return undefined;
+  const mask = parseAddress(text.slice(slash + 1));
+  if (!mask || mask.family !== 'ipv6') return undefined;
+  let m = mask.value as bigint;
+  let len = 0;
+  for (let bit = 127n; bit >= 0n; bit--) {
+    if ((m >> bit) & 1n) len++;
+    else break;
+  }
+  m &= (1n << BigInt(128 - len)) - 1n;
+  if (m !== 0n) return undefined; // non-contiguous mask
+  return parseCidr(`${text.slice(0, slash)}/${len}`);
+}
+
+/** `addr/mask` where the mask is written as an address but is not contiguous (valid for iptables). */
+function isWildcardMask(text: string): boolean {
+  const slash = text.indexOf('/');
+  if (slash < 0) return false;
+  const a = parseAddress(text.slice(0, slash));
+  const m = parseAddress(text.slice(slash + 1));
+  return a !== undefined && m !== undefined && a.family === m.family;
+}
+
+function isHostname(s: string): boolean {
+  if (s.length === 0 || s.length > 253) return false;
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    const ok = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45 || c === 46 || c === 95;
+    if (!ok) return false;
+  }
+  // all-numeric dotted text is a malformed address, not a name
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (!((c >= 48 && c <= 57) || c === 46)) return true;
+  }
+  return false;
+}
+
+/** `-s a,b/24,host` → one match per item; 'all' when the single item is the whole space. */
+function addressAlternatives(
+  tok: Tok,
+  dir: 'src' | 'dst',
+  negated: boolean,
+  mStart: number,
+  mEnd: number,
+  ctx: RuleContext,
+  slice: (a: number, b: number) => string,
+): Match[] | 'all' {
+  const span = ctx.span(mStart, mEnd);
+  if (tok.unknown) {
+    const m: OpaqueMatch = { kind: 'opaque', module: 'unresolved', text: slice(mStart, mEnd), reason: tok.unknown, span };
+    if (negated) m.negated = true;
+    ctx.diag('warning', 'iptables/unresolved', `Cannot evaluate ${slice(tok.start, tok.end)}: ${tok.unknown}`, tok.start, tok.end);
+    return [m];
+  }
+  const items = tok.text.indexOf(',') >= 0 ? tok.text.split(',') : [tok.text];
+  const out: Match[] = [];
+  for (const raw of items) {
+    const item = raw.trim();
+    const set = cachedAddr(item, ctx);
+    let m: Match;
+    if (set) {
+      noteFamily(set, ctx);
+      if (!negated && items.length === 1 && (set.coversAll('ipv4') || set.coversAll('ipv6'))) {
+        // iptables drops "-s 0.0.0.0/0": it matches every packet of the table's family.
+        const fam = ctx.family;
+        if (fam === undefined || set.coversAll(fam)) return 'all';
+      }
+      m = { kind: 'address', dir, addrs: set, span };
+    } else if (isWildcardMask(item)) {
+      m = { kind: 'opaque', module: 'address', text: slice(mStart, mEnd), reason: `"${item}" uses a non-contiguous mask, which is not modelled as an address set`, span };
+    } else if (isHostname(item)) {
+      m = { kind: 'opaque', module: 'hostname', text: slice(mStart, mEnd), reason: `host name "${item}" is resolved by iptables when the rule is loaded`, span };
+    } else {
+      ctx.diag('error', 'iptables/bad-address', `Bad address "${item}"`, tok.start, tok.end);
+      m = { kind: 'opaque', module: 'address', text: slice(mStart, mEnd), reason: `bad address "${item}"`, span };
+    }
+    if (negated) m.negated = true;
+    out.push(m);
+  }
+  return out;
+}
+
+function parsePortNumber(s: string): number | undefined {
+  if (s.length > 0 && s.length <= 5) {
+    let v = 0;
+    for (let k = 0; k < s.length; k++) {
+      const c = s.charCodeAt(k);
+      if (c < 48 || c > 57) return SERVICES[s.toLowerCase()];
+      v = v * 10 + (c - 48);
+    }
+    return v <= 65535 ? v : undefined;
+  }
+  return SERVICES[s.toLowerCase()];
+}
+
+/** `22`, `ssh`, `1000:2000`, `:1024`, `1024:`; with `multi`, comma lists of those. */
+export function parsePortSpec(tok: Tok, multi: boolean, ctx: RuleContext): NumSet | undefined {
+  const key = (multi ? 'm' : 's') + tok.text;
+  const cached = ctx.cache.ports.get(key);
+  if (cached !== undefined) return cached ?? undefined;
+  const ranges: [number, number][] = [];
+  const items = multi ? tok.text.split(',') : [tok.text];
+  let bad: string | undefined;
+  if (multi && items.length > 15) ctx.diag('error', 'iptables/too-many-ports', 'multiport takes at most 15 ports', tok.start, tok.end);
+  for (const item of items) {
+    const colon = item.indexOf(':');
+    if (colon < 0) {
+      const p = parsePortNumber(item);
+      if (p === undefined) {
+        bad = item;
+        break;
+      }
+      ranges.push([p, p]);
+      continue;
+    }
+    const a = item.slice(0, colon);
+    const b = item.slice(colon + 1);
+    const lo = a === '' ? 0 : parsePortNumber(a);
+    const hi = b === '' ? 65535 : parsePortNumber(b);
+    if (lo === undefined || hi === undefined) {
+      bad = item;
+      break;
+    }
+    if (lo > hi) ctx.diag('error', 'iptables/bad-port-range', `Invalid port range "${item}" (min > max)`, tok.start, tok.end);
+    ranges.push([lo, hi]);
+  }
+  let res: NumSet | null = null;
+  if (bad !== undefined) {
+    ctx.diag('error', 'iptables/bad-port', `Invalid port or service "${bad}"`, tok.start, tok.end);
+  } else res = numSetOf(ranges).intersect(PORT_UNIVERSE);
+  ctx.cache.ports.set(key, res);
+  return res ?? undefined;
+}
+
+/** ICMP type as `name`, `type` or `type/code` → set of type*256+code values. */
+export function parseIcmpType(text: string, family: Family): NumSet | undefined {
+  const t = text.trim().toLowerCase();
+  if (t === 'any') return IntervalSet.range(0, 65536);
+  const table = family === 'ipv4' ? ICMP4_TYPES : ICMP6_TYPES;
+  let type: number;
+  let code: number;
+  const named = table[t];
+  if (named) {
+    [type, code] = named;
+  } else {
+    const slash = t.indexOf('/');
+    const ts = slash < 0 ? t : t.slice(0, slash);
+    const cs = slash < 0 ? '' : t.slice(slash + 1);
+    if (!/^[0-9]{1,3}$/.test(ts) || (slash >= 0 && !/^[0-9]{1,3}$/.test(cs))) return undefined;
+    type = Number(ts);
+    code = slash < 0 ? -1 : Number(cs);
+    if (type > 255 || code > 255) return undefined;
+    if (family === 'ipv4' && type === 255 && code < 0) return IntervalSet.range(0, 65536);
+  }
+  return code < 0 ? IntervalSet.range(type * 256, type * 256 + 256) : numSingle(type * 256 + code);
+}
+
+/** `a`, `a-b`, `a:p`, `a-b:p-q`, `[v6]:p`, `:p` → addresses and ports. */
+function parseNatTo(text: string): { addrs?: AddrSet; ports?: NumSet } | undefined {
+  let addrPart = text;
+  let portPart: string | undefined;
+  if (text.startsWith('[')) {
+    const close = text.indexOf(']');
+    if (close < 0) return undefined;
+    addrPart = text.slice(1, close);
+    const rest = text.slice(close + 1);
+    if (rest.startsWith(':')) portPart = rest.slice(1);
+    else if (rest !== '') return undefined;
+  } else {
+    const colons = text.split(':').length - 1;
+    if (colons === 1) {
+      const c = text.indexOf(':');
+      addrPart = text.slice(0, c);
+      portPart = text.slice(c + 1);
+    }
+  }
+  const out: { addrs?: AddrSet; ports?: NumSet } = {};
+  if (addrPart !== '') {
+    const dash = addrPart.indexOf('-');
+    const set = dash > 0 ? parseAddrRange(addrPart.slice(0, dash), addrPart.slice(dash + 1)) : parseCidr(addrPart);
+    if (!set) return undefined;
+    out.addrs = set;
+  }
+  if (portPart !== undefined) {
+    const ports = parsePortRangeDash(portPart);
+    if (!ports) return undefined;
+    out.ports = ports;
+  }
+  return out;
+}
+
+function parsePortRangeDash(s: string): NumSet | undefined {
+  const dash = s.indexOf('-');
+  const a = dash < 0 ? s : s.slice(0, dash);
+  const b = dash < 0 ? s : s.slice(dash + 1);
+  if (!/^[0-9]{1,5}$/.test(a) || !/^[0-9]{1,5}$/.test(b)) return undefined;
+  const lo = Number(a);
+  const hi = Number(b);
+  if (lo > 65535 || hi > 65535) return undefined;
+  return numSetOf([[lo, hi]]);
+}
+
+function resolveBuiltinTarget(
+  ref: ChainRef,
+  name: string,
+  targetArgs: { opt: Tok; args: Tok[] }[],
+  ctx: RuleContext,
+  text: string,
+): Action | ChainRef {
+  const arg = (o: string): Tok | undefined => targetArgs.find((t) => t.opt.text === o)?.args[0];
+  switch (name) {
+    case 'ACCEPT':
+      return { kind: 'accept' };
+    case 'DROP':
+      return { kind: 'drop' };
+    case 'RETURN':
+      return { kind: 'return' };
+    case 'REJECT': {
+      const w = arg('--reject-with');
+      return w ? { kind: 'reject', with: w.text } : { kind: 'reject' };
+    }
+    case 'QUEUE':
+    case 'NFQUEUE':
+      return { kind: 'queue', text };
+  }
+  const natType = NAT_TARGETS[name];
+  if (natType) {
+    const a: Action & { kind: 'nat' } = { kind: 'nat', type: natType, text };
+    for (const t of targetArgs) {
+      const o = t.opt.text;
+      const v = t.args[0];
+      if (!v) continue;
+      if (o === '--to-destination' || o === '--to-source' || o === '--to') {
+        const r = parseNatTo(v.text);
+        if (!r) {
+          ctx.diag('error', 'iptables/bad-nat-target', `Bad ${o} value "${v.text}"`, v.start, v.end);
+          continue;
+        }
+        if (r.addrs) a.toAddrs = a.toAddrs ? a.toAddrs.union(r.addrs) : r.addrs;
+        if (r.ports) a.toPorts = a.toPorts ? a.toPorts.union(r.ports) : r.ports;
+      } else if (o === '--to-ports' || o === '--to-port') {
+        const p = parsePortRangeDash(v.text);
+        if (!p) ctx.diag('error', 'iptables/bad-nat-target', `Bad ${o} value "${v.text}"`, v.start, v.end);
+        else a.toPorts = a.toPorts ? a.toPorts.union(p) : p;
+      }
+    }
+    return a;
+  }
+  if (CONTINUE_TARGETS.has(name)) {
+    // NOTRACK is an alias of "CT --notrack" (iptables-nft saves it that way).
+    return { kind: 'continue', target: name === 'NOTRACK' ? 'CT' : name };
+  }
+  ref.text = text;
+  return ref;
+}

@@ -1,0 +1,199 @@
+/**
+ * iptables-save / ip6tables-save output (= iptables-restore input): a single-pass
+ * line scanner. Positions are computed from the current line, not by search.
+ */
+import type { Diagnostic, DocComment, Family, FirewallDocument, Severity, Span, TableFamily } from '../../model/index.js';
+import { runCommand } from './command.js';
+import { newCache, type RuleContext } from './rule.js';
+import { NetfilterState, type TableState } from './state.js';
+import { tokenizeRestoreLine, type Tok } from './tokens.js';
+
+export interface SaveOptions {
+  filePath?: string;
+  family?: Family;
+}
+
+/** Family from the file name: ip6tables-save, rules.v6, *.v6.txt ... */
+export function familyFromName(filePath: string | undefined): Family | undefined {
+  if (!filePath) return undefined;
+  const base = filePath.slice(Math.max(filePath.lastIndexOf('/'), filePath.lastIndexOf('\\')) + 1).toLowerCase();
+  if (base.includes('ip6') || /(^|[^a-z0-9])v6([^a-z0-9]|$)/.test(base) || base.includes('ipv6')) return 'ipv6';
+  return undefined;
+}
+
+export function parseSave(text: string, options: SaveOptions = {}): FirewallDocument {
+  const diagnostics: Diagnostic[] = [];
+  const comments: DocComment[] = [];
+  let lineNo = 0;
+  let lineStart = 0;
+  const pos = (off: number) => ({ line: lineNo, column: off - lineStart + 1, offset: off });
+  const span = (a: number, b: number): Span => ({ start: pos(a), end: pos(b) });
+  const diagSpan = (severity: Severity, code: string, message: string, s: Span) => diagnostics.push({ severity, code, message, span: s });
+  const state = new NetfilterState(diagSpan);
+  const nameFamily = familyFromName(options.filePath);
+  let saw6 = false;
+  const ctx: RuleContext = {
+    span,
+    diag: (severity, code, message, a, b) => diagnostics.push({ severity, code, message, span: span(a, b) }),
+    cache: newCache(),
+    sawFamily: (f) => {
+      if (f === 'ipv6') saw6 = true;
+    },
+  };
+  // `-4` / `-6` lines are filtered by the family the tool is; decided before the scan when possible.
+  const provisional: Family = options.family ?? nameFamily ?? 'ipv4';
+  ctx.family = options.family;
+  const tfam: TableFamily = provisional === 'ipv6' ? 'ip6' : 'ip';
+
+  let table: TableState | undefined;
+  let tableHeader: Span | undefined;
+  let tableStartOffset = 0;
+  const seenTables = new Set<string>();
+  /** Tables with a chain line or a command; a bare `*filter` + COMMIT creates nothing (iptables-nft). */
+  const touched = new Set<TableState>();
+  const toks: Tok[] = [];
+  const len = text.length;
+  let lastLineEnd = 0;
+
+  while (lineStart <= len) {
+    let nl = text.indexOf('\n', lineStart);
+    if (nl < 0) nl = len;
+    lineNo++;
+    let end = nl;
+    if (end > lineStart && text.charCodeAt(end - 1) === 13) end--;
+    const first = lineStart < end ? text.charCodeAt(lineStart) : -1;
+    try {
+      if (first === -1) {
+        // blank line
+      } else if (first === 35 /* # */) {
+        comments.push({ value: text.slice(lineStart + 1, end), span: span(lineStart, end), type: 'Line' });
+      } else if (first === 42 /* * */) {
+        const name = text.slice(lineStart + 1, end).trim();
+        if (table) diagSpan('error', 'iptables/missing-commit', `Table ${table.name} is not closed with COMMIT before the next table`, span(lineStart, end));
+        table = undefined;
+        if (!NetfilterState.isKnownTable(name)) {
+          diagSpan('error', 'iptables/unknown-table', `Unknown table "${name}" (filter, nat, mangle, raw, security)`, span(lineStart + 1, end));
+          tableHeader = span(lineStart, end);
+          // parse its lines for diagnostics into a throwaway state
+          table = { name, family: tfam, chains: new Map(), span: tableHeader, renames: new Map() };
+        } else {
+          tableHeader = span(lineStart, end);
+          const existed = seenTables.has(name);
+          table = state.table(name, tfam, tableHeader);
+          if (existed) state.resetTable(table, tableHeader);
+          seenTables.add(name);
+        }
+        tableStartOffset = lineStart;
+      } else if (first === 58 /* : */) {
+        if (!table) {
+          diagSpan('error', 'iptables/no-table', 'Chain declaration before any *table line', span(lineStart, end));
+        } else {
+          touched.add(table);
+          toks.length = 0;
+          tokenizeRestoreLine(text, lineStart + 1, end, toks);
+          const nameTok = toks[0];
+          const polTok = toks[1];
+          if (!nameTok || nameTok.start !== lineStart + 1) {
+            diagSpan('error', 'iptables/bad-chain-line', 'Expected a chain name after ":"', span(lineStart, end));
+          } else if (!polTok) {
+            diagSpan('error', 'iptables/bad-chain-line', `Chain "${nameTok.text}" has no policy (use "-" for user chains)`, span(lineStart, end));
+          } else {
+            const c = table.chains.get(nameTok.text);
+            if (polTok.text === '-') {
+              // "-" on a built-in chain keeps its policy (iptables-nft with --noflush)
+              if (c?.builtin) c.span = span(lineStart, end);
+              else if (!c) {
+                if (nameTok.text.length > 28) diagSpan('error', 'iptables/chain-name', `Chain name "${nameTok.text}" is longer than 28 characters`, span(nameTok.start, nameTok.end));
+                const nc = state.newChain(table, nameTok.text, span(lineStart, end), true);
+                nc.span = span(lineStart, end);
+              }
+            } else if (!c?.builtin) {
+              diagSpan('error', 'iptables/policy-user-chain', `Cannot set policy "${polTok.text}" on "${nameTok.text}": not a built-in chain of table ${table.name}`, span(lineStart, end));
+              state.newChain(table, nameTok.text, span(lineStart, end), true);
+            } else {
+              c.span = span(lineStart, end);
+              state.policy(c, polTok.text, span(lineStart, end), span(polTok.start, polTok.end));
+            }
+            const cnt = toks[2];
+            if (cnt && !isCounters(cnt.text)) diagSpan('warning', 'iptables/bad-counters', `Bad counters "${cnt.text}"`, span(cnt.start, cnt.end));
+          }
+        }
+      } else if (first === 67 /* C */ && text.startsWith('COMMIT', lineStart)) {
+        const rest = text.slice(lineStart + 6, end);
+        if (rest.trim() !== '') {
+          diagSpan('error', 'iptables/bad-line', `Unexpected text after COMMIT`, span(lineStart, end));
+        } else if (rest.length > 0) {
+          diagSpan('warning', 'iptables/trailing-space', 'Trailing whitespace after COMMIT: iptables-restore 1.8 rejects this line', span(lineStart + 6, end));
+        }
+        if (!table) diagSpan('error', 'iptables/commit-without-table', 'COMMIT without a *table', span(lineStart, end));
+        else if (tableHeader) {
+          const full = { start: tableHeader.start, end: pos(end) };
+          table.span = full;
+          for (const c of table.chains.values()) if (c.span === tableHeader) c.span = full;
+        }
+        table = undefined;
+      } else if (isBlank(text, lineStart, end)) {
+        diagSpan('warning', 'iptables/blank-line', 'Line of only whitespace: iptables-restore rejects it', span(lineStart, end));
+      } else {
+        toks.length = 0;
+        const { unterminated } = tokenizeRestoreLine(text, lineStart, end, toks);
+        if (unterminated >= 0) diagSpan('error', 'iptables/unterminated-quote', 'Unterminated double quote', span(unterminated, end));
+        let from = 0;
+        let ruleStart = lineStart;
+        const t0 = toks[0];
+        if (t0 && t0.text.charCodeAt(0) === 91 /* [ */) {
+          if (!isCounters(t0.text)) diagSpan('error', 'iptables/bad-counters', `Bad counters "${t0.text}"`, span(t0.start, t0.end));
+          from = 1;
+        }
+        // Rule span: the whole line including a counters prefix; text is the trimmed line.
+        while (ruleStart < end && (text.charCodeAt(ruleStart) === 32 || text.charCodeAt(ruleStart) === 9)) ruleStart++;
+        let ruleEnd = end;
+        while (ruleEnd > ruleStart && (text.charCodeAt(ruleEnd - 1) === 32 || text.charCodeAt(ruleEnd - 1) === 9)) ruleEnd--;
+        if (!table) {
+          diagSpan('error', 'iptables/no-table', 'Command before any *table line', span(ruleStart, ruleEnd));
+        } else if (toks[from] && toks[from]!.text.charCodeAt(0) !== 45 /* - */) {
+          diagSpan('error', 'iptables/bad-line', `Unrecognised line (expected *table, :CHAIN, a command such as -A, or COMMIT)`, span(ruleStart, ruleEnd));
+        } else {
+          touched.add(table);
+          runCommand(toks, from, {
+            state,
+            ctx,
+            text,
+            restore: true,
+            table,
+            span: span(ruleStart, ruleEnd),
+            ruleText: text.slice(ruleStart, ruleEnd),
+          });
+        }
+      }
+    } catch (e) {
+      diagSpan('error', 'iptables/internal', `Internal error while reading this line: ${String(e)}`, span(lineStart, end));
+    }
+    lastLineEnd = end;
+    if (nl >= len) break;
+    lineStart = nl + 1;
+  }
+  if (table) {
+    diagSpan('error', 'iptables/missing-commit', `Table ${table.name} is never committed (COMMIT missing); iptables-restore would not load it`, span(lastLineEnd, lastLineEnd));
+    if (tableHeader) table.span = { start: tableHeader.start, end: pos(lastLineEnd) };
+    void tableStartOffset;
+  }
+
+  const family: Family = options.family ?? nameFamily ?? (saw6 ? 'ipv6' : 'ipv4');
+  if (family === 'ipv6' && tfam === 'ip') for (const t of state.tables) t.family = 'ip6';
+  state.dropTables((t) => !touched.has(t));
+  const ruleset = state.finish(options.filePath ?? '<stdin>', [family]);
+  return { format: 'iptables-save', rulesets: [ruleset], diagnostics, comments };
+}
+
+function isBlank(text: string, a: number, b: number): boolean {
+  for (let k = a; k < b; k++) {
+    const c = text.charCodeAt(k);
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return true;
+}
+
+function isCounters(s: string): boolean {
+  return /^\[[0-9]+:[0-9]+\]$/.test(s);
+}

@@ -1,0 +1,572 @@
+/**
+ * Shell scripts made of iptables / ip6tables commands. A small POSIX-shell
+ * lexer (quotes, escapes, `\` continuations, comments, here-documents,
+ * operators) feeds a straight-line interpreter: literal `VAR=value`
+ * assignments are substituted, everything else that needs the shell to run
+ * (loops, conditionals, functions, command substitution, unknown variables) is
+ * reported as a warning and handled conservatively: a rule with a value we
+ * cannot know keeps an opaque match, a rule inside a loop is read once.
+ */
+import { LineIndex, type Diagnostic, type DocComment, type Family, type FirewallDocument, type Severity, type Span } from '../../model/index.js';
+import { runCommand } from './command.js';
+import { newCache, type RuleContext } from './rule.js';
+import { NetfilterState } from './state.js';
+import type { Tok } from './tokens.js';
+
+interface Word extends Tok {
+  /** `NAME=value` words: the variable name (the value is `text`). */
+  assign?: string;
+  /** The word is plain unquoted literal text (a shell keyword can only be such a word). */
+  plain?: boolean;
+}
+
+type Item = { kind: 'cmd'; words: Word[] } | { kind: 'op'; op: string; start: number };
+
+type VarValue = { value: string } | { unknown: string };
+
+const IPTABLES_PROGRAMS: Record<string, Family> = {
+  iptables: 'ipv4',
+  'iptables-nft': 'ipv4',
+  'iptables-legacy': 'ipv4',
+  ip6tables: 'ipv6',
+  'ip6tables-nft': 'ipv6',
+  'ip6tables-legacy': 'ipv6',
+};
+
+const NAME_START = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+const NAME_CHAR = (c: number) => NAME_START(c) || (c >= 48 && c <= 57);
+
+class Lexer {
+  i = 0;
+  readonly items: Item[] = [];
+  readonly comments: DocComment[] = [];
+  private words: Word[] = [];
+  private heredocs: { delim: string; strip: boolean }[] = [];
+
+  constructor(
+    private readonly text: string,
+    private readonly li: LineIndex,
+    private readonly vars: Map<string, VarValue>,
+    private readonly onItem: (item: Item) => void,
+  ) {}
+
+  private end(): void {
+    if (this.words.length > 0) this.onItem({ kind: 'cmd', words: this.words });
+    this.words = [];
+  }
+
+  run(): void {
+    const t = this.text;
+    const n = t.length;
+    while (this.i < n) {
+      const c = t.charCodeAt(this.i);
+      if (c === 32 || c === 9 || c === 13) {
+        this.i++;
+      } else if (c === 92 /* \ */ && t.charCodeAt(this.i + 1) === 10) {
+        this.i += 2;
+      } else if (c === 92 && t.charCodeAt(this.i + 1) === 13 && t.charCodeAt(this.i + 2) === 10) {
+        this.i += 3;
+      } else if (c === 10) {
+        this.end();
+        this.i++;
+        if (this.heredocs.length > 0) this.skipHeredocs();
+      } else if (c === 35 /* # */) {
+        let e = t.indexOf('\n', this.i);
+        if (e < 0) e = n;
+        const ce = e > this.i && t.charCodeAt(e - 1) === 13 ? e - 1 : e;
+        this.comments.push({ value: t.slice(this.i + 1, ce), span: this.li.span(this.i, ce), type: 'Line' });
+        this.i = e;
+      } else if (c === 59 /* ; */ || c === 38 /* & */ || c === 124 /* | */) {
+        const two = t.charCodeAt(this.i + 1) === c;
+        this.end();
+        this.onItem({ kind: 'op', op: two ? t.slice(this.i, this.i + 2) : t[this.i]!, start: this.i });
+        this.i += two ? 2 : 1;
+      } else if (c === 40 /* ( */ || c === 41 /* ) */) {
+        this.end();
+        this.onItem({ kind: 'op', op: t[this.i]!, start: this.i });
+        this.i++;
+      } else if (c === 60 /* < */ || c === 62 /* > */) {
+        this.redirection();
+      } else {
+        const w = this.word();
+        if (w) {
+          // `2>file`: a number right before a redirection is a file descriptor
+          const nc = t.charCodeAt(this.i);
+          if ((nc === 60 || nc === 62) && /^[0-9]+$/.test(w[0]?.text ?? '') && w.length === 1 && !w[0]!.quoted) continue;
+          this.words.push(...w);
+        }
+      }
+    }
+    this.end();
+  }
+
+  private redirection(): void {
+    const t = this.text;
+    let op = t[this.i]!;
+    this.i++;
+    const nx = t[this.i];
+    if (op === '<' && nx === '<') {
+      op = '<<';
+      this.i++;
+      if (t[this.i] === '<') {
+        op = '<<<';
+        this.i++;
+      } else if (t[this.i] === '-') {
+        op = '<<-';
+        this.i++;
+      }
+    } else if (nx === '>' || nx === '&' || nx === '|' || (op === '<' && nx === '>')) {
+      this.i++;
+    }
+    while (t[this.i] === ' ' || t[this.i] === '\t') this.i++;
+    const start = this.i;
+    const w = this.word();
+    if ((op === '<<' || op === '<<-') && w) {
+      const raw = t.slice(start, this.i);
+      const delim = raw.replace(/["'\\]/g, '');
+      this.heredocs.push({ delim, strip: op === '<<-' });
+    }
+  }
+
+  private skipHeredocs(): void {
+    const t = this.text;
+    const n = t.length;
+    for (const h of this.heredocs) {
+      while (this.i < n) {
+        let e = t.indexOf('\n', this.i);
+        if (e < 0) e = n;
+        let line = t.slice(this.i, e);
+        if (line.endsWith('\r')) line = line.slice(0, -1);
+        if (h.strip) line = line.replace(/^\t+/, '');
+        this.i = Math.min(e + 1, n);
+        if (line === h.delim) break;
+      }
+    }
+    this.heredocs = [];
+  }
+
+  private lookup(name: string): VarValue {
+    return this.vars.get(name) ?? { unknown: `$${name} is not set in this script` };
+  }
+
+  /** Reads one shell word; returns it field-split (unquoted expansions with blanks give several words). */
+  private word(): Word[] | undefined {
+    const t = this.text;
+    const n = t.length;
+    const start = this.i;
+    // segments: literal text and whether blanks in it split fields
+    const segs: { s: string; split: boolean }[] = [];
+    let quoted = false;
+    let unknown: string | undefined;
+    let plain = true;
+    let assign: string | undefined;
+    // NAME= at word start
+    if (NAME_START(t.charCodeAt(this.i))) {
+      let k = this.i + 1;
+      while (k < n && NAME_CHAR(t.charCodeAt(k))) k++;
+      if (t.charCodeAt(k) === 61 /* = */) {
+        assign = t.slice(this.i, k);
+        this.i = k + 1;
+      }
+    }
+    let lit = '';
+    const flush = () => {
+      if (lit) segs.push({ s: lit, split: false });
+      lit = '';
+    };
+    const expand = (v: VarValue, inQuotes: boolean) => {
+      plain = false;
+      if ('unknown' in v) {
+        unknown ??= v.unknown;
+        return;
+      }
+      if (inQuotes) lit += v.value;
+      else {
+        flush();
+        segs.push({ s: v.value, split: true });
+      }
+    };
+    while (this.i < n) {
+      const c = t.charCodeAt(this.i);
+      if (c === 32 || c === 9 || c === 10 || c === 59 || c === 38 || c === 124 || c === 40 || c === 41 || c === 60 || c === 62) break;
+      if (c === 13 && (this.i + 1 >= n || t.charCodeAt(this.i + 1) === 10)) break;
+      if (c === 92 /* \ */) {
+        plain = false;
+        if (t.charCodeAt(this.i + 1) === 10) {
+          this.i += 2;
+          continue;
+        }
+        if (t.charCodeAt(this.i + 1) === 13 && t.charCodeAt(this.i + 2) === 10) {
+          this.i += 3;
+          continue;
+        }
+        if (this.i + 1 < n) lit += t[this.i + 1];
+        this.i += 2;
+        quoted = true;
+        continue;
+      }
+      if (c === 39 /* ' */) {
+        plain = false;
+        quoted = true;
+        const e = t.indexOf("'", this.i + 1);
+        const stop = e < 0 ? n : e;
+        lit += t.slice(this.i + 1, stop);
+        this.i = stop + 1;
+        continue;
+      }
+      if (c === 34 /* " */) {
+        plain = false;
+        quoted = true;
+        this.i++;
+        while (this.i < n && t.charCodeAt(this.i) !== 34) {
+          const d = t.charCodeAt(this.i);
+          if (d === 92 && this.i + 1 < n) {
+            const e = t[this.i + 1]!;
+            if (e === '\n') this.i += 2;
+            else if (e === '$' || e === '`' || e === '"' || e === '\\') {
+              lit += e;
+              this.i += 2;
+            } else {
+              lit += '\\';
+              this.i++;
+            }
+            continue;
+          }
+          if (d === 36 /* $ */) {
+            const v = this.dollar();
+            if (v) expand(v, true);
+            else lit += '$';
+            continue;
+          }
+          if (d === 96 /* ` */) {
+            this.backtick();
+            unknown ??= 'command substitution `...` is only known when the script runs';
+            continue;
+          }
+          lit += t[this.i];
+          this.i++;
+        }
+        this.i++;
+        continue;
+      }
+      if (c === 36 /* $ */) {
+        const v = this.dollar();
+        if (v) expand(v, false);
+        else {
+          lit += '$';
+        }
+        continue;
+      }
+      if (c === 96) {
+        plain = false;
+        this.backtick();
+        unknown ??= 'command substitution `...` is only known when the script runs';
+        continue;
+      }
+      lit += t[this.i];
+      this.i++;
+    }
+    flush();
+    const end = this.i;
+    if (end === start) {
+      // a lone character we do not treat (should not happen); skip it
+      this.i++;
+      return undefined;
+    }
+    if (unknown) {
+      const w: Word = { text: t.slice(start, end), start, end, unknown };
+      if (assign) w.assign = assign;
+      return [w];
+    }
+    const needsSplit = !assign && segs.some((s) => s.split && /[ \t\n]/.test(s.s));
+    if (!needsSplit) {
+      const text = segs.map((s) => s.s).join('');
+      // an unquoted expansion that is empty vanishes
+      if (!quoted && !assign && text === '' && segs.every((s) => s.split)) return [];
+      const w: Word = { text, start, end };
+      if (quoted) w.quoted = true;
+      if (assign) w.assign = assign;
+      if (plain && !assign) w.plain = true;
+      return [w];
+    }
+    const out: Word[] = [];
+    let cur = '';
+    let has = false;
+    for (const s of segs) {
+      if (!s.split) {
+        cur += s.s;
+        has = true;
+        continue;
+      }
+      for (const ch of s.s) {
+        if (ch === ' ' || ch === '\t' || ch === '\n') {
+          if (has) out.push({ text: cur, start, end });
+          cur = '';
+          has = false;
+        } else {
+          cur += ch;
+          has = true;
+        }
+      }
+    }
+    if (has) out.push({ text: cur, start, end });
+    return out;
+  }
+
+  private backtick(): void {
+    const t = this.text;
+    let k = this.i + 1;
+    while (k < t.length && t.charCodeAt(k) !== 96) k += t.charCodeAt(k) === 92 ? 2 : 1;
+    this.i = Math.min(k + 1, t.length);
+  }
+
+  /** At `$`: consumes the expansion; undefined when the `$` is literal. */
+  private dollar(): VarValue | undefined {
+    const t = this.text;
+    const n = t.length;
+    const k = this.i + 1;
+    const c = t.charCodeAt(k);
+    if (c === 123 /* { */) {
+      let depth = 1;
+      let e = k + 1;
+      while (e < n && depth > 0) {
+        const d = t.charCodeAt(e);
+        if (d === 123) depth++;
+        else if (d === 125) depth--;
+        if (depth > 0) e++;
+      }
+      const inner = t.slice(k + 1, e);
+      this.i = Math.min(e + 1, n);
+      let nameEnd = 0;
+      while (nameEnd < inner.length && NAME_CHAR(inner.charCodeAt(nameEnd))) nameEnd++;
+      const name = inner.slice(0, nameEnd);
+      if (name === '' || !NAME_START(name.charCodeAt(0))) return { unknown: `\${${inner}} is only known when the script runs` };
+      const rest = inner.slice(nameEnd);
+      if (rest === '') return this.lookup(name);
+      const m = /^(:?)([-=])(.*)$/s.exec(rest);
+      if (m && !/[$`\\"']/.test(m[3]!)) {
+        const v = this.vars.get(name);
+        if (v && 'value' in v && (m[1] === '' || v.value !== '')) return v;
+        if (v && 'unknown' in v && v.unknown.includes('is not set') === false) return v;
+        return { value: m[3]! };
+      }
+      return { unknown: `\${${inner}} is only known when the script runs` };
+    }
+    if (c === 40 /* ( */) {
+      let depth = 0;
+      let e = k;
+      while (e < n) {
+        const d = t.charCodeAt(e);
+        if (d === 40) depth++;
+        else if (d === 41) {
+          depth--;
+          if (depth === 0) break;
+        } else if (d === 39) {
+          const q = t.indexOf("'", e + 1);
+          e = q < 0 ? n : q;
+        } else if (d === 92) e++;
+        e++;
+      }
+      this.i = Math.min(e + 1, n);
+      return { unknown: t.charCodeAt(k + 1) === 40 ? 'arithmetic $((...)) is not evaluated' : 'command substitution $(...) is only known when the script runs' };
+    }
+    if (NAME_START(c)) {
+      let e = k + 1;
+      while (e < n && NAME_CHAR(t.charCodeAt(e))) e++;
+      this.i = e;
+      return this.lookup(t.slice(k, e));
+    }
+    if ((c >= 48 && c <= 57) || c === 64 || c === 42 || c === 35 || c === 63 || c === 36 || c === 33 || c === 45) {
+      this.i = k + 1;
+      return { unknown: `$${t[k]} is only known when the script runs` };
+    }
+    this.i = k;
+    return undefined;
+  }
+}
+
+type Frame = { kind: 'if' | 'loop' | 'case' | 'function' | 'group'; line: number; what: string };
+
+export interface ScriptOptions {
+  filePath?: string;
+  family?: Family;
+  variables?: Record<string, unknown>;
+}
+
+export function parseScript(text: string, options: ScriptOptions = {}): FirewallDocument {
+  const li = new LineIndex(text);
+  const diagnostics: Diagnostic[] = [];
+  const diag = (severity: Severity, code: string, message: string, span: Span) => diagnostics.push({ severity, code, message, span });
+  const state = new NetfilterState(diag);
+  const vars = new Map<string, VarValue>();
+  for (const [k, v] of Object.entries(options.variables ?? {})) if (typeof v === 'string' || typeof v === 'number') vars.set(k, { value: String(v) });
+  const cache = newCache();
+  const frames: Frame[] = [];
+  let pendingFunction: string | undefined;
+  let prevItem: Item | undefined;
+  let prevPrev: Item | undefined;
+  const families = new Set<Family>();
+
+  const handleCommand = (wordsIn: Word[]): void => {
+    let words = wordsIn;
+    // keywords
+    for (;;) {
+      const w = words[0];
+      if (!w || !w.plain) break;
+      const k = w.text;
+      const line = li.position(w.start).line;
+      if (k === 'if' || k === 'while' || k === 'until') {
+        frames.push({ kind: k === 'if' ? 'if' : 'loop', line, what: `${k} (line ${line})` });
+        words = words.slice(1);
+      } else if (k === 'then' || k === 'do' || k === 'else' || k === 'elif' || k === '!' || k === 'time') {
+        words = words.slice(1);
+      } else if (k === 'fi' || k === 'done' || k === 'esac' || k === '}') {
+        frames.pop();
+        words = words.slice(1);
+      } else if (k === '{') {
+        frames.push({ kind: pendingFunction ? 'function' : 'group', line, what: pendingFunction ? `function ${pendingFunction}` : 'group' });
+        pendingFunction = undefined;
+        words = words.slice(1);
+      } else if (k === 'for' || k === 'select') {
+        frames.push({ kind: 'loop', line, what: `${k} loop (line ${line})` });
+        const v = words[1];
+        if (v) vars.set(v.text, { unknown: `$${v.text} is a loop variable: its values are only known when the script runs` });
+        return;
+      } else if (k === 'case') {
+        frames.push({ kind: 'case', line, what: `case (line ${line})` });
+        return;
+      } else if (k === 'function') {
+        pendingFunction = words[1]?.text ?? 'function';
+        words = words.slice(2);
+      } else break;
+    }
+    if (words.length === 0) return;
+    // assignments (also after export/readonly/local/declare)
+    let k = 0;
+    const assignAll = (from: number) => {
+      for (let a = from; a < words.length; a++) {
+        const w = words[a]!;
+        if (w.assign) vars.set(w.assign, w.unknown ? { unknown: `$${w.assign} is set from a value only known when the script runs` } : { value: w.text });
+      }
+    };
+    const first = words[0]!;
+    if (first.plain && (first.text === 'export' || first.text === 'readonly' || first.text === 'local' || first.text === 'declare' || first.text === 'typeset')) {
+      assignAll(1);
+      return;
+    }
+    if (first.plain && (first.text === 'read' || first.text === 'unset')) {
+      for (let a = 1; a < words.length; a++) if (!words[a]!.text.startsWith('-')) vars.set(words[a]!.text, { unknown: `$${words[a]!.text} is set by ${first.text} at run time` });
+      return;
+    }
+    while (k < words.length && words[k]!.assign) k++;
+    if (k === words.length) {
+      assignAll(0);
+      return;
+    }
+    // command prefixes
+    while (k < words.length && !words[k]!.unknown && (words[k]!.text === 'sudo' || words[k]!.text === 'command' || words[k]!.text === 'exec' || words[k]!.text === 'nice' || words[k]!.text === 'env')) {
+      k++;
+      while (k < words.length && (words[k]!.text.startsWith('-') || words[k]!.assign)) k++;
+    }
+    const prog = words[k];
+    if (!prog) return;
+    let family: Family | undefined;
+    if (prog.unknown) {
+      const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(prog.text);
+      if (m && /ipt/i.test(m[1]!)) {
+        family = /6/.test(m[1]!) ? 'ipv6' : 'ipv4';
+        diag('warning', 'iptables/unresolved-command', `$${m[1]} is not set in this script; assuming it runs ${family === 'ipv6' ? 'ip6tables' : 'iptables'}`, li.span(prog.start, prog.end));
+      }
+    } else {
+      let base = prog.text.slice(prog.text.lastIndexOf('/') + 1);
+      if ((base === 'xtables-nft-multi' || base === 'xtables-legacy-multi') && words[k + 1]) {
+        k++;
+        base = words[k]!.text;
+      }
+      family = IPTABLES_PROGRAMS[base];
+      if (!family && (base === 'iptables-restore' || base === 'ip6tables-restore' || base === 'iptables-nft-restore' || base === 'iptables-legacy-restore')) {
+        diag('warning', 'iptables/restore-in-script', `${base} input is not read from scripts; lint the rules file it loads instead`, li.span(prog.start, words[words.length - 1]!.end));
+      }
+    }
+    if (!family) return;
+    families.add(family);
+    const start = prog.start;
+    const end = words[words.length - 1]!.end;
+    const span = li.span(start, end);
+    for (const f of frames) {
+      if (f.kind === 'group') continue;
+      diag(
+        'warning',
+        'iptables/control-flow',
+        f.kind === 'function'
+          ? `iptables command inside ${f.what}: read once where it is defined; calls are not followed`
+          : `iptables command inside ${f.what}: read once, as if it ran exactly once`,
+        span,
+      );
+      break;
+    }
+    const ctx: RuleContext = {
+      family,
+      span: (a, b) => li.span(a, b),
+      diag: (severity, code, message, a, b) => diagnostics.push({ severity, code, message, span: li.span(a, b) }),
+      cache,
+    };
+    const tfam = family === 'ipv6' ? 'ip6' : 'ip';
+    runCommand(words, k + 1, {
+      state,
+      ctx,
+      text,
+      restore: false,
+      getTable: (name, sp) => state.table(name, tfam, sp),
+      span,
+      ruleText: oneLine(text.slice(start, end)),
+    });
+  };
+
+  const lexer = new Lexer(text, li, vars, (item) => {
+    try {
+      if (item.kind === 'cmd') {
+        // `name ( )` → a function definition follows
+        handleCommand(item.words);
+      } else if (item.op === ')' && prevItem?.kind === 'op' && prevItem.op === '(' && prevPrev?.kind === 'cmd' && prevPrev.words.length === 1) {
+        pendingFunction = prevPrev.words[0]!.text;
+      }
+    } catch (e) {
+      const at = item.kind === 'cmd' ? li.span(item.words[0]!.start, item.words[item.words.length - 1]!.end) : li.span(item.start, item.start + 1);
+      diag('error', 'iptables/internal', `Internal error while reading this command: ${String(e)}`, at);
+    }
+    prevPrev = prevItem;
+    prevItem = item;
+  });
+  try {
+    lexer.run();
+  } catch (e) {
+    const p = li.span(Math.min(lexer.i, text.length), Math.min(lexer.i, text.length));
+    diag('error', 'iptables/internal', `Internal error while reading the script: ${String(e)}`, p);
+  }
+  const fams: Family[] = families.size > 0 ? (['ipv4', 'ipv6'] as Family[]).filter((f) => families.has(f)) : [options.family ?? 'ipv4'];
+  const ruleset = state.finish(options.filePath ?? '<stdin>', fams);
+  return { format: 'iptables-script', rulesets: [ruleset], diagnostics, comments: lexer.comments };
+}
+
+/** Continuation lines joined and blanks collapsed, for rule text in messages. */
+function oneLine(s: string): string {
+  let out = '';
+  let space = false;
+  for (let k = 0; k < s.length; k++) {
+    const c = s[k]!;
+    if (c === '\\' && (s[k + 1] === '\n' || (s[k + 1] === '\r' && s[k + 2] === '\n'))) {
+      k += s[k + 1] === '\r' ? 2 : 1;
+      space = true;
+      continue;
+    }
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+      space = true;
+      continue;
+    }
+    if (space && out.length > 0) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}

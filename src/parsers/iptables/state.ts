@@ -1,0 +1,264 @@
+/**
+ * The netfilter state the commands of a file build up: tables of one family,
+ * their chains and ordered rules. `-A/-I/-D/-R/-N/-X/-F/-P/-Z/-E` are applied in
+ * order, as iptables-restore or a script running top to bottom would; the model
+ * is produced once at the end, when jump targets can be resolved.
+ */
+import {
+  canonicalAction,
+  canonicalMatch,
+  type Action,
+  type Chain,
+  type Family,
+  type Match,
+  type Rule,
+  type Ruleset,
+  type Severity,
+  type Span,
+  type Table,
+  type TableFamily,
+} from '../../model/index.js';
+import { BUILTIN_CHAINS, type BuiltinChain } from './names.js';
+import type { ChainRef, ParsedRule } from './rule.js';
+
+export interface PendingRule {
+  id: number;
+  matches: Match[];
+  action: Action | ChainRef;
+  span: Span;
+  reportSpan?: Span;
+  text: string;
+  comment?: string;
+}
+
+export interface ChainState {
+  name: string;
+  builtin?: BuiltinChain;
+  policy?: 'accept' | 'drop';
+  policySpan?: Span;
+  rules: PendingRule[];
+  span: Span;
+}
+
+export interface TableState {
+  name: string;
+  family: TableFamily;
+  chains: Map<string, ChainState>;
+  span: Span;
+  /** old name → new name, for `-E` renames of chains already jumped to. */
+  renames: Map<string, string>;
+}
+
+export class NetfilterState {
+  readonly tables: TableState[] = [];
+  private readonly byKey = new Map<string, TableState>();
+  private nextId = 1;
+
+  constructor(private readonly diag: (severity: Severity, code: string, message: string, span: Span) => void) {}
+
+  static isKnownTable(name: string): boolean {
+    return Object.prototype.hasOwnProperty.call(BUILTIN_CHAINS, name);
+  }
+
+  /** Creates the table with all its built-in chains (policy accept) when it does not exist yet. */
+  table(name: string, family: TableFamily, span: Span): TableState {
+    const key = `${family}/${name}`;
+    let t = this.byKey.get(key);
+    if (!t) {
+      t = { name, family, chains: new Map(), span, renames: new Map() };
+      for (const b of BUILTIN_CHAINS[name] ?? []) t.chains.set(b.name, { name: b.name, builtin: b, rules: [], span });
+      this.byKey.set(key, t);
+      this.tables.push(t);
+    }
+    return t;
+  }
+
+  /** iptables-restore without --noflush: a `*table` section replaces the table. */
+  resetTable(t: TableState, span: Span): void {
+    t.chains.clear();
+    t.renames.clear();
+    t.span = span;
+    for (const b of BUILTIN_CHAINS[t.name] ?? []) t.chains.set(b.name, { name: b.name, builtin: b, rules: [], span });
+  }
+
+  chain(t: TableState, name: string, span: Span, what: string): ChainState | undefined {
+    const c = t.chains.get(name);
+    if (!c) this.diag('error', 'iptables/unknown-chain', `${what}: chain "${name}" does not exist in table ${t.name}`, span);
+    return c;
+  }
+
+  newChain(t: TableState, name: string, span: Span, quietIfExists = false): ChainState {
+    const c = t.chains.get(name);
+    if (c) {
+      if (!quietIfExists) this.diag('error', 'iptables/chain-exists', `Chain "${name}" already exists in table ${t.name}`, span);
+      return c;
+    }
+    const nc: ChainState = { name, rules: [], span };
+    t.chains.set(name, nc);
+    return nc;
+  }
+
+  deleteChain(t: TableState, name: string | undefined, span: Span): void {
+    if (name === undefined) {
+      for (const [n, c] of t.chains) if (!c.builtin) t.chains.delete(n);
+      return;
+    }
+    const c = this.chain(t, name, span, 'Cannot delete chain');
+    if (!c) return;
+    if (c.builtin) {
+      this.diag('error', 'iptables/builtin-chain', `Cannot delete built-in chain "${name}"`, span);
+      return;
+    }
+    t.chains.delete(name);
+  }
+
+  flush(t: TableState, name: string | undefined, span: Span): void {
+    if (name === undefined) {
+      for (const c of t.chains.values()) c.rules = [];
+      return;
+    }
+    const c = this.chain(t, name, span, 'Cannot flush');
+    if (c) c.rules = [];
+  }
+
+  rename(t: TableState, from: string, to: string, span: Span): void {
+    const c = this.chain(t, from, span, 'Cannot rename');
+    if (!c) return;
+    if (c.builtin) {
+      this.diag('error', 'iptables/builtin-chain', `Cannot rename built-in chain "${from}"`, span);
+      return;
+    }
+    t.chains.delete(from);
+    c.name = to;
+    t.chains.set(to, c);
+    t.renames.set(from, to);
+  }
+
+  private make(parsed: ParsedRule, span: Span, text: string): PendingRule[] {
+    const out: PendingRule[] = [];
+    for (const matches of parsed.variants) {
+      const r: PendingRule = { id: this.nextId++, matches, action: parsed.action, span, text };
+      if (parsed.reportSpan) r.reportSpan = parsed.reportSpan;
+      if (parsed.comment !== undefined) r.comment = parsed.comment;
+      out.push(r);
+    }
+    return out;
+  }
+
+  append(c: ChainState, parsed: ParsedRule, span: Span, text: string): void {
+    for (const r of this.make(parsed, span, text)) c.rules.push(r);
+  }
+
+  /** `-I chain n` (1-based); n may be one past the end. */
+  insert(c: ChainState, pos: number, parsed: ParsedRule, span: Span, text: string, numSpan: Span): void {
+    if (pos < 1 || pos > c.rules.length + 1) {
+      this.diag('error', 'iptables/bad-index', `Index of insertion too big: chain "${c.name}" has ${c.rules.length} rule(s)`, numSpan);
+      pos = Math.max(1, Math.min(pos, c.rules.length + 1));
+    }
+    c.rules.splice(pos - 1, 0, ...this.make(parsed, span, text));
+  }
+
+  replace(c: ChainState, pos: number, parsed: ParsedRule, span: Span, text: string, numSpan: Span): void {
+    if (parsed.variants.length > 1) this.diag('error', 'iptables/replace-multiple', '-R does not accept several source or destination addresses', span);
+    if (pos < 1 || pos > c.rules.length) {
+      this.diag('error', 'iptables/bad-index', `Index of replacement too big: chain "${c.name}" has ${c.rules.length} rule(s)`, numSpan);
+      return;
+    }
+    c.rules.splice(pos - 1, 1, ...this.make(parsed, span, text));
+  }
+
+  deleteNum(c: ChainState, pos: number, numSpan: Span): void {
+    if (pos < 1 || pos > c.rules.length) {
+      this.diag('error', 'iptables/bad-index', `Index of deletion too big: chain "${c.name}" has ${c.rules.length} rule(s)`, numSpan);
+      return;
+    }
+    c.rules.splice(pos - 1, 1);
+  }
+
+  /** `-D chain spec`: removes the first rule equal to each expanded variant. */
+  deleteSpec(c: ChainState, parsed: ParsedRule, span: Span): void {
+    for (const matches of parsed.variants) {
+      const key = ruleKey(matches, parsed.action, parsed.comment);
+      const idx = c.rules.findIndex((r) => ruleKey(r.matches, r.action, r.comment) === key);
+      if (idx < 0) {
+        this.diag('error', 'iptables/no-such-rule', `-D: no matching rule in chain "${c.name}" (bad rule: does a matching rule exist in that chain?)`, span);
+        continue;
+      }
+      c.rules.splice(idx, 1);
+    }
+  }
+
+  policy(c: ChainState, policy: string, span: Span, valueSpan: Span): void {
+    if (!c.builtin) {
+      this.diag('error', 'iptables/policy-user-chain', `Cannot set a policy on user-defined chain "${c.name}"`, span);
+      return;
+    }
+    const p = policy.toUpperCase();
+    if (p !== 'ACCEPT' && p !== 'DROP') {
+      this.diag('error', 'iptables/bad-policy', `Bad policy "${policy}" (ACCEPT or DROP)`, valueSpan);
+      return;
+    }
+    c.policy = p === 'ACCEPT' ? 'accept' : 'drop';
+    c.policySpan = span;
+  }
+
+  /** Removes tables (e.g. sections that declared nothing). */
+  dropTables(pred: (t: TableState) => boolean): void {
+    for (let k = this.tables.length - 1; k >= 0; k--) {
+      const t = this.tables[k]!;
+      if (pred(t)) {
+        this.tables.splice(k, 1);
+        this.byKey.delete(`${t.family}/${t.name}`);
+      }
+    }
+  }
+
+  /** Resolves jump targets and produces the model. */
+  finish(name: string, families: Family[]): Ruleset {
+    const tables: Table[] = [];
+    for (const t of this.tables) {
+      const chains: Chain[] = [];
+      for (const c of t.chains.values()) {
+        const rules: Rule[] = [];
+        for (const r of c.rules) {
+          const rule: Rule = { id: r.id, matches: r.matches, action: this.resolve(t, r.action), span: r.span, text: r.text };
+          if (r.reportSpan) rule.reportSpan = r.reportSpan;
+          if (r.comment !== undefined) rule.comment = r.comment;
+          rules.push(rule);
+        }
+        const chain: Chain = { name: c.name, rules, span: c.span };
+        if (c.builtin) {
+          chain.hook = c.builtin.hook;
+          chain.priority = c.builtin.priority;
+          chain.type = c.builtin.type;
+          chain.policy = c.policy ?? 'accept';
+          if (c.policySpan) chain.policySpan = c.policySpan;
+        }
+        chains.push(chain);
+      }
+      tables.push({ name: t.name, family: t.family, chains, span: t.span });
+    }
+    tables.sort((a, b) => a.span.start.offset - b.span.start.offset);
+    return { name, targets: [], tables, families, kind: 'netfilter' };
+  }
+
+  private resolve(t: TableState, a: Action | ChainRef): Action {
+    if (a.kind !== 'chain-ref') return a;
+    let target = a.name;
+    for (let k = 0; k < 16 && !t.chains.has(target) && t.renames.has(target); k++) target = t.renames.get(target)!;
+    const c = t.chains.get(target);
+    if (c && !c.builtin) return { kind: a.goto ? 'goto' : 'jump', target };
+    this.diag(
+      'warning',
+      'iptables/unknown-target',
+      c ? `Cannot jump to built-in chain "${a.name}"` : `No chain/target/match by that name: "${a.name}" is neither a known target nor a chain of table ${t.name}`,
+      a.span,
+    );
+    return { kind: 'unknown', target: a.name, text: a.text };
+  }
+}
+
+export function ruleKey(matches: Match[], action: Action | ChainRef, comment: string | undefined): string {
+  const act = action.kind === 'chain-ref' ? `${action.goto ? 'goto' : 'jump'} ${action.name}` : canonicalAction(action);
+  return `${matches.map(canonicalMatch).sort().join(' ')} => ${act} # ${comment ?? ''}`;
+}

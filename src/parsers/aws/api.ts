@@ -1,0 +1,154 @@
+/**
+ * AWS API shapes (aws-cli `--output json`, boto responses, placebo recordings):
+ * describe-security-groups, describe-security-group-rules, describe-network-acls,
+ * describe-managed-prefix-lists / get-managed-prefix-list-entries, and the
+ * request shape of authorize-security-group-ingress/egress (`GroupId` + `IpPermissions`).
+ */
+import type { Rule, Ruleset, Span } from '../../model/index.js';
+import { get, items, str, type PValue } from '../values.js';
+import { AwsContext, naclRules, naclRuleset, permRules, sgName, sgRuleset, type NaclEntryInput, type PermInput, type SourceInput } from './core.js';
+
+/** Unwraps placebo (`data`) and botocore example (`input`/`output`) envelopes. */
+export function apiPayloads(tree: PValue | undefined): PValue[] {
+  if (!tree || tree.kind !== 'object') return [];
+  const out: PValue[] = [tree];
+  for (const k of ['data', 'input', 'output']) {
+    const v = get(tree, k);
+    if (v?.kind === 'object') out.push(v);
+  }
+  return out;
+}
+
+const API_KEYS = ['SecurityGroups', 'SecurityGroupRules', 'NetworkAcls', 'PrefixLists', 'Entries', 'IpPermissions', 'IpPermissionsEgress', 'SecurityGroupForVpcs'];
+
+export function looksLikeApi(tree: PValue | undefined): boolean {
+  return apiPayloads(tree).some((p) => API_KEYS.some((k) => get(p, k) !== undefined));
+}
+
+function tagName(tags: PValue | undefined): string | undefined {
+  for (const t of items(tags)) if (str(get(t, 'Key')) === 'Name') return str(get(t, 'Value'));
+  return undefined;
+}
+
+function ipPermission(perm: PValue, dir: 'ingress' | 'egress'): PermInput {
+  const sources: SourceInput[] = [];
+  for (const r of items(get(perm, 'IpRanges'))) {
+    const c = get(r, 'CidrIp');
+    if (c) sources.push({ kind: 'cidr', value: c });
+  }
+  for (const r of items(get(perm, 'Ipv6Ranges'))) {
+    const c = get(r, 'CidrIpv6');
+    if (c) sources.push({ kind: 'cidr', value: c });
+  }
+  for (const r of items(get(perm, 'PrefixListIds'))) {
+    const id = get(r, 'PrefixListId');
+    const s = str(id);
+    if (s) sources.push({ kind: 'principal', name: s, span: id!.span });
+  }
+  for (const r of items(get(perm, 'UserIdGroupPairs'))) {
+    const id = get(r, 'GroupId') ?? get(r, 'GroupName');
+    const s = str(id);
+    if (s) sources.push({ kind: 'principal', name: s, span: id!.span });
+  }
+  const p: PermInput = { dir, protocol: get(perm, 'IpProtocol'), fromPort: get(perm, 'FromPort'), toPort: get(perm, 'ToPort'), sources, span: perm.span };
+  return p;
+}
+
+/** One security-group-rule (describe-security-group-rules) → a permission. */
+function sgRule(r: PValue): { groupId: string | undefined; perm: PermInput } {
+  const egress = get(r, 'IsEgress');
+  const dir = egress?.kind === 'scalar' && egress.value === true ? 'egress' : 'ingress';
+  const sources: SourceInput[] = [];
+  for (const k of ['CidrIpv4', 'CidrIpv6']) {
+    const c = get(r, k);
+    if (c) sources.push({ kind: 'cidr', value: c });
+  }
+  const pl = get(r, 'PrefixListId');
+  if (str(pl)) sources.push({ kind: 'principal', name: str(pl)!, span: pl!.span });
+  const ref = get(get(r, 'ReferencedGroupInfo'), 'GroupId');
+  if (str(ref)) sources.push({ kind: 'principal', name: str(ref)!, span: ref!.span });
+  const perm: PermInput = { dir, protocol: get(r, 'IpProtocol'), fromPort: get(r, 'FromPort'), toPort: get(r, 'ToPort'), sources, span: r.span };
+  const d = str(get(r, 'Description'));
+  if (d) perm.description = d;
+  return { groupId: str(get(r, 'GroupId')), perm };
+}
+
+function naclEntry(e: PValue): NaclEntryInput {
+  const eg = get(e, 'Egress');
+  const range = get(e, 'PortRange');
+  const icmp = get(e, 'IcmpTypeCode');
+  const out: NaclEntryInput = {
+    egress: eg?.kind === 'scalar' && (eg.value === true || eg.value === 'true'),
+    ruleNumber: get(e, 'RuleNumber'),
+    action: get(e, 'RuleAction'),
+    protocol: get(e, 'Protocol'),
+    fromPort: get(range, 'From'),
+    toPort: get(range, 'To'),
+    cidr: get(e, 'CidrBlock'),
+    cidr6: get(e, 'Ipv6CidrBlock'),
+    span: e.span,
+  };
+  if (icmp) {
+    out.icmpType = get(icmp, 'Type');
+    out.icmpCode = get(icmp, 'Code');
+  }
+  return out;
+}
+
+export function mapApi(tree: PValue, ctx: AwsContext, fileName = ''): Ruleset[] {
+  const rulesets: Ruleset[] = [];
+  const payloads = apiPayloads(tree);
+  // Prefix lists first, so references resolve.
+  for (const p of payloads) {
+    for (const pl of items(get(p, 'PrefixLists'))) {
+      const id = str(get(pl, 'PrefixListId'));
+      const entries = get(pl, 'Entries');
+      if (id && entries) ctx.prefixLists.set(id, { cidrs: items(entries).map((x) => str(get(x, 'Cidr')) ?? '').filter((x) => x) });
+    }
+    const single = str(get(p, 'PrefixListId'));
+    const entries = get(p, 'Entries');
+    if (single && entries?.kind === 'array') ctx.prefixLists.set(single, { cidrs: entries.items.map((x) => str(get(x, 'Cidr')) ?? '').filter((x) => x) });
+  }
+  for (const p of payloads) {
+    for (const sg of items(get(p, 'SecurityGroups'))) {
+      if (sg.kind !== 'object') continue;
+      const id = str(get(sg, 'GroupId'));
+      const name = str(get(sg, 'GroupName'));
+      const tag = tagName(get(sg, 'Tags'));
+      const ingress = items(get(sg, 'IpPermissions')).flatMap((x) => permRules(ipPermission(x, 'ingress'), ctx));
+      const egress = items(get(sg, 'IpPermissionsEgress')).flatMap((x) => permRules(ipPermission(x, 'egress'), ctx));
+      rulesets.push(sgRuleset({ name: sgName(id, name, 'security group'), targets: [id ?? '', name ?? '', tag ?? ''], span: sg.span, ingress, egress }));
+    }
+    const rules = items(get(p, 'SecurityGroupRules'));
+    if (rules.length) {
+      const groups = new Map<string, { ingress: Rule[]; egress: Rule[]; span: Span }>();
+      for (const r of rules) {
+        const { groupId, perm } = sgRule(r);
+        const key = groupId ?? '(unknown group)';
+        let g = groups.get(key);
+        if (!g) groups.set(key, (g = { ingress: [], egress: [], span: r.span }));
+        else g.span = { start: g.span.start, end: r.span.end };
+        (perm.dir === 'ingress' ? g.ingress : g.egress).push(...permRules(perm, ctx));
+      }
+      for (const [id, g] of groups) rulesets.push(sgRuleset({ name: id, targets: [id], span: g.span, ingress: g.ingress, egress: g.egress }));
+    }
+    // authorize-security-group-ingress/egress request (botocore examples): GroupId + IpPermissions.
+    const inPerms = get(p, 'IpPermissions');
+    if (inPerms && get(p, 'SecurityGroups') === undefined) {
+      const id = str(get(p, 'GroupId')) ?? str(get(p, 'GroupName'));
+      // The shape does not say which direction the request is; the operation name in the file name does.
+      const dir = /egress/i.test(fileName) ? 'egress' : 'ingress';
+      const rules = items(inPerms).flatMap((x) => permRules(ipPermission(x, dir), ctx));
+      rulesets.push(sgRuleset({ name: id ?? 'security group', targets: [id ?? ''], span: p.span, ingress: dir === 'ingress' ? rules : [], egress: dir === 'egress' ? rules : [] }));
+    }
+    for (const acl of items(get(p, 'NetworkAcls'))) {
+      if (acl.kind !== 'object') continue;
+      const id = str(get(acl, 'NetworkAclId'));
+      const entries = items(get(acl, 'Entries')).map(naclEntry);
+      const subnets = items(get(acl, 'Associations')).map((a) => str(get(a, 'SubnetId')) ?? '');
+      const tag = tagName(get(acl, 'Tags'));
+      rulesets.push(naclRuleset(sgName(id, tag, 'network ACL'), [id ?? '', tag ?? '', ...subnets], acl.span, naclRules(entries, false, ctx), naclRules(entries, true, ctx)));
+    }
+  }
+  return rulesets;
+}

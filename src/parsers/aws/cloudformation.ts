@@ -1,0 +1,380 @@
+/**
+ * CloudFormation templates (JSON or YAML, short forms already normalised by
+ * values.ts): AWS::EC2::SecurityGroup, SecurityGroupIngress/Egress,
+ * NetworkAcl/NetworkAclEntry. Intrinsics are resolved where the template decides
+ * them (parameter defaults, overrides, Fn::FindInMap over literal Mappings,
+ * Fn::Sub/Join/Select on resolved values); Fn::If gives both branches, each
+ * conditioned by an opaque match; everything else stays an expression and
+ * becomes an `opaque` (module `unresolved`) match naming it — never a pass.
+ */
+import { AddrSet, type Match, type Rule, type Ruleset, type Span } from '../../model/index.js';
+import { get, items, str, toPlain, type PExpr, type PValue } from '../values.js';
+import { AwsContext, naclRules, naclRuleset, permRules, sgRuleset, unresolvedMatch, type NaclEntryInput, type PermInput, type SourceInput } from './core.js';
+
+const PSEUDO = new Set(['AWS::AccountId', 'AWS::NotificationARNs', 'AWS::Partition', 'AWS::Region', 'AWS::StackId', 'AWS::StackName', 'AWS::URLSuffix']);
+const NO_VALUE = 'AWS::NoValue';
+
+export function looksLikeCloudFormation(tree: PValue | undefined): boolean {
+  const res = get(tree, 'Resources');
+  if (res?.kind !== 'object') return false;
+  return res.entries.some((e) => (str(get(e.value, 'Type')) ?? '').startsWith('AWS::EC2::'));
+}
+
+/** The single intrinsic function of an object, if it is one (`{Ref: x}`, `{"Fn::Sub": …}`, `{Condition: c}`). */
+function intrinsic(v: PValue | undefined): { name: string; arg: PValue } | undefined {
+  if (v?.kind !== 'object' || v.entries.length !== 1) return undefined;
+  const e = v.entries[0]!;
+  if (e.key === 'Ref' || e.key.startsWith('Fn::') || e.key === 'Condition') return { name: e.key, arg: e.value };
+  return undefined;
+}
+
+function render(name: string, arg: PValue): string {
+  const short = name === 'Ref' ? 'Ref' : name.replace(/^Fn::/, '');
+  if (name === 'Fn::GetAtt' && arg.kind === 'array') return `!GetAtt ${arg.items.map((i) => String(toPlain(i))).join('.')}`;
+  if (arg.kind === 'scalar') return `!${short} ${String(arg.value)}`;
+  const json = JSON.stringify(toPlain(arg));
+  return `!${short} ${json.length > 120 ? json.slice(0, 117) + '...' : json}`;
+}
+
+interface Branch {
+  value: PValue;
+  extra: Match[];
+}
+
+class Template {
+  readonly params = new Map<string, PValue>();
+  readonly paramDefaults = new Map<string, PValue>();
+  readonly resources = new Map<string, { type: string; props: PValue | undefined; span: Span; keySpan: Span; condition?: string; value: PValue }>();
+  readonly mappings: PValue | undefined;
+
+  constructor(
+    tree: PValue,
+    readonly overrides: Record<string, unknown> | undefined,
+  ) {
+    const params = get(tree, 'Parameters');
+    if (params?.kind === 'object')
+      for (const e of params.entries) {
+        this.params.set(e.key, e.value);
+        const d = get(e.value, 'Default');
+        if (d) this.paramDefaults.set(e.key, d);
+      }
+    this.mappings = get(tree, 'Mappings');
+    const res = get(tree, 'Resources');
+    if (res?.kind === 'object')
+      for (const e of res.entries) {
+        const type = str(get(e.value, 'Type'));
+        if (!type) continue;
+        const r: { type: string; props: PValue | undefined; span: Span; keySpan: Span; condition?: string; value: PValue } = { type, props: get(e.value, 'Properties'), span: e.value.span, keySpan: e.keySpan, value: e.value };
+        const c = str(get(e.value, 'Condition'));
+        if (c) r.condition = c;
+        this.resources.set(e.key, r);
+      }
+  }
+
+  unknown(text: string, span: Span): PExpr {
+    return { kind: 'expr', text, span };
+  }
+
+  fromPlain(v: unknown, span: Span): PValue {
+    if (Array.isArray(v)) return { kind: 'array', items: v.map((x) => this.fromPlain(x, span)), span };
+    if (v === null || v === undefined || typeof v === 'object') return { kind: 'scalar', value: v === undefined || v === null ? null : JSON.stringify(v), span };
+    return { kind: 'scalar', value: v as string | number | boolean, span };
+  }
+
+  ref(name: string, span: Span, depth: number): PValue {
+    if (this.overrides && Object.prototype.hasOwnProperty.call(this.overrides, name)) return this.fromPlain(this.overrides[name], span);
+    const d = this.paramDefaults.get(name);
+    if (d) {
+      const v = this.resolve(d, depth + 1);
+      // CommaDelimitedList / List<…> parameters: the default is a comma-separated string.
+      const type = str(get(this.params.get(name), 'Type')) ?? '';
+      if ((type === 'CommaDelimitedList' || type.startsWith('List<')) && v.kind === 'scalar' && typeof v.value === 'string')
+        return { kind: 'array', items: v.value.split(',').map((s) => ({ kind: 'scalar', value: s.trim(), span: v.span })), span: v.span };
+      return v;
+    }
+    return this.unknown(`!Ref ${name}`, span);
+  }
+
+  /** Resolves intrinsics where statically decided; the rest become `PExpr` with their text. */
+  resolve(v: PValue, depth = 0): PValue {
+    if (depth > 32) return v.kind === 'expr' ? v : this.unknown('(nested too deeply)', v.span);
+    const fn = intrinsic(v);
+    if (!fn) {
+      if (v.kind === 'array') return { kind: 'array', items: v.items.map((i) => this.resolve(i, depth + 1)), span: v.span };
+      if (v.kind === 'object') return { kind: 'object', entries: v.entries.map((e) => ({ key: e.key, keySpan: e.keySpan, value: this.resolve(e.value, depth + 1) })), span: v.span };
+      return v;
+    }
+    const { name, arg } = fn;
+    const span = v.span;
+    const text = render(name, arg);
+    switch (name) {
+      case 'Ref': {
+        const n = str(arg);
+        if (!n) return this.unknown(text, span);
+        if (n === NO_VALUE) return this.unknown(NO_VALUE, span);
+        if (PSEUDO.has(n) || this.resources.has(n)) return this.unknown(text, span);
+        if (this.params.has(n)) return this.ref(n, span, depth);
+        return this.unknown(text, span);
+      }
+      case 'Fn::FindInMap': {
+        const a = items(arg).map((x) => this.resolve(x, depth + 1));
+        if (a.length < 3 || a.some((x, i) => i < 3 && x.kind !== 'scalar')) return this.unknown(text, span);
+        const hit = get(get(get(this.mappings, String(toPlain(a[0]))), String(toPlain(a[1]))), String(toPlain(a[2])));
+        return hit ? this.resolve(hit, depth + 1) : this.unknown(text, span);
+      }
+      case 'Fn::Sub': {
+        const tmpl = arg.kind === 'array' ? arg.items[0] : arg;
+        const vars = arg.kind === 'array' ? arg.items[1] : undefined;
+        const s = str(tmpl);
+        if (s === undefined) return this.unknown(text, span);
+        let out = '';
+        let i = 0;
+        while (i < s.length) {
+          const open = s.indexOf('${', i);
+          if (open < 0) {
+            out += s.slice(i);
+            break;
+          }
+          out += s.slice(i, open);
+          const close = s.indexOf('}', open);
+          if (close < 0) return this.unknown(text, span);
+          const name = s.slice(open + 2, close).trim();
+          i = close + 1;
+          if (name.startsWith('!')) {
+            out += '${' + name.slice(1) + '}';
+            continue;
+          }
+          const varV = get(vars, name);
+          const r = varV ? this.resolve(varV, depth + 1) : this.params.has(name) ? this.ref(name, span, depth) : undefined;
+          if (r?.kind !== 'scalar' || r.value === null) return this.unknown(text, span);
+          out += String(r.value);
+        }
+        return { kind: 'scalar', value: out, span };
+      }
+      case 'Fn::Join': {
+        const [d, list] = items(arg);
+        const delim = str(d);
+        const l = list ? this.resolve(list, depth + 1) : undefined;
+        if (delim === undefined || l?.kind !== 'array') return this.unknown(text, span);
+        const parts: string[] = [];
+        for (const p of l.items) {
+          if (p.kind !== 'scalar' || p.value === null) return this.unknown(text, span);
+          parts.push(String(p.value));
+        }
+        return { kind: 'scalar', value: parts.join(delim), span };
+      }
+      case 'Fn::Select': {
+        const [idx, list] = items(arg);
+        const i = idx ? this.resolve(idx, depth + 1) : undefined;
+        const l = list ? this.resolve(list, depth + 1) : undefined;
+        const n = i?.kind === 'scalar' ? Number(i.value) : NaN;
+        if (l?.kind !== 'array' || !Number.isInteger(n) || !l.items[n]) return this.unknown(text, span);
+        return l.items[n]!;
+      }
+      default:
+        return this.unknown(text, span);
+    }
+  }
+
+  /** Fn::If → both branches (each conditioned); AWS::NoValue branches vanish. */
+  branches(v: PValue | undefined, depth = 0): Branch[] {
+    if (!v) return [];
+    const fn = intrinsic(v);
+    if (fn?.name === 'Fn::If' && fn.arg.kind === 'array' && fn.arg.items.length === 3 && depth < 16) {
+      const cond = String(toPlain(fn.arg.items[0]));
+      const out: Branch[] = [];
+      [fn.arg.items[1]!, fn.arg.items[2]!].forEach((b, i) => {
+        const m = unresolvedMatch(`!If ${cond} (${i === 0 ? 'true' : 'false'} branch)`, v.span, `condition ${cond} is decided at deployment`);
+        for (const sub of this.branches(b, depth + 1)) out.push({ value: sub.value, extra: [m, ...sub.extra] });
+      });
+      return out;
+    }
+    if (fn?.name === 'Ref' && str(fn.arg) === NO_VALUE) return [];
+    return [{ value: v, extra: [] }];
+  }
+
+  /** A group reference (`!Ref SG`, `!GetAtt SG.GroupId`, literal id) → principal name. */
+  groupRef(v: PValue): string | undefined {
+    const fn = intrinsic(v);
+    if (fn?.name === 'Ref') {
+      const n = str(fn.arg);
+      if (n && this.resources.has(n)) return n;
+    }
+    if (fn?.name === 'Fn::GetAtt') {
+      const n = fn.arg.kind === 'array' ? str(fn.arg.items[0]) : str(fn.arg)?.split('.')[0];
+      if (n && this.resources.has(n)) return n;
+    }
+    const r = this.resolve(v);
+    if (r.kind === 'scalar' && r.value !== null) return String(r.value);
+    if (r.kind === 'expr') return r.text;
+    return undefined;
+  }
+}
+
+function perm(t: Template, item: PValue, dir: 'ingress' | 'egress', extra: Match[], ctx: AwsContext): Rule[] {
+  const rules: Rule[] = [];
+  for (const b of t.branches(item)) {
+    const it = b.value;
+    const ex = [...extra, ...b.extra];
+    if (it.kind !== 'object' || intrinsic(it)) {
+      const r = t.resolve(it);
+      const txt = r.kind === 'expr' ? r.text : JSON.stringify(toPlain(it));
+      ctx.warn(`a ${dir} rule here is not an object: ${txt}`, it.span, 'aws/cfn-unresolved');
+      rules.push({ id: ctx.nextId(), matches: [unresolvedMatch(txt, it.span, `the ${dir} rule is not known statically`), ...ex], action: { kind: 'accept' }, span: it.span, text: `${dir} ${txt}` });
+      continue;
+    }
+    const field = (k: string): PValue | undefined => {
+      const f = get(it, k);
+      return f ? t.resolve(f) : undefined;
+    };
+    const sources: SourceInput[] = [];
+    for (const k of ['CidrIp', 'CidrIpv6']) {
+      const f = get(it, k);
+      if (!f) continue;
+      for (const br of t.branches(f)) {
+        const r = t.resolve(br.value);
+        if (br.extra.length) {
+          // Condition-dependent address: keep the alternative with its condition as an unresolved source when not literal.
+          sources.push(r.kind === 'scalar' ? { kind: 'cidr', value: r } : { kind: 'unresolved', text: r.kind === 'expr' ? r.text : String(toPlain(r)), span: r.span });
+        } else sources.push({ kind: 'cidr', value: r });
+      }
+    }
+    const groupKeys = dir === 'ingress' ? ['SourceSecurityGroupId', 'SourceSecurityGroupName'] : ['DestinationSecurityGroupId'];
+    for (const k of groupKeys) {
+      const f = get(it, k);
+      if (!f) continue;
+      const n = t.groupRef(f);
+      if (n && n !== NO_VALUE) sources.push({ kind: 'principal', name: n, span: f.span });
+    }
+    const plKey = dir === 'ingress' ? 'SourcePrefixListId' : 'DestinationPrefixListId';
+    const pl = get(it, plKey);
+    if (pl) {
+      const r = t.resolve(pl);
+      const n = r.kind === 'scalar' ? String(r.value) : r.kind === 'expr' ? r.text : undefined;
+      if (n && n !== NO_VALUE) sources.push({ kind: 'principal', name: n, span: pl.span });
+    }
+    const p: PermInput = { dir, protocol: field('IpProtocol'), fromPort: field('FromPort'), toPort: field('ToPort'), sources: sources.filter((s) => !(s.kind === 'cidr' && s.value.kind === 'expr' && s.value.text === NO_VALUE)), span: it.span };
+    if (ex.length) p.extra = ex;
+    const d = str(field('Description'));
+    if (d) p.description = d;
+    rules.push(...permRules(p, ctx));
+  }
+  return rules;
+}
+
+function listRules(t: Template, list: PValue | undefined, dir: 'ingress' | 'egress', extra: Match[], ctx: AwsContext): Rule[] {
+  const out: Rule[] = [];
+  for (const b of t.branches(list)) {
+    const v = b.value;
+    if (v.kind === 'array') {
+      for (const it of v.items) out.push(...perm(t, it, dir, [...extra, ...b.extra], ctx));
+    } else if (v.kind === 'scalar') {
+      ctx.warn(`${dir === 'ingress' ? 'SecurityGroupIngress' : 'SecurityGroupEgress'} must be a list of rules, not ${JSON.stringify(v.value)}`, v.span, 'aws/cfn-invalid');
+    } else out.push(...perm(t, v, dir, [...extra, ...b.extra], ctx));
+  }
+  return out;
+}
+
+function conditionMatch(condition: string | undefined, span: Span): Match[] {
+  return condition ? [unresolvedMatch(`Condition: ${condition}`, span, `the resource exists only when condition ${condition} holds`)] : [];
+}
+
+function tagName(tags: PValue | undefined, t: Template): string | undefined {
+  for (const tag of items(tags)) if (str(get(tag, 'Key')) === 'Name') return str(t.resolve(get(tag, 'Value') ?? { kind: 'scalar', value: null, span: tag.span }));
+  return undefined;
+}
+
+export function mapCloudFormation(tree: PValue, ctx: AwsContext, overrides?: Record<string, unknown>): Ruleset[] {
+  const t = new Template(tree, overrides);
+  interface Group {
+    name: string;
+    targets: string[];
+    span: Span;
+    ingress: Rule[];
+    egress: Rule[];
+    explicitEgress: boolean;
+    cfn: boolean;
+  }
+  const groups = new Map<string, Group>();
+  const acls = new Map<string, { targets: string[]; span: Span; entries: NaclEntryInput[] }>();
+  const groupFor = (key: string, span: Span): Group => {
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { name: key, targets: [key], span, ingress: [], egress: [], explicitEgress: true, cfn: false }));
+    return g;
+  };
+  for (const [id, r] of t.resources) {
+    if (r.type !== 'AWS::EC2::SecurityGroup') continue;
+    const extra = conditionMatch(r.condition, r.keySpan);
+    const gname = get(r.props, 'GroupName') ? t.resolve(get(r.props, 'GroupName')!) : undefined;
+    const tag = tagName(get(r.props, 'Tags'), t);
+    const g: Group = { name: id, targets: [id, str(gname) ?? '', tag ?? ''], span: r.span, ingress: [], egress: [], explicitEgress: get(r.props, 'SecurityGroupEgress') !== undefined, cfn: true };
+    g.ingress.push(...listRules(t, get(r.props, 'SecurityGroupIngress'), 'ingress', extra, ctx));
+    g.egress.push(...listRules(t, get(r.props, 'SecurityGroupEgress'), 'egress', extra, ctx));
+    groups.set(id, g);
+  }
+  for (const [, r] of t.resources) {
+    if (r.type !== 'AWS::EC2::SecurityGroupIngress' && r.type !== 'AWS::EC2::SecurityGroupEgress') continue;
+    const dir = r.type.endsWith('Ingress') ? 'ingress' : 'egress';
+    const gid = get(r.props, 'GroupId') ?? get(r.props, 'GroupName');
+    const key = (gid && t.groupRef(gid)) ?? '(unknown group)';
+    const g = groupFor(key, r.span);
+    if (dir === 'egress') g.explicitEgress = true;
+    const extra = conditionMatch(r.condition, r.keySpan);
+    const rules = r.props ? perm(t, r.props, dir, extra, ctx) : [];
+    for (const rule of rules) rule.span = r.span;
+    (dir === 'ingress' ? g.ingress : g.egress).push(...rules);
+  }
+  for (const [id, r] of t.resources) {
+    if (r.type !== 'AWS::EC2::NetworkAcl') continue;
+    acls.set(id, { targets: [id, tagName(get(r.props, 'Tags'), t) ?? ''], span: r.span, entries: [] });
+  }
+  for (const [, r] of t.resources) {
+    if (r.type !== 'AWS::EC2::NetworkAclEntry') continue;
+    const aclRef = get(r.props, 'NetworkAclId');
+    const key = (aclRef && t.groupRef(aclRef)) ?? '(unknown network ACL)';
+    let acl = acls.get(key);
+    if (!acl) acls.set(key, (acl = { targets: [key], span: r.span, entries: [] }));
+    const f = (k: string, from: PValue | undefined = r.props): PValue | undefined => {
+      const v = get(from, k);
+      return v ? t.resolve(v) : undefined;
+    };
+    const eg = f('Egress');
+    const icmp = f('Icmp');
+    const range = f('PortRange');
+    const e: NaclEntryInput = {
+      egress: eg?.kind === 'scalar' && (eg.value === true || eg.value === 'true'),
+      ruleNumber: f('RuleNumber'),
+      action: f('RuleAction'),
+      protocol: f('Protocol'),
+      fromPort: get(range, 'From'),
+      toPort: get(range, 'To'),
+      cidr: f('CidrBlock'),
+      cidr6: f('Ipv6CidrBlock'),
+      span: r.span,
+    };
+    if (icmp) {
+      e.icmpType = get(icmp, 'Type');
+      e.icmpCode = get(icmp, 'Code');
+    }
+    const extra = conditionMatch(r.condition, r.keySpan);
+    if (eg?.kind === 'expr') extra.push(unresolvedMatch(`Egress: ${eg.text}`, eg.span, 'the direction is not known statically'));
+    if (extra.length) e.extra = extra;
+    acl.entries.push(e);
+  }
+  const out: Ruleset[] = [];
+  for (const g of groups.values()) {
+    if (g.cfn && !g.explicitEgress) {
+      // AWS adds "allow all outbound to 0.0.0.0/0" to a new group without egress rules.
+      g.egress.push({
+        id: ctx.nextId(),
+        matches: [{ kind: 'address', dir: 'dst', addrs: AddrSet.ALL_V4 }],
+        action: { kind: 'accept' },
+        span: g.span,
+        text: 'egress all to 0.0.0.0/0 (default rule of a new security group)',
+      });
+    }
+    out.push(sgRuleset({ name: g.name, targets: g.targets, span: g.span, ingress: g.ingress, egress: g.egress }));
+  }
+  for (const [id, a] of acls) out.push(naclRuleset(id, a.targets, a.span, naclRules(a.entries, false, ctx), naclRules(a.entries, true, ctx)));
+  return out;
+}

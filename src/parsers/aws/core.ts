@@ -1,0 +1,299 @@
+/**
+ * AWS semantics compiled into the common model, shared by every AWS input
+ * (aws-cli/boto JSON, CloudFormation, Terraform HCL and plan JSON).
+ *
+ * Security group: one `cloud` table, chain `ingress` (hook input) and `egress`
+ * (hook output), accept rules only, implicit drop policy; one rule per source
+ * (CIDR, security group, prefix list), so each rule has its own report span.
+ * Network ACL: rules in rule-number order, allow → accept, deny → drop, implicit
+ * final deny, base chains at priority -10.
+ */
+import {
+  AddrSet,
+  numRange,
+  numSetOf,
+  numSingle,
+  protocolNumber,
+  type Action,
+  type Chain,
+  type Diagnostic,
+  type Match,
+  type Rule,
+  type Ruleset,
+  type Span,
+  type Table,
+} from '../../model/index.js';
+import type { PValue } from '../values.js';
+
+export type Direction = 'ingress' | 'egress';
+
+export type SourceInput =
+  /** A CIDR (a string scalar) or an expression that should be one. */
+  | { kind: 'cidr'; value: PValue }
+  /** Security group id/name, `self`, an unresolved prefix list `pl-…`. */
+  | { kind: 'principal'; name: string; span: Span }
+  /** Something that names a source but cannot be resolved statically. */
+  | { kind: 'unresolved'; text: string; span: Span; reason?: string };
+
+export interface PermInput {
+  dir: Direction;
+  protocol: PValue | undefined;
+  fromPort: PValue | undefined;
+  toPort: PValue | undefined;
+  sources: SourceInput[];
+  /** The permission / rule object. */
+  span: Span;
+  /** Extra matches that condition the whole permission (unknown count, Fn::If, CloudFormation Condition). */
+  extra?: Match[];
+  description?: string;
+}
+
+export interface NaclEntryInput {
+  egress: boolean;
+  ruleNumber: PValue | undefined;
+  action: PValue | undefined;
+  protocol: PValue | undefined;
+  fromPort: PValue | undefined;
+  toPort: PValue | undefined;
+  icmpType?: PValue | undefined;
+  icmpCode?: PValue | undefined;
+  cidr: PValue | undefined;
+  cidr6: PValue | undefined;
+  span: Span;
+  extra?: Match[];
+}
+
+/** Shared state of one document: rule ids and diagnostics; prefix-list entries when the input has them. */
+export class AwsContext {
+  private id = 0;
+  readonly diagnostics: Diagnostic[] = [];
+  readonly prefixLists = new Map<string, { cidrs: string[] }>();
+  nextId(): number {
+    return ++this.id;
+  }
+  warn(message: string, span: Span, code: string): void {
+    this.diagnostics.push({ severity: 'warning', message, span, code });
+  }
+}
+
+export function unresolvedMatch(text: string, span: Span, reason: string): Match {
+  return { kind: 'opaque', module: 'unresolved', text, reason, span };
+}
+
+function scalarText(v: PValue | undefined): string | undefined {
+  if (v?.kind !== 'scalar' || v.value === null) return undefined;
+  return String(v.value).trim();
+}
+
+function intOf(v: PValue | undefined): number | undefined {
+  const t = scalarText(v);
+  if (t === undefined || !/^-?[0-9]{1,6}$/.test(t)) return undefined;
+  return Number(t);
+}
+
+/** `-1`/`all` → 'all'; else protocol number; 'unknown' when an expression or unrecognised. */
+export function awsProtocol(v: PValue | undefined): number | 'all' | 'unknown' | 'missing' {
+  if (v === undefined || (v.kind === 'scalar' && v.value === null)) return 'missing';
+  const t = scalarText(v);
+  if (t === undefined) return 'unknown';
+  const l = t.toLowerCase();
+  if (l === '-1' || l === 'all' || l === '*') return 'all';
+  const n = protocolNumber(l === 'icmpv6' ? 'ipv6-icmp' : l);
+  return n ?? 'unknown';
+}
+
+interface L4 {
+  matches: Match[];
+  label: string;
+  /** Where the port/protocol is written (report span for principal sources). */
+  span?: Span;
+}
+
+/** Protocol + port (or ICMP type/code) matches of a permission. */
+function layer4(protocol: PValue | undefined, fromPort: PValue | undefined, toPort: PValue | undefined, ctx: AwsContext, fallback: Span, icmp?: { type: PValue | undefined; code: PValue | undefined }): L4 {
+  const p = awsProtocol(protocol);
+  const portSpan = fromPort?.span ?? protocol?.span;
+  if (p === 'all') return { matches: [], label: 'all', ...(portSpan ? { span: portSpan } : {}) };
+  if (p === 'missing' || p === 'unknown') {
+    const text = protocol?.kind === 'expr' ? protocol.text : protocol ? String(scalarText(protocol) ?? '?') : '(missing)';
+    if (p === 'missing') ctx.warn('protocol is missing: any protocol is assumed', fallback, 'aws/missing-protocol');
+    return {
+      matches: [unresolvedMatch(`protocol ${text}`, protocol?.span ?? fallback, p === 'missing' ? 'the protocol is not given' : 'the protocol is not known statically')],
+      label: `proto ${text}`,
+      span: protocol?.span ?? fallback,
+    };
+  }
+  const protoMatch: Match = { kind: 'protocol', protocols: numSingle(p), ...(protocol ? { span: protocol.span } : {}) };
+  const name = p === 6 ? 'tcp' : p === 17 ? 'udp' : p === 1 ? 'icmp' : p === 58 ? 'icmpv6' : `proto ${p}`;
+  if (p === 6 || p === 17) {
+    const a = fromPort === undefined ? -1 : intOf(fromPort);
+    const b = toPort === undefined ? a : intOf(toPort);
+    if (a === undefined || b === undefined) {
+      const text = `${fromPort?.kind === 'expr' ? fromPort.text : scalarText(fromPort) ?? ''}-${toPort?.kind === 'expr' ? toPort.text : scalarText(toPort) ?? ''}`;
+      return {
+        matches: [protoMatch, unresolvedMatch(`ports ${text}`, portSpan ?? fallback, 'the port range is not known statically')],
+        label: `${name} ${text}`,
+        span: portSpan ?? fallback,
+      };
+    }
+    if (a === -1 || (a <= 0 && b >= 65535) || (a === -1 && b === -1)) return { matches: [protoMatch], label: name, ...(portSpan ? { span: portSpan } : {}) };
+    if (a > b) ctx.warn(`port range ${a}-${b} is reversed`, portSpan ?? fallback, 'aws/port-range');
+    const lo = Math.max(0, Math.min(a, b));
+    const hi = Math.min(65535, Math.max(a, b));
+    const portMatch: Match = { kind: 'port', dir: 'dst', ports: numSetOf([[lo, hi]]), ...(portSpan ? { span: portSpan } : {}) };
+    return { matches: [protoMatch, portMatch], label: `${name} ${lo === hi ? lo : `${lo}-${hi}`}`, ...(portSpan ? { span: portSpan } : {}) };
+  }
+  if (p === 1 || p === 58) {
+    const tv = icmp ? icmp.type : fromPort;
+    const cv = icmp ? icmp.code : toPort;
+    const type = tv === undefined ? -1 : intOf(tv);
+    const code = cv === undefined ? -1 : intOf(cv);
+    const family = p === 1 ? 'ipv4' : 'ipv6';
+    if (type === undefined || code === undefined) {
+      return { matches: [protoMatch, unresolvedMatch(`icmp type ${tv?.kind === 'expr' ? tv.text : scalarText(tv)}`, tv?.span ?? fallback, 'the ICMP type is not known statically')], label: name, ...(portSpan ? { span: portSpan } : {}) };
+    }
+    if (type < 0) return { matches: [protoMatch], label: name, ...(portSpan ? { span: portSpan } : {}) };
+    const values = code < 0 ? numRange(type * 256, type * 256 + 255) : numSingle(type * 256 + code);
+    return { matches: [protoMatch, { kind: 'icmp-type', family, values, ...(tv ? { span: tv.span } : {}) }], label: `${name} type ${type}${code >= 0 ? ` code ${code}` : ''}`, ...(portSpan ? { span: portSpan } : {}) };
+  }
+  // Any other protocol: every packet of that protocol (ports, if it has any, are not filtered).
+  return { matches: [protoMatch], label: name, ...(protocol ? { span: protocol.span } : {}) };
+}
+
+interface SourceMatch {
+  match: Match | undefined;
+  label: string;
+  /** The CIDR value for reportSpan; undefined for principals (report the port). */
+  span: Span | undefined;
+}
+
+function sourceMatches(s: SourceInput, dir: 'src' | 'dst', ctx: AwsContext): SourceMatch[] {
+  if (s.kind === 'principal') {
+    const pl = s.name.startsWith('pl-') ? ctx.prefixLists.get(s.name) : undefined;
+    if (pl) {
+      let addrs = AddrSet.EMPTY;
+      for (const c of pl.cidrs) addrs = addrs.union(AddrSet.parse(c) ?? AddrSet.EMPTY);
+      return [{ match: { kind: 'address', dir, addrs, span: s.span }, label: `${s.name} (${addrs.toString()})`, span: s.span }];
+    }
+    return [{ match: { kind: 'principal', dir, names: [s.name], span: s.span }, label: s.name, span: undefined }];
+  }
+  if (s.kind === 'unresolved') return [{ match: unresolvedMatch(s.text, s.span, s.reason ?? 'the source is not known statically'), label: s.text, span: s.span }];
+  const v = s.value;
+  if (v.kind === 'expr') return [{ match: unresolvedMatch(v.text, v.span, 'the address is not known statically'), label: v.text, span: v.span }];
+  if (v.kind === 'array') return v.items.flatMap((i) => sourceMatches({ kind: 'cidr', value: i }, dir, ctx));
+  const t = scalarText(v);
+  if (t === undefined || t === '') return [];
+  const addrs = AddrSet.parse(t);
+  if (!addrs) {
+    ctx.warn(`"${t}" is not a CIDR block`, v.span, 'aws/invalid-cidr');
+    return [{ match: unresolvedMatch(t, v.span, 'not a valid CIDR block'), label: t, span: v.span }];
+  }
+  return [{ match: { kind: 'address', dir, addrs, span: v.span }, label: t, span: v.span }];
+}
+
+/** One accept rule per source of a security-group permission. */
+export function permRules(p: PermInput, ctx: AwsContext): Rule[] {
+  const l4 = layer4(p.protocol, p.fromPort, p.toPort, ctx, p.span);
+  const dir = p.dir === 'ingress' ? 'src' : 'dst';
+  const word = p.dir === 'ingress' ? 'from' : 'to';
+  const out: Rule[] = [];
+  for (const s of p.sources) {
+    for (const sm of sourceMatches(s, dir, ctx)) {
+      const matches: Match[] = [...l4.matches];
+      if (sm.match) matches.push(sm.match);
+      if (p.extra) matches.push(...p.extra);
+      const rule: Rule = {
+        id: ctx.nextId(),
+        matches,
+        action: { kind: 'accept' },
+        span: p.span,
+        reportSpan: sm.span ?? l4.span ?? p.span,
+        text: `${p.dir} ${l4.label} ${word} ${sm.label}`,
+      };
+      if (p.description) rule.comment = p.description;
+      out.push(rule);
+    }
+  }
+  return out;
+}
+
+/** NACL entries → rules in evaluation order (rule number; unknown numbers: allows first, denies last — sound). */
+export function naclRules(entries: NaclEntryInput[], egress: boolean, ctx: AwsContext): Rule[] {
+  const list = entries.filter((e) => e.egress === egress);
+  const keyed = list.map((e, i) => {
+    const n = intOf(e.ruleNumber);
+    const act = scalarText(e.action)?.toLowerCase();
+    const order = n !== undefined ? n : act === 'deny' ? Number.MAX_SAFE_INTEGER : -1;
+    return { e, i, order, n, act };
+  });
+  keyed.sort((a, b) => a.order - b.order || a.i - b.i);
+  const out: Rule[] = [];
+  const dir = egress ? 'dst' : 'src';
+  const word = egress ? 'to' : 'from';
+  for (const { e, n, act } of keyed) {
+    const l4 = layer4(e.protocol, e.fromPort, e.toPort, ctx, e.span, e.icmpType !== undefined || e.icmpCode !== undefined ? { type: e.icmpType, code: e.icmpCode } : undefined);
+    const action: Action =
+      act === 'allow' ? { kind: 'accept' } : act === 'deny' ? { kind: 'drop' } : { kind: 'unknown', target: act ?? '?', text: e.action?.kind === 'expr' ? e.action.text : `rule action ${act ?? '(missing)'}` };
+    const extra: Match[] = [...(e.extra ?? [])];
+    if (n === undefined && e.ruleNumber !== undefined) extra.push(unresolvedMatch(`rule number ${e.ruleNumber.kind === 'expr' ? e.ruleNumber.text : scalarText(e.ruleNumber)}`, e.ruleNumber.span, 'the rule number (evaluation order) is not known statically'));
+    const srcs: SourceInput[] = [];
+    if (e.cidr !== undefined && !(e.cidr.kind === 'scalar' && (e.cidr.value === null || e.cidr.value === ''))) srcs.push({ kind: 'cidr', value: e.cidr });
+    if (e.cidr6 !== undefined && !(e.cidr6.kind === 'scalar' && (e.cidr6.value === null || e.cidr6.value === ''))) srcs.push({ kind: 'cidr', value: e.cidr6 });
+    for (const s of srcs) {
+      for (const sm of sourceMatches(s, dir, ctx)) {
+        const matches: Match[] = [...l4.matches];
+        if (sm.match) matches.push(sm.match);
+        matches.push(...extra);
+        out.push({
+          id: ctx.nextId(),
+          matches,
+          action,
+          span: e.span,
+          reportSpan: sm.span ?? l4.span ?? e.span,
+          text: `${n ?? '?'} ${act ?? '?'} ${egress ? 'egress' : 'ingress'} ${l4.label} ${word} ${sm.label}`,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+export interface SgRulesetInput {
+  name: string;
+  targets: string[];
+  span: Span;
+  ingress: Rule[];
+  egress: Rule[];
+  /** NACL chains to evaluate with the group (same subnet): exposure is the intersection. */
+  nacl?: { ingress: Rule[]; egress: Rule[]; span: Span; name: string };
+}
+
+function baseChain(name: 'ingress' | 'egress', rules: Rule[], span: Span, priority: number): Chain {
+  return { name, hook: name === 'ingress' ? 'input' : 'output', priority, type: 'filter', policy: 'drop', policyImplicit: true, rules, span };
+}
+
+export function sgRuleset(i: SgRulesetInput): Ruleset {
+  const tables: Table[] = [{ name: 'security-group', family: 'cloud', chains: [baseChain('ingress', i.ingress, i.span, 0), baseChain('egress', i.egress, i.span, 0)], span: i.span }];
+  if (i.nacl) tables.push({ name: `network-acl ${i.nacl.name}`, family: 'cloud', chains: [baseChain('ingress', i.nacl.ingress, i.nacl.span, -10), baseChain('egress', i.nacl.egress, i.nacl.span, -10)], span: i.nacl.span });
+  return { name: i.name, targets: dedupe(i.targets), tables, families: ['ipv4', 'ipv6'], kind: 'cloud' };
+}
+
+export function naclRuleset(name: string, targets: string[], span: Span, ingress: Rule[], egress: Rule[]): Ruleset {
+  return {
+    name,
+    targets: dedupe(targets),
+    tables: [{ name: 'network-acl', family: 'cloud', chains: [baseChain('ingress', ingress, span, -10), baseChain('egress', egress, span, -10)], span }],
+    families: ['ipv4', 'ipv6'],
+    kind: 'cloud',
+  };
+}
+
+function dedupe(list: string[]): string[] {
+  return [...new Set(list.filter((x) => x !== ''))];
+}
+
+/** "sg-0abc (web)". */
+export function sgName(id: string | undefined, name: string | undefined, fallback: string): string {
+  if (id && name && name !== id) return `${id} (${name})`;
+  return id ?? name ?? fallback;
+}

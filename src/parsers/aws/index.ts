@@ -1,0 +1,116 @@
+/**
+ * AWS formats: `aws` (JSON: aws-cli / boto exports and CloudFormation JSON
+ * templates) and `cloudformation-yaml`. Terraform is read by
+ * src/parsers/terraform/format.ts, which calls `mapAwsTerraform`.
+ */
+import type { FirewallDocument, Ruleset } from '../../model/index.js';
+import type { FormatDefinition, ParseOptions } from '../types.js';
+import { parseJsonTree, parseYamlTree, type PValue } from '../values.js';
+import { looksLikeApi, mapApi } from './api.js';
+import { looksLikeCloudFormation, mapCloudFormation } from './cloudformation.js';
+import { AwsContext } from './core.js';
+
+export { mapAwsTerraform } from './terraform.js';
+export { AwsContext, permRules, naclRules, sgRuleset, naclRuleset, type PermInput, type NaclEntryInput, type SourceInput } from './core.js';
+
+function baseName(p: string | undefined): string {
+  if (!p) return '';
+  const i = Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\'));
+  return i >= 0 ? p.slice(i + 1) : p;
+}
+
+function mapTree(tree: PValue | undefined, ctx: AwsContext, options: ParseOptions): Ruleset[] {
+  if (!tree) return [];
+  const out: Ruleset[] = [];
+  if (looksLikeCloudFormation(tree)) out.push(...mapCloudFormation(tree, ctx, options.variables));
+  if (looksLikeApi(tree)) out.push(...mapApi(tree, ctx, baseName(options.filePath)));
+  return out;
+}
+
+function document(format: string, parsed: { value: PValue | undefined; diagnostics: FirewallDocument['diagnostics'] }, options: ParseOptions): FirewallDocument {
+  const ctx = new AwsContext();
+  let rulesets: Ruleset[] = [];
+  try {
+    rulesets = mapTree(parsed.value, ctx, options);
+  } catch (e) {
+    ctx.diagnostics.push({ severity: 'error', code: 'aws/internal', message: `AWS mapping failed: ${e instanceof Error ? e.message : String(e)}`, span: parsed.value?.span ?? { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } } });
+  }
+  return { format, rulesets, diagnostics: [...parsed.diagnostics, ...ctx.diagnostics], comments: [] };
+}
+
+export function parseAwsJson(text: string, options: ParseOptions = {}): FirewallDocument {
+  return document('aws', parseJsonTree(text), options);
+}
+
+export function parseCloudFormationYaml(text: string, options: ParseOptions = {}): FirewallDocument {
+  const doc = document('cloudformation-yaml', parseYamlTree(text), options);
+  doc.comments = yamlComments(text);
+  return doc;
+}
+
+/** `#` comments of a YAML file (outside quoted scalars), for inline directives. */
+function yamlComments(text: string): FirewallDocument['comments'] {
+  const out: FirewallDocument['comments'] = [];
+  let line = 1;
+  let ls = 0;
+  while (ls <= text.length) {
+    let le = text.indexOf('\n', ls);
+    if (le < 0) le = text.length;
+    let q: string | undefined;
+    for (let i = ls; i < le; i++) {
+      const c = text[i]!;
+      if (q) {
+        if (c === q) q = undefined;
+      } else if (c === '"' || c === "'") {
+        if (i === ls || /[\s:\[{,-]/.test(text[i - 1]!)) q = c;
+      } else if (c === '#' && (i === ls || text[i - 1] === ' ' || text[i - 1] === '\t')) {
+        let end = le;
+        if (end > i && text[end - 1] === '\r') end--;
+        out.push({ value: text.slice(i + 1, end), type: 'Line', span: { start: { line, column: i - ls + 1, offset: i }, end: { line, column: end - ls + 1, offset: end } } });
+        break;
+      }
+    }
+    if (le >= text.length) break;
+    ls = le + 1;
+    line++;
+  }
+  return out;
+}
+
+const HEAD = 65536;
+
+/** Top-level JSON key present in the head of the text (cheap detection; no full parse). */
+function hasJsonKey(head: string, key: string): boolean {
+  return head.includes(`"${key}"`);
+}
+
+export const awsJsonFormat: FormatDefinition = {
+  id: 'aws',
+  language: 'json',
+  detect(fileName, text) {
+    const head = text.slice(0, HEAD);
+    const t = head.trimStart();
+    if (!t.startsWith('{')) return 0;
+    if (hasJsonKey(head, 'Resources') && /"AWS::EC2::(SecurityGroup|SecurityGroupIngress|SecurityGroupEgress|NetworkAclEntry|NetworkAcl)"/.test(head)) return 80;
+    if (['SecurityGroups', 'SecurityGroupRules', 'NetworkAcls', 'IpPermissions', 'IpPermissionsEgress'].some((k) => hasJsonKey(head, k))) return 70;
+    if (hasJsonKey(head, 'PrefixLists') || (hasJsonKey(head, 'Entries') && hasJsonKey(head, 'Cidr'))) return 40;
+    void fileName;
+    return 0;
+  },
+  parse: parseAwsJson,
+};
+
+export const cloudformationYamlFormat: FormatDefinition = {
+  id: 'cloudformation-yaml',
+  language: 'yaml',
+  detect(fileName, text) {
+    if (!/\.(ya?ml|template)$/i.test(fileName) && !/^\s*(AWSTemplateFormatVersion|Resources)\s*:/m.test(text.slice(0, 4096))) return 0;
+    const head = text.slice(0, HEAD);
+    const hasRes = /^Resources\s*:/m.test(head);
+    const hasEc2 = /Type\s*:\s*['"]?AWS::EC2::/.test(head);
+    if (/^AWSTemplateFormatVersion\s*:/m.test(head)) return hasEc2 ? 80 : 50;
+    if (hasRes && /Type\s*:\s*['"]?AWS::/.test(head)) return hasEc2 ? 75 : 45;
+    return 0;
+  },
+  parse: parseCloudFormationYaml,
+};

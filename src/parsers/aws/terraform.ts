@@ -1,0 +1,331 @@
+/**
+ * Terraform AWS resources (from evaluated HCL or plan JSON) → rulesets:
+ * aws_security_group / aws_default_security_group (inline ingress/egress, also
+ * from `dynamic` blocks), aws_security_group_rule, aws_vpc_security_group_
+ * ingress_rule / egress_rule (attached to their group by `security_group_id`),
+ * aws_network_acl / aws_default_network_acl (inline) and aws_network_acl_rule.
+ */
+import type { Diagnostic, Match, Rule, Ruleset, Span } from '../../model/index.js';
+import { get, items, str, type PObject, type PValue } from '../values.js';
+import type { TfResource } from '../terraform/index.js';
+import { AwsContext, naclRules, naclRuleset, permRules, sgName, sgRuleset, unresolvedMatch, type NaclEntryInput, type PermInput, type SourceInput } from './core.js';
+
+const SG_TYPES = new Set(['aws_security_group', 'aws_default_security_group']);
+const ACL_TYPES = new Set(['aws_network_acl', 'aws_default_network_acl']);
+
+/** `aws_security_group.web.id`, `aws_security_group.web[0].id` → `aws_security_group.web` / `…web[0]`. */
+function refAddress(text: string): { address: string; base: string } | undefined {
+  const t = text.trim();
+  let i = 0;
+  const mod: string[] = [];
+  // Optional module prefix: module.name.
+  while (t.startsWith('module.', i)) {
+    const dot = t.indexOf('.', i + 7);
+    if (dot < 0) return undefined;
+    mod.push(t.slice(i, dot));
+    i = dot + 1;
+  }
+  const dot1 = t.indexOf('.', i);
+  if (dot1 < 0) return undefined;
+  const type = t.slice(i, dot1);
+  if (!/^aws_[a-z0-9_]+$/.test(type)) return undefined;
+  let j = dot1 + 1;
+  const nameStart = j;
+  while (j < t.length && /[A-Za-z0-9_-]/.test(t[j]!)) j++;
+  const name = t.slice(nameStart, j);
+  if (!name) return undefined;
+  let index = '';
+  if (t[j] === '[') {
+    const close = t.indexOf(']', j);
+    if (close < 0) return undefined;
+    index = t.slice(j, close + 1);
+    j = close + 1;
+  }
+  const rest = t.slice(j);
+  if (rest !== '' && rest !== '.id' && rest !== '.arn' && rest !== '.name') return undefined;
+  const base = [...mod, `${type}.${name}`].join('.');
+  return { address: base + index, base };
+}
+
+function markers(body: PObject): Match[] {
+  const out: Match[] = [];
+  for (const k of ['count', 'for_each']) {
+    const v = get(body, k);
+    if (v?.kind === 'expr') out.push(unresolvedMatch(`${k} = ${v.text}`, v.span, `${k} is not known statically: the rule may exist zero or more times`));
+  }
+  return out;
+}
+
+/** Inline rule blocks (HCL blocks, attribute lists, plan JSON arrays); an unknown list → its expression. */
+function ruleBlocks(body: PObject, key: string): { blocks: PObject[]; unknown: PValue[] } {
+  const blocks: PObject[] = [];
+  const unknown: PValue[] = [];
+  for (const e of body.entries) {
+    if (e.key !== key) continue;
+    for (const v of items(e.value)) {
+      if (v.kind === 'object') blocks.push(v);
+      else if (v.kind === 'expr') unknown.push(v);
+    }
+  }
+  return { blocks, unknown };
+}
+
+function nonEmpty(v: PValue | undefined): v is PValue {
+  return v !== undefined && !(v.kind === 'scalar' && (v.value === null || v.value === '')) && !(v.kind === 'array' && v.items.length === 0);
+}
+
+export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[]; diagnostics: Diagnostic[] } {
+  const ctx = new AwsContext();
+  interface Group {
+    name: string;
+    targets: string[];
+    span: Span;
+    ingress: Rule[];
+    egress: Rule[];
+  }
+  const groups = new Map<string, Group>();
+  const byBase = new Map<string, string[]>();
+  const byId = new Map<string, string>();
+  const order: string[] = [];
+
+  /** Principal name of a group reference: the address of a group in this input, a literal id, or the text. */
+  const principalName = (v: PValue): string | undefined => {
+    if (v.kind === 'scalar') return v.value === null || v.value === '' ? undefined : String(v.value);
+    if (v.kind === 'expr') {
+      const r = refAddress(v.text);
+      return r ? (groups.has(r.address) ? r.address : r.base) : v.text;
+    }
+    return undefined;
+  };
+
+  const groupsFor = (ref: PValue | undefined, span: Span): Group[] => {
+    let key: string | undefined;
+    if (ref?.kind === 'scalar' && ref.value !== null) {
+      const s = String(ref.value);
+      key = byId.get(s) ?? s;
+    } else if (ref?.kind === 'expr') {
+      const r = refAddress(ref.text);
+      if (r && groups.has(r.address)) key = r.address;
+      else if (r && byBase.has(r.base)) {
+        // `aws_security_group.x[count.index]` and the like: every instance (over-approximation, sound).
+        return byBase.get(r.base)!.map((a) => groups.get(a)!);
+      } else key = ref.text;
+    }
+    key ??= '(unknown security group)';
+    let g = groups.get(key);
+    if (!g) {
+      groups.set(key, (g = { name: key, targets: [key], span, ingress: [], egress: [] }));
+      order.push(key);
+    }
+    return [g];
+  };
+
+  const sources = (b: PObject, cidrKeys: string[], plKeys: string[], sgKeys: string[]): SourceInput[] => {
+    const out: SourceInput[] = [];
+    for (const k of cidrKeys) {
+      const v = get(b, k);
+      if (nonEmpty(v)) out.push({ kind: 'cidr', value: v });
+    }
+    for (const k of plKeys) {
+      for (const v of items(get(b, k))) {
+        const n = v.kind === 'scalar' ? (v.value === null || v.value === '' ? undefined : String(v.value)) : v.kind === 'expr' ? v.text : undefined;
+        if (n) out.push({ kind: 'principal', name: n, span: v.span });
+      }
+    }
+    for (const k of sgKeys) {
+      for (const v of items(get(b, k))) {
+        const n = principalName(v);
+        if (n) out.push({ kind: 'principal', name: n, span: v.span });
+      }
+    }
+    const self = get(b, 'self');
+    if (self?.kind === 'scalar' && (self.value === true || self.value === 'true')) out.push({ kind: 'principal', name: 'self', span: self.span });
+    else if (self?.kind === 'expr') out.push({ kind: 'principal', name: 'self', span: self.span });
+    return out;
+  };
+
+  const inlinePerm = (b: PObject, dir: 'ingress' | 'egress', extra: Match[]): Rule[] => {
+    const m = [...extra, ...markers(b)];
+    const self = get(b, 'self');
+    if (self?.kind === 'expr') m.push(unresolvedMatch(`self = ${self.text}`, self.span, 'whether the group itself is a source is not known statically'));
+    const p: PermInput = {
+      dir,
+      protocol: get(b, 'protocol'),
+      fromPort: get(b, 'from_port'),
+      toPort: get(b, 'to_port'),
+      sources: sources(b, ['cidr_blocks', 'ipv6_cidr_blocks'], ['prefix_list_ids'], ['security_groups']),
+      span: b.span,
+    };
+    if (m.length) p.extra = m;
+    const d = str(get(b, 'description'));
+    if (d) p.description = d;
+    return permRules(p, ctx);
+  };
+
+  const unknownList = (v: PValue, dir: 'ingress' | 'egress', extra: Match[]): Rule => ({
+    id: ctx.nextId(),
+    matches: [unresolvedMatch(v.kind === 'expr' ? v.text : '?', v.span, `the ${dir} rules are not known statically`), ...extra],
+    action: { kind: 'accept' },
+    span: v.span,
+    text: `${dir} ${v.kind === 'expr' ? v.text : '?'}`,
+  });
+
+  // 1. Groups with their inline rules.
+  for (const r of resources) {
+    if (!SG_TYPES.has(r.type)) continue;
+    const b = r.body;
+    const extra = markers(b);
+    const id = str(get(b, 'id'));
+    const name = str(get(b, 'name')) ?? str(get(b, 'name_prefix'));
+    const tag = str(get(get(b, 'tags'), 'Name'));
+    const g: Group = { name: sgName(id, name, r.address), targets: [r.address, id ?? '', name ?? '', tag ?? ''], span: r.span, ingress: [], egress: [] };
+    if (!id) g.name = name ? `${r.address} (${name})` : r.address;
+    for (const dir of ['ingress', 'egress'] as const) {
+      const { blocks, unknown } = ruleBlocks(b, dir);
+      for (const blk of blocks) (dir === 'ingress' ? g.ingress : g.egress).push(...inlinePerm(blk, dir, extra));
+      for (const u of unknown) (dir === 'ingress' ? g.ingress : g.egress).push(unknownList(u, dir, extra));
+    }
+    groups.set(r.address, g);
+    order.push(r.address);
+    const base = r.address.replace(/\[[^\]]*\]$/, '');
+    byBase.set(base, [...(byBase.get(base) ?? []), r.address]);
+    if (id) byId.set(id, r.address);
+  }
+
+  // 2. Standalone rules.
+  for (const r of resources) {
+    const b = r.body;
+    if (r.type === 'aws_security_group_rule') {
+      const typeV = get(b, 'type');
+      const t = str(typeV);
+      const extra = markers(b);
+      const dirs: ('ingress' | 'egress')[] = t === 'ingress' || t === 'egress' ? [t] : ['ingress', 'egress'];
+      if (dirs.length === 2) extra.push(unresolvedMatch(`type = ${typeV?.kind === 'expr' ? typeV.text : String(t)}`, typeV?.span ?? r.span, 'the direction of the rule is not known statically'));
+      const self = get(b, 'self');
+      if (self?.kind === 'expr') extra.push(unresolvedMatch(`self = ${self.text}`, self.span, 'whether the group itself is a source is not known statically'));
+      for (const dir of dirs) {
+        const p: PermInput = {
+          dir,
+          protocol: get(b, 'protocol'),
+          fromPort: get(b, 'from_port'),
+          toPort: get(b, 'to_port'),
+          sources: sources(b, ['cidr_blocks', 'ipv6_cidr_blocks'], ['prefix_list_ids'], ['source_security_group_id']),
+          span: r.span,
+        };
+        if (extra.length) p.extra = extra;
+        const d = str(get(b, 'description'));
+        if (d) p.description = d;
+        for (const g of groupsFor(get(b, 'security_group_id'), r.span)) (dir === 'ingress' ? g.ingress : g.egress).push(...permRules(p, ctx));
+      }
+    } else if (r.type === 'aws_vpc_security_group_ingress_rule' || r.type === 'aws_vpc_security_group_egress_rule') {
+      const dir = r.type.includes('ingress') ? 'ingress' : 'egress';
+      const extra = markers(b);
+      const p: PermInput = {
+        dir,
+        protocol: get(b, 'ip_protocol'),
+        fromPort: get(b, 'from_port'),
+        toPort: get(b, 'to_port'),
+        sources: sources(b, ['cidr_ipv4', 'cidr_ipv6'], ['prefix_list_id'], ['referenced_security_group_id']),
+        span: r.span,
+      };
+      if (extra.length) p.extra = extra;
+      const d = str(get(b, 'description'));
+      if (d) p.description = d;
+      for (const g of groupsFor(get(b, 'security_group_id'), r.span)) (dir === 'ingress' ? g.ingress : g.egress).push(...permRules(p, ctx));
+    }
+  }
+
+  // 3. Attachments: instances, interfaces, launch templates name their groups.
+  for (const r of resources) {
+    if (SG_TYPES.has(r.type)) continue;
+    for (const k of ['vpc_security_group_ids', 'security_groups']) {
+      for (const v of items(get(r.body, k))) {
+        let key: string | undefined;
+        if (v.kind === 'scalar' && typeof v.value === 'string') key = byId.get(v.value);
+        else if (v.kind === 'expr') {
+          const ref = refAddress(v.text);
+          key = ref && (groups.has(ref.address) ? ref.address : byBase.get(ref.base)?.[0]);
+        }
+        const g = key ? groups.get(key) : undefined;
+        if (g) g.targets.push(r.address);
+      }
+    }
+  }
+
+  // 4. Network ACLs.
+  interface Acl {
+    name: string;
+    targets: string[];
+    span: Span;
+    entries: NaclEntryInput[];
+  }
+  const acls = new Map<string, Acl>();
+  const aclEntry = (b: PObject, egress: boolean, span: Span, numberKey: string, actionKey: string, extra: Match[]): NaclEntryInput => {
+    const e: NaclEntryInput = {
+      egress,
+      ruleNumber: get(b, numberKey),
+      action: get(b, actionKey),
+      protocol: get(b, 'protocol'),
+      fromPort: get(b, 'from_port'),
+      toPort: get(b, 'to_port'),
+      cidr: get(b, 'cidr_block'),
+      cidr6: get(b, 'ipv6_cidr_block'),
+      span,
+    };
+    const it = get(b, 'icmp_type');
+    const ic = get(b, 'icmp_code');
+    if (it !== undefined || ic !== undefined) {
+      e.icmpType = it;
+      e.icmpCode = ic;
+    }
+    const m = [...extra, ...markers(b)];
+    if (m.length) e.extra = m;
+    return e;
+  };
+  for (const r of resources) {
+    if (!ACL_TYPES.has(r.type)) continue;
+    const b = r.body;
+    const extra = markers(b);
+    const id = str(get(b, 'id'));
+    const tag = str(get(get(b, 'tags'), 'Name'));
+    const subnets = items(get(b, 'subnet_ids')).map((s) => (s.kind === 'scalar' ? String(s.value) : s.kind === 'expr' ? s.text : ''));
+    const acl: Acl = { name: id ? `${id} (${r.address})` : r.address, targets: [r.address, id ?? '', tag ?? '', ...subnets], span: r.span, entries: [] };
+    for (const dir of ['ingress', 'egress'] as const) {
+      const { blocks, unknown } = ruleBlocks(b, dir);
+      for (const blk of blocks) acl.entries.push(aclEntry(blk, dir === 'egress', blk.span, 'rule_no', 'action', extra));
+      for (const u of unknown) {
+        // Unknown rule list: an entry of unknown number and action (sorted first, undecidable verdict).
+        acl.entries.push({ egress: dir === 'egress', ruleNumber: undefined, action: u, protocol: { kind: 'scalar', value: '-1', span: u.span }, fromPort: undefined, toPort: undefined, cidr: u, cidr6: undefined, span: u.span, extra });
+      }
+    }
+    acls.set(r.address, acl);
+    if (id) byId.set(id, r.address);
+  }
+  for (const r of resources) {
+    if (r.type !== 'aws_network_acl_rule') continue;
+    const b = r.body;
+    const ref = get(b, 'network_acl_id');
+    let key = '(unknown network ACL)';
+    if (ref?.kind === 'scalar' && ref.value !== null) key = byId.get(String(ref.value)) ?? String(ref.value);
+    else if (ref?.kind === 'expr') {
+      const a = refAddress(ref.text);
+      key = a && acls.has(a.address) ? a.address : a && acls.has(a.base) ? a.base : ref.text;
+    }
+    let acl = acls.get(key);
+    if (!acl) acls.set(key, (acl = { name: key, targets: [key], span: r.span, entries: [] }));
+    const eg = get(b, 'egress');
+    const extra: Match[] = [];
+    if (eg?.kind === 'expr') extra.push(unresolvedMatch(`egress = ${eg.text}`, eg.span, 'the direction is not known statically'));
+    const isEgress = eg?.kind === 'scalar' && (eg.value === true || eg.value === 'true');
+    acl.entries.push(aclEntry(b, isEgress, r.span, 'rule_number', 'rule_action', extra));
+    if (eg?.kind === 'expr') acl.entries.push(aclEntry(b, !isEgress, r.span, 'rule_number', 'rule_action', extra));
+  }
+
+  const rulesets: Ruleset[] = [];
+  for (const key of order) {
+    const g = groups.get(key)!;
+    rulesets.push(sgRuleset({ name: g.name, targets: g.targets, span: g.span, ingress: g.ingress, egress: g.egress }));
+  }
+  for (const a of acls.values()) rulesets.push(naclRuleset(a.name, a.targets, a.span, naclRules(a.entries, false, ctx), naclRules(a.entries, true, ctx)));
+  return { rulesets, diagnostics: ctx.diagnostics };
+}

@@ -1,0 +1,74 @@
+/**
+ * The Terraform formats: `terraform` (`.tf`, HCL) and `terraform-plan`
+ * (`terraform show -json` of a plan or a state). Resources are dispatched to the
+ * per-cloud mappers by type prefix.
+ */
+import type { Diagnostic, FirewallDocument, Ruleset } from '../../model/index.js';
+import type { FormatDefinition, ParseOptions } from '../types.js';
+import { parseJsonTree } from '../values.js';
+import { mapAwsTerraform } from '../aws/terraform.js';
+import { evaluateTerraform, resourcesFromPlanJson, type TfResource } from './index.js';
+
+type Mapper = (resources: TfResource[]) => { rulesets: Ruleset[]; diagnostics: Diagnostic[] };
+
+/** Per-cloud mappers by resource type prefix. */
+const MAPPERS: [string, Mapper][] = [['aws_', mapAwsTerraform]];
+
+/** Lets the GCP/Azure mappers be plugged in without this file importing them. */
+export function registerTerraformMapper(prefix: string, mapper: Mapper): void {
+  if (!MAPPERS.some(([p]) => p === prefix)) MAPPERS.push([prefix, mapper]);
+}
+
+export function mapTerraformResources(resources: TfResource[]): { rulesets: Ruleset[]; diagnostics: Diagnostic[] } {
+  const rulesets: Ruleset[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const [prefix, mapper] of MAPPERS) {
+    const mine = resources.filter((r) => r.type.startsWith(prefix));
+    if (!mine.length) continue;
+    try {
+      const out = mapper(mine);
+      rulesets.push(...out.rulesets);
+      diagnostics.push(...out.diagnostics);
+    } catch (e) {
+      diagnostics.push({ severity: 'error', code: 'terraform/internal', message: `mapping ${prefix}* resources failed: ${e instanceof Error ? e.message : String(e)}`, span: mine[0]!.span });
+    }
+  }
+  // Rule ids are unique within the document.
+  let id = 0;
+  for (const rs of rulesets) for (const t of rs.tables) for (const c of t.chains) for (const r of c.rules) r.id = ++id;
+  return { rulesets, diagnostics };
+}
+
+export function parseTerraform(text: string, options: ParseOptions = {}): FirewallDocument {
+  const ev = evaluateTerraform(text, options);
+  const mapped = mapTerraformResources(ev.resources);
+  return { format: 'terraform', rulesets: mapped.rulesets, diagnostics: [...ev.diagnostics, ...mapped.diagnostics], comments: ev.comments };
+}
+
+export function parseTerraformPlan(text: string, _options: ParseOptions = {}): FirewallDocument {
+  const tree = parseJsonTree(text);
+  const resources = tree.value ? resourcesFromPlanJson(tree.value) : [];
+  const mapped = mapTerraformResources(resources);
+  return { format: 'terraform-plan', rulesets: mapped.rulesets, diagnostics: [...tree.diagnostics, ...mapped.diagnostics], comments: [] };
+}
+
+export const terraformFormat: FormatDefinition = {
+  id: 'terraform',
+  language: 'hcl',
+  detect(fileName) {
+    return /\.tf$/i.test(fileName) ? 90 : 0;
+  },
+  parse: parseTerraform,
+};
+
+export const terraformPlanFormat: FormatDefinition = {
+  id: 'terraform-plan',
+  language: 'json',
+  detect(_fileName, text) {
+    const head = text.slice(0, 65536);
+    if (!head.trimStart().startsWith('{') || !head.includes('"format_version"')) return 0;
+    if (!head.includes('"root_module"')) return 0;
+    return head.includes('"planned_values"') || head.includes('"values"') ? 85 : 0;
+  },
+  parse: parseTerraformPlan,
+};

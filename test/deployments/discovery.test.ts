@@ -1,0 +1,252 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { discoverDeployments, discoverInText, hostFromPath, isCftImage, type Deployment, type Finding } from '../../src/deployments/index.js';
+import { formatPorts } from '../../src/model/index.js';
+
+const ROOT = resolve(__dirname, '../../fixtures/deployments/discovery');
+
+const view = (d: Deployment) => ({
+  targets: d.targets,
+  ports: d.ports.map((p) => `${p.protocol} ${formatPorts(p.ports)}`).join('; '),
+  roles: d.ports[0]?.roles,
+  sources: d.sources?.toString(),
+  evidence: d.evidence.map((e) => `${e.file}:${e.line} ${e.text}`),
+});
+const fview = (f: Finding) => ({ names: f.names, ports: formatPorts(f.ports), roles: f.roles, explicit: f.explicit, sources: f.sources?.toString(), evidence: f.evidence.map((e) => `${e.line} ${e.text}`) });
+
+describe('discoverDeployments on the fixture repository', () => {
+  const r = discoverDeployments(ROOT);
+  it('reads the candidate files and is not truncated', () => {
+    expect(r.truncated).toBe(false);
+    expect(r.filesRead).toBe(10);
+    expect(r.deployments.every((d) => d.service === 'transfer-cft' && d.evidence.every((e) => e.kind === 'discovered'))).toBe(true);
+  });
+  it('finds each deployment with exact evidence lines', () => {
+    expect(r.deployments.map(view)).toEqual([
+      {
+        targets: ['cft', 'mft-cft'],
+        ports: 'tcp 443, 1761-1763, 1766-1767',
+        roles: { 443: 'restapi', 1761: 'pesit', 1762: 'pesitssl', 1763: 'sftp', 1766: 'copilot', 1767: 'copilotcg' },
+        sources: undefined,
+        evidence: [
+          'compose/docker-compose.yml:4 image: docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2206',
+          'compose/docker-compose.yml:9 CFT_RESTAPI_PORT: 8443',
+          'compose/docker-compose.yml:11 - "1761-1762:1761-1762"',
+          'compose/docker-compose.yml:12 - "1763:1763"',
+          'compose/docker-compose.yml:13 - "1766:1766"',
+          'compose/docker-compose.yml:14 - "1767:1767"',
+          'compose/docker-compose.yml:15 - "443:8443"',
+        ],
+      },
+      {
+        targets: ['transfer-cft', 'mft-helm.example.com'],
+        ports: 'tcp 1761-1762, 1768',
+        roles: { 1761: 'pesit', 1762: 'pesitssl', 1768: 'restapi' },
+        sources: '198.51.100.0/24',
+        evidence: [
+          'helm/transfer-cft/values.yaml:2 repository: docker.repository.axway.com/transfercft-docker-prod/3.10/cft',
+          'helm/transfer-cft/values.yaml:11 - name: restapi',
+          'helm/transfer-cft/values.yaml:13 - name: pesit',
+          'helm/transfer-cft/values.yaml:15 - name: pesitssl',
+          'helm/transfer-cft/values.yaml:9 - 198.51.100.0/24',
+        ],
+      },
+      {
+        targets: ['mft01'],
+        ports: 'tcp 1761-1763, 1765-1768',
+        roles: { 1761: 'pesit', 1762: 'pesitssl', 1763: 'sftp', 1765: 'coms', 1766: 'copilot', 1767: 'copilotcg', 1768: 'restapi' },
+        sources: undefined,
+        evidence: [
+          'hosts/mft01/etc/systemd/system/cft.service:2 Description=Axway Transfer CFT',
+          'hosts/mft01/etc/systemd/system/cftcopilot.service:2 Description=Axway Transfer CFT Copilot',
+        ],
+      },
+      {
+        targets: ['mft03'],
+        ports: 'tcp 1763, 1765-1767, 1861-1862',
+        roles: { 1763: 'sftp', 1765: 'coms', 1766: 'copilot', 1767: 'copilotcg', 1861: 'pesit', 1862: 'pesitssl' },
+        sources: undefined,
+        evidence: [
+          'hosts/mft03/opt/initialize.properties:3 PESIT_Port = 1861',
+          'hosts/mft03/opt/initialize.properties:4 PESIT_SSL_Port = 1862',
+          'hosts/mft03/opt/initialize.properties:5 Copilot_Port = 1766',
+          'hosts/mft03/opt/initialize.properties:6 RESTAPI_Enable = No',
+          'hosts/mft03/opt/initialize.properties:7 RESTAPI_Port = 1768',
+        ],
+      },
+      {
+        targets: ['mft04'],
+        ports: 'tcp 1761-1762, 1766, 9443',
+        roles: { 1761: 'pesit', 1762: 'pesitssl', 1766: 'copilot', 9443: 'restapi' },
+        sources: undefined,
+        evidence: [
+          'hosts/mft04/runtime/conf/cft-tcp.conf:10 SAP = 1761,',
+          "hosts/mft04/runtime/conf/cft-tcp.conf:17 SAP = '1762',",
+          'hosts/mft04/scripts/uconf.sh:3 CFTUTIL uconfset id=copilot.general.serverport,value=1766',
+          "hosts/mft04/scripts/uconf.sh:4 CFTUTIL uconfset id=copilot.restapi.serverport, value='9443'",
+        ],
+      },
+      {
+        targets: ['transfer-cft', 'mft'],
+        ports: 'tcp 1761, 1768',
+        roles: { 1761: 'pesit', 1768: 'restapi' },
+        sources: undefined,
+        evidence: [
+          'k8s/cft.yaml:23 image: docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2509',
+          'k8s/cft.yaml:25 - name: CFT_PESIT_PORT',
+          'k8s/cft.yaml:27 - name: CFT_RESTAPI_PORT',
+          'k8s/cft.yaml:30 - name: pesit',
+          'k8s/cft.yaml:32 - name: restapi',
+        ],
+      },
+      {
+        targets: ['transfer-cft-lb', 'mft'],
+        ports: 'tcp 443, 1761',
+        roles: { 443: 'restapi', 1761: 'pesit' },
+        sources: '192.0.2.0/24',
+        evidence: ['k8s/cft.yaml:36 kind: Service', 'k8s/cft.yaml:47 - name: pesit', 'k8s/cft.yaml:50 - name: restapi', 'k8s/cft.yaml:45 - 192.0.2.0/24'],
+      },
+    ]);
+  });
+  it('applies the configuration mapping for a file first', () => {
+    const r2 = discoverDeployments(ROOT, { targetsForFile: (rel) => (rel.startsWith('compose/') ? ['dockerhost1'] : []) });
+    expect(r2.deployments[0]!.targets).toEqual(['dockerhost1', 'cft', 'mft-cft']);
+    expect(r2.deployments[1]!.targets).toEqual(['transfer-cft', 'mft-helm.example.com']);
+  });
+});
+
+describe('bounds', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fwl-disc-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const compose = 'services:\n  cft:\n    image: axway/cft:3.10\n';
+  it('skips node_modules and .git, files over maxBytes, and stops at maxFiles', () => {
+    for (const d of ['node_modules/pkg', '.git/x', 'a', 'big']) mkdirSync(join(dir, d), { recursive: true });
+    writeFileSync(join(dir, 'node_modules/pkg/compose.yml'), compose);
+    writeFileSync(join(dir, '.git/x/compose.yml'), compose);
+    writeFileSync(join(dir, 'a/compose.yml'), compose);
+    writeFileSync(join(dir, 'big/compose.yml'), compose + '#'.repeat(2000) + '\n');
+    const all = discoverDeployments(dir);
+    expect(all.deployments.map((d) => d.evidence.map((e) => e.file)).flat()).toEqual(['a/compose.yml', 'big/compose.yml']);
+    const small = discoverDeployments(dir, { maxBytes: 1000 });
+    expect(small.deployments.map((d) => d.evidence.map((e) => e.file)).flat()).toEqual(['a/compose.yml']);
+    const few = discoverDeployments(dir, { maxFiles: 2 });
+    expect(few.truncated).toBe(true);
+    expect(few.deployments).toEqual([]);
+  });
+});
+
+describe('discoverInText', () => {
+  it('compose: long syntax, list environment, UDP ignored, ip-bound ports', () => {
+    const text = [
+      'services:',
+      '  mft:',
+      '    image: axway/cft:3.10.2206',
+      '    environment:',
+      '      - CFT_PESIT_PORT=1800',
+      '    ports:',
+      '      - target: 1800',
+      '        published: "11761"',
+      '      - "127.0.0.1:1768:1768"',
+      '      - "1762:1762/udp"',
+      '      - target: 1766',
+      '        protocol: udp',
+    ].join('\n');
+    expect(discoverInText('x/docker-compose.yaml', text).map(fview)).toEqual([
+      {
+        names: ['mft'],
+        ports: '1768, 11761',
+        roles: { 1768: 'restapi', 11761: 'pesit' },
+        explicit: true,
+        sources: undefined,
+        evidence: ['3 image: axway/cft:3.10.2206', '5 - CFT_PESIT_PORT=1800', '7 - target: 1800', '9 - "127.0.0.1:1768:1768"'],
+      },
+    ]);
+  });
+  it('compose: nothing published or network_mode host → the container ports; defaults are not explicit', () => {
+    const a = discoverInText('c.yml', 'services:\n  cft:\n    image: axway/cft\n');
+    expect(a.map(fview)).toEqual([{ names: ['cft'], ports: '1761-1763, 1765-1768', roles: { 1761: 'pesit', 1762: 'pesitssl', 1763: 'sftp', 1765: 'coms', 1766: 'copilot', 1767: 'copilotcg', 1768: 'restapi' }, explicit: false, sources: undefined, evidence: ['3 image: axway/cft'] }]);
+    const b = discoverInText('c.yml', 'services:\n  cft:\n    image: axway/cft\n    network_mode: host\n    ports: ["9999:1761"]\n    environment:\n      CFT_COMS_PORT: "2765"\n');
+    expect(b.map((f) => [formatPorts(f.ports), f.explicit, f.evidence.map((e) => e.line)])).toEqual([['1761-1763, 1766-1768, 2765', true, [3, 7, 5, 4]]]);
+  });
+  it('compose: a game server on 1761/1762 is not Transfer CFT', () => {
+    expect(discoverInText('docker-compose.yml', 'services:\n  att:\n    image: nyx/att-server\n    ports: ["1761:1761", "1762:1762"]\n')).toEqual([]);
+  });
+  it('kubernetes: podman play kube Pod with hostPort, Service selected by labels without CFT port names', () => {
+    const text = [
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata:',
+      '  name: cft-pod',
+      '  labels:',
+      '    app: cft',
+      'spec:',
+      '  containers:',
+      '    - name: cft',
+      '      image: docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2206',
+      '      ports:',
+      '        - containerPort: 1761',
+      '          hostPort: 21761',
+      '        - containerPort: 1768',
+      '---',
+      'apiVersion: v1',
+      'kind: Service',
+      'metadata:',
+      '  name: cft-svc',
+      '  namespace: mft',
+      'spec:',
+      '  type: NodePort',
+      '  selector:',
+      '    app: cft',
+      '  ports:',
+      '    - port: 8443',
+      '      targetPort: 1768',
+      '      nodePort: 30443',
+    ].join('\n');
+    expect(discoverInText('pod.yaml', text).map(fview)).toEqual([
+      { names: ['cft-pod'], ports: '1761, 1768, 21761', roles: { 1761: 'pesit', 1768: 'restapi', 21761: 'pesit' }, explicit: true, sources: undefined, evidence: ['10 image: docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2206', '12 - containerPort: 1761', '14 - containerPort: 1768'] },
+      { names: ['cft-svc', 'mft'], ports: '8443, 30443', roles: { 8443: 'restapi', 30443: 'restapi' }, explicit: true, sources: undefined, evidence: ['17 kind: Service', '26 - port: 8443'] },
+    ]);
+  });
+  it('kubernetes: a Service of another app in the same file is not Transfer CFT', () => {
+    const text = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector:\n    app: web\n  ports:\n    - name: http\n      port: 1761\n';
+    expect(discoverInText('svc.yaml', text)).toEqual([]);
+  });
+  it('helm values without service.ports but with the CFT image → catalogue defaults', () => {
+    const f = discoverInText('charts/mft/values.yaml', 'image:\n  repository: axway/cft\n');
+    expect(f.map((x) => [x.names, formatPorts(x.ports), x.explicit, x.evidence.map((e) => e.line)])).toEqual([[['mft'], '1761-1763, 1765-1768', false, [2]]]);
+  });
+  it('systemd: only units that say Transfer CFT', () => {
+    expect(discoverInText('etc/cft.service', '[Unit]\nDescription=Some daemon\n')).toEqual([]);
+    const f = discoverInText('etc/transfer.service', '[Unit]\nDescription=Axway Transfer CFT\n[Service]\nExecStart=/bin/sh -c ". ./profile && copstart"\n');
+    expect(f.map((x) => formatPorts(x.ports))).toEqual(['1766-1768']);
+  });
+  it('never throws on garbage', () => {
+    for (const [name, text] of [
+      ['a.yaml', 'services: [\n  cft: {image: axway/cft'],
+      ['b.yml', '- - - :\n\t!!x cft'],
+      ['initialize.properties', 'PESIT_Port = 99999\n'],
+      ['cft-tcp.conf', 'CFTPROT ID=X, SAP=\n'],
+      ['x.sh', 'copilot.restapi.serverport'],
+    ] as const) {
+      expect(() => discoverInText(name, text)).not.toThrow();
+    }
+    expect(discoverInText('initialize.properties', 'PESIT_Port = 99999\n').map((f) => formatPorts(f.ports))).toEqual(['1761-1763, 1765-1768']);
+  });
+});
+
+describe('helpers', () => {
+  it('hostFromPath takes the directory after hosts/, host_vars/, nodes/, servers/, machines/', () => {
+    expect(hostFromPath('hosts/mft01/etc/systemd/system/cft.service')).toBe('mft01');
+    expect(hostFromPath('infra/host_vars/mft02/cft.conf')).toBe('mft02');
+    expect(hostFromPath('hosts/mft01.rules')).toBeUndefined();
+    expect(hostFromPath('etc/cft.service')).toBeUndefined();
+  });
+  it('isCftImage', () => {
+    expect(isCftImage('docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2206')).toBe(true);
+    expect(isCftImage('axway/cft:3.10.2206')).toBe(true);
+    expect(isCftImage('nginx')).toBe(false);
+    expect(isCftImage(undefined)).toBe(false);
+  });
+});

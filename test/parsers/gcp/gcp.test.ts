@@ -1,0 +1,266 @@
+import { describe, expect, test } from 'vitest';
+import { gcpJsonFormat, gcpYamlFormat, parseGcp, parseYamlDocuments } from '../../../src/parsers/gcp/index.js';
+import { computeExposure, exposedPorts } from '../../../src/analysis/index.js';
+import { AddrSet, canonicalRule, numRange, numSingle, type Ruleset } from '../../../src/model/index.js';
+
+const TCP = 6;
+
+/** Union of IPv4 sources that reach tcp `port`, by certainty. */
+function reach(rs: Ruleset, port: number, proto = TCP): { open: AddrSet; possibly: AddrSet; principals: string[] } {
+  let open = AddrSet.EMPTY;
+  let possibly = AddrSet.EMPTY;
+  const principals: string[] = [];
+  for (const e of exposedPorts(computeExposure(rs), proto, numSingle(port))) {
+    if (e.family !== 'ipv4') continue;
+    if (e.certainty === 'open') open = open.union(e.sources);
+    else possibly = possibly.union(e.sources);
+    principals.push(...e.principals.map((p) => `${e.certainty}:${p}`));
+  }
+  return { open, possibly, principals: [...new Set(principals)].sort() };
+}
+
+function byName(rulesets: Ruleset[], name: string): Ruleset {
+  const rs = rulesets.find((r) => r.name === name);
+  if (!rs) throw new Error(`no ruleset ${name}: ${rulesets.map((r) => r.name).join('; ')}`);
+  return rs;
+}
+
+const SIMPLE = `{
+  "kind": "compute#firewall",
+  "name": "allow-cft",
+  "network": "https://www.googleapis.com/compute/v1/projects/p/global/networks/prod",
+  "priority": 1000,
+  "sourceRanges": ["0.0.0.0/0"],
+  "allowed": [{ "IPProtocol": "tcp", "ports": ["1761-1768"] }],
+  "direction": "INGRESS"
+}`;
+
+describe('GCP API JSON', () => {
+  test('one rule: ruleset, chain, rule text, exact spans', () => {
+    const d = parseGcp(SIMPLE);
+    expect(d.format).toBe('gcp');
+    expect(d.diagnostics).toEqual([]);
+    expect(d.rulesets.map((r) => [r.name, r.targets])).toEqual([['network prod, all instances', ['prod']]]);
+    const rs = d.rulesets[0]!;
+    expect(rs.kind).toBe('cloud');
+    expect(rs.families).toEqual(['ipv4', 'ipv6']);
+    const t = rs.tables[0]!;
+    expect(t.family).toBe('cloud');
+    expect(t.chains.map((c) => [c.name, c.hook, c.policy, c.policyImplicit])).toEqual([
+      ['INGRESS', 'input', 'drop', true],
+      ['EGRESS', 'output', 'accept', true],
+    ]);
+    const r = t.chains[0]!.rules[0]!;
+    expect(r.text).toBe('allow tcp:1761-1768 from 0.0.0.0/0 (priority 1000)');
+    expect(r.comment).toBe('allow-cft');
+    expect(r.span).toEqual({ start: { line: 1, column: 1, offset: 0 }, end: { line: 9, column: 2, offset: SIMPLE.length } });
+    // reportSpan = the sourceRanges value
+    expect(r.reportSpan).toEqual({ start: { line: 6, column: 19, offset: 179 }, end: { line: 6, column: 32, offset: 192 } });
+    expect(SIMPLE.slice(r.reportSpan!.start.offset, r.reportSpan!.end.offset)).toBe('["0.0.0.0/0"]');
+    expect(canonicalRule(r)).toBe('dstport=1761-1768 proto=6 srcaddr=0.0.0.0/0 => accept');
+    const x = reach(rs, 1765);
+    expect(x.open.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+
+  test('a higher-priority deny hides the allow of 1768 (verdict flips)', () => {
+    const text = JSON.stringify([
+      { name: 'allow-cft', network: 'n', priority: 1000, sourceRanges: ['0.0.0.0/0'], allowed: [{ IPProtocol: 'tcp', ports: ['1761-1768'] }] },
+      { name: 'deny-1768', network: 'n', priority: 900, sourceRanges: ['0.0.0.0/0'], denied: [{ IPProtocol: 'tcp', ports: ['1768'] }] },
+    ]);
+    const rs = parseGcp(text).rulesets[0]!;
+    expect(rs.tables[0]!.chains[0]!.rules.map((r) => r.comment)).toEqual(['deny-1768', 'allow-cft']);
+    expect(reach(rs, 1768).open.isEmpty).toBe(true);
+    expect(reach(rs, 1767).open.equals(AddrSet.ALL_V4)).toBe(true);
+    // with the deny at a lower priority (higher number) it no longer hides anything
+    const later = JSON.parse(text);
+    later[1].priority = 1001;
+    const rs2 = parseGcp(JSON.stringify(later)).rulesets[0]!;
+    expect(rs2.tables[0]!.chains[0]!.rules.map((r) => r.comment)).toEqual(['allow-cft', 'deny-1768']);
+    expect(reach(rs2, 1768).open.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+
+  test('deny beats allow at equal priority', () => {
+    const rs = parseGcp(
+      JSON.stringify([
+        { name: 'a', network: 'n', priority: 500, allowed: [{ IPProtocol: 'tcp', ports: ['1761'] }], sourceRanges: ['0.0.0.0/0'] },
+        { name: 'd', network: 'n', priority: 500, denied: [{ IPProtocol: 'all' }], sourceRanges: ['0.0.0.0/0'] },
+      ]),
+    ).rulesets[0]!;
+    expect(rs.tables[0]!.chains[0]!.rules.map((r) => r.comment)).toEqual(['d', 'a']);
+    expect(reach(rs, 1761).open.isEmpty).toBe(true);
+  });
+
+  test('a deny covering only part of the sources leaves the rest open', () => {
+    const rs = parseGcp(
+      JSON.stringify([
+        { name: 'allow', network: 'n', allowed: [{ IPProtocol: 'udp', ports: ['1761-1768'] }], sourceRanges: ['0.0.0.0/0'] },
+        { name: 'deny-half', network: 'n', priority: 10, denied: [{ IPProtocol: 'udp' }], sourceRanges: ['0.0.0.0/1'] },
+      ]),
+    ).rulesets[0]!;
+    const x = reach(rs, 1762, 17);
+    expect(x.open.toCidrs()).toEqual(['128.0.0.0/1']);
+    expect(x.open.equals(AddrSet.ALL_V4)).toBe(false);
+  });
+
+  test('no source at all defaults to 0.0.0.0/0 (IPv4 only); ports absent = every port of the protocol', () => {
+    const rs = parseGcp(JSON.stringify({ name: 'x', network: 'n', direction: 'INGRESS', allowed: [{ IPProtocol: 'tcp' }] })).rulesets[0]!;
+    const r = rs.tables[0]!.chains[0]!.rules[0]!;
+    expect(r.text).toBe('allow tcp from 0.0.0.0/0 (default) (priority 1000)');
+    expect(canonicalRule(r)).toBe('proto=6 srcaddr=0.0.0.0/0 => accept');
+    expect(reach(rs, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
+    const v6 = exposedPorts(computeExposure(rs), TCP, numSingle(1761)).filter((e) => e.family === 'ipv6');
+    expect(v6).toEqual([]);
+  });
+
+  test('sourceRanges and sourceTags are OR-ed; target tags give one ruleset per tag plus all instances', () => {
+    const d = parseGcp(
+      JSON.stringify({
+        items: [
+          { name: 'web', network: 'default', allowed: [{ IPProtocol: 'tcp', ports: ['443'] }], sourceRanges: ['10.0.0.0/8'], sourceTags: ['lb'], targetTags: ['web'] },
+          { name: 'cft', network: 'default', allowed: [{ IPProtocol: 'tcp', ports: ['1761'] }, { IPProtocol: 'udp', ports: ['1761'] }], sourceServiceAccounts: ['a@p.iam'], targetServiceAccounts: ['cft@p.iam'] },
+          { name: 'icmp', network: 'default', allowed: [{ IPProtocol: 'icmp' }], sourceRanges: ['0.0.0.0/0'] },
+        ],
+        kind: 'compute#firewallList',
+      }),
+    );
+    expect(d.rulesets.map((r) => [r.name, r.targets, r.tables[0]!.chains[0]!.rules.map((x) => x.comment)])).toEqual([
+      ['network default, target tag web', ['tag:web', 'web', 'default'], ['web', 'icmp']],
+      ['network default, target service account cft@p.iam', ['sa:cft@p.iam', 'cft@p.iam', 'default'], ['cft', 'icmp']],
+      ['network default, all instances', ['default'], ['icmp']],
+    ]);
+    const web = byName(d.rulesets, 'network default, target tag web').tables[0]!.chains[0]!.rules[0]!;
+    expect(canonicalRule(web)).toBe('anyof([srcaddr=10.0.0.0/8]|[srcprincipal=tag:lb]) dstport=443 proto=6 => accept');
+    expect(web.text).toBe('allow tcp:443 from 10.0.0.0/8, tag:lb on tag:web (priority 1000)');
+    const cft = byName(d.rulesets, 'network default, target service account cft@p.iam').tables[0]!.chains[0]!.rules[0]!;
+    expect(canonicalRule(cft)).toBe('anyof([dstport=1761 proto=17]|[dstport=1761 proto=6]) srcprincipal=sa:a@p.iam => accept');
+    const x = reach(byName(d.rulesets, 'network default, target tag web'), 443);
+    expect(x.open.toCidrs()).toEqual(['10.0.0.0/8']);
+    expect(x.principals).toContain('open:tag:lb');
+  });
+
+  test('disabled rules are kept but not evaluated; egress goes to the output chain', () => {
+    const d = parseGcp(
+      JSON.stringify([
+        { name: 'off', network: 'n', disabled: true, allowed: [{ IPProtocol: 'tcp', ports: ['1761'] }], sourceRanges: ['0.0.0.0/0'] },
+        { name: 'out', network: 'n', direction: 'EGRESS', denied: [{ IPProtocol: 'tcp', ports: ['25'] }], destinationRanges: ['0.0.0.0/0'] },
+      ]),
+    );
+    const rs = d.rulesets[0]!;
+    const [input, output] = rs.tables[0]!.chains;
+    expect(input!.rules.map((r) => [r.comment, r.disabled])).toEqual([['off', true]]);
+    expect(output!.rules.map((r) => r.text)).toEqual(['deny tcp:25 to 0.0.0.0/0 (priority 1000)']);
+    expect(reach(rs, 1761).open.isEmpty).toBe(true);
+    expect(new Set(input!.rules.map((r) => r.id)).size + new Set(output!.rules.map((r) => r.id)).size).toBe(2);
+  });
+
+  test('bad values become diagnostics with positions and opaque matches, never a throw', () => {
+    const text = '{"name":"x","network":"n","priority":"high","allowed":[{"IPProtocol":"tcpp","ports":["99999"]}],"sourceRanges":["10.0.0.300/8"]}';
+    const d = parseGcp(text);
+    expect(d.diagnostics.map((x) => [x.code, x.span.start.column])).toEqual([
+      ['gcp/bad-priority', 38],
+      ['gcp/bad-protocol', 70],
+      ['gcp/bad-port', 86],
+      ['gcp/bad-range', 113],
+    ]);
+    const r = d.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!;
+    expect(r.matches.filter((m) => m.kind === 'opaque').length).toBe(3);
+    // The unknown priority puts the allow first; it is at most possibly open.
+    expect(reach(d.rulesets[0]!, 1761).open.isEmpty).toBe(true);
+    const bad = parseGcp('{"name": "x", "allowed": [');
+    expect(bad.rulesets).toEqual([]);
+    expect(bad.diagnostics[0]!.code).toBe('json/syntax');
+  });
+
+  test('recorded API response with body and getEffectiveFirewalls lists are found', () => {
+    const text = JSON.stringify({ headers: { status: '200' }, body: { firewalls: [{ kind: 'compute#firewall', name: 'e', network: 'x/networks/vpc1', allowed: [{ IPProtocol: 'all' }], sourceRanges: ['1.2.3.4/32'] }] } });
+    const d = parseGcp(text);
+    expect(d.rulesets.map((r) => r.name)).toEqual(['network vpc1, all instances']);
+    expect(canonicalRule(d.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!)).toBe('srcaddr=1.2.3.4/32 => accept');
+  });
+});
+
+describe('GCP YAML (gcloud --format=yaml)', () => {
+  const YAML = [
+    '---',
+    'allowed:',
+    '- IPProtocol: tcp',
+    '  ports:',
+    "  - '1761-1768'",
+    'direction: INGRESS',
+    'kind: compute#firewall',
+    'name: cft',
+    'network: https://www.googleapis.com/compute/v1/projects/p/global/networks/default',
+    'priority: 1000',
+    'sourceRanges:',
+    '- 0.0.0.0/0',
+    '---',
+    'denied:',
+    '- IPProtocol: tcp',
+    '  ports:',
+    "  - '1768'",
+    'kind: compute#firewall',
+    'name: no-1768',
+    'network: https://www.googleapis.com/compute/v1/projects/p/global/networks/default',
+    'priority: 100',
+    'sourceRanges:',
+    '- 0.0.0.0/0',
+    '',
+  ].join('\n');
+
+  test('several documents, positions in the whole file', () => {
+    const d = parseGcp(YAML);
+    expect(d.format).toBe('gcp-yaml');
+    expect(d.diagnostics).toEqual([]);
+    const rules = d.rulesets[0]!.tables[0]!.chains[0]!.rules;
+    expect(rules.map((r) => [r.comment, r.span.start.line, r.reportSpan!.start.line, r.reportSpan!.start.column])).toEqual([
+      ['no-1768', 14, 23, 1],
+      ['cft', 2, 12, 1],
+    ]);
+    const off = rules[0]!.reportSpan!.start.offset;
+    expect(YAML.slice(off, off + 11)).toBe('- 0.0.0.0/0');
+    expect(reach(d.rulesets[0]!, 1768).open.isEmpty).toBe(true);
+    expect(reach(d.rulesets[0]!, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+
+  test('parseYamlDocuments keeps YAML errors positioned', () => {
+    const r = parseYamlDocuments('---\na: 1\n---\nb: [1,\n');
+    expect(r.values.length).toBe(2);
+    expect(r.diagnostics.length).toBeGreaterThan(0);
+    expect(r.diagnostics[0]!.span.start.line).toBeGreaterThanOrEqual(4);
+  });
+});
+
+describe('detection', () => {
+  test('JSON', () => {
+    expect(gcpJsonFormat.detect('fw.json', SIMPLE)).toBe(0.9);
+    expect(gcpJsonFormat.detect('x.json', '[{"name":"a","allowed":[{"IPProtocol":"tcp"}],"sourceRanges":["1.1.1.1"]}]')).toBe(0.8);
+    expect(gcpJsonFormat.detect('x.json', '{"IpPermissions": [], "GroupId": "sg-1"}')).toBe(0);
+    expect(gcpJsonFormat.detect('x.json', '{"name": "package", "version": "1.0.0"}')).toBe(0);
+    expect(gcpJsonFormat.detect('x.yaml', 'kind: compute#firewall\n')).toBe(0);
+  });
+  test('YAML', () => {
+    expect(gcpYamlFormat.detect('fw.yaml', 'kind: compute#firewall\nname: a\n')).toBe(0.9);
+    expect(gcpYamlFormat.detect('fw.yaml', 'allowed:\n- IPProtocol: tcp\nsourceRanges:\n- 0.0.0.0/0\n')).toBe(0.8);
+    expect(gcpYamlFormat.detect('fw.txt', 'allowed:\n- IPProtocol: tcp\nsourceRanges:\n- 0.0.0.0/0\n')).toBe(0.6);
+    expect(gcpYamlFormat.detect('ci.yaml', 'jobs:\n  build:\n    runs-on: ubuntu\n')).toBe(0);
+    expect(gcpYamlFormat.detect('fw.json', SIMPLE)).toBe(0);
+  });
+});
+
+describe('performance', () => {
+  test('20k rules parse and compile quickly', () => {
+    const items = [];
+    for (let i = 0; i < 20000; i++) {
+      items.push({ name: `r${i}`, network: `n${i % 3}`, priority: i % 65535, allowed: [{ IPProtocol: 'tcp', ports: [String(1 + (i % 60000))] }], sourceRanges: [`10.${(i >> 8) & 255}.${i & 255}.0/24`], targetTags: [`t${i % 5}`] });
+    }
+    const text = JSON.stringify({ kind: 'compute#firewallList', items });
+    const t0 = performance.now();
+    const d = parseGcp(text);
+    const ms = performance.now() - t0;
+    expect(d.rulesets.length).toBe(18);
+    expect(d.diagnostics).toEqual([]);
+    expect(ms).toBeLessThan(3000);
+  });
+});
+
+void numRange;

@@ -163,7 +163,7 @@ describe('GCP API JSON', () => {
       ['gcp/bad-range', 113],
     ]);
     const r = d.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!;
-    expect(r.matches.filter((m) => m.kind === 'opaque').length).toBe(3);
+    expect(r.matches.filter((m) => m.kind === 'opaque').map((m) => (m.kind === 'opaque' ? m.text : ''))).toEqual(['high', 'tcpp', '99999', '10.0.0.300/8']);
     // The unknown priority puts the allow first; it is at most possibly open.
     expect(reach(d.rulesets[0]!, 1761).open.isEmpty).toBe(true);
     const bad = parseGcp('{"name": "x", "allowed": [');

@@ -1,0 +1,387 @@
+/**
+ * Turns what the extractors find into the common model: rulesets per security
+ * group / network / NSG, rules with ids and spans, and the ExtractedRule records
+ * (node, report node, suggestions) the lint rules use. Also the AWS protocol and
+ * port semantics shared by CDK, CloudFormation-in-CDK and Pulumi.
+ */
+import type { TSESTree } from '@typescript-eslint/utils';
+import {
+  AddrSet,
+  IntervalSet,
+  numRange,
+  numSingle,
+  parseCidr,
+  protocolNumber,
+  type Action,
+  type Chain,
+  type Diagnostic,
+  type Match,
+  type NumSet,
+  type Rule,
+  type Ruleset,
+} from '../../model/index.js';
+import { oneLine, spanOfNode, type Node } from './ast.js';
+import type { Resolver, UnkVal, Val } from './resolve.js';
+
+export interface Suggestion {
+  desc: string;
+  range: [number, number];
+  text: string;
+}
+
+export interface ExtractedRule {
+  rule: Rule;
+  node: TSESTree.Node;
+  /** The node to report (the peer / port argument / property). */
+  reportNode: TSESTree.Node;
+  suggestions: Suggestion[];
+}
+
+export interface RuleDraft {
+  matches: Match[];
+  action: Action;
+  node: Node;
+  reportNode: Node;
+  suggestions: Suggestion[];
+  comment?: string;
+  disabled?: boolean;
+  /** Rule text when not the node's source (rules the cloud adds by default). */
+  text?: string;
+  /** GCP / Azure evaluation order (lower first); deny before allow at equal priority for GCP. */
+  priority?: number;
+}
+
+export type RulesetStyle = 'aws' | 'gcp' | 'azure';
+
+/** One firewall object being assembled (a security group, a GCP network, an NSG). */
+export class RulesetDraft {
+  readonly targets: string[] = [];
+  readonly ingress: RuleDraft[] = [];
+  readonly egress: RuleDraft[] = [];
+  /** Rules the cloud adds by itself (AWS default egress, Azure defaults), after the written ones. */
+  readonly defaultIngress: RuleDraft[] = [];
+  readonly defaultEgress: RuleDraft[] = [];
+  constructor(
+    public name: string,
+    readonly node: Node,
+    readonly style: RulesetStyle,
+  ) {}
+  addTarget(t: string | undefined): void {
+    if (t !== undefined && t !== '' && !this.targets.includes(t)) this.targets.push(t);
+  }
+}
+
+export class DocBuilder {
+  readonly diagnostics: Diagnostic[] = [];
+  private readonly drafts: RulesetDraft[] = [];
+  private readonly byKey = new Map<unknown, RulesetDraft>();
+
+  constructor(
+    readonly sourceText: string,
+    readonly resolver: Resolver,
+  ) {}
+
+  text(node: Node): string {
+    return oneLine(this.sourceText, node);
+  }
+
+  ruleset(key: unknown, create: () => RulesetDraft): RulesetDraft {
+    let d = this.byKey.get(key);
+    if (!d) {
+      d = create();
+      this.byKey.set(key, d);
+      this.drafts.push(d);
+    }
+    return d;
+  }
+
+  existing(key: unknown): RulesetDraft | undefined {
+    return this.byKey.get(key);
+  }
+
+  warn(node: Node, message: string, code: string): void {
+    this.diagnostics.push({ severity: 'warning', message, span: spanOfNode(node), code });
+  }
+
+  opaque(v: UnkVal | { text: string; reason: string; node: Node }, module = 'unresolved'): Match {
+    return { kind: 'opaque', module, text: v.text, reason: v.reason, span: spanOfNode(v.node) };
+  }
+
+  /** Builds the rulesets; rule ids are assigned in ruleset, chain, rule order. */
+  finish(): { rulesets: Ruleset[]; extracted: ExtractedRule[] } {
+    let id = 0;
+    const extracted: ExtractedRule[] = [];
+    const rulesets: Ruleset[] = [];
+    const toRules = (drafts: RuleDraft[]): Rule[] =>
+      drafts.map((d) => {
+        const rule: Rule = {
+          id: ++id,
+          matches: d.matches,
+          action: d.action,
+          span: spanOfNode(d.node),
+          reportSpan: spanOfNode(d.reportNode),
+          text: d.text ?? this.text(d.node),
+        };
+        if (d.comment !== undefined) rule.comment = d.comment;
+        if (d.disabled) rule.disabled = true;
+        extracted.push({ rule, node: d.node, reportNode: d.reportNode, suggestions: d.suggestions });
+        return rule;
+      });
+    for (const d of this.drafts) {
+      const span = spanOfNode(d.node);
+      const order = (list: RuleDraft[]): RuleDraft[] => {
+        if (d.style === 'aws') return list;
+        // stable sort by priority; GCP: deny before allow at equal priority
+        return list
+          .map((r, i) => ({ r, i }))
+          .sort((a, b) => {
+            const pa = a.r.priority ?? 1000;
+            const pb = b.r.priority ?? 1000;
+            if (pa !== pb) return pa - pb;
+            if (d.style === 'gcp') {
+              const da = a.r.action.kind === 'drop' ? 0 : 1;
+              const db = b.r.action.kind === 'drop' ? 0 : 1;
+              if (da !== db) return da - db;
+            }
+            return a.i - b.i;
+          })
+          .map((x) => x.r);
+      };
+      const ingress: Chain = {
+        name: 'ingress',
+        hook: 'input',
+        priority: 0,
+        type: 'filter',
+        policy: 'drop',
+        policyImplicit: true,
+        rules: toRules([...order(d.ingress), ...d.defaultIngress]),
+        span,
+      };
+      const egress: Chain = {
+        name: 'egress',
+        hook: 'output',
+        priority: 0,
+        type: 'filter',
+        policy: d.style === 'gcp' ? 'accept' : 'drop',
+        policyImplicit: true,
+        rules: toRules([...order(d.egress), ...d.defaultEgress]),
+        span,
+      };
+      rulesets.push({
+        name: d.name,
+        targets: d.targets.length > 0 ? [...d.targets] : [d.name],
+        tables: [{ name: tableName(d.style), family: 'cloud', chains: [ingress, egress], span }],
+        families: ['ipv4', 'ipv6'],
+        kind: 'cloud',
+      });
+    }
+    return { rulesets, extracted };
+  }
+}
+
+function tableName(style: RulesetStyle): string {
+  return style === 'aws' ? 'security-group' : style === 'gcp' ? 'firewall' : 'network-security-group';
+}
+
+/** Alternatives (each a conjunction) → the matches of one rule. */
+export function anyOf(alternatives: Match[][]): Match[] {
+  if (alternatives.length === 1) return alternatives[0]!;
+  return [{ kind: 'any-of', alternatives }];
+}
+
+export const WORLD_V4 = '0.0.0.0/0';
+export const WORLD_V6 = '::/0';
+export const PLACEHOLDER_V4 = '10.0.0.0/8';
+export const PLACEHOLDER_V6 = 'fd00::/8';
+
+/** A list of plain values from a value that may be a single value, an array, or a loop variable. */
+export function flatItems(v: Val): Val[] {
+  if (v.k === 'arr') {
+    const out = v.items.flatMap(flatItems);
+    if (v.rest) out.push(v.rest);
+    return out;
+  }
+  if (v.k === 'each') return v.items.flatMap(flatItems);
+  return [v];
+}
+
+export interface CidrResult {
+  /** Address-set match, or an opaque for an unresolved / invalid entry. */
+  matches: Match[];
+  /** Alternatives that cannot be folded into the address set. */
+  opaques: Match[];
+  /** Entries that are world-open literals written inside `within`, for suggestions. */
+  worldLiterals: { node: Node; v6: boolean }[];
+}
+
+/** CIDR strings (single, array, loop variable) → one address match plus opaque alternatives. */
+export function cidrs(b: DocBuilder, vals: Val[], within: Node | undefined): CidrResult {
+  let set = AddrSet.EMPTY;
+  let any = false;
+  const opaques: Match[] = [];
+  const worldLiterals: { node: Node; v6: boolean }[] = [];
+  let first: Node | undefined;
+  let last: Node | undefined;
+  for (const v of vals.flatMap(flatItems)) {
+    if (v.k === 'nullish') continue;
+    if (v.k === 'str') {
+      const s = parseCidr(v.v);
+      if (!s) {
+        b.warn(v.node, `'${v.v}' is not an IP address or CIDR block`, 'typescript/invalid-cidr');
+        opaques.push(b.opaque({ text: v.v, reason: 'not an IP address or CIDR block', node: v.node }, 'invalid'));
+        continue;
+      }
+      set = set.union(s);
+      any = true;
+      first ??= v.node;
+      last = v.node;
+      if ((s.coversAll('ipv4') || s.coversAll('ipv6')) && within && inside(v.node, within) && v.node.type === 'Literal') {
+        worldLiterals.push({ node: v.node, v6: s.coversAll('ipv6') && !s.coversAll('ipv4') });
+      }
+      continue;
+    }
+    if (v.k === 'unk') opaques.push(b.opaque(v));
+    else opaques.push(b.opaque({ text: b.text(v.node), reason: 'not a CIDR string', node: v.node }));
+  }
+  const matches: Match[] = [];
+  if (any) {
+    const m: Match = { kind: 'address', dir: 'src', addrs: set };
+    if (first && last) m.span = { start: spanOfNode(first).start, end: spanOfNode(last).end };
+    matches.push(m);
+  }
+  return { matches, opaques, worldLiterals };
+}
+
+export function inside(n: Node, outer: Node): boolean {
+  return n.range[0] >= outer.range[0] && n.range[1] <= outer.range[1];
+}
+
+/** A protocol value (AWS spelling) → 'all', a protocol number, or an opaque match. */
+export function awsProtocol(b: DocBuilder, v: Val | undefined, at: Node): number | 'all' | Match {
+  if (!v || v.k === 'nullish') return 'all';
+  if (v.k === 'num') {
+    if (v.v === -1) return 'all';
+    if (Number.isInteger(v.v) && v.v >= 0 && v.v <= 255) return v.v;
+  }
+  if (v.k === 'str') {
+    const t = v.v.trim().toLowerCase();
+    if (t === '-1' || t === 'all') return 'all';
+    const n = t === 'icmpv6' ? 58 : protocolNumber(t);
+    if (n !== undefined) return n;
+  }
+  if (v.k === 'ref') {
+    // ec2.Protocol.TCP and friends
+    const name = v.fq.slice(v.fq.lastIndexOf('.') + 1).toLowerCase();
+    if (name === 'all') return 'all';
+    const n = name === 'icmpv6' ? 58 : protocolNumber(name.replace(/_/g, '-'));
+    if (n !== undefined) return n;
+  }
+  if (v.k === 'unk') return b.opaque(v);
+  b.warn(v.node, `unknown protocol ${b.text(v.node)}`, 'typescript/unknown-protocol');
+  return b.opaque({ text: b.text(v.node ?? at), reason: 'unknown protocol', node: v.node ?? at }, 'protocol');
+}
+
+/** Port bound(s): a number, or several for a loop variable. */
+function nums(v: Val | undefined): number[] | 'unset' | UnkVal | undefined {
+  if (!v || v.k === 'nullish') return 'unset';
+  if (v.k === 'num') return [v.v];
+  if (v.k === 'str' && /^-?[0-9]{1,5}$/.test(v.v.trim())) return [Number(v.v.trim())];
+  if (v.k === 'each') {
+    const out: number[] = [];
+    for (const i of v.items) {
+      const n = nums(i);
+      if (!Array.isArray(n)) return undefined;
+      out.push(...n);
+    }
+    return out;
+  }
+  if (v.k === 'unk') return v;
+  return undefined;
+}
+
+/**
+ * AWS semantics of (protocol, fromPort, toPort): -1/all is every protocol and port;
+ * tcp/udp a port range (-1 = all); icmp/icmpv6 type and code (-1 = all);
+ * any other protocol number all of that protocol only.
+ */
+export function awsProtoPorts(
+  b: DocBuilder,
+  proto: Val | undefined,
+  from: Val | undefined,
+  to: Val | undefined,
+  at: Node,
+): Match[] {
+  const p = awsProtocol(b, proto, at);
+  if (p === 'all') return [];
+  if (typeof p !== 'number') return [p];
+  const protoMatch: Match = { kind: 'protocol', protocols: numSingle(p) };
+  if (proto && proto.node) protoMatch.span = spanOfNode(proto.node);
+  if (p !== 6 && p !== 17 && p !== 1 && p !== 58) return [protoMatch];
+  const portNode = from?.node ?? to?.node ?? at;
+  const span = from?.node && to?.node ? { start: spanOfNode(from.node).start, end: spanOfNode(to.node).end } : spanOfNode(portNode);
+  // same loop variable on both ends: one single port per iteration
+  if (from?.k === 'each' && to?.k === 'each' && from.id === to.id) {
+    const list = nums(from);
+    if (Array.isArray(list)) {
+      if (p === 1 || p === 58) return [protoMatch, icmpMatch(p, list.map((t) => [t, -1] as [number, number]), span)];
+      let s: NumSet = IntervalSet.empty();
+      for (const n of list) s = s.union(n < 0 ? numRange(0, 65535) : numSingle(n));
+      return [protoMatch, { kind: 'port', dir: 'dst', ports: s, span }];
+    }
+  }
+  const f = nums(from);
+  const t = nums(to);
+  const unresolved = [f, t].find((x): x is UnkVal => typeof x === 'object' && !Array.isArray(x) && x !== null);
+  if (unresolved) return [protoMatch, b.opaque({ ...unresolved, reason: `port ${unresolved.reason}` })];
+  if (f === undefined || t === undefined || (Array.isArray(f) && f.length !== 1) || (Array.isArray(t) && t.length !== 1)) {
+    return [protoMatch, b.opaque({ text: b.text(portNode), reason: 'port not known statically', node: portNode })];
+  }
+  const fv = f === 'unset' ? -1 : (f as number[])[0]!;
+  const icmp = p === 1 || p === 58;
+  const tv = t === 'unset' ? (f === 'unset' || icmp ? -1 : fv) : (t as number[])[0]!;
+  if (p === 1 || p === 58) return fv < 0 ? [protoMatch] : [protoMatch, icmpMatch(p, [[fv, tv]], span)];
+  if (fv < 0 || tv < 0) return [protoMatch];
+  if (fv > 65535 || tv > 65535 || tv < fv) {
+    b.warn(portNode, `invalid port range ${fv}-${tv}`, 'typescript/invalid-port');
+    return [protoMatch, b.opaque({ text: `${fv}-${tv}`, reason: 'invalid port range', node: portNode }, 'invalid')];
+  }
+  if (fv === 0 && tv === 65535) return [protoMatch, { kind: 'port', dir: 'dst', ports: numRange(0, 65535), span }];
+  return [protoMatch, { kind: 'port', dir: 'dst', ports: numRange(fv, tv), span }];
+}
+
+function icmpMatch(p: number, typeCodes: [number, number][], span: Match['span']): Match {
+  const ranges: [number, number][] = [];
+  for (const [type, code] of typeCodes) {
+    if (type < 0 || type > 255) return { kind: 'icmp-type', family: p === 58 ? 'ipv6' : 'ipv4', values: numRange(0, 65535), span } as Match;
+    if (code < 0 || code > 255) ranges.push([type * 256, type * 256 + 256]);
+    else ranges.push([type * 256 + code, type * 256 + code + 1]);
+  }
+  const m: Match = { kind: 'icmp-type', family: p === 58 ? 'ipv6' : 'ipv4', values: IntervalSet.fromRanges(ranges) };
+  if (span) m.span = span;
+  return m;
+}
+
+/** Suggestion removing an expression statement with its line when it stands alone on it. */
+export function removeStatement(sourceText: string, stmt: Node, desc: string): Suggestion {
+  let start = stmt.range[0];
+  let end = stmt.range[1];
+  let s = start;
+  while (s > 0 && (sourceText[s - 1] === ' ' || sourceText[s - 1] === '\t')) s--;
+  let e = end;
+  while (e < sourceText.length && (sourceText[e] === ' ' || sourceText[e] === '\t')) e++;
+  const lineStart = s === 0 || sourceText[s - 1] === '\n';
+  if (lineStart && (e === sourceText.length || sourceText[e] === '\n' || sourceText[e] === '\r')) {
+    start = s;
+    end = e;
+    if (sourceText[end] === '\r') end++;
+    if (sourceText[end] === '\n') end++;
+  }
+  return { desc, range: [start, end], text: '' };
+}
+
+/** Replace a string literal keeping its quote style. */
+export function replaceLiteral(sourceText: string, lit: Node, value: string, desc: string): Suggestion {
+  const q = sourceText[lit.range[0]];
+  const quote = q === '"' || q === "'" || q === '`' ? q : "'";
+  return { desc, range: [lit.range[0], lit.range[1]], text: `${quote}${value}${quote}` };
+}

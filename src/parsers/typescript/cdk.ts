@@ -1,0 +1,507 @@
+/**
+ * AWS CDK (v2 `aws-cdk-lib/aws-ec2`, `aws_ec2` namespace, v1 `@aws-cdk/aws-ec2`):
+ * SecurityGroup constructs, addIngressRule / addEgressRule, `connections.allow*`,
+ * Peer and Port factories, and the L1 CfnSecurityGroup / CfnSecurityGroupIngress.
+ */
+import type { TSESTree } from '@typescript-eslint/utils';
+import { AddrSet, type Match } from '../../model/index.js';
+import { memberName, unwrap, type Node } from './ast.js';
+import {
+  anyOf,
+  awsProtoPorts,
+  cidrs,
+  flatItems,
+  PLACEHOLDER_V4,
+  PLACEHOLDER_V6,
+  removeStatement,
+  replaceLiteral,
+  RulesetDraft,
+  type RuleDraft,
+  type Suggestion,
+} from './build.js';
+import { awsEntry, inNode, removalOf, type AwsEntryFields, type Context } from './context.js';
+import type { Scope, Val } from './resolve.js';
+
+const CFN_INGRESS: AwsEntryFields = {
+  protocol: 'ipProtocol',
+  from: 'fromPort',
+  to: 'toPort',
+  cidr4: ['cidrIp'],
+  cidr6: ['cidrIpv6'],
+  principals: ['sourceSecurityGroupId', 'sourceSecurityGroupName', 'sourcePrefixListId'],
+};
+const CFN_EGRESS: AwsEntryFields = {
+  protocol: 'ipProtocol',
+  from: 'fromPort',
+  to: 'toPort',
+  cidr4: ['cidrIp'],
+  cidr6: ['cidrIpv6'],
+  principals: ['destinationSecurityGroupId', 'destinationPrefixListId'],
+};
+
+const SG_METHODS = new Set(['addIngressRule', 'addEgressRule']);
+const CONN_METHODS = new Set([
+  'allowFrom',
+  'allowTo',
+  'allowFromAnyIpv4',
+  'allowToAnyIpv4',
+  'allowInternally',
+  'allowDefaultPortFrom',
+  'allowDefaultPortFromAnyIpv4',
+  'allowDefaultPortInternally',
+  'allowDefaultPortTo',
+  'allowToDefaultPort',
+]);
+
+interface PeerResult {
+  alts: Match[][];
+  /** World-open peer written at the call: how to replace it with a placeholder. */
+  world?: Suggestion;
+  worldNode?: Node;
+}
+
+export function isCdk(fq: string): boolean {
+  return fq === 'cdk' || fq.startsWith('cdk.') || fq.startsWith('cdkmod.');
+}
+
+export function extractCdk(ctx: Context): void {
+  const { r } = ctx;
+  // Constructs first, in source order, so rulesets are ordered by declaration.
+  for (const c of ctx.scan.news) {
+    const v = r.eval(c.node, c.scope);
+    if (v.k !== 'new') continue;
+    if (v.fq === 'cdk.SecurityGroup') sgRuleset(ctx, v);
+    else if (v.fq === 'cdk.CfnSecurityGroup') cfnSecurityGroup(ctx, v);
+  }
+  for (const c of ctx.scan.news) {
+    const v = r.eval(c.node, c.scope);
+    if (v.k !== 'new') continue;
+    if (v.fq === 'cdk.CfnSecurityGroupIngress' || v.fq === 'cdk.CfnSecurityGroupEgress') cfnStandalone(ctx, v, v.fq === 'cdk.CfnSecurityGroupIngress');
+  }
+  for (const c of ctx.scan.calls) {
+    if (c.node.type !== 'CallExpression') continue;
+    const callee = unwrap(c.node.callee) as TSESTree.MemberExpression;
+    const method = memberName(callee);
+    if (method === undefined) continue;
+    if (SG_METHODS.has(method)) sgMethod(ctx, c.node, callee, method, c.scope, c.parent);
+    else if (CONN_METHODS.has(method)) connMethod(ctx, c.node, callee, method, c.scope, c.parent);
+  }
+}
+
+type Ctor = Extract<Val, { k: 'new' | 'call' }>;
+
+/** The ruleset for a construct value (SG, imported SG, any connectable), created on first use. */
+function rulesetFor(ctx: Context, v: Val, fallback: Node): RulesetDraft {
+  if (v.k === 'new' && v.fq === 'cdk.SecurityGroup') return sgRuleset(ctx, v);
+  if (v.k === 'new' && v.fq === 'cdk.CfnSecurityGroup') return cfnSecurityGroup(ctx, v);
+  if (v.k === 'new' || v.k === 'call') {
+    return ctx.b.ruleset(v.node, () => {
+      const id = v.fq === 'cdk.Connections' ? undefined : ctx.argString(v.node, 1, v.scope);
+      const d = new RulesetDraft(id ?? ctx.label(v), v.node, 'aws');
+      d.addTarget(id);
+      d.addTarget(ctx.declaredName(v.node));
+      if (v.k === 'call' && v.fq.startsWith('cdk.SecurityGroup.from')) d.addTarget(ctx.argString(v.node, 2, v.scope));
+      unknownEgress(ctx, d, v.node, 'the egress rules of this security group are defined outside this file');
+      return d;
+    });
+  }
+  const text = v.k === 'unk' ? v.text : ctx.b.text(fallback);
+  return ctx.b.ruleset(`expr:${text}`, () => {
+    const d = new RulesetDraft(text, fallback, 'aws');
+    d.addTarget(text);
+    unknownEgress(ctx, d, fallback, `the security group behind ${text} is not visible in this file`);
+    return d;
+  });
+}
+
+function unknownEgress(ctx: Context, d: RulesetDraft, node: Node, reason: string): void {
+  d.defaultEgress.push({
+    text: '(egress defined elsewhere)',
+    matches: [ctx.b.opaque({ text: ctx.b.text(node), reason, node })],
+    action: { kind: 'accept' },
+    node,
+    reportNode: node,
+    suggestions: [],
+  });
+}
+
+function sgRuleset(ctx: Context, v: Ctor): RulesetDraft {
+  return ctx.b.ruleset(v.node, () => {
+    const id = ctx.argString(v.node, 1, v.scope);
+    const d = new RulesetDraft(id ?? ctx.b.text(v.node), v.node, 'aws');
+    d.addTarget(id);
+    d.addTarget(ctx.declaredName(v.node));
+    const props = ctx.arg(v.node, 2, v.scope);
+    const get = (k: string): Val | undefined => (props?.k === 'obj' ? (props.props.get(k) ?? props.rest) : props?.k === 'unk' ? props : undefined);
+    const name = get('securityGroupName');
+    if (name?.k === 'str') d.addTarget(name.v);
+    // allowAllOutbound (default true): all IPv4 egress; allowAllIpv6Outbound (default false): all IPv6 egress.
+    const out4 = get('allowAllOutbound');
+    const out6 = get('allowAllIpv6Outbound');
+    for (const [val, dflt, set] of [
+      [out4, true, AddrSet.ALL_V4],
+      [out6, false, AddrSet.ALL_V6],
+    ] as const) {
+      const node = val && val.k !== 'nullish' ? val.node : v.node;
+      if (!val || val.k === 'nullish' ? dflt : val.k === 'bool' && val.v) {
+        d.defaultEgress.push({
+          matches: [{ kind: 'address', dir: 'dst', addrs: set }],
+          action: { kind: 'accept' },
+          node,
+          reportNode: node,
+          suggestions: [],
+          text: `(CDK default) allow all ${set === AddrSet.ALL_V4 ? 'IPv4' : 'IPv6'} egress`,
+        });
+      } else if (val && val.k !== 'bool') {
+        d.defaultEgress.push({
+          matches: [{ kind: 'address', dir: 'dst', addrs: set }, val.k === 'unk' ? ctx.b.opaque(val) : ctx.b.opaque({ text: ctx.b.text(node), reason: 'not a boolean', node })],
+          action: { kind: 'accept' },
+          node,
+          reportNode: node,
+          suggestions: [],
+        });
+      }
+    }
+    return d;
+  });
+}
+
+function cfnSecurityGroup(ctx: Context, v: Ctor): RulesetDraft {
+  return ctx.b.ruleset(v.node, () => {
+    const id = ctx.argString(v.node, 1, v.scope);
+    const d = new RulesetDraft(id ?? ctx.b.text(v.node), v.node, 'aws');
+    d.addTarget(id);
+    d.addTarget(ctx.declaredName(v.node));
+    const props = ctx.arg(v.node, 2, v.scope);
+    const get = (k: string): Val | undefined => (props?.k === 'obj' ? (props.props.get(k) ?? props.rest) : props?.k === 'unk' ? props : undefined);
+    const name = get('groupName');
+    if (name?.k === 'str') d.addTarget(name.v);
+    const selfName = id ?? d.name;
+    const ing = get('securityGroupIngress');
+    if (ing && ing.k !== 'nullish') for (const e of entries(ing)) d.ingress.push(awsEntry(ctx, e, e.node, CFN_INGRESS, 'src', selfName));
+    const eg = get('securityGroupEgress');
+    if (!eg || eg.k === 'nullish') {
+      // CloudFormation keeps AWS's default allow-all IPv4 egress when no egress is given
+      d.defaultEgress.push({
+        matches: [{ kind: 'address', dir: 'dst', addrs: AddrSet.ALL_V4 }],
+        action: { kind: 'accept' },
+        node: v.node,
+        reportNode: v.node,
+        suggestions: [],
+        text: '(AWS default) allow all IPv4 egress',
+      });
+    } else for (const e of entries(eg)) d.egress.push(awsEntry(ctx, e, e.node, CFN_EGRESS, 'dst', selfName));
+    return d;
+  });
+}
+
+/** Items of an array value (an unresolved array or spread becomes one unresolved entry). */
+export function entries(v: Val): Val[] {
+  if (v.k === 'arr') return v.rest ? [...v.items, v.rest] : v.items;
+  return [v];
+}
+
+function cfnStandalone(ctx: Context, v: Ctor, ingress: boolean): void {
+  const props = ctx.arg(v.node, 2, v.scope);
+  const get = (k: string): Val | undefined => (props?.k === 'obj' ? (props.props.get(k) ?? props.rest) : props?.k === 'unk' ? props : undefined);
+  const gid = get('groupId') ?? get('groupName');
+  const d = groupRuleset(ctx, gid, v.node);
+  const entry = props ?? { k: 'unk' as const, text: ctx.b.text(v.node), reason: 'no properties', node: v.node };
+  const rule = awsEntry(ctx, entry, v.node, ingress ? CFN_INGRESS : CFN_EGRESS, ingress ? 'src' : 'dst', d.name);
+  rule.suggestions.push(...removalOf(ctx, v.node, ingress ? 'CfnSecurityGroupIngress' : 'CfnSecurityGroupEgress'));
+  (ingress ? d.ingress : d.egress).push(rule);
+}
+
+/** The ruleset a `groupId` refers to: `sg.attrGroupId` / `sg.ref` of a CfnSecurityGroup, `sg.securityGroupId` of an L2 SG, or by text. */
+export function groupRuleset(ctx: Context, gid: Val | undefined, at: Node): RulesetDraft {
+  let g = gid;
+  if (g?.k === 'prop') g = g.base;
+  if (g && (g.k === 'new' || g.k === 'call')) return rulesetFor(ctx, g, at);
+  if (g?.k === 'str') {
+    const name = g.v;
+    return ctx.b.ruleset(`id:${name}`, () => {
+      const d = new RulesetDraft(name, g.node, 'aws');
+      d.addTarget(name);
+      return d;
+    });
+  }
+  return rulesetFor(ctx, g ?? { k: 'unk', text: ctx.b.text(at), reason: 'no security group given', node: at }, g?.node ?? at);
+}
+
+function isCdkVal(v: Val | undefined): boolean {
+  if (!v) return false;
+  if (v.k === 'call' || v.k === 'new' || v.k === 'ref') return isCdk(v.fq);
+  if (v.k === 'each') return v.items.some(isCdkVal);
+  if (v.k === 'prop') return isCdkVal(v.base);
+  return false;
+}
+
+function sgMethod(ctx: Context, call: TSESTree.CallExpression, callee: TSESTree.MemberExpression, method: string, scope: Scope, parent: Node | undefined): void {
+  const recv = ctx.r.eval(callee.object, scope);
+  const peerNode = call.arguments[0];
+  const portNode = call.arguments[1];
+  if (!peerNode || !portNode) return;
+  const peerVal = ctx.r.eval(peerNode, scope);
+  const portVal = ctx.r.eval(portNode, scope);
+  const known = (recv.k === 'new' || recv.k === 'call') && isCdk(recv.fq);
+  if (!known && !(recv.k === 'unk' && (isCdkVal(peerVal) || isCdkVal(portVal)))) return;
+  const d = rulesetFor(ctx, recv, callee.object);
+  const ingress = method === 'addIngressRule';
+  addRule(ctx, d, ingress, peerVal, peerNode, portVal, portNode, call, parent, descOf(ctx, call, 2, scope));
+}
+
+function descOf(ctx: Context, call: TSESTree.CallExpression, i: number, scope: Scope): string | undefined {
+  const v = ctx.arg(call, i, scope);
+  return v?.k === 'str' ? v.v : undefined;
+}
+
+function connMethod(ctx: Context, call: TSESTree.CallExpression, callee: TSESTree.MemberExpression, method: string, scope: Scope, parent: Node | undefined): void {
+  const recvExpr = callee.object;
+  const recv = ctx.r.eval(recvExpr, scope);
+  let owner: Val;
+  if (recv.k === 'prop' && recv.name === 'connections') owner = recv.base;
+  else if (recv.k === 'new' && recv.fq === 'cdk.Connections') owner = recv;
+  else if (recv.k === 'unk') {
+    const inner = unwrap(recvExpr);
+    if (inner.type !== 'MemberExpression' || memberName(inner) !== 'connections') return;
+    owner = ctx.r.eval(inner.object, scope);
+    if (owner.k !== 'unk') owner = { ...recv, node: inner.object, text: ctx.b.text(inner.object) };
+  } else return;
+  if ((owner.k === 'new' || owner.k === 'call') && !isCdk(owner.fq)) return;
+  const args = call.arguments;
+  const a0 = args[0];
+  const a1 = args[1];
+  const v0 = a0 ? ctx.r.eval(a0, scope) : undefined;
+  const v1 = a1 ? ctx.r.eval(a1, scope) : undefined;
+  if (owner.k === 'unk' && !isCdkVal(v0) && !isCdkVal(v1) && !method.startsWith('allowDefaultPort') && method !== 'allowToDefaultPort') return;
+  const d = rulesetFor(ctx, owner, recvExpr);
+  // allowFromAnyIpv4(port): the world-open peer is the method name itself
+  const anyV4: Val = { k: 'call', fq: 'cdk.Peer.anyIpv4', node: callee.property, scope } as unknown as Val;
+  const selfPeer: Val = owner;
+  const dflt = (o: Val): { val: Val; node: Node } => defaultPort(ctx, o, call);
+  const desc = (i: number): string | undefined => descOf(ctx, call, i, scope);
+  switch (method) {
+    case 'allowFrom':
+      if (a0 && a1 && v0 && v1) addRule(ctx, d, true, v0, a0, v1, a1, call, parent, desc(2));
+      return;
+    case 'allowTo':
+      if (a0 && a1 && v0 && v1) {
+        addRule(ctx, d, false, v0, a0, v1, a1, call, parent, desc(2));
+        if (isConstruct(v0)) addRule(ctx, rulesetFor(ctx, v0, a0), true, owner, recvExpr, v1, a1, call, parent, desc(2));
+      }
+      return;
+    case 'allowFromAnyIpv4':
+      if (a0 && v0) addRule(ctx, d, true, anyV4, callee.property, v0, a0, call, parent, desc(1));
+      return;
+    case 'allowToAnyIpv4':
+      if (a0 && v0) addRule(ctx, d, false, anyV4, callee.property, v0, a0, call, parent, desc(1));
+      return;
+    case 'allowInternally':
+      if (a0 && v0) addRule(ctx, d, true, selfPeer, recvExpr, v0, a0, call, parent, desc(1));
+      return;
+    case 'allowDefaultPortFrom':
+      if (a0 && v0) {
+        const p = dflt(owner);
+        addRule(ctx, d, true, v0, a0, p.val, p.node, call, parent, desc(1));
+      }
+      return;
+    case 'allowDefaultPortFromAnyIpv4': {
+      const p = dflt(owner);
+      addRule(ctx, d, true, anyV4, callee.property, p.val, p.node, call, parent, desc(0));
+      return;
+    }
+    case 'allowDefaultPortInternally': {
+      const p = dflt(owner);
+      addRule(ctx, d, true, selfPeer, recvExpr, p.val, p.node, call, parent, desc(0));
+      return;
+    }
+    case 'allowDefaultPortTo':
+    case 'allowToDefaultPort':
+      // the port is the *other* side's default port
+      if (a0 && v0) {
+        const p = dflt(v0);
+        addRule(ctx, d, false, v0, a0, p.val, p.node, call, parent, desc(1));
+        if (isConstruct(v0)) addRule(ctx, rulesetFor(ctx, v0, a0), true, owner, recvExpr, p.val, p.node, call, parent, desc(1));
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+function isConstruct(v: Val): boolean {
+  if (v.k === 'prop') return v.name === 'connections' && isConstruct(v.base);
+  return (v.k === 'new' && isCdk(v.fq) && v.fq !== 'cdk.Port') || (v.k === 'call' && v.fq.startsWith('cdk.SecurityGroup.from'));
+}
+
+/** `defaultPort` of a construct when written in this file (Connections({defaultPort}), rds `port`), else unresolved. */
+function defaultPort(ctx: Context, owner: Val, at: TSESTree.CallExpression): { val: Val; node: Node } {
+  let o = owner;
+  if (o.k === 'prop' && o.name === 'connections') o = o.base;
+  if (o.k === 'new') {
+    const props = ctx.arg(o.node, o.fq === 'cdk.Connections' ? 0 : 2, o.scope);
+    if (props?.k === 'obj') {
+      const dp = props.props.get('defaultPort');
+      if (dp) return { val: dp, node: dp.node };
+      const port = props.props.get('port');
+      if (port?.k === 'num') return { val: { k: 'call', fq: 'cdk.Port.tcp', node: at, scope: o.scope, fixedPort: port } as unknown as Val, node: port.node };
+    }
+  }
+  const label = o.k === 'unk' ? o.text : ctx.label(o);
+  return { val: { k: 'unk', text: `default port of ${label}`, reason: 'the default port of this construct is not visible in this file', node: at }, node: at };
+}
+
+function peer(ctx: Context, v: Val, argNode: Node, dir: 'src' | 'dst'): PeerResult {
+  const b = ctx.b;
+  const addr = (set: AddrSet, node: Node): Match[] => [{ kind: 'address', dir, addrs: set, span: spanOfN(node) }];
+  switch (v.k) {
+    case 'each': {
+      const alts: Match[][] = [];
+      for (const it of v.items) alts.push(...peer(ctx, it, argNode, dir).alts);
+      return { alts };
+    }
+    case 'call': {
+      const world = (v6: boolean): PeerResult => {
+        const res: PeerResult = { alts: [addr(v6 ? AddrSet.ALL_V6 : AddrSet.ALL_V4, v.node)] };
+        const callee = v.node.type === 'CallExpression' ? unwrap(v.node.callee) : undefined;
+        const factory = callee?.type === 'MemberExpression' ? memberName(callee) : undefined;
+        if (callee?.type === 'MemberExpression' && (factory === 'anyIpv4' || factory === 'anyIpv6') && inNode(v.node, argNode) && v.node.arguments.length === 0) {
+          const base = ctx.src.slice(callee.object.range[0], callee.object.range[1]);
+          res.world = {
+            desc: `Replace the world-open peer with a private placeholder (${v6 ? PLACEHOLDER_V6 : PLACEHOLDER_V4})`,
+            range: [v.node.range[0], v.node.range[1]],
+            text: `${base}.${v6 ? 'ipv6' : 'ipv4'}('${v6 ? PLACEHOLDER_V6 : PLACEHOLDER_V4}')`,
+          };
+        }
+        res.worldNode = v.node;
+        return res;
+      };
+      switch (v.fq) {
+        case 'cdk.Peer.anyIpv4':
+          return world(false);
+        case 'cdk.Peer.anyIpv6':
+          return world(true);
+        case 'cdk.Peer.ipv4':
+        case 'cdk.Peer.ipv6': {
+          const a = ctx.arg(v.node, 0, v.scope);
+          if (!a) return { alts: [[b.opaque({ text: b.text(v.node), reason: 'no CIDR given', node: v.node })]] };
+          const c = cidrs(b, [a], argNode);
+          const alts: Match[][] = [];
+          if (c.matches.length > 0) alts.push(c.matches.map((m) => ({ ...m, dir }) as Match));
+          for (const o of c.opaques) alts.push([o]);
+          const res: PeerResult = { alts };
+          const w = c.worldLiterals[0];
+          if (w) {
+            res.world = replaceLiteral(ctx.src, w.node, w.v6 ? PLACEHOLDER_V6 : PLACEHOLDER_V4, `Replace the world-open CIDR with a private placeholder (${w.v6 ? PLACEHOLDER_V6 : PLACEHOLDER_V4})`);
+            res.worldNode = w.node;
+          } else {
+            const any = flatItems(a).find((x) => x.k === 'str' && (x.v.trim() === '0.0.0.0/0' || x.v.trim() === '::/0'));
+            if (any) res.worldNode = inNode(any.node, argNode) ? any.node : argNode;
+          }
+          return res;
+        }
+        case 'cdk.Peer.prefixList':
+        case 'cdk.Peer.securityGroupId': {
+          const a = ctx.arg(v.node, 0, v.scope);
+          if (!a) return { alts: [[b.opaque({ text: b.text(v.node), reason: 'no id given', node: v.node })]] };
+          return { alts: flatItems(a).map((x) => [ctx.principal(x, dir)]) };
+        }
+        default:
+          if (v.fq.startsWith('cdk.SecurityGroup.from')) return { alts: [[ctx.principal(v, dir)]] };
+          return { alts: [[b.opaque({ text: b.text(v.node), reason: 'not a peer this linter understands', node: v.node })]] };
+      }
+    }
+    case 'new':
+    case 'prop':
+      return { alts: [[ctx.principal(v, dir)]] };
+    case 'unk':
+      return { alts: [[b.opaque(v)]] };
+    default:
+      return { alts: [[b.opaque({ text: b.text(v.node), reason: 'not a peer', node: v.node })]] };
+  }
+}
+
+function spanOfN(n: Node): import('../../model/index.js').Span {
+  return {
+    start: { line: n.loc.start.line, column: n.loc.start.column + 1, offset: n.range[0] },
+    end: { line: n.loc.end.line, column: n.loc.end.column + 1, offset: n.range[1] },
+  };
+}
+
+const num = (v: number, node: Node): Val => ({ k: 'num', v, node });
+
+/** A CDK Port value → protocol/port matches (AWS semantics), or an opaque match. */
+export function port(ctx: Context, v: Val): Match[] {
+  const b = ctx.b;
+  if (v.k === 'each') return anyOf(v.items.map((it) => port(ctx, it)));
+  if (v.k === 'unk') return [b.opaque({ ...v, reason: `port ${v.reason}` })];
+  if (v.k === 'call' && v.fq.startsWith('cdk.Port.')) {
+    const fixed = (v as unknown as { fixedPort?: Val }).fixedPort;
+    const a = (i: number): Val | undefined => (fixed && i === 0 ? fixed : ctx.arg(v.node, i, v.scope));
+    const n = v.node;
+    switch (v.fq.slice('cdk.Port.'.length)) {
+      case 'tcp':
+        return awsProtoPorts(b, num(6, n), a(0), a(0), n);
+      case 'udp':
+        return awsProtoPorts(b, num(17, n), a(0), a(0), n);
+      case 'tcpRange':
+        return awsProtoPorts(b, num(6, n), a(0), a(1), n);
+      case 'udpRange':
+        return awsProtoPorts(b, num(17, n), a(0), a(1), n);
+      case 'allTcp':
+        return awsProtoPorts(b, num(6, n), num(0, n), num(65535, n), n);
+      case 'allUdp':
+        return awsProtoPorts(b, num(17, n), num(0, n), num(65535, n), n);
+      case 'allTraffic':
+        return [];
+      case 'icmpPing':
+        return awsProtoPorts(b, num(1, n), num(8, n), num(-1, n), n);
+      case 'icmpType':
+        return awsProtoPorts(b, num(1, n), a(0), num(-1, n), n);
+      case 'icmpTypeAndCode':
+        return awsProtoPorts(b, num(1, n), a(0), a(1), n);
+      case 'allIcmp':
+        return awsProtoPorts(b, num(1, n), num(-1, n), num(-1, n), n);
+      case 'allIcmpV6':
+        return awsProtoPorts(b, num(58, n), num(-1, n), num(-1, n), n);
+      case 'esp':
+        return awsProtoPorts(b, num(50, n), undefined, undefined, n);
+      case 'ah':
+        return awsProtoPorts(b, num(51, n), undefined, undefined, n);
+      default:
+        return [b.opaque({ text: b.text(n), reason: 'a port factory this linter does not know', node: n })];
+    }
+  }
+  if (v.k === 'new' && v.fq === 'cdk.Port') {
+    const props = ctx.arg(v.node, 0, v.scope);
+    if (props?.k !== 'obj') return [props?.k === 'unk' ? b.opaque(props) : b.opaque({ text: b.text(v.node), reason: 'port properties not known statically', node: v.node })];
+    const get = (k: string): Val | undefined => props.props.get(k) ?? props.rest;
+    return awsProtoPorts(b, get('protocol'), get('fromPort'), get('toPort'), v.node);
+  }
+  return [b.opaque({ text: b.text(v.node), reason: 'not a port this linter understands', node: v.node })];
+}
+
+function addRule(
+  ctx: Context,
+  d: RulesetDraft,
+  ingress: boolean,
+  peerVal: Val,
+  peerNode: Node,
+  portVal: Val,
+  portNode: Node,
+  call: TSESTree.CallExpression,
+  parent: Node | undefined,
+  comment: string | undefined,
+): void {
+  const p = peer(ctx, peerVal, peerNode, ingress ? 'src' : 'dst');
+  const matches = [...port(ctx, portVal), ...anyOf(p.alts)];
+  const suggestions: Suggestion[] = [];
+  if (ingress && p.world) suggestions.push(p.world);
+  if (parent?.type === 'ExpressionStatement' && parent.expression === call) {
+    suggestions.push(removeStatement(ctx.src, parent, `Remove this ${memberName(call.callee as TSESTree.MemberExpression) ?? 'rule'}(…) statement`));
+  }
+  const reportNode = ingress && p.worldNode && inNode(p.worldNode, call) ? p.worldNode : inNode(portNode, call) ? portNode : call;
+  const rule: RuleDraft = { matches, action: { kind: 'accept' }, node: call, reportNode, suggestions };
+  if (comment !== undefined) rule.comment = comment;
+  (ingress ? d.ingress : d.egress).push(rule);
+}

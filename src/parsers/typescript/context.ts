@@ -1,0 +1,183 @@
+/**
+ * Shared extraction context: the resolver, the document builder, construct
+ * names (construct id / resource name, the variable a construct is stored in),
+ * and the AWS "ingress entry" reader used by CloudFormation-in-CDK and Pulumi.
+ */
+import type { TSESTree } from '@typescript-eslint/utils';
+import type { Match } from '../../model/index.js';
+import { keyName, memberName, unwrap, type Node } from './ast.js';
+import {
+  anyOf,
+  awsProtoPorts,
+  cidrs,
+  PLACEHOLDER_V4,
+  PLACEHOLDER_V6,
+  removeStatement,
+  replaceLiteral,
+  type DocBuilder,
+  type RuleDraft,
+  type Suggestion,
+} from './build.js';
+import type { Resolver, Scope, Val } from './resolve.js';
+import type { ScanResult } from './scan.js';
+
+export class Context {
+  private readonly parents = new Map<Node, Node | undefined>();
+  constructor(
+    readonly b: DocBuilder,
+    readonly r: Resolver,
+    readonly scan: ScanResult,
+  ) {
+    for (const c of scan.news) this.parents.set(c.node, c.parent);
+    for (const c of scan.calls) this.parents.set(c.node, c.parent);
+  }
+
+  get src(): string {
+    return this.b.sourceText;
+  }
+
+  parentOf(node: Node): Node | undefined {
+    return this.parents.get(node);
+  }
+
+  /** The variable / property a construct is assigned to: `const sg = new …` → "sg", `this.web = new …` → "web". */
+  declaredName(node: Node): string | undefined {
+    const p = this.parents.get(node);
+    if (!p) return undefined;
+    switch (p.type) {
+      case 'VariableDeclarator':
+        return p.id.type === 'Identifier' ? p.id.name : undefined;
+      case 'AssignmentExpression': {
+        const l = unwrap(p.left);
+        if (l.type === 'Identifier') return l.name;
+        if (l.type === 'MemberExpression') return memberName(l);
+        return undefined;
+      }
+      case 'PropertyDefinition':
+        return keyName(p.key, p.computed);
+      case 'Property':
+        return keyName(p.key, p.computed);
+      default:
+        return undefined;
+    }
+  }
+
+  /** Argument `i` of a call/new as a string (construct id, resource name), or its text. */
+  argString(node: TSESTree.CallExpression | TSESTree.NewExpression, i: number, scope: Scope): string | undefined {
+    const a = node.arguments[i];
+    if (!a) return undefined;
+    const v = this.r.eval(a, scope);
+    if (v.k === 'str') return v.v;
+    if (v.k === 'num') return String(v.v);
+    return this.b.text(a);
+  }
+
+  arg(node: TSESTree.CallExpression | TSESTree.NewExpression, i: number, scope: Scope): Val | undefined {
+    const a = node.arguments[i];
+    if (!a || a.type === 'SpreadElement') return undefined;
+    return this.r.eval(a, scope);
+  }
+
+  /** A human label for a construct value: its variable name, else its id / resource name, else its text. */
+  label(v: Val): string {
+    if (v.k === 'new' || v.k === 'call') {
+      const name = this.declaredName(v.node);
+      if (name !== undefined) return name;
+      const idIndex = v.fq.startsWith('cdk') ? 1 : 0;
+      return this.argString(v.node, idIndex, v.scope) ?? this.b.text(v.node);
+    }
+    if (v.k === 'prop') return this.label(v.base);
+    if (v.k === 'str') return v.v;
+    return this.b.text(v.node);
+  }
+
+  /** A security-group reference (`sg.id`, `"sg-123"`, `cfnSg.attrGroupId`) → principal match. */
+  principal(v: Val, dir: 'src' | 'dst'): Match {
+    if (v.k === 'str') return { kind: 'principal', dir, names: [v.v], span: spanOf(v.node) };
+    if (v.k === 'new' || v.k === 'call' || v.k === 'prop') return { kind: 'principal', dir, names: [this.label(v)], span: spanOf(v.node) };
+    if (v.k === 'unk') return this.b.opaque(v);
+    return this.b.opaque({ text: this.b.text(v.node), reason: 'not a security group reference', node: v.node });
+  }
+}
+
+function spanOf(n: Node): import('../../model/index.js').Span {
+  return {
+    start: { line: n.loc.start.line, column: n.loc.start.column + 1, offset: n.range[0] },
+    end: { line: n.loc.end.line, column: n.loc.end.column + 1, offset: n.range[1] },
+  };
+}
+
+export interface AwsEntryFields {
+  protocol: string;
+  from: string;
+  to: string;
+  cidr4: string[];
+  cidr6: string[];
+  /** Fields naming security groups / prefix lists (string or array). */
+  principals: string[];
+  /** Boolean field meaning "this group itself". */
+  self?: string;
+}
+
+/**
+ * One AWS rule written as an object literal (CloudFormation-in-CDK, Pulumi ingress
+ * entries, SecurityGroupRule props): protocol/ports + sources as alternatives.
+ * Unresolved parts become opaque matches; a world-open literal gets a suggestion.
+ */
+export function awsEntry(ctx: Context, entry: Val, node: Node, f: AwsEntryFields, dir: 'src' | 'dst', selfName: string): RuleDraft {
+  const b = ctx.b;
+  const r = ctx.r;
+  if (entry.k !== 'obj') {
+    const m = entry.k === 'unk' ? b.opaque(entry) : b.opaque({ text: b.text(node), reason: 'rule is not an object literal', node });
+    return { matches: [m], action: { kind: 'accept' }, node, reportNode: node, suggestions: [] };
+  }
+  const get = (k: string): Val | undefined => {
+    const v = entry.props.get(k);
+    if (v) return v;
+    return entry.rest;
+  };
+  const proto = get(f.protocol);
+  const from = get(f.from);
+  const to = get(f.to);
+  const pp = awsProtoPorts(b, proto, from, to, node);
+  const alts: Match[][] = [];
+  const c = cidrs(b, [...f.cidr4, ...f.cidr6].map(get).filter((v): v is Val => v !== undefined), node);
+  const flip = (m: Match): Match => (dir === 'dst' && (m.kind === 'address' || m.kind === 'principal') ? { ...m, dir: 'dst' } : m);
+  if (c.matches.length > 0) alts.push(c.matches.map(flip));
+  for (const o of c.opaques) alts.push([o]);
+  for (const k of f.principals) {
+    const v = get(k);
+    if (!v || v.k === 'nullish') continue;
+    const list = v.k === 'arr' ? [...v.items, ...(v.rest ? [v.rest] : [])] : v.k === 'each' ? v.items : [v];
+    for (const it of list) if (it.k !== 'nullish') alts.push([ctx.principal(it, dir)]);
+  }
+  if (f.self) {
+    const s = get(f.self);
+    if (s?.k === 'bool' && s.v) alts.push([{ kind: 'principal', dir, names: [selfName], span: spanOf(s.node) }]);
+    else if (s?.k === 'unk') alts.push([b.opaque(s)]);
+  }
+  const suggestions: Suggestion[] = [];
+  for (const w of dir === 'src' ? c.worldLiterals : []) {
+    suggestions.push(
+      replaceLiteral(ctx.src, w.node, w.v6 ? PLACEHOLDER_V6 : PLACEHOLDER_V4, `Replace the world-open CIDR with a private placeholder (${w.v6 ? PLACEHOLDER_V6 : PLACEHOLDER_V4})`),
+    );
+  }
+  let matches: Match[];
+  if (alts.length === 0) {
+    b.warn(node, 'rule names no source or destination: it matches nothing', 'typescript/no-source');
+    matches = [...pp, { kind: 'any-of', alternatives: [] }];
+  } else matches = [...pp, ...anyOf(alts)];
+  const reportNode = (dir === 'src' ? c.worldLiterals[0]?.node : undefined) ?? from?.node ?? proto?.node ?? node;
+  return { matches, action: { kind: 'accept' }, node, reportNode: inNode(reportNode, node) ? reportNode : node, suggestions };
+}
+
+/** For `new Rule(...)` written as a statement of its own: a suggestion removing it. */
+export function removalOf(ctx: Context, node: Node, what: string): Suggestion[] {
+  const p = ctx.parentOf(node);
+  if (p?.type === 'ExpressionStatement' && p.expression === node) return [removeStatement(ctx.src, p, `Remove this ${what} statement`)];
+  return [];
+}
+
+export function inNode(n: Node, outer: Node): boolean {
+  return n.range[0] >= outer.range[0] && n.range[1] <= outer.range[1];
+}

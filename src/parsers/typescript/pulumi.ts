@@ -1,0 +1,440 @@
+/**
+ * Pulumi programs: AWS (`aws.ec2.SecurityGroup`, `aws.ec2.SecurityGroupRule`,
+ * `aws.vpc.SecurityGroupIngressRule` / `EgressRule`), GCP (`gcp.compute.Firewall`,
+ * one ruleset per network) and Azure (`azure-native` / classic `azure`
+ * NetworkSecurityGroup and SecurityRule, with the default rules).
+ */
+import { AddrSet, numRange, numSingle, parseCidr, protocolNumber, IntervalSet, type Action, type Match, type NumSet } from '../../model/index.js';
+import { spanOfNode, type Node } from './ast.js';
+import { anyOf, cidrs, flatItems, PLACEHOLDER_V4, PLACEHOLDER_V6, replaceLiteral, RulesetDraft, type RuleDraft, type Suggestion } from './build.js';
+import { entries } from './cdk.js';
+import { awsEntry, removalOf, type AwsEntryFields, type Context } from './context.js';
+import type { Val } from './resolve.js';
+
+const SG_INGRESS: AwsEntryFields = {
+  protocol: 'protocol',
+  from: 'fromPort',
+  to: 'toPort',
+  cidr4: ['cidrBlocks'],
+  cidr6: ['ipv6CidrBlocks'],
+  principals: ['securityGroups', 'prefixListIds'],
+  self: 'self',
+};
+const SG_RULE: AwsEntryFields = {
+  protocol: 'protocol',
+  from: 'fromPort',
+  to: 'toPort',
+  cidr4: ['cidrBlocks'],
+  cidr6: ['ipv6CidrBlocks'],
+  principals: ['sourceSecurityGroupId', 'prefixListIds'],
+  self: 'self',
+};
+const VPC_RULE: AwsEntryFields = {
+  protocol: 'ipProtocol',
+  from: 'fromPort',
+  to: 'toPort',
+  cidr4: ['cidrIpv4'],
+  cidr6: ['cidrIpv6'],
+  principals: ['referencedSecurityGroupId', 'prefixListId'],
+};
+
+type NewVal = Extract<Val, { k: 'new' }>;
+
+function props(ctx: Context, v: NewVal): { obj: Val | undefined; get: (k: string) => Val | undefined } {
+  const obj = ctx.arg(v.node, 1, v.scope);
+  const get = (k: string): Val | undefined => (obj?.k === 'obj' ? (obj.props.get(k) ?? obj.rest) : obj?.k === 'unk' ? obj : undefined);
+  return { obj, get };
+}
+
+export function extractPulumi(ctx: Context): void {
+  const news: NewVal[] = [];
+  for (const c of ctx.scan.news) {
+    const v = ctx.r.eval(c.node, c.scope);
+    if (v.k === 'new' && (v.fq.startsWith('aws.') || v.fq.startsWith('gcp.') || v.fq.startsWith('azn.') || v.fq.startsWith('azc.'))) news.push(v);
+  }
+  // groups / NSGs first so standalone rules attach to them in declaration order
+  for (const v of news) {
+    if (v.fq === 'aws.ec2.SecurityGroup') awsGroup(ctx, v);
+    else if (v.fq === 'azn.network.NetworkSecurityGroup' || v.fq === 'azc.network.NetworkSecurityGroup') azureNsg(ctx, v);
+  }
+  for (const v of news) {
+    switch (v.fq) {
+      case 'aws.ec2.SecurityGroupRule': {
+        const { obj, get } = props(ctx, v);
+        const type = get('type');
+        const d = awsGroupRef(ctx, get('securityGroupId'), v.node);
+        const egress = type?.k === 'str' && type.v === 'egress';
+        const entry = obj ?? unk(ctx, v.node, 'no properties');
+        const rule = awsEntry(ctx, entry, v.node, egress ? { ...SG_RULE, principals: ['sourceSecurityGroupId', 'prefixListIds'] } : SG_RULE, egress ? 'dst' : 'src', d.name);
+        if (type && type.k !== 'str') rule.matches.push(type.k === 'unk' ? ctx.b.opaque(type) : ctx.b.opaque({ text: ctx.b.text(type.node), reason: 'rule type not known', node: type.node }));
+        if (!egress) rule.suggestions.push(...removalOf(ctx, v.node, 'SecurityGroupRule'));
+        (egress ? d.egress : d.ingress).push(rule);
+        break;
+      }
+      case 'aws.vpc.SecurityGroupIngressRule':
+      case 'aws.vpc.SecurityGroupEgressRule': {
+        const { obj, get } = props(ctx, v);
+        const d = awsGroupRef(ctx, get('securityGroupId'), v.node);
+        const ingress = v.fq.endsWith('IngressRule');
+        const rule = awsEntry(ctx, obj ?? unk(ctx, v.node, 'no properties'), v.node, VPC_RULE, ingress ? 'src' : 'dst', d.name);
+        if (ingress) rule.suggestions.push(...removalOf(ctx, v.node, 'SecurityGroupIngressRule'));
+        (ingress ? d.ingress : d.egress).push(rule);
+        break;
+      }
+      case 'gcp.compute.Firewall':
+        gcpFirewall(ctx, v);
+        break;
+      case 'azn.network.SecurityRule':
+      case 'azc.network.NetworkSecurityRule': {
+        const { obj, get } = props(ctx, v);
+        const d = azureNsgRef(ctx, get('networkSecurityGroupName'), v.node);
+        if (obj) azureRule(ctx, d, obj, v.node);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+}
+
+function unk(ctx: Context, node: Node, reason: string): Val {
+  return { k: 'unk', text: ctx.b.text(node), reason, node };
+}
+
+function awsGroup(ctx: Context, v: NewVal): RulesetDraft {
+  return ctx.b.ruleset(v.node, () => {
+    const name = ctx.argString(v.node, 0, v.scope);
+    const d = new RulesetDraft(name ?? ctx.b.text(v.node), v.node, 'aws');
+    d.addTarget(name);
+    d.addTarget(ctx.declaredName(v.node));
+    const { get } = props(ctx, v);
+    const n = get('name');
+    if (n?.k === 'str') d.addTarget(n.v);
+    const selfName = name ?? d.name;
+    const ing = get('ingress');
+    if (ing && ing.k !== 'nullish') for (const e of entries(ing)) d.ingress.push(awsEntry(ctx, e, e.node, SG_INGRESS, 'src', selfName));
+    const eg = get('egress');
+    if (eg && eg.k !== 'nullish') for (const e of entries(eg)) d.egress.push(awsEntry(ctx, e, e.node, SG_INGRESS, 'dst', selfName));
+    return d;
+  });
+}
+
+/** `securityGroupId: sg.id` → that group's ruleset; a literal id or other expression → a ruleset named by it. */
+function awsGroupRef(ctx: Context, gid: Val | undefined, at: Node): RulesetDraft {
+  const base = gid?.k === 'prop' ? gid.base : gid;
+  if (base?.k === 'new' && base.fq === 'aws.ec2.SecurityGroup') return awsGroup(ctx, base);
+  const name = gid?.k === 'str' ? gid.v : gid ? (gid.k === 'unk' ? gid.text : ctx.label(gid)) : ctx.b.text(at);
+  return ctx.b.ruleset(`aws:${name}`, () => {
+    const d = new RulesetDraft(name, gid?.node ?? at, 'aws');
+    d.addTarget(name);
+    return d;
+  });
+}
+
+// ---------------------------------------------------------------- GCP
+
+function gcpFirewall(ctx: Context, v: NewVal): void {
+  const b = ctx.b;
+  const { obj, get } = props(ctx, v);
+  const network = get('network');
+  const netName = network?.k === 'str' ? network.v : network ? (network.k === 'unk' ? network.text : ctx.label(network.k === 'prop' ? network.base : network)) : 'default';
+  const d = b.ruleset(`gcp:${netName}`, () => {
+    const r = new RulesetDraft(`network ${netName}`, v.node, 'gcp');
+    r.addTarget(netName);
+    return r;
+  });
+  const resName = ctx.argString(v.node, 0, v.scope);
+  const fwName = get('name');
+  d.addTarget(fwName?.k === 'str' ? fwName.v : resName);
+  if (obj?.k !== 'obj') {
+    d.ingress.push({ matches: [obj?.k === 'unk' ? b.opaque(obj) : b.opaque({ text: b.text(v.node), reason: 'firewall properties not known', node: v.node })], action: { kind: 'accept' }, node: v.node, reportNode: v.node, suggestions: [], priority: 0 });
+    return;
+  }
+  const dir = get('direction');
+  const egress = dir?.k === 'str' && dir.v.toUpperCase() === 'EGRESS';
+  const allows = get('allows');
+  const denies = get('denies');
+  const isDeny = denies !== undefined && denies.k !== 'nullish' && (allows === undefined || allows.k === 'nullish');
+  const list = isDeny ? denies : allows;
+  const protoAlts: Match[][] = [];
+  let portNode: Node | undefined;
+  for (const e of list && list.k !== 'nullish' ? entries(list) : []) {
+    if (e.k !== 'obj') {
+      protoAlts.push([e.k === 'unk' ? b.opaque(e) : b.opaque({ text: b.text(e.node), reason: 'not an object', node: e.node })]);
+      continue;
+    }
+    const proto = e.props.get('protocol') ?? e.rest;
+    const ports = e.props.get('ports') ?? e.rest;
+    portNode ??= ports?.node ?? proto?.node;
+    protoAlts.push(gcpProtoPorts(ctx, proto, ports, e.node));
+  }
+  const pri = get('priority');
+  const action: Action = isDeny ? { kind: 'drop' } : { kind: 'accept' };
+  let priority = 1000;
+  if (pri?.k === 'num') priority = pri.v;
+  else if (pri && pri.k !== 'nullish') priority = isDeny ? 65536 : -1; // unknown: assume the order that exposes most
+  const dirKey = egress ? 'dst' : 'src';
+  const srcAlts: Match[][] = [];
+  const suggestions: Suggestion[] = [];
+  let worldNode: Node | undefined;
+  const ranges = get(egress ? 'destinationRanges' : 'sourceRanges');
+  const c = cidrs(b, ranges ? [ranges] : [], v.node);
+  if (c.matches.length > 0) srcAlts.push(c.matches.map((m) => ({ ...m, dir: dirKey }) as Match));
+  for (const o of c.opaques) srcAlts.push([o]);
+  for (const w of c.worldLiterals) {
+    worldNode ??= w.node;
+    suggestions.push(replaceLiteral(ctx.src, w.node, w.v6 ? PLACEHOLDER_V6 : PLACEHOLDER_V4, `Replace the world-open range with a private placeholder (${w.v6 ? PLACEHOLDER_V6 : PLACEHOLDER_V4})`));
+  }
+  if (!egress) {
+    for (const [field, prefix] of [
+      ['sourceTags', 'tag:'],
+      ['sourceServiceAccounts', 'sa:'],
+    ] as const) {
+      const t = get(field);
+      if (!t || t.k === 'nullish') continue;
+      const names: string[] = [];
+      for (const it of flatItems(t)) {
+        if (it.k === 'str') names.push(prefix + it.v);
+        else srcAlts.push([it.k === 'unk' ? b.opaque(it) : b.opaque({ text: b.text(it.node), reason: 'not a string', node: it.node })]);
+      }
+      if (names.length > 0) srcAlts.push([{ kind: 'principal', dir: 'src', names, span: spanOfNode(t.node) }]);
+    }
+    // no source at all: GCP applies the rule to 0.0.0.0/0
+    if (srcAlts.length === 0 && !ranges) srcAlts.push([{ kind: 'address', dir: 'src', addrs: AddrSet.ALL_V4 }]);
+  }
+  const targetMatches: Match[] = [];
+  const targetAlts: Match[][] = [];
+  for (const [field, prefix] of [
+    ['targetTags', 'tag:'],
+    ['targetServiceAccounts', 'sa:'],
+  ] as const) {
+    const t = get(field);
+    if (!t || t.k === 'nullish') continue;
+    const names: string[] = [];
+    for (const it of flatItems(t)) {
+      if (it.k === 'str') {
+        names.push(prefix + it.v);
+        if (prefix === 'tag:') d.addTarget(prefix + it.v);
+      } else targetAlts.push([it.k === 'unk' ? b.opaque(it) : b.opaque({ text: b.text(it.node), reason: 'not a string', node: it.node })]);
+    }
+    if (names.length > 0) targetAlts.push([{ kind: 'principal', dir: 'dst', names, span: spanOfNode(t.node) }]);
+  }
+  if (targetAlts.length > 0) targetMatches.push(...anyOf(targetAlts));
+  const matches: Match[] = [...(protoAlts.length === 0 ? [{ kind: 'any-of', alternatives: [] } as Match] : anyOf(protoAlts)), ...(srcAlts.length > 0 ? anyOf(srcAlts) : []), ...targetMatches];
+  const disabled = get('disabled');
+  const rule: RuleDraft = { matches, action, node: v.node, reportNode: worldNode ?? portNode ?? v.node, suggestions, priority };
+  if (disabled?.k === 'bool' && disabled.v) rule.disabled = true;
+  const desc = get('description');
+  if (desc?.k === 'str') rule.comment = desc.v;
+  (egress ? d.egress : d.ingress).push(rule);
+}
+
+/** GCP / Azure port strings: "22", "1761-1768", "*" (Azure). */
+function portStrings(ctx: Context, vals: Val[]): { ports?: NumSet; opaque?: Match[] } {
+  let set: NumSet = IntervalSet.empty();
+  const opaque: Match[] = [];
+  for (const it of vals.flatMap(flatItems)) {
+    if (it.k === 'nullish') continue;
+    const s = it.k === 'num' ? String(it.v) : it.k === 'str' ? it.v.trim() : undefined;
+    if (s === undefined) {
+      opaque.push(it.k === 'unk' ? ctx.b.opaque(it) : ctx.b.opaque({ text: ctx.b.text(it.node), reason: 'not a port', node: it.node }));
+      continue;
+    }
+    if (s === '*') {
+      set = numRange(0, 65535);
+      continue;
+    }
+    const m = /^([0-9]{1,5})(?:\s*-\s*([0-9]{1,5}))?$/.exec(s);
+    const lo = m ? Number(m[1]) : NaN;
+    const hi = m ? Number(m[2] ?? m[1]) : NaN;
+    if (!m || lo > 65535 || hi > 65535 || hi < lo) {
+      ctx.b.warn(it.node, `invalid port '${s}'`, 'typescript/invalid-port');
+      opaque.push(ctx.b.opaque({ text: s, reason: 'invalid port', node: it.node }, 'invalid'));
+      continue;
+    }
+    set = set.union(lo === hi ? numSingle(lo) : numRange(lo, hi));
+  }
+  return { ports: set, opaque };
+}
+
+function gcpProtoPorts(ctx: Context, proto: Val | undefined, ports: Val | undefined, at: Node): Match[] {
+  const b = ctx.b;
+  if (!proto || proto.k === 'nullish') return [b.opaque({ text: b.text(at), reason: 'no protocol given', node: at })];
+  let p: number | undefined;
+  if (proto.k === 'str') {
+    const t = proto.v.trim().toLowerCase();
+    if (t === 'all') return [];
+    p = protocolNumber(t);
+  } else if (proto.k === 'num') p = proto.v;
+  else if (proto.k === 'unk') return [b.opaque(proto)];
+  if (p === undefined) {
+    b.warn(proto.node, `unknown protocol ${b.text(proto.node)}`, 'typescript/unknown-protocol');
+    return [b.opaque({ text: b.text(proto.node), reason: 'unknown protocol', node: proto.node }, 'protocol')];
+  }
+  const pm: Match = { kind: 'protocol', protocols: numSingle(p), span: spanOfNode(proto.node) };
+  // ports apply to tcp, udp, sctp only; absent means all ports
+  if (!ports || ports.k === 'nullish' || (p !== 6 && p !== 17 && p !== 132)) return [pm];
+  const ps = portStrings(ctx, [ports]);
+  const out: Match[] = [pm];
+  const alts: Match[][] = [];
+  if (ps.ports && !ps.ports.isEmpty) alts.push([{ kind: 'port', dir: 'dst', ports: ps.ports, span: spanOfNode(ports.node) }]);
+  for (const o of ps.opaque ?? []) alts.push([o]);
+  if (alts.length === 0) return [pm]; // ports: [] means all ports
+  out.push(...anyOf(alts));
+  return out;
+}
+
+// ---------------------------------------------------------------- Azure
+
+function azureNsg(ctx: Context, v: NewVal): RulesetDraft {
+  return ctx.b.ruleset(v.node, () => {
+    const name = ctx.argString(v.node, 0, v.scope);
+    const d = new RulesetDraft(name ?? ctx.b.text(v.node), v.node, 'azure');
+    d.addTarget(name);
+    d.addTarget(ctx.declaredName(v.node));
+    const { get } = props(ctx, v);
+    const n = get('networkSecurityGroupName') ?? get('name');
+    if (n?.k === 'str') d.addTarget(n.v);
+    azureDefaults(d, v.node);
+    const rules = get('securityRules');
+    if (rules && rules.k !== 'nullish') for (const e of entries(rules)) azureRule(ctx, d, e, e.node);
+    return d;
+  });
+}
+
+function azureNsgRef(ctx: Context, ref: Val | undefined, at: Node): RulesetDraft {
+  const base = ref?.k === 'prop' ? ref.base : ref;
+  if (base?.k === 'new' && (base.fq === 'azn.network.NetworkSecurityGroup' || base.fq === 'azc.network.NetworkSecurityGroup')) return azureNsg(ctx, base);
+  const name = ref?.k === 'str' ? ref.v : ref ? (ref.k === 'unk' ? ref.text : ctx.label(ref)) : ctx.b.text(at);
+  return ctx.b.ruleset(`azure:${name}`, () => {
+    const d = new RulesetDraft(name, ref?.node ?? at, 'azure');
+    d.addTarget(name);
+    azureDefaults(d, ref?.node ?? at);
+    return d;
+  });
+}
+
+/** Azure's default rules (priorities 65000–65500) after the written ones. */
+function azureDefaults(d: RulesetDraft, node: Node): void {
+  const p = (dir: 'src' | 'dst', name: string): Match => ({ kind: 'principal', dir, names: [name] });
+  const rule = (matches: Match[], action: Action, comment: string): RuleDraft => ({ matches, action, node, reportNode: node, suggestions: [], comment, text: `(Azure default) ${comment}` });
+  d.defaultIngress.push(
+    rule([p('src', 'VirtualNetwork'), p('dst', 'VirtualNetwork')], { kind: 'accept' }, 'AllowVnetInBound (default, 65000)'),
+    rule([p('src', 'AzureLoadBalancer')], { kind: 'accept' }, 'AllowAzureLoadBalancerInBound (default, 65001)'),
+    rule([], { kind: 'drop' }, 'DenyAllInBound (default, 65500)'),
+  );
+  d.defaultEgress.push(
+    rule([p('src', 'VirtualNetwork'), p('dst', 'VirtualNetwork')], { kind: 'accept' }, 'AllowVnetOutBound (default, 65000)'),
+    rule([p('dst', 'Internet')], { kind: 'accept' }, 'AllowInternetOutBound (default, 65001)'),
+    rule([], { kind: 'drop' }, 'DenyAllOutBound (default, 65500)'),
+  );
+}
+
+/** Enum members (`azure.network.SecurityRuleAccess.Allow`) read as their member name. */
+function enumText(v: Val | undefined): string | undefined {
+  if (!v) return undefined;
+  if (v.k === 'str') return v.v;
+  if (v.k === 'ref') return v.fq.slice(v.fq.lastIndexOf('.') + 1);
+  return undefined;
+}
+
+const AZ_PROTO: Record<string, number | 'all'> = { tcp: 6, udp: 17, icmp: 1, esp: 50, ah: 51, '*': 'all', any: 'all' };
+
+function azureRule(ctx: Context, d: RulesetDraft, e: Val, node: Node): void {
+  const b = ctx.b;
+  if (e.k !== 'obj') {
+    d.ingress.push({ matches: [e.k === 'unk' ? b.opaque(e) : b.opaque({ text: b.text(node), reason: 'not an object', node })], action: { kind: 'accept' }, node, reportNode: node, suggestions: [], priority: -1 });
+    return;
+  }
+  const get = (k: string): Val | undefined => e.props.get(k) ?? e.rest;
+  const dirV = get('direction');
+  const dirT = enumText(dirV)?.toLowerCase();
+  const egress = dirT === 'outbound';
+  const accessV = get('access');
+  const accessT = enumText(accessV)?.toLowerCase();
+  const action: Action =
+    accessT === 'allow' ? { kind: 'accept' } : accessT === 'deny' ? { kind: 'drop' } : { kind: 'unknown', target: accessV ? b.text(accessV.node) : 'access', text: accessV ? b.text(accessV.node) : 'access not given' };
+  const matches: Match[] = [];
+  if (dirV && dirT === undefined) matches.push(dirV.k === 'unk' ? b.opaque(dirV) : b.opaque({ text: b.text(dirV.node), reason: 'direction not known', node: dirV.node }));
+  // protocol
+  const protoV = get('protocol');
+  const protoT = enumText(protoV)?.toLowerCase();
+  const proto = protoT === undefined ? undefined : (AZ_PROTO[protoT] ?? protocolNumber(protoT));
+  if (proto === undefined) {
+    if (protoV) matches.push(protoV.k === 'unk' ? b.opaque(protoV) : b.opaque({ text: b.text(protoV.node), reason: 'unknown protocol', node: protoV.node }, 'protocol'));
+  } else if (proto !== 'all') matches.push({ kind: 'protocol', protocols: numSingle(proto), span: spanOfNode(protoV!.node) });
+  // destination ports (only for port protocols; '*' protocol means tcp/udp ports apply to those)
+  const portVals = [get('destinationPortRange'), get('destinationPortRanges')].filter((x): x is Val => x !== undefined && x.k !== 'nullish');
+  let portNode: Node | undefined;
+  if (portVals.length > 0 && (proto === 6 || proto === 17 || proto === 'all' || proto === undefined)) {
+    portNode = portVals[0]!.node;
+    const ps = portStrings(ctx, portVals);
+    const alts: Match[][] = [];
+    if (ps.ports && !ps.ports.isEmpty && !ps.ports.equals(numRange(0, 65535))) alts.push([{ kind: 'port', dir: 'dst', ports: ps.ports, span: spanOfNode(portNode) }]);
+    else if (ps.ports && ps.ports.equals(numRange(0, 65535))) alts.push([]);
+    for (const o of ps.opaque ?? []) alts.push([o]);
+    if (alts.length > 0 && alts.every((a) => a.length > 0)) matches.push(...anyOf(alts));
+  }
+  // addresses
+  const suggestions: Suggestion[] = [];
+  let worldNode: Node | undefined;
+  const side = (single: string, multi: string, asgField: string, dir: 'src' | 'dst'): void => {
+    const vals = [get(single), get(multi)].filter((x): x is Val => x !== undefined && x.k !== 'nullish');
+    const alts: Match[][] = [];
+    let set = AddrSet.EMPTY;
+    let anyAddr = false;
+    let star = false;
+    const tags: string[] = [];
+    for (const it of vals.flatMap(flatItems)) {
+      if (it.k === 'nullish') continue;
+      if (it.k !== 'str') {
+        alts.push([it.k === 'unk' ? b.opaque(it) : b.opaque({ text: b.text(it.node), reason: 'not an address prefix', node: it.node })]);
+        continue;
+      }
+      const t = it.v.trim();
+      if (t === '*' || t.toLowerCase() === 'any') {
+        star = true;
+        if (dir === 'src' && it.node.type === 'Literal' && it.node.range[0] >= node.range[0] && it.node.range[1] <= node.range[1]) {
+          worldNode ??= it.node;
+          suggestions.push(replaceLiteral(ctx.src, it.node, PLACEHOLDER_V4, `Replace the world-open source with a private placeholder (${PLACEHOLDER_V4})`));
+        }
+        continue;
+      }
+      const c = /^[0-9a-fA-F.:/]+$/.test(t) ? parseCidr(t) : undefined;
+      if (c) {
+        set = set.union(c);
+        anyAddr = true;
+        if (dir === 'src' && (c.coversAll('ipv4') || c.coversAll('ipv6')) && it.node.type === 'Literal' && it.node.range[0] >= node.range[0] && it.node.range[1] <= node.range[1]) {
+          worldNode ??= it.node;
+          const v6 = c.coversAll('ipv6') && !c.coversAll('ipv4');
+          suggestions.push(replaceLiteral(ctx.src, it.node, v6 ? PLACEHOLDER_V6 : PLACEHOLDER_V4, `Replace the world-open source with a private placeholder (${v6 ? PLACEHOLDER_V6 : PLACEHOLDER_V4})`));
+        }
+      } else tags.push(t);
+    }
+    const asg = get(asgField);
+    if (asg && asg.k !== 'nullish') {
+      for (const it of flatItems(asg)) {
+        if (it.k === 'obj') {
+          const id = it.props.get('id');
+          tags.push(id?.k === 'str' ? `asg:${id.v}` : `asg:${id ? b.text(id.node) : b.text(it.node)}`);
+        } else alts.push([it.k === 'unk' ? b.opaque(it) : b.opaque({ text: b.text(it.node), reason: 'not an application security group', node: it.node })]);
+      }
+    }
+    if (star) return; // any address: no restriction on this side
+    if (anyAddr) alts.unshift([{ kind: 'address', dir, addrs: set }]);
+    if (tags.length > 0) alts.push([{ kind: 'principal', dir, names: tags }]);
+    if (alts.length > 0) matches.push(...anyOf(alts));
+  };
+  side('sourceAddressPrefix', 'sourceAddressPrefixes', 'sourceApplicationSecurityGroups', 'src');
+  side('destinationAddressPrefix', 'destinationAddressPrefixes', 'destinationApplicationSecurityGroups', 'dst');
+  const pri = get('priority');
+  let priority: number;
+  if (pri?.k === 'num') priority = pri.v;
+  else priority = action.kind === 'drop' ? 65536 : -1; // unknown: the order that exposes most
+  const rule: RuleDraft = { matches, action, node, reportNode: worldNode ?? portNode ?? node, suggestions, priority };
+  const name = get('name');
+  const desc = get('description');
+  if (desc?.k === 'str') rule.comment = desc.v;
+  else if (name?.k === 'str') rule.comment = name.v;
+  (egress ? d.egress : d.ingress).push(rule);
+}

@@ -1,0 +1,564 @@
+/**
+ * Static value resolution for TypeScript/JavaScript infrastructure code, within
+ * one file: scopes and bindings (const, never-reassigned let/var, destructuring,
+ * enums, imports), literal folding (template strings, arithmetic, spreads) and,
+ * when typescript-eslint parser services carry a type checker, literal types.
+ *
+ * Library references (`ec2.Peer.anyIpv4`, `aws.ec2.SecurityGroup`) resolve to a
+ * normalised qualified name (`cdk.Peer.anyIpv4`, `aws.ec2.SecurityGroup`) however
+ * they were imported. What cannot be decided becomes an `unk` value carrying the
+ * expression's text and the reason, never a guess.
+ */
+import type { TSESTree } from '@typescript-eslint/utils';
+import { keyName, memberName, oneLine, unwrap, type Node } from './ast.js';
+
+export type Val =
+  | { k: 'num'; v: number; node: Node }
+  | { k: 'str'; v: string; node: Node }
+  | { k: 'bool'; v: boolean; node: Node }
+  | { k: 'nullish'; node: Node }
+  | { k: 'arr'; items: Val[]; rest?: UnkVal; node: Node }
+  | { k: 'obj'; props: Map<string, Val>; rest?: UnkVal; node: Node }
+  /** A library namespace, class, function or enum member, by normalised qualified name. */
+  | { k: 'ref'; fq: string; node: Node }
+  /** `new <ref>(...)`: arguments are read by the consumer, in `scope`. */
+  | { k: 'new'; fq: string; node: TSESTree.NewExpression; scope: Scope }
+  /** `<ref>(...)`: a library call such as `ec2.Peer.ipv4('10.0.0.0/8')`. */
+  | { k: 'call'; fq: string; node: TSESTree.CallExpression; scope: Scope }
+  /** A property of a constructed library object (`sg.connections`, `sg.id`). */
+  | { k: 'prop'; base: Val; name: string; node: Node }
+  /** A `for (const x of [a, b])` variable: the body runs once for each item. */
+  | { k: 'each'; items: Val[]; id: Binding; node: Node }
+  | UnkVal;
+
+export interface UnkVal {
+  k: 'unk';
+  /** The expression as written, one line. */
+  text: string;
+  reason: string;
+  node: Node;
+}
+
+export type BindingKind = 'const' | 'let' | 'var' | 'param' | 'import' | 'function' | 'class' | 'enum' | 'catch' | 'loop';
+
+export interface Binding {
+  name: string;
+  kind: BindingKind;
+  /** Initialiser (for destructuring: the whole right-hand side; `path` selects the part). */
+  init?: Node;
+  path?: (string | number)[];
+  /** Default value from a destructuring pattern (`const { a = 1 } = o`). */
+  dflt?: Node;
+  /** Scope in which `init` is evaluated. */
+  scope: Scope;
+  reassigned?: boolean;
+  /** Imports: module specifier and imported path (`['aws_ec2']`, [] for namespace/default). */
+  module?: string;
+  imported?: string[];
+  enumDecl?: TSESTree.TSEnumDeclaration;
+  /** for-of loop variables (iterate over `init`). */
+  each?: boolean;
+  /** Rest element in a pattern: not decided. */
+  rest?: boolean;
+  decl: Node;
+}
+
+export interface ClassInfo {
+  /** `this.x = value` assignments and `x = value` property definitions. */
+  props: Map<string, { init: Node; scope: Scope }[]>;
+}
+
+export class Scope {
+  readonly vars = new Map<string, Binding>();
+  constructor(
+    readonly parent: Scope | undefined,
+    readonly cls: ClassInfo | undefined,
+  ) {}
+  lookup(name: string): Binding | undefined {
+    for (let s: Scope | undefined = this; s; s = s.parent) {
+      const b = s.vars.get(name);
+      if (b) return b;
+    }
+    return undefined;
+  }
+}
+
+/** The slice of typescript-eslint's ParserServices used here (duck-typed: no runtime dependency on typescript). */
+export interface TypeServices {
+  program?: { getTypeChecker(): TypeChecker } | null;
+  esTreeNodeToTSNodeMap?: { get(node: unknown): unknown };
+}
+interface TypeChecker {
+  getTypeAtLocation(node: unknown): TsType;
+}
+interface TsType {
+  isNumberLiteral?(): boolean;
+  isStringLiteral?(): boolean;
+  value?: unknown;
+}
+
+/** Normalised prefixes for the modules we understand. */
+const MODULES: Record<string, string> = {
+  'aws-cdk-lib': 'cdklib',
+  'aws-cdk-lib/aws-ec2': 'cdk',
+  '@aws-cdk/aws-ec2': 'cdk',
+  '@pulumi/aws': 'aws',
+  '@pulumi/aws/ec2': 'aws.ec2',
+  '@pulumi/aws/vpc': 'aws.vpc',
+  '@pulumi/gcp': 'gcp',
+  '@pulumi/gcp/compute': 'gcp.compute',
+  '@pulumi/azure-native': 'azn',
+  '@pulumi/azure-native/network': 'azn.network',
+  '@pulumi/azure': 'azc',
+  '@pulumi/azure/network': 'azc.network',
+};
+
+export function moduleRef(spec: string): string | undefined {
+  const m = MODULES[spec];
+  if (m) return m;
+  // versioned azure-native submodules: @pulumi/azure-native/network/v20230501
+  if (spec.startsWith('@pulumi/azure-native/network/')) return 'azn.network';
+  // other CDK modules: constructs whose `.connections` open ports (rds, elbv2, ecs…)
+  if (spec.startsWith('aws-cdk-lib/')) return `cdkmod.${spec.slice('aws-cdk-lib/'.length)}`;
+  if (spec.startsWith('@aws-cdk/')) return `cdkmod.${spec.slice('@aws-cdk/'.length)}`;
+  if (spec.startsWith('@pulumi/')) return `pulumimod.${spec.slice('@pulumi/'.length)}`;
+  return undefined;
+}
+
+/** `cdklib.aws_ec2` → `cdk`; azure-native API-version namespaces are dropped. */
+function memberRef(fq: string, name: string): string {
+  if (fq === 'cdklib' && name === 'aws_ec2') return 'cdk';
+  if (fq === 'azn.network' && /^v[0-9]{8}/.test(name)) return fq;
+  return `${fq}.${name}`;
+}
+
+const MAX_DEPTH = 200;
+
+export class Resolver {
+  private readonly memo = new Map<Binding, Val>();
+  private readonly busy = new Set<Binding>();
+  private readonly checker: TypeChecker | undefined;
+  private depth = 0;
+
+  constructor(
+    readonly sourceText: string,
+    readonly services?: TypeServices,
+  ) {
+    let checker: TypeChecker | undefined;
+    try {
+      if (services?.program && services.esTreeNodeToTSNodeMap) checker = services.program.getTypeChecker();
+    } catch {
+      checker = undefined;
+    }
+    this.checker = checker;
+  }
+
+  unk(node: Node, reason: string): UnkVal {
+    return { k: 'unk', text: oneLine(this.sourceText, node), reason, node };
+  }
+
+  /** The value of an expression evaluated in `scope`. Never throws. */
+  eval(node: Node, scope: Scope): Val {
+    if (this.depth > MAX_DEPTH) return this.unk(node, 'expression nested too deeply');
+    this.depth++;
+    try {
+      const v = this.evalInner(node, scope);
+      if (v.k === 'unk' && this.checker) return this.fromType(node) ?? v;
+      return v;
+    } catch {
+      return this.unk(node, 'could not be evaluated');
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** Literal types from the type checker: `x: 1764`, `as const` objects imported from other files, etc. */
+  private fromType(node: Node): Val | undefined {
+    const n = unwrap(node);
+    if (n.type !== 'Identifier' && n.type !== 'MemberExpression' && n.type !== 'CallExpression') return undefined;
+    try {
+      const tsNode = this.services!.esTreeNodeToTSNodeMap!.get(n);
+      if (!tsNode) return undefined;
+      const t = this.checker!.getTypeAtLocation(tsNode);
+      if (t.isNumberLiteral?.() && typeof t.value === 'number') return { k: 'num', v: t.value, node };
+      if (t.isStringLiteral?.() && typeof t.value === 'string') return { k: 'str', v: t.value, node };
+    } catch {
+      return undefined;
+    }
+    return undefined;
+  }
+
+  private evalInner(node: Node, scope: Scope): Val {
+    const n = unwrap(node);
+    switch (n.type) {
+      case 'Literal': {
+        const v = n.value;
+        if (typeof v === 'string') return { k: 'str', v, node };
+        if (typeof v === 'number') return { k: 'num', v, node };
+        if (typeof v === 'boolean') return { k: 'bool', v, node };
+        if (typeof v === 'bigint') return { k: 'num', v: Number(v), node };
+        if (v === null && !('regex' in n)) return { k: 'nullish', node };
+        return this.unk(node, 'not a plain value');
+      }
+      case 'TemplateLiteral': {
+        let s = n.quasis[0]!.value.cooked ?? '';
+        for (let i = 0; i < n.expressions.length; i++) {
+          const e = this.eval(n.expressions[i]!, scope);
+          if (e.k === 'str') s += e.v;
+          else if (e.k === 'num') s += String(e.v);
+          else if (e.k === 'bool') s += String(e.v);
+          else return this.unk(node, e.k === 'unk' ? e.reason : 'template part is not a plain value');
+          s += n.quasis[i + 1]!.value.cooked ?? '';
+        }
+        return { k: 'str', v: s, node };
+      }
+      case 'Identifier':
+        return this.evalIdentifier(n, node, scope);
+      case 'MemberExpression':
+        return this.evalMember(n, node, scope);
+      case 'CallExpression':
+        return this.evalCall(n, node, scope);
+      case 'NewExpression': {
+        const c = this.eval(n.callee, scope);
+        if (c.k === 'ref') return { k: 'new', fq: c.fq, node: n, scope };
+        return this.unk(node, c.k === 'unk' ? c.reason : 'constructed at run time');
+      }
+      case 'ArrayExpression': {
+        const items: Val[] = [];
+        let rest: UnkVal | undefined;
+        for (const el of n.elements) {
+          if (!el) items.push({ k: 'nullish', node: n });
+          else if (el.type === 'SpreadElement') {
+            const s = this.eval(el.argument, scope);
+            if (s.k === 'arr') {
+              items.push(...s.items);
+              if (s.rest) rest = s.rest;
+            } else rest = s.k === 'unk' ? s : this.unk(el.argument, 'spread of a value that is not an array');
+          } else items.push(this.eval(el, scope));
+        }
+        return rest ? { k: 'arr', items, rest, node } : { k: 'arr', items, node };
+      }
+      case 'ObjectExpression':
+        return this.evalObject(n, node, scope);
+      case 'BinaryExpression':
+        return this.evalBinary(n, node, scope);
+      case 'UnaryExpression': {
+        const a = this.eval(n.argument, scope);
+        if (n.operator === 'void') return { k: 'nullish', node };
+        if (a.k === 'unk') return this.unk(node, a.reason);
+        if (n.operator === '-' && a.k === 'num') return { k: 'num', v: -a.v, node };
+        if (n.operator === '+' && (a.k === 'num' || a.k === 'str')) {
+          const v = a.k === 'num' ? a.v : Number(a.v);
+          return Number.isNaN(v) ? this.unk(node, 'not a number') : { k: 'num', v, node };
+        }
+        if (n.operator === '!' && truthy(a) !== undefined) return { k: 'bool', v: !truthy(a), node };
+        return this.unk(node, 'unsupported operator');
+      }
+      case 'ConditionalExpression': {
+        const t = truthy(this.eval(n.test, scope));
+        if (t === undefined) return this.unk(node, 'depends on a condition decided at run time');
+        return this.eval(t ? n.consequent : n.alternate, scope);
+      }
+      case 'LogicalExpression': {
+        const l = this.eval(n.left, scope);
+        if (n.operator === '??') {
+          if (l.k === 'nullish') return this.eval(n.right, scope);
+          if (l.k === 'unk' || l.k === 'each') return this.unk(node, l.k === 'unk' ? l.reason : 'loop value');
+          return l;
+        }
+        const t = truthy(l);
+        if (t === undefined) return this.unk(node, l.k === 'unk' ? l.reason : 'truthiness decided at run time');
+        if (n.operator === '||') return t ? l : this.eval(n.right, scope);
+        return t ? this.eval(n.right, scope) : l;
+      }
+      case 'SequenceExpression':
+        return this.eval(n.expressions[n.expressions.length - 1]!, scope);
+      default:
+        return this.unk(node, 'computed at run time');
+    }
+  }
+
+  private evalIdentifier(n: TSESTree.Identifier, node: Node, scope: Scope): Val {
+    const b = scope.lookup(n.name);
+    if (!b) {
+      if (n.name === 'undefined') return { k: 'nullish', node };
+      return this.unk(node, `'${n.name}' is not defined in this file`);
+    }
+    const v = this.bindingValue(b);
+    // keep the use-site node for positions of plain values
+    if (v.k === 'num' || v.k === 'str' || v.k === 'bool') return { ...v, node };
+    return v;
+  }
+
+  bindingValue(b: Binding): Val {
+    const cached = this.memo.get(b);
+    if (cached) return cached;
+    if (this.busy.has(b)) return this.unk(b.decl, 'defined in terms of itself');
+    this.busy.add(b);
+    let v: Val;
+    try {
+      v = this.bindingValueInner(b);
+    } finally {
+      this.busy.delete(b);
+    }
+    this.memo.set(b, v);
+    return v;
+  }
+
+  private bindingValueInner(b: Binding): Val {
+    switch (b.kind) {
+      case 'param':
+        return this.unk(b.decl, 'function parameter (its value comes from the caller)');
+      case 'catch':
+        return this.unk(b.decl, 'caught exception');
+      case 'function':
+      case 'class':
+        return this.unk(b.decl, `local ${b.kind}`);
+      case 'import': {
+        const base = b.module !== undefined ? moduleRef(b.module) : undefined;
+        if (base === undefined) return this.unk(b.decl, `imported from '${b.module}' (other files are not read)`);
+        let fq = base;
+        for (const p of b.imported ?? []) fq = memberRef(fq, p);
+        return { k: 'ref', fq, node: b.decl };
+      }
+      case 'enum':
+        return this.enumValue(b);
+      case 'let':
+      case 'var':
+        if (b.reassigned) return this.unk(b.decl, `'${b.name}' is reassigned`);
+        break;
+      default:
+        break;
+    }
+    if (b.rest) return this.unk(b.decl, 'rest element');
+    if (!b.init) {
+      if (b.dflt) return this.eval(b.dflt, b.scope);
+      if (b.kind === 'const') return this.unk(b.decl, `'${b.name}' is declared without a value in this file`);
+      return { k: 'nullish', node: b.decl };
+    }
+    let v = this.eval(b.init, b.scope);
+    if (b.each) {
+      if (v.k === 'arr' && !v.rest) return { k: 'each', items: v.items, id: b, node: b.decl };
+      return this.unk(b.decl, v.k === 'unk' ? v.reason : 'loop over values not known statically');
+    }
+    for (const seg of b.path ?? []) {
+      v = this.prop(v, String(seg), b.decl);
+      if (v.k === 'nullish' && b.dflt) return this.eval(b.dflt, b.scope);
+    }
+    if (b.path && b.path.length === 0 && v.k === 'nullish' && b.dflt) return this.eval(b.dflt, b.scope);
+    return v;
+  }
+
+  private enumValue(b: Binding): Val {
+    const d = b.enumDecl!;
+    const props = new Map<string, Val>();
+    let next: number | undefined = 0;
+    const members = 'members' in d ? d.members : (d as unknown as { body: { members: TSESTree.TSEnumMember[] } }).body.members;
+    for (const m of members) {
+      const name = keyName(m.id, m.computed ?? false);
+      if (name === undefined) continue;
+      let v: Val;
+      if (m.initializer) {
+        v = this.eval(m.initializer, b.scope);
+        next = v.k === 'num' ? v.v + 1 : undefined;
+      } else if (next !== undefined) {
+        v = { k: 'num', v: next, node: m };
+        next++;
+      } else v = this.unk(m, 'enum member after a non-numeric member');
+      props.set(name, v);
+    }
+    return { k: 'obj', props, node: d };
+  }
+
+  /** Property `name` of a value; `at` is the node for positions of derived values. */
+  prop(base: Val, name: string, at: Node): Val {
+    switch (base.k) {
+      case 'obj': {
+        const v = base.props.get(name);
+        if (v) return v;
+        return base.rest ?? { k: 'nullish', node: at };
+      }
+      case 'arr':
+        if (name === 'length') return base.rest ? this.unk(at, base.rest.reason) : { k: 'num', v: base.items.length, node: at };
+        if (/^[0-9]+$/.test(name)) {
+          const i = Number(name);
+          if (i < base.items.length) return base.items[i]!;
+          return base.rest ?? { k: 'nullish', node: at };
+        }
+        return this.unk(at, 'array method');
+      case 'str':
+        if (name === 'length') return { k: 'num', v: base.v.length, node: at };
+        return this.unk(at, 'string method');
+      case 'ref':
+        return { k: 'ref', fq: memberRef(base.fq, name), node: at };
+      case 'new':
+      case 'call':
+      case 'prop':
+        return { k: 'prop', base, name, node: at };
+      case 'unk':
+        return this.unk(at, base.reason);
+      case 'nullish':
+        return this.unk(at, 'property of undefined');
+      default:
+        return this.unk(at, 'not a plain value');
+    }
+  }
+
+  private evalMember(n: TSESTree.MemberExpression, node: Node, scope: Scope): Val {
+    const obj = unwrap(n.object);
+    if (obj.type === 'ThisExpression') {
+      const name = memberName(n);
+      const entries = name !== undefined ? scope.cls?.props.get(name) : undefined;
+      if (!entries || entries.length === 0) return this.unk(node, 'class member not assigned in this class');
+      if (entries.length > 1) return this.unk(node, 'class member assigned more than once');
+      return this.eval(entries[0]!.init, entries[0]!.scope);
+    }
+    const base = this.eval(n.object, scope);
+    let name = memberName(n);
+    if (name === undefined) {
+      const k = this.eval(n.property, scope);
+      if (k.k === 'num' || k.k === 'str') name = String(k.v);
+      else return this.unk(node, k.k === 'unk' ? k.reason : 'computed property');
+    }
+    if (base.k === 'unk') return this.unk(node, base.reason);
+    return this.prop(base, name, node);
+  }
+
+  private evalCall(n: TSESTree.CallExpression, node: Node, scope: Scope): Val {
+    const callee = unwrap(n.callee);
+    if (callee.type === 'Identifier' && !scope.lookup(callee.name)) {
+      // CommonJS: const aws = require('@pulumi/aws')
+      if (callee.name === 'require' && n.arguments.length === 1) {
+        const a = this.eval(n.arguments[0]!, scope);
+        if (a.k === 'str') {
+          const m = moduleRef(a.v);
+          return m !== undefined ? { k: 'ref', fq: m, node } : this.unk(node, `required from '${a.v}' (other files are not read)`);
+        }
+      }
+      if ((callee.name === 'Number' || callee.name === 'parseInt') && n.arguments.length >= 1) {
+        const a = this.eval(n.arguments[0]!, scope);
+        const v = a.k === 'num' ? a.v : a.k === 'str' ? Number(callee.name === 'parseInt' ? Number.parseInt(a.v, 10) : a.v) : NaN;
+        return Number.isNaN(v) ? this.unk(node, 'not a number') : { k: 'num', v, node };
+      }
+      if (callee.name === 'String' && n.arguments.length === 1) {
+        const a = this.eval(n.arguments[0]!, scope);
+        if (a.k === 'num' || a.k === 'str' || a.k === 'bool') return { k: 'str', v: String(a.v), node };
+        return this.unk(node, a.k === 'unk' ? a.reason : 'not a plain value');
+      }
+    }
+    if (callee.type === 'MemberExpression') {
+      const name = memberName(callee);
+      // Object.freeze({...}) keeps the value
+      if (name === 'freeze' && callee.object.type === 'Identifier' && callee.object.name === 'Object' && !scope.lookup('Object') && n.arguments[0]) {
+        return this.eval(n.arguments[0], scope);
+      }
+      if (name === 'toString' && n.arguments.length === 0) {
+        const a = this.eval(callee.object, scope);
+        if (a.k === 'num' || a.k === 'str') return { k: 'str', v: String(a.v), node };
+      }
+    }
+    const c = this.eval(n.callee, scope);
+    if (c.k === 'ref') return { k: 'call', fq: c.fq, node: n, scope };
+    return this.unk(node, c.k === 'unk' ? c.reason : 'result of a call at run time');
+  }
+
+  private evalObject(n: TSESTree.ObjectExpression, node: Node, scope: Scope): Val {
+    const props = new Map<string, Val>();
+    let rest: UnkVal | undefined;
+    for (const p of n.properties) {
+      if (p.type === 'SpreadElement') {
+        const s = this.eval(p.argument, scope);
+        if (s.k === 'obj') {
+          for (const [k, v] of s.props) props.set(k, v);
+          if (s.rest) rest = s.rest;
+        } else if (s.k === 'nullish') {
+          // spreading undefined/null adds nothing
+        } else {
+          const u = s.k === 'unk' ? s : this.unk(p.argument, 'spread of a value that is not an object');
+          // earlier properties may be overridden by the unknown spread
+          for (const k of [...props.keys()]) props.set(k, { ...u, reason: `may be overridden by the spread of ${u.text}` });
+          rest = u;
+        }
+        continue;
+      }
+      let name = keyName(p.key, p.computed);
+      if (name === undefined && p.computed) {
+        const k = this.eval(p.key, scope);
+        if (k.k === 'num' || k.k === 'str') name = String(k.v);
+      }
+      if (name === undefined) {
+        rest = this.unk(p.key, 'computed property name');
+        continue;
+      }
+      if (p.kind !== 'init' || p.method) props.set(name, this.unk(p, 'accessor or method'));
+      else props.set(name, this.eval(p.value, scope));
+    }
+    return rest ? { k: 'obj', props, rest, node } : { k: 'obj', props, node };
+  }
+
+  private evalBinary(n: TSESTree.BinaryExpression, node: Node, scope: Scope): Val {
+    if (n.left.type === 'PrivateIdentifier') return this.unk(node, 'private field test');
+    const a = this.eval(n.left, scope);
+    const b = this.eval(n.right, scope);
+    if (a.k === 'unk') return this.unk(node, a.reason);
+    if (b.k === 'unk') return this.unk(node, b.reason);
+    const op = n.operator;
+    if (op === '+' && (a.k === 'str' || b.k === 'str') && plain(a) && plain(b)) return { k: 'str', v: String(plainValue(a)) + String(plainValue(b)), node };
+    if (a.k === 'num' && b.k === 'num') {
+      const x = a.v;
+      const y = b.v;
+      let v: number | boolean | undefined;
+      switch (op) {
+        case '+': v = x + y; break;
+        case '-': v = x - y; break;
+        case '*': v = x * y; break;
+        case '/': v = x / y; break;
+        case '%': v = x % y; break;
+        case '**': v = x ** y; break;
+        case '<': v = x < y; break;
+        case '<=': v = x <= y; break;
+        case '>': v = x > y; break;
+        case '>=': v = x >= y; break;
+        case '===': case '==': v = x === y; break;
+        case '!==': case '!=': v = x !== y; break;
+        default: v = undefined;
+      }
+      if (typeof v === 'boolean') return { k: 'bool', v, node };
+      if (typeof v === 'number' && Number.isFinite(v)) return { k: 'num', v, node };
+      return this.unk(node, 'unsupported arithmetic');
+    }
+    if ((op === '===' || op === '!==') && plain(a) && plain(b)) {
+      const eq = a.k === b.k && plainValue(a) === plainValue(b);
+      return { k: 'bool', v: op === '===' ? eq : !eq, node };
+    }
+    return this.unk(node, 'unsupported operator');
+  }
+}
+
+function plain(v: Val): v is Extract<Val, { k: 'num' | 'str' | 'bool' }> {
+  return v.k === 'num' || v.k === 'str' || v.k === 'bool';
+}
+function plainValue(v: Val): string | number | boolean | undefined {
+  return v.k === 'num' || v.k === 'str' || v.k === 'bool' ? v.v : undefined;
+}
+
+/** JS truthiness when known. */
+export function truthy(v: Val): boolean | undefined {
+  switch (v.k) {
+    case 'num':
+      return v.v !== 0 && !Number.isNaN(v.v);
+    case 'str':
+      return v.v !== '';
+    case 'bool':
+      return v.v;
+    case 'nullish':
+      return false;
+    case 'arr':
+    case 'obj':
+    case 'new':
+    case 'ref':
+      return true;
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,324 @@
+/**
+ * One pass over the program: builds scopes and bindings (hoisted per block, so
+ * order of declaration does not matter), marks reassigned let/var bindings,
+ * records `this.x = …` per class, and collects the `new X(…)` and `a.b(…)` calls
+ * the extractors look at, with their scope and parent.
+ */
+import type { TSESTree } from '@typescript-eslint/utils';
+import { keyName, memberName, unwrap, type Node } from './ast.js';
+import { Scope, type Binding, type BindingKind, type ClassInfo } from './resolve.js';
+
+export interface Candidate {
+  node: TSESTree.NewExpression | TSESTree.CallExpression;
+  scope: Scope;
+  parent: Node | undefined;
+}
+
+export interface ScanResult {
+  root: Scope;
+  news: Candidate[];
+  calls: Candidate[];
+}
+
+/** Keys that never hold runtime code (types) or are back-links. */
+const SKIP = new Set(['parent', 'loc', 'range', 'tokens', 'comments', 'typeAnnotation', 'returnType', 'typeParameters', 'typeArguments', 'superTypeArguments', 'implements']);
+
+export function scanProgram(program: TSESTree.Program): ScanResult {
+  const root = new Scope(undefined, undefined);
+  const news: Candidate[] = [];
+  const calls: Candidate[] = [];
+
+  const declarePattern = (pat: Node, kind: BindingKind, scope: Scope, init: Node | undefined, path: (string | number)[], dflt?: Node, each?: boolean): void => {
+    switch (pat.type) {
+      case 'Identifier': {
+        const b: Binding = { name: pat.name, kind, scope, decl: pat };
+        if (init) b.init = init;
+        if (path.length > 0 || dflt) b.path = path;
+        if (dflt) b.dflt = dflt;
+        if (each) b.each = true;
+        scope.vars.set(pat.name, b);
+        return;
+      }
+      case 'AssignmentPattern':
+        declarePattern(pat.left, kind, scope, init, path, pat.right, each);
+        return;
+      case 'ObjectPattern':
+        for (const p of pat.properties) {
+          if (p.type === 'RestElement') {
+            declareRest(p.argument, kind, scope);
+            continue;
+          }
+          const k = keyName(p.key, p.computed);
+          if (k === undefined || each) declareRest(p.value, kind, scope);
+          else declarePattern(p.value, kind, scope, init, [...path, k]);
+        }
+        return;
+      case 'ArrayPattern':
+        pat.elements.forEach((el, i) => {
+          if (!el) return;
+          if (el.type === 'RestElement' || each) declareRest(el.type === 'RestElement' ? el.argument : el, kind, scope);
+          else declarePattern(el, kind, scope, init, [...path, i]);
+        });
+        return;
+      case 'RestElement':
+        declareRest(pat.argument, kind, scope);
+        return;
+      case 'TSParameterProperty':
+        declarePattern(pat.parameter, kind, scope, init, path, dflt, each);
+        return;
+      default:
+        return;
+    }
+  };
+  const declareRest = (pat: Node, kind: BindingKind, scope: Scope): void => {
+    if (pat.type === 'Identifier') scope.vars.set(pat.name, { name: pat.name, kind, scope, decl: pat, rest: true });
+    else if (pat.type === 'AssignmentPattern') declareRest(pat.left, kind, scope);
+    else if (pat.type === 'ObjectPattern') for (const p of pat.properties) declareRest(p.type === 'RestElement' ? p.argument : p.value, kind, scope);
+    else if (pat.type === 'ArrayPattern') for (const el of pat.elements) if (el) declareRest(el.type === 'RestElement' ? el.argument : el, kind, scope);
+  };
+
+  const declareVars = (decl: TSESTree.VariableDeclaration, scope: Scope, each?: boolean): void => {
+    const kind: BindingKind = decl.kind === 'const' ? 'const' : decl.kind === 'var' ? 'var' : 'let';
+    for (const d of decl.declarations) declarePattern(d.id, each ? 'loop' : kind, scope, d.init ?? undefined, [], undefined, each);
+  };
+
+  const hoist = (stmts: readonly Node[], scope: Scope): void => {
+    for (const s0 of stmts) {
+      let s: Node = s0;
+      if ((s.type === 'ExportNamedDeclaration' || s.type === 'ExportDefaultDeclaration') && s.declaration) s = s.declaration;
+      switch (s.type) {
+        case 'VariableDeclaration':
+          declareVars(s, scope);
+          break;
+        case 'FunctionDeclaration':
+        case 'TSDeclareFunction':
+          if (s.id) scope.vars.set(s.id.name, { name: s.id.name, kind: 'function', scope, decl: s.id });
+          break;
+        case 'ClassDeclaration':
+          if (s.id) scope.vars.set(s.id.name, { name: s.id.name, kind: 'class', scope, decl: s.id });
+          break;
+        case 'TSEnumDeclaration':
+          scope.vars.set(s.id.name, { name: s.id.name, kind: 'enum', scope, decl: s.id, enumDecl: s });
+          break;
+        case 'ImportDeclaration':
+          for (const sp of s.specifiers) {
+            const imported =
+              sp.type === 'ImportSpecifier' ? [sp.imported.type === 'Identifier' ? sp.imported.name : String(sp.imported.value)] : [];
+            scope.vars.set(sp.local.name, { name: sp.local.name, kind: 'import', scope, decl: sp.local, module: s.source.value, imported });
+          }
+          break;
+        case 'TSImportEqualsDeclaration':
+          if (s.moduleReference.type === 'TSExternalModuleReference' && s.moduleReference.expression.type === 'Literal') {
+            scope.vars.set(s.id.name, {
+              name: s.id.name,
+              kind: 'import',
+              scope,
+              decl: s.id,
+              module: String(s.moduleReference.expression.value),
+              imported: [],
+            });
+          }
+          break;
+        default:
+          break;
+      }
+    }
+  };
+
+  const markAssigned = (target: Node, scope: Scope, right: Node | undefined): void => {
+    const t = unwrap(target);
+    if (t.type === 'Identifier') {
+      const b = scope.lookup(t.name);
+      if (b) b.reassigned = true;
+    } else if (t.type === 'MemberExpression' && unwrap(t.object).type === 'ThisExpression' && scope.cls && right) {
+      const name = memberName(t);
+      if (name !== undefined) addClassProp(scope.cls, name, right, scope);
+    } else if (t.type === 'ObjectPattern' || t.type === 'ArrayPattern') {
+      const ids: Node[] = [];
+      collectPatternIds(t, ids);
+      for (const id of ids) markAssigned(id, scope, undefined);
+    }
+  };
+
+  const addClassProp = (cls: ClassInfo, name: string, init: Node, scope: Scope): void => {
+    const list = cls.props.get(name);
+    if (list) list.push({ init, scope });
+    else cls.props.set(name, [{ init, scope }]);
+  };
+
+  const fnScope = (fn: TSESTree.FunctionLike, scope: Scope): Scope => {
+    const s = new Scope(scope, scope.cls);
+    for (const p of fn.params) declarePattern(p, 'param', s, undefined, []);
+    if (fn.type === 'FunctionExpression' && fn.id) {
+      if (!s.vars.has(fn.id.name)) s.vars.set(fn.id.name, { name: fn.id.name, kind: 'function', scope: s, decl: fn.id });
+    }
+    return s;
+  };
+
+  // Iterative-recursive walk: explicit recursion is fine for real code depth; guard pathological depth.
+  const walk = (node: Node, scope: Scope, parent: Node | undefined, depth: number): void => {
+    if (depth > 2000) return;
+    const d = depth + 1;
+    switch (node.type) {
+      case 'Program':
+        hoist(node.body, scope);
+        for (const s of node.body) walk(s, scope, node, d);
+        return;
+      case 'BlockStatement':
+      case 'StaticBlock': {
+        const s = new Scope(scope, scope.cls);
+        hoist(node.body, s);
+        for (const st of node.body) walk(st, s, node, d);
+        return;
+      }
+      case 'TSModuleBlock': {
+        const s = new Scope(scope, scope.cls);
+        hoist(node.body, s);
+        for (const st of node.body) walk(st, s, node, d);
+        return;
+      }
+      case 'SwitchStatement': {
+        walk(node.discriminant, scope, node, d);
+        const s = new Scope(scope, scope.cls);
+        for (const c of node.cases) hoist(c.consequent, s);
+        for (const c of node.cases) {
+          if (c.test) walk(c.test, s, c, d);
+          for (const st of c.consequent) walk(st, s, c, d);
+        }
+        return;
+      }
+      case 'FunctionDeclaration':
+      case 'FunctionExpression':
+      case 'ArrowFunctionExpression':
+      case 'TSDeclareFunction':
+      case 'TSEmptyBodyFunctionExpression': {
+        const s = fnScope(node, scope);
+        for (const p of node.params) walkChildren(p, s, d);
+        if (node.body) {
+          if (node.body.type === 'BlockStatement') {
+            hoist(node.body.body, s);
+            for (const st of node.body.body) walk(st, s, node.body, d);
+          } else walk(node.body, s, node, d);
+        }
+        return;
+      }
+      case 'ClassDeclaration':
+      case 'ClassExpression': {
+        if (node.superClass) walk(node.superClass, scope, node, d);
+        for (const dec of node.decorators ?? []) walk(dec, scope, node, d);
+        const cls: ClassInfo = { props: new Map() };
+        const s = new Scope(scope, cls);
+        if (node.type === 'ClassExpression' && node.id) s.vars.set(node.id.name, { name: node.id.name, kind: 'class', scope: s, decl: node.id });
+        for (const m of node.body.body) {
+          if ((m.type === 'PropertyDefinition' || m.type === 'AccessorProperty') && !m.static && m.value) {
+            const name = keyName(m.key, m.computed);
+            if (name !== undefined) addClassProp(cls, name, m.value, s);
+          }
+          if (m.type === 'MethodDefinition' && m.kind === 'constructor') {
+            // constructor(private readonly sg: ISecurityGroup) — parameter properties are caller-supplied
+            for (const p of m.value.params) {
+              if (p.type === 'TSParameterProperty' && p.parameter.type === 'Identifier') {
+                const ps = new Scope(s, cls);
+                ps.vars.set(p.parameter.name, { name: p.parameter.name, kind: 'param', scope: ps, decl: p.parameter });
+                addClassProp(cls, p.parameter.name, p.parameter, ps);
+              }
+            }
+          }
+        }
+        for (const m of node.body.body) walk(m, s, node.body, d);
+        return;
+      }
+      case 'ForStatement': {
+        const s = new Scope(scope, scope.cls);
+        if (node.init?.type === 'VariableDeclaration') declareVars(node.init, s);
+        walkChildren(node, s, d);
+        // loop counters are reassigned by the update
+        if (node.update) {
+          const ids: Node[] = [];
+          collectUpdated(node.update, ids);
+          for (const id of ids) markAssigned(id, s, undefined);
+        }
+        return;
+      }
+      case 'ForOfStatement':
+      case 'ForInStatement': {
+        const s = new Scope(scope, scope.cls);
+        if (node.left.type === 'VariableDeclaration') {
+          if (node.type === 'ForOfStatement' && !node.await) declareVars(node.left, s, true);
+          else for (const dcl of node.left.declarations) declareRest(dcl.id, 'let', s);
+        } else markAssigned(node.left, scope, undefined);
+        walk(node.right, scope, node, d);
+        walk(node.body, s, node, d);
+        return;
+      }
+      case 'CatchClause': {
+        const s = new Scope(scope, scope.cls);
+        if (node.param) declareRest(node.param, 'catch', s);
+        walk(node.body, s, node, d);
+        return;
+      }
+      case 'AssignmentExpression':
+        markAssigned(node.left, scope, node.operator === '=' ? node.right : undefined);
+        walkChildren(node, scope, d);
+        return;
+      case 'UpdateExpression':
+        markAssigned(node.argument, scope, undefined);
+        walkChildren(node, scope, d);
+        return;
+      case 'NewExpression':
+        news.push({ node, scope, parent });
+        walkChildren(node, scope, d);
+        return;
+      case 'CallExpression':
+        if (unwrap(node.callee).type === 'MemberExpression') calls.push({ node, scope, parent });
+        walkChildren(node, scope, d);
+        return;
+      default:
+        walkChildren(node, scope, d);
+        return;
+    }
+  };
+
+  const walkChildren = (node: Node, scope: Scope, depth: number): void => {
+    const rec = node as unknown as Record<string, unknown>;
+    for (const key in rec) {
+      if (SKIP.has(key)) continue;
+      const v = rec[key];
+      if (!v || typeof v !== 'object') continue;
+      if (Array.isArray(v)) {
+        for (const c of v) if (c && typeof c === 'object' && typeof (c as Node).type === 'string') walk(c as Node, scope, node, depth);
+      } else if (typeof (v as Node).type === 'string') walk(v as Node, scope, node, depth);
+    }
+  };
+
+  walk(program, root, undefined, 0);
+  return { root, news, calls };
+}
+
+function collectPatternIds(p: Node, out: Node[]): void {
+  switch (p.type) {
+    case 'Identifier':
+      out.push(p);
+      return;
+    case 'AssignmentPattern':
+      collectPatternIds(p.left, out);
+      return;
+    case 'RestElement':
+      collectPatternIds(p.argument, out);
+      return;
+    case 'ObjectPattern':
+      for (const q of p.properties) collectPatternIds(q.type === 'RestElement' ? q.argument : q.value, out);
+      return;
+    case 'ArrayPattern':
+      for (const el of p.elements) if (el) collectPatternIds(el, out);
+      return;
+    default:
+      return;
+  }
+}
+
+function collectUpdated(e: Node, out: Node[]): void {
+  if (e.type === 'UpdateExpression') out.push(e.argument);
+  else if (e.type === 'AssignmentExpression') out.push(e.left);
+  else if (e.type === 'SequenceExpression') for (const x of e.expressions) collectUpdated(x, out);
+}

@@ -1,0 +1,180 @@
+import { resolve } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  clearSettingsCache,
+  deploymentFromOptions,
+  expectedPortsFor,
+  judge,
+  loadSettings,
+  settingsFromText,
+  targetsFor,
+  targetsFromComments,
+  type Judgement,
+} from '../../src/deployments/index.js';
+import { AddrSet, formatPorts, numSetOf, parseCidr, type DocComment, type Ruleset } from '../../src/model/index.js';
+
+const DEMO = resolve(__dirname, '../../fixtures/deployments/demo');
+const TEN = parseCidr('10.0.0.0/8')!;
+const ruleset = (targets: string[] = []): Ruleset => ({ name: 'r', targets, tables: [], families: ['ipv4'], kind: 'netfilter' });
+const comment = (value: string, line = 1): DocComment => ({
+  value,
+  type: 'Line',
+  span: { start: { line, column: 1, offset: 0 }, end: { line, column: 1 + value.length, offset: value.length } },
+});
+const ports = (...r: [number, number][]) => numSetOf(r);
+const jv = (j: Judgement) => ({
+  needed: formatPorts(j.needed),
+  unneeded: formatPorts(j.unneeded),
+  tooWide: j.tooWide && { ports: formatPorts(j.tooWide.ports), allowed: j.tooWide.allowed.toString(), actual: j.tooWide.actual.toString() },
+  deployments: j.deployments.map((d) => d.targets.join(',')),
+  elsewhere: j.elsewhere.map((d) => d.targets.join(',')),
+});
+
+beforeEach(() => clearSettingsCache());
+
+describe('demo: Transfer CFT on mft01 and mft02 (SFTP disabled), not on web01', () => {
+  const load = (host: string) => {
+    const file = resolve(DEMO, `hosts/${host}.rules`);
+    const s = loadSettings(file);
+    return { s, targets: targetsFor(file, ruleset(), s, []) };
+  };
+  it('loads the demo configuration without errors', () => {
+    const { s } = load('mft01');
+    expect(s.errors).toEqual([]);
+    expect(s.configFile).toBe(resolve(DEMO, 'fwlint.config.yaml'));
+    expect(s.discovery).toEqual({ filesRead: 1, truncated: false }); // only fwlint.config.yaml is a candidate, and it is no deployment
+    expect(s.deployments.map((d) => `${d.service}@${d.targets.join(',')}`)).toEqual([
+      'transfer-cft@mft01',
+      'transfer-cft@mft02',
+      'ssh@mft01,mft02,web01',
+      'http@web01',
+      'https@web01',
+    ]);
+  });
+  it('mft01 opens exactly 1761-1763,1765-1768/tcp from 10.0.0.0/8: all needed', () => {
+    const { s, targets } = load('mft01');
+    expect(targets).toEqual(['mft01']);
+    expect(jv(judge('transfer-cft', targets, 6, ports([1761, 1763], [1765, 1768]), TEN, s))).toEqual({
+      needed: '1761-1763, 1765-1768',
+      unneeded: 'none',
+      tooWide: undefined,
+      deployments: ['mft01'],
+      elsewhere: ['mft02'],
+    });
+  });
+  it('mft01 from anywhere: needed but too wide', () => {
+    const { s, targets } = load('mft01');
+    expect(jv(judge('transfer-cft', targets, 6, ports([1768, 1768]), AddrSet.ALL, s)).tooWide).toEqual({ ports: '1768', allowed: '10.0.0.0/8', actual: '0.0.0.0/0, ::/0' });
+  });
+  it('mft02 opens 1761-1768 tcp+udp: 1763 (SFTP disabled), 1764 (no role) and all UDP are unneeded', () => {
+    const { s, targets } = load('mft02');
+    expect(targets).toEqual(['mft02']);
+    expect(jv(judge('transfer-cft', targets, 6, ports([1761, 1768]), TEN, s))).toEqual({
+      needed: '1761-1762, 1765-1768',
+      unneeded: '1763-1764',
+      tooWide: undefined,
+      deployments: ['mft02'],
+      elsewhere: ['mft01'],
+    });
+    expect(jv(judge('transfer-cft', targets, 17, ports([1761, 1768]), TEN, s))).toMatchObject({ needed: 'none', unneeded: '1761-1768', deployments: ['mft02'] });
+  });
+  it('web01 opens 1768 with no deployment: unneeded, deployed elsewhere', () => {
+    const { s, targets } = load('web01');
+    expect(targets).toEqual(['web01']);
+    expect(jv(judge('transfer-cft', targets, 6, ports([1768, 1768]), AddrSet.ALL, s))).toEqual({
+      needed: 'none',
+      unneeded: '1768',
+      tooWide: undefined,
+      deployments: [],
+      elsewhere: ['mft01', 'mft02'],
+    });
+    expect(jv(judge('https', targets, 6, ports([443, 443]), AddrSet.ALL, s))).toMatchObject({ needed: '443', unneeded: 'none', deployments: ['web01'] });
+    expect(expectedPortsFor(targets, s).map((p) => `${p.protocol} ${formatPorts(p.ports)}`)).toEqual(['tcp 22, 80, 443']);
+    expect(expectedPortsFor(['mft01'], s)).toEqual([]);
+  });
+  it('"*" judges against every service on the target', () => {
+    const { s, targets } = load('web01');
+    expect(jv(judge('*', targets, 6, ports([22, 22], [80, 80], [443, 443], [1768, 1768]), TEN, s))).toMatchObject({ needed: '22, 80, 443', unneeded: '1768' });
+  });
+});
+
+describe('judge: sources per port, several deployments, names', () => {
+  const s = settingsFromText(
+    [
+      'deployments:',
+      '  - service: transfer-cft',
+      '    targets: [sg-0abc, mft-sg]',
+      '    ports: [{protocol: tcp, ports: "1761"}]',
+      '    sources: [10.0.0.0/8]',
+      '  - service: transfer-cft',
+      '    targets: [sg-0abc]',
+      '    ports: [{protocol: tcp, ports: "1768"}]',
+      '    sources: [0.0.0.0/0, "::/0"]',
+      '  - service: transfer-cft',
+      '    targets: [tag:mft]',
+      '    ports: [{protocol: tcp, ports: "1761"}]',
+      '    sources: [192.168.0.0/16]',
+      '  - service: transfer-cft',
+      '    targets: [tag:mft]',
+      '    ports: [{protocol: tcp, ports: "1761"}]',
+    ].join('\n'),
+    '/virtual/fwlint.config.yaml',
+  );
+  it('has no errors', () => expect(s.errors).toEqual([]));
+  it('tooWide is computed per port: 1761 is limited to 10/8, 1768 is open to all', () => {
+    const j = judge('transfer-cft', ['SG-0ABC'], 6, ports([1761, 1761], [1768, 1768]), parseCidr('192.168.0.0/16')!, s);
+    expect(jv(j)).toEqual({
+      needed: '1761, 1768',
+      unneeded: 'none',
+      tooWide: { ports: '1761', allowed: '10.0.0.0/8', actual: '192.168.0.0/16' },
+      deployments: ['sg-0abc,mft-sg', 'sg-0abc'],
+      elsewhere: ['tag:mft', 'tag:mft'],
+    });
+  });
+  it('a deployment without sources on the same port allows anyone', () => {
+    const j = judge('transfer-cft', ['tag:mft'], 6, ports([1761, 1761]), AddrSet.ALL, s);
+    expect(j.tooWide).toBeUndefined();
+    expect(formatPorts(j.needed)).toBe('1761');
+  });
+  it('IPv6 sources beyond IPv4-only declarations are too wide', () => {
+    const j = judge('transfer-cft', ['mft-sg'], 6, ports([1761, 1761]), parseCidr('10.1.0.0/16')!.union(parseCidr('2001:db8::/32')!), s);
+    expect(jv(j).tooWide).toEqual({ ports: '1761', allowed: '10.0.0.0/8', actual: '10.1.0.0/16, 2001:db8::/32' });
+  });
+  it('empty query sources and other services', () => {
+    expect(judge('transfer-cft', ['mft-sg'], 6, ports([1761, 1761]), AddrSet.EMPTY, s).tooWide).toBeUndefined();
+    expect(jv(judge('ssh', ['mft-sg'], 6, ports([22, 22]), TEN, s))).toEqual({ needed: 'none', unneeded: '22', tooWide: undefined, deployments: [], elsewhere: [] });
+  });
+});
+
+describe('targetsFor', () => {
+  const s = loadSettings(resolve(DEMO, 'hosts/mft01.rules'));
+  it('config globs, hosts/<name>.<ext>, comments and ruleset targets, without duplicates', () => {
+    const comments = [
+      comment(' fwlint-target: mft07, mft08 -- copied from production', 1),
+      comment('fwlint-target mft09', 2),
+      comment('// fwlint-target: MFT10', 3),
+      comment(' fwlint-targets: nope', 4),
+      comment(' some other comment mentioning fwlint-target: no', 5),
+      comment(' fwlint-target: mft01 */', 6),
+    ];
+    expect(targetsFor(resolve(DEMO, 'hosts/mft01.rules'), ruleset(['sg-0abc', 'mft07']), s, comments)).toEqual(['mft01', 'mft07', 'mft08', 'mft09', 'MFT10', 'sg-0abc']);
+  });
+  it('a file outside the mapping and outside hosts/ has only its in-file and ruleset targets', () => {
+    expect(targetsFor(resolve(DEMO, 'other/fw.rules'), ruleset(['nsg-mft']), s, [])).toEqual(['nsg-mft']);
+    expect(targetsFor(undefined, ruleset(['k8s-ns:mft']), s, [comment('fwlint-target: a,b')])).toEqual(['a', 'b', 'k8s-ns:mft']);
+  });
+  it('targetsFromComments handles YAML/HCL # markers left in the value', () => {
+    expect(targetsFromComments([comment('# fwlint-target: gcp-tag-mft')])).toEqual(['gcp-tag-mft']);
+  });
+});
+
+describe('deploymentFromOptions', () => {
+  const s = loadSettings(resolve(DEMO, 'hosts/mft01.rules'));
+  it('builds a rule-options deployment from a known service', () => {
+    const d = deploymentFromOptions({ service: 'transfer-cft', targets: ['web01'], ports: [{ protocol: 'tcp', ports: '1768' }], sources: ['10.0.0.0/8'] }, s, { file: 'eslint.config.js', line: 12 })!;
+    expect(d.evidence).toEqual([{ file: 'eslint.config.js', line: 12, text: 'rule options: transfer-cft', kind: 'rule-options' }]);
+    expect(formatPorts(d.ports[0]!.ports)).toBe('1768');
+    expect(d.sources!.toString()).toBe('10.0.0.0/8');
+    expect(deploymentFromOptions({ service: 'nope', targets: ['x'] }, s, { file: 'f', line: 1 })).toBeUndefined();
+  });
+});

@@ -13,6 +13,7 @@ import {
   numRange,
   numSetOf,
   numSingle,
+  parseAddress,
   protocolNumber,
   type Action,
   type Chain,
@@ -137,7 +138,11 @@ function layer4(protocol: PValue | undefined, fromPort: PValue | undefined, toPo
       };
     }
     if (a === -1 || (a <= 0 && b >= 65535) || (a === -1 && b === -1)) return { matches: [protoMatch], label: name, ...(portSpan ? { span: portSpan } : {}) };
-    if (a > b) ctx.warn(`port range ${a}-${b} is reversed`, portSpan ?? fallback, 'aws/port-range');
+    if (a > b) {
+      // AWS rejects FromPort > ToPort: the rule cannot exist, it opens nothing.
+      ctx.diagnostics.push({ severity: 'error', code: 'aws/port-range', message: `port range ${a}-${b} is reversed: AWS rejects it, the rule opens nothing`, span: portSpan ?? fallback });
+      return { matches: [protoMatch, { kind: 'port', dir: 'dst', ports: numSetOf([]), ...(portSpan ? { span: portSpan } : {}) }], label: `${name} ${a}-${b} (invalid)`, ...(portSpan ? { span: portSpan } : {}) };
+    }
     const lo = Math.max(0, Math.min(a, b));
     const hi = Math.min(65535, Math.max(a, b));
     const portMatch: Match = { kind: 'port', dir: 'dst', ports: numSetOf([[lo, hi]]), ...(portSpan ? { span: portSpan } : {}) };
@@ -188,6 +193,11 @@ function sourceMatches(s: SourceInput, dir: 'src' | 'dst', ctx: AwsContext): Sou
     ctx.warn(`"${t}" is not a CIDR block`, v.span, 'aws/invalid-cidr');
     return [{ match: unresolvedMatch(t, v.span, 'not a valid CIDR block'), label: t, span: v.span }];
   }
+  const slash = t.indexOf('/');
+  const host = parseAddress(slash < 0 ? t : t.slice(0, slash));
+  const lo = host?.family === 'ipv4' ? addrs.v4.bounds[0] : addrs.v6.bounds[0];
+  if (host && lo !== undefined && host.value !== lo)
+    ctx.warn(`"${t}" has host bits set: it is read as ${addrs.toString()} (the Terraform AWS provider and the EC2 API reject it)`, v.span, 'aws/cidr-host-bits');
   return [{ match: { kind: 'address', dir, addrs, span: v.span }, label: t, span: v.span }];
 }
 

@@ -359,9 +359,9 @@ const NO_TABLE: Table = { name: '(no table)', family: 'inet', chains: [], span: 
 const internals = new WeakMap<Exposure, Internal>();
 const memo = new WeakMap<Ruleset, Map<string, Exposure>>();
 
-function projectKey(c: Cube): Cube {
-  // keep only what an entry reports; the rest becomes "any"
-  return { ...c, oif: 0n, ct: 0, icmp: c.icmp, sport: c.sport, dst: AddrSet.EMPTY };
+/** Keep only what an entry reports; the rest becomes "any". */
+function projectKey(c: Cube, u: Cube): Cube {
+  return { ...c, oif: u.oif, ct: u.ct, icmp: u.icmp, sport: u.sport, dst: u.dst };
 }
 
 export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | 'forward' }): Exposure {
@@ -422,7 +422,7 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
         g = { o, cubes: [] };
         groups.set(key, g);
       }
-      g.cubes.push(projectKey(o.c));
+      g.cubes.push(projectKey(o.c, sp.universe));
     }
     for (const { o, cubes } of groups.values()) {
       for (const c of mergeCubes(cubes)) {

@@ -332,7 +332,7 @@ export function awsProtoPorts(
   const f = nums(from);
   const t = nums(to);
   const unresolved = [f, t].find((x): x is UnkVal => typeof x === 'object' && !Array.isArray(x) && x !== null);
-  if (unresolved) return [protoMatch, b.opaque({ ...unresolved, reason: `port ${unresolved.reason}` })];
+  if (unresolved) return [protoMatch, b.opaque(unresolved)];
   if (f === undefined || t === undefined || (Array.isArray(f) && f.length !== 1) || (Array.isArray(t) && t.length !== 1)) {
     return [protoMatch, b.opaque({ text: b.text(portNode), reason: 'port not known statically', node: portNode })];
   }

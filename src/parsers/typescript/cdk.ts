@@ -434,7 +434,7 @@ const num = (v: number, node: Node): Val => ({ k: 'num', v, node });
 export function port(ctx: Context, v: Val): Match[] {
   const b = ctx.b;
   if (v.k === 'each') return anyOf(v.items.map((it) => port(ctx, it)));
-  if (v.k === 'unk') return [b.opaque({ ...v, reason: `port ${v.reason}` })];
+  if (v.k === 'unk') return [b.opaque(v)];
   if (v.k === 'call' && v.fq.startsWith('cdk.Port.')) {
     const fixed = (v as unknown as { fixedPort?: Val }).fixedPort;
     const a = (i: number): Val | undefined => (fixed && i === 0 ? fixed : ctx.arg(v.node, i, v.scope));

@@ -287,6 +287,8 @@ export class Resolver {
     const v = this.bindingValue(b);
     // keep the use-site node for positions of plain values
     if (v.k === 'num' || v.k === 'str' || v.k === 'bool') return { ...v, node };
+    // a parameter / import / declaration without value: name it as used here
+    if (v.k === 'unk' && v.node === b.decl) return { ...v, text: oneLine(this.sourceText, node), node };
     return v;
   }
 

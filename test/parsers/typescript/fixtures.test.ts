@@ -52,7 +52,7 @@ describe('fixtures/typescript/cdk-app.ts', () => {
   it('has exact spans, report spans and one-line text', () => {
     const rules = allRules(document);
     expect(rules.map((r) => [r.id, pos(r.span), pos(r.reportSpan)])).toEqual([
-      [1, '24:5-24:95', '24:23-24:41'], // ec2.Peer.anyIpv4()
+      [1, '24:5-24:94', '24:23-24:41'], // ec2.Peer.anyIpv4()
       [2, '25:5-25:77', '25:44-25:55'], // '0.0.0.0/0'
       [3, '26:5-26:80', '26:61-26:79'], // ec2.Port.tcp(PORT)
       [4, '27:5-27:96', '27:57-27:95'], // the port argument

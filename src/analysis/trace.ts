@@ -373,7 +373,8 @@ export function tracePacket(ruleset: Ruleset, packet: Packet): TraceResult {
   if (verdicts.length === 1) verdict = verdicts[0]!;
   else {
     verdict = 'unknown';
-    if (verdicts.length > 1) t.reasons.push(`branches disagree: ${verdicts.filter((v) => v !== 'unknown').join(', ')}${seen.has('unknown') ? ', unknown' : ''}`);
+    const order: Verdict[] = ['accept', 'drop', 'reject', 'unknown'];
+    if (verdicts.length > 1) t.reasons.push(`branches disagree: ${order.filter((v) => seen.has(v)).join(', ')}`);
   }
   return { verdict, steps: t.steps, reasons: verdict === 'unknown' ? [...new Set(t.reasons)] : [] };
 }

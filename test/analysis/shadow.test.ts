@@ -1,0 +1,77 @@
+import { describe, expect, test } from 'vitest';
+import { findShadowedRules } from '../../src/analysis/index.js';
+import type { Ruleset } from '../../src/model/index.js';
+import { a, base, chain, filter, m, rule, ruleset, table } from './build.js';
+
+const show = (rs: Ruleset) =>
+  findShadowedRules(rs).map((s) => `${s.chain.name}@${s.rule.span.start.line} by ${s.coveredBy.map((r) => r.span.start.line).join(',')}`);
+
+describe('findShadowedRules', () => {
+  test('a rule covered by one earlier rule', () => {
+    const rs = filter(base.input([rule('all-tcp', [m.proto('tcp')], a.accept()), rule('ssh', [m.proto('tcp'), m.dport('22')], a.drop())], 'drop'));
+    expect(show(rs)).toEqual(['INPUT@4 by 3']);
+  });
+
+  test('covered by the union of several earlier rules: exactly those lines', () => {
+    const rs = filter(
+      base.input(
+        [
+          rule('low', [m.src('0.0.0.0/1')], a.drop()),
+          rule('unrelated', [m.proto('udp'), m.dport('53')], a.accept()),
+          rule('high', [m.src('128.0.0.0/1'), m.proto('tcp')], a.accept()),
+          rule('high-rest', [m.src('128.0.0.0/1'), m.not(m.proto('tcp'))], a.reject()),
+          rule('ssh', [m.proto('tcp'), m.dport('22')], a.accept()),
+        ],
+        'drop',
+      ),
+    );
+    expect(show(rs)).toEqual(['INPUT@7 by 3,5']);
+  });
+
+  test('partial cover, opaque earlier rules, non-terminal earlier rules: not shadowed', () => {
+    const rs = filter(
+      base.input(
+        [
+          rule('part', [m.proto('tcp'), m.dport('1761:1765')], a.accept()),
+          rule('lim', [m.proto('tcp'), m.opaque('-m limit --limit 1/s')], a.accept()),
+          rule('log', [m.proto('tcp')], a.log()),
+          rule('jmp', [m.proto('tcp')], a.jump('X')),
+          rule('cft', [m.proto('tcp'), m.dport('1761:1768')], a.accept()),
+        ],
+        'drop',
+      ),
+      chain('X', []),
+    );
+    expect(show(rs)).toEqual([]);
+  });
+
+  test('an opaque later rule is shadowed when its decidable part is covered', () => {
+    const rs = filter(base.input([rule('drop-all-udp', [m.proto('udp')], a.drop()), rule('lim', [m.proto('udp'), m.opaque('-m limit')], a.accept())], 'drop'));
+    expect(show(rs)).toEqual(['INPUT@4 by 3']);
+  });
+
+  test('per chain, disabled rules neither shadow nor are reported', () => {
+    const rs = filter(
+      base.input([rule('off', [], a.drop(), { disabled: true }), rule('ssh', [m.proto('tcp'), m.dport('22')], a.accept())], 'drop'),
+      chain('U', [rule('u1', [m.proto('tcp')], a.ret()), rule('u2', [m.proto('tcp'), m.dport('80')], a.accept())]),
+    );
+    expect(show(rs)).toEqual(['U@7 by 6']);
+  });
+
+  test('inet: must be covered in both families', () => {
+    const rs = ruleset([
+      table('t', 'inet', [
+        chain('in', [rule('v4', [m.family('ipv4')], a.drop()), rule('ssh', [m.proto('tcp'), m.dport('22')], a.accept()), rule('v6', [m.family('ipv6')], a.drop()), rule('x', [m.proto('tcp'), m.dport('23')], a.accept())], { hook: 'input', policy: 'drop' }),
+      ]),
+    ]);
+    expect(show(rs)).toEqual(['in@6 by 3,5']);
+  });
+
+  test('same port bucketed rules (many single-port rules) are found', () => {
+    const rules = [];
+    for (let i = 0; i < 300; i++) rules.push(rule(`r${i}`, [m.proto('tcp'), m.dport(String(1000 + i))], a.accept()));
+    rules.push(rule('dup', [m.proto('tcp'), m.dport('1150'), m.src('10.0.0.0/8')], a.drop()));
+    const rs = filter(base.input(rules, 'drop'));
+    expect(show(rs)).toEqual(['INPUT@303 by 153']);
+  });
+});

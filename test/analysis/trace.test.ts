@@ -1,0 +1,150 @@
+import { describe, expect, test } from 'vitest';
+import { tracePacket } from '../../src/analysis/index.js';
+import { a, base, chain, filter, m, rule, ruleset, table } from './build.js';
+
+const effects = (r: ReturnType<typeof tracePacket>) => r.steps.map((s) => `${s.table}/${s.chain}@${s.line} ${s.effect}`);
+
+describe('tracePacket', () => {
+  const rs = filter(
+    base.input(
+      [
+        rule('lo', [m.iif('lo')], a.accept()),
+        rule('est', [m.ct('established', 'related')], a.accept()),
+        rule('svc', [m.proto('tcp')], a.jump('SVC')),
+        rule('icmp', [m.proto('icmp')], a.accept()),
+      ],
+      'drop',
+    ),
+    chain('SVC', [rule('lan', [m.src('10.0.0.0/8')], a.ret()), rule('ssh', [m.dport('22')], a.accept()), rule('logdrop', [m.dport('23')], a.jump('LOGDROP'))]),
+    chain('LOGDROP', [rule('log', [], a.log()), rule('drop', [], a.drop())]),
+  );
+
+  test('accept through a user chain, with every step', () => {
+    const r = tracePacket(rs, { proto: 'tcp', dport: 22 });
+    expect(r.verdict).toBe('accept');
+    expect(r.reasons).toEqual([]);
+    expect(effects(r)).toEqual([
+      'filter/INPUT@3 no match',
+      'filter/INPUT@4 no match',
+      'filter/INPUT@5 jump SVC',
+      'filter/SVC@8 no match',
+      'filter/SVC@9 match: ACCEPT',
+    ]);
+  });
+
+  test('return continues after the jump; policy ends it', () => {
+    const r = tracePacket(rs, { proto: 'tcp', dport: 22, src: '10.1.2.3' });
+    expect(r.verdict).toBe('drop');
+    expect(effects(r)).toEqual([
+      'filter/INPUT@3 no match',
+      'filter/INPUT@4 no match',
+      'filter/INPUT@5 jump SVC',
+      'filter/SVC@8 return',
+      'filter/INPUT@6 no match',
+      'filter/INPUT@2 policy DROP',
+    ]);
+    expect(r.steps.at(-1)!.text).toBe('policy DROP');
+  });
+
+  test('nested jump to a LOG+DROP chain', () => {
+    const r = tracePacket(rs, { proto: 'tcp', dport: 23 });
+    expect(r.verdict).toBe('drop');
+    expect(effects(r).slice(-3)).toEqual(['filter/SVC@10 jump LOGDROP', 'filter/LOGDROP@12 match: continue (LOG)', 'filter/LOGDROP@13 match: DROP']);
+  });
+
+  test('established and loopback packets are evaluated exactly', () => {
+    expect(tracePacket(rs, { proto: 'udp', dport: 9, state: 'established' }).verdict).toBe('accept');
+    expect(tracePacket(rs, { proto: 'udp', dport: 9, iif: 'lo' }).verdict).toBe('accept');
+    expect(tracePacket(rs, { proto: 'udp', dport: 9 }).verdict).toBe('drop');
+    expect(tracePacket(rs, { proto: 'icmp' }).verdict).toBe('accept');
+  });
+
+  test('undecidable match: branches that disagree give unknown with the reason', () => {
+    const r2 = filter(base.input([rule('lim', [m.proto('tcp'), m.opaque('-m limit --limit 5/min')], a.accept())], 'drop'));
+    const r = tracePacket(r2, { proto: 'tcp', dport: 1761 });
+    expect(r.verdict).toBe('unknown');
+    expect(effects(r)).toEqual(['filter/INPUT@3 unknown: -m limit --limit 5/min may or may not match: ACCEPT', 'filter/INPUT@2 policy DROP']);
+    expect(r.reasons).toEqual(['-m limit --limit 5/min at line 3 may or may not match', 'branches disagree: accept, drop']);
+  });
+
+  test('undecidable match whose branches agree gives the agreed verdict', () => {
+    const r2 = filter(base.input([rule('set', [m.opaque('-m set --match-set x src')], a.drop())], 'drop'));
+    expect(tracePacket(r2, { proto: 'tcp', dport: 80 }).verdict).toBe('drop');
+  });
+
+  test('reject, queue and unknown targets', () => {
+    const r2 = filter(
+      base.input([rule('rej', [m.proto('tcp'), m.dport('113')], a.reject()), rule('q', [m.proto('tcp'), m.dport('80')], a.queue()), rule('u', [m.proto('udp')], a.unknown('FOO'))], 'accept'),
+    );
+    expect(tracePacket(r2, { proto: 'tcp', dport: 113 }).verdict).toBe('reject');
+    const q = tracePacket(r2, { proto: 'tcp', dport: 80 });
+    expect(q.verdict).toBe('unknown');
+    expect(q.reasons).toEqual(['NFQUEUE --queue-num 0 at line 4: verdict is decided in user space']);
+    expect(tracePacket(r2, { proto: 'udp', dport: 1 }).verdict).toBe('unknown');
+  });
+
+  test('goto: fall-through of the gone-to chain returns to the caller of the chain that did goto', () => {
+    const r2 = filter(
+      base.input([rule('j', [], a.jump('A')), rule('after', [m.proto('udp')], a.accept())], 'drop'),
+      chain('A', [rule('g', [], a.goto('B')), rule('never', [], a.accept())]),
+      chain('B', []),
+    );
+    const r = tracePacket(r2, { proto: 'udp', dport: 5 });
+    expect(r.verdict).toBe('accept');
+    expect(effects(r)).toEqual(['filter/INPUT@3 jump A', 'filter/A@6 goto B', 'filter/INPUT@4 match: ACCEPT']);
+  });
+
+  test('several base chains: accept in one, drop in another', () => {
+    const r2 = ruleset([
+      table('t', 'inet', [
+        chain('early', [rule('ssh', [m.proto('tcp'), m.dport('22')], a.accept())], { hook: 'input', priority: -10, policy: 'accept' }),
+        chain('late', [], { hook: 'input', priority: 10, policy: 'drop' }),
+      ]),
+    ]);
+    const r = tracePacket(r2, { proto: 'tcp', dport: 22 });
+    expect(r.verdict).toBe('drop');
+    expect(effects(r)).toEqual(['t/early@3 match: ACCEPT', 't/late@4 policy DROP']);
+    expect(tracePacket(r2, { proto: 'tcp', dport: 22, src: '2001:db8::5' }).verdict).toBe('drop');
+  });
+
+  test('DNAT: the step shows, and FORWARD decides (oif given)', () => {
+    const r2 = ruleset([
+      table('nat', 'ip', [base.natPre([rule('publish', [m.not(m.iif('docker0')), m.proto('tcp'), m.dport('8080')], a.dnat('172.17.0.2', '80'))])]),
+      table('filter', 'ip', [
+        base.input([], 'drop'),
+        base.forward([rule('allow', [m.dst('172.17.0.2'), m.oif('docker0'), m.proto('tcp'), m.dport('80')], a.accept())], 'drop'),
+      ]),
+    ]);
+    const r = tracePacket(r2, { proto: 'tcp', dport: 8080, oif: 'docker0' });
+    expect(r.verdict).toBe('accept');
+    expect(effects(r)).toEqual(['nat/PREROUTING@3 DNAT to 172.17.0.2:80', 'filter/FORWARD@7 match: ACCEPT']);
+    // without oif the route is not known: the FORWARD rule's -o may or may not match
+    const u = tracePacket(r2, { proto: 'tcp', dport: 8080 });
+    expect(u.verdict).toBe('unknown');
+    expect(u.reasons[0]).toBe('the output interface after DNAT depends on routing at line 7 may or may not match');
+    // a port that is not published goes to INPUT and its policy
+    expect(tracePacket(r2, { proto: 'tcp', dport: 8081 }).verdict).toBe('drop');
+  });
+
+  test('cloud principals: a packet from a principal is not from an address range', () => {
+    const r2 = ruleset(
+      [table('sg', 'cloud', [chain('ingress', [rule('lan', [m.src('10.0.0.0/8')], a.accept()), rule('sg', [m.prin('sg-2')], a.accept())], { hook: 'input', policy: 'drop' })])],
+      { kind: 'cloud' },
+    );
+    expect(tracePacket(r2, { proto: 'tcp', dport: 22, srcPrincipal: 'sg-2' }).verdict).toBe('accept');
+    expect(tracePacket(r2, { proto: 'tcp', dport: 22, srcPrincipal: 'sg-3' }).verdict).toBe('drop');
+    expect(tracePacket(r2, { proto: 'tcp', dport: 22, src: '10.0.0.1' }).verdict).toBe('accept');
+  });
+
+  test('family not filtered, bad address', () => {
+    expect(tracePacket(rs, { proto: 'tcp', dport: 22, src: '2001:db8::9' })).toEqual({ verdict: 'unknown', steps: [], reasons: ['the ruleset does not filter ipv6'] });
+    expect(tracePacket(rs, { proto: 'tcp', dport: 22, src: 'nope' }).reasons).toEqual(['source address nope is not an ipv4 address']);
+  });
+
+  test('icmp types', () => {
+    const r2 = filter(base.input([rule('ping', [m.proto('icmp'), m.icmp('ipv4', 8)], a.accept())], 'drop'));
+    expect(tracePacket(r2, { proto: 'icmp', icmpType: 8 }).verdict).toBe('accept');
+    expect(tracePacket(r2, { proto: 'icmp', icmpType: 0 }).verdict).toBe('drop');
+    expect(tracePacket(r2, { proto: 'icmp' }).verdict).toBe('unknown');
+  });
+});

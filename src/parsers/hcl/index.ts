@@ -347,7 +347,7 @@ class Parser {
     const save = this.pos;
     this.skipWs();
     const c = this.ch();
-    if (c === 46 /* . */) {
+    if (c === 46 /* . */ && this.ch(1) !== 46) {
       this.pos++;
       const d = this.ch();
       if (isIdStart(d)) {

@@ -44,10 +44,10 @@ function detect(_fileName: string, text: string): number {
   const h = text.slice(0, HEAD);
   const template = /deploymentTemplate\.json/i.test(h.slice(0, 4096));
   const nsgType = /Microsoft\.Network\/networkSecurityGroups/i.test(h);
-  if (template) return nsgType || h.includes('"securityRules"') ? 0.9 : 0;
-  if (nsgType) return 0.9;
-  if (h.includes('"defaultSecurityRules"')) return 0.85;
-  if (h.includes('"securityRules"') && (h.includes('"destinationPortRange') || h.includes('"sourceAddressPrefix'))) return 0.8;
+  if (template) return nsgType || h.includes('"securityRules"') ? 90 : 0;
+  if (nsgType) return 90;
+  if (h.includes('"defaultSecurityRules"')) return 85;
+  if (h.includes('"securityRules"') && (h.includes('"destinationPortRange') || h.includes('"sourceAddressPrefix'))) return 80;
   return 0;
 }
 

@@ -119,18 +119,18 @@ export function parseGcp(text: string, _opts: ParseOptions = {}, format?: string
 function detectJson(text: string): number {
   if (!looksJson(text)) return 0;
   const h = text.slice(0, HEAD);
-  if (h.includes('"compute#firewall')) return 0.9;
+  if (h.includes('"compute#firewall')) return 90;
   const hasRule = h.includes('"allowed"') || h.includes('"denied"');
-  if (hasRule && h.includes('"IPProtocol"') && (h.includes('"sourceRanges"') || h.includes('"direction"') || h.includes('"targetTags"'))) return 0.8;
+  if (hasRule && h.includes('"IPProtocol"') && (h.includes('"sourceRanges"') || h.includes('"direction"') || h.includes('"targetTags"'))) return 80;
   return 0;
 }
 
 function detectYaml(fileName: string, text: string): number {
   if (looksJson(text)) return 0;
   const h = text.slice(0, HEAD);
-  if (h.includes('kind: compute#firewall')) return 0.9;
+  if (h.includes('kind: compute#firewall')) return 90;
   const hasRule = /(?:^|\n)[ \t-]*(?:allowed|denied):/.test(h);
-  if (hasRule && h.includes('IPProtocol') && /(?:^|\n)[ \t-]*(?:sourceRanges|direction|targetTags):/.test(h)) return /\.ya?ml$/i.test(fileName) ? 0.8 : 0.6;
+  if (hasRule && h.includes('IPProtocol') && /(?:^|\n)[ \t-]*(?:sourceRanges|direction|targetTags):/.test(h)) return /\.ya?ml$/i.test(fileName) ? 80 : 60;
   return 0;
 }
 

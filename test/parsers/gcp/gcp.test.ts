@@ -232,16 +232,16 @@ describe('GCP YAML (gcloud --format=yaml)', () => {
 
 describe('detection', () => {
   test('JSON', () => {
-    expect(gcpJsonFormat.detect('fw.json', SIMPLE)).toBe(0.9);
-    expect(gcpJsonFormat.detect('x.json', '[{"name":"a","allowed":[{"IPProtocol":"tcp"}],"sourceRanges":["1.1.1.1"]}]')).toBe(0.8);
+    expect(gcpJsonFormat.detect('fw.json', SIMPLE)).toBe(90);
+    expect(gcpJsonFormat.detect('x.json', '[{"name":"a","allowed":[{"IPProtocol":"tcp"}],"sourceRanges":["1.1.1.1"]}]')).toBe(80);
     expect(gcpJsonFormat.detect('x.json', '{"IpPermissions": [], "GroupId": "sg-1"}')).toBe(0);
     expect(gcpJsonFormat.detect('x.json', '{"name": "package", "version": "1.0.0"}')).toBe(0);
     expect(gcpJsonFormat.detect('x.yaml', 'kind: compute#firewall\n')).toBe(0);
   });
   test('YAML', () => {
-    expect(gcpYamlFormat.detect('fw.yaml', 'kind: compute#firewall\nname: a\n')).toBe(0.9);
-    expect(gcpYamlFormat.detect('fw.yaml', 'allowed:\n- IPProtocol: tcp\nsourceRanges:\n- 0.0.0.0/0\n')).toBe(0.8);
-    expect(gcpYamlFormat.detect('fw.txt', 'allowed:\n- IPProtocol: tcp\nsourceRanges:\n- 0.0.0.0/0\n')).toBe(0.6);
+    expect(gcpYamlFormat.detect('fw.yaml', 'kind: compute#firewall\nname: a\n')).toBe(90);
+    expect(gcpYamlFormat.detect('fw.yaml', 'allowed:\n- IPProtocol: tcp\nsourceRanges:\n- 0.0.0.0/0\n')).toBe(80);
+    expect(gcpYamlFormat.detect('fw.txt', 'allowed:\n- IPProtocol: tcp\nsourceRanges:\n- 0.0.0.0/0\n')).toBe(60);
     expect(gcpYamlFormat.detect('ci.yaml', 'jobs:\n  build:\n    runs-on: ubuntu\n')).toBe(0);
     expect(gcpYamlFormat.detect('fw.json', SIMPLE)).toBe(0);
   });
@@ -259,7 +259,7 @@ describe('performance', () => {
     const ms = performance.now() - t0;
     expect(d.rulesets.length).toBe(18);
     expect(d.diagnostics).toEqual([]);
-    expect(ms).toBeLessThan(3000);
+    expect(ms).toBeLessThan(5000);
   });
 });
 

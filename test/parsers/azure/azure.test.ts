@@ -1,0 +1,278 @@
+import { describe, expect, test } from 'vitest';
+import { azureJsonFormat, parseAzure } from '../../../src/parsers/azure/index.js';
+import { computeExposure, exposedPorts } from '../../../src/analysis/index.js';
+import { AddrSet, canonicalRule, numSingle, type Ruleset } from '../../../src/model/index.js';
+
+const TCP = 6;
+
+function reach(rs: Ruleset, port: number, proto = TCP): { open: AddrSet; possibly: AddrSet; principals: string[] } {
+  let open = AddrSet.EMPTY;
+  let possibly = AddrSet.EMPTY;
+  const principals: string[] = [];
+  for (const e of exposedPorts(computeExposure(rs), proto, numSingle(port))) {
+    if (e.family !== 'ipv4') continue;
+    if (e.certainty === 'open') open = open.union(e.sources);
+    else possibly = possibly.union(e.sources);
+    principals.push(...e.principals.map((p) => `${e.certainty}:${p}`));
+  }
+  return { open, possibly, principals: [...new Set(principals)].sort() };
+}
+
+function inbound(rs: Ruleset, table = 0) {
+  return rs.tables[table]!.chains.find((c) => c.hook === 'input')!.rules;
+}
+
+function rule(name: string, priority: number, access: string, extra: Record<string, unknown> = {}) {
+  return {
+    name,
+    properties: {
+      priority,
+      access,
+      direction: 'Inbound',
+      protocol: 'Tcp',
+      sourcePortRange: '*',
+      destinationPortRange: '*',
+      sourceAddressPrefix: '*',
+      destinationAddressPrefix: '*',
+      ...extra,
+    },
+  };
+}
+
+const AZ_CLI = `{
+  "name": "web-nsg",
+  "securityRules": [
+    {
+      "name": "cft",
+      "priority": 200,
+      "access": "Allow",
+      "direction": "Inbound",
+      "protocol": "Tcp",
+      "sourceAddressPrefix": "Internet",
+      "sourcePortRange": "*",
+      "destinationAddressPrefix": "*",
+      "destinationPortRange": "1761-1768"
+    }
+  ],
+  "defaultSecurityRules": [
+    { "name": "DenyAllInBound", "priority": 65500, "access": "Deny", "direction": "Inbound", "protocol": "*",
+      "sourceAddressPrefix": "*", "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "*" }
+  ],
+  "subnets": [{ "id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/virtualNetworks/vnet1/subnets/app" }],
+  "networkInterfaces": [{ "id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/networkInterfaces/vm1-nic" }]
+}`;
+
+describe('az CLI / ARM REST', () => {
+  test('az network nsg show: rules, listed defaults, targets, exact spans', () => {
+    const d = parseAzure(AZ_CLI);
+    expect(d.format).toBe('azure');
+    expect(d.diagnostics).toEqual([]);
+    expect(d.rulesets.map((r) => [r.name, r.targets])).toEqual([['NSG web-nsg', ['web-nsg', 'vnet1/app', 'vm1-nic']]]);
+    const rs = d.rulesets[0]!;
+    expect(rs.tables[0]!.chains.map((c) => [c.name, c.hook, c.policy])).toEqual([
+      ['Inbound', 'input', 'drop'],
+      ['Outbound', 'output', 'drop'],
+    ]);
+    const rules = inbound(rs);
+    expect(rules.map((r) => r.text)).toEqual([
+      'allow tcp:1761-1768 from Internet to * (priority 200)',
+      'default rule DenyAllInBound: deny *:* from * to * (priority 65500)',
+    ]);
+    const r = rules[0]!;
+    expect(r.span.start).toEqual({ line: 4, column: 5, offset: 48 });
+    expect(r.span.end).toEqual({ line: 14, column: 6, offset: 331 });
+    expect(AZ_CLI.slice(r.span.start.offset, r.span.end.offset)).toMatch(/^\{\n {6}"name": "cft",[^]*\n {4}\}$/);
+    expect(r.reportSpan!.start).toEqual({ line: 10, column: 30, offset: 203 });
+    expect(AZ_CLI.slice(r.reportSpan!.start.offset, r.reportSpan!.end.offset)).toBe('"Internet"');
+    expect(canonicalRule(r)).toBe('dstport=1761-1768 proto=6 srcaddr=0.0.0.0/0, ::/0 => accept');
+    expect(reach(rs, 1768).open.equals(AddrSet.ALL_V4)).toBe(true);
+    // the listed default rules replace the synthesized ones
+    expect(rules.length).toBe(2);
+  });
+
+  test('a higher-priority deny hides the allow of 1768; defaults synthesized at the NSG object', () => {
+    const nsg = {
+      name: 'n1',
+      type: 'Microsoft.Network/networkSecurityGroups',
+      properties: {
+        securityRules: [rule('allow-cft', 200, 'Allow', { destinationPortRange: '1761-1768' }), rule('deny-1768', 100, 'Deny', { destinationPortRange: undefined, destinationPortRanges: ['1768'] })],
+      },
+    };
+    const text = JSON.stringify([nsg], null, 2);
+    const rs = parseAzure(text).rulesets[0]!;
+    const rules = inbound(rs);
+    expect(rules.map((r) => r.comment)).toEqual(['deny-1768', 'allow-cft', 'AllowVnetInBound: Azure default rule (not written in the input)', 'AllowAzureLoadBalancerInBound: Azure default rule (not written in the input)', 'DenyAllInBound: Azure default rule (not written in the input)']);
+    expect(rules[2]!.text).toBe('default rule AllowVnetInBound: allow *:* from VirtualNetwork to VirtualNetwork (priority 65000)');
+    expect(rules[2]!.span).toEqual({ start: { line: 2, column: 3, offset: 4 }, end: rules[2]!.span.end });
+    expect(text.slice(rules[2]!.span.start.offset, rules[2]!.span.start.offset + 1)).toBe('{');
+    expect(canonicalRule(rules[2]!)).toBe('dstprincipal=VirtualNetwork srcprincipal=VirtualNetwork => accept');
+    expect(reach(rs, 1768).open.isEmpty).toBe(true);
+    expect(reach(rs, 1768).possibly.isEmpty).toBe(true);
+    expect(reach(rs, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
+    // swap the priorities: the allow wins
+    nsg.properties.securityRules[1]!.properties.priority = 300;
+    const rs2 = parseAzure(JSON.stringify(nsg)).rulesets[0]!;
+    expect(reach(rs2, 1768).open.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+
+  test('a deny covering part of the sources; service tags and ASGs are principals', () => {
+    const nsg = {
+      name: 'n2',
+      properties: {
+        securityRules: [
+          rule('allow', 300, 'Allow', { destinationPortRange: '1761-1768', sourceAddressPrefix: '0.0.0.0/0' }),
+          rule('deny-low-half', 100, 'Deny', { sourceAddressPrefix: undefined, sourceAddressPrefixes: ['0.0.0.0/1'] }),
+          rule('lb', 110, 'Allow', { sourceAddressPrefix: 'AzureLoadBalancer', destinationPortRange: '8080' }),
+          rule('asg', 120, 'Allow', { sourceAddressPrefix: '', sourceApplicationSecurityGroups: [{ id: '/subscriptions/s/.../applicationSecurityGroups/front' }], destinationAddressPrefix: undefined, destinationApplicationSecurityGroups: [{ id: 'x/applicationSecurityGroups/back' }], destinationPortRange: '9000' }),
+        ],
+      },
+      type: 'Microsoft.Network/networkSecurityGroups',
+    };
+    const rs = parseAzure(JSON.stringify(nsg)).rulesets[0]!;
+    expect(rs.targets).toEqual(['n2', 'asg:back']);
+    expect(reach(rs, 1762).open.toCidrs()).toEqual(['128.0.0.0/1']);
+    const rules = inbound(rs);
+    expect(canonicalRule(rules[1]!)).toBe('dstport=8080 proto=6 srcprincipal=AzureLoadBalancer => accept');
+    expect(canonicalRule(rules[2]!)).toBe('dstport=9000 dstprincipal=asg:back proto=6 srcprincipal=asg:front => accept');
+  });
+
+  test('protocols, port lists, invalid values → diagnostics and opaque, never a throw', () => {
+    const nsg = {
+      name: 'n3',
+      securityRules: [
+        { name: 'udp', priority: 100, access: 'Allow', direction: 'Inbound', protocol: 'Udp', sourceAddressPrefix: '*', destinationPortRanges: ['1761-1764', '1765', '1766-1768'] },
+        { name: 'bad', priority: 'x', access: 'Maybe', direction: 'Inbound', protocol: 'Gre', sourceAddressPrefix: '*', destinationPortRange: '70000' },
+      ],
+    };
+    const d = parseAzure(JSON.stringify(nsg));
+    expect(d.diagnostics.map((x) => x.code)).toEqual(['azure/bad-priority', 'azure/bad-protocol', 'azure/bad-port', 'azure/bad-access']);
+    const rules = inbound(d.rulesets[0]!);
+    expect(rules[0]!.comment).toBe('bad');
+    expect(rules[0]!.action).toEqual({ kind: 'unknown', target: 'Maybe', text: 'access Maybe' });
+    expect(canonicalRule(rules[1]!)).toBe('dstport=1761-1768 proto=17 srcaddr=0.0.0.0/0, ::/0 => accept');
+    expect(parseAzure('{"name": [').diagnostics[0]!.code).toBe('json/syntax');
+  });
+});
+
+describe('ARM templates', () => {
+  const TEMPLATE = {
+    $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+    contentVersion: '1.0.0.0',
+    parameters: {
+      nsgName: { type: 'string', defaultValue: 'cft-nsg' },
+      cftSource: { type: 'string', defaultValue: '*' },
+      adminSource: { type: 'string' },
+    },
+    variables: {
+      cftPorts: '1761-1768',
+      subnetRef: "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'vnet', 'app')]",
+    },
+    resources: [
+      {
+        type: 'Microsoft.Network/networkSecurityGroups',
+        name: "[parameters('nsgName')]",
+        properties: {
+          securityRules: [
+            rule('cft', 200, 'Allow', { sourceAddressPrefix: "[parameters('cftSource')]", destinationPortRange: "[variables('cftPorts')]" }),
+            rule('admin', 300, 'Allow', { sourceAddressPrefix: "[parameters('adminSource')]", destinationPortRange: '22' }),
+          ],
+        },
+      },
+      {
+        type: 'Microsoft.Network/networkSecurityGroups/securityRules',
+        name: "[concat(parameters('nsgName'), '/deny-1768')]",
+        properties: rule('x', 100, 'Deny', { destinationPortRange: '1768' }).properties,
+      },
+      {
+        type: 'Microsoft.Network/virtualNetworks',
+        name: 'vnet',
+        properties: { subnets: [{ name: 'app', properties: { networkSecurityGroup: { id: "[resourceId('Microsoft.Network/networkSecurityGroups', parameters('nsgName'))]" } } }] },
+      },
+      {
+        type: 'Microsoft.Network/networkSecurityGroups',
+        name: 'nic-nsg',
+        properties: { securityRules: [rule('nic-deny-cft', 100, 'Deny', { destinationPortRange: '1761-1768' })] },
+      },
+      {
+        type: 'Microsoft.Network/networkInterfaces',
+        name: 'vm1-nic',
+        properties: {
+          networkSecurityGroup: { id: "[resourceId('Microsoft.Network/networkSecurityGroups', 'nic-nsg')]" },
+          ipConfigurations: [{ name: 'ip', properties: { subnet: { id: "[variables('subnetRef')]" } } }],
+        },
+      },
+    ],
+  };
+
+  test('parameters/variables resolved, child rule attached by name, unresolved → opaque, subnet + NIC → two base chains', () => {
+    const d = parseAzure(JSON.stringify(TEMPLATE, null, 2));
+    expect(d.diagnostics).toEqual([]);
+    expect(d.rulesets.map((r) => [r.name, r.targets])).toEqual([
+      ['NSG cft-nsg', ['cft-nsg', 'vnet/app']],
+      ['NSG nic-nsg', ['nic-nsg', 'vm1-nic']],
+      ['NIC vm1-nic (subnet vnet/app NSG cft-nsg + NIC NSG nic-nsg)', ['vm1-nic', 'vnet/app', 'cft-nsg', 'nic-nsg']],
+    ]);
+    const subnet = d.rulesets[0]!;
+    const rules = inbound(subnet);
+    expect(rules.slice(0, 3).map((r) => r.text)).toEqual([
+      'deny tcp:1768 from * to * (priority 100)',
+      'allow tcp:1761-1768 from * to * (priority 200)',
+      "allow tcp:22 from [parameters('adminSource')] to * (priority 300)",
+    ]);
+    expect(canonicalRule(rules[2]!)).toBe('dstport=22 opaque:unresolved proto=6 => accept');
+    expect(reach(subnet, 1768).open.isEmpty).toBe(true);
+    expect(reach(subnet, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
+    // 22 is only possibly open: the source is a parameter without a default
+    expect(reach(subnet, 22).open.isEmpty).toBe(true);
+    expect(reach(subnet, 22).possibly.equals(AddrSet.ALL_V4)).toBe(true);
+    // the NIC: subnet NSG allows 1761, the NIC NSG denies it — both must allow
+    const nic = d.rulesets[2]!;
+    expect(nic.tables.map((t) => [t.name, t.chains.find((c) => c.hook === 'input')!.priority])).toEqual([
+      ['cft-nsg', 0],
+      ['nic-nsg', 1],
+    ]);
+    expect(reach(nic, 1761).open.isEmpty).toBe(true);
+    expect(reach(nic, 1761).possibly.isEmpty).toBe(true);
+    const ids = d.rulesets.flatMap((r) => r.tables.flatMap((t) => t.chains.flatMap((c) => c.rules.map((x) => x.id))));
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  test('parameter overrides (ParseOptions.variables) win over defaultValue', () => {
+    const d = parseAzure(JSON.stringify(TEMPLATE), { variables: { cftSource: '10.0.0.0/8', adminSource: { value: '192.0.2.0/24' } } });
+    const rules = inbound(d.rulesets[0]!);
+    expect(rules[1]!.text).toBe('allow tcp:1761-1768 from 10.0.0.0/8 to * (priority 200)');
+    expect(rules[2]!.text).toBe('allow tcp:22 from 192.0.2.0/24 to * (priority 300)');
+  });
+
+  test('copy loops and other unresolvable rule lists become unknown rules; conditions are opaque', () => {
+    const t = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      parameters: { rules: { type: 'array' }, on: { type: 'bool' } },
+      variables: { copy: [{ name: 'rs', count: "[length(parameters('rules'))]", input: {} }] },
+      resources: [
+        { type: 'Microsoft.Network/networkSecurityGroups', name: 'a', properties: { securityRules: "[variables('rs')]" } },
+        { type: 'Microsoft.Network/networkSecurityGroups', name: 'b', condition: "[parameters('on')]", properties: { securityRules: [rule('r', 100, 'Allow', { destinationPortRange: '1761' })] } },
+      ],
+    };
+    const d = parseAzure(JSON.stringify(t));
+    const a = inbound(d.rulesets[0]!);
+    expect(a[0]!.text).toBe("unresolved security rules [variables('rs')]");
+    expect(a[0]!.action.kind).toBe('unknown');
+    expect(reach(d.rulesets[0]!, 1761).possibly.equals(AddrSet.ALL_V4)).toBe(true);
+    const b = inbound(d.rulesets[1]!);
+    expect(canonicalRule(b[0]!)).toBe('dstport=1761 opaque:condition proto=6 srcaddr=0.0.0.0/0, ::/0 => accept');
+    expect(reach(d.rulesets[1]!, 1761).open.isEmpty).toBe(true);
+    expect(reach(d.rulesets[1]!, 1761).possibly.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+});
+
+describe('detection', () => {
+  test('azure JSON', () => {
+    expect(azureJsonFormat.detect('nsg.json', AZ_CLI)).toBe(85);
+    expect(azureJsonFormat.detect('t.json', '{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "resources": [{"type": "Microsoft.Network/networkSecurityGroups"}]}')).toBe(90);
+    expect(azureJsonFormat.detect('t.json', '{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "resources": [{"type": "Microsoft.Storage/storageAccounts"}]}')).toBe(0);
+    expect(azureJsonFormat.detect('p.json', '{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#", "parameters": {}}')).toBe(0);
+    expect(azureJsonFormat.detect('x.json', '{"SecurityGroups": []}')).toBe(0);
+    expect(azureJsonFormat.detect('x.yaml', 'securityRules: []')).toBe(0);
+  });
+});

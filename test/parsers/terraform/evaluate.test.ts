@@ -1,0 +1,184 @@
+import { describe, expect, test } from 'vitest';
+import { evaluateTerraform, resourcesFromPlanJson } from '../../../src/parsers/terraform/index.js';
+import { terraformFormat, terraformPlanFormat } from '../../../src/parsers/terraform/format.js';
+import { get, items, parseJsonTree, toPlain, type PObject, type PValue } from '../../../src/parsers/values.js';
+import type { Span } from '../../../src/model/index.js';
+
+const at = (s: Span): string => `${s.start.line}:${s.start.column}-${s.end.line}:${s.end.column}`;
+const all = (o: PObject, key: string): PValue[] => o.entries.filter((e) => e.key === key).map((e) => e.value);
+
+describe('evaluateTerraform', () => {
+  test('variables (defaults and overrides), locals, templates', () => {
+    const text = [
+      'variable "cidr" { default = "10.0.0.0/8" }',
+      'variable "env" {}',
+      'locals {',
+      '  prefix = "fw"',
+      '  name   = "${local.prefix}-${var.env}"',
+      '  ports  = [for p in [22, 1761] : p + 0]',
+      '}',
+      'resource "aws_security_group" "a" {',
+      '  name        = local.name',
+      '  description = "${local.prefix}-x"',
+      '  cidr        = var.cidr',
+      '  ports       = local.ports',
+      '  ref         = aws_vpc.main.id',
+      '  cond        = var.env == "prod" ? "a" : "b"',
+      '  fn          = concat(["a"], tolist(["b"]))',
+      '}',
+      '',
+    ].join('\n');
+    const r = evaluateTerraform(text);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.resources.map((x) => x.address)).toEqual(['aws_security_group.a']);
+    const b = r.resources[0]!.body;
+    expect(toPlain(b)).toEqual({
+      name: '"${local.prefix}-${var.env}"',
+      description: 'fw-x',
+      cidr: '10.0.0.0/8',
+      ports: [22, 1761],
+      ref: 'aws_vpc.main.id',
+      cond: 'var.env == "prod" ? "a" : "b"',
+      fn: ['a', 'b'],
+    });
+    // A variable default keeps the place where it is written.
+    expect(at(get(b, 'cidr')!.span)).toBe('1:29-1:41');
+    // An unknown local is the local's own expression (text and place).
+    expect(get(b, 'name')).toMatchObject({ kind: 'expr' });
+    const withVars = evaluateTerraform(text, { variables: { env: 'prod' } }).resources[0]!.body;
+    expect(toPlain(get(withVars, 'name'))).toBe('fw-prod');
+    expect(toPlain(get(withVars, 'cond'))).toBe('a');
+  });
+
+  test('count gives indexed addresses and count.index', () => {
+    const r = evaluateTerraform('resource "aws_security_group" "w" {\n  count = 2\n  name = "w-${count.index}"\n}\n');
+    expect(r.resources.map((x) => [x.address, toPlain(get(x.body, 'name'))])).toEqual([
+      ['aws_security_group.w[0]', 'w-0'],
+      ['aws_security_group.w[1]', 'w-1'],
+    ]);
+    expect(r.resources.every((x) => get(x.body, 'count') === undefined)).toBe(true);
+    expect(at(r.resources[0]!.span)).toBe('1:1-4:2');
+  });
+
+  test('count = 0 gives no resource; unknown count keeps a count marker', () => {
+    expect(evaluateTerraform('resource "aws_security_group" "w" {\n  count = 0\n}\n').resources).toEqual([]);
+    const r = evaluateTerraform('resource "aws_security_group" "w" {\n  count = var.n\n  name = "w-${count.index}"\n}\n');
+    expect(r.resources.map((x) => x.address)).toEqual(['aws_security_group.w[*]']);
+    expect(get(r.resources[0]!.body, 'count')).toMatchObject({ kind: 'expr', text: 'var.n' });
+    expect(get(r.resources[0]!.body, 'name')).toMatchObject({ kind: 'expr' });
+  });
+
+  test('for_each over a map and a set', () => {
+    const r = evaluateTerraform(
+      [
+        'resource "aws_security_group_rule" "r" {',
+        '  for_each = { ssh = 22, cft = 1761 }',
+        '  from_port = each.value',
+        '  description = each.key',
+        '}',
+        'resource "aws_security_group_rule" "s" {',
+        '  for_each = toset(["a", "b"])',
+        '  description = each.value',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    expect(r.resources.map((x) => [x.address, toPlain(get(x.body, 'from_port')), toPlain(get(x.body, 'description'))])).toEqual([
+      ['aws_security_group_rule.r["ssh"]', 22, 'ssh'],
+      ['aws_security_group_rule.r["cft"]', 1761, 'cft'],
+      ['aws_security_group_rule.s["a"]', undefined, 'a'],
+      ['aws_security_group_rule.s["b"]', undefined, 'b'],
+    ]);
+  });
+
+  test('dynamic blocks: literal for_each expands, iterator names, unknown for_each keeps a marker', () => {
+    const r = evaluateTerraform(
+      [
+        'variable "ports" { default = [1761, 1762] }',
+        'resource "aws_security_group" "x" {',
+        '  dynamic "ingress" {',
+        '    for_each = var.ports',
+        '    iterator = p',
+        '    content {',
+        '      from_port = p.value',
+        '      idx       = p.key',
+        '    }',
+        '  }',
+        '  dynamic "egress" {',
+        '    for_each = var.unknown',
+        '    content {',
+        '      from_port = egress.value.port',
+        '    }',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const b = r.resources[0]!.body;
+    const ing = all(b, 'ingress') as PObject[];
+    expect(ing.map((x) => [toPlain(get(x, 'from_port')), toPlain(get(x, 'idx')), x.block?.type, at(x.span)])).toEqual([
+      [1761, 1761, 'ingress', '6:5-9:6'],
+      [1762, 1762, 'ingress', '6:5-9:6'],
+    ]);
+    const eg = all(b, 'egress') as PObject[];
+    expect(eg.length).toBe(1);
+    expect(get(eg[0], 'for_each')).toMatchObject({ kind: 'expr', text: 'var.unknown' });
+    expect(get(eg[0], 'from_port')).toMatchObject({ kind: 'expr', text: 'egress.value.port' });
+    expect(all(b, 'dynamic')).toEqual([]);
+  });
+
+  test('comments and syntax errors come through', () => {
+    const r = evaluateTerraform('# hi\nresource "aws_security_group" "x" {\n  a = = 1\n}\n');
+    expect(r.comments.map((c) => c.value)).toEqual([' hi']);
+    expect(r.diagnostics.map((d) => [d.code, at(d.span)])).toEqual([['hcl/syntax', '3:7-3:8']]);
+    expect(r.resources.map((x) => x.address)).toEqual(['aws_security_group.x']);
+  });
+
+  test('local cycles stay unknown instead of looping', () => {
+    const r = evaluateTerraform('locals {\n  a = local.b\n  b = local.a\n}\nresource "aws_security_group" "x" {\n  n = local.a\n}\n');
+    expect(get(r.resources[0]!.body, 'n')).toMatchObject({ kind: 'expr' });
+  });
+});
+
+describe('resourcesFromPlanJson', () => {
+  const plan = JSON.stringify({
+    format_version: '1.2',
+    planned_values: {
+      root_module: {
+        resources: [
+          { address: 'aws_security_group.web', mode: 'managed', type: 'aws_security_group', name: 'web', values: { name: 'web', ingress: [{ from_port: 22, to_port: 22, protocol: 'tcp', cidr_blocks: ['0.0.0.0/0'] }] } },
+          { address: 'data.aws_vpc.x', mode: 'data', type: 'aws_vpc', name: 'x', values: {} },
+          { address: 'aws_security_group_rule.r', mode: 'managed', type: 'aws_security_group_rule', name: 'r', values: { type: 'ingress' } },
+        ],
+        child_modules: [{ address: 'module.m', resources: [{ address: 'module.m.aws_security_group.s', mode: 'managed', type: 'aws_security_group', name: 's', values: {} }] }],
+      },
+    },
+    configuration: {
+      root_module: {
+        resources: [{ address: 'aws_security_group_rule.r', expressions: { security_group_id: { references: ['aws_security_group.web.id', 'aws_security_group.web'] } } }],
+      },
+    },
+  });
+
+  test('root and child modules, managed resources only, configuration references fill unknown attributes', () => {
+    const tree = parseJsonTree(plan).value!;
+    const rs = resourcesFromPlanJson(tree);
+    expect(rs.map((r) => [r.address, r.type, r.name, r.module])).toEqual([
+      ['aws_security_group.web', 'aws_security_group', 'web', undefined],
+      ['aws_security_group_rule.r', 'aws_security_group_rule', 'r', undefined],
+      ['module.m.aws_security_group.s', 'aws_security_group', 's', 'module.m'],
+    ]);
+    expect(items(get(rs[0]!.body, 'ingress')).length).toBe(1);
+    expect(get(rs[1]!.body, 'security_group_id')).toMatchObject({ kind: 'expr', text: 'aws_security_group.web.id' });
+  });
+
+  test('format detection', () => {
+    expect(terraformPlanFormat.detect('plan.json', plan)).toBeGreaterThan(0);
+    expect(terraformPlanFormat.detect('x.json', '{"a": 1}')).toBe(0);
+    expect(terraformFormat.detect('main.tf', '')).toBeGreaterThan(0);
+    expect(terraformFormat.detect('main.tf.json', '{}')).toBe(0);
+    const doc = terraformPlanFormat.parse(plan, {});
+    expect(doc.format).toBe('terraform-plan');
+    expect(doc.rulesets.map((r) => r.name)).toEqual(['aws_security_group.web (web)', 'module.m.aws_security_group.s']);
+  });
+});

@@ -1,0 +1,562 @@
+/**
+ * Intermediate form → common model. Shared by the text and the JSON front ends,
+ * so both give the same model for the same ruleset.
+ */
+import {
+  AddrSet,
+  CT_STATES,
+  numRange,
+  numSetOf,
+  parseAddrRange,
+  parseCidr,
+  protocolNumber,
+  PORT_UNIVERSE,
+  PROTO_UNIVERSE,
+  canonicalMatch,
+  type Action,
+  type Chain,
+  type CtState,
+  type Diagnostic,
+  type DocComment,
+  type Family,
+  type FirewallDocument,
+  type Match,
+  type NumSet,
+  type Rule,
+  type Ruleset,
+  type Span,
+  type Table,
+  type TableFamily,
+} from '../../model/index.js';
+import type { IrChain, IrElem, IrExpr, IrRule, IrSet, IrState, IrStmt, IrTable, IrVal, IrVerdict } from './ir.js';
+import { CT_STATE_NAMES, ICMP_TYPES, ICMPV6_TYPES, PORT_PROTO_NUMBERS, SERVICES, asHook } from './symbols.js';
+
+type FieldKind =
+  | { kind: 'address'; dir: 'src' | 'dst'; family: Family }
+  | { kind: 'port'; dir: 'src' | 'dst' }
+  | { kind: 'protocol' }
+  | { kind: 'family' }
+  | { kind: 'ethertype' }
+  | { kind: 'interface'; dir: 'in' | 'out' }
+  | { kind: 'ctstate' }
+  | { kind: 'icmp'; family: Family }
+  | { kind: 'addrtype'; dir: 'src' | 'dst' };
+
+interface TableCtx {
+  table: IrTable;
+  dynamicSets: Set<string>;
+  /** Implied family matches are only needed where the table does not fix the family. */
+  mixedFamily: boolean;
+  cache: Map<string, Match[] | null>;
+}
+
+export function exprModule(e: IrExpr): string {
+  switch (e.k) {
+    case 'payload':
+      return `${e.proto} ${e.field}`;
+    case 'meta':
+      return `meta ${e.key}`;
+    case 'ct':
+      return `ct ${e.key}`;
+    case 'fib':
+      return 'fib';
+    case 'concat':
+      return 'concat';
+    case 'binop':
+      return exprModule(e.left);
+    case 'other':
+      return e.module;
+  }
+}
+
+function classify(e: IrExpr): FieldKind | undefined {
+  switch (e.k) {
+    case 'payload': {
+      const { proto, field } = e;
+      if ((proto === 'ip' || proto === 'ip6') && (field === 'saddr' || field === 'daddr'))
+        return { kind: 'address', dir: field === 'saddr' ? 'src' : 'dst', family: proto === 'ip' ? 'ipv4' : 'ipv6' };
+      if ((proto === 'th' || PORT_PROTO_NUMBERS[proto] !== undefined) && (field === 'sport' || field === 'dport'))
+        return { kind: 'port', dir: field === 'sport' ? 'src' : 'dst' };
+      if ((proto === 'ip' && field === 'protocol') || (proto === 'ip6' && field === 'nexthdr')) return { kind: 'protocol' };
+      if (proto === 'icmp' && field === 'type') return { kind: 'icmp', family: 'ipv4' };
+      if (proto === 'icmpv6' && field === 'type') return { kind: 'icmp', family: 'ipv6' };
+      if (proto === 'ether' && field === 'type') return { kind: 'ethertype' };
+      return undefined;
+    }
+    case 'meta':
+      switch (e.key) {
+        case 'l4proto':
+          return { kind: 'protocol' };
+        case 'nfproto':
+          return { kind: 'family' };
+        case 'protocol':
+          return { kind: 'ethertype' };
+        case 'iifname':
+        case 'iif':
+          return { kind: 'interface', dir: 'in' };
+        case 'oifname':
+        case 'oif':
+          return { kind: 'interface', dir: 'out' };
+      }
+      return undefined;
+    case 'ct':
+      return e.key === 'state' && !e.dir ? { kind: 'ctstate' } : undefined;
+    case 'fib':
+      if (e.result === 'type' && e.flags.length === 1 && (e.flags[0] === 'daddr' || e.flags[0] === 'saddr'))
+        return { kind: 'addrtype', dir: e.flags[0] === 'daddr' ? 'dst' : 'src' };
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Matches a selector implies (nft adds the dependency itself): `tcp dport` → l4proto tcp; `ip saddr` in inet → ipv4. */
+function implied(e: IrExpr, tc: TableCtx): Match[] {
+  if (e.k !== 'payload') return [];
+  const out: Match[] = [];
+  const p = e.proto;
+  if (tc.mixedFamily) {
+    if (p === 'ip' || p === 'icmp') out.push({ kind: 'family', family: 'ipv4' });
+    if (p === 'ip6' || p === 'icmpv6') out.push({ kind: 'family', family: 'ipv6' });
+  }
+  const pn = PORT_PROTO_NUMBERS[p] ?? (p === 'icmp' ? 1 : p === 'icmpv6' ? 58 : undefined);
+  if (pn !== undefined) out.push({ kind: 'protocol', protocols: numRange(pn, pn) });
+  return out;
+}
+
+// ---------------------------------------------------------------- values
+
+function leaves(v: IrVal, out: IrVal[]): boolean {
+  switch (v.k) {
+    case 'set':
+      for (const e of v.elems) if (!leaves(e.key, out)) return false;
+      return true;
+    case 'list':
+      for (const i of v.items) if (!leaves(i, out)) return false;
+      return true;
+    case 'atom':
+    case 'prefix':
+    case 'range':
+      out.push(v);
+      return true;
+    default:
+      return false;
+  }
+}
+
+function atomStr(v: IrVal): string | undefined {
+  if (v.k !== 'atom') return undefined;
+  return typeof v.v === 'string' ? v.v : typeof v.v === 'number' ? String(v.v) : undefined;
+}
+
+function parseNumber(s: string): number | undefined {
+  if (/^[0-9]{1,10}$/.test(s)) return Number(s);
+  if (/^0x[0-9a-fA-F]{1,8}$/.test(s)) return parseInt(s.slice(2), 16);
+  return undefined;
+}
+
+function addrOf(v: IrVal, family: Family | undefined): AddrSet | undefined {
+  let r: AddrSet | undefined;
+  if (v.k === 'prefix') r = parseCidr(`${v.addr}/${v.len}`);
+  else if (v.k === 'range') {
+    const lo = atomStr(v.lo);
+    const hi = atomStr(v.hi);
+    r = lo !== undefined && hi !== undefined ? parseAddrRange(lo, hi) : undefined;
+  } else {
+    const s = atomStr(v);
+    if (s === undefined) return undefined;
+    r = parseCidr(s);
+    if (!r) {
+      const dash = s.indexOf('-');
+      if (dash > 0 && dash === s.lastIndexOf('-')) r = parseAddrRange(s.slice(0, dash), s.slice(dash + 1));
+    }
+  }
+  if (!r) return undefined;
+  if (family && !r.only(family === 'ipv4' ? 'ipv6' : 'ipv4').isEmpty) return undefined;
+  return r;
+}
+
+function numOf(v: IrVal, names: (s: string) => number | undefined, max: number): [number, number] | undefined {
+  if (v.k === 'range') {
+    const a = numOf(v.lo, names, max);
+    const b = numOf(v.hi, names, max);
+    return a && b ? [a[0], b[1]] : undefined;
+  }
+  if (v.k !== 'atom') return undefined;
+  if (typeof v.v === 'number') return Number.isInteger(v.v) && v.v >= 0 && v.v <= max ? [v.v, v.v] : undefined;
+  if (typeof v.v !== 'string') return undefined;
+  const s = v.v;
+  const n = parseNumber(s) ?? names(s);
+  if (n !== undefined) return n <= max ? [n, n] : undefined;
+  const dash = s.indexOf('-');
+  if (dash > 0) {
+    const a = parseNumber(s.slice(0, dash)) ?? names(s.slice(0, dash));
+    const b = parseNumber(s.slice(dash + 1)) ?? names(s.slice(dash + 1));
+    if (a !== undefined && b !== undefined && a <= max && b <= max) return [a, b];
+  }
+  return undefined;
+}
+
+function serviceNumber(s: string): number | undefined {
+  return Object.prototype.hasOwnProperty.call(SERVICES, s) ? SERVICES[s] : undefined;
+}
+
+function numSetFrom(vals: IrVal[], names: (s: string) => number | undefined, max: number): NumSet | undefined {
+  const rs: [number, number][] = [];
+  for (const v of vals) {
+    const r = numOf(v, names, max);
+    if (!r) return undefined;
+    rs.push(r);
+  }
+  return numSetOf(rs);
+}
+
+function valueMatch(f: FieldKind, vals: IrVal[], op: string): Match | undefined {
+  if (op !== '==' && op !== '!=' && op !== 'in') {
+    // ordered comparisons on numbers
+    if ((f.kind !== 'port' && f.kind !== 'protocol') || vals.length !== 1) return undefined;
+    const max = f.kind === 'port' ? 65535 : 255;
+    const r = numOf(vals[0]!, f.kind === 'port' ? serviceNumber : protocolNumber, max);
+    if (!r || r[0] !== r[1]) return undefined;
+    const n = r[0];
+    const set = op === '<' ? numRange(0, n - 1) : op === '<=' ? numRange(0, n) : op === '>' ? numRange(n + 1, max) : op === '>=' ? numRange(n, max) : undefined;
+    if (!set) return undefined;
+    return f.kind === 'port' ? { kind: 'port', dir: f.dir, ports: set.intersect(PORT_UNIVERSE) } : { kind: 'protocol', protocols: set.intersect(PROTO_UNIVERSE) };
+  }
+  switch (f.kind) {
+    case 'address': {
+      let a = AddrSet.EMPTY;
+      for (const v of vals) {
+        const x = addrOf(v, f.family);
+        if (!x) return undefined;
+        a = a.union(x);
+      }
+      return { kind: 'address', dir: f.dir, addrs: a };
+    }
+    case 'port': {
+      const s = numSetFrom(vals, serviceNumber, 65535);
+      return s && { kind: 'port', dir: f.dir, ports: s };
+    }
+    case 'protocol': {
+      const s = numSetFrom(vals, protocolNumber, 255);
+      return s && { kind: 'protocol', protocols: s };
+    }
+    case 'icmp': {
+      const table = f.family === 'ipv4' ? ICMP_TYPES : ICMPV6_TYPES;
+      const s = numSetFrom(vals, (x) => (Object.prototype.hasOwnProperty.call(table, x) ? table[x] : undefined), 255);
+      if (!s) return undefined;
+      const rs: [number, number][] = [];
+      for (const [lo, hi] of s.ranges()) rs.push([lo * 256, hi * 256 - 1]);
+      return { kind: 'icmp-type', family: f.family, values: numSetOf(rs) };
+    }
+    case 'interface': {
+      const names: string[] = [];
+      for (const v of vals) {
+        const s = atomStr(v);
+        if (s === undefined || s === '') return undefined;
+        names.push(s.endsWith('*') && !s.endsWith('\\*') ? `${s.slice(0, -1)}+` : s.replace(/\\\*$/, '*'));
+      }
+      return { kind: 'interface', dir: f.dir, names };
+    }
+    case 'ctstate': {
+      const states: CtState[] = [];
+      for (const v of vals) {
+        const s = atomStr(v);
+        if (s === undefined || !CT_STATE_NAMES.has(s)) return undefined;
+        if (!states.includes(s as CtState)) states.push(s as CtState);
+      }
+      return { kind: 'ctstate', states: CT_STATES.filter((x) => states.includes(x)) };
+    }
+    case 'addrtype': {
+      const types: string[] = [];
+      for (const v of vals) {
+        const s = atomStr(v);
+        if (s === undefined) return undefined;
+        if (!types.includes(s)) types.push(s);
+      }
+      return { kind: 'addrtype', dir: f.dir, types };
+    }
+    case 'family':
+    case 'ethertype': {
+      const fams = new Set<Family>();
+      for (const v of vals) {
+        const s = atomStr(v);
+        const fam =
+          f.kind === 'family'
+            ? s === 'ipv4' || s === '2'
+              ? 'ipv4'
+              : s === 'ipv6' || s === '10'
+                ? 'ipv6'
+                : undefined
+            : s === 'ip' || s === '0x0800' || s === '2048'
+              ? 'ipv4'
+              : s === 'ip6' || s === '0x86dd' || s === '34525'
+                ? 'ipv6'
+                : undefined;
+        if (!fam) return undefined;
+        fams.add(fam);
+      }
+      if (fams.size === 1) return { kind: 'family', family: [...fams][0]! };
+      return { kind: 'any-of', alternatives: [[{ kind: 'family', family: 'ipv4' }], [{ kind: 'family', family: 'ipv6' }]] };
+    }
+  }
+}
+
+function opaque(module: string, text: string, reason: string, span?: Span): Match {
+  const m: Match = { kind: 'opaque', module, text, reason };
+  if (span) m.span = span;
+  return m;
+}
+
+function setKey(tc: TableCtx, name: string): string {
+  return `${tc.table.family} ${tc.table.name} ${name}`;
+}
+
+function isDynamic(s: IrSet, tc: TableCtx): boolean {
+  return s.hasTimeout || s.flags.includes('dynamic') || s.flags.includes('timeout') || tc.dynamicSets.has(setKey(tc, s.name));
+}
+
+/** Resolve `@set` to its elements, or explain why it cannot be. */
+function resolveRef(v: IrVal, tc: TableCtx): { val: IrVal } | { reason: string } {
+  if (v.k !== 'ref') return { val: v };
+  const s = tc.table.sets.get(v.name);
+  if (!s) return { reason: `set ${v.name} is not declared in table ${tc.table.family} ${tc.table.name}` };
+  if (isDynamic(s, tc)) return { reason: `set ${v.name} is filled at run time` };
+  return { val: { k: 'set', elems: s.elems } };
+}
+
+function hasWildcard(v: IrVal): boolean {
+  return v.k === 'set' && v.elems.some((e) => e.key.k === 'atom' && e.key.v === '*');
+}
+
+/** One relational match → model matches (a conjunction). */
+function convertMatch(left: IrExpr, op: string, right0: IrVal, tc: TableCtx, text: string, span: Span | undefined): Match[] {
+  const negated = op === '!=';
+  const res = resolveRef(right0, tc);
+  const imp = implied(left, tc);
+  const fail = (reason: string): Match[] => {
+    const m = opaque(right0.k === 'ref' ? 'set' : exprModule(left), text, reason, span);
+    if (negated) m.negated = true;
+    return [...imp, m];
+  };
+  if ('reason' in res) return fail(res.reason);
+  const right = res.val;
+  if (hasWildcard(right)) return fail('catch-all set element');
+  if (left.k === 'concat') {
+    if (op !== '==' && op !== '!=' && op !== 'in') return fail('ordered comparison on a concatenation');
+    const elems: IrVal[] = right.k === 'set' ? right.elems.map((e) => e.key) : [right];
+    const alternatives: Match[][] = [];
+    for (const el of elems) {
+      if (el.k !== 'concat' || el.items.length !== left.items.length) return fail('concatenation value does not fit its selector');
+      const conj: Match[] = [];
+      for (let i = 0; i < left.items.length; i++) {
+        const sub = convertMatch(left.items[i]!, '==', el.items[i]!, tc, text, span);
+        if (sub.some((m) => m.kind === 'opaque')) return fail('a part of the concatenation is not decoded');
+        conj.push(...sub);
+      }
+      alternatives.push(dedupe(conj));
+    }
+    const m: Match = { kind: 'any-of', alternatives };
+    if (span) m.span = span;
+    if (negated) m.negated = true;
+    return [m];
+  }
+  const f = classify(left);
+  if (!f) return fail(`${exprModule(left)} is not decoded`);
+  const vals: IrVal[] = [];
+  if (!leaves(right, vals)) return fail('the value is computed at run time');
+  if (vals.length === 0 && right.k === 'set') {
+    // an empty set matches nothing
+  } else if (vals.length === 0) return fail('no value');
+  const cacheKey = right0.k === 'ref' ? `${right0.name}|${JSON.stringify(f)}|${op}` : undefined;
+  let m: Match | undefined;
+  if (cacheKey !== undefined && tc.cache.has(cacheKey)) {
+    const c = tc.cache.get(cacheKey);
+    m = c ? { ...c[0]! } : undefined;
+  } else {
+    m = valueMatch(f, vals, op);
+    if (cacheKey !== undefined) tc.cache.set(cacheKey, m ? [m] : null);
+    if (m) m = { ...m };
+  }
+  if (!m) return fail(`value not understood for ${exprModule(left)}`);
+  if (span) m.span = span;
+  if (negated) m.negated = true;
+  return [...imp, m];
+}
+
+function dedupe(ms: Match[]): Match[] {
+  if (ms.length < 2) return ms;
+  const seen = new Set<string>();
+  const out: Match[] = [];
+  for (const m of ms) {
+    const k = canonicalMatch(m);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(m);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- actions
+
+function verdictAction(v: IrVerdict): Action {
+  switch (v.k) {
+    case 'accept':
+    case 'drop':
+    case 'return':
+      return { kind: v.k };
+    case 'continue':
+      return { kind: 'continue', target: 'continue' };
+    case 'jump':
+    case 'goto':
+      return { kind: v.k, target: v.target };
+    case 'reject':
+      return v.with === undefined ? { kind: 'reject' } : { kind: 'reject', with: v.with };
+    case 'queue':
+      return { kind: 'queue', text: v.text };
+  }
+}
+
+function natAction(st: Extract<IrStmt, { k: 'nat' }>): Action {
+  const a: Action = { kind: 'nat', type: st.type, text: st.text };
+  if (st.addr) {
+    const s = addrOf(st.addr, undefined);
+    if (s) a.toAddrs = s;
+  }
+  if (st.port) {
+    const r = numOf(st.port, () => undefined, 65535);
+    if (r) a.toPorts = numRange(r[0], r[1]);
+  }
+  return a;
+}
+
+// ---------------------------------------------------------------- rules
+
+interface BuildCounters {
+  nextId: number;
+}
+
+function buildRules(r: IrRule, tc: TableCtx, counters: BuildCounters): Rule[] {
+  const matches: Match[] = [];
+  let action: Action | undefined;
+  let vmap: Extract<IrStmt, { k: 'vmap' }> | undefined;
+  const cont: string[] = [];
+  let reportSpan: Span | undefined;
+  for (const st of r.stmts) {
+    switch (st.k) {
+      case 'match':
+        matches.push(...convertMatch(st.left, st.op, st.right, tc, r.text, st.span));
+        if (st.rightSpan && st.left.k === 'payload' && st.left.field === 'dport') reportSpan = st.rightSpan;
+        break;
+      case 'opaque':
+        matches.push(opaque(st.module, st.text, st.reason, st.span));
+        break;
+      case 'unknown':
+        matches.push(opaque('unknown', st.text, 'statement not understood', st.span));
+        break;
+      case 'verdict':
+        action = verdictAction(st.v);
+        vmap = undefined;
+        break;
+      case 'vmap':
+        vmap = st;
+        action = undefined;
+        break;
+      case 'nat':
+        action = natAction(st);
+        vmap = undefined;
+        break;
+      case 'continue':
+        cont.push(st.name);
+        break;
+    }
+  }
+  const base = dedupe(matches);
+  const mk = (ms: Match[], a: Action): Rule => {
+    const rule: Rule = { id: counters.nextId++, matches: ms, action: a, span: r.span, text: r.text };
+    if (reportSpan) rule.reportSpan = reportSpan;
+    if (r.comment !== undefined) rule.comment = r.comment;
+    return rule;
+  };
+  if (vmap) return expandVmap(vmap, base, tc, r, mk);
+  return [mk(base, action ?? { kind: 'continue', target: cont.length ? cont.join(' ') : 'none' })];
+}
+
+function expandVmap(st: Extract<IrStmt, { k: 'vmap' }>, base: Match[], tc: TableCtx, r: IrRule, mk: (ms: Match[], a: Action) => Rule): Rule[] {
+  const res = resolveRef(st.map, tc);
+  if ('reason' in res || res.val.k !== 'set') {
+    const reason = 'reason' in res ? res.reason : 'the verdict map is computed at run time';
+    return [mk(dedupe([...base, opaque(st.map.k === 'ref' ? 'set' : 'vmap', r.text, reason, st.span)]), { kind: 'unknown', target: 'vmap', text: r.text })];
+  }
+  const out: Rule[] = [];
+  const keyed: IrElem[] = [];
+  let wildcard: IrElem | undefined;
+  for (const e of res.val.elems) {
+    if (e.key.k === 'atom' && e.key.v === '*') wildcard = e;
+    else keyed.push(e);
+  }
+  for (const e of keyed) {
+    const a: Action = e.verdict ? verdictAction(e.verdict) : { kind: 'unknown', target: 'vmap', text: r.text };
+    out.push(mk(dedupe([...base, ...convertMatch(st.key, '==', { k: 'set', elems: [{ key: e.key }] }, tc, r.text, st.span)]), a));
+  }
+  if (wildcard) {
+    const a: Action = wildcard.verdict ? verdictAction(wildcard.verdict) : { kind: 'unknown', target: 'vmap', text: r.text };
+    const rest = keyed.length ? convertMatch(st.key, '!=', { k: 'set', elems: keyed.map((e) => ({ key: e.key })) }, tc, r.text, st.span) : [];
+    out.push(mk(dedupe([...base, ...rest]), a));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- document
+
+const FAMILY_OF: Record<string, Family[]> = { ip: ['ipv4'], ip6: ['ipv6'], inet: ['ipv4', 'ipv6'], bridge: ['ipv4', 'ipv6'], netdev: ['ipv4', 'ipv6'], arp: [] };
+
+function chainType(t: string | undefined): Chain['type'] {
+  return t === 'filter' || t === 'nat' || t === 'route' ? t : undefined;
+}
+
+function buildChain(c: IrChain, tc: TableCtx, counters: BuildCounters): Chain {
+  const ch: Chain = { name: c.name, rules: [], span: c.span };
+  const hook = c.hook ? asHook(c.hook) : undefined;
+  if (hook) ch.hook = hook;
+  if (c.priority !== undefined) ch.priority = c.priority;
+  const ty = chainType(c.type);
+  if (ty) ch.type = ty;
+  if (hook) ch.policy = c.policy ?? 'accept';
+  if (c.policySpan) ch.policySpan = c.policySpan;
+  for (const r of c.rules) for (const x of buildRules(r, tc, counters)) ch.rules.push(x);
+  return ch;
+}
+
+function baseName(p: string | undefined): string | undefined {
+  if (!p) return undefined;
+  const i = Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\'));
+  return p.slice(i + 1);
+}
+
+export function buildDocument(
+  format: string,
+  state: IrState,
+  dynamicSets: Set<string>,
+  diagnostics: Diagnostic[],
+  comments: DocComment[],
+  filePath: string | undefined,
+): FirewallDocument {
+  const counters: BuildCounters = { nextId: 1 };
+  const tables: Table[] = [];
+  const families = new Set<Family>();
+  for (const t of state.tables.values()) {
+    for (const f of FAMILY_OF[t.family] ?? []) families.add(f);
+    const tc: TableCtx = { table: t, dynamicSets, mixedFamily: t.family !== 'ip' && t.family !== 'ip6', cache: new Map() };
+    const chains: Chain[] = [];
+    for (const c of t.chains.values()) chains.push(buildChain(c, tc, counters));
+    tables.push({ name: t.name, family: t.family as TableFamily, chains, span: t.span });
+  }
+  const name = baseName(filePath) ?? 'nftables';
+  const targets: string[] = [];
+  const bn = baseName(filePath);
+  if (bn) targets.push(bn.replace(/\.(nft|conf|json)$/i, ''));
+  const rs: Ruleset = { name, targets, tables, families: (['ipv4', 'ipv6'] as Family[]).filter((f) => families.has(f)), kind: 'netfilter' };
+  return { format, rulesets: [rs], diagnostics, comments };
+}
+

@@ -1,0 +1,144 @@
+/**
+ * The intermediate form both nftables front ends (text and JSON) produce. One
+ * builder (./build.ts) turns it into the common model, so the two front ends
+ * agree by construction on everything but syntax.
+ */
+import type { Diagnostic, DocComment, Span, TableFamily } from '../../model/index.js';
+
+/** A selector: what a match or a statement reads from the packet. */
+export type IrExpr =
+  | { k: 'payload'; proto: string; field: string }
+  | { k: 'meta'; key: string }
+  | { k: 'ct'; key: string; dir?: string }
+  | { k: 'fib'; flags: string[]; result: string }
+  | { k: 'concat'; items: IrExpr[] }
+  | { k: 'binop'; op: string; left: IrExpr; right: IrVal }
+  /** Anything else: `module` is the name used for opaque matches (`tcp option`, `exthdr`, `osf`, `payload raw`). */
+  | { k: 'other'; module: string };
+
+export type IrVal =
+  | { k: 'atom'; v: string | number | boolean; quoted?: boolean; span?: Span }
+  | { k: 'prefix'; addr: string; len: number; span?: Span }
+  | { k: 'range'; lo: IrVal; hi: IrVal; span?: Span }
+  | { k: 'set'; elems: IrElem[]; span?: Span }
+  | { k: 'concat'; items: IrVal[]; span?: Span }
+  /** Comma list of flags (`ct state established,related`); JSON arrays on the right of a match. */
+  | { k: 'list'; items: IrVal[]; span?: Span }
+  | { k: 'ref'; name: string; span?: Span }
+  /** A run-time value (an expression, a map lookup, arithmetic on values). */
+  | { k: 'expr'; text: string; span?: Span };
+
+export interface IrElem {
+  key: IrVal;
+  data?: IrVal;
+  verdict?: IrVerdict;
+}
+
+export type IrVerdict =
+  | { k: 'accept' }
+  | { k: 'drop' }
+  | { k: 'return' }
+  | { k: 'continue' }
+  | { k: 'jump'; target: string }
+  | { k: 'goto'; target: string }
+  | { k: 'reject'; with?: string }
+  | { k: 'queue'; text: string };
+
+export type IrStmt =
+  | { k: 'match'; left: IrExpr; op: string; right: IrVal; span: Span; rightSpan?: Span }
+  | { k: 'verdict'; v: IrVerdict; span: Span }
+  | { k: 'vmap'; key: IrExpr; map: IrVal; span: Span }
+  | { k: 'nat'; type: 'dnat' | 'snat' | 'masquerade' | 'redirect'; addr?: IrVal; port?: IrVal; addrIsExpr?: boolean; text: string; span: Span }
+  /** Statements that do not end evaluation (counter, log, mangle, set updates...). `name` is the JSON statement name. */
+  | { k: 'continue'; name: string; span: Span; updatesSet?: string }
+  /** Statements that act as matches the engine cannot decide (limit, quota, ct count). */
+  | { k: 'opaque'; module: string; text: string; reason: string; span: Span }
+  /** A statement nothing knows: kept as an opaque match with the given text. */
+  | { k: 'unknown'; text: string; span: Span };
+
+export interface IrRule {
+  stmts: IrStmt[];
+  span: Span;
+  text: string;
+  comment?: string;
+}
+
+export interface IrChain {
+  name: string;
+  span: Span;
+  hook?: string;
+  priority?: number;
+  type?: string;
+  policy?: 'accept' | 'drop';
+  policySpan?: Span;
+  rules: IrRule[];
+}
+
+export interface IrSet {
+  name: string;
+  isMap: boolean;
+  flags: string[];
+  hasTimeout: boolean;
+  elems: IrElem[];
+  span: Span;
+}
+
+export interface IrTable {
+  family: TableFamily;
+  name: string;
+  span: Span;
+  chains: Map<string, IrChain>;
+  sets: Map<string, IrSet>;
+  /** Anonymous chains (chain bindings) counter. */
+  anon: number;
+}
+
+export interface IrDoc {
+  tables: IrTable[];
+  diagnostics: Diagnostic[];
+  comments: DocComment[];
+}
+
+export function tableKey(family: string, name: string): string {
+  return `${family} ${name}`;
+}
+
+/** The ruleset state that nft commands edit, in declaration order. */
+export class IrState {
+  readonly tables = new Map<string, IrTable>();
+
+  table(family: TableFamily, name: string, span: Span): IrTable {
+    const key = tableKey(family, name);
+    let t = this.tables.get(key);
+    if (!t) {
+      t = { family, name, span, chains: new Map(), sets: new Map(), anon: 0 };
+      this.tables.set(key, t);
+    }
+    return t;
+  }
+  findTable(family: string, name: string): IrTable | undefined {
+    return this.tables.get(tableKey(family, name));
+  }
+  chain(t: IrTable, name: string, span: Span): IrChain {
+    let c = t.chains.get(name);
+    if (!c) {
+      c = { name, span, rules: [] };
+      t.chains.set(name, c);
+    }
+    return c;
+  }
+  set(t: IrTable, name: string, isMap: boolean, span: Span): IrSet {
+    let s = t.sets.get(name);
+    if (!s) {
+      s = { name, isMap, flags: [], hasTimeout: false, elems: [], span };
+      t.sets.set(name, s);
+    }
+    return s;
+  }
+  flushRuleset(family?: string): void {
+    for (const [k, t] of [...this.tables]) if (family === undefined || t.family === family) this.tables.delete(k);
+  }
+  doc(diagnostics: Diagnostic[], comments: DocComment[]): IrDoc {
+    return { tables: [...this.tables.values()], diagnostics, comments };
+  }
+}

@@ -1,0 +1,502 @@
+/**
+ * libnftables JSON (`nft -j list ruleset`, `nft -j -f` input) → intermediate
+ * form. The top-level shape is checked with a JSON Schema; positions come from
+ * the positioned value tree.
+ */
+import { Ajv, type ValidateFunction } from 'ajv';
+import { DOCUMENT_START, type Diagnostic, type Span, type TableFamily } from '../../model/index.js';
+import { get, parseJsonTree, str, toPlain, type PValue } from '../values.js';
+import { IrState, type IrChain, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict } from './ir.js';
+import { FAMILIES, namedPriority } from './symbols.js';
+import { parseStatementsText } from './text.js';
+
+const OBJECTS = ['metainfo', 'table', 'chain', 'rule', 'set', 'map', 'element', 'flowtable', 'counter', 'quota', 'ct helper', 'limit', 'ct timeout', 'ct expectation', 'secmark', 'synproxy', 'tunnel'];
+const COMMANDS = ['add', 'create', 'insert', 'replace', 'delete', 'destroy', 'flush', 'list', 'reset', 'rename'];
+
+export const NFTABLES_JSON_SCHEMA = {
+  type: 'object',
+  required: ['nftables'],
+  additionalProperties: false,
+  properties: {
+    nftables: {
+      type: 'array',
+      items: {
+        type: 'object',
+        minProperties: 1,
+        maxProperties: 1,
+        propertyNames: { enum: [...OBJECTS, ...COMMANDS] },
+      },
+    },
+  },
+} as const;
+
+let validator: ValidateFunction | undefined;
+function validate(): ValidateFunction {
+  validator ??= new Ajv({ allErrors: true, strict: false }).compile(NFTABLES_JSON_SCHEMA);
+  return validator;
+}
+
+/** The positioned node at a JSON pointer (ajv instancePath), or the nearest ancestor. */
+function nodeAt(root: PValue, pointer: string): PValue {
+  let cur: PValue = root;
+  if (!pointer) return cur;
+  for (const raw of pointer.split('/').slice(1)) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    let next: PValue | undefined;
+    if (cur.kind === 'array') next = cur.items[Number(key)];
+    else if (cur.kind === 'object') next = get(cur, key);
+    if (!next) break;
+    cur = next;
+  }
+  return cur;
+}
+
+export interface JsonIr {
+  state: IrState;
+  dynamicSets: Set<string>;
+  diagnostics: Diagnostic[];
+}
+
+function entries(v: PValue | undefined): { key: string; value: PValue; keySpan: Span }[] {
+  return v?.kind === 'object' ? v.entries : [];
+}
+function single(v: PValue | undefined): { key: string; value: PValue } | undefined {
+  const e = entries(v);
+  return e.length === 1 ? e[0] : undefined;
+}
+function scalarText(v: PValue | undefined): string | undefined {
+  if (v?.kind !== 'scalar' || v.value === null) return undefined;
+  return String(v.value);
+}
+
+class JsonBuilder {
+  readonly state = new IrState();
+  readonly dynamicSets = new Set<string>();
+  constructor(
+    private readonly text: string,
+    readonly diagnostics: Diagnostic[],
+  ) {}
+
+  private warn(message: string, span: Span, code = 'nftables-json/unsupported', severity: 'error' | 'warning' = 'warning'): void {
+    this.diagnostics.push({ severity, code, message, span });
+  }
+
+  private textOf(v: PValue): string {
+    const s = this.text.slice(v.span.start.offset, v.span.end.offset);
+    return (s.length > 400 ? `${s.slice(0, 400)}…` : s).replace(/\s+/g, ' ').trim();
+  }
+
+  private famName(o: PValue): { family: TableFamily; name: string } | undefined {
+    const fam = str(get(o, 'family')) ?? 'ip';
+    const name = scalarText(get(o, 'name'));
+    if (!FAMILIES.has(fam) || name === undefined) {
+      this.warn(`Object without a valid family and name`, o.span, 'nftables-json/bad-object', 'error');
+      return undefined;
+    }
+    return { family: fam as TableFamily, name };
+  }
+
+  private tableOf(o: PValue, create: boolean): IrTable | undefined {
+    const fam = str(get(o, 'family')) ?? 'ip';
+    const name = scalarText(get(o, 'table'));
+    if (!FAMILIES.has(fam) || name === undefined) {
+      this.warn('Object without a valid family and table', o.span, 'nftables-json/bad-object', 'error');
+      return undefined;
+    }
+    const t = this.state.findTable(fam, name);
+    if (t) return t;
+    if (!create) {
+      this.warn(`No table ${fam} ${name}`, o.span, 'nftables-json/no-such-object');
+      return undefined;
+    }
+    return this.state.table(fam as TableFamily, name, o.span);
+  }
+
+  item(it: PValue, verb: string): void {
+    const e = single(it);
+    if (!e) return;
+    const { key, value } = e;
+    if (COMMANDS.includes(key)) {
+      if (verb !== 'add') return this.warn(`Nested command "${key}"`, it.span, 'nftables-json/bad-object', 'error');
+      if (key === 'list' || key === 'reset') return;
+      if (key === 'flush' && single(value)?.key === 'ruleset') {
+        this.state.flushRuleset();
+        return;
+      }
+      return this.item(value, key === 'create' ? 'add' : key);
+    }
+    switch (key) {
+      case 'metainfo':
+        return;
+      case 'table': {
+        const fn = this.famName(value);
+        if (!fn) return;
+        if (verb === 'delete' || verb === 'destroy') this.state.tables.delete(`${fn.family} ${fn.name}`);
+        else if (verb === 'flush') {
+          const t = this.state.findTable(fn.family, fn.name);
+          if (t) for (const c of t.chains.values()) c.rules = [];
+        } else this.state.table(fn.family, fn.name, value.span);
+        return;
+      }
+      case 'chain':
+        return this.chain(value, verb);
+      case 'rule':
+        return this.rule(value, verb);
+      case 'set':
+      case 'map':
+        return this.set(value, verb, key === 'map');
+      case 'element': {
+        const t = this.tableOf(value, false);
+        const name = scalarText(get(value, 'name'));
+        const s = name !== undefined ? t?.sets.get(name) : undefined;
+        if (!s) return this.warn(`No set ${name ?? ''}`, value.span, 'nftables-json/no-such-object');
+        const elems = this.elems(get(value, 'elem'), s.isMap);
+        if (verb === 'delete' || verb === 'destroy') {
+          const gone = new Set(elems.map((x) => JSON.stringify(x.key)));
+          s.elems = s.elems.filter((x) => !gone.has(JSON.stringify(x.key)));
+        } else s.elems.push(...elems);
+        return;
+      }
+      default:
+        return; // stateful objects, flowtables: not modelled
+    }
+  }
+
+  private chain(o: PValue, verb: string): void {
+    const t = this.tableOf(o, verb === 'add');
+    const name = scalarText(get(o, 'name'));
+    if (!t || name === undefined) return;
+    if (verb === 'delete' || verb === 'destroy') {
+      t.chains.delete(name);
+      return;
+    }
+    if (verb === 'flush') {
+      const c = t.chains.get(name);
+      if (c) c.rules = [];
+      return;
+    }
+    const c = this.state.chain(t, name, o.span);
+    const type = str(get(o, 'type'));
+    if (type !== undefined) c.type = type;
+    const hook = str(get(o, 'hook'));
+    if (hook !== undefined) c.hook = hook;
+    const prio = get(o, 'prio');
+    if (prio?.kind === 'scalar') {
+      if (typeof prio.value === 'number') c.priority = prio.value;
+      else if (typeof prio.value === 'string') {
+        const m = /^([a-z]{1,16})\s*(?:([+-])\s*([0-9]{1,10}))?$/.exec(prio.value.trim());
+        const base = m ? namedPriority(t.family, m[1]!) : undefined;
+        if (m && base !== undefined) c.priority = base + (m[2] === '-' ? -1 : 1) * Number(m[3] ?? 0);
+        else if (/^-?[0-9]{1,10}$/.test(prio.value.trim())) c.priority = Number(prio.value.trim());
+        else this.warn(`Invalid chain priority "${prio.value}"`, prio.span, 'nftables-json/bad-priority', 'error');
+      }
+    }
+    const policy = get(o, 'policy');
+    const pv = str(policy);
+    if (pv === 'accept' || pv === 'drop') {
+      c.policy = pv;
+      c.policySpan = policy!.span;
+    }
+  }
+
+  private set(o: PValue, verb: string, isMap: boolean): void {
+    const t = this.tableOf(o, verb === 'add');
+    const name = scalarText(get(o, 'name'));
+    if (!t || name === undefined) return;
+    if (verb === 'delete' || verb === 'destroy') {
+      t.sets.delete(name);
+      return;
+    }
+    if (verb === 'flush') {
+      const s = t.sets.get(name);
+      if (s) s.elems = [];
+      return;
+    }
+    const s: IrSet = this.state.set(t, name, isMap, o.span);
+    const flags = get(o, 'flags');
+    for (const f of flags?.kind === 'array' ? flags.items : flags ? [flags] : []) {
+      const fs = str(f);
+      if (fs !== undefined) s.flags.push(fs);
+    }
+    if (get(o, 'timeout') !== undefined) s.hasTimeout = true;
+    s.elems.push(...this.elems(get(o, 'elem'), isMap));
+  }
+
+  private elems(v: PValue | undefined, isMap: boolean): IrElem[] {
+    if (!v) return [];
+    const list = v.kind === 'array' ? v.items : [v];
+    return list.map((x) => this.elem(x, isMap));
+  }
+
+  private elem(x: PValue, isMap: boolean): IrElem {
+    if (x.kind === 'array' && x.items.length === 2 && (isMap || true)) {
+      const keyV = this.unwrapElem(x.items[0]!);
+      const data = x.items[1]!;
+      const verdict = this.verdict(data);
+      const e: IrElem = { key: this.val(keyV) };
+      if (verdict) e.verdict = verdict;
+      else e.data = this.val(data);
+      return e;
+    }
+    return { key: this.val(this.unwrapElem(x)) };
+  }
+
+  private unwrapElem(x: PValue): PValue {
+    const e = single(x);
+    if (e && e.key === 'elem') return get(e.value, 'val') ?? e.value;
+    return x;
+  }
+
+  private verdict(v: PValue): IrVerdict | undefined {
+    const e = single(v);
+    if (!e) return undefined;
+    switch (e.key) {
+      case 'accept':
+      case 'drop':
+      case 'return':
+      case 'continue':
+        return { k: e.key };
+      case 'jump':
+      case 'goto': {
+        const target = scalarText(get(e.value, 'target'));
+        return target === undefined ? undefined : { k: e.key, target };
+      }
+      case 'queue':
+        return { k: 'queue', text: this.textOf(v) };
+      case 'reject': {
+        const ty = str(get(e.value, 'type'));
+        const ex = scalarText(get(e.value, 'expr'));
+        const w = [ty, ex].filter((s) => s !== undefined).join(' ');
+        return w ? { k: 'reject', with: w } : { k: 'reject' };
+      }
+    }
+    return undefined;
+  }
+
+  expr(v: PValue): IrExpr {
+    const e = single(v);
+    if (!e) return { k: 'other', module: v.kind === 'scalar' ? String(v.value) : 'unknown' };
+    const o = e.value;
+    switch (e.key) {
+      case 'payload': {
+        const proto = str(get(o, 'protocol'));
+        const field = str(get(o, 'field'));
+        if (proto !== undefined && field !== undefined) {
+          if (field.includes(' ')) return { k: 'other', module: `${proto} ${field.split(' ')[0]}` };
+          return { k: 'payload', proto, field };
+        }
+        return { k: 'other', module: 'payload raw' };
+      }
+      case 'meta':
+        return { k: 'meta', key: str(get(o, 'key')) ?? '' };
+      case 'ct': {
+        const dir = str(get(o, 'dir'));
+        return dir ? { k: 'ct', key: str(get(o, 'key')) ?? '', dir } : { k: 'ct', key: str(get(o, 'key')) ?? '' };
+      }
+      case 'fib': {
+        const fl = get(o, 'flags');
+        const flags = (fl?.kind === 'array' ? fl.items : fl ? [fl] : []).map((x) => str(x) ?? '');
+        return { k: 'fib', flags, result: str(get(o, 'result')) ?? '' };
+      }
+      case 'concat':
+        return { k: 'concat', items: (o.kind === 'array' ? o.items : []).map((x) => this.expr(x)) };
+      case '&':
+      case '|':
+      case '^':
+      case '<<':
+      case '>>': {
+        const items = o.kind === 'array' ? o.items : [];
+        return { k: 'binop', op: e.key, left: items[0] ? this.expr(items[0]) : { k: 'other', module: 'unknown' }, right: items[1] ? this.val(items[1]) : { k: 'expr', text: '' } };
+      }
+      default:
+        return { k: 'other', module: e.key };
+    }
+  }
+
+  val(v: PValue): IrVal {
+    const span = v.span;
+    if (v.kind === 'scalar') {
+      if (typeof v.value === 'string' && v.value.startsWith('@')) return { k: 'ref', name: v.value.slice(1), span };
+      if (v.value === null) return { k: 'expr', text: 'null', span };
+      return { k: 'atom', v: v.value, span };
+    }
+    if (v.kind === 'array') return { k: 'list', items: v.items.map((x) => this.val(x)), span };
+    const e = single(v);
+    if (!e) return { k: 'expr', text: this.textOf(v), span };
+    const o = e.value;
+    switch (e.key) {
+      case 'set': {
+        const items = o.kind === 'array' ? o.items : [o];
+        return { k: 'set', elems: items.map((x) => this.elem(x, false)), span };
+      }
+      case 'prefix': {
+        const addr = scalarText(get(o, 'addr'));
+        const len = get(o, 'len');
+        if (addr !== undefined && len?.kind === 'scalar' && typeof len.value === 'number') return { k: 'prefix', addr, len: len.value, span };
+        return { k: 'expr', text: this.textOf(v), span };
+      }
+      case 'range': {
+        const items = o.kind === 'array' ? o.items : [];
+        if (items.length === 2) return { k: 'range', lo: this.val(items[0]!), hi: this.val(items[1]!), span };
+        return { k: 'expr', text: this.textOf(v), span };
+      }
+      case 'concat':
+        return { k: 'concat', items: (o.kind === 'array' ? o.items : []).map((x) => this.val(x)), span };
+      case 'elem':
+        return this.val(get(o, 'val') ?? o);
+      default:
+        return { k: 'expr', text: this.textOf(v), span };
+    }
+  }
+
+  private rule(o: PValue, verb: string): void {
+    if (verb === 'delete' || verb === 'destroy' || verb === 'replace') {
+      this.warn(`"${verb} rule" refers to rule handles; ignored`, o.span, 'nftables-json/rule-handle');
+      return;
+    }
+    const t = this.tableOf(o, false);
+    const chainName = scalarText(get(o, 'chain'));
+    if (!t || chainName === undefined) return;
+    const c: IrChain | undefined = t.chains.get(chainName);
+    if (!c) return this.warn(`No chain ${chainName}`, o.span, 'nftables-json/no-such-object', 'error');
+    const rule: IrRule = { stmts: [], span: o.span, text: this.textOf(o) };
+    const comment = str(get(o, 'comment'));
+    if (comment !== undefined) rule.comment = comment;
+    const expr = get(o, 'expr');
+    for (const s of expr?.kind === 'array' ? expr.items : []) {
+      try {
+        this.stmt(s, rule, t);
+      } catch (err) {
+        this.warn(`Internal error on a statement: ${String(err)}`, s.span, 'nftables-json/internal', 'error');
+      }
+    }
+    if (verb === 'insert') c.rules.unshift(rule);
+    else c.rules.push(rule);
+  }
+
+  private setKey(t: IrTable, ref: string | undefined): string {
+    return `${t.family} ${t.name} ${(ref ?? '').replace(/^@/, '')}`;
+  }
+
+  private stmt(s: PValue, rule: IrRule, t: IrTable): void {
+    const span = s.span;
+    const push = (x: IrStmt): void => {
+      rule.stmts.push(x);
+    };
+    if (s.kind === 'scalar' && typeof s.value === 'string') {
+      // statements nft has no JSON form for are printed in text syntax
+      for (const x of parseStatementsText(s.value, t, this.state, span, this.dynamicSets)) push(x);
+      return;
+    }
+    const e = single(s);
+    if (!e) return push({ k: 'unknown', text: this.textOf(s), span });
+    const o = e.value;
+    const verdict = this.verdict(s);
+    if (verdict) return push({ k: 'verdict', v: verdict, span });
+    switch (e.key) {
+      case 'match': {
+        const left = get(o, 'left');
+        const right = get(o, 'right');
+        const op = str(get(o, 'op')) ?? '==';
+        if (!left || !right) return push({ k: 'unknown', text: this.textOf(s), span });
+        return push({ k: 'match', left: this.expr(left), op: op === 'in' ? '==' : op, right: this.val(right), span, rightSpan: right.span });
+      }
+      case 'vmap': {
+        const key = get(o, 'key');
+        const data = get(o, 'data');
+        if (!key || !data) return push({ k: 'unknown', text: this.textOf(s), span });
+        const m = this.val(data);
+        if (m.k === 'set') {
+          // vmap data elements are [key, verdict] pairs
+          const items = get(data, 'set');
+          m.elems = (items?.kind === 'array' ? items.items : []).map((x) => this.elem(x, true));
+        }
+        return push({ k: 'vmap', key: this.expr(key), map: m, span });
+      }
+      case 'counter':
+      case 'log':
+      case 'mangle':
+      case 'notrack':
+      case 'ct helper':
+      case 'ct timeout':
+      case 'ct expectation':
+      case 'synproxy':
+      case 'flow':
+      case 'dup':
+      case 'tproxy':
+      case 'reset':
+      case 'last':
+      case 'secmark':
+        return push({ k: 'continue', name: e.key, span });
+      case 'limit':
+        return push({ k: 'opaque', module: 'limit', text: this.textOf(s), reason: 'rate limits depend on traffic over time', span });
+      case 'quota':
+        return push({ k: 'opaque', module: 'quota', text: this.textOf(s), reason: 'quotas depend on traffic already seen', span });
+      case 'ct count':
+        return push({ k: 'opaque', module: 'ct count', text: this.textOf(s), reason: 'connection counts are only known at run time', span });
+      case 'set':
+      case 'map':
+      case 'meter': {
+        const ref = e.key === 'meter' ? str(get(o, 'name')) : str(get(o, e.key));
+        const name = (ref ?? '').replace(/^@/, '');
+        this.dynamicSets.add(this.setKey(t, name));
+        const stmts = get(o, 'stmt');
+        const hasStmt = (stmts?.kind === 'array' ? stmts.items : []).some((x) => ['limit', 'quota', 'ct count'].includes(single(x)?.key ?? ''));
+        if (hasStmt) push({ k: 'opaque', module: 'set', text: this.textOf(s), reason: `the statement in the update of set ${name} depends on run-time state`, span });
+        return push({ k: 'continue', name: 'set', span, updatesSet: name });
+      }
+      case 'dnat':
+      case 'snat':
+      case 'masquerade':
+      case 'redirect': {
+        const st: IrStmt = { k: 'nat', type: e.key, text: this.textOf(s), span };
+        const addr = get(o, 'addr');
+        const port = get(o, 'port');
+        if (addr) st.addr = this.val(addr);
+        if (port) st.port = this.val(port);
+        return push(st);
+      }
+      case 'fwd':
+        return push({ k: 'verdict', v: { k: 'queue', text: this.textOf(s) }, span });
+      case 'xt': {
+        if (str(get(o, 'type')) === 'target') return push({ k: 'verdict', v: { k: 'queue', text: this.textOf(s) }, span });
+        return push({ k: 'opaque', module: 'xt', text: this.textOf(s), reason: 'iptables compatibility expressions are not decoded', span });
+      }
+      default:
+        this.warn(`Unknown statement "${e.key}"`, span, 'nftables-json/unknown-statement');
+        return push({ k: 'unknown', text: this.textOf(s), span });
+    }
+  }
+}
+
+export function parseNftablesJsonIr(text: string): JsonIr {
+  const diagnostics: Diagnostic[] = [];
+  const tree = parseJsonTree(text);
+  diagnostics.push(...tree.diagnostics);
+  const b = new JsonBuilder(text, diagnostics);
+  const root = tree.value;
+  if (!root) return { state: b.state, dynamicSets: b.dynamicSets, diagnostics };
+  const v = validate();
+  if (!v(toPlain(root))) {
+    for (const err of v.errors ?? []) {
+      const node = nodeAt(root, err.instancePath);
+      const extra = err.keyword === 'propertyNames' && err.params && 'propertyName' in err.params ? ` ("${String((err.params as { propertyName: unknown }).propertyName)}")` : '';
+      diagnostics.push({
+        severity: 'error',
+        code: 'nftables-json/schema',
+        message: `${err.instancePath || '/'}: ${err.message ?? 'invalid'}${extra}`,
+        span: node.span ?? DOCUMENT_START,
+      });
+    }
+  }
+  const list = get(root, 'nftables');
+  if (list?.kind !== 'array') return { state: b.state, dynamicSets: b.dynamicSets, diagnostics };
+  for (const it of list.items) {
+    try {
+      b.item(it, 'add');
+    } catch (err) {
+      diagnostics.push({ severity: 'error', code: 'nftables-json/internal', message: `Internal error: ${String(err)}`, span: it.span });
+    }
+  }
+  return { state: b.state, dynamicSets: b.dynamicSets, diagnostics };
+}

@@ -1,0 +1,1457 @@
+/**
+ * nftables text syntax (`nft list ruleset`, `nft -f` files) → intermediate form.
+ * Hand-written recursive descent over the preprocessed token stream; every
+ * unknown construct becomes a diagnostic plus an opaque statement, never a throw.
+ */
+import { LineIndex, type Diagnostic, type DocComment, type Span, type TableFamily } from '../../model/index.js';
+import type { ParseOptions } from '../types.js';
+import { IrState, type IrChain, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict } from './ir.js';
+import { lex, spanOfTok, type Source, type Token } from './lexer.js';
+import { preprocess } from './preprocess.js';
+import { EXTHDR_NAMES, FAMILIES, META_UNQUALIFIED, PAYLOAD_PROTOCOLS, asHook, namedPriority } from './symbols.js';
+
+/** Words that start a statement and so can never be an implicit value. */
+const STMT_KEYWORDS: ReadonlySet<string> = new Set([
+  'accept', 'drop', 'reject', 'jump', 'goto', 'return', 'continue', 'queue', 'counter', 'log', 'limit', 'quota',
+  'notrack', 'dnat', 'snat', 'masquerade', 'redirect', 'comment', 'tproxy', 'synproxy', 'dup', 'fwd', 'flow', 'meter',
+  'xt', 'last', 'vmap', 'set', 'map',
+]);
+
+const VALUE_EXPR_STARTS: ReadonlySet<string> = new Set(['meta', 'ct', 'fib', 'numgen', 'jhash', 'symhash', 'socket', 'osf', 'ipsec']);
+
+const PAYLOAD_FIELDS: ReadonlySet<string> = new Set([
+  'saddr', 'daddr', 'sport', 'dport', 'protocol', 'nexthdr', 'version', 'hdrlength', 'dscp', 'ecn', 'length', 'id',
+  'frag-off', 'ttl', 'checksum', 'flowlabel', 'hoplimit', 'sequence', 'ackseq', 'doff', 'reserved', 'flags', 'window',
+  'urgptr', 'option', 'csumcov', 'vtag', 'chunk', 'type', 'code', 'gateway', 'mtu', 'parameter-problem', 'packet-too-big',
+  'max-delay', 'taddr', 'cfi', 'dei', 'pcp', 'htype', 'ptype', 'hlen', 'plen', 'operation', 'spi', 'cpi', 'mrt', 'group',
+  'vni', 'tci', 'mcast', 'ident', 'tos',
+]);
+
+const OPTION_FIELDS: ReadonlySet<string> = new Set([
+  'kind', 'length', 'size', 'count', 'left', 'right', 'tsval', 'tsecr', 'value', 'type', 'flags', 'subtype', 'addr', 'ptr',
+  'tsn', 'types', 'ssn', 'ppid', 'cum-tsn-ack', 'a-rwnd', 'num-gap-ack-blocks', 'num-dup-tsns', 'init-tag', 'num-outbound-streams',
+  'num-inbound-streams', 'initial-tsn', 'new-cum-tsn',
+]);
+
+const RELOPS: Readonly<Record<string, string>> = {
+  '==': '==', '!=': '!=', '<': '<', '>': '>', '<=': '<=', '>=': '>=', eq: '==', ne: '!=', lt: '<', gt: '>', le: '<=', ge: '>=',
+};
+
+const VERDICT_WORDS: ReadonlySet<string> = new Set(['accept', 'drop', 'return', 'continue', 'jump', 'goto', 'queue', 'reject']);
+
+const OBJECT_WORDS: ReadonlySet<string> = new Set(['table', 'chain', 'rule', 'set', 'map', 'element', 'flowtable', 'counter', 'quota', 'ct', 'limit', 'secmark', 'synproxy']);
+const COMMANDS: ReadonlySet<string> = new Set(['add', 'create', 'insert', 'delete', 'destroy', 'replace', 'flush', 'reset', 'list', 'rename', 'describe', 'monitor', 'export', 'import', 'get']);
+
+interface Ctx {
+  table: IrTable;
+  chainName: string;
+}
+
+export interface TextIr {
+  state: IrState;
+  diagnostics: Diagnostic[];
+  comments: DocComment[];
+  /** Names of sets that rules update at run time (`add @s`, `update @s`, meters), per table key. */
+  dynamicSets: Set<string>;
+}
+
+export class NftTextParser {
+  private pos = 0;
+  private end: number;
+  readonly dynamicSets = new Set<string>();
+
+  constructor(
+    private readonly toks: Token[],
+    private readonly main: Source,
+    readonly diagnostics: Diagnostic[],
+    readonly state: IrState = new IrState(),
+  ) {
+    this.end = toks.length;
+  }
+
+  // ------------------------------------------------------------ token helpers
+
+  private peek(o = 0): Token | undefined {
+    const i = this.pos + o;
+    return i < this.end ? this.toks[i] : undefined;
+  }
+  private next(): Token | undefined {
+    return this.pos < this.end ? this.toks[this.pos++] : undefined;
+  }
+  private isWord(t: Token | undefined): t is Token;
+  private isWord(t: Token | undefined, v: string): boolean;
+  private isWord(t: Token | undefined, v?: string): boolean {
+    return !!t && t.t === 'word' && (v === undefined || t.v === v);
+  }
+  private isPunct(t: Token | undefined, v: string): boolean {
+    return !!t && t.t === 'punct' && t.v === v;
+  }
+  private isEndOfStmt(t: Token | undefined): boolean {
+    return !t || t.t === 'nl' || (t.t === 'punct' && (t.v === ';' || t.v === '}'));
+  }
+  private span(a: Token, b: Token = a): Span {
+    if (a.src.override) return a.src.override;
+    if (a.src === b.src && b.e >= a.s) return a.src.li.span(a.s, b.e);
+    return spanOfTok(a.src, a.s, a.e);
+  }
+  private lastTok(): Token {
+    return this.toks[Math.max(0, Math.min(this.pos, this.end) - 1)] ?? this.toks[0]!;
+  }
+  private hereSpan(): Span {
+    const t = this.peek() ?? this.lastTok();
+    if (!t) return { start: this.main.li.position(0), end: this.main.li.position(0) };
+    return this.span(t);
+  }
+  private error(message: string, span: Span, code = 'nftables/syntax', severity: 'error' | 'warning' = 'error'): void {
+    this.diagnostics.push({ severity, code, message, span });
+  }
+  private textOf(a: Token, b: Token): string {
+    if (a.src === b.src && b.e >= a.s && !a.src.override) return a.src.text.slice(a.s, b.e).replace(/\s+/g, ' ').trim();
+    const parts: string[] = [];
+    const i0 = this.toks.indexOf(a);
+    for (let i = i0; i >= 0 && i < this.toks.length; i++) {
+      const t = this.toks[i]!;
+      if (t.t !== 'nl') parts.push(t.t === 'str' ? `"${t.v}"` : t.t === 'var' ? `$${t.v}` : t.t === 'ref' ? `@${t.v}` : t.v);
+      if (t === b) break;
+    }
+    return parts.join(' ');
+  }
+  private tokText(t: Token): string {
+    return t.t === 'str' ? `"${t.v}"` : t.t === 'ref' ? `@${t.v}` : t.t === 'var' ? `$${t.v}` : t.v;
+  }
+  /** Skip to the end of the current statement (newline or `;` at depth 0, or before an unmatched `}`). */
+  private skipStatement(): void {
+    let d = 0;
+    while (this.pos < this.end) {
+      const t = this.toks[this.pos]!;
+      if (d === 0 && (t.t === 'nl' || (t.t === 'punct' && t.v === ';'))) return;
+      if (t.t === 'punct' && t.v === '{') d++;
+      if (t.t === 'punct' && t.v === '}') {
+        if (d === 0) return;
+        d--;
+      }
+      this.pos++;
+    }
+  }
+  /** After `{` was consumed: skip to just after the matching `}`. */
+  private skipBlock(): void {
+    let d = 1;
+    while (this.pos < this.end) {
+      const t = this.toks[this.pos++]!;
+      if (t.t === 'punct' && t.v === '{') d++;
+      if (t.t === 'punct' && t.v === '}') {
+        d--;
+        if (d === 0) return;
+      }
+    }
+  }
+  private skipSeparators(): void {
+    while (this.pos < this.end) {
+      const t = this.toks[this.pos]!;
+      if (t.t === 'nl' || (t.t === 'punct' && t.v === ';')) this.pos++;
+      else return;
+    }
+  }
+  private expectEndOfStmt(what: string): void {
+    const t = this.peek();
+    if (this.isEndOfStmt(t)) return;
+    this.error(`Unexpected "${this.tokText(t!)}" after ${what}`, this.span(t!));
+    this.skipStatement();
+  }
+  private nameTok(): Token | undefined {
+    const t = this.peek();
+    if (t && (t.t === 'word' || t.t === 'str')) {
+      this.pos++;
+      return t;
+    }
+    return undefined;
+  }
+
+  // ------------------------------------------------------------ top level
+
+  parseTop(): void {
+    while (this.pos < this.end) {
+      this.skipSeparators();
+      const t = this.peek();
+      if (!t) break;
+      if (this.isPunct(t, '}')) {
+        this.error('Unexpected "}"', this.span(t));
+        this.pos++;
+        continue;
+      }
+      const startPos = this.pos;
+      try {
+        this.parseCommand();
+      } catch (e) {
+        this.error(`Internal parser error: ${String(e)}`, this.span(t), 'nftables/internal');
+        this.pos = Math.max(this.pos, startPos + 1);
+        this.skipStatement();
+      }
+      if (this.pos === startPos) this.pos++;
+    }
+  }
+
+  private parseCommand(): void {
+    const t = this.next()!;
+    if (t.t !== 'word') {
+      this.error(`Unexpected ${this.tokText(t)}`, this.span(t));
+      this.skipStatement();
+      return;
+    }
+    let verb = t.v;
+    if (OBJECT_WORDS.has(verb)) {
+      this.pos--;
+      verb = 'add';
+    } else if (!COMMANDS.has(verb)) {
+      this.error(`Unknown command "${t.v}"`, this.span(t));
+      this.skipStatement();
+      return;
+    }
+    if (verb === 'list' || verb === 'describe' || verb === 'monitor' || verb === 'export' || verb === 'import' || verb === 'get' || verb === 'reset') {
+      this.skipStatement();
+      return;
+    }
+    const objTok = this.next();
+    if (!this.isWord(objTok)) {
+      this.error(`Expected an object after "${verb}"`, this.span(objTok ?? t));
+      this.skipStatement();
+      return;
+    }
+    let obj = objTok.v;
+    if (obj === 'ct') {
+      const sub = this.next();
+      obj = `ct ${sub?.v ?? ''}`;
+    }
+    switch (obj) {
+      case 'ruleset':
+        if (verb === 'flush') {
+          const fam = this.peek();
+          if (this.isWord(fam) && FAMILIES.has(fam.v)) {
+            this.pos++;
+            this.state.flushRuleset(fam.v);
+          } else this.state.flushRuleset();
+        } else this.error(`"${verb} ruleset" is not supported`, this.span(t, objTok));
+        this.expectEndOfStmt('ruleset');
+        return;
+      case 'table':
+        return this.cmdTable(verb, t);
+      case 'chain':
+        return this.cmdChain(verb, t);
+      case 'rule':
+        return this.cmdRule(verb, t);
+      case 'set':
+      case 'map':
+        return this.cmdSet(verb, t, obj === 'map');
+      case 'element':
+        return this.cmdElement(verb, t);
+      default: {
+        // flowtable, counter, quota, ct helper/timeout/expectation, limit, secmark, synproxy objects: not modelled.
+        this.skipStatementOrBlock();
+        return;
+      }
+    }
+  }
+
+  private skipStatementOrBlock(): void {
+    while (this.pos < this.end) {
+      const t = this.toks[this.pos]!;
+      if (t.t === 'nl' || (t.t === 'punct' && (t.v === ';' || t.v === '}'))) return;
+      this.pos++;
+      if (t.t === 'punct' && t.v === '{') {
+        this.skipBlock();
+        return;
+      }
+    }
+  }
+
+  /** `[family] name` */
+  private tableSpec(): { family: TableFamily; name: string; tok: Token } | undefined {
+    const a = this.peek();
+    const b = this.peek(1);
+    let family: TableFamily = 'ip';
+    if (this.isWord(a) && FAMILIES.has(a.v) && b && (b.t === 'word' || b.t === 'str')) {
+      family = a.v as TableFamily;
+      this.pos++;
+    }
+    const n = this.nameTok();
+    if (!n) {
+      this.error('Expected a table name', this.hereSpan());
+      return undefined;
+    }
+    return { family, name: n.v, tok: a ?? n };
+  }
+
+  private cmdTable(verb: string, start: Token): void {
+    const spec = this.tableSpec();
+    if (!spec) return this.skipStatement();
+    const { family, name } = spec;
+    if (verb === 'delete' || verb === 'destroy') {
+      if (!this.state.findTable(family, name) && verb === 'delete') this.error(`delete table: no table ${family} ${name}`, this.span(start, this.lastTok()), 'nftables/no-such-object', 'warning');
+      this.state.tables.delete(`${family} ${name}`);
+      return this.skipStatementOrBlock();
+    }
+    if (verb === 'flush') {
+      const tb = this.state.findTable(family, name);
+      if (tb) for (const c of tb.chains.values()) c.rules = [];
+      return this.skipStatement();
+    }
+    const tb = this.state.table(family, name, this.span(start, this.lastTok()));
+    if (this.isPunct(this.peek(), '{')) {
+      const open = this.next()!;
+      this.parseTableBody(tb, open);
+    }
+    this.expectEndOfStmt('table');
+  }
+
+  private parseTableBody(tb: IrTable, open: Token): void {
+    for (;;) {
+      this.skipSeparators();
+      const t = this.peek();
+      if (!t) {
+        this.error(`Missing "}" for table ${tb.name}`, this.span(open), 'nftables/unclosed-block');
+        return;
+      }
+      if (this.isPunct(t, '}')) {
+        this.pos++;
+        return;
+      }
+      const startPos = this.pos;
+      try {
+        this.parseTableItem(tb);
+      } catch (e) {
+        this.error(`Internal parser error: ${String(e)}`, this.span(t), 'nftables/internal');
+        this.skipStatementOrBlock();
+      }
+      if (this.pos === startPos) {
+        this.pos++;
+      }
+    }
+  }
+
+  private parseTableItem(tb: IrTable): void {
+    const t = this.next()!;
+    if (!this.isWord(t)) {
+      this.error(`Unexpected ${this.tokText(t)} in table ${tb.name}`, this.span(t));
+      this.skipStatementOrBlock();
+      return;
+    }
+    switch (t.v) {
+      case 'chain': {
+        const n = this.nameTok();
+        if (!n) {
+          this.error('Expected a chain name', this.hereSpan());
+          return this.skipStatementOrBlock();
+        }
+        const ch = this.state.chain(tb, n.v, this.span(t, n));
+        if (this.isPunct(this.peek(), '{')) {
+          const open = this.next()!;
+          this.parseChainBody({ table: tb, chainName: ch.name }, ch, open);
+          ch.span = this.span(t, this.lastTok());
+        } else this.error(`Expected "{" after chain ${n.v}`, this.hereSpan());
+        return;
+      }
+      case 'set':
+      case 'map': {
+        const n = this.nameTok();
+        if (!n) {
+          this.error(`Expected a ${t.v} name`, this.hereSpan());
+          return this.skipStatementOrBlock();
+        }
+        const s = this.state.set(tb, n.v, t.v === 'map', this.span(t, n));
+        if (this.isPunct(this.peek(), '{')) {
+          const open = this.next()!;
+          this.parseSetBody(tb, s, open);
+          s.span = this.span(t, this.lastTok());
+        } else this.error(`Expected "{" after ${t.v} ${n.v}`, this.hereSpan());
+        return;
+      }
+      case 'flags':
+      case 'comment':
+        this.skipStatement();
+        return;
+      case 'flowtable':
+      case 'counter':
+      case 'quota':
+      case 'limit':
+      case 'secmark':
+      case 'synproxy':
+      case 'ct':
+      case 'tunnel':
+        this.skipStatementOrBlock();
+        return;
+      default:
+        this.error(`Unknown table item "${t.v}"`, this.span(t), 'nftables/unknown-table-item');
+        this.skipStatementOrBlock();
+    }
+  }
+
+  private parseSetBody(tb: IrTable, s: IrSet, open: Token): void {
+    for (;;) {
+      this.skipSeparators();
+      const t = this.peek();
+      if (!t) {
+        this.error(`Missing "}" for set ${s.name}`, this.span(open), 'nftables/unclosed-block');
+        return;
+      }
+      if (this.isPunct(t, '}')) {
+        this.pos++;
+        return;
+      }
+      this.pos++;
+      if (this.isWord(t, 'flags')) {
+        while (!this.isEndOfStmt(this.peek())) {
+          const f = this.next()!;
+          if (f.t === 'word') s.flags.push(f.v);
+        }
+      } else if (this.isWord(t, 'timeout')) {
+        s.hasTimeout = true;
+        this.skipStatement();
+      } else if (this.isWord(t, 'elements')) {
+        if (this.isPunct(this.peek(), '=')) this.pos++;
+        const o = this.peek();
+        if (this.isPunct(o, '{')) {
+          this.pos++;
+          const r = this.parseSetElems(o!, { table: tb, chainName: '' });
+          s.elems.push(...r.elems);
+        } else {
+          const v = this.parseValue(false, { table: tb, chainName: '' });
+          if (v) s.elems.push({ key: v });
+        }
+      } else if (this.isWord(t) && ['type', 'typeof', 'size', 'policy', 'gc-interval', 'comment', 'auto-merge', 'counter', 'quota', 'stateful'].includes(t.v)) {
+        this.skipStatement();
+      } else {
+        this.error(`Unknown set property "${this.tokText(t)}"`, this.span(t), 'nftables/unknown-set-item', 'warning');
+        this.skipStatement();
+      }
+    }
+  }
+
+  private parseChainBody(ctx: Ctx, ch: IrChain, open: Token, anonymous = false): void {
+    for (;;) {
+      this.skipSeparators();
+      const t = this.peek();
+      if (!t) {
+        if (!anonymous) this.error(`Missing "}" for chain ${ch.name}`, this.span(open), 'nftables/unclosed-block');
+        return;
+      }
+      if (this.isPunct(t, '}')) {
+        this.pos++;
+        return;
+      }
+      const startPos = this.pos;
+      try {
+        if (this.isWord(t, 'type') && !anonymous) this.parseChainType(ctx, ch);
+        else if (this.isWord(t, 'policy') && !anonymous) this.parseChainPolicy(ch);
+        else if ((this.isWord(t, 'comment') && this.peek(1)?.t === 'str' && this.isEndOfStmt(this.peek(2))) || this.isWord(t, 'devices') || this.isWord(t, 'flags')) this.skipStatement();
+        else {
+          const r = this.parseRuleTokens(ctx);
+          if (r) ch.rules.push(r);
+        }
+      } catch (e) {
+        this.error(`Internal parser error: ${String(e)}`, this.span(t), 'nftables/internal');
+        this.skipStatement();
+      }
+      if (this.pos === startPos) this.pos++;
+    }
+  }
+
+  private parseChainType(ctx: Ctx, ch: IrChain): void {
+    const start = this.next()!;
+    const ty = this.next();
+    if (this.isWord(ty)) ch.type = ty.v;
+    else this.error('Expected a chain type', this.span(start));
+    while (!this.isEndOfStmt(this.peek())) {
+      const k = this.next()!;
+      if (this.isWord(k, 'hook')) {
+        const h = this.next();
+        if (this.isWord(h) && asHook(h.v)) ch.hook = h.v;
+        else this.error(`Unknown hook "${h ? this.tokText(h) : ''}"`, this.span(h ?? k), 'nftables/unknown-hook');
+      } else if (this.isWord(k, 'device')) {
+        this.pos++;
+      } else if (this.isWord(k, 'devices')) {
+        if (this.isPunct(this.peek(), '=')) this.pos++;
+        if (this.isPunct(this.peek(), '{')) {
+          this.pos++;
+          this.skipBlock();
+        } else this.pos++;
+      } else if (this.isWord(k, 'priority')) {
+        const parts: Token[] = [];
+        while (!this.isEndOfStmt(this.peek()) && !this.isWord(this.peek(), 'policy')) parts.push(this.next()!);
+        const p = this.priorityValue(ctx.table.family, parts);
+        if (p === undefined) this.error(`Invalid chain priority "${parts.map((x) => x.v).join(' ')}"`, parts.length ? this.span(parts[0]!, parts[parts.length - 1]!) : this.span(k), 'nftables/bad-priority');
+        else ch.priority = p;
+      } else if (this.isWord(k, 'policy')) {
+        this.pos--;
+        return;
+      } else {
+        this.error(`Unexpected "${this.tokText(k)}" in chain type`, this.span(k));
+      }
+    }
+  }
+
+  priorityValue(family: TableFamily, parts: Token[]): number | undefined {
+    const s = parts.map((p) => p.v).join('');
+    if (/^[+-]?[0-9]{1,10}$/.test(s)) return Number(s);
+    const m = /^([a-z]{1,16})(?:([+-])([0-9]{1,10}))?$/.exec(s);
+    if (!m) return undefined;
+    const base = namedPriority(family, m[1]!);
+    if (base === undefined) return undefined;
+    return m[2] ? base + (m[2] === '-' ? -1 : 1) * Number(m[3]) : base;
+  }
+
+  private parseChainPolicy(ch: IrChain): void {
+    const k = this.next()!;
+    const v = this.next();
+    if (this.isWord(v) && (v.v === 'accept' || v.v === 'drop')) {
+      ch.policy = v.v;
+      ch.policySpan = this.span(k, v);
+    } else this.error(`Invalid chain policy "${v ? this.tokText(v) : ''}"`, this.span(v ?? k), 'nftables/bad-policy');
+    this.expectEndOfStmt('policy');
+  }
+
+  private cmdChain(verb: string, start: Token): void {
+    const spec = this.tableSpec();
+    if (!spec) return this.skipStatementOrBlock();
+    const n = this.nameTok();
+    if (!n) {
+      this.error('Expected a chain name', this.hereSpan());
+      return this.skipStatementOrBlock();
+    }
+    const tb = verb === 'add' || verb === 'create' ? this.tableOrCreate(spec.family, spec.name, start) : this.state.findTable(spec.family, spec.name);
+    if (!tb) {
+      if (verb !== 'destroy') this.error(`${verb} chain: no table ${spec.family} ${spec.name}`, this.span(start, n), 'nftables/no-such-object', 'warning');
+      return this.skipStatementOrBlock();
+    }
+    if (verb === 'delete' || verb === 'destroy') {
+      tb.chains.delete(n.v);
+      return this.skipStatementOrBlock();
+    }
+    if (verb === 'flush') {
+      const c = tb.chains.get(n.v);
+      if (c) c.rules = [];
+      return this.skipStatement();
+    }
+    if (verb === 'rename') {
+      const nn = this.nameTok();
+      const c = tb.chains.get(n.v);
+      if (c && nn) {
+        tb.chains.delete(n.v);
+        c.name = nn.v;
+        tb.chains.set(nn.v, c);
+      }
+      return this.skipStatement();
+    }
+    const ch = this.state.chain(tb, n.v, this.span(start, n));
+    if (this.isPunct(this.peek(), '{')) {
+      const open = this.next()!;
+      this.parseChainBody({ table: tb, chainName: ch.name }, ch, open);
+    }
+    this.expectEndOfStmt('chain');
+  }
+
+  private tableOrCreate(family: TableFamily, name: string, start: Token): IrTable {
+    const tb = this.state.findTable(family, name);
+    if (tb) return tb;
+    this.error(`Table ${family} ${name} is used before it is created`, this.span(start, this.lastTok()), 'nftables/no-such-object', 'warning');
+    return this.state.table(family, name, this.span(start, this.lastTok()));
+  }
+
+  private cmdRule(verb: string, start: Token): void {
+    const spec = this.tableSpec();
+    if (!spec) return this.skipStatement();
+    const n = this.nameTok();
+    if (!n) {
+      this.error('Expected a chain name', this.hereSpan());
+      return this.skipStatement();
+    }
+    let positioned = false;
+    while (this.isWord(this.peek()) && ['position', 'handle', 'index'].includes(this.peek()!.v) && this.isWord(this.peek(1))) {
+      positioned = true;
+      this.pos += 2;
+    }
+    if (verb === 'delete' || verb === 'destroy' || verb === 'replace') {
+      this.error(`"${verb} rule" refers to rule handles, which a file does not carry; ignored`, this.span(start, this.lastTok()), 'nftables/rule-handle', 'warning');
+      return this.skipStatement();
+    }
+    const tb = this.state.findTable(spec.family, spec.name);
+    const ch = tb?.chains.get(n.v);
+    if (!tb || !ch) {
+      this.error(`${verb} rule: no chain ${spec.family} ${spec.name} ${n.v}`, this.span(start, n), 'nftables/no-such-object');
+      return this.skipStatement();
+    }
+    if (positioned) this.error('Rule positions refer to handles; the rule is placed at the end (add) or start (insert) of the chain', this.span(start, n), 'nftables/rule-handle', 'warning');
+    const r = this.parseRuleTokens({ table: tb, chainName: ch.name });
+    if (!r) return;
+    if (verb === 'insert') ch.rules.unshift(r);
+    else ch.rules.push(r);
+  }
+
+  private cmdSet(verb: string, start: Token, isMap: boolean): void {
+    const spec = this.tableSpec();
+    if (!spec) return this.skipStatementOrBlock();
+    const n = this.nameTok();
+    if (!n) {
+      this.error('Expected a set name', this.hereSpan());
+      return this.skipStatementOrBlock();
+    }
+    const tb = verb === 'add' || verb === 'create' ? this.tableOrCreate(spec.family, spec.name, start) : this.state.findTable(spec.family, spec.name);
+    if (!tb) return this.skipStatementOrBlock();
+    if (verb === 'delete' || verb === 'destroy') {
+      tb.sets.delete(n.v);
+      return this.skipStatementOrBlock();
+    }
+    if (verb === 'flush') {
+      const s = tb.sets.get(n.v);
+      if (s) s.elems = [];
+      return this.skipStatement();
+    }
+    const s = this.state.set(tb, n.v, isMap, this.span(start, n));
+    if (this.isPunct(this.peek(), '{')) {
+      const open = this.next()!;
+      this.parseSetBody(tb, s, open);
+    }
+    this.expectEndOfStmt('set');
+  }
+
+  private cmdElement(verb: string, start: Token): void {
+    const spec = this.tableSpec();
+    if (!spec) return this.skipStatementOrBlock();
+    const n = this.nameTok();
+    const tb = this.state.findTable(spec.family, spec.name);
+    const s = n && tb?.sets.get(n.v);
+    const o = this.peek();
+    if (!this.isPunct(o, '{')) {
+      this.error('Expected "{" with elements', this.hereSpan());
+      return this.skipStatement();
+    }
+    this.pos++;
+    const r = this.parseSetElems(o!, { table: tb ?? this.state.table(spec.family, spec.name, this.span(start)), chainName: '' });
+    if (!s) {
+      this.error(`${verb} element: no set ${spec.family} ${spec.name} ${n?.v ?? ''}`, this.span(start, this.lastTok()), 'nftables/no-such-object');
+      return;
+    }
+    if (verb === 'add' || verb === 'create') s.elems.push(...r.elems);
+    else if (verb === 'delete' || verb === 'destroy') {
+      const gone = new Set(r.elems.map((e) => JSON.stringify(e.key)));
+      s.elems = s.elems.filter((e) => !gone.has(JSON.stringify(e.key)));
+    }
+  }
+
+  // ------------------------------------------------------------ rules
+
+  /** Parse one rule starting at the cursor, up to a newline/`;` at depth 0 or an unmatched `}`. */
+  private parseRuleTokens(ctx: Ctx): IrRule | undefined {
+    const lo = this.pos;
+    let d = 0;
+    let hi = lo;
+    while (hi < this.end) {
+      const t = this.toks[hi]!;
+      if (d === 0 && (t.t === 'nl' || (t.t === 'punct' && t.v === ';'))) break;
+      if (t.t === 'punct' && t.v === '{') d++;
+      if (t.t === 'punct' && t.v === '}') {
+        if (d === 0) break;
+        d--;
+      }
+      hi++;
+    }
+    if (hi === lo) return undefined;
+    const savedEnd = this.end;
+    this.end = hi;
+    let rule: IrRule | undefined;
+    try {
+      rule = this.parseRule(ctx, lo, hi);
+    } finally {
+      this.end = savedEnd;
+      this.pos = hi;
+    }
+    return rule;
+  }
+
+  private parseRule(ctx: Ctx, lo: number, hi: number): IrRule {
+    const first = this.toks[lo]!;
+    let last = this.toks[hi - 1]!;
+    while (last.t === 'nl' && hi - 1 > lo) last = this.toks[--hi - 1]!;
+    const rule: IrRule = { stmts: [], span: this.span(first, last), text: this.textOf(first, last) };
+    this.pos = lo;
+    while (this.pos < this.end) {
+      const t = this.peek()!;
+      if (t.t === 'nl') {
+        this.pos++;
+        continue;
+      }
+      const before = this.pos;
+      this.parseStatement(ctx, rule);
+      if (this.pos === before) {
+        this.error(`Unexpected ${this.tokText(t)}`, this.span(t));
+        this.pos++;
+      }
+    }
+    return rule;
+  }
+
+  /** Statements of a rule given as text (JSON `expr` items nft 1.0.6 prints as strings). */
+  parseStatementText(ctx: Ctx, rule: IrRule): void {
+    this.pos = 0;
+    while (this.pos < this.end) {
+      const t = this.peek()!;
+      if (t.t === 'nl' || this.isPunct(t, ';')) {
+        this.pos++;
+        continue;
+      }
+      const before = this.pos;
+      this.parseStatement(ctx, rule);
+      if (this.pos === before) this.pos++;
+    }
+  }
+
+  private stmtSpan(startIdx: number): Span {
+    const a = this.toks[startIdx]!;
+    const b = this.toks[Math.max(startIdx, this.pos - 1)]!;
+    return this.span(a, b);
+  }
+  private stmtText(startIdx: number): string {
+    const a = this.toks[startIdx]!;
+    const b = this.toks[Math.max(startIdx, this.pos - 1)]!;
+    return this.textOf(a, b);
+  }
+
+  private parseStatement(ctx: Ctx, rule: IrRule): void {
+    const s0 = this.pos;
+    const t = this.peek()!;
+    const push = (st: IrStmt): void => {
+      rule.stmts.push(st);
+    };
+    if (t.t === 'word') {
+      switch (t.v) {
+        case 'accept':
+        case 'drop':
+        case 'return':
+        case 'continue':
+          this.pos++;
+          return push({ k: 'verdict', v: { k: t.v }, span: this.span(t) });
+        case 'jump':
+        case 'goto': {
+          this.pos++;
+          const v = this.parseJumpTarget(ctx, t.v);
+          if (v) push({ k: 'verdict', v, span: this.stmtSpan(s0) });
+          return;
+        }
+        case 'reject': {
+          this.pos++;
+          let w: string | undefined;
+          if (this.isWord(this.peek(), 'with')) {
+            const ws = this.pos;
+            this.pos++;
+            const kind = this.next();
+            if (this.isWord(kind, 'tcp')) {
+              if (this.isWord(this.peek(), 'reset')) this.pos++;
+            } else {
+              if (this.isWord(this.peek(), 'type')) this.pos++;
+              const c = this.peek();
+              if (this.isWord(c) && !STMT_KEYWORDS.has(c.v)) this.pos++;
+            }
+            w = this.stmtText(ws).replace(/^with /, '');
+          }
+          return push({ k: 'verdict', v: w === undefined ? { k: 'reject' } : { k: 'reject', with: w }, span: this.stmtSpan(s0) });
+        }
+        case 'queue': {
+          this.pos++;
+          this.consumeOptions(new Set(['flags', 'bypass', 'fanout', 'num', 'to']), true);
+          return push({ k: 'verdict', v: { k: 'queue', text: this.stmtText(s0) }, span: this.stmtSpan(s0) });
+        }
+        case 'counter': {
+          this.pos++;
+          if (this.isWord(this.peek(), 'name')) {
+            this.pos++;
+            this.parseValue(false, ctx);
+          } else {
+            while (this.isWord(this.peek(), 'packets') || this.isWord(this.peek(), 'bytes')) this.pos += 2;
+          }
+          return push({ k: 'continue', name: 'counter', span: this.stmtSpan(s0) });
+        }
+        case 'log': {
+          this.pos++;
+          for (;;) {
+            const o = this.peek();
+            if (!this.isWord(o)) break;
+            if (['prefix', 'level', 'group', 'snaplen', 'queue-threshold'].includes(o.v)) {
+              this.pos++;
+              if (!this.isEndOfStmt(this.peek())) this.pos++;
+            } else if (o.v === 'flags') {
+              this.pos++;
+              while (this.isWord(this.peek()) && ['tcp', 'ip', 'sequence', 'options', 'skuid', 'ether', 'all'].includes(this.peek()!.v)) {
+                this.pos++;
+                if (this.isPunct(this.peek(), ',')) this.pos++;
+              }
+            } else break;
+          }
+          return push({ k: 'continue', name: 'log', span: this.stmtSpan(s0) });
+        }
+        case 'limit':
+        case 'quota': {
+          this.pos++;
+          this.consumeRateWords();
+          return push({ k: 'opaque', module: t.v, text: this.stmtText(s0), reason: t.v === 'limit' ? 'rate limits depend on traffic over time' : 'quotas depend on traffic already seen', span: this.stmtSpan(s0) });
+        }
+        case 'notrack':
+          this.pos++;
+          return push({ k: 'continue', name: 'notrack', span: this.span(t) });
+        case 'dnat':
+        case 'snat':
+        case 'masquerade':
+        case 'redirect':
+          this.pos++;
+          return push(this.parseNat(ctx, t.v, s0));
+        case 'comment': {
+          this.pos++;
+          const c = this.next();
+          if (c && c.t === 'str') rule.comment = c.v;
+          else if (c) rule.comment = c.v;
+          return;
+        }
+        case 'tproxy':
+        case 'dup':
+        case 'fwd': {
+          this.pos++;
+          if (this.isWord(this.peek(), 'ip') || this.isWord(this.peek(), 'ip6')) this.pos++;
+          if (this.isWord(this.peek(), 'to')) {
+            this.pos++;
+            this.parseValue(false, ctx);
+          }
+          if (this.isWord(this.peek(), 'device')) {
+            this.pos++;
+            this.parseValue(false, ctx);
+          }
+          if (t.v === 'fwd') return push({ k: 'verdict', v: { k: 'queue', text: this.stmtText(s0) }, span: this.stmtSpan(s0) });
+          return push({ k: 'continue', name: t.v, span: this.stmtSpan(s0) });
+        }
+        case 'synproxy': {
+          this.pos++;
+          this.consumeOptions(new Set(['mss', 'wscale', 'timestamp', 'sack-perm', 'name']), false);
+          return push({ k: 'continue', name: 'synproxy', span: this.stmtSpan(s0) });
+        }
+        case 'flow': {
+          this.pos++;
+          if (this.isWord(this.peek(), 'add') || this.isWord(this.peek(), 'offload')) this.pos++;
+          if (this.peek()?.t === 'ref') this.pos++;
+          return push({ k: 'continue', name: 'flow', span: this.stmtSpan(s0) });
+        }
+        case 'last': {
+          this.pos++;
+          if (this.isWord(this.peek(), 'used')) {
+            this.pos++;
+            if (this.isWord(this.peek())) this.pos++;
+          }
+          return push({ k: 'continue', name: 'last', span: this.stmtSpan(s0) });
+        }
+        case 'xt': {
+          this.pos++;
+          const kind = this.next();
+          this.nameTok();
+          if (this.isWord(kind, 'target')) return push({ k: 'verdict', v: { k: 'queue', text: this.stmtText(s0) }, span: this.stmtSpan(s0) });
+          return push({ k: 'opaque', module: 'xt', text: this.stmtText(s0), reason: 'iptables compatibility expressions are not decoded', span: this.stmtSpan(s0) });
+        }
+        case 'reset': {
+          this.pos++;
+          const e = this.parseExpr(ctx);
+          if (!e) this.pos++;
+          return push({ k: 'continue', name: 'reset', span: this.stmtSpan(s0) });
+        }
+        case 'add':
+        case 'update':
+        case 'delete': {
+          if (this.peek(1)?.t === 'ref') {
+            this.pos++;
+            const ref = this.next()!;
+            return this.parseSetStatement(ctx, rule, s0, ref.v);
+          }
+          break;
+        }
+        case 'meter': {
+          this.pos++;
+          const n = this.nameTok();
+          if (this.isWord(this.peek(), 'size')) this.pos += 2;
+          return this.parseSetStatement(ctx, rule, s0, n?.v ?? '');
+        }
+        case 'set': {
+          // legacy `set add ip saddr @s`
+          if (this.isWord(this.peek(1), 'add') || this.isWord(this.peek(1), 'update')) {
+            this.pos += 2;
+            this.parseValue(false, ctx);
+            const ref = this.peek();
+            if (ref?.t === 'ref') {
+              this.pos++;
+              this.dynamicSets.add(`${ctx.table.family} ${ctx.table.name} ${ref.v}`);
+            }
+            return push({ k: 'continue', name: 'set', span: this.stmtSpan(s0) });
+          }
+          break;
+        }
+      }
+    }
+    // expression statements: matches, mangles, vmaps
+    const exprStart = this.pos;
+    const e = this.parseExpr(ctx);
+    if (e) return this.parseExprStatement(ctx, rule, e, exprStart);
+    // unknown statement: keep as opaque up to the next statement keyword
+    const ut = this.next()!;
+    while (this.pos < this.end) {
+      const n = this.peek()!;
+      if (n.t === 'word' && (STMT_KEYWORDS.has(n.v) || VERDICT_WORDS.has(n.v))) break;
+      if (this.isPunct(n, '{')) {
+        this.pos++;
+        this.skipBlock();
+        continue;
+      }
+      this.pos++;
+    }
+    const span = this.stmtSpan(s0);
+    this.error(`Unknown statement "${this.tokText(ut)}"`, span, 'nftables/unknown-statement', 'warning');
+    push({ k: 'unknown', text: this.stmtText(s0), span });
+  }
+
+  private parseSetStatement(ctx: Ctx, rule: IrRule, s0: number, name: string): void {
+    this.dynamicSets.add(`${ctx.table.family} ${ctx.table.name} ${name}`);
+    let hasStmt = false;
+    const o = this.peek();
+    if (this.isPunct(o, '{')) {
+      this.pos++;
+      hasStmt = this.parseSetElems(o!, ctx).hasStmt;
+    }
+    const span = this.stmtSpan(s0);
+    if (hasStmt) rule.stmts.push({ k: 'opaque', module: 'set', text: this.stmtText(s0), reason: `the statement in the update of set ${name} depends on run-time state`, span });
+    rule.stmts.push({ k: 'continue', name: 'set', span, updatesSet: name });
+  }
+
+  private consumeOptions(words: Set<string>, withValues: boolean): void {
+    for (;;) {
+      const o = this.peek();
+      if (this.isWord(o) && words.has(o.v)) {
+        this.pos++;
+        continue;
+      }
+      if (withValues && this.isWord(o) && /^[0-9]/.test(o.v)) {
+        this.pos++;
+        continue;
+      }
+      if (this.isPunct(o, ',')) {
+        this.pos++;
+        continue;
+      }
+      if (!withValues && this.isWord(o) && /^[0-9]/.test(o.v)) {
+        this.pos++;
+        continue;
+      }
+      if (o?.t === 'str' && this.isWord(this.toks[this.pos - 1], 'name')) {
+        this.pos++;
+        continue;
+      }
+      return;
+    }
+  }
+
+  private consumeRateWords(): void {
+    const words = new Set(['rate', 'over', 'until', 'burst', 'packets', 'bytes', 'kbytes', 'mbytes', 'gbytes', 'used', 'name', 'second', 'minute', 'hour', 'day', 'week']);
+    for (;;) {
+      const o = this.peek();
+      if (this.isWord(o) && (words.has(o.v) || /^[0-9]/.test(o.v) || o.v.includes('/'))) {
+        this.pos++;
+        continue;
+      }
+      if (o?.t === 'str' && this.isWord(this.toks[this.pos - 1], 'name')) {
+        this.pos++;
+        continue;
+      }
+      return;
+    }
+  }
+
+  private parseJumpTarget(ctx: Ctx, kind: 'jump' | 'goto'): IrVerdict | undefined {
+    const n = this.peek();
+    if (this.isPunct(n, '{')) {
+      // chain binding: an anonymous chain
+      this.pos++;
+      const name = `__chain${ctx.table.anon++}`;
+      const ch = this.state.chain(ctx.table, name, this.span(n!));
+      const savedEnd = this.end;
+      let d = 1;
+      let j = this.pos;
+      for (; j < savedEnd; j++) {
+        const t = this.toks[j]!;
+        if (t.t === 'punct' && t.v === '{') d++;
+        if (t.t === 'punct' && t.v === '}') {
+          d--;
+          if (d === 0) break;
+        }
+      }
+      this.end = Math.min(savedEnd, j + 1);
+      try {
+        this.parseChainBody({ table: ctx.table, chainName: name }, ch, n!, true);
+      } finally {
+        this.end = savedEnd;
+        this.pos = Math.min(savedEnd, j + 1);
+      }
+      return { k: kind, target: name };
+    }
+    const nt = this.nameTok();
+    if (!nt) {
+      this.error(`Expected a chain name after "${kind}"`, this.hereSpan());
+      return undefined;
+    }
+    return { k: kind, target: nt.v };
+  }
+
+  private parseNat(ctx: Ctx, type: string, s0: number): IrStmt {
+    let addr: IrVal | undefined;
+    let port: IrVal | undefined;
+    if (this.isWord(this.peek(), 'ip') || this.isWord(this.peek(), 'ip6')) {
+      if (!PAYLOAD_FIELDS.has(this.peek(1)?.v ?? '')) this.pos++;
+    }
+    if (this.isWord(this.peek(), 'prefix') || this.isWord(this.peek(), 'interval')) this.pos++;
+    if (this.isWord(this.peek(), 'addr') && this.isWord(this.peek(1), '.') && this.isWord(this.peek(2), 'port')) this.pos += 3;
+    const hasTo = this.isWord(this.peek(), 'to');
+    if (hasTo) this.pos++;
+    const n = this.peek();
+    if (n && !this.isEndOfStmt(n) && !(n.t === 'word' && (STMT_KEYWORDS.has(n.v) || ['persistent', 'random', 'fully-random', 'netmap'].includes(n.v)))) {
+      if (type === 'masquerade' || type === 'redirect') {
+        port = this.parseValue(false, ctx);
+      } else {
+        const v = this.parseValue(false, ctx);
+        if (v && v.k === 'atom' && typeof v.v === 'string' && !v.quoted) {
+          const split = splitAddrPort(v.v);
+          addr = split.addr === undefined ? undefined : { k: 'atom', v: split.addr };
+          if (split.port !== undefined) port = { k: 'atom', v: split.port };
+        } else addr = v;
+      }
+    }
+    while (this.isWord(this.peek()) && ['persistent', 'random', 'fully-random', 'netmap'].includes(this.peek()!.v)) {
+      this.pos++;
+      if (this.isPunct(this.peek(), ',')) this.pos++;
+    }
+    if (port && port.k === 'atom' && typeof port.v === 'string' && port.v.startsWith(':')) port = { k: 'atom', v: port.v.slice(1) };
+    const st: IrStmt = { k: 'nat', type: type as 'dnat', text: this.stmtText(s0), span: this.stmtSpan(s0) };
+    if (addr) st.addr = addr;
+    if (port) st.port = port;
+    return st;
+  }
+
+  // ------------------------------------------------------------ expressions
+
+  /** A selector expression (left side of a match), or undefined (cursor unchanged) when none starts here. */
+  parseExpr(ctx: Ctx): IrExpr | undefined {
+    const first = this.parseSingleExpr(ctx);
+    if (!first) return undefined;
+    if (!this.isWord(this.peek(), '.')) return first;
+    const items = [first];
+    while (this.isWord(this.peek(), '.')) {
+      const save = this.pos;
+      this.pos++;
+      const e = this.parseSingleExpr(ctx);
+      if (!e) {
+        this.pos = save;
+        break;
+      }
+      items.push(e);
+    }
+    return items.length === 1 ? first : { k: 'concat', items };
+  }
+
+  private parseSingleExpr(ctx: Ctx): IrExpr | undefined {
+    const t = this.peek();
+    if (!t) return undefined;
+    if (t.t === 'ref' && this.isPunct(this.peek(1), ',')) {
+      // raw payload @base,offset,len
+      this.pos++;
+      for (let i = 0; i < 2; i++) {
+        if (this.isPunct(this.peek(), ',')) this.pos++;
+        if (this.isWord(this.peek())) this.pos++;
+      }
+      return { k: 'other', module: 'payload raw' };
+    }
+    if (t.t !== 'word') return undefined;
+    const w = t.v;
+    const n1 = this.peek(1);
+    const word1 = this.isWord(n1) ? n1.v : undefined;
+    if (w === 'meta') {
+      if (!word1) return undefined;
+      this.pos += 2;
+      return { k: 'meta', key: word1 };
+    }
+    if (META_UNQUALIFIED.has(w)) {
+      this.pos++;
+      return { k: 'meta', key: w };
+    }
+    if (w === 'ct') {
+      this.pos++;
+      let dir: string | undefined;
+      if (this.isWord(this.peek(), 'original') || this.isWord(this.peek(), 'reply')) dir = this.next()!.v;
+      if ((this.isWord(this.peek(), 'ip') || this.isWord(this.peek(), 'ip6')) && this.isWord(this.peek(1))) this.pos++;
+      const k = this.next();
+      if (!this.isWord(k)) {
+        this.error('Expected a conntrack key after "ct"', this.span(t));
+        return { k: 'other', module: 'ct' };
+      }
+      return dir ? { k: 'ct', key: k.v, dir } : { k: 'ct', key: k.v };
+    }
+    if (w === 'fib') {
+      this.pos++;
+      const flags: string[] = [];
+      while (this.isWord(this.peek()) && ['saddr', 'daddr', 'mark', 'iif', 'oif'].includes(this.peek()!.v)) {
+        flags.push(this.next()!.v);
+        if (this.isWord(this.peek(), '.')) this.pos++;
+      }
+      const r = this.next();
+      return { k: 'fib', flags, result: r?.t === 'word' ? r.v : '' };
+    }
+    if (PAYLOAD_PROTOCOLS.has(w) && word1 !== undefined && !VERDICT_WORDS.has(word1) && !STMT_KEYWORDS.has(word1)) {
+      this.pos += 2;
+      if ((w === 'tcp' || w === 'ip' || w === 'sctp') && (word1 === 'option' || word1 === 'chunk')) {
+        const nm = this.peek();
+        if (nm?.t === 'ref') {
+          this.pos++;
+          while (this.isPunct(this.peek(), ',') && this.isWord(this.peek(1))) this.pos += 2;
+        } else if (this.isWord(nm)) this.pos++;
+        if (this.isWord(this.peek()) && OPTION_FIELDS.has(this.peek()!.v)) this.pos++;
+        return { k: 'other', module: `${w} ${word1}` };
+      }
+      if (w === 'arp' && (word1 === 'saddr' || word1 === 'daddr') && (this.isWord(this.peek(), 'ip') || this.isWord(this.peek(), 'ether'))) {
+        this.pos++;
+        return { k: 'other', module: `arp ${word1}` };
+      }
+      return { k: 'payload', proto: w, field: word1 };
+    }
+    if (EXTHDR_NAMES.has(w) && word1 !== undefined && !STMT_KEYWORDS.has(word1)) {
+      this.pos += 2;
+      if (w === 'exthdr' && this.isWord(this.peek()) && OPTION_FIELDS.has(this.peek()!.v)) this.pos++;
+      return { k: 'other', module: 'exthdr' };
+    }
+    if (w === 'rt' && word1 !== undefined) {
+      this.pos += 2;
+      if ((word1 === 'ip' || word1 === 'ip6') && this.isWord(this.peek())) this.pos++;
+      return { k: 'other', module: ['nexthop', 'mtu', 'classid', 'ipsec', 'ip', 'ip6'].includes(word1) ? 'rt' : 'exthdr' };
+    }
+    if (w === 'socket' && word1 !== undefined) {
+      this.pos += 2;
+      if (word1 === 'cgroupv2' && this.isWord(this.peek(), 'level')) this.pos += 2;
+      return { k: 'other', module: 'socket' };
+    }
+    if (w === 'osf') {
+      this.pos++;
+      if (this.isWord(this.peek(), 'ttl')) this.pos += 2;
+      if (this.isWord(this.peek(), 'name') || this.isWord(this.peek(), 'version')) this.pos++;
+      return { k: 'other', module: 'osf' };
+    }
+    if (w === 'numgen' || w === 'symhash' || w === 'jhash') {
+      this.pos++;
+      if (w === 'numgen' && (this.isWord(this.peek(), 'random') || this.isWord(this.peek(), 'inc'))) this.pos++;
+      if (w === 'jhash') this.parseExpr(ctx);
+      while (this.isWord(this.peek()) && ['mod', 'seed', 'offset'].includes(this.peek()!.v) && this.isWord(this.peek(1))) this.pos += 2;
+      return { k: 'other', module: w };
+    }
+    if (w === 'ipsec' && (word1 === 'in' || word1 === 'out')) {
+      this.pos += 2;
+      if (this.isWord(this.peek(), 'spnum')) this.pos += 2;
+      if (this.isWord(this.peek(), 'ip') || this.isWord(this.peek(), 'ip6')) this.pos++;
+      if (this.isWord(this.peek())) this.pos++;
+      return { k: 'other', module: 'ipsec' };
+    }
+    return undefined;
+  }
+
+  private parseExprStatement(ctx: Ctx, rule: IrRule, e0: IrExpr, s0: number): void {
+    let e = e0;
+    // ct count [over] N: a statement that matches on run-time state
+    if (e.k === 'ct' && e.key === 'count') {
+      if (this.isWord(this.peek(), 'over')) this.pos++;
+      if (this.isWord(this.peek())) this.pos++;
+      rule.stmts.push({ k: 'opaque', module: 'ct count', text: this.stmtText(s0), reason: 'connection counts are only known at run time', span: this.stmtSpan(s0) });
+      return;
+    }
+    for (;;) {
+      const o = this.peek();
+      if (o && o.t === 'punct' && ['&', '|', '^', '<<', '>>'].includes(o.v)) {
+        this.pos++;
+        const r = this.parseValueTerm(ctx) ?? { k: 'expr', text: '' };
+        e = { k: 'binop', op: o.v, left: e, right: r };
+        continue;
+      }
+      break;
+    }
+    const o = this.peek();
+    if (this.isWord(o, 'set')) {
+      this.pos++;
+      this.parseValue(false, ctx);
+      const name = e.k === 'ct' && ['helper', 'timeout', 'expectation'].includes(e.key) ? `ct ${e.key}` : 'mangle';
+      rule.stmts.push({ k: 'continue', name, span: this.stmtSpan(s0) });
+      return;
+    }
+    if (this.isWord(o, 'vmap')) {
+      this.pos++;
+      const m = this.parseValue(false, ctx) ?? { k: 'expr', text: '' };
+      rule.stmts.push({ k: 'vmap', key: e, map: m, span: this.stmtSpan(s0) });
+      return;
+    }
+    let op = '==';
+    if (o && (o.t === 'punct' || o.t === 'word') && Object.prototype.hasOwnProperty.call(RELOPS, o.v) && o.v !== '=') {
+      op = RELOPS[o.v]!;
+      this.pos++;
+    } else if (this.isEndOfStmt(o) || (this.isWord(o) && (STMT_KEYWORDS.has(o.v) || VERDICT_WORDS.has(o.v)))) {
+      // a selector with no value (`tcp option sack-perm`): existence test, not decidable here
+      rule.stmts.push({ k: 'opaque', module: moduleOf(e), text: this.stmtText(s0), reason: 'this test is not decoded', span: this.stmtSpan(s0) });
+      return;
+    }
+    const vStart = this.pos;
+    const v = this.parseValue(true, ctx);
+    if (!v) {
+      this.error('Expected a value', this.hereSpan());
+      rule.stmts.push({ k: 'unknown', text: this.stmtText(s0), span: this.stmtSpan(s0) });
+      return;
+    }
+    const rightSpan = this.pos > vStart ? this.span(this.toks[vStart]!, this.toks[this.pos - 1]!) : undefined;
+    const st: IrStmt = { k: 'match', left: e, op, right: v, span: this.stmtSpan(s0) };
+    if (rightSpan) st.rightSpan = rightSpan;
+    rule.stmts.push(st);
+  }
+
+  // ------------------------------------------------------------ values
+
+  parseValue(allowList: boolean, ctx: Ctx): IrVal | undefined {
+    const s0 = this.pos;
+    let v = this.parseValueTerm(ctx);
+    if (!v) return undefined;
+    for (;;) {
+      const o = this.peek();
+      if (this.isWord(o, '.')) {
+        this.pos++;
+        const n = this.parseValueTerm(ctx);
+        if (!n) break;
+        v = v.k === 'concat' ? { k: 'concat', items: [...v.items, n] } : { k: 'concat', items: [v, n] };
+        continue;
+      }
+      if (this.isWord(o, '-')) {
+        this.pos++;
+        const n = this.parseValueTerm(ctx);
+        if (!n) break;
+        v = { k: 'range', lo: v, hi: n };
+        continue;
+      }
+      if ((o?.t === 'punct' && ['&', '|', '^', '<<', '>>'].includes(o.v)) || this.isWord(o, '/')) {
+        this.pos++;
+        this.parseValueTerm(ctx);
+        v = { k: 'expr', text: this.stmtText(s0) };
+        continue;
+      }
+      if (this.isWord(o, 'map')) {
+        this.pos++;
+        this.parseValue(false, ctx);
+        v = { k: 'expr', text: this.stmtText(s0) };
+        continue;
+      }
+      if (allowList && this.isPunct(o, ',')) {
+        const items: IrVal[] = v.k === 'list' ? [...v.items] : [v];
+        this.pos++;
+        const n = this.parseValueTerm(ctx);
+        if (!n) break;
+        items.push(n);
+        v = { k: 'list', items };
+        continue;
+      }
+      break;
+    }
+    if (this.pos > s0) v.span = this.span(this.toks[s0]!, this.toks[this.pos - 1]!);
+    return v;
+  }
+
+  private parseValueTerm(ctx: Ctx): IrVal | undefined {
+    const t = this.peek();
+    if (!t) return undefined;
+    if (t.t === 'punct' && t.v === '{') {
+      this.pos++;
+      const r = this.parseSetElems(t, ctx);
+      return { k: 'set', elems: r.elems, span: this.span(t, this.lastTok()) };
+    }
+    if (t.t === 'punct' && t.v === '(') {
+      const s0 = this.pos;
+      this.pos++;
+      let d = 1;
+      while (this.pos < this.end && d > 0) {
+        const x = this.next()!;
+        if (x.t === 'punct' && x.v === '(') d++;
+        if (x.t === 'punct' && x.v === ')') d--;
+      }
+      return { k: 'expr', text: this.stmtText(s0) };
+    }
+    if (t.t === 'punct' && t.v === '[') {
+      // [ipv6]:port (nat targets)
+      const s0 = this.pos;
+      this.pos++;
+      const inner = this.isWord(this.peek()) ? this.next()!.v : '';
+      if (this.isPunct(this.peek(), ']')) this.pos++;
+      let port: string | undefined;
+      const p = this.peek();
+      if (this.isWord(p) && p.v.startsWith(':') && p.s === this.toks[this.pos - 1]!.e) {
+        this.pos++;
+        port = p.v.slice(1);
+      }
+      return { k: 'atom', v: port === undefined ? `[${inner}]` : `[${inner}]:${port}`, span: this.span(this.toks[s0]!, this.lastTok()) };
+    }
+    if (t.t === 'str') {
+      this.pos++;
+      return { k: 'atom', v: t.v, quoted: true, span: this.span(t) };
+    }
+    if (t.t === 'ref') {
+      this.pos++;
+      return { k: 'ref', name: t.v, span: this.span(t) };
+    }
+    if (t.t === 'word') {
+      const n1 = this.peek(1);
+      const isExpr =
+        (VALUE_EXPR_STARTS.has(t.v) && this.isWord(n1) && n1.v !== '.') ||
+        (PAYLOAD_PROTOCOLS.has(t.v) && this.isWord(n1) && PAYLOAD_FIELDS.has(n1.v)) ||
+        (t.v === 'rt' && this.isWord(n1) && ['nexthop', 'mtu', 'classid', 'ip', 'ip6'].includes(n1.v));
+      if (isExpr) {
+        const s0 = this.pos;
+        const e = this.parseSingleExpr(ctx);
+        if (e) return { k: 'expr', text: this.stmtText(s0), span: this.stmtSpan(s0) };
+      }
+      if (STMT_KEYWORDS.has(t.v) && t.v !== 'set' && t.v !== 'map') return undefined;
+      this.pos++;
+      return { k: 'atom', v: t.v, span: this.span(t) };
+    }
+    return undefined;
+  }
+
+  /** After `{`: elements up to the matching `}`. */
+  private parseSetElems(open: Token, ctx: Ctx): { elems: IrElem[]; hasStmt: boolean } {
+    const elems: IrElem[] = [];
+    let hasStmt = false;
+    for (;;) {
+      while (this.pos < this.end && (this.peek()!.t === 'nl' || this.isPunct(this.peek(), ','))) this.pos++;
+      const t = this.peek();
+      if (!t) {
+        this.error('Missing "}" at the end of a set', this.span(open), 'nftables/unclosed-block');
+        return { elems, hasStmt };
+      }
+      if (this.isPunct(t, '}')) {
+        this.pos++;
+        return { elems, hasStmt };
+      }
+      const before = this.pos;
+      const key = this.parseValue(false, ctx);
+      if (!key) {
+        this.error(`Unexpected ${this.tokText(t)} in a set`, this.span(t));
+        this.pos = Math.max(this.pos, before + 1);
+        continue;
+      }
+      hasStmt = this.skipElemAttrs() || hasStmt;
+      const elem: IrElem = { key };
+      if (this.isWord(this.peek(), ':')) {
+        this.pos++;
+        const d = this.peek();
+        if (this.isWord(d) && VERDICT_WORDS.has(d.v)) {
+          this.pos++;
+          if (d.v === 'jump' || d.v === 'goto') {
+            const v = this.parseJumpTarget(ctx, d.v);
+            if (v) elem.verdict = v;
+          } else if (d.v === 'queue') {
+            this.consumeOptions(new Set(['flags', 'bypass', 'fanout', 'num', 'to']), true);
+            elem.verdict = { k: 'queue', text: 'queue' };
+          } else if (d.v === 'reject') {
+            if (this.isWord(this.peek(), 'with')) {
+              this.pos += 2;
+              if (this.isWord(this.peek(), 'type')) this.pos++;
+              if (this.isWord(this.peek()) && !this.isWord(this.peek(), ':')) this.pos++;
+            }
+            elem.verdict = { k: 'reject' };
+          } else elem.verdict = { k: d.v as 'accept' };
+        } else {
+          const dv = this.parseValue(false, ctx);
+          if (dv) elem.data = dv;
+        }
+        hasStmt = this.skipElemAttrs() || hasStmt;
+      }
+      if (key.k === 'set' && !elem.data && !elem.verdict) elems.push(...key.elems);
+      else elems.push(elem);
+      if (this.pos === before) this.pos++;
+    }
+  }
+
+  /** Element attributes (`timeout 1h`, `expires 5s`, `comment "x"`, `counter packets 1 bytes 2`, statements). */
+  private skipElemAttrs(): boolean {
+    let hasStmt = false;
+    while (this.pos < this.end) {
+      const t = this.peek()!;
+      if (this.isPunct(t, ',') || this.isPunct(t, '}') || this.isWord(t, ':')) break;
+      if (this.isPunct(t, '{')) {
+        this.pos++;
+        this.skipBlock();
+        continue;
+      }
+      if (this.isWord(t) && ['limit', 'quota', 'ct', 'count', 'connlimit'].includes(t.v)) hasStmt = true;
+      this.pos++;
+    }
+    return hasStmt;
+  }
+}
+
+function moduleOf(e: IrExpr): string {
+  switch (e.k) {
+    case 'payload':
+      return `${e.proto} ${e.field}`;
+    case 'meta':
+      return `meta ${e.key}`;
+    case 'ct':
+      return `ct ${e.key}`;
+    case 'fib':
+      return 'fib';
+    case 'concat':
+      return 'concat';
+    case 'binop':
+      return moduleOf(e.left);
+    case 'other':
+      return e.module;
+  }
+}
+export { moduleOf };
+
+/** `10.0.0.1:80`, `[fe80::1]:80`, `10.0.0.1-10.0.0.9:80-90`, `:80`, `fe80::1` → parts. */
+export function splitAddrPort(s: string): { addr?: string; port?: string } {
+  if (s.startsWith('[')) {
+    const close = s.indexOf(']');
+    if (close < 0) return { addr: s };
+    const addr = s.slice(1, close);
+    const rest = s.slice(close + 1);
+    return rest.startsWith(':') ? { addr, port: rest.slice(1) } : { addr };
+  }
+  if (s.startsWith(':')) return { port: s.slice(1) };
+  const first = s.indexOf(':');
+  if (first >= 0 && first === s.lastIndexOf(':')) return { addr: s.slice(0, first), port: s.slice(first + 1) };
+  return { addr: s };
+}
+
+/** Text → intermediate form. */
+export function parseNftablesIr(text: string, options?: ParseOptions): TextIr {
+  const diagnostics: Diagnostic[] = [];
+  const comments: DocComment[] = [];
+  const main: Source = { text, li: new LineIndex(text) };
+  if (options?.filePath !== undefined) main.path = options.filePath;
+  const toks = preprocess(main, options, diagnostics, comments);
+  const p = new NftTextParser(toks, main, diagnostics);
+  p.parseTop();
+  return { state: p.state, diagnostics, comments, dynamicSets: p.dynamicSets };
+}
+
+/**
+ * Parse statements given as text for an existing table (used by the JSON front
+ * end for the statements nft prints as strings). Spans all map to `span`.
+ */
+export function parseStatementsText(text: string, table: IrTable, state: IrState, span: Span, dynamicSets: Set<string>): IrStmt[] {
+  const diagnostics: Diagnostic[] = [];
+  const src: Source = { text, li: new LineIndex(text), override: span };
+  const toks = lex(src, diagnostics, undefined);
+  const p = new NftTextParser(toks, src, diagnostics, state);
+  const rule: IrRule = { stmts: [], span, text };
+  p.parseStatementText({ table, chainName: '' }, rule);
+  for (const s of p.dynamicSets) dynamicSets.add(s);
+  return rule.stmts;
+}

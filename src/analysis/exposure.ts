@@ -53,6 +53,8 @@ interface Via {
   orig: Cube;
   toAddrs?: AddrSet;
   toPorts?: NumSet;
+  /** REDIRECT: delivered locally, so the output interface is none. */
+  redirect?: boolean;
 }
 
 interface Flow {
@@ -158,11 +160,10 @@ class Engine {
     for (const { chain, table } of baseChains(ruleset, fam, 'prerouting')) cur = this.runBase(table, chain, cur);
     const input = cur.filter((f) => f.path === 'input');
     const forward = cur.filter((f) => f.path === 'forward');
-    let accIn: Flow[] = [];
-    if (this.hook === 'input') {
-      accIn = input;
-      for (const { chain, table } of baseChains(ruleset, fam, 'input')) accIn = this.runBase(table, chain, accIn);
-    }
+    // every path the packet can take after prerouting: DNAT sends INPUT-bound packets to FORWARD,
+    // REDIRECT sends FORWARD-bound packets to INPUT (the kernel accepts them there)
+    let accIn = input;
+    for (const { chain, table } of baseChains(ruleset, fam, 'input')) accIn = this.runBase(table, chain, accIn);
     let accFwd = forward;
     for (const { chain, table } of baseChains(ruleset, fam, 'forward')) accFwd = this.runBase(table, chain, accFwd);
     this.accepted.push(...accIn, ...accFwd);
@@ -324,7 +325,14 @@ class Engine {
     const via: Via = { rule, to, orig: f.via ? f.via.orig : f.c };
     if (toAddrs) via.toAddrs = toAddrs;
     if (toPorts) via.toPorts = toPorts;
-    return { ...f, c, via, path: toAddrs ? 'forward' : 'input', local: toAddrs ? false : f.local };
+    // DNAT to an address: routed on (FORWARD); REDIRECT: delivered locally (INPUT); DNAT of the port only: path unchanged
+    if (toAddrs) return { ...f, c, via, path: 'forward', local: false };
+    if (a.type === 'redirect') {
+      via.redirect = true;
+      c.oif = this.sp.ifs.bit('');
+      return { ...f, c, via, path: 'input', local: true };
+    }
+    return { ...f, c, via };
   }
 
   /** Back to the coordinates of the packet as it arrived (original destination and port). */
@@ -337,6 +345,7 @@ class Engine {
       (v.toPorts !== undefined && !v.toPorts.isSubsetOf(f.c.dport));
     if (partial) tags = mergeTags(tags, [this.tag(`DNAT at line ${lineOf(v.rule)} picks one of several destinations (${v.to}); only some are accepted`, v.rule)]);
     const c: Cube = { ...f.c, ct: v.orig.ct, dst: v.orig.dst, dport: v.toPorts ? v.orig.dport : f.c.dport };
+    if (v.redirect) c.oif = v.orig.oif;
     return { ...f, c, tags };
   }
 }

@@ -288,6 +288,10 @@ class Tracer {
               q.local = false;
               if (p.routedOif !== undefined) q.oif = p.routedOif;
               else delete q.oif;
+            } else if (a.type === 'redirect') {
+              q.path = 'input';
+              q.local = true;
+              q.oif = '';
             }
             if (a.toPorts && !a.toPorts.isEmpty && PORT_PROTOCOLS.has(p.proto)) {
               const [lo, hi] = a.toPorts.bounds;

@@ -1,0 +1,391 @@
+import { describe, expect, it } from 'vitest';
+import { parseIptables } from '../../../src/parsers/iptables/index.js';
+import { at, chainOf, diags, matchesOf, rulesOf, spanIn } from './helpers.js';
+
+const save = (text: string, extra: { filePath?: string; family?: 'ipv4' | 'ipv6' } = {}) => parseIptables(text, { mode: 'save', ...extra });
+
+describe('iptables-save: tables, chains, policies', () => {
+  const text = ['*filter', ':INPUT DROP [0:0]', ':FORWARD DROP [3:120]', ':MYCHAIN - [0:0]', '-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT', 'COMMIT', ''].join('\n');
+  const doc = save(text, { filePath: 'rules.v4' });
+
+  it('builds one netfilter ruleset named after the file', () => {
+    const rs = doc.rulesets[0]!;
+    expect(doc.format).toBe('iptables-save');
+    expect(rs.name).toBe('rules.v4');
+    expect(rs.kind).toBe('netfilter');
+    expect(rs.targets).toEqual([]);
+    expect(rs.families).toEqual(['ipv4']);
+    expect(rs.tables.map((t) => `${t.family} ${t.name}`)).toEqual(['ip filter']);
+    expect(at(rs.tables[0]!.span)).toBe('1:1-6:7');
+    expect(doc.diagnostics).toEqual([]);
+  });
+
+  it('gives built-in chains hook, priority, type and policy; user chains none', () => {
+    const input = chainOf(doc, 'filter', 'INPUT');
+    expect([input.hook, input.priority, input.type, input.policy]).toEqual(['input', 0, 'filter', 'drop']);
+    expect(at(input.policySpan)).toBe('2:1-2:18');
+    const output = chainOf(doc, 'filter', 'OUTPUT');
+    expect([output.hook, output.policy, output.policySpan]).toEqual(['output', 'accept', undefined]);
+    const user = chainOf(doc, 'filter', 'MYCHAIN');
+    expect([user.hook, user.priority, user.policy]).toEqual([undefined, undefined, undefined]);
+    expect(at(user.span)).toBe(spanIn(4, ':MYCHAIN - [0:0]', ':MYCHAIN - [0:0]'));
+  });
+
+  it('maps the classic priorities of nat, mangle, raw and security', () => {
+    const d = save('*nat\nCOMMIT\n*mangle\n:OUTPUT ACCEPT\nCOMMIT\n*raw\n:PREROUTING ACCEPT\nCOMMIT\n*security\n:INPUT ACCEPT\nCOMMIT\n*nat\n:INPUT ACCEPT\nCOMMIT\n');
+    const hp = (t: string) => chainOf(d, t, t === 'raw' ? 'PREROUTING' : 'INPUT');
+    expect(chainOf(d, 'nat', 'PREROUTING')).toMatchObject({ hook: 'prerouting', priority: -100, type: 'nat' });
+    expect(chainOf(d, 'nat', 'INPUT')).toMatchObject({ hook: 'input', priority: 100, type: 'nat' });
+    expect(chainOf(d, 'nat', 'OUTPUT')).toMatchObject({ hook: 'output', priority: -100, type: 'nat' });
+    expect(chainOf(d, 'nat', 'POSTROUTING')).toMatchObject({ hook: 'postrouting', priority: 100, type: 'nat' });
+    expect(chainOf(d, 'mangle', 'OUTPUT')).toMatchObject({ hook: 'output', priority: -150, type: 'route' });
+    expect(chainOf(d, 'mangle', 'FORWARD')).toMatchObject({ hook: 'forward', priority: -150, type: 'filter' });
+    expect(hp('raw')).toMatchObject({ hook: 'prerouting', priority: -300 });
+    expect(chainOf(d, 'raw', 'OUTPUT')).toMatchObject({ hook: 'output', priority: -300 });
+    expect(hp('security')).toMatchObject({ hook: 'input', priority: 50 });
+    // a bare "*nat COMMIT" declares nothing; the later *nat section is the one kept
+    expect(d.rulesets[0]!.tables.map((t) => t.name)).toEqual(['mangle', 'raw', 'security', 'nat']);
+  });
+
+  it('gives rules exact spans, text, ids and the --dport report span', () => {
+    const r = chainOf(doc, 'filter', 'INPUT').rules[0]!;
+    expect(r.id).toBe(1);
+    const line = '-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT';
+    expect(at(r.span)).toBe(spanIn(5, line, line));
+    expect(r.text).toBe(line);
+    expect(at(r.reportSpan)).toBe(spanIn(5, line, '--dport 22'));
+    expect(matchesOf(r)).toEqual(['proto=6', 'dstport=22']);
+    expect(at(r.matches[0]!.span)).toBe(spanIn(5, line, '-p tcp'));
+    expect(at(r.matches[1]!.span)).toBe(spanIn(5, line, '--dport 22'));
+    expect(r.action).toEqual({ kind: 'accept' });
+  });
+});
+
+describe('iptables-save: line syntax', () => {
+  it('accepts a [packets:bytes] prefix; the rule span and text include it', () => {
+    const d = save('*filter\n[12:3456] -A INPUT -s 10.0.0.0/8 -j DROP\nCOMMIT\n');
+    const r = chainOf(d, 'filter', 'INPUT').rules[0]!;
+    expect(at(r.span)).toBe('2:1-2:41');
+    expect(r.text).toBe('[12:3456] -A INPUT -s 10.0.0.0/8 -j DROP');
+    expect(at(r.matches[0]!.span)).toBe('2:20-2:33');
+    expect(matchesOf(r)).toEqual(['srcaddr=10.0.0.0/8']);
+    expect(d.diagnostics).toEqual([]);
+  });
+
+  it('reports bad counters with their position', () => {
+    const d = save('*filter\n[12:x] -A INPUT -j DROP\nCOMMIT\n');
+    expect(diags(d)).toEqual(['error iptables/bad-counters 2:1-2:7']);
+  });
+
+  it('handles CRLF line ends: spans stop before \\r, comments have no \\r', () => {
+    const d = save('# top\r\n*filter\r\n:INPUT DROP [0:0]\r\n-A INPUT -i eth0 -j ACCEPT\r\nCOMMIT\r\n');
+    expect(d.diagnostics).toEqual([]);
+    expect(d.comments).toEqual([{ value: ' top', type: 'Line', span: { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 6, offset: 5 } } }]);
+    const c = chainOf(d, 'filter', 'INPUT');
+    expect(at(c.policySpan)).toBe('3:1-3:18');
+    const r = c.rules[0]!;
+    expect(at(r.span)).toBe('4:1-4:27');
+    expect(r.text).toBe('-A INPUT -i eth0 -j ACCEPT');
+    expect(matchesOf(r)).toEqual(['inif=eth0']);
+  });
+
+  it('keeps every # comment line for directives', () => {
+    const d = save('# eslint-disable-next-line firewall/x\n*filter\n# inside\n-A INPUT -j ACCEPT\nCOMMIT\n');
+    expect(d.comments.map((c) => `${c.value}@${at(c.span)}`)).toEqual([' eslint-disable-next-line firewall/x@1:1-1:38', ' inside@3:1-3:9']);
+  });
+
+  it('unquotes double quotes and \\" as iptables-restore does', () => {
+    const d = save('*filter\n-A INPUT -m comment --comment "say \\"hi\\" there" -j ACCEPT\n-A INPUT -m comment --comment \'single\' -j DROP\nCOMMIT\n');
+    const rules = chainOf(d, 'filter', 'INPUT').rules;
+    expect(rules[0]!.comment).toBe('say "hi" there');
+    expect(rules[0]!.matches).toEqual([]);
+    // single quotes are ordinary characters for iptables-restore
+    expect(rules[1]!.comment).toBe("'single'");
+  });
+
+  it('reports an unterminated quote', () => {
+    const d = save('*filter\n-A INPUT -m comment --comment "open -j ACCEPT\nCOMMIT\n');
+    expect(diags(d)).toContain('error iptables/unterminated-quote 2:31-2:46');
+  });
+});
+
+describe('iptables-save: matches', () => {
+  const one = (spec: string, table = 'filter', chain = 'INPUT') => {
+    const d = save(`*${table}\n-A ${chain} ${spec}\nCOMMIT\n`);
+    return { d, r: chainOf(d, table, chain).rules[0]! };
+  };
+
+  it('keeps negation instead of folding it, with the ! inside the span', () => {
+    const { d, r } = one('! -s 10.0.0.0/8 ! -i eth+ ! -p udp -j DROP');
+    expect(d.diagnostics).toEqual([]);
+    expect(matchesOf(r)).toEqual(['!srcaddr=10.0.0.0/8', '!inif=eth+', '!proto=17']);
+    expect(r.matches.map((m) => at(m.span))).toEqual(['2:10-2:25', '2:26-2:35', '2:36-2:44']);
+  });
+
+  it('negated ports and old-style negation (rejected by iptables 1.8, still read as meant)', () => {
+    const { r } = one('-p tcp -m tcp ! --dport 22 -j ACCEPT');
+    expect(matchesOf(r)).toEqual(['proto=6', '!dstport=22']);
+    expect(at(r.reportSpan)).toBe('2:24-2:36');
+    const old = one('-s ! 10.0.0.1 -j DROP');
+    expect(matchesOf(old.r)).toEqual(['!srcaddr=10.0.0.1/32']);
+    expect(diags(old.d)).toEqual(['error iptables/old-negation 2:13-2:14']);
+  });
+
+  it('reads port ranges in all forms and service names', () => {
+    expect(matchesOf(one('-p tcp --dport 1761:1768 -j ACCEPT').r)).toEqual(['proto=6', 'dstport=1761-1768']);
+    expect(matchesOf(one('-p tcp --dport :1024 -j ACCEPT').r)).toEqual(['proto=6', 'dstport=0-1024']);
+    expect(matchesOf(one('-p udp --sport 1024: -j ACCEPT').r)).toEqual(['proto=17', 'srcport=1024-65535']);
+    expect(matchesOf(one('-p tcp --destination-port ssh -j ACCEPT').r)).toEqual(['proto=6', 'dstport=22']);
+    expect(matchesOf(one('--protocol sctp --source-port https -j ACCEPT').r)).toEqual(['proto=132', 'srcport=443']);
+  });
+
+  it('reports an unknown service as an error and keeps an opaque port match', () => {
+    const { d, r } = one('-p tcp --dport nosuchsvc -j ACCEPT');
+    expect(diags(d)).toEqual([`error iptables/bad-port ${spanIn(2, '-A INPUT -p tcp --dport nosuchsvc -j ACCEPT', 'nosuchsvc')}`]);
+    expect(matchesOf(r)).toEqual(['proto=6', 'opaque:port']);
+  });
+
+  it('reads multiport --dports/--sports/--ports with ranges and negation', () => {
+    const { r } = one('-p tcp -m multiport --dports 80,443,1761:1768 -j ACCEPT');
+    expect(matchesOf(r)).toEqual(['proto=6', 'dstport=80, 443, 1761-1768']);
+    expect(at(r.reportSpan)).toBe(spanIn(2, '-A INPUT -p tcp -m multiport --dports 80,443,1761:1768 -j ACCEPT', '--dports 80,443,1761:1768'));
+    expect(matchesOf(one('-p udp -m multiport ! --sports 53,123 -j ACCEPT').r)).toEqual(['proto=17', '!srcport=53, 123']);
+    expect(matchesOf(one('-p tcp -m multiport --ports 22,2222 -j ACCEPT').r)).toEqual(['proto=6', 'anyof([dstport=22, 2222]|[srcport=22, 2222])']);
+  });
+
+  it('expands comma lists in -s/-d into one rule per pair, all with the same span', () => {
+    const line = '-A INPUT -s 10.0.0.1,10.0.0.2 -d 192.168.0.0/255.255.0.0,172.16.0.0/12 -j ACCEPT';
+    const d = save(`*filter\n${line}\n-A INPUT -j DROP\nCOMMIT\n`);
+    const rules = chainOf(d, 'filter', 'INPUT').rules;
+    expect(rules.map((r) => r.id)).toEqual([1, 2, 3, 4, 5]);
+    expect(rules.slice(0, 4).map((r) => matchesOf(r).join(' '))).toEqual([
+      'srcaddr=10.0.0.1/32 dstaddr=192.168.0.0/16',
+      'srcaddr=10.0.0.1/32 dstaddr=172.16.0.0/12',
+      'srcaddr=10.0.0.2/32 dstaddr=192.168.0.0/16',
+      'srcaddr=10.0.0.2/32 dstaddr=172.16.0.0/12',
+    ]);
+    expect(new Set(rules.slice(0, 4).map((r) => at(r.span)))).toEqual(new Set([spanIn(2, line, line)]));
+    expect(at(rules[0]!.matches[0]!.span)).toBe(spanIn(2, line, '-s 10.0.0.1,10.0.0.2'));
+  });
+
+  it('drops -s 0.0.0.0/0 (matches every packet) but keeps its negation', () => {
+    expect(matchesOf(one('-s 0.0.0.0/0 -j ACCEPT').r)).toEqual([]);
+    expect(matchesOf(one('! -d 0.0.0.0/0 -j ACCEPT').r)).toEqual(['!dstaddr=0.0.0.0/0']);
+    expect(matchesOf(one('-p all -j ACCEPT').r)).toEqual([]);
+  });
+
+  it('turns host names into opaque matches and bad addresses into errors', () => {
+    const h = one('-s backup.example.com -j ACCEPT');
+    expect(h.r.matches[0]).toMatchObject({ kind: 'opaque', module: 'hostname', text: '-s backup.example.com' });
+    expect(h.d.diagnostics).toEqual([]);
+    const b = one('-s 10.0.0.300 -j ACCEPT');
+    expect(diags(b.d)).toEqual([`error iptables/bad-address ${spanIn(2, '-A INPUT -s 10.0.0.300 -j ACCEPT', '10.0.0.300')}`]);
+    expect(matchesOf(b.r)).toEqual(['opaque:address']);
+  });
+
+  it('reads conntrack / state, keeping other conntrack options opaque', () => {
+    expect(matchesOf(one('-m conntrack --ctstate NEW,ESTABLISHED -j ACCEPT').r)).toEqual(['ct=established,new']);
+    expect(matchesOf(one('-m state ! --state INVALID -j ACCEPT').r)).toEqual(['!ct=invalid']);
+    const { r } = one('-m conntrack --ctstate DNAT --ctorigdst 10.0.0.1 -j ACCEPT');
+    expect(matchesOf(r)).toEqual(['ct=dnat', 'opaque:conntrack']);
+    expect(r.matches[1]).toMatchObject({ text: '--ctorigdst 10.0.0.1' });
+  });
+
+  it('reads iprange, addrtype, fragments and ICMP types', () => {
+    expect(matchesOf(one('-m iprange --src-range 10.0.0.1-10.0.0.6 ! --dst-range 10.1.0.0-10.1.0.255 -j ACCEPT').r)).toEqual(['srcaddr=10.0.0.1/32, 10.0.0.2/31, 10.0.0.4/31, 10.0.0.6/32', '!dstaddr=10.1.0.0/24']);
+    expect(matchesOf(one('-m addrtype --dst-type LOCAL --limit-iface-in -j ACCEPT').r)).toEqual(['dstaddrtype=local']);
+    expect(matchesOf(one('-f -j DROP').r)).toEqual(['fragment']);
+    expect(matchesOf(one('! -f -j DROP').r)).toEqual(['!fragment']);
+    expect(matchesOf(one('-p icmp -m icmp --icmp-type echo-request -j ACCEPT').r)).toEqual(['proto=1', 'icmp(ipv4)=2048-2303']);
+    expect(matchesOf(one('-p icmp --icmp-type 3/4 -j ACCEPT').r)).toEqual(['proto=1', 'icmp(ipv4)=772']);
+    expect(matchesOf(one('-p icmp --icmp-type any -j ACCEPT').r)).toEqual(['proto=1', 'icmp(ipv4)=all']);
+  });
+
+  it('keeps undecidable matches opaque with their module and text', () => {
+    const { r } = one('-p tcp --syn -m limit --limit 5/min --limit-burst 3 -m set --match-set admins src -m recent --name x --rcheck -j ACCEPT');
+    expect(r.matches.map((m) => (m.kind === 'opaque' ? `${m.module}|${m.text}` : m.kind))).toEqual([
+      'protocol',
+      'tcp-flags|--syn',
+      'limit|-m limit --limit 5/min --limit-burst 3',
+      'set|--match-set admins src',
+      'recent|-m recent --name x --rcheck',
+    ]);
+    expect(r.matches[3]).toMatchObject({ reason: 'ipset membership is only known at run time' });
+    expect(matchesOf(one('-p tcp -m tcp --tcp-flags SYN,RST,ACK,FIN SYN -j ACCEPT').r)).toEqual(['proto=6', 'opaque:tcp-flags']);
+    expect(matchesOf(one('-m mac --mac-source XX:XX:XX:XX:XX:XX -j ACCEPT').r)).toEqual(['opaque:mac']);
+  });
+
+  it('accepts -m tcp before -p tcp, long option names and --opt=value', () => {
+    const { d, r } = one('--match tcp --protocol tcp --in-interface eth0 --destination=10.0.0.1 --dport=443 --jump ACCEPT');
+    expect(d.diagnostics).toEqual([]);
+    expect(matchesOf(r)).toEqual(['proto=6', 'inif=eth0', 'dstaddr=10.0.0.1/32', 'dstport=443']);
+  });
+
+  it('reports unknown options as errors and keeps an opaque match', () => {
+    const { d, r } = one('-p udp -m multiport --ports 8080 --something-else -j ACCEPT');
+    expect(diags(d)).toEqual([`error iptables/unknown-option ${spanIn(2, '-A INPUT -p udp -m multiport --ports 8080 --something-else -j ACCEPT', '--something-else')}`]);
+    expect(matchesOf(r)).toEqual(['proto=17', 'anyof([dstport=8080]|[srcport=8080])', 'opaque:unknown']);
+  });
+});
+
+describe('iptables-save: targets', () => {
+  const act = (spec: string, table = 'filter', chain = 'INPUT') => {
+    const d = save(`*${table}\n:USER - [0:0]\n-A ${chain} ${spec}\nCOMMIT\n`);
+    return { d, a: chainOf(d, table, chain).rules[0]!.action };
+  };
+  it('maps verdicts, jumps, gotos and non-terminating targets', () => {
+    expect(act('-j ACCEPT').a).toEqual({ kind: 'accept' });
+    expect(act('-j DROP').a).toEqual({ kind: 'drop' });
+    expect(act('-j RETURN').a).toEqual({ kind: 'return' });
+    expect(act('-j REJECT --reject-with tcp-reset').a).toEqual({ kind: 'reject', with: 'tcp-reset' });
+    expect(act('-j USER').a).toEqual({ kind: 'jump', target: 'USER' });
+    expect(act('-g USER').a).toEqual({ kind: 'goto', target: 'USER' });
+    expect(act('-j LOG --log-prefix "x: "').a).toEqual({ kind: 'continue', target: 'LOG' });
+    expect(act('-j NOTRACK', 'raw', 'PREROUTING').a).toEqual({ kind: 'continue', target: 'CT' });
+    expect(act('-p tcp').a).toEqual({ kind: 'continue', target: '' });
+    expect(act('-j NFQUEUE --queue-num 3').a).toEqual({ kind: 'queue', text: '-j NFQUEUE --queue-num 3' });
+  });
+
+  it('parses NAT targets', () => {
+    const d = act('-p tcp --dport 8080 -j DNAT --to-destination 172.17.0.2-172.17.0.3:80-81', 'nat', 'PREROUTING').a;
+    expect(d.kind).toBe('nat');
+    if (d.kind !== 'nat') return;
+    expect(d.type).toBe('dnat');
+    expect(d.toAddrs?.toString()).toBe('172.17.0.2/31');
+    expect(d.toPorts?.bounds).toEqual([80, 82]);
+    expect(d.text).toBe('-j DNAT --to-destination 172.17.0.2-172.17.0.3:80-81');
+    const r = act('-p tcp -j REDIRECT --to-ports 3128', 'nat', 'PREROUTING').a;
+    expect(r).toMatchObject({ kind: 'nat', type: 'redirect' });
+    expect(r.kind === 'nat' && r.toPorts?.bounds).toEqual([3128, 3129]);
+    expect(act('-o eth0 -j MASQUERADE', 'nat', 'POSTROUTING').a).toMatchObject({ kind: 'nat', type: 'masquerade' });
+    expect(act('-j SNAT --to-source 198.51.100.1', 'nat', 'POSTROUTING').a).toMatchObject({ kind: 'nat', type: 'snat' });
+  });
+
+  it('makes an unknown target that is not a chain "unknown", with a warning', () => {
+    const { d, a } = act('-j NOSUCH');
+    expect(a).toEqual({ kind: 'unknown', target: 'NOSUCH', text: '-j NOSUCH' });
+    expect(diags(d)).toEqual(['warning iptables/unknown-target 3:10-3:19']);
+  });
+});
+
+describe('iptables-save: commands', () => {
+  it('-I chain n inserts at position n (default 1), in the order iptables would', () => {
+    const d = save(
+      ['*filter', '-A FORWARD -s 10.0.0.4 -j ACCEPT', '-I FORWARD 1 -s 10.0.0.1 -j ACCEPT', '-I FORWARD 2 -s 10.0.0.2 -j ACCEPT', '-I FORWARD 3 -s 10.0.0.3 -j ACCEPT', '-I FORWARD -s 10.0.0.0 -j ACCEPT', 'COMMIT', ''].join('\n'),
+    );
+    const rules = chainOf(d, 'filter', 'FORWARD').rules;
+    expect(rules.map((r) => matchesOf(r)[0])).toEqual(['srcaddr=10.0.0.0/32', 'srcaddr=10.0.0.1/32', 'srcaddr=10.0.0.2/32', 'srcaddr=10.0.0.3/32', 'srcaddr=10.0.0.4/32']);
+    expect(rules.map((r) => r.id)).toEqual([5, 2, 3, 4, 1]);
+    expect(rules.map((r) => r.span.start.line)).toEqual([6, 3, 4, 5, 2]);
+  });
+
+  it('reports an insertion index that is too big', () => {
+    const d = save('*filter\n-I INPUT 3 -j ACCEPT\nCOMMIT\n');
+    expect(diags(d)).toEqual(['error iptables/bad-index 2:10-2:11']);
+  });
+
+  it('-D deletes by specification (however written) and by number', () => {
+    const d = save(
+      [
+        '*filter',
+        '-A INPUT -p tcp --dport 22 -j ACCEPT',
+        '-A INPUT -p tcp --dport 80 -j ACCEPT',
+        '-A INPUT -p tcp --dport 443 -j ACCEPT',
+        '-D INPUT -p tcp -m tcp --dport 80 -j ACCEPT',
+        '-D INPUT 1',
+        'COMMIT',
+        '',
+      ].join('\n'),
+    );
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=443 proto=6 => accept']);
+    expect(d.diagnostics).toEqual([]);
+    const bad = save('*filter\n-A INPUT -j ACCEPT\n-D INPUT 2\n-D INPUT -j DROP\nCOMMIT\n');
+    expect(diags(bad)).toEqual(['error iptables/bad-index 3:10-3:11', 'error iptables/no-such-rule 4:1-4:17']);
+  });
+
+  it('-R replaces, -P sets policies, -F flushes, -N/-X create and delete chains', () => {
+    const d = save(
+      [
+        '*filter',
+        '-N EXTRA',
+        '-A EXTRA -j DROP',
+        '-A INPUT -j ACCEPT',
+        '-A OUTPUT -j ACCEPT',
+        '-R INPUT 1 -s 10.0.0.0/8 -j ACCEPT',
+        '-P INPUT DROP',
+        '-F OUTPUT',
+        '-F EXTRA',
+        '-X EXTRA',
+        'COMMIT',
+        '',
+      ].join('\n'),
+    );
+    expect(d.diagnostics).toEqual([]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['srcaddr=10.0.0.0/8 => accept']);
+    expect(chainOf(d, 'filter', 'INPUT').policy).toBe('drop');
+    expect(at(chainOf(d, 'filter', 'INPUT').policySpan)).toBe('7:1-7:14');
+    expect(rulesOf(d, 'filter', 'OUTPUT')).toEqual([]);
+    expect(d.rulesets[0]!.tables[0]!.chains.map((c) => c.name)).toEqual(['INPUT', 'FORWARD', 'OUTPUT']);
+  });
+
+  it('-F without a chain flushes the table, -X without one deletes every user chain', () => {
+    const d = save('*filter\n:A - [0:0]\n-A A -j DROP\n-A INPUT -j A\n-F\n-X\nCOMMIT\n');
+    expect(d.diagnostics).toEqual([]);
+    expect(d.rulesets[0]!.tables[0]!.chains.map((c) => `${c.name}:${c.rules.length}`)).toEqual(['INPUT:0', 'FORWARD:0', 'OUTPUT:0']);
+  });
+
+  it('skips -6 lines in iptables files and -4 lines in ip6tables files', () => {
+    const text = '*filter\n-A INPUT -j ACCEPT\n-4 -A INPUT -j DROP\n-6 -A INPUT -j REJECT\nCOMMIT\n';
+    expect(rulesOf(save(text), 'filter', 'INPUT')).toEqual([' => accept', ' => drop']);
+    expect(rulesOf(save(text, { family: 'ipv6' }), 'filter', 'INPUT')).toEqual([' => accept', ' => reject']);
+  });
+
+  it('a second *table section replaces the first (iptables-restore flushes)', () => {
+    const d = save('*filter\n-A INPUT -j DROP\nCOMMIT\n*filter\n-A INPUT -j ACCEPT\nCOMMIT\n');
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual([' => accept']);
+  });
+});
+
+describe('iptables-save: errors the real tool reports', () => {
+  it('missing COMMIT', () => {
+    const d = save('*filter\n-A INPUT -j ACCEPT\n');
+    expect(diags(d)).toEqual(['error iptables/missing-commit 3:1-3:1']);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual([' => accept']);
+  });
+  it('unknown table', () => {
+    const d = save('*filtr\n-A INPUT -j ACCEPT\nCOMMIT\n');
+    expect(diags(d)).toEqual(['error iptables/unknown-table 1:2-1:7', 'error iptables/unknown-chain 2:4-2:9']);
+    expect(d.rulesets[0]!.tables).toEqual([]);
+  });
+  it('rule before *table', () => {
+    const d = save('-A INPUT -j ACCEPT\n*filter\nCOMMIT\n');
+    expect(diags(d)).toEqual(['error iptables/no-table 1:1-1:19']);
+  });
+  it('unknown chain', () => {
+    const d = save('*filter\n-A NOPE -j ACCEPT\nCOMMIT\n');
+    expect(diags(d)).toEqual(['error iptables/unknown-chain 2:4-2:8']);
+  });
+  it('-t inside a restore file, garbage lines, whitespace-only lines, COMMIT with trailing blanks', () => {
+    const d = save('*filter\n-t nat -A INPUT -j ACCEPT\nhello world\n  \nCOMMIT \n');
+    expect(diags(d)).toEqual(['error iptables/table-option 2:1-2:3', 'error iptables/bad-line 3:1-3:12', 'warning iptables/blank-line 4:1-4:3', 'warning iptables/trailing-space 5:7-5:8']);
+  });
+});
+
+describe('iptables-save: family', () => {
+  it('uses options.family first', () => {
+    const d = save('*filter\n-A INPUT -j ACCEPT\nCOMMIT\n', { family: 'ipv6' });
+    expect(d.rulesets[0]!.families).toEqual(['ipv6']);
+    expect(d.rulesets[0]!.tables[0]!.family).toBe('ip6');
+  });
+  it('infers ipv6 from addresses, ICMPv6 or the file name; else ipv4', () => {
+    const fam = (text: string, filePath?: string) => {
+      const d = save(text, filePath ? { filePath } : {});
+      return `${d.rulesets[0]!.families.join()} ${d.rulesets[0]!.tables.map((t) => t.family).join()}`;
+    };
+    expect(fam('*filter\n-A INPUT -s 2001:db8::/32 -j ACCEPT\nCOMMIT\n')).toBe('ipv6 ip6');
+    expect(fam('*filter\n-A INPUT -p ipv6-icmp -j ACCEPT\nCOMMIT\n')).toBe('ipv6 ip6');
+    expect(fam('*filter\n-A INPUT -j ACCEPT\nCOMMIT\n', '/etc/iptables/rules.v6')).toBe('ipv6 ip6');
+    expect(fam('*filter\n-A INPUT -j ACCEPT\nCOMMIT\n', '/etc/ip6tables.save')).toBe('ipv6 ip6');
+    expect(fam('*filter\n-A INPUT -m mac --mac-source 00:11:22:33:44:55 -j ACCEPT\nCOMMIT\n', 'rules.v4')).toBe('ipv4 ip');
+  });
+});

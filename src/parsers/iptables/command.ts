@@ -10,7 +10,7 @@ import type { Tok } from './tokens.js';
 
 type Cmd = 'A' | 'I' | 'D' | 'R' | 'N' | 'X' | 'F' | 'P' | 'Z' | 'L' | 'S' | 'C' | 'E';
 
-const COMMANDS: Record<string, Cmd> = {
+const COMMANDS = new Map<string, Cmd>(Object.entries({
   '-A': 'A',
   '--append': 'A',
   '-I': 'I',
@@ -38,10 +38,10 @@ const COMMANDS: Record<string, Cmd> = {
   '--check': 'C',
   '-E': 'E',
   '--rename-chain': 'E',
-};
+}) as [string, Cmd][]);
 
 /** Options of the iptables program itself (not of the rule): name → number of arguments (-1 = optional number). */
-const PROGRAM_OPTIONS: Record<string, number> = {
+const PROGRAM_OPTIONS = new Map<string, number>(Object.entries({
   '-w': -1,
   '--wait': -1,
   '-W': 1,
@@ -54,7 +54,7 @@ const PROGRAM_OPTIONS: Record<string, number> = {
   '--exact': 0,
   '--line-numbers': 0,
   '--modprobe': 1,
-};
+}));
 
 export interface CommandEnv {
   state: NetfilterState;
@@ -100,7 +100,7 @@ export function runCommand(toks: Tok[], from: number, env: CommandEnv): void {
   let i = from;
   while (i < n) {
     const t = toks[i]!;
-    if (t.quoted || t.unknown) {
+    if (t.quoted || t.unknown || t.text.charCodeAt(0) !== 45 /* - */ || (cmd !== undefined && t.text.length > 2 && t.text.charCodeAt(1) !== 45)) {
       spec.push(t);
       i++;
       continue;
@@ -108,7 +108,7 @@ export function runCommand(toks: Tok[], from: number, env: CommandEnv): void {
     let opt = t.text;
     let inline: Tok | undefined;
     const eq = opt.startsWith('--') ? opt.indexOf('=') : -1;
-    if (eq > 0 && (opt.startsWith('--table=') || PROGRAM_OPTIONS[opt.slice(0, eq)] !== undefined)) {
+    if (eq > 0 && (opt.startsWith('--table=') || PROGRAM_OPTIONS.has(opt.slice(0, eq)))) {
       inline = { text: opt.slice(eq + 1), start: t.start + eq + 1, end: t.end };
       opt = opt.slice(0, eq);
     }
@@ -119,7 +119,7 @@ export function runCommand(toks: Tok[], from: number, env: CommandEnv): void {
       if (!tableTok) ctx.diag('error', 'iptables/missing-argument', `Option ${opt} needs an argument`, t.start, t.end);
       continue;
     }
-    const po = PROGRAM_OPTIONS[opt];
+    const po = PROGRAM_OPTIONS.get(opt);
     if (po !== undefined) {
       i++;
       if (!inline) {
@@ -128,7 +128,7 @@ export function runCommand(toks: Tok[], from: number, env: CommandEnv): void {
       }
       continue;
     }
-    const c = COMMANDS[opt];
+    const c = COMMANDS.get(opt);
     if (c !== undefined) {
       if (cmd !== undefined) {
         ctx.diag('error', 'iptables/multiple-commands', `Only one command is allowed (already ${cmdTok!.text})`, t.start, t.end);
@@ -156,7 +156,7 @@ export function runCommand(toks: Tok[], from: number, env: CommandEnv): void {
       }
       continue;
     }
-    if (/^-[nvxLS]{2,}$/.test(opt)) {
+    if (cmd === undefined && opt.length > 2 && opt.charCodeAt(1) !== 45 && /^-[nvxLS]{2,}$/.test(opt)) {
       // combined listing flags such as -nvL: nothing to apply
       cmd ??= 'L';
       cmdTok ??= t;

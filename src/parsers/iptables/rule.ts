@@ -45,6 +45,9 @@ export interface ParseCache {
   ports: Map<string, NumSet | null>;
 }
 
+/** Repeated values (networks, port lists) hit the cache; unique ones must not pile up. */
+const CACHE_LIMIT = 4096;
+
 export function newCache(): ParseCache {
   return { addr: new Map(), ports: new Map() };
 }
@@ -68,7 +71,7 @@ export interface ParsedRule {
   skip?: boolean;
 }
 
-const CORE_ARITY: Record<string, number> = {
+const CORE_ARITY = new Map<string, number>(Object.entries({
   '-p': 1,
   '--protocol': 1,
   '-s': 1,
@@ -95,7 +98,7 @@ const CORE_ARITY: Record<string, number> = {
   '--ipv4': 0,
   '-6': 0,
   '--ipv6': 0,
-};
+}));
 
 const PORT_OPTS = ['--dport', '--sport', '--destination-port', '--source-port'];
 const MODULE_OPTIONS: Record<string, readonly string[]> = {
@@ -141,6 +144,7 @@ const MODULE_OPTIONS: Record<string, readonly string[]> = {
   icmp6: ['--icmpv6-type'],
 };
 const MODULE_OPTION_SETS: Record<string, Set<string>> = Object.fromEntries(Object.entries(MODULE_OPTIONS).map(([k, v]) => [k, new Set(v)]));
+const KNOWN_MODULES = new Map<string, Set<string>>(Object.entries(MODULE_OPTION_SETS));
 
 /** Options (of known matches and targets) that take no argument. */
 const FLAG_OPTIONS = new Set([
@@ -302,20 +306,20 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
     }
 
     // Arguments: fixed arity for core and known options, otherwise every following non-option.
-    let arity = CORE_ARITY[opt];
+    let arity = CORE_ARITY.get(opt);
     let owner: ModuleInstance | undefined;
     let isTargetOpt = false;
     if (arity === undefined) {
       for (let k = modules.length - 1; k >= 0; k--) {
         const mod = modules[k]!;
-        if (mod.known && MODULE_OPTION_SETS[mod.name]!.has(opt)) {
+        if (mod.known && KNOWN_MODULES.get(mod.name)!.has(opt)) {
           owner = mod;
           break;
         }
       }
       if (!owner) {
         const implicit = protoNum !== undefined ? protoModule(protoNum) : undefined;
-        if (implicit && MODULE_OPTION_SETS[implicit]!.has(opt)) {
+        if (implicit && KNOWN_MODULES.get(implicit)!.has(opt)) {
           owner = { name: implicit, known: true, start: optTok.start };
           modules.push(owner);
         } else if (protoUnknown && (MODULE_OPTION_SETS.tcp!.has(opt) || opt === '--icmp-type' || opt === '--icmpv6-type')) {
@@ -460,7 +464,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           continue;
         }
         const name = moduleName(a0.text);
-        if (MODULE_OPTION_SETS[name]) {
+        if (KNOWN_MODULES.has(name)) {
           modules.push({ name, known: true, start: mStart });
         } else {
           const op = opaque(name, mStart, mEnd, opaqueReason(name));
@@ -487,7 +491,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
         continue;
       }
     }
-    if (CORE_ARITY[opt] !== undefined) continue; // core option with a missing argument (diagnosed)
+    if (CORE_ARITY.has(opt)) continue; // core option with a missing argument (diagnosed)
 
     // ---------------------------------------------------------------- target options
     if (isTargetOpt) {
@@ -709,7 +713,7 @@ function cachedAddr(text: string, ctx: RuleContext): AddrSet | undefined {
   let v = c.get(text);
   if (v === undefined) {
     v = parseCidr(text) ?? parseV6MaskCidr(text) ?? null;
-    c.set(text, v);
+    if (c.size < CACHE_LIMIT) c.set(text, v);
   }
   return v ?? undefined;
 }
@@ -848,7 +852,7 @@ export function parsePortSpec(tok: Tok, multi: boolean, ctx: RuleContext): NumSe
   if (bad !== undefined) {
     ctx.diag('error', 'iptables/bad-port', `Invalid port or service "${bad}"`, tok.start, tok.end);
   } else res = numSetOf(ranges).intersect(PORT_UNIVERSE);
-  ctx.cache.ports.set(key, res);
+  if (ctx.cache.ports.size < CACHE_LIMIT) ctx.cache.ports.set(key, res);
   return res ?? undefined;
 }
 

@@ -473,7 +473,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     let family: Family | undefined;
     if (prog.unknown) {
       const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(prog.text);
-      if (m && /ipt/i.test(m[1]!)) {
+      if (m && /ip6?t/i.test(m[1]!)) {
         family = /6/.test(m[1]!) ? 'ipv6' : 'ipv4';
         diag('warning', 'iptables/unresolved-command', `$${m[1]} is not set in this script; assuming it runs ${family === 'ipv6' ? 'ip6tables' : 'iptables'}`, li.span(prog.start, prog.end));
       }

@@ -1,0 +1,192 @@
+import { describe, expect, it } from 'vitest';
+import { parseIptables } from '../../../src/parsers/iptables/index.js';
+import { at, chainOf, diags, matchesOf, rulesOf, spanIn } from './helpers.js';
+
+const script = (text: string, filePath?: string) => parseIptables(text, filePath ? { mode: 'script', filePath } : { mode: 'script' });
+
+describe('iptables scripts: commands', () => {
+  it('reads iptables commands with -t, -w, sudo, paths and the nft/legacy variants', () => {
+    const text = [
+      '#!/bin/sh',
+      'iptables -w -P INPUT DROP',
+      'sudo /usr/sbin/iptables -A INPUT -p tcp --dport 22 -j ACCEPT',
+      'iptables-nft -t nat -A PREROUTING -p tcp --dport 8080 -j DNAT --to-destination 10.0.0.2:80',
+      'iptables-legacy --table filter --append INPUT --protocol udp --dport 53 --jump ACCEPT',
+      'iptables -w 5 -I INPUT 1 -i lo -j ACCEPT',
+      '',
+    ].join('\n');
+    const d = script(text, 'fw.sh');
+    expect(d.format).toBe('iptables-script');
+    expect(d.diagnostics).toEqual([]);
+    expect(d.rulesets[0]!.name).toBe('fw.sh');
+    expect(d.rulesets[0]!.families).toEqual(['ipv4']);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['inif=lo => accept', 'dstport=22 proto=6 => accept', 'dstport=53 proto=17 => accept']);
+    expect(rulesOf(d, 'nat', 'PREROUTING')).toEqual(['dstport=8080 proto=6 => nat dnat 10.0.0.2/32 :80']);
+    const input = chainOf(d, 'filter', 'INPUT');
+    expect(input.policy).toBe('drop');
+    expect(at(input.policySpan)).toBe(spanIn(2, 'iptables -w -P INPUT DROP', 'iptables -w -P INPUT DROP'));
+    const line3 = 'sudo /usr/sbin/iptables -A INPUT -p tcp --dport 22 -j ACCEPT';
+    const r = input.rules[1]!;
+    expect(at(r.span)).toBe(spanIn(3, line3, '/usr/sbin/iptables -A INPUT -p tcp --dport 22 -j ACCEPT'));
+    expect(r.text).toBe('/usr/sbin/iptables -A INPUT -p tcp --dport 22 -j ACCEPT');
+    expect(at(r.reportSpan)).toBe(spanIn(3, line3, '--dport 22'));
+    expect(input.rules.map((x) => x.id)).toEqual([4, 1, 3]);
+  });
+
+  it('gives each command its own family: ip6tables → ip6 tables', () => {
+    const d = script('iptables -A INPUT -s 10.0.0.0/8 -j ACCEPT\nip6tables -A INPUT -s 2001:db8::/32 -j ACCEPT\nip6tables-legacy -P INPUT DROP\n');
+    expect(d.rulesets[0]!.families).toEqual(['ipv4', 'ipv6']);
+    expect(d.rulesets[0]!.tables.map((t) => `${t.family} ${t.name}`)).toEqual(['ip filter', 'ip6 filter']);
+    expect(rulesOf(d, 'filter', 'INPUT', 'ip6')).toEqual(['srcaddr=2001:db8::/32 => accept']);
+    expect(chainOf(d, 'filter', 'INPUT', 'ip6').policy).toBe('drop');
+    expect(chainOf(d, 'filter', 'INPUT', 'ip').policy).toBe('accept');
+  });
+
+  it('applies -N, -F, -X, -D, -I n and -P as the script runs', () => {
+    const d = script(
+      [
+        'iptables -N LOGDROP',
+        'iptables -A LOGDROP -j LOG',
+        'iptables -A LOGDROP -j DROP',
+        'iptables -A INPUT -p tcp --dport 23 -j LOGDROP',
+        'iptables -A INPUT -p tcp --dport 25 -j ACCEPT',
+        'iptables -I INPUT 2 -p tcp --dport 24 -j ACCEPT',
+        'iptables -D INPUT -p tcp --dport 25 -j ACCEPT',
+        'iptables -N OLD',
+        'iptables -X OLD',
+        'iptables -F FORWARD',
+        '',
+      ].join('\n'),
+    );
+    expect(d.diagnostics).toEqual([]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=23 proto=6 => jump LOGDROP', 'dstport=24 proto=6 => accept']);
+    expect(d.rulesets[0]!.tables[0]!.chains.map((c) => c.name)).toEqual(['INPUT', 'FORWARD', 'OUTPUT', 'LOGDROP']);
+  });
+
+  it('ignores other programs silently (echo, modprobe, sysctl) and listing commands', () => {
+    const d = script('echo "starting"\nmodprobe ip_conntrack\nsysctl -w net.ipv4.ip_forward=1\niptables -L -n\niptables -nvL\niptables -S\n');
+    expect(d.diagnostics).toEqual([]);
+    expect(d.rulesets[0]!.tables).toEqual([]);
+  });
+
+  it('reports errors with positions: unknown chain, unknown table', () => {
+    const d = script('iptables -A NOPE -j ACCEPT\niptables -t nta -A INPUT -j ACCEPT\n');
+    expect(diags(d)).toEqual([`error iptables/unknown-chain 1:13-1:17`, `error iptables/unknown-table ${spanIn(2, 'iptables -t nta -A INPUT -j ACCEPT', 'nta')}`]);
+  });
+});
+
+describe('iptables scripts: shell syntax', () => {
+  it('substitutes literal variables ($VAR, ${VAR}, export, quoted) and reads the command from $IPT', () => {
+    const text = [
+      'IPT="/sbin/iptables -w"',
+      'export OFFICE=203.0.113.0/24',
+      "CFT='1761:1768'",
+      'readonly WAN=eth0',
+      '$IPT -A INPUT -i ${WAN} -s "$OFFICE" -p tcp --dport $CFT -j ACCEPT',
+      '',
+    ].join('\n');
+    const d = script(text);
+    expect(d.diagnostics).toEqual([]);
+    const r = chainOf(d, 'filter', 'INPUT').rules[0]!;
+    expect(matchesOf(r)).toEqual(['inif=eth0', 'srcaddr=203.0.113.0/24', 'proto=6', 'dstport=1761-1768']);
+    const line = '$IPT -A INPUT -i ${WAN} -s "$OFFICE" -p tcp --dport $CFT -j ACCEPT';
+    expect(at(r.span)).toBe(spanIn(5, line, line));
+    expect(at(r.matches[1]!.span)).toBe(spanIn(5, line, '-s "$OFFICE"'));
+    expect(at(r.reportSpan)).toBe(spanIn(5, line, '--dport $CFT'));
+  });
+
+  it('joins \\ continuations; the rule span runs over the lines and the text is one line', () => {
+    const text = 'iptables -A INPUT \\\n    -p tcp \\\r\n    --dport 443 \\\n    -j ACCEPT\n';
+    const d = script(text);
+    expect(d.diagnostics).toEqual([]);
+    const r = chainOf(d, 'filter', 'INPUT').rules[0]!;
+    expect(at(r.span)).toBe('1:1-4:14');
+    expect(r.text).toBe('iptables -A INPUT -p tcp --dport 443 -j ACCEPT');
+    expect(at(r.reportSpan)).toBe('3:5-3:16');
+  });
+
+  it('handles quoting: single quotes, double quotes, backslashes, comments after commands', () => {
+    const line1 = `iptables -A INPUT -m comment --comment 'it'"'"'s "fine"' -j ACCEPT # allow`;
+    const text = `${line1}\niptables -A INPUT -m comment --comment a\\ b\\"c -j DROP\n`;
+    const d = script(text);
+    expect(d.diagnostics).toEqual([]);
+    expect(chainOf(d, 'filter', 'INPUT').rules.map((r) => r.comment)).toEqual([`it's "fine"`, 'a b"c']);
+    expect(d.comments.map((c) => `${c.value}@${at(c.span)}`)).toEqual([` allow@${spanIn(1, line1, '# allow')}`]);
+  });
+
+  it('an unknown variable gives a warning and an opaque match with the reason; the rule is kept', () => {
+    const line = 'iptables -A INPUT -s $TRUSTED -p tcp --dport 22 -j ACCEPT';
+    const d = script(`${line}\n`);
+    expect(diags(d)).toEqual([`warning iptables/unresolved ${spanIn(1, line, '$TRUSTED')}`]);
+    const r = chainOf(d, 'filter', 'INPUT').rules[0]!;
+    expect(r.matches[0]).toEqual({ kind: 'opaque', module: 'unresolved', text: '-s $TRUSTED', reason: '$TRUSTED is not set in this script', span: r.matches[0]!.span });
+    expect(at(r.matches[0]!.span)).toBe(spanIn(1, line, '-s $TRUSTED'));
+    expect(matchesOf(r)).toEqual(['opaque:unresolved', 'proto=6', 'dstport=22']);
+  });
+
+  it('unknown ports, targets and $(...) values stay undecidable', () => {
+    const d = script('iptables -A INPUT -p tcp --dport $PORT -j $VERDICT\niptables -A INPUT -s $(cat /etc/admins) -j ACCEPT\n');
+    const rules = chainOf(d, 'filter', 'INPUT').rules;
+    expect(matchesOf(rules[0]!)).toEqual(['proto=6', 'opaque:tcp']);
+    expect(rules[0]!.action).toEqual({ kind: 'unknown', target: '$VERDICT', text: '-j $VERDICT' });
+    expect(rules[1]!.matches[0]).toMatchObject({ kind: 'opaque', reason: 'command substitution $(...) is only known when the script runs' });
+    expect(d.diagnostics.every((x) => x.severity === 'warning')).toBe(true);
+    expect(d.diagnostics).toHaveLength(3);
+  });
+
+  it('reads rules inside loops, ifs and functions once, with a warning; loop variables are unknown', () => {
+    const text = [
+      'allow() {',
+      '  iptables -A INPUT -p tcp --dport "$1" -j ACCEPT',
+      '}',
+      'for p in 80 443; do',
+      '  iptables -A INPUT -p tcp --dport $p -j ACCEPT',
+      'done',
+      'if [ -f /etc/strict ]; then',
+      '  iptables -P INPUT DROP',
+      'fi',
+      'iptables -A INPUT -j LOG',
+      '',
+    ].join('\n');
+    const d = script(text);
+    expect(diags(d)).toEqual([
+      'warning iptables/control-flow 2:3-2:50',
+      `warning iptables/unresolved ${spanIn(2, '  iptables -A INPUT -p tcp --dport "$1" -j ACCEPT', '"$1"')}`,
+      'warning iptables/control-flow 5:3-5:48',
+      `warning iptables/unresolved ${spanIn(5, '  iptables -A INPUT -p tcp --dport $p -j ACCEPT', '$p')}`,
+      'warning iptables/control-flow 8:3-8:25',
+    ]);
+    expect(d.diagnostics[0]!.message).toContain('function allow');
+    expect(d.diagnostics[2]!.message).toContain('for loop (line 4)');
+    expect(d.diagnostics[3]!.message).toContain('loop variable');
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['opaque:tcp proto=6 => accept', 'opaque:tcp proto=6 => accept', ' => continue log']);
+    expect(chainOf(d, 'filter', 'INPUT').policy).toBe('drop');
+  });
+
+  it('skips here-documents and separates commands on ; && ||', () => {
+    const text = ['cat > /tmp/x <<EOF', 'iptables -A INPUT -j DROP', 'EOF', 'iptables -A INPUT -j ACCEPT && iptables -A OUTPUT -j ACCEPT; iptables -A FORWARD -j DROP || true', ''].join('\n');
+    const d = script(text);
+    expect(d.diagnostics).toEqual([]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual([' => accept']);
+    expect(rulesOf(d, 'filter', 'OUTPUT')).toEqual([' => accept']);
+    expect(rulesOf(d, 'filter', 'FORWARD')).toEqual([' => drop']);
+  });
+
+  it('assumes an unset $IPTABLES-style variable runs iptables, with a warning', () => {
+    const d = script('$IPTABLES -A INPUT -j ACCEPT\n${IP6TABLES} -A INPUT -j DROP\n');
+    expect(diags(d)).toEqual(['warning iptables/unresolved-command 1:1-1:10', 'warning iptables/unresolved-command 2:1-2:13']);
+    expect(rulesOf(d, 'filter', 'INPUT', 'ip')).toEqual([' => accept']);
+    expect(rulesOf(d, 'filter', 'INPUT', 'ip6')).toEqual([' => drop']);
+  });
+
+  it('uses ${VAR:-default} defaults and empty unquoted expansions vanish', () => {
+    const d = script('EXTRA=\niptables -A INPUT $EXTRA -p tcp --dport ${SSH_PORT:-22} -j ACCEPT\n');
+    expect(d.diagnostics).toEqual([]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=22 proto=6 => accept']);
+  });
+
+  it('collects every comment', () => {
+    const d = script('#!/bin/bash\n# eslint-disable-next-line firewall/no-open-cft\niptables -A INPUT -j ACCEPT\n');
+    expect(d.comments.map((c) => `${c.value}@${at(c.span)}`)).toEqual(['!/bin/bash@1:1-1:12', ' eslint-disable-next-line firewall/no-open-cft@2:1-2:48']);
+  });
+});

@@ -94,6 +94,15 @@ type Ctor = Extract<Val, { k: 'new' | 'call' }>;
 function rulesetFor(ctx: Context, v: Val, fallback: Node): RulesetDraft {
   if (v.k === 'new' && v.fq === 'cdk.SecurityGroup') return sgRuleset(ctx, v);
   if (v.k === 'new' && v.fq === 'cdk.CfnSecurityGroup') return cfnSecurityGroup(ctx, v);
+  if (v.k === 'new' && v.fq === 'cdk.Connections') {
+    // new Connections({ securityGroups: [sg] }): the rules land in that one group
+    const props = ctx.arg(v.node, 0, v.scope);
+    const groups = props?.k === 'obj' ? props.props.get('securityGroups') : undefined;
+    if (groups?.k === 'arr' && !groups.rest && groups.items.length === 1) {
+      const g = groups.items[0]!;
+      if ((g.k === 'new' || g.k === 'call') && isCdk(g.fq)) return rulesetFor(ctx, g, fallback);
+    }
+  }
   if (v.k === 'new' || v.k === 'call') {
     return ctx.b.ruleset(v.node, () => {
       const id = v.fq === 'cdk.Connections' ? undefined : ctx.argString(v.node, 1, v.scope);

@@ -143,9 +143,6 @@ function gcpFirewall(ctx: Context, v: NewVal): void {
     r.addTarget(netName);
     return r;
   });
-  const resName = ctx.argString(v.node, 0, v.scope);
-  const fwName = get('name');
-  d.addTarget(fwName?.k === 'str' ? fwName.v : resName);
   if (obj?.k !== 'obj') {
     d.ingress.push({ matches: [obj?.k === 'unk' ? b.opaque(obj) : b.opaque({ text: b.text(v.node), reason: 'firewall properties not known', node: v.node })], action: { kind: 'accept' }, node: v.node, reportNode: v.node, suggestions: [], priority: 0 });
     return;
@@ -225,7 +222,13 @@ function gcpFirewall(ctx: Context, v: NewVal): void {
   const rule: RuleDraft = { matches, action, node: v.node, reportNode: worldNode ?? portNode ?? v.node, suggestions, priority };
   if (disabled?.k === 'bool' && disabled.v) rule.disabled = true;
   const desc = get('description');
+  const fwName = get('name');
   if (desc?.k === 'str') rule.comment = desc.v;
+  else if (fwName?.k === 'str') rule.comment = fwName.v;
+  else {
+    const resName = ctx.argString(v.node, 0, v.scope);
+    if (resName !== undefined) rule.comment = resName;
+  }
   (egress ? d.egress : d.ingress).push(rule);
 }
 

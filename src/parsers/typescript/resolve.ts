@@ -327,6 +327,7 @@ export class Resolver {
         return this.enumValue(b);
       case 'let':
       case 'var':
+      case 'loop':
         if (b.reassigned) return this.unk(b.decl, `'${b.name}' is reassigned`);
         break;
       default:

@@ -77,9 +77,13 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
     else if (pat.type === 'ArrayPattern') for (const el of pat.elements) if (el) declareRest(el.type === 'RestElement' ? el.argument : el, kind, scope);
   };
 
-  const declareVars = (decl: TSESTree.VariableDeclaration, scope: Scope, each?: boolean): void => {
+  /** `each`: a for-of declaration; `iterated` is the expression after `of`. */
+  const declareVars = (decl: TSESTree.VariableDeclaration, scope: Scope, iterated?: Node): void => {
     const kind: BindingKind = decl.kind === 'const' ? 'const' : decl.kind === 'var' ? 'var' : 'let';
-    for (const d of decl.declarations) declarePattern(d.id, each ? 'loop' : kind, scope, d.init ?? undefined, [], undefined, each);
+    for (const d of decl.declarations) {
+      if (iterated) declarePattern(d.id, 'loop', scope, iterated, [], undefined, true);
+      else declarePattern(d.id, kind, scope, d.init ?? undefined, []);
+    }
   };
 
   const hoist = (stmts: readonly Node[], scope: Scope): void => {
@@ -244,7 +248,7 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
       case 'ForInStatement': {
         const s = new Scope(scope, scope.cls);
         if (node.left.type === 'VariableDeclaration') {
-          if (node.type === 'ForOfStatement' && !node.await) declareVars(node.left, s, true);
+          if (node.type === 'ForOfStatement' && !node.await) declareVars(node.left, s, node.right);
           else for (const dcl of node.left.declarations) declareRest(dcl.id, 'let', s);
         } else markAssigned(node.left, scope, undefined);
         walk(node.right, scope, node, d);

@@ -1,0 +1,198 @@
+import { describe, expect, it } from 'vitest';
+import { allRules, extract, fixture, opaques, pos, summary } from './helpers.js';
+
+describe('fixtures/typescript/cdk-variants.ts (imports, resolution, connections)', () => {
+  const text = fixture('cdk-variants.ts');
+  const { document, extracted } = extract(text);
+  const rules = allRules(document);
+
+  it('extracts the exact model', () => {
+    expect(document.diagnostics).toEqual([]);
+    expect(document.rulesets.map((r) => [r.name, r.targets])).toEqual([
+      ['Web', ['Web', 'web']],
+      ['Db', ['Db', 'db']],
+      ['Imp', ['Imp', 'imported', 'sg-0abc']],
+      ['this.other', ['this.other']],
+    ]);
+    expect(summary(document)).toEqual([
+      // destructuring with default, spread, arithmetic on a const
+      'Web ingress: dstport=1761-1768 proto=6 srcaddr=::/0 => accept',
+      // `as const` array destructuring; enum auto-increment (CftNext = 1762)
+      'Web ingress: dstport=1762 proto=6 srcaddr=0.0.0.0/0 => accept',
+      // reassigned `let`: opaque
+      'Web ingress: opaque:unresolved proto=17 srcaddr=10.0.0.0/8 => accept',
+      // never-reassigned `let` resolves; prefix list → principal
+      'Web ingress: dstport=1762 proto=6 srcprincipal=pl-123 => accept',
+      // for-of over a constant array: the union of the iterations
+      'Web ingress: dstport=1761-1762, 1768 proto=6 srcprincipal=sg-9 => accept',
+      'Web ingress: dstport=all proto=6 srcaddr=0.0.0.0/0 => accept',
+      'Web ingress: srcprincipal=web => accept',
+      // new ec2.Port({ protocol: ec2.Protocol.UDP, ... }) through the aws_ec2 namespace import
+      'Web ingress: dstport=1761-1768 proto=17 srcaddr=0.0.0.0/0 => accept',
+      // a run-time condition: opaque, never guessed
+      'Web ingress: opaque:unresolved srcaddr=0.0.0.0/0 => accept',
+      'Web ingress: icmp(ipv4)=2048-2303 proto=1 srcaddr=0.0.0.0/0 => accept',
+      'Web egress: dstport=1521 dstprincipal=db proto=6 => accept',
+      // allowAllOutbound: false, allowAllIpv6Outbound: true
+      'Web egress: dstaddr=::/0 => accept',
+      // require('aws-cdk-lib').aws_ec2.SecurityGroup
+      'Db ingress: dstport=5432 proto=6 srcprincipal=web => accept',
+      // allowTo an SG also opens the other group's ingress
+      'Db ingress: dstport=1521 proto=6 srcprincipal=web => accept',
+      // Connections({ securityGroups: [db], defaultPort }) lands in db
+      'Db ingress: dstport=1766 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'Db egress: dstaddr=0.0.0.0/0 => accept',
+      'Imp ingress: dstport=1763 proto=6 srcaddr=203.0.113.0/24 => accept',
+      'Imp egress: opaque:unresolved => accept',
+      // unknown construct, unknown default port
+      'this.other ingress: opaque:unresolved srcaddr=0.0.0.0/0 => accept',
+      'this.other egress: opaque:unresolved => accept',
+    ]);
+  });
+
+  it('says why a value is opaque', () => {
+    expect(opaques(rules[2]!)).toEqual([{ module: 'unresolved', text: 'mutable', reason: "'mutable' is reassigned" }]);
+    expect(opaques(rules[8]!)).toEqual([{ module: 'unresolved', text: 'flag ? Port.tcp(1) : Port.tcp(2)', reason: 'depends on a condition decided at run time' }]);
+    expect(opaques(rules[18]!)).toEqual([
+      { module: 'unresolved', text: 'default port of this.other', reason: 'the default port of this construct is not visible in this file' },
+    ]);
+  });
+
+  it('reports at the world-open peer, else at the port', () => {
+    const at = (i: number): string => text.slice(...extracted[i]!.reportNode.range);
+    expect(at(0)).toBe('Peer.anyIpv6()');
+    expect(at(1)).toBe('B'); // the peer's CIDR comes from a constant: report where it is used
+    expect(at(3)).toBe('Port.tcp(once)');
+    expect(at(5)).toBe('allowFromAnyIpv4');
+    expect(at(14)).toBe('allowDefaultPortFromAnyIpv4');
+    expect(pos(rules[4]!.span)).toBe('20:27-20:93');
+  });
+
+  it('suggests a placeholder only where the world-open value is written at the call', () => {
+    const descs = extracted.map((e) => e.suggestions.map((s) => s.desc.split(' ')[0]));
+    expect(descs[0]).toEqual(['Replace', 'Remove']); // Peer.anyIpv6() → Peer.ipv6('fd00::/8')
+    expect(extracted[0]!.suggestions[0]!.text).toBe("Peer.ipv6('fd00::/8')");
+    expect(descs[1]).toEqual(['Remove']); // Peer.ipv4(B): B is a constant used elsewhere too
+    expect(descs[5]).toEqual(['Remove']); // allowFromAnyIpv4(...): no mechanical peer rewrite
+    expect(descs[11]).toEqual([]); // default egress
+  });
+});
+
+describe('fixtures/typescript/pulumi-gcp-azure.ts', () => {
+  const text = fixture('pulumi-gcp-azure.ts');
+  const { document, extracted } = extract(text);
+  const rules = allRules(document);
+
+  it('builds Azure NSGs with priorities and default rules', () => {
+    const nsg = document.rulesets[0]!;
+    expect([nsg.name, nsg.targets]).toEqual(['nsg', ['nsg']]);
+    expect(nsg.tables[0]!.name).toBe('network-security-group');
+    expect(summary({ ...document, rulesets: [nsg] })).toEqual([
+      // priority order: the Deny at 100 before the Allow at 200; enum members read by name
+      'nsg ingress: dstport=1762-1763 srcprincipal=Internet => drop',
+      'nsg ingress: dstport=1761-1768 proto=6 => accept',
+      // standalone SecurityRule attached through nsg.name
+      'nsg ingress: dstport=1764 proto=17 srcaddr=10.0.0.0/8, 192.168.0.0/16 => accept',
+      'nsg ingress: dstprincipal=VirtualNetwork srcprincipal=VirtualNetwork => accept',
+      'nsg ingress: srcprincipal=AzureLoadBalancer => accept',
+      'nsg ingress:  => drop',
+      'nsg egress: dstprincipal=VirtualNetwork srcprincipal=VirtualNetwork => accept',
+      'nsg egress: dstprincipal=Internet => accept',
+      'nsg egress:  => drop',
+    ]);
+    expect(rules[0]!.comment).toBe('deny');
+    expect(rules[5]!.text).toBe('(Azure default) DenyAllInBound (default, 65500)');
+    // '*' source: placeholder suggestion on the literal
+    expect(extracted[1]!.suggestions.map((s) => [text.slice(...s.range), s.text])).toEqual([["'*'", "'10.0.0.0/8'"]]);
+  });
+
+  it('builds GCP networks: priority, deny before allow, tags, default source, disabled', () => {
+    const gcp = document.rulesets.slice(1);
+    expect(gcp.map((r) => [r.name, r.targets, r.tables[0]!.name])).toEqual([
+      ['network net', ['net', 'tag:cft'], 'firewall'],
+      ['network default', ['default'], 'firewall'],
+    ]);
+    expect(gcp[0]!.tables[0]!.chains.map((c) => [c.name, c.policy])).toEqual([
+      ['ingress', 'drop'],
+      ['egress', 'accept'],
+    ]);
+    expect(summary({ ...document, rulesets: gcp })).toEqual([
+      'network net ingress: srcprincipal=tag:untrusted => drop',
+      'network net ingress: anyof([dstport=22, 1761-1768 proto=6]|[proto=1]) dstprincipal=tag:cft srcaddr=0.0.0.0/0 => accept',
+      // no source given: GCP uses 0.0.0.0/0
+      'network default ingress: proto=17 srcaddr=0.0.0.0/0 => accept (disabled)',
+    ]);
+    const cft = allRules({ ...document, rulesets: [gcp[0]!] })[1]!;
+    expect(cft.comment).toBe('cft');
+    expect(pos(cft.span)).toBe('6:1-11:3');
+    expect(pos(cft.reportSpan)).toBe('9:18-9:29');
+  });
+});
+
+describe('resolution details', () => {
+  const cdk = (body: string, pre = ''): string =>
+    `import * as ec2 from 'aws-cdk-lib/aws-ec2';\n${pre}\nexport function f(scope: any, props: any) {\n  const sg = new ec2.SecurityGroup(scope, 'Sg', { allowAllOutbound: false });\n${body}\n}\n`;
+  const one = (body: string, pre = ''): string => summary(extract(cdk(body, pre)).document)[0] ?? '';
+
+  it('spreads of literal constants and object lookups', () => {
+    expect(one('  sg.addIngressRule(ec2.Peer.ipv4(NETS[1]), ec2.Port.tcp(P.cft));', "const A = ['10.0.0.0/8'];\nconst NETS = [...A, '0.0.0.0/0'];\nconst P = { ...{ cft: 1761 } };")).toBe(
+      'Sg ingress: dstport=1761 proto=6 srcaddr=0.0.0.0/0 => accept',
+    );
+  });
+
+  it('an unknown spread makes earlier properties unknown but keeps later ones', () => {
+    const pre = 'const PORTS = { ...props_unknown, first: 1761 };';
+    // `props_unknown` is not defined in the file
+    expect(one('  sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(PORTS.first));', pre)).toBe('Sg ingress: dstport=1761 proto=6 srcaddr=0.0.0.0/0 => accept');
+    const r = allRules(extract(cdk('  sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(X.p));', 'const X = { p: 22, ...globalThis.other };')).document)[0]!;
+    expect(opaques(r)[0]!.reason).toBe('may be overridden by the spread of globalThis.other');
+  });
+
+  it('numeric arithmetic and template strings', () => {
+    expect(one('  sg.addIngressRule(ec2.Peer.ipv4(`${NET}.${2 * 64}/25`), ec2.Port.tcpRange(BASE + 0, BASE + 7));', "const NET = '10.1.2';\nconst BASE = 1700 + 61;")).toBe(
+      'Sg ingress: dstport=1761-1768 proto=6 srcaddr=10.1.2.128/25 => accept',
+    );
+  });
+
+  it('shadowing: the innermost binding wins', () => {
+    expect(one('  { const PORT = 1768; sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(PORT)); }', 'const PORT = 22;')).toBe(
+      'Sg ingress: dstport=1768 proto=6 srcaddr=0.0.0.0/0 => accept',
+    );
+  });
+
+  it('declaration order does not matter (hoisted per block)', () => {
+    const text = `import * as ec2 from 'aws-cdk-lib/aws-ec2';\nexport function f(scope: any) {\n  const sg = new ec2.SecurityGroup(scope, 'Sg', {});\n  sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(LATER));\n}\nconst LATER = 1763;\n`;
+    expect(summary(extract(text).document)[0]).toBe('Sg ingress: dstport=1763 proto=6 srcaddr=0.0.0.0/0 => accept');
+  });
+
+  it('self-referencing constants do not loop', () => {
+    const r = allRules(extract(cdk('  sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(A));', 'const A: number = B;\nconst B: number = A;')).document)[0]!;
+    expect(opaques(r)).toHaveLength(1);
+    expect(opaques(r)[0]!.reason).toBe('defined in terms of itself');
+  });
+
+  it('other receivers with non-CDK arguments are ignored; unknown receivers with CDK arguments are kept', () => {
+    expect(summary(extract(cdk('  props.thing.addIngressRule(1, 2);')).document)).toEqual([]);
+    const s = summary(extract(cdk('  props.sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(1761));')).document);
+    expect(s).toEqual(['props.sg ingress: dstport=1761 proto=6 srcaddr=0.0.0.0/0 => accept', 'props.sg egress: opaque:unresolved => accept']);
+  });
+
+  it('files without a known import produce nothing', () => {
+    const text = "const ec2: any = {};\nconst sg = new ec2.SecurityGroup(this, 'x', {});\nsg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(22));\n";
+    expect(extract(text).document.rulesets).toEqual([]);
+  });
+
+  it('v1 @aws-cdk/aws-ec2 and named imports with aliases', () => {
+    const text = `import { SecurityGroup as SG, Peer as P, Port } from '@aws-cdk/aws-ec2';\nconst sg = new SG(app, 'V1', {});\nsg.addIngressRule(P.anyIpv4(), Port.udpRange(1761, 1768));\n`;
+    expect(summary(extract(text).document)).toEqual(['V1 ingress: dstport=1761-1768 proto=17 srcaddr=0.0.0.0/0 => accept', 'V1 egress: dstaddr=0.0.0.0/0 => accept']);
+  });
+
+  it('invalid CIDRs and ports become diagnostics and opaque matches', () => {
+    const { document } = extract(cdk("  sg.addIngressRule(ec2.Peer.ipv4('10.0.0.300/8'), ec2.Port.tcpRange(1768, 1761));"));
+    expect(document.diagnostics.map((d) => [d.code, d.message, pos(d.span)])).toEqual([
+      ['typescript/invalid-cidr', "'10.0.0.300/8' is not an IP address or CIDR block", '5:35-5:49'],
+      ['typescript/invalid-port', 'invalid port range 1768-1761', '5:70-5:74'],
+    ]);
+    expect(summary(document)[0]).toBe('Sg ingress: opaque:invalid opaque:invalid proto=6 => accept');
+  });
+});

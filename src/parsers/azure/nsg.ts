@@ -62,7 +62,7 @@ export interface NsgSpec {
 
 const ALL = AddrSet.ALL;
 
-function prefixMatches(values: PValue[], asgs: PValue[], dir: 'src' | 'dst', texts: string[]): { alts: Match[][]; any: boolean } {
+function prefixMatches(values: PValue[], asgs: PValue[], dir: 'src' | 'dst', texts: string[], diagnostics: Diagnostic[]): { alts: Match[][]; any: boolean } {
   let set: AddrSet | undefined;
   const names: string[] = [];
   const alts: Match[][] = [];
@@ -90,7 +90,11 @@ function prefixMatches(values: PValue[], asgs: PValue[], dir: 'src' | 'dst', tex
       if (l === '*' || l === 'any' || l === 'internet') a = ALL;
       else a = parseCidr(t);
       if (a) set = set ? set.union(a) : a;
-      else names.push(t);
+      else if (/^[0-9./:]/.test(t) || t.includes('/')) {
+        // Looks like an address but is not one: not a service tag either.
+        diagnostics.push({ severity: 'error', code: 'azure/bad-prefix', message: `invalid address prefix "${t}"`, span: it.span });
+        alts.push([opaque('unresolved', t, 'invalid address prefix', it.span)]);
+      } else names.push(t);
     }
   }
   for (const v of asgs) {
@@ -231,12 +235,12 @@ function compileRule(r: AzRuleSpec, diagnostics: Diagnostic[]): CompiledRule {
   // addresses
   const srcTexts: string[] = [];
   const dstTexts: string[] = [];
-  const src = prefixMatches(r.srcPrefixes, r.srcAsgs, 'src', srcTexts);
+  const src = prefixMatches(r.srcPrefixes, r.srcAsgs, 'src', srcTexts, diagnostics);
   if (src.alts.length === 0) {
     diagnostics.push({ severity: 'warning', code: 'azure/missing-source', message: `security rule "${r.name}" has no source address prefix`, span: r.span });
     matches.push(opaque('unresolved', 'sourceAddressPrefix', 'the source is missing', r.span));
   } else matches.push(...anyOf(src.alts));
-  const dst = prefixMatches(r.dstPrefixes, r.dstAsgs, 'dst', dstTexts);
+  const dst = prefixMatches(r.dstPrefixes, r.dstAsgs, 'dst', dstTexts, diagnostics);
   if (dst.alts.length > 0 && !dst.any) matches.push(...anyOf(dst.alts));
   // access
   const av = r.access;

@@ -97,7 +97,7 @@ function firewallSpecs(r: TfResourceLike, diagnostics: Diagnostic[]): GcpFirewal
     targetServiceAccounts: get(b, 'target_service_accounts'),
     disabled: get(b, 'disabled'),
     extra: repetition(r),
-    ...(descr ? { description: `${r.address}: ${descr}` } : {}),
+    description: descr ? `${r.address}: ${descr}` : r.address,
   };
   const out: GcpFirewallSpec[] = [];
   const allow = protoEntries(all(b, 'allow'), dynamicBlocks(b, 'allow'), 'protocol');

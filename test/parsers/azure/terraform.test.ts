@@ -1,0 +1,170 @@
+import { describe, expect, test } from 'vitest';
+import { evaluateTerraform } from '../../../src/parsers/terraform/index.js';
+import { mapAzureTerraform } from '../../../src/parsers/azure/index.js';
+import { computeExposure, exposedPorts } from '../../../src/analysis/index.js';
+import { AddrSet, canonicalRule, numSingle, type Ruleset } from '../../../src/model/index.js';
+
+function reach(rs: Ruleset, port: number, proto = 6): { open: AddrSet; possibly: AddrSet } {
+  let open = AddrSet.EMPTY;
+  let possibly = AddrSet.EMPTY;
+  for (const e of exposedPorts(computeExposure(rs), proto, numSingle(port))) {
+    if (e.family !== 'ipv4') continue;
+    if (e.certainty === 'open') open = open.union(e.sources);
+    else possibly = possibly.union(e.sources);
+  }
+  return { open, possibly };
+}
+
+function map(tf: string) {
+  const ev = evaluateTerraform(tf);
+  expect(ev.diagnostics).toEqual([]);
+  return mapAzureTerraform(ev.resources);
+}
+
+const TF = `resource "azurerm_network_security_group" "app" {
+  name = "app-nsg"
+
+  security_rule {
+    name                       = "cft"
+    priority                   = 200
+    direction                  = "Inbound"
+    access                     = "Allow"
+    protocol                   = "Tcp"
+    source_port_range          = "*"
+    destination_port_range     = "1761-1768"
+    source_address_prefix      = "Internet"
+    destination_address_prefix = "*"
+  }
+}
+
+resource "azurerm_network_security_rule" "deny_1768" {
+  name                        = "deny-1768"
+  network_security_group_name = azurerm_network_security_group.app.name
+  priority                    = 100
+  direction                   = "Inbound"
+  access                      = "Deny"
+  protocol                    = "Tcp"
+  source_port_range           = "*"
+  destination_port_ranges     = ["1768"]
+  source_address_prefixes     = ["0.0.0.0/0"]
+  destination_address_prefix  = "*"
+}
+
+resource "azurerm_subnet_network_security_group_association" "a" {
+  subnet_id                 = azurerm_subnet.app.id
+  network_security_group_id = azurerm_network_security_group.app.id
+}
+`;
+
+describe('azurerm', () => {
+  test('inline rules and attached rules in one NSG; the deny hides 1768', () => {
+    const m = map(TF);
+    expect(m.diagnostics).toEqual([]);
+    expect(m.rulesets.map((r) => [r.name, r.targets])).toEqual([['NSG app-nsg', ['app-nsg', 'azurerm_network_security_group.app', 'azurerm_network_security_rule.deny_1768', 'azurerm_subnet.app']]]);
+    const rules = m.rulesets[0]!.tables[0]!.chains[0]!.rules;
+    expect(rules.map((r) => r.text)).toEqual([
+      'deny tcp:1768 from 0.0.0.0/0 to * (priority 100)',
+      'allow tcp:1761-1768 from Internet to * (priority 200)',
+      'default rule AllowVnetInBound: allow *:* from VirtualNetwork to VirtualNetwork (priority 65000)',
+      'default rule AllowAzureLoadBalancerInBound: allow *:* from AzureLoadBalancer to * (priority 65001)',
+      'default rule DenyAllInBound: deny *:* from * to * (priority 65500)',
+    ]);
+    expect(rules[0]!.comment).toBe('deny-1768: azurerm_network_security_rule.deny_1768');
+    expect(rules[1]!.span.start).toEqual({ line: 4, column: 3, offset: TF.indexOf('security_rule {') });
+    expect(rules[1]!.reportSpan!.start).toEqual({ line: 12, column: 34, offset: TF.indexOf('"Internet"') });
+    expect(rules[0]!.span.start.line).toBe(17);
+    const rs = m.rulesets[0]!;
+    expect(reach(rs, 1768).open.isEmpty).toBe(true);
+    expect(reach(rs, 1768).possibly.isEmpty).toBe(true);
+    expect(reach(rs, 1764).open.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+
+  test('rule attached to an NSG not in the input; unknown values opaque; bad prefixes diagnosed', () => {
+    const m = map(`variable "src" {}
+resource "azurerm_network_security_rule" "r" {
+  name                        = "r"
+  network_security_group_name = "elsewhere"
+  priority                    = 100
+  direction                   = "Inbound"
+  access                      = "Allow"
+  protocol                    = "*"
+  source_port_range           = "*"
+  destination_port_range      = "1761"
+  source_address_prefix       = var.src
+  destination_address_prefix  = "*"
+}
+resource "azurerm_network_security_rule" "bad" {
+  name                        = "bad"
+  network_security_group_name = "elsewhere"
+  priority                    = 110
+  direction                   = "Inbound"
+  access                      = "Allow"
+  protocol                    = "Tcp"
+  source_port_range           = "*"
+  destination_port_range      = "22"
+  source_address_prefix       = "/0"
+  destination_address_prefix  = "*"
+}
+`);
+    expect(m.rulesets.map((r) => r.name)).toEqual(['NSG elsewhere (rules only; the NSG is defined elsewhere)']);
+    expect(m.diagnostics.map((d) => [d.code, d.span.start.line])).toEqual([['azure/bad-prefix', 23]]);
+    const rules = m.rulesets[0]!.tables[0]!.chains[0]!.rules;
+    expect(canonicalRule(rules[0]!)).toBe('dstport=1761 opaque:unresolved => accept');
+    expect(reach(m.rulesets[0]!, 1761).possibly.equals(AddrSet.ALL_V4)).toBe(true);
+    expect(reach(m.rulesets[0]!, 1761).open.isEmpty).toBe(true);
+    expect(reach(m.rulesets[0]!, 22).possibly.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+
+  test('subnet NSG + NIC NSG for the same NIC: two base chains, both must allow', () => {
+    const m = map(`resource "azurerm_network_security_group" "subnet" {
+  name = "subnet-nsg"
+  security_rule {
+    name = "cft"
+    priority = 100
+    direction = "Inbound"
+    access = "Allow"
+    protocol = "Tcp"
+    source_port_range = "*"
+    destination_port_range = "1761-1768"
+    source_address_prefix = "*"
+    destination_address_prefix = "*"
+  }
+}
+resource "azurerm_network_security_group" "nic" {
+  name = "nic-nsg"
+  security_rule {
+    name = "cft-1761"
+    priority = 100
+    direction = "Inbound"
+    access = "Allow"
+    protocol = "Tcp"
+    source_port_range = "*"
+    destination_port_range = "1761"
+    source_address_prefix = "*"
+    destination_address_prefix = "*"
+  }
+}
+resource "azurerm_network_interface" "vm" {
+  name = "vm-nic"
+  ip_configuration {
+    name = "ip"
+    subnet_id = azurerm_subnet.app.id
+  }
+}
+resource "azurerm_subnet_network_security_group_association" "s" {
+  subnet_id = azurerm_subnet.app.id
+  network_security_group_id = azurerm_network_security_group.subnet.id
+}
+resource "azurerm_network_interface_security_group_association" "n" {
+  network_interface_id = azurerm_network_interface.vm.id
+  network_security_group_id = azurerm_network_security_group.nic.id
+}
+`);
+    expect(m.rulesets.map((r) => r.name)).toEqual(['NSG subnet-nsg', 'NSG nic-nsg', 'NIC vm-nic (subnet azurerm_subnet.app NSG subnet-nsg + NIC NSG nic-nsg)']);
+    const both = m.rulesets[2]!;
+    expect(reach(both, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
+    expect(reach(both, 1762).open.isEmpty).toBe(true);
+    expect(reach(both, 1762).possibly.isEmpty).toBe(true);
+    expect(reach(m.rulesets[0]!, 1762).open.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+});

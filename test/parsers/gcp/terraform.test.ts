@@ -1,0 +1,200 @@
+import { describe, expect, test } from 'vitest';
+import { evaluateTerraform } from '../../../src/parsers/terraform/index.js';
+import { mapGcpTerraform } from '../../../src/parsers/gcp/index.js';
+import { computeExposure, exposedPorts } from '../../../src/analysis/index.js';
+import { AddrSet, canonicalRule, numSingle, type Ruleset } from '../../../src/model/index.js';
+import type { PObject } from '../../../src/parsers/values.js';
+
+function reach(rs: Ruleset, port: number, proto = 6): { open: AddrSet; possibly: AddrSet } {
+  let open = AddrSet.EMPTY;
+  let possibly = AddrSet.EMPTY;
+  for (const e of exposedPorts(computeExposure(rs), proto, numSingle(port))) {
+    if (e.family !== 'ipv4') continue;
+    if (e.certainty === 'open') open = open.union(e.sources);
+    else possibly = possibly.union(e.sources);
+  }
+  return { open, possibly };
+}
+
+function map(tf: string) {
+  const ev = evaluateTerraform(tf);
+  expect(ev.diagnostics).toEqual([]);
+  return mapGcpTerraform(ev.resources);
+}
+
+describe('google_compute_firewall', () => {
+  const TF = `resource "google_compute_firewall" "cft" {
+  name    = "allow-cft"
+  network = google_compute_network.vpc.name
+
+  allow {
+    protocol = "tcp"
+    ports    = ["1761-1768"]
+  }
+  allow {
+    protocol = "udp"
+    ports    = [1761]
+  }
+  source_ranges = ["0.0.0.0/0"]
+  target_tags   = ["cft"]
+}
+
+resource "google_compute_firewall" "block" {
+  name     = "deny-1768"
+  network  = google_compute_network.vpc.name
+  priority = 900
+  deny {
+    protocol = "tcp"
+    ports    = ["1768"]
+  }
+  source_ranges = ["0.0.0.0/0"]
+}
+`;
+
+  test('blocks, rulesets per target tag, exact spans, deny hides 1768', () => {
+    const m = map(TF);
+    expect(m.diagnostics).toEqual([]);
+    expect(m.rulesets.map((r) => [r.name, r.targets])).toEqual([
+      ['network google_compute_network.vpc.name, target tag cft', ['tag:cft', 'cft', 'google_compute_network.vpc.name']],
+      ['network google_compute_network.vpc.name, all instances', ['google_compute_network.vpc.name']],
+    ]);
+    const rules = m.rulesets[0]!.tables[0]!.chains[0]!.rules;
+    expect(rules.map((r) => r.text)).toEqual([
+      'deny tcp:1768 from 0.0.0.0/0 (priority 900)',
+      'allow tcp:1761-1768 udp:1761 from 0.0.0.0/0 on tag:cft (priority 1000)',
+    ]);
+    expect(rules[1]!.comment).toBe('allow-cft: google_compute_firewall.cft');
+    expect(rules[1]!.span.start).toEqual({ line: 1, column: 1, offset: 0 });
+    expect(rules[1]!.span.end.line).toBe(15);
+    expect(rules[1]!.reportSpan!.start).toEqual({ line: 13, column: 19, offset: TF.indexOf('["0.0.0.0/0"]') });
+    expect(canonicalRule(rules[1]!)).toBe('anyof([dstport=1761 proto=17]|[dstport=1761-1768 proto=6]) srcaddr=0.0.0.0/0 => accept');
+    const rs = m.rulesets[0]!;
+    expect(reach(rs, 1768).open.isEmpty).toBe(true);
+    expect(reach(rs, 1767).open.equals(AddrSet.ALL_V4)).toBe(true);
+    expect(reach(rs, 1761, 17).open.equals(AddrSet.ALL_V4)).toBe(true);
+    expect(reach(m.rulesets[1]!, 1767).open.isEmpty).toBe(true);
+  });
+
+  test('unknown values stay opaque: variables without defaults, dynamic blocks, unknown count', () => {
+    const m = map(`variable "ranges" {}
+variable "rules" {}
+variable "n" {}
+resource "google_compute_firewall" "a" {
+  name = "a"
+  network = "default"
+  source_ranges = var.ranges
+  allow {
+    protocol = "tcp"
+    ports = ["1761"]
+  }
+}
+resource "google_compute_firewall" "b" {
+  name = "b"
+  network = "default"
+  priority = 10
+  dynamic "deny" {
+    for_each = var.rules
+    content {
+      protocol = deny.value.protocol
+    }
+  }
+}
+resource "google_compute_firewall" "c" {
+  count = var.n
+  name = "c"
+  network = "default"
+  allow {
+    protocol = "udp"
+  }
+}
+`);
+    const rules = m.rulesets[0]!.tables[0]!.chains[0]!.rules;
+    expect(rules.map((r) => canonicalRule(r))).toEqual([
+      'opaque:unresolved opaque:unresolved srcaddr=0.0.0.0/0 => drop',
+      'dstport=1761 opaque:unresolved proto=6 => accept',
+      'opaque:unresolved proto=17 srcaddr=0.0.0.0/0 => accept',
+    ]);
+    const rs = m.rulesets[0]!;
+    expect(reach(rs, 1761).open.isEmpty).toBe(true);
+    expect(reach(rs, 1761).possibly.equals(AddrSet.ALL_V4)).toBe(true);
+    expect(reach(rs, 1761, 17).possibly.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+
+  test('unknown priority: an allow goes first, a deny last, both opaque', () => {
+    const m = map(`variable "p" {}
+resource "google_compute_firewall" "d" {
+  name = "d"
+  network = "default"
+  priority = var.p
+  deny {
+    protocol = "all"
+  }
+}
+resource "google_compute_firewall" "a" {
+  name = "a"
+  network = "default"
+  allow {
+    protocol = "tcp"
+  }
+}
+`);
+    const rules = m.rulesets[0]!.tables[0]!.chains[0]!.rules;
+    expect(rules.map((r) => r.comment)).toEqual(['a: google_compute_firewall.a', 'd: google_compute_firewall.d']);
+    expect(reach(m.rulesets[0]!, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+
+  test('firewall policy rules: priority order, goto_next continues, the next level is unknown', () => {
+    const m = map(`resource "google_compute_firewall_policy_rule" "deny" {
+  firewall_policy = google_compute_firewall_policy.p.id
+  priority = 100
+  action = "deny"
+  direction = "INGRESS"
+  match {
+    src_ip_ranges = ["0.0.0.0/0"]
+    layer4_configs {
+      ip_protocol = "tcp"
+      ports = ["1768"]
+    }
+  }
+}
+resource "google_compute_firewall_policy_rule" "allow" {
+  firewall_policy = google_compute_firewall_policy.p.id
+  priority = 200
+  action = "allow"
+  direction = "INGRESS"
+  match {
+    src_ip_ranges = ["0.0.0.0/0"]
+    layer4_configs {
+      ip_protocol = "tcp"
+      ports = ["1761-1768"]
+    }
+  }
+}
+`);
+    expect(m.rulesets.map((r) => r.name)).toEqual(['firewall policy google_compute_firewall_policy.p.id, all instances']);
+    const rules = m.rulesets[0]!.tables[0]!.chains[0]!.rules;
+    expect(rules.map((r) => r.action.kind)).toEqual(['drop', 'accept', 'unknown']);
+    const rs = m.rulesets[0]!;
+    expect(reach(rs, 1768).open.isEmpty).toBe(true);
+    expect(reach(rs, 1768).possibly.isEmpty).toBe(true);
+    expect(reach(rs, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
+    expect(reach(rs, 22).possibly.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+
+  test('hand-built TfResource with an unresolved allow attribute', () => {
+    const span = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 10, offset: 9 } };
+    const body: PObject = {
+      kind: 'object',
+      span,
+      entries: [
+        { key: 'name', keySpan: span, value: { kind: 'scalar', value: 'x', span } },
+        { key: 'allow', keySpan: span, value: { kind: 'scalar', value: 'var.backends', span } },
+        { key: 'source_ranges', keySpan: span, value: { kind: 'array', span, items: [{ kind: 'scalar', value: '0.0.0.0/0', span }] } },
+      ],
+    };
+    const m = mapGcpTerraform([{ type: 'google_compute_firewall', name: 'x', address: 'google_compute_firewall.x', body, span }, { type: 'google_compute_network', name: 'n', address: 'google_compute_network.n', body, span }]);
+    expect(m.rulesets.length).toBe(1);
+    expect(m.rulesets[0]!.tables[0]!.chains[0]!.rules.map((r) => r.text)).toEqual(['allow var.backends from 0.0.0.0/0 (priority 1000)']);
+    expect(reach(m.rulesets[0]!, 22).possibly.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+});

@@ -14,6 +14,13 @@ export type IptablesParseOptions = ParseOptions & { mode?: 'save' | 'script' | '
 
 const DETECT_BYTES = 8192;
 
+/*
+ * Detection scores use the 0-100 scale of the other formats (AWS, Azure, Terraform):
+ * 90 for a *table plus chain/command/COMMIT lines (100 with a typical file name),
+ * 60 for chain and command lines without *table; scripts 85 for two or more
+ * iptables command lines (60 for one), +10 for a .sh name.
+ */
+
 /** Lines of the first few KB, trimmed, without blank lines and comments. */
 function headLines(text: string): string[] {
   const head = text.length > DETECT_BYTES ? text.slice(0, DETECT_BYTES) : text;
@@ -41,8 +48,8 @@ function saveScore(text: string): number {
     else if (SAVE_CMD.test(l)) cmd++;
     else if (l === 'COMMIT') commit++;
   }
-  if (table > 0 && (chain > 0 || cmd > 0 || commit > 0)) return 0.9;
-  if (chain > 0 && cmd > 0) return 0.6;
+  if (table > 0 && (chain > 0 || cmd > 0 || commit > 0)) return 90;
+  if (chain > 0 && cmd > 0) return 60;
   return 0;
 }
 
@@ -51,8 +58,8 @@ const PROGRAM = /^(?:sudo\s+(?:-\S+\s+)*)?(?:\/usr)?(?:\/s?bin\/)?(?:ip6?tables(
 function scriptScore(text: string): number {
   let n = 0;
   for (const l of headLines(text)) if (PROGRAM.test(l)) n++;
-  if (n >= 2) return 0.85;
-  if (n === 1) return 0.6;
+  if (n >= 2) return 85;
+  if (n === 1) return 60;
   return 0;
 }
 
@@ -67,7 +74,7 @@ export const iptablesSaveFormat: FormatDefinition = {
   detect(fileName: string, text: string): number {
     const s = saveScore(text);
     if (s === 0) return 0;
-    return nameLooksSave(fileName) ? Math.min(1, s + 0.1) : s;
+    return nameLooksSave(fileName) ? s + 10 : s;
   },
   parse(text: string, options: ParseOptions): FirewallDocument {
     return parseIptables(text, { ...options, mode: 'save' });
@@ -81,7 +88,7 @@ export const iptablesScriptFormat: FormatDefinition = {
     const s = scriptScore(text);
     if (s === 0) return 0;
     if (saveScore(text) > 0) return 0;
-    return fileName.toLowerCase().endsWith('.sh') ? Math.min(1, s + 0.1) : s;
+    return fileName.toLowerCase().endsWith('.sh') ? s + 10 : s;
   },
   parse(text: string, options: ParseOptions): FirewallDocument {
     return parseIptables(text, { ...options, mode: 'script' });

@@ -90,7 +90,7 @@ function describeMatch(m: Match): string {
  * `local`: the packet is known to be addressed to this host (input hook,
  * before any DNAT) — then `addrtype dst LOCAL` is true.
  */
-export function compileMatch(m: Match, sp: Space, local: boolean): Cond {
+export function compileMatch(m: Match, sp: Space, local: boolean, pre = false): Cond {
   const U = sp.universe;
   const dec = (cubes: Cube[]): Cond => ({ must: cubes, may: cubes, opaque: [] });
   const opaque = (text: string): Cond => ({ must: [], may: [U], opaque: [text] });
@@ -112,6 +112,11 @@ export function compileMatch(m: Match, sp: Space, local: boolean): Cond {
       c = dec(m.ports.isEmpty ? [] : [m.dir === 'dst' ? { ...U, proto: PORT_PROTOCOLS, dport: m.ports } : { ...U, proto: PORT_PROTOCOLS, sport: m.ports }]);
       break;
     case 'interface': {
+      if (pre && m.dir === 'out') {
+        // before routing (prerouting) there is no output interface yet: the name is ""
+        c = dec(m.names.some((n) => n === '' || n === '+' || n === '*') ? [U] : []);
+        break;
+      }
       const mask = sp.ifs.mask(m.names);
       c = dec(mask === 0n ? [] : [m.dir === 'in' ? { ...U, iif: mask } : { ...U, oif: mask }]);
       break;
@@ -154,7 +159,7 @@ export function compileMatch(m: Match, sp: Space, local: boolean): Cond {
       let may: Cube[] = [];
       const op: string[] = [];
       for (const alt of m.alternatives) {
-        const a = compileConj(alt, sp, local);
+        const a = compileConj(alt, sp, local, pre);
         must = unionRegions(must, a.must);
         may = unionRegions(may, a.may);
         op.push(...a.opaque);
@@ -176,12 +181,12 @@ export function compileMatch(m: Match, sp: Space, local: boolean): Cond {
   return c;
 }
 
-export function compileConj(ms: readonly Match[], sp: Space, local: boolean): Cond {
+export function compileConj(ms: readonly Match[], sp: Space, local: boolean, pre = false): Cond {
   let must: Cube[] = [sp.universe];
   let may: Cube[] = must;
   const op: string[] = [];
   for (const m of ms) {
-    const c = compileMatch(m, sp, local);
+    const c = compileMatch(m, sp, local, pre);
     const same = must === may;
     must = intersectRegions(must, c.must);
     may = same && c.must === c.may ? must : intersectRegions(may, c.may);
@@ -196,11 +201,12 @@ export class RuleCompiler {
   constructor(
     readonly sp: Space,
     readonly local: boolean,
+    readonly pre = false,
   ) {}
   get(rule: Rule): CompiledRule {
     let c = this.cache.get(rule);
     if (!c) {
-      const cond = compileConj(rule.matches, this.sp, this.local);
+      const cond = compileConj(rule.matches, this.sp, this.local, this.pre);
       const maybe = cond.must === cond.may ? [] : subtractRegions(cond.may, cond.must);
       c = { must: cond.must, may: cond.may, maybe, opaque: cond.opaque };
       this.cache.set(rule, c);

@@ -120,7 +120,8 @@ export function formatNatTo(addrs: AddrSet | undefined, ports: NumSet | undefine
 class Engine {
   readonly reasons: Reason[] = [];
   private readonly reasonIdx = new Map<string, number>();
-  private readonly compilers: [RuleCompiler, RuleCompiler];
+  /** [local][prerouting] */
+  private readonly compilers: RuleCompiler[][];
   readonly accepted: Flow[] = [];
   readonly dropped: Flow[] = [];
 
@@ -128,7 +129,10 @@ class Engine {
     readonly sp: Space,
     readonly hook: 'input' | 'forward',
   ) {
-    this.compilers = [new RuleCompiler(sp, false), new RuleCompiler(sp, true)];
+    this.compilers = [
+      [new RuleCompiler(sp, false, false), new RuleCompiler(sp, false, true)],
+      [new RuleCompiler(sp, true, false), new RuleCompiler(sp, true, true)],
+    ];
   }
 
   tag(message: string, rule?: Rule): number {
@@ -176,7 +180,7 @@ class Engine {
     const acc: Flow[] = [];
     for (const group of [remote, local]) {
       if (group.length === 0) continue;
-      const out = this.evalChain(table, chain, group, group[0]!.local, 0, [chain]);
+      const out = this.evalChain(table, chain, group, group[0]!.local, chain.hook === 'prerouting', 0, [chain]);
       acc.push(...out.accepted);
       this.dropped.push(...out.dropped);
       // a base chain's fall-through is handled in evalChain (policy); returned is empty
@@ -184,9 +188,9 @@ class Engine {
     return acc;
   }
 
-  private evalChain(table: Table, chain: Chain, input: Flow[], local: boolean, depth: number, stack: Chain[]): ChainOut {
+  private evalChain(table: Table, chain: Chain, input: Flow[], local: boolean, pre: boolean, depth: number, stack: Chain[]): ChainOut {
     const out: ChainOut = { accepted: [], dropped: [], returned: [] };
-    const comp = this.compilers[local ? 1 : 0];
+    const comp = this.compilers[local ? 1 : 0]![pre ? 1 : 0]!;
     const isBase = chain.hook !== undefined;
     let R = input;
     for (const rule of chain.rules) {
@@ -265,7 +269,7 @@ class Engine {
             }
             break;
           }
-          const sub = this.evalChain(table, target, hit, local, depth + 1, [...stack, target]);
+          const sub = this.evalChain(table, target, hit, local, pre, depth + 1, [...stack, target]);
           out.accepted.push(...sub.accepted);
           out.dropped.push(...sub.dropped);
           if (a.kind === 'jump') for (const f of sub.returned) R.push(f);
@@ -328,7 +332,10 @@ class Engine {
     // DNAT to an address: routed on (FORWARD); REDIRECT: delivered locally (INPUT); DNAT of the port only: path unchanged
     if (toAddrs) return { ...f, c, via, path: 'forward', local: false };
     if (a.type === 'redirect') {
+      // the new destination is the primary address of the input interface: not known statically
       via.redirect = true;
+      via.toAddrs = AddrSet.all(fam);
+      c.dst = via.toAddrs;
       c.oif = this.sp.ifs.bit('');
       return { ...f, c, via, path: 'input', local: true };
     }
@@ -343,7 +350,15 @@ class Engine {
     const partial =
       (v.toAddrs !== undefined && !v.toAddrs.subtract(f.c.dst).isEmpty) ||
       (v.toPorts !== undefined && !v.toPorts.isSubsetOf(f.c.dport));
-    if (partial) tags = mergeTags(tags, [this.tag(`DNAT at line ${lineOf(v.rule)} picks one of several destinations (${v.to}); only some are accepted`, v.rule)]);
+    if (partial)
+      tags = mergeTags(tags, [
+        this.tag(
+          v.redirect
+            ? `REDIRECT at line ${lineOf(v.rule)} rewrites the destination to an address of the input interface; only some are accepted`
+            : `DNAT at line ${lineOf(v.rule)} picks one of several destinations (${v.to}); only some are accepted`,
+          v.rule,
+        ),
+      ]);
     const c: Cube = { ...f.c, ct: v.orig.ct, dst: v.orig.dst, dport: v.toPorts ? v.orig.dport : f.c.dport };
     if (v.redirect) c.oif = v.orig.oif;
     return { ...f, c, tags };

@@ -39,6 +39,8 @@ export interface PacketState {
   icmp?: number;
   path: 'input' | 'forward';
   hook: 'input' | 'forward';
+  /** In a prerouting chain: no output interface yet (oif matches see ""). */
+  pre?: boolean;
 }
 
 const PROTO_NAMES: Record<string, number> = { tcp: PROTO.tcp, udp: PROTO.udp, icmp: PROTO.icmp, icmpv6: PROTO.icmpv6, sctp: PROTO.sctp };
@@ -125,7 +127,7 @@ export function evalMatch(m: Match, p: PacketState, why: string[]): T3 {
       break;
     }
     case 'interface': {
-      const v = m.dir === 'in' ? p.iif : p.oif;
+      const v = m.dir === 'in' ? p.iif : p.pre ? '' : p.oif;
       if (v === undefined) {
         r = 2;
         why.push('the output interface after DNAT depends on routing');
@@ -292,6 +294,7 @@ class Tracer {
               q.path = 'input';
               q.local = true;
               q.oif = '';
+              delete q.dst; // the primary address of the input interface
             }
             if (a.toPorts && !a.toPorts.isEmpty && PORT_PROTOCOLS.has(p.proto)) {
               const [lo, hi] = a.toPorts.bounds;
@@ -332,10 +335,11 @@ class Tracer {
   run(p: PacketState, pre: { chain: Chain; table: Table }[], i: number, seen: Set<Verdict>): void {
     for (; i < pre.length; i++) {
       const { chain, table } = pre[i]!;
-      const outs = this.chain(table, chain, p, [chain]);
+      // before routing there is no output interface yet
+      const outs = this.chain(table, chain, { ...p, pre: true }, [chain]);
       let accept = false;
       for (const o of outs) {
-        if (typeof o === 'object') this.run(o.dnat, pre, i + 1, seen);
+        if (typeof o === 'object') this.run({ ...o.dnat, pre: false }, pre, i + 1, seen);
         else if (o === 'accept' || o === 'return') accept = true;
         else seen.add(o as Verdict);
       }

@@ -25,7 +25,11 @@ if (!present) {
  * Files whose text and oracle legitimately differ, with the reason. Keys are
  * paths relative to corpus/nftables.
  */
-const KNOWN_DIFFERENCES: Record<string, string> = {};
+const KNOWN_DIFFERENCES: Record<string, string> = {
+  // `flags owner`: the table belongs to the nft process that made it and is gone
+  // when `nft list ruleset` runs in a second process; the file does declare it.
+  'features/table_flag_owner.nft': 'owner table removed before the oracle listing',
+};
 
 const reader =
   (dir: string): IncludeReader =>

@@ -111,7 +111,9 @@ function classify(e: IrExpr): FieldKind | undefined {
 }
 
 /** Matches a selector implies (nft adds the dependency itself): `tcp dport` → l4proto tcp; `ip saddr` in inet → ipv4. */
-function implied(e: IrExpr, tc: TableCtx): Match[] {
+function implied(e0: IrExpr, tc: TableCtx): Match[] {
+  let e = e0;
+  while (e.k === 'binop') e = e.left;
   if (e.k !== 'payload') return [];
   const out: Match[] = [];
   const p = e.proto;
@@ -197,6 +199,11 @@ function numOf(v: IrVal, names: (s: string) => number | undefined, max: number):
   return undefined;
 }
 
+const PROTO_ALIASES: Record<string, number> = { comp: 108, icmpv6: 58, 'ipv6-icmp': 58 };
+function protoNumber(s: string): number | undefined {
+  return protocolNumber(s) ?? PROTO_ALIASES[s.toLowerCase()];
+}
+
 function serviceNumber(s: string): number | undefined {
   return Object.prototype.hasOwnProperty.call(SERVICES, s) ? SERVICES[s] : undefined;
 }
@@ -216,7 +223,7 @@ function valueMatch(f: FieldKind, vals: IrVal[], op: string): Match | undefined 
     // ordered comparisons on numbers
     if ((f.kind !== 'port' && f.kind !== 'protocol') || vals.length !== 1) return undefined;
     const max = f.kind === 'port' ? 65535 : 255;
-    const r = numOf(vals[0]!, f.kind === 'port' ? serviceNumber : protocolNumber, max);
+    const r = numOf(vals[0]!, f.kind === 'port' ? serviceNumber : protoNumber, max);
     if (!r || r[0] !== r[1]) return undefined;
     const n = r[0];
     const set = op === '<' ? numRange(0, n - 1) : op === '<=' ? numRange(0, n) : op === '>' ? numRange(n + 1, max) : op === '>=' ? numRange(n, max) : undefined;
@@ -238,7 +245,7 @@ function valueMatch(f: FieldKind, vals: IrVal[], op: string): Match | undefined 
       return s && { kind: 'port', dir: f.dir, ports: s };
     }
     case 'protocol': {
-      const s = numSetFrom(vals, protocolNumber, 255);
+      const s = numSetFrom(vals, protoNumber, 255);
       return s && { kind: 'protocol', protocols: s };
     }
     case 'icmp': {

@@ -275,7 +275,7 @@ class JsonBuilder {
 
   expr(v: PValue): IrExpr {
     const e = single(v);
-    if (!e) return { k: 'other', module: v.kind === 'scalar' ? String(v.value) : 'unknown' };
+    if (!e) return { k: 'other', module: v.kind === 'scalar' ? 'constant' : 'unknown' };
     const o = e.value;
     switch (e.key) {
       case 'payload': {

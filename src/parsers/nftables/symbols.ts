@@ -86,7 +86,7 @@ export const CT_STATE_NAMES: ReadonlySet<string> = new Set(['new', 'established'
 /** Meta keys that may be written without `meta` (nft's meta_key_unqualified). */
 export const META_UNQUALIFIED: ReadonlySet<string> = new Set([
   'mark', 'iif', 'iifname', 'iiftype', 'oif', 'oifname', 'oiftype', 'skuid', 'skgid', 'nftrace', 'rtclassid',
-  'ibriport', 'obriport', 'ibrname', 'obrname', 'pkttype', 'cpu', 'iifgroup', 'oifgroup', 'cgroup', 'ipsec',
+  'ibriport', 'obriport', 'ibrname', 'obrname', 'pkttype', 'cpu', 'iifgroup', 'oifgroup', 'cgroup',
   'iifkind', 'oifkind',
 ]);
 

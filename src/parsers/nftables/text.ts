@@ -33,6 +33,14 @@ const OPTION_FIELDS: ReadonlySet<string> = new Set([
   'num-inbound-streams', 'initial-tsn', 'new-cum-tsn',
 ]);
 
+const WORD_BINOPS: ReadonlyMap<string, string> = new Map([
+  ['and', '&'],
+  ['or', '|'],
+  ['xor', '^'],
+  ['lshift', '<<'],
+  ['rshift', '>>'],
+]);
+
 const RELOPS: Readonly<Record<string, string>> = {
   '==': '==', '!=': '!=', '<': '<', '>': '>', '<=': '<=', '>=': '>=', eq: '==', ne: '!=', lt: '<', gt: '>', le: '<=', ge: '>=',
 };
@@ -417,7 +425,7 @@ export class NftTextParser {
           const v = this.parseValue(false, { table: tb, chainName: '' });
           if (v) s.elems.push({ key: v });
         }
-      } else if (this.isWord(t) && ['type', 'typeof', 'size', 'policy', 'gc-interval', 'comment', 'auto-merge', 'counter', 'quota', 'stateful'].includes(t.v)) {
+      } else if (this.isWord(t) && ['type', 'typeof', 'size', 'policy', 'gc-interval', 'comment', 'auto-merge', 'counter', 'quota', 'stateful', 'limit', 'ct', 'last'].includes(t.v)) {
         this.skipStatement();
       } else {
         this.error(`Unknown set property "${this.tokText(t)}"`, this.span(t), 'nftables/unknown-set-item', 'warning');
@@ -573,11 +581,13 @@ export class NftTextParser {
       this.error(`"${verb} rule" refers to rule handles, which a file does not carry; ignored`, this.span(start, this.lastTok()), 'nftables/rule-handle', 'warning');
       return this.skipStatement();
     }
-    const tb = this.state.findTable(spec.family, spec.name);
-    const ch = tb?.chains.get(n.v);
+    let tb = this.state.findTable(spec.family, spec.name);
+    let ch = tb?.chains.get(n.v);
     if (!tb || !ch) {
+      // nft would refuse the file; keep the rule (in a chain made for it) so it is still linted
       this.error(`${verb} rule: no chain ${spec.family} ${spec.name} ${n.v}`, this.span(start, n), 'nftables/no-such-object');
-      return this.skipStatement();
+      tb ??= this.state.table(spec.family, spec.name, this.span(start, n));
+      ch = this.state.chain(tb, n.v, this.span(start, n));
     }
     if (positioned) this.error('Rule positions refer to handles; the rule is placed at the end (add) or start (insert) of the chain', this.span(start, n), 'nftables/rule-handle', 'warning');
     const r = this.parseRuleTokens({ table: tb, chainName: ch.name });
@@ -790,7 +800,10 @@ export class NftTextParser {
         case 'limit':
         case 'quota': {
           this.pos++;
-          this.consumeRateWords();
+          if (this.isWord(this.peek(), 'name')) {
+            this.pos++;
+            this.parseValue(false, ctx);
+          } else this.consumeRateWords();
           return push({ k: 'opaque', module: t.v, text: this.stmtText(s0), reason: t.v === 'limit' ? 'rate limits depend on traffic over time' : 'quotas depend on traffic already seen', span: this.stmtSpan(s0) });
         }
         case 'notrack':
@@ -827,7 +840,10 @@ export class NftTextParser {
         }
         case 'synproxy': {
           this.pos++;
-          this.consumeOptions(new Set(['mss', 'wscale', 'timestamp', 'sack-perm', 'name']), false);
+          if (this.isWord(this.peek(), 'name')) {
+            this.pos++;
+            this.parseValue(false, ctx);
+          } else this.consumeOptions(new Set(['mss', 'wscale', 'timestamp', 'sack-perm', 'name']), false);
           return push({ k: 'continue', name: 'synproxy', span: this.stmtSpan(s0) });
         }
         case 'flow': {
@@ -1013,7 +1029,13 @@ export class NftTextParser {
     if (hasTo) this.pos++;
     const n = this.peek();
     if (n && !this.isEndOfStmt(n) && !(n.t === 'word' && (STMT_KEYWORDS.has(n.v) || ['persistent', 'random', 'fully-random', 'netmap'].includes(n.v)))) {
-      if (type === 'masquerade' || type === 'redirect') {
+      if (this.isWord(n) && /^:[a-z]/i.test(n.v)) {
+        // `redirect to :tcp dport map { ... }`: the port is computed
+        const s1 = this.pos;
+        this.pos++;
+        this.parseValue(false, ctx);
+        port = { k: 'expr', text: this.stmtText(s1) };
+      } else if (type === 'masquerade' || type === 'redirect') {
         port = this.parseValue(false, ctx);
       } else {
         const v = this.parseValue(false, ctx);
@@ -1022,6 +1044,11 @@ export class NftTextParser {
           addr = split.addr === undefined ? undefined : { k: 'atom', v: split.addr };
           if (split.port !== undefined) port = { k: 'atom', v: split.port };
         } else addr = v;
+        if (this.isWord(this.peek(), ':')) {
+          // `dnat to 10.0.0.1 : numgen inc mod 2 map { ... }`
+          this.pos++;
+          port = this.parseValue(false, ctx);
+        }
       }
     }
     while (this.isWord(this.peek()) && ['persistent', 'random', 'fully-random', 'netmap'].includes(this.peek()!.v)) {
@@ -1046,7 +1073,15 @@ export class NftTextParser {
     while (this.isWord(this.peek(), '.')) {
       const save = this.pos;
       this.pos++;
-      const e = this.parseSingleExpr(ctx);
+      let e = this.parseSingleExpr(ctx);
+      if (!e) {
+        // a constant inside a concatenation (`ip saddr . "lo" @s`)
+        const c = this.peek();
+        if (c && (c.t === 'str' || (c.t === 'word' && !STMT_KEYWORDS.has(c.v) && !VERDICT_WORDS.has(c.v)))) {
+          this.pos++;
+          e = { k: 'other', module: 'constant' };
+        }
+      }
       if (!e) {
         this.pos = save;
         break;
@@ -1105,6 +1140,10 @@ export class NftTextParser {
     }
     if (PAYLOAD_PROTOCOLS.has(w) && word1 !== undefined && !VERDICT_WORDS.has(word1) && !STMT_KEYWORDS.has(word1)) {
       this.pos += 2;
+      if ((w === 'vxlan' || w === 'geneve' || w === 'gre' || w === 'gretap') && PAYLOAD_PROTOCOLS.has(word1) && this.isWord(this.peek()) && PAYLOAD_FIELDS.has(this.peek()!.v)) {
+        this.pos++;
+        return { k: 'other', module: `${w} ${word1}` };
+      }
       if ((w === 'tcp' || w === 'ip' || w === 'sctp') && (word1 === 'option' || word1 === 'chunk')) {
         const nm = this.peek();
         if (nm?.t === 'ref') {
@@ -1169,10 +1208,10 @@ export class NftTextParser {
     }
     for (;;) {
       const o = this.peek();
-      if (o && o.t === 'punct' && ['&', '|', '^', '<<', '>>'].includes(o.v)) {
+      if (o && ((o.t === 'punct' && ['&', '|', '^', '<<', '>>'].includes(o.v)) || (o.t === 'word' && WORD_BINOPS.has(o.v)))) {
         this.pos++;
         const r = this.parseValueTerm(ctx) ?? { k: 'expr', text: '' };
-        e = { k: 'binop', op: o.v, left: e, right: r };
+        e = { k: 'binop', op: WORD_BINOPS.get(o.v) ?? o.v, left: e, right: r };
         continue;
       }
       break;
@@ -1235,7 +1274,7 @@ export class NftTextParser {
         v = { k: 'range', lo: v, hi: n };
         continue;
       }
-      if ((o?.t === 'punct' && ['&', '|', '^', '<<', '>>'].includes(o.v)) || this.isWord(o, '/')) {
+      if ((o?.t === 'punct' && ['&', '|', '^', '<<', '>>'].includes(o.v)) || this.isWord(o, '/') || (o?.t === 'word' && WORD_BINOPS.has(o.v))) {
         this.pos++;
         this.parseValueTerm(ctx);
         v = { k: 'expr', text: this.stmtText(s0) };

@@ -845,7 +845,11 @@ export function parsePortSpec(tok: Tok, multi: boolean, ctx: RuleContext): NumSe
       bad = item;
       break;
     }
-    if (lo > hi) ctx.diag('error', 'iptables/bad-port-range', `Invalid port range "${item}" (min > max)`, tok.start, tok.end);
+    if (lo > hi) {
+      // iptables 1.8 loads it; the kernel tests min <= port <= max, so it matches no port
+      ctx.diag('warning', 'iptables/bad-port-range', `Port range "${item}" has min > max: it matches no port`, tok.start, tok.end);
+      continue;
+    }
     ranges.push([lo, hi]);
   }
   let res: NumSet | null = null;

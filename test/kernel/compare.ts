@@ -1,0 +1,258 @@
+/**
+ * The differential loop: load a generated ruleset into the kernel lab, send its
+ * probes, parse the same text with our parser, trace each probe with our engine,
+ * and collect every disagreement with everything needed to reproduce it.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL, fileURLToPath } from 'node:url';
+import type { GeneratedRuleset } from './common.js';
+import type { NetnsLab, Outcome, Probe } from './netns.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+/** The packet shape `tracePacket` takes (src/analysis). Declared here so this file compiles before it exists. */
+export interface TracePacket {
+  family?: 'ipv4' | 'ipv6';
+  proto: 'tcp' | 'udp' | 'icmp' | 'icmpv6' | number;
+  dport?: number;
+  sport?: number;
+  src?: string;
+  dst?: string;
+  iif?: string;
+  oif?: string;
+  hook?: 'input' | 'forward';
+  state?: 'new' | 'established' | 'related' | 'invalid' | 'untracked';
+}
+export interface TraceResultLike {
+  verdict: 'accept' | 'drop' | 'reject' | 'unknown';
+  steps: { table: string; chain: string; line: number; text: string; effect: string }[];
+  reasons: string[];
+}
+
+/** Our side: text → ruleset → verdict. */
+export interface Engine {
+  parse(g: GeneratedRuleset): { ruleset?: unknown; diagnostics: string[] };
+  trace(ruleset: unknown, packet: TracePacket): TraceResultLike;
+}
+
+type ParseFn = (text: string, opts?: { filePath?: string; family?: 'ipv4' | 'ipv6' }) => {
+  rulesets: unknown[];
+  diagnostics: { message: string; severity?: string; span?: { start?: { line: number; column: number } }; line?: number; column?: number }[];
+};
+type TraceFn = (ruleset: unknown, packet: TracePacket) => TraceResultLike;
+
+async function importIfPresent(rel: string): Promise<Record<string, unknown> | string> {
+  const abs = path.resolve(HERE, rel);
+  try {
+    // A computed specifier: the modules are written by other people and may not exist yet.
+    return (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
+  } catch (e) {
+    return `cannot load ${path.relative(path.resolve(HERE, '../..'), abs)}: ${(e as Error).message.split('\n')[0]}`;
+  }
+}
+
+/**
+ * Loads `parseIptables`/`parseNftables` and `tracePacket` from src/. Returns a
+ * reason when they are not there (yet), so the kernel side can still run.
+ */
+export async function loadEngine(kind: 'iptables' | 'nftables'): Promise<Engine | string> {
+  const parserMod = await importIfPresent(`../../src/parsers/${kind}/index.ts`);
+  if (typeof parserMod === 'string') return parserMod;
+  const analysisMod = await importIfPresent('../../src/analysis/index.ts');
+  if (typeof analysisMod === 'string') return analysisMod;
+  const parse = parserMod[kind === 'iptables' ? 'parseIptables' : 'parseNftables'] as ParseFn | undefined;
+  const trace = analysisMod.tracePacket as TraceFn | undefined;
+  if (typeof parse !== 'function') return `src/parsers/${kind}/index.ts does not export ${kind === 'iptables' ? 'parseIptables' : 'parseNftables'}`;
+  if (typeof trace !== 'function') return 'src/analysis/index.ts does not export tracePacket';
+  return {
+    parse(g) {
+      const doc = parse(g.text, { filePath: `seed-${g.seed}.${g.loader === 'nft' ? 'nft' : 'rules'}`, family: g.family });
+      const diagnostics = doc.diagnostics.map((d) => {
+        const line = d.span?.start?.line ?? d.line;
+        const col = d.span?.start?.column ?? d.column;
+        return `${line ?? '?'}:${col ?? '?'} ${d.severity ?? ''} ${d.message}`.trim();
+      });
+      return { ruleset: doc.rulesets[0], diagnostics };
+    },
+    trace: (rs, p) => trace(rs, p),
+  };
+}
+
+export function toPacket(p: Probe, sport: number): TracePacket {
+  return { family: p.family, proto: p.proto, dport: p.dport, sport, src: p.src, dst: p.dst, iif: p.iif, hook: 'input', state: 'new' };
+}
+
+export interface Disagreement {
+  seed: number;
+  family: string;
+  text: string;
+  probe: Probe;
+  packet: TracePacket;
+  kernel: Outcome;
+  kernelDetail: string;
+  ours: string;
+  steps: TraceResultLike['steps'];
+  reasons: string[];
+  diagnostics: string[];
+}
+
+export interface DiffReport {
+  rulesets: number;
+  probes: number;
+  agreed: number;
+  /** Kernel outcomes seen, for showing the generators exercise all three. */
+  outcomes: Record<string, number>;
+  disagreements: Disagreement[];
+  /** Rulesets the kernel refused, probes that errored, parser crashes: harness or generator bugs. */
+  errors: string[];
+  budgetExhausted: boolean;
+  ms: number;
+}
+
+export interface DiffOptions {
+  budgetMs: number;
+  probeTimeoutMs?: number;
+  /** Re-probe a kernel "drop" that disagrees with this longer timeout before believing it. */
+  confirmTimeoutMs?: number;
+  maxReported?: number;
+}
+
+/** Runs every generated ruleset through kernel and engine. Never throws for a single bad case. */
+export async function runDifferential(labs: readonly NetnsLab[], gens: Iterable<GeneratedRuleset>, engine: Engine | undefined, opts: DiffOptions): Promise<DiffReport> {
+  const t0 = Date.now();
+  const rep: DiffReport = { rulesets: 0, probes: 0, agreed: 0, outcomes: {}, disagreements: [], errors: [], budgetExhausted: false, ms: 0 };
+  const it = gens[Symbol.iterator]();
+  // One lane per lab: most of the time is spent waiting for silence (drops), so lanes overlap well.
+  await Promise.all(
+    labs.map(async (lab) => {
+      for (;;) {
+        if (Date.now() - t0 > opts.budgetMs) {
+          rep.budgetExhausted = true;
+          return;
+        }
+        const n = it.next();
+        if (n.done) return;
+        await runOne(lab, n.value, engine, opts, rep);
+      }
+    }),
+  );
+  rep.disagreements.sort((a, b) => a.seed - b.seed);
+  rep.ms = Date.now() - t0;
+  return rep;
+}
+
+async function runOne(lab: NetnsLab, g: GeneratedRuleset, engine: Engine | undefined, opts: DiffOptions, rep: DiffReport): Promise<void> {
+  {
+    const loaded = lab.load(g.loader, g.text);
+    if (!loaded.ok) {
+      rep.errors.push(`seed ${g.seed}: the kernel refused the generated ruleset: ${loaded.error}\n${g.text}`);
+      return;
+    }
+    rep.rulesets++;
+    const results = await lab.probe(g.probes, opts.probeTimeoutMs ?? 400);
+    let parsed: { ruleset?: unknown; diagnostics: string[] } | undefined;
+    if (engine) {
+      try {
+        parsed = engine.parse(g);
+      } catch (e) {
+        rep.errors.push(`seed ${g.seed}: parser threw: ${(e as Error).stack ?? String(e)}\n${g.text}`);
+      }
+      if (parsed && !parsed.ruleset) rep.errors.push(`seed ${g.seed}: parser returned no ruleset; diagnostics: ${parsed.diagnostics.join('; ')}\n${g.text}`);
+    }
+    // Drops that disagree with the engine are probed again, all at once, with a long timeout.
+    const toConfirm: number[] = [];
+    if (engine && parsed?.ruleset) {
+      g.probes.forEach((probe, i) => {
+        if (results[i]!.outcome !== 'drop') return;
+        try {
+          if (engine.trace(parsed!.ruleset, toPacket(probe, results[i]!.sport)).verdict !== 'drop') toConfirm.push(i);
+        } catch {
+          /* reported below */
+        }
+      });
+    }
+    const confirmed = toConfirm.length ? await lab.probe(toConfirm.map((i) => g.probes[i]!), opts.confirmTimeoutMs ?? 2000) : [];
+    const confirm = new Map(toConfirm.map((i, k) => [i, confirmed[k]!]));
+    for (let i = 0; i < g.probes.length; i++) {
+      const probe = g.probes[i]!;
+      let res = results[i]!;
+      rep.probes++;
+      if (res.outcome === 'error') {
+        rep.errors.push(`seed ${g.seed}: probe ${JSON.stringify(probe)} failed in the harness: ${res.detail}`);
+        continue;
+      }
+      if (!engine || !parsed?.ruleset) {
+        rep.outcomes[res.outcome] = (rep.outcomes[res.outcome] ?? 0) + 1;
+        continue;
+      }
+      let packet = toPacket(probe, res.sport);
+      let tr: TraceResultLike;
+      try {
+        tr = engine.trace(parsed.ruleset, packet);
+      } catch (e) {
+        rep.errors.push(`seed ${g.seed}: tracePacket threw on ${JSON.stringify(packet)}: ${(e as Error).stack ?? String(e)}\n${g.text}`);
+        continue;
+      }
+      if (tr.verdict !== res.outcome && res.outcome === 'drop') {
+        // A drop is only the absence of an answer: make sure it was not a slow machine.
+        const again = confirm.get(i)!;
+        res = again;
+        packet = toPacket(probe, again.sport);
+        tr = engine.trace(parsed.ruleset, packet);
+      }
+      rep.outcomes[res.outcome] = (rep.outcomes[res.outcome] ?? 0) + 1;
+      if (tr.verdict === res.outcome) {
+        rep.agreed++;
+        continue;
+      }
+      rep.disagreements.push({
+        seed: g.seed,
+        family: g.family,
+        text: g.text,
+        probe,
+        packet,
+        kernel: res.outcome,
+        kernelDetail: res.detail,
+        ours: tr.verdict,
+        steps: tr.steps,
+        reasons: tr.reasons,
+        diagnostics: parsed.diagnostics,
+      });
+    }
+  }
+}
+
+/** Human-readable failure report; also writes each failing ruleset to a file and names it. */
+export function formatReport(name: string, rep: DiffReport, maxCases = 8): string {
+  const lines: string[] = [];
+  lines.push(`${name}: kernel agreement ${rep.agreed}/${rep.probes} probes over ${rep.rulesets} rulesets; ${rep.disagreements.length} disagreements, ${rep.errors.length} harness errors`);
+  const dir = path.join(tmpdir(), 'fwl-kernel-failures');
+  const bySeed = new Map<number, Disagreement[]>();
+  for (const d of rep.disagreements) bySeed.set(d.seed, [...(bySeed.get(d.seed) ?? []), d]);
+  let shown = 0;
+  for (const [seed, ds] of bySeed) {
+    const first = ds[0]!;
+    let file = '';
+    try {
+      mkdirSync(dir, { recursive: true });
+      file = path.join(dir, `${name}-seed-${seed}.${first.text.startsWith('#!nft') || first.text.includes('table ') ? 'nft' : 'rules'}`);
+      writeFileSync(file, first.text);
+    } catch {
+      file = '(could not write)';
+    }
+    if (shown++ >= maxCases) continue;
+    lines.push('', `── seed ${seed} (${first.family}), ruleset written to ${file}`, first.text.trimEnd());
+    if (first.diagnostics.length) lines.push(`parser diagnostics: ${first.diagnostics.join(' | ')}`);
+    for (const d of ds) {
+      lines.push(`  probe ${JSON.stringify(d.packet)}: kernel ${d.kernel} (${d.kernelDetail}), ours ${d.ours}`);
+      for (const s of d.steps) lines.push(`      ${s.table}/${s.chain}:${s.line} ${s.text} → ${s.effect}`);
+      if (d.reasons.length) lines.push(`      reasons: ${d.reasons.join('; ')}`);
+    }
+  }
+  if (bySeed.size > maxCases) lines.push('', `… and ${bySeed.size - maxCases} more failing seeds (files in ${dir})`);
+  for (const e of rep.errors.slice(0, 5)) lines.push('', `ERROR ${e}`);
+  if (rep.errors.length > 5) lines.push(`… and ${rep.errors.length - 5} more errors`);
+  return lines.join('\n');
+}

@@ -1,0 +1,168 @@
+/**
+ * Random iptables-save / ip6tables-save rulesets (seeded, reproducible) for the
+ * kernel differential test. Only deterministic matches: what the kernel does to
+ * a NEW connection depends on the text and the packet alone.
+ */
+import { compareAddr } from './addr.js';
+import { PortBag, makeProbes, pickCidr, pickPort, pickRange, type GeneratedRuleset } from './common.js';
+import { CLIENT_ADDRS, SERVER_ADDRS, type Family } from './netns.js';
+import { Rng } from './prng.js';
+
+const CHAIN_NAMES = ['svc', 'CFT_IN', 'from-lan', 'LOGDROP', 'u4'];
+const CT_SETS = ['NEW', 'ESTABLISHED,RELATED', 'INVALID', 'NEW,ESTABLISHED', 'RELATED', 'UNTRACKED', 'NEW,RELATED'];
+const IFACES = ['lo', 'eth0', 'eth+', 'eth1', 'e+', 'veth+'];
+
+interface Ctx {
+  rng: Rng;
+  family: Family;
+  ports: PortBag;
+  /** Names of all user chains, in creation order (jumps only go forward: no loops). */
+  chains: string[];
+}
+
+function neg(rng: Rng, p: number): string {
+  return rng.chance(p) ? '! ' : '';
+}
+
+function rejectWith(ctx: Ctx, proto: string | undefined): string {
+  const { rng, family } = ctx;
+  const opts: string[] = [''];
+  if (proto === 'tcp') opts.push(' --reject-with tcp-reset', ' --reject-with tcp-reset');
+  if (family === 'ipv4') opts.push(' --reject-with icmp-port-unreachable', ' --reject-with icmp-host-prohibited', ' --reject-with icmp-admin-prohibited');
+  else opts.push(' --reject-with icmp6-port-unreachable', ' --reject-with icmp6-adm-prohibited');
+  return `-j REJECT${rng.pick(opts)}`;
+}
+
+/** One `-A CHAIN …` line. `chainIndex` is -1 for INPUT, else the user chain's index. */
+function rule(ctx: Ctx, chain: string, chainIndex: number): string {
+  const { rng, family } = ctx;
+  const parts: string[] = [`-A ${chain}`];
+  let multiSrc = false;
+  if (rng.chance(0.3)) {
+    if (rng.chance(0.06)) {
+      multiSrc = true;
+      // iptables expands a list into one rule per address.
+      parts.push(`-s ${pickCidr(rng, family)},${pickCidr(rng, family)}`);
+    } else {
+      const cidr = pickCidr(rng, family, { allowUnmasked: true, allowAll: true });
+      // `! -s 0.0.0.0/0` is refused by the nf_tables backend (a negated zero-length prefix).
+      parts.push(`${cidr.endsWith('/0') ? '' : neg(rng, 0.25)}-s ${cidr}`);
+    }
+  }
+  if (rng.chance(0.1)) {
+    const d = rng.chance(0.7) ? `${rng.pick(SERVER_ADDRS[family])}/${family === 'ipv4' ? 32 : 128}` : pickCidr(rng, family);
+    // `!` is refused on -s/-d as soon as either holds several addresses.
+    parts.push(`${multiSrc ? '' : neg(rng, 0.3)}-d ${d}`);
+  }
+  if (rng.chance(0.22)) parts.push(`${neg(rng, 0.3)}-i ${rng.pick(IFACES)}`);
+  const protoRoll = rng.next();
+  let proto: string | undefined;
+  if (protoRoll < 0.3) proto = 'tcp';
+  else if (protoRoll < 0.55) proto = 'udp';
+  else if (protoRoll < 0.6) parts.push(`! -p ${rng.pick(['tcp', 'udp'])}`);
+  else if (protoRoll < 0.62) parts.push(`-p ${family === 'ipv4' ? 'icmp' : 'ipv6-icmp'}`);
+  if (proto) {
+    parts.push(`-p ${proto}`);
+    const portRoll = rng.next();
+    if (portRoll < 0.35) {
+      const p = pickPort(rng);
+      ctx.ports.add(p);
+      parts.push(`${rng.chance(0.5) ? `-m ${proto} ` : ''}${neg(rng, 0.15)}--dport ${p}`);
+    } else if (portRoll < 0.5) {
+      const [lo, hi] = pickRange(rng);
+      ctx.ports.add(lo, hi, lo - 1, hi + 1);
+      parts.push(`-m ${proto} ${neg(rng, 0.15)}--dport ${lo}:${hi}`);
+    } else if (portRoll < 0.7) {
+      const items: string[] = [];
+      for (let i = rng.int(1, 4); i > 0; i--) {
+        if (rng.chance(0.3)) {
+          const [lo, hi] = pickRange(rng);
+          ctx.ports.add(lo, hi);
+          items.push(`${lo}:${hi}`);
+        } else {
+          const p = pickPort(rng);
+          ctx.ports.add(p);
+          items.push(String(p));
+        }
+      }
+      parts.push(`-m multiport ${neg(rng, 0.15)}--dports ${items.join(',')}`);
+    }
+  }
+  if (rng.chance(0.08)) {
+    const [a, b] = rng.sample(CLIENT_ADDRS[family], 2).sort((x, y) => compareAddr(family, x, y));
+    parts.push(`-m iprange ${neg(rng, 0.25)}--src-range ${a}-${b}`);
+  }
+  if (rng.chance(0.22)) {
+    const states = rng.pick(CT_SETS);
+    parts.push(rng.chance(0.5) ? `-m conntrack ${neg(rng, 0.15)}--ctstate ${states}` : `-m state ${neg(rng, 0.15)}--state ${states}`);
+  }
+  if (rng.chance(0.05)) parts.push(`-m comment --comment "rule ${rng.int(1, 99)}"`);
+
+  const later = ctx.chains.slice(chainIndex + 1);
+  const t = rng.next();
+  if (t < 0.3) parts.push('-j ACCEPT');
+  else if (t < 0.48) parts.push('-j DROP');
+  else if (t < 0.62) parts.push(rejectWith(ctx, proto));
+  else if (t < 0.69) parts.push(`-j LOG --log-prefix "fw ${chain} "`);
+  else if (t < 0.82 && later.length > 0) parts.push(`-j ${rng.pick(later)}`);
+  else if (t < 0.87 && later.length > 0) parts.push(`-g ${rng.pick(later)}`);
+  else if (t < 0.93 && (chainIndex >= 0 || rng.chance(0.3))) parts.push('-j RETURN');
+  else if (t < 0.95) {
+    /* no target: counts and goes on */
+  } else parts.push('-j ACCEPT');
+  return parts.join(' ');
+}
+
+export interface IptablesOptions {
+  /** Generate a nat table that redirects a probed port (tests DNAT-before-filter). Default true. */
+  natRedirect?: boolean;
+}
+
+/** One random ruleset for `family` with its probes. */
+export function generateIptables(seed: number, family: Family, nProbes = 20, opts: IptablesOptions = {}): GeneratedRuleset {
+  const rng = new Rng(seed);
+  const ctx: Ctx = { rng, family, ports: new PortBag(), chains: rng.sample(CHAIN_NAMES, rng.int(0, 3)) };
+  const loProbes = rng.chance(0.5);
+  const establishedFirst = '-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT';
+  const out: string[] = [`# seed ${seed} ${family}`];
+
+  if (rng.chance(0.15)) {
+    // mangle: another base chain on the path (PREROUTING -150 / INPUT -150) that can drop.
+    out.push('*mangle', ':PREROUTING ACCEPT [0:0]', `:INPUT ${rng.chance(0.1) ? 'DROP' : 'ACCEPT'} [0:0]`, ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]');
+    if (loProbes) out.push('-A PREROUTING -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT', establishedFirst);
+    for (let i = rng.int(1, 3); i > 0; i--) {
+      const chain = rng.pick(['PREROUTING', 'INPUT']);
+      const r = rule({ ...ctx, chains: [] }, chain, -1).replace(/ -j (LOG --log-prefix "[^"]*"|REJECT.*)$/, ' -j MARK --set-mark 0x1');
+      out.push(r);
+    }
+    out.push('COMMIT');
+  }
+
+  if (rng.chance(0.25)) {
+    out.push('*nat', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]');
+    // Never on probed ports: the answer must not depend on address translation unless asked for.
+    out.push(`-A PREROUTING -i eth0 -p tcp -m tcp --dport 8080 -j REDIRECT --to-ports ${rng.pick([80, 443])}`);
+    if (rng.chance(0.5)) out.push(`-A PREROUTING -s ${pickCidr(rng, family)} -j ${rng.pick(['ACCEPT', 'RETURN'])}`);
+    if (opts.natRedirect !== false && rng.chance(0.3)) {
+      const from = rng.pick([5002, 5003, 1767]);
+      const to = rng.pick([22, 80, 1761, 5000]);
+      ctx.ports.add(from, to);
+      const p = rng.pick(['tcp', 'udp']);
+      out.push(`-A PREROUTING -i eth0 -p ${p} -m ${p} --dport ${from} -j REDIRECT --to-ports ${to}`);
+    }
+    out.push('-A POSTROUTING -o eth0 -j MASQUERADE');
+    out.push('COMMIT');
+  }
+
+  out.push('*filter', `:INPUT ${rng.chance(0.5) ? 'DROP' : 'ACCEPT'} [0:0]`, `:FORWARD ${rng.pick(['ACCEPT', 'DROP'])} [0:0]`, ':OUTPUT ACCEPT [0:0]');
+  for (const c of ctx.chains) out.push(`:${c} - [0:0]`);
+  // Replies to loopback probes come back through INPUT: let them in (probes are NEW, so this decides nothing for them).
+  if (loProbes) out.push(establishedFirst);
+  for (let i = rng.int(2, 9); i > 0; i--) out.push(rule(ctx, 'INPUT', -1));
+  ctx.chains.forEach((c, idx) => {
+    for (let i = rng.int(1, 5); i > 0; i--) out.push(rule(ctx, c, idx));
+  });
+  out.push('COMMIT', '');
+  const text = out.join('\n');
+  return { seed, family, loader: family === 'ipv4' ? 'iptables' : 'ip6tables', text, probes: makeProbes(rng, family, ctx.ports.ports, nProbes, loProbes) };
+}

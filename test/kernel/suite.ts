@@ -1,0 +1,127 @@
+/**
+ * Shared vitest scaffolding for the kernel suites: availability/skip policy,
+ * lab lifetime, seeds, and the final assertion with a readable report.
+ */
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { formatReport, loadEngine, runDifferential, type Engine } from './compare.js';
+import type { GeneratedRuleset } from './common.js';
+import { NetnsLab, labAvailability, removeStaleNamespaces, type Outcome, type Probe } from './netns.js';
+
+export const IN_CI = process.env.CI === 'true';
+
+/** Base seed: fixed so CI is reproducible; `FWL_KERNEL_SEED=<n>` explores others, `FWL_KERNEL_ONLY=<seed>` replays one. */
+export function seeds(defaultBase: number, defaultCount: number): number[] {
+  const only = process.env.FWL_KERNEL_ONLY;
+  if (only) return only.split(',').map((s) => Number(s.trim()));
+  const env = process.env.FWL_KERNEL_SEED;
+  const base = env === 'random' ? Math.floor(Math.random() * 2 ** 31) : env ? Number(env) : defaultBase;
+  const count = Number(process.env.FWL_KERNEL_RULESETS ?? defaultCount);
+  return Array.from({ length: count }, (_, i) => (base + i) >>> 0);
+}
+
+export interface KnownCase {
+  name: string;
+  loader: 'iptables' | 'ip6tables' | 'nft';
+  text: string;
+  expect: (Probe & { outcome: Outcome })[];
+}
+
+export interface KernelSuite {
+  name: string;
+  tag: string;
+  tools: string[];
+  engine: 'iptables' | 'nftables';
+  known: KnownCase[];
+  generate: () => Iterable<GeneratedRuleset>;
+  /** Minimum rulesets that must run (unless the time budget cut the run short, which is reported). */
+  minRulesets: number;
+  budgetMs: number;
+  /** Namespace pairs used in parallel by the random test. */
+  lanes: number;
+}
+
+function skipOrFail(ctx: TestContext, reason: string): void {
+  if (IN_CI) throw new Error(`kernel tests must run in CI (CI=true) but cannot: ${reason}`);
+  console.warn(`\n!!! SKIPPED kernel differential tests: ${reason}\n`);
+  ctx.skip();
+}
+
+export function defineKernelSuite(s: KernelSuite): void {
+  const avail = labAvailability(s.tools);
+  if (!avail.ok) {
+    if (IN_CI) {
+      describe(`${s.name} against the Linux kernel`, () => {
+        it('can build the namespace lab', () => {
+          throw new Error(`kernel tests must run in CI (CI=true) but cannot: ${avail.reason}`);
+        });
+      });
+      return;
+    }
+    console.warn(`\n!!! SKIPPED ${s.name} kernel differential tests: ${avail.reason}\n`);
+  }
+
+  describe.skipIf(!avail.ok)(`${s.name} against the Linux kernel`, () => {
+    let labs: NetnsLab[] = [];
+    let lab: NetnsLab | undefined;
+    let labError = '';
+    let engine: Engine | string = 'not loaded';
+
+    beforeAll(async () => {
+      const stale = removeStaleNamespaces();
+      if (stale.length) console.warn(`removed stale namespaces from crashed runs: ${stale.join(', ')}`);
+      try {
+        for (let i = 0; i < s.lanes; i++) labs.push(await NetnsLab.create(`${s.tag}${i}`));
+        lab = labs[0];
+      } catch (e) {
+        labError = (e as Error).message;
+        for (const l of labs) l.destroy();
+        labs = [];
+      }
+      engine = await loadEngine(s.engine);
+    });
+    afterAll(() => {
+      for (const l of labs) l.destroy();
+    });
+
+    it('the harness observes the known answers of hand-written rulesets', async (ctx) => {
+      if (!lab) return skipOrFail(ctx, `cannot build the namespace lab: ${labError}`);
+      const wrong: string[] = [];
+      for (const k of s.known) {
+        const loaded = lab.load(k.loader, k.text);
+        expect(loaded.error ?? '', k.name).toBe('');
+        const res = await lab.probe(k.expect);
+        k.expect.forEach((e, i) => {
+          if (res[i]!.outcome !== e.outcome) wrong.push(`${k.name}: ${e.proto} ${e.src} -> ${e.dst}:${e.dport} via ${e.iif}: expected ${e.outcome}, kernel ${res[i]!.outcome} (${res[i]!.detail})`);
+        });
+      }
+      expect(wrong).toEqual([]);
+    }, 60_000);
+
+    it('random rulesets: the kernel verdict equals tracePacket on our parse of the same text', async (ctx) => {
+      if (!lab) return skipOrFail(ctx, `cannot build the namespace lab: ${labError}`);
+      const eng = typeof engine === 'string' ? undefined : engine;
+      if (!eng) {
+        const msg = `${s.name}: parser/engine not available (${engine as string}); only the kernel side runs`;
+        if (IN_CI) throw new Error(msg);
+        console.warn(`\n!!! ${msg}\n`);
+      }
+      const rep = await runDifferential(labs, s.generate(), eng, { budgetMs: s.budgetMs });
+      const summary = `${s.name}: kernel agreement: ${rep.agreed}/${rep.probes} probes over ${rep.rulesets} rulesets in ${(rep.ms / 1000).toFixed(1)} s; kernel outcomes ${JSON.stringify(rep.outcomes)}`;
+      console.log(summary);
+      if (rep.budgetExhausted) console.warn(`${s.name}: time budget of ${s.budgetMs} ms reached after ${rep.rulesets} rulesets`);
+      if (rep.disagreements.length || rep.errors.length) {
+        const report = formatReport(s.engine, rep);
+        console.error(report);
+        expect.fail(report);
+      }
+      if (!rep.budgetExhausted) expect(rep.rulesets).toBeGreaterThanOrEqual(Math.min(s.minRulesets, seedsCount()));
+      // The generators must exercise all three kernel answers.
+      if (rep.rulesets >= 20) for (const o of ['accept', 'drop', 'reject']) expect(rep.outcomes[o] ?? 0, `kernel outcome ${o} never observed`).toBeGreaterThan(0);
+      if (eng) expect(rep.agreed).toBe(rep.probes);
+    }, s.budgetMs + 120_000);
+  });
+}
+
+function seedsCount(): number {
+  return process.env.FWL_KERNEL_ONLY ? process.env.FWL_KERNEL_ONLY.split(',').length : Number(process.env.FWL_KERNEL_RULESETS ?? Infinity);
+}

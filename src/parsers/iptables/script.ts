@@ -48,6 +48,7 @@ class Lexer {
     private readonly li: LineIndex,
     private readonly vars: Map<string, VarValue>,
     private readonly onItem: (item: Item) => void,
+    private readonly onError: (offset: number, message: string) => void,
   ) {}
 
   private end(): void {
@@ -201,7 +202,7 @@ class Lexer {
           continue;
         }
         if (this.i + 1 < n) lit += t[this.i + 1];
-        this.i += 2;
+        this.i = Math.min(this.i + 2, n);
         quoted = true;
         continue;
       }
@@ -209,14 +210,16 @@ class Lexer {
         plain = false;
         quoted = true;
         const e = t.indexOf("'", this.i + 1);
+        if (e < 0) this.onError(this.i, 'Unterminated single quote');
         const stop = e < 0 ? n : e;
         lit += t.slice(this.i + 1, stop);
-        this.i = stop + 1;
+        this.i = Math.min(stop + 1, n);
         continue;
       }
       if (c === 34 /* " */) {
         plain = false;
         quoted = true;
+        const open = this.i;
         this.i++;
         while (this.i < n && t.charCodeAt(this.i) !== 34) {
           const d = t.charCodeAt(this.i);
@@ -246,7 +249,8 @@ class Lexer {
           lit += t[this.i];
           this.i++;
         }
-        this.i++;
+        if (this.i >= n) this.onError(open, 'Unterminated double quote');
+        this.i = Math.min(this.i + 1, n);
         continue;
       }
       if (c === 36 /* $ */) {
@@ -537,7 +541,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     }
     prevPrev = prevItem;
     prevItem = item;
-  });
+  }, (offset, message) => diag('error', 'iptables/shell-syntax', message, li.span(offset, Math.min(offset + 1, text.length))));
   try {
     lexer.run();
   } catch (e) {

@@ -29,14 +29,14 @@ function lintWith(text: string, filename: string, languageOptions: Linter.Config
                 create(context) {
                   return {
                     'Program:exit'(node) {
-                      const sc = context.sourceCode;
+                      const sc = context.sourceCode as unknown as { text: string; parserServices?: unknown };
                       result = extractFirewall(node as unknown as TSESTree.Program, sc.text, { filePath: context.filename, services: sc.parserServices });
                       for (const e of result.extracted) {
                         context.report({
                           node: e.reportNode as never,
                           messageId: 'open',
                           data: { text: e.rule.text },
-                          suggest: e.suggestions.map((s) => ({ desc: s.desc, fix: (f) => f.replaceTextRange(s.range, s.text) })) as never,
+                          suggest: e.suggestions.map((s) => ({ desc: s.desc, fix: (f: { replaceTextRange(r: [number, number], t: string): unknown }) => f.replaceTextRange(s.range, s.text) })) as never,
                         });
                       }
                     },

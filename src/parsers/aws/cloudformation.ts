@@ -233,10 +233,9 @@ function perm(t: Template, item: PValue, dir: 'ingress' | 'egress', extra: Match
       if (!f) continue;
       for (const br of t.branches(f)) {
         const r = t.resolve(br.value);
-        if (br.extra.length) {
-          // Condition-dependent address: keep the alternative with its condition as an unresolved source when not literal.
-          sources.push(r.kind === 'scalar' ? { kind: 'cidr', value: r } : { kind: 'unresolved', text: r.kind === 'expr' ? r.text : String(toPlain(r)), span: r.span });
-        } else sources.push({ kind: 'cidr', value: r });
+        // A condition-dependent address: each alternative carries its condition.
+        if (br.extra.length) sources.push({ kind: 'cidr', value: r, extra: br.extra });
+        else sources.push({ kind: 'cidr', value: r });
       }
     }
     const groupKeys = dir === 'ingress' ? ['SourceSecurityGroupId', 'SourceSecurityGroupName'] : ['DestinationSecurityGroupId'];

@@ -28,13 +28,17 @@ import type { PValue } from '../values.js';
 
 export type Direction = 'ingress' | 'egress';
 
-export type SourceInput =
+export type SourceInput = (
   /** A CIDR (a string scalar) or an expression that should be one. */
   | { kind: 'cidr'; value: PValue }
   /** Security group id/name, `self`, an unresolved prefix list `pl-…`. */
   | { kind: 'principal'; name: string; span: Span }
   /** Something that names a source but cannot be resolved statically. */
-  | { kind: 'unresolved'; text: string; span: Span; reason?: string };
+  | { kind: 'unresolved'; text: string; span: Span; reason?: string }
+) & {
+  /** Conditions of this source only (a CloudFormation `Fn::If` branch). */
+  extra?: Match[];
+};
 
 export interface PermInput {
   dir: Direction;
@@ -69,6 +73,23 @@ export class AwsContext {
   private id = 0;
   readonly diagnostics: Diagnostic[] = [];
   readonly prefixLists = new Map<string, { cidrs: string[] }>();
+  private readonly cidrs = new Map<string, { addrs: AddrSet; hostBits: boolean } | null>();
+  /** Parsed CIDR (cached: exports repeat the same few ranges), and whether host bits were set. */
+  cidr(text: string): { addrs: AddrSet; hostBits: boolean } | undefined {
+    let hit = this.cidrs.get(text);
+    if (hit === undefined) {
+      const addrs = AddrSet.parse(text);
+      if (!addrs) hit = null;
+      else {
+        const slash = text.indexOf('/');
+        const host = slash < 0 ? undefined : quickAddress(text.slice(0, slash));
+        const lo = host?.family === 'ipv4' ? addrs.v4.bounds[0] : addrs.v6.bounds[0];
+        hit = { addrs, hostBits: host !== undefined && lo !== undefined && host.value !== lo };
+      }
+      this.cidrs.set(text, hit);
+    }
+    return hit ?? undefined;
+  }
   nextId(): number {
     return ++this.id;
   }
@@ -77,8 +98,53 @@ export class AwsContext {
   }
 }
 
+/** Dotted quad without ipaddr.js (hot path); IPv6 through the model. */
+function quickAddress(t: string): { family: 'ipv4' | 'ipv6'; value: number | bigint } | undefined {
+  if (t.includes(':')) return parseAddress(t);
+  let v = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || part > 255) return undefined;
+      v = v * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      part = part * 10 + (c - 48);
+      digits++;
+    } else return undefined;
+  }
+  if (dots !== 3 || digits === 0 || part > 255) return undefined;
+  return { family: 'ipv4', value: v * 256 + part };
+}
+
 export function unresolvedMatch(text: string, span: Span, reason: string): Match {
-  return { kind: 'opaque', module: 'unresolved', text, reason, span };
+  return { kind: 'opaque', module: 'unresolved', text: oneLine(text, 200), reason, span };
+}
+
+/** Whitespace runs (newlines of multi-line expressions) collapsed; long texts shortened. */
+export function oneLine(s: string, max = 80): string {
+  let plain = s.length <= max && s.length > 0 && s.charCodeAt(0) !== 32 && s.charCodeAt(s.length - 1) !== 32;
+  for (let i = 0; plain && i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 10 || c === 9 || c === 13 || (c === 32 && s.charCodeAt(i + 1) === 32)) plain = false;
+  }
+  if (plain) return s;
+  let out = '';
+  let space = false;
+  for (const ch of s) {
+    if (ch === ' ' || ch === '\n' || ch === '\t' || ch === '\r') space = out !== '';
+    else {
+      if (space) out += ' ';
+      space = false;
+      out += ch;
+    }
+  }
+  return out.length > max ? out.slice(0, max - 1) + '…' : out;
 }
 
 function scalarText(v: PValue | undefined): string | undefined {
@@ -188,16 +254,14 @@ function sourceMatches(s: SourceInput, dir: 'src' | 'dst', ctx: AwsContext): Sou
   if (v.kind === 'array') return v.items.flatMap((i) => sourceMatches({ kind: 'cidr', value: i }, dir, ctx));
   const t = scalarText(v);
   if (t === undefined || t === '') return [];
-  const addrs = AddrSet.parse(t);
+  const parsed = ctx.cidr(t);
+  const addrs = parsed?.addrs;
   if (!addrs) {
     ctx.warn(`"${t}" is not a CIDR block`, v.span, 'aws/invalid-cidr');
     return [{ match: unresolvedMatch(t, v.span, 'not a valid CIDR block'), label: t, span: v.span }];
   }
-  const slash = t.indexOf('/');
-  const host = parseAddress(slash < 0 ? t : t.slice(0, slash));
-  const lo = host?.family === 'ipv4' ? addrs.v4.bounds[0] : addrs.v6.bounds[0];
-  if (host && lo !== undefined && host.value !== lo)
-    ctx.warn(`"${t}" has host bits set: it is read as ${addrs.toString()} (the Terraform AWS provider and the EC2 API reject it)`, v.span, 'aws/cidr-host-bits');
+  if (parsed.hostBits)
+    ctx.warn(`"${t}" has host bits set: it is read as ${addrs.toString()} (host bits are ignored; the Terraform AWS provider rejects such a value)`, v.span, 'aws/cidr-host-bits');
   return [{ match: { kind: 'address', dir, addrs, span: v.span }, label: t, span: v.span }];
 }
 
@@ -211,6 +275,7 @@ export function permRules(p: PermInput, ctx: AwsContext): Rule[] {
     for (const sm of sourceMatches(s, dir, ctx)) {
       const matches: Match[] = [...l4.matches];
       if (sm.match) matches.push(sm.match);
+      if (s.extra) matches.push(...s.extra);
       if (p.extra) matches.push(...p.extra);
       const rule: Rule = {
         id: ctx.nextId(),
@@ -218,7 +283,7 @@ export function permRules(p: PermInput, ctx: AwsContext): Rule[] {
         action: { kind: 'accept' },
         span: p.span,
         reportSpan: sm.span ?? l4.span ?? p.span,
-        text: `${p.dir} ${l4.label} ${word} ${sm.label}`,
+        text: oneLine(`${p.dir} ${l4.label} ${word} ${sm.label}`, 240),
       };
       if (p.description) rule.comment = p.description;
       out.push(rule);
@@ -260,7 +325,7 @@ export function naclRules(entries: NaclEntryInput[], egress: boolean, ctx: AwsCo
           action,
           span: e.span,
           reportSpan: sm.span ?? l4.span ?? e.span,
-          text: `${n ?? '?'} ${act ?? '?'} ${egress ? 'egress' : 'ingress'} ${l4.label} ${word} ${sm.label}`,
+          text: oneLine(`${n ?? '?'} ${act ?? '?'} ${egress ? 'egress' : 'ingress'} ${l4.label} ${word} ${sm.label}`, 240),
         });
       }
     }

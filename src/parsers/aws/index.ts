@@ -3,9 +3,10 @@
  * templates) and `cloudformation-yaml`. Terraform is read by
  * src/parsers/terraform/format.ts, which calls `mapAwsTerraform`.
  */
-import { LineIndex, type FirewallDocument, type Ruleset } from '../../model/index.js';
+import { LineIndex, type FirewallDocument, type Ruleset, type Span } from '../../model/index.js';
 import type { FormatDefinition, ParseOptions } from '../types.js';
-import { parseJsonTree, parseYamlTree, type PValue } from '../values.js';
+import { parseYamlTree, type PValue } from '../values.js';
+import { readJson } from './json.js';
 import { looksLikeApi, mapApi } from './api.js';
 import { looksLikeCloudFormation, mapCloudFormation } from './cloudformation.js';
 import { AwsContext } from './core.js';
@@ -39,41 +40,30 @@ function document(format: string, parsed: { value: PValue | undefined; diagnosti
 }
 
 export function parseAwsJson(text: string, options: ParseOptions = {}): FirewallDocument {
-  const doc = document('aws', parseJsonTree(text), options);
-  doc.diagnostics.push(...trailingCommas(text));
-  return doc;
-}
-
-/** Trailing commas are tolerated by the reader but are not JSON (aws-cli never writes them): say so. One pass, strings skipped. */
-function trailingCommas(text: string): FirewallDocument['diagnostics'] {
-  const out: FirewallDocument['diagnostics'] = [];
-  let li: LineIndex | undefined;
-  const n = text.length;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 34) {
-      for (i++; i < n; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 92) i++;
-        else if (d === 34) break;
-      }
-    } else if (c === 44) {
-      let j = i + 1;
-      while (j < n && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9 || text.charCodeAt(j) === 10 || text.charCodeAt(j) === 13)) j++;
-      const d = text.charCodeAt(j);
-      if (d === 125 || d === 93) {
-        li ??= new LineIndex(text);
-        out.push({ severity: 'warning', code: 'json/trailing-comma', message: 'trailing comma: not valid JSON (read anyway)', span: li.span(i, i + 1) });
-        if (out.length >= 100) break;
-      }
-    }
-  }
-  return out;
+  return document('aws', readJson(text), options);
 }
 
 export function parseCloudFormationYaml(text: string, options: ParseOptions = {}): FirewallDocument {
   const doc = document('cloudformation-yaml', parseYamlTree(text), options);
   doc.comments = yamlComments(text);
+  // YAML node ranges run up to the next token (trailing newline, indentation): end rule spans at their last character.
+  const li = new LineIndex(text);
+  const trim = (s: Span): Span => {
+    let e = s.end.offset;
+    while (e > s.start.offset && /\s/.test(text[e - 1]!)) e--;
+    return e === s.end.offset ? s : { start: s.start, end: li.position(e) };
+  };
+  for (const rs of doc.rulesets)
+    for (const t of rs.tables) {
+      t.span = trim(t.span);
+      for (const c of t.chains) {
+        c.span = trim(c.span);
+        for (const r of c.rules) {
+          r.span = trim(r.span);
+          if (r.reportSpan) r.reportSpan = trim(r.reportSpan);
+        }
+      }
+    }
   return doc;
 }
 

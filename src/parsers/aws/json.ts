@@ -1,0 +1,239 @@
+/**
+ * A fast positioned JSON reader for large cloud exports (aws-cli output of
+ * 10,000+ rules): one pass, line/column tracked incrementally, strings sliced
+ * without copying when they hold no escapes. Trailing commas are tolerated and
+ * reported. Anything else unusual (comments, syntax errors, raw control
+ * characters) falls back to the shared `parseJsonTree`, which gives the
+ * diagnostics with positions.
+ */
+import type { Diagnostic, Position } from '../../model/index.js';
+import { parseJsonTree, type PEntry, type PValue, type ParsedTree } from '../values.js';
+
+class Fallback {}
+const FALLBACK = new Fallback();
+const MAX_DEPTH = 512;
+
+class Reader {
+  pos = 0;
+  line = 1;
+  lineStart = 0;
+  depth = 0;
+  readonly trailing: Position[] = [];
+  constructor(readonly t: string) {}
+
+  here(): Position {
+    return { line: this.line, column: this.pos - this.lineStart + 1, offset: this.pos };
+  }
+
+  ws(): void {
+    const t = this.t;
+    for (;;) {
+      const c = t.charCodeAt(this.pos);
+      if (c === 32 || c === 9 || c === 13) this.pos++;
+      else if (c === 10) {
+        this.pos++;
+        this.line++;
+        this.lineStart = this.pos;
+      } else return;
+    }
+  }
+
+  value(): PValue {
+    this.ws();
+    const c = this.t.charCodeAt(this.pos);
+    const start = this.here();
+    if (c === 123) return this.object(start);
+    if (c === 91) return this.array(start);
+    if (c === 34) {
+      const value = this.string();
+      return { kind: 'scalar', value, span: { start, end: this.here() } };
+    }
+    if (c === 45 || (c >= 48 && c <= 57)) {
+      const s = this.pos;
+      this.pos++;
+      for (;;) {
+        const d = this.t.charCodeAt(this.pos);
+        if ((d >= 48 && d <= 57) || d === 46 || d === 101 || d === 69 || d === 43 || d === 45) this.pos++;
+        else break;
+      }
+      const text = this.t.slice(s, this.pos);
+      const value = Number(text);
+      if (!Number.isFinite(value) || !/^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/.test(text)) throw FALLBACK;
+      return { kind: 'scalar', value, span: { start, end: this.here() } };
+    }
+    for (const [word, value] of [['true', true], ['false', false], ['null', null]] as const) {
+      if (this.t.startsWith(word, this.pos)) {
+        this.pos += word.length;
+        return { kind: 'scalar', value, span: { start, end: this.here() } };
+      }
+    }
+    throw FALLBACK;
+  }
+
+  string(): string {
+    const t = this.t;
+    const s = this.pos + 1;
+    const q = t.indexOf('"', s);
+    if (q < 0) throw FALLBACK;
+    let plain = true;
+    for (let i = s; i < q; i++) {
+      const c = t.charCodeAt(i);
+      if (c === 92) {
+        plain = false;
+        break;
+      }
+      if (c < 32) throw FALLBACK;
+    }
+    if (plain) {
+      this.pos = q + 1;
+      return t.slice(s, q);
+    }
+    let out = '';
+    let i = s;
+    for (;;) {
+      if (i >= t.length) throw FALLBACK;
+      const c = t.charCodeAt(i);
+      if (c === 34) break;
+      if (c < 32) throw FALLBACK;
+      if (c !== 92) {
+        out += t[i];
+        i++;
+        continue;
+      }
+      const d = t[i + 1];
+      i += 2;
+      switch (d) {
+        case '"':
+        case '\\':
+        case '/':
+          out += d;
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'u': {
+          const hex = t.slice(i, i + 4);
+          if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw FALLBACK;
+          out += String.fromCharCode(parseInt(hex, 16));
+          i += 4;
+          break;
+        }
+        default:
+          throw FALLBACK;
+      }
+    }
+    this.pos = i + 1;
+    return out;
+  }
+
+  object(start: Position): PValue {
+    if (++this.depth > MAX_DEPTH) throw FALLBACK;
+    this.pos++;
+    const entries: PEntry[] = [];
+    this.ws();
+    if (this.t.charCodeAt(this.pos) === 125) {
+      this.pos++;
+      this.depth--;
+      return { kind: 'object', entries, span: { start, end: this.here() } };
+    }
+    for (;;) {
+      this.ws();
+      if (this.t.charCodeAt(this.pos) !== 34) throw FALLBACK;
+      const ks = this.here();
+      const key = this.string();
+      const keySpan = { start: ks, end: this.here() };
+      this.ws();
+      if (this.t.charCodeAt(this.pos) !== 58) throw FALLBACK;
+      this.pos++;
+      entries.push({ key, keySpan, value: this.value() });
+      this.ws();
+      const c = this.t.charCodeAt(this.pos);
+      if (c === 44) {
+        const comma = this.here();
+        this.pos++;
+        this.ws();
+        if (this.t.charCodeAt(this.pos) === 125) {
+          this.trailing.push(comma);
+          this.pos++;
+          break;
+        }
+        continue;
+      }
+      if (c === 125) {
+        this.pos++;
+        break;
+      }
+      throw FALLBACK;
+    }
+    this.depth--;
+    return { kind: 'object', entries, span: { start, end: this.here() } };
+  }
+
+  array(start: Position): PValue {
+    if (++this.depth > MAX_DEPTH) throw FALLBACK;
+    this.pos++;
+    const items: PValue[] = [];
+    this.ws();
+    if (this.t.charCodeAt(this.pos) === 93) {
+      this.pos++;
+      this.depth--;
+      return { kind: 'array', items, span: { start, end: this.here() } };
+    }
+    for (;;) {
+      items.push(this.value());
+      this.ws();
+      const c = this.t.charCodeAt(this.pos);
+      if (c === 44) {
+        const comma = this.here();
+        this.pos++;
+        this.ws();
+        if (this.t.charCodeAt(this.pos) === 93) {
+          this.trailing.push(comma);
+          this.pos++;
+          break;
+        }
+        continue;
+      }
+      if (c === 93) {
+        this.pos++;
+        break;
+      }
+      throw FALLBACK;
+    }
+    this.depth--;
+    return { kind: 'array', items, span: { start, end: this.here() } };
+  }
+}
+
+/** Positioned JSON tree plus warnings for trailing commas. */
+export function readJson(text: string): ParsedTree {
+  const r = new Reader(text);
+  try {
+    if (text.charCodeAt(0) === 0xfeff) r.pos = 1;
+    const value = r.value();
+    r.ws();
+    if (r.pos !== text.length) throw FALLBACK;
+    const diagnostics: Diagnostic[] = r.trailing.slice(0, 100).map((p) => ({
+      severity: 'warning',
+      code: 'json/trailing-comma',
+      message: 'trailing comma: not valid JSON (read anyway)',
+      span: { start: p, end: { line: p.line, column: p.column + 1, offset: p.offset + 1 } },
+    }));
+    return { value, diagnostics };
+  } catch (e) {
+    if (e !== FALLBACK) throw e;
+    return parseJsonTree(text);
+  }
+}

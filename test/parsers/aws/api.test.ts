@@ -1,0 +1,183 @@
+import { describe, expect, test } from 'vitest';
+import { computeExposure, exposedPorts } from '../../../src/analysis/index.js';
+import { numRange } from '../../../src/model/index.js';
+import { awsJsonFormat, parseAwsJson } from '../../../src/parsers/aws/index.js';
+import { at, fixture, matchesOf, names, rows } from './helpers.js';
+
+describe('describe-security-groups', () => {
+  const text = fixture('describe-security-groups-cft.json');
+  const doc = parseAwsJson(text, { filePath: 'describe-security-groups-cft.json' });
+
+  test('one ruleset per group with id, name and Name tag as targets', () => {
+    expect(doc.format).toBe('aws');
+    expect(doc.diagnostics).toEqual([]);
+    expect(names(doc)).toEqual(['sg-0cft (cft)']);
+    const rs = doc.rulesets[0]!;
+    expect(rs.targets).toEqual(['sg-0cft', 'cft', 'cft-server']);
+    expect(rs.kind).toBe('cloud');
+    expect(rs.families).toEqual(['ipv4', 'ipv6']);
+    const t = rs.tables[0]!;
+    expect([t.name, t.family]).toEqual(['security-group', 'cloud']);
+    expect(t.chains.map((c) => [c.name, c.hook, c.priority, c.policy, c.policyImplicit])).toEqual([
+      ['ingress', 'input', 0, 'drop', true],
+      ['egress', 'output', 0, 'drop', true],
+    ]);
+  });
+
+  test('one accept rule per source, exact spans; report span = CIDR, or the port for principals', () => {
+    expect(rows(doc.rulesets[0]!)).toEqual([
+      ['security-group/ingress', 'accept', 'ingress tcp 1761-1768 from 0.0.0.0/0', '7:17-24:18', '12:39-12:50'],
+      ['security-group/ingress', 'accept', 'ingress tcp 1761-1768 from ::/0', '7:17-24:18', '18:41-18:47'],
+      ['security-group/ingress', 'accept', 'ingress tcp 22 from pl-0admin', '25:17-42:18', '26:33-26:35'],
+      ['security-group/ingress', 'accept', 'ingress tcp 22 from sg-0bastion', '25:17-42:18', '26:33-26:35'],
+      ['security-group/ingress', 'accept', 'ingress proto 132 from 10.0.0.0/8', '43:17-53:18', '47:39-47:51'],
+      ['security-group/egress', 'accept', 'egress all to 0.0.0.0/0', '58:17-68:18', '62:39-62:50'],
+    ]);
+  });
+
+  test('semantics: ports, principals (prefix list not resolved = principal), protocol 132 opens only its own protocol', () => {
+    expect(matchesOf(doc.rulesets[0]!, 'ingress')).toEqual([
+      'proto=6 dstport=1761-1768 srcaddr=0.0.0.0/0',
+      'proto=6 dstport=1761-1768 srcaddr=::/0',
+      'proto=6 dstport=22 srcprincipal=pl-0admin',
+      'proto=6 dstport=22 srcprincipal=sg-0bastion',
+      'proto=132 srcaddr=10.0.0.0/8',
+    ]);
+    expect(matchesOf(doc.rulesets[0]!, 'egress')).toEqual(['dstaddr=0.0.0.0/0']);
+  });
+
+  test('the engine sees Transfer CFT 1761-1768 open to the whole internet, both families', () => {
+    const ex = computeExposure(doc.rulesets[0]!);
+    const cft = exposedPorts(ex, 6, numRange(1761, 1768)).filter((e) => e.principals.length === 0);
+    expect(cft.some((e) => e.family === 'ipv4' && e.certainty === 'open' && e.sources.coversAll('ipv4'))).toBe(true);
+    expect(cft.some((e) => e.family === 'ipv6' && e.certainty === 'open' && e.sources.coversAll('ipv6'))).toBe(true);
+    // SCTP from 10/8 does not open TCP.
+    expect(exposedPorts(ex, 6, numRange(1, 21)).length).toBe(0);
+  });
+
+  test('placebo envelopes ({status_code, data}) are unwrapped', () => {
+    const d = parseAwsJson(JSON.stringify({ status_code: 200, data: JSON.parse(text) }));
+    expect(names(d)).toEqual(['sg-0cft (cft)']);
+    expect(matchesOf(d.rulesets[0]!, 'ingress').length).toBe(5);
+  });
+
+  test('prefix lists with their entries in the same input are resolved', () => {
+    const input = JSON.parse(text);
+    input.PrefixLists = [{ PrefixListId: 'pl-0admin', Entries: [{ Cidr: '192.0.2.0/24' }, { Cidr: '198.51.100.0/24' }] }];
+    const d = parseAwsJson(JSON.stringify(input));
+    expect(matchesOf(d.rulesets[0]!, 'ingress')[2]).toBe('proto=6 dstport=22 srcaddr=192.0.2.0/24, 198.51.100.0/24');
+  });
+});
+
+describe('describe-security-group-rules', () => {
+  const text = JSON.stringify(
+    {
+      SecurityGroupRules: [
+        { SecurityGroupRuleId: 'sgr-1', GroupId: 'sg-1', IsEgress: false, IpProtocol: 'tcp', FromPort: 1761, ToPort: 1768, CidrIpv4: '0.0.0.0/0', Description: 'cft' },
+        { SecurityGroupRuleId: 'sgr-2', GroupId: 'sg-1', IsEgress: true, IpProtocol: '-1', FromPort: -1, ToPort: -1, CidrIpv6: '::/0' },
+        { SecurityGroupRuleId: 'sgr-3', GroupId: 'sg-2', IsEgress: false, IpProtocol: 'icmp', FromPort: 8, ToPort: -1, ReferencedGroupInfo: { GroupId: 'sg-1' } },
+        { SecurityGroupRuleId: 'sgr-4', GroupId: 'sg-2', IsEgress: false, IpProtocol: 'udp', FromPort: 1761, ToPort: 1761, PrefixListId: 'pl-9' },
+      ],
+    },
+    null,
+    2,
+  );
+  const doc = parseAwsJson(text);
+  test('grouped by GroupId, direction from IsEgress, ICMP type/code', () => {
+    expect(names(doc)).toEqual(['sg-1', 'sg-2']);
+    expect(matchesOf(doc.rulesets[0]!, 'ingress')).toEqual(['proto=6 dstport=1761-1768 srcaddr=0.0.0.0/0']);
+    expect(matchesOf(doc.rulesets[0]!, 'egress')).toEqual(['dstaddr=::/0']);
+    expect(matchesOf(doc.rulesets[1]!, 'ingress')).toEqual(['proto=1 icmp(ipv4)=2048-2303 srcprincipal=sg-1', 'proto=17 dstport=1761 srcprincipal=pl-9']);
+    const r = doc.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!;
+    expect([at(r.span), at(r.reportSpan), r.comment]).toEqual(['3:5-12:6', '10:19-10:30', 'cft']);
+  });
+});
+
+describe('describe-network-acls', () => {
+  const text = JSON.stringify(
+    {
+      NetworkAcls: [
+        {
+          NetworkAclId: 'acl-1',
+          Associations: [{ SubnetId: 'subnet-a' }],
+          Entries: [
+            { RuleNumber: 32767, Protocol: '-1', RuleAction: 'deny', Egress: false, CidrBlock: '0.0.0.0/0' },
+            { RuleNumber: 100, Protocol: '6', RuleAction: 'allow', Egress: false, CidrBlock: '0.0.0.0/0', PortRange: { From: 1761, To: 1768 } },
+            { RuleNumber: 90, Protocol: '6', RuleAction: 'deny', Egress: false, CidrBlock: '203.0.113.0/24', PortRange: { From: 1761, To: 1768 } },
+            { RuleNumber: 100, Protocol: '-1', RuleAction: 'allow', Egress: false, Ipv6CidrBlock: '::/0' },
+            { RuleNumber: 100, Protocol: '-1', RuleAction: 'allow', Egress: true, CidrBlock: '0.0.0.0/0' },
+            { RuleNumber: 110, Protocol: '1', RuleAction: 'allow', Egress: false, CidrBlock: '10.0.0.0/8', IcmpTypeCode: { Type: 3, Code: 4 } },
+          ],
+        },
+      ],
+    },
+    null,
+    1,
+  );
+  const doc = parseAwsJson(text);
+  test('rule-number order, allow/deny, both families, priority -10, subnets as targets', () => {
+    expect(names(doc)).toEqual(['acl-1']);
+    const rs = doc.rulesets[0]!;
+    expect(rs.targets).toEqual(['acl-1', 'subnet-a']);
+    expect(rs.tables[0]!.chains.map((c) => [c.name, c.hook, c.priority, c.policy])).toEqual([
+      ['ingress', 'input', -10, 'drop'],
+      ['egress', 'output', -10, 'drop'],
+    ]);
+    expect(rows(rs).map((r) => [r[1], r[2]])).toEqual([
+      ['drop', '90 deny ingress tcp 1761-1768 from 203.0.113.0/24'],
+      ['accept', '100 allow ingress tcp 1761-1768 from 0.0.0.0/0'],
+      ['accept', '100 allow ingress all from ::/0'],
+      ['accept', '110 allow ingress icmp type 3 code 4 from 10.0.0.0/8'],
+      ['drop', '32767 deny ingress all from 0.0.0.0/0'],
+      ['accept', '100 allow egress all to 0.0.0.0/0'],
+    ]);
+    expect(matchesOf(rs, 'ingress', 'network-acl')[3]).toBe('proto=1 icmp(ipv4)=772 srcaddr=10.0.0.0/8');
+  });
+});
+
+describe('robustness and detection', () => {
+  test('invalid JSON is a diagnostic with a position, not a crash', () => {
+    const d = parseAwsJson('{"SecurityGroups": [ {"GroupId": "sg-1",, } ]}');
+    expect(d.rulesets).toEqual([]);
+    expect(d.diagnostics[0]!.code).toBe('json/syntax');
+    expect(d.diagnostics[0]!.span.start.line).toBe(1);
+  });
+  test('trailing commas are read, with a warning', () => {
+    const d = parseAwsJson('{"SecurityGroups": [ {"GroupId": "sg-1",\n "IpPermissions": [],} ]}');
+    expect(names(d)).toEqual(['sg-1']);
+    expect(d.diagnostics.map((x) => [x.code, at(x.span)])).toEqual([['json/trailing-comma', '2:21-2:22']]);
+  });
+  test('invalid CIDRs and reversed ranges', () => {
+    const d = parseAwsJson(
+      JSON.stringify({ SecurityGroups: [{ GroupId: 'sg-1', IpPermissions: [{ IpProtocol: 'tcp', FromPort: 23, ToPort: 21, IpRanges: [{ CidrIp: '0.0.0.0/0' }, { CidrIp: 'bogus' }] }] }] }),
+    );
+    expect(d.diagnostics.map((x) => x.code)).toEqual(['aws/port-range', 'aws/invalid-cidr']);
+    expect(matchesOf(d.rulesets[0]!, 'ingress')).toEqual(['proto=6 dstport=none srcaddr=0.0.0.0/0', 'proto=6 dstport=none opaque:unresolved']);
+  });
+  test('detection by content', () => {
+    expect(awsJsonFormat.detect('x.json', fixture('describe-security-groups-cft.json'))).toBeGreaterThan(0);
+    expect(awsJsonFormat.detect('x.json', '{"NetworkAcls": []}')).toBeGreaterThan(0);
+    expect(awsJsonFormat.detect('t.json', '{"Resources": {"S": {"Type": "AWS::EC2::SecurityGroup"}}}')).toBeGreaterThan(0);
+    expect(awsJsonFormat.detect('package.json', '{"name": "x", "version": "1.0.0"}')).toBe(0);
+    expect(awsJsonFormat.detect('t.json', '{"Resources": {"B": {"Type": "AWS::S3::Bucket"}}}')).toBe(0);
+  });
+});
+
+describe('performance', () => {
+  test('a 10,000-rule describe-security-groups export parses in well under a second', () => {
+    const groups = [];
+    for (let g = 0; g < 100; g++) {
+      const perms = [];
+      for (let i = 0; i < 100; i++) perms.push({ IpProtocol: 'tcp', FromPort: 1000 + i, ToPort: 1000 + i, IpRanges: [{ CidrIp: `10.${g}.${i}.0/24` }], Ipv6Ranges: [], PrefixListIds: [], UserIdGroupPairs: [] });
+      groups.push({ GroupId: `sg-${g}`, GroupName: `g${g}`, IpPermissions: perms, IpPermissionsEgress: [] });
+    }
+    const text = JSON.stringify({ SecurityGroups: groups }, null, 4);
+    parseAwsJson(text); // warm-up
+    const t0 = performance.now();
+    const d = parseAwsJson(text);
+    const ms = performance.now() - t0;
+    console.log(`10,000-rule describe-security-groups (${(text.length / 1e6).toFixed(1)} MB): ${ms.toFixed(0)} ms`);
+    expect(d.rulesets.reduce((n, r) => n + r.tables[0]!.chains[0]!.rules.length, 0)).toBe(10_000);
+    expect(ms).toBeLessThan(1000);
+  });
+});

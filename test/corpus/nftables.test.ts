@@ -95,6 +95,23 @@ describe.runIf(present)('nftables corpus', () => {
     expect(diffs).toEqual([]);
   });
 
+  it('matches the upstream .json-nft files (newer nft JSON) too', () => {
+    const files = walk(path.join(nftDir, 'testcases'), (f) => f.endsWith('.json-nft') && existsSync(f.replace(/\.json-nft$/, '.nft')));
+    let equal = 0;
+    const diffs: string[] = [];
+    for (const f of files) {
+      const nft = f.replace(/\.json-nft$/, '.nft');
+      const a = JSON.stringify(canonicalRuleset(parseFile(nft).rulesets[0]!), null, 1);
+      const j = parseNftablesJson(readFileSync(f, 'utf8'));
+      const b = JSON.stringify(canonicalRuleset(j.rulesets[0]!), null, 1);
+      if (a === b && !j.diagnostics.some((d) => d.severity === 'error')) equal++;
+      else diffs.push(`${path.relative(nftDir, f)}\n${firstDiff(a, b)}`);
+    }
+    console.log(`nftables upstream .json-nft: equal ${equal}/${files.length}`);
+    expect(files.length).toBe(367);
+    expect(diffs).toEqual([]);
+  });
+
   it('survives the bogons and other inputs (no crash, fast)', () => {
     const files = [
       ...walk(path.join(nftDir, 'testcases/bogons'), (f) => !f.endsWith('.json')),

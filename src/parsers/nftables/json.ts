@@ -281,6 +281,8 @@ class JsonBuilder {
       case 'payload': {
         const proto = str(get(o, 'protocol'));
         const field = str(get(o, 'field'));
+        const tunnel = str(get(o, 'tunnel'));
+        if (tunnel !== undefined) return { k: 'other', module: `${tunnel} ${proto ?? ''}` };
         if (proto !== undefined && field !== undefined) {
           if (field.includes(' ')) return { k: 'other', module: `${proto} ${field.split(' ')[0]}` };
           return { k: 'payload', proto, field };

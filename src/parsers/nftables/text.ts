@@ -767,6 +767,7 @@ export class NftTextParser {
         case 'queue': {
           this.pos++;
           this.consumeOptions(new Set(['flags', 'bypass', 'fanout', 'num', 'to']), true);
+          if (this.isWord(this.toks[this.pos - 1], 'to') && this.isWord(this.peek())) this.parseValue(false, ctx);
           return push({ k: 'verdict', v: { k: 'queue', text: this.stmtText(s0) }, span: this.stmtSpan(s0) });
         }
         case 'counter': {
@@ -1219,8 +1220,13 @@ export class NftTextParser {
     const o = this.peek();
     if (this.isWord(o, 'set')) {
       this.pos++;
-      this.parseValue(false, ctx);
-      const name = e.k === 'ct' && ['helper', 'timeout', 'expectation'].includes(e.key) ? `ct ${e.key}` : 'mangle';
+      const v = this.parseValue(false, ctx);
+      const name =
+        e.k === 'ct' && ['helper', 'timeout', 'expectation'].includes(e.key)
+          ? `ct ${e.key}`
+          : e.k === 'meta' && e.key === 'secmark' && v?.k === 'atom' && v.quoted
+            ? 'secmark'
+            : 'mangle';
       rule.stmts.push({ k: 'continue', name, span: this.stmtSpan(s0) });
       return;
     }

@@ -1,0 +1,160 @@
+import { describe, expect, test } from 'vitest';
+import { cloudformationYamlFormat, parseAwsJson, parseCloudFormationYaml } from '../../../src/parsers/aws/index.js';
+import type { OpaqueMatch } from '../../../src/model/index.js';
+import { at, fixture, matchesOf, names, rows } from './helpers.js';
+
+describe('CloudFormation YAML: parameter without default, Fn::If, standalone ingress', () => {
+  const doc = parseCloudFormationYaml(fixture('cloudformation-param-no-default.yaml'));
+
+  test('rulesets per group, standalone SecurityGroupIngress attached by !GetAtt', () => {
+    expect(doc.format).toBe('cloudformation-yaml');
+    expect(doc.diagnostics).toEqual([]);
+    expect(names(doc)).toEqual(['CftSecurityGroup', 'LoadBalancerGroup']);
+    expect(doc.rulesets[0]!.targets).toEqual(['CftSecurityGroup', 'cft']);
+  });
+
+  test('exact spans; the parameter default is the report span of the resolved CIDR', () => {
+    expect(rows(doc.rulesets[0]!)).toEqual([
+      ['security-group/ingress', 'accept', 'ingress tcp 1761-1768 from !Ref AllowedCidr', '19:11-22:35', '22:24-22:35'],
+      ['security-group/ingress', 'accept', 'ingress tcp 22 from 10.1.0.0/16', '23:11-26:33', '9:14-9:25'],
+      ['security-group/ingress', 'accept', 'ingress tcp 443 from LoadBalancerGroup', '31:5-37:52', '35:17-35:20'],
+      ['security-group/egress', 'accept', 'egress all to 0.0.0.0/0', '28:11-29:54', '29:32-29:41'],
+      ['security-group/egress', 'accept', 'egress all to 10.0.0.0/8', '28:11-29:54', '29:43-29:53'],
+    ]);
+  });
+
+  test('!Ref to a parameter without default is an opaque match naming it (unknown, never a pass)', () => {
+    const r = doc.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!;
+    const op = r.matches.find((m) => m.kind === 'opaque') as OpaqueMatch;
+    expect(op).toMatchObject({ kind: 'opaque', module: 'unresolved', text: '!Ref AllowedCidr' });
+    expect(at(op.span)).toBe('22:24-22:35');
+  });
+
+  test('Fn::If: both branches, each conditioned by an opaque match', () => {
+    expect(matchesOf(doc.rulesets[0]!, 'egress')).toEqual(['dstaddr=0.0.0.0/0 opaque:unresolved', 'dstaddr=10.0.0.0/8 opaque:unresolved']);
+    const texts = doc.rulesets[0]!.tables[0]!.chains[1]!.rules.map((r) => (r.matches.find((m) => m.kind === 'opaque') as OpaqueMatch).text);
+    expect(texts).toEqual(['!If Public (true branch)', '!If Public (false branch)']);
+  });
+
+  test('a group without egress rules gets the AWS default allow-all egress (IPv4)', () => {
+    expect(matchesOf(doc.rulesets[1]!, 'egress')).toEqual(['dstaddr=0.0.0.0/0']);
+    expect(rows(doc.rulesets[1]!)[1]).toEqual(['security-group/egress', 'accept', 'egress all to 0.0.0.0/0 (default rule of a new security group)', '39:5-46:25', '-']);
+  });
+
+  test('parameter overrides (options.variables) resolve the unknown', () => {
+    const d = parseCloudFormationYaml(fixture('cloudformation-param-no-default.yaml'), { variables: { AllowedCidr: '0.0.0.0/0' } });
+    expect(matchesOf(d.rulesets[0]!, 'ingress')[0]).toBe('proto=6 dstport=1761-1768 srcaddr=0.0.0.0/0');
+  });
+
+  test('comments are returned', () => {
+    const d = parseCloudFormationYaml('# top\nResources: # r\n  X:\n    Type: "AWS::EC2::SecurityGroup" # not "# this"\n');
+    expect(d.comments.map((c) => [c.value, at(c.span)])).toEqual([
+      [' top', '1:1-1:6'],
+      [' r', '2:12-2:15'],
+      [' not "# this"', '4:37-4:51'],
+    ]);
+  });
+});
+
+describe('CloudFormation intrinsics', () => {
+  const yaml = [
+    'Parameters:',
+    '  Ports:',
+    '    Type: CommaDelimitedList',
+    '    Default: "10.0.0.0/8,192.168.0.0/16"',
+    'Mappings:',
+    '  Env:',
+    '    prod:',
+    '      Cidr: 0.0.0.0/0',
+    'Conditions:',
+    '  C: !Equals [a, b]',
+    'Resources:',
+    '  G:',
+    '    Type: AWS::EC2::SecurityGroup',
+    '    Condition: C',
+    '    Properties:',
+    '      GroupDescription: g',
+    '      SecurityGroupIngress:',
+    '        - IpProtocol: tcp',
+    '          FromPort: 1761',
+    '          ToPort: 1761',
+    '          CidrIp: !FindInMap [Env, prod, Cidr]',
+    '        - IpProtocol: tcp',
+    '          FromPort: 1762',
+    '          ToPort: 1762',
+    '          CidrIp: !Select [1, !Ref Ports]',
+    '        - IpProtocol: tcp',
+    '          FromPort: 1763',
+    '          ToPort: 1763',
+    '          CidrIp: !Sub "${Net}.0.0/16"',
+    '        - IpProtocol: tcp',
+    '          FromPort: 1764',
+    '          ToPort: 1764',
+    '          CidrIp: !ImportValue shared-cidr',
+    '        - !If [C, {IpProtocol: udp, FromPort: 1765, ToPort: 1765, CidrIp: 0.0.0.0/0}, !Ref AWS::NoValue]',
+    '      SecurityGroupEgress: []',
+    '',
+  ].join('\n');
+  const doc = parseCloudFormationYaml(yaml);
+  test('FindInMap, Select over a list parameter, unresolvable Sub/ImportValue, Fn::If with AWS::NoValue, resource Condition', () => {
+    expect(doc.rulesets.length).toBe(1);
+    expect(matchesOf(doc.rulesets[0]!, 'ingress')).toEqual([
+      'proto=6 dstport=1761 srcaddr=0.0.0.0/0 opaque:unresolved',
+      'proto=6 dstport=1762 srcaddr=192.168.0.0/16 opaque:unresolved',
+      'proto=6 dstport=1763 opaque:unresolved opaque:unresolved',
+      'proto=6 dstport=1764 opaque:unresolved opaque:unresolved',
+      'proto=17 dstport=1765 srcaddr=0.0.0.0/0 opaque:unresolved opaque:unresolved',
+    ]);
+    const texts = doc.rulesets[0]!.tables[0]!.chains[0]!.rules.map((r) => r.matches.filter((m) => m.kind === 'opaque').map((m) => (m as OpaqueMatch).text));
+    expect(texts).toEqual([
+      ['Condition: C'],
+      ['Condition: C'],
+      ['!Sub ${Net}.0.0/16', 'Condition: C'],
+      ['!ImportValue shared-cidr', 'Condition: C'],
+      ['Condition: C', '!If C (true branch)'],
+    ]);
+    expect(matchesOf(doc.rulesets[0]!, 'egress')).toEqual([]);
+  });
+
+  test('an invalid SecurityGroupIngress is a diagnostic', () => {
+    const d = parseCloudFormationYaml('Resources:\n  G:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      SecurityGroupIngress: hello22\n');
+    expect(d.diagnostics.map((x) => [x.code, at(x.span)])).toEqual([['aws/cfn-invalid', '5:29-5:36']]);
+    expect(matchesOf(d.rulesets[0]!, 'ingress')).toEqual([]);
+  });
+});
+
+describe('CloudFormation JSON and network ACLs', () => {
+  const json = JSON.stringify(
+    {
+      Resources: {
+        Acl: { Type: 'AWS::EC2::NetworkAcl', Properties: { VpcId: 'vpc-1' } },
+        Deny: { Type: 'AWS::EC2::NetworkAclEntry', Properties: { NetworkAclId: { Ref: 'Acl' }, RuleNumber: 90, Protocol: 6, RuleAction: 'deny', Egress: false, CidrBlock: '203.0.113.0/24', PortRange: { From: 1761, To: 1768 } } },
+        Allow: { Type: 'AWS::EC2::NetworkAclEntry', Properties: { NetworkAclId: { Ref: 'Acl' }, RuleNumber: 100, Protocol: 6, RuleAction: 'allow', Egress: false, CidrBlock: '0.0.0.0/0', PortRange: { From: 1761, To: 1768 } } },
+        Out: { Type: 'AWS::EC2::NetworkAclEntry', Properties: { NetworkAclId: { Ref: 'Acl' }, RuleNumber: 100, Protocol: -1, RuleAction: 'allow', Egress: true, Ipv6CidrBlock: '::/0' } },
+        Eg: { Type: 'AWS::EC2::SecurityGroupEgress', Properties: { GroupId: 'sg-0existing', IpProtocol: 'tcp', FromPort: 443, ToPort: 443, DestinationPrefixListId: 'pl-1' } },
+      },
+    },
+    null,
+    2,
+  );
+  const doc = parseAwsJson(json);
+  test('NACL entries attached by !Ref, ordered by rule number; a standalone egress to a literal group id', () => {
+    expect(names(doc)).toEqual(['sg-0existing', 'Acl']);
+    expect(matchesOf(doc.rulesets[0]!, 'egress')).toEqual(['proto=6 dstport=443 dstprincipal=pl-1']);
+    expect(rows(doc.rulesets[1]!).map((r) => [r[0], r[1], r[2]])).toEqual([
+      ['network-acl/ingress', 'drop', '90 deny ingress tcp 1761-1768 from 203.0.113.0/24'],
+      ['network-acl/ingress', 'accept', '100 allow ingress tcp 1761-1768 from 0.0.0.0/0'],
+      ['network-acl/egress', 'accept', '100 allow egress all to ::/0'],
+    ]);
+    expect(rows(doc.rulesets[1]!)[0]![3]).toBe('9:13-25:6');
+  });
+});
+
+describe('detection', () => {
+  test('cloudformation-yaml', () => {
+    expect(cloudformationYamlFormat.detect('t.yaml', fixture('cloudformation-param-no-default.yaml'))).toBeGreaterThan(0);
+    expect(cloudformationYamlFormat.detect('t.yml', 'Resources:\n  X:\n    Type: AWS::EC2::SecurityGroup\n')).toBeGreaterThan(0);
+    expect(cloudformationYamlFormat.detect('config.yaml', 'name: x\nitems: [1, 2]\n')).toBe(0);
+    expect(cloudformationYamlFormat.detect('notes.txt', 'Resources:\n  X:\n    Type: AWS::EC2::SecurityGroup\n')).toBeGreaterThan(0);
+  });
+});

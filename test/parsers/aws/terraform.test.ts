@@ -1,0 +1,165 @@
+import { describe, expect, test } from 'vitest';
+import type { OpaqueMatch } from '../../../src/model/index.js';
+import { mapAwsTerraform } from '../../../src/parsers/aws/terraform.js';
+import { parseTerraform } from '../../../src/parsers/terraform/format.js';
+import { evaluateTerraform } from '../../../src/parsers/terraform/index.js';
+import { at, fixture, matchesOf, names, rows } from './helpers.js';
+
+describe('Terraform: dynamic ingress and count (fixture)', () => {
+  const doc = parseTerraform(fixture('dynamic-count.tf'), { filePath: 'dynamic-count.tf' });
+
+  test('one ruleset per counted instance; rules attached by security_group_id', () => {
+    expect(doc.format).toBe('terraform');
+    expect(doc.diagnostics).toEqual([]);
+    expect(names(doc)).toEqual(['aws_security_group.cft[0] (cft-0)', 'aws_security_group.cft[1] (cft-1)', 'aws_security_group.bastion (bastion)']);
+    expect(doc.rulesets[0]!.targets).toEqual(['aws_security_group.cft[0]', 'cft-0']);
+    expect(doc.comments.map((c) => at(c.span))).toEqual(['1:1-1:74']);
+  });
+
+  test('dynamic blocks expand per element with exact spans (report span = the CIDR, here the local)', () => {
+    expect(rows(doc.rulesets[0]!)).toEqual([
+      ['security-group/ingress', 'accept', 'ingress tcp 1761 from 0.0.0.0/0', '21:5-26:6', '11:11-11:22'],
+      ['security-group/ingress', 'accept', 'ingress tcp 1762 from 0.0.0.0/0', '21:5-26:6', '11:11-11:22'],
+      ['security-group/ingress', 'accept', 'ingress tcp 22 from aws_security_group.bastion', '29:3-34:4', '30:23-30:25'],
+    ]);
+    expect(matchesOf(doc.rulesets[0]!, 'ingress')).toEqual([
+      'proto=6 dstport=1761 srcaddr=0.0.0.0/0',
+      'proto=6 dstport=1762 srcaddr=0.0.0.0/0',
+      'proto=6 dstport=22 srcprincipal=aws_security_group.bastion',
+    ]);
+    // Terraform removes the default egress rule: no egress rules at all.
+    expect(matchesOf(doc.rulesets[0]!, 'egress')).toEqual([]);
+  });
+
+  test('an unknown variable is an opaque match naming it; a standalone rule joins its group', () => {
+    expect(rows(doc.rulesets[2]!)).toEqual([
+      ['security-group/ingress', 'accept', 'ingress tcp 8443 from var.admin_cidrs', '47:1-54:2', '52:23-52:38'],
+      ['security-group/egress', 'accept', 'egress all to ::/0', '39:3-44:4', '43:25-43:31'],
+    ]);
+    const op = doc.rulesets[2]!.tables[0]!.chains[0]!.rules[0]!.matches.find((m) => m.kind === 'opaque') as OpaqueMatch;
+    expect(op.text).toBe('var.admin_cidrs');
+    const d = parseTerraform(fixture('dynamic-count.tf'), { variables: { admin_cidrs: ['198.51.100.0/24'] } });
+    expect(matchesOf(d.rulesets[2]!, 'ingress')).toEqual(['proto=6 dstport=8443 srcaddr=198.51.100.0/24']);
+  });
+
+  test('rule ids are unique in the document', () => {
+    const ids = doc.rulesets.flatMap((r) => r.tables.flatMap((t) => t.chains.flatMap((c) => c.rules.map((x) => x.id))));
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe('Terraform AWS resources', () => {
+  const tf = [
+    'resource "aws_security_group" "web" {',
+    '  name = "web"',
+    '  ingress {',
+    '    from_port        = 0',
+    '    to_port          = 0',
+    '    protocol         = "-1"',
+    '    self             = true',
+    '    ipv6_cidr_blocks = ["::/0"]',
+    '    prefix_list_ids  = ["pl-1"]',
+    '  }',
+    '  dynamic "egress" {',
+    '    for_each = var.egress_rules',
+    '    content {',
+    '      from_port   = egress.value.port',
+    '      to_port     = egress.value.port',
+    '      protocol    = "tcp"',
+    '      cidr_blocks = ["0.0.0.0/0"]',
+    '    }',
+    '  }',
+    '}',
+    'resource "aws_vpc_security_group_ingress_rule" "cft" {',
+    '  security_group_id = aws_security_group.web.id',
+    '  ip_protocol       = "tcp"',
+    '  from_port         = 1761',
+    '  to_port           = 1768',
+    '  cidr_ipv4         = "0.0.0.0/0"',
+    '}',
+    'resource "aws_vpc_security_group_egress_rule" "any" {',
+    '  security_group_id            = data.aws_security_group.shared.id',
+    '  ip_protocol                  = "icmp"',
+    '  from_port                    = 8',
+    '  to_port                      = -1',
+    '  referenced_security_group_id = aws_security_group.web.id',
+    '}',
+    'resource "aws_security_group_rule" "u" {',
+    '  count             = var.enabled ? 1 : 0',
+    '  type              = "ingress"',
+    '  protocol          = "132"',
+    '  from_port         = 0',
+    '  to_port           = 0',
+    '  cidr_blocks       = ["0.0.0.0/0"]',
+    '  security_group_id = aws_security_group.web.id',
+    '}',
+    'resource "aws_network_acl" "main" {',
+    '  subnet_ids = [aws_subnet.a.id]',
+    '  ingress {',
+    '    rule_no    = 200',
+    '    action     = "allow"',
+    '    protocol   = "tcp"',
+    '    from_port  = 1761',
+    '    to_port    = 1768',
+    '    cidr_block = "0.0.0.0/0"',
+    '  }',
+    '}',
+    'resource "aws_network_acl_rule" "deny" {',
+    '  network_acl_id = aws_network_acl.main.id',
+    '  rule_number    = 100',
+    '  egress         = false',
+    '  protocol       = "6"',
+    '  rule_action    = "deny"',
+    '  cidr_block     = "203.0.113.0/24"',
+    '  from_port      = 1761',
+    '  to_port        = 1768',
+    '}',
+    'resource "aws_instance" "app" {',
+    '  vpc_security_group_ids = [aws_security_group.web.id]',
+    '}',
+    '',
+  ].join('\n');
+  const doc = parseTerraform(tf);
+
+  test('rulesets: groups (declared and referenced) then network ACLs; instance attachment in targets', () => {
+    expect(names(doc)).toEqual(['aws_security_group.web (web)', 'data.aws_security_group.shared.id', 'aws_network_acl.main']);
+    expect(doc.rulesets[0]!.targets).toEqual(['aws_security_group.web', 'web', 'aws_instance.app']);
+    expect(doc.rulesets[2]!.targets).toEqual(['aws_network_acl.main', 'aws_subnet.a.id']);
+  });
+
+  test('-1 with self, IPv6 and a prefix list; vpc rule; protocol 132 opens its own protocol; unknown count is opaque', () => {
+    expect(matchesOf(doc.rulesets[0]!, 'ingress')).toEqual([
+      'srcaddr=::/0',
+      'srcprincipal=pl-1',
+      'srcprincipal=self',
+      'proto=6 dstport=1761-1768 srcaddr=0.0.0.0/0',
+      'proto=132 srcaddr=0.0.0.0/0 opaque:unresolved',
+    ]);
+    const last = doc.rulesets[0]!.tables[0]!.chains[0]!.rules[4]!;
+    expect((last.matches.find((m) => m.kind === 'opaque') as OpaqueMatch).text).toBe('count = var.enabled ? 1 : 0');
+    expect([at(last.span), at(last.reportSpan)]).toEqual(['35:1-43:2', '41:24-41:35']);
+  });
+
+  test('dynamic block with an unknown for_each: rules conditioned by it, unknown ports opaque', () => {
+    expect(matchesOf(doc.rulesets[0]!, 'egress')).toEqual(['proto=6 opaque:unresolved dstaddr=0.0.0.0/0 opaque:unresolved']);
+    const r = doc.rulesets[0]!.tables[0]!.chains[1]!.rules[0]!;
+    expect(r.matches.filter((m) => m.kind === 'opaque').map((m) => (m as OpaqueMatch).text)).toEqual(['ports egress.value.port-egress.value.port', 'for_each = var.egress_rules']);
+  });
+
+  test('a rule for a group not in the file gets its own ruleset named by the reference', () => {
+    expect(matchesOf(doc.rulesets[1]!, 'egress')).toEqual(['proto=1 icmp(ipv4)=2048-2303 dstprincipal=aws_security_group.web']);
+  });
+
+  test('network ACL: inline and standalone entries in rule-number order', () => {
+    expect(rows(doc.rulesets[2]!).map((r) => [r[0], r[1], r[2], r[3]])).toEqual([
+      ['network-acl/ingress', 'drop', '100 deny ingress tcp 1761-1768 from 203.0.113.0/24', '55:1-64:2'],
+      ['network-acl/ingress', 'accept', '200 allow ingress tcp 1761-1768 from 0.0.0.0/0', '46:3-53:4'],
+    ]);
+  });
+
+  test('mapAwsTerraform on evaluated resources directly', () => {
+    const out = mapAwsTerraform(evaluateTerraform(tf).resources);
+    expect(out.rulesets.length).toBe(3);
+    expect(out.diagnostics).toEqual([]);
+  });
+});

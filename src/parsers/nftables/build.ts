@@ -48,6 +48,9 @@ interface TableCtx {
   /** Implied family matches are only needed where the table does not fix the family. */
   mixedFamily: boolean;
   cache: Map<string, Match[] | null>;
+  diagnostics: Diagnostic[];
+  /** Undeclared sets already reported. */
+  reported: Set<string>;
 }
 
 export function exprModule(e: IrExpr): string {
@@ -327,7 +330,14 @@ function isDynamic(s: IrSet, tc: TableCtx): boolean {
 function resolveRef(v: IrVal, tc: TableCtx): { val: IrVal } | { reason: string } {
   if (v.k !== 'ref') return { val: v };
   const s = tc.table.sets.get(v.name);
-  if (!s) return { reason: `set ${v.name} is not declared in table ${tc.table.family} ${tc.table.name}` };
+  if (!s) {
+    const reason = `set ${v.name} is not declared in table ${tc.table.family} ${tc.table.name}`;
+    if (!tc.reported.has(v.name) && v.span) {
+      tc.reported.add(v.name);
+      tc.diagnostics.push({ severity: 'error', code: 'nftables/unknown-set', message: `Set "@${v.name}" is not declared in table ${tc.table.family} ${tc.table.name}`, span: v.span });
+    }
+    return { reason };
+  }
   if (isDynamic(s, tc)) return { reason: `set ${v.name} is filled at run time` };
   return { val: { k: 'set', elems: s.elems } };
 }
@@ -385,10 +395,29 @@ function convertMatch(left: IrExpr, op: string, right0: IrVal, tc: TableCtx, tex
     if (cacheKey !== undefined) tc.cache.set(cacheKey, m ? [m] : null);
     if (m) m = { ...m };
   }
-  if (!m) return fail(`value not understood for ${exprModule(left)}`);
+  if (!m) {
+    const bad = vals.find((v) => !valueMatch(f, [v], '=='));
+    const where = (bad && 'span' in bad && bad.span) || span;
+    if (where && (op === '==' || op === '!=' || op === 'in'))
+      tc.diagnostics.push({ severity: 'warning', code: 'nftables/bad-value', message: `Value ${bad ? describeVal(bad) : ''} is not a valid ${f.kind} for ${exprModule(left)}; the match is treated as undecidable`, span: where });
+    return fail(`value not understood for ${exprModule(left)}`);
+  }
   if (span) m.span = span;
   if (negated) m.negated = true;
   return [...imp, m];
+}
+
+function describeVal(v: IrVal): string {
+  switch (v.k) {
+    case 'atom':
+      return JSON.stringify(String(v.v));
+    case 'prefix':
+      return `${v.addr}/${v.len}`;
+    case 'range':
+      return `${describeVal(v.lo)}-${describeVal(v.hi)}`;
+    default:
+      return v.k;
+  }
 }
 
 function dedupe(ms: Match[]): Match[] {
@@ -554,9 +583,14 @@ export function buildDocument(
   const families = new Set<Family>();
   for (const t of state.tables.values()) {
     for (const f of FAMILY_OF[t.family] ?? []) families.add(f);
-    const tc: TableCtx = { table: t, dynamicSets, mixedFamily: t.family !== 'ip' && t.family !== 'ip6', cache: new Map() };
+    const tc: TableCtx = { table: t, dynamicSets, mixedFamily: t.family !== 'ip' && t.family !== 'ip6', cache: new Map(), diagnostics, reported: new Set() };
     const chains: Chain[] = [];
     for (const c of t.chains.values()) chains.push(buildChain(c, tc, counters));
+    // jumps and gotos must name a chain of the same table (nft refuses the file otherwise)
+    for (const c of chains)
+      for (const r of c.rules)
+        if ((r.action.kind === 'jump' || r.action.kind === 'goto') && !t.chains.has(r.action.target))
+          diagnostics.push({ severity: 'error', code: 'nftables/unknown-chain', message: `${r.action.kind} to chain "${r.action.target}", which table ${t.family} ${t.name} does not have`, span: r.span });
     tables.push({ name: t.name, family: t.family as TableFamily, chains, span: t.span });
   }
   const name = baseName(filePath) ?? 'nftables';

@@ -170,6 +170,7 @@ export class NftTextParser {
     const t = this.peek();
     if (t && (t.t === 'word' || t.t === 'str')) {
       this.pos++;
+      if (t.v.length > 256) this.error(`Name is longer than 256 characters`, this.span(t), 'nftables/name-too-long');
       return t;
     }
     return undefined;
@@ -394,6 +395,7 @@ export class NftTextParser {
   }
 
   private parseSetBody(tb: IrTable, s: IrSet, open: Token): void {
+    let typed = false;
     for (;;) {
       this.skipSeparators();
       const t = this.peek();
@@ -403,9 +405,11 @@ export class NftTextParser {
       }
       if (this.isPunct(t, '}')) {
         this.pos++;
+        if (!typed) this.error(`${s.isMap ? 'Map' : 'Set'} "${s.name}" has no type (add "type" or "typeof")`, s.span, 'nftables/set-without-type');
         return;
       }
       this.pos++;
+      if (this.isWord(t, 'type') || this.isWord(t, 'typeof')) typed = true;
       if (this.isWord(t, 'flags')) {
         while (!this.isEndOfStmt(this.peek())) {
           const f = this.next()!;
@@ -475,7 +479,8 @@ export class NftTextParser {
         if (this.isWord(h) && asHook(h.v)) ch.hook = h.v;
         else this.error(`Unknown hook "${h ? this.tokText(h) : ''}"`, this.span(h ?? k), 'nftables/unknown-hook');
       } else if (this.isWord(k, 'device')) {
-        this.pos++;
+        const d = this.next();
+        if (d && d.t === 'str' && d.v === '') this.error('Empty device name', this.span(d), 'nftables/empty-device');
       } else if (this.isWord(k, 'devices')) {
         if (this.isPunct(this.peek(), '=')) this.pos++;
         if (this.isPunct(this.peek(), '{')) {

@@ -7,12 +7,18 @@ import type { Diagnostic, FirewallDocument, Ruleset } from '../../model/index.js
 import type { FormatDefinition, ParseOptions } from '../types.js';
 import { parseJsonTree } from '../values.js';
 import { mapAwsTerraform } from '../aws/terraform.js';
+import { mapGcpTerraform } from '../gcp/terraform.js';
+import { mapAzureTerraform } from '../azure/terraform.js';
 import { evaluateTerraform, resourcesFromPlanJson, type TfResource } from './index.js';
 
 type Mapper = (resources: TfResource[]) => { rulesets: Ruleset[]; diagnostics: Diagnostic[] };
 
 /** Per-cloud mappers by resource type prefix. */
-const MAPPERS: [string, Mapper][] = [['aws_', mapAwsTerraform]];
+const MAPPERS: [string, Mapper][] = [
+  ['aws_', mapAwsTerraform],
+  ['google_', (r) => mapGcpTerraform(r)],
+  ['azurerm_', (r) => mapAzureTerraform(r)],
+];
 
 /** Lets the GCP/Azure mappers be plugged in without this file importing them. */
 export function registerTerraformMapper(prefix: string, mapper: Mapper): void {

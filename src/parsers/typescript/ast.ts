@@ -21,7 +21,12 @@ export function oneLine(sourceText: string, node: Node): string {
   return collapse(sourceText.slice(node.range[0], node.range[1]));
 }
 
+const NEEDS_COLLAPSE = /\s\s|[\t\n\r\f\v]/;
+const WS_RUN = /\s+/;
+
 export function collapse(text: string): string {
+  if (!NEEDS_COLLAPSE.test(text)) return text.trim();
+  if (text.length > 64) return text.trim().split(WS_RUN).join(' ');
   let out = '';
   let space = false;
   for (let i = 0; i < text.length; i++) {

@@ -23,6 +23,11 @@ export interface ScanResult {
 /** Keys that never hold runtime code (types) or are back-links. */
 const SKIP = new Set(['parent', 'loc', 'range', 'tokens', 'comments', 'typeAnnotation', 'returnType', 'typeParameters', 'typeArguments', 'superTypeArguments', 'implements']);
 
+/** Nodes without runtime children. */
+const LEAVES = new Set(['Identifier', 'Literal', 'TemplateElement', 'ThisExpression', 'Super', 'PrivateIdentifier', 'EmptyStatement', 'DebuggerStatement', 'JSXText']);
+/** Declarations that hold types only. */
+const TYPE_ONLY = new Set(['TSInterfaceDeclaration', 'TSTypeAliasDeclaration', 'TSDeclareFunction', 'TSTypeAnnotation', 'TSTypeReference', 'TSTypeLiteral']);
+
 export function scanProgram(program: TSESTree.Program): ScanResult {
   const root = new Scope(undefined, undefined);
   const news: Candidate[] = [];
@@ -284,6 +289,7 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
   };
 
   const walkChildren = (node: Node, scope: Scope, depth: number): void => {
+    if (LEAVES.has(node.type) || TYPE_ONLY.has(node.type)) return;
     const rec = node as unknown as Record<string, unknown>;
     for (const key in rec) {
       if (SKIP.has(key)) continue;

@@ -43,13 +43,14 @@ export interface RuleContext {
 export interface ParseCache {
   addr: Map<string, AddrSet | null>;
   ports: Map<string, NumSet | null>;
+  multiports: Map<string, NumSet | null>;
 }
 
 /** Repeated values (networks, port lists) hit the cache; unique ones must not pile up. */
 const CACHE_LIMIT = 4096;
 
 export function newCache(): ParseCache {
-  return { addr: new Map(), ports: new Map() };
+  return { addr: new Map(), ports: new Map(), multiports: new Map() };
 }
 
 /** A target whose meaning depends on the chains of the table: resolved once the table is complete. */
@@ -369,7 +370,6 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       }
     }
     const mEnd = args.length > 0 ? args[args.length - 1]!.end : optTok.end;
-    const mSpan = (): Span => ctx.span(mStart, mEnd);
     i = j;
     const a0 = args[0];
 
@@ -385,7 +385,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
         }
         const name = a0.text.toLowerCase();
         if (name === 'all' || name === '0') {
-          if (negated) matches.push({ kind: 'protocol', protocols: IntervalSet.range(0, 256), negated: true, span: mSpan() });
+          if (negated) matches.push({ kind: 'protocol', protocols: IntervalSet.range(0, 256), negated: true, span: ctx.span(mStart, mEnd) });
           break;
         }
         const num = protocolNumber(name);
@@ -396,7 +396,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           break;
         }
         if (num === 58 || name === 'icmpv6' || name === 'ipv6-icmp') ctx.sawFamily?.('ipv6');
-        const pm: Match = { kind: 'protocol', protocols: numSingle(num), span: mSpan() };
+        const pm: Match = { kind: 'protocol', protocols: PROTO_SETS[num] ?? (PROTO_SETS[num] = numSingle(num)), span: ctx.span(mStart, mEnd) };
         if (negated) pm.negated = true;
         else protoNum = num;
         matches.push(pm);
@@ -430,14 +430,14 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           matches.push(opaque('interface', mStart, mEnd, a0.unknown, negated));
           break;
         }
-        const im: Match = { kind: 'interface', dir, names: [a0.text], span: mSpan() };
+        const im: Match = { kind: 'interface', dir, names: [a0.text], span: ctx.span(mStart, mEnd) };
         if (negated) im.negated = true;
         matches.push(im);
         continue;
       }
       case '-f':
       case '--fragment': {
-        const fm: Match = { kind: 'fragment', span: mSpan() };
+        const fm: Match = { kind: 'fragment', span: ctx.span(mStart, mEnd) };
         if (negated) fm.negated = true;
         matches.push(fm);
         continue;
@@ -486,7 +486,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           action = { kind: 'unknown', target: slice(a0.start, a0.end), text: slice(mStart, mEnd) };
           ctx.diag('warning', 'iptables/unresolved', `Cannot evaluate target ${slice(a0.start, a0.end)}: ${a0.unknown}`, a0.start, a0.end);
         } else {
-          action = { kind: 'chain-ref', name: a0.text, goto: opt === '-g' || opt === '--goto', text: '', span: mSpan() };
+          action = { kind: 'chain-ref', name: a0.text, goto: opt === '-g' || opt === '--goto', text: '', span: ctx.span(mStart, mEnd) };
         }
         continue;
       }
@@ -530,7 +530,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           matches.push(opaque('port', mStart, mEnd, `invalid port "${a0.text}"`, negated));
           break;
         }
-        const pm: Match = { kind: 'port', dir, ports, span: mSpan() };
+        const pm: Match = { kind: 'port', dir, ports, span: ctx.span(mStart, mEnd) };
         if (negated) pm.negated = true;
         matches.push(pm);
         if (dir === 'dst' || !reportSpan) {
@@ -552,9 +552,9 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
         }
         let pm: Match;
         if (opt === '--ports') {
-          pm = { kind: 'any-of', alternatives: [[{ kind: 'port', dir: 'src', ports }], [{ kind: 'port', dir: 'dst', ports }]], span: mSpan() };
+          pm = { kind: 'any-of', alternatives: [[{ kind: 'port', dir: 'src', ports }], [{ kind: 'port', dir: 'dst', ports }]], span: ctx.span(mStart, mEnd) };
         } else {
-          pm = { kind: 'port', dir: opt === '--dports' || opt === '--destination-ports' ? 'dst' : 'src', ports, span: mSpan() };
+          pm = { kind: 'port', dir: opt === '--dports' || opt === '--destination-ports' ? 'dst' : 'src', ports, span: ctx.span(mStart, mEnd) };
         }
         if (negated) pm.negated = true;
         matches.push(pm);
@@ -584,7 +584,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           matches.push(opaque(owner.name, mStart, mEnd, `bad state "${a0.text}"`, negated));
           break;
         }
-        const cm: Match = { kind: 'ctstate', states, span: mSpan() };
+        const cm: Match = { kind: 'ctstate', states, span: ctx.span(mStart, mEnd) };
         if (negated) cm.negated = true;
         matches.push(cm);
         break;
@@ -600,7 +600,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           break;
         }
         noteFamily(set, ctx);
-        const am: Match = { kind: 'address', dir: opt === '--src-range' ? 'src' : 'dst', addrs: set, span: mSpan() };
+        const am: Match = { kind: 'address', dir: opt === '--src-range' ? 'src' : 'dst', addrs: set, span: ctx.span(mStart, mEnd) };
         if (negated) am.negated = true;
         matches.push(am);
         break;
@@ -612,7 +612,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           .split(',')
           .map((t) => t.trim().toLowerCase())
           .filter((t) => t.length > 0);
-        const tm: Match = { kind: 'addrtype', dir: opt === '--src-type' ? 'src' : 'dst', types, span: mSpan() };
+        const tm: Match = { kind: 'addrtype', dir: opt === '--src-type' ? 'src' : 'dst', types, span: ctx.span(mStart, mEnd) };
         if (negated) tm.negated = true;
         matches.push(tm);
         break;
@@ -634,7 +634,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           matches.push(opaque(owner.name, mStart, mEnd, `unknown ICMP type "${a0.text}"`, negated));
           break;
         }
-        const im: Match = { kind: 'icmp-type', family: fam, values, span: mSpan() };
+        const im: Match = { kind: 'icmp-type', family: fam, values, span: ctx.span(mStart, mEnd) };
         if (negated) im.negated = true;
         matches.push(im);
         break;
@@ -712,10 +712,56 @@ function cachedAddr(text: string, ctx: RuleContext): AddrSet | undefined {
   const c = ctx.cache.addr;
   let v = c.get(text);
   if (v === undefined) {
-    v = parseCidr(text) ?? parseV6MaskCidr(text) ?? null;
+    v = fastV4Cidr(text) ?? parseCidr(text) ?? parseV6MaskCidr(text) ?? null;
     if (c.size < CACHE_LIMIT) c.set(text, v);
   }
   return v ?? undefined;
+}
+
+const PROTO_SETS: NumSet[] = [];
+
+/**
+ * The common case `a.b.c.d` or `a.b.c.d/n` without a library call (big dumps are
+ * mostly unique host addresses). Anything unusual (leading zeros, masks written as
+ * addresses) returns undefined and takes the general path.
+ */
+function fastV4Cidr(text: string): AddrSet | undefined {
+  const n = text.length;
+  let value = 0;
+  let octets = 0;
+  let i = 0;
+  while (octets < 4) {
+    let v = 0;
+    const start = i;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      v = v * 10 + (c - 48);
+      i++;
+    }
+    const digits = i - start;
+    if (digits === 0 || digits > 3 || v > 255 || (digits > 1 && text.charCodeAt(start) === 48)) return undefined;
+    value = value * 256 + v;
+    octets++;
+    if (octets < 4) {
+      if (text.charCodeAt(i) !== 46) return undefined;
+      i++;
+    }
+  }
+  let len = 32;
+  if (i < n) {
+    if (text.charCodeAt(i) !== 47 /* / */ || n - i - 1 < 1 || n - i - 1 > 2) return undefined;
+    len = 0;
+    for (let k = i + 1; k < n; k++) {
+      const c = text.charCodeAt(k);
+      if (c < 48 || c > 57) return undefined;
+      len = len * 10 + (c - 48);
+    }
+    if (len > 32) return undefined;
+  }
+  const size = 2 ** (32 - len);
+  const lo = Math.floor(value / size) * size;
+  return new AddrSet(IntervalSet.range(lo, lo + size), IntervalSet.empty());
 }
 
 /** `feed:babe::/ffff:ff00::` (IPv6 address with a mask written as an address), as ip6tables accepts. */
@@ -819,8 +865,9 @@ function parsePortNumber(s: string): number | undefined {
 
 /** `22`, `ssh`, `1000:2000`, `:1024`, `1024:`; with `multi`, comma lists of those. */
 export function parsePortSpec(tok: Tok, multi: boolean, ctx: RuleContext): NumSet | undefined {
-  const key = (multi ? 'm' : 's') + tok.text;
-  const cached = ctx.cache.ports.get(key);
+  const key = tok.text;
+  const cache = multi ? ctx.cache.multiports : ctx.cache.ports;
+  const cached = cache.get(key);
   if (cached !== undefined) return cached ?? undefined;
   const ranges: [number, number][] = [];
   const items = multi ? tok.text.split(',') : [tok.text];
@@ -856,7 +903,7 @@ export function parsePortSpec(tok: Tok, multi: boolean, ctx: RuleContext): NumSe
   if (bad !== undefined) {
     ctx.diag('error', 'iptables/bad-port', `Invalid port or service "${bad}"`, tok.start, tok.end);
   } else res = numSetOf(ranges).intersect(PORT_UNIVERSE);
-  if (ctx.cache.ports.size < CACHE_LIMIT) ctx.cache.ports.set(key, res);
+  if (cache.size < CACHE_LIMIT) cache.set(key, res);
   return res ?? undefined;
 }
 

@@ -219,13 +219,9 @@ export class NetfilterState {
     for (const t of this.tables) {
       const chains: Chain[] = [];
       for (const c of t.chains.values()) {
-        const rules: Rule[] = [];
-        for (const r of c.rules) {
-          const rule: Rule = { id: r.id, matches: r.matches, action: this.resolve(t, r.action), span: r.span, text: r.text };
-          if (r.reportSpan) rule.reportSpan = r.reportSpan;
-          if (r.comment !== undefined) rule.comment = r.comment;
-          rules.push(rule);
-        }
+        // pending rules become the model's rules in place (no copy of 100k objects)
+        const rules = c.rules as unknown as Rule[];
+        for (const r of c.rules) if (r.action.kind === 'chain-ref') r.action = this.resolve(t, r.action);
         const chain: Chain = { name: c.name, rules, span: c.span };
         if (c.builtin) {
           chain.hook = c.builtin.hook;

@@ -47,6 +47,13 @@ function refAddress(text: string): { address: string; base: string } | undefined
   return { address: base + index, base };
 }
 
+/** A subnet reference as a comparable key: `aws_subnet.a` or a literal `subnet-…`. */
+function subnetKey(v: PValue): string | undefined {
+  if (v.kind === 'scalar') return v.value === null || v.value === '' ? undefined : String(v.value);
+  if (v.kind === 'expr') return refAddress(v.text)?.address ?? v.text;
+  return undefined;
+}
+
 function markers(body: PObject): Match[] {
   const out: Match[] = [];
   for (const k of ['count', 'for_each']) {
@@ -235,7 +242,8 @@ export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[];
     }
   }
 
-  // 3. Attachments: instances, interfaces, launch templates name their groups.
+  // 3. Attachments: instances, interfaces, launch templates name their groups (and, for the NACL tie, their subnet).
+  const attachedSubnets = new Map<string, Set<string>>();
   for (const r of resources) {
     if (SG_TYPES.has(r.type)) continue;
     for (const k of ['vpc_security_group_ids', 'security_groups']) {
@@ -247,7 +255,14 @@ export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[];
           key = ref && (groups.has(ref.address) ? ref.address : byBase.get(ref.base)?.[0]);
         }
         const g = key ? groups.get(key) : undefined;
-        if (g) g.targets.push(r.address);
+        if (g) {
+          g.targets.push(r.address);
+          const subnet = get(r.body, 'subnet_id');
+          const sk = subnet ? subnetKey(subnet) : undefined;
+          let set = attachedSubnets.get(key!);
+          if (!set) attachedSubnets.set(key!, (set = new Set()));
+          set.add(sk ?? '?');
+        }
       }
     }
   }
@@ -321,10 +336,36 @@ export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[];
     if (eg?.kind === 'expr') acl.entries.push(aclEntry(b, !isEgress, r.span, 'rule_number', 'rule_action', extra));
   }
 
+  // 5. Subnet → network ACL (inline subnet_ids, aws_network_acl_association).
+  const aclOfSubnet = new Map<string, string>();
+  for (const r of resources) {
+    if (ACL_TYPES.has(r.type)) for (const s of items(get(r.body, 'subnet_ids'))) {
+      const k = subnetKey(s);
+      if (k) aclOfSubnet.set(k, r.address);
+    }
+  }
+  for (const r of resources) {
+    if (r.type !== 'aws_network_acl_association') continue;
+    const s = get(r.body, 'subnet_id');
+    const a = get(r.body, 'network_acl_id');
+    const k = s ? subnetKey(s) : undefined;
+    const ak = a?.kind === 'expr' ? refAddress(a.text)?.address : a?.kind === 'scalar' ? byId.get(String(a.value)) : undefined;
+    if (k && ak && acls.has(ak)) aclOfSubnet.set(k, ak);
+  }
+
   const rulesets: Ruleset[] = [];
   for (const key of order) {
     const g = groups.get(key)!;
-    rulesets.push(sgRuleset({ name: g.name, targets: g.targets, span: g.span, ingress: g.ingress, egress: g.egress }));
+    const input: Parameters<typeof sgRuleset>[0] = { name: g.name, targets: g.targets, span: g.span, ingress: g.ingress, egress: g.egress };
+    // Every attached resource sits in a subnet of the same NACL: the NACL filters this group's traffic too.
+    const subnets = attachedSubnets.get(key);
+    if (subnets && subnets.size > 0) {
+      const aclKeys = new Set([...subnets].map((s) => aclOfSubnet.get(s) ?? '?'));
+      const only = aclKeys.size === 1 ? [...aclKeys][0]! : '?';
+      const acl = acls.get(only);
+      if (acl) input.nacl = { name: acl.name, span: acl.span, ingress: naclRules(acl.entries, false, ctx), egress: naclRules(acl.entries, true, ctx) };
+    }
+    rulesets.push(sgRuleset(input));
   }
   for (const a of acls.values()) rulesets.push(naclRuleset(a.name, a.targets, a.span, naclRules(a.entries, false, ctx), naclRules(a.entries, true, ctx)));
   return { rulesets, diagnostics: ctx.diagnostics };

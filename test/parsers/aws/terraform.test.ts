@@ -163,3 +163,55 @@ describe('Terraform AWS resources', () => {
     expect(out.diagnostics).toEqual([]);
   });
 });
+
+describe('Terraform: a NACL and a security group tied by the subnet', () => {
+  const tf = [
+    'resource "aws_security_group" "cft" {',
+    '  ingress {',
+    '    from_port   = 1761',
+    '    to_port     = 1768',
+    '    protocol    = "tcp"',
+    '    cidr_blocks = ["0.0.0.0/0"]',
+    '  }',
+    '}',
+    'resource "aws_instance" "cft" {',
+    '  subnet_id              = aws_subnet.dmz.id',
+    '  vpc_security_group_ids = [aws_security_group.cft.id]',
+    '}',
+    'resource "aws_network_acl" "dmz" {',
+    '  ingress {',
+    '    rule_no    = 100',
+    '    action     = "allow"',
+    '    protocol   = "tcp"',
+    '    from_port  = 1761',
+    '    to_port    = 1761',
+    '    cidr_block = "0.0.0.0/0"',
+    '  }',
+    '}',
+    'resource "aws_network_acl_association" "dmz" {',
+    '  subnet_id      = aws_subnet.dmz.id',
+    '  network_acl_id = aws_network_acl.dmz.id',
+    '}',
+    '',
+  ].join('\n');
+
+  test('the NACL becomes a second base chain at priority -10 in the group ruleset; exposure is the intersection', async () => {
+    const doc = parseTerraform(tf);
+    expect(names(doc)).toEqual(['aws_security_group.cft', 'aws_network_acl.dmz']);
+    const rs = doc.rulesets[0]!;
+    expect(rs.tables.map((t) => [t.name, t.chains.map((c) => `${c.name}:${c.hook}:${c.priority}:${c.policy}`).join(' ')])).toEqual([
+      ['security-group', 'ingress:input:0:drop egress:output:0:drop'],
+      ['network-acl aws_network_acl.dmz', 'ingress:input:-10:drop egress:output:-10:drop'],
+    ]);
+    expect(rs.targets).toEqual(['aws_security_group.cft', 'aws_instance.cft']);
+    const { computeExposure, exposedPorts } = await import('../../../src/analysis/index.js');
+    const { numRange } = await import('../../../src/model/index.js');
+    const open = exposedPorts(computeExposure(rs), 6, numRange(1761, 1768)).filter((e) => e.family === 'ipv4');
+    expect(open.map((e) => `${e.dports.bounds.join('-')}`)).toEqual(['1761-1762']);
+  });
+
+  test('no tie when the attached instances sit in subnets of different NACLs', () => {
+    const doc = parseTerraform(tf.replace('subnet_id              = aws_subnet.dmz.id', 'subnet_id              = aws_subnet.other.id'));
+    expect(doc.rulesets[0]!.tables.length).toBe(1);
+  });
+});

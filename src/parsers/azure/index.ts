@@ -8,11 +8,11 @@ import { DOCUMENT_START, type Diagnostic, type FirewallDocument, type Ruleset } 
 import type { FormatDefinition, ParseOptions } from '../types.js';
 import { parseJsonTree } from '../values.js';
 import { IdSource } from './nsg.js';
-import { compileAll, findNsgObjects, isArmTemplate, nsgFromRest, readArmTemplate } from './readers.js';
+import { compileAll, findNsgObjects, isArmTemplate, nsgFromRest, nsgsFromRuleList, readArmTemplate } from './readers.js';
 
 export { compileNsg, combineSubnetAndNic, defaultRules, type AzRuleSpec, type NsgSpec } from './nsg.js';
 export { ArmEvaluator, Unknown as ArmUnknown, isArmExpression } from './arm-expr.js';
-export { findNsgObjects, nsgFromRest, readArmTemplate, ruleFromObject } from './readers.js';
+export { findNsgObjects, nsgFromRest, nsgsFromRuleList, readArmTemplate, ruleFromObject } from './readers.js';
 export { mapAzureTerraform } from './terraform.js';
 
 const HEAD = 65536;
@@ -29,7 +29,9 @@ export function parseAzure(text: string, opts: ParseOptions = {}): FirewallDocum
       const arm = readArmTemplate(t.value, opts.variables ?? {}, diagnostics);
       rulesets = compileAll(arm.nsgs, arm.nics, arm.subnetNsg, ids, diagnostics);
     } else {
-      rulesets = compileAll(findNsgObjects(t.value).map(nsgFromRest), [], new Map(), ids, diagnostics);
+      const found = findNsgObjects(t.value);
+      const nsgs = found.length > 0 ? found.map(nsgFromRest) : nsgsFromRuleList(t.value);
+      rulesets = compileAll(nsgs, [], new Map(), ids, diagnostics);
     }
   } catch (e) {
     diagnostics.push({ severity: 'error', code: 'azure/internal', message: `Azure parser failed: ${String(e)}`, span: DOCUMENT_START });
@@ -48,6 +50,8 @@ function detect(_fileName: string, text: string): number {
   if (nsgType) return 90;
   if (h.includes('"defaultSecurityRules"')) return 85;
   if (h.includes('"securityRules"') && (h.includes('"destinationPortRange') || h.includes('"sourceAddressPrefix'))) return 80;
+  // az network nsg rule list
+  if (/\/networkSecurityGroups\/[^/"]+\/securityRules\//i.test(h) && h.includes('"access"') && h.includes('"direction"')) return 80;
   return 0;
 }
 

@@ -62,6 +62,12 @@ export interface NsgSpec {
 
 const ALL = AddrSet.ALL;
 
+/** Name in a resource id ("…/applicationSecurityGroups/web") or an evaluated ARM resourceId ("resourceId:type|web"). */
+function refLast(id: string): string {
+  const bar = id.lastIndexOf('|');
+  return bar >= 0 ? id.slice(bar + 1) : lastSegment(id);
+}
+
 function prefixMatches(values: PValue[], asgs: PValue[], dir: 'src' | 'dst', texts: string[], diagnostics: Diagnostic[]): { alts: Match[][]; any: boolean } {
   let set: AddrSet | undefined;
   const names: string[] = [];
@@ -101,13 +107,16 @@ function prefixMatches(values: PValue[], asgs: PValue[], dir: 'src' | 'dst', tex
     for (const it of listOf(v)) {
       const idv = it.kind === 'object' ? it.entries.find((e) => e.key.toLowerCase() === 'id')?.value : it;
       if (idv?.kind === 'scalar' && typeof idv.value === 'string') {
-        const n = `asg:${lastSegment(idv.value)}`;
+        const n = `asg:${refLast(idv.value)}`;
         names.push(n);
         texts.push(n);
       } else {
+        // Still an application security group (never an internet address), named by its expression.
         const t = idv ? valText(idv) : valText(it);
-        texts.push(`asg:${t}`);
-        alts.push([opaque('unresolved', t, 'the application security group is not a literal', it.span)]);
+        const m = /^azurerm_application_security_group\.([A-Za-z0-9_-]+)/.exec(t);
+        const n = `asg:${m ? m[1] : t}`;
+        names.push(n);
+        texts.push(n);
       }
     }
   }
@@ -345,7 +354,7 @@ export function compileNsg(nsg: NsgSpec, ids: IdSource, diagnostics: Diagnostic[
   for (const r of nsg.rules) {
     for (const v of r.dstAsgs) for (const it of listOf(v)) {
       const idv = it.kind === 'object' ? it.entries.find((e) => e.key.toLowerCase() === 'id')?.value : it;
-      if (idv?.kind === 'scalar' && typeof idv.value === 'string') asgTargets.push(`asg:${lastSegment(idv.value)}`);
+      if (idv?.kind === 'scalar' && typeof idv.value === 'string') asgTargets.push(`asg:${refLast(idv.value)}`);
     }
   }
   const targets = [...new Set([nsg.name, ...nsg.targets, ...asgTargets])];

@@ -124,6 +124,37 @@ function subnetKeyFromId(id: string): string {
   return lastSegment(id);
 }
 
+/**
+ * `az network nsg rule list` output: rule objects without their NSG. They are
+ * grouped into NSGs by the name in their id (`…/networkSecurityGroups/<nsg>/securityRules/<rule>`).
+ */
+export function nsgsFromRuleList(root: PValue | undefined): NsgSpec[] {
+  const byName = new Map<string, NsgSpec>();
+  const walk = (v: PValue, depth: number): void => {
+    if (depth > 8) return;
+    if (v.kind === 'array') for (const i of v.items) walk(i, depth + 1);
+    else if (v.kind === 'object') {
+      const type = sval(getCI(v, 'type'))?.toLowerCase();
+      const p = getCI(v, 'properties');
+      const props = p?.kind === 'object' ? p : v;
+      const looksRule = type === RULE_TYPE || (getCI(props, 'access') !== undefined && getCI(props, 'direction') !== undefined && getCI(props, 'priority') !== undefined);
+      if (!looksRule) {
+        for (const e of v.entries) walk(e.value, depth + 1);
+        return;
+      }
+      const id = sval(getCI(v, 'id')) ?? '';
+      const m = /\/networkSecurityGroups\/([^/]+)\//i.exec(id);
+      const name = m ? m[1]! : '(unknown NSG)';
+      let nsg = byName.get(name);
+      if (!nsg) byName.set(name, (nsg = { name, span: v.span, rules: [], targets: [], external: true }));
+      else nsg.span = { start: nsg.span.start, end: v.span.end };
+      nsg.rules.push(ruleFromObject(v, identity));
+    }
+  };
+  if (root) walk(root, 0);
+  return [...byName.values()];
+}
+
 // ------------------------------------------------------------ ARM templates
 
 export function isArmTemplate(root: PValue | undefined): root is PObject {

@@ -75,6 +75,8 @@ interface Compiled {
   ingress: boolean;
   /** undefined = applies to all instances; otherwise target classes ("tag:web", "sa:x", "expr:…"). */
   targets: string[] | undefined;
+  /** Targets are only expressions, which may be empty: then the rule applies to every instance. */
+  maybeAll?: Omit<Rule, 'id'>;
   order: number;
 }
 
@@ -176,21 +178,26 @@ function rangeAlternatives(v: PValue | undefined, dir: 'src' | 'dst', field: str
   return alts;
 }
 
-function principalAlternatives(v: PValue | undefined, prefix: 'tag' | 'sa', dir: 'src' | 'dst', field: string, texts: string[]): Match[][] {
+/**
+ * Tags and service accounts name instances, never internet addresses: an
+ * unresolved entry is still a principal (named by its expression), so it cannot
+ * open anything to the world. `unresolved` is set when some entry is not literal
+ * (the list may then be empty, which matters for the 0.0.0.0/0 default).
+ */
+function principalAlternatives(v: PValue | undefined, prefix: 'tag' | 'sa', dir: 'src' | 'dst', texts: string[], state: { unresolved: boolean }): Match[][] {
   if (v?.kind === 'expr') {
     texts.push(v.text);
-    return [[opaque('unresolved', v.text, `${field} is not a literal`, v.span)]];
+    state.unresolved = true;
+    return [[{ kind: 'principal', dir, names: [`${prefix}:${v.text}`], span: v.span }]];
   }
   const names: string[] = [];
-  const alts: Match[][] = [];
   for (const it of listOf(v)) {
-    const n = principalName(prefix, it);
-    if (n) names.push(n);
-    else alts.push([opaque('unresolved', valText(it), `${field} entry is not a literal`, it.span)]);
-    texts.push(n ?? valText(it));
+    const n = principalName(prefix, it) ?? `${prefix}:${valText(it)}`;
+    if (it.kind !== 'scalar') state.unresolved = true;
+    names.push(n);
+    texts.push(n);
   }
-  if (names.length > 0) alts.unshift([{ kind: 'principal', dir, names, span: v!.span }]);
-  return alts;
+  return names.length > 0 ? [[{ kind: 'principal', dir, names, span: v!.span }]] : [];
 }
 
 function targetClasses(spec: GcpFirewallSpec): string[] | undefined {
@@ -260,12 +267,17 @@ function compileOne(spec: GcpFirewallSpec, order: number, diagnostics: Diagnosti
   const dstTexts: string[] = [];
   let reportSpan: Span | undefined;
   if (ingress) {
-    const alts = [
-      ...rangeAlternatives(spec.sourceRanges, 'src', 'sourceRanges', diagnostics, srcTexts),
-      ...principalAlternatives(spec.sourceTags, 'tag', 'src', 'sourceTags', srcTexts),
-      ...principalAlternatives(spec.sourceServiceAccounts, 'sa', 'src', 'sourceServiceAccounts', srcTexts),
-      ...(spec.extraSources ?? []),
+    const ranges = rangeAlternatives(spec.sourceRanges, 'src', 'sourceRanges', diagnostics, srcTexts);
+    const state = { unresolved: false };
+    const principals = [
+      ...principalAlternatives(spec.sourceTags, 'tag', 'src', srcTexts, state),
+      ...principalAlternatives(spec.sourceServiceAccounts, 'sa', 'src', srcTexts, state),
     ];
+    const alts = [...ranges, ...principals, ...(spec.extraSources ?? [])];
+    if (ranges.length === 0 && (spec.extraSources ?? []).length === 0 && state.unresolved) {
+      // The source lists may all be empty at apply time: the API then defaults to 0.0.0.0/0.
+      alts.push([opaque('unresolved', 'empty sources', 'when the source lists evaluate to empty, the API defaults the source to 0.0.0.0/0'), { kind: 'address', dir: 'src', addrs: AddrSet.ALL_V4 }]);
+    }
     for (const alt of spec.extraSources ?? []) for (const m of alt) if (m.kind === 'opaque') srcTexts.push(m.text);
     if (alts.length === 0) {
       // The API defaults an ingress rule without any source to 0.0.0.0/0 (IPv4 only).
@@ -324,7 +336,12 @@ function compileOne(spec: GcpFirewallSpec, order: number, diagnostics: Diagnosti
   // Evaluation order key: priority, then deny before allow. Unknown priority: an allow
   // is placed first and a deny last (both opaque), the most permissive reading.
   const key = prioKnown ? prio * 2 + (spec.action === 'deny' ? 0 : 1) : spec.action === 'deny' ? 2 * 65536 + 2 : -1;
-  return { template, network: spec.network, ingress, targets, order: key };
+  const out: Compiled = { template, network: spec.network, ingress, targets, order: key };
+  if (targets && targets.every((t) => t.startsWith('expr:'))) {
+    const why = opaque('unresolved', `targets ${targets.map((t) => t.slice(5)).join(', ')}`, 'the target list is not a literal; when it is empty the rule applies to every instance of the network');
+    out.maybeAll = { ...template, matches: [why, ...template.matches] };
+  }
+  return out;
 }
 
 function className(c: string): string {
@@ -353,9 +370,13 @@ export function compileGcp(specs: GcpFirewallSpec[], docSpan: Span, ids: IdSourc
     const seen = new Set<string>();
     for (const c of list) for (const t of c.targets ?? []) if (!seen.has(t)) (seen.add(t), classes.push(t));
     const build = (name: string, targets: string[], pick: (c: Compiled) => boolean): Ruleset => {
-      const chosen = sorted.filter(pick);
-      const input = chosen.filter((c) => c.ingress).map((c) => instantiate(c.template, ids));
-      const output = chosen.filter((c) => !c.ingress).map((c) => instantiate(c.template, ids));
+      const chosen: { c: Compiled; t: Omit<Rule, 'id'> }[] = [];
+      for (const c of sorted) {
+        if (pick(c)) chosen.push({ c, t: c.template });
+        else if (c.maybeAll) chosen.push({ c, t: c.maybeAll });
+      }
+      const input = chosen.filter((x) => x.c.ingress).map((x) => instantiate(x.t, ids));
+      const output = chosen.filter((x) => !x.c.ingress).map((x) => instantiate(x.t, ids));
       if (mode === 'policy') {
         // Traffic no policy rule matched goes on to the next level (lower policies,
         // VPC firewall rules), which this input does not show.

@@ -154,6 +154,24 @@ describe('az CLI / ARM REST', () => {
   });
 });
 
+describe('az network nsg rule list', () => {
+  test('rules without their NSG are grouped by the NSG name in their id', () => {
+    const text = JSON.stringify([
+      { name: 'cft', id: '/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/networkSecurityGroups/edge/securityRules/cft', priority: 100, access: 'Allow', direction: 'Inbound', protocol: 'Tcp', sourceAddressPrefix: '*', destinationPortRange: '1761-1768' },
+      { name: 'ssh', id: '/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/networkSecurityGroups/edge/securityRules/ssh', priority: 110, access: 'Allow', direction: 'Inbound', protocol: 'Tcp', sourceApplicationSecurityGroups: [{ id: '/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/applicationSecurityGroups/bastion' }], destinationPortRange: '22' },
+    ]);
+    expect(azureJsonFormat.detect('rules.json', text)).toBe(90);
+    const d = parseAzure(text);
+    expect(d.rulesets.map((r) => r.name)).toEqual(['NSG edge (rules only; the NSG is defined elsewhere)']);
+    const rules = inbound(d.rulesets[0]!);
+    expect(rules.map((r) => r.comment).slice(0, 2)).toEqual(['cft', 'ssh']);
+    expect(canonicalRule(rules[1]!)).toBe('dstport=22 proto=6 srcprincipal=asg:bastion => accept');
+    expect(reach(d.rulesets[0]!, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
+    expect(reach(d.rulesets[0]!, 22).open.isEmpty).toBe(true);
+    expect(reach(d.rulesets[0]!, 22).possibly.isEmpty).toBe(true);
+  });
+});
+
 describe('ARM templates', () => {
   const TEMPLATE = {
     $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',

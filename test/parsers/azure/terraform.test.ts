@@ -115,6 +115,40 @@ resource "azurerm_network_security_rule" "bad" {
     expect(reach(m.rulesets[0]!, 22).possibly.equals(AddrSet.ALL_V4)).toBe(true);
   });
 
+  test('application security group references are principals even when not literal', () => {
+    const m = map(`variable "asgs" {}
+resource "azurerm_network_security_rule" "from_asg" {
+  name                                  = "ssh"
+  network_security_group_name           = "n"
+  priority                              = 100
+  direction                             = "Inbound"
+  access                                = "Allow"
+  protocol                              = "Tcp"
+  source_port_range                     = "*"
+  destination_port_range                = "22"
+  source_application_security_group_ids = [azurerm_application_security_group.bastion.id]
+  destination_address_prefix            = "*"
+}
+resource "azurerm_network_security_rule" "from_var" {
+  name                                  = "cft"
+  network_security_group_name           = "n"
+  priority                              = 110
+  direction                             = "Inbound"
+  access                                = "Allow"
+  protocol                              = "Tcp"
+  source_port_range                     = "*"
+  destination_port_range                = "1761"
+  source_application_security_group_ids = var.asgs
+  destination_address_prefix            = "*"
+}
+`);
+    const rules = m.rulesets[0]!.tables[0]!.chains[0]!.rules;
+    expect(canonicalRule(rules[0]!)).toBe('dstport=22 proto=6 srcprincipal=asg:bastion => accept');
+    expect(canonicalRule(rules[1]!)).toBe('dstport=1761 proto=6 srcprincipal=asg:var.asgs => accept');
+    expect(reach(m.rulesets[0]!, 22).possibly.isEmpty && reach(m.rulesets[0]!, 22).open.isEmpty).toBe(true);
+    expect(reach(m.rulesets[0]!, 1761).possibly.isEmpty && reach(m.rulesets[0]!, 1761).open.isEmpty).toBe(true);
+  });
+
   test('subnet NSG + NIC NSG for the same NIC: two base chains, both must allow', () => {
     const m = map(`resource "azurerm_network_security_group" "subnet" {
   name = "subnet-nsg"

@@ -120,6 +120,66 @@ resource "google_compute_firewall" "c" {
     expect(reach(rs, 1761, 17).possibly.equals(AddrSet.ALL_V4)).toBe(true);
   });
 
+  test('unresolved tags stay principals (never the internet) unless the sources may all be empty', () => {
+    const m = map(`variable "tags" {}
+variable "targets" {}
+resource "google_compute_firewall" "ranges_and_tags" {
+  name = "a"
+  network = "default"
+  source_ranges = ["10.0.0.0/8"]
+  source_tags = var.tags
+  allow {
+    protocol = "tcp"
+    ports = ["1761"]
+  }
+}
+resource "google_compute_firewall" "tags_only" {
+  name = "b"
+  network = "default"
+  source_tags = var.tags
+  allow {
+    protocol = "tcp"
+    ports = ["1762"]
+  }
+}
+resource "google_compute_firewall" "literal_tag" {
+  name = "c"
+  network = "default"
+  source_tags = ["bastion"]
+  allow {
+    protocol = "tcp"
+    ports = ["1763"]
+  }
+}
+resource "google_compute_firewall" "targets" {
+  name = "d"
+  network = "default"
+  source_ranges = ["0.0.0.0/0"]
+  target_tags = var.targets
+  allow {
+    protocol = "tcp"
+    ports = ["1764"]
+  }
+}
+`);
+    expect(m.rulesets.map((r) => r.name)).toEqual(['network default, target var.targets', 'network default, all instances']);
+    const all = m.rulesets[1]!;
+    const rules = all.tables[0]!.chains[0]!.rules;
+    expect(rules.map((r) => canonicalRule(r))).toEqual([
+      'anyof([srcaddr=10.0.0.0/8]|[srcprincipal=tag:var.tags]) dstport=1761 proto=6 => accept',
+      'anyof([opaque:unresolved srcaddr=0.0.0.0/0]|[srcprincipal=tag:var.tags]) dstport=1762 proto=6 => accept',
+      'dstport=1763 proto=6 srcprincipal=tag:bastion => accept',
+      'dstport=1764 opaque:unresolved proto=6 srcaddr=0.0.0.0/0 => accept',
+    ]);
+    expect(reach(all, 1761).open.toCidrs()).toEqual(['10.0.0.0/8']);
+    expect(reach(all, 1761).possibly.isEmpty).toBe(true);
+    expect(reach(all, 1762).possibly.equals(AddrSet.ALL_V4)).toBe(true);
+    expect(reach(all, 1763).open.isEmpty && reach(all, 1763).possibly.isEmpty).toBe(true);
+    // the targeted rule: certain on its own target class, possible on every instance
+    expect(reach(all, 1764).possibly.equals(AddrSet.ALL_V4)).toBe(true);
+    expect(reach(m.rulesets[0]!, 1764).open.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+
   test('unknown priority: an allow goes first, a deny last, both opaque', () => {
     const m = map(`variable "p" {}
 resource "google_compute_firewall" "d" {

@@ -360,8 +360,38 @@ export function mapCloudFormation(tree: PValue, ctx: AwsContext, overrides?: Rec
     if (extra.length) e.extra = extra;
     acl.entries.push(e);
   }
+  // Attachments: instances and network interfaces name their groups and subnet; subnet → NACL associations.
+  const subnetsOf = new Map<string, Set<string>>();
+  const attach = (owner: string, subnet: PValue | undefined, groupList: PValue | undefined): void => {
+    const sk = subnet ? t.groupRef(subnet) : undefined;
+    for (const gv of items(groupList)) {
+      const gk = t.groupRef(gv);
+      const g = gk ? groups.get(gk) : undefined;
+      if (!g) continue;
+      g.targets.push(owner);
+      let set = subnetsOf.get(gk!);
+      if (!set) subnetsOf.set(gk!, (set = new Set()));
+      set.add(sk ?? '?');
+    }
+  };
+  const aclOfSubnet = new Map<string, string>();
+  for (const [id, r] of t.resources) {
+    if (r.type === 'AWS::EC2::Instance') {
+      attach(id, get(r.props, 'SubnetId'), get(r.props, 'SecurityGroupIds'));
+      attach(id, get(r.props, 'SubnetId'), get(r.props, 'SecurityGroups'));
+      for (const ni of items(get(r.props, 'NetworkInterfaces'))) attach(id, get(ni, 'SubnetId'), get(ni, 'GroupSet'));
+    } else if (r.type === 'AWS::EC2::NetworkInterface') attach(id, get(r.props, 'SubnetId'), get(r.props, 'GroupSet'));
+    else if (r.type === 'AWS::EC2::SubnetNetworkAclAssociation') {
+      const sv = get(r.props, 'SubnetId');
+      const av = get(r.props, 'NetworkAclId');
+      const sk = sv ? t.groupRef(sv) : undefined;
+      const ak = av ? t.groupRef(av) : undefined;
+      if (sk && ak) aclOfSubnet.set(sk, ak);
+    }
+  }
+
   const out: Ruleset[] = [];
-  for (const g of groups.values()) {
+  for (const [key, g] of groups) {
     if (g.cfn && !g.explicitEgress) {
       // AWS adds "allow all outbound to 0.0.0.0/0" to a new group without egress rules.
       g.egress.push({
@@ -372,7 +402,16 @@ export function mapCloudFormation(tree: PValue, ctx: AwsContext, overrides?: Rec
         text: 'egress all to 0.0.0.0/0 (default rule of a new security group)',
       });
     }
-    out.push(sgRuleset({ name: g.name, targets: g.targets, span: g.span, ingress: g.ingress, egress: g.egress }));
+    const input: Parameters<typeof sgRuleset>[0] = { name: g.name, targets: g.targets, span: g.span, ingress: g.ingress, egress: g.egress };
+    // Every attached instance sits in a subnet of the same NACL: the NACL filters this group's traffic too.
+    const subnets = subnetsOf.get(key);
+    if (subnets && subnets.size > 0) {
+      const aclKeys = new Set([...subnets].map((s) => aclOfSubnet.get(s) ?? '?'));
+      const only = aclKeys.size === 1 ? [...aclKeys][0]! : '?';
+      const acl = acls.get(only);
+      if (acl) input.nacl = { name: only, span: acl.span, ingress: naclRules(acl.entries, false, ctx), egress: naclRules(acl.entries, true, ctx) };
+    }
+    out.push(sgRuleset(input));
   }
   for (const [id, a] of acls) out.push(naclRuleset(id, a.targets, a.span, naclRules(a.entries, false, ctx), naclRules(a.entries, true, ctx)));
   return out;

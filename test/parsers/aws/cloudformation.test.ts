@@ -158,3 +158,42 @@ describe('detection', () => {
     expect(cloudformationYamlFormat.detect('notes.txt', 'Resources:\n  X:\n    Type: AWS::EC2::SecurityGroup\n')).toBeGreaterThan(0);
   });
 });
+
+describe('CloudFormation: a NACL and a security group tied by the subnet', () => {
+  const yaml = [
+    'Resources:',
+    '  Sg:',
+    '    Type: AWS::EC2::SecurityGroup',
+    '    Properties:',
+    '      GroupDescription: cft',
+    '      SecurityGroupIngress:',
+    '        - {IpProtocol: tcp, FromPort: 1761, ToPort: 1768, CidrIp: 0.0.0.0/0}',
+    '  Server:',
+    '    Type: AWS::EC2::Instance',
+    '    Properties:',
+    '      SubnetId: !Ref Dmz',
+    '      SecurityGroupIds: [!GetAtt Sg.GroupId]',
+    '  Dmz:',
+    '    Type: AWS::EC2::Subnet',
+    '  Acl:',
+    '    Type: AWS::EC2::NetworkAcl',
+    '  Assoc:',
+    '    Type: AWS::EC2::SubnetNetworkAclAssociation',
+    '    Properties: {SubnetId: !Ref Dmz, NetworkAclId: !Ref Acl}',
+    '  In:',
+    '    Type: AWS::EC2::NetworkAclEntry',
+    '    Properties: {NetworkAclId: !Ref Acl, RuleNumber: 100, Protocol: 6, RuleAction: allow, CidrBlock: 0.0.0.0/0, PortRange: {From: 1761, To: 1761}}',
+    '',
+  ].join('\n');
+  test('the NACL is a second base chain of the group ruleset; the instance is a target', () => {
+    const doc = parseCloudFormationYaml(yaml);
+    expect(names(doc)).toEqual(['Sg', 'Acl']);
+    const rs = doc.rulesets[0]!;
+    expect(rs.targets).toEqual(['Sg', 'Server']);
+    expect(rs.tables.map((t) => [t.name, t.chains.map((c) => `${c.name}:${c.priority}`).join(' ')])).toEqual([
+      ['security-group', 'ingress:0 egress:0'],
+      ['network-acl Acl', 'ingress:-10 egress:-10'],
+    ]);
+    expect(matchesOf(rs, 'ingress', 'network-acl')).toEqual(['proto=6 dstport=1761 srcaddr=0.0.0.0/0']);
+  });
+});

@@ -30,8 +30,10 @@ import { CONTINUE_TARGETS, ICMP4_TYPES, ICMP6_TYPES, NAT_TARGETS, SERVICES } fro
 import type { Tok } from './tokens.js';
 
 export interface RuleContext {
-  /** The table's family when known (script: per command; save: undecided until the end). */
+  /** The table's family when known (script: per command; save: options.family, else undecided until the end). */
   family?: Family;
+  /** The family of the tool that would read the file (`-4`/`-6` filtering), when `family` is undecided. */
+  toolFamily?: Family;
   span(start: number, end: number): Span;
   diag(severity: Severity, code: string, message: string, start: number, end: number): void;
   /** Per-document caches (address and port texts repeat a lot in big dumps). */
@@ -256,7 +258,6 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
   const targetArgs: { opt: Tok; args: Tok[] }[] = [];
   let comment: string | undefined;
   let reportSpan: Span | undefined;
-  let reportIsDport = false;
   let skip = false;
   const modules: ModuleInstance[] = [];
   let protoNum: number | undefined;
@@ -447,11 +448,11 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
         continue;
       case '-4':
       case '--ipv4':
-        if (ctx.family === 'ipv6') skip = true;
+        if ((ctx.toolFamily ?? ctx.family) === 'ipv6') skip = true;
         continue;
       case '-6':
       case '--ipv6':
-        if (ctx.family !== 'ipv6') skip = true;
+        if ((ctx.toolFamily ?? ctx.family) !== 'ipv6') skip = true;
         continue;
       case '-m':
       case '--match': {
@@ -533,10 +534,8 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
         const pm: Match = { kind: 'port', dir, ports, span: ctx.span(mStart, mEnd) };
         if (negated) pm.negated = true;
         matches.push(pm);
-        if (dir === 'dst' || !reportSpan) {
-          if (!reportIsDport) reportSpan = pm.span;
-          reportIsDport ||= dir === 'dst';
-        }
+        // the destination port is what a rule opens; the first one is reported
+        if (dir === 'dst' && !reportSpan) reportSpan = pm.span;
         break;
       }
       case '--dports':
@@ -558,10 +557,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
         }
         if (negated) pm.negated = true;
         matches.push(pm);
-        if (opt !== '--sports' && opt !== '--source-ports' && !reportIsDport) {
-          reportSpan = pm.span;
-          reportIsDport = true;
-        } else if (!reportSpan) reportSpan = pm.span;
+        if (opt !== '--sports' && opt !== '--source-ports' && !reportSpan) reportSpan = pm.span;
         break;
       }
       case '--tcp-flags':
@@ -828,7 +824,10 @@ function addressAlternatives(
     const item = raw.trim();
     const set = cachedAddr(item, ctx);
     let m: Match;
-    if (set) {
+    if (set && ctx.family !== undefined && (ctx.family === 'ipv4' ? set.v4.isEmpty : set.v6.isEmpty)) {
+      ctx.diag('error', 'iptables/wrong-family', `${ctx.family === 'ipv4' ? 'IPv6' : 'IPv4'} address "${item}" in an ${ctx.family === 'ipv4' ? 'iptables' : 'ip6tables'} rule`, tok.start, tok.end);
+      m = { kind: 'address', dir, addrs: set, span };
+    } else if (set) {
       noteFamily(set, ctx);
       if (!negated && items.length === 1 && (set.coversAll('ipv4') || set.coversAll('ipv6'))) {
         // iptables drops "-s 0.0.0.0/0": it matches every packet of the table's family.

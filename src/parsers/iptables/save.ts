@@ -43,6 +43,7 @@ export function parseSave(text: string, options: SaveOptions = {}): FirewallDocu
   // `-4` / `-6` lines are filtered by the family the tool is; decided before the scan when possible.
   const provisional: Family = options.family ?? nameFamily ?? 'ipv4';
   ctx.family = options.family;
+  ctx.toolFamily = provisional;
   const tfam: TableFamily = provisional === 'ipv6' ? 'ip6' : 'ip';
 
   let table: TableState | undefined;

@@ -145,6 +145,18 @@ describe('iptables-save: matches', () => {
     expect(matchesOf(r)).toEqual(['proto=6', 'opaque:port']);
   });
 
+  it('reports only destination ports: a source-port-only rule has no report span', () => {
+    expect(one('-p udp --sport 53 -j ACCEPT').r.reportSpan).toBeUndefined();
+    expect(one('-p udp -m multiport --sports 53,123 -j ACCEPT').r.reportSpan).toBeUndefined();
+    const line = '-A INPUT -p udp --sport 53 --dport 1761 -j ACCEPT';
+    expect(at(one('-p udp --sport 53 --dport 1761 -j ACCEPT').r.reportSpan)).toBe(spanIn(2, line, '--dport 1761'));
+  });
+
+  it('reports an address of the other family when the family is known', () => {
+    const d = save('*filter\n-A INPUT -s 10.0.0.1 -j ACCEPT\nCOMMIT\n', { family: 'ipv6' });
+    expect(diags(d)).toEqual([`error iptables/wrong-family ${spanIn(2, '-A INPUT -s 10.0.0.1 -j ACCEPT', '10.0.0.1')}`]);
+  });
+
   it('reads multiport --dports/--sports/--ports with ranges and negation', () => {
     const { r } = one('-p tcp -m multiport --dports 80,443,1761:1768 -j ACCEPT');
     expect(matchesOf(r)).toEqual(['proto=6', 'dstport=80, 443, 1761-1768']);
@@ -338,6 +350,11 @@ describe('iptables-save: commands', () => {
     const text = '*filter\n-A INPUT -j ACCEPT\n-4 -A INPUT -j DROP\n-6 -A INPUT -j REJECT\nCOMMIT\n';
     expect(rulesOf(save(text), 'filter', 'INPUT')).toEqual([' => accept', ' => drop']);
     expect(rulesOf(save(text, { family: 'ipv6' }), 'filter', 'INPUT')).toEqual([' => accept', ' => reject']);
+  });
+
+  it('uses the family from the file name for -4/-6 lines', () => {
+    const text = '*filter\n-4 -A INPUT -j DROP\n-6 -A INPUT -j REJECT\nCOMMIT\n';
+    expect(rulesOf(save(text, { filePath: 'x.v6.txt' }), 'filter', 'INPUT')).toEqual([' => reject']);
   });
 
   it('a second *table section replaces the first (iptables-restore flushes)', () => {

@@ -142,3 +142,8 @@ export class IrState {
     return { tables: [...this.tables.values()], diagnostics, comments };
   }
 }
+
+/** A position-free identity for a value (element deletion compares values, not where they were written). */
+export function valKey(v: unknown): string {
+  return JSON.stringify(v, (k, x: unknown) => (k === 'span' ? undefined : x));
+}

@@ -6,7 +6,7 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import { DOCUMENT_START, type Diagnostic, type Span, type TableFamily } from '../../model/index.js';
 import { get, parseJsonTree, str, toPlain, type PValue } from '../values.js';
-import { IrState, type IrChain, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict } from './ir.js';
+import { IrState, type IrChain, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
 import { FAMILIES, namedPriority } from './symbols.js';
 import { parseStatementsText } from './text.js';
 
@@ -152,8 +152,8 @@ class JsonBuilder {
         if (!s) return this.warn(`No set ${name ?? ''}`, value.span, 'nftables-json/no-such-object');
         const elems = this.elems(get(value, 'elem'), s.isMap);
         if (verb === 'delete' || verb === 'destroy') {
-          const gone = new Set(elems.map((x) => JSON.stringify(x.key)));
-          s.elems = s.elems.filter((x) => !gone.has(JSON.stringify(x.key)));
+          const gone = new Set(elems.map((x) => valKey(x.key)));
+          s.elems = s.elems.filter((x) => !gone.has(valKey(x.key)));
         } else s.elems.push(...elems);
         return;
       }

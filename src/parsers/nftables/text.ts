@@ -5,7 +5,7 @@
  */
 import { LineIndex, type Diagnostic, type DocComment, type Span, type TableFamily } from '../../model/index.js';
 import type { ParseOptions } from '../types.js';
-import { IrState, type IrChain, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict } from './ir.js';
+import { IrState, type IrChain, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
 import { lex, spanOfTok, type Source, type Token } from './lexer.js';
 import { preprocess } from './preprocess.js';
 import { EXTHDR_NAMES, FAMILIES, META_UNQUALIFIED, PAYLOAD_PROTOCOLS, asHook, namedPriority } from './symbols.js';
@@ -647,8 +647,8 @@ export class NftTextParser {
     }
     if (verb === 'add' || verb === 'create') s.elems.push(...r.elems);
     else if (verb === 'delete' || verb === 'destroy') {
-      const gone = new Set(r.elems.map((e) => JSON.stringify(e.key)));
-      s.elems = s.elems.filter((e) => !gone.has(JSON.stringify(e.key)));
+      const gone = new Set(r.elems.map((e) => valKey(e.key)));
+      s.elems = s.elems.filter((e) => !gone.has(valKey(e.key)));
     }
   }
 

@@ -1,0 +1,400 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { canonicalRuleset } from '../../../src/model/index.js';
+import { parseNftables, parseNftablesJson } from '../../../src/parsers/nftables/index.js';
+import type { IncludeReader } from '../../../src/parsers/types.js';
+import { at, chainOf, diags, rulesOf } from './helpers.js';
+
+const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../fixtures/nftables');
+
+describe('tables and chains', () => {
+  it('reads families, the default ip family and the ruleset families', () => {
+    const doc = parseNftables('table filter {\n}\ntable ip6 six {\n}\ntable arp a {\n}\n', { filePath: '/etc/nftables/host1.nft' });
+    const rs = doc.rulesets[0]!;
+    expect(rs.tables.map((t) => `${t.family} ${t.name}`)).toEqual(['ip filter', 'ip6 six', 'arp a']);
+    expect(rs.families).toEqual(['ipv4', 'ipv6']);
+    expect(rs.kind).toBe('netfilter');
+    expect(rs.name).toBe('host1.nft');
+    expect(rs.targets).toEqual(['host1']);
+    expect(at(rs.tables[0]!.span)).toBe('1:1-1:13');
+    expect(doc.diagnostics).toEqual([]);
+  });
+
+  it('inet, bridge and netdev tables filter both families', () => {
+    expect(parseNftables('table bridge b {\n}\n').rulesets[0]!.families).toEqual(['ipv4', 'ipv6']);
+    expect(parseNftables('table ip x {\n}\n').rulesets[0]!.families).toEqual(['ipv4']);
+  });
+
+  it('reads chain type, hook, numeric and named priorities with offsets, and policies', () => {
+    const text = [
+      'table inet t {',
+      '  chain a { type filter hook input priority filter - 10; policy drop; }',
+      '  chain b { type nat hook prerouting priority dstnat; }',
+      '  chain c { type filter hook forward priority -150; policy accept; }',
+      '  chain d { type route hook output priority mangle+5; }',
+      '  chain e { type filter hook input priority raw; }',
+      '  chain f { type nat hook postrouting priority srcnat + 10; }',
+      '  chain g { type filter hook input priority security; }',
+      '  chain user {',
+      '  }',
+      '}',
+    ].join('\n');
+    const doc = parseNftables(text);
+    expect(doc.diagnostics).toEqual([]);
+    const c = (n: string) => chainOf(doc, n);
+    expect([c('a').hook, c('a').priority, c('a').type, c('a').policy]).toEqual(['input', -10, 'filter', 'drop']);
+    expect(at(c('a').policySpan)).toBe('2:58-2:69');
+    expect([c('b').hook, c('b').priority, c('b').type, c('b').policy]).toEqual(['prerouting', -100, 'nat', 'accept']);
+    expect(c('c').priority).toBe(-150);
+    expect([c('d').type, c('d').priority]).toEqual(['route', -145]);
+    expect(c('e').priority).toBe(-300);
+    expect(c('f').priority).toBe(110);
+    expect(c('g').priority).toBe(50);
+    expect([c('user').hook, c('user').policy, c('user').priority]).toEqual([undefined, undefined, undefined]);
+    expect(at(c('user').span)).toBe('9:3-10:4');
+  });
+
+  it('uses the bridge family priority names', () => {
+    const doc = parseNftables('table bridge b {\n chain x { type filter hook forward priority filter; }\n chain y { type filter hook postrouting priority out; }\n chain z { type filter hook prerouting priority dstnat; }\n}\n');
+    expect([chainOf(doc, 'x').priority, chainOf(doc, 'y').priority, chainOf(doc, 'z').priority]).toEqual([-200, 100, -300]);
+  });
+
+  it('reports an unknown priority name with its position', () => {
+    const doc = parseNftables('table ip t {\n  chain a { type filter hook input priority bogus; }\n}\n');
+    expect(diags(doc)).toEqual(['error nftables/bad-priority 2:45-2:50']);
+    expect(chainOf(doc, 'a').priority).toBeUndefined();
+  });
+
+  it('reads command lines: add, insert, flush, delete', () => {
+    const text = [
+      'add table inet t',
+      'add chain inet t input { type filter hook input priority 0; policy drop; }',
+      'add rule inet t input tcp dport 22 accept',
+      'insert rule inet t input iifname "lo" accept',
+      'add chain inet t gone',
+      'delete chain inet t gone',
+      'add table ip old',
+      'delete table ip old',
+    ].join('\n');
+    const doc = parseNftables(text);
+    expect(doc.diagnostics).toEqual([]);
+    expect(doc.rulesets[0]!.tables.map((t) => t.name)).toEqual(['t']);
+    expect(doc.rulesets[0]!.tables[0]!.chains.map((c) => c.name)).toEqual(['input']);
+    expect(rulesOf(doc, 'input')).toEqual(['inif=lo => accept', 'dstport=22 proto=6 => accept']);
+    expect(at(chainOf(doc, 'input').rules[1]!.span)).toBe('3:23-3:42');
+  });
+
+  it('flush ruleset forgets earlier tables; flush chain empties a chain', () => {
+    const doc = parseNftables('table ip a {\n}\nflush ruleset\ntable ip b {\n chain c {\n  accept\n }\n}\nflush chain ip b c\n');
+    expect(doc.rulesets[0]!.tables.map((t) => t.name)).toEqual(['b']);
+    expect(chainOf(doc, 'c').rules).toEqual([]);
+  });
+
+  it('a rule for a chain that does not exist is an error but is kept', () => {
+    const doc = parseNftables('add rule ip filter INPUT tcp dport 1761 accept\n');
+    expect(diags(doc)).toEqual(['error nftables/no-such-object 1:1-1:25']);
+    expect(rulesOf(doc, 'INPUT')).toEqual(['dstport=1761 proto=6 => accept']);
+  });
+});
+
+describe('rules', () => {
+  const one = (rule: string, family = 'inet', pre = '') => {
+    const doc = parseNftables(`table ${family} t {\n${pre}chain c {\n${rule}\n}\n}\n`);
+    return { doc, rules: rulesOf(doc, 'c'), rule: chainOf(doc, 'c').rules[0]! };
+  };
+
+  it('maps tcp dport to protocol + port and reports on the port value', () => {
+    const { doc, rules, rule } = one('\ttcp dport 1761-1768 accept');
+    expect(doc.diagnostics).toEqual([]);
+    expect(rules).toEqual(['dstport=1761-1768 proto=6 => accept']);
+    expect(at(rule.span)).toBe('3:2-3:28');
+    expect(at(rule.reportSpan)).toBe('3:12-3:21');
+    expect(rule.text).toBe('tcp dport 1761-1768 accept');
+  });
+
+  it('th dport is a port match without a protocol', () => {
+    expect(one('meta l4proto { tcp, udp } th dport 1761 accept').rules).toEqual(['dstport=1761 proto=6, 17 => accept']);
+  });
+
+  it('addresses imply the family in inet tables, not in ip tables', () => {
+    expect(one('ip saddr 10.0.0.0/8 ip6 daddr fe80::/10 drop').rules).toEqual(['dstaddr=fe80::/10 family=ipv4 family=ipv6 srcaddr=10.0.0.0/8 => drop']);
+    expect(one('ip saddr { 10.0.0.1, 10.0.0.2-10.0.0.3 } drop', 'ip').rules).toEqual(['srcaddr=10.0.0.1/32, 10.0.0.2/31 => drop']);
+  });
+
+  it('keeps negation and the protocol dependency', () => {
+    expect(one('tcp dport != { 22, 80 } ip saddr != 192.0.2.1 reject with tcp reset', 'ip').rules).toEqual(['!dstport=22, 80 !srcaddr=192.0.2.1/32 proto=6 => reject']);
+    expect(one('reject with icmpx type admin-prohibited').rule.action).toEqual({ kind: 'reject', with: 'icmpx type admin-prohibited' });
+  });
+
+  it('ordered comparisons on ports become ranges', () => {
+    expect(one('udp sport < 1024 drop').rules).toEqual(['proto=17 srcport=0-1023 => drop']);
+    expect(one('tcp dport >= 60000 accept').rules).toEqual(['dstport=60000-65535 proto=6 => accept']);
+  });
+
+  it('resolves service names, icmp types, ct states, interfaces and families', () => {
+    expect(one('tcp dport { ssh, https } accept').rules).toEqual(['dstport=22, 443 proto=6 => accept']);
+    expect(one('icmp type { echo-request, echo-reply } accept').rules).toEqual(['family=ipv4 icmp(ipv4)=0-255, 2048-2303 proto=1 => accept']);
+    expect(one('ct state established,related accept').rules).toEqual(['ct=established,related => accept']);
+    expect(one('ct state != { new, invalid } drop').rules).toEqual(['!ct=invalid,new => drop']);
+    expect(one('iifname { "eth*", "lo" } oif "wan0" accept').rules).toEqual(['inif=eth+,lo outif=wan0 => accept']);
+    expect(one('meta nfproto ipv6 accept').rules).toEqual(['family=ipv6 => accept']);
+    expect(one('meta protocol ip accept', 'netdev').rules).toEqual(['family=ipv4 => accept']);
+    expect(one('fib daddr type { local, broadcast } drop').rules).toEqual(['dstaddrtype=broadcast,local => drop']);
+  });
+
+  it('meta l4proto and ip protocol give a protocol match', () => {
+    expect(one('ip protocol { tcp, 17 } accept', 'ip').rules).toEqual(['proto=6, 17 => accept']);
+    expect(one('ip6 nexthdr ipv6-icmp accept', 'ip6').rules).toEqual(['proto=58 => accept']);
+  });
+
+  it('non-terminal statements give continue; the last verdict wins', () => {
+    expect(one('counter').rules).toEqual([' => continue counter']);
+    expect(one('tcp dport 22 counter log prefix "ssh " meta mark set 0x1').rules).toEqual(['dstport=22 proto=6 => continue counter log mangle']);
+    expect(one('counter packets 5 bytes 300 log level info accept').rules).toEqual([' => accept']);
+    expect(one('ip saddr 1.2.3.4').rules).toEqual(['family=ipv4 srcaddr=1.2.3.4/32 => continue none']);
+    expect(one('notrack').rules).toEqual([' => continue notrack']);
+  });
+
+  it('limit and quota are opaque matches', () => {
+    const r = one('tcp dport 22 limit rate over 10/minute burst 5 packets drop').rule;
+    expect(r.matches.map((m) => m.kind)).toEqual(['protocol', 'port', 'opaque']);
+    expect(r.matches[2]).toMatchObject({ kind: 'opaque', module: 'limit', text: 'limit rate over 10/minute burst 5 packets' });
+    expect(at(r.matches[2]!.span)).toBe('3:14-3:55');
+    expect(one('quota over 10 mbytes drop').rules).toEqual(['opaque:quota => drop']);
+  });
+
+  it('verdicts: jump, goto, return, queue', () => {
+    const doc = parseNftables('table ip t {\n chain c {\n  jump later\n  goto later\n  queue num 1-3 bypass\n  return\n }\n chain later {\n }\n}\n');
+    expect(doc.diagnostics).toEqual([]);
+    expect(rulesOf(doc, 'c')).toEqual([' => jump later', ' => goto later', ' => queue', ' => return']);
+  });
+
+  it('reports a jump to a chain that does not exist', () => {
+    const doc = parseNftables('table ip t {\n chain c {\n  jump nowhere\n }\n}\n');
+    expect(diags(doc)).toEqual(['error nftables/unknown-chain 3:3-3:15']);
+  });
+
+  it('nat statements', () => {
+    const { rules } = one('tcp dport 8443 dnat ip to 10.0.0.2:443\n\tmasquerade to :1024-2000 random\n\tredirect to :8080\n\tsnat ip to 192.0.2.0/24\n\tdnat ip to ip daddr map { 1.1.1.1 : 2.2.2.2 }', 'inet');
+    expect(rules).toEqual([
+      'dstport=8443 proto=6 => nat dnat 10.0.0.2/32 :443',
+      ' => nat masquerade :1024-2000',
+      ' => nat redirect :8080',
+      ' => nat snat 192.0.2.0/24',
+      ' => nat dnat',
+    ]);
+    expect(one('dnat to [fe80::1]:80', 'ip6').rules).toEqual([' => nat dnat fe80::1/128 :80']);
+  });
+
+  it('keeps the rule comment', () => {
+    const r = one('tcp dport 1761 accept comment "Transfer CFT"').rule;
+    expect(r.comment).toBe('Transfer CFT');
+  });
+
+  it('collects # comments with their spans', () => {
+    const doc = parseNftables('# head\ntable ip t { # tail\n}\n');
+    expect(doc.comments.map((c) => [c.value, at(c.span), c.type])).toEqual([
+      [' head', '1:1-1:7', 'Line'],
+      [' tail', '2:14-2:20', 'Line'],
+    ]);
+  });
+
+  it('unknown statements are opaque with a warning, and the verdict after them is kept', () => {
+    const { doc, rule } = one('tcp dport 22 frobnicate 7 accept');
+    expect(diags(doc)).toEqual(['warning nftables/unknown-statement 3:14-3:26']);
+    expect(rule.matches[2]).toMatchObject({ kind: 'opaque', module: 'unknown', text: 'frobnicate 7' });
+    expect(rule.action).toEqual({ kind: 'accept' });
+  });
+
+  it('undecodable values are opaque with a warning at the value', () => {
+    const { doc, rules } = one('ip saddr example.org accept');
+    expect(diags(doc)).toEqual(['warning nftables/bad-value 3:10-3:21']);
+    expect(rules).toEqual(['family=ipv4 opaque:ip saddr => accept']);
+  });
+
+  it('selectors that are not modelled are opaque matches named after the selector', () => {
+    expect(one('tcp flags & (syn | ack) == syn meta mark 0x10 ip6 hoplimit 1 accept').rules).toEqual(['family=ipv6 opaque:ip6 hoplimit opaque:meta mark opaque:tcp flags proto=6 => accept']);
+  });
+
+  it('chain bindings become anonymous chains', () => {
+    const doc = parseNftables('table ip t {\n chain c {\n  tcp dport 22 jump {\n   ip saddr 10.0.0.0/8 accept\n   drop\n  }\n  accept\n }\n}\n');
+    expect(doc.diagnostics).toEqual([]);
+    expect(rulesOf(doc, 'c')).toEqual(['dstport=22 proto=6 => jump __chain0', ' => accept']);
+    expect(rulesOf(doc, '__chain0')).toEqual(['srcaddr=10.0.0.0/8 => accept', ' => drop']);
+  });
+});
+
+describe('sets and maps', () => {
+  it('resolves named sets declared after their use, with intervals and prefixes', () => {
+    const doc = parseNftables(
+      'table inet t {\n chain c {\n  ip saddr @nets tcp dport @ports accept\n }\n set nets {\n  type ipv4_addr; flags interval\n  elements = { 10.0.0.0/8, 192.168.1.1-192.168.1.2 }\n }\n set ports {\n  type inet_service\n  elements = { 22, 1761-1768 }\n }\n}\n',
+    );
+    expect(doc.diagnostics).toEqual([]);
+    expect(rulesOf(doc, 'c')).toEqual(['dstport=22, 1761-1768 family=ipv4 proto=6 srcaddr=10.0.0.0/8, 192.168.1.1/32, 192.168.1.2/32 => accept']);
+  });
+
+  it('sets filled at run time are opaque', () => {
+    const doc = parseNftables(
+      'table ip t {\n set dyn {\n  type ipv4_addr; flags dynamic\n }\n set upd {\n  type ipv4_addr\n }\n set tmo {\n  type ipv4_addr; timeout 1h\n }\n chain c {\n  ip saddr @dyn drop\n  ip saddr @upd drop\n  ip saddr @tmo drop\n  tcp dport 22 update @upd { ip saddr }\n }\n}\n',
+    );
+    expect(doc.diagnostics).toEqual([]);
+    const c = chainOf(doc, 'c');
+    expect(c.rules.slice(0, 3).map((r) => r.matches[0])).toMatchObject([
+      { kind: 'opaque', module: 'set', reason: 'set dyn is filled at run time' },
+      { kind: 'opaque', module: 'set', reason: 'set upd is filled at run time' },
+      { kind: 'opaque', module: 'set', reason: 'set tmo is filled at run time' },
+    ]);
+    expect(c.rules[3]!.action).toEqual({ kind: 'continue', target: 'set' });
+  });
+
+  it('an empty static set matches nothing; an undeclared set is an error', () => {
+    const doc = parseNftables('table ip t {\n set e {\n  type ipv4_addr\n }\n chain c {\n  ip saddr @e accept\n  ip saddr @missing accept\n }\n}\n');
+    expect(diags(doc)).toEqual(['error nftables/unknown-set 7:12-7:20']);
+    expect(rulesOf(doc, 'c')).toEqual(['srcaddr=none => accept', 'opaque:set => accept']);
+  });
+
+  it('a set without a type is an error', () => {
+    const doc = parseNftables('table ip t {\n set s {\n  elements = { 1.2.3.4 }\n }\n}\n');
+    expect(diags(doc)).toEqual(['error nftables/set-without-type 2:2-2:7']);
+  });
+
+  it('concatenations become any-of conjunctions', () => {
+    const doc = parseNftables('table ip t {\n chain c {\n  ip saddr . tcp dport { 10.0.0.1 . 22, 10.0.0.2 . 1761-1768 } accept\n }\n}\n');
+    expect(rulesOf(doc, 'c')).toEqual(['anyof([dstport=1761-1768 proto=6 srcaddr=10.0.0.2/32]|[dstport=22 proto=6 srcaddr=10.0.0.1/32]) => accept']);
+  });
+
+  it('verdict maps expand into one rule per key, with the catch-all last', () => {
+    const doc = parseNftables('table inet t {\n chain ssh {\n }\n chain c {\n  tcp dport vmap { 22 : jump ssh, 80 : accept, * : drop }\n }\n}\n');
+    expect(doc.diagnostics).toEqual([]);
+    const c = chainOf(doc, 'c');
+    expect(c.rules.map((r) => `${at(r.span)} ${r.matches.length}`)).toEqual(['5:3-5:58 2', '5:3-5:58 2', '5:3-5:58 2']);
+    expect(rulesOf(doc, 'c')).toEqual(['dstport=22 proto=6 => jump ssh', 'dstport=80 proto=6 => accept', '!dstport=22, 80 proto=6 => drop']);
+    expect(new Set(c.rules.map((r) => r.id)).size).toBe(3);
+  });
+
+  it('named verdict maps and element commands', () => {
+    const doc = parseNftables(
+      'table ip t {\n map m {\n  type ipv4_addr : verdict\n }\n chain c {\n  ip saddr vmap @m\n }\n}\nadd element ip t m { 10.0.0.1 : drop, 10.0.0.2 : accept }\ndelete element ip t m { 10.0.0.2 }\n',
+    );
+    expect(doc.diagnostics).toEqual([]);
+    expect(rulesOf(doc, 'c')).toEqual(['srcaddr=10.0.0.1/32 => drop']);
+  });
+});
+
+describe('variables and includes', () => {
+  it('expands define, redefine and undefine', () => {
+    const text = 'define P = 1761\ndefine NETS = { 10.0.0.0/8, $LAN }\n';
+    const doc = parseNftables(`define LAN = 192.168.0.0/16\n${text}table ip t {\n chain c {\n  ip saddr $NETS tcp dport $P accept\n }\n}\nredefine P = 1762\nadd rule ip t c udp dport $P accept\nundefine P\n`);
+    expect(doc.diagnostics).toEqual([]);
+    expect(rulesOf(doc, 'c')).toEqual(['dstport=1761 proto=6 srcaddr=10.0.0.0/8, 192.168.0.0/16 => accept', 'dstport=1762 proto=17 => accept']);
+    const r = chainOf(doc, 'c').rules[0]!;
+    expect(at(r.reportSpan)).toBe('6:28-6:30');
+    expect(r.text).toBe('ip saddr $NETS tcp dport $P accept');
+  });
+
+  it('reports an undefined variable at its use', () => {
+    const doc = parseNftables('table ip t {\n chain c {\n  tcp dport $NOPE accept\n }\n}\n');
+    expect(diags(doc)).toEqual(['error nftables/undefined-variable 3:13-3:18', 'warning nftables/bad-value 3:13-3:18']);
+    expect(rulesOf(doc, 'c')).toEqual(['opaque:tcp dport proto=6 => accept']);
+  });
+
+  it('reads includes through the injected reader; positions map to the include', () => {
+    const files: Record<string, string> = {
+      '/etc/nft/vars.nft': 'define CFT = 1761-1768\n',
+      '/etc/nft/rules.nft': 'add rule ip t c tcp dport $CFT accept\n',
+    };
+    const reader: IncludeReader = (p, from) => {
+      const full = path.posix.resolve(path.posix.dirname(from ?? '/etc/nft/main.nft'), p);
+      return full in files ? { path: full, text: files[full]! } : { error: 'No such file' };
+    };
+    const doc = parseNftables('include "vars.nft"\ntable ip t {\n chain c {\n }\n}\ninclude "rules.nft"\ninclude "missing.nft"\n', { filePath: '/etc/nft/main.nft', readInclude: reader });
+    expect(diags(doc)).toEqual(['error nftables/include-missing 7:1-7:22']);
+    const r = chainOf(doc, 'c').rules[0]!;
+    expect(rulesOf(doc, 'c')).toEqual(['dstport=1761-1768 proto=6 => accept']);
+    expect(at(r.span)).toBe('6:1-6:20');
+  });
+
+  it('detects include loops', () => {
+    const reader: IncludeReader = (p) => ({ path: `/x/${p}`, text: `include "${p === 'a.nft' ? 'b.nft' : 'a.nft'}"\n` });
+    const doc = parseNftables('include "a.nft"\n', { filePath: '/x/main.nft', readInclude: reader });
+    expect(diags(doc)).toEqual(['error nftables/include-loop 1:1-1:16']);
+  });
+
+  it('without a reader an include is a warning', () => {
+    expect(diags(parseNftables('include "x.nft"\n'))).toEqual(['warning nftables/include-not-read 1:1-1:16']);
+  });
+});
+
+describe('errors', () => {
+  it('unterminated strings and blocks are reported with positions', () => {
+    expect(diags(parseNftables('table ip t {\n chain c {\n  iifname "eth0 accept\n'))).toEqual([
+      'error nftables/unterminated-string 3:11-3:23',
+      'error nftables/unclosed-block 2:10-2:11',
+      'error nftables/unclosed-block 1:12-1:13',
+    ]);
+  });
+
+  it('unknown commands and stray braces', () => {
+    expect(diags(parseNftables('frob the thing\n}\ntable ip t {\n}\n'))).toEqual(['error nftables/syntax 1:1-1:5', 'error nftables/syntax 2:1-2:2']);
+  });
+
+  it('bad policy', () => {
+    expect(diags(parseNftables('table ip t {\n chain c { type filter hook input priority 0; policy maybe; }\n}\n'))).toEqual(['error nftables/bad-policy 2:54-2:59']);
+  });
+});
+
+describe('fixtures', () => {
+  it('the Transfer CFT server opens 1761-1768 to partners (TCP) and everyone (UDP)', () => {
+    const doc = parseNftables(readFileSync(path.join(fixtures, 'cft-server.nft'), 'utf8'), { filePath: 'cft-server.nft' });
+    expect(doc.diagnostics).toEqual([]);
+    expect(rulesOf(doc, 'input')).toEqual([
+      'ct=established,related => accept',
+      'ct=invalid => drop',
+      'inif=lo => accept',
+      'family=ipv4 icmp(ipv4)=2048-2303 proto=1 => accept',
+      'proto=58 => accept',
+      'dstport=22 family=ipv4 proto=6 srcaddr=10.0.0.0/8 => accept',
+      'dstport=1761-1768 family=ipv4 proto=6 srcaddr=192.0.2.0/24, 198.51.100.0/24 => accept',
+      'dstport=1761-1768 proto=17 => accept',
+      ' => drop',
+    ]);
+    expect(at(chainOf(doc, 'input').rules[6]!.reportSpan)).toBe('17:32-17:42');
+    expect(chainOf(doc, 'input').policy).toBe('drop');
+  });
+
+  it('the hand-written nft -j form of the CFT server gives the same model', () => {
+    const text = parseNftables(readFileSync(path.join(fixtures, 'cft-server.nft'), 'utf8'));
+    const json = parseNftablesJson(readFileSync(path.join(fixtures, 'cft-server.json'), 'utf8'));
+    expect(json.diagnostics).toEqual([]);
+    expect(canonicalRuleset(json.rulesets[0]!)).toEqual(canonicalRuleset(text.rulesets[0]!));
+  });
+
+  it('the inet firewall with sets', () => {
+    const doc = parseNftables(readFileSync(path.join(fixtures, 'inet-sets.nft'), 'utf8'));
+    expect(doc.diagnostics).toEqual([]);
+    expect(rulesOf(doc, 'input')).toEqual([
+      'family=ipv4 opaque:set => drop',
+      'ct=established => accept',
+      'ct=related => accept',
+      'ct=invalid => drop',
+      'inif=lo => accept',
+      'inif=wg+ => jump vpn_in',
+      'dstport=80, 443, 8080-8088 proto=6 => accept',
+      'dstport=22 family=ipv4 proto=6 srcaddr=10.1.0.0/16, 172.16.5.10/31, 172.16.5.12/30, 172.16.5.16/30, 172.16.5.20/32 => accept',
+      'anyof([dstaddr=192.0.2.10/32 dstport=1761 family=ipv4 proto=6]|[dstaddr=192.0.2.10/32 dstport=1762 family=ipv4 proto=17]) => accept',
+      'dstport=23 opaque:tcp flags proto=6 => drop',
+      'family=ipv6 icmp(ipv6)=34304-35071 proto=58 => accept',
+      'opaque:limit => drop',
+    ]);
+  });
+
+  it('the Docker-style ruleset with DNAT', () => {
+    const doc = parseNftables(readFileSync(path.join(fixtures, 'docker-dnat.nft'), 'utf8'));
+    expect(doc.diagnostics).toEqual([]);
+    expect(rulesOf(doc, 'DOCKER')).toEqual(['inif=docker0 => return', '!inif=docker0 dstport=8443 proto=6 => nat dnat 172.17.0.2/32 :443', '!inif=docker0 dstport=1761 proto=6 => nat dnat 172.17.0.3/32 :1761']);
+    expect(rulesOf(doc, 'PREROUTING')).toEqual(['dstaddrtype=local => jump DOCKER']);
+    expect([chainOf(doc, 'PREROUTING').priority, chainOf(doc, 'POSTROUTING').priority]).toEqual([-100, 100]);
+  });
+});

@@ -185,9 +185,8 @@ function cfnSecurityGroup(ctx: Context, v: Ctor): RulesetDraft {
     const get = (k: string): Val | undefined => (props?.k === 'obj' ? (props.props.get(k) ?? props.rest) : props?.k === 'unk' ? props : undefined);
     const name = get('groupName');
     if (name?.k === 'str') d.addTarget(name.v);
-    const selfName = id ?? d.name;
     const ing = get('securityGroupIngress');
-    if (ing && ing.k !== 'nullish') for (const e of entries(ing)) d.ingress.push(awsEntry(ctx, e, e.node, CFN_INGRESS, 'src', selfName));
+    if (ing && ing.k !== 'nullish') for (const e of entries(ing)) d.ingress.push(awsEntry(ctx, e, e.node, CFN_INGRESS, 'src'));
     const eg = get('securityGroupEgress');
     if (!eg || eg.k === 'nullish') {
       // CloudFormation keeps AWS's default allow-all IPv4 egress when no egress is given
@@ -199,7 +198,7 @@ function cfnSecurityGroup(ctx: Context, v: Ctor): RulesetDraft {
         suggestions: [],
         text: '(AWS default) allow all IPv4 egress',
       });
-    } else for (const e of entries(eg)) d.egress.push(awsEntry(ctx, e, e.node, CFN_EGRESS, 'dst', selfName));
+    } else for (const e of entries(eg)) d.egress.push(awsEntry(ctx, e, e.node, CFN_EGRESS, 'dst'));
     return d;
   });
 }
@@ -216,7 +215,7 @@ function cfnStandalone(ctx: Context, v: Ctor, ingress: boolean): void {
   const gid = get('groupId') ?? get('groupName');
   const d = groupRuleset(ctx, gid, v.node);
   const entry = props ?? { k: 'unk' as const, text: ctx.b.text(v.node), reason: 'no properties', node: v.node };
-  const rule = awsEntry(ctx, entry, v.node, ingress ? CFN_INGRESS : CFN_EGRESS, ingress ? 'src' : 'dst', d.name);
+  const rule = awsEntry(ctx, entry, v.node, ingress ? CFN_INGRESS : CFN_EGRESS, ingress ? 'src' : 'dst');
   rule.suggestions.push(...removalOf(ctx, v.node, ingress ? 'CfnSecurityGroupIngress' : 'CfnSecurityGroupEgress'));
   (ingress ? d.ingress : d.egress).push(rule);
 }
@@ -286,7 +285,8 @@ function connMethod(ctx: Context, call: TSESTree.CallExpression, callee: TSESTre
   const d = rulesetFor(ctx, owner, recvExpr);
   // allowFromAnyIpv4(port): the world-open peer is the method name itself
   const anyV4: Val = { k: 'call', fq: 'cdk.Peer.anyIpv4', node: callee.property, scope } as unknown as Val;
-  const selfPeer: Val = owner;
+  // allowInternally: members of the group itself (the model's `self` principal)
+  const selfPeer: Val = { k: 'ref', fq: '#self', node: callee.property };
   const dflt = (o: Val): { val: Val; node: Node } => defaultPort(ctx, o, call);
   const desc = (i: number): string | undefined => descOf(ctx, call, i, scope);
   switch (method) {
@@ -364,6 +364,9 @@ function peer(ctx: Context, v: Val, argNode: Node, dir: 'src' | 'dst'): PeerResu
   const b = ctx.b;
   const addr = (set: AddrSet, node: Node): Match[] => [{ kind: 'address', dir, addrs: set, span: spanOfN(node) }];
   switch (v.k) {
+    case 'ref':
+      if (v.fq === '#self') return { alts: [[{ kind: 'principal', dir, names: ['self'], span: spanOfN(v.node) }]] };
+      return { alts: [[b.opaque({ text: b.text(v.node), reason: 'not a peer', node: v.node })]] };
     case 'each': {
       const alts: Match[][] = [];
       for (const it of v.items) alts.push(...peer(ctx, it, argNode, dir).alts);

@@ -124,7 +124,7 @@ export interface AwsEntryFields {
  * entries, SecurityGroupRule props): protocol/ports + sources as alternatives.
  * Unresolved parts become opaque matches; a world-open literal gets a suggestion.
  */
-export function awsEntry(ctx: Context, entry: Val, node: Node, f: AwsEntryFields, dir: 'src' | 'dst', selfName: string): RuleDraft {
+export function awsEntry(ctx: Context, entry: Val, node: Node, f: AwsEntryFields, dir: 'src' | 'dst'): RuleDraft {
   const b = ctx.b;
   const r = ctx.r;
   if (entry.k !== 'obj') {
@@ -153,7 +153,7 @@ export function awsEntry(ctx: Context, entry: Val, node: Node, f: AwsEntryFields
   }
   if (f.self) {
     const s = get(f.self);
-    if (s?.k === 'bool' && s.v) alts.push([{ kind: 'principal', dir, names: [selfName], span: spanOf(s.node) }]);
+    if (s?.k === 'bool' && s.v) alts.push([{ kind: 'principal', dir, names: ['self'], span: spanOf(s.node) }]);
     else if (s?.k === 'unk') alts.push([b.opaque(s)]);
   }
   const suggestions: Suggestion[] = [];

@@ -65,7 +65,7 @@ export function extractPulumi(ctx: Context): void {
         const d = awsGroupRef(ctx, get('securityGroupId'), v.node);
         const egress = type?.k === 'str' && type.v === 'egress';
         const entry = obj ?? unk(ctx, v.node, 'no properties');
-        const rule = awsEntry(ctx, entry, v.node, egress ? { ...SG_RULE, principals: ['sourceSecurityGroupId', 'prefixListIds'] } : SG_RULE, egress ? 'dst' : 'src', d.name);
+        const rule = awsEntry(ctx, entry, v.node, SG_RULE, egress ? 'dst' : 'src');
         if (type && type.k !== 'str') rule.matches.push(type.k === 'unk' ? ctx.b.opaque(type) : ctx.b.opaque({ text: ctx.b.text(type.node), reason: 'rule type not known', node: type.node }));
         if (!egress) rule.suggestions.push(...removalOf(ctx, v.node, 'SecurityGroupRule'));
         (egress ? d.egress : d.ingress).push(rule);
@@ -76,7 +76,7 @@ export function extractPulumi(ctx: Context): void {
         const { obj, get } = props(ctx, v);
         const d = awsGroupRef(ctx, get('securityGroupId'), v.node);
         const ingress = v.fq.endsWith('IngressRule');
-        const rule = awsEntry(ctx, obj ?? unk(ctx, v.node, 'no properties'), v.node, VPC_RULE, ingress ? 'src' : 'dst', d.name);
+        const rule = awsEntry(ctx, obj ?? unk(ctx, v.node, 'no properties'), v.node, VPC_RULE, ingress ? 'src' : 'dst');
         if (ingress) rule.suggestions.push(...removalOf(ctx, v.node, 'SecurityGroupIngressRule'));
         (ingress ? d.ingress : d.egress).push(rule);
         break;
@@ -110,11 +110,10 @@ function awsGroup(ctx: Context, v: NewVal): RulesetDraft {
     const { get } = props(ctx, v);
     const n = get('name');
     if (n?.k === 'str') d.addTarget(n.v);
-    const selfName = name ?? d.name;
     const ing = get('ingress');
-    if (ing && ing.k !== 'nullish') for (const e of entries(ing)) d.ingress.push(awsEntry(ctx, e, e.node, SG_INGRESS, 'src', selfName));
+    if (ing && ing.k !== 'nullish') for (const e of entries(ing)) d.ingress.push(awsEntry(ctx, e, e.node, SG_INGRESS, 'src'));
     const eg = get('egress');
-    if (eg && eg.k !== 'nullish') for (const e of entries(eg)) d.egress.push(awsEntry(ctx, e, e.node, SG_INGRESS, 'dst', selfName));
+    if (eg && eg.k !== 'nullish') for (const e of entries(eg)) d.egress.push(awsEntry(ctx, e, e.node, SG_INGRESS, 'dst'));
     return d;
   });
 }

@@ -26,7 +26,7 @@ describe('fixtures/typescript/cdk-variants.ts (imports, resolution, connections)
       // for-of over a constant array: the union of the iterations
       'Web ingress: dstport=1761-1762, 1768 proto=6 srcprincipal=sg-9 => accept',
       'Web ingress: dstport=all proto=6 srcaddr=0.0.0.0/0 => accept',
-      'Web ingress: srcprincipal=web => accept',
+      'Web ingress: srcprincipal=self => accept',
       // new ec2.Port({ protocol: ec2.Protocol.UDP, ... }) through the aws_ec2 namespace import
       'Web ingress: dstport=1761-1768 proto=17 srcaddr=0.0.0.0/0 => accept',
       // a run-time condition: opaque, never guessed
@@ -194,5 +194,63 @@ describe('resolution details', () => {
       ['typescript/invalid-port', 'invalid port range 1768-1761', '5:70-5:74'],
     ]);
     expect(summary(document)[0]).toBe('Sg ingress: opaque:invalid opaque:invalid proto=6 => accept');
+  });
+});
+
+describe('fixtures/typescript/aws-more.ts (L1 ingress, other constructs, AWS protocol semantics)', () => {
+  const text = fixture('aws-more.ts');
+  const { document, extracted } = extract(text);
+
+  it('extracts the exact model', () => {
+    expect(document.diagnostics).toEqual([]);
+    expect(document.rulesets.map((r) => [r.name, r.targets])).toEqual([
+      ['L1', ['L1', 'l1']],
+      ['sg-0ext', ['sg-0ext']],
+      ['Host', ['Host', 'host']],
+      ['Db', ['Db', 'db']],
+      ['other', ['other']],
+      ['p', ['p', 'sg']],
+    ]);
+    expect(summary(document)).toEqual([
+      // CfnSecurityGroupIngress attached through l1.attrGroupId
+      'L1 ingress: dstport=1761-1768 proto=17 srcprincipal=sg-123 => accept',
+      // protocol 50 (ESP): all of that protocol, no ports
+      'sg-0ext ingress: proto=50 srcaddr=198.51.100.0/24 => accept',
+      // ec2.Instance connections
+      'Host ingress: dstport=1761 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'Host egress: opaque:unresolved => accept',
+      // rds `port: 1762` is the visible default port
+      'Db ingress: dstport=1762 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'Db egress: opaque:unresolved => accept',
+      // icmp: fromPort is the type, toPort -1 every code
+      'p ingress: icmp(ipv4)=2048-2303 proto=1 srcaddr=0.0.0.0/0 => accept',
+      // -1: every protocol and port; sources are alternatives
+      'p ingress: anyof([srcprincipal=other]|[srcprincipal=self]|[srcprincipal=sg-777]) => accept',
+      'p ingress: srcprincipal=pl-1 => accept',
+      // another protocol number: that protocol only, ports ignored
+      'p ingress: proto=47 srcaddr=192.0.2.0/24 => accept',
+      // tcp with -1 ports: every tcp port; IPv4 and IPv6 blocks in one address set
+      'p ingress: proto=6 srcaddr=192.0.2.0/24, 2001:db8::/32 => accept',
+      // one SecurityGroupRule per loop iteration, fromPort and toPort from the same variable
+      'p ingress: dstport=1761, 1765 proto=6 srcaddr=0.0.0.0/0 => accept',
+      // type not known: kept (as ingress) with an opaque match
+      'p ingress: dstport=1-2 opaque:unresolved opaque:unresolved proto=6 => accept',
+      'p egress: dstaddr=0.0.0.0/0 dstport=443 proto=6 => accept',
+    ]);
+  });
+
+  it('reports and suggests on the right nodes', () => {
+    const at = (i: number): string => text.slice(...extracted[i]!.reportNode.range);
+    expect(at(0)).toBe('1761');
+    expect(at(2)).toBe('ec2.Peer.anyIpv4()');
+    expect(at(4)).toBe('allowDefaultPortFromAnyIpv4');
+    expect(at(11)).toBe("'0.0.0.0/0'");
+    // the rule inside the loop body is a statement of its own: removal offered
+    expect(extracted[11]!.suggestions.map((s) => s.desc)).toEqual([
+      'Replace the world-open CIDR with a private placeholder (10.0.0.0/8)',
+      'Remove this SecurityGroupRule statement',
+    ]);
+    // egress: no placeholder
+    expect(extracted[13]!.suggestions).toEqual([]);
   });
 });

@@ -195,7 +195,9 @@ export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[];
     groups.set(r.address, g);
     order.push(r.address);
     const base = r.address.replace(/\[[^\]]*\]$/, '');
-    byBase.set(base, [...(byBase.get(base) ?? []), r.address]);
+    const list = byBase.get(base);
+    if (list) list.push(r.address);
+    else byBase.set(base, [r.address]);
     if (id) byId.set(id, r.address);
   }
 

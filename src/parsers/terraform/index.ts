@@ -71,6 +71,35 @@ class Evaluator {
     }
   }
 
+  /**
+   * An unknown traversal (a resource attribute `aws_security_group.web[count.index].id`): its
+   * text with the index keys that are known substituted (`aws_security_group.web[2].id`), so
+   * mappers can tell which instance it names.
+   */
+  reference(e: HclExpr, scope: Scope): PExpr {
+    const text = (x: HclExpr): string | undefined => {
+      switch (x.type) {
+        case 'variable':
+          return scope.names?.has(x.name) ? undefined : x.name;
+        case 'getattr': {
+          const o = text(x.object);
+          return o === undefined ? undefined : `${o}.${x.name}`;
+        }
+        case 'index': {
+          const o = text(x.object);
+          if (o === undefined) return undefined;
+          const k = this.expr(x.key, scope);
+          const kt = k.kind === 'scalar' && typeof k.value === 'number' ? String(k.value) : k.kind === 'scalar' && typeof k.value === 'string' ? JSON.stringify(k.value) : this.text.slice(x.key.start, x.key.end);
+          return `${o}[${kt}]`;
+        }
+        default:
+          return undefined;
+      }
+    };
+    const t = text(e);
+    return t === undefined ? this.unknown(e) : { kind: 'expr', text: t, span: this.lines.span(e.start, e.end) };
+  }
+
   unknown(e: HclExpr): PExpr {
     return { kind: 'expr', text: this.text.slice(e.start, e.end), span: this.lines.span(e.start, e.end) };
   }
@@ -229,11 +258,11 @@ class Evaluator {
           if (o.name === 'local') return this.local(e.name, e);
           if (o.name === 'count' && e.name === 'index') return scope.count ?? this.unknown(e);
           if (o.name === 'each' && scope.each && (e.name === 'key' || e.name === 'value')) return scope.each[e.name];
-          return this.unknown(e);
+          return this.reference(e, scope);
         }
         const base = this.expr(o, scope);
         if (base.kind === 'object') return get(base, e.name) ?? this.unknown(e);
-        return this.unknown(e);
+        return base.kind === 'expr' ? this.reference(e, scope) : this.unknown(e);
       }
       case 'index': {
         const base = this.expr(e.object, scope);
@@ -242,7 +271,7 @@ class Evaluator {
         if (base.kind === 'array' && typeof key.value === 'number') return base.items[key.value] ?? this.unknown(e);
         if (base.kind === 'array' && typeof key.value === 'string' && /^[0-9]+$/.test(key.value)) return base.items[Number(key.value)] ?? this.unknown(e);
         if (base.kind === 'object' && key.value !== null) return get(base, String(key.value)) ?? this.unknown(e);
-        return this.unknown(e);
+        return base.kind === 'expr' ? this.reference(e, scope) : this.unknown(e);
       }
       case 'splat': {
         const base = this.expr(e.object, scope);
@@ -370,10 +399,13 @@ class Evaluator {
         if (args.length === 1 && known(args[0])) return args[0]!;
         return this.unknown(e);
       case 'concat': {
+        // Known lists keep their items; an unknown argument stays one unknown item (sound for mappers,
+        // and collections holding unknowns are not iterated).
         const out: PValue[] = [];
         for (const a of args) {
-          if (a.kind !== 'array') return this.unknown(e);
-          out.push(...a.items);
+          if (a.kind === 'array') out.push(...a.items);
+          else if (a.kind === 'expr') out.push(a);
+          else return this.unknown(e);
         }
         return { kind: 'array', items: out, span };
       }

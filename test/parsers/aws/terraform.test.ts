@@ -215,3 +215,27 @@ describe('Terraform: a NACL and a security group tied by the subnet', () => {
     expect(doc.rulesets[0]!.tables.length).toBe(1);
   });
 });
+
+describe('Terraform: counted groups and counted rules', () => {
+  test('`aws_security_group.x[count.index].id` attaches each rule to its own instance', () => {
+    const tf = [
+      'resource "aws_security_group" "x" {',
+      '  count = 2',
+      '}',
+      'resource "aws_security_group_rule" "r" {',
+      '  count             = 2',
+      '  type              = "ingress"',
+      '  protocol          = "tcp"',
+      '  from_port         = 1761 + count.index',
+      '  to_port           = 1761 + count.index',
+      '  cidr_blocks       = concat(["0.0.0.0/0"], var.more)',
+      '  security_group_id = aws_security_group.x[count.index].id',
+      '}',
+      '',
+    ].join('\n');
+    const doc = parseTerraform(tf);
+    expect(names(doc)).toEqual(['aws_security_group.x[0]', 'aws_security_group.x[1]']);
+    expect(matchesOf(doc.rulesets[0]!, 'ingress')).toEqual(['proto=6 dstport=1761 srcaddr=0.0.0.0/0', 'proto=6 dstport=1761 opaque:unresolved']);
+    expect(matchesOf(doc.rulesets[1]!, 'ingress')).toEqual(['proto=6 dstport=1762 srcaddr=0.0.0.0/0', 'proto=6 dstport=1762 opaque:unresolved']);
+  });
+});

@@ -1,10 +1,11 @@
+import { parseArgs } from 'node:util';
 import { relative } from 'node:path';
 import { computeExposure, type ExposureEntry } from '../analysis/index.js';
 import { ianaName } from '../catalog/index.js';
 import { closedRanges, countNums, formatPorts, PORT_PROTOCOLS, PROTO_UNIVERSE, protocolName, type NumSet } from '../model/index.js';
 import { describeSources } from '../eslint/rule-kit.js';
 import { loadPaths, parseLoaded } from './inputs.js';
-import { parseOptions, UsageError, type Io } from './main.js';
+import { UsageError, type Io } from './main.js';
 
 /** "22 (ssh), 1761-1768 (cft-0…cft-7)"; IANA names for registered ports when the set is small. */
 export function portsWithNames(protocol: number, ports: NumSet): string {
@@ -14,7 +15,7 @@ export function portsWithNames(protocol: number, ports: NumSet): string {
   return closedRanges(ports)
     .map(([a, b]) => {
       const text = a === b ? String(a) : `${a}-${b}`;
-      if (!name || name === 'udplite' || b - a > 15) return text;
+      if (!name || b - a > 15) return text;
       const first = ianaName(a, name as 'tcp');
       const last = ianaName(b, name as 'tcp');
       if (!first) return text;
@@ -73,11 +74,11 @@ function table(rs: Row[]): string {
 }
 
 export async function exposureCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseOptions(argv, {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: {
     format: { type: 'string', default: 'text' },
     hook: { type: 'string', default: 'input' },
     'input-format': { type: 'string' },
-  });
+  } });
   if (positionals.length === 0) throw new UsageError('exposure takes at least one PATH');
   if (values.format !== 'text' && values.format !== 'json') throw new UsageError('exposure --format is text or json');
   if (values.hook !== 'input' && values.hook !== 'forward') throw new UsageError('--hook is input or forward');

@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { ESLint, type Linter } from 'eslint';
@@ -7,7 +8,7 @@ import { PACKAGE } from '../package-info.js';
 import { detectFormat, formatById } from '../parsers/registry.js';
 import { exists, isDirectory, loadFile, readStdin } from './inputs.js';
 import { formatGithub, formatSarif } from './formatters.js';
-import { HELP, parseOptions, UsageError, type Io } from './main.js';
+import { HELP, UsageError, type Io } from './main.js';
 import { summaryTable } from './summary.js';
 
 const FORMATS = ['stylish', 'json', 'sarif', 'github', 'junit'] as const;
@@ -40,7 +41,7 @@ function toPosix(p: string): string {
 }
 
 export async function lintCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseOptions(argv, {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: {
     format: { type: 'string', short: 'f', default: 'stylish' },
     'output-file': { type: 'string', short: 'o' },
     config: { type: 'string', short: 'c' },
@@ -61,7 +62,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
     'no-summary': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
     version: { type: 'boolean', short: 'v', default: false },
-  });
+  } });
   if (values.help) {
     io.stdout(HELP);
     return 0;
@@ -101,7 +102,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
       lintPaths.push(abs);
       involved.push(abs);
     } else if (exists(abs) || !/[*?[{]/.test(t)) {
-      const lf = loadFile(abs, inputFormat);
+      const lf = loadFile(t, inputFormat);
       involved.push(dirname(abs));
       if (lf.error) {
         failures.push(failureResult(abs, lf.error));

@@ -3,7 +3,6 @@
  * exposure, diff). Exit codes: 0 no errors, 1 errors (parse errors included),
  * 2 usage or configuration error.
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { PACKAGE } from '../package-info.js';
 
 export interface Io {
@@ -63,7 +62,3 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   }
 }
 
-/** node:util parseArgs with our errors. */
-export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
-  return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-}

@@ -1,8 +1,9 @@
+import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { tracePacket, type Packet, type TraceResult } from '../analysis/index.js';
 import type { Ruleset } from '../model/index.js';
 import { loadFile, parseLoaded } from './inputs.js';
-import { parseOptions, UsageError, type Io } from './main.js';
+import { UsageError, type Io } from './main.js';
 
 const PROTOS = new Set(['tcp', 'udp', 'icmp', 'icmpv6', 'sctp']);
 
@@ -41,7 +42,7 @@ export function formatTraceText(r: TraceResult): string {
 }
 
 export async function traceCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseOptions(argv, {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: {
     proto: { type: 'string' },
     dport: { type: 'string' },
     sport: { type: 'string' },
@@ -56,7 +57,7 @@ export async function traceCommand(argv: string[], io: Io): Promise<number> {
     probes: { type: 'string' },
     ruleset: { type: 'string' },
     'input-format': { type: 'string' },
-  });
+  } });
   if (positionals.length !== 1) throw new UsageError('trace takes exactly one FILE');
   if (values.format !== 'text' && values.format !== 'json') throw new UsageError('trace --format is text or json');
   const file = loadFile(positionals[0]!, values['input-format']);

@@ -65,7 +65,12 @@ export function analyse(context: EslintRule.RuleContext): FileAnalysis | undefin
     return undefined;
   }
   const filePath = context.physicalFilename && !context.physicalFilename.startsWith('<') ? context.physicalFilename : undefined;
-  const settings = loadSettings(filePath, { eslintSettings: (context.settings as Record<string, unknown> | undefined)?.firewall, cwd: context.cwd });
+  const eslintSettings = context.settings as { firewall?: unknown; fwlintConfigFile?: string } | undefined;
+  const settings = loadSettings(filePath, {
+    eslintSettings: eslintSettings?.firewall,
+    cwd: context.cwd,
+    ...(eslintSettings?.fwlintConfigFile ? { configFile: eslintSettings.fwlintConfigFile } : {}),
+  });
   const comments: DocComment[] = document.comments;
   const targetCache = new Map<Ruleset, string[]>();
   const doc = document;

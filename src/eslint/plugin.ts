@@ -44,8 +44,20 @@ export const FILE_GLOBS = {
   hcl: ['**/*.tf'],
 } as const;
 
-/** JSON files that are never firewalls: skip them rather than sniff them. */
-export const NEVER_FIREWALL = ['**/package.json', '**/package-lock.json', '**/tsconfig*.json', '**/node_modules/**', '**/.git/**', '**/eslint-suppressions.json'];
+/** Files that are never firewalls (manifests, our own configuration): skip them rather than sniff them. */
+export const NEVER_FIREWALL = [
+  '**/package.json',
+  '**/package-lock.json',
+  '**/tsconfig*.json',
+  '**/node_modules/**',
+  '**/.git/**',
+  '**/eslint-suppressions.json',
+  '**/fwlint.config.json',
+  '**/fwlint.config.yaml',
+  '**/fwlint.config.yml',
+  '**/.pre-commit-config.yaml',
+  '**/.pre-commit-hooks.yaml',
+];
 
 const plugin = {
   meta: { name: pkg.name, version: pkg.version, namespace: 'firewall' },
@@ -57,7 +69,7 @@ const plugin = {
 plugin.configs.recommended = (Object.keys(FILE_GLOBS) as (keyof typeof FILE_GLOBS)[]).map((lang) => ({
   name: `firewall/recommended/${lang}`,
   files: [...FILE_GLOBS[lang]],
-  ignores: lang === 'json' ? NEVER_FIREWALL : [],
+  ignores: NEVER_FIREWALL,
   plugins: { firewall: plugin as unknown as ESLint.Plugin },
   language: `firewall/${lang}`,
   rules: recommendedRules,

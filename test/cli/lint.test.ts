@@ -1,0 +1,182 @@
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Ajv from 'ajv-draft-04';
+import { describe, expect, it } from 'vitest';
+import { fwlint, ROOT } from './helpers.js';
+
+const CFT_SAVE = `*filter
+:INPUT DROP [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -i lo -j ACCEPT
+-A INPUT -p tcp -m multiport --dports 1761:1768 -j ACCEPT
+COMMIT
+`;
+const CLEAN_SAVE = `*filter
+:INPUT DROP [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -i lo -j ACCEPT
+-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+-A INPUT -s 10.0.0.0/8 -p tcp --dport 22 -j ACCEPT
+COMMIT
+`;
+
+function tmp(): string {
+  const d = mkdtempSync(join(tmpdir(), 'fwlint-cli-'));
+  // no discovery from the surrounding repository
+  writeFileSync(join(d, 'fwlint.config.yaml'), 'discovery: false\n');
+  return d;
+}
+
+describe('fwlint lint', () => {
+  it('reads iptables-save from stdin and reports the CFT block with exit code 1', () => {
+    const d = tmp();
+    const r = fwlint(['-f', 'json', '-'], { input: CFT_SAVE, cwd: d });
+    expect(r.code).toBe(1);
+    const results = JSON.parse(r.stdout) as { filePath: string; messages: { ruleId: string; line: number; column: number; severity: number; message: string }[] }[];
+    expect(results).toHaveLength(1);
+    const cft = results[0]!.messages.filter((m) => m.ruleId === 'firewall/no-unneeded-cft-ports');
+    expect(cft).toHaveLength(1);
+    expect(cft[0]!.line).toBe(6);
+    expect(cft[0]!.severity).toBe(2);
+    expect(cft[0]!.message).toMatch(/^Open: TCP 1761 \(cft-0, Transfer CFT PeSIT\)/);
+    expect(cft[0]!.message).toContain('1768 (cft-7');
+    expect(cft[0]!.message).toContain('reachable from 0.0.0.0/0 without a matching Transfer CFT deployment');
+  });
+
+  it('exits 0 on a clean ruleset and prints the summary table', () => {
+    const d = tmp();
+    writeFileSync(join(d, 'rules.v4'), CLEAN_SAVE);
+    const r = fwlint(['rules.v4'], { cwd: d });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('fwlint: 1 file linted, 0 with findings');
+  });
+
+  it('walks directories for firewall files and leaves unrelated JSON alone', () => {
+    const d = tmp();
+    mkdirSync(join(d, 'hosts'));
+    writeFileSync(join(d, 'hosts', 'mft.rules'), CFT_SAVE);
+    writeFileSync(join(d, 'hosts', 'clean.rules'), CLEAN_SAVE);
+    writeFileSync(join(d, 'hosts', 'data.json'), '{"name": "not a firewall", "ports": [1761]}\n');
+    mkdirSync(join(d, 'node_modules'));
+    writeFileSync(join(d, 'node_modules', 'x.rules'), CFT_SAVE);
+    const r = fwlint(['-f', 'json', '.'], { cwd: d });
+    const results = JSON.parse(r.stdout) as { filePath: string; messages: unknown[] }[];
+    const names = results.map((x) => x.filePath.slice(d.length + 1)).sort();
+    expect(names).toEqual(['hosts/clean.rules', 'hosts/data.json', 'hosts/mft.rules']);
+    expect(results.find((x) => x.filePath.endsWith('data.json'))!.messages).toEqual([]);
+    expect(r.code).toBe(1);
+  });
+
+  it('json output is exactly ESLint\'s JSON formatter shape', () => {
+    const d = tmp();
+    writeFileSync(join(d, 'rules.v4'), CLEAN_SAVE);
+    const r = fwlint(['-f', 'json', 'rules.v4'], { cwd: d });
+    const [res] = JSON.parse(r.stdout) as Record<string, unknown>[];
+    expect(Object.keys(res!).sort()).toEqual(['errorCount', 'fatalErrorCount', 'filePath', 'fixableErrorCount', 'fixableWarningCount', 'messages', 'suppressedMessages', 'usedDeprecatedRules', 'warningCount']);
+  });
+
+  it('a file that cannot be read is an error, exit 1', () => {
+    const d = tmp();
+    const r = fwlint(['-f', 'json', 'missing.rules'], { cwd: d });
+    expect(r.code).toBe(1);
+    const [res] = JSON.parse(r.stdout) as { messages: { fatal: boolean; message: string; line: number }[] }[];
+    expect(res!.messages[0]!.fatal).toBe(true);
+    expect(res!.messages[0]!.message).toBe('cannot read missing.rules: ENOENT');
+  });
+
+  it('a file named explicitly that no parser recognises is an error, not a skip', () => {
+    const d = tmp();
+    writeFileSync(join(d, 'notes.txt'), 'hello\n');
+    const r = fwlint(['notes.txt'], { cwd: d });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('no firewall format recognises notes.txt');
+  });
+
+  it('parse errors are fatal with line and column, exit 1', () => {
+    const d = tmp();
+    writeFileSync(join(d, 'bad.rules'), '*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 99999 -j ACCEPT\n');
+    const r = fwlint(['-f', 'json', 'bad.rules'], { cwd: d });
+    expect(r.code).toBe(1);
+    const [res] = JSON.parse(r.stdout) as { messages: { fatal: boolean; line: number; column: number }[] }[];
+    expect(res!.messages.length).toBeGreaterThan(0);
+    expect(res!.messages.every((m) => m.fatal && m.line >= 1 && m.column >= 1)).toBe(true);
+  });
+
+  it('usage errors exit 2', () => {
+    expect(fwlint(['--no-such-option']).code).toBe(2);
+    expect(fwlint(['-f', 'xml', 'x']).code).toBe(2);
+    const d = tmp();
+    expect(fwlint(['--input-format', 'nope', '-'], { cwd: d, input: CLEAN_SAVE }).code).toBe(2);
+  });
+
+  it('configuration errors exit 2 with file, line and schema path', () => {
+    const d = mkdtempSync(join(tmpdir(), 'fwlint-cli-'));
+    writeFileSync(join(d, 'fwlint.config.yaml'), 'discovery: false\ndeployments:\n  - service: transfer-cft\n    tragets: [mft01]\n');
+    writeFileSync(join(d, 'rules.v4'), CLEAN_SAVE);
+    const r = fwlint(['rules.v4'], { cwd: d });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/fwlint\.config\.yaml:4:\d+: .*tragets/);
+    expect(r.stderr).toContain('schema:');
+  });
+
+  it('--max-warnings turns warnings into exit 1; --quiet hides them', () => {
+    const d = tmp();
+    writeFileSync(join(d, 'rules.v4'), '*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -s 10.0.0.0/8 -p tcp --dport 22 -j ACCEPT\n-A INPUT -s 10.1.0.0/16 -p tcp --dport 22 -j ACCEPT\nCOMMIT\n');
+    const plain = fwlint(['-f', 'json', 'rules.v4'], { cwd: d });
+    const warnings = (JSON.parse(plain.stdout) as { warningCount: number }[])[0]!.warningCount;
+    expect(warnings).toBeGreaterThan(0);
+    expect(fwlint(['--max-warnings', '0', 'rules.v4'], { cwd: d }).code).toBe(1);
+    const q = fwlint(['-f', 'json', '--quiet', 'rules.v4'], { cwd: d });
+    expect((JSON.parse(q.stdout) as { messages: unknown[] }[]).flatMap((x) => x.messages)).toEqual([]);
+  });
+
+  it('SARIF validates against the official SARIF 2.1.0 schema, with relative URIs and parse errors as results', () => {
+    const d = tmp();
+    mkdirSync(join(d, 'hosts'));
+    writeFileSync(join(d, 'hosts', 'mft.rules'), CFT_SAVE);
+    writeFileSync(join(d, 'hosts', 'bad.rules'), '*filter\n-A NOPE -j ACCEPT\n');
+    const r = fwlint(['-f', 'sarif', 'hosts'], { cwd: d });
+    expect(r.code).toBe(1);
+    const log = JSON.parse(r.stdout) as { version: string; runs: { tool: { driver: { name: string; version: string } }; results: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[] }[] };
+    const schema = JSON.parse(readFileSync(join(ROOT, 'node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
+    const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
+    const validate = ajv.compile(schema);
+    expect(validate(log), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    expect(log.version).toBe('2.1.0');
+    expect(log.runs[0]!.tool.driver.name).toBe('fwlint');
+    const uris = log.runs[0]!.results.map((x) => x.locations[0]!.physicalLocation.artifactLocation.uri);
+    expect(uris).toContain('hosts/mft.rules');
+    expect(uris).toContain('hosts/bad.rules');
+    expect(log.runs[0]!.results.some((x) => x.ruleId === 'fwlint/parse-error' && x.level === 'error')).toBe(true);
+  });
+
+  it('--format github emits workflow-command annotations', () => {
+    const d = tmp();
+    writeFileSync(join(d, 'mft.rules'), CFT_SAVE);
+    const r = fwlint(['-f', 'github', 'mft.rules'], { cwd: d });
+    const line = r.stdout.split('\n').find((l) => l.includes('no-unneeded-cft-ports'))!;
+    expect(line).toMatch(/^::error file=mft\.rules,line=6,col=\d+,endLine=6,endColumn=\d+,title=firewall\/no-unneeded-cft-ports::Open: TCP 1761/);
+  });
+
+  it('stdin with --stdin-filename picks the format from the name', () => {
+    const d = tmp();
+    const script = '#!/bin/sh\niptables -P INPUT DROP\niptables -A INPUT -p tcp --dport 1768 -j ACCEPT\n';
+    const r = fwlint(['-f', 'json', '--stdin-filename', 'fw.sh', '-'], { cwd: d, input: script });
+    const [res] = JSON.parse(r.stdout) as { filePath: string; messages: { ruleId: string; line: number }[] }[];
+    expect(res!.filePath.endsWith('fw.sh')).toBe(true);
+    expect(res!.messages.filter((m) => m.ruleId === 'firewall/no-unneeded-cft-ports').map((m) => m.line)).toEqual([3]);
+  });
+
+  it('--version and --help exit 0', () => {
+    const v = fwlint(['--version']);
+    expect(v.code).toBe(0);
+    expect(v.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+    const h = fwlint(['--help']);
+    expect(h.code).toBe(0);
+    expect(h.stdout).toContain('fwlint trace FILE');
+  });
+});

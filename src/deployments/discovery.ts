@@ -5,7 +5,8 @@
  *
  * `discoverInText` is pure (one file's text → findings); `discoverDeployments`
  * walks a directory tree, bounded (skips node_modules and .git, at most
- * `maxFiles` entries, files of at most `maxBytes`), and merges findings per target.
+ * `maxFiles` entries, files of at most `maxBytes`, does not enter directories
+ * that have their own fwlint.config.*), and merges findings per target.
  */
 import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
@@ -13,6 +14,7 @@ import { AddrSet, LineIndex, numSetOf, parseCidr, type NumSet } from '../model/i
 import { CFT_ROLES, type ServicePorts } from '../catalog/index.js';
 import { get, items, num, parseYamlTree, str, type PValue } from '../parsers/values.js';
 import type { Deployment, Evidence } from './types.js';
+import { CONFIG_FILE_NAMES } from './config.js';
 
 type RoleId = (typeof CFT_ROLES)[number]['id'];
 
@@ -707,6 +709,8 @@ export function scanFindings(root: string, opts: Pick<DiscoveryOptions, 'maxFile
     } catch {
       continue;
     }
+    // a directory with its own fwlint.config.* is a separate project: its deployments are its own
+    if (dir !== root && names.some((d) => d.isFile() && (CONFIG_FILE_NAMES as readonly string[]).includes(d.name))) continue;
     names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const subdirs: string[] = [];
     for (const d of names) {

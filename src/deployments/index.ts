@@ -14,6 +14,7 @@ import {
   CONFIG_FILE_NAMES,
   errorPosition,
   parseConfigText,
+  parsePortList as parsePortListText,
   portSpecToSet,
   readConfigFile,
   validateConfigValue,
@@ -350,23 +351,104 @@ export function settingsFromText(text: string, file: string): ResolvedSettings {
 // ---------------------------------------------------------------- targets of a file
 
 const TARGET_DIRECTIVE = 'fwlint-target';
+const DEPLOYMENT_DIRECTIVE = 'fwlint-deployment';
 
-/** Names from `fwlint-target: a, b` comments (#, //, /* *\/; the part after ` -- ` is a description). */
+/** The text after `directive:` in a comment (markers #, //, /* *\/ stripped; the part after ` -- ` is a description). */
+function directiveText(c: DocComment, directive: string): string | undefined {
+  let v = c.value.trim();
+  while (v.startsWith('#') || v.startsWith('//') || v.startsWith('/*') || v.startsWith('*')) v = v.replace(/^(#|\/\/|\/\*|\*)/, '').trim();
+  if (v.endsWith('*/')) v = v.slice(0, -2).trim();
+  if (v.slice(0, directive.length).toLowerCase() !== directive) return undefined;
+  let rest = v.slice(directive.length);
+  if (!rest.startsWith(':') && !rest.startsWith(' ')) return undefined;
+  rest = rest.replace(/^:/, '');
+  const dd = rest.indexOf(' -- ');
+  if (dd >= 0) rest = rest.slice(0, dd);
+  return rest.trim();
+}
+
+/** Names from `fwlint-target: a, b` comments. */
 export function targetsFromComments(comments: readonly DocComment[]): string[] {
   const out: string[] = [];
   for (const c of comments) {
-    let v = c.value.trim();
-    while (v.startsWith('#') || v.startsWith('//') || v.startsWith('/*') || v.startsWith('*')) v = v.replace(/^(#|\/\/|\/\*|\*)/, '').trim();
-    if (v.endsWith('*/')) v = v.slice(0, -2).trim();
-    if (v.slice(0, TARGET_DIRECTIVE.length).toLowerCase() !== TARGET_DIRECTIVE) continue;
-    let rest = v.slice(TARGET_DIRECTIVE.length);
-    if (!rest.startsWith(':') && !rest.startsWith(' ')) continue;
-    rest = rest.replace(/^:/, '');
-    const dd = rest.indexOf(' -- ');
-    if (dd >= 0) rest = rest.slice(0, dd);
+    const rest = directiveText(c, TARGET_DIRECTIVE);
+    if (rest === undefined) continue;
     for (const n of rest.split(/[\s,]+/)) if (n && !out.includes(n)) out.push(n);
   }
   return out;
+}
+
+export interface InFileDeployments {
+  deployments: Deployment[];
+  errors: { line: number; column: number; message: string }[];
+}
+
+/**
+ * Deployments declared in the linted file itself:
+ * `# fwlint-deployment: transfer-cft disabled=sftp sources=10.0.0.0/8 ports=tcp:1761-1763,1768 targets=mft01`.
+ * Without `targets=` the deployment is on `targets` (the file's own targets).
+ */
+export function deploymentsFromComments(comments: readonly DocComment[], filePath: string | undefined, targets: string[], settings: ResolvedSettings): InFileDeployments {
+  const out: InFileDeployments = { deployments: [], errors: [] };
+  for (const c of comments) {
+    const rest = directiveText(c, DEPLOYMENT_DIRECTIVE);
+    if (rest === undefined) continue;
+    const at = { line: c.span.start.line, column: c.span.start.column };
+    const [serviceName, ...opts] = rest.split(/\s+/).filter(Boolean);
+    const svc = serviceName ? settings.services.find((x) => sameName(x.id, serviceName)) : undefined;
+    if (!svc) {
+      out.errors.push({ ...at, message: serviceName ? `fwlint-deployment: unknown service "${serviceName}"` : 'fwlint-deployment: missing service id' });
+      continue;
+    }
+    let ports: ServicePorts[] | undefined;
+    let sources: AddrSet | undefined;
+    let disabled: string[] = [];
+    let depTargets = targets;
+    let ok = true;
+    for (const o of opts) {
+      const eq = o.indexOf('=');
+      const key = eq < 0 ? o : o.slice(0, eq).toLowerCase();
+      const val = eq < 0 ? '' : o.slice(eq + 1);
+      if (key === 'targets' && val) depTargets = val.split(',').filter(Boolean);
+      else if (key === 'disabled' && val) disabled = disabled.concat(val.split(',').filter(Boolean));
+      else if (key === 'sources' && val) {
+        for (const cidr of val.split(',')) {
+          const a = parseCidr(cidr);
+          if (!a) {
+            out.errors.push({ ...at, message: `fwlint-deployment: "${cidr}" is not an IP address or CIDR` });
+            ok = false;
+          } else sources = sources ? sources.union(a) : a;
+        }
+      } else if (key === 'ports' && val) {
+        const colon = val.indexOf(':');
+        const proto = colon < 0 ? 'tcp' : val.slice(0, colon).toLowerCase();
+        const set = parsePortListText(colon < 0 ? val : val.slice(colon + 1));
+        if ((proto !== 'tcp' && proto !== 'udp') || !set) {
+          out.errors.push({ ...at, message: `fwlint-deployment: "${val}" is not a port list such as tcp:1761-1763,1768` });
+          ok = false;
+        } else (ports ??= []).push({ protocol: proto, ports: set });
+      } else {
+        out.errors.push({ ...at, message: `fwlint-deployment: unknown option "${o}" (targets=, ports=, sources=, disabled=)` });
+        ok = false;
+      }
+    }
+    if (!ok) continue;
+    let resolved = ports ?? svc.ports.map((p) => ({ ...p }));
+    if (disabled.length > 0) {
+      const r = applyDisabled(resolved, disabled);
+      resolved = r.ports;
+      for (const u of r.unknown) out.errors.push({ ...at, message: `fwlint-deployment: "${u}" is not a role of ${svc.name}` });
+    }
+    const d: Deployment = { service: svc.id, targets: [...depTargets], ports: resolved, evidence: [{ file: filePath ?? '<input>', line: at.line, text: `fwlint-deployment: ${rest}`, kind: 'in-file' }] };
+    if (sources) d.sources = sources;
+    out.deployments.push(d);
+  }
+  return out;
+}
+
+/** `settings` plus in-file deployments, for judging one file. */
+export function withDeployments(settings: ResolvedSettings, extra: Deployment[]): ResolvedSettings {
+  return extra.length === 0 ? settings : { ...settings, deployments: [...settings.deployments, ...extra] };
 }
 
 /**

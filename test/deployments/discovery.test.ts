@@ -20,7 +20,7 @@ describe('discoverDeployments on the fixture repository', () => {
   const r = discoverDeployments(ROOT);
   it('reads the candidate files and is not truncated', () => {
     expect(r.truncated).toBe(false);
-    expect(r.filesRead).toBe(10);
+    expect(r.filesRead).toBe(11);
     expect(r.deployments.every((d) => d.service === 'transfer-cft' && d.evidence.every((e) => e.kind === 'discovered'))).toBe(true);
   });
   it('finds each deployment with exact evidence lines', () => {
@@ -121,7 +121,7 @@ describe('bounds', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fwl-disc-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const compose = 'services:\n  cft:\n    image: axway/cft:3.10\n';
-  it('skips node_modules and .git, files over maxBytes, and stops at maxFiles', () => {
+  it('skips node_modules, .git, directories with their own configuration, files over maxBytes, and stops at maxFiles', () => {
     for (const d of ['node_modules/pkg', '.git/x', 'a', 'big']) mkdirSync(join(dir, d), { recursive: true });
     writeFileSync(join(dir, 'node_modules/pkg/compose.yml'), compose);
     writeFileSync(join(dir, '.git/x/compose.yml'), compose);
@@ -131,6 +131,11 @@ describe('bounds', () => {
     expect(all.deployments.map((d) => d.evidence.map((e) => e.file)).flat()).toEqual(['a/compose.yml', 'big/compose.yml']);
     const small = discoverDeployments(dir, { maxBytes: 1000 });
     expect(small.deployments.map((d) => d.evidence.map((e) => e.file)).flat()).toEqual(['a/compose.yml']);
+    mkdirSync(join(dir, 'nested/sub'), { recursive: true });
+    writeFileSync(join(dir, 'nested/fwlint.config.yml'), 'discovery: true\n');
+    writeFileSync(join(dir, 'nested/sub/compose.yml'), compose);
+    expect(discoverDeployments(dir).deployments.map((d) => d.evidence.map((e) => e.file)).flat()).toEqual(['a/compose.yml', 'big/compose.yml']);
+    expect(discoverDeployments(join(dir, 'nested')).deployments.map((d) => d.evidence.map((e) => e.file)).flat()).toEqual(['sub/compose.yml']);
     const few = discoverDeployments(dir, { maxFiles: 2 });
     expect(few.truncated).toBe(true);
     expect(few.deployments).toEqual([]);

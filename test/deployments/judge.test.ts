@@ -3,12 +3,14 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import {
   clearSettingsCache,
   deploymentFromOptions,
+  deploymentsFromComments,
   expectedPortsFor,
   judge,
   loadSettings,
   settingsFromText,
   targetsFor,
   targetsFromComments,
+  withDeployments,
   type Judgement,
 } from '../../src/deployments/index.js';
 import { AddrSet, formatPorts, numSetOf, parseCidr, type DocComment, type Ruleset } from '../../src/model/index.js';
@@ -176,5 +178,66 @@ describe('deploymentFromOptions', () => {
     expect(formatPorts(d.ports[0]!.ports)).toBe('1768');
     expect(d.sources!.toString()).toBe('10.0.0.0/8');
     expect(deploymentFromOptions({ service: 'nope', targets: ['x'] }, s, { file: 'f', line: 1 })).toBeUndefined();
+  });
+});
+
+describe('deploymentsFromComments (in-file declarations)', () => {
+  const s = loadSettings(resolve(DEMO, 'hosts/web01.rules'));
+  it('declares a deployment on the file targets, with options', () => {
+    const r = deploymentsFromComments(
+      [
+        comment(' fwlint-deployment: transfer-cft disabled=sftp,coms sources=10.0.0.0/8,192.168.1.0/24 -- temporary migration', 3),
+        comment(' fwlint-deployment: ssh targets=bastion ports=tcp:2222', 4),
+        comment(' nothing here', 5),
+      ],
+      '/x/web01.rules',
+      ['web01'],
+      s,
+    );
+    expect(r.errors).toEqual([]);
+    expect(r.deployments.map((d) => ({ service: d.service, targets: d.targets, ports: d.ports.map((p) => `${p.protocol} ${formatPorts(p.ports)}`), sources: d.sources?.toString(), evidence: d.evidence }))).toEqual([
+      {
+        service: 'transfer-cft',
+        targets: ['web01'],
+        ports: ['tcp 1761-1762, 1766-1768'],
+        sources: '10.0.0.0/8, 192.168.1.0/24',
+        evidence: [{ file: '/x/web01.rules', line: 3, text: 'fwlint-deployment: transfer-cft disabled=sftp,coms sources=10.0.0.0/8,192.168.1.0/24', kind: 'in-file' }],
+      },
+      { service: 'ssh', targets: ['bastion'], ports: ['tcp 2222'], sources: undefined, evidence: [{ file: '/x/web01.rules', line: 4, text: 'fwlint-deployment: ssh targets=bastion ports=tcp:2222', kind: 'in-file' }] },
+    ]);
+    const j = judge('transfer-cft', ['web01'], 6, ports([1768, 1768]), AddrSet.ALL, withDeployments(s, r.deployments));
+    expect(jv(j)).toMatchObject({ needed: '1768', unneeded: 'none', tooWide: { ports: '1768', allowed: '10.0.0.0/8, 192.168.1.0/24', actual: '0.0.0.0/0, ::/0' }, deployments: ['web01'] });
+    expect(withDeployments(s, [])).toBe(s);
+  });
+  it('reports bad declarations at the comment', () => {
+    const r = deploymentsFromComments(
+      [comment('fwlint-deployment: nope', 7), comment('fwlint-deployment: ssh ports=icmp:1 sources=300.0.0.1 colour=red', 8), comment('fwlint-deployment: transfer-cft disabled=ftp', 9), comment('fwlint-deployment:', 10)],
+      undefined,
+      ['a'],
+      s,
+    );
+    expect(r.errors).toEqual([
+      { line: 7, column: 1, message: 'fwlint-deployment: unknown service "nope"' },
+      { line: 8, column: 1, message: 'fwlint-deployment: "icmp:1" is not a port list such as tcp:1761-1763,1768' },
+      { line: 8, column: 1, message: 'fwlint-deployment: "300.0.0.1" is not an IP address or CIDR' },
+      { line: 8, column: 1, message: 'fwlint-deployment: unknown option "colour=red" (targets=, ports=, sources=, disabled=)' },
+      { line: 9, column: 1, message: 'fwlint-deployment: "ftp" is not a role of Transfer CFT' },
+      { line: 10, column: 1, message: 'fwlint-deployment: missing service id' },
+    ]);
+    expect(r.deployments.map((d) => `${d.service} ${formatPorts(d.ports[0]!.ports)}`)).toEqual(['transfer-cft 1761-1763, 1765-1768']);
+  });
+});
+
+describe('performance', () => {
+  it('judges 100k queries and maps 100k files quickly', () => {
+    const s = loadSettings(resolve(DEMO, 'hosts/mft02.rules'));
+    const q = ports([1761, 1768]);
+    const t0 = performance.now();
+    for (let i = 0; i < 100_000; i++) judge('transfer-cft', ['mft02'], 6, q, TEN, s);
+    const t1 = performance.now();
+    for (let i = 0; i < 100_000; i++) targetsFor(resolve(DEMO, `hosts/h${i}.rules`), ruleset(['x']), s, []);
+    const t2 = performance.now();
+    expect(t1 - t0).toBeLessThan(2000);
+    expect(t2 - t1).toBeLessThan(3000);
   });
 });

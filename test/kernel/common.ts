@@ -72,15 +72,36 @@ const LO_PAIRS: Record<Family, readonly (readonly [string, string])[]> = {
 };
 
 /**
- * `n` probes for one family: mostly from the client over eth0, some over lo
- * (when `lo`), dports mostly among those the ruleset mentions. Never two identical probes.
+ * Whether a ruleset lets every non-first packet of a connection in (an
+ * `ESTABLISHED,RELATED` accept heading every input-path base chain), and so which probes can observe it.
+ *
+ * A client sees more than the fate of its first packet: if the SYN is accepted but
+ * the handshake's ACK (ESTABLISHED) is then rejected, connect() reports ECONNRESET
+ * (RST) or ECONNREFUSED (an ICMP error, recorded as a soft error and returned by
+ * SO_ERROR), and over `lo` the replies themselves cross INPUT. So TCP and `lo`
+ * probes are only sent to rulesets that accept established traffic first (which
+ * decides nothing for NEW probes); the others get UDP probes over eth0, whose only
+ * later packet (the echo) leaves through OUTPUT.
  */
-export function makeProbes(rng: Rng, family: Family, mentioned: Set<number>, n: number, lo: boolean): Probe[] {
+export interface ProbePlan {
+  establishedFirst: boolean;
+}
+
+export function planProbes(rng: Rng): ProbePlan {
+  return { establishedFirst: rng.chance(0.75) };
+}
+
+/**
+ * `n` probes for one family: mostly from the client over eth0, some over lo,
+ * dports mostly among those the ruleset mentions. Never two identical probes.
+ */
+export function makeProbes(rng: Rng, family: Family, mentioned: Set<number>, n: number, plan: ProbePlan): Probe[] {
+  const lo = plan.establishedFirst;
   const out: Probe[] = [];
   const seen = new Set<string>();
   const ports = [...mentioned];
   for (let tries = 0; out.length < n && tries < n * 20; tries++) {
-    const proto = rng.chance(0.55) ? 'tcp' : 'udp';
+    const proto = plan.establishedFirst && rng.chance(0.55) ? 'tcp' : 'udp';
     let dport: number;
     if (ports.length > 0 && rng.chance(0.7)) {
       dport = rng.pick(ports);

@@ -4,7 +4,7 @@
  * a NEW connection depends on the text and the packet alone.
  */
 import { compareAddr } from './addr.js';
-import { PortBag, makeProbes, pickCidr, pickPort, pickRange, type GeneratedRuleset } from './common.js';
+import { PortBag, makeProbes, pickCidr, pickPort, pickRange, planProbes, type GeneratedRuleset } from './common.js';
 import { CLIENT_ADDRS, SERVER_ADDRS, type Family } from './netns.js';
 import { Rng } from './prng.js';
 
@@ -122,14 +122,14 @@ export interface IptablesOptions {
 export function generateIptables(seed: number, family: Family, nProbes = 20, opts: IptablesOptions = {}): GeneratedRuleset {
   const rng = new Rng(seed);
   const ctx: Ctx = { rng, family, ports: new PortBag(), chains: rng.sample(CHAIN_NAMES, rng.int(0, 3)) };
-  const loProbes = rng.chance(0.5);
+  const plan = planProbes(rng);
   const establishedFirst = '-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT';
   const out: string[] = [`# seed ${seed} ${family}`];
 
   if (rng.chance(0.15)) {
     // mangle: another base chain on the path (PREROUTING -150 / INPUT -150) that can drop.
     out.push('*mangle', ':PREROUTING ACCEPT [0:0]', `:INPUT ${rng.chance(0.1) ? 'DROP' : 'ACCEPT'} [0:0]`, ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]');
-    if (loProbes) out.push('-A PREROUTING -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT', establishedFirst);
+    if (plan.establishedFirst) out.push('-A PREROUTING -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT', establishedFirst);
     for (let i = rng.int(1, 3); i > 0; i--) {
       const chain = rng.pick(['PREROUTING', 'INPUT']);
       const r = rule({ ...ctx, chains: [] }, chain, -1).replace(/ -j (LOG --log-prefix "[^"]*"|REJECT.*)$/, ' -j MARK --set-mark 0x1');
@@ -156,13 +156,13 @@ export function generateIptables(seed: number, family: Family, nProbes = 20, opt
 
   out.push('*filter', `:INPUT ${rng.chance(0.5) ? 'DROP' : 'ACCEPT'} [0:0]`, `:FORWARD ${rng.pick(['ACCEPT', 'DROP'])} [0:0]`, ':OUTPUT ACCEPT [0:0]');
   for (const c of ctx.chains) out.push(`:${c} - [0:0]`);
-  // Replies to loopback probes come back through INPUT: let them in (probes are NEW, so this decides nothing for them).
-  if (loProbes) out.push(establishedFirst);
+  // See ProbePlan: later packets of a connection must not be what the client observes.
+  if (plan.establishedFirst) out.push(establishedFirst);
   for (let i = rng.int(2, 9); i > 0; i--) out.push(rule(ctx, 'INPUT', -1));
   ctx.chains.forEach((c, idx) => {
     for (let i = rng.int(1, 5); i > 0; i--) out.push(rule(ctx, c, idx));
   });
   out.push('COMMIT', '');
   const text = out.join('\n');
-  return { seed, family, loader: family === 'ipv4' ? 'iptables' : 'ip6tables', text, probes: makeProbes(rng, family, ctx.ports.ports, nProbes, loProbes) };
+  return { seed, family, loader: family === 'ipv4' ? 'iptables' : 'ip6tables', text, probes: makeProbes(rng, family, ctx.ports.ports, nProbes, plan) };
 }

@@ -1,0 +1,290 @@
+/**
+ * Random nftables rulesets (seeded, reproducible) for the kernel differential
+ * test: 1–3 tables (inet / ip / ip6), 1–3 base chains on the input hook at
+ * distinct priorities, policies, named and anonymous sets, verdict maps,
+ * jump/goto/return, ct state, reject variants, iifname/iif, addresses, ports.
+ * Only deterministic matches: the kernel's answer depends on text and packet alone.
+ */
+import { compareAddr } from './addr.js';
+import { PortBag, makeProbes, pickCidr, pickPort, pickRange, planProbes, type GeneratedRuleset } from './common.js';
+import { CLIENT_ADDRS, SERVER_ADDRS, type Family } from './netns.js';
+import { Rng } from './prng.js';
+
+type TFamily = 'inet' | 'ip' | 'ip6';
+
+interface TableCtx {
+  rng: Rng;
+  tf: TFamily;
+  ports: PortBag;
+  /** User chains in creation order; jumps only go forward (nft refuses loops). */
+  userChains: string[];
+  /** Named sets available in this table, by what they hold. */
+  sets: { name: string; kind: 'ipv4_addr' | 'ipv6_addr' | 'inet_service' }[];
+  maps: string[];
+}
+
+/** Priorities as written and their values; distinct values across the ruleset keep the order defined. */
+const PRIORITIES: readonly (readonly [string, number])[] = [
+  ['raw', -300],
+  ['-200', -200],
+  ['mangle', -150],
+  ['mangle + 5', -145],
+  ['filter - 10', -10],
+  ['-5', -5],
+  ['filter', 0],
+  ['0', 0],
+  ['3', 3],
+  ['filter + 10', 10],
+  ['security', 50],
+  ['100', 100],
+];
+
+const CT_EXPRS = ['ct state new', 'ct state established,related', 'ct state { established, related }', 'ct state invalid', 'ct state != established', 'ct state new,established', 'ct state != { new }', 'ct state untracked', 'ct state related'];
+const IIF_EXPRS = ['iifname "lo"', 'iifname "eth0"', 'iifname "eth*"', 'iifname != "lo"', 'iifname != "eth*"', 'iifname { "lo", "eth0" }', 'iifname "veth*"', 'iif "lo"', 'iif "eth0"', 'iif != "lo"'];
+
+function addrFamilies(tf: TFamily): Family[] {
+  return tf === 'inet' ? ['ipv4', 'ipv6'] : tf === 'ip' ? ['ipv4'] : ['ipv6'];
+}
+
+function addrKeyword(f: Family): 'ip' | 'ip6' {
+  return f === 'ipv4' ? 'ip' : 'ip6';
+}
+
+/** An element list that never overlaps (nft refuses overlapping interval elements). */
+function disjointPorts(ctx: TableCtx, n: number): string[] {
+  const taken: [number, number][] = [];
+  const out: string[] = [];
+  for (let tries = 0; out.length < n && tries < 20; tries++) {
+    const range = ctx.rng.chance(0.3);
+    const [lo, hi] = range ? pickRange(ctx.rng) : ((p) => [p, p] as [number, number])(pickPort(ctx.rng));
+    if (taken.some(([a, b]) => lo <= b && a <= hi)) continue;
+    taken.push([lo, hi]);
+    ctx.ports.add(lo, hi, lo - 1, hi + 1);
+    out.push(lo === hi ? String(lo) : `${lo}-${hi}`);
+  }
+  return out;
+}
+
+function disjointCidrs(rng: Rng, f: Family, n: number): string[] {
+  const out: string[] = [];
+  // Overlapping prefixes in one interval set are refused; keep only non-nested ones.
+  const seen: string[] = [];
+  for (let tries = 0; out.length < n && tries < 20; tries++) {
+    const c = pickCidr(rng, f);
+    if (c.endsWith('/0')) continue;
+    const [a, lenS] = c.split('/') as [string, string];
+    const len = Number(lenS);
+    const overlaps = seen.some((s) => {
+      const [b, l2S] = s.split('/') as [string, string];
+      const l = Math.min(len, Number(l2S));
+      return compareMasked(f, a, b, l);
+    });
+    if (overlaps) continue;
+    seen.push(c);
+    out.push(c);
+  }
+  return out;
+}
+
+function compareMasked(f: Family, a: string, b: string, len: number): boolean {
+  const bitsN = f === 'ipv4' ? 32 : 128;
+  const toBig = (x: string) => (f === 'ipv4' ? BigInt(x.split('.').reduce((acc, o) => acc * 256 + Number(o), 0)) : v6(x));
+  const shift = BigInt(bitsN - len);
+  return toBig(a) >> shift === toBig(b) >> shift;
+}
+
+function v6(a: string): bigint {
+  const [head, tail] = a.includes('::') ? a.split('::') : [a, undefined];
+  const h = head ? head.split(':') : [];
+  const t = tail !== undefined && tail !== '' ? tail.split(':') : [];
+  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+  return groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n);
+}
+
+function verdict(ctx: TableCtx, chainIdx: number, allowReturn: boolean): string {
+  const later = ctx.userChains.slice(chainIdx + 1);
+  const r = ctx.rng.next();
+  if (r < 0.4) return 'accept';
+  if (r < 0.7) return 'drop';
+  if (r < 0.82 && later.length) return `jump ${ctx.rng.pick(later)}`;
+  if (r < 0.9 && later.length) return `goto ${ctx.rng.pick(later)}`;
+  if (allowReturn && r < 0.95) return 'return';
+  return ctx.rng.chance(0.5) ? 'accept' : 'drop';
+}
+
+/** One rule. `chainIdx` is -1 for base chains, else the user chain's index. */
+function rule(ctx: TableCtx, chainIdx: number): string {
+  const { rng, tf } = ctx;
+  const parts: string[] = [];
+  const fams = addrFamilies(tf);
+  let ipCtx: Family | undefined = tf === 'ip' ? 'ipv4' : tf === 'ip6' ? 'ipv6' : undefined;
+
+  if (tf === 'inet' && rng.chance(0.08)) {
+    ipCtx = rng.pick(fams);
+    parts.push(`meta nfproto ${ipCtx}`);
+  }
+  if (rng.chance(0.2)) parts.push(rng.pick(IIF_EXPRS));
+  if (rng.chance(0.3)) {
+    const f = ipCtx ?? rng.pick(fams);
+    ipCtx = f;
+    const kw = addrKeyword(f);
+    const dir = rng.chance(0.85) ? 'saddr' : 'daddr';
+    const ne = rng.chance(0.2) ? '!= ' : '';
+    const form = rng.next();
+    const named = ctx.sets.filter((s) => s.kind === (f === 'ipv4' ? 'ipv4_addr' : 'ipv6_addr'));
+    if (dir === 'daddr') parts.push(`${kw} daddr ${ne}${rng.pick(SERVER_ADDRS[f])}`);
+    else if (form < 0.45) parts.push(`${kw} saddr ${ne}${pickCidr(rng, f)}`);
+    else if (form < 0.65) parts.push(`${kw} saddr ${ne}{ ${disjointCidrs(rng, f, rng.int(1, 3)).join(', ')} }`);
+    else if (form < 0.8 && named.length) parts.push(`${kw} saddr ${ne}@${rng.pick(named).name}`);
+    else {
+      const [a, b] = rng.sample(CLIENT_ADDRS[f], 2).sort((x, y) => compareAddr(f, x, y));
+      parts.push(`${kw} saddr ${ne}${a}-${b}`);
+    }
+  }
+
+  // Layer 4: l4 is the single protocol the rule pins down ('tcp'/'udp'), for `tcp dport` and `reject with tcp reset`.
+  let l4: 'tcp' | 'udp' | 'both' | undefined;
+  const pr = rng.next();
+  if (pr < 0.25) {
+    l4 = rng.pick(['tcp', 'udp'] as const);
+    const how = rng.next();
+    if (how < 0.5) parts.push(`meta l4proto ${l4}`);
+    else if (how < 0.7 && ipCtx === 'ipv4') parts.push(`ip protocol ${l4}`);
+    else if (how < 0.7 && ipCtx === 'ipv6') parts.push(`ip6 nexthdr ${l4}`);
+    // else implied by `tcp dport` below, or no port match: `meta l4proto`.
+    else if (rng.chance(0.5)) parts.push(`meta l4proto ${l4}`);
+  } else if (pr < 0.4) {
+    l4 = 'both';
+    parts.push('meta l4proto { tcp, udp }');
+  } else if (pr < 0.45) {
+    parts.push(`meta l4proto != ${rng.pick(['tcp', 'udp'])}`);
+  }
+
+  // Before any vmap: the kernel ends a rule at the vmap's verdict, so nothing after it is ever tested.
+  if (rng.chance(0.2)) parts.push(rng.pick(CT_EXPRS));
+
+  let hasVmap = false;
+  const ports = rng.next();
+  if ((l4 === 'tcp' || l4 === 'udp' || l4 === 'both' || rng.chance(0.3)) && ports < 0.65) {
+    const sel = l4 === 'tcp' || l4 === 'udp' ? `${l4} dport` : 'th dport';
+    if (l4 === undefined && sel === 'th dport' && rng.chance(0.5)) {
+      // `th dport` without a protocol: only port-carrying protocols have one.
+      parts.push('meta l4proto { tcp, udp }');
+      l4 = 'both';
+    }
+    const ne = rng.chance(0.15) ? '!= ' : '';
+    const form = rng.next();
+    const namedPorts = ctx.sets.filter((s) => s.kind === 'inet_service');
+    if (form < 0.3) {
+      const p = pickPort(rng);
+      ctx.ports.add(p);
+      parts.push(`${sel} ${ne}${p}`);
+    } else if (form < 0.45) {
+      const [lo, hi] = pickRange(rng);
+      ctx.ports.add(lo, hi, lo - 1, hi + 1);
+      parts.push(`${sel} ${ne}${lo}-${hi}`);
+    } else if (form < 0.65) {
+      parts.push(`${sel} ${ne}{ ${disjointPorts(ctx, rng.int(1, 4)).join(', ')} }`);
+    } else if (form < 0.75 && namedPorts.length) {
+      parts.push(`${sel} ${ne}@${rng.pick(namedPorts).name}`);
+    } else if (form < 0.88 && ctx.maps.length) {
+      parts.push(`${sel} vmap @${rng.pick(ctx.maps)}`);
+      hasVmap = true;
+    } else {
+      const items = disjointPorts(ctx, rng.int(1, 4)).map((p) => `${p} : ${verdict(ctx, chainIdx, chainIdx >= 0)}`);
+      parts.push(`${sel} vmap { ${items.join(', ')} }`);
+      hasVmap = true;
+    }
+  } else if (l4 === undefined && rng.chance(0.02)) {
+    // `tcp dport` alone implies the protocol.
+    parts.push(`tcp dport { ${disjointPorts(ctx, 2).join(', ')} }`);
+    l4 = 'tcp';
+  }
+
+  if (hasVmap) return parts.join(' ');
+  if (rng.chance(0.1)) parts.push('counter');
+
+  const t = rng.next();
+  if (t < 0.07) {
+    parts.push(`log prefix "fw ${rng.int(1, 99)} "`);
+    return parts.join(' ');
+  }
+  if (t < 0.1) return [...parts, 'counter'].join(' ');
+  if (t < 0.25) {
+    const opts = ['reject'];
+    if (l4 === 'tcp') opts.push('reject with tcp reset', 'reject with tcp reset');
+    // Not host-unreachable / no-route: the kernel sends them, but Linux treats them as soft errors
+    // (no ECONNREFUSED on a connected UDP socket, TCP keeps retrying), so a client cannot see the reject.
+    if (tf === 'inet') opts.push('reject with icmpx type port-unreachable', 'reject with icmpx type admin-prohibited');
+    if (ipCtx === 'ipv4') opts.push('reject with icmp type port-unreachable', 'reject with icmp type host-prohibited');
+    if (ipCtx === 'ipv6') opts.push('reject with icmpv6 type port-unreachable', 'reject with icmpv6 type admin-prohibited');
+    parts.push(rng.pick(opts));
+    return parts.join(' ');
+  }
+  parts.push(verdict(ctx, chainIdx, chainIdx >= 0 || rng.chance(0.1)));
+  return parts.join(' ');
+}
+
+const TABLE_NAMES = ['filter', 'fw', 'cft', 'edge'];
+const USER_CHAINS = ['svc', 'cft_in', 'from_lan', 'lan', 'web'];
+
+/** One random nft ruleset, probed with `family` packets. */
+export function generateNft(seed: number, family: Family, nProbes = 20): GeneratedRuleset {
+  const rng = new Rng(seed);
+  const ports = new PortBag();
+  const plan = planProbes(rng);
+  const nTables = rng.weighted([
+    [1, 5],
+    [2, 3],
+    [3, 1],
+  ] as const);
+  const nBase = Math.max(nTables, rng.int(1, 3));
+  // One written form per priority value, then distinct values: equal priorities would leave the order to registration.
+  const byValue = new Map<number, string[]>();
+  for (const [text, v] of PRIORITIES) byValue.set(v, [...(byValue.get(v) ?? []), text]);
+  const prios = rng.sample([...byValue.entries()].map(([v, texts]) => [rng.pick(texts), v] as const), nBase);
+  const tableNames = rng.sample(TABLE_NAMES, nTables);
+  const out: string[] = [`# seed ${seed} ${family}`];
+  let baseLeft = nBase;
+  tableNames.forEach((tname, ti) => {
+    // The first table always sees the probes' family.
+    const tf: TFamily = ti === 0 ? (rng.chance(0.6) ? 'inet' : family === 'ipv4' ? 'ip' : 'ip6') : rng.pick(['inet', 'ip', 'ip6'] as const);
+    const ctx: TableCtx = { rng, tf, ports, userChains: rng.sample(USER_CHAINS, rng.int(0, 2)), sets: [], maps: [] };
+    out.push(`table ${tf} ${tname} {`);
+    for (const f of addrFamilies(tf)) {
+      if (rng.chance(0.35)) {
+        const name = f === 'ipv4' ? 'allowed4' : 'allowed6';
+        ctx.sets.push({ name, kind: f === 'ipv4' ? 'ipv4_addr' : 'ipv6_addr' });
+        out.push(`\tset ${name} {`, `\t\ttype ${f === 'ipv4' ? 'ipv4_addr' : 'ipv6_addr'}`, '\t\tflags interval', `\t\telements = { ${disjointCidrs(rng, f, rng.int(1, 3)).join(', ')} }`, '\t}');
+      }
+    }
+    if (rng.chance(0.35)) {
+      ctx.sets.push({ name: 'svc_ports', kind: 'inet_service' });
+      out.push('\tset svc_ports {', '\t\ttype inet_service', '\t\tflags interval', `\t\telements = { ${disjointPorts(ctx, rng.int(1, 4)).join(', ')} }`, '\t}');
+    }
+    if (rng.chance(0.25)) {
+      ctx.maps.push('port_verdicts');
+      // Only accept/drop: a jump from the map could loop back into a chain that uses the map.
+      const items = disjointPorts(ctx, rng.int(1, 4)).map((p) => `${p} : ${verdict({ ...ctx, userChains: [] }, -1, false)}`);
+      out.push('\tmap port_verdicts {', '\t\ttype inet_service : verdict', '\t\tflags interval', `\t\telements = { ${items.join(', ')} }`, '\t}');
+    }
+    ctx.userChains.forEach((c, ci) => {
+      out.push(`\tchain ${c} {`);
+      for (let i = rng.int(1, 4); i > 0; i--) out.push(`\t\t${rule(ctx, ci)}`);
+      out.push('\t}');
+    });
+    const nHere = ti === tableNames.length - 1 ? baseLeft : rng.int(1, Math.max(1, baseLeft - (tableNames.length - 1 - ti)));
+    baseLeft -= nHere;
+    for (let b = 0; b < nHere; b++) {
+      const [prioText] = prios.pop() ?? ['filter'];
+      out.push(`\tchain input_${b} {`, `\t\ttype filter hook input priority ${prioText}; policy ${rng.chance(0.5) ? 'drop' : 'accept'};`);
+      // See ProbePlan: later packets of a connection must not be what the client observes.
+      if (plan.establishedFirst) out.push('\t\tct state established,related accept');
+      for (let i = rng.int(1, 7); i > 0; i--) out.push(`\t\t${rule(ctx, -1)}`);
+      out.push('\t}');
+    }
+    out.push('}');
+  });
+  out.push('');
+  return { seed, family, loader: 'nft', text: out.join('\n'), probes: makeProbes(rng, family, ports.ports, nProbes, plan) };
+}

@@ -1,0 +1,95 @@
+/**
+ * nftables verdicts proven against the real Linux kernel: random rulesets are
+ * loaded with `nft -f` in a private network namespace, real TCP/UDP probes are
+ * sent, and what the kernel did must equal `tracePacket` on `parseNftables` of
+ * the same text. Needs root; see suite.ts for the skip policy.
+ */
+import { generateNft } from './generate-nft.js';
+import { seeds, defineKernelSuite, type KnownCase } from './suite.js';
+import type { Family, Outcome, Probe } from './netns.js';
+
+function p(family: Family, proto: 'tcp' | 'udp', src: string, dst: string, dport: number, outcome: Outcome, iif: 'eth0' | 'lo' = 'eth0'): Probe & { outcome: Outcome } {
+  return { family, proto, src, dst, dport, iif, outcome };
+}
+
+// Two base chains on input: `early` (priority -10) accepts or rejects some packets, but an
+// accept there does not end evaluation: `late` (priority 10, policy drop) must accept too.
+const KNOWN_NFT = `table inet fw {
+	set cft_clients {
+		type ipv4_addr
+		flags interval
+		elements = { 10.200.0.0/30, 192.0.2.128/25 }
+	}
+	map by_port {
+		type inet_service : verdict
+		flags interval
+		elements = { 22 : accept, 1761-1768 : jump cft }
+	}
+	chain cft {
+		ip saddr @cft_clients accept
+		ip6 saddr fd00:201::/64 return
+		reject with icmpx type admin-prohibited
+	}
+	chain early {
+		type filter hook input priority filter - 10; policy accept;
+		ct state established,related accept
+		iifname "lo" accept
+		udp dport 5000 reject
+		tcp dport 443 reject with tcp reset
+		accept
+	}
+	chain late {
+		type filter hook input priority filter + 10; policy drop;
+		ct state established,related accept
+		iif "lo" tcp dport 22 drop
+		iif "lo" accept
+		meta l4proto { tcp, udp } th dport vmap @by_port
+		ip6 saddr fd00:200::/64 udp dport 5001-5010 accept
+	}
+}
+table ip only4 {
+	chain in4 {
+		type filter hook input priority 0; policy accept;
+		ip saddr 10.200.0.9 tcp dport 22 drop
+	}
+}
+`;
+
+const KNOWN: KnownCase[] = [
+  {
+    name: 'nft inet + ip',
+    loader: 'nft',
+    text: KNOWN_NFT,
+    expect: [
+      p('ipv4', 'tcp', '10.200.0.2', '10.200.0.1', 22, 'accept'),
+      p('ipv4', 'tcp', '10.200.0.9', '10.200.0.1', 22, 'drop'), // accepted by fw, dropped by only4
+      p('ipv4', 'tcp', '10.200.0.3', '10.200.0.1', 1761, 'accept'),
+      p('ipv4', 'tcp', '10.200.0.5', '10.200.0.1', 1761, 'reject'),
+      p('ipv4', 'udp', '192.0.2.130', '192.0.2.1', 1768, 'accept'),
+      p('ipv4', 'udp', '10.200.0.2', '10.200.0.1', 5000, 'reject'),
+      p('ipv4', 'tcp', '10.200.0.2', '10.200.0.1', 443, 'reject'),
+      p('ipv4', 'tcp', '10.200.0.2', '10.200.0.1', 80, 'drop'),
+      p('ipv4', 'tcp', '127.0.0.1', '127.0.0.1', 22, 'drop', 'lo'),
+      p('ipv4', 'udp', '127.0.0.1', '127.0.0.1', 80, 'accept', 'lo'),
+      p('ipv6', 'tcp', 'fd00:201::10', 'fd00:200::1', 1762, 'drop'), // return from cft → late's policy drop
+      p('ipv6', 'tcp', 'fd00:200::2', 'fd00:200::1', 1762, 'reject'),
+      p('ipv6', 'udp', 'fd00:200::3', 'fd00:200::1', 5003, 'accept'),
+      p('ipv6', 'udp', 'fd00:201::10', 'fd00:200::1', 5003, 'drop'),
+      p('ipv6', 'tcp', 'fd00:201::10', 'fd00:201::1', 22, 'accept'),
+      p('ipv6', 'tcp', '::1', '::1', 80, 'accept', 'lo'),
+    ],
+  },
+];
+
+defineKernelSuite({
+  name: 'nftables',
+  tag: 'nft',
+  tools: ['nft'],
+  engine: 'nftables',
+  known: KNOWN,
+  // Even seeds probe with IPv4, odd seeds with IPv6 (inet tables see both; ip/ip6 tables only theirs).
+  generate: () => seeds(0x2f7e5000, 240).map((seed) => generateNft(seed, seed % 2 === 0 ? 'ipv4' : 'ipv6')),
+  minRulesets: 200,
+  budgetMs: 200_000,
+  lanes: 3,
+});

@@ -128,8 +128,7 @@ export const cloudformationYamlFormat: FormatDefinition = {
     const hasRes = /^Resources\s*:/m.test(head);
     const hasEc2 = /Type\s*:\s*['"]?AWS::EC2::/.test(head);
     if (/^AWSTemplateFormatVersion\s*:/m.test(head)) return hasEc2 ? 80 : 50;
-    if (hasRes && /Type\s*:\s*['"]?AWS::/.test(head)) return hasEc2 ? 75 : 45;
-    return 0;
+    return hasRes && hasEc2 ? 75 : 0;
   },
   parse: parseCloudFormationYaml,
 };

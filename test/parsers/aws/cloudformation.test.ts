@@ -197,3 +197,10 @@ describe('CloudFormation: a NACL and a security group tied by the subnet', () =>
     expect(matchesOf(rs, 'ingress', 'network-acl')).toEqual(['proto=6 dstport=1761 srcaddr=0.0.0.0/0']);
   });
 });
+
+describe('detection of CloudFormation YAML without security resources', () => {
+  test('a template header is enough; a bare Resources map needs an AWS::EC2 type', () => {
+    expect(cloudformationYamlFormat.detect('t.yaml', 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  B:\n    Type: AWS::S3::Bucket\n')).toBeGreaterThan(0);
+    expect(cloudformationYamlFormat.detect('t.yaml', 'Resources:\n  B:\n    Type: AWS::S3::Bucket\n')).toBe(0);
+  });
+});

@@ -511,9 +511,11 @@ export function judge(service: string, targets: string[], protocol: number, port
   const proto = protocolName(protocol);
   const matching: Deployment[] = [];
   const elsewhere: Deployment[] = [];
+  const wanted = new Set(targets.map((t) => t.toLowerCase()));
+  const svc = service.toLowerCase();
   for (const d of settings.deployments) {
-    if (service !== '*' && !sameName(d.service, service)) continue;
-    if (d.targets.some((t) => targets.some((x) => sameName(t, x)))) matching.push(d);
+    if (service !== '*' && d.service.toLowerCase() !== svc) continue;
+    if (d.targets.some((t) => wanted.has(t.toLowerCase()))) matching.push(d);
     else elsewhere.push(d);
   }
   let used: NumSet = IntervalSet.empty();

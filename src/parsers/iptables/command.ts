@@ -86,10 +86,22 @@ function isArg(t: Tok | undefined): t is Tok {
   return !(t.text.length > 1 && t.text.charCodeAt(0) === 45) && t.text !== '!';
 }
 
+const SPEC: Tok[] = [];
+
 /** Applies one command; diagnostics go through ctx.diag. Never throws. */
 export function runCommand(toks: Tok[], from: number, env: CommandEnv): void {
+  try {
+    apply(toks, from, env);
+  } finally {
+    SPEC.length = 0; // hold no tokens (and so no document text) between parses
+  }
+}
+
+function apply(toks: Tok[], from: number, env: CommandEnv): void {
   const { ctx, state } = env;
-  const spec: Tok[] = [];
+  // reused: parseRuleSpec keeps no reference to the array itself
+  const spec = SPEC;
+  spec.length = 0;
   let cmd: Cmd | undefined;
   let cmdTok: Tok | undefined;
   let chainTok: Tok | undefined;

@@ -2,8 +2,8 @@
  * iptables-save / ip6tables-save output (= iptables-restore input): a single-pass
  * line scanner. Positions are computed from the current line, not by search.
  */
-import type { Diagnostic, DocComment, Family, FirewallDocument, Severity, Span, TableFamily } from '../../model/index.js';
-import { runCommand } from './command.js';
+import { DOCUMENT_START, type Diagnostic, type DocComment, type Family, type FirewallDocument, type Severity, type Span, type TableFamily } from '../../model/index.js';
+import { runCommand, type CommandEnv } from './command.js';
 import { newCache, type RuleContext } from './rule.js';
 import { NetfilterState, type TableState } from './state.js';
 import { tokenizeRestoreLine, type Tok } from './tokens.js';
@@ -47,6 +47,8 @@ export function parseSave(text: string, options: SaveOptions = {}): FirewallDocu
   const tfam: TableFamily = provisional === 'ipv6' ? 'ip6' : 'ip';
 
   let table: TableState | undefined;
+  // one command environment, updated per line
+  const env: CommandEnv = { state, ctx, text, restore: true, span: DOCUMENT_START, ruleText: '' };
   let tableHeader: Span | undefined;
   let tableStartOffset = 0;
   const seenTables = new Set<string>();
@@ -156,15 +158,10 @@ export function parseSave(text: string, options: SaveOptions = {}): FirewallDocu
           diagSpan('error', 'iptables/bad-line', `Unrecognised line (expected *table, :CHAIN, a command such as -A, or COMMIT)`, span(ruleStart, ruleEnd));
         } else {
           touched.add(table);
-          runCommand(toks, from, {
-            state,
-            ctx,
-            text,
-            restore: true,
-            table,
-            span: span(ruleStart, ruleEnd),
-            ruleText: text.slice(ruleStart, ruleEnd),
-          });
+          env.table = table;
+          env.span = span(ruleStart, ruleEnd);
+          env.ruleText = text.slice(ruleStart, ruleEnd);
+          runCommand(toks, from, env);
         }
       }
     } catch (e) {

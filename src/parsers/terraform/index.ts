@@ -565,6 +565,18 @@ export function evaluateTerraform(text: string, options?: ParseOptions): Terrafo
     const ev = new Evaluator(parsed.body, text, new LineIndex(text), options?.variables);
     resources = ev.resources();
     diagnostics.push(...ev.diagnostics);
+    // Module calls are not followed (no I/O): say so, so their firewall resources are not silently missed.
+    for (const e of parsed.body.entries) {
+      const b = e.value;
+      if (b.kind !== 'object' || b.block?.type !== 'module' || b.block.labels.length !== 1) continue;
+      const src = str(get(b, 'source'));
+      diagnostics.push({
+        severity: 'warning',
+        code: 'terraform/module-not-evaluated',
+        message: `module "${b.block.labels[0]}"${src ? ` (${src})` : ''} is not evaluated: firewall resources it creates are not checked here`,
+        span: e.keySpan,
+      });
+    }
   } catch (e) {
     diagnostics.push({ severity: 'error', code: 'terraform/internal', message: `Terraform evaluation failed: ${e instanceof Error ? e.message : String(e)}`, span: parsed.body.span });
   }

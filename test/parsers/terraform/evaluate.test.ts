@@ -182,3 +182,13 @@ describe('resourcesFromPlanJson', () => {
     expect(doc.rulesets.map((r) => r.name)).toEqual(['aws_security_group.web (web)', 'module.m.aws_security_group.s']);
   });
 });
+
+describe('module calls', () => {
+  test('are reported, not silently skipped', () => {
+    const r = evaluateTerraform('module "sg" {\n  source = "terraform-aws-modules/security-group/aws"\n  ingress_cidr_blocks = ["0.0.0.0/0"]\n}\n');
+    expect(r.resources).toEqual([]);
+    expect(r.diagnostics.map((d) => [d.severity, d.code, d.message, at(d.span)])).toEqual([
+      ['warning', 'terraform/module-not-evaluated', 'module "sg" (terraform-aws-modules/security-group/aws) is not evaluated: firewall resources it creates are not checked here', '1:1-1:7'],
+    ]);
+  });
+});

@@ -4,7 +4,7 @@
  * the positioned value tree.
  */
 import { Ajv, type ValidateFunction } from 'ajv';
-import { DOCUMENT_START, type Diagnostic, type Span, type TableFamily } from '../../model/index.js';
+import { DOCUMENT_START, LineIndex, type Diagnostic, type Span, type TableFamily } from '../../model/index.js';
 import { get, parseJsonTree, str, toPlain, type PValue } from '../values.js';
 import { IrState, type IrChain, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
 import { FAMILIES, namedPriority } from './symbols.js';
@@ -273,7 +273,19 @@ class JsonBuilder {
     return undefined;
   }
 
+  private depth = 0;
+
   expr(v: PValue): IrExpr {
+    if (this.depth > 64) return { k: 'other', module: 'unknown' };
+    this.depth++;
+    try {
+      return this.expr1(v);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private expr1(v: PValue): IrExpr {
     const e = single(v);
     if (!e) return { k: 'other', module: v.kind === 'scalar' ? 'constant' : 'unknown' };
     const o = e.value;
@@ -316,6 +328,16 @@ class JsonBuilder {
   }
 
   val(v: PValue): IrVal {
+    if (this.depth > 64) return { k: 'expr', text: '…', span: v.span };
+    this.depth++;
+    try {
+      return this.val1(v);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private val1(v: PValue): IrVal {
     const span = v.span;
     if (v.kind === 'scalar') {
       if (typeof v.value === 'string' && v.value.startsWith('@')) return { k: 'ref', name: v.value.slice(1), span };
@@ -474,19 +496,27 @@ class JsonBuilder {
 export function parseNftablesJsonIr(text: string): JsonIr {
   const diagnostics: Diagnostic[] = [];
   const tree = parseJsonTree(text);
-  diagnostics.push(...tree.diagnostics);
+  for (const d of tree.diagnostics) {
+    // the JSON reader places "unexpected end of input" at the start; the end is where it is
+    if (/end of input/i.test(d.message)) {
+      const end = new LineIndex(text).position(text.length);
+      diagnostics.push({ ...d, span: { start: end, end } });
+    } else diagnostics.push(d);
+  }
   const b = new JsonBuilder(text, diagnostics);
   const root = tree.value;
   if (!root) return { state: b.state, dynamicSets: b.dynamicSets, diagnostics };
   const v = validate();
   if (!v(toPlain(root))) {
     for (const err of v.errors ?? []) {
+      if (err.keyword === 'propertyNames') continue; // reported by its inner error, which names the key
       const node = nodeAt(root, err.instancePath);
-      const extra = err.keyword === 'propertyNames' && err.params && 'propertyName' in err.params ? ` ("${String((err.params as { propertyName: unknown }).propertyName)}")` : '';
+      const key = (err as { propertyName?: string }).propertyName;
+      const message = key !== undefined ? `unknown key "${key}"; expected one of: ${[...OBJECTS, ...COMMANDS].join(', ')}` : (err.message ?? 'invalid');
       diagnostics.push({
         severity: 'error',
         code: 'nftables-json/schema',
-        message: `${err.instancePath || '/'}: ${err.message ?? 'invalid'}${extra}`,
+        message: `${err.instancePath || '/'}: ${message}`,
         span: node.span ?? DOCUMENT_START,
       });
     }

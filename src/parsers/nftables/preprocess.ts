@@ -10,6 +10,8 @@ import { lex, spanOfTok, type Source, type Token } from './lexer.js';
 
 const MAX_INCLUDE_DEPTH = 16;
 const MAX_EXPANSION = 5_000_000;
+/** One variable's value, after expanding the variables it uses. */
+const MAX_DEFINE_TOKENS = 100_000;
 
 export interface PreprocessResult {
   tokens: Token[];
@@ -65,10 +67,17 @@ export function preprocess(main: Source, options: ParseOptions | undefined, diag
           if (t.t === 'punct' && t.v === '}') d--;
           if (t.t === 'var') expandVar(t, value);
           else value.push(t);
+          if (value.length > MAX_DEFINE_TOKENS) break;
+        }
+        const tooBig = value.length > MAX_DEFINE_TOKENS;
+        if (tooBig) {
+          diagnostics.push({ severity: 'error', code: 'nftables/expansion-limit', message: `Variable "${name.v}" expands to more than ${MAX_DEFINE_TOKENS} tokens; it is left empty`, span: tokSpan(tok, name) });
+          value.length = 0;
+          while (j < toks.length && !(toks[j]!.t === 'nl' || (toks[j]!.t === 'punct' && toks[j]!.v === ';'))) j++;
         }
         if (tok.v === 'define' && defines.has(name.v))
           diagnostics.push({ severity: 'warning', code: 'nftables/redefined-variable', message: `Variable "${name.v}" is defined again (use redefine)`, span: tokSpan(tok, name) });
-        if (value.length === 0) diagnostics.push({ severity: 'error', code: 'nftables/syntax', message: `Variable "${name.v}" has no value`, span: tokSpan(tok, name) });
+        if (value.length === 0 && !tooBig) diagnostics.push({ severity: 'error', code: 'nftables/syntax', message: `Variable "${name.v}" has no value`, span: tokSpan(tok, name) });
         defines.set(name.v, value);
         i = j - 1;
         atStart = false;

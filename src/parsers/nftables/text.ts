@@ -33,6 +33,9 @@ const OPTION_FIELDS: ReadonlySet<string> = new Set([
   'num-inbound-streams', 'initial-tsn', 'new-cum-tsn',
 ]);
 
+/** Nesting limit for sets and chain bindings (nft's own parser has a similar one). */
+const MAX_NESTING = 64;
+
 const WORD_BINOPS: ReadonlyMap<string, string> = new Map([
   ['and', '&'],
   ['or', '|'],
@@ -67,6 +70,7 @@ export class NftTextParser {
   private pos = 0;
   private end: number;
   readonly dynamicSets = new Set<string>();
+  private depth = 0;
 
   constructor(
     private readonly toks: Token[],
@@ -993,6 +997,11 @@ export class NftTextParser {
     if (this.isPunct(n, '{')) {
       // chain binding: an anonymous chain
       this.pos++;
+      if (this.depth >= MAX_NESTING) {
+        this.error('Chain bindings are nested too deeply', this.span(n!), 'nftables/too-deep');
+        this.skipBlock();
+        return undefined;
+      }
       const name = `__chain${ctx.table.anon++}`;
       const ch = this.state.chain(ctx.table, name, this.span(n!));
       const savedEnd = this.end;
@@ -1007,9 +1016,11 @@ export class NftTextParser {
         }
       }
       this.end = Math.min(savedEnd, j + 1);
+      this.depth++;
       try {
         this.parseChainBody({ table: ctx.table, chainName: name }, ch, n!, true);
       } finally {
+        this.depth--;
         this.end = savedEnd;
         this.pos = Math.min(savedEnd, j + 1);
       }
@@ -1317,8 +1328,18 @@ export class NftTextParser {
     if (!t) return undefined;
     if (t.t === 'punct' && t.v === '{') {
       this.pos++;
-      const r = this.parseSetElems(t, ctx);
-      return { k: 'set', elems: r.elems, span: this.span(t, this.lastTok()) };
+      if (this.depth >= MAX_NESTING) {
+        this.error('Sets are nested too deeply', this.span(t), 'nftables/too-deep');
+        this.skipBlock();
+        return { k: 'expr', text: '{…}', span: this.span(t) };
+      }
+      this.depth++;
+      try {
+        const r = this.parseSetElems(t, ctx);
+        return { k: 'set', elems: r.elems, span: this.span(t, this.lastTok()) };
+      } finally {
+        this.depth--;
+      }
     }
     if (t.t === 'punct' && t.v === '(') {
       const s0 = this.pos;

@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalRuleset } from '../../../src/model/index.js';
+import { parseNftables, parseNftablesJson } from '../../../src/parsers/nftables/index.js';
+import { at, chainOf, diags, rulesOf } from './helpers.js';
+
+const wrap = (...items: unknown[]) => JSON.stringify({ nftables: [{ metainfo: { version: '1.0.6', json_schema_version: 1 } }, ...items] }, null, 2);
+const table = { table: { family: 'inet', name: 't', handle: 1 } };
+const base = { chain: { family: 'inet', table: 't', name: 'in', handle: 1, type: 'filter', hook: 'input', prio: 0, policy: 'drop' } };
+const rule = (...expr: unknown[]) => ({ rule: { family: 'inet', table: 't', chain: 'in', expr } });
+const match = (left: unknown, right: unknown, op = '==') => ({ match: { op, left, right } });
+const payload = (protocol: string, field: string) => ({ payload: { protocol, field } });
+
+describe('nft -j JSON', () => {
+  it('maps tables, base chains and rules', () => {
+    const src = wrap(
+        table,
+        base,
+        rule(match(payload('tcp', 'dport'), { range: [1761, 1768] }), { counter: { packets: 0, bytes: 0 } }, { accept: null }),
+        rule(match(payload('ip6', 'saddr'), { prefix: { addr: 'fe80::', len: 10 } }), match({ meta: { key: 'l4proto' } }, { set: ['tcp', 'udp'] }), { drop: null }),
+        rule(match({ ct: { key: 'state' } }, ['established', 'related'], 'in'), { accept: null }),
+        rule(match({ meta: { key: 'iifname' } }, 'eth*', '!='), { reject: { type: 'tcp reset' } }),
+        rule({ counter: null }),
+      );
+    const doc = parseNftablesJson(src, { filePath: 'x.json' });
+    expect(doc.format).toBe('nftables-json');
+    expect(doc.diagnostics).toEqual([]);
+    const c = chainOf(doc, 'in');
+    expect([c.hook, c.priority, c.type, c.policy]).toEqual(['input', 0, 'filter', 'drop']);
+    expect(rulesOf(doc, 'in')).toEqual([
+      'dstport=1761-1768 proto=6 => accept',
+      'family=ipv6 proto=6, 17 srcaddr=fe80::/10 => drop',
+      'ct=established,related => accept',
+      '!inif=eth+ => reject',
+      ' => continue counter',
+    ]);
+    // the rule object is the span; the dport value is the report span
+    const r0 = c.rules[0]!;
+    const start = src.indexOf('"rule": {') + '"rule": '.length;
+    expect(r0.span.start.offset).toBe(start);
+    expect(r0.span.start.line).toBe(src.slice(0, start).split('\n').length);
+    expect(r0.span.start.column).toBe(start - src.lastIndexOf('\n', start - 1));
+    expect(JSON.parse(src.slice(r0.span.start.offset, r0.span.end.offset))).toMatchObject({ chain: 'in', expr: [{ match: { right: { range: [1761, 1768] } } }, {}, {}] });
+    expect(JSON.parse(src.slice(r0.reportSpan!.start.offset, r0.reportSpan!.end.offset))).toEqual({ range: [1761, 1768] });
+    expect(at(r0.span)).toBe('29:15-61:8');
+  });
+
+  it('vmaps, named sets and dynamic sets', () => {
+    const doc = parseNftablesJson(
+      wrap(
+        table,
+        base,
+        { chain: { family: 'inet', table: 't', name: 'ssh', handle: 2 } },
+        { set: { family: 'inet', table: 't', name: 'ports', type: 'inet_service', handle: 3, elem: [22, { range: [1761, 1768] }] } },
+        { set: { family: 'inet', table: 't', name: 'dyn', type: 'ipv4_addr', handle: 4, flags: ['dynamic'] } },
+        rule(match(payload('tcp', 'dport'), '@ports'), { vmap: { key: payload('ip', 'saddr'), data: { set: [['10.0.0.1', { jump: { target: 'ssh' } }], ['*', { drop: null }]] } } }),
+        rule(match(payload('ip', 'saddr'), '@dyn'), { drop: null }),
+        rule({ set: { op: 'add', elem: payload('ip', 'saddr'), set: '@dyn' } }),
+      ),
+    );
+    expect(doc.diagnostics).toEqual([]);
+    expect(rulesOf(doc, 'in')).toEqual([
+      'dstport=22, 1761-1768 family=ipv4 proto=6 srcaddr=10.0.0.1/32 => jump ssh',
+      '!srcaddr=10.0.0.1/32 dstport=22, 1761-1768 family=ipv4 proto=6 => drop',
+      'family=ipv4 opaque:set => drop',
+      ' => continue set',
+    ]);
+  });
+
+  it('commands: add, insert, flush, delete', () => {
+    const doc = parseNftablesJson(
+      wrap(
+        { add: table },
+        { add: base },
+        { add: rule({ accept: null }) },
+        { insert: rule({ drop: null }) },
+        { add: { table: { family: 'ip', name: 'gone' } } },
+        { delete: { table: { family: 'ip', name: 'gone' } } },
+      ),
+    );
+    expect(doc.diagnostics).toEqual([]);
+    expect(doc.rulesets[0]!.tables.map((t) => t.name)).toEqual(['t']);
+    expect(rulesOf(doc, 'in')).toEqual([' => drop', ' => accept']);
+  });
+
+  it('statements nft prints as text (chain bindings, map updates) go through the text parser', () => {
+    const doc = parseNftablesJson(wrap(table, base, rule(match(payload('tcp', 'dport'), 22), 'jump {\n\t\t\tip saddr 10.0.0.0/8 accept\n\t\t}')));
+    expect(doc.diagnostics).toEqual([]);
+    expect(rulesOf(doc, 'in')).toEqual(['dstport=22 proto=6 => jump __chain0']);
+    expect(rulesOf(doc, '__chain0')).toEqual(['family=ipv4 srcaddr=10.0.0.0/8 => accept']);
+  });
+
+  it('nat statements carry addresses and ports', () => {
+    const doc = parseNftablesJson(
+      wrap(table, base, rule({ dnat: { family: 'ip', addr: '10.0.0.2', port: 443 } }), rule({ masquerade: { port: { range: [1024, 2000] } } }), rule({ redirect: null })),
+    );
+    expect(rulesOf(doc, 'in')).toEqual([' => nat dnat 10.0.0.2/32 :443', ' => nat masquerade :1024-2000', ' => nat redirect']);
+  });
+
+  it('reports schema errors with the JSON path and the position', () => {
+    const text = '{\n  "nftables": [\n    { "table": { "family": "ip", "name": "t" } },\n    { "tabel": {} },\n    { "chain": {}, "rule": {} },\n    []\n  ],\n  "extra": 1\n}\n';
+    const doc = parseNftablesJson(text);
+    expect(doc.diagnostics.map((d) => `${d.code} ${at(d.span)} ${d.message}`)).toEqual([
+      'nftables-json/schema 1:1-9:2 /: must NOT have additional properties',
+      expect.stringMatching(/^nftables-json\/schema 4:5-4:20 \/nftables\/1: unknown key "tabel"; expected one of: metainfo, table, chain, rule,/),
+      'nftables-json/schema 5:5-5:32 /nftables/2: must NOT have more than 1 properties',
+      'nftables-json/schema 6:5-6:7 /nftables/3: must be object',
+    ]);
+    expect(doc.rulesets[0]!.tables.map((t) => t.name)).toEqual(['t']);
+  });
+
+  it('reports JSON syntax errors with a position and never throws', () => {
+    const doc = parseNftablesJson('{"nftables": [ {"table": ');
+    expect(diags(doc)).toEqual(['error json/syntax 1:26-1:26']);
+    expect(doc.diagnostics[0]!.span.start.offset).toBe(25);
+    expect(doc.rulesets[0]!.tables).toEqual([]);
+    expect(diags(parseNftablesJson('[]'))).toEqual(['error nftables-json/schema 1:1-1:3']);
+  });
+
+  it('gives the same model as the text parser for the same ruleset', () => {
+    const text = parseNftables('table inet t {\n chain in {\n  type filter hook input priority filter; policy drop;\n  ip saddr . tcp dport { 10.0.0.1 . 22 } accept\n  icmpv6 type echo-request accept\n }\n}\n');
+    const json = parseNftablesJson(
+      wrap(
+        table,
+        base,
+        rule(match({ concat: [payload('ip', 'saddr'), payload('tcp', 'dport')] }, { set: [{ concat: ['10.0.0.1', 22] }] }), { accept: null }),
+        rule(match(payload('icmpv6', 'type'), 'echo-request'), { accept: null }),
+      ),
+    );
+    expect(canonicalRuleset(json.rulesets[0]!)).toEqual(canonicalRuleset(text.rulesets[0]!));
+  });
+});

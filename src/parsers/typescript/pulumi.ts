@@ -57,6 +57,7 @@ export function extractPulumi(ctx: Context): void {
     if (v.fq === 'aws.ec2.SecurityGroup') awsGroup(ctx, v);
     else if (v.fq === 'azn.network.NetworkSecurityGroup' || v.fq === 'azc.network.NetworkSecurityGroup') azureNsg(ctx, v);
   }
+  const gcp: GcpRule[] = [];
   for (const v of news) {
     switch (v.fq) {
       case 'aws.ec2.SecurityGroupRule': {
@@ -82,7 +83,7 @@ export function extractPulumi(ctx: Context): void {
         break;
       }
       case 'gcp.compute.Firewall':
-        gcpFirewall(ctx, v);
+        gcp.push(gcpFirewall(ctx, v));
         break;
       case 'azn.network.SecurityRule':
       case 'azc.network.NetworkSecurityRule': {
@@ -95,6 +96,7 @@ export function extractPulumi(ctx: Context): void {
         break;
     }
   }
+  gcpRulesets(ctx, gcp);
 }
 
 function unk(ctx: Context, node: Node, reason: string): Val {
@@ -132,19 +134,49 @@ function awsGroupRef(ctx: Context, gid: Val | undefined, at: Node): RulesetDraft
 
 // ---------------------------------------------------------------- GCP
 
-function gcpFirewall(ctx: Context, v: NewVal): void {
+interface GcpRule {
+  network: string;
+  node: Node;
+  rule: RuleDraft;
+  egress: boolean;
+  /** undefined: every instance of the network; else target classes ("tag:web", "sa:x", "expr:…"). */
+  targets: string[] | undefined;
+}
+
+/**
+ * One ruleset per network and target class (the model's "GCP network as seen by one
+ * target tag"), plus one for instances no targeted rule names; a class sees the
+ * untargeted rules and its own.
+ */
+function gcpRulesets(ctx: Context, list: GcpRule[]): void {
+  const nets: string[] = [];
+  for (const g of list) if (!nets.includes(g.network)) nets.push(g.network);
+  for (const net of nets) {
+    const rules = list.filter((g) => g.network === net);
+    const classes: string[] = [];
+    for (const g of rules) for (const t of g.targets ?? []) if (!classes.includes(t)) classes.push(t);
+    const build = (key: string, name: string, targets: string[], pick: (g: GcpRule) => boolean): void => {
+      const d = ctx.b.ruleset(key, () => new RulesetDraft(name, rules[0]!.node, 'gcp'));
+      for (const t of targets) d.addTarget(t);
+      for (const g of rules) if (pick(g)) (g.egress ? d.egress : d.ingress).push(g.rule);
+    };
+    for (const cls of classes) {
+      const bare = cls.replace(/^(tag|sa|expr):/, '');
+      const what = cls.startsWith('tag:') ? `target tag ${bare}` : cls.startsWith('sa:') ? `target service account ${bare}` : `targets ${bare}`;
+      build(`gcp:${net}:${cls}`, `network ${net}, ${what}`, [cls, bare, net], (g) => g.targets === undefined || g.targets.includes(cls));
+    }
+    build(`gcp:${net}:*`, `network ${net}, all instances`, [net], (g) => g.targets === undefined || g.targets.every((t) => t.startsWith('expr:')));
+  }
+}
+
+function gcpFirewall(ctx: Context, v: NewVal): GcpRule {
   const b = ctx.b;
   const { obj, get } = props(ctx, v);
   const network = get('network');
   const netName = network?.k === 'str' ? network.v : network ? (network.k === 'unk' ? network.text : ctx.label(network.k === 'prop' ? network.base : network)) : 'default';
-  const d = b.ruleset(`gcp:${netName}`, () => {
-    const r = new RulesetDraft(`network ${netName}`, v.node, 'gcp');
-    r.addTarget(netName);
-    return r;
-  });
   if (obj?.k !== 'obj') {
-    d.ingress.push({ matches: [obj?.k === 'unk' ? b.opaque(obj) : b.opaque({ text: b.text(v.node), reason: 'firewall properties not known', node: v.node })], action: { kind: 'accept' }, node: v.node, reportNode: v.node, suggestions: [], priority: 0 });
-    return;
+    const m = obj?.k === 'unk' ? b.opaque(obj) : b.opaque({ text: b.text(v.node), reason: 'firewall properties not known', node: v.node });
+    return { network: netName, node: v.node, egress: false, targets: undefined, rule: { matches: [m], action: { kind: 'accept' }, node: v.node, reportNode: v.node, suggestions: [], priority: -1 } };
   }
   const dir = get('direction');
   const egress = dir?.k === 'str' && dir.v.toUpperCase() === 'EGRESS';
@@ -198,27 +230,28 @@ function gcpFirewall(ctx: Context, v: NewVal): void {
     // no source at all: GCP applies the rule to 0.0.0.0/0
     if (srcAlts.length === 0 && !ranges) srcAlts.push([{ kind: 'address', dir: 'src', addrs: AddrSet.ALL_V4 }]);
   }
-  const targetMatches: Match[] = [];
-  const targetAlts: Match[][] = [];
+  // target classes; an unresolved entry is a class named by its expression
+  let targets: string[] | undefined;
+  const extra: Match[] = [];
   for (const [field, prefix] of [
     ['targetTags', 'tag:'],
     ['targetServiceAccounts', 'sa:'],
   ] as const) {
     const t = get(field);
     if (!t || t.k === 'nullish') continue;
-    const names: string[] = [];
     for (const it of flatItems(t)) {
-      if (it.k === 'str') {
-        names.push(prefix + it.v);
-        if (prefix === 'tag:') d.addTarget(prefix + it.v);
-      } else targetAlts.push([it.k === 'unk' ? b.opaque(it) : b.opaque({ text: b.text(it.node), reason: 'not a string', node: it.node })]);
+      targets ??= [];
+      if (it.k === 'str') targets.push(prefix + it.v);
+      else targets.push(`expr:${it.k === 'unk' ? it.text : b.text(it.node)}`);
     }
-    if (names.length > 0) targetAlts.push([{ kind: 'principal', dir: 'dst', names, span: spanOfNode(t.node) }]);
   }
-  if (targetAlts.length > 0) targetMatches.push(...anyOf(targetAlts));
-  const matches: Match[] = [...(protoAlts.length === 0 ? [{ kind: 'any-of', alternatives: [] } as Match] : anyOf(protoAlts)), ...(srcAlts.length > 0 ? anyOf(srcAlts) : []), ...targetMatches];
+  if (targets && targets.length === 0) targets = undefined;
+  if (targets && targets.every((t) => t.startsWith('expr:'))) {
+    extra.push(b.opaque({ text: `targets ${targets.map((t) => t.slice(5)).join(', ')}`, reason: 'the target list is not known statically; the rule may apply to every instance', node: v.node }));
+  }
+  const matches: Match[] = [...(protoAlts.length === 0 ? [{ kind: 'any-of', alternatives: [] } as Match] : anyOf(protoAlts)), ...(srcAlts.length > 0 ? anyOf(srcAlts) : []), ...extra];
   const disabled = get('disabled');
-  const rule: RuleDraft = { matches, action, node: v.node, reportNode: worldNode ?? portNode ?? v.node, suggestions, priority };
+  const rule: RuleDraft = { matches, action, node: v.node, reportNode: (isDeny ? undefined : worldNode) ?? portNode ?? v.node, suggestions: isDeny ? [] : suggestions, priority };
   if (disabled?.k === 'bool' && disabled.v) rule.disabled = true;
   const desc = get('description');
   const fwName = get('name');
@@ -228,7 +261,7 @@ function gcpFirewall(ctx: Context, v: NewVal): void {
     const resName = ctx.argString(v.node, 0, v.scope);
     if (resName !== undefined) rule.comment = resName;
   }
-  (egress ? d.egress : d.ingress).push(rule);
+  return { network: netName, node: v.node, rule, egress, targets };
 }
 
 /** GCP / Azure port strings: "22", "1761-1768", "*" (Azure). */
@@ -327,7 +360,7 @@ function azureDefaults(d: RulesetDraft, node: Node): void {
   );
   d.defaultEgress.push(
     rule([p('src', 'VirtualNetwork'), p('dst', 'VirtualNetwork')], { kind: 'accept' }, 'AllowVnetOutBound (default, 65000)'),
-    rule([p('dst', 'Internet')], { kind: 'accept' }, 'AllowInternetOutBound (default, 65001)'),
+    rule([], { kind: 'accept' }, 'AllowInternetOutBound (default, 65001)'),
     rule([], { kind: 'drop' }, 'DenyAllOutBound (default, 65500)'),
   );
 }
@@ -394,7 +427,8 @@ function azureRule(ctx: Context, d: RulesetDraft, e: Val, node: Node): void {
         continue;
       }
       const t = it.v.trim();
-      if (t === '*' || t.toLowerCase() === 'any') {
+      // '*', 'Any' and the 'Internet' service tag: every address (as the Azure parser reads them)
+      if (t === '*' || t.toLowerCase() === 'any' || t.toLowerCase() === 'internet') {
         star = true;
         if (dir === 'src' && it.node.type === 'Literal' && it.node.range[0] >= node.range[0] && it.node.range[1] <= node.range[1]) {
           worldNode ??= it.node;
@@ -433,7 +467,8 @@ function azureRule(ctx: Context, d: RulesetDraft, e: Val, node: Node): void {
   let priority: number;
   if (pri?.k === 'num') priority = pri.v;
   else priority = action.kind === 'drop' ? 65536 : -1; // unknown: the order that exposes most
-  const rule: RuleDraft = { matches, action, node, reportNode: worldNode ?? portNode ?? node, suggestions, priority };
+  // a placeholder only makes sense where the rule opens something
+  const rule: RuleDraft = { matches, action, node, reportNode: (action.kind === 'accept' ? worldNode : undefined) ?? portNode ?? node, suggestions: action.kind === 'accept' ? suggestions : [], priority };
   const name = get('name');
   const desc = get('description');
   if (desc?.k === 'str') rule.comment = desc.v;

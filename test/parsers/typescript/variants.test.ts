@@ -89,7 +89,8 @@ describe('fixtures/typescript/pulumi-gcp-azure.ts', () => {
     expect(nsg.tables[0]!.name).toBe('network-security-group');
     expect(summary({ ...document, rulesets: [nsg] })).toEqual([
       // priority order: the Deny at 100 before the Allow at 200; enum members read by name
-      'nsg ingress: dstport=1762-1763 srcprincipal=Internet => drop',
+      // the 'Internet' service tag is every address, as the Azure parser reads it
+      'nsg ingress: dstport=1762-1763 => drop',
       'nsg ingress: dstport=1761-1768 proto=6 => accept',
       // standalone SecurityRule attached through nsg.name
       'nsg ingress: dstport=1764 proto=17 srcaddr=10.0.0.0/8, 192.168.0.0/16 => accept',
@@ -97,35 +98,44 @@ describe('fixtures/typescript/pulumi-gcp-azure.ts', () => {
       'nsg ingress: srcprincipal=AzureLoadBalancer => accept',
       'nsg ingress:  => drop',
       'nsg egress: dstprincipal=VirtualNetwork srcprincipal=VirtualNetwork => accept',
-      'nsg egress: dstprincipal=Internet => accept',
+      'nsg egress:  => accept',
       'nsg egress:  => drop',
     ]);
     expect(rules[0]!.comment).toBe('deny');
     expect(rules[5]!.text).toBe('(Azure default) DenyAllInBound (default, 65500)');
-    // '*' source: placeholder suggestion on the literal
+    // '*' source of an Allow: placeholder suggestion on the literal; none on a Deny
     expect(extracted[1]!.suggestions.map((s) => [text.slice(...s.range), s.text])).toEqual([["'*'", "'10.0.0.0/8'"]]);
+    expect(extracted[0]!.suggestions).toEqual([]);
   });
 
-  it('builds GCP networks: priority, deny before allow, tags, default source, disabled', () => {
+  it('builds one GCP ruleset per network and target class: priority, deny before allow, default source, disabled', () => {
     const gcp = document.rulesets.slice(1);
     expect(gcp.map((r) => [r.name, r.targets, r.tables[0]!.name])).toEqual([
-      ['network net', ['net', 'tag:cft'], 'firewall'],
-      ['network default', ['default'], 'firewall'],
+      ['network net, target tag cft', ['tag:cft', 'cft', 'net'], 'firewall'],
+      ['network net, all instances', ['net'], 'firewall'],
+      ['network default, all instances', ['default'], 'firewall'],
     ]);
     expect(gcp[0]!.tables[0]!.chains.map((c) => [c.name, c.policy])).toEqual([
       ['ingress', 'drop'],
       ['egress', 'accept'],
     ]);
     expect(summary({ ...document, rulesets: gcp })).toEqual([
-      'network net ingress: srcprincipal=tag:untrusted => drop',
-      'network net ingress: anyof([dstport=22, 1761-1768 proto=6]|[proto=1]) dstprincipal=tag:cft srcaddr=0.0.0.0/0 => accept',
+      // same priority: the deny first
+      'network net, target tag cft ingress: srcprincipal=tag:untrusted => drop',
+      'network net, target tag cft ingress: anyof([dstport=22, 1761-1768 proto=6]|[proto=1]) srcaddr=0.0.0.0/0 => accept',
+      // instances without the tag only see the untargeted rule
+      'network net, all instances ingress: srcprincipal=tag:untrusted => drop',
       // no source given: GCP uses 0.0.0.0/0
-      'network default ingress: proto=17 srcaddr=0.0.0.0/0 => accept (disabled)',
+      'network default, all instances ingress: proto=17 srcaddr=0.0.0.0/0 => accept (disabled)',
     ]);
     const cft = allRules({ ...document, rulesets: [gcp[0]!] })[1]!;
     expect(cft.comment).toBe('cft');
     expect(pos(cft.span)).toBe('6:1-11:3');
     expect(pos(cft.reportSpan)).toBe('9:18-9:29');
+    // the same firewall in two rulesets: two rules with their own ids, one node
+    const ids = allRules(document).map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(extracted[9]!.node).toBe(extracted[11]!.node);
   });
 });
 

@@ -236,17 +236,21 @@ function mappingMatchers(config: FwlintConfig): Matcher[] {
   return m;
 }
 
+/** Path relative to the root, `/`-separated; a relative `file` is relative to the working directory. */
 function relPath(rootDir: string, file: string): string {
-  const abs = isAbsolute(file) ? file : resolve(rootDir, file);
+  const abs = isAbsolute(file) ? file : resolve(file);
   return relative(rootDir, abs).split(sep).join('/');
 }
 
-/** Target names the configuration's `targets` mapping gives a file. */
-export function mappedTargets(filePath: string, settings: ResolvedSettings): string[] {
-  const rel = relPath(settings.rootDir, filePath);
+function mappedRel(rel: string, settings: ResolvedSettings): string[] {
   const out: string[] = [];
   for (const m of mappingMatchers(settings.config)) if (m.test(rel)) for (const n of m.names) if (!out.includes(n)) out.push(n);
   return out;
+}
+
+/** Target names the configuration's `targets` mapping gives a file (absolute, or relative to the working directory). */
+export function mappedTargets(filePath: string, settings: ResolvedSettings): string[] {
+  return mappedRel(relPath(settings.rootDir, filePath), settings);
 }
 
 // ---------------------------------------------------------------- discovery cache
@@ -327,7 +331,7 @@ function resolveSettings(configFile: string | undefined, opts: LoadOptions, cwd:
   const discover = opts.discover ?? config.discovery ?? true;
   if (discover) {
     const s = scan(rootDir);
-    const found = s.findings.map(({ rel, finding }) => ({ finding, targets: findingTargets(rel, finding, mappedTargets(rel, settings)) }));
+    const found = s.findings.map(({ rel, finding }) => ({ finding, targets: findingTargets(rel, finding, mappedRel(rel, settings)) }));
     for (const d of mergeFindings(found)) {
       d.evidence = d.evidence.map((e) => ({ ...e, file: join(rootDir, e.file) }));
       deployments.push(d);
@@ -462,8 +466,8 @@ export function targetsFor(filePath: string | undefined, ruleset: Ruleset, setti
     if (n && !out.includes(n)) out.push(n);
   };
   if (filePath) {
-    for (const n of mappedTargets(filePath, settings)) add(n);
     const rel = relPath(settings.rootDir, filePath);
+    for (const n of mappedRel(rel, settings)) add(n);
     const host = hostFromPath(rel);
     if (host) add(host);
     const segs = rel.split('/');

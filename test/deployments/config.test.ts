@@ -165,3 +165,46 @@ describe('finding and caching the configuration', () => {
     expect(s2.deployments[0]!.targets).toEqual(['b']);
   });
 });
+
+describe('discovery through loadSettings', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fwl-load-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  it('maps discovered files with the configuration targets; evidence paths are absolute; discover:false and discovery:false switch it off', () => {
+    mkdirSync(join(dir, 'compose'), { recursive: true });
+    writeFileSync(join(dir, 'fwlint.config.yaml'), 'targets:\n  - files: ["compose/**"]\n    names: [dockerhost1]\n');
+    writeFileSync(join(dir, 'compose/docker-compose.yml'), 'services:\n  cft:\n    image: axway/cft:3.10\n    ports: ["1761:1761"]\n');
+    const s = loadSettings(join(dir, 'fw/host.rules'));
+    expect(s.errors).toEqual([]);
+    expect(s.discovery).toEqual({ filesRead: 2, truncated: false });
+    expect(s.deployments.map((d) => ({ targets: d.targets, ports: formatPorts(d.ports[0]!.ports), evidence: d.evidence.map((e) => `${e.file}:${e.line}:${e.kind}`) }))).toEqual([
+      { targets: ['dockerhost1', 'cft'], ports: '1761', evidence: [`${join(dir, 'compose/docker-compose.yml')}:3:discovered`, `${join(dir, 'compose/docker-compose.yml')}:4:discovered`] },
+    ]);
+    // cached scans are not mutated by the path rewriting
+    clearSettingsCache();
+    const again = loadSettings(join(dir, 'fw/host.rules'));
+    expect(again.deployments[0]!.evidence[0]!.file).toBe(join(dir, 'compose/docker-compose.yml'));
+    expect(loadSettings(join(dir, 'fw/host.rules'), { discover: false }).deployments).toEqual([]);
+    expect(loadSettings(join(dir, 'fw/host.rules'), { eslintSettings: { discovery: false } }).deployments).toEqual([]);
+  });
+});
+
+describe('the schema file itself', () => {
+  it('compiles in ajv strict mode with its $refs, and closes every object', async () => {
+    const { Ajv } = await import('ajv');
+    const { readFileSync } = await import('node:fs');
+    const schema = JSON.parse(readFileSync(resolve(__dirname, '../../schema/fwlint.config.schema.json'), 'utf8')) as Record<string, unknown>;
+    const ajv = new Ajv({ strict: true, allErrors: true });
+    ajv.addFormat('cidr', true);
+    ajv.addFormat('port-list', true);
+    expect(() => ajv.compile(schema)).not.toThrow();
+    const open: string[] = [];
+    const walk = (v: unknown, path: string): void => {
+      if (!v || typeof v !== 'object') return;
+      const o = v as Record<string, unknown>;
+      if (o.type === 'object' && o.additionalProperties === undefined) open.push(path);
+      for (const [k, x] of Object.entries(o)) walk(x, `${path}/${k}`);
+    };
+    walk(schema, '#');
+    expect(open).toEqual([]);
+  });
+});

@@ -203,7 +203,7 @@ function layer4(protocol: PValue | undefined, fromPort: PValue | undefined, toPo
         span: portSpan ?? fallback,
       };
     }
-    if (a === -1 || (a <= 0 && b >= 65535) || (a === -1 && b === -1)) return { matches: [protoMatch], label: name, ...(portSpan ? { span: portSpan } : {}) };
+    if (a === -1 || (a <= 0 && b >= 65535) || (a === -1 && b === -1)) return { matches: [protoMatch], label: `${name} all ports`, ...(portSpan ? { span: portSpan } : {}) };
     if (a > b) {
       // AWS rejects FromPort > ToPort: the rule cannot exist, it opens nothing.
       ctx.diagnostics.push({ severity: 'error', code: 'aws/port-range', message: `port range ${a}-${b} is reversed: AWS rejects it, the rule opens nothing`, span: portSpan ?? fallback });
@@ -223,7 +223,7 @@ function layer4(protocol: PValue | undefined, fromPort: PValue | undefined, toPo
     if (type === undefined || code === undefined) {
       return { matches: [protoMatch, unresolvedMatch(`icmp type ${tv?.kind === 'expr' ? tv.text : scalarText(tv)}`, tv?.span ?? fallback, 'the ICMP type is not known statically')], label: name, ...(portSpan ? { span: portSpan } : {}) };
     }
-    if (type < 0) return { matches: [protoMatch], label: name, ...(portSpan ? { span: portSpan } : {}) };
+    if (type < 0) return { matches: [protoMatch], label: `${name} all types`, ...(portSpan ? { span: portSpan } : {}) };
     const values = code < 0 ? numRange(type * 256, type * 256 + 255) : numSingle(type * 256 + code);
     return { matches: [protoMatch, { kind: 'icmp-type', family, values, ...(tv ? { span: tv.span } : {}) }], label: `${name} type ${type}${code >= 0 ? ` code ${code}` : ''}`, ...(portSpan ? { span: portSpan } : {}) };
   }

@@ -34,6 +34,17 @@ const ENV_ROLE: Record<string, RoleId> = {
   CFT_RESTAPI_PORT: 'restapi',
 };
 
+/**
+ * Variables only a Transfer CFT instance itself has. Port variables alone are not enough:
+ * clients of CFT (test runners, Flow Manager jobs) carry CFT_RESTAPI_PORT to reach it.
+ */
+const INSTANCE_ENV = new Set(['CFT_INSTANCE_ID', 'CFT_INSTANCE_GROUP', 'CFT_CFTDIRRUNTIME', 'CFT_KEY', 'CFT_CATALOG_SIZE', 'CFT_COM_SIZE']);
+
+function isCftInstanceEnv(env: Map<string, unknown>): boolean {
+  for (const k of env.keys()) if (INSTANCE_ENV.has(k)) return true;
+  return false;
+}
+
 const PROPERTIES_ROLE: Record<string, RoleId> = {
   pesit_port: 'pesit',
   pesit_ssl_port: 'pesitssl',
@@ -246,7 +257,7 @@ function fromCompose(doc: PValue, lines: Lines): Finding[] {
     const imageNode = get(svc, 'image');
     const image = str(imageNode);
     const env = envOf(get(svc, 'environment'));
-    const hasCftEnv = [...env.keys()].some((k) => k in ENV_ROLE);
+    const hasCftEnv = isCftInstanceEnv(env);
     if (!isCftImage(image) && !hasCftEnv) continue;
     const evidence: Evidence[] = [];
     pushEv(evidence, lines.at(isCftImage(image) ? imageNode : undefined) ?? lines.evidence(entry.keySpan.start.line));
@@ -326,7 +337,7 @@ function fromK8sWorkload(doc: PValue, kind: string, lines: Lines, workloads: Cft
   for (const c of items(get(pod, 'containers'))) {
     const imageNode = get(c, 'image');
     const env = envOf(get(c, 'env'));
-    const hasCftEnv = [...env.keys()].some((k) => k in ENV_ROLE);
+    const hasCftEnv = isCftInstanceEnv(env);
     if (!isCftImage(str(imageNode)) && !hasCftEnv) continue;
     const evidence: Evidence[] = [];
     pushEv(evidence, lines.at(isCftImage(str(imageNode)) ? imageNode : c));

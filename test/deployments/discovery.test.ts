@@ -175,6 +175,24 @@ describe('discoverInText', () => {
     const b = discoverInText('c.yml', 'services:\n  cft:\n    image: axway/cft\n    network_mode: host\n    ports: ["9999:1761"]\n    environment:\n      CFT_COMS_PORT: "2765"\n');
     expect(b.map((f) => [formatPorts(f.ports), f.explicit, f.evidence.map((e) => e.line)])).toEqual([['1761-1763, 1766-1768, 2765', true, [3, 7, 5, 4]]]);
   });
+  it('compose: a client of CFT (port variables only) is not Transfer CFT; a locally built image with instance variables is', () => {
+    const text = [
+      'services:',
+      '  test-runner:',
+      '    build: .',
+      '    environment:',
+      '      CFT_FQDN: cft',
+      '      CFT_RESTAPI_PORT: 1768',
+      '  cft:',
+      '    image: cft:$DOCKER_TAG',
+      '    environment:',
+      '      CFT_INSTANCE_ID: docker0_cft',
+      '      CFT_RESTAPI_PORT: 1768',
+    ].join('\n');
+    expect(discoverInText('test/docker-compose-01.test.yml', text).map((f) => [f.names, formatPorts(f.ports), f.explicit, f.evidence.map((e) => e.line)])).toEqual([
+      [['cft'], '1761-1763, 1765-1768', true, [7, 11]],
+    ]);
+  });
   it('compose: a game server on 1761/1762 is not Transfer CFT', () => {
     expect(discoverInText('docker-compose.yml', 'services:\n  att:\n    image: nyx/att-server\n    ports: ["1761:1761", "1762:1762"]\n')).toEqual([]);
   });

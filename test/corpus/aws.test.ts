@@ -165,6 +165,14 @@ describe.skipIf(!present)('AWS corpus', () => {
     expect(files.length).toBeGreaterThanOrEqual(160);
   });
 
+  test('every Terraform file is valid HCL to our parser (no syntax diagnostics)', () => {
+    const tf = files.filter((f) => f.endsWith('.tf'));
+    const bad = tf.filter((f) => parseFile(f, readFileSync(f, 'utf8')).diagnostics.some((d) => d.code?.startsWith('hcl/')));
+    console.log(`Terraform: ${tf.length} files, ${tf.length - bad.length} without HCL diagnostics`);
+    expect(bad).toEqual([]);
+    expect(tf.length).toBe(31);
+  });
+
   test('the two invalid aws-cli outputs give a JSON diagnostic, not a crash', () => {
     const bad = files.filter((f) => f.endsWith('.json')).filter((f) => parseFile(f, readFileSync(f, 'utf8')).diagnostics.some((d) => d.code === 'json/syntax' || d.code === 'json/trailing-comma'));
     console.log(`invalid JSON upstream: ${bad.map((f) => path.relative(awsDir, f)).join(', ')}`);

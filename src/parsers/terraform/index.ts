@@ -479,6 +479,60 @@ class Evaluator {
         }
         return { kind: 'array', items: out, span };
       }
+      case 'join': {
+        const [sep, ...lists] = args;
+        if (sep?.kind !== 'scalar' || typeof sep.value !== 'string') return this.unknown(e);
+        const parts: string[] = [];
+        for (const l of lists) {
+          if (l.kind !== 'array') return this.unknown(e);
+          for (const it of l.items) {
+            if (it.kind !== 'scalar' || it.value === null) return this.unknown(e);
+            parts.push(String(it.value));
+          }
+        }
+        return { kind: 'scalar', value: parts.join(sep.value), span };
+      }
+      case 'split': {
+        const [sep, str0] = args;
+        if (sep?.kind !== 'scalar' || str0?.kind !== 'scalar' || typeof sep.value !== 'string' || typeof str0.value !== 'string') return this.unknown(e);
+        const pieces = str0.value === '' ? [''] : str0.value.split(sep.value);
+        return { kind: 'array', items: pieces.map((x) => ({ kind: 'scalar', value: x, span: str0.span })), span };
+      }
+      case 'lower':
+      case 'upper': {
+        const [v] = args;
+        if (v?.kind !== 'scalar' || typeof v.value !== 'string') return this.unknown(e);
+        return { kind: 'scalar', value: e.name === 'lower' ? v.value.toLowerCase() : v.value.toUpperCase(), span: v.span };
+      }
+      case 'format': {
+        const [f, ...rest] = args;
+        if (f?.kind !== 'scalar' || typeof f.value !== 'string') return this.unknown(e);
+        let out = '';
+        let k = 0;
+        const fmt = f.value;
+        for (let i = 0; i < fmt.length; i++) {
+          const c = fmt[i]!;
+          if (c !== '%') {
+            out += c;
+            continue;
+          }
+          const d = fmt[++i];
+          if (d === '%') out += '%';
+          else if (d === 's' || d === 'd' || d === 'v') {
+            const a = rest[k++];
+            if (a?.kind !== 'scalar' || a.value === null) return this.unknown(e);
+            out += String(a.value);
+          } else return this.unknown(e);
+        }
+        return { kind: 'scalar', value: out, span };
+      }
+      case 'keys':
+      case 'values': {
+        const [m] = args;
+        if (m?.kind !== 'object') return this.unknown(e);
+        const sorted = [...m.entries].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+        return { kind: 'array', items: sorted.map((en) => (e.name === 'keys' ? { kind: 'scalar', value: en.key, span: en.keySpan } : en.value)), span };
+      }
       case 'try':
       case 'coalesce': {
         for (const a of args) {

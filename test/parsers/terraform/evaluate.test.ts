@@ -192,3 +192,32 @@ describe('module calls', () => {
     ]);
   });
 });
+
+describe('functions', () => {
+  const cases: [string, unknown][] = [
+    ['join(",", ["a", "b"], ["c"])', 'a,b,c'],
+    ['split(",", "10.0.0.0/8,192.168.0.0/16")', ['10.0.0.0/8', '192.168.0.0/16']],
+    ['format("%s/%d", "10.0.0.1", 32)', '10.0.0.1/32'],
+    ['upper("tcp")', 'TCP'],
+    ['keys({ b = 1, a = 2 })', ['a', 'b']],
+    ['values({ b = 1, a = 2 })', [2, 1]],
+    ['lookup({ a = 1 }, "b", 3)', 3],
+    ['element(["x", "y"], 3)', 'y'],
+    ['length([1, 2, 3])', 3],
+    ['compact(["a", "", null])', ['a']],
+    ['distinct([1, 1, 2])', [1, 2]],
+    ['flatten([[1], [2, [3]]])', [1, 2, 3]],
+    ['merge({ a = 1 }, { a = 2, b = 3 })', { a: 2, b: 3 }],
+    ['tonumber("22")', 22],
+    ['coalesce("", "x")', 'x'],
+    ['cidrsubnet("10.0.0.0/8", 8, 1)', 'cidrsubnet("10.0.0.0/8", 8, 1)'],
+    ['concat(["0.0.0.0/0"], var.x)', ['0.0.0.0/0', 'var.x']],
+  ];
+  for (const [src, want] of cases) {
+    test(src, () => {
+      const r = evaluateTerraform(`resource "aws_security_group" "x" {\n  v = ${src}\n}\n`);
+      expect(r.diagnostics).toEqual([]);
+      expect(toPlain(get(r.resources[0]!.body, 'v'))).toEqual(want);
+    });
+  }
+});

@@ -11,6 +11,20 @@ import { tokenizeRestoreLine, type Tok } from './tokens.js';
 export interface SaveOptions {
   filePath?: string;
   family?: Family;
+  /** Internal: an `iptables-restore <<EOF` here-document of a script, read into the script's state. */
+  embed?: EmbeddedRestore;
+}
+
+export interface EmbeddedRestore {
+  state: NetfilterState;
+  diagnostics: Diagnostic[];
+  /** Offsets of the body in the script text, and the 1-based line it starts on. */
+  from: number;
+  to: number;
+  line: number;
+  family: Family;
+  /** `--noflush`: sections add to the tables instead of replacing them. */
+  noflush: boolean;
 }
 
 /** Family from the file name: ip6tables-save, rules.v6, *.v6.txt ... */
@@ -22,14 +36,15 @@ export function familyFromName(filePath: string | undefined): Family | undefined
 }
 
 export function parseSave(text: string, options: SaveOptions = {}): FirewallDocument {
-  const diagnostics: Diagnostic[] = [];
+  const embed = options.embed;
+  const diagnostics: Diagnostic[] = embed?.diagnostics ?? [];
   const comments: DocComment[] = [];
-  let lineNo = 0;
-  let lineStart = 0;
+  let lineNo = embed ? embed.line - 1 : 0;
+  let lineStart = embed ? embed.from : 0;
   const pos = (off: number) => ({ line: lineNo, column: off - lineStart + 1, offset: off });
   const span = (a: number, b: number): Span => ({ start: pos(a), end: pos(b) });
   const diagSpan = (severity: Severity, code: string, message: string, s: Span) => diagnostics.push({ severity, code, message, span: s });
-  const state = new NetfilterState(diagSpan);
+  const state = embed?.state ?? new NetfilterState(diagSpan);
   const nameFamily = familyFromName(options.filePath);
   let saw6 = false;
   const ctx: RuleContext = {
@@ -41,8 +56,8 @@ export function parseSave(text: string, options: SaveOptions = {}): FirewallDocu
     },
   };
   // `-4` / `-6` lines are filtered by the family the tool is; decided before the scan when possible.
-  const provisional: Family = options.family ?? nameFamily ?? 'ipv4';
-  ctx.family = options.family;
+  const provisional: Family = embed?.family ?? options.family ?? nameFamily ?? 'ipv4';
+  ctx.family = embed?.family ?? options.family;
   ctx.toolFamily = provisional;
   const tfam: TableFamily = provisional === 'ipv6' ? 'ip6' : 'ip';
 
@@ -55,12 +70,12 @@ export function parseSave(text: string, options: SaveOptions = {}): FirewallDocu
   /** Tables with a chain line or a command; a bare `*filter` + COMMIT creates nothing (iptables-nft). */
   const touched = new Set<TableState>();
   const toks: Tok[] = [];
-  const len = text.length;
-  let lastLineEnd = 0;
+  const len = embed ? embed.to : text.length;
+  let lastLineEnd = lineStart;
 
   while (lineStart <= len) {
     let nl = text.indexOf('\n', lineStart);
-    if (nl < 0) nl = len;
+    if (nl < 0 || nl > len) nl = len;
     lineNo++;
     let end = nl;
     if (end > lineStart && text.charCodeAt(end - 1) === 13) end--;
@@ -81,7 +96,7 @@ export function parseSave(text: string, options: SaveOptions = {}): FirewallDocu
           table = { name, family: tfam, chains: new Map(), span: tableHeader, renames: new Map() };
         } else {
           tableHeader = span(lineStart, end);
-          const existed = seenTables.has(name);
+          const existed = seenTables.has(name) || (embed !== undefined && !embed.noflush && state.tables.some((t) => t.name === name && t.family === tfam));
           table = state.table(name, tfam, tableHeader);
           if (existed) state.resetTable(table, tableHeader);
           seenTables.add(name);
@@ -177,6 +192,7 @@ export function parseSave(text: string, options: SaveOptions = {}): FirewallDocu
     void tableStartOffset;
   }
 
+  if (embed) return { format: 'iptables-save', rulesets: [], diagnostics, comments };
   const family: Family = options.family ?? nameFamily ?? (saw6 ? 'ipv6' : 'ipv4');
   if (family === 'ipv6' && tfam === 'ip') for (const t of state.tables) t.family = 'ip6';
   state.dropTables((t) => !touched.has(t));

@@ -9,6 +9,7 @@
  */
 import { LineIndex, type Diagnostic, type DocComment, type Family, type FirewallDocument, type Severity, type Span } from '../../model/index.js';
 import { runCommand } from './command.js';
+import { parseSave } from './save.js';
 import { newCache, type RuleContext } from './rule.js';
 import { NetfilterState } from './state.js';
 import type { Tok } from './tokens.js';
@@ -20,7 +21,17 @@ interface Word extends Tok {
   plain?: boolean;
 }
 
-type Item = { kind: 'cmd'; words: Word[] } | { kind: 'op'; op: string; start: number };
+/** A here-document body: offsets in the script text (end = start of the terminator line). */
+interface Heredoc {
+  from: number;
+  to: number;
+  /** `<<'EOF'` / `<<"EOF"`: no expansion in the body. */
+  quoted: boolean;
+  /** `<<-EOF`: leading tabs are removed from body lines. */
+  strip: boolean;
+}
+
+type Item = { kind: 'cmd'; words: Word[]; heredoc?: Heredoc } | { kind: 'op'; op: string; start: number };
 
 type VarValue = { value: string } | { unknown: string };
 
@@ -33,6 +44,15 @@ const IPTABLES_PROGRAMS: Record<string, Family> = {
   'ip6tables-legacy': 'ipv6',
 };
 
+const RESTORE_PROGRAMS: Record<string, Family> = {
+  'iptables-restore': 'ipv4',
+  'iptables-nft-restore': 'ipv4',
+  'iptables-legacy-restore': 'ipv4',
+  'ip6tables-restore': 'ipv6',
+  'ip6tables-nft-restore': 'ipv6',
+  'ip6tables-legacy-restore': 'ipv6',
+};
+
 const NAME_START = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 const NAME_CHAR = (c: number) => NAME_START(c) || (c >= 48 && c <= 57);
 
@@ -41,7 +61,9 @@ class Lexer {
   readonly items: Item[] = [];
   readonly comments: DocComment[] = [];
   private words: Word[] = [];
-  private heredocs: { delim: string; strip: boolean }[] = [];
+  private heredocs: { delim: string; strip: boolean; quoted: boolean; words: Word[] }[] = [];
+  /** Items of a line whose here-documents are not read yet. */
+  private deferred: Item[] = [];
 
   constructor(
     private readonly text: string,
@@ -51,8 +73,13 @@ class Lexer {
     private readonly onError: (offset: number, message: string) => void,
   ) {}
 
+  private emit(item: Item): void {
+    if (this.heredocs.length > 0) this.deferred.push(item);
+    else this.onItem(item);
+  }
+
   private end(): void {
-    if (this.words.length > 0) this.onItem({ kind: 'cmd', words: this.words });
+    if (this.words.length > 0) this.emit({ kind: 'cmd', words: this.words });
     this.words = [];
   }
 
@@ -70,7 +97,12 @@ class Lexer {
       } else if (c === 10) {
         this.end();
         this.i++;
-        if (this.heredocs.length > 0) this.skipHeredocs();
+        if (this.heredocs.length > 0) {
+          this.skipHeredocs();
+          const items = this.deferred;
+          this.deferred = [];
+          for (const it of items) this.onItem(it);
+        }
       } else if (c === 35 /* # */) {
         let e = t.indexOf('\n', this.i);
         if (e < 0) e = n;
@@ -80,11 +112,11 @@ class Lexer {
       } else if (c === 59 /* ; */ || c === 38 /* & */ || c === 124 /* | */) {
         const two = t.charCodeAt(this.i + 1) === c;
         this.end();
-        this.onItem({ kind: 'op', op: two ? t.slice(this.i, this.i + 2) : t[this.i]!, start: this.i });
+        this.emit({ kind: 'op', op: two ? t.slice(this.i, this.i + 2) : t[this.i]!, start: this.i });
         this.i += two ? 2 : 1;
       } else if (c === 40 /* ( */ || c === 41 /* ) */) {
         this.end();
-        this.onItem({ kind: 'op', op: t[this.i]!, start: this.i });
+        this.emit({ kind: 'op', op: t[this.i]!, start: this.i });
         this.i++;
       } else if (c === 60 /* < */ || c === 62 /* > */) {
         this.redirection();
@@ -99,6 +131,10 @@ class Lexer {
       }
     }
     this.end();
+    const items = this.deferred;
+    this.deferred = [];
+    this.heredocs = [];
+    for (const it of items) this.onItem(it);
   }
 
   private redirection(): void {
@@ -125,7 +161,7 @@ class Lexer {
     if ((op === '<<' || op === '<<-') && w) {
       const raw = t.slice(start, this.i);
       const delim = raw.replace(/["'\\]/g, '');
-      this.heredocs.push({ delim, strip: op === '<<-' });
+      this.heredocs.push({ delim, strip: op === '<<-', quoted: delim !== raw, words: this.words });
     }
   }
 
@@ -133,15 +169,23 @@ class Lexer {
     const t = this.text;
     const n = t.length;
     for (const h of this.heredocs) {
+      const from = this.i;
+      let to = n;
       while (this.i < n) {
+        const lineStart = this.i;
         let e = t.indexOf('\n', this.i);
         if (e < 0) e = n;
         let line = t.slice(this.i, e);
         if (line.endsWith('\r')) line = line.slice(0, -1);
         if (h.strip) line = line.replace(/^\t+/, '');
         this.i = Math.min(e + 1, n);
-        if (line === h.delim) break;
+        if (line === h.delim) {
+          to = lineStart;
+          break;
+        }
       }
+      const owner = this.deferred.find((it) => it.kind === 'cmd' && it.words === h.words);
+      if (owner && owner.kind === 'cmd' && !owner.heredoc) owner.heredoc = { from, to, quoted: h.quoted, strip: h.strip };
     }
     this.heredocs = [];
   }
@@ -411,7 +455,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
   let prevPrev: Item | undefined;
   const families = new Set<Family>();
 
-  const handleCommand = (wordsIn: Word[]): void => {
+  const handleCommand = (wordsIn: Word[], heredoc?: Heredoc): void => {
     let words = wordsIn;
     // keywords
     for (;;) {
@@ -488,8 +532,10 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
         base = words[k]!.text;
       }
       family = IPTABLES_PROGRAMS[base];
-      if (!family && (base === 'iptables-restore' || base === 'ip6tables-restore' || base === 'iptables-nft-restore' || base === 'iptables-legacy-restore')) {
-        diag('warning', 'iptables/restore-in-script', `${base} input is not read from scripts; lint the rules file it loads instead`, li.span(prog.start, words[words.length - 1]!.end));
+      const restoreFamily = RESTORE_PROGRAMS[base];
+      if (restoreFamily) {
+        restore(base, restoreFamily, words, k, heredoc);
+        return;
       }
     }
     if (!family) return;
@@ -527,11 +573,43 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     });
   };
 
+  /** `iptables-restore <<EOF ... EOF`: the body is read as a restore file into the script's tables. */
+  const restore = (base: string, family: Family, words: Word[], k: number, heredoc: Heredoc | undefined): void => {
+    const prog = words[k]!;
+    const whole = li.span(prog.start, words[words.length - 1]!.end);
+    if (!heredoc) {
+      diag('warning', 'iptables/restore-in-script', `${base} reads its rules from elsewhere (a file or a pipe); lint that rules file too`, whole);
+      return;
+    }
+    const body = text.slice(heredoc.from, heredoc.to);
+    if (heredoc.strip && /(^|\n)\t/.test(body)) {
+      diag('warning', 'iptables/restore-in-script', `${base} here-document with tab-indented lines (<<-) is not read`, whole);
+      return;
+    }
+    if (!heredoc.quoted && (body.includes('$') || body.includes('`'))) {
+      diag('warning', 'iptables/restore-in-script', `${base} here-document uses shell expansions; it is not read (quote the delimiter, or lint the expanded rules)`, whole);
+      return;
+    }
+    let noflush = false;
+    for (let a = k + 1; a < words.length; a++) {
+      const w = words[a]!.text;
+      if (w === '-n' || w === '--noflush') noflush = true;
+      else if (w === '-T' || w === '--table' || w.startsWith('--table=')) diag('warning', 'iptables/restore-in-script', `${base} ${w}: restoring only one table is not modelled; every table of the input is read`, li.span(words[a]!.start, words[a]!.end));
+    }
+    families.add(family);
+    for (const f of frames) {
+      if (f.kind === 'group') continue;
+      diag('warning', 'iptables/control-flow', `${base} inside ${f.what}: read once, as if it ran exactly once`, whole);
+      break;
+    }
+    parseSave(text, { embed: { state, diagnostics, from: heredoc.from, to: heredoc.to, line: li.position(heredoc.from).line, family, noflush } });
+  };
+
   const lexer = new Lexer(text, li, vars, (item) => {
     try {
       if (item.kind === 'cmd') {
         // `name ( )` → a function definition follows
-        handleCommand(item.words);
+        handleCommand(item.words, item.heredoc);
       } else if (item.op === ')' && prevItem?.kind === 'op' && prevItem.op === '(' && prevPrev?.kind === 'cmd' && prevPrev.words.length === 1) {
         pendingFunction = prevPrev.words[0]!.text;
       }

@@ -172,6 +172,48 @@ describe('iptables scripts: shell syntax', () => {
     expect(rulesOf(d, 'filter', 'FORWARD')).toEqual([' => drop']);
   });
 
+  it('reads an iptables-restore here-document into the same tables, with positions in the script', () => {
+    const text = [
+      'iptables -A INPUT -j LOG',
+      "iptables-restore --noflush <<'EOF'",
+      '*filter',
+      ':INPUT DROP [0:0]',
+      '-A INPUT -p tcp -m tcp --dport 1761:1768 -j ACCEPT',
+      'COMMIT',
+      'EOF',
+      'ip6tables-restore <<EOF',
+      '*filter',
+      '-A INPUT -p tcp --dport 22 -j ACCEPT',
+      'COMMIT',
+      'EOF',
+      'iptables -A INPUT -j DROP',
+      '',
+    ].join('\n');
+    const d = script(text);
+    expect(d.diagnostics).toEqual([]);
+    expect(d.rulesets[0]!.families).toEqual(['ipv4', 'ipv6']);
+    expect(rulesOf(d, 'filter', 'INPUT', 'ip')).toEqual([' => continue log', 'dstport=1761-1768 proto=6 => accept', ' => drop']);
+    expect(rulesOf(d, 'filter', 'INPUT', 'ip6')).toEqual(['dstport=22 proto=6 => accept']);
+    const input = chainOf(d, 'filter', 'INPUT', 'ip');
+    expect(input.policy).toBe('drop');
+    expect(at(input.policySpan)).toBe('4:1-4:18');
+    const r = input.rules[1]!;
+    expect(at(r.span)).toBe(spanIn(5, '-A INPUT -p tcp -m tcp --dport 1761:1768 -j ACCEPT', '-A INPUT -p tcp -m tcp --dport 1761:1768 -j ACCEPT'));
+    expect(at(r.reportSpan)).toBe(spanIn(5, '-A INPUT -p tcp -m tcp --dport 1761:1768 -j ACCEPT', '--dport 1761:1768'));
+  });
+
+  it('a restore here-document without --noflush replaces the tables it names; errors keep script positions', () => {
+    const d = script('iptables -A INPUT -j LOG\niptables-restore <<"EOF"\n*filter\n-A NOPE -j ACCEPT\nCOMMIT\nEOF\n');
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual([]);
+    expect(diags(d)).toEqual(['error iptables/unknown-chain 4:4-4:8']);
+  });
+
+  it('warns about restore input it cannot read (files, expansions)', () => {
+    const d = script('iptables-restore < /etc/iptables/rules.v4\nNET=10.0.0.0/8\niptables-restore <<EOF\n*filter\n-A INPUT -s $NET -j ACCEPT\nCOMMIT\nEOF\n');
+    expect(diags(d)).toEqual(['warning iptables/restore-in-script 1:1-1:17', 'warning iptables/restore-in-script 3:1-3:17']);
+    expect(d.rulesets[0]!.tables).toEqual([]);
+  });
+
   it('assumes an unset $IPTABLES-style variable runs iptables, with a warning', () => {
     const d = script('$IPTABLES -A INPUT -j ACCEPT\n${IP6TABLES} -A INPUT -j DROP\n');
     expect(diags(d)).toEqual(['warning iptables/unresolved-command 1:1-1:10', 'warning iptables/unresolved-command 2:1-2:13']);

@@ -1,9 +1,8 @@
 import type { Rule } from 'eslint';
 import { exposedPorts } from '../src/analysis/index.js';
 import { CFT_BLOCK, describePorts, REGISTERED_RANGE } from '../src/catalog/index.js';
-import { judge } from '../src/deployments/index.js';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
-import { capitalise, certaintyText, describeSources, docsUrl, groupByResponsible, report } from '../src/eslint/rule-kit.js';
+import { capitalise, certaintyText, describeSources, docsUrl, groupByResponsible, report, unexplainedPorts } from '../src/eslint/rule-kit.js';
 import { IntervalSet, numRange, type NumSet } from '../src/model/index.js';
 
 /** "8080", "tcp/8080", "udp/5000-5010" → [protocols, ports]. */
@@ -72,11 +71,7 @@ const rule: Rule.RuleModule = {
         for (const g of groupByResponsible(pieces)) {
           const parts: string[] = [];
           for (const [protocol, ports] of g.ports) {
-            let rest = ports;
-            for (const svc of a.settings.services) {
-              if (rest.isEmpty) break;
-              rest = rest.subtract(judge(svc.id, targets, protocol, rest, g.sources, a.settings).needed);
-            }
+            const rest = unexplainedPorts(a, targets, protocol, ports, g.sources);
             if (!rest.isEmpty) parts.push(describePorts(protocol, rest));
           }
           if (parts.length === 0) continue;

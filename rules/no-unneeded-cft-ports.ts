@@ -1,8 +1,10 @@
+import { basename } from 'node:path';
 import type { Rule } from 'eslint';
 import { exposedPorts } from '../src/analysis/index.js';
 import { CFT_BLOCK, describePorts } from '../src/catalog/index.js';
 import { judge } from '../src/deployments/index.js';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
+import { formatPorts, numSingle } from '../src/model/index.js';
 import { capitalise, certaintyText, describeSources, docsUrl, groupByResponsible, report } from '../src/eslint/rule-kit.js';
 
 const SERVICE = 'transfer-cft';
@@ -23,7 +25,8 @@ const rule: Rule.RuleModule = {
     hasSuggestions: true,
     schema: [],
     messages: {
-      unneeded: '{{certainty}}: {{ports}} reachable from {{sources}} without a matching Transfer CFT deployment{{elsewhere}}{{via}}.',
+      noDeployment: '{{certainty}}: {{ports}} reachable from {{sources}} without a Transfer CFT deployment on {{target}}{{elsewhere}}{{via}}.',
+      unused: '{{certainty}}: {{ports}} reachable from {{sources}} but not used by the Transfer CFT deployment on {{target}} ({{why}}){{via}}.',
       tooWide: '{{certainty}}: {{ports}} of the Transfer CFT deployment on {{target}} reachable from {{sources}}, wider than its declared sources {{allowed}}{{via}}.',
     },
   },
@@ -33,35 +36,50 @@ const rule: Rule.RuleModule = {
       if (!a) return;
       for (const ruleset of a.document.rulesets) {
         const targets = a.targets(ruleset);
+        const target = targets.length > 0 ? targets.join(', ') : a.filePath ? basename(a.filePath) : ruleset.name;
         const exposure = a.exposure(ruleset, 'input');
         const pieces = [6, 17].flatMap((protocol) => exposedPorts(exposure, protocol, CFT_BLOCK).map((entry) => ({ entry, protocol, ports: entry.dports.intersect(CFT_BLOCK) })));
         for (const g of groupByResponsible(pieces)) {
-          const unneeded: string[] = [];
-          const wide: { ports: string; allowed: string; target: string }[] = [];
-          let elsewhere = new Set<string>();
-          for (const [protocol, ports] of g.ports) {
-            const j = judge(SERVICE, targets, protocol, ports, g.sources, a.settings);
-            if (!j.unneeded.isEmpty) unneeded.push(describePorts(protocol, j.unneeded));
-            if (j.tooWide) wide.push({ ports: describePorts(protocol, j.tooWide.ports), allowed: describeSources(j.tooWide.allowed), target: targets[0] ?? ruleset.name });
-            for (const d of j.elsewhere) for (const t of d.targets) elsewhere.add(t);
-            if (j.deployments.length > 0) elsewhere = new Set();
-          }
           const common = {
             certainty: capitalise(certaintyText(g)),
             sources: describeSources(g.sources, g.principals),
             via: g.via ? `, ${g.via}` : '',
+            target,
           };
-          if (unneeded.length > 0) {
+          const noDeployment: string[] = [];
+          const unused: string[] = [];
+          const why = new Set<string>();
+          const elsewhere = new Set<string>();
+          for (const [protocol, ports] of g.ports) {
+            const j = judge(SERVICE, targets, protocol, ports, g.sources, a.settings);
+            if (!j.unneeded.isEmpty) {
+              if (j.deployments.length === 0) {
+                noDeployment.push(describePorts(protocol, j.unneeded));
+                for (const d of j.elsewhere) for (const t of d.targets) elsewhere.add(t);
+              } else {
+                unused.push(describePorts(protocol, j.unneeded));
+                if (protocol === 17) why.add('Transfer CFT never uses UDP');
+                else {
+                  if (j.unneeded.has(1764)) why.add('1764 has no Transfer CFT role');
+                  const others = j.unneeded.subtract(numSingle(1764));
+                  if (!others.isEmpty) why.add(`the deployment does not listen on ${formatPorts(others)}`);
+                }
+              }
+            }
+            if (j.tooWide) {
+              report(context, a, g.span, g.ruleId, {
+                messageId: 'tooWide',
+                data: { ...common, ports: describePorts(protocol, j.tooWide.ports), allowed: describeSources(j.tooWide.allowed) },
+              });
+            }
+          }
+          if (noDeployment.length > 0) {
             report(context, a, g.span, g.ruleId, {
-              messageId: 'unneeded',
-              data: {
-                ...common,
-                ports: unneeded.join('; '),
-                elsewhere: elsewhere.size > 0 ? ` (Transfer CFT is deployed on ${[...elsewhere].sort().join(', ')}, not on ${targets.join(', ') || ruleset.name})` : targets.length > 0 ? ` on ${targets.join(', ')}` : '',
-              },
+              messageId: 'noDeployment',
+              data: { ...common, ports: noDeployment.join('; '), elsewhere: elsewhere.size > 0 ? ` (Transfer CFT is deployed on ${[...elsewhere].sort().join(', ')})` : '' },
             });
           }
-          for (const w of wide) report(context, a, g.span, g.ruleId, { messageId: 'tooWide', data: { ...common, ports: w.ports, allowed: w.allowed, target: w.target } });
+          if (unused.length > 0) report(context, a, g.span, g.ruleId, { messageId: 'unused', data: { ...common, ports: unused.join('; '), why: [...why].join('; ') } });
         }
       }
     });

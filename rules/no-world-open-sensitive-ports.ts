@@ -1,13 +1,43 @@
 import type { Rule } from 'eslint';
-import { exposedPorts } from '../src/analysis/index.js';
+import { exposedPorts, type ExposureEntry } from '../src/analysis/index.js';
 import { describePorts, SENSITIVE_PORTS } from '../src/catalog/index.js';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
-import { capitalise, certaintyText, describeSources, docsUrl, groupByResponsible, report } from '../src/eslint/rule-kit.js';
-import { numSetOf, type NumSet } from '../src/model/index.js';
+import { capitalise, certaintyText, describeSources, docsUrl, groupByResponsible, report, unexplainedPorts } from '../src/eslint/rule-kit.js';
+import { AddrSet, IntervalSet, numSetOf, type Family, type NumSet } from '../src/model/index.js';
 
 interface Options {
   tcp?: number[];
   udp?: number[];
+}
+
+/**
+ * Ports of `ports` that the union of all entries of one family reaches from
+ * every address of that family: several rules (0.0.0.0/1 at one line,
+ * 128.0.0.0/1 at another) together make the whole internet.
+ */
+function worldPorts(entries: ExposureEntry[], family: Family, ports: NumSet): NumSet {
+  const same = entries.filter((e) => e.family === family && e.dports.overlaps(ports));
+  let world = IntervalSet.empty<number>();
+  let all = AddrSet.EMPTY;
+  for (const e of same) {
+    if (e.sources.coversAll(family)) world = world.union(e.dports.intersect(ports));
+    all = all.union(e.sources);
+  }
+  const rest = ports.subtract(world);
+  if (rest.isEmpty || !all.coversAll(family)) return world;
+  // sweep the remaining ports over the entries' port boundaries
+  const cuts = new Set<number>();
+  for (const e of same) for (const [lo, hi] of e.dports.intersect(rest).ranges()) cuts.add(lo).add(hi);
+  const points = [...cuts].sort((x, y) => x - y);
+  for (let i = 0; i + 1 < points.length; i++) {
+    const lo = points[i]!;
+    const hi = points[i + 1]!;
+    if (!rest.has(lo)) continue;
+    let u = AddrSet.EMPTY;
+    for (const e of same) if (e.dports.has(lo)) u = u.union(e.sources);
+    if (u.coversAll(family)) world = world.union(IntervalSet.range(lo, hi).intersect(rest));
+  }
+  return world;
 }
 
 function portSet(ports: Iterable<number>): NumSet {
@@ -39,7 +69,7 @@ const rule: Rule.RuleModule = {
       },
     ],
     messages: {
-      worldOpen: '{{certainty}}: {{ports}} reachable from the whole internet ({{sources}}){{via}}.',
+      worldOpen: '{{certainty}}: {{ports}} reachable from the whole internet ({{sources}}{{together}}){{via}}.',
     },
   },
   create(context) {
@@ -53,16 +83,30 @@ const rule: Rule.RuleModule = {
       if (!a) return;
       for (const ruleset of a.document.rulesets) {
         const exposure = a.exposure(ruleset, 'input');
-        const pieces = lists.flatMap(([protocol, set]) =>
-          exposedPorts(exposure, protocol, set)
-            .filter((e) => e.sources.coversAll(e.family))
-            .map((entry) => ({ entry, protocol, ports: entry.dports.intersect(set) })),
-        );
+        const pieces = lists.flatMap(([protocol, set]) => {
+          const entries = exposedPorts(exposure, protocol, set);
+          return entries.flatMap((entry) => {
+            const world = worldPorts(entries, entry.family, entry.dports.intersect(set));
+            return world.isEmpty ? [] : [{ entry, protocol, ports: world }];
+          });
+        });
+        const targets = a.targets(ruleset);
         for (const g of groupByResponsible(pieces)) {
-          const ports = [...g.ports].map(([p, s]) => describePorts(p, s)).join('; ');
+          const ports = [...g.ports]
+            .map(([p, s]) => [p, unexplainedPorts(a, targets, p, s, g.sources)] as const)
+            .filter(([, s]) => !s.isEmpty)
+            .map(([p, s]) => describePorts(p, s))
+            .join('; ');
+          if (ports === '') continue;
           report(context, a, g.span, g.ruleId, {
             messageId: 'worldOpen',
-            data: { certainty: capitalise(certaintyText(g)), ports, sources: describeSources(g.sources), via: g.via ? `, ${g.via}` : '' },
+            data: {
+              certainty: capitalise(certaintyText(g)),
+              ports,
+              sources: describeSources(g.sources),
+              together: g.sources.coversAll('ipv4') || g.sources.coversAll('ipv6') ? '' : ' here, the rest through other rules',
+              via: g.via ? `, ${g.via}` : '',
+            },
           });
         }
       }

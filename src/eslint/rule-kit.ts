@@ -5,6 +5,7 @@
 import type { Rule as EslintRule } from 'eslint';
 import type { ExposureEntry } from '../analysis/index.js';
 import { AddrSet, type Chain, type NumSet, type Rule, type Span, type Table, IntervalSet } from '../model/index.js';
+import { judge } from '../deployments/index.js';
 import type { FileAnalysis } from './analysis.js';
 
 export const DOCS_BASE = 'https://github.com/fwlint/eslint-plugin-firewall/blob/main/docs/rules/';
@@ -93,4 +94,20 @@ export function report(context: EslintRule.RuleContext, a: FileAnalysis, span: S
 
 export function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/**
+ * The part of `ports` that no deployment on these targets explains: ports no
+ * deployed service uses, plus used ports reachable from wider sources than the
+ * deployment declares. One matcher for every rule (src/deployments judge()).
+ */
+export function unexplainedPorts(a: FileAnalysis, targets: string[], protocol: number, ports: NumSet, sources: AddrSet): NumSet {
+  let rest = ports;
+  for (const svc of a.settings.services) {
+    if (rest.isEmpty) break;
+    const j = judge(svc.id, targets, protocol, rest, sources, a.settings);
+    const wide = j.tooWide?.ports ?? IntervalSet.empty<number>();
+    rest = rest.subtract(j.needed.subtract(wide));
+  }
+  return rest;
 }

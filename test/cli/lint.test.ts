@@ -179,4 +179,13 @@ describe('fwlint lint', () => {
     expect(h.code).toBe(0);
     expect(h.stdout).toContain('fwlint trace FILE');
   });
+
+  it('eslint-disable comments work inside iptables files, in the file\'s own comment syntax', () => {
+    const d = tmp();
+    writeFileSync(join(d, 'mft.rules'), CFT_SAVE.replace('-A INPUT -p tcp -m multiport', '# eslint-disable-next-line firewall/no-unneeded-cft-ports -- partner link, ticket SEC-12\n-A INPUT -p tcp -m multiport'));
+    const r = fwlint(['-f', 'json', 'mft.rules'], { cwd: d });
+    const [res] = JSON.parse(r.stdout) as { messages: { ruleId: string }[]; suppressedMessages: { ruleId: string; suppressions: { justification: string }[] }[] }[];
+    expect(res!.messages.filter((m) => m.ruleId === 'firewall/no-unneeded-cft-ports')).toEqual([]);
+    expect(res!.suppressedMessages.map((m) => [m.ruleId, m.suppressions[0]!.justification])).toContainEqual(['firewall/no-unneeded-cft-ports', 'partner link, ticket SEC-12']);
+  });
 });

@@ -1,0 +1,31 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import rule from '../../rules/ip-family-parity.js';
+import { tester } from './tester.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'fwlint-parity-'));
+writeFileSync(join(dir, 'rules.v4'), '*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -s 10.0.0.0/8 -p tcp --dport 22 -j ACCEPT\nCOMMIT\n');
+const V6 = (rule: string) => `*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n${rule}\nCOMMIT\n`;
+
+tester('iptables').run('ip-family-parity (sibling files)', rule, {
+  valid: [{ code: V6('-A INPUT -s fd00::/8 -p tcp --dport 22 -j ACCEPT'), filename: join(dir, 'rules.v6') }],
+  invalid: [
+    {
+      code: V6('-A INPUT -p tcp -m multiport --dports 22,1768 -j ACCEPT'),
+      filename: join(dir, 'rules.v6'),
+      errors: [{ line: 5, message: 'Open for IPv6 but closed for IPv4 in rules.v4: TCP 1768 (cft-7, Transfer CFT REST API and web UI) reachable from ::/0.' }],
+    },
+  ],
+});
+
+tester('nftables').run('ip-family-parity (inet table)', rule, {
+  valid: [{ code: 'table inet f {\n  chain input {\n    type filter hook input priority 0; policy drop;\n    tcp dport 22 accept\n  }\n}\n', filename: 'a.nft' }],
+  invalid: [
+    {
+      code: 'table inet f {\n  chain input {\n    type filter hook input priority 0; policy drop;\n    ip saddr 10.0.0.0/8 tcp dport 22 accept\n    meta nfproto ipv6 tcp dport 3306 accept\n  }\n}\n',
+      filename: 'a.nft',
+      errors: [{ line: 5, message: 'Open for IPv6 but closed for IPv4: TCP 3306 (mysql) reachable from ::/0.' }],
+    },
+  ],
+});

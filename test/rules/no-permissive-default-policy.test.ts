@@ -1,0 +1,30 @@
+import rule from '../../rules/no-permissive-default-policy.js';
+import { tester } from './tester.js';
+
+const FILE = (input: string, extra = '') => `*filter\n:INPUT ${input} [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n${extra}COMMIT\n`;
+
+tester('iptables').run('no-permissive-default-policy (iptables)', rule, {
+  valid: [
+    { code: FILE('DROP'), filename: 'a.rules' },
+    { code: FILE('ACCEPT', '-A INPUT -p tcp --dport 22 -j ACCEPT\n-A INPUT -j DROP\n'), filename: 'a.rules' },
+  ],
+  invalid: [
+    {
+      code: FILE('ACCEPT', '-A INPUT -p tcp --dport 22 -j ACCEPT\n'),
+      filename: 'a.rules',
+      errors: [{ line: 2, column: 1, message: 'Chain INPUT (input hook) accepts by default and has no catch-all drop: every packet the rules do not decide is let in. Set the policy to drop or end the chain with a drop rule.' }],
+    },
+  ],
+});
+
+tester('nftables').run('no-permissive-default-policy (nftables)', rule, {
+  valid: [{ code: 'table inet f {\n  chain input {\n    type filter hook input priority 0; policy drop;\n  }\n}\n', filename: 'a.nft' }],
+  invalid: [
+    {
+      // no policy written: nftables defaults to accept
+      code: 'table inet f {\n  chain input {\n    type filter hook input priority 0;\n    tcp dport 22 accept\n  }\n}\n',
+      filename: 'a.nft',
+      errors: [{ line: 2, messageId: 'permissive' }],
+    },
+  ],
+});

@@ -1,0 +1,32 @@
+import rule from '../../rules/no-undeclared-registered-ports.js';
+import { save, tester } from './tester.js';
+
+tester('iptables', { deployments: [{ service: 'postgres', targets: ['db01'] }] }).run('no-undeclared-registered-ports', rule, {
+  valid: [
+    { code: save('-A INPUT -p tcp --dport 443 -j ACCEPT'), filename: 'a.rules' }, // not a registered port
+    { code: save('-A INPUT -p tcp --dport 8080 -j ACCEPT'), filename: 'a.rules', options: [{ allow: ['tcp/8080'] }] },
+    { code: `# fwlint-target: db01\n${save('-A INPUT -s 10.0.0.0/8 -p tcp --dport 5432 -j ACCEPT')}`, filename: 'db.rules' },
+    // the CFT block is the other rule's business
+    { code: save('-A INPUT -p tcp --dport 1768 -j ACCEPT'), filename: 'a.rules' },
+  ],
+  invalid: [
+    {
+      code: save('-A INPUT -p tcp -m multiport --dports 4444,8080 -j ACCEPT'),
+      filename: 'a.rules',
+      options: [{ allow: [8080] }],
+      errors: [{ line: 5, message: 'Open: TCP 4444 (nv-video) reachable from 0.0.0.0/0 but not declared as expected on a.rules.' }],
+    },
+    {
+      code: save('-A INPUT -p tcp --dport 1768 -j ACCEPT'),
+      filename: 'a.rules',
+      options: [{ includeCftBlock: true }],
+      errors: [{ line: 5, message: 'Open: TCP 1768 (cft-7, Transfer CFT REST API and web UI) reachable from 0.0.0.0/0 but not declared as expected on a.rules.' }],
+    },
+    {
+      // postgres runs on db01, not here
+      code: `# fwlint-target: web01\n${save('-A INPUT -s 10.0.0.0/8 -p tcp --dport 5432 -j ACCEPT')}`,
+      filename: 'web.rules',
+      errors: [{ line: 6, message: 'Open: TCP 5432 (postgresql) reachable from 10.0.0.0/8 but not declared as expected on web01.' }],
+    },
+  ],
+});

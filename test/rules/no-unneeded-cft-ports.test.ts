@@ -1,0 +1,83 @@
+import rule from '../../rules/no-unneeded-cft-ports.js';
+import { save, tester } from './tester.js';
+
+const deployed = { deployments: [{ service: 'transfer-cft', targets: ['mft01'], sources: ['10.0.0.0/8'] }] };
+
+tester('iptables', deployed).run('no-unneeded-cft-ports (iptables)', rule, {
+  valid: [
+    // exactly the ports the deployment uses, from its declared sources
+    { code: `# fwlint-target: mft01\n${save('-A INPUT -s 10.0.0.0/8 -p tcp -m multiport --dports 1761:1763,1765:1768 -j ACCEPT')}`, filename: 'mft01.rules' },
+    // only established traffic: nothing new gets in
+    { code: save('-A INPUT -p tcp --dport 1768 -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT'), filename: 'a.rules' },
+    // loopback only is not exposure
+    { code: save('-A INPUT -i lo -p tcp --dport 1768 -j ACCEPT'), filename: 'a.rules' },
+    // dropped before the accept
+    { code: save('-A INPUT -p tcp --dport 1761:1768 -j DROP', '-A INPUT -p tcp --dport 1768 -j ACCEPT'), filename: 'a.rules' },
+  ],
+  invalid: [
+    {
+      code: save('-A INPUT -p tcp -m multiport --dports 1761:1768 -j ACCEPT'),
+      filename: 'web01.rules',
+      errors: [
+        { line: 5,
+          message:
+            'Open: TCP 1761 (cft-0, Transfer CFT PeSIT), 1762 (cft-1, Transfer CFT PeSIT over TLS), 1763 (cft-2, Transfer CFT SFTP), 1764 (cft-3), 1765 (cft-4, Transfer CFT COMS), 1766 (cft-5, Transfer CFT Copilot UI and web services), 1767 (cft-6, Transfer CFT Copilot mutual TLS for Central Governance/Flow Manager), 1768 (cft-7, Transfer CFT REST API and web UI) reachable from 0.0.0.0/0 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01).',
+        },
+      ],
+    },
+    {
+      // the deployment does not use 1764 nor UDP; one finding per responsible line
+      code: `# fwlint-target: mft01\n${save('-A INPUT -s 10.0.0.0/8 -p tcp --dport 1761:1768 -j ACCEPT', '-A INPUT -s 10.0.0.0/8 -p udp --dport 1761:1768 -j ACCEPT')}`,
+      filename: 'mft01.rules',
+      errors: [
+        { line: 6, message: 'Open: TCP 1764 (cft-3) reachable from 10.0.0.0/8 but not used by the Transfer CFT deployment on mft01 (1764 has no Transfer CFT role).' },
+        { messageId: 'unused', line: 7 },
+      ],
+    },
+    {
+      // wider than the declared sources
+      code: `# fwlint-target: mft01\n${save('-A INPUT -p tcp -m multiport --dports 1761:1763,1765:1768 -j ACCEPT')}`,
+      filename: 'mft01.rules',
+      errors: [{ messageId: 'tooWide', line: 6 }],
+    },
+    {
+      // an undecidable match: possibly open, with the reason named
+      code: save('-A INPUT -p tcp --dport 1768 -m set --match-set partners src -j ACCEPT'),
+      filename: 'a.rules',
+      errors: [{ line: 5, message: /^Possibly open \(.*set.*\): TCP 1768 \(cft-7/ }],
+    },
+    {
+      // a drop under an undecidable match closes nothing
+      code: save('-A INPUT -p tcp --dport 1768 -m recent --rcheck -j DROP', '-A INPUT -p tcp --dport 1768 -j ACCEPT'),
+      filename: 'a.rules',
+      errors: [{ line: 6, message: /^Possibly open .*TCP 1768/ }],
+    },
+    {
+      // RETURN from a user chain falls through to the accept below; the jump target's DROP does not apply to 1768
+      code: save(':SVC - [0:0]', '-A INPUT -j SVC', '-A INPUT -p tcp --dport 1760:1770 -j ACCEPT', '-A SVC -p tcp --dport 1768 -j RETURN', '-A SVC -p tcp --dport 1761:1767 -j DROP'),
+      filename: 'a.rules',
+      errors: [{ line: 7, message: /^Open: TCP 1768 \(cft-7, Transfer CFT REST API and web UI\) reachable/ }],
+    },
+    {
+      // 0.0.0.0/1 + 128.0.0.0/1 is the whole internet
+      code: save('-A INPUT -s 0.0.0.0/1 -p tcp --dport 1768 -j ACCEPT', '-A INPUT -s 128.0.0.0/1 -p tcp --dport 1768 -j ACCEPT'),
+      filename: 'a.rules',
+      errors: [
+        { line: 5, message: /reachable from 0\.0\.0\.0\/1 without/ },
+        { line: 6, message: /reachable from 128\.0\.0\.0\/1 without/ },
+      ],
+    },
+  ],
+});
+
+tester('nftables').run('no-unneeded-cft-ports (nftables)', rule, {
+  valid: [{ code: 'table inet f {\n  chain input {\n    type filter hook input priority 0; policy drop;\n    tcp dport 22 accept\n  }\n}\n', filename: 'a.nft' }],
+  invalid: [
+    {
+      // accepted in one base chain, dropped in a later one: closed for TCP; UDP open in both
+      code: 'table inet f {\n  chain a {\n    type filter hook input priority 0; policy drop;\n    meta l4proto { tcp, udp } th dport 1768 accept\n  }\n  chain b {\n    type filter hook input priority 10; policy accept;\n    tcp dport 1768 drop\n  }\n}\n',
+      filename: 'a.nft',
+      errors: [{ line: 4, message: /^Open: UDP 1768 \(cft-7\) reachable from 0\.0\.0\.0\/0, ::\/0 without/ }],
+    },
+  ],
+});

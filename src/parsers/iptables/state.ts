@@ -254,7 +254,11 @@ export class NetfilterState {
   }
 }
 
+/** What `-D chain spec` compares: the rule's meaning, plus the text of opaque matches and targets (limit rates, log prefixes). */
 export function ruleKey(matches: Match[], action: Action | ChainRef, comment: string | undefined): string {
   const act = action.kind === 'chain-ref' ? `${action.goto ? 'goto' : 'jump'} ${action.name}` : canonicalAction(action);
-  return `${matches.map(canonicalMatch).sort().join(' ')} => ${act} # ${comment ?? ''}`;
+  const text = (t: string) => t.split(/\s+/).join(' ');
+  const m = matches.map((x) => (x.kind === 'opaque' ? `${x.negated ? '!' : ''}opaque:${x.module}:${text(x.text)}` : canonicalMatch(x)));
+  const extra = action.kind === 'nat' || action.kind === 'queue' || action.kind === 'unknown' ? ` ${text(action.text)}` : '';
+  return `${m.sort().join(' ')} => ${act}${extra} # ${comment ?? ''}`;
 }

@@ -315,6 +315,11 @@ describe('iptables-save: commands', () => {
     expect(diags(bad)).toEqual(['error iptables/bad-index 3:10-3:11', 'error iptables/no-such-rule 4:1-4:17']);
   });
 
+  it('-D compares the text of undecidable matches too', () => {
+    const d = save('*filter\n-A INPUT -m limit --limit 1/s -j ACCEPT\n-A INPUT -m limit --limit 9/s -j ACCEPT\n-D INPUT -m limit --limit 9/s -j ACCEPT\nCOMMIT\n');
+    expect(chainOf(d, 'filter', 'INPUT').rules.map((r) => r.text)).toEqual(['-A INPUT -m limit --limit 1/s -j ACCEPT']);
+  });
+
   it('-R replaces, -P sets policies, -F flushes, -N/-X create and delete chains', () => {
     const d = save(
       [

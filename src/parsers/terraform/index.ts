@@ -12,7 +12,7 @@
  * the object may exist zero or more times.
  */
 import { LineIndex, type Diagnostic, type DocComment, type Span } from '../../model/index.js';
-import { get, items, str, type PEntry, type PExpr, type PObject, type PValue } from '../values.js';
+import { get, items, str, toPlain, type PEntry, type PExpr, type PObject, type PValue } from '../values.js';
 import type { ParseOptions } from '../types.js';
 import { hclExprOf, parseHcl, staticKey, type HclExpr } from '../hcl/index.js';
 
@@ -696,4 +696,28 @@ function configurationReferences(tree: PValue): Map<string, [string, string][]> 
     if (list.length) out.set(address, list);
   }
   return out;
+}
+
+/**
+ * A `.tfvars` file → plain values for `ParseOptions.variables`. Only literal
+ * values are taken (tfvars cannot reference anything); an expression is left out
+ * with a warning, so the variable stays unknown where it is used.
+ */
+export function parseTfvars(text: string): { variables: Record<string, unknown>; diagnostics: Diagnostic[] } {
+  const parsed = parseHcl(text);
+  const diagnostics = [...parsed.diagnostics];
+  const variables: Record<string, unknown> = {};
+  const literal = (v: PValue): boolean => (v.kind === 'expr' ? false : v.kind === 'array' ? v.items.every(literal) : v.kind === 'object' ? v.entries.every((e) => literal(e.value)) : true);
+  for (const e of parsed.body.entries) {
+    if (e.value.kind === 'object' && e.value.block) {
+      diagnostics.push({ severity: 'warning', code: 'terraform/tfvars-block', message: `blocks are not allowed in a .tfvars file ("${e.key}")`, span: e.keySpan });
+      continue;
+    }
+    if (!literal(e.value)) {
+      diagnostics.push({ severity: 'warning', code: 'terraform/tfvars-expression', message: `variable "${e.key}" is not a literal value: it stays unknown`, span: e.value.span });
+      continue;
+    }
+    variables[e.key] = toPlain(e.value);
+  }
+  return { variables, diagnostics };
 }

@@ -221,3 +221,12 @@ describe('functions', () => {
     });
   }
 });
+
+describe('parseTfvars', () => {
+  test('literal values become variables; expressions are left out with a warning', async () => {
+    const { parseTfvars } = await import('../../../src/parsers/terraform/index.js');
+    const r = parseTfvars('cidrs = ["10.0.0.0/8"]\nport = 1761\nenv = "prod"\nbad = var.x\n');
+    expect(r.variables).toEqual({ cidrs: ['10.0.0.0/8'], port: 1761, env: 'prod' });
+    expect(r.diagnostics.map((d) => [d.code, at(d.span)])).toEqual([['terraform/tfvars-expression', '4:7-4:12']]);
+  });
+});

@@ -23,7 +23,7 @@ import {
   type ServicePortsConfig,
 } from './config.js';
 import { findingTargets, hostFromPath, mergeFindings, scanFindings, type ScanResult } from './discovery.js';
-import type { Deployment, Evidence } from './types.js';
+import type { Deployment } from './types.js';
 
 export type { Deployment, Evidence } from './types.js';
 export type { ConfigError, FwlintConfig, ServicePortsConfig, DeploymentConfig, ServiceConfig, TargetMappingConfig, PortSpec } from './config.js';
@@ -36,8 +36,8 @@ export interface ResolvedSettings {
   services: ServiceDefinition[];
   deployments: Deployment[];
   errors: ConfigError[];
-  /** Globs of `targets` and discovery are relative to this directory (the configuration's, else cwd). */
-  rootDir: string;
+  /** Globs of `targets` and discovery are relative to this directory (the configuration's, else cwd; undefined = process.cwd()). */
+  rootDir?: string;
   /** Discovery statistics, when discovery ran. */
   discovery?: { filesRead: number; truncated: boolean };
 }
@@ -250,7 +250,7 @@ function mappedRel(rel: string, settings: ResolvedSettings): string[] {
 
 /** Target names the configuration's `targets` mapping gives a file (absolute, or relative to the working directory). */
 export function mappedTargets(filePath: string, settings: ResolvedSettings): string[] {
-  return mappedRel(relPath(settings.rootDir, filePath), settings);
+  return mappedRel(relPath(settings.rootDir ?? process.cwd(), filePath), settings);
 }
 
 // ---------------------------------------------------------------- discovery cache
@@ -466,7 +466,7 @@ export function targetsFor(filePath: string | undefined, ruleset: Ruleset, setti
     if (n && !out.includes(n)) out.push(n);
   };
   if (filePath) {
-    const rel = relPath(settings.rootDir, filePath);
+    const rel = relPath(settings.rootDir ?? process.cwd(), filePath);
     for (const n of mappedRel(rel, settings)) add(n);
     const host = hostFromPath(rel);
     if (host) add(host);

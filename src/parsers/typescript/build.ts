@@ -319,15 +319,29 @@ export function awsProtoPorts(
   if (p !== 6 && p !== 17 && p !== 1 && p !== 58) return [protoMatch];
   const portNode = from?.node ?? to?.node ?? at;
   const span = from?.node && to?.node ? { start: spanOfNode(from.node).start, end: spanOfNode(to.node).end } : spanOfNode(portNode);
-  // same loop variable on both ends: one single port per iteration
-  if (from?.k === 'each' && to?.k === 'each' && from.id === to.id) {
-    const list = nums(from);
-    if (Array.isArray(list)) {
-      if (p === 1 || p === 58) return [protoMatch, icmpMatch(p, list.map((t) => [t, -1] as [number, number]), span)];
-      let s: NumSet = IntervalSet.empty();
-      for (const n of list) s = s.union(n < 0 ? numRange(0, 65535) : numSingle(n));
-      return [protoMatch, { kind: 'port', dir: 'dst', ports: s, span }];
+  // both ends from the same loop variable: pair them iteration by iteration
+  if (from?.k === 'each' && to?.k === 'each' && from.id === to.id && from.items.length === to.items.length) {
+    let ports: NumSet = IntervalSet.empty();
+    const icmp: [number, number][] = [];
+    let all = false;
+    for (let i = 0; i < from.items.length; i++) {
+      const a = nums(from.items[i]);
+      const z = nums(to.items[i]);
+      if (!Array.isArray(a) || !Array.isArray(z) || a.length !== 1 || z.length !== 1) {
+        return [protoMatch, b.opaque({ text: b.text(portNode), reason: 'port not known statically for every iteration', node: portNode })];
+      }
+      const lo = a[0]!;
+      const hi = z[0]!;
+      if (p === 1 || p === 58) {
+        if (lo < 0) all = true;
+        else icmp.push([lo, hi]);
+      } else if (lo < 0 || hi < 0) all = true;
+      else if (hi >= lo && hi <= 65535) ports = ports.union(numRange(lo, hi));
+      else return [protoMatch, b.opaque({ text: `${lo}-${hi}`, reason: 'invalid port range', node: portNode }, 'invalid')];
     }
+    if (all) return [protoMatch];
+    if (p === 1 || p === 58) return [protoMatch, icmpMatch(p, icmp, span)];
+    return [protoMatch, { kind: 'port', dir: 'dst', ports, span }];
   }
   const f = nums(from);
   const t = nums(to);

@@ -28,6 +28,7 @@ export class Context {
     readonly r: Resolver,
     readonly scan: ScanResult,
   ) {
+    r.fnScopes = scan.fnScopes;
     for (const c of scan.news) this.parents.set(c.node, c.parent);
     for (const c of scan.calls) this.parents.set(c.node, c.parent);
   }

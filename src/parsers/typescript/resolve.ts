@@ -139,6 +139,8 @@ export class Resolver {
   private readonly busy = new Set<Binding>();
   private readonly checker: TypeChecker | undefined;
   private depth = 0;
+  /** Function scopes from the scan, to evaluate `arr.map((x) => …)` bodies. */
+  fnScopes: Map<Node, Scope> = new Map();
 
   constructor(
     readonly sourceText: string,
@@ -398,6 +400,9 @@ export class Resolver {
       case 'call':
       case 'prop':
         return { k: 'prop', base, name, node: at };
+      case 'each':
+        // a property of the loop variable: still one value per iteration, same iteration order
+        return { k: 'each', items: base.items.map((it) => this.prop(it, name, at)), id: base.id, node: at };
       case 'unk':
         return this.unk(at, base.reason);
       case 'nullish':
@@ -454,6 +459,20 @@ export class Resolver {
       // Object.freeze({...}) keeps the value
       if (name === 'freeze' && callee.object.type === 'Identifier' && callee.object.name === 'Object' && !scope.lookup('Object') && n.arguments[0]) {
         return this.eval(n.arguments[0], scope);
+      }
+      // [a, b].map((x) => ({ …x… })): one representative item whose loop values stand for every element
+      const fn = n.arguments[0];
+      if ((name === 'map' || name === 'flatMap') && fn && (fn.type === 'ArrowFunctionExpression' || fn.type === 'FunctionExpression')) {
+        const arr = this.eval(callee.object, scope);
+        const body = returnedExpression(fn);
+        const fs = this.fnScopes.get(fn);
+        if (arr.k === 'arr' && !arr.rest && body && fs) {
+          if (arr.items.length === 0) return { k: 'arr', items: [], node };
+          const item = this.eval(body, fs);
+          if (name === 'flatMap' && item.k === 'arr') return item.rest ? { k: 'arr', items: item.items, rest: item.rest, node } : { k: 'arr', items: item.items, node };
+          return { k: 'arr', items: [item], node };
+        }
+        return this.unk(node, arr.k === 'unk' ? arr.reason : 'mapped at run time');
       }
       if (name === 'toString' && n.arguments.length === 0) {
         const a = this.eval(callee.object, scope);
@@ -564,4 +583,12 @@ export function truthy(v: Val): boolean | undefined {
     default:
       return undefined;
   }
+}
+
+/** `(x) => expr` or `function (x) { return expr; }` → expr. */
+function returnedExpression(fn: TSESTree.ArrowFunctionExpression | TSESTree.FunctionExpression): Node | undefined {
+  if (fn.body.type !== 'BlockStatement') return fn.body;
+  const stmts = fn.body.body;
+  if (stmts.length === 1 && stmts[0]!.type === 'ReturnStatement' && stmts[0]!.argument) return stmts[0]!.argument;
+  return undefined;
 }

@@ -18,7 +18,12 @@ export interface ScanResult {
   root: Scope;
   news: Candidate[];
   calls: Candidate[];
+  /** The scope of each function's parameters and body. */
+  fnScopes: Map<Node, Scope>;
 }
+
+/** Array methods whose callback runs once per element. */
+const ITERATORS = new Set(['forEach', 'map', 'flatMap', 'filter', 'some', 'every']);
 
 /** Keys that never hold runtime code (types) or are back-links. */
 const SKIP = new Set(['parent', 'loc', 'range', 'tokens', 'comments', 'typeAnnotation', 'returnType', 'typeParameters', 'typeArguments', 'superTypeArguments', 'implements']);
@@ -32,6 +37,8 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
   const root = new Scope(undefined, undefined);
   const news: Candidate[] = [];
   const calls: Candidate[] = [];
+  const fnScopes = new Map<Node, Scope>();
+  const iterated = new Map<Node, { array: Node; scope: Scope }>();
 
   const declarePattern = (pat: Node, kind: BindingKind, scope: Scope, init: Node | undefined, path: (string | number)[], dflt?: Node, each?: boolean): void => {
     switch (pat.type) {
@@ -157,7 +164,14 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
 
   const fnScope = (fn: TSESTree.FunctionLike, scope: Scope): Scope => {
     const s = new Scope(scope, scope.cls);
-    for (const p of fn.params) declarePattern(p, 'param', s, undefined, []);
+    fnScopes.set(fn, s);
+    const over = iterated.get(fn);
+    fn.params.forEach((p, i) => {
+      // [a, b].forEach((x) => …): x takes each element, like a for-of variable
+      if (i === 0 && over && p.type === 'Identifier') {
+        s.vars.set(p.name, { name: p.name, kind: 'loop', scope: over.scope, init: over.array, each: true, decl: p });
+      } else declarePattern(p, 'param', s, undefined, []);
+    });
     if (fn.type === 'FunctionExpression' && fn.id) {
       if (!s.vars.has(fn.id.name)) s.vars.set(fn.id.name, { name: fn.id.name, kind: 'function', scope: s, decl: fn.id });
     }
@@ -278,10 +292,19 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
         news.push({ node, scope, parent });
         walkChildren(node, scope, d);
         return;
-      case 'CallExpression':
-        if (unwrap(node.callee).type === 'MemberExpression') calls.push({ node, scope, parent });
+      case 'CallExpression': {
+        const callee = unwrap(node.callee);
+        if (callee.type === 'MemberExpression') {
+          calls.push({ node, scope, parent });
+          const fn = node.arguments[0];
+          const m = memberName(callee);
+          if (fn && (fn.type === 'ArrowFunctionExpression' || fn.type === 'FunctionExpression') && m !== undefined && ITERATORS.has(m)) {
+            iterated.set(fn, { array: callee.object, scope });
+          }
+        }
         walkChildren(node, scope, d);
         return;
+      }
       default:
         walkChildren(node, scope, d);
         return;
@@ -302,7 +325,7 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
   };
 
   walk(program, root, undefined, 0);
-  return { root, news, calls };
+  return { root, news, calls, fnScopes };
 }
 
 function collectPatternIds(p: Node, out: Node[]): void {

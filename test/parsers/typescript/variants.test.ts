@@ -264,3 +264,25 @@ describe('fixtures/typescript/aws-more.ts (L1 ingress, other constructs, AWS pro
     expect(extracted[13]!.suggestions).toEqual([]);
   });
 });
+
+describe('fixtures/typescript/loops.ts (forEach / map over constant arrays)', () => {
+  const { document } = extract(fixture('loops.ts'));
+
+  it('unions the iterations, pairing fromPort/toPort of the same element', () => {
+    expect(document.diagnostics).toEqual([]);
+    expect(summary(document)).toEqual([
+      // r.from / r.to of the same element: 1761-1764 and 1766-1768, not 1761-1768
+      'L ingress: dstport=1761-1764, 1766-1768 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'L ingress: dstport=1761, 1768 proto=17 srcaddr=10.0.0.0/8 => accept',
+      'L egress: dstaddr=0.0.0.0/0 => accept',
+      // Pulumi ingress built with .map
+      'm ingress: dstport=1762-1763 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'm egress: dstaddr=0.0.0.0/0 dstport=1761-1764, 1766-1768 proto=17 => accept',
+      // mapping an unknown list: the whole ingress is unknown
+      'n ingress: opaque:unresolved => accept',
+    ]);
+    const n = allRules(document)[5]!;
+    expect(opaques(n)[0]!.reason).toBe("'props' is not defined in this file");
+    expect(opaques(n)[0]!.text).toBe("props.list.map((x: any) => ({ protocol: 'tcp', fromPort: x, toPort: x, cidrBlocks: ['0.0.0.0/0'] }))");
+  });
+});

@@ -8,6 +8,7 @@ import { DOCUMENT_START, type Diagnostic, type FirewallDocument, type Ruleset } 
 import type { FormatDefinition, ParseOptions } from '../types.js';
 import { parseJsonTree } from '../values.js';
 import { IdSource } from './nsg.js';
+import { jsonComments } from '../gcp/common.js';
 import { compileAll, findNsgObjects, isArmTemplate, nsgFromRest, nsgsFromRuleList, readArmTemplate } from './readers.js';
 
 export { compileNsg, combineSubnetAndNic, defaultRules, type AzRuleSpec, type NsgSpec } from './nsg.js';
@@ -36,7 +37,7 @@ export function parseAzure(text: string, opts: ParseOptions = {}): FirewallDocum
   } catch (e) {
     diagnostics.push({ severity: 'error', code: 'azure/internal', message: `Azure parser failed: ${String(e)}`, span: DOCUMENT_START });
   }
-  return { format: 'azure', rulesets, diagnostics, comments: [] };
+  return { format: 'azure', rulesets, diagnostics, comments: jsonComments(text) };
 }
 
 function detect(_fileName: string, text: string): number {

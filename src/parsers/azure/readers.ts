@@ -25,7 +25,10 @@ function sval(v: PValue | undefined): string | undefined {
 export function ruleFromObject(o: PObject, res: Resolve, extra: Match[] = [], nameOverride?: string): AzRuleSpec {
   const propsRaw = res(getCI(o, 'properties'));
   const p = propsRaw?.kind === 'object' ? propsRaw : o;
-  const f = (k: string): PValue | undefined => res(getCI(p, k));
+  // One pass over the keys (ARM names are case-insensitive; the last duplicate wins, as in getCI).
+  const byKey = new Map<string, PValue>();
+  for (const e of p.entries) byKey.set(e.key.toLowerCase(), e.value);
+  const f = (k: string): PValue | undefined => res(byKey.get(k.toLowerCase()));
   const present = (...keys: string[]): PValue[] => keys.map(f).filter((v): v is PValue => v !== undefined);
   const nameV = res(getCI(o, 'name'));
   const r: AzRuleSpec = {

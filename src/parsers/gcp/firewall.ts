@@ -366,17 +366,35 @@ export function compileGcp(specs: GcpFirewallSpec[], docSpan: Span, ids: IdSourc
   const label = mode === 'vpc' ? 'network' : 'firewall policy';
   for (const [net, list] of networks) {
     const sorted = stableSortBy(list, (c) => c.order);
+    // Index the rules by target class once (no pass over every rule per class):
+    // untargeted rules apply to every class, targeted ones to theirs, rules whose
+    // targets are only expressions possibly to every other class.
+    const common: number[] = [];
+    const maybe: number[] = [];
+    const perClass = new Map<string, number[]>();
     const classes: string[] = [];
-    const seen = new Set<string>();
-    for (const c of list) for (const t of c.targets ?? []) if (!seen.has(t)) (seen.add(t), classes.push(t));
-    const build = (name: string, targets: string[], pick: (c: Compiled) => boolean): Ruleset => {
-      const chosen: { c: Compiled; t: Omit<Rule, 'id'> }[] = [];
-      for (const c of sorted) {
-        if (pick(c)) chosen.push({ c, t: c.template });
-        else if (c.maybeAll) chosen.push({ c, t: c.maybeAll });
+    sorted.forEach((c, i) => {
+      if (c.targets === undefined) {
+        common.push(i);
+        return;
       }
-      const input = chosen.filter((x) => x.c.ingress).map((x) => instantiate(x.t, ids));
-      const output = chosen.filter((x) => !x.c.ingress).map((x) => instantiate(x.t, ids));
+      if (c.maybeAll) maybe.push(i);
+      for (const t of c.targets) {
+        let l = perClass.get(t);
+        if (!l) perClass.set(t, (l = []));
+        if (l[l.length - 1] !== i) l.push(i);
+      }
+    });
+    const build = (name: string, targets: string[], own: number[]): Ruleset => {
+      const ownSet = new Set(own);
+      const picked = [...common, ...own, ...maybe.filter((i) => !ownSet.has(i))].sort((a, b) => a - b);
+      const input: Rule[] = [];
+      const output: Rule[] = [];
+      for (const i of picked) {
+        const c = sorted[i]!;
+        const r = instantiate(ownSet.has(i) || c.targets === undefined ? c.template : c.maybeAll!, ids);
+        (c.ingress ? input : output).push(r);
+      }
       if (mode === 'policy') {
         // Traffic no policy rule matched goes on to the next level (lower policies,
         // VPC firewall rules), which this input does not show.
@@ -398,11 +416,14 @@ export function compileGcp(specs: GcpFirewallSpec[], docSpan: Span, ids: IdSourc
         tables: [tableOf(`${mode === 'vpc' ? 'network' : 'firewall policy'} ${net}`, [chainOf('INGRESS', 'input', 'drop', input, docSpan), chainOf('EGRESS', 'output', 'accept', output, docSpan)], docSpan)],
       };
     };
+    // Rulesets in the order the target classes first appear in the input.
+    const seen = new Set<string>();
+    for (const c of list) for (const t of c.targets ?? []) if (!seen.has(t)) (seen.add(t), classes.push(t));
     for (const cls of classes) {
       const bare = cls.replace(/^(tag|sa|expr):/, '');
-      out.push(build(`${label} ${net}, ${className(cls)}`, [cls, bare, net], (c) => c.targets === undefined || c.targets.includes(cls)));
+      out.push(build(`${label} ${net}, ${className(cls)}`, [cls, bare, net], perClass.get(cls)!));
     }
-    out.push(build(`${label} ${net}, all instances`, [net], (c) => c.targets === undefined));
+    out.push(build(`${label} ${net}, all instances`, [net], []));
   }
   return out;
 }

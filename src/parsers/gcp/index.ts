@@ -7,7 +7,7 @@ import { DOCUMENT_START, type Diagnostic, type FirewallDocument, type Position, 
 import type { FormatDefinition, ParseOptions } from '../types.js';
 import { parseJsonTree, parseYamlTree, type PValue } from '../values.js';
 import { gcpSpecsFromApi, findGcpFirewalls } from './api.js';
-import { IdSource } from './common.js';
+import { IdSource, jsonComments, yamlComments } from './common.js';
 import { compileGcp, type GcpFirewallSpec } from './firewall.js';
 
 export { compileGcp, type GcpFirewallSpec, type GcpProtoEntry } from './firewall.js';
@@ -109,7 +109,7 @@ export function parseGcp(text: string, _opts: ParseOptions = {}, format?: string
     const specs: GcpFirewallSpec[] = [];
     for (const v of values) for (const o of findGcpFirewalls(v)) specs.push(...gcpSpecsFromApi(o, diagnostics));
     const rulesets = compileGcp(specs, docSpanOf(values), new IdSource(), diagnostics);
-    return { format: format ?? (json ? 'gcp' : 'gcp-yaml'), rulesets, diagnostics, comments: [] };
+    return { format: format ?? (json ? 'gcp' : 'gcp-yaml'), rulesets, diagnostics, comments: json ? jsonComments(text) : yamlComments(text) };
   } catch (e) {
     diagnostics.push({ severity: 'error', code: 'gcp/internal', message: `GCP parser failed: ${String(e)}`, span: DOCUMENT_START });
     return { format: format ?? 'gcp', rulesets: [], diagnostics, comments: [] };

@@ -284,6 +284,28 @@ describe('ARM templates', () => {
   });
 });
 
+describe('comments', () => {
+  test('JSONC comments of ARM templates are returned for inline directives', () => {
+    const text = [
+      '{',
+      '  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",',
+      '  "resources": [',
+      '    // eslint-disable-next-line firewall/no-world-open -- partners only',
+      '    { "type": "Microsoft.Network/networkSecurityGroups", "name": "n", "properties": { "securityRules": [] } } /* end */',
+      '  ]',
+      '}',
+    ].join('\n');
+    const d = parseAzure(text);
+    expect(d.diagnostics).toEqual([]);
+    expect(d.rulesets.map((r) => r.name)).toEqual(['NSG n']);
+    expect(d.comments.map((c) => [c.type, c.value, c.span.start.line, c.span.start.column])).toEqual([
+      ['Line', ' eslint-disable-next-line firewall/no-world-open -- partners only', 4, 5],
+      ['Block', ' end ', 5, 111],
+    ]);
+    expect(parseAzure('{"name": "https://x//y"}').comments).toEqual([]);
+  });
+});
+
 describe('detection', () => {
   test('azure JSON', () => {
     expect(azureJsonFormat.detect('nsg.json', AZ_CLI)).toBe(85);

@@ -39,6 +39,9 @@ describe('GCP fixtures', () => {
     expect(gcpJsonFormat.detect('transfer-cft-denied.yaml', text)).toBe(0);
     const d = gcpYamlFormat.parse(text, {});
     expect(d.diagnostics).toEqual([]);
+    expect(d.comments).toEqual([
+      { type: 'Line', value: ' gcloud compute firewall-rules list --format=yaml', span: { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 51, offset: 50 } } },
+    ]);
     const rs = d.rulesets[0]!;
     expect(rs.tables[0]!.chains[0]!.rules.map((r) => r.comment)).toEqual([
       'allow-partners-to-cft',

@@ -23,6 +23,18 @@ const ROLE_BY_DEFAULT_PORT = new Map<number, RoleId>(CFT_ROLES.map((r) => [r.por
 const ROLE_IDS = new Set<string>(CFT_ROLES.map((r) => r.id));
 /** Helm/podman service port names that identify Transfer CFT ("sftp" alone is too generic). */
 const CFT_PORT_NAMES = new Set(['pesit', 'pesitssl', 'copilot', 'copilotcg', 'restapi']);
+/** Names nothing but Transfer CFT uses; "copilot" or "restapi" alone could be another product. */
+const CFT_ONLY_NAMES = new Set(['pesit', 'pesitssl', 'copilotcg']);
+
+/** Port names that identify Transfer CFT: one CFT-only name, or two CFT names. */
+function cftPortNames(ports: PValue[]): boolean {
+  const names = new Set<string>();
+  for (const p of ports) {
+    const n = str(get(p, 'name'));
+    if (n && CFT_PORT_NAMES.has(n)) names.add(n);
+  }
+  return names.size >= 2 || [...names].some((n) => CFT_ONLY_NAMES.has(n));
+}
 
 const ENV_ROLE: Record<string, RoleId> = {
   CFT_PESIT_PORT: 'pesit',
@@ -369,7 +381,7 @@ function fromK8sService(doc: PValue, lines: Lines, workloads: CftWorkload[]): Fi
   const spec = get(doc, 'spec');
   const selector = labelsOf(get(spec, 'selector'));
   const ports = items(get(spec, 'ports'));
-  const named = ports.some((p) => CFT_PORT_NAMES.has(str(get(p, 'name')) ?? ''));
+  const named = cftPortNames(ports);
   const workload =
     selector.size > 0 ? workloads.find((w) => [...selector].every(([k, v]) => w.labels.get(k) === v)) : undefined;
   if (!named && !workload) return undefined;
@@ -409,7 +421,7 @@ function fromHelmValues(doc: PValue, lines: Lines, file: string): Finding | unde
   const ports = items(get(service, 'ports'));
   const imageNode = get(get(doc, 'image'), 'repository');
   const cftImage = isCftImage(str(imageNode));
-  const named = ports.some((p) => CFT_PORT_NAMES.has(str(get(p, 'name')) ?? ''));
+  const named = cftPortNames(ports);
   if (!named && !cftImage) return undefined;
   const evidence: Evidence[] = [];
   if (cftImage) pushEv(evidence, lines.at(imageNode));

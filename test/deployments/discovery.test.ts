@@ -236,6 +236,11 @@ describe('discoverInText', () => {
     const text = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector:\n    app: web\n  ports:\n    - name: http\n      port: 1761\n';
     expect(discoverInText('svc.yaml', text)).toEqual([]);
   });
+  it('helm values: a single generic port name (restapi) is not enough, a CFT-only name (pesit) is', () => {
+    expect(discoverInText('charts/api/values.yaml', 'service:\n  ports:\n    - name: restapi\n      port: 8080\n')).toEqual([]);
+    expect(discoverInText('charts/x/values.yaml', 'service:\n  ports:\n    - name: pesit\n      port: 5000\n').map((f) => formatPorts(f.ports))).toEqual(['5000']);
+    expect(discoverInText('charts/y/values.yaml', 'service:\n  ports:\n    - name: copilot\n      port: 1766\n    - name: restapi\n      port: 1768\n').map((f) => formatPorts(f.ports))).toEqual(['1766, 1768']);
+  });
   it('helm values without service.ports but with the CFT image → catalogue defaults', () => {
     const f = discoverInText('charts/mft/values.yaml', 'image:\n  repository: axway/cft\n');
     expect(f.map((x) => [x.names, formatPorts(x.ports), x.explicit, x.evidence.map((e) => e.line)])).toEqual([[['mft'], '1761-1763, 1765-1768', false, [2]]]);

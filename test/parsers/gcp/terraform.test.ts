@@ -258,3 +258,48 @@ resource "google_compute_firewall_policy_rule" "allow" {
     expect(reach(m.rulesets[0]!, 22).possibly.equals(AddrSet.ALL_V4)).toBe(true);
   });
 });
+
+describe('terraform show -json (plan) bodies', () => {
+  test('blocks as arrays of objects, as the plan prints them', async () => {
+    const { resourcesFromPlanJson } = await import('../../../src/parsers/terraform/index.js');
+    const { parseJsonTree } = await import('../../../src/parsers/values.js');
+    const { mapAzureTerraform } = await import('../../../src/parsers/azure/index.js');
+    const plan = {
+      format_version: '1.2',
+      planned_values: {
+        root_module: {
+          resources: [
+            {
+              address: 'google_compute_firewall.cft',
+              mode: 'managed',
+              type: 'google_compute_firewall',
+              name: 'cft',
+              values: { name: 'cft', network: 'prod', priority: 1000, direction: 'INGRESS', allow: [{ protocol: 'tcp', ports: ['1761-1768'] }], deny: [], source_ranges: ['0.0.0.0/0'], source_tags: null, target_tags: null, disabled: false },
+            },
+            {
+              address: 'azurerm_network_security_group.n',
+              mode: 'managed',
+              type: 'azurerm_network_security_group',
+              name: 'n',
+              values: {
+                name: 'nsg',
+                security_rule: [
+                  { name: 'cft', priority: 100, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', source_port_range: '*', source_port_ranges: [], destination_port_range: '', destination_port_ranges: ['1761-1768'], source_address_prefix: 'Internet', source_address_prefixes: [], destination_address_prefix: '*', destination_address_prefixes: [], source_application_security_group_ids: [], destination_application_security_group_ids: [], description: '' },
+                ],
+              },
+            },
+          ],
+        },
+      },
+    };
+    const resources = resourcesFromPlanJson(parseJsonTree(JSON.stringify(plan)).value!);
+    const g = mapGcpTerraform(resources.filter((r) => r.type.startsWith('google_')));
+    expect(g.diagnostics).toEqual([]);
+    expect(g.rulesets[0]!.tables[0]!.chains[0]!.rules.map((r) => r.text)).toEqual(['allow tcp:1761-1768 from 0.0.0.0/0 (priority 1000)']);
+    expect(reach(g.rulesets[0]!, 1768).open.equals(AddrSet.ALL_V4)).toBe(true);
+    const a = mapAzureTerraform(resources.filter((r) => r.type.startsWith('azurerm_')));
+    expect(a.diagnostics).toEqual([]);
+    expect(a.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!.text).toBe('allow tcp:1761-1768 from Internet to * (priority 100)');
+    expect(reach(a.rulesets[0]!, 1768).open.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+});

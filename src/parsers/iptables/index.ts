@@ -53,11 +53,30 @@ function saveScore(text: string): number {
   return 0;
 }
 
-const PROGRAM = /^(?:sudo\s+(?:-\S+\s+)*)?(?:\/usr)?(?:\/s?bin\/)?(?:ip6?tables(?:-nft|-legacy)?|\$\{?[A-Za-z_]*IPT[A-Za-z0-9_]*\}?)\s+-/i;
+const PROGRAMS = new Set(['iptables', 'ip6tables', 'iptables-nft', 'iptables-legacy', 'ip6tables-nft', 'ip6tables-legacy']);
+
+/** `iptables -...`, `sudo /sbin/ip6tables -...`, `$IPT -...`, `${IPT6} -...` (a word scan, no backtracking). */
+function isIptablesCommandLine(line: string): boolean {
+  const words = line.split(/[ \t]+/);
+  let k = 0;
+  if (words[0] === 'sudo') {
+    k = 1;
+    while (k < words.length && words[k]!.startsWith('-')) k++;
+  }
+  const w = words[k];
+  const next = words[k + 1];
+  if (w === undefined || next === undefined || !next.startsWith('-')) return false;
+  if (w.startsWith('$')) {
+    const name = w.startsWith('${') && w.endsWith('}') ? w.slice(2, -1) : w.slice(1);
+    const lower = name.toLowerCase();
+    return /^[a-z_][a-z0-9_]*$/.test(lower) && (lower.includes('ipt') || lower.includes('ip6t'));
+  }
+  return PROGRAMS.has(w.slice(w.lastIndexOf('/') + 1));
+}
 
 function scriptScore(text: string): number {
   let n = 0;
-  for (const l of headLines(text)) if (PROGRAM.test(l)) n++;
+  for (const l of headLines(text)) if (isIptablesCommandLine(l)) n++;
   if (n >= 2) return 85;
   if (n === 1) return 60;
   return 0;

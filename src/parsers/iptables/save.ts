@@ -65,7 +65,6 @@ export function parseSave(text: string, options: SaveOptions = {}): FirewallDocu
   // one command environment, updated per line
   const env: CommandEnv = { state, ctx, text, restore: true, span: DOCUMENT_START, ruleText: '' };
   let tableHeader: Span | undefined;
-  let tableStartOffset = 0;
   const seenTables = new Set<string>();
   /** Tables with a chain line or a command; a bare `*filter` + COMMIT creates nothing (iptables-nft). */
   const touched = new Set<TableState>();
@@ -101,7 +100,6 @@ export function parseSave(text: string, options: SaveOptions = {}): FirewallDocu
           if (existed) state.resetTable(table, tableHeader);
           seenTables.add(name);
         }
-        tableStartOffset = lineStart;
       } else if (first === 58 /* : */) {
         if (!table) {
           diagSpan('error', 'iptables/no-table', 'Chain declaration before any *table line', span(lineStart, end));
@@ -189,7 +187,6 @@ export function parseSave(text: string, options: SaveOptions = {}): FirewallDocu
   if (table) {
     diagSpan('error', 'iptables/missing-commit', `Table ${table.name} is never committed (COMMIT missing); iptables-restore would not load it`, span(lastLineEnd, lastLineEnd));
     if (tableHeader) table.span = { start: tableHeader.start, end: pos(lastLineEnd) };
-    void tableStartOffset;
   }
 
   if (embed) return { format: 'iptables-save', rulesets: [], diagnostics, comments };

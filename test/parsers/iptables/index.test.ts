@@ -30,6 +30,15 @@ describe('format definitions', () => {
     expect(iptablesSaveFormat.detect('fw.sh', 'iptables -A INPUT -j ACCEPT\n')).toBe(0);
   });
 
+  it('detects in linear time on long adversarial lines', () => {
+    const line = `$${'A'.repeat(60_000)} -x\n`;
+    const t0 = performance.now();
+    expect(iptablesScriptFormat.detect('x', line)).toBe(0);
+    expect(iptablesSaveFormat.detect('x', `:${'A'.repeat(60_000)}`)).toBe(0);
+    expect(performance.now() - t0).toBeLessThan(1_000);
+    expect(iptablesScriptFormat.detect('x', 'sudo -E iptables -A INPUT -j ACCEPT\n')).toBe(60);
+  });
+
   it('return 0 for text that is not iptables', () => {
     for (const [name, text] of [
       ['a.rules', 'table inet filter {\n  chain input { type filter hook input priority 0; }\n}\n'],

@@ -203,7 +203,12 @@ function layer4(protocol: PValue | undefined, fromPort: PValue | undefined, toPo
         span: portSpan ?? fallback,
       };
     }
-    if (a === -1 || (a <= 0 && b >= 65535) || (a === -1 && b === -1)) return { matches: [protoMatch], label: `${name} all ports`, ...(portSpan ? { span: portSpan } : {}) };
+    if (a < -1 || b < -1 || a > 65535 || b > 65535) {
+      // Outside 0..65535 (-1 = all is kept, conservatively): AWS rejects the rule, it opens nothing.
+      ctx.diagnostics.push({ severity: 'error', code: 'aws/port-range', message: `port range ${a}-${b} is not valid: AWS rejects it, the rule opens nothing`, span: portSpan ?? fallback });
+      return { matches: [protoMatch, { kind: 'port', dir: 'dst', ports: numSetOf([]), ...(portSpan ? { span: portSpan } : {}) }], label: `${name} ${a}-${b} (invalid)`, ...(portSpan ? { span: portSpan } : {}) };
+    }
+    if (a === -1 || (a <= 0 && b >= 65535)) return { matches: [protoMatch], label: `${name} all ports`, ...(portSpan ? { span: portSpan } : {}) };
     if (a > b) {
       // AWS rejects FromPort > ToPort: the rule cannot exist, it opens nothing.
       ctx.diagnostics.push({ severity: 'error', code: 'aws/port-range', message: `port range ${a}-${b} is reversed: AWS rejects it, the rule opens nothing`, span: portSpan ?? fallback });
@@ -222,6 +227,10 @@ function layer4(protocol: PValue | undefined, fromPort: PValue | undefined, toPo
     const family = p === 1 ? 'ipv4' : 'ipv6';
     if (type === undefined || code === undefined) {
       return { matches: [protoMatch, unresolvedMatch(`icmp type ${tv?.kind === 'expr' ? tv.text : scalarText(tv)}`, tv?.span ?? fallback, 'the ICMP type is not known statically')], label: name, ...(portSpan ? { span: portSpan } : {}) };
+    }
+    if (type > 255 || code > 255 || type < -1 || code < -1) {
+      ctx.diagnostics.push({ severity: 'error', code: 'aws/icmp-type', message: `ICMP type ${type} code ${code} is not valid: AWS rejects it, the rule opens nothing`, span: tv?.span ?? fallback });
+      return { matches: [protoMatch, { kind: 'icmp-type', family, values: numSetOf([]) }], label: `${name} type ${type} (invalid)`, ...(portSpan ? { span: portSpan } : {}) };
     }
     if (type < 0) return { matches: [protoMatch], label: `${name} all types`, ...(portSpan ? { span: portSpan } : {}) };
     const values = code < 0 ? numRange(type * 256, type * 256 + 255) : numSingle(type * 256 + code);

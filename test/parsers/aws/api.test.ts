@@ -181,3 +181,27 @@ describe('performance', () => {
     expect(ms).toBeLessThan(1000);
   });
 });
+
+describe('invalid ports and ICMP types open nothing, with an error', () => {
+  test('port above 65535, ICMP type above 255', () => {
+    const d = parseAwsJson(
+      JSON.stringify({
+        SecurityGroups: [
+          {
+            GroupId: 'sg-1',
+            IpPermissions: [
+              { IpProtocol: 'tcp', FromPort: 1761, ToPort: 70000, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
+              { IpProtocol: 'icmp', FromPort: 300, ToPort: -1, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
+              { IpProtocol: 'tcp', FromPort: -1, ToPort: 80, IpRanges: [{ CidrIp: '10.0.0.0/8' }] },
+            ],
+          },
+        ],
+      }),
+    );
+    expect(d.diagnostics.map((x) => [x.severity, x.code])).toEqual([
+      ['error', 'aws/port-range'],
+      ['error', 'aws/icmp-type'],
+    ]);
+    expect(matchesOf(d.rulesets[0]!, 'ingress')).toEqual(['proto=6 dstport=none srcaddr=0.0.0.0/0', 'proto=1 icmp(ipv4)=none srcaddr=0.0.0.0/0', 'proto=6 srcaddr=10.0.0.0/8']);
+  });
+});

@@ -116,6 +116,32 @@ describe('iptables parser robustness', () => {
     expect(ms).toBeLessThan(5_000);
   });
 
+  it('measures a generated 100,000-rule iptables-save file (printed; bound only catches pathologies)', () => {
+    const lines = ['*filter', ':INPUT DROP [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]', ':USER - [0:0]'];
+    for (let i = 0; i < 100_000; i++) {
+      const a = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+      lines.push(
+        i % 4 === 0
+          ? `-A INPUT -s ${a}/32 -p tcp -m tcp --dport ${1 + (i % 65000)} -j ACCEPT`
+          : i % 4 === 1
+            ? `-A INPUT -d ${a}/32 -p udp -m multiport --dports 53,1761:1768 -j DROP`
+            : i % 4 === 2
+              ? `-A FORWARD -i eth0 -s ${a} -m conntrack --ctstate NEW -j USER`
+              : `-A USER -p tcp -m tcp --dport 22 -m limit --limit 5/min -j LOG`,
+      );
+    }
+    lines.push('COMMIT', '');
+    const text = lines.join('\n');
+    parseIptables(text.slice(0, 500_000) + '\nCOMMIT\n', { mode: 'save' });
+    const t0 = performance.now();
+    const doc = parseIptables(text, { mode: 'save' });
+    const ms = performance.now() - t0;
+    console.log(`iptables: 100,000-rule file (${(text.length / 1e6).toFixed(1)} MB) parsed in ${ms.toFixed(0)} ms`);
+    expect(doc.diagnostics).toEqual([]);
+    expect(doc.rulesets[0]!.tables[0]!.chains.reduce((n, c) => n + c.rules.length, 0)).toBe(100_000);
+    expect(ms).toBeLessThan(30_000);
+  });
+
   it('parses scripts with many commands linearly too', () => {
     const lines = ['IPT=iptables', 'NET=10.0.0.0/8'];
     for (let i = 0; i < 5_000; i++) lines.push(`$IPT -A INPUT -s "$NET" -p tcp --dport ${i + 1} \\\n  -m comment --comment 'r ${i}' -j ACCEPT`);

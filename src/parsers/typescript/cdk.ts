@@ -236,6 +236,28 @@ export function groupRuleset(ctx: Context, gid: Val | undefined, at: Node): Rule
   return rulesetFor(ctx, g ?? { k: 'unk', text: ctx.b.text(at), reason: 'no security group given', node: at }, g?.node ?? at);
 }
 
+const cdkImportCache = new WeakMap<Context, { ec2: boolean; any: boolean }>();
+
+function cdkImports(ctx: Context): { ec2: boolean; any: boolean } {
+  let c = cdkImportCache.get(ctx);
+  if (!c) {
+    c = { ec2: false, any: false };
+    for (const b of ctx.scan.imports) {
+      const m = b.module ?? '';
+      if (m === 'aws-cdk-lib' || m.startsWith('aws-cdk-lib/') || m.startsWith('@aws-cdk/')) {
+        c.any = true;
+        if (m === 'aws-cdk-lib/aws-ec2' || m === '@aws-cdk/aws-ec2' || (m === 'aws-cdk-lib' && (b.imported ?? []).includes('aws_ec2'))) c.ec2 = true;
+        if (m === 'aws-cdk-lib' && (b.imported ?? []).length === 0) c.ec2 = true; // import * as cdk: cdk.aws_ec2 reachable
+      }
+    }
+    cdkImportCache.set(ctx, c);
+  }
+  return c;
+}
+const importsCdkEc2 = (ctx: Context): boolean => cdkImports(ctx).ec2;
+/** Any CDK module: `.connections` exists on many constructs (rds, elbv2, ecs…). */
+const importsCdk = (ctx: Context): boolean => cdkImports(ctx).any;
+
 function isCdkVal(v: Val | undefined): boolean {
   if (!v) return false;
   if (v.k === 'call' || v.k === 'new' || v.k === 'ref') return isCdk(v.fq);
@@ -252,7 +274,8 @@ function sgMethod(ctx: Context, call: TSESTree.CallExpression, callee: TSESTree.
   const peerVal = ctx.r.eval(peerNode, scope);
   const portVal = ctx.r.eval(portNode, scope);
   const known = (recv.k === 'new' || recv.k === 'call') && isCdk(recv.fq);
-  if (!known && !(recv.k === 'unk' && (isCdkVal(peerVal) || isCdkVal(portVal)))) return;
+  // an unknown receiver counts when the arguments are CDK values or the file imports the CDK EC2 module
+  if (!known && !(recv.k === 'unk' && (isCdkVal(peerVal) || isCdkVal(portVal) || importsCdkEc2(ctx)))) return;
   const d = rulesetFor(ctx, recv, callee.object);
   const ingress = method === 'addIngressRule';
   addRule(ctx, d, ingress, peerVal, peerNode, portVal, portNode, call, parent, descOf(ctx, call, 2, scope));
@@ -281,7 +304,7 @@ function connMethod(ctx: Context, call: TSESTree.CallExpression, callee: TSESTre
   const a1 = args[1];
   const v0 = a0 ? ctx.r.eval(a0, scope) : undefined;
   const v1 = a1 ? ctx.r.eval(a1, scope) : undefined;
-  if (owner.k === 'unk' && !isCdkVal(v0) && !isCdkVal(v1) && !method.startsWith('allowDefaultPort') && method !== 'allowToDefaultPort') return;
+  if (owner.k === 'unk' && !isCdkVal(v0) && !isCdkVal(v1) && !importsCdk(ctx)) return;
   const d = rulesetFor(ctx, owner, recvExpr);
   // allowFromAnyIpv4(port): the world-open peer is the method name itself
   const anyV4: Val = { k: 'call', fq: 'cdk.Peer.anyIpv4', node: callee.property, scope } as unknown as Val;

@@ -20,6 +20,8 @@ export interface ScanResult {
   calls: Candidate[];
   /** The scope of each function's parameters and body. */
   fnScopes: Map<Node, Scope>;
+  /** Every import (ES imports, `import x = require()`, `const x = require('…')` declarations). */
+  imports: Binding[];
 }
 
 /** Array methods whose callback runs once per element. */
@@ -38,6 +40,7 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
   const news: Candidate[] = [];
   const calls: Candidate[] = [];
   const fnScopes = new Map<Node, Scope>();
+  const imports: Binding[] = [];
   const iterated = new Map<Node, { array: Node; scope: Scope }>();
 
   const declarePattern = (pat: Node, kind: BindingKind, scope: Scope, init: Node | undefined, path: (string | number)[], dflt?: Node, each?: boolean): void => {
@@ -105,6 +108,14 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
       switch (s.type) {
         case 'VariableDeclaration':
           declareVars(s, scope);
+          // CommonJS: const ec2 = require('aws-cdk-lib/aws-ec2') counts as an import of that module
+          for (const d of s.declarations) {
+            const init = d.init ? unwrap(d.init) : undefined;
+            if (init?.type === 'CallExpression' && init.callee.type === 'Identifier' && init.callee.name === 'require' && init.arguments[0]?.type === 'Literal') {
+              const m = init.arguments[0].value;
+              if (typeof m === 'string') imports.push({ name: '', kind: 'import', scope, decl: d.id, module: m, imported: [] });
+            }
+          }
           break;
         case 'FunctionDeclaration':
         case 'TSDeclareFunction':
@@ -120,19 +131,16 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
           for (const sp of s.specifiers) {
             const imported =
               sp.type === 'ImportSpecifier' ? [sp.imported.type === 'Identifier' ? sp.imported.name : String(sp.imported.value)] : [];
-            scope.vars.set(sp.local.name, { name: sp.local.name, kind: 'import', scope, decl: sp.local, module: s.source.value, imported });
+            const b: Binding = { name: sp.local.name, kind: 'import', scope, decl: sp.local, module: s.source.value, imported };
+            scope.vars.set(sp.local.name, b);
+            imports.push(b);
           }
           break;
         case 'TSImportEqualsDeclaration':
           if (s.moduleReference.type === 'TSExternalModuleReference' && s.moduleReference.expression.type === 'Literal') {
-            scope.vars.set(s.id.name, {
-              name: s.id.name,
-              kind: 'import',
-              scope,
-              decl: s.id,
-              module: String(s.moduleReference.expression.value),
-              imported: [],
-            });
+            const b: Binding = { name: s.id.name, kind: 'import', scope, decl: s.id, module: String(s.moduleReference.expression.value), imported: [] };
+            scope.vars.set(s.id.name, b);
+            imports.push(b);
           }
           break;
         default:
@@ -325,7 +333,7 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
   };
 
   walk(program, root, undefined, 0);
-  return { root, news, calls, fnScopes };
+  return { root, news, calls, fnScopes, imports };
 }
 
 function collectPatternIds(p: Node, out: Node[]): void {

@@ -181,8 +181,14 @@ describe('resolution details', () => {
     expect(opaques(r)[0]!.reason).toBe('defined in terms of itself');
   });
 
-  it('other receivers with non-CDK arguments are ignored; unknown receivers with CDK arguments are kept', () => {
-    expect(summary(extract(cdk('  props.thing.addIngressRule(1, 2);')).document)).toEqual([]);
+  it('unknown receivers: kept in CDK files, ignored elsewhere unless the arguments are CDK values', () => {
+    // the file imports aws-ec2: props.sg.addIngressRule(props.peer, props.port) is a CDK call we cannot see into
+    const kept = extract(cdk('  props.sg.addIngressRule(props.peer, props.port);'));
+    expect(summary(kept.document)).toEqual(['props.sg ingress: opaque:unresolved opaque:unresolved => accept', 'props.sg egress: opaque:unresolved => accept']);
+    const other = "import * as aws from '@pulumi/aws';\nexport function f(x: any) {\n  x.thing.addIngressRule(1, 2);\n  x.connections.allowFrom(x.a, x.b);\n}\n";
+    expect(summary(extract(other).document)).toEqual([]);
+    const cjs = "const ec2 = require('aws-cdk-lib/aws-ec2');\nmodule.exports = (sg) => sg.connections.allowFrom(sg.peer, sg.port);\n";
+    expect(summary(extract(cjs).document)).toEqual(['sg ingress: opaque:unresolved opaque:unresolved => accept', 'sg egress: opaque:unresolved => accept']);
     const s = summary(extract(cdk('  props.sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(1761));')).document);
     expect(s).toEqual(['props.sg ingress: dstport=1761 proto=6 srcaddr=0.0.0.0/0 => accept', 'props.sg egress: opaque:unresolved => accept']);
   });

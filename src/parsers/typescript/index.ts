@@ -35,6 +35,8 @@ export function extractFirewall(
   const resolver = new Resolver(sourceText, services);
   const b = new DocBuilder(sourceText, resolver);
   const comments: DocComment[] = (program.comments ?? []).map((c) => ({ value: c.value, span: spanOfNode(c as unknown as TSESTree.Node), type: c.type === 'Line' ? 'Line' : 'Block' }));
+  // Every extraction path starts from an import of a known module: skip other files cheaply.
+  if (!looksLikeFirewallCode(sourceText)) return { document: { format: TYPESCRIPT_FORMAT, rulesets: [], diagnostics: [], comments }, extracted: [] };
   try {
     const scan = scanProgram(program);
     const ctx = new Context(b, resolver, scan);

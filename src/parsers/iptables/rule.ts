@@ -260,6 +260,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
   let reportSpan: Span | undefined;
   let skip = false;
   const modules: ModuleInstance[] = [];
+  let modulesAtTarget = 0;
   let protoNum: number | undefined;
   let protoUnknown = false;
   const n = toks.length;
@@ -330,7 +331,9 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
         }
       }
       if (!owner) {
-        for (let k = modules.length - 1; k >= 0; k--) {
+        // after -j, only matches loaded after it may claim unknown options: the rest are the target's
+        const floor = targetName === undefined ? 0 : modulesAtTarget;
+        for (let k = modules.length - 1; k >= floor; k--) {
           if (!modules[k]!.known) {
             owner = modules[k];
             break;
@@ -481,6 +484,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
         if (!a0) break;
         if (targetName !== undefined) ctx.diag('error', 'iptables/multiple-targets', 'Only one target (-j/-g) is allowed per rule', mStart, mEnd);
         targetName = a0.unknown ? '' : a0.text;
+        modulesAtTarget = modules.length;
         targetStart = mStart;
         targetEnd = mEnd;
         if (a0.unknown) {

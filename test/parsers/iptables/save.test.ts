@@ -273,6 +273,17 @@ describe('iptables-save: targets', () => {
     expect(act('-j SNAT --to-source 198.51.100.1', 'nat', 'POSTROUTING').a).toMatchObject({ kind: 'nat', type: 'snat' });
   });
 
+  it('gives options after -j to the target, even when an unknown match was loaded before', () => {
+    const { d, a } = act('-p tcp -m limit --limit 5/min -m mark --mark 1 -j DNAT --to-destination 10.0.0.9:8080', 'nat', 'PREROUTING');
+    expect(d.diagnostics).toEqual([]);
+    expect(a).toMatchObject({ kind: 'nat', type: 'dnat', text: '-j DNAT --to-destination 10.0.0.9:8080' });
+    expect(a.kind === 'nat' && a.toAddrs?.toString()).toBe('10.0.0.9/32');
+    const r = chainOf(d, 'nat', 'PREROUTING').rules[0]!;
+    expect(r.matches.map((m) => (m.kind === 'opaque' ? m.text : m.kind))).toEqual(['protocol', '-m limit --limit 5/min', '-m mark --mark 1']);
+    const late = act('-j ACCEPT -m limit --limit 1/s');
+    expect(chainOf(late.d, 'filter', 'INPUT').rules[0]!.matches.map((m) => (m.kind === 'opaque' ? m.text : m.kind))).toEqual(['-m limit --limit 1/s']);
+  });
+
   it('makes an unknown target that is not a chain "unknown", with a warning', () => {
     const { d, a } = act('-j NOSUCH');
     expect(a).toEqual({ kind: 'unknown', target: 'NOSUCH', text: '-j NOSUCH' });

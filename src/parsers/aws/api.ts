@@ -32,23 +32,27 @@ function tagName(tags: PValue | undefined): string | undefined {
 
 function ipPermission(perm: PValue, dir: 'ingress' | 'egress'): PermInput {
   const sources: SourceInput[] = [];
+  const described = (r: PValue, src: SourceInput): SourceInput => {
+    const d = str(get(r, 'Description'));
+    return d ? { ...src, description: d } : src;
+  };
   for (const r of items(get(perm, 'IpRanges'))) {
     const c = get(r, 'CidrIp');
-    if (c) sources.push({ kind: 'cidr', value: c });
+    if (c) sources.push(described(r, { kind: 'cidr', value: c }));
   }
   for (const r of items(get(perm, 'Ipv6Ranges'))) {
     const c = get(r, 'CidrIpv6');
-    if (c) sources.push({ kind: 'cidr', value: c });
+    if (c) sources.push(described(r, { kind: 'cidr', value: c }));
   }
   for (const r of items(get(perm, 'PrefixListIds'))) {
     const id = get(r, 'PrefixListId');
     const s = str(id);
-    if (s) sources.push({ kind: 'principal', name: s, span: id!.span });
+    if (s) sources.push(described(r, { kind: 'principal', name: s, span: id!.span }));
   }
   for (const r of items(get(perm, 'UserIdGroupPairs'))) {
     const id = get(r, 'GroupId') ?? get(r, 'GroupName');
     const s = str(id);
-    if (s) sources.push({ kind: 'principal', name: s, span: id!.span });
+    if (s) sources.push(described(r, { kind: 'principal', name: s, span: id!.span }));
   }
   const p: PermInput = { dir, protocol: get(perm, 'IpProtocol'), fromPort: get(perm, 'FromPort'), toPort: get(perm, 'ToPort'), sources, span: perm.span };
   return p;

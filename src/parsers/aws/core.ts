@@ -38,6 +38,8 @@ export type SourceInput = (
 ) & {
   /** Conditions of this source only (a CloudFormation `Fn::If` branch). */
   extra?: Match[];
+  /** Description of this source (aws-cli `IpRanges[].Description`). */
+  description?: string;
 };
 
 export interface PermInput {
@@ -294,7 +296,8 @@ export function permRules(p: PermInput, ctx: AwsContext): Rule[] {
         reportSpan: sm.span ?? l4.span ?? p.span,
         text: oneLine(`${p.dir} ${l4.label} ${word} ${sm.label}`, 240),
       };
-      if (p.description) rule.comment = p.description;
+      const d = s.description ?? p.description;
+      if (d) rule.comment = d;
       out.push(rule);
     }
   }

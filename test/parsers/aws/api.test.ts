@@ -55,6 +55,10 @@ describe('describe-security-groups', () => {
     expect(exposedPorts(ex, 6, numRange(1, 21)).length).toBe(0);
   });
 
+  test('per-range descriptions become rule comments', () => {
+    expect(doc.rulesets[0]!.tables[0]!.chains[0]!.rules.map((r) => r.comment)).toEqual(['CFT partners', undefined, undefined, undefined, undefined]);
+  });
+
   test('placebo envelopes ({status_code, data}) are unwrapped', () => {
     const d = parseAwsJson(JSON.stringify({ status_code: 200, data: JSON.parse(text) }));
     expect(names(d)).toEqual(['sg-0cft (cft)']);

@@ -4,6 +4,7 @@
  */
 import {
   AddrSet,
+  IntervalSet,
   CT_STATES,
   numRange,
   numSetOf,
@@ -170,7 +171,7 @@ function addrOf(v: IrVal, family: Family | undefined): AddrSet | undefined {
   } else {
     const s = atomStr(v);
     if (s === undefined) return undefined;
-    r = parseCidr(s);
+    r = fastV4(s) ?? parseCidr(s);
     if (!r) {
       const dash = s.indexOf('-');
       if (dash > 0 && dash === s.lastIndexOf('-')) r = parseAddrRange(s.slice(0, dash), s.slice(dash + 1));
@@ -179,6 +180,39 @@ function addrOf(v: IrVal, family: Family | undefined): AddrSet | undefined {
   if (!r) return undefined;
   if (family && !r.only(family === 'ipv4' ? 'ipv6' : 'ipv4').isEmpty) return undefined;
   return r;
+}
+
+/** Plain dotted quads and IPv4 prefixes without the general parser (they are most of a big ruleset). */
+function fastV4(s: string): AddrSet | undefined {
+  let i = 0;
+  let value = 0;
+  for (let part = 0; part < 4; part++) {
+    let n = 0;
+    const start = i;
+    while (i < s.length && i - start < 4) {
+      const c = s.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      n = n * 10 + (c - 48);
+      i++;
+    }
+    if (i === start || i - start > 3 || n > 255 || (i - start > 1 && s.charCodeAt(start) === 48)) return undefined;
+    value = value * 256 + n;
+    if (part < 3) {
+      if (s.charCodeAt(i) !== 46) return undefined;
+      i++;
+    }
+  }
+  let len = 32;
+  if (i < s.length) {
+    if (s.charCodeAt(i) !== 47) return undefined;
+    const m = s.slice(i + 1);
+    if (!/^[0-9]{1,2}$/.test(m)) return undefined;
+    len = Number(m);
+    if (len > 32) return undefined;
+  }
+  const size = 2 ** (32 - len);
+  const lo = Math.floor(value / size) * size;
+  return new AddrSet(IntervalSet.range(lo, lo + size), IntervalSet.empty<bigint>());
 }
 
 function numOf(v: IrVal, names: (s: string) => number | undefined, max: number): [number, number] | undefined {
@@ -420,8 +454,12 @@ function describeVal(v: IrVal): string {
   }
 }
 
+/** Drop exact repeats (`meta l4proto tcp tcp dport 22` states tcp twice); only same-kind matches can repeat. */
 function dedupe(ms: Match[]): Match[] {
   if (ms.length < 2) return ms;
+  let repeated = false;
+  for (let i = 1; i < ms.length && !repeated; i++) for (let j = 0; j < i; j++) if (ms[i]!.kind === ms[j]!.kind) repeated = true;
+  if (!repeated) return ms;
   const seen = new Set<string>();
   const out: Match[] = [];
   for (const m of ms) {

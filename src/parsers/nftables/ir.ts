@@ -46,11 +46,11 @@ export type IrVerdict =
 
 export type IrStmt =
   | { k: 'match'; left: IrExpr; op: string; right: IrVal; span: Span; rightSpan?: Span }
-  | { k: 'verdict'; v: IrVerdict; span: Span }
+  | { k: 'verdict'; v: IrVerdict; span?: Span }
   | { k: 'vmap'; key: IrExpr; map: IrVal; span: Span }
   | { k: 'nat'; type: 'dnat' | 'snat' | 'masquerade' | 'redirect'; addr?: IrVal; port?: IrVal; addrIsExpr?: boolean; text: string; span: Span }
   /** Statements that do not end evaluation (counter, log, mangle, set updates...). `name` is the JSON statement name. */
-  | { k: 'continue'; name: string; span: Span; updatesSet?: string }
+  | { k: 'continue'; name: string; span?: Span; updatesSet?: string }
   /** Statements that act as matches the engine cannot decide (limit, quota, ct count). */
   | { k: 'opaque'; module: string; text: string; reason: string; span: Span }
   /** A statement nothing knows: kept as an opaque match with the given text. */

@@ -747,12 +747,12 @@ export class NftTextParser {
         case 'return':
         case 'continue':
           this.pos++;
-          return push({ k: 'verdict', v: { k: t.v }, span: this.span(t) });
+          return push({ k: 'verdict', v: { k: t.v } });
         case 'jump':
         case 'goto': {
           this.pos++;
           const v = this.parseJumpTarget(ctx, t.v);
-          if (v) push({ k: 'verdict', v, span: this.stmtSpan(s0) });
+          if (v) push({ k: 'verdict', v });
           return;
         }
         case 'reject': {
@@ -771,7 +771,7 @@ export class NftTextParser {
             }
             w = this.stmtText(ws).replace(/^with /, '');
           }
-          return push({ k: 'verdict', v: w === undefined ? { k: 'reject' } : { k: 'reject', with: w }, span: this.stmtSpan(s0) });
+          return push({ k: 'verdict', v: w === undefined ? { k: 'reject' } : { k: 'reject', with: w } });
         }
         case 'queue': {
           this.pos++;
@@ -787,7 +787,7 @@ export class NftTextParser {
           } else {
             while (this.isWord(this.peek(), 'packets') || this.isWord(this.peek(), 'bytes')) this.pos += 2;
           }
-          return push({ k: 'continue', name: 'counter', span: this.stmtSpan(s0) });
+          return push({ k: 'continue', name: 'counter' });
         }
         case 'log': {
           this.pos++;
@@ -805,7 +805,7 @@ export class NftTextParser {
               }
             } else break;
           }
-          return push({ k: 'continue', name: 'log', span: this.stmtSpan(s0) });
+          return push({ k: 'continue', name: 'log' });
         }
         case 'limit':
         case 'quota': {
@@ -1243,7 +1243,7 @@ export class NftTextParser {
           : e.k === 'meta' && e.key === 'secmark' && v?.k === 'atom' && v.quoted
             ? 'secmark'
             : 'mangle';
-      rule.stmts.push({ k: 'continue', name, span: this.stmtSpan(s0) });
+      rule.stmts.push({ k: 'continue', name });
       return;
     }
     if (this.isWord(o, 'vmap')) {
@@ -1268,7 +1268,7 @@ export class NftTextParser {
       rule.stmts.push({ k: 'unknown', text: this.stmtText(s0), span: this.stmtSpan(s0) });
       return;
     }
-    const rightSpan = this.pos > vStart ? this.span(this.toks[vStart]!, this.toks[this.pos - 1]!) : undefined;
+    const rightSpan = this.pos > vStart ? (v.span ?? this.span(this.toks[vStart]!, this.toks[this.pos - 1]!)) : undefined;
     const st: IrStmt = { k: 'match', left: e, op, right: v, span: this.stmtSpan(s0) };
     if (rightSpan) st.rightSpan = rightSpan;
     rule.stmts.push(st);
@@ -1319,7 +1319,7 @@ export class NftTextParser {
       }
       break;
     }
-    if (this.pos > s0) v.span = this.span(this.toks[s0]!, this.toks[this.pos - 1]!);
+    if (this.pos > s0 + 1 || !v.span) v.span = this.span(this.toks[s0]!, this.toks[this.pos - 1]!);
     return v;
   }
 

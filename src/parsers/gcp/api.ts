@@ -6,7 +6,7 @@
  */
 import type { Diagnostic } from '../../model/index.js';
 import { get, str, type PObject, type PValue } from '../values.js';
-import { lastSegment } from './common.js';
+import { lastSegment, opaque, valText } from './common.js';
 import type { GcpFirewallSpec, GcpProtoEntry } from './firewall.js';
 
 const SHAPE_KEYS = ['sourceRanges', 'sourceTags', 'sourceServiceAccounts', 'destinationRanges', 'targetTags', 'targetServiceAccounts', 'direction', 'network'];
@@ -20,18 +20,73 @@ export function isGcpFirewall(o: PObject): boolean {
   return SHAPE_KEYS.some((k) => get(o, k) !== undefined);
 }
 
+/** True when the object is a firewall policy (`compute#firewallPolicy`, an effective-firewalls policy entry). */
+export function isGcpFirewallPolicy(o: PObject): boolean {
+  const kind = str(get(o, 'kind'));
+  if (kind === 'compute#firewallPolicy') return true;
+  const rules = get(o, 'rules');
+  return rules?.kind === 'array' && rules.items.some((r) => r.kind === 'object' && get(r, 'match') !== undefined && get(r, 'action') !== undefined);
+}
+
 /** Every firewall object in the tree (not below another firewall), in document order. */
-export function findGcpFirewalls(root: PValue | undefined): PObject[] {
+export function findGcpFirewalls(root: PValue | undefined, policies?: PObject[]): PObject[] {
   const out: PObject[] = [];
   const walk = (v: PValue, depth: number): void => {
     if (depth > 12) return;
     if (v.kind === 'array') for (const i of v.items) walk(i, depth + 1);
     else if (v.kind === 'object') {
       if (isGcpFirewall(v)) out.push(v);
+      else if (isGcpFirewallPolicy(v)) policies?.push(v);
       else for (const e of v.entries) walk(e.value, depth + 1);
     }
   };
   if (root) walk(root, 0);
+  return out;
+}
+
+const POLICY_SOURCES = ['srcFqdns', 'srcRegionCodes', 'srcAddressGroups', 'srcThreatIntelligences', 'srcNetworks', 'srcNetworkScope', 'srcSecureTags'];
+
+/** Firewall policy object → one spec per rule (network = the policy's name), in band `band`. */
+export function gcpSpecsFromPolicy(o: PObject, band: number, diagnostics: Diagnostic[]): GcpFirewallSpec[] {
+  const policy = str(get(o, 'shortName')) ?? str(get(o, 'displayName')) ?? str(get(o, 'name')) ?? '(unnamed policy)';
+  const out: GcpFirewallSpec[] = [];
+  for (const r of get(o, 'rules')?.kind === 'array' ? (get(o, 'rules') as { items: PValue[] }).items : []) {
+    if (r.kind !== 'object') continue;
+    const m = get(r, 'match');
+    const mo = m?.kind === 'object' ? m : undefined;
+    const at = str(get(r, 'action'))?.toLowerCase();
+    const action: GcpFirewallSpec['action'] = at === 'allow' || at === 'deny' || at === 'goto_next' ? at : { unknown: str(get(r, 'action')) ?? '(missing action)' };
+    const extraSources = [];
+    for (const k of POLICY_SOURCES) {
+      const v = mo ? get(mo, k) : undefined;
+      if (v && !(v.kind === 'array' && v.items.length === 0)) extraSources.push([opaque(k, `${k} ${valText(v)}`, `${k} is resolved by the cloud at run time`, v.span)]);
+    }
+    const spec: GcpFirewallSpec = {
+      name: str(get(r, 'ruleName')) ?? `${policy} priority ${valText(get(r, 'priority'))}`,
+      network: policy,
+      span: r.span,
+      direction: get(r, 'direction'),
+      priority: get(r, 'priority'),
+      action,
+      entries: entries(mo ? get(mo, 'layer4Configs') : undefined, diagnostics, 'layer4Configs'),
+      extraSources,
+      disabled: get(r, 'disabled'),
+      policy: { band },
+    };
+    const tr = get(r, 'targetResources');
+    if (tr?.kind === 'array' && tr.items.length > 0) spec.policy!.targetResources = tr.items.map((x) => lastSegment(valText(x)));
+    if (mo) {
+      const sr = get(mo, 'srcIpRanges');
+      const dr = get(mo, 'destIpRanges');
+      if (sr) spec.sourceRanges = sr;
+      if (dr) spec.destinationRanges = dr;
+    }
+    const tsa = get(r, 'targetServiceAccounts');
+    if (tsa) spec.targetServiceAccounts = tsa;
+    const d = str(get(r, 'description'));
+    spec.description = d ? `firewall policy ${policy}: ${d}` : `firewall policy ${policy}`;
+    out.push(spec);
+  }
   return out;
 }
 

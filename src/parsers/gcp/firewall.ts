@@ -67,6 +67,11 @@ export interface GcpFirewallSpec {
   description?: string;
   /** Extra conjuncts (e.g. a Terraform `count`/`for_each` that may create zero instances). */
   extra?: Match[];
+  /**
+   * Firewall policy rules: priorities go up to 2^31-1, and `band` orders whole
+   * policies before the VPC rules (lower band first; VPC rules are band 0).
+   */
+  policy?: { band: number; targetResources?: string[] };
 }
 
 interface Compiled {
@@ -238,8 +243,9 @@ function compileOne(spec: GcpFirewallSpec, order: number, diagnostics: Diagnosti
     matches.push(opaque('unresolved', pv.text, 'the priority is not a literal, so the rule’s place in the evaluation order is unknown', pv.span));
   } else if (!isNullish(pv)) {
     const n = Number(valText(pv));
-    if (!Number.isInteger(n) || n < 0 || n > 65535) {
-      diagnostics.push({ severity: 'error', code: 'gcp/bad-priority', message: `invalid priority "${valText(pv)}" (0–65535)`, span: pv!.span });
+    const max = spec.policy ? 2147483647 : 65535;
+    if (!Number.isInteger(n) || n < 0 || n > max) {
+      diagnostics.push({ severity: 'error', code: 'gcp/bad-priority', message: `invalid priority "${valText(pv)}" (0–${max})`, span: pv!.span });
       prioKnown = false;
       prioText = valText(pv);
       matches.push(opaque('unresolved', valText(pv), 'invalid priority', pv!.span));
@@ -335,7 +341,8 @@ function compileOne(spec: GcpFirewallSpec, order: number, diagnostics: Diagnosti
   if (disabled) template.disabled = true;
   // Evaluation order key: priority, then deny before allow. Unknown priority: an allow
   // is placed first and a deny last (both opaque), the most permissive reading.
-  const key = prioKnown ? prio * 2 + (spec.action === 'deny' ? 0 : 1) : spec.action === 'deny' ? 2 * 65536 + 2 : -1;
+  const inBand = prioKnown ? prio * 2 + (spec.action === 'deny' ? 0 : 1) : spec.action === 'deny' ? 2 * 2147483648 + 2 : -1;
+  const key = (spec.policy?.band ?? 0) * 1e10 + inBand;
   const out: Compiled = { template, network: spec.network, ingress, targets, order: key };
   if (targets && targets.every((t) => t.startsWith('expr:'))) {
     const why = opaque('unresolved', `targets ${targets.map((t) => t.slice(5)).join(', ')}`, 'the target list is not a literal; when it is empty the rule applies to every instance of the network');

@@ -3,15 +3,15 @@
  * (`gcp-yaml`) exports. Terraform `google_compute_firewall` is mapped by
  * ./terraform.ts for the terraform format.
  */
-import { DOCUMENT_START, type Diagnostic, type FirewallDocument, type Position, type Span } from '../../model/index.js';
+import { DOCUMENT_START, type Diagnostic, type FirewallDocument, type Position, type Ruleset, type Span } from '../../model/index.js';
 import type { FormatDefinition, ParseOptions } from '../types.js';
-import { parseJsonTree, parseYamlTree, type PValue } from '../values.js';
-import { gcpSpecsFromApi, findGcpFirewalls } from './api.js';
+import { parseJsonTree, parseYamlTree, type PObject, type PValue } from '../values.js';
+import { gcpSpecsFromApi, gcpSpecsFromPolicy, findGcpFirewalls } from './api.js';
 import { IdSource, jsonComments, yamlComments } from './common.js';
 import { compileGcp, type GcpFirewallSpec } from './firewall.js';
 
 export { compileGcp, type GcpFirewallSpec, type GcpProtoEntry } from './firewall.js';
-export { findGcpFirewalls, gcpSpecsFromApi, isGcpFirewall } from './api.js';
+export { findGcpFirewalls, gcpSpecsFromApi, gcpSpecsFromPolicy, isGcpFirewall, isGcpFirewallPolicy } from './api.js';
 export { mapGcpTerraform } from './terraform.js';
 
 const HEAD = 8192;
@@ -107,8 +107,24 @@ export function parseGcp(text: string, _opts: ParseOptions = {}, format?: string
       values = t.values;
     }
     const specs: GcpFirewallSpec[] = [];
-    for (const v of values) for (const o of findGcpFirewalls(v)) specs.push(...gcpSpecsFromApi(o, diagnostics));
-    const rulesets = compileGcp(specs, docSpanOf(values), new IdSource(), diagnostics);
+    const policies: PObject[] = [];
+    for (const v of values) for (const o of findGcpFirewalls(v, policies)) specs.push(...gcpSpecsFromApi(o, diagnostics));
+    const ids = new IdSource();
+    const span = docSpanOf(values);
+    let rulesets: Ruleset[];
+    if (policies.length === 0) rulesets = compileGcp(specs, span, ids, diagnostics);
+    else if (specs.length === 0) {
+      // Policies alone: what they do not decide goes to a level not in the input.
+      rulesets = compileGcp(policies.flatMap((p) => gcpSpecsFromPolicy(p, 0, diagnostics)), span, ids, diagnostics, 'policy');
+    } else {
+      // An effective-firewalls view: the policies (in the listed order) are evaluated
+      // before the VPC rules of every network; goto_next passes on to the next one.
+      const networks = [...new Set(specs.map((s) => s.network))];
+      const polSpecs = policies.flatMap((p, i) => gcpSpecsFromPolicy(p, i - policies.length, diagnostics));
+      const applies = (p: GcpFirewallSpec, n: string): boolean => !p.policy?.targetResources || p.policy.targetResources.includes(n);
+      const merged = [...specs, ...networks.flatMap((n) => polSpecs.filter((p) => applies(p, n)).map((p) => ({ ...p, network: n })))];
+      rulesets = compileGcp(merged, span, ids, diagnostics);
+    }
     return { format: format ?? (json ? 'gcp' : 'gcp-yaml'), rulesets, diagnostics, comments: json ? jsonComments(text) : yamlComments(text) };
   } catch (e) {
     diagnostics.push({ severity: 'error', code: 'gcp/internal', message: `GCP parser failed: ${String(e)}`, span: DOCUMENT_START });
@@ -120,6 +136,7 @@ function detectJson(text: string): number {
   if (!looksJson(text)) return 0;
   const h = text.slice(0, HEAD);
   if (h.includes('"compute#firewall')) return 90;
+  if (h.includes('"layer4Configs"') && h.includes('"srcIpRanges"')) return 80;
   const hasRule = h.includes('"allowed"') || h.includes('"denied"');
   if (hasRule && h.includes('"IPProtocol"') && (h.includes('"sourceRanges"') || h.includes('"direction"') || h.includes('"targetTags"'))) return 80;
   return 0;
@@ -129,6 +146,7 @@ function detectYaml(fileName: string, text: string): number {
   if (looksJson(text)) return 0;
   const h = text.slice(0, HEAD);
   if (h.includes('kind: compute#firewall')) return 90;
+  if (h.includes('layer4Configs:') && h.includes('srcIpRanges:')) return 80;
   const hasRule = /(?:^|\n)[ \t-]*(?:allowed|denied):/.test(h);
   if (hasRule && h.includes('IPProtocol') && /(?:^|\n)[ \t-]*(?:sourceRanges|direction|targetTags):/.test(h)) return /\.ya?ml$/i.test(fileName) ? 80 : 60;
   return 0;

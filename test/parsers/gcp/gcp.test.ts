@@ -270,3 +270,41 @@ describe('performance', () => {
 });
 
 void numRange;
+
+describe('firewall policies (API)', () => {
+  const POLICY = {
+    kind: 'compute#firewallPolicy',
+    shortName: 'org-baseline',
+    rules: [
+      { priority: 1000, action: 'deny', direction: 'INGRESS', match: { srcIpRanges: ['0.0.0.0/0'], layer4Configs: [{ ipProtocol: 'tcp', ports: ['1768'] }] } },
+      { priority: 2000, action: 'goto_next', direction: 'INGRESS', match: { srcIpRanges: ['0.0.0.0/0'], layer4Configs: [{ ipProtocol: 'all' }] } },
+      { priority: 2147483645, action: 'allow', direction: 'INGRESS', match: { srcIpRanges: ['10.0.0.0/8'], layer4Configs: [{ ipProtocol: 'tcp' }] }, targetResources: ['https://www.googleapis.com/compute/v1/projects/p/global/networks/other'] },
+    ],
+  };
+
+  test('a policy alone: priority order, goto_next continues, the next level is unknown', () => {
+    const d = parseGcp(JSON.stringify(POLICY));
+    expect(d.diagnostics).toEqual([]);
+    expect(d.rulesets.map((r) => r.name)).toEqual(['firewall policy org-baseline, all instances']);
+    const rules = d.rulesets[0]!.tables[0]!.chains[0]!.rules;
+    expect(rules.map((r) => r.action.kind)).toEqual(['drop', 'continue', 'accept', 'unknown']);
+    expect(reach(d.rulesets[0]!, 1768).open.isEmpty && reach(d.rulesets[0]!, 1768).possibly.isEmpty).toBe(true);
+    const x = reach(d.rulesets[0]!, 1761);
+    expect(x.open.toCidrs()).toEqual(['10.0.0.0/8']);
+    expect(x.open.union(x.possibly).equals(AddrSet.ALL_V4)).toBe(true);
+  });
+
+  test('effective firewalls: policies before the VPC rules; a policy deny hides a VPC allow; targetResources respected', () => {
+    const text = JSON.stringify({
+      firewalls: [{ kind: 'compute#firewall', name: 'cft', network: 'x/networks/prod', sourceRanges: ['0.0.0.0/0'], allowed: [{ IPProtocol: 'tcp', ports: ['1761-1768'] }] }],
+      firewallPolicys: [POLICY],
+    });
+    const d = parseGcp(text);
+    expect(d.diagnostics).toEqual([]);
+    const rs = d.rulesets[0]!;
+    expect(rs.tables[0]!.chains[0]!.rules.map((r) => r.comment)).toEqual(['org-baseline priority 1000: firewall policy org-baseline', 'org-baseline priority 2000: firewall policy org-baseline', 'cft']);
+    expect(reach(rs, 1768).open.isEmpty && reach(rs, 1768).possibly.isEmpty).toBe(true);
+    expect(reach(rs, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
+    expect(gcpJsonFormat.detect('p.json', JSON.stringify(POLICY))).toBe(90);
+  });
+});

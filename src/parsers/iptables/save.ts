@@ -194,6 +194,7 @@ export function parseSave(text: string, options: SaveOptions = {}): FirewallDocu
   if (family === 'ipv6' && tfam === 'ip') for (const t of state.tables) t.family = 'ip6';
   state.dropTables((t) => !touched.has(t));
   const ruleset = state.finish(options.filePath ?? '<stdin>', [family]);
+  sortDiagnostics(diagnostics);
   return { format: 'iptables-save', rulesets: [ruleset], diagnostics, comments };
 }
 
@@ -207,4 +208,9 @@ function isBlank(text: string, a: number, b: number): boolean {
 
 function isCounters(s: string): boolean {
   return /^\[[0-9]+:[0-9]+\]$/.test(s);
+}
+
+/** In document order (jump targets are checked at the end of the file). Stable. */
+export function sortDiagnostics(d: Diagnostic[]): void {
+  d.sort((a, b) => a.span.start.offset - b.span.start.offset);
 }

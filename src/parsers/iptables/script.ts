@@ -9,7 +9,7 @@
  */
 import { LineIndex, type Diagnostic, type DocComment, type Family, type FirewallDocument, type Severity, type Span } from '../../model/index.js';
 import { runCommand } from './command.js';
-import { parseSave } from './save.js';
+import { parseSave, sortDiagnostics } from './save.js';
 import { newCache, type RuleContext } from './rule.js';
 import { NetfilterState } from './state.js';
 import type { Tok } from './tokens.js';
@@ -628,6 +628,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
   }
   const fams: Family[] = families.size > 0 ? (['ipv4', 'ipv6'] as Family[]).filter((f) => families.has(f)) : [options.family ?? 'ipv4'];
   const ruleset = state.finish(options.filePath ?? '<stdin>', fams);
+  sortDiagnostics(diagnostics);
   return { format: 'iptables-script', rulesets: [ruleset], diagnostics, comments: lexer.comments };
 }
 

@@ -394,6 +394,10 @@ describe('iptables-save: errors the real tool reports', () => {
     const d = save('-A INPUT -j ACCEPT\n*filter\nCOMMIT\n');
     expect(diags(d)).toEqual(['error iptables/no-table 1:1-1:19']);
   });
+  it('lists diagnostics in document order (jump targets are resolved at the end)', () => {
+    const d = save('*filter\n-A INPUT -j NOWHERE\n-A NOPE -j ACCEPT\nCOMMIT\n');
+    expect(diags(d)).toEqual(['warning iptables/unknown-target 2:10-2:20', 'error iptables/unknown-chain 3:4-3:8']);
+  });
   it('unknown chain', () => {
     const d = save('*filter\n-A NOPE -j ACCEPT\nCOMMIT\n');
     expect(diags(d)).toEqual(['error iptables/unknown-chain 2:4-2:8']);

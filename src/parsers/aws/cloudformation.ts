@@ -190,6 +190,17 @@ class Template {
       return out;
     }
     if (fn?.name === 'Ref' && str(fn.arg) === NO_VALUE) return [];
+    // A parameter without default but with AllowedValues: one branch per allowed value.
+    const pname = fn?.name === 'Ref' ? str(fn.arg) : undefined;
+    if (pname && this.params.has(pname) && !this.paramDefaults.has(pname) && !(this.overrides && Object.prototype.hasOwnProperty.call(this.overrides, pname))) {
+      const allowed = get(this.params.get(pname), 'AllowedValues');
+      if (allowed?.kind === 'array' && allowed.items.length > 0 && allowed.items.length <= 64 && allowed.items.every((i) => i.kind === 'scalar')) {
+        return allowed.items.map((i) => ({
+          value: i,
+          extra: [unresolvedMatch(`!Ref ${pname} = ${String((i as { value: unknown }).value)}`, v.span, `parameter ${pname} is chosen at deployment among its AllowedValues`)],
+        }));
+      }
+    }
     return [{ value: v, extra: [] }];
   }
 

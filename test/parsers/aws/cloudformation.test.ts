@@ -204,3 +204,25 @@ describe('detection of CloudFormation YAML without security resources', () => {
     expect(cloudformationYamlFormat.detect('t.yaml', 'Resources:\n  B:\n    Type: AWS::S3::Bucket\n')).toBe(0);
   });
 });
+
+describe('CloudFormation: parameter with AllowedValues and no default', () => {
+  test('one rule per allowed value, each conditioned by the choice', () => {
+    const yaml = [
+      'Parameters:',
+      '  Cidr:',
+      '    Type: String',
+      '    AllowedValues: [10.0.0.0/8, 0.0.0.0/0]',
+      'Resources:',
+      '  G:',
+      '    Type: AWS::EC2::SecurityGroup',
+      '    Properties:',
+      '      GroupDescription: g',
+      '      SecurityGroupIngress:',
+      '        - {IpProtocol: tcp, FromPort: 1761, ToPort: 1768, CidrIp: !Ref Cidr}',
+      '',
+    ].join('\n');
+    const rs = parseCloudFormationYaml(yaml).rulesets[0]!;
+    expect(matchesOf(rs, 'ingress')).toEqual(['proto=6 dstport=1761-1768 srcaddr=10.0.0.0/8 opaque:unresolved', 'proto=6 dstport=1761-1768 srcaddr=0.0.0.0/0 opaque:unresolved']);
+    expect(rs.tables[0]!.chains[0]!.rules.map((r) => (r.matches.find((m) => m.kind === 'opaque') as OpaqueMatch).text)).toEqual(['!Ref Cidr = 10.0.0.0/8', '!Ref Cidr = 0.0.0.0/0']);
+  });
+});

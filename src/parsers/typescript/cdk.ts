@@ -273,7 +273,8 @@ function sgMethod(ctx: Context, call: TSESTree.CallExpression, callee: TSESTree.
   if (!peerNode || !portNode) return;
   const peerVal = ctx.r.eval(peerNode, scope);
   const portVal = ctx.r.eval(portNode, scope);
-  const known = (recv.k === 'new' || recv.k === 'call') && isCdk(recv.fq);
+  // a property of a construct (`cluster.connections.securityGroups[0]`) is a group we cannot see into
+  const known = ((recv.k === 'new' || recv.k === 'call') && isCdk(recv.fq)) || (recv.k === 'prop' && isCdkVal(recv));
   // an unknown receiver counts when the arguments are CDK values or the file imports the CDK EC2 module
   if (!known && !(recv.k === 'unk' && (isCdkVal(peerVal) || isCdkVal(portVal) || importsCdkEc2(ctx)))) return;
   const d = rulesetFor(ctx, recv, callee.object);
@@ -305,7 +306,8 @@ function connMethod(ctx: Context, call: TSESTree.CallExpression, callee: TSESTre
   const v0 = a0 ? ctx.r.eval(a0, scope) : undefined;
   const v1 = a1 ? ctx.r.eval(a1, scope) : undefined;
   if (owner.k === 'unk' && !isCdkVal(v0) && !isCdkVal(v1) && !importsCdk(ctx)) return;
-  const d = rulesetFor(ctx, owner, recvExpr);
+  const ownerExpr = unwrap(recvExpr).type === 'MemberExpression' ? (unwrap(recvExpr) as TSESTree.MemberExpression).object : recvExpr;
+  const d = rulesetFor(ctx, owner, ownerExpr);
   // allowFromAnyIpv4(port): the world-open peer is the method name itself
   const anyV4: Val = { k: 'call', fq: 'cdk.Peer.anyIpv4', node: callee.property, scope } as unknown as Val;
   // allowInternally: members of the group itself (the model's `self` principal)

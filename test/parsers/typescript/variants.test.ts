@@ -193,6 +193,24 @@ describe('resolution details', () => {
     expect(s).toEqual(['props.sg ingress: dstport=1761 proto=6 srcaddr=0.0.0.0/0 => accept', 'props.sg egress: opaque:unresolved => accept']);
   });
 
+  it('properties of constructs are groups named by their expression', () => {
+    const text = [
+      "import * as ec2 from 'aws-cdk-lib/aws-ec2';",
+      "import * as ecs from 'aws-cdk-lib/aws-ecs';",
+      "const cluster = new ecs.Cluster(app, 'C', {});",
+      'cluster.connections.securityGroups[0].addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(1761));',
+      "const svc = new ecs.FargateService(app, 'Svc', {});",
+      'svc.cluster.connections.allowFromAnyIpv4(ec2.Port.tcp(1762));',
+      '',
+    ].join('\n');
+    expect(summary(extract(text).document)).toEqual([
+      'cluster.connections.securityGroups[0] ingress: dstport=1761 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'cluster.connections.securityGroups[0] egress: opaque:unresolved => accept',
+      'svc.cluster ingress: dstport=1762 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'svc.cluster egress: opaque:unresolved => accept',
+    ]);
+  });
+
   it('files without a known import produce nothing', () => {
     const text = "const ec2: any = {};\nconst sg = new ec2.SecurityGroup(this, 'x', {});\nsg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(22));\n";
     expect(extract(text).document.rulesets).toEqual([]);

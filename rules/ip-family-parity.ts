@@ -64,6 +64,7 @@ const rule: Rule.RuleModule = {
       recommended: true,
       url: docsUrl('ip-family-parity'),
     },
+    hasSuggestions: true,
     schema: [],
     messages: {
       parity: '{{certainty}} for IPv6 but closed for IPv4{{where}}: {{ports}} reachable from {{sources}}.',

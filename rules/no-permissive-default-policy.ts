@@ -19,6 +19,7 @@ const rule: Rule.RuleModule = {
       recommended: true,
       url: docsUrl('no-permissive-default-policy'),
     },
+    hasSuggestions: true,
     schema: [],
     messages: {
       permissive: 'Chain {{chain}} ({{hook}} hook) accepts by default and has no catch-all drop: every packet the rules do not decide is let in. Set the policy to drop or end the chain with a drop rule.',

@@ -12,6 +12,7 @@ const rule: Rule.RuleModule = {
       recommended: true,
       url: docsUrl('no-shadowed-rules'),
     },
+    hasSuggestions: true,
     schema: [],
     messages: {
       shadowed: 'This rule is never reached: every packet it matches is already decided by line{{s}} {{lines}} in chain {{chain}}.',

@@ -15,6 +15,7 @@ const rule: Rule.RuleModule = {
       recommended: true,
       url: docsUrl('no-unevaluated-input'),
     },
+    hasSuggestions: true,
     schema: [],
     messages: { unevaluated: '{{message}}' },
   },

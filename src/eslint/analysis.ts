@@ -6,7 +6,7 @@
  */
 import type { Rule as EslintRule } from 'eslint';
 import { computeExposure, type Exposure } from '../analysis/index.js';
-import { loadSettings, targetsFor, type ResolvedSettings } from '../deployments/index.js';
+import { deploymentsFromComments, loadSettings, targetsFor, withDeployments, type ResolvedSettings } from '../deployments/index.js';
 import type { DocComment, FirewallDocument, Ruleset, Span } from '../model/index.js';
 import type { FirewallRoot } from './ast.js';
 
@@ -66,12 +66,15 @@ export function analyse(context: EslintRule.RuleContext): FileAnalysis | undefin
   }
   const filePath = context.physicalFilename && !context.physicalFilename.startsWith('<') ? context.physicalFilename : undefined;
   const eslintSettings = context.settings as { firewall?: unknown; fwlintConfigFile?: string } | undefined;
-  const settings = loadSettings(filePath, {
+  const base = loadSettings(filePath, {
     eslintSettings: eslintSettings?.firewall,
     cwd: context.cwd,
     ...(eslintSettings?.fwlintConfigFile ? { configFile: eslintSettings.fwlintConfigFile } : {}),
   });
   const comments: DocComment[] = document.comments;
+  // deployments declared in the file itself (`# fwlint-deployment: transfer-cft …`) apply to the file's targets
+  const fileTargets = [...new Set(document.rulesets.flatMap((rs) => targetsFor(filePath, rs, base, comments)))];
+  const settings = withDeployments(base, deploymentsFromComments(comments, filePath, fileTargets, base).deployments);
   const targetCache = new Map<Ruleset, string[]>();
   const doc = document;
   const analysis: FileAnalysis = {

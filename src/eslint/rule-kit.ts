@@ -5,7 +5,7 @@
 import type { Rule as EslintRule } from 'eslint';
 import type { ExposureEntry } from '../analysis/index.js';
 import { AddrSet, type Chain, type NumSet, type Rule, type Span, type Table, IntervalSet } from '../model/index.js';
-import { judge } from '../deployments/index.js';
+import { expectedPortsFor, judge } from '../deployments/index.js';
 import type { FileAnalysis } from './analysis.js';
 
 export const DOCS_BASE = 'https://github.com/fwlint/eslint-plugin-firewall/blob/main/docs/rules/';
@@ -103,6 +103,7 @@ export function capitalise(s: string): string {
  */
 export function unexplainedPorts(a: FileAnalysis, targets: string[], protocol: number, ports: NumSet, sources: AddrSet): NumSet {
   let rest = ports;
+  for (const e of expectedPortsFor(targets, a.settings)) if ((e.protocol === 'tcp' ? 6 : 17) === protocol) rest = rest.subtract(e.ports);
   for (const svc of a.settings.services) {
     if (rest.isEmpty) break;
     const j = judge(svc.id, targets, protocol, rest, sources, a.settings);

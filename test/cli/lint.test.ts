@@ -43,7 +43,7 @@ describe('fwlint lint', () => {
     expect(cft[0]!.severity).toBe(2);
     expect(cft[0]!.message).toMatch(/^Open: TCP 1761 \(cft-0, Transfer CFT PeSIT\)/);
     expect(cft[0]!.message).toContain('1768 (cft-7');
-    expect(cft[0]!.message).toContain('reachable from 0.0.0.0/0 without a matching Transfer CFT deployment');
+    expect(cft[0]!.message).toContain('reachable from 0.0.0.0/0 without a Transfer CFT deployment on stdin.');
   });
 
   it('exits 0 on a clean ruleset and prints the summary table', () => {

@@ -1,0 +1,54 @@
+/**
+ * eslint-plugin-firewall/typescript: the same rules on AWS CDK and Pulumi code.
+ * A separate entry point so that users who lint only firewall files never load
+ * TypeScript: this module installs the CDK/Pulumi extractor into the shared
+ * analysis and adds configs['recommended-typescript'] (needs @typescript-eslint/parser).
+ */
+import type { ESLint, Linter } from 'eslint';
+import tsParser from '@typescript-eslint/parser';
+import type { TSESTree } from '@typescript-eslint/utils';
+import { extractFirewall, looksLikeFirewallCode } from '../parsers/typescript/index.js';
+import { setTypeScriptExtractor, type ReportTarget } from './analysis.js';
+import plugin, { recommendedRules } from './plugin.js';
+
+setTypeScriptExtractor((ast, text, context) => {
+  if (!looksLikeFirewallCode(text)) return undefined;
+  const services = (context.sourceCode as { parserServices?: unknown }).parserServices;
+  const filePath = context.physicalFilename && !context.physicalFilename.startsWith('<') ? context.physicalFilename : undefined;
+  const { document, extracted } = extractFirewall(ast as TSESTree.Program, text, { ...(filePath ? { filePath } : {}), services });
+  const nodes = new Map<number, ReportTarget>();
+  for (const e of extracted) {
+    const n = e.reportNode;
+    nodes.set(e.rule.id, {
+      loc: { start: { line: n.loc.start.line, column: n.loc.start.column }, end: { line: n.loc.end.line, column: n.loc.end.column } },
+      node: n,
+      suggestions: e.suggestions.map((s) => ({ desc: s.desc, range: s.range, text: s.text })),
+    });
+  }
+  return { document, nodes };
+});
+
+/** The rules that make sense on CDK/Pulumi code (chain policies and parser warnings are netfilter/file matters). */
+const typescriptRules: Linter.RulesRecord = Object.fromEntries(
+  Object.entries(recommendedRules).filter(([name]) => name !== 'firewall/no-permissive-default-policy' && name !== 'firewall/no-unevaluated-input'),
+);
+
+export const TYPESCRIPT_FILES = ['**/*.ts', '**/*.mts', '**/*.cts', '**/*.tsx', '**/*.js', '**/*.mjs', '**/*.cjs'];
+
+const recommendedTypescript: Linter.Config[] = [
+  {
+    name: 'firewall/recommended-typescript',
+    files: TYPESCRIPT_FILES,
+    plugins: { firewall: plugin as unknown as ESLint.Plugin },
+    languageOptions: { parser: tsParser as unknown as Linter.Parser, sourceType: 'module' },
+    rules: typescriptRules,
+  },
+];
+
+const typescriptPlugin = {
+  ...plugin,
+  configs: { ...plugin.configs, 'recommended-typescript': recommendedTypescript },
+};
+
+export const configs = typescriptPlugin.configs;
+export default typescriptPlugin;

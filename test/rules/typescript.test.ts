@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RuleTester } from '@typescript-eslint/rule-tester';
+import { ESLint } from 'eslint';
+import { afterAll, describe, expect, it } from 'vitest';
+import cftRule from '../../rules/no-unneeded-cft-ports.js';
+import worldRule from '../../rules/no-world-open-sensitive-ports.js';
+import typescriptPlugin from '../../src/eslint/typescript.js';
+import { ROOT } from '../cli/helpers.js';
+
+RuleTester.afterAll = afterAll;
+RuleTester.describe = describe;
+RuleTester.it = it;
+RuleTester.itOnly = it.only;
+
+const ruleTester = new RuleTester({ settings: { firewall: { discovery: false } } });
+
+const CDK = (body: string) => `import * as ec2 from 'aws-cdk-lib/aws-ec2';\ndeclare const stack: any; declare const vpc: ec2.IVpc;\nconst sg = new ec2.SecurityGroup(stack, 'Mft', { vpc });\n${body}\n`;
+
+ruleTester.run('no-unneeded-cft-ports (CDK, Pulumi)', cftRule as never, {
+  valid: [
+    { code: CDK("sg.addIngressRule(ec2.Peer.ipv4('10.0.0.0/8'), ec2.Port.tcp(443));") },
+    // not CDK or Pulumi code at all
+    { code: 'const ports = [1761, 1768]; export default ports;' },
+  ],
+  invalid: [
+    {
+      code: CDK("sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcpRange(1761, 1768));"),
+      errors: [
+        {
+          messageId: 'noDeployment',
+          line: 4,
+          column: 19,
+          suggestions: [
+            { desc: 'Replace the world-open peer with a private placeholder (10.0.0.0/8)', output: CDK("sg.addIngressRule(ec2.Peer.ipv4('10.0.0.0/8'), ec2.Port.tcpRange(1761, 1768));") },
+            { desc: 'Remove this addIngressRule(…) statement', output: CDK('').slice(0, -1) },
+          ] as never,
+        },
+      ],
+    },
+    {
+      // Pulumi, with a value from a const binding
+      code: `import * as aws from '@pulumi/aws';\nconst FROM = 1761;\nnew aws.ec2.SecurityGroup('mft', { ingress: [{ protocol: 'tcp', fromPort: FROM, toPort: 1768, cidrBlocks: ['192.0.2.0/24'] }] });\n`,
+      errors: [{ messageId: 'noDeployment', line: 3, suggestions: [] as never }],
+    },
+  ],
+});
+
+ruleTester.run('no-world-open-sensitive-ports (Pulumi)', worldRule as never, {
+  valid: [{ code: `import * as aws from '@pulumi/aws';\nnew aws.ec2.SecurityGroup('a', { ingress: [{ protocol: 'tcp', fromPort: 22, toPort: 22, cidrBlocks: ['10.0.0.0/8'] }] });\n` }],
+  invalid: [
+    {
+      code: `import * as aws from '@pulumi/aws';\nnew aws.ec2.SecurityGroup('a', { ingress: [{ protocol: 'tcp', fromPort: 22, toPort: 22, cidrBlocks: ['0.0.0.0/0'] }] });\n`,
+      errors: [
+        {
+          messageId: 'worldOpen',
+          line: 2,
+          suggestions: [
+            {
+              desc: 'Replace the world-open CIDR with a private placeholder (10.0.0.0/8)',
+              output: `import * as aws from '@pulumi/aws';\nnew aws.ec2.SecurityGroup('a', { ingress: [{ protocol: 'tcp', fromPort: 22, toPort: 22, cidrBlocks: ['10.0.0.0/8'] }] });\n`,
+            },
+          ] as never,
+        },
+      ],
+    },
+  ],
+});
+
+/** The fixture CDK app and Pulumi program: exactly these findings, at these nodes. */
+describe('fixture CDK app and Pulumi program', () => {
+  it('produce exactly the expected findings', async () => {
+    const eslint = new ESLint({
+      cwd: ROOT,
+      overrideConfigFile: true,
+      overrideConfig: [...typescriptPlugin.configs['recommended-typescript']!, { settings: { firewall: { discovery: false } } }],
+    });
+    const results = await eslint.lintFiles(['fixtures/typescript/cdk-app.ts', 'fixtures/typescript/pulumi-program.ts']);
+    const found = results.flatMap((r) =>
+      r.messages.filter((m) => m.ruleId === 'firewall/no-unneeded-cft-ports').map((m) => `${r.filePath.slice(ROOT.length + 1)}:${m.line}:${m.column} ${m.message.split(':')[0]}`),
+    );
+    expect(found).toEqual([
+      'fixtures/typescript/cdk-app.ts:24:23 Open',
+      'fixtures/typescript/cdk-app.ts:27:57 Possibly open (props.allowedCidr at line 27 may or may not match)',
+      'fixtures/typescript/cdk-app.ts:30:30 Open',
+      'fixtures/typescript/cdk-app.ts:35:73 Open',
+      'fixtures/typescript/cdk-app.ts:36:39 Open',
+      'fixtures/typescript/pulumi-program.ts:10:52 Open',
+      'fixtures/typescript/pulumi-program.ts:11:36 Possibly open (partnerCidr at line 11 may or may not match)',
+      'fixtures/typescript/pulumi-program.ts:30:15 Open',
+    ]);
+    // 1764 (const PORT) from 192.0.2.0/24 is shadowed by the world-open range at line 24, so it adds no finding
+    expect(readFileSync(join(ROOT, 'fixtures/typescript/cdk-app.ts'), 'utf8').split('\n')[25]).toContain('ec2.Port.tcp(PORT)');
+  });
+});

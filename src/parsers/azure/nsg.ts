@@ -302,7 +302,8 @@ export function defaultRules(span: Span): AzRuleSpec[] {
     d('DenyAllInBound', 65500, 'Inbound', 'Deny', '*', '*'),
     d('AllowVnetOutBound', 65000, 'Outbound', 'Allow', 'VirtualNetwork', 'VirtualNetwork'),
     d('AllowInternetOutBound', 65001, 'Outbound', 'Allow', '*', 'Internet'),
-    d('DenyAllOutBound', 65500, 'Outbound', 'Deny', '*', '*'),
+    // DenyAllOutBound (65500) is the Outbound chain's drop policy: as a rule it could never
+    // be reached (AllowInternetOutBound matches everything) and would only be reported as shadowed.
   ];
 }
 

@@ -30,9 +30,14 @@ function dynamicBlocks(body: PObject, label: string): PObject[] {
   return out;
 }
 
-function networkName(v: PValue | undefined): string {
+/** `networkNames`: literal names of the `google_compute_network` resources of the input, by address. */
+function networkName(v: PValue | undefined, networkNames: Map<string, string>): string {
   if (!v) return 'default';
-  if (v.kind === 'expr') return v.text;
+  if (v.kind === 'expr') {
+    // google_compute_network.vpc.name / .id / .self_link → the network's literal name when the input has it
+    const m = /^google_compute_network\.([A-Za-z0-9_-]+)(\[[^\]]*\])?\.(name|id|self_link)$/.exec(v.text.trim());
+    return (m && networkNames.get(`google_compute_network.${m[1]}`)) ?? v.text;
+  }
   const s = valText(v);
   return s.includes('/') ? lastSegment(s) : s;
 }
@@ -78,14 +83,14 @@ function protoEntries(blocks: PValue[], dyn: PObject[], protoKey: string): GcpPr
   return out;
 }
 
-function firewallSpecs(r: TfResourceLike, diagnostics: Diagnostic[]): GcpFirewallSpec[] {
+function firewallSpecs(r: TfResourceLike, diagnostics: Diagnostic[], networkNames: Map<string, string>): GcpFirewallSpec[] {
   const b = r.body;
   const nameV = get(b, 'name');
   const name = nameV?.kind === 'scalar' ? valText(nameV) : r.address;
   const descr = str(get(b, 'description'));
   const base = {
     name,
-    network: networkName(get(b, 'network')),
+    network: networkName(get(b, 'network'), networkNames),
     span: r.span,
     direction: get(b, 'direction'),
     priority: get(b, 'priority'),
@@ -179,11 +184,16 @@ const POLICY_RULE_TYPES = new Set(['google_compute_firewall_policy_rule', 'googl
 export function mapGcpTerraform(resources: TfResourceLike[], options: { firstId?: number } = {}): MapResult {
   const diagnostics: Diagnostic[] = [];
   try {
+    const networkNames = new Map<string, string>();
+    for (const r of resources) {
+      const n = r.type === 'google_compute_network' ? get(r.body, 'name') : undefined;
+      if (n?.kind === 'scalar' && typeof n.value === 'string') networkNames.set(r.address.replace(/\[[^\]]*\]$/, ''), n.value);
+    }
     const vpc: GcpFirewallSpec[] = [];
     const pol: GcpFirewallSpec[] = [];
     let docSpan: Span | undefined;
     for (const r of resources) {
-      if (r.type === 'google_compute_firewall') vpc.push(...firewallSpecs(r, diagnostics));
+      if (r.type === 'google_compute_firewall') vpc.push(...firewallSpecs(r, diagnostics, networkNames));
       else if (POLICY_RULE_TYPES.has(r.type)) {
         const s = policyRuleSpec(r, diagnostics);
         if (s) pol.push(s);

@@ -54,7 +54,8 @@ describe('GCP fixtures', () => {
   test('transfer-cft-open.tf', () => {
     const ev = evaluateTerraform(read('transfer-cft-open.tf'));
     const m = mapGcpTerraform(ev.resources);
-    expect(m.rulesets.map((r) => r.name)).toEqual(['network google_compute_network.prod.name, target tag cft', 'network google_compute_network.prod.name, all instances']);
+    // google_compute_network.prod.name resolves to the network resource's literal name
+    expect(m.rulesets.map((r) => r.name)).toEqual(['network prod-vpc, target tag cft', 'network prod-vpc, all instances']);
     expect(cftOpenTo(m.rulesets[0]!).equals(AddrSet.ALL_V4)).toBe(true);
   });
 });

@@ -6,7 +6,7 @@
  */
 import type { Rule, Ruleset, Span } from '../../model/index.js';
 import { get, items, str, type PValue } from '../values.js';
-import { AwsContext, naclRules, naclRuleset, permRules, sgName, sgRuleset, type NaclEntryInput, type PermInput, type SourceInput } from './core.js';
+import { AwsContext, naclRules, naclRuleset, naclTable, permRules, sgName, sgRuleset, type NaclEntryInput, type PermInput, type SourceInput } from './core.js';
 
 /** Unwraps placebo (`data`) and botocore example (`input`/`output`) envelopes. */
 export function apiPayloads(tree: PValue | undefined): PValue[] {
@@ -20,6 +20,7 @@ export function apiPayloads(tree: PValue | undefined): PValue[] {
 }
 
 const API_KEYS = ['SecurityGroups', 'SecurityGroupRules', 'NetworkAcls', 'PrefixLists', 'Entries', 'IpPermissions', 'IpPermissionsEgress', 'SecurityGroupForVpcs'];
+// (Reservations / NetworkInterfaces alone are not firewalls; they only add targets and NACL ties.)
 
 export function looksLikeApi(tree: PValue | undefined): boolean {
   return apiPayloads(tree).some((p) => API_KEYS.some((k) => get(p, k) !== undefined));
@@ -102,6 +103,8 @@ function naclEntry(e: PValue): NaclEntryInput {
 export function mapApi(tree: PValue, ctx: AwsContext, fileName = ''): Ruleset[] {
   const rulesets: Ruleset[] = [];
   const payloads = apiPayloads(tree);
+  const acls = new Map<string, { name: string; span: Span; entries: NaclEntryInput[] }>();
+  const attached = new Map<string, { owners: string[]; subnets: Set<string> }>();
   // Prefix lists first, so references resolve.
   for (const p of payloads) {
     for (const pl of items(get(p, 'PrefixLists'))) {
@@ -152,7 +155,37 @@ export function mapApi(tree: PValue, ctx: AwsContext, fileName = ''): Ruleset[] 
       const subnets = items(get(acl, 'Associations')).map((a) => str(get(a, 'SubnetId')) ?? '');
       const tag = tagName(get(acl, 'Tags'));
       rulesets.push(naclRuleset(sgName(id, tag, 'network ACL'), [id ?? '', tag ?? '', ...subnets], acl.span, naclRules(entries, false, ctx), naclRules(entries, true, ctx)));
+      for (const s of subnets) if (s) acls.set(s, { name: sgName(id, tag, 'network ACL'), span: acl.span, entries });
     }
+    // describe-instances / describe-network-interfaces in the same input: who uses each group, in which subnet.
+    const attach = (owner: string | undefined, subnet: string | undefined, groups: PValue | undefined): void => {
+      for (const g of items(groups)) {
+        const gid = str(get(g, 'GroupId'));
+        if (!gid || !owner) continue;
+        let a = attached.get(gid);
+        if (!a) attached.set(gid, (a = { owners: [], subnets: new Set() }));
+        a.owners.push(owner);
+        a.subnets.add(subnet ?? '?');
+      }
+    };
+    const instances = [...items(get(p, 'Instances')), ...items(get(p, 'Reservations')).flatMap((r) => items(get(r, 'Instances')))];
+    for (const inst of instances) {
+      const iid = str(get(inst, 'InstanceId'));
+      attach(iid, str(get(inst, 'SubnetId')), get(inst, 'SecurityGroups'));
+      for (const ni of items(get(inst, 'NetworkInterfaces'))) attach(iid, str(get(ni, 'SubnetId')), get(ni, 'Groups'));
+    }
+    for (const ni of items(get(p, 'NetworkInterfaces'))) attach(str(get(ni, 'NetworkInterfaceId')), str(get(ni, 'SubnetId')), get(ni, 'Groups'));
+  }
+  // Groups: attached instances/ENIs become targets; a NACL holding every attached subnet joins the group's ruleset.
+  for (const rs of rulesets) {
+    if (rs.tables[0]?.name !== 'security-group') continue;
+    const gid = rs.targets[0];
+    const a = gid ? attached.get(gid) : undefined;
+    if (!a) continue;
+    rs.targets = [...new Set([...rs.targets, ...a.owners])];
+    const names = new Set([...a.subnets].map((s) => acls.get(s)?.name ?? '?'));
+    const acl = names.size === 1 && !names.has('?') ? acls.get([...a.subnets][0]!) : undefined;
+    if (acl) rs.tables.push(naclTable({ name: acl.name, span: acl.span, ingress: naclRules(acl.entries, false, ctx), egress: naclRules(acl.entries, true, ctx) }));
   }
   return rulesets;
 }

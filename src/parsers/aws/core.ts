@@ -359,9 +359,14 @@ function baseChain(name: 'ingress' | 'egress', rules: Rule[], span: Span, priori
   return { name, hook: name === 'ingress' ? 'input' : 'output', priority, type: 'filter', policy: 'drop', policyImplicit: true, rules, span };
 }
 
+/** The table a NACL adds to a security group's ruleset (base chains at priority -10: exposure = intersection). */
+export function naclTable(nacl: { ingress: Rule[]; egress: Rule[]; span: Span; name: string }): Table {
+  return { name: `network-acl ${nacl.name}`, family: 'cloud', chains: [baseChain('ingress', nacl.ingress, nacl.span, -10), baseChain('egress', nacl.egress, nacl.span, -10)], span: nacl.span };
+}
+
 export function sgRuleset(i: SgRulesetInput): Ruleset {
   const tables: Table[] = [{ name: 'security-group', family: 'cloud', chains: [baseChain('ingress', i.ingress, i.span, 0), baseChain('egress', i.egress, i.span, 0)], span: i.span }];
-  if (i.nacl) tables.push({ name: `network-acl ${i.nacl.name}`, family: 'cloud', chains: [baseChain('ingress', i.nacl.ingress, i.nacl.span, -10), baseChain('egress', i.nacl.egress, i.nacl.span, -10)], span: i.nacl.span });
+  if (i.nacl) tables.push(naclTable(i.nacl));
   return { name: i.name, targets: dedupe(i.targets), tables, families: ['ipv4', 'ipv6'], kind: 'cloud' };
 }
 

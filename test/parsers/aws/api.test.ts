@@ -209,3 +209,22 @@ describe('invalid ports and ICMP types open nothing, with an error', () => {
     expect(matchesOf(d.rulesets[0]!, 'ingress')).toEqual(['proto=6 dstport=none srcaddr=0.0.0.0/0', 'proto=1 icmp(ipv4)=none srcaddr=0.0.0.0/0', 'proto=6 srcaddr=10.0.0.0/8']);
   });
 });
+
+describe('describe-instances and describe-network-acls in the same input', () => {
+  test('instances become targets; the NACL of their subnet joins the group ruleset', () => {
+    const input = JSON.parse(fixture('describe-security-groups-cft.json'));
+    input.Reservations = [{ Instances: [{ InstanceId: 'i-1', SubnetId: 'subnet-a', SecurityGroups: [{ GroupId: 'sg-0cft' }] }] }];
+    input.NetworkInterfaces = [{ NetworkInterfaceId: 'eni-1', SubnetId: 'subnet-a', Groups: [{ GroupId: 'sg-0cft' }] }];
+    input.NetworkAcls = [{ NetworkAclId: 'acl-1', Associations: [{ SubnetId: 'subnet-a' }], Entries: [{ RuleNumber: 100, Protocol: '6', RuleAction: 'allow', Egress: false, CidrBlock: '0.0.0.0/0', PortRange: { From: 1761, To: 1761 } }] }];
+    const d = parseAwsJson(JSON.stringify(input, null, 2));
+    expect(names(d)).toEqual(['sg-0cft (cft)', 'acl-1']);
+    const rs = d.rulesets[0]!;
+    expect(rs.targets).toEqual(['sg-0cft', 'cft', 'cft-server', 'i-1', 'eni-1']);
+    expect(rs.tables.map((t) => [t.name, t.chains.map((c) => c.priority).join()])).toEqual([
+      ['security-group', '0,0'],
+      ['network-acl acl-1', '-10,-10'],
+    ]);
+    const v4 = exposedPorts(computeExposure(rs), 6, numRange(1761, 1768)).filter((e) => e.family === 'ipv4' && e.principals.length === 0);
+    expect(v4.map((e) => e.dports.bounds.join('-'))).toEqual(['1761-1762']);
+  });
+});

@@ -178,6 +178,7 @@ export function makeUniverse(family: Family, ifs: Atoms, prins: Principals): Cub
 // ---- non-allocating overlap tests ------------------------------------------------
 
 function overlapsIv<T extends number | bigint>(a: IntervalSet<T>, b: IntervalSet<T>): boolean {
+  if (a === b) return a.bounds.length > 0;
   const A = a.bounds;
   const B = b.bounds;
   if (A.length === 0 || B.length === 0) return false;
@@ -195,6 +196,7 @@ function overlapsIv<T extends number | bigint>(a: IntervalSet<T>, b: IntervalSet
 }
 
 function addrOverlaps(a: AddrSet, b: AddrSet): boolean {
+  if (a === b) return !a.isEmpty;
   return overlapsIv(a.v4, b.v4) || overlapsIv(a.v6, b.v6);
 }
 
@@ -414,4 +416,169 @@ export function cubeHas(c: Cube, p: Point): boolean {
   if (p.sprin !== undefined) return (c.sprin & p.sprin) !== 0n;
   if (p.src !== undefined && !hasAddr(c.src, p.family, p.src)) return false;
   return true;
+}
+
+// ---- a spatial index over cubes ------------------------------------------------------
+
+const MAX_PORT_KEYS = 64;
+const MAX_ADDR_KEYS = 8;
+
+function portKeys(s: NumSet): number[] | undefined {
+  const b = s.bounds;
+  let n = 0;
+  for (let i = 0; i < b.length; i += 2) n += b[i + 1]! - b[i]!;
+  if (n > MAX_PORT_KEYS) return undefined;
+  const out: number[] = [];
+  for (let i = 0; i < b.length; i += 2) for (let p = b[i]!; p < b[i + 1]!; p++) out.push(p);
+  return out;
+}
+
+/** /24 blocks (IPv4) or /64 blocks (IPv6) an address set touches, when few. */
+function addrKeys(s: AddrSet): (number | string)[] | undefined {
+  const out: (number | string)[] = [];
+  const v4 = s.v4.bounds;
+  for (let i = 0; i < v4.length; i += 2) {
+    const lo = Math.floor(v4[i]! / 256);
+    const hi = Math.floor((v4[i + 1]! - 1) / 256);
+    if (hi - lo + out.length >= MAX_ADDR_KEYS) return undefined;
+    for (let k = lo; k <= hi; k++) out.push(k);
+  }
+  const v6 = s.v6.bounds;
+  for (let i = 0; i < v6.length; i += 2) {
+    const lo = v6[i]! >> 64n;
+    const hi = (v6[i + 1]! - 1n) >> 64n;
+    if (hi - lo + BigInt(out.length) >= BigInt(MAX_ADDR_KEYS)) return undefined;
+    for (let k = lo; k <= hi; k++) out.push(`6:${k.toString(16)}`);
+  }
+  return out;
+}
+
+type Keys = (number | string)[] | undefined;
+const DIMS = 4;
+/** Dimension 3 (protocol) is queried by walking its few bucket keys, so a wide query still narrows. */
+const PROTO_DIM = 3;
+
+function protoKeys(s: NumSet): number[] | undefined {
+  const b = s.bounds;
+  let n = 0;
+  for (let i = 0; i < b.length; i += 2) n += b[i + 1]! - b[i]!;
+  if (n > 8) return undefined;
+  const out: number[] = [];
+  for (let i = 0; i < b.length; i += 2) for (let p = b[i]!; p < b[i + 1]!; p++) out.push(p);
+  return out;
+}
+
+function cubeKeys(c: Cube): Keys[] {
+  return [portKeys(c.dport), c.sprin !== 0n ? undefined : addrKeys(c.src), addrKeys(c.dst), protoKeys(c.proto)];
+}
+
+interface DimIndex {
+  wide: Set<number>;
+  buckets: Map<number | string, Set<number>>;
+}
+
+/**
+ * Items with a cube, indexed by destination port, source and destination
+ * blocks: a query walks the cheapest dimension only (the items not small there,
+ * plus the buckets of the query's keys), so long chains of per-address or
+ * per-port rules do not make every step scan everything.
+ */
+export class CubeIndex<T extends { c: Cube }> {
+  private readonly items: (T | undefined)[] = [];
+  private readonly keys: Keys[][] = [];
+  private readonly dims: DimIndex[] = [0, 1, 2, 3].map(() => ({ wide: new Set<number>(), buckets: new Map() }));
+  private live = 0;
+
+  get size(): number {
+    return this.live;
+  }
+
+  add(item: T): number {
+    const id = this.items.length;
+    this.items.push(item);
+    const ks = cubeKeys(item.c);
+    this.keys.push(ks);
+    for (let d = 0; d < DIMS; d++) {
+      const k = ks[d];
+      const dim = this.dims[d]!;
+      if (!k) dim.wide.add(id);
+      else
+        for (const key of k) {
+          let b = dim.buckets.get(key);
+          if (!b) dim.buckets.set(key, (b = new Set()));
+          b.add(id);
+        }
+    }
+    this.live++;
+    return id;
+  }
+
+  remove(id: number): void {
+    if (this.items[id] === undefined) return;
+    const ks = this.keys[id]!;
+    for (let d = 0; d < DIMS; d++) {
+      const k = ks[d];
+      const dim = this.dims[d]!;
+      if (!k) dim.wide.delete(id);
+      else for (const key of k) dim.buckets.get(key)?.delete(id);
+    }
+    this.items[id] = undefined;
+    this.live--;
+  }
+
+  get(id: number): T | undefined {
+    return this.items[id];
+  }
+
+  /** Ids of items whose cube overlaps q (each once). */
+  query(q: Cube, out: Set<number>): void {
+    const qk = cubeKeys(q);
+    let best = -1;
+    let bestCost = this.live;
+    let protoBuckets: Set<number>[] | undefined;
+    for (let d = 0; d < DIMS; d++) {
+      const k = qk[d];
+      const dim = this.dims[d]!;
+      let cost = dim.wide.size;
+      if (d === PROTO_DIM && !k) {
+        protoBuckets = [];
+        for (const [key, b] of dim.buckets) {
+          if (b.size > 0 && q.proto.has(key as number)) {
+            protoBuckets.push(b);
+            cost += b.size;
+          }
+        }
+      } else if (!k) continue;
+      else for (const key of k) cost += dim.buckets.get(key)?.size ?? 0;
+      if (cost < bestCost) {
+        bestCost = cost;
+        best = d;
+      }
+    }
+    const test = (id: number) => {
+      if (out.has(id)) return;
+      const it = this.items[id];
+      if (it && cubesOverlap(it.c, q)) out.add(id);
+    };
+    if (best < 0) {
+      for (let id = 0; id < this.items.length; id++) if (this.items[id]) test(id);
+      return;
+    }
+    const dim = this.dims[best]!;
+    for (const id of dim.wide) test(id);
+    if (best === PROTO_DIM && !qk[best]) {
+      for (const b of protoBuckets!) for (const id of b) test(id);
+      return;
+    }
+    for (const key of qk[best]!) {
+      const b = dim.buckets.get(key);
+      if (b) for (const id of b) test(id);
+    }
+  }
+
+  values(): T[] {
+    const out: T[] = [];
+    for (const it of this.items) if (it) out.push(it);
+    return out;
+  }
 }

@@ -25,6 +25,7 @@ import {
 } from '../model/index.js';
 import { RuleCompiler, spaceFor, tableCarries } from './compile.js';
 import {
+  CubeIndex,
   ctBit,
   ctWithDnat,
   cubeHas,
@@ -192,32 +193,27 @@ class Engine {
     const out: ChainOut = { accepted: [], dropped: [], returned: [] };
     const comp = this.compilers[local ? 1 : 0]![pre ? 1 : 0]!;
     const isBase = chain.hook !== undefined;
-    let R = input;
+    const R = new CubeIndex<Flow>();
+    for (const f of input) R.add(f);
+    const touched = new Set<number>();
     for (const rule of chain.rules) {
-      if (R.length === 0) break;
+      if (R.size === 0) break;
       if (rule.disabled) continue;
       const cr = comp.get(rule);
       if (cr.may.length === 0) continue;
       const a = rule.action;
       if (a.kind === 'continue') continue;
+      touched.clear();
+      for (const m of cr.may) R.query(m, touched);
+      if (touched.size === 0) continue;
       let mtag = -1;
       if (cr.maybe.length > 0) mtag = this.tag(`${cr.opaque.join(' ')} at line ${lineOf(rule)} may or may not match`, rule);
-      // split R into: not matched (rest), certainly matched, maybe matched
-      const rest: Flow[] = [];
+      // split the touched flows into: not matched (back into R), certainly matched, maybe matched (both)
       const hit: Flow[] = [];
-      const maybeRest: Flow[] = [];
-      for (const f of R) {
-        let touches = false;
-        for (const m of cr.may) {
-          if (cubesOverlap(f.c, m)) {
-            touches = true;
-            break;
-          }
-        }
-        if (!touches) {
-          rest.push(f);
-          continue;
-        }
+      const back: Flow[] = [];
+      for (const id of touched) {
+        const f = R.get(id)!;
+        R.remove(id);
         for (const m of cr.must) {
           const z = intersectCube(f.c, m);
           if (z && !cubeIsEmpty(z)) hit.push({ ...f, c: z });
@@ -228,7 +224,7 @@ class Engine {
             const z = intersectCube(f.c, m);
             if (z && !cubeIsEmpty(z)) {
               hit.push({ ...f, c: z, tags: t });
-              maybeRest.push({ ...f, c: z, tags: t });
+              back.push({ ...f, c: z, tags: t });
             }
           }
         }
@@ -239,11 +235,10 @@ class Engine {
           pieces = next;
           if (pieces.length === 0) break;
         }
-        for (const p of pieces) rest.push(p === f.c ? f : { ...f, c: p });
+        for (const p of pieces) back.push(p === f.c ? f : { ...f, c: p });
       }
+      for (const f of back) R.add(f);
       if (hit.length === 0) continue;
-      R = rest;
-      for (const f of maybeRest) R.push(f);
       switch (a.kind) {
         case 'accept':
           for (const f of hit) out.accepted.push({ ...f, attr: { rule, chain, table, explicit: true } });
@@ -272,7 +267,7 @@ class Engine {
           const sub = this.evalChain(table, target, hit, local, pre, depth + 1, [...stack, target]);
           out.accepted.push(...sub.accepted);
           out.dropped.push(...sub.dropped);
-          if (a.kind === 'jump') for (const f of sub.returned) R.push(f);
+          if (a.kind === 'jump') for (const f of sub.returned) R.add(f);
           else if (isBase) this.endOfBase(table, chain, sub.returned, out);
           else out.returned.push(...sub.returned);
           break;
@@ -295,14 +290,14 @@ class Engine {
             const g = { ...f, tags: mergeTags(f.tags, t) };
             out.accepted.push({ ...g, attr: { rule, chain, table, explicit: true } });
             out.dropped.push(g);
-            R.push(g); // it may also go on
+            R.add(g); // it may also go on
           }
           break;
         }
       }
     }
-    if (isBase) this.endOfBase(table, chain, R, out);
-    else out.returned.push(...R);
+    if (isBase) this.endOfBase(table, chain, R.values(), out);
+    else out.returned.push(...R.values());
     return out;
   }
 

@@ -6,25 +6,15 @@
  */
 import type { Chain, Family, Rule, Ruleset, Table } from '../model/index.js';
 import { RuleCompiler, spaceFor, tableCarries, type CompiledRule } from './compile.js';
-import { cubesOverlap, subtractCube, type Cube } from './cube.js';
+import { CubeIndex, cubesOverlap, subtractCube, type Cube } from './cube.js';
 import type { Shadowed } from './types.js';
 
 const TERMINAL = new Set(['accept', 'drop', 'reject', 'return', 'goto', 'nat', 'queue']);
 
-/** Cheap bucket key: the single protocol and single destination port of a one-cube region, else undefined. */
-function pointKey(cubes: readonly Cube[]): string | undefined {
-  if (cubes.length !== 1) return undefined;
-  const c = cubes[0]!;
-  const p = c.proto.bounds;
-  const d = c.dport.bounds;
-  if (p.length !== 2 || p[1]! - p[0]! !== 1) return undefined;
-  if (d.length !== 2 || d[1]! - d[0]! !== 1) return undefined;
-  return `${p[0]}/${d[0]}`;
-}
-
 interface Earlier {
+  c: Cube;
   rule: Rule;
-  must: Cube[];
+  order: number;
 }
 
 export function findShadowedRules(ruleset: Ruleset): Shadowed[] {
@@ -39,36 +29,32 @@ export function findShadowedRules(ruleset: Ruleset): Shadowed[] {
 }
 
 function shadowChain(table: Table, chain: Chain, comps: RuleCompiler[], out: Shadowed[]): void {
-  // per family: earlier terminal rules, bucketed by (proto, dport) when they are a single point
-  const state = comps.map(() => ({ wide: [] as Earlier[], buckets: new Map<string, Earlier[]>(), order: new Map<Rule, number>() }));
-  let index = 0;
+  // per family: the certain regions of earlier terminal rules, indexed
+  const idx = comps.map(() => new CubeIndex<Earlier>());
+  const found = new Set<number>();
+  let order = 0;
   for (const rule of chain.rules) {
-    index++;
+    order++;
     if (rule.disabled) continue;
     const compiled: CompiledRule[] = comps.map((c) => c.get(rule));
-    // is this rule covered in every family?
     let covered = true;
     const by = new Set<Rule>();
     for (let k = 0; k < comps.length && covered; k++) {
       let rem: Cube[] = compiled[k]!.may;
       if (rem.length === 0) continue;
-      const st = state[k]!;
-      const key = pointKey(rem);
-      const cands: Earlier[] = key ? [...(st.buckets.get(key) ?? []), ...st.wide] : [...st.wide, ...[...st.buckets.values()].flat()];
-      cands.sort((a, b) => st.order.get(a.rule)! - st.order.get(b.rule)!);
+      found.clear();
+      for (const q of rem) idx[k]!.query(q, found);
+      const cands = [...found].map((id) => idx[k]!.get(id)!).sort((a, b) => a.order - b.order);
       for (const e of cands) {
         if (rem.length === 0) break;
-        for (const m of e.must) {
-          let touched = false;
-          const next: Cube[] = [];
-          for (const r of rem) {
-            if (cubesOverlap(r, m)) touched = true;
-            subtractCube(r, m, next);
-          }
-          if (touched) by.add(e.rule);
-          rem = next;
-          if (rem.length === 0) break;
+        let touched = false;
+        const next: Cube[] = [];
+        for (const r of rem) {
+          if (cubesOverlap(r, e.c)) touched = true;
+          subtractCube(r, e.c, next);
         }
+        if (touched) by.add(e.rule);
+        rem = next;
       }
       if (rem.length > 0) covered = false;
     }
@@ -77,19 +63,7 @@ function shadowChain(table: Table, chain: Chain, comps: RuleCompiler[], out: Sha
       out.push({ rule, chain, table, coveredBy: [...by].sort((a, b) => a.span.start.offset - b.span.start.offset) });
     }
     if (TERMINAL.has(rule.action.kind)) {
-      for (let k = 0; k < comps.length; k++) {
-        const must = compiled[k]!.must;
-        if (must.length === 0) continue;
-        const st = state[k]!;
-        st.order.set(rule, index);
-        const e: Earlier = { rule, must };
-        const key = pointKey(must);
-        if (key) {
-          let b = st.buckets.get(key);
-          if (!b) st.buckets.set(key, (b = []));
-          b.push(e);
-        } else st.wide.push(e);
-      }
+      for (let k = 0; k < comps.length; k++) for (const c of compiled[k]!.must) idx[k]!.add({ c, rule, order });
     }
   }
 }

@@ -214,24 +214,88 @@ export function cubesOverlap(a: Cube, b: Cube): boolean {
   );
 }
 
+
+// ---- fast interval operations for the common "one side is a single interval" case ---------
+
+type Iv<T extends number | bigint> = IntervalSet<T>;
+
+/** First index i (even) with bounds[i+1] > x, i.e. the first interval ending after x. */
+function firstEndingAfter<T extends number | bigint>(b: readonly T[], x: T): number {
+  let lo = 0;
+  let hi = b.length / 2;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (b[2 * mid + 1]! > x) hi = mid;
+    else lo = mid + 1;
+  }
+  return 2 * lo;
+}
+
+function clip<T extends number | bigint>(a: Iv<T>, lo: T, hi: T): Iv<T> {
+  const b = a.bounds;
+  const i = firstEndingAfter(b, lo);
+  let j = i;
+  while (j < b.length && b[j]! < hi) j += 2;
+  if (j === i) return IntervalSet.empty<T>();
+  const out = b.slice(i, j) as T[];
+  if (out[0]! < lo) out[0] = lo;
+  if (out[out.length - 1]! > hi) out[out.length - 1] = hi;
+  return IntervalSet.fromBounds(out);
+}
+
+export function isectIv<T extends number | bigint>(a: Iv<T>, b: Iv<T>): Iv<T> {
+  if (a === b) return a;
+  if (a.bounds.length === 0) return a;
+  if (b.bounds.length === 0) return b;
+  if (b.bounds.length === 2) return clip(a, b.bounds[0]!, b.bounds[1]!);
+  if (a.bounds.length === 2) return clip(b, a.bounds[0]!, a.bounds[1]!);
+  return a.intersect(b);
+}
+
+export function subIv<T extends number | bigint>(a: Iv<T>, b: Iv<T>): Iv<T> {
+  if (a === b) return IntervalSet.empty<T>();
+  if (a.bounds.length === 0 || b.bounds.length === 0) return a;
+  if (b.bounds.length === 2) {
+    const lo = b.bounds[0]!;
+    const hi = b.bounds[1]!;
+    const A = a.bounds;
+    const i = firstEndingAfter(A, lo);
+    if (i >= A.length || A[i]! >= hi) return a; // nothing removed
+    let j = i;
+    while (j < A.length && A[j]! < hi) j += 2;
+    const out = A.slice(0, i) as T[];
+    if (A[i]! < lo) out.push(A[i]!, lo);
+    if (A[j - 1]! > hi) out.push(hi, A[j - 1]!);
+    for (let k = j; k < A.length; k++) out.push(A[k]!);
+    return IntervalSet.fromBounds(out);
+  }
+  return a.subtract(b);
+}
+
+function addrIsect(a: AddrSet, b: AddrSet): AddrSet {
+  if (a === b) return a;
+  return new AddrSet(isectIv(a.v4, b.v4), isectIv(a.v6, b.v6));
+}
+
+function addrSub(a: AddrSet, b: AddrSet): AddrSet {
+  if (a === b) return AddrSet.EMPTY;
+  return new AddrSet(subIv(a.v4, b.v4), subIv(a.v6, b.v6));
+}
+
 export function intersectCube(a: Cube, b: Cube): Cube | undefined {
   if (!cubesOverlap(a, b)) return undefined;
   return {
-    proto: a.proto === b.proto ? a.proto : a.proto.intersect(b.proto),
+    proto: isectIv(a.proto, b.proto),
     iif: a.iif & b.iif,
     oif: a.oif & b.oif,
     ct: a.ct & b.ct,
-    icmp: a.icmp === b.icmp ? a.icmp : a.icmp.intersect(b.icmp),
-    dport: a.dport === b.dport ? a.dport : a.dport.intersect(b.dport),
-    sport: a.sport === b.sport ? a.sport : a.sport.intersect(b.sport),
-    dst: a.dst === b.dst ? a.dst : a.dst.intersect(b.dst),
-    src: a.src === b.src ? a.src : a.src.intersect(b.src),
+    icmp: isectIv(a.icmp, b.icmp),
+    dport: isectIv(a.dport, b.dport),
+    sport: isectIv(a.sport, b.sport),
+    dst: addrIsect(a.dst, b.dst),
+    src: addrIsect(a.src, b.src),
     sprin: a.sprin & b.sprin,
   };
-}
-
-function ivSub<T extends number | bigint>(a: IntervalSet<T>, b: IntervalSet<T>): IntervalSet<T> {
-  return a.subtract(b);
 }
 
 /** a \ b as disjoint cubes (at most one per dimension). */
@@ -241,10 +305,10 @@ export function subtractCube(a: Cube, b: Cube, out: Cube[]): void {
     return;
   }
   let cur: Cube = a;
-  // proto
-  if (!cur.proto.isSubsetOf(b.proto)) {
-    out.push({ ...cur, proto: ivSub(cur.proto, b.proto) });
-    cur = { ...cur, proto: cur.proto.intersect(b.proto) };
+  let d = subIv(cur.proto, b.proto);
+  if (!d.isEmpty) {
+    out.push({ ...cur, proto: d });
+    cur = { ...cur, proto: isectIv(cur.proto, b.proto) };
   }
   if ((cur.iif & ~b.iif) !== 0n) {
     out.push({ ...cur, iif: cur.iif & ~b.iif });
@@ -258,39 +322,29 @@ export function subtractCube(a: Cube, b: Cube, out: Cube[]): void {
     out.push({ ...cur, ct: cur.ct & ~b.ct });
     cur = { ...cur, ct: cur.ct & b.ct };
   }
-  if (cur.icmp !== b.icmp) {
-    const d = ivSub(cur.icmp, b.icmp);
-    if (!d.isEmpty) {
-      out.push({ ...cur, icmp: d });
-      cur = { ...cur, icmp: cur.icmp.intersect(b.icmp) };
-    }
+  d = subIv(cur.icmp, b.icmp);
+  if (!d.isEmpty) {
+    out.push({ ...cur, icmp: d });
+    cur = { ...cur, icmp: isectIv(cur.icmp, b.icmp) };
   }
-  if (cur.dport !== b.dport) {
-    const d = ivSub(cur.dport, b.dport);
-    if (!d.isEmpty) {
-      out.push({ ...cur, dport: d });
-      cur = { ...cur, dport: cur.dport.intersect(b.dport) };
-    }
+  d = subIv(cur.dport, b.dport);
+  if (!d.isEmpty) {
+    out.push({ ...cur, dport: d });
+    cur = { ...cur, dport: isectIv(cur.dport, b.dport) };
   }
-  if (cur.sport !== b.sport) {
-    const d = ivSub(cur.sport, b.sport);
-    if (!d.isEmpty) {
-      out.push({ ...cur, sport: d });
-      cur = { ...cur, sport: cur.sport.intersect(b.sport) };
-    }
+  d = subIv(cur.sport, b.sport);
+  if (!d.isEmpty) {
+    out.push({ ...cur, sport: d });
+    cur = { ...cur, sport: isectIv(cur.sport, b.sport) };
   }
-  if (cur.dst !== b.dst) {
-    const d = cur.dst.subtract(b.dst);
-    if (!d.isEmpty) {
-      out.push({ ...cur, dst: d });
-      cur = { ...cur, dst: cur.dst.intersect(b.dst) };
-    }
+  const dd = addrSub(cur.dst, b.dst);
+  if (!dd.isEmpty) {
+    out.push({ ...cur, dst: dd });
+    cur = { ...cur, dst: addrIsect(cur.dst, b.dst) };
   }
-  if (cur.src !== b.src || (cur.sprin & ~b.sprin) !== 0n) {
-    const d = cur.src === b.src ? AddrSet.EMPTY : cur.src.subtract(b.src);
-    const p = cur.sprin & ~b.sprin;
-    if (!d.isEmpty || p !== 0n) out.push({ ...cur, src: d, sprin: p });
-  }
+  const ds = addrSub(cur.src, b.src);
+  const p = cur.sprin & ~b.sprin;
+  if (!ds.isEmpty || p !== 0n) out.push({ ...cur, src: ds, sprin: p });
 }
 
 export function cubeIsEmpty(c: Cube): boolean {

@@ -64,7 +64,11 @@ function parseFile(file: string): Parsed {
     const m = mapTf(provider, ev.resources);
     return { rulesets: m.rulesets, diagnostics: [...ev.diagnostics, ...m.diagnostics], resources: ev.resources };
   }
-  return provider === 'gcp' ? parseGcp(text, { filePath: file }) : parseAzure(text, { filePath: file });
+  if (provider === 'gcp') return parseGcp(text, { filePath: file });
+  // An ARM template deployed with the parameters file beside it (X.parameters.json).
+  const paramsFile = file.replace(/\.json$/, '.parameters.json');
+  const params = file !== paramsFile && existsSync(paramsFile) ? (JSON.parse(readFileSync(paramsFile, 'utf8')) as { parameters?: Record<string, unknown> }).parameters : undefined;
+  return parseAzure(text, params ? { filePath: file, variables: params } : { filePath: file });
 }
 
 type Ours = 'open' | 'possibly-open' | 'closed';
@@ -151,6 +155,14 @@ describe.skipIf(!present)('GCP/Azure corpus', () => {
     expect(failures).toEqual([]);
     expect(files.length).toBe(78);
     expect(rulesets).toBeGreaterThan(100);
+  });
+
+  test('an ARM copy loop resolved from the parameters file beside the template', () => {
+    const p = parseFile(path.join(cloud, 'azure/azure-docs-json-samples/multiplesecurityrules.json'));
+    expect(p.diagnostics).toEqual([]);
+    const rules = p.rulesets[0]!.tables[0]!.chains.find((c) => c.hook === 'input')!.rules;
+    expect(rules.slice(0, 2).map((r) => r.text)).toEqual(['allow tcp:3389 from * to 10.0.0.0/24 (priority 100)', 'allow tcp:80 from * to 10.0.1.0/24 (priority 200)']);
+    expect(worldOpen(p.rulesets, 6, 3389)).toBe('open');
   });
 
   test('agreement with Checkov/KICS world-open expectations', () => {

@@ -136,7 +136,12 @@ export interface ArmEnv {
   /** Values from outside (parameter files, ParseOptions.variables): win over defaults. */
   overrides: Record<string, unknown>;
   variables: Map<string, PValue>;
+  /** Variables defined by a `copy` loop in `variables.copy`: name → { count, input } (plain JSON). */
+  copyVariables?: Map<string, { count: unknown; input: unknown }>;
 }
+
+/** Most iterations a copy loop is expanded to (beyond, the result stays unknown). */
+const MAX_COPY = 2000;
 
 const cache = new WeakMap<ArmEnv, Map<string, ArmValue>>();
 
@@ -203,9 +208,37 @@ export class ArmEvaluator {
     if (hit !== undefined) return hit;
     const v = this.env.variables.get(name) ?? this.findCI(this.env.variables, name);
     c.set(name.toLowerCase(), new Unknown(text, `⟨${text}⟩`)); // cycles → unknown
-    const r = v === undefined ? new Unknown(text, `⟨${text}⟩`) : this.deep(toPlain(v));
+    let r: ArmValue;
+    if (v !== undefined) r = this.deep(toPlain(v));
+    else {
+      const loop = [...(this.env.copyVariables ?? [])].find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
+      r = loop ? this.copyLoop(name, loop.count, loop.input, text) : new Unknown(text, `⟨${text}⟩`);
+    }
     c.set(name.toLowerCase(), r);
     return r;
+  }
+
+  /** Copy indexes in scope (`copyIndex('name')`, `copyIndex()` = the innermost). */
+  private readonly copyIndexes: [string, number][] = [];
+
+  /**
+   * Expand a copy loop: `count` (an ARM value or expression string) times `input`
+   * (plain JSON with expressions), with copyIndex(name) bound; unknown when the
+   * count is not a known number.
+   */
+  copyLoop(name: string, count: unknown, input: unknown, text = `copy ${name}`): ArmValue {
+    const n = typeof count === 'string' ? this.evalString(count) : (count as ArmValue);
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_COPY) return new Unknown(text);
+    const out: ArmValue[] = [];
+    for (let i = 0; i < n; i++) {
+      this.copyIndexes.push([name.toLowerCase(), i]);
+      try {
+        out.push(this.deep(input));
+      } finally {
+        this.copyIndexes.pop();
+      }
+    }
+    return out;
   }
 
   private eval(n: Node, src: string): ArmValue {
@@ -282,6 +315,16 @@ export class ArmEvaluator {
         const a = args[0];
         if (typeof a === 'string' || Array.isArray(a)) return a.length === 0;
         if (a === null) return true;
+        return new Unknown(text());
+      }
+      case 'copyindex': {
+        // copyIndex(), copyIndex(offset), copyIndex('name'), copyIndex('name', offset)
+        const named = typeof args[0] === 'string' ? args[0].toLowerCase() : undefined;
+        const offset = typeof args[named !== undefined ? 1 : 0] === 'number' ? (args[named !== undefined ? 1 : 0] as number) : 0;
+        for (let i = this.copyIndexes.length - 1; i >= 0; i--) {
+          const [k, v] = this.copyIndexes[i]!;
+          if (named === undefined || k === named) return v + offset;
+        }
         return new Unknown(text());
       }
       case 'createarray':

@@ -6,7 +6,7 @@
  * attach NSGs; parameters/variables resolved where literal).
  */
 import { DOCUMENT_START, type Diagnostic, type Match, type Ruleset, type Span } from '../../model/index.js';
-import { getCI, type PObject, type PValue } from '../values.js';
+import { getCI, toPlain, type PObject, type PValue } from '../values.js';
 import { lastSegment, listOf, opaque, valText } from '../gcp/common.js';
 import { ArmEvaluator, RESOURCE_ID_PREFIX, Unknown, type ArmValue } from './arm-expr.js';
 import { combineSubnetAndNic, compileNsg, IdSource, type AzRuleSpec, type CompiledNsg, type NsgSpec } from './nsg.js';
@@ -206,8 +206,17 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
   const pv = getCI(root, 'parameters');
   if (pv?.kind === 'object') for (const e of pv.entries) params.set(e.key, e.value);
   const vv = getCI(root, 'variables');
-  if (vv?.kind === 'object') for (const e of vv.entries) if (e.key.toLowerCase() !== 'copy') vars.set(e.key, e.value);
-  const ev = new ArmEvaluator({ parameters: params, variables: vars, overrides });
+  const copyVariables = new Map<string, { count: unknown; input: unknown }>();
+  if (vv?.kind === 'object') {
+    for (const e of vv.entries) {
+      if (e.key.toLowerCase() !== 'copy') vars.set(e.key, e.value);
+      else for (const c of listOf(e.value)) {
+        const n = sval(getCI(c, 'name'));
+        if (n) copyVariables.set(n, { count: toPlain(getCI(c, 'count')), input: toPlain(getCI(c, 'input')) });
+      }
+    }
+  }
+  const ev = new ArmEvaluator({ parameters: params, variables: vars, overrides, copyVariables });
   const cache = new Map<PValue, PValue>();
   const res: Resolve = (v) => {
     if (!v) return v;
@@ -260,6 +269,12 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
         const nsg: NsgSpec = { name: fullName, span: r.span, rules: [], targets: [] };
         const rulesV = props?.kind === 'object' ? getCI(props, 'securityRules') : undefined;
         rulesOf(rulesV, res, extra, nsg, nsg.rules);
+        // Property iteration: "copy": [{ "name": "securityRules", "count": …, "input": {…} }]
+        for (const c of props?.kind === 'object' ? listOf(getCI(props, 'copy')) : []) {
+          if (sval(getCI(c, 'name'))?.toLowerCase() !== 'securityrules') continue;
+          const arr = ev.copyLoop('securityRules', toPlain(getCI(c, 'count')), toPlain(getCI(c, 'input')), `copy securityRules count ${valText(getCI(c, 'count'))}`);
+          rulesOf(toPValue(arr, c.span), identity, extra, nsg, nsg.rules);
+        }
         if (cond.disabled) diagnostics.push({ severity: 'warning', code: 'azure/condition-false', message: `NSG ${fullName} has a condition that is false: it is not deployed`, span: getCI(r, 'condition')!.span });
         if (!nsgs.has(fullName)) nsgs.set(fullName, nsg);
         order.push(nsg);

@@ -284,6 +284,56 @@ describe('ARM templates', () => {
   });
 });
 
+describe('ARM copy loops', () => {
+  const rulesParam = {
+    type: 'array',
+    defaultValue: [
+      { name: 'cft', priority: 100, port: '1761-1768', source: '*' },
+      { name: 'ssh', priority: 110, port: '22', source: '10.0.0.0/8' },
+    ],
+  };
+  const input = {
+    name: "[parameters('rules')[copyIndex('securityRules')].name]",
+    properties: {
+      priority: "[parameters('rules')[copyIndex('securityRules')].priority]",
+      access: 'Allow',
+      direction: 'Inbound',
+      protocol: 'Tcp',
+      sourcePortRange: '*',
+      destinationPortRange: "[parameters('rules')[copyIndex('securityRules')].port]",
+      sourceAddressPrefix: "[parameters('rules')[copyIndex('securityRules')].source]",
+      destinationAddressPrefix: '*',
+    },
+  };
+  test('property iteration over a parameter with a default', () => {
+    const t = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      parameters: { rules: rulesParam },
+      resources: [{ type: 'Microsoft.Network/networkSecurityGroups', name: 'n', properties: { copy: [{ name: 'securityRules', count: "[length(parameters('rules'))]", input }] } }],
+    };
+    const d = parseAzure(JSON.stringify(t));
+    expect(d.diagnostics).toEqual([]);
+    expect(inbound(d.rulesets[0]!).slice(0, 2).map((r) => [r.comment, r.text])).toEqual([
+      ['cft', 'allow tcp:1761-1768 from * to * (priority 100)'],
+      ['ssh', 'allow tcp:22 from 10.0.0.0/8 to * (priority 110)'],
+    ]);
+    expect(reach(d.rulesets[0]!, 1768).open.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+  test('variable copy loop resolved from parameter overrides (a parameters file); unknown count stays unresolved', () => {
+    const t = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      parameters: { rules: { type: 'array' } },
+      variables: { copy: [{ name: 'securityRules', count: "[length(parameters('rules'))]", input }] },
+      resources: [{ type: 'Microsoft.Network/networkSecurityGroups', name: 'n', properties: { securityRules: "[variables('securityRules')]" } }],
+    };
+    const unresolved = parseAzure(JSON.stringify(t));
+    expect(inbound(unresolved.rulesets[0]!)[0]!.text).toBe("unresolved security rules [variables('securityRules')]");
+    const d = parseAzure(JSON.stringify(t), { variables: { rules: { value: rulesParam.defaultValue } } });
+    expect(inbound(d.rulesets[0]!).slice(0, 2).map((r) => r.comment)).toEqual(['cft', 'ssh']);
+    expect(reach(d.rulesets[0]!, 22).open.toCidrs()).toEqual(['10.0.0.0/8']);
+  });
+});
+
 describe('comments', () => {
   test('JSONC comments of ARM templates are returned for inline directives', () => {
     const text = [

@@ -88,6 +88,10 @@ function isArg(t: Tok | undefined): t is Tok {
 
 const SPEC: Tok[] = [];
 
+/** Short options of the rule itself (-p -s -d -i -o -j -g -m -f -c -4 -6): no lookup needed. */
+const RULE_SHORT = new Uint8Array(128);
+for (const c of 'psdiojgmfc46') RULE_SHORT[c.charCodeAt(0)] = 1;
+
 /** Applies one command; diagnostics go through ctx.diag. Never throws. */
 export function runCommand(toks: Tok[], from: number, env: CommandEnv): void {
   try {
@@ -112,7 +116,13 @@ function apply(toks: Tok[], from: number, env: CommandEnv): void {
   let i = from;
   while (i < n) {
     const t = toks[i]!;
-    if (t.quoted || t.unknown || t.text.charCodeAt(0) !== 45 /* - */ || (cmd !== undefined && t.text.length > 2 && t.text.charCodeAt(1) !== 45)) {
+    if (
+      t.quoted ||
+      t.unknown ||
+      t.text.charCodeAt(0) !== 45 /* - */ ||
+      (t.text.length === 2 && RULE_SHORT[t.text.charCodeAt(1)] === 1) ||
+      (cmd !== undefined && t.text.length > 2 && t.text.charCodeAt(1) !== 45)
+    ) {
       spec.push(t);
       i++;
       continue;

@@ -46,13 +46,15 @@ export interface ParseCache {
   addr: Map<string, AddrSet | null>;
   ports: Map<string, NumSet | null>;
   multiports: Map<string, NumSet | null>;
+  /** "NEW,ESTABLISHED" → states; a handful of spellings repeat in every dump. */
+  ctstates: Map<string, CtState[]>;
 }
 
 /** Repeated values (networks, port lists) hit the cache; unique ones must not pile up. */
 const CACHE_LIMIT = 4096;
 
 export function newCache(): ParseCache {
-  return { addr: new Map(), ports: new Map(), multiports: new Map() };
+  return { addr: new Map(), ports: new Map(), multiports: new Map(), ctstates: new Map() };
 }
 
 /** A target whose meaning depends on the chains of the table: resolved once the table is complete. */
@@ -102,6 +104,10 @@ const CORE_ARITY = new Map<string, number>(Object.entries({
   '-6': 0,
   '--ipv6': 0,
 }));
+
+/** CORE_ARITY for the one-letter options, indexed by the letter's code (no string hashing on the hot path). */
+const SHORT_ARITY: (number | undefined)[] = new Array<number | undefined>(128).fill(undefined);
+for (const [k, v] of CORE_ARITY) if (k.length === 2) SHORT_ARITY[k.charCodeAt(1)] = v;
 
 const PORT_OPTS = ['--dport', '--sport', '--destination-port', '--source-port'];
 const MODULE_OPTIONS: Record<string, readonly string[]> = {
@@ -309,7 +315,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
     }
 
     // Arguments: fixed arity for core and known options, otherwise every following non-option.
-    let arity = CORE_ARITY.get(opt);
+    let arity = opt.length === 2 ? SHORT_ARITY[opt.charCodeAt(1) & 127] : CORE_ARITY.get(opt);
     let owner: ModuleInstance | undefined;
     let isTargetOpt = false;
     if (arity === undefined) {
@@ -571,13 +577,18 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       case '--ctstate':
       case '--state': {
         if (!a0) break;
-        const states: CtState[] = [];
+        let states: CtState[] = [];
         let bad = false;
-        for (const part of a0.text.split(',')) {
-          const s = CT_STATE_NAMES[part.trim().toUpperCase()];
-          if (s) {
-            if (!states.includes(s)) states.push(s);
-          } else bad = true;
+        const known = ctx.cache.ctstates.get(a0.text);
+        if (known) states = known.slice();
+        else {
+          for (const part of a0.text.split(',')) {
+            const s = CT_STATE_NAMES[part.trim().toUpperCase()];
+            if (s) {
+              if (!states.includes(s)) states.push(s);
+            } else bad = true;
+          }
+          if (!bad && states.length > 0 && ctx.cache.ctstates.size < 256) ctx.cache.ctstates.set(a0.text, states.slice());
         }
         if (bad || states.length === 0) {
           ctx.diag('error', 'iptables/bad-ctstate', `Bad connection state "${a0.text}"`, a0.start, a0.end);
@@ -866,12 +877,33 @@ function parsePortNumber(s: string): number | undefined {
   return SERVICES[s.toLowerCase()];
 }
 
+/** `22`, `ssh`, `a:b`, `:b`, `a:` → [lo, hi], or undefined when not a port or range. */
+function parsePortItem(item: string): [number, number] | undefined {
+  const colon = item.indexOf(':');
+  if (colon < 0) {
+    const p = parsePortNumber(item);
+    return p === undefined ? undefined : [p, p];
+  }
+  const lo = colon === 0 ? 0 : parsePortNumber(item.slice(0, colon));
+  const hi = colon === item.length - 1 ? 65535 : parsePortNumber(item.slice(colon + 1));
+  return lo === undefined || hi === undefined ? undefined : [lo, hi];
+}
+
 /** `22`, `ssh`, `1000:2000`, `:1024`, `1024:`; with `multi`, comma lists of those. */
 export function parsePortSpec(tok: Tok, multi: boolean, ctx: RuleContext): NumSet | undefined {
   const key = tok.text;
   const cache = multi ? ctx.cache.multiports : ctx.cache.ports;
   const cached = cache.get(key);
   if (cached !== undefined) return cached ?? undefined;
+  if (!multi || tok.text.indexOf(',') < 0) {
+    // one port or range: no list to merge
+    const single = parsePortItem(tok.text);
+    if (single && single[0] <= single[1]) {
+      const res = IntervalSet.range(single[0], single[1] + 1);
+      if (cache.size < CACHE_LIMIT) cache.set(key, res);
+      return res;
+    }
+  }
   const ranges: [number, number][] = [];
   const items = multi ? tok.text.split(',') : [tok.text];
   let bad: string | undefined;

@@ -92,11 +92,12 @@ export class Context {
     return this.b.text(v.node);
   }
 
-  /** A security-group reference (`sg.id`, `"sg-123"`, `cfnSg.attrGroupId`) → principal match. */
+  /** A security-group or prefix-list reference (`sg.id`, `"sg-123"`, `cfnSg.attrGroupId`, `props.sgId`) → principal match. */
   principal(v: Val, dir: 'src' | 'dst'): Match {
     if (v.k === 'str') return { kind: 'principal', dir, names: [v.v], span: spanOf(v.node) };
     if (v.k === 'new' || v.k === 'call' || v.k === 'prop') return { kind: 'principal', dir, names: [this.label(v)], span: spanOf(v.node) };
-    if (v.k === 'unk') return this.b.opaque(v);
+    // an unresolved group / prefix-list reference still names a group, never internet addresses
+    if (v.k === 'unk') return { kind: 'principal', dir, names: [v.text], span: spanOf(v.node) };
     return this.b.opaque({ text: this.b.text(v.node), reason: 'not a security group reference', node: v.node });
   }
 }

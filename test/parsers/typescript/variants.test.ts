@@ -310,3 +310,16 @@ describe('fixtures/typescript/loops.ts (forEach / map over constant arrays)', ()
     expect(opaques(n)[0]!.text).toBe("props.list.map((x: any) => ({ protocol: 'tcp', fromPort: x, toPort: x, cidrBlocks: ['0.0.0.0/0'] }))");
   });
 });
+
+describe('unresolved group references', () => {
+  it('stay principals named by their expression (they never name internet addresses)', () => {
+    const text = [
+      "import * as aws from '@pulumi/aws';",
+      'export function f(peerSgId: string, listId: string) {',
+      "  new aws.ec2.SecurityGroup('g', { ingress: [{ protocol: 'tcp', fromPort: 1761, toPort: 1761, securityGroups: [peerSgId], prefixListIds: [listId] }] });",
+      '}',
+      '',
+    ].join('\n');
+    expect(summary(extract(text).document)).toEqual(['g ingress: anyof([srcprincipal=listId]|[srcprincipal=peerSgId]) dstport=1761 proto=6 => accept']);
+  });
+});

@@ -99,7 +99,13 @@ export class DocBuilder {
     return this.byKey.get(key);
   }
 
+  private readonly warned = new Set<string>();
+
+  /** A problem with the written value; reported once per place even when the value is read twice. */
   warn(node: Node, message: string, code: string): void {
+    const key = `${code}@${node.range[0]}:${node.range[1]}`;
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
     this.diagnostics.push({ severity: 'warning', message, span: spanOfNode(node), code });
   }
 

@@ -194,6 +194,13 @@ interface ArmNic {
   subnets: string[];
 }
 
+function containsUnknown(v: ArmValue): boolean {
+  if (v instanceof Unknown) return true;
+  if (Array.isArray(v)) return v.some(containsUnknown);
+  if (v && typeof v === 'object') return Object.values(v).some(containsUnknown);
+  return false;
+}
+
 export interface ArmResult {
   nsgs: NsgSpec[];
   nics: ArmNic[];
@@ -314,6 +321,34 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
           if (sid) nic.subnets.push(sid);
         }
         nics.push(nic);
+      } else if (type === 'microsoft.resources/deployments') {
+        // Nested deployment: an inline template is read (scope "outer", the default, shares
+        // this template's parameters and variables; "inner" gets the parameters it is passed).
+        const p = getCI(r, 'properties');
+        const inner = p?.kind === 'object' ? getCI(p, 'template') : undefined;
+        const scope = p?.kind === 'object' ? sval(getCI(getCI(p, 'expressionEvaluationOptions'), 'scope'))?.toLowerCase() : undefined;
+        if (inner?.kind === 'object' && depth < 6) {
+          if (scope === 'inner') {
+            const passed: Record<string, unknown> = {};
+            const pp = p?.kind === 'object' ? getCI(p, 'parameters') : undefined;
+            if (pp?.kind === 'object') {
+              for (const e of pp.entries) {
+                const v = getCI(e.value, 'value');
+                const x = v ? ev.deep(toPlain(v)) : undefined;
+                if (x !== undefined && !containsUnknown(x)) passed[e.key] = { value: x };
+              }
+            }
+            const sub = readArmTemplate(inner, passed, diagnostics);
+            for (const n of sub.nsgs) {
+              if (!nsgs.has(n.name)) nsgs.set(n.name, n);
+              order.push(n);
+            }
+            nics.push(...sub.nics);
+            for (const [k, v] of sub.subnetNsg) subnetNsg.set(k, v);
+          } else walk(getCI(inner, 'resources'), undefined, depth + 1);
+        } else if (p?.kind === 'object' && getCI(p, 'templateLink') !== undefined) {
+          diagnostics.push({ severity: 'warning', code: 'azure/linked-template', message: `nested deployment ${fullName} links to a template that is not in the input: its NSGs are not evaluated`, span: r.span });
+        }
       } else {
         walk(getCI(r, 'resources'), { type, name: fullName }, depth + 1);
       }

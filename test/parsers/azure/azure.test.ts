@@ -334,6 +334,35 @@ describe('ARM copy loops', () => {
   });
 });
 
+describe('ARM nested deployments', () => {
+  test('inline templates (outer and inner scope) are read; linked templates are reported', () => {
+    const nsg = (name: string, src: string) => ({ type: 'Microsoft.Network/networkSecurityGroups', name, properties: { securityRules: [rule('cft', 100, 'Allow', { destinationPortRange: '1761-1768', sourceAddressPrefix: src })] } });
+    const t = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      parameters: { src: { type: 'string', defaultValue: '*' } },
+      resources: [
+        { type: 'Microsoft.Resources/deployments', name: 'outer', properties: { mode: 'Incremental', template: { resources: [nsg('outer-nsg', "[parameters('src')]")] } } },
+        {
+          type: 'Microsoft.Resources/deployments',
+          name: 'inner',
+          properties: {
+            expressionEvaluationOptions: { scope: 'inner' },
+            parameters: { from: { value: "[concat('10.0.0.0', '/8')]" } },
+            template: { $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#', parameters: { from: { type: 'string' } }, resources: [nsg('inner-nsg', "[parameters('from')]")] },
+          },
+        },
+        { type: 'Microsoft.Resources/deployments', name: 'linked', properties: { templateLink: { uri: 'https://example.com/t.json' } } },
+      ],
+    };
+    const d = parseAzure(JSON.stringify(t));
+    expect(d.diagnostics.map((x) => x.code)).toEqual(['azure/linked-template']);
+    expect(d.rulesets.map((r) => [r.name, inbound(r)[0]!.text])).toEqual([
+      ['NSG outer-nsg', 'allow tcp:1761-1768 from * to * (priority 100)'],
+      ['NSG inner-nsg', 'allow tcp:1761-1768 from 10.0.0.0/8 to * (priority 100)'],
+    ]);
+  });
+});
+
 describe('comments', () => {
   test('JSONC comments of ARM templates are returned for inline directives', () => {
     const text = [

@@ -15,7 +15,7 @@ import {
 } from '../../src/deployments/index.js';
 import { AddrSet, formatPorts, numSetOf, parseCidr, type DocComment, type Ruleset } from '../../src/model/index.js';
 
-const DEMO = resolve(__dirname, '../../fixtures/deployments/demo');
+const DEMO = resolve(__dirname, '../../fixtures/demo');
 const TEN = parseCidr('10.0.0.0/8')!;
 const ruleset = (targets: string[] = []): Ruleset => ({ name: 'r', targets, tables: [], families: ['ipv4'], kind: 'netfilter' });
 const comment = (value: string, line = 1): DocComment => ({

@@ -38,6 +38,8 @@ interface Entry {
   family: 'ipv4' | 'ipv6' | undefined;
   script: boolean;
   ruleCount: number;
+  /** The line iptables-restore reported, when its error names one. */
+  errorLine?: number;
 }
 
 function manifest(dir: string): Entry[] {
@@ -57,9 +59,16 @@ function manifest(dir: string): Entry[] {
       family: fam === 'v6' ? 'ipv6' : fam === 'v4' ? 'ipv4' : undefined,
       script: p.endsWith('.sh.txt'),
       ruleCount: Number(f[col('rule_count')]),
+      ...errorLine(f[col('error')] ?? ''),
     });
   }
   return out;
+}
+
+/** "line 9 failed", "line: 12", "at line: 269" → 9 / 12 / 269. */
+function errorLine(error: string): { errorLine?: number } {
+  const m = /line:? ([0-9]+)/.exec(error);
+  return m ? { errorLine: Number(m[1]) } : {};
 }
 
 const entries = present ? [...manifest('iptables'), ...manifest('iptables-real')] : [];
@@ -112,8 +121,11 @@ describe.skipIf(!present)('iptables corpus conformance', () => {
         expect(d.span.start.line).toBeGreaterThanOrEqual(1);
         expect(d.span.start.column).toBeGreaterThanOrEqual(1);
       }
-      if (doc.diagnostics.length > 0) flagged++;
-      else if (!ENVIRONMENT_REJECTIONS[e.rel]) missing.push(e.rel);
+      if (doc.diagnostics.length > 0) {
+        flagged++;
+        // the first problem we report is at or before the line the tool stopped at
+        if (e.errorLine !== undefined) expect(doc.diagnostics[0]!.span.start.line, e.rel).toBeLessThanOrEqual(e.errorLine);
+      } else if (!ENVIRONMENT_REJECTIONS[e.rel]) missing.push(e.rel);
     }
     console.log(`iptables corpus: rejected files flagged ${flagged}/${rejected.length} (${Object.keys(ENVIRONMENT_REJECTIONS).length} rejected only for environment reasons)`);
     expect(missing).toEqual([]);

@@ -274,6 +274,7 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
       const props = res(getCI(r, 'properties'));
       if (type === NSG_TYPE) {
         const nsg: NsgSpec = { name: fullName, span: r.span, rules: [], targets: [] };
+        if (props?.kind === 'expr') (nsg.unresolvedRules ??= []).push({ text: props.text, span: props.span });
         const rulesV = props?.kind === 'object' ? getCI(props, 'securityRules') : undefined;
         rulesOf(rulesV, res, extra, nsg, nsg.rules);
         // Property iteration: "copy": [{ "name": "securityRules", "count": …, "input": {…} }]

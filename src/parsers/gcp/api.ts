@@ -128,6 +128,9 @@ export function gcpSpecsFromApi(o: PObject, diagnostics: Diagnostic[]): GcpFirew
   const denied = get(o, 'denied');
   if (allowed !== undefined) out.push({ ...base, action: 'allow', entries: entries(allowed, diagnostics, 'allowed'), ...(desc ? { description: desc } : {}) });
   if (denied !== undefined) out.push({ ...base, action: 'deny', entries: entries(denied, diagnostics, 'denied'), ...(desc ? { description: desc } : {}) });
+  if (allowed === undefined && denied === undefined) {
+    diagnostics.push({ severity: 'error', code: 'gcp/no-action', message: `firewall rule "${name}" has neither allowed nor denied`, span: o.span });
+  }
   if (allowed !== undefined && denied !== undefined) {
     diagnostics.push({ severity: 'warning', code: 'gcp/allowed-and-denied', message: `firewall rule "${name}" has both allowed and denied (the API accepts only one)`, span: o.span });
   }

@@ -278,6 +278,8 @@ describe('ARM templates', () => {
     expect(a[0]!.action.kind).toBe('unknown');
     expect(reach(d.rulesets[0]!, 1761).possibly.equals(AddrSet.ALL_V4)).toBe(true);
     const b = inbound(d.rulesets[1]!);
+    const whole = parseAzure(JSON.stringify({ ...t, resources: [{ type: 'Microsoft.Network/networkSecurityGroups', name: 'c', properties: "[variables('props')]" }] }));
+    expect(inbound(whole.rulesets[0]!)[0]!.text).toBe("unresolved security rules [variables('props')]");
     expect(canonicalRule(b[0]!)).toBe('dstport=1761 opaque:condition proto=6 srcaddr=0.0.0.0/0, ::/0 => accept');
     expect(reach(d.rulesets[1]!, 1761).open.isEmpty).toBe(true);
     expect(reach(d.rulesets[1]!, 1761).possibly.equals(AddrSet.ALL_V4)).toBe(true);

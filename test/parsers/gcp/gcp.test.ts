@@ -173,6 +173,12 @@ describe('GCP API JSON', () => {
     expect(bad.diagnostics[0]!.code).toBe('json/syntax');
   });
 
+  test('a firewall with neither allowed nor denied is reported, not silently dropped', () => {
+    const d = parseGcp('{"kind": "compute#firewall", "name": "empty", "network": "n"}');
+    expect(d.diagnostics.map((x) => [x.code, x.span.start.offset])).toEqual([['gcp/no-action', 0]]);
+    expect(d.rulesets.map((r) => r.name)).toEqual([]);
+  });
+
   test('recorded API response with body and getEffectiveFirewalls lists are found', () => {
     const text = JSON.stringify({ headers: { status: '200' }, body: { firewalls: [{ kind: 'compute#firewall', name: 'e', network: 'x/networks/vpc1', allowed: [{ IPProtocol: 'all' }], sourceRanges: ['1.2.3.4/32'] }] } });
     const d = parseGcp(text);

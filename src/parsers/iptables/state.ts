@@ -179,13 +179,25 @@ export class NetfilterState {
   deleteSpec(c: ChainState, parsed: ParsedRule, span: Span): void {
     for (const matches of parsed.variants) {
       const key = ruleKey(matches, parsed.action, parsed.comment);
-      const idx = c.rules.findIndex((r) => ruleKey(r.matches, r.action, r.comment) === key);
+      const idx = c.rules.findIndex((r) => this.keyOf(r) === key);
       if (idx < 0) {
         this.diag('error', 'iptables/no-such-rule', `-D: no matching rule in chain "${c.name}" (bad rule: does a matching rule exist in that chain?)`, span);
         continue;
       }
       c.rules.splice(idx, 1);
     }
+  }
+
+  /** Rule keys are computed once per rule, not once per `-D` that scans the chain. */
+  private readonly keys = new WeakMap<PendingRule, string>();
+
+  private keyOf(r: PendingRule): string {
+    let k = this.keys.get(r);
+    if (k === undefined) {
+      k = ruleKey(r.matches, r.action, r.comment);
+      this.keys.set(r, k);
+    }
+    return k;
   }
 
   policy(c: ChainState, policy: string, span: Span, valueSpan: Span): void {

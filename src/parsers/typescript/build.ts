@@ -101,12 +101,12 @@ export class DocBuilder {
 
   private readonly warned = new Set<string>();
 
-  /** A problem with the written value; reported once per place even when the value is read twice. */
-  warn(node: Node, message: string, code: string): void {
+  /** A problem with the written value (an error: the cloud would refuse it); once per place even when read twice. */
+  warn(node: Node, message: string, code: string, severity: 'error' | 'warning' = 'error'): void {
     const key = `${code}@${node.range[0]}:${node.range[1]}`;
     if (this.warned.has(key)) return;
     this.warned.add(key);
-    this.diagnostics.push({ severity: 'warning', message, span: spanOfNode(node), code });
+    this.diagnostics.push({ severity, message, span: spanOfNode(node), code });
   }
 
   opaque(v: UnkVal | { text: string; reason: string; node: Node }, module = 'unresolved'): Match {

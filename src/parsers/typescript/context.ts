@@ -166,7 +166,7 @@ export function awsEntry(ctx: Context, entry: Val, node: Node, f: AwsEntryFields
   }
   let matches: Match[];
   if (alts.length === 0) {
-    b.warn(node, 'rule names no source or destination: it matches nothing', 'typescript/no-source');
+    b.warn(node, 'rule names no source or destination: it matches nothing', 'typescript/no-source', 'warning');
     matches = [...pp, { kind: 'any-of', alternatives: [] }];
   } else matches = [...pp, ...anyOf(alts)];
   const reportNode = (dir === 'src' ? c.worldLiterals[0]?.node : undefined) ?? from?.node ?? proto?.node ?? node;

@@ -223,11 +223,18 @@ describe('resolution details', () => {
 
   it('invalid CIDRs and ports become diagnostics and opaque matches', () => {
     const { document } = extract(cdk("  sg.addIngressRule(ec2.Peer.ipv4('10.0.0.300/8'), ec2.Port.tcpRange(1768, 1761));"));
-    expect(document.diagnostics.map((d) => [d.code, d.message, pos(d.span)])).toEqual([
-      ['typescript/invalid-cidr', "'10.0.0.300/8' is not an IP address or CIDR block", '5:35-5:49'],
-      ['typescript/invalid-port', 'invalid port range 1768-1761', '5:70-5:74'],
+    expect(document.diagnostics.map((d) => [d.severity, d.code, d.message, pos(d.span)])).toEqual([
+      ['error', 'typescript/invalid-cidr', "'10.0.0.300/8' is not an IP address or CIDR block", '5:35-5:49'],
+      ['error', 'typescript/invalid-port', 'invalid port range 1768-1761', '5:70-5:74'],
     ]);
     expect(summary(document)[0]).toBe('Sg ingress: opaque:invalid opaque:invalid proto=6 => accept');
+  });
+
+  it('a rule with no source is a warning and matches nothing', () => {
+    const text = "import * as aws from '@pulumi/aws';\nnew aws.ec2.SecurityGroup('g', { ingress: [{ protocol: 'tcp', fromPort: 1761, toPort: 1761 }] });\n";
+    const { document } = extract(text);
+    expect(document.diagnostics.map((d) => [d.severity, d.code, pos(d.span)])).toEqual([['warning', 'typescript/no-source', '2:44-2:93']]);
+    expect(summary(document)).toEqual(['g ingress: anyof() dstport=1761 proto=6 => accept']);
   });
 });
 

@@ -330,3 +330,19 @@ describe('unresolved group references', () => {
     expect(summary(extract(text).document)).toEqual(['g ingress: anyof([srcprincipal=listId]|[srcprincipal=peerSgId]) dstport=1761 proto=6 => accept']);
   });
 });
+
+describe('fixtures/typescript/class-fields.ts (groups kept in class fields, cdk.aws_ec2 namespace)', () => {
+  it('follows this.x assignments made in the constructor', () => {
+    const { document } = extract(fixture('class-fields.ts'));
+    expect(document.rulesets.map((r) => [r.name, r.targets])).toEqual([
+      ['Backend', ['Backend', 'backendSecurityGroup']],
+      ['Db', ['Db', 'databaseSecurityGroup']],
+    ]);
+    expect(summary(document)).toEqual([
+      'Backend ingress: dstport=1761 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'Backend egress: dstaddr=0.0.0.0/0 => accept',
+      'Db ingress: dstport=5432 proto=6 srcprincipal=backendSecurityGroup => accept',
+    ]);
+    expect(allRules(document)[2]!.comment).toBe('PostgreSQL from backend');
+  });
+});

@@ -247,7 +247,10 @@ export function cidrs(b: DocBuilder, vals: Val[], within: Node | undefined): Cid
       continue;
     }
     if (v.k === 'unk') opaques.push(b.opaque(v));
-    else opaques.push(b.opaque({ text: b.text(v.node), reason: 'not a CIDR string', node: v.node }));
+    else if (v.k === 'prop' || v.k === 'new' || v.k === 'call') {
+      // vpc.vpcCidrBlock, pulumi outputs: decided by the cloud at deployment
+      opaques.push(b.opaque({ text: b.text(v.node), reason: 'a resource attribute known only at deployment', node: v.node }));
+    } else opaques.push(b.opaque({ text: b.text(v.node), reason: 'not a CIDR string', node: v.node }));
   }
   const matches: Match[] = [];
   if (any) {

@@ -318,6 +318,20 @@ describe('fixtures/typescript/loops.ts (forEach / map over constant arrays)', ()
   });
 });
 
+describe('resource attributes', () => {
+  it('a VPC CIDR is known only at deployment', () => {
+    const text = [
+      "import * as ec2 from 'aws-cdk-lib/aws-ec2';",
+      "const vpc = new ec2.Vpc(app, 'Vpc');",
+      "const sg = new ec2.SecurityGroup(app, 'S', { vpc, allowAllOutbound: false });",
+      'sg.addIngressRule(ec2.Peer.ipv4(vpc.vpcCidrBlock), ec2.Port.tcp(1761));',
+      '',
+    ].join('\n');
+    const r = allRules(extract(text).document)[0]!;
+    expect(opaques(r)).toEqual([{ module: 'unresolved', text: 'vpc.vpcCidrBlock', reason: 'a resource attribute known only at deployment' }]);
+  });
+});
+
 describe('unresolved group references', () => {
   it('stay principals named by their expression (they never name internet addresses)', () => {
     const text = [

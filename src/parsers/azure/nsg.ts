@@ -21,7 +21,7 @@ import {
   type Table,
 } from '../../model/index.js';
 import type { PValue } from '../values.js';
-import { anyOf, chainOf, IdSource, isNullish, lastSegment, listOf, opaque, parsePortText, stableSortBy, tableOf, valText } from '../gcp/common.js';
+import { anyOf, chainOf, IdSource, isNullish, lastSegment, listOf, opaque, parsePortText, stableSortBy, tableOf, unionAll, valText } from '../gcp/common.js';
 
 export interface AzRuleSpec {
   name: string;
@@ -69,7 +69,7 @@ function refLast(id: string): string {
 }
 
 function prefixMatches(values: PValue[], asgs: PValue[], dir: 'src' | 'dst', texts: string[], diagnostics: Diagnostic[]): { alts: Match[][]; any: boolean } {
-  let set: AddrSet | undefined;
+  const sets: AddrSet[] = [];
   const names: string[] = [];
   const alts: Match[][] = [];
   let first: PValue | undefined;
@@ -95,7 +95,7 @@ function prefixMatches(values: PValue[], asgs: PValue[], dir: 'src' | 'dst', tex
       let a: AddrSet | undefined;
       if (l === '*' || l === 'any' || l === 'internet') a = ALL;
       else a = parseCidr(t);
-      if (a) set = set ? set.union(a) : a;
+      if (a) sets.push(a);
       else if (/^[0-9./:]/.test(t) || t.includes('/')) {
         // Looks like an address but is not one: not a service tag either.
         diagnostics.push({ severity: 'error', code: 'azure/bad-prefix', message: `invalid address prefix "${t}"`, span: it.span });
@@ -120,6 +120,7 @@ function prefixMatches(values: PValue[], asgs: PValue[], dir: 'src' | 'dst', tex
       }
     }
   }
+  const set = unionAll(sets);
   const span = first && last ? { start: first.span.start, end: last.span.end } : undefined;
   if (names.length > 0) alts.unshift([{ kind: 'principal', dir, names, ...(span ? { span } : {}) }]);
   if (set) alts.unshift([{ kind: 'address', dir, addrs: set, ...(span ? { span } : {}) }]);

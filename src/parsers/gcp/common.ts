@@ -5,6 +5,7 @@
  */
 import {
   AddrSet,
+  IntervalSet,
   numRange,
   numSetOf,
   PORT_UNIVERSE,
@@ -192,4 +193,17 @@ export function yamlComments(text: string): DocComment[] {
     line++;
   }
   return out;
+}
+
+/** Union of many address sets at once (sorting once instead of merging pairwise, which is quadratic). */
+export function unionAll(sets: AddrSet[]): AddrSet | undefined {
+  if (sets.length === 0) return undefined;
+  if (sets.length === 1) return sets[0];
+  const v4: [number, number][] = [];
+  const v6: [bigint, bigint][] = [];
+  for (const s of sets) {
+    for (const r of s.v4.ranges()) v4.push(r);
+    for (const r of s.v6.ranges()) v6.push(r);
+  }
+  return new AddrSet(IntervalSet.fromRanges(v4), IntervalSet.fromRanges(v6));
 }

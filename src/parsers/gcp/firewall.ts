@@ -31,6 +31,7 @@ import {
   spanOfValues,
   stableSortBy,
   tableOf,
+  unionAll,
   valText,
 } from './common.js';
 
@@ -161,7 +162,7 @@ function rangeAlternatives(v: PValue | undefined, dir: 'src' | 'dst', field: str
     texts.push(v.text);
     return [[opaque('unresolved', v.text, `${field} is not a literal`, v.span)]];
   }
-  let set: AddrSet | undefined;
+  const sets: AddrSet[] = [];
   const items = listOf(v);
   for (const it of items) {
     if (it.kind !== 'scalar') {
@@ -177,8 +178,9 @@ function rangeAlternatives(v: PValue | undefined, dir: 'src' | 'dst', field: str
       alts.push([opaque('unresolved', t, `invalid IP range in ${field}`, it.span)]);
       continue;
     }
-    set = set ? set.union(a) : a;
+    sets.push(a);
   }
+  const set = unionAll(sets);
   if (set) alts.unshift([{ kind: 'address', dir, addrs: set, span: spanOfValues(items, v!.span) }]);
   return alts;
 }

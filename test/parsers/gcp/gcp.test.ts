@@ -277,6 +277,17 @@ describe('performance', () => {
 
 void numRange;
 
+describe('many ranges in one rule', () => {
+  test('8192 adjacent /14s union to 0.0.0.0/1 (one sort, not pairwise merges)', () => {
+    const ranges: string[] = [];
+    for (let i = 8191; i >= 0; i--) ranges.push(`${i >> 6}.${(i & 63) << 2}.0.0/14`);
+    const d = parseGcp(JSON.stringify({ name: 'big', network: 'n', allowed: [{ IPProtocol: 'tcp', ports: ['1761'] }], sourceRanges: ranges }));
+    expect(d.diagnostics).toEqual([]);
+    const r = d.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!;
+    expect(canonicalRule(r)).toBe('dstport=1761 proto=6 srcaddr=0.0.0.0/1 => accept');
+  });
+});
+
 describe('firewall policies (API)', () => {
   const POLICY = {
     kind: 'compute#firewallPolicy',

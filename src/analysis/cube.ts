@@ -183,6 +183,14 @@ function overlapsIv<T extends number | bigint>(a: IntervalSet<T>, b: IntervalSet
   const B = b.bounds;
   if (A.length === 0 || B.length === 0) return false;
   if (A[A.length - 1]! <= B[0]! || B[B.length - 1]! <= A[0]!) return false;
+  if (B.length === 2) {
+    const i = firstEndingAfter(A, B[0]!);
+    return i < A.length && A[i]! < B[1]!;
+  }
+  if (A.length === 2) {
+    const i = firstEndingAfter(B, A[0]!);
+    return i < B.length && B[i]! < A[1]!;
+  }
   let i = 0;
   let j = 0;
   while (i < A.length && j < B.length) {
@@ -263,13 +271,34 @@ export function subIv<T extends number | bigint>(a: Iv<T>, b: Iv<T>): Iv<T> {
     if (i >= A.length || A[i]! >= hi) return a; // nothing removed
     let j = i;
     while (j < A.length && A[j]! < hi) j += 2;
-    const out = A.slice(0, i) as T[];
-    if (A[i]! < lo) out.push(A[i]!, lo);
-    if (A[j - 1]! > hi) out.push(hi, A[j - 1]!);
-    for (let k = j; k < A.length; k++) out.push(A[k]!);
-    return IntervalSet.fromBounds(out);
+    const mid: T[] = [];
+    if (A[i]! < lo) mid.push(A[i]!, lo);
+    if (A[j - 1]! > hi) mid.push(hi, A[j - 1]!);
+    return IntervalSet.fromBounds((A.slice(0, i) as T[]).concat(mid, A.slice(j) as T[]));
   }
-  return a.subtract(b);
+  return sweepSub(a.bounds, b.bounds);
+}
+
+/** a \ b by one sweep over two sorted boundary lists (no callbacks). */
+function sweepSub<T extends number | bigint>(A: readonly T[], B: readonly T[]): Iv<T> {
+  const out: T[] = [];
+  let j = 0;
+  for (let i = 0; i < A.length; i += 2) {
+    let lo = A[i]!;
+    const hi = A[i + 1]!;
+    // skip b intervals ending at or before lo
+    while (j < B.length && B[j + 1]! <= lo) j += 2;
+    let k = j;
+    while (k < B.length && B[k]! < hi) {
+      if (B[k]! > lo) out.push(lo, B[k]!);
+      if (B[k + 1]! > lo) lo = B[k + 1]!;
+      if (lo >= hi) break;
+      k += 2;
+    }
+    if (lo < hi) out.push(lo, hi);
+  }
+  // adjacent pieces cannot touch: b's intervals separate them, and a's intervals are non-adjacent
+  return IntervalSet.fromBounds(out);
 }
 
 function addrIsect(a: AddrSet, b: AddrSet): AddrSet {

@@ -74,6 +74,49 @@ interface ChainOut {
 }
 
 const MAX_DEPTH = 64;
+/** Terminal verdicts whose hit never comes back into the chain. */
+const DEFERRABLE = new Set(['accept', 'drop', 'reject', 'return', 'nat', 'queue']);
+
+function shapeKey(c: Cube): string {
+  return [
+    c.proto.bounds.join(','),
+    c.iif,
+    c.oif,
+    c.ct,
+    c.icmp.bounds.join(','),
+    c.dport.bounds.join(','),
+    c.sport.bounds.join(','),
+    c.dst.v4.bounds.join(','),
+    c.dst.v6.bounds.join(','),
+    c.sprin,
+  ].join('|');
+}
+
+/** Cubes equal in every dimension but the source, merged into one per shape (sources united in bulk). */
+function mergeSameShape(cubes: Cube[]): Cube[] {
+  const groups = new Map<string, Cube[]>();
+  for (const c of cubes) {
+    const k = shapeKey(c);
+    const g = groups.get(k);
+    if (g) g.push(c);
+    else groups.set(k, [c]);
+  }
+  const out: Cube[] = [];
+  for (const g of groups.values()) {
+    if (g.length === 1) {
+      out.push(g[0]!);
+      continue;
+    }
+    const v4: [number, number][] = [];
+    const v6: [bigint, bigint][] = [];
+    for (const c of g) {
+      for (const r of c.src.v4.ranges()) v4.push(r);
+      for (const r of c.src.v6.ranges()) v6.push(r);
+    }
+    out.push({ ...g[0]!, src: new AddrSet(IntervalSet.fromRanges(v4), IntervalSet.fromRanges(v6)) });
+  }
+  return out;
+}
 const NO_TAGS: readonly number[] = [];
 
 function mergeTags(a: readonly number[], b: readonly number[]): readonly number[] {
@@ -196,6 +239,29 @@ class Engine {
     const R = new CubeIndex<Flow>();
     for (const f of input) R.add(f);
     const touched = new Set<number>();
+    // Deferred subtraction: the certain matches of decidable terminal rules are not cut out of R
+    // one by one (which copies ever-growing address sets); later hits subtract the overlapping
+    // deferred cubes instead, and R is cut in bulk (same-shape cubes merged) when it is needed.
+    let deferred = new CubeIndex<{ c: Cube }>();
+    let deferredList: Cube[] = [];
+    const flush = () => {
+      if (deferredList.length === 0) return;
+      const merged = mergeSameShape(deferredList);
+      deferredList = [];
+      deferred = new CubeIndex<{ c: Cube }>();
+      for (const m of merged) {
+        touched.clear();
+        R.query(m, touched);
+        for (const id of touched) {
+          const f = R.get(id)!;
+          R.remove(id);
+          const pieces: Cube[] = [];
+          subtractCube(f.c, m, pieces);
+          for (const p of pieces) R.add(p === f.c ? f : { ...f, c: p });
+        }
+      }
+    };
+    const found = new Set<number>();
     for (const rule of chain.rules) {
       if (R.size === 0) break;
       if (rule.disabled) continue;
@@ -203,41 +269,67 @@ class Engine {
       if (cr.may.length === 0) continue;
       const a = rule.action;
       if (a.kind === 'continue') continue;
+      const deferrable = cr.maybe.length === 0 && DEFERRABLE.has(a.kind) && !(isBase && a.kind === 'return');
+      if (!deferrable) flush();
       touched.clear();
       for (const m of cr.may) R.query(m, touched);
       if (touched.size === 0) continue;
-      let mtag = -1;
-      if (cr.maybe.length > 0) mtag = this.tag(`${cr.opaque.join(' ')} at line ${lineOf(rule)} may or may not match`, rule);
-      // split the touched flows into: not matched (back into R), certainly matched, maybe matched (both)
       const hit: Flow[] = [];
-      const back: Flow[] = [];
-      for (const id of touched) {
-        const f = R.get(id)!;
-        R.remove(id);
-        for (const m of cr.must) {
-          const z = intersectCube(f.c, m);
-          if (z && !cubeIsEmpty(z)) hit.push({ ...f, c: z });
-        }
-        if (mtag >= 0) {
-          const t = mergeTags(f.tags, [mtag]);
-          for (const m of cr.maybe) {
+      if (deferrable) {
+        for (const id of touched) {
+          const f = R.get(id)!;
+          for (const m of cr.must) {
             const z = intersectCube(f.c, m);
-            if (z && !cubeIsEmpty(z)) {
-              hit.push({ ...f, c: z, tags: t });
-              back.push({ ...f, c: z, tags: t });
+            if (!z || cubeIsEmpty(z)) continue;
+            found.clear();
+            deferred.query(z, found);
+            let pieces: Cube[] = [z];
+            for (const d of found) {
+              const next: Cube[] = [];
+              for (const p of pieces) subtractCube(p, deferred.get(d)!.c, next);
+              pieces = next;
+              if (pieces.length === 0) break;
             }
+            for (const p of pieces) hit.push({ ...f, c: p });
           }
         }
-        let pieces: Cube[] = [f.c];
-        for (const m of cr.may) {
-          const next: Cube[] = [];
-          for (const p of pieces) subtractCube(p, m, next);
-          pieces = next;
-          if (pieces.length === 0) break;
+        for (const m of cr.must) {
+          deferred.add({ c: m });
+          deferredList.push(m);
         }
-        for (const p of pieces) back.push(p === f.c ? f : { ...f, c: p });
+      } else {
+        let mtag = -1;
+        if (cr.maybe.length > 0) mtag = this.tag(`${cr.opaque.join(' ')} at line ${lineOf(rule)} may or may not match`, rule);
+        // split the touched flows into: not matched (back into R), certainly matched, maybe matched (both)
+        const back: Flow[] = [];
+        for (const id of touched) {
+          const f = R.get(id)!;
+          R.remove(id);
+          for (const m of cr.must) {
+            const z = intersectCube(f.c, m);
+            if (z && !cubeIsEmpty(z)) hit.push({ ...f, c: z });
+          }
+          if (mtag >= 0) {
+            const t = mergeTags(f.tags, [mtag]);
+            for (const m of cr.maybe) {
+              const z = intersectCube(f.c, m);
+              if (z && !cubeIsEmpty(z)) {
+                hit.push({ ...f, c: z, tags: t });
+                back.push({ ...f, c: z, tags: t });
+              }
+            }
+          }
+          let pieces: Cube[] = [f.c];
+          for (const m of cr.may) {
+            const next: Cube[] = [];
+            for (const p of pieces) subtractCube(p, m, next);
+            pieces = next;
+            if (pieces.length === 0) break;
+          }
+          for (const p of pieces) back.push(p === f.c ? f : { ...f, c: p });
+        }
+        for (const f of back) R.add(f);
       }
-      for (const f of back) R.add(f);
       if (hit.length === 0) continue;
       switch (a.kind) {
         case 'accept':
@@ -296,6 +388,7 @@ class Engine {
         }
       }
     }
+    flush();
     if (isBase) this.endOfBase(table, chain, R.values(), out);
     else out.returned.push(...R.values());
     return out;

@@ -1,0 +1,48 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { isectIv, subIv, CubeIndex, makeUniverse, Atoms, Principals, cubesOverlap, type Cube } from '../../src/analysis/cube.js';
+import { AddrSet, IntervalSet, numSetOf } from '../../src/model/index.js';
+
+const setArb = fc
+  .array(fc.tuple(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 8 })), { maxLength: 6 })
+  .map((rs) => IntervalSet.fromRanges(rs.map(([lo, len]) => [lo, lo + len] as const)));
+
+describe('fast interval operations agree with the model', () => {
+  test('isectIv / subIv', () => {
+    fc.assert(
+      fc.property(setArb, setArb, (a, b) => {
+        expect(isectIv(a, b).bounds).toEqual(a.intersect(b).bounds);
+        expect(subIv(a, b).bounds).toEqual(a.subtract(b).bounds);
+      }),
+      { numRuns: 2000, seed: 7 },
+    );
+  });
+});
+
+describe('CubeIndex', () => {
+  test('query returns exactly the overlapping live items', () => {
+    const ifs = new Atoms(['eth0']);
+    const U = makeUniverse('ipv4', ifs, new Principals([], false));
+    const cubeArb = fc
+      .record({ port: fc.option(fc.integer({ min: 0, max: 100 })), wide: fc.boolean(), src: fc.option(fc.integer({ min: 0, max: 4000 })), proto: fc.option(fc.constantFrom(6, 17)) })
+      .map(({ port, wide, src, proto }): Cube => ({
+        ...U,
+        dport: port === null ? U.dport : numSetOf([[port, wide ? port + 200 : port]]),
+        src: src === null ? U.src : new AddrSet(IntervalSet.range(src * 64, src * 64 + 100), IntervalSet.empty()),
+        proto: proto === null ? U.proto : numSetOf([[proto, proto]]),
+      }));
+    fc.assert(
+      fc.property(fc.array(cubeArb, { maxLength: 30 }), fc.array(fc.nat(), { maxLength: 10 }), cubeArb, (items, removes, q) => {
+        const idx = new CubeIndex<{ c: Cube }>();
+        const ids = items.map((c) => idx.add({ c }));
+        const removed = new Set(removes.map((r) => ids[r % Math.max(1, ids.length)]!).filter((x) => x !== undefined));
+        for (const r of removed) idx.remove(r);
+        const got = new Set<number>();
+        idx.query(q, got);
+        const want = ids.filter((id, i) => !removed.has(id) && cubesOverlap(items[i]!, q));
+        expect([...got].sort((x, y) => x - y)).toEqual(want);
+      }),
+      { numRuns: 500, seed: 11 },
+    );
+  });
+});

@@ -5,9 +5,10 @@
  */
 import { Ajv, type ValidateFunction } from 'ajv';
 import { DOCUMENT_START, LineIndex, type Diagnostic, type Span, type TableFamily } from '../../model/index.js';
-import { get, parseJsonTree, str, toPlain, type PValue } from '../values.js';
+import { parseJsonTree, toPlain, type PValue } from '../values.js';
 import { IrState, type IrChain, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
 import { FAMILIES, namedPriority } from './symbols.js';
+import { member as get, parseJsonFast, parseJsonViews } from './fastjson.js';
 import { parseStatementsText } from './text.js';
 
 const OBJECTS = ['metainfo', 'table', 'chain', 'rule', 'set', 'map', 'element', 'flowtable', 'counter', 'quota', 'ct helper', 'limit', 'ct timeout', 'ct expectation', 'secmark', 'synproxy', 'tunnel'];
@@ -51,10 +52,39 @@ function nodeAt(root: PValue, pointer: string): PValue {
   return cur;
 }
 
+/** Inputs at least this long are read with the lean reader. */
+export const FAST_JSON_MIN = 1_000_000;
+/** Inputs at least this long are read with `JSON.parse`; positions are exact per item only. */
+export const VIEW_JSON_MIN = 8_000_000;
+
+/**
+ * What the schema looks at: the top-level object and each item's keys. Item
+ * contents are replaced by null so validating a 100k-rule dump costs nothing.
+ */
+function shallow(root: PValue): unknown {
+  if (root.kind !== 'object') return toPlain(root);
+  const out: Record<string, unknown> = {};
+  for (const e of root.entries) {
+    if (e.key === 'nftables' && e.value.kind === 'array') {
+      out[e.key] = e.value.items.map((it) => {
+        if (it.kind !== 'object') return toPlain(it);
+        const o: Record<string, unknown> = {};
+        for (const x of it.entries) o[x.key] = null;
+        return o;
+      });
+    } else out[e.key] = e.value.kind === 'object' || e.value.kind === 'array' ? toPlain(e.value) : toPlain(e.value);
+  }
+  return out;
+}
+
 export interface JsonIr {
   state: IrState;
   dynamicSets: Set<string>;
   diagnostics: Diagnostic[];
+}
+
+function str(v: PValue | undefined): string | undefined {
+  return v?.kind === 'scalar' && typeof v.value === 'string' ? v.value : undefined;
 }
 
 function entries(v: PValue | undefined): { key: string; value: PValue; keySpan: Span }[] {
@@ -82,7 +112,8 @@ class JsonBuilder {
   }
 
   private textOf(v: PValue): string {
-    const s = this.text.slice(v.span.start.offset, v.span.end.offset);
+    const lazy = v as unknown as { s?: number; e?: number };
+    const s = typeof lazy.s === 'number' && typeof lazy.e === 'number' ? this.text.slice(lazy.s, lazy.e) : this.text.slice(v.span.start.offset, v.span.end.offset);
     return (s.length > 400 ? `${s.slice(0, 400)}…` : s).replace(/\s+/g, ' ').trim();
   }
 
@@ -338,7 +369,8 @@ class JsonBuilder {
   }
 
   private val1(v: PValue): IrVal {
-    const span = v.span;
+    // positions of values are only needed for messages; the statement's span serves (and big dumps stay light)
+    const span = undefined;
     if (v.kind === 'scalar') {
       if (typeof v.value === 'string' && v.value.startsWith('@')) return { k: 'ref', name: v.value.slice(1), span };
       if (v.value === null) return { k: 'expr', text: 'null', span };
@@ -423,7 +455,10 @@ class JsonBuilder {
         const right = get(o, 'right');
         const op = str(get(o, 'op')) ?? '==';
         if (!left || !right) return push({ k: 'unknown', text: this.textOf(s), span });
-        return push({ k: 'match', left: this.expr(left), op: op === 'in' ? '==' : op, right: this.val(right), span, rightSpan: right.span });
+        const le = this.expr(left);
+        const st: IrStmt = { k: 'match', left: le, op: op === 'in' ? '==' : op, right: this.val(right), span };
+        if (le.k === 'payload' && le.field === 'dport') st.rightSpan = right.span;
+        return push(st);
       }
       case 'vmap': {
         const key = get(o, 'key');
@@ -495,7 +530,9 @@ class JsonBuilder {
 
 export function parseNftablesJsonIr(text: string): JsonIr {
   const diagnostics: Diagnostic[] = [];
-  const tree = parseJsonTree(text);
+  // big dumps: the lean reader (same tree, a fraction of the memory); otherwise, and on any doubt, the shared one
+  const fast = text.length >= VIEW_JSON_MIN ? parseJsonViews(text) : text.length >= FAST_JSON_MIN ? parseJsonFast(text) : undefined;
+  const tree = fast ? { value: fast, diagnostics: [] } : parseJsonTree(text);
   for (const d of tree.diagnostics) {
     // the JSON reader places "unexpected end of input" at the start; the end is where it is
     if (/end of input/i.test(d.message)) {
@@ -507,7 +544,7 @@ export function parseNftablesJsonIr(text: string): JsonIr {
   const root = tree.value;
   if (!root) return { state: b.state, dynamicSets: b.dynamicSets, diagnostics };
   const v = validate();
-  if (!v(toPlain(root))) {
+  if (!v(shallow(root))) {
     for (const err of v.errors ?? []) {
       if (err.keyword === 'propertyNames') continue; // reported by its inner error, which names the key
       const node = nodeAt(root, err.instancePath);

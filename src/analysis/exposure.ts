@@ -148,9 +148,17 @@ export function baseChains(ruleset: Ruleset, family: Family, hook: string): Base
     .map((y) => y.x);
 }
 
+const chainMaps = new WeakMap<Table, { n: number; map: Map<string, Chain> }>();
+
 export function findChain(table: Table, name: string): Chain | undefined {
-  for (const c of table.chains) if (c.name === name) return c;
-  return undefined;
+  let e = chainMaps.get(table);
+  if (!e || e.n !== table.chains.length) {
+    const map = new Map<string, Chain>();
+    for (const c of table.chains) if (!map.has(c.name)) map.set(c.name, c);
+    e = { n: table.chains.length, map };
+    chainMaps.set(table, e);
+  }
+  return e.map.get(name);
 }
 
 export function formatNatTo(addrs: AddrSet | undefined, ports: NumSet | undefined, family: Family): string {

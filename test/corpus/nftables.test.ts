@@ -139,7 +139,7 @@ describe.runIf(present)('nftables corpus', () => {
 
   it('parses nftables-real and the iptables translations without crashing', () => {
     const files = [
-      ...walk(path.join(corpus, 'nftables-real'), (f) => f.endsWith('.nft')),
+      ...walk(path.join(corpus, 'nftables-real'), (f) => f.endsWith('.nft') || f.endsWith('.golden')),
       ...walk(path.join(corpus, 'iptables'), (f) => f.endsWith('.translated.nft')),
       ...walk(path.join(corpus, 'iptables-real'), (f) => f.endsWith('.translated.nft')),
     ];

@@ -73,3 +73,4 @@ export const nftablesJsonFormat: FormatDefinition = {
 };
 
 export { parseNftablesIr } from './text.js';
+export { NFTABLES_JSON_SCHEMA } from './json.js';

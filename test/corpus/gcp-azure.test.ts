@@ -2,7 +2,7 @@
  * GCP / Azure conformance over /work/shared/corpus/cloud/{gcp,azure}: every file
  * parses without a crash, and the world-open expectations of Checkov/KICS
  * (cloud/EXPECTATIONS.tsv) are compared with what the exposure engine computes
- * from our model. Differences are explained in docs/peer-agreement-gcp-azure.md.
+ * from our model. Differences are explained in docs/peer-agreement.md (GCP and Azure).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -213,7 +213,7 @@ describe.skipIf(!present)('GCP/Azure corpus', () => {
     }
     console.log(`GCP/Azure world-open agreement with Checkov/KICS: ${agree}/${compared}`);
     for (const l of report) if (l.startsWith('DIFFER') || process.env.FWLINT_VERBOSE) console.log(l);
-    // Every difference is explained in docs/peer-agreement-gcp-azure.md; this pins the count.
+    // Every difference is explained in docs/peer-agreement.md (GCP and Azure); this pins the count.
     expect(compared).toBe(90);
     expect(agree).toBe(EXPECTED_AGREE);
   });

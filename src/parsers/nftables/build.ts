@@ -410,7 +410,9 @@ function convertMatch(left: IrExpr, op: string, right0: IrVal, tc: TableCtx, tex
     const m: Match = { kind: 'any-of', alternatives };
     if (span) m.span = span;
     if (negated) m.negated = true;
-    return [m];
+    // the selectors' dependencies hold whether or not the tuple is in the set (`ip saddr . tcp dport != {...}` is still tcp only)
+    const deps = dedupe(left.items.flatMap((x) => implied(x, tc)));
+    return [...deps, m];
   }
   const f = classify(left);
   if (!f) return fail(`${exprModule(left)} is not decoded`);

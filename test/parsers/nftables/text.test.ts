@@ -262,7 +262,12 @@ describe('sets and maps', () => {
 
   it('concatenations become any-of conjunctions', () => {
     const doc = parseNftables('table ip t {\n chain c {\n  ip saddr . tcp dport { 10.0.0.1 . 22, 10.0.0.2 . 1761-1768 } accept\n }\n}\n');
-    expect(rulesOf(doc, 'c')).toEqual(['anyof([dstport=1761-1768 proto=6 srcaddr=10.0.0.2/32]|[dstport=22 proto=6 srcaddr=10.0.0.1/32]) => accept']);
+    expect(rulesOf(doc, 'c')).toEqual(['anyof([dstport=1761-1768 proto=6 srcaddr=10.0.0.2/32]|[dstport=22 proto=6 srcaddr=10.0.0.1/32]) proto=6 => accept']);
+  });
+
+  it('a negated concatenation keeps the protocol dependency outside the negation', () => {
+    const doc = parseNftables('table ip t {\n chain c {\n  ip saddr . tcp dport != { 10.0.0.1 . 22 } drop\n }\n}\n');
+    expect(rulesOf(doc, 'c')).toEqual(['!anyof([dstport=22 proto=6 srcaddr=10.0.0.1/32]) proto=6 => drop']);
   });
 
   it('verdict maps expand into one rule per key, with the catch-all last', () => {
@@ -383,7 +388,7 @@ describe('fixtures', () => {
       'inif=wg+ => jump vpn_in',
       'dstport=80, 443, 8080-8088 proto=6 => accept',
       'dstport=22 family=ipv4 proto=6 srcaddr=10.1.0.0/16, 172.16.5.10/31, 172.16.5.12/30, 172.16.5.16/30, 172.16.5.20/32 => accept',
-      'anyof([dstaddr=192.0.2.10/32 dstport=1761 family=ipv4 proto=6]|[dstaddr=192.0.2.10/32 dstport=1762 family=ipv4 proto=17]) => accept',
+      'anyof([dstaddr=192.0.2.10/32 dstport=1761 family=ipv4 proto=6]|[dstaddr=192.0.2.10/32 dstport=1762 family=ipv4 proto=17]) family=ipv4 => accept',
       'dstport=23 opaque:tcp flags proto=6 => drop',
       'family=ipv6 icmp(ipv6)=34304-35071 proto=58 => accept',
       'opaque:limit => drop',

@@ -1,5 +1,489 @@
+/**
+ * fwlint diff BASE [HEAD]: what a change newly exposes, and what it closes.
+ *
+ * The changed firewall files between two git refs (HEAD defaults to the
+ * working tree, untracked files included) are parsed on both sides; the
+ * exposure of each ruleset (matched by name) is computed on both sides and
+ * subtracted: what the new side reaches that the old side did not is "newly
+ * exposed" (reported at the responsible line of the new side), the reverse is
+ * "closed" (at the line of the old side). Newly exposed pieces that a
+ * recommended rule flags (the Transfer CFT block where no deployment needs it,
+ * sensitive ports reachable from the whole internet) are errors, exit 1.
+ * Exit 0 otherwise, 2 on usage errors (not a git repository, unknown ref).
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import picomatch from 'picomatch';
+import { SarifBuilder, SarifResultBuilder, SarifRuleBuilder, SarifRunBuilder } from 'node-sarif-builder';
+import { computeExposure, type ExposureEntry } from '../analysis/index.js';
+import { CFT_BLOCK, SENSITIVE_PORTS } from '../catalog/index.js';
+import { deploymentsFromComments, judge, loadSettings, targetsFor, withDeployments, type ResolvedSettings } from '../deployments/index.js';
+import { parseWithFormat } from '../eslint/language.js';
+import { FILE_GLOBS, NEVER_FIREWALL } from '../eslint/plugin.js';
+import { describeSources, docsUrl } from '../eslint/rule-kit.js';
+import { AddrSet, closedRanges, IntervalSet, numSetOf, PROTO_UNIVERSE, protocolName, formatPorts, type FirewallDocument, type NumSet, type Ruleset, type Span } from '../model/index.js';
+import { PACKAGE } from '../package-info.js';
+import { detectFormat, formatById } from '../parsers/registry.js';
+import { portsWithNames } from './exposure.js';
 import { UsageError, type Io } from './main.js';
 
-export async function diffCommand(_argv: string[], _io: Io): Promise<number> {
-  throw new UsageError('diff is not available yet');
+const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
+/** Protocols whose exposure is a set of destination ports. */
+const PORT_PROTOS = [6, 17, 33, 132];
+const PORT_PROTO_SET: NumSet = numSetOf(PORT_PROTOS.map((p) => [p, p] as const));
+
+export interface DiffChange {
+  kind: 'newly-exposed' | 'closed';
+  file: string;
+  ruleset: string;
+  /** Protocol number, or undefined for "every protocol without ports" (ICMP, ESP, …, in `protocols`). */
+  protocol?: number;
+  protocols?: [number, number][];
+  /** Closed port ranges (port protocols only). */
+  ports: [number, number][];
+  portsText: string;
+  sources: string[];
+  sourcesText: string;
+  principals: string[];
+  certainty: 'open' | 'possibly-open';
+  /** Responsible line: on the new side for newly exposed, on the old side for closed; undefined for a policy without a line. */
+  span?: Span;
+  responsible: string;
+  /** The recommended rule that flags this new exposure (error), if any. */
+  flaggedBy?: string;
+}
+
+export interface DiffFile {
+  file: string;
+  format: string;
+  status: 'added' | 'modified' | 'deleted';
+  changes: DiffChange[];
+  errors: { line: number; column: number; message: string; side: 'base' | 'head' }[];
+}
+
+export interface DiffReport {
+  base: string;
+  head: string;
+  files: DiffFile[];
+}
+
+// ---------------------------------------------------------------- git
+
+function git(cwd: string, args: string[]): { ok: boolean; out: string; err: string } {
+  const r = spawnSync('git', args, { cwd, encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (r.error) throw new UsageError(`cannot run git: ${r.error.message}`);
+  return { ok: r.status === 0, out: r.stdout ?? '', err: r.stderr ?? '' };
+}
+
+function splitZ(s: string): string[] {
+  return s.split('\0').filter((x) => x.length > 0);
+}
+
+// ---------------------------------------------------------------- exposure arithmetic
+
+interface Piece {
+  key: string;
+  protocol?: number;
+  /** ports (port protocols) or protocols (the rest) */
+  dim: NumSet;
+  sources: AddrSet;
+  principal?: string;
+  entry: ExposureEntry;
+}
+
+function pieces(entries: ExposureEntry[]): Map<string, Piece[]> {
+  const out = new Map<string, Piece[]>();
+  const add = (p: Piece) => {
+    const l = out.get(p.key);
+    if (l) l.push(p);
+    else out.set(p.key, [p]);
+  };
+  for (const e of entries) {
+    const targets: { protocol?: number; dim: NumSet }[] = [];
+    for (const p of PORT_PROTOS) if (e.protocols.has(p)) targets.push({ protocol: p, dim: e.dports });
+    const rest = e.protocols.subtract(PORT_PROTO_SET);
+    if (!rest.isEmpty) targets.push({ dim: rest });
+    for (const t of targets) {
+      if (t.dim.isEmpty) continue;
+      const pk = t.protocol ?? 'other';
+      if (!e.sources.isEmpty) add({ key: `${e.family}|${pk}|`, ...t, sources: e.sources, entry: e });
+      for (const principal of e.principals) add({ key: `${e.family}|${pk}|${principal}`, ...t, sources: AddrSet.ALL, principal, entry: e });
+    }
+  }
+  return out;
+}
+
+interface Box {
+  dim: NumSet;
+  sources: AddrSet;
+}
+
+/** Boxes (dim × sources) minus one box: at most two boxes per input box. */
+function subtractBox(boxes: Box[], o: Box): Box[] {
+  const out: Box[] = [];
+  for (const b of boxes) {
+    const d = b.dim.intersect(o.dim);
+    if (d.isEmpty) {
+      out.push(b);
+      continue;
+    }
+    const s = b.sources.intersect(o.sources);
+    if (s.isEmpty) {
+      out.push(b);
+      continue;
+    }
+    const left = b.dim.subtract(o.dim);
+    if (!left.isEmpty) out.push({ dim: left, sources: b.sources });
+    const rest = b.sources.subtract(o.sources);
+    if (!rest.isEmpty) out.push({ dim: d, sources: rest });
+  }
+  return out;
+}
+
+interface Delta {
+  piece: Piece;
+  dim: NumSet;
+  sources: AddrSet;
+}
+
+/** The parts of `next` that `prev` does not reach. */
+function minus(next: Map<string, Piece[]>, prev: Map<string, Piece[]>): Delta[] {
+  const out: Delta[] = [];
+  for (const [key, list] of next) {
+    const olds = prev.get(key) ?? [];
+    for (const n of list) {
+      let boxes: Box[] = [{ dim: n.dim, sources: n.sources }];
+      for (const o of olds) {
+        if (boxes.length === 0) break;
+        if (!o.dim.overlaps(n.dim)) continue;
+        boxes = subtractBox(boxes, { dim: o.dim, sources: o.sources });
+      }
+      if (boxes.length === 0) continue;
+      let dim = IntervalSet.empty<number>();
+      let sources = AddrSet.EMPTY;
+      for (const b of boxes) {
+        dim = dim.union(b.dim);
+        sources = sources.union(b.sources);
+      }
+      out.push({ piece: n, dim, sources: n.principal ? AddrSet.EMPTY : sources });
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- flagging
+
+const SENSITIVE: Record<number, NumSet> = {
+  6: numSetOf([...SENSITIVE_PORTS.tcp.keys()].map((p) => [p, p] as const)),
+  17: numSetOf([...SENSITIVE_PORTS.udp.keys()].map((p) => [p, p] as const)),
+};
+
+function flaggedBy(protocol: number | undefined, ports: NumSet, sources: AddrSet, targets: string[], settings: ResolvedSettings): string | undefined {
+  if (protocol !== 6 && protocol !== 17) return undefined;
+  const cft = ports.intersect(CFT_BLOCK);
+  if (!cft.isEmpty) {
+    const j = judge('transfer-cft', targets, protocol, cft, sources, settings);
+    if (!j.unneeded.isEmpty || j.tooWide) return 'firewall/no-unneeded-cft-ports';
+  }
+  const world = sources.coversAll('ipv4') || sources.coversAll('ipv6');
+  if (world && ports.overlaps(SENSITIVE[protocol]!)) return 'firewall/no-world-open-sensitive-ports';
+  return undefined;
+}
+
+// ---------------------------------------------------------------- diffing one file
+
+function responsibleSpan(e: ExposureEntry): Span | undefined {
+  return e.rule ? (e.rule.reportSpan ?? e.rule.span) : e.chain.policySpan;
+}
+
+function responsibleText(e: ExposureEntry): string {
+  const span = responsibleSpan(e);
+  if (e.rule) return `line ${span!.start.line}`;
+  return `policy ${e.table.name}/${e.chain.name}${span ? ` (line ${span.start.line})` : ''}`;
+}
+
+function changesOf(kind: DiffChange['kind'], file: string, ruleset: string, deltas: Delta[], flag?: (protocol: number | undefined, ports: NumSet, sources: AddrSet) => string | undefined): DiffChange[] {
+  // one change per responsible line and protocol, never one per port or cube piece
+  const groups = new Map<string, { d: Delta; dim: NumSet; sources: AddrSet; principals: Set<string>; open: boolean }>();
+  for (const d of deltas) {
+    const e = d.piece.entry;
+    const where = e.rule ? `rule:${e.rule.id}` : `policy:${e.table.name}/${e.chain.name}`;
+    const key = `${where}|${d.piece.protocol ?? 'other'}`;
+    const g = groups.get(key);
+    if (!g) groups.set(key, { d, dim: d.dim, sources: d.sources, principals: new Set(d.piece.principal ? [d.piece.principal] : []), open: e.certainty === 'open' });
+    else {
+      g.dim = g.dim.union(d.dim);
+      g.sources = g.sources.union(d.sources);
+      if (d.piece.principal) g.principals.add(d.piece.principal);
+      if (e.certainty === 'open') g.open = true;
+    }
+  }
+  const out: DiffChange[] = [];
+  for (const g of groups.values()) {
+    const e = g.d.piece.entry;
+    const protocol = g.d.piece.protocol;
+    const span = responsibleSpan(e);
+    const principals = [...g.principals].sort();
+    const c: DiffChange = {
+      kind,
+      file,
+      ruleset,
+      ...(protocol !== undefined ? { protocol } : { protocols: closedRanges(g.dim) }),
+      ports: protocol !== undefined ? closedRanges(g.dim) : [],
+      portsText: protocol !== undefined ? portsWithNames(protocol, g.dim) : formatPorts(g.dim, PROTO_UNIVERSE),
+      sources: g.sources.toCidrs(),
+      sourcesText: describeSources(g.sources, principals),
+      principals,
+      certainty: g.open ? 'open' : 'possibly-open',
+      ...(span ? { span } : {}),
+      responsible: responsibleText(e),
+    };
+    const f = flag?.(protocol, g.dim, g.sources);
+    if (f) c.flaggedBy = f;
+    out.push(c);
+  }
+  return out.sort((a, b) => (a.span?.start.offset ?? -1) - (b.span?.start.offset ?? -1) || (a.protocol ?? 999) - (b.protocol ?? 999));
+}
+
+function parseSide(path: string, text: string | undefined, format: ReturnType<typeof detectFormat>): { doc?: FirewallDocument; errors: { line: number; column: number; message: string }[] } {
+  if (text === undefined || !format) return { errors: [] };
+  const doc = parseWithFormat(format, text, path);
+  const errors = doc.diagnostics.filter((d) => d.severity === 'error').map((d) => ({ line: d.span.start.line, column: d.span.start.column, message: d.message }));
+  return { doc, errors };
+}
+
+/** Diff one file given both texts (undefined = absent on that side). Pure apart from reading the deployment settings. */
+export function diffFile(file: string, absPath: string, oldText: string | undefined, newText: string | undefined, opts: { inputFormat?: string; cwd?: string } = {}): DiffFile | undefined {
+  const format = opts.inputFormat
+    ? formatById(opts.inputFormat)
+    : (newText !== undefined ? detectFormat(absPath, newText) : undefined) ?? (oldText !== undefined ? detectFormat(absPath, oldText) : undefined);
+  if (!format) return undefined;
+  const status: DiffFile['status'] = oldText === undefined ? 'added' : newText === undefined ? 'deleted' : 'modified';
+  const before = parseSide(absPath, oldText, format);
+  const after = parseSide(absPath, newText, format);
+  const result: DiffFile = {
+    file,
+    format: format.id,
+    status,
+    changes: [],
+    errors: [...before.errors.map((e) => ({ ...e, side: 'base' as const })), ...after.errors.map((e) => ({ ...e, side: 'head' as const }))],
+  };
+  if (after.errors.length > 0) return result;
+  // an unparsable base side is compared as empty: everything on the new side counts as new (sound for a gate)
+  const oldSets = before.errors.length > 0 ? [] : (before.doc?.rulesets ?? []);
+  const newSets = after.doc?.rulesets ?? [];
+  let settings: ResolvedSettings | undefined;
+  const comments = after.doc?.comments ?? [];
+  const settingsFor = (): ResolvedSettings => {
+    if (!settings) {
+      const base = loadSettings(absPath, { cwd: opts.cwd ?? process.cwd() });
+      const fileTargets = [...new Set(newSets.flatMap((rs) => targetsFor(absPath, rs, base, comments)))];
+      settings = withDeployments(base, deploymentsFromComments(comments, absPath, fileTargets, base).deployments);
+    }
+    return settings;
+  };
+  const byName = (sets: Ruleset[]) => new Map(sets.map((rs) => [rs.name, rs] as const));
+  const olds = byName(oldSets);
+  const news = byName(newSets);
+  const names = [...new Set([...news.keys(), ...olds.keys()])];
+  for (const name of names) {
+    const o = olds.get(name);
+    const n = news.get(name);
+    const reach = (rs: Ruleset | undefined) => pieces(rs ? computeExposure(rs, { hook: 'input' }).entries.filter((e) => !e.sources.isEmpty || e.principals.length > 0) : []);
+    const op = reach(o);
+    const np = reach(n);
+    const flag = n
+      ? (protocol: number | undefined, ports: NumSet, sources: AddrSet) => {
+          const s = settingsFor();
+          return flaggedBy(protocol, ports, sources, targetsFor(absPath, n, s, comments), s);
+        }
+      : undefined;
+    result.changes.push(...changesOf('newly-exposed', file, name, minus(np, op), flag));
+    result.changes.push(...changesOf('closed', file, name, minus(op, np)));
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------- output
+
+function protoText(c: DiffChange): string {
+  return c.protocol !== undefined ? protocolName(c.protocol) : 'other protocols';
+}
+
+function changeText(c: DiffChange): string {
+  const what = c.protocol !== undefined ? `${protoText(c)} ${c.portsText}` : `protocols ${c.portsText}`;
+  const certainty = c.certainty === 'open' ? '' : ' (possibly open)';
+  if (c.kind === 'newly-exposed') return `${what} reachable from ${c.sourcesText}${certainty}`;
+  return `${what} from ${c.sourcesText} no longer reachable`;
+}
+
+/** Netfilter rulesets are named after their file; cloud rulesets (groups, NSGs) are worth naming. */
+function rulesetNote(c: DiffChange, f: DiffFile): string {
+  const n = c.ruleset;
+  return n === f.file || n.endsWith(`/${f.file}`) || n.endsWith(`/${f.file.split('/').pop()}`) ? '' : `  [${n}]`;
+}
+
+export function formatDiffText(r: DiffReport): string {
+  const lines: string[] = [];
+  let added = 0;
+  let closed = 0;
+  let flagged = 0;
+  for (const f of r.files) {
+    if (f.changes.length === 0 && f.errors.length === 0) continue;
+    lines.push(`${f.file} (${f.format}, ${f.status})`);
+    for (const e of f.errors) lines.push(`  ! ${e.side === 'head' ? 'new' : 'old'} side ${e.line}:${e.column}: ${e.message}`);
+    for (const c of f.changes) {
+      if (c.kind === 'newly-exposed') {
+        added++;
+        if (c.flaggedBy) flagged++;
+        lines.push(`  + ${c.flaggedBy ? 'error  ' : 'warning'} ${changeText(c)}, ${c.responsible}${c.flaggedBy ? `  ${c.flaggedBy}` : ''}${rulesetNote(c, f)}`);
+      } else {
+        closed++;
+        lines.push(`  - closed  ${changeText(c)}, was ${c.responsible}${rulesetNote(c, f)}`);
+      }
+    }
+  }
+  const changed = r.files.length;
+  lines.push(
+    `fwlint diff ${r.base}..${r.head}: ${changed} firewall file${changed === 1 ? '' : 's'} changed, ${added} newly exposed (${flagged} flagged), ${closed} closed`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+const DIFF_RULES: Record<string, string> = {
+  'fwlint/newly-exposed': 'The change makes ports reachable that were not reachable before',
+  'fwlint/closed': 'The change makes ports unreachable that were reachable before',
+  'fwlint/parse-error': 'The file could not be parsed as a firewall ruleset',
+  'firewall/no-unneeded-cft-ports': 'The change newly exposes Transfer CFT ports 1761–1768 that no deployment needs',
+  'firewall/no-world-open-sensitive-ports': 'The change newly exposes sensitive ports to the whole internet',
+};
+
+function findings(r: DiffReport): { level: 'error' | 'warning' | 'note'; ruleId: string; file: string; line: number; column: number; endLine: number; endColumn: number; message: string }[] {
+  const out: ReturnType<typeof findings> = [];
+  for (const f of r.files) {
+    for (const e of f.errors) {
+      out.push({ level: e.side === 'head' ? 'error' : 'warning', ruleId: 'fwlint/parse-error', file: f.file, line: e.line, column: e.column, endLine: e.line, endColumn: e.column, message: `${e.side === 'head' ? '' : `${r.base}: `}${e.message}` });
+    }
+    for (const c of f.changes) {
+      const s = c.span;
+      const pos = { line: s?.start.line ?? 1, column: s?.start.column ?? 1, endLine: s?.end.line ?? s?.start.line ?? 1, endColumn: s?.end.column ?? s?.start.column ?? 1 };
+      if (c.kind === 'newly-exposed') {
+        out.push({ level: c.flaggedBy ? 'error' : 'warning', ruleId: c.flaggedBy ?? 'fwlint/newly-exposed', file: f.file, ...pos, message: `Newly exposed by this change: ${changeText(c)} (${c.responsible}).` });
+      } else if (f.status !== 'deleted') {
+        // a closed exposure points at the old side: on the new side it is only a note at line 1 of the file
+        out.push({ level: 'note', ruleId: 'fwlint/closed', file: f.file, line: 1, column: 1, endLine: 1, endColumn: 1, message: `Closed by this change: ${changeText(c)} (was ${c.responsible} in ${r.base}).` });
+      }
+    }
+  }
+  return out;
+}
+
+export function formatDiffSarif(r: DiffReport): string {
+  const builder = new SarifBuilder();
+  const run = new SarifRunBuilder().initSimple({ toolDriverName: 'fwlint', toolDriverVersion: PACKAGE.version, url: 'https://github.com/fwlint/eslint-plugin-firewall' });
+  for (const [id, text] of Object.entries(DIFF_RULES)) {
+    run.addRule(new SarifRuleBuilder().initSimple({ ruleId: id, shortDescriptionText: text, ...(id.startsWith('firewall/') ? { helpUri: docsUrl(id.slice('firewall/'.length)) } : {}) }));
+  }
+  for (const f of findings(r)) {
+    run.addResult(
+      new SarifResultBuilder().initSimple({
+        level: f.level,
+        messageText: f.message,
+        ruleId: f.ruleId,
+        fileUri: f.file,
+        startLine: f.line,
+        startColumn: f.column,
+        endLine: Math.max(f.line, f.endLine),
+        endColumn: Math.max(1, f.endColumn),
+      }),
+    );
+  }
+  builder.addRun(run);
+  return builder.buildSarifJsonString({ indent: true });
+}
+
+function escapeData(s: string): string {
+  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+function escapeProperty(s: string): string {
+  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+export function formatDiffGithub(r: DiffReport): string {
+  const out = findings(r).map((f) => {
+    const level = f.level === 'note' ? 'notice' : f.level;
+    return `::${level} file=${escapeProperty(f.file)},line=${f.line},col=${f.column},endLine=${f.endLine},endColumn=${f.endColumn},title=${escapeProperty(f.ruleId)}::${escapeData(f.message)}`;
+  });
+  return out.length > 0 ? `${out.join('\n')}\n` : '';
+}
+
+// ---------------------------------------------------------------- command
+
+const isCandidate = picomatch(Object.values(FILE_GLOBS).flat(), { dot: true });
+const isNever = picomatch(NEVER_FIREWALL, { dot: true });
+
+export async function diffCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: {
+    format: { type: 'string', short: 'f', default: 'text' },
+    'input-format': { type: 'string' },
+    'output-file': { type: 'string', short: 'o' },
+  } });
+  if (positionals.length < 1 || positionals.length > 2) throw new UsageError('diff takes BASE and optionally HEAD (git refs; HEAD defaults to the working tree)');
+  const format = values.format!;
+  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`diff --format is one of ${FORMATS.join(', ')}`);
+  const inputFormat = values['input-format'];
+  if (inputFormat !== undefined && !formatById(inputFormat)) throw new UsageError(`unknown input format "${inputFormat}"`);
+  const [base, head] = positionals as [string, string | undefined];
+  const cwd = process.cwd();
+  const top = git(cwd, ['rev-parse', '--show-toplevel']);
+  if (!top.ok) throw new UsageError(`not inside a git repository: ${top.err.trim()}`);
+  const root = top.out.trim();
+  for (const ref of head !== undefined ? [base, head] : [base]) {
+    if (ref.startsWith('-')) throw new UsageError(`not a git ref: ${ref}`);
+    if (!git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).ok) throw new UsageError(`unknown git ref "${ref}"`);
+  }
+  const changed = git(root, ['diff', '--name-only', '-z', '--no-renames', base, ...(head !== undefined ? [head] : []), '--']);
+  if (!changed.ok) throw new UsageError(`git diff failed: ${changed.err.trim()}`);
+  const paths = new Set(splitZ(changed.out));
+  if (head === undefined) {
+    const untracked = git(root, ['ls-files', '--others', '--exclude-standard', '-z']);
+    for (const p of splitZ(untracked.out)) paths.add(p);
+  }
+  const show = (ref: string, path: string): string | undefined => {
+    const r = git(root, ['show', `${ref}:${path}`]);
+    return r.ok ? r.out : undefined;
+  };
+  const report: DiffReport = { base, head: head ?? 'working tree', files: [] };
+  for (const path of [...paths].sort()) {
+    if (!inputFormat && (!isCandidate(path) || isNever(path))) continue;
+    const abs = join(root, path);
+    const oldText = show(base, path);
+    let newText: string | undefined;
+    if (head !== undefined) newText = show(head, path);
+    else {
+      try {
+        newText = readFileSync(abs, 'utf8');
+      } catch {
+        newText = undefined;
+      }
+    }
+    if (oldText === undefined && newText === undefined) continue;
+    const rel = relative(cwd, abs).split('\\').join('/') || path;
+    const d = diffFile(rel, abs, oldText, newText, { ...(inputFormat ? { inputFormat } : {}), cwd: root });
+    if (d) report.files.push(d);
+  }
+
+  const out =
+    format === 'json' ? `${JSON.stringify(report, (k, v) => (k === 'span' && v ? { line: v.start.line, column: v.start.column, endLine: v.end.line, endColumn: v.end.column } : v), 2)}\n`
+    : format === 'sarif' ? formatDiffSarif(report)
+    : format === 'github' ? formatDiffGithub(report)
+    : formatDiffText(report);
+  if (values['output-file']) {
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(values['output-file'], out);
+  } else io.stdout(out);
+  const blocked = report.files.some((f) => f.errors.some((e) => e.side === 'head') || f.changes.some((c) => c.kind === 'newly-exposed' && c.flaggedBy));
+  return blocked ? 1 : 0;
 }

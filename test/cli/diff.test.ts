@@ -1,0 +1,184 @@
+/**
+ * fwlint diff BASE [HEAD] in throwaway git repositories: exactly the newly
+ * exposed ports and the responsible line, what closed, the exit codes, and
+ * every output format (SARIF validated against the SARIF 2.1.0 schema).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import AjvDraft04 from 'ajv-draft-04';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT, fwlint } from './helpers.js';
+
+const hasGit = spawnSync('git', ['--version']).status === 0;
+if (!hasGit && process.env.CI === 'true') throw new Error('fwlint diff test cannot run in CI: git is not installed');
+if (!hasGit) console.warn('SKIPPING fwlint diff tests: git is not installed');
+
+const HEADER = '*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n-A INPUT -p tcp -s 10.0.0.0/8 --dport 22 -j ACCEPT\n';
+const CLEAN = `${HEADER}COMMIT\n`;
+const CFT_LINE = '-A INPUT -p tcp -s 0.0.0.0/0 -m multiport --dports 1761:1768 -j ACCEPT';
+const OPEN_CFT = `${HEADER}${CFT_LINE}\nCOMMIT\n`;
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function repo() {
+  const dir = mkdtempSync(join(tmpdir(), 'fwlint-diff-'));
+  dirs.push(dir);
+  const env = { ...process.env, HOME: dir, GIT_CONFIG_NOSYSTEM: '1' };
+  const git = (...args: string[]) => {
+    const r = spawnSync('git', args, { cwd: dir, env, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout.trim();
+  };
+  git('init', '-q', '-b', 'main');
+  git('config', 'user.email', 'test@example.invalid');
+  git('config', 'user.name', 'fwlint test');
+  git('config', 'commit.gpgsign', 'false');
+  const commit = (files: Record<string, string | null>, msg: string) => {
+    for (const [name, text] of Object.entries(files)) {
+      if (text === null) git('rm', '-q', name);
+      else {
+        writeFileSync(join(dir, name), text);
+        git('add', name);
+      }
+    }
+    git('commit', '-q', '-m', msg);
+    return git('rev-parse', 'HEAD');
+  };
+  return { dir, git, commit };
+}
+
+interface JsonChange {
+  kind: string;
+  protocol?: number;
+  ports: [number, number][];
+  sources: string[];
+  certainty: string;
+  span?: { line: number; column: number };
+  flaggedBy?: string;
+}
+interface JsonReport {
+  base: string;
+  head: string;
+  files: { file: string; format: string; status: string; changes: JsonChange[]; errors: unknown[] }[];
+}
+
+describe.skipIf(!hasGit)('fwlint diff', () => {
+  it('reports exactly TCP 1761-1768 from 0.0.0.0/0 at the line that opens them, and exits 1', () => {
+    const { dir, commit } = repo();
+    const a = commit({ 'rules.v4': CLEAN, 'README.md': 'not a firewall\n' }, 'clean');
+    const b = commit({ 'rules.v4': OPEN_CFT, 'README.md': 'still not\n' }, 'open CFT');
+    const r = fwlint(['diff', a, b, '--format', 'json'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(1);
+    const rep = JSON.parse(r.stdout) as JsonReport;
+    expect(rep.files.map((f) => [f.file, f.format, f.status])).toEqual([['rules.v4', 'iptables-save', 'modified']]);
+    expect(rep.files[0]!.changes).toEqual([
+      expect.objectContaining({ kind: 'newly-exposed', protocol: 6, ports: [[1761, 1768]], sources: ['0.0.0.0/0'], certainty: 'open', flaggedBy: 'firewall/no-unneeded-cft-ports', span: { line: 7, column: 43, endLine: 7, endColumn: 61 } }),
+    ]);
+
+    const text = fwlint(['diff', a, b], { cwd: dir });
+    expect(text.code).toBe(1);
+    expect(text.stdout).toBe(
+      'rules.v4 (iptables-save, modified)\n' +
+        '  + error   tcp 1761-1768 (cft-0…cft-7) reachable from 0.0.0.0/0, line 7  firewall/no-unneeded-cft-ports\n' +
+        `fwlint diff ${a}..${b}: 1 firewall file changed, 1 newly exposed (1 flagged), 0 closed\n`,
+    );
+  });
+
+  it('reports the removal as closed, exit 0', () => {
+    const { dir, commit } = repo();
+    commit({ 'rules.v4': OPEN_CFT }, 'open');
+    commit({ 'rules.v4': CLEAN }, 'close');
+    const r = fwlint(['diff', 'HEAD~1', 'HEAD', '-f', 'json'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const rep = JSON.parse(r.stdout) as JsonReport;
+    expect(rep.files[0]!.changes).toEqual([expect.objectContaining({ kind: 'closed', protocol: 6, ports: [[1761, 1768]], sources: ['0.0.0.0/0'], span: { line: 7, column: 43, endLine: 7, endColumn: 61 } })]);
+    expect(rep.files[0]!.changes[0]!.flaggedBy).toBeUndefined();
+  });
+
+  it('compares with the working tree (untracked files included) when HEAD is left out', () => {
+    const { dir, commit } = repo();
+    commit({ 'rules.v4': CLEAN }, 'clean');
+    writeFileSync(join(dir, 'rules.v4'), OPEN_CFT);
+    writeFileSync(join(dir, 'edge.nft'), 'table inet f {\n  chain input {\n    type filter hook input priority 0; policy drop;\n    tcp dport 3306 accept\n  }\n}\n');
+    const r = fwlint(['diff', 'HEAD', '-f', 'json'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(1);
+    const rep = JSON.parse(r.stdout) as JsonReport;
+    expect(rep.head).toBe('working tree');
+    expect(rep.files.map((f) => [f.file, f.status])).toEqual([['edge.nft', 'added'], ['rules.v4', 'modified']]);
+    const mysql = rep.files[0]!.changes;
+    // 3306 from everywhere, IPv4 and IPv6: a sensitive port open to the world
+    expect(mysql.map((c) => [c.kind, c.protocol, c.ports, c.sources, c.span?.line, c.flaggedBy])).toEqual([
+      ['newly-exposed', 6, [[3306, 3306]], ['0.0.0.0/0', '::/0'], 4, 'firewall/no-world-open-sensitive-ports'],
+    ]);
+  });
+
+  it('an unflagged new exposure is a warning and exits 0; narrowing sources closes only the difference', () => {
+    const { dir, commit } = repo();
+    commit({ 'rules.v4': CLEAN }, 'clean');
+    writeFileSync(join(dir, 'rules.v4'), `${HEADER.replace('-s 10.0.0.0/8 --dport 22', '-s 10.1.0.0/16 --dport 22')}-A INPUT -p tcp -s 10.0.0.0/8 --dport 8443 -j ACCEPT\nCOMMIT\n`);
+    const r = fwlint(['diff', 'HEAD', '-f', 'json'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const changes = (JSON.parse(r.stdout) as JsonReport).files[0]!.changes;
+    expect(changes.map((c) => [c.kind, c.ports, c.sources, c.span?.line, c.flaggedBy ?? null])).toEqual([
+      ['newly-exposed', [[8443, 8443]], ['10.0.0.0/8'], 7, null],
+      ['closed', [[22, 22]], ['10.0.0.0/16', '10.2.0.0/15', '10.4.0.0/14', '10.8.0.0/13', '10.16.0.0/12', '10.32.0.0/11', '10.64.0.0/10', '10.128.0.0/9'], 6, null],
+    ]);
+  });
+
+  it('deleting a file closes what it exposed; unchanged exposure is no change', () => {
+    const { dir, commit } = repo();
+    commit({ 'a.rules': OPEN_CFT, 'b.rules': CLEAN }, 'two');
+    commit({ 'a.rules': null, 'b.rules': CLEAN.replace(':OUTPUT ACCEPT [0:0]\n', ':OUTPUT ACCEPT [0:0]\n# a comment\n') }, 'rm');
+    const r = fwlint(['diff', 'HEAD~1', 'HEAD', '-f', 'json'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(r.stdout) as JsonReport;
+    expect(rep.files.map((f) => [f.file, f.status, f.changes.map((c) => `${c.kind} ${c.protocol} ${JSON.stringify(c.ports)}`)])).toEqual([
+      ['a.rules', 'deleted', ['closed 6 [[22,22]]', 'closed 6 [[1761,1768]]']],
+      ['b.rules', 'modified', []],
+    ]);
+  });
+
+  it('SARIF validates against SARIF 2.1.0; github emits one annotation per new exposure', () => {
+    const { dir, commit } = repo();
+    commit({ 'rules.v4': CLEAN }, 'clean');
+    commit({ 'rules.v4': OPEN_CFT }, 'open');
+    const s = fwlint(['diff', 'HEAD~1', 'HEAD', '-f', 'sarif'], { cwd: dir });
+    expect(s.code).toBe(1);
+    const log = JSON.parse(s.stdout) as { runs: { results: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } } }[] }[] }[] };
+    const schema = JSON.parse(readFileSync(join(ROOT, 'node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
+    const ajv = new (AjvDraft04 as unknown as typeof AjvDraft04.default)({ allErrors: true, strict: false, unicodeRegExp: false });
+    const validate = ajv.compile(schema);
+    expect(validate(log), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    expect(log.runs[0]!.results.map((x) => [x.ruleId, x.level, x.locations[0]!.physicalLocation.artifactLocation.uri, x.locations[0]!.physicalLocation.region.startLine])).toEqual([
+      ['firewall/no-unneeded-cft-ports', 'error', 'rules.v4', 7],
+    ]);
+    const g = fwlint(['diff', 'HEAD~1', 'HEAD', '-f', 'github'], { cwd: dir });
+    expect(g.code).toBe(1);
+    expect(g.stdout).toBe(
+      '::error file=rules.v4,line=7,col=43,endLine=7,endColumn=61,title=firewall/no-unneeded-cft-ports::Newly exposed by this change: tcp 1761-1768 (cft-0…cft-7) reachable from 0.0.0.0/0 (line 7).\n',
+    );
+  });
+
+  it('a new side that does not parse is an error (exit 1); usage errors exit 2', () => {
+    const { dir, commit } = repo();
+    commit({ 'rules.v4': CLEAN }, 'clean');
+    writeFileSync(join(dir, 'rules.v4'), '*filter\n-A NOPE -j ACCEPT\n');
+    const r = fwlint(['diff', 'HEAD'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^rules\.v4 \(iptables-save, modified\)\n {2}! new side 2:\d+: /);
+    unlinkSync(join(dir, 'rules.v4'));
+    expect(fwlint(['diff', 'no-such-ref'], { cwd: dir }).code).toBe(2);
+    expect(fwlint(['diff'], { cwd: dir }).code).toBe(2);
+    expect(fwlint(['diff', 'HEAD', '-f', 'junit'], { cwd: dir }).code).toBe(2);
+    const outside = mkdtempSync(join(tmpdir(), 'fwlint-nogit-'));
+    dirs.push(outside);
+    const n = fwlint(['diff', 'HEAD'], { cwd: outside, env: { GIT_CEILING_DIRECTORIES: tmpdir() } });
+    expect(n.code).toBe(2);
+    expect(n.stderr).toContain('not inside a git repository');
+  });
+});

@@ -102,6 +102,12 @@ export interface DiffReport {
   rulesets: number;
   probes: number;
   agreed: number;
+  /**
+   * Probes where our answer was `unknown` after address translation (REDIRECT/DNAT
+   * make the destination address the interface's primary address, which the
+   * ruleset text does not say): sound but undecided, listed, not failures.
+   */
+  undecided: Disagreement[];
   /** Kernel outcomes seen, for showing the generators exercise all three. */
   outcomes: Record<string, number>;
   disagreements: Disagreement[];
@@ -122,7 +128,7 @@ export interface DiffOptions {
 /** Runs every generated ruleset through kernel and engine. Never throws for a single bad case. */
 export async function runDifferential(labs: readonly NetnsLab[], gens: Iterable<GeneratedRuleset>, engine: Engine | undefined, opts: DiffOptions): Promise<DiffReport> {
   const t0 = Date.now();
-  const rep: DiffReport = { rulesets: 0, probes: 0, agreed: 0, outcomes: {}, disagreements: [], errors: [], budgetExhausted: false, ms: 0 };
+  const rep: DiffReport = { rulesets: 0, probes: 0, agreed: 0, undecided: [], outcomes: {}, disagreements: [], errors: [], budgetExhausted: false, ms: 0 };
   const it = gens[Symbol.iterator]();
   // One lane per lab: most of the time is spent waiting for silence (drops), so lanes overlap well.
   await Promise.all(
@@ -207,7 +213,8 @@ async function runOne(lab: NetnsLab, g: GeneratedRuleset, engine: Engine | undef
         rep.agreed++;
         continue;
       }
-      rep.disagreements.push({
+      const afterNat = tr.steps.some((st) => /\b(REDIRECT|DNAT)\b/.test(st.effect));
+      (tr.verdict === 'unknown' && afterNat ? rep.undecided : rep.disagreements).push({
         seed: g.seed,
         family: g.family,
         text: g.text,
@@ -227,7 +234,7 @@ async function runOne(lab: NetnsLab, g: GeneratedRuleset, engine: Engine | undef
 /** Human-readable failure report; also writes each failing ruleset to a file and names it. */
 export function formatReport(name: string, rep: DiffReport, maxCases = 8): string {
   const lines: string[] = [];
-  lines.push(`${name}: kernel agreement ${rep.agreed}/${rep.probes} probes over ${rep.rulesets} rulesets; ${rep.disagreements.length} disagreements, ${rep.errors.length} harness errors`);
+  lines.push(`${name}: kernel agreement ${rep.agreed}/${rep.probes} probes over ${rep.rulesets} rulesets; ${rep.undecided.length} undecided after NAT; ${rep.disagreements.length} disagreements, ${rep.errors.length} harness errors`);
   const dir = path.join(tmpdir(), 'fwl-kernel-failures');
   const bySeed = new Map<number, Disagreement[]>();
   for (const d of rep.disagreements) bySeed.set(d.seed, [...(bySeed.get(d.seed) ?? []), d]);
@@ -250,6 +257,10 @@ export function formatReport(name: string, rep: DiffReport, maxCases = 8): strin
       for (const s of d.steps) lines.push(`      ${s.table}/${s.chain}:${s.line} ${s.text} → ${s.effect}`);
       if (d.reasons.length) lines.push(`      reasons: ${d.reasons.join('; ')}`);
     }
+  }
+  if (rep.undecided.length) {
+    lines.push('', `${rep.undecided.length} probes undecided after address translation (sound, not failures):`);
+    for (const d of rep.undecided.slice(0, 3)) lines.push(`  seed ${d.seed} ${JSON.stringify(d.packet)}: kernel ${d.kernel}; ${d.reasons.join('; ')}`);
   }
   if (bySeed.size > maxCases) lines.push('', `… and ${bySeed.size - maxCases} more failing seeds (files in ${dir})`);
   for (const e of rep.errors.slice(0, 5)) lines.push('', `ERROR ${e}`);

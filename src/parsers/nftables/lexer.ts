@@ -111,9 +111,10 @@ export function lex(src: Source, diagnostics: Diagnostic[], comments: DocComment
       continue;
     }
     // punctuation
-    const two = text.slice(i, i + 2);
-    if (two === '!=' || two === '==' || two === '<=' || two === '>=' || two === '<<' || two === '>>') {
-      out.push({ t: 'punct', v: two, s: i, e: i + 2, src });
+    const c2 = i + 1 < n ? text.charCodeAt(i + 1) : 0;
+    // != == <= >= << >>
+    if ((c2 === 61 && (c === 33 || c === 61 || c === 60 || c === 62)) || (c === 60 && c2 === 60) || (c === 62 && c2 === 62)) {
+      out.push({ t: 'punct', v: text.slice(i, i + 2), s: i, e: i + 2, src });
       i += 2;
       continue;
     }

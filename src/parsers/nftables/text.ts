@@ -118,7 +118,7 @@ export class NftTextParser {
     this.diagnostics.push({ severity, code, message, span });
   }
   private textOf(a: Token, b: Token): string {
-    if (a.src === b.src && b.e >= a.s && !a.src.override) return a.src.text.slice(a.s, b.e).replace(/\s+/g, ' ').trim();
+    if (a.src === b.src && b.e >= a.s && !a.src.override) return oneLine(a.src.text.slice(a.s, b.e));
     const parts: string[] = [];
     const i0 = this.toks.indexOf(a);
     for (let i = i0; i >= 0 && i < this.toks.length; i++) {
@@ -1463,6 +1463,19 @@ export class NftTextParser {
     }
     return hasStmt;
   }
+}
+
+/** Collapse whitespace runs to one space (fast path: already one line with single spaces). */
+function oneLine(s: string): string {
+  let clean = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 9 || c === 10 || c === 13 || (c === 32 && (i === 0 || i === s.length - 1 || s.charCodeAt(i + 1) === 32))) {
+      clean = false;
+      break;
+    }
+  }
+  return clean ? s : s.replace(/\s+/g, ' ').trim();
 }
 
 function moduleOf(e: IrExpr): string {

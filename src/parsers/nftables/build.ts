@@ -548,9 +548,9 @@ function buildRules(r: IrRule, tc: TableCtx, counters: BuildCounters): Rule[] {
     }
   }
   const base = dedupe(matches);
-  const mk = (ms: Match[], a: Action): Rule => {
+  const mk = (ms: Match[], a: Action, report?: Span): Rule => {
     const rule: Rule = { id: counters.nextId++, matches: ms, action: a, span: r.span, text: r.text };
-    if (reportSpan) rule.reportSpan = reportSpan;
+    if (report ?? reportSpan) rule.reportSpan = (report ?? reportSpan)!;
     if (r.comment !== undefined) rule.comment = r.comment;
     return rule;
   };
@@ -558,7 +558,7 @@ function buildRules(r: IrRule, tc: TableCtx, counters: BuildCounters): Rule[] {
   return [mk(base, action ?? { kind: 'continue', target: cont.length ? cont.join(' ') : 'none' })];
 }
 
-function expandVmap(st: Extract<IrStmt, { k: 'vmap' }>, base: Match[], tc: TableCtx, r: IrRule, mk: (ms: Match[], a: Action) => Rule): Rule[] {
+function expandVmap(st: Extract<IrStmt, { k: 'vmap' }>, base: Match[], tc: TableCtx, r: IrRule, mk: (ms: Match[], a: Action, report?: Span) => Rule): Rule[] {
   const res = resolveRef(st.map, tc);
   if ('reason' in res || res.val.k !== 'set') {
     const reason = 'reason' in res ? res.reason : 'the verdict map is computed at run time';
@@ -573,7 +573,9 @@ function expandVmap(st: Extract<IrStmt, { k: 'vmap' }>, base: Match[], tc: Table
   }
   for (const e of keyed) {
     const a: Action = e.verdict ? verdictAction(e.verdict) : { kind: 'unknown', target: 'vmap', text: r.text };
-    out.push(mk(dedupe([...base, ...convertMatch(st.key, '==', { k: 'set', elems: [{ key: e.key }] }, tc, r.text, st.span)]), a));
+    // a port key is what opens the port: report on the element
+    const report = st.key.k === 'payload' && st.key.field === 'dport' && e.key.span ? e.key.span : undefined;
+    out.push(mk(dedupe([...base, ...convertMatch(st.key, '==', { k: 'set', elems: [{ key: e.key }] }, tc, r.text, st.span)]), a, report));
   }
   if (wildcard) {
     const a: Action = wildcard.verdict ? verdictAction(wildcard.verdict) : { kind: 'unknown', target: 'vmap', text: r.text };

@@ -277,6 +277,8 @@ describe('sets and maps', () => {
     expect(c.rules.map((r) => `${at(r.span)} ${r.matches.length}`)).toEqual(['5:3-5:58 2', '5:3-5:58 2', '5:3-5:58 2']);
     expect(rulesOf(doc, 'c')).toEqual(['dstport=22 proto=6 => jump ssh', 'dstport=80 proto=6 => accept', '!dstport=22, 80 proto=6 => drop']);
     expect(new Set(c.rules.map((r) => r.id)).size).toBe(3);
+    // a port key reports on its element
+    expect(c.rules.map((r) => at(r.reportSpan))).toEqual(['5:20-5:22', '5:35-5:37', 'none']);
   });
 
   it('named verdict maps and element commands', () => {

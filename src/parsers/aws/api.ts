@@ -6,7 +6,7 @@
  */
 import type { Rule, Ruleset, Span } from '../../model/index.js';
 import { get, items, str, type PValue } from '../values.js';
-import { AwsContext, naclRules, naclRuleset, naclTable, permRules, sgName, sgRuleset, type NaclEntryInput, type PermInput, type SourceInput } from './core.js';
+import { AwsContext, naclChains, naclRulesetOf, naclTable, permRules, sgName, sgRuleset, type NaclEntryInput, type NaclInput, type PermInput, type SourceInput } from './core.js';
 
 /** Unwraps placebo (`data`) and botocore example (`input`/`output`) envelopes. */
 export function apiPayloads(tree: PValue | undefined): PValue[] {
@@ -103,7 +103,7 @@ function naclEntry(e: PValue): NaclEntryInput {
 export function mapApi(tree: PValue, ctx: AwsContext, fileName = ''): Ruleset[] {
   const rulesets: Ruleset[] = [];
   const payloads = apiPayloads(tree);
-  const acls = new Map<string, { name: string; span: Span; entries: NaclEntryInput[] }>();
+  const acls = new Map<string, NaclInput>();
   const attached = new Map<string, { owners: string[]; subnets: Set<string> }>();
   // Prefix lists first, so references resolve.
   for (const p of payloads) {
@@ -154,8 +154,9 @@ export function mapApi(tree: PValue, ctx: AwsContext, fileName = ''): Ruleset[] 
       const entries = items(get(acl, 'Entries')).map(naclEntry);
       const subnets = items(get(acl, 'Associations')).map((a) => str(get(a, 'SubnetId')) ?? '');
       const tag = tagName(get(acl, 'Tags'));
-      rulesets.push(naclRuleset(sgName(id, tag, 'network ACL'), [id ?? '', tag ?? '', ...subnets], acl.span, naclRules(entries, false, ctx), naclRules(entries, true, ctx)));
-      for (const s of subnets) if (s) acls.set(s, { name: sgName(id, tag, 'network ACL'), span: acl.span, entries });
+      const nacl = { name: sgName(id, tag, 'network ACL'), span: acl.span, entries };
+      rulesets.push(naclRulesetOf({ ...nacl, targets: [id ?? '', tag ?? '', ...subnets] }, ctx));
+      for (const s of subnets) if (s) acls.set(s, nacl);
     }
     // describe-instances / describe-network-interfaces in the same input: who uses each group, in which subnet.
     const attach = (owner: string | undefined, subnet: string | undefined, groups: PValue | undefined): void => {
@@ -185,7 +186,7 @@ export function mapApi(tree: PValue, ctx: AwsContext, fileName = ''): Ruleset[] 
     rs.targets = [...new Set([...rs.targets, ...a.owners])];
     const names = new Set([...a.subnets].map((s) => acls.get(s)?.name ?? '?'));
     const acl = names.size === 1 && !names.has('?') ? acls.get([...a.subnets][0]!) : undefined;
-    if (acl) rs.tables.push(naclTable({ name: acl.name, span: acl.span, ingress: naclRules(acl.entries, false, ctx), egress: naclRules(acl.entries, true, ctx) }));
+    if (acl) rs.tables.push(naclTable(naclChains(acl, ctx)));
   }
   return rulesets;
 }

@@ -9,7 +9,7 @@
  */
 import { AddrSet, type Match, type Rule, type Ruleset, type Span } from '../../model/index.js';
 import { get, items, str, toPlain, type PExpr, type PValue } from '../values.js';
-import { AwsContext, naclRules, naclRuleset, permRules, sgRuleset, unresolvedMatch, type NaclEntryInput, type PermInput, type SourceInput } from './core.js';
+import { AwsContext, groupRuleset, naclRulesetOf, permRules, unresolvedMatch, type NaclEntryInput, type PermInput, type SourceInput } from './core.js';
 
 const PSEUDO = new Set(['AWS::AccountId', 'AWS::NotificationARNs', 'AWS::Partition', 'AWS::Region', 'AWS::StackId', 'AWS::StackName', 'AWS::URLSuffix']);
 const NO_VALUE = 'AWS::NoValue';
@@ -306,7 +306,7 @@ export function mapCloudFormation(tree: PValue, ctx: AwsContext, overrides?: Rec
     cfn: boolean;
   }
   const groups = new Map<string, Group>();
-  const acls = new Map<string, { targets: string[]; span: Span; entries: NaclEntryInput[] }>();
+  const acls = new Map<string, { name: string; targets: string[]; span: Span; entries: NaclEntryInput[] }>();
   const groupFor = (key: string, span: Span): Group => {
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { name: key, targets: [key], span, ingress: [], egress: [], explicitEgress: true, cfn: false }));
@@ -336,14 +336,14 @@ export function mapCloudFormation(tree: PValue, ctx: AwsContext, overrides?: Rec
   }
   for (const [id, r] of t.resources) {
     if (r.type !== 'AWS::EC2::NetworkAcl') continue;
-    acls.set(id, { targets: [id, tagName(get(r.props, 'Tags'), t) ?? ''], span: r.span, entries: [] });
+    acls.set(id, { name: id, targets: [id, tagName(get(r.props, 'Tags'), t) ?? ''], span: r.span, entries: [] });
   }
   for (const [, r] of t.resources) {
     if (r.type !== 'AWS::EC2::NetworkAclEntry') continue;
     const aclRef = get(r.props, 'NetworkAclId');
     const key = (aclRef && t.groupRef(aclRef)) ?? '(unknown network ACL)';
     let acl = acls.get(key);
-    if (!acl) acls.set(key, (acl = { targets: [key], span: r.span, entries: [] }));
+    if (!acl) acls.set(key, (acl = { name: key, targets: [key], span: r.span, entries: [] }));
     const f = (k: string, from: PValue | undefined = r.props): PValue | undefined => {
       const v = get(from, k);
       return v ? t.resolve(v) : undefined;
@@ -413,17 +413,8 @@ export function mapCloudFormation(tree: PValue, ctx: AwsContext, overrides?: Rec
         text: 'egress all to 0.0.0.0/0 (default rule of a new security group)',
       });
     }
-    const input: Parameters<typeof sgRuleset>[0] = { name: g.name, targets: g.targets, span: g.span, ingress: g.ingress, egress: g.egress };
-    // Every attached instance sits in a subnet of the same NACL: the NACL filters this group's traffic too.
-    const subnets = subnetsOf.get(key);
-    if (subnets && subnets.size > 0) {
-      const aclKeys = new Set([...subnets].map((s) => aclOfSubnet.get(s) ?? '?'));
-      const only = aclKeys.size === 1 ? [...aclKeys][0]! : '?';
-      const acl = acls.get(only);
-      if (acl) input.nacl = { name: only, span: acl.span, ingress: naclRules(acl.entries, false, ctx), egress: naclRules(acl.entries, true, ctx) };
-    }
-    out.push(sgRuleset(input));
+    out.push(groupRuleset(g, subnetsOf.get(key), aclOfSubnet, acls, ctx));
   }
-  for (const [id, a] of acls) out.push(naclRuleset(id, a.targets, a.span, naclRules(a.entries, false, ctx), naclRules(a.entries, true, ctx)));
+  for (const a of acls.values()) out.push(naclRulesetOf(a, ctx));
   return out;
 }

@@ -24,6 +24,7 @@ import {
   type Span,
   type Table,
 } from '../../model/index.js';
+import { cloudChain, cloudRuleset, cloudTable, opaqueMatch } from '../../model/build.js';
 import type { PValue } from '../values.js';
 
 export type Direction = 'ingress' | 'egress';
@@ -125,7 +126,7 @@ function quickAddress(t: string): { family: 'ipv4' | 'ipv6'; value: number | big
 }
 
 export function unresolvedMatch(text: string, span: Span, reason: string): Match {
-  return { kind: 'opaque', module: 'unresolved', text: oneLine(text, 200), reason, span };
+  return opaqueMatch('unresolved', oneLine(text, 200), reason, span);
 }
 
 /** Whitespace runs (newlines of multi-line expressions) collapsed; long texts shortened. */
@@ -356,28 +357,61 @@ export interface SgRulesetInput {
 }
 
 function baseChain(name: 'ingress' | 'egress', rules: Rule[], span: Span, priority: number): Chain {
-  return { name, hook: name === 'ingress' ? 'input' : 'output', priority, type: 'filter', policy: 'drop', policyImplicit: true, rules, span };
+  return cloudChain(name, name === 'ingress' ? 'input' : 'output', 'drop', rules, span, priority);
 }
 
 /** The table a NACL adds to a security group's ruleset (base chains at priority -10: exposure = intersection). */
 export function naclTable(nacl: { ingress: Rule[]; egress: Rule[]; span: Span; name: string }): Table {
-  return { name: `network-acl ${nacl.name}`, family: 'cloud', chains: [baseChain('ingress', nacl.ingress, nacl.span, -10), baseChain('egress', nacl.egress, nacl.span, -10)], span: nacl.span };
+  return cloudTable(`network-acl ${nacl.name}`, [baseChain('ingress', nacl.ingress, nacl.span, -10), baseChain('egress', nacl.egress, nacl.span, -10)], nacl.span);
 }
 
 export function sgRuleset(i: SgRulesetInput): Ruleset {
-  const tables: Table[] = [{ name: 'security-group', family: 'cloud', chains: [baseChain('ingress', i.ingress, i.span, 0), baseChain('egress', i.egress, i.span, 0)], span: i.span }];
+  const tables: Table[] = [cloudTable('security-group', [baseChain('ingress', i.ingress, i.span, 0), baseChain('egress', i.egress, i.span, 0)], i.span)];
   if (i.nacl) tables.push(naclTable(i.nacl));
-  return { name: i.name, targets: dedupe(i.targets), tables, families: ['ipv4', 'ipv6'], kind: 'cloud' };
+  return cloudRuleset(i.name, dedupe(i.targets), tables);
+}
+
+/** A network ACL as the readers collect it. */
+export interface NaclInput {
+  name: string;
+  span: Span;
+  entries: NaclEntryInput[];
+}
+
+/** A NACL's entries compiled for `SgRulesetInput.nacl` / `naclTable` (ingress rules first, then egress: ids in that order). */
+export function naclChains(acl: NaclInput, ctx: AwsContext): { name: string; span: Span; ingress: Rule[]; egress: Rule[] } {
+  return { name: acl.name, span: acl.span, ingress: naclRules(acl.entries, false, ctx), egress: naclRules(acl.entries, true, ctx) };
+}
+
+/**
+ * A security group's ruleset with the NACL of its subnets: when every attached
+ * resource sits in a subnet of the same NACL, that NACL filters the group's traffic
+ * too (exposure = intersection); subnets of different or unknown NACLs add none.
+ */
+export function groupRuleset(
+  g: { name: string; targets: string[]; span: Span; ingress: Rule[]; egress: Rule[] },
+  subnets: ReadonlySet<string> | undefined,
+  aclOfSubnet: ReadonlyMap<string, string>,
+  acls: ReadonlyMap<string, NaclInput>,
+  ctx: AwsContext,
+): Ruleset {
+  const input: SgRulesetInput = { name: g.name, targets: g.targets, span: g.span, ingress: g.ingress, egress: g.egress };
+  if (subnets && subnets.size > 0) {
+    const aclKeys = new Set([...subnets].map((s) => aclOfSubnet.get(s) ?? '?'));
+    const only = aclKeys.size === 1 ? [...aclKeys][0]! : '?';
+    const acl = acls.get(only);
+    if (acl) input.nacl = naclChains(acl, ctx);
+  }
+  return sgRuleset(input);
+}
+
+/** A NACL on its own (for the subnets it protects). */
+export function naclRulesetOf(acl: NaclInput & { targets: string[] }, ctx: AwsContext, name = acl.name): Ruleset {
+  return naclRuleset(name, acl.targets, acl.span, naclRules(acl.entries, false, ctx), naclRules(acl.entries, true, ctx));
 }
 
 export function naclRuleset(name: string, targets: string[], span: Span, ingress: Rule[], egress: Rule[]): Ruleset {
-  return {
-    name,
-    targets: dedupe(targets),
-    tables: [{ name: 'network-acl', family: 'cloud', chains: [baseChain('ingress', ingress, span, -10), baseChain('egress', egress, span, -10)], span }],
-    families: ['ipv4', 'ipv6'],
-    kind: 'cloud',
-  };
+  return cloudRuleset(name, dedupe(targets), [cloudTable('network-acl', [baseChain('ingress', ingress, span, -10), baseChain('egress', egress, span, -10)], span)]);
 }
 
 function dedupe(list: string[]): string[] {

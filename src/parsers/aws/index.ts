@@ -3,9 +3,10 @@
  * templates) and `cloudformation-yaml`. Terraform is read by
  * src/parsers/terraform/format.ts, which calls `mapAwsTerraform`.
  */
-import { LineIndex, type FirewallDocument, type Ruleset, type Span } from '../../model/index.js';
+import { DOCUMENT_START, LineIndex, type FirewallDocument, type Ruleset, type Span } from '../../model/index.js';
 import type { FormatDefinition, ParseOptions } from '../types.js';
 import { parseYamlTree, type PValue } from '../values.js';
+import { yamlComments } from '../comments.js';
 import { readJson } from './json.js';
 import { looksLikeApi, mapApi } from './api.js';
 import { looksLikeCloudFormation, mapCloudFormation } from './cloudformation.js';
@@ -34,7 +35,7 @@ function document(format: string, parsed: { value: PValue | undefined; diagnosti
   try {
     rulesets = mapTree(parsed.value, ctx, options);
   } catch (e) {
-    ctx.diagnostics.push({ severity: 'error', code: 'aws/internal', message: `AWS mapping failed: ${e instanceof Error ? e.message : String(e)}`, span: parsed.value?.span ?? { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } } });
+    ctx.diagnostics.push({ severity: 'error', code: 'aws/internal', message: `AWS mapping failed: ${e instanceof Error ? e.message : String(e)}`, span: parsed.value?.span ?? DOCUMENT_START });
   }
   return { format, rulesets, diagnostics: [...parsed.diagnostics, ...ctx.diagnostics], comments: [] };
 }
@@ -65,35 +66,6 @@ export function parseCloudFormationYaml(text: string, options: ParseOptions = {}
       }
     }
   return doc;
-}
-
-/** `#` comments of a YAML file (outside quoted scalars), for inline directives. */
-function yamlComments(text: string): FirewallDocument['comments'] {
-  const out: FirewallDocument['comments'] = [];
-  let line = 1;
-  let ls = 0;
-  while (ls <= text.length) {
-    let le = text.indexOf('\n', ls);
-    if (le < 0) le = text.length;
-    let q: string | undefined;
-    for (let i = ls; i < le; i++) {
-      const c = text[i]!;
-      if (q) {
-        if (c === q) q = undefined;
-      } else if (c === '"' || c === "'") {
-        if (i === ls || /[\s:\[{,-]/.test(text[i - 1]!)) q = c;
-      } else if (c === '#' && (i === ls || text[i - 1] === ' ' || text[i - 1] === '\t')) {
-        let end = le;
-        if (end > i && text[end - 1] === '\r') end--;
-        out.push({ value: text.slice(i + 1, end), type: 'Line', span: { start: { line, column: i - ls + 1, offset: i }, end: { line, column: end - ls + 1, offset: end } } });
-        break;
-      }
-    }
-    if (le >= text.length) break;
-    ls = le + 1;
-    line++;
-  }
-  return out;
 }
 
 const HEAD = 65536;

@@ -8,7 +8,7 @@
 import type { Diagnostic, Match, Rule, Ruleset, Span } from '../../model/index.js';
 import { get, items, str, type PObject, type PValue } from '../values.js';
 import type { TfResource } from '../terraform/index.js';
-import { AwsContext, naclRules, naclRuleset, permRules, sgName, sgRuleset, unresolvedMatch, type NaclEntryInput, type PermInput, type SourceInput } from './core.js';
+import { AwsContext, groupRuleset, naclRulesetOf, permRules, sgName, unresolvedMatch, type NaclEntryInput, type PermInput, type SourceInput } from './core.js';
 
 const SG_TYPES = new Set(['aws_security_group', 'aws_default_security_group']);
 const ACL_TYPES = new Set(['aws_network_acl', 'aws_default_network_acl']);
@@ -357,18 +357,8 @@ export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[];
 
   const rulesets: Ruleset[] = [];
   for (const key of order) {
-    const g = groups.get(key)!;
-    const input: Parameters<typeof sgRuleset>[0] = { name: g.name, targets: g.targets, span: g.span, ingress: g.ingress, egress: g.egress };
-    // Every attached resource sits in a subnet of the same NACL: the NACL filters this group's traffic too.
-    const subnets = attachedSubnets.get(key);
-    if (subnets && subnets.size > 0) {
-      const aclKeys = new Set([...subnets].map((s) => aclOfSubnet.get(s) ?? '?'));
-      const only = aclKeys.size === 1 ? [...aclKeys][0]! : '?';
-      const acl = acls.get(only);
-      if (acl) input.nacl = { name: acl.name, span: acl.span, ingress: naclRules(acl.entries, false, ctx), egress: naclRules(acl.entries, true, ctx) };
-    }
-    rulesets.push(sgRuleset(input));
+    rulesets.push(groupRuleset(groups.get(key)!, attachedSubnets.get(key), aclOfSubnet, acls, ctx));
   }
-  for (const a of acls.values()) rulesets.push(naclRuleset(a.name, a.targets, a.span, naclRules(a.entries, false, ctx), naclRules(a.entries, true, ctx)));
+  for (const a of acls.values()) rulesets.push(naclRulesetOf(a, ctx));
   return { rulesets, diagnostics: ctx.diagnostics };
 }

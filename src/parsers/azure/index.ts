@@ -8,7 +8,7 @@ import { DOCUMENT_START, type Diagnostic, type FirewallDocument, type Ruleset } 
 import type { FormatDefinition, ParseOptions } from '../types.js';
 import { parseJsonTree } from '../values.js';
 import { IdSource } from './nsg.js';
-import { jsonComments } from '../gcp/common.js';
+import { jsonComments } from '../comments.js';
 import { compileAll, findNsgObjects, isArmTemplate, nsgFromRest, nsgsFromRuleList, readArmTemplate } from './readers.js';
 
 export { compileNsg, combineSubnetAndNic, defaultRules, type AzRuleSpec, type NsgSpec } from './nsg.js';

@@ -19,8 +19,7 @@ import {
   type Table,
   DOCUMENT_START,
 } from '../../model/index.js';
-import { tokenize } from '@humanwhocodes/momoa';
-import type { DocComment, Position } from '../../model/index.js';
+import { spanJoin } from '../../model/build.js';
 import type { PObject, PValue } from '../values.js';
 
 /** The Terraform resource shape the terraform format hands to the cloud mappers (src/parsers/terraform). */
@@ -65,11 +64,7 @@ export function isNullish(v: PValue | undefined): boolean {
   return v === undefined || (v.kind === 'scalar' && (v.value === null || v.value === ''));
 }
 
-export function opaque(module: string, text: string, reason: string, span?: Span): OpaqueMatch {
-  const m: OpaqueMatch = { kind: 'opaque', module, text, reason };
-  if (span) m.span = span;
-  return m;
-}
+export { opaqueMatch as opaque, cloudChain as chainOf, cloudTable as tableOf } from '../../model/build.js';
 
 /** Conjunction of several alternatives: one alternative is inlined, several become an `any-of`. */
 export function anyOf(alternatives: Match[][], span?: Span): Match[] {
@@ -104,7 +99,7 @@ export function parsePortText(text: string): NumSet | undefined {
 /** Span covering a list of values (first start to last end), or the fallback. */
 export function spanOfValues(values: PValue[], fallback: Span): Span {
   if (values.length === 0) return fallback;
-  return { start: values[0]!.span.start, end: values[values.length - 1]!.span.end };
+  return spanJoin(values[0]!.span, values[values.length - 1]!.span);
 }
 
 /** Ids unique within a document and stable for the same text: assigned in output order. */
@@ -118,14 +113,6 @@ export class IdSource {
 /** Copy a rule template with a fresh id (the same cloud rule appears in several rulesets). */
 export function instantiate(rule: Omit<Rule, 'id'>, ids: IdSource): Rule {
   return { ...rule, id: ids.take() } as Rule;
-}
-
-export function chainOf(name: string, hook: 'input' | 'output', policy: 'accept' | 'drop', rules: Rule[], span: Span): Chain {
-  return { name, hook, priority: 0, type: 'filter', policy, policyImplicit: true, rules, span };
-}
-
-export function tableOf(name: string, chains: Chain[], span: Span): Table {
-  return { name, family: 'cloud', chains, span };
 }
 
 export const ALL_ADDRS = AddrSet.ALL;
@@ -147,53 +134,7 @@ export function lastSegment(s: string): string {
   return i >= 0 ? t.slice(i + 1) : t;
 }
 
-/** `//` and block comments of a JSONC file (ARM templates allow them), for inline directives. */
-export function jsonComments(text: string): DocComment[] {
-  if (!text.includes('//') && !text.includes('/*')) return [];
-  try {
-    const out: DocComment[] = [];
-    for (const t of tokenize(text, { mode: 'jsonc' } as never) as Iterable<{ type: string; loc: { start: Position; end: Position } }>) {
-      if (t.type !== 'LineComment' && t.type !== 'BlockComment') continue;
-      const s = t.loc.start.offset;
-      const e = t.loc.end.offset;
-      const line = t.type === 'LineComment';
-      out.push({ type: line ? 'Line' : 'Block', value: line ? text.slice(s + 2, e).replace(/\r$/, '') : text.slice(s + 2, Math.max(s + 2, e - 2)), span: { start: { ...t.loc.start }, end: { ...t.loc.end } } });
-    }
-    return out;
-  } catch {
-    return []; // a syntax error is reported by the parse itself
-  }
-}
-
-/** `#` comments of a YAML file (outside quoted scalars), for inline directives. */
-export function yamlComments(text: string): DocComment[] {
-  const out: DocComment[] = [];
-  let line = 1;
-  let ls = 0;
-  while (ls <= text.length) {
-    let le = text.indexOf('\n', ls);
-    if (le < 0) le = text.length;
-    let q: string | undefined;
-    for (let i = ls; i < le; i++) {
-      const c = text[i]!;
-      if (q) {
-        if (c === q) q = undefined;
-      } else if (c === '"' || c === "'") {
-        const p = i === ls ? ' ' : text[i - 1]!;
-        if (p === ' ' || p === '\t' || p === ':' || p === '[' || p === '{' || p === ',' || p === '-') q = c;
-      } else if (c === '#' && (i === ls || text[i - 1] === ' ' || text[i - 1] === '\t')) {
-        let end = le;
-        if (end > i && text[end - 1] === '\r') end--;
-        out.push({ value: text.slice(i + 1, end), type: 'Line', span: { start: { line, column: i - ls + 1, offset: i }, end: { line, column: end - ls + 1, offset: end } } });
-        break;
-      }
-    }
-    if (le >= text.length) break;
-    ls = le + 1;
-    line++;
-  }
-  return out;
-}
+export { jsonComments, yamlComments } from '../comments.js';
 
 /** Union of many address sets at once (sorting once instead of merging pairwise, which is quadratic). */
 export function unionAll(sets: AddrSet[]): AddrSet | undefined {

@@ -7,7 +7,7 @@ import { DOCUMENT_START, type Diagnostic, type FirewallDocument, type Position, 
 import type { FormatDefinition, ParseOptions } from '../types.js';
 import { parseJsonTree, parseYamlTree, type PObject, type PValue } from '../values.js';
 import { gcpSpecsFromApi, gcpSpecsFromPolicy, findGcpFirewalls } from './api.js';
-import { IdSource, jsonComments, yamlComments } from './common.js';
+import { IdSource, jsonComments, spanOfValues, yamlComments } from './common.js';
 import { compileGcp, type GcpFirewallSpec } from './firewall.js';
 
 export { compileGcp, type GcpFirewallSpec, type GcpProtoEntry } from './firewall.js';
@@ -86,11 +86,6 @@ export function parseYamlDocuments(text: string): { values: PValue[]; diagnostic
   return { values, diagnostics };
 }
 
-function docSpanOf(values: PValue[]): Span {
-  if (values.length === 0) return DOCUMENT_START;
-  return { start: values[0]!.span.start, end: values[values.length - 1]!.span.end };
-}
-
 /** Parse GCP firewall rules from JSON or YAML text (chosen by content). */
 export function parseGcp(text: string, _opts: ParseOptions = {}, format?: string): FirewallDocument {
   const diagnostics: Diagnostic[] = [];
@@ -110,7 +105,7 @@ export function parseGcp(text: string, _opts: ParseOptions = {}, format?: string
     const policies: PObject[] = [];
     for (const v of values) for (const o of findGcpFirewalls(v, policies)) specs.push(...gcpSpecsFromApi(o, diagnostics));
     const ids = new IdSource();
-    const span = docSpanOf(values);
+    const span = spanOfValues(values, DOCUMENT_START);
     let rulesets: Ruleset[];
     if (policies.length === 0) rulesets = compileGcp(specs, span, ids, diagnostics);
     else if (specs.length === 0) {

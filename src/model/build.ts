@@ -1,0 +1,34 @@
+/**
+ * Small constructors every parser needs: spans joined from two places, opaque
+ * matches, and the implicit-policy chains / tables / rulesets of cloud firewalls.
+ * One implementation here instead of one per parser.
+ */
+import type { Chain, Hook, OpaqueMatch, Rule, Ruleset, Table } from './ruleset.js';
+import type { Span } from './source.js';
+
+/** From the start of `first` to the end of `last` (a list of values, a pair of arguments). */
+export function spanJoin(first: Span, last: Span): Span {
+  return { start: first.start, end: last.end };
+}
+
+/** A match the engine cannot decide statically; `span` is set only when given. */
+export function opaqueMatch(module: string, text: string, reason: string, span?: Span): OpaqueMatch {
+  const m: OpaqueMatch = { kind: 'opaque', module, text, reason };
+  if (span) m.span = span;
+  return m;
+}
+
+/** A cloud base chain: filter type, implicit policy (the cloud's default, not written in the input). */
+export function cloudChain(name: string, hook: Hook, policy: 'accept' | 'drop', rules: Rule[], span: Span, priority = 0): Chain {
+  return { name, hook, priority, type: 'filter', policy, policyImplicit: true, rules, span };
+}
+
+/** A cloud firewall object as a table. */
+export function cloudTable(name: string, chains: Chain[], span: Span): Table {
+  return { name, family: 'cloud', chains, span };
+}
+
+/** A cloud ruleset (both IP families; cloud direction modelled by the chains' hooks). */
+export function cloudRuleset(name: string, targets: string[], tables: Table[]): Ruleset {
+  return { name, targets, tables, families: ['ipv4', 'ipv6'], kind: 'cloud' };
+}

@@ -22,7 +22,8 @@ export interface FormatDefinition {
   /** Which ESLint language carries it: decides comment syntax. */
   language: 'iptables' | 'nftables' | 'json' | 'yaml' | 'hcl';
   /**
-   * 0 = not this format; higher = more confident. `fileName` is the base name.
+   * 0 = not this format; 1–100 = how confident (every format uses this one scale:
+   * ~90 unmistakable content, ~60–80 strong hints, below that weak ones). `fileName` is the base name.
    * Must be cheap: look at the name and at most the first few KB of text.
    */
   detect(fileName: string, text: string): number;

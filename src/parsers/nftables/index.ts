@@ -43,14 +43,14 @@ export const nftablesFormat: FormatDefinition = {
   language: 'nftables',
   detect(fileName: string, text: string): number {
     const name = fileName.toLowerCase();
-    if (name.endsWith('.nft') || name === 'nftables.conf') return 10;
+    if (name.endsWith('.nft') || name === 'nftables.conf') return 95;
     const head = text.slice(0, 4096);
     // first line that is neither blank nor a comment (the shebang counts)
-    if (head.startsWith('#!') && TEXT_STARTS.some((s) => s.startsWith('#!') && head.startsWith(s))) return 8;
+    if (head.startsWith('#!') && TEXT_STARTS.some((s) => s.startsWith('#!') && head.startsWith(s))) return 85;
     for (const raw of head.split('\n')) {
       const line = raw.trim();
       if (line === '' || line.startsWith('#')) continue;
-      return TEXT_STARTS.some((s) => line === s || line.startsWith(`${s} `) || line.startsWith(`${s}\t`)) ? 6 : 0;
+      return TEXT_STARTS.some((s) => line === s || line.startsWith(`${s} `) || line.startsWith(`${s}\t`)) ? 75 : 0;
     }
     return 0;
   },
@@ -67,7 +67,7 @@ export const nftablesJsonFormat: FormatDefinition = {
     if (head[i] !== '{') return 0;
     i++;
     while (i < head.length && /\s/.test(head[i]!)) i++;
-    return head.startsWith('"nftables"', i) ? 10 : 0;
+    return head.startsWith('"nftables"', i) ? 95 : 0;
   },
   parse: (text, options) => parseNftablesJson(text, options),
 };

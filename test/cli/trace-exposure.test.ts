@@ -1,0 +1,92 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fwlint } from './helpers.js';
+
+const RULES = `*filter
+:INPUT DROP [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+:CFT - [0:0]
+-A INPUT -i lo -j ACCEPT
+-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+-A INPUT -p tcp --dport 1761:1768 -j CFT
+-A INPUT -p tcp --dport 22 -m limit --limit 5/min -j ACCEPT
+-A CFT -s 10.0.0.0/8 -j ACCEPT
+-A CFT -p tcp --dport 1764 -j REJECT --reject-with tcp-reset
+COMMIT
+`;
+
+function file(): { dir: string; path: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'fwlint-trace-'));
+  writeFileSync(join(dir, 'fwlint.config.yaml'), 'discovery: false\n');
+  const path = join(dir, 'host.rules');
+  writeFileSync(path, RULES);
+  return { dir, path };
+}
+
+describe('fwlint trace', () => {
+  it('prints one packet\'s path with lines and the verdict as JSON', () => {
+    const { path } = file();
+    const r = fwlint(['trace', path, '--proto', 'tcp', '--dport', '1768', '--src', '10.1.2.3', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const t = JSON.parse(r.stdout) as { verdict: string; steps: { chain: string; line: number; text: string; effect: string }[]; reasons: string[] };
+    expect(t.verdict).toBe('accept');
+    expect(t.steps.map((s) => [s.chain, s.line])).toContainEqual(['CFT', 10]);
+    expect(t.steps.at(-1)!.line).toBe(10);
+  });
+
+  it('reject, drop by policy, and unknown with its reason', () => {
+    const { path } = file();
+    const reject = JSON.parse(fwlint(['trace', path, '--proto', 'tcp', '--dport', '1764', '--src', '192.0.2.1', '--format', 'json']).stdout) as { verdict: string };
+    expect(reject.verdict).toBe('reject');
+    const drop = JSON.parse(fwlint(['trace', path, '--proto', 'tcp', '--dport', '1768', '--src', '192.0.2.1', '--format', 'json']).stdout) as { verdict: string; steps: { effect: string }[] };
+    expect(drop.verdict).toBe('drop');
+    const unknown = JSON.parse(fwlint(['trace', path, '--proto', 'tcp', '--dport', '22', '--format', 'json']).stdout) as { verdict: string; reasons: string[] };
+    expect(unknown.verdict).toBe('unknown');
+    expect(unknown.reasons.join(' ')).toContain('limit');
+    const established = JSON.parse(fwlint(['trace', path, '--proto', 'tcp', '--dport', '1768', '--src', '192.0.2.1', '--state', 'established', '--format', 'json']).stdout) as { verdict: string };
+    expect(established.verdict).toBe('accept');
+  });
+
+  it('--probes traces many packets in order', () => {
+    const { dir, path } = file();
+    const probes = join(dir, 'probes.json');
+    writeFileSync(probes, JSON.stringify([
+      { proto: 'tcp', dport: 1768, src: '10.0.0.9' },
+      { proto: 'tcp', dport: 1768, src: '198.51.100.1' },
+      { proto: 'udp', dport: 1768, src: '10.0.0.9' },
+      { proto: 'tcp', dport: 1768, src: '198.51.100.1', iif: 'lo' },
+    ]));
+    const r = fwlint(['trace', path, '--probes', probes]);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { verdict: string }[]).map((x) => x.verdict)).toEqual(['accept', 'drop', 'drop', 'accept']);
+  });
+
+  it('usage errors exit 2', () => {
+    const { path } = file();
+    expect(fwlint(['trace', path, '--proto', 'tcp', '--dport', '70000']).code).toBe(2);
+    expect(fwlint(['trace']).code).toBe(2);
+  });
+});
+
+describe('fwlint exposure', () => {
+  it('prints the exposure table: ports with IANA names, sources, certainty and lines', () => {
+    const { path } = file();
+    const r = fwlint(['exposure', path]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines.find((l) => l.includes('1761-1768'))).toMatch(/ipv4\s+tcp\s+1761-1768 \(cft-0…cft-7\)\s+10\.0\.0\.0\/8\s+open\s+10/);
+    expect(lines.find((l) => /\b22 \(ssh\)/.test(l))).toMatch(/0\.0\.0\.0\/0\s+possibly open\s+9/);
+  });
+
+  it('JSON output lists entries with certainty and the responsible line', () => {
+    const { path } = file();
+    const r = fwlint(['exposure', path, '--format', 'json']);
+    const [f] = JSON.parse(r.stdout) as { rulesets: { entries: { protocols: number[][]; ports: number[][]; sources: string[]; certainty: string; line: number }[] }[] }[];
+    const entries = f!.rulesets[0]!.entries;
+    expect(entries).toContainEqual(expect.objectContaining({ protocols: [[6, 6]], ports: [[1761, 1768]], sources: ['10.0.0.0/8'], certainty: 'open', line: 10 }));
+    expect(entries).toContainEqual(expect.objectContaining({ protocols: [[6, 6]], ports: [[22, 22]], sources: ['0.0.0.0/0'], certainty: 'possibly-open', line: 9 }));
+  });
+});

@@ -79,6 +79,20 @@ const KNOWN: KnownCase[] = [
       p('ipv6', 'tcp', '::1', '::1', 80, 'accept', 'lo'),
     ],
   },
+  {
+    // The kernel ends a rule at a verdict map's verdict: the `ct state established` after it is never
+    // evaluated, so a NEW packet to 1765 is accepted (nft accepts and lists this rule as written).
+    name: 'nft statements after a vmap',
+    loader: 'nft',
+    text: `table inet t {
+	chain input {
+		type filter hook input priority 0; policy drop;
+		tcp dport vmap { 1765 : accept } ct state established
+	}
+}
+`,
+    expect: [p('ipv4', 'tcp', '10.200.0.2', '10.200.0.1', 1765, 'accept'), p('ipv4', 'tcp', '10.200.0.2', '10.200.0.1', 1764, 'drop')],
+  },
 ];
 
 defineKernelSuite({

@@ -68,6 +68,8 @@ function which(cmd: string): boolean {
 
 /** Can this process build the lab at all? (root, Linux, the tools.) Does not create anything. */
 export function labAvailability(tools: string[]): Availability {
+  // Lets a developer (or a test of this policy) see the skip path on a machine that could run it.
+  if (process.env.FWL_KERNEL_DISABLE) return { ok: false, reason: `FWL_KERNEL_DISABLE=${process.env.FWL_KERNEL_DISABLE}` };
   if (process.platform !== 'linux') return { ok: false, reason: `platform is ${process.platform}, not linux` };
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return { ok: false, reason: 'not running as root (network namespaces need CAP_SYS_ADMIN/CAP_NET_ADMIN)' };
   for (const t of ['ip', ...tools]) if (!which(t)) return { ok: false, reason: `\`${t}\` is not installed` };

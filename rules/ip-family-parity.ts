@@ -97,7 +97,7 @@ const rule: Rule.RuleModule = {
             report(context, a, g.span, g.ruleId, {
               messageId: 'parity',
               data: { certainty: capitalise(certaintyText(g)), where, ports, sources: describeSources(g.sources, g.principals) },
-            });
+            }, { ports: g.ports, sources: g.sources });
           }
         }
       }

@@ -84,7 +84,7 @@ const rule: Rule.RuleModule = {
               target: targets.join(', ') || ruleset.name,
               via: g.via ? `, ${g.via}` : '',
             },
-          });
+          }, { ports: g.ports, sources: g.sources });
         }
       }
     });

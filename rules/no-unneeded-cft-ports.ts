@@ -70,16 +70,16 @@ const rule: Rule.RuleModule = {
               report(context, a, g.span, g.ruleId, {
                 messageId: 'tooWide',
                 data: { ...common, ports: describePorts(protocol, j.tooWide.ports), allowed: describeSources(j.tooWide.allowed) },
-              });
+              }, { ports: g.ports, sources: g.sources });
             }
           }
           if (noDeployment.length > 0) {
             report(context, a, g.span, g.ruleId, {
               messageId: 'noDeployment',
               data: { ...common, ports: noDeployment.join('; '), elsewhere: elsewhere.size > 0 ? ` (Transfer CFT is deployed on ${[...elsewhere].sort().join(', ')})` : '' },
-            });
+            }, { ports: g.ports, sources: g.sources });
           }
-          if (unused.length > 0) report(context, a, g.span, g.ruleId, { messageId: 'unused', data: { ...common, ports: unused.join('; '), why: [...why].join('; ') } });
+          if (unused.length > 0) report(context, a, g.span, g.ruleId, { messageId: 'unused', data: { ...common, ports: unused.join('; '), why: [...why].join('; ') } }, { ports: g.ports, sources: g.sources });
         }
       }
     });

@@ -107,7 +107,7 @@ const rule: Rule.RuleModule = {
               together: g.sources.coversAll('ipv4') || g.sources.coversAll('ipv6') ? '' : ' here, the rest through other rules',
               via: g.via ? `, ${g.via}` : '',
             },
-          });
+          }, { ports: g.ports, sources: g.sources });
         }
       }
     });

@@ -9,6 +9,7 @@ import noShadowedRules from '../../rules/no-shadowed-rules.js';
 import noUndeclaredRegisteredPorts from '../../rules/no-undeclared-registered-ports.js';
 import noUnevaluatedInput from '../../rules/no-unevaluated-input.js';
 import noUnneededCftPorts from '../../rules/no-unneeded-cft-ports.js';
+import noUnusedSuppressions from '../../rules/no-unused-suppressions.js';
 import noWorldOpenSensitivePorts from '../../rules/no-world-open-sensitive-ports.js';
 import { PACKAGE as pkg } from '../package-info.js';
 import { languages } from './language.js';
@@ -22,6 +23,7 @@ export const rules = {
   'no-permissive-default-policy': noPermissiveDefaultPolicy,
   'ip-family-parity': ipFamilyParity,
   'no-unevaluated-input': noUnevaluatedInput,
+  'no-unused-suppressions': noUnusedSuppressions,
 };
 
 /** Default severities of the recommended config. */
@@ -33,6 +35,8 @@ export const recommendedRules: Linter.RulesRecord = {
   'firewall/no-permissive-default-policy': 'warn',
   'firewall/ip-family-parity': 'warn',
   'firewall/no-unevaluated-input': 'warn',
+  // LAST: reports suppressions the rules above did not use (Document:exit runs in rule order)
+  'firewall/no-unused-suppressions': 'warn',
 };
 
 /** File globs per language (documented in the README). */

@@ -7,6 +7,7 @@ import type { ExposureEntry } from '../analysis/index.js';
 import { AddrSet, type Chain, type NumSet, type Rule, type Span, type Table, IntervalSet } from '../model/index.js';
 import { expectedPortsFor, judge } from '../deployments/index.js';
 import type { FileAnalysis } from './analysis.js';
+import { findSuppression, suppressionsFor, type SuppressionScope } from '../suppressions/index.js';
 
 export const DOCS_BASE = 'https://github.com/fwlint/eslint-plugin-firewall/blob/main/docs/rules/';
 
@@ -85,8 +86,18 @@ export function certaintyText(g: { certainty: 'open' | 'possibly-open'; reasons:
   return g.reasons.length > 0 ? `possibly open (${g.reasons.slice(0, 2).join('; ')}${g.reasons.length > 2 ? '; …' : ''})` : 'possibly open';
 }
 
-export function report(context: EslintRule.RuleContext, a: FileAnalysis, span: Span, ruleId: number | undefined, descriptor: { messageId: string; data: Record<string, string> }): void {
+export function report(
+  context: EslintRule.RuleContext,
+  a: FileAnalysis,
+  span: Span,
+  ruleId: number | undefined,
+  descriptor: { messageId: string; data: Record<string, string> },
+  scope?: SuppressionScope,
+): void {
   const where = a.where(span, ruleId);
+  // inline `fwlint-ignore` suppressions (src/suppressions): covered line, named rule, scope, not expired
+  const ast = context.sourceCode.ast as unknown as object;
+  if (findSuppression(suppressionsFor(ast, a.document, context.sourceCode.text), context.id, where.loc.start.line, scope)) return;
   const suggest = where.suggestions?.map((s) => ({ desc: s.desc, fix: (fixer: EslintRule.RuleFixer) => fixer.replaceTextRange(s.range, s.text) }));
   const base = where.node ? { node: where.node as never } : { loc: where.loc };
   context.report({ ...base, ...descriptor, ...(suggest && suggest.length > 0 ? { suggest } : {}) } as EslintRule.ReportDescriptor);

@@ -1,3 +1,6 @@
+import { Linter } from 'eslint';
+import { describe, expect, it } from 'vitest';
+import plugin from '../../src/eslint/plugin.js';
 import rule from '../../rules/no-unneeded-cft-ports.js';
 import { save, tester } from './tester.js';
 
@@ -80,4 +83,16 @@ tester('nftables').run('no-unneeded-cft-ports (nftables)', rule, {
       errors: [{ line: 4, message: /^Open: UDP 1768 \(cft-7\) reachable from 0\.0\.0\.0\/0, ::\/0 without/ }],
     },
   ],
+});
+
+
+describe('settings.firewall is validated by the same schema', () => {
+  it('an unknown key is a configuration error, not a silent default', () => {
+    const linter = new Linter();
+    const run = () =>
+      linter.verify(save('-A INPUT -p tcp --dport 1768 -j ACCEPT'), [
+        { files: ['**/*.rules'], plugins: { firewall: plugin as never }, language: 'firewall/iptables', rules: { 'firewall/no-unneeded-cft-ports': 'error' }, settings: { firewall: { discovery: false, deploymnts: [] } } },
+      ] as never, 'a.rules');
+    expect(run).toThrow(/fwlint configuration error:[\s\S]*deploymnts/);
+  });
 });

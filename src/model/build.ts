@@ -3,7 +3,7 @@
  * matches, and the implicit-policy chains / tables / rulesets of cloud firewalls.
  * One implementation here instead of one per parser.
  */
-import type { Chain, Hook, OpaqueMatch, Rule, Ruleset, Table } from './ruleset.js';
+import type { Chain, Hook, Match, OpaqueMatch, Rule, Ruleset, Table } from './ruleset.js';
 import type { Span } from './source.js';
 
 /** From the start of `first` to the end of `last` (a list of values, a pair of arguments). */
@@ -16,6 +16,14 @@ export function opaqueMatch(module: string, text: string, reason: string, span?:
   const m: OpaqueMatch = { kind: 'opaque', module, text, reason };
   if (span) m.span = span;
   return m;
+}
+
+/** Alternatives (each a conjunction) as the matches of one rule: one is inlined, several become an `any-of`. */
+export function anyOf(alternatives: Match[][], span?: Span): Match[] {
+  if (alternatives.length === 1) return alternatives[0]!;
+  const m: Match = { kind: 'any-of', alternatives };
+  if (span) m.span = span;
+  return [m];
 }
 
 /** A cloud base chain: filter type, implicit policy (the cloud's default, not written in the input). */

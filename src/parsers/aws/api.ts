@@ -5,6 +5,7 @@
  * request shape of authorize-security-group-ingress/egress (`GroupId` + `IpPermissions`).
  */
 import type { Rule, Ruleset, Span } from '../../model/index.js';
+import { spanJoin } from '../../model/build.js';
 import { get, items, str, type PValue } from '../values.js';
 import { AwsContext, naclChains, naclRulesetOf, naclTable, permRules, sgName, sgRuleset, type NaclEntryInput, type NaclInput, type PermInput, type SourceInput } from './core.js';
 
@@ -134,7 +135,7 @@ export function mapApi(tree: PValue, ctx: AwsContext, fileName = ''): Ruleset[] 
         const key = groupId ?? '(unknown group)';
         let g = groups.get(key);
         if (!g) groups.set(key, (g = { ingress: [], egress: [], span: r.span }));
-        else g.span = { start: g.span.start, end: r.span.end };
+        else g.span = spanJoin(g.span, r.span);
         (perm.dir === 'ingress' ? g.ingress : g.egress).push(...permRules(perm, ctx));
       }
       for (const [id, g] of groups) rulesets.push(sgRuleset({ name: id, targets: [id], span: g.span, ingress: g.ingress, egress: g.egress }));

@@ -20,6 +20,7 @@ import {
   type Span,
   type Table,
 } from '../../model/index.js';
+import { spanJoin } from '../../model/build.js';
 import type { PValue } from '../values.js';
 import { anyOf, chainOf, IdSource, isNullish, lastSegment, listOf, opaque, parsePortText, stableSortBy, tableOf, unionAll, valText } from '../gcp/common.js';
 
@@ -58,6 +59,40 @@ export interface NsgSpec {
   unresolvedRules?: { text: string; span: Span }[];
   /** Defined elsewhere (only child rule resources are in the input). */
   external?: boolean;
+}
+
+/** Where a security rule's fields are in one input syntax (ARM / REST camelCase, Terraform snake_case). */
+export interface AzRuleFields {
+  srcPorts: string[];
+  dstPorts: string[];
+  srcPrefixes: string[];
+  dstPrefixes: string[];
+  srcAsgs: string[];
+  dstAsgs: string[];
+  priority: string;
+  access: string;
+  direction: string;
+  protocol: string;
+}
+
+/** A rule spec from a field reader (`f` returns the resolved value of a field, undefined when absent). */
+export function ruleSpecOf(name: string, span: Span, f: (key: string) => PValue | undefined, keys: AzRuleFields): AzRuleSpec {
+  const present = (list: string[]): PValue[] => list.map(f).filter((v): v is PValue => v !== undefined);
+  const r: AzRuleSpec = {
+    name,
+    span,
+    srcPorts: present(keys.srcPorts),
+    dstPorts: present(keys.dstPorts),
+    srcPrefixes: present(keys.srcPrefixes),
+    dstPrefixes: present(keys.dstPrefixes),
+    srcAsgs: present(keys.srcAsgs),
+    dstAsgs: present(keys.dstAsgs),
+  };
+  for (const k of ['priority', 'access', 'direction', 'protocol'] as const) {
+    const v = f(keys[k]);
+    if (v !== undefined) r[k] = v;
+  }
+  return r;
 }
 
 const ALL = AddrSet.ALL;
@@ -121,7 +156,7 @@ function prefixMatches(values: PValue[], asgs: PValue[], dir: 'src' | 'dst', tex
     }
   }
   const set = unionAll(sets);
-  const span = first && last ? { start: first.span.start, end: last.span.end } : undefined;
+  const span = first && last ? spanJoin(first.span, last.span) : undefined;
   if (names.length > 0) alts.unshift([{ kind: 'principal', dir, names, ...(span ? { span } : {}) }]);
   if (set) alts.unshift([{ kind: 'address', dir, addrs: set, ...(span ? { span } : {}) }]);
   return { alts, any: set !== undefined && set.equals(ALL) };

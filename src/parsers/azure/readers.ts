@@ -6,10 +6,11 @@
  * attach NSGs; parameters/variables resolved where literal).
  */
 import { DOCUMENT_START, type Diagnostic, type Match, type Ruleset, type Span } from '../../model/index.js';
+import { spanJoin } from '../../model/build.js';
 import { getCI, toPlain, type PObject, type PValue } from '../values.js';
 import { lastSegment, listOf, opaque, valText } from '../gcp/common.js';
 import { ArmEvaluator, RESOURCE_ID_PREFIX, Unknown, type ArmValue } from './arm-expr.js';
-import { combineSubnetAndNic, compileNsg, IdSource, type AzRuleSpec, type CompiledNsg, type NsgSpec } from './nsg.js';
+import { combineSubnetAndNic, compileNsg, IdSource, ruleSpecOf, type AzRuleFields, type AzRuleSpec, type CompiledNsg, type NsgSpec } from './nsg.js';
 
 const NSG_TYPE = 'microsoft.network/networksecuritygroups';
 const RULE_TYPE = 'microsoft.network/networksecuritygroups/securityrules';
@@ -22,6 +23,19 @@ function sval(v: PValue | undefined): string | undefined {
 }
 
 /** Read one security rule object (`{name, properties:{…}}` or flattened). */
+const ARM_FIELDS: AzRuleFields = {
+  srcPorts: ['sourcePortRange', 'sourcePortRanges'],
+  dstPorts: ['destinationPortRange', 'destinationPortRanges'],
+  srcPrefixes: ['sourceAddressPrefix', 'sourceAddressPrefixes'],
+  dstPrefixes: ['destinationAddressPrefix', 'destinationAddressPrefixes'],
+  srcAsgs: ['sourceApplicationSecurityGroups'],
+  dstAsgs: ['destinationApplicationSecurityGroups'],
+  priority: 'priority',
+  access: 'access',
+  direction: 'direction',
+  protocol: 'protocol',
+};
+
 export function ruleFromObject(o: PObject, res: Resolve, extra: Match[] = [], nameOverride?: string): AzRuleSpec {
   const propsRaw = res(getCI(o, 'properties'));
   const p = propsRaw?.kind === 'object' ? propsRaw : o;
@@ -29,26 +43,8 @@ export function ruleFromObject(o: PObject, res: Resolve, extra: Match[] = [], na
   const byKey = new Map<string, PValue>();
   for (const e of p.entries) byKey.set(e.key.toLowerCase(), e.value);
   const f = (k: string): PValue | undefined => res(byKey.get(k.toLowerCase()));
-  const present = (...keys: string[]): PValue[] => keys.map(f).filter((v): v is PValue => v !== undefined);
   const nameV = res(getCI(o, 'name'));
-  const r: AzRuleSpec = {
-    name: nameOverride ?? (nameV ? valText(nameV) : '(unnamed)'),
-    span: o.span,
-    srcPorts: present('sourcePortRange', 'sourcePortRanges'),
-    dstPorts: present('destinationPortRange', 'destinationPortRanges'),
-    srcPrefixes: present('sourceAddressPrefix', 'sourceAddressPrefixes'),
-    dstPrefixes: present('destinationAddressPrefix', 'destinationAddressPrefixes'),
-    srcAsgs: present('sourceApplicationSecurityGroups'),
-    dstAsgs: present('destinationApplicationSecurityGroups'),
-  };
-  const set = <K extends 'priority' | 'access' | 'direction' | 'protocol'>(k: K): void => {
-    const v = f(k);
-    if (v !== undefined) r[k] = v;
-  };
-  set('priority');
-  set('access');
-  set('direction');
-  set('protocol');
+  const r = ruleSpecOf(nameOverride ?? (nameV ? valText(nameV) : '(unnamed)'), o.span, f, ARM_FIELDS);
   const d = sval(f('description'));
   if (d) r.description = d;
   if (extra.length) r.extra = extra;
@@ -150,7 +146,7 @@ export function nsgsFromRuleList(root: PValue | undefined): NsgSpec[] {
       const name = m ? m[1]! : '(unknown NSG)';
       let nsg = byName.get(name);
       if (!nsg) byName.set(name, (nsg = { name, span: v.span, rules: [], targets: [], external: true }));
-      else nsg.span = { start: nsg.span.start, end: v.span.end };
+      else nsg.span = spanJoin(nsg.span, v.span);
       nsg.rules.push(ruleFromObject(v, identity));
     }
   };

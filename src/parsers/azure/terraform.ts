@@ -7,7 +7,7 @@
 import { DOCUMENT_START, type Diagnostic, type Match } from '../../model/index.js';
 import { get, type PObject, type PValue } from '../values.js';
 import { lastSegment, listOf, opaque, valText, type MapResult, type TfResourceLike } from '../gcp/common.js';
-import { IdSource, type AzRuleSpec, type NsgSpec } from './nsg.js';
+import { IdSource, ruleSpecOf, type AzRuleFields, type AzRuleSpec, type NsgSpec } from './nsg.js';
 import { compileAll } from './readers.js';
 
 function all(body: PObject, key: string): PValue[] {
@@ -29,29 +29,23 @@ function markers(body: PObject, what: string): Match[] {
   return out;
 }
 
+const TF_FIELDS: AzRuleFields = {
+  srcPorts: ['source_port_range', 'source_port_ranges'],
+  dstPorts: ['destination_port_range', 'destination_port_ranges'],
+  srcPrefixes: ['source_address_prefix', 'source_address_prefixes'],
+  dstPrefixes: ['destination_address_prefix', 'destination_address_prefixes'],
+  srcAsgs: ['source_application_security_group_ids'],
+  dstAsgs: ['destination_application_security_group_ids'],
+  priority: 'priority',
+  access: 'access',
+  direction: 'direction',
+  protocol: 'protocol',
+};
+
 function ruleFromTf(o: PObject, name: string | undefined, extra: Match[], address?: string): AzRuleSpec {
   const f = (k: string): PValue | undefined => get(o, k);
-  const present = (...keys: string[]): PValue[] => keys.map(f).filter((v): v is PValue => v !== undefined);
   const nameV = f('name');
-  const r: AzRuleSpec = {
-    name: name ?? (nameV ? valText(nameV) : '(unnamed)'),
-    span: o.span,
-    srcPorts: present('source_port_range', 'source_port_ranges'),
-    dstPorts: present('destination_port_range', 'destination_port_ranges'),
-    srcPrefixes: present('source_address_prefix', 'source_address_prefixes'),
-    dstPrefixes: present('destination_address_prefix', 'destination_address_prefixes'),
-    srcAsgs: present('source_application_security_group_ids'),
-    dstAsgs: present('destination_application_security_group_ids'),
-  };
-  for (const [k, tf] of [
-    ['priority', 'priority'],
-    ['access', 'access'],
-    ['direction', 'direction'],
-    ['protocol', 'protocol'],
-  ] as const) {
-    const v = f(tf);
-    if (v !== undefined) r[k] = v;
-  }
+  const r = ruleSpecOf(name ?? (nameV ? valText(nameV) : '(unnamed)'), o.span, f, TF_FIELDS);
   const d = f('description');
   const desc = d?.kind === 'scalar' && typeof d.value === 'string' ? d.value : undefined;
   if (address || desc) r.description = [address, desc].filter(Boolean).join(': ');

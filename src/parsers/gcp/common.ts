@@ -22,15 +22,8 @@ import {
 import { spanJoin } from '../../model/build.js';
 import type { PObject, PValue } from '../values.js';
 
-/** The Terraform resource shape the terraform format hands to the cloud mappers (src/parsers/terraform). */
-export interface TfResourceLike {
-  type: string;
-  name: string;
-  address: string;
-  body: PObject;
-  span: Span;
-  module?: string;
-}
+/** The Terraform resource shape the terraform format hands to the cloud mappers (defined in src/parsers/terraform). */
+export type { TfResource as TfResourceLike } from '../terraform/index.js';
 
 export interface MapResult {
   rulesets: import('../../model/index.js').Ruleset[];
@@ -64,15 +57,8 @@ export function isNullish(v: PValue | undefined): boolean {
   return v === undefined || (v.kind === 'scalar' && (v.value === null || v.value === ''));
 }
 
-export { opaqueMatch as opaque, cloudChain as chainOf, cloudTable as tableOf } from '../../model/build.js';
+export { anyOf, opaqueMatch as opaque, cloudChain as chainOf, cloudTable as tableOf } from '../../model/build.js';
 
-/** Conjunction of several alternatives: one alternative is inlined, several become an `any-of`. */
-export function anyOf(alternatives: Match[][], span?: Span): Match[] {
-  if (alternatives.length === 1) return alternatives[0]!;
-  const m: Match = { kind: 'any-of', alternatives };
-  if (span) m.span = span;
-  return [m];
-}
 
 /**
  * A port or port range as clouds write it: "22", 22, "1761-1768", "*" (all).

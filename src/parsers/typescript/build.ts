@@ -13,13 +13,13 @@ import {
   parseCidr,
   protocolNumber,
   type Action,
-  type Chain,
   type Diagnostic,
   type Match,
   type NumSet,
   type Rule,
   type Ruleset,
 } from '../../model/index.js';
+import { cloudChain, cloudRuleset, cloudTable, opaqueMatch, spanJoin } from '../../model/build.js';
 import { oneLine, spanOfNode, type Node } from './ast.js';
 import type { Resolver, UnkVal, Val } from './resolve.js';
 
@@ -110,7 +110,7 @@ export class DocBuilder {
   }
 
   opaque(v: UnkVal | { text: string; reason: string; node: Node }, module = 'unresolved'): Match {
-    return { kind: 'opaque', module, text: v.text, reason: v.reason, span: spanOfNode(v.node) };
+    return opaqueMatch(module, v.text, v.reason, spanOfNode(v.node));
   }
 
   /** Builds the rulesets; rule ids are assigned in ruleset, chain, rule order. */
@@ -153,33 +153,9 @@ export class DocBuilder {
           })
           .map((x) => x.r);
       };
-      const ingress: Chain = {
-        name: 'ingress',
-        hook: 'input',
-        priority: 0,
-        type: 'filter',
-        policy: 'drop',
-        policyImplicit: true,
-        rules: toRules([...order(d.ingress), ...d.defaultIngress]),
-        span,
-      };
-      const egress: Chain = {
-        name: 'egress',
-        hook: 'output',
-        priority: 0,
-        type: 'filter',
-        policy: d.style === 'gcp' ? 'accept' : 'drop',
-        policyImplicit: true,
-        rules: toRules([...order(d.egress), ...d.defaultEgress]),
-        span,
-      };
-      rulesets.push({
-        name: d.name,
-        targets: d.targets.length > 0 ? [...d.targets] : [d.name],
-        tables: [{ name: tableName(d.style), family: 'cloud', chains: [ingress, egress], span }],
-        families: ['ipv4', 'ipv6'],
-        kind: 'cloud',
-      });
+      const ingress = cloudChain('ingress', 'input', 'drop', toRules([...order(d.ingress), ...d.defaultIngress]), span);
+      const egress = cloudChain('egress', 'output', d.style === 'gcp' ? 'accept' : 'drop', toRules([...order(d.egress), ...d.defaultEgress]), span);
+      rulesets.push(cloudRuleset(d.name, d.targets.length > 0 ? [...d.targets] : [d.name], [cloudTable(tableName(d.style), [ingress, egress], span)]));
     }
     return { rulesets, extracted };
   }
@@ -189,11 +165,7 @@ function tableName(style: RulesetStyle): string {
   return style === 'aws' ? 'security-group' : style === 'gcp' ? 'firewall' : 'network-security-group';
 }
 
-/** Alternatives (each a conjunction) → the matches of one rule. */
-export function anyOf(alternatives: Match[][]): Match[] {
-  if (alternatives.length === 1) return alternatives[0]!;
-  return [{ kind: 'any-of', alternatives }];
-}
+export { anyOf } from '../../model/build.js';
 
 export const WORLD_V4 = '0.0.0.0/0';
 export const WORLD_V6 = '::/0';
@@ -255,7 +227,7 @@ export function cidrs(b: DocBuilder, vals: Val[], within: Node | undefined): Cid
   const matches: Match[] = [];
   if (any) {
     const m: Match = { kind: 'address', dir: 'src', addrs: set };
-    if (first && last) m.span = { start: spanOfNode(first).start, end: spanOfNode(last).end };
+    if (first && last) m.span = spanJoin(spanOfNode(first), spanOfNode(last));
     matches.push(m);
   }
   return { matches, opaques, worldLiterals };
@@ -327,7 +299,7 @@ export function awsProtoPorts(
   if (proto && proto.node) protoMatch.span = spanOfNode(proto.node);
   if (p !== 6 && p !== 17 && p !== 1 && p !== 58) return [protoMatch];
   const portNode = from?.node ?? to?.node ?? at;
-  const span = from?.node && to?.node ? { start: spanOfNode(from.node).start, end: spanOfNode(to.node).end } : spanOfNode(portNode);
+  const span = from?.node && to?.node ? spanJoin(spanOfNode(from.node), spanOfNode(to.node)) : spanOfNode(portNode);
   // both ends from the same loop variable: pair them iteration by iteration
   if (from?.k === 'each' && to?.k === 'each' && from.id === to.id && from.items.length === to.items.length) {
     let ports: NumSet = IntervalSet.empty();

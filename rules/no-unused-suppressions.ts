@@ -40,8 +40,9 @@ const rule: Rule.RuleModule = {
   create(context) {
     const opts = (context.options[0] ?? {}) as Options;
     const ast = context.sourceCode.ast as unknown as object;
-    const settings = context.settings as { firewall?: { now?: unknown } } | undefined;
-    const now = typeof settings?.firewall?.now === 'string' ? Date.parse(settings.firewall.now) : undefined;
+    // `settings.fwlintNow` (an ISO date) evaluates expiry as of that day: for tests and reproducible CI runs
+    const settings = context.settings as { fwlintNow?: unknown } | undefined;
+    const now = typeof settings?.fwlintNow === 'string' ? Date.parse(settings.fwlintNow) : undefined;
     configureSuppressions(ast, { requireReason: opts['require-reason'] === true, ...(now !== undefined && !Number.isNaN(now) ? { now } : {}) });
     return oncePerFile(() => {
       const a = analyse(context);

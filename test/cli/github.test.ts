@@ -94,3 +94,26 @@ describe('--format github', () => {
     ]);
   });
 });
+
+describe('action.yml', () => {
+  it('is a composite action with the documented inputs, and every run script is valid bash', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { spawnSync } = await import('node:child_process');
+    const { parse } = await import('yaml');
+    const { ROOT } = await import('./helpers.js');
+    const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
+      inputs: Record<string, { default?: string }>;
+      runs: { using: string; steps: { uses?: string; run?: string; shell?: string }[] };
+    };
+    expect(action.runs.using).toBe('composite');
+    expect(Object.keys(action.inputs)).toEqual(['paths', 'format', 'fail-on', 'diff-base', 'version', 'node-version', 'upload']);
+    expect(action.inputs.format!.default).toBe('sarif');
+    expect(action.runs.steps.map((s) => s.uses ?? s.shell)).toEqual(['actions/setup-node@v4', 'bash', 'bash', 'github/codeql-action/upload-sarif@v3', 'bash']);
+    for (const s of action.runs.steps.filter((x) => x.run)) {
+      const r = spawnSync('bash', ['-n'], { input: s.run!.replace(/\$\{\{[^}]*\}\}/g, 'x'), encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+    }
+    expect(action.runs.steps[1]!.run).toContain('-f "$FWLINT_FORMAT" -o "$report"');
+  });
+});

@@ -9,7 +9,7 @@
  */
 import { AddrSet, type Match, type Rule, type Ruleset, type Span } from '../../model/index.js';
 import { get, items, str, toPlain, type PExpr, type PValue } from '../values.js';
-import { AwsContext, groupRuleset, naclRulesetOf, permRules, unresolvedMatch, type NaclEntryInput, type PermInput, type SourceInput } from './core.js';
+import { AwsContext, groupRuleset, naclRulesetOf, permRules, unresolvedMatch, type NaclEntryInput, type PermInput, type SgDraft, type SourceInput } from './core.js';
 
 const PSEUDO = new Set(['AWS::AccountId', 'AWS::NotificationARNs', 'AWS::Partition', 'AWS::Region', 'AWS::StackId', 'AWS::StackName', 'AWS::URLSuffix']);
 const NO_VALUE = 'AWS::NoValue';
@@ -296,12 +296,7 @@ function tagName(tags: PValue | undefined, t: Template): string | undefined {
 
 export function mapCloudFormation(tree: PValue, ctx: AwsContext, overrides?: Record<string, unknown>): Ruleset[] {
   const t = new Template(tree, overrides);
-  interface Group {
-    name: string;
-    targets: string[];
-    span: Span;
-    ingress: Rule[];
-    egress: Rule[];
+  interface Group extends SgDraft {
     explicitEgress: boolean;
     cfn: boolean;
   }

@@ -371,6 +371,15 @@ export function sgRuleset(i: SgRulesetInput): Ruleset {
   return cloudRuleset(i.name, dedupe(i.targets), tables);
 }
 
+/** A security group as the readers collect it (rules from the group and from standalone rule resources). */
+export interface SgDraft {
+  name: string;
+  targets: string[];
+  span: Span;
+  ingress: Rule[];
+  egress: Rule[];
+}
+
 /** A network ACL as the readers collect it. */
 export interface NaclInput {
   name: string;
@@ -389,7 +398,7 @@ export function naclChains(acl: NaclInput, ctx: AwsContext): { name: string; spa
  * too (exposure = intersection); subnets of different or unknown NACLs add none.
  */
 export function groupRuleset(
-  g: { name: string; targets: string[]; span: Span; ingress: Rule[]; egress: Rule[] },
+  g: SgDraft,
   subnets: ReadonlySet<string> | undefined,
   aclOfSubnet: ReadonlyMap<string, string>,
   acls: ReadonlyMap<string, NaclInput>,

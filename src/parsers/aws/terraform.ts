@@ -8,7 +8,7 @@
 import type { Diagnostic, Match, Rule, Ruleset, Span } from '../../model/index.js';
 import { get, items, str, type PObject, type PValue } from '../values.js';
 import type { TfResource } from '../terraform/index.js';
-import { AwsContext, groupRuleset, naclRulesetOf, permRules, sgName, unresolvedMatch, type NaclEntryInput, type PermInput, type SourceInput } from './core.js';
+import { AwsContext, groupRuleset, naclRulesetOf, permRules, sgName, unresolvedMatch, type NaclEntryInput, type PermInput, type SgDraft, type SourceInput } from './core.js';
 
 const SG_TYPES = new Set(['aws_security_group', 'aws_default_security_group']);
 const ACL_TYPES = new Set(['aws_network_acl', 'aws_default_network_acl']);
@@ -83,14 +83,7 @@ function nonEmpty(v: PValue | undefined): v is PValue {
 
 export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[]; diagnostics: Diagnostic[] } {
   const ctx = new AwsContext();
-  interface Group {
-    name: string;
-    targets: string[];
-    span: Span;
-    ingress: Rule[];
-    egress: Rule[];
-  }
-  const groups = new Map<string, Group>();
+  const groups = new Map<string, SgDraft>();
   const byBase = new Map<string, string[]>();
   const byId = new Map<string, string>();
   const order: string[] = [];
@@ -105,7 +98,7 @@ export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[];
     return undefined;
   };
 
-  const groupsFor = (ref: PValue | undefined, span: Span): Group[] => {
+  const groupsFor = (ref: PValue | undefined, span: Span): SgDraft[] => {
     let key: string | undefined;
     if (ref?.kind === 'scalar' && ref.value !== null) {
       const s = String(ref.value);
@@ -185,7 +178,7 @@ export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[];
     const id = str(get(b, 'id'));
     const name = str(get(b, 'name')) ?? str(get(b, 'name_prefix'));
     const tag = str(get(get(b, 'tags'), 'Name'));
-    const g: Group = { name: sgName(id, name, r.address), targets: [r.address, id ?? '', name ?? '', tag ?? ''], span: r.span, ingress: [], egress: [] };
+    const g: SgDraft = { name: sgName(id, name, r.address), targets: [r.address, id ?? '', name ?? '', tag ?? ''], span: r.span, ingress: [], egress: [] };
     if (!id) g.name = name ? `${r.address} (${name})` : r.address;
     for (const dir of ['ingress', 'egress'] as const) {
       const { blocks, unknown } = ruleBlocks(b, dir);

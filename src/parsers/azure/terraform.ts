@@ -6,7 +6,7 @@
  */
 import { DOCUMENT_START, type Diagnostic, type Match } from '../../model/index.js';
 import { get, type PObject, type PValue } from '../values.js';
-import { lastSegment, listOf, opaque, valText, type MapResult, type TfResourceLike } from '../gcp/common.js';
+import { lastSegment, opaque, valText, type MapResult, type TfResourceLike } from '../gcp/common.js';
 import { IdSource, ruleSpecOf, type AzRuleFields, type AzRuleSpec, type NsgSpec } from './nsg.js';
 import { compileAll } from './readers.js';
 

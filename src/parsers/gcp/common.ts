@@ -9,18 +9,14 @@ import {
   numRange,
   numSetOf,
   PORT_UNIVERSE,
-  type Chain,
   type Diagnostic,
-  type Match,
   type NumSet,
-  type OpaqueMatch,
   type Rule,
   type Span,
-  type Table,
   DOCUMENT_START,
 } from '../../model/index.js';
 import { spanJoin } from '../../model/build.js';
-import type { PObject, PValue } from '../values.js';
+import type { PValue } from '../values.js';
 
 /** The Terraform resource shape the terraform format hands to the cloud mappers (defined in src/parsers/terraform). */
 export type { TfResource as TfResourceLike } from '../terraform/index.js';

@@ -513,16 +513,24 @@ interface BuildCounters {
 }
 
 function buildRules(r: IrRule, tc: TableCtx, counters: BuildCounters): Rule[] {
-  const matches: Match[] = [];
+  // Statements run in order and a verdict ends the rule: matches written after a
+  // verdict never run. A verdict map ends the rule only for packets whose key is in
+  // the map; the others go on with the statements after it (`post`).
+  let matches: Match[] = [];
+  const base: Match[] = [];
+  const post: Match[] = [];
   let action: Action | undefined;
   let vmap: Extract<IrStmt, { k: 'vmap' }> | undefined;
+  let ended = false;
   const cont: string[] = [];
   let reportSpan: Span | undefined;
+  matches = base;
   for (const st of r.stmts) {
+    if (ended) break;
     switch (st.k) {
       case 'match':
         matches.push(...convertMatch(st.left, st.op, st.right, tc, r.text, st.span));
-        if (st.rightSpan && st.left.k === 'payload' && st.left.field === 'dport') reportSpan = st.rightSpan;
+        if (!vmap && st.rightSpan && st.left.k === 'payload' && st.left.field === 'dport') reportSpan = st.rightSpan;
         break;
       case 'opaque':
         matches.push(opaque(st.module, st.text, st.reason, st.span));
@@ -532,30 +540,40 @@ function buildRules(r: IrRule, tc: TableCtx, counters: BuildCounters): Rule[] {
         break;
       case 'verdict':
         action = verdictAction(st.v);
-        vmap = undefined;
+        ended = true;
         break;
       case 'vmap':
+        if (vmap) {
+          // a second map only runs for packets the first did not decide: keep it undecided
+          post.push(opaque('vmap', r.text, 'a second verdict map in one rule', st.span));
+          break;
+        }
         vmap = st;
-        action = undefined;
+        matches = post;
         break;
       case 'nat':
+        // a NAT statement ends a nat chain's rule; a verdict written after it wins (as the parsers read them)
         action = natAction(st);
-        vmap = undefined;
         break;
       case 'continue':
         cont.push(st.name);
         break;
     }
   }
-  const base = dedupe(matches);
   const mk = (ms: Match[], a: Action, report?: Span): Rule => {
     const rule: Rule = { id: counters.nextId++, matches: ms, action: a, span: r.span, text: r.text };
     if (report ?? reportSpan) rule.reportSpan = (report ?? reportSpan)!;
     if (r.comment !== undefined) rule.comment = r.comment;
     return rule;
   };
-  if (vmap) return expandVmap(vmap, base, tc, r, mk);
-  return [mk(base, action ?? { kind: 'continue', target: cont.length ? cont.join(' ') : 'none' })];
+  const fallthrough = action ?? { kind: 'continue' as const, target: cont.length ? cont.join(' ') : 'none' };
+  if (vmap) {
+    const rules = expandVmap(vmap, dedupe(base), tc, r, mk);
+    // packets whose key is not in the map: the statements after the map
+    if (action) rules.push(mk(dedupe([...base, ...post]), action));
+    return rules;
+  }
+  return [mk(dedupe(base), fallthrough)];
 }
 
 function expandVmap(st: Extract<IrStmt, { k: 'vmap' }>, base: Match[], tc: TableCtx, r: IrRule, mk: (ms: Match[], a: Action, report?: Span) => Rule): Rule[] {

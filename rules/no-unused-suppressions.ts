@@ -47,7 +47,7 @@ const rule: Rule.RuleModule = {
     return oncePerFile(() => {
       const a = analyse(context);
       if (!a) return;
-      const state = suppressionsFor(ast, a.document, context.sourceCode.text);
+      const state = suppressionsFor(ast, a.document, context.sourceCode.text, a.filePath);
       for (const s of state.list) {
         const loc = { start: { line: s.span.start.line, column: s.span.start.column }, end: { line: s.span.end.line, column: s.span.end.column } };
         const text = s.text.length > 80 ? `${s.text.slice(0, 77)}…` : s.text;

@@ -97,7 +97,7 @@ export function report(
   const where = a.where(span, ruleId);
   // inline `fwlint-ignore` suppressions (src/suppressions): covered line, named rule, scope, not expired
   const ast = context.sourceCode.ast as unknown as object;
-  if (findSuppression(suppressionsFor(ast, a.document, context.sourceCode.text), context.id, where.loc.start.line, scope)) return;
+  if (findSuppression(suppressionsFor(ast, a.document, context.sourceCode.text, a.filePath), context.id, where.loc.start.line, scope)) return;
   const suggest = where.suggestions?.map((s) => ({ desc: s.desc, fix: (fixer: EslintRule.RuleFixer) => fixer.replaceTextRange(s.range, s.text) }));
   const base = where.node ? { node: where.node as never } : { loc: where.loc };
   context.report({ ...base, ...descriptor, ...(suggest && suggest.length > 0 ? { suggest } : {}) } as EslintRule.ReportDescriptor);

@@ -6,8 +6,10 @@
  */
 import type { AddrSet, FirewallDocument, NumSet } from '../model/index.js';
 import { parseSuppressions, type InlineSuppression } from './parse.js';
+import { loadSidecar } from './sidecar.js';
 
-export { parseSuppressions, parseDirective, directiveText, type InlineSuppression } from './parse.js';
+export { parseSuppressions, parseDirective, directiveText, type InlineSuppression, type ExternalDirective } from './parse.js';
+export { parseSidecar, loadSidecar, SIDECAR_SUFFIX } from './sidecar.js';
 
 export interface SuppressionScope {
   ports?: Map<number, NumSet>;
@@ -36,10 +38,11 @@ export function configureSuppressions(ast: object, opts: Options): void {
   options.set(ast, opts);
 }
 
-export function suppressionsFor(ast: object, doc: FirewallDocument, text: string | undefined): FileSuppressions {
+export function suppressionsFor(ast: object, doc: FirewallDocument, text: string | undefined, filePath?: string): FileSuppressions {
   let s = states.get(ast);
   if (s) return s;
-  const list = doc.comments.length > 0 || hasRuleComments(doc) ? parseSuppressions(doc, text) : [];
+  const external = loadSidecar(filePath);
+  const list = doc.comments.length > 0 || external.length > 0 || hasRuleComments(doc) ? parseSuppressions(doc, text, external) : [];
   const byLine = new Map<number, InlineSuppression[]>();
   for (const x of list) {
     if (!x.covers) continue;

@@ -210,10 +210,30 @@ function trails(text: string | undefined, offset: number): boolean {
   return false;
 }
 
-/** Every suppression of a document, attached to the lines it covers. `text` is the file's text (to tell trailing comments). */
-export function parseSuppressions(doc: FirewallDocument, text?: string): InlineSuppression[] {
+/** A directive given outside the file (JSON sidecar): the line of the rule it covers and its text without `fwlint-ignore`. */
+export interface ExternalDirective {
+  line: number;
+  ignore: string;
+  /** What is wrong with the entry itself (not a mapping, no line…). */
+  error?: string;
+}
+
+/**
+ * Every suppression of a document, attached to the lines it covers. `text` is
+ * the file's text (to tell trailing comments); `external` are sidecar entries.
+ */
+export function parseSuppressions(doc: FirewallDocument, text?: string, external: ExternalDirective[] = []): InlineSuppression[] {
   const out: InlineSuppression[] = [];
   const { list, rules } = targets(doc);
+  for (const e of external) {
+    const line = Math.max(1, Math.floor(e.line) || 1);
+    const span: Span = { start: { line, column: 1, offset: 0 }, end: { line, column: 1, offset: 0 } };
+    const s = parseDirective(`${DIRECTIVE} ${e.ignore}`, span);
+    if (e.error) s.error = s.error ? `${e.error}; ${s.error}` : e.error;
+    const t = list.find((x) => x.start === line) ?? containing(list, line);
+    if (t) s.covers = { start: t.start, end: t.end };
+    out.push(s);
+  }
   let containingCache: Target[] | undefined;
   for (const c of doc.comments) {
     const d = directiveText(c.value);
@@ -237,5 +257,5 @@ export function parseSuppressions(doc: FirewallDocument, text?: string): InlineS
     s.covers = { start: r.span.start.line, end: r.span.end.line };
     out.push(s);
   }
-  return out.sort((a, b) => a.span.start.offset - b.span.start.offset);
+  return out.sort((a, b) => a.span.start.line - b.span.start.line || a.span.start.column - b.span.start.column);
 }

@@ -1,8 +1,86 @@
+/**
+ * The closing table of the stylish format: files, findings by rule, and the
+ * exposed ports that rules flagged (how many files expose each).
+ *
+ * Ports come from the findings of the exposure rules, whose messages are
+ * written by src/catalog describePorts(): "TCP 1761 (cft-0, …), 1762-1765;
+ * UDP 53 (domain)". Reading our own fixed wording keeps the summary free
+ * (no second analysis), works with ESLint's worker threads and with cached
+ * results; a message that does not follow it simply adds nothing.
+ */
 import type { ESLint } from 'eslint';
 
-/** The closing table of the stylish format: files, and findings by rule. */
-export function summaryTable(results: ESLint.LintResult[], _tty: boolean): string {
+/** Rules whose messages name exposed ports. */
+export const EXPOSURE_RULES = new Set([
+  'firewall/no-unneeded-cft-ports',
+  'firewall/no-world-open-sensitive-ports',
+  'firewall/no-undeclared-registered-ports',
+  'firewall/ip-family-parity',
+]);
+
+const PROTOS = ['TCP', 'UDP', 'SCTP', 'DCCP'];
+
+/** Split at `sep` outside parentheses. */
+function splitTop(s: string, sep: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth = Math.max(0, depth - 1);
+    else if (depth === 0 && s.startsWith(sep, i)) {
+      out.push(s.slice(start, i));
+      start = i + sep.length;
+      i += sep.length - 1;
+    }
+  }
+  out.push(s.slice(start));
+  return out;
+}
+
+/** "tcp/1761", "udp/1024-1760", "tcp/all" for each port item a finding message names. */
+export function portsInMessage(message: string): string[] {
+  let head = message;
+  for (const stop of [' reachable ', ' of the Transfer CFT deployment']) {
+    const i = head.indexOf(stop);
+    if (i >= 0) head = head.slice(0, i);
+  }
+  const out: string[] = [];
+  for (let seg of splitTop(head, '; ')) {
+    // the first segment carries the certainty: "Open: TCP …", "Possibly open (…): UDP …"
+    let at = -1;
+    for (const p of PROTOS) {
+      const i = seg.startsWith(`${p} `) ? 0 : seg.indexOf(`: ${p} `) >= 0 ? seg.indexOf(`: ${p} `) + 2 : -1;
+      if (i >= 0 && (at < 0 || i < at)) at = i;
+    }
+    if (at < 0) continue;
+    seg = seg.slice(at);
+    const sp = seg.indexOf(' ');
+    const proto = seg.slice(0, sp).toLowerCase();
+    const list = seg.slice(sp + 1);
+    if (list.startsWith('all ports')) {
+      out.push(`${proto}/all`);
+      continue;
+    }
+    for (const item of splitTop(list, ', ')) {
+      const m = /^(\d{1,5}(?:-\d{1,5})?)(?:\s|$)/.exec(item.trim());
+      if (m) out.push(`${proto}/${m[1]}`);
+    }
+  }
+  return out;
+}
+
+function portOrder(k: string): number {
+  const [proto, ports] = k.split('/') as [string, string];
+  const first = ports === 'all' ? -1 : Number(ports.split('-')[0]);
+  return (PROTOS.indexOf(proto.toUpperCase()) << 17) + first + 1;
+}
+
+export function summaryTable(results: ESLint.LintResult[], _tty: boolean, maxPorts = 10): string {
   const byRule = new Map<string, { errors: number; warnings: number }>();
+  /** "tcp/1768" → files */
+  const byPort = new Map<string, { files: Set<string>; errors: number }>();
   for (const r of results) {
     for (const m of r.messages) {
       const id = m.ruleId ?? (m.fatal ? 'parse error' : 'other');
@@ -10,6 +88,14 @@ export function summaryTable(results: ESLint.LintResult[], _tty: boolean): strin
       if (m.severity === 2) c.errors++;
       else c.warnings++;
       byRule.set(id, c);
+      if (m.ruleId && EXPOSURE_RULES.has(m.ruleId)) {
+        for (const p of portsInMessage(m.message)) {
+          let e = byPort.get(p);
+          if (!e) byPort.set(p, (e = { files: new Set(), errors: 0 }));
+          e.files.add(r.filePath);
+          if (m.severity === 2) e.errors++;
+        }
+      }
     }
   }
   const withFindings = results.filter((r) => r.messages.length > 0).length;
@@ -20,6 +106,15 @@ export function summaryTable(results: ESLint.LintResult[], _tty: boolean): strin
     for (const [id, c] of [...byRule].sort((a, b) => b[1].errors + b[1].warnings - (a[1].errors + a[1].warnings))) {
       lines.push(`  ${id.padEnd(width)}  ${String(c.errors).padStart(6)}  ${String(c.warnings).padStart(8)}`);
     }
+  }
+  if (byPort.size > 0) {
+    // most files first, then errors before warnings, then protocol and port order
+    const ranked = [...byPort].sort((a, b) => b[1].files.size - a[1].files.size || b[1].errors - a[1].errors || portOrder(a[0]) - portOrder(b[0]));
+    const shown = ranked.slice(0, maxPorts);
+    const width = Math.max(...shown.map(([k]) => k.length), 'exposed port'.length);
+    lines.push(`  ${'exposed port'.padEnd(width)}  files  errors`);
+    for (const [k, e] of shown) lines.push(`  ${k.padEnd(width)}  ${String(e.files.size).padStart(5)}  ${String(e.errors).padStart(6)}`);
+    if (ranked.length > shown.length) lines.push(`  … and ${ranked.length - shown.length} more`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -168,8 +168,12 @@ export function awsProtocol(v: PValue | undefined): number | 'all' | 'unknown' |
   if (t === undefined) return 'unknown';
   const l = t.toLowerCase();
   if (l === '-1' || l === 'all' || l === '*') return 'all';
-  const n = protocolNumber(l === 'icmpv6' ? 'ipv6-icmp' : l);
-  return n ?? 'unknown';
+  return awsProtocolNumber(l) ?? 'unknown';
+}
+
+/** A protocol name or number as AWS writes it (lower case; `icmpv6` is 58) → its number. */
+export function awsProtocolNumber(l: string): number | undefined {
+  return protocolNumber(l === 'icmpv6' ? 'ipv6-icmp' : l);
 }
 
 interface L4 {

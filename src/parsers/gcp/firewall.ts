@@ -90,6 +90,11 @@ const TCP = 6;
 const UDP = 17;
 const SCTP = 132;
 
+/** A GCP protocol name or number (lower case; `ipip` is protocol 4) → its number. */
+export function gcpProtocolNumber(t: string): number | undefined {
+  return protocolNumber(t === 'ipip' ? '4' : t);
+}
+
 function protoMatches(e: GcpProtoEntry, diagnostics: Diagnostic[]): { matches: Match[]; label: string } {
   if (e.unresolved !== undefined) {
     return { matches: [opaque('unresolved', e.unresolved, 'the protocol and port list is not a literal', e.span)], label: e.unresolved };
@@ -111,7 +116,7 @@ function protoMatches(e: GcpProtoEntry, diagnostics: Diagnostic[]): { matches: M
     label = t;
     if (t === 'all') all = true;
     else {
-      protoNum = protocolNumber(t === 'ipip' ? '4' : t);
+      protoNum = gcpProtocolNumber(t);
       if (protoNum === undefined) {
         diagnostics.push({ severity: 'error', code: 'gcp/bad-protocol', message: `unknown protocol "${valText(p)}"`, span: p.span });
         matches.push(opaque('unresolved', valText(p), 'unknown protocol', p.span));

@@ -11,7 +11,6 @@ import {
   numRange,
   numSingle,
   parseCidr,
-  protocolNumber,
   type Action,
   type Diagnostic,
   type Match,
@@ -20,6 +19,7 @@ import {
   type Ruleset,
 } from '../../model/index.js';
 import { cloudChain, cloudRuleset, cloudTable, opaqueMatch, spanJoin } from '../../model/build.js';
+import { awsProtocolNumber } from '../aws/core.js';
 import { oneLine, spanOfNode, type Node } from './ast.js';
 import type { Resolver, UnkVal, Val } from './resolve.js';
 
@@ -247,14 +247,14 @@ export function awsProtocol(b: DocBuilder, v: Val | undefined, at: Node): number
   if (v.k === 'str') {
     const t = v.v.trim().toLowerCase();
     if (t === '-1' || t === 'all') return 'all';
-    const n = t === 'icmpv6' ? 58 : protocolNumber(t);
+    const n = awsProtocolNumber(t);
     if (n !== undefined) return n;
   }
   if (v.k === 'ref') {
     // ec2.Protocol.TCP and friends
     const name = v.fq.slice(v.fq.lastIndexOf('.') + 1).toLowerCase();
     if (name === 'all') return 'all';
-    const n = name === 'icmpv6' ? 58 : protocolNumber(name.replace(/_/g, '-'));
+    const n = awsProtocolNumber(name.replace(/_/g, '-'));
     if (n !== undefined) return n;
   }
   if (v.k === 'unk') return b.opaque(v);

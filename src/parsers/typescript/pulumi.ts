@@ -5,6 +5,8 @@
  * NetworkSecurityGroup and SecurityRule, with the default rules).
  */
 import { AddrSet, numRange, numSingle, parseCidr, protocolNumber, IntervalSet, type Action, type Match, type NumSet } from '../../model/index.js';
+import { parsePortText } from '../gcp/common.js';
+import { gcpProtocolNumber } from '../gcp/firewall.js';
 import { spanOfNode, type Node } from './ast.js';
 import { anyOf, cidrs, flatItems, PLACEHOLDER_V4, PLACEHOLDER_V6, replaceLiteral, RulesetDraft, type RuleDraft, type Suggestion } from './build.js';
 import { entries } from './cdk.js';
@@ -275,19 +277,14 @@ function portStrings(ctx: Context, vals: Val[]): { ports?: NumSet; opaque?: Matc
       opaque.push(it.k === 'unk' ? ctx.b.opaque(it) : ctx.b.opaque({ text: ctx.b.text(it.node), reason: 'not a port', node: it.node }));
       continue;
     }
-    if (s === '*') {
-      set = numRange(0, 65535);
-      continue;
-    }
-    const m = /^([0-9]{1,5})(?:\s*-\s*([0-9]{1,5}))?$/.exec(s);
-    const lo = m ? Number(m[1]) : NaN;
-    const hi = m ? Number(m[2] ?? m[1]) : NaN;
-    if (!m || lo > 65535 || hi > 65535 || hi < lo) {
+    // The cloud parsers' reading of a port string; the word "any" is not a port in programs.
+    const ps = s.toLowerCase() === 'any' ? undefined : parsePortText(s);
+    if (!ps) {
       ctx.b.warn(it.node, `invalid port '${s}'`, 'typescript/invalid-port');
       opaque.push(ctx.b.opaque({ text: s, reason: 'invalid port', node: it.node }, 'invalid'));
       continue;
     }
-    set = set.union(lo === hi ? numSingle(lo) : numRange(lo, hi));
+    set = set.union(ps);
   }
   return { ports: set, opaque };
 }
@@ -299,7 +296,7 @@ function gcpProtoPorts(ctx: Context, proto: Val | undefined, ports: Val | undefi
   if (proto.k === 'str') {
     const t = proto.v.trim().toLowerCase();
     if (t === 'all') return [];
-    p = protocolNumber(t);
+    p = gcpProtocolNumber(t);
   } else if (proto.k === 'num') p = proto.v;
   else if (proto.k === 'unk') return [b.opaque(proto)];
   if (p === undefined) {

@@ -10,6 +10,7 @@ import { exists, isDirectory, loadFile, readStdin } from './inputs.js';
 import { formatGithub, formatSarif } from './formatters.js';
 import { HELP, UsageError, type Io } from './main.js';
 import { summaryTable } from './summary.js';
+import { pathsLabel, startProgress } from './progress.js';
 
 const FORMATS = ['stylish', 'json', 'sarif', 'github', 'junit'] as const;
 
@@ -171,14 +172,18 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   });
 
   let results: ESLint.LintResult[] = [];
+  // long runs: a progress line on a terminal's stderr, never in machine formats (src/cli/progress.ts)
+  const progress = startProgress(io, { enabled: format === 'stylish', label: () => pathsLabel(lintPaths) });
   try {
     if (lintPaths.length > 0) results.push(...(await eslint.lintFiles(lintPaths)));
   } catch (e) {
+    progress.stop();
     const msg = (e as Error).message;
     if (/No files matching|all of the files matching/i.test(msg)) throw new UsageError(msg.split('\n')[0]!);
     throw e;
   }
   for (const t of texts) results.push(...(await eslint.lintText(t.text, { filePath: t.filePath })));
+  progress.stop();
   results.push(...failures);
   results.sort((a, b) => (a.filePath < b.filePath ? -1 : a.filePath > b.filePath ? 1 : 0));
 

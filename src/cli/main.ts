@@ -26,7 +26,9 @@ Usage:
   fwlint trace FILE --proto tcp --dport N [--src IP] [--dst IP] [--iif NAME] [--hook input|forward] [--state new|established] [--format text|json]
   fwlint trace FILE --probes PACKETS.json   trace many packets, print a JSON array
   fwlint exposure PATH... [--format text|json] [--hook input|forward]
-  fwlint diff BASE [HEAD] [--format …]      what a change newly exposes (git refs; HEAD defaults to the working tree)
+  fwlint diff BASE [HEAD] [-f text|json|sarif|github] [-o FILE] [--input-format ID]
+                                            what a change newly exposes and closes (git refs; HEAD defaults to
+                                            the working tree); exit 1 when a recommended rule flags a new exposure
 
 Lint options:
   -f, --format NAME          stylish (default) | json | sarif | github | junit
@@ -40,6 +42,7 @@ Lint options:
   --concurrency N|auto|off   lint files in parallel worker threads (ESLint's own)
   --suppress-all, --suppress-rule RULE, --suppressions-location FILE, --prune-suppressions
                              baselines through ESLint's bulk suppressions (eslint-suppressions.json)
+                             inline: # fwlint-ignore RULE ports=… sources=… until=YYYY-MM-DD -- reason (docs/ci.md)
   --live                     lint this host's running rules and listening sockets (Linux)
   --no-summary               no closing summary table (stylish)
   -h, --help, -v, --version

@@ -151,9 +151,13 @@ interface Delta {
 /** The parts of `next` that `prev` does not reach. */
 function minus(next: Map<string, Piece[]>, prev: Map<string, Piece[]>): Delta[] {
   const out: Delta[] = [];
+  const sig = (p: Piece) => `${p.dim.bounds.join(',')}|${p.sources.toString()}`;
   for (const [key, list] of next) {
     const olds = prev.get(key) ?? [];
+    // fast path, the common case of a diff: the same piece on both sides
+    const same = new Set(olds.map(sig));
     for (const n of list) {
+      if (same.has(sig(n))) continue;
       let boxes: Box[] = [{ dim: n.dim, sources: n.sources }];
       for (const o of olds) {
         if (boxes.length === 0) break;

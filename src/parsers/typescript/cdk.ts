@@ -19,7 +19,7 @@ import {
   type RuleDraft,
   type Suggestion,
 } from './build.js';
-import { awsEntry, inNode, removalOf, type AwsEntryFields, type Context } from './context.js';
+import { awsEntry, inNode, propGetter, removalOf, type AwsEntryFields, type Context } from './context.js';
 import type { Scope, Val } from './resolve.js';
 
 const CFN_INGRESS: AwsEntryFields = {
@@ -115,12 +115,7 @@ function rulesetFor(ctx: Context, v: Val, fallback: Node): RulesetDraft {
     });
   }
   const text = v.k === 'unk' ? v.text : ctx.b.text(fallback);
-  return ctx.b.ruleset(`expr:${text}`, () => {
-    const d = new RulesetDraft(text, fallback, 'aws');
-    d.addTarget(text);
-    unknownEgress(ctx, d, fallback, `the security group behind ${text} is not visible in this file`);
-    return d;
-  });
+  return ctx.namedRuleset(`expr:${text}`, text, fallback, 'aws', (d) => unknownEgress(ctx, d, fallback, `the security group behind ${text} is not visible in this file`));
 }
 
 function unknownEgress(ctx: Context, d: RulesetDraft, node: Node, reason: string): void {
@@ -135,13 +130,8 @@ function unknownEgress(ctx: Context, d: RulesetDraft, node: Node, reason: string
 }
 
 function sgRuleset(ctx: Context, v: Ctor): RulesetDraft {
-  return ctx.b.ruleset(v.node, () => {
-    const id = ctx.argString(v.node, 1, v.scope);
-    const d = new RulesetDraft(id ?? ctx.b.text(v.node), v.node, 'aws');
-    d.addTarget(id);
-    d.addTarget(ctx.declaredName(v.node));
-    const props = ctx.arg(v.node, 2, v.scope);
-    const get = (k: string): Val | undefined => (props?.k === 'obj' ? (props.props.get(k) ?? props.rest) : props?.k === 'unk' ? props : undefined);
+  return ctx.constructRuleset(v.node, v.scope, 1, 'aws', (d) => {
+    const get = propGetter(ctx.arg(v.node, 2, v.scope));
     const name = get('securityGroupName');
     if (name?.k === 'str') d.addTarget(name.v);
     // allowAllOutbound (default true): all IPv4 egress; allowAllIpv6Outbound (default false): all IPv6 egress.
@@ -171,18 +161,12 @@ function sgRuleset(ctx: Context, v: Ctor): RulesetDraft {
         });
       }
     }
-    return d;
   });
 }
 
 function cfnSecurityGroup(ctx: Context, v: Ctor): RulesetDraft {
-  return ctx.b.ruleset(v.node, () => {
-    const id = ctx.argString(v.node, 1, v.scope);
-    const d = new RulesetDraft(id ?? ctx.b.text(v.node), v.node, 'aws');
-    d.addTarget(id);
-    d.addTarget(ctx.declaredName(v.node));
-    const props = ctx.arg(v.node, 2, v.scope);
-    const get = (k: string): Val | undefined => (props?.k === 'obj' ? (props.props.get(k) ?? props.rest) : props?.k === 'unk' ? props : undefined);
+  return ctx.constructRuleset(v.node, v.scope, 1, 'aws', (d) => {
+    const get = propGetter(ctx.arg(v.node, 2, v.scope));
     const name = get('groupName');
     if (name?.k === 'str') d.addTarget(name.v);
     const ing = get('securityGroupIngress');
@@ -199,7 +183,6 @@ function cfnSecurityGroup(ctx: Context, v: Ctor): RulesetDraft {
         text: '(AWS default) allow all IPv4 egress',
       });
     } else for (const e of entries(eg)) d.egress.push(awsEntry(ctx, e, e.node, CFN_EGRESS, 'dst'));
-    return d;
   });
 }
 
@@ -211,7 +194,7 @@ export function entries(v: Val): Val[] {
 
 function cfnStandalone(ctx: Context, v: Ctor, ingress: boolean): void {
   const props = ctx.arg(v.node, 2, v.scope);
-  const get = (k: string): Val | undefined => (props?.k === 'obj' ? (props.props.get(k) ?? props.rest) : props?.k === 'unk' ? props : undefined);
+  const get = propGetter(props);
   const gid = get('groupId') ?? get('groupName');
   const d = groupRuleset(ctx, gid, v.node);
   const entry = props ?? { k: 'unk' as const, text: ctx.b.text(v.node), reason: 'no properties', node: v.node };
@@ -227,11 +210,7 @@ export function groupRuleset(ctx: Context, gid: Val | undefined, at: Node): Rule
   if (g && (g.k === 'new' || g.k === 'call')) return rulesetFor(ctx, g, at);
   if (g?.k === 'str') {
     const name = g.v;
-    return ctx.b.ruleset(`id:${name}`, () => {
-      const d = new RulesetDraft(name, g.node, 'aws');
-      d.addTarget(name);
-      return d;
-    });
+    return ctx.namedRuleset(`id:${name}`, name, g.node, 'aws');
   }
   return rulesetFor(ctx, g ?? { k: 'unk', text: ctx.b.text(at), reason: 'no security group given', node: at }, g?.node ?? at);
 }

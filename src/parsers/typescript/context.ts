@@ -14,12 +14,19 @@ import {
   PLACEHOLDER_V6,
   removeStatement,
   replaceLiteral,
+  RulesetDraft,
   type DocBuilder,
+  type RulesetStyle,
   type RuleDraft,
   type Suggestion,
 } from './build.js';
 import type { Resolver, Scope, Val } from './resolve.js';
 import type { ScanResult } from './scan.js';
+
+/** Property reader of an object argument: an unknown object makes every property unknown; a spread of unknowns (`rest`) stands for absent keys. */
+export function propGetter(obj: Val | undefined): (key: string) => Val | undefined {
+  return (k) => (obj?.k === 'obj' ? (obj.props.get(k) ?? obj.rest) : obj?.k === 'unk' ? obj : undefined);
+}
 
 export class Context {
   private readonly parents = new Map<Node, Node | undefined>();
@@ -79,6 +86,32 @@ export class Context {
     return this.r.eval(a, scope);
   }
 
+  /**
+   * The ruleset of a construct (security group, NSG), created once: named by its
+   * id / resource name argument (else its text), targeted by that name and by the
+   * variable it is stored in.
+   */
+  constructRuleset(node: TSESTree.CallExpression | TSESTree.NewExpression, scope: Scope, nameArg: number, style: RulesetStyle, fill: (d: RulesetDraft) => void): RulesetDraft {
+    return this.b.ruleset(node, () => {
+      const name = this.argString(node, nameArg, scope);
+      const d = new RulesetDraft(name ?? this.b.text(node), node, style);
+      d.addTarget(name);
+      d.addTarget(this.declaredName(node));
+      fill(d);
+      return d;
+    });
+  }
+
+  /** The ruleset of a group known only by a name or an expression (not built in this file), created once per key. */
+  namedRuleset(key: string, name: string, node: Node, style: RulesetStyle, fill?: (d: RulesetDraft) => void): RulesetDraft {
+    return this.b.ruleset(key, () => {
+      const d = new RulesetDraft(name, node, style);
+      d.addTarget(name);
+      fill?.(d);
+      return d;
+    });
+  }
+
   /** A human label for a construct value: its variable name, else its id / resource name, else its text. */
   label(v: Val): string {
     if (v.k === 'new' || v.k === 'call') {
@@ -128,7 +161,6 @@ export interface AwsEntryFields {
  */
 export function awsEntry(ctx: Context, entry: Val, node: Node, f: AwsEntryFields, dir: 'src' | 'dst'): RuleDraft {
   const b = ctx.b;
-  const r = ctx.r;
   if (entry.k !== 'obj') {
     const m = entry.k === 'unk' ? b.opaque(entry) : b.opaque({ text: b.text(node), reason: 'rule is not an object literal', node });
     return { matches: [m], action: { kind: 'accept' }, node, reportNode: node, suggestions: [] };

@@ -10,7 +10,7 @@ import { gcpProtocolNumber } from '../gcp/firewall.js';
 import { spanOfNode, type Node } from './ast.js';
 import { anyOf, cidrs, flatItems, PLACEHOLDER_V4, PLACEHOLDER_V6, replaceLiteral, RulesetDraft, type RuleDraft, type Suggestion } from './build.js';
 import { entries } from './cdk.js';
-import { awsEntry, removalOf, type AwsEntryFields, type Context } from './context.js';
+import { awsEntry, propGetter, removalOf, type AwsEntryFields, type Context } from './context.js';
 import type { Val } from './resolve.js';
 
 const SG_INGRESS: AwsEntryFields = {
@@ -44,8 +44,7 @@ type NewVal = Extract<Val, { k: 'new' }>;
 
 function props(ctx: Context, v: NewVal): { obj: Val | undefined; get: (k: string) => Val | undefined } {
   const obj = ctx.arg(v.node, 1, v.scope);
-  const get = (k: string): Val | undefined => (obj?.k === 'obj' ? (obj.props.get(k) ?? obj.rest) : obj?.k === 'unk' ? obj : undefined);
-  return { obj, get };
+  return { obj, get: propGetter(obj) };
 }
 
 export function extractPulumi(ctx: Context): void {
@@ -101,16 +100,17 @@ export function extractPulumi(ctx: Context): void {
   gcpRulesets(ctx, gcp);
 }
 
+/** The name a reference to a group / NSG stands for: a literal, else its expression. */
+function refName(ctx: Context, ref: Val | undefined, at: Node): string {
+  return ref?.k === 'str' ? ref.v : ref ? (ref.k === 'unk' ? ref.text : ctx.label(ref)) : ctx.b.text(at);
+}
+
 function unk(ctx: Context, node: Node, reason: string): Val {
   return { k: 'unk', text: ctx.b.text(node), reason, node };
 }
 
 function awsGroup(ctx: Context, v: NewVal): RulesetDraft {
-  return ctx.b.ruleset(v.node, () => {
-    const name = ctx.argString(v.node, 0, v.scope);
-    const d = new RulesetDraft(name ?? ctx.b.text(v.node), v.node, 'aws');
-    d.addTarget(name);
-    d.addTarget(ctx.declaredName(v.node));
+  return ctx.constructRuleset(v.node, v.scope, 0, 'aws', (d) => {
     const { get } = props(ctx, v);
     const n = get('name');
     if (n?.k === 'str') d.addTarget(n.v);
@@ -118,7 +118,6 @@ function awsGroup(ctx: Context, v: NewVal): RulesetDraft {
     if (ing && ing.k !== 'nullish') for (const e of entries(ing)) d.ingress.push(awsEntry(ctx, e, e.node, SG_INGRESS, 'src'));
     const eg = get('egress');
     if (eg && eg.k !== 'nullish') for (const e of entries(eg)) d.egress.push(awsEntry(ctx, e, e.node, SG_INGRESS, 'dst'));
-    return d;
   });
 }
 
@@ -126,12 +125,8 @@ function awsGroup(ctx: Context, v: NewVal): RulesetDraft {
 function awsGroupRef(ctx: Context, gid: Val | undefined, at: Node): RulesetDraft {
   const base = gid?.k === 'prop' ? gid.base : gid;
   if (base?.k === 'new' && base.fq === 'aws.ec2.SecurityGroup') return awsGroup(ctx, base);
-  const name = gid?.k === 'str' ? gid.v : gid ? (gid.k === 'unk' ? gid.text : ctx.label(gid)) : ctx.b.text(at);
-  return ctx.b.ruleset(`aws:${name}`, () => {
-    const d = new RulesetDraft(name, gid?.node ?? at, 'aws');
-    d.addTarget(name);
-    return d;
-  });
+  const name = refName(ctx, gid, at);
+  return ctx.namedRuleset(`aws:${name}`, name, gid?.node ?? at, 'aws');
 }
 
 // ---------------------------------------------------------------- GCP
@@ -319,31 +314,21 @@ function gcpProtoPorts(ctx: Context, proto: Val | undefined, ports: Val | undefi
 // ---------------------------------------------------------------- Azure
 
 function azureNsg(ctx: Context, v: NewVal): RulesetDraft {
-  return ctx.b.ruleset(v.node, () => {
-    const name = ctx.argString(v.node, 0, v.scope);
-    const d = new RulesetDraft(name ?? ctx.b.text(v.node), v.node, 'azure');
-    d.addTarget(name);
-    d.addTarget(ctx.declaredName(v.node));
+  return ctx.constructRuleset(v.node, v.scope, 0, 'azure', (d) => {
     const { get } = props(ctx, v);
     const n = get('networkSecurityGroupName') ?? get('name');
     if (n?.k === 'str') d.addTarget(n.v);
     azureDefaults(d, v.node);
     const rules = get('securityRules');
     if (rules && rules.k !== 'nullish') for (const e of entries(rules)) azureRule(ctx, d, e, e.node);
-    return d;
   });
 }
 
 function azureNsgRef(ctx: Context, ref: Val | undefined, at: Node): RulesetDraft {
   const base = ref?.k === 'prop' ? ref.base : ref;
   if (base?.k === 'new' && (base.fq === 'azn.network.NetworkSecurityGroup' || base.fq === 'azc.network.NetworkSecurityGroup')) return azureNsg(ctx, base);
-  const name = ref?.k === 'str' ? ref.v : ref ? (ref.k === 'unk' ? ref.text : ctx.label(ref)) : ctx.b.text(at);
-  return ctx.b.ruleset(`azure:${name}`, () => {
-    const d = new RulesetDraft(name, ref?.node ?? at, 'azure');
-    d.addTarget(name);
-    azureDefaults(d, ref?.node ?? at);
-    return d;
-  });
+  const name = refName(ctx, ref, at);
+  return ctx.namedRuleset(`azure:${name}`, name, ref?.node ?? at, 'azure', (d) => azureDefaults(d, ref?.node ?? at));
 }
 
 /** Azure's default rules (priorities 65000–65500) after the written ones. */

@@ -158,27 +158,30 @@ class Reader {
       if (this.t.charCodeAt(this.pos) !== 58) throw FALLBACK;
       this.pos++;
       entries.push({ key, keySpan, value: this.value() });
-      this.ws();
-      const c = this.t.charCodeAt(this.pos);
-      if (c === 44) {
-        const comma = this.here();
-        this.pos++;
-        this.ws();
-        if (this.t.charCodeAt(this.pos) === 125) {
-          this.trailing.push(comma);
-          this.pos++;
-          break;
-        }
-        continue;
-      }
-      if (c === 125) {
-        this.pos++;
-        break;
-      }
-      throw FALLBACK;
+      if (this.ended(125)) break;
     }
     this.depth--;
     return { kind: 'object', entries, span: { start, end: this.here() } };
+  }
+
+  /** After a member: `,` (another follows, or a trailing comma before `close`) or `close`; true when the container ended. */
+  private ended(close: number): boolean {
+    this.ws();
+    const c = this.t.charCodeAt(this.pos);
+    if (c === 44) {
+      const comma = this.here();
+      this.pos++;
+      this.ws();
+      if (this.t.charCodeAt(this.pos) !== close) return false;
+      this.trailing.push(comma);
+      this.pos++;
+      return true;
+    }
+    if (c === close) {
+      this.pos++;
+      return true;
+    }
+    throw FALLBACK;
   }
 
   array(start: Position): PValue {
@@ -193,24 +196,7 @@ class Reader {
     }
     for (;;) {
       items.push(this.value());
-      this.ws();
-      const c = this.t.charCodeAt(this.pos);
-      if (c === 44) {
-        const comma = this.here();
-        this.pos++;
-        this.ws();
-        if (this.t.charCodeAt(this.pos) === 93) {
-          this.trailing.push(comma);
-          this.pos++;
-          break;
-        }
-        continue;
-      }
-      if (c === 93) {
-        this.pos++;
-        break;
-      }
-      throw FALLBACK;
+      if (this.ended(93)) break;
     }
     this.depth--;
     return { kind: 'array', items, span: { start, end: this.here() } };

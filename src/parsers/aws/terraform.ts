@@ -195,6 +195,14 @@ export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[];
   }
 
   // 2. Standalone rules.
+  /** A standalone rule resource: its permission joins the group(s) its `security_group_id` names. */
+  const addStandalone = (b: PObject, span: Span, dir: 'ingress' | 'egress', protocolKey: string, keys: [string[], string[], string[]], extra: Match[]): void => {
+    const p: PermInput = { dir, protocol: get(b, protocolKey), fromPort: get(b, 'from_port'), toPort: get(b, 'to_port'), sources: sources(b, ...keys), span };
+    if (extra.length) p.extra = extra;
+    const d = str(get(b, 'description'));
+    if (d) p.description = d;
+    for (const g of groupsFor(get(b, 'security_group_id'), span)) (dir === 'ingress' ? g.ingress : g.egress).push(...permRules(p, ctx));
+  };
   for (const r of resources) {
     const b = r.body;
     if (r.type === 'aws_security_group_rule') {
@@ -205,35 +213,10 @@ export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[];
       if (dirs.length === 2) extra.push(unresolvedMatch(`type = ${typeV?.kind === 'expr' ? typeV.text : String(t)}`, typeV?.span ?? r.span, 'the direction of the rule is not known statically'));
       const self = get(b, 'self');
       if (self?.kind === 'expr') extra.push(unresolvedMatch(`self = ${self.text}`, self.span, 'whether the group itself is a source is not known statically'));
-      for (const dir of dirs) {
-        const p: PermInput = {
-          dir,
-          protocol: get(b, 'protocol'),
-          fromPort: get(b, 'from_port'),
-          toPort: get(b, 'to_port'),
-          sources: sources(b, ['cidr_blocks', 'ipv6_cidr_blocks'], ['prefix_list_ids'], ['source_security_group_id']),
-          span: r.span,
-        };
-        if (extra.length) p.extra = extra;
-        const d = str(get(b, 'description'));
-        if (d) p.description = d;
-        for (const g of groupsFor(get(b, 'security_group_id'), r.span)) (dir === 'ingress' ? g.ingress : g.egress).push(...permRules(p, ctx));
-      }
+      for (const dir of dirs) addStandalone(b, r.span, dir, 'protocol', [['cidr_blocks', 'ipv6_cidr_blocks'], ['prefix_list_ids'], ['source_security_group_id']], extra);
     } else if (r.type === 'aws_vpc_security_group_ingress_rule' || r.type === 'aws_vpc_security_group_egress_rule') {
       const dir = r.type.includes('ingress') ? 'ingress' : 'egress';
-      const extra = markers(b);
-      const p: PermInput = {
-        dir,
-        protocol: get(b, 'ip_protocol'),
-        fromPort: get(b, 'from_port'),
-        toPort: get(b, 'to_port'),
-        sources: sources(b, ['cidr_ipv4', 'cidr_ipv6'], ['prefix_list_id'], ['referenced_security_group_id']),
-        span: r.span,
-      };
-      if (extra.length) p.extra = extra;
-      const d = str(get(b, 'description'));
-      if (d) p.description = d;
-      for (const g of groupsFor(get(b, 'security_group_id'), r.span)) (dir === 'ingress' ? g.ingress : g.egress).push(...permRules(p, ctx));
+      addStandalone(b, r.span, dir, 'ip_protocol', [['cidr_ipv4', 'cidr_ipv6'], ['prefix_list_id'], ['referenced_security_group_id']], markers(b));
     }
   }
 

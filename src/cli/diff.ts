@@ -8,7 +8,9 @@
  * exposed" (reported at the responsible line of the new side), the reverse is
  * "closed" (at the line of the old side). Newly exposed pieces that a
  * recommended rule flags (the Transfer CFT block where no deployment needs it,
- * sensitive ports reachable from the whole internet) are errors, exit 1.
+ * sensitive ports reachable from the whole internet) are errors, exit 1 —
+ * unless an inline `fwlint-ignore` on the new side covers them, as it would
+ * in `fwlint` itself (then a warning that says so).
  * Exit 0 otherwise, 2 on usage errors (not a git repository, unknown ref).
  */
 import { spawnSync } from 'node:child_process';
@@ -25,6 +27,7 @@ import { FILE_GLOBS, NEVER_FIREWALL } from '../eslint/plugin.js';
 import { describeSources, docsUrl } from '../eslint/rule-kit.js';
 import { AddrSet, closedRanges, IntervalSet, numSetOf, PROTO_UNIVERSE, protocolName, formatPorts, type FirewallDocument, type NumSet, type Ruleset, type Span } from '../model/index.js';
 import { PACKAGE } from '../package-info.js';
+import { isActive, loadSidecar, parseSuppressions, scopeCovers, type InlineSuppression } from '../suppressions/index.js';
 import { detectFormat, formatById } from '../parsers/registry.js';
 import { portsWithNames } from './exposure.js';
 import { UsageError, type Io } from './main.js';
@@ -53,6 +56,8 @@ export interface DiffChange {
   responsible: string;
   /** The recommended rule that flags this new exposure (error), if any. */
   flaggedBy?: string;
+  /** An inline `fwlint-ignore` on the new side covers the flagged finding: reported as a warning, does not fail. */
+  suppressedBy?: string;
 }
 
 export interface DiffFile {
@@ -208,7 +213,16 @@ function responsibleText(e: ExposureEntry): string {
   return `policy ${e.table.name}/${e.chain.name}${span ? ` (line ${span.start.line})` : ''}`;
 }
 
-function changesOf(kind: DiffChange['kind'], file: string, ruleset: string, deltas: Delta[], flag?: (protocol: number | undefined, ports: NumSet, sources: AddrSet) => string | undefined): DiffChange[] {
+type Suppressed = (ruleId: string, line: number | undefined, protocol: number | undefined, ports: NumSet, sources: AddrSet) => InlineSuppression | undefined;
+
+function changesOf(
+  kind: DiffChange['kind'],
+  file: string,
+  ruleset: string,
+  deltas: Delta[],
+  flag?: (protocol: number | undefined, ports: NumSet, sources: AddrSet) => string | undefined,
+  suppressed?: Suppressed,
+): DiffChange[] {
   // one change per responsible line and protocol, never one per port or cube piece
   const groups = new Map<string, { d: Delta; dim: NumSet; sources: AddrSet; principals: Set<string>; open: boolean }>();
   for (const d of deltas) {
@@ -245,7 +259,11 @@ function changesOf(kind: DiffChange['kind'], file: string, ruleset: string, delt
       responsible: responsibleText(e),
     };
     const f = flag?.(protocol, g.dim, g.sources);
-    if (f) c.flaggedBy = f;
+    if (f) {
+      c.flaggedBy = f;
+      const s = suppressed?.(f, span?.start.line, protocol, g.dim, g.sources);
+      if (s) c.suppressedBy = s.text;
+    }
     out.push(c);
   }
   return out.sort((a, b) => (a.span?.start.offset ?? -1) - (b.span?.start.offset ?? -1) || (a.protocol ?? 999) - (b.protocol ?? 999));
@@ -288,6 +306,18 @@ export function diffFile(file: string, absPath: string, oldText: string | undefi
     }
     return settings;
   };
+  // inline suppressions of the new side (as the lint rules apply them): a covered flagged exposure does not fail the gate
+  let sups: InlineSuppression[] | undefined;
+  const suppressed: Suppressed = (ruleId, line, protocol, ports, sources) => {
+    if (line === undefined || !after.doc || protocol === undefined) return undefined;
+    sups ??= parseSuppressions(after.doc, newText, loadSidecar(absPath));
+    const now = Date.now();
+    return sups.find(
+      (x) =>
+        x.covers !== undefined && line >= x.covers.start && line <= x.covers.end && isActive(x, { requireReason: false, now }) &&
+        (!x.rules || x.rules.includes(ruleId)) && scopeCovers(x, { ports: new Map([[protocol, ports]]), sources }),
+    );
+  };
   const byName = (sets: Ruleset[]) => new Map(sets.map((rs) => [rs.name, rs] as const));
   const olds = byName(oldSets);
   const news = byName(newSets);
@@ -304,7 +334,7 @@ export function diffFile(file: string, absPath: string, oldText: string | undefi
           return flaggedBy(protocol, ports, sources, targetsFor(absPath, n, s, comments), s);
         }
       : undefined;
-    result.changes.push(...changesOf('newly-exposed', file, name, minus(np, op), flag));
+    result.changes.push(...changesOf('newly-exposed', file, name, minus(np, op), flag, suppressed));
     result.changes.push(...changesOf('closed', file, name, minus(op, np)));
   }
   return result;
@@ -341,8 +371,10 @@ export function formatDiffText(r: DiffReport): string {
     for (const c of f.changes) {
       if (c.kind === 'newly-exposed') {
         added++;
-        if (c.flaggedBy) flagged++;
-        lines.push(`  + ${c.flaggedBy ? 'error  ' : 'warning'} ${changeText(c)}, ${c.responsible}${c.flaggedBy ? `  ${c.flaggedBy}` : ''}${rulesetNote(c, f)}`);
+        const error = c.flaggedBy && !c.suppressedBy;
+        if (error) flagged++;
+        const why = c.flaggedBy ? `  ${c.flaggedBy}${c.suppressedBy ? ` (suppressed: ${c.suppressedBy})` : ''}` : '';
+        lines.push(`  + ${error ? 'error  ' : 'warning'} ${changeText(c)}, ${c.responsible}${why}${rulesetNote(c, f)}`);
       } else {
         closed++;
         lines.push(`  - closed  ${changeText(c)}, was ${c.responsible}${rulesetNote(c, f)}`);
@@ -374,7 +406,8 @@ function findings(r: DiffReport): { level: 'error' | 'warning' | 'note'; ruleId:
       const s = c.span;
       const pos = { line: s?.start.line ?? 1, column: s?.start.column ?? 1, endLine: s?.end.line ?? s?.start.line ?? 1, endColumn: s?.end.column ?? s?.start.column ?? 1 };
       if (c.kind === 'newly-exposed') {
-        out.push({ level: c.flaggedBy ? 'error' : 'warning', ruleId: c.flaggedBy ?? 'fwlint/newly-exposed', file: f.file, ...pos, message: `Newly exposed by this change: ${changeText(c)} (${c.responsible}).` });
+        const suffix = c.suppressedBy ? ` Suppressed: ${c.suppressedBy}.` : '';
+        out.push({ level: c.flaggedBy && !c.suppressedBy ? 'error' : 'warning', ruleId: c.flaggedBy ?? 'fwlint/newly-exposed', file: f.file, ...pos, message: `Newly exposed by this change: ${changeText(c)} (${c.responsible}).${suffix}` });
       } else if (f.status !== 'deleted') {
         // a closed exposure points at the old side: on the new side it is only a note at line 1 of the file
         out.push({ level: 'note', ruleId: 'fwlint/closed', file: f.file, line: 1, column: 1, endLine: 1, endColumn: 1, message: `Closed by this change: ${changeText(c)} (was ${c.responsible} in ${r.base}).` });
@@ -488,6 +521,6 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
     const { writeFileSync } = await import('node:fs');
     writeFileSync(values['output-file'], out);
   } else io.stdout(out);
-  const blocked = report.files.some((f) => f.errors.some((e) => e.side === 'head') || f.changes.some((c) => c.kind === 'newly-exposed' && c.flaggedBy));
+  const blocked = report.files.some((f) => f.errors.some((e) => e.side === 'head') || f.changes.some((c) => c.kind === 'newly-exposed' && c.flaggedBy && !c.suppressedBy));
   return blocked ? 1 : 0;
 }

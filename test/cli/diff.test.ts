@@ -143,6 +143,24 @@ describe.skipIf(!hasGit)('fwlint diff', () => {
     ]);
   });
 
+  it('an inline suppression on the new side that covers the flagged exposure keeps the gate open; a narrower one does not', () => {
+    const { dir, commit } = repo();
+    commit({ 'rules.v4': CLEAN }, 'clean');
+    writeFileSync(join(dir, 'rules.v4'), `${HEADER}# fwlint-ignore no-unneeded-cft-ports ports=1761-1768/tcp -- partner exchange, NET-42\n${CFT_LINE}\nCOMMIT\n`);
+    const ok = fwlint(['diff', 'HEAD', '-f', 'json'], { cwd: dir });
+    expect(ok.code, ok.stdout).toBe(0);
+    const c = (JSON.parse(ok.stdout) as JsonReport).files[0]!.changes;
+    expect(c.map((x) => [x.kind, x.ports, x.span?.line, x.flaggedBy, (x as { suppressedBy?: string }).suppressedBy])).toEqual([
+      ['newly-exposed', [[1761, 1768]], 8, 'firewall/no-unneeded-cft-ports', 'fwlint-ignore no-unneeded-cft-ports ports=1761-1768/tcp -- partner exchange, NET-42'],
+    ]);
+    const text = fwlint(['diff', 'HEAD'], { cwd: dir });
+    expect(text.stdout).toContain('  + warning tcp 1761-1768 (cft-0…cft-7) reachable from 0.0.0.0/0, line 8  firewall/no-unneeded-cft-ports (suppressed: fwlint-ignore no-unneeded-cft-ports ports=1761-1768/tcp -- partner exchange, NET-42)\n');
+    writeFileSync(join(dir, 'rules.v4'), `${HEADER}# fwlint-ignore no-unneeded-cft-ports ports=1768 -- only the REST API\n${CFT_LINE}\nCOMMIT\n`);
+    expect(fwlint(['diff', 'HEAD'], { cwd: dir }).code).toBe(1);
+    writeFileSync(join(dir, 'rules.v4'), `${HEADER}# fwlint-ignore no-unneeded-cft-ports until=2020-01-01 -- expired\n${CFT_LINE}\nCOMMIT\n`);
+    expect(fwlint(['diff', 'HEAD'], { cwd: dir }).code).toBe(1);
+  });
+
   it('SARIF validates against SARIF 2.1.0; github emits one annotation per new exposure', () => {
     const { dir, commit } = repo();
     commit({ 'rules.v4': CLEAN }, 'clean');

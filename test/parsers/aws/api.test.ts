@@ -168,7 +168,7 @@ describe('robustness and detection', () => {
 });
 
 describe('performance', () => {
-  test('a 10,000-rule describe-security-groups export parses in well under a second', () => {
+  test('a 10,000-rule describe-security-groups export parses into 10,000 rules (its time is measured by npm run bench)', () => {
     const groups = [];
     for (let g = 0; g < 100; g++) {
       const perms = [];
@@ -182,7 +182,6 @@ describe('performance', () => {
     const ms = performance.now() - t0;
     console.log(`10,000-rule describe-security-groups (${(text.length / 1e6).toFixed(1)} MB): ${ms.toFixed(0)} ms`);
     expect(d.rulesets.reduce((n, r) => n + r.tables[0]!.chains[0]!.rules.length, 0)).toBe(10_000);
-    expect(ms).toBeLessThan(1000);
   });
 });
 

@@ -35,7 +35,7 @@ describe('format definitions', () => {
     const t0 = performance.now();
     expect(iptablesScriptFormat.detect('x', line)).toBe(0);
     expect(iptablesSaveFormat.detect('x', `:${'A'.repeat(60_000)}`)).toBe(0);
-    expect(performance.now() - t0).toBeLessThan(1_000);
+    expect(performance.now() - t0).toBeLessThan(5_000); // a hang guard against backtracking, not a speed test
     expect(iptablesScriptFormat.detect('x', 'sudo -E iptables -A INPUT -j ACCEPT\n')).toBe(60);
   });
 

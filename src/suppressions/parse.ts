@@ -224,6 +224,11 @@ export interface ExternalDirective {
  */
 export function parseSuppressions(doc: FirewallDocument, text?: string, external: ExternalDirective[] = []): InlineSuppression[] {
   const out: InlineSuppression[] = [];
+  // most files have comments but no directive: index the rules only when one is found
+  const directives = doc.comments.filter((c) => directiveText(c.value) !== undefined);
+  let hasRuleDirective = false;
+  for (const rs of doc.rulesets) for (const t of rs.tables) for (const c of t.chains) for (const r of c.rules) if (r.comment !== undefined && r.comment.includes(DIRECTIVE)) hasRuleDirective = true;
+  if (directives.length === 0 && external.length === 0 && !hasRuleDirective) return out;
   const { list, rules } = targets(doc);
   for (const e of external) {
     const line = Math.max(1, Math.floor(e.line) || 1);
@@ -235,9 +240,8 @@ export function parseSuppressions(doc: FirewallDocument, text?: string, external
     out.push(s);
   }
   let containingCache: Target[] | undefined;
-  for (const c of doc.comments) {
-    const d = directiveText(c.value);
-    if (d === undefined) continue;
+  for (const c of directives) {
+    const d = directiveText(c.value)!;
     const s = parseDirective(d, c.span);
     const line = c.span.start.line;
     let t: Target | undefined;

@@ -153,7 +153,7 @@ interface Target {
 }
 
 /** Rule and policy line ranges, sorted by start line. */
-function targets(doc: FirewallDocument): { list: Target[]; rules: { span: Span; comment?: string }[] } {
+function targets(doc: FirewallDocument): { list: Target[]; rules: { span: Span; comment?: string }[]; longest: number } {
   const list: Target[] = [];
   const rules: { span: Span; comment?: string }[] = [];
   for (const rs of doc.rulesets) {
@@ -174,7 +174,9 @@ function targets(doc: FirewallDocument): { list: Target[]; rules: { span: Span; 
     const last = dedup[dedup.length - 1];
     if (!last || last.start !== t.start || last.end !== t.end) dedup.push(t);
   }
-  return { list: dedup, rules };
+  let longest = 0;
+  for (const t of dedup) if (t.end - t.start > longest) longest = t.end - t.start;
+  return { list: dedup, rules, longest };
 }
 
 /** First target starting after `line` (binary search). */
@@ -189,11 +191,25 @@ function nextAfter(list: Target[], line: number): Target | undefined {
   return list[lo];
 }
 
-/** The narrowest target containing `line`. */
-function containing(list: Target[], line: number): Target | undefined {
+/** A target starting at `line`, else the narrowest containing it: binary search, then back over at most the longest target. */
+function containing(list: Target[], line: number, longest: number): Target | undefined {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]!.start <= line) lo = mid + 1;
+    else hi = mid;
+  }
+  // list[lo - 1] is the last target starting at or before `line`
+  const at = list[lo - 1];
+  if (at && at.start === line) {
+    let i = lo - 1;
+    while (i > 0 && list[i - 1]!.start === line) i--;
+    return list[i];
+  }
   let best: Target | undefined;
-  for (const t of list) {
-    if (t.start > line) break;
+  for (let i = lo - 1; i >= 0 && list[i]!.start >= line - longest; i--) {
+    const t = list[i]!;
     if (t.end >= line && (!best || t.end - t.start < best.end - best.start)) best = t;
   }
   return best;
@@ -229,26 +245,22 @@ export function parseSuppressions(doc: FirewallDocument, text?: string, external
   let hasRuleDirective = false;
   for (const rs of doc.rulesets) for (const t of rs.tables) for (const c of t.chains) for (const r of c.rules) if (r.comment !== undefined && r.comment.includes(DIRECTIVE)) hasRuleDirective = true;
   if (directives.length === 0 && external.length === 0 && !hasRuleDirective) return out;
-  const { list, rules } = targets(doc);
+  const { list, rules, longest } = targets(doc);
   for (const e of external) {
     const line = Math.max(1, Math.floor(e.line) || 1);
     const span: Span = { start: { line, column: 1, offset: 0 }, end: { line, column: 1, offset: 0 } };
     const s = parseDirective(`${DIRECTIVE} ${e.ignore}`, span);
     if (e.error) s.error = s.error ? `${e.error}; ${s.error}` : e.error;
-    const t = list.find((x) => x.start === line) ?? containing(list, line);
+    const t = containing(list, line, longest);
     if (t) s.covers = { start: t.start, end: t.end };
     out.push(s);
   }
-  let containingCache: Target[] | undefined;
   for (const c of directives) {
     const d = directiveText(c.value)!;
     const s = parseDirective(d, c.span);
     const line = c.span.start.line;
     let t: Target | undefined;
-    if (trails(text, c.span.start.offset)) {
-      containingCache ??= list;
-      t = list.find((x) => x.start === line) ?? containing(containingCache, line);
-    }
+    if (trails(text, c.span.start.offset)) t = containing(list, line, longest);
     t ??= nextAfter(list, c.span.end.line);
     if (t) s.covers = { start: t.start, end: t.end };
     out.push(s);

@@ -19,7 +19,7 @@ describe('suppression parsing cost', () => {
     const ms = performance.now() - t0;
     console.log(`parseSuppressions on 100k rules: ${ms.toFixed(1)} ms`);
     expect(s.map((x) => x.covers!.start)).toEqual(Array.from({ length: 10 }, (_, k) => 6 + k * 20_000));
-    expect(ms).toBeLessThan(1000);
+    expect(ms).toBeLessThan(15_000); // a hang guard against quadratic lookups, not a speed assertion (speed: npm run bench)
   });
 
   it('20k nft rules each with a trailing directive: no quadratic lookup', () => {
@@ -34,6 +34,6 @@ describe('suppression parsing cost', () => {
     console.log(`parseSuppressions on 20k trailing directives: ${ms.toFixed(1)} ms`);
     expect(s.length).toBe(20_000);
     expect(s.every((x, i) => x.covers!.start === 4 + i && x.covers!.end === 4 + i)).toBe(true);
-    expect(ms).toBeLessThan(1000);
+    expect(ms).toBeLessThan(15_000); // a hang guard against quadratic lookups, not a speed assertion (speed: npm run bench)
   });
 });

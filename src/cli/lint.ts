@@ -160,6 +160,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
     { settings: { fwlintConfigFile: configFile } },
   ];
   const suppressionsLocation = values['suppressions-location'] ? resolve(values['suppressions-location']) : undefined;
+  if (suppressionsLocation && !isDirectory(dirname(suppressionsLocation))) throw new UsageError(`--suppressions-location: folder ${dirname(suppressionsLocation)} does not exist`);
   const eslint = new ESLint({
     cwd: eslintCwd,
     overrideConfigFile: true,

@@ -61,6 +61,7 @@ export const NEVER_FIREWALL = [
   '**/fwlint.config.yml',
   '**/.pre-commit-config.yaml',
   '**/.pre-commit-hooks.yaml',
+  '**/*.fwlint-suppressions.yaml',
 ];
 
 const plugin = {

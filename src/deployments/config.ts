@@ -5,7 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { ajvLib } from '../parsers/libs.js';
 import { parseCidr, numSetOf, type NumSet, type Span } from '../model/index.js';
 import { parseJsonTree, parseYamlTree, type PValue } from '../parsers/values.js';
 
@@ -159,7 +160,7 @@ function inlineRefs(schema: Record<string, unknown>): unknown {
 
 function getValidator(): ValidateFunction {
   if (!validator) {
-    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+    const ajv = new (ajvLib().Ajv)({ allErrors: true, strict: true, allowUnionTypes: true });
     ajv.addFormat('cidr', { type: 'string', validate: (s: string) => parseCidr(s) !== undefined });
     ajv.addFormat('port-list', { type: 'string', validate: (s: string) => parsePortList(s) !== undefined });
     // $refs are inlined so that every error's schemaPath is a full path from the root

@@ -2,7 +2,7 @@
  * Comments of JSON(C) and YAML inputs with their spans, for inline directives
  * and suppressions (one implementation for every cloud format).
  */
-import { tokenize } from '@humanwhocodes/momoa';
+import { momoaLib } from './libs.js';
 import type { DocComment, Position } from '../model/index.js';
 
 /** `//` and block comments of a JSONC file (ARM templates allow them), for inline directives. */
@@ -10,7 +10,7 @@ export function jsonComments(text: string): DocComment[] {
   if (!text.includes('//') && !text.includes('/*')) return [];
   try {
     const out: DocComment[] = [];
-    for (const t of tokenize(text, { mode: 'jsonc' } as never) as Iterable<{ type: string; loc: { start: Position; end: Position } }>) {
+    for (const t of momoaLib().tokenize(text, { mode: 'jsonc' } as never) as Iterable<{ type: string; loc: { start: Position; end: Position } }>) {
       if (t.type !== 'LineComment' && t.type !== 'BlockComment') continue;
       const s = t.loc.start.offset;
       const e = t.loc.end.offset;

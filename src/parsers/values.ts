@@ -3,8 +3,8 @@
  * Terraform all become one shape, so the cloud parsers read values and their
  * source positions the same way whatever the file syntax.
  */
-import { parse as parseJsonText } from '@humanwhocodes/momoa';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import type { Node as YamlNode } from 'yaml';
+import { momoaLib, yamlLib } from './libs.js';
 import { LineIndex, type Diagnostic, type Span, DOCUMENT_START } from '../model/index.js';
 
 export type PValue = PScalar | PArray | PObject | PExpr;
@@ -124,7 +124,7 @@ function fromMomoa(n: MomoaNode): PValue {
 /** JSON (with comments and trailing commas tolerated, as hand-edited exports have them). */
 export function parseJsonTree(text: string): ParsedTree {
   try {
-    const doc = parseJsonText(text, { mode: 'jsonc', allowTrailingCommas: true } as never) as unknown as { body: MomoaNode };
+    const doc = momoaLib().parse(text, { mode: 'jsonc', allowTrailingCommas: true } as never) as unknown as { body: MomoaNode };
     return { value: fromMomoa(doc.body), diagnostics: [] };
   } catch (e) {
     const err = e as { message?: string; line?: number; column?: number; offset?: number };
@@ -148,6 +148,7 @@ function cfnKey(tag: string): string | undefined {
 }
 
 export function parseYamlTree(text: string): ParsedTree {
+  const { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } = yamlLib();
   const lc = new LineCounter();
   const li = new LineIndex(text);
   const diagnostics: Diagnostic[] = [];

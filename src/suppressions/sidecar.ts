@@ -11,7 +11,7 @@
  * (reported by firewall/no-unused-suppressions), never an exception.
  */
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { yamlLib } from '../parsers/libs.js';
 import type { ExternalDirective } from './parse.js';
 
 export const SIDECAR_SUFFIX = '.fwlint-suppressions.yaml';
@@ -19,7 +19,7 @@ export const SIDECAR_SUFFIX = '.fwlint-suppressions.yaml';
 export function parseSidecar(text: string): ExternalDirective[] {
   let data: unknown;
   try {
-    data = parse(text);
+    data = yamlLib().parse(text);
   } catch (e) {
     return [{ line: 1, ignore: '', error: `${SIDECAR_SUFFIX} is not valid YAML (${(e as Error).message.split('\n')[0]})` }];
   }

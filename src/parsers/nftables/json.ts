@@ -3,7 +3,8 @@
  * form. The top-level shape is checked with a JSON Schema; positions come from
  * the positioned value tree.
  */
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { ajvLib } from '../libs.js';
 import { DOCUMENT_START, LineIndex, type Diagnostic, type Span, type TableFamily } from '../../model/index.js';
 import { parseJsonTree, toPlain, type PValue } from '../values.js';
 import { IrState, type IrChain, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
@@ -33,7 +34,7 @@ export const NFTABLES_JSON_SCHEMA = {
 
 let validator: ValidateFunction | undefined;
 function validate(): ValidateFunction {
-  validator ??= new Ajv({ allErrors: true, strict: false }).compile(NFTABLES_JSON_SCHEMA);
+  validator ??= new (ajvLib().Ajv)({ allErrors: true, strict: false }).compile(NFTABLES_JSON_SCHEMA);
   return validator;
 }
 

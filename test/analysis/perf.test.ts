@@ -1,7 +1,8 @@
 /**
  * Performance of the engine on generated rulesets (user chains, multiport,
  * conntrack, negations, many distinct addresses, kube-proxy-like DNAT).
- * Bounds are generous (shared 2-core machine); the measured times are printed.
+ * Scale checks: the answers stay right on big rulesets. Times are printed, not asserted
+ * (speed is measured by npm run bench).
  */
 import { describe, expect, test } from 'vitest';
 import { computeExposure, findShadowedRules, tracePacket } from '../../src/analysis/index.js';
@@ -17,7 +18,7 @@ function count(rs: ReturnType<typeof hostRuleset>): number {
   return rs.tables.reduce((n, t) => n + t.chains.reduce((k, c) => k + c.rules.length, 0), 0);
 }
 
-describe('performance', () => {
+describe('scale', () => {
   for (const n of (process.env.FW_PERF_BIG ? [10_000, 100_000] : [10_000])) {
     test(`host firewall, ${n} rules`, () => {
       const rs = hostRuleset(n);
@@ -27,7 +28,6 @@ describe('performance', () => {
       console.log(`host ${count(rs)} rules: exposure ${ms.toFixed(0)} ms (${e.entries.length} entries), shadowed ${ms2.toFixed(0)} ms (${sh.length}), trace ${ms3.toFixed(1)} ms`);
       expect(tr.verdict).toBe('accept');
       expect(e.entries.some((x) => x.certainty === 'open' && x.dports.has(1761) && x.sources.has(ip(3)))).toBe(true);
-      expect(ms).toBeLessThan(n > 10_000 ? 60_000 : 10_000);
     }, 120_000);
   }
 
@@ -36,6 +36,5 @@ describe('performance', () => {
     const [e, ms] = time(() => computeExposure(rs));
     console.log(`kube ${count(rs)} rules: exposure ${ms.toFixed(0)} ms (${e.entries.length} entries)`);
     expect(e.entries.some((x) => x.via && x.dports.has(30080))).toBe(true);
-    expect(ms).toBeLessThan(30_000);
   }, 120_000);
 });

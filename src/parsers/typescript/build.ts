@@ -53,6 +53,22 @@ export interface RuleDraft {
 
 export type RulesetStyle = 'aws' | 'gcp' | 'azure';
 
+/** Where a compiled cloud rule was written: its node, the node to report, the suggestions. */
+export interface RuleOrigin {
+  node: Node;
+  reportNode: Node;
+  suggestions: Suggestion[];
+}
+
+/**
+ * Rulesets built by a cloud parser's compiler (`compileGcp`, `compileNsg`) from
+ * the resolved values, with the way back from each compiled rule to its source node.
+ */
+export interface CompiledRulesets {
+  rulesets: Ruleset[];
+  origin: (rule: Rule) => RuleOrigin;
+}
+
 /** One firewall object being assembled (a security group, a GCP network, an NSG). */
 export class RulesetDraft {
   readonly targets: string[] = [];
@@ -66,6 +82,8 @@ export class RulesetDraft {
     readonly node: Node,
     readonly style: RulesetStyle,
   ) {}
+  /** Set when a cloud compiler builds this ruleset (its drafts are then not used). */
+  compile?: () => CompiledRulesets;
   addTarget(t: string | undefined): void {
     if (t !== undefined && t !== '' && !this.targets.includes(t)) this.targets.push(t);
   }
@@ -73,7 +91,7 @@ export class RulesetDraft {
 
 export class DocBuilder {
   readonly diagnostics: Diagnostic[] = [];
-  private readonly drafts: RulesetDraft[] = [];
+  private readonly drafts: (RulesetDraft | (() => CompiledRulesets))[] = [];
   private readonly byKey = new Map<unknown, RulesetDraft>();
 
   constructor(
@@ -93,6 +111,11 @@ export class DocBuilder {
       this.drafts.push(d);
     }
     return d;
+  }
+
+  /** Rulesets a cloud compiler builds when the document is finished, in this place of the output. */
+  compiled(build: () => CompiledRulesets): void {
+    this.drafts.push(build);
   }
 
   existing(key: unknown): RulesetDraft | undefined {
@@ -133,7 +156,32 @@ export class DocBuilder {
         extracted.push({ rule, node: d.node, reportNode: d.reportNode, suggestions: d.suggestions });
         return rule;
       });
+    const fromCompiler = (c: CompiledRulesets): void => {
+      for (const rs of c.rulesets) {
+        const tables = rs.tables.map((t) => ({
+          ...t,
+          chains: t.chains.map((ch) => ({
+            ...ch,
+            rules: ch.rules.map((r) => {
+              const o = c.origin(r);
+              const rule: Rule = { ...r, id: ++id, reportSpan: spanOfNode(o.reportNode) };
+              extracted.push({ rule, node: o.node, reportNode: o.reportNode, suggestions: o.suggestions });
+              return rule;
+            }),
+          })),
+        }));
+        rulesets.push({ ...rs, tables });
+      }
+    };
     for (const d of this.drafts) {
+      if (typeof d === 'function') {
+        fromCompiler(d());
+        continue;
+      }
+      if (d.compile) {
+        fromCompiler(d.compile());
+        continue;
+      }
       const span = spanOfNode(d.node);
       const order = (list: RuleDraft[]): RuleDraft[] => {
         if (d.style === 'aws') return list;

@@ -58,10 +58,11 @@ describe('exposure of the extracted fixtures', () => {
   });
 
   it('pulumi-gcp-azure.ts: priorities and denies decide', () => {
+    // the NSG ruleset is named as the Azure parser's compileNsg names it
     const doc = extract(fixture('pulumi-gcp-azure.ts')).document;
     // Azure: the Deny at 100 wins over the Allow at 200 for 1762-1763 from the Internet
-    expect(classify(doc, 'nsg', { proto: 'tcp', dport: 1762, src: WORLD })).toBe('closed');
-    expect(classify(doc, 'nsg', { proto: 'tcp', dport: 1761, src: WORLD })).toBe('open');
+    expect(classify(doc, 'NSG nsg', { proto: 'tcp', dport: 1762, src: WORLD })).toBe('closed');
+    expect(classify(doc, 'NSG nsg', { proto: 'tcp', dport: 1761, src: WORLD })).toBe('open');
     // GCP: tagged instances are open to the world on 1761-1768 unless the source is tagged untrusted
     expect(classify(doc, 'network net, target tag cft', { proto: 'tcp', dport: 1761, src: WORLD })).toBe('open');
     expect(classify(doc, 'network net, target tag cft', { proto: 'tcp', dport: 1761, srcPrincipal: 'tag:untrusted' })).toBe('closed');

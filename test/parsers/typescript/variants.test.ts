@@ -85,24 +85,29 @@ describe('fixtures/typescript/pulumi-gcp-azure.ts', () => {
 
   it('builds Azure NSGs with priorities and default rules', () => {
     const nsg = document.rulesets[0]!;
-    expect([nsg.name, nsg.targets]).toEqual(['nsg', ['nsg']]);
-    expect(nsg.tables[0]!.name).toBe('network-security-group');
+    // built by the Azure parser's compileNsg: its ruleset / table / chain names
+    expect([nsg.name, nsg.targets]).toEqual(['NSG nsg', ['nsg']]);
+    expect(nsg.tables[0]!.name).toBe('nsg');
+    expect(nsg.tables[0]!.chains.map((c) => [c.name, c.policy])).toEqual([
+      ['Inbound', 'drop'],
+      ['Outbound', 'drop'],
+    ]);
     expect(summary({ ...document, rulesets: [nsg] })).toEqual([
       // priority order: the Deny at 100 before the Allow at 200; enum members read by name
-      // the 'Internet' service tag is every address, as the Azure parser reads it
-      'nsg ingress: dstport=1762-1763 => drop',
-      'nsg ingress: dstport=1761-1768 proto=6 => accept',
+      // '*' and the 'Internet' service tag are every address, as the Azure parser reads them
+      'NSG nsg Inbound: dstport=1762-1763 srcaddr=0.0.0.0/0, ::/0 => drop',
+      'NSG nsg Inbound: dstport=1761-1768 proto=6 srcaddr=0.0.0.0/0, ::/0 => accept',
       // standalone SecurityRule attached through nsg.name
-      'nsg ingress: dstport=1764 proto=17 srcaddr=10.0.0.0/8, 192.168.0.0/16 => accept',
-      'nsg ingress: dstprincipal=VirtualNetwork srcprincipal=VirtualNetwork => accept',
-      'nsg ingress: srcprincipal=AzureLoadBalancer => accept',
-      'nsg ingress:  => drop',
-      'nsg egress: dstprincipal=VirtualNetwork srcprincipal=VirtualNetwork => accept',
-      'nsg egress:  => accept',
-      'nsg egress:  => drop',
+      'NSG nsg Inbound: dstport=1764 proto=17 srcaddr=10.0.0.0/8, 192.168.0.0/16 => accept',
+      'NSG nsg Inbound: dstprincipal=VirtualNetwork srcprincipal=VirtualNetwork => accept',
+      'NSG nsg Inbound: srcprincipal=AzureLoadBalancer => accept',
+      'NSG nsg Inbound: srcaddr=0.0.0.0/0, ::/0 => drop',
+      'NSG nsg Outbound: dstprincipal=VirtualNetwork srcprincipal=VirtualNetwork => accept',
+      'NSG nsg Outbound: srcaddr=0.0.0.0/0, ::/0 => accept',
+      // DenyAllOutBound is the Outbound chain's drop policy (as the Azure parser builds it)
     ]);
     expect(rules[0]!.comment).toBe('deny');
-    expect(rules[5]!.text).toBe('(Azure default) DenyAllInBound (default, 65500)');
+    expect(rules[5]!.text).toBe('default rule DenyAllInBound: deny *:* from * to * (priority 65500)');
     // '*' source of an Allow: placeholder suggestion on the literal; none on a Deny
     expect(extracted[1]!.suggestions.map((s) => [text.slice(...s.range), s.text])).toEqual([["'*'", "'10.0.0.0/8'"]]);
     expect(extracted[0]!.suggestions).toEqual([]);
@@ -111,22 +116,23 @@ describe('fixtures/typescript/pulumi-gcp-azure.ts', () => {
   it('builds one GCP ruleset per network and target class: priority, deny before allow, default source, disabled', () => {
     const gcp = document.rulesets.slice(1);
     expect(gcp.map((r) => [r.name, r.targets, r.tables[0]!.name])).toEqual([
-      ['network net, target tag cft', ['tag:cft', 'cft', 'net'], 'firewall'],
-      ['network net, all instances', ['net'], 'firewall'],
-      ['network default, all instances', ['default'], 'firewall'],
+      // built by the GCP parser's compileGcp: its table and chain names
+      ['network net, target tag cft', ['tag:cft', 'cft', 'net'], 'network net'],
+      ['network net, all instances', ['net'], 'network net'],
+      ['network default, all instances', ['default'], 'network default'],
     ]);
     expect(gcp[0]!.tables[0]!.chains.map((c) => [c.name, c.policy])).toEqual([
-      ['ingress', 'drop'],
-      ['egress', 'accept'],
+      ['INGRESS', 'drop'],
+      ['EGRESS', 'accept'],
     ]);
     expect(summary({ ...document, rulesets: gcp })).toEqual([
       // same priority: the deny first
-      'network net, target tag cft ingress: srcprincipal=tag:untrusted => drop',
-      'network net, target tag cft ingress: anyof([dstport=22, 1761-1768 proto=6]|[proto=1]) srcaddr=0.0.0.0/0 => accept',
+      'network net, target tag cft INGRESS: srcprincipal=tag:untrusted => drop',
+      'network net, target tag cft INGRESS: anyof([dstport=22, 1761-1768 proto=6]|[proto=1]) srcaddr=0.0.0.0/0 => accept',
       // instances without the tag only see the untargeted rule
-      'network net, all instances ingress: srcprincipal=tag:untrusted => drop',
+      'network net, all instances INGRESS: srcprincipal=tag:untrusted => drop',
       // no source given: GCP uses 0.0.0.0/0
-      'network default, all instances ingress: proto=17 srcaddr=0.0.0.0/0 => accept (disabled)',
+      'network default, all instances INGRESS: proto=17 srcaddr=0.0.0.0/0 => accept (disabled)',
     ]);
     const cft = allRules({ ...document, rulesets: [gcp[0]!] })[1]!;
     expect(cft.comment).toBe('cft');
@@ -135,7 +141,7 @@ describe('fixtures/typescript/pulumi-gcp-azure.ts', () => {
     // the same firewall in two rulesets: two rules with their own ids, one node
     const ids = allRules(document).map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(extracted[9]!.node).toBe(extracted[11]!.node);
+    expect(extracted[8]!.node).toBe(extracted[10]!.node); // 5 Azure defaults before (DenyAllOutBound is a chain policy)
   });
 });
 

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { ESLint, type Linter } from 'eslint';
+import { ESLint } from 'eslint';
 import { loadSettings } from '../deployments/index.js';
-import plugin, { recommendedRules } from '../eslint/plugin.js';
+import { eslintOptions, optionsModuleUrl, type EslintOptionsData } from './eslint-options.js';
 import { PACKAGE } from '../package-info.js';
 import { detectFormat, formatById } from '../parsers/registry.js';
 import { exists, isDirectory, loadFile, readStdin } from './inputs.js';
@@ -37,8 +37,12 @@ function commonAncestor(paths: string[]): string {
   return base;
 }
 
-function toPosix(p: string): string {
-  return p.split(sep).join('/');
+/** --concurrency N|auto|off as ESLint takes it; a usage error otherwise. */
+function parseConcurrency(v: string | undefined): number | 'auto' | 'off' | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'auto' || v === 'off') return v;
+  if (/^[1-9][0-9]*$/.test(v)) return Number(v);
+  throw new UsageError(`--concurrency takes a positive whole number, auto or off (got "${v}")`);
 }
 
 export async function lintCommand(argv: string[], io: Io): Promise<number> {
@@ -87,7 +91,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   const cwd = process.cwd();
   const targets = positionals.length > 0 || values.live ? positionals : ['.'];
   const failures: ESLint.LintResult[] = [];
-  const explicitConfigs: Linter.Config[] = [];
+  const explicitConfigs: EslintOptionsData['explicit'] = [];
   const lintPaths: string[] = [];
   const texts: { text: string; filePath: string }[] = [];
   const involved: string[] = [cwd];
@@ -110,7 +114,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
         continue;
       }
       lintPaths.push(abs);
-      explicitConfigs.push({ files: [abs], language: `firewall/${lf.format!.language}`, languageOptions: { format: lf.format!.id } });
+      explicitConfigs.push({ file: abs, language: `firewall/${lf.format!.language}`, format: lf.format!.id });
     } else {
       lintPaths.push(t);
     }
@@ -125,7 +129,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
       failures.push(failureResult(name, 'cannot tell the format of standard input: name it with --input-format or --stdin-filename'));
     } else {
       texts.push({ text, filePath });
-      explicitConfigs.push({ files: [filePath], language: `firewall/${fmt.language}`, languageOptions: { format: fmt.id } });
+      explicitConfigs.push({ file: filePath, language: `firewall/${fmt.language}`, format: fmt.id });
       involved.push(dirname(filePath));
     }
   }
@@ -137,7 +141,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
       const filePath = resolve(cwd, l.name);
       texts.push({ text: l.text, filePath });
       const fmt = formatById(l.format)!;
-      explicitConfigs.push({ files: [filePath], language: `firewall/${fmt.language}`, languageOptions: { format: fmt.id } });
+      explicitConfigs.push({ file: filePath, language: `firewall/${fmt.language}`, format: fmt.id });
     }
     failures.push(...live.results);
   }
@@ -154,23 +158,20 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   }
 
   const eslintCwd = commonAncestor(involved);
-  const overrideConfig: Linter.Config[] = [
-    ...plugin.configs.recommended!,
-    ...explicitConfigs.map((c) => ({ ...c, files: c.files!.map((f) => toPosix(relative(eslintCwd, String(f)))), plugins: { firewall: plugin as unknown as ESLint.Plugin }, rules: recommendedRules })),
-    { settings: { fwlintConfigFile: configFile } },
-  ];
   const suppressionsLocation = values['suppressions-location'] ? resolve(values['suppressions-location']) : undefined;
   if (suppressionsLocation && !isDirectory(dirname(suppressionsLocation))) throw new UsageError(`--suppressions-location: folder ${dirname(suppressionsLocation)} does not exist`);
-  const eslint = new ESLint({
+  const concurrency = parseConcurrency(values.concurrency);
+  const optionsData: EslintOptionsData = {
     cwd: eslintCwd,
-    overrideConfigFile: true,
-    overrideConfig,
-    cache: values.cache,
-    ...(values['cache-location'] ? { cacheLocation: resolve(values['cache-location']) } : {}),
-    errorOnUnmatchedPattern: true,
+    explicit: explicitConfigs,
+    configFile,
+    cache: values.cache!,
+    cacheLocation: values['cache-location'] ? resolve(values['cache-location']) : undefined,
     applySuppressions: Boolean(suppressionsLocation) || exists(resolve(eslintCwd, 'eslint-suppressions.json')),
-    ...(suppressionsLocation ? { suppressionsLocation } : {}),
-  });
+    suppressionsLocation,
+  };
+  // ESLint's own worker threads: they rebuild the options (plugin objects included) from an options module
+  const eslint = concurrency === undefined ? new ESLint(eslintOptions(optionsData)) : await ESLint.fromOptionsModule(optionsModuleUrl({ ...optionsData, concurrency }));
 
   let results: ESLint.LintResult[] = [];
   // long runs: a progress line on a terminal's stderr, never in machine formats (src/cli/progress.ts)

@@ -1,0 +1,56 @@
+/**
+ * The ESLint options of a lint run, built from plain data. With `--concurrency`
+ * ESLint lints in worker threads and needs options it can rebuild there: plugin
+ * objects cannot be cloned, so the workers import this module (its URL carries
+ * the data as `?o=<json>`) and build the very same options (`ESLint.fromOptionsModule`).
+ * Without `--concurrency` the CLI calls `eslintOptions` directly: one construction for both.
+ */
+import { relative, sep } from 'node:path';
+import type { ESLint, Linter } from 'eslint';
+import plugin, { recommendedRules } from '../eslint/plugin.js';
+
+export interface EslintOptionsData {
+  cwd: string;
+  /** Files named on the command line (or stdin/live inputs) with the format detected or forced for them. */
+  explicit: { file: string; language: string; format: string }[];
+  configFile?: string | undefined;
+  cache: boolean;
+  cacheLocation?: string | undefined;
+  applySuppressions: boolean;
+  suppressionsLocation?: string | undefined;
+  concurrency?: number | 'auto' | 'off';
+}
+
+function toPosix(p: string): string {
+  return p.split(sep).join('/');
+}
+
+export function eslintOptions(d: EslintOptionsData): ESLint.Options {
+  const fw = plugin as unknown as ESLint.Plugin;
+  const overrideConfig: Linter.Config[] = [
+    ...plugin.configs.recommended!,
+    ...d.explicit.map((c) => ({ files: [toPosix(relative(d.cwd, c.file))], language: c.language, languageOptions: { format: c.format }, plugins: { firewall: fw }, rules: recommendedRules })),
+    { settings: { fwlintConfigFile: d.configFile } },
+  ];
+  return {
+    cwd: d.cwd,
+    overrideConfigFile: true,
+    overrideConfig,
+    cache: d.cache,
+    ...(d.cacheLocation ? { cacheLocation: d.cacheLocation } : {}),
+    errorOnUnmatchedPattern: true,
+    applySuppressions: d.applySuppressions,
+    ...(d.suppressionsLocation ? { suppressionsLocation: d.suppressionsLocation } : {}),
+    ...(d.concurrency !== undefined ? { concurrency: d.concurrency } : {}),
+  };
+}
+
+/** The URL of this module carrying `d`, for `ESLint.fromOptionsModule`. */
+export function optionsModuleUrl(d: EslintOptionsData): URL {
+  const url = new URL(import.meta.url);
+  url.search = `?o=${encodeURIComponent(JSON.stringify(d))}`;
+  return url;
+}
+
+const data = new URL(import.meta.url).searchParams.get('o');
+export default data ? eslintOptions(JSON.parse(data) as EslintOptionsData) : {};

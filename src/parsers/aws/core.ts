@@ -19,6 +19,7 @@ import {
   type Chain,
   type Diagnostic,
   type Match,
+  type NumSet,
   type Rule,
   type Ruleset,
   type Span,
@@ -176,6 +177,27 @@ export function awsProtocolNumber(l: string): number | undefined {
   return protocolNumber(l === 'icmpv6' ? 'ipv6-icmp' : l);
 }
 
+/**
+ * AWS reading of a tcp/udp FromPort/ToPort pair (-1 = every port): every port, one
+ * range, or invalid (outside -1..65535 or reversed: AWS rejects the rule, it opens nothing).
+ * Shared with the CDK / Pulumi extractor.
+ */
+export function awsPortRange(a: number, b: number): { kind: 'all' } | { kind: 'range'; lo: number; hi: number } | { kind: 'invalid'; message: string } {
+  // Outside 0..65535 (-1 = all is kept, conservatively): AWS rejects the rule, it opens nothing.
+  if (a < -1 || b < -1 || a > 65535 || b > 65535) return { kind: 'invalid', message: `port range ${a}-${b} is not valid: AWS rejects it, the rule opens nothing` };
+  if (a === -1 || (a <= 0 && b >= 65535)) return { kind: 'all' };
+  // AWS rejects FromPort > ToPort: the rule cannot exist, it opens nothing.
+  if (a > b) return { kind: 'invalid', message: `port range ${a}-${b} is reversed: AWS rejects it, the rule opens nothing` };
+  return { kind: 'range', lo: Math.max(0, Math.min(a, b)), hi: Math.min(65535, Math.max(a, b)) };
+}
+
+/** AWS reading of an ICMP type/code pair (-1 = all): every type, the model's type*256+code values, or invalid (opens nothing). */
+export function awsIcmpTypeCode(type: number, code: number): 'all' | 'invalid' | NumSet {
+  if (type > 255 || code > 255 || type < -1 || code < -1) return 'invalid';
+  if (type < 0) return 'all';
+  return code < 0 ? numRange(type * 256, type * 256 + 255) : numSingle(type * 256 + code);
+}
+
 interface L4 {
   matches: Match[];
   label: string;
@@ -210,19 +232,13 @@ function layer4(protocol: PValue | undefined, fromPort: PValue | undefined, toPo
         span: portSpan ?? fallback,
       };
     }
-    if (a < -1 || b < -1 || a > 65535 || b > 65535) {
-      // Outside 0..65535 (-1 = all is kept, conservatively): AWS rejects the rule, it opens nothing.
-      ctx.diagnostics.push({ severity: 'error', code: 'aws/port-range', message: `port range ${a}-${b} is not valid: AWS rejects it, the rule opens nothing`, span: portSpan ?? fallback });
+    const r = awsPortRange(a, b);
+    if (r.kind === 'invalid') {
+      ctx.diagnostics.push({ severity: 'error', code: 'aws/port-range', message: r.message, span: portSpan ?? fallback });
       return { matches: [protoMatch, { kind: 'port', dir: 'dst', ports: numSetOf([]), ...(portSpan ? { span: portSpan } : {}) }], label: `${name} ${a}-${b} (invalid)`, ...(portSpan ? { span: portSpan } : {}) };
     }
-    if (a === -1 || (a <= 0 && b >= 65535)) return { matches: [protoMatch], label: `${name} all ports`, ...(portSpan ? { span: portSpan } : {}) };
-    if (a > b) {
-      // AWS rejects FromPort > ToPort: the rule cannot exist, it opens nothing.
-      ctx.diagnostics.push({ severity: 'error', code: 'aws/port-range', message: `port range ${a}-${b} is reversed: AWS rejects it, the rule opens nothing`, span: portSpan ?? fallback });
-      return { matches: [protoMatch, { kind: 'port', dir: 'dst', ports: numSetOf([]), ...(portSpan ? { span: portSpan } : {}) }], label: `${name} ${a}-${b} (invalid)`, ...(portSpan ? { span: portSpan } : {}) };
-    }
-    const lo = Math.max(0, Math.min(a, b));
-    const hi = Math.min(65535, Math.max(a, b));
+    if (r.kind === 'all') return { matches: [protoMatch], label: `${name} all ports`, ...(portSpan ? { span: portSpan } : {}) };
+    const { lo, hi } = r;
     const portMatch: Match = { kind: 'port', dir: 'dst', ports: numSetOf([[lo, hi]]), ...(portSpan ? { span: portSpan } : {}) };
     return { matches: [protoMatch, portMatch], label: `${name} ${lo === hi ? lo : `${lo}-${hi}`}`, ...(portSpan ? { span: portSpan } : {}) };
   }
@@ -235,13 +251,13 @@ function layer4(protocol: PValue | undefined, fromPort: PValue | undefined, toPo
     if (type === undefined || code === undefined) {
       return { matches: [protoMatch, unresolvedMatch(`icmp type ${tv?.kind === 'expr' ? tv.text : scalarText(tv)}`, tv?.span ?? fallback, 'the ICMP type is not known statically')], label: name, ...(portSpan ? { span: portSpan } : {}) };
     }
-    if (type > 255 || code > 255 || type < -1 || code < -1) {
+    const ic = awsIcmpTypeCode(type, code);
+    if (ic === 'invalid') {
       ctx.diagnostics.push({ severity: 'error', code: 'aws/icmp-type', message: `ICMP type ${type} code ${code} is not valid: AWS rejects it, the rule opens nothing`, span: tv?.span ?? fallback });
       return { matches: [protoMatch, { kind: 'icmp-type', family, values: numSetOf([]) }], label: `${name} type ${type} (invalid)`, ...(portSpan ? { span: portSpan } : {}) };
     }
-    if (type < 0) return { matches: [protoMatch], label: `${name} all types`, ...(portSpan ? { span: portSpan } : {}) };
-    const values = code < 0 ? numRange(type * 256, type * 256 + 255) : numSingle(type * 256 + code);
-    return { matches: [protoMatch, { kind: 'icmp-type', family, values, ...(tv ? { span: tv.span } : {}) }], label: `${name} type ${type}${code >= 0 ? ` code ${code}` : ''}`, ...(portSpan ? { span: portSpan } : {}) };
+    if (ic === 'all') return { matches: [protoMatch], label: `${name} all types`, ...(portSpan ? { span: portSpan } : {}) };
+    return { matches: [protoMatch, { kind: 'icmp-type', family, values: ic, ...(tv ? { span: tv.span } : {}) }], label: `${name} type ${type}${code >= 0 ? ` code ${code}` : ''}`, ...(portSpan ? { span: portSpan } : {}) };
   }
   // Any other protocol: every packet of that protocol (ports, if it has any, are not filtered).
   return { matches: [protoMatch], label: name, ...(protocol ? { span: protocol.span } : {}) };

@@ -19,7 +19,7 @@ import {
   type Ruleset,
 } from '../../model/index.js';
 import { cloudChain, cloudRuleset, cloudTable, opaqueMatch, spanJoin } from '../../model/build.js';
-import { awsProtocolNumber } from '../aws/core.js';
+import { awsIcmpTypeCode, awsPortRange, awsProtocol as coreAwsProtocol, awsProtocolNumber } from '../aws/core.js';
 import { oneLine, spanOfNode, type Node } from './ast.js';
 import type { Resolver, UnkVal, Val } from './resolve.js';
 
@@ -285,7 +285,7 @@ export function inside(n: Node, outer: Node): boolean {
   return n.range[0] >= outer.range[0] && n.range[1] <= outer.range[1];
 }
 
-/** A protocol value (AWS spelling) → 'all', a protocol number, or an opaque match. */
+/** A protocol value (AWS spelling, read as src/parsers/aws/core.ts reads it) → 'all', a protocol number, or an opaque match. */
 export function awsProtocol(b: DocBuilder, v: Val | undefined, at: Node): number | 'all' | Match {
   if (!v || v.k === 'nullish') return 'all';
   if (v.k === 'num') {
@@ -293,10 +293,9 @@ export function awsProtocol(b: DocBuilder, v: Val | undefined, at: Node): number
     if (Number.isInteger(v.v) && v.v >= 0 && v.v <= 255) return v.v;
   }
   if (v.k === 'str') {
-    const t = v.v.trim().toLowerCase();
-    if (t === '-1' || t === 'all') return 'all';
-    const n = awsProtocolNumber(t);
-    if (n !== undefined) return n;
+    // '-1', 'all' and '*' are every protocol; names and numbers as AWS writes them
+    const p = coreAwsProtocol({ kind: 'scalar', value: v.v, span: spanOfNode(v.node) });
+    if (p === 'all' || typeof p === 'number') return p;
   }
   if (v.k === 'ref') {
     // ec2.Protocol.TCP and friends
@@ -329,9 +328,11 @@ function nums(v: Val | undefined): number[] | 'unset' | UnkVal | undefined {
 }
 
 /**
- * AWS semantics of (protocol, fromPort, toPort): -1/all is every protocol and port;
- * tcp/udp a port range (-1 = all); icmp/icmpv6 type and code (-1 = all);
- * any other protocol number all of that protocol only.
+ * AWS semantics of (protocol, fromPort, toPort), as src/parsers/aws/core.ts reads
+ * them (`awsPortRange`, `awsIcmpTypeCode`): -1/all/* is every protocol and port;
+ * tcp/udp a port range (-1 = all; out of range or reversed: AWS rejects the rule,
+ * it opens nothing, with an error); icmp/icmpv6 type and code (-1 = all); any
+ * other protocol number all of that protocol only.
  */
 export function awsProtoPorts(
   b: DocBuilder,
@@ -346,31 +347,48 @@ export function awsProtoPorts(
   const protoMatch: Match = { kind: 'protocol', protocols: numSingle(p) };
   if (proto && proto.node) protoMatch.span = spanOfNode(proto.node);
   if (p !== 6 && p !== 17 && p !== 1 && p !== 58) return [protoMatch];
+  const icmp = p === 1 || p === 58;
+  const family = p === 58 ? 'ipv6' : 'ipv4';
   const portNode = from?.node ?? to?.node ?? at;
   const span = from?.node && to?.node ? spanJoin(spanOfNode(from.node), spanOfNode(to.node)) : spanOfNode(portNode);
+  /** One (from, to) pair: what it opens, or undefined for everything; an invalid pair opens nothing (with AWS's error). */
+  const one = (lo: number, hi: number): NumSet | undefined => {
+    if (icmp) {
+      const ic = awsIcmpTypeCode(lo, hi);
+      if (ic === 'all') return undefined;
+      if (ic === 'invalid') {
+        b.warn(portNode, `ICMP type ${lo} code ${hi} is not valid: AWS rejects it, the rule opens nothing`, 'aws/icmp-type');
+        return IntervalSet.empty();
+      }
+      return ic;
+    }
+    const r = awsPortRange(lo, hi);
+    // 0-65535 written out stays an explicit port match (the same ports as -1)
+    if (r.kind === 'all') return lo >= 0 ? numRange(0, 65535) : undefined;
+    if (r.kind === 'invalid') {
+      b.warn(portNode, r.message, 'aws/port-range');
+      return IntervalSet.empty();
+    }
+    return numRange(r.lo, r.hi);
+  };
+  const result = (set: NumSet | undefined): Match[] => {
+    if (set === undefined) return [protoMatch];
+    return [protoMatch, icmp ? { kind: 'icmp-type', family, values: set, span } : { kind: 'port', dir: 'dst', ports: set, span }];
+  };
   // both ends from the same loop variable: pair them iteration by iteration
   if (from?.k === 'each' && to?.k === 'each' && from.id === to.id && from.items.length === to.items.length) {
-    let ports: NumSet = IntervalSet.empty();
-    const icmp: [number, number][] = [];
-    let all = false;
+    let set: NumSet = IntervalSet.empty();
     for (let i = 0; i < from.items.length; i++) {
       const a = nums(from.items[i]);
       const z = nums(to.items[i]);
       if (!Array.isArray(a) || !Array.isArray(z) || a.length !== 1 || z.length !== 1) {
         return [protoMatch, b.opaque({ text: b.text(portNode), reason: 'port not known statically for every iteration', node: portNode })];
       }
-      const lo = a[0]!;
-      const hi = z[0]!;
-      if (p === 1 || p === 58) {
-        if (lo < 0) all = true;
-        else icmp.push([lo, hi]);
-      } else if (lo < 0 || hi < 0) all = true;
-      else if (hi >= lo && hi <= 65535) ports = ports.union(numRange(lo, hi));
-      else return [protoMatch, b.opaque({ text: `${lo}-${hi}`, reason: 'invalid port range', node: portNode }, 'invalid')];
+      const s = one(a[0]!, z[0]!);
+      if (s === undefined) return [protoMatch];
+      set = set.union(s);
     }
-    if (all) return [protoMatch];
-    if (p === 1 || p === 58) return [protoMatch, icmpMatch(p, icmp, span)];
-    return [protoMatch, { kind: 'port', dir: 'dst', ports, span }];
+    return result(set);
   }
   const f = nums(from);
   const t = nums(to);
@@ -380,28 +398,8 @@ export function awsProtoPorts(
     return [protoMatch, b.opaque({ text: b.text(portNode), reason: 'port not known statically', node: portNode })];
   }
   const fv = f === 'unset' ? -1 : (f as number[])[0]!;
-  const icmp = p === 1 || p === 58;
   const tv = t === 'unset' ? (f === 'unset' || icmp ? -1 : fv) : (t as number[])[0]!;
-  if (p === 1 || p === 58) return fv < 0 ? [protoMatch] : [protoMatch, icmpMatch(p, [[fv, tv]], span)];
-  if (fv < 0 || tv < 0) return [protoMatch];
-  if (fv > 65535 || tv > 65535 || tv < fv) {
-    b.warn(portNode, `invalid port range ${fv}-${tv}`, 'typescript/invalid-port');
-    return [protoMatch, b.opaque({ text: `${fv}-${tv}`, reason: 'invalid port range', node: portNode }, 'invalid')];
-  }
-  if (fv === 0 && tv === 65535) return [protoMatch, { kind: 'port', dir: 'dst', ports: numRange(0, 65535), span }];
-  return [protoMatch, { kind: 'port', dir: 'dst', ports: numRange(fv, tv), span }];
-}
-
-function icmpMatch(p: number, typeCodes: [number, number][], span: Match['span']): Match {
-  const ranges: [number, number][] = [];
-  for (const [type, code] of typeCodes) {
-    if (type < 0 || type > 255) return { kind: 'icmp-type', family: p === 58 ? 'ipv6' : 'ipv4', values: numRange(0, 65535), span } as Match;
-    if (code < 0 || code > 255) ranges.push([type * 256, type * 256 + 256]);
-    else ranges.push([type * 256 + code, type * 256 + code + 1]);
-  }
-  const m: Match = { kind: 'icmp-type', family: p === 58 ? 'ipv6' : 'ipv4', values: IntervalSet.fromRanges(ranges) };
-  if (span) m.span = span;
-  return m;
+  return result(one(fv, tv));
 }
 
 /** Suggestion removing an expression statement with its line when it stands alone on it. */

@@ -231,9 +231,42 @@ describe('resolution details', () => {
     const { document } = extract(cdk("  sg.addIngressRule(ec2.Peer.ipv4('10.0.0.300/8'), ec2.Port.tcpRange(1768, 1761));"));
     expect(document.diagnostics.map((d) => [d.severity, d.code, d.message, pos(d.span)])).toEqual([
       ['error', 'typescript/invalid-cidr', "'10.0.0.300/8' is not an IP address or CIDR block", '5:35-5:49'],
-      ['error', 'typescript/invalid-port', 'invalid port range 1768-1761', '5:70-5:74'],
+      // a reversed range is read as src/parsers/aws/core.ts reads it: AWS rejects it, it opens nothing
+      ['error', 'aws/port-range', 'port range 1768-1761 is reversed: AWS rejects it, the rule opens nothing', '5:70-5:74'],
     ]);
-    expect(summary(document)[0]).toBe('Sg ingress: opaque:invalid opaque:invalid proto=6 => accept');
+    expect(summary(document)[0]).toBe('Sg ingress: dstport=none opaque:invalid proto=6 => accept');
+  });
+
+  it('AWS protocol * and invalid ranges / ICMP types as the AWS parser reads them', () => {
+    const { document } = extract(
+      "import * as aws from '@pulumi/aws';\nnew aws.ec2.SecurityGroup('g', { ingress: [{ protocol: '*', fromPort: 22, toPort: -1, cidrBlocks: ['0.0.0.0/0'] }, { protocol: 'icmp', fromPort: 300, toPort: -1, cidrBlocks: ['0.0.0.0/0'] }] });\n",
+    );
+    expect(document.diagnostics.map((d) => [d.severity, d.code, d.message, pos(d.span)])).toEqual([
+      ['error', 'aws/icmp-type', 'ICMP type 300 code -1 is not valid: AWS rejects it, the rule opens nothing', '2:146-2:149'],
+    ]);
+    expect(summary(document)).toEqual(['g ingress: srcaddr=0.0.0.0/0 => accept', 'g ingress: icmp(ipv4)=none proto=1 srcaddr=0.0.0.0/0 => accept']);
+  });
+
+  it("Pulumi GCP: port '*' is invalid, unresolved source tags stay principals, expression-only targets (compileGcp)", () => {
+    const { document } = extract(
+      "import * as gcp from '@pulumi/gcp';\nnew gcp.compute.Firewall('f', { network: 'n', allows: [{ protocol: 'tcp', ports: ['*'] }], sourceTags: [someTag], targetTags: [tagVar] });\n",
+    );
+    expect(document.diagnostics.map((d) => [d.severity, d.code, d.message, pos(d.span)])).toEqual([['error', 'gcp/bad-port', 'invalid port "*"', '2:83-2:86']]);
+    expect(summary(document)).toEqual([
+      'network n, target tagVar INGRESS: anyof([opaque:unresolved srcaddr=0.0.0.0/0]|[srcprincipal=tag:someTag]) opaque:unresolved proto=6 => accept',
+      'network n, all instances INGRESS: anyof([opaque:unresolved srcaddr=0.0.0.0/0]|[srcprincipal=tag:someTag]) opaque:unresolved opaque:unresolved proto=6 => accept',
+    ]);
+  });
+
+  it('Pulumi Azure: Icmp is ICMP and ICMPv6, a missing source is undecidable, a bad prefix is not a service tag (compileNsg)', () => {
+    const { document } = extract(
+      "import * as azure from '@pulumi/azure-native';\nnew azure.network.NetworkSecurityGroup('nsg', { securityRules: [{ name: 'a', priority: 100, direction: 'Inbound', access: 'Allow', protocol: 'Icmp', destinationPortRange: '*' }, { name: 'b', priority: 110, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', sourceAddressPrefix: '10.0.0.0/33', destinationPortRange: '1761' }] });\n",
+    );
+    expect(document.diagnostics.map((d) => [d.severity, d.code, d.message, pos(d.span)])).toEqual([
+      ['warning', 'azure/missing-source', 'security rule "a" has no source address prefix', '2:65-2:177'],
+      ['error', 'azure/bad-prefix', 'invalid address prefix "10.0.0.0/33"', '2:284-2:297'],
+    ]);
+    expect(summary(document).slice(0, 2)).toEqual(['NSG nsg Inbound: opaque:unresolved proto=1, 58 => accept', 'NSG nsg Inbound: dstport=1761 opaque:unresolved proto=6 => accept']);
   });
 
   it('a rule with no source is a warning and matches nothing', () => {

@@ -85,8 +85,13 @@ const rule: Rule.RuleModule = {
         const exposure = a.exposure(ruleset, 'input');
         const pieces = lists.flatMap(([protocol, set]) => {
           const entries = exposedPorts(exposure, protocol, set);
+          // world-open is a property of each port (the entries holding it together cover the family),
+          // so one sweep per family serves every entry: its share is its own ports of that set
+          const perFamily = new Map<Family, NumSet>();
           return entries.flatMap((entry) => {
-            const world = worldPorts(entries, entry.family, entry.dports.intersect(set));
+            let all = perFamily.get(entry.family);
+            if (!all) perFamily.set(entry.family, (all = worldPorts(entries, entry.family, set)));
+            const world = all.intersect(entry.dports.intersect(set));
             return world.isEmpty ? [] : [{ entry, protocol, ports: world }];
           });
         });

@@ -209,6 +209,7 @@ export class DocBuilder {
   }
 }
 
+/** Only AWS groups are built from drafts now (GCP / Azure rulesets come from the cloud compilers). */
 function tableName(style: RulesetStyle): string {
   return style === 'aws' ? 'security-group' : style === 'gcp' ? 'firewall' : 'network-security-group';
 }

@@ -10,7 +10,7 @@ import { IdSource, lastSegment } from '../gcp/common.js';
 import { compileGcp, type GcpFirewallSpec, type GcpProtoEntry } from '../gcp/firewall.js';
 import { spanOfNode, type Node } from './ast.js';
 import { flatItems, PLACEHOLDER_V4, PLACEHOLDER_V6, replaceLiteral, type RuleOrigin, type RulesetDraft, type Suggestion } from './build.js';
-import { entries, entries as entriesOf } from './cdk.js';
+import { entries } from './cdk.js';
 import { nodeKey, spanKey, toP, toPList } from './cloud.js';
 import { awsEntry, inNode, propGetter, removalOf, type AwsEntryFields, type Context } from './context.js';
 import type { Val } from './resolve.js';
@@ -201,11 +201,11 @@ function gcpFirewall(ctx: Context, v: NewVal): GcpRule {
   const denies = get('denies');
   const isDeny = denies !== undefined && denies.k !== 'nullish' && (allows === undefined || allows.k === 'nullish');
   const list = isDeny ? denies : allows;
-  const entries: GcpProtoEntry[] = [];
+  const protoEntries: GcpProtoEntry[] = [];
   let portNode: Node | undefined;
-  for (const e of list && list.k !== 'nullish' ? entriesOf(list) : []) {
+  for (const e of list && list.k !== 'nullish' ? entries(list) : []) {
     if (e.k !== 'obj') {
-      entries.push({ protocol: undefined, ports: undefined, span: spanOfNode(e.node), unresolved: e.k === 'unk' ? e.text : b.text(e.node) });
+      protoEntries.push({ protocol: undefined, ports: undefined, span: spanOfNode(e.node), unresolved: e.k === 'unk' ? e.text : b.text(e.node) });
       continue;
     }
     const proto = e.props.get('protocol') ?? e.rest;
@@ -213,7 +213,7 @@ function gcpFirewall(ctx: Context, v: NewVal): GcpRule {
     portNode ??= ports?.node ?? proto?.node;
     const entry: GcpProtoEntry = { protocol: toP(b, proto), ports: toPList(b, ports), span: spanOfNode(e.node) };
     if (proto?.k === 'nullish') delete entry.protocol;
-    entries.push(entry);
+    protoEntries.push(entry);
   }
   const spec: GcpFirewallSpec = {
     name,
@@ -222,7 +222,7 @@ function gcpFirewall(ctx: Context, v: NewVal): GcpRule {
     direction: toP(b, dir),
     priority: toP(b, get('priority')),
     action: isDeny ? 'deny' : 'allow',
-    entries,
+    entries: protoEntries,
   };
   const lists = ['sourceRanges', 'sourceTags', 'sourceServiceAccounts', 'destinationRanges', 'targetTags', 'targetServiceAccounts'] as const;
   for (const k of lists) {
@@ -290,7 +290,7 @@ function azureNsg(ctx: Context, v: NewVal): RulesetDraft {
     const st = azInit(ctx, d, name, v.node, false);
     const rules = get('securityRules');
     if (rules && rules.k !== 'nullish') {
-      for (const e of entriesOf(rules)) {
+      for (const e of entries(rules)) {
         if (e.k === 'obj') azureRule(ctx, st, e, e.node);
         else (st.spec.unresolvedRules ??= []).push({ text: e.k === 'unk' ? e.text : ctx.b.text(e.node), span: spanOfNode(e.node) });
       }

@@ -288,7 +288,11 @@ export function inside(n: Node, outer: Node): boolean {
 
 /** A protocol value (AWS spelling, read as src/parsers/aws/core.ts reads it) → 'all', a protocol number, or an opaque match. */
 export function awsProtocol(b: DocBuilder, v: Val | undefined, at: Node): number | 'all' | Match {
-  if (!v || v.k === 'nullish') return 'all';
+  if (!v || v.k === 'nullish') {
+    // as the AWS parser: a warning, and any protocol possibly (not certainly) allowed
+    b.warn(at, 'protocol is missing: any protocol is assumed', 'aws/missing-protocol', 'warning');
+    return b.opaque({ text: 'protocol (missing)', reason: 'the protocol is not given', node: at });
+  }
   if (v.k === 'num') {
     if (v.v === -1) return 'all';
     if (Number.isInteger(v.v) && v.v >= 0 && v.v <= 255) return v.v;
@@ -314,7 +318,7 @@ export function awsProtocol(b: DocBuilder, v: Val | undefined, at: Node): number
 function nums(v: Val | undefined): number[] | 'unset' | UnkVal | undefined {
   if (!v || v.k === 'nullish') return 'unset';
   if (v.k === 'num') return [v.v];
-  if (v.k === 'str' && /^-?[0-9]{1,5}$/.test(v.v.trim())) return [Number(v.v.trim())];
+  if (v.k === 'str' && /^-?[0-9]{1,6}$/.test(v.v.trim())) return [Number(v.v.trim())];
   if (v.k === 'each') {
     const out: number[] = [];
     for (const i of v.items) {

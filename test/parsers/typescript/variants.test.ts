@@ -247,6 +247,15 @@ describe('resolution details', () => {
     expect(summary(document)).toEqual(['g ingress: srcaddr=0.0.0.0/0 => accept', 'g ingress: icmp(ipv4)=none proto=1 srcaddr=0.0.0.0/0 => accept']);
   });
 
+  it('AWS missing protocol and out-of-range ports as the AWS parser reads them', () => {
+    const missing = extract("import * as aws from '@pulumi/aws';\nnew aws.ec2.SecurityGroupRule('r', { type: 'ingress', securityGroupId: 'sg-1', fromPort: 22, toPort: 22, cidrBlocks: ['10.0.0.0/8'] });\n").document;
+    expect(missing.diagnostics.map((d) => [d.severity, d.code, d.message, pos(d.span)])).toEqual([['warning', 'aws/missing-protocol', 'protocol is missing: any protocol is assumed', '2:1-2:135']]);
+    expect(summary(missing)).toEqual(['sg-1 ingress: opaque:unresolved srcaddr=10.0.0.0/8 => accept']);
+    const big = extract("import * as aws from '@pulumi/aws';\nnew aws.ec2.SecurityGroupRule('r', { type: 'ingress', securityGroupId: 'sg-1', protocol: 'tcp', fromPort: 22, toPort: '123456', cidrBlocks: ['10.0.0.0/8'] });\n").document;
+    expect(big.diagnostics.map((d) => [d.severity, d.code, d.message, pos(d.span)])).toEqual([['error', 'aws/port-range', 'port range 22-123456 is not valid: AWS rejects it, the rule opens nothing', '2:107-2:109']]);
+    expect(summary(big)).toEqual(['sg-1 ingress: dstport=none proto=6 srcaddr=10.0.0.0/8 => accept']);
+  });
+
   it("Pulumi GCP: port '*' is invalid, unresolved source tags stay principals, expression-only targets (compileGcp)", () => {
     const { document } = extract(
       "import * as gcp from '@pulumi/gcp';\nnew gcp.compute.Firewall('f', { network: 'n', allows: [{ protocol: 'tcp', ports: ['*'] }], sourceTags: [someTag], targetTags: [tagVar] });\n",

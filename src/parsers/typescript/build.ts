@@ -91,7 +91,7 @@ export class RulesetDraft {
 
 export class DocBuilder {
   readonly diagnostics: Diagnostic[] = [];
-  private readonly drafts: (RulesetDraft | (() => CompiledRulesets))[] = [];
+  private readonly drafts: (RulesetDraft | { build: () => CompiledRulesets; at: Node })[] = [];
   private readonly byKey = new Map<unknown, RulesetDraft>();
 
   constructor(
@@ -114,8 +114,8 @@ export class DocBuilder {
   }
 
   /** Rulesets a cloud compiler builds when the document is finished, in this place of the output. */
-  compiled(build: () => CompiledRulesets): void {
-    this.drafts.push(build);
+  compiled(build: () => CompiledRulesets, at: Node): void {
+    this.drafts.push({ build, at });
   }
 
   existing(key: unknown): RulesetDraft | undefined {
@@ -173,13 +173,24 @@ export class DocBuilder {
         rulesets.push({ ...rs, tables });
       }
     };
+    const compile = (build: () => CompiledRulesets, at: Node): void => {
+      let c: CompiledRulesets;
+      try {
+        c = build();
+      } catch (e) {
+        // Defensive, like the extraction itself: an unexpected shape must not break linting.
+        this.diagnostics.push({ severity: 'error', message: `could not compile firewall rules: ${e instanceof Error ? e.message : String(e)}`, span: spanOfNode(at), code: 'typescript/internal' });
+        return;
+      }
+      fromCompiler(c);
+    };
     for (const d of this.drafts) {
-      if (typeof d === 'function') {
-        fromCompiler(d());
+      if (!(d instanceof RulesetDraft)) {
+        compile(d.build, d.at);
         continue;
       }
       if (d.compile) {
-        fromCompiler(d.compile());
+        compile(d.compile, d.node);
         continue;
       }
       const span = spanOfNode(d.node);

@@ -146,10 +146,10 @@ interface GcpRule {
  */
 function gcpRulesets(ctx: Context, list: GcpRule[]): void {
   if (list.length === 0) return;
+  const first = list[0]!.origin.node;
   ctx.b.compiled(() => {
     const origins = new Map<string, RuleOrigin>();
     for (const g of list) origins.set(spanKey(g.spec.span), g.origin);
-    const first = list[0]!.origin.node;
     const rulesets = compileGcp(
       list.map((g) => g.spec),
       spanOfNode(first),
@@ -158,7 +158,7 @@ function gcpRulesets(ctx: Context, list: GcpRule[]): void {
     );
     const fallback: RuleOrigin = { node: first, reportNode: first, suggestions: [] };
     return { rulesets, origin: (r) => origins.get(spanKey(r.span)) ?? fallback };
-  });
+  }, first);
 }
 
 /** World-open CIDR literals written inside `within` (for placeholder suggestions). */

@@ -29,7 +29,8 @@ import {
   type Table,
   type TableFamily,
 } from '../../model/index.js';
-import type { IrChain, IrElem, IrExpr, IrRule, IrSet, IrState, IrStmt, IrTable, IrVal, IrVerdict } from './ir.js';
+import { exprModule, type IrChain, type IrElem, type IrExpr, type IrRule, type IrSet, type IrState, type IrStmt, type IrTable, type IrVal, type IrVerdict } from './ir.js';
+
 import { CT_STATE_NAMES, ICMP_TYPES, ICMPV6_TYPES, PORT_PROTO_NUMBERS, SERVICES, asHook } from './symbols.js';
 
 type FieldKind =
@@ -54,24 +55,6 @@ interface TableCtx {
   reported: Set<string>;
 }
 
-export function exprModule(e: IrExpr): string {
-  switch (e.k) {
-    case 'payload':
-      return `${e.proto} ${e.field}`;
-    case 'meta':
-      return `meta ${e.key}`;
-    case 'ct':
-      return `ct ${e.key}`;
-    case 'fib':
-      return 'fib';
-    case 'concat':
-      return 'concat';
-    case 'binop':
-      return exprModule(e.left);
-    case 'other':
-      return e.module;
-  }
-}
 
 function classify(e: IrExpr): FieldKind | undefined {
   switch (e.k) {

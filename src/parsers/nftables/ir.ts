@@ -147,3 +147,23 @@ export class IrState {
 export function valKey(v: unknown): string {
   return JSON.stringify(v, (k, x: unknown) => (k === 'span' ? undefined : x));
 }
+
+/** The module name an undecodable test is kept under ("tcp dport", "meta mark", "ct status"). */
+export function exprModule(e: IrExpr): string {
+  switch (e.k) {
+    case 'payload':
+      return `${e.proto} ${e.field}`;
+    case 'meta':
+      return `meta ${e.key}`;
+    case 'ct':
+      return `ct ${e.key}`;
+    case 'fib':
+      return 'fib';
+    case 'concat':
+      return 'concat';
+    case 'binop':
+      return exprModule(e.left);
+    case 'other':
+      return e.module;
+  }
+}

@@ -5,7 +5,7 @@
  */
 import { LineIndex, type Diagnostic, type DocComment, type Span, type TableFamily } from '../../model/index.js';
 import type { ParseOptions } from '../types.js';
-import { IrState, type IrChain, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
+import { exprModule, IrState, type IrChain, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
 import { lex, spanOfTok, type Source, type Token } from './lexer.js';
 import { preprocess } from './preprocess.js';
 import { EXTHDR_NAMES, FAMILIES, META_UNQUALIFIED, PAYLOAD_PROTOCOLS, asHook, namedPriority } from './symbols.js';
@@ -1258,7 +1258,7 @@ export class NftTextParser {
       this.pos++;
     } else if (this.isEndOfStmt(o) || (this.isWord(o) && (STMT_KEYWORDS.has(o.v) || VERDICT_WORDS.has(o.v)))) {
       // a selector with no value (`tcp option sack-perm`): existence test, not decidable here
-      rule.stmts.push({ k: 'opaque', module: moduleOf(e), text: this.stmtText(s0), reason: 'this test is not decoded', span: this.stmtSpan(s0) });
+      rule.stmts.push({ k: 'opaque', module: exprModule(e), text: this.stmtText(s0), reason: 'this test is not decoded', span: this.stmtSpan(s0) });
       return;
     }
     const vStart = this.pos;
@@ -1478,25 +1478,6 @@ function oneLine(s: string): string {
   return clean ? s : s.replace(/\s+/g, ' ').trim();
 }
 
-function moduleOf(e: IrExpr): string {
-  switch (e.k) {
-    case 'payload':
-      return `${e.proto} ${e.field}`;
-    case 'meta':
-      return `meta ${e.key}`;
-    case 'ct':
-      return `ct ${e.key}`;
-    case 'fib':
-      return 'fib';
-    case 'concat':
-      return 'concat';
-    case 'binop':
-      return moduleOf(e.left);
-    case 'other':
-      return e.module;
-  }
-}
-export { moduleOf };
 
 /** `10.0.0.1:80`, `[fe80::1]:80`, `10.0.0.1-10.0.0.9:80-90`, `:80`, `fe80::1` → parts. */
 export function splitAddrPort(s: string): { addr?: string; port?: string } {

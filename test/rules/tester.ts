@@ -4,7 +4,6 @@ import plugin from '../../src/eslint/plugin.js';
 
 RuleTester.describe = describe;
 RuleTester.it = it;
-RuleTester.itOnly = it.only;
 
 /** A RuleTester for one firewall language; discovery is off so the repository around the tests is not read. */
 export function tester(language: 'iptables' | 'nftables' | 'json' | 'yaml' | 'hcl', firewall: Record<string, unknown> = {}): RuleTester {

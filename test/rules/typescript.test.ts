@@ -11,7 +11,6 @@ import { ROOT } from '../cli/helpers.js';
 RuleTester.afterAll = afterAll;
 RuleTester.describe = describe;
 RuleTester.it = it;
-RuleTester.itOnly = it.only;
 
 const ruleTester = new RuleTester({ settings: { firewall: { discovery: false } } });
 

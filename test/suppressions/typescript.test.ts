@@ -7,7 +7,6 @@ import '../../src/eslint/typescript.js';
 RuleTester.afterAll = afterAll;
 RuleTester.describe = describe;
 RuleTester.it = it;
-RuleTester.itOnly = it.only;
 
 const ruleTester = new RuleTester({ settings: { firewall: { discovery: false } } });
 const CDK = (body: string) => `import * as ec2 from 'aws-cdk-lib/aws-ec2';\ndeclare const stack: any; declare const vpc: ec2.IVpc;\nconst sg = new ec2.SecurityGroup(stack, 'Mft', { vpc });\n${body}\n`;

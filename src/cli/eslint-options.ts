@@ -5,6 +5,7 @@
  * the data as `?o=<json>`) and build the very same options (`ESLint.fromOptionsModule`).
  * Without `--concurrency` the CLI calls `eslintOptions` directly: one construction for both.
  */
+import { createRequire } from 'node:module';
 import { relative, sep } from 'node:path';
 import type { ESLint, Linter } from 'eslint';
 import plugin, { recommendedRules } from '../eslint/plugin.js';
@@ -13,6 +14,8 @@ export interface EslintOptionsData {
   cwd: string;
   /** Files named on the command line (or stdin/live inputs) with the format detected or forced for them. */
   explicit: { file: string; language: string; format: string }[];
+  /** CDK / Pulumi source files named on the command line (linted through eslint-plugin-firewall/typescript). */
+  typescript?: string[];
   configFile?: string | undefined;
   cache: boolean;
   cacheLocation?: string | undefined;
@@ -25,11 +28,27 @@ function toPosix(p: string): string {
   return p.split(sep).join('/');
 }
 
+/**
+ * Loaded only when TypeScript files are named: it needs the optional peer
+ * @typescript-eslint/parser, which firewall-only users never install.
+ */
+function typescriptConfigs(d: EslintOptionsData): Linter.Config[] {
+  if (!d.typescript || d.typescript.length === 0) return [];
+  let entry: { configs: Record<string, Linter.Config[]> };
+  try {
+    entry = (createRequire(import.meta.url)('../eslint/typescript.js') as { default: typeof entry }).default;
+  } catch (e) {
+    throw new Error(`linting CDK/Pulumi code needs @typescript-eslint/parser (npm install -D @typescript-eslint/parser): ${(e as Error).message}`);
+  }
+  return entry.configs['recommended-typescript']!.map((c) => ({ ...c, files: d.typescript!.map((f) => toPosix(relative(d.cwd, f))) }));
+}
+
 export function eslintOptions(d: EslintOptionsData): ESLint.Options {
   const fw = plugin as unknown as ESLint.Plugin;
   const overrideConfig: Linter.Config[] = [
     ...plugin.configs.recommended!,
     ...d.explicit.map((c) => ({ files: [toPosix(relative(d.cwd, c.file))], language: c.language, languageOptions: { format: c.format }, plugins: { firewall: fw }, rules: recommendedRules })),
+    ...typescriptConfigs(d),
     { settings: { fwlintConfigFile: d.configFile } },
   ];
   return {

@@ -12,6 +12,9 @@ import { HELP, UsageError, type Io } from './main.js';
 import { summaryTable } from './summary.js';
 import { pathsLabel, startProgress } from './progress.js';
 
+/** Source files that may hold AWS CDK or Pulumi security groups. */
+const TYPESCRIPT_FILE = /\.(?:[cm]?[jt]s|tsx)$/;
+
 const FORMATS = ['stylish', 'json', 'sarif', 'github', 'junit'] as const;
 
 /** A result for a file ESLint never saw (unreadable, unrecognised): fatal, exit 1. */
@@ -93,6 +96,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   const failures: ESLint.LintResult[] = [];
   const explicitConfigs: EslintOptionsData['explicit'] = [];
   const lintPaths: string[] = [];
+  const typescriptFiles: string[] = [];
   const texts: { text: string; filePath: string }[] = [];
   const involved: string[] = [cwd];
   let stdinRequested = false;
@@ -109,6 +113,15 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
     } else if (exists(abs) || !/[*?[{]/.test(t)) {
       const lf = loadFile(t, inputFormat);
       involved.push(dirname(abs));
+      if (lf.error && lf.text !== undefined && !inputFormat && TYPESCRIPT_FILE.test(abs)) {
+        // CDK / Pulumi code named explicitly: the same rules through eslint-plugin-firewall/typescript
+        const { looksLikeFirewallCode } = await import('../parsers/typescript/index.js');
+        if (looksLikeFirewallCode(lf.text)) {
+          lintPaths.push(abs);
+          typescriptFiles.push(abs);
+          continue;
+        }
+      }
       if (lf.error) {
         failures.push(failureResult(abs, lf.error));
         continue;
@@ -164,6 +177,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   const optionsData: EslintOptionsData = {
     cwd: eslintCwd,
     explicit: explicitConfigs,
+    typescript: typescriptFiles,
     configFile,
     cache: values.cache!,
     cacheLocation: values['cache-location'] ? resolve(values['cache-location']) : undefined,

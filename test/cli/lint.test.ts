@@ -188,4 +188,18 @@ describe('fwlint lint', () => {
     expect(res!.messages.filter((m) => m.ruleId === 'firewall/no-unneeded-cft-ports')).toEqual([]);
     expect(res!.suppressedMessages.map((m) => [m.ruleId, m.suppressions[0]!.justification])).toContainEqual(['firewall/no-unneeded-cft-ports', 'partner link, ticket SEC-12']);
   });
+
+  it('lints CDK and Pulumi code named explicitly with the same rules; other TypeScript is not a firewall', () => {
+    const d = tmp();
+    writeFileSync(join(d, 'stack.ts'), readFileSync(join(ROOT, 'fixtures/typescript/cdk-app.ts'), 'utf8'));
+    writeFileSync(join(d, 'util.ts'), 'export const x = 1768;\n');
+    const r = fwlint(['-f', 'json', 'stack.ts'], { cwd: d });
+    expect(r.code).toBe(1);
+    const [res] = JSON.parse(r.stdout) as { messages: { ruleId: string; line: number; column: number }[] }[];
+    expect(res!.messages.filter((m) => m.ruleId === 'firewall/no-unneeded-cft-ports').map((m) => `${m.line}:${m.column}`)).toEqual(['24:23', '27:57', '30:30', '35:73', '36:39']);
+    const other = fwlint(['util.ts'], { cwd: d });
+    expect(other.code).toBe(1);
+    expect(other.stdout).toContain('no firewall format recognises util.ts');
+  });
 });
+

@@ -9,27 +9,13 @@ import path from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import type { GeneratedRuleset } from './common.js';
 import type { NetnsLab, Outcome, Probe } from './netns.js';
+import type { Packet, TraceResult } from '../../src/analysis/index.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
-/** The packet shape `tracePacket` takes (src/analysis). Declared here so this file compiles before it exists. */
-export interface TracePacket {
-  family?: 'ipv4' | 'ipv6';
-  proto: 'tcp' | 'udp' | 'icmp' | 'icmpv6' | number;
-  dport?: number;
-  sport?: number;
-  src?: string;
-  dst?: string;
-  iif?: string;
-  oif?: string;
-  hook?: 'input' | 'forward';
-  state?: 'new' | 'established' | 'related' | 'invalid' | 'untracked';
-}
-export interface TraceResultLike {
-  verdict: 'accept' | 'drop' | 'reject' | 'unknown';
-  steps: { table: string; chain: string; line: number; text: string; effect: string }[];
-  reasons: string[];
-}
+/** The engine's own packet and result types (src/analysis): one definition. */
+export type TracePacket = Packet;
+export type TraceResultLike = TraceResult;
 
 /** Our side: text → ruleset → verdict. */
 export interface Engine {

@@ -316,29 +316,38 @@ export class NftTextParser {
     this.expectEndOfStmt('table');
   }
 
-  private parseTableBody(tb: IrTable, open: Token): void {
+  /**
+   * The items of a `{ … }` block: `item` runs for each until the closing `}`.
+   * True when the block closed; false when the input ended first (the caller says so).
+   */
+  private eachBlockItem(item: (t: Token) => void): boolean {
     for (;;) {
       this.skipSeparators();
       const t = this.peek();
-      if (!t) {
-        this.error(`Missing "}" for table ${tb.name}`, this.span(open), 'nftables/unclosed-block');
-        return;
-      }
+      if (!t) return false;
       if (this.isPunct(t, '}')) {
         this.pos++;
-        return;
+        return true;
       }
-      const startPos = this.pos;
-      try {
-        this.parseTableItem(tb);
-      } catch (e) {
-        this.error(`Internal parser error: ${String(e)}`, this.span(t), 'nftables/internal');
-        this.skipStatementOrBlock();
-      }
-      if (this.pos === startPos) {
-        this.pos++;
-      }
+      item(t);
     }
+  }
+
+  /** One block item that never stops the parse: a parser bug becomes a diagnostic, and the parse always advances. */
+  private guardedItem(t: Token, parse: () => void, recover: () => void): void {
+    const startPos = this.pos;
+    try {
+      parse();
+    } catch (e) {
+      this.error(`Internal parser error: ${String(e)}`, this.span(t), 'nftables/internal');
+      recover();
+    }
+    if (this.pos === startPos) this.pos++;
+  }
+
+  private parseTableBody(tb: IrTable, open: Token): void {
+    const closed = this.eachBlockItem((t) => this.guardedItem(t, () => this.parseTableItem(tb), () => this.skipStatementOrBlock()));
+    if (!closed) this.error(`Missing "}" for table ${tb.name}`, this.span(open), 'nftables/unclosed-block');
   }
 
   private parseTableItem(tb: IrTable): void {
@@ -400,18 +409,7 @@ export class NftTextParser {
 
   private parseSetBody(tb: IrTable, s: IrSet, open: Token): void {
     let typed = false;
-    for (;;) {
-      this.skipSeparators();
-      const t = this.peek();
-      if (!t) {
-        this.error(`Missing "}" for set ${s.name}`, this.span(open), 'nftables/unclosed-block');
-        return;
-      }
-      if (this.isPunct(t, '}')) {
-        this.pos++;
-        if (!typed) this.error(`${s.isMap ? 'Map' : 'Set'} "${s.name}" has no type (add "type" or "typeof")`, s.span, 'nftables/set-without-type');
-        return;
-      }
+    const closed = this.eachBlockItem((t) => {
       this.pos++;
       if (this.isWord(t, 'type') || this.isWord(t, 'typeof')) typed = true;
       if (this.isWord(t, 'flags')) {
@@ -439,36 +437,28 @@ export class NftTextParser {
         this.error(`Unknown set property "${this.tokText(t)}"`, this.span(t), 'nftables/unknown-set-item', 'warning');
         this.skipStatement();
       }
-    }
+    });
+    if (!closed) this.error(`Missing "}" for set ${s.name}`, this.span(open), 'nftables/unclosed-block');
+    else if (!typed) this.error(`${s.isMap ? 'Map' : 'Set'} "${s.name}" has no type (add "type" or "typeof")`, s.span, 'nftables/set-without-type');
   }
 
   private parseChainBody(ctx: Ctx, ch: IrChain, open: Token, anonymous = false): void {
-    for (;;) {
-      this.skipSeparators();
-      const t = this.peek();
-      if (!t) {
-        if (!anonymous) this.error(`Missing "}" for chain ${ch.name}`, this.span(open), 'nftables/unclosed-block');
-        return;
-      }
-      if (this.isPunct(t, '}')) {
-        this.pos++;
-        return;
-      }
-      const startPos = this.pos;
-      try {
-        if (this.isWord(t, 'type') && !anonymous) this.parseChainType(ctx, ch);
-        else if (this.isWord(t, 'policy') && !anonymous) this.parseChainPolicy(ch);
-        else if ((this.isWord(t, 'comment') && this.peek(1)?.t === 'str' && this.isEndOfStmt(this.peek(2))) || this.isWord(t, 'devices') || this.isWord(t, 'flags')) this.skipStatement();
-        else {
-          const r = this.parseRuleTokens(ctx);
-          if (r) ch.rules.push(r);
-        }
-      } catch (e) {
-        this.error(`Internal parser error: ${String(e)}`, this.span(t), 'nftables/internal');
-        this.skipStatement();
-      }
-      if (this.pos === startPos) this.pos++;
-    }
+    const closed = this.eachBlockItem((t) =>
+      this.guardedItem(
+        t,
+        () => {
+          if (this.isWord(t, 'type') && !anonymous) this.parseChainType(ctx, ch);
+          else if (this.isWord(t, 'policy') && !anonymous) this.parseChainPolicy(ch);
+          else if ((this.isWord(t, 'comment') && this.peek(1)?.t === 'str' && this.isEndOfStmt(this.peek(2))) || this.isWord(t, 'devices') || this.isWord(t, 'flags')) this.skipStatement();
+          else {
+            const r = this.parseRuleTokens(ctx);
+            if (r) ch.rules.push(r);
+          }
+        },
+        () => this.skipStatement(),
+      ),
+    );
+    if (!closed && !anonymous) this.error(`Missing "}" for chain ${ch.name}`, this.span(open), 'nftables/unclosed-block');
   }
 
   private parseChainType(ctx: Ctx, ch: IrChain): void {

@@ -9,6 +9,7 @@
  */
 import {
   AddrSet,
+  DOCUMENT_START,
   parseAddrRange,
   parseAddress,
   parseCidr,
@@ -48,13 +49,15 @@ export interface ParseCache {
   multiports: Map<string, NumSet | null>;
   /** "NEW,ESTABLISHED" → states; a handful of spellings repeat in every dump. */
   ctstates: Map<string, CtState[]>;
+  /** One set per single port number written (`--dport 443`): rules share it. */
+  singlePorts: (NumSet | undefined)[];
 }
 
 /** Repeated values (networks, port lists) hit the cache; unique ones must not pile up. */
 const CACHE_LIMIT = 4096;
 
 export function newCache(): ParseCache {
-  return { addr: new Map(), ports: new Map(), multiports: new Map(), ctstates: new Map() };
+  return { addr: new Map(), ports: new Map(), multiports: new Map(), ctstates: new Map(), singlePorts: [] };
 }
 
 /** A target whose meaning depends on the chains of the table: resolved once the table is complete. */
@@ -254,13 +257,17 @@ interface ModuleInstance {
 
 /** Parses the rule specification in `toks[from..]`. Never throws. */
 export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text: string): ParsedRule {
-  const matches: Match[] = [];
+  // A scratch list (an empty array grows to 17 slots on its first push): the rule keeps an exact-size copy.
+  const matches = MATCHES;
+  matches.length = 0;
   let srcAlts: Match[] | undefined;
   let dstAlts: Match[] | undefined;
   let action: Action | ChainRef = { kind: 'continue', target: '' };
   let targetName: string | undefined;
   let targetStart = -1;
   let targetEnd = -1;
+  let refStart = -1;
+  let refEnd = -1;
   const targetArgs: { opt: Tok; args: Tok[] }[] = [];
   let comment: string | undefined;
   let reportSpan: Span | undefined;
@@ -406,9 +413,10 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           break;
         }
         if (num === 58 || name === 'icmpv6' || name === 'ipv6-icmp') ctx.sawFamily?.('ipv6');
-        const pm: Match = { kind: 'protocol', protocols: PROTO_SETS[num] ?? (PROTO_SETS[num] = numSingle(num)), span: ctx.span(mStart, mEnd) };
-        if (negated) pm.negated = true;
-        else protoNum = num;
+        const protocols = PROTO_SETS[num] ?? (PROTO_SETS[num] = numSingle(num));
+        const span = ctx.span(mStart, mEnd);
+        const pm: Match = negated ? { kind: 'protocol', protocols, span, negated } : { kind: 'protocol', protocols, span };
+        if (!negated) protoNum = num;
         matches.push(pm);
         continue;
       }
@@ -497,7 +505,10 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           action = { kind: 'unknown', target: slice(a0.start, a0.end), text: slice(mStart, mEnd) };
           ctx.diag('warning', 'iptables/unresolved', `Cannot evaluate target ${slice(a0.start, a0.end)}: ${a0.unknown}`, a0.start, a0.end);
         } else {
-          action = { kind: 'chain-ref', name: a0.text, goto: opt === '-g' || opt === '--goto', text: '', span: ctx.span(mStart, mEnd) };
+          // the span is made only if the target stays a chain reference (not for ACCEPT, DROP, ...)
+          action = { kind: 'chain-ref', name: a0.text, goto: opt === '-g' || opt === '--goto', text: '', span: DOCUMENT_START };
+          refStart = mStart;
+          refEnd = mEnd;
         }
         continue;
       }
@@ -541,8 +552,8 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           matches.push(opaque('port', mStart, mEnd, `invalid port "${a0.text}"`, negated));
           break;
         }
-        const pm: Match = { kind: 'port', dir, ports, span: ctx.span(mStart, mEnd) };
-        if (negated) pm.negated = true;
+        const span = ctx.span(mStart, mEnd);
+        const pm: Match = negated ? { kind: 'port', dir, ports, span, negated } : { kind: 'port', dir, ports, span };
         matches.push(pm);
         // the destination port is what a rule opens; the first one is reported
         if (dir === 'dst' && !reportSpan) reportSpan = pm.span;
@@ -667,18 +678,20 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
   // ---------------------------------------------------------------- target
   if (targetName !== undefined && action.kind === 'chain-ref') {
     action = resolveBuiltinTarget(action, targetName, targetArgs, ctx, slice(targetStart, targetEnd));
+    if (action.kind === 'chain-ref') action.span = ctx.span(refStart, refEnd);
   } else if (action.kind === 'unknown' && targetEnd > targetStart) {
     action.text = slice(targetStart, targetEnd);
   }
 
   // ---------------------------------------------------------------- comma-list expansion
-  let variants: Match[][] = [matches];
+  let variants: Match[][] = [matches.slice()];
   if (srcAlts) variants = srcAlts.map((s) => [...matches, s]);
   if (dstAlts) {
     const out: Match[][] = [];
     for (const v of variants) for (const d of dstAlts) out.push([...v, d]);
     variants = out;
   }
+  matches.length = 0;
   const res: ParsedRule = { variants, action };
   if (comment !== undefined) res.comment = comment;
   if (reportSpan) res.reportSpan = reportSpan;
@@ -730,6 +743,14 @@ function cachedAddr(text: string, ctx: RuleContext): AddrSet | undefined {
 }
 
 const PROTO_SETS: NumSet[] = [];
+const MATCHES: Match[] = [];
+/** Shared by every IPv4-only address set (sets are immutable). */
+const NO_V6: IntervalSet<bigint> = IntervalSet.empty();
+/** Targets without arguments: one immutable action each, shared by every rule. */
+const ACCEPT: Action = Object.freeze({ kind: 'accept' });
+const DROP: Action = Object.freeze({ kind: 'drop' });
+const RETURN: Action = Object.freeze({ kind: 'return' });
+const REJECT: Action = Object.freeze({ kind: 'reject' });
 
 /**
  * The common case `a.b.c.d` or `a.b.c.d/n` without a library call (big dumps are
@@ -772,7 +793,7 @@ function fastV4Cidr(text: string): AddrSet | undefined {
   }
   const size = 2 ** (32 - len);
   const lo = Math.floor(value / size) * size;
-  return new AddrSet(IntervalSet.range(lo, lo + size), IntervalSet.empty());
+  return new AddrSet(IntervalSet.range(lo, lo + size), NO_V6);
 }
 
 /** `feed:babe::/ffff:ff00::` (IPv6 address with a mask written as an address), as ip6tables accepts. */
@@ -849,7 +870,7 @@ function addressAlternatives(
         const fam = ctx.family;
         if (fam === undefined || set.coversAll(fam)) return 'all';
       }
-      m = { kind: 'address', dir, addrs: set, span };
+      m = negated ? { kind: 'address', dir, addrs: set, span, negated } : { kind: 'address', dir, addrs: set, span };
     } else if (isWildcardMask(item)) {
       m = { kind: 'opaque', module: 'address', text: slice(mStart, mEnd), reason: `"${item}" uses a non-contiguous mask, which is not modelled as an address set`, span };
     } else if (isHostname(item)) {
@@ -858,7 +879,7 @@ function addressAlternatives(
       ctx.diag('error', 'iptables/bad-address', `Bad address "${item}"`, tok.start, tok.end);
       m = { kind: 'opaque', module: 'address', text: slice(mStart, mEnd), reason: `bad address "${item}"`, span };
     }
-    if (negated) m.negated = true;
+    if (negated && !m.negated) m.negated = true;
     out.push(m);
   }
   return out;
@@ -877,6 +898,19 @@ function parsePortNumber(s: string): number | undefined {
   return SERVICES[s.toLowerCase()];
 }
 
+/** A port written in decimal (1 to 5 digits, at most 65535), else -1. */
+function decimalPort(s: string): number {
+  const n = s.length;
+  if (n === 0 || n > 5) return -1;
+  let v = 0;
+  for (let k = 0; k < n; k++) {
+    const c = s.charCodeAt(k);
+    if (c < 48 || c > 57) return -1;
+    v = v * 10 + (c - 48);
+  }
+  return v <= 65535 ? v : -1;
+}
+
 /** `22`, `ssh`, `a:b`, `:b`, `a:` → [lo, hi], or undefined when not a port or range. */
 function parsePortItem(item: string): [number, number] | undefined {
   const colon = item.indexOf(':');
@@ -892,6 +926,8 @@ function parsePortItem(item: string): [number, number] | undefined {
 /** `22`, `ssh`, `1000:2000`, `:1024`, `1024:`; with `multi`, comma lists of those. */
 export function parsePortSpec(tok: Tok, multi: boolean, ctx: RuleContext): NumSet | undefined {
   const key = tok.text;
+  const p = decimalPort(key);
+  if (p >= 0) return (ctx.cache.singlePorts[p] ??= IntervalSet.range(p, p + 1));
   const cache = multi ? ctx.cache.multiports : ctx.cache.ports;
   const cached = cache.get(key);
   if (cached !== undefined) return cached ?? undefined;
@@ -1020,14 +1056,14 @@ function resolveBuiltinTarget(
   const arg = (o: string): Tok | undefined => targetArgs.find((t) => t.opt.text === o)?.args[0];
   switch (name) {
     case 'ACCEPT':
-      return { kind: 'accept' };
+      return ACCEPT;
     case 'DROP':
-      return { kind: 'drop' };
+      return DROP;
     case 'RETURN':
-      return { kind: 'return' };
+      return RETURN;
     case 'REJECT': {
       const w = arg('--reject-with');
-      return w ? { kind: 'reject', with: w.text } : { kind: 'reject' };
+      return w ? { kind: 'reject', with: w.text } : REJECT;
     }
     case 'QUEUE':
     case 'NFQUEUE':

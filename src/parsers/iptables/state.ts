@@ -134,19 +134,21 @@ export class NetfilterState {
     t.renames.set(from, to);
   }
 
-  private make(parsed: ParsedRule, span: Span, text: string): PendingRule[] {
-    const out: PendingRule[] = [];
+  private make(parsed: ParsedRule, span: Span, text: string, out: PendingRule[] = []): PendingRule[] {
+    const { action, reportSpan, comment } = parsed;
     for (const matches of parsed.variants) {
-      const r: PendingRule = { id: this.nextId++, matches, action: parsed.action, span, text };
-      if (parsed.reportSpan) r.reportSpan = parsed.reportSpan;
-      if (parsed.comment !== undefined) r.comment = parsed.comment;
+      // Every field in the literal (same key order as before): no property added later, no out-of-object storage.
+      const id = this.nextId++;
+      let r: PendingRule;
+      if (reportSpan) r = comment !== undefined ? { id, matches, action, span, text, reportSpan, comment } : { id, matches, action, span, text, reportSpan };
+      else r = comment !== undefined ? { id, matches, action, span, text, comment } : { id, matches, action, span, text };
       out.push(r);
     }
     return out;
   }
 
   append(c: ChainState, parsed: ParsedRule, span: Span, text: string): void {
-    for (const r of this.make(parsed, span, text)) c.rules.push(r);
+    this.make(parsed, span, text, c.rules);
   }
 
   /** `-I chain n` (1-based); n may be one past the end. */
@@ -229,6 +231,7 @@ export class NetfilterState {
   finish(name: string, families: Family[]): Ruleset {
     const tables: Table[] = [];
     for (const t of this.tables) {
+      this.jumps.clear();
       const chains: Chain[] = [];
       for (const c of t.chains.values()) {
         // pending rules become the model's rules in place (no copy of 100k objects)
@@ -250,12 +253,22 @@ export class NetfilterState {
     return { name, targets: [], tables, families, kind: 'netfilter' };
   }
 
+  private readonly jumps = new Map<string, Action>();
+
   private resolve(t: TableState, a: Action | ChainRef): Action {
     if (a.kind !== 'chain-ref') return a;
     let target = a.name;
     for (let k = 0; k < 16 && !t.chains.has(target) && t.renames.has(target); k++) target = t.renames.get(target)!;
     const c = t.chains.get(target);
-    if (c && !c.builtin) return { kind: a.goto ? 'goto' : 'jump', target };
+    if (c && !c.builtin) {
+      // one immutable action per target chain, shared by the rules that jump there
+      const key = a.goto ? `g ${target}` : `j ${target}`;
+      const known = this.jumps.get(key);
+      if (known) return known;
+      const act: Action = Object.freeze({ kind: a.goto ? 'goto' : 'jump', target });
+      this.jumps.set(key, act);
+      return act;
+    }
     this.diag(
       'warning',
       'iptables/unknown-target',

@@ -359,10 +359,12 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       else if (owner?.known || opt === '--comment' || opt === '--log-prefix' || opt === '--reject-with' || opt === '--to-destination' || opt === '--to-source' || opt === '--to-ports' || opt === '--to')
         arity = 1;
     }
-    const args: Tok[] = [];
+    // Only the first and the last argument are read: no array per option.
+    let a0: Tok | undefined;
+    let lastArg: Tok | undefined;
     let j = optIdx + 1;
     if (inlineArg) {
-      args.push(inlineArg);
+      a0 = lastArg = inlineArg;
       if (arity !== undefined) arity--;
     }
     if (arity !== undefined) {
@@ -377,18 +379,19 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           ctx.diag('error', 'iptables/missing-argument', `Option ${opt} needs an argument`, optTok.start, optTok.end);
           break;
         }
-        args.push(toks[j]!);
+        lastArg = toks[j]!;
+        a0 ??= lastArg;
         j++;
       }
     } else {
       while (j < n && !isOptionToken(toks[j]!) && !(toks[j]!.text === '!' && !toks[j]!.quoted)) {
-        args.push(toks[j]!);
+        lastArg = toks[j]!;
+        a0 ??= lastArg;
         j++;
       }
     }
-    const mEnd = args.length > 0 ? args[args.length - 1]!.end : optTok.end;
+    const mEnd = lastArg !== undefined ? lastArg.end : optTok.end;
     i = j;
-    const a0 = args[0];
 
     // ---------------------------------------------------------------- core options
     switch (opt) {
@@ -405,7 +408,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           if (negated) matches.push({ kind: 'protocol', protocols: IntervalSet.range(0, 256), negated: true, span: ctx.span(mStart, mEnd) });
           break;
         }
-        const num = protocolNumber(name);
+        const num = cachedProtocolNumber(name);
         if (num === undefined) {
           ctx.diag('error', 'iptables/unknown-protocol', `Unknown protocol "${a0.text}"`, a0.start, a0.end);
           matches.push(opaque('protocol', mStart, mEnd, `unknown protocol "${a0.text}"`, negated));
@@ -517,7 +520,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
 
     // ---------------------------------------------------------------- target options
     if (isTargetOpt) {
-      targetArgs.push({ opt: { ...optTok, text: opt }, args });
+      targetArgs.push({ opt: { ...optTok, text: opt }, args: a0 ? [a0] : [] });
       targetEnd = Math.max(targetEnd, mEnd);
       continue;
     }
@@ -743,6 +746,17 @@ function cachedAddr(text: string, ctx: RuleContext): AddrSet | undefined {
 }
 
 const PROTO_SETS: NumSet[] = [];
+/** `-p` values seen (a handful of spellings repeat on every line); null = unknown protocol. */
+const PROTO_NUMBERS = new Map<string, number | null>();
+
+function cachedProtocolNumber(name: string): number | undefined {
+  let v = PROTO_NUMBERS.get(name);
+  if (v === undefined) {
+    v = protocolNumber(name) ?? null;
+    if (PROTO_NUMBERS.size < 512) PROTO_NUMBERS.set(name, v);
+  }
+  return v ?? undefined;
+}
 const MATCHES: Match[] = [];
 /** Shared by every IPv4-only address set (sets are immutable). */
 const NO_V6: IntervalSet<bigint> = IntervalSet.empty();
@@ -1049,6 +1063,7 @@ function parsePortRangeDash(s: string): NumSet | undefined {
 function resolveBuiltinTarget(
   ref: ChainRef,
   name: string,
+  /** Each target option with its first argument (the only one read). */
   targetArgs: { opt: Tok; args: Tok[] }[],
   ctx: RuleContext,
   text: string,

@@ -97,20 +97,34 @@ function classify(e: IrExpr): FieldKind | undefined {
   }
 }
 
+/*
+ * Matches without a span never change once made: one frozen object each, shared by
+ * every rule that has them (a big ruleset has one per rule otherwise).
+ */
+const FAMILY_MATCH: Readonly<Record<Family, Match>> = {
+  ipv4: Object.freeze<Match>({ kind: 'family', family: 'ipv4' }),
+  ipv6: Object.freeze<Match>({ kind: 'family', family: 'ipv6' }),
+};
+const PROTOCOL_MATCH: Match[] = [];
+function protocolMatch(pn: number): Match {
+  return (PROTOCOL_MATCH[pn] ??= Object.freeze<Match>({ kind: 'protocol', protocols: numRange(pn, pn) }));
+}
+const NO_MATCHES: Match[] = [];
+
 /** Matches a selector implies (nft adds the dependency itself): `tcp dport` → l4proto tcp; `ip saddr` in inet → ipv4. */
 function implied(e0: IrExpr, tc: TableCtx): Match[] {
   let e = e0;
   while (e.k === 'binop') e = e.left;
-  if (e.k !== 'payload') return [];
-  const out: Match[] = [];
+  if (e.k !== 'payload') return NO_MATCHES;
   const p = e.proto;
+  let fam: Match | undefined;
   if (tc.mixedFamily) {
-    if (p === 'ip' || p === 'icmp') out.push({ kind: 'family', family: 'ipv4' });
-    if (p === 'ip6' || p === 'icmpv6') out.push({ kind: 'family', family: 'ipv6' });
+    if (p === 'ip' || p === 'icmp') fam = FAMILY_MATCH.ipv4;
+    else if (p === 'ip6' || p === 'icmpv6') fam = FAMILY_MATCH.ipv6;
   }
   const pn = PORT_PROTO_NUMBERS[p] ?? (p === 'icmp' ? 1 : p === 'icmpv6' ? 58 : undefined);
-  if (pn !== undefined) out.push({ kind: 'protocol', protocols: numRange(pn, pn) });
-  return out;
+  if (pn !== undefined) return fam ? [fam, protocolMatch(pn)] : [protocolMatch(pn)];
+  return fam ? [fam] : NO_MATCHES;
 }
 
 // ---------------------------------------------------------------- values
@@ -161,7 +175,7 @@ function addrOf(v: IrVal, family: Family | undefined): AddrSet | undefined {
     }
   }
   if (!r) return undefined;
-  if (family && !r.only(family === 'ipv4' ? 'ipv6' : 'ipv4').isEmpty) return undefined;
+  if (family && !(family === 'ipv4' ? r.v6.isEmpty : r.v4.isEmpty)) return undefined;
   return r;
 }
 
@@ -195,8 +209,11 @@ function fastV4(s: string): AddrSet | undefined {
   }
   const size = 2 ** (32 - len);
   const lo = Math.floor(value / size) * size;
-  return new AddrSet(IntervalSet.range(lo, lo + size), IntervalSet.empty<bigint>());
+  return new AddrSet(IntervalSet.range(lo, lo + size), NO_V6);
 }
+
+/** Shared by every IPv4-only address set (sets are immutable). */
+const NO_V6: IntervalSet<bigint> = IntervalSet.empty();
 
 function numOf(v: IrVal, names: (s: string) => number | undefined, max: number): [number, number] | undefined {
   if (v.k === 'range') {
@@ -252,13 +269,13 @@ function valueMatch(f: FieldKind, vals: IrVal[], op: string): Match | undefined 
   }
   switch (f.kind) {
     case 'address': {
-      let a = AddrSet.EMPTY;
+      let a: AddrSet | undefined;
       for (const v of vals) {
         const x = addrOf(v, f.family);
         if (!x) return undefined;
-        a = a.union(x);
+        a = a ? a.union(x) : x;
       }
-      return { kind: 'address', dir: f.dir, addrs: a };
+      return { kind: 'address', dir: f.dir, addrs: a ?? AddrSet.EMPTY };
     }
     case 'port': {
       const s = numSetFrom(vals, serviceNumber, 65535);
@@ -408,11 +425,11 @@ function convertMatch(left: IrExpr, op: string, right0: IrVal, tc: TableCtx, tex
   let m: Match | undefined;
   if (cacheKey !== undefined && tc.cache.has(cacheKey)) {
     const c = tc.cache.get(cacheKey);
-    m = c ? { ...c[0]! } : undefined;
+    m = c ? placed(c[0]!, span, negated) : undefined;
   } else {
     m = valueMatch(f, vals, op);
     if (cacheKey !== undefined) tc.cache.set(cacheKey, m ? [m] : null);
-    if (m) m = { ...m };
+    if (m) m = placed(m, span, negated);
   }
   if (!m) {
     const bad = vals.find((v) => !valueMatch(f, [v], '=='));
@@ -421,9 +438,46 @@ function convertMatch(left: IrExpr, op: string, right0: IrVal, tc: TableCtx, tex
       tc.diagnostics.push({ severity: 'warning', code: 'nftables/bad-value', message: `Value ${bad ? describeVal(bad) : ''} is not a valid ${f.kind} for ${exprModule(left)}; the match is treated as undecidable`, span: where });
     return fail(`value not understood for ${exprModule(left)}`);
   }
-  if (span) m.span = span;
-  if (negated) m.negated = true;
-  return [...imp, m];
+  return imp.length === 0 ? [m] : imp.length === 1 ? [imp[0]!, m] : [...imp, m];
+}
+
+/**
+ * A copy of `m` with its span and negation, built as one literal for the common
+ * kinds (no property added afterwards: smaller objects, fewer hidden classes).
+ * Keys in the order they always had: the match's own, then span, then negated.
+ */
+function placed(m: Match, span: Span | undefined, negated: boolean): Match {
+  if (span && !negated) {
+    switch (m.kind) {
+      case 'address':
+        return { kind: 'address', dir: m.dir, addrs: m.addrs, span };
+      case 'port':
+        return { kind: 'port', dir: m.dir, ports: m.ports, span };
+      case 'protocol':
+        return { kind: 'protocol', protocols: m.protocols, span };
+      case 'interface':
+        return { kind: 'interface', dir: m.dir, names: m.names, span };
+      case 'ctstate':
+        return { kind: 'ctstate', states: m.states, span };
+    }
+  } else if (span && negated) {
+    switch (m.kind) {
+      case 'address':
+        return { kind: 'address', dir: m.dir, addrs: m.addrs, span, negated };
+      case 'port':
+        return { kind: 'port', dir: m.dir, ports: m.ports, span, negated };
+      case 'protocol':
+        return { kind: 'protocol', protocols: m.protocols, span, negated };
+      case 'interface':
+        return { kind: 'interface', dir: m.dir, names: m.names, span, negated };
+      case 'ctstate':
+        return { kind: 'ctstate', states: m.states, span, negated };
+    }
+  }
+  const c: Match = { ...m };
+  if (span) c.span = span;
+  if (negated) c.negated = true;
+  return c;
 }
 
 function describeVal(v: IrVal): string {
@@ -458,19 +512,27 @@ function dedupe(ms: Match[]): Match[] {
 
 // ---------------------------------------------------------------- actions
 
+/** Verdicts without arguments: one immutable action each, shared by every rule. */
+const SIMPLE_VERDICTS = {
+  accept: Object.freeze<Action>({ kind: 'accept' }),
+  drop: Object.freeze<Action>({ kind: 'drop' }),
+  return: Object.freeze<Action>({ kind: 'return' }),
+  continue: Object.freeze<Action>({ kind: 'continue', target: 'continue' }),
+  reject: Object.freeze<Action>({ kind: 'reject' }),
+};
+
 function verdictAction(v: IrVerdict): Action {
   switch (v.k) {
     case 'accept':
     case 'drop':
     case 'return':
-      return { kind: v.k };
     case 'continue':
-      return { kind: 'continue', target: 'continue' };
+      return SIMPLE_VERDICTS[v.k];
     case 'jump':
     case 'goto':
       return { kind: v.k, target: v.target };
     case 'reject':
-      return v.with === undefined ? { kind: 'reject' } : { kind: 'reject', with: v.with };
+      return v.with === undefined ? SIMPLE_VERDICTS.reject : { kind: 'reject', with: v.with };
     case 'queue':
       return { kind: 'queue', text: v.text };
   }
@@ -512,7 +574,7 @@ function buildRules(r: IrRule, tc: TableCtx, counters: BuildCounters): Rule[] {
     if (ended) break;
     switch (st.k) {
       case 'match':
-        matches.push(...convertMatch(st.left, st.op, st.right, tc, r.text, st.span));
+        for (const m of convertMatch(st.left, st.op, st.right, tc, r.text, st.span)) matches.push(m);
         if (!vmap && st.rightSpan && st.left.k === 'payload' && st.left.field === 'dport') reportSpan = st.rightSpan;
         break;
       case 'opaque':
@@ -544,10 +606,13 @@ function buildRules(r: IrRule, tc: TableCtx, counters: BuildCounters): Rule[] {
     }
   }
   const mk = (ms: Match[], a: Action, report?: Span): Rule => {
-    const rule: Rule = { id: counters.nextId++, matches: ms, action: a, span: r.span, text: r.text };
-    if (report ?? reportSpan) rule.reportSpan = (report ?? reportSpan)!;
-    if (r.comment !== undefined) rule.comment = r.comment;
-    return rule;
+    // exact-size match list; every field in one literal (same key order as before)
+    const id = counters.nextId++;
+    const matches = ms.slice();
+    const { span, text, comment } = r;
+    const rs = report ?? reportSpan;
+    if (rs) return comment !== undefined ? { id, matches, action: a, span, text, reportSpan: rs, comment } : { id, matches, action: a, span, text, reportSpan: rs };
+    return comment !== undefined ? { id, matches, action: a, span, text, comment } : { id, matches, action: a, span, text };
   };
   const fallthrough = action ?? { kind: 'continue' as const, target: cont.length ? cont.join(' ') : 'none' };
   if (vmap) {

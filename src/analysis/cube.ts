@@ -376,6 +376,31 @@ export function subtractCube(a: Cube, b: Cube, out: Cube[]): void {
   if (!ds.isEmpty || p !== 0n) out.push({ ...cur, src: ds, sprin: p });
 }
 
+function ivSubset<T extends number | bigint>(a: IntervalSet<T>, b: IntervalSet<T>): boolean {
+  if (a === b) return true;
+  const A = a.bounds;
+  const B = b.bounds;
+  if (A.length === 0) return true;
+  if (B.length === 2) return B[0]! <= A[0]! && A[A.length - 1]! <= B[1]!;
+  return a.isSubsetOf(b);
+}
+
+/** a ⊆ b (a non-empty). */
+export function cubeContains(b: Cube, a: Cube): boolean {
+  return (
+    (a.iif & ~b.iif) === 0n &&
+    (a.oif & ~b.oif) === 0n &&
+    (a.ct & ~b.ct) === 0 &&
+    (a.sprin & ~b.sprin) === 0n &&
+    ivSubset(a.dport, b.dport) &&
+    ivSubset(a.proto, b.proto) &&
+    ivSubset(a.sport, b.sport) &&
+    ivSubset(a.icmp, b.icmp) &&
+    (a.dst === b.dst || (ivSubset(a.dst.v4, b.dst.v4) && ivSubset(a.dst.v6, b.dst.v6))) &&
+    (a.src === b.src || (ivSubset(a.src.v4, b.src.v4) && ivSubset(a.src.v6, b.src.v6)))
+  );
+}
+
 export function cubeIsEmpty(c: Cube): boolean {
   return (
     c.proto.isEmpty ||
@@ -611,6 +636,11 @@ export class CubeIndex<T extends { c: Cube }> {
 
   get(id: number): T | undefined {
     return this.items[id];
+  }
+
+  /** Replace a live item by one with the same cube (no re-indexing). */
+  set(id: number, item: T): void {
+    this.items[id] = item;
   }
 
   /** Ids of items whose cube overlaps q (each once). */

@@ -208,17 +208,31 @@ function addrOverlaps(a: AddrSet, b: AddrSet): boolean {
   return overlapsIv(a.v4, b.v4) || overlapsIv(a.v6, b.v6);
 }
 
+/** a ∩ b ≠ 0 for bit masks; equal masks (the common case) need no BigInt arithmetic, which allocates. */
+function meets(a: bigint, b: bigint): boolean {
+  return a === b ? a !== 0n : (a & b) !== 0n;
+}
+
+/** a \ b ≠ 0 for bit masks. */
+function exceeds(a: bigint, b: bigint): boolean {
+  return a === b ? false : (a & ~b) !== 0n;
+}
+
+function and(a: bigint, b: bigint): bigint {
+  return a === b ? a : a & b;
+}
+
 export function cubesOverlap(a: Cube, b: Cube): boolean {
   return (
-    (a.iif & b.iif) !== 0n &&
+    meets(a.iif, b.iif) &&
     (a.ct & b.ct) !== 0 &&
-    (a.oif & b.oif) !== 0n &&
-    overlapsIv(a.dport, b.dport) &&
+    meets(a.oif, b.oif) &&
     overlapsIv(a.proto, b.proto) &&
+    overlapsIv(a.dport, b.dport) &&
     overlapsIv(a.sport, b.sport) &&
     overlapsIv(a.icmp, b.icmp) &&
     addrOverlaps(a.dst, b.dst) &&
-    ((a.sprin & b.sprin) !== 0n || addrOverlaps(a.src, b.src))
+    (meets(a.sprin, b.sprin) || addrOverlaps(a.src, b.src))
   );
 }
 
@@ -315,15 +329,15 @@ export function intersectCube(a: Cube, b: Cube): Cube | undefined {
   if (!cubesOverlap(a, b)) return undefined;
   return {
     proto: isectIv(a.proto, b.proto),
-    iif: a.iif & b.iif,
-    oif: a.oif & b.oif,
+    iif: and(a.iif, b.iif),
+    oif: and(a.oif, b.oif),
     ct: a.ct & b.ct,
     icmp: isectIv(a.icmp, b.icmp),
     dport: isectIv(a.dport, b.dport),
     sport: isectIv(a.sport, b.sport),
     dst: addrIsect(a.dst, b.dst),
     src: addrIsect(a.src, b.src),
-    sprin: a.sprin & b.sprin,
+    sprin: and(a.sprin, b.sprin),
   };
 }
 
@@ -339,11 +353,11 @@ export function subtractCube(a: Cube, b: Cube, out: Cube[]): void {
     out.push({ ...cur, proto: d });
     cur = { ...cur, proto: isectIv(cur.proto, b.proto) };
   }
-  if ((cur.iif & ~b.iif) !== 0n) {
+  if (exceeds(cur.iif, b.iif)) {
     out.push({ ...cur, iif: cur.iif & ~b.iif });
     cur = { ...cur, iif: cur.iif & b.iif };
   }
-  if ((cur.oif & ~b.oif) !== 0n) {
+  if (exceeds(cur.oif, b.oif)) {
     out.push({ ...cur, oif: cur.oif & ~b.oif });
     cur = { ...cur, oif: cur.oif & b.oif };
   }
@@ -372,7 +386,7 @@ export function subtractCube(a: Cube, b: Cube, out: Cube[]): void {
     cur = { ...cur, dst: addrIsect(cur.dst, b.dst) };
   }
   const ds = addrSub(cur.src, b.src);
-  const p = cur.sprin & ~b.sprin;
+  const p = cur.sprin === b.sprin ? 0n : cur.sprin & ~b.sprin;
   if (!ds.isEmpty || p !== 0n) out.push({ ...cur, src: ds, sprin: p });
 }
 
@@ -388,10 +402,10 @@ function ivSubset<T extends number | bigint>(a: IntervalSet<T>, b: IntervalSet<T
 /** a ⊆ b (a non-empty). */
 export function cubeContains(b: Cube, a: Cube): boolean {
   return (
-    (a.iif & ~b.iif) === 0n &&
-    (a.oif & ~b.oif) === 0n &&
+    !exceeds(a.iif, b.iif) &&
+    !exceeds(a.oif, b.oif) &&
     (a.ct & ~b.ct) === 0 &&
-    (a.sprin & ~b.sprin) === 0n &&
+    !exceeds(a.sprin, b.sprin) &&
     ivSubset(a.dport, b.dport) &&
     ivSubset(a.proto, b.proto) &&
     ivSubset(a.sport, b.sport) &&

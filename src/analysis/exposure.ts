@@ -93,6 +93,13 @@ function materialize(f: Flow): Flow[] {
   if (f.h === undefined) return [f];
   let pieces: Cube[] = [f.c];
   for (let x: Holes | undefined = f.h; x && pieces.length > 0; x = x.next) {
+    if (!cubesOverlap(x.c, f.c)) continue; // (nor any piece of it)
+    if (pieces.length === 1) {
+      const p = pieces[0]!;
+      pieces = [];
+      subtractCube(p, x.c, pieces);
+      continue;
+    }
     const next: Cube[] = [];
     for (const p of pieces) subtractCube(p, x.c, next);
     pieces = next;
@@ -170,6 +177,17 @@ const NO_TAGS: readonly number[] = [];
 /** push(...src) without the argument-count limit. */
 function pushAll<T>(dst: T[], src: readonly T[]): void {
   for (let i = 0; i < src.length; i++) dst.push(src[i]!);
+}
+
+/**
+ * Dropped flows matter only where they may meet an accepted one: tagged flows (undecided
+ * matches) and flows after NAT (restored to the original coordinates). The rest is not kept.
+ */
+function dropAll(dst: Flow[], src: readonly Flow[]): void {
+  for (let i = 0; i < src.length; i++) {
+    const f = src[i]!;
+    if (f.tags.length > 0 || f.via) dst.push(f);
+  }
 }
 
 function mergeTags(a: readonly number[], b: readonly number[]): readonly number[] {
@@ -339,11 +357,11 @@ class Engine {
       const back: Flow[] = [];
       for (const id of touched) {
         const f = R.get(id)!;
+        // (a hit keeps the flow's holes as they are: only hits that go on into another chain
+        // are worth filtering — accepted ones are cut once at the end, dropped ones mostly never)
         for (const m of cr.must) {
           const z = intersectCube(f.c, m);
-          if (!z || cubeIsEmpty(z)) continue;
-          const h = holesFor(f.h, z);
-          if (h !== FULL) hit.push(h === f.h && z === f.c ? f : { ...f, c: z, h });
+          if (z && !cubeIsEmpty(z)) hit.push({ ...f, c: z });
         }
         if (mtag >= 0) {
           const t = mergeTags(f.tags, [mtag]);
@@ -377,7 +395,7 @@ class Engine {
           break;
         case 'drop':
         case 'reject':
-          pushAll(out.dropped, hit);
+          dropAll(out.dropped, hit);
           break;
         case 'return':
           if (isBase) this.endOfBase(table, chain, hit, out);
@@ -396,7 +414,12 @@ class Engine {
             }
             break;
           }
-          const sub = this.evalChain(table, target, hit, local, pre, depth + 1, [...stack, target]);
+          const into: Flow[] = [];
+          for (const f of hit) {
+            const h = holesFor(f.h, f.c);
+            if (h !== FULL) into.push(h === f.h ? f : { ...f, h });
+          }
+          const sub = this.evalChain(table, target, into, local, pre, depth + 1, [...stack, target]);
           pushAll(out.accepted, sub.accepted);
           pushAll(out.dropped, sub.dropped);
           if (a.kind === 'jump') for (const f of sub.returned) addFlow(f);
@@ -435,7 +458,7 @@ class Engine {
   }
 
   private endOfBase(table: Table, chain: Chain, flows: Flow[], out: ChainOut): void {
-    if (chain.policy === 'drop') pushAll(out.dropped, flows);
+    if (chain.policy === 'drop') dropAll(out.dropped, flows);
     else
       for (const f of flows)
         out.accepted.push(f.attr?.explicit ? f : { ...f, attr: { chain, table, explicit: false } });

@@ -215,6 +215,8 @@ function readsContext(ms: readonly Match[]): boolean {
  * (the exposure engine's four and the shadow analysis's): most rules are compiled once.
  */
 const shared = new WeakMap<Space, Map<Rule, CompiledRule>>();
+const NONE: Cube[] = [];
+const NO_TEXT: string[] = [];
 
 export class RuleCompiler {
   private readonly cache = new Map<Rule, CompiledRule>();
@@ -232,8 +234,8 @@ export class RuleCompiler {
     let c = this.common.get(rule) ?? this.cache.get(rule);
     if (!c) {
       const cond = compileConj(rule.matches, this.sp, this.local, this.pre);
-      const maybe = cond.must === cond.may ? [] : subtractRegions(cond.may, cond.must);
-      c = { must: cond.must, may: cond.may, maybe, opaque: cond.opaque };
+      const maybe = cond.must === cond.may ? NONE : subtractRegions(cond.may, cond.must);
+      c = { must: cond.must, may: cond.may, maybe, opaque: cond.opaque.length === 0 ? NO_TEXT : cond.opaque };
       (readsContext(rule.matches) ? this.cache : this.common).set(rule, c);
     }
     return c;

@@ -269,6 +269,11 @@ export function isectIv<T extends number | bigint>(a: Iv<T>, b: Iv<T>): Iv<T> {
   if (a === b) return a;
   if (a.bounds.length === 0) return a;
   if (b.bounds.length === 0) return b;
+  // one side inside the other (a single interval around the other's span): share it, allocate nothing
+  const A = a.bounds;
+  const B = b.bounds;
+  if (A.length === 2 && A[0]! <= B[0]! && B[B.length - 1]! <= A[1]!) return b;
+  if (B.length === 2 && B[0]! <= A[0]! && A[A.length - 1]! <= B[1]!) return a;
   if (b.bounds.length === 2) return clip(a, b.bounds[0]!, b.bounds[1]!);
   if (a.bounds.length === 2) return clip(b, a.bounds[0]!, a.bounds[1]!);
   return a.intersect(b);
@@ -317,7 +322,11 @@ function sweepSub<T extends number | bigint>(A: readonly T[], B: readonly T[]): 
 
 function addrIsect(a: AddrSet, b: AddrSet): AddrSet {
   if (a === b) return a;
-  return new AddrSet(isectIv(a.v4, b.v4), isectIv(a.v6, b.v6));
+  const v4 = isectIv(a.v4, b.v4);
+  const v6 = isectIv(a.v6, b.v6);
+  if (v4 === b.v4 && v6 === b.v6) return b;
+  if (v4 === a.v4 && v6 === a.v6) return a;
+  return new AddrSet(v4, v6);
 }
 
 function addrSub(a: AddrSet, b: AddrSet): AddrSet {
@@ -327,7 +336,7 @@ function addrSub(a: AddrSet, b: AddrSet): AddrSet {
 
 export function intersectCube(a: Cube, b: Cube): Cube | undefined {
   if (!cubesOverlap(a, b)) return undefined;
-  return {
+  const c: Cube = {
     proto: isectIv(a.proto, b.proto),
     iif: and(a.iif, b.iif),
     oif: and(a.oif, b.oif),
@@ -339,6 +348,25 @@ export function intersectCube(a: Cube, b: Cube): Cube | undefined {
     src: addrIsect(a.src, b.src),
     sprin: and(a.sprin, b.sprin),
   };
+  // the smaller cube itself when it is the intersection (cubes are never mutated: share it)
+  if (sameCube(c, b)) return b;
+  if (sameCube(c, a)) return a;
+  return c;
+}
+
+function sameCube(x: Cube, y: Cube): boolean {
+  return (
+    x.proto === y.proto &&
+    x.iif === y.iif &&
+    x.oif === y.oif &&
+    x.ct === y.ct &&
+    x.icmp === y.icmp &&
+    x.dport === y.dport &&
+    x.sport === y.sport &&
+    x.dst === y.dst &&
+    x.src === y.src &&
+    x.sprin === y.sprin
+  );
 }
 
 /** a \ b as disjoint cubes (at most one per dimension). */
@@ -431,6 +459,11 @@ export function cubeIsEmpty(c: Cube): boolean {
 
 /** Region ∩ region (inputs disjoint ⇒ output disjoint). */
 export function intersectRegions(a: readonly Cube[], b: readonly Cube[]): Cube[] {
+  if (a.length === 1 && b.length === 1) {
+    // the common case, as an array of exactly one (compiled rules are kept: no spare capacity)
+    const z = intersectCube(a[0]!, b[0]!);
+    return z && !cubeIsEmpty(z) ? [z] : [];
+  }
   const out: Cube[] = [];
   for (const x of a) for (const y of b) {
     const z = intersectCube(x, y);

@@ -59,6 +59,8 @@ function collectNames(ms: readonly Match[], ifs: Set<string>, prins: Set<string>
 }
 
 const spaceCache = new WeakMap<Ruleset, Map<Family, Space>>();
+/** Interface and principal names of a ruleset (the same for every family). */
+const namesCache = new WeakMap<Ruleset, { ifs: Set<string>; prins: Set<string> }>();
 
 export function spaceFor(ruleset: Ruleset, family: Family): Space {
   let byFam = spaceCache.get(ruleset);
@@ -68,11 +70,14 @@ export function spaceFor(ruleset: Ruleset, family: Family): Space {
   }
   let s = byFam.get(family);
   if (!s) {
-    const ifNames = new Set<string>();
-    const prinNames = new Set<string>();
-    for (const t of ruleset.tables) for (const c of t.chains) for (const r of c.rules) collectNames(r.matches, ifNames, prinNames);
-    const ifs = new Atoms(ifNames);
-    const prins = new Principals(prinNames, ruleset.kind === 'cloud' || prinNames.size > 0);
+    let names = namesCache.get(ruleset);
+    if (!names) {
+      names = { ifs: new Set<string>(), prins: new Set<string>() };
+      for (const t of ruleset.tables) for (const c of t.chains) for (const r of c.rules) collectNames(r.matches, names.ifs, names.prins);
+      namesCache.set(ruleset, names);
+    }
+    const ifs = new Atoms(names.ifs);
+    const prins = new Principals(names.prins, ruleset.kind === 'cloud' || names.prins.size > 0);
     s = { family, ifs, prins, universe: makeUniverse(family, ifs, prins) };
     byFam.set(family, s);
   }
@@ -196,20 +201,42 @@ export function compileConj(ms: readonly Match[], sp: Space, local: boolean, pre
   return { must, may, opaque: op };
 }
 
+/** Whether a match list reads the context flags (`local`: addrtype; `pre`: output interfaces). */
+function readsContext(ms: readonly Match[]): boolean {
+  for (const m of ms) {
+    if (m.kind === 'addrtype' || (m.kind === 'interface' && m.dir === 'out')) return true;
+    if (m.kind === 'any-of' && m.alternatives.some(readsContext)) return true;
+  }
+  return false;
+}
+
+/**
+ * Compiled rules that do not depend on the context, shared by every compiler of a space
+ * (the exposure engine's four and the shadow analysis's): most rules are compiled once.
+ */
+const shared = new WeakMap<Space, Map<Rule, CompiledRule>>();
+const NONE: Cube[] = [];
+const NO_TEXT: string[] = [];
+
 export class RuleCompiler {
   private readonly cache = new Map<Rule, CompiledRule>();
+  private readonly common: Map<Rule, CompiledRule>;
   constructor(
     readonly sp: Space,
     readonly local: boolean,
     readonly pre = false,
-  ) {}
+  ) {
+    let c = shared.get(sp);
+    if (!c) shared.set(sp, (c = new Map()));
+    this.common = c;
+  }
   get(rule: Rule): CompiledRule {
-    let c = this.cache.get(rule);
+    let c = this.common.get(rule) ?? this.cache.get(rule);
     if (!c) {
       const cond = compileConj(rule.matches, this.sp, this.local, this.pre);
-      const maybe = cond.must === cond.may ? [] : subtractRegions(cond.may, cond.must);
-      c = { must: cond.must, may: cond.may, maybe, opaque: cond.opaque };
-      this.cache.set(rule, c);
+      const maybe = cond.must === cond.may ? NONE : subtractRegions(cond.may, cond.must);
+      c = { must: cond.must, may: cond.may, maybe, opaque: cond.opaque.length === 0 ? NO_TEXT : cond.opaque };
+      (readsContext(rule.matches) ? this.cache : this.common).set(rule, c);
     }
     return c;
   }

@@ -208,17 +208,31 @@ function addrOverlaps(a: AddrSet, b: AddrSet): boolean {
   return overlapsIv(a.v4, b.v4) || overlapsIv(a.v6, b.v6);
 }
 
+/** a ∩ b ≠ 0 for bit masks; equal masks (the common case) need no BigInt arithmetic, which allocates. */
+function meets(a: bigint, b: bigint): boolean {
+  return a === b ? a !== 0n : (a & b) !== 0n;
+}
+
+/** a \ b ≠ 0 for bit masks. */
+function exceeds(a: bigint, b: bigint): boolean {
+  return a === b ? false : (a & ~b) !== 0n;
+}
+
+function and(a: bigint, b: bigint): bigint {
+  return a === b ? a : a & b;
+}
+
 export function cubesOverlap(a: Cube, b: Cube): boolean {
   return (
-    (a.iif & b.iif) !== 0n &&
+    meets(a.iif, b.iif) &&
     (a.ct & b.ct) !== 0 &&
-    (a.oif & b.oif) !== 0n &&
-    overlapsIv(a.dport, b.dport) &&
+    meets(a.oif, b.oif) &&
     overlapsIv(a.proto, b.proto) &&
+    overlapsIv(a.dport, b.dport) &&
     overlapsIv(a.sport, b.sport) &&
     overlapsIv(a.icmp, b.icmp) &&
     addrOverlaps(a.dst, b.dst) &&
-    ((a.sprin & b.sprin) !== 0n || addrOverlaps(a.src, b.src))
+    (meets(a.sprin, b.sprin) || addrOverlaps(a.src, b.src))
   );
 }
 
@@ -255,6 +269,11 @@ export function isectIv<T extends number | bigint>(a: Iv<T>, b: Iv<T>): Iv<T> {
   if (a === b) return a;
   if (a.bounds.length === 0) return a;
   if (b.bounds.length === 0) return b;
+  // one side inside the other (a single interval around the other's span): share it, allocate nothing
+  const A = a.bounds;
+  const B = b.bounds;
+  if (A.length === 2 && A[0]! <= B[0]! && B[B.length - 1]! <= A[1]!) return b;
+  if (B.length === 2 && B[0]! <= A[0]! && A[A.length - 1]! <= B[1]!) return a;
   if (b.bounds.length === 2) return clip(a, b.bounds[0]!, b.bounds[1]!);
   if (a.bounds.length === 2) return clip(b, a.bounds[0]!, a.bounds[1]!);
   return a.intersect(b);
@@ -303,7 +322,11 @@ function sweepSub<T extends number | bigint>(A: readonly T[], B: readonly T[]): 
 
 function addrIsect(a: AddrSet, b: AddrSet): AddrSet {
   if (a === b) return a;
-  return new AddrSet(isectIv(a.v4, b.v4), isectIv(a.v6, b.v6));
+  const v4 = isectIv(a.v4, b.v4);
+  const v6 = isectIv(a.v6, b.v6);
+  if (v4 === b.v4 && v6 === b.v6) return b;
+  if (v4 === a.v4 && v6 === a.v6) return a;
+  return new AddrSet(v4, v6);
 }
 
 function addrSub(a: AddrSet, b: AddrSet): AddrSet {
@@ -313,18 +336,37 @@ function addrSub(a: AddrSet, b: AddrSet): AddrSet {
 
 export function intersectCube(a: Cube, b: Cube): Cube | undefined {
   if (!cubesOverlap(a, b)) return undefined;
-  return {
+  const c: Cube = {
     proto: isectIv(a.proto, b.proto),
-    iif: a.iif & b.iif,
-    oif: a.oif & b.oif,
+    iif: and(a.iif, b.iif),
+    oif: and(a.oif, b.oif),
     ct: a.ct & b.ct,
     icmp: isectIv(a.icmp, b.icmp),
     dport: isectIv(a.dport, b.dport),
     sport: isectIv(a.sport, b.sport),
     dst: addrIsect(a.dst, b.dst),
     src: addrIsect(a.src, b.src),
-    sprin: a.sprin & b.sprin,
+    sprin: and(a.sprin, b.sprin),
   };
+  // the smaller cube itself when it is the intersection (cubes are never mutated: share it)
+  if (sameCube(c, b)) return b;
+  if (sameCube(c, a)) return a;
+  return c;
+}
+
+function sameCube(x: Cube, y: Cube): boolean {
+  return (
+    x.proto === y.proto &&
+    x.iif === y.iif &&
+    x.oif === y.oif &&
+    x.ct === y.ct &&
+    x.icmp === y.icmp &&
+    x.dport === y.dport &&
+    x.sport === y.sport &&
+    x.dst === y.dst &&
+    x.src === y.src &&
+    x.sprin === y.sprin
+  );
 }
 
 /** a \ b as disjoint cubes (at most one per dimension). */
@@ -339,11 +381,11 @@ export function subtractCube(a: Cube, b: Cube, out: Cube[]): void {
     out.push({ ...cur, proto: d });
     cur = { ...cur, proto: isectIv(cur.proto, b.proto) };
   }
-  if ((cur.iif & ~b.iif) !== 0n) {
+  if (exceeds(cur.iif, b.iif)) {
     out.push({ ...cur, iif: cur.iif & ~b.iif });
     cur = { ...cur, iif: cur.iif & b.iif };
   }
-  if ((cur.oif & ~b.oif) !== 0n) {
+  if (exceeds(cur.oif, b.oif)) {
     out.push({ ...cur, oif: cur.oif & ~b.oif });
     cur = { ...cur, oif: cur.oif & b.oif };
   }
@@ -372,8 +414,33 @@ export function subtractCube(a: Cube, b: Cube, out: Cube[]): void {
     cur = { ...cur, dst: addrIsect(cur.dst, b.dst) };
   }
   const ds = addrSub(cur.src, b.src);
-  const p = cur.sprin & ~b.sprin;
+  const p = cur.sprin === b.sprin ? 0n : cur.sprin & ~b.sprin;
   if (!ds.isEmpty || p !== 0n) out.push({ ...cur, src: ds, sprin: p });
+}
+
+function ivSubset<T extends number | bigint>(a: IntervalSet<T>, b: IntervalSet<T>): boolean {
+  if (a === b) return true;
+  const A = a.bounds;
+  const B = b.bounds;
+  if (A.length === 0) return true;
+  if (B.length === 2) return B[0]! <= A[0]! && A[A.length - 1]! <= B[1]!;
+  return a.isSubsetOf(b);
+}
+
+/** a ⊆ b (a non-empty). */
+export function cubeContains(b: Cube, a: Cube): boolean {
+  return (
+    !exceeds(a.iif, b.iif) &&
+    !exceeds(a.oif, b.oif) &&
+    (a.ct & ~b.ct) === 0 &&
+    !exceeds(a.sprin, b.sprin) &&
+    ivSubset(a.dport, b.dport) &&
+    ivSubset(a.proto, b.proto) &&
+    ivSubset(a.sport, b.sport) &&
+    ivSubset(a.icmp, b.icmp) &&
+    (a.dst === b.dst || (ivSubset(a.dst.v4, b.dst.v4) && ivSubset(a.dst.v6, b.dst.v6))) &&
+    (a.src === b.src || (ivSubset(a.src.v4, b.src.v4) && ivSubset(a.src.v6, b.src.v6)))
+  );
 }
 
 export function cubeIsEmpty(c: Cube): boolean {
@@ -392,6 +459,11 @@ export function cubeIsEmpty(c: Cube): boolean {
 
 /** Region ∩ region (inputs disjoint ⇒ output disjoint). */
 export function intersectRegions(a: readonly Cube[], b: readonly Cube[]): Cube[] {
+  if (a.length === 1 && b.length === 1) {
+    // the common case, as an array of exactly one (compiled rules are kept: no spare capacity)
+    const z = intersectCube(a[0]!, b[0]!);
+    return z && !cubeIsEmpty(z) ? [z] : [];
+  }
   const out: Cube[] = [];
   for (const x of a) for (const y of b) {
     const z = intersectCube(x, y);
@@ -611,6 +683,11 @@ export class CubeIndex<T extends { c: Cube }> {
 
   get(id: number): T | undefined {
     return this.items[id];
+  }
+
+  /** Replace a live item by one with the same cube (no re-indexing). */
+  set(id: number, item: T): void {
+    this.items[id] = item;
   }
 
   /** Ids of items whose cube overlaps q (each once). */

@@ -29,10 +29,9 @@ import {
   ctBit,
   ctWithDnat,
   cubeHas,
+  cubeContains,
   cubesOverlap,
-  differingDim,
   intersectCube,
-  mergeAlong,
   subtractCube,
   cubeIsEmpty,
   type Cube,
@@ -58,8 +57,66 @@ interface Via {
   redirect?: boolean;
 }
 
+/** Cubes still to be cut out of a flow's cube (a persistent list: flows share their tails). */
+interface Holes {
+  c: Cube;
+  next: Holes | undefined;
+}
+
+/** Returned by holesFor when one hole holds the whole cube. */
+const FULL: Holes = { c: undefined as unknown as Cube, next: undefined };
+
+/**
+ * The holes of `h` that overlap z, as a new list (order kept), or FULL when one of them
+ * contains z (the region is empty).
+ */
+function holesFor(h: Holes | undefined, z: Cube): Holes | undefined {
+  if (h === undefined) return undefined;
+  const keep: Cube[] = [];
+  let all = true;
+  for (let x: Holes | undefined = h; x; x = x.next) {
+    if (!cubesOverlap(x.c, z)) {
+      all = false;
+      continue;
+    }
+    if (cubeContains(x.c, z)) return FULL;
+    keep.push(x.c);
+  }
+  if (all) return h;
+  let out: Holes | undefined;
+  for (let i = keep.length - 1; i >= 0; i--) out = { c: keep[i]!, next: out };
+  return out;
+}
+
+/** A flow as hole-free flows with disjoint cubes. */
+function materialize(f: Flow): Flow[] {
+  if (f.h === undefined) return [f];
+  let pieces: Cube[] = [f.c];
+  for (let x: Holes | undefined = f.h; x && pieces.length > 0; x = x.next) {
+    if (!cubesOverlap(x.c, f.c)) continue; // (nor any piece of it)
+    if (pieces.length === 1) {
+      const p = pieces[0]!;
+      pieces = [];
+      subtractCube(p, x.c, pieces);
+      continue;
+    }
+    const next: Cube[] = [];
+    for (const p of pieces) subtractCube(p, x.c, next);
+    pieces = next;
+  }
+  const out: Flow[] = [];
+  for (const p of pieces) if (!cubeIsEmpty(p)) out.push({ ...f, c: p, h: undefined });
+  return out;
+}
+
+/**
+ * A set of packets: `c` minus the cubes of `h`. Holes are cut out lazily — only where a result
+ * is needed (accepted and possibly-dropped flows, NAT) — so the fall-through of long chains,
+ * which default-drop rulesets throw away, is never split into pieces.
+ */
 interface Flow {
   c: Cube;
+  h?: Holes | undefined;
   tags: readonly number[];
   attr?: Attr;
   via?: Via;
@@ -74,8 +131,6 @@ interface ChainOut {
 }
 
 const MAX_DEPTH = 64;
-/** Terminal verdicts whose hit never comes back into the chain. */
-const DEFERRABLE = new Set(['accept', 'drop', 'reject', 'return', 'nat', 'queue']);
 
 function shapeKey(c: Cube): string {
   return [
@@ -122,6 +177,17 @@ const NO_TAGS: readonly number[] = [];
 /** push(...src) without the argument-count limit. */
 function pushAll<T>(dst: T[], src: readonly T[]): void {
   for (let i = 0; i < src.length; i++) dst.push(src[i]!);
+}
+
+/**
+ * Dropped flows matter only where they may meet an accepted one: tagged flows (undecided
+ * matches) and flows after NAT (restored to the original coordinates). The rest is not kept.
+ */
+function dropAll(dst: Flow[], src: readonly Flow[]): void {
+  for (let i = 0; i < src.length; i++) {
+    const f = src[i]!;
+    if (f.tags.length > 0 || f.via) dst.push(f);
+  }
 }
 
 function mergeTags(a: readonly number[], b: readonly number[]): readonly number[] {
@@ -251,17 +317,21 @@ class Engine {
     const comp = this.compilers[local ? 1 : 0]![pre ? 1 : 0]!;
     const isBase = chain.hook !== undefined;
     const R = new CubeIndex<Flow>();
-    // Flows that differ only in their sources are merged (tags united — sound: a tagged flow is
-    // only ever refined by intersecting it with what may not be accepted), so the pieces that
-    // per-address RETURN/DROP chains hand back do not multiply with later per-destination rules.
+    // Flows without holes that differ only in their sources are merged (tags united — sound: a
+    // tagged flow is only ever refined by intersecting it with what may not be accepted), so the
+    // pieces of materialised flows do not multiply with later per-destination rules.
     const bySrcShape = new Map<string, number>();
     const keyOf = (f: Flow) =>
       `${shapeKey(f.c)}#${f.tags.length > 0 ? 't' : 'u'}#${f.path}#${f.local ? 1 : 0}#${f.attr ? `${f.attr.rule?.id ?? ''}:${f.attr.chain.name}:${f.attr.table.name}:${f.attr.explicit}` : ''}#${f.via ? f.via.rule.id : ''}`;
     const addFlow = (f: Flow) => {
+      if (f.h !== undefined) {
+        R.add(f);
+        return;
+      }
       const k = keyOf(f);
       const prevId = bySrcShape.get(k);
       const prev = prevId === undefined ? undefined : R.get(prevId);
-      if (prev && (f.tags.length > 0 || f.via === undefined) && prev.via === f.via) {
+      if (prev && prev.h === undefined && (f.tags.length > 0 || f.via === undefined) && prev.via === f.via) {
         R.remove(prevId!);
         const merged: Flow = { ...prev, c: { ...prev.c, src: prev.c.src.union(f.c.src), sprin: prev.c.sprin | f.c.sprin }, tags: mergeTags(prev.tags, f.tags) };
         bySrcShape.set(k, R.add(merged));
@@ -269,29 +339,6 @@ class Engine {
     };
     for (const f of input) addFlow(f);
     const touched = new Set<number>();
-    // Deferred subtraction: the certain matches of decidable terminal rules are not cut out of R
-    // one by one (which copies ever-growing address sets); later hits subtract the overlapping
-    // deferred cubes instead, and R is cut in bulk (same-shape cubes merged) when it is needed.
-    let deferred = new CubeIndex<{ c: Cube }>();
-    let deferredList: Cube[] = [];
-    const flush = () => {
-      if (deferredList.length === 0) return;
-      const merged = mergeSameShape(deferredList);
-      deferredList = [];
-      deferred = new CubeIndex<{ c: Cube }>();
-      for (const m of merged) {
-        touched.clear();
-        R.query(m, touched);
-        for (const id of touched) {
-          const f = R.get(id)!;
-          R.remove(id);
-          const pieces: Cube[] = [];
-          subtractCube(f.c, m, pieces);
-          for (const p of pieces) addFlow(p === f.c ? f : { ...f, c: p });
-        }
-      }
-    };
-    const found = new Set<number>();
     for (const rule of chain.rules) {
       if (R.size === 0) break;
       if (rule.disabled) continue;
@@ -299,67 +346,48 @@ class Engine {
       if (cr.may.length === 0) continue;
       const a = rule.action;
       if (a.kind === 'continue') continue;
-      const deferrable = cr.maybe.length === 0 && DEFERRABLE.has(a.kind) && !(isBase && a.kind === 'return');
-      if (!deferrable) flush();
       touched.clear();
       for (const m of cr.may) R.query(m, touched);
       if (touched.size === 0) continue;
+      let mtag = -1;
+      if (cr.maybe.length > 0) mtag = this.tag(`${cr.opaque.join(' ')} at line ${lineOf(rule)} may or may not match`, rule);
+      // Split each touched flow into: certainly matched and maybe matched (hits, holes inherited) and
+      // the rest, which keeps its cube and takes the rule's region as one more hole (nothing is cut).
       const hit: Flow[] = [];
-      if (deferrable) {
-        for (const id of touched) {
-          const f = R.get(id)!;
-          for (const m of cr.must) {
+      const back: Flow[] = [];
+      for (const id of touched) {
+        const f = R.get(id)!;
+        // (a hit keeps the flow's holes as they are: only hits that go on into another chain
+        // are worth filtering — accepted ones are cut once at the end, dropped ones mostly never)
+        for (const m of cr.must) {
+          const z = intersectCube(f.c, m);
+          if (z && !cubeIsEmpty(z)) hit.push({ ...f, c: z });
+        }
+        if (mtag >= 0) {
+          const t = mergeTags(f.tags, [mtag]);
+          for (const m of cr.maybe) {
             const z = intersectCube(f.c, m);
             if (!z || cubeIsEmpty(z)) continue;
-            found.clear();
-            deferred.query(z, found);
-            let pieces: Cube[] = [z];
-            for (const d of found) {
-              const next: Cube[] = [];
-              for (const p of pieces) subtractCube(p, deferred.get(d)!.c, next);
-              pieces = next;
-              if (pieces.length === 0) break;
-            }
-            for (const p of pieces) hit.push({ ...f, c: p });
+            const h = holesFor(f.h, z);
+            if (h === FULL) continue;
+            hit.push({ ...f, c: z, h, tags: t });
+            back.push({ ...f, c: z, h, tags: t });
           }
         }
-        for (const m of cr.must) {
-          deferred.add({ c: m });
-          deferredList.push(m);
+        let h = f.h;
+        let gone = false;
+        for (const m of cr.may) {
+          if (cubeContains(m, f.c)) {
+            gone = true;
+            break;
+          }
+          if (cubesOverlap(m, f.c)) h = { c: m, next: h };
         }
-      } else {
-        let mtag = -1;
-        if (cr.maybe.length > 0) mtag = this.tag(`${cr.opaque.join(' ')} at line ${lineOf(rule)} may or may not match`, rule);
-        // split the touched flows into: not matched (back into R), certainly matched, maybe matched (both)
-        const back: Flow[] = [];
-        for (const id of touched) {
-          const f = R.get(id)!;
-          R.remove(id);
-          for (const m of cr.must) {
-            const z = intersectCube(f.c, m);
-            if (z && !cubeIsEmpty(z)) hit.push({ ...f, c: z });
-          }
-          if (mtag >= 0) {
-            const t = mergeTags(f.tags, [mtag]);
-            for (const m of cr.maybe) {
-              const z = intersectCube(f.c, m);
-              if (z && !cubeIsEmpty(z)) {
-                hit.push({ ...f, c: z, tags: t });
-                back.push({ ...f, c: z, tags: t });
-              }
-            }
-          }
-          let pieces: Cube[] = [f.c];
-          for (const m of cr.may) {
-            const next: Cube[] = [];
-            for (const p of pieces) subtractCube(p, m, next);
-            pieces = next;
-            if (pieces.length === 0) break;
-          }
-          for (const p of pieces) back.push(p === f.c ? f : { ...f, c: p });
-        }
-        for (const f of back) addFlow(f);
+        // (a flow with holes no longer takes part in merging: addFlow checks prev.h)
+        if (gone) R.remove(id);
+        else R.set(id, { ...f, h });
       }
+      for (const f of back) addFlow(f);
       if (hit.length === 0) continue;
       switch (a.kind) {
         case 'accept':
@@ -367,7 +395,7 @@ class Engine {
           break;
         case 'drop':
         case 'reject':
-          pushAll(out.dropped, hit);
+          dropAll(out.dropped, hit);
           break;
         case 'return':
           if (isBase) this.endOfBase(table, chain, hit, out);
@@ -386,7 +414,12 @@ class Engine {
             }
             break;
           }
-          const sub = this.evalChain(table, target, hit, local, pre, depth + 1, [...stack, target]);
+          const into: Flow[] = [];
+          for (const f of hit) {
+            const h = holesFor(f.h, f.c);
+            if (h !== FULL) into.push(h === f.h ? f : { ...f, h });
+          }
+          const sub = this.evalChain(table, target, into, local, pre, depth + 1, [...stack, target]);
           pushAll(out.accepted, sub.accepted);
           pushAll(out.dropped, sub.dropped);
           if (a.kind === 'jump') for (const f of sub.returned) addFlow(f);
@@ -395,7 +428,8 @@ class Engine {
           break;
         }
         case 'nat':
-          for (const f of hit) out.accepted.push(this.nat(f, rule));
+          // NAT moves the packet's coordinates: the holes are cut first, in the old ones
+          for (const f of hit) for (const g of materialize(f)) out.accepted.push(this.nat(g, rule));
           break;
         case 'queue': {
           const t = [this.tag(`${a.text} at line ${lineOf(rule)}: verdict is decided in user space`, rule)];
@@ -418,14 +452,13 @@ class Engine {
         }
       }
     }
-    flush();
     if (isBase) this.endOfBase(table, chain, R.values(), out);
     else pushAll(out.returned, R.values());
     return out;
   }
 
   private endOfBase(table: Table, chain: Chain, flows: Flow[], out: ChainOut): void {
-    if (chain.policy === 'drop') pushAll(out.dropped, flows);
+    if (chain.policy === 'drop') dropAll(out.dropped, flows);
     else
       for (const f of flows)
         out.accepted.push(f.attr?.explicit ? f : { ...f, attr: { chain, table, explicit: false } });
@@ -523,8 +556,12 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
     internal.spaces.set(family, sp);
     const eng = new Engine(sp, hook);
     eng.run(ruleset);
-    const A = eng.accepted.map((f) => eng.restore(f));
-    const N = eng.dropped.filter((f) => f.tags.length > 0 || f.via).map((f) => eng.restore(f)).filter((f) => f.tags.length > 0);
+    const A = eng.accepted.flatMap(materialize).map((f) => eng.restore(f));
+    const N = eng.dropped
+      .filter((f) => f.tags.length > 0 || f.via)
+      .flatMap(materialize)
+      .map((f) => eng.restore(f))
+      .filter((f) => f.tags.length > 0);
     const Nidx = new CubeIndex<Flow>();
     for (const n of N) Nidx.add(n);
     const found = new Set<number>();

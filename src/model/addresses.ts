@@ -46,7 +46,8 @@ export class AddrSet {
     return this.v4.equals(o.v4) && this.v6.equals(o.v6);
   }
   only(family: Family): AddrSet {
-    return family === 'ipv4' ? new AddrSet(this.v4, IntervalSet.empty()) : new AddrSet(IntervalSet.empty(), this.v6);
+    if (family === 'ipv4') return this.v6.isEmpty ? this : new AddrSet(this.v4, IntervalSet.empty());
+    return this.v4.isEmpty ? this : new AddrSet(IntervalSet.empty(), this.v6);
   }
   /** True when the set holds every address of the family. */
   coversAll(family: Family): boolean {

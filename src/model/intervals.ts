@@ -16,13 +16,14 @@ export class IntervalSet<T extends Scalar> {
     this.bounds = bounds;
   }
 
+  /** The empty set (one shared, immutable instance). */
   static empty<T extends Scalar>(): IntervalSet<T> {
-    return new IntervalSet<T>([]);
+    return EMPTY as IntervalSet<T>;
   }
 
   /** Half-open [lo, hi); empty when hi <= lo. */
   static range<T extends Scalar>(lo: T, hi: T): IntervalSet<T> {
-    return hi > lo ? new IntervalSet<T>([lo, hi]) : new IntervalSet<T>([]);
+    return hi > lo ? new IntervalSet<T>([lo, hi]) : (EMPTY as IntervalSet<T>);
   }
 
   /** From possibly overlapping, unsorted half-open pairs. */
@@ -149,3 +150,5 @@ export class IntervalSet<T extends Scalar> {
     return new IntervalSet<T>(out);
   }
 }
+
+const EMPTY: IntervalSet<never> = IntervalSet.fromBounds<never>(Object.freeze([]));

@@ -987,7 +987,11 @@ export function parsePortSpec(tok: Tok, multi: boolean, ctx: RuleContext): NumSe
   let res: NumSet | null = null;
   if (bad !== undefined) {
     ctx.diag('error', 'iptables/bad-port', `Invalid port or service "${bad}"`, tok.start, tok.end);
-  } else res = numSetOf(ranges).intersect(PORT_UNIVERSE);
+  } else {
+    // over an exact-size bounds array (a set built by pushing keeps 17 slots)
+    const set = numSetOf(ranges).intersect(PORT_UNIVERSE);
+    res = IntervalSet.fromBounds(set.bounds.slice());
+  }
   if (cache.size < CACHE_LIMIT) cache.set(key, res);
   return res ?? undefined;
 }

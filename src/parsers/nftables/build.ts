@@ -245,14 +245,30 @@ function serviceNumber(s: string): number | undefined {
   return Object.prototype.hasOwnProperty.call(SERVICES, s) ? SERVICES[s] : undefined;
 }
 
+/** One set per single number (port 443, protocol 6) while a document is built: rules share it. Emptied at the end. */
+const SINGLES: (NumSet | undefined)[] = [];
+
 function numSetFrom(vals: IrVal[], names: (s: string) => number | undefined, max: number): NumSet | undefined {
+  if (vals.length === 1) {
+    const r = numOf(vals[0]!, names, max);
+    if (!r) return undefined;
+    const lo = Math.min(r[0], r[1]);
+    const hi = Math.max(r[0], r[1]);
+    if (lo === hi && max === 65535) return (SINGLES[lo] ??= IntervalSet.range(lo, lo + 1));
+    return IntervalSet.range(lo, hi + 1);
+  }
   const rs: [number, number][] = [];
   for (const v of vals) {
     const r = numOf(v, names, max);
     if (!r) return undefined;
     rs.push(r);
   }
-  return numSetOf(rs);
+  return compact(numSetOf(rs));
+}
+
+/** The same set over an exact-size bounds array (sets built by pushing keep a 17-slot array). */
+function compact<T extends number | bigint>(s: IntervalSet<T>): IntervalSet<T> {
+  return IntervalSet.fromBounds(s.bounds.slice());
 }
 
 function valueMatch(f: FieldKind, vals: IrVal[], op: string): Match | undefined {
@@ -679,6 +695,21 @@ function baseName(p: string | undefined): string | undefined {
 }
 
 export function buildDocument(
+  format: string,
+  state: IrState,
+  dynamicSets: Set<string>,
+  diagnostics: Diagnostic[],
+  comments: DocComment[],
+  filePath: string | undefined,
+): FirewallDocument {
+  try {
+    return buildDocumentInner(format, state, dynamicSets, diagnostics, comments, filePath);
+  } finally {
+    SINGLES.length = 0;
+  }
+}
+
+function buildDocumentInner(
   format: string,
   state: IrState,
   dynamicSets: Set<string>,

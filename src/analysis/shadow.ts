@@ -5,9 +5,10 @@
  * when its whole `may` region (every family the chain sees) is covered.
  */
 import type { Chain, Family, Rule, Ruleset, Table } from '../model/index.js';
-import { RuleCompiler, spaceFor, tableCarries, type CompiledRule } from './compile.js';
+import { compileConj, spaceFor, tableCarries, type Cond } from './compile.js';
 import { AddrSet, IntervalSet } from '../model/index.js';
-import { CubeIndex, cubeIsEmpty, cubesOverlap, subtractCube, type Cube } from './cube.js';
+import { CubeIndex, cubeIsEmpty, cubesOverlap, intersectCube, subtractCube, type Cube } from './cube.js';
+import { cornerOf, PointIndex } from './point-index.js';
 import type { Shadowed } from './types.js';
 
 const TERMINAL = new Set(['accept', 'drop', 'reject', 'return', 'goto', 'nat', 'queue']);
@@ -18,31 +19,129 @@ interface Earlier {
   order: number;
 }
 
-export function findShadowedRules(ruleset: Ruleset): Shadowed[] {
+/**
+ * Chains with more certain cubes than this (per family) use the incremental
+ * CubeIndex instead of the PointIndex, whose memory grows with the square of
+ * the number of cubes.
+ */
+export const MAX_POINT_INDEXED = 4096;
+
+export interface ShadowOptions {
+  /** Largest chain (in certain cubes per family) checked with the PointIndex; default MAX_POINT_INDEXED. */
+  maxPointIndexed?: number;
+}
+
+export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {}): Shadowed[] {
+  const max = options.maxPointIndexed ?? MAX_POINT_INDEXED;
   const out: Shadowed[] = [];
   for (const table of ruleset.tables) {
     const families = (ruleset.families.length > 0 ? ruleset.families : (['ipv4', 'ipv6'] as Family[])).filter((f) => tableCarries(table.family, f));
     if (families.length === 0) continue;
-    const comps = families.map((f) => new RuleCompiler(spaceFor(ruleset, f), false));
-    for (const chain of table.chains) shadowChain(table, chain, comps, out);
+    const spaces = families.map((f) => spaceFor(ruleset, f));
+    for (const chain of table.chains) {
+      // only the decidable regions matter here (not `maybe`): compile without the rule compiler's extra subtraction
+      const live = chain.rules.filter((r) => !r.disabled);
+      const compiled = live.map((r) => spaces.map((sp) => compileConj(r.matches, sp, false)));
+      let indexed = true;
+      for (let k = 0; k < spaces.length && indexed; k++) {
+        let n = 0;
+        for (let i = 0; i < live.length; i++) if (TERMINAL.has(live[i]!.action.kind)) n += compiled[i]![k]!.must.length;
+        if (n > max) indexed = false;
+      }
+      if (indexed) shadowChainIndexed(table, chain, live, compiled, spaces.length, out);
+      else shadowChain(table, chain, live, compiled, spaces.length, out);
+    }
   }
   return out;
 }
 
-function shadowChain(table: Table, chain: Chain, comps: RuleCompiler[], out: Shadowed[]): void {
+/**
+ * Per family, one PointIndex over the certain cubes of the chain's terminal rules in
+ * rule order; a rule's earlier cubes are those below its first cube's number.
+ */
+function shadowChainIndexed(table: Table, chain: Chain, live: Rule[], compiled: Cond[][], nf: number, out: Shadowed[]): void {
+  const cubes: Cube[][] = [];
+  const owner: Rule[][] = [];
+  for (let k = 0; k < nf; k++) {
+    const cs: Cube[] = [];
+    const os: Rule[] = [];
+    for (let i = 0; i < live.length; i++) {
+      if (!TERMINAL.has(live[i]!.action.kind)) continue;
+      for (const c of compiled[i]![k]!.must) {
+        cs.push(c);
+        os.push(live[i]!);
+      }
+    }
+    cubes.push(cs);
+    owner.push(os);
+  }
+  const idx = cubes.map((cs) => new PointIndex(cs));
+  const limit = new Array<number>(nf).fill(0);
+  const cands: number[] = [];
+  for (let i = 0; i < live.length; i++) {
+    const rule = live[i]!;
+    const comp = compiled[i]!;
+    // most rules are reachable: a witness packet outside every earlier certain region proves it
+    if (comp.every((c, k) => coveredBelow(c.may, idx[k]!, limit[k]!))) {
+      // the coverers, as the ordered subtraction names them: the earlier rules owning a cube e
+      // that still meets the region once every cube before e is taken away, i.e. e ∩ may
+      // not covered by the cubes before e
+      const by = new Set<Rule>();
+      let anyMay = false;
+      for (let k = 0; k < nf; k++) {
+        const may = comp[k]!.may;
+        if (may.length === 0) continue;
+        anyMay = true;
+        cands.length = 0;
+        idx[k]!.overlappingAny(may, limit[k]!, cands);
+        for (const j of cands) {
+          const r = owner[k]![j]!;
+          if (by.has(r)) continue;
+          const part: Cube[] = [];
+          for (const q of may) {
+            const x = intersectCube(q, cubes[k]![j]!);
+            if (x) part.push(x);
+          }
+          if (part.length > 0 && !coveredBelow(part, idx[k]!, j)) by.add(r);
+        }
+      }
+      if (anyMay && by.size > 0) out.push({ rule, chain, table, coveredBy: [...by].sort((a, b) => a.span.start.offset - b.span.start.offset) });
+    }
+    if (TERMINAL.has(rule.action.kind)) for (let k = 0; k < nf; k++) limit[k]! += comp[k]!.must.length;
+  }
+}
+
+/**
+ * Whether the cubes numbered below `limit` cover the whole region: the witness
+ * search of isCovered, with the earliest cube holding the witness found by the
+ * PointIndex.
+ */
+function coveredBelow(region: readonly Cube[], idx: PointIndex, limit: number): boolean {
+  const todo = [...region];
+  while (todo.length > 0) {
+    const r = todo.pop()!;
+    if (cubeIsEmpty(r)) return false;
+    const j = idx.first(cornerOf(r), limit);
+    if (j < 0) return false;
+    subtractCube(r, idx.cubes[j]!, todo);
+  }
+  return true;
+}
+
+function shadowChain(table: Table, chain: Chain, live: Rule[], compiledAll: Cond[][], nf: number, out: Shadowed[]): void {
   // per family: the certain regions of earlier terminal rules, indexed
-  const idx = comps.map(() => new CubeIndex<Earlier>());
+  const idx = Array.from({ length: nf }, () => new CubeIndex<Earlier>());
   const found = new Set<number>();
   let order = 0;
-  for (const rule of chain.rules) {
+  for (let i = 0; i < live.length; i++) {
+    const rule = live[i]!;
     order++;
-    if (rule.disabled) continue;
-    const compiled: CompiledRule[] = comps.map((c) => c.get(rule));
+    const compiled = compiledAll[i]!;
     // most rules are reachable: a witness packet outside every earlier certain region proves it
     // cheaply; only rules that are covered pay for the ordered subtraction that names the coverers
     let covered = compiled.every((c, k) => isCovered(c.may, idx[k]!, found));
     const by = new Set<Rule>();
-    for (let k = 0; k < comps.length && covered; k++) {
+    for (let k = 0; k < nf && covered; k++) {
       let rem: Cube[] = compiled[k]!.may;
       if (rem.length === 0) continue;
       found.clear();
@@ -66,7 +165,7 @@ function shadowChain(table: Table, chain: Chain, comps: RuleCompiler[], out: Sha
       out.push({ rule, chain, table, coveredBy: [...by].sort((a, b) => a.span.start.offset - b.span.start.offset) });
     }
     if (TERMINAL.has(rule.action.kind)) {
-      for (let k = 0; k < comps.length; k++) for (const c of compiled[k]!.must) idx[k]!.add({ c, rule, order });
+      for (let k = 0; k < nf; k++) for (const c of compiled[k]!.must) idx[k]!.add({ c, rule, order });
     }
   }
 }

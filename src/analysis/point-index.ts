@@ -1,0 +1,365 @@
+/**
+ * A static point-classification index over a fixed, ordered list of cubes (the
+ * bit-vector scheme of packet classification, Lakshman & Stiliadis): per
+ * dimension the sorted elementary intervals, each with a bitset of the cubes
+ * that contain it. A point query ANDs one bitset per dimension, restricted to
+ * the cubes before a limit, and the lowest set bit is the earliest cube that
+ * holds the point — a few word operations per 32 cubes instead of an overlap
+ * test per cube, however wide the cubes are.
+ *
+ * The bitsets are built by a prefix-XOR sweep: each interval of a cube toggles
+ * the cube's bit where it starts and where it ends, so a wide cube costs two
+ * marks, not one per elementary interval it spans. Bit-mask dimensions
+ * (interfaces, conntrack, principals) are intervals of bit positions.
+ *
+ * Memory is (elementary intervals) × (cubes / 32) words per dimension: meant
+ * for one chain's cubes (hundreds to a few thousand), not for a whole ruleset.
+ */
+import type { AddrSet } from '../model/index.js';
+import { cubesOverlap, type Cube, type Point } from './cube.js';
+
+type Num = number | bigint;
+
+/** The number-valued dimensions (IPv6 addresses are two more, bigint-valued). */
+const PROTO = 0;
+const IIF = 1;
+const OIF = 2;
+const CT = 3;
+const ICMP = 4;
+const DPORT = 5;
+const SPORT = 6;
+const DST4 = 7;
+const SRC4 = 8;
+const SPRIN = 9;
+const NDIMS = 10;
+
+/**
+ * One packet, one value per dimension: bit positions for the masks, and for each
+ * of the two address dimensions the family it is in (`src` may instead be a
+ * principal, `sprin`).
+ */
+export interface IndexPoint {
+  proto: number;
+  iif: number;
+  oif: number;
+  ct: number;
+  icmp: number;
+  dport: number;
+  sport: number;
+  dst: Num;
+  dstV6: boolean;
+  /** Source address, or undefined when the source is the principal `sprin`. */
+  src: Num | undefined;
+  srcV6: boolean;
+  sprin: number;
+}
+
+/** Index of the lowest set bit of a non-zero bigint. */
+function lowBitIndex(m: bigint): number {
+  const low = m & -m;
+  if (low <= 0x80000000n) return 31 - Math.clz32(Number(low));
+  return low.toString(2).length - 1;
+}
+
+const runCache = new Map<bigint, number[]>();
+
+/** A bit mask as half-open runs of bit positions [lo, hi). */
+function maskRuns(m: bigint): number[] {
+  let r = runCache.get(m);
+  if (r) return r;
+  r = [];
+  if (m > 0n) {
+    const s = m.toString(2);
+    const n = s.length;
+    // bit b is s[n - 1 - b]
+    let b = 0;
+    while (b < n) {
+      if (s.charCodeAt(n - 1 - b) === 49) {
+        const lo = b;
+        while (b < n && s.charCodeAt(n - 1 - b) === 49) b++;
+        r.push(lo, b);
+      } else b++;
+    }
+  }
+  if (runCache.size > 4096) runCache.clear();
+  runCache.set(m, r);
+  return r;
+}
+
+function numRuns(m: number): number[] {
+  return maskRuns(BigInt(m >>> 0));
+}
+
+/** Index of the last boundary <= v, or -1. */
+function rowOfNum(b: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = b.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (b[mid]! <= v) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return hi;
+}
+
+function rowOfBig(b: readonly bigint[], v: bigint): number {
+  let lo = 0;
+  let hi = b.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (b[mid]! <= v) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return hi;
+}
+
+/**
+ * One dimension: the sorted distinct boundaries (elementary interval i is
+ * [bounds[i], bounds[i+1]); the last one holds no cube), the cubes whose
+ * membership toggles at each boundary (CSR: ids tIds[tStart[i] .. tStart[i+1])),
+ * and every stride-th row of the bit matrix (checkpoint c = the cubes holding
+ * elementary interval c·stride). A row is its checkpoint with the toggles since
+ * applied: the matrix costs 1/stride of its full size to build and keep.
+ */
+interface Dim {
+  tStart: Int32Array;
+  tIds: Int32Array;
+  cps: Int32Array;
+}
+interface NumDim extends Dim {
+  bounds: Float64Array;
+}
+interface BigDim extends Dim {
+  bounds: bigint[];
+}
+
+/** Toggle lists and checkpoint rows from each cube's boundary indices (flat, cube by cube). */
+function buildRows(m: number, at: Int32Array, owner: Int32Array, W: number, shift: number): Dim {
+  const tStart = new Int32Array(m + 1);
+  for (let q = 0; q < at.length; q++) tStart[at[q]! + 1]!++;
+  for (let i = 0; i < m; i++) tStart[i + 1]! += tStart[i]!;
+  const fill = tStart.slice(0, m);
+  const tIds = new Int32Array(at.length);
+  for (let q = 0; q < at.length; q++) tIds[fill[at[q]!]!++] = owner[q]!;
+  const K = 1 << shift;
+  const cps = new Int32Array(Math.max(1, (m + K - 1) >> shift) * W);
+  const state = new Int32Array(W);
+  for (let i = 0; i < m; i++) {
+    for (let q = tStart[i]!; q < tStart[i + 1]!; q++) {
+      const id = tIds[q]!;
+      state[id >> 5]! ^= 1 << (id & 31);
+    }
+    if ((i & (K - 1)) === 0) cps.set(state, (i >> shift) * W);
+  }
+  return { tStart, tIds, cps };
+}
+
+function buildNum(sets: readonly (readonly number[])[], W: number, shift: number): NumDim {
+  let total = 0;
+  for (const s of sets) total += s.length;
+  const all = new Float64Array(total);
+  const owner = new Int32Array(total);
+  let k = 0;
+  for (let j = 0; j < sets.length; j++) {
+    const s = sets[j]!;
+    for (let i = 0; i < s.length; i++) {
+      owner[k] = j;
+      all[k++] = s[i]!;
+    }
+  }
+  const sorted = all.slice().sort();
+  let m = 0;
+  for (let i = 0; i < total; i++) if (m === 0 || sorted[m - 1] !== sorted[i]) sorted[m++] = sorted[i]!;
+  const bounds = sorted.slice(0, m);
+  const at = new Int32Array(total);
+  for (let q = 0; q < total; q++) at[q] = rowOfNum(bounds, all[q]!);
+  return { bounds, ...buildRows(m, at, owner, W, shift) };
+}
+
+function buildBig(sets: readonly (readonly bigint[])[], W: number, shift: number): BigDim {
+  const all: bigint[] = [];
+  const own: number[] = [];
+  for (let j = 0; j < sets.length; j++) for (const v of sets[j]!) all.push(v), own.push(j);
+  const sorted = all.slice().sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const bounds: bigint[] = [];
+  for (const v of sorted) if (bounds.length === 0 || bounds[bounds.length - 1] !== v) bounds.push(v);
+  const at = new Int32Array(all.length);
+  for (let q = 0; q < all.length; q++) at[q] = rowOfBig(bounds, all[q]!);
+  return { bounds, ...buildRows(bounds.length, at, Int32Array.from(own), W, shift) };
+}
+
+export interface PointIndexOptions {
+  /** log2 of the checkpoint stride (0: every row of the bit matrix is stored); default 3. */
+  strideLog2?: number;
+}
+
+export class PointIndex {
+  /** Words per bitset. */
+  private readonly W: number;
+  private readonly shift: number;
+  private readonly num: NumDim[] = [];
+  private readonly dst6: BigDim;
+  private readonly src6: BigDim;
+  private readonly acc: Int32Array;
+  private readonly row: Int32Array;
+
+  constructor(
+    readonly cubes: readonly Cube[],
+    options: PointIndexOptions = {},
+  ) {
+    const W = (this.W = Math.max(1, Math.ceil(cubes.length / 32)));
+    const shift = (this.shift = options.strideLog2 ?? 3);
+    this.acc = new Int32Array(W);
+    this.row = new Int32Array(W);
+    const numOf: ((c: Cube) => readonly number[])[] = [];
+    numOf[PROTO] = (c) => c.proto.bounds;
+    numOf[IIF] = (c) => maskRuns(c.iif);
+    numOf[OIF] = (c) => maskRuns(c.oif);
+    numOf[CT] = (c) => numRuns(c.ct);
+    numOf[ICMP] = (c) => c.icmp.bounds;
+    numOf[DPORT] = (c) => c.dport.bounds;
+    numOf[SPORT] = (c) => c.sport.bounds;
+    numOf[DST4] = (c) => c.dst.v4.bounds;
+    numOf[SRC4] = (c) => c.src.v4.bounds;
+    numOf[SPRIN] = (c) => maskRuns(c.sprin);
+    for (let d = 0; d < NDIMS; d++) this.num[d] = buildNum(cubes.map(numOf[d]!), W, shift);
+    this.dst6 = buildBig(
+      cubes.map((c) => c.dst.v6.bounds),
+      W,
+      shift,
+    );
+    this.src6 = buildBig(
+      cubes.map((c) => c.src.v6.bounds),
+      W,
+      shift,
+    );
+  }
+
+  get size(): number {
+    return this.cubes.length;
+  }
+
+  /** acc &= row i of the dimension (first nw words); whether anything is left. */
+  private and(dim: Dim, i: number, nw: number): boolean {
+    const row = this.row;
+    const acc = this.acc;
+    const c = i >> this.shift;
+    const off = c * this.W;
+    const cps = dim.cps;
+    for (let w = 0; w < nw; w++) row[w] = cps[off + w]!;
+    const { tStart, tIds } = dim;
+    for (let q = tStart[(c << this.shift) + 1]!, end = tStart[i + 1]!; q < end; q++) {
+      const id = tIds[q]!;
+      row[id >> 5]! ^= 1 << (id & 31);
+    }
+    let any = 0;
+    for (let w = 0; w < nw; w++) any |= acc[w]! &= row[w]!;
+    return any !== 0;
+  }
+
+  private andNum(d: number, v: number, nw: number): boolean {
+    const dim = this.num[d]!;
+    const i = rowOfNum(dim.bounds, v);
+    return i >= 0 && this.and(dim, i, nw);
+  }
+
+  private andBig(dim: BigDim, v: bigint, nw: number): boolean {
+    const i = rowOfBig(dim.bounds, v);
+    return i >= 0 && this.and(dim, i, nw);
+  }
+
+  /**
+   * The earliest cube before `limit` that holds the point, or -1.
+   * (The same cube as the first j < limit with cubesOverlap(cubes[j], point as a cube).)
+   */
+  first(p: IndexPoint, limit: number): number {
+    const m = Math.min(limit, this.cubes.length);
+    if (m <= 0) return -1;
+    const nw = (m + 31) >> 5;
+    const acc = this.acc;
+    acc.fill(-1, 0, nw);
+    if ((m & 31) !== 0) acc[nw - 1] = (1 << (m & 31)) - 1;
+    // the most selective dimensions first: most queries end empty
+    if (
+      !(p.src === undefined ? this.andNum(SPRIN, p.sprin, nw) : p.srcV6 ? this.andBig(this.src6, p.src as bigint, nw) : this.andNum(SRC4, p.src as number, nw)) ||
+      !(p.dstV6 ? this.andBig(this.dst6, p.dst as bigint, nw) : this.andNum(DST4, p.dst as number, nw)) ||
+      !this.andNum(DPORT, p.dport, nw) ||
+      !this.andNum(PROTO, p.proto, nw) ||
+      !this.andNum(SPORT, p.sport, nw) ||
+      !this.andNum(IIF, p.iif, nw) ||
+      !this.andNum(OIF, p.oif, nw) ||
+      !this.andNum(CT, p.ct, nw) ||
+      !this.andNum(ICMP, p.icmp, nw)
+    )
+      return -1;
+    for (let w = 0; w < nw; w++) {
+      const x = acc[w]!;
+      if (x !== 0) return w * 32 + 31 - Math.clz32(x & -x);
+    }
+    return -1;
+  }
+
+  /** Ids of the cubes before `limit` that overlap some cube of the region, in increasing order. */
+  overlappingAny(region: readonly Cube[], limit: number, out: number[]): void {
+    const n = Math.min(limit, this.cubes.length);
+    for (let j = 0; j < n; j++) {
+      const c = this.cubes[j]!;
+      for (const q of region)
+        if (cubesOverlap(c, q)) {
+          out.push(j);
+          break;
+        }
+    }
+  }
+}
+
+function lowest(s: { bounds: readonly Num[] }): Num {
+  return s.bounds[0]!;
+}
+
+function addrCorner(a: AddrSet): [Num, boolean] {
+  return a.v4.isEmpty ? [lowest(a.v6), true] : [lowest(a.v4), false];
+}
+
+/** The lowest corner of a non-empty cube (the packet shadow.ts's witness search tries first). */
+export function cornerOf(c: Cube): IndexPoint {
+  const [dst, dstV6] = addrCorner(c.dst);
+  const fromAddr = !c.src.isEmpty;
+  const [src, srcV6] = fromAddr ? addrCorner(c.src) : [undefined, false];
+  return {
+    proto: c.proto.bounds[0]!,
+    iif: lowBitIndex(c.iif),
+    oif: lowBitIndex(c.oif),
+    ct: 31 - Math.clz32(c.ct & -c.ct),
+    icmp: c.icmp.bounds[0]!,
+    dport: c.dport.bounds[0]!,
+    sport: c.sport.bounds[0]!,
+    dst,
+    dstV6,
+    src,
+    srcV6,
+    sprin: fromAddr ? 0 : lowBitIndex(c.sprin),
+  };
+}
+
+/**
+ * A fully known packet of cube.ts (every field set; iif, oif, ct and sprin with
+ * one bit each) as an index point.
+ */
+export function indexPointOf(p: Required<Point>, srcFromPrincipal: boolean): IndexPoint {
+  const v6 = p.family === 'ipv6';
+  return {
+    proto: p.proto,
+    iif: lowBitIndex(p.iif),
+    oif: lowBitIndex(p.oif),
+    ct: 31 - Math.clz32(p.ct & -p.ct),
+    icmp: p.icmp,
+    dport: p.dport,
+    sport: p.sport,
+    dst: p.dst,
+    dstV6: v6,
+    src: srcFromPrincipal ? undefined : p.src,
+    srcV6: v6,
+    sprin: srcFromPrincipal ? lowBitIndex(p.sprin) : 0,
+  };
+}

@@ -1,10 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Rule } from 'eslint';
-import { computeExposure, exposedPorts, type ExposureEntry } from '../src/analysis/index.js';
 import { isectIv } from '../src/analysis/cube.js';
 import { describePorts } from '../src/catalog/index.js';
-import { analyse, oncePerFile } from '../src/eslint/analysis.js';
+import { analyse, oncePerFile, type ExposedPiece } from '../src/eslint/analysis.js';
 import { parseWithFormat } from '../src/eslint/language.js';
 import { capitalise, certaintyText, describeSources, docsUrl, groupByResponsible, report } from '../src/eslint/rule-kit.js';
 import { IntervalSet, PORT_UNIVERSE, type NumSet, type Ruleset } from '../src/model/index.js';
@@ -46,10 +45,10 @@ function siblingRulesets(path: string): Ruleset[] | undefined {
   return result ?? undefined;
 }
 
-/** The ports of all entries, united in one sort (not entry by entry: 100k entries made that quadratic). */
-function reachable(entries: ExposureEntry[]): NumSet {
+/** The ports of all pieces, united in one sort (not piece by piece: 100k entries made that quadratic). */
+function reachable(pieces: ExposedPiece[]): NumSet {
   const ranges: [number, number][] = [];
-  for (const e of entries) for (const r of e.dports.ranges()) ranges.push(r);
+  for (const p of pieces) for (const r of p.ports.ranges()) ranges.push(r);
   return IntervalSet.fromRanges(ranges);
 }
 
@@ -87,15 +86,14 @@ const rule: Rule.RuleModule = {
           v4Rulesets = rs;
           where = ` in ${basename(sibling!)}`;
         } else continue;
-        const v6exp = a.exposure(ruleset, 'input');
         for (const protocol of [6, 17]) {
           let v4open = IntervalSet.empty<number>();
-          for (const rs of v4Rulesets) v4open = v4open.union(reachable(exposedPorts(computeExposure(rs, { hook: 'input' }), protocol, PORT_UNIVERSE).filter((e) => e.family === 'ipv4')));
+          for (const rs of v4Rulesets) v4open = v4open.union(reachable(a.exposed(rs, 'input', protocol, PORT_UNIVERSE).filter((p) => p.entry.family === 'ipv4')));
           // dports \ v4open as dports ∩ (closed for IPv4): a binary search into the complement per entry
           const v4closed = PORT_UNIVERSE.subtract(v4open);
-          const pieces = exposedPorts(v6exp, protocol, PORT_UNIVERSE)
-            .filter((e) => e.family === 'ipv6' && e.certainty === 'open')
-            .map((entry) => ({ entry, protocol, ports: isectIv(entry.dports, v4closed) }));
+          const pieces = a.exposed(ruleset, 'input', protocol, PORT_UNIVERSE)
+            .filter((p) => p.entry.family === 'ipv6' && p.entry.certainty === 'open')
+            .map((p) => ({ entry: p.entry, protocol, ports: isectIv(p.ports, v4closed) }));
           for (const g of groupByResponsible(pieces)) {
             const ports = [...g.ports].map(([p, s]) => describePorts(p, s)).join('; ');
             report(context, a, g.span, g.ruleId, {

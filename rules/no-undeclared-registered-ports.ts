@@ -1,5 +1,4 @@
 import type { Rule } from 'eslint';
-import { exposedPorts } from '../src/analysis/index.js';
 import { CFT_BLOCK, describePorts, REGISTERED_RANGE } from '../src/catalog/index.js';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
 import { capitalise, certaintyText, describeSources, docsUrl, groupByResponsible, report, unexplainedPorts } from '../src/eslint/rule-kit.js';
@@ -58,16 +57,13 @@ const rule: Rule.RuleModule = {
       for (const p of parsed.protocols) allowed.set(p, allowed.get(p)!.union(parsed.ports));
     }
     const scope = opts.includeCftBlock ? REGISTERED_RANGE : REGISTERED_RANGE.subtract(CFT_BLOCK);
+    const queries = new Map<number, NumSet>([6, 17].map((protocol) => [protocol, scope.subtract(allowed.get(protocol)!)]));
     return oncePerFile(() => {
       const a = analyse(context);
       if (!a) return;
       for (const ruleset of a.document.rulesets) {
         const targets = a.targets(ruleset);
-        const exposure = a.exposure(ruleset, 'input');
-        const pieces = [6, 17].flatMap((protocol) => {
-          const query = scope.subtract(allowed.get(protocol)!);
-          return exposedPorts(exposure, protocol, query).map((entry) => ({ entry, protocol, ports: entry.dports.intersect(query) }));
-        });
+        const pieces = [6, 17].flatMap((protocol) => a.exposed(ruleset, 'input', protocol, queries.get(protocol)!));
         for (const g of groupByResponsible(pieces)) {
           const parts: string[] = [];
           for (const [protocol, ports] of g.ports) {

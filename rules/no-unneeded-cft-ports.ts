@@ -1,6 +1,5 @@
 import { basename } from 'node:path';
 import type { Rule } from 'eslint';
-import { exposedPorts } from '../src/analysis/index.js';
 import { CFT_BLOCK, describePorts } from '../src/catalog/index.js';
 import { judge } from '../src/deployments/index.js';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
@@ -37,8 +36,7 @@ const rule: Rule.RuleModule = {
       for (const ruleset of a.document.rulesets) {
         const targets = a.targets(ruleset);
         const target = targets.length > 0 ? targets.join(', ') : a.filePath ? basename(a.filePath) : ruleset.name;
-        const exposure = a.exposure(ruleset, 'input');
-        const pieces = [6, 17].flatMap((protocol) => exposedPorts(exposure, protocol, CFT_BLOCK).map((entry) => ({ entry, protocol, ports: entry.dports.intersect(CFT_BLOCK) })));
+        const pieces = [6, 17].flatMap((protocol) => a.exposed(ruleset, 'input', protocol, CFT_BLOCK));
         for (const g of groupByResponsible(pieces)) {
           const common = {
             certainty: capitalise(certaintyText(g)),

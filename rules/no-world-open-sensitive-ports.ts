@@ -1,7 +1,6 @@
 import type { Rule } from 'eslint';
-import { exposedPorts, type ExposureEntry } from '../src/analysis/index.js';
 import { describePorts, SENSITIVE_PORTS } from '../src/catalog/index.js';
-import { analyse, oncePerFile } from '../src/eslint/analysis.js';
+import { analyse, oncePerFile, type ExposedPiece } from '../src/eslint/analysis.js';
 import { capitalise, certaintyText, describeSources, docsUrl, groupByResponsible, report, unexplainedPorts } from '../src/eslint/rule-kit.js';
 import { AddrSet, IntervalSet, numSetOf, type Family, type NumSet } from '../src/model/index.js';
 
@@ -11,30 +10,33 @@ interface Options {
 }
 
 /**
- * Ports of `ports` that the union of all entries of one family reaches from
+ * Ports of the query that the union of all pieces of one family reaches from
  * every address of that family: several rules (0.0.0.0/1 at one line,
- * 128.0.0.0/1 at another) together make the whole internet.
+ * 128.0.0.0/1 at another) together make the whole internet. `pieces` carry
+ * their ports of the query (never empty).
  */
-function worldPorts(entries: ExposureEntry[], family: Family, ports: NumSet): NumSet {
-  const same = entries.filter((e) => e.family === family && e.dports.overlaps(ports));
+function worldPorts(pieces: ExposedPiece[], family: Family): NumSet {
+  const same = pieces.filter((p) => p.entry.family === family);
   let world = IntervalSet.empty<number>();
   let all = AddrSet.EMPTY;
-  for (const e of same) {
-    if (e.sources.coversAll(family)) world = world.union(e.dports.intersect(ports));
-    all = all.union(e.sources);
+  let query = IntervalSet.empty<number>();
+  for (const p of same) {
+    if (p.entry.sources.coversAll(family)) world = world.union(p.ports);
+    all = all.union(p.entry.sources);
+    query = query.union(p.ports);
   }
-  const rest = ports.subtract(world);
+  const rest = query.subtract(world);
   if (rest.isEmpty || !all.coversAll(family)) return world;
-  // sweep the remaining ports over the entries' port boundaries
+  // sweep the remaining ports over the pieces' port boundaries
   const cuts = new Set<number>();
-  for (const e of same) for (const [lo, hi] of e.dports.intersect(rest).ranges()) cuts.add(lo).add(hi);
+  for (const p of same) for (const [lo, hi] of p.ports.intersect(rest).ranges()) cuts.add(lo).add(hi);
   const points = [...cuts].sort((x, y) => x - y);
   for (let i = 0; i + 1 < points.length; i++) {
     const lo = points[i]!;
     const hi = points[i + 1]!;
     if (!rest.has(lo)) continue;
     let u = AddrSet.EMPTY;
-    for (const e of same) if (e.dports.has(lo)) u = u.union(e.sources);
+    for (const p of same) if (p.ports.has(lo)) u = u.union(p.entry.sources);
     if (u.coversAll(family)) world = world.union(IntervalSet.range(lo, hi).intersect(rest));
   }
   return world;
@@ -82,17 +84,16 @@ const rule: Rule.RuleModule = {
       const a = analyse(context);
       if (!a) return;
       for (const ruleset of a.document.rulesets) {
-        const exposure = a.exposure(ruleset, 'input');
         const pieces = lists.flatMap(([protocol, set]) => {
-          const entries = exposedPorts(exposure, protocol, set);
+          const exposed = a.exposed(ruleset, 'input', protocol, set);
           // world-open is a property of each port (the entries holding it together cover the family),
           // so one sweep per family serves every entry: its share is its own ports of that set
           const perFamily = new Map<Family, NumSet>();
-          return entries.flatMap((entry) => {
-            let all = perFamily.get(entry.family);
-            if (!all) perFamily.set(entry.family, (all = worldPorts(entries, entry.family, set)));
-            const world = all.intersect(entry.dports.intersect(set));
-            return world.isEmpty ? [] : [{ entry, protocol, ports: world }];
+          return exposed.flatMap((piece) => {
+            let all = perFamily.get(piece.entry.family);
+            if (!all) perFamily.set(piece.entry.family, (all = worldPorts(exposed, piece.entry.family)));
+            const world = all.intersect(piece.ports);
+            return world.isEmpty ? [] : [{ entry: piece.entry, protocol, ports: world }];
           });
         });
         const targets = a.targets(ruleset);

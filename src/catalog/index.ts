@@ -77,7 +77,20 @@ function ianaProtocol(protocol: number): 'tcp' | 'udp' | 'sctp' | 'dccp' | undef
   return protocol === 6 ? 'tcp' : protocol === 17 ? 'udp' : protocol === 132 ? 'sctp' : protocol === 33 ? 'dccp' : undefined;
 }
 
+/** Labels already built, per IANA protocol: port → label, null for none (messages name the same ports again and again). */
+const labelCache = new Map<number, (string | null | undefined)[]>();
+
 function portLabel(port: number, protocol: number): string | undefined {
+  let cache = labelCache.get(protocol);
+  if (!cache) labelCache.set(protocol, (cache = new Array<string | null | undefined>(65536)));
+  const hit = cache[port];
+  if (hit !== undefined) return hit ?? undefined;
+  const label = buildPortLabel(port, protocol);
+  cache[port] = label ?? null;
+  return label;
+}
+
+function buildPortLabel(port: number, protocol: number): string | undefined {
   const p = ianaProtocol(protocol);
   if (!p) return undefined;
   const name = ianaName(port, p);

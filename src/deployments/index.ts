@@ -507,31 +507,66 @@ function portsFor(d: Deployment, proto: string): NumSet {
   return s;
 }
 
-/**
- * Judges exposed ports of one protocol on a target against the deployments of a service.
- * `service` "*" matches every service. `sources` are who can reach the ports (for `tooWide`).
- */
-export function judge(service: string, targets: string[], protocol: number, ports: NumSet, sources: AddrSet, settings: ResolvedSettings): Judgement {
+/** What a judgement needs of the deployments alone: the same for every call with this service, targets and protocol. */
+interface Matching {
+  /** settings.deployments.length when computed (the list only grows while settings are built). */
+  count: number;
+  matching: Deployment[];
+  elsewhere: Deployment[];
+  /** Ports of the protocol that the matching deployments use, all together and per deployment. */
+  used: NumSet;
+  perDep: { d: Deployment; ports: NumSet }[];
+}
+
+const matchingCache = new WeakMap<readonly Deployment[], Map<string, Matching>>();
+
+/** The deployments of `service` on `targets` and the ports they use, computed once per deployment list and query. */
+function matchingFor(service: string, targets: readonly string[], protocol: number, deployments: readonly Deployment[]): Matching {
+  let byKey = matchingCache.get(deployments);
+  if (!byKey) matchingCache.set(deployments, (byKey = new Map()));
+  const key = `${protocol}\0${service}\0${targets.join('\0')}`;
+  const hit = byKey.get(key);
+  if (hit && hit.count === deployments.length) return hit;
   const proto = protocolName(protocol);
   const matching: Deployment[] = [];
   const elsewhere: Deployment[] = [];
   const wanted = new Set(targets.map((t) => t.toLowerCase()));
   const svc = service.toLowerCase();
-  for (const d of settings.deployments) {
+  for (const d of deployments) {
     if (service !== '*' && d.service.toLowerCase() !== svc) continue;
     if (d.targets.some((t) => wanted.has(t.toLowerCase()))) matching.push(d);
     else elsewhere.push(d);
   }
   let used: NumSet = IntervalSet.empty();
-  for (const d of matching) used = used.union(portsFor(d, proto));
-  const needed = ports.intersect(used);
-  const unneeded = ports.subtract(used);
-  const j: Judgement = { needed, unneeded, deployments: matching, elsewhere };
+  const perDep = matching.map((d) => ({ d, ports: portsFor(d, proto) }));
+  for (const p of perDep) used = used.union(p.ports);
+  const m: Matching = { count: deployments.length, matching, elsewhere, used, perDep };
+  byKey.set(key, m);
+  return m;
+}
+
+/**
+ * Ports of `protocol` that the deployments of `service` ("*": any) on `targets` use: `judge` finds every
+ * other port of a query unneeded, and no port of a query outside them needed.
+ */
+export function usedPorts(service: string, targets: readonly string[], protocol: number, settings: ResolvedSettings): NumSet {
+  return matchingFor(service, targets, protocol, settings.deployments).used;
+}
+
+/**
+ * Judges exposed ports of one protocol on a target against the deployments of a service.
+ * `service` "*" matches every service. `sources` are who can reach the ports (for `tooWide`).
+ */
+export function judge(service: string, targets: string[], protocol: number, ports: NumSet, sources: AddrSet, settings: ResolvedSettings): Judgement {
+  const m = matchingFor(service, targets, protocol, settings.deployments);
+  const needed = ports.intersect(m.used);
+  const unneeded = ports.subtract(m.used);
+  const j: Judgement = { needed, unneeded, deployments: m.matching.slice(), elsewhere: m.elsewhere.slice() };
   if (!needed.isEmpty && !sources.isEmpty) {
     // elementary port intervals over the deployments' port boundaries
     const cuts = new Set<number>();
     for (const [lo, hi] of needed.ranges()) cuts.add(lo).add(hi);
-    const perDep = matching.map((d) => ({ d, ports: portsFor(d, proto).intersect(needed) }));
+    const perDep = m.perDep.map(({ d, ports: p }) => ({ d, ports: p.intersect(needed) }));
     for (const { ports: p } of perDep) for (const [lo, hi] of p.ranges()) cuts.add(lo).add(hi);
     const points = [...cuts].sort((a, b) => a - b);
     let widePorts: NumSet = IntervalSet.empty();

@@ -5,9 +5,9 @@
  * settings and the targets each ruleset protects. Rules only judge.
  */
 import type { Rule as EslintRule } from 'eslint';
-import { computeExposure, type Exposure } from '../analysis/index.js';
+import { computeExposure, type Exposure, type ExposureEntry } from '../analysis/index.js';
 import { deploymentsFromComments, loadSettings, targetsFor, withDeployments, type ResolvedSettings } from '../deployments/index.js';
-import type { DocComment, FirewallDocument, Ruleset, Span } from '../model/index.js';
+import type { DocComment, FirewallDocument, NumSet, Ruleset, Span } from '../model/index.js';
 import type { FirewallRoot } from './ast.js';
 
 export interface ReportTarget {
@@ -17,12 +17,25 @@ export interface ReportTarget {
   suggestions?: { desc: string; range: [number, number]; text: string }[];
 }
 
+/** An exposure entry with the part of a port query it reaches (`ports` = its destination ports ∩ the query, never empty). */
+export interface ExposedPiece {
+  entry: ExposureEntry;
+  protocol: number;
+  ports: NumSet;
+}
+
 export interface FileAnalysis {
   document: FirewallDocument;
   filePath: string | undefined;
   settings: ResolvedSettings;
   exposure(ruleset: Ruleset, hook: 'input' | 'forward'): Exposure;
   targets(ruleset: Ruleset): string[];
+  /**
+   * The entries of an exposure that carry `protocol` and reach some of `ports`, in exposure order, each with the ports it
+   * reaches: what `exposedPorts` gives, without copying every entry (the per-protocol entry lists are built once per
+   * exposure and shared by the rules of the file; any ruleset works, also one from a sibling file).
+   */
+  exposed(ruleset: Ruleset, hook: 'input' | 'forward', protocol: number, ports: NumSet): ExposedPiece[];
   /** Turn a model span into a report location (TypeScript: the ESTree node behind the rule). */
   where(span: Span, ruleId?: number): ReportTarget;
 }
@@ -39,6 +52,28 @@ const cache = new WeakMap<object, FileAnalysis | null>();
 
 function spanLoc(span: Span): ReportTarget['loc'] {
   return { start: { line: span.start.line, column: span.start.column }, end: { line: span.end.line, column: span.end.column } };
+}
+
+const byProtocol = new WeakMap<Exposure, Map<number, ExposureEntry[]>>();
+
+/** Entries of `exposure` that carry `protocol` (one list per exposure and protocol). */
+function entriesOf(exposure: Exposure, protocol: number): ExposureEntry[] {
+  let m = byProtocol.get(exposure);
+  if (!m) byProtocol.set(exposure, (m = new Map()));
+  let list = m.get(protocol);
+  if (!list) m.set(protocol, (list = exposure.entries.filter((e) => e.protocols.has(protocol))));
+  return list;
+}
+
+/** See FileAnalysis.exposed: the same entries, ports and order as `exposedPorts(exposure, protocol, ports)`. */
+export function exposedPieces(exposure: Exposure, protocol: number, ports: NumSet): ExposedPiece[] {
+  const out: ExposedPiece[] = [];
+  if (ports.isEmpty) return out;
+  for (const entry of entriesOf(exposure, protocol)) {
+    const d = entry.dports.intersect(ports);
+    if (!d.isEmpty) out.push({ entry, protocol, ports: d });
+  }
+  return out;
 }
 
 /** Undefined when the file holds no firewall rules (nothing to lint). */
@@ -86,6 +121,7 @@ export function analyse(context: EslintRule.RuleContext): FileAnalysis | undefin
     filePath,
     settings,
     exposure: (ruleset, hook) => computeExposure(ruleset, { hook }),
+    exposed: (ruleset, hook, protocol, ports) => exposedPieces(computeExposure(ruleset, { hook }), protocol, ports),
     targets(ruleset) {
       let t = targetCache.get(ruleset);
       if (!t) {

@@ -5,8 +5,8 @@
 import type { Rule as EslintRule } from 'eslint';
 import type { ExposureEntry } from '../analysis/index.js';
 import { AddrSet, type Chain, type NumSet, type Rule, type Span, type Table, IntervalSet } from '../model/index.js';
-import { expectedPortsFor, judge } from '../deployments/index.js';
-import type { FileAnalysis } from './analysis.js';
+import { expectedPortsFor, judge, usedPorts, type ResolvedSettings } from '../deployments/index.js';
+import type { FileAnalysis, ReportTarget } from './analysis.js';
 import { findSuppression, suppressionsFor, type SuppressionScope } from '../suppressions/index.js';
 
 export const DOCS_BASE = 'https://github.com/fwlint/eslint-plugin-firewall/blob/main/docs/rules/';
@@ -68,15 +68,37 @@ export function groupByResponsible(entries: Iterable<{ entry: ExposureEntry; pro
   return [...groups.values()].sort((a, b) => a.span.start.offset - b.span.start.offset);
 }
 
+/**
+ * The CIDR list of an address set, by identity of its two interval sets: the same
+ * entry's sources are described by several rules, and a group of one entry keeps
+ * that entry's interval sets (union with the empty set returns the other operand).
+ */
+const cidrCache = new WeakMap<object, WeakMap<object, readonly string[]>>();
+
+function cidrParts(sources: AddrSet): readonly string[] {
+  let inner = cidrCache.get(sources.v4);
+  let parts = inner?.get(sources.v6);
+  if (parts) return parts;
+  const list: string[] = [];
+  if (sources.coversAll('ipv4')) list.push('0.0.0.0/0');
+  else list.push(...sources.only('ipv4').toCidrs());
+  if (sources.coversAll('ipv6')) list.push('::/0');
+  else list.push(...sources.only('ipv6').toCidrs());
+  parts = list;
+  if (!inner) cidrCache.set(sources.v4, (inner = new WeakMap()));
+  inner.set(sources.v6, parts);
+  return parts;
+}
+
 /** "0.0.0.0/0", "10.0.0.0/8, 192.168.0.0/16", "sg-123", "10.0.0.0/8 and 14 more". */
 export function describeSources(sources: AddrSet, principals: Iterable<string> = []): string {
-  const parts: string[] = [];
-  if (sources.coversAll('ipv4')) parts.push('0.0.0.0/0');
-  else parts.push(...sources.only('ipv4').toCidrs());
-  if (sources.coversAll('ipv6')) parts.push('::/0');
-  else parts.push(...sources.only('ipv6').toCidrs());
-  for (const p of principals) parts.push(p);
-  if (parts.length === 0) return 'no source';
+  const cidrs = cidrParts(sources);
+  const named = [...principals];
+  // a long CIDR list is cut to three: copy only what is printed
+  const parts = named.length === 0 && cidrs.length <= 4 ? cidrs : [...cidrs.slice(0, 4), ...named];
+  const total = cidrs.length + named.length;
+  if (total === 0) return 'no source';
+  if (total > 4) return `${parts.slice(0, 3).join(', ')} and ${total - 3} more`;
   if (parts.length > 4) return `${parts.slice(0, 3).join(', ')} and ${parts.length - 3} more`;
   return parts.join(', ');
 }
@@ -98,13 +120,44 @@ export function report(
   // inline `fwlint-ignore` suppressions (src/suppressions): covered line, named rule, scope, not expired
   const ast = context.sourceCode.ast as unknown as object;
   if (findSuppression(suppressionsFor(ast, a.document, context.sourceCode.text, a.filePath), context.id, where.loc.start.line, scope)) return;
-  const suggest = where.suggestions?.map((s) => ({ desc: s.desc, fix: (fixer: EslintRule.RuleFixer) => fixer.replaceTextRange(s.range, s.text) }));
-  const base = where.node ? { node: where.node as never } : { loc: where.loc };
-  context.report({ ...base, ...descriptor, ...(suggest && suggest.length > 0 ? { suggest } : {}) } as EslintRule.ReportDescriptor);
+  // one descriptor object, no spreads: tens of thousands of findings on a big file
+  const d: { node?: never; loc?: ReportTarget['loc']; messageId: string; data: Record<string, string>; suggest?: EslintRule.SuggestionReportDescriptor[] } = where.node
+    ? { node: where.node as never, messageId: descriptor.messageId, data: descriptor.data }
+    : { loc: where.loc, messageId: descriptor.messageId, data: descriptor.data };
+  if (where.suggestions && where.suggestions.length > 0) {
+    d.suggest = where.suggestions.map((s) => ({ desc: s.desc, fix: (fixer: EslintRule.RuleFixer) => fixer.replaceTextRange(s.range, s.text) }));
+  }
+  context.report(d as EslintRule.ReportDescriptor);
 }
 
 export function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/**
+ * What explains ports of one protocol on some targets, per settings: the declared expected ports (all
+ * together) and the services that some deployment on the targets runs with ports of that protocol — a service
+ * without any leaves every port unneeded, so judging it would change nothing.
+ */
+interface ExplainPlan {
+  expected: NumSet;
+  services: ResolvedSettings['services'];
+}
+
+const plans = new WeakMap<ResolvedSettings, Map<string, ExplainPlan>>();
+
+function explainPlan(settings: ResolvedSettings, targets: string[], protocol: number): ExplainPlan {
+  let byKey = plans.get(settings);
+  if (!byKey) plans.set(settings, (byKey = new Map()));
+  const key = `${settings.deployments.length}\0${protocol}\0${targets.join('\0')}`;
+  let plan = byKey.get(key);
+  if (!plan) {
+    let expected = IntervalSet.empty<number>();
+    for (const e of expectedPortsFor(targets, settings)) if ((e.protocol === 'tcp' ? 6 : 17) === protocol) expected = expected.union(e.ports);
+    plan = { expected, services: settings.services.filter((svc) => !usedPorts(svc.id, targets, protocol, settings).isEmpty) };
+    byKey.set(key, plan);
+  }
+  return plan;
 }
 
 /**
@@ -113,10 +166,11 @@ export function capitalise(s: string): string {
  * deployment declares. One matcher for every rule (src/deployments judge()).
  */
 export function unexplainedPorts(a: FileAnalysis, targets: string[], protocol: number, ports: NumSet, sources: AddrSet): NumSet {
-  let rest = ports;
-  for (const e of expectedPortsFor(targets, a.settings)) if ((e.protocol === 'tcp' ? 6 : 17) === protocol) rest = rest.subtract(e.ports);
-  for (const svc of a.settings.services) {
+  const plan = explainPlan(a.settings, targets, protocol);
+  let rest = ports.subtract(plan.expected);
+  for (const svc of plan.services) {
     if (rest.isEmpty) break;
+    if (!rest.overlaps(usedPorts(svc.id, targets, protocol, a.settings))) continue;
     const j = judge(svc.id, targets, protocol, rest, sources, a.settings);
     const wide = j.tooWide?.ports ?? IntervalSet.empty<number>();
     rest = rest.subtract(j.needed.subtract(wide));

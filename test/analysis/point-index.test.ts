@@ -1,0 +1,195 @@
+/**
+ * PointIndex answers "the earliest cube before `limit` that holds this packet".
+ * Oracle: a linear scan with cubeHas (and, for a cube's lowest corner, with
+ * cubesOverlap against the corner as a one-packet cube), on random cubes over
+ * few values so that cubes share boundaries, touch and nest.
+ */
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { AddrSet, IntervalSet } from '../../src/model/index.js';
+import { cubeHas, cubeIsEmpty, cubesOverlap, type Cube, type Point } from '../../src/analysis/cube.js';
+import { cornerOf, indexPointOf, PointIndex } from '../../src/analysis/point-index.js';
+
+const V4_END = 2 ** 32;
+const V6_END = 1n << 128n;
+
+/** An interval set over [0, end) from a few cut points (in units of `step`). */
+function ivArb(end: number, step: number): fc.Arbitrary<IntervalSet<number>> {
+  return fc.oneof(
+    fc.constant(IntervalSet.range(0, end)),
+    fc.uniqueArray(fc.integer({ min: 0, max: Math.floor(end / step) }), { minLength: 1, maxLength: 6 }).map((cuts) => {
+      const c = [...cuts].sort((x, y) => x - y).map((x) => Math.min(end, x * step));
+      const b: number[] = [];
+      for (let i = 0; i + 1 < c.length; i += 2) if (c[i + 1]! > c[i]!) b.push(c[i]!, c[i + 1]!);
+      if (c.length % 2 === 1 && c[c.length - 1]! < end) b.push(c[c.length - 1]!, end);
+      return IntervalSet.fromRanges(Array.from({ length: b.length / 2 }, (_, i) => [b[2 * i]!, b[2 * i + 1]!] as const));
+    }),
+  );
+}
+
+const v6Arb: fc.Arbitrary<IntervalSet<bigint>> = fc.oneof(
+  fc.constant(IntervalSet.range(0n, V6_END)),
+  fc.constant(IntervalSet.empty<bigint>()),
+  fc.tuple(fc.integer({ min: 0, max: 15 }), fc.integer({ min: 1, max: 16 })).map(([a, n]) => IntervalSet.range(BigInt(a) << 124n, BigInt(Math.min(16, a + n)) << 124n)),
+);
+
+const maskArb = (bits: number): fc.Arbitrary<bigint> => fc.integer({ min: 0, max: 2 ** bits - 1 }).map(BigInt);
+
+const cubeArb: fc.Arbitrary<Cube> = fc
+  .record({
+    proto: ivArb(256, 1),
+    iif: maskArb(5),
+    oif: maskArb(3),
+    ct: fc.integer({ min: 0, max: 1023 }),
+    icmp: ivArb(65536, 4096),
+    dport: ivArb(65536, 1024),
+    sport: ivArb(65536, 8192),
+    dst4: ivArb(V4_END, 2 ** 28),
+    dst6: v6Arb,
+    src4: ivArb(V4_END, 2 ** 28),
+    src6: v6Arb,
+    fromAddr: fc.boolean(),
+    sprin: maskArb(3),
+  })
+  .map((r) => ({
+    proto: r.proto,
+    iif: r.iif,
+    oif: r.oif,
+    ct: r.ct,
+    icmp: r.icmp,
+    dport: r.dport,
+    sport: r.sport,
+    dst: new AddrSet(r.dst4, r.dst6),
+    src: r.fromAddr ? new AddrSet(r.src4, r.src6) : AddrSet.EMPTY,
+    sprin: r.fromAddr ? 0n : r.sprin,
+  }));
+
+/** Points over the same few values (boundaries and their neighbours are what matters). */
+const pointArb: fc.Arbitrary<{ p: Required<Point>; prin: boolean }> = fc
+  .record({
+    proto: fc.integer({ min: 0, max: 255 }),
+    iif: fc.integer({ min: 0, max: 4 }),
+    oif: fc.integer({ min: 0, max: 2 }),
+    ct: fc.integer({ min: 0, max: 9 }),
+    icmp: fc.integer({ min: 0, max: 16 }).map((x) => Math.min(65535, x * 4096 - (x % 2))),
+    dport: fc.integer({ min: 0, max: 64 }).map((x) => Math.min(65535, x * 1024 - (x % 3 === 1 ? 1 : 0))),
+    sport: fc.integer({ min: 0, max: 65535 }),
+    v6: fc.boolean(),
+    dst: fc.integer({ min: 0, max: 16 }),
+    src: fc.integer({ min: 0, max: 16 }),
+    prin: fc.boolean(),
+    sprin: fc.integer({ min: 0, max: 2 }),
+  })
+  .map((r) => {
+    const addr = (x: number): number | bigint => (r.v6 ? (BigInt(Math.min(15, x)) << 124n) + BigInt(x % 2) : Math.min(V4_END - 1, x * 2 ** 28 - (x % 2)));
+    return {
+      prin: r.prin,
+      p: {
+        proto: r.proto,
+        iif: 1n << BigInt(r.iif),
+        oif: 1n << BigInt(r.oif),
+        ct: 1 << r.ct,
+        icmp: Math.max(0, r.icmp),
+        dport: Math.max(0, r.dport),
+        sport: r.sport,
+        dst: addr(r.dst),
+        src: addr(r.src),
+        sprin: 1n << BigInt(r.sprin),
+        family: r.v6 ? 'ipv6' : 'ipv4',
+      } as Required<Point>,
+    };
+  });
+
+function scan(cubes: readonly Cube[], limit: number, holds: (c: Cube) => boolean): number {
+  for (let j = 0; j < Math.min(limit, cubes.length); j++) if (holds(cubes[j]!)) return j;
+  return -1;
+}
+
+/** A packet as cubeHas reads it: the principal decides the source when given. */
+function asPoint(p: Required<Point>, prin: boolean): Point {
+  const { sprin, ...rest } = p;
+  return prin ? p : { ...rest };
+}
+
+/** The corner of q as a one-packet cube (what shadow.ts's witness search queries with). */
+function cornerCube(q: Cube): Cube {
+  const one = <T extends number | bigint>(s: IntervalSet<T>): IntervalSet<T> => {
+    const lo = s.bounds[0]!;
+    return IntervalSet.fromBounds([lo, (typeof lo === 'bigint' ? lo + 1n : (lo as number) + 1) as T]);
+  };
+  const addr = (a: AddrSet) => (a.v4.isEmpty ? new AddrSet(IntervalSet.empty(), one(a.v6)) : new AddrSet(one(a.v4), IntervalSet.empty()));
+  const fromAddr = !q.src.isEmpty;
+  return {
+    proto: one(q.proto),
+    iif: q.iif & -q.iif,
+    oif: q.oif & -q.oif,
+    ct: q.ct & -q.ct,
+    icmp: one(q.icmp),
+    dport: one(q.dport),
+    sport: one(q.sport),
+    dst: addr(q.dst),
+    src: fromAddr ? addr(q.src) : AddrSet.EMPTY,
+    sprin: fromAddr ? 0n : q.sprin & -q.sprin,
+  };
+}
+
+describe('PointIndex', () => {
+  test('first(point, limit) = the first cube before limit that holds the point (every checkpoint stride)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(cubeArb, { maxLength: 70 }),
+        fc.array(pointArb, { minLength: 1, maxLength: 12 }),
+        fc.array(fc.integer({ min: 0, max: 80 }), { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 0, max: 3 }),
+        (cubes, points, limits, strideLog2) => {
+          const idx = new PointIndex(cubes, { strideLog2 });
+          for (const { p, prin } of points)
+            for (const limit of limits) {
+              expect(idx.first(indexPointOf(p, prin), limit)).toBe(scan(cubes, limit, (c) => cubeHas(c, asPoint(p, prin))));
+            }
+        },
+      ),
+      { numRuns: 300, seed: 1768 },
+    );
+  });
+
+  test("a cube's corner: the first cube that overlaps it as a one-packet cube", () => {
+    fc.assert(
+      fc.property(fc.array(cubeArb, { maxLength: 70 }), fc.array(cubeArb, { minLength: 1, maxLength: 8 }), fc.integer({ min: 0, max: 80 }), (cubes, qs, limit) => {
+        const idx = new PointIndex(cubes);
+        for (const q of qs) {
+          if (cubeIsEmpty(q)) continue;
+          const w = cornerCube(q);
+          expect(cubesOverlap(q, w)).toBe(true);
+          expect(idx.first(cornerOf(q), limit)).toBe(scan(cubes, limit, (c) => cubesOverlap(c, w)));
+        }
+      }),
+      { numRuns: 300, seed: 1761 },
+    );
+  });
+
+  test('overlappingAny = every cube before limit that overlaps the region, in order', () => {
+    fc.assert(
+      fc.property(fc.array(cubeArb, { maxLength: 40 }), fc.array(cubeArb, { maxLength: 3 }), fc.integer({ min: 0, max: 50 }), (cubes, region, limit) => {
+        const out: number[] = [];
+        new PointIndex(cubes).overlappingAny(region, limit, out);
+        const want = cubes.map((c, j) => j).filter((j) => j < limit && region.some((q) => cubesOverlap(cubes[j]!, q)));
+        expect(out).toEqual(want);
+      }),
+      { numRuns: 200, seed: 22 },
+    );
+  });
+
+  test('more than 32 cubes: bits in later words, limits inside a word', () => {
+    const U = { proto: IntervalSet.range(0, 256), iif: 1n, oif: 1n, ct: 1, icmp: IntervalSet.range(0, 65536), sport: IntervalSet.range(0, 65536), dst: AddrSet.ALL_V4, src: AddrSet.ALL_V4, sprin: 0n };
+    const cubes: Cube[] = Array.from({ length: 100 }, (_, i) => ({ ...U, dport: IntervalSet.range(i, 100) }));
+    const idx = new PointIndex(cubes);
+    const at = (port: number) => ({ ...cornerOf(cubes[0]!), dport: port });
+    expect(idx.first(at(70), 100)).toBe(0);
+    expect(idx.first(at(70), 0)).toBe(-1);
+    expect(new PointIndex(cubes.slice().reverse()).first(at(70), 100)).toBe(29);
+    expect(new PointIndex(cubes.slice().reverse()).first(at(70), 29)).toBe(-1);
+    expect(new PointIndex(cubes.slice().reverse()).first(at(99), 100)).toBe(0);
+    expect(idx.first(at(100), 100)).toBe(-1);
+  });
+});

@@ -4,7 +4,31 @@
  * `1024-65535`); their meaning is decided later, by the field they are compared
  * with, as nft's own datatypes do.
  */
-import type { DocComment, Diagnostic, LineIndex, Span } from '../../model/index.js';
+import { LineIndex, type DocComment, type Diagnostic, type Position, type Span } from '../../model/index.js';
+
+/**
+ * A LineIndex that remembers the line of the last lookup: a parser asks for
+ * positions in text order, so most lookups are on that line or the next one
+ * and need no binary search. Same positions as LineIndex.
+ */
+export class HintedLineIndex extends LineIndex {
+  private hint = 0;
+
+  override position(offset: number): Position {
+    const s = this.lineStarts;
+    const last = s.length - 1;
+    let k = this.hint;
+    if (s[k]! <= offset && (k === last || s[k + 1]! > offset)) return { line: k + 1, column: offset - s[k]! + 1, offset };
+    k++;
+    if (k <= last && s[k]! <= offset && (k === last || s[k + 1]! > offset)) {
+      this.hint = k;
+      return { line: k + 1, column: offset - s[k]! + 1, offset };
+    }
+    const p = super.position(offset);
+    this.hint = p.line - 1;
+    return p;
+  }
+}
 
 export type TokType = 'word' | 'str' | 'var' | 'ref' | 'punct' | 'nl';
 
@@ -24,20 +48,45 @@ export interface Token {
   src: Source;
 }
 
+/** Character classes by code (ASCII only): 1 = word character, 2 = punctuation. */
+const CLASS = new Uint8Array(128);
+for (let c = 97; c <= 122; c++) CLASS[c] = 1; // a-z
+for (let c = 65; c <= 90; c++) CLASS[c] = 1; // A-Z
+for (let c = 48; c <= 57; c++) CLASS[c] = 1; // 0-9
+for (const ch of '_.:/-*+%') CLASS[ch.charCodeAt(0)] = 1;
+for (const ch of '{}()[];,=!<>&|^~') CLASS[ch.charCodeAt(0)] = 2;
+
 function isWordChar(c: number): boolean {
-  return (
-    (c >= 97 && c <= 122) || // a-z
-    (c >= 65 && c <= 90) || // A-Z
-    (c >= 48 && c <= 57) || // 0-9
-    c === 95 || // _
-    c === 46 || // .
-    c === 58 || // :
-    c === 47 || // /
-    c === 45 || // -
-    c === 42 || // *
-    c === 43 || // +
-    c === 37 // %
-  );
+  return c < 128 && CLASS[c] === 1;
+}
+
+/*
+ * Words every ruleset repeats (keywords, common fields and values): a token gets the
+ * one shared string instead of a new slice of the text, found without slicing
+ * (by first character and length, then compared in place).
+ */
+const COMMON_WORDS = [
+  'table', 'chain', 'set', 'map', 'type', 'hook', 'priority', 'policy', 'filter', 'nat', 'route', 'input', 'output',
+  'forward', 'prerouting', 'postrouting', 'ingress', 'egress', 'ip', 'ip6', 'inet', 'arp', 'bridge', 'netdev', 'saddr',
+  'daddr', 'sport', 'dport', 'protocol', 'nexthdr', 'tcp', 'udp', 'sctp', 'dccp', 'udplite', 'icmp', 'icmpv6', 'th',
+  'ether', 'meta', 'l4proto', 'nfproto', 'iifname', 'oifname', 'iif', 'oif', 'ct', 'state', 'status', 'established',
+  'related', 'new', 'invalid', 'untracked', 'accept', 'drop', 'reject', 'return', 'jump', 'goto', 'continue', 'queue',
+  'counter', 'packets', 'bytes', 'log', 'prefix', 'level', 'limit', 'rate', 'burst', 'comment', 'flags', 'interval',
+  'timeout', 'elements', 'with', 'ipv4_addr', 'ipv6_addr', 'inet_service', 'inet_proto', 'ifname', 'fib', 'vmap',
+  'define', 'include', 'add', 'insert', 'flush', 'ruleset', 'lo', 'ipv4', 'ipv6', 'second', 'minute', 'dnat', 'snat',
+  'masquerade', 'redirect', 'to', 'and', 'or', 'second', 'over', 'echo-request', 'echo-reply', 'reset', 'eq', 'ne',
+];
+const BY_HEAD: (string[] | undefined)[] = [];
+for (const w of new Set(COMMON_WORDS)) (BY_HEAD[w.charCodeAt(0) * 32 + w.length] ??= []).push(w);
+
+function wordAt(text: string, i: number, j: number): string {
+  const len = j - i;
+  const c = text.charCodeAt(i);
+  if (len < 32 && c < 128) {
+    const cands = BY_HEAD[c * 32 + len];
+    if (cands !== undefined) for (const w of cands) if (text.startsWith(w, i)) return w;
+  }
+  return text.slice(i, j);
 }
 
 function isIdentChar(c: number): boolean {
@@ -106,7 +155,7 @@ export function lex(src: Source, diagnostics: Diagnostic[], comments: DocComment
     if (isWordChar(c)) {
       let j = i + 1;
       while (j < n && isWordChar(text.charCodeAt(j))) j++;
-      out.push({ t: 'word', v: text.slice(i, j), s: i, e: j, src });
+      out.push({ t: 'word', v: wordAt(text, i, j), s: i, e: j, src });
       i = j;
       continue;
     }
@@ -114,12 +163,13 @@ export function lex(src: Source, diagnostics: Diagnostic[], comments: DocComment
     const c2 = i + 1 < n ? text.charCodeAt(i + 1) : 0;
     // != == <= >= << >>
     if ((c2 === 61 && (c === 33 || c === 61 || c === 60 || c === 62)) || (c === 60 && c2 === 60) || (c === 62 && c2 === 62)) {
-      out.push({ t: 'punct', v: text.slice(i, i + 2), s: i, e: i + 2, src });
+      const v = c === 33 ? '!=' : c === 61 ? '==' : c === 60 ? (c2 === 61 ? '<=' : '<<') : c2 === 61 ? '>=' : '>>';
+      out.push({ t: 'punct', v, s: i, e: i + 2, src });
       i += 2;
       continue;
     }
     const ch = text[i]!;
-    if ('{}()[];,=!<>&|^~'.includes(ch)) {
+    if (c < 128 && CLASS[c] === 2) {
       out.push({ t: 'punct', v: ch, s: i, e: i + 1, src });
       i++;
       continue;

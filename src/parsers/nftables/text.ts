@@ -6,7 +6,7 @@
 import { LineIndex, type Diagnostic, type DocComment, type Span, type TableFamily } from '../../model/index.js';
 import type { ParseOptions } from '../types.js';
 import { exprModule, IrState, type IrChain, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
-import { lex, spanOfTok, type Source, type Token } from './lexer.js';
+import { HintedLineIndex, lex, spanOfTok, type Source, type Token } from './lexer.js';
 import { preprocess } from './preprocess.js';
 import { EXTHDR_NAMES, FAMILIES, META_UNQUALIFIED, PAYLOAD_PROTOCOLS, asHook, namedPriority } from './symbols.js';
 
@@ -1488,7 +1488,7 @@ export function splitAddrPort(s: string): { addr?: string; port?: string } {
 export function parseNftablesIr(text: string, options?: ParseOptions): TextIr {
   const diagnostics: Diagnostic[] = [];
   const comments: DocComment[] = [];
-  const main: Source = { text, li: new LineIndex(text) };
+  const main: Source = { text, li: new HintedLineIndex(text) };
   if (options?.filePath !== undefined) main.path = options.filePath;
   const toks = preprocess(main, options, diagnostics, comments);
   const p = new NftTextParser(toks, main, diagnostics);

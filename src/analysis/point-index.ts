@@ -202,6 +202,7 @@ export class PointIndex {
   private readonly src6: BigDim;
   private readonly acc: Int32Array;
   private readonly row: Int32Array;
+  private readonly span: Int32Array;
 
   constructor(
     readonly cubes: readonly Cube[],
@@ -211,6 +212,7 @@ export class PointIndex {
     const shift = (this.shift = options.strideLog2 ?? 3);
     this.acc = new Int32Array(W);
     this.row = new Int32Array(W);
+    this.span = new Int32Array(W);
     const numOf: ((c: Cube) => readonly number[])[] = [];
     numOf[PROTO] = (c) => c.proto.bounds;
     numOf[IIF] = (c) => maskRuns(c.iif);
@@ -299,16 +301,95 @@ export class PointIndex {
     return -1;
   }
 
-  /** Ids of the cubes before `limit` that overlap some cube of the region, in increasing order. */
-  overlappingAny(region: readonly Cube[], limit: number, out: number[]): void {
-    const n = Math.min(limit, this.cubes.length);
-    for (let j = 0; j < n; j++) {
-      const c = this.cubes[j]!;
-      for (const q of region)
-        if (cubesOverlap(c, q)) {
-          out.push(j);
-          break;
-        }
+  /**
+   * The earliest cube numbered in [from, limit) that overlaps q, or -1. The
+   * dimensions where q spans few boundaries narrow the candidates (the cubes
+   * holding q's lowest value there, plus those toggling inside q's range); each
+   * candidate, in order, is then checked with cubesOverlap.
+   */
+  firstOverlapping(q: Cube, from: number, limit: number): number {
+    const m = Math.min(limit, this.cubes.length);
+    if (from >= m) return -1;
+    const nw = (m + 31) >> 5;
+    const acc = this.acc;
+    acc.fill(-1, 0, nw);
+    if ((m & 31) !== 0) acc[nw - 1] = (1 << (m & 31)) - 1;
+    const w0 = from >> 5;
+    acc.fill(0, 0, w0);
+    acc[w0]! &= ~((1 << (from & 31)) - 1);
+    const srcAddr = q.sprin === 0n;
+    const srcPrin = q.src.isEmpty;
+    if (
+      !this.andSpan(q.dport.bounds, this.num[DPORT]!, undefined, undefined, nw) ||
+      !(srcAddr ? this.andSpan(q.src.v4.bounds, this.num[SRC4]!, q.src.v6.bounds, this.src6, nw) : srcPrin ? this.andSpan(maskRuns(q.sprin), this.num[SPRIN]!, undefined, undefined, nw) : true) ||
+      !this.andSpan(q.dst.v4.bounds, this.num[DST4]!, q.dst.v6.bounds, this.dst6, nw) ||
+      !this.andSpan(q.proto.bounds, this.num[PROTO]!, undefined, undefined, nw) ||
+      !this.andSpan(q.sport.bounds, this.num[SPORT]!, undefined, undefined, nw) ||
+      !this.andSpan(maskRuns(q.iif), this.num[IIF]!, undefined, undefined, nw) ||
+      !this.andSpan(maskRuns(q.oif), this.num[OIF]!, undefined, undefined, nw) ||
+      !this.andSpan(numRuns(q.ct), this.num[CT]!, undefined, undefined, nw) ||
+      !this.andSpan(q.icmp.bounds, this.num[ICMP]!, undefined, undefined, nw)
+    )
+      return -1;
+    for (let w = w0; w < nw; w++) {
+      let x = acc[w]!;
+      while (x !== 0) {
+        const low = x & -x;
+        const j = w * 32 + 31 - Math.clz32(low);
+        if (cubesOverlap(this.cubes[j]!, q)) return j;
+        x ^= low;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * acc &= the cubes that meet the set (number bounds `a` in dimension `da`, and
+   * bigint bounds `b` in `db`), when that is cheap to find; whether anything is left.
+   */
+  private andSpan(a: readonly number[], da: NumDim, b: readonly bigint[] | undefined, db: BigDim | undefined, nw: number): boolean {
+    const span = this.span;
+    // cost guard: many toggles inside the ranges ⇒ the set is wide, skip the dimension (the filter only narrows)
+    let toggles = 0;
+    for (let k = 0; k < a.length; k += 2) {
+      const i1 = rowOfNum(da.bounds, a[k]!);
+      const i2 = rowOfNum(da.bounds, a[k + 1]! - 1);
+      toggles += da.tStart[i2 + 1]! - da.tStart[i1 + 1]!;
+    }
+    if (b && db)
+      for (let k = 0; k < b.length; k += 2) {
+        const i1 = rowOfBig(db.bounds, b[k]!);
+        const i2 = rowOfBig(db.bounds, b[k + 1]! - 1n);
+        toggles += db.tStart[i2 + 1]! - db.tStart[i1 + 1]!;
+      }
+    if (toggles > 4 * nw + 16) return true;
+    span.fill(0, 0, nw);
+    for (let k = 0; k < a.length; k += 2) this.orRange(da, rowOfNum(da.bounds, a[k]!), rowOfNum(da.bounds, a[k + 1]! - 1), nw);
+    if (b && db) for (let k = 0; k < b.length; k += 2) this.orRange(db, rowOfBig(db.bounds, b[k]!), rowOfBig(db.bounds, b[k + 1]! - 1n), nw);
+    const acc = this.acc;
+    let any = 0;
+    for (let w = 0; w < nw; w++) any |= acc[w]! &= span[w]!;
+    return any !== 0;
+  }
+
+  /** span |= the cubes holding elementary interval i1 or toggling at a boundary in (i1, i2]. */
+  private orRange(dim: Dim, i1: number, i2: number, nw: number): void {
+    const span = this.span;
+    const { tStart, tIds } = dim;
+    if (i1 >= 0) {
+      const row = this.row;
+      const c = i1 >> this.shift;
+      const off = c * this.W;
+      for (let w = 0; w < nw; w++) row[w] = dim.cps[off + w]!;
+      for (let q = tStart[(c << this.shift) + 1]!, end = tStart[i1 + 1]!; q < end; q++) {
+        const id = tIds[q]!;
+        row[id >> 5]! ^= 1 << (id & 31);
+      }
+      for (let w = 0; w < nw; w++) span[w]! |= row[w]!;
+    }
+    for (let q = tStart[i1 + 1]!, end = tStart[i2 + 1]!; q < end; q++) {
+      const id = tIds[q]!;
+      span[id >> 5]! |= 1 << (id & 31);
     }
   }
 }

@@ -77,23 +77,29 @@ function shadowChainIndexed(table: Table, chain: Chain, live: Rule[], compiled: 
   }
   const idx = cubes.map((cs) => new PointIndex(cs));
   const limit = new Array<number>(nf).fill(0);
+  const last = new Array<number>(nf).fill(-1);
   const cands: number[] = [];
   for (let i = 0; i < live.length; i++) {
     const rule = live[i]!;
     const comp = compiled[i]!;
     // most rules are reachable: a witness packet outside every earlier certain region proves it
-    if (comp.every((c, k) => coveredBelow(c.may, idx[k]!, limit[k]!))) {
+    let covered = true;
+    for (let k = 0; k < nf && covered; k++) {
+      last[k] = coverProof(comp[k]!.may, idx[k]!, limit[k]!);
+      covered = last[k]! !== UNCOVERED;
+    }
+    if (covered) {
       // the coverers, as the ordered subtraction names them: the earlier rules owning a cube e
-      // that still meets the region once every cube before e is taken away, i.e. e ∩ may
-      // not covered by the cubes before e
+      // that still meets the region once every cube before e is taken away, i.e. e ∩ may not
+      // covered by the cubes before e. The cover proof used only cubes up to last[k]: a later
+      // cube's part of the region is covered by those, so it is never named.
       const by = new Set<Rule>();
       let anyMay = false;
       for (let k = 0; k < nf; k++) {
         const may = comp[k]!.may;
         if (may.length === 0) continue;
         anyMay = true;
-        cands.length = 0;
-        idx[k]!.overlappingAny(may, limit[k]!, cands);
+        candidates(may, idx[k]!, last[k]! + 1, cands);
         for (const j of cands) {
           const r = owner[k]![j]!;
           if (by.has(r)) continue;
@@ -102,7 +108,7 @@ function shadowChainIndexed(table: Table, chain: Chain, live: Rule[], compiled: 
             const x = intersectCube(q, cubes[k]![j]!);
             if (x) part.push(x);
           }
-          if (part.length > 0 && !coveredBelow(part, idx[k]!, j)) by.add(r);
+          if (part.length > 0 && coverProof(part, idx[k]!, j) === UNCOVERED) by.add(r);
         }
       }
       if (anyMay && by.size > 0) out.push({ rule, chain, table, coveredBy: [...by].sort((a, b) => a.span.start.offset - b.span.start.offset) });
@@ -111,21 +117,38 @@ function shadowChainIndexed(table: Table, chain: Chain, live: Rule[], compiled: 
   }
 }
 
+/** The cubes numbered below `limit` that overlap some cube of the region, in increasing order. */
+function candidates(region: readonly Cube[], idx: PointIndex, limit: number, out: number[]): void {
+  out.length = 0;
+  for (const q of region) for (let j = idx.firstOverlapping(q, 0, limit); j >= 0; j = idx.firstOverlapping(q, j + 1, limit)) out.push(j);
+  if (region.length > 1) {
+    out.sort((a, b) => a - b);
+    let n = 0;
+    for (const j of out) if (n === 0 || out[n - 1] !== j) out[n++] = j;
+    out.length = n;
+  }
+}
+
+const UNCOVERED = -2;
+
 /**
- * Whether the cubes numbered below `limit` cover the whole region: the witness
+ * Whether the cubes numbered below `limit` cover the whole region — the witness
  * search of isCovered, with the earliest cube holding the witness found by the
- * PointIndex.
+ * PointIndex: UNCOVERED, or the highest cube number the proof used (-1 for an
+ * empty region).
  */
-function coveredBelow(region: readonly Cube[], idx: PointIndex, limit: number): boolean {
+function coverProof(region: readonly Cube[], idx: PointIndex, limit: number): number {
   const todo = [...region];
+  let last = -1;
   while (todo.length > 0) {
     const r = todo.pop()!;
-    if (cubeIsEmpty(r)) return false;
+    if (cubeIsEmpty(r)) return UNCOVERED;
     const j = idx.first(cornerOf(r), limit);
-    if (j < 0) return false;
+    if (j < 0) return UNCOVERED;
+    if (j > last) last = j;
     subtractCube(r, idx.cubes[j]!, todo);
   }
-  return true;
+  return last;
 }
 
 function shadowChain(table: Table, chain: Chain, live: Rule[], compiledAll: Cond[][], nf: number, out: Shadowed[]): void {

@@ -168,15 +168,26 @@ describe('PointIndex', () => {
     );
   });
 
-  test('overlappingAny = every cube before limit that overlaps the region, in order', () => {
+  test('firstOverlapping(q, from, limit) = the first cube in [from, limit) that overlaps q', () => {
     fc.assert(
-      fc.property(fc.array(cubeArb, { maxLength: 40 }), fc.array(cubeArb, { maxLength: 3 }), fc.integer({ min: 0, max: 50 }), (cubes, region, limit) => {
-        const out: number[] = [];
-        new PointIndex(cubes).overlappingAny(region, limit, out);
-        const want = cubes.map((c, j) => j).filter((j) => j < limit && region.some((q) => cubesOverlap(cubes[j]!, q)));
-        expect(out).toEqual(want);
-      }),
-      { numRuns: 200, seed: 22 },
+      fc.property(
+        fc.array(cubeArb, { maxLength: 80 }),
+        fc.array(fc.tuple(cubeArb, fc.integer({ min: 0, max: 80 }), fc.integer({ min: 0, max: 90 })), { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 0, max: 3 }),
+        (cubes, queries, strideLog2) => {
+          const idx = new PointIndex(cubes, { strideLog2 });
+          for (const [q, from, limit] of queries) {
+            let want = -1;
+            for (let j = from; j < Math.min(limit, cubes.length); j++)
+              if (cubesOverlap(cubes[j]!, q)) {
+                want = j;
+                break;
+              }
+            expect(idx.firstOverlapping(q, from, limit)).toBe(want);
+          }
+        },
+      ),
+      { numRuns: 300, seed: 22 },
     );
   });
 

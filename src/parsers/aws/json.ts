@@ -19,6 +19,15 @@ class Reader {
   lineStart = 0;
   depth = 0;
   readonly trailing: Position[] = [];
+  /**
+   * Members and items collect here while their container is read, and each
+   * container gets an exact-size copy (an array filled by pushing keeps at
+   * least 17 slots: most objects of a cloud export have 2 to 5 members).
+   */
+  private readonly entryStack: PEntry[] = [];
+  private readonly itemStack: PValue[] = [];
+  /** Keys repeat on every rule ("IpProtocol", "FromPort"...): one string each. */
+  private readonly keys = new Map<string, string>();
   constructor(readonly t: string) {}
 
   here(): Position {
@@ -48,6 +57,25 @@ class Reader {
       const value = this.string();
       return { kind: 'scalar', value, span: { start, end: this.here() } };
     }
+    if (c >= 48 && c <= 57) {
+      // plain integers (ports, counts) without a regex: digits, no leading zero, then a delimiter
+      const s = this.pos;
+      let v = c - 48;
+      let i = s + 1;
+      if (c !== 48) {
+        for (;;) {
+          const d = this.t.charCodeAt(i);
+          if (d < 48 || d > 57 || i - s >= 15) break;
+          v = v * 10 + (d - 48);
+          i++;
+        }
+      }
+      const after = this.t.charCodeAt(i);
+      if (after !== 46 && after !== 101 && after !== 69 && !(after >= 48 && after <= 57) && after !== 43 && after !== 45) {
+        this.pos = i;
+        return { kind: 'scalar', value: v, span: { start, end: this.here() } };
+      }
+    }
     if (c === 45 || (c >= 48 && c <= 57)) {
       const s = this.pos;
       this.pos++;
@@ -61,11 +89,11 @@ class Reader {
       if (!Number.isFinite(value) || !/^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/.test(text)) throw FALLBACK;
       return { kind: 'scalar', value, span: { start, end: this.here() } };
     }
-    for (const [word, value] of [['true', true], ['false', false], ['null', null]] as const) {
-      if (this.t.startsWith(word, this.pos)) {
-        this.pos += word.length;
-        return { kind: 'scalar', value, span: { start, end: this.here() } };
-      }
+    const word = c === 116 ? 'true' : c === 102 ? 'false' : c === 110 ? 'null' : undefined;
+    if (word !== undefined && this.t.startsWith(word, this.pos)) {
+      this.pos += word.length;
+      const value = word === 'true' ? true : word === 'false' ? false : null;
+      return { kind: 'scalar', value, span: { start, end: this.here() } };
     }
     throw FALLBACK;
   }
@@ -141,27 +169,38 @@ class Reader {
   object(start: Position): PValue {
     if (++this.depth > MAX_DEPTH) throw FALLBACK;
     this.pos++;
-    const entries: PEntry[] = [];
     this.ws();
     if (this.t.charCodeAt(this.pos) === 125) {
       this.pos++;
       this.depth--;
-      return { kind: 'object', entries, span: { start, end: this.here() } };
+      return { kind: 'object', entries: [], span: { start, end: this.here() } };
     }
+    const stack = this.entryStack;
+    const base = stack.length;
     for (;;) {
       this.ws();
       if (this.t.charCodeAt(this.pos) !== 34) throw FALLBACK;
       const ks = this.here();
-      const key = this.string();
+      const key = this.key(this.string());
       const keySpan = { start: ks, end: this.here() };
       this.ws();
       if (this.t.charCodeAt(this.pos) !== 58) throw FALLBACK;
       this.pos++;
-      entries.push({ key, keySpan, value: this.value() });
+      const value = this.value();
+      stack.push({ key, keySpan, value });
       if (this.ended(125)) break;
     }
+    const entries = stack.slice(base);
+    stack.length = base;
     this.depth--;
     return { kind: 'object', entries, span: { start, end: this.here() } };
+  }
+
+  private key(k: string): string {
+    const known = this.keys.get(k);
+    if (known !== undefined) return known;
+    if (this.keys.size < 4096) this.keys.set(k, k);
+    return k;
   }
 
   /** After a member: `,` (another follows, or a trailing comma before `close`) or `close`; true when the container ended. */
@@ -187,17 +226,21 @@ class Reader {
   array(start: Position): PValue {
     if (++this.depth > MAX_DEPTH) throw FALLBACK;
     this.pos++;
-    const items: PValue[] = [];
     this.ws();
     if (this.t.charCodeAt(this.pos) === 93) {
       this.pos++;
       this.depth--;
-      return { kind: 'array', items, span: { start, end: this.here() } };
+      return { kind: 'array', items: [], span: { start, end: this.here() } };
     }
+    const stack = this.itemStack;
+    const base = stack.length;
     for (;;) {
-      items.push(this.value());
+      const v = this.value();
+      stack.push(v);
       if (this.ended(93)) break;
     }
+    const items = stack.slice(base);
+    stack.length = base;
     this.depth--;
     return { kind: 'array', items, span: { start, end: this.here() } };
   }

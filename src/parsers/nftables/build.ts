@@ -160,7 +160,10 @@ function parseNumber(s: string): number | undefined {
 
 function addrOf(v: IrVal, family: Family | undefined): AddrSet | undefined {
   let r: AddrSet | undefined;
-  if (v.k === 'prefix') r = parseCidr(`${v.addr}/${v.len}`);
+  if (v.k === 'prefix') {
+    const cidr = `${v.addr}/${v.len}`;
+    r = fastV4(cidr) ?? parseCidr(cidr);
+  }
   else if (v.k === 'range') {
     const lo = atomStr(v.lo);
     const hi = atomStr(v.hi);

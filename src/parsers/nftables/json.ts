@@ -95,6 +95,15 @@ function single(v: PValue | undefined): { key: string; value: PValue } | undefin
   const e = entries(v);
   return e.length === 1 ? e[0] : undefined;
 }
+/** Only printable ASCII without spaces (`nft -j` output): nothing for the whitespace clean-up to change. */
+function visibleAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c <= 32 || c >= 127) return false;
+  }
+  return true;
+}
+
 function scalarText(v: PValue | undefined): string | undefined {
   if (v?.kind !== 'scalar' || v.value === null) return undefined;
   return String(v.value);
@@ -115,7 +124,8 @@ class JsonBuilder {
   private textOf(v: PValue): string {
     const lazy = v as unknown as { s?: number; e?: number };
     const s = typeof lazy.s === 'number' && typeof lazy.e === 'number' ? this.text.slice(lazy.s, lazy.e) : this.text.slice(v.span.start.offset, v.span.end.offset);
-    return (s.length > 400 ? `${s.slice(0, 400)}…` : s).replace(/\s+/g, ' ').trim();
+    const t = s.length > 400 ? `${s.slice(0, 400)}…` : s;
+    return visibleAscii(t) ? t : t.replace(/\s+/g, ' ').trim();
   }
 
   private famName(o: PValue): { family: TableFamily; name: string } | undefined {

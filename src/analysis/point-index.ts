@@ -155,24 +155,47 @@ function buildRows(m: number, at: Int32Array, owner: Int32Array, W: number, shif
 }
 
 function buildNum(sets: readonly (readonly number[])[], W: number, shift: number): NumDim {
+  // the dimension's extent; a cube spanning all of it ("full", the common case for most
+  // dimensions) adds only the two extreme boundaries, so its values need no sorting
+  let lo = Infinity;
+  let hi = -Infinity;
   let total = 0;
-  for (const s of sets) total += s.length;
-  const all = new Float64Array(total);
-  const owner = new Int32Array(total);
+  for (const s of sets) {
+    if (s.length === 0) continue;
+    if (s[0]! < lo) lo = s[0]!;
+    if (s[s.length - 1]! > hi) hi = s[s.length - 1]!;
+    total += s.length;
+  }
+  const isFull = (s: readonly number[]) => s.length === 2 && s[0] === lo && s[1] === hi;
+  let partial = 0;
+  for (const s of sets) if (!isFull(s)) partial += s.length;
+  const vals = new Float64Array(partial + (total > 0 ? 2 : 0));
   let k = 0;
+  for (const s of sets) if (!isFull(s)) for (let i = 0; i < s.length; i++) vals[k++] = s[i]!;
+  if (total > 0) {
+    vals[k++] = lo;
+    vals[k++] = hi;
+  }
+  vals.sort();
+  let m = 0;
+  for (let i = 0; i < vals.length; i++) if (m === 0 || vals[m - 1] !== vals[i]) vals[m++] = vals[i]!;
+  const bounds = vals.slice(0, m);
+  const at = new Int32Array(total);
+  const owner = new Int32Array(total);
+  k = 0;
   for (let j = 0; j < sets.length; j++) {
     const s = sets[j]!;
-    for (let i = 0; i < s.length; i++) {
+    if (isFull(s)) {
       owner[k] = j;
-      all[k++] = s[i]!;
-    }
+      at[k++] = 0;
+      owner[k] = j;
+      at[k++] = m - 1;
+    } else
+      for (let i = 0; i < s.length; i++) {
+        owner[k] = j;
+        at[k++] = rowOfNum(bounds, s[i]!);
+      }
   }
-  const sorted = all.slice().sort();
-  let m = 0;
-  for (let i = 0; i < total; i++) if (m === 0 || sorted[m - 1] !== sorted[i]) sorted[m++] = sorted[i]!;
-  const bounds = sorted.slice(0, m);
-  const at = new Int32Array(total);
-  for (let q = 0; q < total; q++) at[q] = rowOfNum(bounds, all[q]!);
   return { bounds, ...buildRows(m, at, owner, W, shift) };
 }
 
@@ -275,14 +298,9 @@ export class PointIndex {
    * (The same cube as the first j < limit with cubesOverlap(cubes[j], point as a cube).)
    */
   first(p: IndexPoint, limit: number): number {
-    const m = Math.min(limit, this.cubes.length);
-    if (m <= 0) return -1;
-    const nw = (m + 31) >> 5;
-    const acc = this.acc;
-    acc.fill(-1, 0, nw);
-    if ((m & 31) !== 0) acc[nw - 1] = (1 << (m & 31)) - 1;
-    // the most selective dimensions first: most queries end empty
+    const nw = this.start(limit);
     if (
+      nw === 0 ||
       !(p.src === undefined ? this.andNum(SPRIN, p.sprin, nw) : p.srcV6 ? this.andBig(this.src6, p.src as bigint, nw) : this.andNum(SRC4, p.src as number, nw)) ||
       !(p.dstV6 ? this.andBig(this.dst6, p.dst as bigint, nw) : this.andNum(DST4, p.dst as number, nw)) ||
       !this.andNum(DPORT, p.dport, nw) ||
@@ -294,6 +312,47 @@ export class PointIndex {
       !this.andNum(ICMP, p.icmp, nw)
     )
       return -1;
+    return this.lowest(nw);
+  }
+
+  /** first(cornerOf(c), limit), without building the point. */
+  firstAtCorner(c: Cube, limit: number): number {
+    const nw = this.start(limit);
+    const src = c.src;
+    const dst = c.dst;
+    if (
+      nw === 0 ||
+      !(src.isEmpty
+        ? this.andNum(SPRIN, lowBitIndex(c.sprin), nw)
+        : src.v4.isEmpty
+          ? this.andBig(this.src6, src.v6.bounds[0]!, nw)
+          : this.andNum(SRC4, src.v4.bounds[0]!, nw)) ||
+      !(dst.v4.isEmpty ? this.andBig(this.dst6, dst.v6.bounds[0]!, nw) : this.andNum(DST4, dst.v4.bounds[0]!, nw)) ||
+      !this.andNum(DPORT, c.dport.bounds[0]!, nw) ||
+      !this.andNum(PROTO, c.proto.bounds[0]!, nw) ||
+      !this.andNum(SPORT, c.sport.bounds[0]!, nw) ||
+      !this.andNum(IIF, lowBitIndex(c.iif), nw) ||
+      !this.andNum(OIF, lowBitIndex(c.oif), nw) ||
+      !this.andNum(CT, 31 - Math.clz32(c.ct & -c.ct), nw) ||
+      !this.andNum(ICMP, c.icmp.bounds[0]!, nw)
+    )
+      return -1;
+    return this.lowest(nw);
+  }
+
+  /** acc = the cubes below limit; the number of words in play (0: none). */
+  private start(limit: number): number {
+    const m = Math.min(limit, this.cubes.length);
+    if (m <= 0) return 0;
+    const nw = (m + 31) >> 5;
+    const acc = this.acc;
+    acc.fill(-1, 0, nw);
+    if ((m & 31) !== 0) acc[nw - 1] = (1 << (m & 31)) - 1;
+    return nw;
+  }
+
+  private lowest(nw: number): number {
+    const acc = this.acc;
     for (let w = 0; w < nw; w++) {
       const x = acc[w]!;
       if (x !== 0) return w * 32 + 31 - Math.clz32(x & -x);
@@ -308,12 +367,40 @@ export class PointIndex {
    * candidate, in order, is then checked with cubesOverlap.
    */
   firstOverlapping(q: Cube, from: number, limit: number): number {
-    const m = Math.min(limit, this.cubes.length);
-    if (from >= m) return -1;
-    const nw = (m + 31) >> 5;
+    const nw = this.narrow(q, from, limit);
     const acc = this.acc;
-    acc.fill(-1, 0, nw);
-    if ((m & 31) !== 0) acc[nw - 1] = (1 << (m & 31)) - 1;
+    for (let w = from >> 5; w < nw; w++) {
+      let x = acc[w]!;
+      while (x !== 0) {
+        const low = x & -x;
+        const j = w * 32 + 31 - Math.clz32(low);
+        if (cubesOverlap(this.cubes[j]!, q)) return j;
+        x ^= low;
+      }
+    }
+    return -1;
+  }
+
+  /** Every cube numbered below limit that overlaps q, in increasing order, appended to out. */
+  overlapping(q: Cube, limit: number, out: number[]): void {
+    const nw = this.narrow(q, 0, limit);
+    const acc = this.acc;
+    for (let w = 0; w < nw; w++) {
+      let x = acc[w]!;
+      while (x !== 0) {
+        const low = x & -x;
+        const j = w * 32 + 31 - Math.clz32(low);
+        if (cubesOverlap(this.cubes[j]!, q)) out.push(j);
+        x ^= low;
+      }
+    }
+  }
+
+  /** acc = a superset of the cubes in [from, limit) that overlap q; the words in play (0: none). */
+  private narrow(q: Cube, from: number, limit: number): number {
+    if (from >= Math.min(limit, this.cubes.length)) return 0;
+    const nw = this.start(limit);
+    const acc = this.acc;
     const w0 = from >> 5;
     acc.fill(0, 0, w0);
     acc[w0]! &= ~((1 << (from & 31)) - 1);
@@ -330,17 +417,8 @@ export class PointIndex {
       !this.andSpan(numRuns(q.ct), this.num[CT]!, undefined, undefined, nw) ||
       !this.andSpan(q.icmp.bounds, this.num[ICMP]!, undefined, undefined, nw)
     )
-      return -1;
-    for (let w = w0; w < nw; w++) {
-      let x = acc[w]!;
-      while (x !== 0) {
-        const low = x & -x;
-        const j = w * 32 + 31 - Math.clz32(low);
-        if (cubesOverlap(this.cubes[j]!, q)) return j;
-        x ^= low;
-      }
-    }
-    return -1;
+      return 0;
+    return nw;
   }
 
   /**

@@ -8,7 +8,7 @@ import type { Chain, Family, Rule, Ruleset, Table } from '../model/index.js';
 import { compileConj, spaceFor, tableCarries, type Cond } from './compile.js';
 import { AddrSet, IntervalSet } from '../model/index.js';
 import { CubeIndex, cubeIsEmpty, cubesOverlap, intersectCube, subtractCube, type Cube } from './cube.js';
-import { cornerOf, PointIndex } from './point-index.js';
+import { PointIndex } from './point-index.js';
 import type { Shadowed } from './types.js';
 
 const TERMINAL = new Set(['accept', 'drop', 'reject', 'return', 'goto', 'nat', 'queue']);
@@ -120,7 +120,7 @@ function shadowChainIndexed(table: Table, chain: Chain, live: Rule[], compiled: 
 /** The cubes numbered below `limit` that overlap some cube of the region, in increasing order. */
 function candidates(region: readonly Cube[], idx: PointIndex, limit: number, out: number[]): void {
   out.length = 0;
-  for (const q of region) for (let j = idx.firstOverlapping(q, 0, limit); j >= 0; j = idx.firstOverlapping(q, j + 1, limit)) out.push(j);
+  for (const q of region) idx.overlapping(q, limit, out);
   if (region.length > 1) {
     out.sort((a, b) => a - b);
     let n = 0;
@@ -143,7 +143,7 @@ function coverProof(region: readonly Cube[], idx: PointIndex, limit: number): nu
   while (todo.length > 0) {
     const r = todo.pop()!;
     if (cubeIsEmpty(r)) return UNCOVERED;
-    const j = idx.first(cornerOf(r), limit);
+    const j = idx.firstAtCorner(r, limit);
     if (j < 0) return UNCOVERED;
     if (j > last) last = j;
     subtractCube(r, idx.cubes[j]!, todo);

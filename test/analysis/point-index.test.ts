@@ -161,14 +161,16 @@ describe('PointIndex', () => {
           if (cubeIsEmpty(q)) continue;
           const w = cornerCube(q);
           expect(cubesOverlap(q, w)).toBe(true);
-          expect(idx.first(cornerOf(q), limit)).toBe(scan(cubes, limit, (c) => cubesOverlap(c, w)));
+          const want = scan(cubes, limit, (c) => cubesOverlap(c, w));
+          expect(idx.first(cornerOf(q), limit)).toBe(want);
+          expect(idx.firstAtCorner(q, limit)).toBe(want);
         }
       }),
       { numRuns: 300, seed: 1761 },
     );
   });
 
-  test('firstOverlapping(q, from, limit) = the first cube in [from, limit) that overlaps q', () => {
+  test('firstOverlapping(q, from, limit) = the first cube in [from, limit) that overlaps q; overlapping = all below limit', () => {
     fc.assert(
       fc.property(
         fc.array(cubeArb, { maxLength: 80 }),
@@ -184,6 +186,9 @@ describe('PointIndex', () => {
                 break;
               }
             expect(idx.firstOverlapping(q, from, limit)).toBe(want);
+            const all: number[] = [];
+            idx.overlapping(q, limit, all);
+            expect(all).toEqual(cubes.map((_, j) => j).filter((j) => j < limit && cubesOverlap(cubes[j]!, q)));
           }
         },
       ),

@@ -8,8 +8,11 @@
 import { AddrSet, IntervalSet, PORT_PROTOCOLS, type Family, type Match, type Rule, type Ruleset, type TableFamily } from '../model/index.js';
 import {
   Atoms,
+  addrIsect,
   complementRegion,
   CT_BASE,
+  cubeIsEmpty,
+  isectIv,
   CT_DNAT_BITS,
   ctBit,
   intersectRegions,
@@ -127,12 +130,7 @@ export function compileMatch(m: Match, sp: Space, local: boolean, pre = false): 
       break;
     }
     case 'ctstate': {
-      let mask = 0;
-      for (const s of m.states) {
-        if (s === 'dnat') mask |= CT_DNAT_BITS;
-        else if (s === 'snat') continue;
-        else if ((CT_BASE as readonly string[]).includes(s)) mask |= ctBit(s as (typeof CT_BASE)[number], false) | ctBit(s as (typeof CT_BASE)[number], true);
-      }
+      const mask = ctMask(m.states);
       c = dec(mask === 0 ? [] : [{ ...U, ct: mask }]);
       break;
     }
@@ -186,7 +184,71 @@ export function compileMatch(m: Match, sp: Space, local: boolean, pre = false): 
   return c;
 }
 
+function ctMask(states: readonly string[]): number {
+  let mask = 0;
+  for (const s of states) {
+    if (s === 'dnat') mask |= CT_DNAT_BITS;
+    else if (s === 'snat') continue;
+    else if ((CT_BASE as readonly string[]).includes(s)) mask |= ctBit(s as (typeof CT_BASE)[number], false) | ctBit(s as (typeof CT_BASE)[number], true);
+  }
+  return mask;
+}
+
+const EMPTY_COND: Cond = { must: [], may: [], opaque: [] };
+
+/**
+ * The common case of compileConj without intermediate cubes: every match decidable, not negated
+ * and about one dimension, so the conjunction is one cube narrowed dimension by dimension (the
+ * same cube the general path builds). undefined when a match needs the general path.
+ */
+function simpleConj(ms: readonly Match[], sp: Space, pre: boolean): Cond | undefined {
+  const U = sp.universe;
+  let { proto, iif, oif, ct, icmp, dport, sport, dst, src, sprin } = U;
+  for (const m of ms) {
+    if (m.negated) return undefined;
+    switch (m.kind) {
+      case 'family':
+        if (m.family !== sp.family) return EMPTY_COND;
+        break;
+      case 'protocol':
+        proto = isectIv(proto, m.protocols);
+        break;
+      case 'address': {
+        const a = m.addrs.only(sp.family);
+        if (m.dir === 'src') {
+          src = addrIsect(src, a);
+          sprin = 0n;
+        } else dst = addrIsect(dst, a);
+        break;
+      }
+      case 'port':
+        proto = isectIv(proto, PORT_PROTOCOLS);
+        if (m.dir === 'dst') dport = isectIv(dport, m.ports);
+        else sport = isectIv(sport, m.ports);
+        break;
+      case 'interface': {
+        if (pre && m.dir === 'out') return undefined;
+        const mask = sp.ifs.mask(m.names);
+        if (m.dir === 'in') iif = iif === U.iif ? mask : iif & mask;
+        else oif = oif === U.oif ? mask : oif & mask;
+        break;
+      }
+      case 'ctstate':
+        ct &= ctMask(m.states);
+        break;
+      default:
+        return undefined;
+    }
+  }
+  const c: Cube = { proto, iif, oif, ct, icmp, dport, sport, dst, src, sprin };
+  if (cubeIsEmpty(c)) return EMPTY_COND;
+  const r = [c];
+  return { must: r, may: r, opaque: [] };
+}
+
 export function compileConj(ms: readonly Match[], sp: Space, local: boolean, pre = false): Cond {
+  const fast = simpleConj(ms, sp, pre);
+  if (fast) return fast === EMPTY_COND ? { must: [], may: [], opaque: [] } : fast;
   let must: Cube[] = [sp.universe];
   let may: Cube[] = must;
   const op: string[] = [];

@@ -320,7 +320,7 @@ function sweepSub<T extends number | bigint>(A: readonly T[], B: readonly T[]): 
   return IntervalSet.fromBounds(out);
 }
 
-function addrIsect(a: AddrSet, b: AddrSet): AddrSet {
+export function addrIsect(a: AddrSet, b: AddrSet): AddrSet {
   if (a === b) return a;
   const v4 = isectIv(a.v4, b.v4);
   const v6 = isectIv(a.v6, b.v6);

@@ -57,14 +57,58 @@ interface Via {
   redirect?: boolean;
 }
 
-/** Cubes still to be cut out of a flow's cube (a persistent list: flows share their tails). */
+/**
+ * Cubes still to be cut out of a flow's cube (a persistent list: flows share their tails).
+ * `pm`/`im`: the hole's protocol classes and input interfaces as small integers, so that
+ * the many holes that cannot meet a flow are passed over without a full overlap test.
+ */
 interface Holes {
   c: Cube;
+  pm: number;
+  im: number;
   next: Holes | undefined;
 }
 
 /** Returned by holesFor when one hole holds the whole cube. */
-const FULL: Holes = { c: undefined as unknown as Cube, next: undefined };
+const FULL: Holes = { c: undefined as unknown as Cube, pm: 0, im: 0, next: undefined };
+
+const TCP = 6;
+const UDP = 17;
+
+/** Protocol classes of a set: 1 TCP, 2 UDP, 4 anything else. */
+function protoMask(s: NumSet): number {
+  const b = s.bounds;
+  let m = 0;
+  for (let i = 0; i < b.length; i += 2) {
+    const lo = b[i]!;
+    const hi = b[i + 1]!;
+    let n = hi - lo;
+    if (lo <= TCP && TCP < hi) {
+      m |= 1;
+      n--;
+    }
+    if (lo <= UDP && UDP < hi) {
+      m |= 2;
+      n--;
+    }
+    if (n > 0) m |= 4;
+  }
+  return m;
+}
+
+/** Input interface atoms as an integer when they fit in 31 bits, else -1 (unknown: no shortcut). */
+function ifMask(m: bigint): number {
+  return m < 0x80000000n ? Number(m) : -1;
+}
+
+function hole(c: Cube, next: Holes | undefined): Holes {
+  return { c, pm: protoMask(c.proto), im: ifMask(c.iif), next };
+}
+
+/** Whether a hole cannot meet a cube with protocol classes pm and interfaces im (a quick, partial test). */
+function missesQuickly(x: Holes, pm: number, im: number): boolean {
+  return (x.pm & pm) === 0 || (x.im >= 0 && im >= 0 && (x.im & im) === 0);
+}
 
 /**
  * The holes of `h` that overlap z, as a new list (order kept), or FULL when one of them
@@ -72,19 +116,21 @@ const FULL: Holes = { c: undefined as unknown as Cube, next: undefined };
  */
 function holesFor(h: Holes | undefined, z: Cube): Holes | undefined {
   if (h === undefined) return undefined;
-  const keep: Cube[] = [];
+  const keep: Holes[] = [];
   let all = true;
+  const pm = protoMask(z.proto);
+  const im = ifMask(z.iif);
   for (let x: Holes | undefined = h; x; x = x.next) {
-    if (!cubesOverlap(x.c, z)) {
+    if (missesQuickly(x, pm, im) || !cubesOverlap(x.c, z)) {
       all = false;
       continue;
     }
     if (cubeContains(x.c, z)) return FULL;
-    keep.push(x.c);
+    keep.push(x);
   }
   if (all) return h;
   let out: Holes | undefined;
-  for (let i = keep.length - 1; i >= 0; i--) out = { c: keep[i]!, next: out };
+  for (let i = keep.length - 1; i >= 0; i--) out = { ...keep[i]!, next: out };
   return out;
 }
 
@@ -92,8 +138,10 @@ function holesFor(h: Holes | undefined, z: Cube): Holes | undefined {
 function materialize(f: Flow): Flow[] {
   if (f.h === undefined) return [f];
   let pieces: Cube[] = [f.c];
+  const pm = protoMask(f.c.proto);
+  const im = ifMask(f.c.iif);
   for (let x: Holes | undefined = f.h; x && pieces.length > 0; x = x.next) {
-    if (!cubesOverlap(x.c, f.c)) continue; // (nor any piece of it)
+    if (missesQuickly(x, pm, im) || !cubesOverlap(x.c, f.c)) continue; // (nor any piece of it)
     if (pieces.length === 1) {
       const p = pieces[0]!;
       pieces = [];
@@ -381,7 +429,7 @@ class Engine {
             gone = true;
             break;
           }
-          if (cubesOverlap(m, f.c)) h = { c: m, next: h };
+          if (cubesOverlap(m, f.c)) h = hole(m, h);
         }
         // (a flow with holes no longer takes part in merging: addFlow checks prev.h)
         if (gone) R.remove(id);

@@ -1,0 +1,102 @@
+/**
+ * Rule compilation: the one-cube fast path of compileConj builds exactly the regions of the
+ * general definition (each match compiled alone, regions intersected in order), and the
+ * cube helpers the engine uses to skip work (cubeContains) agree with the set algebra.
+ */
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { compileConj, compileMatch, spaceFor } from '../../src/analysis/compile.js';
+import { cubeContains, cubeIsEmpty, intersectRegions, subtractCube, type Cube, type Space } from '../../src/analysis/cube.js';
+import type { Match } from '../../src/model/index.js';
+import { a, base, filter, m, rule } from './build.js';
+
+/** The definition: every match compiled on its own, conjunction by region intersection. */
+function reference(ms: readonly Match[], sp: Space, local: boolean, pre: boolean): { must: Cube[]; may: Cube[] } {
+  let must: Cube[] = [sp.universe];
+  let may: Cube[] = must;
+  for (const x of ms) {
+    const c = compileMatch(x, sp, local, pre);
+    must = intersectRegions(must, c.must);
+    may = intersectRegions(may, c.may);
+    if (may.length === 0) return { must: [], may: [] };
+  }
+  return { must, may };
+}
+
+/** A canonical text of a region's cubes (every dimension's bounds), order kept. */
+function show(cubes: readonly Cube[]): string[] {
+  return cubes.map((c) =>
+    [c.proto.bounds, c.iif, c.oif, c.ct, c.icmp.bounds, c.dport.bounds, c.sport.bounds, c.dst.v4.bounds, c.dst.v6.bounds, c.src.v4.bounds, c.src.v6.bounds, c.sprin]
+      .map((x) => String(x))
+      .join('|'),
+  );
+}
+
+const matchArb: fc.Arbitrary<Match> = fc.oneof(
+  fc.constantFrom('tcp', 'udp', 'icmp', 'sctp').map((p) => m.proto(p)),
+  fc.constantFrom('10.0.0.0/8', '10.1.2.3', '192.0.2.0/24', '2001:db8::/32', '0.0.0.0/0').map((c) => m.src(c)),
+  fc.constantFrom('10.0.0.0/8', '198.51.100.7', '2001:db8::1').map((c) => m.dst(c)),
+  fc.constantFrom('22', '1761:1768', '80,443', '0:65535').map((p) => m.dport(p)),
+  fc.constantFrom('1024:65535', '53').map((p) => m.sport(p)),
+  fc.constantFrom(['eth0'], ['eth+'], ['lo'], ['wg0', 'eth1']).map((n) => m.iif(...n)),
+  fc.constantFrom(['eth0'], ['br+']).map((n) => m.oif(...n)),
+  fc.constantFrom<Parameters<typeof m.ct>[]>(['new'], ['established', 'related'], ['dnat'], ['invalid']).map((s) => m.ct(...s)),
+  fc.constantFrom('ipv4', 'ipv6').map((f) => m.family(f as 'ipv4' | 'ipv6')),
+  fc.constant(m.icmp('ipv4', 8)),
+  fc.constant(m.prin('sg-1')),
+  fc.constant(m.opaque('-m recent --rcheck')),
+  fc.constant(m.addrtype('dst', 'LOCAL')),
+);
+
+const conjArb = fc.array(fc.oneof({ weight: 4, arbitrary: matchArb }, { weight: 1, arbitrary: matchArb.map((x) => m.not(x)) }), { maxLength: 5 });
+
+describe('compileConj', () => {
+  test('equals the match-by-match definition (fast path and general path alike)', () => {
+    // interface names of the space come from the rules: put every name the arbitraries use in one ruleset
+    const names = ['eth0', 'eth+', 'lo', 'wg0', 'eth1', 'br+'];
+    const rs = filter(base.input([rule('r', [m.iif(...names), m.oif(...names), m.prin('sg-1')], a.accept())], 'drop'));
+    for (const family of ['ipv4', 'ipv6'] as const) {
+      const sp = spaceFor(rs, family);
+      fc.assert(
+        fc.property(conjArb, fc.boolean(), fc.boolean(), (ms, local, pre) => {
+          const got = compileConj(ms, sp, local, pre);
+          const want = reference(ms, sp, local, pre);
+          expect(show(got.must)).toEqual(show(want.must));
+          expect(show(got.may)).toEqual(show(want.may));
+        }),
+        { numRuns: 1500, seed: 11 },
+      );
+    }
+  });
+
+  test('a rule of decidable matches compiles to one cube narrowed in each dimension', () => {
+    const rs = filter(base.input([rule('r', [m.iif('eth0')], a.accept())], 'drop'));
+    const sp = spaceFor(rs, 'ipv4');
+    const c = compileConj([m.src('10.0.0.0/8'), m.proto('tcp'), m.dport('1761:1768'), m.iif('eth0'), m.ct('new')], sp, true);
+    expect(c.must).toBe(c.may);
+    expect(c.must).toHaveLength(1);
+    const [x] = c.must as [Cube];
+    expect(x.proto.bounds).toEqual([6, 7]);
+    expect(x.dport.bounds).toEqual([1761, 1769]);
+    expect(x.src.v4.bounds).toEqual([0x0a000000, 0x0b000000]);
+    expect(x.src.v6.bounds).toEqual([]);
+    expect(x.iif).toBe(sp.ifs.bit('eth0'));
+    expect(compileConj([m.family('ipv6'), m.proto('tcp')], sp, true).may).toEqual([]);
+  });
+});
+
+describe('cubeContains', () => {
+  test('b ⊇ a exactly when a \\ b is empty', () => {
+    const rs = filter(base.input([rule('r', [m.iif('eth0', 'eth1')], a.accept())], 'drop'));
+    const sp = spaceFor(rs, 'ipv4');
+    const cubeArb = fc.array(matchArb, { maxLength: 4 }).map((ms) => compileConj(ms, sp, true).must[0]).filter((c): c is Cube => c !== undefined && !cubeIsEmpty(c));
+    fc.assert(
+      fc.property(cubeArb, cubeArb, (x, y) => {
+        const rest: Cube[] = [];
+        subtractCube(x, y, rest);
+        expect(cubeContains(y, x)).toBe(rest.every(cubeIsEmpty));
+      }),
+      { numRuns: 1500, seed: 5 },
+    );
+  });
+});

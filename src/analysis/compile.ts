@@ -272,26 +272,23 @@ function readsContext(ms: readonly Match[]): boolean {
   return false;
 }
 
-/**
- * Compiled rules that do not depend on the context, shared by every compiler of a space
- * (the exposure engine's four and the shadow analysis's): most rules are compiled once.
- */
-const shared = new WeakMap<Space, Map<Rule, CompiledRule>>();
 const NONE: Cube[] = [];
 const NO_TEXT: string[] = [];
 
+/**
+ * Compiles rules once. `common`: a cache shared by compilers of the same space with other
+ * context flags (the exposure engine's four): rules that do not read the context are compiled
+ * once for all of them. It lives as long as its compilers (compiled rules are not kept after
+ * an analysis: they would double the memory of a big ruleset's model).
+ */
 export class RuleCompiler {
   private readonly cache = new Map<Rule, CompiledRule>();
-  private readonly common: Map<Rule, CompiledRule>;
   constructor(
     readonly sp: Space,
     readonly local: boolean,
     readonly pre = false,
-  ) {
-    let c = shared.get(sp);
-    if (!c) shared.set(sp, (c = new Map()));
-    this.common = c;
-  }
+    private readonly common: Map<Rule, CompiledRule> = new Map(),
+  ) {}
   get(rule: Rule): CompiledRule {
     let c = this.common.get(rule) ?? this.cache.get(rule);
     if (!c) {

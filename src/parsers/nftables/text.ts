@@ -48,6 +48,9 @@ const RELOPS: Readonly<Record<string, string>> = {
   '==': '==', '!=': '!=', '<': '<', '>': '>', '<=': '<=', '>=': '>=', eq: '==', ne: '!=', lt: '<', gt: '>', le: '<=', ge: '>=',
 };
 
+/** Bitwise operators between a selector or value and the next operand (checked on every value). */
+const BIT_OPS: ReadonlySet<string> = new Set(['&', '|', '^', '<<', '>>']);
+
 const VERDICT_WORDS: ReadonlySet<string> = new Set(['accept', 'drop', 'return', 'continue', 'jump', 'goto', 'queue', 'reject']);
 
 const OBJECT_WORDS: ReadonlySet<string> = new Set(['table', 'chain', 'rule', 'set', 'map', 'element', 'flowtable', 'counter', 'quota', 'ct', 'limit', 'secmark', 'synproxy']);
@@ -1215,7 +1218,7 @@ export class NftTextParser {
     }
     for (;;) {
       const o = this.peek();
-      if (o && ((o.t === 'punct' && ['&', '|', '^', '<<', '>>'].includes(o.v)) || (o.t === 'word' && WORD_BINOPS.has(o.v)))) {
+      if (o && ((o.t === 'punct' && BIT_OPS.has(o.v)) || (o.t === 'word' && WORD_BINOPS.has(o.v)))) {
         this.pos++;
         const r = this.parseValueTerm(ctx) ?? { k: 'expr', text: '' };
         e = { k: 'binop', op: WORD_BINOPS.get(o.v) ?? o.v, left: e, right: r };
@@ -1259,8 +1262,8 @@ export class NftTextParser {
       return;
     }
     const rightSpan = this.pos > vStart ? (v.span ?? this.span(this.toks[vStart]!, this.toks[this.pos - 1]!)) : undefined;
-    const st: IrStmt = { k: 'match', left: e, op, right: v, span: this.stmtSpan(s0) };
-    if (rightSpan) st.rightSpan = rightSpan;
+    const span = this.stmtSpan(s0);
+    const st: IrStmt = rightSpan ? { k: 'match', left: e, op, right: v, span, rightSpan } : { k: 'match', left: e, op, right: v, span };
     rule.stmts.push(st);
   }
 
@@ -1286,7 +1289,7 @@ export class NftTextParser {
         v = { k: 'range', lo: v, hi: n };
         continue;
       }
-      if ((o?.t === 'punct' && ['&', '|', '^', '<<', '>>'].includes(o.v)) || this.isWord(o, '/') || (o?.t === 'word' && WORD_BINOPS.has(o.v))) {
+      if ((o?.t === 'punct' && BIT_OPS.has(o.v)) || this.isWord(o, '/') || (o?.t === 'word' && WORD_BINOPS.has(o.v))) {
         this.pos++;
         this.parseValueTerm(ctx);
         v = { k: 'expr', text: this.stmtText(s0) };

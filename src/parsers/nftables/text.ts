@@ -56,6 +56,34 @@ const VERDICT_WORDS: ReadonlySet<string> = new Set(['accept', 'drop', 'return', 
 const OBJECT_WORDS: ReadonlySet<string> = new Set(['table', 'chain', 'rule', 'set', 'map', 'element', 'flowtable', 'counter', 'quota', 'ct', 'limit', 'secmark', 'synproxy']);
 const COMMANDS: ReadonlySet<string> = new Set(['add', 'create', 'insert', 'delete', 'destroy', 'replace', 'flush', 'reset', 'list', 'rename', 'describe', 'monitor', 'export', 'import', 'get']);
 
+/**
+ * A one-word value whose span is made only when something reads it (a
+ * diagnostic, a report position): most values of a big ruleset (addresses, set
+ * elements) never need one. Same span as the parser's span(token).
+ */
+class WordAtom {
+  readonly k = 'atom' as const;
+  private given: Span | undefined;
+  constructor(
+    readonly v: string,
+    private readonly tok: Token,
+  ) {}
+  get span(): Span {
+    if (this.given === undefined) {
+      const src = this.tok.src;
+      this.given = src.override ?? src.li.span(this.tok.s, this.tok.e);
+    }
+    return this.given;
+  }
+  set span(s: Span) {
+    this.given = s;
+  }
+  /** As the literal `{ k, v, span }` it replaces, without the span (valKey drops spans). */
+  toJSON(): { k: 'atom'; v: string } {
+    return { k: this.k, v: this.v };
+  }
+}
+
 interface Ctx {
   table: IrTable;
   chainName: string;
@@ -1261,7 +1289,8 @@ export class NftTextParser {
       rule.stmts.push({ k: 'unknown', text: this.stmtText(s0), span: this.stmtSpan(s0) });
       return;
     }
-    const rightSpan = this.pos > vStart ? (v.span ?? this.span(this.toks[vStart]!, this.toks[this.pos - 1]!)) : undefined;
+    // only the builder's reportSpan reads it, for destination ports (as the JSON front end sets it)
+    const rightSpan = this.pos > vStart && e.k === 'payload' && e.field === 'dport' ? (v.span ?? this.span(this.toks[vStart]!, this.toks[this.pos - 1]!)) : undefined;
     const span = this.stmtSpan(s0);
     const st: IrStmt = rightSpan ? { k: 'match', left: e, op, right: v, span, rightSpan } : { k: 'match', left: e, op, right: v, span };
     rule.stmts.push(st);
@@ -1312,7 +1341,7 @@ export class NftTextParser {
       }
       break;
     }
-    if (this.pos > s0 + 1 || !v.span) v.span = this.span(this.toks[s0]!, this.toks[this.pos - 1]!);
+    if (this.pos > s0 + 1 || !(v instanceof WordAtom || v.span)) v.span = this.span(this.toks[s0]!, this.toks[this.pos - 1]!);
     return v;
   }
 
@@ -1380,7 +1409,7 @@ export class NftTextParser {
       }
       if (STMT_KEYWORDS.has(t.v) && t.v !== 'set' && t.v !== 'map') return undefined;
       this.pos++;
-      return { k: 'atom', v: t.v, span: this.span(t) };
+      return new WordAtom(t.v, t);
     }
     return undefined;
   }

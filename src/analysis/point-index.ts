@@ -125,7 +125,11 @@ interface Dim {
   tStart: Int32Array;
   tIds: Int32Array;
   cps: Int32Array;
+  /** Every cube spans the whole extent [bounds[0], bounds[1]): row 0 is every cube (nothing is stored). */
+  full: boolean;
 }
+
+const NO_ROWS = { tStart: new Int32Array(1), tIds: new Int32Array(0), cps: new Int32Array(0), full: true };
 interface NumDim extends Dim {
   bounds: Float64Array;
 }
@@ -151,7 +155,7 @@ function buildRows(m: number, at: Int32Array, owner: Int32Array, W: number, shif
     }
     if ((i & (K - 1)) === 0) cps.set(state, (i >> shift) * W);
   }
-  return { tStart, tIds, cps };
+  return { tStart, tIds, cps, full: false };
 }
 
 function buildNum(sets: readonly (readonly number[])[], W: number, shift: number): NumDim {
@@ -168,7 +172,13 @@ function buildNum(sets: readonly (readonly number[])[], W: number, shift: number
   }
   const isFull = (s: readonly number[]) => s.length === 2 && s[0] === lo && s[1] === hi;
   let partial = 0;
-  for (const s of sets) if (!isFull(s)) partial += s.length;
+  let allFull = total > 0;
+  for (const s of sets)
+    if (!isFull(s)) {
+      partial += s.length;
+      allFull = false;
+    }
+  if (allFull) return { bounds: Float64Array.of(lo, hi), ...NO_ROWS };
   const vals = new Float64Array(partial + (total > 0 ? 2 : 0));
   let k = 0;
   for (const s of sets) if (!isFull(s)) for (let i = 0; i < s.length; i++) vals[k++] = s[i]!;
@@ -200,6 +210,8 @@ function buildNum(sets: readonly (readonly number[])[], W: number, shift: number
 }
 
 function buildBig(sets: readonly (readonly bigint[])[], W: number, shift: number): BigDim {
+  const s0 = sets[0];
+  if (s0 && s0.length === 2 && sets.every((s) => s.length === 2 && s[0] === s0[0] && s[1] === s0[1])) return { bounds: [s0[0]!, s0[1]!], ...NO_ROWS };
   const all: bigint[] = [];
   const own: number[] = [];
   for (let j = 0; j < sets.length; j++) for (const v of sets[j]!) all.push(v), own.push(j);
@@ -284,11 +296,13 @@ export class PointIndex {
 
   private andNum(d: number, v: number, nw: number): boolean {
     const dim = this.num[d]!;
+    if (dim.full) return dim.bounds[0]! <= v && v < dim.bounds[1]!;
     const i = rowOfNum(dim.bounds, v);
     return i >= 0 && this.and(dim, i, nw);
   }
 
   private andBig(dim: BigDim, v: bigint, nw: number): boolean {
+    if (dim.full) return dim.bounds[0]! <= v && v < dim.bounds[1]!;
     const i = rowOfBig(dim.bounds, v);
     return i >= 0 && this.and(dim, i, nw);
   }
@@ -426,6 +440,7 @@ export class PointIndex {
    * bigint bounds `b` in `db`), when that is cheap to find; whether anything is left.
    */
   private andSpan(a: readonly number[], da: NumDim, b: readonly bigint[] | undefined, db: BigDim | undefined, nw: number): boolean {
+    if (da.full || (db && db.full)) return true;
     const span = this.span;
     // cost guard: many toggles inside the ranges ⇒ the set is wide, skip the dimension (the filter only narrows)
     let toggles = 0;

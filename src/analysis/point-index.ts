@@ -158,6 +158,10 @@ function buildRows(m: number, at: Int32Array, owner: Int32Array, W: number, shif
   return { tStart, tIds, cps, full: false };
 }
 
+/** Values up to this (ports, protocols, bit positions) are ranked through SMALL_ROW (kept all -1 between builds). */
+const SMALL_MAX = 65536;
+const SMALL_ROW = new Int32Array(SMALL_MAX + 1).fill(-1);
+
 function buildNum(sets: readonly (readonly number[])[], W: number, shift: number): NumDim {
   // the dimension's extent; a cube spanning all of it ("full", the common case for most
   // dimensions) adds only the two extreme boundaries, so its values need no sorting
@@ -178,21 +182,42 @@ function buildNum(sets: readonly (readonly number[])[], W: number, shift: number
       partial += s.length;
       allFull = false;
     }
+  if (total === 0) return { bounds: new Float64Array(0), ...buildRows(0, new Int32Array(0), new Int32Array(0), W, shift) };
   if (allFull) return { bounds: Float64Array.of(lo, hi), ...NO_ROWS };
-  const vals = new Float64Array(partial + (total > 0 ? 2 : 0));
-  let k = 0;
-  for (const s of sets) if (!isFull(s)) for (let i = 0; i < s.length; i++) vals[k++] = s[i]!;
-  if (total > 0) {
+  // small values (protocols, ports, ICMP types, bit positions): distinct values through a
+  // table instead of sorting every value (most repeat); addresses: sort
+  let small = lo >= 0 && hi <= SMALL_MAX && Number.isInteger(lo) && Number.isInteger(hi);
+  for (let j = 0; j < sets.length && small; j++) for (const v of sets[j]!) if ((v | 0) !== v) small = false;
+  let bounds: Float64Array;
+  if (small) {
+    const distinct: number[] = [lo, hi];
+    SMALL_ROW[lo] = SMALL_ROW[hi] = -2;
+    for (const s of sets)
+      if (!isFull(s))
+        for (let i = 0; i < s.length; i++) {
+          const v = s[i]!;
+          if (SMALL_ROW[v] === -1) {
+            SMALL_ROW[v] = -2;
+            distinct.push(v);
+          }
+        }
+    bounds = Float64Array.from(distinct).sort();
+    for (let i = 0; i < bounds.length; i++) SMALL_ROW[bounds[i]!] = i;
+  } else {
+    const vals = new Float64Array(partial + 2);
+    let k = 0;
+    for (const s of sets) if (!isFull(s)) for (let i = 0; i < s.length; i++) vals[k++] = s[i]!;
     vals[k++] = lo;
     vals[k++] = hi;
+    vals.sort();
+    let m = 0;
+    for (let i = 0; i < vals.length; i++) if (m === 0 || vals[m - 1] !== vals[i]) vals[m++] = vals[i]!;
+    bounds = vals.slice(0, m);
   }
-  vals.sort();
-  let m = 0;
-  for (let i = 0; i < vals.length; i++) if (m === 0 || vals[m - 1] !== vals[i]) vals[m++] = vals[i]!;
-  const bounds = vals.slice(0, m);
+  const m = bounds.length;
   const at = new Int32Array(total);
   const owner = new Int32Array(total);
-  k = 0;
+  let k = 0;
   for (let j = 0; j < sets.length; j++) {
     const s = sets[j]!;
     if (isFull(s)) {
@@ -203,9 +228,10 @@ function buildNum(sets: readonly (readonly number[])[], W: number, shift: number
     } else
       for (let i = 0; i < s.length; i++) {
         owner[k] = j;
-        at[k++] = rowOfNum(bounds, s[i]!);
+        at[k++] = small ? SMALL_ROW[s[i]!]! : rowOfNum(bounds, s[i]!);
       }
   }
+  if (small) for (let i = 0; i < m; i++) SMALL_ROW[bounds[i]!] = -1;
   return { bounds, ...buildRows(m, at, owner, W, shift) };
 }
 

@@ -12,8 +12,9 @@
  * marks, not one per elementary interval it spans. Bit-mask dimensions
  * (interfaces, conntrack, principals) are intervals of bit positions.
  *
- * Memory is (elementary intervals) × (cubes / 32) words per dimension: meant
- * for one chain's cubes (hundreds to a few thousand), not for a whole ruleset.
+ * Memory is (elementary intervals / stride) × (cubes / 32) words per dimension
+ * (the stride: see Dim): meant for one chain's cubes (hundreds to a few
+ * thousand), not for a whole ruleset.
  */
 import type { AddrSet } from '../model/index.js';
 import { cubesOverlap, type Cube, type Point } from './cube.js';

@@ -1,5 +1,5 @@
 import type { Rule } from 'eslint';
-import { findShadowedRules } from '../src/analysis/index.js';
+import { findShadowedRules } from '../src/analysis/shadow.js';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
 import { docsUrl, report } from '../src/eslint/rule-kit.js';
 

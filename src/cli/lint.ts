@@ -9,9 +9,7 @@ import { eslintOptions, optionsModuleUrl, type EslintOptionsData } from './eslin
 import { PACKAGE } from '../package-info.js';
 import { detectFormat, formatById } from '../parsers/registry.js';
 import { exists, isDirectory, loadFile, readStdin } from './inputs.js';
-import { formatGithub, formatSarif } from './formatters.js';
 import { HELP, UsageError, type Io } from './main.js';
-import { summaryTable } from './summary.js';
 import { pathsLabel, startProgress } from './progress.js';
 
 /** Source files that may hold AWS CDK or Pulumi security groups. */
@@ -265,9 +263,9 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
 async function render(format: string, results: ESLint.LintResult[], eslint: ESLint, cwd: string, io: Io, summary: boolean): Promise<string> {
   switch (format) {
     case 'sarif':
-      return formatSarif(results, cwd);
+      return (await import('./formatters.js')).formatSarif(results, cwd);
     case 'github':
-      return formatGithub(results, cwd);
+      return (await import('./formatters.js')).formatGithub(results, cwd);
     case 'junit':
       return (await import('./junit.js')).formatJunit(results, cwd);
     case 'json': {
@@ -277,7 +275,7 @@ async function render(format: string, results: ESLint.LintResult[], eslint: ESLi
     default: {
       const f = await eslint.loadFormatter('stylish');
       const text = await f.format(results);
-      return summary && results.length > 0 ? text + summaryTable(results, io.isTTY) : text;
+      return summary && results.length > 0 ? text + (await import('./summary.js')).summaryTable(results, io.isTTY) : text;
     }
   }
 }

@@ -5,7 +5,9 @@
  * settings and the targets each ruleset protects. Rules only judge.
  */
 import type { Rule as EslintRule } from 'eslint';
-import { computeExposure, type Exposure, type ExposureEntry } from '../analysis/index.js';
+// the engine modules a lint needs, not the package index (which also loads the packet tracer)
+import { computeExposure } from '../analysis/exposure.js';
+import type { Exposure, ExposureEntry } from '../analysis/types.js';
 import { deploymentsFromComments, loadSettings, targetsFor, withDeployments, type ResolvedSettings } from '../deployments/index.js';
 import { IntervalSet, type DocComment, type FirewallDocument, type NumSet, type Ruleset, type Span } from '../model/index.js';
 import type { FirewallRoot } from './ast.js';

@@ -3,7 +3,7 @@
  * line responsible for it, and the wording of sources and reasons.
  */
 import type { Rule as EslintRule } from 'eslint';
-import type { ExposureEntry } from '../analysis/index.js';
+import type { ExposureEntry } from '../analysis/types.js';
 import { AddrSet, type Chain, type NumSet, type Rule, type Span, type Table, IntervalSet } from '../model/index.js';
 import { expectedPortsFor, judge, usedPorts, type ResolvedSettings } from '../deployments/index.js';
 import type { FileAnalysis, ReportTarget } from './analysis.js';

@@ -190,50 +190,54 @@ function buildNum(sets: readonly (readonly number[])[], W: number, shift: number
   let small = lo >= 0 && hi <= SMALL_MAX && Number.isInteger(lo) && Number.isInteger(hi);
   for (let j = 0; j < sets.length && small; j++) for (const v of sets[j]!) if ((v | 0) !== v) small = false;
   let bounds: Float64Array;
-  if (small) {
-    const distinct: number[] = [lo, hi];
-    SMALL_ROW[lo] = SMALL_ROW[hi] = -2;
-    for (const s of sets)
-      if (!isFull(s))
-        for (let i = 0; i < s.length; i++) {
-          const v = s[i]!;
-          if (SMALL_ROW[v] === -1) {
-            SMALL_ROW[v] = -2;
-            distinct.push(v);
+  const distinct: number[] = [];
+  try {
+    if (small) {
+      distinct.push(lo, hi);
+      SMALL_ROW[lo] = SMALL_ROW[hi] = -2;
+      for (const s of sets)
+        if (!isFull(s))
+          for (let i = 0; i < s.length; i++) {
+            const v = s[i]!;
+            if (SMALL_ROW[v] === -1) {
+              SMALL_ROW[v] = -2;
+              distinct.push(v);
+            }
           }
-        }
-    bounds = Float64Array.from(distinct).sort();
-    for (let i = 0; i < bounds.length; i++) SMALL_ROW[bounds[i]!] = i;
-  } else {
-    const vals = new Float64Array(partial + 2);
+      bounds = Float64Array.from(distinct).sort();
+      for (let i = 0; i < bounds.length; i++) SMALL_ROW[bounds[i]!] = i;
+    } else {
+      const vals = new Float64Array(partial + 2);
+      let k = 0;
+      for (const s of sets) if (!isFull(s)) for (let i = 0; i < s.length; i++) vals[k++] = s[i]!;
+      vals[k++] = lo;
+      vals[k++] = hi;
+      vals.sort();
+      let m = 0;
+      for (let i = 0; i < vals.length; i++) if (m === 0 || vals[m - 1] !== vals[i]) vals[m++] = vals[i]!;
+      bounds = vals.slice(0, m);
+    }
+    const m = bounds.length;
+    const at = new Int32Array(total);
+    const owner = new Int32Array(total);
     let k = 0;
-    for (const s of sets) if (!isFull(s)) for (let i = 0; i < s.length; i++) vals[k++] = s[i]!;
-    vals[k++] = lo;
-    vals[k++] = hi;
-    vals.sort();
-    let m = 0;
-    for (let i = 0; i < vals.length; i++) if (m === 0 || vals[m - 1] !== vals[i]) vals[m++] = vals[i]!;
-    bounds = vals.slice(0, m);
-  }
-  const m = bounds.length;
-  const at = new Int32Array(total);
-  const owner = new Int32Array(total);
-  let k = 0;
-  for (let j = 0; j < sets.length; j++) {
-    const s = sets[j]!;
-    if (isFull(s)) {
-      owner[k] = j;
-      at[k++] = 0;
-      owner[k] = j;
-      at[k++] = m - 1;
-    } else
-      for (let i = 0; i < s.length; i++) {
+    for (let j = 0; j < sets.length; j++) {
+      const s = sets[j]!;
+      if (isFull(s)) {
         owner[k] = j;
-        at[k++] = small ? SMALL_ROW[s[i]!]! : rowOfNum(bounds, s[i]!);
-      }
+        at[k++] = 0;
+        owner[k] = j;
+        at[k++] = m - 1;
+      } else
+        for (let i = 0; i < s.length; i++) {
+          owner[k] = j;
+          at[k++] = small ? SMALL_ROW[s[i]!]! : rowOfNum(bounds, s[i]!);
+        }
+    }
+    return { bounds, ...buildRows(m, at, owner, W, shift) };
+  } finally {
+    for (const v of distinct) SMALL_ROW[v] = -1;
   }
-  if (small) for (let i = 0; i < m; i++) SMALL_ROW[bounds[i]!] = -1;
-  return { bounds, ...buildRows(m, at, owner, W, shift) };
 }
 
 function buildBig(sets: readonly (readonly bigint[])[], W: number, shift: number): BigDim {

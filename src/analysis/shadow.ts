@@ -152,6 +152,11 @@ function coverProof(region: readonly Cube[], idx: PointIndex, limit: number): nu
   return last;
 }
 
+/**
+ * Chains above MAX_POINT_INDEXED cubes: an incremental CubeIndex (buckets by port and
+ * address block, cheap on long chains of narrow rules), the witness search for
+ * coverage and the ordered subtraction to name the coverers.
+ */
 function shadowChain(table: Table, chain: Chain, live: Rule[], compiledAll: Cond[][], nf: number, out: Shadowed[]): void {
   // per family: the certain regions of earlier terminal rules, indexed
   const idx = Array.from({ length: nf }, () => new CubeIndex<Earlier>());

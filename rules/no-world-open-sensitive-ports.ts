@@ -13,20 +13,17 @@ interface Options {
  * Ports of the query that the union of all pieces of one family reaches from
  * every address of that family: several rules (0.0.0.0/1 at one line,
  * 128.0.0.0/1 at another) together make the whole internet. `pieces` carry
- * their ports of the query (never empty).
+ * their share of `ports` (never empty).
  */
-function worldPorts(pieces: ExposedPiece[], family: Family): NumSet {
+function worldPorts(pieces: ExposedPiece[], family: Family, ports: NumSet): NumSet {
   const same = pieces.filter((p) => p.entry.family === family);
   let world = IntervalSet.empty<number>();
+  for (const p of same) if (p.entry.sources.coversAll(family)) world = world.union(p.ports);
+  const rest = ports.subtract(world);
+  if (rest.isEmpty) return world;
   let all = AddrSet.EMPTY;
-  let query = IntervalSet.empty<number>();
-  for (const p of same) {
-    if (p.entry.sources.coversAll(family)) world = world.union(p.ports);
-    all = all.union(p.entry.sources);
-    query = query.union(p.ports);
-  }
-  const rest = query.subtract(world);
-  if (rest.isEmpty || !all.coversAll(family)) return world;
+  for (const p of same) all = all.union(p.entry.sources);
+  if (!all.coversAll(family)) return world;
   // sweep the remaining ports over the pieces' port boundaries
   const cuts = new Set<number>();
   for (const p of same) for (const [lo, hi] of p.ports.intersect(rest).ranges()) cuts.add(lo).add(hi);
@@ -91,7 +88,7 @@ const rule: Rule.RuleModule = {
           const perFamily = new Map<Family, NumSet>();
           return exposed.flatMap((piece) => {
             let all = perFamily.get(piece.entry.family);
-            if (!all) perFamily.set(piece.entry.family, (all = worldPorts(exposed, piece.entry.family)));
+            if (!all) perFamily.set(piece.entry.family, (all = worldPorts(exposed, piece.entry.family, set)));
             const world = all.intersect(piece.ports);
             return world.isEmpty ? [] : [{ entry: piece.entry, protocol, ports: world }];
           });

@@ -12,8 +12,9 @@
  * marks, not one per elementary interval it spans. Bit-mask dimensions
  * (interfaces, conntrack, principals) are intervals of bit positions.
  *
- * Memory is (elementary intervals) × (cubes / 32) words per dimension: meant
- * for one chain's cubes (hundreds to a few thousand), not for a whole ruleset.
+ * Memory is (elementary intervals / stride) × (cubes / 32) words per dimension
+ * (the stride: see Dim): meant for one chain's cubes (hundreds to a few
+ * thousand), not for a whole ruleset.
  */
 import type { AddrSet } from '../model/index.js';
 import { cubesOverlap, type Cube, type Point } from './cube.js';
@@ -125,7 +126,11 @@ interface Dim {
   tStart: Int32Array;
   tIds: Int32Array;
   cps: Int32Array;
+  /** Every cube spans the whole extent [bounds[0], bounds[1]): row 0 is every cube (nothing is stored). */
+  full: boolean;
 }
+
+const NO_ROWS = { tStart: new Int32Array(1), tIds: new Int32Array(0), cps: new Int32Array(0), full: true };
 interface NumDim extends Dim {
   bounds: Float64Array;
 }
@@ -151,8 +156,12 @@ function buildRows(m: number, at: Int32Array, owner: Int32Array, W: number, shif
     }
     if ((i & (K - 1)) === 0) cps.set(state, (i >> shift) * W);
   }
-  return { tStart, tIds, cps };
+  return { tStart, tIds, cps, full: false };
 }
+
+/** Values up to this (ports, protocols, bit positions) are ranked through SMALL_ROW (kept all -1 between builds). */
+const SMALL_MAX = 65536;
+const SMALL_ROW = new Int32Array(SMALL_MAX + 1).fill(-1);
 
 function buildNum(sets: readonly (readonly number[])[], W: number, shift: number): NumDim {
   // the dimension's extent; a cube spanning all of it ("full", the common case for most
@@ -168,21 +177,48 @@ function buildNum(sets: readonly (readonly number[])[], W: number, shift: number
   }
   const isFull = (s: readonly number[]) => s.length === 2 && s[0] === lo && s[1] === hi;
   let partial = 0;
-  for (const s of sets) if (!isFull(s)) partial += s.length;
-  const vals = new Float64Array(partial + (total > 0 ? 2 : 0));
-  let k = 0;
-  for (const s of sets) if (!isFull(s)) for (let i = 0; i < s.length; i++) vals[k++] = s[i]!;
-  if (total > 0) {
+  let allFull = total > 0;
+  for (const s of sets)
+    if (!isFull(s)) {
+      partial += s.length;
+      allFull = false;
+    }
+  if (total === 0) return { bounds: new Float64Array(0), ...buildRows(0, new Int32Array(0), new Int32Array(0), W, shift) };
+  if (allFull) return { bounds: Float64Array.of(lo, hi), ...NO_ROWS };
+  // small values (protocols, ports, ICMP types, bit positions): distinct values through a
+  // table instead of sorting every value (most repeat); addresses: sort
+  let small = lo >= 0 && hi <= SMALL_MAX && Number.isInteger(lo) && Number.isInteger(hi);
+  for (let j = 0; j < sets.length && small; j++) for (const v of sets[j]!) if ((v | 0) !== v) small = false;
+  let bounds: Float64Array;
+  if (small) {
+    const distinct: number[] = [lo, hi];
+    SMALL_ROW[lo] = SMALL_ROW[hi] = -2;
+    for (const s of sets)
+      if (!isFull(s))
+        for (let i = 0; i < s.length; i++) {
+          const v = s[i]!;
+          if (SMALL_ROW[v] === -1) {
+            SMALL_ROW[v] = -2;
+            distinct.push(v);
+          }
+        }
+    bounds = Float64Array.from(distinct).sort();
+    for (let i = 0; i < bounds.length; i++) SMALL_ROW[bounds[i]!] = i;
+  } else {
+    const vals = new Float64Array(partial + 2);
+    let k = 0;
+    for (const s of sets) if (!isFull(s)) for (let i = 0; i < s.length; i++) vals[k++] = s[i]!;
     vals[k++] = lo;
     vals[k++] = hi;
+    vals.sort();
+    let m = 0;
+    for (let i = 0; i < vals.length; i++) if (m === 0 || vals[m - 1] !== vals[i]) vals[m++] = vals[i]!;
+    bounds = vals.slice(0, m);
   }
-  vals.sort();
-  let m = 0;
-  for (let i = 0; i < vals.length; i++) if (m === 0 || vals[m - 1] !== vals[i]) vals[m++] = vals[i]!;
-  const bounds = vals.slice(0, m);
+  const m = bounds.length;
   const at = new Int32Array(total);
   const owner = new Int32Array(total);
-  k = 0;
+  let k = 0;
   for (let j = 0; j < sets.length; j++) {
     const s = sets[j]!;
     if (isFull(s)) {
@@ -193,13 +229,16 @@ function buildNum(sets: readonly (readonly number[])[], W: number, shift: number
     } else
       for (let i = 0; i < s.length; i++) {
         owner[k] = j;
-        at[k++] = rowOfNum(bounds, s[i]!);
+        at[k++] = small ? SMALL_ROW[s[i]!]! : rowOfNum(bounds, s[i]!);
       }
   }
+  if (small) for (let i = 0; i < m; i++) SMALL_ROW[bounds[i]!] = -1;
   return { bounds, ...buildRows(m, at, owner, W, shift) };
 }
 
 function buildBig(sets: readonly (readonly bigint[])[], W: number, shift: number): BigDim {
+  const s0 = sets[0];
+  if (s0 && s0.length === 2 && sets.every((s) => s.length === 2 && s[0] === s0[0] && s[1] === s0[1])) return { bounds: [s0[0]!, s0[1]!], ...NO_ROWS };
   const all: bigint[] = [];
   const own: number[] = [];
   for (let j = 0; j < sets.length; j++) for (const v of sets[j]!) all.push(v), own.push(j);
@@ -284,11 +323,13 @@ export class PointIndex {
 
   private andNum(d: number, v: number, nw: number): boolean {
     const dim = this.num[d]!;
+    if (dim.full) return dim.bounds[0]! <= v && v < dim.bounds[1]!;
     const i = rowOfNum(dim.bounds, v);
     return i >= 0 && this.and(dim, i, nw);
   }
 
   private andBig(dim: BigDim, v: bigint, nw: number): boolean {
+    if (dim.full) return dim.bounds[0]! <= v && v < dim.bounds[1]!;
     const i = rowOfBig(dim.bounds, v);
     return i >= 0 && this.and(dim, i, nw);
   }
@@ -426,6 +467,7 @@ export class PointIndex {
    * bigint bounds `b` in `db`), when that is cheap to find; whether anything is left.
    */
   private andSpan(a: readonly number[], da: NumDim, b: readonly bigint[] | undefined, db: BigDim | undefined, nw: number): boolean {
+    if (da.full || (db && db.full)) return true;
     const span = this.span;
     // cost guard: many toggles inside the ranges ⇒ the set is wide, skip the dimension (the filter only narrows)
     let toggles = 0;

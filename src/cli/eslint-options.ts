@@ -19,6 +19,12 @@ export interface EslintOptionsData {
   configFile?: string | undefined;
   cache: boolean;
   cacheLocation?: string | undefined;
+  /**
+   * With `cache`: a fingerprint of the fwlint settings (configuration files, discovered deployments). It goes into
+   * the ESLint settings, so ESLint's cache, which keys results by file content and configuration, re-lints every
+   * file when fwlint.config.* or a deployment changes, as it does when the ESLint configuration changes.
+   */
+  settingsKey?: string | undefined;
   applySuppressions: boolean;
   suppressionsLocation?: string | undefined;
   concurrency?: number | 'auto' | 'off';
@@ -49,7 +55,7 @@ export function eslintOptions(d: EslintOptionsData): ESLint.Options {
     ...plugin.configs.recommended!,
     ...d.explicit.map((c) => ({ files: [toPosix(relative(d.cwd, c.file))], language: c.language, languageOptions: { format: c.format }, plugins: { firewall: fw }, rules: recommendedRules })),
     ...typescriptConfigs(d),
-    { settings: { fwlintConfigFile: d.configFile } },
+    { settings: { fwlintConfigFile: d.configFile, ...(d.settingsKey ? { fwlintSettingsKey: d.settingsKey } : {}) } },
   ];
   return {
     cwd: d.cwd,

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { ESLint } from 'eslint';
-import { loadSettings } from '../deployments/index.js';
+import { loadSettings, type ResolvedSettings } from '../deployments/index.js';
+import { formatPorts } from '../model/index.js';
 import { eslintOptions, optionsModuleUrl, type EslintOptionsData } from './eslint-options.js';
 import { PACKAGE } from '../package-info.js';
 import { detectFormat, formatById } from '../parsers/registry.js';
@@ -38,6 +40,32 @@ function commonAncestor(paths: string[]): string {
     while (!(p === base || p.startsWith(base.endsWith(sep) ? base : base + sep))) base = dirname(base);
   }
   return base;
+}
+
+/**
+ * What fwlint settings the files of a run see, as a short hash: the configuration in effect (for each named path
+ * and the working directory) and every deployment, declared or discovered. Fed into ESLint's cache key.
+ */
+function settingsFingerprint(paths: string[], configFile: string | undefined, cwd: string): string {
+  const h = createHash('sha256');
+  const seen = new Set<ResolvedSettings>();
+  for (const p of paths) {
+    const s = loadSettings(isDirectory(p) ? resolve(p, 'x') : p, { configFile, cwd });
+    if (seen.has(s)) continue;
+    seen.add(s);
+    h.update(JSON.stringify({ file: s.configFile ?? null, config: s.config, root: s.rootDir ?? null }));
+    for (const svc of s.services) h.update(`\0svc ${svc.id} ${svc.ports.map((sp) => `${sp.protocol}:${formatPorts(sp.ports)}`).join(' ')}`);
+    for (const d of s.deployments) {
+      h.update(`\0dep ${d.service} ${d.targets.join(',')} ${d.ports.map((sp) => `${sp.protocol}:${formatPorts(sp.ports)}`).join(' ')} ${d.sources ? d.sources.toString() : '*'}`);
+    }
+  }
+  return h.digest('hex').slice(0, 32);
+}
+
+/** Absolute, keeping a trailing separator: ESLint reads `dir/` as a folder to put its cache file in. */
+function cacheLocation(v: string): string {
+  const abs = resolve(v);
+  return /[\\/]$/.test(v) && !abs.endsWith(sep) ? abs + sep : abs;
 }
 
 /** --concurrency N|auto|off as ESLint takes it; a usage error otherwise. */
@@ -180,7 +208,11 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
     typescript: typescriptFiles,
     configFile,
     cache: values.cache!,
-    cacheLocation: values['cache-location'] ? resolve(values['cache-location']) : undefined,
+    // ESLint's CLI semantics: .eslintcache in the working directory unless --cache-location says otherwise
+    // (ESLint itself would put it in its cwd, the common folder of the inputs)
+    cacheLocation: values['cache-location'] ? cacheLocation(values['cache-location']) : values.cache ? resolve(cwd, '.eslintcache') : undefined,
+    // the rules load their settings with ESLint's cwd: so does the fingerprint
+    settingsKey: values.cache ? settingsFingerprint([...lintPaths.filter((p) => isAbsolute(p)), ...texts.map((t) => t.filePath), cwd], configFile, eslintCwd) : undefined,
     applySuppressions: Boolean(suppressionsLocation) || exists(resolve(eslintCwd, 'eslint-suppressions.json')),
     suppressionsLocation,
   };

@@ -615,7 +615,10 @@ export function discoverInText(file: string, text: string): Finding[] {
     const out: Finding[] = [];
     if (lower.endsWith('.yaml') || lower.endsWith('.yml')) {
       const l = text.toLowerCase();
-      if (l.includes('cft') || l.includes('pesit') || l.includes('copilot') || l.includes('restapi')) out.push(...fromYaml(file, text));
+      // every YAML finding reads a key `apiVersion` (Kubernetes), `services` (Compose), `service` or `image` (Helm):
+      // a file with none of them (a GCP export, a CI workflow) is never parsed, and never loads the YAML library
+      const keys = text.includes('apiVersion') || text.includes('service') || text.includes('image');
+      if (keys && (l.includes('cft') || l.includes('pesit') || l.includes('copilot') || l.includes('restapi'))) out.push(...fromYaml(file, text));
       return out;
     }
     if (lower.endsWith('.service')) {

@@ -7,7 +7,7 @@
 import type { Rule as EslintRule } from 'eslint';
 import { computeExposure, type Exposure, type ExposureEntry } from '../analysis/index.js';
 import { deploymentsFromComments, loadSettings, targetsFor, withDeployments, type ResolvedSettings } from '../deployments/index.js';
-import type { DocComment, FirewallDocument, NumSet, Ruleset, Span } from '../model/index.js';
+import { IntervalSet, type DocComment, type FirewallDocument, type NumSet, type Ruleset, type Span } from '../model/index.js';
 import type { FirewallRoot } from './ast.js';
 
 export interface ReportTarget {
@@ -69,9 +69,33 @@ function entriesOf(exposure: Exposure, protocol: number): ExposureEntry[] {
 export function exposedPieces(exposure: Exposure, protocol: number, ports: NumSet): ExposedPiece[] {
   const out: ExposedPiece[] = [];
   if (ports.isEmpty) return out;
+  const q = ports.bounds;
+  const last = q.length / 2 - 1;
   for (const entry of entriesOf(exposure, protocol)) {
-    const d = entry.dports.intersect(ports);
-    if (!d.isEmpty) out.push({ entry, protocol, ports: d });
+    const b = entry.dports.bounds;
+    let d: NumSet;
+    if (b.length === 2) {
+      // one interval (most entries): find the first query interval ending after its start; no sweep, and
+      // no new set when that interval holds the whole entry
+      const a0 = b[0]!;
+      const a1 = b[1]!;
+      let lo = 0;
+      let hi = last;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (q[2 * mid + 1]! > a0) hi = mid;
+        else lo = mid + 1;
+      }
+      const q0 = q[2 * lo]!;
+      const q1 = q[2 * lo + 1]!;
+      if (q1 <= a0 || q0 >= a1) continue; // no query interval ends after it starts, or the next starts after it ends
+      if (q1 >= a1) d = q0 <= a0 ? entry.dports : IntervalSet.range(q0, a1);
+      else d = entry.dports.intersect(ports); // it spans a gap of the query
+    } else {
+      d = entry.dports.intersect(ports);
+      if (d.isEmpty) continue;
+    }
+    out.push({ entry, protocol, ports: d });
   }
   return out;
 }

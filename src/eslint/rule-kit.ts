@@ -46,8 +46,9 @@ export function groupByResponsible(entries: Iterable<{ entry: ExposureEntry; pro
         chain: entry.chain,
         table: entry.table,
         span,
-        ports: new Map(),
-        sources: AddrSet.EMPTY,
+        ports: new Map([[protocol, ports]]),
+        // the entry's own set (what ∅ ∪ sources is): its CIDR list is described once for every rule
+        sources: entry.sources,
         principals: new Set(),
         certainty: 'possibly-open',
         reasons: [],
@@ -57,9 +58,11 @@ export function groupByResponsible(entries: Iterable<{ entry: ExposureEntry; pro
         g.ruleId = entry.rule.id;
       }
       groups.set(key, g);
+    } else {
+      const had = g.ports.get(protocol);
+      g.ports.set(protocol, had ? had.union(ports) : ports);
+      g.sources = g.sources.union(entry.sources);
     }
-    g.ports.set(protocol, (g.ports.get(protocol) ?? IntervalSet.empty<number>()).union(ports));
-    g.sources = g.sources.union(entry.sources);
     for (const p of entry.principals) g.principals.add(p);
     if (entry.certainty === 'open') g.certainty = 'open';
     for (const r of entry.reasons) if (!g.reasons.includes(r.message)) g.reasons.push(r.message);

@@ -153,6 +153,27 @@ describe('PointIndex', () => {
     );
   });
 
+  test('dimensions where every cube spans the same extent (nothing stored) answer like the others', () => {
+    const ports = IntervalSet.range(0, 65536);
+    fc.assert(
+      fc.property(fc.array(cubeArb, { minLength: 1, maxLength: 70 }), fc.array(pointArb, { minLength: 1, maxLength: 12 }), fc.integer({ min: 0, max: 80 }), (cubes0, points, limit) => {
+        const cubes = cubes0.map((c) => ({ ...c, sport: ports, icmp: IntervalSet.range(4096, 8192), iif: 0b11110n, dst: new AddrSet(c.dst.v4, IntervalSet.range(0n, 1n << 127n)) }));
+        const idx = new PointIndex(cubes);
+        for (const { p, prin } of points) expect(idx.first(indexPointOf(p, prin), limit)).toBe(scan(cubes, limit, (c) => cubeHas(c, asPoint(p, prin))));
+        for (const q of cubes0.slice(0, 5)) {
+          let want = -1;
+          for (let j = 0; j < Math.min(limit, cubes.length); j++)
+            if (cubesOverlap(cubes[j]!, q)) {
+              want = j;
+              break;
+            }
+          expect(idx.firstOverlapping(q, 0, limit)).toBe(want);
+        }
+      }),
+      { numRuns: 200, seed: 1765 },
+    );
+  });
+
   test("a cube's corner: the first cube that overlaps it as a one-packet cube", () => {
     fc.assert(
       fc.property(fc.array(cubeArb, { maxLength: 70 }), fc.array(cubeArb, { minLength: 1, maxLength: 8 }), fc.integer({ min: 0, max: 80 }), (cubes, qs, limit) => {

@@ -193,6 +193,14 @@ describe('discoverInText', () => {
       [['cft'], '1761-1763, 1765-1768', true, [7, 11]],
     ]);
   });
+  it('YAML: found through the key each kind needs (Helm image only, Helm service ports only, Kubernetes); other YAML naming CFT is not parsed', () => {
+    expect(discoverInText('values.yaml', 'image:\n  repository: axway/cft\n').map((f) => formatPorts(f.ports))).toEqual(['1761-1763, 1765-1768']);
+    expect(discoverInText('values.yaml', 'service:\n  ports:\n    - name: pesit\n      port: 1761\n').map((f) => [formatPorts(f.ports), f.roles])).toEqual([['1761', { 1761: 'pesit' }]]);
+    const pod = ['apiVersion: v1', 'kind: Pod', 'metadata:', '  name: mft', 'spec:', '  containers:', '    - name: cft', '      image: axway/cft', '      ports:', '        - containerPort: 1761', '          hostPort: 1761'].join('\n');
+    expect(discoverInText('pod.yaml', pod).map((f) => f.names)).toEqual([['mft']]);
+    // a GCP firewall export, a CI workflow: no apiVersion, service(s) or image key
+    expect(discoverInText('fw.yaml', 'allowed:\n- IPProtocol: tcp\n  ports: [\'1761-1768\']\nname: allow-transfer-cft\ntargetTags: [cft]\n')).toEqual([]);
+  });
   it('compose: a game server on 1761/1762 is not Transfer CFT', () => {
     expect(discoverInText('docker-compose.yml', 'services:\n  att:\n    image: nyx/att-server\n    ports: ["1761:1761", "1762:1762"]\n')).toEqual([]);
   });

@@ -6,8 +6,64 @@
  * characters) falls back to the shared `parseJsonTree`, which gives the
  * diagnostics with positions.
  */
-import type { Diagnostic, Position } from '../../model/index.js';
+import type { Diagnostic, Position, Span } from '../../model/index.js';
 import { parseJsonTree, type PEntry, type PValue, type ParsedTree } from '../values.js';
+
+/*
+ * Tree nodes keep their place as six numbers (line, column, offset of start and
+ * end) and make the Span objects the first time `span` is read (once: the same
+ * object on every read). A big export has millions of values and keys; the
+ * mapping reads the spans of a few per rule. Same positions as eager spans.
+ */
+class Placed {
+  private memo: Span | undefined = undefined;
+  constructor(
+    private readonly sl: number,
+    private readonly sc: number,
+    private readonly so: number,
+    private readonly el: number,
+    private readonly ec: number,
+    private readonly eo: number,
+  ) {}
+  protected place(): Span {
+    return (this.memo ??= { start: { line: this.sl, column: this.sc, offset: this.so }, end: { line: this.el, column: this.ec, offset: this.eo } });
+  }
+}
+class JScalar extends Placed {
+  readonly kind = 'scalar' as const;
+  constructor(readonly value: string | number | boolean | null, sl: number, sc: number, so: number, el: number, ec: number, eo: number) {
+    super(sl, sc, so, el, ec, eo);
+  }
+  get span(): Span {
+    return this.place();
+  }
+}
+class JArray extends Placed {
+  readonly kind = 'array' as const;
+  constructor(readonly items: PValue[], sl: number, sc: number, so: number, el: number, ec: number, eo: number) {
+    super(sl, sc, so, el, ec, eo);
+  }
+  get span(): Span {
+    return this.place();
+  }
+}
+class JObject extends Placed {
+  readonly kind = 'object' as const;
+  constructor(readonly entries: PEntry[], sl: number, sc: number, so: number, el: number, ec: number, eo: number) {
+    super(sl, sc, so, el, ec, eo);
+  }
+  get span(): Span {
+    return this.place();
+  }
+}
+class JEntry extends Placed {
+  constructor(readonly key: string, readonly value: PValue, sl: number, sc: number, so: number, el: number, ec: number, eo: number) {
+    super(sl, sc, so, el, ec, eo);
+  }
+  get keySpan(): Span {
+    return this.place();
+  }
+}
 
 class Fallback {}
 const FALLBACK = new Fallback();
@@ -47,15 +103,22 @@ class Reader {
     }
   }
 
+  /** A scalar from (line sl, column sc, offset so) to here. */
+  private scalar(value: string | number | boolean | null, sl: number, sc: number, so: number): PValue {
+    return new JScalar(value, sl, sc, so, this.line, this.pos - this.lineStart + 1, this.pos);
+  }
+
   value(): PValue {
     this.ws();
     const c = this.t.charCodeAt(this.pos);
-    const start = this.here();
-    if (c === 123) return this.object(start);
-    if (c === 91) return this.array(start);
+    const sl = this.line;
+    const sc = this.pos - this.lineStart + 1;
+    const so = this.pos;
+    if (c === 123) return this.object(sl, sc, so);
+    if (c === 91) return this.array(sl, sc, so);
     if (c === 34) {
       const value = this.string();
-      return { kind: 'scalar', value, span: { start, end: this.here() } };
+      return this.scalar(value, sl, sc, so);
     }
     if (c >= 48 && c <= 57) {
       // plain integers (ports, counts) without a regex: digits, no leading zero, then a delimiter
@@ -73,7 +136,7 @@ class Reader {
       const after = this.t.charCodeAt(i);
       if (after !== 46 && after !== 101 && after !== 69 && !(after >= 48 && after <= 57) && after !== 43 && after !== 45) {
         this.pos = i;
-        return { kind: 'scalar', value: v, span: { start, end: this.here() } };
+        return this.scalar(v, sl, sc, so);
       }
     }
     if (c === 45 || (c >= 48 && c <= 57)) {
@@ -87,13 +150,13 @@ class Reader {
       const text = this.t.slice(s, this.pos);
       const value = Number(text);
       if (!Number.isFinite(value) || !/^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/.test(text)) throw FALLBACK;
-      return { kind: 'scalar', value, span: { start, end: this.here() } };
+      return this.scalar(value, sl, sc, so);
     }
     const word = c === 116 ? 'true' : c === 102 ? 'false' : c === 110 ? 'null' : undefined;
     if (word !== undefined && this.t.startsWith(word, this.pos)) {
       this.pos += word.length;
       const value = word === 'true' ? true : word === 'false' ? false : null;
-      return { kind: 'scalar', value, span: { start, end: this.here() } };
+      return this.scalar(value, sl, sc, so);
     }
     throw FALLBACK;
   }
@@ -166,34 +229,38 @@ class Reader {
     return out;
   }
 
-  object(start: Position): PValue {
+  object(sl: number, sc: number, so: number): PValue {
     if (++this.depth > MAX_DEPTH) throw FALLBACK;
     this.pos++;
     this.ws();
     if (this.t.charCodeAt(this.pos) === 125) {
       this.pos++;
       this.depth--;
-      return { kind: 'object', entries: [], span: { start, end: this.here() } };
+      return new JObject([], sl, sc, so, this.line, this.pos - this.lineStart + 1, this.pos);
     }
     const stack = this.entryStack;
     const base = stack.length;
     for (;;) {
       this.ws();
       if (this.t.charCodeAt(this.pos) !== 34) throw FALLBACK;
-      const ks = this.here();
+      const kl = this.line;
+      const kc = this.pos - this.lineStart + 1;
+      const ko = this.pos;
       const key = this.key(this.string());
-      const keySpan = { start: ks, end: this.here() };
+      const kel = this.line;
+      const kec = this.pos - this.lineStart + 1;
+      const keo = this.pos;
       this.ws();
       if (this.t.charCodeAt(this.pos) !== 58) throw FALLBACK;
       this.pos++;
       const value = this.value();
-      stack.push({ key, keySpan, value });
+      stack.push(new JEntry(key, value, kl, kc, ko, kel, kec, keo));
       if (this.ended(125)) break;
     }
     const entries = stack.slice(base);
     stack.length = base;
     this.depth--;
-    return { kind: 'object', entries, span: { start, end: this.here() } };
+    return new JObject(entries, sl, sc, so, this.line, this.pos - this.lineStart + 1, this.pos);
   }
 
   private key(k: string): string {
@@ -223,14 +290,14 @@ class Reader {
     throw FALLBACK;
   }
 
-  array(start: Position): PValue {
+  array(sl: number, sc: number, so: number): PValue {
     if (++this.depth > MAX_DEPTH) throw FALLBACK;
     this.pos++;
     this.ws();
     if (this.t.charCodeAt(this.pos) === 93) {
       this.pos++;
       this.depth--;
-      return { kind: 'array', items: [], span: { start, end: this.here() } };
+      return new JArray([], sl, sc, so, this.line, this.pos - this.lineStart + 1, this.pos);
     }
     const stack = this.itemStack;
     const base = stack.length;
@@ -242,7 +309,7 @@ class Reader {
     const items = stack.slice(base);
     stack.length = base;
     this.depth--;
-    return { kind: 'array', items, span: { start, end: this.here() } };
+    return new JArray(items, sl, sc, so, this.line, this.pos - this.lineStart + 1, this.pos);
   }
 }
 

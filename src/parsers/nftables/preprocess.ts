@@ -22,6 +22,15 @@ function tokSpan(a: Token, b: Token = a): Span {
   return a.src === b.src ? a.src.li.span(a.s, b.e) : spanOfTok(a.src, a.s, a.e);
 }
 
+/** True when a token is a variable or a word the preprocessor acts on; otherwise `run` would copy every token unchanged. */
+function needsExpansion(toks: Token[]): boolean {
+  for (const t of toks) {
+    if (t.t === 'var') return true;
+    if (t.t === 'word' && (t.v === 'define' || t.v === 'redefine' || t.v === 'undefine' || t.v === 'include')) return true;
+  }
+  return false;
+}
+
 export function preprocess(main: Source, options: ParseOptions | undefined, diagnostics: Diagnostic[], comments: DocComment[]): Token[] {
   const defines = new Map<string, Token[]>();
   const out: Token[] = [];
@@ -140,7 +149,10 @@ export function preprocess(main: Source, options: ParseOptions | undefined, diag
       else out.push(tok);
     }
   };
-  run(lex(main, diagnostics, comments), 0);
+  const mainToks = lex(main, diagnostics, comments);
+  // Nothing to expand (no variable, no define/undefine/include): the token list is the result as it is.
+  if (!needsExpansion(mainToks)) return mainToks;
+  run(mainToks, 0);
   if (budget < 0) diagnostics.push({ severity: 'error', code: 'nftables/expansion-limit', message: 'Variable expansion is too large; the rest was left out', span: { start: main.li.position(0), end: main.li.position(0) } });
   return out;
 }

@@ -48,10 +48,41 @@ const RELOPS: Readonly<Record<string, string>> = {
   '==': '==', '!=': '!=', '<': '<', '>': '>', '<=': '<=', '>=': '>=', eq: '==', ne: '!=', lt: '<', gt: '>', le: '<=', ge: '>=',
 };
 
+/** Bitwise operators between a selector or value and the next operand (checked on every value). */
+const BIT_OPS: ReadonlySet<string> = new Set(['&', '|', '^', '<<', '>>']);
+
 const VERDICT_WORDS: ReadonlySet<string> = new Set(['accept', 'drop', 'return', 'continue', 'jump', 'goto', 'queue', 'reject']);
 
 const OBJECT_WORDS: ReadonlySet<string> = new Set(['table', 'chain', 'rule', 'set', 'map', 'element', 'flowtable', 'counter', 'quota', 'ct', 'limit', 'secmark', 'synproxy']);
 const COMMANDS: ReadonlySet<string> = new Set(['add', 'create', 'insert', 'delete', 'destroy', 'replace', 'flush', 'reset', 'list', 'rename', 'describe', 'monitor', 'export', 'import', 'get']);
+
+/**
+ * A one-word value whose span is made only when something reads it (a
+ * diagnostic, a report position): most values of a big ruleset (addresses, set
+ * elements) never need one. Same span as the parser's span(token).
+ */
+class WordAtom {
+  readonly k = 'atom' as const;
+  private given: Span | undefined;
+  constructor(
+    readonly v: string,
+    private readonly tok: Token,
+  ) {}
+  get span(): Span {
+    if (this.given === undefined) {
+      const src = this.tok.src;
+      this.given = src.override ?? src.li.span(this.tok.s, this.tok.e);
+    }
+    return this.given;
+  }
+  set span(s: Span) {
+    this.given = s;
+  }
+  /** As the literal `{ k, v, span }` it replaces, without the span (valKey drops spans). */
+  toJSON(): { k: 'atom'; v: string } {
+    return { k: this.k, v: this.v };
+  }
+}
 
 interface Ctx {
   table: IrTable;
@@ -1215,7 +1246,7 @@ export class NftTextParser {
     }
     for (;;) {
       const o = this.peek();
-      if (o && ((o.t === 'punct' && ['&', '|', '^', '<<', '>>'].includes(o.v)) || (o.t === 'word' && WORD_BINOPS.has(o.v)))) {
+      if (o && ((o.t === 'punct' && BIT_OPS.has(o.v)) || (o.t === 'word' && WORD_BINOPS.has(o.v)))) {
         this.pos++;
         const r = this.parseValueTerm(ctx) ?? { k: 'expr', text: '' };
         e = { k: 'binop', op: WORD_BINOPS.get(o.v) ?? o.v, left: e, right: r };
@@ -1258,9 +1289,10 @@ export class NftTextParser {
       rule.stmts.push({ k: 'unknown', text: this.stmtText(s0), span: this.stmtSpan(s0) });
       return;
     }
-    const rightSpan = this.pos > vStart ? (v.span ?? this.span(this.toks[vStart]!, this.toks[this.pos - 1]!)) : undefined;
-    const st: IrStmt = { k: 'match', left: e, op, right: v, span: this.stmtSpan(s0) };
-    if (rightSpan) st.rightSpan = rightSpan;
+    // only the builder's reportSpan reads it, for destination ports (as the JSON front end sets it)
+    const rightSpan = this.pos > vStart && e.k === 'payload' && e.field === 'dport' ? (v.span ?? this.span(this.toks[vStart]!, this.toks[this.pos - 1]!)) : undefined;
+    const span = this.stmtSpan(s0);
+    const st: IrStmt = rightSpan ? { k: 'match', left: e, op, right: v, span, rightSpan } : { k: 'match', left: e, op, right: v, span };
     rule.stmts.push(st);
   }
 
@@ -1286,7 +1318,7 @@ export class NftTextParser {
         v = { k: 'range', lo: v, hi: n };
         continue;
       }
-      if ((o?.t === 'punct' && ['&', '|', '^', '<<', '>>'].includes(o.v)) || this.isWord(o, '/') || (o?.t === 'word' && WORD_BINOPS.has(o.v))) {
+      if ((o?.t === 'punct' && BIT_OPS.has(o.v)) || this.isWord(o, '/') || (o?.t === 'word' && WORD_BINOPS.has(o.v))) {
         this.pos++;
         this.parseValueTerm(ctx);
         v = { k: 'expr', text: this.stmtText(s0) };
@@ -1309,7 +1341,7 @@ export class NftTextParser {
       }
       break;
     }
-    if (this.pos > s0 + 1 || !v.span) v.span = this.span(this.toks[s0]!, this.toks[this.pos - 1]!);
+    if (this.pos > s0 + 1 || !(v instanceof WordAtom || v.span)) v.span = this.span(this.toks[s0]!, this.toks[this.pos - 1]!);
     return v;
   }
 
@@ -1377,7 +1409,7 @@ export class NftTextParser {
       }
       if (STMT_KEYWORDS.has(t.v) && t.v !== 'set' && t.v !== 'map') return undefined;
       this.pos++;
-      return { k: 'atom', v: t.v, span: this.span(t) };
+      return new WordAtom(t.v, t);
     }
     return undefined;
   }

@@ -1,0 +1,76 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fwlint } from './helpers.js';
+
+const CFT_SAVE = `*filter
+:INPUT DROP [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -p tcp -m multiport --dports 1761:1768 -j ACCEPT
+COMMIT
+`;
+const FINDING = 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT)';
+const TAMPERED = 'FROM-THE-CACHE: TCP 1761 (cft-0, Transfer CFT PeSIT)';
+
+function project(): string {
+  const d = mkdtempSync(join(tmpdir(), 'fwlint-cache-'));
+  writeFileSync(join(d, 'fwlint.config.yaml'), 'discovery: false\n');
+  writeFileSync(join(d, 'host.rules'), CFT_SAVE);
+  return d;
+}
+
+type Results = { filePath: string; messages: { ruleId: string; message: string }[] }[];
+const cftMessages = (stdout: string) => (JSON.parse(stdout) as Results)[0]!.messages.filter((m) => m.ruleId === 'firewall/no-unneeded-cft-ports').map((m) => m.message);
+
+/**
+ * ESLint's cache stores each file's results; a file read from the cache is not linted again. The proof: a finding
+ * rewritten inside the cache file comes back as written on the next run, and goes when the file or settings change.
+ */
+describe('fwlint --cache', () => {
+  it('writes .eslintcache in the working directory and does not re-lint an unchanged file', () => {
+    const d = project();
+    const first = fwlint(['-f', 'json', '--cache', 'host.rules'], { cwd: d });
+    expect(first.code).toBe(1);
+    expect(cftMessages(first.stdout)[0]).toContain(FINDING);
+    const cacheFile = join(d, '.eslintcache');
+    expect(existsSync(cacheFile)).toBe(true);
+    const cached = readFileSync(cacheFile, 'utf8');
+    expect(cached).toContain(join(d, 'host.rules'));
+    expect(cached).toContain(FINDING);
+    writeFileSync(cacheFile, cached.split(FINDING).join(TAMPERED));
+
+    const second = fwlint(['-f', 'json', '--cache', 'host.rules'], { cwd: d });
+    expect(second.code).toBe(1);
+    expect(cftMessages(second.stdout)[0]).toContain(TAMPERED);
+
+    // the file changes: linted again
+    writeFileSync(join(d, 'host.rules'), CFT_SAVE.replace('1761:1768', '1761:1762'));
+    const third = fwlint(['-f', 'json', '--cache', 'host.rules'], { cwd: d });
+    expect(cftMessages(third.stdout)).toEqual([
+      'Open: TCP 1761 (cft-0, Transfer CFT PeSIT), 1762 (cft-1, Transfer CFT PeSIT over TLS) reachable from 0.0.0.0/0 without a Transfer CFT deployment on host.rules.',
+    ]);
+  });
+
+  it('uses --cache-location, and re-lints when fwlint.config.yaml changes (a deployment now explains the ports)', () => {
+    const d = project();
+    const location = join(d, 'cache.json');
+    const run = () => fwlint(['-f', 'json', '--cache', '--cache-location', location, 'host.rules'], { cwd: d });
+    expect(cftMessages(run().stdout)[0]).toContain(FINDING);
+    expect(existsSync(join(d, '.eslintcache'))).toBe(false);
+    writeFileSync(location, readFileSync(location, 'utf8').split(FINDING).join(TAMPERED));
+    expect(cftMessages(run().stdout)[0]).toContain(TAMPERED);
+
+    writeFileSync(
+      join(d, 'fwlint.config.yaml'),
+      ['discovery: false', 'targets:', '  - files: ["host.rules"]', '    names: [mft01]', 'deployments:', '  - service: transfer-cft', '    targets: [mft01]', ''].join('\n'),
+    );
+    const after = run();
+    const messages = cftMessages(after.stdout);
+    expect(messages.some((m) => m.includes('FROM-THE-CACHE'))).toBe(false);
+    expect(messages).toEqual([
+      'Open: TCP 1764 (cft-3) reachable from 0.0.0.0/0 but not used by the Transfer CFT deployment on mft01 (1764 has no Transfer CFT role).',
+    ]);
+  });
+});

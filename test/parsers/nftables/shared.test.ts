@@ -1,0 +1,85 @@
+/**
+ * The builder shares immutable parts of the model between rules (implied
+ * family/protocol matches, simple verdicts, single-port sets): shared objects
+ * are frozen, and every rule still reads exactly as written.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseNftables, parseNftablesJson } from '../../../src/parsers/nftables/index.js';
+import { at, chainOf, rulesOf } from './helpers.js';
+
+const TEXT = [
+  'table inet filter {',
+  '  chain input {',
+  '    type filter hook input priority filter; policy drop;',
+  '    ip saddr 10.0.0.0/8 tcp dport 22 accept',
+  '    ip saddr != 10.1.0.0/16 tcp dport 22 accept',
+  '    udp dport { 53, 1761-1768 } drop',
+  '    ip saddr 192.0.2.1 jump web',
+  '    ip saddr 192.0.2.2 jump web',
+  '  }',
+  '  chain web {',
+  '    return',
+  '  }',
+  '}',
+  '',
+].join('\n');
+
+describe('nftables: shared parts of the model', () => {
+  const doc = parseNftables(TEXT);
+  const r = chainOf(doc, 'input').rules;
+
+  it('reads the rules as written', () => {
+    expect(doc.diagnostics).toEqual([]);
+    expect(rulesOf(doc, 'input')).toEqual([
+      'dstport=22 family=ipv4 proto=6 srcaddr=10.0.0.0/8 => accept',
+      '!srcaddr=10.1.0.0/16 dstport=22 family=ipv4 proto=6 => accept',
+      'dstport=53, 1761-1768 proto=17 => drop',
+      'family=ipv4 srcaddr=192.0.2.1/32 => jump web',
+      'family=ipv4 srcaddr=192.0.2.2/32 => jump web',
+    ]);
+  });
+
+  it('shares frozen implied matches and verdicts, not the matches written in the rule', () => {
+    const fam0 = r[0]!.matches.find((m) => m.kind === 'family');
+    const fam1 = r[1]!.matches.find((m) => m.kind === 'family');
+    expect(fam0).toBe(fam1);
+    expect(Object.isFrozen(fam0)).toBe(true);
+    const proto0 = r[0]!.matches.find((m) => m.kind === 'protocol');
+    expect(proto0).toBe(r[1]!.matches.find((m) => m.kind === 'protocol'));
+    expect(proto0?.span).toBeUndefined();
+    expect(r[0]!.action).toBe(r[1]!.action);
+    expect(Object.isFrozen(r[0]!.action)).toBe(true);
+    const a0 = r[0]!.matches.find((m) => m.kind === 'address');
+    const a1 = r[1]!.matches.find((m) => m.kind === 'address');
+    expect(Object.keys(a0!)).toEqual(['kind', 'dir', 'addrs', 'span']);
+    expect(Object.keys(a1!)).toEqual(['kind', 'dir', 'addrs', 'span', 'negated']);
+    expect(at(a0!.span)).toBe('4:5-4:24');
+    expect(at(a1!.span)).toBe('5:5-5:28');
+  });
+
+  it('shares one set per single port, each match keeps its own span', () => {
+    const p0 = r[0]!.matches.find((m) => m.kind === 'port');
+    const p1 = r[1]!.matches.find((m) => m.kind === 'port');
+    if (p0?.kind !== 'port' || p1?.kind !== 'port') throw new Error('port matches expected');
+    expect(p0.ports).toBe(p1.ports);
+    expect(at(p0.span)).toBe('4:25-4:37');
+    expect(at(p1.span)).toBe('5:29-5:41');
+    expect(at(r[0]!.reportSpan)).toBe('4:35-4:37');
+  });
+
+  it('the JSON front end gives the same rules with shared verdicts', () => {
+    const json = JSON.stringify({
+      nftables: [
+        { table: { family: 'ip', name: 'f', handle: 1 } },
+        { chain: { family: 'ip', table: 'f', name: 'in', handle: 2, type: 'filter', hook: 'input', prio: 0, policy: 'drop' } },
+        { rule: { family: 'ip', table: 'f', chain: 'in', handle: 3, expr: [{ match: { op: '==', left: { payload: { protocol: 'ip', field: 'saddr' } }, right: { prefix: { addr: '10.0.0.0', len: 8 } } } }, { accept: null }] } },
+        { rule: { family: 'ip', table: 'f', chain: 'in', handle: 4, expr: [{ match: { op: '==', left: { payload: { protocol: 'tcp', field: 'dport' } }, right: 22 } }, { accept: null }] } },
+      ],
+    });
+    const jd = parseNftablesJson(json);
+    expect(jd.diagnostics).toEqual([]);
+    expect(rulesOf(jd, 'in')).toEqual(['srcaddr=10.0.0.0/8 => accept', 'dstport=22 proto=6 => accept']);
+    const jr = chainOf(jd, 'in').rules;
+    expect(jr[0]!.action).toBe(jr[1]!.action);
+  });
+});

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // npm run bench: whole-process timings of fwlint on generated 1k/10k/100k-rule rulesets, side by side
 // with the native tools (iptables-restore --test, nft -c -f) run in a network namespace of our own.
-// Writes bench/results.md. Options: --sizes 1000,10000 --runs 5 --no-native --quick
+// Writes the measured section of bench/results.md (between the bench markers; the notes around it are
+// kept) and bench/out/latest.md. Options: --sizes 1000,10000 --runs 5 --no-native --no-write
 import { spawnSync } from 'node:child_process';
-import { cpus, totalmem, release } from 'node:os';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem, release } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { awsDescribe, iptablesSave, nftJson, nftText } from './generate.mjs';
@@ -13,6 +14,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'bench', 'out');
 mkdirSync(out, { recursive: true });
 const args = process.argv.slice(2);
+const loadAtStart = loadavg();
 const opt = (name, def) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : def;
@@ -92,9 +94,10 @@ for (const size of sizes) {
 }
 
 const cpu = cpus()[0]?.model ?? 'unknown';
+const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout?.trim() || 'unknown';
+const dirty = (spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8' }).stdout ?? '').trim() !== '';
 const lines = [
-  '# Benchmark results',
-  '',
+  `Run: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}, commit ${commit}${dirty ? ' (with uncommitted changes)' : ''}, load average at start ${loadAtStart.map((x) => x.toFixed(2)).join(' ')}.`,
   `Machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}, Node ${process.version}. `,
   `Runs: median of ${runs} whole-process runs (3 for 100k files; 1 for \`nft -c -f\`). fwlint runs all recommended rules with \`-f json\`.`,
   `Native tools run inside \`unshare -n\` (a namespace of our own)${canNs ? '' : ' — not available in this run, columns empty'}.`,
@@ -107,12 +110,38 @@ const lines = [
   '',
 ];
 const byKind = (k) => rows.filter((r) => r.kind === k);
+const verdict = (ok) => (ok === undefined ? 'not measured' : ok ? 'met' : '**missed**');
+const targets = [];
+const ipt = byKind('iptables-save').find((r) => r.size === 100000);
+if (ipt) targets.push(['100k iptables-save lint ≤ 1.5× `iptables-restore --test`', ipt.nativeWall ? `${fmt(ipt.wall)} s vs ${fmt(ipt.nativeWall)} s = ${fmt(ipt.wall / ipt.nativeWall, 2)}×` : 'native tool not run', ipt.nativeWall ? ipt.wall <= 1.5 * ipt.nativeWall : undefined]);
+const nft = byKind('nft text').find((r) => r.size === 100000);
+if (nft) targets.push(['100k nft text lint ≤ 1/20 of `nft -c -f`', nft.nativeWall && !nft.nativeTimedOut ? `${fmt(nft.wall)} s vs ${fmt(nft.nativeWall)} s = 1/${fmt(nft.nativeWall / nft.wall, 1)}` : 'native tool not run', nft.nativeWall && !nft.nativeTimedOut ? nft.wall * 20 <= nft.nativeWall : undefined]);
+targets.push(['cold start ≤ 5× `node -e 0`', `${fmt(cold.wall)} s vs ${fmt(nodeZero.wall)} s = ${fmt(cold.wall / nodeZero.wall, 2)}×`, cold.wall <= 5 * nodeZero.wall]);
+const big = rows.filter((r) => r.size === 100000);
+if (big.length > 0) targets.push(['peak RSS ≤ 40× file size (100k)', big.map((r) => `${r.kind} ${fmt(r.rss / r.mb, 1)}×`).join(', '), big.every((r) => r.rss <= 40 * r.mb)]);
+const growth = [];
 for (const k of ['iptables-save', 'nft text', 'nft -j JSON', 'aws describe-sg']) {
   const a = byKind(k).find((r) => r.size === 10000);
   const b = byKind(k).find((r) => r.size === 100000);
-  if (a && b) lines.push(`Growth ${k} 10k → 100k: ${fmt(b.wall / a.wall, 1)}× time (target ≤ 12×).`);
+  if (a && b) growth.push([k, b.wall / a.wall]);
 }
-lines.push('');
-writeFileSync(join(out, 'latest.md'), lines.join('\n'));
-console.log(`\n${lines.join('\n')}`);
-console.log(`(also in bench/out/latest.md; copy into bench/results.md with notes on what changed)`);
+if (growth.length > 0) targets.push(['10k → 100k ≤ 12× time', growth.map(([k, g]) => `${k} ${fmt(g, 1)}×`).join(', '), growth.every(([, g]) => g <= 12)]);
+lines.push('| target | measured (this run) | verdict |', '|---|---|---|', ...targets.map(([t, m, ok]) => `| ${t} | ${m} | ${verdict(ok)} |`), '');
+
+const section = lines.join('\n');
+writeFileSync(join(out, 'latest.md'), section);
+console.log(`\n${section}`);
+// bench/results.md: the generated section between the markers is replaced; the notes around it are kept
+const resultsFile = join(root, 'bench', 'results.md');
+const BEGIN = '<!-- bench:begin (written by npm run bench) -->';
+const END = '<!-- bench:end -->';
+if (args.includes('--no-write')) console.log('(not written to bench/results.md: --no-write)');
+else {
+  const old = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '';
+  const i = old.indexOf(BEGIN);
+  const j = old.indexOf(END);
+  const block = `${BEGIN}\n${section}\n${END}`;
+  const next = i >= 0 && j > i ? old.slice(0, i) + block + old.slice(j + END.length) : `# Benchmark results (issue 10)\n\n${block}\n\n${old}`;
+  writeFileSync(resultsFile, next);
+  console.log('(written to bench/results.md between the bench markers, and bench/out/latest.md)');
+}

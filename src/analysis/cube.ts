@@ -690,8 +690,12 @@ export class CubeIndex<T extends { c: Cube }> {
     this.items[id] = item;
   }
 
-  /** Ids of items whose cube overlaps q (each once). */
-  query(q: Cube, out: Set<number>): void {
+  /**
+   * Ids of items whose cube overlaps q (each once). With maxCost: when even the most
+   * selective dimension would test more items than that, nothing is done and false is
+   * returned (the caller scans in its own cheaper way).
+   */
+  query(q: Cube, out: Set<number>, maxCost = Infinity): boolean {
     const qk = cubeKeys(q);
     let best = -1;
     let bestCost = this.live;
@@ -715,6 +719,7 @@ export class CubeIndex<T extends { c: Cube }> {
         best = d;
       }
     }
+    if (bestCost > maxCost) return false;
     const test = (id: number) => {
       if (out.has(id)) return;
       const it = this.items[id];
@@ -722,18 +727,19 @@ export class CubeIndex<T extends { c: Cube }> {
     };
     if (best < 0) {
       for (let id = 0; id < this.items.length; id++) if (this.items[id]) test(id);
-      return;
+      return true;
     }
     const dim = this.dims[best]!;
     for (const id of dim.wide) test(id);
     if (best === PROTO_DIM && !qk[best]) {
       for (const b of protoBuckets!) for (const id of b) test(id);
-      return;
+      return true;
     }
     for (const key of qk[best]!) {
       const b = dim.buckets.get(key);
       if (b) for (const id of b) test(id);
     }
+    return true;
   }
 
   values(): T[] {

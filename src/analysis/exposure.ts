@@ -57,21 +57,6 @@ interface Via {
   redirect?: boolean;
 }
 
-/**
- * Cubes still to be cut out of a flow's cube (a persistent list: flows share their tails).
- * `pm`/`im`: the hole's protocol classes and input interfaces as small integers, so that
- * the many holes that cannot meet a flow are passed over without a full overlap test.
- */
-interface Holes {
-  c: Cube;
-  pm: number;
-  im: number;
-  next: Holes | undefined;
-}
-
-/** Returned by holesFor when one hole holds the whole cube. */
-const FULL: Holes = { c: undefined as unknown as Cube, pm: 0, im: 0, next: undefined };
-
 const TCP = 6;
 const UDP = 17;
 
@@ -101,37 +86,101 @@ function ifMask(m: bigint): number {
   return m < 0x80000000n ? Number(m) : -1;
 }
 
-function hole(c: Cube, next: Holes | undefined): Holes {
-  return { c, pm: protoMask(c.proto), im: ifMask(c.iif), next };
-}
-
-/** Whether a hole cannot meet a cube with protocol classes pm and interfaces im (a quick, partial test). */
-function missesQuickly(x: Holes, pm: number, im: number): boolean {
-  return (x.pm & pm) === 0 || (x.im >= 0 && im >= 0 && (x.im & im) === 0);
-}
+/** Below this many holes a log is scanned; above, it is queried through a spatial index. */
+const SCAN_LIMIT = 48;
 
 /**
- * The holes of `h` that overlap z, as a new list (order kept), or FULL when one of them
- * contains z (the region is empty).
+ * An append-only log of holes (cubes to cut out), shared by the successive versions of a flow:
+ * a flow owns a prefix of a log. Each entry keeps its protocol classes and input interfaces
+ * as small integers (most holes of a flow are passed over on those alone); long logs are
+ * indexed, so that a flow after thousands of per-address rules does not scan them all.
  */
-function holesFor(h: Holes | undefined, z: Cube): Holes | undefined {
+class HoleLog {
+  readonly cubes: Cube[] = [];
+  private readonly pm: number[] = [];
+  private readonly im: number[] = [];
+  private index: CubeIndex<{ c: Cube }> | undefined;
+  private indexed = 0;
+  private readonly found = new Set<number>();
+
+  push(c: Cube): void {
+    this.cubes.push(c);
+    this.pm.push(protoMask(c.proto));
+    this.im.push(ifMask(c.iif));
+  }
+
+  /** Ids below n of the holes that overlap q, ascending. */
+  overlapping(q: Cube, n: number, pm: number, im: number, out: number[]): void {
+    if (n > SCAN_LIMIT) {
+      let idx = this.index;
+      if (!idx) this.index = idx = new CubeIndex<{ c: Cube }>();
+      // ids are positions: entries are indexed in order and never removed
+      for (; this.indexed < this.cubes.length; this.indexed++) idx.add({ c: this.cubes[this.indexed]! });
+      const found = this.found;
+      found.clear();
+      // the index only where it is selective (a quarter of the prefix at most): else scan
+      if (idx.query(q, found, n / 16)) {
+        const start = out.length;
+        for (const id of found) if (id < n) out.push(id);
+        if (out.length - start > 1) {
+          const part = out.splice(start).sort((x, y) => x - y);
+          for (const id of part) out.push(id);
+        }
+        return;
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      if ((this.pm[i]! & pm) === 0) continue;
+      const hm = this.im[i]!;
+      if (hm >= 0 && im >= 0 && (hm & im) === 0) continue;
+      if (cubesOverlap(this.cubes[i]!, q)) out.push(i);
+    }
+  }
+
+}
+
+/** A flow's holes: the first n entries of a log, then those of the segment it continues (`up`). */
+interface Holes {
+  log: HoleLog;
+  n: number;
+  up: Holes | undefined;
+}
+
+/** Holes h with m added: appended in place when h owns the end of its log, else in a new segment. */
+function withHole(h: Holes | undefined, m: Cube): Holes {
+  if (h && h.n === h.log.cubes.length) {
+    h.log.push(m);
+    return { log: h.log, n: h.n + 1, up: h.up };
+  }
+  const log = new HoleLog();
+  log.push(m);
+  return { log, n: 1, up: h };
+}
+
+const scratch: number[] = [];
+/** Returned by narrowed when one hole holds the whole cube. */
+const SWALLOWED: Holes = { log: new HoleLog(), n: 0, up: undefined };
+
+/**
+ * The holes of h that overlap z, as one fresh segment (a flow entering another chain carries
+ * only what concerns it, not the whole history of the chains it came through), or SWALLOWED
+ * when one of them contains z (the region is empty).
+ */
+function narrowed(h: Holes | undefined, z: Cube): Holes | undefined {
   if (h === undefined) return undefined;
-  const keep: Holes[] = [];
-  let all = true;
   const pm = protoMask(z.proto);
   const im = ifMask(z.iif);
-  for (let x: Holes | undefined = h; x; x = x.next) {
-    if (missesQuickly(x, pm, im) || !cubesOverlap(x.c, z)) {
-      all = false;
-      continue;
+  let log: HoleLog | undefined;
+  for (let s: Holes | undefined = h; s; s = s.up) {
+    scratch.length = 0;
+    s.log.overlapping(z, s.n, pm, im, scratch);
+    for (const id of scratch) {
+      const x = s.log.cubes[id]!;
+      if (cubeContains(x, z)) return SWALLOWED;
+      (log ??= new HoleLog()).push(x);
     }
-    if (cubeContains(x.c, z)) return FULL;
-    keep.push(x);
   }
-  if (all) return h;
-  let out: Holes | undefined;
-  for (let i = keep.length - 1; i >= 0; i--) out = { ...keep[i]!, next: out };
-  return out;
+  return log ? { log, n: log.cubes.length, up: undefined } : undefined;
 }
 
 /** A flow as hole-free flows with disjoint cubes. */
@@ -140,17 +189,22 @@ function materialize(f: Flow): Flow[] {
   let pieces: Cube[] = [f.c];
   const pm = protoMask(f.c.proto);
   const im = ifMask(f.c.iif);
-  for (let x: Holes | undefined = f.h; x && pieces.length > 0; x = x.next) {
-    if (missesQuickly(x, pm, im) || !cubesOverlap(x.c, f.c)) continue; // (nor any piece of it)
-    if (pieces.length === 1) {
-      const p = pieces[0]!;
-      pieces = [];
-      subtractCube(p, x.c, pieces);
-      continue;
+  const ids: number[] = [];
+  for (let s: Holes | undefined = f.h; s && pieces.length > 0; s = s.up) {
+    ids.length = 0;
+    s.log.overlapping(f.c, s.n, pm, im, ids); // (a hole that misses the cube misses its pieces)
+    for (let k = 0; k < ids.length && pieces.length > 0; k++) {
+      const x = s.log.cubes[ids[k]!]!;
+      if (pieces.length === 1) {
+        const p = pieces[0]!;
+        pieces = [];
+        subtractCube(p, x, pieces);
+        continue;
+      }
+      const next: Cube[] = [];
+      for (const p of pieces) subtractCube(p, x, next);
+      pieces = next;
     }
-    const next: Cube[] = [];
-    for (const p of pieces) subtractCube(p, x.c, next);
-    pieces = next;
   }
   const out: Flow[] = [];
   for (const p of pieces) if (!cubeIsEmpty(p)) out.push({ ...f, c: p, h: undefined });
@@ -417,8 +471,7 @@ class Engine {
           for (const m of cr.maybe) {
             const z = intersectCube(f.c, m);
             if (!z || cubeIsEmpty(z)) continue;
-            const h = holesFor(f.h, z);
-            if (h === FULL) continue;
+            const h = f.h;
             hit.push({ ...f, c: z, h, tags: t });
             back.push({ ...f, c: z, h, tags: t });
           }
@@ -430,7 +483,7 @@ class Engine {
             gone = true;
             break;
           }
-          if (cubesOverlap(m, f.c)) h = hole(m, h);
+          if (cubesOverlap(m, f.c)) h = withHole(h, m);
         }
         // (a flow with holes no longer takes part in merging: addFlow checks prev.h)
         if (gone) R.remove(id);
@@ -465,8 +518,8 @@ class Engine {
           }
           const into: Flow[] = [];
           for (const f of hit) {
-            const h = holesFor(f.h, f.c);
-            if (h !== FULL) into.push(h === f.h ? f : { ...f, h });
+            const h = narrowed(f.h, f.c);
+            if (h !== SWALLOWED) into.push(h === f.h ? f : { ...f, h });
           }
           const sub = this.evalChain(table, target, into, local, pre, depth + 1, [...stack, target]);
           pushAll(out.accepted, sub.accepted);

@@ -44,7 +44,39 @@ export class LineIndex {
     return { line: lo + 1, column: offset - s[lo]! + 1, offset };
   }
   span(start: number, end: number): Span {
-    return { start: this.position(start), end: this.position(end) };
+    const a = this.position(start);
+    const b = this.position(end);
+    return new PackedSpan(a.line, a.column, a.offset, b.line, b.column, b.offset);
+  }
+}
+
+/**
+ * A span as one object of six small integers (a big model has several spans per rule: three
+ * objects each would be half of its memory). `start` and `end` are built when read.
+ */
+export class PackedSpan implements Span {
+  readonly #sl: number;
+  readonly #sc: number;
+  readonly #so: number;
+  readonly #el: number;
+  readonly #ec: number;
+  readonly #eo: number;
+  constructor(sl: number, sc: number, so: number, el: number, ec: number, eo: number) {
+    this.#sl = sl;
+    this.#sc = sc;
+    this.#so = so;
+    this.#el = el;
+    this.#ec = ec;
+    this.#eo = eo;
+  }
+  get start(): Position {
+    return { line: this.#sl, column: this.#sc, offset: this.#so };
+  }
+  get end(): Position {
+    return { line: this.#el, column: this.#ec, offset: this.#eo };
+  }
+  toJSON(): { start: Position; end: Position } {
+    return { start: this.start, end: this.end };
   }
 }
 

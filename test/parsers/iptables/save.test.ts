@@ -80,7 +80,7 @@ describe('iptables-save: line syntax', () => {
   it('handles CRLF line ends: spans stop before \\r, comments have no \\r', () => {
     const d = save('# top\r\n*filter\r\n:INPUT DROP [0:0]\r\n-A INPUT -i eth0 -j ACCEPT\r\nCOMMIT\r\n');
     expect(d.diagnostics).toEqual([]);
-    expect(d.comments).toEqual([{ value: ' top', type: 'Line', span: { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 6, offset: 5 } } }]);
+    expect(d.comments.map((c) => [c.value, c.type, c.span.start, c.span.end])).toEqual([[' top', 'Line', { line: 1, column: 1, offset: 0 }, { line: 1, column: 6, offset: 5 }]]);
     const c = chainOf(d, 'filter', 'INPUT');
     expect(at(c.policySpan)).toBe('3:1-3:18');
     const r = c.rules[0]!;

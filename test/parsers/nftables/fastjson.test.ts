@@ -42,7 +42,8 @@ describe('lean JSON readers for big dumps', () => {
     const a = items(v);
     const b = items(ref);
     if (a.kind !== 'array' || b.kind !== 'array') throw new Error('not arrays');
-    expect(a.items.map((i) => i.span)).toEqual(b.items.map((i) => i.span));
+    const at = (i: PValue) => ({ start: i.span.start, end: i.span.end }); // positions, whatever object holds them
+    expect(a.items.map(at)).toEqual(b.items.map(at));
     expect(parseJsonViews('{"nftables": [1, "a,]", [2]]}')!.kind).toBe('object');
     expect(parseJsonViews('{"nftables": [}')).toBeUndefined();
   });

@@ -86,12 +86,15 @@ const rule: Rule.RuleModule = {
           // world-open is a property of each port (the entries holding it together cover the family),
           // so one sweep per family serves every entry: its share is its own ports of that set
           const perFamily = new Map<Family, NumSet>();
-          return exposed.flatMap((piece) => {
+          const out: ExposedPiece[] = [];
+          for (const piece of exposed) {
             let all = perFamily.get(piece.entry.family);
             if (!all) perFamily.set(piece.entry.family, (all = worldPorts(exposed, piece.entry.family, set)));
+            if (all.isEmpty) continue; // nothing of this family is world-open: the usual case
             const world = all.intersect(piece.ports);
-            return world.isEmpty ? [] : [{ entry: piece.entry, protocol, ports: world }];
-          });
+            if (!world.isEmpty) out.push({ entry: piece.entry, protocol, ports: world });
+          }
+          return out;
         });
         const targets = a.targets(ruleset);
         for (const g of groupByResponsible(pieces)) {

@@ -34,12 +34,17 @@ export interface ExposureGroup {
 
 /** Group exposure entries by the rule (or policy) that accepts them: one finding per responsible line, never one per port. */
 export function groupByResponsible(entries: Iterable<{ entry: ExposureEntry; protocol: number; ports: NumSet }>): ExposureGroup[] {
-  const groups = new Map<string, ExposureGroup>();
+  // rule groups found by id (no key string per entry); `list` keeps the order of first appearance, which the
+  // stable sort by position keeps for groups at the same position
+  const list: ExposureGroup[] = [];
+  const byRule = new Map<number, ExposureGroup>();
+  const byPolicy = new Map<string, ExposureGroup>();
   for (const { entry, protocol, ports } of entries) {
     if (ports.isEmpty) continue;
-    const key = entry.rule ? `rule:${entry.rule.id}` : `policy:${entry.table.name}/${entry.chain.name}`;
-    let g = groups.get(key);
+    const policyKey = entry.rule ? undefined : `policy:${entry.table.name}/${entry.chain.name}`;
+    let g = entry.rule ? byRule.get(entry.rule.id) : byPolicy.get(policyKey!);
     if (!g) {
+      const key = policyKey ?? `rule:${entry.rule!.id}`;
       const span = entry.rule ? (entry.rule.reportSpan ?? entry.rule.span) : (entry.chain.policySpan ?? entry.chain.span);
       g = {
         key,
@@ -57,7 +62,9 @@ export function groupByResponsible(entries: Iterable<{ entry: ExposureEntry; pro
         g.rule = entry.rule;
         g.ruleId = entry.rule.id;
       }
-      groups.set(key, g);
+      if (entry.rule) byRule.set(entry.rule.id, g);
+      else byPolicy.set(key, g);
+      list.push(g);
     } else {
       const had = g.ports.get(protocol);
       g.ports.set(protocol, had ? had.union(ports) : ports);
@@ -68,7 +75,7 @@ export function groupByResponsible(entries: Iterable<{ entry: ExposureEntry; pro
     for (const r of entry.reasons) if (!g.reasons.includes(r.message)) g.reasons.push(r.message);
     if (entry.via && !g.via) g.via = `published through DNAT to ${entry.via.to} (line ${entry.via.rule.span.start.line})`;
   }
-  return [...groups.values()].sort((a, b) => a.span.start.offset - b.span.start.offset);
+  return list.sort((a, b) => a.span.start.offset - b.span.start.offset);
 }
 
 /**

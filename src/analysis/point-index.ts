@@ -254,6 +254,19 @@ function buildBig(sets: readonly (readonly bigint[])[], W: number, shift: number
   return { bounds, ...buildRows(bounds.length, at, Int32Array.from(own), W, shift) };
 }
 
+/** Each number dimension's sets of a cube (bit masks as runs of bit positions). */
+const NUM_OF: ((c: Cube) => readonly number[])[] = [];
+NUM_OF[PROTO] = (c) => c.proto.bounds;
+NUM_OF[IIF] = (c) => maskRuns(c.iif);
+NUM_OF[OIF] = (c) => maskRuns(c.oif);
+NUM_OF[CT] = (c) => numRuns(c.ct);
+NUM_OF[ICMP] = (c) => c.icmp.bounds;
+NUM_OF[DPORT] = (c) => c.dport.bounds;
+NUM_OF[SPORT] = (c) => c.sport.bounds;
+NUM_OF[DST4] = (c) => c.dst.v4.bounds;
+NUM_OF[SRC4] = (c) => c.src.v4.bounds;
+NUM_OF[SPRIN] = (c) => maskRuns(c.sprin);
+
 export interface PointIndexOptions {
   /** log2 of the checkpoint stride (0: every row of the bit matrix is stored); default 3. */
   strideLog2?: number;
@@ -263,9 +276,10 @@ export class PointIndex {
   /** Words per bitset. */
   private readonly W: number;
   private readonly shift: number;
-  private readonly num: NumDim[] = [];
-  private readonly dst6: BigDim;
-  private readonly src6: BigDim;
+  /** Dimensions are built on first use: a small chain's queries often end before the last ones. */
+  private readonly num: (NumDim | undefined)[] = new Array<NumDim | undefined>(NDIMS);
+  private d6: BigDim | undefined;
+  private s6: BigDim | undefined;
   private readonly acc: Int32Array;
   private readonly row: Int32Array;
   private readonly span: Int32Array;
@@ -275,32 +289,30 @@ export class PointIndex {
     options: PointIndexOptions = {},
   ) {
     const W = (this.W = Math.max(1, Math.ceil(cubes.length / 32)));
-    const shift = (this.shift = options.strideLog2 ?? 3);
+    this.shift = options.strideLog2 ?? 3;
     this.acc = new Int32Array(W);
     this.row = new Int32Array(W);
     this.span = new Int32Array(W);
-    const numOf: ((c: Cube) => readonly number[])[] = [];
-    numOf[PROTO] = (c) => c.proto.bounds;
-    numOf[IIF] = (c) => maskRuns(c.iif);
-    numOf[OIF] = (c) => maskRuns(c.oif);
-    numOf[CT] = (c) => numRuns(c.ct);
-    numOf[ICMP] = (c) => c.icmp.bounds;
-    numOf[DPORT] = (c) => c.dport.bounds;
-    numOf[SPORT] = (c) => c.sport.bounds;
-    numOf[DST4] = (c) => c.dst.v4.bounds;
-    numOf[SRC4] = (c) => c.src.v4.bounds;
-    numOf[SPRIN] = (c) => maskRuns(c.sprin);
-    for (let d = 0; d < NDIMS; d++) this.num[d] = buildNum(cubes.map(numOf[d]!), W, shift);
-    this.dst6 = buildBig(
-      cubes.map((c) => c.dst.v6.bounds),
-      W,
-      shift,
-    );
-    this.src6 = buildBig(
-      cubes.map((c) => c.src.v6.bounds),
-      W,
-      shift,
-    );
+  }
+
+  private numDim(d: number): NumDim {
+    return (this.num[d] ??= buildNum(this.cubes.map(NUM_OF[d]!), this.W, this.shift));
+  }
+
+  private get dst6(): BigDim {
+    return (this.d6 ??= buildBig(
+      this.cubes.map((c) => c.dst.v6.bounds),
+      this.W,
+      this.shift,
+    ));
+  }
+
+  private get src6(): BigDim {
+    return (this.s6 ??= buildBig(
+      this.cubes.map((c) => c.src.v6.bounds),
+      this.W,
+      this.shift,
+    ));
   }
 
   get size(): number {
@@ -326,7 +338,7 @@ export class PointIndex {
   }
 
   private andNum(d: number, v: number, nw: number): boolean {
-    const dim = this.num[d]!;
+    const dim = this.numDim(d);
     if (dim.full) return dim.bounds[0]! <= v && v < dim.bounds[1]!;
     const i = rowOfNum(dim.bounds, v);
     return i >= 0 && this.and(dim, i, nw);
@@ -452,15 +464,15 @@ export class PointIndex {
     const srcAddr = q.sprin === 0n;
     const srcPrin = q.src.isEmpty;
     if (
-      !this.andSpan(q.dport.bounds, this.num[DPORT]!, undefined, undefined, nw) ||
-      !(srcAddr ? this.andSpan(q.src.v4.bounds, this.num[SRC4]!, q.src.v6.bounds, this.src6, nw) : srcPrin ? this.andSpan(maskRuns(q.sprin), this.num[SPRIN]!, undefined, undefined, nw) : true) ||
-      !this.andSpan(q.dst.v4.bounds, this.num[DST4]!, q.dst.v6.bounds, this.dst6, nw) ||
-      !this.andSpan(q.proto.bounds, this.num[PROTO]!, undefined, undefined, nw) ||
-      !this.andSpan(q.sport.bounds, this.num[SPORT]!, undefined, undefined, nw) ||
-      !this.andSpan(maskRuns(q.iif), this.num[IIF]!, undefined, undefined, nw) ||
-      !this.andSpan(maskRuns(q.oif), this.num[OIF]!, undefined, undefined, nw) ||
-      !this.andSpan(numRuns(q.ct), this.num[CT]!, undefined, undefined, nw) ||
-      !this.andSpan(q.icmp.bounds, this.num[ICMP]!, undefined, undefined, nw)
+      !this.andSpan(q.dport.bounds, this.numDim(DPORT), undefined, undefined, nw) ||
+      !(srcAddr ? this.andSpan(q.src.v4.bounds, this.numDim(SRC4), q.src.v6.bounds, q.src.v6.isEmpty ? undefined : this.src6, nw) : srcPrin ? this.andSpan(maskRuns(q.sprin), this.numDim(SPRIN), undefined, undefined, nw) : true) ||
+      !this.andSpan(q.dst.v4.bounds, this.numDim(DST4), q.dst.v6.bounds, q.dst.v6.isEmpty ? undefined : this.dst6, nw) ||
+      !this.andSpan(q.proto.bounds, this.numDim(PROTO), undefined, undefined, nw) ||
+      !this.andSpan(q.sport.bounds, this.numDim(SPORT), undefined, undefined, nw) ||
+      !this.andSpan(maskRuns(q.iif), this.numDim(IIF), undefined, undefined, nw) ||
+      !this.andSpan(maskRuns(q.oif), this.numDim(OIF), undefined, undefined, nw) ||
+      !this.andSpan(numRuns(q.ct), this.numDim(CT), undefined, undefined, nw) ||
+      !this.andSpan(q.icmp.bounds, this.numDim(ICMP), undefined, undefined, nw)
     )
       return 0;
     return nw;

@@ -43,6 +43,31 @@ export function iptablesSave(n, seed = 1) {
   return out.join('\n');
 }
 
+/**
+ * A host firewall as people write them: one long INPUT chain of per-address accepts (SSH and
+ * the Transfer CFT ports for some), drops of non-TCP traffic per address, and a small service
+ * chain jumped to every 50 rules; policy DROP. The lazy parts of the engine meet their worst
+ * case here (thousands of earlier rules before each accept), so it is measured too.
+ */
+export function iptablesHost(n, seed = 5) {
+  const r = rng(seed);
+  const out = ['*filter', ':INPUT DROP [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]'];
+  const body = ['-A INPUT -i lo -j ACCEPT', '-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT', '-A INPUT -m conntrack --ctstate INVALID -j DROP'];
+  const chains = [];
+  for (let i = 0; body.length < n; i++) {
+    const addr = `${int(r, 1, 223)}.${int(r, 0, 255)}.${int(r, 0, 255)}.${int(r, 1, 254)}`;
+    if (i % 50 === 0) {
+      const name = `SVC${i}`;
+      chains.push(`:${name} - [0:0]`);
+      const port = 3000 + (i % 1000);
+      body.push(`-A INPUT -p tcp -m tcp --dport ${port} -j ${name}`, `-A ${name} -s 10.0.0.0/8 -j RETURN`, `-A ${name} -p tcp -m tcp --dport ${port} -j ACCEPT`);
+    } else if (i % 7 === 0) body.push(`-A INPUT -s ${addr}/32 ! -p tcp -j DROP`);
+    else if (i % 3 === 0) body.push(`-A INPUT -s ${addr}/32 -p tcp -m multiport --dports 22,1761:1768 -j ACCEPT`);
+    else body.push(`-A INPUT -s ${addr}/32 -p tcp -m tcp --dport ${int(r, 20000, 25000)} -j ACCEPT`);
+  }
+  return [...out, ...chains, ...body, 'COMMIT', ''].join('\n');
+}
+
 /** nftables text with sets and jumps. */
 export function nftText(n, seed = 2) {
   const r = rng(seed);

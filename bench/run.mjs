@@ -8,7 +8,7 @@ import { cpus, loadavg, totalmem, release } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { awsDescribe, iptablesSave, nftJson, nftText } from './generate.mjs';
+import { awsDescribe, iptablesHost, iptablesSave, nftJson, nftText } from './generate.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'bench', 'out');
@@ -78,6 +78,12 @@ for (const size of sizes) {
   const n1 = canNs && has('iptables-restore') ? bench('unshare', ['-n', 'iptables-restore', '--test', ipt], runs) : undefined;
   row('iptables-save', size, ipt, r1, n1);
 
+  const host = join(out, `iptables-host-${label}.rules`);
+  writeFileSync(host, iptablesHost(size));
+  const h1 = bench(process.execPath, [fwlint, '-f', 'json', host], size >= 100000 ? Math.min(runs, 3) : runs);
+  const hn = canNs && has('iptables-restore') ? bench('unshare', ['-n', 'iptables-restore', '--test', host], runs) : undefined;
+  row('iptables host', size, host, h1, hn);
+
   const nft = join(out, `nftables-${label}.nft`);
   writeFileSync(nft, nftText(size));
   const r2 = bench(process.execPath, [fwlint, '-f', 'json', nft], size >= 100000 ? Math.min(runs, 3) : runs);
@@ -120,7 +126,7 @@ targets.push(['cold start ≤ 5× `node -e 0`', `${fmt(cold.wall)} s vs ${fmt(no
 const big = rows.filter((r) => r.size === 100000);
 if (big.length > 0) targets.push(['peak RSS ≤ 40× file size (100k)', big.map((r) => `${r.kind} ${fmt(r.rss / r.mb, 1)}×`).join(', '), big.every((r) => r.rss <= 40 * r.mb)]);
 const growth = [];
-for (const k of ['iptables-save', 'nft text', 'nft -j JSON', 'aws describe-sg']) {
+for (const k of ['iptables-save', 'iptables host', 'nft text', 'nft -j JSON', 'aws describe-sg']) {
   const a = byKind(k).find((r) => r.size === 10000);
   const b = byKind(k).find((r) => r.size === 100000);
   if (a && b) growth.push([k, b.wall / a.wall]);

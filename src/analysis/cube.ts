@@ -632,6 +632,29 @@ interface DimIndex {
   buckets: Map<number | string, Set<number>>;
 }
 
+function put(dim: DimIndex, k: Keys, id: number): void {
+  if (!k) {
+    dim.wide.add(id);
+    return;
+  }
+  for (const key of k) {
+    let b = dim.buckets.get(key);
+    if (!b) dim.buckets.set(key, (b = new Set()));
+    b.add(id);
+  }
+}
+
+function drop(dim: DimIndex, k: Keys, id: number): void {
+  if (!k) dim.wide.delete(id);
+  else for (const key of k) dim.buckets.get(key)?.delete(id);
+}
+
+function keyedCost(dim: DimIndex, k: readonly (number | string)[]): number {
+  let n = 0;
+  for (const key of k) n += dim.buckets.get(key)?.size ?? 0;
+  return n;
+}
+
 /**
  * Items with a cube, indexed by destination port, source and destination
  * blocks: a query walks the cheapest dimension only (the items not small there,
@@ -642,6 +665,12 @@ export class CubeIndex<T extends { c: Cube }> {
   private readonly items: (T | undefined)[] = [];
   private readonly keys: Keys[][] = [];
   private readonly dims: DimIndex[] = [0, 1, 2, 3].map(() => ({ wide: new Set<number>(), buckets: new Map() }));
+  /**
+   * sub[d][e]: the items wide in dimension d, indexed by dimension e — so that a query that
+   * narrows on d does not test every item that is wide there (the jump rules of a long INPUT
+   * chain are wide in the source but keyed by their port).
+   */
+  private readonly sub: DimIndex[][] = [0, 1, 2, 3].map(() => [0, 1, 2, 3].map(() => ({ wide: new Set<number>(), buckets: new Map() })));
   private live = 0;
 
   get size(): number {
@@ -655,14 +684,10 @@ export class CubeIndex<T extends { c: Cube }> {
     this.keys.push(ks);
     for (let d = 0; d < DIMS; d++) {
       const k = ks[d];
-      const dim = this.dims[d]!;
-      if (!k) dim.wide.add(id);
-      else
-        for (const key of k) {
-          let b = dim.buckets.get(key);
-          if (!b) dim.buckets.set(key, (b = new Set()));
-          b.add(id);
-        }
+      if (!k) {
+        this.dims[d]!.wide.add(id);
+        for (let e = 0; e < DIMS; e++) if (e !== d) put(this.sub[d]![e]!, ks[e], id);
+      } else put(this.dims[d]!, k, id);
     }
     this.live++;
     return id;
@@ -673,9 +698,10 @@ export class CubeIndex<T extends { c: Cube }> {
     const ks = this.keys[id]!;
     for (let d = 0; d < DIMS; d++) {
       const k = ks[d];
-      const dim = this.dims[d]!;
-      if (!k) dim.wide.delete(id);
-      else for (const key of k) dim.buckets.get(key)?.delete(id);
+      if (!k) {
+        this.dims[d]!.wide.delete(id);
+        for (let e = 0; e < DIMS; e++) if (e !== d) drop(this.sub[d]![e]!, ks[e], id);
+      } else drop(this.dims[d]!, k, id);
     }
     this.items[id] = undefined;
     this.live--;
@@ -698,12 +724,13 @@ export class CubeIndex<T extends { c: Cube }> {
   query(q: Cube, out: Set<number>, maxCost = Infinity): boolean {
     const qk = cubeKeys(q);
     let best = -1;
+    let bestSub = -1;
     let bestCost = this.live;
     let protoBuckets: Set<number>[] | undefined;
     for (let d = 0; d < DIMS; d++) {
       const k = qk[d];
       const dim = this.dims[d]!;
-      let cost = dim.wide.size;
+      let cost = 0;
       if (d === PROTO_DIM && !k) {
         protoBuckets = [];
         for (const [key, b] of dim.buckets) {
@@ -713,10 +740,25 @@ export class CubeIndex<T extends { c: Cube }> {
           }
         }
       } else if (!k) continue;
-      else for (const key of k) cost += dim.buckets.get(key)?.size ?? 0;
+      else cost = keyedCost(dim, k);
+      // the items wide in d: all of them, or those a second dimension keeps
+      let wide = dim.wide.size;
+      let via = -1;
+      for (let e = 0; e < DIMS && wide > 0; e++) {
+        const ke = qk[e];
+        if (e === d || !ke) continue;
+        const se = this.sub[d]![e]!;
+        const c = se.wide.size + keyedCost(se, ke);
+        if (c < wide) {
+          wide = c;
+          via = e;
+        }
+      }
+      cost += wide;
       if (cost < bestCost) {
         bestCost = cost;
         best = d;
+        bestSub = via;
       }
     }
     if (bestCost > maxCost) return false;
@@ -730,7 +772,15 @@ export class CubeIndex<T extends { c: Cube }> {
       return true;
     }
     const dim = this.dims[best]!;
-    for (const id of dim.wide) test(id);
+    if (bestSub < 0) for (const id of dim.wide) test(id);
+    else {
+      const se = this.sub[best]![bestSub]!;
+      for (const id of se.wide) test(id);
+      for (const key of qk[bestSub]!) {
+        const b = se.buckets.get(key);
+        if (b) for (const id of b) test(id);
+      }
+    }
     if (best === PROTO_DIM && !qk[best]) {
       for (const b of protoBuckets!) for (const id of b) test(id);
       return true;

@@ -119,7 +119,7 @@ class HoleLog {
       const found = this.found;
       found.clear();
       // the index only where it is selective (a quarter of the prefix at most): else scan
-      if (idx.query(q, found, n / 16)) {
+      if (idx.query(q, found, n / 4)) {
         const start = out.length;
         for (const id of found) if (id < n) out.push(id);
         if (out.length - start > 1) {

@@ -275,20 +275,31 @@ function readsContext(ms: readonly Match[]): boolean {
 const NONE: Cube[] = [];
 const NO_TEXT: string[] = [];
 
+/** Compiled rules that do not read the context, per packet space (it lives as long as its ruleset). */
+const sharedCompiled = new WeakMap<Space, Map<Rule, CompiledRule>>();
+
+function compiledIn(sp: Space): Map<Rule, CompiledRule> {
+  let m = sharedCompiled.get(sp);
+  if (!m) sharedCompiled.set(sp, (m = new Map()));
+  return m;
+}
+
 /**
- * Compiles rules once. `common`: a cache shared by compilers of the same space with other
- * context flags (the exposure engine's four): rules that do not read the context are compiled
- * once for all of them. It lives as long as its compilers (compiled rules are not kept after
- * an analysis: they would double the memory of a big ruleset's model).
+ * Compiles rules once. Rules that do not read the context flags (nearly all) are compiled once
+ * per packet space and shared by every compiler of it — the exposure engine's four and the
+ * shadow analysis's — for as long as the ruleset lives: one compilation of a 100k-rule file
+ * instead of two, for about 0.4 KB per rule.
  */
 export class RuleCompiler {
   private readonly cache = new Map<Rule, CompiledRule>();
+  private readonly common: Map<Rule, CompiledRule>;
   constructor(
     readonly sp: Space,
     readonly local: boolean,
     readonly pre = false,
-    private readonly common: Map<Rule, CompiledRule> = new Map(),
-  ) {}
+  ) {
+    this.common = compiledIn(sp);
+  }
   get(rule: Rule): CompiledRule {
     let c = this.common.get(rule) ?? this.cache.get(rule);
     if (!c) {

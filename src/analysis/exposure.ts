@@ -23,7 +23,7 @@ import {
   type Ruleset,
   type Table,
 } from '../model/index.js';
-import { RuleCompiler, spaceFor, tableCarries, type CompiledRule } from './compile.js';
+import { RuleCompiler, spaceFor, tableCarries } from './compile.js';
 import {
   CubeIndex,
   ctBit,
@@ -354,10 +354,9 @@ class Engine {
     readonly sp: Space,
     readonly hook: 'input' | 'forward',
   ) {
-    const common = new Map<Rule, CompiledRule>();
     this.compilers = [
-      [new RuleCompiler(sp, false, false, common), new RuleCompiler(sp, false, true, common)],
-      [new RuleCompiler(sp, true, false, common), new RuleCompiler(sp, true, true, common)],
+      [new RuleCompiler(sp, false, false), new RuleCompiler(sp, false, true)],
+      [new RuleCompiler(sp, true, false), new RuleCompiler(sp, true, true)],
     ];
   }
 

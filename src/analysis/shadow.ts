@@ -5,7 +5,7 @@
  * when its whole `may` region (every family the chain sees) is covered.
  */
 import type { Chain, Family, Rule, Ruleset, Table } from '../model/index.js';
-import { compileConj, spaceFor, tableCarries, type Cond } from './compile.js';
+import { RuleCompiler, spaceFor, tableCarries, type Cond } from './compile.js';
 import { AddrSet, IntervalSet } from '../model/index.js';
 import { CubeIndex, cubeIsEmpty, cubesOverlap, intersectCube, subtractCube, type Cube } from './cube.js';
 import { PointIndex } from './point-index.js';
@@ -39,10 +39,11 @@ export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {})
     const families = (ruleset.families.length > 0 ? ruleset.families : (['ipv4', 'ipv6'] as Family[])).filter((f) => tableCarries(table.family, f));
     if (families.length === 0) continue;
     const spaces = families.map((f) => spaceFor(ruleset, f));
+    const comps = spaces.map((sp) => new RuleCompiler(sp, false));
     for (const chain of table.chains) {
-      // only the decidable regions matter here (not `maybe`): compile without the rule compiler's extra subtraction
+      // compiled by the rule compilers of the spaces: shared with the exposure engine's
       const live = chain.rules.filter((r) => !r.disabled);
-      const compiled = live.map((r) => spaces.map((sp) => compileConj(r.matches, sp, false)));
+      const compiled: Cond[][] = live.map((r) => comps.map((c) => c.get(r)));
       let indexed = true;
       for (let k = 0; k < spaces.length && indexed; k++) {
         let n = 0;

@@ -97,28 +97,34 @@ const SCAN_LIMIT = 48;
  */
 class HoleLog {
   readonly cubes: Cube[] = [];
-  private readonly pm: number[] = [];
   private readonly im: number[] = [];
+  /** Ids by protocol classes (1 TCP, 2 UDP, 4 other, and their unions), ascending. */
+  private readonly byClass: number[][] = [[], [], [], [], [], [], [], []];
   private index: CubeIndex<{ c: Cube }> | undefined;
   private indexed = 0;
+  /** The index is not tried again before the log reaches this length (it was not selective). */
+  private retryAt = 0;
   private readonly found = new Set<number>();
+  private readonly lists: number[][] = [];
+  private readonly pos: number[] = [];
 
   push(c: Cube): void {
+    this.byClass[protoMask(c.proto)]!.push(this.cubes.length);
     this.cubes.push(c);
-    this.pm.push(protoMask(c.proto));
     this.im.push(ifMask(c.iif));
   }
 
   /** Ids below n of the holes that overlap q, ascending. */
   overlapping(q: Cube, n: number, pm: number, im: number, out: number[]): void {
-    if (n > SCAN_LIMIT) {
+    if (n > SCAN_LIMIT && n >= this.retryAt) {
       let idx = this.index;
       if (!idx) this.index = idx = new CubeIndex<{ c: Cube }>();
       // ids are positions: entries are indexed in order and never removed
       for (; this.indexed < this.cubes.length; this.indexed++) idx.add({ c: this.cubes[this.indexed]! });
       const found = this.found;
       found.clear();
-      // the index only where it is selective (a quarter of the prefix at most): else scan
+      // the index only where it is selective (a quarter of the prefix at most): else scan, and
+      // do not try again before the log has grown by half
       if (idx.query(q, found, n / 4)) {
         const start = out.length;
         for (const id of found) if (id < n) out.push(id);
@@ -128,15 +134,32 @@ class HoleLog {
         }
         return;
       }
+      this.retryAt = this.cubes.length + (this.cubes.length >> 1);
     }
-    for (let i = 0; i < n; i++) {
-      if ((this.pm[i]! & pm) === 0) continue;
-      const hm = this.im[i]!;
+    // scan the holes whose protocol classes meet the query's, in id order (a merge of the lists)
+    const lists = this.lists;
+    lists.length = 0;
+    for (let c = 1; c < 8; c++) if ((c & pm) !== 0 && this.byClass[c]!.length > 0) lists.push(this.byClass[c]!);
+    const pos = this.pos;
+    pos.length = lists.length;
+    pos.fill(0);
+    for (;;) {
+      let best = -1;
+      let id = n;
+      for (let k = 0; k < lists.length; k++) {
+        const v = lists[k]![pos[k]!];
+        if (v !== undefined && v < id) {
+          id = v;
+          best = k;
+        }
+      }
+      if (best < 0) break;
+      pos[best]!++;
+      const hm = this.im[id]!;
       if (hm >= 0 && im >= 0 && (hm & im) === 0) continue;
-      if (cubesOverlap(this.cubes[i]!, q)) out.push(i);
+      if (cubesOverlap(this.cubes[id]!, q)) out.push(id);
     }
   }
-
 }
 
 /** A flow's holes: the first n entries of a log, then those of the segment it continues (`up`). */

@@ -5,7 +5,7 @@ import { isectIv } from '../src/analysis/cube.js';
 import { describePorts } from '../src/catalog/index.js';
 import { analyse, oncePerFile, type ExposedPiece } from '../src/eslint/analysis.js';
 import { parseWithFormat } from '../src/eslint/language.js';
-import { capitalise, certaintyText, describeSources, docsUrl, groupByResponsible, report } from '../src/eslint/rule-kit.js';
+import { capitalise, certaintyText, describeSources, docsUrl, groupByResponsible, report, ruleOptions } from '../src/eslint/rule-kit.js';
 import { IntervalSet, PORT_UNIVERSE, type NumSet, type Ruleset } from '../src/model/index.js';
 import { detectFormat } from '../src/parsers/registry.js';
 
@@ -66,12 +66,14 @@ const rule: Rule.RuleModule = {
       url: docsUrl('ip-family-parity'),
     },
     hasSuggestions: true,
-    schema: [],
+    // options are checked by ruleOptions (see src/eslint/rule-kit.ts): this rule takes none
+    schema: false,
     messages: {
       parity: '{{certainty}} for IPv6 but closed for IPv4{{where}}: {{ports}} reachable from {{sources}}.',
     },
   },
   create(context) {
+    ruleOptions(context, []);
     return oncePerFile(() => {
       const a = analyse(context);
       if (!a) return;

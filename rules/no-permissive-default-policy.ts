@@ -1,6 +1,6 @@
 import type { Rule } from 'eslint';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
-import { docsUrl, report } from '../src/eslint/rule-kit.js';
+import { docsUrl, report, ruleOptions } from '../src/eslint/rule-kit.js';
 import type { Chain } from '../src/model/index.js';
 
 function hasCatchAllDrop(chain: Chain): boolean {
@@ -20,12 +20,14 @@ const rule: Rule.RuleModule = {
       url: docsUrl('no-permissive-default-policy'),
     },
     hasSuggestions: true,
-    schema: [],
+    // options are checked by ruleOptions (see src/eslint/rule-kit.ts): this rule takes none
+    schema: false,
     messages: {
       permissive: 'Chain {{chain}} ({{hook}} hook) accepts by default and has no catch-all drop: every packet the rules do not decide is let in. Set the policy to drop or end the chain with a drop rule.',
     },
   },
   create(context) {
+    ruleOptions(context, []);
     return oncePerFile(() => {
       const a = analyse(context);
       if (!a) return;

@@ -1,7 +1,7 @@
 import type { Rule } from 'eslint';
 import { CFT_BLOCK, describePorts, REGISTERED_RANGE } from '../src/catalog/index.js';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
-import { capitalise, certaintyText, describeSources, docsUrl, groupByResponsible, report, unexplainedPorts } from '../src/eslint/rule-kit.js';
+import { capitalise, certaintyText, describeSources, docsUrl, groupByResponsible, report, unexplainedPorts, ruleOptions } from '../src/eslint/rule-kit.js';
 import { IntervalSet, numRange, type NumSet } from '../src/model/index.js';
 
 /** "8080", "tcp/8080", "udp/5000-5010" → [protocols, ports]. */
@@ -15,6 +15,18 @@ function parseAllow(entry: string | number): { protocols: number[]; ports: NumSe
   if (!protocols || !m) return undefined;
   return { protocols, ports: numRange(Number(m[1]), Number(m[2] ?? m[1])) };
 }
+
+/** The options, one schema per option (ESLint's array form). */
+export const OPTIONS_SCHEMA: readonly object[] = [
+  {
+    type: 'object',
+    properties: {
+      allow: { type: 'array', items: { anyOf: [{ type: 'integer', minimum: 0, maximum: 65535 }, { type: 'string', pattern: '^((tcp|udp)/)?[0-9]{1,5}(-[0-9]{1,5})?$' }] } },
+      includeCftBlock: { type: 'boolean' },
+    },
+    additionalProperties: false,
+  },
+];
 
 /**
  * Registered ports (1024–49151) that are reachable but that no deployment on
@@ -31,22 +43,14 @@ const rule: Rule.RuleModule = {
       url: docsUrl('no-undeclared-registered-ports'),
     },
     hasSuggestions: true,
-    schema: [
-      {
-        type: 'object',
-        properties: {
-          allow: { type: 'array', items: { anyOf: [{ type: 'integer', minimum: 0, maximum: 65535 }, { type: 'string', pattern: '^((tcp|udp)/)?[0-9]{1,5}(-[0-9]{1,5})?$' }] } },
-          includeCftBlock: { type: 'boolean' },
-        },
-        additionalProperties: false,
-      },
-    ],
+    // validated by ruleOptions (see src/eslint/rule-kit.ts), not by ESLint
+    schema: false,
     messages: {
       undeclared: '{{certainty}}: {{ports}} reachable from {{sources}} but not declared as expected on {{target}}{{via}}.',
     },
   },
   create(context) {
-    const opts = (context.options[0] ?? {}) as { allow?: (string | number)[]; includeCftBlock?: boolean };
+    const opts = ruleOptions<{ allow?: (string | number)[]; includeCftBlock?: boolean }>(context, OPTIONS_SCHEMA) ?? {};
     const allowed = new Map<number, NumSet>([
       [6, IntervalSet.empty<number>()],
       [17, IntervalSet.empty<number>()],

@@ -4,7 +4,7 @@ import { CFT_BLOCK, describePorts } from '../src/catalog/index.js';
 import { judge } from '../src/deployments/index.js';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
 import { formatPorts, numSingle } from '../src/model/index.js';
-import { capitalise, certaintyText, describeSources, docsUrl, groupByResponsible, report } from '../src/eslint/rule-kit.js';
+import { capitalise, certaintyText, describeSources, docsUrl, groupByResponsible, report, ruleOptions } from '../src/eslint/rule-kit.js';
 
 const SERVICE = 'transfer-cft';
 
@@ -22,7 +22,8 @@ const rule: Rule.RuleModule = {
       url: docsUrl('no-unneeded-cft-ports'),
     },
     hasSuggestions: true,
-    schema: [],
+    // options are checked by ruleOptions (see src/eslint/rule-kit.ts): this rule takes none
+    schema: false,
     messages: {
       noDeployment: '{{certainty}}: {{ports}} reachable from {{sources}} without a Transfer CFT deployment on {{target}}{{elsewhere}}{{via}}.',
       unused: '{{certainty}}: {{ports}} reachable from {{sources}} but not used by the Transfer CFT deployment on {{target}} ({{why}}){{via}}.',
@@ -30,6 +31,7 @@ const rule: Rule.RuleModule = {
     },
   },
   create(context) {
+    ruleOptions(context, []);
     return oncePerFile(() => {
       const a = analyse(context);
       if (!a) return;

@@ -1,11 +1,20 @@
 import type { Rule } from 'eslint';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
-import { docsUrl } from '../src/eslint/rule-kit.js';
+import { docsUrl, ruleOptions } from '../src/eslint/rule-kit.js';
 import { configureSuppressions, isExpired, suppressionsFor } from '../src/suppressions/index.js';
 
 interface Options {
   'require-reason'?: boolean;
 }
+
+/** The options, one schema per option (ESLint's array form). */
+export const OPTIONS_SCHEMA: readonly object[] = [
+  {
+    type: 'object',
+    properties: { 'require-reason': { type: 'boolean' } },
+    additionalProperties: false,
+  },
+];
 
 /**
  * Inline `fwlint-ignore` suppressions that no longer do anything: unused (no
@@ -22,13 +31,8 @@ const rule: Rule.RuleModule = {
       recommended: true,
       url: docsUrl('no-unused-suppressions'),
     },
-    schema: [
-      {
-        type: 'object',
-        properties: { 'require-reason': { type: 'boolean' } },
-        additionalProperties: false,
-      },
-    ],
+    // validated by ruleOptions (see src/eslint/rule-kit.ts), not by ESLint
+    schema: false,
     messages: {
       unused: 'Unused suppression "{{text}}": nothing it names is reported on line {{where}}{{scope}}. Remove it.',
       expired: 'Suppression "{{text}}" expired on {{until}}, no longer applies.',
@@ -38,7 +42,7 @@ const rule: Rule.RuleModule = {
     },
   },
   create(context) {
-    const opts = (context.options[0] ?? {}) as Options;
+    const opts = ruleOptions<Options>(context, OPTIONS_SCHEMA) ?? {};
     const ast = context.sourceCode.ast as unknown as object;
     // `settings.fwlintNow` (an ISO date) evaluates expiry as of that day: for tests and reproducible CI runs
     const settings = context.settings as { fwlintNow?: unknown } | undefined;

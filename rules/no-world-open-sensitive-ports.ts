@@ -1,7 +1,7 @@
 import type { Rule } from 'eslint';
 import { describePorts, SENSITIVE_PORTS } from '../src/catalog/index.js';
 import { analyse, oncePerFile, type ExposedPiece } from '../src/eslint/analysis.js';
-import { capitalise, certaintyText, describeSources, docsUrl, groupByResponsible, report, unexplainedPorts } from '../src/eslint/rule-kit.js';
+import { capitalise, certaintyText, describeSources, docsUrl, groupByResponsible, report, unexplainedPorts, ruleOptions } from '../src/eslint/rule-kit.js';
 import { AddrSet, IntervalSet, numSetOf, type Family, type NumSet } from '../src/model/index.js';
 
 interface Options {
@@ -43,6 +43,18 @@ function portSet(ports: Iterable<number>): NumSet {
   return numSetOf([...ports].map((p) => [p, p] as const));
 }
 
+/** The options, one schema per option (ESLint's array form). */
+export const OPTIONS_SCHEMA: readonly object[] = [
+  {
+    type: 'object',
+    properties: {
+      tcp: { type: 'array', items: { type: 'integer', minimum: 0, maximum: 65535 } },
+      udp: { type: 'array', items: { type: 'integer', minimum: 0, maximum: 65535 } },
+    },
+    additionalProperties: false,
+  },
+];
+
 /**
  * Sensitive ports (by default KICS's 63 TCP + 13 UDP list) reachable from the
  * whole IPv4 or IPv6 internet, computed with CIDR arithmetic: 0.0.0.0/1 plus
@@ -57,22 +69,14 @@ const rule: Rule.RuleModule = {
       url: docsUrl('no-world-open-sensitive-ports'),
     },
     hasSuggestions: true,
-    schema: [
-      {
-        type: 'object',
-        properties: {
-          tcp: { type: 'array', items: { type: 'integer', minimum: 0, maximum: 65535 } },
-          udp: { type: 'array', items: { type: 'integer', minimum: 0, maximum: 65535 } },
-        },
-        additionalProperties: false,
-      },
-    ],
+    // validated by ruleOptions (see src/eslint/rule-kit.ts), not by ESLint
+    schema: false,
     messages: {
       worldOpen: '{{certainty}}: {{ports}} reachable from the whole internet ({{sources}}{{together}}){{via}}.',
     },
   },
   create(context) {
-    const opts = (context.options[0] ?? {}) as Options;
+    const opts = ruleOptions<Options>(context, OPTIONS_SCHEMA) ?? {};
     const lists: [number, NumSet][] = [
       [6, portSet(opts.tcp ?? SENSITIVE_PORTS.tcp.keys())],
       [17, portSet(opts.udp ?? SENSITIVE_PORTS.udp.keys())],

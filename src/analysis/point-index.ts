@@ -91,7 +91,10 @@ function numRuns(m: number): number[] {
   return maskRuns(BigInt(m >>> 0));
 }
 
-/** Index of the last boundary <= v, or -1. */
+/**
+ * Index of the last boundary <= v, or -1. Two copies (number and bigint) on purpose: each stays
+ * monomorphic in the query loops, where a generic one mixing both would not.
+ */
 function rowOfNum(b: Float64Array, v: number): number {
   let lo = 0;
   let hi = b.length - 1;

@@ -29,31 +29,28 @@ class Placed {
     return (this.memo ??= { start: { line: this.sl, column: this.sc, offset: this.so }, end: { line: this.el, column: this.ec, offset: this.eo } });
   }
 }
-class JScalar extends Placed {
+/** A value node: its span is its place. */
+class PlacedValue extends Placed {
+  get span(): Span {
+    return this.place();
+  }
+}
+class JScalar extends PlacedValue {
   readonly kind = 'scalar' as const;
   constructor(readonly value: string | number | boolean | null, sl: number, sc: number, so: number, el: number, ec: number, eo: number) {
     super(sl, sc, so, el, ec, eo);
   }
-  get span(): Span {
-    return this.place();
-  }
 }
-class JArray extends Placed {
+class JArray extends PlacedValue {
   readonly kind = 'array' as const;
   constructor(readonly items: PValue[], sl: number, sc: number, so: number, el: number, ec: number, eo: number) {
     super(sl, sc, so, el, ec, eo);
   }
-  get span(): Span {
-    return this.place();
-  }
 }
-class JObject extends Placed {
+class JObject extends PlacedValue {
   readonly kind = 'object' as const;
   constructor(readonly entries: PEntry[], sl: number, sc: number, so: number, el: number, ec: number, eo: number) {
     super(sl, sc, so, el, ec, eo);
-  }
-  get span(): Span {
-    return this.place();
   }
 }
 class JEntry extends Placed {

@@ -101,7 +101,8 @@ for (const size of sizes) {
 
 const cpu = cpus()[0]?.model ?? 'unknown';
 const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout?.trim() || 'unknown';
-const dirty = (spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8' }).stdout ?? '').trim() !== '';
+// (bench/results.md itself does not count: the harness writes it)
+const dirty = (spawnSync('git', ['status', '--porcelain', '--untracked-files=no', '--', '.', ':!bench/results.md'], { cwd: root, encoding: 'utf8' }).stdout ?? '').trim() !== '';
 const lines = [
   `Run: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}, commit ${commit}${dirty ? ' (with uncommitted changes)' : ''}, load average at start ${loadAtStart.map((x) => x.toFixed(2)).join(' ')}.`,
   `Machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}, Node ${process.version}. `,

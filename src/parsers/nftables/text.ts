@@ -547,15 +547,28 @@ export class NftTextParser {
     this.expectEndOfStmt('policy');
   }
 
-  private cmdChain(verb: string, start: Token): void {
+  /** `[family] table name`: the table spec and the object name after it, or an error naming what was expected. */
+  private specAndName(what: string): { spec: { family: TableFamily; name: string; tok: Token }; n: Token } | undefined {
     const spec = this.tableSpec();
-    if (!spec) return this.skipStatementOrBlock();
+    if (!spec) return undefined;
     const n = this.nameTok();
     if (!n) {
-      this.error('Expected a chain name', this.hereSpan());
-      return this.skipStatementOrBlock();
+      this.error(`Expected a ${what} name`, this.hereSpan());
+      return undefined;
     }
-    const tb = verb === 'add' || verb === 'create' ? this.tableOrCreate(spec.family, spec.name, start) : this.state.findTable(spec.family, spec.name);
+    return { spec, n };
+  }
+
+  /** The table a command works on: created (with a warning) by add/create, else looked up. */
+  private tableFor(verb: string, family: TableFamily, name: string, start: Token): IrTable | undefined {
+    return verb === 'add' || verb === 'create' ? this.tableOrCreate(family, name, start) : this.state.findTable(family, name);
+  }
+
+  private cmdChain(verb: string, start: Token): void {
+    const target = this.specAndName('chain');
+    if (!target) return this.skipStatementOrBlock();
+    const { spec, n } = target;
+    const tb = this.tableFor(verb, spec.family, spec.name, start);
     if (!tb) {
       if (verb !== 'destroy') this.error(`${verb} chain: no table ${spec.family} ${spec.name}`, this.span(start, n), 'nftables/no-such-object', 'warning');
       return this.skipStatementOrBlock();
@@ -595,13 +608,9 @@ export class NftTextParser {
   }
 
   private cmdRule(verb: string, start: Token): void {
-    const spec = this.tableSpec();
-    if (!spec) return this.skipStatement();
-    const n = this.nameTok();
-    if (!n) {
-      this.error('Expected a chain name', this.hereSpan());
-      return this.skipStatement();
-    }
+    const target = this.specAndName('chain');
+    if (!target) return this.skipStatement();
+    const { spec, n } = target;
     let positioned = false;
     while (this.isWord(this.peek()) && ['position', 'handle', 'index'].includes(this.peek()!.v) && this.isWord(this.peek(1))) {
       positioned = true;
@@ -627,14 +636,10 @@ export class NftTextParser {
   }
 
   private cmdSet(verb: string, start: Token, isMap: boolean): void {
-    const spec = this.tableSpec();
-    if (!spec) return this.skipStatementOrBlock();
-    const n = this.nameTok();
-    if (!n) {
-      this.error('Expected a set name', this.hereSpan());
-      return this.skipStatementOrBlock();
-    }
-    const tb = verb === 'add' || verb === 'create' ? this.tableOrCreate(spec.family, spec.name, start) : this.state.findTable(spec.family, spec.name);
+    const target = this.specAndName('set');
+    if (!target) return this.skipStatementOrBlock();
+    const { spec, n } = target;
+    const tb = this.tableFor(verb, spec.family, spec.name, start);
     if (!tb) return this.skipStatementOrBlock();
     if (verb === 'delete' || verb === 'destroy') {
       tb.sets.delete(n.v);

@@ -3,9 +3,10 @@
  * crash, and the world-open expectations of Checkov/KICS (cloud/EXPECTATIONS.tsv)
  * are compared with what the exposure engine computes from our model.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CORPUS, corpusPresent, walk } from './corpus.js';
 import { describe, expect, test } from 'vitest';
 import { AddrSet, PORT_UNIVERSE, numRange, numSingle, type FirewallDocument, type Match, type Rule, type Ruleset, type Span } from '../../src/model/index.js';
 import { computeExposure, exposedPorts } from '../../src/analysis/index.js';
@@ -16,23 +17,9 @@ import { evaluateTerraform } from '../../src/parsers/terraform/index.js';
 import { get, parseYamlTree, parseJsonTree } from '../../src/parsers/values.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const corpus = path.resolve(root, '../shared/corpus');
+const corpus = CORPUS;
 const awsDir = path.join(corpus, 'cloud/aws');
-const present = existsSync(awsDir);
-if (!present) {
-  if (process.env.CI === 'true') throw new Error(`AWS corpus missing at ${awsDir}`);
-  console.log(`AWS corpus not found at ${awsDir}: conformance tests skipped`);
-}
-
-function walk(dir: string): string[] {
-  const out: string[] = [];
-  for (const n of readdirSync(dir).sort()) {
-    const p = path.join(dir, n);
-    if (statSync(p).isDirectory()) out.push(...walk(p));
-    else out.push(p);
-  }
-  return out;
-}
+const present = corpusPresent('AWS', ['cloud/aws']);
 
 export function parseFile(file: string, text: string): FirewallDocument {
   const opts = { filePath: file };

@@ -4,9 +4,9 @@
  * (cloud/EXPECTATIONS.tsv) are compared with what the exposure engine computes
  * from our model. Differences are explained in docs/peer-agreement.md (GCP and Azure).
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { CORPUS, corpusPresent, walk } from './corpus.js';
 import { describe, expect, test } from 'vitest';
 import { AddrSet, PORT_UNIVERSE, closedRanges, numSingle, type Diagnostic, type Ruleset } from '../../src/model/index.js';
 import { computeExposure, exposedPorts } from '../../src/analysis/index.js';
@@ -16,24 +16,8 @@ import { evaluateTerraform, type TfResource } from '../../src/parsers/terraform/
 import { parseHcl } from '../../src/parsers/hcl/index.js';
 import { toPlain } from '../../src/parsers/values.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const corpus = path.resolve(root, '../shared/corpus');
-const cloud = path.join(corpus, 'cloud');
-const present = existsSync(path.join(cloud, 'gcp')) && existsSync(path.join(cloud, 'azure'));
-if (!present) {
-  if (process.env.CI === 'true') throw new Error(`GCP/Azure corpus missing under ${cloud}`);
-  console.log(`GCP/Azure corpus not found under ${cloud}: conformance tests skipped`);
-}
-
-function walk(dir: string): string[] {
-  const out: string[] = [];
-  for (const n of readdirSync(dir).sort()) {
-    const p = path.join(dir, n);
-    if (statSync(p).isDirectory()) out.push(...walk(p));
-    else out.push(p);
-  }
-  return out;
-}
+const cloud = path.join(CORPUS, 'cloud');
+const present = corpusPresent('GCP/Azure', ['cloud/gcp', 'cloud/azure']);
 
 /** terraform.tfvars next to a .tf file, as plain values (what Checkov loads too). */
 function tfvars(file: string): Record<string, unknown> | undefined {

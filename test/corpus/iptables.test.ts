@@ -10,18 +10,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { CORPUS, corpusPresent, walk } from './corpus.js';
 import { describe, expect, it } from 'vitest';
 import { canonicalRuleset, type FirewallDocument } from '../../src/model/index.js';
 import { parseIptables } from '../../src/parsers/iptables/index.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const corpus = path.resolve(repoRoot, '../shared/corpus');
-const present = existsSync(path.join(corpus, 'iptables', 'MANIFEST.tsv')) && existsSync(path.join(corpus, 'iptables-real', 'MANIFEST.tsv'));
-if (!present) {
-  if (process.env.CI === 'true') throw new Error(`iptables corpus missing at ${corpus}`);
-  console.log(`iptables corpus not found at ${corpus}; skipping conformance tests`);
-}
+const corpus = CORPUS;
+const present = corpusPresent('iptables', ['iptables/MANIFEST.tsv', 'iptables-real/MANIFEST.tsv']);
 
 /** Rejected by the tool for reasons a static parser cannot see (objects that must exist in the kernel). */
 const ENVIRONMENT_REJECTIONS: Record<string, string> = {

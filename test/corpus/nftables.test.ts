@@ -4,22 +4,17 @@
  * loaded parses without errors, and the text parse of F.nft has the same
  * canonical model as the JSON parse of its oracle F.nft.json (`nft -j list ruleset`).
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { CORPUS, corpusPresent, walk } from './corpus.js';
 import { describe, expect, it } from 'vitest';
 import { canonicalRuleset, type FirewallDocument } from '../../src/model/index.js';
 import { nftablesJsonFormat, parseNftables, parseNftablesJson } from '../../src/parsers/nftables/index.js';
 import type { IncludeReader } from '../../src/parsers/types.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const corpus = path.resolve(repoRoot, '../shared/corpus');
+const corpus = CORPUS;
 const nftDir = path.join(corpus, 'nftables');
-const present = existsSync(path.join(nftDir, 'MANIFEST.tsv'));
-if (!present) {
-  if (process.env.CI === 'true') throw new Error(`corpus missing at ${corpus}`);
-  console.log(`nftables corpus not found at ${corpus}; skipping conformance tests`);
-}
+const present = corpusPresent('nftables', ['nftables/MANIFEST.tsv']);
 
 /**
  * Files whose text and oracle legitimately differ, with the reason. Keys are
@@ -49,15 +44,6 @@ function parseFile(full: string): FirewallDocument {
   return nftablesJsonFormat.detect(path.basename(full), text) > 0 ? parseNftablesJson(text, opts) : parseNftables(text, opts);
 }
 
-function walk(dir: string, pred: (f: string) => boolean, out: string[] = []): string[] {
-  if (!existsSync(dir)) return out;
-  for (const e of readdirSync(dir).sort()) {
-    const f = path.join(dir, e);
-    if (statSync(f).isDirectory()) walk(f, pred, out);
-    else if (pred(f)) out.push(f);
-  }
-  return out;
-}
 
 describe.runIf(present)('nftables corpus', () => {
   const rows = present

@@ -494,54 +494,6 @@ export function complementRegion(universe: Cube, a: readonly Cube[]): Cube[] {
   return subtractRegions([universe], a);
 }
 
-/** Index of the only dimension in which a and b differ, -1 when equal, -2 when more than one. */
-export function differingDim(a: Cube, b: Cube): number {
-  let d = -1;
-  const note = (i: number) => {
-    d = d === -1 ? i : -2;
-  };
-  if (!(a.proto === b.proto || a.proto.equals(b.proto))) note(0);
-  if (a.iif !== b.iif) note(1);
-  if (d === -2) return d;
-  if (a.oif !== b.oif) note(2);
-  if (a.ct !== b.ct) note(3);
-  if (d === -2) return d;
-  if (!(a.icmp === b.icmp || a.icmp.equals(b.icmp))) note(4);
-  if (d === -2) return d;
-  if (!(a.dport === b.dport || a.dport.equals(b.dport))) note(5);
-  if (d === -2) return d;
-  if (!(a.sport === b.sport || a.sport.equals(b.sport))) note(6);
-  if (d === -2) return d;
-  if (!(a.dst === b.dst || a.dst.equals(b.dst))) note(7);
-  if (d === -2) return d;
-  if (!((a.src === b.src || a.src.equals(b.src)) && a.sprin === b.sprin)) note(8);
-  return d;
-}
-
-/** Union of two disjoint cubes that differ in dimension d only. */
-export function mergeAlong(a: Cube, b: Cube, d: number): Cube {
-  switch (d) {
-    case 0:
-      return { ...a, proto: a.proto.union(b.proto) };
-    case 1:
-      return { ...a, iif: a.iif | b.iif };
-    case 2:
-      return { ...a, oif: a.oif | b.oif };
-    case 3:
-      return { ...a, ct: a.ct | b.ct };
-    case 4:
-      return { ...a, icmp: a.icmp.union(b.icmp) };
-    case 5:
-      return { ...a, dport: a.dport.union(b.dport) };
-    case 6:
-      return { ...a, sport: a.sport.union(b.sport) };
-    case 7:
-      return { ...a, dst: a.dst.union(b.dst) };
-    default:
-      return { ...a, src: a.src.union(b.src), sprin: a.sprin | b.sprin };
-  }
-}
-
 /** A concrete point, for membership tests (undefined fields = not known; treated as "any"). */
 export interface Point {
   proto: number;

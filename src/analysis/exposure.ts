@@ -272,31 +272,6 @@ function shapeKey(c: Cube): string {
   ].join('|');
 }
 
-/** Cubes equal in every dimension but the source, merged into one per shape (sources united in bulk). */
-function mergeSameShape(cubes: Cube[]): Cube[] {
-  const groups = new Map<string, Cube[]>();
-  for (const c of cubes) {
-    const k = shapeKey(c);
-    const g = groups.get(k);
-    if (g) g.push(c);
-    else groups.set(k, [c]);
-  }
-  const out: Cube[] = [];
-  for (const g of groups.values()) {
-    if (g.length === 1) {
-      out.push(g[0]!);
-      continue;
-    }
-    const v4: [number, number][] = [];
-    const v6: [bigint, bigint][] = [];
-    for (const c of g) {
-      for (const r of c.src.v4.ranges()) v4.push(r);
-      for (const r of c.src.v6.ranges()) v6.push(r);
-    }
-    out.push({ ...g[0]!, src: new AddrSet(IntervalSet.fromRanges(v4), IntervalSet.fromRanges(v6)) });
-  }
-  return out;
-}
 const NO_TAGS: readonly number[] = [];
 
 /** push(...src) without the argument-count limit. */

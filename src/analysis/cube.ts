@@ -579,31 +579,42 @@ function cubeKeys(c: Cube): Keys[] {
   return [portKeys(c.dport), c.sprin !== 0n ? undefined : addrKeys(c.src), addrKeys(c.dst), protoKeys(c.proto)];
 }
 
+/**
+ * Ids by key, ascending. A key with one id holds the number itself (most keys of a long
+ * per-address chain are one address block): no container per key.
+ */
+type Bucket = number | number[];
+
 interface DimIndex {
-  wide: Set<number>;
-  buckets: Map<number | string, Set<number>>;
+  /** Items not keyed in this dimension, ascending. */
+  wide: number[];
+  buckets: Map<number | string, Bucket>;
+}
+
+function newDim(): DimIndex {
+  return { wide: [], buckets: new Map() };
 }
 
 function put(dim: DimIndex, k: Keys, id: number): void {
   if (!k) {
-    dim.wide.add(id);
+    dim.wide.push(id);
     return;
   }
   for (const key of k) {
-    let b = dim.buckets.get(key);
-    if (!b) dim.buckets.set(key, (b = new Set()));
-    b.add(id);
+    const b = dim.buckets.get(key);
+    if (b === undefined) dim.buckets.set(key, id);
+    else if (typeof b === 'number') dim.buckets.set(key, [b, id]);
+    else b.push(id);
   }
 }
 
-function drop(dim: DimIndex, k: Keys, id: number): void {
-  if (!k) dim.wide.delete(id);
-  else for (const key of k) dim.buckets.get(key)?.delete(id);
+function bucketSize(b: Bucket | undefined): number {
+  return b === undefined ? 0 : typeof b === 'number' ? 1 : b.length;
 }
 
 function keyedCost(dim: DimIndex, k: readonly (number | string)[]): number {
   let n = 0;
-  for (const key of k) n += dim.buckets.get(key)?.size ?? 0;
+  for (const key of k) n += bucketSize(dim.buckets.get(key));
   return n;
 }
 
@@ -612,18 +623,27 @@ function keyedCost(dim: DimIndex, k: readonly (number | string)[]): number {
  * blocks: a query walks the cheapest dimension only (the items not small there,
  * plus the buckets of the query's keys), so long chains of per-address or
  * per-port rules do not make every step scan everything.
+ *
+ * Removal only forgets the item: its ids stay in the lists, skipped by queries, until the
+ * dead outnumber the living and the lists are built again from the living (in id order, so
+ * a query still meets ids in ascending order per list). Lists of plain numbers instead of
+ * sets: an index over the holes of a 100k-rule chain is a few arrays, not 200k sets.
  */
 export class CubeIndex<T extends { c: Cube }> {
   private readonly items: (T | undefined)[] = [];
-  private readonly keys: Keys[][] = [];
-  private readonly dims: DimIndex[] = [0, 1, 2, 3].map(() => ({ wide: new Set<number>(), buckets: new Map() }));
+  private dims: DimIndex[] = [newDim(), newDim(), newDim(), newDim()];
   /**
    * sub[d][e]: the items wide in dimension d, indexed by dimension e — so that a query that
    * narrows on d does not test every item that is wide there (the jump rules of a long INPUT
    * chain are wide in the source but keyed by their port).
    */
-  private readonly sub: DimIndex[][] = [0, 1, 2, 3].map(() => [0, 1, 2, 3].map(() => ({ wide: new Set<number>(), buckets: new Map() })));
+  private sub: DimIndex[][] = this.newSub();
   private live = 0;
+  private dead = 0;
+
+  private newSub(): DimIndex[][] {
+    return [0, 1, 2, 3].map(() => [newDim(), newDim(), newDim(), newDim()]);
+  }
 
   get size(): number {
     return this.live;
@@ -632,31 +652,36 @@ export class CubeIndex<T extends { c: Cube }> {
   add(item: T): number {
     const id = this.items.length;
     this.items.push(item);
-    const ks = cubeKeys(item.c);
-    this.keys.push(ks);
-    for (let d = 0; d < DIMS; d++) {
-      const k = ks[d];
-      if (!k) {
-        this.dims[d]!.wide.add(id);
-        for (let e = 0; e < DIMS; e++) if (e !== d) put(this.sub[d]![e]!, ks[e], id);
-      } else put(this.dims[d]!, k, id);
-    }
+    this.index(id, item.c);
     this.live++;
     return id;
   }
 
-  remove(id: number): void {
-    if (this.items[id] === undefined) return;
-    const ks = this.keys[id]!;
+  private index(id: number, c: Cube): void {
+    const ks = cubeKeys(c);
     for (let d = 0; d < DIMS; d++) {
       const k = ks[d];
       if (!k) {
-        this.dims[d]!.wide.delete(id);
-        for (let e = 0; e < DIMS; e++) if (e !== d) drop(this.sub[d]![e]!, ks[e], id);
-      } else drop(this.dims[d]!, k, id);
+        this.dims[d]!.wide.push(id);
+        for (let e = 0; e < DIMS; e++) if (e !== d) put(this.sub[d]![e]!, ks[e], id);
+      } else put(this.dims[d]!, k, id);
     }
+  }
+
+  remove(id: number): void {
+    if (this.items[id] === undefined) return;
     this.items[id] = undefined;
     this.live--;
+    this.dead++;
+    if (this.dead > this.live + 64) {
+      this.dims = [newDim(), newDim(), newDim(), newDim()];
+      this.sub = this.newSub();
+      for (let i = 0; i < this.items.length; i++) {
+        const it = this.items[i];
+        if (it) this.index(i, it.c);
+      }
+      this.dead = 0;
+    }
   }
 
   get(id: number): T | undefined {
@@ -677,8 +702,8 @@ export class CubeIndex<T extends { c: Cube }> {
     const qk = cubeKeys(q);
     let best = -1;
     let bestSub = -1;
-    let bestCost = this.live;
-    let protoBuckets: Set<number>[] | undefined;
+    let bestCost = this.live + this.dead;
+    let protoBuckets: Bucket[] | undefined;
     for (let d = 0; d < DIMS; d++) {
       const k = qk[d];
       const dim = this.dims[d]!;
@@ -686,21 +711,21 @@ export class CubeIndex<T extends { c: Cube }> {
       if (d === PROTO_DIM && !k) {
         protoBuckets = [];
         for (const [key, b] of dim.buckets) {
-          if (b.size > 0 && q.proto.has(key as number)) {
+          if (q.proto.has(key as number)) {
             protoBuckets.push(b);
-            cost += b.size;
+            cost += bucketSize(b);
           }
         }
       } else if (!k) continue;
       else cost = keyedCost(dim, k);
       // the items wide in d: all of them, or those a second dimension keeps
-      let wide = dim.wide.size;
+      let wide = dim.wide.length;
       let via = -1;
       for (let e = 0; e < DIMS && wide > 0; e++) {
         const ke = qk[e];
         if (e === d || !ke) continue;
         const se = this.sub[d]![e]!;
-        const c = se.wide.size + keyedCost(se, ke);
+        const c = se.wide.length + keyedCost(se, ke);
         if (c < wide) {
           wide = c;
           via = e;
@@ -714,33 +739,33 @@ export class CubeIndex<T extends { c: Cube }> {
       }
     }
     if (bestCost > maxCost) return false;
+    const items = this.items;
     const test = (id: number) => {
       if (out.has(id)) return;
-      const it = this.items[id];
+      const it = items[id];
       if (it && cubesOverlap(it.c, q)) out.add(id);
     };
+    const testAll = (b: Bucket | undefined) => {
+      if (b === undefined) return;
+      if (typeof b === 'number') test(b);
+      else for (let i = 0; i < b.length; i++) test(b[i]!);
+    };
     if (best < 0) {
-      for (let id = 0; id < this.items.length; id++) if (this.items[id]) test(id);
+      for (let id = 0; id < items.length; id++) if (items[id]) test(id);
       return true;
     }
     const dim = this.dims[best]!;
-    if (bestSub < 0) for (const id of dim.wide) test(id);
+    if (bestSub < 0) testAll(dim.wide);
     else {
       const se = this.sub[best]![bestSub]!;
-      for (const id of se.wide) test(id);
-      for (const key of qk[bestSub]!) {
-        const b = se.buckets.get(key);
-        if (b) for (const id of b) test(id);
-      }
+      testAll(se.wide);
+      for (const key of qk[bestSub]!) testAll(se.buckets.get(key));
     }
     if (best === PROTO_DIM && !qk[best]) {
-      for (const b of protoBuckets!) for (const id of b) test(id);
+      for (const b of protoBuckets!) testAll(b);
       return true;
     }
-    for (const key of qk[best]!) {
-      const b = dim.buckets.get(key);
-      if (b) for (const id of b) test(id);
-    }
+    for (const key of qk[best]!) testAll(dim.buckets.get(key));
     return true;
   }
 

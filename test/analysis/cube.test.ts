@@ -45,4 +45,37 @@ describe('CubeIndex', () => {
       { numRuns: 500, seed: 11 },
     );
   });
+
+  test('stays exact through many removals (the lists are rebuilt once the dead outnumber the living)', () => {
+    const ifs = new Atoms(['eth0']);
+    const U = makeUniverse('ipv4', ifs, new Principals([], false));
+    const cubeArb = fc
+      .record({ port: fc.option(fc.integer({ min: 0, max: 30 })), src: fc.option(fc.integer({ min: 0, max: 40 })) })
+      .map(({ port, src }): Cube => ({
+        ...U,
+        dport: port === null ? U.dport : numSetOf([[port, port + 3]]),
+        src: src === null ? U.src : new AddrSet(IntervalSet.range(src * 256, src * 256 + 300), IntervalSet.empty()),
+      }));
+    const opArb = fc.oneof(cubeArb.map((c) => ({ add: c })), fc.nat().map((r) => ({ remove: r })));
+    fc.assert(
+      fc.property(fc.array(opArb, { minLength: 150, maxLength: 400 }), cubeArb, (ops, q) => {
+        const idx = new CubeIndex<{ c: Cube }>();
+        const live = new Map<number, Cube>();
+        for (const op of ops) {
+          if ('add' in op) live.set(idx.add({ c: op.add }), op.add);
+          else if (live.size > 0) {
+            const id = [...live.keys()][op.remove % live.size]!;
+            idx.remove(id);
+            live.delete(id);
+          }
+        }
+        expect(idx.size).toBe(live.size);
+        const got = new Set<number>();
+        idx.query(q, got);
+        const want = [...live].filter(([, c]) => cubesOverlap(c, q)).map(([id]) => id);
+        expect([...got].sort((x, y) => x - y)).toEqual(want.sort((x, y) => x - y));
+      }),
+      { numRuns: 300, seed: 5 },
+    );
+  });
 });

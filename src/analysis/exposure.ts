@@ -615,15 +615,14 @@ class Engine {
   }
 }
 
-interface Piece {
-  c: Cube;
-  family: Family;
-}
-
+/**
+ * What classifyPoint needs: the unprojected pieces. Not kept by computeExposure (the lint only
+ * reads the entries, and the pieces of a 100k-rule ruleset are tens of MB): computed again, once
+ * per exposure and family, on the first question.
+ */
 interface Internal {
   spaces: Map<Family, Space>;
-  open: Piece[];
-  possibly: Piece[];
+  pieces: Map<Family, { open: Cube[]; possibly: Cube[] }>;
 }
 
 /** Where an entry points when no base chain filters the hook at all. */
@@ -638,6 +637,46 @@ function projectKey(c: Cube, u: Cube): Cube {
   return { ...c, oif: u.oif, ct: u.ct, icmp: u.icmp, sport: u.sport, dst: u.dst };
 }
 
+type Out = { c: Cube; f: Flow; certainty: 'open' | 'possibly-open'; tags: readonly number[] };
+
+/** One family's run of the engine: the accepted pieces, each open or possibly open. */
+function analyseFamily(ruleset: Ruleset, sp: Space, hook: 'input' | 'forward'): { eng: Engine; outs: Out[] } {
+  const eng = new Engine(sp, hook);
+  eng.run(ruleset);
+  const A = eng.accepted.flatMap(materialize).map((f) => eng.restore(f));
+  const N = eng.dropped
+    .filter((f) => f.tags.length > 0 || f.via)
+    .flatMap(materialize)
+    .map((f) => eng.restore(f))
+    .filter((f) => f.tags.length > 0);
+  const Nidx = new CubeIndex<Flow>();
+  for (const n of N) Nidx.add(n);
+  const found = new Set<number>();
+  const outs: Out[] = [];
+  for (const a of A) {
+    if (a.tags.length === 0) {
+      outs.push({ c: a.c, f: a, certainty: 'open', tags: NO_TAGS });
+      continue;
+    }
+    let rem: Cube[] = [a.c];
+    found.clear();
+    Nidx.query(a.c, found);
+    for (const id of [...found].sort((x, y) => x - y)) {
+      if (rem.length === 0) break;
+      const n = Nidx.get(id)!;
+      const next: Cube[] = [];
+      for (const r of rem) {
+        const z = intersectCube(r, n.c);
+        if (z && !cubeIsEmpty(z)) outs.push({ c: z, f: a, certainty: 'possibly-open', tags: mergeTags(a.tags, n.tags) });
+        subtractCube(r, n.c, next);
+      }
+      rem = next;
+    }
+    for (const r of rem) outs.push({ c: r, f: a, certainty: 'open', tags: NO_TAGS });
+  }
+  return { eng, outs };
+}
+
 export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | 'forward' }): Exposure {
   const hook = options?.hook ?? 'input';
   let m = memo.get(ruleset);
@@ -648,46 +687,12 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
   const hit = m.get(hook);
   if (hit) return hit;
   const exposure: Exposure = { ruleset, hook, entries: [] };
-  const internal: Internal = { spaces: new Map(), open: [], possibly: [] };
+  const internal: Internal = { spaces: new Map(), pieces: new Map() };
   const families = ruleset.families.length > 0 ? [...new Set(ruleset.families)] : (['ipv4', 'ipv6'] as Family[]);
   for (const family of families) {
     const sp = spaceFor(ruleset, family);
     internal.spaces.set(family, sp);
-    const eng = new Engine(sp, hook);
-    eng.run(ruleset);
-    const A = eng.accepted.flatMap(materialize).map((f) => eng.restore(f));
-    const N = eng.dropped
-      .filter((f) => f.tags.length > 0 || f.via)
-      .flatMap(materialize)
-      .map((f) => eng.restore(f))
-      .filter((f) => f.tags.length > 0);
-    const Nidx = new CubeIndex<Flow>();
-    for (const n of N) Nidx.add(n);
-    const found = new Set<number>();
-    type Out = { c: Cube; f: Flow; certainty: 'open' | 'possibly-open'; tags: readonly number[] };
-    const outs: Out[] = [];
-    for (const a of A) {
-      if (a.tags.length === 0) {
-        outs.push({ c: a.c, f: a, certainty: 'open', tags: NO_TAGS });
-        continue;
-      }
-      let rem: Cube[] = [a.c];
-      found.clear();
-      Nidx.query(a.c, found);
-      for (const id of [...found].sort((x, y) => x - y)) {
-        if (rem.length === 0) break;
-        const n = Nidx.get(id)!;
-        const next: Cube[] = [];
-        for (const r of rem) {
-          const z = intersectCube(r, n.c);
-          if (z && !cubeIsEmpty(z)) outs.push({ c: z, f: a, certainty: 'possibly-open', tags: mergeTags(a.tags, n.tags) });
-          subtractCube(r, n.c, next);
-        }
-        rem = next;
-      }
-      for (const r of rem) outs.push({ c: r, f: a, certainty: 'open', tags: NO_TAGS });
-    }
-    for (const o of outs) (o.certainty === 'open' ? internal.open : internal.possibly).push({ c: o.c, family });
+    const { eng, outs } = analyseFamily(ruleset, sp, hook);
     // group and merge the projected pieces into entries
     // (reasons of the merged pieces are united: one entry per accepting rule, certainty and DNAT)
     const groups = new Map<string, { o: Out; cubes: Cube[]; tags: Set<number> }>();
@@ -790,9 +795,16 @@ export type PacketClass = 'open' | 'possibly-open' | 'closed';
 /** Where a concrete point lies in an exposure (internal: used by the trace consistency tests and the CLI). */
 export function classifyPoint(exposure: Exposure, p: Point): PacketClass {
   const int = internals.get(exposure);
-  if (!int) return 'closed';
-  for (const x of int.open) if (x.family === p.family && cubeHas(x.c, p)) return 'open';
-  for (const x of int.possibly) if (x.family === p.family && cubeHas(x.c, p)) return 'possibly-open';
+  const sp = int?.spaces.get(p.family);
+  if (!int || !sp) return 'closed';
+  let pieces = int.pieces.get(p.family);
+  if (!pieces) {
+    pieces = { open: [], possibly: [] };
+    for (const o of analyseFamily(exposure.ruleset, sp, exposure.hook).outs) (o.certainty === 'open' ? pieces.open : pieces.possibly).push(o.c);
+    int.pieces.set(p.family, pieces);
+  }
+  for (const c of pieces.open) if (cubeHas(c, p)) return 'open';
+  for (const c of pieces.possibly) if (cubeHas(c, p)) return 'possibly-open';
   return 'closed';
 }
 

@@ -206,9 +206,9 @@ function narrowed(h: Holes | undefined, z: Cube): Holes | undefined {
   return log ? { log, n: log.cubes.length, up: undefined } : undefined;
 }
 
-/** A flow as hole-free flows with disjoint cubes. */
-function materialize(f: Flow): Flow[] {
-  if (f.h === undefined) return [f];
+/** The cube of a flow with its holes cut out, as disjoint cubes. */
+function cutHoles(f: Flow): Cube[] {
+  if (f.h === undefined) return [f.c];
   let pieces: Cube[] = [f.c];
   const pm = protoMask(f.c.proto);
   const im = ifMask(f.c.iif);
@@ -229,9 +229,16 @@ function materialize(f: Flow): Flow[] {
       pieces = next;
     }
   }
-  const out: Flow[] = [];
-  for (const p of pieces) if (!cubeIsEmpty(p)) out.push({ ...f, c: p, h: undefined });
-  return out;
+  let n = 0;
+  for (const p of pieces) if (!cubeIsEmpty(p)) pieces[n++] = p;
+  pieces.length = n;
+  return pieces;
+}
+
+/** A flow as hole-free flows with disjoint cubes. */
+function materialize(f: Flow): Flow[] {
+  if (f.h === undefined) return [f];
+  return cutHoles(f).map((c) => ({ ...f, c, h: undefined }));
 }
 
 /**
@@ -592,14 +599,14 @@ class Engine {
     return { ...f, c, via };
   }
 
-  /** Back to the coordinates of the packet as it arrived (original destination and port). */
-  restore(f: Flow): Flow {
+  /** A piece c of f back in the coordinates of the packet as it arrived (original destination and port). */
+  restore(f: Flow, c: Cube): { c: Cube; tags: readonly number[] } {
     const v = f.via;
-    if (!v) return f;
+    if (!v) return { c, tags: f.tags };
     let tags = f.tags;
     const partial =
-      (v.toAddrs !== undefined && !v.toAddrs.subtract(f.c.dst).isEmpty) ||
-      (v.toPorts !== undefined && !v.toPorts.isSubsetOf(f.c.dport));
+      (v.toAddrs !== undefined && !v.toAddrs.subtract(c.dst).isEmpty) ||
+      (v.toPorts !== undefined && !v.toPorts.isSubsetOf(c.dport));
     if (partial)
       tags = mergeTags(tags, [
         this.tag(
@@ -609,9 +616,9 @@ class Engine {
           v.rule,
         ),
       ]);
-    const c: Cube = { ...f.c, ct: v.orig.ct, dst: v.orig.dst, dport: v.toPorts ? v.orig.dport : f.c.dport };
-    if (v.redirect) c.oif = v.orig.oif;
-    return { ...f, c, tags };
+    const r: Cube = { ...c, ct: v.orig.ct, dst: v.orig.dst, dport: v.toPorts ? v.orig.dport : c.dport };
+    if (v.redirect) r.oif = v.orig.oif;
+    return { c: r, tags };
   }
 }
 
@@ -632,49 +639,59 @@ const NO_TABLE: Table = { name: '(no table)', family: 'inet', chains: [], span: 
 const internals = new WeakMap<Exposure, Internal>();
 const memo = new WeakMap<Ruleset, Map<string, Exposure>>();
 
-/** Keep only what an entry reports; the rest becomes "any". */
-function projectKey(c: Cube, u: Cube): Cube {
-  return { ...c, oif: u.oif, ct: u.ct, icmp: u.icmp, sport: u.sport, dst: u.dst };
-}
+type Certain = 'open' | 'possibly-open';
+/** Receives each accepted piece: its cube, the accepted flow it comes from, open or possibly, and why. */
+type Emit = (c: Cube, f: Flow, certainty: Certain, tags: readonly number[]) => void;
 
-type Out = { c: Cube; f: Flow; certainty: 'open' | 'possibly-open'; tags: readonly number[] };
-
-/** One family's run of the engine: the accepted pieces, each open or possibly open. */
-function analyseFamily(ruleset: Ruleset, sp: Space, hook: 'input' | 'forward'): { eng: Engine; outs: Out[] } {
+/**
+ * One family's run of the engine: each accepted piece is handed to emit, open or possibly
+ * open, as it is cut (no list of all pieces is built: a 100k-rule ruleset has tens of thousands).
+ */
+function analyseFamily(ruleset: Ruleset, sp: Space, hook: 'input' | 'forward', emit: Emit): Engine {
   const eng = new Engine(sp, hook);
   eng.run(ruleset);
-  const A = eng.accepted.flatMap(materialize).map((f) => eng.restore(f));
-  const N = eng.dropped
-    .filter((f) => f.tags.length > 0 || f.via)
-    .flatMap(materialize)
-    .map((f) => eng.restore(f))
-    .filter((f) => f.tags.length > 0);
-  const Nidx = new CubeIndex<Flow>();
-  for (const n of N) Nidx.add(n);
-  const found = new Set<number>();
-  const outs: Out[] = [];
-  for (const a of A) {
-    if (a.tags.length === 0) {
-      outs.push({ c: a.c, f: a, certainty: 'open', tags: NO_TAGS });
-      continue;
+  // what may not be accepted (tagged drops, in the packet's original coordinates)
+  const Nidx = new CubeIndex<{ c: Cube; tags: readonly number[] }>();
+  for (const f of eng.dropped) {
+    if (f.tags.length === 0 && !f.via) continue;
+    for (const c of cutHoles(f)) {
+      const n = eng.restore(f, c);
+      if (n.tags.length > 0) Nidx.add(n);
     }
-    let rem: Cube[] = [a.c];
-    found.clear();
-    Nidx.query(a.c, found);
-    for (const id of [...found].sort((x, y) => x - y)) {
-      if (rem.length === 0) break;
-      const n = Nidx.get(id)!;
-      const next: Cube[] = [];
-      for (const r of rem) {
-        const z = intersectCube(r, n.c);
-        if (z && !cubeIsEmpty(z)) outs.push({ c: z, f: a, certainty: 'possibly-open', tags: mergeTags(a.tags, n.tags) });
-        subtractCube(r, n.c, next);
-      }
-      rem = next;
-    }
-    for (const r of rem) outs.push({ c: r, f: a, certainty: 'open', tags: NO_TAGS });
   }
-  return { eng, outs };
+  const found = new Set<number>();
+  for (const f of eng.accepted) {
+    for (const piece of cutHoles(f)) {
+      const a = eng.restore(f, piece);
+      if (a.tags.length === 0) {
+        emit(a.c, f, 'open', NO_TAGS);
+        continue;
+      }
+      let rem: Cube[] = [a.c];
+      found.clear();
+      Nidx.query(a.c, found);
+      for (const id of [...found].sort((x, y) => x - y)) {
+        if (rem.length === 0) break;
+        const n = Nidx.get(id)!;
+        const next: Cube[] = [];
+        for (const r of rem) {
+          const z = intersectCube(r, n.c);
+          if (z && !cubeIsEmpty(z)) emit(z, f, 'possibly-open', mergeTags(a.tags, n.tags));
+          subtractCube(r, n.c, next);
+        }
+        rem = next;
+      }
+      for (const r of rem) emit(r, f, 'open', NO_TAGS);
+    }
+  }
+  return eng;
+}
+
+interface Group {
+  f: Flow;
+  certainty: Certain;
+  cubes: Cube[];
+  tags: Set<number> | undefined;
 }
 
 export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | 'forward' }): Exposure {
@@ -692,45 +709,49 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
   for (const family of families) {
     const sp = spaceFor(ruleset, family);
     internal.spaces.set(family, sp);
-    const { eng, outs } = analyseFamily(ruleset, sp, hook);
-    // group and merge the projected pieces into entries
-    // (reasons of the merged pieces are united: one entry per accepting rule, certainty and DNAT)
-    const groups = new Map<string, { o: Out; cubes: Cube[]; tags: Set<number> }>();
-    for (const o of outs) {
-      const at = o.f.attr;
-      const key = [
-        at?.rule ? `r${at.rule.id}:${lineOf(at.rule)}` : '',
-        at?.chain.name ?? '',
-        at?.table.name ?? '',
-        o.certainty,
-        o.f.via ? `v${o.f.via.rule.id}:${lineOf(o.f.via.rule)}` : '',
-      ].join('|');
+    // group the pieces into entries: one per accepting rule, certainty and DNAT (their reasons united)
+    const groups = new Map<string, Group>();
+    const eng = analyseFamily(ruleset, sp, hook, (c, f, certainty, tags) => {
+      const at = f.attr;
+      const key = `${at?.rule ? `r${at.rule.id}:${lineOf(at.rule)}` : ''}|${at?.chain.name ?? ''}|${at?.table.name ?? ''}|${certainty}|${f.via ? `v${f.via.rule.id}:${lineOf(f.via.rule)}` : ''}`;
       let g = groups.get(key);
       if (!g) {
-        g = { o, cubes: [], tags: new Set() };
+        g = { f, certainty, cubes: [], tags: undefined };
         groups.set(key, g);
       }
-      g.cubes.push(projectKey(o.c, sp.universe));
-      for (const t of o.tags) g.tags.add(t);
-    }
-    for (const { o, cubes, tags } of groups.values()) {
-      const reasons = [...tags].sort((x, y) => x - y).map((t) => eng.reasons[t]!);
+      g.cubes.push(c);
+      if (tags.length > 0) {
+        g.tags ??= new Set();
+        for (const t of tags) g.tags.add(t);
+      }
+    });
+    // entries read only protocol, port, source (and principals) and input interface: the pieces
+    // are merged on those (their other coordinates are not reported)
+    const noLo = sp.universe.iif & ~sp.ifs.bit('lo');
+    const principals = new Map<bigint, string[]>();
+    const interfaces = new Map<bigint, string>();
+    for (const { f, certainty, cubes, tags } of groups.values()) {
+      const reasons = tags ? [...tags].sort((x, y) => x - y).map((t) => eng.reasons[t]!) : [];
       for (const c of mergeCubes(cubes)) {
-        const at = o.f.attr;
+        const at = f.attr;
+        let prins = principals.get(c.sprin);
+        if (!prins) principals.set(c.sprin, (prins = Object.freeze(sp.prins.list(c.sprin)) as string[]));
+        let ifs = interfaces.get(c.iif);
+        if (ifs === undefined) interfaces.set(c.iif, (ifs = sp.ifs.describe(c.iif, noLo)));
         const entry: ExposureEntry = {
           family,
           protocols: c.proto,
           dports: c.dport,
           sources: c.src,
-          principals: sp.prins.list(c.sprin),
-          interfaces: sp.ifs.describe(c.iif, sp.universe.iif & ~sp.ifs.bit('lo')),
-          certainty: o.certainty,
+          principals: prins,
+          interfaces: ifs,
+          certainty,
           chain: at?.chain ?? NO_CHAIN,
           table: at?.table ?? NO_TABLE,
           reasons,
         };
         if (at?.rule) entry.rule = at.rule;
-        if (o.f.via) entry.via = { kind: 'dnat', rule: o.f.via.rule, to: o.f.via.to };
+        if (f.via) entry.via = { kind: 'dnat', rule: f.via.rule, to: f.via.to };
         exposure.entries.push(entry);
       }
     }
@@ -745,9 +766,10 @@ function bkey(s: IntervalSet<number> | IntervalSet<bigint>): string {
 }
 
 /**
- * Merge projected cubes (only protocol, port, source and input interface vary)
- * into fewer cubes with the same union: cubes equal in all but one of those
- * dimensions are united along it (hash on the other three; linear per pass).
+ * Merge cubes into fewer with the same union in the coordinates an entry reports
+ * (protocol, port, source and input interface; the others are ignored and not
+ * meaningful in the result): cubes equal in all but one of those dimensions are
+ * united along it (hash on the other three; linear per pass).
  */
 function mergeCubes(cubes: Cube[]): Cube[] {
   let list = cubes;
@@ -799,8 +821,8 @@ export function classifyPoint(exposure: Exposure, p: Point): PacketClass {
   if (!int || !sp) return 'closed';
   let pieces = int.pieces.get(p.family);
   if (!pieces) {
-    pieces = { open: [], possibly: [] };
-    for (const o of analyseFamily(exposure.ruleset, sp, exposure.hook).outs) (o.certainty === 'open' ? pieces.open : pieces.possibly).push(o.c);
+    const got: { open: Cube[]; possibly: Cube[] } = (pieces = { open: [], possibly: [] });
+    analyseFamily(exposure.ruleset, sp, exposure.hook, (c, _f, certainty) => (certainty === 'open' ? got.open : got.possibly).push(c));
     int.pieces.set(p.family, pieces);
   }
   for (const c of pieces.open) if (cubeHas(c, p)) return 'open';

@@ -21,9 +21,7 @@ function worldPorts(pieces: ExposedPiece[], family: Family, ports: NumSet): NumS
   for (const p of same) if (p.entry.sources.coversAll(family)) world = world.union(p.ports);
   const rest = ports.subtract(world);
   if (rest.isEmpty) return world;
-  let all = AddrSet.EMPTY;
-  for (const p of same) all = all.union(p.entry.sources);
-  if (!all.coversAll(family)) return world;
+  if (!AddrSet.unionAll(same.map((p) => p.entry.sources)).coversAll(family)) return world;
   // sweep the remaining ports over the pieces' port boundaries
   const cuts = new Set<number>();
   for (const p of same) for (const [lo, hi] of p.ports.intersect(rest).ranges()) cuts.add(lo).add(hi);
@@ -32,8 +30,7 @@ function worldPorts(pieces: ExposedPiece[], family: Family, ports: NumSet): NumS
     const lo = points[i]!;
     const hi = points[i + 1]!;
     if (!rest.has(lo)) continue;
-    let u = AddrSet.EMPTY;
-    for (const p of same) if (p.ports.has(lo)) u = u.union(p.entry.sources);
+    const u = AddrSet.unionAll(same.filter((p) => p.ports.has(lo)).map((p) => p.entry.sources));
     if (u.coversAll(family)) world = world.union(IntervalSet.range(lo, hi).intersect(rest));
   }
   return world;

@@ -25,6 +25,16 @@ export class AddrSet {
     return family === 'ipv4' ? AddrSet.ALL_V4 : family === 'ipv6' ? AddrSet.ALL_V6 : AddrSet.ALL;
   }
 
+  /** The union of many sets in one sort and sweep per family (see IntervalSet.unionAll). */
+  static unionAll(sets: readonly AddrSet[]): AddrSet {
+    if (sets.length === 0) return AddrSet.EMPTY;
+    if (sets.length === 1) return sets[0]!;
+    return new AddrSet(
+      IntervalSet.unionAll(sets.map((s) => s.v4)),
+      IntervalSet.unionAll(sets.map((s) => s.v6)),
+    );
+  }
+
   get isEmpty(): boolean {
     return this.v4.isEmpty && this.v6.isEmpty;
   }

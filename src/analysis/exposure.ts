@@ -218,12 +218,11 @@ function cutHoles(f: Flow): Cube[] {
     s.log.overlapping(f.c, s.n, pm, im, ids); // (a hole that misses the cube misses its pieces)
     for (let k = 0; k < ids.length && pieces.length > 0; k++) {
       const x = s.log.cubes[ids[k]!]!;
-      if (pieces.length === 1) {
-        const p = pieces[0]!;
-        pieces = [];
-        subtractCube(p, x, pieces);
-        continue;
-      }
+      // most holes that met the flow's cube miss what earlier holes left of it: pass them
+      // over before building any list (a new list per hole was most of this function's garbage)
+      let hit = false;
+      for (let i = 0; i < pieces.length && !hit; i++) hit = cubesOverlap(pieces[i]!, x);
+      if (!hit) continue;
       const next: Cube[] = [];
       for (const p of pieces) subtractCube(p, x, next);
       pieces = next;

@@ -640,6 +640,9 @@ export class CubeIndex<T extends { c: Cube }> {
   private sub: DimIndex[][] = this.newSub();
   private live = 0;
   private dead = 0;
+  /** reported[id] === epoch: id is already in the list of the current query (lists need no set). */
+  private readonly reported: number[] = [];
+  private epoch = 0;
 
   private newSub(): DimIndex[][] {
     return [0, 1, 2, 3].map(() => [newDim(), newDim(), newDim(), newDim()]);
@@ -652,6 +655,7 @@ export class CubeIndex<T extends { c: Cube }> {
   add(item: T): number {
     const id = this.items.length;
     this.items.push(item);
+    this.reported.push(0);
     this.index(id, item.c);
     this.live++;
     return id;
@@ -697,8 +701,21 @@ export class CubeIndex<T extends { c: Cube }> {
    * Ids of items whose cube overlaps q (each once). With maxCost: when even the most
    * selective dimension would test more items than that, nothing is done and false is
    * returned (the caller scans in its own cheaper way).
+   * `out` is a set (ids already in it are not reported again), or a list: then the ids
+   * are appended in the order found, each once per call of query or queryAll.
    */
-  query(q: Cube, out: Set<number>, maxCost = Infinity): boolean {
+  query(q: Cube, out: Set<number> | number[], maxCost = Infinity): boolean {
+    if (Array.isArray(out)) this.epoch++;
+    return this.find(q, out, maxCost);
+  }
+
+  /** query for each of qs into one list, each id once. */
+  queryAll(qs: readonly Cube[], out: number[]): void {
+    this.epoch++;
+    for (const q of qs) this.find(q, out, Infinity);
+  }
+
+  private find(q: Cube, out: Set<number> | number[], maxCost: number): boolean {
     const qk = cubeKeys(q);
     let best = -1;
     let bestSub = -1;
@@ -739,34 +756,40 @@ export class CubeIndex<T extends { c: Cube }> {
       }
     }
     if (bestCost > maxCost) return false;
-    const items = this.items;
-    const test = (id: number) => {
-      if (out.has(id)) return;
-      const it = items[id];
-      if (it && cubesOverlap(it.c, q)) out.add(id);
-    };
-    const testAll = (b: Bucket | undefined) => {
-      if (b === undefined) return;
-      if (typeof b === 'number') test(b);
-      else for (let i = 0; i < b.length; i++) test(b[i]!);
-    };
     if (best < 0) {
-      for (let id = 0; id < items.length; id++) if (items[id]) test(id);
+      for (let id = 0; id < this.items.length; id++) this.visit(id, q, out);
       return true;
     }
     const dim = this.dims[best]!;
-    if (bestSub < 0) testAll(dim.wide);
+    if (bestSub < 0) this.visitAll(dim.wide, q, out);
     else {
       const se = this.sub[best]![bestSub]!;
-      testAll(se.wide);
-      for (const key of qk[bestSub]!) testAll(se.buckets.get(key));
+      this.visitAll(se.wide, q, out);
+      for (const key of qk[bestSub]!) this.visitAll(se.buckets.get(key), q, out);
     }
     if (best === PROTO_DIM && !qk[best]) {
-      for (const b of protoBuckets!) testAll(b);
+      for (const b of protoBuckets!) this.visitAll(b, q, out);
       return true;
     }
-    for (const key of qk[best]!) testAll(dim.buckets.get(key));
+    for (const key of qk[best]!) this.visitAll(dim.buckets.get(key), q, out);
     return true;
+  }
+
+  /** Report id when its item is live, overlaps q and was not reported yet. */
+  private visit(id: number, q: Cube, out: Set<number> | number[]): void {
+    const it = this.items[id];
+    if (it === undefined) return;
+    if (Array.isArray(out)) {
+      if (this.reported[id] === this.epoch || !cubesOverlap(it.c, q)) return;
+      this.reported[id] = this.epoch;
+      out.push(id);
+    } else if (!out.has(id) && cubesOverlap(it.c, q)) out.add(id);
+  }
+
+  private visitAll(b: Bucket | undefined, q: Cube, out: Set<number> | number[]): void {
+    if (b === undefined) return;
+    if (typeof b === 'number') this.visit(b, q, out);
+    else for (let i = 0; i < b.length; i++) this.visit(b[i]!, q, out);
   }
 
   values(): T[] {

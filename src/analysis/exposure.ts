@@ -104,7 +104,7 @@ class HoleLog {
   private indexed = 0;
   /** The index is not tried again before the log reaches this length (it was not selective). */
   private retryAt = 0;
-  private readonly found = new Set<number>();
+  private readonly found: number[] = [];
   private readonly lists: number[][] = [];
   private readonly pos: number[] = [];
 
@@ -122,16 +122,12 @@ class HoleLog {
       // ids are positions: entries are indexed in order and never removed
       for (; this.indexed < this.cubes.length; this.indexed++) idx.add({ c: this.cubes[this.indexed]! });
       const found = this.found;
-      found.clear();
+      found.length = 0;
       // the index only where it is selective (a quarter of the prefix at most): else scan, and
       // do not try again before the log has grown by half
       if (idx.query(q, found, n / 4)) {
-        const start = out.length;
-        for (const id of found) if (id < n) out.push(id);
-        if (out.length - start > 1) {
-          const part = out.splice(start).sort((x, y) => x - y);
-          for (const id of part) out.push(id);
-        }
+        if (found.length > 1) found.sort((x, y) => x - y);
+        for (let i = 0; i < found.length && found[i]! < n; i++) out.push(found[i]!);
         return;
       }
       this.retryAt = this.cubes.length + (this.cubes.length >> 1);
@@ -444,7 +440,7 @@ class Engine {
       } else bySrcShape.set(k, R.add(f));
     };
     for (const f of input) addFlow(f);
-    const touched = new Set<number>();
+    const touched: number[] = [];
     for (const rule of chain.rules) {
       if (R.size === 0) break;
       if (rule.disabled) continue;
@@ -452,9 +448,9 @@ class Engine {
       if (cr.may.length === 0) continue;
       const a = rule.action;
       if (a.kind === 'continue') continue;
-      touched.clear();
-      for (const m of cr.may) R.query(m, touched);
-      if (touched.size === 0) continue;
+      touched.length = 0;
+      R.queryAll(cr.may, touched);
+      if (touched.length === 0) continue;
       let mtag = -1;
       if (cr.maybe.length > 0) mtag = this.tag(`${cr.opaque.join(' ')} at line ${lineOf(rule)} may or may not match`, rule);
       // Split each touched flow into: certainly matched and maybe matched (hits, holes inherited) and
@@ -658,7 +654,7 @@ function analyseFamily(ruleset: Ruleset, sp: Space, hook: 'input' | 'forward', e
       if (n.tags.length > 0) Nidx.add(n);
     }
   }
-  const found = new Set<number>();
+  const found: number[] = [];
   for (const f of eng.accepted) {
     for (const piece of cutHoles(f)) {
       const a = eng.restore(f, piece);
@@ -667,9 +663,10 @@ function analyseFamily(ruleset: Ruleset, sp: Space, hook: 'input' | 'forward', e
         continue;
       }
       let rem: Cube[] = [a.c];
-      found.clear();
+      found.length = 0;
       Nidx.query(a.c, found);
-      for (const id of [...found].sort((x, y) => x - y)) {
+      found.sort((x, y) => x - y);
+      for (const id of found) {
         if (rem.length === 0) break;
         const n = Nidx.get(id)!;
         const next: Cube[] = [];

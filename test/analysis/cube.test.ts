@@ -41,6 +41,16 @@ describe('CubeIndex', () => {
         idx.query(q, got);
         const want = ids.filter((id, i) => !removed.has(id) && cubesOverlap(items[i]!, q));
         expect([...got].sort((x, y) => x - y)).toEqual(want);
+        // the list form: the same ids in the same order
+        const list: number[] = [];
+        idx.query(q, list);
+        expect(list).toEqual([...got]);
+        // several queries into one list: their union, each id once
+        const all: number[] = [];
+        idx.queryAll([q, items[0] ?? q, q], all);
+        const union = ids.filter((id, i) => !removed.has(id) && (cubesOverlap(items[i]!, q) || (items[0] !== undefined && cubesOverlap(items[i]!, items[0]))));
+        expect([...all].sort((x, y) => x - y)).toEqual(union);
+        expect(new Set(all).size).toBe(all.length);
       }),
       { numRuns: 500, seed: 11 },
     );

@@ -589,10 +589,12 @@ interface DimIndex {
   /** Items not keyed in this dimension, ascending. */
   wide: number[];
   buckets: Map<number | string, Bucket>;
+  /** The keys of buckets, in insertion order (walked without a Map iterator, which allocates per entry). */
+  keys: (number | string)[];
 }
 
 function newDim(): DimIndex {
-  return { wide: [], buckets: new Map() };
+  return { wide: [], buckets: new Map(), keys: [] };
 }
 
 function put(dim: DimIndex, k: Keys, id: number): void {
@@ -602,8 +604,10 @@ function put(dim: DimIndex, k: Keys, id: number): void {
   }
   for (const key of k) {
     const b = dim.buckets.get(key);
-    if (b === undefined) dim.buckets.set(key, id);
-    else if (typeof b === 'number') dim.buckets.set(key, [b, id]);
+    if (b === undefined) {
+      dim.buckets.set(key, id);
+      dim.keys.push(key);
+    } else if (typeof b === 'number') dim.buckets.set(key, [b, id]);
     else b.push(id);
   }
 }
@@ -727,8 +731,10 @@ export class CubeIndex<T extends { c: Cube }> {
       let cost = 0;
       if (d === PROTO_DIM && !k) {
         protoBuckets = [];
-        for (const [key, b] of dim.buckets) {
-          if (q.proto.has(key as number)) {
+        for (let i = 0; i < dim.keys.length; i++) {
+          const key = dim.keys[i] as number;
+          if (q.proto.has(key)) {
+            const b = dim.buckets.get(key)!;
             protoBuckets.push(b);
             cost += bucketSize(b);
           }

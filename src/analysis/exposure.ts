@@ -132,13 +132,42 @@ class HoleLog {
       }
       this.retryAt = this.cubes.length + (this.cubes.length >> 1);
     }
-    // scan the holes whose protocol classes meet the query's, in id order (a merge of the lists)
+    // scan the holes whose protocol classes meet the query's, in id order
+    this.begin(pm);
+    for (let id = this.nextId(n, im); id >= 0; id = this.nextId(n, im)) if (cubesOverlap(this.cubes[id]!, q)) out.push(id);
+  }
+
+  /**
+   * q's pieces with the holes below n cut out (q's holes in this log; pieces ⊆ q). Scanned
+   * holes are tested against what is left rather than against q: once the first holes have
+   * cut the pieces down, most of the rest miss them.
+   */
+  cut(q: Cube, n: number, pm: number, im: number, pieces: Cube[]): Cube[] {
+    if (n > SCAN_LIMIT && n >= this.retryAt) {
+      const ids: number[] = [];
+      this.overlapping(q, n, pm, im, ids);
+      for (let k = 0; k < ids.length && pieces.length > 0; k++) pieces = cutOne(pieces, this.cubes[ids[k]!]!);
+      return pieces;
+    }
+    this.begin(pm);
+    for (let id = this.nextId(n, im); id >= 0 && pieces.length > 0; id = this.nextId(n, im)) pieces = cutOne(pieces, this.cubes[id]!);
+    return pieces;
+  }
+
+  /** Start a scan of the holes whose protocol classes meet pm, in id order (a merge of the class lists). */
+  private begin(pm: number): void {
     const lists = this.lists;
     lists.length = 0;
     for (let c = 1; c < 8; c++) if ((c & pm) !== 0 && this.byClass[c]!.length > 0) lists.push(this.byClass[c]!);
     const pos = this.pos;
     pos.length = lists.length;
     pos.fill(0);
+  }
+
+  /** The next hole id below n whose input interfaces may meet im, or -1. */
+  private nextId(n: number, im: number): number {
+    const lists = this.lists;
+    const pos = this.pos;
     for (;;) {
       let best = -1;
       let id = n;
@@ -149,13 +178,23 @@ class HoleLog {
           best = k;
         }
       }
-      if (best < 0) break;
+      if (best < 0) return -1;
       pos[best]!++;
       const hm = this.im[id]!;
       if (hm >= 0 && im >= 0 && (hm & im) === 0) continue;
-      if (cubesOverlap(this.cubes[id]!, q)) out.push(id);
+      return id;
     }
   }
+}
+
+/** pieces minus x (the same list when x misses them all: no list is built for a miss). */
+function cutOne(pieces: Cube[], x: Cube): Cube[] {
+  let hit = false;
+  for (let i = 0; i < pieces.length && !hit; i++) hit = cubesOverlap(pieces[i]!, x);
+  if (!hit) return pieces;
+  const next: Cube[] = [];
+  for (const p of pieces) subtractCube(p, x, next);
+  return next;
 }
 
 /** A flow's holes: the first n entries of a log, then those of the segment it continues (`up`). */
@@ -208,22 +247,7 @@ function cutHoles(f: Flow): Cube[] {
   let pieces: Cube[] = [f.c];
   const pm = protoMask(f.c.proto);
   const im = ifMask(f.c.iif);
-  const ids: number[] = [];
-  for (let s: Holes | undefined = f.h; s && pieces.length > 0; s = s.up) {
-    ids.length = 0;
-    s.log.overlapping(f.c, s.n, pm, im, ids); // (a hole that misses the cube misses its pieces)
-    for (let k = 0; k < ids.length && pieces.length > 0; k++) {
-      const x = s.log.cubes[ids[k]!]!;
-      // most holes that met the flow's cube miss what earlier holes left of it: pass them
-      // over before building any list (a new list per hole was most of this function's garbage)
-      let hit = false;
-      for (let i = 0; i < pieces.length && !hit; i++) hit = cubesOverlap(pieces[i]!, x);
-      if (!hit) continue;
-      const next: Cube[] = [];
-      for (const p of pieces) subtractCube(p, x, next);
-      pieces = next;
-    }
-  }
+  for (let s: Holes | undefined = f.h; s && pieces.length > 0; s = s.up) pieces = s.log.cut(f.c, s.n, pm, im, pieces);
   let n = 0;
   for (const p of pieces) if (!cubeIsEmpty(p)) pieces[n++] = p;
   pieces.length = n;

@@ -29,7 +29,7 @@ import {
   type Table,
   type TableFamily,
 } from '../../model/index.js';
-import { exprModule, type IrChain, type IrElem, type IrExpr, type IrRule, type IrSet, type IrState, type IrStmt, type IrTable, type IrVal, type IrVerdict } from './ir.js';
+import { exprModule, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrState, type IrStmt, type IrTable, type IrVal, type IrVerdict } from './ir.js';
 
 import { CT_STATE_NAMES, ICMP_TYPES, ICMPV6_TYPES, PORT_PROTO_NUMBERS, SERVICES, asHook } from './symbols.js';
 
@@ -678,6 +678,67 @@ function chainType(t: string | undefined): Chain['type'] {
   return t === 'filter' || t === 'nat' || t === 'route' ? t : undefined;
 }
 
+/** True when a value names a set anywhere (its model then depends on the set as the whole file leaves it). */
+function hasRef(v: IrVal): boolean {
+  switch (v.k) {
+    case 'ref':
+      return true;
+    case 'set':
+      for (const e of v.elems) if (hasRef(e.key) || (e.data !== undefined && hasRef(e.data))) return true;
+      return false;
+    case 'range':
+      return hasRef(v.lo) || hasRef(v.hi);
+    case 'concat':
+    case 'list':
+      for (const i of v.items) if (hasRef(i)) return true;
+      return false;
+    default:
+      return false;
+  }
+}
+
+/**
+ * Builds rules as soon as they are parsed, so a big ruleset's intermediate form
+ * dies young instead of living (and being promoted, and marked) until the end.
+ *
+ * A rule's model depends on nothing parsed after it unless it names a set: only
+ * set references read the table's state (the set's final elements, whether a
+ * later rule updates it, which undeclared sets were reported). So a rule without
+ * one is built now, with the table's family, and one that names a set is left
+ * to buildDocument. What later commands do to the rule itself (flush, delete,
+ * insert before it) acts on the chain's list, as before; ids and the builder's
+ * diagnostics are given in document order when the document is built.
+ */
+export class RulePrebuilder {
+  private readonly ctxs = new Map<IrTable, TableCtx>();
+  private readonly counters: BuildCounters = { nextId: 0 };
+  /** Receives the builder's diagnostics of one rule at a time. */
+  private readonly scratch: Diagnostic[] = [];
+
+  /** The rule as the chain keeps it: one model rule, the IrRule with its built rules, or the IrRule itself. */
+  prebuild(r: IrRule, table: IrTable): IrChainRule {
+    for (const st of r.stmts) {
+      if (st.k === 'match' && hasRef(st.right)) return r;
+      if (st.k === 'vmap' && hasRef(st.map)) return r;
+    }
+    let tc = this.ctxs.get(table);
+    if (tc === undefined) {
+      tc = { table, dynamicSets: new Set(), mixedFamily: table.family !== 'ip' && table.family !== 'ip6', cache: new Map(), diagnostics: this.scratch, reported: new Set() };
+      this.ctxs.set(table, tc);
+    }
+    const rules = buildRules(r, tc, this.counters);
+    if (rules.length === 1 && this.scratch.length === 0) return rules[0]!;
+    r.built = rules;
+    if (this.scratch.length > 0) r.builtDiagnostics = this.scratch.splice(0);
+    r.stmts = [];
+    return r;
+  }
+}
+
+function isModelRule(r: IrChainRule): r is Rule {
+  return 'action' in r;
+}
+
 function buildChain(c: IrChain, tc: TableCtx, counters: BuildCounters): Chain {
   const ch: Chain = { name: c.name, rules: [], span: c.span };
   const hook = c.hook ? asHook(c.hook) : undefined;
@@ -687,7 +748,18 @@ function buildChain(c: IrChain, tc: TableCtx, counters: BuildCounters): Chain {
   if (ty) ch.type = ty;
   if (hook) ch.policy = c.policy ?? 'accept';
   if (c.policySpan) ch.policySpan = c.policySpan;
-  for (const r of c.rules) for (const x of buildRules(r, tc, counters)) ch.rules.push(x);
+  for (const r of c.rules) {
+    if (isModelRule(r)) {
+      r.id = counters.nextId++;
+      ch.rules.push(r);
+    } else if (r.built !== undefined) {
+      for (const x of r.built) {
+        x.id = counters.nextId++;
+        ch.rules.push(x);
+      }
+      if (r.builtDiagnostics !== undefined) for (const d of r.builtDiagnostics) tc.diagnostics.push(d);
+    } else for (const x of buildRules(r, tc, counters)) ch.rules.push(x);
+  }
   return ch;
 }
 

@@ -4,13 +4,13 @@
  */
 import type { FirewallDocument } from '../../model/index.js';
 import type { FormatDefinition, ParseOptions } from '../types.js';
-import { buildDocument } from './build.js';
+import { buildDocument, RulePrebuilder } from './build.js';
 import { parseNftablesJsonIr } from './json.js';
 import { parseNftablesIr } from './text.js';
 
 export function parseNftables(text: string, options?: ParseOptions): FirewallDocument {
   try {
-    const ir = parseNftablesIr(text, options);
+    const ir = parseNftablesIr(text, options, new RulePrebuilder());
     return buildDocument('nftables', ir.state, ir.dynamicSets, ir.diagnostics, ir.comments, options?.filePath);
   } catch (e) {
     return internalError('nftables', e);

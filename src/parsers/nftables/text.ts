@@ -5,8 +5,9 @@
  */
 import { LineIndex, type Diagnostic, type DocComment, type Span, type TableFamily } from '../../model/index.js';
 import type { ParseOptions } from '../types.js';
-import { exprModule, IrState, type IrChain, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
-import { HintedLineIndex, lex, spanOfTok, type Source, type Token } from './lexer.js';
+import type { RulePrebuilder } from './build.js';
+import { exprModule, IrState, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
+import { HintedLineIndex, lex, Lexer, spanOfTok, type Source, type Token } from './lexer.js';
 import { preprocess } from './preprocess.js';
 import { EXTHDR_NAMES, FAMILIES, META_UNQUALIFIED, PAYLOAD_PROTOCOLS, asHook, namedPriority } from './symbols.js';
 
@@ -64,15 +65,19 @@ const COMMANDS: ReadonlySet<string> = new Set(['add', 'create', 'insert', 'delet
 class WordAtom {
   readonly k = 'atom' as const;
   private given: Span | undefined;
-  constructor(
-    readonly v: string,
-    private readonly tok: Token,
-  ) {}
+  readonly v: string;
+  // where the word is, not the token itself: tokens are dropped as the parse moves on
+  private readonly s: number;
+  private readonly e: number;
+  private readonly src: Source;
+  constructor(tok: Token) {
+    this.v = tok.v;
+    this.s = tok.s;
+    this.e = tok.e;
+    this.src = tok.src;
+  }
   get span(): Span {
-    if (this.given === undefined) {
-      const src = this.tok.src;
-      this.given = src.override ?? src.li.span(this.tok.s, this.tok.e);
-    }
+    if (this.given === undefined) this.given = this.src.override ?? this.src.li.span(this.s, this.e);
     return this.given;
   }
   set span(s: Span) {
@@ -98,28 +103,77 @@ export interface TextIr {
 }
 
 export class NftTextParser {
+  /** Token indices are absolute; `pos` and `end` (the limit of the range being parsed) are indices. */
   private pos = 0;
   private end: number;
   readonly dynamicSets = new Set<string>();
   private depth = 0;
+  /**
+   * The tokens read so far and not yet dropped: win[k] is token base + k. Given an
+   * array, it is the whole stream; given a Lexer, tokens are read on demand and the
+   * ones before a finished rule are dropped (see dropBefore), so they die young.
+   */
+  private win: Token[];
+  private base = 0;
+  private lexer: Lexer | undefined;
 
   constructor(
-    private readonly toks: Token[],
+    toks: Token[] | Lexer,
     private readonly main: Source,
     readonly diagnostics: Diagnostic[],
     readonly state: IrState = new IrState(),
+    /** When given, rules are built into the model as they are parsed (see RulePrebuilder). */
+    private readonly prebuilder?: RulePrebuilder,
   ) {
-    this.end = toks.length;
+    if (Array.isArray(toks)) {
+      this.win = toks;
+      this.end = toks.length;
+    } else {
+      this.win = [];
+      this.lexer = toks;
+      this.end = Number.MAX_SAFE_INTEGER;
+    }
   }
 
   // ------------------------------------------------------------ token helpers
 
+  /** Token i (lexed now if need be), or undefined past the end of the input. */
+  private tokAt(i: number): Token | undefined {
+    const k = i - this.base;
+    const win = this.win;
+    if (k < win.length) return win[k];
+    const lexer = this.lexer;
+    if (lexer === undefined) return undefined;
+    while (k >= win.length) {
+      const t = lexer.next();
+      if (t === undefined) {
+        this.lexer = undefined;
+        return undefined;
+      }
+      win.push(t);
+    }
+    return win[k];
+  }
+  /** True when a token is left in the range being parsed. */
+  private more(): boolean {
+    return this.pos < this.end && this.tokAt(this.pos) !== undefined;
+  }
+  /** Forget the tokens before index i (on-demand lexing only; nothing before i is looked at again). */
+  private dropBefore(i: number): void {
+    const drop = i - this.base;
+    if (this.lexer === undefined || drop < 4096) return;
+    this.win = this.win.slice(drop);
+    this.base = i;
+  }
+
   private peek(o = 0): Token | undefined {
     const i = this.pos + o;
-    return i < this.end ? this.toks[i] : undefined;
+    return i < this.end ? this.tokAt(i) : undefined;
   }
   private next(): Token | undefined {
-    return this.pos < this.end ? this.toks[this.pos++] : undefined;
+    const t = this.pos < this.end ? this.tokAt(this.pos) : undefined;
+    if (t !== undefined) this.pos++;
+    return t;
   }
   private isWord(t: Token | undefined): t is Token;
   private isWord(t: Token | undefined, v: string): boolean;
@@ -138,7 +192,7 @@ export class NftTextParser {
     return spanOfTok(a.src, a.s, a.e);
   }
   private lastTok(): Token {
-    return this.toks[Math.max(0, Math.min(this.pos, this.end) - 1)] ?? this.toks[0]!;
+    return this.tokAt(Math.max(0, Math.min(this.pos, this.end) - 1)) ?? this.win[0]!;
   }
   private hereSpan(): Span {
     const t = this.peek() ?? this.lastTok();
@@ -151,9 +205,9 @@ export class NftTextParser {
   private textOf(a: Token, b: Token): string {
     if (a.src === b.src && b.e >= a.s && !a.src.override) return oneLine(a.src.text.slice(a.s, b.e));
     const parts: string[] = [];
-    const i0 = this.toks.indexOf(a);
-    for (let i = i0; i >= 0 && i < this.toks.length; i++) {
-      const t = this.toks[i]!;
+    const i0 = this.win.indexOf(a);
+    for (let i = i0; i >= 0 && i < this.win.length; i++) {
+      const t = this.win[i]!;
       if (t.t !== 'nl') parts.push(t.t === 'str' ? `"${t.v}"` : t.t === 'var' ? `$${t.v}` : t.t === 'ref' ? `@${t.v}` : t.v);
       if (t === b) break;
     }
@@ -165,8 +219,8 @@ export class NftTextParser {
   /** Skip to the end of the current statement (newline or `;` at depth 0, or before an unmatched `}`). */
   private skipStatement(): void {
     let d = 0;
-    while (this.pos < this.end) {
-      const t = this.toks[this.pos]!;
+    while (this.more()) {
+      const t = this.tokAt(this.pos)!;
       if (d === 0 && (t.t === 'nl' || (t.t === 'punct' && t.v === ';'))) return;
       if (t.t === 'punct' && t.v === '{') d++;
       if (t.t === 'punct' && t.v === '}') {
@@ -179,8 +233,8 @@ export class NftTextParser {
   /** After `{` was consumed: skip to just after the matching `}`. */
   private skipBlock(): void {
     let d = 1;
-    while (this.pos < this.end) {
-      const t = this.toks[this.pos++]!;
+    while (this.more()) {
+      const t = this.tokAt(this.pos++)!;
       if (t.t === 'punct' && t.v === '{') d++;
       if (t.t === 'punct' && t.v === '}') {
         d--;
@@ -189,8 +243,8 @@ export class NftTextParser {
     }
   }
   private skipSeparators(): void {
-    while (this.pos < this.end) {
-      const t = this.toks[this.pos]!;
+    while (this.more()) {
+      const t = this.tokAt(this.pos)!;
       if (t.t === 'nl' || (t.t === 'punct' && t.v === ';')) this.pos++;
       else return;
     }
@@ -214,7 +268,7 @@ export class NftTextParser {
   // ------------------------------------------------------------ top level
 
   parseTop(): void {
-    while (this.pos < this.end) {
+    while (this.more()) {
       this.skipSeparators();
       const t = this.peek();
       if (!t) break;
@@ -297,8 +351,8 @@ export class NftTextParser {
   }
 
   private skipStatementOrBlock(): void {
-    while (this.pos < this.end) {
-      const t = this.toks[this.pos]!;
+    while (this.more()) {
+      const t = this.tokAt(this.pos)!;
       if (t.t === 'nl' || (t.t === 'punct' && (t.v === ';' || t.v === '}'))) return;
       this.pos++;
       if (t.t === 'punct' && t.v === '{') {
@@ -685,12 +739,14 @@ export class NftTextParser {
   // ------------------------------------------------------------ rules
 
   /** Parse one rule starting at the cursor, up to a newline/`;` at depth 0 or an unmatched `}`. */
-  private parseRuleTokens(ctx: Ctx): IrRule | undefined {
+  private parseRuleTokens(ctx: Ctx): IrChainRule | undefined {
     const lo = this.pos;
     let d = 0;
+    if (this.depth === 0) this.dropBefore(lo - 1);
     let hi = lo;
-    while (hi < this.end) {
-      const t = this.toks[hi]!;
+    for (;;) {
+      const t = hi < this.end ? this.tokAt(hi) : undefined;
+      if (t === undefined) break;
       if (d === 0 && (t.t === 'nl' || (t.t === 'punct' && t.v === ';'))) break;
       if (t.t === 'punct' && t.v === '{') d++;
       if (t.t === 'punct' && t.v === '}') {
@@ -709,16 +765,22 @@ export class NftTextParser {
       this.end = savedEnd;
       this.pos = hi;
     }
-    return rule;
+    if (rule === undefined || this.prebuilder === undefined) return rule;
+    try {
+      return this.prebuilder.prebuild(rule, ctx.table);
+    } catch {
+      // a builder bug: left to buildDocument, which reports it as before
+      return rule;
+    }
   }
 
   private parseRule(ctx: Ctx, lo: number, hi: number): IrRule {
-    const first = this.toks[lo]!;
-    let last = this.toks[hi - 1]!;
-    while (last.t === 'nl' && hi - 1 > lo) last = this.toks[--hi - 1]!;
+    const first = this.tokAt(lo)!;
+    let last = this.tokAt(hi - 1)!;
+    while (last.t === 'nl' && hi - 1 > lo) last = this.tokAt(--hi - 1)!;
     const rule: IrRule = { stmts: [], span: this.span(first, last), text: this.textOf(first, last) };
     this.pos = lo;
-    while (this.pos < this.end) {
+    while (this.more()) {
       const t = this.peek()!;
       if (t.t === 'nl') {
         this.pos++;
@@ -737,7 +799,7 @@ export class NftTextParser {
   /** Statements of a rule given as text (JSON `expr` items nft 1.0.6 prints as strings). */
   parseStatementText(ctx: Ctx, rule: IrRule): void {
     this.pos = 0;
-    while (this.pos < this.end) {
+    while (this.more()) {
       const t = this.peek()!;
       if (t.t === 'nl' || this.isPunct(t, ';')) {
         this.pos++;
@@ -750,13 +812,13 @@ export class NftTextParser {
   }
 
   private stmtSpan(startIdx: number): Span {
-    const a = this.toks[startIdx]!;
-    const b = this.toks[Math.max(startIdx, this.pos - 1)]!;
+    const a = this.tokAt(startIdx)!;
+    const b = this.tokAt(Math.max(startIdx, this.pos - 1))!;
     return this.span(a, b);
   }
   private stmtText(startIdx: number): string {
-    const a = this.toks[startIdx]!;
-    const b = this.toks[Math.max(startIdx, this.pos - 1)]!;
+    const a = this.tokAt(startIdx)!;
+    const b = this.tokAt(Math.max(startIdx, this.pos - 1))!;
     return this.textOf(a, b);
   }
 
@@ -802,7 +864,7 @@ export class NftTextParser {
         case 'queue': {
           this.pos++;
           this.consumeOptions(new Set(['flags', 'bypass', 'fanout', 'num', 'to']), true);
-          if (this.isWord(this.toks[this.pos - 1], 'to') && this.isWord(this.peek())) this.parseValue(false, ctx);
+          if (this.isWord(this.tokAt(this.pos - 1), 'to') && this.isWord(this.peek())) this.parseValue(false, ctx);
           return push({ k: 'verdict', v: { k: 'queue', text: this.stmtText(s0) }, span: this.stmtSpan(s0) });
         }
         case 'counter': {
@@ -947,7 +1009,7 @@ export class NftTextParser {
     if (e) return this.parseExprStatement(ctx, rule, e, exprStart);
     // unknown statement: keep as opaque up to the next statement keyword
     const ut = this.next()!;
-    while (this.pos < this.end) {
+    while (this.more()) {
       const n = this.peek()!;
       if (n.t === 'word' && (STMT_KEYWORDS.has(n.v) || VERDICT_WORDS.has(n.v))) break;
       if (this.isPunct(n, '{')) {
@@ -994,7 +1056,7 @@ export class NftTextParser {
         this.pos++;
         continue;
       }
-      if (o?.t === 'str' && this.isWord(this.toks[this.pos - 1], 'name')) {
+      if (o?.t === 'str' && this.isWord(this.tokAt(this.pos - 1), 'name')) {
         this.pos++;
         continue;
       }
@@ -1010,7 +1072,7 @@ export class NftTextParser {
         this.pos++;
         continue;
       }
-      if (o?.t === 'str' && this.isWord(this.toks[this.pos - 1], 'name')) {
+      if (o?.t === 'str' && this.isWord(this.tokAt(this.pos - 1), 'name')) {
         this.pos++;
         continue;
       }
@@ -1034,21 +1096,24 @@ export class NftTextParser {
       let d = 1;
       let j = this.pos;
       for (; j < savedEnd; j++) {
-        const t = this.toks[j]!;
+        const t = this.tokAt(j);
+        if (t === undefined) break;
         if (t.t === 'punct' && t.v === '{') d++;
         if (t.t === 'punct' && t.v === '}') {
           d--;
           if (d === 0) break;
         }
       }
-      this.end = Math.min(savedEnd, j + 1);
+      // just after the closing `}`, or the end of the input when the binding is not closed
+      const stop = j < savedEnd && this.tokAt(j) !== undefined ? j + 1 : j;
+      this.end = stop;
       this.depth++;
       try {
         this.parseChainBody({ table: ctx.table, chainName: name }, ch, n!, true);
       } finally {
         this.depth--;
         this.end = savedEnd;
-        this.pos = Math.min(savedEnd, j + 1);
+        this.pos = stop;
       }
       return { k: kind, target: name };
     }
@@ -1295,7 +1360,7 @@ export class NftTextParser {
       return;
     }
     // only the builder's reportSpan reads it, for destination ports (as the JSON front end sets it)
-    const rightSpan = this.pos > vStart && e.k === 'payload' && e.field === 'dport' ? (v.span ?? this.span(this.toks[vStart]!, this.toks[this.pos - 1]!)) : undefined;
+    const rightSpan = this.pos > vStart && e.k === 'payload' && e.field === 'dport' ? (v.span ?? this.span(this.tokAt(vStart)!, this.tokAt(this.pos - 1)!)) : undefined;
     const span = this.stmtSpan(s0);
     const st: IrStmt = rightSpan ? { k: 'match', left: e, op, right: v, span, rightSpan } : { k: 'match', left: e, op, right: v, span };
     rule.stmts.push(st);
@@ -1346,7 +1411,7 @@ export class NftTextParser {
       }
       break;
     }
-    if (this.pos > s0 + 1 || !(v instanceof WordAtom || v.span)) v.span = this.span(this.toks[s0]!, this.toks[this.pos - 1]!);
+    if (this.pos > s0 + 1 || !(v instanceof WordAtom || v.span)) v.span = this.span(this.tokAt(s0)!, this.tokAt(this.pos - 1)!);
     return v;
   }
 
@@ -1372,7 +1437,7 @@ export class NftTextParser {
       const s0 = this.pos;
       this.pos++;
       let d = 1;
-      while (this.pos < this.end && d > 0) {
+      while (this.more() && d > 0) {
         const x = this.next()!;
         if (x.t === 'punct' && x.v === '(') d++;
         if (x.t === 'punct' && x.v === ')') d--;
@@ -1387,11 +1452,11 @@ export class NftTextParser {
       if (this.isPunct(this.peek(), ']')) this.pos++;
       let port: string | undefined;
       const p = this.peek();
-      if (this.isWord(p) && p.v.startsWith(':') && p.s === this.toks[this.pos - 1]!.e) {
+      if (this.isWord(p) && p.v.startsWith(':') && p.s === this.tokAt(this.pos - 1)!.e) {
         this.pos++;
         port = p.v.slice(1);
       }
-      return { k: 'atom', v: port === undefined ? `[${inner}]` : `[${inner}]:${port}`, span: this.span(this.toks[s0]!, this.lastTok()) };
+      return { k: 'atom', v: port === undefined ? `[${inner}]` : `[${inner}]:${port}`, span: this.span(this.tokAt(s0)!, this.lastTok()) };
     }
     if (t.t === 'str') {
       this.pos++;
@@ -1414,7 +1479,7 @@ export class NftTextParser {
       }
       if (STMT_KEYWORDS.has(t.v) && t.v !== 'set' && t.v !== 'map') return undefined;
       this.pos++;
-      return new WordAtom(t.v, t);
+      return new WordAtom(t);
     }
     return undefined;
   }
@@ -1424,7 +1489,7 @@ export class NftTextParser {
     const elems: IrElem[] = [];
     let hasStmt = false;
     for (;;) {
-      while (this.pos < this.end && (this.peek()!.t === 'nl' || this.isPunct(this.peek(), ','))) this.pos++;
+      while (this.more() && (this.peek()!.t === 'nl' || this.isPunct(this.peek(), ','))) this.pos++;
       const t = this.peek();
       if (!t) {
         this.error('Missing "}" at the end of a set', this.span(open), 'nftables/unclosed-block');
@@ -1477,7 +1542,7 @@ export class NftTextParser {
   /** Element attributes (`timeout 1h`, `expires 5s`, `comment "x"`, `counter packets 1 bytes 2`, statements). */
   private skipElemAttrs(): boolean {
     let hasStmt = false;
-    while (this.pos < this.end) {
+    while (this.more()) {
       const t = this.peek()!;
       if (this.isPunct(t, ',') || this.isPunct(t, '}') || this.isWord(t, ':')) break;
       if (this.isPunct(t, '{')) {
@@ -1522,15 +1587,35 @@ export function splitAddrPort(s: string): { addr?: string; port?: string } {
 }
 
 /** Text → intermediate form. */
-export function parseNftablesIr(text: string, options?: ParseOptions): TextIr {
+export function parseNftablesIr(text: string, options?: ParseOptions, prebuilder?: RulePrebuilder): TextIr {
   const diagnostics: Diagnostic[] = [];
   const comments: DocComment[] = [];
   const main: Source = { text, li: new HintedLineIndex(text) };
   if (options?.filePath !== undefined) main.path = options.filePath;
-  const toks = preprocess(main, options, diagnostics, comments);
-  const p = new NftTextParser(toks, main, diagnostics);
+  if (mayNeedPreprocessing(text)) {
+    const toks = preprocess(main, options, diagnostics, comments);
+    const p = new NftTextParser(toks, main, diagnostics, undefined, prebuilder);
+    p.parseTop();
+    return { state: p.state, diagnostics, comments, dynamicSets: p.dynamicSets };
+  }
+  // Nothing to expand: the parser pulls tokens from the lexer as it goes. The lexer's
+  // diagnostics come first, as when the whole text was lexed before the parse.
+  const lexer = new Lexer(main, diagnostics, comments);
+  const parserDiagnostics: Diagnostic[] = [];
+  const p = new NftTextParser(lexer, main, parserDiagnostics, undefined, prebuilder);
   p.parseTop();
+  while (lexer.next() !== undefined); // (the parse reads to the end; this only makes sure)
+  for (const d of parserDiagnostics) diagnostics.push(d);
   return { state: p.state, diagnostics, comments, dynamicSets: p.dynamicSets };
+}
+
+/**
+ * False when the preprocessor has nothing to do: a variable token needs a `$`, and
+ * define/redefine/undefine/include words contain "define" or "include". (A text that
+ * has them only in comments or strings takes the preprocessing path too: same result.)
+ */
+function mayNeedPreprocessing(text: string): boolean {
+  return text.includes('$') || text.includes('define') || text.includes('include');
 }
 
 /**

@@ -123,9 +123,17 @@ function implied(e0: IrExpr, tc: TableCtx): Match[] {
     else if (p === 'ip6' || p === 'icmpv6') fam = FAMILY_MATCH.ipv6;
   }
   const pn = PORT_PROTO_NUMBERS[p] ?? (p === 'icmp' ? 1 : p === 'icmpv6' ? 58 : undefined);
-  if (pn !== undefined) return fam ? [fam, protocolMatch(pn)] : [protocolMatch(pn)];
-  return fam ? [fam] : NO_MATCHES;
+  // one frozen list per combination: callers only read it
+  const k = (fam === undefined ? 0 : fam === FAMILY_MATCH.ipv4 ? 1 : 2) * 256 + (pn ?? 255);
+  let list = IMPLIED[k];
+  if (list === undefined) {
+    if (pn !== undefined) list = fam ? [fam, protocolMatch(pn)] : [protocolMatch(pn)];
+    else list = fam ? [fam] : NO_MATCHES;
+    IMPLIED[k] = list = Object.freeze(list) as Match[];
+  }
+  return list;
 }
+const IMPLIED: (Match[] | undefined)[] = [];
 
 // ---------------------------------------------------------------- values
 
@@ -153,7 +161,7 @@ function atomStr(v: IrVal): string | undefined {
 }
 
 function parseNumber(s: string): number | undefined {
-  if (/^[0-9]{1,10}$/.test(s)) return Number(s);
+  if (s.length >= 1 && s.length <= 10 && allDigits(s, 0)) return Number(s);
   if (/^0x[0-9a-fA-F]{1,8}$/.test(s)) return parseInt(s.slice(2), 16);
   return undefined;
 }
@@ -182,6 +190,15 @@ function addrOf(v: IrVal, family: Family | undefined): AddrSet | undefined {
   return r;
 }
 
+/** True when s[from..] is all ASCII digits (true for an empty rest). */
+function allDigits(s: string, from: number): boolean {
+  for (let i = from; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 /** Plain dotted quads and IPv4 prefixes without the general parser (they are most of a big ruleset). */
 function fastV4(s: string): AddrSet | undefined {
   let i = 0;
@@ -205,9 +222,10 @@ function fastV4(s: string): AddrSet | undefined {
   let len = 32;
   if (i < s.length) {
     if (s.charCodeAt(i) !== 47) return undefined;
-    const m = s.slice(i + 1);
-    if (!/^[0-9]{1,2}$/.test(m)) return undefined;
-    len = Number(m);
+    // one or two digits after the slash
+    const digits = s.length - i - 1;
+    if (digits < 1 || digits > 2 || !allDigits(s, i + 1)) return undefined;
+    len = digits === 1 ? s.charCodeAt(i + 1) - 48 : (s.charCodeAt(i + 1) - 48) * 10 + (s.charCodeAt(i + 2) - 48);
     if (len > 32) return undefined;
   }
   const size = 2 ** (32 - len);
@@ -261,11 +279,18 @@ function numSetFrom(vals: IrVal[], names: (s: string) => number | undefined, max
     return IntervalSet.range(lo, hi + 1);
   }
   const rs: [number, number][] = [];
+  // the bounds as they are when the values are written in order, apart and not touching (the common case)
+  const bounds: number[] = [];
+  let ordered = true;
   for (const v of vals) {
     const r = numOf(v, names, max);
     if (!r) return undefined;
     rs.push(r);
+    const lo = Math.min(r[0], r[1]);
+    if (ordered && (bounds.length === 0 || lo > bounds[bounds.length - 1]!)) bounds.push(lo, Math.max(r[0], r[1]) + 1);
+    else ordered = false;
   }
+  if (ordered && bounds.length > 0) return IntervalSet.fromBounds(bounds.slice());
   return compact(numSetOf(rs));
 }
 
@@ -317,7 +342,8 @@ function valueMatch(f: FieldKind, vals: IrVal[], op: string): Match | undefined 
       for (const v of vals) {
         const s = atomStr(v);
         if (s === undefined || s === '') return undefined;
-        names.push(s.endsWith('*') && !s.endsWith('\\*') ? `${s.slice(0, -1)}+` : s.replace(/\\\*$/, '*'));
+        if (s.charCodeAt(s.length - 1) !== 42) names.push(s);
+        else names.push(s.endsWith('\\*') ? s.replace(/\\\*$/, '*') : `${s.slice(0, -1)}+`);
       }
       return { kind: 'interface', dir: f.dir, names };
     }
@@ -402,15 +428,14 @@ function hasWildcard(v: IrVal): boolean {
 /** One relational match → model matches (a conjunction). */
 function convertMatch(left: IrExpr, op: string, right0: IrVal, tc: TableCtx, text: string, span: Span | undefined): Match[] {
   const negated = op === '!=';
-  const res = resolveRef(right0, tc);
   const imp = implied(left, tc);
-  const fail = (reason: string): Match[] => {
-    const m = opaque(right0.k === 'ref' ? 'set' : exprModule(left), text, reason, span);
-    if (negated) m.negated = true;
-    return [...imp, m];
-  };
-  if ('reason' in res) return fail(res.reason);
-  const right = res.val;
+  const fail = (reason: string): Match[] => failed(left, right0, imp, negated, text, reason, span);
+  let right = right0;
+  if (right0.k === 'ref') {
+    const res = resolveRef(right0, tc);
+    if ('reason' in res) return fail(res.reason);
+    right = res.val;
+  }
   if (hasWildcard(right)) return fail('catch-all set element');
   if (left.k === 'concat') {
     if (op !== '==' && op !== '!=' && op !== 'in') return fail('ordered comparison on a concatenation');
@@ -458,6 +483,13 @@ function convertMatch(left: IrExpr, op: string, right0: IrVal, tc: TableCtx, tex
     return fail(`value not understood for ${exprModule(left)}`);
   }
   return imp.length === 0 ? [m] : imp.length === 1 ? [imp[0]!, m] : [...imp, m];
+}
+
+/** The conjunction for a match that cannot be decoded: the selector's dependencies and an opaque match. */
+function failed(left: IrExpr, right0: IrVal, imp: Match[], negated: boolean, text: string, reason: string, span: Span | undefined): Match[] {
+  const m = opaque(right0.k === 'ref' ? 'set' : exprModule(left), text, reason, span);
+  if (negated) m.negated = true;
+  return [...imp, m];
 }
 
 /**

@@ -45,9 +45,9 @@ const WORD_BINOPS: ReadonlyMap<string, string> = new Map([
   ['rshift', '>>'],
 ]);
 
-const RELOPS: Readonly<Record<string, string>> = {
-  '==': '==', '!=': '!=', '<': '<', '>': '>', '<=': '<=', '>=': '>=', eq: '==', ne: '!=', lt: '<', gt: '>', le: '<=', ge: '>=',
-};
+const RELOPS: ReadonlyMap<string, string> = new Map([
+  ['==', '=='], ['!=', '!='], ['<', '<'], ['>', '>'], ['<=', '<='], ['>=', '>='], ['eq', '=='], ['ne', '!='], ['lt', '<'], ['gt', '>'], ['le', '<='], ['ge', '>='],
+]);
 
 /** Bitwise operators between a selector or value and the next operand (checked on every value). */
 const BIT_OPS: ReadonlySet<string> = new Set(['&', '|', '^', '<<', '>>']);
@@ -825,9 +825,7 @@ export class NftTextParser {
   private parseStatement(ctx: Ctx, rule: IrRule): void {
     const s0 = this.pos;
     const t = this.peek()!;
-    const push = (st: IrStmt): void => {
-      rule.stmts.push(st);
-    };
+    const stmts = rule.stmts;
     if (t.t === 'word') {
       switch (t.v) {
         case 'accept':
@@ -835,12 +833,12 @@ export class NftTextParser {
         case 'return':
         case 'continue':
           this.pos++;
-          return push({ k: 'verdict', v: { k: t.v } });
+          return void stmts.push({ k: 'verdict', v: { k: t.v } });
         case 'jump':
         case 'goto': {
           this.pos++;
           const v = this.parseJumpTarget(ctx, t.v);
-          if (v) push({ k: 'verdict', v });
+          if (v) stmts.push({ k: 'verdict', v });
           return;
         }
         case 'reject': {
@@ -859,13 +857,13 @@ export class NftTextParser {
             }
             w = this.stmtText(ws).replace(/^with /, '');
           }
-          return push({ k: 'verdict', v: w === undefined ? { k: 'reject' } : { k: 'reject', with: w } });
+          return void stmts.push({ k: 'verdict', v: w === undefined ? { k: 'reject' } : { k: 'reject', with: w } });
         }
         case 'queue': {
           this.pos++;
           this.consumeOptions(new Set(['flags', 'bypass', 'fanout', 'num', 'to']), true);
           if (this.isWord(this.tokAt(this.pos - 1), 'to') && this.isWord(this.peek())) this.parseValue(false, ctx);
-          return push({ k: 'verdict', v: { k: 'queue', text: this.stmtText(s0) }, span: this.stmtSpan(s0) });
+          return void stmts.push({ k: 'verdict', v: { k: 'queue', text: this.stmtText(s0) }, span: this.stmtSpan(s0) });
         }
         case 'counter': {
           this.pos++;
@@ -875,7 +873,7 @@ export class NftTextParser {
           } else {
             while (this.isWord(this.peek(), 'packets') || this.isWord(this.peek(), 'bytes')) this.pos += 2;
           }
-          return push({ k: 'continue', name: 'counter' });
+          return void stmts.push({ k: 'continue', name: 'counter' });
         }
         case 'log': {
           this.pos++;
@@ -893,7 +891,7 @@ export class NftTextParser {
               }
             } else break;
           }
-          return push({ k: 'continue', name: 'log' });
+          return void stmts.push({ k: 'continue', name: 'log' });
         }
         case 'limit':
         case 'quota': {
@@ -902,17 +900,17 @@ export class NftTextParser {
             this.pos++;
             this.parseValue(false, ctx);
           } else this.consumeRateWords();
-          return push({ k: 'opaque', module: t.v, text: this.stmtText(s0), reason: t.v === 'limit' ? 'rate limits depend on traffic over time' : 'quotas depend on traffic already seen', span: this.stmtSpan(s0) });
+          return void stmts.push({ k: 'opaque', module: t.v, text: this.stmtText(s0), reason: t.v === 'limit' ? 'rate limits depend on traffic over time' : 'quotas depend on traffic already seen', span: this.stmtSpan(s0) });
         }
         case 'notrack':
           this.pos++;
-          return push({ k: 'continue', name: 'notrack', span: this.span(t) });
+          return void stmts.push({ k: 'continue', name: 'notrack', span: this.span(t) });
         case 'dnat':
         case 'snat':
         case 'masquerade':
         case 'redirect':
           this.pos++;
-          return push(this.parseNat(ctx, t.v, s0));
+          return void stmts.push(this.parseNat(ctx, t.v, s0));
         case 'comment': {
           this.pos++;
           const c = this.next();
@@ -933,8 +931,8 @@ export class NftTextParser {
             this.pos++;
             this.parseValue(false, ctx);
           }
-          if (t.v === 'fwd') return push({ k: 'verdict', v: { k: 'queue', text: this.stmtText(s0) }, span: this.stmtSpan(s0) });
-          return push({ k: 'continue', name: t.v, span: this.stmtSpan(s0) });
+          if (t.v === 'fwd') return void stmts.push({ k: 'verdict', v: { k: 'queue', text: this.stmtText(s0) }, span: this.stmtSpan(s0) });
+          return void stmts.push({ k: 'continue', name: t.v, span: this.stmtSpan(s0) });
         }
         case 'synproxy': {
           this.pos++;
@@ -942,13 +940,13 @@ export class NftTextParser {
             this.pos++;
             this.parseValue(false, ctx);
           } else this.consumeOptions(new Set(['mss', 'wscale', 'timestamp', 'sack-perm', 'name']), false);
-          return push({ k: 'continue', name: 'synproxy', span: this.stmtSpan(s0) });
+          return void stmts.push({ k: 'continue', name: 'synproxy', span: this.stmtSpan(s0) });
         }
         case 'flow': {
           this.pos++;
           if (this.isWord(this.peek(), 'add') || this.isWord(this.peek(), 'offload')) this.pos++;
           if (this.peek()?.t === 'ref') this.pos++;
-          return push({ k: 'continue', name: 'flow', span: this.stmtSpan(s0) });
+          return void stmts.push({ k: 'continue', name: 'flow', span: this.stmtSpan(s0) });
         }
         case 'last': {
           this.pos++;
@@ -956,20 +954,20 @@ export class NftTextParser {
             this.pos++;
             if (this.isWord(this.peek())) this.pos++;
           }
-          return push({ k: 'continue', name: 'last', span: this.stmtSpan(s0) });
+          return void stmts.push({ k: 'continue', name: 'last', span: this.stmtSpan(s0) });
         }
         case 'xt': {
           this.pos++;
           const kind = this.next();
           this.nameTok();
-          if (this.isWord(kind, 'target')) return push({ k: 'verdict', v: { k: 'queue', text: this.stmtText(s0) }, span: this.stmtSpan(s0) });
-          return push({ k: 'opaque', module: 'xt', text: this.stmtText(s0), reason: 'iptables compatibility expressions are not decoded', span: this.stmtSpan(s0) });
+          if (this.isWord(kind, 'target')) return void stmts.push({ k: 'verdict', v: { k: 'queue', text: this.stmtText(s0) }, span: this.stmtSpan(s0) });
+          return void stmts.push({ k: 'opaque', module: 'xt', text: this.stmtText(s0), reason: 'iptables compatibility expressions are not decoded', span: this.stmtSpan(s0) });
         }
         case 'reset': {
           this.pos++;
           const e = this.parseExpr(ctx);
           if (!e) this.pos++;
-          return push({ k: 'continue', name: 'reset', span: this.stmtSpan(s0) });
+          return void stmts.push({ k: 'continue', name: 'reset', span: this.stmtSpan(s0) });
         }
         case 'add':
         case 'update':
@@ -997,7 +995,7 @@ export class NftTextParser {
               this.pos++;
               this.dynamicSets.add(`${ctx.table.family} ${ctx.table.name} ${ref.v}`);
             }
-            return push({ k: 'continue', name: 'set', span: this.stmtSpan(s0) });
+            return void stmts.push({ k: 'continue', name: 'set', span: this.stmtSpan(s0) });
           }
           break;
         }
@@ -1021,7 +1019,7 @@ export class NftTextParser {
     }
     const span = this.stmtSpan(s0);
     this.error(`Unknown statement "${this.tokText(ut)}"`, span, 'nftables/unknown-statement', 'warning');
-    push({ k: 'unknown', text: this.stmtText(s0), span });
+    stmts.push({ k: 'unknown', text: this.stmtText(s0), span });
   }
 
   private parseSetStatement(ctx: Ctx, rule: IrRule, s0: number, name: string): void {
@@ -1344,8 +1342,9 @@ export class NftTextParser {
       return;
     }
     let op = '==';
-    if (o && (o.t === 'punct' || o.t === 'word') && Object.prototype.hasOwnProperty.call(RELOPS, o.v) && o.v !== '=') {
-      op = RELOPS[o.v]!;
+    const relop = o && (o.t === 'punct' || o.t === 'word') ? RELOPS.get(o.v) : undefined;
+    if (relop !== undefined) {
+      op = relop;
       this.pos++;
     } else if (this.isEndOfStmt(o) || (this.isWord(o) && (STMT_KEYWORDS.has(o.v) || VERDICT_WORDS.has(o.v)))) {
       // a selector with no value (`tcp option sack-perm`): existence test, not decidable here

@@ -157,3 +157,33 @@ describe('streamed parse and early build give the reference document', () => {
     expect(rulesOf(doc, 'a')).toEqual(['dstport=22 proto=6 => accept']);
   });
 });
+
+describe('builder shortcuts', () => {
+  it('port sets in order, out of order, touching and overlapping; numbers without regexes; interface wildcards', () => {
+    const text = [
+      'table inet t {',
+      ' chain a {',
+      '  tcp dport { 80, 22, 23-25, 26, 1000-2000, 1500 } accept',
+      '  udp dport { 53, 67-68, 123 } accept',
+      '  tcp dport { 20-21, 22 } accept',
+      '  iifname { "eth*", "lo", "x\\\\*" } ip saddr 10.0.0.0/8 ip daddr { 10.1.2.3/32, 192.168.0.0/1, 1.2.3.4/33, 01.2.3.4 } accept',
+      '  tcp dport 0x16 accept',
+      '  tcp dport 00022 accept',
+      '  tcp dport 12345678901 accept',
+      ' }',
+      '}',
+      '',
+    ].join('\n');
+    const doc = expectSameAsReference(text);
+    expect(rulesOf(doc, 'a')).toEqual([
+      'dstport=22-26, 80, 1000-2000 proto=6 => accept',
+      'dstport=53, 67-68, 123 proto=17 => accept',
+      'dstport=20-22 proto=6 => accept',
+      'family=ipv4 inif=eth+,lo,x\\* opaque:ip daddr srcaddr=10.0.0.0/8 => accept',
+      'dstport=22 proto=6 => accept',
+      'dstport=22 proto=6 => accept',
+      'opaque:tcp dport proto=6 => accept',
+    ]);
+    expect(diags(doc)).toEqual(['warning nftables/bad-value 6:95-6:105', 'warning nftables/bad-value 9:13-9:24']);
+  });
+});

@@ -19,7 +19,7 @@ export function parseNftables(text: string, options?: ParseOptions): FirewallDoc
 
 export function parseNftablesJson(text: string, options?: ParseOptions): FirewallDocument {
   try {
-    const ir = parseNftablesJsonIr(text);
+    const ir = parseNftablesJsonIr(text, new RulePrebuilder());
     return buildDocument('nftables-json', ir.state, ir.dynamicSets, ir.diagnostics, [], options?.filePath);
   } catch (e) {
     return internalError('nftables-json', e);

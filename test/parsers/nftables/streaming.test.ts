@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { LineIndex, type Diagnostic, type DocComment, type FirewallDocument } from '../../../src/model/index.js';
 import { buildDocument } from '../../../src/parsers/nftables/build.js';
-import { parseNftables } from '../../../src/parsers/nftables/index.js';
+import { parseNftables, parseNftablesJson } from '../../../src/parsers/nftables/index.js';
+import { parseNftablesJsonIr } from '../../../src/parsers/nftables/json.js';
 import { HintedLineIndex, lex, Lexer, type Source } from '../../../src/parsers/nftables/lexer.js';
 import { NftTextParser, parseNftablesIr } from '../../../src/parsers/nftables/text.js';
 import { diags, rulesOf } from './helpers.js';
@@ -185,5 +186,34 @@ describe('builder shortcuts', () => {
       'opaque:tcp dport proto=6 => accept',
     ]);
     expect(diags(doc)).toEqual(['warning nftables/bad-value 6:95-6:105', 'warning nftables/bad-value 9:13-9:24']);
+  });
+});
+
+describe('JSON front end with rules built as read', () => {
+  it('gives the document a build at the end gives', () => {
+    const rule = (chain: string, expr: unknown[]): unknown => ({ rule: { family: 'inet', table: 't', chain, expr } });
+    const dport = (right: unknown): unknown => ({ match: { op: '==', left: { payload: { protocol: 'tcp', field: 'dport' } }, right } });
+    const text = JSON.stringify({
+      nftables: [
+        { table: { family: 'inet', name: 't' } },
+        { chain: { family: 'inet', table: 't', name: 'in', type: 'filter', hook: 'input', prio: 0, policy: 'drop' } },
+        { chain: { family: 'inet', table: 't', name: 'b' } },
+        rule('in', [dport(22), { accept: null }]),
+        rule('in', [dport('@later'), { accept: null }]),
+        rule('in', [dport(99999), { drop: null }]),
+        rule('b', [dport({ set: [80, { range: [1761, 1768] }] }), { accept: null }]),
+        { insert: rule('in', [dport(443), { jump: { target: 'b' } }]) },
+        { set: { family: 'inet', table: 't', name: 'later', type: 'inet_service', elem: [8080] } },
+        rule('in', ['tcp dport 53 accept']),
+        { flush: { chain: { family: 'inet', table: 't', name: 'b' } } },
+        rule('b', [dport(25), { drop: null }]),
+      ],
+    });
+    const doc = parseNftablesJson(text, { filePath: 'x.json' });
+    const ir = parseNftablesJsonIr(text);
+    expect(json(doc)).toBe(json(buildDocument('nftables-json', ir.state, ir.dynamicSets, ir.diagnostics, [], 'x.json')));
+    expect(rulesOf(doc, 'in')).toEqual(['dstport=443 proto=6 => jump b', 'dstport=22 proto=6 => accept', 'dstport=8080 proto=6 => accept', 'opaque:tcp dport proto=6 => drop', 'dstport=53 proto=6 => accept']);
+    expect(rulesOf(doc, 'b')).toEqual(['dstport=25 proto=6 => drop']);
+    expect(doc.diagnostics.map((d) => d.code)).toEqual(['nftables/bad-value']);
   });
 });

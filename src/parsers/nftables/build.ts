@@ -56,41 +56,61 @@ interface TableCtx {
 }
 
 
+/* The field kinds, one frozen object each (classify runs for every match). */
+const FK_ADDRESS: readonly FieldKind[] = [
+  Object.freeze({ kind: 'address', dir: 'src', family: 'ipv4' }),
+  Object.freeze({ kind: 'address', dir: 'dst', family: 'ipv4' }),
+  Object.freeze({ kind: 'address', dir: 'src', family: 'ipv6' }),
+  Object.freeze({ kind: 'address', dir: 'dst', family: 'ipv6' }),
+];
+const FK_PORT_SRC: FieldKind = Object.freeze({ kind: 'port', dir: 'src' });
+const FK_PORT_DST: FieldKind = Object.freeze({ kind: 'port', dir: 'dst' });
+const FK_PROTOCOL: FieldKind = Object.freeze({ kind: 'protocol' });
+const FK_FAMILY: FieldKind = Object.freeze({ kind: 'family' });
+const FK_ETHERTYPE: FieldKind = Object.freeze({ kind: 'ethertype' });
+const FK_ICMP4: FieldKind = Object.freeze({ kind: 'icmp', family: 'ipv4' });
+const FK_ICMP6: FieldKind = Object.freeze({ kind: 'icmp', family: 'ipv6' });
+const FK_IF_IN: FieldKind = Object.freeze({ kind: 'interface', dir: 'in' });
+const FK_IF_OUT: FieldKind = Object.freeze({ kind: 'interface', dir: 'out' });
+const FK_CTSTATE: FieldKind = Object.freeze({ kind: 'ctstate' });
+const FK_ADDRTYPE_SRC: FieldKind = Object.freeze({ kind: 'addrtype', dir: 'src' });
+const FK_ADDRTYPE_DST: FieldKind = Object.freeze({ kind: 'addrtype', dir: 'dst' });
+
 function classify(e: IrExpr): FieldKind | undefined {
   switch (e.k) {
     case 'payload': {
       const { proto, field } = e;
       if ((proto === 'ip' || proto === 'ip6') && (field === 'saddr' || field === 'daddr'))
-        return { kind: 'address', dir: field === 'saddr' ? 'src' : 'dst', family: proto === 'ip' ? 'ipv4' : 'ipv6' };
+        return FK_ADDRESS[(field === 'saddr' ? 0 : 1) + (proto === 'ip' ? 0 : 2)]!;
       if ((proto === 'th' || PORT_PROTO_NUMBERS[proto] !== undefined) && (field === 'sport' || field === 'dport'))
-        return { kind: 'port', dir: field === 'sport' ? 'src' : 'dst' };
-      if ((proto === 'ip' && field === 'protocol') || (proto === 'ip6' && field === 'nexthdr')) return { kind: 'protocol' };
-      if (proto === 'icmp' && field === 'type') return { kind: 'icmp', family: 'ipv4' };
-      if (proto === 'icmpv6' && field === 'type') return { kind: 'icmp', family: 'ipv6' };
-      if (proto === 'ether' && field === 'type') return { kind: 'ethertype' };
+        return field === 'sport' ? FK_PORT_SRC : FK_PORT_DST;
+      if ((proto === 'ip' && field === 'protocol') || (proto === 'ip6' && field === 'nexthdr')) return FK_PROTOCOL;
+      if (proto === 'icmp' && field === 'type') return FK_ICMP4;
+      if (proto === 'icmpv6' && field === 'type') return FK_ICMP6;
+      if (proto === 'ether' && field === 'type') return FK_ETHERTYPE;
       return undefined;
     }
     case 'meta':
       switch (e.key) {
         case 'l4proto':
-          return { kind: 'protocol' };
+          return FK_PROTOCOL;
         case 'nfproto':
-          return { kind: 'family' };
+          return FK_FAMILY;
         case 'protocol':
-          return { kind: 'ethertype' };
+          return FK_ETHERTYPE;
         case 'iifname':
         case 'iif':
-          return { kind: 'interface', dir: 'in' };
+          return FK_IF_IN;
         case 'oifname':
         case 'oif':
-          return { kind: 'interface', dir: 'out' };
+          return FK_IF_OUT;
       }
       return undefined;
     case 'ct':
-      return e.key === 'state' && !e.dir ? { kind: 'ctstate' } : undefined;
+      return e.key === 'state' && !e.dir ? FK_CTSTATE : undefined;
     case 'fib':
       if (e.result === 'type' && e.flags.length === 1 && (e.flags[0] === 'daddr' || e.flags[0] === 'saddr'))
-        return { kind: 'addrtype', dir: e.flags[0] === 'daddr' ? 'dst' : 'src' };
+        return e.flags[0] === 'daddr' ? FK_ADDRTYPE_DST : FK_ADDRTYPE_SRC;
       return undefined;
     default:
       return undefined;
@@ -263,8 +283,10 @@ function protoNumber(s: string): number | undefined {
 }
 
 function serviceNumber(s: string): number | undefined {
-  return Object.prototype.hasOwnProperty.call(SERVICES, s) ? SERVICES[s] : undefined;
+  return SERVICE_NUMBERS.get(s);
 }
+/** SERVICES as a Map: looked up for every port value that is not a plain number (ranges too). */
+const SERVICE_NUMBERS: ReadonlyMap<string, number> = new Map(Object.entries(SERVICES));
 
 /** One set per single number (port 443, protocol 6) while a document is built: rules share it. Emptied at the end. */
 const SINGLES: (NumSet | undefined)[] = [];
@@ -422,7 +444,9 @@ function resolveRef(v: IrVal, tc: TableCtx): { val: IrVal } | { reason: string }
 }
 
 function hasWildcard(v: IrVal): boolean {
-  return v.k === 'set' && v.elems.some((e) => e.key.k === 'atom' && e.key.v === '*');
+  if (v.k !== 'set') return false;
+  for (const e of v.elems) if (e.key.k === 'atom' && e.key.v === '*') return true;
+  return false;
 }
 
 /** One relational match → model matches (a conjunction). */

@@ -4,7 +4,7 @@
  * `1024-65535`); their meaning is decided later, by the field they are compared
  * with, as nft's own datatypes do.
  */
-import { LineIndex, type DocComment, type Diagnostic, type Position, type Span } from '../../model/index.js';
+import { LineIndex, PackedSpan, type DocComment, type Diagnostic, type Position, type Span } from '../../model/index.js';
 
 /**
  * A LineIndex that remembers the line of the last lookup: a parser asks for
@@ -15,18 +15,32 @@ export class HintedLineIndex extends LineIndex {
   private hint = 0;
 
   override position(offset: number): Position {
+    const k = this.lineOf(offset);
+    return { line: k + 1, column: offset - this.lineStarts[k]! + 1, offset };
+  }
+
+  /** As LineIndex.span, without the two Position objects it would make and drop (a span per match, rule and value). */
+  override span(start: number, end: number): Span {
+    const s = this.lineStarts;
+    const a = this.lineOf(start);
+    const b = this.lineOf(end);
+    return new PackedSpan(a + 1, start - s[a]! + 1, start, b + 1, end - s[b]! + 1, end);
+  }
+
+  /** The 0-based line of an offset: the hinted line, the next one, or LineIndex's binary search. */
+  private lineOf(offset: number): number {
     const s = this.lineStarts;
     const last = s.length - 1;
     let k = this.hint;
-    if (s[k]! <= offset && (k === last || s[k + 1]! > offset)) return { line: k + 1, column: offset - s[k]! + 1, offset };
+    if (s[k]! <= offset && (k === last || s[k + 1]! > offset)) return k;
     k++;
     if (k <= last && s[k]! <= offset && (k === last || s[k + 1]! > offset)) {
       this.hint = k;
-      return { line: k + 1, column: offset - s[k]! + 1, offset };
+      return k;
     }
-    const p = super.position(offset);
-    this.hint = p.line - 1;
-    return p;
+    k = super.position(offset).line - 1;
+    this.hint = k;
+    return k;
   }
 }
 

@@ -367,7 +367,8 @@ function valueMatch(f: FieldKind, vals: IrVal[], op: string): Match | undefined 
         if (s.charCodeAt(s.length - 1) !== 42) names.push(s);
         else names.push(s.endsWith('\\*') ? s.replace(/\\\*$/, '*') : `${s.slice(0, -1)}+`);
       }
-      return { kind: 'interface', dir: f.dir, names };
+      // exact size: a list grown by push keeps 17 slots, and the model keeps it
+      return { kind: 'interface', dir: f.dir, names: names.length === 1 ? [names[0]!] : names.slice() };
     }
     case 'ctstate': {
       const states: CtState[] = [];

@@ -796,7 +796,8 @@ function isModelRule(r: IrChainRule): r is Rule {
   return 'action' in r;
 }
 
-function buildChain(c: IrChain, tc: TableCtx, counters: BuildCounters): Chain {
+/** The chain's model; its rules that jump or go to a chain are added to `jumps` (checked once the table is built). */
+function buildChain(c: IrChain, tc: TableCtx, counters: BuildCounters, jumps: Rule[]): Chain {
   const ch: Chain = { name: c.name, rules: [], span: c.span };
   const hook = c.hook ? asHook(c.hook) : undefined;
   if (hook) ch.hook = hook;
@@ -805,17 +806,21 @@ function buildChain(c: IrChain, tc: TableCtx, counters: BuildCounters): Chain {
   if (ty) ch.type = ty;
   if (hook) ch.policy = c.policy ?? 'accept';
   if (c.policySpan) ch.policySpan = c.policySpan;
+  const add = (x: Rule): void => {
+    ch.rules.push(x);
+    if (x.action.kind === 'jump' || x.action.kind === 'goto') jumps.push(x);
+  };
   for (const r of c.rules) {
     if (isModelRule(r)) {
       r.id = counters.nextId++;
-      ch.rules.push(r);
+      add(r);
     } else if (r.built !== undefined) {
       for (const x of r.built) {
         x.id = counters.nextId++;
-        ch.rules.push(x);
+        add(x);
       }
       if (r.builtDiagnostics !== undefined) for (const d of r.builtDiagnostics) tc.diagnostics.push(d);
-    } else for (const x of buildRules(r, tc, counters)) ch.rules.push(x);
+    } else for (const x of buildRules(r, tc, counters)) add(x);
   }
   return ch;
 }
@@ -856,12 +861,12 @@ function buildDocumentInner(
     for (const f of FAMILY_OF[t.family] ?? []) families.add(f);
     const tc: TableCtx = { table: t, dynamicSets, mixedFamily: t.family !== 'ip' && t.family !== 'ip6', cache: new Map(), diagnostics, reported: new Set() };
     const chains: Chain[] = [];
-    for (const c of t.chains.values()) chains.push(buildChain(c, tc, counters));
+    const jumps: Rule[] = [];
+    for (const c of t.chains.values()) chains.push(buildChain(c, tc, counters, jumps));
     // jumps and gotos must name a chain of the same table (nft refuses the file otherwise)
-    for (const c of chains)
-      for (const r of c.rules)
-        if ((r.action.kind === 'jump' || r.action.kind === 'goto') && !t.chains.has(r.action.target))
-          diagnostics.push({ severity: 'error', code: 'nftables/unknown-chain', message: `${r.action.kind} to chain "${r.action.target}", which table ${t.family} ${t.name} does not have`, span: r.span });
+    for (const r of jumps)
+      if ((r.action.kind === 'jump' || r.action.kind === 'goto') && !t.chains.has(r.action.target))
+        diagnostics.push({ severity: 'error', code: 'nftables/unknown-chain', message: `${r.action.kind} to chain "${r.action.target}", which table ${t.family} ${t.name} does not have`, span: r.span });
     tables.push({ name: t.name, family: t.family as TableFamily, chains, span: t.span });
   }
   const name = baseName(filePath) ?? 'nftables';

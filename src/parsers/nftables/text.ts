@@ -192,7 +192,10 @@ export class NftTextParser {
     return spanOfTok(a.src, a.s, a.e);
   }
   private lastTok(): Token {
-    return this.tokAt(Math.max(0, Math.min(this.pos, this.end) - 1)) ?? this.win[0]!;
+    let i = Math.max(0, Math.min(this.pos, this.end) - 1);
+    // the cursor can be past the last token (`pos += 2` at the end of the input): as with an array, the last token
+    if (this.tokAt(i) === undefined && this.lexer === undefined) i = Math.min(i, this.base + this.win.length - 1);
+    return this.tokAt(i) ?? this.win[0]!;
   }
   private hereSpan(): Span {
     const t = this.peek() ?? this.lastTok();

@@ -10,7 +10,7 @@ import { parseNftables, parseNftablesJson } from '../../../src/parsers/nftables/
 import { parseNftablesJsonIr } from '../../../src/parsers/nftables/json.js';
 import { HintedLineIndex, lex, Lexer, type Source } from '../../../src/parsers/nftables/lexer.js';
 import { NftTextParser, parseNftablesIr } from '../../../src/parsers/nftables/text.js';
-import { diags, rulesOf } from './helpers.js';
+import { at, diags, rulesOf } from './helpers.js';
 
 /** The reference: every token lexed first, an array-fed parser, every rule built at the end. */
 function reference(text: string, filePath = 'x.nft'): FirewallDocument {
@@ -131,6 +131,9 @@ describe('streamed parse and early build give the reference document', () => {
     expectSameAsReference('table ip t {\n chain a {\n  tcp dport 22 jump { ip saddr 10.0.0.1 accept\n');
     expectSameAsReference('table ip t {\n chain a {\n  tcp dport 22 goto {');
     expectSameAsReference('table ip t { chain a { tcp dport 22 accept } } } ; ` add rule ip t a "x');
+    // the cursor goes past the last token (`devices` takes a value that is not there): spans end at the last token
+    const cut = expectSameAsReference('table netdev t {\n\tchain c {\n\t\ttype filter hook egress devices');
+    expect(at(cut.rulesets[0]!.tables[0]!.chains[0]!.span)).toBe('2:2-3:34');
   });
 
   it('a big chain, whose early tokens are dropped while the parse goes on', () => {

@@ -531,22 +531,37 @@ export class NftTextParser {
   }
 
   private parseChainBody(ctx: Ctx, ch: IrChain, open: Token, anonymous = false): void {
-    const closed = this.eachBlockItem((t) =>
-      this.guardedItem(
-        t,
-        () => {
-          if (this.isWord(t, 'type') && !anonymous) this.parseChainType(ctx, ch);
-          else if (this.isWord(t, 'policy') && !anonymous) this.parseChainPolicy(ch);
-          else if ((this.isWord(t, 'comment') && this.peek(1)?.t === 'str' && this.isEndOfStmt(this.peek(2))) || this.isWord(t, 'devices') || this.isWord(t, 'flags')) this.skipStatement();
-          else {
-            const r = this.parseRuleTokens(ctx);
-            if (r) ch.rules.push(r);
-          }
-        },
-        () => this.skipStatement(),
-      ),
-    );
+    // eachBlockItem and guardedItem written out: this loop runs once per rule, and their two closures per rule add up
+    let closed = false;
+    for (;;) {
+      this.skipSeparators();
+      const t = this.peek();
+      if (!t) break;
+      if (this.isPunct(t, '}')) {
+        this.pos++;
+        closed = true;
+        break;
+      }
+      const startPos = this.pos;
+      try {
+        this.parseChainItem(ctx, ch, t, anonymous);
+      } catch (e) {
+        this.error(`Internal parser error: ${String(e)}`, this.span(t), 'nftables/internal');
+        this.skipStatement();
+      }
+      if (this.pos === startPos) this.pos++;
+    }
     if (!closed && !anonymous) this.error(`Missing "}" for chain ${ch.name}`, this.span(open), 'nftables/unclosed-block');
+  }
+
+  private parseChainItem(ctx: Ctx, ch: IrChain, t: Token, anonymous: boolean): void {
+    if (this.isWord(t, 'type') && !anonymous) this.parseChainType(ctx, ch);
+    else if (this.isWord(t, 'policy') && !anonymous) this.parseChainPolicy(ch);
+    else if ((this.isWord(t, 'comment') && this.peek(1)?.t === 'str' && this.isEndOfStmt(this.peek(2))) || this.isWord(t, 'devices') || this.isWord(t, 'flags')) this.skipStatement();
+    else {
+      const r = this.parseRuleTokens(ctx);
+      if (r) ch.rules.push(r);
+    }
   }
 
   private parseChainType(ctx: Ctx, ch: IrChain): void {

@@ -206,7 +206,7 @@ export class NftTextParser {
     this.diagnostics.push({ severity, code, message, span });
   }
   private textOf(a: Token, b: Token): string {
-    if (a.src === b.src && b.e >= a.s && !a.src.override) return oneLine(a.src.text.slice(a.s, b.e));
+    if (a.src === b.src && b.e >= a.s && !a.src.override) return oneLineAt(a.src.text, a.s, b.e);
     const parts: string[] = [];
     const i0 = this.win.indexOf(a);
     for (let i = i0; i >= 0 && i < this.win.length; i++) {
@@ -1574,16 +1574,21 @@ export class NftTextParser {
   }
 }
 
-/** Collapse whitespace runs to one space (fast path: already one line with single spaces). */
-function oneLine(s: string): string {
+/**
+ * text[from, to) with whitespace runs collapsed to one space (fast path: already one line
+ * with single spaces). Checked on the source text itself: reading a slice char by char
+ * goes through the slice's indirection.
+ */
+function oneLineAt(text: string, from: number, to: number): string {
   let clean = true;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 9 || c === 10 || c === 13 || (c === 32 && (i === 0 || i === s.length - 1 || s.charCodeAt(i + 1) === 32))) {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 9 || c === 10 || c === 13 || (c === 32 && (i === from || i === to - 1 || text.charCodeAt(i + 1) === 32))) {
       clean = false;
       break;
     }
   }
+  const s = text.slice(from, to);
   return clean ? s : s.replace(/\s+/g, ' ').trim();
 }
 

@@ -842,8 +842,13 @@ export function buildDocument(
   try {
     return buildDocumentInner(format, state, dynamicSets, diagnostics, comments, filePath);
   } finally {
-    SINGLES.length = 0;
+    clearBuildCaches();
   }
+}
+
+/** Empties the per-document caches (buildDocument does; a parse that failed before it must too). */
+export function clearBuildCaches(): void {
+  SINGLES.length = 0;
 }
 
 function buildDocumentInner(

@@ -4,7 +4,7 @@
  */
 import type { FirewallDocument } from '../../model/index.js';
 import type { FormatDefinition, ParseOptions } from '../types.js';
-import { buildDocument, RulePrebuilder } from './build.js';
+import { buildDocument, clearBuildCaches, RulePrebuilder } from './build.js';
 import { parseNftablesJsonIr } from './json.js';
 import { parseNftablesIr } from './text.js';
 
@@ -27,6 +27,7 @@ export function parseNftablesJson(text: string, options?: ParseOptions): Firewal
 }
 
 function internalError(format: string, e: unknown): FirewallDocument {
+  clearBuildCaches(); // rules built during the parse filled them
   const p = { line: 1, column: 1, offset: 0 };
   return {
     format,

@@ -29,7 +29,7 @@ import {
   type Table,
   type TableFamily,
 } from '../../model/index.js';
-import { exprModule, type IrChain, type IrElem, type IrExpr, type IrRule, type IrSet, type IrState, type IrStmt, type IrTable, type IrVal, type IrVerdict } from './ir.js';
+import { exprModule, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrState, type IrStmt, type IrTable, type IrVal, type IrVerdict } from './ir.js';
 
 import { CT_STATE_NAMES, ICMP_TYPES, ICMPV6_TYPES, PORT_PROTO_NUMBERS, SERVICES, asHook } from './symbols.js';
 
@@ -56,41 +56,61 @@ interface TableCtx {
 }
 
 
+/* The field kinds, one frozen object each (classify runs for every match). */
+const FK_ADDRESS: readonly FieldKind[] = [
+  Object.freeze({ kind: 'address', dir: 'src', family: 'ipv4' }),
+  Object.freeze({ kind: 'address', dir: 'dst', family: 'ipv4' }),
+  Object.freeze({ kind: 'address', dir: 'src', family: 'ipv6' }),
+  Object.freeze({ kind: 'address', dir: 'dst', family: 'ipv6' }),
+];
+const FK_PORT_SRC: FieldKind = Object.freeze({ kind: 'port', dir: 'src' });
+const FK_PORT_DST: FieldKind = Object.freeze({ kind: 'port', dir: 'dst' });
+const FK_PROTOCOL: FieldKind = Object.freeze({ kind: 'protocol' });
+const FK_FAMILY: FieldKind = Object.freeze({ kind: 'family' });
+const FK_ETHERTYPE: FieldKind = Object.freeze({ kind: 'ethertype' });
+const FK_ICMP4: FieldKind = Object.freeze({ kind: 'icmp', family: 'ipv4' });
+const FK_ICMP6: FieldKind = Object.freeze({ kind: 'icmp', family: 'ipv6' });
+const FK_IF_IN: FieldKind = Object.freeze({ kind: 'interface', dir: 'in' });
+const FK_IF_OUT: FieldKind = Object.freeze({ kind: 'interface', dir: 'out' });
+const FK_CTSTATE: FieldKind = Object.freeze({ kind: 'ctstate' });
+const FK_ADDRTYPE_SRC: FieldKind = Object.freeze({ kind: 'addrtype', dir: 'src' });
+const FK_ADDRTYPE_DST: FieldKind = Object.freeze({ kind: 'addrtype', dir: 'dst' });
+
 function classify(e: IrExpr): FieldKind | undefined {
   switch (e.k) {
     case 'payload': {
       const { proto, field } = e;
       if ((proto === 'ip' || proto === 'ip6') && (field === 'saddr' || field === 'daddr'))
-        return { kind: 'address', dir: field === 'saddr' ? 'src' : 'dst', family: proto === 'ip' ? 'ipv4' : 'ipv6' };
+        return FK_ADDRESS[(field === 'saddr' ? 0 : 1) + (proto === 'ip' ? 0 : 2)]!;
       if ((proto === 'th' || PORT_PROTO_NUMBERS[proto] !== undefined) && (field === 'sport' || field === 'dport'))
-        return { kind: 'port', dir: field === 'sport' ? 'src' : 'dst' };
-      if ((proto === 'ip' && field === 'protocol') || (proto === 'ip6' && field === 'nexthdr')) return { kind: 'protocol' };
-      if (proto === 'icmp' && field === 'type') return { kind: 'icmp', family: 'ipv4' };
-      if (proto === 'icmpv6' && field === 'type') return { kind: 'icmp', family: 'ipv6' };
-      if (proto === 'ether' && field === 'type') return { kind: 'ethertype' };
+        return field === 'sport' ? FK_PORT_SRC : FK_PORT_DST;
+      if ((proto === 'ip' && field === 'protocol') || (proto === 'ip6' && field === 'nexthdr')) return FK_PROTOCOL;
+      if (proto === 'icmp' && field === 'type') return FK_ICMP4;
+      if (proto === 'icmpv6' && field === 'type') return FK_ICMP6;
+      if (proto === 'ether' && field === 'type') return FK_ETHERTYPE;
       return undefined;
     }
     case 'meta':
       switch (e.key) {
         case 'l4proto':
-          return { kind: 'protocol' };
+          return FK_PROTOCOL;
         case 'nfproto':
-          return { kind: 'family' };
+          return FK_FAMILY;
         case 'protocol':
-          return { kind: 'ethertype' };
+          return FK_ETHERTYPE;
         case 'iifname':
         case 'iif':
-          return { kind: 'interface', dir: 'in' };
+          return FK_IF_IN;
         case 'oifname':
         case 'oif':
-          return { kind: 'interface', dir: 'out' };
+          return FK_IF_OUT;
       }
       return undefined;
     case 'ct':
-      return e.key === 'state' && !e.dir ? { kind: 'ctstate' } : undefined;
+      return e.key === 'state' && !e.dir ? FK_CTSTATE : undefined;
     case 'fib':
       if (e.result === 'type' && e.flags.length === 1 && (e.flags[0] === 'daddr' || e.flags[0] === 'saddr'))
-        return { kind: 'addrtype', dir: e.flags[0] === 'daddr' ? 'dst' : 'src' };
+        return e.flags[0] === 'daddr' ? FK_ADDRTYPE_DST : FK_ADDRTYPE_SRC;
       return undefined;
     default:
       return undefined;
@@ -123,9 +143,17 @@ function implied(e0: IrExpr, tc: TableCtx): Match[] {
     else if (p === 'ip6' || p === 'icmpv6') fam = FAMILY_MATCH.ipv6;
   }
   const pn = PORT_PROTO_NUMBERS[p] ?? (p === 'icmp' ? 1 : p === 'icmpv6' ? 58 : undefined);
-  if (pn !== undefined) return fam ? [fam, protocolMatch(pn)] : [protocolMatch(pn)];
-  return fam ? [fam] : NO_MATCHES;
+  // one frozen list per combination: callers only read it
+  const k = (fam === undefined ? 0 : fam === FAMILY_MATCH.ipv4 ? 1 : 2) * 256 + (pn ?? 255);
+  let list = IMPLIED[k];
+  if (list === undefined) {
+    if (pn !== undefined) list = fam ? [fam, protocolMatch(pn)] : [protocolMatch(pn)];
+    else list = fam ? [fam] : NO_MATCHES;
+    IMPLIED[k] = list = Object.freeze(list) as Match[];
+  }
+  return list;
 }
+const IMPLIED: (Match[] | undefined)[] = [];
 
 // ---------------------------------------------------------------- values
 
@@ -153,7 +181,7 @@ function atomStr(v: IrVal): string | undefined {
 }
 
 function parseNumber(s: string): number | undefined {
-  if (/^[0-9]{1,10}$/.test(s)) return Number(s);
+  if (s.length >= 1 && s.length <= 10 && allDigits(s, 0)) return Number(s);
   if (/^0x[0-9a-fA-F]{1,8}$/.test(s)) return parseInt(s.slice(2), 16);
   return undefined;
 }
@@ -182,6 +210,15 @@ function addrOf(v: IrVal, family: Family | undefined): AddrSet | undefined {
   return r;
 }
 
+/** True when s[from..] is all ASCII digits (true for an empty rest). */
+function allDigits(s: string, from: number): boolean {
+  for (let i = from; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 /** Plain dotted quads and IPv4 prefixes without the general parser (they are most of a big ruleset). */
 function fastV4(s: string): AddrSet | undefined {
   let i = 0;
@@ -205,9 +242,10 @@ function fastV4(s: string): AddrSet | undefined {
   let len = 32;
   if (i < s.length) {
     if (s.charCodeAt(i) !== 47) return undefined;
-    const m = s.slice(i + 1);
-    if (!/^[0-9]{1,2}$/.test(m)) return undefined;
-    len = Number(m);
+    // one or two digits after the slash
+    const digits = s.length - i - 1;
+    if (digits < 1 || digits > 2 || !allDigits(s, i + 1)) return undefined;
+    len = digits === 1 ? s.charCodeAt(i + 1) - 48 : (s.charCodeAt(i + 1) - 48) * 10 + (s.charCodeAt(i + 2) - 48);
     if (len > 32) return undefined;
   }
   const size = 2 ** (32 - len);
@@ -245,8 +283,10 @@ function protoNumber(s: string): number | undefined {
 }
 
 function serviceNumber(s: string): number | undefined {
-  return Object.prototype.hasOwnProperty.call(SERVICES, s) ? SERVICES[s] : undefined;
+  return SERVICE_NUMBERS.get(s);
 }
+/** SERVICES as a Map: looked up for every port value that is not a plain number (ranges too). */
+const SERVICE_NUMBERS: ReadonlyMap<string, number> = new Map(Object.entries(SERVICES));
 
 /** One set per single number (port 443, protocol 6) while a document is built: rules share it. Emptied at the end. */
 const SINGLES: (NumSet | undefined)[] = [];
@@ -261,11 +301,18 @@ function numSetFrom(vals: IrVal[], names: (s: string) => number | undefined, max
     return IntervalSet.range(lo, hi + 1);
   }
   const rs: [number, number][] = [];
+  // the bounds as they are when the values are written in order, apart and not touching (the common case)
+  const bounds: number[] = [];
+  let ordered = true;
   for (const v of vals) {
     const r = numOf(v, names, max);
     if (!r) return undefined;
     rs.push(r);
+    const lo = Math.min(r[0], r[1]);
+    if (ordered && (bounds.length === 0 || lo > bounds[bounds.length - 1]!)) bounds.push(lo, Math.max(r[0], r[1]) + 1);
+    else ordered = false;
   }
+  if (ordered && bounds.length > 0) return IntervalSet.fromBounds(bounds.slice());
   return compact(numSetOf(rs));
 }
 
@@ -317,9 +364,11 @@ function valueMatch(f: FieldKind, vals: IrVal[], op: string): Match | undefined 
       for (const v of vals) {
         const s = atomStr(v);
         if (s === undefined || s === '') return undefined;
-        names.push(s.endsWith('*') && !s.endsWith('\\*') ? `${s.slice(0, -1)}+` : s.replace(/\\\*$/, '*'));
+        if (s.charCodeAt(s.length - 1) !== 42) names.push(s);
+        else names.push(s.endsWith('\\*') ? s.replace(/\\\*$/, '*') : `${s.slice(0, -1)}+`);
       }
-      return { kind: 'interface', dir: f.dir, names };
+      // exact size: a list grown by push keeps 17 slots, and the model keeps it
+      return { kind: 'interface', dir: f.dir, names: names.length === 1 ? [names[0]!] : names.slice() };
     }
     case 'ctstate': {
       const states: CtState[] = [];
@@ -396,21 +445,22 @@ function resolveRef(v: IrVal, tc: TableCtx): { val: IrVal } | { reason: string }
 }
 
 function hasWildcard(v: IrVal): boolean {
-  return v.k === 'set' && v.elems.some((e) => e.key.k === 'atom' && e.key.v === '*');
+  if (v.k !== 'set') return false;
+  for (const e of v.elems) if (e.key.k === 'atom' && e.key.v === '*') return true;
+  return false;
 }
 
 /** One relational match → model matches (a conjunction). */
 function convertMatch(left: IrExpr, op: string, right0: IrVal, tc: TableCtx, text: string, span: Span | undefined): Match[] {
   const negated = op === '!=';
-  const res = resolveRef(right0, tc);
   const imp = implied(left, tc);
-  const fail = (reason: string): Match[] => {
-    const m = opaque(right0.k === 'ref' ? 'set' : exprModule(left), text, reason, span);
-    if (negated) m.negated = true;
-    return [...imp, m];
-  };
-  if ('reason' in res) return fail(res.reason);
-  const right = res.val;
+  const fail = (reason: string): Match[] => failed(left, right0, imp, negated, text, reason, span);
+  let right = right0;
+  if (right0.k === 'ref') {
+    const res = resolveRef(right0, tc);
+    if ('reason' in res) return fail(res.reason);
+    right = res.val;
+  }
   if (hasWildcard(right)) return fail('catch-all set element');
   if (left.k === 'concat') {
     if (op !== '==' && op !== '!=' && op !== 'in') return fail('ordered comparison on a concatenation');
@@ -458,6 +508,13 @@ function convertMatch(left: IrExpr, op: string, right0: IrVal, tc: TableCtx, tex
     return fail(`value not understood for ${exprModule(left)}`);
   }
   return imp.length === 0 ? [m] : imp.length === 1 ? [imp[0]!, m] : [...imp, m];
+}
+
+/** The conjunction for a match that cannot be decoded: the selector's dependencies and an opaque match. */
+function failed(left: IrExpr, right0: IrVal, imp: Match[], negated: boolean, text: string, reason: string, span: Span | undefined): Match[] {
+  const m = opaque(right0.k === 'ref' ? 'set' : exprModule(left), text, reason, span);
+  if (negated) m.negated = true;
+  return [...imp, m];
 }
 
 /**
@@ -678,7 +735,69 @@ function chainType(t: string | undefined): Chain['type'] {
   return t === 'filter' || t === 'nat' || t === 'route' ? t : undefined;
 }
 
-function buildChain(c: IrChain, tc: TableCtx, counters: BuildCounters): Chain {
+/** True when a value names a set anywhere (its model then depends on the set as the whole file leaves it). */
+function hasRef(v: IrVal): boolean {
+  switch (v.k) {
+    case 'ref':
+      return true;
+    case 'set':
+      for (const e of v.elems) if (hasRef(e.key) || (e.data !== undefined && hasRef(e.data))) return true;
+      return false;
+    case 'range':
+      return hasRef(v.lo) || hasRef(v.hi);
+    case 'concat':
+    case 'list':
+      for (const i of v.items) if (hasRef(i)) return true;
+      return false;
+    default:
+      return false;
+  }
+}
+
+/**
+ * Builds rules as soon as they are parsed, so a big ruleset's intermediate form
+ * dies young instead of living (and being promoted, and marked) until the end.
+ *
+ * A rule's model depends on nothing parsed after it unless it names a set: only
+ * set references read the table's state (the set's final elements, whether a
+ * later rule updates it, which undeclared sets were reported). So a rule without
+ * one is built now, with the table's family, and one that names a set is left
+ * to buildDocument. What later commands do to the rule itself (flush, delete,
+ * insert before it) acts on the chain's list, as before; ids and the builder's
+ * diagnostics are given in document order when the document is built.
+ */
+export class RulePrebuilder {
+  private readonly ctxs = new Map<IrTable, TableCtx>();
+  private readonly counters: BuildCounters = { nextId: 0 };
+  /** Receives the builder's diagnostics of one rule at a time. */
+  private readonly scratch: Diagnostic[] = [];
+
+  /** The rule as the chain keeps it: one model rule, the IrRule with its built rules, or the IrRule itself. */
+  prebuild(r: IrRule, table: IrTable): IrChainRule {
+    for (const st of r.stmts) {
+      if (st.k === 'match' && hasRef(st.right)) return r;
+      if (st.k === 'vmap' && hasRef(st.map)) return r;
+    }
+    let tc = this.ctxs.get(table);
+    if (tc === undefined) {
+      tc = { table, dynamicSets: new Set(), mixedFamily: table.family !== 'ip' && table.family !== 'ip6', cache: new Map(), diagnostics: this.scratch, reported: new Set() };
+      this.ctxs.set(table, tc);
+    }
+    const rules = buildRules(r, tc, this.counters);
+    if (rules.length === 1 && this.scratch.length === 0) return rules[0]!;
+    r.built = rules;
+    if (this.scratch.length > 0) r.builtDiagnostics = this.scratch.splice(0);
+    r.stmts = [];
+    return r;
+  }
+}
+
+function isModelRule(r: IrChainRule): r is Rule {
+  return 'action' in r;
+}
+
+/** The chain's model; its rules that jump or go to a chain are added to `jumps` (checked once the table is built). */
+function buildChain(c: IrChain, tc: TableCtx, counters: BuildCounters, jumps: Rule[]): Chain {
   const ch: Chain = { name: c.name, rules: [], span: c.span };
   const hook = c.hook ? asHook(c.hook) : undefined;
   if (hook) ch.hook = hook;
@@ -687,7 +806,22 @@ function buildChain(c: IrChain, tc: TableCtx, counters: BuildCounters): Chain {
   if (ty) ch.type = ty;
   if (hook) ch.policy = c.policy ?? 'accept';
   if (c.policySpan) ch.policySpan = c.policySpan;
-  for (const r of c.rules) for (const x of buildRules(r, tc, counters)) ch.rules.push(x);
+  const add = (x: Rule): void => {
+    ch.rules.push(x);
+    if (x.action.kind === 'jump' || x.action.kind === 'goto') jumps.push(x);
+  };
+  for (const r of c.rules) {
+    if (isModelRule(r)) {
+      r.id = counters.nextId++;
+      add(r);
+    } else if (r.built !== undefined) {
+      for (const x of r.built) {
+        x.id = counters.nextId++;
+        add(x);
+      }
+      if (r.builtDiagnostics !== undefined) for (const d of r.builtDiagnostics) tc.diagnostics.push(d);
+    } else for (const x of buildRules(r, tc, counters)) add(x);
+  }
   return ch;
 }
 
@@ -708,8 +842,13 @@ export function buildDocument(
   try {
     return buildDocumentInner(format, state, dynamicSets, diagnostics, comments, filePath);
   } finally {
-    SINGLES.length = 0;
+    clearBuildCaches();
   }
+}
+
+/** Empties the per-document caches (buildDocument does; a parse that failed before it must too). */
+export function clearBuildCaches(): void {
+  SINGLES.length = 0;
 }
 
 function buildDocumentInner(
@@ -727,12 +866,12 @@ function buildDocumentInner(
     for (const f of FAMILY_OF[t.family] ?? []) families.add(f);
     const tc: TableCtx = { table: t, dynamicSets, mixedFamily: t.family !== 'ip' && t.family !== 'ip6', cache: new Map(), diagnostics, reported: new Set() };
     const chains: Chain[] = [];
-    for (const c of t.chains.values()) chains.push(buildChain(c, tc, counters));
+    const jumps: Rule[] = [];
+    for (const c of t.chains.values()) chains.push(buildChain(c, tc, counters, jumps));
     // jumps and gotos must name a chain of the same table (nft refuses the file otherwise)
-    for (const c of chains)
-      for (const r of c.rules)
-        if ((r.action.kind === 'jump' || r.action.kind === 'goto') && !t.chains.has(r.action.target))
-          diagnostics.push({ severity: 'error', code: 'nftables/unknown-chain', message: `${r.action.kind} to chain "${r.action.target}", which table ${t.family} ${t.name} does not have`, span: r.span });
+    for (const r of jumps)
+      if ((r.action.kind === 'jump' || r.action.kind === 'goto') && !t.chains.has(r.action.target))
+        diagnostics.push({ severity: 'error', code: 'nftables/unknown-chain', message: `${r.action.kind} to chain "${r.action.target}", which table ${t.family} ${t.name} does not have`, span: r.span });
     tables.push({ name: t.name, family: t.family as TableFamily, chains, span: t.span });
   }
   const name = baseName(filePath) ?? 'nftables';

@@ -6,6 +6,7 @@
  * caller uses `parseJsonTree`, which reports errors and tolerates JSONC.
  */
 import { LineIndex, type Span } from '../../model/index.js';
+import { HintedLineIndex } from './lexer.js';
 import type { PEntry, PValue } from '../values.js';
 
 /** Nodes keep offsets; line/column spans are made only when someone asks. */
@@ -57,7 +58,7 @@ class Fail extends Error {}
 export function parseJsonFast(text: string): PValue | undefined {
   let i = 0;
   const n = text.length;
-  const li = new LineIndex(text);
+  const li = new HintedLineIndex(text);
   const ws = (): void => {
     while (i < n) {
       const c = text.charCodeAt(i);
@@ -301,7 +302,7 @@ export function parseJsonViews(text: string): PValue | undefined {
   } catch {
     return undefined;
   }
-  const li = new LineIndex(text);
+  const li = new HintedLineIndex(text);
   return new View(data, li, 0, text.length, itemOffsets(text)) as unknown as PValue;
 }
 

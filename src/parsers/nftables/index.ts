@@ -4,13 +4,13 @@
  */
 import type { FirewallDocument } from '../../model/index.js';
 import type { FormatDefinition, ParseOptions } from '../types.js';
-import { buildDocument } from './build.js';
+import { buildDocument, clearBuildCaches, RulePrebuilder } from './build.js';
 import { parseNftablesJsonIr } from './json.js';
 import { parseNftablesIr } from './text.js';
 
 export function parseNftables(text: string, options?: ParseOptions): FirewallDocument {
   try {
-    const ir = parseNftablesIr(text, options);
+    const ir = parseNftablesIr(text, options, new RulePrebuilder());
     return buildDocument('nftables', ir.state, ir.dynamicSets, ir.diagnostics, ir.comments, options?.filePath);
   } catch (e) {
     return internalError('nftables', e);
@@ -19,7 +19,7 @@ export function parseNftables(text: string, options?: ParseOptions): FirewallDoc
 
 export function parseNftablesJson(text: string, options?: ParseOptions): FirewallDocument {
   try {
-    const ir = parseNftablesJsonIr(text);
+    const ir = parseNftablesJsonIr(text, new RulePrebuilder());
     return buildDocument('nftables-json', ir.state, ir.dynamicSets, ir.diagnostics, [], options?.filePath);
   } catch (e) {
     return internalError('nftables-json', e);
@@ -27,6 +27,7 @@ export function parseNftablesJson(text: string, options?: ParseOptions): Firewal
 }
 
 function internalError(format: string, e: unknown): FirewallDocument {
+  clearBuildCaches(); // rules built during the parse filled them
   const p = { line: 1, column: 1, offset: 0 };
   return {
     format,

@@ -3,7 +3,7 @@
  * builder (./build.ts) turns it into the common model, so the two front ends
  * agree by construction on everything but syntax.
  */
-import type { Diagnostic, DocComment, Span, TableFamily } from '../../model/index.js';
+import type { Diagnostic, DocComment, Rule, Span, TableFamily } from '../../model/index.js';
 
 /** A selector: what a match or a statement reads from the packet. */
 export type IrExpr =
@@ -61,7 +61,18 @@ export interface IrRule {
   span: Span;
   text: string;
   comment?: string;
+  /**
+   * The model rules, when the builder made them as soon as the rule was parsed (see
+   * RulePrebuilder in ./build.ts); their ids are set when the document is built.
+   * `stmts` is then emptied.
+   */
+  built?: Rule[];
+  /** The builder's diagnostics for `built`, reported where the rule is built in order. */
+  builtDiagnostics?: Diagnostic[];
 }
+
+/** A chain's rule: parsed, or already built into the one model rule it gives (RulePrebuilder). */
+export type IrChainRule = IrRule | Rule;
 
 export interface IrChain {
   name: string;
@@ -71,7 +82,7 @@ export interface IrChain {
   type?: string;
   policy?: 'accept' | 'drop';
   policySpan?: Span;
-  rules: IrRule[];
+  rules: IrChainRule[];
 }
 
 export interface IrSet {

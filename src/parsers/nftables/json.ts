@@ -7,7 +7,8 @@ import type { ValidateFunction } from 'ajv';
 import { ajvLib } from '../libs.js';
 import { DOCUMENT_START, LineIndex, type Diagnostic, type Span, type TableFamily } from '../../model/index.js';
 import { parseJsonTree, toPlain, type PValue } from '../values.js';
-import { IrState, type IrChain, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
+import type { RulePrebuilder } from './build.js';
+import { IrState, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
 import { FAMILIES, namedPriority } from './symbols.js';
 import { member as get, parseJsonFast, parseJsonViews } from './fastjson.js';
 import { parseStatementsText } from './text.js';
@@ -115,6 +116,8 @@ class JsonBuilder {
   constructor(
     private readonly text: string,
     readonly diagnostics: Diagnostic[],
+    /** When given, rules are built into the model as they are read (see RulePrebuilder). */
+    private readonly prebuilder?: RulePrebuilder,
   ) {}
 
   private warn(message: string, span: Span, code = 'nftables-json/unsupported', severity: 'error' | 'warning' = 'warning'): void {
@@ -437,8 +440,16 @@ class JsonBuilder {
         this.warn(`Internal error on a statement: ${String(err)}`, s.span, 'nftables-json/internal', 'error');
       }
     }
-    if (verb === 'insert') c.rules.unshift(rule);
-    else c.rules.push(rule);
+    let built: IrChainRule = rule;
+    if (this.prebuilder !== undefined) {
+      try {
+        built = this.prebuilder.prebuild(rule, t);
+      } catch {
+        // a builder bug: left to buildDocument, which reports it as before
+      }
+    }
+    if (verb === 'insert') c.rules.unshift(built);
+    else c.rules.push(built);
   }
 
   private setKey(t: IrTable, ref: string | undefined): string {
@@ -539,7 +550,7 @@ class JsonBuilder {
   }
 }
 
-export function parseNftablesJsonIr(text: string): JsonIr {
+export function parseNftablesJsonIr(text: string, prebuilder?: RulePrebuilder): JsonIr {
   const diagnostics: Diagnostic[] = [];
   // big dumps: the lean reader (same tree, a fraction of the memory); otherwise, and on any doubt, the shared one
   const fast = text.length >= VIEW_JSON_MIN ? parseJsonViews(text) : text.length >= FAST_JSON_MIN ? parseJsonFast(text) : undefined;
@@ -551,7 +562,7 @@ export function parseNftablesJsonIr(text: string): JsonIr {
       diagnostics.push({ ...d, span: { start: end, end } });
     } else diagnostics.push(d);
   }
-  const b = new JsonBuilder(text, diagnostics);
+  const b = new JsonBuilder(text, diagnostics, prebuilder);
   const root = tree.value;
   if (!root) return { state: b.state, dynamicSets: b.dynamicSets, diagnostics };
   const v = validate();

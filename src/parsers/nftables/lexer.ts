@@ -4,7 +4,7 @@
  * `1024-65535`); their meaning is decided later, by the field they are compared
  * with, as nft's own datatypes do.
  */
-import { LineIndex, type DocComment, type Diagnostic, type Position, type Span } from '../../model/index.js';
+import { LineIndex, PackedSpan, type DocComment, type Diagnostic, type Position, type Span } from '../../model/index.js';
 
 /**
  * A LineIndex that remembers the line of the last lookup: a parser asks for
@@ -15,18 +15,32 @@ export class HintedLineIndex extends LineIndex {
   private hint = 0;
 
   override position(offset: number): Position {
+    const k = this.lineOf(offset);
+    return { line: k + 1, column: offset - this.lineStarts[k]! + 1, offset };
+  }
+
+  /** As LineIndex.span, without the two Position objects it would make and drop (a span per match, rule and value). */
+  override span(start: number, end: number): Span {
+    const s = this.lineStarts;
+    const a = this.lineOf(start);
+    const b = this.lineOf(end);
+    return new PackedSpan(a + 1, start - s[a]! + 1, start, b + 1, end - s[b]! + 1, end);
+  }
+
+  /** The 0-based line of an offset: the hinted line, the next one, or LineIndex's binary search. */
+  private lineOf(offset: number): number {
     const s = this.lineStarts;
     const last = s.length - 1;
     let k = this.hint;
-    if (s[k]! <= offset && (k === last || s[k + 1]! > offset)) return { line: k + 1, column: offset - s[k]! + 1, offset };
+    if (s[k]! <= offset && (k === last || s[k + 1]! > offset)) return k;
     k++;
     if (k <= last && s[k]! <= offset && (k === last || s[k + 1]! > offset)) {
       this.hint = k;
-      return { line: k + 1, column: offset - s[k]! + 1, offset };
+      return k;
     }
-    const p = super.position(offset);
-    this.hint = p.line - 1;
-    return p;
+    k = super.position(offset).line - 1;
+    this.hint = k;
+    return k;
   }
 }
 
@@ -97,85 +111,107 @@ export function spanOfTok(src: Source, s: number, e: number): Span {
   return src.override ?? src.li.span(s, e);
 }
 
-export function lex(src: Source, diagnostics: Diagnostic[], comments: DocComment[] | undefined): Token[] {
-  const text = src.text;
-  const n = text.length;
-  const out: Token[] = [];
-  let i = 0;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 13 || c === 12 || c === 11) {
-      i++;
-      continue;
-    }
-    if (c === 10) {
-      out.push({ t: 'nl', v: '\n', s: i, e: i + 1, src });
-      i++;
-      continue;
-    }
-    if (c === 92) {
-      // backslash line continuation
-      let j = i + 1;
-      while (j < n && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9 || text.charCodeAt(j) === 13)) j++;
-      if (j >= n || text.charCodeAt(j) === 10) {
-        i = j + 1;
+/**
+ * The lexer as a token source: `next()` scans just far enough for one more token.
+ * The text parser pulls tokens as it goes, so a big file's tokens die young
+ * (a whole-file token array would live through the parse: ~1.3 M objects on a
+ * 100k-rule file, promoted to the old generation and marked over and over).
+ */
+export class Lexer {
+  private i = 0;
+  private readonly text: string;
+  private readonly n: number;
+
+  constructor(
+    private readonly src: Source,
+    private readonly diagnostics: Diagnostic[],
+    private readonly comments: DocComment[] | undefined,
+  ) {
+    this.text = src.text;
+    this.n = src.text.length;
+  }
+
+  /** The next token, or undefined at the end of the text. */
+  next(): Token | undefined {
+    const { text, n, src } = this;
+    let i = this.i;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === 32 || c === 9 || c === 13 || c === 12 || c === 11) {
+        i++;
         continue;
       }
-      diagnostics.push({ severity: 'error', code: 'nftables/syntax', message: 'Unexpected character "\\"', span: spanOfTok(src, i, i + 1) });
-      i++;
-      continue;
-    }
-    if (c === 35) {
-      let j = text.indexOf('\n', i);
-      if (j < 0) j = n;
-      if (comments) comments.push({ value: text.slice(i + 1, j).replace(/\r$/, ''), span: spanOfTok(src, i, j), type: 'Line' });
-      i = j;
-      continue;
-    }
-    if (c === 34) {
-      let j = i + 1;
-      while (j < n && text.charCodeAt(j) !== 34 && text.charCodeAt(j) !== 10) j++;
-      if (j >= n || text.charCodeAt(j) !== 34) {
-        diagnostics.push({ severity: 'error', code: 'nftables/unterminated-string', message: 'Unterminated string', span: spanOfTok(src, i, j) });
-        out.push({ t: 'str', v: text.slice(i + 1, j), s: i, e: j, src });
+      if (c === 10) {
+        this.i = i + 1;
+        return { t: 'nl', v: '\n', s: i, e: i + 1, src };
+      }
+      if (c === 92) {
+        // backslash line continuation
+        let j = i + 1;
+        while (j < n && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9 || text.charCodeAt(j) === 13)) j++;
+        if (j >= n || text.charCodeAt(j) === 10) {
+          i = j + 1;
+          continue;
+        }
+        this.diagnostics.push({ severity: 'error', code: 'nftables/syntax', message: 'Unexpected character "\\"', span: spanOfTok(src, i, i + 1) });
+        i++;
+        continue;
+      }
+      if (c === 35) {
+        let j = text.indexOf('\n', i);
+        if (j < 0) j = n;
+        if (this.comments) this.comments.push({ value: text.slice(i + 1, j).replace(/\r$/, ''), span: spanOfTok(src, i, j), type: 'Line' });
         i = j;
         continue;
       }
-      out.push({ t: 'str', v: text.slice(i + 1, j), s: i, e: j + 1, src });
-      i = j + 1;
-      continue;
-    }
-    if (c === 36 || c === 64) {
-      let j = i + 1;
-      while (j < n && isIdentChar(text.charCodeAt(j))) j++;
-      out.push({ t: c === 36 ? 'var' : 'ref', v: text.slice(i + 1, j), s: i, e: j, src });
-      i = j;
-      continue;
-    }
-    if (isWordChar(c)) {
-      let j = i + 1;
-      while (j < n && isWordChar(text.charCodeAt(j))) j++;
-      out.push({ t: 'word', v: wordAt(text, i, j), s: i, e: j, src });
-      i = j;
-      continue;
-    }
-    // punctuation
-    const c2 = i + 1 < n ? text.charCodeAt(i + 1) : 0;
-    // != == <= >= << >>
-    if ((c2 === 61 && (c === 33 || c === 61 || c === 60 || c === 62)) || (c === 60 && c2 === 60) || (c === 62 && c2 === 62)) {
-      const v = c === 33 ? '!=' : c === 61 ? '==' : c === 60 ? (c2 === 61 ? '<=' : '<<') : c2 === 61 ? '>=' : '>>';
-      out.push({ t: 'punct', v, s: i, e: i + 2, src });
-      i += 2;
-      continue;
-    }
-    const ch = text[i]!;
-    if (c < 128 && CLASS[c] === 2) {
-      out.push({ t: 'punct', v: ch, s: i, e: i + 1, src });
+      if (c === 34) {
+        let j = i + 1;
+        while (j < n && text.charCodeAt(j) !== 34 && text.charCodeAt(j) !== 10) j++;
+        if (j >= n || text.charCodeAt(j) !== 34) {
+          this.diagnostics.push({ severity: 'error', code: 'nftables/unterminated-string', message: 'Unterminated string', span: spanOfTok(src, i, j) });
+          this.i = j;
+          return { t: 'str', v: text.slice(i + 1, j), s: i, e: j, src };
+        }
+        this.i = j + 1;
+        return { t: 'str', v: text.slice(i + 1, j), s: i, e: j + 1, src };
+      }
+      if (c === 36 || c === 64) {
+        let j = i + 1;
+        while (j < n && isIdentChar(text.charCodeAt(j))) j++;
+        this.i = j;
+        return { t: c === 36 ? 'var' : 'ref', v: text.slice(i + 1, j), s: i, e: j, src };
+      }
+      if (isWordChar(c)) {
+        let j = i + 1;
+        while (j < n && isWordChar(text.charCodeAt(j))) j++;
+        this.i = j;
+        return { t: 'word', v: wordAt(text, i, j), s: i, e: j, src };
+      }
+      // punctuation
+      const c2 = i + 1 < n ? text.charCodeAt(i + 1) : 0;
+      // != == <= >= << >>
+      if ((c2 === 61 && (c === 33 || c === 61 || c === 60 || c === 62)) || (c === 60 && c2 === 60) || (c === 62 && c2 === 62)) {
+        const v = c === 33 ? '!=' : c === 61 ? '==' : c === 60 ? (c2 === 61 ? '<=' : '<<') : c2 === 61 ? '>=' : '>>';
+        this.i = i + 2;
+        return { t: 'punct', v, s: i, e: i + 2, src };
+      }
+      const ch = text[i]!;
+      if (c < 128 && CLASS[c] === 2) {
+        this.i = i + 1;
+        return { t: 'punct', v: ch, s: i, e: i + 1, src };
+      }
+      this.diagnostics.push({ severity: 'error', code: 'nftables/syntax', message: `Unexpected character ${JSON.stringify(ch)}`, span: spanOfTok(src, i, i + 1) });
       i++;
-      continue;
     }
-    diagnostics.push({ severity: 'error', code: 'nftables/syntax', message: `Unexpected character ${JSON.stringify(ch)}`, span: spanOfTok(src, i, i + 1) });
-    i++;
+    this.i = n;
+    return undefined;
   }
+}
+
+/** All tokens of a text at once (the preprocessor and the statement-text parser work on arrays). */
+export function lex(src: Source, diagnostics: Diagnostic[], comments: DocComment[] | undefined): Token[] {
+  const lexer = new Lexer(src, diagnostics, comments);
+  const out: Token[] = [];
+  for (let t = lexer.next(); t !== undefined; t = lexer.next()) out.push(t);
   return out;
 }

@@ -5,8 +5,9 @@
  */
 import { LineIndex, type Diagnostic, type DocComment, type Span, type TableFamily } from '../../model/index.js';
 import type { ParseOptions } from '../types.js';
-import { exprModule, IrState, type IrChain, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
-import { HintedLineIndex, lex, spanOfTok, type Source, type Token } from './lexer.js';
+import type { RulePrebuilder } from './build.js';
+import { exprModule, IrState, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
+import { HintedLineIndex, lex, Lexer, spanOfTok, type Source, type Token } from './lexer.js';
 import { preprocess } from './preprocess.js';
 import { EXTHDR_NAMES, FAMILIES, META_UNQUALIFIED, PAYLOAD_PROTOCOLS, asHook, namedPriority } from './symbols.js';
 
@@ -44,9 +45,9 @@ const WORD_BINOPS: ReadonlyMap<string, string> = new Map([
   ['rshift', '>>'],
 ]);
 
-const RELOPS: Readonly<Record<string, string>> = {
-  '==': '==', '!=': '!=', '<': '<', '>': '>', '<=': '<=', '>=': '>=', eq: '==', ne: '!=', lt: '<', gt: '>', le: '<=', ge: '>=',
-};
+const RELOPS: ReadonlyMap<string, string> = new Map([
+  ['==', '=='], ['!=', '!='], ['<', '<'], ['>', '>'], ['<=', '<='], ['>=', '>='], ['eq', '=='], ['ne', '!='], ['lt', '<'], ['gt', '>'], ['le', '<='], ['ge', '>='],
+]);
 
 /** Bitwise operators between a selector or value and the next operand (checked on every value). */
 const BIT_OPS: ReadonlySet<string> = new Set(['&', '|', '^', '<<', '>>']);
@@ -64,15 +65,19 @@ const COMMANDS: ReadonlySet<string> = new Set(['add', 'create', 'insert', 'delet
 class WordAtom {
   readonly k = 'atom' as const;
   private given: Span | undefined;
-  constructor(
-    readonly v: string,
-    private readonly tok: Token,
-  ) {}
+  readonly v: string;
+  // where the word is, not the token itself: tokens are dropped as the parse moves on
+  private readonly s: number;
+  private readonly e: number;
+  private readonly src: Source;
+  constructor(tok: Token) {
+    this.v = tok.v;
+    this.s = tok.s;
+    this.e = tok.e;
+    this.src = tok.src;
+  }
   get span(): Span {
-    if (this.given === undefined) {
-      const src = this.tok.src;
-      this.given = src.override ?? src.li.span(this.tok.s, this.tok.e);
-    }
+    if (this.given === undefined) this.given = this.src.override ?? this.src.li.span(this.s, this.e);
     return this.given;
   }
   set span(s: Span) {
@@ -98,28 +103,77 @@ export interface TextIr {
 }
 
 export class NftTextParser {
+  /** Token indices are absolute; `pos` and `end` (the limit of the range being parsed) are indices. */
   private pos = 0;
   private end: number;
   readonly dynamicSets = new Set<string>();
   private depth = 0;
+  /**
+   * The tokens read so far and not yet dropped: win[k] is token base + k. Given an
+   * array, it is the whole stream; given a Lexer, tokens are read on demand and the
+   * ones before a finished rule are dropped (see dropBefore), so they die young.
+   */
+  private win: Token[];
+  private base = 0;
+  private lexer: Lexer | undefined;
 
   constructor(
-    private readonly toks: Token[],
+    toks: Token[] | Lexer,
     private readonly main: Source,
     readonly diagnostics: Diagnostic[],
     readonly state: IrState = new IrState(),
+    /** When given, rules are built into the model as they are parsed (see RulePrebuilder). */
+    private readonly prebuilder?: RulePrebuilder,
   ) {
-    this.end = toks.length;
+    if (Array.isArray(toks)) {
+      this.win = toks;
+      this.end = toks.length;
+    } else {
+      this.win = [];
+      this.lexer = toks;
+      this.end = Number.MAX_SAFE_INTEGER;
+    }
   }
 
   // ------------------------------------------------------------ token helpers
 
+  /** Token i (lexed now if need be), or undefined past the end of the input. */
+  private tokAt(i: number): Token | undefined {
+    const k = i - this.base;
+    const win = this.win;
+    if (k < win.length) return win[k];
+    const lexer = this.lexer;
+    if (lexer === undefined) return undefined;
+    while (k >= win.length) {
+      const t = lexer.next();
+      if (t === undefined) {
+        this.lexer = undefined;
+        return undefined;
+      }
+      win.push(t);
+    }
+    return win[k];
+  }
+  /** True when a token is left in the range being parsed. */
+  private more(): boolean {
+    return this.pos < this.end && this.tokAt(this.pos) !== undefined;
+  }
+  /** Forget the tokens before index i (on-demand lexing only; nothing before i is looked at again). */
+  private dropBefore(i: number): void {
+    const drop = i - this.base;
+    if (this.lexer === undefined || drop < 4096) return;
+    this.win = this.win.slice(drop);
+    this.base = i;
+  }
+
   private peek(o = 0): Token | undefined {
     const i = this.pos + o;
-    return i < this.end ? this.toks[i] : undefined;
+    return i < this.end ? this.tokAt(i) : undefined;
   }
   private next(): Token | undefined {
-    return this.pos < this.end ? this.toks[this.pos++] : undefined;
+    const t = this.pos < this.end ? this.tokAt(this.pos) : undefined;
+    if (t !== undefined) this.pos++;
+    return t;
   }
   private isWord(t: Token | undefined): t is Token;
   private isWord(t: Token | undefined, v: string): boolean;
@@ -138,7 +192,10 @@ export class NftTextParser {
     return spanOfTok(a.src, a.s, a.e);
   }
   private lastTok(): Token {
-    return this.toks[Math.max(0, Math.min(this.pos, this.end) - 1)] ?? this.toks[0]!;
+    let i = Math.max(0, Math.min(this.pos, this.end) - 1);
+    // the cursor can be past the last token (`pos += 2` at the end of the input): as with an array, the last token
+    if (this.tokAt(i) === undefined && this.lexer === undefined) i = Math.min(i, this.base + this.win.length - 1);
+    return this.tokAt(i) ?? this.win[0]!;
   }
   private hereSpan(): Span {
     const t = this.peek() ?? this.lastTok();
@@ -149,11 +206,11 @@ export class NftTextParser {
     this.diagnostics.push({ severity, code, message, span });
   }
   private textOf(a: Token, b: Token): string {
-    if (a.src === b.src && b.e >= a.s && !a.src.override) return oneLine(a.src.text.slice(a.s, b.e));
+    if (a.src === b.src && b.e >= a.s && !a.src.override) return oneLineAt(a.src.text, a.s, b.e);
     const parts: string[] = [];
-    const i0 = this.toks.indexOf(a);
-    for (let i = i0; i >= 0 && i < this.toks.length; i++) {
-      const t = this.toks[i]!;
+    const i0 = this.win.indexOf(a);
+    for (let i = i0; i >= 0 && i < this.win.length; i++) {
+      const t = this.win[i]!;
       if (t.t !== 'nl') parts.push(t.t === 'str' ? `"${t.v}"` : t.t === 'var' ? `$${t.v}` : t.t === 'ref' ? `@${t.v}` : t.v);
       if (t === b) break;
     }
@@ -165,8 +222,8 @@ export class NftTextParser {
   /** Skip to the end of the current statement (newline or `;` at depth 0, or before an unmatched `}`). */
   private skipStatement(): void {
     let d = 0;
-    while (this.pos < this.end) {
-      const t = this.toks[this.pos]!;
+    while (this.more()) {
+      const t = this.tokAt(this.pos)!;
       if (d === 0 && (t.t === 'nl' || (t.t === 'punct' && t.v === ';'))) return;
       if (t.t === 'punct' && t.v === '{') d++;
       if (t.t === 'punct' && t.v === '}') {
@@ -179,8 +236,8 @@ export class NftTextParser {
   /** After `{` was consumed: skip to just after the matching `}`. */
   private skipBlock(): void {
     let d = 1;
-    while (this.pos < this.end) {
-      const t = this.toks[this.pos++]!;
+    while (this.more()) {
+      const t = this.tokAt(this.pos++)!;
       if (t.t === 'punct' && t.v === '{') d++;
       if (t.t === 'punct' && t.v === '}') {
         d--;
@@ -189,8 +246,8 @@ export class NftTextParser {
     }
   }
   private skipSeparators(): void {
-    while (this.pos < this.end) {
-      const t = this.toks[this.pos]!;
+    while (this.more()) {
+      const t = this.tokAt(this.pos)!;
       if (t.t === 'nl' || (t.t === 'punct' && t.v === ';')) this.pos++;
       else return;
     }
@@ -214,7 +271,7 @@ export class NftTextParser {
   // ------------------------------------------------------------ top level
 
   parseTop(): void {
-    while (this.pos < this.end) {
+    while (this.more()) {
       this.skipSeparators();
       const t = this.peek();
       if (!t) break;
@@ -297,8 +354,8 @@ export class NftTextParser {
   }
 
   private skipStatementOrBlock(): void {
-    while (this.pos < this.end) {
-      const t = this.toks[this.pos]!;
+    while (this.more()) {
+      const t = this.tokAt(this.pos)!;
       if (t.t === 'nl' || (t.t === 'punct' && (t.v === ';' || t.v === '}'))) return;
       this.pos++;
       if (t.t === 'punct' && t.v === '{') {
@@ -474,22 +531,37 @@ export class NftTextParser {
   }
 
   private parseChainBody(ctx: Ctx, ch: IrChain, open: Token, anonymous = false): void {
-    const closed = this.eachBlockItem((t) =>
-      this.guardedItem(
-        t,
-        () => {
-          if (this.isWord(t, 'type') && !anonymous) this.parseChainType(ctx, ch);
-          else if (this.isWord(t, 'policy') && !anonymous) this.parseChainPolicy(ch);
-          else if ((this.isWord(t, 'comment') && this.peek(1)?.t === 'str' && this.isEndOfStmt(this.peek(2))) || this.isWord(t, 'devices') || this.isWord(t, 'flags')) this.skipStatement();
-          else {
-            const r = this.parseRuleTokens(ctx);
-            if (r) ch.rules.push(r);
-          }
-        },
-        () => this.skipStatement(),
-      ),
-    );
+    // eachBlockItem and guardedItem written out: this loop runs once per rule, and their two closures per rule add up
+    let closed = false;
+    for (;;) {
+      this.skipSeparators();
+      const t = this.peek();
+      if (!t) break;
+      if (this.isPunct(t, '}')) {
+        this.pos++;
+        closed = true;
+        break;
+      }
+      const startPos = this.pos;
+      try {
+        this.parseChainItem(ctx, ch, t, anonymous);
+      } catch (e) {
+        this.error(`Internal parser error: ${String(e)}`, this.span(t), 'nftables/internal');
+        this.skipStatement();
+      }
+      if (this.pos === startPos) this.pos++;
+    }
     if (!closed && !anonymous) this.error(`Missing "}" for chain ${ch.name}`, this.span(open), 'nftables/unclosed-block');
+  }
+
+  private parseChainItem(ctx: Ctx, ch: IrChain, t: Token, anonymous: boolean): void {
+    if (this.isWord(t, 'type') && !anonymous) this.parseChainType(ctx, ch);
+    else if (this.isWord(t, 'policy') && !anonymous) this.parseChainPolicy(ch);
+    else if ((this.isWord(t, 'comment') && this.peek(1)?.t === 'str' && this.isEndOfStmt(this.peek(2))) || this.isWord(t, 'devices') || this.isWord(t, 'flags')) this.skipStatement();
+    else {
+      const r = this.parseRuleTokens(ctx);
+      if (r) ch.rules.push(r);
+    }
   }
 
   private parseChainType(ctx: Ctx, ch: IrChain): void {
@@ -685,12 +757,14 @@ export class NftTextParser {
   // ------------------------------------------------------------ rules
 
   /** Parse one rule starting at the cursor, up to a newline/`;` at depth 0 or an unmatched `}`. */
-  private parseRuleTokens(ctx: Ctx): IrRule | undefined {
+  private parseRuleTokens(ctx: Ctx): IrChainRule | undefined {
     const lo = this.pos;
     let d = 0;
+    if (this.depth === 0) this.dropBefore(lo - 1);
     let hi = lo;
-    while (hi < this.end) {
-      const t = this.toks[hi]!;
+    for (;;) {
+      const t = hi < this.end ? this.tokAt(hi) : undefined;
+      if (t === undefined) break;
       if (d === 0 && (t.t === 'nl' || (t.t === 'punct' && t.v === ';'))) break;
       if (t.t === 'punct' && t.v === '{') d++;
       if (t.t === 'punct' && t.v === '}') {
@@ -709,16 +783,22 @@ export class NftTextParser {
       this.end = savedEnd;
       this.pos = hi;
     }
-    return rule;
+    if (rule === undefined || this.prebuilder === undefined) return rule;
+    try {
+      return this.prebuilder.prebuild(rule, ctx.table);
+    } catch {
+      // a builder bug: left to buildDocument, which reports it as before
+      return rule;
+    }
   }
 
   private parseRule(ctx: Ctx, lo: number, hi: number): IrRule {
-    const first = this.toks[lo]!;
-    let last = this.toks[hi - 1]!;
-    while (last.t === 'nl' && hi - 1 > lo) last = this.toks[--hi - 1]!;
+    const first = this.tokAt(lo)!;
+    let last = this.tokAt(hi - 1)!;
+    while (last.t === 'nl' && hi - 1 > lo) last = this.tokAt(--hi - 1)!;
     const rule: IrRule = { stmts: [], span: this.span(first, last), text: this.textOf(first, last) };
     this.pos = lo;
-    while (this.pos < this.end) {
+    while (this.more()) {
       const t = this.peek()!;
       if (t.t === 'nl') {
         this.pos++;
@@ -737,7 +817,7 @@ export class NftTextParser {
   /** Statements of a rule given as text (JSON `expr` items nft 1.0.6 prints as strings). */
   parseStatementText(ctx: Ctx, rule: IrRule): void {
     this.pos = 0;
-    while (this.pos < this.end) {
+    while (this.more()) {
       const t = this.peek()!;
       if (t.t === 'nl' || this.isPunct(t, ';')) {
         this.pos++;
@@ -750,22 +830,20 @@ export class NftTextParser {
   }
 
   private stmtSpan(startIdx: number): Span {
-    const a = this.toks[startIdx]!;
-    const b = this.toks[Math.max(startIdx, this.pos - 1)]!;
+    const a = this.tokAt(startIdx)!;
+    const b = this.tokAt(Math.max(startIdx, this.pos - 1))!;
     return this.span(a, b);
   }
   private stmtText(startIdx: number): string {
-    const a = this.toks[startIdx]!;
-    const b = this.toks[Math.max(startIdx, this.pos - 1)]!;
+    const a = this.tokAt(startIdx)!;
+    const b = this.tokAt(Math.max(startIdx, this.pos - 1))!;
     return this.textOf(a, b);
   }
 
   private parseStatement(ctx: Ctx, rule: IrRule): void {
     const s0 = this.pos;
     const t = this.peek()!;
-    const push = (st: IrStmt): void => {
-      rule.stmts.push(st);
-    };
+    const stmts = rule.stmts;
     if (t.t === 'word') {
       switch (t.v) {
         case 'accept':
@@ -773,12 +851,12 @@ export class NftTextParser {
         case 'return':
         case 'continue':
           this.pos++;
-          return push({ k: 'verdict', v: { k: t.v } });
+          return void stmts.push({ k: 'verdict', v: { k: t.v } });
         case 'jump':
         case 'goto': {
           this.pos++;
           const v = this.parseJumpTarget(ctx, t.v);
-          if (v) push({ k: 'verdict', v });
+          if (v) stmts.push({ k: 'verdict', v });
           return;
         }
         case 'reject': {
@@ -797,13 +875,13 @@ export class NftTextParser {
             }
             w = this.stmtText(ws).replace(/^with /, '');
           }
-          return push({ k: 'verdict', v: w === undefined ? { k: 'reject' } : { k: 'reject', with: w } });
+          return void stmts.push({ k: 'verdict', v: w === undefined ? { k: 'reject' } : { k: 'reject', with: w } });
         }
         case 'queue': {
           this.pos++;
           this.consumeOptions(new Set(['flags', 'bypass', 'fanout', 'num', 'to']), true);
-          if (this.isWord(this.toks[this.pos - 1], 'to') && this.isWord(this.peek())) this.parseValue(false, ctx);
-          return push({ k: 'verdict', v: { k: 'queue', text: this.stmtText(s0) }, span: this.stmtSpan(s0) });
+          if (this.isWord(this.tokAt(this.pos - 1), 'to') && this.isWord(this.peek())) this.parseValue(false, ctx);
+          return void stmts.push({ k: 'verdict', v: { k: 'queue', text: this.stmtText(s0) }, span: this.stmtSpan(s0) });
         }
         case 'counter': {
           this.pos++;
@@ -813,7 +891,7 @@ export class NftTextParser {
           } else {
             while (this.isWord(this.peek(), 'packets') || this.isWord(this.peek(), 'bytes')) this.pos += 2;
           }
-          return push({ k: 'continue', name: 'counter' });
+          return void stmts.push({ k: 'continue', name: 'counter' });
         }
         case 'log': {
           this.pos++;
@@ -831,7 +909,7 @@ export class NftTextParser {
               }
             } else break;
           }
-          return push({ k: 'continue', name: 'log' });
+          return void stmts.push({ k: 'continue', name: 'log' });
         }
         case 'limit':
         case 'quota': {
@@ -840,17 +918,17 @@ export class NftTextParser {
             this.pos++;
             this.parseValue(false, ctx);
           } else this.consumeRateWords();
-          return push({ k: 'opaque', module: t.v, text: this.stmtText(s0), reason: t.v === 'limit' ? 'rate limits depend on traffic over time' : 'quotas depend on traffic already seen', span: this.stmtSpan(s0) });
+          return void stmts.push({ k: 'opaque', module: t.v, text: this.stmtText(s0), reason: t.v === 'limit' ? 'rate limits depend on traffic over time' : 'quotas depend on traffic already seen', span: this.stmtSpan(s0) });
         }
         case 'notrack':
           this.pos++;
-          return push({ k: 'continue', name: 'notrack', span: this.span(t) });
+          return void stmts.push({ k: 'continue', name: 'notrack', span: this.span(t) });
         case 'dnat':
         case 'snat':
         case 'masquerade':
         case 'redirect':
           this.pos++;
-          return push(this.parseNat(ctx, t.v, s0));
+          return void stmts.push(this.parseNat(ctx, t.v, s0));
         case 'comment': {
           this.pos++;
           const c = this.next();
@@ -871,8 +949,8 @@ export class NftTextParser {
             this.pos++;
             this.parseValue(false, ctx);
           }
-          if (t.v === 'fwd') return push({ k: 'verdict', v: { k: 'queue', text: this.stmtText(s0) }, span: this.stmtSpan(s0) });
-          return push({ k: 'continue', name: t.v, span: this.stmtSpan(s0) });
+          if (t.v === 'fwd') return void stmts.push({ k: 'verdict', v: { k: 'queue', text: this.stmtText(s0) }, span: this.stmtSpan(s0) });
+          return void stmts.push({ k: 'continue', name: t.v, span: this.stmtSpan(s0) });
         }
         case 'synproxy': {
           this.pos++;
@@ -880,13 +958,13 @@ export class NftTextParser {
             this.pos++;
             this.parseValue(false, ctx);
           } else this.consumeOptions(new Set(['mss', 'wscale', 'timestamp', 'sack-perm', 'name']), false);
-          return push({ k: 'continue', name: 'synproxy', span: this.stmtSpan(s0) });
+          return void stmts.push({ k: 'continue', name: 'synproxy', span: this.stmtSpan(s0) });
         }
         case 'flow': {
           this.pos++;
           if (this.isWord(this.peek(), 'add') || this.isWord(this.peek(), 'offload')) this.pos++;
           if (this.peek()?.t === 'ref') this.pos++;
-          return push({ k: 'continue', name: 'flow', span: this.stmtSpan(s0) });
+          return void stmts.push({ k: 'continue', name: 'flow', span: this.stmtSpan(s0) });
         }
         case 'last': {
           this.pos++;
@@ -894,20 +972,20 @@ export class NftTextParser {
             this.pos++;
             if (this.isWord(this.peek())) this.pos++;
           }
-          return push({ k: 'continue', name: 'last', span: this.stmtSpan(s0) });
+          return void stmts.push({ k: 'continue', name: 'last', span: this.stmtSpan(s0) });
         }
         case 'xt': {
           this.pos++;
           const kind = this.next();
           this.nameTok();
-          if (this.isWord(kind, 'target')) return push({ k: 'verdict', v: { k: 'queue', text: this.stmtText(s0) }, span: this.stmtSpan(s0) });
-          return push({ k: 'opaque', module: 'xt', text: this.stmtText(s0), reason: 'iptables compatibility expressions are not decoded', span: this.stmtSpan(s0) });
+          if (this.isWord(kind, 'target')) return void stmts.push({ k: 'verdict', v: { k: 'queue', text: this.stmtText(s0) }, span: this.stmtSpan(s0) });
+          return void stmts.push({ k: 'opaque', module: 'xt', text: this.stmtText(s0), reason: 'iptables compatibility expressions are not decoded', span: this.stmtSpan(s0) });
         }
         case 'reset': {
           this.pos++;
           const e = this.parseExpr(ctx);
           if (!e) this.pos++;
-          return push({ k: 'continue', name: 'reset', span: this.stmtSpan(s0) });
+          return void stmts.push({ k: 'continue', name: 'reset', span: this.stmtSpan(s0) });
         }
         case 'add':
         case 'update':
@@ -935,7 +1013,7 @@ export class NftTextParser {
               this.pos++;
               this.dynamicSets.add(`${ctx.table.family} ${ctx.table.name} ${ref.v}`);
             }
-            return push({ k: 'continue', name: 'set', span: this.stmtSpan(s0) });
+            return void stmts.push({ k: 'continue', name: 'set', span: this.stmtSpan(s0) });
           }
           break;
         }
@@ -947,7 +1025,7 @@ export class NftTextParser {
     if (e) return this.parseExprStatement(ctx, rule, e, exprStart);
     // unknown statement: keep as opaque up to the next statement keyword
     const ut = this.next()!;
-    while (this.pos < this.end) {
+    while (this.more()) {
       const n = this.peek()!;
       if (n.t === 'word' && (STMT_KEYWORDS.has(n.v) || VERDICT_WORDS.has(n.v))) break;
       if (this.isPunct(n, '{')) {
@@ -959,7 +1037,7 @@ export class NftTextParser {
     }
     const span = this.stmtSpan(s0);
     this.error(`Unknown statement "${this.tokText(ut)}"`, span, 'nftables/unknown-statement', 'warning');
-    push({ k: 'unknown', text: this.stmtText(s0), span });
+    stmts.push({ k: 'unknown', text: this.stmtText(s0), span });
   }
 
   private parseSetStatement(ctx: Ctx, rule: IrRule, s0: number, name: string): void {
@@ -994,7 +1072,7 @@ export class NftTextParser {
         this.pos++;
         continue;
       }
-      if (o?.t === 'str' && this.isWord(this.toks[this.pos - 1], 'name')) {
+      if (o?.t === 'str' && this.isWord(this.tokAt(this.pos - 1), 'name')) {
         this.pos++;
         continue;
       }
@@ -1010,7 +1088,7 @@ export class NftTextParser {
         this.pos++;
         continue;
       }
-      if (o?.t === 'str' && this.isWord(this.toks[this.pos - 1], 'name')) {
+      if (o?.t === 'str' && this.isWord(this.tokAt(this.pos - 1), 'name')) {
         this.pos++;
         continue;
       }
@@ -1034,21 +1112,24 @@ export class NftTextParser {
       let d = 1;
       let j = this.pos;
       for (; j < savedEnd; j++) {
-        const t = this.toks[j]!;
+        const t = this.tokAt(j);
+        if (t === undefined) break;
         if (t.t === 'punct' && t.v === '{') d++;
         if (t.t === 'punct' && t.v === '}') {
           d--;
           if (d === 0) break;
         }
       }
-      this.end = Math.min(savedEnd, j + 1);
+      // just after the closing `}`, or the end of the input when the binding is not closed
+      const stop = j < savedEnd && this.tokAt(j) !== undefined ? j + 1 : j;
+      this.end = stop;
       this.depth++;
       try {
         this.parseChainBody({ table: ctx.table, chainName: name }, ch, n!, true);
       } finally {
         this.depth--;
         this.end = savedEnd;
-        this.pos = Math.min(savedEnd, j + 1);
+        this.pos = stop;
       }
       return { k: kind, target: name };
     }
@@ -1279,8 +1360,9 @@ export class NftTextParser {
       return;
     }
     let op = '==';
-    if (o && (o.t === 'punct' || o.t === 'word') && Object.prototype.hasOwnProperty.call(RELOPS, o.v) && o.v !== '=') {
-      op = RELOPS[o.v]!;
+    const relop = o && (o.t === 'punct' || o.t === 'word') ? RELOPS.get(o.v) : undefined;
+    if (relop !== undefined) {
+      op = relop;
       this.pos++;
     } else if (this.isEndOfStmt(o) || (this.isWord(o) && (STMT_KEYWORDS.has(o.v) || VERDICT_WORDS.has(o.v)))) {
       // a selector with no value (`tcp option sack-perm`): existence test, not decidable here
@@ -1295,7 +1377,7 @@ export class NftTextParser {
       return;
     }
     // only the builder's reportSpan reads it, for destination ports (as the JSON front end sets it)
-    const rightSpan = this.pos > vStart && e.k === 'payload' && e.field === 'dport' ? (v.span ?? this.span(this.toks[vStart]!, this.toks[this.pos - 1]!)) : undefined;
+    const rightSpan = this.pos > vStart && e.k === 'payload' && e.field === 'dport' ? (v.span ?? this.span(this.tokAt(vStart)!, this.tokAt(this.pos - 1)!)) : undefined;
     const span = this.stmtSpan(s0);
     const st: IrStmt = rightSpan ? { k: 'match', left: e, op, right: v, span, rightSpan } : { k: 'match', left: e, op, right: v, span };
     rule.stmts.push(st);
@@ -1346,7 +1428,7 @@ export class NftTextParser {
       }
       break;
     }
-    if (this.pos > s0 + 1 || !(v instanceof WordAtom || v.span)) v.span = this.span(this.toks[s0]!, this.toks[this.pos - 1]!);
+    if (this.pos > s0 + 1 || !(v instanceof WordAtom || v.span)) v.span = this.span(this.tokAt(s0)!, this.tokAt(this.pos - 1)!);
     return v;
   }
 
@@ -1372,7 +1454,7 @@ export class NftTextParser {
       const s0 = this.pos;
       this.pos++;
       let d = 1;
-      while (this.pos < this.end && d > 0) {
+      while (this.more() && d > 0) {
         const x = this.next()!;
         if (x.t === 'punct' && x.v === '(') d++;
         if (x.t === 'punct' && x.v === ')') d--;
@@ -1387,11 +1469,11 @@ export class NftTextParser {
       if (this.isPunct(this.peek(), ']')) this.pos++;
       let port: string | undefined;
       const p = this.peek();
-      if (this.isWord(p) && p.v.startsWith(':') && p.s === this.toks[this.pos - 1]!.e) {
+      if (this.isWord(p) && p.v.startsWith(':') && p.s === this.tokAt(this.pos - 1)!.e) {
         this.pos++;
         port = p.v.slice(1);
       }
-      return { k: 'atom', v: port === undefined ? `[${inner}]` : `[${inner}]:${port}`, span: this.span(this.toks[s0]!, this.lastTok()) };
+      return { k: 'atom', v: port === undefined ? `[${inner}]` : `[${inner}]:${port}`, span: this.span(this.tokAt(s0)!, this.lastTok()) };
     }
     if (t.t === 'str') {
       this.pos++;
@@ -1414,7 +1496,7 @@ export class NftTextParser {
       }
       if (STMT_KEYWORDS.has(t.v) && t.v !== 'set' && t.v !== 'map') return undefined;
       this.pos++;
-      return new WordAtom(t.v, t);
+      return new WordAtom(t);
     }
     return undefined;
   }
@@ -1424,7 +1506,7 @@ export class NftTextParser {
     const elems: IrElem[] = [];
     let hasStmt = false;
     for (;;) {
-      while (this.pos < this.end && (this.peek()!.t === 'nl' || this.isPunct(this.peek(), ','))) this.pos++;
+      while (this.more() && (this.peek()!.t === 'nl' || this.isPunct(this.peek(), ','))) this.pos++;
       const t = this.peek();
       if (!t) {
         this.error('Missing "}" at the end of a set', this.span(open), 'nftables/unclosed-block');
@@ -1477,7 +1559,7 @@ export class NftTextParser {
   /** Element attributes (`timeout 1h`, `expires 5s`, `comment "x"`, `counter packets 1 bytes 2`, statements). */
   private skipElemAttrs(): boolean {
     let hasStmt = false;
-    while (this.pos < this.end) {
+    while (this.more()) {
       const t = this.peek()!;
       if (this.isPunct(t, ',') || this.isPunct(t, '}') || this.isWord(t, ':')) break;
       if (this.isPunct(t, '{')) {
@@ -1492,16 +1574,21 @@ export class NftTextParser {
   }
 }
 
-/** Collapse whitespace runs to one space (fast path: already one line with single spaces). */
-function oneLine(s: string): string {
+/**
+ * text[from, to) with whitespace runs collapsed to one space (fast path: already one line
+ * with single spaces). Checked on the source text itself: reading a slice char by char
+ * goes through the slice's indirection.
+ */
+function oneLineAt(text: string, from: number, to: number): string {
   let clean = true;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 9 || c === 10 || c === 13 || (c === 32 && (i === 0 || i === s.length - 1 || s.charCodeAt(i + 1) === 32))) {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 9 || c === 10 || c === 13 || (c === 32 && (i === from || i === to - 1 || text.charCodeAt(i + 1) === 32))) {
       clean = false;
       break;
     }
   }
+  const s = text.slice(from, to);
   return clean ? s : s.replace(/\s+/g, ' ').trim();
 }
 
@@ -1522,15 +1609,35 @@ export function splitAddrPort(s: string): { addr?: string; port?: string } {
 }
 
 /** Text → intermediate form. */
-export function parseNftablesIr(text: string, options?: ParseOptions): TextIr {
+export function parseNftablesIr(text: string, options?: ParseOptions, prebuilder?: RulePrebuilder): TextIr {
   const diagnostics: Diagnostic[] = [];
   const comments: DocComment[] = [];
   const main: Source = { text, li: new HintedLineIndex(text) };
   if (options?.filePath !== undefined) main.path = options.filePath;
-  const toks = preprocess(main, options, diagnostics, comments);
-  const p = new NftTextParser(toks, main, diagnostics);
+  if (mayNeedPreprocessing(text)) {
+    const toks = preprocess(main, options, diagnostics, comments);
+    const p = new NftTextParser(toks, main, diagnostics, undefined, prebuilder);
+    p.parseTop();
+    return { state: p.state, diagnostics, comments, dynamicSets: p.dynamicSets };
+  }
+  // Nothing to expand: the parser pulls tokens from the lexer as it goes. The lexer's
+  // diagnostics come first, as when the whole text was lexed before the parse.
+  const lexer = new Lexer(main, diagnostics, comments);
+  const parserDiagnostics: Diagnostic[] = [];
+  const p = new NftTextParser(lexer, main, parserDiagnostics, undefined, prebuilder);
   p.parseTop();
+  while (lexer.next() !== undefined); // (the parse reads to the end; this only makes sure)
+  for (const d of parserDiagnostics) diagnostics.push(d);
   return { state: p.state, diagnostics, comments, dynamicSets: p.dynamicSets };
+}
+
+/**
+ * False when the preprocessor has nothing to do: a variable token needs a `$`, and
+ * define/redefine/undefine/include words contain "define" or "include". (A text that
+ * has them only in comments or strings takes the preprocessing path too: same result.)
+ */
+function mayNeedPreprocessing(text: string): boolean {
+  return text.includes('$') || text.includes('define') || text.includes('include');
 }
 
 /**

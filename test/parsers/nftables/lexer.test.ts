@@ -18,6 +18,15 @@ describe('HintedLineIndex', () => {
     for (let off = text.length; off >= 0; off--) expect(hinted.span(off, off + 3)).toEqual(plain.span(off, off + 3));
   });
 
+  it('gives the spans LineIndex gives (compared as JSON: spans keep their numbers in private fields)', () => {
+    const hinted = new HintedLineIndex(text);
+    const pairs: [number, number][] = [];
+    for (let a = -1; a <= text.length + 2; a++) for (const d of [0, 1, 7, 30]) pairs.push([a, a + d]);
+    pairs.push([40, 3], [text.length, 0], [5, text.length]);
+    for (const [a, b] of pairs) expect(JSON.stringify(hinted.span(a, b))).toBe(JSON.stringify(plain.span(a, b)));
+    expect(JSON.stringify(hinted.span(21, 36))).toBe('{"start":{"line":3,"column":1,"offset":21},"end":{"line":3,"column":16,"offset":36}}');
+  });
+
   it('works on a text without newlines and on an empty text', () => {
     const one = new HintedLineIndex('abc');
     expect(one.position(2)).toEqual({ line: 1, column: 3, offset: 2 });

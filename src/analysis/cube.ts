@@ -602,7 +602,8 @@ function put(dim: DimIndex, k: Keys, id: number): void {
     dim.wide.push(id);
     return;
   }
-  for (const key of k) {
+  for (let i = 0; i < k.length; i++) {
+    const key = k[i]!;
     const b = dim.buckets.get(key);
     if (b === undefined) {
       dim.buckets.set(key, id);
@@ -618,7 +619,7 @@ function bucketSize(b: Bucket | undefined): number {
 
 function keyedCost(dim: DimIndex, k: readonly (number | string)[]): number {
   let n = 0;
-  for (const key of k) n += bucketSize(dim.buckets.get(key));
+  for (let i = 0; i < k.length; i++) n += bucketSize(dim.buckets.get(k[i]!));
   return n;
 }
 
@@ -771,13 +772,15 @@ export class CubeIndex<T extends { c: Cube }> {
     else {
       const se = this.sub[best]![bestSub]!;
       this.visitAll(se.wide, q, out);
-      for (const key of qk[bestSub]!) this.visitAll(se.buckets.get(key), q, out);
+      const ks = qk[bestSub]!;
+      for (let i = 0; i < ks.length; i++) this.visitAll(se.buckets.get(ks[i]!), q, out);
     }
     if (best === PROTO_DIM && !qk[best]) {
       for (const b of protoBuckets!) this.visitAll(b, q, out);
       return true;
     }
-    for (const key of qk[best]!) this.visitAll(dim.buckets.get(key), q, out);
+    const ks = qk[best]!;
+    for (let i = 0; i < ks.length; i++) this.visitAll(dim.buckets.get(ks[i]!), q, out);
     return true;
   }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { ESLint } from 'eslint';
 import { loadSettings, type ResolvedSettings } from '../deployments/index.js';
@@ -245,8 +245,19 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
 
   if (values.quiet) results = ESLint.getErrorResults(results);
   const out = await render(format, results, eslint, cwd, io, values['no-summary'] ? false : values.summary !== false);
-  if (values['output-file']) writeFileSync(resolve(values['output-file']), out);
-  else io.stdout(out);
+  if (values['output-file']) {
+    const file = resolve(values['output-file']);
+    if (typeof out === 'string') writeFileSync(file, out);
+    else {
+      const fd = openSync(file, 'w');
+      try {
+        for (const chunk of out) writeSync(fd, chunk);
+      } finally {
+        closeSync(fd);
+      }
+    }
+  } else if (typeof out === 'string') io.stdout(out);
+  else for (const chunk of out) io.stdout(chunk);
 
   const errors = results.reduce((n, r) => n + r.errorCount, 0);
   const warnings = results.reduce((n, r) => n + r.warningCount, 0);
@@ -260,7 +271,8 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   return 0;
 }
 
-async function render(format: string, results: ESLint.LintResult[], eslint: ESLint, cwd: string, io: Io, summary: boolean): Promise<string> {
+/** The report: one string, or (JSON, which can be tens of MB) pieces written one after another. */
+async function render(format: string, results: ESLint.LintResult[], eslint: ESLint, cwd: string, io: Io, summary: boolean): Promise<string | Iterable<string>> {
   switch (format) {
     case 'sarif':
       return (await import('./formatters.js')).formatSarif(results, cwd);
@@ -269,8 +281,9 @@ async function render(format: string, results: ESLint.LintResult[], eslint: ESLi
     case 'junit':
       return (await import('./junit.js')).formatJunit(results, cwd);
     case 'json': {
-      const f = await eslint.loadFormatter('json');
-      return await f.format(results);
+      // ESLint's json formatter is JSON.stringify(results); written in pieces (see json-stream.ts)
+      const { batched, jsonPieces } = await import('./json-stream.js');
+      return batched(jsonPieces(results));
     }
     default: {
       const f = await eslint.loadFormatter('stylish');

@@ -1,0 +1,54 @@
+/**
+ * ESLint's `json` format (`JSON.stringify(results)`) written in pieces: a 100k-rule file
+ * gives tens of thousands of messages, and building the whole report as one string (and the
+ * buffer it is copied into for writing) doubled the process's memory at its very end.
+ * The pieces, joined, are byte for byte what ESLint's formatter returns
+ * (test/cli/json-stream.test.ts checks it against JSON.stringify).
+ */
+
+/** Keys of a result whose arrays are written element by element. */
+const LISTS: ReadonlySet<string> = new Set(['messages', 'suppressedMessages']);
+
+/** JSON.stringify(results), as a sequence of strings. */
+export function* jsonPieces(results: readonly object[]): Generator<string> {
+  yield '[';
+  for (let i = 0; i < results.length; i++) {
+    if (i > 0) yield ',';
+    const r = results[i] as Record<string, unknown>;
+    if (r === null || typeof r !== 'object' || Array.isArray(r) || typeof (r as { toJSON?: unknown }).toJSON === 'function') {
+      yield JSON.stringify(r) ?? 'null';
+      continue;
+    }
+    yield '{';
+    let first = true;
+    for (const key of Object.keys(r)) {
+      const v = r[key];
+      if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue; // as JSON.stringify
+      yield `${first ? '' : ','}${JSON.stringify(key)}:`;
+      first = false;
+      if (LISTS.has(key) && Array.isArray(v)) {
+        yield '[';
+        for (let j = 0; j < v.length; j++) yield (j > 0 ? ',' : '') + (JSON.stringify(v[j]) ?? 'null');
+        yield ']';
+      } else yield JSON.stringify(v);
+    }
+    yield '}';
+  }
+  yield ']';
+}
+
+/** Pieces gathered into writes of about `size` characters (one write per message would be one system call each). */
+export function* batched(pieces: Iterable<string>, size = 1 << 20): Generator<string> {
+  let buf: string[] = [];
+  let n = 0;
+  for (const p of pieces) {
+    buf.push(p);
+    n += p.length;
+    if (n >= size) {
+      yield buf.join('');
+      buf = [];
+      n = 0;
+    }
+  }
+  if (n > 0 || buf.length > 0) yield buf.join('');
+}

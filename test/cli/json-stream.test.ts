@@ -1,0 +1,73 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { batched, jsonPieces } from '../../src/cli/json-stream.js';
+
+const message = fc.record(
+  {
+    ruleId: fc.option(fc.string(), { nil: null }),
+    severity: fc.constantFrom(1, 2),
+    message: fc.string({ unit: 'grapheme' }),
+    line: fc.nat(),
+    column: fc.nat(),
+    endLine: fc.option(fc.nat(), { nil: undefined }),
+    fix: fc.option(fc.record({ range: fc.tuple(fc.nat(), fc.nat()), text: fc.string() }), { nil: undefined }),
+  },
+  { requiredKeys: ['ruleId', 'severity', 'message', 'line', 'column'] },
+);
+const result = fc.record(
+  {
+    filePath: fc.string({ unit: 'grapheme' }),
+    messages: fc.array(message, { maxLength: 6 }),
+    suppressedMessages: fc.array(fc.record({ ruleId: fc.string(), suppressions: fc.array(fc.record({ kind: fc.string(), justification: fc.string() })) }), { maxLength: 2 }),
+    errorCount: fc.nat(),
+    source: fc.option(fc.string({ unit: 'binary' }), { nil: undefined }),
+    usedDeprecatedRules: fc.array(fc.record({ ruleId: fc.string(), replacedBy: fc.array(fc.string()) }), { maxLength: 2 }),
+  },
+  { requiredKeys: ['filePath', 'messages', 'errorCount'] },
+);
+
+describe('JSON report in pieces', () => {
+  test('the pieces joined are JSON.stringify(results), byte for byte', () => {
+    fc.assert(
+      fc.property(fc.array(result, { maxLength: 4 }), fc.integer({ min: 1, max: 64 }), (results, size) => {
+        const want = JSON.stringify(results);
+        expect([...jsonPieces(results)].join('')).toBe(want);
+        expect([...batched(jsonPieces(results), size)].join('')).toBe(want);
+      }),
+      { numRuns: 500, seed: 21 },
+    );
+  });
+
+  test('writes are gathered: a report of many messages is a few writes, none far over the batch size', () => {
+    const messages = Array.from({ length: 5000 }, (_, i) => ({ ruleId: 'firewall/x', severity: 1, message: `m${i}`, line: i + 1, column: 1 }));
+    const chunks = [...batched(jsonPieces([{ filePath: '/f', messages }]), 4096)];
+    expect(chunks.join('')).toBe(JSON.stringify([{ filePath: '/f', messages }]));
+    expect(chunks.length).toBeGreaterThan(10);
+    expect(chunks.length).toBeLessThan(100);
+    for (const c of chunks.slice(0, -1)) expect(c.length).toBeGreaterThanOrEqual(4096);
+  });
+
+  test('an empty run is []', () => {
+    expect([...jsonPieces([])].join('')).toBe('[]');
+  });
+});
+
+describe('fwlint -f json', () => {
+  test('-o writes exactly the report stdout prints, and it round-trips through JSON.parse', async () => {
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { fwlint, ROOT } = await import('./helpers.js');
+    const d = mkdtempSync(join(tmpdir(), 'fwlint-json-'));
+    const input = join(ROOT, 'fixtures/demo');
+    const toStdout = fwlint(['-f', 'json', input]);
+    const toFile = fwlint(['-f', 'json', '-o', join(d, 'out.json'), input]);
+    expect(toFile.code).toBe(toStdout.code);
+    expect(toFile.stdout).toBe('');
+    const written = readFileSync(join(d, 'out.json'), 'utf8');
+    expect(written).toBe(toStdout.stdout);
+    const results = JSON.parse(written) as { filePath: string; messages: { ruleId: string; line: number }[] }[];
+    expect(results.length).toBeGreaterThan(0);
+    expect(JSON.stringify(results)).toBe(written);
+  });
+});

@@ -725,20 +725,14 @@ export class CubeIndex<T extends { c: Cube }> {
     let best = -1;
     let bestSub = -1;
     let bestCost = this.live + this.dead;
-    let protoBuckets: Bucket[] | undefined;
     for (let d = 0; d < DIMS; d++) {
       const k = qk[d];
       const dim = this.dims[d]!;
       let cost = 0;
       if (d === PROTO_DIM && !k) {
-        protoBuckets = [];
         for (let i = 0; i < dim.keys.length; i++) {
           const key = dim.keys[i] as number;
-          if (q.proto.has(key)) {
-            const b = dim.buckets.get(key)!;
-            protoBuckets.push(b);
-            cost += bucketSize(b);
-          }
+          if (q.proto.has(key)) cost += bucketSize(dim.buckets.get(key));
         }
       } else if (!k) continue;
       else cost = keyedCost(dim, k);
@@ -776,7 +770,10 @@ export class CubeIndex<T extends { c: Cube }> {
       for (let i = 0; i < ks.length; i++) this.visitAll(se.buckets.get(ks[i]!), q, out);
     }
     if (best === PROTO_DIM && !qk[best]) {
-      for (const b of protoBuckets!) this.visitAll(b, q, out);
+      for (let i = 0; i < dim.keys.length; i++) {
+        const key = dim.keys[i] as number;
+        if (q.proto.has(key)) this.visitAll(dim.buckets.get(key), q, out);
+      }
       return true;
     }
     const ks = qk[best]!;

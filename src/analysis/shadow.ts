@@ -30,7 +30,7 @@ export const MAX_POINT_INDEXED = 4096;
  * A long chain where a StabIndex query may have to read more cubes than this in every
  * dimension (StabIndex.worstRead) uses the incremental CubeIndex instead.
  */
-const MAX_READ = 2048;
+export const MAX_STAB_READ = 2048;
 
 /** What the cover proof and the coverers need of an index over a chain's certain cubes. */
 interface ChainIndex {
@@ -42,10 +42,18 @@ interface ChainIndex {
 export interface ShadowOptions {
   /** Largest chain (in certain cubes per family) checked with the PointIndex; default MAX_POINT_INDEXED. */
   maxPointIndexed?: number;
+  /** Largest StabIndex.worstRead of a longer chain checked with the StabIndex (else the CubeIndex); default MAX_STAB_READ. */
+  maxStabRead?: number;
 }
 
 export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {}): Shadowed[] {
   const max = options.maxPointIndexed ?? MAX_POINT_INDEXED;
+  const maxRead = options.maxStabRead ?? MAX_STAB_READ;
+  // a StabIndex over a long chain's cubes, unless its queries may read too many cubes
+  const stabIndex = (cubes: readonly Cube[]): ChainIndex | undefined => {
+    const idx = new StabIndex(cubes);
+    return idx.worstRead() <= maxRead ? idx : undefined;
+  };
   const out: Shadowed[] = [];
   for (const table of ruleset.tables) {
     const families = (ruleset.families.length > 0 ? ruleset.families : (['ipv4', 'ipv6'] as Family[])).filter((f) => tableCarries(table.family, f));
@@ -67,12 +75,6 @@ export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {})
     }
   }
   return out;
-}
-
-/** A StabIndex over a long chain's cubes, unless its queries may read too many cubes. */
-function stabIndex(cubes: readonly Cube[]): ChainIndex | undefined {
-  const idx = new StabIndex(cubes);
-  return idx.worstRead() <= MAX_READ ? idx : undefined;
 }
 
 /**

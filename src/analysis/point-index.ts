@@ -179,7 +179,7 @@ function buildRows(m: number, at: Int32Array, owner: Int32Array, W: number, shif
       const id = tIds[q]!;
       state[id >> 5]! ^= 1 << (id & 31);
     }
-    if ((i & (K - 1)) === 0) cps.set(state, (i >> shift) * W);
+    if ((i & (K - 1)) === 0) for (let w = 0, o = (i >> shift) * W; w < W; w++) cps[o + w] = state[w]!;
   }
   return { tStart, tIds, cps, full: false };
 }
@@ -194,7 +194,7 @@ const SMALL_SEEN = new Int32Array((SMALL_MAX >> 5) + 1);
 const SMALL_ROW = new Int32Array(SMALL_MAX + 1);
 
 /**
- * The sorted distinct values of vals[0 .. n). IPv4 addresses (integers up to 2^32) are radix
+ * The sorted distinct values of vals[0 .. n) (vals is left as it is). IPv4 addresses (integers up to 2^32) are radix
  * sorted, 8 bits a pass: a typed array's own sort costs about 100 ns per value, and the chains'
  * address dimensions are most of the sorting.
  */
@@ -207,7 +207,7 @@ function sortDistinct(vals: Float64Array, n: number): Float64Array {
     else if (!(v >= 0 && v < 4294967296 && Math.floor(v) === v)) ints = false;
   }
   if (!ints) {
-    const sorted = vals.subarray(0, n).sort();
+    const sorted = vals.slice(0, n).sort();
     let m = 0;
     for (let i = 0; i < n; i++) if (m === 0 || sorted[m - 1] !== sorted[i]) sorted[m++] = sorted[i]!;
     return sorted.slice(0, m);
@@ -242,26 +242,110 @@ function sortDistinct(vals: Float64Array, n: number): Float64Array {
   return out;
 }
 
-function buildNum(sets: readonly (readonly number[])[], W: number, shift: number): NumDim {
+/**
+ * Sorts and ranks at once: the sorted distinct values of vals[pos[i]] (i < k) and, for each
+ * i with pos[i] >= 0, rank[pos[i]] = the index of vals[pos[i]] among them; the keys -1 in pos
+ * stand for the extra values `extra` (ranked, not written). Undefined when some value is not
+ * an IPv4-sized integer (the caller then sorts and binary-searches). An 8-bit radix sort of
+ * the positions: a binary search per value cost about as much again as the sort.
+ */
+function rankSort(vals: Float64Array, pos: Int32Array, k: number, extra: readonly number[], rank: Int32Array): Float64Array | undefined {
+  const n = k + extra.length;
+  const key = new Uint32Array(n);
+  const p = new Int32Array(n);
+  let top = false;
+  for (let i = 0; i < n; i++) {
+    const v = i < k ? vals[pos[i]!]! : extra[i - k]!;
+    if (v === 4294967296) top = true;
+    else if (!(v >= 0 && v < 4294967296 && Math.floor(v) === v)) return undefined;
+  }
+  // positions sorted by key; 2^32 (the end of the IPv4 space) goes last, apart
+  let c = 0;
+  const topAt: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = i < k ? vals[pos[i]!]! : extra[i - k]!;
+    const at = i < k ? pos[i]! : -1;
+    if (v === 4294967296) topAt.push(at);
+    else {
+      key[c] = v;
+      p[c++] = at;
+    }
+  }
+  let key2 = new Uint32Array(c);
+  let p2 = new Int32Array(c);
+  let keyA = key.subarray(0, c);
+  let pA = p.subarray(0, c);
+  const count = new Int32Array(256);
+  for (let shift = 0; shift < 32; shift += 8) {
+    count.fill(0);
+    for (let i = 0; i < c; i++) count[(keyA[i]! >>> shift) & 255]!++;
+    let sum = 0;
+    for (let d = 0; d < 256; d++) {
+      const x = count[d]!;
+      count[d] = sum;
+      sum += x;
+    }
+    for (let i = 0; i < c; i++) {
+      const d = (keyA[i]! >>> shift) & 255;
+      const to = count[d]!++;
+      key2[to] = keyA[i]!;
+      p2[to] = pA[i]!;
+    }
+    const tk = keyA;
+    keyA = key2;
+    key2 = tk;
+    const tp = pA;
+    pA = p2;
+    p2 = tp;
+  }
+  let m = 0;
+  for (let i = 0; i < c; i++) if (i === 0 || keyA[i] !== keyA[i - 1]) m++;
+  const bounds = new Float64Array(m + (top ? 1 : 0));
+  let r = -1;
+  for (let i = 0; i < c; i++) {
+    if (r < 0 || keyA[i] !== bounds[r]) bounds[++r] = keyA[i]!;
+    if (pA[i]! >= 0) rank[pA[i]!] = r;
+  }
+  if (top) {
+    bounds[m] = 4294967296;
+    for (const at of topAt) if (at >= 0) rank[at] = m;
+  }
+  return bounds;
+}
+
+/**
+ * Each cube's set in one number dimension, flat: cube j's bounds are vals[start[j] .. start[j+1]).
+ * (Typed arrays: the builds then read one kind of array, where the sets themselves come in several.)
+ */
+interface FlatSets {
+  vals: Float64Array;
+  start: Int32Array;
+}
+
+function buildNum(f: FlatSets, W: number, shift: number): NumDim {
+  const { vals, start } = f;
+  const n = start.length - 1;
+  const total = vals.length;
+  if (total === 0) return { bounds: new Float64Array(0), ...buildRows(0, new Int32Array(0), new Int32Array(0), W, shift) };
   // the dimension's extent; a cube spanning all of it ("full", the common case for most
   // dimensions) adds only the two extreme boundaries, so its values need no sorting
   let lo = Infinity;
   let hi = -Infinity;
-  let total = 0;
-  for (let j = 0; j < sets.length; j++) {
-    const s = sets[j]!;
-    if (s.length === 0) continue;
-    if (s[0]! < lo) lo = s[0]!;
-    if (s[s.length - 1]! > hi) hi = s[s.length - 1]!;
-    total += s.length;
+  for (let j = 0; j < n; j++) {
+    const s0 = start[j]!;
+    const s1 = start[j + 1]!;
+    if (s0 === s1) continue;
+    if (vals[s0]! < lo) lo = vals[s0]!;
+    if (vals[s1 - 1]! > hi) hi = vals[s1 - 1]!;
   }
-  if (total === 0) return { bounds: new Float64Array(0), ...buildRows(0, new Int32Array(0), new Int32Array(0), W, shift) };
+  const full = new Uint8Array(n);
   let partial = 0;
   let allFull = true;
-  for (let j = 0; j < sets.length; j++) {
-    const s = sets[j]!;
-    if (!(s.length === 2 && s[0] === lo && s[1] === hi)) {
-      partial += s.length;
+  for (let j = 0; j < n; j++) {
+    const s0 = start[j]!;
+    if (start[j + 1]! - s0 === 2 && vals[s0] === lo && vals[s0 + 1] === hi) full[j] = 1;
+    else {
+      partial += start[j + 1]! - s0;
       allFull = false;
     }
   }
@@ -270,15 +354,15 @@ function buildNum(sets: readonly (readonly number[])[], W: number, shift: number
   // bitmap instead of sorting every value (most repeat); addresses: sort
   const small = lo >= 0 && hi <= SMALL_MAX && Number.isInteger(lo) && Number.isInteger(hi);
   let bounds: Float64Array;
+  let rank: Int32Array | undefined;
   if (small) {
     SMALL_SEEN[lo >> 5]! |= 1 << (lo & 31);
     SMALL_SEEN[hi >> 5]! |= 1 << (hi & 31);
     let distinct = 2;
-    for (let j = 0; j < sets.length; j++) {
-      const s = sets[j]!;
-      if (s.length === 2 && s[0] === lo && s[1] === hi) continue;
-      for (let i = 0; i < s.length; i++) {
-        const v = s[i]!;
+    for (let j = 0; j < n; j++) {
+      if (full[j] === 1) continue;
+      for (let i = start[j]!, end = start[j + 1]!; i < end; i++) {
+        const v = vals[i]!;
         const bit = 1 << (v & 31);
         if ((SMALL_SEEN[v >> 5]! & bit) === 0) {
           SMALL_SEEN[v >> 5]! |= bit;
@@ -302,31 +386,36 @@ function buildNum(sets: readonly (readonly number[])[], W: number, shift: number
       }
     }
   } else {
-    const vals = new Float64Array(partial + 2);
+    // addresses: the ranks of the partial sets' values come with the sort (rank[i] for vals[i])
+    const pos = new Int32Array(partial);
     let k = 0;
-    for (let j = 0; j < sets.length; j++) {
-      const s = sets[j]!;
-      if (!(s.length === 2 && s[0] === lo && s[1] === hi)) for (let i = 0; i < s.length; i++) vals[k++] = s[i]!;
+    for (let j = 0; j < n; j++) if (full[j] === 0) for (let i = start[j]!, end = start[j + 1]!; i < end; i++) pos[k++] = i;
+    rank = new Int32Array(total);
+    const sorted = rankSort(vals, pos, k, [lo, hi], rank);
+    if (sorted) bounds = sorted;
+    else {
+      const tmp = new Float64Array(partial + 2);
+      for (let i = 0; i < k; i++) tmp[i] = vals[pos[i]!]!;
+      tmp[k] = lo;
+      tmp[k + 1] = hi;
+      bounds = sortDistinct(tmp, k + 2);
+      for (let i = 0; i < k; i++) rank[pos[i]!] = rowOfNum(bounds, vals[pos[i]!]!);
     }
-    vals[k++] = lo;
-    vals[k++] = hi;
-    bounds = sortDistinct(vals, k);
   }
   const m = bounds.length;
   const at = new Int32Array(total);
   const owner = new Int32Array(total);
   let k = 0;
-  for (let j = 0; j < sets.length; j++) {
-    const s = sets[j]!;
-    if (s.length === 2 && s[0] === lo && s[1] === hi) {
+  for (let j = 0; j < n; j++) {
+    if (full[j] === 1) {
       owner[k] = j;
       at[k++] = 0;
       owner[k] = j;
       at[k++] = m - 1;
     } else
-      for (let i = 0; i < s.length; i++) {
+      for (let i = start[j]!, end = start[j + 1]!; i < end; i++) {
         owner[k] = j;
-        at[k++] = small ? SMALL_ROW[s[i]!]! : rowOfNum(bounds, s[i]!);
+        at[k++] = small ? SMALL_ROW[vals[i]!]! : rank![i]!;
       }
   }
   return { bounds, ...buildRows(m, at, owner, W, shift) };
@@ -346,44 +435,49 @@ function buildBig(sets: readonly (readonly bigint[])[], W: number, shift: number
   return { bounds, ...buildRows(bounds.length, at, Int32Array.from(own), W, shift) };
 }
 
-/** Each cube's sets in a number dimension (bit masks as runs of bit positions). */
-function numSets(cubes: readonly Cube[], d: number): (readonly number[])[] {
-  const out = new Array<readonly number[]>(cubes.length);
-  for (let j = 0; j < cubes.length; j++) {
-    const c = cubes[j]!;
-    switch (d) {
-      case PROTO:
-        out[j] = c.proto.bounds;
-        break;
-      case IIF:
-        out[j] = maskRuns(c.iif);
-        break;
-      case OIF:
-        out[j] = maskRuns(c.oif);
-        break;
-      case CT:
-        out[j] = numRuns(c.ct);
-        break;
-      case ICMP:
-        out[j] = c.icmp.bounds;
-        break;
-      case DPORT:
-        out[j] = c.dport.bounds;
-        break;
-      case SPORT:
-        out[j] = c.sport.bounds;
-        break;
-      case DST4:
-        out[j] = c.dst.v4.bounds;
-        break;
-      case SRC4:
-        out[j] = c.src.v4.bounds;
-        break;
-      default:
-        out[j] = maskRuns(c.sprin);
-    }
+/** A cube's set in a number dimension (bit masks as runs of bit positions). */
+function numSet(c: Cube, d: number): readonly number[] {
+  switch (d) {
+    case PROTO:
+      return c.proto.bounds;
+    case IIF:
+      return maskRuns(c.iif);
+    case OIF:
+      return maskRuns(c.oif);
+    case CT:
+      return numRuns(c.ct);
+    case ICMP:
+      return c.icmp.bounds;
+    case DPORT:
+      return c.dport.bounds;
+    case SPORT:
+      return c.sport.bounds;
+    case DST4:
+      return c.dst.v4.bounds;
+    case SRC4:
+      return c.src.v4.bounds;
+    default:
+      return maskRuns(c.sprin);
   }
-  return out;
+}
+
+/** Every cube's set in a number dimension, flat. */
+function flatSets(cubes: readonly Cube[], d: number): FlatSets {
+  const sets = new Array<readonly number[]>(cubes.length);
+  const start = new Int32Array(cubes.length + 1);
+  let total = 0;
+  for (let j = 0; j < cubes.length; j++) {
+    const s = (sets[j] = numSet(cubes[j]!, d));
+    total += s.length;
+    start[j + 1] = total;
+  }
+  const vals = new Float64Array(total);
+  for (let j = 0; j < cubes.length; j++) {
+    const s = sets[j]!;
+    const at = start[j]!;
+    for (let i = 0; i < s.length; i++) vals[at + i] = s[i]!;
+  }
+  return { vals, start };
 }
 
 export interface PointIndexOptions {
@@ -415,7 +509,7 @@ export class PointIndex {
   }
 
   private numDim(d: number): NumDim {
-    return (this.num[d] ??= buildNum(numSets(this.cubes, d), this.W, this.shift));
+    return (this.num[d] ??= buildNum(flatSets(this.cubes, d), this.W, this.shift));
   }
 
   private get dst6(): BigDim {
@@ -718,44 +812,40 @@ interface StabDim {
   wide: Int32Array;
 }
 
-function buildStab(sets: readonly (readonly number[])[]): StabDim {
-  let total = 0;
-  for (let j = 0; j < sets.length; j++) total += sets[j]!.length;
-  const vals = new Float64Array(total);
-  let k = 0;
-  for (let j = 0; j < sets.length; j++) {
-    const s = sets[j]!;
-    for (let i = 0; i < s.length; i++) vals[k++] = s[i]!;
-  }
-  const bounds = sortDistinct(vals, total);
-  const m = bounds.length;
+function buildStab(f: FlatSets): StabDim {
+  const { vals, start } = f;
+  const n = start.length - 1;
+  const total = vals.length;
   const rank = new Int32Array(total);
-  for (let q = 0; q < total; q++) rank[q] = rowOfNum(bounds, vals[q]!);
+  const pos = new Int32Array(total);
+  for (let q = 0; q < total; q++) pos[q] = q;
+  let bounds = rankSort(vals, pos, total, [], rank);
+  if (!bounds) {
+    bounds = sortDistinct(vals, total);
+    for (let q = 0; q < total; q++) rank[q] = rowOfNum(bounds, vals[q]!);
+  }
+  const m = bounds.length;
   const count = new Int32Array(m + 1);
-  const isWide = new Uint8Array(sets.length);
+  const isWide = new Uint8Array(n);
   let nWide = 0;
-  k = 0;
-  for (let j = 0; j < sets.length; j++) {
-    const len = sets[j]!.length;
+  for (let j = 0; j < n; j++) {
+    const s0 = start[j]!;
+    const s1 = start[j + 1]!;
     let span = 0;
-    for (let i = 0; i < len; i += 2) span += rank[k + i + 1]! - rank[k + i]!;
+    for (let i = s0; i < s1; i += 2) span += rank[i + 1]! - rank[i]!;
     if (span > STAB_SPAN) {
       isWide[j] = 1;
       nWide++;
-    } else for (let i = 0; i < len; i += 2) for (let e = rank[k + i]!; e < rank[k + i + 1]!; e++) count[e + 1]!++;
-    k += len;
+    } else for (let i = s0; i < s1; i += 2) for (let e = rank[i]!; e < rank[i + 1]!; e++) count[e + 1]!++;
   }
   for (let e = 0; e < m; e++) count[e + 1]! += count[e]!;
   const off = count.slice();
   const ids = new Int32Array(off[m]!);
   const wide = new Int32Array(nWide);
   nWide = 0;
-  k = 0;
-  for (let j = 0; j < sets.length; j++) {
-    const len = sets[j]!.length;
+  for (let j = 0; j < n; j++) {
     if (isWide[j] === 1) wide[nWide++] = j;
-    else for (let i = 0; i < len; i += 2) for (let e = rank[k + i]!; e < rank[k + i + 1]!; e++) ids[count[e]!++] = j;
-    k += len;
+    else for (let i = start[j]!, s1 = start[j + 1]!; i < s1; i += 2) for (let e = rank[i]!; e < rank[i + 1]!; e++) ids[count[e]!++] = j;
   }
   return { bounds, off, ids, wide };
 }
@@ -804,7 +894,7 @@ export class StabIndex {
   constructor(readonly cubes: readonly Cube[]) {}
 
   private dim(d: number): StabDim {
-    return (this.dims[d] ??= buildStab(numSets(this.cubes, d)));
+    return (this.dims[d] ??= buildStab(flatSets(this.cubes, d)));
   }
 
   get size(): number {

@@ -189,9 +189,9 @@ function coverProof(region: readonly Cube[], idx: ChainIndex, limit: number): nu
 }
 
 /**
- * Chains above MAX_POINT_INDEXED cubes: an incremental CubeIndex (buckets by port and
- * address block, cheap on long chains of narrow rules), the witness search for
- * coverage and the ordered subtraction to name the coverers.
+ * Chains above MAX_POINT_INDEXED cubes that no StabIndex dimension narrows (see
+ * MAX_STAB_READ): an incremental CubeIndex (buckets by port and address block), the
+ * witness search for coverage and the ordered subtraction to name the coverers.
  */
 function shadowChain(table: Table, chain: Chain, live: Rule[], compiledAll: Cond[][], nf: number, out: Shadowed[]): void {
   // per family: the certain regions of earlier terminal rules, indexed

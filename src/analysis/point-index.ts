@@ -57,38 +57,60 @@ export interface IndexPoint {
 
 /** Index of the lowest set bit of a non-zero bigint. */
 function lowBitIndex(m: bigint): number {
+  // masks of up to 32 bits (nearly all) as a number: no bigint arithmetic, which allocates
+  if (m <= 0xffffffffn) {
+    const x = Number(m);
+    return 31 - Math.clz32(x & -x);
+  }
   const low = m & -m;
-  if (low <= 0x80000000n) return 31 - Math.clz32(Number(low));
   return low.toString(2).length - 1;
 }
 
 const runCache = new Map<bigint, number[]>();
+const runCache32 = new Map<number, number[]>();
 
 /** A bit mask as half-open runs of bit positions [lo, hi). */
 function maskRuns(m: bigint): number[] {
+  if (m <= 0xffffffffn) return runs32(Number(m));
   let r = runCache.get(m);
   if (r) return r;
   r = [];
-  if (m > 0n) {
-    const s = m.toString(2);
-    const n = s.length;
-    // bit b is s[n - 1 - b]
-    let b = 0;
-    while (b < n) {
-      if (s.charCodeAt(n - 1 - b) === 49) {
-        const lo = b;
-        while (b < n && s.charCodeAt(n - 1 - b) === 49) b++;
-        r.push(lo, b);
-      } else b++;
-    }
+  const s = m.toString(2);
+  const n = s.length;
+  // bit b is s[n - 1 - b]
+  let b = 0;
+  while (b < n) {
+    if (s.charCodeAt(n - 1 - b) === 49) {
+      const lo = b;
+      while (b < n && s.charCodeAt(n - 1 - b) === 49) b++;
+      r.push(lo, b);
+    } else b++;
   }
   if (runCache.size > 4096) runCache.clear();
   runCache.set(m, r);
   return r;
 }
 
+/** maskRuns of a mask in [0, 2^32), with number keys (a bigint key hashes slowly). */
+function runs32(x: number): number[] {
+  let r = runCache32.get(x);
+  if (r) return r;
+  r = [];
+  let b = 0;
+  while (b < 32) {
+    if (((x >>> b) & 1) === 1) {
+      const lo = b;
+      while (b < 32 && ((x >>> b) & 1) === 1) b++;
+      r.push(lo, b);
+    } else b++;
+  }
+  if (runCache32.size > 4096) runCache32.clear();
+  runCache32.set(x, r);
+  return r;
+}
+
 function numRuns(m: number): number[] {
-  return maskRuns(BigInt(m >>> 0));
+  return runs32(m >>> 0);
 }
 
 /**
@@ -157,90 +179,246 @@ function buildRows(m: number, at: Int32Array, owner: Int32Array, W: number, shif
       const id = tIds[q]!;
       state[id >> 5]! ^= 1 << (id & 31);
     }
-    if ((i & (K - 1)) === 0) cps.set(state, (i >> shift) * W);
+    if ((i & (K - 1)) === 0) for (let w = 0, o = (i >> shift) * W; w < W; w++) cps[o + w] = state[w]!;
   }
   return { tStart, tIds, cps, full: false };
 }
 
-/** Values up to this (ports, protocols, bit positions) are ranked through SMALL_ROW (kept all -1 between builds). */
+/**
+ * Values up to this (ports, protocols, bit positions) are sorted and ranked through tables:
+ * SMALL_SEEN (a bitmap, all 0 between builds) and SMALL_ROW (the rank of each value seen by the
+ * current build; only those entries are read).
+ */
 const SMALL_MAX = 65536;
-const SMALL_ROW = new Int32Array(SMALL_MAX + 1).fill(-1);
+const SMALL_SEEN = new Int32Array((SMALL_MAX >> 5) + 1);
+const SMALL_ROW = new Int32Array(SMALL_MAX + 1);
 
-function buildNum(sets: readonly (readonly number[])[], W: number, shift: number): NumDim {
+/**
+ * The sorted distinct values of vals[0 .. n) (vals is left as it is). IPv4 addresses (integers up to 2^32) are radix
+ * sorted, 8 bits a pass: a typed array's own sort costs about 100 ns per value, and the chains'
+ * address dimensions are most of the sorting.
+ */
+function sortDistinct(vals: Float64Array, n: number): Float64Array {
+  let top = false;
+  let ints = true;
+  for (let i = 0; i < n && ints; i++) {
+    const v = vals[i]!;
+    if (v === 4294967296) top = true;
+    else if (!(v >= 0 && v < 4294967296 && Math.floor(v) === v)) ints = false;
+  }
+  if (!ints) {
+    const sorted = vals.slice(0, n).sort();
+    let m = 0;
+    for (let i = 0; i < n; i++) if (m === 0 || sorted[m - 1] !== sorted[i]) sorted[m++] = sorted[i]!;
+    return sorted.slice(0, m);
+  }
+  let src = new Uint32Array(n);
+  let k = 0;
+  for (let i = 0; i < n; i++) if (vals[i] !== 4294967296) src[k++] = vals[i]!;
+  let dst = new Uint32Array(k);
+  const count = new Int32Array(256);
+  for (let shift = 0; shift < 32; shift += 8) {
+    count.fill(0);
+    for (let i = 0; i < k; i++) count[(src[i]! >>> shift) & 255]!++;
+    let sum = 0;
+    for (let d = 0; d < 256; d++) {
+      const c = count[d]!;
+      count[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < k; i++) {
+      const v = src[i]!;
+      dst[count[(v >>> shift) & 255]!++] = v;
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  let m = 0;
+  for (let i = 0; i < k; i++) if (m === 0 || src[m - 1] !== src[i]) src[m++] = src[i]!;
+  const out = new Float64Array(m + (top ? 1 : 0));
+  for (let i = 0; i < m; i++) out[i] = src[i]!;
+  if (top) out[m] = 4294967296;
+  return out;
+}
+
+/**
+ * Sorts and ranks at once: the sorted distinct values of vals[pos[i]] (i < k) and, for each
+ * i with pos[i] >= 0, rank[pos[i]] = the index of vals[pos[i]] among them; the keys -1 in pos
+ * stand for the extra values `extra` (ranked, not written). Undefined when some value is not
+ * an IPv4-sized integer (the caller then sorts and binary-searches). An 8-bit radix sort of
+ * the positions: a binary search per value cost about as much again as the sort.
+ */
+function rankSort(vals: Float64Array, pos: Int32Array, k: number, extra: readonly number[], rank: Int32Array): Float64Array | undefined {
+  const n = k + extra.length;
+  const key = new Uint32Array(n);
+  const p = new Int32Array(n);
+  let top = false;
+  for (let i = 0; i < n; i++) {
+    const v = i < k ? vals[pos[i]!]! : extra[i - k]!;
+    if (v === 4294967296) top = true;
+    else if (!(v >= 0 && v < 4294967296 && Math.floor(v) === v)) return undefined;
+  }
+  // positions sorted by key; 2^32 (the end of the IPv4 space) goes last, apart
+  let c = 0;
+  const topAt: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = i < k ? vals[pos[i]!]! : extra[i - k]!;
+    const at = i < k ? pos[i]! : -1;
+    if (v === 4294967296) topAt.push(at);
+    else {
+      key[c] = v;
+      p[c++] = at;
+    }
+  }
+  let key2 = new Uint32Array(c);
+  let p2 = new Int32Array(c);
+  let keyA = key.subarray(0, c);
+  let pA = p.subarray(0, c);
+  const count = new Int32Array(256);
+  for (let shift = 0; shift < 32; shift += 8) {
+    count.fill(0);
+    for (let i = 0; i < c; i++) count[(keyA[i]! >>> shift) & 255]!++;
+    let sum = 0;
+    for (let d = 0; d < 256; d++) {
+      const x = count[d]!;
+      count[d] = sum;
+      sum += x;
+    }
+    for (let i = 0; i < c; i++) {
+      const d = (keyA[i]! >>> shift) & 255;
+      const to = count[d]!++;
+      key2[to] = keyA[i]!;
+      p2[to] = pA[i]!;
+    }
+    const tk = keyA;
+    keyA = key2;
+    key2 = tk;
+    const tp = pA;
+    pA = p2;
+    p2 = tp;
+  }
+  let m = 0;
+  for (let i = 0; i < c; i++) if (i === 0 || keyA[i] !== keyA[i - 1]) m++;
+  const bounds = new Float64Array(m + (top ? 1 : 0));
+  let r = -1;
+  for (let i = 0; i < c; i++) {
+    if (r < 0 || keyA[i] !== bounds[r]) bounds[++r] = keyA[i]!;
+    if (pA[i]! >= 0) rank[pA[i]!] = r;
+  }
+  if (top) {
+    bounds[m] = 4294967296;
+    for (const at of topAt) if (at >= 0) rank[at] = m;
+  }
+  return bounds;
+}
+
+/**
+ * Each cube's set in one number dimension, flat: cube j's bounds are vals[start[j] .. start[j+1]).
+ * (Typed arrays: the builds then read one kind of array, where the sets themselves come in several.)
+ */
+interface FlatSets {
+  vals: Float64Array;
+  start: Int32Array;
+}
+
+function buildNum(f: FlatSets, W: number, shift: number): NumDim {
+  const { vals, start } = f;
+  const n = start.length - 1;
+  const total = vals.length;
+  if (total === 0) return { bounds: new Float64Array(0), ...buildRows(0, new Int32Array(0), new Int32Array(0), W, shift) };
   // the dimension's extent; a cube spanning all of it ("full", the common case for most
   // dimensions) adds only the two extreme boundaries, so its values need no sorting
   let lo = Infinity;
   let hi = -Infinity;
-  let total = 0;
-  for (const s of sets) {
-    if (s.length === 0) continue;
-    if (s[0]! < lo) lo = s[0]!;
-    if (s[s.length - 1]! > hi) hi = s[s.length - 1]!;
-    total += s.length;
+  for (let j = 0; j < n; j++) {
+    const s0 = start[j]!;
+    const s1 = start[j + 1]!;
+    if (s0 === s1) continue;
+    if (vals[s0]! < lo) lo = vals[s0]!;
+    if (vals[s1 - 1]! > hi) hi = vals[s1 - 1]!;
   }
-  const isFull = (s: readonly number[]) => s.length === 2 && s[0] === lo && s[1] === hi;
+  const full = new Uint8Array(n);
   let partial = 0;
-  let allFull = total > 0;
-  for (const s of sets)
-    if (!isFull(s)) {
-      partial += s.length;
+  let allFull = true;
+  for (let j = 0; j < n; j++) {
+    const s0 = start[j]!;
+    if (start[j + 1]! - s0 === 2 && vals[s0] === lo && vals[s0 + 1] === hi) full[j] = 1;
+    else {
+      partial += start[j + 1]! - s0;
       allFull = false;
     }
-  if (total === 0) return { bounds: new Float64Array(0), ...buildRows(0, new Int32Array(0), new Int32Array(0), W, shift) };
+  }
   if (allFull) return { bounds: Float64Array.of(lo, hi), ...NO_ROWS };
   // small values (protocols, ports, ICMP types, bit positions): distinct values through a
-  // table instead of sorting every value (most repeat); addresses: sort
-  let small = lo >= 0 && hi <= SMALL_MAX && Number.isInteger(lo) && Number.isInteger(hi);
-  for (let j = 0; j < sets.length && small; j++) for (const v of sets[j]!) if ((v | 0) !== v) small = false;
+  // bitmap instead of sorting every value (most repeat); addresses: sort
+  const small = lo >= 0 && hi <= SMALL_MAX && Number.isInteger(lo) && Number.isInteger(hi);
   let bounds: Float64Array;
-  const distinct: number[] = [];
-  try {
-    if (small) {
-      distinct.push(lo, hi);
-      SMALL_ROW[lo] = SMALL_ROW[hi] = -2;
-      for (const s of sets)
-        if (!isFull(s))
-          for (let i = 0; i < s.length; i++) {
-            const v = s[i]!;
-            if (SMALL_ROW[v] === -1) {
-              SMALL_ROW[v] = -2;
-              distinct.push(v);
-            }
-          }
-      bounds = Float64Array.from(distinct).sort();
-      for (let i = 0; i < bounds.length; i++) SMALL_ROW[bounds[i]!] = i;
-    } else {
-      const vals = new Float64Array(partial + 2);
-      let k = 0;
-      for (const s of sets) if (!isFull(s)) for (let i = 0; i < s.length; i++) vals[k++] = s[i]!;
-      vals[k++] = lo;
-      vals[k++] = hi;
-      vals.sort();
-      let m = 0;
-      for (let i = 0; i < vals.length; i++) if (m === 0 || vals[m - 1] !== vals[i]) vals[m++] = vals[i]!;
-      bounds = vals.slice(0, m);
-    }
-    const m = bounds.length;
-    const at = new Int32Array(total);
-    const owner = new Int32Array(total);
-    let k = 0;
-    for (let j = 0; j < sets.length; j++) {
-      const s = sets[j]!;
-      if (isFull(s)) {
-        owner[k] = j;
-        at[k++] = 0;
-        owner[k] = j;
-        at[k++] = m - 1;
-      } else
-        for (let i = 0; i < s.length; i++) {
-          owner[k] = j;
-          at[k++] = small ? SMALL_ROW[s[i]!]! : rowOfNum(bounds, s[i]!);
+  let rank: Int32Array | undefined;
+  if (small) {
+    SMALL_SEEN[lo >> 5]! |= 1 << (lo & 31);
+    SMALL_SEEN[hi >> 5]! |= 1 << (hi & 31);
+    let distinct = 2;
+    for (let j = 0; j < n; j++) {
+      if (full[j] === 1) continue;
+      for (let i = start[j]!, end = start[j + 1]!; i < end; i++) {
+        const v = vals[i]!;
+        const bit = 1 << (v & 31);
+        if ((SMALL_SEEN[v >> 5]! & bit) === 0) {
+          SMALL_SEEN[v >> 5]! |= bit;
+          distinct++;
         }
+      }
     }
-    return { bounds, ...buildRows(m, at, owner, W, shift) };
-  } finally {
-    for (const v of distinct) SMALL_ROW[v] = -1;
+    // the bitmap's set bits, in order, are the sorted boundaries (and the words are cleared again)
+    bounds = new Float64Array(distinct);
+    let m = 0;
+    for (let w = lo >> 5, wEnd = hi >> 5; w <= wEnd; w++) {
+      let x = SMALL_SEEN[w]!;
+      if (x === 0) continue;
+      SMALL_SEEN[w] = 0;
+      while (x !== 0) {
+        const low = x & -x;
+        const v = w * 32 + 31 - Math.clz32(low);
+        SMALL_ROW[v] = m;
+        bounds[m++] = v;
+        x ^= low;
+      }
+    }
+  } else {
+    // addresses: the ranks of the partial sets' values come with the sort (rank[i] for vals[i])
+    const pos = new Int32Array(partial);
+    let k = 0;
+    for (let j = 0; j < n; j++) if (full[j] === 0) for (let i = start[j]!, end = start[j + 1]!; i < end; i++) pos[k++] = i;
+    rank = new Int32Array(total);
+    const sorted = rankSort(vals, pos, k, [lo, hi], rank);
+    if (sorted) bounds = sorted;
+    else {
+      const tmp = new Float64Array(partial + 2);
+      for (let i = 0; i < k; i++) tmp[i] = vals[pos[i]!]!;
+      tmp[k] = lo;
+      tmp[k + 1] = hi;
+      bounds = sortDistinct(tmp, k + 2);
+      for (let i = 0; i < k; i++) rank[pos[i]!] = rowOfNum(bounds, vals[pos[i]!]!);
+    }
   }
+  const m = bounds.length;
+  const at = new Int32Array(total);
+  const owner = new Int32Array(total);
+  let k = 0;
+  for (let j = 0; j < n; j++) {
+    if (full[j] === 1) {
+      owner[k] = j;
+      at[k++] = 0;
+      owner[k] = j;
+      at[k++] = m - 1;
+    } else
+      for (let i = start[j]!, end = start[j + 1]!; i < end; i++) {
+        owner[k] = j;
+        at[k++] = small ? SMALL_ROW[vals[i]!]! : rank![i]!;
+      }
+  }
+  return { bounds, ...buildRows(m, at, owner, W, shift) };
 }
 
 function buildBig(sets: readonly (readonly bigint[])[], W: number, shift: number): BigDim {
@@ -257,18 +435,50 @@ function buildBig(sets: readonly (readonly bigint[])[], W: number, shift: number
   return { bounds, ...buildRows(bounds.length, at, Int32Array.from(own), W, shift) };
 }
 
-/** Each number dimension's sets of a cube (bit masks as runs of bit positions). */
-const NUM_OF: ((c: Cube) => readonly number[])[] = [];
-NUM_OF[PROTO] = (c) => c.proto.bounds;
-NUM_OF[IIF] = (c) => maskRuns(c.iif);
-NUM_OF[OIF] = (c) => maskRuns(c.oif);
-NUM_OF[CT] = (c) => numRuns(c.ct);
-NUM_OF[ICMP] = (c) => c.icmp.bounds;
-NUM_OF[DPORT] = (c) => c.dport.bounds;
-NUM_OF[SPORT] = (c) => c.sport.bounds;
-NUM_OF[DST4] = (c) => c.dst.v4.bounds;
-NUM_OF[SRC4] = (c) => c.src.v4.bounds;
-NUM_OF[SPRIN] = (c) => maskRuns(c.sprin);
+/** A cube's set in a number dimension (bit masks as runs of bit positions). */
+function numSet(c: Cube, d: number): readonly number[] {
+  switch (d) {
+    case PROTO:
+      return c.proto.bounds;
+    case IIF:
+      return maskRuns(c.iif);
+    case OIF:
+      return maskRuns(c.oif);
+    case CT:
+      return numRuns(c.ct);
+    case ICMP:
+      return c.icmp.bounds;
+    case DPORT:
+      return c.dport.bounds;
+    case SPORT:
+      return c.sport.bounds;
+    case DST4:
+      return c.dst.v4.bounds;
+    case SRC4:
+      return c.src.v4.bounds;
+    default:
+      return maskRuns(c.sprin);
+  }
+}
+
+/** Every cube's set in a number dimension, flat. */
+function flatSets(cubes: readonly Cube[], d: number): FlatSets {
+  const sets = new Array<readonly number[]>(cubes.length);
+  const start = new Int32Array(cubes.length + 1);
+  let total = 0;
+  for (let j = 0; j < cubes.length; j++) {
+    const s = (sets[j] = numSet(cubes[j]!, d));
+    total += s.length;
+    start[j + 1] = total;
+  }
+  const vals = new Float64Array(total);
+  for (let j = 0; j < cubes.length; j++) {
+    const s = sets[j]!;
+    const at = start[j]!;
+    for (let i = 0; i < s.length; i++) vals[at + i] = s[i]!;
+  }
+  return { vals, start };
+}
 
 export interface PointIndexOptions {
   /** log2 of the checkpoint stride (0: every row of the bit matrix is stored); default 3. */
@@ -299,7 +509,7 @@ export class PointIndex {
   }
 
   private numDim(d: number): NumDim {
-    return (this.num[d] ??= buildNum(this.cubes.map(NUM_OF[d]!), this.W, this.shift));
+    return (this.num[d] ??= buildNum(flatSets(this.cubes, d), this.W, this.shift));
   }
 
   private get dst6(): BigDim {
@@ -582,4 +792,282 @@ export function indexPointOf(p: Required<Point>, srcFromPrincipal: boolean): Ind
     srcV6: v6,
     sprin: srcFromPrincipal ? lowBitIndex(p.sprin) : 0,
   };
+}
+
+/**
+ * Elementary intervals a cube may span in one dimension and still be listed under each of
+ * them in a StabIndex; wider cubes go to the dimension's `wide` list.
+ */
+const STAB_SPAN = 8;
+
+/**
+ * One StabIndex dimension: the sorted distinct boundaries of every cube's sets, per elementary
+ * interval i the narrow cubes holding it (CSR: ids[off[i] .. off[i+1]), ascending), and the
+ * wide cubes (ascending).
+ */
+interface StabDim {
+  bounds: Float64Array;
+  off: Int32Array;
+  ids: Int32Array;
+  wide: Int32Array;
+}
+
+function buildStab(f: FlatSets): StabDim {
+  const { vals, start } = f;
+  const n = start.length - 1;
+  const total = vals.length;
+  const rank = new Int32Array(total);
+  const pos = new Int32Array(total);
+  for (let q = 0; q < total; q++) pos[q] = q;
+  let bounds = rankSort(vals, pos, total, [], rank);
+  if (!bounds) {
+    bounds = sortDistinct(vals, total);
+    for (let q = 0; q < total; q++) rank[q] = rowOfNum(bounds, vals[q]!);
+  }
+  const m = bounds.length;
+  const count = new Int32Array(m + 1);
+  const isWide = new Uint8Array(n);
+  let nWide = 0;
+  for (let j = 0; j < n; j++) {
+    const s0 = start[j]!;
+    const s1 = start[j + 1]!;
+    let span = 0;
+    for (let i = s0; i < s1; i += 2) span += rank[i + 1]! - rank[i]!;
+    if (span > STAB_SPAN) {
+      isWide[j] = 1;
+      nWide++;
+    } else for (let i = s0; i < s1; i += 2) for (let e = rank[i]!; e < rank[i + 1]!; e++) count[e + 1]!++;
+  }
+  for (let e = 0; e < m; e++) count[e + 1]! += count[e]!;
+  const off = count.slice();
+  const ids = new Int32Array(off[m]!);
+  const wide = new Int32Array(nWide);
+  nWide = 0;
+  for (let j = 0; j < n; j++) {
+    if (isWide[j] === 1) wide[nWide++] = j;
+    else for (let i = start[j]!, s1 = start[j + 1]!; i < s1; i += 2) for (let e = rank[i]!; e < rank[i + 1]!; e++) ids[count[e]!++] = j;
+  }
+  return { bounds, off, ids, wide };
+}
+
+/** Whether a bit mask (bigint) has bit b (b < 0: no bit). */
+function hasBit(mask: bigint, b: number): boolean {
+  if (b < 0) return false;
+  if (b < 32 && mask <= 0xffffffffn) return ((Number(mask) >>> b) & 1) === 1;
+  return ((mask >> BigInt(b)) & 1n) === 1n;
+}
+
+/** Whether cube c holds the lowest corner of the non-empty cube r (the packet PointIndex.firstAtCorner looks up). */
+function holdsCorner(c: Cube, r: Cube): boolean {
+  const rs = r.src;
+  if (rs.isEmpty) {
+    if (!hasBit(c.sprin, lowBitIndex(r.sprin))) return false;
+  } else if (rs.v4.isEmpty ? !c.src.v6.has(rs.v6.bounds[0]!) : !c.src.v4.has(rs.v4.bounds[0]!)) return false;
+  const rd = r.dst;
+  if (rd.v4.isEmpty ? !c.dst.v6.has(rd.v6.bounds[0]!) : !c.dst.v4.has(rd.v4.bounds[0]!)) return false;
+  return (
+    c.dport.has(r.dport.bounds[0]!) &&
+    c.proto.has(r.proto.bounds[0]!) &&
+    c.sport.has(r.sport.bounds[0]!) &&
+    hasBit(c.iif, lowBitIndex(r.iif)) &&
+    hasBit(c.oif, lowBitIndex(r.oif)) &&
+    (c.ct & r.ct & -r.ct) !== 0 &&
+    c.icmp.has(r.icmp.bounds[0]!)
+  );
+}
+
+/**
+ * The same answers as PointIndex (firstAtCorner, overlapping) for long chains (tens of
+ * thousands of cubes), where a bitset per elementary interval would cost too much: per
+ * dimension, each elementary interval lists the narrow cubes that hold it, and the wide cubes
+ * are listed apart. A query takes the dimension with the shortest lists for its value (a
+ * host's per-address rules: the one address), and checks those cubes in order. Memory is
+ * about STAB_SPAN ids per cube per dimension at most; a query costs the lists it reads, so
+ * a chain where every dimension has a long list should not use it (see `worstRead`).
+ * IPv6 addresses are not indexed (their cubes are found through the other dimensions).
+ */
+export class StabIndex {
+  private readonly dims: (StabDim | undefined)[] = new Array<StabDim | undefined>(NDIMS);
+  private stamp: Int32Array | undefined;
+  private epoch = 0;
+
+  constructor(readonly cubes: readonly Cube[]) {}
+
+  private dim(d: number): StabDim {
+    return (this.dims[d] ??= buildStab(flatSets(this.cubes, d)));
+  }
+
+  get size(): number {
+    return this.cubes.length;
+  }
+
+  /**
+   * The fewest cubes a query may read in a dimension, at worst: over the dimensions, the
+   * least of (wide cubes + the longest list of an elementary interval), over the dimensions
+   * some cube has a value in. Builds every dimension.
+   */
+  worstRead(): number {
+    let min = Infinity;
+    for (let d = 0; d < NDIMS; d++) {
+      const { off, wide } = this.dim(d);
+      let longest = 0;
+      for (let e = 0; e + 1 < off.length; e++) longest = Math.max(longest, off[e + 1]! - off[e]!);
+      // a dimension no cube has a value in (principals outside the cloud) answers no query
+      if (wide.length + off[off.length - 1]! > 0) min = Math.min(min, wide.length + longest);
+    }
+    return min;
+  }
+
+  /** The earliest cube before `limit` that holds the lowest corner of the non-empty cube c, or -1 (as PointIndex.firstAtCorner). */
+  firstAtCorner(c: Cube, limit: number): number {
+    limit = Math.min(limit, this.cubes.length);
+    if (limit <= 0) return -1;
+    // the dimension with the fewest cubes to read for the corner's value
+    let best = Infinity;
+    let bestDim: StabDim | undefined;
+    let bestRow = -1;
+    for (let q = 0; q < CORNER_DIMS.length && best > 4; q++) {
+      const d = CORNER_DIMS[q]!;
+      const v = cornerValue(c, d);
+      if (v === undefined) continue;
+      const dim = this.dim(d);
+      if (dim.wide.length >= best) continue;
+      const m = dim.bounds.length;
+      const i = rowOfNum(dim.bounds, v);
+      const narrow = i >= 0 && i < m - 1 ? dim.off[i + 1]! - dim.off[i]! : 0;
+      if (narrow + dim.wide.length < best) {
+        best = narrow + dim.wide.length;
+        bestDim = dim;
+        bestRow = narrow > 0 ? i : -1;
+      }
+    }
+    const dim = bestDim!;
+    let found = limit;
+    if (bestRow >= 0)
+      for (let q = dim.off[bestRow]!, end = dim.off[bestRow + 1]!; q < end; q++) {
+        const j = dim.ids[q]!;
+        if (j >= found) break;
+        if (holdsCorner(this.cubes[j]!, c)) {
+          found = j;
+          break;
+        }
+      }
+    const wide = dim.wide;
+    for (let q = 0; q < wide.length; q++) {
+      const j = wide[q]!;
+      if (j >= found) break;
+      if (holdsCorner(this.cubes[j]!, c)) {
+        found = j;
+        break;
+      }
+    }
+    return found < limit ? found : -1;
+  }
+
+  /** Every cube numbered below limit that overlaps q, in increasing order, appended to out (as PointIndex.overlapping). */
+  overlapping(q: Cube, limit: number, out: number[]): void {
+    limit = Math.min(limit, this.cubes.length);
+    if (limit <= 0) return;
+    let best = Infinity;
+    let bestDim: StabDim | undefined;
+    let bestSet: readonly number[] = [];
+    for (let k = 0; k < NDIMS; k++) {
+      const s = regionSet(q, k);
+      if (s === undefined) continue;
+      const dim = this.dim(k);
+      if (dim.wide.length >= best) continue;
+      let cost = dim.wide.length;
+      for (let i = 0; i < s.length; i += 2) {
+        const [e1, e2] = elementaryRange(dim.bounds, s[i]!, s[i + 1]!);
+        if (e1 <= e2) cost += dim.off[e2 + 1]! - dim.off[e1]!;
+      }
+      if (cost < best) {
+        best = cost;
+        bestDim = dim;
+        bestSet = s;
+      }
+    }
+    const dim = bestDim!;
+    const stamp = (this.stamp ??= new Int32Array(this.cubes.length));
+    const epoch = ++this.epoch;
+    const got: number[] = [];
+    const consider = (j: number) => {
+      if (j < limit && stamp[j] !== epoch) {
+        stamp[j] = epoch;
+        if (cubesOverlap(this.cubes[j]!, q)) got.push(j);
+      }
+    };
+    for (let i = 0; i < bestSet.length; i += 2) {
+      const [e1, e2] = elementaryRange(dim.bounds, bestSet[i]!, bestSet[i + 1]!);
+      for (let p = e1 <= e2 ? dim.off[e1]! : 0, end = e1 <= e2 ? dim.off[e2 + 1]! : 0; p < end; p++) consider(dim.ids[p]!);
+    }
+    for (let p = 0; p < dim.wide.length; p++) consider(dim.wide[p]!);
+    got.sort((a, b) => a - b);
+    for (const j of got) out.push(j);
+  }
+}
+
+/** Dimensions tried for a corner, most selective first (as in PointIndex.firstAtCorner). */
+const CORNER_DIMS = [SRC4, SPRIN, DST4, DPORT, PROTO, SPORT, IIF, OIF, CT, ICMP];
+
+/** The corner's value in a number dimension, or undefined when the corner is not in it (IPv6, or the other kind of source). */
+function cornerValue(c: Cube, d: number): number | undefined {
+  switch (d) {
+    case SRC4:
+      return c.src.isEmpty || c.src.v4.isEmpty ? undefined : c.src.v4.bounds[0]!;
+    case SPRIN:
+      return c.src.isEmpty ? lowBitIndex(c.sprin) : undefined;
+    case DST4:
+      return c.dst.v4.isEmpty ? undefined : c.dst.v4.bounds[0]!;
+    case DPORT:
+      return c.dport.bounds[0]!;
+    case PROTO:
+      return c.proto.bounds[0]!;
+    case SPORT:
+      return c.sport.bounds[0]!;
+    case IIF:
+      return lowBitIndex(c.iif);
+    case OIF:
+      return lowBitIndex(c.oif);
+    case CT:
+      return 31 - Math.clz32(c.ct & -c.ct);
+    default:
+      return c.icmp.bounds[0]!;
+  }
+}
+
+/**
+ * q's set in a number dimension when it says which cubes can overlap q (undefined: an address
+ * dimension where q also has IPv6 addresses, or a source dimension q does not use).
+ */
+function regionSet(q: Cube, d: number): readonly number[] | undefined {
+  switch (d) {
+    case SRC4:
+      return q.sprin === 0n && q.src.v6.isEmpty ? q.src.v4.bounds : undefined;
+    case SPRIN:
+      return q.src.isEmpty ? maskRuns(q.sprin) : undefined;
+    case DST4:
+      return q.dst.v6.isEmpty ? q.dst.v4.bounds : undefined;
+    case DPORT:
+      return q.dport.bounds;
+    case PROTO:
+      return q.proto.bounds;
+    case SPORT:
+      return q.sport.bounds;
+    case IIF:
+      return maskRuns(q.iif);
+    case OIF:
+      return maskRuns(q.oif);
+    case CT:
+      return numRuns(q.ct);
+    default:
+      return q.icmp.bounds;
+  }
+}
+
+/** The elementary intervals [e1, e2] of a dimension's boundaries that meet [a, b) (e1 > e2: none). */
+function elementaryRange(bounds: Float64Array, a: number, b: number): [number, number] {
+  const e1 = Math.max(0, rowOfNum(bounds, a));
+  const e2 = Math.min(bounds.length - 2, rowOfNum(bounds, b - 1));
+  return [e1, e2];
 }

@@ -8,7 +8,7 @@ import type { Chain, Family, Rule, Ruleset, Table } from '../model/index.js';
 import { RuleCompiler, spaceFor, tableCarries, type Cond } from './compile.js';
 import { AddrSet, IntervalSet } from '../model/index.js';
 import { CubeIndex, cubeIsEmpty, cubesOverlap, intersectCube, subtractCube, type Cube } from './cube.js';
-import { PointIndex } from './point-index.js';
+import { PointIndex, StabIndex } from './point-index.js';
 import type { Shadowed } from './types.js';
 
 const TERMINAL = new Set(['accept', 'drop', 'reject', 'return', 'goto', 'nat', 'queue']);
@@ -20,20 +20,40 @@ interface Earlier {
 }
 
 /**
- * Chains with more certain cubes than this (per family) use the incremental
- * CubeIndex instead of the PointIndex, whose memory and query cost grow with the
- * square of the number of cubes (at 4096 cubes: about 0.5 MB per dimension, a
- * 128-word AND per dimension per query).
+ * Chains with more certain cubes than this (per family) use the StabIndex instead of
+ * the PointIndex, whose memory and query cost grow with the square of the number of
+ * cubes (at 4096 cubes: about 0.5 MB per dimension, a 128-word AND per dimension per query).
  */
 export const MAX_POINT_INDEXED = 4096;
+
+/**
+ * A long chain where a StabIndex query may have to read more cubes than this in every
+ * dimension (StabIndex.worstRead) uses the incremental CubeIndex instead.
+ */
+export const MAX_STAB_READ = 2048;
+
+/** What the cover proof and the coverers need of an index over a chain's certain cubes. */
+interface ChainIndex {
+  readonly cubes: readonly Cube[];
+  firstAtCorner(c: Cube, limit: number): number;
+  overlapping(q: Cube, limit: number, out: number[]): void;
+}
 
 export interface ShadowOptions {
   /** Largest chain (in certain cubes per family) checked with the PointIndex; default MAX_POINT_INDEXED. */
   maxPointIndexed?: number;
+  /** Largest StabIndex.worstRead of a longer chain checked with the StabIndex (else the CubeIndex); default MAX_STAB_READ. */
+  maxStabRead?: number;
 }
 
 export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {}): Shadowed[] {
   const max = options.maxPointIndexed ?? MAX_POINT_INDEXED;
+  const maxRead = options.maxStabRead ?? MAX_STAB_READ;
+  // a StabIndex over a long chain's cubes, unless its queries may read too many cubes
+  const stabIndex = (cubes: readonly Cube[]): ChainIndex | undefined => {
+    const idx = new StabIndex(cubes);
+    return idx.worstRead() <= maxRead ? idx : undefined;
+  };
   const out: Shadowed[] = [];
   for (const table of ruleset.tables) {
     const families = (ruleset.families.length > 0 ? ruleset.families : (['ipv4', 'ipv6'] as Family[])).filter((f) => tableCarries(table.family, f));
@@ -50,18 +70,27 @@ export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {})
         for (let i = 0; i < live.length; i++) if (TERMINAL.has(live[i]!.action.kind)) n += compiled[i]![k]!.must.length;
         if (n > max) indexed = false;
       }
-      if (indexed) shadowChainIndexed(table, chain, live, compiled, spaces.length, out);
-      else shadowChain(table, chain, live, compiled, spaces.length, out);
+      if (indexed) shadowChainIndexed(table, chain, live, compiled, spaces.length, (cs) => new PointIndex(cs), out);
+      else if (!shadowChainIndexed(table, chain, live, compiled, spaces.length, stabIndex, out)) shadowChain(table, chain, live, compiled, spaces.length, out);
     }
   }
   return out;
 }
 
 /**
- * Per family, one PointIndex over the certain cubes of the chain's terminal rules in
- * rule order; a rule's earlier cubes are those below its first cube's number.
+ * Per family, one index (PointIndex, or StabIndex on long chains) over the certain cubes
+ * of the chain's terminal rules in rule order; a rule's earlier cubes are those below its
+ * first cube's number. False (nothing done) when `index` declines a family's cubes.
  */
-function shadowChainIndexed(table: Table, chain: Chain, live: Rule[], compiled: Cond[][], nf: number, out: Shadowed[]): void {
+function shadowChainIndexed(
+  table: Table,
+  chain: Chain,
+  live: Rule[],
+  compiled: Cond[][],
+  nf: number,
+  index: (cubes: readonly Cube[]) => ChainIndex | undefined,
+  out: Shadowed[],
+): boolean {
   const cubes: Cube[][] = [];
   const owner: Rule[][] = [];
   for (let k = 0; k < nf; k++) {
@@ -77,7 +106,12 @@ function shadowChainIndexed(table: Table, chain: Chain, live: Rule[], compiled: 
     cubes.push(cs);
     owner.push(os);
   }
-  const idx = cubes.map((cs) => new PointIndex(cs));
+  const idx: ChainIndex[] = [];
+  for (const cs of cubes) {
+    const x = index(cs);
+    if (!x) return false;
+    idx.push(x);
+  }
   const limit = new Array<number>(nf).fill(0);
   const last = new Array<number>(nf).fill(-1);
   const cands: number[] = [];
@@ -117,10 +151,11 @@ function shadowChainIndexed(table: Table, chain: Chain, live: Rule[], compiled: 
     }
     if (TERMINAL.has(rule.action.kind)) for (let k = 0; k < nf; k++) limit[k]! += comp[k]!.must.length;
   }
+  return true;
 }
 
 /** The cubes numbered below `limit` that overlap some cube of the region, in increasing order. */
-function candidates(region: readonly Cube[], idx: PointIndex, limit: number, out: number[]): void {
+function candidates(region: readonly Cube[], idx: ChainIndex, limit: number, out: number[]): void {
   out.length = 0;
   for (const q of region) idx.overlapping(q, limit, out);
   if (region.length > 1) {
@@ -139,7 +174,7 @@ const UNCOVERED = -2;
  * PointIndex: UNCOVERED, or the highest cube number the proof used (-1 for an
  * empty region).
  */
-function coverProof(region: readonly Cube[], idx: PointIndex, limit: number): number {
+function coverProof(region: readonly Cube[], idx: ChainIndex, limit: number): number {
   const todo = [...region];
   let last = -1;
   while (todo.length > 0) {
@@ -154,9 +189,9 @@ function coverProof(region: readonly Cube[], idx: PointIndex, limit: number): nu
 }
 
 /**
- * Chains above MAX_POINT_INDEXED cubes: an incremental CubeIndex (buckets by port and
- * address block, cheap on long chains of narrow rules), the witness search for
- * coverage and the ordered subtraction to name the coverers.
+ * Chains above MAX_POINT_INDEXED cubes that no StabIndex dimension narrows (see
+ * MAX_STAB_READ): an incremental CubeIndex (buckets by port and address block), the
+ * witness search for coverage and the ordered subtraction to name the coverers.
  */
 function shadowChain(table: Table, chain: Chain, live: Rule[], compiledAll: Cond[][], nf: number, out: Shadowed[]): void {
   // per family: the certain regions of earlier terminal rules, indexed

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { AddrSet, IntervalSet } from '../../src/model/index.js';
 import { cubeHas, cubeIsEmpty, cubesOverlap, type Cube, type Point } from '../../src/analysis/cube.js';
-import { cornerOf, indexPointOf, PointIndex } from '../../src/analysis/point-index.js';
+import { cornerOf, indexPointOf, PointIndex, StabIndex } from '../../src/analysis/point-index.js';
 
 const V4_END = 2 ** 32;
 const V6_END = 1n << 128n;
@@ -228,5 +228,60 @@ describe('PointIndex', () => {
     expect(new PointIndex(cubes.slice().reverse()).first(at(70), 29)).toBe(-1);
     expect(new PointIndex(cubes.slice().reverse()).first(at(99), 100)).toBe(0);
     expect(idx.first(at(100), 100)).toBe(-1);
+  });
+});
+
+/** Cubes as a host chain has them: mostly one port and one address (narrow), some as cubeArb makes them (wide). */
+const hostCubeArb: fc.Arbitrary<Cube> = fc
+  .tuple(cubeArb, fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 40 }))
+  .map(([c, kind, port, host]) => {
+    if (kind === 0) return c;
+    const src = new AddrSet(IntervalSet.range(host * 2 ** 26, host * 2 ** 26 + (kind === 3 ? 4 : 1)), IntervalSet.empty());
+    return { ...c, dport: IntervalSet.range(port * 1024, port * 1024 + kind), src: kind === 1 ? c.src : src, sprin: kind === 1 ? c.sprin : 0n };
+  });
+
+describe('StabIndex', () => {
+  test("firstAtCorner = PointIndex's: the first cube before limit that overlaps the corner as a one-packet cube", () => {
+    fc.assert(
+      fc.property(fc.array(hostCubeArb, { maxLength: 90 }), fc.array(hostCubeArb, { minLength: 1, maxLength: 8 }), fc.integer({ min: 0, max: 100 }), (cubes, qs, limit) => {
+        const idx = new StabIndex(cubes);
+        for (const q of [...qs, ...cubes.slice(0, 8)]) {
+          if (cubeIsEmpty(q)) continue;
+          const w = cornerCube(q);
+          expect(idx.firstAtCorner(q, limit)).toBe(scan(cubes, limit, (c) => cubesOverlap(c, w)));
+        }
+      }),
+      { numRuns: 300, seed: 1771 },
+    );
+  });
+
+  test('overlapping(q, limit) = every cube below limit that overlaps q, in order', () => {
+    fc.assert(
+      fc.property(fc.array(hostCubeArb, { maxLength: 90 }), fc.array(fc.tuple(hostCubeArb, fc.integer({ min: 0, max: 100 })), { minLength: 1, maxLength: 6 }), (cubes, queries) => {
+        const idx = new StabIndex(cubes);
+        for (const [q, limit] of queries) {
+          const all: number[] = [7];
+          idx.overlapping(q, limit, all);
+          expect(all).toEqual([7, ...cubes.map((_, j) => j).filter((j) => j < limit && cubesOverlap(cubes[j]!, q))]);
+        }
+      }),
+      { numRuns: 300, seed: 1772 },
+    );
+  });
+
+  test('wide and narrow cubes: a narrow cube is found under its value, a wide one from the wide list, the earlier one wins', () => {
+    const U = { proto: IntervalSet.range(0, 256), iif: 1n, oif: 1n, ct: 1, icmp: IntervalSet.range(0, 65536), sport: IntervalSet.range(0, 65536), dst: AddrSet.ALL_V4, src: AddrSet.ALL_V4, sprin: 0n };
+    const one = (port: number): Cube => ({ ...U, dport: IntervalSet.range(port, port + 1) });
+    const cubes: Cube[] = [one(5), { ...U, dport: IntervalSet.range(0, 1000) }, one(7), one(5)];
+    const idx = new StabIndex(cubes);
+    // dport: one wide cube and at most two under a port; the other dimensions list all four under their one extent
+    expect(idx.worstRead()).toBe(3);
+    expect(idx.firstAtCorner(one(5), 4)).toBe(0);
+    expect(idx.firstAtCorner(one(7), 4)).toBe(1);
+    expect(idx.firstAtCorner(one(7), 1)).toBe(-1);
+    expect(idx.firstAtCorner(one(2000), 4)).toBe(-1);
+    const got: number[] = [];
+    idx.overlapping({ ...U, dport: IntervalSet.range(5, 8) }, 4, got);
+    expect(got).toEqual([0, 1, 2, 3]);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * A long chain (host firewall: thousands of per-address rules in INPUT, some wide
- * negated ones): the PointIndex path and the CubeIndex path name the same rules.
+ * negated ones): the PointIndex, StabIndex and CubeIndex paths name the same rules.
  */
 import { describe, expect, test } from 'vitest';
 import { findShadowedRules } from '../../src/analysis/index.js';
@@ -11,7 +11,7 @@ import { a, m, rule } from './build.js';
 const show = (s: Shadowed[]) => s.map((x) => `${x.chain.name}@${x.rule.text} by ${x.coveredBy.map((r) => r.text).join(',')}`);
 
 describe('findShadowedRules on a long chain', () => {
-  test('point index = CubeIndex path', () => {
+  test('point index = StabIndex path = CubeIndex path', () => {
     const rs = hostRuleset(6000);
     const input = rs.tables[0]!.chains.find((c) => c.name === 'INPUT')!;
     // a few covered rules: repeats of earlier accepts, and one under the wide negated drop
@@ -20,10 +20,13 @@ describe('findShadowedRules on a long chain', () => {
     const t0 = performance.now();
     const viaPoints = show(findShadowedRules(rs, { maxPointIndexed: Infinity }));
     const t1 = performance.now();
-    const viaCubes = show(findShadowedRules(rs, { maxPointIndexed: 0 }));
+    const viaStab = show(findShadowedRules(rs, { maxPointIndexed: 0 }));
     const t2 = performance.now();
-    console.log(`host ${input.rules.length} rules: point index ${(t1 - t0).toFixed(0)} ms, CubeIndex ${(t2 - t1).toFixed(0)} ms`);
-    expect(viaPoints).toEqual(viaCubes);
+    const viaCubes = show(findShadowedRules(rs, { maxPointIndexed: 0, maxStabRead: -1 }));
+    const t3 = performance.now();
+    console.log(`host ${input.rules.length} rules: point index ${(t1 - t0).toFixed(0)} ms, StabIndex ${(t2 - t1).toFixed(0)} ms, CubeIndex ${(t3 - t2).toFixed(0)} ms`);
+    expect(viaStab).toEqual(viaPoints);
+    expect(viaCubes).toEqual(viaPoints);
     expect(viaPoints.length).toBeGreaterThanOrEqual(2);
   }, 120_000);
 });

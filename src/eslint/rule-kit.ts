@@ -157,7 +157,18 @@ interface ExplainPlan {
 
 const plans = new WeakMap<ResolvedSettings, Map<string, ExplainPlan>>();
 
+/** The last plan asked for: the rules ask again for every finding with the same (cached) targets list. */
+let lastPlan: { settings: ResolvedSettings; targets: string[]; protocol: number; n: number; plan: ExplainPlan } | undefined;
+
 function explainPlan(settings: ResolvedSettings, targets: string[], protocol: number): ExplainPlan {
+  const last = lastPlan;
+  if (last && last.settings === settings && last.targets === targets && last.protocol === protocol && last.n === settings.deployments.length) return last.plan;
+  const plan = planFor(settings, targets, protocol);
+  lastPlan = { settings, targets, protocol, n: settings.deployments.length, plan };
+  return plan;
+}
+
+function planFor(settings: ResolvedSettings, targets: string[], protocol: number): ExplainPlan {
   let byKey = plans.get(settings);
   if (!byKey) plans.set(settings, (byKey = new Map()));
   const key = `${settings.deployments.length}\0${protocol}\0${targets.join('\0')}`;

@@ -2,10 +2,11 @@
  * iptables-save / ip6tables-save output (= iptables-restore input): a single-pass
  * line scanner. Positions are computed from the current line, not by search.
  */
-import { DOCUMENT_START, PackedSpan, type Diagnostic, type DocComment, type Family, type FirewallDocument, type Severity, type Span, type TableFamily } from '../../model/index.js';
+import { DOCUMENT_START, type Diagnostic, type DocComment, type Family, type FirewallDocument, type Severity, type Span, type TableFamily } from '../../model/index.js';
 import { runCommand, type CommandEnv } from './command.js';
 import { newCache, type RuleContext } from './rule.js';
 import { NetfilterState, type TableState } from './state.js';
+import { LineSpan } from './span.js';
 import { tokenizeRestoreLine, type Tok } from './tokens.js';
 
 export interface SaveOptions {
@@ -42,8 +43,8 @@ export function parseSave(text: string, options: SaveOptions = {}): FirewallDocu
   let lineNo = embed ? embed.line - 1 : 0;
   let lineStart = embed ? embed.from : 0;
   const pos = (off: number) => ({ line: lineNo, column: off - lineStart + 1, offset: off });
-  // spans of one line (a rule, an option): one packed object each, not three
-  const span = (a: number, b: number): Span => new PackedSpan(lineNo, a - lineStart + 1, a, lineNo, b - lineStart + 1, b);
+  // spans of one line (a rule, an option): one small packed object each, not three
+  const span = (a: number, b: number): Span => LineSpan.of(lineNo, lineStart, a, b);
   const diagSpan = (severity: Severity, code: string, message: string, s: Span) => diagnostics.push({ severity, code, message, span: s });
   const state = embed?.state ?? new NetfilterState(diagSpan);
   const nameFamily = familyFromName(options.filePath);

@@ -51,13 +51,15 @@ export interface ParseCache {
   ctstates: Map<string, CtState[]>;
   /** One set per single port number written (`--dport 443`): rules share it. */
   singlePorts: (NumSet | undefined)[];
+  /** `lo:hi` port ranges by lo * 65536 + hi (no key string to build). */
+  portRanges: Map<number, NumSet>;
 }
 
 /** Repeated values (networks, port lists) hit the cache; unique ones must not pile up. */
-const CACHE_LIMIT = 4096;
+export const CACHE_LIMIT = 4096;
 
 export function newCache(): ParseCache {
-  return { addr: new Map(), ports: new Map(), multiports: new Map(), ctstates: new Map(), singlePorts: [] };
+  return { addr: new Map(), ports: new Map(), multiports: new Map(), ctstates: new Map(), singlePorts: [], portRanges: new Map() };
 }
 
 /** A target whose meaning depends on the chains of the table: resolved once the table is complete. */
@@ -235,6 +237,24 @@ function isOptionToken(t: Tok): boolean {
   const c = s.charCodeAt(1);
   if (s === '-4' || s === '-6') return true;
   return !(c >= 48 && c <= 57); // "-1" is a value
+}
+
+/**
+ * "NEW,ESTABLISHED" → states, or undefined when a name is bad or the list is empty.
+ * Rules with the same spelling share one array (matches are never mutated).
+ */
+export function ctStates(text: string, ctx: RuleContext): CtState[] | undefined {
+  const known = ctx.cache.ctstates.get(text);
+  if (known) return known;
+  const states: CtState[] = [];
+  for (const part of text.split(',')) {
+    const s = CT_STATE_NAMES[part.trim().toUpperCase()];
+    if (!s) return undefined;
+    if (!states.includes(s)) states.push(s);
+  }
+  if (states.length === 0) return undefined;
+  if (ctx.cache.ctstates.size < 256) ctx.cache.ctstates.set(text, states);
+  return states;
 }
 
 const CT_STATE_NAMES: Record<string, CtState> = {
@@ -550,7 +570,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       case '--source-port': {
         if (!a0) break;
         const dir = opt === '--dport' || opt === '--destination-port' ? 'dst' : 'src';
-        const ports = parsePortSpec(a0, false, ctx);
+        const ports = parsePortSpec(a0.text, a0.start, a0.end, false, ctx);
         if (!ports) {
           matches.push(opaque('port', mStart, mEnd, `invalid port "${a0.text}"`, negated));
           break;
@@ -568,7 +588,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       case '--source-ports':
       case '--ports': {
         if (!a0) break;
-        const ports = parsePortSpec(a0, true, ctx);
+        const ports = parsePortSpec(a0.text, a0.start, a0.end, true, ctx);
         if (!ports) {
           matches.push(opaque('multiport', mStart, mEnd, `invalid port list "${a0.text}"`, negated));
           break;
@@ -591,20 +611,8 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       case '--ctstate':
       case '--state': {
         if (!a0) break;
-        let states: CtState[] = [];
-        let bad = false;
-        const known = ctx.cache.ctstates.get(a0.text);
-        if (known) states = known.slice();
-        else {
-          for (const part of a0.text.split(',')) {
-            const s = CT_STATE_NAMES[part.trim().toUpperCase()];
-            if (s) {
-              if (!states.includes(s)) states.push(s);
-            } else bad = true;
-          }
-          if (!bad && states.length > 0 && ctx.cache.ctstates.size < 256) ctx.cache.ctstates.set(a0.text, states.slice());
-        }
-        if (bad || states.length === 0) {
+        const states = ctStates(a0.text, ctx);
+        if (!states) {
           ctx.diag('error', 'iptables/bad-ctstate', `Bad connection state "${a0.text}"`, a0.start, a0.end);
           matches.push(opaque(owner.name, mStart, mEnd, `bad state "${a0.text}"`, negated));
           break;
@@ -729,13 +737,13 @@ function opaqueReason(name: string): string {
   }
 }
 
-function noteFamily(set: AddrSet, ctx: RuleContext): void {
+export function noteFamily(set: AddrSet, ctx: RuleContext): void {
   if (!ctx.sawFamily) return;
   if (!set.v6.isEmpty) ctx.sawFamily('ipv6');
   if (!set.v4.isEmpty) ctx.sawFamily('ipv4');
 }
 
-function cachedAddr(text: string, ctx: RuleContext): AddrSet | undefined {
+export function cachedAddr(text: string, ctx: RuleContext): AddrSet | undefined {
   const c = ctx.cache.addr;
   let v = c.get(text);
   if (v === undefined) {
@@ -745,11 +753,11 @@ function cachedAddr(text: string, ctx: RuleContext): AddrSet | undefined {
   return v ?? undefined;
 }
 
-const PROTO_SETS: NumSet[] = [];
+export const PROTO_SETS: NumSet[] = [];
 /** `-p` values seen (a handful of spellings repeat on every line); null = unknown protocol. */
 const PROTO_NUMBERS = new Map<string, number | null>();
 
-function cachedProtocolNumber(name: string): number | undefined {
+export function cachedProtocolNumber(name: string): number | undefined {
   let v = PROTO_NUMBERS.get(name);
   if (v === undefined) {
     v = protocolNumber(name) ?? null;
@@ -913,7 +921,7 @@ function parsePortNumber(s: string): number | undefined {
 }
 
 /** A port written in decimal (1 to 5 digits, at most 65535), else -1. */
-function decimalPort(s: string): number {
+export function decimalPort(s: string): number {
   const n = s.length;
   if (n === 0 || n > 5) return -1;
   let v = 0;
@@ -938,16 +946,15 @@ function parsePortItem(item: string): [number, number] | undefined {
 }
 
 /** `22`, `ssh`, `1000:2000`, `:1024`, `1024:`; with `multi`, comma lists of those. */
-export function parsePortSpec(tok: Tok, multi: boolean, ctx: RuleContext): NumSet | undefined {
-  const key = tok.text;
+export function parsePortSpec(key: string, start: number, end: number, multi: boolean, ctx: RuleContext): NumSet | undefined {
   const p = decimalPort(key);
   if (p >= 0) return (ctx.cache.singlePorts[p] ??= IntervalSet.range(p, p + 1));
   const cache = multi ? ctx.cache.multiports : ctx.cache.ports;
   const cached = cache.get(key);
   if (cached !== undefined) return cached ?? undefined;
-  if (!multi || tok.text.indexOf(',') < 0) {
+  if (!multi || key.indexOf(',') < 0) {
     // one port or range: no list to merge
-    const single = parsePortItem(tok.text);
+    const single = parsePortItem(key);
     if (single && single[0] <= single[1]) {
       const res = IntervalSet.range(single[0], single[1] + 1);
       if (cache.size < CACHE_LIMIT) cache.set(key, res);
@@ -955,9 +962,9 @@ export function parsePortSpec(tok: Tok, multi: boolean, ctx: RuleContext): NumSe
     }
   }
   const ranges: [number, number][] = [];
-  const items = multi ? tok.text.split(',') : [tok.text];
+  const items = multi ? key.split(',') : [key];
   let bad: string | undefined;
-  if (multi && items.length > 15) ctx.diag('error', 'iptables/too-many-ports', 'multiport takes at most 15 ports', tok.start, tok.end);
+  if (multi && items.length > 15) ctx.diag('error', 'iptables/too-many-ports', 'multiport takes at most 15 ports', start, end);
   for (const item of items) {
     const colon = item.indexOf(':');
     if (colon < 0) {
@@ -979,14 +986,14 @@ export function parsePortSpec(tok: Tok, multi: boolean, ctx: RuleContext): NumSe
     }
     if (lo > hi) {
       // iptables 1.8 loads it; the kernel tests min <= port <= max, so it matches no port
-      ctx.diag('warning', 'iptables/bad-port-range', `Port range "${item}" has min > max: it matches no port`, tok.start, tok.end);
+      ctx.diag('warning', 'iptables/bad-port-range', `Port range "${item}" has min > max: it matches no port`, start, end);
       continue;
     }
     ranges.push([lo, hi]);
   }
   let res: NumSet | null = null;
   if (bad !== undefined) {
-    ctx.diag('error', 'iptables/bad-port', `Invalid port or service "${bad}"`, tok.start, tok.end);
+    ctx.diag('error', 'iptables/bad-port', `Invalid port or service "${bad}"`, start, end);
   } else {
     // over an exact-size bounds array (a set built by pushing keeps 17 slots)
     const set = numSetOf(ranges).intersect(PORT_UNIVERSE);
@@ -1064,7 +1071,7 @@ function parsePortRangeDash(s: string): NumSet | undefined {
   return numSetOf([[lo, hi]]);
 }
 
-function resolveBuiltinTarget(
+export function resolveBuiltinTarget(
   ref: ChainRef,
   name: string,
   /** Each target option with its first argument (the only one read). */

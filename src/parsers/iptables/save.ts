@@ -4,6 +4,7 @@
  */
 import { DOCUMENT_START, type Diagnostic, type DocComment, type Family, type FirewallDocument, type Severity, type Span, type TableFamily } from '../../model/index.js';
 import { runCommand, type CommandEnv } from './command.js';
+import { fastAppend } from './fast.js';
 import { newCache, type RuleContext } from './rule.js';
 import { NetfilterState, type TableState } from './state.js';
 import { LineSpan } from './span.js';
@@ -14,6 +15,8 @@ export interface SaveOptions {
   family?: Family;
   /** Internal: an `iptables-restore <<EOF` here-document of a script, read into the script's state. */
   embed?: EmbeddedRestore;
+  /** Internal, for tests: false reads every line with the general reader (see fast.ts). */
+  fastPath?: boolean;
 }
 
 export interface EmbeddedRestore {
@@ -73,6 +76,7 @@ export function parseSave(text: string, options: SaveOptions = {}): FirewallDocu
   const toks: Tok[] = [];
   const len = embed ? embed.to : text.length;
   let lastLineEnd = lineStart;
+  const fast = options.fastPath !== false;
 
   while (lineStart <= len) {
     let nl = text.indexOf('\n', lineStart);
@@ -150,6 +154,9 @@ export function parseSave(text: string, options: SaveOptions = {}): FirewallDocu
           for (const c of table.chains.values()) if (c.span === tableHeader) c.span = full;
         }
         table = undefined;
+      } else if (first === 45 /* - */ && table && fast && fastAppend(text, lineStart, end, table, state, ctx)) {
+        // a plain "-A chain ..." line, read in one pass
+        touched.add(table);
       } else if (isBlank(text, lineStart, end)) {
         diagSpan('warning', 'iptables/blank-line', 'Line of only whitespace: iptables-restore rejects it', span(lineStart, end));
       } else {

@@ -1,0 +1,405 @@
+/**
+ * The restore fast path: one pass over an `-A CHAIN ...` line of an iptables-save
+ * file, straight from the text to the pending rule, for the shapes iptables-save
+ * writes for nearly every rule (addresses, interfaces, protocols, tcp/udp ports,
+ * multiport, conntrack/state, comments and the common targets).
+ *
+ * No token objects, no token strings except the values a rule keeps, no ParsedRule.
+ * It gives up (returns false, having changed nothing but the per-parse caches)
+ * on anything else: another option, a comma list, a quote it does not expect,
+ * anything the general reader would diagnose. The line is then read by the
+ * general path (tokenizeRestoreLine → runCommand → parseRuleSpec), so the model
+ * is the same either way; test/parsers/iptables/fast.test.ts checks that both
+ * paths give the same document.
+ */
+import { DOCUMENT_START, IntervalSet, numSingle, type Action, type Match, type NumSet, type Span } from '../../model/index.js';
+import {
+  CACHE_LIMIT,
+  PROTO_SETS,
+  cachedAddr,
+  cachedProtocolNumber,
+  ctStates,
+  decimalPort,
+  noteFamily,
+  parsePortSpec,
+  resolveBuiltinTarget,
+  type ChainRef,
+  type RuleContext,
+} from './rule.js';
+import type { NetfilterState, TableState } from './state.js';
+import type { Tok } from './tokens.js';
+
+// Option codes (what the token after a blank says).
+const O_S = 1;
+const O_D = 2;
+const O_I = 3;
+const O_O = 4;
+const O_P = 5;
+const O_M = 6;
+const O_J = 7;
+const O_DPORT = 8;
+const O_SPORT = 9;
+const O_DPORTS = 10;
+const O_SPORTS = 11;
+const O_CTSTATE = 12;
+const O_STATE = 13;
+const O_COMMENT = 14;
+const O_REJECT_WITH = 15;
+const O_LOG_PREFIX = 16;
+
+// Loaded matches (-m x), as bits.
+const M_PORTS = 1; // tcp or udp: --dport / --sport
+const M_MULTIPORT = 2;
+const M_CONNTRACK = 4;
+const M_STATE = 8;
+const M_COMMENT = 16;
+
+/** Which option `text[a..b)` is (0: not one the fast path reads). */
+function optionCode(text: string, a: number, b: number): number {
+  const n = b - a;
+  if (n === 2) {
+    switch (text.charCodeAt(a + 1)) {
+      case 115 /* s */:
+        return O_S;
+      case 100 /* d */:
+        return O_D;
+      case 105 /* i */:
+        return O_I;
+      case 111 /* o */:
+        return O_O;
+      case 112 /* p */:
+        return O_P;
+      case 109 /* m */:
+        return O_M;
+      case 106 /* j */:
+        return O_J;
+    }
+    return 0;
+  }
+  if (text.charCodeAt(a + 1) !== 45 /* - */) return 0;
+  switch (n) {
+    case 7:
+      if (text.startsWith('--dport', a)) return O_DPORT;
+      if (text.startsWith('--sport', a)) return O_SPORT;
+      if (text.startsWith('--state', a)) return O_STATE;
+      return 0;
+    case 8:
+      if (text.startsWith('--dports', a)) return O_DPORTS;
+      if (text.startsWith('--sports', a)) return O_SPORTS;
+      return 0;
+    case 9:
+      if (text.startsWith('--ctstate', a)) return O_CTSTATE;
+      if (text.startsWith('--comment', a)) return O_COMMENT;
+      return 0;
+    case 12:
+      if (text.startsWith('--log-prefix', a)) return O_LOG_PREFIX;
+      return 0;
+    case 13:
+      if (text.startsWith('--reject-with', a)) return O_REJECT_WITH;
+      return 0;
+  }
+  return 0;
+}
+
+/** Module bit of `-m text[a..b)` (0: a match the fast path leaves to the general reader). */
+function moduleBit(text: string, a: number, b: number): number {
+  switch (b - a) {
+    case 3:
+      if (text.startsWith('tcp', a) || text.startsWith('udp', a)) return M_PORTS;
+      return 0;
+    case 5:
+      return text.startsWith('state', a) ? M_STATE : 0;
+    case 7:
+      return text.startsWith('comment', a) ? M_COMMENT : 0;
+    case 9:
+      if (text.startsWith('multiport', a)) return M_MULTIPORT;
+      if (text.startsWith('conntrack', a)) return M_CONNTRACK;
+      return 0;
+  }
+  return 0;
+}
+
+/** Decimal digits text[a..b) (1 to 5 of them, at most 65535), else -1. */
+function decimalAt(text: string, a: number, b: number): number {
+  const n = b - a;
+  if (n < 1 || n > 5) return -1;
+  let v = 0;
+  for (let k = a; k < b; k++) {
+    const c = text.charCodeAt(k);
+    if (c < 48 || c > 57) return -1;
+    v = v * 10 + (c - 48);
+  }
+  return v <= 65535 ? v : -1;
+}
+
+/** `--dport` value: `p`, `lo:hi`, `:hi`, `lo:`, `:` in decimal with lo <= hi; undefined for anything else. */
+function portValue(text: string, a: number, b: number, ctx: RuleContext): NumSet | undefined {
+  let colon = -1;
+  for (let k = a; k < b; k++) {
+    if (text.charCodeAt(k) === 58 /* : */) {
+      colon = k;
+      break;
+    }
+  }
+  if (colon < 0) {
+    const p = decimalAt(text, a, b);
+    if (p < 0) return undefined;
+    return (ctx.cache.singlePorts[p] ??= IntervalSet.range(p, p + 1));
+  }
+  const lo = colon === a ? 0 : decimalAt(text, a, colon);
+  const hi = colon === b - 1 ? 65535 : decimalAt(text, colon + 1, b);
+  if (lo < 0 || hi < 0 || lo > hi) return undefined;
+  const key = lo * 65536 + hi;
+  const cache = ctx.cache.portRanges;
+  let set = cache.get(key);
+  if (set === undefined) {
+    set = IntervalSet.range(lo, hi + 1);
+    if (cache.size < CACHE_LIMIT) cache.set(key, set);
+  }
+  return set;
+}
+
+/**
+ * A multiport list the general reader takes without a word: 1 to 15 items, each a
+ * decimal port or an ordered decimal range. (Service names, reversed ranges, empty
+ * items are left to it: they give diagnostics.)
+ */
+function isPlainPortList(text: string, a: number, b: number): boolean {
+  let items = 1;
+  let itemStart = a;
+  for (let k = a; k <= b; k++) {
+    if (k < b && text.charCodeAt(k) !== 44 /* , */) continue;
+    if (k === itemStart) return false;
+    let colon = -1;
+    for (let q = itemStart; q < k; q++) if (text.charCodeAt(q) === 58) colon = colon < 0 ? q : -2;
+    if (colon === -2) return false;
+    if (colon < 0) {
+      if (decimalAt(text, itemStart, k) < 0) return false;
+    } else {
+      const lo = colon === itemStart ? 0 : decimalAt(text, itemStart, colon);
+      const hi = colon === k - 1 ? 65535 : decimalAt(text, colon + 1, k);
+      if (lo < 0 || hi < 0 || lo > hi) return false;
+    }
+    if (k < b) items++;
+    itemStart = k + 1;
+  }
+  return items <= 15;
+}
+
+/** Reused list of the matches of the line being read (the rule keeps an exact-size copy). */
+const SCRATCH: Match[] = [];
+const NO_TARGET_ARGS: { opt: Tok; args: Tok[] }[] = [];
+
+/**
+ * Reads the `-A` line text[lineStart..end) (end excludes the line break) into
+ * `table`. Returns false, with no change to the state, when the general reader must
+ * read it. `span(a, b)` makes the spans of this line.
+ */
+export function fastAppend(text: string, lineStart: number, end: number, table: TableState, state: NetfilterState, ctx: RuleContext): boolean {
+  if (text.charCodeAt(lineStart) !== 45 || text.charCodeAt(lineStart + 1) !== 65 /* A */ || text.charCodeAt(lineStart + 2) !== 32) return false;
+  let ruleEnd = end;
+  while (ruleEnd > lineStart && text.charCodeAt(ruleEnd - 1) === 32) ruleEnd--;
+  // Blanks other than spaces (tabs, CR, VT, FF) are rare: the general tokenizer reads them.
+  let i = lineStart + 3;
+  while (i < ruleEnd && text.charCodeAt(i) === 32) i++;
+  const chainStart = i;
+  for (; i < ruleEnd; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 32 || c === 34 /* " */) break;
+  }
+  if (i === chainStart || (i < ruleEnd && text.charCodeAt(i) !== 32)) return false;
+  const c0 = text.charCodeAt(chainStart);
+  if (c0 === 45 /* - */ || c0 === 33 /* ! */) return false;
+  const chain = table.chains.get(text.slice(chainStart, i));
+  if (!chain) return false;
+
+  SCRATCH.length = 0;
+  const matches = SCRATCH;
+  let negated = false;
+  let negStart = -1;
+  let modules = 0;
+  let protoNum = -1;
+  let targetName: string | undefined;
+  let targetStart = -1;
+  let targetEnd = -1;
+  let refEnd = -1;
+  let targetArgs = NO_TARGET_ARGS;
+  let comment: string | undefined;
+  let reportSpan: Span | undefined;
+
+  for (;;) {
+    while (i < ruleEnd && text.charCodeAt(i) === 32) i++;
+    if (i >= ruleEnd) break;
+    // the option (or "!")
+    const os = i;
+    for (; i < ruleEnd; i++) {
+      const c = text.charCodeAt(i);
+      if (c <= 32 || c === 34) break;
+    }
+    const oe = i;
+    if (oe === os || (i < ruleEnd && text.charCodeAt(i) !== 32)) return false;
+    if (oe - os === 1 && text.charCodeAt(os) === 33 /* ! */) {
+      if (negated) return false;
+      negated = true;
+      negStart = os;
+      continue;
+    }
+    if (text.charCodeAt(os) !== 45) return false;
+    const code = optionCode(text, os, oe);
+    if (code === 0) return false;
+    // its one argument: plain, or (for a comment or log prefix) one double-quoted string without escapes
+    while (i < ruleEnd && text.charCodeAt(i) === 32) i++;
+    if (i >= ruleEnd) return false;
+    const as = i;
+    let ae: number;
+    let quoted = false;
+    if (text.charCodeAt(i) === 34) {
+      if (code !== O_COMMENT && code !== O_LOG_PREFIX) return false;
+      // (scanned by hand within the line: indexOf would run on through the file when there is no match)
+      let close = i + 1;
+      while (close < ruleEnd && text.charCodeAt(close) !== 34) {
+        if (text.charCodeAt(close) === 92 /* \ */) return false;
+        close++;
+      }
+      if (close >= ruleEnd) return false;
+      if (close + 1 < ruleEnd && text.charCodeAt(close + 1) !== 32) return false;
+      quoted = true;
+      i = close + 1;
+      ae = i;
+    } else {
+      for (; i < ruleEnd; i++) {
+        const c = text.charCodeAt(i);
+        if (c <= 32 || c === 34) break;
+      }
+      ae = i;
+      if (i < ruleEnd && text.charCodeAt(i) !== 32) return false;
+      const a0 = text.charCodeAt(as);
+      // "-x" and "!" as values: the general reader decides (old-style negation, missing argument)
+      if (a0 === 45 || (a0 === 33 && ae - as === 1)) return false;
+    }
+    const mStart = negated ? negStart : os;
+    const mEnd = ae;
+
+    switch (code) {
+      case O_S:
+      case O_D: {
+        const dir = code === O_S ? 'src' : 'dst';
+        for (let k = as; k < ae; k++) if (text.charCodeAt(k) === 44 /* , */) return false; // one rule per item: general path
+        const set = cachedAddr(text.slice(as, ae), ctx);
+        if (!set) return false;
+        if (ctx.family !== undefined && (ctx.family === 'ipv4' ? set.v4.isEmpty : set.v6.isEmpty)) return false;
+        noteFamily(set, ctx);
+        // iptables drops "-s 0.0.0.0/0": it matches every packet of the table's family
+        if (!negated && (set.coversAll('ipv4') || set.coversAll('ipv6')) && (ctx.family === undefined || set.coversAll(ctx.family))) break;
+        const span = ctx.span(mStart, mEnd);
+        matches.push(negated ? { kind: 'address', dir, addrs: set, span, negated } : { kind: 'address', dir, addrs: set, span });
+        break;
+      }
+      case O_I:
+      case O_O: {
+        const m: Match = { kind: 'interface', dir: code === O_I ? 'in' : 'out', names: [text.slice(as, ae)], span: ctx.span(mStart, mEnd) };
+        if (negated) m.negated = true;
+        matches.push(m);
+        break;
+      }
+      case O_P: {
+        let num: number;
+        if (ae - as === 3 && text.startsWith('tcp', as)) num = 6;
+        else if (ae - as === 3 && text.startsWith('udp', as)) num = 17;
+        else {
+          const name = text.slice(as, ae).toLowerCase();
+          if (name === 'all' || name === '0') return false;
+          const n = cachedProtocolNumber(name);
+          if (n === undefined) return false;
+          num = n;
+          if (num === 58 || name === 'icmpv6' || name === 'ipv6-icmp') ctx.sawFamily?.('ipv6');
+        }
+        const protocols = PROTO_SETS[num] ?? (PROTO_SETS[num] = numSingle(num));
+        const span = ctx.span(mStart, mEnd);
+        matches.push(negated ? { kind: 'protocol', protocols, span, negated } : { kind: 'protocol', protocols, span });
+        if (!negated) protoNum = num;
+        break;
+      }
+      case O_M: {
+        if (negated) return false;
+        const bit = moduleBit(text, as, ae);
+        if (bit === 0) return false;
+        modules |= bit;
+        break;
+      }
+      case O_J: {
+        if (negated || targetName !== undefined) return false;
+        targetName = text.slice(as, ae);
+        targetStart = mStart;
+        targetEnd = mEnd;
+        refEnd = mEnd;
+        break;
+      }
+      case O_DPORT:
+      case O_SPORT: {
+        // owned by -m tcp/udp, or by the match -p tcp/udp/sctp/dccp/udplite loads
+        if ((modules & M_PORTS) === 0 && protoNum !== 6 && protoNum !== 17 && protoNum !== 132 && protoNum !== 33 && protoNum !== 136) return false;
+        const ports = portValue(text, as, ae, ctx);
+        if (!ports) return false;
+        const dir = code === O_DPORT ? 'dst' : 'src';
+        const span = ctx.span(mStart, mEnd);
+        matches.push(negated ? { kind: 'port', dir, ports, span, negated } : { kind: 'port', dir, ports, span });
+        // the destination port is what a rule opens; the first one is reported
+        if (dir === 'dst' && !reportSpan) reportSpan = span;
+        break;
+      }
+      case O_DPORTS:
+      case O_SPORTS: {
+        if ((modules & M_MULTIPORT) === 0 || !isPlainPortList(text, as, ae)) return false;
+        const ports = parsePortSpec(text.slice(as, ae), as, ae, true, ctx);
+        if (!ports) return false;
+        const m: Match = { kind: 'port', dir: code === O_DPORTS ? 'dst' : 'src', ports, span: ctx.span(mStart, mEnd) };
+        if (negated) m.negated = true;
+        matches.push(m);
+        if (code === O_DPORTS && !reportSpan) reportSpan = m.span;
+        break;
+      }
+      case O_CTSTATE:
+      case O_STATE: {
+        if ((modules & (code === O_CTSTATE ? M_CONNTRACK : M_STATE)) === 0) return false;
+        const states = ctStates(text.slice(as, ae), ctx);
+        if (!states) return false;
+        const m: Match = { kind: 'ctstate', states, span: ctx.span(mStart, mEnd) };
+        if (negated) m.negated = true;
+        matches.push(m);
+        break;
+      }
+      case O_COMMENT: {
+        if (negated || (modules & M_COMMENT) === 0) return false;
+        const value = quoted ? text.slice(as + 1, ae - 1) : text.slice(as, ae);
+        comment = comment === undefined ? value : `${comment} ${value}`;
+        break;
+      }
+      case O_REJECT_WITH:
+      case O_LOG_PREFIX: {
+        // a target's option (no match the fast path loads has these)
+        if (negated || targetName === undefined) return false;
+        if (code === O_REJECT_WITH) {
+          if (targetArgs === NO_TARGET_ARGS) targetArgs = [];
+          targetArgs.push({ opt: { text: '--reject-with', start: os, end: oe }, args: [{ text: text.slice(as, ae), start: as, end: ae }] });
+        }
+        if (mEnd > targetEnd) targetEnd = mEnd;
+        break;
+      }
+    }
+    negated = false;
+  }
+  if (negated) return false;
+
+  let action: Action | ChainRef;
+  if (targetName === undefined) action = { kind: 'continue', target: '' };
+  else {
+    const ref: ChainRef = { kind: 'chain-ref', name: targetName, goto: false, text: '', span: DOCUMENT_START };
+    action = resolveBuiltinTarget(ref, targetName, targetArgs, ctx, text.slice(targetStart, targetEnd));
+    if (action.kind === 'chain-ref') action.span = ctx.span(targetStart, refEnd);
+  }
+  const list = matches.slice();
+  matches.length = 0;
+  state.appendOne(chain, list, action, ctx.span(lineStart, ruleEnd), text.slice(lineStart, ruleEnd), reportSpan, comment);
+  return true;
+}

@@ -12,10 +12,14 @@
  * is the same either way; test/parsers/iptables/fast.test.ts checks that both
  * paths give the same document.
  */
-import { DOCUMENT_START, IntervalSet, numSingle, type Action, type Match, type NumSet, type Span } from '../../model/index.js';
+import { DOCUMENT_START, IntervalSet, numSingle, type Action, type AddrSet, type Match, type NumSet, type Span } from '../../model/index.js';
 import {
+  ACCEPT,
   CACHE_LIMIT,
+  DROP,
   PROTO_SETS,
+  REJECT,
+  RETURN,
   cachedAddr,
   cachedProtocolNumber,
   ctStates,
@@ -23,10 +27,12 @@ import {
   noteFamily,
   parsePortSpec,
   resolveBuiltinTarget,
+  v4CidrKey,
+  v4CidrSet,
   type ChainRef,
   type RuleContext,
 } from './rule.js';
-import type { NetfilterState, TableState } from './state.js';
+import type { ChainState, NetfilterState, TableState } from './state.js';
 import type { Tok } from './tokens.js';
 
 // Option codes (what the token after a blank says).
@@ -186,6 +192,44 @@ function isPlainPortList(text: string, a: number, b: number): boolean {
   return items <= 15;
 }
 
+/** The chain named text[a..b); the last one found is tried first (iptables-save writes a chain's rules together), without a name string. */
+function chainAt(text: string, a: number, b: number, table: TableState, ctx: RuleContext): ChainState | undefined {
+  const last = ctx.cache.lastChain;
+  // still that table's chain of that name (-E, -X or a new *table section may have changed it)
+  if (last !== undefined && b - a === last.name.length && text.startsWith(last.name, a) && table.chains.get(last.name) === last) return last;
+  const c = table.chains.get(text.slice(a, b));
+  if (c) ctx.cache.lastChain = c;
+  return c;
+}
+
+/** The verdict targets as constant strings (compared, not sliced). */
+function targetNameAt(text: string, a: number, b: number): string {
+  switch (b - a) {
+    case 6:
+      if (text.startsWith('ACCEPT', a)) return 'ACCEPT';
+      if (text.startsWith('REJECT', a)) return 'REJECT';
+      if (text.startsWith('RETURN', a)) return 'RETURN';
+      break;
+    case 4:
+      if (text.startsWith('DROP', a)) return 'DROP';
+      break;
+  }
+  return text.slice(a, b);
+}
+
+/** An address as cachedAddr reads it; plain IPv4 networks without a key string. */
+function addrAt(text: string, a: number, b: number, ctx: RuleContext): AddrSet | undefined {
+  const key = v4CidrKey(text, a, b);
+  if (key < 0) return cachedAddr(text.slice(a, b), ctx);
+  const cache = ctx.cache.v4;
+  let set = cache.get(key);
+  if (set === undefined) {
+    set = v4CidrSet(key);
+    if (cache.size < CACHE_LIMIT) cache.set(key, set);
+  }
+  return set;
+}
+
 /** Reused list of the matches of the line being read (the rule keeps an exact-size copy). */
 const SCRATCH: Match[] = [];
 const NO_TARGET_ARGS: { opt: Tok; args: Tok[] }[] = [];
@@ -210,7 +254,7 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
   if (i === chainStart || (i < ruleEnd && text.charCodeAt(i) !== 32)) return false;
   const c0 = text.charCodeAt(chainStart);
   if (c0 === 45 /* - */ || c0 === 33 /* ! */) return false;
-  const chain = table.chains.get(text.slice(chainStart, i));
+  const chain = chainAt(text, chainStart, i, table, ctx);
   if (!chain) return false;
 
   SCRATCH.length = 0;
@@ -285,7 +329,7 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
       case O_D: {
         const dir = code === O_S ? 'src' : 'dst';
         for (let k = as; k < ae; k++) if (text.charCodeAt(k) === 44 /* , */) return false; // one rule per item: general path
-        const set = cachedAddr(text.slice(as, ae), ctx);
+        const set = addrAt(text, as, ae, ctx);
         if (!set) return false;
         if (ctx.family !== undefined && (ctx.family === 'ipv4' ? set.v4.isEmpty : set.v6.isEmpty)) return false;
         noteFamily(set, ctx);
@@ -297,7 +341,13 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
       }
       case O_I:
       case O_O: {
-        const m: Match = { kind: 'interface', dir: code === O_I ? 'in' : 'out', names: [text.slice(as, ae)], span: ctx.span(mStart, mEnd) };
+        const name = text.slice(as, ae);
+        let names = ctx.cache.ifaceNames.get(name);
+        if (names === undefined) {
+          names = [name];
+          if (ctx.cache.ifaceNames.size < CACHE_LIMIT) ctx.cache.ifaceNames.set(name, names);
+        }
+        const m: Match = { kind: 'interface', dir: code === O_I ? 'in' : 'out', names, span: ctx.span(mStart, mEnd) };
         if (negated) m.negated = true;
         matches.push(m);
         break;
@@ -329,7 +379,7 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
       }
       case O_J: {
         if (negated || targetName !== undefined) return false;
-        targetName = text.slice(as, ae);
+        targetName = targetNameAt(text, as, ae);
         targetStart = mStart;
         targetEnd = mEnd;
         refEnd = mEnd;
@@ -393,6 +443,10 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
 
   let action: Action | ChainRef;
   if (targetName === undefined) action = { kind: 'continue', target: '' };
+  else if (targetName === 'ACCEPT') action = ACCEPT;
+  else if (targetName === 'DROP') action = DROP;
+  else if (targetName === 'RETURN') action = RETURN;
+  else if (targetName === 'REJECT' && targetArgs === NO_TARGET_ARGS) action = REJECT;
   else {
     const ref: ChainRef = { kind: 'chain-ref', name: targetName, goto: false, text: '', span: DOCUMENT_START };
     action = resolveBuiltinTarget(ref, targetName, targetArgs, ctx, text.slice(targetStart, targetEnd));

@@ -28,6 +28,7 @@ import {
   type Span,
 } from '../../model/index.js';
 import { CONTINUE_TARGETS, ICMP4_TYPES, ICMP6_TYPES, NAT_TARGETS, SERVICES } from './names.js';
+import type { ChainState } from './state.js';
 import type { Tok } from './tokens.js';
 
 export interface RuleContext {
@@ -53,13 +54,19 @@ export interface ParseCache {
   singlePorts: (NumSet | undefined)[];
   /** `lo:hi` port ranges by lo * 65536 + hi (no key string to build). */
   portRanges: Map<number, NumSet>;
+  /** IPv4 networks by v4CidrKey (fast path). */
+  v4: Map<number, AddrSet>;
+  /** `-i eth0`: one names array per interface name, shared by the rules (matches are never mutated). */
+  ifaceNames: Map<string, string[]>;
+  /** The chain the fast path appended to last. */
+  lastChain?: ChainState;
 }
 
 /** Repeated values (networks, port lists) hit the cache; unique ones must not pile up. */
 export const CACHE_LIMIT = 4096;
 
 export function newCache(): ParseCache {
-  return { addr: new Map(), ports: new Map(), multiports: new Map(), ctstates: new Map(), singlePorts: [], portRanges: new Map() };
+  return { addr: new Map(), ports: new Map(), multiports: new Map(), ctstates: new Map(), singlePorts: [], portRanges: new Map(), v4: new Map(), ifaceNames: new Map() };
 }
 
 /** A target whose meaning depends on the chains of the table: resolved once the table is complete. */
@@ -769,10 +776,10 @@ const MATCHES: Match[] = [];
 /** Shared by every IPv4-only address set (sets are immutable). */
 const NO_V6: IntervalSet<bigint> = IntervalSet.empty();
 /** Targets without arguments: one immutable action each, shared by every rule. */
-const ACCEPT: Action = Object.freeze({ kind: 'accept' });
-const DROP: Action = Object.freeze({ kind: 'drop' });
-const RETURN: Action = Object.freeze({ kind: 'return' });
-const REJECT: Action = Object.freeze({ kind: 'reject' });
+export const ACCEPT: Action = Object.freeze({ kind: 'accept' });
+export const DROP: Action = Object.freeze({ kind: 'drop' });
+export const RETURN: Action = Object.freeze({ kind: 'return' });
+export const REJECT: Action = Object.freeze({ kind: 'reject' });
 
 /**
  * The common case `a.b.c.d` or `a.b.c.d/n` without a library call (big dumps are
@@ -780,42 +787,56 @@ const REJECT: Action = Object.freeze({ kind: 'reject' });
  * addresses) returns undefined and takes the general path.
  */
 function fastV4Cidr(text: string): AddrSet | undefined {
-  const n = text.length;
+  const key = v4CidrKey(text, 0, text.length);
+  return key < 0 ? undefined : v4CidrSet(key);
+}
+
+/**
+ * `a.b.c.d` or `a.b.c.d/n` in text[from..to) as network * 64 + n (a number, so a cache
+ * needs no key string), or -1 for anything else. See fastV4Cidr.
+ */
+export function v4CidrKey(text: string, from: number, to: number): number {
   let value = 0;
   let octets = 0;
-  let i = 0;
+  let i = from;
   while (octets < 4) {
     let v = 0;
     const start = i;
-    while (i < n) {
+    while (i < to) {
       const c = text.charCodeAt(i);
       if (c < 48 || c > 57) break;
       v = v * 10 + (c - 48);
       i++;
     }
     const digits = i - start;
-    if (digits === 0 || digits > 3 || v > 255 || (digits > 1 && text.charCodeAt(start) === 48)) return undefined;
+    if (digits === 0 || digits > 3 || v > 255 || (digits > 1 && text.charCodeAt(start) === 48)) return -1;
     value = value * 256 + v;
     octets++;
     if (octets < 4) {
-      if (text.charCodeAt(i) !== 46) return undefined;
+      if (i >= to || text.charCodeAt(i) !== 46) return -1;
       i++;
     }
   }
   let len = 32;
-  if (i < n) {
-    if (text.charCodeAt(i) !== 47 /* / */ || n - i - 1 < 1 || n - i - 1 > 2) return undefined;
+  if (i < to) {
+    if (text.charCodeAt(i) !== 47 /* / */ || to - i - 1 < 1 || to - i - 1 > 2) return -1;
     len = 0;
-    for (let k = i + 1; k < n; k++) {
+    for (let k = i + 1; k < to; k++) {
       const c = text.charCodeAt(k);
-      if (c < 48 || c > 57) return undefined;
+      if (c < 48 || c > 57) return -1;
       len = len * 10 + (c - 48);
     }
-    if (len > 32) return undefined;
+    if (len > 32) return -1;
   }
   const size = 2 ** (32 - len);
-  const lo = Math.floor(value / size) * size;
-  return new AddrSet(IntervalSet.range(lo, lo + size), NO_V6);
+  return Math.floor(value / size) * size * 64 + len;
+}
+
+/** The set of a v4CidrKey. */
+export function v4CidrSet(key: number): AddrSet {
+  const len = key % 64;
+  const lo = (key - len) / 64;
+  return new AddrSet(IntervalSet.range(lo, lo + 2 ** (32 - len)), NO_V6);
 }
 
 /** `feed:babe::/ffff:ff00::` (IPv6 address with a mask written as an address), as ip6tables accepts. */

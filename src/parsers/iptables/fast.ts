@@ -155,7 +155,7 @@ function portValue(text: string, a: number, b: number, ctx: RuleContext): NumSet
   const lo = colon === a ? 0 : decimalAt(text, a, colon);
   const hi = colon === b - 1 ? 65535 : decimalAt(text, colon + 1, b);
   if (lo < 0 || hi < 0 || lo > hi) return undefined;
-  const key = lo * 65536 + hi;
+  const key = (lo << 16) | hi;
   const cache = ctx.cache.portRanges;
   let set = cache.get(key);
   if (set === undefined) {
@@ -225,7 +225,7 @@ function addrAt(text: string, a: number, b: number, ctx: RuleContext): AddrSet |
   let set = cache.get(key);
   if (set === undefined) {
     set = v4CidrSet(key);
-    if (cache.size < CACHE_LIMIT) cache.set(key, set);
+    cache.set(key, set);
   }
   return set;
 }

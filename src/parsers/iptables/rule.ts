@@ -28,6 +28,7 @@ import {
   type Span,
 } from '../../model/index.js';
 import { CONTINUE_TARGETS, ICMP4_TYPES, ICMP6_TYPES, NAT_TARGETS, SERVICES } from './names.js';
+import { V4NetCache } from './netcache.js';
 import type { ChainState } from './state.js';
 import type { Tok } from './tokens.js';
 
@@ -52,10 +53,10 @@ export interface ParseCache {
   ctstates: Map<string, CtState[]>;
   /** One set per single port number written (`--dport 443`): rules share it. */
   singlePorts: (NumSet | undefined)[];
-  /** `lo:hi` port ranges by lo * 65536 + hi (no key string to build). */
+  /** `lo:hi` port ranges by (lo << 16) | hi (a small integer: no key string, no boxed number). */
   portRanges: Map<number, NumSet>;
   /** IPv4 networks by v4CidrKey (fast path). */
-  v4: Map<number, AddrSet>;
+  v4: V4NetCache;
   /** `-i eth0`: one names array per interface name, shared by the rules (matches are never mutated). */
   ifaceNames: Map<string, string[]>;
   /** The chain the fast path appended to last. */
@@ -66,7 +67,7 @@ export interface ParseCache {
 export const CACHE_LIMIT = 4096;
 
 export function newCache(): ParseCache {
-  return { addr: new Map(), ports: new Map(), multiports: new Map(), ctstates: new Map(), singlePorts: [], portRanges: new Map(), v4: new Map(), ifaceNames: new Map() };
+  return { addr: new Map(), ports: new Map(), multiports: new Map(), ctstates: new Map(), singlePorts: [], portRanges: new Map(), v4: new V4NetCache(), ifaceNames: new Map() };
 }
 
 /** A target whose meaning depends on the chains of the table: resolved once the table is complete. */

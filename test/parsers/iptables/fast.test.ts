@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DOCUMENT_START, type Family } from '../../../src/model/index.js';
 import { fastAppend } from '../../../src/parsers/iptables/fast.js';
-import { newCache, type RuleContext } from '../../../src/parsers/iptables/rule.js';
+import { V4NetCache } from '../../../src/parsers/iptables/netcache.js';
+import { newCache, v4CidrKey, v4CidrSet, type RuleContext } from '../../../src/parsers/iptables/rule.js';
 import { parseSave } from '../../../src/parsers/iptables/save.js';
 import { LineSpan } from '../../../src/parsers/iptables/span.js';
 import { NetfilterState } from '../../../src/parsers/iptables/state.js';
@@ -203,5 +204,29 @@ describe('iptables-save fast path', () => {
     );
     // the comparison is worth something only if many lines took the fast path
     expect(fastLines).toBeGreaterThan(seen / 10);
+  });
+});
+
+describe('V4NetCache', () => {
+  const sets = (n: number) => Array.from({ length: n }, (_, k) => v4CidrSet(k * 64 + 32));
+
+  it('returns what was stored under the exact key, nothing for other keys', () => {
+    const c = new V4NetCache();
+    expect(c.get(v4CidrKey('10.0.0.0/8', 0, 10))).toBeUndefined();
+    const a = v4CidrSet(v4CidrKey('10.0.0.0/8', 0, 10));
+    c.set(v4CidrKey('10.0.0.0/8', 0, 10), a);
+    expect(c.get(v4CidrKey('10.1.2.3/8', 0, 10))).toBe(a); // same network
+    expect(c.get(v4CidrKey('10.0.0.0/9', 0, 10))).toBeUndefined(); // same address, other length
+    expect(c.get(v4CidrKey('255.255.255.255', 0, 15))).toBeUndefined();
+  });
+
+  it('keeps the first 4096 networks (colliding slots included) and caches no more', () => {
+    const c = new V4NetCache();
+    const all = sets(5000);
+    all.forEach((s, k) => c.set(k * 64 + 32, s));
+    const kept = all.filter((s, k) => c.get(k * 64 + 32) === s).length;
+    expect(kept).toBe(4096);
+    expect(c.get(4095 * 64 + 32)).toBe(all[4095]);
+    expect(c.get(4096 * 64 + 32)).toBeUndefined();
   });
 });

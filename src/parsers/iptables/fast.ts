@@ -25,7 +25,6 @@ import {
   ctStates,
   decimalPort,
   noteFamily,
-  parsePortSpec,
   resolveBuiltinTarget,
   v4CidrKey,
   v4CidrSet,
@@ -165,31 +164,74 @@ function portValue(text: string, a: number, b: number, ctx: RuleContext): NumSet
   return set;
 }
 
+/** Half-open [lo, hi) of the items of the multiport list being read (at most 15). */
+const LIST_LO = new Int32Array(16);
+const LIST_HI = new Int32Array(16);
+/** Merged bounds of that list; the set keeps an exact-size copy. */
+const LIST_BOUNDS: number[] = [];
+
 /**
- * A multiport list the general reader takes without a word: 1 to 15 items, each a
- * decimal port or an ordered decimal range. (Service names, reversed ranges, empty
- * items are left to it: they give diagnostics.)
+ * A multiport list the general reader takes without a word (1 to 15 items, each a
+ * decimal port or an ordered decimal range; service names, reversed ranges and empty
+ * items give diagnostics there) → the same set parsePortSpec makes, built straight
+ * from the items (no split, no pairs, no sort callback). Undefined for any other list.
  */
-function isPlainPortList(text: string, a: number, b: number): boolean {
-  let items = 1;
+function portListSet(text: string, a: number, b: number, ctx: RuleContext): NumSet | undefined {
+  let items = 0;
   let itemStart = a;
   for (let k = a; k <= b; k++) {
     if (k < b && text.charCodeAt(k) !== 44 /* , */) continue;
-    if (k === itemStart) return false;
+    if (k === itemStart || items === 15) return undefined;
     let colon = -1;
     for (let q = itemStart; q < k; q++) if (text.charCodeAt(q) === 58) colon = colon < 0 ? q : -2;
-    if (colon === -2) return false;
-    if (colon < 0) {
-      if (decimalAt(text, itemStart, k) < 0) return false;
-    } else {
-      const lo = colon === itemStart ? 0 : decimalAt(text, itemStart, colon);
-      const hi = colon === k - 1 ? 65535 : decimalAt(text, colon + 1, k);
-      if (lo < 0 || hi < 0 || lo > hi) return false;
+    if (colon === -2) return undefined;
+    let lo: number;
+    let hi: number;
+    if (colon < 0) lo = hi = decimalAt(text, itemStart, k);
+    else {
+      lo = colon === itemStart ? 0 : decimalAt(text, itemStart, colon);
+      hi = colon === k - 1 ? 65535 : decimalAt(text, colon + 1, k);
     }
-    if (k < b) items++;
+    if (lo < 0 || hi < 0 || lo > hi) return undefined;
+    LIST_LO[items] = lo;
+    LIST_HI[items] = hi + 1;
+    items++;
     itemStart = k + 1;
   }
-  return items <= 15;
+  // one decimal port: the shared single-port set, as parsePortSpec gives
+  if (items === 1 && LIST_HI[0] === LIST_LO[0]! + 1 && decimalAt(text, a, b) >= 0) return (ctx.cache.singlePorts[LIST_LO[0]!] ??= IntervalSet.range(LIST_LO[0]!, LIST_HI[0]!));
+  const key = text.slice(a, b);
+  const cache = ctx.cache.multiports;
+  const known = cache.get(key);
+  if (known) return known;
+  // insertion sort by lo (15 items at most), then merge overlapping and adjacent ranges
+  for (let k = 1; k < items; k++) {
+    const lo = LIST_LO[k]!;
+    const hi = LIST_HI[k]!;
+    let q = k - 1;
+    while (q >= 0 && LIST_LO[q]! > lo) {
+      LIST_LO[q + 1] = LIST_LO[q]!;
+      LIST_HI[q + 1] = LIST_HI[q]!;
+      q--;
+    }
+    LIST_LO[q + 1] = lo;
+    LIST_HI[q + 1] = hi;
+  }
+  const out = LIST_BOUNDS;
+  let n = 0;
+  for (let k = 0; k < items; k++) {
+    const lo = LIST_LO[k]!;
+    const hi = LIST_HI[k]!;
+    if (n > 0 && lo <= out[n - 1]!) {
+      if (hi > out[n - 1]!) out[n - 1] = hi;
+    } else {
+      out[n++] = lo;
+      out[n++] = hi;
+    }
+  }
+  const set: NumSet = IntervalSet.fromBounds(out.slice(0, n));
+  if (cache.size < CACHE_LIMIT) cache.set(key, set);
+  return set;
 }
 
 /** The chain named text[a..b); the last one found is tried first (iptables-save writes a chain's rules together), without a name string. */
@@ -230,8 +272,14 @@ function addrAt(text: string, a: number, b: number, ctx: RuleContext): AddrSet |
   return set;
 }
 
-/** Reused list of the matches of the line being read (the rule keeps an exact-size copy). */
+/**
+ * Reused list of the matches of the line being read (the rule keeps an exact-size copy).
+ * Filled through a count, never emptied with `length = 0`: that drops the backing store,
+ * and the next line's first push allocates 17 slots again.
+ */
 const SCRATCH: Match[] = [];
+/** What a used slot of SCRATCH holds once its rule is made (keeps no rule alive, keeps the array packed). */
+const FREE: Match = Object.freeze({ kind: 'fragment' });
 const NO_TARGET_ARGS: { opt: Tok; args: Tok[] }[] = [];
 
 /**
@@ -257,8 +305,8 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
   const chain = chainAt(text, chainStart, i, table, ctx);
   if (!chain) return false;
 
-  SCRATCH.length = 0;
   const matches = SCRATCH;
+  let nm = 0;
   let negated = false;
   let negStart = -1;
   let modules = 0;
@@ -336,7 +384,7 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
         // iptables drops "-s 0.0.0.0/0": it matches every packet of the table's family
         if (!negated && (set.coversAll('ipv4') || set.coversAll('ipv6')) && (ctx.family === undefined || set.coversAll(ctx.family))) break;
         const span = ctx.span(mStart, mEnd);
-        matches.push(negated ? { kind: 'address', dir, addrs: set, span, negated } : { kind: 'address', dir, addrs: set, span });
+        matches[nm++] = negated ? { kind: 'address', dir, addrs: set, span, negated } : { kind: 'address', dir, addrs: set, span };
         break;
       }
       case O_I:
@@ -349,7 +397,7 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
         }
         const m: Match = { kind: 'interface', dir: code === O_I ? 'in' : 'out', names, span: ctx.span(mStart, mEnd) };
         if (negated) m.negated = true;
-        matches.push(m);
+        matches[nm++] = m;
         break;
       }
       case O_P: {
@@ -366,7 +414,7 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
         }
         const protocols = PROTO_SETS[num] ?? (PROTO_SETS[num] = numSingle(num));
         const span = ctx.span(mStart, mEnd);
-        matches.push(negated ? { kind: 'protocol', protocols, span, negated } : { kind: 'protocol', protocols, span });
+        matches[nm++] = negated ? { kind: 'protocol', protocols, span, negated } : { kind: 'protocol', protocols, span };
         if (!negated) protoNum = num;
         break;
       }
@@ -393,19 +441,19 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
         if (!ports) return false;
         const dir = code === O_DPORT ? 'dst' : 'src';
         const span = ctx.span(mStart, mEnd);
-        matches.push(negated ? { kind: 'port', dir, ports, span, negated } : { kind: 'port', dir, ports, span });
+        matches[nm++] = negated ? { kind: 'port', dir, ports, span, negated } : { kind: 'port', dir, ports, span };
         // the destination port is what a rule opens; the first one is reported
         if (dir === 'dst' && !reportSpan) reportSpan = span;
         break;
       }
       case O_DPORTS:
       case O_SPORTS: {
-        if ((modules & M_MULTIPORT) === 0 || !isPlainPortList(text, as, ae)) return false;
-        const ports = parsePortSpec(text.slice(as, ae), as, ae, true, ctx);
+        if ((modules & M_MULTIPORT) === 0) return false;
+        const ports = portListSet(text, as, ae, ctx);
         if (!ports) return false;
         const m: Match = { kind: 'port', dir: code === O_DPORTS ? 'dst' : 'src', ports, span: ctx.span(mStart, mEnd) };
         if (negated) m.negated = true;
-        matches.push(m);
+        matches[nm++] = m;
         if (code === O_DPORTS && !reportSpan) reportSpan = m.span;
         break;
       }
@@ -416,7 +464,7 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
         if (!states) return false;
         const m: Match = { kind: 'ctstate', states, span: ctx.span(mStart, mEnd) };
         if (negated) m.negated = true;
-        matches.push(m);
+        matches[nm++] = m;
         break;
       }
       case O_COMMENT: {
@@ -452,8 +500,8 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
     action = resolveBuiltinTarget(ref, targetName, targetArgs, ctx, text.slice(targetStart, targetEnd));
     if (action.kind === 'chain-ref') action.span = ctx.span(targetStart, refEnd);
   }
-  const list = matches.slice();
-  matches.length = 0;
+  const list = matches.slice(0, nm);
+  for (let k = 0; k < nm; k++) matches[k] = FREE;
   state.appendOne(chain, list, action, ctx.span(lineStart, ruleEnd), text.slice(lineStart, ruleEnd), reportSpan, comment);
   return true;
 }

@@ -54,6 +54,7 @@ const TAKEN = [
   '-A INPUT -o wg+ -p icmp -m comment --comment plain',
   '-A INPUT -s 2001:db8::/32 -p ipv6-icmp -j ACCEPT',
   '-A INPUT -p tcp -j NOSUCHCHAIN',
+  '-A INPUT -p tcp -m multiport --dports 443,80,22,1000:2000,1500:3000,3001 -j ACCEPT',
   '-A INPUT   -p tcp   --dport 22   -j ACCEPT   ',
 ];
 
@@ -136,6 +137,11 @@ describe('iptables-save fast path', () => {
       '--sport 53',
       '--dports 22,80,443',
       '--dports 1:2,3',
+      '--dports 443,80,22',
+      '--dports 10:20,15:30,31,9',
+      '--dports 5,5,4',
+      '--dports 22:22',
+      '--dports 022',
       '--sports 7',
       '--ctstate NEW,ESTABLISHED',
       '--ctstate NEW,NEW',

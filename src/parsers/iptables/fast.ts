@@ -25,6 +25,7 @@ import {
   ctStates,
   decimalPort,
   noteFamily,
+  parseIcmpType,
   resolveBuiltinTarget,
   v4CidrKey,
   v4CidrSet,
@@ -51,13 +52,22 @@ const O_STATE = 13;
 const O_COMMENT = 14;
 const O_REJECT_WITH = 15;
 const O_LOG_PREFIX = 16;
+const O_G = 17;
+const O_SYN = 18;
+const O_TCP_FLAGS = 19;
+const O_ICMP_TYPE = 20;
+const O_ICMP6_TYPE = 21;
 
 // Loaded matches (-m x), as bits.
-const M_PORTS = 1; // tcp or udp: --dport / --sport
+const M_TCP = 1;
+const M_UDP = 32;
 const M_MULTIPORT = 2;
 const M_CONNTRACK = 4;
 const M_STATE = 8;
 const M_COMMENT = 16;
+const M_ICMP = 64;
+const M_ICMP6 = 128;
+const TCP_FLAGS_REASON = 'TCP flag tests select packets within a connection';
 
 /** Which option `text[a..b)` is (0: not one the fast path reads). */
 function optionCode(text: string, a: number, b: number): number {
@@ -78,6 +88,8 @@ function optionCode(text: string, a: number, b: number): number {
         return O_M;
       case 106 /* j */:
         return O_J;
+      case 103 /* g */:
+        return O_G;
     }
     return 0;
   }
@@ -96,11 +108,18 @@ function optionCode(text: string, a: number, b: number): number {
       if (text.startsWith('--ctstate', a)) return O_CTSTATE;
       if (text.startsWith('--comment', a)) return O_COMMENT;
       return 0;
+    case 5:
+      return text.startsWith('--syn', a) ? O_SYN : 0;
+    case 11:
+      if (text.startsWith('--tcp-flags', a)) return O_TCP_FLAGS;
+      if (text.startsWith('--icmp-type', a)) return O_ICMP_TYPE;
+      return 0;
     case 12:
       if (text.startsWith('--log-prefix', a)) return O_LOG_PREFIX;
       return 0;
     case 13:
       if (text.startsWith('--reject-with', a)) return O_REJECT_WITH;
+      if (text.startsWith('--icmpv6-type', a)) return O_ICMP6_TYPE;
       return 0;
   }
   return 0;
@@ -110,18 +129,60 @@ function optionCode(text: string, a: number, b: number): number {
 function moduleBit(text: string, a: number, b: number): number {
   switch (b - a) {
     case 3:
-      if (text.startsWith('tcp', a) || text.startsWith('udp', a)) return M_PORTS;
+      if (text.startsWith('tcp', a)) return M_TCP;
+      if (text.startsWith('udp', a)) return M_UDP;
       return 0;
+    case 4:
+      return text.startsWith('icmp', a) ? M_ICMP : 0;
     case 5:
-      return text.startsWith('state', a) ? M_STATE : 0;
+      if (text.startsWith('state', a)) return M_STATE;
+      if (text.startsWith('icmp6', a)) return M_ICMP6;
+      return 0;
+    case 6:
+      return text.startsWith('icmpv6', a) ? M_ICMP6 : 0;
     case 7:
       return text.startsWith('comment', a) ? M_COMMENT : 0;
     case 9:
       if (text.startsWith('multiport', a)) return M_MULTIPORT;
       if (text.startsWith('conntrack', a)) return M_CONNTRACK;
+      if (text.startsWith('ipv6-icmp', a)) return M_ICMP6;
       return 0;
   }
   return 0;
+}
+
+/** After `[digits:digits]` at text[a] when a space follows, else -1. */
+function countersEnd(text: string, a: number, end: number): number {
+  let k = a + 1;
+  const p = k;
+  while (k < end && text.charCodeAt(k) >= 48 && text.charCodeAt(k) <= 57) k++;
+  if (k === p || text.charCodeAt(k) !== 58 /* : */) return -1;
+  const b = ++k;
+  while (k < end && text.charCodeAt(k) >= 48 && text.charCodeAt(k) <= 57) k++;
+  if (k === b || text.charCodeAt(k) !== 93 /* ] */ || k + 1 >= end || text.charCodeAt(k + 1) !== 32) return -1;
+  return k + 1;
+}
+
+function skipSpaces(text: string, i: number, end: number): number {
+  while (i < end && text.charCodeAt(i) === 32) i++;
+  return i;
+}
+
+/**
+ * The end of the unquoted argument at text[a], or -1 when the general reader must
+ * decide: a quote in it, another blank than a space after it, a value such as "-x"
+ * or "!" (old-style negation, a missing argument).
+ */
+function plainArgEnd(text: string, a: number, end: number): number {
+  let i = a;
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 32 || c === 34) break;
+  }
+  if (i < end && text.charCodeAt(i) !== 32) return -1;
+  const c0 = text.charCodeAt(a);
+  if (c0 === 45 || (c0 === 33 && i - a === 1)) return -1;
+  return i;
 }
 
 /** Decimal digits text[a..b) (1 to 5 of them, at most 65535), else -1. */
@@ -288,11 +349,18 @@ const NO_TARGET_ARGS: { opt: Tok; args: Tok[] }[] = [];
  * read it. `span(a, b)` makes the spans of this line.
  */
 export function fastAppend(text: string, lineStart: number, end: number, table: TableState, state: NetfilterState, ctx: RuleContext): boolean {
-  if (text.charCodeAt(lineStart) !== 45 || text.charCodeAt(lineStart + 1) !== 65 /* A */ || text.charCodeAt(lineStart + 2) !== 32) return false;
+  let i = lineStart;
+  // `[packets:bytes] -A ...` (iptables-save -c): the counters are part of the rule's span and text
+  if (text.charCodeAt(i) === 91 /* [ */) {
+    i = countersEnd(text, i, end);
+    if (i < 0) return false;
+    while (i < end && text.charCodeAt(i) === 32) i++;
+  }
+  if (text.charCodeAt(i) !== 45 || text.charCodeAt(i + 1) !== 65 /* A */ || text.charCodeAt(i + 2) !== 32) return false;
   let ruleEnd = end;
   while (ruleEnd > lineStart && text.charCodeAt(ruleEnd - 1) === 32) ruleEnd--;
   // Blanks other than spaces (tabs, CR, VT, FF) are rare: the general tokenizer reads them.
-  let i = lineStart + 3;
+  i += 3;
   while (i < ruleEnd && text.charCodeAt(i) === 32) i++;
   const chainStart = i;
   for (; i < ruleEnd; i++) {
@@ -315,6 +383,7 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
   let targetStart = -1;
   let targetEnd = -1;
   let refEnd = -1;
+  let goto = false;
   let targetArgs = NO_TARGET_ARGS;
   let comment: string | undefined;
   let reportSpan: Span | undefined;
@@ -339,13 +408,17 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
     if (text.charCodeAt(os) !== 45) return false;
     const code = optionCode(text, os, oe);
     if (code === 0) return false;
-    // its one argument: plain, or (for a comment or log prefix) one double-quoted string without escapes
-    while (i < ruleEnd && text.charCodeAt(i) === 32) i++;
-    if (i >= ruleEnd) return false;
-    const as = i;
-    let ae: number;
+    // its argument: plain, or (for a comment or log prefix) one double-quoted string without
+    // escapes; --syn has none, --tcp-flags two
+    let as = oe;
+    let ae = oe;
     let quoted = false;
-    if (text.charCodeAt(i) === 34) {
+    if (code === O_SYN) {
+      // no argument
+    } else if ((i = skipSpaces(text, i, ruleEnd)) >= ruleEnd) {
+      return false;
+    } else if (text.charCodeAt(i) === 34) {
+      as = i;
       if (code !== O_COMMENT && code !== O_LOG_PREFIX) return false;
       // (scanned by hand within the line: indexOf would run on through the file when there is no match)
       let close = i + 1;
@@ -359,18 +432,18 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
       i = close + 1;
       ae = i;
     } else {
-      for (; i < ruleEnd; i++) {
-        const c = text.charCodeAt(i);
-        if (c <= 32 || c === 34) break;
-      }
-      ae = i;
-      if (i < ruleEnd && text.charCodeAt(i) !== 32) return false;
-      const a0 = text.charCodeAt(as);
-      // "-x" and "!" as values: the general reader decides (old-style negation, missing argument)
-      if (a0 === 45 || (a0 === 33 && ae - as === 1)) return false;
+      as = i;
+      ae = i = plainArgEnd(text, i, ruleEnd);
+      if (ae < 0) return false;
+    }
+    let mEnd = ae;
+    if (code === O_TCP_FLAGS) {
+      // the mask and the flags set: the match's text runs to the second
+      if ((i = skipSpaces(text, i, ruleEnd)) >= ruleEnd) return false;
+      mEnd = i = plainArgEnd(text, i, ruleEnd);
+      if (mEnd < 0) return false;
     }
     const mStart = negated ? negStart : os;
-    const mEnd = ae;
 
     switch (code) {
       case O_S:
@@ -425,8 +498,10 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
         modules |= bit;
         break;
       }
-      case O_J: {
+      case O_J:
+      case O_G: {
         if (negated || targetName !== undefined) return false;
+        goto = code === O_G;
         targetName = targetNameAt(text, as, ae);
         targetStart = mStart;
         targetEnd = mEnd;
@@ -436,7 +511,7 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
       case O_DPORT:
       case O_SPORT: {
         // owned by -m tcp/udp, or by the match -p tcp/udp/sctp/dccp/udplite loads
-        if ((modules & M_PORTS) === 0 && protoNum !== 6 && protoNum !== 17 && protoNum !== 132 && protoNum !== 33 && protoNum !== 136) return false;
+        if ((modules & (M_TCP | M_UDP)) === 0 && protoNum !== 6 && protoNum !== 17 && protoNum !== 132 && protoNum !== 33 && protoNum !== 136) return false;
         const ports = portValue(text, as, ae, ctx);
         if (!ports) return false;
         const dir = code === O_DPORT ? 'dst' : 'src';
@@ -463,6 +538,28 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
         const states = ctStates(text.slice(as, ae), ctx);
         if (!states) return false;
         const m: Match = { kind: 'ctstate', states, span: ctx.span(mStart, mEnd) };
+        if (negated) m.negated = true;
+        matches[nm++] = m;
+        break;
+      }
+      case O_SYN:
+      case O_TCP_FLAGS: {
+        // owned by -m tcp or -p tcp; opaque, as the general reader makes it
+        if ((modules & M_TCP) === 0 && protoNum !== 6) return false;
+        const m: Match = { kind: 'opaque', module: 'tcp-flags', text: text.slice(mStart, mEnd), reason: TCP_FLAGS_REASON, span: ctx.span(mStart, mEnd) };
+        if (negated) m.negated = true;
+        matches[nm++] = m;
+        break;
+      }
+      case O_ICMP_TYPE:
+      case O_ICMP6_TYPE: {
+        const v6 = code === O_ICMP6_TYPE;
+        if ((modules & (v6 ? M_ICMP6 : M_ICMP)) === 0 && protoNum !== (v6 ? 58 : 1)) return false;
+        if (v6) ctx.sawFamily?.('ipv6');
+        const family = v6 ? 'ipv6' : 'ipv4';
+        const values = parseIcmpType(text.slice(as, ae), family);
+        if (!values) return false;
+        const m: Match = { kind: 'icmp-type', family, values, span: ctx.span(mStart, mEnd) };
         if (negated) m.negated = true;
         matches[nm++] = m;
         break;
@@ -496,7 +593,7 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
   else if (targetName === 'RETURN') action = RETURN;
   else if (targetName === 'REJECT' && targetArgs === NO_TARGET_ARGS) action = REJECT;
   else {
-    const ref: ChainRef = { kind: 'chain-ref', name: targetName, goto: false, text: '', span: DOCUMENT_START };
+    const ref: ChainRef = { kind: 'chain-ref', name: targetName, goto, text: '', span: DOCUMENT_START };
     action = resolveBuiltinTarget(ref, targetName, targetArgs, ctx, text.slice(targetStart, targetEnd));
     if (action.kind === 'chain-ref') action.span = ctx.span(targetStart, refEnd);
   }

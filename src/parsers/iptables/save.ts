@@ -154,8 +154,8 @@ export function parseSave(text: string, options: SaveOptions = {}): FirewallDocu
           for (const c of table.chains.values()) if (c.span === tableHeader) c.span = full;
         }
         table = undefined;
-      } else if (first === 45 /* - */ && table && fast && fastAppend(text, lineStart, end, table, state, ctx)) {
-        // a plain "-A chain ..." line, read in one pass
+      } else if ((first === 45 /* - */ || first === 91) /* [ */ && table && fast && fastAppend(text, lineStart, end, table, state, ctx)) {
+        // a plain "[counters] -A chain ..." line, read in one pass
         touched.add(table);
       } else if (isBlank(text, lineStart, end)) {
         diagSpan('warning', 'iptables/blank-line', 'Line of only whitespace: iptables-restore rejects it', span(lineStart, end));

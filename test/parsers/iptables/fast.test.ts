@@ -56,6 +56,13 @@ const TAKEN = [
   '-A INPUT -p tcp -j NOSUCHCHAIN',
   '-A INPUT -p tcp -m multiport --dports 443,80,22,1000:2000,1500:3000,3001 -j ACCEPT',
   '-A INPUT   -p tcp   --dport 22   -j ACCEPT   ',
+  '[12:3456] -A INPUT -p tcp -m tcp ! --tcp-flags FIN,SYN,RST,ACK SYN -j DROP',
+  '-A INPUT -p tcp --syn -g MY',
+  '-A INPUT ! -p tcp -m tcp ! --syn -j ACCEPT',
+  '-A INPUT -p icmp -m icmp --icmp-type 8 -j ACCEPT',
+  '-A INPUT -p icmp --icmp-type 8/0 -j ACCEPT',
+  '-A INPUT -p icmp --icmp-type echo-request -j ACCEPT',
+  '-A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type 135 -j ACCEPT',
 ];
 
 const LEFT = [
@@ -78,10 +85,16 @@ const LEFT = [
   '-A INPUT -s ! 1.2.3.4 -j ACCEPT', // old negation
   '-A INPUT ! ! -s 1.2.3.4 -j ACCEPT',
   '-A INPUT -p tcp ! -m tcp --dport 22', // negated -m
-  '-A INPUT -g MY', // goto
+  '-A INPUT --goto MY', // long option
+  '-A INPUT -p udp --syn -j DROP', // no tcp match
+  '-A INPUT -p tcp --tcp-flags SYN -j DROP', // one argument of two
+  '-A INPUT -p icmp --icmp-type nosuchtype -j DROP',
+  '-A INPUT -p icmp --icmp-type echo-request/0 -j DROP', // a name takes no code
+  '-A INPUT -p tcp --icmp-type 8 -j DROP',
+  '[1:x] -A INPUT -j ACCEPT', // bad counters
   '-A INPUT -4 -j ACCEPT',
   '-A INPUT -s', // missing argument
-  '[0:0] -A INPUT -j ACCEPT', // counters
+  '[0:0]-A INPUT -j ACCEPT', // counters not separated
   '-A INPUT -j DNAT --to-destination 1.2.3.4', // another target option
 ];
 
@@ -161,6 +174,16 @@ describe('iptables-save fast path', () => {
       '-j DNAT',
       '-i eth0',
       '-o lo+',
+      '--syn',
+      '--tcp-flags SYN,RST SYN',
+      '--tcp-flags ALL NONE',
+      '-m icmp',
+      '-m icmp6',
+      '--icmp-type echo-request',
+      '--icmp-type 8/0',
+      '--icmp-type any',
+      '--icmpv6-type 128',
+      '-g MY',
     );
     const odd = fc.constantFrom(
       '-s ::1',
@@ -178,7 +201,8 @@ describe('iptables-save fast path', () => {
       '--ctstate BOGUS',
       '--comment "x"y',
       '--comment "open',
-      '-g MY',
+      '--icmp-type bogus',
+      '--tcp-flags ALL',
       '-4',
       '-6',
       '--dport',
@@ -194,7 +218,7 @@ describe('iptables-save fast path', () => {
     // commands that change the chains between -A lines (the fast path remembers the last chain)
     const command = fc.constantFrom('-E MY NEW', '-N NEW', '-X MY', '-F MY', '-A NEW -j ACCEPT', 'COMMIT\n*filter\n:MY - [0:0]', 'COMMIT\n*nat\n:MY - [0:0]', '-A OUTPUT -j MY');
     const line = fc
-      .tuple(fc.constantFrom('-A INPUT', '-A MY', '-A NOPE', '-A  INPUT', '-I INPUT'), fc.array(fragment, { maxLength: 8 }), fc.constantFrom('', ' ', '  '))
+      .tuple(fc.constantFrom('-A INPUT', '-A MY', '-A NOPE', '-A  INPUT', '-I INPUT', '[1:20] -A INPUT', '[1:2]  -A MY', '[1:] -A INPUT'), fc.array(fragment, { maxLength: 8 }), fc.constantFrom('', ' ', '  '))
       .map(([head, parts, tail]) => [head, ...parts].join(' ') + tail);
     fc.assert(
       fc.property(fc.array(fc.oneof({ arbitrary: line, weight: 6 }, { arbitrary: command, weight: 1 }), { minLength: 1, maxLength: 6 }), fc.constantFrom<Opts>({}, { family: 'ipv4' }, { filePath: 'rules.v6' }), (lines, opts) => {

@@ -12,7 +12,7 @@
  * is the same either way; test/parsers/iptables/fast.test.ts checks that both
  * paths give the same document.
  */
-import { DOCUMENT_START, IntervalSet, numSingle, type Action, type AddrSet, type Match, type NumSet, type Span } from '../../model/index.js';
+import { DOCUMENT_START, IntervalSet, numSingle, type Action, type AddrSet, type Match, type NumSet, type OpaqueMatch, type Span } from '../../model/index.js';
 import {
   ACCEPT,
   CACHE_LIMIT,
@@ -24,7 +24,11 @@ import {
   cachedProtocolNumber,
   ctStates,
   decimalPort,
+  isFlagOption,
+  isKnownModule,
+  isKnownModuleOption,
   noteFamily,
+  opaqueReason,
   parseIcmpType,
   resolveBuiltinTarget,
   v4CidrKey,
@@ -161,6 +165,30 @@ function countersEnd(text: string, a: number, end: number): number {
   while (k < end && text.charCodeAt(k) >= 48 && text.charCodeAt(k) <= 57) k++;
   if (k === b || text.charCodeAt(k) !== 93 /* ] */ || k + 1 >= end || text.charCodeAt(k + 1) !== 32) return -1;
   return k + 1;
+}
+
+/**
+ * Reads the option text[os..oe) of an opaque match and its arguments (none for a flag such
+ * as --rcheck, else every following word up to the next option or "!", as the general
+ * reader does); returns the end of the last one, or -1 for what the general reader must
+ * decide (an option of a known match, --opt=value, a target's --to... option, quotes,
+ * values starting with "-").
+ */
+function unknownModuleOption(text: string, os: number, oe: number, ruleEnd: number): number {
+  if (text.charCodeAt(os + 1) !== 45) return -1;
+  const opt = text.slice(os, oe);
+  if (opt.indexOf('=') >= 0 || isKnownModuleOption(opt) || opt.startsWith('--to') || opt === '--comment' || opt === '--log-prefix' || opt === '--reject-with') return -1;
+  if (isFlagOption(opt)) return oe;
+  let end = oe;
+  for (let i = oe; ; ) {
+    i = skipSpaces(text, i, ruleEnd);
+    if (i >= ruleEnd) return end;
+    const c0 = text.charCodeAt(i);
+    if (c0 === 45 /* - */) return end; // the next option (an argument "-1" is left to the general reader by the caller)
+    const e = plainArgEnd(text, i, ruleEnd);
+    if (e < 0) return c0 === 33 && text.charCodeAt(i + 1) === 32 ? end : -1; // "!" ends the arguments
+    end = i = e;
+  }
 }
 
 function skipSpaces(text: string, i: number, end: number): number {
@@ -384,6 +412,10 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
   let targetEnd = -1;
   let refEnd = -1;
   let goto = false;
+  /** The newest -m of a match the fast path does not evaluate: one opaque match collects its options. */
+  let unknownModule: OpaqueMatch | undefined;
+  let unknownStart = -1;
+  let unknownEnd = -1;
   let targetArgs = NO_TARGET_ARGS;
   let comment: string | undefined;
   let reportSpan: Span | undefined;
@@ -407,7 +439,19 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
     }
     if (text.charCodeAt(os) !== 45) return false;
     const code = optionCode(text, os, oe);
-    if (code === 0) return false;
+    if (code === 0) {
+      // an option of a match the fast path does not evaluate (-m limit --limit 5/min): part of its opaque match
+      if (unknownModule === undefined || targetName !== undefined) return false;
+      i = unknownModuleOption(text, os, oe, ruleEnd);
+      if (i < 0) return false;
+      // its text and span run from "-m name" to the end of its last option
+      const end = Math.max(i, unknownEnd);
+      unknownEnd = end;
+      unknownModule.text = text.slice(unknownStart, end);
+      unknownModule.span = ctx.span(unknownStart, end);
+      negated = false;
+      continue;
+    }
     // its argument: plain, or (for a comment or log prefix) one double-quoted string without
     // escapes; --syn has none, --tcp-flags two
     let as = oe;
@@ -494,8 +538,17 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
       case O_M: {
         if (negated) return false;
         const bit = moduleBit(text, as, ae);
-        if (bit === 0) return false;
-        modules |= bit;
+        if (bit !== 0) {
+          modules |= bit;
+          break;
+        }
+        // another match: opaque, as the general reader makes it (known matches it evaluates are left to it)
+        const name = text.slice(as, ae);
+        if (targetName !== undefined || isKnownModule(name) || name !== name.toLowerCase() || name === 'icmpv6' || name === 'ipv6-icmp') return false;
+        unknownModule = { kind: 'opaque', module: name, text: text.slice(mStart, mEnd), reason: opaqueReason(name), span: ctx.span(mStart, mEnd) };
+        unknownStart = mStart;
+        unknownEnd = mEnd;
+        matches[nm++] = unknownModule;
         break;
       }
       case O_J:

@@ -167,6 +167,20 @@ const MODULE_OPTIONS: Record<string, readonly string[]> = {
 };
 const MODULE_OPTION_SETS: Record<string, Set<string>> = Object.fromEntries(Object.entries(MODULE_OPTIONS).map(([k, v]) => [k, new Set(v)]));
 const KNOWN_MODULES = new Map<string, Set<string>>(Object.entries(MODULE_OPTION_SETS));
+/** Every option of a known match (the fast path leaves such options to the general reader). */
+const KNOWN_MODULE_OPTIONS = new Set(Object.values(MODULE_OPTIONS).flat());
+
+export function isKnownModule(name: string): boolean {
+  return KNOWN_MODULES.has(name);
+}
+
+export function isKnownModuleOption(opt: string): boolean {
+  return KNOWN_MODULE_OPTIONS.has(opt);
+}
+
+export function isFlagOption(opt: string): boolean {
+  return FLAG_OPTIONS.has(opt);
+}
 
 /** Options (of known matches and targets) that take no argument. */
 const FLAG_OPTIONS = new Set([
@@ -718,7 +732,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
   return res;
 }
 
-function opaqueReason(name: string): string {
+export function opaqueReason(name: string): string {
   switch (name) {
     case 'limit':
     case 'hashlimit':

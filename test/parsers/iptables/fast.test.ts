@@ -63,6 +63,9 @@ const TAKEN = [
   '-A INPUT -p icmp --icmp-type 8/0 -j ACCEPT',
   '-A INPUT -p icmp --icmp-type echo-request -j ACCEPT',
   '-A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type 135 -j ACCEPT',
+  '-A INPUT -s 10.0.0.1/32 -m mac ! --mac-source 00:11:22:33:44:55 -j RETURN',
+  '-A INPUT -p tcp -m recent --name SSH --rcheck --seconds 60 --hitcount 4 -m tcp --dport 22 -j DROP',
+  '-A INPUT -m limit --limit 5/min --limit-burst 10 -j LOG --log-prefix "x "',
 ];
 
 const LEFT = [
@@ -76,7 +79,14 @@ const LEFT = [
   '-A INPUT --dport 22 -p tcp -j ACCEPT', // --dport before -p
   '-A INPUT ! -p tcp --dport 22 -j ACCEPT', // a negated -p loads no match
   '-A INPUT -p all -j ACCEPT',
-  '-A INPUT -m limit --limit 5/min -j ACCEPT', // another match
+  '-A INPUT -j ACCEPT -m limit --limit 5/min', // a match after the target
+  '-A INPUT -m limit --limit=5/min -j ACCEPT', // --opt=value
+  '-A INPUT -m mac --mac-source -1 -j ACCEPT', // a value starting with "-"
+  '-A INPUT -p sctp -m foo --chunk-types all INIT -j ACCEPT', // an option of a known match
+  '-A INPUT -m MAC --mac-source 00:11:22:33:44:55 -j ACCEPT', // upper case
+  '-A INPUT -m addrtype --dst-type LOCAL -j ACCEPT', // a known match the fast path does not read
+  '-A INPUT -j LOG --log-level 4', // another target option
+  '-A INPUT -m recent --rcheck foo -j DROP', // a flag takes no value: "foo" is an error
   '-A INPUT -m comment --comment "a \\" b" -j ACCEPT', // escaped quote
   '-A INPUT -m comment --comment "open -j ACCEPT', // unterminated quote
   '-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\t', // tab
@@ -184,6 +194,16 @@ describe('iptables-save fast path', () => {
       '--icmp-type any',
       '--icmpv6-type 128',
       '-g MY',
+      '-m mac',
+      '--mac-source 00:11:22:33:44:55',
+      '-m limit',
+      '--limit 5/min',
+      '--limit-burst 10',
+      '-m recent',
+      '--name SSH',
+      '--rcheck',
+      '--seconds 60 --hitcount 4',
+      '--foo a b c',
     );
     const odd = fc.constantFrom(
       '-s ::1',
@@ -211,6 +231,7 @@ describe('iptables-save fast path', () => {
       '\t',
       '"q"',
       '-x',
+      'word',
     );
     let seen = 0;
     let fastLines = 0;

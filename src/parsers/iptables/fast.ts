@@ -369,6 +369,8 @@ function addrAt(text: string, a: number, b: number, ctx: RuleContext): AddrSet |
 const SCRATCH: Match[] = [];
 /** What a used slot of SCRATCH holds once its rule is made (keeps no rule alive, keeps the array packed). */
 const FREE: Match = Object.freeze({ kind: 'fragment' });
+/** Matches of the current line in SCRATCH. */
+let scratchN = 0;
 const NO_TARGET_ARGS: { opt: Tok; args: Tok[] }[] = [];
 
 /**
@@ -377,6 +379,14 @@ const NO_TARGET_ARGS: { opt: Tok; args: Tok[] }[] = [];
  * read it. `span(a, b)` makes the spans of this line.
  */
 export function fastAppend(text: string, lineStart: number, end: number, table: TableState, state: NetfilterState, ctx: RuleContext): boolean {
+  const ok = readRule(text, lineStart, end, table, state, ctx);
+  // keep nothing of this document in the scratch list, taken or not (an opaque match's text is a slice of it)
+  for (let k = 0; k < scratchN; k++) SCRATCH[k] = FREE;
+  scratchN = 0;
+  return ok;
+}
+
+function readRule(text: string, lineStart: number, end: number, table: TableState, state: NetfilterState, ctx: RuleContext): boolean {
   let i = lineStart;
   // `[packets:bytes] -A ...` (iptables-save -c): the counters are part of the rule's span and text
   if (text.charCodeAt(i) === 91 /* [ */) {
@@ -401,8 +411,6 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
   const chain = chainAt(text, chainStart, i, table, ctx);
   if (!chain) return false;
 
-  const matches = SCRATCH;
-  let nm = 0;
   let negated = false;
   let negStart = -1;
   let modules = 0;
@@ -501,7 +509,7 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
         // iptables drops "-s 0.0.0.0/0": it matches every packet of the table's family
         if (!negated && (set.coversAll('ipv4') || set.coversAll('ipv6')) && (ctx.family === undefined || set.coversAll(ctx.family))) break;
         const span = ctx.span(mStart, mEnd);
-        matches[nm++] = negated ? { kind: 'address', dir, addrs: set, span, negated } : { kind: 'address', dir, addrs: set, span };
+        SCRATCH[scratchN++] = negated ? { kind: 'address', dir, addrs: set, span, negated } : { kind: 'address', dir, addrs: set, span };
         break;
       }
       case O_I:
@@ -514,7 +522,7 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
         }
         const m: Match = { kind: 'interface', dir: code === O_I ? 'in' : 'out', names, span: ctx.span(mStart, mEnd) };
         if (negated) m.negated = true;
-        matches[nm++] = m;
+        SCRATCH[scratchN++] = m;
         break;
       }
       case O_P: {
@@ -531,7 +539,7 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
         }
         const protocols = PROTO_SETS[num] ?? (PROTO_SETS[num] = numSingle(num));
         const span = ctx.span(mStart, mEnd);
-        matches[nm++] = negated ? { kind: 'protocol', protocols, span, negated } : { kind: 'protocol', protocols, span };
+        SCRATCH[scratchN++] = negated ? { kind: 'protocol', protocols, span, negated } : { kind: 'protocol', protocols, span };
         if (!negated) protoNum = num;
         break;
       }
@@ -548,7 +556,7 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
         unknownModule = { kind: 'opaque', module: name, text: text.slice(mStart, mEnd), reason: opaqueReason(name), span: ctx.span(mStart, mEnd) };
         unknownStart = mStart;
         unknownEnd = mEnd;
-        matches[nm++] = unknownModule;
+        SCRATCH[scratchN++] = unknownModule;
         break;
       }
       case O_J:
@@ -569,7 +577,7 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
         if (!ports) return false;
         const dir = code === O_DPORT ? 'dst' : 'src';
         const span = ctx.span(mStart, mEnd);
-        matches[nm++] = negated ? { kind: 'port', dir, ports, span, negated } : { kind: 'port', dir, ports, span };
+        SCRATCH[scratchN++] = negated ? { kind: 'port', dir, ports, span, negated } : { kind: 'port', dir, ports, span };
         // the destination port is what a rule opens; the first one is reported
         if (dir === 'dst' && !reportSpan) reportSpan = span;
         break;
@@ -581,7 +589,7 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
         if (!ports) return false;
         const m: Match = { kind: 'port', dir: code === O_DPORTS ? 'dst' : 'src', ports, span: ctx.span(mStart, mEnd) };
         if (negated) m.negated = true;
-        matches[nm++] = m;
+        SCRATCH[scratchN++] = m;
         if (code === O_DPORTS && !reportSpan) reportSpan = m.span;
         break;
       }
@@ -592,7 +600,7 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
         if (!states) return false;
         const m: Match = { kind: 'ctstate', states, span: ctx.span(mStart, mEnd) };
         if (negated) m.negated = true;
-        matches[nm++] = m;
+        SCRATCH[scratchN++] = m;
         break;
       }
       case O_SYN:
@@ -601,7 +609,7 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
         if ((modules & M_TCP) === 0 && protoNum !== 6) return false;
         const m: Match = { kind: 'opaque', module: 'tcp-flags', text: text.slice(mStart, mEnd), reason: TCP_FLAGS_REASON, span: ctx.span(mStart, mEnd) };
         if (negated) m.negated = true;
-        matches[nm++] = m;
+        SCRATCH[scratchN++] = m;
         break;
       }
       case O_ICMP_TYPE:
@@ -614,7 +622,7 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
         if (!values) return false;
         const m: Match = { kind: 'icmp-type', family, values, span: ctx.span(mStart, mEnd) };
         if (negated) m.negated = true;
-        matches[nm++] = m;
+        SCRATCH[scratchN++] = m;
         break;
       }
       case O_COMMENT: {
@@ -650,8 +658,7 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
     action = resolveBuiltinTarget(ref, targetName, targetArgs, ctx, text.slice(targetStart, targetEnd));
     if (action.kind === 'chain-ref') action.span = ctx.span(targetStart, refEnd);
   }
-  const list = matches.slice(0, nm);
-  for (let k = 0; k < nm; k++) matches[k] = FREE;
+  const list = SCRATCH.slice(0, scratchN);
   state.appendOne(chain, list, action, ctx.span(lineStart, ruleEnd), text.slice(lineStart, ruleEnd), reportSpan, comment);
   return true;
 }

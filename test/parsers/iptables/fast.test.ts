@@ -281,3 +281,27 @@ describe('V4NetCache', () => {
     expect(c.get(4096 * 64 + 32)).toBeUndefined();
   });
 });
+
+describe('LineSpan', () => {
+  it('gives 1-based columns and offsets on the line, as a plain span would', () => {
+    const s = LineSpan.of(7, 100, 104, 110);
+    expect([s.start, s.end]).toEqual([
+      { line: 7, column: 5, offset: 104 },
+      { line: 7, column: 11, offset: 110 },
+    ]);
+    expect(JSON.parse(JSON.stringify(s))).toEqual({ start: s.start, end: s.end });
+    expect(LineSpan.of(1, 0, 0, 0).end).toEqual({ line: 1, column: 1, offset: 0 });
+  });
+
+  it('falls back to a six-field span beyond 64 K columns or 32 K characters', () => {
+    const far = LineSpan.of(2, 10, 10 + 70000, 10 + 70005);
+    expect(far).not.toBeInstanceOf(LineSpan);
+    expect([far.start.column, far.end.column, far.end.offset]).toEqual([70001, 70006, 70015]);
+    const long = LineSpan.of(2, 10, 11, 11 + 40000);
+    expect(long).not.toBeInstanceOf(LineSpan);
+    expect([long.start.column, long.end.column]).toEqual([2, 40002]);
+    const edge = LineSpan.of(3, 0, 65535, 65535 + 32767);
+    expect(edge).toBeInstanceOf(LineSpan);
+    expect([edge.start.column, edge.end.column, edge.end.offset]).toEqual([65536, 98303, 98302]);
+  });
+});

@@ -323,6 +323,17 @@ function portListSet(text: string, a: number, b: number, ctx: RuleContext): NumS
   return set;
 }
 
+/** LOG, MARK, REJECT --reject-with x ...: one frozen action per target (and value), shared by the rules (actions are never mutated). */
+function sharedAction(a: Action & { kind: 'continue' | 'reject' }, ctx: RuleContext): Action {
+  const cache = a.kind === 'continue' ? ctx.cache.continueActions : ctx.cache.rejectActions;
+  const key = a.kind === 'continue' ? a.target : (a.with ?? '');
+  const known = cache.get(key);
+  if (known) return known;
+  Object.freeze(a);
+  if (cache.size < CACHE_LIMIT) cache.set(key, a);
+  return a;
+}
+
 /** The chain named text[a..b); the last one found is tried first (iptables-save writes a chain's rules together), without a name string. */
 function chainAt(text: string, a: number, b: number, table: TableState, ctx: RuleContext): ChainState | undefined {
   const last = ctx.cache.lastChain;
@@ -657,6 +668,7 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
     const ref: ChainRef = { kind: 'chain-ref', name: targetName, goto, text: '', span: DOCUMENT_START };
     action = resolveBuiltinTarget(ref, targetName, targetArgs, ctx, text.slice(targetStart, targetEnd));
     if (action.kind === 'chain-ref') action.span = ctx.span(targetStart, refEnd);
+    else if (action.kind === 'continue' || action.kind === 'reject') action = sharedAction(action, ctx);
   }
   const list = SCRATCH.slice(0, scratchN);
   state.appendOne(chain, list, action, ctx.span(lineStart, ruleEnd), text.slice(lineStart, ruleEnd), reportSpan, comment);

@@ -59,6 +59,9 @@ export interface ParseCache {
   v4: V4NetCache;
   /** `-i eth0`: one names array per interface name, shared by the rules (matches are never mutated). */
   ifaceNames: Map<string, string[]>;
+  /** Shared non-verdict and REJECT actions of the fast path, by target name / --reject-with value. */
+  continueActions: Map<string, Action>;
+  rejectActions: Map<string, Action>;
   /** The chain the fast path appended to last. */
   lastChain?: ChainState;
 }
@@ -67,7 +70,7 @@ export interface ParseCache {
 export const CACHE_LIMIT = 4096;
 
 export function newCache(): ParseCache {
-  return { addr: new Map(), ports: new Map(), multiports: new Map(), ctstates: new Map(), singlePorts: [], portRanges: new Map(), v4: new V4NetCache(), ifaceNames: new Map() };
+  return { addr: new Map(), ports: new Map(), multiports: new Map(), ctstates: new Map(), singlePorts: [], portRanges: new Map(), v4: new V4NetCache(), ifaceNames: new Map(), continueActions: new Map(), rejectActions: new Map() };
 }
 
 /** A target whose meaning depends on the chains of the table: resolved once the table is complete. */

@@ -386,8 +386,8 @@ const NO_TARGET_ARGS: { opt: Tok; args: Tok[] }[] = [];
 
 /**
  * Reads the `-A` line text[lineStart..end) (end excludes the line break) into
- * `table`. Returns false, with no change to the state, when the general reader must
- * read it. `span(a, b)` makes the spans of this line.
+ * `table`. Returns false, with no change to the state (only the per-document caches may
+ * have grown), when the general reader must read it. `ctx.span` makes the spans of this line.
  */
 export function fastAppend(text: string, lineStart: number, end: number, table: TableState, state: NetfilterState, ctx: RuleContext): boolean {
   const ok = readRule(text, lineStart, end, table, state, ctx);

@@ -36,6 +36,7 @@ import {
   type ChainRef,
   type RuleContext,
 } from './rule.js';
+import { CONTINUE_TARGETS } from './names.js';
 import type { ChainState, NetfilterState, TableState } from './state.js';
 import type { Tok } from './tokens.js';
 
@@ -323,15 +324,31 @@ function portListSet(text: string, a: number, b: number, ctx: RuleContext): NumS
   return set;
 }
 
-/** LOG, MARK, REJECT --reject-with x ...: one frozen action per target (and value), shared by the rules (actions are never mutated). */
-function sharedAction(a: Action & { kind: 'continue' | 'reject' }, ctx: RuleContext): Action {
-  const cache = a.kind === 'continue' ? ctx.cache.continueActions : ctx.cache.rejectActions;
-  const key = a.kind === 'continue' ? a.target : (a.with ?? '');
-  const known = cache.get(key);
-  if (known) return known;
-  Object.freeze(a);
-  if (cache.size < CACHE_LIMIT) cache.set(key, a);
+/**
+ * LOG, MARK, ... (non-terminal targets) and REJECT --reject-with x: one frozen action per
+ * target or value, shared by the rules (actions are never mutated), as resolveBuiltinTarget
+ * would make them.
+ */
+function continueAction(name: string, ctx: RuleContext): Action {
+  const cache = ctx.cache.continueActions;
+  let a = cache.get(name);
+  if (a === undefined) {
+    // NOTRACK is an alias of "CT --notrack" (iptables-nft saves it that way)
+    a = Object.freeze({ kind: 'continue', target: name === 'NOTRACK' ? 'CT' : name });
+    if (cache.size < CACHE_LIMIT) cache.set(name, a);
+  }
   return a;
+}
+
+function rejectAction(text: string, a: number, b: number, ctx: RuleContext): Action {
+  const w = text.slice(a, b);
+  const cache = ctx.cache.rejectActions;
+  let act = cache.get(w);
+  if (act === undefined) {
+    act = Object.freeze({ kind: 'reject', with: w });
+    if (cache.size < CACHE_LIMIT) cache.set(w, act);
+  }
+  return act;
 }
 
 /** The chain named text[a..b); the last one found is tried first (iptables-save writes a chain's rules together), without a name string. */
@@ -382,6 +399,7 @@ const SCRATCH: Match[] = [];
 const FREE: Match = Object.freeze({ kind: 'fragment' });
 /** Matches of the current line in SCRATCH. */
 let scratchN = 0;
+/** Target options the fast path reads are only --reject-with and --log-prefix: the general resolver needs none of them. */
 const NO_TARGET_ARGS: { opt: Tok; args: Tok[] }[] = [];
 
 /**
@@ -435,7 +453,9 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
   let unknownModule: OpaqueMatch | undefined;
   let unknownStart = -1;
   let unknownEnd = -1;
-  let targetArgs = NO_TARGET_ARGS;
+  /** The first --reject-with value (the one REJECT reads). */
+  let rejectStart = -1;
+  let rejectEnd = -1;
   let comment: string | undefined;
   let reportSpan: Span | undefined;
 
@@ -646,9 +666,9 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
       case O_LOG_PREFIX: {
         // a target's option (no match the fast path loads has these)
         if (negated || targetName === undefined) return false;
-        if (code === O_REJECT_WITH) {
-          if (targetArgs === NO_TARGET_ARGS) targetArgs = [];
-          targetArgs.push({ opt: { text: '--reject-with', start: os, end: oe }, args: [{ text: text.slice(as, ae), start: as, end: ae }] });
+        if (code === O_REJECT_WITH && rejectStart < 0) {
+          rejectStart = as;
+          rejectEnd = ae;
         }
         if (mEnd > targetEnd) targetEnd = mEnd;
         break;
@@ -663,12 +683,13 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
   else if (targetName === 'ACCEPT') action = ACCEPT;
   else if (targetName === 'DROP') action = DROP;
   else if (targetName === 'RETURN') action = RETURN;
-  else if (targetName === 'REJECT' && targetArgs === NO_TARGET_ARGS) action = REJECT;
+  else if (targetName === 'REJECT') action = rejectStart < 0 ? REJECT : rejectAction(text, rejectStart, rejectEnd, ctx);
+  else if (CONTINUE_TARGETS.has(targetName)) action = continueAction(targetName, ctx);
   else {
+    // NAT, queues, chains (their text is kept); the options read here mean nothing to these
     const ref: ChainRef = { kind: 'chain-ref', name: targetName, goto, text: '', span: DOCUMENT_START };
-    action = resolveBuiltinTarget(ref, targetName, targetArgs, ctx, text.slice(targetStart, targetEnd));
+    action = resolveBuiltinTarget(ref, targetName, NO_TARGET_ARGS, ctx, text.slice(targetStart, targetEnd));
     if (action.kind === 'chain-ref') action.span = ctx.span(targetStart, refEnd);
-    else if (action.kind === 'continue' || action.kind === 'reject') action = sharedAction(action, ctx);
   }
   const list = SCRATCH.slice(0, scratchN);
   state.appendOne(chain, list, action, ctx.span(lineStart, ruleEnd), text.slice(lineStart, ruleEnd), reportSpan, comment);

@@ -28,6 +28,8 @@ import {
   type Span,
 } from '../../model/index.js';
 import { CONTINUE_TARGETS, ICMP4_TYPES, ICMP6_TYPES, NAT_TARGETS, SERVICES } from './names.js';
+import { V4NetCache } from './netcache.js';
+import type { ChainState } from './state.js';
 import type { Tok } from './tokens.js';
 
 export interface RuleContext {
@@ -51,13 +53,24 @@ export interface ParseCache {
   ctstates: Map<string, CtState[]>;
   /** One set per single port number written (`--dport 443`): rules share it. */
   singlePorts: (NumSet | undefined)[];
+  /** `lo:hi` port ranges by (lo << 16) | hi (a small integer: no key string, no boxed number). */
+  portRanges: Map<number, NumSet>;
+  /** IPv4 networks by v4CidrKey (fast path). */
+  v4: V4NetCache;
+  /** `-i eth0`: one names array per interface name, shared by the rules (matches are never mutated). */
+  ifaceNames: Map<string, string[]>;
+  /** Shared non-verdict and REJECT actions of the fast path, by target name / --reject-with value. */
+  continueActions: Map<string, Action>;
+  rejectActions: Map<string, Action>;
+  /** The chain the fast path appended to last. */
+  lastChain?: ChainState;
 }
 
 /** Repeated values (networks, port lists) hit the cache; unique ones must not pile up. */
-const CACHE_LIMIT = 4096;
+export const CACHE_LIMIT = 4096;
 
 export function newCache(): ParseCache {
-  return { addr: new Map(), ports: new Map(), multiports: new Map(), ctstates: new Map(), singlePorts: [] };
+  return { addr: new Map(), ports: new Map(), multiports: new Map(), ctstates: new Map(), singlePorts: [], portRanges: new Map(), v4: new V4NetCache(), ifaceNames: new Map(), continueActions: new Map(), rejectActions: new Map() };
 }
 
 /** A target whose meaning depends on the chains of the table: resolved once the table is complete. */
@@ -157,6 +170,20 @@ const MODULE_OPTIONS: Record<string, readonly string[]> = {
 };
 const MODULE_OPTION_SETS: Record<string, Set<string>> = Object.fromEntries(Object.entries(MODULE_OPTIONS).map(([k, v]) => [k, new Set(v)]));
 const KNOWN_MODULES = new Map<string, Set<string>>(Object.entries(MODULE_OPTION_SETS));
+/** Every option of a known match (the fast path leaves such options to the general reader). */
+const KNOWN_MODULE_OPTIONS = new Set(Object.values(MODULE_OPTIONS).flat());
+
+export function isKnownModule(name: string): boolean {
+  return KNOWN_MODULES.has(name);
+}
+
+export function isKnownModuleOption(opt: string): boolean {
+  return KNOWN_MODULE_OPTIONS.has(opt);
+}
+
+export function isFlagOption(opt: string): boolean {
+  return FLAG_OPTIONS.has(opt);
+}
 
 /** Options (of known matches and targets) that take no argument. */
 const FLAG_OPTIONS = new Set([
@@ -235,6 +262,24 @@ function isOptionToken(t: Tok): boolean {
   const c = s.charCodeAt(1);
   if (s === '-4' || s === '-6') return true;
   return !(c >= 48 && c <= 57); // "-1" is a value
+}
+
+/**
+ * "NEW,ESTABLISHED" → states, or undefined when a name is bad or the list is empty.
+ * Rules with the same spelling share one array (matches are never mutated).
+ */
+export function ctStates(text: string, ctx: RuleContext): CtState[] | undefined {
+  const known = ctx.cache.ctstates.get(text);
+  if (known) return known;
+  const states: CtState[] = [];
+  for (const part of text.split(',')) {
+    const s = CT_STATE_NAMES[part.trim().toUpperCase()];
+    if (!s) return undefined;
+    if (!states.includes(s)) states.push(s);
+  }
+  if (states.length === 0) return undefined;
+  if (ctx.cache.ctstates.size < 256) ctx.cache.ctstates.set(text, states);
+  return states;
 }
 
 const CT_STATE_NAMES: Record<string, CtState> = {
@@ -550,7 +595,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       case '--source-port': {
         if (!a0) break;
         const dir = opt === '--dport' || opt === '--destination-port' ? 'dst' : 'src';
-        const ports = parsePortSpec(a0, false, ctx);
+        const ports = parsePortSpec(a0.text, a0.start, a0.end, false, ctx);
         if (!ports) {
           matches.push(opaque('port', mStart, mEnd, `invalid port "${a0.text}"`, negated));
           break;
@@ -568,7 +613,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       case '--source-ports':
       case '--ports': {
         if (!a0) break;
-        const ports = parsePortSpec(a0, true, ctx);
+        const ports = parsePortSpec(a0.text, a0.start, a0.end, true, ctx);
         if (!ports) {
           matches.push(opaque('multiport', mStart, mEnd, `invalid port list "${a0.text}"`, negated));
           break;
@@ -591,20 +636,8 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       case '--ctstate':
       case '--state': {
         if (!a0) break;
-        let states: CtState[] = [];
-        let bad = false;
-        const known = ctx.cache.ctstates.get(a0.text);
-        if (known) states = known.slice();
-        else {
-          for (const part of a0.text.split(',')) {
-            const s = CT_STATE_NAMES[part.trim().toUpperCase()];
-            if (s) {
-              if (!states.includes(s)) states.push(s);
-            } else bad = true;
-          }
-          if (!bad && states.length > 0 && ctx.cache.ctstates.size < 256) ctx.cache.ctstates.set(a0.text, states.slice());
-        }
-        if (bad || states.length === 0) {
+        const states = ctStates(a0.text, ctx);
+        if (!states) {
           ctx.diag('error', 'iptables/bad-ctstate', `Bad connection state "${a0.text}"`, a0.start, a0.end);
           matches.push(opaque(owner.name, mStart, mEnd, `bad state "${a0.text}"`, negated));
           break;
@@ -702,7 +735,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
   return res;
 }
 
-function opaqueReason(name: string): string {
+export function opaqueReason(name: string): string {
   switch (name) {
     case 'limit':
     case 'hashlimit':
@@ -729,13 +762,13 @@ function opaqueReason(name: string): string {
   }
 }
 
-function noteFamily(set: AddrSet, ctx: RuleContext): void {
+export function noteFamily(set: AddrSet, ctx: RuleContext): void {
   if (!ctx.sawFamily) return;
   if (!set.v6.isEmpty) ctx.sawFamily('ipv6');
   if (!set.v4.isEmpty) ctx.sawFamily('ipv4');
 }
 
-function cachedAddr(text: string, ctx: RuleContext): AddrSet | undefined {
+export function cachedAddr(text: string, ctx: RuleContext): AddrSet | undefined {
   const c = ctx.cache.addr;
   let v = c.get(text);
   if (v === undefined) {
@@ -745,11 +778,11 @@ function cachedAddr(text: string, ctx: RuleContext): AddrSet | undefined {
   return v ?? undefined;
 }
 
-const PROTO_SETS: NumSet[] = [];
+export const PROTO_SETS: NumSet[] = [];
 /** `-p` values seen (a handful of spellings repeat on every line); null = unknown protocol. */
 const PROTO_NUMBERS = new Map<string, number | null>();
 
-function cachedProtocolNumber(name: string): number | undefined {
+export function cachedProtocolNumber(name: string): number | undefined {
   let v = PROTO_NUMBERS.get(name);
   if (v === undefined) {
     v = protocolNumber(name) ?? null;
@@ -761,10 +794,10 @@ const MATCHES: Match[] = [];
 /** Shared by every IPv4-only address set (sets are immutable). */
 const NO_V6: IntervalSet<bigint> = IntervalSet.empty();
 /** Targets without arguments: one immutable action each, shared by every rule. */
-const ACCEPT: Action = Object.freeze({ kind: 'accept' });
-const DROP: Action = Object.freeze({ kind: 'drop' });
-const RETURN: Action = Object.freeze({ kind: 'return' });
-const REJECT: Action = Object.freeze({ kind: 'reject' });
+export const ACCEPT: Action = Object.freeze({ kind: 'accept' });
+export const DROP: Action = Object.freeze({ kind: 'drop' });
+export const RETURN: Action = Object.freeze({ kind: 'return' });
+export const REJECT: Action = Object.freeze({ kind: 'reject' });
 
 /**
  * The common case `a.b.c.d` or `a.b.c.d/n` without a library call (big dumps are
@@ -772,42 +805,56 @@ const REJECT: Action = Object.freeze({ kind: 'reject' });
  * addresses) returns undefined and takes the general path.
  */
 function fastV4Cidr(text: string): AddrSet | undefined {
-  const n = text.length;
+  const key = v4CidrKey(text, 0, text.length);
+  return key < 0 ? undefined : v4CidrSet(key);
+}
+
+/**
+ * `a.b.c.d` or `a.b.c.d/n` in text[from..to) as network * 64 + n (a number, so a cache
+ * needs no key string), or -1 for anything else. See fastV4Cidr.
+ */
+export function v4CidrKey(text: string, from: number, to: number): number {
   let value = 0;
   let octets = 0;
-  let i = 0;
+  let i = from;
   while (octets < 4) {
     let v = 0;
     const start = i;
-    while (i < n) {
+    while (i < to) {
       const c = text.charCodeAt(i);
       if (c < 48 || c > 57) break;
       v = v * 10 + (c - 48);
       i++;
     }
     const digits = i - start;
-    if (digits === 0 || digits > 3 || v > 255 || (digits > 1 && text.charCodeAt(start) === 48)) return undefined;
+    if (digits === 0 || digits > 3 || v > 255 || (digits > 1 && text.charCodeAt(start) === 48)) return -1;
     value = value * 256 + v;
     octets++;
     if (octets < 4) {
-      if (text.charCodeAt(i) !== 46) return undefined;
+      if (i >= to || text.charCodeAt(i) !== 46) return -1;
       i++;
     }
   }
   let len = 32;
-  if (i < n) {
-    if (text.charCodeAt(i) !== 47 /* / */ || n - i - 1 < 1 || n - i - 1 > 2) return undefined;
+  if (i < to) {
+    if (text.charCodeAt(i) !== 47 /* / */ || to - i - 1 < 1 || to - i - 1 > 2) return -1;
     len = 0;
-    for (let k = i + 1; k < n; k++) {
+    for (let k = i + 1; k < to; k++) {
       const c = text.charCodeAt(k);
-      if (c < 48 || c > 57) return undefined;
+      if (c < 48 || c > 57) return -1;
       len = len * 10 + (c - 48);
     }
-    if (len > 32) return undefined;
+    if (len > 32) return -1;
   }
   const size = 2 ** (32 - len);
-  const lo = Math.floor(value / size) * size;
-  return new AddrSet(IntervalSet.range(lo, lo + size), NO_V6);
+  return Math.floor(value / size) * size * 64 + len;
+}
+
+/** The set of a v4CidrKey. */
+export function v4CidrSet(key: number): AddrSet {
+  const len = key % 64;
+  const lo = (key - len) / 64;
+  return new AddrSet(IntervalSet.range(lo, lo + 2 ** (32 - len)), NO_V6);
 }
 
 /** `feed:babe::/ffff:ff00::` (IPv6 address with a mask written as an address), as ip6tables accepts. */
@@ -913,7 +960,7 @@ function parsePortNumber(s: string): number | undefined {
 }
 
 /** A port written in decimal (1 to 5 digits, at most 65535), else -1. */
-function decimalPort(s: string): number {
+export function decimalPort(s: string): number {
   const n = s.length;
   if (n === 0 || n > 5) return -1;
   let v = 0;
@@ -938,16 +985,15 @@ function parsePortItem(item: string): [number, number] | undefined {
 }
 
 /** `22`, `ssh`, `1000:2000`, `:1024`, `1024:`; with `multi`, comma lists of those. */
-export function parsePortSpec(tok: Tok, multi: boolean, ctx: RuleContext): NumSet | undefined {
-  const key = tok.text;
+export function parsePortSpec(key: string, start: number, end: number, multi: boolean, ctx: RuleContext): NumSet | undefined {
   const p = decimalPort(key);
   if (p >= 0) return (ctx.cache.singlePorts[p] ??= IntervalSet.range(p, p + 1));
   const cache = multi ? ctx.cache.multiports : ctx.cache.ports;
   const cached = cache.get(key);
   if (cached !== undefined) return cached ?? undefined;
-  if (!multi || tok.text.indexOf(',') < 0) {
+  if (!multi || key.indexOf(',') < 0) {
     // one port or range: no list to merge
-    const single = parsePortItem(tok.text);
+    const single = parsePortItem(key);
     if (single && single[0] <= single[1]) {
       const res = IntervalSet.range(single[0], single[1] + 1);
       if (cache.size < CACHE_LIMIT) cache.set(key, res);
@@ -955,9 +1001,9 @@ export function parsePortSpec(tok: Tok, multi: boolean, ctx: RuleContext): NumSe
     }
   }
   const ranges: [number, number][] = [];
-  const items = multi ? tok.text.split(',') : [tok.text];
+  const items = multi ? key.split(',') : [key];
   let bad: string | undefined;
-  if (multi && items.length > 15) ctx.diag('error', 'iptables/too-many-ports', 'multiport takes at most 15 ports', tok.start, tok.end);
+  if (multi && items.length > 15) ctx.diag('error', 'iptables/too-many-ports', 'multiport takes at most 15 ports', start, end);
   for (const item of items) {
     const colon = item.indexOf(':');
     if (colon < 0) {
@@ -979,14 +1025,14 @@ export function parsePortSpec(tok: Tok, multi: boolean, ctx: RuleContext): NumSe
     }
     if (lo > hi) {
       // iptables 1.8 loads it; the kernel tests min <= port <= max, so it matches no port
-      ctx.diag('warning', 'iptables/bad-port-range', `Port range "${item}" has min > max: it matches no port`, tok.start, tok.end);
+      ctx.diag('warning', 'iptables/bad-port-range', `Port range "${item}" has min > max: it matches no port`, start, end);
       continue;
     }
     ranges.push([lo, hi]);
   }
   let res: NumSet | null = null;
   if (bad !== undefined) {
-    ctx.diag('error', 'iptables/bad-port', `Invalid port or service "${bad}"`, tok.start, tok.end);
+    ctx.diag('error', 'iptables/bad-port', `Invalid port or service "${bad}"`, start, end);
   } else {
     // over an exact-size bounds array (a set built by pushing keeps 17 slots)
     const set = numSetOf(ranges).intersect(PORT_UNIVERSE);
@@ -1064,7 +1110,7 @@ function parsePortRangeDash(s: string): NumSet | undefined {
   return numSetOf([[lo, hi]]);
 }
 
-function resolveBuiltinTarget(
+export function resolveBuiltinTarget(
   ref: ChainRef,
   name: string,
   /** Each target option with its first argument (the only one read). */

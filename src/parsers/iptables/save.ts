@@ -2,10 +2,12 @@
  * iptables-save / ip6tables-save output (= iptables-restore input): a single-pass
  * line scanner. Positions are computed from the current line, not by search.
  */
-import { DOCUMENT_START, PackedSpan, type Diagnostic, type DocComment, type Family, type FirewallDocument, type Severity, type Span, type TableFamily } from '../../model/index.js';
+import { DOCUMENT_START, type Diagnostic, type DocComment, type Family, type FirewallDocument, type Severity, type Span, type TableFamily } from '../../model/index.js';
 import { runCommand, type CommandEnv } from './command.js';
+import { fastAppend } from './fast.js';
 import { newCache, type RuleContext } from './rule.js';
 import { NetfilterState, type TableState } from './state.js';
+import { LineSpan } from './span.js';
 import { tokenizeRestoreLine, type Tok } from './tokens.js';
 
 export interface SaveOptions {
@@ -13,6 +15,8 @@ export interface SaveOptions {
   family?: Family;
   /** Internal: an `iptables-restore <<EOF` here-document of a script, read into the script's state. */
   embed?: EmbeddedRestore;
+  /** Internal, for tests: false reads every line with the general reader (see fast.ts). */
+  fastPath?: boolean;
 }
 
 export interface EmbeddedRestore {
@@ -42,8 +46,8 @@ export function parseSave(text: string, options: SaveOptions = {}): FirewallDocu
   let lineNo = embed ? embed.line - 1 : 0;
   let lineStart = embed ? embed.from : 0;
   const pos = (off: number) => ({ line: lineNo, column: off - lineStart + 1, offset: off });
-  // spans of one line (a rule, an option): one packed object each, not three
-  const span = (a: number, b: number): Span => new PackedSpan(lineNo, a - lineStart + 1, a, lineNo, b - lineStart + 1, b);
+  // spans of one line (a rule, an option): one small packed object each, not three
+  const span = (a: number, b: number): Span => LineSpan.of(lineNo, lineStart, a, b);
   const diagSpan = (severity: Severity, code: string, message: string, s: Span) => diagnostics.push({ severity, code, message, span: s });
   const state = embed?.state ?? new NetfilterState(diagSpan);
   const nameFamily = familyFromName(options.filePath);
@@ -72,6 +76,7 @@ export function parseSave(text: string, options: SaveOptions = {}): FirewallDocu
   const toks: Tok[] = [];
   const len = embed ? embed.to : text.length;
   let lastLineEnd = lineStart;
+  const fast = options.fastPath !== false;
 
   while (lineStart <= len) {
     let nl = text.indexOf('\n', lineStart);
@@ -149,6 +154,9 @@ export function parseSave(text: string, options: SaveOptions = {}): FirewallDocu
           for (const c of table.chains.values()) if (c.span === tableHeader) c.span = full;
         }
         table = undefined;
+      } else if ((first === 45 /* - */ || first === 91) /* [ */ && table && fast && fastAppend(text, lineStart, end, table, state, ctx)) {
+        // a plain "[counters] -A chain ..." line, read in one pass
+        touched.add(table);
       } else if (isBlank(text, lineStart, end)) {
         diagSpan('warning', 'iptables/blank-line', 'Line of only whitespace: iptables-restore rejects it', span(lineStart, end));
       } else {

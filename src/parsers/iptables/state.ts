@@ -136,15 +136,13 @@ export class NetfilterState {
 
   private make(parsed: ParsedRule, span: Span, text: string, out: PendingRule[] = []): PendingRule[] {
     const { action, reportSpan, comment } = parsed;
-    for (const matches of parsed.variants) {
-      // Every field in the literal (same key order as before): no property added later, no out-of-object storage.
-      const id = this.nextId++;
-      let r: PendingRule;
-      if (reportSpan) r = comment !== undefined ? { id, matches, action, span, text, reportSpan, comment } : { id, matches, action, span, text, reportSpan };
-      else r = comment !== undefined ? { id, matches, action, span, text, comment } : { id, matches, action, span, text };
-      out.push(r);
-    }
+    for (const matches of parsed.variants) out.push(pendingRule(this.nextId++, matches, action, span, text, reportSpan, comment));
     return out;
+  }
+
+  /** `-A` of a rule with one variant, built by the restore fast path (no ParsedRule in between). */
+  appendOne(c: ChainState, matches: Match[], action: Action | ChainRef, span: Span, text: string, reportSpan: Span | undefined, comment: string | undefined): void {
+    c.rules.push(pendingRule(this.nextId++, matches, action, span, text, reportSpan, comment));
   }
 
   append(c: ChainState, parsed: ParsedRule, span: Span, text: string): void {
@@ -277,6 +275,12 @@ export class NetfilterState {
     );
     return { kind: 'unknown', target: a.name, text: a.text };
   }
+}
+
+function pendingRule(id: number, matches: Match[], action: Action | ChainRef, span: Span, text: string, reportSpan: Span | undefined, comment: string | undefined): PendingRule {
+  // Every field in the literal (same key order as before): no property added later, no out-of-object storage.
+  if (reportSpan) return comment !== undefined ? { id, matches, action, span, text, reportSpan, comment } : { id, matches, action, span, text, reportSpan };
+  return comment !== undefined ? { id, matches, action, span, text, comment } : { id, matches, action, span, text };
 }
 
 /** What `-D chain spec` compares: the rule's meaning, plus the text of opaque matches and targets (limit rates, log prefixes). */

@@ -1,0 +1,697 @@
+/**
+ * The restore fast path: one pass over an `-A CHAIN ...` line of an iptables-save
+ * file, straight from the text to the pending rule, for the shapes iptables-save
+ * writes for nearly every rule (addresses, interfaces, protocols, tcp/udp ports,
+ * multiport, conntrack/state, comments and the common targets).
+ *
+ * No token objects, no token strings except the values a rule keeps, no ParsedRule.
+ * It gives up (returns false, having changed nothing but the per-parse caches)
+ * on anything else: another option, a comma list, a quote it does not expect,
+ * anything the general reader would diagnose. The line is then read by the
+ * general path (tokenizeRestoreLine → runCommand → parseRuleSpec), so the model
+ * is the same either way; test/parsers/iptables/fast.test.ts checks that both
+ * paths give the same document.
+ */
+import { DOCUMENT_START, IntervalSet, numSingle, type Action, type AddrSet, type Match, type NumSet, type OpaqueMatch, type Span } from '../../model/index.js';
+import {
+  ACCEPT,
+  CACHE_LIMIT,
+  DROP,
+  PROTO_SETS,
+  REJECT,
+  RETURN,
+  cachedAddr,
+  cachedProtocolNumber,
+  ctStates,
+  decimalPort,
+  isFlagOption,
+  isKnownModule,
+  isKnownModuleOption,
+  noteFamily,
+  opaqueReason,
+  parseIcmpType,
+  resolveBuiltinTarget,
+  v4CidrKey,
+  v4CidrSet,
+  type ChainRef,
+  type RuleContext,
+} from './rule.js';
+import { CONTINUE_TARGETS } from './names.js';
+import type { ChainState, NetfilterState, TableState } from './state.js';
+import type { Tok } from './tokens.js';
+
+// Option codes (what the token after a blank says).
+const O_S = 1;
+const O_D = 2;
+const O_I = 3;
+const O_O = 4;
+const O_P = 5;
+const O_M = 6;
+const O_J = 7;
+const O_DPORT = 8;
+const O_SPORT = 9;
+const O_DPORTS = 10;
+const O_SPORTS = 11;
+const O_CTSTATE = 12;
+const O_STATE = 13;
+const O_COMMENT = 14;
+const O_REJECT_WITH = 15;
+const O_LOG_PREFIX = 16;
+const O_G = 17;
+const O_SYN = 18;
+const O_TCP_FLAGS = 19;
+const O_ICMP_TYPE = 20;
+const O_ICMP6_TYPE = 21;
+
+// Loaded matches (-m x), as bits.
+const M_TCP = 1;
+const M_UDP = 32;
+const M_MULTIPORT = 2;
+const M_CONNTRACK = 4;
+const M_STATE = 8;
+const M_COMMENT = 16;
+const M_ICMP = 64;
+const M_ICMP6 = 128;
+const TCP_FLAGS_REASON = 'TCP flag tests select packets within a connection';
+
+/** Which option `text[a..b)` is (0: not one the fast path reads). */
+function optionCode(text: string, a: number, b: number): number {
+  const n = b - a;
+  if (n === 2) {
+    switch (text.charCodeAt(a + 1)) {
+      case 115 /* s */:
+        return O_S;
+      case 100 /* d */:
+        return O_D;
+      case 105 /* i */:
+        return O_I;
+      case 111 /* o */:
+        return O_O;
+      case 112 /* p */:
+        return O_P;
+      case 109 /* m */:
+        return O_M;
+      case 106 /* j */:
+        return O_J;
+      case 103 /* g */:
+        return O_G;
+    }
+    return 0;
+  }
+  if (text.charCodeAt(a + 1) !== 45 /* - */) return 0;
+  switch (n) {
+    case 7:
+      if (text.startsWith('--dport', a)) return O_DPORT;
+      if (text.startsWith('--sport', a)) return O_SPORT;
+      if (text.startsWith('--state', a)) return O_STATE;
+      return 0;
+    case 8:
+      if (text.startsWith('--dports', a)) return O_DPORTS;
+      if (text.startsWith('--sports', a)) return O_SPORTS;
+      return 0;
+    case 9:
+      if (text.startsWith('--ctstate', a)) return O_CTSTATE;
+      if (text.startsWith('--comment', a)) return O_COMMENT;
+      return 0;
+    case 5:
+      return text.startsWith('--syn', a) ? O_SYN : 0;
+    case 11:
+      if (text.startsWith('--tcp-flags', a)) return O_TCP_FLAGS;
+      if (text.startsWith('--icmp-type', a)) return O_ICMP_TYPE;
+      return 0;
+    case 12:
+      if (text.startsWith('--log-prefix', a)) return O_LOG_PREFIX;
+      return 0;
+    case 13:
+      if (text.startsWith('--reject-with', a)) return O_REJECT_WITH;
+      if (text.startsWith('--icmpv6-type', a)) return O_ICMP6_TYPE;
+      return 0;
+  }
+  return 0;
+}
+
+/** Module bit of `-m text[a..b)` (0: a match the fast path leaves to the general reader). */
+function moduleBit(text: string, a: number, b: number): number {
+  switch (b - a) {
+    case 3:
+      if (text.startsWith('tcp', a)) return M_TCP;
+      if (text.startsWith('udp', a)) return M_UDP;
+      return 0;
+    case 4:
+      return text.startsWith('icmp', a) ? M_ICMP : 0;
+    case 5:
+      if (text.startsWith('state', a)) return M_STATE;
+      if (text.startsWith('icmp6', a)) return M_ICMP6;
+      return 0;
+    case 6:
+      return text.startsWith('icmpv6', a) ? M_ICMP6 : 0;
+    case 7:
+      return text.startsWith('comment', a) ? M_COMMENT : 0;
+    case 9:
+      if (text.startsWith('multiport', a)) return M_MULTIPORT;
+      if (text.startsWith('conntrack', a)) return M_CONNTRACK;
+      if (text.startsWith('ipv6-icmp', a)) return M_ICMP6;
+      return 0;
+  }
+  return 0;
+}
+
+/** After `[digits:digits]` at text[a] when a space follows, else -1. */
+function countersEnd(text: string, a: number, end: number): number {
+  let k = a + 1;
+  const p = k;
+  while (k < end && text.charCodeAt(k) >= 48 && text.charCodeAt(k) <= 57) k++;
+  if (k === p || text.charCodeAt(k) !== 58 /* : */) return -1;
+  const b = ++k;
+  while (k < end && text.charCodeAt(k) >= 48 && text.charCodeAt(k) <= 57) k++;
+  if (k === b || text.charCodeAt(k) !== 93 /* ] */ || k + 1 >= end || text.charCodeAt(k + 1) !== 32) return -1;
+  return k + 1;
+}
+
+/**
+ * Reads the option text[os..oe) of an opaque match and its arguments (none for a flag such
+ * as --rcheck, else every following word up to the next option or "!", as the general
+ * reader does); returns the end of the last one, or -1 for what the general reader must
+ * decide (an option of a known match, --opt=value, a target's --to... option, quotes,
+ * values starting with "-").
+ */
+function unknownModuleOption(text: string, os: number, oe: number, ruleEnd: number): number {
+  if (text.charCodeAt(os + 1) !== 45) return -1;
+  const opt = text.slice(os, oe);
+  if (opt.indexOf('=') >= 0 || isKnownModuleOption(opt) || opt.startsWith('--to') || opt === '--comment' || opt === '--log-prefix' || opt === '--reject-with') return -1;
+  if (isFlagOption(opt)) return oe;
+  let end = oe;
+  for (let i = oe; ; ) {
+    i = skipSpaces(text, i, ruleEnd);
+    if (i >= ruleEnd) return end;
+    const c0 = text.charCodeAt(i);
+    if (c0 === 45 /* - */) return end; // the next option (an argument "-1" is left to the general reader by the caller)
+    const e = plainArgEnd(text, i, ruleEnd);
+    if (e < 0) return c0 === 33 && text.charCodeAt(i + 1) === 32 ? end : -1; // "!" ends the arguments
+    end = i = e;
+  }
+}
+
+function skipSpaces(text: string, i: number, end: number): number {
+  while (i < end && text.charCodeAt(i) === 32) i++;
+  return i;
+}
+
+/**
+ * The end of the unquoted argument at text[a], or -1 when the general reader must
+ * decide: a quote in it, another blank than a space after it, a value such as "-x"
+ * or "!" (old-style negation, a missing argument).
+ */
+function plainArgEnd(text: string, a: number, end: number): number {
+  let i = a;
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 32 || c === 34) break;
+  }
+  if (i < end && text.charCodeAt(i) !== 32) return -1;
+  const c0 = text.charCodeAt(a);
+  if (c0 === 45 || (c0 === 33 && i - a === 1)) return -1;
+  return i;
+}
+
+/** Decimal digits text[a..b) (1 to 5 of them, at most 65535), else -1. */
+function decimalAt(text: string, a: number, b: number): number {
+  const n = b - a;
+  if (n < 1 || n > 5) return -1;
+  let v = 0;
+  for (let k = a; k < b; k++) {
+    const c = text.charCodeAt(k);
+    if (c < 48 || c > 57) return -1;
+    v = v * 10 + (c - 48);
+  }
+  return v <= 65535 ? v : -1;
+}
+
+/** `--dport` value: `p`, `lo:hi`, `:hi`, `lo:`, `:` in decimal with lo <= hi; undefined for anything else. */
+function portValue(text: string, a: number, b: number, ctx: RuleContext): NumSet | undefined {
+  let colon = -1;
+  for (let k = a; k < b; k++) {
+    if (text.charCodeAt(k) === 58 /* : */) {
+      colon = k;
+      break;
+    }
+  }
+  if (colon < 0) {
+    const p = decimalAt(text, a, b);
+    if (p < 0) return undefined;
+    return (ctx.cache.singlePorts[p] ??= IntervalSet.range(p, p + 1));
+  }
+  const lo = colon === a ? 0 : decimalAt(text, a, colon);
+  const hi = colon === b - 1 ? 65535 : decimalAt(text, colon + 1, b);
+  if (lo < 0 || hi < 0 || lo > hi) return undefined;
+  const key = (lo << 16) | hi;
+  const cache = ctx.cache.portRanges;
+  let set = cache.get(key);
+  if (set === undefined) {
+    set = IntervalSet.range(lo, hi + 1);
+    if (cache.size < CACHE_LIMIT) cache.set(key, set);
+  }
+  return set;
+}
+
+/** Half-open [lo, hi) of the items of the multiport list being read (at most 15). */
+const LIST_LO = new Int32Array(16);
+const LIST_HI = new Int32Array(16);
+/** Merged bounds of that list; the set keeps an exact-size copy. */
+const LIST_BOUNDS: number[] = [];
+
+/**
+ * A multiport list the general reader takes without a word (1 to 15 items, each a
+ * decimal port or an ordered decimal range; service names, reversed ranges and empty
+ * items give diagnostics there) → the same set parsePortSpec makes, built straight
+ * from the items (no split, no pairs, no sort callback). Undefined for any other list.
+ */
+function portListSet(text: string, a: number, b: number, ctx: RuleContext): NumSet | undefined {
+  let items = 0;
+  let itemStart = a;
+  for (let k = a; k <= b; k++) {
+    if (k < b && text.charCodeAt(k) !== 44 /* , */) continue;
+    if (k === itemStart || items === 15) return undefined;
+    let colon = -1;
+    for (let q = itemStart; q < k; q++) if (text.charCodeAt(q) === 58) colon = colon < 0 ? q : -2;
+    if (colon === -2) return undefined;
+    let lo: number;
+    let hi: number;
+    if (colon < 0) lo = hi = decimalAt(text, itemStart, k);
+    else {
+      lo = colon === itemStart ? 0 : decimalAt(text, itemStart, colon);
+      hi = colon === k - 1 ? 65535 : decimalAt(text, colon + 1, k);
+    }
+    if (lo < 0 || hi < 0 || lo > hi) return undefined;
+    LIST_LO[items] = lo;
+    LIST_HI[items] = hi + 1;
+    items++;
+    itemStart = k + 1;
+  }
+  // one decimal port: the shared single-port set, as parsePortSpec gives
+  if (items === 1 && LIST_HI[0] === LIST_LO[0]! + 1 && decimalAt(text, a, b) >= 0) return (ctx.cache.singlePorts[LIST_LO[0]!] ??= IntervalSet.range(LIST_LO[0]!, LIST_HI[0]!));
+  const key = text.slice(a, b);
+  const cache = ctx.cache.multiports;
+  const known = cache.get(key);
+  if (known) return known;
+  // insertion sort by lo (15 items at most), then merge overlapping and adjacent ranges
+  for (let k = 1; k < items; k++) {
+    const lo = LIST_LO[k]!;
+    const hi = LIST_HI[k]!;
+    let q = k - 1;
+    while (q >= 0 && LIST_LO[q]! > lo) {
+      LIST_LO[q + 1] = LIST_LO[q]!;
+      LIST_HI[q + 1] = LIST_HI[q]!;
+      q--;
+    }
+    LIST_LO[q + 1] = lo;
+    LIST_HI[q + 1] = hi;
+  }
+  const out = LIST_BOUNDS;
+  let n = 0;
+  for (let k = 0; k < items; k++) {
+    const lo = LIST_LO[k]!;
+    const hi = LIST_HI[k]!;
+    if (n > 0 && lo <= out[n - 1]!) {
+      if (hi > out[n - 1]!) out[n - 1] = hi;
+    } else {
+      out[n++] = lo;
+      out[n++] = hi;
+    }
+  }
+  const set: NumSet = IntervalSet.fromBounds(out.slice(0, n));
+  if (cache.size < CACHE_LIMIT) cache.set(key, set);
+  return set;
+}
+
+/**
+ * LOG, MARK, ... (non-terminal targets) and REJECT --reject-with x: one frozen action per
+ * target or value, shared by the rules (actions are never mutated), as resolveBuiltinTarget
+ * would make them.
+ */
+function continueAction(name: string, ctx: RuleContext): Action {
+  const cache = ctx.cache.continueActions;
+  let a = cache.get(name);
+  if (a === undefined) {
+    // NOTRACK is an alias of "CT --notrack" (iptables-nft saves it that way)
+    a = Object.freeze({ kind: 'continue', target: name === 'NOTRACK' ? 'CT' : name });
+    if (cache.size < CACHE_LIMIT) cache.set(name, a);
+  }
+  return a;
+}
+
+function rejectAction(text: string, a: number, b: number, ctx: RuleContext): Action {
+  const w = text.slice(a, b);
+  const cache = ctx.cache.rejectActions;
+  let act = cache.get(w);
+  if (act === undefined) {
+    act = Object.freeze({ kind: 'reject', with: w });
+    if (cache.size < CACHE_LIMIT) cache.set(w, act);
+  }
+  return act;
+}
+
+/** The chain named text[a..b); the last one found is tried first (iptables-save writes a chain's rules together), without a name string. */
+function chainAt(text: string, a: number, b: number, table: TableState, ctx: RuleContext): ChainState | undefined {
+  const last = ctx.cache.lastChain;
+  // still that table's chain of that name (-E, -X or a new *table section may have changed it)
+  if (last !== undefined && b - a === last.name.length && text.startsWith(last.name, a) && table.chains.get(last.name) === last) return last;
+  const c = table.chains.get(text.slice(a, b));
+  if (c) ctx.cache.lastChain = c;
+  return c;
+}
+
+/** The verdict targets as constant strings (compared, not sliced). */
+function targetNameAt(text: string, a: number, b: number): string {
+  switch (b - a) {
+    case 6:
+      if (text.startsWith('ACCEPT', a)) return 'ACCEPT';
+      if (text.startsWith('REJECT', a)) return 'REJECT';
+      if (text.startsWith('RETURN', a)) return 'RETURN';
+      break;
+    case 4:
+      if (text.startsWith('DROP', a)) return 'DROP';
+      break;
+  }
+  return text.slice(a, b);
+}
+
+/** An address as cachedAddr reads it; plain IPv4 networks without a key string. */
+function addrAt(text: string, a: number, b: number, ctx: RuleContext): AddrSet | undefined {
+  const key = v4CidrKey(text, a, b);
+  if (key < 0) return cachedAddr(text.slice(a, b), ctx);
+  const cache = ctx.cache.v4;
+  let set = cache.get(key);
+  if (set === undefined) {
+    set = v4CidrSet(key);
+    cache.set(key, set);
+  }
+  return set;
+}
+
+/**
+ * Reused list of the matches of the line being read (the rule keeps an exact-size copy).
+ * Filled through a count, never emptied with `length = 0`: that drops the backing store,
+ * and the next line's first push allocates 17 slots again.
+ */
+const SCRATCH: Match[] = [];
+/** What a used slot of SCRATCH holds once its rule is made (keeps no rule alive, keeps the array packed). */
+const FREE: Match = Object.freeze({ kind: 'fragment' });
+/** Matches of the current line in SCRATCH. */
+let scratchN = 0;
+/** Target options the fast path reads are only --reject-with and --log-prefix: the general resolver needs none of them. */
+const NO_TARGET_ARGS: { opt: Tok; args: Tok[] }[] = [];
+
+/**
+ * Reads the `-A` line text[lineStart..end) (end excludes the line break) into
+ * `table`. Returns false, with no change to the state (only the per-document caches may
+ * have grown), when the general reader must read it. `ctx.span` makes the spans of this line.
+ */
+export function fastAppend(text: string, lineStart: number, end: number, table: TableState, state: NetfilterState, ctx: RuleContext): boolean {
+  const ok = readRule(text, lineStart, end, table, state, ctx);
+  // keep nothing of this document in the scratch list, taken or not (an opaque match's text is a slice of it)
+  for (let k = 0; k < scratchN; k++) SCRATCH[k] = FREE;
+  scratchN = 0;
+  return ok;
+}
+
+function readRule(text: string, lineStart: number, end: number, table: TableState, state: NetfilterState, ctx: RuleContext): boolean {
+  let i = lineStart;
+  // `[packets:bytes] -A ...` (iptables-save -c): the counters are part of the rule's span and text
+  if (text.charCodeAt(i) === 91 /* [ */) {
+    i = countersEnd(text, i, end);
+    if (i < 0) return false;
+    while (i < end && text.charCodeAt(i) === 32) i++;
+  }
+  if (text.charCodeAt(i) !== 45 || text.charCodeAt(i + 1) !== 65 /* A */ || text.charCodeAt(i + 2) !== 32) return false;
+  let ruleEnd = end;
+  while (ruleEnd > lineStart && text.charCodeAt(ruleEnd - 1) === 32) ruleEnd--;
+  // Blanks other than spaces (tabs, CR, VT, FF) are rare: the general tokenizer reads them.
+  i += 3;
+  while (i < ruleEnd && text.charCodeAt(i) === 32) i++;
+  const chainStart = i;
+  for (; i < ruleEnd; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 32 || c === 34 /* " */) break;
+  }
+  if (i === chainStart || (i < ruleEnd && text.charCodeAt(i) !== 32)) return false;
+  const c0 = text.charCodeAt(chainStart);
+  if (c0 === 45 /* - */ || c0 === 33 /* ! */) return false;
+  const chain = chainAt(text, chainStart, i, table, ctx);
+  if (!chain) return false;
+
+  let negated = false;
+  let negStart = -1;
+  let modules = 0;
+  let protoNum = -1;
+  let targetName: string | undefined;
+  let targetStart = -1;
+  let targetEnd = -1;
+  let refEnd = -1;
+  let goto = false;
+  /** The newest -m of a match the fast path does not evaluate: one opaque match collects its options. */
+  let unknownModule: OpaqueMatch | undefined;
+  let unknownStart = -1;
+  let unknownEnd = -1;
+  /** The first --reject-with value (the one REJECT reads). */
+  let rejectStart = -1;
+  let rejectEnd = -1;
+  let comment: string | undefined;
+  let reportSpan: Span | undefined;
+
+  for (;;) {
+    while (i < ruleEnd && text.charCodeAt(i) === 32) i++;
+    if (i >= ruleEnd) break;
+    // the option (or "!")
+    const os = i;
+    for (; i < ruleEnd; i++) {
+      const c = text.charCodeAt(i);
+      if (c <= 32 || c === 34) break;
+    }
+    const oe = i;
+    if (oe === os || (i < ruleEnd && text.charCodeAt(i) !== 32)) return false;
+    if (oe - os === 1 && text.charCodeAt(os) === 33 /* ! */) {
+      if (negated) return false;
+      negated = true;
+      negStart = os;
+      continue;
+    }
+    if (text.charCodeAt(os) !== 45) return false;
+    const code = optionCode(text, os, oe);
+    if (code === 0) {
+      // an option of a match the fast path does not evaluate (-m limit --limit 5/min): part of its opaque match
+      if (unknownModule === undefined || targetName !== undefined) return false;
+      i = unknownModuleOption(text, os, oe, ruleEnd);
+      if (i < 0) return false;
+      // its text and span run from "-m name" to the end of its last option
+      const end = Math.max(i, unknownEnd);
+      unknownEnd = end;
+      unknownModule.text = text.slice(unknownStart, end);
+      unknownModule.span = ctx.span(unknownStart, end);
+      negated = false;
+      continue;
+    }
+    // its argument: plain, or (for a comment or log prefix) one double-quoted string without
+    // escapes; --syn has none, --tcp-flags two
+    let as = oe;
+    let ae = oe;
+    let quoted = false;
+    if (code === O_SYN) {
+      // no argument
+    } else if ((i = skipSpaces(text, i, ruleEnd)) >= ruleEnd) {
+      return false;
+    } else if (text.charCodeAt(i) === 34) {
+      as = i;
+      if (code !== O_COMMENT && code !== O_LOG_PREFIX) return false;
+      // (scanned by hand within the line: indexOf would run on through the file when there is no match)
+      let close = i + 1;
+      while (close < ruleEnd && text.charCodeAt(close) !== 34) {
+        if (text.charCodeAt(close) === 92 /* \ */) return false;
+        close++;
+      }
+      if (close >= ruleEnd) return false;
+      if (close + 1 < ruleEnd && text.charCodeAt(close + 1) !== 32) return false;
+      quoted = true;
+      i = close + 1;
+      ae = i;
+    } else {
+      as = i;
+      ae = i = plainArgEnd(text, i, ruleEnd);
+      if (ae < 0) return false;
+    }
+    let mEnd = ae;
+    if (code === O_TCP_FLAGS) {
+      // the mask and the flags set: the match's text runs to the second
+      if ((i = skipSpaces(text, i, ruleEnd)) >= ruleEnd) return false;
+      mEnd = i = plainArgEnd(text, i, ruleEnd);
+      if (mEnd < 0) return false;
+    }
+    const mStart = negated ? negStart : os;
+
+    switch (code) {
+      case O_S:
+      case O_D: {
+        const dir = code === O_S ? 'src' : 'dst';
+        for (let k = as; k < ae; k++) if (text.charCodeAt(k) === 44 /* , */) return false; // one rule per item: general path
+        const set = addrAt(text, as, ae, ctx);
+        if (!set) return false;
+        if (ctx.family !== undefined && (ctx.family === 'ipv4' ? set.v4.isEmpty : set.v6.isEmpty)) return false;
+        noteFamily(set, ctx);
+        // iptables drops "-s 0.0.0.0/0": it matches every packet of the table's family
+        if (!negated && (set.coversAll('ipv4') || set.coversAll('ipv6')) && (ctx.family === undefined || set.coversAll(ctx.family))) break;
+        const span = ctx.span(mStart, mEnd);
+        SCRATCH[scratchN++] = negated ? { kind: 'address', dir, addrs: set, span, negated } : { kind: 'address', dir, addrs: set, span };
+        break;
+      }
+      case O_I:
+      case O_O: {
+        const name = text.slice(as, ae);
+        let names = ctx.cache.ifaceNames.get(name);
+        if (names === undefined) {
+          names = [name];
+          if (ctx.cache.ifaceNames.size < CACHE_LIMIT) ctx.cache.ifaceNames.set(name, names);
+        }
+        const m: Match = { kind: 'interface', dir: code === O_I ? 'in' : 'out', names, span: ctx.span(mStart, mEnd) };
+        if (negated) m.negated = true;
+        SCRATCH[scratchN++] = m;
+        break;
+      }
+      case O_P: {
+        let num: number;
+        if (ae - as === 3 && text.startsWith('tcp', as)) num = 6;
+        else if (ae - as === 3 && text.startsWith('udp', as)) num = 17;
+        else {
+          const name = text.slice(as, ae).toLowerCase();
+          if (name === 'all' || name === '0') return false;
+          const n = cachedProtocolNumber(name);
+          if (n === undefined) return false;
+          num = n;
+          if (num === 58 || name === 'icmpv6' || name === 'ipv6-icmp') ctx.sawFamily?.('ipv6');
+        }
+        const protocols = PROTO_SETS[num] ?? (PROTO_SETS[num] = numSingle(num));
+        const span = ctx.span(mStart, mEnd);
+        SCRATCH[scratchN++] = negated ? { kind: 'protocol', protocols, span, negated } : { kind: 'protocol', protocols, span };
+        if (!negated) protoNum = num;
+        break;
+      }
+      case O_M: {
+        if (negated) return false;
+        const bit = moduleBit(text, as, ae);
+        if (bit !== 0) {
+          modules |= bit;
+          break;
+        }
+        // another match: opaque, as the general reader makes it (known matches it evaluates are left to it)
+        const name = text.slice(as, ae);
+        if (targetName !== undefined || isKnownModule(name) || name !== name.toLowerCase() || name === 'icmpv6' || name === 'ipv6-icmp') return false;
+        unknownModule = { kind: 'opaque', module: name, text: text.slice(mStart, mEnd), reason: opaqueReason(name), span: ctx.span(mStart, mEnd) };
+        unknownStart = mStart;
+        unknownEnd = mEnd;
+        SCRATCH[scratchN++] = unknownModule;
+        break;
+      }
+      case O_J:
+      case O_G: {
+        if (negated || targetName !== undefined) return false;
+        goto = code === O_G;
+        targetName = targetNameAt(text, as, ae);
+        targetStart = mStart;
+        targetEnd = mEnd;
+        refEnd = mEnd;
+        break;
+      }
+      case O_DPORT:
+      case O_SPORT: {
+        // owned by -m tcp/udp, or by the match -p tcp/udp/sctp/dccp/udplite loads
+        if ((modules & (M_TCP | M_UDP)) === 0 && protoNum !== 6 && protoNum !== 17 && protoNum !== 132 && protoNum !== 33 && protoNum !== 136) return false;
+        const ports = portValue(text, as, ae, ctx);
+        if (!ports) return false;
+        const dir = code === O_DPORT ? 'dst' : 'src';
+        const span = ctx.span(mStart, mEnd);
+        SCRATCH[scratchN++] = negated ? { kind: 'port', dir, ports, span, negated } : { kind: 'port', dir, ports, span };
+        // the destination port is what a rule opens; the first one is reported
+        if (dir === 'dst' && !reportSpan) reportSpan = span;
+        break;
+      }
+      case O_DPORTS:
+      case O_SPORTS: {
+        if ((modules & M_MULTIPORT) === 0) return false;
+        const ports = portListSet(text, as, ae, ctx);
+        if (!ports) return false;
+        const m: Match = { kind: 'port', dir: code === O_DPORTS ? 'dst' : 'src', ports, span: ctx.span(mStart, mEnd) };
+        if (negated) m.negated = true;
+        SCRATCH[scratchN++] = m;
+        if (code === O_DPORTS && !reportSpan) reportSpan = m.span;
+        break;
+      }
+      case O_CTSTATE:
+      case O_STATE: {
+        if ((modules & (code === O_CTSTATE ? M_CONNTRACK : M_STATE)) === 0) return false;
+        const states = ctStates(text.slice(as, ae), ctx);
+        if (!states) return false;
+        const m: Match = { kind: 'ctstate', states, span: ctx.span(mStart, mEnd) };
+        if (negated) m.negated = true;
+        SCRATCH[scratchN++] = m;
+        break;
+      }
+      case O_SYN:
+      case O_TCP_FLAGS: {
+        // owned by -m tcp or -p tcp; opaque, as the general reader makes it
+        if ((modules & M_TCP) === 0 && protoNum !== 6) return false;
+        const m: Match = { kind: 'opaque', module: 'tcp-flags', text: text.slice(mStart, mEnd), reason: TCP_FLAGS_REASON, span: ctx.span(mStart, mEnd) };
+        if (negated) m.negated = true;
+        SCRATCH[scratchN++] = m;
+        break;
+      }
+      case O_ICMP_TYPE:
+      case O_ICMP6_TYPE: {
+        const v6 = code === O_ICMP6_TYPE;
+        if ((modules & (v6 ? M_ICMP6 : M_ICMP)) === 0 && protoNum !== (v6 ? 58 : 1)) return false;
+        if (v6) ctx.sawFamily?.('ipv6');
+        const family = v6 ? 'ipv6' : 'ipv4';
+        const values = parseIcmpType(text.slice(as, ae), family);
+        if (!values) return false;
+        const m: Match = { kind: 'icmp-type', family, values, span: ctx.span(mStart, mEnd) };
+        if (negated) m.negated = true;
+        SCRATCH[scratchN++] = m;
+        break;
+      }
+      case O_COMMENT: {
+        if (negated || (modules & M_COMMENT) === 0) return false;
+        const value = quoted ? text.slice(as + 1, ae - 1) : text.slice(as, ae);
+        comment = comment === undefined ? value : `${comment} ${value}`;
+        break;
+      }
+      case O_REJECT_WITH:
+      case O_LOG_PREFIX: {
+        // a target's option (no match the fast path loads has these)
+        if (negated || targetName === undefined) return false;
+        if (code === O_REJECT_WITH && rejectStart < 0) {
+          rejectStart = as;
+          rejectEnd = ae;
+        }
+        if (mEnd > targetEnd) targetEnd = mEnd;
+        break;
+      }
+    }
+    negated = false;
+  }
+  if (negated) return false;
+
+  let action: Action | ChainRef;
+  if (targetName === undefined) action = { kind: 'continue', target: '' };
+  else if (targetName === 'ACCEPT') action = ACCEPT;
+  else if (targetName === 'DROP') action = DROP;
+  else if (targetName === 'RETURN') action = RETURN;
+  else if (targetName === 'REJECT') action = rejectStart < 0 ? REJECT : rejectAction(text, rejectStart, rejectEnd, ctx);
+  else if (CONTINUE_TARGETS.has(targetName)) action = continueAction(targetName, ctx);
+  else {
+    // NAT, queues, chains (their text is kept); the options read here mean nothing to these
+    const ref: ChainRef = { kind: 'chain-ref', name: targetName, goto, text: '', span: DOCUMENT_START };
+    action = resolveBuiltinTarget(ref, targetName, NO_TARGET_ARGS, ctx, text.slice(targetStart, targetEnd));
+    if (action.kind === 'chain-ref') action.span = ctx.span(targetStart, refEnd);
+  }
+  const list = SCRATCH.slice(0, scratchN);
+  state.appendOne(chain, list, action, ctx.span(lineStart, ruleEnd), text.slice(lineStart, ruleEnd), reportSpan, comment);
+  return true;
+}

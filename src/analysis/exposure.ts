@@ -86,6 +86,11 @@ function ifMask(m: bigint): number {
   return m < 0x80000000n ? Number(m) : -1;
 }
 
+/** The index in HoleLog.meeting of a one-class protocol mask (1 TCP, 2 UDP, 4 other), else -1. */
+function singleClass(pm: number): number {
+  return pm === 1 ? 0 : pm === 2 ? 1 : pm === 4 ? 2 : -1;
+}
+
 /** Below this many holes a log is scanned; above, it is queried through a spatial index. */
 const SCAN_LIMIT = 48;
 
@@ -100,6 +105,11 @@ class HoleLog {
   private readonly im: number[] = [];
   /** Ids by protocol classes (1 TCP, 2 UDP, 4 other, and their unions), ascending. */
   private readonly byClass: number[][] = [[], [], [], [], [], [], [], []];
+  /**
+   * Ids of the holes that meet one class (index 0 TCP, 1 UDP, 2 other), ascending: a flow of
+   * one class (nearly all) scans one list, without merging.
+   */
+  private readonly meeting: number[][] = [[], [], []];
   private index: CubeIndex<{ c: Cube }> | undefined;
   private indexed = 0;
   /** The index is not tried again before the log reaches this length (it was not selective). */
@@ -109,7 +119,12 @@ class HoleLog {
   private readonly pos: number[] = [];
 
   push(c: Cube): void {
-    this.byClass[protoMask(c.proto)]!.push(this.cubes.length);
+    const pm = protoMask(c.proto);
+    const id = this.cubes.length;
+    this.byClass[pm]!.push(id);
+    if (pm & 1) this.meeting[0]!.push(id);
+    if (pm & 2) this.meeting[1]!.push(id);
+    if (pm & 4) this.meeting[2]!.push(id);
     this.cubes.push(c);
     this.im.push(ifMask(c.iif));
   }
@@ -133,6 +148,19 @@ class HoleLog {
       this.retryAt = this.cubes.length + (this.cubes.length >> 1);
     }
     // scan the holes whose protocol classes meet the query's, in id order
+    const one = singleClass(pm);
+    if (one >= 0) {
+      const list = this.meeting[one]!;
+      const ims = this.im;
+      for (let i = 0; i < list.length; i++) {
+        const id = list[i]!;
+        if (id >= n) break;
+        const hm = ims[id]!;
+        if (hm >= 0 && im >= 0 && (hm & im) === 0) continue;
+        if (cubesOverlap(this.cubes[id]!, q)) out.push(id);
+      }
+      return;
+    }
     this.begin(pm);
     for (let id = this.nextId(n, im); id >= 0; id = this.nextId(n, im)) if (cubesOverlap(this.cubes[id]!, q)) out.push(id);
   }
@@ -147,6 +175,20 @@ class HoleLog {
       const ids: number[] = [];
       this.overlapping(q, n, pm, im, ids);
       for (let k = 0; k < ids.length && pieces.length > 0; k++) pieces = cutOne(pieces, this.cubes[ids[k]!]!);
+      return pieces;
+    }
+    const one = singleClass(pm);
+    if (one >= 0) {
+      // one class: its list, in order (the same holes, in the same order, as the merge gives)
+      const list = this.meeting[one]!;
+      const ims = this.im;
+      for (let i = 0; i < list.length && pieces.length > 0; i++) {
+        const id = list[i]!;
+        if (id >= n) break;
+        const hm = ims[id]!;
+        if (hm >= 0 && im >= 0 && (hm & im) === 0) continue;
+        pieces = cutOne(pieces, this.cubes[id]!);
+      }
       return pieces;
     }
     this.begin(pm);

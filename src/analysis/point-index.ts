@@ -194,6 +194,41 @@ const SMALL_SEEN = new Int32Array((SMALL_MAX >> 5) + 1);
 const SMALL_ROW = new Int32Array(SMALL_MAX + 1);
 
 /**
+ * keys sorted ascending, and payload (when given) moved alongside: an LSD radix sort, 8 bits a
+ * pass, stable. The inputs are the sort's buffers: after the four passes the result is back in them.
+ */
+function radixSort32(keys: Uint32Array, payload: Int32Array | undefined): { keys: Uint32Array; payload: Int32Array | undefined } {
+  const n = keys.length;
+  let k1: Uint32Array = keys;
+  let k2: Uint32Array = new Uint32Array(n);
+  let p1: Int32Array | undefined = payload;
+  let p2: Int32Array | undefined = payload ? new Int32Array(n) : undefined;
+  const count = new Int32Array(256);
+  for (let shift = 0; shift < 32; shift += 8) {
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[(k1[i]! >>> shift) & 255]!++;
+    let sum = 0;
+    for (let d = 0; d < 256; d++) {
+      const x = count[d]!;
+      count[d] = sum;
+      sum += x;
+    }
+    for (let i = 0; i < n; i++) {
+      const to = count[(k1[i]! >>> shift) & 255]!++;
+      k2[to] = k1[i]!;
+      if (p1 !== undefined) p2![to] = p1[i]!;
+    }
+    const tk = k1;
+    k1 = k2;
+    k2 = tk;
+    const tp = p1;
+    p1 = p2;
+    p2 = tp;
+  }
+  return { keys: k1, payload: p1 };
+}
+
+/**
  * The sorted distinct values of vals[0 .. n) (vals is left as it is). IPv4 addresses (integers up to 2^32) are radix
  * sorted, 8 bits a pass: a typed array's own sort costs about 100 ns per value, and the chains'
  * address dimensions are most of the sorting.
@@ -212,28 +247,10 @@ function sortDistinct(vals: Float64Array, n: number): Float64Array {
     for (let i = 0; i < n; i++) if (m === 0 || sorted[m - 1] !== sorted[i]) sorted[m++] = sorted[i]!;
     return sorted.slice(0, m);
   }
-  let src = new Uint32Array(n);
+  const all = new Uint32Array(n);
   let k = 0;
-  for (let i = 0; i < n; i++) if (vals[i] !== 4294967296) src[k++] = vals[i]!;
-  let dst = new Uint32Array(k);
-  const count = new Int32Array(256);
-  for (let shift = 0; shift < 32; shift += 8) {
-    count.fill(0);
-    for (let i = 0; i < k; i++) count[(src[i]! >>> shift) & 255]!++;
-    let sum = 0;
-    for (let d = 0; d < 256; d++) {
-      const c = count[d]!;
-      count[d] = sum;
-      sum += c;
-    }
-    for (let i = 0; i < k; i++) {
-      const v = src[i]!;
-      dst[count[(v >>> shift) & 255]!++] = v;
-    }
-    const t = src;
-    src = dst;
-    dst = t;
-  }
+  for (let i = 0; i < n; i++) if (vals[i] !== 4294967296) all[k++] = vals[i]!;
+  const src = radixSort32(all.subarray(0, k), undefined).keys;
   let m = 0;
   for (let i = 0; i < k; i++) if (m === 0 || src[m - 1] !== src[i]) src[m++] = src[i]!;
   const out = new Float64Array(m + (top ? 1 : 0));
@@ -271,33 +288,9 @@ function rankSort(vals: Float64Array, pos: Int32Array, k: number, extra: readonl
       p[c++] = at;
     }
   }
-  let key2 = new Uint32Array(c);
-  let p2 = new Int32Array(c);
-  let keyA = key.subarray(0, c);
-  let pA = p.subarray(0, c);
-  const count = new Int32Array(256);
-  for (let shift = 0; shift < 32; shift += 8) {
-    count.fill(0);
-    for (let i = 0; i < c; i++) count[(keyA[i]! >>> shift) & 255]!++;
-    let sum = 0;
-    for (let d = 0; d < 256; d++) {
-      const x = count[d]!;
-      count[d] = sum;
-      sum += x;
-    }
-    for (let i = 0; i < c; i++) {
-      const d = (keyA[i]! >>> shift) & 255;
-      const to = count[d]!++;
-      key2[to] = keyA[i]!;
-      p2[to] = pA[i]!;
-    }
-    const tk = keyA;
-    keyA = key2;
-    key2 = tk;
-    const tp = pA;
-    pA = p2;
-    p2 = tp;
-  }
+  const sorted = radixSort32(key.subarray(0, c), p.subarray(0, c));
+  const keyA = sorted.keys;
+  const pA = sorted.payload!;
   let m = 0;
   for (let i = 0; i < c; i++) if (i === 0 || keyA[i] !== keyA[i - 1]) m++;
   const bounds = new Float64Array(m + (top ? 1 : 0));

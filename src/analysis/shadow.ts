@@ -181,7 +181,8 @@ function coverProof(region: readonly Cube[], idx: ChainIndex, limit: number): nu
     const r = todo.pop()!;
     if (cubeIsEmpty(r)) return UNCOVERED;
     const j = idx.firstAtCorner(r, limit);
-    if (j < 0) return UNCOVERED;
+    // (a cube that does not meet r would give r back unchanged, for ever: an index fault is "not covered")
+    if (j < 0 || !cubesOverlap(r, idx.cubes[j]!)) return UNCOVERED;
     if (j > last) last = j;
     subtractCube(r, idx.cubes[j]!, todo);
   }

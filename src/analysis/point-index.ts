@@ -72,40 +72,38 @@ const runCache32 = new Map<number, number[]>();
 /** A bit mask as half-open runs of bit positions [lo, hi). */
 function maskRuns(m: bigint): number[] {
   if (m <= 0xffffffffn) return runs32(Number(m));
-  let r = runCache.get(m);
-  if (r) return r;
-  r = [];
-  const s = m.toString(2);
-  const n = s.length;
-  // bit b is s[n - 1 - b]
-  let b = 0;
-  while (b < n) {
-    if (s.charCodeAt(n - 1 - b) === 49) {
-      const lo = b;
-      while (b < n && s.charCodeAt(n - 1 - b) === 49) b++;
-      r.push(lo, b);
-    } else b++;
-  }
-  if (runCache.size > 4096) runCache.clear();
-  runCache.set(m, r);
-  return r;
+  return cachedRuns(runCache, m, () => {
+    const s = m.toString(2); // bit b is s[n - 1 - b]
+    return bitRuns(s.length, (b) => s.charCodeAt(s.length - 1 - b) === 49);
+  });
 }
 
 /** maskRuns of a mask in [0, 2^32), with number keys (a bigint key hashes slowly). */
 function runs32(x: number): number[] {
-  let r = runCache32.get(x);
-  if (r) return r;
-  r = [];
+  return cachedRuns(runCache32, x, () => bitRuns(32, (b) => ((x >>> b) & 1) === 1));
+}
+
+/** The runs of set bits among bits 0 .. n-1, as [lo, hi) pairs. */
+function bitRuns(n: number, isSet: (b: number) => boolean): number[] {
+  const r: number[] = [];
   let b = 0;
-  while (b < 32) {
-    if (((x >>> b) & 1) === 1) {
+  while (b < n) {
+    if (isSet(b)) {
       const lo = b;
-      while (b < 32 && ((x >>> b) & 1) === 1) b++;
+      while (b < n && isSet(b)) b++;
       r.push(lo, b);
     } else b++;
   }
-  if (runCache32.size > 4096) runCache32.clear();
-  runCache32.set(x, r);
+  return r;
+}
+
+/** A bounded memo (masks repeat across the cubes of a chain). */
+function cachedRuns<K>(cache: Map<K, number[]>, key: K, make: () => number[]): number[] {
+  let r = cache.get(key);
+  if (r) return r;
+  r = make();
+  if (cache.size > 4096) cache.clear();
+  cache.set(key, r);
   return r;
 }
 

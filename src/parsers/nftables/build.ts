@@ -831,27 +831,12 @@ function baseName(p: string | undefined): string | undefined {
   return p.slice(i + 1);
 }
 
-export function buildDocument(
-  format: string,
-  state: IrState,
-  dynamicSets: Set<string>,
-  diagnostics: Diagnostic[],
-  comments: DocComment[],
-  filePath: string | undefined,
-): FirewallDocument {
-  try {
-    return buildDocumentInner(format, state, dynamicSets, diagnostics, comments, filePath);
-  } finally {
-    clearBuildCaches();
-  }
-}
-
-/** Empties the per-document caches (buildDocument does; a parse that failed before it must too). */
+/** Empties the per-document caches (the parse entry points do, whether the parse succeeded or not). */
 export function clearBuildCaches(): void {
   SINGLES.length = 0;
 }
 
-function buildDocumentInner(
+export function buildDocument(
   format: string,
   state: IrState,
   dynamicSets: Set<string>,

@@ -9,32 +9,34 @@ import { parseNftablesJsonIr } from './json.js';
 import { parseNftablesIr } from './text.js';
 
 export function parseNftables(text: string, options?: ParseOptions): FirewallDocument {
-  try {
+  return parsed('nftables', () => {
     const ir = parseNftablesIr(text, options, new RulePrebuilder());
     return buildDocument('nftables', ir.state, ir.dynamicSets, ir.diagnostics, ir.comments, options?.filePath);
-  } catch (e) {
-    return internalError('nftables', e);
-  }
+  });
 }
 
 export function parseNftablesJson(text: string, options?: ParseOptions): FirewallDocument {
-  try {
+  return parsed('nftables-json', () => {
     const ir = parseNftablesJsonIr(text, new RulePrebuilder());
     return buildDocument('nftables-json', ir.state, ir.dynamicSets, ir.diagnostics, [], options?.filePath);
-  } catch (e) {
-    return internalError('nftables-json', e);
-  }
+  });
 }
 
-function internalError(format: string, e: unknown): FirewallDocument {
-  clearBuildCaches(); // rules built during the parse filled them
-  const p = { line: 1, column: 1, offset: 0 };
-  return {
-    format,
-    rulesets: [],
-    diagnostics: [{ severity: 'error', code: `${format}/internal`, message: `Internal parser error: ${String(e)}`, span: { start: p, end: p } }],
-    comments: [],
-  };
+/** A parse that never throws (an internal error becomes a diagnostic) and leaves no build cache behind. */
+function parsed(format: string, parse: () => FirewallDocument): FirewallDocument {
+  try {
+    return parse();
+  } catch (e) {
+    const p = { line: 1, column: 1, offset: 0 };
+    return {
+      format,
+      rulesets: [],
+      diagnostics: [{ severity: 'error', code: `${format}/internal`, message: `Internal parser error: ${String(e)}`, span: { start: p, end: p } }],
+      comments: [],
+    };
+  } finally {
+    clearBuildCaches(); // rules built during the parse filled them
+  }
 }
 
 const TEXT_STARTS = ['table', 'flush ruleset', '#!/usr/sbin/nft', '#!/sbin/nft', '#!/usr/bin/nft', 'define', 'add table'];

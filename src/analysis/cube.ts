@@ -589,12 +589,20 @@ interface DimIndex {
   /** Items not keyed in this dimension, ascending. */
   wide: number[];
   buckets: Map<number | string, Bucket>;
-  /** The keys of buckets, in insertion order (walked without a Map iterator, which allocates per entry). */
-  keys: (number | string)[];
+  /**
+   * The keys of buckets, in insertion order (walked without a Map iterator, which allocates per entry);
+   * kept only for the protocol dimension, the one a query walks (a per-address chain has 100k keys).
+   */
+  keys: (number | string)[] | undefined;
 }
 
-function newDim(): DimIndex {
-  return { wide: [], buckets: new Map(), keys: [] };
+function newDim(walk = false): DimIndex {
+  return { wide: [], buckets: new Map(), keys: walk ? [] : undefined };
+}
+
+/** The top-level dimensions of a CubeIndex (only the protocol's keys are walked). */
+function newDims(): DimIndex[] {
+  return [newDim(), newDim(), newDim(), newDim(true)];
 }
 
 function put(dim: DimIndex, k: Keys, id: number): void {
@@ -607,7 +615,7 @@ function put(dim: DimIndex, k: Keys, id: number): void {
     const b = dim.buckets.get(key);
     if (b === undefined) {
       dim.buckets.set(key, id);
-      dim.keys.push(key);
+      dim.keys?.push(key);
     } else if (typeof b === 'number') dim.buckets.set(key, [b, id]);
     else b.push(id);
   }
@@ -636,7 +644,7 @@ function keyedCost(dim: DimIndex, k: readonly (number | string)[]): number {
  */
 export class CubeIndex<T extends { c: Cube }> {
   private readonly items: (T | undefined)[] = [];
-  private dims: DimIndex[] = [newDim(), newDim(), newDim(), newDim()];
+  private dims: DimIndex[] = newDims();
   /**
    * sub[d][e]: the items wide in dimension d, indexed by dimension e — so that a query that
    * narrows on d does not test every item that is wide there (the jump rules of a long INPUT
@@ -683,7 +691,7 @@ export class CubeIndex<T extends { c: Cube }> {
     this.live--;
     this.dead++;
     if (this.dead > this.live + 64) {
-      this.dims = [newDim(), newDim(), newDim(), newDim()];
+      this.dims = newDims();
       this.sub = this.newSub();
       for (let i = 0; i < this.items.length; i++) {
         const it = this.items[i];
@@ -730,8 +738,9 @@ export class CubeIndex<T extends { c: Cube }> {
       const dim = this.dims[d]!;
       let cost = 0;
       if (d === PROTO_DIM && !k) {
-        for (let i = 0; i < dim.keys.length; i++) {
-          const key = dim.keys[i] as number;
+        const keys = dim.keys!;
+        for (let i = 0; i < keys.length; i++) {
+          const key = keys[i] as number;
           if (q.proto.has(key)) cost += bucketSize(dim.buckets.get(key));
         }
       } else if (!k) continue;
@@ -770,8 +779,9 @@ export class CubeIndex<T extends { c: Cube }> {
       for (let i = 0; i < ks.length; i++) this.visitAll(se.buckets.get(ks[i]!), q, out);
     }
     if (best === PROTO_DIM && !qk[best]) {
-      for (let i = 0; i < dim.keys.length; i++) {
-        const key = dim.keys[i] as number;
+      const keys = dim.keys!;
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i] as number;
         if (q.proto.has(key)) this.visitAll(dim.buckets.get(key), q, out);
       }
       return true;

@@ -110,11 +110,16 @@ class HoleLog {
    * one class (nearly all) scans one list, without merging.
    */
   private readonly meeting: number[][] = [[], [], []];
-  private index: CubeIndex<{ c: Cube }> | undefined;
-  private indexed = 0;
-  /** The index is not tried again before the log reaches this length (it was not selective). */
+  /**
+   * Spatial indexes, one per exact protocol-class mask (1..7) over that mask's holes, built on a
+   * class's first query: a TCP flow never reads the holes of `! -p tcp` rules (wide in port and
+   * address, they would be tested on every query), and classes no flow asks about are not indexed.
+   */
+  private readonly indexes: ({ idx: CubeIndex<{ c: Cube; id: number }>; done: number } | undefined)[] = [];
+  /** The indexes are not tried again before the log reaches this length (they were not selective). */
   private retryAt = 0;
   private readonly found: number[] = [];
+  private readonly local: number[] = [];
   private readonly lists: number[][] = [];
   private readonly pos: number[] = [];
 
@@ -129,22 +134,39 @@ class HoleLog {
     this.im.push(ifMask(c.iif));
   }
 
+  /**
+   * Ids below n of the holes overlapping q found through the indexes of the classes q meets,
+   * ascending, in this.found; false when an index is not selective (a quarter of the prefix at most).
+   */
+  private indexed(q: Cube, n: number, pm: number): boolean {
+    const found = this.found;
+    found.length = 0;
+    for (let k = 1; k < 8; k++) {
+      const ids = this.byClass[k]!;
+      if ((k & pm) === 0 || ids.length === 0 || ids[0]! >= n) continue;
+      let x = this.indexes[k];
+      if (!x) this.indexes[k] = x = { idx: new CubeIndex<{ c: Cube; id: number }>(), done: 0 };
+      for (; x.done < ids.length; x.done++) x.idx.add({ c: this.cubes[ids[x.done]!]!, id: ids[x.done]! });
+      const local = this.local;
+      local.length = 0;
+      if (!x.idx.query(q, local, n / 4)) return false;
+      for (let i = 0; i < local.length; i++) {
+        const id = x.idx.get(local[i]!)!.id;
+        if (id < n) found.push(id);
+      }
+    }
+    if (found.length > 1) found.sort((x, y) => x - y);
+    return true;
+  }
+
   /** Ids below n of the holes that overlap q, ascending. */
   overlapping(q: Cube, n: number, pm: number, im: number, out: number[]): void {
     if (n > SCAN_LIMIT && n >= this.retryAt) {
-      let idx = this.index;
-      if (!idx) this.index = idx = new CubeIndex<{ c: Cube }>();
-      // ids are positions: entries are indexed in order and never removed
-      for (; this.indexed < this.cubes.length; this.indexed++) idx.add({ c: this.cubes[this.indexed]! });
-      const found = this.found;
-      found.length = 0;
-      // the index only where it is selective (a quarter of the prefix at most): else scan, and
-      // do not try again before the log has grown by half
-      if (idx.query(q, found, n / 4)) {
-        if (found.length > 1) found.sort((x, y) => x - y);
-        for (let i = 0; i < found.length && found[i]! < n; i++) out.push(found[i]!);
+      if (this.indexed(q, n, pm)) {
+        pushAll(out, this.found);
         return;
       }
+      // else scan, and do not try again before the log has grown by half
       this.retryAt = this.cubes.length + (this.cubes.length >> 1);
     }
     // scan the holes whose protocol classes meet the query's, in id order
@@ -720,8 +742,13 @@ function analyseFamily(ruleset: Ruleset, sp: Space, hook: 'input' | 'forward', e
       if (n.tags.length > 0) Nidx.add(n);
     }
   }
+  eng.dropped.length = 0;
   const found: number[] = [];
-  for (const f of eng.accepted) {
+  const accepted = eng.accepted;
+  for (let i = 0; i < accepted.length; i++) {
+    const f = accepted[i]!;
+    // a flow is read once: let it (and the hole log it holds) go as soon as it is cut
+    accepted[i] = undefined as unknown as Flow;
     for (const piece of cutHoles(f)) {
       const a = eng.restore(f, piece);
       if (a.tags.length === 0) {
@@ -746,15 +773,39 @@ function analyseFamily(ruleset: Ruleset, sp: Space, hook: 'input' | 'forward', e
       for (const r of rem) emit(r, f, 'open', NO_TAGS);
     }
   }
+  accepted.length = 0;
   return eng;
 }
 
+/**
+ * The pieces of one entry group: one accepting rule (by id and line), chain, table, certainty
+ * and DNAT rule. Compared field by field (no key string per piece), and holding only what the
+ * entries read — not the flow, whose holes would keep the chain's hole log alive.
+ */
 interface Group {
-  f: Flow;
+  attr: Attr | undefined;
+  via: Via | undefined;
   certainty: Certain;
-  cubes: Cube[];
+  /** The first piece; the others (few groups have more than one) in `more`. */
+  c: Cube;
+  more: Cube[] | undefined;
   tags: Set<number> | undefined;
 }
+
+function sameGroup(g: Group, at: Attr | undefined, via: Via | undefined, certainty: Certain): boolean {
+  const ga = g.attr;
+  if (g.certainty !== certainty) return false;
+  if ((ga?.rule === undefined) !== (at?.rule === undefined)) return false;
+  if (ga?.rule && at?.rule && lineOf(ga.rule) !== lineOf(at.rule)) return false;
+  if ((ga?.chain.name ?? '') !== (at?.chain.name ?? '') || (ga?.table.name ?? '') !== (at?.table.name ?? '')) return false;
+  const gv = g.via;
+  if (gv === via) return true;
+  if (!gv || !via) return false;
+  return gv.rule.id === via.rule.id && lineOf(gv.rule) === lineOf(via.rule);
+}
+
+/** Shared by every entry without reasons (nothing writes to an entry's reasons). */
+const NO_REASONS: Reason[] = Object.freeze([]) as unknown as Reason[];
 
 export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | 'forward' }): Exposure {
   const hook = options?.hook ?? 'input';
@@ -771,31 +822,44 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
   for (const family of families) {
     const sp = spaceFor(ruleset, family);
     internal.spaces.set(family, sp);
-    // group the pieces into entries: one per accepting rule, certainty and DNAT (their reasons united)
-    const groups = new Map<string, Group>();
+    // group the pieces into entries: one per accepting rule, certainty and DNAT (their reasons united),
+    // in the order of their first piece; groups are found by the accepting rule's id (NaN: none)
+    const groups: Group[] = [];
+    const byRule = new Map<number, Group | Group[]>();
     const eng = analyseFamily(ruleset, sp, hook, (c, f, certainty, tags) => {
       const at = f.attr;
-      const key = `${at?.rule ? `r${at.rule.id}:${lineOf(at.rule)}` : ''}|${at?.chain.name ?? ''}|${at?.table.name ?? ''}|${certainty}|${f.via ? `v${f.via.rule.id}:${lineOf(f.via.rule)}` : ''}`;
-      let g = groups.get(key);
-      if (!g) {
-        g = { f, certainty, cubes: [], tags: undefined };
-        groups.set(key, g);
+      const id = at?.rule ? at.rule.id : NaN;
+      const cands = byRule.get(id);
+      let g: Group | undefined;
+      if (cands !== undefined) {
+        if (!Array.isArray(cands)) {
+          if (sameGroup(cands, at, f.via, certainty)) g = cands;
+        } else for (let i = 0; i < cands.length && !g; i++) if (sameGroup(cands[i]!, at, f.via, certainty)) g = cands[i];
       }
-      g.cubes.push(c);
+      if (!g) {
+        g = { attr: at, via: f.via, certainty, c, more: undefined, tags: undefined };
+        groups.push(g);
+        if (cands === undefined) byRule.set(id, g);
+        else if (Array.isArray(cands)) cands.push(g);
+        else byRule.set(id, [cands, g]);
+      } else (g.more ??= []).push(c);
       if (tags.length > 0) {
         g.tags ??= new Set();
         for (const t of tags) g.tags.add(t);
       }
     });
+    byRule.clear();
     // entries read only protocol, port, source (and principals) and input interface: the pieces
     // are merged on those (their other coordinates are not reported)
     const noLo = sp.universe.iif & ~sp.ifs.bit('lo');
     const principals = new Map<bigint, string[]>();
     const interfaces = new Map<bigint, string>();
-    for (const { f, certainty, cubes, tags } of groups.values()) {
-      const reasons = tags ? [...tags].sort((x, y) => x - y).map((t) => eng.reasons[t]!) : [];
-      for (const c of mergeCubes(cubes)) {
-        const at = f.attr;
+    for (let gi = 0; gi < groups.length; gi++) {
+      const { attr: at, via, certainty, c: first, more, tags } = groups[gi]!;
+      groups[gi] = undefined as unknown as Group; // done: its pieces may go
+      const reasons = tags ? [...tags].sort((x, y) => x - y).map((t) => eng.reasons[t]!) : NO_REASONS;
+      const cubes = more ? mergeCubes([first, ...more]) : [first];
+      for (const c of cubes) {
         let prins = principals.get(c.sprin);
         if (!prins) principals.set(c.sprin, (prins = Object.freeze(sp.prins.list(c.sprin)) as string[]));
         let ifs = interfaces.get(c.iif);
@@ -813,7 +877,7 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
           reasons,
         };
         if (at?.rule) entry.rule = at.rule;
-        if (f.via) entry.via = { kind: 'dnat', rule: f.via.rule, to: f.via.to };
+        if (via) entry.via = { kind: 'dnat', rule: via.rule, to: via.to };
         exposure.entries.push(entry);
       }
     }

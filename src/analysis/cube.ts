@@ -275,7 +275,12 @@ export function isectIv<T extends number | bigint>(a: Iv<T>, b: Iv<T>): Iv<T> {
   if (A.length === 2 && A[0]! <= B[0]! && B[B.length - 1]! <= A[1]!) return b;
   if (B.length === 2 && B[0]! <= A[0]! && A[A.length - 1]! <= B[1]!) return a;
   if (b.bounds.length === 2) return clip(a, b.bounds[0]!, b.bounds[1]!);
-  if (a.bounds.length === 2) return clip(b, a.bounds[0]!, a.bounds[1]!);
+  if (a.bounds.length === 2) {
+    // a (one interval) inside one of b's: a itself (tcp ∩ the port protocols, in every port rule)
+    const i = firstEndingAfter(B, A[0]!);
+    if (i < B.length && B[i]! <= A[0]! && A[1]! <= B[i + 1]!) return a;
+    return clip(b, A[0]!, A[1]!);
+  }
   return a.intersect(b);
 }
 
@@ -642,8 +647,26 @@ function keyedCost(dim: DimIndex, k: readonly (number | string)[]): number {
  * a query still meets ids in ascending order per list). Lists of plain numbers instead of
  * sets: an index over the holes of a 100k-rule chain is a few arrays, not 200k sets.
  */
+export interface CubeIndexOptions {
+  /**
+   * Build the sub-indexes of a dimension only once an item is keyed in it. While every item is
+   * wide in d (no destination address in a chain of per-source rules), sub[d][e] would hold the
+   * same ids as dims[e]: choosing d then narrows nothing that e does not. A query's cheapest
+   * dimension, and so the order of its answer, can differ from a full index's: for callers that
+   * sort what they find.
+   */
+  lean?: boolean;
+  /** Do not index protocols (every item has the same one or two: the classes of a hole log). */
+  noProto?: boolean;
+}
+
 export class CubeIndex<T extends { c: Cube }> {
   private readonly items: (T | undefined)[] = [];
+  /** lean: keyed[d] once an item is keyed in dimension d (its sub-indexes are kept from then on). */
+  private keyed: boolean[] = [false, false, false, false];
+  private readonly lean: boolean;
+  /** The dimensions indexed: DIMS, or PROTO_DIM without protocols (the protocol is the last). */
+  private readonly nd: number;
   private dims: DimIndex[] = newDims();
   /**
    * sub[d][e]: the items wide in dimension d, indexed by dimension e — so that a query that
@@ -656,6 +679,11 @@ export class CubeIndex<T extends { c: Cube }> {
   /** reported[id] === epoch: id is already in the list of the current query (lists need no set). */
   private readonly reported: number[] = [];
   private epoch = 0;
+
+  constructor(options?: CubeIndexOptions) {
+    this.lean = options?.lean ?? false;
+    this.nd = options?.noProto ? PROTO_DIM : DIMS;
+  }
 
   private newSub(): DimIndex[][] {
     return [0, 1, 2, 3].map(() => [newDim(), newDim(), newDim(), newDim()]);
@@ -676,12 +704,30 @@ export class CubeIndex<T extends { c: Cube }> {
 
   private index(id: number, c: Cube): void {
     const ks = cubeKeys(c);
-    for (let d = 0; d < DIMS; d++) {
+    const nd = this.nd;
+    for (let d = 0; d < nd; d++) {
       const k = ks[d];
       if (!k) {
         this.dims[d]!.wide.push(id);
-        for (let e = 0; e < DIMS; e++) if (e !== d) put(this.sub[d]![e]!, ks[e], id);
-      } else put(this.dims[d]!, k, id);
+        if (this.keyed[d] || !this.lean) for (let e = 0; e < nd; e++) if (e !== d) put(this.sub[d]![e]!, ks[e], id);
+      } else {
+        if (!this.keyed[d]) {
+          this.keyed[d] = true;
+          // lean: the first item keyed in d; the items wide in d so far enter its sub-indexes (ascending)
+          if (this.lean) this.fillSub(d);
+        }
+        put(this.dims[d]!, k, id);
+      }
+    }
+  }
+
+  private fillSub(d: number): void {
+    const wide = this.dims[d]!.wide;
+    for (let i = 0; i < wide.length; i++) {
+      const it = this.items[wide[i]!];
+      if (!it) continue;
+      const ks = cubeKeys(it.c);
+      for (let e = 0; e < this.nd; e++) if (e !== d) put(this.sub[d]![e]!, ks[e], wide[i]!);
     }
   }
 
@@ -693,6 +739,7 @@ export class CubeIndex<T extends { c: Cube }> {
     if (this.dead > this.live + 64) {
       this.dims = newDims();
       this.sub = this.newSub();
+      this.keyed = [false, false, false, false];
       for (let i = 0; i < this.items.length; i++) {
         const it = this.items[i];
         if (it) this.index(i, it.c);
@@ -733,7 +780,8 @@ export class CubeIndex<T extends { c: Cube }> {
     let best = -1;
     let bestSub = -1;
     let bestCost = this.live + this.dead;
-    for (let d = 0; d < DIMS; d++) {
+    const nd = this.nd;
+    for (let d = 0; d < nd; d++) {
       const k = qk[d];
       const dim = this.dims[d]!;
       let cost = 0;
@@ -748,7 +796,9 @@ export class CubeIndex<T extends { c: Cube }> {
       // the items wide in d: all of them, or those a second dimension keeps
       let wide = dim.wide.length;
       let via = -1;
-      for (let e = 0; e < DIMS && wide > 0; e++) {
+      // (lean: no sub-index of d before an item is keyed in d)
+      const subs = !this.lean || this.keyed[d];
+      for (let e = 0; e < nd && wide > 0 && subs; e++) {
         const ke = qk[e];
         if (e === d || !ke) continue;
         const se = this.sub[d]![e]!;

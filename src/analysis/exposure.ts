@@ -115,7 +115,7 @@ class HoleLog {
    * class's first query: a TCP flow never reads the holes of `! -p tcp` rules (wide in port and
    * address, they would be tested on every query), and classes no flow asks about are not indexed.
    */
-  private readonly indexes: ({ idx: CubeIndex<{ c: Cube; id: number }>; done: number } | undefined)[] = [];
+  private readonly indexes: ({ idx: CubeIndex<{ c: Cube }>; done: number } | undefined)[] = [];
   /** The indexes are not tried again before the log reaches this length (they were not selective). */
   private retryAt = 0;
   private readonly found: number[] = [];
@@ -145,13 +145,15 @@ class HoleLog {
       const ids = this.byClass[k]!;
       if ((k & pm) === 0 || ids.length === 0 || ids[0]! >= n) continue;
       let x = this.indexes[k];
-      if (!x) this.indexes[k] = x = { idx: new CubeIndex<{ c: Cube; id: number }>(), done: 0 };
-      for (; x.done < ids.length; x.done++) x.idx.add({ c: this.cubes[ids[x.done]!]!, id: ids[x.done]! });
+      // lean (the answer is sorted below); classes 1-3 hold only TCP and UDP: no protocol dimension
+      if (!x) this.indexes[k] = x = { idx: new CubeIndex<{ c: Cube }>({ lean: true, noProto: k <= 3 }), done: 0 };
+      // the index's ids are positions in ids (its holes are added in that order, never removed)
+      for (; x.done < ids.length; x.done++) x.idx.add({ c: this.cubes[ids[x.done]!]! });
       const local = this.local;
       local.length = 0;
       if (!x.idx.query(q, local, n / 4)) return false;
       for (let i = 0; i < local.length; i++) {
-        const id = x.idx.get(local[i]!)!.id;
+        const id = ids[local[i]!]!;
         if (id < n) found.push(id);
       }
     }
@@ -825,11 +827,14 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
     // group the pieces into entries: one per accepting rule, certainty and DNAT (their reasons united),
     // in the order of their first piece; groups are found by the accepting rule's id (NaN: none)
     const groups: Group[] = [];
-    const byRule = new Map<number, Group | Group[]>();
+    // (rule ids are small integers: a list by id instead of a Map of 100k entries; a Map for others)
+    const byId: (Group | Group[] | undefined)[] = [];
+    const byOther = new Map<number, Group | Group[]>();
     const eng = analyseFamily(ruleset, sp, hook, (c, f, certainty, tags) => {
       const at = f.attr;
       const id = at?.rule ? at.rule.id : NaN;
-      const cands = byRule.get(id);
+      const small = id >= 0 && id < 0x40000000 && Number.isInteger(id);
+      const cands = small ? byId[id] : byOther.get(id);
       let g: Group | undefined;
       if (cands !== undefined) {
         if (!Array.isArray(cands)) {
@@ -839,16 +844,20 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
       if (!g) {
         g = { attr: at, via: f.via, certainty, c, more: undefined, tags: undefined };
         groups.push(g);
-        if (cands === undefined) byRule.set(id, g);
-        else if (Array.isArray(cands)) cands.push(g);
-        else byRule.set(id, [cands, g]);
+        if (Array.isArray(cands)) cands.push(g);
+        else {
+          const v = cands === undefined ? g : [cands, g];
+          if (small) byId[id] = v;
+          else byOther.set(id, v);
+        }
       } else (g.more ??= []).push(c);
       if (tags.length > 0) {
         g.tags ??= new Set();
         for (const t of tags) g.tags.add(t);
       }
     });
-    byRule.clear();
+    byId.length = 0;
+    byOther.clear();
     // entries read only protocol, port, source (and principals) and input interface: the pieces
     // are merged on those (their other coordinates are not reported)
     const noLo = sp.universe.iif & ~sp.ifs.bit('lo');

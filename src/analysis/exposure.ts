@@ -86,11 +86,6 @@ function ifMask(m: bigint): number {
   return m < 0x80000000n ? Number(m) : -1;
 }
 
-/** The index in HoleLog.meeting of a one-class protocol mask (1 TCP, 2 UDP, 4 other), else -1. */
-function singleClass(pm: number): number {
-  return pm === 1 ? 0 : pm === 2 ? 1 : pm === 4 ? 2 : -1;
-}
-
 /** Below this many holes a log is scanned; above, it is queried through a spatial index. */
 const SCAN_LIMIT = 48;
 
@@ -105,11 +100,6 @@ class HoleLog {
   private readonly im: number[] = [];
   /** Ids by protocol classes (1 TCP, 2 UDP, 4 other, and their unions), ascending. */
   private readonly byClass: number[][] = [[], [], [], [], [], [], [], []];
-  /**
-   * Ids of the holes that meet one class (index 0 TCP, 1 UDP, 2 other), ascending: a flow of
-   * one class (nearly all) scans one list, without merging.
-   */
-  private readonly meeting: number[][] = [[], [], []];
   /**
    * Spatial indexes, one per exact protocol-class mask (1..7) over that mask's holes, built on a
    * class's first query: a TCP flow never reads the holes of `! -p tcp` rules (wide in port and
@@ -127,9 +117,6 @@ class HoleLog {
     const pm = protoMask(c.proto);
     const id = this.cubes.length;
     this.byClass[pm]!.push(id);
-    if (pm & 1) this.meeting[0]!.push(id);
-    if (pm & 2) this.meeting[1]!.push(id);
-    if (pm & 4) this.meeting[2]!.push(id);
     this.cubes.push(c);
     this.im.push(ifMask(c.iif));
   }
@@ -172,19 +159,6 @@ class HoleLog {
       this.retryAt = this.cubes.length + (this.cubes.length >> 1);
     }
     // scan the holes whose protocol classes meet the query's, in id order
-    const one = singleClass(pm);
-    if (one >= 0) {
-      const list = this.meeting[one]!;
-      const ims = this.im;
-      for (let i = 0; i < list.length; i++) {
-        const id = list[i]!;
-        if (id >= n) break;
-        const hm = ims[id]!;
-        if (hm >= 0 && im >= 0 && (hm & im) === 0) continue;
-        if (cubesOverlap(this.cubes[id]!, q)) out.push(id);
-      }
-      return;
-    }
     this.begin(pm);
     for (let id = this.nextId(n, im); id >= 0; id = this.nextId(n, im)) if (cubesOverlap(this.cubes[id]!, q)) out.push(id);
   }
@@ -199,20 +173,6 @@ class HoleLog {
       const ids: number[] = [];
       this.overlapping(q, n, pm, im, ids);
       for (let k = 0; k < ids.length && pieces.length > 0; k++) pieces = cutOne(pieces, this.cubes[ids[k]!]!);
-      return pieces;
-    }
-    const one = singleClass(pm);
-    if (one >= 0) {
-      // one class: its list, in order (the same holes, in the same order, as the merge gives)
-      const list = this.meeting[one]!;
-      const ims = this.im;
-      for (let i = 0; i < list.length && pieces.length > 0; i++) {
-        const id = list[i]!;
-        if (id >= n) break;
-        const hm = ims[id]!;
-        if (hm >= 0 && im >= 0 && (hm & im) === 0) continue;
-        pieces = cutOne(pieces, this.cubes[id]!);
-      }
       return pieces;
     }
     this.begin(pm);
@@ -263,22 +223,20 @@ function cutOne(pieces: Cube[], x: Cube): Cube[] {
   return next;
 }
 
-/** A flow's holes: the first n entries of a log, then those of the segment it continues (`up`). */
+/**
+ * A flow's holes: the first n entries of a log, then those of the segment it continues (`up`).
+ * A flow's own (top) segment is counted by the flow (Flow.hn), not by its n: a flow that takes one
+ * more hole at the end of its log is a new flow with hn + 1, and no new segment object.
+ */
 interface Holes {
   log: HoleLog;
   n: number;
   up: Holes | undefined;
 }
 
-/** Holes h with m added: appended in place when h owns the end of its log, else in a new segment. */
-function withHole(h: Holes | undefined, m: Cube): Holes {
-  if (h && h.n === h.log.cubes.length) {
-    h.log.push(m);
-    return { log: h.log, n: h.n + 1, up: h.up };
-  }
-  const log = new HoleLog();
-  log.push(m);
-  return { log, n: 1, up: h };
+/** The segment h with its count made hn (to be continued by another segment). */
+function counted(h: Holes | undefined, hn: number): Holes | undefined {
+  return h === undefined || h.n === hn ? h : { log: h.log, n: hn, up: h.up };
 }
 
 const scratch: number[] = [];
@@ -290,14 +248,14 @@ const SWALLOWED: Holes = { log: new HoleLog(), n: 0, up: undefined };
  * only what concerns it, not the whole history of the chains it came through), or SWALLOWED
  * when one of them contains z (the region is empty).
  */
-function narrowed(h: Holes | undefined, z: Cube): Holes | undefined {
+function narrowed(h: Holes | undefined, hn: number, z: Cube): Holes | undefined {
   if (h === undefined) return undefined;
   const pm = protoMask(z.proto);
   const im = ifMask(z.iif);
   let log: HoleLog | undefined;
   for (let s: Holes | undefined = h; s; s = s.up) {
     scratch.length = 0;
-    s.log.overlapping(z, s.n, pm, im, scratch);
+    s.log.overlapping(z, s === h ? hn : s.n, pm, im, scratch);
     for (const id of scratch) {
       const x = s.log.cubes[id]!;
       if (cubeContains(x, z)) return SWALLOWED;
@@ -313,7 +271,7 @@ function cutHoles(f: Flow): Cube[] {
   let pieces: Cube[] = [f.c];
   const pm = protoMask(f.c.proto);
   const im = ifMask(f.c.iif);
-  for (let s: Holes | undefined = f.h; s && pieces.length > 0; s = s.up) pieces = s.log.cut(f.c, s.n, pm, im, pieces);
+  for (let s: Holes | undefined = f.h; s && pieces.length > 0; s = s.up) pieces = s.log.cut(f.c, s === f.h ? f.hn : s.n, pm, im, pieces);
   let n = 0;
   for (const p of pieces) if (!cubeIsEmpty(p)) pieces[n++] = p;
   pieces.length = n;
@@ -323,7 +281,7 @@ function cutHoles(f: Flow): Cube[] {
 /** A flow as hole-free flows with disjoint cubes. */
 function materialize(f: Flow): Flow[] {
   if (f.h === undefined) return [f];
-  return cutHoles(f).map((c) => ({ ...f, c, h: undefined }));
+  return cutHoles(f).map((c) => ({ ...f, c, h: undefined, hn: 0 }));
 }
 
 /**
@@ -334,6 +292,8 @@ function materialize(f: Flow): Flow[] {
 interface Flow {
   c: Cube;
   h?: Holes | undefined;
+  /** How many entries of h's log are this flow's (h.n is not read for the top segment). */
+  hn: number;
   tags: readonly number[];
   attr?: Attr;
   via?: Via;
@@ -471,6 +431,7 @@ class Engine {
         oif: this.hook === 'input' ? this.sp.ifs.bit('') : U.oif,
         ct: ctBit('new', false),
       },
+      hn: 0,
       tags: NO_TAGS,
       path: this.hook,
       local: this.hook === 'input',
@@ -547,42 +508,58 @@ class Engine {
       // the rest, which keeps its cube and takes the rule's region as one more hole (nothing is cut).
       const hit: Flow[] = [];
       const back: Flow[] = [];
+      // an accepting rule's hits are made accepted flows at once (one attribution for all of them),
+      // and a dropping rule's hits that dropAll would not keep are not made at all
+      const attr: Attr | undefined = a.kind === 'accept' ? { rule, chain, table, explicit: true } : undefined;
+      const drops = a.kind === 'drop' || a.kind === 'reject';
       for (const id of touched) {
         const f = R.get(id)!;
         // (a hit keeps the flow's holes as they are: only hits that go on into another chain
         // are worth filtering — accepted ones are cut once at the end, dropped ones mostly never)
-        for (const m of cr.must) {
-          const z = intersectCube(f.c, m);
-          if (z && !cubeIsEmpty(z)) hit.push({ ...f, c: z });
-        }
+        if (!drops || f.tags.length > 0 || f.via)
+          for (const m of cr.must) {
+            const z = intersectCube(f.c, m);
+            if (z && !cubeIsEmpty(z)) hit.push(attr ? { ...f, c: z, attr } : { ...f, c: z });
+          }
         if (mtag >= 0) {
           const t = mergeTags(f.tags, [mtag]);
           for (const m of cr.maybe) {
             const z = intersectCube(f.c, m);
             if (!z || cubeIsEmpty(z)) continue;
             const h = f.h;
-            hit.push({ ...f, c: z, h, tags: t });
+            hit.push(attr ? { ...f, c: z, h, tags: t, attr } : { ...f, c: z, h, tags: t });
             back.push({ ...f, c: z, h, tags: t });
           }
         }
         let h = f.h;
+        let hn = f.hn;
         let gone = false;
         for (const m of cr.may) {
           if (cubeContains(m, f.c)) {
             gone = true;
             break;
           }
-          if (cubesOverlap(m, f.c)) h = withHole(h, m);
+          if (!cubesOverlap(m, f.c)) continue;
+          if (h !== undefined && hn === h.log.cubes.length) {
+            // the flow owns the end of its log: append in place
+            h.log.push(m);
+            hn++;
+          } else {
+            const log = new HoleLog();
+            log.push(m);
+            h = { log, n: 1, up: counted(h, hn) };
+            hn = 1;
+          }
         }
         // (a flow with holes no longer takes part in merging: addFlow checks prev.h)
         if (gone) R.remove(id);
-        else R.set(id, { ...f, h });
+        else R.set(id, { ...f, h, hn });
       }
       for (const f of back) addFlow(f);
       if (hit.length === 0) continue;
       switch (a.kind) {
         case 'accept':
-          for (const f of hit) out.accepted.push({ ...f, attr: { rule, chain, table, explicit: true } });
+          pushAll(out.accepted, hit);
           break;
         case 'drop':
         case 'reject':
@@ -607,8 +584,8 @@ class Engine {
           }
           const into: Flow[] = [];
           for (const f of hit) {
-            const h = narrowed(f.h, f.c);
-            if (h !== SWALLOWED) into.push(h === f.h ? f : { ...f, h });
+            const h = narrowed(f.h, f.hn, f.c);
+            if (h !== SWALLOWED) into.push(h === f.h ? f : { ...f, h, hn: h ? h.n : 0 });
           }
           const sub = this.evalChain(table, target, into, local, pre, depth + 1, [...stack, target]);
           pushAll(out.accepted, sub.accepted);

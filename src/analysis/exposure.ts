@@ -397,7 +397,7 @@ class Engine {
   private readonly reasonIdx = new Map<string, number>();
   /** [local][prerouting] */
   private readonly compilers: RuleCompiler[][];
-  readonly accepted: Flow[] = [];
+  accepted: Flow[] = [];
   readonly dropped: Flow[] = [];
 
   constructor(
@@ -446,23 +446,25 @@ class Engine {
     for (const { chain, table } of baseChains(ruleset, fam, 'input')) accIn = this.runBase(table, chain, accIn);
     let accFwd = forward;
     for (const { chain, table } of baseChains(ruleset, fam, 'forward')) accFwd = this.runBase(table, chain, accFwd);
-    pushAll(this.accepted, accIn);
-    pushAll(this.accepted, accFwd);
+    // (the lists are this engine's own: the input path's is extended, not copied — 100k flows at times)
+    pushAll(accIn, accFwd);
+    this.accepted = accIn;
   }
 
   private runBase(table: Table, chain: Chain, flows: Flow[]): Flow[] {
     if (flows.length === 0) return flows;
     const local = flows.filter((f) => f.local);
     const remote = flows.filter((f) => !f.local);
-    const acc: Flow[] = [];
+    let acc: Flow[] | undefined;
     for (const group of [remote, local]) {
       if (group.length === 0) continue;
       const out = this.evalChain(table, chain, group, group[0]!.local, chain.hook === 'prerouting', 0, [chain]);
-      pushAll(acc, out.accepted);
+      if (acc === undefined) acc = out.accepted;
+      else pushAll(acc, out.accepted);
       pushAll(this.dropped, out.dropped);
       // a base chain's fall-through is handled in evalChain (policy); returned is empty
     }
-    return acc;
+    return acc ?? [];
   }
 
   private evalChain(table: Table, chain: Chain, input: Flow[], local: boolean, pre: boolean, depth: number, stack: Chain[]): ChainOut {
@@ -850,19 +852,34 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
         if (!prins) principals.set(c.sprin, (prins = Object.freeze(sp.prins.list(c.sprin)) as string[]));
         let ifs = interfaces.get(c.iif);
         if (ifs === undefined) interfaces.set(c.iif, (ifs = sp.ifs.describe(c.iif, noLo)));
-        const entry: ExposureEntry = {
-          family,
-          protocols: c.proto,
-          dports: c.dport,
-          sources: c.src,
-          principals: prins,
-          interfaces: ifs,
-          certainty,
-          chain: at?.chain ?? NO_CHAIN,
-          table: at?.table ?? NO_TABLE,
-          reasons,
-        };
-        if (at?.rule) entry.rule = at.rule;
+        const rule = at?.rule;
+        // (rule in the literal: an entry is not reshaped, and given a property store, after it is made)
+        const entry: ExposureEntry = rule
+          ? {
+              family,
+              protocols: c.proto,
+              dports: c.dport,
+              sources: c.src,
+              principals: prins,
+              interfaces: ifs,
+              certainty,
+              chain: at!.chain,
+              table: at!.table,
+              reasons,
+              rule,
+            }
+          : {
+              family,
+              protocols: c.proto,
+              dports: c.dport,
+              sources: c.src,
+              principals: prins,
+              interfaces: ifs,
+              certainty,
+              chain: at?.chain ?? NO_CHAIN,
+              table: at?.table ?? NO_TABLE,
+              reasons,
+            };
         if (via) entry.via = { kind: 'dnat', rule: via.rule, to: via.to };
         exposure.entries.push(entry);
       }

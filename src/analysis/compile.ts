@@ -337,7 +337,7 @@ export class RuleCompiler {
     const s = this.common;
     const id = rule.id;
     const small = smallId(id);
-    let c = small ? (s.rules[id] === rule ? s.compiled[id] : undefined) : s.other.get(rule);
+    let c = small && s.rules[id] === rule ? s.compiled[id] : s.other.get(rule);
     c ??= this.cache.get(rule);
     if (!c) {
       const cond = compileConj(rule.matches, this.sp, this.local, this.pre);

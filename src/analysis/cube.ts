@@ -274,9 +274,13 @@ export function isectIv<T extends number | bigint>(a: Iv<T>, b: Iv<T>): Iv<T> {
   const B = b.bounds;
   if (A.length === 2 && A[0]! <= B[0]! && B[B.length - 1]! <= A[1]!) return b;
   if (B.length === 2 && B[0]! <= A[0]! && A[A.length - 1]! <= B[1]!) return a;
-  if (b.bounds.length === 2) return clip(a, b.bounds[0]!, b.bounds[1]!);
-  if (a.bounds.length === 2) {
-    // a (one interval) inside one of b's: a itself (tcp ∩ the port protocols, in every port rule)
+  // one interval inside one of the other's: that operand itself (tcp ∩ the port protocols, in every port rule)
+  if (B.length === 2) {
+    const i = firstEndingAfter(A, B[0]!);
+    if (i < A.length && A[i]! <= B[0]! && B[1]! <= A[i + 1]!) return b;
+    return clip(a, B[0]!, B[1]!);
+  }
+  if (A.length === 2) {
     const i = firstEndingAfter(B, A[0]!);
     if (i < B.length && B[i]! <= A[0]! && A[1]! <= B[i + 1]!) return a;
     return clip(b, A[0]!, A[1]!);

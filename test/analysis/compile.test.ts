@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { compileConj, compileMatch, spaceFor } from '../../src/analysis/compile.js';
+import { compileConj, compileMatch, RuleCompiler, spaceFor } from '../../src/analysis/compile.js';
 import { cubeContains, cubeIsEmpty, intersectRegions, subtractCube, type Cube, type Space } from '../../src/analysis/cube.js';
 import type { Match } from '../../src/model/index.js';
 import { a, base, filter, m, rule } from './build.js';
@@ -98,5 +98,43 @@ describe('cubeContains', () => {
       }),
       { numRuns: 1500, seed: 5 },
     );
+  });
+});
+
+describe('RuleCompiler', () => {
+  test('compiles each rule once per space, by rule object even when ids repeat, and shares the empty and decided forms', () => {
+    // two distinct rules with the same id (rules of hand-built or merged documents): each keeps its own compilation
+    const ssh = rule('ssh', [m.proto('tcp'), m.dport('22')], a.accept());
+    const web = rule('web', [m.proto('tcp'), m.dport('80,443')], a.accept());
+    const v6only = rule('v6', [m.src('2001:db8::/32')], a.accept());
+    const v6too = rule('v6b', [m.dst('2001:db8::1')], a.accept());
+    const recent = rule('recent', [m.opaque('-m recent --rcheck'), m.proto('udp')], a.drop());
+    const rs = filter(base.input([ssh, web, v6only, v6too, recent], 'drop'));
+    for (const r of [ssh, web, v6only, v6too, recent]) r.id = 7;
+    const sp = spaceFor(rs, 'ipv4');
+    const one = new RuleCompiler(sp, false);
+    const two = new RuleCompiler(sp, false);
+    const s = one.get(ssh);
+    expect(two.get(ssh)).toBe(s);
+    expect(s.may).toBe(s.must);
+    expect(s.maybe).toEqual([]);
+    expect(s.opaque).toEqual([]);
+    expect(show(s.must)).toEqual(show(compileConj(ssh.matches, sp, false).must));
+    const w = one.get(web);
+    expect(w).not.toBe(s);
+    expect(show(w.must)).toEqual(show(compileConj(web.matches, sp, false).must));
+    expect(two.get(web)).toBe(w);
+    // another family's rules compile to nothing, one shared object
+    const e = one.get(v6only);
+    expect(e.must).toEqual([]);
+    expect(e.may).toEqual([]);
+    expect(e.maybe).toEqual([]);
+    expect(one.get(v6too)).toBe(e);
+    // an opaque match: must empty, may and maybe the UDP cube, the text kept
+    const o = one.get(recent);
+    expect(o.must).toEqual([]);
+    expect(show(o.may)).toEqual(show(compileConj(recent.matches, sp, false).may));
+    expect(show(o.maybe)).toEqual(show(o.may));
+    expect(o.opaque).toEqual(['-m recent --rcheck']);
   });
 });

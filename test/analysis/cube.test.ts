@@ -89,3 +89,68 @@ describe('CubeIndex', () => {
     );
   });
 });
+
+describe('CubeIndex options (lean, noProto)', () => {
+  test('adds and queries interleaved: every answer is exactly the overlapping items, whatever dimension is keyed first', () => {
+    const ifs = new Atoms(['eth0']);
+    const U = makeUniverse('ipv4', ifs, new Principals([], false));
+    // mostly wide in the destination (lean builds no sub-index for it until one item is keyed there)
+    const cubeArb = fc
+      .record({
+        port: fc.option(fc.integer({ min: 0, max: 40 })),
+        src: fc.option(fc.integer({ min: 0, max: 300 })),
+        dst: fc.option(fc.integer({ min: 0, max: 300 }), { freq: 1 }),
+        proto: fc.constantFrom(6, 17),
+      })
+      .map(({ port, src, dst, proto }): Cube => ({
+        ...U,
+        proto: numSetOf([[proto, proto]]),
+        dport: port === null ? U.dport : numSetOf([[port, port + 2]]),
+        src: src === null ? U.src : new AddrSet(IntervalSet.range(src * 256, src * 256 + 10), IntervalSet.empty()),
+        dst: dst === null ? U.dst : new AddrSet(IntervalSet.range(dst * 256, dst * 256 + 300), IntervalSet.empty()),
+      }));
+    const opArb = fc.oneof({ arbitrary: cubeArb.map((add) => ({ add })), weight: 3 }, { arbitrary: cubeArb.map((query) => ({ query })), weight: 1 });
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 80 }), fc.boolean(), (ops, noProto) => {
+        const lean = new CubeIndex<{ c: Cube }>({ lean: true, noProto });
+        const items: Cube[] = [];
+        for (const op of ops) {
+          if ('add' in op) {
+            expect(lean.add({ c: op.add })).toBe(items.length);
+            items.push(op.add);
+            continue;
+          }
+          const want = items.flatMap((c, i) => (cubesOverlap(c, op.query) ? [i] : []));
+          const got: number[] = [];
+          expect(lean.query(op.query, got)).toBe(true);
+          expect([...got].sort((x, y) => x - y)).toEqual(want);
+          expect(new Set(got).size).toBe(got.length);
+        }
+      }),
+      { numRuns: 400, seed: 23 },
+    );
+  });
+
+  test('maxCost: a lean index declines a query its best dimension cannot narrow, and answers one it can', () => {
+    const U = makeUniverse('ipv4', new Atoms([]), new Principals([], false));
+    const idx = new CubeIndex<{ c: Cube }>({ lean: true, noProto: true });
+    for (let p = 0; p < 40; p++) idx.add({ c: { ...U, proto: numSetOf([[6, 6]]), dport: numSetOf([[1000 + p, 1000 + p]]) } });
+    // wide in the port and no source or destination key: every item would be tested
+    expect(idx.query({ ...U, proto: numSetOf([[6, 6]]) }, [], 10)).toBe(false);
+    const got: number[] = [];
+    expect(idx.query({ ...U, proto: numSetOf([[6, 6]]), dport: numSetOf([[1005, 1005]]) }, got, 10)).toBe(true);
+    expect(got).toEqual([5]);
+  });
+});
+
+describe('isectIv shares an operand that is the intersection', () => {
+  test('one interval inside one of the other set’s intervals is returned itself', () => {
+    const tcp = numSetOf([[6, 6]]);
+    const portProtocols = numSetOf([[6, 6], [17, 17], [33, 33], [132, 132], [136, 136]]);
+    expect(isectIv(tcp, portProtocols)).toBe(tcp);
+    expect(isectIv(portProtocols, tcp)).toBe(tcp);
+    // not inside one interval: a new set with the exact bounds
+    const r = isectIv(numSetOf([[5, 18]]), portProtocols);
+    expect(r.bounds).toEqual([6, 7, 17, 18]);
+  });
+});

@@ -539,13 +539,22 @@ export function cubeHas(c: Cube, p: Point): boolean {
 const MAX_PORT_KEYS = 64;
 const MAX_ADDR_KEYS = 8;
 
+/** As for protocols (lastProtoSet): the last port set asked and its keys. */
+let lastPortSet: NumSet | undefined;
+let lastPortKeys: number[] | undefined;
+
 function portKeys(s: NumSet): number[] | undefined {
+  if (s === lastPortSet) return lastPortKeys;
   const b = s.bounds;
   let n = 0;
   for (let i = 0; i < b.length; i += 2) n += b[i + 1]! - b[i]!;
-  if (n > MAX_PORT_KEYS) return undefined;
-  const out: number[] = [];
-  for (let i = 0; i < b.length; i += 2) for (let p = b[i]!; p < b[i + 1]!; p++) out.push(p);
+  let out: number[] | undefined;
+  if (n <= MAX_PORT_KEYS) {
+    out = [];
+    for (let i = 0; i < b.length; i += 2) for (let p = b[i]!; p < b[i + 1]!; p++) out.push(p);
+  }
+  lastPortSet = s;
+  lastPortKeys = out;
   return out;
 }
 
@@ -574,18 +583,45 @@ const DIMS = 4;
 /** Dimension 3 (protocol) is queried by walking its few bucket keys, so a wide query still narrows. */
 const PROTO_DIM = 3;
 
+/**
+ * The last protocol set asked and its keys: sets are immutable and shared by the cubes of a
+ * chain (one TCP set), and keys are only read, so one answer serves long runs of queries.
+ */
+let lastProtoSet: NumSet | undefined;
+let lastProtoKeys: number[] | undefined;
+
 function protoKeys(s: NumSet): number[] | undefined {
+  if (s === lastProtoSet) return lastProtoKeys;
   const b = s.bounds;
   let n = 0;
   for (let i = 0; i < b.length; i += 2) n += b[i + 1]! - b[i]!;
-  if (n > 8) return undefined;
-  const out: number[] = [];
-  for (let i = 0; i < b.length; i += 2) for (let p = b[i]!; p < b[i + 1]!; p++) out.push(p);
+  let out: number[] | undefined;
+  if (n <= 8) {
+    out = [];
+    for (let i = 0; i < b.length; i += 2) for (let p = b[i]!; p < b[i + 1]!; p++) out.push(p);
+  }
+  lastProtoSet = s;
+  lastProtoKeys = out;
   return out;
 }
 
+/** As for protocols (lastProtoSet): the last source and the last destination set asked, each with its keys. */
+const lastAddr: { set: AddrSet | undefined; keys: Keys }[] = [
+  { set: undefined, keys: undefined },
+  { set: undefined, keys: undefined },
+];
+
+function addrKeysOf(s: AddrSet, role: 0 | 1): Keys {
+  const m = lastAddr[role]!;
+  if (m.set !== s) {
+    m.keys = addrKeys(s);
+    m.set = s;
+  }
+  return m.keys;
+}
+
 function cubeKeys(c: Cube): Keys[] {
-  return [portKeys(c.dport), c.sprin !== 0n ? undefined : addrKeys(c.src), addrKeys(c.dst), protoKeys(c.proto)];
+  return [portKeys(c.dport), c.sprin !== 0n ? undefined : addrKeysOf(c.src, 0), addrKeysOf(c.dst, 1), protoKeys(c.proto)];
 }
 
 /**

@@ -63,11 +63,17 @@ export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {})
     for (const chain of table.chains) {
       // compiled by the rule compilers of the spaces: shared with the exposure engine's
       const live = chain.rules.filter((r) => !r.disabled);
-      const compiled: Cond[][] = live.map((r) => comps.map((c) => (outsideFamily(r.matches, c.sp.family) ? NO_PACKET : c.get(r))));
+      const nf = comps.length;
+      // flat, rule by rule (rule i's condition in family k at i * nf + k): no array per rule
+      const compiled = new Array<Cond>(live.length * nf);
+      for (let i = 0; i < live.length; i++) {
+        const r = live[i]!;
+        for (let k = 0; k < nf; k++) compiled[i * nf + k] = outsideFamily(r.matches, spaces[k]!.family) ? NO_PACKET : comps[k]!.get(r);
+      }
       let indexed = true;
       for (let k = 0; k < spaces.length && indexed; k++) {
         let n = 0;
-        for (let i = 0; i < live.length; i++) if (TERMINAL.has(live[i]!.action.kind)) n += compiled[i]![k]!.must.length;
+        for (let i = 0; i < live.length; i++) if (TERMINAL.has(live[i]!.action.kind)) n += compiled[i * nf + k]!.must.length;
         if (n > max) indexed = false;
       }
       if (indexed) shadowChainIndexed(table, chain, live, compiled, spaces.length, (cs) => new PointIndex(cs), out);
@@ -86,7 +92,7 @@ function shadowChainIndexed(
   table: Table,
   chain: Chain,
   live: Rule[],
-  compiled: Cond[][],
+  compiled: readonly Cond[],
   nf: number,
   index: (cubes: readonly Cube[]) => ChainIndex | undefined,
   out: Shadowed[],
@@ -98,7 +104,7 @@ function shadowChainIndexed(
     const os: Rule[] = [];
     for (let i = 0; i < live.length; i++) {
       if (!TERMINAL.has(live[i]!.action.kind)) continue;
-      for (const c of compiled[i]![k]!.must) {
+      for (const c of compiled[i * nf + k]!.must) {
         cs.push(c);
         os.push(live[i]!);
       }
@@ -117,11 +123,11 @@ function shadowChainIndexed(
   const cands: number[] = [];
   for (let i = 0; i < live.length; i++) {
     const rule = live[i]!;
-    const comp = compiled[i]!;
+    const at = i * nf;
     // most rules are reachable: a witness packet outside every earlier certain region proves it
     let covered = true;
     for (let k = 0; k < nf && covered; k++) {
-      last[k] = coverProof(comp[k]!.may, idx[k]!, limit[k]!);
+      last[k] = coverProof(compiled[at + k]!.may, idx[k]!, limit[k]!);
       covered = last[k]! !== UNCOVERED;
     }
     if (covered) {
@@ -132,7 +138,7 @@ function shadowChainIndexed(
       const by = new Set<Rule>();
       let anyMay = false;
       for (let k = 0; k < nf; k++) {
-        const may = comp[k]!.may;
+        const may = compiled[at + k]!.may;
         if (may.length === 0) continue;
         anyMay = true;
         candidates(may, idx[k]!, last[k]! + 1, cands);
@@ -149,7 +155,7 @@ function shadowChainIndexed(
       }
       if (anyMay && by.size > 0) out.push({ rule, chain, table, coveredBy: [...by].sort((a, b) => a.span.start.offset - b.span.start.offset) });
     }
-    if (TERMINAL.has(rule.action.kind)) for (let k = 0; k < nf; k++) limit[k]! += comp[k]!.must.length;
+    if (TERMINAL.has(rule.action.kind)) for (let k = 0; k < nf; k++) limit[k]! += compiled[at + k]!.must.length;
   }
   return true;
 }
@@ -198,14 +204,16 @@ function outsideFamily(ms: readonly Match[], family: Family): boolean {
  * empty region).
  */
 function coverProof(region: readonly Cube[], idx: ChainIndex, limit: number): number {
-  const todo = [...region];
+  for (let i = 0; i < region.length; i++) todo.push(region[i]!);
   let last = -1;
-  while (todo.length > 0) {
+  while (todo.length > 1) {
     const r = todo.pop()!;
-    if (cubeIsEmpty(r)) return UNCOVERED;
-    const j = idx.firstAtCorner(r, limit);
+    const j = cubeIsEmpty(r) ? -1 : idx.firstAtCorner(r, limit);
     // (a cube that does not meet r would give r back unchanged, for ever: an index fault is "not covered")
-    if (j < 0 || !cubesOverlap(r, idx.cubes[j]!)) return UNCOVERED;
+    if (j < 0 || !cubesOverlap(r, idx.cubes[j]!)) {
+      todo.length = 1;
+      return UNCOVERED;
+    }
     if (j > last) last = j;
     subtractCube(r, idx.cubes[j]!, todo);
   }
@@ -213,11 +221,20 @@ function coverProof(region: readonly Cube[], idx: ChainIndex, limit: number): nu
 }
 
 /**
+ * coverProof's stack of pieces left to cover, one for every call (coverProof does not nest):
+ * an array per call, grown as subtractCube pushes, was most of the analysis's garbage (a
+ * 100k-rule file makes 140k calls). Its first element is a placeholder that keeps the length
+ * above 0: V8 gives an array whose length drops to 0 a new, empty backing store, and the next
+ * push would allocate again.
+ */
+const todo: Cube[] = [undefined as unknown as Cube];
+
+/**
  * Chains above MAX_POINT_INDEXED cubes that no StabIndex dimension narrows (see
  * MAX_STAB_READ): an incremental CubeIndex (buckets by port and address block), the
  * witness search for coverage and the ordered subtraction to name the coverers.
  */
-function shadowChain(table: Table, chain: Chain, live: Rule[], compiledAll: Cond[][], nf: number, out: Shadowed[]): void {
+function shadowChain(table: Table, chain: Chain, live: Rule[], compiledAll: readonly Cond[], nf: number, out: Shadowed[]): void {
   // per family: the certain regions of earlier terminal rules, indexed
   const idx = Array.from({ length: nf }, () => new CubeIndex<Earlier>());
   const found = new Set<number>();
@@ -225,7 +242,7 @@ function shadowChain(table: Table, chain: Chain, live: Rule[], compiledAll: Cond
   for (let i = 0; i < live.length; i++) {
     const rule = live[i]!;
     order++;
-    const compiled = compiledAll[i]!;
+    const compiled = compiledAll.slice(i * nf, i * nf + nf);
     // most rules are reachable: a witness packet outside every earlier certain region proves it
     // cheaply; only rules that are covered pay for the ordered subtraction that names the coverers
     let covered = compiled.every((c, k) => isCovered(c.may, idx[k]!, found));

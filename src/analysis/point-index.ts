@@ -909,14 +909,27 @@ export class StabIndex {
    */
   worstRead(): number {
     let min = Infinity;
-    for (let d = 0; d < NDIMS; d++) {
-      const { off, wide } = this.dim(d);
-      let longest = 0;
-      for (let e = 0; e + 1 < off.length; e++) longest = Math.max(longest, off[e + 1]! - off[e]!);
-      // a dimension no cube has a value in (principals outside the cloud) answers no query
-      if (wide.length + off[off.length - 1]! > 0) min = Math.min(min, wide.length + longest);
-    }
+    for (let d = 0; d < NDIMS; d++) min = Math.min(min, this.dimWorst(d));
     return min;
+  }
+
+  /**
+   * worstRead() <= max, building the dimensions (most selective first) only until one
+   * qualifies: each costs a pass over every cube, and the queries read one dimension
+   * (a host's 94k-cube chain: the source addresses; the other nine were built for nothing).
+   */
+  readsAtMost(max: number): boolean {
+    for (const d of CORNER_DIMS) if (this.dimWorst(d) <= max) return true;
+    return false;
+  }
+
+  /** Wide cubes + the longest list of the dimension, or Infinity when no cube has a value in it. */
+  private dimWorst(d: number): number {
+    const { off, wide } = this.dim(d);
+    let longest = 0;
+    for (let e = 0; e + 1 < off.length; e++) longest = Math.max(longest, off[e + 1]! - off[e]!);
+    // a dimension no cube has a value in (principals outside the cloud) answers no query
+    return wide.length + off[off.length - 1]! > 0 ? wide.length + longest : Infinity;
   }
 
   /** The earliest cube before `limit` that holds the lowest corner of the non-empty cube c, or -1 (as PointIndex.firstAtCorner). */
@@ -929,6 +942,7 @@ export class StabIndex {
     let bestRow = -1;
     for (let q = 0; q < CORNER_DIMS.length && best > 4; q++) {
       const d = CORNER_DIMS[q]!;
+      if (best <= LAZY_READ && this.dims[d] === undefined) continue;
       const v = cornerValue(c, d);
       if (v === undefined) continue;
       const dim = this.dim(d);
@@ -972,22 +986,26 @@ export class StabIndex {
     let best = Infinity;
     let bestDim: StabDim | undefined;
     let bestSet: readonly number[] = [];
-    for (let k = 0; k < NDIMS; k++) {
-      const s = regionSet(q, k);
-      if (s === undefined) continue;
-      const dim = this.dim(k);
-      if (dim.wide.length >= best) continue;
-      let cost = dim.wide.length;
-      for (let i = 0; i < s.length; i += 2) {
-        const [e1, e2] = elementaryRange(dim.bounds, s[i]!, s[i + 1]!);
-        if (e1 <= e2) cost += dim.off[e2 + 1]! - dim.off[e1]!;
+    // the built dimensions first; the others only when those leave many cubes to read
+    for (let pass = 0; pass < 2; pass++)
+      for (let k = 0; k < NDIMS; k++) {
+        const built = this.dims[k] !== undefined;
+        if (pass === 0 ? !built : built || best <= LAZY_READ) continue;
+        const s = regionSet(q, k);
+        if (s === undefined) continue;
+        const dim = this.dim(k);
+        if (dim.wide.length >= best) continue;
+        let cost = dim.wide.length;
+        for (let i = 0; i < s.length; i += 2) {
+          const [e1, e2] = elementaryRange(dim.bounds, s[i]!, s[i + 1]!);
+          if (e1 <= e2) cost += dim.off[e2 + 1]! - dim.off[e1]!;
+        }
+        if (cost < best) {
+          best = cost;
+          bestDim = dim;
+          bestSet = s;
+        }
       }
-      if (cost < best) {
-        best = cost;
-        bestDim = dim;
-        bestSet = s;
-      }
-    }
     const dim = bestDim!;
     const stamp = (this.stamp ??= new Int32Array(this.cubes.length));
     const epoch = ++this.epoch;
@@ -1007,6 +1025,12 @@ export class StabIndex {
     for (const j of got) out.push(j);
   }
 }
+
+/**
+ * A query that has found a dimension where it reads at most this many cubes does not build
+ * another dimension to read fewer (a build is a pass over every cube of the chain).
+ */
+const LAZY_READ = 64;
 
 /** Dimensions tried for a corner, most selective first (as in PointIndex.firstAtCorner). */
 const CORNER_DIMS = [SRC4, SPRIN, DST4, DPORT, PROTO, SPORT, IIF, OIF, CT, ICMP];

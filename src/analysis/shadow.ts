@@ -52,7 +52,7 @@ export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {})
   // a StabIndex over a long chain's cubes, unless its queries may read too many cubes
   const stabIndex = (cubes: readonly Cube[]): ChainIndex | undefined => {
     const idx = new StabIndex(cubes);
-    return idx.worstRead() <= maxRead ? idx : undefined;
+    return idx.readsAtMost(maxRead) ? idx : undefined;
   };
   const out: Shadowed[] = [];
   for (const table of ruleset.tables) {

@@ -461,25 +461,34 @@ function numSet(c: Cube, d: number): readonly number[] {
 }
 
 /**
- * Every cube's set in a number dimension, flat. Two passes over the cubes (lengths, then
- * values) rather than an array of the sets: numSet allocates nothing, an array of 100k
- * references per dimension would be garbage at once.
+ * Every cube's set in a number dimension, flat, in one pass over the cubes (each read of a
+ * cube's set is a few dependent loads from objects all over the heap). The values go to a
+ * scratch buffer shared by every build (a build consumes its FlatSets before the next one
+ * is made), kept when small, so most chains allocate no buffer at all.
  */
 function flatSets(cubes: readonly Cube[], d: number): FlatSets {
   const n = cubes.length;
   const start = new Int32Array(n + 1);
+  let buf = flatScratch;
   let total = 0;
   for (let j = 0; j < n; j++) {
-    total += numSet(cubes[j]!, d).length;
+    const s = numSet(cubes[j]!, d);
+    if (total + s.length > buf.length) {
+      const bigger = new Float64Array(Math.max(2 * buf.length, total + s.length));
+      bigger.set(buf.subarray(0, total));
+      buf = bigger;
+    }
+    for (let i = 0; i < s.length; i++) buf[total + i] = s[i]!;
+    total += s.length;
     start[j + 1] = total;
   }
-  const vals = new Float64Array(total);
-  for (let j = 0; j < n; j++) {
-    const s = numSet(cubes[j]!, d);
-    for (let i = 0, at = start[j]!; i < s.length; i++) vals[at + i] = s[i]!;
-  }
-  return { vals, start };
+  if (buf.length <= FLAT_SCRATCH_MAX) flatScratch = buf;
+  return { vals: buf.subarray(0, total), start };
 }
+
+/** The largest flatSets scratch buffer kept between builds (values; 512 KB). */
+const FLAT_SCRATCH_MAX = 65536;
+let flatScratch = new Float64Array(4096);
 
 export interface PointIndexOptions {
   /** log2 of the checkpoint stride (0: every row of the bit matrix is stored); default 3. */

@@ -66,18 +66,21 @@ export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {})
       const nf = comps.length;
       // flat, rule by rule (rule i's condition in family k at i * nf + k): no array per rule
       const compiled = new Array<Cond>(live.length * nf);
+      // which rules are terminal, read once (the rules are objects all over the heap)
+      const terminal = new Uint8Array(live.length);
       for (let i = 0; i < live.length; i++) {
         const r = live[i]!;
+        if (TERMINAL.has(r.action.kind)) terminal[i] = 1;
         for (let k = 0; k < nf; k++) compiled[i * nf + k] = outsideFamily(r.matches, spaces[k]!.family) ? NO_PACKET : comps[k]!.get(r);
       }
       let indexed = true;
       for (let k = 0; k < spaces.length && indexed; k++) {
         let n = 0;
-        for (let i = 0; i < live.length; i++) if (TERMINAL.has(live[i]!.action.kind)) n += compiled[i * nf + k]!.must.length;
+        for (let i = 0; i < live.length; i++) if (terminal[i] === 1) n += compiled[i * nf + k]!.must.length;
         if (n > max) indexed = false;
       }
-      if (indexed) shadowChainIndexed(table, chain, live, compiled, spaces.length, (cs) => new PointIndex(cs), out);
-      else if (!shadowChainIndexed(table, chain, live, compiled, spaces.length, stabIndex, out)) shadowChain(table, chain, live, compiled, spaces.length, out);
+      if (indexed) shadowChainIndexed(table, chain, live, compiled, terminal, spaces.length, (cs) => new PointIndex(cs), out);
+      else if (!shadowChainIndexed(table, chain, live, compiled, terminal, spaces.length, stabIndex, out)) shadowChain(table, chain, live, compiled, spaces.length, out);
     }
   }
   return out;
@@ -93,6 +96,7 @@ function shadowChainIndexed(
   chain: Chain,
   live: Rule[],
   compiled: readonly Cond[],
+  terminal: Uint8Array,
   nf: number,
   index: (cubes: readonly Cube[]) => ChainIndex | undefined,
   out: Shadowed[],
@@ -103,7 +107,7 @@ function shadowChainIndexed(
     const cs: Cube[] = [];
     const os: Rule[] = [];
     for (let i = 0; i < live.length; i++) {
-      if (!TERMINAL.has(live[i]!.action.kind)) continue;
+      if (terminal[i] !== 1) continue;
       for (const c of compiled[i * nf + k]!.must) {
         cs.push(c);
         os.push(live[i]!);
@@ -155,7 +159,7 @@ function shadowChainIndexed(
       }
       if (anyMay && by.size > 0) out.push({ rule, chain, table, coveredBy: [...by].sort((a, b) => a.span.start.offset - b.span.start.offset) });
     }
-    if (TERMINAL.has(rule.action.kind)) for (let k = 0; k < nf; k++) limit[k]! += compiled[at + k]!.must.length;
+    if (terminal[i] === 1) for (let k = 0; k < nf; k++) limit[k]! += compiled[at + k]!.must.length;
   }
   return true;
 }
@@ -211,7 +215,8 @@ function coverProof(region: readonly Cube[], idx: ChainIndex, limit: number): nu
     const j = cubeIsEmpty(r) ? -1 : idx.firstAtCorner(r, limit);
     // (a cube that does not meet r would give r back unchanged, for ever: an index fault is "not covered")
     if (j < 0 || !cubesOverlap(r, idx.cubes[j]!)) {
-      todo.length = 1;
+      // (pops: setting the length is a call into the runtime, as slow as a witness search)
+      while (todo.length > 1) todo.pop();
       return UNCOVERED;
     }
     if (j > last) last = j;

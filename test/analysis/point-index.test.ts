@@ -240,6 +240,21 @@ const hostCubeArb: fc.Arbitrary<Cube> = fc
     return { ...c, dport: IntervalSet.range(port * 1024, port * 1024 + kind), src: kind === 1 ? c.src : src, sprin: kind === 1 ? c.sprin : 0n };
   });
 
+describe('long dimensions', () => {
+  test('a dimension with more values than the shared build buffer holds (it grows, keeping what it held)', () => {
+    const U = { proto: IntervalSet.range(6, 7), iif: 1n, oif: 1n, ct: 1, icmp: IntervalSet.range(0, 65536), sport: IntervalSet.range(0, 65536), dst: AddrSet.ALL_V4, src: AddrSet.ALL_V4, sprin: 0n };
+    // 3000 cubes of two ports each: 12000 dport values (the buffer starts at 4096)
+    const cubes: Cube[] = Array.from({ length: 3000 }, (_, j) => ({ ...U, dport: IntervalSet.fromRanges([[j, j + 1] as const, [30000 + j, 30001 + j] as const]) }));
+    const pt = (port: number): Cube => ({ ...U, dport: IntervalSet.range(port, port + 1) });
+    for (const idx of [new PointIndex(cubes), new StabIndex(cubes)])
+      for (const j of [0, 1, 500, 1023, 1024, 2047, 2999]) {
+        expect(idx.firstAtCorner(pt(j), 3000)).toBe(j);
+        expect(idx.firstAtCorner(pt(30000 + j), 3000)).toBe(j);
+        expect(idx.firstAtCorner(pt(30000 + j), j)).toBe(-1);
+      }
+  });
+});
+
 describe('StabIndex', () => {
   test("firstAtCorner = PointIndex's: the first cube before limit that overlaps the corner as a one-packet cube", () => {
     fc.assert(

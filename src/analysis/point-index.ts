@@ -434,6 +434,40 @@ function buildBig(sets: readonly (readonly bigint[])[], W: number, shift: number
   return { bounds, ...buildRows(bounds.length, at, Int32Array.from(own), W, shift) };
 }
 
+/**
+ * buildNum's answer for a dimension where every cube has the same one interval (the same
+ * set object, or the same mask: output interfaces, source ports, ICMP types in most
+ * chains), found without flattening and scanning every cube's set; undefined otherwise.
+ */
+function sharedDim(cubes: readonly Cube[], d: number): NumDim | undefined {
+  const n = cubes.length;
+  if (n === 0) return undefined;
+  const c0 = cubes[0]!;
+  let s: readonly number[];
+  switch (d) {
+    case IIF:
+      for (let j = 1; j < n; j++) if (cubes[j]!.iif !== c0.iif) return undefined;
+      s = maskRuns(c0.iif);
+      break;
+    case OIF:
+      for (let j = 1; j < n; j++) if (cubes[j]!.oif !== c0.oif) return undefined;
+      s = maskRuns(c0.oif);
+      break;
+    case CT:
+      for (let j = 1; j < n; j++) if (cubes[j]!.ct !== c0.ct) return undefined;
+      s = numRuns(c0.ct);
+      break;
+    case SPRIN:
+      for (let j = 1; j < n; j++) if (cubes[j]!.sprin !== c0.sprin) return undefined;
+      s = maskRuns(c0.sprin);
+      break;
+    default:
+      s = numSet(c0, d);
+      for (let j = 1; j < n; j++) if (numSet(cubes[j]!, d) !== s) return undefined;
+  }
+  return s.length === 2 ? { bounds: Float64Array.of(s[0]!, s[1]!), ...NO_ROWS } : undefined;
+}
+
 /** A cube's set in a number dimension (bit masks as runs of bit positions). */
 function numSet(c: Cube, d: number): readonly number[] {
   switch (d) {
@@ -519,7 +553,7 @@ export class PointIndex {
   }
 
   private numDim(d: number): NumDim {
-    return (this.num[d] ??= buildNum(flatSets(this.cubes, d), this.W, this.shift));
+    return (this.num[d] ??= sharedDim(this.cubes, d) ?? buildNum(flatSets(this.cubes, d), this.W, this.shift));
   }
 
   private get dst6(): BigDim {

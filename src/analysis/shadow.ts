@@ -108,8 +108,9 @@ function shadowChainIndexed(
     const os: Rule[] = [];
     for (let i = 0; i < live.length; i++) {
       if (terminal[i] !== 1) continue;
-      for (const c of compiled[i * nf + k]!.must) {
-        cs.push(c);
+      const must = compiled[i * nf + k]!.must;
+      for (let q = 0; q < must.length; q++) {
+        cs.push(must[q]!);
         os.push(live[i]!);
       }
     }
@@ -125,6 +126,7 @@ function shadowChainIndexed(
   const limit = new Array<number>(nf).fill(0);
   const last = new Array<number>(nf).fill(-1);
   const cands: number[] = [];
+  const part: Cube[] = [];
   for (let i = 0; i < live.length; i++) {
     const rule = live[i]!;
     const at = i * nf;
@@ -146,12 +148,14 @@ function shadowChainIndexed(
         if (may.length === 0) continue;
         anyMay = true;
         candidates(may, idx[k]!, last[k]! + 1, cands);
-        for (const j of cands) {
+        for (let n = 0; n < cands.length; n++) {
+          const j = cands[n]!;
           const r = owner[k]![j]!;
           if (by.has(r)) continue;
-          const part: Cube[] = [];
-          for (const q of may) {
-            const x = intersectCube(q, cubes[k]![j]!);
+          // (coverProof copies its region: the pieces go to one array, reused)
+          part.length = 0;
+          for (let q = 0; q < may.length; q++) {
+            const x = intersectCube(may[q]!, cubes[k]![j]!);
             if (x) part.push(x);
           }
           if (part.length > 0 && coverProof(part, idx[k]!, j) === UNCOVERED) by.add(r);
@@ -167,7 +171,7 @@ function shadowChainIndexed(
 /** The cubes numbered below `limit` that overlap some cube of the region, in increasing order. */
 function candidates(region: readonly Cube[], idx: ChainIndex, limit: number, out: number[]): void {
   out.length = 0;
-  for (const q of region) idx.overlapping(q, limit, out);
+  for (let i = 0; i < region.length; i++) idx.overlapping(region[i]!, limit, out);
   if (region.length > 1) {
     out.sort((a, b) => a - b);
     let n = 0;
@@ -190,7 +194,8 @@ const NO_PACKET: Cond = { must: [], may: [], opaque: [] };
  * and their entries in the compile cache (about 23 MB kept for the ruleset's lifetime).
  */
 function outsideFamily(ms: readonly Match[], family: Family): boolean {
-  for (const m of ms) {
+  for (let i = 0; i < ms.length; i++) {
+    const m = ms[i]!;
     if (m.negated) continue;
     if (m.kind === 'family' || m.kind === 'icmp-type') {
       if (m.family !== family) return true;

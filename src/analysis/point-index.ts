@@ -69,18 +69,29 @@ function lowBitIndex(m: bigint): number {
 const runCache = new Map<bigint, number[]>();
 const runCache32 = new Map<number, number[]>();
 
-/** A bit mask as half-open runs of bit positions [lo, hi). */
+/**
+ * A bit mask as half-open runs of bit positions [lo, hi). A hit in the memo allocates nothing
+ * (flatSets asks once per cube and mask dimension): the closures bitRuns needs are made only
+ * on a miss, in functions of their own (a closure over a parameter would give every call of
+ * maskRuns or runs32 a context object, hit or miss: 29 MB a 100k-rule file).
+ */
 function maskRuns(m: bigint): number[] {
   if (m <= 0xffffffffn) return runs32(Number(m));
-  return cachedRuns(runCache, m, () => {
-    const s = m.toString(2); // bit b is s[n - 1 - b]
-    return bitRuns(s.length, (b) => s.charCodeAt(s.length - 1 - b) === 49);
-  });
+  return runCache.get(m) ?? remember(runCache, m, bigRuns(m));
 }
 
 /** maskRuns of a mask in [0, 2^32), with number keys (a bigint key hashes slowly). */
 function runs32(x: number): number[] {
-  return cachedRuns(runCache32, x, () => bitRuns(32, (b) => ((x >>> b) & 1) === 1));
+  return runCache32.get(x) ?? remember(runCache32, x, smallRuns(x));
+}
+
+function bigRuns(m: bigint): number[] {
+  const s = m.toString(2); // bit b is s[n - 1 - b]
+  return bitRuns(s.length, (b) => s.charCodeAt(s.length - 1 - b) === 49);
+}
+
+function smallRuns(x: number): number[] {
+  return bitRuns(32, (b) => ((x >>> b) & 1) === 1);
 }
 
 /** The runs of set bits among bits 0 .. n-1, as [lo, hi) pairs. */
@@ -97,11 +108,8 @@ function bitRuns(n: number, isSet: (b: number) => boolean): number[] {
   return r;
 }
 
-/** A bounded memo (masks repeat across the cubes of a chain). */
-function cachedRuns<K>(cache: Map<K, number[]>, key: K, make: () => number[]): number[] {
-  let r = cache.get(key);
-  if (r) return r;
-  r = make();
+/** Into a bounded memo (masks repeat across the cubes of a chain). */
+function remember<K>(cache: Map<K, number[]>, key: K, r: number[]): number[] {
   if (cache.size > 4096) cache.clear();
   cache.set(key, r);
   return r;
@@ -426,6 +434,40 @@ function buildBig(sets: readonly (readonly bigint[])[], W: number, shift: number
   return { bounds, ...buildRows(bounds.length, at, Int32Array.from(own), W, shift) };
 }
 
+/**
+ * buildNum's answer for a dimension where every cube has the same one interval (the same
+ * set object, or the same mask: output interfaces, source ports, ICMP types in most
+ * chains), found without flattening and scanning every cube's set; undefined otherwise.
+ */
+function sharedDim(cubes: readonly Cube[], d: number): NumDim | undefined {
+  const n = cubes.length;
+  if (n === 0) return undefined;
+  const c0 = cubes[0]!;
+  let s: readonly number[];
+  switch (d) {
+    case IIF:
+      for (let j = 1; j < n; j++) if (cubes[j]!.iif !== c0.iif) return undefined;
+      s = maskRuns(c0.iif);
+      break;
+    case OIF:
+      for (let j = 1; j < n; j++) if (cubes[j]!.oif !== c0.oif) return undefined;
+      s = maskRuns(c0.oif);
+      break;
+    case CT:
+      for (let j = 1; j < n; j++) if (cubes[j]!.ct !== c0.ct) return undefined;
+      s = numRuns(c0.ct);
+      break;
+    case SPRIN:
+      for (let j = 1; j < n; j++) if (cubes[j]!.sprin !== c0.sprin) return undefined;
+      s = maskRuns(c0.sprin);
+      break;
+    default:
+      s = numSet(c0, d);
+      for (let j = 1; j < n; j++) if (numSet(cubes[j]!, d) !== s) return undefined;
+  }
+  return s.length === 2 ? { bounds: Float64Array.of(s[0]!, s[1]!), ...NO_ROWS } : undefined;
+}
+
 /** A cube's set in a number dimension (bit masks as runs of bit positions). */
 function numSet(c: Cube, d: number): readonly number[] {
   switch (d) {
@@ -452,24 +494,35 @@ function numSet(c: Cube, d: number): readonly number[] {
   }
 }
 
-/** Every cube's set in a number dimension, flat. */
+/**
+ * Every cube's set in a number dimension, flat, in one pass over the cubes (each read of a
+ * cube's set is a few dependent loads from objects all over the heap). The values go to a
+ * scratch buffer shared by every build (a build consumes its FlatSets before the next one
+ * is made), kept when small, so most chains allocate no buffer at all.
+ */
 function flatSets(cubes: readonly Cube[], d: number): FlatSets {
-  const sets = new Array<readonly number[]>(cubes.length);
-  const start = new Int32Array(cubes.length + 1);
+  const n = cubes.length;
+  const start = new Int32Array(n + 1);
+  let buf = flatScratch;
   let total = 0;
-  for (let j = 0; j < cubes.length; j++) {
-    const s = (sets[j] = numSet(cubes[j]!, d));
+  for (let j = 0; j < n; j++) {
+    const s = numSet(cubes[j]!, d);
+    if (total + s.length > buf.length) {
+      const bigger = new Float64Array(Math.max(2 * buf.length, total + s.length));
+      bigger.set(buf.subarray(0, total));
+      buf = bigger;
+    }
+    for (let i = 0; i < s.length; i++) buf[total + i] = s[i]!;
     total += s.length;
     start[j + 1] = total;
   }
-  const vals = new Float64Array(total);
-  for (let j = 0; j < cubes.length; j++) {
-    const s = sets[j]!;
-    const at = start[j]!;
-    for (let i = 0; i < s.length; i++) vals[at + i] = s[i]!;
-  }
-  return { vals, start };
+  if (buf.length <= FLAT_SCRATCH_MAX) flatScratch = buf;
+  return { vals: buf.subarray(0, total), start };
 }
+
+/** The largest flatSets scratch buffer kept between builds (values; 512 KB). */
+const FLAT_SCRATCH_MAX = 65536;
+let flatScratch = new Float64Array(4096);
 
 export interface PointIndexOptions {
   /** log2 of the checkpoint stride (0: every row of the bit matrix is stored); default 3. */
@@ -500,7 +553,7 @@ export class PointIndex {
   }
 
   private numDim(d: number): NumDim {
-    return (this.num[d] ??= buildNum(flatSets(this.cubes, d), this.W, this.shift));
+    return (this.num[d] ??= sharedDim(this.cubes, d) ?? buildNum(flatSets(this.cubes, d), this.W, this.shift));
   }
 
   private get dst6(): BigDim {
@@ -899,14 +952,27 @@ export class StabIndex {
    */
   worstRead(): number {
     let min = Infinity;
-    for (let d = 0; d < NDIMS; d++) {
-      const { off, wide } = this.dim(d);
-      let longest = 0;
-      for (let e = 0; e + 1 < off.length; e++) longest = Math.max(longest, off[e + 1]! - off[e]!);
-      // a dimension no cube has a value in (principals outside the cloud) answers no query
-      if (wide.length + off[off.length - 1]! > 0) min = Math.min(min, wide.length + longest);
-    }
+    for (let d = 0; d < NDIMS; d++) min = Math.min(min, this.dimWorst(d));
     return min;
+  }
+
+  /**
+   * worstRead() <= max, building the dimensions (most selective first) only until one
+   * qualifies: each costs a pass over every cube, and the queries read one dimension
+   * (a host's 94k-cube chain: the source addresses; the other nine were built for nothing).
+   */
+  readsAtMost(max: number): boolean {
+    for (const d of CORNER_DIMS) if (this.dimWorst(d) <= max) return true;
+    return false;
+  }
+
+  /** Wide cubes + the longest list of the dimension, or Infinity when no cube has a value in it. */
+  private dimWorst(d: number): number {
+    const { off, wide } = this.dim(d);
+    let longest = 0;
+    for (let e = 0; e + 1 < off.length; e++) longest = Math.max(longest, off[e + 1]! - off[e]!);
+    // a dimension no cube has a value in (principals outside the cloud) answers no query
+    return wide.length + off[off.length - 1]! > 0 ? wide.length + longest : Infinity;
   }
 
   /** The earliest cube before `limit` that holds the lowest corner of the non-empty cube c, or -1 (as PointIndex.firstAtCorner). */
@@ -919,6 +985,7 @@ export class StabIndex {
     let bestRow = -1;
     for (let q = 0; q < CORNER_DIMS.length && best > 4; q++) {
       const d = CORNER_DIMS[q]!;
+      if (best <= LAZY_READ && this.dims[d] === undefined) continue;
       const v = cornerValue(c, d);
       if (v === undefined) continue;
       const dim = this.dim(d);
@@ -962,22 +1029,26 @@ export class StabIndex {
     let best = Infinity;
     let bestDim: StabDim | undefined;
     let bestSet: readonly number[] = [];
-    for (let k = 0; k < NDIMS; k++) {
-      const s = regionSet(q, k);
-      if (s === undefined) continue;
-      const dim = this.dim(k);
-      if (dim.wide.length >= best) continue;
-      let cost = dim.wide.length;
-      for (let i = 0; i < s.length; i += 2) {
-        const [e1, e2] = elementaryRange(dim.bounds, s[i]!, s[i + 1]!);
-        if (e1 <= e2) cost += dim.off[e2 + 1]! - dim.off[e1]!;
+    // the built dimensions first; the others only when those leave many cubes to read
+    for (let pass = 0; pass < 2; pass++)
+      for (let k = 0; k < NDIMS; k++) {
+        const built = this.dims[k] !== undefined;
+        if (pass === 0 ? !built : built || best <= LAZY_READ) continue;
+        const s = regionSet(q, k);
+        if (s === undefined) continue;
+        const dim = this.dim(k);
+        if (dim.wide.length >= best) continue;
+        let cost = dim.wide.length;
+        for (let i = 0; i < s.length; i += 2) {
+          const [e1, e2] = elementaryRange(dim.bounds, s[i]!, s[i + 1]!);
+          if (e1 <= e2) cost += dim.off[e2 + 1]! - dim.off[e1]!;
+        }
+        if (cost < best) {
+          best = cost;
+          bestDim = dim;
+          bestSet = s;
+        }
       }
-      if (cost < best) {
-        best = cost;
-        bestDim = dim;
-        bestSet = s;
-      }
-    }
     const dim = bestDim!;
     const stamp = (this.stamp ??= new Int32Array(this.cubes.length));
     const epoch = ++this.epoch;
@@ -997,6 +1068,12 @@ export class StabIndex {
     for (const j of got) out.push(j);
   }
 }
+
+/**
+ * A query that has found a dimension where it reads at most this many cubes does not build
+ * another dimension to read fewer (a build is a pass over every cube of the chain).
+ */
+const LAZY_READ = 64;
 
 /** Dimensions tried for a corner, most selective first (as in PointIndex.firstAtCorner). */
 const CORNER_DIMS = [SRC4, SPRIN, DST4, DPORT, PROTO, SPORT, IIF, OIF, CT, ICMP];

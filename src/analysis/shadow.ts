@@ -4,7 +4,7 @@
  * Only the certain part (`must`) of an earlier rule covers; a rule is reported
  * when its whole `may` region (every family the chain sees) is covered.
  */
-import type { Chain, Family, Rule, Ruleset, Table } from '../model/index.js';
+import type { Chain, Family, Match, Rule, Ruleset, Table } from '../model/index.js';
 import { RuleCompiler, spaceFor, tableCarries, type Cond } from './compile.js';
 import { AddrSet, IntervalSet } from '../model/index.js';
 import { CubeIndex, cubeIsEmpty, cubesOverlap, intersectCube, subtractCube, type Cube } from './cube.js';
@@ -52,7 +52,7 @@ export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {})
   // a StabIndex over a long chain's cubes, unless its queries may read too many cubes
   const stabIndex = (cubes: readonly Cube[]): ChainIndex | undefined => {
     const idx = new StabIndex(cubes);
-    return idx.worstRead() <= maxRead ? idx : undefined;
+    return idx.readsAtMost(maxRead) ? idx : undefined;
   };
   const out: Shadowed[] = [];
   for (const table of ruleset.tables) {
@@ -63,15 +63,24 @@ export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {})
     for (const chain of table.chains) {
       // compiled by the rule compilers of the spaces: shared with the exposure engine's
       const live = chain.rules.filter((r) => !r.disabled);
-      const compiled: Cond[][] = live.map((r) => comps.map((c) => c.get(r)));
+      const nf = comps.length;
+      // flat, rule by rule (rule i's condition in family k at i * nf + k): no array per rule
+      const compiled = new Array<Cond>(live.length * nf);
+      // which rules are terminal, read once (the rules are objects all over the heap)
+      const terminal = new Uint8Array(live.length);
+      for (let i = 0; i < live.length; i++) {
+        const r = live[i]!;
+        if (TERMINAL.has(r.action.kind)) terminal[i] = 1;
+        for (let k = 0; k < nf; k++) compiled[i * nf + k] = outsideFamily(r.matches, spaces[k]!.family) ? NO_PACKET : comps[k]!.get(r);
+      }
       let indexed = true;
       for (let k = 0; k < spaces.length && indexed; k++) {
         let n = 0;
-        for (let i = 0; i < live.length; i++) if (TERMINAL.has(live[i]!.action.kind)) n += compiled[i]![k]!.must.length;
+        for (let i = 0; i < live.length; i++) if (terminal[i] === 1) n += compiled[i * nf + k]!.must.length;
         if (n > max) indexed = false;
       }
-      if (indexed) shadowChainIndexed(table, chain, live, compiled, spaces.length, (cs) => new PointIndex(cs), out);
-      else if (!shadowChainIndexed(table, chain, live, compiled, spaces.length, stabIndex, out)) shadowChain(table, chain, live, compiled, spaces.length, out);
+      if (indexed) shadowChainIndexed(table, chain, live, compiled, terminal, spaces.length, (cs) => new PointIndex(cs), out);
+      else if (!shadowChainIndexed(table, chain, live, compiled, terminal, spaces.length, stabIndex, out)) shadowChain(table, chain, live, compiled, spaces.length, out);
     }
   }
   return out;
@@ -86,7 +95,8 @@ function shadowChainIndexed(
   table: Table,
   chain: Chain,
   live: Rule[],
-  compiled: Cond[][],
+  compiled: readonly Cond[],
+  terminal: Uint8Array,
   nf: number,
   index: (cubes: readonly Cube[]) => ChainIndex | undefined,
   out: Shadowed[],
@@ -97,9 +107,10 @@ function shadowChainIndexed(
     const cs: Cube[] = [];
     const os: Rule[] = [];
     for (let i = 0; i < live.length; i++) {
-      if (!TERMINAL.has(live[i]!.action.kind)) continue;
-      for (const c of compiled[i]![k]!.must) {
-        cs.push(c);
+      if (terminal[i] !== 1) continue;
+      const must = compiled[i * nf + k]!.must;
+      for (let q = 0; q < must.length; q++) {
+        cs.push(must[q]!);
         os.push(live[i]!);
       }
     }
@@ -115,13 +126,14 @@ function shadowChainIndexed(
   const limit = new Array<number>(nf).fill(0);
   const last = new Array<number>(nf).fill(-1);
   const cands: number[] = [];
+  const part: Cube[] = [];
   for (let i = 0; i < live.length; i++) {
     const rule = live[i]!;
-    const comp = compiled[i]!;
+    const at = i * nf;
     // most rules are reachable: a witness packet outside every earlier certain region proves it
     let covered = true;
     for (let k = 0; k < nf && covered; k++) {
-      last[k] = coverProof(comp[k]!.may, idx[k]!, limit[k]!);
+      last[k] = coverProof(compiled[at + k]!.may, idx[k]!, limit[k]!);
       covered = last[k]! !== UNCOVERED;
     }
     if (covered) {
@@ -132,16 +144,18 @@ function shadowChainIndexed(
       const by = new Set<Rule>();
       let anyMay = false;
       for (let k = 0; k < nf; k++) {
-        const may = comp[k]!.may;
+        const may = compiled[at + k]!.may;
         if (may.length === 0) continue;
         anyMay = true;
         candidates(may, idx[k]!, last[k]! + 1, cands);
-        for (const j of cands) {
+        for (let n = 0; n < cands.length; n++) {
+          const j = cands[n]!;
           const r = owner[k]![j]!;
           if (by.has(r)) continue;
-          const part: Cube[] = [];
-          for (const q of may) {
-            const x = intersectCube(q, cubes[k]![j]!);
+          // (coverProof copies its region: the pieces go to one array, reused)
+          part.length = 0;
+          for (let q = 0; q < may.length; q++) {
+            const x = intersectCube(may[q]!, cubes[k]![j]!);
             if (x) part.push(x);
           }
           if (part.length > 0 && coverProof(part, idx[k]!, j) === UNCOVERED) by.add(r);
@@ -149,7 +163,7 @@ function shadowChainIndexed(
       }
       if (anyMay && by.size > 0) out.push({ rule, chain, table, coveredBy: [...by].sort((a, b) => a.span.start.offset - b.span.start.offset) });
     }
-    if (TERMINAL.has(rule.action.kind)) for (let k = 0; k < nf; k++) limit[k]! += comp[k]!.must.length;
+    if (terminal[i] === 1) for (let k = 0; k < nf; k++) limit[k]! += compiled[at + k]!.must.length;
   }
   return true;
 }
@@ -157,7 +171,7 @@ function shadowChainIndexed(
 /** The cubes numbered below `limit` that overlap some cube of the region, in increasing order. */
 function candidates(region: readonly Cube[], idx: ChainIndex, limit: number, out: number[]): void {
   out.length = 0;
-  for (const q of region) idx.overlapping(q, limit, out);
+  for (let i = 0; i < region.length; i++) idx.overlapping(region[i]!, limit, out);
   if (region.length > 1) {
     out.sort((a, b) => a - b);
     let n = 0;
@@ -168,6 +182,30 @@ function candidates(region: readonly Cube[], idx: ChainIndex, limit: number, out
 
 const UNCOVERED = -2;
 
+/** What a rule that matches no packet of a family compiles to there. */
+const NO_PACKET: Cond = { must: [], may: [], opaque: [] };
+
+/**
+ * Whether a rule certainly matches no packet of the family: a plain (not negated) match
+ * of the conjunction is about the other family (`ip saddr …` in an inet table's IPv6
+ * space). compileConj gives such a rule empty `must` and `may` (one empty factor empties
+ * the product); taking that without compiling spares, in a 100k-rule inet table whose
+ * chains are jumped to for IPv4 only, 100k compilations the exposure engine never needed
+ * and their entries in the compile cache (about 23 MB kept for the ruleset's lifetime).
+ */
+function outsideFamily(ms: readonly Match[], family: Family): boolean {
+  for (let i = 0; i < ms.length; i++) {
+    const m = ms[i]!;
+    if (m.negated) continue;
+    if (m.kind === 'family' || m.kind === 'icmp-type') {
+      if (m.family !== family) return true;
+    } else if (m.kind === 'address') {
+      if ((family === 'ipv4' ? m.addrs.v4 : m.addrs.v6).isEmpty) return true;
+    }
+  }
+  return false;
+}
+
 /**
  * Whether the cubes numbered below `limit` cover the whole region — the witness
  * search of isCovered, with the earliest cube holding the witness found by the
@@ -175,14 +213,17 @@ const UNCOVERED = -2;
  * empty region).
  */
 function coverProof(region: readonly Cube[], idx: ChainIndex, limit: number): number {
-  const todo = [...region];
+  for (let i = 0; i < region.length; i++) todo.push(region[i]!);
   let last = -1;
-  while (todo.length > 0) {
+  while (todo.length > 1) {
     const r = todo.pop()!;
-    if (cubeIsEmpty(r)) return UNCOVERED;
-    const j = idx.firstAtCorner(r, limit);
+    const j = cubeIsEmpty(r) ? -1 : idx.firstAtCorner(r, limit);
     // (a cube that does not meet r would give r back unchanged, for ever: an index fault is "not covered")
-    if (j < 0 || !cubesOverlap(r, idx.cubes[j]!)) return UNCOVERED;
+    if (j < 0 || !cubesOverlap(r, idx.cubes[j]!)) {
+      // (pops: setting the length is a call into the runtime, as slow as a witness search)
+      while (todo.length > 1) todo.pop();
+      return UNCOVERED;
+    }
     if (j > last) last = j;
     subtractCube(r, idx.cubes[j]!, todo);
   }
@@ -190,11 +231,20 @@ function coverProof(region: readonly Cube[], idx: ChainIndex, limit: number): nu
 }
 
 /**
+ * coverProof's stack of pieces left to cover, one for every call (coverProof does not nest):
+ * an array per call, grown as subtractCube pushes, was most of the analysis's garbage (a
+ * 100k-rule file makes 140k calls). Its first element is a placeholder that keeps the length
+ * above 0: V8 gives an array whose length drops to 0 a new, empty backing store, and the next
+ * push would allocate again.
+ */
+const todo: Cube[] = [undefined as unknown as Cube];
+
+/**
  * Chains above MAX_POINT_INDEXED cubes that no StabIndex dimension narrows (see
  * MAX_STAB_READ): an incremental CubeIndex (buckets by port and address block), the
  * witness search for coverage and the ordered subtraction to name the coverers.
  */
-function shadowChain(table: Table, chain: Chain, live: Rule[], compiledAll: Cond[][], nf: number, out: Shadowed[]): void {
+function shadowChain(table: Table, chain: Chain, live: Rule[], compiledAll: readonly Cond[], nf: number, out: Shadowed[]): void {
   // per family: the certain regions of earlier terminal rules, indexed
   const idx = Array.from({ length: nf }, () => new CubeIndex<Earlier>());
   const found = new Set<number>();
@@ -202,7 +252,7 @@ function shadowChain(table: Table, chain: Chain, live: Rule[], compiledAll: Cond
   for (let i = 0; i < live.length; i++) {
     const rule = live[i]!;
     order++;
-    const compiled = compiledAll[i]!;
+    const compiled = compiledAll.slice(i * nf, i * nf + nf);
     // most rules are reachable: a witness packet outside every earlier certain region proves it
     // cheaply; only rules that are covered pay for the ordered subtraction that names the coverers
     let covered = compiled.every((c, k) => isCovered(c.may, idx[k]!, found));

@@ -240,11 +240,28 @@ const hostCubeArb: fc.Arbitrary<Cube> = fc
     return { ...c, dport: IntervalSet.range(port * 1024, port * 1024 + kind), src: kind === 1 ? c.src : src, sprin: kind === 1 ? c.sprin : 0n };
   });
 
+describe('long dimensions', () => {
+  test('a dimension with more values than the shared build buffer holds (it grows, keeping what it held)', () => {
+    const U = { proto: IntervalSet.range(6, 7), iif: 1n, oif: 1n, ct: 1, icmp: IntervalSet.range(0, 65536), sport: IntervalSet.range(0, 65536), dst: AddrSet.ALL_V4, src: AddrSet.ALL_V4, sprin: 0n };
+    // 3000 cubes of two ports each: 12000 dport values (the buffer starts at 4096)
+    const cubes: Cube[] = Array.from({ length: 3000 }, (_, j) => ({ ...U, dport: IntervalSet.fromRanges([[j, j + 1] as const, [30000 + j, 30001 + j] as const]) }));
+    const pt = (port: number): Cube => ({ ...U, dport: IntervalSet.range(port, port + 1) });
+    for (const idx of [new PointIndex(cubes), new StabIndex(cubes)])
+      for (const j of [0, 1, 500, 1023, 1024, 2047, 2999]) {
+        expect(idx.firstAtCorner(pt(j), 3000)).toBe(j);
+        expect(idx.firstAtCorner(pt(30000 + j), 3000)).toBe(j);
+        expect(idx.firstAtCorner(pt(30000 + j), j)).toBe(-1);
+      }
+  });
+});
+
 describe('StabIndex', () => {
   test("firstAtCorner = PointIndex's: the first cube before limit that overlaps the corner as a one-packet cube", () => {
     fc.assert(
-      fc.property(fc.array(hostCubeArb, { maxLength: 90 }), fc.array(hostCubeArb, { minLength: 1, maxLength: 8 }), fc.integer({ min: 0, max: 100 }), (cubes, qs, limit) => {
+      fc.property(fc.array(hostCubeArb, { maxLength: 90 }), fc.array(hostCubeArb, { minLength: 1, maxLength: 8 }), fc.integer({ min: 0, max: 100 }), fc.boolean(), (cubes, qs, limit, allBuilt) => {
         const idx = new StabIndex(cubes);
+        // every dimension built (a query picks among all) or only those the queries build
+        if (allBuilt) idx.worstRead();
         for (const q of [...qs, ...cubes.slice(0, 8)]) {
           if (cubeIsEmpty(q)) continue;
           const w = cornerCube(q);
@@ -257,8 +274,9 @@ describe('StabIndex', () => {
 
   test('overlapping(q, limit) = every cube below limit that overlaps q, in order', () => {
     fc.assert(
-      fc.property(fc.array(hostCubeArb, { maxLength: 90 }), fc.array(fc.tuple(hostCubeArb, fc.integer({ min: 0, max: 100 })), { minLength: 1, maxLength: 6 }), (cubes, queries) => {
+      fc.property(fc.array(hostCubeArb, { maxLength: 90 }), fc.array(fc.tuple(hostCubeArb, fc.integer({ min: 0, max: 100 })), { minLength: 1, maxLength: 6 }), fc.boolean(), (cubes, queries, allBuilt) => {
         const idx = new StabIndex(cubes);
+        if (allBuilt) idx.worstRead();
         for (const [q, limit] of queries) {
           const all: number[] = [7];
           idx.overlapping(q, limit, all);
@@ -269,12 +287,23 @@ describe('StabIndex', () => {
     );
   });
 
+  test('readsAtMost(max) = worstRead() <= max (it builds fewer dimensions)', () => {
+    fc.assert(
+      fc.property(fc.array(hostCubeArb, { maxLength: 60 }), fc.integer({ min: -1, max: 70 }), (cubes, max) => {
+        expect(new StabIndex(cubes).readsAtMost(max)).toBe(new StabIndex(cubes).worstRead() <= max);
+      }),
+      { numRuns: 300, seed: 1773 },
+    );
+  });
+
   test('wide and narrow cubes: a narrow cube is found under its value, a wide one from the wide list, the earlier one wins', () => {
     const U = { proto: IntervalSet.range(0, 256), iif: 1n, oif: 1n, ct: 1, icmp: IntervalSet.range(0, 65536), sport: IntervalSet.range(0, 65536), dst: AddrSet.ALL_V4, src: AddrSet.ALL_V4, sprin: 0n };
     const one = (port: number): Cube => ({ ...U, dport: IntervalSet.range(port, port + 1) });
     const cubes: Cube[] = [one(5), { ...U, dport: IntervalSet.range(0, 1000) }, one(7), one(5)];
     const idx = new StabIndex(cubes);
     // dport: one wide cube and at most two under a port; the other dimensions list all four under their one extent
+    expect(idx.readsAtMost(2)).toBe(false);
+    expect(idx.readsAtMost(3)).toBe(true);
     expect(idx.worstRead()).toBe(3);
     expect(idx.firstAtCorner(one(5), 4)).toBe(0);
     expect(idx.firstAtCorner(one(7), 4)).toBe(1);

@@ -67,6 +67,25 @@ describe('findShadowedRules', () => {
     expect(show(rs)).toEqual(['in@6 by 3,5']);
   });
 
+  test('inet: a rule of one family is covered in the other without any rule there, and covers nothing there', () => {
+    const rs = ruleset([
+      table('t', 'inet', [
+        chain(
+          'in',
+          [
+            rule('v4-net', [m.src('10.0.0.0/8')], a.drop()),
+            rule('v4-host', [m.src('10.1.2.3'), m.proto('tcp')], a.accept()),
+            rule('v6-any', [m.not(m.src('10.0.0.0/8')), m.family('ipv6')], a.drop()),
+            rule('v6-host', [m.src('2001:db8::1'), m.proto('tcp')], a.accept()),
+            rule('v6-net', [m.src('2001:db8::/32')], a.accept()),
+          ],
+          { hook: 'input', policy: 'drop' },
+        ),
+      ]),
+    ]);
+    expect(show(rs)).toEqual(['in@4 by 3', 'in@6 by 5', 'in@7 by 5']);
+  });
+
   test('same port bucketed rules (many single-port rules) are found', () => {
     const rules = [];
     for (let i = 0; i < 300; i++) rules.push(rule(`r${i}`, [m.proto('tcp'), m.dport(String(1000 + i))], a.accept()));

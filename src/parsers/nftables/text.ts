@@ -114,8 +114,17 @@ export class NftTextParser {
    * ones before a finished rule are dropped (see dropBefore), so they die young.
    */
   private win: Token[];
+  /**
+   * How many of win's slots hold the window (streaming: the slots past it keep dropped
+   * tokens until overwritten, so the array is reused instead of copied and grown again).
+   */
+  private wlen: number;
   private base = 0;
   private lexer: Lexer | undefined;
+  /** The statements of the rules being parsed (see parseRule). */
+  private readonly stmtBuf: IrStmt[] = [];
+  /** How many rules are being parsed: more than one inside a chain binding. */
+  private ruleNesting = 0;
 
   constructor(
     toks: Token[] | Lexer,
@@ -127,9 +136,11 @@ export class NftTextParser {
   ) {
     if (Array.isArray(toks)) {
       this.win = toks;
+      this.wlen = toks.length;
       this.end = toks.length;
     } else {
       this.win = [];
+      this.wlen = 0;
       this.lexer = toks;
       this.end = Number.MAX_SAFE_INTEGER;
     }
@@ -141,16 +152,16 @@ export class NftTextParser {
   private tokAt(i: number): Token | undefined {
     const k = i - this.base;
     const win = this.win;
-    if (k < win.length) return win[k];
+    if (k < this.wlen) return win[k];
     const lexer = this.lexer;
     if (lexer === undefined) return undefined;
-    while (k >= win.length) {
+    while (k >= this.wlen) {
       const t = lexer.next();
       if (t === undefined) {
         this.lexer = undefined;
         return undefined;
       }
-      win.push(t);
+      win[this.wlen++] = t;
     }
     return win[k];
   }
@@ -162,7 +173,11 @@ export class NftTextParser {
   private dropBefore(i: number): void {
     const drop = i - this.base;
     if (this.lexer === undefined || drop < 4096) return;
-    this.win = this.win.slice(drop);
+    // moved to the front of the same array (a new one would be grown slot by slot again)
+    const win = this.win;
+    const n = this.wlen;
+    for (let k = drop; k < n; k++) win[k - drop] = win[k];
+    this.wlen = Math.max(0, n - drop);
     this.base = i;
   }
 
@@ -194,8 +209,8 @@ export class NftTextParser {
   private lastTok(): Token {
     let i = Math.max(0, Math.min(this.pos, this.end) - 1);
     // the cursor can be past the last token (`pos += 2` at the end of the input): as with an array, the last token
-    if (this.tokAt(i) === undefined && this.lexer === undefined) i = Math.min(i, this.base + this.win.length - 1);
-    return this.tokAt(i) ?? this.win[0]!;
+    if (this.tokAt(i) === undefined && this.lexer === undefined) i = Math.min(i, this.base + this.wlen - 1);
+    return this.tokAt(i) ?? (this.wlen > 0 ? this.win[0] : undefined)!;
   }
   private hereSpan(): Span {
     const t = this.peek() ?? this.lastTok();
@@ -209,7 +224,7 @@ export class NftTextParser {
     if (a.src === b.src && b.e >= a.s && !a.src.override) return oneLineAt(a.src.text, a.s, b.e);
     const parts: string[] = [];
     const i0 = this.win.indexOf(a);
-    for (let i = i0; i >= 0 && i < this.win.length; i++) {
+    for (let i = i0; i >= 0 && i < this.wlen; i++) {
       const t = this.win[i]!;
       if (t.t !== 'nl') parts.push(t.t === 'str' ? `"${t.v}"` : t.t === 'var' ? `$${t.v}` : t.t === 'ref' ? `@${t.v}` : t.v);
       if (t === b) break;
@@ -796,20 +811,33 @@ export class NftTextParser {
     const first = this.tokAt(lo)!;
     let last = this.tokAt(hi - 1)!;
     while (last.t === 'nl' && hi - 1 > lo) last = this.tokAt(--hi - 1)!;
-    const rule: IrRule = { stmts: [], span: this.span(first, last), text: this.textOf(first, last) };
+    // The statements go onto stmtBuf, then are copied out at their exact size (a list per rule
+    // grown by push takes 17 slots). Emptied only now and then: emptying reallocates it.
+    const buf = this.stmtBuf;
+    if (this.ruleNesting === 0 && buf.length > 256) buf.length = 0;
+    const start = buf.length;
+    const rule: IrRule = { stmts: buf, span: this.span(first, last), text: this.textOf(first, last) };
     this.pos = lo;
-    while (this.more()) {
-      const t = this.peek()!;
-      if (t.t === 'nl') {
-        this.pos++;
-        continue;
+    this.ruleNesting++;
+    try {
+      while (this.more()) {
+        const t = this.peek()!;
+        if (t.t === 'nl') {
+          this.pos++;
+          continue;
+        }
+        const before = this.pos;
+        this.parseStatement(ctx, rule);
+        if (this.pos === before) {
+          this.error(`Unexpected ${this.tokText(t)}`, this.span(t));
+          this.pos++;
+        }
       }
-      const before = this.pos;
-      this.parseStatement(ctx, rule);
-      if (this.pos === before) {
-        this.error(`Unexpected ${this.tokText(t)}`, this.span(t));
-        this.pos++;
-      }
+    } finally {
+      this.ruleNesting--;
+      rule.stmts = buf.slice(start);
+      // a rule inside a rule (chain binding): its statements are not the outer rule's
+      if (this.ruleNesting > 0) buf.length = start;
     }
     return rule;
   }

@@ -57,6 +57,45 @@ const VERDICT_WORDS: ReadonlySet<string> = new Set(['accept', 'drop', 'return', 
 const OBJECT_WORDS: ReadonlySet<string> = new Set(['table', 'chain', 'rule', 'set', 'map', 'element', 'flowtable', 'counter', 'quota', 'ct', 'limit', 'secmark', 'synproxy']);
 const COMMANDS: ReadonlySet<string> = new Set(['add', 'create', 'insert', 'delete', 'destroy', 'replace', 'flush', 'reset', 'list', 'rename', 'describe', 'monitor', 'export', 'import', 'get']);
 
+/*
+ * Statements and selectors that carry no position are never changed once made: one frozen
+ * object each, shared by every rule that has them (a big ruleset makes one per rule otherwise).
+ */
+const VERDICT_STMTS: Readonly<Record<'accept' | 'drop' | 'return' | 'continue', IrStmt>> = {
+  accept: Object.freeze<IrStmt>({ k: 'verdict', v: Object.freeze({ k: 'accept' }) }),
+  drop: Object.freeze<IrStmt>({ k: 'verdict', v: Object.freeze({ k: 'drop' }) }),
+  return: Object.freeze<IrStmt>({ k: 'verdict', v: Object.freeze({ k: 'return' }) }),
+  continue: Object.freeze<IrStmt>({ k: 'verdict', v: Object.freeze({ k: 'continue' }) }),
+};
+const COUNTER_STMT: IrStmt = Object.freeze<IrStmt>({ k: 'continue', name: 'counter' });
+const LOG_STMT: IrStmt = Object.freeze<IrStmt>({ k: 'continue', name: 'log' });
+
+/**
+ * `meta KEY` and `PROTO FIELD` selectors, one frozen object per name (they hold only their
+ * names). Only known names are kept: the maps live as long as the module, and a name the
+ * input made up could hold on to its text.
+ */
+const META_EXPRS = new Map<string, IrExpr>();
+const PAYLOAD_EXPRS = new Map<string, Map<string, IrExpr>>();
+const META_KEYS: ReadonlySet<string> = new Set(['l4proto', 'nfproto', 'protocol', 'iifname', 'oifname', 'iif', 'oif', 'mark', 'pkttype', 'length', 'priority', 'skuid', 'skgid', 'iiftype', 'oiftype', 'cgroup']);
+function metaExpr(key: string): IrExpr {
+  let e = META_EXPRS.get(key);
+  if (e === undefined) {
+    e = Object.freeze<IrExpr>({ k: 'meta', key });
+    if (META_KEYS.has(key) || META_UNQUALIFIED.has(key)) META_EXPRS.set(key, e);
+  }
+  return e;
+}
+function payloadExpr(proto: string, field: string): IrExpr {
+  // PAYLOAD_PROTOCOLS has the protocol (parseSingleExpr checked)
+  if (!PAYLOAD_FIELDS.has(field)) return { k: 'payload', proto, field };
+  let byField = PAYLOAD_EXPRS.get(proto);
+  if (byField === undefined) PAYLOAD_EXPRS.set(proto, (byField = new Map()));
+  let e = byField.get(field);
+  if (e === undefined) byField.set(field, (e = Object.freeze<IrExpr>({ k: 'payload', proto, field })));
+  return e;
+}
+
 /**
  * A one-word value whose span is made only when something reads it (a
  * diagnostic, a report position): most values of a big ruleset (addresses, set
@@ -879,7 +918,7 @@ export class NftTextParser {
         case 'return':
         case 'continue':
           this.pos++;
-          return void stmts.push({ k: 'verdict', v: { k: t.v } });
+          return void stmts.push(VERDICT_STMTS[t.v]);
         case 'jump':
         case 'goto': {
           this.pos++;
@@ -919,7 +958,7 @@ export class NftTextParser {
           } else {
             while (this.isWord(this.peek(), 'packets') || this.isWord(this.peek(), 'bytes')) this.pos += 2;
           }
-          return void stmts.push({ k: 'continue', name: 'counter' });
+          return void stmts.push(COUNTER_STMT);
         }
         case 'log': {
           this.pos++;
@@ -937,7 +976,7 @@ export class NftTextParser {
               }
             } else break;
           }
-          return void stmts.push({ k: 'continue', name: 'log' });
+          return void stmts.push(LOG_STMT);
         }
         case 'limit':
         case 'quota': {
@@ -1262,11 +1301,11 @@ export class NftTextParser {
     if (w === 'meta') {
       if (!word1) return undefined;
       this.pos += 2;
-      return { k: 'meta', key: word1 };
+      return metaExpr(word1);
     }
     if (META_UNQUALIFIED.has(w)) {
       this.pos++;
-      return { k: 'meta', key: w };
+      return metaExpr(w);
     }
     if (w === 'ct') {
       this.pos++;
@@ -1309,7 +1348,7 @@ export class NftTextParser {
         this.pos++;
         return { k: 'other', module: `arp ${word1}` };
       }
-      return { k: 'payload', proto: w, field: word1 };
+      return payloadExpr(w, word1);
     }
     if (EXTHDR_NAMES.has(w) && word1 !== undefined && !STMT_KEYWORDS.has(word1)) {
       this.pos += 2;

@@ -250,8 +250,13 @@ function fastV4(s: string): AddrSet | undefined {
   }
   const size = 2 ** (32 - len);
   const lo = Math.floor(value / size) * size;
+  // short prefixes repeat across rules (there are only 256 /8s): one set each while a document is built
+  if (len <= 12) return (V4_PREFIXES[(1 << len) + lo / size] ??= new AddrSet(IntervalSet.range(lo, lo + size), NO_V6));
   return new AddrSet(IntervalSet.range(lo, lo + size), NO_V6);
 }
+
+/** The IPv4 prefixes of length 0 to 12, at (1 << length) + prefix number. Emptied at the end of a document. */
+const V4_PREFIXES: (AddrSet | undefined)[] = [];
 
 /** Shared by every IPv4-only address set (sets are immutable). */
 const NO_V6: IntervalSet<bigint> = IntervalSet.empty();
@@ -321,6 +326,8 @@ function singleName(n: string): string[] {
   return l;
 }
 
+const BOUNDS: number[] = [];
+
 function numSetFrom(vals: IrVal[], names: (s: string) => number | undefined, max: number): NumSet | undefined {
   if (vals.length === 1) {
     if (!numOf(vals[0]!, names, max)) return undefined;
@@ -329,16 +336,20 @@ function numSetFrom(vals: IrVal[], names: (s: string) => number | undefined, max
     if (lo === hi && max === 65535) return (SINGLES[lo] ??= IntervalSet.range(lo, lo + 1));
     return IntervalSet.range(lo, hi + 1);
   }
-  // the bounds as they are when the values are written in order, apart and not touching (the common case)
-  const bounds: number[] = [];
+  // the bounds as they are when the values are written in order, apart and not touching (the common case),
+  // in BOUNDS[0, n) (reused: a list grown by push would be made and dropped per set)
+  const bounds = BOUNDS;
+  let n = 0;
   let ordered = true;
   for (const v of vals) {
     if (!numOf(v, names, max)) return undefined;
     const lo = Math.min(NUM_LO, NUM_HI);
-    if (ordered && (bounds.length === 0 || lo > bounds[bounds.length - 1]!)) bounds.push(lo, Math.max(NUM_LO, NUM_HI) + 1);
-    else ordered = false;
+    if (ordered && (n === 0 || lo > bounds[n - 1]!)) {
+      bounds[n++] = lo;
+      bounds[n++] = Math.max(NUM_LO, NUM_HI) + 1;
+    } else ordered = false;
   }
-  if (ordered && bounds.length > 0) return IntervalSet.fromBounds(bounds.slice());
+  if (ordered && n > 0) return IntervalSet.fromBounds(bounds.slice(0, n));
   // out of order or touching: the general union (every value read again; all of them were numbers above)
   const rs: [number, number][] = [];
   for (const v of vals) {
@@ -956,6 +967,7 @@ function baseName(p: string | undefined): string | undefined {
 export function clearBuildCaches(): void {
   SINGLES.length = 0;
   IF_NAMES.clear();
+  V4_PREFIXES.length = 0;
   CONTINUES.clear();
   ONE_VAL[0] = { k: 'atom', v: '' };
 }

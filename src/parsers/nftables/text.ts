@@ -102,7 +102,8 @@ function payloadExpr(proto: string, field: string): IrExpr {
  * elements) never need one. Same span as the parser's span(token).
  */
 class WordAtom {
-  readonly k = 'atom' as const;
+  /** On the prototype (set below): one field less per value. */
+  declare readonly k: 'atom';
   private given: Span | undefined;
   readonly v: string;
   // where the word is, not the token itself: tokens are dropped as the parse moves on
@@ -127,6 +128,8 @@ class WordAtom {
     return { k: this.k, v: this.v };
   }
 }
+
+(WordAtom.prototype as { k: string }).k = 'atom';
 
 interface Ctx {
   table: IrTable;

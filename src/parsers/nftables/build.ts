@@ -763,8 +763,8 @@ function makeRule(r: IrRule, matches: Match[], action: Action, rs: Span | undefi
   return comment !== undefined ? { id, matches, action, span, text, comment } : { id, matches, action, span, text };
 }
 
-/** The model rules of one parsed rule: one rule (the common case), or a list when a verdict map gives several. */
-function buildRules(r: IrRule, tc: TableCtx, counters: BuildCounters): Rule | Rule[] {
+/** The model rules of one parsed rule (its statements are stmts[from, to)): one rule (the common case), or a list when a verdict map gives several. */
+function buildRules(r: IrRule, stmts: readonly IrStmt[], from: number, to: number, tc: TableCtx, counters: BuildCounters): Rule | Rule[] {
   // Statements run in order and a verdict ends the rule: matches written after a
   // verdict never run. A verdict map ends the rule only for packets whose key is in
   // the map; the others go on with the statements after it (`post`).
@@ -776,8 +776,7 @@ function buildRules(r: IrRule, tc: TableCtx, counters: BuildCounters): Rule | Ru
   // the names of the statements that do not end the rule, space-separated
   let cont: string | undefined;
   let reportSpan: Span | undefined;
-  const stmts = r.stmts;
-  for (let i = 0; i < stmts.length; i++) {
+  for (let i = from; i < to; i++) {
     const st = stmts[i]!;
     if (st.k === 'verdict') {
       action = verdictAction(st.v);
@@ -899,18 +898,25 @@ export class RulePrebuilder {
   /** Receives the builder's diagnostics of one rule at a time. */
   private readonly scratch: Diagnostic[] = [];
 
-  /** The rule as the chain keeps it: one model rule, the IrRule with its built rules, or the IrRule itself. */
-  prebuild(r: IrRule, table: IrTable): IrChainRule {
-    for (const st of r.stmts) {
-      if (st.k === 'match' && hasRef(st.right)) return r;
-      if (st.k === 'vmap' && hasRef(st.map)) return r;
+  /**
+   * The rule as the chain keeps it: one model rule, the IrRule with its built rules, or the IrRule
+   * itself. Its statements are stmts[from, to) (the parser's reused list): they are copied into
+   * `r.stmts` only when the IrRule is kept to be built later.
+   */
+  prebuild(r: IrRule, table: IrTable, stmts: readonly IrStmt[], from: number, to: number): IrChainRule {
+    for (let i = from; i < to; i++) {
+      const st = stmts[i]!;
+      if ((st.k === 'match' && hasRef(st.right)) || (st.k === 'vmap' && hasRef(st.map))) {
+        if (!(stmts === r.stmts && from === 0 && to === stmts.length)) r.stmts = stmts.slice(from, to);
+        return r;
+      }
     }
     let tc = this.ctxs.get(table);
     if (tc === undefined) {
       tc = { table, dynamicSets: new Set(), mixedFamily: table.family !== 'ip' && table.family !== 'ip6', cache: new Map(), diagnostics: this.scratch, reported: new Set() };
       this.ctxs.set(table, tc);
     }
-    const rules = buildRules(r, tc, this.counters);
+    const rules = buildRules(r, stmts, from, to, tc, this.counters);
     const one = !Array.isArray(rules) ? rules : rules.length === 1 ? rules[0] : undefined;
     if (one !== undefined && this.scratch.length === 0) return one;
     r.built = Array.isArray(rules) ? rules : [rules];
@@ -949,7 +955,7 @@ function buildChain(c: IrChain, tc: TableCtx, counters: BuildCounters, jumps: Ru
       }
       if (r.builtDiagnostics !== undefined) for (const d of r.builtDiagnostics) tc.diagnostics.push(d);
     } else {
-      const built = buildRules(r, tc, counters);
+      const built = buildRules(r, r.stmts, 0, r.stmts.length, tc, counters);
       if (Array.isArray(built)) for (const x of built) add(x);
       else add(built);
     }

@@ -67,6 +67,7 @@ const VERDICT_STMTS: Readonly<Record<'accept' | 'drop' | 'return' | 'continue', 
   return: Object.freeze<IrStmt>({ k: 'verdict', v: Object.freeze({ k: 'return' }) }),
   continue: Object.freeze<IrStmt>({ k: 'verdict', v: Object.freeze({ k: 'continue' }) }),
 };
+const NO_STMTS: IrStmt[] = Object.freeze([]) as unknown as IrStmt[];
 const COUNTER_STMT: IrStmt = Object.freeze<IrStmt>({ k: 'continue', name: 'counter' });
 const LOG_STMT: IrStmt = Object.freeze<IrStmt>({ k: 'continue', name: 'log' });
 
@@ -833,53 +834,60 @@ export class NftTextParser {
     if (hi === lo) return undefined;
     const savedEnd = this.end;
     this.end = hi;
+    // The statements go onto stmtBuf, from `start` on: the builder reads them there, and they are
+    // copied out (at their exact size) only when the rule is kept as parsed. A list per rule grown
+    // by push would take 17 slots. Emptied only now and then: emptying reallocates it.
+    const buf = this.stmtBuf;
+    if (this.ruleNesting === 0 && buf.length > 256) buf.length = 0;
+    const start = buf.length;
     let rule: IrRule | undefined;
+    this.ruleNesting++;
     try {
       rule = this.parseRule(ctx, lo, hi);
     } finally {
+      this.ruleNesting--;
       this.end = savedEnd;
       this.pos = hi;
+      if (rule === undefined && this.ruleNesting > 0) buf.length = start;
     }
-    if (rule === undefined || this.prebuilder === undefined) return rule;
+    const end = buf.length;
+    let kept: IrChainRule = rule;
     try {
-      return this.prebuilder.prebuild(rule, ctx.table);
+      if (this.prebuilder === undefined) rule.stmts = buf.slice(start, end);
+      else {
+        rule.stmts = NO_STMTS; // never the reused list: prebuild copies the statements when it keeps the rule
+        kept = this.prebuilder.prebuild(rule, ctx.table, buf, start, end);
+      }
     } catch {
       // a builder bug: left to buildDocument, which reports it as before
-      return rule;
+      rule.stmts = buf.slice(start, end);
+      kept = rule;
+    } finally {
+      // a rule inside a rule (chain binding): its statements are not the outer rule's
+      if (this.ruleNesting > 0) buf.length = start;
     }
+    return kept;
   }
 
+  /** The rule's statements are pushed onto stmtBuf (rule.stmts is stmtBuf until parseRuleTokens sets it). */
   private parseRule(ctx: Ctx, lo: number, hi: number): IrRule {
     const first = this.tokAt(lo)!;
     let last = this.tokAt(hi - 1)!;
     while (last.t === 'nl' && hi - 1 > lo) last = this.tokAt(--hi - 1)!;
-    // The statements go onto stmtBuf, then are copied out at their exact size (a list per rule
-    // grown by push takes 17 slots). Emptied only now and then: emptying reallocates it.
-    const buf = this.stmtBuf;
-    if (this.ruleNesting === 0 && buf.length > 256) buf.length = 0;
-    const start = buf.length;
-    const rule: IrRule = { stmts: buf, span: this.span(first, last), text: this.textOf(first, last) };
+    const rule: IrRule = { stmts: this.stmtBuf, span: this.span(first, last), text: this.textOf(first, last) };
     this.pos = lo;
-    this.ruleNesting++;
-    try {
-      while (this.more()) {
-        const t = this.peek()!;
-        if (t.t === 'nl') {
-          this.pos++;
-          continue;
-        }
-        const before = this.pos;
-        this.parseStatement(ctx, rule);
-        if (this.pos === before) {
-          this.error(`Unexpected ${this.tokText(t)}`, this.span(t));
-          this.pos++;
-        }
+    while (this.more()) {
+      const t = this.peek()!;
+      if (t.t === 'nl') {
+        this.pos++;
+        continue;
       }
-    } finally {
-      this.ruleNesting--;
-      rule.stmts = buf.slice(start);
-      // a rule inside a rule (chain binding): its statements are not the outer rule's
-      if (this.ruleNesting > 0) buf.length = start;
+      const before = this.pos;
+      this.parseStatement(ctx, rule);
+      if (this.pos === before) {
+        this.error(`Unexpected ${this.tokText(t)}`, this.span(t));
+        this.pos++;
+      }
     }
     return rule;
   }

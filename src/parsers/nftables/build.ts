@@ -341,8 +341,8 @@ function numSetFrom(vals: IrVal[], names: (s: string) => number | undefined, max
   const bounds = BOUNDS;
   let n = 0;
   let ordered = true;
-  for (const v of vals) {
-    if (!numOf(v, names, max)) return undefined;
+  for (let i = 0; i < vals.length; i++) {
+    if (!numOf(vals[i]!, names, max)) return undefined;
     const lo = Math.min(NUM_LO, NUM_HI);
     if (ordered && (n === 0 || lo > bounds[n - 1]!)) {
       bounds[n++] = lo;
@@ -352,8 +352,8 @@ function numSetFrom(vals: IrVal[], names: (s: string) => number | undefined, max
   if (ordered && n > 0) return IntervalSet.fromBounds(bounds.slice(0, n));
   // out of order or touching: the general union (every value read again; all of them were numbers above)
   const rs: [number, number][] = [];
-  for (const v of vals) {
-    numOf(v, names, max);
+  for (let i = 0; i < vals.length; i++) {
+    numOf(vals[i]!, names, max);
     rs.push([NUM_LO, NUM_HI]);
   }
   return compact(numSetOf(rs));
@@ -405,7 +405,8 @@ function valueMatch(f: FieldKind, vals: IrVal[], op: string, span: Span | undefi
   switch (f.kind) {
     case 'address': {
       let a: AddrSet | undefined;
-      for (const v of vals) {
+      for (let vi = 0; vi < vals.length; vi++) {
+        const v = vals[vi]!;
         const x = addrOf(v, f.family);
         if (!x) return undefined;
         a = a ? a.union(x) : x;
@@ -429,19 +430,24 @@ function valueMatch(f: FieldKind, vals: IrVal[], op: string, span: Span | undefi
       return placed({ kind: 'icmp-type', family: f.family, values: numSetOf(rs) }, span, negated);
     }
     case 'interface': {
-      const names: string[] = [];
-      for (const v of vals) {
-        const s = atomStr(v);
-        if (s === undefined || s === '') return undefined;
-        if (s.charCodeAt(s.length - 1) !== 42) names.push(s);
-        else names.push(s.endsWith('\\*') ? s.replace(/\\\*$/, '*') : `${s.slice(0, -1)}+`);
+      if (vals.length === 1) {
+        // one shared list per single name (rules only read it)
+        const n = ifName(vals[0]!);
+        return n === undefined ? undefined : ifMatch(f.dir, singleName(n), span, negated);
       }
-      // one shared list per single name (rules only read it); else exact size: a list grown by push keeps 17 slots
-      return ifMatch(f.dir, names.length === 1 ? singleName(names[0]!) : names.slice(), span, negated);
+      const names: string[] = [];
+      for (let vi = 0; vi < vals.length; vi++) {
+        const n = ifName(vals[vi]!);
+        if (n === undefined) return undefined;
+        names.push(n);
+      }
+      // exact size: a list grown by push keeps 17 slots
+      return ifMatch(f.dir, names.slice(), span, negated);
     }
     case 'ctstate': {
       const states: CtState[] = [];
-      for (const v of vals) {
+      for (let vi = 0; vi < vals.length; vi++) {
+        const v = vals[vi]!;
         const s = atomStr(v);
         if (s === undefined || !CT_STATE_NAMES.has(s)) return undefined;
         if (!states.includes(s as CtState)) states.push(s as CtState);
@@ -450,7 +456,8 @@ function valueMatch(f: FieldKind, vals: IrVal[], op: string, span: Span | undefi
     }
     case 'addrtype': {
       const types: string[] = [];
-      for (const v of vals) {
+      for (let vi = 0; vi < vals.length; vi++) {
+        const v = vals[vi]!;
         const s = atomStr(v);
         if (s === undefined) return undefined;
         if (!types.includes(s)) types.push(s);
@@ -460,7 +467,8 @@ function valueMatch(f: FieldKind, vals: IrVal[], op: string, span: Span | undefi
     case 'family':
     case 'ethertype': {
       const fams = new Set<Family>();
-      for (const v of vals) {
+      for (let vi = 0; vi < vals.length; vi++) {
+        const v = vals[vi]!;
         const s = atomStr(v);
         const fam =
           f.kind === 'family'
@@ -481,6 +489,14 @@ function valueMatch(f: FieldKind, vals: IrVal[], op: string, span: Span | undefi
       return placed({ kind: 'any-of', alternatives: [[{ kind: 'family', family: 'ipv4' }], [{ kind: 'family', family: 'ipv6' }]] }, span, negated);
     }
   }
+}
+
+/** An interface name as the model writes it (`eth*` → `eth+`; `\\*` is a literal star), undefined when not a name. */
+function ifName(v: IrVal): string | undefined {
+  const s = atomStr(v);
+  if (s === undefined || s === '') return undefined;
+  if (s.charCodeAt(s.length - 1) !== 42) return s;
+  return s.endsWith('\\*') ? s.replace(/\\\*$/, '*') : `${s.slice(0, -1)}+`;
 }
 
 function opaque(module: string, text: string, reason: string, span?: Span): Match {
@@ -940,11 +956,16 @@ function buildChain(c: IrChain, tc: TableCtx, counters: BuildCounters, jumps: Ru
   if (ty) ch.type = ty;
   if (hook) ch.policy = c.policy ?? 'accept';
   if (c.policySpan) ch.policySpan = c.policySpan;
+  const rules = ch.rules;
   const add = (x: Rule): void => {
-    ch.rules.push(x);
+    rules.push(x);
     if (x.action.kind === 'jump' || x.action.kind === 'goto') jumps.push(x);
   };
-  for (const r of c.rules) {
+  // indexed loops: a chain can hold 100k rules, and this runs once per chain (before it is optimised,
+  // a for-of makes an iterator result per rule)
+  const irRules = c.rules;
+  for (let i = 0; i < irRules.length; i++) {
+    const r = irRules[i]!;
     if (isModelRule(r)) {
       r.id = counters.nextId++;
       add(r);

@@ -285,6 +285,30 @@ function numOf(v: IrVal, names: (s: string) => number | undefined, max: number):
   }
   if (typeof v.v !== 'string') return false;
   const s = v.v;
+  // `N` or `N-M` with 1 to 10 digits each (most values): read in place, without the slices,
+  // hex pattern and name lookups below (which give these the same result)
+  const len = s.length;
+  let i = 0;
+  let a = 0;
+  for (let c = len > 0 ? s.charCodeAt(0) : 0; c >= 48 && c <= 57; c = ++i < len ? s.charCodeAt(i) : 0) a = a * 10 + (c - 48);
+  if (i >= 1 && i <= 10) {
+    if (i === len) {
+      if (a > max) return false;
+      NUM_LO = NUM_HI = a;
+      return true;
+    }
+    if (s.charCodeAt(i) === 45) {
+      let j = i + 1;
+      let b = 0;
+      for (let c = j < len ? s.charCodeAt(j) : 0; c >= 48 && c <= 57; c = ++j < len ? s.charCodeAt(j) : 0) b = b * 10 + (c - 48);
+      if (j === len && j - i - 1 >= 1 && j - i - 1 <= 10) {
+        if (a > max || b > max) return false;
+        NUM_LO = a;
+        NUM_HI = b;
+        return true;
+      }
+    }
+  }
   const n = parseNumber(s) ?? names(s);
   if (n !== undefined) {
     if (n > max) return false;

@@ -1562,6 +1562,13 @@ export class NftTextParser {
       return { k: 'ref', name: t.v, span: this.span(t) };
     }
     if (t.t === 'word') {
+      // every expression start and statement keyword begins with a-z: a value such as an address
+      // or a port (most values) needs none of the set lookups below
+      const c0 = t.v.charCodeAt(0);
+      if (c0 < 97 || c0 > 122) {
+        this.pos++;
+        return new WordAtom(t);
+      }
       const n1 = this.peek(1);
       const isExpr =
         (VALUE_EXPR_STARTS.has(t.v) && this.isWord(n1) && n1.v !== '.') ||

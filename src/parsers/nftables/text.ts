@@ -1467,6 +1467,7 @@ export class NftTextParser {
     const s0 = this.pos;
     let v = this.parseValueTerm(ctx);
     if (!v) return undefined;
+    const first = v;
     for (;;) {
       const o = this.peek();
       if (this.isWord(o, '.')) {
@@ -1506,7 +1507,9 @@ export class NftTextParser {
       }
       break;
     }
-    if (this.pos > s0 + 1 || !(v instanceof WordAtom || v.span)) v.span = this.span(this.tokAt(s0)!, this.tokAt(this.pos - 1)!);
+    // a set alone already has this span (from its `{` to its `}`): not made twice
+    const spanned = v === first && v.k === 'set' && v.span !== undefined && this.pos <= this.end;
+    if ((this.pos > s0 + 1 && !spanned) || !(v instanceof WordAtom || v.span)) v.span = this.span(this.tokAt(s0)!, this.tokAt(this.pos - 1)!);
     return v;
   }
 

@@ -91,11 +91,16 @@ export interface Source {
   path?: string;
 }
 
-export interface Token {
+/** A token; `src` is left out by a Lexer made for a parser that knows the source (one field less per token). */
+export interface LexToken {
   t: TokType;
   v: string;
   s: number;
   e: number;
+  src?: Source;
+}
+
+export interface Token extends LexToken {
   src: Source;
 }
 
@@ -163,13 +168,19 @@ export class Lexer {
     private readonly src: Source,
     private readonly diagnostics: Diagnostic[],
     private readonly comments: DocComment[] | undefined,
+    /** False: tokens without `src` (the parser pulling them knows it). */
+    private readonly withSrc = true,
   ) {
     this.text = src.text;
     this.n = src.text.length;
   }
 
-  /** The next token, or undefined at the end of the text. */
-  next(): Token | undefined {
+  private tok(t: TokType, v: string, s: number, e: number): LexToken {
+    return this.withSrc ? { t, v, s, e, src: this.src } : { t, v, s, e };
+  }
+
+  /** The next token, or undefined at the end of the text; it has `src` unless the lexer was made without. */
+  next(): LexToken | undefined {
     const { text, n, src } = this;
     let i = this.i;
     while (i < n) {
@@ -180,7 +191,7 @@ export class Lexer {
       }
       if (c === 10) {
         this.i = i + 1;
-        return { t: 'nl', v: '\n', s: i, e: i + 1, src };
+        return this.tok('nl', '\n', i, i + 1);
       }
       if (c === 92) {
         // backslash line continuation
@@ -207,22 +218,22 @@ export class Lexer {
         if (j >= n || text.charCodeAt(j) !== 34) {
           this.diagnostics.push({ severity: 'error', code: 'nftables/unterminated-string', message: 'Unterminated string', span: spanOfTok(src, i, j) });
           this.i = j;
-          return { t: 'str', v: text.slice(i + 1, j), s: i, e: j, src };
+          return this.tok('str', text.slice(i + 1, j), i, j);
         }
         this.i = j + 1;
-        return { t: 'str', v: text.slice(i + 1, j), s: i, e: j + 1, src };
+        return this.tok('str', text.slice(i + 1, j), i, j + 1);
       }
       if (c === 36 || c === 64) {
         let j = i + 1;
         while (j < n && isIdentChar(text.charCodeAt(j))) j++;
         this.i = j;
-        return { t: c === 36 ? 'var' : 'ref', v: text.slice(i + 1, j), s: i, e: j, src };
+        return this.tok(c === 36 ? 'var' : 'ref', text.slice(i + 1, j), i, j);
       }
       if (isWordChar(c)) {
         let j = i + 1;
         while (j < n && isWordChar(text.charCodeAt(j))) j++;
         this.i = j;
-        return { t: 'word', v: wordAt(text, i, j), s: i, e: j, src };
+        return this.tok('word', wordAt(text, i, j), i, j);
       }
       // punctuation
       const c2 = i + 1 < n ? text.charCodeAt(i + 1) : 0;
@@ -230,12 +241,12 @@ export class Lexer {
       if ((c2 === 61 && (c === 33 || c === 61 || c === 60 || c === 62)) || (c === 60 && c2 === 60) || (c === 62 && c2 === 62)) {
         const v = c === 33 ? '!=' : c === 61 ? '==' : c === 60 ? (c2 === 61 ? '<=' : '<<') : c2 === 61 ? '>=' : '>>';
         this.i = i + 2;
-        return { t: 'punct', v, s: i, e: i + 2, src };
+        return this.tok('punct', v, i, i + 2);
       }
       const ch = text[i]!;
       if (c < 128 && CLASS[c] === 2) {
         this.i = i + 1;
-        return { t: 'punct', v: ch, s: i, e: i + 1, src };
+        return this.tok('punct', ch, i, i + 1);
       }
       this.diagnostics.push({ severity: 'error', code: 'nftables/syntax', message: `Unexpected character ${JSON.stringify(ch)}`, span: spanOfTok(src, i, i + 1) });
       i++;
@@ -249,6 +260,6 @@ export class Lexer {
 export function lex(src: Source, diagnostics: Diagnostic[], comments: DocComment[] | undefined): Token[] {
   const lexer = new Lexer(src, diagnostics, comments);
   const out: Token[] = [];
-  for (let t = lexer.next(); t !== undefined; t = lexer.next()) out.push(t);
+  for (let t = lexer.next(); t !== undefined; t = lexer.next()) out.push(t as Token); // made with src
   return out;
 }

@@ -7,7 +7,7 @@ import { LineIndex, type Diagnostic, type DocComment, type Span, type TableFamil
 import type { ParseOptions } from '../types.js';
 import type { RulePrebuilder } from './build.js';
 import { exprModule, IrState, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
-import { HintedLineIndex, lex, Lexer, spanOfTok, type Source, type Token } from './lexer.js';
+import { HintedLineIndex, lex, Lexer, spanOfTok, type LexToken, type Source } from './lexer.js';
 import { preprocess } from './preprocess.js';
 import { EXTHDR_NAMES, FAMILIES, META_UNQUALIFIED, PAYLOAD_PROTOCOLS, asHook, namedPriority } from './symbols.js';
 
@@ -111,11 +111,11 @@ class WordAtom {
   private readonly s: number;
   private readonly e: number;
   private readonly src: Source;
-  constructor(tok: Token) {
+  constructor(tok: LexToken, src: Source) {
     this.v = tok.v;
     this.s = tok.s;
     this.e = tok.e;
-    this.src = tok.src;
+    this.src = src;
   }
   get span(): Span {
     if (this.given === undefined) this.given = this.src.override ?? this.src.li.span(this.s, this.e);
@@ -146,7 +146,7 @@ export interface TextIr {
 }
 
 export class NftTextParser {
-  /** Token indices are absolute; `pos` and `end` (the limit of the range being parsed) are indices. */
+  /** LexToken indices are absolute; `pos` and `end` (the limit of the range being parsed) are indices. */
   private pos = 0;
   private end: number;
   readonly dynamicSets = new Set<string>();
@@ -156,7 +156,7 @@ export class NftTextParser {
    * array, it is the whole stream; given a Lexer, tokens are read on demand and the
    * ones before a finished rule are dropped (see dropBefore), so they die young.
    */
-  private win: Token[];
+  private win: LexToken[];
   /**
    * How many of win's slots hold the window (streaming: the slots past it keep dropped
    * tokens until overwritten, so the array is reused instead of copied and grown again).
@@ -170,7 +170,7 @@ export class NftTextParser {
   private ruleNesting = 0;
 
   constructor(
-    toks: Token[] | Lexer,
+    toks: LexToken[] | Lexer,
     private readonly main: Source,
     readonly diagnostics: Diagnostic[],
     readonly state: IrState = new IrState(),
@@ -191,8 +191,8 @@ export class NftTextParser {
 
   // ------------------------------------------------------------ token helpers
 
-  /** Token i (lexed now if need be), or undefined past the end of the input. */
-  private tokAt(i: number): Token | undefined {
+  /** LexToken i (lexed now if need be), or undefined past the end of the input. */
+  private tokAt(i: number): LexToken | undefined {
     const k = i - this.base;
     const win = this.win;
     if (k < this.wlen) return win[k];
@@ -224,32 +224,33 @@ export class NftTextParser {
     this.base = i;
   }
 
-  private peek(o = 0): Token | undefined {
+  private peek(o = 0): LexToken | undefined {
     const i = this.pos + o;
     return i < this.end ? this.tokAt(i) : undefined;
   }
-  private next(): Token | undefined {
+  private next(): LexToken | undefined {
     const t = this.pos < this.end ? this.tokAt(this.pos) : undefined;
     if (t !== undefined) this.pos++;
     return t;
   }
-  private isWord(t: Token | undefined): t is Token;
-  private isWord(t: Token | undefined, v: string): boolean;
-  private isWord(t: Token | undefined, v?: string): boolean {
+  private isWord(t: LexToken | undefined): t is LexToken;
+  private isWord(t: LexToken | undefined, v: string): boolean;
+  private isWord(t: LexToken | undefined, v?: string): boolean {
     return !!t && t.t === 'word' && (v === undefined || t.v === v);
   }
-  private isPunct(t: Token | undefined, v: string): boolean {
+  private isPunct(t: LexToken | undefined, v: string): boolean {
     return !!t && t.t === 'punct' && t.v === v;
   }
-  private isEndOfStmt(t: Token | undefined): boolean {
+  private isEndOfStmt(t: LexToken | undefined): boolean {
     return !t || t.t === 'nl' || (t.t === 'punct' && (t.v === ';' || t.v === '}'));
   }
-  private span(a: Token, b: Token = a): Span {
-    if (a.src.override) return a.src.override;
-    if (a.src === b.src && b.e >= a.s) return a.src.li.span(a.s, b.e);
-    return spanOfTok(a.src, a.s, a.e);
+  private span(a: LexToken, b: LexToken = a): Span {
+    const src = a.src ?? this.main;
+    if (src.override) return src.override;
+    if (src === (b.src ?? this.main) && b.e >= a.s) return src.li.span(a.s, b.e);
+    return spanOfTok(src, a.s, a.e);
   }
-  private lastTok(): Token {
+  private lastTok(): LexToken {
     let i = Math.max(0, Math.min(this.pos, this.end) - 1);
     // the cursor can be past the last token (`pos += 2` at the end of the input): as with an array, the last token
     if (this.tokAt(i) === undefined && this.lexer === undefined) i = Math.min(i, this.base + this.wlen - 1);
@@ -263,8 +264,9 @@ export class NftTextParser {
   private error(message: string, span: Span, code = 'nftables/syntax', severity: 'error' | 'warning' = 'error'): void {
     this.diagnostics.push({ severity, code, message, span });
   }
-  private textOf(a: Token, b: Token): string {
-    if (a.src === b.src && b.e >= a.s && !a.src.override) return oneLineAt(a.src.text, a.s, b.e);
+  private textOf(a: LexToken, b: LexToken): string {
+    const src = a.src ?? this.main;
+    if (src === (b.src ?? this.main) && b.e >= a.s && !src.override) return oneLineAt(src.text, a.s, b.e);
     const parts: string[] = [];
     const i0 = this.win.indexOf(a);
     for (let i = i0; i >= 0 && i < this.wlen; i++) {
@@ -274,7 +276,7 @@ export class NftTextParser {
     }
     return parts.join(' ');
   }
-  private tokText(t: Token): string {
+  private tokText(t: LexToken): string {
     return t.t === 'str' ? `"${t.v}"` : t.t === 'ref' ? `@${t.v}` : t.t === 'var' ? `$${t.v}` : t.v;
   }
   /** Skip to the end of the current statement (newline or `;` at depth 0, or before an unmatched `}`). */
@@ -316,7 +318,7 @@ export class NftTextParser {
     this.error(`Unexpected "${this.tokText(t!)}" after ${what}`, this.span(t!));
     this.skipStatement();
   }
-  private nameTok(): Token | undefined {
+  private nameTok(): LexToken | undefined {
     const t = this.peek();
     if (t && (t.t === 'word' || t.t === 'str')) {
       this.pos++;
@@ -424,7 +426,7 @@ export class NftTextParser {
   }
 
   /** `[family] name` */
-  private tableSpec(): { family: TableFamily; name: string; tok: Token } | undefined {
+  private tableSpec(): { family: TableFamily; name: string; tok: LexToken } | undefined {
     const a = this.peek();
     const b = this.peek(1);
     let family: TableFamily = 'ip';
@@ -440,7 +442,7 @@ export class NftTextParser {
     return { family, name: n.v, tok: a ?? n };
   }
 
-  private cmdTable(verb: string, start: Token): void {
+  private cmdTable(verb: string, start: LexToken): void {
     const spec = this.tableSpec();
     if (!spec) return this.skipStatement();
     const { family, name } = spec;
@@ -466,7 +468,7 @@ export class NftTextParser {
    * The items of a `{ … }` block: `item` runs for each until the closing `}`.
    * True when the block closed; false when the input ended first (the caller says so).
    */
-  private eachBlockItem(item: (t: Token) => void): boolean {
+  private eachBlockItem(item: (t: LexToken) => void): boolean {
     for (;;) {
       this.skipSeparators();
       const t = this.peek();
@@ -480,7 +482,7 @@ export class NftTextParser {
   }
 
   /** One block item that never stops the parse: a parser bug becomes a diagnostic, and the parse always advances. */
-  private guardedItem(t: Token, parse: () => void, recover: () => void): void {
+  private guardedItem(t: LexToken, parse: () => void, recover: () => void): void {
     const startPos = this.pos;
     try {
       parse();
@@ -491,7 +493,7 @@ export class NftTextParser {
     if (this.pos === startPos) this.pos++;
   }
 
-  private parseTableBody(tb: IrTable, open: Token): void {
+  private parseTableBody(tb: IrTable, open: LexToken): void {
     const closed = this.eachBlockItem((t) => this.guardedItem(t, () => this.parseTableItem(tb), () => this.skipStatementOrBlock()));
     if (!closed) this.error(`Missing "}" for table ${tb.name}`, this.span(open), 'nftables/unclosed-block');
   }
@@ -553,7 +555,7 @@ export class NftTextParser {
     }
   }
 
-  private parseSetBody(tb: IrTable, s: IrSet, open: Token): void {
+  private parseSetBody(tb: IrTable, s: IrSet, open: LexToken): void {
     let typed = false;
     const closed = this.eachBlockItem((t) => {
       this.pos++;
@@ -588,7 +590,7 @@ export class NftTextParser {
     else if (!typed) this.error(`${s.isMap ? 'Map' : 'Set'} "${s.name}" has no type (add "type" or "typeof")`, s.span, 'nftables/set-without-type');
   }
 
-  private parseChainBody(ctx: Ctx, ch: IrChain, open: Token, anonymous = false): void {
+  private parseChainBody(ctx: Ctx, ch: IrChain, open: LexToken, anonymous = false): void {
     // eachBlockItem and guardedItem written out: this loop runs once per rule, and their two closures per rule add up
     let closed = false;
     for (;;) {
@@ -612,7 +614,7 @@ export class NftTextParser {
     if (!closed && !anonymous) this.error(`Missing "}" for chain ${ch.name}`, this.span(open), 'nftables/unclosed-block');
   }
 
-  private parseChainItem(ctx: Ctx, ch: IrChain, t: Token, anonymous: boolean): void {
+  private parseChainItem(ctx: Ctx, ch: IrChain, t: LexToken, anonymous: boolean): void {
     if (this.isWord(t, 'type') && !anonymous) this.parseChainType(ctx, ch);
     else if (this.isWord(t, 'policy') && !anonymous) this.parseChainPolicy(ch);
     else if ((this.isWord(t, 'comment') && this.peek(1)?.t === 'str' && this.isEndOfStmt(this.peek(2))) || this.isWord(t, 'devices') || this.isWord(t, 'flags')) this.skipStatement();
@@ -643,7 +645,7 @@ export class NftTextParser {
           this.skipBlock();
         } else this.pos++;
       } else if (this.isWord(k, 'priority')) {
-        const parts: Token[] = [];
+        const parts: LexToken[] = [];
         while (!this.isEndOfStmt(this.peek()) && !this.isWord(this.peek(), 'policy')) parts.push(this.next()!);
         const p = this.priorityValue(ctx.table.family, parts);
         if (p === undefined) this.error(`Invalid chain priority "${parts.map((x) => x.v).join(' ')}"`, parts.length ? this.span(parts[0]!, parts[parts.length - 1]!) : this.span(k), 'nftables/bad-priority');
@@ -657,7 +659,7 @@ export class NftTextParser {
     }
   }
 
-  priorityValue(family: TableFamily, parts: Token[]): number | undefined {
+  priorityValue(family: TableFamily, parts: LexToken[]): number | undefined {
     const s = parts.map((p) => p.v).join('');
     if (/^[+-]?[0-9]{1,10}$/.test(s)) return Number(s);
     const m = /^([a-z]{1,16})(?:([+-])([0-9]{1,10}))?$/.exec(s);
@@ -678,7 +680,7 @@ export class NftTextParser {
   }
 
   /** `[family] table name`: the table spec and the object name after it, or an error naming what was expected. */
-  private specAndName(what: string): { spec: { family: TableFamily; name: string; tok: Token }; n: Token } | undefined {
+  private specAndName(what: string): { spec: { family: TableFamily; name: string; tok: LexToken }; n: LexToken } | undefined {
     const spec = this.tableSpec();
     if (!spec) return undefined;
     const n = this.nameTok();
@@ -690,11 +692,11 @@ export class NftTextParser {
   }
 
   /** The table a command works on: created (with a warning) by add/create, else looked up. */
-  private tableFor(verb: string, family: TableFamily, name: string, start: Token): IrTable | undefined {
+  private tableFor(verb: string, family: TableFamily, name: string, start: LexToken): IrTable | undefined {
     return verb === 'add' || verb === 'create' ? this.tableOrCreate(family, name, start) : this.state.findTable(family, name);
   }
 
-  private cmdChain(verb: string, start: Token): void {
+  private cmdChain(verb: string, start: LexToken): void {
     const target = this.specAndName('chain');
     if (!target) return this.skipStatementOrBlock();
     const { spec, n } = target;
@@ -730,14 +732,14 @@ export class NftTextParser {
     this.expectEndOfStmt('chain');
   }
 
-  private tableOrCreate(family: TableFamily, name: string, start: Token): IrTable {
+  private tableOrCreate(family: TableFamily, name: string, start: LexToken): IrTable {
     const tb = this.state.findTable(family, name);
     if (tb) return tb;
     this.error(`Table ${family} ${name} is used before it is created`, this.span(start, this.lastTok()), 'nftables/no-such-object', 'warning');
     return this.state.table(family, name, this.span(start, this.lastTok()));
   }
 
-  private cmdRule(verb: string, start: Token): void {
+  private cmdRule(verb: string, start: LexToken): void {
     const target = this.specAndName('chain');
     if (!target) return this.skipStatement();
     const { spec, n } = target;
@@ -765,7 +767,7 @@ export class NftTextParser {
     else ch.rules.push(r);
   }
 
-  private cmdSet(verb: string, start: Token, isMap: boolean): void {
+  private cmdSet(verb: string, start: LexToken, isMap: boolean): void {
     const target = this.specAndName('set');
     if (!target) return this.skipStatementOrBlock();
     const { spec, n } = target;
@@ -788,7 +790,7 @@ export class NftTextParser {
     this.expectEndOfStmt('set');
   }
 
-  private cmdElement(verb: string, start: Token): void {
+  private cmdElement(verb: string, start: LexToken): void {
     const spec = this.tableSpec();
     if (!spec) return this.skipStatementOrBlock();
     const n = this.nameTok();
@@ -1570,7 +1572,7 @@ export class NftTextParser {
       const c0 = t.v.charCodeAt(0);
       if (c0 < 97 || c0 > 122) {
         this.pos++;
-        return new WordAtom(t);
+        return new WordAtom(t, t.src ?? this.main);
       }
       const n1 = this.peek(1);
       const isExpr =
@@ -1584,13 +1586,13 @@ export class NftTextParser {
       }
       if (STMT_KEYWORDS.has(t.v) && t.v !== 'set' && t.v !== 'map') return undefined;
       this.pos++;
-      return new WordAtom(t);
+      return new WordAtom(t, t.src ?? this.main);
     }
     return undefined;
   }
 
   /** After `{`: elements up to the matching `}`. */
-  private parseSetElems(open: Token, ctx: Ctx): { elems: IrElem[]; hasStmt: boolean } {
+  private parseSetElems(open: LexToken, ctx: Ctx): { elems: IrElem[]; hasStmt: boolean } {
     const elems: IrElem[] = [];
     let hasStmt = false;
     for (;;) {
@@ -1710,7 +1712,7 @@ export function parseNftablesIr(text: string, options?: ParseOptions, prebuilder
   }
   // Nothing to expand: the parser pulls tokens from the lexer as it goes. The lexer's
   // diagnostics come first, as when the whole text was lexed before the parse.
-  const lexer = new Lexer(main, diagnostics, comments);
+  const lexer = new Lexer(main, diagnostics, comments, false); // tokens without src: the parser's main is theirs
   const parserDiagnostics: Diagnostic[] = [];
   const p = new NftTextParser(lexer, main, parserDiagnostics, undefined, prebuilder);
   p.parseTop();

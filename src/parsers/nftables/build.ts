@@ -255,8 +255,11 @@ function fastV4(s: string): AddrSet | undefined {
   return new AddrSet(IntervalSet.range(lo, lo + size), NO_V6);
 }
 
-/** The IPv4 prefixes of length 0 to 12, at (1 << length) + prefix number. Emptied at the end of a document. */
-const V4_PREFIXES: (AddrSet | undefined)[] = [];
+/**
+ * The IPv4 prefixes of length 0 to 12, at (1 << length) + prefix number. Emptied at the end of a
+ * document. Made at its full size: stores far past the end of an empty array turn it into a hash table.
+ */
+const V4_PREFIXES: (AddrSet | undefined)[] = new Array<AddrSet | undefined>(1 << 13).fill(undefined);
 
 /** Shared by every IPv4-only address set (sets are immutable). */
 const NO_V6: IntervalSet<bigint> = IntervalSet.empty();
@@ -1018,7 +1021,7 @@ function baseName(p: string | undefined): string | undefined {
 export function clearBuildCaches(): void {
   SINGLES.length = 0;
   IF_NAMES.clear();
-  V4_PREFIXES.length = 0;
+  V4_PREFIXES.fill(undefined);
   CONTINUES.clear();
   ONE_VAL[0] = { k: 'atom', v: '' };
 }

@@ -775,7 +775,7 @@ interface BuildCounters {
 /**
  * The matches of the rule being built: one list reused for every rule (buildRules never runs
  * inside itself), filled up to `n` and copied out at its exact size. Slots past `n` keep the
- * previous rules' matches until overwritten, which keeps nothing the model does not.
+ * previous rules' matches until overwritten (the model has them anyway); clearBuildCaches empties it.
  */
 class MatchScratch {
   readonly items: Match[] = [];
@@ -1023,7 +1023,10 @@ export function clearBuildCaches(): void {
   IF_NAMES.clear();
   V4_PREFIXES.fill(undefined);
   CONTINUES.clear();
+  // the reused lists let go of the document's values (an opaque match's text holds on to the whole input)
   ONE_VAL[0] = { k: 'atom', v: '' };
+  BASE.items.length = 0;
+  BASE.n = 0;
 }
 
 export function buildDocument(

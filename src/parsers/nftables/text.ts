@@ -73,17 +73,20 @@ const LOG_STMT: IrStmt = Object.freeze<IrStmt>({ k: 'continue', name: 'log' });
 
 /**
  * `meta KEY` and `PROTO FIELD` selectors, one frozen object per name (they hold only their
- * names). Only known names are kept: the maps live as long as the module, and a name the
- * input made up could hold on to its text.
+ * names). Only known names are kept, written as the sets below spell them: the maps live as
+ * long as the module, and a name taken from the input could hold on to its text.
  */
 const META_EXPRS = new Map<string, IrExpr>();
 const PAYLOAD_EXPRS = new Map<string, Map<string, IrExpr>>();
-const META_KEYS: ReadonlySet<string> = new Set(['l4proto', 'nfproto', 'protocol', 'iifname', 'oifname', 'iif', 'oif', 'mark', 'pkttype', 'length', 'priority', 'skuid', 'skgid', 'iiftype', 'oiftype', 'cgroup']);
+const META_KEYS: ReadonlySet<string> = new Set(['l4proto', 'nfproto', 'protocol', 'iifname', 'oifname', 'iif', 'oif', 'mark', 'pkttype', 'length', 'priority', 'skuid', 'skgid', 'iiftype', 'oiftype', 'cgroup', ...META_UNQUALIFIED]);
+/** Each known name as the program spells it (from the name read in the input). */
+const KNOWN_NAMES = new Map<string, string>([...META_KEYS, ...PAYLOAD_FIELDS, ...PAYLOAD_PROTOCOLS].map((n) => [n, n]));
 function metaExpr(key: string): IrExpr {
   let e = META_EXPRS.get(key);
   if (e === undefined) {
-    e = Object.freeze<IrExpr>({ k: 'meta', key });
-    if (META_KEYS.has(key) || META_UNQUALIFIED.has(key)) META_EXPRS.set(key, e);
+    if (!META_KEYS.has(key)) return { k: 'meta', key };
+    const known = KNOWN_NAMES.get(key)!;
+    META_EXPRS.set(known, (e = Object.freeze<IrExpr>({ k: 'meta', key: known })));
   }
   return e;
 }
@@ -91,9 +94,13 @@ function payloadExpr(proto: string, field: string): IrExpr {
   // PAYLOAD_PROTOCOLS has the protocol (parseSingleExpr checked)
   if (!PAYLOAD_FIELDS.has(field)) return { k: 'payload', proto, field };
   let byField = PAYLOAD_EXPRS.get(proto);
-  if (byField === undefined) PAYLOAD_EXPRS.set(proto, (byField = new Map()));
+  if (byField === undefined) PAYLOAD_EXPRS.set(KNOWN_NAMES.get(proto) ?? proto, (byField = new Map()));
   let e = byField.get(field);
-  if (e === undefined) byField.set(field, (e = Object.freeze<IrExpr>({ k: 'payload', proto, field })));
+  if (e === undefined) {
+    const p = KNOWN_NAMES.get(proto) ?? proto;
+    const f = KNOWN_NAMES.get(field)!;
+    byField.set(f, (e = Object.freeze<IrExpr>({ k: 'payload', proto: p, field: f })));
+  }
   return e;
 }
 

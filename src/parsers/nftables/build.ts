@@ -937,6 +937,8 @@ function hasRef(v: IrVal): boolean {
  */
 export class RulePrebuilder {
   private readonly ctxs = new Map<IrTable, TableCtx>();
+  private lastTable: IrTable | undefined;
+  private lastCtx: TableCtx | undefined;
   private readonly counters: BuildCounters = { nextId: 0 };
   /** Receives the builder's diagnostics of one rule at a time. */
   private readonly scratch: Diagnostic[] = [];
@@ -954,11 +956,14 @@ export class RulePrebuilder {
         return r;
       }
     }
-    let tc = this.ctxs.get(table);
+    // the table of the previous rule, nearly always
+    let tc = table === this.lastTable ? this.lastCtx : this.ctxs.get(table);
     if (tc === undefined) {
       tc = { table, dynamicSets: new Set(), mixedFamily: table.family !== 'ip' && table.family !== 'ip6', cache: new Map(), diagnostics: this.scratch, reported: new Set() };
       this.ctxs.set(table, tc);
     }
+    this.lastTable = table;
+    this.lastCtx = tc;
     const rules = buildRules(r, stmts, from, to, tc, this.counters);
     const one = !Array.isArray(rules) ? rules : rules.length === 1 ? rules[0] : undefined;
     if (one !== undefined && this.scratch.length === 0) return one;

@@ -49,6 +49,15 @@ const RELOPS: ReadonlyMap<string, string> = new Map([
   ['==', '=='], ['!=', '!='], ['<', '<'], ['>', '>'], ['<=', '<='], ['>=', '>='], ['eq', '=='], ['ne', '!='], ['lt', '<'], ['gt', '>'], ['le', '<='], ['ge', '>='],
 ]);
 
+/**
+ * True when a word starts with a-z, as every word operator (RELOPS, WORD_BINOPS) does: the
+ * words after a value (addresses, ports) are then not looked up in those maps.
+ */
+function startsLower(w: string): boolean {
+  const c = w.charCodeAt(0);
+  return c >= 97 && c <= 122;
+}
+
 /** Bitwise operators between a selector or value and the next operand (checked on every value). */
 const BIT_OPS: ReadonlySet<string> = new Set(['&', '|', '^', '<<', '>>']);
 
@@ -1419,7 +1428,7 @@ export class NftTextParser {
     }
     for (;;) {
       const o = this.peek();
-      if (o && ((o.t === 'punct' && BIT_OPS.has(o.v)) || (o.t === 'word' && WORD_BINOPS.has(o.v)))) {
+      if (o && ((o.t === 'punct' && BIT_OPS.has(o.v)) || (o.t === 'word' && startsLower(o.v) && WORD_BINOPS.has(o.v)))) {
         this.pos++;
         const r = this.parseValueTerm(ctx) ?? { k: 'expr', text: '' };
         e = { k: 'binop', op: WORD_BINOPS.get(o.v) ?? o.v, left: e, right: r };
@@ -1447,7 +1456,7 @@ export class NftTextParser {
       return;
     }
     let op = '==';
-    const relop = o && (o.t === 'punct' || o.t === 'word') ? RELOPS.get(o.v) : undefined;
+    const relop = o && (o.t === 'punct' || (o.t === 'word' && startsLower(o.v))) ? RELOPS.get(o.v) : undefined;
     if (relop !== undefined) {
       op = relop;
       this.pos++;
@@ -1493,7 +1502,7 @@ export class NftTextParser {
         v = { k: 'range', lo: v, hi: n };
         continue;
       }
-      if ((o?.t === 'punct' && BIT_OPS.has(o.v)) || this.isWord(o, '/') || (o?.t === 'word' && WORD_BINOPS.has(o.v))) {
+      if ((o?.t === 'punct' && BIT_OPS.has(o.v)) || this.isWord(o, '/') || (o?.t === 'word' && startsLower(o.v) && WORD_BINOPS.has(o.v))) {
         this.pos++;
         this.parseValueTerm(ctx);
         v = { k: 'expr', text: this.stmtText(s0) };

@@ -250,31 +250,85 @@ function fastV4(s: string): AddrSet | undefined {
   }
   const size = 2 ** (32 - len);
   const lo = Math.floor(value / size) * size;
+  // short prefixes repeat across rules (there are only 256 /8s): one set each while a document is built
+  if (len <= 12) return (V4_PREFIXES[(1 << len) + lo / size] ??= new AddrSet(IntervalSet.range(lo, lo + size), NO_V6));
   return new AddrSet(IntervalSet.range(lo, lo + size), NO_V6);
 }
+
+/**
+ * The IPv4 prefixes of length 0 to 12, at (1 << length) + prefix number. Emptied at the end of a
+ * document. Made at its full size: stores far past the end of an empty array turn it into a hash table.
+ */
+const V4_PREFIXES: (AddrSet | undefined)[] = new Array<AddrSet | undefined>(1 << 13).fill(undefined);
 
 /** Shared by every IPv4-only address set (sets are immutable). */
 const NO_V6: IntervalSet<bigint> = IntervalSet.empty();
 
-function numOf(v: IrVal, names: (s: string) => number | undefined, max: number): [number, number] | undefined {
+/*
+ * numOf's result: the closed range [NUM_LO, NUM_HI] (as written: NUM_LO may be above NUM_HI).
+ * Two module variables instead of a [lo, hi] pair per value (one per port and protocol of a big ruleset).
+ */
+let NUM_LO = 0;
+let NUM_HI = 0;
+
+/** True when `v` is a number, a name or a range of them within 0..max; the range is then in NUM_LO, NUM_HI. */
+function numOf(v: IrVal, names: (s: string) => number | undefined, max: number): boolean {
   if (v.k === 'range') {
-    const a = numOf(v.lo, names, max);
-    const b = numOf(v.hi, names, max);
-    return a && b ? [a[0], b[1]] : undefined;
+    if (!numOf(v.lo, names, max)) return false;
+    const lo = NUM_LO;
+    if (!numOf(v.hi, names, max)) return false;
+    NUM_LO = lo;
+    return true;
   }
-  if (v.k !== 'atom') return undefined;
-  if (typeof v.v === 'number') return Number.isInteger(v.v) && v.v >= 0 && v.v <= max ? [v.v, v.v] : undefined;
-  if (typeof v.v !== 'string') return undefined;
+  if (v.k !== 'atom') return false;
+  if (typeof v.v === 'number') {
+    if (!(Number.isInteger(v.v) && v.v >= 0 && v.v <= max)) return false;
+    NUM_LO = NUM_HI = v.v;
+    return true;
+  }
+  if (typeof v.v !== 'string') return false;
   const s = v.v;
+  // `N` or `N-M` with 1 to 10 digits each (most values): read in place, without the slices,
+  // hex pattern and name lookups below (which give these the same result)
+  const len = s.length;
+  let i = 0;
+  let a = 0;
+  for (let c = len > 0 ? s.charCodeAt(0) : 0; c >= 48 && c <= 57; c = ++i < len ? s.charCodeAt(i) : 0) a = a * 10 + (c - 48);
+  if (i >= 1 && i <= 10) {
+    if (i === len) {
+      if (a > max) return false;
+      NUM_LO = NUM_HI = a;
+      return true;
+    }
+    if (s.charCodeAt(i) === 45) {
+      let j = i + 1;
+      let b = 0;
+      for (let c = j < len ? s.charCodeAt(j) : 0; c >= 48 && c <= 57; c = ++j < len ? s.charCodeAt(j) : 0) b = b * 10 + (c - 48);
+      if (j === len && j - i - 1 >= 1 && j - i - 1 <= 10) {
+        if (a > max || b > max) return false;
+        NUM_LO = a;
+        NUM_HI = b;
+        return true;
+      }
+    }
+  }
   const n = parseNumber(s) ?? names(s);
-  if (n !== undefined) return n <= max ? [n, n] : undefined;
+  if (n !== undefined) {
+    if (n > max) return false;
+    NUM_LO = NUM_HI = n;
+    return true;
+  }
   const dash = s.indexOf('-');
   if (dash > 0) {
     const a = parseNumber(s.slice(0, dash)) ?? names(s.slice(0, dash));
     const b = parseNumber(s.slice(dash + 1)) ?? names(s.slice(dash + 1));
-    if (a !== undefined && b !== undefined && a <= max && b <= max) return [a, b];
+    if (a !== undefined && b !== undefined && a <= max && b <= max) {
+      NUM_LO = a;
+      NUM_HI = b;
+      return true;
+    }
   }
-  return undefined;
+  return false;
 }
 
 const PROTO_ALIASES: Record<string, number> = { comp: 108, icmpv6: 58, 'ipv6-icmp': 58 };
@@ -291,28 +345,44 @@ const SERVICE_NUMBERS: ReadonlyMap<string, number> = new Map(Object.entries(SERV
 /** One set per single number (port 443, protocol 6) while a document is built: rules share it. Emptied at the end. */
 const SINGLES: (NumSet | undefined)[] = [];
 
+/** One list per interface name while a document is built (`iifname "eth0"` in thousands of rules). Emptied at the end. */
+const IF_NAMES = new Map<string, string[]>();
+function singleName(n: string): string[] {
+  let l = IF_NAMES.get(n);
+  if (l === undefined) IF_NAMES.set(n, (l = [n]));
+  return l;
+}
+
+const BOUNDS: number[] = [];
+
 function numSetFrom(vals: IrVal[], names: (s: string) => number | undefined, max: number): NumSet | undefined {
   if (vals.length === 1) {
-    const r = numOf(vals[0]!, names, max);
-    if (!r) return undefined;
-    const lo = Math.min(r[0], r[1]);
-    const hi = Math.max(r[0], r[1]);
+    if (!numOf(vals[0]!, names, max)) return undefined;
+    const lo = Math.min(NUM_LO, NUM_HI);
+    const hi = Math.max(NUM_LO, NUM_HI);
     if (lo === hi && max === 65535) return (SINGLES[lo] ??= IntervalSet.range(lo, lo + 1));
     return IntervalSet.range(lo, hi + 1);
   }
-  const rs: [number, number][] = [];
-  // the bounds as they are when the values are written in order, apart and not touching (the common case)
-  const bounds: number[] = [];
+  // the bounds as they are when the values are written in order, apart and not touching (the common case),
+  // in BOUNDS[0, n) (reused: a list grown by push would be made and dropped per set)
+  const bounds = BOUNDS;
+  let n = 0;
   let ordered = true;
-  for (const v of vals) {
-    const r = numOf(v, names, max);
-    if (!r) return undefined;
-    rs.push(r);
-    const lo = Math.min(r[0], r[1]);
-    if (ordered && (bounds.length === 0 || lo > bounds[bounds.length - 1]!)) bounds.push(lo, Math.max(r[0], r[1]) + 1);
-    else ordered = false;
+  for (let i = 0; i < vals.length; i++) {
+    if (!numOf(vals[i]!, names, max)) return undefined;
+    const lo = Math.min(NUM_LO, NUM_HI);
+    if (ordered && (n === 0 || lo > bounds[n - 1]!)) {
+      bounds[n++] = lo;
+      bounds[n++] = Math.max(NUM_LO, NUM_HI) + 1;
+    } else ordered = false;
   }
-  if (ordered && bounds.length > 0) return IntervalSet.fromBounds(bounds.slice());
+  if (ordered && n > 0) return IntervalSet.fromBounds(bounds.slice(0, n));
+  // out of order or touching: the general union (every value read again; all of them were numbers above)
+  const rs: [number, number][] = [];
+  for (let i = 0; i < vals.length; i++) {
+    numOf(vals[i]!, names, max);
+    rs.push([NUM_LO, NUM_HI]);
+  }
   return compact(numSetOf(rs));
 }
 
@@ -321,35 +391,62 @@ function compact<T extends number | bigint>(s: IntervalSet<T>): IntervalSet<T> {
   return IntervalSet.fromBounds(s.bounds.slice());
 }
 
-function valueMatch(f: FieldKind, vals: IrVal[], op: string): Match | undefined {
+/*
+ * The common match kinds made with their span and negation in one literal (no property added
+ * afterwards: smaller objects, fewer hidden classes; no copy as placed() makes). Keys in the
+ * order they always had: the match's own, then span, then negated.
+ */
+function portMatch(dir: 'src' | 'dst', ports: NumSet, span: Span | undefined, negated: boolean): Match {
+  if (span) return negated ? { kind: 'port', dir, ports, span, negated } : { kind: 'port', dir, ports, span };
+  return negated ? { kind: 'port', dir, ports, negated } : { kind: 'port', dir, ports };
+}
+function protoMatch(protocols: NumSet, span: Span | undefined, negated: boolean): Match {
+  if (span) return negated ? { kind: 'protocol', protocols, span, negated } : { kind: 'protocol', protocols, span };
+  return negated ? { kind: 'protocol', protocols, negated } : { kind: 'protocol', protocols };
+}
+function addrMatch(dir: 'src' | 'dst', addrs: AddrSet, span: Span | undefined, negated: boolean): Match {
+  if (span) return negated ? { kind: 'address', dir, addrs, span, negated } : { kind: 'address', dir, addrs, span };
+  return negated ? { kind: 'address', dir, addrs, negated } : { kind: 'address', dir, addrs };
+}
+function ifMatch(dir: 'in' | 'out', names: string[], span: Span | undefined, negated: boolean): Match {
+  if (span) return negated ? { kind: 'interface', dir, names, span, negated } : { kind: 'interface', dir, names, span };
+  return negated ? { kind: 'interface', dir, names, negated } : { kind: 'interface', dir, names };
+}
+function ctMatch(states: CtState[], span: Span | undefined, negated: boolean): Match {
+  if (span) return negated ? { kind: 'ctstate', states, span, negated } : { kind: 'ctstate', states, span };
+  return negated ? { kind: 'ctstate', states, negated } : { kind: 'ctstate', states };
+}
+
+/** The model match for a decoded field and its values, placed at `span` (negated: written with `!=`). */
+function valueMatch(f: FieldKind, vals: IrVal[], op: string, span: Span | undefined, negated: boolean): Match | undefined {
   if (op !== '==' && op !== '!=' && op !== 'in') {
     // ordered comparisons on numbers
     if ((f.kind !== 'port' && f.kind !== 'protocol') || vals.length !== 1) return undefined;
     const max = f.kind === 'port' ? 65535 : 255;
-    const r = numOf(vals[0]!, f.kind === 'port' ? serviceNumber : protoNumber, max);
-    if (!r || r[0] !== r[1]) return undefined;
-    const n = r[0];
+    if (!numOf(vals[0]!, f.kind === 'port' ? serviceNumber : protoNumber, max) || NUM_LO !== NUM_HI) return undefined;
+    const n = NUM_LO;
     const set = op === '<' ? numRange(0, n - 1) : op === '<=' ? numRange(0, n) : op === '>' ? numRange(n + 1, max) : op === '>=' ? numRange(n, max) : undefined;
     if (!set) return undefined;
-    return f.kind === 'port' ? { kind: 'port', dir: f.dir, ports: set.intersect(PORT_UNIVERSE) } : { kind: 'protocol', protocols: set.intersect(PROTO_UNIVERSE) };
+    return f.kind === 'port' ? portMatch(f.dir, set.intersect(PORT_UNIVERSE), span, negated) : protoMatch(set.intersect(PROTO_UNIVERSE), span, negated);
   }
   switch (f.kind) {
     case 'address': {
       let a: AddrSet | undefined;
-      for (const v of vals) {
+      for (let vi = 0; vi < vals.length; vi++) {
+        const v = vals[vi]!;
         const x = addrOf(v, f.family);
         if (!x) return undefined;
         a = a ? a.union(x) : x;
       }
-      return { kind: 'address', dir: f.dir, addrs: a ?? AddrSet.EMPTY };
+      return addrMatch(f.dir, a ?? AddrSet.EMPTY, span, negated);
     }
     case 'port': {
       const s = numSetFrom(vals, serviceNumber, 65535);
-      return s && { kind: 'port', dir: f.dir, ports: s };
+      return s && portMatch(f.dir, s, span, negated);
     }
     case 'protocol': {
       const s = numSetFrom(vals, protoNumber, 255);
-      return s && { kind: 'protocol', protocols: s };
+      return s && protoMatch(s, span, negated);
     }
     case 'icmp': {
       const table = f.family === 'ipv4' ? ICMP_TYPES : ICMPV6_TYPES;
@@ -357,41 +454,48 @@ function valueMatch(f: FieldKind, vals: IrVal[], op: string): Match | undefined 
       if (!s) return undefined;
       const rs: [number, number][] = [];
       for (const [lo, hi] of s.ranges()) rs.push([lo * 256, hi * 256 - 1]);
-      return { kind: 'icmp-type', family: f.family, values: numSetOf(rs) };
+      return placed({ kind: 'icmp-type', family: f.family, values: numSetOf(rs) }, span, negated);
     }
     case 'interface': {
-      const names: string[] = [];
-      for (const v of vals) {
-        const s = atomStr(v);
-        if (s === undefined || s === '') return undefined;
-        if (s.charCodeAt(s.length - 1) !== 42) names.push(s);
-        else names.push(s.endsWith('\\*') ? s.replace(/\\\*$/, '*') : `${s.slice(0, -1)}+`);
+      if (vals.length === 1) {
+        // one shared list per single name (rules only read it)
+        const n = ifName(vals[0]!);
+        return n === undefined ? undefined : ifMatch(f.dir, singleName(n), span, negated);
       }
-      // exact size: a list grown by push keeps 17 slots, and the model keeps it
-      return { kind: 'interface', dir: f.dir, names: names.length === 1 ? [names[0]!] : names.slice() };
+      const names: string[] = [];
+      for (let vi = 0; vi < vals.length; vi++) {
+        const n = ifName(vals[vi]!);
+        if (n === undefined) return undefined;
+        names.push(n);
+      }
+      // exact size: a list grown by push keeps 17 slots
+      return ifMatch(f.dir, names.slice(), span, negated);
     }
     case 'ctstate': {
       const states: CtState[] = [];
-      for (const v of vals) {
+      for (let vi = 0; vi < vals.length; vi++) {
+        const v = vals[vi]!;
         const s = atomStr(v);
         if (s === undefined || !CT_STATE_NAMES.has(s)) return undefined;
         if (!states.includes(s as CtState)) states.push(s as CtState);
       }
-      return { kind: 'ctstate', states: CT_STATES.filter((x) => states.includes(x)) };
+      return ctMatch(CT_STATES.filter((x) => states.includes(x)), span, negated);
     }
     case 'addrtype': {
       const types: string[] = [];
-      for (const v of vals) {
+      for (let vi = 0; vi < vals.length; vi++) {
+        const v = vals[vi]!;
         const s = atomStr(v);
         if (s === undefined) return undefined;
         if (!types.includes(s)) types.push(s);
       }
-      return { kind: 'addrtype', dir: f.dir, types };
+      return placed({ kind: 'addrtype', dir: f.dir, types }, span, negated);
     }
     case 'family':
     case 'ethertype': {
       const fams = new Set<Family>();
-      for (const v of vals) {
+      for (let vi = 0; vi < vals.length; vi++) {
+        const v = vals[vi]!;
         const s = atomStr(v);
         const fam =
           f.kind === 'family'
@@ -408,10 +512,18 @@ function valueMatch(f: FieldKind, vals: IrVal[], op: string): Match | undefined 
         if (!fam) return undefined;
         fams.add(fam);
       }
-      if (fams.size === 1) return { kind: 'family', family: [...fams][0]! };
-      return { kind: 'any-of', alternatives: [[{ kind: 'family', family: 'ipv4' }], [{ kind: 'family', family: 'ipv6' }]] };
+      if (fams.size === 1) return placed({ kind: 'family', family: [...fams][0]! }, span, negated);
+      return placed({ kind: 'any-of', alternatives: [[{ kind: 'family', family: 'ipv4' }], [{ kind: 'family', family: 'ipv6' }]] }, span, negated);
     }
   }
+}
+
+/** An interface name as the model writes it (`eth*` → `eth+`; `\\*` is a literal star), undefined when not a name. */
+function ifName(v: IrVal): string | undefined {
+  const s = atomStr(v);
+  if (s === undefined || s === '') return undefined;
+  if (s.charCodeAt(s.length - 1) !== 42) return s;
+  return s.endsWith('\\*') ? s.replace(/\\\*$/, '*') : `${s.slice(0, -1)}+`;
 }
 
 function opaque(module: string, text: string, reason: string, span?: Span): Match {
@@ -450,28 +562,45 @@ function hasWildcard(v: IrVal): boolean {
   return false;
 }
 
+/** Where matches are pushed: a list, or the scratch list of the rule being built. */
+interface MatchSink {
+  push(m: Match): void;
+}
+
 /** One relational match → model matches (a conjunction). */
 function convertMatch(left: IrExpr, op: string, right0: IrVal, tc: TableCtx, text: string, span: Span | undefined): Match[] {
+  const out: Match[] = [];
+  convertMatchInto(out, left, op, right0, tc, text, span);
+  return out;
+}
+
+/**
+ * A one-value list reused for the values of a match with a single value (most of them):
+ * valueMatch only reads the list, and nothing in it builds another match meanwhile.
+ */
+const ONE_VAL: IrVal[] = [{ k: 'atom', v: '' }];
+
+/** convertMatch, the matches pushed onto `out` (a rule's list: no list per match). */
+function convertMatchInto(out: MatchSink, left: IrExpr, op: string, right0: IrVal, tc: TableCtx, text: string, span: Span | undefined): void {
   const negated = op === '!=';
   const imp = implied(left, tc);
-  const fail = (reason: string): Match[] => failed(left, right0, imp, negated, text, reason, span);
   let right = right0;
   if (right0.k === 'ref') {
     const res = resolveRef(right0, tc);
-    if ('reason' in res) return fail(res.reason);
+    if ('reason' in res) return failed(out, left, right0, imp, negated, text, res.reason, span);
     right = res.val;
   }
-  if (hasWildcard(right)) return fail('catch-all set element');
+  if (hasWildcard(right)) return failed(out, left, right0, imp, negated, text, 'catch-all set element', span);
   if (left.k === 'concat') {
-    if (op !== '==' && op !== '!=' && op !== 'in') return fail('ordered comparison on a concatenation');
+    if (op !== '==' && op !== '!=' && op !== 'in') return failed(out, left, right0, imp, negated, text, 'ordered comparison on a concatenation', span);
     const elems: IrVal[] = right.k === 'set' ? right.elems.map((e) => e.key) : [right];
     const alternatives: Match[][] = [];
     for (const el of elems) {
-      if (el.k !== 'concat' || el.items.length !== left.items.length) return fail('concatenation value does not fit its selector');
+      if (el.k !== 'concat' || el.items.length !== left.items.length) return failed(out, left, right0, imp, negated, text, 'concatenation value does not fit its selector', span);
       const conj: Match[] = [];
       for (let i = 0; i < left.items.length; i++) {
         const sub = convertMatch(left.items[i]!, '==', el.items[i]!, tc, text, span);
-        if (sub.some((m) => m.kind === 'opaque')) return fail('a part of the concatenation is not decoded');
+        if (sub.some((m) => m.kind === 'opaque')) return failed(out, left, right0, imp, negated, text, 'a part of the concatenation is not decoded', span);
         conj.push(...sub);
       }
       alternatives.push(dedupe(conj));
@@ -480,41 +609,52 @@ function convertMatch(left: IrExpr, op: string, right0: IrVal, tc: TableCtx, tex
     if (span) m.span = span;
     if (negated) m.negated = true;
     // the selectors' dependencies hold whether or not the tuple is in the set (`ip saddr . tcp dport != {...}` is still tcp only)
-    const deps = dedupe(left.items.flatMap((x) => implied(x, tc)));
-    return [...deps, m];
+    for (const d of dedupe(left.items.flatMap((x) => implied(x, tc)))) out.push(d);
+    out.push(m);
+    return;
   }
   const f = classify(left);
-  if (!f) return fail(`${exprModule(left)} is not decoded`);
-  const vals: IrVal[] = [];
-  if (!leaves(right, vals)) return fail('the value is computed at run time');
-  if (vals.length === 0 && right.k === 'set') {
-    // an empty set matches nothing
-  } else if (vals.length === 0) return fail('no value');
+  if (!f) return failed(out, left, right0, imp, negated, text, `${exprModule(left)} is not decoded`, span);
+  let vals: IrVal[];
+  if (right.k === 'atom' || right.k === 'prefix' || right.k === 'range') {
+    vals = ONE_VAL;
+    vals[0] = right;
+  } else {
+    vals = [];
+    if (!leaves(right, vals)) return failed(out, left, right0, imp, negated, text, 'the value is computed at run time', span);
+    if (vals.length === 0 && right.k === 'set') {
+      // an empty set matches nothing
+    } else if (vals.length === 0) return failed(out, left, right0, imp, negated, text, 'no value', span);
+  }
   const cacheKey = right0.k === 'ref' ? `${right0.name}|${JSON.stringify(f)}|${op}` : undefined;
   let m: Match | undefined;
-  if (cacheKey !== undefined && tc.cache.has(cacheKey)) {
-    const c = tc.cache.get(cacheKey);
-    m = c ? placed(c[0]!, span, negated) : undefined;
-  } else {
-    m = valueMatch(f, vals, op);
-    if (cacheKey !== undefined) tc.cache.set(cacheKey, m ? [m] : null);
-    if (m) m = placed(m, span, negated);
-  }
+  if (cacheKey !== undefined) {
+    if (tc.cache.has(cacheKey)) {
+      const c = tc.cache.get(cacheKey);
+      m = c ? placed(c[0]!, span, negated) : undefined;
+    } else {
+      m = valueMatch(f, vals, op, undefined, false);
+      tc.cache.set(cacheKey, m ? [m] : null);
+      if (m) m = placed(m, span, negated);
+    }
+  } else m = valueMatch(f, vals, op, span, negated);
   if (!m) {
-    const bad = vals.find((v) => !valueMatch(f, [v], '=='));
+    const bad = vals.find((v) => !valueMatch(f, [v], '==', undefined, false));
     const where = (bad && 'span' in bad && bad.span) || span;
     if (where && (op === '==' || op === '!=' || op === 'in'))
       tc.diagnostics.push({ severity: 'warning', code: 'nftables/bad-value', message: `Value ${bad ? describeVal(bad) : ''} is not a valid ${f.kind} for ${exprModule(left)}; the match is treated as undecidable`, span: where });
-    return fail(`value not understood for ${exprModule(left)}`);
+    return failed(out, left, right0, imp, negated, text, `value not understood for ${exprModule(left)}`, span);
   }
-  return imp.length === 0 ? [m] : imp.length === 1 ? [imp[0]!, m] : [...imp, m];
+  for (let i = 0; i < imp.length; i++) out.push(imp[i]!);
+  out.push(m);
 }
 
-/** The conjunction for a match that cannot be decoded: the selector's dependencies and an opaque match. */
-function failed(left: IrExpr, right0: IrVal, imp: Match[], negated: boolean, text: string, reason: string, span: Span | undefined): Match[] {
+/** The conjunction for a match that cannot be decoded, pushed onto `out`: the selector's dependencies and an opaque match. */
+function failed(out: MatchSink, left: IrExpr, right0: IrVal, imp: Match[], negated: boolean, text: string, reason: string, span: Span | undefined): void {
   const m = opaque(right0.k === 'ref' ? 'set' : exprModule(left), text, reason, span);
   if (negated) m.negated = true;
-  return [...imp, m];
+  for (let i = 0; i < imp.length; i++) out.push(imp[i]!);
+  out.push(m);
 }
 
 /**
@@ -621,8 +761,7 @@ function natAction(st: Extract<IrStmt, { k: 'nat' }>): Action {
     if (s) a.toAddrs = s;
   }
   if (st.port) {
-    const r = numOf(st.port, () => undefined, 65535);
-    if (r) a.toPorts = numRange(r[0], r[1]);
+    if (numOf(st.port, () => undefined, 65535)) a.toPorts = numRange(NUM_LO, NUM_HI);
   }
   return a;
 }
@@ -633,71 +772,101 @@ interface BuildCounters {
   nextId: number;
 }
 
-function buildRules(r: IrRule, tc: TableCtx, counters: BuildCounters): Rule[] {
+/**
+ * The matches of the rule being built: one list reused for every rule (buildRules never runs
+ * inside itself), filled up to `n` and copied out at its exact size. Slots past `n` keep the
+ * previous rules' matches until overwritten (the model has them anyway); clearBuildCaches empties it.
+ */
+class MatchScratch {
+  readonly items: Match[] = [];
+  n = 0;
+  push(m: Match): void {
+    this.items[this.n++] = m;
+  }
+  /** The matches pushed, as a new exact-size list. */
+  take(): Match[] {
+    return this.items.slice(0, this.n);
+  }
+}
+const BASE = new MatchScratch();
+
+/** Fall-through actions, one per target ("none", "counter", "log"...) while a document is built. Emptied at the end. */
+const CONTINUES = new Map<string, Action>();
+function continueAction(target: string): Action {
+  let a = CONTINUES.get(target);
+  if (a === undefined) CONTINUES.set(target, (a = { kind: 'continue', target }));
+  return a;
+}
+
+/** A model rule over `matches` (an exact-size list of its own); every field in one literal, same key order as before. */
+function makeRule(r: IrRule, matches: Match[], action: Action, rs: Span | undefined, counters: BuildCounters): Rule {
+  const id = counters.nextId++;
+  const { span, text, comment } = r;
+  if (rs) return comment !== undefined ? { id, matches, action, span, text, reportSpan: rs, comment } : { id, matches, action, span, text, reportSpan: rs };
+  return comment !== undefined ? { id, matches, action, span, text, comment } : { id, matches, action, span, text };
+}
+
+/** The model rules of one parsed rule (its statements are stmts[from, to)): one rule (the common case), or a list when a verdict map gives several. */
+function buildRules(r: IrRule, stmts: readonly IrStmt[], from: number, to: number, tc: TableCtx, counters: BuildCounters): Rule | Rule[] {
   // Statements run in order and a verdict ends the rule: matches written after a
   // verdict never run. A verdict map ends the rule only for packets whose key is in
   // the map; the others go on with the statements after it (`post`).
-  let matches: Match[] = [];
-  const base: Match[] = [];
-  const post: Match[] = [];
+  const base = BASE;
+  base.n = 0;
+  let post: Match[] | undefined;
   let action: Action | undefined;
   let vmap: Extract<IrStmt, { k: 'vmap' }> | undefined;
-  let ended = false;
-  const cont: string[] = [];
+  // the names of the statements that do not end the rule, space-separated
+  let cont: string | undefined;
   let reportSpan: Span | undefined;
-  matches = base;
-  for (const st of r.stmts) {
-    if (ended) break;
+  for (let i = from; i < to; i++) {
+    const st = stmts[i]!;
+    if (st.k === 'verdict') {
+      action = verdictAction(st.v);
+      break;
+    }
     switch (st.k) {
       case 'match':
-        for (const m of convertMatch(st.left, st.op, st.right, tc, r.text, st.span)) matches.push(m);
-        if (!vmap && st.rightSpan && st.left.k === 'payload' && st.left.field === 'dport') reportSpan = st.rightSpan;
+        if (post === undefined) {
+          convertMatchInto(base, st.left, st.op, st.right, tc, r.text, st.span);
+          if (st.rightSpan && st.left.k === 'payload' && st.left.field === 'dport') reportSpan = st.rightSpan;
+        } else convertMatchInto(post, st.left, st.op, st.right, tc, r.text, st.span);
         break;
       case 'opaque':
-        matches.push(opaque(st.module, st.text, st.reason, st.span));
+        (post ?? base).push(opaque(st.module, st.text, st.reason, st.span));
         break;
       case 'unknown':
-        matches.push(opaque('unknown', st.text, 'statement not understood', st.span));
-        break;
-      case 'verdict':
-        action = verdictAction(st.v);
-        ended = true;
+        (post ?? base).push(opaque('unknown', st.text, 'statement not understood', st.span));
         break;
       case 'vmap':
         if (vmap) {
           // a second map only runs for packets the first did not decide: keep it undecided
-          post.push(opaque('vmap', r.text, 'a second verdict map in one rule', st.span));
+          post!.push(opaque('vmap', r.text, 'a second verdict map in one rule', st.span));
           break;
         }
         vmap = st;
-        matches = post;
+        post = [];
         break;
       case 'nat':
         // a NAT statement ends a nat chain's rule; a verdict written after it wins (as the parsers read them)
         action = natAction(st);
         break;
       case 'continue':
-        cont.push(st.name);
+        cont = cont === undefined ? st.name : `${cont} ${st.name}`;
         break;
     }
   }
-  const mk = (ms: Match[], a: Action, report?: Span): Rule => {
-    // exact-size match list; every field in one literal (same key order as before)
-    const id = counters.nextId++;
-    const matches = ms.slice();
-    const { span, text, comment } = r;
-    const rs = report ?? reportSpan;
-    if (rs) return comment !== undefined ? { id, matches, action: a, span, text, reportSpan: rs, comment } : { id, matches, action: a, span, text, reportSpan: rs };
-    return comment !== undefined ? { id, matches, action: a, span, text, comment } : { id, matches, action: a, span, text };
-  };
-  const fallthrough = action ?? { kind: 'continue' as const, target: cont.length ? cont.join(' ') : 'none' };
+  const taken = base.take();
+  const matches = dedupe(taken);
   if (vmap) {
-    const rules = expandVmap(vmap, dedupe(base), tc, r, mk);
+    const mk = (ms: Match[], a: Action, report?: Span): Rule => makeRule(r, ms.slice(), a, report ?? reportSpan, counters);
+    const rules = expandVmap(vmap, matches, tc, r, mk);
     // packets whose key is not in the map: the statements after the map
-    if (action) rules.push(mk(dedupe([...base, ...post]), action));
+    if (action) rules.push(mk(dedupe([...taken, ...post!]), action));
     return rules;
   }
-  return [mk(dedupe(base), fallthrough)];
+  // dedupe gives its list back, or a new one grown by push: then made exact-size
+  return makeRule(r, matches === taken ? matches : matches.slice(), action ?? continueAction(cont ?? 'none'), reportSpan, counters);
 }
 
 function expandVmap(st: Extract<IrStmt, { k: 'vmap' }>, base: Match[], tc: TableCtx, r: IrRule, mk: (ms: Match[], a: Action, report?: Span) => Rule): Rule[] {
@@ -768,24 +937,37 @@ function hasRef(v: IrVal): boolean {
  */
 export class RulePrebuilder {
   private readonly ctxs = new Map<IrTable, TableCtx>();
+  private lastTable: IrTable | undefined;
+  private lastCtx: TableCtx | undefined;
   private readonly counters: BuildCounters = { nextId: 0 };
   /** Receives the builder's diagnostics of one rule at a time. */
   private readonly scratch: Diagnostic[] = [];
 
-  /** The rule as the chain keeps it: one model rule, the IrRule with its built rules, or the IrRule itself. */
-  prebuild(r: IrRule, table: IrTable): IrChainRule {
-    for (const st of r.stmts) {
-      if (st.k === 'match' && hasRef(st.right)) return r;
-      if (st.k === 'vmap' && hasRef(st.map)) return r;
+  /**
+   * The rule as the chain keeps it: one model rule, the IrRule with its built rules, or the IrRule
+   * itself. Its statements are stmts[from, to) (the parser's reused list): they are copied into
+   * `r.stmts` only when the IrRule is kept to be built later.
+   */
+  prebuild(r: IrRule, table: IrTable, stmts: readonly IrStmt[], from: number, to: number): IrChainRule {
+    for (let i = from; i < to; i++) {
+      const st = stmts[i]!;
+      if ((st.k === 'match' && hasRef(st.right)) || (st.k === 'vmap' && hasRef(st.map))) {
+        if (!(stmts === r.stmts && from === 0 && to === stmts.length)) r.stmts = stmts.slice(from, to);
+        return r;
+      }
     }
-    let tc = this.ctxs.get(table);
+    // the table of the previous rule, nearly always
+    let tc = table === this.lastTable ? this.lastCtx : this.ctxs.get(table);
     if (tc === undefined) {
       tc = { table, dynamicSets: new Set(), mixedFamily: table.family !== 'ip' && table.family !== 'ip6', cache: new Map(), diagnostics: this.scratch, reported: new Set() };
       this.ctxs.set(table, tc);
     }
-    const rules = buildRules(r, tc, this.counters);
-    if (rules.length === 1 && this.scratch.length === 0) return rules[0]!;
-    r.built = rules;
+    this.lastTable = table;
+    this.lastCtx = tc;
+    const rules = buildRules(r, stmts, from, to, tc, this.counters);
+    const one = !Array.isArray(rules) ? rules : rules.length === 1 ? rules[0] : undefined;
+    if (one !== undefined && this.scratch.length === 0) return one;
+    r.built = Array.isArray(rules) ? rules : [rules];
     if (this.scratch.length > 0) r.builtDiagnostics = this.scratch.splice(0);
     r.stmts = [];
     return r;
@@ -806,11 +988,16 @@ function buildChain(c: IrChain, tc: TableCtx, counters: BuildCounters, jumps: Ru
   if (ty) ch.type = ty;
   if (hook) ch.policy = c.policy ?? 'accept';
   if (c.policySpan) ch.policySpan = c.policySpan;
+  const rules = ch.rules;
   const add = (x: Rule): void => {
-    ch.rules.push(x);
+    rules.push(x);
     if (x.action.kind === 'jump' || x.action.kind === 'goto') jumps.push(x);
   };
-  for (const r of c.rules) {
+  // indexed loops: a chain can hold 100k rules, and this runs once per chain (before it is optimised,
+  // a for-of makes an iterator result per rule)
+  const irRules = c.rules;
+  for (let i = 0; i < irRules.length; i++) {
+    const r = irRules[i]!;
     if (isModelRule(r)) {
       r.id = counters.nextId++;
       add(r);
@@ -820,7 +1007,11 @@ function buildChain(c: IrChain, tc: TableCtx, counters: BuildCounters, jumps: Ru
         add(x);
       }
       if (r.builtDiagnostics !== undefined) for (const d of r.builtDiagnostics) tc.diagnostics.push(d);
-    } else for (const x of buildRules(r, tc, counters)) add(x);
+    } else {
+      const built = buildRules(r, r.stmts, 0, r.stmts.length, tc, counters);
+      if (Array.isArray(built)) for (const x of built) add(x);
+      else add(built);
+    }
   }
   return ch;
 }
@@ -834,6 +1025,13 @@ function baseName(p: string | undefined): string | undefined {
 /** Empties the per-document caches (the parse entry points do, whether the parse succeeded or not). */
 export function clearBuildCaches(): void {
   SINGLES.length = 0;
+  IF_NAMES.clear();
+  V4_PREFIXES.fill(undefined);
+  CONTINUES.clear();
+  // the reused lists let go of the document's values (an opaque match's text holds on to the whole input)
+  ONE_VAL[0] = { k: 'atom', v: '' };
+  BASE.items.length = 0;
+  BASE.n = 0;
 }
 
 export function buildDocument(

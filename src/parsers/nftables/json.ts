@@ -443,7 +443,7 @@ class JsonBuilder {
     let built: IrChainRule = rule;
     if (this.prebuilder !== undefined) {
       try {
-        built = this.prebuilder.prebuild(rule, t);
+        built = this.prebuilder.prebuild(rule, t, rule.stmts, 0, rule.stmts.length);
       } catch {
         // a builder bug: left to buildDocument, which reports it as before
       }

@@ -7,7 +7,7 @@ import { LineIndex, type Diagnostic, type DocComment, type Span, type TableFamil
 import type { ParseOptions } from '../types.js';
 import type { RulePrebuilder } from './build.js';
 import { exprModule, IrState, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
-import { HintedLineIndex, lex, Lexer, spanOfTok, type Source, type Token } from './lexer.js';
+import { HintedLineIndex, lex, Lexer, spanOfTok, type LexToken, type Source } from './lexer.js';
 import { preprocess } from './preprocess.js';
 import { EXTHDR_NAMES, FAMILIES, META_UNQUALIFIED, PAYLOAD_PROTOCOLS, asHook, namedPriority } from './symbols.js';
 
@@ -49,6 +49,15 @@ const RELOPS: ReadonlyMap<string, string> = new Map([
   ['==', '=='], ['!=', '!='], ['<', '<'], ['>', '>'], ['<=', '<='], ['>=', '>='], ['eq', '=='], ['ne', '!='], ['lt', '<'], ['gt', '>'], ['le', '<='], ['ge', '>='],
 ]);
 
+/**
+ * True when a word starts with a-z, as every word operator (RELOPS, WORD_BINOPS) does: the
+ * words after a value (addresses, ports) are then not looked up in those maps.
+ */
+function startsLower(w: string): boolean {
+  const c = w.charCodeAt(0);
+  return c >= 97 && c <= 122;
+}
+
 /** Bitwise operators between a selector or value and the next operand (checked on every value). */
 const BIT_OPS: ReadonlySet<string> = new Set(['&', '|', '^', '<<', '>>']);
 
@@ -57,24 +66,72 @@ const VERDICT_WORDS: ReadonlySet<string> = new Set(['accept', 'drop', 'return', 
 const OBJECT_WORDS: ReadonlySet<string> = new Set(['table', 'chain', 'rule', 'set', 'map', 'element', 'flowtable', 'counter', 'quota', 'ct', 'limit', 'secmark', 'synproxy']);
 const COMMANDS: ReadonlySet<string> = new Set(['add', 'create', 'insert', 'delete', 'destroy', 'replace', 'flush', 'reset', 'list', 'rename', 'describe', 'monitor', 'export', 'import', 'get']);
 
+/*
+ * Statements and selectors that carry no position are never changed once made: one frozen
+ * object each, shared by every rule that has them (a big ruleset makes one per rule otherwise).
+ */
+const VERDICT_STMTS: Readonly<Record<'accept' | 'drop' | 'return' | 'continue', IrStmt>> = {
+  accept: Object.freeze<IrStmt>({ k: 'verdict', v: Object.freeze({ k: 'accept' }) }),
+  drop: Object.freeze<IrStmt>({ k: 'verdict', v: Object.freeze({ k: 'drop' }) }),
+  return: Object.freeze<IrStmt>({ k: 'verdict', v: Object.freeze({ k: 'return' }) }),
+  continue: Object.freeze<IrStmt>({ k: 'verdict', v: Object.freeze({ k: 'continue' }) }),
+};
+const NO_STMTS: IrStmt[] = Object.freeze([]) as unknown as IrStmt[];
+const COUNTER_STMT: IrStmt = Object.freeze<IrStmt>({ k: 'continue', name: 'counter' });
+const LOG_STMT: IrStmt = Object.freeze<IrStmt>({ k: 'continue', name: 'log' });
+
+/**
+ * `meta KEY` and `PROTO FIELD` selectors, one frozen object per name (they hold only their
+ * names). Only known names are kept, written as the sets below spell them: the maps live as
+ * long as the module, and a name taken from the input could hold on to its text.
+ */
+const META_EXPRS = new Map<string, IrExpr>();
+const PAYLOAD_EXPRS = new Map<string, Map<string, IrExpr>>();
+const META_KEYS: ReadonlySet<string> = new Set(['l4proto', 'nfproto', 'protocol', 'iifname', 'oifname', 'iif', 'oif', 'mark', 'pkttype', 'length', 'priority', 'skuid', 'skgid', 'iiftype', 'oiftype', 'cgroup', ...META_UNQUALIFIED]);
+/** Each known name as the program spells it (from the name read in the input). */
+const KNOWN_NAMES = new Map<string, string>([...META_KEYS, ...PAYLOAD_FIELDS, ...PAYLOAD_PROTOCOLS].map((n) => [n, n]));
+function metaExpr(key: string): IrExpr {
+  let e = META_EXPRS.get(key);
+  if (e === undefined) {
+    if (!META_KEYS.has(key)) return { k: 'meta', key };
+    const known = KNOWN_NAMES.get(key)!;
+    META_EXPRS.set(known, (e = Object.freeze<IrExpr>({ k: 'meta', key: known })));
+  }
+  return e;
+}
+function payloadExpr(proto: string, field: string): IrExpr {
+  // PAYLOAD_PROTOCOLS has the protocol (parseSingleExpr checked)
+  if (!PAYLOAD_FIELDS.has(field)) return { k: 'payload', proto, field };
+  let byField = PAYLOAD_EXPRS.get(proto);
+  if (byField === undefined) PAYLOAD_EXPRS.set(KNOWN_NAMES.get(proto) ?? proto, (byField = new Map()));
+  let e = byField.get(field);
+  if (e === undefined) {
+    const p = KNOWN_NAMES.get(proto) ?? proto;
+    const f = KNOWN_NAMES.get(field)!;
+    byField.set(f, (e = Object.freeze<IrExpr>({ k: 'payload', proto: p, field: f })));
+  }
+  return e;
+}
+
 /**
  * A one-word value whose span is made only when something reads it (a
  * diagnostic, a report position): most values of a big ruleset (addresses, set
  * elements) never need one. Same span as the parser's span(token).
  */
 class WordAtom {
-  readonly k = 'atom' as const;
+  /** On the prototype (set below): one field less per value. */
+  declare readonly k: 'atom';
   private given: Span | undefined;
   readonly v: string;
   // where the word is, not the token itself: tokens are dropped as the parse moves on
   private readonly s: number;
   private readonly e: number;
   private readonly src: Source;
-  constructor(tok: Token) {
+  constructor(tok: LexToken, src: Source) {
     this.v = tok.v;
     this.s = tok.s;
     this.e = tok.e;
-    this.src = tok.src;
+    this.src = src;
   }
   get span(): Span {
     if (this.given === undefined) this.given = this.src.override ?? this.src.li.span(this.s, this.e);
@@ -88,6 +145,8 @@ class WordAtom {
     return { k: this.k, v: this.v };
   }
 }
+
+(WordAtom.prototype as { k: string }).k = 'atom';
 
 interface Ctx {
   table: IrTable;
@@ -103,7 +162,7 @@ export interface TextIr {
 }
 
 export class NftTextParser {
-  /** Token indices are absolute; `pos` and `end` (the limit of the range being parsed) are indices. */
+  /** LexToken indices are absolute; `pos` and `end` (the limit of the range being parsed) are indices. */
   private pos = 0;
   private end: number;
   readonly dynamicSets = new Set<string>();
@@ -113,12 +172,21 @@ export class NftTextParser {
    * array, it is the whole stream; given a Lexer, tokens are read on demand and the
    * ones before a finished rule are dropped (see dropBefore), so they die young.
    */
-  private win: Token[];
+  private win: LexToken[];
+  /**
+   * How many of win's slots hold the window (streaming: the slots past it keep dropped
+   * tokens until overwritten, so the array is reused instead of copied and grown again).
+   */
+  private wlen: number;
   private base = 0;
   private lexer: Lexer | undefined;
+  /** The statements of the rules being parsed (see parseRule). */
+  private readonly stmtBuf: IrStmt[] = [];
+  /** How many rules are being parsed: more than one inside a chain binding. */
+  private ruleNesting = 0;
 
   constructor(
-    toks: Token[] | Lexer,
+    toks: LexToken[] | Lexer,
     private readonly main: Source,
     readonly diagnostics: Diagnostic[],
     readonly state: IrState = new IrState(),
@@ -127,9 +195,11 @@ export class NftTextParser {
   ) {
     if (Array.isArray(toks)) {
       this.win = toks;
+      this.wlen = toks.length;
       this.end = toks.length;
     } else {
       this.win = [];
+      this.wlen = 0;
       this.lexer = toks;
       this.end = Number.MAX_SAFE_INTEGER;
     }
@@ -137,20 +207,20 @@ export class NftTextParser {
 
   // ------------------------------------------------------------ token helpers
 
-  /** Token i (lexed now if need be), or undefined past the end of the input. */
-  private tokAt(i: number): Token | undefined {
+  /** LexToken i (lexed now if need be), or undefined past the end of the input. */
+  private tokAt(i: number): LexToken | undefined {
     const k = i - this.base;
     const win = this.win;
-    if (k < win.length) return win[k];
+    if (k < this.wlen) return win[k];
     const lexer = this.lexer;
     if (lexer === undefined) return undefined;
-    while (k >= win.length) {
+    while (k >= this.wlen) {
       const t = lexer.next();
       if (t === undefined) {
         this.lexer = undefined;
         return undefined;
       }
-      win.push(t);
+      win[this.wlen++] = t;
     }
     return win[k];
   }
@@ -162,40 +232,45 @@ export class NftTextParser {
   private dropBefore(i: number): void {
     const drop = i - this.base;
     if (this.lexer === undefined || drop < 4096) return;
-    this.win = this.win.slice(drop);
+    // moved to the front of the same array (a new one would be grown slot by slot again)
+    const win = this.win;
+    const n = this.wlen;
+    for (let k = drop; k < n; k++) win[k - drop] = win[k];
+    this.wlen = Math.max(0, n - drop);
     this.base = i;
   }
 
-  private peek(o = 0): Token | undefined {
+  private peek(o = 0): LexToken | undefined {
     const i = this.pos + o;
     return i < this.end ? this.tokAt(i) : undefined;
   }
-  private next(): Token | undefined {
+  private next(): LexToken | undefined {
     const t = this.pos < this.end ? this.tokAt(this.pos) : undefined;
     if (t !== undefined) this.pos++;
     return t;
   }
-  private isWord(t: Token | undefined): t is Token;
-  private isWord(t: Token | undefined, v: string): boolean;
-  private isWord(t: Token | undefined, v?: string): boolean {
+  private isWord(t: LexToken | undefined): t is LexToken;
+  private isWord(t: LexToken | undefined, v: string): boolean;
+  private isWord(t: LexToken | undefined, v?: string): boolean {
     return !!t && t.t === 'word' && (v === undefined || t.v === v);
   }
-  private isPunct(t: Token | undefined, v: string): boolean {
+  private isPunct(t: LexToken | undefined, v: string): boolean {
     return !!t && t.t === 'punct' && t.v === v;
   }
-  private isEndOfStmt(t: Token | undefined): boolean {
+  private isEndOfStmt(t: LexToken | undefined): boolean {
     return !t || t.t === 'nl' || (t.t === 'punct' && (t.v === ';' || t.v === '}'));
   }
-  private span(a: Token, b: Token = a): Span {
-    if (a.src.override) return a.src.override;
-    if (a.src === b.src && b.e >= a.s) return a.src.li.span(a.s, b.e);
-    return spanOfTok(a.src, a.s, a.e);
+  private span(a: LexToken, b: LexToken = a): Span {
+    const src = a.src ?? this.main;
+    if (src.override) return src.override;
+    if (src === (b.src ?? this.main) && b.e >= a.s) return src.li.span(a.s, b.e);
+    return spanOfTok(src, a.s, a.e);
   }
-  private lastTok(): Token {
+  private lastTok(): LexToken {
     let i = Math.max(0, Math.min(this.pos, this.end) - 1);
     // the cursor can be past the last token (`pos += 2` at the end of the input): as with an array, the last token
-    if (this.tokAt(i) === undefined && this.lexer === undefined) i = Math.min(i, this.base + this.win.length - 1);
-    return this.tokAt(i) ?? this.win[0]!;
+    if (this.tokAt(i) === undefined && this.lexer === undefined) i = Math.min(i, this.base + this.wlen - 1);
+    return this.tokAt(i) ?? (this.wlen > 0 ? this.win[0] : undefined)!;
   }
   private hereSpan(): Span {
     const t = this.peek() ?? this.lastTok();
@@ -205,18 +280,19 @@ export class NftTextParser {
   private error(message: string, span: Span, code = 'nftables/syntax', severity: 'error' | 'warning' = 'error'): void {
     this.diagnostics.push({ severity, code, message, span });
   }
-  private textOf(a: Token, b: Token): string {
-    if (a.src === b.src && b.e >= a.s && !a.src.override) return oneLineAt(a.src.text, a.s, b.e);
+  private textOf(a: LexToken, b: LexToken): string {
+    const src = a.src ?? this.main;
+    if (src === (b.src ?? this.main) && b.e >= a.s && !src.override) return oneLineAt(src.text, a.s, b.e);
     const parts: string[] = [];
     const i0 = this.win.indexOf(a);
-    for (let i = i0; i >= 0 && i < this.win.length; i++) {
+    for (let i = i0; i >= 0 && i < this.wlen; i++) {
       const t = this.win[i]!;
       if (t.t !== 'nl') parts.push(t.t === 'str' ? `"${t.v}"` : t.t === 'var' ? `$${t.v}` : t.t === 'ref' ? `@${t.v}` : t.v);
       if (t === b) break;
     }
     return parts.join(' ');
   }
-  private tokText(t: Token): string {
+  private tokText(t: LexToken): string {
     return t.t === 'str' ? `"${t.v}"` : t.t === 'ref' ? `@${t.v}` : t.t === 'var' ? `$${t.v}` : t.v;
   }
   /** Skip to the end of the current statement (newline or `;` at depth 0, or before an unmatched `}`). */
@@ -258,7 +334,7 @@ export class NftTextParser {
     this.error(`Unexpected "${this.tokText(t!)}" after ${what}`, this.span(t!));
     this.skipStatement();
   }
-  private nameTok(): Token | undefined {
+  private nameTok(): LexToken | undefined {
     const t = this.peek();
     if (t && (t.t === 'word' || t.t === 'str')) {
       this.pos++;
@@ -366,7 +442,7 @@ export class NftTextParser {
   }
 
   /** `[family] name` */
-  private tableSpec(): { family: TableFamily; name: string; tok: Token } | undefined {
+  private tableSpec(): { family: TableFamily; name: string; tok: LexToken } | undefined {
     const a = this.peek();
     const b = this.peek(1);
     let family: TableFamily = 'ip';
@@ -382,7 +458,7 @@ export class NftTextParser {
     return { family, name: n.v, tok: a ?? n };
   }
 
-  private cmdTable(verb: string, start: Token): void {
+  private cmdTable(verb: string, start: LexToken): void {
     const spec = this.tableSpec();
     if (!spec) return this.skipStatement();
     const { family, name } = spec;
@@ -408,7 +484,7 @@ export class NftTextParser {
    * The items of a `{ … }` block: `item` runs for each until the closing `}`.
    * True when the block closed; false when the input ended first (the caller says so).
    */
-  private eachBlockItem(item: (t: Token) => void): boolean {
+  private eachBlockItem(item: (t: LexToken) => void): boolean {
     for (;;) {
       this.skipSeparators();
       const t = this.peek();
@@ -422,7 +498,7 @@ export class NftTextParser {
   }
 
   /** One block item that never stops the parse: a parser bug becomes a diagnostic, and the parse always advances. */
-  private guardedItem(t: Token, parse: () => void, recover: () => void): void {
+  private guardedItem(t: LexToken, parse: () => void, recover: () => void): void {
     const startPos = this.pos;
     try {
       parse();
@@ -433,7 +509,7 @@ export class NftTextParser {
     if (this.pos === startPos) this.pos++;
   }
 
-  private parseTableBody(tb: IrTable, open: Token): void {
+  private parseTableBody(tb: IrTable, open: LexToken): void {
     const closed = this.eachBlockItem((t) => this.guardedItem(t, () => this.parseTableItem(tb), () => this.skipStatementOrBlock()));
     if (!closed) this.error(`Missing "}" for table ${tb.name}`, this.span(open), 'nftables/unclosed-block');
   }
@@ -495,7 +571,7 @@ export class NftTextParser {
     }
   }
 
-  private parseSetBody(tb: IrTable, s: IrSet, open: Token): void {
+  private parseSetBody(tb: IrTable, s: IrSet, open: LexToken): void {
     let typed = false;
     const closed = this.eachBlockItem((t) => {
       this.pos++;
@@ -530,7 +606,7 @@ export class NftTextParser {
     else if (!typed) this.error(`${s.isMap ? 'Map' : 'Set'} "${s.name}" has no type (add "type" or "typeof")`, s.span, 'nftables/set-without-type');
   }
 
-  private parseChainBody(ctx: Ctx, ch: IrChain, open: Token, anonymous = false): void {
+  private parseChainBody(ctx: Ctx, ch: IrChain, open: LexToken, anonymous = false): void {
     // eachBlockItem and guardedItem written out: this loop runs once per rule, and their two closures per rule add up
     let closed = false;
     for (;;) {
@@ -554,7 +630,7 @@ export class NftTextParser {
     if (!closed && !anonymous) this.error(`Missing "}" for chain ${ch.name}`, this.span(open), 'nftables/unclosed-block');
   }
 
-  private parseChainItem(ctx: Ctx, ch: IrChain, t: Token, anonymous: boolean): void {
+  private parseChainItem(ctx: Ctx, ch: IrChain, t: LexToken, anonymous: boolean): void {
     if (this.isWord(t, 'type') && !anonymous) this.parseChainType(ctx, ch);
     else if (this.isWord(t, 'policy') && !anonymous) this.parseChainPolicy(ch);
     else if ((this.isWord(t, 'comment') && this.peek(1)?.t === 'str' && this.isEndOfStmt(this.peek(2))) || this.isWord(t, 'devices') || this.isWord(t, 'flags')) this.skipStatement();
@@ -585,7 +661,7 @@ export class NftTextParser {
           this.skipBlock();
         } else this.pos++;
       } else if (this.isWord(k, 'priority')) {
-        const parts: Token[] = [];
+        const parts: LexToken[] = [];
         while (!this.isEndOfStmt(this.peek()) && !this.isWord(this.peek(), 'policy')) parts.push(this.next()!);
         const p = this.priorityValue(ctx.table.family, parts);
         if (p === undefined) this.error(`Invalid chain priority "${parts.map((x) => x.v).join(' ')}"`, parts.length ? this.span(parts[0]!, parts[parts.length - 1]!) : this.span(k), 'nftables/bad-priority');
@@ -599,7 +675,7 @@ export class NftTextParser {
     }
   }
 
-  priorityValue(family: TableFamily, parts: Token[]): number | undefined {
+  priorityValue(family: TableFamily, parts: LexToken[]): number | undefined {
     const s = parts.map((p) => p.v).join('');
     if (/^[+-]?[0-9]{1,10}$/.test(s)) return Number(s);
     const m = /^([a-z]{1,16})(?:([+-])([0-9]{1,10}))?$/.exec(s);
@@ -620,7 +696,7 @@ export class NftTextParser {
   }
 
   /** `[family] table name`: the table spec and the object name after it, or an error naming what was expected. */
-  private specAndName(what: string): { spec: { family: TableFamily; name: string; tok: Token }; n: Token } | undefined {
+  private specAndName(what: string): { spec: { family: TableFamily; name: string; tok: LexToken }; n: LexToken } | undefined {
     const spec = this.tableSpec();
     if (!spec) return undefined;
     const n = this.nameTok();
@@ -632,11 +708,11 @@ export class NftTextParser {
   }
 
   /** The table a command works on: created (with a warning) by add/create, else looked up. */
-  private tableFor(verb: string, family: TableFamily, name: string, start: Token): IrTable | undefined {
+  private tableFor(verb: string, family: TableFamily, name: string, start: LexToken): IrTable | undefined {
     return verb === 'add' || verb === 'create' ? this.tableOrCreate(family, name, start) : this.state.findTable(family, name);
   }
 
-  private cmdChain(verb: string, start: Token): void {
+  private cmdChain(verb: string, start: LexToken): void {
     const target = this.specAndName('chain');
     if (!target) return this.skipStatementOrBlock();
     const { spec, n } = target;
@@ -672,14 +748,14 @@ export class NftTextParser {
     this.expectEndOfStmt('chain');
   }
 
-  private tableOrCreate(family: TableFamily, name: string, start: Token): IrTable {
+  private tableOrCreate(family: TableFamily, name: string, start: LexToken): IrTable {
     const tb = this.state.findTable(family, name);
     if (tb) return tb;
     this.error(`Table ${family} ${name} is used before it is created`, this.span(start, this.lastTok()), 'nftables/no-such-object', 'warning');
     return this.state.table(family, name, this.span(start, this.lastTok()));
   }
 
-  private cmdRule(verb: string, start: Token): void {
+  private cmdRule(verb: string, start: LexToken): void {
     const target = this.specAndName('chain');
     if (!target) return this.skipStatement();
     const { spec, n } = target;
@@ -707,7 +783,7 @@ export class NftTextParser {
     else ch.rules.push(r);
   }
 
-  private cmdSet(verb: string, start: Token, isMap: boolean): void {
+  private cmdSet(verb: string, start: LexToken, isMap: boolean): void {
     const target = this.specAndName('set');
     if (!target) return this.skipStatementOrBlock();
     const { spec, n } = target;
@@ -730,7 +806,7 @@ export class NftTextParser {
     this.expectEndOfStmt('set');
   }
 
-  private cmdElement(verb: string, start: Token): void {
+  private cmdElement(verb: string, start: LexToken): void {
     const spec = this.tableSpec();
     if (!spec) return this.skipStatementOrBlock();
     const n = this.nameTok();
@@ -776,27 +852,47 @@ export class NftTextParser {
     if (hi === lo) return undefined;
     const savedEnd = this.end;
     this.end = hi;
+    // The statements go onto stmtBuf, from `start` on: the builder reads them there, and they are
+    // copied out (at their exact size) only when the rule is kept as parsed. A list per rule grown
+    // by push would take 17 slots. Emptied only now and then: emptying reallocates it.
+    const buf = this.stmtBuf;
+    if (this.ruleNesting === 0 && buf.length > 256) buf.length = 0;
+    const start = buf.length;
     let rule: IrRule | undefined;
+    this.ruleNesting++;
     try {
       rule = this.parseRule(ctx, lo, hi);
     } finally {
+      this.ruleNesting--;
       this.end = savedEnd;
       this.pos = hi;
+      if (rule === undefined && this.ruleNesting > 0) buf.length = start;
     }
-    if (rule === undefined || this.prebuilder === undefined) return rule;
+    const end = buf.length;
+    let kept: IrChainRule = rule;
     try {
-      return this.prebuilder.prebuild(rule, ctx.table);
+      if (this.prebuilder === undefined) rule.stmts = buf.slice(start, end);
+      else {
+        rule.stmts = NO_STMTS; // never the reused list: prebuild copies the statements when it keeps the rule
+        kept = this.prebuilder.prebuild(rule, ctx.table, buf, start, end);
+      }
     } catch {
       // a builder bug: left to buildDocument, which reports it as before
-      return rule;
+      rule.stmts = buf.slice(start, end);
+      kept = rule;
+    } finally {
+      // a rule inside a rule (chain binding): its statements are not the outer rule's
+      if (this.ruleNesting > 0) buf.length = start;
     }
+    return kept;
   }
 
+  /** The rule's statements are pushed onto stmtBuf (rule.stmts is stmtBuf until parseRuleTokens sets it). */
   private parseRule(ctx: Ctx, lo: number, hi: number): IrRule {
     const first = this.tokAt(lo)!;
     let last = this.tokAt(hi - 1)!;
     while (last.t === 'nl' && hi - 1 > lo) last = this.tokAt(--hi - 1)!;
-    const rule: IrRule = { stmts: [], span: this.span(first, last), text: this.textOf(first, last) };
+    const rule: IrRule = { stmts: this.stmtBuf, span: this.span(first, last), text: this.textOf(first, last) };
     this.pos = lo;
     while (this.more()) {
       const t = this.peek()!;
@@ -851,7 +947,7 @@ export class NftTextParser {
         case 'return':
         case 'continue':
           this.pos++;
-          return void stmts.push({ k: 'verdict', v: { k: t.v } });
+          return void stmts.push(VERDICT_STMTS[t.v]);
         case 'jump':
         case 'goto': {
           this.pos++;
@@ -891,7 +987,7 @@ export class NftTextParser {
           } else {
             while (this.isWord(this.peek(), 'packets') || this.isWord(this.peek(), 'bytes')) this.pos += 2;
           }
-          return void stmts.push({ k: 'continue', name: 'counter' });
+          return void stmts.push(COUNTER_STMT);
         }
         case 'log': {
           this.pos++;
@@ -909,7 +1005,7 @@ export class NftTextParser {
               }
             } else break;
           }
-          return void stmts.push({ k: 'continue', name: 'log' });
+          return void stmts.push(LOG_STMT);
         }
         case 'limit':
         case 'quota': {
@@ -1234,11 +1330,11 @@ export class NftTextParser {
     if (w === 'meta') {
       if (!word1) return undefined;
       this.pos += 2;
-      return { k: 'meta', key: word1 };
+      return metaExpr(word1);
     }
     if (META_UNQUALIFIED.has(w)) {
       this.pos++;
-      return { k: 'meta', key: w };
+      return metaExpr(w);
     }
     if (w === 'ct') {
       this.pos++;
@@ -1281,7 +1377,7 @@ export class NftTextParser {
         this.pos++;
         return { k: 'other', module: `arp ${word1}` };
       }
-      return { k: 'payload', proto: w, field: word1 };
+      return payloadExpr(w, word1);
     }
     if (EXTHDR_NAMES.has(w) && word1 !== undefined && !STMT_KEYWORDS.has(word1)) {
       this.pos += 2;
@@ -1332,7 +1428,7 @@ export class NftTextParser {
     }
     for (;;) {
       const o = this.peek();
-      if (o && ((o.t === 'punct' && BIT_OPS.has(o.v)) || (o.t === 'word' && WORD_BINOPS.has(o.v)))) {
+      if (o && ((o.t === 'punct' && BIT_OPS.has(o.v)) || (o.t === 'word' && startsLower(o.v) && WORD_BINOPS.has(o.v)))) {
         this.pos++;
         const r = this.parseValueTerm(ctx) ?? { k: 'expr', text: '' };
         e = { k: 'binop', op: WORD_BINOPS.get(o.v) ?? o.v, left: e, right: r };
@@ -1360,7 +1456,7 @@ export class NftTextParser {
       return;
     }
     let op = '==';
-    const relop = o && (o.t === 'punct' || o.t === 'word') ? RELOPS.get(o.v) : undefined;
+    const relop = o && (o.t === 'punct' || (o.t === 'word' && startsLower(o.v))) ? RELOPS.get(o.v) : undefined;
     if (relop !== undefined) {
       op = relop;
       this.pos++;
@@ -1389,6 +1485,7 @@ export class NftTextParser {
     const s0 = this.pos;
     let v = this.parseValueTerm(ctx);
     if (!v) return undefined;
+    const first = v;
     for (;;) {
       const o = this.peek();
       if (this.isWord(o, '.')) {
@@ -1405,7 +1502,7 @@ export class NftTextParser {
         v = { k: 'range', lo: v, hi: n };
         continue;
       }
-      if ((o?.t === 'punct' && BIT_OPS.has(o.v)) || this.isWord(o, '/') || (o?.t === 'word' && WORD_BINOPS.has(o.v))) {
+      if ((o?.t === 'punct' && BIT_OPS.has(o.v)) || this.isWord(o, '/') || (o?.t === 'word' && startsLower(o.v) && WORD_BINOPS.has(o.v))) {
         this.pos++;
         this.parseValueTerm(ctx);
         v = { k: 'expr', text: this.stmtText(s0) };
@@ -1428,7 +1525,9 @@ export class NftTextParser {
       }
       break;
     }
-    if (this.pos > s0 + 1 || !(v instanceof WordAtom || v.span)) v.span = this.span(this.tokAt(s0)!, this.tokAt(this.pos - 1)!);
+    // a set alone already has this span (from its `{` to its `}`): not made twice
+    const spanned = v === first && v.k === 'set' && v.span !== undefined && this.pos <= this.end;
+    if ((this.pos > s0 + 1 && !spanned) || !(v instanceof WordAtom || v.span)) v.span = this.span(this.tokAt(s0)!, this.tokAt(this.pos - 1)!);
     return v;
   }
 
@@ -1484,6 +1583,13 @@ export class NftTextParser {
       return { k: 'ref', name: t.v, span: this.span(t) };
     }
     if (t.t === 'word') {
+      // every expression start and statement keyword begins with a-z: a value such as an address
+      // or a port (most values) needs none of the set lookups below
+      const c0 = t.v.charCodeAt(0);
+      if (c0 < 97 || c0 > 122) {
+        this.pos++;
+        return new WordAtom(t, t.src ?? this.main);
+      }
       const n1 = this.peek(1);
       const isExpr =
         (VALUE_EXPR_STARTS.has(t.v) && this.isWord(n1) && n1.v !== '.') ||
@@ -1496,13 +1602,13 @@ export class NftTextParser {
       }
       if (STMT_KEYWORDS.has(t.v) && t.v !== 'set' && t.v !== 'map') return undefined;
       this.pos++;
-      return new WordAtom(t);
+      return new WordAtom(t, t.src ?? this.main);
     }
     return undefined;
   }
 
   /** After `{`: elements up to the matching `}`. */
-  private parseSetElems(open: Token, ctx: Ctx): { elems: IrElem[]; hasStmt: boolean } {
+  private parseSetElems(open: LexToken, ctx: Ctx): { elems: IrElem[]; hasStmt: boolean } {
     const elems: IrElem[] = [];
     let hasStmt = false;
     for (;;) {
@@ -1622,7 +1728,7 @@ export function parseNftablesIr(text: string, options?: ParseOptions, prebuilder
   }
   // Nothing to expand: the parser pulls tokens from the lexer as it goes. The lexer's
   // diagnostics come first, as when the whole text was lexed before the parse.
-  const lexer = new Lexer(main, diagnostics, comments);
+  const lexer = new Lexer(main, diagnostics, comments, false); // tokens without src: the parser's main is theirs
   const parserDiagnostics: Diagnostic[] = [];
   const p = new NftTextParser(lexer, main, parserDiagnostics, undefined, prebuilder);
   p.parseTop();

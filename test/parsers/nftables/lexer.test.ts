@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LineIndex } from '../../../src/model/index.js';
-import { HintedLineIndex, lex } from '../../../src/parsers/nftables/lexer.js';
+import { LineIndex, PackedSpan } from '../../../src/model/index.js';
+import { HintedLineIndex, LineSpan, lex } from '../../../src/parsers/nftables/lexer.js';
 
 describe('HintedLineIndex', () => {
   const text = 'table inet filter {\n\n  chain input {\r\n    tcp dport 22 accept\n  }\n}\nx';
@@ -25,6 +25,22 @@ describe('HintedLineIndex', () => {
     pairs.push([40, 3], [text.length, 0], [5, text.length]);
     for (const [a, b] of pairs) expect(JSON.stringify(hinted.span(a, b))).toBe(JSON.stringify(plain.span(a, b)));
     expect(JSON.stringify(hinted.span(21, 36))).toBe('{"start":{"line":3,"column":1,"offset":21},"end":{"line":3,"column":16,"offset":36}}');
+  });
+
+  it('keeps a span within one line as a LineSpan, and falls back to PackedSpan past its limits', () => {
+    const hinted = new HintedLineIndex(text);
+    expect(hinted.span(21, 36)).toBeInstanceOf(LineSpan);
+    expect(hinted.span(5, 25)).toBeInstanceOf(PackedSpan); // two lines
+    const long = `${'x'.repeat(70000)}\nab`;
+    const hl = new HintedLineIndex(long);
+    const pl = new LineIndex(long);
+    for (const [a, b] of [[65535, 65540], [65536, 65537], [0, 32767], [0, 32768], [70001, 70003]] as const) {
+      expect(JSON.stringify(hl.span(a, b))).toBe(JSON.stringify(pl.span(a, b)));
+    }
+    expect(hl.span(65535, 65540)).toBeInstanceOf(LineSpan);
+    expect(hl.span(65536, 65537)).toBeInstanceOf(PackedSpan); // column past 65536
+    expect(hl.span(0, 32768)).toBeInstanceOf(PackedSpan); // 32 K long
+    expect(hl.span(0, 32767).end).toEqual({ line: 1, column: 32768, offset: 32767 });
   });
 
   it('works on a text without newlines and on an empty text', () => {

@@ -405,3 +405,39 @@ describe('fixtures', () => {
     expect([chainOf(doc, 'PREROUTING').priority, chainOf(doc, 'POSTROUTING').priority]).toEqual([-100, 100]);
   });
 });
+
+describe('numeric values read in place', () => {
+  it('reads N and N-M (leading zeros, 10-digit limit, out-of-range and name ranges) as before', () => {
+    const text = [
+      'table inet t {',
+      '  chain c {',
+      '    tcp dport 0022-0080 accept',
+      '    tcp dport 65535 accept',
+      '    tcp dport 65536 accept',
+      '    tcp dport 80-65536 accept',
+      '    tcp dport 00000000022 accept',
+      '    tcp dport 0000000022 accept',
+      '    tcp dport 22-ssh accept',
+      '    tcp dport ssh-http accept',
+      '    tcp dport 22- accept',
+      '    meta l4proto 6-17 accept',
+      '    meta l4proto 256 accept',
+      '  }',
+      '}',
+    ].join('\n');
+    const doc = parseNftables(text);
+    expect(rulesOf(doc, 'c')).toEqual([
+      'dstport=22-80 proto=6 => accept',
+      'dstport=65535 proto=6 => accept',
+      'opaque:tcp dport proto=6 => accept',
+      'opaque:tcp dport proto=6 => accept',
+      'opaque:tcp dport proto=6 => accept',
+      'dstport=22 proto=6 => accept',
+      'dstport=22 proto=6 => accept',
+      'dstport=22-80 proto=6 => accept',
+      'opaque:tcp dport proto=6 => accept',
+      'proto=6-17 => accept',
+      'opaque:meta l4proto => accept',
+    ]);
+  });
+});

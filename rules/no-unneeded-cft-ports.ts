@@ -4,9 +4,11 @@ import { CFT_BLOCK, describePorts } from '../src/catalog/index.js';
 import { judge } from '../src/deployments/index.js';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
 import { formatPorts, numSingle } from '../src/model/index.js';
-import { capitalise, certaintyText, describeSources, docsUrl, groupByResponsible, report, ruleOptions } from '../src/eslint/rule-kit.js';
+import { capitalise, certaintyText, describeSources, docsUrl, eachGroup, report, ruleOptions } from '../src/eslint/rule-kit.js';
 
 const SERVICE = 'transfer-cft';
+const PROTOCOLS = [6, 17];
+const QUERIES = [CFT_BLOCK, CFT_BLOCK];
 
 /**
  * Transfer CFT's IANA block, TCP/UDP 1761–1768 (cft-0…cft-7), reachable where no
@@ -38,8 +40,7 @@ const rule: Rule.RuleModule = {
       for (const ruleset of a.document.rulesets) {
         const targets = a.targets(ruleset);
         const target = targets.length > 0 ? targets.join(', ') : a.filePath ? basename(a.filePath) : ruleset.name;
-        const pieces = [6, 17].flatMap((protocol) => a.exposed(ruleset, 'input', protocol, CFT_BLOCK));
-        for (const g of groupByResponsible(pieces)) {
+        eachGroup(a.exposure(ruleset, 'input'), PROTOCOLS, QUERIES, (g) => {
           const common = {
             certainty: capitalise(certaintyText(g)),
             sources: describeSources(g.sources, g.principals),
@@ -80,7 +81,7 @@ const rule: Rule.RuleModule = {
             }, { ports: g.ports, sources: g.sources });
           }
           if (unused.length > 0) report(context, a, g.span, g.ruleId, { messageId: 'unused', data: { ...common, ports: unused.join('; '), why: [...why].join('; ') } }, { ports: g.ports, sources: g.sources });
-        }
+        });
       }
     });
   },

@@ -176,16 +176,15 @@ export function eachGroup(exposure: Exposure, protocols: readonly number[], quer
   const n = offset.length;
   // groups at one position come out in the order in which the query reaches them first (groupByResponsible's
   // stable sort): such a run is held back and sorted by that first piece
-  let run: { g: ExposureGroup; first: number }[] = [];
+  const run: Group[] = [];
   let runOffset = -1;
   const flush = (): void => {
     if (run.length > 1) run.sort((x, y) => x.first - y.first);
-    for (const r of run) fn(r.g);
-    run = [];
+    for (const r of run) fn(r);
+    run.length = 0;
   };
   for (let k = 0; k < n; k++) {
-    let g: ExposureGroup | undefined;
-    let first = 0;
+    let g: Group | undefined;
     for (let pi = 0; pi < protocols.length; pi++) {
       const protocol = protocols[pi]!;
       const query = queries[pi]!;
@@ -195,30 +194,21 @@ export function eachGroup(exposure: Exposure, protocols: readonly number[], quer
         const ports = reachedPorts(entry.dports, query);
         if (!ports) continue;
         if (!g) {
-          first = pi * entries.length + order[j]!;
-          g = {
-            key: entry.rule ? `rule:${entry.rule.id}` : `policy:${entry.table.name}/${entry.chain.name}`,
-            chain: entry.chain,
-            table: entry.table,
-            span: responsibleSpan(entry),
-            ports: new Map([[protocol, ports]]),
-            sources: entry.sources,
-            principals: new Set(),
-            certainty: 'possibly-open',
-            reasons: [],
-          };
-          if (entry.rule) {
-            g.rule = entry.rule;
-            g.ruleId = entry.rule.id;
-          }
+          g = new Group(entry, protocol, ports, pi * entries.length + order[j]!);
         } else {
           const had = g.ports.get(protocol);
           g.ports.set(protocol, had ? had.union(ports) : ports);
           g.sources = g.sources.union(entry.sources);
         }
-        for (const p of entry.principals) g.principals.add(p);
+        if (entry.principals.length > 0) {
+          if (g.principals === NO_PRINCIPALS) g.principals = new Set();
+          for (const p of entry.principals) g.principals.add(p);
+        }
         if (entry.certainty === 'open') g.certainty = 'open';
-        for (const r of entry.reasons) if (!g.reasons.includes(r.message)) g.reasons.push(r.message);
+        if (entry.reasons.length > 0) {
+          if (g.reasons === NO_REASONS) g.reasons = [];
+          for (const r of entry.reasons) if (!g.reasons.includes(r.message)) g.reasons.push(r.message);
+        }
         if (entry.via && !g.via) g.via = `published through DNAT to ${entry.via.to} (line ${entry.via.rule.span.start.line})`;
       }
     }
@@ -227,9 +217,44 @@ export function eachGroup(exposure: Exposure, protocols: readonly number[], quer
       flush();
       runOffset = offset[k]!;
     }
-    run.push({ g, first });
+    run.push(g);
   }
   flush();
+}
+
+/** Shared by the groups that have none (netfilter entries never have principals; open ones no reasons): never added to. */
+const NO_PRINCIPALS: Set<string> = new Set();
+const NO_REASONS: string[] = [];
+
+/** One group of eachGroup: one shape for all, the key built only if read (the rules never do). */
+class Group implements ExposureGroup {
+  rule: Rule | undefined;
+  chain: Chain;
+  table: Table;
+  span: Span;
+  ruleId: number | undefined;
+  ports: Map<number, NumSet>;
+  sources: AddrSet;
+  principals: Set<string> = NO_PRINCIPALS;
+  certainty: 'open' | 'possibly-open' = 'possibly-open';
+  reasons: string[] = NO_REASONS;
+  via: string | undefined = undefined;
+  /** Where the query first reached the group (protocol rank × entries + entry index), for ties in position. */
+  first: number;
+  constructor(entry: ExposureEntry, protocol: number, ports: NumSet, first: number) {
+    this.rule = entry.rule;
+    this.ruleId = entry.rule?.id;
+    this.chain = entry.chain;
+    this.table = entry.table;
+    this.span = responsibleSpan(entry);
+    this.ports = new Map([[protocol, ports]]);
+    // the entry's own set (what ∅ ∪ sources is): its CIDR list is described once for every rule
+    this.sources = entry.sources;
+    this.first = first;
+  }
+  get key(): string {
+    return this.rule ? `rule:${this.rule.id}` : `policy:${this.table.name}/${this.chain.name}`;
+  }
 }
 
 /** The first CIDRs of an address set's minimal CIDR list (what `AddrSet.toCidrs` gives, whole spaces as "/0"), and how many it holds. */
@@ -244,15 +269,18 @@ interface CidrHead {
 const HEAD = 4;
 
 /**
- * By identity of the set's two interval sets: the same entry's sources are described by several rules, and a
- * group of one entry keeps that entry's interval sets (union with the empty set returns the other operand).
+ * By identity of the set's interval sets: the same entry's sources are described by several rules, and a group of
+ * one entry keeps that entry's interval sets (union with the empty set returns the other operand). Only sets of
+ * many intervals, which the count walks in full, are kept: the cache lives as long as the exposure's entries, and
+ * the one CIDR of most findings is quicker to format again than to keep (a cache entry per finding was ~10 MB on
+ * 40k findings).
  */
-const cidrCache = new WeakMap<object, WeakMap<object, CidrHead>>();
+const cidrCache = new WeakMap<object, { v6: object; head: CidrHead }>();
+const CACHED_BOUNDS = 16;
 
 function cidrHead(sources: AddrSet): CidrHead {
-  let inner = cidrCache.get(sources.v4);
-  const hit = inner?.get(sources.v6);
-  if (hit) return hit;
+  const hit = cidrCache.get(sources.v4);
+  if (hit && hit.v6 === sources.v6) return hit.head;
   const head: string[] = [];
   let count = 0;
   if (sources.coversAll('ipv4')) {
@@ -271,7 +299,8 @@ function cidrHead(sources: AddrSet): CidrHead {
           size *= 2;
           bits++;
         }
-        if (head.length < HEAD) head.push(`${formatAddress('ipv4', cur)}/${32 - bits}`);
+        // formatAddress('ipv4', cur), without its list of octets
+        if (head.length < HEAD) head.push(`${cur >>> 24}.${(cur >>> 16) & 255}.${(cur >>> 8) & 255}.${cur & 255}/${32 - bits}`);
         count++;
         cur += size;
       }
@@ -285,8 +314,11 @@ function cidrHead(sources: AddrSet): CidrHead {
     for (let i = 0; i < b.length; i += 2) {
       const hi = b[i + 1]!;
       for (let cur = b[i]!; cur < hi; ) {
-        let bits = 0n;
-        while (bits < 128n && cur % (1n << (bits + 1n)) === 0n && cur + (1n << (bits + 1n)) <= hi) bits++;
+        // rangeToCidrs6's block, found at once instead of bit by bit (each step made several bigints): the largest
+        // aligned at `cur` (its trailing zero bits, 128 at 0) that fits below `hi`
+        const tz = cur === 0n ? 128 : (cur & -cur).toString(2).length - 1;
+        const fit = (hi - cur).toString(2).length - 1;
+        const bits = BigInt(Math.min(tz, fit, 128));
         if (head.length < HEAD) head.push(`${formatAddress('ipv6', cur)}/${128n - bits}`);
         count++;
         cur += 1n << bits;
@@ -294,8 +326,7 @@ function cidrHead(sources: AddrSet): CidrHead {
     }
   }
   const h: CidrHead = { head, count };
-  if (!inner) cidrCache.set(sources.v4, (inner = new WeakMap()));
-  inner.set(sources.v6, h);
+  if (sources.v4.bounds.length + sources.v6.bounds.length >= CACHED_BOUNDS) cidrCache.set(sources.v4, { v6: sources.v6, head: h });
   return h;
 }
 
@@ -314,6 +345,11 @@ export function describeSources(sources: AddrSet, principals: Iterable<string> =
   return joinHead(c.head, named, c.count + named.length);
 }
 
+/** certaintyText with a capital: "Open", "Possibly open (…)". */
+export function certaintyTitle(g: { certainty: 'open' | 'possibly-open'; reasons: string[] }): string {
+  return g.certainty === 'open' ? 'Open' : capitalise(certaintyText(g));
+}
+
 export function certaintyText(g: { certainty: 'open' | 'possibly-open'; reasons: string[] }): string {
   if (g.certainty === 'open') return 'open';
   return g.reasons.length > 0 ? `possibly open (${g.reasons.slice(0, 2).join('; ')}${g.reasons.length > 2 ? '; …' : ''})` : 'possibly open';
@@ -327,9 +363,9 @@ export function report(
   descriptor: { messageId: string; data: Record<string, string> },
   scope?: SuppressionScope,
 ): void {
-  // the span itself is the location (ESLint reads only its lines and columns): no copy per finding
   const node = ruleId !== undefined ? a.nodes?.get(ruleId) : undefined;
-  const loc = node ? node.loc : span;
+  // the span's own start and end (ESLint reads only their lines and columns); read once, as a packed span builds them when read
+  const loc = node ? node.loc : { start: span.start, end: span.end };
   // inline `fwlint-ignore` suppressions (src/suppressions): covered line, named rule, scope, not expired
   const ast = context.sourceCode.ast as unknown as object;
   if (findSuppression(suppressionsFor(ast, a.document, context.sourceCode.text, a.filePath), context.id, loc.start.line, scope)) return;

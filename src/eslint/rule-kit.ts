@@ -157,14 +157,21 @@ function responsibleIndex(exposure: Exposure): ResponsibleIndex {
  * contents: no list of pieces and no list of groups, which on a 100k-rule file lived through the whole rule and
  * were promoted to the old generation with everything they held.
  */
-export function eachGroup(exposure: Exposure, protocols: readonly number[], queries: readonly NumSet[], fn: (g: ExposureGroup) => void): void {
+export function eachGroup(
+  exposure: Exposure,
+  protocols: readonly number[],
+  queries: readonly NumSet[],
+  fn: (g: ExposureGroup) => void,
+  /** Only the entries it accepts. */
+  only?: (entry: ExposureEntry) => boolean,
+): void {
   const index = responsibleIndex(exposure);
   const entries = exposure.entries;
   if (index.unstable) {
     const pieces: { entry: ExposureEntry; protocol: number; ports: NumSet }[] = [];
     protocols.forEach((protocol, i) => {
       for (const entry of entries) {
-        if (!entry.protocols.has(protocol)) continue;
+        if (!entry.protocols.has(protocol) || (only && !only(entry))) continue;
         const ports = reachedPorts(entry.dports, queries[i]!);
         if (ports) pieces.push({ entry, protocol, ports });
       }
@@ -190,7 +197,7 @@ export function eachGroup(exposure: Exposure, protocols: readonly number[], quer
       const query = queries[pi]!;
       for (let j = start[k]!; j < start[k + 1]!; j++) {
         const entry = entries[order[j]!]!;
-        if (!entry.protocols.has(protocol)) continue;
+        if (!entry.protocols.has(protocol) || (only && !only(entry))) continue;
         const ports = reachedPorts(entry.dports, query);
         if (!ports) continue;
         if (!g) {

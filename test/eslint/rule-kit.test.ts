@@ -212,11 +212,12 @@ describe('eachGroup (groups from the shared per-exposure index)', () => {
     });
   it('gives the groups, order and contents of groupByResponsible over the pieces', () => {
     fc.assert(
-      fc.property(fc.array(entry, { maxLength: 14 }), smallSet, smallSet, fc.constantFrom([6, 17], [17, 6], [6]), (entries, q1, q2, protocols) => {
+      fc.property(fc.array(entry, { maxLength: 14 }), smallSet, smallSet, fc.constantFrom([6, 17], [17, 6], [6]), fc.boolean(), (entries, q1, q2, protocols, onlyOpen) => {
         const exposure = { entries } as unknown as Exposure;
         const queries = [q1, q2].slice(0, protocols.length);
+        const only = onlyOpen ? (e: ExposureEntry) => e.certainty === 'open' : undefined;
         const pieces = protocols.flatMap((protocol, i) =>
-          entries.filter((e) => e.protocols.has(protocol)).flatMap((e) => {
+          entries.filter((e) => e.protocols.has(protocol) && (!only || only(e))).flatMap((e) => {
             const ports = e.dports.intersect(queries[i]!);
             return ports.isEmpty ? [] : [{ entry: e, protocol, ports }];
           }),
@@ -225,7 +226,7 @@ describe('eachGroup (groups from the shared per-exposure index)', () => {
         // twice: the second walk uses the index built by the first
         for (let k = 0; k < 2; k++) {
           const got: ReturnType<typeof plain>[] = [];
-          eachGroup(exposure, protocols, queries, (g) => got.push(plain(g)));
+          eachGroup(exposure, protocols, queries, (g) => got.push(plain(g)), only);
           expect(got).toEqual(want);
         }
       }),

@@ -14,16 +14,16 @@ const LISTS: ReadonlySet<string> = new Set(['messages', 'suppressedMessages']);
  * put in the large-object space, which only a full collection frees, so the report's garbage, which a scavenge
  * would have dropped, stayed in the heap until the process ended (+15-25 MB peak RSS on 16 MB of JSON).
  */
-const SLICE = 48;
+const SLICE = 64;
 
 /**
  * Characters of a long string value escaped at a time: ESLint puts the whole file text in a result with problems
  * (`source`, 8 MB for a 100k-rule iptables-save file), and stringified whole it was two more copies of the file
  * (escaped, then joined into a write) in the large-object space at the very end of the run.
  */
-const STRING_SLICE = 4096;
+const STRING_SLICE = 16384;
 
-/** JSON.stringify(s) in pieces of a bounded size (the same text joined). */
+/** JSON.stringify(s) in pieces of a bounded size (the same text joined; ~16K characters, 96K at worst when every one is escaped). */
 function* stringPieces(s: string): Generator<string> {
   yield '"';
   for (let i = 0; i < s.length; ) {
@@ -73,10 +73,9 @@ export function* jsonPieces(results: readonly object[]): Generator<string> {
 
 /**
  * Pieces gathered into writes of about `size` characters (one write per message would be one system call each);
- * by default 24K characters, at most 48 KB even for two-byte text, which keeps them out of the large-object space
- * (see SLICE).
+ * by default 32K characters (plus the last piece), which keeps ASCII text out of the large-object space (see SLICE).
  */
-export function* batched(pieces: Iterable<string>, size = 24 << 10): Generator<string> {
+export function* batched(pieces: Iterable<string>, size = 32 << 10): Generator<string> {
   let buf: string[] = [];
   let n = 0;
   for (const p of pieces) {

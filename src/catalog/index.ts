@@ -8,7 +8,7 @@
  * never UDP; KICS `tcpPortsMap` / `udpPortsMap`).
  */
 import { createRequire } from 'node:module';
-import { countNums, formatPorts, numRange, numSetOf, PORT_UNIVERSE, protocolName, closedRanges, type NumSet } from '../model/index.js';
+import { numRange, numSetOf, protocolName, type NumSet } from '../model/index.js';
 
 /** The IANA block registered for Transfer CFT: 1761-1768 (8 ports, cft-0 .. cft-7). */
 export const CFT_BLOCK: NumSet = numRange(1761, 1768);
@@ -105,32 +105,68 @@ function buildPortLabel(port: number, protocol: number): string | undefined {
  * sets of more than 32 ports give "TCP 1000-2000 (1001 ports)".
  */
 export function describePorts(protocol: number, ports: NumSet): string {
-  const proto = protocolName(protocol).toUpperCase();
-  if (ports.isEmpty) return `${proto} no ports`;
-  const n = countNums(ports);
-  if (ports.equals(PORT_UNIVERSE)) return `${proto} all ports (${n} ports)`;
+  const proto = protoLabel(protocol);
+  const b = ports.bounds;
+  if (b.length === 0) return `${proto} no ports`;
+  // straight from the bounds (no list of closed ranges, no list of parts): a big file describes tens of thousands of sets
+  let n = 0;
+  for (let i = 0; i < b.length; i += 2) n += b[i + 1]! - b[i]!;
+  if (b.length === 2 && b[0] === 0 && b[1] === 65536) return `${proto} all ports (${n} ports)`;
   if (n > DESCRIBE_MAX_PORTS || !ianaProtocol(protocol)) {
-    return n === 1 ? `${proto} ${formatPorts(ports)}` : `${proto} ${formatPorts(ports)} (${n} ports)`;
+    let text = `${proto} `;
+    for (let i = 0; i < b.length; i += 2) {
+      const lo = b[i]!;
+      const hi = b[i + 1]! - 1;
+      text += `${i > 0 ? ', ' : ''}${lo === hi ? lo : `${lo}-${hi}`}`;
+    }
+    return n === 1 ? text : `${text} (${n} ports)`;
   }
-  const parts: string[] = [];
-  for (const [lo, hi] of closedRanges(ports)) {
+  // one name per named port; runs of ports without a name compacted into ranges. A one-interval set (the whole
+  // Transfer CFT block, most often) is described from a memo: 27k findings on one file named the same eight ports
+  const key = b.length === 2 ? (protocol * 65537 + b[0]!) * 65537 + b[1]! : -1;
+  if (key >= 0) {
+    const hit = described.get(key);
+    if (hit !== undefined) return hit;
+  }
+  let text = `${proto} `;
+  let first = true;
+  const put = (part: string): void => {
+    text += first ? part : `, ${part}`;
+    first = false;
+  };
+  for (let i = 0; i < b.length; i += 2) {
+    const hi = b[i + 1]! - 1;
     let runStart = -1;
-    const flush = (end: number): void => {
-      if (runStart >= 0) parts.push(runStart === end ? String(runStart) : `${runStart}-${end}`);
-      runStart = -1;
-    };
-    for (let p = lo; p <= hi; p++) {
+    for (let p = b[i]!; p <= hi; p++) {
       const label = portLabel(p, protocol);
       if (label === undefined) {
         if (runStart < 0) runStart = p;
         continue;
       }
-      flush(p - 1);
-      parts.push(`${p} (${label})`);
+      if (runStart >= 0) put(runStart === p - 1 ? String(runStart) : `${runStart}-${p - 1}`);
+      runStart = -1;
+      put(`${p} (${label})`);
     }
-    flush(hi);
+    if (runStart >= 0) put(runStart === hi ? String(runStart) : `${runStart}-${hi}`);
   }
-  return `${proto} ${parts.join(', ')}`;
+  if (key >= 0) {
+    if (described.size >= DESCRIBED_MAX) described.clear();
+    described.set(key, text);
+  }
+  return text;
+}
+
+/** describePorts of one-interval sets of at most 32 ports, by protocol and bounds (a bounded memo: cleared when full). */
+const described = new Map<number, string>();
+const DESCRIBED_MAX = 4096;
+
+/** "TCP", "UDP", "ICMP", … per protocol number, built once. */
+const protoLabels = new Map<number, string>();
+
+function protoLabel(protocol: number): string {
+  let l = protoLabels.get(protocol);
+  if (l === undefined) protoLabels.set(protocol, (l = protocolName(protocol).toUpperCase()));
+  return l;
 }
 
 // ---------------------------------------------------------------- services

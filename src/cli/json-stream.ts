@@ -8,8 +8,34 @@
 
 /** Keys of a result whose arrays are written element by element. */
 const LISTS: ReadonlySet<string> = new Set(['messages', 'suppressedMessages']);
-/** Messages stringified together (one JSON.stringify per message was slower than one for the whole list). */
-const SLICE = 256;
+/**
+ * Messages stringified together (one JSON.stringify per message was slower than one for the whole list). Few
+ * enough that the text (~600 characters a message) stays below V8's large-object size (128 KB): a larger string is
+ * put in the large-object space, which only a full collection frees, so the report's garbage, which a scavenge
+ * would have dropped, stayed in the heap until the process ended (+15-25 MB peak RSS on 16 MB of JSON).
+ */
+const SLICE = 64;
+
+/**
+ * Characters of a long string value escaped at a time: ESLint puts the whole file text in a result with problems
+ * (`source`, 8 MB for a 100k-rule iptables-save file), and stringified whole it was two more copies of the file
+ * (escaped, then joined into a write) in the large-object space at the very end of the run.
+ */
+const STRING_SLICE = 16384;
+
+/** JSON.stringify(s) in pieces of a bounded size (the same text joined; ~16K characters, 96K at worst when every one is escaped). */
+function* stringPieces(s: string): Generator<string> {
+  yield '"';
+  for (let i = 0; i < s.length; ) {
+    let end = Math.min(i + STRING_SLICE, s.length);
+    // never between the two halves of a surrogate pair: alone, each would be escaped as a lone surrogate
+    const c = s.charCodeAt(end - 1);
+    if (c >= 0xd800 && c <= 0xdbff && end < s.length) end++;
+    yield JSON.stringify(s.slice(i, end)).slice(1, -1);
+    i = end;
+  }
+  yield '"';
+}
 
 /** JSON.stringify(results), as a sequence of strings. */
 export function* jsonPieces(results: readonly object[]): Generator<string> {
@@ -37,15 +63,19 @@ export function* jsonPieces(results: readonly object[]): Generator<string> {
           yield (j > 0 ? ',' : '') + part.slice(1, -1);
         }
         yield ']';
-      } else yield JSON.stringify(v);
+      } else if (typeof v === 'string' && v.length > STRING_SLICE) yield* stringPieces(v);
+      else yield JSON.stringify(v);
     }
     yield '}';
   }
   yield ']';
 }
 
-/** Pieces gathered into writes of about `size` characters (one write per message would be one system call each). */
-export function* batched(pieces: Iterable<string>, size = 1 << 20): Generator<string> {
+/**
+ * Pieces gathered into writes of about `size` characters (one write per message would be one system call each);
+ * by default 32K characters (plus the last piece), which keeps ASCII text out of the large-object space (see SLICE).
+ */
+export function* batched(pieces: Iterable<string>, size = 32 << 10): Generator<string> {
   let buf: string[] = [];
   let n = 0;
   for (const p of pieces) {

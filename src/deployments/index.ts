@@ -521,7 +521,18 @@ interface Matching {
 const matchingCache = new WeakMap<readonly Deployment[], Map<string, Matching>>();
 
 /** The deployments of `service` on `targets` and the ports they use, computed once per deployment list and query. */
+/** The last answer: the rules ask again for every finding with the same (cached) targets list, and the key string cost more than the answer. */
+let lastMatching: { service: string; targets: readonly string[]; protocol: number; deployments: readonly Deployment[]; m: Matching } | undefined;
+
 function matchingFor(service: string, targets: readonly string[], protocol: number, deployments: readonly Deployment[]): Matching {
+  const last = lastMatching;
+  if (last && last.targets === targets && last.protocol === protocol && last.service === service && last.deployments === deployments && last.m.count === deployments.length) return last.m;
+  const m = matchingForKey(service, targets, protocol, deployments);
+  lastMatching = { service, targets, protocol, deployments, m };
+  return m;
+}
+
+function matchingForKey(service: string, targets: readonly string[], protocol: number, deployments: readonly Deployment[]): Matching {
   let byKey = matchingCache.get(deployments);
   if (!byKey) matchingCache.set(deployments, (byKey = new Map()));
   const key = `${protocol}\0${service}\0${targets.join('\0')}`;

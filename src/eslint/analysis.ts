@@ -40,6 +40,8 @@ export interface FileAnalysis {
   exposed(ruleset: Ruleset, hook: 'input' | 'forward', protocol: number, ports: NumSet): ExposedPiece[];
   /** Turn a model span into a report location (TypeScript: the ESTree node behind the rule). */
   where(span: Span, ruleId?: number): ReportTarget;
+  /** TypeScript files: the report target of each extracted rule, by rule id (what `where` looks up). */
+  nodes?: Map<number, ReportTarget>;
 }
 
 type Extractor = (ast: unknown, text: string, context: EslintRule.RuleContext) => { document: FirewallDocument; nodes: Map<number, ReportTarget> } | undefined;
@@ -67,37 +69,42 @@ function entriesOf(exposure: Exposure, protocol: number): ExposureEntry[] {
   return list;
 }
 
+/**
+ * The part of `ports` (an entry's destination ports) inside `query`, or undefined when none: exposedPieces' test.
+ * One interval (most entries): a binary search for the first query interval ending after its start, and no new set
+ * when that interval holds the whole entry.
+ */
+export function reachedPorts(ports: NumSet, query: NumSet): NumSet | undefined {
+  const q = query.bounds;
+  if (q.length === 0) return undefined;
+  const b = ports.bounds;
+  if (b.length !== 2) {
+    const d = ports.intersect(query);
+    return d.isEmpty ? undefined : d;
+  }
+  const a0 = b[0]!;
+  const a1 = b[1]!;
+  let lo = 0;
+  let hi = q.length / 2 - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (q[2 * mid + 1]! > a0) hi = mid;
+    else lo = mid + 1;
+  }
+  const q0 = q[2 * lo]!;
+  const q1 = q[2 * lo + 1]!;
+  if (q1 <= a0 || q0 >= a1) return undefined; // no query interval ends after it starts, or the next starts after it ends
+  if (q1 >= a1) return q0 <= a0 ? ports : IntervalSet.range(q0, a1);
+  return ports.intersect(query); // it spans a gap of the query
+}
+
 /** See FileAnalysis.exposed: the same entries, ports and order as `exposedPorts(exposure, protocol, ports)`. */
 export function exposedPieces(exposure: Exposure, protocol: number, ports: NumSet): ExposedPiece[] {
   const out: ExposedPiece[] = [];
   if (ports.isEmpty) return out;
-  const q = ports.bounds;
-  const last = q.length / 2 - 1;
   for (const entry of entriesOf(exposure, protocol)) {
-    const b = entry.dports.bounds;
-    let d: NumSet;
-    if (b.length === 2) {
-      // one interval (most entries): find the first query interval ending after its start; no sweep, and
-      // no new set when that interval holds the whole entry
-      const a0 = b[0]!;
-      const a1 = b[1]!;
-      let lo = 0;
-      let hi = last;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (q[2 * mid + 1]! > a0) hi = mid;
-        else lo = mid + 1;
-      }
-      const q0 = q[2 * lo]!;
-      const q1 = q[2 * lo + 1]!;
-      if (q1 <= a0 || q0 >= a1) continue; // no query interval ends after it starts, or the next starts after it ends
-      if (q1 >= a1) d = q0 <= a0 ? entry.dports : IntervalSet.range(q0, a1);
-      else d = entry.dports.intersect(ports); // it spans a gap of the query
-    } else {
-      d = entry.dports.intersect(ports);
-      if (d.isEmpty) continue;
-    }
-    out.push({ entry, protocol, ports: d });
+    const d = reachedPorts(entry.dports, ports);
+    if (d) out.push({ entry, protocol, ports: d });
   }
   return out;
 }
@@ -161,6 +168,7 @@ export function analyse(context: EslintRule.RuleContext): FileAnalysis | undefin
       return n ?? { loc: spanLoc(span) };
     },
   };
+  if (nodes) analysis.nodes = nodes;
   cache.set(ast, analysis);
   return analysis;
 }

@@ -3,10 +3,10 @@
  * line responsible for it, and the wording of sources and reasons.
  */
 import type { Rule as EslintRule } from 'eslint';
-import type { ExposureEntry } from '../analysis/types.js';
-import { AddrSet, type Chain, type NumSet, type Rule, type Span, type Table, IntervalSet } from '../model/index.js';
+import type { Exposure, ExposureEntry } from '../analysis/types.js';
+import { AddrSet, formatAddress, type Chain, type NumSet, type Rule, type Span, type Table, IntervalSet } from '../model/index.js';
 import { expectedPortsFor, judge, usedPorts, type ResolvedSettings } from '../deployments/index.js';
-import type { FileAnalysis, ReportTarget } from './analysis.js';
+import { reachedPorts, type FileAnalysis, type ReportTarget } from './analysis.js';
 import { findSuppression, suppressionsFor, type SuppressionScope } from '../suppressions/index.js';
 import { ajvLib } from '../parsers/libs.js';
 
@@ -80,38 +80,281 @@ export function groupByResponsible(entries: Iterable<{ entry: ExposureEntry; pro
 }
 
 /**
- * The CIDR list of an address set, by identity of its two interval sets: the same
- * entry's sources are described by several rules, and a group of one entry keeps
- * that entry's interval sets (union with the empty set returns the other operand).
+ * The entries of an exposure grouped by the line responsible for them, as groupByResponsible groups them (rules by
+ * id, policies by table and chain name), in report order: by position, then by first entry. Built once per exposure
+ * and shared by the rules that ask it about different ports; flat arrays, no object per entry.
  */
-const cidrCache = new WeakMap<object, WeakMap<object, readonly string[]>>();
+interface ResponsibleIndex {
+  /** Entry indices, group after group, each group's in exposure order. */
+  order: Int32Array;
+  /** Group k holds order[start[k]] … order[start[k + 1] - 1]. */
+  start: Int32Array;
+  /** Each group's position (span start offset). */
+  offset: Float64Array;
+  /**
+   * A policy group whose entries sit in chains with different spans (two tables with the same name in different
+   * families): its position depends on which entry a query reaches first, which only the per-query grouping gets right.
+   */
+  unstable: boolean;
+}
 
-function cidrParts(sources: AddrSet): readonly string[] {
-  let inner = cidrCache.get(sources.v4);
-  let parts = inner?.get(sources.v6);
-  if (parts) return parts;
-  const list: string[] = [];
-  if (sources.coversAll('ipv4')) list.push('0.0.0.0/0');
-  else list.push(...sources.only('ipv4').toCidrs());
-  if (sources.coversAll('ipv6')) list.push('::/0');
-  else list.push(...sources.only('ipv6').toCidrs());
-  parts = list;
-  if (!inner) cidrCache.set(sources.v4, (inner = new WeakMap()));
-  inner.set(sources.v6, parts);
-  return parts;
+const responsibleIndexes = new WeakMap<Exposure, ResponsibleIndex>();
+
+function responsibleSpan(entry: ExposureEntry): Span {
+  return entry.rule ? (entry.rule.reportSpan ?? entry.rule.span) : (entry.chain.policySpan ?? entry.chain.span);
+}
+
+function responsibleIndex(exposure: Exposure): ResponsibleIndex {
+  const hit = responsibleIndexes.get(exposure);
+  if (hit) return hit;
+  const entries = exposure.entries;
+  const groupOf = new Int32Array(entries.length);
+  const byRule = new Map<number, number>();
+  const byPolicy = new Map<string, number>();
+  const spans: Span[] = [];
+  let unstable = false;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    let g: number | undefined;
+    if (e.rule) {
+      g = byRule.get(e.rule.id);
+      if (g === undefined) byRule.set(e.rule.id, (g = spans.push(responsibleSpan(e)) - 1));
+    } else {
+      const key = `${e.table.name}/${e.chain.name}`;
+      g = byPolicy.get(key);
+      if (g === undefined) byPolicy.set(key, (g = spans.push(responsibleSpan(e)) - 1));
+      else if (spans[g] !== responsibleSpan(e)) unstable = true;
+    }
+    groupOf[i] = g;
+  }
+  const n = spans.length;
+  // groups are numbered by first entry: a stable sort by position gives (position, first entry); entries usually
+  // come in file order, so the sort is skipped when it has nothing to do
+  const rank = new Int32Array(n);
+  let sorted = true;
+  for (let k = 1; k < n && sorted; k++) if (spans[k]!.start.offset < spans[k - 1]!.start.offset) sorted = false;
+  if (sorted) for (let k = 0; k < n; k++) rank[k] = k;
+  else {
+    const byPos = Array.from({ length: n }, (_, k) => k).sort((x, y) => spans[x]!.start.offset - spans[y]!.start.offset || x - y);
+    for (let r = 0; r < n; r++) rank[byPos[r]!] = r;
+  }
+  const start = new Int32Array(n + 1);
+  for (let i = 0; i < entries.length; i++) start[rank[groupOf[i]!]! + 1]!++;
+  for (let r = 0; r < n; r++) start[r + 1]! += start[r]!;
+  const fill = start.slice(0, n);
+  const order = new Int32Array(entries.length);
+  for (let i = 0; i < entries.length; i++) order[fill[rank[groupOf[i]!]!]!++] = i;
+  const offset = new Float64Array(n);
+  for (let k = 0; k < n; k++) offset[rank[k]!] = spans[k]!.start.offset;
+  const index: ResponsibleIndex = { order, start, offset, unstable };
+  responsibleIndexes.set(exposure, index);
+  return index;
+}
+
+/**
+ * `groupByResponsible` of the pieces of `exposure` that reach `queries[i]` for `protocols[i]` (protocol after
+ * protocol, entries in exposure order), handed to `fn` one group at a time in the same order, with the same
+ * contents: no list of pieces and no list of groups, which on a 100k-rule file lived through the whole rule and
+ * were promoted to the old generation with everything they held.
+ */
+export function eachGroup(
+  exposure: Exposure,
+  protocols: readonly number[],
+  queries: readonly NumSet[],
+  fn: (g: ExposureGroup) => void,
+  /** Only the entries it accepts. */
+  only?: (entry: ExposureEntry) => boolean,
+): void {
+  const index = responsibleIndex(exposure);
+  const entries = exposure.entries;
+  if (index.unstable) {
+    const pieces: { entry: ExposureEntry; protocol: number; ports: NumSet }[] = [];
+    protocols.forEach((protocol, i) => {
+      for (const entry of entries) {
+        if (!entry.protocols.has(protocol) || (only && !only(entry))) continue;
+        const ports = reachedPorts(entry.dports, queries[i]!);
+        if (ports) pieces.push({ entry, protocol, ports });
+      }
+    });
+    for (const g of groupByResponsible(pieces)) fn(g);
+    return;
+  }
+  const { order, start, offset } = index;
+  const n = offset.length;
+  // groups at one position come out in the order in which the query reaches them first (groupByResponsible's
+  // stable sort): such a run is held back and sorted by that first piece
+  const run: Group[] = [];
+  let runOffset = -1;
+  const flush = (): void => {
+    if (run.length > 1) run.sort((x, y) => x.first - y.first);
+    for (const r of run) fn(r);
+    run.length = 0;
+  };
+  for (let k = 0; k < n; k++) {
+    let g: Group | undefined;
+    for (let pi = 0; pi < protocols.length; pi++) {
+      const protocol = protocols[pi]!;
+      const query = queries[pi]!;
+      for (let j = start[k]!; j < start[k + 1]!; j++) {
+        const entry = entries[order[j]!]!;
+        if (!entry.protocols.has(protocol) || (only && !only(entry))) continue;
+        const ports = reachedPorts(entry.dports, query);
+        if (!ports) continue;
+        if (!g) {
+          g = new Group(entry, protocol, ports, pi * entries.length + order[j]!);
+        } else {
+          const had = g.ports.get(protocol);
+          g.ports.set(protocol, had ? had.union(ports) : ports);
+          g.sources = g.sources.union(entry.sources);
+        }
+        if (entry.principals.length > 0) {
+          if (g.principals === NO_PRINCIPALS) g.principals = new Set();
+          for (const p of entry.principals) g.principals.add(p);
+        }
+        if (entry.certainty === 'open') g.certainty = 'open';
+        if (entry.reasons.length > 0) {
+          if (g.reasons === NO_REASONS) g.reasons = [];
+          for (const r of entry.reasons) if (!g.reasons.includes(r.message)) g.reasons.push(r.message);
+        }
+        if (entry.via && !g.via) g.via = `published through DNAT to ${entry.via.to} (line ${entry.via.rule.span.start.line})`;
+      }
+    }
+    if (!g) continue;
+    if (offset[k] !== runOffset) {
+      flush();
+      runOffset = offset[k]!;
+    }
+    run.push(g);
+  }
+  flush();
+}
+
+/** Shared by the groups that have none (netfilter entries never have principals; open ones no reasons): never added to. */
+const NO_PRINCIPALS: Set<string> = new Set();
+const NO_REASONS: string[] = [];
+
+/** One group of eachGroup: one shape for all, the key built only if read (the rules never do). */
+class Group implements ExposureGroup {
+  rule: Rule | undefined;
+  chain: Chain;
+  table: Table;
+  span: Span;
+  ruleId: number | undefined;
+  ports: Map<number, NumSet>;
+  sources: AddrSet;
+  principals: Set<string> = NO_PRINCIPALS;
+  certainty: 'open' | 'possibly-open' = 'possibly-open';
+  reasons: string[] = NO_REASONS;
+  via: string | undefined = undefined;
+  /** Where the query first reached the group (protocol rank × entries + entry index), for ties in position. */
+  first: number;
+  constructor(entry: ExposureEntry, protocol: number, ports: NumSet, first: number) {
+    this.rule = entry.rule;
+    this.ruleId = entry.rule?.id;
+    this.chain = entry.chain;
+    this.table = entry.table;
+    this.span = responsibleSpan(entry);
+    this.ports = new Map([[protocol, ports]]);
+    // the entry's own set (what ∅ ∪ sources is): its CIDR list is described once for every rule
+    this.sources = entry.sources;
+    this.first = first;
+  }
+  get key(): string {
+    return this.rule ? `rule:${this.rule.id}` : `policy:${this.table.name}/${this.chain.name}`;
+  }
+}
+
+/** The first CIDRs of an address set's minimal CIDR list (what `AddrSet.toCidrs` gives, whole spaces as "/0"), and how many it holds. */
+interface CidrHead {
+  head: string[];
+  count: number;
+  /** describeSources(sources) without principals, once built. */
+  text?: string;
+}
+
+/** describeSources prints at most four CIDRs: the rest are only counted. */
+const HEAD = 4;
+
+/**
+ * By identity of the set's interval sets: the same entry's sources are described by several rules, and a group of
+ * one entry keeps that entry's interval sets (union with the empty set returns the other operand). Only sets of
+ * many intervals, which the count walks in full, are kept: the cache lives as long as the exposure's entries, and
+ * the one CIDR of most findings is quicker to format again than to keep (a cache entry per finding was ~10 MB on
+ * 40k findings).
+ */
+const cidrCache = new WeakMap<object, { v6: object; head: CidrHead }>();
+const CACHED_BOUNDS = 16;
+
+function cidrHead(sources: AddrSet): CidrHead {
+  const hit = cidrCache.get(sources.v4);
+  if (hit && hit.v6 === sources.v6) return hit.head;
+  const head: string[] = [];
+  let count = 0;
+  if (sources.coversAll('ipv4')) {
+    head.push('0.0.0.0/0');
+    count++;
+  } else {
+    // the CIDRs of rangeToCidrs4 (src/model/addresses.ts), counted, and formatted only while they are printed:
+    // a union of thousands of sources was formatted in full for the three it names
+    const b = sources.v4.bounds;
+    for (let i = 0; i < b.length; i += 2) {
+      const hi = b[i + 1]!;
+      for (let cur = b[i]!; cur < hi; ) {
+        let size = 1;
+        let bits = 0;
+        while (size < 2 ** 32 && cur % (size * 2) === 0 && cur + size * 2 <= hi) {
+          size *= 2;
+          bits++;
+        }
+        // formatAddress('ipv4', cur), without its list of octets
+        if (head.length < HEAD) head.push(`${cur >>> 24}.${(cur >>> 16) & 255}.${(cur >>> 8) & 255}.${cur & 255}/${32 - bits}`);
+        count++;
+        cur += size;
+      }
+    }
+  }
+  if (sources.coversAll('ipv6')) {
+    if (head.length < HEAD) head.push('::/0');
+    count++;
+  } else {
+    const b = sources.v6.bounds;
+    for (let i = 0; i < b.length; i += 2) {
+      const hi = b[i + 1]!;
+      for (let cur = b[i]!; cur < hi; ) {
+        // rangeToCidrs6's block, found at once instead of bit by bit (each step made several bigints): the largest
+        // aligned at `cur` (its trailing zero bits, 128 at 0) that fits below `hi`
+        const tz = cur === 0n ? 128 : (cur & -cur).toString(2).length - 1;
+        const fit = (hi - cur).toString(2).length - 1;
+        const bits = BigInt(Math.min(tz, fit, 128));
+        if (head.length < HEAD) head.push(`${formatAddress('ipv6', cur)}/${128n - bits}`);
+        count++;
+        cur += 1n << bits;
+      }
+    }
+  }
+  const h: CidrHead = { head, count };
+  if (sources.v4.bounds.length + sources.v6.bounds.length >= CACHED_BOUNDS) cidrCache.set(sources.v4, { v6: sources.v6, head: h });
+  return h;
+}
+
+function joinHead(head: readonly string[], named: readonly string[], total: number): string {
+  if (total === 0) return 'no source';
+  const parts = named.length === 0 ? head : [...head, ...named];
+  if (total > HEAD) return `${parts.slice(0, 3).join(', ')} and ${total - 3} more`;
+  return parts.join(', ');
 }
 
 /** "0.0.0.0/0", "10.0.0.0/8, 192.168.0.0/16", "sg-123", "10.0.0.0/8 and 14 more". */
 export function describeSources(sources: AddrSet, principals: Iterable<string> = []): string {
-  const cidrs = cidrParts(sources);
-  const named = [...principals];
-  // a long CIDR list is cut to three: copy only what is printed
-  const parts = named.length === 0 && cidrs.length <= 4 ? cidrs : [...cidrs.slice(0, 4), ...named];
-  const total = cidrs.length + named.length;
-  if (total === 0) return 'no source';
-  if (total > 4) return `${parts.slice(0, 3).join(', ')} and ${total - 3} more`;
-  if (parts.length > 4) return `${parts.slice(0, 3).join(', ')} and ${parts.length - 3} more`;
-  return parts.join(', ');
+  const c = cidrHead(sources);
+  const named = Array.isArray(principals) ? (principals as string[]) : [...principals];
+  if (named.length === 0) return (c.text ??= joinHead(c.head, named, c.count));
+  return joinHead(c.head, named, c.count + named.length);
+}
+
+/** certaintyText with a capital: "Open", "Possibly open (…)". */
+export function certaintyTitle(g: { certainty: 'open' | 'possibly-open'; reasons: string[] }): string {
+  return g.certainty === 'open' ? 'Open' : capitalise(certaintyText(g));
 }
 
 export function certaintyText(g: { certainty: 'open' | 'possibly-open'; reasons: string[] }): string {
@@ -127,16 +370,18 @@ export function report(
   descriptor: { messageId: string; data: Record<string, string> },
   scope?: SuppressionScope,
 ): void {
-  const where = a.where(span, ruleId);
+  const node = ruleId !== undefined ? a.nodes?.get(ruleId) : undefined;
+  // the span's own start and end (ESLint reads only their lines and columns); read once, as a packed span builds them when read
+  const loc = node ? node.loc : { start: span.start, end: span.end };
   // inline `fwlint-ignore` suppressions (src/suppressions): covered line, named rule, scope, not expired
   const ast = context.sourceCode.ast as unknown as object;
-  if (findSuppression(suppressionsFor(ast, a.document, context.sourceCode.text, a.filePath), context.id, where.loc.start.line, scope)) return;
+  if (findSuppression(suppressionsFor(ast, a.document, context.sourceCode.text, a.filePath), context.id, loc.start.line, scope)) return;
   // one descriptor object, no spreads: tens of thousands of findings on a big file
-  const d: { node?: never; loc?: ReportTarget['loc']; messageId: string; data: Record<string, string>; suggest?: EslintRule.SuggestionReportDescriptor[] } = where.node
-    ? { node: where.node as never, messageId: descriptor.messageId, data: descriptor.data }
-    : { loc: where.loc, messageId: descriptor.messageId, data: descriptor.data };
-  if (where.suggestions && where.suggestions.length > 0) {
-    d.suggest = where.suggestions.map((s) => ({ desc: s.desc, fix: (fixer: EslintRule.RuleFixer) => fixer.replaceTextRange(s.range, s.text) }));
+  const d: { node?: never; loc?: ReportTarget['loc']; messageId: string; data: Record<string, string>; suggest?: EslintRule.SuggestionReportDescriptor[] } = node?.node
+    ? { node: node.node as never, messageId: descriptor.messageId, data: descriptor.data }
+    : { loc, messageId: descriptor.messageId, data: descriptor.data };
+  if (node?.suggestions && node.suggestions.length > 0) {
+    d.suggest = node.suggestions.map((s) => ({ desc: s.desc, fix: (fixer: EslintRule.RuleFixer) => fixer.replaceTextRange(s.range, s.text) }));
   }
   context.report(d as EslintRule.ReportDescriptor);
 }

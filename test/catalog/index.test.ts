@@ -79,6 +79,21 @@ describe('describePorts', () => {
   it('does not look up names for protocols without a registry', () => {
     expect(describePorts(1, numRange(0, 3))).toBe('ICMP 0-3 (4 ports)');
   });
+  it('answers again from its memo by protocol and bounds, never across protocols or sets', () => {
+    const tcp = 'TCP 1761 (cft-0, Transfer CFT PeSIT), 1762 (cft-1, Transfer CFT PeSIT over TLS), 1763 (cft-2, Transfer CFT SFTP), 1764 (cft-3), 1765 (cft-4, Transfer CFT COMS), 1766 (cft-5, Transfer CFT Copilot UI and web services), 1767 (cft-6, Transfer CFT Copilot mutual TLS for Central Governance/Flow Manager), 1768 (cft-7, Transfer CFT REST API and web UI)';
+    const udp = 'UDP 1761 (cft-0), 1762 (cft-1), 1763 (cft-2), 1764 (cft-3), 1765 (cft-4), 1766 (cft-5), 1767 (cft-6), 1768 (cft-7)';
+    for (let k = 0; k < 2; k++) {
+      expect(describePorts(6, numRange(1761, 1768))).toBe(tcp);
+      expect(describePorts(17, numRange(1761, 1768))).toBe(udp);
+      expect(describePorts(6, numRange(1761, 1767))).toBe(tcp.slice(0, tcp.indexOf(', 1768')));
+    }
+    // more distinct sets than the memo holds: still the same answers
+    for (let p = 20000; p < 25000; p++) {
+      const name = ianaName(p, 'tcp');
+      expect(describePorts(6, numRange(p, p))).toBe(`TCP ${p}${name !== undefined ? ` (${name})` : ''}`);
+    }
+    expect(describePorts(6, numRange(1761, 1768))).toBe(tcp);
+  });
 });
 
 describe('BUILTIN_SERVICES', () => {

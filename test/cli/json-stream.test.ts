@@ -27,6 +27,18 @@ const result = fc.record(
 );
 
 describe('JSON report in pieces', () => {
+  test('long strings (the file text ESLint puts in `source`) are escaped in pieces, surrogate pairs kept whole', () => {
+    const long = fc.array(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom('\n', '"', '\\', '😀', '\ud800', '\udc00', '\u0001')), { maxLength: 600 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(long, fc.nat({ max: 16383 }), (text, pad) => {
+        // padded so that the pieces' boundaries fall anywhere, also inside a surrogate pair
+        const results = [{ filePath: 'f', messages: [], source: 'x'.repeat(pad) + text + '😀'.repeat(20000) }];
+        expect([...jsonPieces(results)].join('')).toBe(JSON.stringify(results));
+      }),
+      { numRuns: 200, seed: 7 },
+    );
+  });
+
   test('the pieces joined are JSON.stringify(results), byte for byte', () => {
     fc.assert(
       fc.property(fc.array(result, { maxLength: 4 }), fc.integer({ min: 1, max: 64 }), (results, size) => {

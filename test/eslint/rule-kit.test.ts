@@ -4,7 +4,8 @@ import { computeExposure, exposedPorts } from '../../src/analysis/index.js';
 import { BUILTIN_SERVICES } from '../../src/catalog/index.js';
 import { expectedPortsFor, judge, type Deployment, type ResolvedSettings } from '../../src/deployments/index.js';
 import { exposedPieces, type FileAnalysis } from '../../src/eslint/analysis.js';
-import { describeSources, unexplainedPorts } from '../../src/eslint/rule-kit.js';
+import { describeSources, eachGroup, groupByResponsible, unexplainedPorts, type ExposureGroup } from '../../src/eslint/rule-kit.js';
+import type { Exposure, ExposureEntry } from '../../src/analysis/types.js';
 import { AddrSet, formatPorts, IntervalSet, numSetOf, parseCidr, type NumSet } from '../../src/model/index.js';
 import { formatById } from '../../src/parsers/registry.js';
 import '../../src/parsers/formats.js';
@@ -116,5 +117,120 @@ describe('describeSources', () => {
       expect(describeSources(AddrSet.EMPTY, ['sg-1'])).toBe('sg-1');
       expect(describeSources(AddrSet.ALL)).toBe('0.0.0.0/0, ::/0');
     }
+  });
+});
+
+/** describeSources as it was written before it counted CIDRs instead of listing them all. */
+function referenceSources(sources: AddrSet, principals: string[] = []): string {
+  const cidrs = [
+    ...(sources.coversAll('ipv4') ? ['0.0.0.0/0'] : sources.only('ipv4').toCidrs()),
+    ...(sources.coversAll('ipv6') ? ['::/0'] : sources.only('ipv6').toCidrs()),
+  ];
+  const parts = [...cidrs.slice(0, 4), ...principals];
+  const total = cidrs.length + principals.length;
+  if (total === 0) return 'no source';
+  if (total > 4) return `${parts.slice(0, 3).join(', ')} and ${total - 3} more`;
+  return parts.join(', ');
+}
+
+describe('describeSources against the full CIDR list', () => {
+  const v6 = fc.tuple(fc.integer({ min: 0, max: 0xffff }), fc.constantFrom(0, 1, 16, 48, 64, 127, 128)).map(([a, len]) => `${a.toString(16)}::/${len}`);
+  const range4 = fc.tuple(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 0, max: 5000 })).map(([lo, n]) => new AddrSet(IntervalSet.range(lo, Math.min(lo + n + 1, 2 ** 32)), IntervalSet.empty()));
+  const range6 = fc.tuple(fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }), fc.bigInt({ min: 0n, max: 1n << 80n })).map(([lo, n]) => {
+    const hi = lo + n + 1n;
+    return new AddrSet(IntervalSet.empty(), IntervalSet.range(lo, hi > 1n << 128n ? 1n << 128n : hi));
+  });
+  it('prints the same first CIDRs and count, for any set and principals', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(cidr.map((c) => parseCidr(c)!), v6.map((c) => parseCidr(c)!), range4, range6), { maxLength: 6 }), fc.array(fc.constantFrom('sg-1', 'sg-2', '*'), { maxLength: 3 }), (sets, principals) => {
+        const sources = AddrSet.unionAll(sets);
+        const named = [...new Set(principals)];
+        expect(describeSources(sources, named)).toBe(referenceSources(sources, named));
+        expect(describeSources(sources, new Set(named))).toBe(referenceSources(sources, named));
+        expect(describeSources(sources)).toBe(referenceSources(sources));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+/** A group as plain data, for comparing. */
+function plain(g: ExposureGroup) {
+  return {
+    key: g.key,
+    span: g.span.start.offset,
+    ruleId: g.ruleId,
+    chain: g.chain.name,
+    table: g.table.name,
+    ports: [...g.ports].map(([p, s]) => [p, formatPorts(s)]),
+    sources: g.sources.toString(),
+    principals: [...g.principals],
+    certainty: g.certainty,
+    reasons: g.reasons,
+    via: g.via,
+  };
+}
+
+describe('eachGroup (groups from the shared per-exposure index)', () => {
+  // hand-made exposures: rules sharing a position (cloud rules from one declaration), policies of two tables with
+  // the same name (positions differ: the per-query path), several entries per rule, both protocols
+  const span = (offset: number) => ({ start: { line: offset + 1, column: 1, offset }, end: { line: offset + 1, column: 5, offset: offset + 4 } });
+  const spans = [span(0), span(10), span(20), span(30)];
+  const rules = Array.from({ length: 6 }, (_, id) => ({ id, span: spans[id % 4]!, ...(id === 5 ? { reportSpan: spans[1]! } : {}) }));
+  const tables = [{ name: 'filter', family: 'ip' }, { name: 'filter', family: 'ip6' }, { name: 'other', family: 'inet' }];
+  const chains = [{ name: 'input', span: spans[3]!, policySpan: spans[2]! }, { name: 'input', span: spans[0]! }, { name: 'input', span: spans[1]! }];
+  // ports from a small space, so that queries and entries meet often
+  const smallSet = fc.array(fc.tuple(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 0, max: 8 })).map(([lo, n]) => [lo, lo + n] as const), { minLength: 1, maxLength: 3 }).map((r) => numSetOf(r));
+  const entry = fc
+    .record({
+      who: fc.integer({ min: -3, max: 5 }),
+      protocols: fc.subarray([6, 17], { minLength: 1 }),
+      dports: smallSet,
+      src: cidr,
+      principals: fc.subarray(['sg-1', 'sg-2']),
+      open: fc.boolean(),
+      reasons: fc.subarray(['opaque a', 'opaque b', 'opaque c']),
+      via: fc.boolean(),
+    })
+    .map((r): ExposureEntry => {
+      const policy = r.who < 0 ? -r.who - 1 : undefined;
+      const e = {
+        family: 'ipv4',
+        protocols: numSetOf(r.protocols.map((p) => [p, p] as const)),
+        dports: r.dports,
+        sources: parseCidr(r.src)!,
+        principals: r.principals,
+        interfaces: 'any',
+        certainty: r.open ? 'open' : 'possibly-open',
+        chain: chains[policy ?? r.who % 3]!,
+        table: tables[policy ?? r.who % 3]!,
+        reasons: r.reasons.map((message) => ({ message })),
+        ...(policy === undefined ? { rule: rules[r.who]! } : {}),
+        ...(r.via ? { via: { kind: 'dnat', rule: rules[0]!, to: '10.0.0.1:80' } } : {}),
+      };
+      return e as unknown as ExposureEntry;
+    });
+  it('gives the groups, order and contents of groupByResponsible over the pieces', () => {
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 14 }), smallSet, smallSet, fc.constantFrom([6, 17], [17, 6], [6]), fc.boolean(), (entries, q1, q2, protocols, onlyOpen) => {
+        const exposure = { entries } as unknown as Exposure;
+        const queries = [q1, q2].slice(0, protocols.length);
+        const only = onlyOpen ? (e: ExposureEntry) => e.certainty === 'open' : undefined;
+        const pieces = protocols.flatMap((protocol, i) =>
+          entries.filter((e) => e.protocols.has(protocol) && (!only || only(e))).flatMap((e) => {
+            const ports = e.dports.intersect(queries[i]!);
+            return ports.isEmpty ? [] : [{ entry: e, protocol, ports }];
+          }),
+        );
+        const want = groupByResponsible(pieces).map(plain);
+        // twice: the second walk uses the index built by the first
+        for (let k = 0; k < 2; k++) {
+          const got: ReturnType<typeof plain>[] = [];
+          eachGroup(exposure, protocols, queries, (g) => got.push(plain(g)), only);
+          expect(got).toEqual(want);
+        }
+      }),
+      { numRuns: 400 },
+    );
   });
 });

@@ -2,12 +2,12 @@
  * iptables-save / ip6tables-save output (= iptables-restore input): a single-pass
  * line scanner. Positions are computed from the current line, not by search.
  */
-import { DOCUMENT_START, type Diagnostic, type DocComment, type Family, type FirewallDocument, type Severity, type Span, type TableFamily } from '../../model/index.js';
+import { DOCUMENT_START, LineSpan, type Diagnostic, type DocComment, type Family, type FirewallDocument, type Severity, type Span, type TableFamily } from '../../model/index.js';
 import { runCommand, type CommandEnv } from './command.js';
 import { fastAppend } from './fast.js';
 import { newCache, type RuleContext } from './rule.js';
 import { NetfilterState, type TableState } from './state.js';
-import { LineSpan } from './span.js';
+
 import { tokenizeRestoreLine, type Tok } from './tokens.js';
 
 export interface SaveOptions {

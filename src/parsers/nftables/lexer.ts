@@ -4,7 +4,7 @@
  * `1024-65535`); their meaning is decided later, by the field they are compared
  * with, as nft's own datatypes do.
  */
-import { LineIndex, PackedSpan, type DocComment, type Diagnostic, type Position, type Span } from '../../model/index.js';
+import { LineIndex, LineSpan, PackedSpan, type DocComment, type Diagnostic, type Position, type Span } from '../../model/index.js';
 
 /**
  * A LineIndex that remembers the line of the last lookup: a parser asks for
@@ -27,10 +27,8 @@ export class HintedLineIndex extends LineIndex {
     const s = this.lineStarts;
     const a = this.lineOf(start);
     const b = this.lineOf(end);
-    const col0 = start - s[a]!;
-    const len = end - start;
-    if (a === b && col0 >= 0 && col0 < COL_LIMIT && len >= 0 && len < LEN_LIMIT) return new LineSpan(a + 1, start, col0 + len * COL_LIMIT);
-    return new PackedSpan(a + 1, col0 + 1, start, b + 1, end - s[b]! + 1, end);
+    if (a === b) return LineSpan.of(a + 1, s[a]!, start, end);
+    return new PackedSpan(a + 1, start - s[a]! + 1, start, b + 1, end - s[b]! + 1, end);
   }
 
   /** The 0-based line of an offset: the hinted line, the next one, or LineIndex's binary search. */
@@ -47,37 +45,6 @@ export class HintedLineIndex extends LineIndex {
     k = super.position(offset).line - 1;
     this.hint = k;
     return k;
-  }
-}
-
-/** Largest start column (0-based) and length a LineSpan packs into one small integer (below 2^31). */
-const COL_LIMIT = 65536;
-const LEN_LIMIT = 32768;
-
-/**
- * A span within one line as three small integers: 48 bytes where a PackedSpan takes 72 (a
- * 100k-rule ruleset keeps about four spans per rule). Reads give the same positions.
- */
-export class LineSpan implements Span {
-  readonly #line: number;
-  readonly #offset: number;
-  /** (start column - 1) + length * COL_LIMIT */
-  readonly #packed: number;
-  constructor(line: number, offset: number, packed: number) {
-    this.#line = line;
-    this.#offset = offset;
-    this.#packed = packed;
-  }
-  get start(): Position {
-    return { line: this.#line, column: (this.#packed % COL_LIMIT) + 1, offset: this.#offset };
-  }
-  get end(): Position {
-    const p = this.#packed;
-    const len = Math.floor(p / COL_LIMIT);
-    return { line: this.#line, column: (p % COL_LIMIT) + len + 1, offset: this.#offset + len };
-  }
-  toJSON(): { start: Position; end: Position } {
-    return { start: this.start, end: this.end };
   }
 }
 

@@ -5,7 +5,7 @@ import { fastAppend } from '../../../src/parsers/iptables/fast.js';
 import { V4NetCache } from '../../../src/parsers/iptables/netcache.js';
 import { newCache, v4CidrKey, v4CidrSet, type RuleContext } from '../../../src/parsers/iptables/rule.js';
 import { parseSave } from '../../../src/parsers/iptables/save.js';
-import { LineSpan } from '../../../src/parsers/iptables/span.js';
+import { LineSpan } from '../../../src/model/index.js';
 import { NetfilterState } from '../../../src/parsers/iptables/state.js';
 
 /** The whole document (spans through toJSON, sets through their bounds). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LineIndex, PackedSpan } from '../../../src/model/index.js';
-import { HintedLineIndex, LineSpan, lex } from '../../../src/parsers/nftables/lexer.js';
+import { LineIndex, LineSpan, PackedSpan } from '../../../src/model/index.js';
+import { HintedLineIndex, lex } from '../../../src/parsers/nftables/lexer.js';
 
 describe('HintedLineIndex', () => {
   const text = 'table inet filter {\n\n  chain input {\r\n    tcp dport 22 accept\n  }\n}\nx';

@@ -8,7 +8,7 @@ import { formatPorts } from '../model/index.js';
 import { eslintOptions, optionsModuleUrl, type EslintOptionsData } from './eslint-options.js';
 import { PACKAGE } from '../package-info.js';
 import { detectFormat, formatById } from '../parsers/registry.js';
-import { exists, isDirectory, loadFile, readStdin } from './inputs.js';
+import { detectFile, exists, isDirectory, isRegularFile, loadFile, readStdin } from './inputs.js';
 import { HELP, UsageError, type Io } from './main.js';
 import { pathsLabel, startProgress } from './progress.js';
 
@@ -137,12 +137,14 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
       lintPaths.push(abs);
       involved.push(abs);
     } else if (exists(abs) || !/[*?[{]/.test(t)) {
-      const lf = loadFile(t, inputFormat);
+      // ESLint reads a regular file again itself: only its head is read here, to know its format
+      const lf = isRegularFile(abs) ? detectFile(t, inputFormat) : loadFile(t, inputFormat);
       involved.push(dirname(abs));
       if (lf.error && lf.text !== undefined && !inputFormat && TYPESCRIPT_FILE.test(abs)) {
         // CDK / Pulumi code named explicitly: the same rules through eslint-plugin-firewall/typescript
         const { looksLikeFirewallCode } = await import('../parsers/typescript/index.js');
-        if (looksLikeFirewallCode(lf.text)) {
+        const whole = loadFile(t).text;
+        if (whole !== undefined && looksLikeFirewallCode(whole)) {
           lintPaths.push(abs);
           typescriptFiles.push(abs);
           continue;

@@ -28,9 +28,12 @@ function baseName(path: string): string {
  * The best format for a file, optionally limited to one ESLint language.
  * Returns undefined when no format recognises it.
  */
+/** How much of a text (UTF-16 code units) format detection reads. */
+export const DETECT_HEAD = 65536;
+
 export function detectFormat(filePath: string, text: string, language?: FormatDefinition['language']): FormatDefinition | undefined {
   const name = baseName(filePath);
-  const head = text.length > 65536 ? text.slice(0, 65536) : text;
+  const head = text.length > DETECT_HEAD ? text.slice(0, DETECT_HEAD) : text;
   let best: FormatDefinition | undefined;
   let bestScore = 0;
   for (const f of formats) {

@@ -83,6 +83,11 @@ export function spaceFor(ruleset: Ruleset, family: Family): Space {
     const prins = new Principals(names.prins, ruleset.kind === 'cloud' || names.prins.size > 0);
     s = { family, ifs, prins, universe: makeUniverse(family, ifs, prins) };
     byFam.set(family, s);
+    // the compiled-rule store at the size of the ruleset: grown by assignment, a 100k-rule store
+    // is copied a dozen times on its way, each copy a large object that only a full GC frees
+    let n = 0;
+    for (const t of ruleset.tables) for (const c of t.chains) n += c.rules.length;
+    sharedCompiled.set(s, newStore(n));
   }
   return s;
 }
@@ -307,9 +312,13 @@ interface Store {
 }
 const sharedCompiled = new WeakMap<Space, Store>();
 
+function newStore(size: number): Store {
+  return { rules: new Array<Rule | undefined>(size).fill(undefined), compiled: new Array<CompiledRule | undefined>(size).fill(undefined), other: new Map() };
+}
+
 function compiledIn(sp: Space): Store {
   let m = sharedCompiled.get(sp);
-  if (!m) sharedCompiled.set(sp, (m = { rules: [], compiled: [], other: new Map() }));
+  if (!m) sharedCompiled.set(sp, (m = newStore(0)));
   return m;
 }
 

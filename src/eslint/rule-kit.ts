@@ -376,6 +376,10 @@ export function report(
   // inline `fwlint-ignore` suppressions (src/suppressions): covered line, named rule, scope, not expired
   const ast = context.sourceCode.ast as unknown as object;
   if (findSuppression(suppressionsFor(ast, a.document, context.sourceCode.text, a.filePath), context.id, loc.start.line, scope)) return;
+  // A message built by concatenation is a tree of V8 cons strings (~10 nodes of 32 bytes for a finding's text)
+  // that ESLint keeps until the report is written; reading one character flattens it into one string (the
+  // tree becomes garbage now, not after the run): ~13 MB less kept on the 40k findings of a 100k-rule file.
+  for (const k in descriptor.data) descriptor.data[k]!.charCodeAt(0);
   // one descriptor object, no spreads: tens of thousands of findings on a big file
   const d: { node?: never; loc?: ReportTarget['loc']; messageId: string; data: Record<string, string>; suggest?: EslintRule.SuggestionReportDescriptor[] } = node?.node
     ? { node: node.node as never, messageId: descriptor.messageId, data: descriptor.data }

@@ -290,48 +290,12 @@ function cidrHead(sources: AddrSet): CidrHead {
   if (hit && hit.v6 === sources.v6) return hit.head;
   const head: string[] = [];
   let count = 0;
-  if (sources.coversAll('ipv4')) {
-    head.push('0.0.0.0/0');
+  // counted, and formatted only while they are printed: a union of thousands of sources was formatted in full
+  // for the few it names
+  sources.eachCidr((family, start, prefix) => {
+    if (head.length < HEAD) head.push(`${formatAddress(family, start)}/${prefix}`);
     count++;
-  } else {
-    // the CIDRs of rangeToCidrs4 (src/model/addresses.ts), counted, and formatted only while they are printed:
-    // a union of thousands of sources was formatted in full for the three it names
-    const b = sources.v4.bounds;
-    for (let i = 0; i < b.length; i += 2) {
-      const hi = b[i + 1]!;
-      for (let cur = b[i]!; cur < hi; ) {
-        let size = 1;
-        let bits = 0;
-        while (size < 2 ** 32 && cur % (size * 2) === 0 && cur + size * 2 <= hi) {
-          size *= 2;
-          bits++;
-        }
-        // formatAddress('ipv4', cur), without its list of octets
-        if (head.length < HEAD) head.push(`${cur >>> 24}.${(cur >>> 16) & 255}.${(cur >>> 8) & 255}.${cur & 255}/${32 - bits}`);
-        count++;
-        cur += size;
-      }
-    }
-  }
-  if (sources.coversAll('ipv6')) {
-    if (head.length < HEAD) head.push('::/0');
-    count++;
-  } else {
-    const b = sources.v6.bounds;
-    for (let i = 0; i < b.length; i += 2) {
-      const hi = b[i + 1]!;
-      for (let cur = b[i]!; cur < hi; ) {
-        // rangeToCidrs6's block, found at once instead of bit by bit (each step made several bigints): the largest
-        // aligned at `cur` (its trailing zero bits, 128 at 0) that fits below `hi`
-        const tz = cur === 0n ? 128 : (cur & -cur).toString(2).length - 1;
-        const fit = (hi - cur).toString(2).length - 1;
-        const bits = BigInt(Math.min(tz, fit, 128));
-        if (head.length < HEAD) head.push(`${formatAddress('ipv6', cur)}/${128n - bits}`);
-        count++;
-        cur += 1n << bits;
-      }
-    }
-  }
+  });
   const h: CidrHead = { head, count };
   if (sources.v4.bounds.length + sources.v6.bounds.length >= CACHED_BOUNDS) cidrCache.set(sources.v4, { v6: sources.v6, head: h });
   return h;

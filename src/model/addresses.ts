@@ -72,9 +72,42 @@ export class AddrSet {
   /** Minimal CIDR list, "0.0.0.0/0" / "::/0" for whole spaces. */
   toCidrs(): string[] {
     const out: string[] = [];
-    for (const [lo, hi] of this.v4.ranges()) out.push(...rangeToCidrs4(lo, hi));
-    for (const [lo, hi] of this.v6.ranges()) out.push(...rangeToCidrs6(lo, hi));
+    this.eachCidr((family, start, prefix) => out.push(`${formatAddress(family, start)}/${prefix}`));
     return out;
+  }
+
+  /**
+   * The blocks of the minimal CIDR list, IPv4 first, in address order: at each step the largest block aligned at
+   * the current address that fits in its interval. Unformatted, so that a caller printing a few can count the rest.
+   */
+  eachCidr(visit: (family: Family, start: number | bigint, prefix: number) => void): void {
+    const b4 = this.v4.bounds;
+    for (let i = 0; i < b4.length; i += 2) {
+      const hi = b4[i + 1]!;
+      for (let cur = b4[i]!; cur < hi; ) {
+        let size = 1;
+        let bits = 0;
+        while (size < 2 ** 32 && cur % (size * 2) === 0 && cur + size * 2 <= hi) {
+          size *= 2;
+          bits++;
+        }
+        visit('ipv4', cur, 32 - bits);
+        cur += size;
+      }
+    }
+    const b6 = this.v6.bounds;
+    for (let i = 0; i < b6.length; i += 2) {
+      const hi = b6[i + 1]!;
+      for (let cur = b6[i]!; cur < hi; ) {
+        // the block's size at once (bit by bit, each step made several bigints): the fewest of the trailing zero
+        // bits of `cur` (128 at 0) and the bits below the highest set bit of what is left
+        const tz = cur === 0n ? 128 : (cur & -cur).toString(2).length - 1;
+        const fit = (hi - cur).toString(2).length - 1;
+        const bits = Math.min(tz, fit, 128);
+        visit('ipv6', cur, 128 - bits);
+        cur += 1n << BigInt(bits);
+      }
+    }
   }
 
   toString(): string {
@@ -178,26 +211,3 @@ export function formatAddress(family: Family, value: number | bigint): string {
   return ipaddr.fromByteArray(parts.flatMap((p) => [p >> 8, p & 255])).toString();
 }
 
-function rangeToCidrs4(lo: number, hi: number): string[] {
-  const out: string[] = [];
-  let cur = lo;
-  while (cur < hi) {
-    let size = 1;
-    while (size < 2 ** 32 && cur % (size * 2) === 0 && cur + size * 2 <= hi) size *= 2;
-    out.push(`${formatAddress('ipv4', cur)}/${32 - Math.log2(size)}`);
-    cur += size;
-  }
-  return out;
-}
-
-function rangeToCidrs6(lo: bigint, hi: bigint): string[] {
-  const out: string[] = [];
-  let cur = lo;
-  while (cur < hi) {
-    let bits = 0n;
-    while (bits < 128n && cur % (1n << (bits + 1n)) === 0n && cur + (1n << (bits + 1n)) <= hi) bits++;
-    out.push(`${formatAddress('ipv6', cur)}/${128n - bits}`);
-    cur += 1n << bits;
-  }
-  return out;
-}

@@ -852,34 +852,21 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
         if (!prins) principals.set(c.sprin, (prins = Object.freeze(sp.prins.list(c.sprin)) as string[]));
         let ifs = interfaces.get(c.iif);
         if (ifs === undefined) interfaces.set(c.iif, (ifs = sp.ifs.describe(c.iif, noLo)));
-        const rule = at?.rule;
-        // (rule in the literal: an entry is not reshaped, and given a property store, after it is made)
-        const entry: ExposureEntry = rule
-          ? {
-              family,
-              protocols: c.proto,
-              dports: c.dport,
-              sources: c.src,
-              principals: prins,
-              interfaces: ifs,
-              certainty,
-              chain: at!.chain,
-              table: at!.table,
-              reasons,
-              rule,
-            }
-          : {
-              family,
-              protocols: c.proto,
-              dports: c.dport,
-              sources: c.src,
-              principals: prins,
-              interfaces: ifs,
-              certainty,
-              chain: at?.chain ?? NO_CHAIN,
-              table: at?.table ?? NO_TABLE,
-              reasons,
-            };
+        // one literal, `rule` included (undefined for a policy): an entry is not reshaped, and given a
+        // property store, after it is made
+        const entry: ExposureEntry = {
+          family,
+          protocols: c.proto,
+          dports: c.dport,
+          sources: c.src,
+          principals: prins,
+          interfaces: ifs,
+          certainty,
+          chain: at?.chain ?? NO_CHAIN,
+          table: at?.table ?? NO_TABLE,
+          reasons,
+          rule: at?.rule,
+        };
         if (via) entry.via = { kind: 'dnat', rule: via.rule, to: via.to };
         exposure.entries.push(entry);
       }

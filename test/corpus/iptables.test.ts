@@ -10,7 +10,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CORPUS, corpusPresent, walk } from './corpus.js';
+import { CORPUS, corpusPresent } from './corpus.js';
 import { describe, expect, it } from 'vitest';
 import { canonicalRuleset, type FirewallDocument } from '../../src/model/index.js';
 import { parseIptables } from '../../src/parsers/iptables/index.js';

@@ -23,7 +23,6 @@ import {
   cachedAddr,
   cachedProtocolNumber,
   ctStates,
-  decimalPort,
   isFlagOption,
   isKnownModule,
   isKnownModuleOption,

@@ -71,7 +71,7 @@ const rule: Rule.RuleModule = {
       if (!a) return;
       for (const ruleset of a.document.rulesets) {
         const targets = a.targets(ruleset);
-        const target = targets.join(', ') || ruleset.name;
+        const target = a.label(ruleset);
         eachGroup(a.exposure(ruleset, 'input'), PROTOCOLS, queries, (g) => {
           let ports = '';
           for (const [protocol, set] of g.ports) {

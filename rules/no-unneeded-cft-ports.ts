@@ -1,4 +1,3 @@
-import { basename } from 'node:path';
 import type { Rule } from 'eslint';
 import { CFT_BLOCK, describePorts } from '../src/catalog/index.js';
 import { judge } from '../src/deployments/index.js';
@@ -41,7 +40,7 @@ const rule: Rule.RuleModule = {
       if (!a) return;
       for (const ruleset of a.document.rulesets) {
         const targets = a.targets(ruleset);
-        const target = targets.length > 0 ? targets.join(', ') : a.filePath ? basename(a.filePath) : ruleset.name;
+        const target = a.label(ruleset);
         eachGroup(a.exposure(ruleset, 'input'), PROTOCOLS, QUERIES, (g) => {
           const certainty = certaintyTitle(g);
           const sources = describeSources(g.sources, g.principals);

@@ -4,6 +4,7 @@
  * CDK/Pulumi TypeScript), the exposure per ruleset and hook, the deployment
  * settings and the targets each ruleset protects. Rules only judge.
  */
+import { basename } from 'node:path';
 import type { Rule as EslintRule } from 'eslint';
 // the engine modules a lint needs, not the package index (which also loads the packet tracer)
 import { computeExposure } from '../analysis/exposure.js';
@@ -32,6 +33,11 @@ export interface FileAnalysis {
   settings: ResolvedSettings;
   exposure(ruleset: Ruleset, hook: 'input' | 'forward'): Exposure;
   targets(ruleset: Ruleset): string[];
+  /**
+   * How a finding names what the ruleset protects: its targets, else the file's base name (never a path that differs
+   * between a laptop and CI), else the ruleset's own name. Every rule that names the target uses this.
+   */
+  label(ruleset: Ruleset): string;
   /**
    * The entries of an exposure that carry `protocol` and reach some of `ports`, in exposure order, each with the ports it
    * reaches: what `exposedPorts` gives, without copying every entry (the per-protocol entry lists are built once per
@@ -162,6 +168,10 @@ export function analyse(context: EslintRule.RuleContext): FileAnalysis | undefin
         targetCache.set(ruleset, t);
       }
       return t;
+    },
+    label(ruleset) {
+      const t = analysis.targets(ruleset);
+      return t.length > 0 ? t.join(', ') : filePath ? basename(filePath) : ruleset.name;
     },
     where(span, ruleId) {
       const n = ruleId !== undefined ? nodes?.get(ruleId) : undefined;

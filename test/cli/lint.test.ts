@@ -46,6 +46,22 @@ describe('fwlint lint', () => {
     expect(cft[0]!.message).toContain('reachable from 0.0.0.0/0 without a Transfer CFT deployment on stdin.');
   });
 
+  it('names a file without targets by its base name in every rule, not by the absolute path ESLint passes', () => {
+    const d = tmp();
+    mkdirSync(join(d, 'edge'));
+    writeFileSync(join(d, 'edge', 'gw.rules'), CFT_SAVE.replace('-A INPUT -i lo', '-A INPUT -p tcp --dport 4444 -j ACCEPT\n-A INPUT -i lo'));
+    const r = fwlint(['-f', 'json', 'edge/gw.rules'], { cwd: d });
+    expect(r.code).toBe(1);
+    const [result] = JSON.parse(r.stdout) as { messages: { ruleId: string; line: number; message: string }[] }[];
+    const named = result!.messages
+      .filter((m) => m.ruleId === 'firewall/no-undeclared-registered-ports' || m.ruleId === 'firewall/no-unneeded-cft-ports')
+      .map((m) => `${m.line} ${m.ruleId} ${m.message.slice(m.message.lastIndexOf(' on ') + 4)}`);
+    expect(named).toEqual([
+      '5 firewall/no-undeclared-registered-ports gw.rules.',
+      '7 firewall/no-unneeded-cft-ports gw.rules.',
+    ]);
+  });
+
   it('exits 0 on a clean ruleset and prints the summary table', () => {
     const d = tmp();
     writeFileSync(join(d, 'rules.v4'), CLEAN_SAVE);

@@ -46,10 +46,28 @@ function median(list) {
   return s[Math.floor(s.length / 2)];
 }
 
+function summary(samples) {
+  return { wall: median(samples.map((s) => s.wall)), cpu: median(samples.map((s) => s.cpu)), rss: Math.max(...samples.map((s) => s.rss)), status: samples[0].status, timedOut: samples.some((s) => s.timedOut), stderr: samples[0].stderr };
+}
+
 function bench(cmd, argv, n = runs, o) {
   const samples = [];
   for (let i = 0; i < n; i++) samples.push(measure(cmd, argv, o));
-  return { wall: median(samples.map((s) => s.wall)), cpu: median(samples.map((s) => s.cpu)), rss: Math.max(...samples.map((s) => s.rss)), status: samples[0].status, timedOut: samples.some((s) => s.timedOut), stderr: samples[0].stderr };
+  return summary(samples);
+}
+
+/**
+ * fwlint and a native tool on the same file, run alternately (fwlint, native, fwlint, native, …): this VM's speed
+ * drifts over minutes, and a ratio is only meaningful between runs made under the same conditions.
+ */
+function benchPair(argv, nativeCmd, nativeArgv, n, nNative) {
+  const a = [];
+  const b = [];
+  for (let i = 0; i < Math.max(n, nNative); i++) {
+    if (i < n) a.push(measure(process.execPath, argv));
+    if (i < nNative) b.push(measure(nativeCmd, nativeArgv));
+  }
+  return [summary(a), summary(b)];
 }
 
 const canNs = native && process.getuid?.() === 0 && spawnSync('unshare', ['-n', 'true']).status === 0;
@@ -66,22 +84,25 @@ function row(kind, size, file, result, nativeResult) {
 // cold start: a 20-line file against `node -e 0`
 const small = join(out, 'small.rules');
 writeFileSync(small, iptablesSave(14, 7));
-const nodeZero = bench(process.execPath, ['-e', '0']);
-const cold = bench(process.execPath, [fwlint, '-f', 'json', small]);
+const [cold, nodeZero] = benchPair([fwlint, '-f', 'json', small], process.execPath, ['-e', '0'], runs, runs);
 console.log(`cold start: node -e 0 ${fmt(nodeZero.wall)} s, fwlint on 20 lines ${fmt(cold.wall)} s (${fmt(cold.wall / nodeZero.wall, 2)}×)`);
 
 for (const size of sizes) {
   const label = size >= 1000 ? `${size / 1000}k` : String(size);
   const ipt = join(out, `iptables-${label}.rules`);
   writeFileSync(ipt, iptablesSave(size));
-  const r1 = bench(process.execPath, [fwlint, '-f', 'json', ipt], size >= 100000 ? Math.min(runs, 3) : runs);
-  const n1 = canNs && has('iptables-restore') ? bench('unshare', ['-n', 'iptables-restore', '--test', ipt], runs) : undefined;
+  const nIpt = size >= 100000 ? Math.min(runs, 3) : runs;
+  const withRestore = canNs && has('iptables-restore');
+  const [r1, n1] = withRestore
+    ? benchPair([fwlint, '-f', 'json', ipt], 'unshare', ['-n', 'iptables-restore', '--test', ipt], nIpt, runs)
+    : [bench(process.execPath, [fwlint, '-f', 'json', ipt], nIpt), undefined];
   row('iptables-save', size, ipt, r1, n1);
 
   const host = join(out, `iptables-host-${label}.rules`);
   writeFileSync(host, iptablesHost(size));
-  const h1 = bench(process.execPath, [fwlint, '-f', 'json', host], size >= 100000 ? Math.min(runs, 3) : runs);
-  const hn = canNs && has('iptables-restore') ? bench('unshare', ['-n', 'iptables-restore', '--test', host], runs) : undefined;
+  const [h1, hn] = withRestore
+    ? benchPair([fwlint, '-f', 'json', host], 'unshare', ['-n', 'iptables-restore', '--test', host], nIpt, runs)
+    : [bench(process.execPath, [fwlint, '-f', 'json', host], nIpt), undefined];
   row('iptables host', size, host, h1, hn);
 
   const nft = join(out, `nftables-${label}.nft`);
@@ -106,7 +127,7 @@ const dirty = (spawnSync('git', ['status', '--porcelain', '--untracked-files=no'
 const lines = [
   `Run: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}, commit ${commit}${dirty ? ' (with uncommitted changes)' : ''}, load average at start ${loadAtStart.map((x) => x.toFixed(2)).join(' ')}.`,
   `Machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}, Node ${process.version}. `,
-  `Runs: median of ${runs} whole-process runs (3 for 100k files; 1 for \`nft -c -f\`). fwlint runs all recommended rules with \`-f json\`.`,
+  `Runs: median of ${runs} whole-process runs (3 for 100k files; 1 for \`nft -c -f\`), fwlint alternately with \`iptables-restore --test\` and, for the cold start, with \`node -e 0\`. fwlint runs all recommended rules with \`-f json\`.`,
   `Native tools run inside \`unshare -n\` (a namespace of our own)${canNs ? '' : ' — not available in this run, columns empty'}.`,
   '',
   `Cold start: \`node -e 0\` ${fmt(nodeZero.wall)} s; fwlint on a 20-line file ${fmt(cold.wall)} s = **${fmt(cold.wall / nodeZero.wall, 2)}×** (target ≤ 5×).`,

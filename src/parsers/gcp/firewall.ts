@@ -227,7 +227,7 @@ function targetClasses(spec: GcpFirewallSpec): string[] | undefined {
   return out.length > 0 ? out : undefined;
 }
 
-function compileOne(spec: GcpFirewallSpec, order: number, diagnostics: Diagnostic[]): Compiled {
+function compileOne(spec: GcpFirewallSpec, diagnostics: Diagnostic[]): Compiled {
   const matches: Match[] = [...(spec.extra ?? [])];
   // direction
   let ingress = true;
@@ -369,7 +369,7 @@ function className(c: string): string {
  * target class and one for all instances (untargeted rules only).
  */
 export function compileGcp(specs: GcpFirewallSpec[], docSpan: Span, ids: IdSource, diagnostics: Diagnostic[], mode: 'vpc' | 'policy' = 'vpc'): Ruleset[] {
-  const compiled = specs.map((s, i) => compileOne(s, i, diagnostics));
+  const compiled = specs.map((s) => compileOne(s, diagnostics));
   const networks = new Map<string, Compiled[]>();
   for (const c of compiled) {
     let l = networks.get(c.network);

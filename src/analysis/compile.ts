@@ -5,7 +5,7 @@
  * may = everything. Negation swaps and complements them; conjunction and
  * disjunction act on both sides.
  */
-import { AddrSet, IntervalSet, PORT_PROTOCOLS, type Family, type Match, type Rule, type Ruleset, type TableFamily } from '../model/index.js';
+import { AddrSet, IntervalSet, PORT_PROTOCOLS, type Family, type NumSet, type Match, type Rule, type Ruleset, type TableFamily } from '../model/index.js';
 import {
   Atoms,
   addrIsect,
@@ -13,6 +13,8 @@ import {
   CT_BASE,
   cubeIsEmpty,
   isectIv,
+  addrSub,
+  subIv,
   CT_DNAT_BITS,
   ctBit,
   intersectRegions,
@@ -201,49 +203,116 @@ function ctMask(states: readonly string[]): number {
 
 const EMPTY_COND: Cond = { must: [], may: [], opaque: [] };
 
+const ICMP4_PROTO = IntervalSet.range(1, 2);
+const ICMP6_PROTO = IntervalSet.range(58, 59);
+
 /**
- * The common case of compileConj without intermediate cubes: every match decidable, not negated
- * and about one dimension, so the conjunction is one cube narrowed dimension by dimension (the
- * same cube the general path builds). undefined when a match needs the general path.
+ * The common case of compileConj without intermediate cubes: every match decidable and about one
+ * dimension, so the conjunction is one cube narrowed dimension by dimension — the set the general
+ * path builds, and a non-empty cube is the only product of its set, so the same cube. A negated
+ * match narrows by the complement of its set, which is one cube too (`! -s`, `! -i`, `! -p`,
+ * `! --ctstate`) — except for ports: the complement of `--dport P` is "a protocol without ports,
+ * or a port protocol with another port", two cubes, which the final protocol set reduces to one
+ * when it lies inside or outside the port protocols (`-p tcp ! --dport 22`): negated ports are
+ * applied after the loop. undefined when a match needs the general path (it then yields the same).
  */
-function simpleConj(ms: readonly Match[], sp: Space, pre: boolean): Cond | undefined {
+function simpleConj(ms: readonly Match[], sp: Space, local: boolean, pre: boolean): Cond | undefined {
   const U = sp.universe;
   let { proto, iif, oif, ct, icmp, dport, sport, dst, src, sprin } = U;
+  let notDport: NumSet | undefined;
+  let notSport: NumSet | undefined;
   for (const m of ms) {
-    if (m.negated) return undefined;
+    const neg = m.negated === true;
     switch (m.kind) {
       case 'family':
+        if (neg) return undefined;
         if (m.family !== sp.family) return EMPTY_COND;
         break;
       case 'protocol':
-        proto = isectIv(proto, m.protocols);
+        if (!neg) proto = isectIv(proto, m.protocols);
+        else if (!m.protocols.isEmpty) proto = subIv(proto, m.protocols);
         break;
       case 'address': {
         const a = m.addrs.only(sp.family);
-        if (m.dir === 'src') {
+        if (neg) {
+          // ∖ the addresses only: principals are not addresses (the complement keeps them)
+          if (a.isEmpty) break;
+          if (m.dir === 'src') src = addrSub(src, a);
+          else dst = addrSub(dst, a);
+        } else if (m.dir === 'src') {
           src = addrIsect(src, a);
           sprin = 0n;
         } else dst = addrIsect(dst, a);
         break;
       }
       case 'port':
+        if (neg) {
+          if (m.ports.isEmpty) break;
+          if (m.dir === 'dst') {
+            if (notDport) return undefined;
+            notDport = m.ports;
+          } else {
+            if (notSport) return undefined;
+            notSport = m.ports;
+          }
+          break;
+        }
         proto = isectIv(proto, PORT_PROTOCOLS);
         if (m.dir === 'dst') dport = isectIv(dport, m.ports);
         else sport = isectIv(sport, m.ports);
         break;
       case 'interface': {
         if (pre && m.dir === 'out') return undefined;
-        const mask = sp.ifs.mask(m.names);
+        let mask = sp.ifs.mask(m.names);
+        if (neg) {
+          if (mask === 0n) break;
+          mask = U.iif & ~mask;
+        }
         if (m.dir === 'in') iif = iif === U.iif ? mask : iif & mask;
         else oif = oif === U.oif ? mask : oif & mask;
         break;
       }
-      case 'ctstate':
-        ct &= ctMask(m.states);
+      case 'ctstate': {
+        const mask = ctMask(m.states);
+        if (!neg) ct &= mask;
+        else if (mask !== 0) ct &= ~mask;
+        break;
+      }
+      case 'icmp-type':
+        if (neg) return undefined;
+        if (m.family !== sp.family || m.values.isEmpty) return EMPTY_COND;
+        proto = isectIv(proto, m.family === 'ipv4' ? ICMP4_PROTO : ICMP6_PROTO);
+        icmp = isectIv(icmp, m.values);
+        break;
+      case 'principal': {
+        if (neg || m.dir === 'dst') return undefined;
+        const mask = sp.prins.mask(m.names);
+        if (mask === 0n) return EMPTY_COND;
+        src = AddrSet.EMPTY;
+        sprin &= mask;
+        break;
+      }
+      case 'fragment':
+        // the first packet of a connection is never a non-first fragment
+        if (!neg) return EMPTY_COND;
+        break;
+      case 'addrtype':
+        // decidable only as `addrtype dst LOCAL` of a packet addressed to this host (compileMatch)
+        if (neg || !(m.dir === 'dst' && local && m.types.some((t) => t.toUpperCase() === 'LOCAL'))) return undefined;
         break;
       default:
         return undefined;
     }
+  }
+  if (notDport || notSport) {
+    // the protocols inside the port protocols: the other ports; outside them: no port to test
+    const inside = isectIv(proto, PORT_PROTOCOLS);
+    if (inside.isEmpty) {
+      // (no port narrows these protocols)
+    } else if (inside.equals(proto)) {
+      if (notDport) dport = subIv(dport, notDport);
+      if (notSport) sport = subIv(sport, notSport);
+    } else return undefined;
   }
   const c: Cube = { proto, iif, oif, ct, icmp, dport, sport, dst, src, sprin };
   if (cubeIsEmpty(c)) return EMPTY_COND;
@@ -252,7 +321,7 @@ function simpleConj(ms: readonly Match[], sp: Space, pre: boolean): Cond | undef
 }
 
 export function compileConj(ms: readonly Match[], sp: Space, local: boolean, pre = false): Cond {
-  const fast = simpleConj(ms, sp, pre);
+  const fast = simpleConj(ms, sp, local, pre);
   if (fast) return fast === EMPTY_COND ? { must: [], may: [], opaque: [] } : fast;
   let must: Cube[] = [sp.universe];
   let may: Cube[] = must;

@@ -208,10 +208,27 @@ function addrOverlaps(a: AddrSet, b: AddrSet): boolean {
   return overlapsIv(a.v4, b.v4) || overlapsIv(a.v6, b.v6);
 }
 
-/** a ∩ b ≠ 0 for bit masks; equal masks (the common case) need no BigInt arithmetic, which allocates. */
-function meets(a: bigint, b: bigint): boolean {
-  return a === b ? a !== 0n : (a & b) !== 0n;
+/**
+ * a ∩ b ≠ 0 for bit masks. Equal masks (the common case) need no BigInt arithmetic, which
+ * allocates; and the last pair asked is remembered, one memo per dimension: masks are shared (the
+ * universe's, the atoms' cached ones, a flow's through all its copies), so the same two objects
+ * meet again and again — a BigInt `&` allocates each time.
+ */
+class MeetMemo {
+  a = 0n;
+  b = 0n;
+  r = false;
+  meets(a: bigint, b: bigint): boolean {
+    if (a === b) return a !== 0n;
+    if (a === this.a && b === this.b) return this.r;
+    this.a = a;
+    this.b = b;
+    return (this.r = (a & b) !== 0n);
+  }
 }
+const iifMemo = new MeetMemo();
+const oifMemo = new MeetMemo();
+const prinMemo = new MeetMemo();
 
 /** a \ b ≠ 0 for bit masks. */
 function exceeds(a: bigint, b: bigint): boolean {
@@ -224,15 +241,15 @@ function and(a: bigint, b: bigint): bigint {
 
 export function cubesOverlap(a: Cube, b: Cube): boolean {
   return (
-    meets(a.iif, b.iif) &&
+    iifMemo.meets(a.iif, b.iif) &&
     (a.ct & b.ct) !== 0 &&
-    meets(a.oif, b.oif) &&
+    oifMemo.meets(a.oif, b.oif) &&
     overlapsIv(a.proto, b.proto) &&
     overlapsIv(a.dport, b.dport) &&
     overlapsIv(a.sport, b.sport) &&
     overlapsIv(a.icmp, b.icmp) &&
     addrOverlaps(a.dst, b.dst) &&
-    (meets(a.sprin, b.sprin) || addrOverlaps(a.src, b.src))
+    (prinMemo.meets(a.sprin, b.sprin) || addrOverlaps(a.src, b.src))
   );
 }
 
@@ -338,7 +355,7 @@ export function addrIsect(a: AddrSet, b: AddrSet): AddrSet {
   return new AddrSet(v4, v6);
 }
 
-function addrSub(a: AddrSet, b: AddrSet): AddrSet {
+export function addrSub(a: AddrSet, b: AddrSet): AddrSet {
   if (a === b) return AddrSet.EMPTY;
   return new AddrSet(subIv(a.v4, b.v4), subIv(a.v6, b.v6));
 }
@@ -620,9 +637,16 @@ function addrKeysOf(s: AddrSet, role: 0 | 1): Keys {
   return m.keys;
 }
 
-function cubeKeys(c: Cube): Keys[] {
-  return [portKeys(c.dport), c.sprin !== 0n ? undefined : addrKeysOf(c.src, 0), addrKeysOf(c.dst, 1), protoKeys(c.proto)];
+/** The keys of c per dimension, into out (a query's keys go to one scratch list: no list per query). */
+function cubeKeys(c: Cube, out: Keys[] = []): Keys[] {
+  out[0] = portKeys(c.dport);
+  out[1] = c.sprin !== 0n ? undefined : addrKeysOf(c.src, 0);
+  out[2] = addrKeysOf(c.dst, 1);
+  out[3] = protoKeys(c.proto);
+  return out;
 }
+/** The keys of the query being answered (find does not nest). */
+const queryKeys: Keys[] = [undefined, undefined, undefined, undefined];
 
 /**
  * Ids by key, ascending. A key with one id holds the number itself (most keys of a long
@@ -816,7 +840,7 @@ export class CubeIndex<T extends { c: Cube }> {
   }
 
   private find(q: Cube, out: Set<number> | number[], maxCost: number): boolean {
-    const qk = cubeKeys(q);
+    const qk = cubeKeys(q, queryKeys);
     let best = -1;
     let bestSub = -1;
     let bestCost = this.live + this.dead;

@@ -501,7 +501,8 @@ class Engine {
       if (cr.may.length === 0) continue;
       const a = rule.action;
       if (a.kind === 'continue') continue;
-      touched.length = 0;
+      // (setting the length of an array calls into the runtime: only when there is something to drop)
+      if (touched.length !== 0) touched.length = 0;
       R.queryAll(cr.may, touched);
       if (touched.length === 0) continue;
       let mtag = -1;

@@ -14,6 +14,8 @@ import {
   cubeIsEmpty,
   isectIv,
   addrSub,
+  Box,
+  copyCube,
   subIv,
   CT_DNAT_BITS,
   ctBit,
@@ -94,6 +96,16 @@ export function spaceFor(ruleset: Ruleset, family: Family): Space {
   return s;
 }
 
+const ICMP4_PROTO = IntervalSet.range(1, 2);
+const ICMP6_PROTO = IntervalSet.range(58, 59);
+
+/** A copy of c narrowed by set (the general path: not hot). */
+function narrow(c: Cube, set: (x: Box) => unknown): Box {
+  const x = copyCube(c);
+  set(x);
+  return x;
+}
+
 function describeMatch(m: Match): string {
   if (m.kind === 'opaque') return `${m.negated ? '! ' : ''}${m.text}`;
   if (m.kind === 'addrtype') return `${m.negated ? '! ' : ''}addrtype ${m.dir} ${m.types.join(',')}`;
@@ -115,16 +127,35 @@ export function compileMatch(m: Match, sp: Space, local: boolean, pre = false): 
       c = dec(m.family === sp.family ? [U] : []);
       break;
     case 'protocol':
-      c = dec(m.protocols.isEmpty ? [] : [{ ...U, proto: m.protocols }]);
+      c = dec(m.protocols.isEmpty ? [] : [narrow(U, (x) => (x.proto = m.protocols))]);
       break;
     case 'address': {
       const a = m.addrs.only(sp.family);
       if (a.isEmpty) c = dec([]);
-      else c = dec([m.dir === 'src' ? { ...U, src: a, sprin: 0n } : { ...U, dst: a }]);
+      else
+        c = dec([
+          narrow(U, (x) => {
+            if (m.dir === 'dst') x.dst = a;
+            else {
+              x.src = a;
+              x.sprin = 0n;
+            }
+          }),
+        ]);
       break;
     }
     case 'port':
-      c = dec(m.ports.isEmpty ? [] : [m.dir === 'dst' ? { ...U, proto: PORT_PROTOCOLS, dport: m.ports } : { ...U, proto: PORT_PROTOCOLS, sport: m.ports }]);
+      c = dec(
+        m.ports.isEmpty
+          ? []
+          : [
+              narrow(U, (x) => {
+                x.proto = PORT_PROTOCOLS;
+                if (m.dir === 'dst') x.dport = m.ports;
+                else x.sport = m.ports;
+              }),
+            ],
+      );
       break;
     case 'interface': {
       if (pre && m.dir === 'out') {
@@ -133,17 +164,23 @@ export function compileMatch(m: Match, sp: Space, local: boolean, pre = false): 
         break;
       }
       const mask = sp.ifs.mask(m.names);
-      c = dec(mask === 0n ? [] : [m.dir === 'in' ? { ...U, iif: mask } : { ...U, oif: mask }]);
+      c = dec(mask === 0n ? [] : [narrow(U, (x) => (m.dir === 'in' ? (x.iif = mask) : (x.oif = mask)))]);
       break;
     }
     case 'ctstate': {
       const mask = ctMask(m.states);
-      c = dec(mask === 0 ? [] : [{ ...U, ct: mask }]);
+      c = dec(mask === 0 ? [] : [narrow(U, (x) => (x.ct = mask))]);
       break;
     }
     case 'icmp-type': {
       if (m.family !== sp.family || m.values.isEmpty) c = dec([]);
-      else c = dec([{ ...U, proto: IntervalSet.range(m.family === 'ipv4' ? 1 : 58, m.family === 'ipv4' ? 2 : 59), icmp: m.values }]);
+      else
+        c = dec([
+          narrow(U, (x) => {
+            x.proto = m.family === 'ipv4' ? ICMP4_PROTO : ICMP6_PROTO;
+            x.icmp = m.values;
+          }),
+        ]);
       break;
     }
     case 'principal': {
@@ -152,7 +189,16 @@ export function compileMatch(m: Match, sp: Space, local: boolean, pre = false): 
         break;
       }
       const mask = sp.prins.mask(m.names);
-      c = dec(mask === 0n ? [] : [{ ...U, src: AddrSet.EMPTY, sprin: mask }]);
+      c = dec(
+        mask === 0n
+          ? []
+          : [
+              narrow(U, (x) => {
+                x.src = AddrSet.EMPTY;
+                x.sprin = mask;
+              }),
+            ],
+      );
       break;
     }
     case 'fragment':
@@ -202,9 +248,6 @@ function ctMask(states: readonly string[]): number {
 }
 
 const EMPTY_COND: Cond = { must: [], may: [], opaque: [] };
-
-const ICMP4_PROTO = IntervalSet.range(1, 2);
-const ICMP6_PROTO = IntervalSet.range(58, 59);
 
 /**
  * The common case of compileConj without intermediate cubes: every match decidable and about one
@@ -314,10 +357,10 @@ function simpleConj(ms: readonly Match[], sp: Space, local: boolean, pre: boolea
       if (notSport) sport = subIv(sport, notSport);
     } else return undefined;
   }
-  const c: Cube = { proto, iif, oif, ct, icmp, dport, sport, dst, src, sprin };
+  const c = new Box(proto, iif, oif, ct, icmp, dport, sport, dst, src, sprin);
   if (cubeIsEmpty(c)) return EMPTY_COND;
   const r = [c];
-  return { must: r, may: r, opaque: [] };
+  return { must: r, may: r, opaque: NO_TEXT };
 }
 
 export function compileConj(ms: readonly Match[], sp: Space, local: boolean, pre = false): Cond {
@@ -350,8 +393,8 @@ const NONE: Cube[] = [];
 const NO_TEXT: string[] = [];
 
 /**
- * A rule of decidable matches (nearly all): may is must, nothing is maybe, no opaque text — one
- * field per rule instead of four (100k rules stay compiled for the whole lint).
+ * A rule of decidable matches over several cubes: may is must, nothing is maybe, no opaque text — one
+ * field instead of four. (A rule of one cube, nearly all, is compiled to its Box.)
  */
 class Decided implements CompiledRule {
   constructor(readonly must: Cube[]) {}
@@ -364,6 +407,10 @@ class Decided implements CompiledRule {
   get opaque(): string[] {
     return NO_TEXT;
   }
+}
+
+function asBox(c: Cube): Box {
+  return c instanceof Box ? c : copyCube(c);
 }
 
 /** Rules that compile to nothing (another family's rules in an inet table): one object for all. */
@@ -420,7 +467,9 @@ export class RuleCompiler {
     if (!c) {
       const cond = compileConj(rule.matches, this.sp, this.local, this.pre);
       if (cond.may.length === 0) c = EMPTY_COMPILED;
-      else if (cond.must === cond.may && cond.opaque.length === 0) c = new Decided(cond.must);
+      else if (cond.must === cond.may && cond.opaque.length === 0)
+        // one cube (nearly every rule): the cube is the compiled rule (Box reads as one), no wrapper, no list
+        c = cond.must.length === 1 ? asBox(cond.must[0]!) : new Decided(cond.must);
       else {
         const maybe = cond.must === cond.may ? NONE : subtractRegions(cond.may, cond.must);
         c = { must: cond.must, may: cond.may, maybe, opaque: cond.opaque.length === 0 ? NO_TEXT : cond.opaque };

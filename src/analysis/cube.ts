@@ -46,6 +46,58 @@ export interface Cube {
   sprin: bigint;
 }
 
+const NO_CUBES: Cube[] = [];
+const NO_TEXT: string[] = [];
+
+/**
+ * The cube object every function here builds: one class (one hidden class — the cube operations
+ * stay monomorphic) with its fields in Cube's order. It also reads as the compiled form of a rule
+ * of decidable matches whose region is this one cube (RuleCompiler stores the cube alone, not a
+ * wrapper and a list: 100k compiled rules stay alive for the whole lint): must = may = [the cube],
+ * a fresh list per read; maybe and opaque empty.
+ */
+export class Box implements Cube {
+  proto: NumSet;
+  iif: bigint;
+  oif: bigint;
+  ct: number;
+  icmp: NumSet;
+  dport: NumSet;
+  sport: NumSet;
+  dst: AddrSet;
+  src: AddrSet;
+  sprin: bigint;
+  constructor(proto: NumSet, iif: bigint, oif: bigint, ct: number, icmp: NumSet, dport: NumSet, sport: NumSet, dst: AddrSet, src: AddrSet, sprin: bigint) {
+    this.proto = proto;
+    this.iif = iif;
+    this.oif = oif;
+    this.ct = ct;
+    this.icmp = icmp;
+    this.dport = dport;
+    this.sport = sport;
+    this.dst = dst;
+    this.src = src;
+    this.sprin = sprin;
+  }
+  get must(): Cube[] {
+    return [this];
+  }
+  get may(): Cube[] {
+    return [this];
+  }
+  get maybe(): Cube[] {
+    return NO_CUBES;
+  }
+  get opaque(): string[] {
+    return NO_TEXT;
+  }
+}
+
+/** A copy of c, to narrow one or two fields of before it is shared. */
+export function copyCube(c: Cube): Box {
+  return new Box(c.proto, c.iif, c.oif, c.ct, c.icmp, c.dport, c.sport, c.dst, c.src, c.sprin);
+}
+
 /**
  * Interface name atoms: the name space partitioned into each exact name used,
  * each prefix's remainder (names starting with it, not exact, not under a longer
@@ -161,18 +213,7 @@ export interface Space {
 
 export function makeUniverse(family: Family, ifs: Atoms, prins: Principals): Cube {
   const all = AddrSet.all(family);
-  return {
-    proto: PROTO_UNIVERSE,
-    iif: ifs.all,
-    oif: ifs.all,
-    ct: CT_ALL,
-    icmp: ICMP_UNIVERSE,
-    dport: PORT_UNIVERSE,
-    sport: PORT_UNIVERSE,
-    dst: all,
-    src: all,
-    sprin: prins.all,
-  };
+  return new Box(PROTO_UNIVERSE, ifs.all, ifs.all, CT_ALL, ICMP_UNIVERSE, PORT_UNIVERSE, PORT_UNIVERSE, all, all, prins.all);
 }
 
 // ---- non-allocating overlap tests ------------------------------------------------
@@ -362,18 +403,18 @@ export function addrSub(a: AddrSet, b: AddrSet): AddrSet {
 
 export function intersectCube(a: Cube, b: Cube): Cube | undefined {
   if (!cubesOverlap(a, b)) return undefined;
-  const c: Cube = {
-    proto: isectIv(a.proto, b.proto),
-    iif: and(a.iif, b.iif),
-    oif: and(a.oif, b.oif),
-    ct: a.ct & b.ct,
-    icmp: isectIv(a.icmp, b.icmp),
-    dport: isectIv(a.dport, b.dport),
-    sport: isectIv(a.sport, b.sport),
-    dst: addrIsect(a.dst, b.dst),
-    src: addrIsect(a.src, b.src),
-    sprin: and(a.sprin, b.sprin),
-  };
+  const c = new Box(
+    isectIv(a.proto, b.proto),
+    and(a.iif, b.iif),
+    and(a.oif, b.oif),
+    a.ct & b.ct,
+    isectIv(a.icmp, b.icmp),
+    isectIv(a.dport, b.dport),
+    isectIv(a.sport, b.sport),
+    addrIsect(a.dst, b.dst),
+    addrIsect(a.src, b.src),
+    and(a.sprin, b.sprin),
+  );
   // the smaller cube itself when it is the intersection (cubes are never mutated: share it)
   if (sameCube(c, b)) return b;
   if (sameCube(c, a)) return a;
@@ -395,53 +436,57 @@ function sameCube(x: Cube, y: Cube): boolean {
   );
 }
 
-/** a \ b as disjoint cubes (at most one per dimension). */
+/**
+ * a \ b as disjoint cubes (at most one per dimension). What is left of a inside b so far is kept
+ * in locals, not in a cube per step: each piece is one cube, the part inside b none.
+ */
 export function subtractCube(a: Cube, b: Cube, out: Cube[]): void {
   if (!cubesOverlap(a, b)) {
     out.push(a);
     return;
   }
-  let cur: Cube = a;
-  let d = subIv(cur.proto, b.proto);
+  let { proto, iif, oif, ct, icmp, dport, sport, dst } = a;
+  const { src, sprin } = a;
+  let d = subIv(proto, b.proto);
   if (!d.isEmpty) {
-    out.push({ ...cur, proto: d });
-    cur = { ...cur, proto: isectIv(cur.proto, b.proto) };
+    out.push(new Box(d, iif, oif, ct, icmp, dport, sport, dst, src, sprin));
+    proto = isectIv(proto, b.proto);
   }
-  if (exceeds(cur.iif, b.iif)) {
-    out.push({ ...cur, iif: cur.iif & ~b.iif });
-    cur = { ...cur, iif: cur.iif & b.iif };
+  if (exceeds(iif, b.iif)) {
+    out.push(new Box(proto, iif & ~b.iif, oif, ct, icmp, dport, sport, dst, src, sprin));
+    iif &= b.iif;
   }
-  if (exceeds(cur.oif, b.oif)) {
-    out.push({ ...cur, oif: cur.oif & ~b.oif });
-    cur = { ...cur, oif: cur.oif & b.oif };
+  if (exceeds(oif, b.oif)) {
+    out.push(new Box(proto, iif, oif & ~b.oif, ct, icmp, dport, sport, dst, src, sprin));
+    oif &= b.oif;
   }
-  if ((cur.ct & ~b.ct) !== 0) {
-    out.push({ ...cur, ct: cur.ct & ~b.ct });
-    cur = { ...cur, ct: cur.ct & b.ct };
+  if ((ct & ~b.ct) !== 0) {
+    out.push(new Box(proto, iif, oif, ct & ~b.ct, icmp, dport, sport, dst, src, sprin));
+    ct &= b.ct;
   }
-  d = subIv(cur.icmp, b.icmp);
+  d = subIv(icmp, b.icmp);
   if (!d.isEmpty) {
-    out.push({ ...cur, icmp: d });
-    cur = { ...cur, icmp: isectIv(cur.icmp, b.icmp) };
+    out.push(new Box(proto, iif, oif, ct, d, dport, sport, dst, src, sprin));
+    icmp = isectIv(icmp, b.icmp);
   }
-  d = subIv(cur.dport, b.dport);
+  d = subIv(dport, b.dport);
   if (!d.isEmpty) {
-    out.push({ ...cur, dport: d });
-    cur = { ...cur, dport: isectIv(cur.dport, b.dport) };
+    out.push(new Box(proto, iif, oif, ct, icmp, d, sport, dst, src, sprin));
+    dport = isectIv(dport, b.dport);
   }
-  d = subIv(cur.sport, b.sport);
+  d = subIv(sport, b.sport);
   if (!d.isEmpty) {
-    out.push({ ...cur, sport: d });
-    cur = { ...cur, sport: isectIv(cur.sport, b.sport) };
+    out.push(new Box(proto, iif, oif, ct, icmp, dport, d, dst, src, sprin));
+    sport = isectIv(sport, b.sport);
   }
-  const dd = addrSub(cur.dst, b.dst);
+  const dd = addrSub(dst, b.dst);
   if (!dd.isEmpty) {
-    out.push({ ...cur, dst: dd });
-    cur = { ...cur, dst: addrIsect(cur.dst, b.dst) };
+    out.push(new Box(proto, iif, oif, ct, icmp, dport, sport, dd, src, sprin));
+    dst = addrIsect(dst, b.dst);
   }
-  const ds = addrSub(cur.src, b.src);
-  const p = cur.sprin === b.sprin ? 0n : cur.sprin & ~b.sprin;
-  if (!ds.isEmpty || p !== 0n) out.push({ ...cur, src: ds, sprin: p });
+  const ds = addrSub(src, b.src);
+  const p = sprin === b.sprin ? 0n : sprin & ~b.sprin;
+  if (!ds.isEmpty || p !== 0n) out.push(new Box(proto, iif, oif, ct, icmp, dport, sport, dst, ds, p));
 }
 
 function ivSubset<T extends number | bigint>(a: IntervalSet<T>, b: IntervalSet<T>): boolean {

@@ -25,6 +25,8 @@ import {
 } from '../model/index.js';
 import { RuleCompiler, spaceFor, tableCarries } from './compile.js';
 import {
+  Box,
+  copyCube,
   CubeIndex,
   ctBit,
   ctWithDnat,
@@ -424,13 +426,12 @@ class Engine {
   run(ruleset: Ruleset): void {
     const fam = this.sp.family;
     const U = this.sp.universe;
+    const c0 = copyCube(U);
+    c0.iif = U.iif & ~this.sp.ifs.bit('lo');
+    c0.oif = this.hook === 'input' ? this.sp.ifs.bit('') : U.oif;
+    c0.ct = ctBit('new', false);
     const init: Flow = {
-      c: {
-        ...U,
-        iif: U.iif & ~this.sp.ifs.bit('lo'),
-        oif: this.hook === 'input' ? this.sp.ifs.bit('') : U.oif,
-        ct: ctBit('new', false),
-      },
+      c: c0,
       hn: 0,
       tags: NO_TAGS,
       path: this.hook,
@@ -488,22 +489,38 @@ class Engine {
       const prev = prevId === undefined ? undefined : R.get(prevId);
       if (prev && prev.h === undefined && (f.tags.length > 0 || f.via === undefined) && prev.via === f.via) {
         R.remove(prevId!);
-        const merged: Flow = { ...prev, c: { ...prev.c, src: prev.c.src.union(f.c.src), sprin: prev.c.sprin | f.c.sprin }, tags: mergeTags(prev.tags, f.tags) };
+        const c = copyCube(prev.c);
+        c.src = prev.c.src.union(f.c.src);
+        c.sprin = prev.c.sprin | f.c.sprin;
+        const merged: Flow = { ...prev, c, tags: mergeTags(prev.tags, f.tags) };
         bySrcShape.set(k, R.add(merged));
       } else bySrcShape.set(k, R.add(f));
     };
     for (const f of input) addFlow(f);
     const touched: number[] = [];
+    const one: Cube[] = [this.sp.universe];
     for (const rule of chain.rules) {
       if (R.size === 0) break;
       if (rule.disabled) continue;
-      const cr = comp.get(rule);
-      if (cr.may.length === 0) continue;
       const a = rule.action;
+      // (a rule that only continues — LOG, counters — is not compiled here)
       if (a.kind === 'continue') continue;
+      const cr = comp.get(rule);
+      // a rule of one cube is compiled to the cube (a Box): its must and may are read through a list
+      // of this evaluation's own instead of a fresh list per read
+      let must: Cube[];
+      let may: Cube[];
+      if (cr instanceof Box) {
+        one[0] = cr;
+        must = may = one;
+      } else {
+        must = cr.must;
+        may = cr.may;
+      }
+      if (may.length === 0) continue;
       // (setting the length of an array calls into the runtime: only when there is something to drop)
       if (touched.length !== 0) touched.length = 0;
-      R.queryAll(cr.may, touched);
+      R.queryAll(may, touched);
       if (touched.length === 0) continue;
       let mtag = -1;
       if (cr.maybe.length > 0) mtag = this.tag(`${cr.opaque.join(' ')} at line ${lineOf(rule)} may or may not match`, rule);
@@ -520,7 +537,7 @@ class Engine {
         // (a hit keeps the flow's holes as they are: only hits that go on into another chain
         // are worth filtering — accepted ones are cut once at the end, dropped ones mostly never)
         if (!drops || f.tags.length > 0 || f.via)
-          for (const m of cr.must) {
+          for (const m of must) {
             const z = intersectCube(f.c, m);
             if (z && !cubeIsEmpty(z)) hit.push(attr ? { ...f, c: z, attr } : { ...f, c: z });
           }
@@ -537,7 +554,7 @@ class Engine {
         let h = f.h;
         let hn = f.hn;
         let gone = false;
-        for (const m of cr.may) {
+        for (const m of may) {
           if (cubeContains(m, f.c)) {
             gone = true;
             break;
@@ -641,7 +658,8 @@ class Engine {
     const fam = this.sp.family;
     const toAddrs = a.type === 'dnat' && a.toAddrs && !a.toAddrs.only(fam).isEmpty ? a.toAddrs.only(fam) : undefined;
     const toPorts = a.toPorts && !a.toPorts.isEmpty && f.c.proto.isSubsetOf(PORT_PROTOCOLS) ? a.toPorts : undefined;
-    const c: Cube = { ...f.c, ct: ctWithDnat(f.c.ct) };
+    const c = copyCube(f.c);
+    c.ct = ctWithDnat(f.c.ct);
     if (toAddrs) {
       c.dst = toAddrs;
       c.oif = this.sp.universe.oif;
@@ -681,7 +699,10 @@ class Engine {
           v.rule,
         ),
       ]);
-    const r: Cube = { ...c, ct: v.orig.ct, dst: v.orig.dst, dport: v.toPorts ? v.orig.dport : c.dport };
+    const r = copyCube(c);
+    r.ct = v.orig.ct;
+    r.dst = v.orig.dst;
+    if (v.toPorts) r.dport = v.orig.dport;
     if (v.redirect) r.oif = v.orig.oif;
     return { c: r, tags };
   }
@@ -902,10 +923,16 @@ function mergeCubes(cubes: Cube[]): Cube[] {
         const k = parts.join('|');
         const prev = map.get(k);
         if (!prev) map.set(k, c);
-        else if (d === 0) map.set(k, { ...prev, proto: prev.proto.union(c.proto) });
-        else if (d === 1) map.set(k, { ...prev, dport: prev.dport.union(c.dport) });
-        else if (d === 2) map.set(k, { ...prev, src: prev.src.union(c.src), sprin: prev.sprin | c.sprin });
-        else map.set(k, { ...prev, iif: prev.iif | c.iif });
+        else {
+          const u = copyCube(prev);
+          if (d === 0) u.proto = prev.proto.union(c.proto);
+          else if (d === 1) u.dport = prev.dport.union(c.dport);
+          else if (d === 2) {
+            u.src = prev.src.union(c.src);
+            u.sprin = prev.sprin | c.sprin;
+          } else u.iif = prev.iif | c.iif;
+          map.set(k, u);
+        }
       }
       list = [...map.values()];
     }

@@ -137,7 +137,11 @@ describe('RuleCompiler', () => {
     const two = new RuleCompiler(sp, false);
     const s = one.get(ssh);
     expect(two.get(ssh)).toBe(s);
-    expect(s.may).toBe(s.must);
+    // one cube: the compiled form is the cube itself; must and may are lists of it
+    expect(s.must).toEqual([s]);
+    expect(s.must[0]).toBe(s);
+    expect(s.may[0]).toBe(s);
+    expect(s.may).toHaveLength(1);
     expect(s.maybe).toEqual([]);
     expect(s.opaque).toEqual([]);
     expect(show(s.must)).toEqual(show(compileConj(ssh.matches, sp, false).must));

@@ -601,29 +601,38 @@ export function cubeHas(c: Cube, p: Point): boolean {
 const MAX_PORT_KEYS = 64;
 const MAX_ADDR_KEYS = 8;
 
-/** As for protocols (lastProtoSet): the last port set asked and its keys. */
-let lastPortSet: NumSet | undefined;
-let lastPortKeys: number[] | undefined;
+/**
+ * The keys of port sets already asked, by set (sets are immutable and shared by the cubes of a rule,
+ * its holes and its hits: a few thousand sets are asked hundreds of thousands of times, and a range
+ * of up to 64 ports is a list of 64 keys). Bounded: emptied when full.
+ */
+const portKeyCache = new Map<NumSet, number[] | undefined>();
+const KEY_CACHE_MAX = 16384;
 
 function portKeys(s: NumSet): number[] | undefined {
-  if (s === lastPortSet) return lastPortKeys;
+  let out = portKeyCache.get(s);
+  if (out !== undefined || portKeyCache.has(s)) return out;
   const b = s.bounds;
   let n = 0;
   for (let i = 0; i < b.length; i += 2) n += b[i + 1]! - b[i]!;
-  let out: number[] | undefined;
   if (n <= MAX_PORT_KEYS) {
     out = [];
     for (let i = 0; i < b.length; i += 2) for (let p = b[i]!; p < b[i + 1]!; p++) out.push(p);
   }
-  lastPortSet = s;
-  lastPortKeys = out;
+  if (portKeyCache.size >= KEY_CACHE_MAX) portKeyCache.clear();
+  portKeyCache.set(s, out);
   return out;
 }
 
 /** /24 blocks (IPv4) or /64 blocks (IPv6) an address set touches, when few. */
 function addrKeys(s: AddrSet): (number | string)[] | undefined {
-  const out: (number | string)[] = [];
   const v4 = s.v4.bounds;
+  // one /24 block (a host, a small subnet: most sets asked): a list of exactly one, not a grown one
+  if (v4.length === 2 && s.v6.bounds.length === 0) {
+    const lo = Math.floor(v4[0]! / 256);
+    if (Math.floor((v4[1]! - 1) / 256) === lo) return [lo];
+  }
+  const out: (number | string)[] = [];
   for (let i = 0; i < v4.length; i += 2) {
     const lo = Math.floor(v4[i]! / 256);
     const hi = Math.floor((v4[i + 1]! - 1) / 256);
@@ -667,7 +676,10 @@ function protoKeys(s: NumSet): number[] | undefined {
   return out;
 }
 
-/** As for protocols (lastProtoSet): the last source and the last destination set asked, each with its keys. */
+/**
+ * The last source and the last destination set asked, each with its keys (address sets are many,
+ * mostly one rule's each: a cache by set would mostly miss).
+ */
 const lastAddr: { set: AddrSet | undefined; keys: Keys }[] = [
   { set: undefined, keys: undefined },
   { set: undefined, keys: undefined },
@@ -683,15 +695,17 @@ function addrKeysOf(s: AddrSet, role: 0 | 1): Keys {
 }
 
 /** The keys of c per dimension, into out (a query's keys go to one scratch list: no list per query). */
-function cubeKeys(c: Cube, out: Keys[] = []): Keys[] {
+function cubeKeys(c: Cube, out: Keys[]): Keys[] {
   out[0] = portKeys(c.dport);
   out[1] = c.sprin !== 0n ? undefined : addrKeysOf(c.src, 0);
   out[2] = addrKeysOf(c.dst, 1);
   out[3] = protoKeys(c.proto);
   return out;
 }
-/** The keys of the query being answered (find does not nest). */
+/** The keys of the query being answered, of the item being indexed, of a wide item moved to sub-indexes (none nests in itself). */
 const queryKeys: Keys[] = [undefined, undefined, undefined, undefined];
+const indexKeys: Keys[] = [undefined, undefined, undefined, undefined];
+const fillKeys: Keys[] = [undefined, undefined, undefined, undefined];
 
 /**
  * Ids by key, ascending. A key with one id holds the number itself (most keys of a long
@@ -812,7 +826,7 @@ export class CubeIndex<T extends { c: Cube }> {
   }
 
   private index(id: number, c: Cube): void {
-    const ks = cubeKeys(c);
+    const ks = cubeKeys(c, indexKeys);
     const nd = this.nd;
     for (let d = 0; d < nd; d++) {
       const k = ks[d];
@@ -835,7 +849,7 @@ export class CubeIndex<T extends { c: Cube }> {
     for (let i = 0; i < wide.length; i++) {
       const it = this.items[wide[i]!];
       if (!it) continue;
-      const ks = cubeKeys(it.c);
+      const ks = cubeKeys(it.c, fillKeys);
       for (let e = 0; e < this.nd; e++) if (e !== d) put(this.sub[d]![e]!, ks[e], wide[i]!);
     }
   }

@@ -247,7 +247,8 @@ function ctMask(states: readonly string[]): number {
   return mask;
 }
 
-const EMPTY_COND: Cond = { must: [], may: [], opaque: [] };
+/** simpleConj's answer for an empty conjunction. */
+const EMPTY = 0;
 
 /**
  * The common case of compileConj without intermediate cubes: every match decidable and about one
@@ -259,7 +260,7 @@ const EMPTY_COND: Cond = { must: [], may: [], opaque: [] };
  * when it lies inside or outside the port protocols (`-p tcp ! --dport 22`): negated ports are
  * applied after the loop. undefined when a match needs the general path (it then yields the same).
  */
-function simpleConj(ms: readonly Match[], sp: Space, local: boolean, pre: boolean): Cond | undefined {
+function simpleConj(ms: readonly Match[], sp: Space, local: boolean, pre: boolean): Box | typeof EMPTY | undefined {
   const U = sp.universe;
   let { proto, iif, oif, ct, icmp, dport, sport, dst, src, sprin } = U;
   let notDport: NumSet | undefined;
@@ -269,7 +270,7 @@ function simpleConj(ms: readonly Match[], sp: Space, local: boolean, pre: boolea
     switch (m.kind) {
       case 'family':
         if (neg) return undefined;
-        if (m.family !== sp.family) return EMPTY_COND;
+        if (m.family !== sp.family) return EMPTY;
         break;
       case 'protocol':
         if (!neg) proto = isectIv(proto, m.protocols);
@@ -323,21 +324,21 @@ function simpleConj(ms: readonly Match[], sp: Space, local: boolean, pre: boolea
       }
       case 'icmp-type':
         if (neg) return undefined;
-        if (m.family !== sp.family || m.values.isEmpty) return EMPTY_COND;
+        if (m.family !== sp.family || m.values.isEmpty) return EMPTY;
         proto = isectIv(proto, m.family === 'ipv4' ? ICMP4_PROTO : ICMP6_PROTO);
         icmp = isectIv(icmp, m.values);
         break;
       case 'principal': {
         if (neg || m.dir === 'dst') return undefined;
         const mask = sp.prins.mask(m.names);
-        if (mask === 0n) return EMPTY_COND;
+        if (mask === 0n) return EMPTY;
         src = AddrSet.EMPTY;
         sprin &= mask;
         break;
       }
       case 'fragment':
         // the first packet of a connection is never a non-first fragment
-        if (!neg) return EMPTY_COND;
+        if (!neg) return EMPTY;
         break;
       case 'addrtype':
         // decidable only as `addrtype dst LOCAL` of a packet addressed to this host (compileMatch)
@@ -358,14 +359,21 @@ function simpleConj(ms: readonly Match[], sp: Space, local: boolean, pre: boolea
     } else return undefined;
   }
   const c = new Box(proto, iif, oif, ct, icmp, dport, sport, dst, src, sprin);
-  if (cubeIsEmpty(c)) return EMPTY_COND;
-  const r = [c];
-  return { must: r, may: r, opaque: NO_TEXT };
+  return cubeIsEmpty(c) ? EMPTY : c;
 }
 
 export function compileConj(ms: readonly Match[], sp: Space, local: boolean, pre = false): Cond {
   const fast = simpleConj(ms, sp, local, pre);
-  if (fast) return fast === EMPTY_COND ? { must: [], may: [], opaque: [] } : fast;
+  if (fast === EMPTY) return { must: [], may: [], opaque: [] };
+  if (fast) {
+    const r = [fast];
+    return { must: r, may: r, opaque: NO_TEXT };
+  }
+  return generalConj(ms, sp, local, pre);
+}
+
+/** compileConj by regions: each match compiled alone, the regions intersected in order. */
+function generalConj(ms: readonly Match[], sp: Space, local: boolean, pre: boolean): Cond {
   let must: Cube[] = [sp.universe];
   let may: Cube[] = must;
   const op: string[] = [];
@@ -465,15 +473,11 @@ export class RuleCompiler {
     let c = small && s.rules[id] === rule ? s.compiled[id] : s.other.get(rule);
     c ??= this.cache.get(rule);
     if (!c) {
-      const cond = compileConj(rule.matches, this.sp, this.local, this.pre);
-      if (cond.may.length === 0) c = EMPTY_COMPILED;
-      else if (cond.must === cond.may && cond.opaque.length === 0)
-        // one cube (nearly every rule): the cube is the compiled rule (Box reads as one), no wrapper, no list
-        c = cond.must.length === 1 ? asBox(cond.must[0]!) : new Decided(cond.must);
-      else {
-        const maybe = cond.must === cond.may ? NONE : subtractRegions(cond.may, cond.must);
-        c = { must: cond.must, may: cond.may, maybe, opaque: cond.opaque.length === 0 ? NO_TEXT : cond.opaque };
-      }
+      // one cube (nearly every rule): the cube is the compiled rule (Box reads as one), no wrapper, no list
+      const fast = simpleConj(rule.matches, this.sp, this.local, this.pre);
+      if (fast === EMPTY) c = EMPTY_COMPILED;
+      else if (fast) c = fast;
+      else c = this.general(rule.matches);
       if (readsContext(rule.matches)) this.cache.set(rule, c);
       else if (small && s.rules[id] === undefined) {
         s.rules[id] = rule;
@@ -481,5 +485,14 @@ export class RuleCompiler {
       } else s.other.set(rule, c);
     }
     return c;
+  }
+
+  /** A rule the one-cube path cannot compile: its regions, and the part that may or may not match. */
+  private general(ms: readonly Match[]): CompiledRule {
+    const cond = generalConj(ms, this.sp, this.local, this.pre);
+    if (cond.may.length === 0) return EMPTY_COMPILED;
+    if (cond.must === cond.may && cond.opaque.length === 0) return cond.must.length === 1 ? asBox(cond.must[0]!) : new Decided(cond.must);
+    const maybe = cond.must === cond.may ? NONE : subtractRegions(cond.may, cond.must);
+    return { must: cond.must, may: cond.may, maybe, opaque: cond.opaque.length === 0 ? NO_TEXT : cond.opaque };
   }
 }

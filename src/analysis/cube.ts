@@ -602,17 +602,19 @@ const MAX_PORT_KEYS = 64;
 const MAX_ADDR_KEYS = 8;
 
 /**
- * The keys of port sets already asked, by set (sets are immutable and shared by the cubes of a rule,
- * its holes and its hits: a few thousand sets are asked hundreds of thousands of times, and a range
- * of up to 64 ports is a list of 64 keys). Bounded: emptied when full.
+ * Port-set keys: a single port (most rules) is a list of exactly one, made again when asked; the
+ * keys of larger sets are kept by set (sets are immutable and shared by the cubes of a rule, its
+ * holes and its hits: iptables-host-100k asks 268k times for 5k sets, and a range of up to 64 ports
+ * is a list of 64). Bounded: emptied when full.
  */
 const portKeyCache = new Map<NumSet, number[] | undefined>();
 const KEY_CACHE_MAX = 16384;
 
 function portKeys(s: NumSet): number[] | undefined {
+  const b = s.bounds;
+  if (b.length === 2 && b[1]! - b[0]! === 1) return [b[0]!];
   let out = portKeyCache.get(s);
   if (out !== undefined || portKeyCache.has(s)) return out;
-  const b = s.bounds;
   let n = 0;
   for (let i = 0; i < b.length; i += 2) n += b[i + 1]! - b[i]!;
   if (n <= MAX_PORT_KEYS) {

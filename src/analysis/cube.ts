@@ -276,9 +276,26 @@ function exceeds(a: bigint, b: bigint): boolean {
   return a === b ? false : (a & ~b) !== 0n;
 }
 
-function and(a: bigint, b: bigint): bigint {
-  return a === b ? a : a & b;
+/**
+ * a ∩ b for bit masks, as MeetMemo: the last pair's answer is the same BigInt object again (a hit
+ * cube's interfaces are its flow's ∩ its rule's, the same two masks for most of a chain — each `&`
+ * is a new BigInt, 24 B, kept as long as the cube).
+ */
+class AndMemo {
+  a = 0n;
+  b = 0n;
+  r = 0n;
+  and(a: bigint, b: bigint): bigint {
+    if (a === b) return a;
+    if (a === this.a && b === this.b) return this.r;
+    this.a = a;
+    this.b = b;
+    return (this.r = a & b);
+  }
 }
+const iifAnd = new AndMemo();
+const oifAnd = new AndMemo();
+const prinAnd = new AndMemo();
 
 export function cubesOverlap(a: Cube, b: Cube): boolean {
   return (
@@ -405,15 +422,15 @@ export function intersectCube(a: Cube, b: Cube): Cube | undefined {
   if (!cubesOverlap(a, b)) return undefined;
   const c = new Box(
     isectIv(a.proto, b.proto),
-    and(a.iif, b.iif),
-    and(a.oif, b.oif),
+    iifAnd.and(a.iif, b.iif),
+    oifAnd.and(a.oif, b.oif),
     a.ct & b.ct,
     isectIv(a.icmp, b.icmp),
     isectIv(a.dport, b.dport),
     isectIv(a.sport, b.sport),
     addrIsect(a.dst, b.dst),
     addrIsect(a.src, b.src),
-    and(a.sprin, b.sprin),
+    prinAnd.and(a.sprin, b.sprin),
   );
   // the smaller cube itself when it is the intersection (cubes are never mutated: share it)
   if (sameCube(c, b)) return b;
@@ -716,7 +733,7 @@ const fillKeys: Keys[] = [undefined, undefined, undefined, undefined];
 type Bucket = number | number[];
 
 interface DimIndex {
-  /** Items not keyed in this dimension, ascending. */
+  /** Items not keyed in this dimension, ascending (NO_IDS while there is none). */
   wide: number[];
   buckets: Map<number | string, Bucket>;
   /**
@@ -726,8 +743,21 @@ interface DimIndex {
   keys: (number | string)[] | undefined;
 }
 
+/**
+ * Shared by the dimensions not written yet, never written themselves: most sub-indexes of an index
+ * stay empty (an index is built per chain evaluation — thousands on a ruleset of many small chains —
+ * and each has sixteen), so their map and list are made on the first item.
+ */
+const NO_BUCKETS: Map<number | string, Bucket> = new Map();
+const NO_IDS: number[] = [];
+
 function newDim(walk = false): DimIndex {
-  return { wide: [], buckets: new Map(), keys: walk ? [] : undefined };
+  return { wide: NO_IDS, buckets: NO_BUCKETS, keys: walk ? [] : undefined };
+}
+
+function pushWide(dim: DimIndex, id: number): void {
+  if (dim.wide === NO_IDS) dim.wide = [id];
+  else dim.wide.push(id);
 }
 
 /** The top-level dimensions of a CubeIndex (only the protocol's keys are walked). */
@@ -737,9 +767,10 @@ function newDims(): DimIndex[] {
 
 function put(dim: DimIndex, k: Keys, id: number): void {
   if (!k) {
-    dim.wide.push(id);
+    pushWide(dim, id);
     return;
   }
+  if (dim.buckets === NO_BUCKETS) dim.buckets = new Map();
   for (let i = 0; i < k.length; i++) {
     const key = k[i]!;
     const b = dim.buckets.get(key);
@@ -833,7 +864,7 @@ export class CubeIndex<T extends { c: Cube }> {
     for (let d = 0; d < nd; d++) {
       const k = ks[d];
       if (!k) {
-        this.dims[d]!.wide.push(id);
+        pushWide(this.dims[d]!, id);
         if (this.keyed[d] || !this.lean) for (let e = 0; e < nd; e++) if (e !== d) put(this.sub[d]![e]!, ks[e], id);
       } else {
         if (!this.keyed[d]) {

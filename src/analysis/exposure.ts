@@ -283,7 +283,7 @@ function cutHoles(f: Flow): Cube[] {
 /** A flow as hole-free flows with disjoint cubes. */
 function materialize(f: Flow): Flow[] {
   if (f.h === undefined) return [f];
-  return cutHoles(f).map((c) => ({ ...f, c, h: undefined, hn: 0 }));
+  return cutHoles(f).map((c) => flow(c, undefined, 0, f.tags, f.attr, f.via, f.path, f.local));
 }
 
 /**
@@ -297,10 +297,28 @@ interface Flow {
   /** How many entries of h's log are this flow's (h.n is not read for the top segment). */
   hn: number;
   tags: readonly number[];
-  attr?: Attr;
-  via?: Via;
+  attr?: Attr | undefined;
+  via?: Via | undefined;
   path: 'input' | 'forward';
   local: boolean;
+}
+
+/**
+ * A flow, every field in the object and in one order: one shape for all flows, no field in a
+ * separate store (a spread copy with a field added, or from a flow without every field, puts fields
+ * there: +64 B per flow, and many shapes for the engine's loops).
+ */
+function flow(
+  c: Cube,
+  h: Holes | undefined,
+  hn: number,
+  tags: readonly number[],
+  attr: Attr | undefined,
+  via: Via | undefined,
+  path: 'input' | 'forward',
+  local: boolean,
+): Flow {
+  return { c, h, hn, tags, attr, via, path, local };
 }
 
 interface ChainOut {
@@ -430,13 +448,7 @@ class Engine {
     c0.iif = U.iif & ~this.sp.ifs.bit('lo');
     c0.oif = this.hook === 'input' ? this.sp.ifs.bit('') : U.oif;
     c0.ct = ctBit('new', false);
-    const init: Flow = {
-      c: c0,
-      hn: 0,
-      tags: NO_TAGS,
-      path: this.hook,
-      local: this.hook === 'input',
-    };
+    const init = flow(c0, undefined, 0, NO_TAGS, undefined, undefined, this.hook, this.hook === 'input');
     let cur: Flow[] = [init];
     for (const { chain, table } of baseChains(ruleset, fam, 'prerouting')) cur = this.runBase(table, chain, cur);
     const input = cur.filter((f) => f.path === 'input');
@@ -492,7 +504,7 @@ class Engine {
         const c = copyCube(prev.c);
         c.src = prev.c.src.union(f.c.src);
         c.sprin = prev.c.sprin | f.c.sprin;
-        const merged: Flow = { ...prev, c, tags: mergeTags(prev.tags, f.tags) };
+        const merged = flow(c, prev.h, prev.hn, mergeTags(prev.tags, f.tags), prev.attr, prev.via, prev.path, prev.local);
         bySrcShape.set(k, R.add(merged));
       } else bySrcShape.set(k, R.add(f));
     };
@@ -539,7 +551,7 @@ class Engine {
         if (!drops || f.tags.length > 0 || f.via)
           for (const m of must) {
             const z = intersectCube(f.c, m);
-            if (z && !cubeIsEmpty(z)) hit.push(attr ? { ...f, c: z, attr } : { ...f, c: z });
+            if (z && !cubeIsEmpty(z)) hit.push(flow(z, f.h, f.hn, f.tags, attr ?? f.attr, f.via, f.path, f.local));
           }
         if (mtag >= 0) {
           const t = mergeTags(f.tags, [mtag]);
@@ -547,8 +559,8 @@ class Engine {
             const z = intersectCube(f.c, m);
             if (!z || cubeIsEmpty(z)) continue;
             const h = f.h;
-            hit.push(attr ? { ...f, c: z, h, tags: t, attr } : { ...f, c: z, h, tags: t });
-            back.push({ ...f, c: z, h, tags: t });
+            hit.push(flow(z, h, f.hn, t, attr ?? f.attr, f.via, f.path, f.local));
+            back.push(flow(z, h, f.hn, t, f.attr, f.via, f.path, f.local));
           }
         }
         let h = f.h;
@@ -573,7 +585,7 @@ class Engine {
         }
         // (a flow with holes no longer takes part in merging: addFlow checks prev.h)
         if (gone) R.remove(id);
-        else R.set(id, { ...f, h, hn });
+        else R.set(id, flow(f.c, h, hn, f.tags, f.attr, f.via, f.path, f.local));
       }
       for (const f of back) addFlow(f);
       if (hit.length === 0) continue;
@@ -596,7 +608,7 @@ class Engine {
             const why = !target ? `jump to undefined chain ${a.target}` : `chain ${a.target} loops or nests too deeply`;
             const t = [this.tag(`${why} at line ${lineOf(rule)}: verdict unknown`, rule)];
             for (const f of hit) {
-              const g = { ...f, tags: mergeTags(f.tags, t) };
+              const g = flow(f.c, f.h, f.hn, mergeTags(f.tags, t), f.attr, f.via, f.path, f.local);
               out.accepted.push(g);
               out.dropped.push(g);
             }
@@ -605,7 +617,7 @@ class Engine {
           const into: Flow[] = [];
           for (const f of hit) {
             const h = narrowed(f.h, f.hn, f.c);
-            if (h !== SWALLOWED) into.push(h === f.h ? f : { ...f, h, hn: h ? h.n : 0 });
+            if (h !== SWALLOWED) into.push(h === f.h ? f : flow(f.c, h, h ? h.n : 0, f.tags, f.attr, f.via, f.path, f.local));
           }
           const sub = this.evalChain(table, target, into, local, pre, depth + 1, [...stack, target]);
           pushAll(out.accepted, sub.accepted);
@@ -622,8 +634,8 @@ class Engine {
         case 'queue': {
           const t = [this.tag(`${a.text} at line ${lineOf(rule)}: verdict is decided in user space`, rule)];
           for (const f of hit) {
-            const g = { ...f, tags: mergeTags(f.tags, t) };
-            out.accepted.push({ ...g, attr: { rule, chain, table, explicit: true } });
+            const g = flow(f.c, f.h, f.hn, mergeTags(f.tags, t), f.attr, f.via, f.path, f.local);
+            out.accepted.push(flow(g.c, g.h, g.hn, g.tags, { rule, chain, table, explicit: true }, g.via, g.path, g.local));
             out.dropped.push(g);
           }
           break;
@@ -631,8 +643,8 @@ class Engine {
         case 'unknown': {
           const t = [this.tag(`unknown target ${a.target} at line ${lineOf(rule)}: verdict unknown`, rule)];
           for (const f of hit) {
-            const g = { ...f, tags: mergeTags(f.tags, t) };
-            out.accepted.push({ ...g, attr: { rule, chain, table, explicit: true } });
+            const g = flow(f.c, f.h, f.hn, mergeTags(f.tags, t), f.attr, f.via, f.path, f.local);
+            out.accepted.push(flow(g.c, g.h, g.hn, g.tags, { rule, chain, table, explicit: true }, g.via, g.path, g.local));
             out.dropped.push(g);
             addFlow(g); // it may also go on
           }
@@ -649,7 +661,7 @@ class Engine {
     if (chain.policy === 'drop') dropAll(out.dropped, flows);
     else
       for (const f of flows)
-        out.accepted.push(f.attr?.explicit ? f : { ...f, attr: { chain, table, explicit: false } });
+        out.accepted.push(f.attr?.explicit ? f : flow(f.c, f.h, f.hn, f.tags, { chain, table, explicit: false }, f.via, f.path, f.local));
   }
 
   private nat(f: Flow, rule: Rule): Flow {
@@ -670,16 +682,16 @@ class Engine {
     if (toAddrs) via.toAddrs = toAddrs;
     if (toPorts) via.toPorts = toPorts;
     // DNAT to an address: routed on (FORWARD); REDIRECT: delivered locally (INPUT); DNAT of the port only: path unchanged
-    if (toAddrs) return { ...f, c, via, path: 'forward', local: false };
+    if (toAddrs) return flow(c, f.h, f.hn, f.tags, f.attr, via, 'forward', false);
     if (a.type === 'redirect') {
       // the new destination is the primary address of the input interface: not known statically
       via.redirect = true;
       via.toAddrs = AddrSet.all(fam);
       c.dst = via.toAddrs;
       c.oif = this.sp.ifs.bit('');
-      return { ...f, c, via, path: 'input', local: true };
+      return flow(c, f.h, f.hn, f.tags, f.attr, via, 'input', true);
     }
-    return { ...f, c, via };
+    return flow(c, f.h, f.hn, f.tags, f.attr, via, f.path, f.local);
   }
 
   /** A piece c of f back in the coordinates of the packet as it arrived (original destination and port). */

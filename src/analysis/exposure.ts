@@ -112,8 +112,10 @@ class HoleLog {
   private retryAt = 0;
   private readonly found: number[] = [];
   private readonly local: number[] = [];
+  /** The class lists of the scan under way (the first nl of lists) and the position in each. */
   private readonly lists: number[][] = [];
   private readonly pos: number[] = [];
+  private nl = 0;
 
   push(c: Cube): void {
     const pm = protoMask(c.proto);
@@ -184,12 +186,14 @@ class HoleLog {
 
   /** Start a scan of the holes whose protocol classes meet pm, in id order (a merge of the class lists). */
   private begin(pm: number): void {
-    const lists = this.lists;
-    lists.length = 0;
-    for (let c = 1; c < 8; c++) if ((c & pm) !== 0 && this.byClass[c]!.length > 0) lists.push(this.byClass[c]!);
-    const pos = this.pos;
-    pos.length = lists.length;
-    pos.fill(0);
+    // (lists and pos are overwritten, not emptied: an array emptied by `length = 0` loses its store)
+    let nl = 0;
+    for (let c = 1; c < 8; c++)
+      if ((c & pm) !== 0 && this.byClass[c]!.length > 0) {
+        this.lists[nl] = this.byClass[c]!;
+        this.pos[nl++] = 0;
+      }
+    this.nl = nl;
   }
 
   /** The next hole id below n whose input interfaces may meet im, or -1. */
@@ -199,7 +203,7 @@ class HoleLog {
     for (;;) {
       let best = -1;
       let id = n;
-      for (let k = 0; k < lists.length; k++) {
+      for (let k = 0; k < this.nl; k++) {
         const v = lists[k]![pos[k]!];
         if (v !== undefined && v < id) {
           id = v;
@@ -508,7 +512,7 @@ class Engine {
         bySrcShape.set(k, R.add(merged));
       } else bySrcShape.set(k, R.add(f));
     };
-    for (const f of input) addFlow(f);
+    for (let i = 0; i < input.length; i++) addFlow(input[i]!);
     const touched: number[] = [];
     const one: Cube[] = [this.sp.universe];
     for (const rule of chain.rules) {
@@ -544,13 +548,14 @@ class Engine {
       // and a dropping rule's hits that dropAll would not keep are not made at all
       const attr: Attr | undefined = a.kind === 'accept' ? { rule, chain, table, explicit: true } : undefined;
       const drops = a.kind === 'drop' || a.kind === 'reject';
-      for (const id of touched) {
+      for (let ti = 0; ti < touched.length; ti++) {
+        const id = touched[ti]!;
         const f = R.get(id)!;
         // (a hit keeps the flow's holes as they are: only hits that go on into another chain
         // are worth filtering — accepted ones are cut once at the end, dropped ones mostly never)
         if (!drops || f.tags.length > 0 || f.via)
-          for (const m of must) {
-            const z = intersectCube(f.c, m);
+          for (let mi = 0; mi < must.length; mi++) {
+            const z = intersectCube(f.c, must[mi]!);
             if (z && !cubeIsEmpty(z)) hit.push(flow(z, f.h, f.hn, f.tags, attr ?? f.attr, f.via, f.path, f.local));
           }
         if (mtag >= 0) {
@@ -566,7 +571,8 @@ class Engine {
         let h = f.h;
         let hn = f.hn;
         let gone = false;
-        for (const m of may) {
+        for (let mi = 0; mi < may.length; mi++) {
+          const m = may[mi]!;
           if (cubeContains(m, f.c)) {
             gone = true;
             break;
@@ -587,7 +593,7 @@ class Engine {
         if (gone) R.remove(id);
         else R.set(id, flow(f.c, h, hn, f.tags, f.attr, f.via, f.path, f.local));
       }
-      for (const f of back) addFlow(f);
+      for (let i = 0; i < back.length; i++) addFlow(back[i]!);
       if (hit.length === 0) continue;
       switch (a.kind) {
         case 'accept':
@@ -926,13 +932,17 @@ function mergeCubes(cubes: Cube[]): Cube[] {
   for (let pass = 0; pass < 2 && list.length > 1; pass++) {
     for (let d = 0; d < 4 && list.length > 1; d++) {
       const map = new Map<string, Cube>();
-      for (const c of list) {
-        const parts: string[] = [];
-        if (d !== 0) parts.push(bkey(c.proto));
-        if (d !== 1) parts.push(bkey(c.dport));
-        if (d !== 2) parts.push(bkey(c.src.v4), bkey(c.src.v6), String(c.sprin));
-        if (d !== 3) parts.push(String(c.iif));
-        const k = parts.join('|');
+      for (let i = 0; i < list.length; i++) {
+        const c = list[i]!;
+        // (one string built by concatenation, not a list of parts joined; the merged dimension is left empty)
+        const k =
+          (d !== 0 ? bkey(c.proto) : '') +
+          '|' +
+          (d !== 1 ? bkey(c.dport) : '') +
+          '|' +
+          (d !== 2 ? bkey(c.src.v4) + '|' + bkey(c.src.v6) + '|' + c.sprin : '') +
+          '|' +
+          (d !== 3 ? String(c.iif) : '');
         const prev = map.get(k);
         if (!prev) map.set(k, c);
         else {

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { compileConj, compileMatch, RuleCompiler, spaceFor } from '../../src/analysis/compile.js';
+import { compileConj, compileMatch, RuleCompiler, singleCube, spaceFor } from '../../src/analysis/compile.js';
 import { cubeContains, cubeIsEmpty, intersectRegions, subtractCube, type Cube, type Space } from '../../src/analysis/cube.js';
 import type { Match } from '../../src/model/index.js';
 import { a, base, filter, m, rule } from './build.js';
@@ -142,6 +142,7 @@ describe('RuleCompiler', () => {
     expect(s.must[0]).toBe(s);
     expect(s.may[0]).toBe(s);
     expect(s.may).toHaveLength(1);
+    expect(singleCube(s)).toBe(s);
     expect(s.maybe).toEqual([]);
     expect(s.opaque).toEqual([]);
     expect(show(s.must)).toEqual(show(compileConj(ssh.matches, sp, false).must));
@@ -161,5 +162,7 @@ describe('RuleCompiler', () => {
     expect(show(o.may)).toEqual(show(compileConj(recent.matches, sp, false).may));
     expect(show(o.maybe)).toEqual(show(o.may));
     expect(o.opaque).toEqual(['-m recent --rcheck']);
+    expect(singleCube(o)).toBeUndefined();
+    expect(singleCube(e)).toBeUndefined();
   });
 });

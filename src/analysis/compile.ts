@@ -5,7 +5,7 @@
  * may = everything. Negation swaps and complements them; conjunction and
  * disjunction act on both sides.
  */
-import { AddrSet, IntervalSet, PORT_PROTOCOLS, type Family, type Match, type Rule, type Ruleset, type TableFamily } from '../model/index.js';
+import { AddrSet, IntervalSet, PORT_PROTOCOLS, type Family, type NumSet, type Match, type Rule, type Ruleset, type TableFamily } from '../model/index.js';
 import {
   Atoms,
   addrIsect,
@@ -13,6 +13,10 @@ import {
   CT_BASE,
   cubeIsEmpty,
   isectIv,
+  addrSub,
+  Box,
+  copyCube,
+  subIv,
   CT_DNAT_BITS,
   ctBit,
   intersectRegions,
@@ -92,6 +96,16 @@ export function spaceFor(ruleset: Ruleset, family: Family): Space {
   return s;
 }
 
+const ICMP4_PROTO = IntervalSet.range(1, 2);
+const ICMP6_PROTO = IntervalSet.range(58, 59);
+
+/** A copy of c narrowed by set (the general path: not hot). */
+function narrow(c: Cube, set: (x: Box) => unknown): Box {
+  const x = copyCube(c);
+  set(x);
+  return x;
+}
+
 function describeMatch(m: Match): string {
   if (m.kind === 'opaque') return `${m.negated ? '! ' : ''}${m.text}`;
   if (m.kind === 'addrtype') return `${m.negated ? '! ' : ''}addrtype ${m.dir} ${m.types.join(',')}`;
@@ -113,16 +127,35 @@ export function compileMatch(m: Match, sp: Space, local: boolean, pre = false): 
       c = dec(m.family === sp.family ? [U] : []);
       break;
     case 'protocol':
-      c = dec(m.protocols.isEmpty ? [] : [{ ...U, proto: m.protocols }]);
+      c = dec(m.protocols.isEmpty ? [] : [narrow(U, (x) => (x.proto = m.protocols))]);
       break;
     case 'address': {
       const a = m.addrs.only(sp.family);
       if (a.isEmpty) c = dec([]);
-      else c = dec([m.dir === 'src' ? { ...U, src: a, sprin: 0n } : { ...U, dst: a }]);
+      else
+        c = dec([
+          narrow(U, (x) => {
+            if (m.dir === 'dst') x.dst = a;
+            else {
+              x.src = a;
+              x.sprin = 0n;
+            }
+          }),
+        ]);
       break;
     }
     case 'port':
-      c = dec(m.ports.isEmpty ? [] : [m.dir === 'dst' ? { ...U, proto: PORT_PROTOCOLS, dport: m.ports } : { ...U, proto: PORT_PROTOCOLS, sport: m.ports }]);
+      c = dec(
+        m.ports.isEmpty
+          ? []
+          : [
+              narrow(U, (x) => {
+                x.proto = PORT_PROTOCOLS;
+                if (m.dir === 'dst') x.dport = m.ports;
+                else x.sport = m.ports;
+              }),
+            ],
+      );
       break;
     case 'interface': {
       if (pre && m.dir === 'out') {
@@ -131,17 +164,23 @@ export function compileMatch(m: Match, sp: Space, local: boolean, pre = false): 
         break;
       }
       const mask = sp.ifs.mask(m.names);
-      c = dec(mask === 0n ? [] : [m.dir === 'in' ? { ...U, iif: mask } : { ...U, oif: mask }]);
+      c = dec(mask === 0n ? [] : [narrow(U, (x) => (m.dir === 'in' ? (x.iif = mask) : (x.oif = mask)))]);
       break;
     }
     case 'ctstate': {
       const mask = ctMask(m.states);
-      c = dec(mask === 0 ? [] : [{ ...U, ct: mask }]);
+      c = dec(mask === 0 ? [] : [narrow(U, (x) => (x.ct = mask))]);
       break;
     }
     case 'icmp-type': {
       if (m.family !== sp.family || m.values.isEmpty) c = dec([]);
-      else c = dec([{ ...U, proto: IntervalSet.range(m.family === 'ipv4' ? 1 : 58, m.family === 'ipv4' ? 2 : 59), icmp: m.values }]);
+      else
+        c = dec([
+          narrow(U, (x) => {
+            x.proto = m.family === 'ipv4' ? ICMP4_PROTO : ICMP6_PROTO;
+            x.icmp = m.values;
+          }),
+        ]);
       break;
     }
     case 'principal': {
@@ -150,7 +189,16 @@ export function compileMatch(m: Match, sp: Space, local: boolean, pre = false): 
         break;
       }
       const mask = sp.prins.mask(m.names);
-      c = dec(mask === 0n ? [] : [{ ...U, src: AddrSet.EMPTY, sprin: mask }]);
+      c = dec(
+        mask === 0n
+          ? []
+          : [
+              narrow(U, (x) => {
+                x.src = AddrSet.EMPTY;
+                x.sprin = mask;
+              }),
+            ],
+      );
       break;
     }
     case 'fragment':
@@ -199,61 +247,133 @@ function ctMask(states: readonly string[]): number {
   return mask;
 }
 
-const EMPTY_COND: Cond = { must: [], may: [], opaque: [] };
+/** simpleConj's answer for an empty conjunction. */
+const EMPTY = 0;
 
 /**
- * The common case of compileConj without intermediate cubes: every match decidable, not negated
- * and about one dimension, so the conjunction is one cube narrowed dimension by dimension (the
- * same cube the general path builds). undefined when a match needs the general path.
+ * The common case of compileConj without intermediate cubes: every match decidable and about one
+ * dimension, so the conjunction is one cube narrowed dimension by dimension — the set the general
+ * path builds, and a non-empty cube is the only product of its set, so the same cube. A negated
+ * match narrows by the complement of its set, which is one cube too (`! -s`, `! -i`, `! -p`,
+ * `! --ctstate`) — except for ports: the complement of `--dport P` is "a protocol without ports,
+ * or a port protocol with another port", two cubes, which the final protocol set reduces to one
+ * when it lies inside or outside the port protocols (`-p tcp ! --dport 22`): negated ports are
+ * applied after the loop. undefined when a match needs the general path (it then yields the same).
  */
-function simpleConj(ms: readonly Match[], sp: Space, pre: boolean): Cond | undefined {
+function simpleConj(ms: readonly Match[], sp: Space, local: boolean, pre: boolean): Box | typeof EMPTY | undefined {
   const U = sp.universe;
   let { proto, iif, oif, ct, icmp, dport, sport, dst, src, sprin } = U;
+  let notDport: NumSet | undefined;
+  let notSport: NumSet | undefined;
   for (const m of ms) {
-    if (m.negated) return undefined;
+    const neg = m.negated === true;
     switch (m.kind) {
       case 'family':
-        if (m.family !== sp.family) return EMPTY_COND;
+        if (neg) return undefined;
+        if (m.family !== sp.family) return EMPTY;
         break;
       case 'protocol':
-        proto = isectIv(proto, m.protocols);
+        if (!neg) proto = isectIv(proto, m.protocols);
+        else if (!m.protocols.isEmpty) proto = subIv(proto, m.protocols);
         break;
       case 'address': {
         const a = m.addrs.only(sp.family);
-        if (m.dir === 'src') {
+        if (neg) {
+          // ∖ the addresses only: principals are not addresses (the complement keeps them)
+          if (a.isEmpty) break;
+          if (m.dir === 'src') src = addrSub(src, a);
+          else dst = addrSub(dst, a);
+        } else if (m.dir === 'src') {
           src = addrIsect(src, a);
           sprin = 0n;
         } else dst = addrIsect(dst, a);
         break;
       }
       case 'port':
+        if (neg) {
+          if (m.ports.isEmpty) break;
+          if (m.dir === 'dst') {
+            if (notDport) return undefined;
+            notDport = m.ports;
+          } else {
+            if (notSport) return undefined;
+            notSport = m.ports;
+          }
+          break;
+        }
         proto = isectIv(proto, PORT_PROTOCOLS);
         if (m.dir === 'dst') dport = isectIv(dport, m.ports);
         else sport = isectIv(sport, m.ports);
         break;
       case 'interface': {
         if (pre && m.dir === 'out') return undefined;
-        const mask = sp.ifs.mask(m.names);
+        let mask = sp.ifs.mask(m.names);
+        if (neg) {
+          if (mask === 0n) break;
+          mask = U.iif & ~mask;
+        }
         if (m.dir === 'in') iif = iif === U.iif ? mask : iif & mask;
         else oif = oif === U.oif ? mask : oif & mask;
         break;
       }
-      case 'ctstate':
-        ct &= ctMask(m.states);
+      case 'ctstate': {
+        const mask = ctMask(m.states);
+        if (!neg) ct &= mask;
+        else if (mask !== 0) ct &= ~mask;
+        break;
+      }
+      case 'icmp-type':
+        if (neg) return undefined;
+        if (m.family !== sp.family || m.values.isEmpty) return EMPTY;
+        proto = isectIv(proto, m.family === 'ipv4' ? ICMP4_PROTO : ICMP6_PROTO);
+        icmp = isectIv(icmp, m.values);
+        break;
+      case 'principal': {
+        if (neg || m.dir === 'dst') return undefined;
+        const mask = sp.prins.mask(m.names);
+        if (mask === 0n) return EMPTY;
+        src = AddrSet.EMPTY;
+        sprin &= mask;
+        break;
+      }
+      case 'fragment':
+        // the first packet of a connection is never a non-first fragment
+        if (!neg) return EMPTY;
+        break;
+      case 'addrtype':
+        // decidable only as `addrtype dst LOCAL` of a packet addressed to this host (compileMatch)
+        if (neg || !(m.dir === 'dst' && local && m.types.some((t) => t.toUpperCase() === 'LOCAL'))) return undefined;
         break;
       default:
         return undefined;
     }
   }
-  const c: Cube = { proto, iif, oif, ct, icmp, dport, sport, dst, src, sprin };
-  if (cubeIsEmpty(c)) return EMPTY_COND;
-  const r = [c];
-  return { must: r, may: r, opaque: [] };
+  if (notDport || notSport) {
+    // the protocols inside the port protocols: the other ports; outside them: no port to test
+    const inside = isectIv(proto, PORT_PROTOCOLS);
+    if (inside.isEmpty) {
+      // (no port narrows these protocols)
+    } else if (inside.equals(proto)) {
+      if (notDport) dport = subIv(dport, notDport);
+      if (notSport) sport = subIv(sport, notSport);
+    } else return undefined;
+  }
+  const c = new Box(proto, iif, oif, ct, icmp, dport, sport, dst, src, sprin);
+  return cubeIsEmpty(c) ? EMPTY : c;
 }
 
 export function compileConj(ms: readonly Match[], sp: Space, local: boolean, pre = false): Cond {
-  const fast = simpleConj(ms, sp, pre);
-  if (fast) return fast === EMPTY_COND ? { must: [], may: [], opaque: [] } : fast;
+  const fast = simpleConj(ms, sp, local, pre);
+  if (fast === EMPTY) return { must: [], may: [], opaque: [] };
+  if (fast) {
+    const r = [fast];
+    return { must: r, may: r, opaque: NO_TEXT };
+  }
+  return generalConj(ms, sp, local, pre);
+}
+
+/** compileConj by regions: each match compiled alone, the regions intersected in order. */
+function generalConj(ms: readonly Match[], sp: Space, local: boolean, pre: boolean): Cond {
   let must: Cube[] = [sp.universe];
   let may: Cube[] = must;
   const op: string[] = [];
@@ -281,8 +401,8 @@ const NONE: Cube[] = [];
 const NO_TEXT: string[] = [];
 
 /**
- * A rule of decidable matches (nearly all): may is must, nothing is maybe, no opaque text — one
- * field per rule instead of four (100k rules stay compiled for the whole lint).
+ * A rule of decidable matches over several cubes: may is must, nothing is maybe, no opaque text — one
+ * field instead of four. (A rule of one cube, nearly all, is compiled to its Box.)
  */
 class Decided implements CompiledRule {
   constructor(readonly must: Cube[]) {}
@@ -295,6 +415,18 @@ class Decided implements CompiledRule {
   get opaque(): string[] {
     return NO_TEXT;
   }
+}
+
+/**
+ * The cube of a rule compiled to one decided cube (nearly all rules), else undefined: for loops
+ * over many compiled rules, which then read it without the fresh one-cube list `must`/`may` make.
+ */
+export function singleCube(c: CompiledRule): Cube | undefined {
+  return c instanceof Box ? c : undefined;
+}
+
+function asBox(c: Cube): Box {
+  return c instanceof Box ? c : copyCube(c);
 }
 
 /** Rules that compile to nothing (another family's rules in an inet table): one object for all. */
@@ -349,13 +481,11 @@ export class RuleCompiler {
     let c = small && s.rules[id] === rule ? s.compiled[id] : s.other.get(rule);
     c ??= this.cache.get(rule);
     if (!c) {
-      const cond = compileConj(rule.matches, this.sp, this.local, this.pre);
-      if (cond.may.length === 0) c = EMPTY_COMPILED;
-      else if (cond.must === cond.may && cond.opaque.length === 0) c = new Decided(cond.must);
-      else {
-        const maybe = cond.must === cond.may ? NONE : subtractRegions(cond.may, cond.must);
-        c = { must: cond.must, may: cond.may, maybe, opaque: cond.opaque.length === 0 ? NO_TEXT : cond.opaque };
-      }
+      // one cube (nearly every rule): the cube is the compiled rule (Box reads as one), no wrapper, no list
+      const fast = simpleConj(rule.matches, this.sp, this.local, this.pre);
+      if (fast === EMPTY) c = EMPTY_COMPILED;
+      else if (fast) c = fast;
+      else c = this.general(rule.matches);
       if (readsContext(rule.matches)) this.cache.set(rule, c);
       else if (small && s.rules[id] === undefined) {
         s.rules[id] = rule;
@@ -363,5 +493,14 @@ export class RuleCompiler {
       } else s.other.set(rule, c);
     }
     return c;
+  }
+
+  /** A rule the one-cube path cannot compile: its regions, and the part that may or may not match. */
+  private general(ms: readonly Match[]): CompiledRule {
+    const cond = generalConj(ms, this.sp, this.local, this.pre);
+    if (cond.may.length === 0) return EMPTY_COMPILED;
+    if (cond.must === cond.may && cond.opaque.length === 0) return cond.must.length === 1 ? asBox(cond.must[0]!) : new Decided(cond.must);
+    const maybe = cond.must === cond.may ? NONE : subtractRegions(cond.may, cond.must);
+    return { must: cond.must, may: cond.may, maybe, opaque: cond.opaque.length === 0 ? NO_TEXT : cond.opaque };
   }
 }

@@ -46,6 +46,58 @@ export interface Cube {
   sprin: bigint;
 }
 
+const NO_CUBES: Cube[] = [];
+const NO_TEXT: string[] = [];
+
+/**
+ * The cube object every function here builds: one class (one hidden class — the cube operations
+ * stay monomorphic) with its fields in Cube's order. It also reads as the compiled form of a rule
+ * of decidable matches whose region is this one cube (RuleCompiler stores the cube alone, not a
+ * wrapper and a list: 100k compiled rules stay alive for the whole lint): must = may = [the cube],
+ * a fresh list per read; maybe and opaque empty.
+ */
+export class Box implements Cube {
+  proto: NumSet;
+  iif: bigint;
+  oif: bigint;
+  ct: number;
+  icmp: NumSet;
+  dport: NumSet;
+  sport: NumSet;
+  dst: AddrSet;
+  src: AddrSet;
+  sprin: bigint;
+  constructor(proto: NumSet, iif: bigint, oif: bigint, ct: number, icmp: NumSet, dport: NumSet, sport: NumSet, dst: AddrSet, src: AddrSet, sprin: bigint) {
+    this.proto = proto;
+    this.iif = iif;
+    this.oif = oif;
+    this.ct = ct;
+    this.icmp = icmp;
+    this.dport = dport;
+    this.sport = sport;
+    this.dst = dst;
+    this.src = src;
+    this.sprin = sprin;
+  }
+  get must(): Cube[] {
+    return [this];
+  }
+  get may(): Cube[] {
+    return [this];
+  }
+  get maybe(): Cube[] {
+    return NO_CUBES;
+  }
+  get opaque(): string[] {
+    return NO_TEXT;
+  }
+}
+
+/** A copy of c, to narrow one or two fields of before it is shared. */
+export function copyCube(c: Cube): Box {
+  return new Box(c.proto, c.iif, c.oif, c.ct, c.icmp, c.dport, c.sport, c.dst, c.src, c.sprin);
+}
+
 /**
  * Interface name atoms: the name space partitioned into each exact name used,
  * each prefix's remainder (names starting with it, not exact, not under a longer
@@ -161,18 +213,7 @@ export interface Space {
 
 export function makeUniverse(family: Family, ifs: Atoms, prins: Principals): Cube {
   const all = AddrSet.all(family);
-  return {
-    proto: PROTO_UNIVERSE,
-    iif: ifs.all,
-    oif: ifs.all,
-    ct: CT_ALL,
-    icmp: ICMP_UNIVERSE,
-    dport: PORT_UNIVERSE,
-    sport: PORT_UNIVERSE,
-    dst: all,
-    src: all,
-    sprin: prins.all,
-  };
+  return new Box(PROTO_UNIVERSE, ifs.all, ifs.all, CT_ALL, ICMP_UNIVERSE, PORT_UNIVERSE, PORT_UNIVERSE, all, all, prins.all);
 }
 
 // ---- non-allocating overlap tests ------------------------------------------------
@@ -208,31 +249,65 @@ function addrOverlaps(a: AddrSet, b: AddrSet): boolean {
   return overlapsIv(a.v4, b.v4) || overlapsIv(a.v6, b.v6);
 }
 
-/** a ∩ b ≠ 0 for bit masks; equal masks (the common case) need no BigInt arithmetic, which allocates. */
-function meets(a: bigint, b: bigint): boolean {
-  return a === b ? a !== 0n : (a & b) !== 0n;
+/**
+ * a ∩ b ≠ 0 for bit masks. Equal masks (the common case) need no BigInt arithmetic, which
+ * allocates; and the last pair asked is remembered, one memo per dimension: masks are shared (the
+ * universe's, the atoms' cached ones, a flow's through all its copies), so the same two objects
+ * meet again and again — a BigInt `&` allocates each time.
+ */
+class MeetMemo {
+  a = 0n;
+  b = 0n;
+  r = false;
+  meets(a: bigint, b: bigint): boolean {
+    if (a === b) return a !== 0n;
+    if (a === this.a && b === this.b) return this.r;
+    this.a = a;
+    this.b = b;
+    return (this.r = (a & b) !== 0n);
+  }
 }
+const iifMemo = new MeetMemo();
+const oifMemo = new MeetMemo();
+const prinMemo = new MeetMemo();
 
 /** a \ b ≠ 0 for bit masks. */
 function exceeds(a: bigint, b: bigint): boolean {
   return a === b ? false : (a & ~b) !== 0n;
 }
 
-function and(a: bigint, b: bigint): bigint {
-  return a === b ? a : a & b;
+/**
+ * a ∩ b for bit masks, as MeetMemo: the last pair's answer is the same BigInt object again (a hit
+ * cube's interfaces are its flow's ∩ its rule's, the same two masks for most of a chain — each `&`
+ * is a new BigInt, 24 B, kept as long as the cube).
+ */
+class AndMemo {
+  a = 0n;
+  b = 0n;
+  r = 0n;
+  and(a: bigint, b: bigint): bigint {
+    if (a === b) return a;
+    if (a === this.a && b === this.b) return this.r;
+    this.a = a;
+    this.b = b;
+    return (this.r = a & b);
+  }
 }
+const iifAnd = new AndMemo();
+const oifAnd = new AndMemo();
+const prinAnd = new AndMemo();
 
 export function cubesOverlap(a: Cube, b: Cube): boolean {
   return (
-    meets(a.iif, b.iif) &&
+    iifMemo.meets(a.iif, b.iif) &&
     (a.ct & b.ct) !== 0 &&
-    meets(a.oif, b.oif) &&
+    oifMemo.meets(a.oif, b.oif) &&
     overlapsIv(a.proto, b.proto) &&
     overlapsIv(a.dport, b.dport) &&
     overlapsIv(a.sport, b.sport) &&
     overlapsIv(a.icmp, b.icmp) &&
     addrOverlaps(a.dst, b.dst) &&
-    (meets(a.sprin, b.sprin) || addrOverlaps(a.src, b.src))
+    (prinMemo.meets(a.sprin, b.sprin) || addrOverlaps(a.src, b.src))
   );
 }
 
@@ -338,25 +413,25 @@ export function addrIsect(a: AddrSet, b: AddrSet): AddrSet {
   return new AddrSet(v4, v6);
 }
 
-function addrSub(a: AddrSet, b: AddrSet): AddrSet {
+export function addrSub(a: AddrSet, b: AddrSet): AddrSet {
   if (a === b) return AddrSet.EMPTY;
   return new AddrSet(subIv(a.v4, b.v4), subIv(a.v6, b.v6));
 }
 
 export function intersectCube(a: Cube, b: Cube): Cube | undefined {
   if (!cubesOverlap(a, b)) return undefined;
-  const c: Cube = {
-    proto: isectIv(a.proto, b.proto),
-    iif: and(a.iif, b.iif),
-    oif: and(a.oif, b.oif),
-    ct: a.ct & b.ct,
-    icmp: isectIv(a.icmp, b.icmp),
-    dport: isectIv(a.dport, b.dport),
-    sport: isectIv(a.sport, b.sport),
-    dst: addrIsect(a.dst, b.dst),
-    src: addrIsect(a.src, b.src),
-    sprin: and(a.sprin, b.sprin),
-  };
+  const c = new Box(
+    isectIv(a.proto, b.proto),
+    iifAnd.and(a.iif, b.iif),
+    oifAnd.and(a.oif, b.oif),
+    a.ct & b.ct,
+    isectIv(a.icmp, b.icmp),
+    isectIv(a.dport, b.dport),
+    isectIv(a.sport, b.sport),
+    addrIsect(a.dst, b.dst),
+    addrIsect(a.src, b.src),
+    prinAnd.and(a.sprin, b.sprin),
+  );
   // the smaller cube itself when it is the intersection (cubes are never mutated: share it)
   if (sameCube(c, b)) return b;
   if (sameCube(c, a)) return a;
@@ -378,53 +453,57 @@ function sameCube(x: Cube, y: Cube): boolean {
   );
 }
 
-/** a \ b as disjoint cubes (at most one per dimension). */
+/**
+ * a \ b as disjoint cubes (at most one per dimension). What is left of a inside b so far is kept
+ * in locals, not in a cube per step: each piece is one cube, the part inside b none.
+ */
 export function subtractCube(a: Cube, b: Cube, out: Cube[]): void {
   if (!cubesOverlap(a, b)) {
     out.push(a);
     return;
   }
-  let cur: Cube = a;
-  let d = subIv(cur.proto, b.proto);
+  let { proto, iif, oif, ct, icmp, dport, sport, dst } = a;
+  const { src, sprin } = a;
+  let d = subIv(proto, b.proto);
   if (!d.isEmpty) {
-    out.push({ ...cur, proto: d });
-    cur = { ...cur, proto: isectIv(cur.proto, b.proto) };
+    out.push(new Box(d, iif, oif, ct, icmp, dport, sport, dst, src, sprin));
+    proto = isectIv(proto, b.proto);
   }
-  if (exceeds(cur.iif, b.iif)) {
-    out.push({ ...cur, iif: cur.iif & ~b.iif });
-    cur = { ...cur, iif: cur.iif & b.iif };
+  if (exceeds(iif, b.iif)) {
+    out.push(new Box(proto, iif & ~b.iif, oif, ct, icmp, dport, sport, dst, src, sprin));
+    iif &= b.iif;
   }
-  if (exceeds(cur.oif, b.oif)) {
-    out.push({ ...cur, oif: cur.oif & ~b.oif });
-    cur = { ...cur, oif: cur.oif & b.oif };
+  if (exceeds(oif, b.oif)) {
+    out.push(new Box(proto, iif, oif & ~b.oif, ct, icmp, dport, sport, dst, src, sprin));
+    oif &= b.oif;
   }
-  if ((cur.ct & ~b.ct) !== 0) {
-    out.push({ ...cur, ct: cur.ct & ~b.ct });
-    cur = { ...cur, ct: cur.ct & b.ct };
+  if ((ct & ~b.ct) !== 0) {
+    out.push(new Box(proto, iif, oif, ct & ~b.ct, icmp, dport, sport, dst, src, sprin));
+    ct &= b.ct;
   }
-  d = subIv(cur.icmp, b.icmp);
+  d = subIv(icmp, b.icmp);
   if (!d.isEmpty) {
-    out.push({ ...cur, icmp: d });
-    cur = { ...cur, icmp: isectIv(cur.icmp, b.icmp) };
+    out.push(new Box(proto, iif, oif, ct, d, dport, sport, dst, src, sprin));
+    icmp = isectIv(icmp, b.icmp);
   }
-  d = subIv(cur.dport, b.dport);
+  d = subIv(dport, b.dport);
   if (!d.isEmpty) {
-    out.push({ ...cur, dport: d });
-    cur = { ...cur, dport: isectIv(cur.dport, b.dport) };
+    out.push(new Box(proto, iif, oif, ct, icmp, d, sport, dst, src, sprin));
+    dport = isectIv(dport, b.dport);
   }
-  d = subIv(cur.sport, b.sport);
+  d = subIv(sport, b.sport);
   if (!d.isEmpty) {
-    out.push({ ...cur, sport: d });
-    cur = { ...cur, sport: isectIv(cur.sport, b.sport) };
+    out.push(new Box(proto, iif, oif, ct, icmp, dport, d, dst, src, sprin));
+    sport = isectIv(sport, b.sport);
   }
-  const dd = addrSub(cur.dst, b.dst);
+  const dd = addrSub(dst, b.dst);
   if (!dd.isEmpty) {
-    out.push({ ...cur, dst: dd });
-    cur = { ...cur, dst: addrIsect(cur.dst, b.dst) };
+    out.push(new Box(proto, iif, oif, ct, icmp, dport, sport, dd, src, sprin));
+    dst = addrIsect(dst, b.dst);
   }
-  const ds = addrSub(cur.src, b.src);
-  const p = cur.sprin === b.sprin ? 0n : cur.sprin & ~b.sprin;
-  if (!ds.isEmpty || p !== 0n) out.push({ ...cur, src: ds, sprin: p });
+  const ds = addrSub(src, b.src);
+  const p = sprin === b.sprin ? 0n : sprin & ~b.sprin;
+  if (!ds.isEmpty || p !== 0n) out.push(new Box(proto, iif, oif, ct, icmp, dport, sport, dst, ds, p));
 }
 
 function ivSubset<T extends number | bigint>(a: IntervalSet<T>, b: IntervalSet<T>): boolean {
@@ -539,29 +618,40 @@ export function cubeHas(c: Cube, p: Point): boolean {
 const MAX_PORT_KEYS = 64;
 const MAX_ADDR_KEYS = 8;
 
-/** As for protocols (lastProtoSet): the last port set asked and its keys. */
-let lastPortSet: NumSet | undefined;
-let lastPortKeys: number[] | undefined;
+/**
+ * Port-set keys: a single port (most rules) is a list of exactly one, made again when asked; the
+ * keys of larger sets are kept by set (sets are immutable and shared by the cubes of a rule, its
+ * holes and its hits: iptables-host-100k asks 268k times for 5k sets, and a range of up to 64 ports
+ * is a list of 64). Bounded: emptied when full.
+ */
+const portKeyCache = new Map<NumSet, number[] | undefined>();
+const KEY_CACHE_MAX = 16384;
 
 function portKeys(s: NumSet): number[] | undefined {
-  if (s === lastPortSet) return lastPortKeys;
   const b = s.bounds;
+  if (b.length === 2 && b[1]! - b[0]! === 1) return [b[0]!];
+  let out = portKeyCache.get(s);
+  if (out !== undefined || portKeyCache.has(s)) return out;
   let n = 0;
   for (let i = 0; i < b.length; i += 2) n += b[i + 1]! - b[i]!;
-  let out: number[] | undefined;
   if (n <= MAX_PORT_KEYS) {
     out = [];
     for (let i = 0; i < b.length; i += 2) for (let p = b[i]!; p < b[i + 1]!; p++) out.push(p);
   }
-  lastPortSet = s;
-  lastPortKeys = out;
+  if (portKeyCache.size >= KEY_CACHE_MAX) portKeyCache.clear();
+  portKeyCache.set(s, out);
   return out;
 }
 
 /** /24 blocks (IPv4) or /64 blocks (IPv6) an address set touches, when few. */
 function addrKeys(s: AddrSet): (number | string)[] | undefined {
-  const out: (number | string)[] = [];
   const v4 = s.v4.bounds;
+  // one /24 block (a host, a small subnet: most sets asked): a list of exactly one, not a grown one
+  if (v4.length === 2 && s.v6.bounds.length === 0) {
+    const lo = Math.floor(v4[0]! / 256);
+    if (Math.floor((v4[1]! - 1) / 256) === lo) return [lo];
+  }
+  const out: (number | string)[] = [];
   for (let i = 0; i < v4.length; i += 2) {
     const lo = Math.floor(v4[i]! / 256);
     const hi = Math.floor((v4[i + 1]! - 1) / 256);
@@ -605,7 +695,10 @@ function protoKeys(s: NumSet): number[] | undefined {
   return out;
 }
 
-/** As for protocols (lastProtoSet): the last source and the last destination set asked, each with its keys. */
+/**
+ * The last source and the last destination set asked, each with its keys (address sets are many,
+ * mostly one rule's each: a cache by set would mostly miss).
+ */
 const lastAddr: { set: AddrSet | undefined; keys: Keys }[] = [
   { set: undefined, keys: undefined },
   { set: undefined, keys: undefined },
@@ -620,9 +713,18 @@ function addrKeysOf(s: AddrSet, role: 0 | 1): Keys {
   return m.keys;
 }
 
-function cubeKeys(c: Cube): Keys[] {
-  return [portKeys(c.dport), c.sprin !== 0n ? undefined : addrKeysOf(c.src, 0), addrKeysOf(c.dst, 1), protoKeys(c.proto)];
+/** The keys of c per dimension, into out (a query's keys go to one scratch list: no list per query). */
+function cubeKeys(c: Cube, out: Keys[]): Keys[] {
+  out[0] = portKeys(c.dport);
+  out[1] = c.sprin !== 0n ? undefined : addrKeysOf(c.src, 0);
+  out[2] = addrKeysOf(c.dst, 1);
+  out[3] = protoKeys(c.proto);
+  return out;
 }
+/** The keys of the query being answered, of the item being indexed, of a wide item moved to sub-indexes (none nests in itself). */
+const queryKeys: Keys[] = [undefined, undefined, undefined, undefined];
+const indexKeys: Keys[] = [undefined, undefined, undefined, undefined];
+const fillKeys: Keys[] = [undefined, undefined, undefined, undefined];
 
 /**
  * Ids by key, ascending. A key with one id holds the number itself (most keys of a long
@@ -631,7 +733,7 @@ function cubeKeys(c: Cube): Keys[] {
 type Bucket = number | number[];
 
 interface DimIndex {
-  /** Items not keyed in this dimension, ascending. */
+  /** Items not keyed in this dimension, ascending (NO_IDS while there is none). */
   wide: number[];
   buckets: Map<number | string, Bucket>;
   /**
@@ -641,8 +743,21 @@ interface DimIndex {
   keys: (number | string)[] | undefined;
 }
 
+/**
+ * Shared by the dimensions not written yet, never written themselves: most sub-indexes of an index
+ * stay empty (an index is built per chain evaluation — thousands on a ruleset of many small chains —
+ * and each has sixteen), so their map and list are made on the first item.
+ */
+const NO_BUCKETS: Map<number | string, Bucket> = new Map();
+const NO_IDS: number[] = [];
+
 function newDim(walk = false): DimIndex {
-  return { wide: [], buckets: new Map(), keys: walk ? [] : undefined };
+  return { wide: NO_IDS, buckets: NO_BUCKETS, keys: walk ? [] : undefined };
+}
+
+function pushWide(dim: DimIndex, id: number): void {
+  if (dim.wide === NO_IDS) dim.wide = [id];
+  else dim.wide.push(id);
 }
 
 /** The top-level dimensions of a CubeIndex (only the protocol's keys are walked). */
@@ -652,9 +767,10 @@ function newDims(): DimIndex[] {
 
 function put(dim: DimIndex, k: Keys, id: number): void {
   if (!k) {
-    dim.wide.push(id);
+    pushWide(dim, id);
     return;
   }
+  if (dim.buckets === NO_BUCKETS) dim.buckets = new Map();
   for (let i = 0; i < k.length; i++) {
     const key = k[i]!;
     const b = dim.buckets.get(key);
@@ -743,12 +859,12 @@ export class CubeIndex<T extends { c: Cube }> {
   }
 
   private index(id: number, c: Cube): void {
-    const ks = cubeKeys(c);
+    const ks = cubeKeys(c, indexKeys);
     const nd = this.nd;
     for (let d = 0; d < nd; d++) {
       const k = ks[d];
       if (!k) {
-        this.dims[d]!.wide.push(id);
+        pushWide(this.dims[d]!, id);
         if (this.keyed[d] || !this.lean) for (let e = 0; e < nd; e++) if (e !== d) put(this.sub[d]![e]!, ks[e], id);
       } else {
         if (!this.keyed[d]) {
@@ -766,7 +882,7 @@ export class CubeIndex<T extends { c: Cube }> {
     for (let i = 0; i < wide.length; i++) {
       const it = this.items[wide[i]!];
       if (!it) continue;
-      const ks = cubeKeys(it.c);
+      const ks = cubeKeys(it.c, fillKeys);
       for (let e = 0; e < this.nd; e++) if (e !== d) put(this.sub[d]![e]!, ks[e], wide[i]!);
     }
   }
@@ -816,7 +932,7 @@ export class CubeIndex<T extends { c: Cube }> {
   }
 
   private find(q: Cube, out: Set<number> | number[], maxCost: number): boolean {
-    const qk = cubeKeys(q);
+    const qk = cubeKeys(q, queryKeys);
     let best = -1;
     let bestSub = -1;
     let bestCost = this.live + this.dead;

@@ -25,6 +25,8 @@ import {
 } from '../model/index.js';
 import { RuleCompiler, spaceFor, tableCarries } from './compile.js';
 import {
+  Box,
+  copyCube,
   CubeIndex,
   ctBit,
   ctWithDnat,
@@ -110,8 +112,10 @@ class HoleLog {
   private retryAt = 0;
   private readonly found: number[] = [];
   private readonly local: number[] = [];
+  /** The class lists of the scan under way (the first nl of lists) and the position in each. */
   private readonly lists: number[][] = [];
   private readonly pos: number[] = [];
+  private nl = 0;
 
   push(c: Cube): void {
     const pm = protoMask(c.proto);
@@ -182,12 +186,14 @@ class HoleLog {
 
   /** Start a scan of the holes whose protocol classes meet pm, in id order (a merge of the class lists). */
   private begin(pm: number): void {
-    const lists = this.lists;
-    lists.length = 0;
-    for (let c = 1; c < 8; c++) if ((c & pm) !== 0 && this.byClass[c]!.length > 0) lists.push(this.byClass[c]!);
-    const pos = this.pos;
-    pos.length = lists.length;
-    pos.fill(0);
+    // (lists and pos are overwritten, not emptied: an array emptied by `length = 0` loses its store)
+    let nl = 0;
+    for (let c = 1; c < 8; c++)
+      if ((c & pm) !== 0 && this.byClass[c]!.length > 0) {
+        this.lists[nl] = this.byClass[c]!;
+        this.pos[nl++] = 0;
+      }
+    this.nl = nl;
   }
 
   /** The next hole id below n whose input interfaces may meet im, or -1. */
@@ -197,7 +203,7 @@ class HoleLog {
     for (;;) {
       let best = -1;
       let id = n;
-      for (let k = 0; k < lists.length; k++) {
+      for (let k = 0; k < this.nl; k++) {
         const v = lists[k]![pos[k]!];
         if (v !== undefined && v < id) {
           id = v;
@@ -281,7 +287,7 @@ function cutHoles(f: Flow): Cube[] {
 /** A flow as hole-free flows with disjoint cubes. */
 function materialize(f: Flow): Flow[] {
   if (f.h === undefined) return [f];
-  return cutHoles(f).map((c) => ({ ...f, c, h: undefined, hn: 0 }));
+  return cutHoles(f).map((c) => flow(c, undefined, 0, f.tags, f.attr, f.via, f.path, f.local));
 }
 
 /**
@@ -295,10 +301,28 @@ interface Flow {
   /** How many entries of h's log are this flow's (h.n is not read for the top segment). */
   hn: number;
   tags: readonly number[];
-  attr?: Attr;
-  via?: Via;
+  attr?: Attr | undefined;
+  via?: Via | undefined;
   path: 'input' | 'forward';
   local: boolean;
+}
+
+/**
+ * A flow, every field in the object and in one order: one shape for all flows, no field in a
+ * separate store (a spread copy with a field added, or from a flow without every field, puts fields
+ * there: +64 B per flow, and many shapes for the engine's loops).
+ */
+function flow(
+  c: Cube,
+  h: Holes | undefined,
+  hn: number,
+  tags: readonly number[],
+  attr: Attr | undefined,
+  via: Via | undefined,
+  path: 'input' | 'forward',
+  local: boolean,
+): Flow {
+  return { c, h, hn, tags, attr, via, path, local };
 }
 
 interface ChainOut {
@@ -424,18 +448,11 @@ class Engine {
   run(ruleset: Ruleset): void {
     const fam = this.sp.family;
     const U = this.sp.universe;
-    const init: Flow = {
-      c: {
-        ...U,
-        iif: U.iif & ~this.sp.ifs.bit('lo'),
-        oif: this.hook === 'input' ? this.sp.ifs.bit('') : U.oif,
-        ct: ctBit('new', false),
-      },
-      hn: 0,
-      tags: NO_TAGS,
-      path: this.hook,
-      local: this.hook === 'input',
-    };
+    const c0 = copyCube(U);
+    c0.iif = U.iif & ~this.sp.ifs.bit('lo');
+    c0.oif = this.hook === 'input' ? this.sp.ifs.bit('') : U.oif;
+    c0.ct = ctBit('new', false);
+    const init = flow(c0, undefined, 0, NO_TAGS, undefined, undefined, this.hook, this.hook === 'input');
     let cur: Flow[] = [init];
     for (const { chain, table } of baseChains(ruleset, fam, 'prerouting')) cur = this.runBase(table, chain, cur);
     const input = cur.filter((f) => f.path === 'input');
@@ -488,21 +505,38 @@ class Engine {
       const prev = prevId === undefined ? undefined : R.get(prevId);
       if (prev && prev.h === undefined && (f.tags.length > 0 || f.via === undefined) && prev.via === f.via) {
         R.remove(prevId!);
-        const merged: Flow = { ...prev, c: { ...prev.c, src: prev.c.src.union(f.c.src), sprin: prev.c.sprin | f.c.sprin }, tags: mergeTags(prev.tags, f.tags) };
+        const c = copyCube(prev.c);
+        c.src = prev.c.src.union(f.c.src);
+        c.sprin = prev.c.sprin | f.c.sprin;
+        const merged = flow(c, prev.h, prev.hn, mergeTags(prev.tags, f.tags), prev.attr, prev.via, prev.path, prev.local);
         bySrcShape.set(k, R.add(merged));
       } else bySrcShape.set(k, R.add(f));
     };
-    for (const f of input) addFlow(f);
+    for (let i = 0; i < input.length; i++) addFlow(input[i]!);
     const touched: number[] = [];
+    const one: Cube[] = [this.sp.universe];
     for (const rule of chain.rules) {
       if (R.size === 0) break;
       if (rule.disabled) continue;
-      const cr = comp.get(rule);
-      if (cr.may.length === 0) continue;
       const a = rule.action;
+      // (a rule that only continues — LOG, counters — is not compiled here)
       if (a.kind === 'continue') continue;
-      touched.length = 0;
-      R.queryAll(cr.may, touched);
+      const cr = comp.get(rule);
+      // a rule of one cube is compiled to the cube (a Box): its must and may are read through a list
+      // of this evaluation's own instead of a fresh list per read
+      let must: Cube[];
+      let may: Cube[];
+      if (cr instanceof Box) {
+        one[0] = cr;
+        must = may = one;
+      } else {
+        must = cr.must;
+        may = cr.may;
+      }
+      if (may.length === 0) continue;
+      // (setting the length of an array calls into the runtime: only when there is something to drop)
+      if (touched.length !== 0) touched.length = 0;
+      R.queryAll(may, touched);
       if (touched.length === 0) continue;
       let mtag = -1;
       if (cr.maybe.length > 0) mtag = this.tag(`${cr.opaque.join(' ')} at line ${lineOf(rule)} may or may not match`, rule);
@@ -514,14 +548,15 @@ class Engine {
       // and a dropping rule's hits that dropAll would not keep are not made at all
       const attr: Attr | undefined = a.kind === 'accept' ? { rule, chain, table, explicit: true } : undefined;
       const drops = a.kind === 'drop' || a.kind === 'reject';
-      for (const id of touched) {
+      for (let ti = 0; ti < touched.length; ti++) {
+        const id = touched[ti]!;
         const f = R.get(id)!;
         // (a hit keeps the flow's holes as they are: only hits that go on into another chain
         // are worth filtering — accepted ones are cut once at the end, dropped ones mostly never)
         if (!drops || f.tags.length > 0 || f.via)
-          for (const m of cr.must) {
-            const z = intersectCube(f.c, m);
-            if (z && !cubeIsEmpty(z)) hit.push(attr ? { ...f, c: z, attr } : { ...f, c: z });
+          for (let mi = 0; mi < must.length; mi++) {
+            const z = intersectCube(f.c, must[mi]!);
+            if (z && !cubeIsEmpty(z)) hit.push(flow(z, f.h, f.hn, f.tags, attr ?? f.attr, f.via, f.path, f.local));
           }
         if (mtag >= 0) {
           const t = mergeTags(f.tags, [mtag]);
@@ -529,14 +564,15 @@ class Engine {
             const z = intersectCube(f.c, m);
             if (!z || cubeIsEmpty(z)) continue;
             const h = f.h;
-            hit.push(attr ? { ...f, c: z, h, tags: t, attr } : { ...f, c: z, h, tags: t });
-            back.push({ ...f, c: z, h, tags: t });
+            hit.push(flow(z, h, f.hn, t, attr ?? f.attr, f.via, f.path, f.local));
+            back.push(flow(z, h, f.hn, t, f.attr, f.via, f.path, f.local));
           }
         }
         let h = f.h;
         let hn = f.hn;
         let gone = false;
-        for (const m of cr.may) {
+        for (let mi = 0; mi < may.length; mi++) {
+          const m = may[mi]!;
           if (cubeContains(m, f.c)) {
             gone = true;
             break;
@@ -555,9 +591,9 @@ class Engine {
         }
         // (a flow with holes no longer takes part in merging: addFlow checks prev.h)
         if (gone) R.remove(id);
-        else R.set(id, { ...f, h, hn });
+        else R.set(id, flow(f.c, h, hn, f.tags, f.attr, f.via, f.path, f.local));
       }
-      for (const f of back) addFlow(f);
+      for (let i = 0; i < back.length; i++) addFlow(back[i]!);
       if (hit.length === 0) continue;
       switch (a.kind) {
         case 'accept':
@@ -578,7 +614,7 @@ class Engine {
             const why = !target ? `jump to undefined chain ${a.target}` : `chain ${a.target} loops or nests too deeply`;
             const t = [this.tag(`${why} at line ${lineOf(rule)}: verdict unknown`, rule)];
             for (const f of hit) {
-              const g = { ...f, tags: mergeTags(f.tags, t) };
+              const g = flow(f.c, f.h, f.hn, mergeTags(f.tags, t), f.attr, f.via, f.path, f.local);
               out.accepted.push(g);
               out.dropped.push(g);
             }
@@ -587,7 +623,7 @@ class Engine {
           const into: Flow[] = [];
           for (const f of hit) {
             const h = narrowed(f.h, f.hn, f.c);
-            if (h !== SWALLOWED) into.push(h === f.h ? f : { ...f, h, hn: h ? h.n : 0 });
+            if (h !== SWALLOWED) into.push(h === f.h ? f : flow(f.c, h, h ? h.n : 0, f.tags, f.attr, f.via, f.path, f.local));
           }
           const sub = this.evalChain(table, target, into, local, pre, depth + 1, [...stack, target]);
           pushAll(out.accepted, sub.accepted);
@@ -604,8 +640,8 @@ class Engine {
         case 'queue': {
           const t = [this.tag(`${a.text} at line ${lineOf(rule)}: verdict is decided in user space`, rule)];
           for (const f of hit) {
-            const g = { ...f, tags: mergeTags(f.tags, t) };
-            out.accepted.push({ ...g, attr: { rule, chain, table, explicit: true } });
+            const g = flow(f.c, f.h, f.hn, mergeTags(f.tags, t), f.attr, f.via, f.path, f.local);
+            out.accepted.push(flow(g.c, g.h, g.hn, g.tags, { rule, chain, table, explicit: true }, g.via, g.path, g.local));
             out.dropped.push(g);
           }
           break;
@@ -613,8 +649,8 @@ class Engine {
         case 'unknown': {
           const t = [this.tag(`unknown target ${a.target} at line ${lineOf(rule)}: verdict unknown`, rule)];
           for (const f of hit) {
-            const g = { ...f, tags: mergeTags(f.tags, t) };
-            out.accepted.push({ ...g, attr: { rule, chain, table, explicit: true } });
+            const g = flow(f.c, f.h, f.hn, mergeTags(f.tags, t), f.attr, f.via, f.path, f.local);
+            out.accepted.push(flow(g.c, g.h, g.hn, g.tags, { rule, chain, table, explicit: true }, g.via, g.path, g.local));
             out.dropped.push(g);
             addFlow(g); // it may also go on
           }
@@ -631,7 +667,7 @@ class Engine {
     if (chain.policy === 'drop') dropAll(out.dropped, flows);
     else
       for (const f of flows)
-        out.accepted.push(f.attr?.explicit ? f : { ...f, attr: { chain, table, explicit: false } });
+        out.accepted.push(f.attr?.explicit ? f : flow(f.c, f.h, f.hn, f.tags, { chain, table, explicit: false }, f.via, f.path, f.local));
   }
 
   private nat(f: Flow, rule: Rule): Flow {
@@ -640,7 +676,8 @@ class Engine {
     const fam = this.sp.family;
     const toAddrs = a.type === 'dnat' && a.toAddrs && !a.toAddrs.only(fam).isEmpty ? a.toAddrs.only(fam) : undefined;
     const toPorts = a.toPorts && !a.toPorts.isEmpty && f.c.proto.isSubsetOf(PORT_PROTOCOLS) ? a.toPorts : undefined;
-    const c: Cube = { ...f.c, ct: ctWithDnat(f.c.ct) };
+    const c = copyCube(f.c);
+    c.ct = ctWithDnat(f.c.ct);
     if (toAddrs) {
       c.dst = toAddrs;
       c.oif = this.sp.universe.oif;
@@ -651,16 +688,16 @@ class Engine {
     if (toAddrs) via.toAddrs = toAddrs;
     if (toPorts) via.toPorts = toPorts;
     // DNAT to an address: routed on (FORWARD); REDIRECT: delivered locally (INPUT); DNAT of the port only: path unchanged
-    if (toAddrs) return { ...f, c, via, path: 'forward', local: false };
+    if (toAddrs) return flow(c, f.h, f.hn, f.tags, f.attr, via, 'forward', false);
     if (a.type === 'redirect') {
       // the new destination is the primary address of the input interface: not known statically
       via.redirect = true;
       via.toAddrs = AddrSet.all(fam);
       c.dst = via.toAddrs;
       c.oif = this.sp.ifs.bit('');
-      return { ...f, c, via, path: 'input', local: true };
+      return flow(c, f.h, f.hn, f.tags, f.attr, via, 'input', true);
     }
-    return { ...f, c, via };
+    return flow(c, f.h, f.hn, f.tags, f.attr, via, f.path, f.local);
   }
 
   /** A piece c of f back in the coordinates of the packet as it arrived (original destination and port). */
@@ -680,7 +717,10 @@ class Engine {
           v.rule,
         ),
       ]);
-    const r: Cube = { ...c, ct: v.orig.ct, dst: v.orig.dst, dport: v.toPorts ? v.orig.dport : c.dport };
+    const r = copyCube(c);
+    r.ct = v.orig.ct;
+    r.dst = v.orig.dst;
+    if (v.toPorts) r.dport = v.orig.dport;
     if (v.redirect) r.oif = v.orig.oif;
     return { c: r, tags };
   }
@@ -892,19 +932,29 @@ function mergeCubes(cubes: Cube[]): Cube[] {
   for (let pass = 0; pass < 2 && list.length > 1; pass++) {
     for (let d = 0; d < 4 && list.length > 1; d++) {
       const map = new Map<string, Cube>();
-      for (const c of list) {
-        const parts: string[] = [];
-        if (d !== 0) parts.push(bkey(c.proto));
-        if (d !== 1) parts.push(bkey(c.dport));
-        if (d !== 2) parts.push(bkey(c.src.v4), bkey(c.src.v6), String(c.sprin));
-        if (d !== 3) parts.push(String(c.iif));
-        const k = parts.join('|');
+      for (let i = 0; i < list.length; i++) {
+        const c = list[i]!;
+        // (one string built by concatenation, not a list of parts joined; the merged dimension is left empty)
+        const k =
+          (d !== 0 ? bkey(c.proto) : '') +
+          '|' +
+          (d !== 1 ? bkey(c.dport) : '') +
+          '|' +
+          (d !== 2 ? bkey(c.src.v4) + '|' + bkey(c.src.v6) + '|' + c.sprin : '') +
+          '|' +
+          (d !== 3 ? String(c.iif) : '');
         const prev = map.get(k);
         if (!prev) map.set(k, c);
-        else if (d === 0) map.set(k, { ...prev, proto: prev.proto.union(c.proto) });
-        else if (d === 1) map.set(k, { ...prev, dport: prev.dport.union(c.dport) });
-        else if (d === 2) map.set(k, { ...prev, src: prev.src.union(c.src), sprin: prev.sprin | c.sprin });
-        else map.set(k, { ...prev, iif: prev.iif | c.iif });
+        else {
+          const u = copyCube(prev);
+          if (d === 0) u.proto = prev.proto.union(c.proto);
+          else if (d === 1) u.dport = prev.dport.union(c.dport);
+          else if (d === 2) {
+            u.src = prev.src.union(c.src);
+            u.sprin = prev.sprin | c.sprin;
+          } else u.iif = prev.iif | c.iif;
+          map.set(k, u);
+        }
       }
       list = [...map.values()];
     }

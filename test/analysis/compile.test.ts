@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { compileConj, compileMatch, RuleCompiler, spaceFor } from '../../src/analysis/compile.js';
+import { compileConj, compileMatch, RuleCompiler, singleCube, spaceFor } from '../../src/analysis/compile.js';
 import { cubeContains, cubeIsEmpty, intersectRegions, subtractCube, type Cube, type Space } from '../../src/analysis/cube.js';
 import type { Match } from '../../src/model/index.js';
 import { a, base, filter, m, rule } from './build.js';
@@ -83,6 +83,27 @@ describe('compileConj', () => {
     expect(x.iif).toBe(sp.ifs.bit('eth0'));
     expect(compileConj([m.family('ipv6'), m.proto('tcp')], sp, true).may).toEqual([]);
   });
+
+  test('negated matches narrow the one cube by their complement', () => {
+    const rs = filter(base.input([rule('r', [m.iif('eth0', 'lo')], a.accept())], 'drop'));
+    const sp = spaceFor(rs, 'ipv4');
+    // the negated port comes before the protocol: the port protocols' other ports once tcp is known
+    const c = compileConj([m.not(m.dport('22')), m.proto('tcp'), m.not(m.src('10.0.0.0/8')), m.not(m.iif('eth0')), m.not(m.ct('invalid'))], sp, false);
+    expect(c.must).toBe(c.may);
+    expect(c.must).toHaveLength(1);
+    const [x] = c.must as [Cube];
+    expect(x.proto.bounds).toEqual([6, 7]);
+    expect(x.dport.bounds).toEqual([0, 22, 23, 65536]);
+    expect(x.src.v4.bounds).toEqual([0, 0x0a000000, 0x0b000000, 2 ** 32]);
+    expect(x.iif).toBe(sp.universe.iif & ~sp.ifs.bit('eth0'));
+    expect(x.ct).toBe(sp.universe.ct & ~0b11_0000_00);
+    // outside the port protocols a negated port tests nothing; across them it is two cubes
+    const icmp = compileConj([m.proto('icmp'), m.not(m.dport('22'))], sp, false);
+    expect(icmp.must).toHaveLength(1);
+    expect(icmp.must[0]!.proto.bounds).toEqual([1, 2]);
+    expect(icmp.must[0]!.dport).toBe(sp.universe.dport);
+    expect(compileConj([m.not(m.proto('tcp')), m.not(m.dport('22'))], sp, false).must).toHaveLength(2);
+  });
 });
 
 describe('cubeContains', () => {
@@ -116,7 +137,12 @@ describe('RuleCompiler', () => {
     const two = new RuleCompiler(sp, false);
     const s = one.get(ssh);
     expect(two.get(ssh)).toBe(s);
-    expect(s.may).toBe(s.must);
+    // one cube: the compiled form is the cube itself; must and may are lists of it
+    expect(s.must).toEqual([s]);
+    expect(s.must[0]).toBe(s);
+    expect(s.may[0]).toBe(s);
+    expect(s.may).toHaveLength(1);
+    expect(singleCube(s)).toBe(s);
     expect(s.maybe).toEqual([]);
     expect(s.opaque).toEqual([]);
     expect(show(s.must)).toEqual(show(compileConj(ssh.matches, sp, false).must));
@@ -136,5 +162,7 @@ describe('RuleCompiler', () => {
     expect(show(o.may)).toEqual(show(compileConj(recent.matches, sp, false).may));
     expect(show(o.maybe)).toEqual(show(o.may));
     expect(o.opaque).toEqual(['-m recent --rcheck']);
+    expect(singleCube(o)).toBeUndefined();
+    expect(singleCube(e)).toBeUndefined();
   });
 });

@@ -36,6 +36,21 @@ import {
   type RuleContext,
 } from './rule.js';
 import { CONTINUE_TARGETS } from './names.js';
+import {
+  NegatedAddress,
+  NegatedCtState,
+  NegatedIcmpType,
+  NegatedInterface,
+  NegatedPort,
+  NegatedProtocol,
+  PlacedAddress,
+  PlacedCtState,
+  PlacedIcmpType,
+  PlacedInterface,
+  PlacedPort,
+  PlacedProtocol,
+  placeOf,
+} from './placed.js';
 import type { ChainState, NetfilterState, TableState } from './state.js';
 import type { Tok } from './tokens.js';
 
@@ -350,6 +365,18 @@ function rejectAction(text: string, a: number, b: number, ctx: RuleContext): Act
   return act;
 }
 
+/**
+ * A port match. A destination port match while the rule has no report span yet gets a span
+ * object of its own, which becomes the rule's reportSpan (read for every finding).
+ */
+function portMatch(dir: 'src' | 'dst', ports: NumSet, negated: boolean, base: Span, at: number, first: boolean, a: number, b: number, ctx: RuleContext): Match {
+  if (dir === 'dst' && first && at >= 0) {
+    base = ctx.span(a, b);
+    at = -1;
+  }
+  return negated ? new NegatedPort(dir, ports, base, at) : new PlacedPort(dir, ports, base, at);
+}
+
 /** The chain named text[a..b); the last one found is tried first (iptables-save writes a chain's rules together), without a name string. */
 function chainAt(text: string, a: number, b: number, table: TableState, ctx: RuleContext): ChainState | undefined {
   const last = ctx.cache.lastChain;
@@ -438,6 +465,8 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
   if (c0 === 45 /* - */ || c0 === 33 /* ! */) return false;
   const chain = chainAt(text, chainStart, i, table, ctx);
   if (!chain) return false;
+  // the rule's span; a match keeps its place as a number next to it (see placed.ts)
+  const ruleSpan = ctx.span(lineStart, ruleEnd);
 
   let negated = false;
   let negStart = -1;
@@ -526,6 +555,9 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
       if (mEnd < 0) return false;
     }
     const mStart = negated ? negStart : os;
+    const at = placeOf(lineStart, mStart, mEnd);
+    // where the match's place does not fit in a number: its own span
+    const base = at < 0 ? ctx.span(mStart, mEnd) : ruleSpan;
 
     switch (code) {
       case O_S:
@@ -538,8 +570,7 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
         noteFamily(set, ctx);
         // iptables drops "-s 0.0.0.0/0": it matches every packet of the table's family
         if (!negated && (set.coversAll('ipv4') || set.coversAll('ipv6')) && (ctx.family === undefined || set.coversAll(ctx.family))) break;
-        const span = ctx.span(mStart, mEnd);
-        SCRATCH[scratchN++] = negated ? { kind: 'address', dir, addrs: set, span, negated } : { kind: 'address', dir, addrs: set, span };
+        SCRATCH[scratchN++] = negated ? new NegatedAddress(dir, set, base, at) : new PlacedAddress(dir, set, base, at);
         break;
       }
       case O_I:
@@ -550,9 +581,8 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
           names = [name];
           if (ctx.cache.ifaceNames.size < CACHE_LIMIT) ctx.cache.ifaceNames.set(name, names);
         }
-        const m: Match = { kind: 'interface', dir: code === O_I ? 'in' : 'out', names, span: ctx.span(mStart, mEnd) };
-        if (negated) m.negated = true;
-        SCRATCH[scratchN++] = m;
+        const dir = code === O_I ? 'in' : 'out';
+        SCRATCH[scratchN++] = negated ? new NegatedInterface(dir, names, base, at) : new PlacedInterface(dir, names, base, at);
         break;
       }
       case O_P: {
@@ -568,8 +598,7 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
           if (num === 58 || name === 'icmpv6' || name === 'ipv6-icmp') ctx.sawFamily?.('ipv6');
         }
         const protocols = PROTO_SETS[num] ?? (PROTO_SETS[num] = numSingle(num));
-        const span = ctx.span(mStart, mEnd);
-        SCRATCH[scratchN++] = negated ? { kind: 'protocol', protocols, span, negated } : { kind: 'protocol', protocols, span };
+        SCRATCH[scratchN++] = negated ? new NegatedProtocol(protocols, base, at) : new PlacedProtocol(protocols, base, at);
         if (!negated) protoNum = num;
         break;
       }
@@ -606,10 +635,9 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
         const ports = portValue(text, as, ae, ctx);
         if (!ports) return false;
         const dir = code === O_DPORT ? 'dst' : 'src';
-        const span = ctx.span(mStart, mEnd);
-        SCRATCH[scratchN++] = negated ? { kind: 'port', dir, ports, span, negated } : { kind: 'port', dir, ports, span };
-        // the destination port is what a rule opens; the first one is reported
-        if (dir === 'dst' && !reportSpan) reportSpan = span;
+        SCRATCH[scratchN++] = portMatch(dir, ports, negated, base, at, reportSpan === undefined, mStart, mEnd, ctx);
+        // the destination port is what a rule opens; the first one is reported (that match keeps it as its span)
+        if (dir === 'dst' && reportSpan === undefined) reportSpan = SCRATCH[scratchN - 1]!.span;
         break;
       }
       case O_DPORTS:
@@ -617,10 +645,9 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
         if ((modules & M_MULTIPORT) === 0) return false;
         const ports = portListSet(text, as, ae, ctx);
         if (!ports) return false;
-        const m: Match = { kind: 'port', dir: code === O_DPORTS ? 'dst' : 'src', ports, span: ctx.span(mStart, mEnd) };
-        if (negated) m.negated = true;
-        SCRATCH[scratchN++] = m;
-        if (code === O_DPORTS && !reportSpan) reportSpan = m.span;
+        const dir = code === O_DPORTS ? 'dst' : 'src';
+        SCRATCH[scratchN++] = portMatch(dir, ports, negated, base, at, reportSpan === undefined, mStart, mEnd, ctx);
+        if (dir === 'dst' && reportSpan === undefined) reportSpan = SCRATCH[scratchN - 1]!.span;
         break;
       }
       case O_CTSTATE:
@@ -628,9 +655,7 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
         if ((modules & (code === O_CTSTATE ? M_CONNTRACK : M_STATE)) === 0) return false;
         const states = ctStates(text.slice(as, ae), ctx);
         if (!states) return false;
-        const m: Match = { kind: 'ctstate', states, span: ctx.span(mStart, mEnd) };
-        if (negated) m.negated = true;
-        SCRATCH[scratchN++] = m;
+        SCRATCH[scratchN++] = negated ? new NegatedCtState(states, base, at) : new PlacedCtState(states, base, at);
         break;
       }
       case O_SYN:
@@ -650,9 +675,7 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
         const family = v6 ? 'ipv6' : 'ipv4';
         const values = parseIcmpType(text.slice(as, ae), family);
         if (!values) return false;
-        const m: Match = { kind: 'icmp-type', family, values, span: ctx.span(mStart, mEnd) };
-        if (negated) m.negated = true;
-        SCRATCH[scratchN++] = m;
+        SCRATCH[scratchN++] = negated ? new NegatedIcmpType(family, values, base, at) : new PlacedIcmpType(family, values, base, at);
         break;
       }
       case O_COMMENT: {
@@ -691,6 +714,6 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
     if (action.kind === 'chain-ref') action.span = ctx.span(targetStart, refEnd);
   }
   const list = SCRATCH.slice(0, scratchN);
-  state.appendOne(chain, list, action, ctx.span(lineStart, ruleEnd), text.slice(lineStart, ruleEnd), reportSpan, comment);
+  state.appendOne(chain, list, action, ruleSpan, text.slice(lineStart, ruleEnd), reportSpan, comment);
   return true;
 }

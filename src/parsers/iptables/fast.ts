@@ -425,6 +425,24 @@ const SCRATCH: Match[] = [];
 const FREE: Match = Object.freeze({ kind: 'fragment' });
 /** Matches of the current line in SCRATCH. */
 let scratchN = 0;
+// The state of the line being read, shared by readRule and readOption; reset for each line, and
+// the references cleared after it (see fastAppend).
+let modules = 0;
+let protoNum = -1;
+let targetName: string | undefined;
+let targetStart = -1;
+let targetEnd = -1;
+let refEnd = -1;
+let goto = false;
+/** The newest -m of a match the fast path does not evaluate: one opaque match collects its options. */
+let unknownModule: OpaqueMatch | undefined;
+let unknownStart = -1;
+let unknownEnd = -1;
+/** The first --reject-with value (the one REJECT reads). */
+let rejectStart = -1;
+let rejectEnd = -1;
+let comment: string | undefined;
+let reportSpan: Span | undefined;
 /** Target options the fast path reads are only --reject-with and --log-prefix: the general resolver needs none of them. */
 const NO_TARGET_ARGS: { opt: Tok; args: Tok[] }[] = [];
 
@@ -465,6 +483,9 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
   // keep nothing of this document in the scratch list, taken or not (an opaque match's text is a slice of it)
   for (let k = 0; k < scratchN; k++) SCRATCH[k] = FREE;
   scratchN = 0;
+  targetName = comment = undefined;
+  unknownModule = undefined;
+  reportSpan = undefined;
   return ok;
 }
 
@@ -497,22 +518,16 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
 
   let negated = false;
   let negStart = -1;
-  let modules = 0;
-  let protoNum = -1;
-  let targetName: string | undefined;
-  let targetStart = -1;
-  let targetEnd = -1;
-  let refEnd = -1;
-  let goto = false;
-  /** The newest -m of a match the fast path does not evaluate: one opaque match collects its options. */
-  let unknownModule: OpaqueMatch | undefined;
-  let unknownStart = -1;
-  let unknownEnd = -1;
-  /** The first --reject-with value (the one REJECT reads). */
-  let rejectStart = -1;
-  let rejectEnd = -1;
-  let comment: string | undefined;
-  let reportSpan: Span | undefined;
+  modules = 0;
+  protoNum = -1;
+  targetName = undefined;
+  targetStart = targetEnd = refEnd = -1;
+  goto = false;
+  unknownModule = undefined;
+  unknownStart = unknownEnd = -1;
+  rejectStart = rejectEnd = -1;
+  comment = undefined;
+  reportSpan = undefined;
 
   for (;;) {
     while (i < ruleEnd && text.charCodeAt(i) === 32) i++;
@@ -535,14 +550,16 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
     const code = optionCode(text, os, oe);
     if (code === 0) {
       // an option of a match the fast path does not evaluate (-m limit --limit 5/min): part of its opaque match
-      if (unknownModule === undefined || targetName !== undefined) return false;
+      // (set by readOption: the cast undoes the narrowing of the reset above)
+      const um = unknownModule as OpaqueMatch | undefined;
+      if (um === undefined || targetName !== undefined) return false;
       i = unknownModuleOption(text, os, oe, ruleEnd);
       if (i < 0) return false;
       // its text and span run from "-m name" to the end of its last option
       const end = Math.max(i, unknownEnd);
       unknownEnd = end;
-      unknownModule.text = text.slice(unknownStart, end);
-      unknownModule.span = ctx.span(unknownStart, end);
+      um.text = text.slice(unknownStart, end);
+      um.span = ctx.span(unknownStart, end);
       negated = false;
       continue;
     }
@@ -586,143 +603,7 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
     // where the match's place does not fit in a number: its own span
     const base = at < 0 ? ctx.span(mStart, mEnd) : ruleSpan;
 
-    switch (code) {
-      case O_S:
-      case O_D: {
-        const dir = code === O_S ? 'src' : 'dst';
-        for (let k = as; k < ae; k++) if (text.charCodeAt(k) === 44 /* , */) return false; // one rule per item: general path
-        const set = addrAt(text, as, ae, ctx);
-        if (!set) return false;
-        if (ctx.family !== undefined && (ctx.family === 'ipv4' ? set.v4.isEmpty : set.v6.isEmpty)) return false;
-        noteFamily(set, ctx);
-        // iptables drops "-s 0.0.0.0/0": it matches every packet of the table's family
-        if (!negated && (set.coversAll('ipv4') || set.coversAll('ipv6')) && (ctx.family === undefined || set.coversAll(ctx.family))) break;
-        SCRATCH[scratchN++] = negated ? new NegatedAddress(dir, set, base, at) : new PlacedAddress(dir, set, base, at);
-        break;
-      }
-      case O_I:
-      case O_O: {
-        const name = text.slice(as, ae);
-        let names = ctx.cache.ifaceNames.get(name);
-        if (names === undefined) {
-          names = [name];
-          if (ctx.cache.ifaceNames.size < CACHE_LIMIT) ctx.cache.ifaceNames.set(name, names);
-        }
-        const dir = code === O_I ? 'in' : 'out';
-        SCRATCH[scratchN++] = negated ? new NegatedInterface(dir, names, base, at) : new PlacedInterface(dir, names, base, at);
-        break;
-      }
-      case O_P: {
-        let num: number;
-        if (ae - as === 3 && text.startsWith('tcp', as)) num = 6;
-        else if (ae - as === 3 && text.startsWith('udp', as)) num = 17;
-        else {
-          const name = text.slice(as, ae).toLowerCase();
-          if (name === 'all' || name === '0') return false;
-          const n = cachedProtocolNumber(name);
-          if (n === undefined) return false;
-          num = n;
-          if (num === 58 || name === 'icmpv6' || name === 'ipv6-icmp') ctx.sawFamily?.('ipv6');
-        }
-        const protocols = PROTO_SETS[num] ?? (PROTO_SETS[num] = numSingle(num));
-        SCRATCH[scratchN++] = negated ? new NegatedProtocol(protocols, base, at) : new PlacedProtocol(protocols, base, at);
-        if (!negated) protoNum = num;
-        break;
-      }
-      case O_M: {
-        if (negated) return false;
-        const bit = moduleBit(text, as, ae);
-        if (bit !== 0) {
-          modules |= bit;
-          break;
-        }
-        // another match: opaque, as the general reader makes it (known matches it evaluates are left to it)
-        const name = text.slice(as, ae);
-        if (targetName !== undefined || isKnownModule(name) || name !== name.toLowerCase() || name === 'icmpv6' || name === 'ipv6-icmp') return false;
-        unknownModule = { kind: 'opaque', module: name, text: text.slice(mStart, mEnd), reason: opaqueReason(name), span: ctx.span(mStart, mEnd) };
-        unknownStart = mStart;
-        unknownEnd = mEnd;
-        SCRATCH[scratchN++] = unknownModule;
-        break;
-      }
-      case O_J:
-      case O_G: {
-        if (negated || targetName !== undefined) return false;
-        goto = code === O_G;
-        targetName = targetNameAt(text, as, ae);
-        targetStart = mStart;
-        targetEnd = mEnd;
-        refEnd = mEnd;
-        break;
-      }
-      case O_DPORT:
-      case O_SPORT: {
-        // owned by -m tcp/udp, or by the match -p tcp/udp/sctp/dccp/udplite loads
-        if ((modules & (M_TCP | M_UDP)) === 0 && protoNum !== 6 && protoNum !== 17 && protoNum !== 132 && protoNum !== 33 && protoNum !== 136) return false;
-        const ports = portValue(text, as, ae, ctx);
-        if (!ports) return false;
-        const dir = code === O_DPORT ? 'dst' : 'src';
-        SCRATCH[scratchN++] = portMatch(dir, ports, negated, base, at, reportSpan === undefined, mStart, mEnd, ctx);
-        // the destination port is what a rule opens; the first one is reported (that match keeps it as its span)
-        if (dir === 'dst' && reportSpan === undefined) reportSpan = SCRATCH[scratchN - 1]!.span;
-        break;
-      }
-      case O_DPORTS:
-      case O_SPORTS: {
-        if ((modules & M_MULTIPORT) === 0) return false;
-        const ports = portListSet(text, as, ae, ctx);
-        if (!ports) return false;
-        const dir = code === O_DPORTS ? 'dst' : 'src';
-        SCRATCH[scratchN++] = portMatch(dir, ports, negated, base, at, reportSpan === undefined, mStart, mEnd, ctx);
-        if (dir === 'dst' && reportSpan === undefined) reportSpan = SCRATCH[scratchN - 1]!.span;
-        break;
-      }
-      case O_CTSTATE:
-      case O_STATE: {
-        if ((modules & (code === O_CTSTATE ? M_CONNTRACK : M_STATE)) === 0) return false;
-        const states = ctStates(text.slice(as, ae), ctx);
-        if (!states) return false;
-        SCRATCH[scratchN++] = negated ? new NegatedCtState(states, base, at) : new PlacedCtState(states, base, at);
-        break;
-      }
-      case O_SYN:
-      case O_TCP_FLAGS: {
-        // owned by -m tcp or -p tcp; opaque, as the general reader makes it
-        if ((modules & M_TCP) === 0 && protoNum !== 6) return false;
-        const m: Match = { kind: 'opaque', module: 'tcp-flags', text: text.slice(mStart, mEnd), reason: TCP_FLAGS_REASON, span: ctx.span(mStart, mEnd) };
-        if (negated) m.negated = true;
-        SCRATCH[scratchN++] = m;
-        break;
-      }
-      case O_ICMP_TYPE:
-      case O_ICMP6_TYPE: {
-        const v6 = code === O_ICMP6_TYPE;
-        if ((modules & (v6 ? M_ICMP6 : M_ICMP)) === 0 && protoNum !== (v6 ? 58 : 1)) return false;
-        if (v6) ctx.sawFamily?.('ipv6');
-        const family = v6 ? 'ipv6' : 'ipv4';
-        const values = parseIcmpType(text.slice(as, ae), family);
-        if (!values) return false;
-        SCRATCH[scratchN++] = negated ? new NegatedIcmpType(family, values, base, at) : new PlacedIcmpType(family, values, base, at);
-        break;
-      }
-      case O_COMMENT: {
-        if (negated || (modules & M_COMMENT) === 0) return false;
-        const value = quoted ? text.slice(as + 1, ae - 1) : text.slice(as, ae);
-        comment = comment === undefined ? value : `${comment} ${value}`;
-        break;
-      }
-      case O_REJECT_WITH:
-      case O_LOG_PREFIX: {
-        // a target's option (no match the fast path loads has these)
-        if (negated || targetName === undefined) return false;
-        if (code === O_REJECT_WITH && rejectStart < 0) {
-          rejectStart = as;
-          rejectEnd = ae;
-        }
-        if (mEnd > targetEnd) targetEnd = mEnd;
-        break;
-      }
-    }
+    if (!readOption(code, text, as, ae, quoted, negated, mStart, mEnd, base, at, ctx)) return false;
     negated = false;
   }
   if (negated) return false;
@@ -742,5 +623,153 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
   }
   const list = exactList(scratchN);
   state.appendOne(chain, list, action, ruleSpan, text.slice(lineStart, ruleEnd), reportSpan, comment);
+  return true;
+}
+
+/**
+ * One option of the line being read (its argument text[as..ae), the match text[mStart..mEnd), its
+ * place `at` next to `base`): adds its match to SCRATCH or notes it in the line's state. False:
+ * the general reader must read the line. A function of its own, not part of readRule: V8
+ * compiles one big function much more slowly than two halves (readRule took 0.3 s or more of
+ * compile time, more than once when a deoptimisation sent it back).
+ */
+function readOption(code: number, text: string, as: number, ae: number, quoted: boolean, negated: boolean, mStart: number, mEnd: number, base: Span, at: number, ctx: RuleContext): boolean {
+  switch (code) {
+    case O_S:
+    case O_D: {
+      const dir = code === O_S ? 'src' : 'dst';
+      for (let k = as; k < ae; k++) if (text.charCodeAt(k) === 44 /* , */) return false; // one rule per item: general path
+      const set = addrAt(text, as, ae, ctx);
+      if (!set) return false;
+      if (ctx.family !== undefined && (ctx.family === 'ipv4' ? set.v4.isEmpty : set.v6.isEmpty)) return false;
+      noteFamily(set, ctx);
+      // iptables drops "-s 0.0.0.0/0": it matches every packet of the table's family
+      if (!negated && (set.coversAll('ipv4') || set.coversAll('ipv6')) && (ctx.family === undefined || set.coversAll(ctx.family))) return true;
+      SCRATCH[scratchN++] = negated ? new NegatedAddress(dir, set, base, at) : new PlacedAddress(dir, set, base, at);
+      return true;
+    }
+    case O_I:
+    case O_O: {
+      const name = text.slice(as, ae);
+      let names = ctx.cache.ifaceNames.get(name);
+      if (names === undefined) {
+        names = [name];
+        if (ctx.cache.ifaceNames.size < CACHE_LIMIT) ctx.cache.ifaceNames.set(name, names);
+      }
+      const dir = code === O_I ? 'in' : 'out';
+      SCRATCH[scratchN++] = negated ? new NegatedInterface(dir, names, base, at) : new PlacedInterface(dir, names, base, at);
+      return true;
+    }
+    case O_P: {
+      let num: number;
+      if (ae - as === 3 && text.startsWith('tcp', as)) num = 6;
+      else if (ae - as === 3 && text.startsWith('udp', as)) num = 17;
+      else {
+        const name = text.slice(as, ae).toLowerCase();
+        if (name === 'all' || name === '0') return false;
+        const n = cachedProtocolNumber(name);
+        if (n === undefined) return false;
+        num = n;
+        if (num === 58 || name === 'icmpv6' || name === 'ipv6-icmp') ctx.sawFamily?.('ipv6');
+      }
+      const protocols = PROTO_SETS[num] ?? (PROTO_SETS[num] = numSingle(num));
+      SCRATCH[scratchN++] = negated ? new NegatedProtocol(protocols, base, at) : new PlacedProtocol(protocols, base, at);
+      if (!negated) protoNum = num;
+      return true;
+    }
+    case O_M: {
+      if (negated) return false;
+      const bit = moduleBit(text, as, ae);
+      if (bit !== 0) {
+        modules |= bit;
+        break;
+      }
+      // another match: opaque, as the general reader makes it (known matches it evaluates are left to it)
+      const name = text.slice(as, ae);
+      if (targetName !== undefined || isKnownModule(name) || name !== name.toLowerCase() || name === 'icmpv6' || name === 'ipv6-icmp') return false;
+      unknownModule = { kind: 'opaque', module: name, text: text.slice(mStart, mEnd), reason: opaqueReason(name), span: ctx.span(mStart, mEnd) };
+      unknownStart = mStart;
+      unknownEnd = mEnd;
+      SCRATCH[scratchN++] = unknownModule;
+      return true;
+    }
+    case O_J:
+    case O_G: {
+      if (negated || targetName !== undefined) return false;
+      goto = code === O_G;
+      targetName = targetNameAt(text, as, ae);
+      targetStart = mStart;
+      targetEnd = mEnd;
+      refEnd = mEnd;
+      return true;
+    }
+    case O_DPORT:
+    case O_SPORT: {
+      // owned by -m tcp/udp, or by the match -p tcp/udp/sctp/dccp/udplite loads
+      if ((modules & (M_TCP | M_UDP)) === 0 && protoNum !== 6 && protoNum !== 17 && protoNum !== 132 && protoNum !== 33 && protoNum !== 136) return false;
+      const ports = portValue(text, as, ae, ctx);
+      if (!ports) return false;
+      const dir = code === O_DPORT ? 'dst' : 'src';
+      SCRATCH[scratchN++] = portMatch(dir, ports, negated, base, at, reportSpan === undefined, mStart, mEnd, ctx);
+      // the destination port is what a rule opens; the first one is reported (that match keeps it as its span)
+      if (dir === 'dst' && reportSpan === undefined) reportSpan = SCRATCH[scratchN - 1]!.span;
+      return true;
+    }
+    case O_DPORTS:
+    case O_SPORTS: {
+      if ((modules & M_MULTIPORT) === 0) return false;
+      const ports = portListSet(text, as, ae, ctx);
+      if (!ports) return false;
+      const dir = code === O_DPORTS ? 'dst' : 'src';
+      SCRATCH[scratchN++] = portMatch(dir, ports, negated, base, at, reportSpan === undefined, mStart, mEnd, ctx);
+      if (dir === 'dst' && reportSpan === undefined) reportSpan = SCRATCH[scratchN - 1]!.span;
+      return true;
+    }
+    case O_CTSTATE:
+    case O_STATE: {
+      if ((modules & (code === O_CTSTATE ? M_CONNTRACK : M_STATE)) === 0) return false;
+      const states = ctStates(text.slice(as, ae), ctx);
+      if (!states) return false;
+      SCRATCH[scratchN++] = negated ? new NegatedCtState(states, base, at) : new PlacedCtState(states, base, at);
+      return true;
+    }
+    case O_SYN:
+    case O_TCP_FLAGS: {
+      // owned by -m tcp or -p tcp; opaque, as the general reader makes it
+      if ((modules & M_TCP) === 0 && protoNum !== 6) return false;
+      const m: Match = { kind: 'opaque', module: 'tcp-flags', text: text.slice(mStart, mEnd), reason: TCP_FLAGS_REASON, span: ctx.span(mStart, mEnd) };
+      if (negated) m.negated = true;
+      SCRATCH[scratchN++] = m;
+      return true;
+    }
+    case O_ICMP_TYPE:
+    case O_ICMP6_TYPE: {
+      const v6 = code === O_ICMP6_TYPE;
+      if ((modules & (v6 ? M_ICMP6 : M_ICMP)) === 0 && protoNum !== (v6 ? 58 : 1)) return false;
+      if (v6) ctx.sawFamily?.('ipv6');
+      const family = v6 ? 'ipv6' : 'ipv4';
+      const values = parseIcmpType(text.slice(as, ae), family);
+      if (!values) return false;
+      SCRATCH[scratchN++] = negated ? new NegatedIcmpType(family, values, base, at) : new PlacedIcmpType(family, values, base, at);
+      return true;
+    }
+    case O_COMMENT: {
+      if (negated || (modules & M_COMMENT) === 0) return false;
+      const value = quoted ? text.slice(as + 1, ae - 1) : text.slice(as, ae);
+      comment = comment === undefined ? value : `${comment} ${value}`;
+      return true;
+    }
+    case O_REJECT_WITH:
+    case O_LOG_PREFIX: {
+      // a target's option (no match the fast path loads has these)
+      if (negated || targetName === undefined) return false;
+      if (code === O_REJECT_WITH && rejectStart < 0) {
+        rejectStart = as;
+        rejectEnd = ae;
+      }
+      if (mEnd > targetEnd) targetEnd = mEnd;
+      return true;
+    }
+  }
   return true;
 }

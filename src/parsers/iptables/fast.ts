@@ -607,7 +607,16 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
     negated = false;
   }
   if (negated) return false;
+  addRule(text, lineStart, ruleEnd, ruleSpan, chain, state, ctx);
+  return true;
+}
 
+/**
+ * The rule of the line read (its target, SCRATCH's matches) appended to `chain`. Apart from
+ * readRule: the lists and rules are literals whose pretenuring decisions deoptimise the code
+ * that allocates them, and this is cheaper to compile again than readRule.
+ */
+function addRule(text: string, lineStart: number, ruleEnd: number, ruleSpan: Span, chain: ChainState, state: NetfilterState, ctx: RuleContext): void {
   let action: Action | ChainRef;
   if (targetName === undefined) action = { kind: 'continue', target: '' };
   else if (targetName === 'ACCEPT') action = ACCEPT;
@@ -623,7 +632,6 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
   }
   const list = exactList(scratchN);
   state.appendOne(chain, list, action, ruleSpan, text.slice(lineStart, ruleEnd), reportSpan, comment);
-  return true;
 }
 
 /**

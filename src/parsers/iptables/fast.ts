@@ -377,13 +377,22 @@ function portMatch(dir: 'src' | 'dst', ports: NumSet, negated: boolean, base: Sp
   return negated ? new NegatedPort(dir, ports, base, at) : new PlacedPort(dir, ports, base, at);
 }
 
-/** The chain named text[a..b); the last one found is tried first (iptables-save writes a chain's rules together), without a name string. */
+/**
+ * The chain named text[a..b), without a name string: a small table of the chains found, by a
+ * hash of the name's characters (a big dump's rules go to a few hundred chains in any order;
+ * slicing each name and hashing the new string cost more than reading the rest of its rule).
+ * A chain found there is used only if it still is that table's chain of that name (-E, -X or a
+ * new *table section may have changed it); otherwise, and on a collision, the table is asked.
+ */
 function chainAt(text: string, a: number, b: number, table: TableState, ctx: RuleContext): ChainState | undefined {
-  const last = ctx.cache.lastChain;
-  // still that table's chain of that name (-E, -X or a new *table section may have changed it)
-  if (last !== undefined && b - a === last.name.length && text.startsWith(last.name, a) && table.chains.get(last.name) === last) return last;
+  let h = b - a;
+  for (let k = a; k < b; k++) h = Math.imul(h ^ text.charCodeAt(k), 0x01000193);
+  const slot = h >>> 24; // CHAIN_SLOTS = 256
+  const slots = ctx.cache.chains;
+  const known = slots[slot];
+  if (known !== undefined && b - a === known.name.length && text.startsWith(known.name, a) && table.chains.get(known.name) === known) return known;
   const c = table.chains.get(text.slice(a, b));
-  if (c) ctx.cache.lastChain = c;
+  if (c) slots[slot] = c;
   return c;
 }
 

@@ -263,6 +263,20 @@ describe('iptables-save fast path', () => {
   });
 });
 
+describe('iptables-save fast path: chains', () => {
+  it('appends to the right chain among many, in any order (colliding name hashes included)', () => {
+    const n = 600; // more chains than the 256 slots of the chain table
+    const names = Array.from({ length: n }, (_, k) => `C${k}`);
+    const order = Array.from({ length: 3 * n }, (_, k) => (k * 7919) % n);
+    const text = ['*filter', ':INPUT DROP [0:0]', ...names.map((c) => `:${c} - [0:0]`), ...order.map((k, j) => `-A ${names[k]} -s 10.0.${j >> 8}.${j & 255} -j ACCEPT`), 'COMMIT', ''].join('\n');
+    const fast = parseSave(text);
+    expect(ser(fast)).toBe(ser(parseSave(text, { fastPath: false })));
+    const chains = fast.rulesets[0]!.tables[0]!.chains;
+    expect(chains.filter((c) => c.name.startsWith('C')).map((c) => c.rules.length)).toEqual(names.map(() => 3));
+    expect(fast.diagnostics).toEqual([]);
+  });
+});
+
 describe('V4NetCache', () => {
   const sets = (n: number) => Array.from({ length: n }, (_, k) => v4CidrSet(k * 64 + 32));
 

@@ -281,6 +281,14 @@ const LIST_BOUNDS: number[] = [];
  * from the items (no split, no pairs, no sort callback). Undefined for any other list.
  */
 function portListSet(text: string, a: number, b: number, ctx: RuleContext): NumSet | undefined {
+  // a list read before (the same few lists repeat on thousands of lines): its set, found by a
+  // hash of the characters, without parsing the items again or slicing a key string
+  let h = b - a;
+  for (let k = a; k < b; k++) h = Math.imul(h ^ text.charCodeAt(k), 0x01000193);
+  const slot = h >>> 24; // LIST_SLOTS = 256
+  const slotKeys = ctx.cache.listKeys;
+  const seen = slotKeys[slot];
+  if (seen !== undefined && seen.length === b - a && text.startsWith(seen, a)) return ctx.cache.listSets[slot];
   let items = 0;
   let itemStart = a;
   for (let k = a; k <= b; k++) {
@@ -307,7 +315,11 @@ function portListSet(text: string, a: number, b: number, ctx: RuleContext): NumS
   const key = text.slice(a, b);
   const cache = ctx.cache.multiports;
   const known = cache.get(key);
-  if (known) return known;
+  if (known) {
+    slotKeys[slot] = key;
+    ctx.cache.listSets[slot] = known;
+    return known;
+  }
   // insertion sort by lo (15 items at most), then merge overlapping and adjacent ranges
   for (let k = 1; k < items; k++) {
     const lo = LIST_LO[k]!;
@@ -335,6 +347,8 @@ function portListSet(text: string, a: number, b: number, ctx: RuleContext): NumS
   }
   const set: NumSet = IntervalSet.fromBounds(out.slice(0, n));
   if (cache.size < CACHE_LIMIT) cache.set(key, set);
+  slotKeys[slot] = key;
+  ctx.cache.listSets[slot] = set;
   return set;
 }
 

@@ -277,6 +277,19 @@ describe('iptables-save fast path: chains', () => {
   });
 });
 
+describe('iptables-save fast path: multiport lists', () => {
+  it('gives each list its own set when hundreds of lists repeat (colliding hashes included)', () => {
+    const lists = Array.from({ length: 600 }, (_, k) => `${k + 1},${k + 2000}:${k + 2100}`);
+    const order = Array.from({ length: 1800 }, (_, k) => (k * 7919) % lists.length);
+    const text = ['*filter', ':INPUT DROP [0:0]', ...order.map((k) => `-A INPUT -p tcp -m multiport --dports ${lists[k]} -j ACCEPT`), 'COMMIT', ''].join('\n');
+    const fast = parseSave(text);
+    expect(ser(fast)).toBe(ser(parseSave(text, { fastPath: false })));
+    const rules = fast.rulesets[0]!.tables[0]!.chains.find((c) => c.name === 'INPUT')!.rules;
+    const ports = rules.map((r) => r.matches[1]);
+    expect(ports.map((m) => (m?.kind === 'port' ? [...m.ports.bounds] : []))).toEqual(order.map((k) => [k + 1, k + 2, k + 2000, k + 2101]));
+  });
+});
+
 describe('V4NetCache', () => {
   const sets = (n: number) => Array.from({ length: n }, (_, k) => v4CidrSet(k * 64 + 32));
 

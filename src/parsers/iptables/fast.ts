@@ -502,14 +502,18 @@ function exactList(n: number): Match[] {
  * have grown), when the general reader must read it. `ctx.span` makes the spans of this line.
  */
 export function fastAppend(text: string, lineStart: number, end: number, table: TableState, state: NetfilterState, ctx: RuleContext): boolean {
-  const ok = readRule(text, lineStart, end, table, state, ctx);
-  // keep nothing of this document in the scratch list, taken or not (an opaque match's text is a slice of it)
-  for (let k = 0; k < scratchN; k++) SCRATCH[k] = FREE;
-  scratchN = 0;
-  targetName = comment = undefined;
-  unknownModule = undefined;
-  reportSpan = undefined;
-  return ok;
+  try {
+    return readRule(text, lineStart, end, table, state, ctx);
+  } finally {
+    // keep nothing of this document in the scratch list and the line's state, taken or not (an
+    // opaque match's text is a slice of it); also after an exception (parseSave turns it into a
+    // diagnostic and goes on: the next line must not start with this one's matches)
+    for (let k = 0; k < scratchN; k++) SCRATCH[k] = FREE;
+    scratchN = 0;
+    targetName = comment = undefined;
+    unknownModule = undefined;
+    reportSpan = undefined;
+  }
 }
 
 function readRule(text: string, lineStart: number, end: number, table: TableState, state: NetfilterState, ctx: RuleContext): boolean {

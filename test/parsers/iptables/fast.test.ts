@@ -263,6 +263,29 @@ describe('iptables-save fast path', () => {
   });
 });
 
+describe('iptables-save fast path: an exception in a line', () => {
+  it('leaves nothing of that line to the next one', () => {
+    const state = new NetfilterState(() => undefined);
+    const table = state.table('filter', 'ip', DOCUMENT_START);
+    state.newChain(table, 'MY', DOCUMENT_START);
+    const ctx: RuleContext = {
+      span: (a, b) => LineSpan.of(1, 0, a, b),
+      diag: () => undefined,
+      cache: newCache(),
+      sawFamily: (f) => {
+        if (f === 'ipv6') throw new Error('boom');
+      },
+    };
+    // the address match is read, then -p ipv6-icmp throws (parseSave would turn it into a diagnostic)
+    const bad = '-A MY -s 10.0.0.1 -p ipv6-icmp -j ACCEPT';
+    expect(() => fastAppend(bad, 0, bad.length, table, state, ctx)).toThrow('boom');
+    const next = '-A MY -j DROP';
+    expect(fastAppend(next, 0, next.length, table, state, ctx)).toBe(true);
+    const rules = table.chains.get('MY')!.rules;
+    expect(rules.map((r) => [r.text, r.matches.length, r.action.kind])).toEqual([['-A MY -j DROP', 0, 'drop']]);
+  });
+});
+
 describe('iptables-save fast path: chains', () => {
   it('appends to the right chain among many, in any order (colliding name hashes included)', () => {
     const n = 600; // more chains than the 256 slots of the chain table

@@ -9,8 +9,10 @@
  *
  * The matches are what the model says (own `kind`, fields and `negated`, `span` readable);
  * `toJSON` gives the same object, key for key, as the plain literal did. A negated match is an
- * instance of a subclass with `negated = true` as a field: every instance of a class has one
- * shape (a property added after construction could land outside the object).
+ * instance of a subclass whose constructor sets `negated`: every instance of a class has one
+ * shape, all fields inside the object (V8 sizes a class's objects by the assignments of its
+ * constructors). Fields are assigned in the constructors, not declared with initialisers:
+ * those run as one more function per construction.
  */
 import { LineSpan, type AddrSet, type CtState, type Family, type NumSet, type Span } from '../../model/index.js';
 
@@ -23,7 +25,7 @@ abstract class Placed {
   readonly #base: Span;
   /** (start - rule start) + length * COL_LIMIT, or -1. */
   readonly #at: number;
-  declare readonly negated?: boolean;
+  declare negated?: boolean;
 
   constructor(base: Span, at: number) {
     this.#base = base;
@@ -60,81 +62,105 @@ export function placeOf(ruleStart: number, a: number, b: number): number {
 }
 
 export class PlacedAddress extends Placed {
-  readonly kind = 'address';
+  declare readonly kind: 'address';
   declare readonly dir: 'src' | 'dst';
   declare readonly addrs: AddrSet;
   constructor(dir: 'src' | 'dst', addrs: AddrSet, base: Span, at: number) {
     super(base, at);
+    this.kind = 'address';
     this.dir = dir;
     this.addrs = addrs;
   }
 }
 export class NegatedAddress extends PlacedAddress {
-  override readonly negated = true;
+  constructor(dir: 'src' | 'dst', addrs: AddrSet, base: Span, at: number) {
+    super(dir, addrs, base, at);
+    this.negated = true;
+  }
 }
 
 export class PlacedProtocol extends Placed {
-  readonly kind = 'protocol';
+  declare readonly kind: 'protocol';
   declare readonly protocols: NumSet;
   constructor(protocols: NumSet, base: Span, at: number) {
     super(base, at);
+    this.kind = 'protocol';
     this.protocols = protocols;
   }
 }
 export class NegatedProtocol extends PlacedProtocol {
-  override readonly negated = true;
+  constructor(protocols: NumSet, base: Span, at: number) {
+    super(protocols, base, at);
+    this.negated = true;
+  }
 }
 
 export class PlacedPort extends Placed {
-  readonly kind = 'port';
+  declare readonly kind: 'port';
   declare readonly dir: 'src' | 'dst';
   declare readonly ports: NumSet;
   constructor(dir: 'src' | 'dst', ports: NumSet, base: Span, at: number) {
     super(base, at);
+    this.kind = 'port';
     this.dir = dir;
     this.ports = ports;
   }
 }
 export class NegatedPort extends PlacedPort {
-  override readonly negated = true;
+  constructor(dir: 'src' | 'dst', ports: NumSet, base: Span, at: number) {
+    super(dir, ports, base, at);
+    this.negated = true;
+  }
 }
 
 export class PlacedInterface extends Placed {
-  readonly kind = 'interface';
+  declare readonly kind: 'interface';
   declare readonly dir: 'in' | 'out';
   declare readonly names: string[];
   constructor(dir: 'in' | 'out', names: string[], base: Span, at: number) {
     super(base, at);
+    this.kind = 'interface';
     this.dir = dir;
     this.names = names;
   }
 }
 export class NegatedInterface extends PlacedInterface {
-  override readonly negated = true;
+  constructor(dir: 'in' | 'out', names: string[], base: Span, at: number) {
+    super(dir, names, base, at);
+    this.negated = true;
+  }
 }
 
 export class PlacedCtState extends Placed {
-  readonly kind = 'ctstate';
+  declare readonly kind: 'ctstate';
   declare readonly states: CtState[];
   constructor(states: CtState[], base: Span, at: number) {
     super(base, at);
+    this.kind = 'ctstate';
     this.states = states;
   }
 }
 export class NegatedCtState extends PlacedCtState {
-  override readonly negated = true;
+  constructor(states: CtState[], base: Span, at: number) {
+    super(states, base, at);
+    this.negated = true;
+  }
 }
 
 export class PlacedIcmpType extends Placed {
-  readonly kind = 'icmp-type';
+  declare readonly kind: 'icmp-type';
   declare readonly family: Family;
   declare readonly values: NumSet;
   constructor(family: Family, values: NumSet, base: Span, at: number) {
     super(base, at);
+    this.kind = 'icmp-type';
     this.family = family;
     this.values = values;
   }
 }
 export class NegatedIcmpType extends PlacedIcmpType {
-  override readonly negated = true;
+  constructor(family: Family, values: NumSet, base: Span, at: number) {
+    super(family, values, base, at);
+    this.negated = true;
+  }
 }

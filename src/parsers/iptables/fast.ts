@@ -368,7 +368,12 @@ function continueAction(name: string, ctx: RuleContext): Action {
   return a;
 }
 
+type RejectAction = Extract<Action, { kind: 'reject' }> & { with: string };
+
 function rejectAction(text: string, a: number, b: number, ctx: RuleContext): Action {
+  // the document's last one (dumps repeat one value): compared, not sliced
+  const last = ctx.cache.lastReject;
+  if (last !== undefined && b - a === last.with.length && text.startsWith(last.with, a)) return last;
   const w = text.slice(a, b);
   const cache = ctx.cache.rejectActions;
   let act = cache.get(w);
@@ -376,6 +381,7 @@ function rejectAction(text: string, a: number, b: number, ctx: RuleContext): Act
     act = Object.freeze({ kind: 'reject', with: w });
     if (cache.size < CACHE_LIMIT) cache.set(w, act);
   }
+  ctx.cache.lastReject = act as RejectAction;
   return act;
 }
 
@@ -420,6 +426,9 @@ function targetNameAt(text: string, a: number, b: number): string {
       break;
     case 4:
       if (text.startsWith('DROP', a)) return 'DROP';
+      break;
+    case 3:
+      if (text.startsWith('LOG', a)) return 'LOG';
       break;
   }
   return text.slice(a, b);

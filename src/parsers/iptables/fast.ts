@@ -36,6 +36,21 @@ import {
   type RuleContext,
 } from './rule.js';
 import { CONTINUE_TARGETS } from './names.js';
+import {
+  NegatedAddress,
+  NegatedCtState,
+  NegatedIcmpType,
+  NegatedInterface,
+  NegatedPort,
+  NegatedProtocol,
+  PlacedAddress,
+  PlacedCtState,
+  PlacedIcmpType,
+  PlacedInterface,
+  PlacedPort,
+  PlacedProtocol,
+  placeOf,
+} from './placed.js';
 import type { ChainState, NetfilterState, TableState } from './state.js';
 import type { Tok } from './tokens.js';
 
@@ -266,6 +281,14 @@ const LIST_BOUNDS: number[] = [];
  * from the items (no split, no pairs, no sort callback). Undefined for any other list.
  */
 function portListSet(text: string, a: number, b: number, ctx: RuleContext): NumSet | undefined {
+  // a list read before (the same few lists repeat on thousands of lines): its set, found by a
+  // hash of the characters, without parsing the items again or slicing a key string
+  let h = b - a;
+  for (let k = a; k < b; k++) h = Math.imul(h ^ text.charCodeAt(k), 0x01000193);
+  const slot = h >>> 24; // LIST_SLOTS = 256
+  const slotKeys = ctx.cache.listKeys;
+  const seen = slotKeys[slot];
+  if (seen !== undefined && seen.length === b - a && text.startsWith(seen, a)) return ctx.cache.listSets[slot];
   let items = 0;
   let itemStart = a;
   for (let k = a; k <= b; k++) {
@@ -292,7 +315,11 @@ function portListSet(text: string, a: number, b: number, ctx: RuleContext): NumS
   const key = text.slice(a, b);
   const cache = ctx.cache.multiports;
   const known = cache.get(key);
-  if (known) return known;
+  if (known) {
+    slotKeys[slot] = key;
+    ctx.cache.listSets[slot] = known;
+    return known;
+  }
   // insertion sort by lo (15 items at most), then merge overlapping and adjacent ranges
   for (let k = 1; k < items; k++) {
     const lo = LIST_LO[k]!;
@@ -320,6 +347,8 @@ function portListSet(text: string, a: number, b: number, ctx: RuleContext): NumS
   }
   const set: NumSet = IntervalSet.fromBounds(out.slice(0, n));
   if (cache.size < CACHE_LIMIT) cache.set(key, set);
+  slotKeys[slot] = key;
+  ctx.cache.listSets[slot] = set;
   return set;
 }
 
@@ -339,7 +368,12 @@ function continueAction(name: string, ctx: RuleContext): Action {
   return a;
 }
 
+type RejectAction = Extract<Action, { kind: 'reject' }> & { with: string };
+
 function rejectAction(text: string, a: number, b: number, ctx: RuleContext): Action {
+  // the document's last one (dumps repeat one value): compared, not sliced
+  const last = ctx.cache.lastReject;
+  if (last !== undefined && b - a === last.with.length && text.startsWith(last.with, a)) return last;
   const w = text.slice(a, b);
   const cache = ctx.cache.rejectActions;
   let act = cache.get(w);
@@ -347,16 +381,38 @@ function rejectAction(text: string, a: number, b: number, ctx: RuleContext): Act
     act = Object.freeze({ kind: 'reject', with: w });
     if (cache.size < CACHE_LIMIT) cache.set(w, act);
   }
+  ctx.cache.lastReject = act as RejectAction;
   return act;
 }
 
-/** The chain named text[a..b); the last one found is tried first (iptables-save writes a chain's rules together), without a name string. */
+/**
+ * A port match. A destination port match while the rule has no report span yet gets a span
+ * object of its own, which becomes the rule's reportSpan (read for every finding).
+ */
+function portMatch(dir: 'src' | 'dst', ports: NumSet, negated: boolean, base: Span, at: number, first: boolean, a: number, b: number, ctx: RuleContext): Match {
+  if (dir === 'dst' && first && at >= 0) {
+    base = ctx.span(a, b);
+    at = -1;
+  }
+  return negated ? new NegatedPort(dir, ports, base, at) : new PlacedPort(dir, ports, base, at);
+}
+
+/**
+ * The chain named text[a..b), without a name string: a small table of the chains found, by a
+ * hash of the name's characters (a big dump's rules go to a few hundred chains in any order;
+ * slicing each name and hashing the new string cost more than reading the rest of its rule).
+ * A chain found there is used only if it still is that table's chain of that name (-E, -X or a
+ * new *table section may have changed it); otherwise, and on a collision, the table is asked.
+ */
 function chainAt(text: string, a: number, b: number, table: TableState, ctx: RuleContext): ChainState | undefined {
-  const last = ctx.cache.lastChain;
-  // still that table's chain of that name (-E, -X or a new *table section may have changed it)
-  if (last !== undefined && b - a === last.name.length && text.startsWith(last.name, a) && table.chains.get(last.name) === last) return last;
+  let h = b - a;
+  for (let k = a; k < b; k++) h = Math.imul(h ^ text.charCodeAt(k), 0x01000193);
+  const slot = h >>> 24; // CHAIN_SLOTS = 256
+  const slots = ctx.cache.chains;
+  const known = slots[slot];
+  if (known !== undefined && b - a === known.name.length && text.startsWith(known.name, a) && table.chains.get(known.name) === known) return known;
   const c = table.chains.get(text.slice(a, b));
-  if (c) ctx.cache.lastChain = c;
+  if (c) slots[slot] = c;
   return c;
 }
 
@@ -370,6 +426,9 @@ function targetNameAt(text: string, a: number, b: number): string {
       break;
     case 4:
       if (text.startsWith('DROP', a)) return 'DROP';
+      break;
+    case 3:
+      if (text.startsWith('LOG', a)) return 'LOG';
       break;
   }
   return text.slice(a, b);
@@ -398,8 +457,53 @@ const SCRATCH: Match[] = [];
 const FREE: Match = Object.freeze({ kind: 'fragment' });
 /** Matches of the current line in SCRATCH. */
 let scratchN = 0;
+// The state of the line being read, shared by readRule and readOption; reset for each line, and
+// the references cleared after it (see fastAppend).
+let modules = 0;
+let protoNum = -1;
+let targetName: string | undefined;
+let targetStart = -1;
+let targetEnd = -1;
+let refEnd = -1;
+let goto = false;
+/** The newest -m of a match the fast path does not evaluate: one opaque match collects its options. */
+let unknownModule: OpaqueMatch | undefined;
+let unknownStart = -1;
+let unknownEnd = -1;
+/** The first --reject-with value (the one REJECT reads). */
+let rejectStart = -1;
+let rejectEnd = -1;
+let comment: string | undefined;
+let reportSpan: Span | undefined;
 /** Target options the fast path reads are only --reject-with and --log-prefix: the general resolver needs none of them. */
 const NO_TARGET_ARGS: { opt: Tok; args: Tok[] }[] = [];
+
+/**
+ * The first n matches of SCRATCH as an exact-size array. Array literals for the common sizes:
+ * V8 tracks an allocation site per literal and, seeing nearly all of these lists live on,
+ * allocates them in the old generation directly (pretenuring); a `slice` copy has no
+ * allocation site, so every list was copied out of the young generation by a scavenge.
+ */
+function exactList(n: number): Match[] {
+  const m = SCRATCH;
+  switch (n) {
+    case 0:
+      return [];
+    case 1:
+      return [m[0]!];
+    case 2:
+      return [m[0]!, m[1]!];
+    case 3:
+      return [m[0]!, m[1]!, m[2]!];
+    case 4:
+      return [m[0]!, m[1]!, m[2]!, m[3]!];
+    case 5:
+      return [m[0]!, m[1]!, m[2]!, m[3]!, m[4]!];
+    case 6:
+      return [m[0]!, m[1]!, m[2]!, m[3]!, m[4]!, m[5]!];
+  }
+  return m.slice(0, n);
+}
 
 /**
  * Reads the `-A` line text[lineStart..end) (end excludes the line break) into
@@ -407,11 +511,18 @@ const NO_TARGET_ARGS: { opt: Tok; args: Tok[] }[] = [];
  * have grown), when the general reader must read it. `ctx.span` makes the spans of this line.
  */
 export function fastAppend(text: string, lineStart: number, end: number, table: TableState, state: NetfilterState, ctx: RuleContext): boolean {
-  const ok = readRule(text, lineStart, end, table, state, ctx);
-  // keep nothing of this document in the scratch list, taken or not (an opaque match's text is a slice of it)
-  for (let k = 0; k < scratchN; k++) SCRATCH[k] = FREE;
-  scratchN = 0;
-  return ok;
+  try {
+    return readRule(text, lineStart, end, table, state, ctx);
+  } finally {
+    // keep nothing of this document in the scratch list and the line's state, taken or not (an
+    // opaque match's text is a slice of it); also after an exception (parseSave turns it into a
+    // diagnostic and goes on: the next line must not start with this one's matches)
+    for (let k = 0; k < scratchN; k++) SCRATCH[k] = FREE;
+    scratchN = 0;
+    targetName = comment = undefined;
+    unknownModule = undefined;
+    reportSpan = undefined;
+  }
 }
 
 function readRule(text: string, lineStart: number, end: number, table: TableState, state: NetfilterState, ctx: RuleContext): boolean {
@@ -438,25 +549,21 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
   if (c0 === 45 /* - */ || c0 === 33 /* ! */) return false;
   const chain = chainAt(text, chainStart, i, table, ctx);
   if (!chain) return false;
+  // the rule's span; a match keeps its place as a number next to it (see placed.ts)
+  const ruleSpan = ctx.span(lineStart, ruleEnd);
 
   let negated = false;
   let negStart = -1;
-  let modules = 0;
-  let protoNum = -1;
-  let targetName: string | undefined;
-  let targetStart = -1;
-  let targetEnd = -1;
-  let refEnd = -1;
-  let goto = false;
-  /** The newest -m of a match the fast path does not evaluate: one opaque match collects its options. */
-  let unknownModule: OpaqueMatch | undefined;
-  let unknownStart = -1;
-  let unknownEnd = -1;
-  /** The first --reject-with value (the one REJECT reads). */
-  let rejectStart = -1;
-  let rejectEnd = -1;
-  let comment: string | undefined;
-  let reportSpan: Span | undefined;
+  modules = 0;
+  protoNum = -1;
+  targetName = undefined;
+  targetStart = targetEnd = refEnd = -1;
+  goto = false;
+  unknownModule = undefined;
+  unknownStart = unknownEnd = -1;
+  rejectStart = rejectEnd = -1;
+  comment = undefined;
+  reportSpan = undefined;
 
   for (;;) {
     while (i < ruleEnd && text.charCodeAt(i) === 32) i++;
@@ -479,14 +586,16 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
     const code = optionCode(text, os, oe);
     if (code === 0) {
       // an option of a match the fast path does not evaluate (-m limit --limit 5/min): part of its opaque match
-      if (unknownModule === undefined || targetName !== undefined) return false;
+      // (set by readOption: the cast undoes the narrowing of the reset above)
+      const um = unknownModule as OpaqueMatch | undefined;
+      if (um === undefined || targetName !== undefined) return false;
       i = unknownModuleOption(text, os, oe, ruleEnd);
       if (i < 0) return false;
       // its text and span run from "-m name" to the end of its last option
       const end = Math.max(i, unknownEnd);
       unknownEnd = end;
-      unknownModule.text = text.slice(unknownStart, end);
-      unknownModule.span = ctx.span(unknownStart, end);
+      um.text = text.slice(unknownStart, end);
+      um.span = ctx.span(unknownStart, end);
       negated = false;
       continue;
     }
@@ -526,157 +635,24 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
       if (mEnd < 0) return false;
     }
     const mStart = negated ? negStart : os;
+    const at = placeOf(lineStart, mStart, mEnd);
+    // where the match's place does not fit in a number: its own span
+    const base = at < 0 ? ctx.span(mStart, mEnd) : ruleSpan;
 
-    switch (code) {
-      case O_S:
-      case O_D: {
-        const dir = code === O_S ? 'src' : 'dst';
-        for (let k = as; k < ae; k++) if (text.charCodeAt(k) === 44 /* , */) return false; // one rule per item: general path
-        const set = addrAt(text, as, ae, ctx);
-        if (!set) return false;
-        if (ctx.family !== undefined && (ctx.family === 'ipv4' ? set.v4.isEmpty : set.v6.isEmpty)) return false;
-        noteFamily(set, ctx);
-        // iptables drops "-s 0.0.0.0/0": it matches every packet of the table's family
-        if (!negated && (set.coversAll('ipv4') || set.coversAll('ipv6')) && (ctx.family === undefined || set.coversAll(ctx.family))) break;
-        const span = ctx.span(mStart, mEnd);
-        SCRATCH[scratchN++] = negated ? { kind: 'address', dir, addrs: set, span, negated } : { kind: 'address', dir, addrs: set, span };
-        break;
-      }
-      case O_I:
-      case O_O: {
-        const name = text.slice(as, ae);
-        let names = ctx.cache.ifaceNames.get(name);
-        if (names === undefined) {
-          names = [name];
-          if (ctx.cache.ifaceNames.size < CACHE_LIMIT) ctx.cache.ifaceNames.set(name, names);
-        }
-        const m: Match = { kind: 'interface', dir: code === O_I ? 'in' : 'out', names, span: ctx.span(mStart, mEnd) };
-        if (negated) m.negated = true;
-        SCRATCH[scratchN++] = m;
-        break;
-      }
-      case O_P: {
-        let num: number;
-        if (ae - as === 3 && text.startsWith('tcp', as)) num = 6;
-        else if (ae - as === 3 && text.startsWith('udp', as)) num = 17;
-        else {
-          const name = text.slice(as, ae).toLowerCase();
-          if (name === 'all' || name === '0') return false;
-          const n = cachedProtocolNumber(name);
-          if (n === undefined) return false;
-          num = n;
-          if (num === 58 || name === 'icmpv6' || name === 'ipv6-icmp') ctx.sawFamily?.('ipv6');
-        }
-        const protocols = PROTO_SETS[num] ?? (PROTO_SETS[num] = numSingle(num));
-        const span = ctx.span(mStart, mEnd);
-        SCRATCH[scratchN++] = negated ? { kind: 'protocol', protocols, span, negated } : { kind: 'protocol', protocols, span };
-        if (!negated) protoNum = num;
-        break;
-      }
-      case O_M: {
-        if (negated) return false;
-        const bit = moduleBit(text, as, ae);
-        if (bit !== 0) {
-          modules |= bit;
-          break;
-        }
-        // another match: opaque, as the general reader makes it (known matches it evaluates are left to it)
-        const name = text.slice(as, ae);
-        if (targetName !== undefined || isKnownModule(name) || name !== name.toLowerCase() || name === 'icmpv6' || name === 'ipv6-icmp') return false;
-        unknownModule = { kind: 'opaque', module: name, text: text.slice(mStart, mEnd), reason: opaqueReason(name), span: ctx.span(mStart, mEnd) };
-        unknownStart = mStart;
-        unknownEnd = mEnd;
-        SCRATCH[scratchN++] = unknownModule;
-        break;
-      }
-      case O_J:
-      case O_G: {
-        if (negated || targetName !== undefined) return false;
-        goto = code === O_G;
-        targetName = targetNameAt(text, as, ae);
-        targetStart = mStart;
-        targetEnd = mEnd;
-        refEnd = mEnd;
-        break;
-      }
-      case O_DPORT:
-      case O_SPORT: {
-        // owned by -m tcp/udp, or by the match -p tcp/udp/sctp/dccp/udplite loads
-        if ((modules & (M_TCP | M_UDP)) === 0 && protoNum !== 6 && protoNum !== 17 && protoNum !== 132 && protoNum !== 33 && protoNum !== 136) return false;
-        const ports = portValue(text, as, ae, ctx);
-        if (!ports) return false;
-        const dir = code === O_DPORT ? 'dst' : 'src';
-        const span = ctx.span(mStart, mEnd);
-        SCRATCH[scratchN++] = negated ? { kind: 'port', dir, ports, span, negated } : { kind: 'port', dir, ports, span };
-        // the destination port is what a rule opens; the first one is reported
-        if (dir === 'dst' && !reportSpan) reportSpan = span;
-        break;
-      }
-      case O_DPORTS:
-      case O_SPORTS: {
-        if ((modules & M_MULTIPORT) === 0) return false;
-        const ports = portListSet(text, as, ae, ctx);
-        if (!ports) return false;
-        const m: Match = { kind: 'port', dir: code === O_DPORTS ? 'dst' : 'src', ports, span: ctx.span(mStart, mEnd) };
-        if (negated) m.negated = true;
-        SCRATCH[scratchN++] = m;
-        if (code === O_DPORTS && !reportSpan) reportSpan = m.span;
-        break;
-      }
-      case O_CTSTATE:
-      case O_STATE: {
-        if ((modules & (code === O_CTSTATE ? M_CONNTRACK : M_STATE)) === 0) return false;
-        const states = ctStates(text.slice(as, ae), ctx);
-        if (!states) return false;
-        const m: Match = { kind: 'ctstate', states, span: ctx.span(mStart, mEnd) };
-        if (negated) m.negated = true;
-        SCRATCH[scratchN++] = m;
-        break;
-      }
-      case O_SYN:
-      case O_TCP_FLAGS: {
-        // owned by -m tcp or -p tcp; opaque, as the general reader makes it
-        if ((modules & M_TCP) === 0 && protoNum !== 6) return false;
-        const m: Match = { kind: 'opaque', module: 'tcp-flags', text: text.slice(mStart, mEnd), reason: TCP_FLAGS_REASON, span: ctx.span(mStart, mEnd) };
-        if (negated) m.negated = true;
-        SCRATCH[scratchN++] = m;
-        break;
-      }
-      case O_ICMP_TYPE:
-      case O_ICMP6_TYPE: {
-        const v6 = code === O_ICMP6_TYPE;
-        if ((modules & (v6 ? M_ICMP6 : M_ICMP)) === 0 && protoNum !== (v6 ? 58 : 1)) return false;
-        if (v6) ctx.sawFamily?.('ipv6');
-        const family = v6 ? 'ipv6' : 'ipv4';
-        const values = parseIcmpType(text.slice(as, ae), family);
-        if (!values) return false;
-        const m: Match = { kind: 'icmp-type', family, values, span: ctx.span(mStart, mEnd) };
-        if (negated) m.negated = true;
-        SCRATCH[scratchN++] = m;
-        break;
-      }
-      case O_COMMENT: {
-        if (negated || (modules & M_COMMENT) === 0) return false;
-        const value = quoted ? text.slice(as + 1, ae - 1) : text.slice(as, ae);
-        comment = comment === undefined ? value : `${comment} ${value}`;
-        break;
-      }
-      case O_REJECT_WITH:
-      case O_LOG_PREFIX: {
-        // a target's option (no match the fast path loads has these)
-        if (negated || targetName === undefined) return false;
-        if (code === O_REJECT_WITH && rejectStart < 0) {
-          rejectStart = as;
-          rejectEnd = ae;
-        }
-        if (mEnd > targetEnd) targetEnd = mEnd;
-        break;
-      }
-    }
+    if (!readOption(code, text, as, ae, quoted, negated, mStart, mEnd, base, at, ctx)) return false;
     negated = false;
   }
   if (negated) return false;
+  addRule(text, lineStart, ruleEnd, ruleSpan, chain, state, ctx);
+  return true;
+}
 
+/**
+ * The rule of the line read (its target, SCRATCH's matches) appended to `chain`. Apart from
+ * readRule: the lists and rules are literals whose pretenuring decisions deoptimise the code
+ * that allocates them, and this is cheaper to compile again than readRule.
+ */
+function addRule(text: string, lineStart: number, ruleEnd: number, ruleSpan: Span, chain: ChainState, state: NetfilterState, ctx: RuleContext): void {
   let action: Action | ChainRef;
   if (targetName === undefined) action = { kind: 'continue', target: '' };
   else if (targetName === 'ACCEPT') action = ACCEPT;
@@ -690,7 +666,163 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
     action = resolveBuiltinTarget(ref, targetName, NO_TARGET_ARGS, ctx, text.slice(targetStart, targetEnd));
     if (action.kind === 'chain-ref') action.span = ctx.span(targetStart, refEnd);
   }
-  const list = SCRATCH.slice(0, scratchN);
-  state.appendOne(chain, list, action, ctx.span(lineStart, ruleEnd), text.slice(lineStart, ruleEnd), reportSpan, comment);
+  const list = exactList(scratchN);
+  state.appendOne(chain, list, action, ruleSpan, text.slice(lineStart, ruleEnd), reportSpan, comment);
+}
+
+/**
+ * One option of the line being read (its argument text[as..ae), the match text[mStart..mEnd), its
+ * place `at` next to `base`): adds its match to SCRATCH or notes it in the line's state. False:
+ * the general reader must read the line. A function of its own, not part of readRule: V8
+ * compiles one big function much more slowly than two halves (readRule took 0.3 s or more of
+ * compile time, more than once when a deoptimisation sent it back).
+ */
+function readOption(code: number, text: string, as: number, ae: number, quoted: boolean, negated: boolean, mStart: number, mEnd: number, base: Span, at: number, ctx: RuleContext): boolean {
+  switch (code) {
+    case O_S:
+    case O_D: {
+      const dir = code === O_S ? 'src' : 'dst';
+      for (let k = as; k < ae; k++) if (text.charCodeAt(k) === 44 /* , */) return false; // one rule per item: general path
+      const set = addrAt(text, as, ae, ctx);
+      if (!set) return false;
+      if (ctx.family !== undefined && (ctx.family === 'ipv4' ? set.v4.isEmpty : set.v6.isEmpty)) return false;
+      noteFamily(set, ctx);
+      // iptables drops "-s 0.0.0.0/0": it matches every packet of the table's family
+      if (!negated && (set.coversAll('ipv4') || set.coversAll('ipv6')) && (ctx.family === undefined || set.coversAll(ctx.family))) return true;
+      SCRATCH[scratchN++] = negated ? new NegatedAddress(dir, set, base, at) : new PlacedAddress(dir, set, base, at);
+      return true;
+    }
+    case O_P: {
+      let num: number;
+      if (ae - as === 3 && text.startsWith('tcp', as)) num = 6;
+      else if (ae - as === 3 && text.startsWith('udp', as)) num = 17;
+      else {
+        const name = text.slice(as, ae).toLowerCase();
+        if (name === 'all' || name === '0') return false;
+        const n = cachedProtocolNumber(name);
+        if (n === undefined) return false;
+        num = n;
+        if (num === 58 || name === 'icmpv6' || name === 'ipv6-icmp') ctx.sawFamily?.('ipv6');
+      }
+      const protocols = PROTO_SETS[num] ?? (PROTO_SETS[num] = numSingle(num));
+      SCRATCH[scratchN++] = negated ? new NegatedProtocol(protocols, base, at) : new PlacedProtocol(protocols, base, at);
+      if (!negated) protoNum = num;
+      return true;
+    }
+    case O_M: {
+      if (negated) return false;
+      const bit = moduleBit(text, as, ae);
+      if (bit !== 0) {
+        modules |= bit;
+        break;
+      }
+      // another match: opaque, as the general reader makes it (known matches it evaluates are left to it)
+      const name = text.slice(as, ae);
+      if (targetName !== undefined || isKnownModule(name) || name !== name.toLowerCase() || name === 'icmpv6' || name === 'ipv6-icmp') return false;
+      unknownModule = { kind: 'opaque', module: name, text: text.slice(mStart, mEnd), reason: opaqueReason(name), span: ctx.span(mStart, mEnd) };
+      unknownStart = mStart;
+      unknownEnd = mEnd;
+      SCRATCH[scratchN++] = unknownModule;
+      return true;
+    }
+    case O_J:
+    case O_G: {
+      if (negated || targetName !== undefined) return false;
+      goto = code === O_G;
+      targetName = targetNameAt(text, as, ae);
+      targetStart = mStart;
+      targetEnd = mEnd;
+      refEnd = mEnd;
+      return true;
+    }
+    case O_DPORT:
+    case O_SPORT: {
+      // owned by -m tcp/udp, or by the match -p tcp/udp/sctp/dccp/udplite loads
+      if ((modules & (M_TCP | M_UDP)) === 0 && protoNum !== 6 && protoNum !== 17 && protoNum !== 132 && protoNum !== 33 && protoNum !== 136) return false;
+      const ports = portValue(text, as, ae, ctx);
+      if (!ports) return false;
+      const dir = code === O_DPORT ? 'dst' : 'src';
+      SCRATCH[scratchN++] = portMatch(dir, ports, negated, base, at, reportSpan === undefined, mStart, mEnd, ctx);
+      // the destination port is what a rule opens; the first one is reported (that match keeps it as its span)
+      if (dir === 'dst' && reportSpan === undefined) reportSpan = SCRATCH[scratchN - 1]!.span;
+      return true;
+    }
+    case O_DPORTS:
+    case O_SPORTS: {
+      if ((modules & M_MULTIPORT) === 0) return false;
+      const ports = portListSet(text, as, ae, ctx);
+      if (!ports) return false;
+      const dir = code === O_DPORTS ? 'dst' : 'src';
+      SCRATCH[scratchN++] = portMatch(dir, ports, negated, base, at, reportSpan === undefined, mStart, mEnd, ctx);
+      if (dir === 'dst' && reportSpan === undefined) reportSpan = SCRATCH[scratchN - 1]!.span;
+      return true;
+    }
+    default:
+      return readOtherOption(code, text, as, ae, quoted, negated, mStart, mEnd, base, at, ctx);
+  }
+  return true;
+}
+
+/** readOption's less frequent options (interfaces, conntrack, tcp flags, ICMP, comments, target options): apart, so that each half compiles quickly. */
+function readOtherOption(code: number, text: string, as: number, ae: number, quoted: boolean, negated: boolean, mStart: number, mEnd: number, base: Span, at: number, ctx: RuleContext): boolean {
+  switch (code) {
+    case O_I:
+    case O_O: {
+      const name = text.slice(as, ae);
+      let names = ctx.cache.ifaceNames.get(name);
+      if (names === undefined) {
+        names = [name];
+        if (ctx.cache.ifaceNames.size < CACHE_LIMIT) ctx.cache.ifaceNames.set(name, names);
+      }
+      const dir = code === O_I ? 'in' : 'out';
+      SCRATCH[scratchN++] = negated ? new NegatedInterface(dir, names, base, at) : new PlacedInterface(dir, names, base, at);
+      return true;
+    }
+    case O_CTSTATE:
+    case O_STATE: {
+      if ((modules & (code === O_CTSTATE ? M_CONNTRACK : M_STATE)) === 0) return false;
+      const states = ctStates(text.slice(as, ae), ctx);
+      if (!states) return false;
+      SCRATCH[scratchN++] = negated ? new NegatedCtState(states, base, at) : new PlacedCtState(states, base, at);
+      return true;
+    }
+    case O_SYN:
+    case O_TCP_FLAGS: {
+      // owned by -m tcp or -p tcp; opaque, as the general reader makes it
+      if ((modules & M_TCP) === 0 && protoNum !== 6) return false;
+      const m: Match = { kind: 'opaque', module: 'tcp-flags', text: text.slice(mStart, mEnd), reason: TCP_FLAGS_REASON, span: ctx.span(mStart, mEnd) };
+      if (negated) m.negated = true;
+      SCRATCH[scratchN++] = m;
+      return true;
+    }
+    case O_ICMP_TYPE:
+    case O_ICMP6_TYPE: {
+      const v6 = code === O_ICMP6_TYPE;
+      if ((modules & (v6 ? M_ICMP6 : M_ICMP)) === 0 && protoNum !== (v6 ? 58 : 1)) return false;
+      if (v6) ctx.sawFamily?.('ipv6');
+      const family = v6 ? 'ipv6' : 'ipv4';
+      const values = parseIcmpType(text.slice(as, ae), family);
+      if (!values) return false;
+      SCRATCH[scratchN++] = negated ? new NegatedIcmpType(family, values, base, at) : new PlacedIcmpType(family, values, base, at);
+      return true;
+    }
+    case O_COMMENT: {
+      if (negated || (modules & M_COMMENT) === 0) return false;
+      const value = quoted ? text.slice(as + 1, ae - 1) : text.slice(as, ae);
+      comment = comment === undefined ? value : `${comment} ${value}`;
+      return true;
+    }
+    case O_REJECT_WITH:
+    case O_LOG_PREFIX: {
+      // a target's option (no match the fast path loads has these)
+      if (negated || targetName === undefined) return false;
+      if (code === O_REJECT_WITH && rejectStart < 0) {
+        rejectStart = as;
+        rejectEnd = ae;
+      }
+      if (mEnd > targetEnd) targetEnd = mEnd;
+      return true;
+    }
+  }
   return true;
 }

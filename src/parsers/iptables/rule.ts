@@ -62,15 +62,20 @@ export interface ParseCache {
   /** Shared non-verdict and REJECT actions of the fast path, by target name / --reject-with value. */
   continueActions: Map<string, Action>;
   rejectActions: Map<string, Action>;
-  /** The chain the fast path appended to last. */
-  lastChain?: ChainState;
+  /** The fast path's last REJECT --reject-with action. */
+  lastReject?: Action & { kind: 'reject'; with: string };
+  /** The chains the fast path appended to, by a hash of their name (256 slots, see chainAt in fast.ts). */
+  chains: (ChainState | undefined)[];
+  /** Multiport lists (`22,1761:1768`) the fast path read, and their sets, by a hash of the text (256 slots, see portListSet in fast.ts). */
+  listKeys: (string | undefined)[];
+  listSets: (NumSet | undefined)[];
 }
 
 /** Repeated values (networks, port lists) hit the cache; unique ones must not pile up. */
 export const CACHE_LIMIT = 4096;
 
 export function newCache(): ParseCache {
-  return { addr: new Map(), ports: new Map(), multiports: new Map(), ctstates: new Map(), singlePorts: [], portRanges: new Map(), v4: new V4NetCache(), ifaceNames: new Map(), continueActions: new Map(), rejectActions: new Map() };
+  return { addr: new Map(), ports: new Map(), multiports: new Map(), ctstates: new Map(), singlePorts: [], portRanges: new Map(), v4: new V4NetCache(), ifaceNames: new Map(), continueActions: new Map(), rejectActions: new Map(), chains: new Array<ChainState | undefined>(256).fill(undefined), listKeys: new Array<string | undefined>(256).fill(undefined), listSets: new Array<NumSet | undefined>(256).fill(undefined), lastReject: undefined };
 }
 
 /** A target whose meaning depends on the chains of the table: resolved once the table is complete. */

@@ -234,7 +234,11 @@ export class NetfilterState {
       for (const c of t.chains.values()) {
         // pending rules become the model's rules in place (no copy of 100k objects)
         const rules = c.rules as unknown as Rule[];
-        for (const r of c.rules) if (r.action.kind === 'chain-ref') r.action = this.resolve(t, r.action);
+        // (indexed: a for-of allocates an iterator result per rule until the loop is optimised)
+        for (let k = 0; k < c.rules.length; k++) {
+          const r = c.rules[k]!;
+          if (r.action.kind === 'chain-ref') r.action = this.resolve(t, r.action);
+        }
         const chain: Chain = { name: c.name, rules, span: c.span };
         if (c.builtin) {
           chain.hook = c.builtin.hook;

@@ -263,6 +263,56 @@ describe('iptables-save fast path', () => {
   });
 });
 
+describe('iptables-save fast path: an exception in a line', () => {
+  it('leaves nothing of that line to the next one', () => {
+    const state = new NetfilterState(() => undefined);
+    const table = state.table('filter', 'ip', DOCUMENT_START);
+    state.newChain(table, 'MY', DOCUMENT_START);
+    const ctx: RuleContext = {
+      span: (a, b) => LineSpan.of(1, 0, a, b),
+      diag: () => undefined,
+      cache: newCache(),
+      sawFamily: (f) => {
+        if (f === 'ipv6') throw new Error('boom');
+      },
+    };
+    // the address match is read, then -p ipv6-icmp throws (parseSave would turn it into a diagnostic)
+    const bad = '-A MY -s 10.0.0.1 -p ipv6-icmp -j ACCEPT';
+    expect(() => fastAppend(bad, 0, bad.length, table, state, ctx)).toThrow('boom');
+    const next = '-A MY -j DROP';
+    expect(fastAppend(next, 0, next.length, table, state, ctx)).toBe(true);
+    const rules = table.chains.get('MY')!.rules;
+    expect(rules.map((r) => [r.text, r.matches.length, r.action.kind])).toEqual([['-A MY -j DROP', 0, 'drop']]);
+  });
+});
+
+describe('iptables-save fast path: chains', () => {
+  it('appends to the right chain among many, in any order (colliding name hashes included)', () => {
+    const n = 600; // more chains than the 256 slots of the chain table
+    const names = Array.from({ length: n }, (_, k) => `C${k}`);
+    const order = Array.from({ length: 3 * n }, (_, k) => (k * 7919) % n);
+    const text = ['*filter', ':INPUT DROP [0:0]', ...names.map((c) => `:${c} - [0:0]`), ...order.map((k, j) => `-A ${names[k]} -s 10.0.${j >> 8}.${j & 255} -j ACCEPT`), 'COMMIT', ''].join('\n');
+    const fast = parseSave(text);
+    expect(ser(fast)).toBe(ser(parseSave(text, { fastPath: false })));
+    const chains = fast.rulesets[0]!.tables[0]!.chains;
+    expect(chains.filter((c) => c.name.startsWith('C')).map((c) => c.rules.length)).toEqual(names.map(() => 3));
+    expect(fast.diagnostics).toEqual([]);
+  });
+});
+
+describe('iptables-save fast path: multiport lists', () => {
+  it('gives each list its own set when hundreds of lists repeat (colliding hashes included)', () => {
+    const lists = Array.from({ length: 600 }, (_, k) => `${k + 1},${k + 2000}:${k + 2100}`);
+    const order = Array.from({ length: 1800 }, (_, k) => (k * 7919) % lists.length);
+    const text = ['*filter', ':INPUT DROP [0:0]', ...order.map((k) => `-A INPUT -p tcp -m multiport --dports ${lists[k]} -j ACCEPT`), 'COMMIT', ''].join('\n');
+    const fast = parseSave(text);
+    expect(ser(fast)).toBe(ser(parseSave(text, { fastPath: false })));
+    const rules = fast.rulesets[0]!.tables[0]!.chains.find((c) => c.name === 'INPUT')!.rules;
+    const ports = rules.map((r) => r.matches[1]);
+    expect(ports.map((m) => (m?.kind === 'port' ? [...m.ports.bounds] : []))).toEqual(order.map((k) => [k + 1, k + 2, k + 2000, k + 2101]));
+  });
+});
+
 describe('V4NetCache', () => {
   const sets = (n: number) => Array.from({ length: n }, (_, k) => v4CidrSet(k * 64 + 32));
 

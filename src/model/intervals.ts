@@ -10,6 +10,11 @@ export type Scalar = number | bigint;
 
 /** The empty set (one shared, immutable instance; set by the class's static block). */
 let EMPTY: IntervalSet<never>;
+/** The whole IPv4 and IPv6 address spaces: `range` gives these shared sets for them (0.0.0.0/0 and ::/0 are common). */
+const V4_END = 2 ** 32;
+const V6_END = 1n << 128n;
+let ALL_V4: IntervalSet<number>;
+let ALL_V6: IntervalSet<bigint>;
 
 export class IntervalSet<T extends Scalar> {
   /** Flat [lo0, hi0, lo1, hi1, ...], strictly increasing. Treat as read-only. */
@@ -27,7 +32,10 @@ export class IntervalSet<T extends Scalar> {
   /** Half-open [lo, hi); empty when hi <= lo. */
   static range<T extends Scalar>(lo: T, hi: T): IntervalSet<T> {
     if (!(hi > lo)) return EMPTY as IntervalSet<T>;
-    if (typeof hi === 'number' && hi <= SMALL_MAX) return IntervalSet.internRange(lo as number, hi) as unknown as IntervalSet<T>;
+    if (typeof hi === 'number') {
+      if (hi <= SMALL_MAX) return IntervalSet.internRange(lo as number, hi) as unknown as IntervalSet<T>;
+      if (hi === V4_END && lo === 0) return ALL_V4 as unknown as IntervalSet<T>;
+    } else if (hi === V6_END && lo === 0n) return ALL_V6 as unknown as IntervalSet<T>;
     return new IntervalSet<T>([lo, hi]);
   }
 
@@ -221,6 +229,8 @@ export class IntervalSet<T extends Scalar> {
 
   static {
     EMPTY = new IntervalSet<never>(Object.freeze([]));
+    ALL_V4 = new IntervalSet<number>([0, V4_END]);
+    ALL_V6 = new IntervalSet<bigint>([0n, V6_END]);
   }
 
   /*

@@ -79,6 +79,20 @@ describe('AddrSet: shared empty set and unchanged operands', () => {
     expect(AddrSet.EMPTY.isEmpty).toBe(true);
   });
 
+  it('makes the whole spaces the shared AddrSet.ALL_V4, ALL_V6 and ALL', () => {
+    expect(IntervalSet.range<number>(0, 2 ** 32)).toBe(AddrSet.ALL_V4.v4);
+    expect(IntervalSet.range<bigint>(0n, 1n << 128n)).toBe(AddrSet.ALL_V6.v6);
+    expect(parseCidr('0.0.0.0/0')).toBe(AddrSet.ALL_V4);
+    expect(parseCidr('::/0')).toBe(AddrSet.ALL_V6);
+    expect(new AddrSet(parseCidr('0.0.0.0/0')!.v4, parseCidr('::/0')!.v6)).toBe(AddrSet.ALL);
+    expect(AddrSet.ALL.v4).toBe(AddrSet.ALL_V4.v4);
+    expect(AddrSet.ALL.toCidrs()).toEqual(['0.0.0.0/0', '::/0']);
+    // a whole space made another way is equal, not necessarily the same object
+    const v4 = IntervalSet.fromBounds<number>([0, 2 ** 31]).union(IntervalSet.fromBounds<number>([2 ** 31, 2 ** 32]));
+    expect(new AddrSet(v4, IntervalSet.empty()).equals(AddrSet.ALL_V4)).toBe(true);
+    expect(parseCidr('10.0.0.0/8')).not.toBe(parseCidr('10.0.0.0/8'));
+  });
+
   it('answers an operand itself when the result is made of its parts', () => {
     const a = parseCidr('10.0.0.0/8')!;
     const b = parseCidr('192.168.0.0/16')!;

@@ -5,16 +5,36 @@ export type Family = 'ipv4' | 'ipv6';
 
 const V4_END = 2 ** 32;
 const V6_END = 1n << 128n;
+/** The shared whole-space sets IntervalSet.range gives (see the AddrSet constructor). */
+const WHOLE_V4 = IntervalSet.range(0, V4_END);
+const WHOLE_V6 = IntervalSet.range(0n, V6_END);
 
 /**
  * A set of IP addresses of both families: IPv4 as numbers, IPv6 as bigints,
  * each an interval union over its own address space.
  */
 export class AddrSet {
-  constructor(
-    readonly v4: IntervalSet<number>,
-    readonly v6: IntervalSet<bigint>,
-  ) {}
+  declare readonly v4: IntervalSet<number>;
+  declare readonly v6: IntervalSet<bigint>;
+
+  constructor(v4: IntervalSet<number>, v6: IntervalSet<bigint>) {
+    // The empty set and the whole spaces are one object each: `new AddrSet(empty, empty)` returns AddrSet.EMPTY
+    // (a constructor may return another object; the one being built is dropped): the analysis derives tens of
+    // thousands of empty sets by subtraction, and rulesets write 0.0.0.0/0 and ::/0 for every open rule (the whole
+    // spaces are recognised by identity: IntervalSet.range gives one shared set for each). Sets are immutable, so
+    // sharing changes no result. The static fields are undefined while they are being made.
+    if (v6.bounds.length === 0) {
+      if (v4.bounds.length === 0) {
+        if (AddrSet.EMPTY !== undefined) return AddrSet.EMPTY;
+      } else if (v4 === WHOLE_V4 && AddrSet.ALL_V4 !== undefined) return AddrSet.ALL_V4;
+    } else if (v6 === WHOLE_V6) {
+      if (v4.bounds.length === 0) {
+        if (AddrSet.ALL_V6 !== undefined) return AddrSet.ALL_V6;
+      } else if (v4 === WHOLE_V4 && AddrSet.ALL !== undefined) return AddrSet.ALL;
+    }
+    this.v4 = v4;
+    this.v6 = v6;
+  }
 
   static readonly EMPTY = new AddrSet(IntervalSet.empty(), IntervalSet.empty());
   static readonly ALL_V4 = new AddrSet(IntervalSet.range(0, V4_END), IntervalSet.empty());
@@ -39,14 +59,20 @@ export class AddrSet {
     return this.v4.isEmpty && this.v6.isEmpty;
   }
 
+  // Each answers an operand itself when the result is made of its parts (no new object for an unchanged set).
   union(o: AddrSet): AddrSet {
-    return new AddrSet(this.v4.union(o.v4), this.v6.union(o.v6));
+    return this.same(this.v4.union(o.v4), this.v6.union(o.v6), o);
   }
   intersect(o: AddrSet): AddrSet {
-    return new AddrSet(this.v4.intersect(o.v4), this.v6.intersect(o.v6));
+    return this.same(this.v4.intersect(o.v4), this.v6.intersect(o.v6), o);
   }
   subtract(o: AddrSet): AddrSet {
-    return new AddrSet(this.v4.subtract(o.v4), this.v6.subtract(o.v6));
+    return this.same(this.v4.subtract(o.v4), this.v6.subtract(o.v6), o);
+  }
+  private same(v4: IntervalSet<number>, v6: IntervalSet<bigint>, o: AddrSet): AddrSet {
+    if (v4 === this.v4 && v6 === this.v6) return this;
+    if (v4 === o.v4 && v6 === o.v6) return o;
+    return new AddrSet(v4, v6);
   }
   /** Complement within both address spaces. */
   complement(): AddrSet {

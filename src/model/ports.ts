@@ -23,8 +23,9 @@ export function numSetOf(closedRanges: Iterable<readonly [number, number]>): Num
 
 /** Closed ranges, e.g. [[22,22],[1761,1768]]. */
 export function closedRanges(s: NumSet): [number, number][] {
+  const b = s.bounds;
   const out: [number, number][] = [];
-  for (const [lo, hi] of s.ranges()) out.push([lo, hi - 1]);
+  for (let i = 0; i < b.length; i += 2) out.push([b[i]!, b[i + 1]! - 1]);
   return out;
 }
 
@@ -38,8 +39,9 @@ export function formatPorts(s: NumSet, universe: NumSet = PORT_UNIVERSE): string
 }
 
 export function countNums(s: NumSet): number {
+  const b = s.bounds;
   let n = 0;
-  for (const [lo, hi] of s.ranges()) n += hi - lo;
+  for (let i = 0; i < b.length; i += 2) n += b[i + 1]! - b[i]!;
   return n;
 }
 

@@ -81,31 +81,81 @@ export class PackedSpan implements Span {
   }
 }
 
-/** Largest start column (0-based) and length a LineSpan packs into one small integer (below 2^31). */
+/** Largest start column (0-based) and length a LongLineSpan packs into one small integer (below 2^31); beyond, a PackedSpan. */
 const COL_LIMIT = 65536;
 const LEN_LIMIT = 32768;
 
-/**
- * A span within one line as three small integers: 48 bytes where a PackedSpan takes 72 (a
- * 100k-rule ruleset keeps about four spans per rule). Reads give the same positions. Lines
- * longer than 64 K characters, or spans of more than 32 K, fall back to PackedSpan.
+/*
+ * CompactLineSpan's two 32-bit fields (V8 on 64 bits keeps a 32-bit integer in an object field as a small integer, no box; a negative
+ * one too, so all 32 bits are used): `#a` = offset | startColumn0 << 24, `#b` = line | length << 21.
  */
-export class LineSpan implements Span {
-  readonly #line: number;
-  readonly #offset: number;
-  /** (start column - 1) + length * COL_LIMIT */
-  readonly #packed: number;
-  private constructor(line: number, offset: number, packed: number) {
-    this.#line = line;
-    this.#offset = offset;
-    this.#packed = packed;
-  }
+const OFF_BITS = 24;
+const OFF_MASK = (1 << OFF_BITS) - 1; // offsets below 16 MiB
+const LINE_BITS = 21;
+const LINE_MASK = (1 << LINE_BITS) - 1; // lines below 2 M
+const COL0_LIMIT = 1 << (32 - OFF_BITS); // start columns (0-based) below 256
+const LEN2_LIMIT = 1 << (32 - LINE_BITS); // lengths below 2048
+
+/**
+ * A span within one line, made by LineSpan.of as the smallest of two classes: a CompactLineSpan (two 32-bit
+ * integers, 40 bytes: object header 24 + 2 fields) where a PackedSpan takes 72 — a 100k-rule ruleset keeps about
+ * four spans per rule — or, for a span it cannot pack (an offset from 16 MiB on, a line from 2 M on, a start
+ * column from 256 on, 2048 characters or more), a LongLineSpan (48 bytes); past the limits of that a PackedSpan.
+ * Reads give the same positions. The base class holds no field, so both are `instanceof LineSpan` at no cost.
+ */
+export abstract class LineSpan implements Span {
+  protected constructor() {}
   /** The span [a, b) of line `line` (1-based), which starts at offset `lineStart`. */
   static of(line: number, lineStart: number, a: number, b: number): Span {
     const col0 = a - lineStart;
     const len = b - a;
-    if (col0 >= 0 && col0 < COL_LIMIT && len >= 0 && len < LEN_LIMIT) return new LineSpan(line, a, col0 + len * COL_LIMIT);
+    if (a >= 0 && a <= OFF_MASK && line >= 0 && line <= LINE_MASK && col0 >= 0 && col0 < COL0_LIMIT && len >= 0 && len < LEN2_LIMIT) {
+      // both fit in 32 bits; the top bit set makes a negative int32 (still a small integer), read back with >>>
+      return new CompactLineSpan(a | (col0 << OFF_BITS), line | (len << LINE_BITS));
+    }
+    if (col0 >= 0 && col0 < COL_LIMIT && len >= 0 && len < LEN_LIMIT) return new LongLineSpan(line, a, col0 + len * COL_LIMIT);
     return new PackedSpan(line, col0 + 1, a, line, b - lineStart + 1, b);
+  }
+  abstract get start(): Position;
+  abstract get end(): Position;
+  toJSON(): { start: Position; end: Position } {
+    return { start: this.start, end: this.end };
+  }
+}
+
+/** A LineSpan as `#a` = offset | startColumn0 << 24 and `#b` = line | length << 21 (see LineSpan). */
+export class CompactLineSpan extends LineSpan {
+  readonly #a: number;
+  readonly #b: number;
+  /** Internal: use LineSpan.of. */
+  constructor(a: number, b: number) {
+    super();
+    this.#a = a;
+    this.#b = b;
+  }
+  get start(): Position {
+    const a = this.#a;
+    return { line: this.#b & LINE_MASK, column: (a >>> OFF_BITS) + 1, offset: a & OFF_MASK };
+  }
+  get end(): Position {
+    const a = this.#a;
+    const len = this.#b >>> LINE_BITS;
+    return { line: this.#b & LINE_MASK, column: (a >>> OFF_BITS) + len + 1, offset: (a & OFF_MASK) + len };
+  }
+}
+
+/** A LineSpan as three small integers (48 bytes), for the spans CompactLineSpan cannot pack. */
+export class LongLineSpan extends LineSpan {
+  readonly #line: number;
+  readonly #offset: number;
+  /** (start column - 1) + length * COL_LIMIT */
+  readonly #packed: number;
+  /** Internal: use LineSpan.of. */
+  constructor(line: number, offset: number, packed: number) {
+    super();
+    this.#line = line;
+    this.#offset = offset;
+    this.#packed = packed;
   }
   get start(): Position {
     return { line: this.#line, column: (this.#packed % COL_LIMIT) + 1, offset: this.#offset };
@@ -114,9 +164,6 @@ export class LineSpan implements Span {
     const p = this.#packed;
     const len = Math.floor(p / COL_LIMIT);
     return { line: this.#line, column: (p % COL_LIMIT) + len + 1, offset: this.#offset + len };
-  }
-  toJSON(): { start: Position; end: Position } {
-    return { start: this.start, end: this.end };
   }
 }
 

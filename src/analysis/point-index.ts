@@ -668,12 +668,12 @@ export class PointIndex {
     )
       return -1;
     const dst = c.dst;
-    if (this.checkOneByOne(nw, DST4, dst.v4.isEmpty ? this.d6 !== undefined : this.num[DST4] !== undefined)) return this.firstHolding(c, nw);
+    if (this.checkOneByOne(nw, DST4, dst.v4.isEmpty ? this.d6 !== undefined : this.num[DST4] !== undefined)) return this.firstHolding(c, nw, 2);
     if (!(dst.v4.isEmpty ? this.andBig(this.dst6, dst.v6.bounds[0]!, nw) : this.andNum(DST4, dst.v4.bounds[0]!, nw))) return -1;
     // the other dimensions, in CORNER_DIMS order (sources and destination done above)
     for (let q = 3; q < CORNER_DIMS.length; q++) {
       const d = CORNER_DIMS[q]!;
-      if (this.checkOneByOne(nw, d, this.num[d] !== undefined)) return this.firstHolding(c, nw);
+      if (this.checkOneByOne(nw, d, this.num[d] !== undefined)) return this.firstHolding(c, nw, q);
       if (!this.andNum(d, cornerValue(c, d)!, nw)) return -1;
     }
     return this.lowest(nw);
@@ -710,15 +710,19 @@ export class PointIndex {
     return n;
   }
 
-  /** The first cube left in acc[0 .. nw) that holds c's lowest corner, or -1. */
-  private firstHolding(c: Cube, nw: number): number {
+  /**
+   * The first cube left in acc[0 .. nw) that holds c's lowest corner, or -1, when every cube
+   * left holds it in the dimensions before CORNER_DIMS[from] (those acc was ANDed with): the
+   * checks read only the others (each dimension read is a few loads from objects all over the heap).
+   */
+  private firstHolding(c: Cube, nw: number, from: number): number {
     const acc = this.acc;
     for (let w = 0; w < nw; w++) {
       let x = acc[w]!;
       while (x !== 0) {
         const low = x & -x;
         const j = w * 32 + 31 - Math.clz32(low);
-        if (holdsCorner(this.cubes[j]!, c)) return j;
+        if (holdsCornerFrom(this.cubes[j]!, c, from)) return j;
         x ^= low;
       }
     }
@@ -1013,6 +1017,44 @@ function holdsCorner(c: Cube, r: Cube): boolean {
     (c.ct & r.ct & -r.ct) !== 0 &&
     c.icmp.has(r.icmp.bounds[0]!)
   );
+}
+
+/**
+ * holdsCorner in the dimensions CORNER_DIMS[from ..] only (from >= 2: the source is not read;
+ * DST4 stands for the destination, IPv4 or IPv6).
+ */
+function holdsCornerFrom(c: Cube, r: Cube, from: number): boolean {
+  for (let q = from; q < CORNER_DIMS.length; q++) {
+    switch (CORNER_DIMS[q]) {
+      case DST4: {
+        const rd = r.dst;
+        if (rd.v4.isEmpty ? !c.dst.v6.has(rd.v6.bounds[0]!) : !c.dst.v4.has(rd.v4.bounds[0]!)) return false;
+        break;
+      }
+      case DPORT:
+        if (!c.dport.has(r.dport.bounds[0]!)) return false;
+        break;
+      case PROTO:
+        if (!c.proto.has(r.proto.bounds[0]!)) return false;
+        break;
+      case SPORT:
+        if (!c.sport.has(r.sport.bounds[0]!)) return false;
+        break;
+      case IIF:
+        if (!hasBit(c.iif, lowBitIndex(r.iif))) return false;
+        break;
+      case OIF:
+        if (!hasBit(c.oif, lowBitIndex(r.oif))) return false;
+        break;
+      case CT:
+        if ((c.ct & r.ct & -r.ct) === 0) return false;
+        break;
+      case ICMP:
+        if (!c.icmp.has(r.icmp.bounds[0]!)) return false;
+        break;
+    }
+  }
+  return true;
 }
 
 /**

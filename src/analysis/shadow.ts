@@ -161,13 +161,11 @@ function shadowChainIndexed(
 /**
  * Adds to `by` the owners of the cubes below `limit` that a covered region's ordered subtraction
  * touches: cube j overlaps the region and its part of it, part = region ∩ cube j, is not covered
- * by the cubes before j. Each point of the region is first held by such a cube, so a part
- * covered by the cubes before j is covered by those named before j: a part inside one of them
- * is decided without a cover proof (the common case: a broad earlier rule and narrow ones).
+ * by the cubes before j. (Most candidates are coverers — twenty or thirty a shadowed rule in the
+ * bench files — each proved by one witness no earlier cube holds.)
  */
 function nameCoverers(region: readonly Cube[], idx: ChainIndex, owner: readonly Rule[], limit: number, by: Set<Rule>): void {
   candidates(region, idx, limit, cands);
-  named.length = 0;
   for (let n = 0; n < cands.length; n++) {
     const j = cands[n]!;
     const r = owner[j]!;
@@ -178,28 +176,12 @@ function nameCoverers(region: readonly Cube[], idx: ChainIndex, owner: readonly 
       const x = intersectCube(region[q]!, idx.cubes[j]!);
       if (x) part.push(x);
     }
-    if (part.length === 0 || insideOne(part, idx.cubes, named)) continue;
-    if (coverProof(part, idx, j) === UNCOVERED) {
-      by.add(r);
-      named.push(j);
-    }
+    if (part.length > 0 && coverProof(part, idx, j) === UNCOVERED) by.add(r);
   }
 }
 
-/** Whether some cube numbered in `among` holds every cube of the region. */
-function insideOne(region: readonly Cube[], cubes: readonly Cube[], among: readonly number[]): boolean {
-  for (let n = 0; n < among.length; n++) {
-    const c = cubes[among[n]!]!;
-    let all = true;
-    for (let q = 0; q < region.length && all; q++) all = inside(region[q]!, c);
-    if (all) return true;
-  }
-  return false;
-}
-
-/** nameCoverers' scratch arrays (it does not nest): candidates, the cubes it has named, a part. */
+/** nameCoverers' scratch arrays (it does not nest): candidates, a part. */
 const cands: number[] = [];
-const named: number[] = [];
 const part: Cube[] = [];
 
 /** The cubes numbered below `limit` that overlap some cube of the region, in increasing order. */
@@ -267,7 +249,7 @@ function coverProof(region: readonly Cube[], idx: ChainIndex, limit: number): nu
 
 /**
  * a ⊆ b, for a non-empty a (cube.ts's cubeContains, which allocates for sets of several
- * intervals: here every cover proof step and every coverer candidate asks).
+ * intervals: here every cover proof step that finds a cube asks).
  */
 function inside(a: Cube, b: Cube): boolean {
   return (

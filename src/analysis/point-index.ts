@@ -544,7 +544,13 @@ export const FEW_CANDIDATES = 8;
  * Checks one by one a PointIndex makes, per cube, before it builds the dimensions it skipped
  * (see checkOneByOne): a build costs a few times more per cube than a check of one candidate.
  */
-const RENT_PER_CUBE = 4;
+const RENT_PER_CUBE = 2;
+
+/**
+ * The most candidates a query checks one by one to spare a build: a query with more reads the
+ * dimension (building it), which every later query of the chain then reads too.
+ */
+const RENT_READ = 32;
 
 export class PointIndex {
   /** Words per bitset. */
@@ -682,8 +688,9 @@ export class PointIndex {
   /**
    * Whether a query should check the candidates left in acc[0 .. nw) one by one rather than
    * read dimension d next (`built`: whether d's bitsets exist). Yes when they are few
-   * (FEW_CANDIDATES). Yes also when d is not built and the candidates checked so far instead
-   * of building d, these included, stay within RENT_PER_CUBE per cube: a build costs a pass
+   * (FEW_CANDIDATES). Yes also when d is not built, they are not many (RENT_READ) and the
+   * candidates checked so far instead of building d, these included, stay within RENT_PER_CUBE
+   * per cube: a build costs a pass
    * over every cube, so fewer checks are cheaper, and a chain whose queries keep coming back
    * for d builds it once they would cost more (as renting skis until the rent paid would buy
    * them). Most chains never build their last dimensions.
@@ -691,7 +698,7 @@ export class PointIndex {
   private checkOneByOne(nw: number, d: number, built: boolean): boolean {
     const n = this.count(nw);
     if (n <= this.few) return true;
-    if (built || this.rented[d]! + n > RENT_PER_CUBE * this.cubes.length) return false;
+    if (built || n > RENT_READ || this.rented[d]! + n > RENT_PER_CUBE * this.cubes.length) return false;
     this.rented[d]! += n;
     return true;
   }

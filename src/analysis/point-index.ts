@@ -527,30 +527,7 @@ let flatScratch = new Float64Array(4096);
 export interface PointIndexOptions {
   /** log2 of the checkpoint stride (0: every row of the bit matrix is stored); default 3. */
   strideLog2?: number;
-  /** Candidates a query checks one by one rather than read another dimension (0: only to spare a build); default FEW_CANDIDATES. */
-  fewCandidates?: number;
 }
-
-/**
- * When a query's candidates (the cubes still in `acc`) are down to this few, it checks each one
- * against the query instead of ANDing the next dimension's bitset: a check is a few loads, a
- * dimension is a binary search, a row rebuilt from its checkpoint and an AND of every word — and,
- * the first time, a build over every cube of the chain. Per-address rules leave a handful of
- * candidates after the source address, so most chains never build their other dimensions.
- */
-export const FEW_CANDIDATES = 8;
-
-/**
- * Checks one by one a PointIndex makes, per cube, before it builds the dimensions it skipped
- * (see checkOneByOne): a build costs a few times more per cube than a check of one candidate.
- */
-const RENT_PER_CUBE = 2;
-
-/**
- * The most candidates a query checks one by one to spare a build: a query with more reads the
- * dimension (building it), which every later query of the chain then reads too.
- */
-const RENT_READ = 32;
 
 export class PointIndex {
   /** Words per bitset. */
@@ -563,9 +540,6 @@ export class PointIndex {
   private readonly acc: Int32Array;
   private readonly row: Int32Array;
   private readonly span: Int32Array;
-  private readonly few: number;
-  /** Per dimension, the candidates checked one by one instead of building it (see checkOneByOne). */
-  private readonly rented = new Float64Array(NDIMS);
 
   constructor(
     readonly cubes: readonly Cube[],
@@ -573,7 +547,6 @@ export class PointIndex {
   ) {
     const W = (this.W = Math.max(1, Math.ceil(cubes.length / 32)));
     this.shift = options.strideLog2 ?? 3;
-    this.few = options.fewCandidates ?? FEW_CANDIDATES;
     this.acc = new Int32Array(W);
     this.row = new Int32Array(W);
     this.span = new Int32Array(W);
@@ -656,84 +629,29 @@ export class PointIndex {
     return this.lowest(nw);
   }
 
-  /**
-   * first(cornerOf(c), limit), without building the point. The dimensions are read in
-   * CORNER_DIMS order until checking the candidates left one by one (with holdsCorner, the
-   * same test) is the cheaper way on: see checkOneByOne.
-   */
+  /** first(cornerOf(c), limit), without building the point. */
   firstAtCorner(c: Cube, limit: number): number {
     const nw = this.start(limit);
-    if (nw === 0) return -1;
     const src = c.src;
+    const dst = c.dst;
     if (
+      nw === 0 ||
       !(src.isEmpty
         ? this.andNum(SPRIN, lowBitIndex(c.sprin), nw)
         : src.v4.isEmpty
           ? this.andBig(this.src6, src.v6.bounds[0]!, nw)
-          : this.andNum(SRC4, src.v4.bounds[0]!, nw))
+          : this.andNum(SRC4, src.v4.bounds[0]!, nw)) ||
+      !(dst.v4.isEmpty ? this.andBig(this.dst6, dst.v6.bounds[0]!, nw) : this.andNum(DST4, dst.v4.bounds[0]!, nw)) ||
+      !this.andNum(DPORT, c.dport.bounds[0]!, nw) ||
+      !this.andNum(PROTO, c.proto.bounds[0]!, nw) ||
+      !this.andNum(SPORT, c.sport.bounds[0]!, nw) ||
+      !this.andNum(IIF, lowBitIndex(c.iif), nw) ||
+      !this.andNum(OIF, lowBitIndex(c.oif), nw) ||
+      !this.andNum(CT, 31 - Math.clz32(c.ct & -c.ct), nw) ||
+      !this.andNum(ICMP, c.icmp.bounds[0]!, nw)
     )
       return -1;
-    const dst = c.dst;
-    if (this.checkOneByOne(nw, DST4, dst.v4.isEmpty ? this.d6 !== undefined : this.num[DST4] !== undefined)) return this.firstHolding(c, nw, 2);
-    if (!(dst.v4.isEmpty ? this.andBig(this.dst6, dst.v6.bounds[0]!, nw) : this.andNum(DST4, dst.v4.bounds[0]!, nw))) return -1;
-    // the other dimensions, in CORNER_DIMS order (sources and destination done above)
-    for (let q = 3; q < CORNER_DIMS.length; q++) {
-      const d = CORNER_DIMS[q]!;
-      if (this.checkOneByOne(nw, d, this.num[d] !== undefined)) return this.firstHolding(c, nw, q);
-      if (!this.andNum(d, cornerValue(c, d)!, nw)) return -1;
-    }
     return this.lowest(nw);
-  }
-
-  /**
-   * Whether a query should check the candidates left in acc[0 .. nw) one by one rather than
-   * read dimension d next (`built`: whether d's bitsets exist). Yes when they are few
-   * (FEW_CANDIDATES). Yes also when d is not built, they are not many (RENT_READ) and the
-   * candidates checked so far instead of building d, these included, stay within RENT_PER_CUBE
-   * per cube: a build costs a pass
-   * over every cube, so fewer checks are cheaper, and a chain whose queries keep coming back
-   * for d builds it once they would cost more (as renting skis until the rent paid would buy
-   * them). Most chains never build their last dimensions.
-   */
-  private checkOneByOne(nw: number, d: number, built: boolean): boolean {
-    const n = this.count(nw);
-    if (n <= this.few) return true;
-    if (built || n > RENT_READ || this.rented[d]! + n > RENT_PER_CUBE * this.cubes.length) return false;
-    this.rented[d]! += n;
-    return true;
-  }
-
-  /** The number of cubes in acc[0 .. nw). */
-  private count(nw: number): number {
-    const acc = this.acc;
-    let n = 0;
-    for (let w = 0; w < nw; w++) {
-      // population count of a 32-bit word
-      let x = acc[w]!;
-      x -= (x >>> 1) & 0x55555555;
-      x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-      n += (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
-    }
-    return n;
-  }
-
-  /**
-   * The first cube left in acc[0 .. nw) that holds c's lowest corner, or -1, when every cube
-   * left holds it in the dimensions before CORNER_DIMS[from] (those acc was ANDed with): the
-   * checks read only the others (each dimension read is a few loads from objects all over the heap).
-   */
-  private firstHolding(c: Cube, nw: number, from: number): number {
-    const acc = this.acc;
-    for (let w = 0; w < nw; w++) {
-      let x = acc[w]!;
-      while (x !== 0) {
-        const low = x & -x;
-        const j = w * 32 + 31 - Math.clz32(low);
-        if (holdsCornerFrom(this.cubes[j]!, c, from)) return j;
-        x ^= low;
-      }
-    }
-    return -1;
   }
 
   /** acc = the cubes below limit; the number of words in play (0: none). */
@@ -792,11 +710,7 @@ export class PointIndex {
     }
   }
 
-  /**
-   * acc = a superset of the cubes in [from, limit) that overlap q; the words in play (0: none).
-   * The dimensions narrow in NARROW_DIMS order until the candidates are few (FEW_CANDIDATES):
-   * the callers check each candidate with cubesOverlap, and a dimension not needed is not built.
-   */
+  /** acc = a superset of the cubes in [from, limit) that overlap q; the words in play (0: none). */
   private narrow(q: Cube, from: number, limit: number): number {
     if (from >= Math.min(limit, this.cubes.length)) return 0;
     const nw = this.start(limit);
@@ -804,41 +718,21 @@ export class PointIndex {
     const w0 = from >> 5;
     acc.fill(0, 0, w0);
     acc[w0]! &= ~((1 << (from & 31)) - 1);
-    for (let k = 0; k < NARROW_DIMS.length; k++) {
-      const d = NARROW_DIMS[k]!;
-      if (k > 0 && this.checkOneByOne(nw, d, this.builtFor(q, d))) break;
-      if (!this.narrowBy(q, d, nw)) return 0;
-    }
+    const srcAddr = q.sprin === 0n;
+    const srcPrin = q.src.isEmpty;
+    if (
+      !this.andSpan(q.dport.bounds, this.numDim(DPORT), undefined, undefined, nw) ||
+      !(srcAddr ? this.andSpan(q.src.v4.bounds, this.numDim(SRC4), q.src.v6.bounds, q.src.v6.isEmpty ? undefined : this.src6, nw) : srcPrin ? this.andSpan(maskRuns(q.sprin), this.numDim(SPRIN), undefined, undefined, nw) : true) ||
+      !this.andSpan(q.dst.v4.bounds, this.numDim(DST4), q.dst.v6.bounds, q.dst.v6.isEmpty ? undefined : this.dst6, nw) ||
+      !this.andSpan(q.proto.bounds, this.numDim(PROTO), undefined, undefined, nw) ||
+      !this.andSpan(q.sport.bounds, this.numDim(SPORT), undefined, undefined, nw) ||
+      !this.andSpan(maskRuns(q.iif), this.numDim(IIF), undefined, undefined, nw) ||
+      !this.andSpan(maskRuns(q.oif), this.numDim(OIF), undefined, undefined, nw) ||
+      !this.andSpan(numRuns(q.ct), this.numDim(CT), undefined, undefined, nw) ||
+      !this.andSpan(q.icmp.bounds, this.numDim(ICMP), undefined, undefined, nw)
+    )
+      return 0;
     return nw;
-  }
-
-  /** Whether narrowBy(q, d) would build nothing. */
-  private builtFor(q: Cube, d: number): boolean {
-    if (d === SRC4) {
-      if (q.sprin === 0n) return this.num[SRC4] !== undefined && (q.src.v6.isEmpty || this.s6 !== undefined);
-      return !q.src.isEmpty || this.num[SPRIN] !== undefined;
-    }
-    if (d === DST4) return this.num[DST4] !== undefined && (q.dst.v6.isEmpty || this.d6 !== undefined);
-    return this.num[d] !== undefined;
-  }
-
-  /** acc &= (a superset of) the cubes that meet q in dimension d (SRC4: q's source, addresses or principals); whether anything is left. */
-  private narrowBy(q: Cube, d: number, nw: number): boolean {
-    switch (d) {
-      case SRC4:
-        if (q.sprin === 0n) return this.andSpan(q.src.v4.bounds, this.numDim(SRC4), q.src.v6.bounds, q.src.v6.isEmpty ? undefined : this.src6, nw);
-        return q.src.isEmpty ? this.andSpan(maskRuns(q.sprin), this.numDim(SPRIN), undefined, undefined, nw) : true;
-      case DST4:
-        return this.andSpan(q.dst.v4.bounds, this.numDim(DST4), q.dst.v6.bounds, q.dst.v6.isEmpty ? undefined : this.dst6, nw);
-      case IIF:
-        return this.andSpan(maskRuns(q.iif), this.numDim(IIF), undefined, undefined, nw);
-      case OIF:
-        return this.andSpan(maskRuns(q.oif), this.numDim(OIF), undefined, undefined, nw);
-      case CT:
-        return this.andSpan(numRuns(q.ct), this.numDim(CT), undefined, undefined, nw);
-      default:
-        return this.andSpan(numSet(q, d), this.numDim(d), undefined, undefined, nw);
-    }
   }
 
   /**
@@ -1027,44 +921,6 @@ function holdsCorner(c: Cube, r: Cube): boolean {
 }
 
 /**
- * holdsCorner in the dimensions CORNER_DIMS[from ..] only (from >= 2: the source is not read;
- * DST4 stands for the destination, IPv4 or IPv6).
- */
-function holdsCornerFrom(c: Cube, r: Cube, from: number): boolean {
-  for (let q = from; q < CORNER_DIMS.length; q++) {
-    switch (CORNER_DIMS[q]) {
-      case DST4: {
-        const rd = r.dst;
-        if (rd.v4.isEmpty ? !c.dst.v6.has(rd.v6.bounds[0]!) : !c.dst.v4.has(rd.v4.bounds[0]!)) return false;
-        break;
-      }
-      case DPORT:
-        if (!c.dport.has(r.dport.bounds[0]!)) return false;
-        break;
-      case PROTO:
-        if (!c.proto.has(r.proto.bounds[0]!)) return false;
-        break;
-      case SPORT:
-        if (!c.sport.has(r.sport.bounds[0]!)) return false;
-        break;
-      case IIF:
-        if (!hasBit(c.iif, lowBitIndex(r.iif))) return false;
-        break;
-      case OIF:
-        if (!hasBit(c.oif, lowBitIndex(r.oif))) return false;
-        break;
-      case CT:
-        if ((c.ct & r.ct & -r.ct) === 0) return false;
-        break;
-      case ICMP:
-        if (!c.icmp.has(r.icmp.bounds[0]!)) return false;
-        break;
-    }
-  }
-  return true;
-}
-
-/**
  * The same answers as PointIndex (firstAtCorner, overlapping) for long chains (tens of
  * thousands of cubes), where a bitset per elementary interval would cost too much: per
  * dimension, each elementary interval lists the narrow cubes that hold it, and the wide cubes
@@ -1218,9 +1074,6 @@ export class StabIndex {
  * another dimension to read fewer (a build is a pass over every cube of the chain).
  */
 const LAZY_READ = 64;
-
-/** The order in which PointIndex.narrow reads the dimensions (SRC4 stands for the source, addresses or principals). */
-const NARROW_DIMS = [DPORT, SRC4, DST4, PROTO, SPORT, IIF, OIF, CT, ICMP];
 
 /** Dimensions tried for a corner, most selective first (as in PointIndex.firstAtCorner). */
 const CORNER_DIMS = [SRC4, SPRIN, DST4, DPORT, PROTO, SPORT, IIF, OIF, CT, ICMP];

@@ -191,31 +191,6 @@ describe('PointIndex', () => {
     );
   });
 
-  test('queries that check their last candidates one by one (any number of them) answer the same', () => {
-    fc.assert(
-      fc.property(
-        fc.array(cubeArb, { maxLength: 80 }),
-        fc.array(fc.tuple(cubeArb, fc.integer({ min: 0, max: 90 })), { minLength: 1, maxLength: 10 }),
-        fc.constantFrom(0, 1, 3, 8, 100),
-        (cubes, queries, fewCandidates) => {
-          // one index for all the queries: the later ones find dimensions the earlier ones built, or skipped
-          const idx = new PointIndex(cubes, { fewCandidates });
-          for (const [q, limit] of queries) {
-            if (!cubeIsEmpty(q)) {
-              const w = cornerCube(q);
-              expect(idx.firstAtCorner(q, limit)).toBe(scan(cubes, limit, (c) => cubesOverlap(c, w)));
-            }
-            const all: number[] = [];
-            idx.overlapping(q, limit, all);
-            expect(all).toEqual(cubes.map((_, j) => j).filter((j) => j < limit && cubesOverlap(cubes[j]!, q)));
-            expect(idx.firstOverlapping(q, 0, limit)).toBe(all.length > 0 ? all[0] : -1);
-          }
-        },
-      ),
-      { numRuns: 300, seed: 1766 },
-    );
-  });
-
   test('firstOverlapping(q, from, limit) = the first cube in [from, limit) that overlaps q; overlapping = all below limit', () => {
     fc.assert(
       fc.property(

@@ -86,6 +86,36 @@ describe('findShadowedRules', () => {
     expect(show(rs)).toEqual(['in@4 by 3', 'in@6 by 5', 'in@7 by 5']);
   });
 
+  test('coverers: a part inside an earlier coverer is not named, one reaching past it is', () => {
+    const rs = filter(
+      base.input(
+        [
+          rule('broad', [m.src('10.0.0.0/8'), m.proto('tcp'), m.dport('1000:2000')], a.drop()),
+          rule('inside', [m.src('10.1.0.0/16'), m.proto('tcp'), m.dport('1500')], a.accept()),
+          rule('beyond', [m.proto('tcp'), m.dport('2000:3000')], a.drop()),
+          rule('late', [m.src('10.0.0.0/8'), m.proto('tcp'), m.dport('1000:3000')], a.accept()),
+        ],
+        'drop',
+      ),
+    );
+    expect(show(rs)).toEqual(['INPUT@4 by 3', 'INPUT@6 by 3,5']);
+  });
+
+  test('coverers: a part covered by two earlier coverers together (inside neither) is not named', () => {
+    const rs = filter(
+      base.input(
+        [
+          rule('low', [m.src('10.0.0.0/8'), m.proto('tcp'), m.dport('1000:1499')], a.drop()),
+          rule('high', [m.src('10.0.0.0/8'), m.proto('tcp'), m.dport('1500:2000')], a.drop()),
+          rule('across', [m.src('10.1.0.0/16'), m.proto('tcp'), m.dport('1400:1600')], a.accept()),
+          rule('late', [m.src('10.0.0.0/8'), m.proto('tcp'), m.dport('1000:2000')], a.accept()),
+        ],
+        'drop',
+      ),
+    );
+    expect(show(rs)).toEqual(['INPUT@5 by 3,4', 'INPUT@6 by 3,4']);
+  });
+
   test('same port bucketed rules (many single-port rules) are found', () => {
     const rules = [];
     for (let i = 0; i < 300; i++) rules.push(rule(`r${i}`, [m.proto('tcp'), m.dport(String(1000 + i))], a.accept()));

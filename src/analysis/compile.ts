@@ -421,7 +421,7 @@ class Decided implements CompiledRule {
  * The cube of a rule compiled to one decided cube (nearly all rules), else undefined: for loops
  * over many compiled rules, which then read it without the fresh one-cube list `must`/`may` make.
  */
-export function singleCube(c: CompiledRule): Cube | undefined {
+export function singleCube(c: Cond | CompiledRule): Cube | undefined {
   return c instanceof Box ? c : undefined;
 }
 

@@ -5,7 +5,7 @@
  * when its whole `may` region (every family the chain sees) is covered.
  */
 import type { Chain, Family, Match, Rule, Ruleset, Table } from '../model/index.js';
-import { RuleCompiler, spaceFor, tableCarries, type Cond } from './compile.js';
+import { RuleCompiler, singleCube, spaceFor, tableCarries, type Cond } from './compile.js';
 import { AddrSet, IntervalSet } from '../model/index.js';
 import { CubeIndex, cubeIsEmpty, cubesOverlap, intersectCube, subtractCube, type Cube } from './cube.js';
 import { PointIndex, StabIndex } from './point-index.js';
@@ -80,7 +80,7 @@ export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {})
       let indexed = true;
       for (let k = 0; k < spaces.length && indexed; k++) {
         let n = 0;
-        for (let i = 0; i < live.length; i++) if (terminal[i] === 1) n += compiled[i * nf + k]!.must.length;
+        for (let i = 0; i < live.length; i++) if (terminal[i] === 1) n += mustCount(compiled[i * nf + k]!);
         if (n > max) indexed = false;
       }
       if (indexed) shadowChainIndexed(table, chain, live, compiled, terminal, spaces.length, (cs) => new PointIndex(cs), out);
@@ -112,7 +112,14 @@ function shadowChainIndexed(
     const os: Rule[] = [];
     for (let i = 0; i < live.length; i++) {
       if (terminal[i] !== 1) continue;
-      const must = compiled[i * nf + k]!.must;
+      const c = compiled[i * nf + k]!;
+      const one = singleCube(c);
+      if (one) {
+        cs.push(one);
+        os.push(live[i]!);
+        continue;
+      }
+      const must = c.must;
       for (let q = 0; q < must.length; q++) {
         cs.push(must[q]!);
         os.push(live[i]!);
@@ -135,7 +142,7 @@ function shadowChainIndexed(
     // most rules are reachable: a witness packet outside every earlier certain region proves it
     let covered = true;
     for (let k = 0; k < nf && covered; k++) {
-      last[k] = coverProof(compiled[at + k]!.may, idx[k]!, limit[k]!);
+      last[k] = coverProof(mayOf(compiled[at + k]!, proofRegion), idx[k]!, limit[k]!);
       covered = last[k]! !== UNCOVERED;
     }
     if (covered) {
@@ -146,17 +153,34 @@ function shadowChainIndexed(
       const by = new Set<Rule>();
       let anyMay = false;
       for (let k = 0; k < nf; k++) {
-        const may = compiled[at + k]!.may;
+        const may = mayOf(compiled[at + k]!, namingRegion);
         if (may.length === 0) continue;
         anyMay = true;
         nameCoverers(may, idx[k]!, owner[k]!, last[k]! + 1, by);
       }
       if (anyMay && by.size > 0) out.push({ rule, chain, table, coveredBy: [...by].sort((a, b) => a.span.start.offset - b.span.start.offset) });
     }
-    if (terminal[i] === 1) for (let k = 0; k < nf; k++) limit[k]! += compiled[at + k]!.must.length;
+    if (terminal[i] === 1) for (let k = 0; k < nf; k++) limit[k]! += mustCount(compiled[at + k]!);
   }
   return true;
 }
+
+/**
+ * A compiled rule of one decided cube (nearly every rule) makes a fresh one-cube list on each read of `must`/`may`
+ * (see singleCube): these read it without one. `mayOf` puts the cube in `scratch`, a one-slot list of its call site,
+ * valid until that site's next call (neither coverProof nor nameCoverers keeps its region).
+ */
+function mustCount(c: Cond): number {
+  return singleCube(c) ? 1 : c.must.length;
+}
+function mayOf(c: Cond, scratch: Cube[]): readonly Cube[] {
+  const one = singleCube(c);
+  if (!one) return c.may;
+  scratch[0] = one;
+  return scratch;
+}
+const proofRegion: Cube[] = [];
+const namingRegion: Cube[] = [];
 
 /**
  * Adds to `by` the owners of the cubes below `limit` that a covered region's ordered subtraction

@@ -21,7 +21,7 @@ export class HintedLineIndex extends LineIndex {
 
   /**
    * As LineIndex.span, without the two Position objects it would make and drop (a span per match, rule and value),
-   * and for a span within one line (nearly all), a three-field LineSpan instead of the six-field PackedSpan.
+   * and for a span within one line (nearly all), a LineSpan (two or three fields) instead of the six-field PackedSpan.
    */
   override span(start: number, end: number): Span {
     const s = this.lineStarts;

@@ -259,7 +259,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
       }
     }
   } else if (typeof out === 'string') io.stdout(out);
-  else for (const chunk of out) io.stdout(chunk);
+  else await writeAll(out, io);
 
   const errors = results.reduce((n, r) => n + r.errorCount, 0);
   const warnings = results.reduce((n, r) => n + r.warningCount, 0);
@@ -271,6 +271,18 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   }
   if (sup.unusedError) return 2;
   return 0;
+}
+
+/**
+ * Writes a report's pieces to standard output, each once the previous ones have been taken (a pipe's reader may be
+ * slower than the report is made: without waiting, the rest of the report queues in memory); stops when the reader
+ * has gone.
+ */
+export async function writeAll(pieces: Iterable<string>, io: Io): Promise<void> {
+  for (const piece of pieces) {
+    io.stdout(piece);
+    if (io.drained && !(await io.drained())) return;
+  }
 }
 
 /** The report: one string, or (JSON, which can be tens of MB) pieces written one after another. */

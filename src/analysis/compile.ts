@@ -425,6 +425,21 @@ export function singleCube(c: Cond | CompiledRule): Cube | undefined {
   return c instanceof Box ? c : undefined;
 }
 
+/**
+ * A compiled rule's `must` / `may` region, without the fresh one-cube list a rule compiled to one cube makes per
+ * read: that cube goes into `scratch`, a one-slot list of the caller's, valid until the caller's next use of it.
+ */
+export function mustIn(c: Cond | CompiledRule, scratch: Cube[]): readonly Cube[] {
+  if (!(c instanceof Box)) return c.must;
+  scratch[0] = c;
+  return scratch;
+}
+export function mayIn(c: Cond | CompiledRule, scratch: Cube[]): readonly Cube[] {
+  if (!(c instanceof Box)) return c.may;
+  scratch[0] = c;
+  return scratch;
+}
+
 function asBox(c: Cube): Box {
   return c instanceof Box ? c : copyCube(c);
 }

@@ -23,9 +23,8 @@ import {
   type Ruleset,
   type Table,
 } from '../model/index.js';
-import { RuleCompiler, spaceFor, tableCarries } from './compile.js';
+import { RuleCompiler, mayIn, mustIn, spaceFor, tableCarries } from './compile.js';
 import {
-  Box,
   copyCube,
   CubeIndex,
   ctBit,
@@ -522,17 +521,9 @@ class Engine {
       // (a rule that only continues — LOG, counters — is not compiled here)
       if (a.kind === 'continue') continue;
       const cr = comp.get(rule);
-      // a rule of one cube is compiled to the cube (a Box): its must and may are read through a list
-      // of this evaluation's own instead of a fresh list per read
-      let must: Cube[];
-      let may: Cube[];
-      if (cr instanceof Box) {
-        one[0] = cr;
-        must = may = one;
-      } else {
-        must = cr.must;
-        may = cr.may;
-      }
+      // (a rule of one cube is compiled to the cube: read through this evaluation's one-slot list)
+      const must = mustIn(cr, one);
+      const may = mayIn(cr, one);
       if (may.length === 0) continue;
       // (setting the length of an array calls into the runtime: only when there is something to drop)
       if (touched.length !== 0) touched.length = 0;

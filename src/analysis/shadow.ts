@@ -5,7 +5,7 @@
  * when its whole `may` region (every family the chain sees) is covered.
  */
 import type { Chain, Family, Match, Rule, Ruleset, Table } from '../model/index.js';
-import { RuleCompiler, singleCube, spaceFor, tableCarries, type Cond } from './compile.js';
+import { RuleCompiler, mayIn, mustIn, singleCube, spaceFor, tableCarries, type Cond } from './compile.js';
 import { AddrSet, IntervalSet } from '../model/index.js';
 import { CubeIndex, cubeIsEmpty, cubesOverlap, intersectCube, subtractCube, type Cube } from './cube.js';
 import { PointIndex, StabIndex } from './point-index.js';
@@ -80,7 +80,7 @@ export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {})
       let indexed = true;
       for (let k = 0; k < spaces.length && indexed; k++) {
         let n = 0;
-        for (let i = 0; i < live.length; i++) if (terminal[i] === 1) n += mustCount(compiled[i * nf + k]!);
+        for (let i = 0; i < live.length; i++) if (terminal[i] === 1) n += mustIn(compiled[i * nf + k]!, countRegion).length;
         if (n > max) indexed = false;
       }
       if (indexed) shadowChainIndexed(table, chain, live, compiled, terminal, spaces.length, (cs) => new PointIndex(cs), out);
@@ -142,7 +142,7 @@ function shadowChainIndexed(
     // most rules are reachable: a witness packet outside every earlier certain region proves it
     let covered = true;
     for (let k = 0; k < nf && covered; k++) {
-      last[k] = coverProof(mayOf(compiled[at + k]!, proofRegion), idx[k]!, limit[k]!);
+      last[k] = coverProof(mayIn(compiled[at + k]!, proofRegion), idx[k]!, limit[k]!);
       covered = last[k]! !== UNCOVERED;
     }
     if (covered) {
@@ -153,32 +153,20 @@ function shadowChainIndexed(
       const by = new Set<Rule>();
       let anyMay = false;
       for (let k = 0; k < nf; k++) {
-        const may = mayOf(compiled[at + k]!, namingRegion);
+        const may = mayIn(compiled[at + k]!, namingRegion);
         if (may.length === 0) continue;
         anyMay = true;
         nameCoverers(may, idx[k]!, owner[k]!, last[k]! + 1, by);
       }
       if (anyMay && by.size > 0) out.push({ rule, chain, table, coveredBy: [...by].sort((a, b) => a.span.start.offset - b.span.start.offset) });
     }
-    if (terminal[i] === 1) for (let k = 0; k < nf; k++) limit[k]! += mustCount(compiled[at + k]!);
+    if (terminal[i] === 1) for (let k = 0; k < nf; k++) limit[k]! += mustIn(compiled[at + k]!, countRegion).length;
   }
   return true;
 }
 
-/**
- * A compiled rule of one decided cube (nearly every rule) makes a fresh one-cube list on each read of `must`/`may`
- * (see singleCube): these read it without one. `mayOf` puts the cube in `scratch`, a one-slot list of its call site,
- * valid until that site's next call (neither coverProof nor nameCoverers keeps its region).
- */
-function mustCount(c: Cond): number {
-  return singleCube(c) ? 1 : c.must.length;
-}
-function mayOf(c: Cond, scratch: Cube[]): readonly Cube[] {
-  const one = singleCube(c);
-  if (!one) return c.may;
-  scratch[0] = one;
-  return scratch;
-}
+/** One-slot lists for mustIn/mayIn, one per call site (neither coverProof nor nameCoverers keeps its region). */
+const countRegion: Cube[] = [];
 const proofRegion: Cube[] = [];
 const namingRegion: Cube[] = [];
 

@@ -736,24 +736,20 @@ function readOption(code: number, text: string, as: number, ae: number, quoted: 
       return true;
     }
     case O_DPORT:
-    case O_SPORT: {
-      // owned by -m tcp/udp, or by the match -p tcp/udp/sctp/dccp/udplite loads
-      if ((modules & (M_TCP | M_UDP)) === 0 && protoNum !== 6 && protoNum !== 17 && protoNum !== 132 && protoNum !== 33 && protoNum !== 136) return false;
-      const ports = portValue(text, as, ae, ctx);
-      if (!ports) return false;
-      const dir = code === O_DPORT ? 'dst' : 'src';
-      SCRATCH[scratchN++] = portMatch(dir, ports, negated, base, at, reportSpan === undefined, mStart, mEnd, ctx);
-      // the destination port is what a rule opens; the first one is reported (that match keeps it as its span)
-      if (dir === 'dst' && reportSpan === undefined) reportSpan = SCRATCH[scratchN - 1]!.span;
-      return true;
-    }
+    case O_SPORT:
     case O_DPORTS:
     case O_SPORTS: {
-      if ((modules & M_MULTIPORT) === 0) return false;
-      const ports = portListSet(text, as, ae, ctx);
+      const list = code === O_DPORTS || code === O_SPORTS;
+      // --dports/--sports are owned by -m multiport; --dport/--sport by -m tcp/udp, or by the match
+      // -p tcp/udp/sctp/dccp/udplite loads
+      if (list) {
+        if ((modules & M_MULTIPORT) === 0) return false;
+      } else if ((modules & (M_TCP | M_UDP)) === 0 && protoNum !== 6 && protoNum !== 17 && protoNum !== 132 && protoNum !== 33 && protoNum !== 136) return false;
+      const ports = list ? portListSet(text, as, ae, ctx) : portValue(text, as, ae, ctx);
       if (!ports) return false;
-      const dir = code === O_DPORTS ? 'dst' : 'src';
+      const dir = code === O_DPORT || code === O_DPORTS ? 'dst' : 'src';
       SCRATCH[scratchN++] = portMatch(dir, ports, negated, base, at, reportSpan === undefined, mStart, mEnd, ctx);
+      // the destination port is what a rule opens; the first one is reported (that match keeps it as its span)
       if (dir === 'dst' && reportSpan === undefined) reportSpan = SCRATCH[scratchN - 1]!.span;
       return true;
     }

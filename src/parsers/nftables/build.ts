@@ -31,6 +31,7 @@ import {
 } from '../../model/index.js';
 import { exprModule, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrState, type IrStmt, type IrTable, type IrVal, type IrVerdict } from './ir.js';
 
+import { addrMatch, ctMatch, icmpMatch, ifMatch, portMatch, protoMatch, spanAt } from './placed.js';
 import { CT_STATE_NAMES, ICMP_TYPES, ICMPV6_TYPES, PORT_PROTO_NUMBERS, SERVICES, asHook } from './symbols.js';
 
 type FieldKind =
@@ -391,34 +392,11 @@ function compact<T extends number | bigint>(s: IntervalSet<T>): IntervalSet<T> {
   return IntervalSet.fromBounds(s.bounds.slice());
 }
 
-/*
- * The common match kinds made with their span and negation in one literal (no property added
- * afterwards: smaller objects, fewer hidden classes; no copy as placed() makes). Keys in the
- * order they always had: the match's own, then span, then negated.
+/**
+ * The model match for a decoded field and its values, placed at (base, at) (see ./placed.ts; no span without
+ * a base; negated: written with `!=`).
  */
-function portMatch(dir: 'src' | 'dst', ports: NumSet, span: Span | undefined, negated: boolean): Match {
-  if (span) return negated ? { kind: 'port', dir, ports, span, negated } : { kind: 'port', dir, ports, span };
-  return negated ? { kind: 'port', dir, ports, negated } : { kind: 'port', dir, ports };
-}
-function protoMatch(protocols: NumSet, span: Span | undefined, negated: boolean): Match {
-  if (span) return negated ? { kind: 'protocol', protocols, span, negated } : { kind: 'protocol', protocols, span };
-  return negated ? { kind: 'protocol', protocols, negated } : { kind: 'protocol', protocols };
-}
-function addrMatch(dir: 'src' | 'dst', addrs: AddrSet, span: Span | undefined, negated: boolean): Match {
-  if (span) return negated ? { kind: 'address', dir, addrs, span, negated } : { kind: 'address', dir, addrs, span };
-  return negated ? { kind: 'address', dir, addrs, negated } : { kind: 'address', dir, addrs };
-}
-function ifMatch(dir: 'in' | 'out', names: string[], span: Span | undefined, negated: boolean): Match {
-  if (span) return negated ? { kind: 'interface', dir, names, span, negated } : { kind: 'interface', dir, names, span };
-  return negated ? { kind: 'interface', dir, names, negated } : { kind: 'interface', dir, names };
-}
-function ctMatch(states: CtState[], span: Span | undefined, negated: boolean): Match {
-  if (span) return negated ? { kind: 'ctstate', states, span, negated } : { kind: 'ctstate', states, span };
-  return negated ? { kind: 'ctstate', states, negated } : { kind: 'ctstate', states };
-}
-
-/** The model match for a decoded field and its values, placed at `span` (negated: written with `!=`). */
-function valueMatch(f: FieldKind, vals: IrVal[], op: string, span: Span | undefined, negated: boolean): Match | undefined {
+function valueMatch(f: FieldKind, vals: IrVal[], op: string, base: Span | undefined, at: number, negated: boolean): Match | undefined {
   if (op !== '==' && op !== '!=' && op !== 'in') {
     // ordered comparisons on numbers
     if ((f.kind !== 'port' && f.kind !== 'protocol') || vals.length !== 1) return undefined;
@@ -427,7 +405,7 @@ function valueMatch(f: FieldKind, vals: IrVal[], op: string, span: Span | undefi
     const n = NUM_LO;
     const set = op === '<' ? numRange(0, n - 1) : op === '<=' ? numRange(0, n) : op === '>' ? numRange(n + 1, max) : op === '>=' ? numRange(n, max) : undefined;
     if (!set) return undefined;
-    return f.kind === 'port' ? portMatch(f.dir, set.intersect(PORT_UNIVERSE), span, negated) : protoMatch(set.intersect(PROTO_UNIVERSE), span, negated);
+    return f.kind === 'port' ? portMatch(f.dir, set.intersect(PORT_UNIVERSE), base, at, negated) : protoMatch(set.intersect(PROTO_UNIVERSE), base, at, negated);
   }
   switch (f.kind) {
     case 'address': {
@@ -438,15 +416,15 @@ function valueMatch(f: FieldKind, vals: IrVal[], op: string, span: Span | undefi
         if (!x) return undefined;
         a = a ? a.union(x) : x;
       }
-      return addrMatch(f.dir, a ?? AddrSet.EMPTY, span, negated);
+      return addrMatch(f.dir, a ?? AddrSet.EMPTY, base, at, negated);
     }
     case 'port': {
       const s = numSetFrom(vals, serviceNumber, 65535);
-      return s && portMatch(f.dir, s, span, negated);
+      return s && portMatch(f.dir, s, base, at, negated);
     }
     case 'protocol': {
       const s = numSetFrom(vals, protoNumber, 255);
-      return s && protoMatch(s, span, negated);
+      return s && protoMatch(s, base, at, negated);
     }
     case 'icmp': {
       const table = f.family === 'ipv4' ? ICMP_TYPES : ICMPV6_TYPES;
@@ -454,13 +432,13 @@ function valueMatch(f: FieldKind, vals: IrVal[], op: string, span: Span | undefi
       if (!s) return undefined;
       const rs: [number, number][] = [];
       for (const [lo, hi] of s.ranges()) rs.push([lo * 256, hi * 256 - 1]);
-      return placed({ kind: 'icmp-type', family: f.family, values: numSetOf(rs) }, span, negated);
+      return icmpMatch(f.family, numSetOf(rs), base, at, negated);
     }
     case 'interface': {
       if (vals.length === 1) {
         // one shared list per single name (rules only read it)
         const n = ifName(vals[0]!);
-        return n === undefined ? undefined : ifMatch(f.dir, singleName(n), span, negated);
+        return n === undefined ? undefined : ifMatch(f.dir, singleName(n), base, at, negated);
       }
       const names: string[] = [];
       for (let vi = 0; vi < vals.length; vi++) {
@@ -469,7 +447,7 @@ function valueMatch(f: FieldKind, vals: IrVal[], op: string, span: Span | undefi
         names.push(n);
       }
       // exact size: a list grown by push keeps 17 slots
-      return ifMatch(f.dir, names.slice(), span, negated);
+      return ifMatch(f.dir, names.slice(), base, at, negated);
     }
     case 'ctstate': {
       const states: CtState[] = [];
@@ -479,7 +457,7 @@ function valueMatch(f: FieldKind, vals: IrVal[], op: string, span: Span | undefi
         if (s === undefined || !CT_STATE_NAMES.has(s)) return undefined;
         if (!states.includes(s as CtState)) states.push(s as CtState);
       }
-      return ctMatch(CT_STATES.filter((x) => states.includes(x)), span, negated);
+      return ctMatch(CT_STATES.filter((x) => states.includes(x)), base, at, negated);
     }
     case 'addrtype': {
       const types: string[] = [];
@@ -489,7 +467,7 @@ function valueMatch(f: FieldKind, vals: IrVal[], op: string, span: Span | undefi
         if (s === undefined) return undefined;
         if (!types.includes(s)) types.push(s);
       }
-      return placed({ kind: 'addrtype', dir: f.dir, types }, span, negated);
+      return placedCopy({ kind: 'addrtype', dir: f.dir, types }, base, at, negated);
     }
     case 'family':
     case 'ethertype': {
@@ -512,8 +490,8 @@ function valueMatch(f: FieldKind, vals: IrVal[], op: string, span: Span | undefi
         if (!fam) return undefined;
         fams.add(fam);
       }
-      if (fams.size === 1) return placed({ kind: 'family', family: [...fams][0]! }, span, negated);
-      return placed({ kind: 'any-of', alternatives: [[{ kind: 'family', family: 'ipv4' }], [{ kind: 'family', family: 'ipv6' }]] }, span, negated);
+      if (fams.size === 1) return placedCopy({ kind: 'family', family: [...fams][0]! }, base, at, negated);
+      return placedCopy({ kind: 'any-of', alternatives: [[{ kind: 'family', family: 'ipv4' }], [{ kind: 'family', family: 'ipv6' }]] }, base, at, negated);
     }
   }
 }
@@ -567,10 +545,10 @@ interface MatchSink {
   push(m: Match): void;
 }
 
-/** One relational match → model matches (a conjunction). */
-function convertMatch(left: IrExpr, op: string, right0: IrVal, tc: TableCtx, text: string, span: Span | undefined): Match[] {
+/** One relational match → model matches (a conjunction), placed at (base, at) (see ./placed.ts). */
+function convertMatch(left: IrExpr, op: string, right0: IrVal, tc: TableCtx, text: string, base: Span | undefined, at: number): Match[] {
   const out: Match[] = [];
-  convertMatchInto(out, left, op, right0, tc, text, span);
+  convertMatchInto(out, left, op, right0, tc, text, base, at);
   return out;
 }
 
@@ -581,32 +559,32 @@ function convertMatch(left: IrExpr, op: string, right0: IrVal, tc: TableCtx, tex
 const ONE_VAL: IrVal[] = [{ k: 'atom', v: '' }];
 
 /** convertMatch, the matches pushed onto `out` (a rule's list: no list per match). */
-function convertMatchInto(out: MatchSink, left: IrExpr, op: string, right0: IrVal, tc: TableCtx, text: string, span: Span | undefined): void {
+function convertMatchInto(out: MatchSink, left: IrExpr, op: string, right0: IrVal, tc: TableCtx, text: string, base: Span | undefined, at: number): void {
   const negated = op === '!=';
   const imp = implied(left, tc);
   let right = right0;
   if (right0.k === 'ref') {
     const res = resolveRef(right0, tc);
-    if ('reason' in res) return failed(out, left, right0, imp, negated, text, res.reason, span);
+    if ('reason' in res) return failed(out, left, right0, imp, negated, text, res.reason, base, at);
     right = res.val;
   }
-  if (hasWildcard(right)) return failed(out, left, right0, imp, negated, text, 'catch-all set element', span);
+  if (hasWildcard(right)) return failed(out, left, right0, imp, negated, text, 'catch-all set element', base, at);
   if (left.k === 'concat') {
-    if (op !== '==' && op !== '!=' && op !== 'in') return failed(out, left, right0, imp, negated, text, 'ordered comparison on a concatenation', span);
+    if (op !== '==' && op !== '!=' && op !== 'in') return failed(out, left, right0, imp, negated, text, 'ordered comparison on a concatenation', base, at);
     const elems: IrVal[] = right.k === 'set' ? right.elems.map((e) => e.key) : [right];
     const alternatives: Match[][] = [];
     for (const el of elems) {
-      if (el.k !== 'concat' || el.items.length !== left.items.length) return failed(out, left, right0, imp, negated, text, 'concatenation value does not fit its selector', span);
+      if (el.k !== 'concat' || el.items.length !== left.items.length) return failed(out, left, right0, imp, negated, text, 'concatenation value does not fit its selector', base, at);
       const conj: Match[] = [];
       for (let i = 0; i < left.items.length; i++) {
-        const sub = convertMatch(left.items[i]!, '==', el.items[i]!, tc, text, span);
-        if (sub.some((m) => m.kind === 'opaque')) return failed(out, left, right0, imp, negated, text, 'a part of the concatenation is not decoded', span);
+        const sub = convertMatch(left.items[i]!, '==', el.items[i]!, tc, text, base, at);
+        if (sub.some((m) => m.kind === 'opaque')) return failed(out, left, right0, imp, negated, text, 'a part of the concatenation is not decoded', base, at);
         conj.push(...sub);
       }
       alternatives.push(dedupe(conj));
     }
     const m: Match = { kind: 'any-of', alternatives };
-    if (span) m.span = span;
+    if (base) m.span = spanAt(base, at);
     if (negated) m.negated = true;
     // the selectors' dependencies hold whether or not the tuple is in the set (`ip saddr . tcp dport != {...}` is still tcp only)
     for (const d of dedupe(left.items.flatMap((x) => implied(x, tc)))) out.push(d);
@@ -614,84 +592,73 @@ function convertMatchInto(out: MatchSink, left: IrExpr, op: string, right0: IrVa
     return;
   }
   const f = classify(left);
-  if (!f) return failed(out, left, right0, imp, negated, text, `${exprModule(left)} is not decoded`, span);
+  if (!f) return failed(out, left, right0, imp, negated, text, `${exprModule(left)} is not decoded`, base, at);
   let vals: IrVal[];
   if (right.k === 'atom' || right.k === 'prefix' || right.k === 'range') {
     vals = ONE_VAL;
     vals[0] = right;
   } else {
     vals = [];
-    if (!leaves(right, vals)) return failed(out, left, right0, imp, negated, text, 'the value is computed at run time', span);
+    if (!leaves(right, vals)) return failed(out, left, right0, imp, negated, text, 'the value is computed at run time', base, at);
     if (vals.length === 0 && right.k === 'set') {
       // an empty set matches nothing
-    } else if (vals.length === 0) return failed(out, left, right0, imp, negated, text, 'no value', span);
+    } else if (vals.length === 0) return failed(out, left, right0, imp, negated, text, 'no value', base, at);
   }
   const cacheKey = right0.k === 'ref' ? `${right0.name}|${JSON.stringify(f)}|${op}` : undefined;
   let m: Match | undefined;
   if (cacheKey !== undefined) {
     if (tc.cache.has(cacheKey)) {
       const c = tc.cache.get(cacheKey);
-      m = c ? placed(c[0]!, span, negated) : undefined;
+      m = c ? placedCopy(c[0]!, base, at, negated) : undefined;
     } else {
-      m = valueMatch(f, vals, op, undefined, false);
+      m = valueMatch(f, vals, op, undefined, -1, false);
       tc.cache.set(cacheKey, m ? [m] : null);
-      if (m) m = placed(m, span, negated);
+      if (m) m = placedCopy(m, base, at, negated);
     }
-  } else m = valueMatch(f, vals, op, span, negated);
+  } else m = valueMatch(f, vals, op, base, at, negated);
   if (!m) {
-    const bad = vals.find((v) => !valueMatch(f, [v], '==', undefined, false));
-    const where = (bad && 'span' in bad && bad.span) || span;
+    const bad = vals.find((v) => !valueMatch(f, [v], '==', undefined, -1, false));
+    const where = (bad && 'span' in bad && bad.span) || (base && spanAt(base, at));
     if (where && (op === '==' || op === '!=' || op === 'in'))
       tc.diagnostics.push({ severity: 'warning', code: 'nftables/bad-value', message: `Value ${bad ? describeVal(bad) : ''} is not a valid ${f.kind} for ${exprModule(left)}; the match is treated as undecidable`, span: where });
-    return failed(out, left, right0, imp, negated, text, `value not understood for ${exprModule(left)}`, span);
+    return failed(out, left, right0, imp, negated, text, `value not understood for ${exprModule(left)}`, base, at);
   }
   for (let i = 0; i < imp.length; i++) out.push(imp[i]!);
   out.push(m);
 }
 
 /** The conjunction for a match that cannot be decoded, pushed onto `out`: the selector's dependencies and an opaque match. */
-function failed(out: MatchSink, left: IrExpr, right0: IrVal, imp: Match[], negated: boolean, text: string, reason: string, span: Span | undefined): void {
-  const m = opaque(right0.k === 'ref' ? 'set' : exprModule(left), text, reason, span);
+function failed(out: MatchSink, left: IrExpr, right0: IrVal, imp: Match[], negated: boolean, text: string, reason: string, base: Span | undefined, at: number): void {
+  const m = opaque(right0.k === 'ref' ? 'set' : exprModule(left), text, reason, base && spanAt(base, at));
   if (negated) m.negated = true;
   for (let i = 0; i < imp.length; i++) out.push(imp[i]!);
   out.push(m);
 }
 
 /**
- * A copy of `m` with its span and negation, built as one literal for the common
- * kinds (no property added afterwards: smaller objects, fewer hidden classes).
+ * `m` (a match without span or negation, as cached) placed at (base, at) and negated as asked: the
+ * common kinds as the placed matches of ./placed.ts, the others as a copy with a span of their own.
  * Keys in the order they always had: the match's own, then span, then negated.
  */
-function placed(m: Match, span: Span | undefined, negated: boolean): Match {
-  if (span && !negated) {
+function placedCopy(m: Match, base: Span | undefined, at: number, negated: boolean): Match {
+  if (base) {
     switch (m.kind) {
       case 'address':
-        return { kind: 'address', dir: m.dir, addrs: m.addrs, span };
+        return addrMatch(m.dir, m.addrs, base, at, negated);
       case 'port':
-        return { kind: 'port', dir: m.dir, ports: m.ports, span };
+        return portMatch(m.dir, m.ports, base, at, negated);
       case 'protocol':
-        return { kind: 'protocol', protocols: m.protocols, span };
+        return protoMatch(m.protocols, base, at, negated);
       case 'interface':
-        return { kind: 'interface', dir: m.dir, names: m.names, span };
+        return ifMatch(m.dir, m.names, base, at, negated);
       case 'ctstate':
-        return { kind: 'ctstate', states: m.states, span };
-    }
-  } else if (span && negated) {
-    switch (m.kind) {
-      case 'address':
-        return { kind: 'address', dir: m.dir, addrs: m.addrs, span, negated };
-      case 'port':
-        return { kind: 'port', dir: m.dir, ports: m.ports, span, negated };
-      case 'protocol':
-        return { kind: 'protocol', protocols: m.protocols, span, negated };
-      case 'interface':
-        return { kind: 'interface', dir: m.dir, names: m.names, span, negated };
-      case 'ctstate':
-        return { kind: 'ctstate', states: m.states, span, negated };
+        return ctMatch(m.states, base, at, negated);
+      case 'icmp-type':
+        return icmpMatch(m.family, m.values, base, at, negated);
     }
   }
   const c: Match = { ...m };
-  if (span) c.span = span;
+  if (base) c.span = spanAt(base, at);
   if (negated) c.negated = true;
   return c;
 }
@@ -828,9 +795,9 @@ function buildRules(r: IrRule, stmts: readonly IrStmt[], from: number, to: numbe
     switch (st.k) {
       case 'match':
         if (post === undefined) {
-          convertMatchInto(base, st.left, st.op, st.right, tc, r.text, st.span);
+          convertMatchInto(base, st.left, st.op, st.right, tc, r.text, st.span, st.at ?? -1);
           if (st.rightSpan && st.left.k === 'payload' && st.left.field === 'dport') reportSpan = st.rightSpan;
-        } else convertMatchInto(post, st.left, st.op, st.right, tc, r.text, st.span);
+        } else convertMatchInto(post, st.left, st.op, st.right, tc, r.text, st.span, st.at ?? -1);
         break;
       case 'opaque':
         (post ?? base).push(opaque(st.module, st.text, st.reason, st.span));
@@ -886,11 +853,11 @@ function expandVmap(st: Extract<IrStmt, { k: 'vmap' }>, base: Match[], tc: Table
     const a: Action = e.verdict ? verdictAction(e.verdict) : { kind: 'unknown', target: 'vmap', text: r.text };
     // a port key is what opens the port: report on the element
     const report = st.key.k === 'payload' && st.key.field === 'dport' && e.key.span ? e.key.span : undefined;
-    out.push(mk(dedupe([...base, ...convertMatch(st.key, '==', { k: 'set', elems: [{ key: e.key }] }, tc, r.text, st.span)]), a, report));
+    out.push(mk(dedupe([...base, ...convertMatch(st.key, '==', { k: 'set', elems: [{ key: e.key }] }, tc, r.text, st.span, -1)]), a, report));
   }
   if (wildcard) {
     const a: Action = wildcard.verdict ? verdictAction(wildcard.verdict) : { kind: 'unknown', target: 'vmap', text: r.text };
-    const rest = keyed.length ? convertMatch(st.key, '!=', { k: 'set', elems: keyed.map((e) => ({ key: e.key })) }, tc, r.text, st.span) : [];
+    const rest = keyed.length ? convertMatch(st.key, '!=', { k: 'set', elems: keyed.map((e) => ({ key: e.key })) }, tc, r.text, st.span, -1) : [];
     out.push(mk(dedupe([...base, ...rest]), a));
   }
   return out;

@@ -45,7 +45,11 @@ export type IrVerdict =
   | { k: 'queue'; text: string };
 
 export type IrStmt =
-  | { k: 'match'; left: IrExpr; op: string; right: IrVal; span: Span; rightSpan?: Span }
+  /**
+   * A relational match. With `at` (>= 0), `span` is the rule's span and `at` the match's place next
+   * to it (see ./placed.ts: the model match then keeps no span object of its own); else `span` is its own.
+   */
+  | { k: 'match'; left: IrExpr; op: string; right: IrVal; span: Span; at?: number; rightSpan?: Span }
   | { k: 'verdict'; v: IrVerdict; span?: Span }
   | { k: 'vmap'; key: IrExpr; map: IrVal; span: Span }
   | { k: 'nat'; type: 'dnat' | 'snat' | 'masquerade' | 'redirect'; addr?: IrVal; port?: IrVal; addrIsExpr?: boolean; text: string; span: Span }

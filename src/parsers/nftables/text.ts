@@ -8,6 +8,7 @@ import type { ParseOptions } from '../types.js';
 import type { RulePrebuilder } from './build.js';
 import { exprModule, IrState, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
 import { HintedLineIndex, lex, Lexer, spanOfTok, type LexToken, type Source } from './lexer.js';
+import { placeOf } from './placed.js';
 import { preprocess } from './preprocess.js';
 import { EXTHDR_NAMES, FAMILIES, META_UNQUALIFIED, PAYLOAD_PROTOCOLS, asHook, namedPriority } from './symbols.js';
 
@@ -184,6 +185,13 @@ export class NftTextParser {
   private readonly stmtBuf: IrStmt[] = [];
   /** How many rules are being parsed: more than one inside a chain binding. */
   private ruleNesting = 0;
+  /**
+   * The rule being parsed, when it starts in the main text: its start offset and the end of its
+   * first line (-1 otherwise). A match within [ruleStart, ruleLineEnd) is placed next to the rule's
+   * span (IrStmt `at`) instead of getting a span of its own.
+   */
+  private ruleStart = -1;
+  private ruleLineEnd = -1;
 
   constructor(
     toks: LexToken[] | Lexer,
@@ -893,21 +901,48 @@ export class NftTextParser {
     let last = this.tokAt(hi - 1)!;
     while (last.t === 'nl' && hi - 1 > lo) last = this.tokAt(--hi - 1)!;
     const rule: IrRule = { stmts: this.stmtBuf, span: this.span(first, last), text: this.textOf(first, last) };
-    this.pos = lo;
-    while (this.more()) {
-      const t = this.peek()!;
-      if (t.t === 'nl') {
-        this.pos++;
-        continue;
+    // a rule inside this one (chain binding) sets its own; this one's are put back after it
+    const savedStart = this.ruleStart;
+    const savedLineEnd = this.ruleLineEnd;
+    const main = this.main;
+    if ((first.src ?? main) === main && main.override === undefined) {
+      const nl = main.text.indexOf('\n', first.s);
+      this.ruleStart = first.s;
+      this.ruleLineEnd = nl < 0 ? main.text.length : nl;
+    } else this.ruleStart = this.ruleLineEnd = -1;
+    try {
+      this.pos = lo;
+      while (this.more()) {
+        const t = this.peek()!;
+        if (t.t === 'nl') {
+          this.pos++;
+          continue;
+        }
+        const before = this.pos;
+        this.parseStatement(ctx, rule);
+        if (this.pos === before) {
+          this.error(`Unexpected ${this.tokText(t)}`, this.span(t));
+          this.pos++;
+        }
       }
-      const before = this.pos;
-      this.parseStatement(ctx, rule);
-      if (this.pos === before) {
-        this.error(`Unexpected ${this.tokText(t)}`, this.span(t));
-        this.pos++;
-      }
+    } finally {
+      this.ruleStart = savedStart;
+      this.ruleLineEnd = savedLineEnd;
     }
     return rule;
+  }
+
+  /**
+   * The place of the statement that starts at token startIdx, as placeOf packs it next to the rule's
+   * span, when it is in the rule's first line of the main text; else -1.
+   */
+  private stmtAt(startIdx: number): number {
+    if (this.ruleStart < 0) return -1;
+    const a = this.tokAt(startIdx)!;
+    const b = this.tokAt(Math.max(startIdx, this.pos - 1))!;
+    const main = this.main;
+    if ((a.src ?? main) !== main || (b.src ?? main) !== main || a.s < this.ruleStart || b.e < a.s || b.e > this.ruleLineEnd) return -1;
+    return placeOf(this.ruleStart, a.s, b.e);
   }
 
   /** Statements of a rule given as text (JSON `expr` items nft 1.0.6 prints as strings). */
@@ -1474,8 +1509,13 @@ export class NftTextParser {
     }
     // only the builder's reportSpan reads it, for destination ports (as the JSON front end sets it)
     const rightSpan = this.pos > vStart && e.k === 'payload' && e.field === 'dport' ? (v.span ?? this.span(this.tokAt(vStart)!, this.tokAt(this.pos - 1)!)) : undefined;
-    const span = this.stmtSpan(s0);
-    const st: IrStmt = rightSpan ? { k: 'match', left: e, op, right: v, span, rightSpan } : { k: 'match', left: e, op, right: v, span };
+    const at = this.stmtAt(s0);
+    let st: IrStmt;
+    if (at >= 0) st = rightSpan ? { k: 'match', left: e, op, right: v, span: rule.span, at, rightSpan } : { k: 'match', left: e, op, right: v, span: rule.span, at };
+    else {
+      const span = this.stmtSpan(s0);
+      st = rightSpan ? { k: 'match', left: e, op, right: v, span, rightSpan } : { k: 'match', left: e, op, right: v, span };
+    }
     rule.stmts.push(st);
   }
 

@@ -51,8 +51,11 @@ describe('nftables: shared parts of the model', () => {
     expect(Object.isFrozen(r[0]!.action)).toBe(true);
     const a0 = r[0]!.matches.find((m) => m.kind === 'address');
     const a1 = r[1]!.matches.find((m) => m.kind === 'address');
-    expect(Object.keys(a0!)).toEqual(['kind', 'dir', 'addrs', 'span']);
-    expect(Object.keys(a1!)).toEqual(['kind', 'dir', 'addrs', 'span', 'negated']);
+    // the match keeps its place next to the rule's span (no span object of its own): its JSON has the literal's keys
+    expect(Object.keys(JSON.parse(JSON.stringify(a0)))).toEqual(['kind', 'dir', 'addrs', 'span']);
+    expect(Object.keys(JSON.parse(JSON.stringify(a1)))).toEqual(['kind', 'dir', 'addrs', 'span', 'negated']);
+    expect(a1!.negated).toBe(true);
+    expect(a0!.negated).toBeUndefined();
     expect(at(a0!.span)).toBe('4:5-4:24');
     expect(at(a1!.span)).toBe('5:5-5:28');
   });
@@ -65,6 +68,40 @@ describe('nftables: shared parts of the model', () => {
     expect(at(p0.span)).toBe('4:25-4:37');
     expect(at(p1.span)).toBe('5:29-5:41');
     expect(at(r[0]!.reportSpan)).toBe('4:35-4:37');
+  });
+
+  it('matches read their spans wherever they are written (first line, continued line, set reference, chain binding)', () => {
+    const text = [
+      'table inet t {',
+      '  set s { type ipv4_addr; elements = { 10.0.0.1 } }',
+      '  chain c {',
+      '    iifname "eth0" ct state established,related icmp type echo-request accept',
+      '    ip saddr @s meta l4proto tcp \\',
+      '      tcp dport != 22 drop',
+      '    ip daddr 192.0.2.1 jump { ip saddr 10.0.0.2 accept; }',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    const d = parseNftables(text);
+    expect(d.diagnostics).toEqual([]);
+    const spans = (name: string): string[] =>
+      chainOf(d, name).rules.map((x) => x.matches.map((m) => `${m.kind}${m.negated ? '!' : ''} ${at(m.span)} ${m.span ? text.slice(m.span.start.offset, m.span.end.offset) : ''}`).join(' | '));
+    expect(spans('c')).toEqual([
+      'interface 4:5-4:19 iifname "eth0" | ctstate 4:20-4:48 ct state established,related | family none  | protocol none  | icmp-type 4:49-4:71 icmp type echo-request',
+      'family none  | address 5:5-5:16 ip saddr @s | protocol 5:17-5:33 meta l4proto tcp | port! 6:7-6:22 tcp dport != 22',
+      'family none  | address 7:5-7:23 ip daddr 192.0.2.1',
+    ]);
+    const bound = d.rulesets[0]!.tables[0]!.chains.find((c) => c.name !== 'c')!;
+    expect(spans(bound.name)).toEqual(['family none  | address 7:31-7:48 ip saddr 10.0.0.2']);
+    // as JSON, a placed match is the plain literal it replaces
+    expect(JSON.parse(JSON.stringify(chainOf(d, 'c').rules[1]!.matches[3]))).toEqual({
+      kind: 'port',
+      dir: 'dst',
+      ports: JSON.parse(JSON.stringify((chainOf(d, 'c').rules[1]!.matches[3] as { ports: unknown }).ports)),
+      span: { start: { line: 6, column: 7, offset: text.indexOf('tcp dport') }, end: { line: 6, column: 22, offset: text.indexOf('tcp dport') + 15 } },
+      negated: true,
+    });
   });
 
   it('the JSON front end gives the same rules with shared verdicts', () => {

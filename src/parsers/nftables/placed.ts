@@ -1,0 +1,202 @@
+/**
+ * The matches the nftables builder makes for the common kinds, each with its span kept inside it
+ * as one small integer next to the rule's span, instead of a span object of its own (the idea of
+ * ../iptables/placed.ts, kept apart so the two parsers can change independently).
+ *
+ * Why: a 100k-rule nft ruleset has about two placed matches per rule (address, port, interface,
+ * ct state), and nothing after the parse reads a match's span (reports use the rule's span and its
+ * reportSpan). A CompactLineSpan per match is 40 bytes and one more object for every scavenge to
+ * copy and the old generation to keep (15 MB of spans in all on that file); this is 8 bytes more
+ * in the match. `span` is built when read (tests, tools), equal to the span the parser's line
+ * index gives for the match's text.
+ *
+ * The matches are what the model says (own `kind`, fields and `negated`, `span` readable);
+ * `toJSON` gives the same object, key for key, as the plain literal did ({ kind, ...fields, span,
+ * negated? }). A negated match is an instance of a subclass whose constructor sets `negated`:
+ * every instance of a class has one shape, all fields inside the object. Fields are assigned in
+ * the constructors, not declared with initialisers (those run as one more function per object).
+ */
+import { LineSpan, type AddrSet, type CtState, type Family, type Match, type NumSet, type Span } from '../../model/index.js';
+
+/** Limits of the packed position: start column (from the rule's start) and length (packed < 2^31: a small integer). */
+const COL_LIMIT = 65536;
+const LEN_LIMIT = 32768;
+
+/**
+ * Where a match is: `base` alone (at = -1) is its own span; with at >= 0, `base` is the span of
+ * the rule, which starts on the match's line, and `at` is the match's packed place from placeOf.
+ */
+export function spanAt(base: Span, at: number): Span {
+  if (at < 0) return base;
+  const s = base.start;
+  const len = Math.floor(at / COL_LIMIT);
+  const a = s.offset + (at % COL_LIMIT);
+  return LineSpan.of(s.line, s.offset - s.column + 1, a, a + len);
+}
+
+/**
+ * What a match keeps of its place text[a..b) in a rule that starts at `ruleStart` on the same
+ * line: the packed position, or -1 when it does not fit (the match then needs a span of its own).
+ */
+export function placeOf(ruleStart: number, a: number, b: number): number {
+  const col = a - ruleStart;
+  const len = b - a;
+  return col >= 0 && col < COL_LIMIT && len >= 0 && len < LEN_LIMIT ? col + len * COL_LIMIT : -1;
+}
+
+abstract class Placed {
+  readonly #base: Span;
+  readonly #at: number;
+  declare negated?: boolean;
+
+  constructor(base: Span, at: number) {
+    this.#base = base;
+    this.#at = at;
+  }
+
+  get span(): Span {
+    return spanAt(this.#base, this.#at);
+  }
+
+  /** The plain match: own fields in order, then `span`, then `negated` (as the object literals had them). */
+  toJSON(): Record<string, unknown> {
+    const o: Record<string, unknown> = {};
+    for (const k of Object.keys(this)) if (k !== 'negated') o[k] = (this as unknown as Record<string, unknown>)[k];
+    o.span = this.span;
+    if (this.negated) o.negated = true;
+    return o;
+  }
+}
+
+class PlacedAddress extends Placed {
+  declare readonly kind: 'address';
+  declare readonly dir: 'src' | 'dst';
+  declare readonly addrs: AddrSet;
+  constructor(dir: 'src' | 'dst', addrs: AddrSet, base: Span, at: number) {
+    super(base, at);
+    this.kind = 'address';
+    this.dir = dir;
+    this.addrs = addrs;
+  }
+}
+class NegatedAddress extends PlacedAddress {
+  constructor(dir: 'src' | 'dst', addrs: AddrSet, base: Span, at: number) {
+    super(dir, addrs, base, at);
+    this.negated = true;
+  }
+}
+
+class PlacedProtocol extends Placed {
+  declare readonly kind: 'protocol';
+  declare readonly protocols: NumSet;
+  constructor(protocols: NumSet, base: Span, at: number) {
+    super(base, at);
+    this.kind = 'protocol';
+    this.protocols = protocols;
+  }
+}
+class NegatedProtocol extends PlacedProtocol {
+  constructor(protocols: NumSet, base: Span, at: number) {
+    super(protocols, base, at);
+    this.negated = true;
+  }
+}
+
+class PlacedPort extends Placed {
+  declare readonly kind: 'port';
+  declare readonly dir: 'src' | 'dst';
+  declare readonly ports: NumSet;
+  constructor(dir: 'src' | 'dst', ports: NumSet, base: Span, at: number) {
+    super(base, at);
+    this.kind = 'port';
+    this.dir = dir;
+    this.ports = ports;
+  }
+}
+class NegatedPort extends PlacedPort {
+  constructor(dir: 'src' | 'dst', ports: NumSet, base: Span, at: number) {
+    super(dir, ports, base, at);
+    this.negated = true;
+  }
+}
+
+class PlacedInterface extends Placed {
+  declare readonly kind: 'interface';
+  declare readonly dir: 'in' | 'out';
+  declare readonly names: string[];
+  constructor(dir: 'in' | 'out', names: string[], base: Span, at: number) {
+    super(base, at);
+    this.kind = 'interface';
+    this.dir = dir;
+    this.names = names;
+  }
+}
+class NegatedInterface extends PlacedInterface {
+  constructor(dir: 'in' | 'out', names: string[], base: Span, at: number) {
+    super(dir, names, base, at);
+    this.negated = true;
+  }
+}
+
+class PlacedCtState extends Placed {
+  declare readonly kind: 'ctstate';
+  declare readonly states: CtState[];
+  constructor(states: CtState[], base: Span, at: number) {
+    super(base, at);
+    this.kind = 'ctstate';
+    this.states = states;
+  }
+}
+class NegatedCtState extends PlacedCtState {
+  constructor(states: CtState[], base: Span, at: number) {
+    super(states, base, at);
+    this.negated = true;
+  }
+}
+
+class PlacedIcmpType extends Placed {
+  declare readonly kind: 'icmp-type';
+  declare readonly family: Family;
+  declare readonly values: NumSet;
+  constructor(family: Family, values: NumSet, base: Span, at: number) {
+    super(base, at);
+    this.kind = 'icmp-type';
+    this.family = family;
+    this.values = values;
+  }
+}
+class NegatedIcmpType extends PlacedIcmpType {
+  constructor(family: Family, values: NumSet, base: Span, at: number) {
+    super(family, values, base, at);
+    this.negated = true;
+  }
+}
+
+/*
+ * The model match of each kind at (base, at); without a base, the plain literal without a span
+ * (a match made to be cached, then placed with `placedCopy`).
+ */
+export function portMatch(dir: 'src' | 'dst', ports: NumSet, base: Span | undefined, at: number, negated: boolean): Match {
+  if (base) return negated ? new NegatedPort(dir, ports, base, at) : new PlacedPort(dir, ports, base, at);
+  return negated ? { kind: 'port', dir, ports, negated } : { kind: 'port', dir, ports };
+}
+export function protoMatch(protocols: NumSet, base: Span | undefined, at: number, negated: boolean): Match {
+  if (base) return negated ? new NegatedProtocol(protocols, base, at) : new PlacedProtocol(protocols, base, at);
+  return negated ? { kind: 'protocol', protocols, negated } : { kind: 'protocol', protocols };
+}
+export function addrMatch(dir: 'src' | 'dst', addrs: AddrSet, base: Span | undefined, at: number, negated: boolean): Match {
+  if (base) return negated ? new NegatedAddress(dir, addrs, base, at) : new PlacedAddress(dir, addrs, base, at);
+  return negated ? { kind: 'address', dir, addrs, negated } : { kind: 'address', dir, addrs };
+}
+export function ifMatch(dir: 'in' | 'out', names: string[], base: Span | undefined, at: number, negated: boolean): Match {
+  if (base) return negated ? new NegatedInterface(dir, names, base, at) : new PlacedInterface(dir, names, base, at);
+  return negated ? { kind: 'interface', dir, names, negated } : { kind: 'interface', dir, names };
+}
+export function ctMatch(states: CtState[], base: Span | undefined, at: number, negated: boolean): Match {
+  if (base) return negated ? new NegatedCtState(states, base, at) : new PlacedCtState(states, base, at);
+  return negated ? { kind: 'ctstate', states, negated } : { kind: 'ctstate', states };
+}
+export function icmpMatch(family: Family, values: NumSet, base: Span | undefined, at: number, negated: boolean): Match {
+  if (base) return negated ? new NegatedIcmpType(family, values, base, at) : new PlacedIcmpType(family, values, base, at);
+  return negated ? { kind: 'icmp-type', family, values, negated } : { kind: 'icmp-type', family, values };
+}

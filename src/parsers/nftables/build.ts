@@ -31,7 +31,7 @@ import {
 } from '../../model/index.js';
 import { exprModule, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrState, type IrStmt, type IrTable, type IrVal, type IrVerdict } from './ir.js';
 
-import { addrMatch, ctMatch, icmpMatch, ifMatch, portMatch, protoMatch, spanAt } from './placed.js';
+import { addrMatch, ctMatch, icmpMatch, ifMatch, NftRule, portMatch, protoMatch, spanAt } from './placed.js';
 import { CT_STATE_NAMES, ICMP_TYPES, ICMPV6_TYPES, PORT_PROTO_NUMBERS, SERVICES, asHook } from './symbols.js';
 
 type FieldKind =
@@ -765,12 +765,14 @@ function continueAction(target: string): Action {
   return a;
 }
 
-/** A model rule over `matches` (an exact-size list of its own); every field in one literal, same key order as before. */
-function makeRule(r: IrRule, matches: Match[], action: Action, rs: Span | undefined, counters: BuildCounters): Rule {
+/**
+ * A model rule over `matches` (an exact-size list of its own), reported at `rs` (a span, or its place
+ * next to the rule's span); its text read from the document when the parsed rule's is (NftRule).
+ */
+function makeRule(r: IrRule, matches: Match[], action: Action, rs: Span | number | undefined, counters: BuildCounters): Rule {
   const id = counters.nextId++;
-  const { span, text, comment } = r;
-  if (rs) return comment !== undefined ? { id, matches, action, span, text, reportSpan: rs, comment } : { id, matches, action, span, text, reportSpan: rs };
-  return comment !== undefined ? { id, matches, action, span, text, comment } : { id, matches, action, span, text };
+  const doc = r.doc;
+  return new NftRule(id, matches, action, r.span, doc ?? r.text, doc !== undefined, rs, r.comment);
 }
 
 /** The model rules of one parsed rule (its statements are stmts[from, to)): one rule (the common case), or a list when a verdict map gives several. */
@@ -785,7 +787,7 @@ function buildRules(r: IrRule, stmts: readonly IrStmt[], from: number, to: numbe
   let vmap: Extract<IrStmt, { k: 'vmap' }> | undefined;
   // the names of the statements that do not end the rule, space-separated
   let cont: string | undefined;
-  let reportSpan: Span | undefined;
+  let reportSpan: Span | number | undefined;
   for (let i = from; i < to; i++) {
     const st = stmts[i]!;
     if (st.k === 'verdict') {
@@ -796,7 +798,7 @@ function buildRules(r: IrRule, stmts: readonly IrStmt[], from: number, to: numbe
       case 'match':
         if (post === undefined) {
           convertMatchInto(base, st.left, st.op, st.right, tc, r.text, st.span, st.at ?? -1);
-          if (st.rightSpan && st.left.k === 'payload' && st.left.field === 'dport') reportSpan = st.rightSpan;
+          if (st.rightSpan !== undefined && st.left.k === 'payload' && st.left.field === 'dport') reportSpan = st.rightSpan;
         } else convertMatchInto(post, st.left, st.op, st.right, tc, r.text, st.span, st.at ?? -1);
         break;
       case 'opaque':

@@ -48,8 +48,10 @@ export type IrStmt =
   /**
    * A relational match. With `at` (>= 0), `span` is the rule's span and `at` the match's place next
    * to it (see ./placed.ts: the model match then keeps no span object of its own); else `span` is its own.
+   * `rightSpan` (destination ports: the rule's reportSpan) is the value's span, or its place next to the
+   * span of the rule.
    */
-  | { k: 'match'; left: IrExpr; op: string; right: IrVal; span: Span; at?: number; rightSpan?: Span }
+  | { k: 'match'; left: IrExpr; op: string; right: IrVal; span: Span; at?: number; rightSpan?: Span | number }
   | { k: 'verdict'; v: IrVerdict; span?: Span }
   | { k: 'vmap'; key: IrExpr; map: IrVal; span: Span }
   | { k: 'nat'; type: 'dnat' | 'snat' | 'masquerade' | 'redirect'; addr?: IrVal; port?: IrVal; addrIsExpr?: boolean; text: string; span: Span }
@@ -63,7 +65,10 @@ export type IrStmt =
 export interface IrRule {
   stmts: IrStmt[];
   span: Span;
-  text: string;
+  /** With `doc`, read from it when asked: oneLineAt(doc, span's offsets) (./placed.ts). */
+  readonly text: string;
+  /** The document the rule's text is in, when `text` is read from it (the model rule then does the same). */
+  readonly doc?: string;
   comment?: string;
   /**
    * The model rules, when the builder made them as soon as the rule was parsed (see

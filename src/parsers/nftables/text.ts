@@ -3,12 +3,12 @@
  * Hand-written recursive descent over the preprocessed token stream; every
  * unknown construct becomes a diagnostic plus an opaque statement, never a throw.
  */
-import { LineIndex, type Diagnostic, type DocComment, type Span, type TableFamily } from '../../model/index.js';
+import { LineIndex, type Diagnostic, type DocComment, type Rule, type Span, type TableFamily } from '../../model/index.js';
 import type { ParseOptions } from '../types.js';
 import type { RulePrebuilder } from './build.js';
 import { exprModule, IrState, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
 import { HintedLineIndex, lex, Lexer, spanOfTok, type LexToken, type Source } from './lexer.js';
-import { placeOf } from './placed.js';
+import { oneLineAt, placeOf } from './placed.js';
 import { preprocess } from './preprocess.js';
 import { EXTHDR_NAMES, FAMILIES, META_UNQUALIFIED, PAYLOAD_PROTOCOLS, asHook, namedPriority } from './symbols.js';
 
@@ -125,9 +125,9 @@ class WordAtom {
   private given: Span | undefined;
   readonly v: string;
   // where the word is, not the token itself: tokens are dropped as the parse moves on
-  private readonly s: number;
-  private readonly e: number;
-  private readonly src: Source;
+  readonly s: number;
+  readonly e: number;
+  readonly src: Source;
   constructor(tok: LexToken, src: Source) {
     this.v = tok.v;
     this.s = tok.s;
@@ -141,6 +141,10 @@ class WordAtom {
   set span(s: Span) {
     this.given = s;
   }
+  /** True when `span` is (or will be) the span of text[s, e) in `src` (no other span was given). */
+  hasOwnPlace(): boolean {
+    return this.given === undefined || this.given === this.src.override;
+  }
   /** As the literal `{ k, v, span }` it replaces, without the span (valKey drops spans). */
   toJSON(): { k: 'atom'; v: string } {
     return { k: this.k, v: this.v };
@@ -152,6 +156,33 @@ class WordAtom {
 interface Ctx {
   table: IrTable;
   chainName: string;
+}
+
+/**
+ * A parsed rule whose text is read from the document only when asked (the builder asks for rules
+ * with an undecodable statement; the model rule it makes reads it from the document in turn).
+ */
+class DocIrRule implements IrRule {
+  declare stmts: IrStmt[];
+  declare span: Span;
+  declare comment?: string;
+  declare built?: Rule[];
+  declare builtDiagnostics?: Diagnostic[];
+  readonly doc: string;
+  readonly #from: number;
+  readonly #to: number;
+  #text: string | undefined;
+  constructor(stmts: IrStmt[], span: Span, doc: string, from: number, to: number) {
+    this.stmts = stmts;
+    this.span = span;
+    this.doc = doc;
+    this.#from = from;
+    this.#to = to;
+    this.#text = undefined;
+  }
+  get text(): string {
+    return (this.#text ??= oneLineAt(this.doc, this.#from, this.#to));
+  }
 }
 
 export interface TextIr {
@@ -900,7 +931,11 @@ export class NftTextParser {
     const first = this.tokAt(lo)!;
     let last = this.tokAt(hi - 1)!;
     while (last.t === 'nl' && hi - 1 > lo) last = this.tokAt(--hi - 1)!;
-    const rule: IrRule = { stmts: this.stmtBuf, span: this.span(first, last), text: this.textOf(first, last) };
+    const src = first.src ?? this.main;
+    const rule: IrRule =
+      src === (last.src ?? this.main) && last.e >= first.s && src.override === undefined
+        ? new DocIrRule(this.stmtBuf, this.span(first, last), src.text, first.s, last.e)
+        : { stmts: this.stmtBuf, span: this.span(first, last), text: this.textOf(first, last) };
     // a rule inside this one (chain binding) sets its own; this one's are put back after it
     const savedStart = this.ruleStart;
     const savedLineEnd = this.ruleLineEnd;
@@ -930,6 +965,31 @@ export class NftTextParser {
       this.ruleLineEnd = savedLineEnd;
     }
     return rule;
+  }
+
+  /**
+   * The place of value `v` (its tokens from vStart to the cursor) next to the rule's span, as placeOf
+   * packs it, when it is where its span would say and on the rule's first line of the main text; else -1.
+   */
+  private valueAt(v: IrVal, vStart: number): number {
+    if (this.ruleStart < 0) return -1;
+    const main = this.main;
+    let a: number;
+    let b: number;
+    if (v instanceof WordAtom) {
+      if (v.src !== main || !v.hasOwnPlace()) return -1;
+      a = v.s;
+      b = v.e;
+    } else if (v.span !== undefined) return -1; // a span of its own (a set's braces, a quoted string...): kept as it is
+    else {
+      const ta = this.tokAt(vStart)!;
+      const tb = this.tokAt(this.pos - 1)!;
+      if ((ta.src ?? main) !== main || (tb.src ?? main) !== main) return -1;
+      a = ta.s;
+      b = tb.e;
+    }
+    if (a < this.ruleStart || b < a || b > this.ruleLineEnd) return -1;
+    return placeOf(this.ruleStart, a, b);
   }
 
   /**
@@ -1507,8 +1567,13 @@ export class NftTextParser {
       rule.stmts.push({ k: 'unknown', text: this.stmtText(s0), span: this.stmtSpan(s0) });
       return;
     }
-    // only the builder's reportSpan reads it, for destination ports (as the JSON front end sets it)
-    const rightSpan = this.pos > vStart && e.k === 'payload' && e.field === 'dport' ? (v.span ?? this.span(this.tokAt(vStart)!, this.tokAt(this.pos - 1)!)) : undefined;
+    // only the builder's reportSpan reads it, for destination ports (as the JSON front end sets it):
+    // its place next to the rule's span when it is on the rule's first line, else a span
+    let rightSpan: Span | number | undefined;
+    if (this.pos > vStart && e.k === 'payload' && e.field === 'dport') {
+      const rat = this.valueAt(v, vStart);
+      rightSpan = rat >= 0 ? rat : (v.span ?? this.span(this.tokAt(vStart)!, this.tokAt(this.pos - 1)!));
+    }
     const at = this.stmtAt(s0);
     let st: IrStmt;
     if (at >= 0) st = rightSpan ? { k: 'match', left: e, op, right: v, span: rule.span, at, rightSpan } : { k: 'match', left: e, op, right: v, span: rule.span, at };
@@ -1719,25 +1784,6 @@ export class NftTextParser {
     return hasStmt;
   }
 }
-
-/**
- * text[from, to) with whitespace runs collapsed to one space (fast path: already one line
- * with single spaces). Checked on the source text itself: reading a slice char by char
- * goes through the slice's indirection.
- */
-function oneLineAt(text: string, from: number, to: number): string {
-  let clean = true;
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 9 || c === 10 || c === 13 || (c === 32 && (i === from || i === to - 1 || text.charCodeAt(i + 1) === 32))) {
-      clean = false;
-      break;
-    }
-  }
-  const s = text.slice(from, to);
-  return clean ? s : s.replace(/\s+/g, ' ').trim();
-}
-
 
 /** `10.0.0.1:80`, `[fe80::1]:80`, `10.0.0.1-10.0.0.9:80-90`, `:80`, `fe80::1` → parts. */
 export function splitAddrPort(s: string): { addr?: string; port?: string } {

@@ -104,6 +104,32 @@ describe('nftables: shared parts of the model', () => {
     });
   });
 
+  it('rules read their text from the document and keep their report span next to their span', () => {
+    const text = [
+      'table ip t {',
+      '  chain c {',
+      '    tcp dport 1761-1768   accept comment "cft"',
+      '    ip saddr 10.0.0.1 \\',
+      '      tcp dport 22 drop',
+      '    udp dport { 53, 1761 } drop',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    const d = parseNftables(text);
+    expect(d.diagnostics).toEqual([]);
+    const rs = chainOf(d, 'c').rules;
+    expect(rs.map((x) => x.text)).toEqual(['tcp dport 1761-1768 accept comment "cft"', 'ip saddr 10.0.0.1 \\ tcp dport 22 drop', 'udp dport { 53, 1761 } drop']);
+    expect(rs.map((x) => `${at(x.span)} ${at(x.reportSpan)}`)).toEqual(['3:5-3:47 3:15-3:24', '4:5-5:24 5:17-5:19', '6:5-6:32 6:15-6:27']);
+    expect(rs[0]!.comment).toBe('cft');
+    expect(rs[1]!.comment).toBeUndefined();
+    // as JSON, the literal the rule was: same keys in the same order
+    expect(Object.keys(JSON.parse(JSON.stringify(rs[0])))).toEqual(['id', 'matches', 'action', 'span', 'text', 'reportSpan', 'comment']);
+    expect(JSON.parse(JSON.stringify(rs[0])).reportSpan).toEqual({ start: { line: 3, column: 15, offset: text.indexOf('1761-') }, end: { line: 3, column: 24, offset: text.indexOf('1761-') + 9 } });
+    const plain = parseNftables('table ip t {\n chain c {\n  accept\n }\n}\n');
+    expect(Object.keys(JSON.parse(JSON.stringify(chainOf(plain, 'c').rules[0])))).toEqual(['id', 'matches', 'action', 'span', 'text']);
+  });
+
   it('the JSON front end gives the same rules with shared verdicts', () => {
     const json = JSON.stringify({
       nftables: [

@@ -540,15 +540,20 @@ function hasWildcard(v: IrVal): boolean {
   return false;
 }
 
+/** The rule a match is in, for the text of an opaque match: read only then (a parsed rule may slice it when read). */
+interface RuleText {
+  readonly text: string;
+}
+
 /** Where matches are pushed: a list, or the scratch list of the rule being built. */
 interface MatchSink {
   push(m: Match): void;
 }
 
 /** One relational match → model matches (a conjunction), placed at (base, at) (see ./placed.ts). */
-function convertMatch(left: IrExpr, op: string, right0: IrVal, tc: TableCtx, text: string, base: Span | undefined, at: number): Match[] {
+function convertMatch(left: IrExpr, op: string, right0: IrVal, tc: TableCtx, rule: RuleText, base: Span | undefined, at: number): Match[] {
   const out: Match[] = [];
-  convertMatchInto(out, left, op, right0, tc, text, base, at);
+  convertMatchInto(out, left, op, right0, tc, rule, base, at);
   return out;
 }
 
@@ -559,26 +564,26 @@ function convertMatch(left: IrExpr, op: string, right0: IrVal, tc: TableCtx, tex
 const ONE_VAL: IrVal[] = [{ k: 'atom', v: '' }];
 
 /** convertMatch, the matches pushed onto `out` (a rule's list: no list per match). */
-function convertMatchInto(out: MatchSink, left: IrExpr, op: string, right0: IrVal, tc: TableCtx, text: string, base: Span | undefined, at: number): void {
+function convertMatchInto(out: MatchSink, left: IrExpr, op: string, right0: IrVal, tc: TableCtx, rule: RuleText, base: Span | undefined, at: number): void {
   const negated = op === '!=';
   const imp = implied(left, tc);
   let right = right0;
   if (right0.k === 'ref') {
     const res = resolveRef(right0, tc);
-    if ('reason' in res) return failed(out, left, right0, imp, negated, text, res.reason, base, at);
+    if ('reason' in res) return failed(out, left, right0, imp, negated, rule, res.reason, base, at);
     right = res.val;
   }
-  if (hasWildcard(right)) return failed(out, left, right0, imp, negated, text, 'catch-all set element', base, at);
+  if (hasWildcard(right)) return failed(out, left, right0, imp, negated, rule, 'catch-all set element', base, at);
   if (left.k === 'concat') {
-    if (op !== '==' && op !== '!=' && op !== 'in') return failed(out, left, right0, imp, negated, text, 'ordered comparison on a concatenation', base, at);
+    if (op !== '==' && op !== '!=' && op !== 'in') return failed(out, left, right0, imp, negated, rule, 'ordered comparison on a concatenation', base, at);
     const elems: IrVal[] = right.k === 'set' ? right.elems.map((e) => e.key) : [right];
     const alternatives: Match[][] = [];
     for (const el of elems) {
-      if (el.k !== 'concat' || el.items.length !== left.items.length) return failed(out, left, right0, imp, negated, text, 'concatenation value does not fit its selector', base, at);
+      if (el.k !== 'concat' || el.items.length !== left.items.length) return failed(out, left, right0, imp, negated, rule, 'concatenation value does not fit its selector', base, at);
       const conj: Match[] = [];
       for (let i = 0; i < left.items.length; i++) {
-        const sub = convertMatch(left.items[i]!, '==', el.items[i]!, tc, text, base, at);
-        if (sub.some((m) => m.kind === 'opaque')) return failed(out, left, right0, imp, negated, text, 'a part of the concatenation is not decoded', base, at);
+        const sub = convertMatch(left.items[i]!, '==', el.items[i]!, tc, rule, base, at);
+        if (sub.some((m) => m.kind === 'opaque')) return failed(out, left, right0, imp, negated, rule, 'a part of the concatenation is not decoded', base, at);
         conj.push(...sub);
       }
       alternatives.push(dedupe(conj));
@@ -592,17 +597,17 @@ function convertMatchInto(out: MatchSink, left: IrExpr, op: string, right0: IrVa
     return;
   }
   const f = classify(left);
-  if (!f) return failed(out, left, right0, imp, negated, text, `${exprModule(left)} is not decoded`, base, at);
+  if (!f) return failed(out, left, right0, imp, negated, rule, `${exprModule(left)} is not decoded`, base, at);
   let vals: IrVal[];
   if (right.k === 'atom' || right.k === 'prefix' || right.k === 'range') {
     vals = ONE_VAL;
     vals[0] = right;
   } else {
     vals = [];
-    if (!leaves(right, vals)) return failed(out, left, right0, imp, negated, text, 'the value is computed at run time', base, at);
+    if (!leaves(right, vals)) return failed(out, left, right0, imp, negated, rule, 'the value is computed at run time', base, at);
     if (vals.length === 0 && right.k === 'set') {
       // an empty set matches nothing
-    } else if (vals.length === 0) return failed(out, left, right0, imp, negated, text, 'no value', base, at);
+    } else if (vals.length === 0) return failed(out, left, right0, imp, negated, rule, 'no value', base, at);
   }
   const cacheKey = right0.k === 'ref' ? `${right0.name}|${JSON.stringify(f)}|${op}` : undefined;
   let m: Match | undefined;
@@ -621,15 +626,15 @@ function convertMatchInto(out: MatchSink, left: IrExpr, op: string, right0: IrVa
     const where = (bad && 'span' in bad && bad.span) || (base && spanAt(base, at));
     if (where && (op === '==' || op === '!=' || op === 'in'))
       tc.diagnostics.push({ severity: 'warning', code: 'nftables/bad-value', message: `Value ${bad ? describeVal(bad) : ''} is not a valid ${f.kind} for ${exprModule(left)}; the match is treated as undecidable`, span: where });
-    return failed(out, left, right0, imp, negated, text, `value not understood for ${exprModule(left)}`, base, at);
+    return failed(out, left, right0, imp, negated, rule, `value not understood for ${exprModule(left)}`, base, at);
   }
   for (let i = 0; i < imp.length; i++) out.push(imp[i]!);
   out.push(m);
 }
 
 /** The conjunction for a match that cannot be decoded, pushed onto `out`: the selector's dependencies and an opaque match. */
-function failed(out: MatchSink, left: IrExpr, right0: IrVal, imp: Match[], negated: boolean, text: string, reason: string, base: Span | undefined, at: number): void {
-  const m = opaque(right0.k === 'ref' ? 'set' : exprModule(left), text, reason, base && spanAt(base, at));
+function failed(out: MatchSink, left: IrExpr, right0: IrVal, imp: Match[], negated: boolean, rule: RuleText, reason: string, base: Span | undefined, at: number): void {
+  const m = opaque(right0.k === 'ref' ? 'set' : exprModule(left), rule.text, reason, base && spanAt(base, at));
   if (negated) m.negated = true;
   for (let i = 0; i < imp.length; i++) out.push(imp[i]!);
   out.push(m);
@@ -797,9 +802,9 @@ function buildRules(r: IrRule, stmts: readonly IrStmt[], from: number, to: numbe
     switch (st.k) {
       case 'match':
         if (post === undefined) {
-          convertMatchInto(base, st.left, st.op, st.right, tc, r.text, st.span, st.at ?? -1);
+          convertMatchInto(base, st.left, st.op, st.right, tc, r, st.span, st.at ?? -1);
           if (st.rightSpan !== undefined && st.left.k === 'payload' && st.left.field === 'dport') reportSpan = st.rightSpan;
-        } else convertMatchInto(post, st.left, st.op, st.right, tc, r.text, st.span, st.at ?? -1);
+        } else convertMatchInto(post, st.left, st.op, st.right, tc, r, st.span, st.at ?? -1);
         break;
       case 'opaque':
         (post ?? base).push(opaque(st.module, st.text, st.reason, st.span));
@@ -855,11 +860,11 @@ function expandVmap(st: Extract<IrStmt, { k: 'vmap' }>, base: Match[], tc: Table
     const a: Action = e.verdict ? verdictAction(e.verdict) : { kind: 'unknown', target: 'vmap', text: r.text };
     // a port key is what opens the port: report on the element
     const report = st.key.k === 'payload' && st.key.field === 'dport' && e.key.span ? e.key.span : undefined;
-    out.push(mk(dedupe([...base, ...convertMatch(st.key, '==', { k: 'set', elems: [{ key: e.key }] }, tc, r.text, st.span, -1)]), a, report));
+    out.push(mk(dedupe([...base, ...convertMatch(st.key, '==', { k: 'set', elems: [{ key: e.key }] }, tc, r, st.span, -1)]), a, report));
   }
   if (wildcard) {
     const a: Action = wildcard.verdict ? verdictAction(wildcard.verdict) : { kind: 'unknown', target: 'vmap', text: r.text };
-    const rest = keyed.length ? convertMatch(st.key, '!=', { k: 'set', elems: keyed.map((e) => ({ key: e.key })) }, tc, r.text, st.span, -1) : [];
+    const rest = keyed.length ? convertMatch(st.key, '!=', { k: 'set', elems: keyed.map((e) => ({ key: e.key })) }, tc, r, st.span, -1) : [];
     out.push(mk(dedupe([...base, ...rest]), a));
   }
   return out;

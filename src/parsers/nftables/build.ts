@@ -772,12 +772,17 @@ function continueAction(target: string): Action {
 
 /**
  * A model rule over `matches` (an exact-size list of its own), reported at `rs` (a span, or its place
- * next to the rule's span); its text read from the document when the parsed rule's is (NftRule).
+ * next to the rule's span): an NftRule when its text is read from the document or its report span
+ * packed (text input), else (JSON input) every field in one literal, same key order as before (8
+ * bytes smaller than an NftRule holding the same).
  */
 function makeRule(r: IrRule, matches: Match[], action: Action, rs: Span | number | undefined, counters: BuildCounters): Rule {
   const id = counters.nextId++;
-  const doc = r.doc;
-  return new NftRule(id, matches, action, r.span, doc ?? r.text, doc !== undefined, rs, r.comment);
+  const { span, doc, comment } = r;
+  if (doc !== undefined || typeof rs === 'number') return new NftRule(id, matches, action, span, doc ?? r.text, doc !== undefined, rs, comment);
+  const text = r.text;
+  if (rs) return comment !== undefined ? { id, matches, action, span, text, reportSpan: rs, comment } : { id, matches, action, span, text, reportSpan: rs };
+  return comment !== undefined ? { id, matches, action, span, text, comment } : { id, matches, action, span, text };
 }
 
 /** The model rules of one parsed rule (its statements are stmts[from, to)): one rule (the common case), or a list when a verdict map gives several. */

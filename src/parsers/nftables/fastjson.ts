@@ -5,14 +5,14 @@
  * not accept (comments, trailing commas, syntax errors) returns undefined and the
  * caller uses `parseJsonTree`, which reports errors and tolerates JSONC.
  */
-import { LineIndex, type Span } from '../../model/index.js';
-import { HintedLineIndex } from './lexer.js';
+import { type Span } from '../../model/index.js';
+import { HintedLineIndex, type LineLookup } from './lexer.js';
 import type { PEntry, PValue } from '../values.js';
 
 /** Nodes keep offsets; line/column spans are made only when someone asks. */
 class Node {
   constructor(
-    protected readonly li: LineIndex,
+    protected readonly li: LineLookup,
     readonly s: number,
     readonly e: number,
   ) {}
@@ -22,25 +22,25 @@ class Node {
 }
 class FScalar extends Node {
   readonly kind = 'scalar' as const;
-  constructor(li: LineIndex, s: number, e: number, readonly value: string | number | boolean | null) {
+  constructor(li: LineLookup, s: number, e: number, readonly value: string | number | boolean | null) {
     super(li, s, e);
   }
 }
 class FArray extends Node {
   readonly kind = 'array' as const;
-  constructor(li: LineIndex, s: number, e: number, readonly items: PValue[]) {
+  constructor(li: LineLookup, s: number, e: number, readonly items: PValue[]) {
     super(li, s, e);
   }
 }
 class FObject extends Node {
   readonly kind = 'object' as const;
-  constructor(li: LineIndex, s: number, e: number, readonly entries: PEntry[]) {
+  constructor(li: LineLookup, s: number, e: number, readonly entries: PEntry[]) {
     super(li, s, e);
   }
 }
 class FEntry {
   constructor(
-    private readonly li: LineIndex,
+    private readonly li: LineLookup,
     private readonly ks: number,
     private readonly ke: number,
     readonly key: string,
@@ -196,7 +196,7 @@ export function parseJsonFast(text: string): PValue | undefined {
 class View {
   constructor(
     private readonly raw: unknown,
-    private readonly li: LineIndex,
+    private readonly li: LineLookup,
     readonly s: number,
     readonly e: number,
     private readonly itemSpans?: [number, number][],
@@ -237,7 +237,7 @@ class View {
   }
 }
 
-function view(raw: unknown, li: LineIndex, s: number, e: number): PValue {
+function view(raw: unknown, li: LineLookup, s: number, e: number): PValue {
   return new View(raw, li, s, e) as unknown as PValue;
 }
 

@@ -4,17 +4,38 @@
  * `1024-65535`); their meaning is decided later, by the field they are compared
  * with, as nft's own datatypes do.
  */
-import { LineIndex, LineSpan, PackedSpan, type DocComment, type Diagnostic, type Position, type Span } from '../../model/index.js';
+import { LineSpan, PackedSpan, type DocComment, type Diagnostic, type Position, type Span } from '../../model/index.js';
+
+/** What the nftables parsers ask of a line index (LineIndex and HintedLineIndex both answer it). */
+export interface LineLookup {
+  position(offset: number): Position;
+  span(start: number, end: number): Span;
+}
 
 /**
- * A LineIndex that remembers the line of the last lookup: a parser asks for
- * positions in text order, so most lookups are on that line or the next one
- * and need no binary search. Same positions as LineIndex.
+ * A line index that remembers the line of the last lookup: a parser asks for positions in text
+ * order, so most lookups are on that line or the next one and need no binary search. Same
+ * positions and spans as LineIndex.
+ *
+ * Its line starts are an Int32Array of the exact size (the lines counted first): LineIndex grows a
+ * list by push, ~2.5 MB of arrays in the large-object space for a 100k-line file, which only a
+ * full GC frees (the big file's text parse ends after its last one; the JSON front end keeps the
+ * index as long as the document). Offsets fit: a string is shorter than 2^30.
  */
-export class HintedLineIndex extends LineIndex {
+export class HintedLineIndex implements LineLookup {
+  private readonly lineStarts: Int32Array;
   private hint = 0;
 
-  override position(offset: number): Position {
+  constructor(readonly text: string) {
+    let n = 1;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+    const starts = new Int32Array(n);
+    let k = 1;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts[k++] = i + 1;
+    this.lineStarts = starts;
+  }
+
+  position(offset: number): Position {
     const k = this.lineOf(offset);
     return { line: k + 1, column: offset - this.lineStarts[k]! + 1, offset };
   }
@@ -23,7 +44,7 @@ export class HintedLineIndex extends LineIndex {
    * As LineIndex.span, without the two Position objects it would make and drop (a span per match, rule and value),
    * and for a span within one line (nearly all), a LineSpan (two or three fields) instead of the six-field PackedSpan.
    */
-  override span(start: number, end: number): Span {
+  span(start: number, end: number): Span {
     const s = this.lineStarts;
     const a = this.lineOf(start);
     const b = this.lineOf(end);
@@ -31,7 +52,7 @@ export class HintedLineIndex extends LineIndex {
     return new PackedSpan(a + 1, start - s[a]! + 1, start, b + 1, end - s[b]! + 1, end);
   }
 
-  /** The 0-based line of an offset: the hinted line, the next one, or LineIndex's binary search. */
+  /** The 0-based line of an offset: the hinted line, the next one, or a binary search (as LineIndex's). */
   private lineOf(offset: number): number {
     const s = this.lineStarts;
     const last = s.length - 1;
@@ -42,9 +63,16 @@ export class HintedLineIndex extends LineIndex {
       this.hint = k;
       return k;
     }
-    k = super.position(offset).line - 1;
-    this.hint = k;
-    return k;
+    // the last line start <= offset (line 0 for an offset before the text)
+    let lo = 0;
+    let hi = last;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (s[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    this.hint = lo;
+    return lo;
   }
 }
 
@@ -52,7 +80,7 @@ export type TokType = 'word' | 'str' | 'var' | 'ref' | 'punct' | 'nl';
 
 export interface Source {
   text: string;
-  li: LineIndex;
+  li: LineLookup;
   /** For included files: every position maps to the include statement in the main file. */
   override?: Span;
   path?: string;

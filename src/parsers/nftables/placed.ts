@@ -173,31 +173,40 @@ class NegatedIcmpType extends PlacedIcmpType {
 }
 
 /*
- * The model match of each kind at (base, at); without a base, the plain literal without a span
- * (a match made to be cached, then placed with `placedCopy`).
+ * The model match of each kind at (base, at): a placed match when `at` packs its place; with a span
+ * of its own (at = -1: JSON input, a match off the rule's first line), the plain literal with that
+ * span (8 bytes smaller than a placed match holding it); without a base, the plain literal without
+ * a span (a match made to be cached, then placed with `placedCopy`). Literal keys in the order they
+ * always had: the match's own, then span, then negated.
  */
 export function portMatch(dir: 'src' | 'dst', ports: NumSet, base: Span | undefined, at: number, negated: boolean): Match {
-  if (base) return negated ? new NegatedPort(dir, ports, base, at) : new PlacedPort(dir, ports, base, at);
+  if (base && at >= 0) return negated ? new NegatedPort(dir, ports, base, at) : new PlacedPort(dir, ports, base, at);
+  if (base) return negated ? { kind: 'port', dir, ports, span: base, negated } : { kind: 'port', dir, ports, span: base };
   return negated ? { kind: 'port', dir, ports, negated } : { kind: 'port', dir, ports };
 }
 export function protoMatch(protocols: NumSet, base: Span | undefined, at: number, negated: boolean): Match {
-  if (base) return negated ? new NegatedProtocol(protocols, base, at) : new PlacedProtocol(protocols, base, at);
+  if (base && at >= 0) return negated ? new NegatedProtocol(protocols, base, at) : new PlacedProtocol(protocols, base, at);
+  if (base) return negated ? { kind: 'protocol', protocols, span: base, negated } : { kind: 'protocol', protocols, span: base };
   return negated ? { kind: 'protocol', protocols, negated } : { kind: 'protocol', protocols };
 }
 export function addrMatch(dir: 'src' | 'dst', addrs: AddrSet, base: Span | undefined, at: number, negated: boolean): Match {
-  if (base) return negated ? new NegatedAddress(dir, addrs, base, at) : new PlacedAddress(dir, addrs, base, at);
+  if (base && at >= 0) return negated ? new NegatedAddress(dir, addrs, base, at) : new PlacedAddress(dir, addrs, base, at);
+  if (base) return negated ? { kind: 'address', dir, addrs, span: base, negated } : { kind: 'address', dir, addrs, span: base };
   return negated ? { kind: 'address', dir, addrs, negated } : { kind: 'address', dir, addrs };
 }
 export function ifMatch(dir: 'in' | 'out', names: string[], base: Span | undefined, at: number, negated: boolean): Match {
-  if (base) return negated ? new NegatedInterface(dir, names, base, at) : new PlacedInterface(dir, names, base, at);
+  if (base && at >= 0) return negated ? new NegatedInterface(dir, names, base, at) : new PlacedInterface(dir, names, base, at);
+  if (base) return negated ? { kind: 'interface', dir, names, span: base, negated } : { kind: 'interface', dir, names, span: base };
   return negated ? { kind: 'interface', dir, names, negated } : { kind: 'interface', dir, names };
 }
 export function ctMatch(states: CtState[], base: Span | undefined, at: number, negated: boolean): Match {
-  if (base) return negated ? new NegatedCtState(states, base, at) : new PlacedCtState(states, base, at);
+  if (base && at >= 0) return negated ? new NegatedCtState(states, base, at) : new PlacedCtState(states, base, at);
+  if (base) return negated ? { kind: 'ctstate', states, span: base, negated } : { kind: 'ctstate', states, span: base };
   return negated ? { kind: 'ctstate', states, negated } : { kind: 'ctstate', states };
 }
 export function icmpMatch(family: Family, values: NumSet, base: Span | undefined, at: number, negated: boolean): Match {
-  if (base) return negated ? new NegatedIcmpType(family, values, base, at) : new PlacedIcmpType(family, values, base, at);
+  if (base && at >= 0) return negated ? new NegatedIcmpType(family, values, base, at) : new PlacedIcmpType(family, values, base, at);
+  if (base) return negated ? { kind: 'icmp-type', family, values, span: base, negated } : { kind: 'icmp-type', family, values, span: base };
   return negated ? { kind: 'icmp-type', family, values, negated } : { kind: 'icmp-type', family, values };
 }
 

@@ -144,5 +144,8 @@ describe('nftables: shared parts of the model', () => {
     expect(rulesOf(jd, 'in')).toEqual(['srcaddr=10.0.0.0/8 => accept', 'dstport=22 proto=6 => accept']);
     const jr = chainOf(jd, 'in').rules;
     expect(jr[0]!.action).toBe(jr[1]!.action);
+    // JSON input: spans of their own, kept in plain literals (a placed match or NftRule would hold them in a field more)
+    expect(Object.keys(jr[0]!.matches[0]!)).toEqual(['kind', 'dir', 'addrs', 'span']);
+    expect(Object.keys(jr[1]!)).toEqual(['id', 'matches', 'action', 'span', 'text', 'reportSpan']);
   });
 });

@@ -772,15 +772,15 @@ function continueAction(target: string): Action {
 
 /**
  * A model rule over `matches` (an exact-size list of its own), reported at `rs` (a span, or its place
- * next to the rule's span): an NftRule when its text is read from the document or its report span
- * packed (text input), else (JSON input) every field in one literal, same key order as before (8
- * bytes smaller than an NftRule holding the same).
+ * next to the rule's span): an NftRule when its text is read from the document (text input), else
+ * (JSON input, rules from included files) every field in one literal, same key order as before.
  */
-function makeRule(r: IrRule, matches: Match[], action: Action, rs: Span | number | undefined, counters: BuildCounters): Rule {
+function makeRule(r: IrRule, matches: Match[], action: Action, rs0: Span | number | undefined, counters: BuildCounters): Rule {
   const id = counters.nextId++;
   const { span, doc, comment } = r;
-  if (doc !== undefined || typeof rs === 'number') return new NftRule(id, matches, action, span, doc ?? r.text, doc !== undefined, rs, comment);
+  if (doc !== undefined) return new NftRule(id, matches, action, span, doc, rs0, comment);
   const text = r.text;
+  const rs = typeof rs0 === 'number' ? spanAt(span, rs0) : rs0;
   if (rs) return comment !== undefined ? { id, matches, action, span, text, reportSpan: rs, comment } : { id, matches, action, span, text, reportSpan: rs };
   return comment !== undefined ? { id, matches, action, span, text, comment } : { id, matches, action, span, text };
 }

@@ -229,12 +229,13 @@ export function oneLineAt(text: string, from: number, to: number): string {
 }
 
 /**
- * A model rule that keeps less than the literal it replaces:
+ * A text-parsed model rule that keeps less than the literal it replaces:
  * - `text`, read only for trace output and a few messages, is sliced from the document when read
- *   (a text-parsed rule: its text is oneLineAt(document, span's offsets)); other rules keep theirs;
+ *   (its text is oneLineAt(document, span's offsets));
  * - `reportSpan`, when it is on the rule's first line, is one small integer next to the rule's span
  *   (as a placed match keeps its span), built when read.
- * On nftables-100k.nft, 100k sliced strings (32 bytes each) and 60k span objects (40) less.
+ * On nftables-100k.nft, 100k sliced strings (32 bytes each) and 60k span objects (40) less, in a
+ * rule object as large as the literal (72 bytes).
  * `id`, `matches`, `action`, `span` and `comment` are own fields as before; `toJSON` gives the
  * object the literal was, key for key ({ id, matches, action, span, text, reportSpan?, comment? }).
  */
@@ -244,27 +245,24 @@ export class NftRule implements Rule {
   declare action: Action;
   declare span: Span;
   declare comment?: string;
-  /** The rule's text, or (#fromDoc) the whole document, its text at span's offsets. */
-  readonly #text: string;
-  readonly #fromDoc: boolean;
+  /** The whole document: the rule's text is at span's offsets. */
+  readonly #doc: string;
   /** The report span, or its place next to `span` (spanAt), or undefined. */
   readonly #report: Span | number | undefined;
 
-  constructor(id: number, matches: Match[], action: Action, span: Span, text: string, fromDoc: boolean, report: Span | number | undefined, comment: string | undefined) {
+  constructor(id: number, matches: Match[], action: Action, span: Span, doc: string, report: Span | number | undefined, comment: string | undefined) {
     this.id = id;
     this.matches = matches;
     this.action = action;
     this.span = span;
     if (comment !== undefined) this.comment = comment;
-    this.#text = text;
-    this.#fromDoc = fromDoc;
+    this.#doc = doc;
     this.#report = report;
   }
 
   get text(): string {
-    if (!this.#fromDoc) return this.#text;
     const s = this.span;
-    return oneLineAt(this.#text, s.start.offset, s.end.offset);
+    return oneLineAt(this.#doc, s.start.offset, s.end.offset);
   }
 
   get reportSpan(): Span | undefined {

@@ -980,13 +980,15 @@ export class NftTextParser {
       if (v.src !== main || !v.hasOwnPlace()) return -1;
       a = v.s;
       b = v.e;
-    } else if (v.span !== undefined) return -1; // a span of its own (a set's braces, a quoted string...): kept as it is
-    else {
+    } else {
       const ta = this.tokAt(vStart)!;
       const tb = this.tokAt(this.pos - 1)!;
       if ((ta.src ?? main) !== main || (tb.src ?? main) !== main) return -1;
       a = ta.s;
       b = tb.e;
+      // a span of its own (a set's braces, a quoted string...): placed only when it is that of its tokens
+      const own = v.span;
+      if (own !== undefined && (own.start.offset !== a || own.end.offset !== b)) return -1;
     }
     if (a < this.ruleStart || b < a || b > this.ruleLineEnd) return -1;
     return placeOf(this.ruleStart, a, b);

@@ -1578,10 +1578,10 @@ export class NftTextParser {
     }
     const at = this.stmtAt(s0);
     let st: IrStmt;
-    if (at >= 0) st = rightSpan ? { k: 'match', left: e, op, right: v, span: rule.span, at, rightSpan } : { k: 'match', left: e, op, right: v, span: rule.span, at };
+    if (at >= 0) st = rightSpan !== undefined ? { k: 'match', left: e, op, right: v, span: rule.span, at, rightSpan } : { k: 'match', left: e, op, right: v, span: rule.span, at };
     else {
       const span = this.stmtSpan(s0);
-      st = rightSpan ? { k: 'match', left: e, op, right: v, span, rightSpan } : { k: 'match', left: e, op, right: v, span };
+      st = rightSpan !== undefined ? { k: 'match', left: e, op, right: v, span, rightSpan } : { k: 'match', left: e, op, right: v, span };
     }
     rule.stmts.push(st);
   }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { File, Language, OkParseResult, ParseResult } from '@eslint/core';
 import type { FirewallDocument } from '../model/index.js';
-import { LineIndex } from '../model/index.js';
+import { endPosition } from '../model/index.js';
 import { detectFormat, formatById } from '../parsers/registry.js';
 import type { FormatDefinition, IncludeReader } from '../parsers/types.js';
 import '../parsers/formats.js';
@@ -93,8 +93,7 @@ export class FirewallLanguage implements Language {
         })),
       };
     }
-    const lines = new LineIndex(text);
-    const end = lines.position(text.length);
+    const end = endPosition(text);
     const ast: FirewallRoot = {
       type: 'Document',
       range: [0, text.length],

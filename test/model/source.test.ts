@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CompactLineSpan, LineIndex, LineSpan, LongLineSpan, PackedSpan } from '../../src/model/index.js';
+import { CompactLineSpan, endPosition, LineIndex, lineStartsOf, LineSpan, LongLineSpan, PackedSpan } from '../../src/model/index.js';
 
 describe('LineIndex.span', () => {
   it('reads back the positions of both ends for every span of a text (one-line spans as LineSpan)', () => {
@@ -55,5 +55,18 @@ describe('LineSpan.of', () => {
     expect(s instanceof LineSpan).toBe(cls !== PackedSpan);
     expect({ start: s.start, end: s.end }).toEqual(expected(line, lineStart, a, b));
     expect(JSON.parse(JSON.stringify(s))).toEqual(expected(line, lineStart, a, b));
+  });
+});
+
+describe('lineStartsOf and endPosition', () => {
+  it('gives every line start, a last empty line included, and where the text ends', () => {
+    expect([...lineStartsOf('a\nbc\r\n\nd')]).toEqual([0, 2, 6, 7]);
+    expect([...lineStartsOf('x\n')]).toEqual([0, 2]);
+    expect([...lineStartsOf('')]).toEqual([0]);
+    for (const text of ['a\nbc\r\n\nd', 'x\n', '', 'one line', '\n\n']) {
+      expect(endPosition(text)).toEqual(new LineIndex(text).position(text.length));
+    }
+    expect(endPosition('a\nbc\r\n\nd')).toEqual({ line: 4, column: 2, offset: 8 });
+    expect(endPosition('x\n')).toEqual({ line: 2, column: 1, offset: 2 });
   });
 });

@@ -4,7 +4,7 @@
  * `1024-65535`); their meaning is decided later, by the field they are compared
  * with, as nft's own datatypes do.
  */
-import { LineSpan, PackedSpan, type DocComment, type Diagnostic, type Position, type Span } from '../../model/index.js';
+import { lineStartsOf, LineSpan, PackedSpan, type DocComment, type Diagnostic, type Position, type Span } from '../../model/index.js';
 
 /** What the nftables parsers ask of a line index (LineIndex and HintedLineIndex both answer it). */
 export interface LineLookup {
@@ -17,22 +17,14 @@ export interface LineLookup {
  * order, so most lookups are on that line or the next one and need no binary search. Same
  * positions and spans as LineIndex.
  *
- * Its line starts are an Int32Array of the exact size (the lines counted first): LineIndex grows a
- * list by push, ~2.5 MB of arrays in the large-object space for a 100k-line file, which only a
- * full GC frees (the big file's text parse ends after its last one; the JSON front end keeps the
- * index as long as the document). Offsets fit: a string is shorter than 2^30.
+ * Its line starts are LineIndex's (lineStartsOf: an Int32Array of the exact size).
  */
 export class HintedLineIndex implements LineLookup {
   private readonly lineStarts: Int32Array;
   private hint = 0;
 
   constructor(readonly text: string) {
-    let n = 1;
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
-    const starts = new Int32Array(n);
-    let k = 1;
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts[k++] = i + 1;
-    this.lineStarts = starts;
+    this.lineStarts = lineStartsOf(text);
   }
 
   position(offset: number): Position {

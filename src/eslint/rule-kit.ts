@@ -104,48 +104,83 @@ function responsibleSpan(entry: ExposureEntry): Span {
   return entry.rule ? (entry.rule.reportSpan ?? entry.rule.span) : (entry.chain.policySpan ?? entry.chain.span);
 }
 
+/**
+ * Rule ids a table indexed by id is kept for: they are counters (a document numbers its rules from 0 or 1), so the
+ * table is about as long as the entry list; ids beyond this (never made by our parsers) go through a Map.
+ */
+function denseIdLimit(entries: number): number {
+  return 4 * entries + 1024;
+}
+
 function responsibleIndex(exposure: Exposure): ResponsibleIndex {
   const hit = responsibleIndexes.get(exposure);
   if (hit) return hit;
   const entries = exposure.entries;
-  const groupOf = new Int32Array(entries.length);
-  const byRule = new Map<number, number>();
+  const m = entries.length;
+  // rule groups found by rule id in a typed array (group + 1, 0 for none yet), not a Map: a Map of 80k rules grew
+  // through five ever larger tables (7 MB on a 100k-rule file) that sat dead in the large-object space until the
+  // process ended, as only a full collection frees it
+  let maxId = -1;
+  let dense = true;
+  for (let i = 0; i < m; i++) {
+    const r = entries[i]!.rule;
+    if (!r) continue;
+    const id = r.id;
+    if (!(Number.isInteger(id) && id >= 0 && id <= denseIdLimit(m))) dense = false;
+    else if (id > maxId) maxId = id;
+  }
+  const byId = dense ? new Int32Array(maxId + 1) : undefined;
+  const byRule = dense ? undefined : new Map<number, number>();
   const byPolicy = new Map<string, number>();
-  const spans: Span[] = [];
+  const groupOf = new Int32Array(m);
+  /** Each group's first entry (groups are numbered by it), whose span places the group. */
+  const firstEntry = new Int32Array(m);
+  let n = 0;
+  const newGroup = (i: number): number => {
+    firstEntry[n] = i;
+    return n++;
+  };
   let unstable = false;
-  for (let i = 0; i < entries.length; i++) {
+  for (let i = 0; i < m; i++) {
     const e = entries[i]!;
     let g: number | undefined;
     if (e.rule) {
-      g = byRule.get(e.rule.id);
-      if (g === undefined) byRule.set(e.rule.id, (g = spans.push(responsibleSpan(e)) - 1));
+      if (byId) {
+        g = byId[e.rule.id]! - 1;
+        if (g < 0) byId[e.rule.id] = (g = newGroup(i)) + 1;
+      } else {
+        g = byRule!.get(e.rule.id);
+        if (g === undefined) byRule!.set(e.rule.id, (g = newGroup(i)));
+      }
     } else {
       const key = `${e.table.name}/${e.chain.name}`;
       g = byPolicy.get(key);
-      if (g === undefined) byPolicy.set(key, (g = spans.push(responsibleSpan(e)) - 1));
-      else if (spans[g] !== responsibleSpan(e)) unstable = true;
+      if (g === undefined) byPolicy.set(key, (g = newGroup(i)));
+      else if (responsibleSpan(entries[firstEntry[g]!]!) !== responsibleSpan(e)) unstable = true;
     }
     groupOf[i] = g;
   }
-  const n = spans.length;
+  // each group's position, by group number (a packed span builds its start when read: read once)
+  const pos = new Float64Array(n);
+  for (let k = 0; k < n; k++) pos[k] = responsibleSpan(entries[firstEntry[k]!]!).start.offset;
   // groups are numbered by first entry: a stable sort by position gives (position, first entry); entries usually
   // come in file order, so the sort is skipped when it has nothing to do
   const rank = new Int32Array(n);
   let sorted = true;
-  for (let k = 1; k < n && sorted; k++) if (spans[k]!.start.offset < spans[k - 1]!.start.offset) sorted = false;
+  for (let k = 1; k < n && sorted; k++) if (pos[k]! < pos[k - 1]!) sorted = false;
   if (sorted) for (let k = 0; k < n; k++) rank[k] = k;
   else {
-    const byPos = Array.from({ length: n }, (_, k) => k).sort((x, y) => spans[x]!.start.offset - spans[y]!.start.offset || x - y);
+    const byPos = Array.from({ length: n }, (_, k) => k).sort((x, y) => pos[x]! - pos[y]! || x - y);
     for (let r = 0; r < n; r++) rank[byPos[r]!] = r;
   }
   const start = new Int32Array(n + 1);
-  for (let i = 0; i < entries.length; i++) start[rank[groupOf[i]!]! + 1]!++;
+  for (let i = 0; i < m; i++) start[rank[groupOf[i]!]! + 1]!++;
   for (let r = 0; r < n; r++) start[r + 1]! += start[r]!;
   const fill = start.slice(0, n);
-  const order = new Int32Array(entries.length);
-  for (let i = 0; i < entries.length; i++) order[fill[rank[groupOf[i]!]!]!++] = i;
+  const order = new Int32Array(m);
+  for (let i = 0; i < m; i++) order[fill[rank[groupOf[i]!]!]!++] = i;
   const offset = new Float64Array(n);
-  for (let k = 0; k < n; k++) offset[rank[k]!] = spans[k]!.start.offset;
+  for (let k = 0; k < n; k++) offset[rank[k]!] = pos[k]!;
   const index: ResponsibleIndex = { order, start, offset, unstable };
   responsibleIndexes.set(exposure, index);
   return index;

@@ -177,6 +177,8 @@ describe('eachGroup (groups from the shared per-exposure index)', () => {
   const span = (offset: number) => ({ start: { line: offset + 1, column: 1, offset }, end: { line: offset + 1, column: 5, offset: offset + 4 } });
   const spans = [span(0), span(10), span(20), span(30)];
   const rules = Array.from({ length: 6 }, (_, id) => ({ id, span: spans[id % 4]!, ...(id === 5 ? { reportSpan: spans[1]! } : {}) }));
+  // the same rules with ids far beyond the entry count (and one negative): the index finds them through a Map, not its table by id
+  const farRules = rules.map((r) => ({ ...r, id: r.id === 3 ? -7 : r.id * 1_000_003 + 5_000_000 }));
   const tables = [{ name: 'filter', family: 'ip' }, { name: 'filter', family: 'ip6' }, { name: 'other', family: 'inet' }];
   const chains = [{ name: 'input', span: spans[3]!, policySpan: spans[2]! }, { name: 'input', span: spans[0]! }, { name: 'input', span: spans[1]! }];
   // ports from a small space, so that queries and entries meet often
@@ -191,6 +193,7 @@ describe('eachGroup (groups from the shared per-exposure index)', () => {
       open: fc.boolean(),
       reasons: fc.subarray(['opaque a', 'opaque b', 'opaque c']),
       via: fc.boolean(),
+      far: fc.boolean(),
     })
     .map((r): ExposureEntry => {
       const policy = r.who < 0 ? -r.who - 1 : undefined;
@@ -205,7 +208,7 @@ describe('eachGroup (groups from the shared per-exposure index)', () => {
         chain: chains[policy ?? r.who % 3]!,
         table: tables[policy ?? r.who % 3]!,
         reasons: r.reasons.map((message) => ({ message })),
-        ...(policy === undefined ? { rule: rules[r.who]! } : {}),
+        ...(policy === undefined ? { rule: (r.far ? farRules : rules)[r.who]! } : {}),
         ...(r.via ? { via: { kind: 'dnat', rule: rules[0]!, to: '10.0.0.1:80' } } : {}),
       };
       return e as unknown as ExposureEntry;

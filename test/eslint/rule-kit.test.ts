@@ -4,7 +4,7 @@ import { computeExposure, exposedPorts } from '../../src/analysis/index.js';
 import { BUILTIN_SERVICES } from '../../src/catalog/index.js';
 import { expectedPortsFor, judge, type Deployment, type ResolvedSettings } from '../../src/deployments/index.js';
 import { exposedPieces, type FileAnalysis } from '../../src/eslint/analysis.js';
-import { describeSources, eachGroup, groupByResponsible, unexplainedPorts, type ExposureGroup } from '../../src/eslint/rule-kit.js';
+import { describeSources, eachGroup, groupByResponsible, SharedTexts, twoPieces, unexplainedPorts, type ExposureGroup } from '../../src/eslint/rule-kit.js';
 import type { Exposure, ExposureEntry } from '../../src/analysis/types.js';
 import { AddrSet, formatPorts, IntervalSet, numSetOf, parseCidr, type NumSet } from '../../src/model/index.js';
 import { formatById } from '../../src/parsers/registry.js';
@@ -235,5 +235,26 @@ describe('eachGroup (groups from the shared per-exposure index)', () => {
       }),
       { numRuns: 400 },
     );
+  });
+});
+
+describe('SharedTexts and twoPieces (texts many findings share)', () => {
+  it('makes one text per pair of keys, once', () => {
+    const made: string[] = [];
+    const texts = new SharedTexts((a, b) => {
+      made.push(`${a}|${b}`);
+      return `${a}: ${b} reachable from `;
+    });
+    expect(texts.get('Open', 'TCP 1761')).toBe('Open: TCP 1761 reachable from ');
+    expect(texts.get('Open', 'TCP 1761')).toBe('Open: TCP 1761 reachable from ');
+    expect(texts.get('Possibly open', 'TCP 1761')).toBe('Possibly open: TCP 1761 reachable from ');
+    expect(texts.get('Open', 'UDP 1761')).toBe('Open: UDP 1761 reachable from ');
+    expect(texts.get('Open', '')).toBe('Open:  reachable from ');
+    expect(made).toEqual(['Open|TCP 1761', 'Possibly open|TCP 1761', 'Open|UDP 1761', 'Open|']);
+  });
+  it('twoPieces is the sum of its pieces', () => {
+    expect(twoPieces('Open: TCP 1761 reachable from ', '10.0.0.0/8 on host.')).toBe('Open: TCP 1761 reachable from 10.0.0.0/8 on host.');
+    expect(twoPieces('', 'x')).toBe('x');
+    expect(twoPieces('a', '')).toBe('a');
   });
 });

@@ -289,7 +289,7 @@ class Group implements ExposureGroup {
     this.chain = entry.chain;
     this.table = entry.table;
     this.span = responsibleSpan(entry);
-    this.ports = new Map([[protocol, ports]]);
+    this.ports = new Map<number, NumSet>().set(protocol, ports);
     // the entry's own set (what ∅ ∪ sources is): its CIDR list is described once for every rule
     this.sources = entry.sources;
     this.first = first;

@@ -71,7 +71,16 @@ describe('JSON report in pieces', () => {
     expect(chunks.join('')).toBe(JSON.stringify([{ filePath: '/f', messages }]));
     expect(chunks.length).toBeGreaterThan(10);
     expect(chunks.length).toBeLessThan(100);
-    for (const c of chunks.slice(0, -1)) expect(c.length).toBeGreaterThanOrEqual(4096);
+    // a short chunk only before a big piece (a slice of messages), which is written alone
+    chunks.slice(0, -1).forEach((c, i) => expect(c.length >= 4096 || chunks[i + 1]!.length >= 1024).toBe(true));
+    expect(Math.max(...chunks.map((c) => c.length))).toBeLessThan(2 * 4096);
+  });
+
+  test('a piece of a quarter of the batch size or more is written alone, after what was gathered before it', () => {
+    const big = 'x'.repeat(1024);
+    expect([...batched(['a', 'b', big, 'c', 'd'], 4096)]).toEqual(['ab', big, 'cd']);
+    expect([...batched([big, big], 4096)]).toEqual([big, big]);
+    expect([...batched(['a'.repeat(1023), 'b'.repeat(1023), 'c'.repeat(1023), 'd'.repeat(1023), 'e'], 4096)]).toEqual(['a'.repeat(1023) + 'b'.repeat(1023) + 'c'.repeat(1023) + 'd'.repeat(1023) + 'e']);
   });
 
   test('an empty run is []', () => {

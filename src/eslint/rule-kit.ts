@@ -343,8 +343,41 @@ function joinHead(head: readonly string[], named: readonly string[], total: numb
   return parts.join(', ');
 }
 
+const NO_NAMES: readonly string[] = [];
+
+/** The decimal text of every octet, made once: an address is four of them. */
+const OCTETS: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
+
+/**
+ * The text of an IPv4-only set that is one CIDR block ("19.151.184.117/32", the sources of most findings), else
+ * undefined: what cidrHead and joinHead give for it, without their callback, lists and formatAddress's array.
+ */
+function oneV4Cidr(sources: AddrSet): string | undefined {
+  const b = sources.v4.bounds;
+  if (b.length !== 2 || sources.v6.bounds.length !== 0) return undefined;
+  const lo = b[0]!;
+  const size = b[1]! - lo;
+  let block = 1;
+  let bits = 0;
+  while (block < size) {
+    block *= 2;
+    bits++;
+  }
+  // one block: a power of two in size, starting at a multiple of it (eachCidr would give exactly this one)
+  if (block !== size || lo % size !== 0) return undefined;
+  return `${OCTETS[lo >>> 24]}.${OCTETS[(lo >>> 16) & 255]}.${OCTETS[(lo >>> 8) & 255]}.${OCTETS[lo & 255]}/${32 - bits}`;
+}
+
 /** "0.0.0.0/0", "10.0.0.0/8, 192.168.0.0/16", "sg-123", "10.0.0.0/8 and 14 more". */
-export function describeSources(sources: AddrSet, principals: Iterable<string> = []): string {
+export function describeSources(sources: AddrSet, principals: Iterable<string> = NO_NAMES): string {
+  // no principals (every netfilter finding): no list made of them; one CIDR block formatted directly
+  const none = Array.isArray(principals) ? principals.length === 0 : principals instanceof Set && principals.size === 0;
+  if (none) {
+    const one = oneV4Cidr(sources);
+    if (one !== undefined) return one;
+    const c = cidrHead(sources);
+    return (c.text ??= joinHead(c.head, NO_NAMES, c.count));
+  }
   const c = cidrHead(sources);
   const named = Array.isArray(principals) ? (principals as string[]) : [...principals];
   if (named.length === 0) return (c.text ??= joinHead(c.head, named, c.count));

@@ -116,6 +116,10 @@ describe('describeSources', () => {
       expect(describeSources(AddrSet.EMPTY)).toBe('no source');
       expect(describeSources(AddrSet.EMPTY, ['sg-1'])).toBe('sg-1');
       expect(describeSources(AddrSet.ALL)).toBe('0.0.0.0/0, ::/0');
+      expect(describeSources(parseCidr('19.151.184.117/32')!, new Set())).toBe('19.151.184.117/32');
+      expect(describeSources(parseCidr('0.0.0.0/0')!)).toBe('0.0.0.0/0');
+      expect(describeSources(parseCidr('255.255.255.254/31')!)).toBe('255.255.255.254/31');
+      expect(describeSources(new AddrSet(IntervalSet.range(10, 13), IntervalSet.empty()))).toBe('0.0.0.10/31, 0.0.0.12/32');
     }
   });
 });
@@ -140,9 +144,15 @@ describe('describeSources against the full CIDR list', () => {
     const hi = lo + n + 1n;
     return new AddrSet(IntervalSet.empty(), IntervalSet.range(lo, hi > 1n << 128n ? 1n << 128n : hi));
   });
+  // one CIDR block anywhere, of any size (/0 to /32): what describeSources formats directly
+  const block4 = fc.tuple(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 0, max: 32 })).map(([x, prefix]) => {
+    const size = 2 ** (32 - prefix);
+    const lo = Math.floor(x / size) * size;
+    return new AddrSet(IntervalSet.range(lo, lo + size), IntervalSet.empty());
+  });
   it('prints the same first CIDRs and count, for any set and principals', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(cidr.map((c) => parseCidr(c)!), v6.map((c) => parseCidr(c)!), range4, range6), { maxLength: 6 }), fc.array(fc.constantFrom('sg-1', 'sg-2', '*'), { maxLength: 3 }), (sets, principals) => {
+      fc.property(fc.array(fc.oneof(cidr.map((c) => parseCidr(c)!), v6.map((c) => parseCidr(c)!), range4, range6, block4, block4), { maxLength: 6 }), fc.array(fc.constantFrom('sg-1', 'sg-2', '*'), { maxLength: 3 }), (sets, principals) => {
         const sources = AddrSet.unionAll(sets);
         const named = [...new Set(principals)];
         expect(describeSources(sources, named)).toBe(referenceSources(sources, named));

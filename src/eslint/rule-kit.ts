@@ -122,11 +122,12 @@ function responsibleIndex(exposure: Exposure): ResponsibleIndex {
   // process ended, as only a full collection frees it
   let maxId = -1;
   let dense = true;
+  const limit = denseIdLimit(m);
   for (let i = 0; i < m; i++) {
     const r = entries[i]!.rule;
     if (!r) continue;
     const id = r.id;
-    if (!(Number.isInteger(id) && id >= 0 && id <= denseIdLimit(m))) dense = false;
+    if (!(Number.isInteger(id) && id >= 0 && id <= limit)) dense = false;
     else if (id > maxId) maxId = id;
   }
   const byId = dense ? new Int32Array(maxId + 1) : undefined;
@@ -136,27 +137,38 @@ function responsibleIndex(exposure: Exposure): ResponsibleIndex {
   /** Each group's first entry (groups are numbered by it), whose span places the group. */
   const firstEntry = new Int32Array(m);
   let n = 0;
-  const newGroup = (i: number): number => {
-    firstEntry[n] = i;
-    return n++;
-  };
   let unstable = false;
   for (let i = 0; i < m; i++) {
     const e = entries[i]!;
-    let g: number | undefined;
-    if (e.rule) {
+    const r = e.rule;
+    let g: number;
+    if (r) {
       if (byId) {
-        g = byId[e.rule.id]! - 1;
-        if (g < 0) byId[e.rule.id] = (g = newGroup(i)) + 1;
+        g = byId[r.id]! - 1;
+        if (g < 0) {
+          g = n++;
+          firstEntry[g] = i;
+          byId[r.id] = g + 1;
+        }
       } else {
-        g = byRule!.get(e.rule.id);
-        if (g === undefined) byRule!.set(e.rule.id, (g = newGroup(i)));
+        const hit = byRule!.get(r.id);
+        if (hit === undefined) {
+          g = n++;
+          firstEntry[g] = i;
+          byRule!.set(r.id, g);
+        } else g = hit;
       }
     } else {
       const key = `${e.table.name}/${e.chain.name}`;
-      g = byPolicy.get(key);
-      if (g === undefined) byPolicy.set(key, (g = newGroup(i)));
-      else if (responsibleSpan(entries[firstEntry[g]!]!) !== responsibleSpan(e)) unstable = true;
+      const hit = byPolicy.get(key);
+      if (hit === undefined) {
+        g = n++;
+        firstEntry[g] = i;
+        byPolicy.set(key, g);
+      } else {
+        g = hit;
+        if (responsibleSpan(entries[firstEntry[g]!]!) !== responsibleSpan(e)) unstable = true;
+      }
     }
     groupOf[i] = g;
   }

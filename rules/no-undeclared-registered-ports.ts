@@ -1,7 +1,7 @@
 import type { Rule } from 'eslint';
 import { CFT_BLOCK, describePorts, REGISTERED_RANGE } from '../src/catalog/index.js';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
-import { certaintyTitle, describeSources, docsUrl, eachGroup, report, unexplainedPorts, ruleOptions } from '../src/eslint/rule-kit.js';
+import { certaintyTitle, describeSources, docsUrl, eachGroup, report, unexplainedPorts, ruleOptions, SharedTexts, twoPieces } from '../src/eslint/rule-kit.js';
 import { IntervalSet, numRange, type NumSet } from '../src/model/index.js';
 
 /** "8080", "tcp/8080", "udp/5000-5010" → [protocols, ports]. */
@@ -69,12 +69,17 @@ const rule: Rule.RuleModule = {
     return oncePerFile(() => {
       const a = analyse(context);
       if (!a) return;
+      // " but not declared as expected on <target>.": the same for the findings of a ruleset (see twoPieces)
+      const tails = new SharedTexts(undeclaredTail);
       for (const ruleset of a.document.rulesets) {
         const targets = a.targets(ruleset);
         const target = a.label(ruleset);
         eachGroup(a.exposure(ruleset, 'input'), PROTOCOLS, queries, (g) => {
           let ports = '';
-          for (const [protocol, set] of g.ports) {
+          // PROTOCOLS is the order of the group's ports (eachGroup adds them query after query): no Map iterator
+          for (const protocol of PROTOCOLS) {
+            const set = g.ports.get(protocol);
+            if (!set) continue;
             const rest = unexplainedPorts(a, targets, protocol, set, g.sources);
             if (!rest.isEmpty) ports = ports === '' ? describePorts(protocol, rest) : `${ports}; ${describePorts(protocol, rest)}`;
           }
@@ -82,13 +87,18 @@ const rule: Rule.RuleModule = {
           report(context, a, g.span, g.ruleId, {
             messageId: 'undeclared',
             data: {
-              message: `${certaintyTitle(g)}: ${ports} reachable from ${describeSources(g.sources, g.principals)} but not declared as expected on ${target}${g.via ? `, ${g.via}` : ''}.`,
+              message: twoPieces(`${certaintyTitle(g)}: ${ports} reachable from ${describeSources(g.sources, g.principals)}`, tails.get(target, g.via ?? '')),
             },
+            twoPieces: true,
           }, { ports: g.ports, sources: g.sources });
         });
       }
     });
   },
 };
+
+function undeclaredTail(target: string, via: string): string {
+  return ` but not declared as expected on ${target}${via ? `, ${via}` : ''}.`;
+}
 
 export default rule;

@@ -3,7 +3,7 @@ import { CFT_BLOCK, describePorts } from '../src/catalog/index.js';
 import { judge } from '../src/deployments/index.js';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
 import { formatPorts, numSingle } from '../src/model/index.js';
-import { certaintyTitle, describeSources, docsUrl, eachGroup, report, ruleOptions } from '../src/eslint/rule-kit.js';
+import { certaintyTitle, describeSources, docsUrl, eachGroup, report, ruleOptions, SharedTexts, twoPieces } from '../src/eslint/rule-kit.js';
 
 const SERVICE = 'transfer-cft';
 const PROTOCOLS = [6, 17];
@@ -38,6 +38,8 @@ const rule: Rule.RuleModule = {
     return oncePerFile(() => {
       const a = analyse(context);
       if (!a) return;
+      // "Open: TCP 1761 (cft-0, …), …, 1768 (…) reachable from ": the same for most findings (see twoPieces)
+      const heads = new SharedTexts(reachableHead);
       for (const ruleset of a.document.rulesets) {
         const targets = a.targets(ruleset);
         const target = a.label(ruleset);
@@ -45,18 +47,24 @@ const rule: Rule.RuleModule = {
           const certainty = certaintyTitle(g);
           const sources = describeSources(g.sources, g.principals);
           const via = g.via ? `, ${g.via}` : '';
-          const noDeployment: string[] = [];
-          const unused: string[] = [];
-          const why = new Set<string>();
-          const elsewhere = new Set<string>();
-          for (const [protocol, ports] of g.ports) {
+          // the port descriptions '; '-joined, as they come (one protocol, mostly: no list)
+          let noDeployment: string | undefined;
+          let unused: string | undefined;
+          let why: Set<string> | undefined;
+          let elsewhere: Set<string> | undefined;
+          // PROTOCOLS is the order of the group's ports (eachGroup adds them query after query): no Map iterator
+          for (const protocol of PROTOCOLS) {
+            const ports = g.ports.get(protocol);
+            if (!ports) continue;
             const j = judge(SERVICE, targets, protocol, ports, g.sources, a.settings);
             if (!j.unneeded.isEmpty) {
+              const described = describePorts(protocol, j.unneeded);
               if (j.deployments.length === 0) {
-                noDeployment.push(describePorts(protocol, j.unneeded));
-                for (const d of j.elsewhere) for (const t of d.targets) elsewhere.add(t);
+                noDeployment = noDeployment === undefined ? described : `${noDeployment}; ${described}`;
+                for (const d of j.elsewhere) for (const t of d.targets) (elsewhere ??= new Set()).add(t);
               } else {
-                unused.push(describePorts(protocol, j.unneeded));
+                unused = unused === undefined ? described : `${unused}; ${described}`;
+                why ??= new Set();
                 if (protocol === 17) why.add('Transfer CFT never uses UDP');
                 else {
                   if (j.unneeded.has(1764)) why.add('1764 has no Transfer CFT role');
@@ -74,20 +82,21 @@ const rule: Rule.RuleModule = {
               }, { ports: g.ports, sources: g.sources });
             }
           }
-          if (noDeployment.length > 0) {
+          if (noDeployment !== undefined) {
+            const deployedOn = elsewhere ? ` (Transfer CFT is deployed on ${[...elsewhere].sort().join(', ')})` : '';
             report(context, a, g.span, g.ruleId, {
               messageId: 'noDeployment',
-              data: {
-                message: `${certainty}: ${noDeployment.join('; ')} reachable from ${sources} without a Transfer CFT deployment on ${target}${
-                  elsewhere.size > 0 ? ` (Transfer CFT is deployed on ${[...elsewhere].sort().join(', ')})` : ''
-                }${via}.`,
-              },
+              data: { message: twoPieces(heads.get(certainty, noDeployment), `${sources} without a Transfer CFT deployment on ${target}${deployedOn}${via}.`) },
+              twoPieces: true,
             }, { ports: g.ports, sources: g.sources });
           }
-          if (unused.length > 0) {
+          if (unused !== undefined) {
             report(context, a, g.span, g.ruleId, {
               messageId: 'unused',
-              data: { message: `${certainty}: ${unused.join('; ')} reachable from ${sources} but not used by the Transfer CFT deployment on ${target} (${[...why].join('; ')})${via}.` },
+              data: {
+                message: twoPieces(heads.get(certainty, unused), `${sources} but not used by the Transfer CFT deployment on ${target} (${[...why!].join('; ')})${via}.`),
+              },
+              twoPieces: true,
             }, { ports: g.ports, sources: g.sources });
           }
         });
@@ -95,5 +104,9 @@ const rule: Rule.RuleModule = {
     });
   },
 };
+
+function reachableHead(certainty: string, ports: string): string {
+  return `${certainty}: ${ports} reachable from `;
+}
 
 export default rule;

@@ -104,48 +104,95 @@ function responsibleSpan(entry: ExposureEntry): Span {
   return entry.rule ? (entry.rule.reportSpan ?? entry.rule.span) : (entry.chain.policySpan ?? entry.chain.span);
 }
 
+/**
+ * Rule ids a table indexed by id is kept for: they are counters (a document numbers its rules from 0 or 1), so the
+ * table is about as long as the entry list; ids beyond this (never made by our parsers) go through a Map.
+ */
+function denseIdLimit(entries: number): number {
+  return 4 * entries + 1024;
+}
+
 function responsibleIndex(exposure: Exposure): ResponsibleIndex {
   const hit = responsibleIndexes.get(exposure);
   if (hit) return hit;
   const entries = exposure.entries;
-  const groupOf = new Int32Array(entries.length);
-  const byRule = new Map<number, number>();
+  const m = entries.length;
+  // rule groups found by rule id in a typed array (group + 1, 0 for none yet), not a Map: a Map of 80k rules grew
+  // through five ever larger tables (7 MB on a 100k-rule file) that sat dead in the large-object space until the
+  // process ended, as only a full collection frees it
+  let maxId = -1;
+  let dense = true;
+  const limit = denseIdLimit(m);
+  for (let i = 0; i < m; i++) {
+    const r = entries[i]!.rule;
+    if (!r) continue;
+    const id = r.id;
+    if (!(Number.isInteger(id) && id >= 0 && id <= limit)) dense = false;
+    else if (id > maxId) maxId = id;
+  }
+  const byId = dense ? new Int32Array(maxId + 1) : undefined;
+  const byRule = dense ? undefined : new Map<number, number>();
   const byPolicy = new Map<string, number>();
-  const spans: Span[] = [];
+  const groupOf = new Int32Array(m);
+  /** Each group's first entry (groups are numbered by it), whose span places the group. */
+  const firstEntry = new Int32Array(m);
+  let n = 0;
   let unstable = false;
-  for (let i = 0; i < entries.length; i++) {
+  for (let i = 0; i < m; i++) {
     const e = entries[i]!;
-    let g: number | undefined;
-    if (e.rule) {
-      g = byRule.get(e.rule.id);
-      if (g === undefined) byRule.set(e.rule.id, (g = spans.push(responsibleSpan(e)) - 1));
+    const r = e.rule;
+    let g: number;
+    if (r) {
+      if (byId) {
+        g = byId[r.id]! - 1;
+        if (g < 0) {
+          g = n++;
+          firstEntry[g] = i;
+          byId[r.id] = g + 1;
+        }
+      } else {
+        const hit = byRule!.get(r.id);
+        if (hit === undefined) {
+          g = n++;
+          firstEntry[g] = i;
+          byRule!.set(r.id, g);
+        } else g = hit;
+      }
     } else {
       const key = `${e.table.name}/${e.chain.name}`;
-      g = byPolicy.get(key);
-      if (g === undefined) byPolicy.set(key, (g = spans.push(responsibleSpan(e)) - 1));
-      else if (spans[g] !== responsibleSpan(e)) unstable = true;
+      const hit = byPolicy.get(key);
+      if (hit === undefined) {
+        g = n++;
+        firstEntry[g] = i;
+        byPolicy.set(key, g);
+      } else {
+        g = hit;
+        if (responsibleSpan(entries[firstEntry[g]!]!) !== responsibleSpan(e)) unstable = true;
+      }
     }
     groupOf[i] = g;
   }
-  const n = spans.length;
+  // each group's position, by group number (a packed span builds its start when read: read once)
+  const pos = new Float64Array(n);
+  for (let k = 0; k < n; k++) pos[k] = responsibleSpan(entries[firstEntry[k]!]!).start.offset;
   // groups are numbered by first entry: a stable sort by position gives (position, first entry); entries usually
   // come in file order, so the sort is skipped when it has nothing to do
   const rank = new Int32Array(n);
   let sorted = true;
-  for (let k = 1; k < n && sorted; k++) if (spans[k]!.start.offset < spans[k - 1]!.start.offset) sorted = false;
+  for (let k = 1; k < n && sorted; k++) if (pos[k]! < pos[k - 1]!) sorted = false;
   if (sorted) for (let k = 0; k < n; k++) rank[k] = k;
   else {
-    const byPos = Array.from({ length: n }, (_, k) => k).sort((x, y) => spans[x]!.start.offset - spans[y]!.start.offset || x - y);
+    const byPos = Array.from({ length: n }, (_, k) => k).sort((x, y) => pos[x]! - pos[y]! || x - y);
     for (let r = 0; r < n; r++) rank[byPos[r]!] = r;
   }
   const start = new Int32Array(n + 1);
-  for (let i = 0; i < entries.length; i++) start[rank[groupOf[i]!]! + 1]!++;
+  for (let i = 0; i < m; i++) start[rank[groupOf[i]!]! + 1]!++;
   for (let r = 0; r < n; r++) start[r + 1]! += start[r]!;
   const fill = start.slice(0, n);
-  const order = new Int32Array(entries.length);
-  for (let i = 0; i < entries.length; i++) order[fill[rank[groupOf[i]!]!]!++] = i;
+  const order = new Int32Array(m);
+  for (let i = 0; i < m; i++) order[fill[rank[groupOf[i]!]!]!++] = i;
   const offset = new Float64Array(n);
-  for (let k = 0; k < n; k++) offset[rank[k]!] = spans[k]!.start.offset;
+  for (let k = 0; k < n; k++) offset[rank[k]!] = pos[k]!;
   const index: ResponsibleIndex = { order, start, offset, unstable };
   responsibleIndexes.set(exposure, index);
   return index;
@@ -254,7 +301,7 @@ class Group implements ExposureGroup {
     this.chain = entry.chain;
     this.table = entry.table;
     this.span = responsibleSpan(entry);
-    this.ports = new Map([[protocol, ports]]);
+    this.ports = new Map<number, NumSet>().set(protocol, ports);
     // the entry's own set (what ∅ ∪ sources is): its CIDR list is described once for every rule
     this.sources = entry.sources;
     this.first = first;
@@ -308,8 +355,41 @@ function joinHead(head: readonly string[], named: readonly string[], total: numb
   return parts.join(', ');
 }
 
+const NO_NAMES: readonly string[] = [];
+
+/** The decimal text of every octet, made once: an address is four of them. */
+const OCTETS: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
+
+/**
+ * The text of an IPv4-only set that is one CIDR block ("19.151.184.117/32", the sources of most findings), else
+ * undefined: what cidrHead and joinHead give for it, without their callback, lists and formatAddress's array.
+ */
+function oneV4Cidr(sources: AddrSet): string | undefined {
+  const b = sources.v4.bounds;
+  if (b.length !== 2 || sources.v6.bounds.length !== 0) return undefined;
+  const lo = b[0]!;
+  const size = b[1]! - lo;
+  let block = 1;
+  let bits = 0;
+  while (block < size) {
+    block *= 2;
+    bits++;
+  }
+  // one block: a power of two in size, starting at a multiple of it (eachCidr would give exactly this one)
+  if (block !== size || lo % size !== 0) return undefined;
+  return `${OCTETS[lo >>> 24]}.${OCTETS[(lo >>> 16) & 255]}.${OCTETS[(lo >>> 8) & 255]}.${OCTETS[lo & 255]}/${32 - bits}`;
+}
+
 /** "0.0.0.0/0", "10.0.0.0/8, 192.168.0.0/16", "sg-123", "10.0.0.0/8 and 14 more". */
-export function describeSources(sources: AddrSet, principals: Iterable<string> = []): string {
+export function describeSources(sources: AddrSet, principals: Iterable<string> = NO_NAMES): string {
+  // no principals (every netfilter finding): no list made of them; one CIDR block formatted directly
+  const none = Array.isArray(principals) ? principals.length === 0 : principals instanceof Set && principals.size === 0;
+  if (none) {
+    const one = oneV4Cidr(sources);
+    if (one !== undefined) return one;
+    const c = cidrHead(sources);
+    return (c.text ??= joinHead(c.head, NO_NAMES, c.count));
+  }
   const c = cidrHead(sources);
   const named = Array.isArray(principals) ? (principals as string[]) : [...principals];
   if (named.length === 0) return (c.text ??= joinHead(c.head, named, c.count));
@@ -326,12 +406,51 @@ export function certaintyText(g: { certainty: 'open' | 'possibly-open'; reasons:
   return g.reasons.length > 0 ? `possibly open (${g.reasons.slice(0, 2).join('; ')}${g.reasons.length > 2 ? '; …' : ''})` : 'possibly open';
 }
 
+/**
+ * A finding's text as two flat strings, `head + tail`, one of which many findings share (made by a SharedTexts):
+ * V8 keeps such a sum as one 32-byte node pointing to both, so the shared half is stored once however many findings
+ * say it. On a 100k-rule host file, 27k Transfer CFT findings all begin with the same 350-character description of
+ * the eight ports: flat, they were 12 MB of the 18 MB of messages kept until the report is written. Report it with
+ * `twoPieces: true` (report() flattens every other text). The JSON writer (src/cli/json-stream.ts) reads such a
+ * text through a transient copy: JSON.stringify would flatten it in place, the whole text kept again.
+ */
+export function twoPieces(head: string, tail: string): string {
+  // reading a character flattens a string built by concatenation (a no-op on a flat one)
+  head.charCodeAt(0);
+  tail.charCodeAt(0);
+  return head + tail;
+}
+
+/**
+ * Texts that many findings of one rule run share, one per pair of keys (flat, made once by `make`): the shared
+ * halves of twoPieces. Keys are strings the caller already has (a certainty, a port description, a target), so a
+ * lookup builds no text.
+ */
+export class SharedTexts {
+  readonly #by = new Map<string, Map<string, string>>();
+  readonly #make: (a: string, b: string) => string;
+  constructor(make: (a: string, b: string) => string) {
+    this.#make = make;
+  }
+  get(a: string, b: string): string {
+    let inner = this.#by.get(a);
+    if (!inner) this.#by.set(a, (inner = new Map()));
+    let text = inner.get(b);
+    if (text === undefined) {
+      text = this.#make(a, b);
+      text.charCodeAt(0);
+      inner.set(b, text);
+    }
+    return text;
+  }
+}
+
 export function report(
   context: EslintRule.RuleContext,
   a: FileAnalysis,
   span: Span,
   ruleId: number | undefined,
-  descriptor: { messageId: string; data: Record<string, string> },
+  descriptor: { messageId: string; data: Record<string, string>; /** The texts are twoPieces sums: kept as they are. */ twoPieces?: boolean },
   scope?: SuppressionScope,
 ): void {
   const node = ruleId !== undefined ? a.nodes?.get(ruleId) : undefined;
@@ -343,7 +462,7 @@ export function report(
   // A message built by concatenation is a tree of V8 cons strings (~10 nodes of 32 bytes for a finding's text)
   // that ESLint keeps until the report is written; reading one character flattens it into one string (the
   // tree becomes garbage now, not after the run): ~13 MB less kept on the 40k findings of a 100k-rule file.
-  for (const k in descriptor.data) descriptor.data[k]!.charCodeAt(0);
+  if (!descriptor.twoPieces) for (const k in descriptor.data) descriptor.data[k]!.charCodeAt(0);
   // one descriptor object, no spreads: tens of thousands of findings on a big file
   const d: { node?: never; loc?: ReportTarget['loc']; messageId: string; data: Record<string, string>; suggest?: EslintRule.SuggestionReportDescriptor[] } = node?.node
     ? { node: node.node as never, messageId: descriptor.messageId, data: descriptor.data }

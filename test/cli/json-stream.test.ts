@@ -50,13 +50,37 @@ describe('JSON report in pieces', () => {
     );
   });
 
+  test('messages are left as they were: same texts, same keys in the same order (the writer reads texts through copies)', () => {
+    const head = 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT), 1762 (cft-1, Transfer CFT PeSIT over TLS) reachable from ';
+    const messages: Record<string, unknown>[] = Array.from({ length: 150 }, (_, i) => ({ ruleId: 'firewall/x', severity: 1, message: head + `10.0.${i}.0/24 on host.`, line: i + 1 }));
+    messages[3] = { ruleId: null, message: 42, line: 1 };
+    messages[70] = { ruleId: 'firewall/y', severity: 2, line: 2 };
+    messages[71] = { message: '', line: 3 };
+    messages[72] = { message: '😀 é', line: 4 };
+    const results = [{ filePath: '/f', messages, suppressedMessages: [{ ruleId: 'firewall/x', message: head + 'x.', suppressions: [] }] }];
+    const before = JSON.stringify(results);
+    const keys = messages.map((m) => Object.keys(m).join());
+    expect([...jsonPieces(results)].join('')).toBe(before);
+    expect(JSON.stringify(results)).toBe(before);
+    expect(messages.map((m) => Object.keys(m).join())).toEqual(keys);
+  });
+
   test('writes are gathered: a report of many messages is a few writes, none far over the batch size', () => {
     const messages = Array.from({ length: 5000 }, (_, i) => ({ ruleId: 'firewall/x', severity: 1, message: `m${i}`, line: i + 1, column: 1 }));
     const chunks = [...batched(jsonPieces([{ filePath: '/f', messages }]), 4096)];
     expect(chunks.join('')).toBe(JSON.stringify([{ filePath: '/f', messages }]));
     expect(chunks.length).toBeGreaterThan(10);
     expect(chunks.length).toBeLessThan(100);
-    for (const c of chunks.slice(0, -1)) expect(c.length).toBeGreaterThanOrEqual(4096);
+    // a short chunk only before a big piece (a slice of messages), which is written alone
+    chunks.slice(0, -1).forEach((c, i) => expect(c.length >= 4096 || chunks[i + 1]!.length >= 1024).toBe(true));
+    expect(Math.max(...chunks.map((c) => c.length))).toBeLessThan(2 * 4096);
+  });
+
+  test('a piece of a quarter of the batch size or more is written alone, after what was gathered before it', () => {
+    const big = 'x'.repeat(1024);
+    expect([...batched(['a', 'b', big, 'c', 'd'], 4096)]).toEqual(['ab', big, 'cd']);
+    expect([...batched([big, big], 4096)]).toEqual([big, big]);
+    expect([...batched(['a'.repeat(1023), 'b'.repeat(1023), 'c'.repeat(1023), 'd'.repeat(1023), 'e'], 4096)]).toEqual(['a'.repeat(1023) + 'b'.repeat(1023) + 'c'.repeat(1023) + 'd'.repeat(1023) + 'e']);
   });
 
   test('an empty run is []', () => {

@@ -4,7 +4,7 @@ import { computeExposure, exposedPorts } from '../../src/analysis/index.js';
 import { BUILTIN_SERVICES } from '../../src/catalog/index.js';
 import { expectedPortsFor, judge, type Deployment, type ResolvedSettings } from '../../src/deployments/index.js';
 import { exposedPieces, type FileAnalysis } from '../../src/eslint/analysis.js';
-import { describeSources, eachGroup, groupByResponsible, unexplainedPorts, type ExposureGroup } from '../../src/eslint/rule-kit.js';
+import { describeSources, eachGroup, groupByResponsible, SharedTexts, twoPieces, unexplainedPorts, type ExposureGroup } from '../../src/eslint/rule-kit.js';
 import type { Exposure, ExposureEntry } from '../../src/analysis/types.js';
 import { AddrSet, formatPorts, IntervalSet, numSetOf, parseCidr, type NumSet } from '../../src/model/index.js';
 import { formatById } from '../../src/parsers/registry.js';
@@ -116,6 +116,10 @@ describe('describeSources', () => {
       expect(describeSources(AddrSet.EMPTY)).toBe('no source');
       expect(describeSources(AddrSet.EMPTY, ['sg-1'])).toBe('sg-1');
       expect(describeSources(AddrSet.ALL)).toBe('0.0.0.0/0, ::/0');
+      expect(describeSources(parseCidr('19.151.184.117/32')!, new Set())).toBe('19.151.184.117/32');
+      expect(describeSources(parseCidr('0.0.0.0/0')!)).toBe('0.0.0.0/0');
+      expect(describeSources(parseCidr('255.255.255.254/31')!)).toBe('255.255.255.254/31');
+      expect(describeSources(new AddrSet(IntervalSet.range(10, 13), IntervalSet.empty()))).toBe('0.0.0.10/31, 0.0.0.12/32');
     }
   });
 });
@@ -140,9 +144,15 @@ describe('describeSources against the full CIDR list', () => {
     const hi = lo + n + 1n;
     return new AddrSet(IntervalSet.empty(), IntervalSet.range(lo, hi > 1n << 128n ? 1n << 128n : hi));
   });
+  // one CIDR block anywhere, of any size (/0 to /32): what describeSources formats directly
+  const block4 = fc.tuple(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 0, max: 32 })).map(([x, prefix]) => {
+    const size = 2 ** (32 - prefix);
+    const lo = Math.floor(x / size) * size;
+    return new AddrSet(IntervalSet.range(lo, lo + size), IntervalSet.empty());
+  });
   it('prints the same first CIDRs and count, for any set and principals', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(cidr.map((c) => parseCidr(c)!), v6.map((c) => parseCidr(c)!), range4, range6), { maxLength: 6 }), fc.array(fc.constantFrom('sg-1', 'sg-2', '*'), { maxLength: 3 }), (sets, principals) => {
+      fc.property(fc.array(fc.oneof(cidr.map((c) => parseCidr(c)!), v6.map((c) => parseCidr(c)!), range4, range6, block4, block4), { maxLength: 6 }), fc.array(fc.constantFrom('sg-1', 'sg-2', '*'), { maxLength: 3 }), (sets, principals) => {
         const sources = AddrSet.unionAll(sets);
         const named = [...new Set(principals)];
         expect(describeSources(sources, named)).toBe(referenceSources(sources, named));
@@ -177,6 +187,8 @@ describe('eachGroup (groups from the shared per-exposure index)', () => {
   const span = (offset: number) => ({ start: { line: offset + 1, column: 1, offset }, end: { line: offset + 1, column: 5, offset: offset + 4 } });
   const spans = [span(0), span(10), span(20), span(30)];
   const rules = Array.from({ length: 6 }, (_, id) => ({ id, span: spans[id % 4]!, ...(id === 5 ? { reportSpan: spans[1]! } : {}) }));
+  // the same rules with ids far beyond the entry count (and one negative): the index finds them through a Map, not its table by id
+  const farRules = rules.map((r) => ({ ...r, id: r.id === 3 ? -7 : r.id * 1_000_003 + 5_000_000 }));
   const tables = [{ name: 'filter', family: 'ip' }, { name: 'filter', family: 'ip6' }, { name: 'other', family: 'inet' }];
   const chains = [{ name: 'input', span: spans[3]!, policySpan: spans[2]! }, { name: 'input', span: spans[0]! }, { name: 'input', span: spans[1]! }];
   // ports from a small space, so that queries and entries meet often
@@ -191,6 +203,7 @@ describe('eachGroup (groups from the shared per-exposure index)', () => {
       open: fc.boolean(),
       reasons: fc.subarray(['opaque a', 'opaque b', 'opaque c']),
       via: fc.boolean(),
+      far: fc.boolean(),
     })
     .map((r): ExposureEntry => {
       const policy = r.who < 0 ? -r.who - 1 : undefined;
@@ -205,7 +218,7 @@ describe('eachGroup (groups from the shared per-exposure index)', () => {
         chain: chains[policy ?? r.who % 3]!,
         table: tables[policy ?? r.who % 3]!,
         reasons: r.reasons.map((message) => ({ message })),
-        ...(policy === undefined ? { rule: rules[r.who]! } : {}),
+        ...(policy === undefined ? { rule: (r.far ? farRules : rules)[r.who]! } : {}),
         ...(r.via ? { via: { kind: 'dnat', rule: rules[0]!, to: '10.0.0.1:80' } } : {}),
       };
       return e as unknown as ExposureEntry;
@@ -232,5 +245,26 @@ describe('eachGroup (groups from the shared per-exposure index)', () => {
       }),
       { numRuns: 400 },
     );
+  });
+});
+
+describe('SharedTexts and twoPieces (texts many findings share)', () => {
+  it('makes one text per pair of keys, once', () => {
+    const made: string[] = [];
+    const texts = new SharedTexts((a, b) => {
+      made.push(`${a}|${b}`);
+      return `${a}: ${b} reachable from `;
+    });
+    expect(texts.get('Open', 'TCP 1761')).toBe('Open: TCP 1761 reachable from ');
+    expect(texts.get('Open', 'TCP 1761')).toBe('Open: TCP 1761 reachable from ');
+    expect(texts.get('Possibly open', 'TCP 1761')).toBe('Possibly open: TCP 1761 reachable from ');
+    expect(texts.get('Open', 'UDP 1761')).toBe('Open: UDP 1761 reachable from ');
+    expect(texts.get('Open', '')).toBe('Open:  reachable from ');
+    expect(made).toEqual(['Open|TCP 1761', 'Possibly open|TCP 1761', 'Open|UDP 1761', 'Open|']);
+  });
+  it('twoPieces is the sum of its pieces', () => {
+    expect(twoPieces('Open: TCP 1761 reachable from ', '10.0.0.0/8 on host.')).toBe('Open: TCP 1761 reachable from 10.0.0.0/8 on host.');
+    expect(twoPieces('', 'x')).toBe('x');
+    expect(twoPieces('a', '')).toBe('a');
   });
 });

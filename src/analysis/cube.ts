@@ -814,10 +814,16 @@ export interface CubeIndexOptions {
   lean?: boolean;
   /** Do not index protocols (every item has the same one or two: the classes of a hole log). */
   noProto?: boolean;
+  /**
+   * The items are the cubes themselves (T must then be a Cube): no wrapper object per item, for callers
+   * that only want ids (a hole log's index holds 80k holes on iptables-host-100k: 2.6 MB of wrappers).
+   */
+  bare?: boolean;
 }
 
-export class CubeIndex<T extends { c: Cube }> {
+export class CubeIndex<T extends { c: Cube } | Cube> {
   private readonly items: (T | undefined)[] = [];
+  private readonly bare: boolean;
   /** lean: keyed[d] once an item is keyed in dimension d (its sub-indexes are kept from then on). */
   private keyed: boolean[] = [false, false, false, false];
   private readonly lean: boolean;
@@ -839,6 +845,11 @@ export class CubeIndex<T extends { c: Cube }> {
   constructor(options?: CubeIndexOptions) {
     this.lean = options?.lean ?? false;
     this.nd = options?.noProto ? PROTO_DIM : DIMS;
+    this.bare = options?.bare ?? false;
+  }
+
+  private cubeOf(it: T): Cube {
+    return this.bare ? (it as Cube) : (it as { c: Cube }).c;
   }
 
   private newSub(): DimIndex[][] {
@@ -853,7 +864,7 @@ export class CubeIndex<T extends { c: Cube }> {
     const id = this.items.length;
     this.items.push(item);
     this.reported.push(0);
-    this.index(id, item.c);
+    this.index(id, this.cubeOf(item));
     this.live++;
     return id;
   }
@@ -864,27 +875,34 @@ export class CubeIndex<T extends { c: Cube }> {
     for (let d = 0; d < nd; d++) {
       const k = ks[d];
       if (!k) {
+        // lean, no item keyed in d yet: every item is wide in d, and not listed (a list of all ids,
+        // 80k in a hole log of per-source rules, that no query would choose); fillSub lists them
+        if (this.lean && !this.keyed[d]) continue;
         pushWide(this.dims[d]!, id);
         if (this.keyed[d] || !this.lean) for (let e = 0; e < nd; e++) if (e !== d) put(this.sub[d]![e]!, ks[e], id);
       } else {
         if (!this.keyed[d]) {
           this.keyed[d] = true;
-          // lean: the first item keyed in d; the items wide in d so far enter its sub-indexes (ascending)
-          if (this.lean) this.fillSub(d);
+          // lean: the first item keyed in d; the items so far (all wide in d) enter its sub-indexes (ascending)
+          if (this.lean) this.fillSub(d, id);
         }
         put(this.dims[d]!, k, id);
       }
     }
   }
 
-  private fillSub(d: number): void {
-    const wide = this.dims[d]!.wide;
-    for (let i = 0; i < wide.length; i++) {
-      const it = this.items[wide[i]!];
+  /** lean: the live items below id, all wide in d (not listed so far), listed as such and put in d's sub-indexes. */
+  private fillSub(d: number, id: number): void {
+    let wide = NO_IDS;
+    for (let i = 0; i < id; i++) {
+      const it = this.items[i];
       if (!it) continue;
-      const ks = cubeKeys(it.c, fillKeys);
-      for (let e = 0; e < this.nd; e++) if (e !== d) put(this.sub[d]![e]!, ks[e], wide[i]!);
+      if (wide === NO_IDS) wide = [];
+      wide.push(i);
+      const ks = cubeKeys(this.cubeOf(it), fillKeys);
+      for (let e = 0; e < this.nd; e++) if (e !== d) put(this.sub[d]![e]!, ks[e], i);
     }
+    this.dims[d]!.wide = wide;
   }
 
   remove(id: number): void {
@@ -898,7 +916,7 @@ export class CubeIndex<T extends { c: Cube }> {
       this.keyed = [false, false, false, false];
       for (let i = 0; i < this.items.length; i++) {
         const it = this.items[i];
-        if (it) this.index(i, it.c);
+        if (it) this.index(i, this.cubeOf(it));
       }
       this.dead = 0;
     }
@@ -938,6 +956,8 @@ export class CubeIndex<T extends { c: Cube }> {
     let bestCost = this.live + this.dead;
     const nd = this.nd;
     for (let d = 0; d < nd; d++) {
+      // (lean, no item keyed in d: all are wide in d — no better than no index)
+      if (this.lean && !this.keyed[d]) continue;
       const k = qk[d];
       const dim = this.dims[d]!;
       let cost = 0;
@@ -1002,10 +1022,10 @@ export class CubeIndex<T extends { c: Cube }> {
     const it = this.items[id];
     if (it === undefined) return;
     if (Array.isArray(out)) {
-      if (this.reported[id] === this.epoch || !cubesOverlap(it.c, q)) return;
+      if (this.reported[id] === this.epoch || !cubesOverlap(this.cubeOf(it), q)) return;
       this.reported[id] = this.epoch;
       out.push(id);
-    } else if (!out.has(id) && cubesOverlap(it.c, q)) out.add(id);
+    } else if (!out.has(id) && cubesOverlap(this.cubeOf(it), q)) out.add(id);
   }
 
   private visitAll(b: Bucket | undefined, q: Cube, out: Set<number> | number[]): void {

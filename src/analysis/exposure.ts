@@ -106,7 +106,7 @@ class HoleLog {
    * class's first query: a TCP flow never reads the holes of `! -p tcp` rules (wide in port and
    * address, they would be tested on every query), and classes no flow asks about are not indexed.
    */
-  private readonly indexes: ({ idx: CubeIndex<{ c: Cube }>; done: number } | undefined)[] = [];
+  private readonly indexes: ({ idx: CubeIndex<Cube>; done: number } | undefined)[] = [];
   /** The indexes are not tried again before the log reaches this length (they were not selective). */
   private retryAt = 0;
   private readonly found: number[] = [];
@@ -135,10 +135,11 @@ class HoleLog {
       const ids = this.byClass[k]!;
       if ((k & pm) === 0 || ids.length === 0 || ids[0]! >= n) continue;
       let x = this.indexes[k];
-      // lean (the answer is sorted below); classes 1-3 hold only TCP and UDP: no protocol dimension
-      if (!x) this.indexes[k] = x = { idx: new CubeIndex<{ c: Cube }>({ lean: true, noProto: k <= 3 }), done: 0 };
+      // lean (the answer is sorted below); classes 1-3 hold only TCP and UDP: no protocol dimension;
+      // bare: only ids are read back
+      if (!x) this.indexes[k] = x = { idx: new CubeIndex<Cube>({ lean: true, noProto: k <= 3, bare: true }), done: 0 };
       // the index's ids are positions in ids (its holes are added in that order, never removed)
-      for (; x.done < ids.length; x.done++) x.idx.add({ c: this.cubes[ids[x.done]!]! });
+      for (; x.done < ids.length; x.done++) x.idx.add(this.cubes[ids[x.done]!]!);
       const local = this.local;
       local.length = 0;
       if (!x.idx.query(q, local, n / 4)) return false;
@@ -802,6 +803,8 @@ interface Group {
   c: Cube;
   more: Cube[] | undefined;
   tags: Set<number> | undefined;
+  /** The next group in order of first piece (a chain, not a list: 100k groups would be a push-grown array of 0.8 MB). */
+  next: Group | undefined;
 }
 
 function sameGroup(g: Group, at: Attr | undefined, via: Via | undefined, certainty: Certain): boolean {
@@ -814,6 +817,25 @@ function sameGroup(g: Group, at: Attr | undefined, via: Via | undefined, certain
   if (gv === via) return true;
   if (!gv || !via) return false;
   return gv.rule.id === via.rule.id && lineOf(gv.rule) === lineOf(via.rule);
+}
+
+/**
+ * The list of groups by accepting rule id, at its final size when the ruleset's ids are dense
+ * (they are its rules' positions in the document): assigned in id order, a list grows as a push
+ * would, leaving a trail of dead copies in large-object space (only a full GC frees them).
+ */
+function groupsById(ruleset: Ruleset): (Group | Group[] | undefined)[] {
+  let n = 0;
+  let max = -1;
+  for (const t of ruleset.tables)
+    for (const c of t.chains)
+      for (const r of c.rules) {
+        n++;
+        if (r.id > max && r.id < 0x40000000) max = r.id;
+      }
+  // (sparse ids — a ruleset of a few rules late in a big document — are not worth a big list)
+  if (max < 1024 || max > 4 * n) return [];
+  return new Array<Group | Group[] | undefined>(max + 1).fill(undefined);
 }
 
 /** Shared by every entry without reasons (nothing writes to an entry's reasons). */
@@ -836,9 +858,10 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
     internal.spaces.set(family, sp);
     // group the pieces into entries: one per accepting rule, certainty and DNAT (their reasons united),
     // in the order of their first piece; groups are found by the accepting rule's id (NaN: none)
-    const groups: Group[] = [];
+    let first: Group | undefined;
+    let last: Group | undefined;
     // (rule ids are small integers: a list by id instead of a Map of 100k entries; a Map for others)
-    const byId: (Group | Group[] | undefined)[] = [];
+    const byId = groupsById(ruleset);
     const byOther = new Map<number, Group | Group[]>();
     const eng = analyseFamily(ruleset, sp, hook, (c, f, certainty, tags) => {
       const at = f.attr;
@@ -852,8 +875,10 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
         } else for (let i = 0; i < cands.length && !g; i++) if (sameGroup(cands[i]!, at, f.via, certainty)) g = cands[i];
       }
       if (!g) {
-        g = { attr: at, via: f.via, certainty, c, more: undefined, tags: undefined };
-        groups.push(g);
+        g = { attr: at, via: f.via, certainty, c, more: undefined, tags: undefined, next: undefined };
+        if (last) last.next = g;
+        else first = g;
+        last = g;
         if (Array.isArray(cands)) cands.push(g);
         else {
           const v = cands === undefined ? g : [cands, g];
@@ -873,11 +898,12 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
     const noLo = sp.universe.iif & ~sp.ifs.bit('lo');
     const principals = new Map<bigint, string[]>();
     const interfaces = new Map<bigint, string>();
-    for (let gi = 0; gi < groups.length; gi++) {
-      const { attr: at, via, certainty, c: first, more, tags } = groups[gi]!;
-      groups[gi] = undefined as unknown as Group; // done: its pieces may go
+    last = undefined;
+    while (first) {
+      const { attr: at, via, certainty, c: c0, more, tags } = first;
+      first = first.next; // done: its pieces may go
       const reasons = tags ? [...tags].sort((x, y) => x - y).map((t) => eng.reasons[t]!) : NO_REASONS;
-      const cubes = more ? mergeCubes([first, ...more]) : [first];
+      const cubes = more ? mergeCubes([c0, ...more]) : [c0];
       for (const c of cubes) {
         let prins = principals.get(c.sprin);
         if (!prins) principals.set(c.sprin, (prins = Object.freeze(sp.prins.list(c.sprin)) as string[]));

@@ -113,18 +113,23 @@ describe('CubeIndex options (lean, noProto)', () => {
     fc.assert(
       fc.property(fc.array(opArb, { maxLength: 80 }), fc.boolean(), (ops, noProto) => {
         const lean = new CubeIndex<{ c: Cube }>({ lean: true, noProto });
+        // the same, holding the cubes themselves
+        const bare = new CubeIndex<Cube>({ lean: true, noProto, bare: true });
         const items: Cube[] = [];
         for (const op of ops) {
           if ('add' in op) {
             expect(lean.add({ c: op.add })).toBe(items.length);
+            expect(bare.add(op.add)).toBe(items.length);
             items.push(op.add);
             continue;
           }
           const want = items.flatMap((c, i) => (cubesOverlap(c, op.query) ? [i] : []));
-          const got: number[] = [];
-          expect(lean.query(op.query, got)).toBe(true);
-          expect([...got].sort((x, y) => x - y)).toEqual(want);
-          expect(new Set(got).size).toBe(got.length);
+          for (const idx of [lean, bare]) {
+            const got: number[] = [];
+            expect(idx.query(op.query, got)).toBe(true);
+            expect([...got].sort((x, y) => x - y)).toEqual(want);
+            expect(new Set(got).size).toBe(got.length);
+          }
         }
       }),
       { numRuns: 400, seed: 23 },

@@ -622,22 +622,24 @@ const MAX_ADDR_KEYS = 8;
  * Port-set keys: a single port (most rules) is a list of exactly one, made again when asked; the
  * keys of larger sets are kept by set (sets are immutable and shared by the cubes of a rule, its
  * holes and its hits: iptables-host-100k asks 268k times for 5k sets, and a range of up to 64 ports
- * is a list of 64). Bounded: emptied when full.
+ * is a list of 64). Bounded: emptied when full. A set of too many ports (no keys) is not kept: it
+ * is told by its size, a sum over its few intervals, and nftables-100k has one such set per rule
+ * (`udp dport { 17205, 39431-41286 }`), which filled the cache again and again (a Map table grown
+ * to 16k entries each time, ~1 MB of garbage, much of it promoted).
  */
-const portKeyCache = new Map<NumSet, number[] | undefined>();
+const portKeyCache = new Map<NumSet, number[]>();
 const KEY_CACHE_MAX = 16384;
 
 function portKeys(s: NumSet): number[] | undefined {
   const b = s.bounds;
   if (b.length === 2 && b[1]! - b[0]! === 1) return [b[0]!];
   let out = portKeyCache.get(s);
-  if (out !== undefined || portKeyCache.has(s)) return out;
+  if (out !== undefined) return out;
   let n = 0;
-  for (let i = 0; i < b.length; i += 2) n += b[i + 1]! - b[i]!;
-  if (n <= MAX_PORT_KEYS) {
-    out = [];
-    for (let i = 0; i < b.length; i += 2) for (let p = b[i]!; p < b[i + 1]!; p++) out.push(p);
-  }
+  for (let i = 0; i < b.length && n <= MAX_PORT_KEYS; i += 2) n += b[i + 1]! - b[i]!;
+  if (n > MAX_PORT_KEYS) return undefined;
+  out = [];
+  for (let i = 0; i < b.length; i += 2) for (let p = b[i]!; p < b[i + 1]!; p++) out.push(p);
   if (portKeyCache.size >= KEY_CACHE_MAX) portKeyCache.clear();
   portKeyCache.set(s, out);
   return out;

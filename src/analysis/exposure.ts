@@ -92,6 +92,16 @@ function ifMask(m: bigint): number {
   return m < 0x80000000n ? Number(m) : -1;
 }
 
+/** A log this long reserves room for the rest of its chain (HoleLog.push). */
+const RESERVE_FROM = 4096;
+
+/** a's first n elements in an array of length cap, the rest fill (made at its size: not grown). */
+function withRoom<T>(a: readonly T[], n: number, cap: number, fill: T): T[] {
+  const b = new Array<T>(cap).fill(fill);
+  for (let i = 0; i < n; i++) b[i] = a[i]!;
+  return b;
+}
+
 /** Below this many holes a log is scanned; above, it is queried through a spatial index. */
 const SCAN_LIMIT = 48;
 
@@ -102,10 +112,13 @@ const SCAN_LIMIT = 48;
  * indexed, so that a flow after thousands of per-address rules does not scan them all.
  */
 class HoleLog {
-  readonly cubes: Cube[] = [];
-  private readonly im: number[] = [];
-  /** Ids by protocol classes (1 TCP, 2 UDP, 4 other, and their unions), ascending. */
+  /** The holes (the first `size`: a long log has room reserved beyond, see push). */
+  cubes: Cube[] = [];
+  size = 0;
+  private im: number[] = [];
+  /** Ids by protocol classes (1 TCP, 2 UDP, 4 other, and their unions), ascending: the first nByClass[k] of each (then undefined). */
   private readonly byClass: number[][] = [[], [], [], [], [], [], [], []];
+  private readonly nByClass: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
   /**
    * Spatial indexes, one per exact protocol-class mask (1..7) over that mask's holes, built on a
    * class's first query: a TCP flow never reads the holes of `! -p tcp` rules (wide in port and
@@ -121,12 +134,30 @@ class HoleLog {
   private readonly pos: number[] = [];
   private nl = 0;
 
-  push(c: Cube): void {
+  /**
+   * Append a hole. `more`: how many more the caller may append (the rest of its chain), so that a long log
+   * reserves room instead of growing by halves — each step a dead copy, in large-object space past 16k
+   * entries, that only a full GC frees (iptables-host-100k: one log of 96k holes, 4.5 MB of such copies).
+   */
+  push(c: Cube, more = 0): void {
+    const id = this.size;
+    if (id >= RESERVE_FROM && id === this.cubes.length && more > 0) this.reserve(Math.min(more, 4 * id));
     const pm = protoMask(c.proto);
-    const id = this.cubes.length;
-    this.byClass[pm]!.push(id);
-    this.cubes.push(c);
-    this.im.push(ifMask(c.iif));
+    this.byClass[pm]![this.nByClass[pm]!++] = id;
+    this.cubes[id] = c;
+    this.im[id] = ifMask(c.iif);
+    this.size = id + 1;
+  }
+
+  /** Room for extra more holes (the class lists: in proportion to their share so far). */
+  private reserve(extra: number): void {
+    const size = this.size;
+    this.cubes = withRoom(this.cubes, size, size + extra, undefined as unknown as Cube);
+    this.im = withRoom(this.im, size, size + extra, 0);
+    for (let k = 1; k < 8; k++) {
+      const n = this.nByClass[k]!;
+      if (n > 0) this.byClass[k] = withRoom(this.byClass[k]!, n, n + Math.ceil((extra * n) / size), undefined as unknown as number);
+    }
   }
 
   /**
@@ -138,13 +169,14 @@ class HoleLog {
     found.length = 0;
     for (let k = 1; k < 8; k++) {
       const ids = this.byClass[k]!;
-      if ((k & pm) === 0 || ids.length === 0 || ids[0]! >= n) continue;
+      const nk = this.nByClass[k]!;
+      if ((k & pm) === 0 || nk === 0 || ids[0]! >= n) continue;
       let x = this.indexes[k];
       // lean (the answer is sorted below); classes 1-3 hold only TCP and UDP: no protocol dimension;
       // bare: only ids are read back
       if (!x) this.indexes[k] = x = { idx: new CubeIndex<Cube>({ lean: true, noProto: k <= 3, bare: true }), done: 0 };
       // the index's ids are positions in ids (its holes are added in that order, never removed)
-      for (; x.done < ids.length; x.done++) x.idx.add(this.cubes[ids[x.done]!]!);
+      for (; x.done < nk; x.done++) x.idx.add(this.cubes[ids[x.done]!]!);
       const local = this.local;
       local.length = 0;
       if (!x.idx.query(q, local, n / 4)) return false;
@@ -165,7 +197,7 @@ class HoleLog {
         return;
       }
       // else scan, and do not try again before the log has grown by half
-      this.retryAt = this.cubes.length + (this.cubes.length >> 1);
+      this.retryAt = this.size + (this.size >> 1);
     }
     // scan the holes whose protocol classes meet the query's, in id order
     this.begin(pm);
@@ -194,7 +226,7 @@ class HoleLog {
     // (lists and pos are overwritten, not emptied: an array emptied by `length = 0` loses its store)
     let nl = 0;
     for (let c = 1; c < 8; c++)
-      if ((c & pm) !== 0 && this.byClass[c]!.length > 0) {
+      if ((c & pm) !== 0 && this.nByClass[c]! > 0) {
         this.lists[nl] = this.byClass[c]!;
         this.pos[nl++] = 0;
       }
@@ -273,7 +305,7 @@ function narrowed(h: Holes | undefined, hn: number, z: Cube): Holes | undefined 
       (log ??= new HoleLog()).push(x);
     }
   }
-  return log ? { log, n: log.cubes.length, up: undefined } : undefined;
+  return log ? { log, n: log.size, up: undefined } : undefined;
 }
 
 /** The cube of a flow with its holes cut out, as disjoint cubes. */
@@ -525,7 +557,8 @@ class Engine {
     for (let i = 0; i < input.length; i++) addFlow(input[i]!);
     const touched: number[] = [];
     const one: Cube[] = [this.sp.universe];
-    for (const rule of chain.rules) {
+    for (let ri = 0; ri < chain.rules.length; ri++) {
+      const rule = chain.rules[ri]!;
       if (R.size === 0) break;
       if (rule.disabled) continue;
       const a = rule.action;
@@ -581,9 +614,9 @@ class Engine {
             break;
           }
           if (!cubesOverlap(m, f.c)) continue;
-          if (h !== undefined && hn === h.log.cubes.length) {
-            // the flow owns the end of its log: append in place
-            h.log.push(m);
+          if (h !== undefined && hn === h.log.size) {
+            // the flow owns the end of its log: append in place (the chain's later rules may add more)
+            h.log.push(m, chain.rules.length - ri);
             hn++;
           } else {
             const log = new HoleLog();

@@ -900,6 +900,9 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
   const exposure: Exposure = { ruleset, hook, entries: [] };
   const internal: Internal = { spaces: new Map(), pieces: new Map() };
   const families = ruleset.families.length > 0 ? [...new Set(ruleset.families)] : (['ipv4', 'ipv6'] as Family[]);
+  // (rule ids are small integers: a list by id instead of a Map of 100k entries; a Map for others). One list for
+  // every family, made on the first piece (nftables-100k's inet table accepts nothing in IPv6: no list for it)
+  let byId: (Group | Group[] | undefined)[] | undefined;
   for (const family of families) {
     const sp = spaceFor(ruleset, family);
     internal.spaces.set(family, sp);
@@ -907,14 +910,13 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
     // in the order of their first piece; groups are found by the accepting rule's id (NaN: none)
     let first: Group | undefined;
     let last: Group | undefined;
-    // (rule ids are small integers: a list by id instead of a Map of 100k entries; a Map for others)
-    const byId = groupsById(ruleset);
     const byOther = new Map<number, Group | Group[]>();
     const eng = analyseFamily(ruleset, sp, hook, (c, f, certainty, tags) => {
       const at = f.attr;
       const id = f.rule ? f.rule.id : NaN;
       const small = id >= 0 && id < 0x40000000 && Number.isInteger(id);
-      const cands = small ? byId[id] : byOther.get(id);
+      if (small) byId ??= groupsById(ruleset);
+      const cands = small ? byId![id] : byOther.get(id);
       let g: Group | undefined;
       if (cands !== undefined) {
         if (!Array.isArray(cands)) {
@@ -929,7 +931,7 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
         if (Array.isArray(cands)) cands.push(g);
         else {
           const v = cands === undefined ? g : [cands, g];
-          if (small) byId[id] = v;
+          if (small) byId![id] = v;
           else byOther.set(id, v);
         }
       } else (g.more ??= []).push(c);
@@ -938,7 +940,7 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
         for (const t of tags) g.tags.add(t);
       }
     });
-    byId.length = 0;
+    byId?.fill(undefined);
     byOther.clear();
     // entries read only protocol, port, source (and principals) and input interface: the pieces
     // are merged on those (their other coordinates are not reported)

@@ -47,6 +47,13 @@ export interface Cube {
 }
 
 const NO_CUBES: Cube[] = [];
+
+/** a's first n elements in a list of length cap, the rest fill (made at its size: not grown). */
+export function withRoom<T>(a: readonly T[], n: number, cap: number, fill: T): T[] {
+  const b = new Array<T>(cap).fill(fill);
+  for (let i = 0; i < n; i++) b[i] = a[i]!;
+  return b;
+}
 const NO_TEXT: string[] = [];
 
 /**
@@ -824,7 +831,9 @@ export interface CubeIndexOptions {
 }
 
 export class CubeIndex<T extends { c: Cube } | Cube> {
-  private readonly items: (T | undefined)[] = [];
+  /** The items by id, the first `count` (room may be reserved beyond: see reserve). */
+  private items: (T | undefined)[] = [];
+  private count = 0;
   private readonly bare: boolean;
   /** lean: keyed[d] once an item is keyed in dimension d (its sub-indexes are kept from then on). */
   private keyed: boolean[] = [false, false, false, false];
@@ -841,7 +850,7 @@ export class CubeIndex<T extends { c: Cube } | Cube> {
   private live = 0;
   private dead = 0;
   /** reported[id] === epoch: id is already in the list of the current query (lists need no set). */
-  private readonly reported: number[] = [];
+  private reported: number[] = [];
   private epoch = 0;
 
   constructor(options?: CubeIndexOptions) {
@@ -863,9 +872,9 @@ export class CubeIndex<T extends { c: Cube } | Cube> {
   }
 
   add(item: T): number {
-    const id = this.items.length;
-    this.items.push(item);
-    this.reported.push(0);
+    const id = this.count++;
+    this.items[id] = item;
+    this.reported[id] = 0;
     this.index(id, this.cubeOf(item));
     this.live++;
     return id;
@@ -916,12 +925,22 @@ export class CubeIndex<T extends { c: Cube } | Cube> {
       this.dims = newDims();
       this.sub = this.newSub();
       this.keyed = [false, false, false, false];
-      for (let i = 0; i < this.items.length; i++) {
+      for (let i = 0; i < this.count; i++) {
         const it = this.items[i];
         if (it) this.index(i, this.cubeOf(it));
       }
       this.dead = 0;
     }
+  }
+
+  /**
+   * Room for n items in all, for a caller that knows it will add them: added one by one, the lists by id grow
+   * by halves, each step a dead copy (in large-object space past 16k items) that only a full GC frees.
+   */
+  reserve(n: number): void {
+    if (n <= this.items.length) return;
+    this.items = withRoom(this.items, this.count, n, undefined);
+    this.reported = withRoom(this.reported, this.count, n, 0);
   }
 
   get(id: number): T | undefined {
@@ -995,7 +1014,7 @@ export class CubeIndex<T extends { c: Cube } | Cube> {
     }
     if (bestCost > maxCost) return false;
     if (best < 0) {
-      for (let id = 0; id < this.items.length; id++) this.visit(id, q, out);
+      for (let id = 0; id < this.count; id++) this.visit(id, q, out);
       return true;
     }
     const dim = this.dims[best]!;
@@ -1038,7 +1057,10 @@ export class CubeIndex<T extends { c: Cube } | Cube> {
 
   values(): T[] {
     const out: T[] = [];
-    for (const it of this.items) if (it) out.push(it);
+    for (let i = 0; i < this.count; i++) {
+      const it = this.items[i];
+      if (it) out.push(it);
+    }
     return out;
   }
 }

@@ -35,6 +35,7 @@ import {
   intersectCube,
   subtractCube,
   cubeIsEmpty,
+  withRoom,
   type Cube,
   type Point,
   type Space,
@@ -94,13 +95,6 @@ function ifMask(m: bigint): number {
 
 /** A log this long reserves room for the rest of its chain (HoleLog.push). */
 const RESERVE_FROM = 4096;
-
-/** a's first n elements in an array of length cap, the rest fill (made at its size: not grown). */
-function withRoom<T>(a: readonly T[], n: number, cap: number, fill: T): T[] {
-  const b = new Array<T>(cap).fill(fill);
-  for (let i = 0; i < n; i++) b[i] = a[i]!;
-  return b;
-}
 
 /** Below this many holes a log is scanned; above, it is queried through a spatial index. */
 const SCAN_LIMIT = 48;
@@ -175,7 +169,8 @@ class HoleLog {
       // lean (the answer is sorted below); classes 1-3 hold only TCP and UDP: no protocol dimension;
       // bare: only ids are read back
       if (!x) this.indexes[k] = x = { idx: new CubeIndex<Cube>({ lean: true, noProto: k <= 3, bare: true }), done: 0 };
-      // the index's ids are positions in ids (its holes are added in that order, never removed)
+      // the index's ids are positions in ids (its holes are added in that order, never removed); room as in ids
+      if (ids.length > nk) x.idx.reserve(ids.length);
       for (; x.done < nk; x.done++) x.idx.add(this.cubes[ids[x.done]!]!);
       const local = this.local;
       local.length = 0;

@@ -109,7 +109,12 @@ describe('CubeIndex options (lean, noProto)', () => {
         src: src === null ? U.src : new AddrSet(IntervalSet.range(src * 256, src * 256 + 10), IntervalSet.empty()),
         dst: dst === null ? U.dst : new AddrSet(IntervalSet.range(dst * 256, dst * 256 + 300), IntervalSet.empty()),
       }));
-    const opArb = fc.oneof({ arbitrary: cubeArb.map((add) => ({ add })), weight: 3 }, { arbitrary: cubeArb.map((query) => ({ query })), weight: 1 });
+    // (reserve: room for that many items in all, below or beyond the count so far)
+    const opArb = fc.oneof(
+      { arbitrary: cubeArb.map((add) => ({ add })), weight: 3 },
+      { arbitrary: cubeArb.map((query) => ({ query })), weight: 1 },
+      { arbitrary: fc.integer({ min: 0, max: 100 }).map((reserve) => ({ reserve })), weight: 1 },
+    );
     fc.assert(
       fc.property(fc.array(opArb, { maxLength: 80 }), fc.boolean(), (ops, noProto) => {
         const lean = new CubeIndex<{ c: Cube }>({ lean: true, noProto });
@@ -117,6 +122,11 @@ describe('CubeIndex options (lean, noProto)', () => {
         const bare = new CubeIndex<Cube>({ lean: true, noProto, bare: true });
         const items: Cube[] = [];
         for (const op of ops) {
+          if ('reserve' in op) {
+            lean.reserve(op.reserve);
+            bare.reserve(op.reserve);
+            continue;
+          }
           if ('add' in op) {
             expect(lean.add({ c: op.add })).toBe(items.length);
             expect(bare.add(op.add)).toBe(items.length);

@@ -978,46 +978,103 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
   return exposure;
 }
 
-function bkey(s: IntervalSet<number> | IntervalSet<bigint>): string {
-  return s.bounds.join(',');
+/** h mixed with a number (an integer below 2^64: both 32-bit halves). */
+function mixNum(h: number, v: number): number {
+  h = Math.imul(h ^ (v | 0), 0x9e3779b1);
+  return Math.imul(h ^ ((v / 4294967296) | 0), 0x85ebca6b);
+}
+
+/** h mixed with a bigint (an address or a mask), 32 bits at a time: every bit counts. */
+function mixBig(h: number, v: bigint): number {
+  h = mixNum(h, Number(BigInt.asUintN(32, v)));
+  for (let x = v >> 32n; x !== 0n; x >>= 32n) h = mixNum(h, Number(BigInt.asUintN(32, x)));
+  return h;
+}
+
+function mixBounds(h: number, b: readonly number[]): number {
+  h = mixNum(h, b.length);
+  for (let i = 0; i < b.length; i++) h = mixNum(h, b[i]!);
+  return h;
+}
+
+function mixBigBounds(h: number, b: readonly bigint[]): number {
+  h = mixNum(h, b.length);
+  for (let i = 0; i < b.length; i++) h = mixBig(h, b[i]!);
+  return h;
+}
+
+function sameSet<T extends number | bigint>(x: IntervalSet<T>, y: IntervalSet<T>): boolean {
+  if (x === y) return true;
+  const a = x.bounds;
+  const b = y.bounds;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** A hash of what mergeCubes compares in pass dimension d: the reported coordinates but d's. */
+function shapeHash(c: Cube, d: number): number {
+  let h = d;
+  if (d !== 0) h = mixBounds(h, c.proto.bounds);
+  if (d !== 1) h = mixBounds(h, c.dport.bounds);
+  if (d !== 2) h = mixBig(mixBigBounds(mixBounds(h, c.src.v4.bounds), c.src.v6.bounds), c.sprin);
+  if (d !== 3) h = mixBig(h, c.iif);
+  return h;
+}
+
+/** Whether a and b are equal in the reported coordinates but d's. */
+function sameShape(a: Cube, b: Cube, d: number): boolean {
+  return (
+    (d === 0 || sameSet(a.proto, b.proto)) &&
+    (d === 1 || sameSet(a.dport, b.dport)) &&
+    (d === 2 || (sameSet(a.src.v4, b.src.v4) && sameSet(a.src.v6, b.src.v6) && a.sprin === b.sprin)) &&
+    (d === 3 || a.iif === b.iif)
+  );
 }
 
 /**
  * Merge cubes into fewer with the same union in the coordinates an entry reports
  * (protocol, port, source and input interface; the others are ignored and not
  * meaningful in the result): cubes equal in all but one of those dimensions are
- * united along it (hash on the other three; linear per pass).
+ * united along it (hash on the other three; linear per pass). The cubes are found
+ * by a numeric hash of those three and compared field by field (a key string per
+ * cube and pass — the bounds of its sets joined — was most of what a merge allocated).
  */
 function mergeCubes(cubes: Cube[]): Cube[] {
   let list = cubes;
   for (let pass = 0; pass < 2 && list.length > 1; pass++) {
     for (let d = 0; d < 4 && list.length > 1; d++) {
-      const map = new Map<string, Cube>();
+      // the cubes in order of their first of a kind (each merged in its place); by hash, their positions
+      const out: Cube[] = [];
+      const byHash = new Map<number, number | number[]>();
       for (let i = 0; i < list.length; i++) {
         const c = list[i]!;
-        // (one string built by concatenation, not a list of parts joined; the merged dimension is left empty)
-        const k =
-          (d !== 0 ? bkey(c.proto) : '') +
-          '|' +
-          (d !== 1 ? bkey(c.dport) : '') +
-          '|' +
-          (d !== 2 ? bkey(c.src.v4) + '|' + bkey(c.src.v6) + '|' + c.sprin : '') +
-          '|' +
-          (d !== 3 ? String(c.iif) : '');
-        const prev = map.get(k);
-        if (!prev) map.set(k, c);
-        else {
-          const u = copyCube(prev);
-          if (d === 0) u.proto = prev.proto.union(c.proto);
-          else if (d === 1) u.dport = prev.dport.union(c.dport);
-          else if (d === 2) {
-            u.src = prev.src.union(c.src);
-            u.sprin = prev.sprin | c.sprin;
-          } else u.iif = prev.iif | c.iif;
-          map.set(k, u);
+        const h = shapeHash(c, d);
+        const at = byHash.get(h);
+        let j = -1;
+        if (typeof at === 'number') {
+          if (sameShape(out[at]!, c, d)) j = at;
+        } else if (at !== undefined)
+          for (let k = 0; k < at.length && j < 0; k++) if (sameShape(out[at[k]!]!, c, d)) j = at[k]!;
+        if (j < 0) {
+          const n = out.length;
+          out.push(c);
+          if (at === undefined) byHash.set(h, n);
+          else if (typeof at === 'number') byHash.set(h, [at, n]);
+          else at.push(n);
+          continue;
         }
+        const prev = out[j]!;
+        const u = copyCube(prev);
+        if (d === 0) u.proto = prev.proto.union(c.proto);
+        else if (d === 1) u.dport = prev.dport.union(c.dport);
+        else if (d === 2) {
+          u.src = prev.src.union(c.src);
+          u.sprin = prev.sprin | c.sprin;
+        } else u.iif = prev.iif | c.iif;
+        out[j] = u;
       }
-      list = [...map.values()];
+      list = out;
     }
   }
   return list;

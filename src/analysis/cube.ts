@@ -47,6 +47,13 @@ export interface Cube {
 }
 
 const NO_CUBES: Cube[] = [];
+
+/** a's first n elements in a list of length cap, the rest fill (made at its size: not grown). */
+export function withRoom<T>(a: readonly T[], n: number, cap: number, fill: T): T[] {
+  const b = new Array<T>(cap).fill(fill);
+  for (let i = 0; i < n; i++) b[i] = a[i]!;
+  return b;
+}
 const NO_TEXT: string[] = [];
 
 /**
@@ -622,22 +629,24 @@ const MAX_ADDR_KEYS = 8;
  * Port-set keys: a single port (most rules) is a list of exactly one, made again when asked; the
  * keys of larger sets are kept by set (sets are immutable and shared by the cubes of a rule, its
  * holes and its hits: iptables-host-100k asks 268k times for 5k sets, and a range of up to 64 ports
- * is a list of 64). Bounded: emptied when full.
+ * is a list of 64). Bounded: emptied when full. A set of too many ports (no keys) is not kept: it
+ * is told by its size, a sum over its few intervals, and nftables-100k has one such set per rule
+ * (`udp dport { 17205, 39431-41286 }`), which filled the cache again and again (a Map table grown
+ * to 16k entries each time, ~1 MB of garbage, much of it promoted).
  */
-const portKeyCache = new Map<NumSet, number[] | undefined>();
+const portKeyCache = new Map<NumSet, number[]>();
 const KEY_CACHE_MAX = 16384;
 
 function portKeys(s: NumSet): number[] | undefined {
   const b = s.bounds;
   if (b.length === 2 && b[1]! - b[0]! === 1) return [b[0]!];
   let out = portKeyCache.get(s);
-  if (out !== undefined || portKeyCache.has(s)) return out;
+  if (out !== undefined) return out;
   let n = 0;
-  for (let i = 0; i < b.length; i += 2) n += b[i + 1]! - b[i]!;
-  if (n <= MAX_PORT_KEYS) {
-    out = [];
-    for (let i = 0; i < b.length; i += 2) for (let p = b[i]!; p < b[i + 1]!; p++) out.push(p);
-  }
+  for (let i = 0; i < b.length && n <= MAX_PORT_KEYS; i += 2) n += b[i + 1]! - b[i]!;
+  if (n > MAX_PORT_KEYS) return undefined;
+  out = [];
+  for (let i = 0; i < b.length; i += 2) for (let p = b[i]!; p < b[i + 1]!; p++) out.push(p);
   if (portKeyCache.size >= KEY_CACHE_MAX) portKeyCache.clear();
   portKeyCache.set(s, out);
   return out;
@@ -814,10 +823,18 @@ export interface CubeIndexOptions {
   lean?: boolean;
   /** Do not index protocols (every item has the same one or two: the classes of a hole log). */
   noProto?: boolean;
+  /**
+   * The items are the cubes themselves (T must then be a Cube): no wrapper object per item, for callers
+   * that only want ids (a hole log's index holds 80k holes on iptables-host-100k: 2.6 MB of wrappers).
+   */
+  bare?: boolean;
 }
 
-export class CubeIndex<T extends { c: Cube }> {
-  private readonly items: (T | undefined)[] = [];
+export class CubeIndex<T extends { c: Cube } | Cube> {
+  /** The items by id, the first `count` (room may be reserved beyond: see reserve). */
+  private items: (T | undefined)[] = [];
+  private count = 0;
+  private readonly bare: boolean;
   /** lean: keyed[d] once an item is keyed in dimension d (its sub-indexes are kept from then on). */
   private keyed: boolean[] = [false, false, false, false];
   private readonly lean: boolean;
@@ -833,12 +850,17 @@ export class CubeIndex<T extends { c: Cube }> {
   private live = 0;
   private dead = 0;
   /** reported[id] === epoch: id is already in the list of the current query (lists need no set). */
-  private readonly reported: number[] = [];
+  private reported: number[] = [];
   private epoch = 0;
 
   constructor(options?: CubeIndexOptions) {
     this.lean = options?.lean ?? false;
     this.nd = options?.noProto ? PROTO_DIM : DIMS;
+    this.bare = options?.bare ?? false;
+  }
+
+  private cubeOf(it: T): Cube {
+    return this.bare ? (it as Cube) : (it as { c: Cube }).c;
   }
 
   private newSub(): DimIndex[][] {
@@ -850,10 +872,10 @@ export class CubeIndex<T extends { c: Cube }> {
   }
 
   add(item: T): number {
-    const id = this.items.length;
-    this.items.push(item);
-    this.reported.push(0);
-    this.index(id, item.c);
+    const id = this.count++;
+    this.items[id] = item;
+    this.reported[id] = 0;
+    this.index(id, this.cubeOf(item));
     this.live++;
     return id;
   }
@@ -864,27 +886,34 @@ export class CubeIndex<T extends { c: Cube }> {
     for (let d = 0; d < nd; d++) {
       const k = ks[d];
       if (!k) {
+        // lean, no item keyed in d yet: every item is wide in d, and not listed (a list of all ids,
+        // 80k in a hole log of per-source rules, that no query would choose); fillSub lists them
+        if (this.lean && !this.keyed[d]) continue;
         pushWide(this.dims[d]!, id);
         if (this.keyed[d] || !this.lean) for (let e = 0; e < nd; e++) if (e !== d) put(this.sub[d]![e]!, ks[e], id);
       } else {
         if (!this.keyed[d]) {
           this.keyed[d] = true;
-          // lean: the first item keyed in d; the items wide in d so far enter its sub-indexes (ascending)
-          if (this.lean) this.fillSub(d);
+          // lean: the first item keyed in d; the items so far (all wide in d) enter its sub-indexes (ascending)
+          if (this.lean) this.fillSub(d, id);
         }
         put(this.dims[d]!, k, id);
       }
     }
   }
 
-  private fillSub(d: number): void {
-    const wide = this.dims[d]!.wide;
-    for (let i = 0; i < wide.length; i++) {
-      const it = this.items[wide[i]!];
+  /** lean: the live items below id, all wide in d (not listed so far), listed as such and put in d's sub-indexes. */
+  private fillSub(d: number, id: number): void {
+    let wide = NO_IDS;
+    for (let i = 0; i < id; i++) {
+      const it = this.items[i];
       if (!it) continue;
-      const ks = cubeKeys(it.c, fillKeys);
-      for (let e = 0; e < this.nd; e++) if (e !== d) put(this.sub[d]![e]!, ks[e], wide[i]!);
+      if (wide === NO_IDS) wide = [];
+      wide.push(i);
+      const ks = cubeKeys(this.cubeOf(it), fillKeys);
+      for (let e = 0; e < this.nd; e++) if (e !== d) put(this.sub[d]![e]!, ks[e], i);
     }
+    this.dims[d]!.wide = wide;
   }
 
   remove(id: number): void {
@@ -896,12 +925,22 @@ export class CubeIndex<T extends { c: Cube }> {
       this.dims = newDims();
       this.sub = this.newSub();
       this.keyed = [false, false, false, false];
-      for (let i = 0; i < this.items.length; i++) {
+      for (let i = 0; i < this.count; i++) {
         const it = this.items[i];
-        if (it) this.index(i, it.c);
+        if (it) this.index(i, this.cubeOf(it));
       }
       this.dead = 0;
     }
+  }
+
+  /**
+   * Room for n items in all, for a caller that knows it will add them: added one by one, the lists by id grow
+   * by halves, each step a dead copy (in large-object space past 16k items) that only a full GC frees.
+   */
+  reserve(n: number): void {
+    if (n <= this.items.length) return;
+    this.items = withRoom(this.items, this.count, n, undefined);
+    this.reported = withRoom(this.reported, this.count, n, 0);
   }
 
   get(id: number): T | undefined {
@@ -938,6 +977,8 @@ export class CubeIndex<T extends { c: Cube }> {
     let bestCost = this.live + this.dead;
     const nd = this.nd;
     for (let d = 0; d < nd; d++) {
+      // (lean, no item keyed in d: all are wide in d — no better than no index)
+      if (this.lean && !this.keyed[d]) continue;
       const k = qk[d];
       const dim = this.dims[d]!;
       let cost = 0;
@@ -973,7 +1014,7 @@ export class CubeIndex<T extends { c: Cube }> {
     }
     if (bestCost > maxCost) return false;
     if (best < 0) {
-      for (let id = 0; id < this.items.length; id++) this.visit(id, q, out);
+      for (let id = 0; id < this.count; id++) this.visit(id, q, out);
       return true;
     }
     const dim = this.dims[best]!;
@@ -1002,10 +1043,10 @@ export class CubeIndex<T extends { c: Cube }> {
     const it = this.items[id];
     if (it === undefined) return;
     if (Array.isArray(out)) {
-      if (this.reported[id] === this.epoch || !cubesOverlap(it.c, q)) return;
+      if (this.reported[id] === this.epoch || !cubesOverlap(this.cubeOf(it), q)) return;
       this.reported[id] = this.epoch;
       out.push(id);
-    } else if (!out.has(id) && cubesOverlap(it.c, q)) out.add(id);
+    } else if (!out.has(id) && cubesOverlap(this.cubeOf(it), q)) out.add(id);
   }
 
   private visitAll(b: Bucket | undefined, q: Cube, out: Set<number> | number[]): void {
@@ -1016,7 +1057,10 @@ export class CubeIndex<T extends { c: Cube }> {
 
   values(): T[] {
     const out: T[] = [];
-    for (const it of this.items) if (it) out.push(it);
+    for (let i = 0; i < this.count; i++) {
+      const it = this.items[i];
+      if (it) out.push(it);
+    }
     return out;
   }
 }

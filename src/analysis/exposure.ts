@@ -35,16 +35,22 @@ import {
   intersectCube,
   subtractCube,
   cubeIsEmpty,
+  withRoom,
   type Cube,
   type Point,
   type Space,
 } from './cube.js';
 import type { Exposure, ExposureEntry, Reason } from './types.js';
 
+/**
+ * Where a flow was accepted: shared by the flows accepted in one evaluation of a chain (the accepting rule is the
+ * flow's own field — one object per accepting rule was 56 B for each of iptables-host-100k's 83k accepting rules,
+ * kept, and promoted, until the entries are made).
+ */
 interface Attr {
-  rule?: Rule;
   chain: Chain;
   table: Table;
+  /** By a rule (the flow's `rule`), not by a policy. */
   explicit: boolean;
 }
 
@@ -87,6 +93,9 @@ function ifMask(m: bigint): number {
   return m < 0x80000000n ? Number(m) : -1;
 }
 
+/** A log this long reserves room for the rest of its chain (HoleLog.push). */
+const RESERVE_FROM = 4096;
+
 /** Below this many holes a log is scanned; above, it is queried through a spatial index. */
 const SCAN_LIMIT = 48;
 
@@ -97,16 +106,19 @@ const SCAN_LIMIT = 48;
  * indexed, so that a flow after thousands of per-address rules does not scan them all.
  */
 class HoleLog {
-  readonly cubes: Cube[] = [];
-  private readonly im: number[] = [];
-  /** Ids by protocol classes (1 TCP, 2 UDP, 4 other, and their unions), ascending. */
+  /** The holes (the first `size`: a long log has room reserved beyond, see push). */
+  cubes: Cube[] = [];
+  size = 0;
+  private im: number[] = [];
+  /** Ids by protocol classes (1 TCP, 2 UDP, 4 other, and their unions), ascending: the first nByClass[k] of each (then undefined). */
   private readonly byClass: number[][] = [[], [], [], [], [], [], [], []];
+  private readonly nByClass: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
   /**
    * Spatial indexes, one per exact protocol-class mask (1..7) over that mask's holes, built on a
    * class's first query: a TCP flow never reads the holes of `! -p tcp` rules (wide in port and
    * address, they would be tested on every query), and classes no flow asks about are not indexed.
    */
-  private readonly indexes: ({ idx: CubeIndex<{ c: Cube }>; done: number } | undefined)[] = [];
+  private readonly indexes: ({ idx: CubeIndex<Cube>; done: number } | undefined)[] = [];
   /** The indexes are not tried again before the log reaches this length (they were not selective). */
   private retryAt = 0;
   private readonly found: number[] = [];
@@ -116,12 +128,30 @@ class HoleLog {
   private readonly pos: number[] = [];
   private nl = 0;
 
-  push(c: Cube): void {
+  /**
+   * Append a hole. `more`: how many more the caller may append (the rest of its chain), so that a long log
+   * reserves room instead of growing by halves — each step a dead copy, in large-object space past 16k
+   * entries, that only a full GC frees (iptables-host-100k: one log of 96k holes, 4.5 MB of such copies).
+   */
+  push(c: Cube, more = 0): void {
+    const id = this.size;
+    if (id >= RESERVE_FROM && id === this.cubes.length && more > 0) this.reserve(Math.min(more, 4 * id));
     const pm = protoMask(c.proto);
-    const id = this.cubes.length;
-    this.byClass[pm]!.push(id);
-    this.cubes.push(c);
-    this.im.push(ifMask(c.iif));
+    this.byClass[pm]![this.nByClass[pm]!++] = id;
+    this.cubes[id] = c;
+    this.im[id] = ifMask(c.iif);
+    this.size = id + 1;
+  }
+
+  /** Room for extra more holes (the class lists: in proportion to their share so far). */
+  private reserve(extra: number): void {
+    const size = this.size;
+    this.cubes = withRoom(this.cubes, size, size + extra, undefined as unknown as Cube);
+    this.im = withRoom(this.im, size, size + extra, 0);
+    for (let k = 1; k < 8; k++) {
+      const n = this.nByClass[k]!;
+      if (n > 0) this.byClass[k] = withRoom(this.byClass[k]!, n, n + Math.ceil((extra * n) / size), undefined as unknown as number);
+    }
   }
 
   /**
@@ -133,12 +163,15 @@ class HoleLog {
     found.length = 0;
     for (let k = 1; k < 8; k++) {
       const ids = this.byClass[k]!;
-      if ((k & pm) === 0 || ids.length === 0 || ids[0]! >= n) continue;
+      const nk = this.nByClass[k]!;
+      if ((k & pm) === 0 || nk === 0 || ids[0]! >= n) continue;
       let x = this.indexes[k];
-      // lean (the answer is sorted below); classes 1-3 hold only TCP and UDP: no protocol dimension
-      if (!x) this.indexes[k] = x = { idx: new CubeIndex<{ c: Cube }>({ lean: true, noProto: k <= 3 }), done: 0 };
-      // the index's ids are positions in ids (its holes are added in that order, never removed)
-      for (; x.done < ids.length; x.done++) x.idx.add({ c: this.cubes[ids[x.done]!]! });
+      // lean (the answer is sorted below); classes 1-3 hold only TCP and UDP: no protocol dimension;
+      // bare: only ids are read back
+      if (!x) this.indexes[k] = x = { idx: new CubeIndex<Cube>({ lean: true, noProto: k <= 3, bare: true }), done: 0 };
+      // the index's ids are positions in ids (its holes are added in that order, never removed); room as in ids
+      if (ids.length > nk) x.idx.reserve(ids.length);
+      for (; x.done < nk; x.done++) x.idx.add(this.cubes[ids[x.done]!]!);
       const local = this.local;
       local.length = 0;
       if (!x.idx.query(q, local, n / 4)) return false;
@@ -159,7 +192,7 @@ class HoleLog {
         return;
       }
       // else scan, and do not try again before the log has grown by half
-      this.retryAt = this.cubes.length + (this.cubes.length >> 1);
+      this.retryAt = this.size + (this.size >> 1);
     }
     // scan the holes whose protocol classes meet the query's, in id order
     this.begin(pm);
@@ -188,7 +221,7 @@ class HoleLog {
     // (lists and pos are overwritten, not emptied: an array emptied by `length = 0` loses its store)
     let nl = 0;
     for (let c = 1; c < 8; c++)
-      if ((c & pm) !== 0 && this.byClass[c]!.length > 0) {
+      if ((c & pm) !== 0 && this.nByClass[c]! > 0) {
         this.lists[nl] = this.byClass[c]!;
         this.pos[nl++] = 0;
       }
@@ -267,7 +300,7 @@ function narrowed(h: Holes | undefined, hn: number, z: Cube): Holes | undefined 
       (log ??= new HoleLog()).push(x);
     }
   }
-  return log ? { log, n: log.cubes.length, up: undefined } : undefined;
+  return log ? { log, n: log.size, up: undefined } : undefined;
 }
 
 /** The cube of a flow with its holes cut out, as disjoint cubes. */
@@ -286,7 +319,7 @@ function cutHoles(f: Flow): Cube[] {
 /** A flow as hole-free flows with disjoint cubes. */
 function materialize(f: Flow): Flow[] {
   if (f.h === undefined) return [f];
-  return cutHoles(f).map((c) => flow(c, undefined, 0, f.tags, f.attr, f.via, f.path, f.local));
+  return cutHoles(f).map((c) => flow(c, undefined, 0, f.tags, f.attr, f.rule, f.via, f.path, f.local));
 }
 
 /**
@@ -301,6 +334,8 @@ interface Flow {
   hn: number;
   tags: readonly number[];
   attr?: Attr | undefined;
+  /** The accepting rule, with an explicit attr; undefined for a policy. */
+  rule?: Rule | undefined;
   via?: Via | undefined;
   path: 'input' | 'forward';
   local: boolean;
@@ -317,11 +352,12 @@ function flow(
   hn: number,
   tags: readonly number[],
   attr: Attr | undefined,
+  rule: Rule | undefined,
   via: Via | undefined,
   path: 'input' | 'forward',
   local: boolean,
 ): Flow {
-  return { c, h, hn, tags, attr, via, path, local };
+  return { c, h, hn, tags, attr, rule, via, path, local };
 }
 
 interface ChainOut {
@@ -451,7 +487,7 @@ class Engine {
     c0.iif = U.iif & ~this.sp.ifs.bit('lo');
     c0.oif = this.hook === 'input' ? this.sp.ifs.bit('') : U.oif;
     c0.ct = ctBit('new', false);
-    const init = flow(c0, undefined, 0, NO_TAGS, undefined, undefined, this.hook, this.hook === 'input');
+    const init = flow(c0, undefined, 0, NO_TAGS, undefined, undefined, undefined, this.hook, this.hook === 'input');
     let cur: Flow[] = [init];
     for (const { chain, table } of baseChains(ruleset, fam, 'prerouting')) cur = this.runBase(table, chain, cur);
     const input = cur.filter((f) => f.path === 'input');
@@ -488,12 +524,14 @@ class Engine {
     const comp = this.compilers[local ? 1 : 0]![pre ? 1 : 0]!;
     const isBase = chain.hook !== undefined;
     const R = new CubeIndex<Flow>();
+    // the attribution of the flows this evaluation accepts by a rule (made on the first)
+    let accepting: Attr | undefined;
     // Flows without holes that differ only in their sources are merged (tags united — sound: a
     // tagged flow is only ever refined by intersecting it with what may not be accepted), so the
     // pieces of materialised flows do not multiply with later per-destination rules.
     const bySrcShape = new Map<string, number>();
     const keyOf = (f: Flow) =>
-      `${shapeKey(f.c)}#${f.tags.length > 0 ? 't' : 'u'}#${f.path}#${f.local ? 1 : 0}#${f.attr ? `${f.attr.rule?.id ?? ''}:${f.attr.chain.name}:${f.attr.table.name}:${f.attr.explicit}` : ''}#${f.via ? f.via.rule.id : ''}`;
+      `${shapeKey(f.c)}#${f.tags.length > 0 ? 't' : 'u'}#${f.path}#${f.local ? 1 : 0}#${f.attr ? `${f.rule?.id ?? ''}:${f.attr.chain.name}:${f.attr.table.name}:${f.attr.explicit}` : ''}#${f.via ? f.via.rule.id : ''}`;
     const addFlow = (f: Flow) => {
       if (f.h !== undefined) {
         R.add(f);
@@ -507,14 +545,15 @@ class Engine {
         const c = copyCube(prev.c);
         c.src = prev.c.src.union(f.c.src);
         c.sprin = prev.c.sprin | f.c.sprin;
-        const merged = flow(c, prev.h, prev.hn, mergeTags(prev.tags, f.tags), prev.attr, prev.via, prev.path, prev.local);
+        const merged = flow(c, prev.h, prev.hn, mergeTags(prev.tags, f.tags), prev.attr, prev.rule, prev.via, prev.path, prev.local);
         bySrcShape.set(k, R.add(merged));
       } else bySrcShape.set(k, R.add(f));
     };
     for (let i = 0; i < input.length; i++) addFlow(input[i]!);
     const touched: number[] = [];
     const one: Cube[] = [this.sp.universe];
-    for (const rule of chain.rules) {
+    for (let ri = 0; ri < chain.rules.length; ri++) {
+      const rule = chain.rules[ri]!;
       if (R.size === 0) break;
       if (rule.disabled) continue;
       const a = rule.action;
@@ -537,7 +576,8 @@ class Engine {
       const back: Flow[] = [];
       // an accepting rule's hits are made accepted flows at once (one attribution for all of them),
       // and a dropping rule's hits that dropAll would not keep are not made at all
-      const attr: Attr | undefined = a.kind === 'accept' ? { rule, chain, table, explicit: true } : undefined;
+      const attr: Attr | undefined = a.kind === 'accept' ? (accepting ??= { chain, table, explicit: true }) : undefined;
+      const by = attr ? rule : undefined;
       const drops = a.kind === 'drop' || a.kind === 'reject';
       for (let ti = 0; ti < touched.length; ti++) {
         const id = touched[ti]!;
@@ -547,7 +587,7 @@ class Engine {
         if (!drops || f.tags.length > 0 || f.via)
           for (let mi = 0; mi < must.length; mi++) {
             const z = intersectCube(f.c, must[mi]!);
-            if (z && !cubeIsEmpty(z)) hit.push(flow(z, f.h, f.hn, f.tags, attr ?? f.attr, f.via, f.path, f.local));
+            if (z && !cubeIsEmpty(z)) hit.push(flow(z, f.h, f.hn, f.tags, attr ?? f.attr, attr ? by : f.rule, f.via, f.path, f.local));
           }
         if (mtag >= 0) {
           const t = mergeTags(f.tags, [mtag]);
@@ -555,8 +595,8 @@ class Engine {
             const z = intersectCube(f.c, m);
             if (!z || cubeIsEmpty(z)) continue;
             const h = f.h;
-            hit.push(flow(z, h, f.hn, t, attr ?? f.attr, f.via, f.path, f.local));
-            back.push(flow(z, h, f.hn, t, f.attr, f.via, f.path, f.local));
+            hit.push(flow(z, h, f.hn, t, attr ?? f.attr, attr ? by : f.rule, f.via, f.path, f.local));
+            back.push(flow(z, h, f.hn, t, f.attr, f.rule, f.via, f.path, f.local));
           }
         }
         let h = f.h;
@@ -569,9 +609,9 @@ class Engine {
             break;
           }
           if (!cubesOverlap(m, f.c)) continue;
-          if (h !== undefined && hn === h.log.cubes.length) {
-            // the flow owns the end of its log: append in place
-            h.log.push(m);
+          if (h !== undefined && hn === h.log.size) {
+            // the flow owns the end of its log: append in place (the chain's later rules may add more)
+            h.log.push(m, chain.rules.length - ri);
             hn++;
           } else {
             const log = new HoleLog();
@@ -582,7 +622,7 @@ class Engine {
         }
         // (a flow with holes no longer takes part in merging: addFlow checks prev.h)
         if (gone) R.remove(id);
-        else R.set(id, flow(f.c, h, hn, f.tags, f.attr, f.via, f.path, f.local));
+        else R.set(id, flow(f.c, h, hn, f.tags, f.attr, f.rule, f.via, f.path, f.local));
       }
       for (let i = 0; i < back.length; i++) addFlow(back[i]!);
       if (hit.length === 0) continue;
@@ -605,7 +645,7 @@ class Engine {
             const why = !target ? `jump to undefined chain ${a.target}` : `chain ${a.target} loops or nests too deeply`;
             const t = [this.tag(`${why} at line ${lineOf(rule)}: verdict unknown`, rule)];
             for (const f of hit) {
-              const g = flow(f.c, f.h, f.hn, mergeTags(f.tags, t), f.attr, f.via, f.path, f.local);
+              const g = flow(f.c, f.h, f.hn, mergeTags(f.tags, t), f.attr, f.rule, f.via, f.path, f.local);
               out.accepted.push(g);
               out.dropped.push(g);
             }
@@ -614,7 +654,7 @@ class Engine {
           const into: Flow[] = [];
           for (const f of hit) {
             const h = narrowed(f.h, f.hn, f.c);
-            if (h !== SWALLOWED) into.push(h === f.h ? f : flow(f.c, h, h ? h.n : 0, f.tags, f.attr, f.via, f.path, f.local));
+            if (h !== SWALLOWED) into.push(h === f.h ? f : flow(f.c, h, h ? h.n : 0, f.tags, f.attr, f.rule, f.via, f.path, f.local));
           }
           const sub = this.evalChain(table, target, into, local, pre, depth + 1, [...stack, target]);
           pushAll(out.accepted, sub.accepted);
@@ -631,8 +671,8 @@ class Engine {
         case 'queue': {
           const t = [this.tag(`${a.text} at line ${lineOf(rule)}: verdict is decided in user space`, rule)];
           for (const f of hit) {
-            const g = flow(f.c, f.h, f.hn, mergeTags(f.tags, t), f.attr, f.via, f.path, f.local);
-            out.accepted.push(flow(g.c, g.h, g.hn, g.tags, { rule, chain, table, explicit: true }, g.via, g.path, g.local));
+            const g = flow(f.c, f.h, f.hn, mergeTags(f.tags, t), f.attr, f.rule, f.via, f.path, f.local);
+            out.accepted.push(flow(g.c, g.h, g.hn, g.tags, (accepting ??= { chain, table, explicit: true }), rule, g.via, g.path, g.local));
             out.dropped.push(g);
           }
           break;
@@ -640,8 +680,8 @@ class Engine {
         case 'unknown': {
           const t = [this.tag(`unknown target ${a.target} at line ${lineOf(rule)}: verdict unknown`, rule)];
           for (const f of hit) {
-            const g = flow(f.c, f.h, f.hn, mergeTags(f.tags, t), f.attr, f.via, f.path, f.local);
-            out.accepted.push(flow(g.c, g.h, g.hn, g.tags, { rule, chain, table, explicit: true }, g.via, g.path, g.local));
+            const g = flow(f.c, f.h, f.hn, mergeTags(f.tags, t), f.attr, f.rule, f.via, f.path, f.local);
+            out.accepted.push(flow(g.c, g.h, g.hn, g.tags, (accepting ??= { chain, table, explicit: true }), rule, g.via, g.path, g.local));
             out.dropped.push(g);
             addFlow(g); // it may also go on
           }
@@ -656,9 +696,11 @@ class Engine {
 
   private endOfBase(table: Table, chain: Chain, flows: Flow[], out: ChainOut): void {
     if (chain.policy === 'drop') dropAll(out.dropped, flows);
-    else
+    else {
+      let policy: Attr | undefined;
       for (const f of flows)
-        out.accepted.push(f.attr?.explicit ? f : flow(f.c, f.h, f.hn, f.tags, { chain, table, explicit: false }, f.via, f.path, f.local));
+        out.accepted.push(f.attr?.explicit ? f : flow(f.c, f.h, f.hn, f.tags, (policy ??= { chain, table, explicit: false }), undefined, f.via, f.path, f.local));
+    }
   }
 
   private nat(f: Flow, rule: Rule): Flow {
@@ -679,16 +721,16 @@ class Engine {
     if (toAddrs) via.toAddrs = toAddrs;
     if (toPorts) via.toPorts = toPorts;
     // DNAT to an address: routed on (FORWARD); REDIRECT: delivered locally (INPUT); DNAT of the port only: path unchanged
-    if (toAddrs) return flow(c, f.h, f.hn, f.tags, f.attr, via, 'forward', false);
+    if (toAddrs) return flow(c, f.h, f.hn, f.tags, f.attr, f.rule, via, 'forward', false);
     if (a.type === 'redirect') {
       // the new destination is the primary address of the input interface: not known statically
       via.redirect = true;
       via.toAddrs = AddrSet.all(fam);
       c.dst = via.toAddrs;
       c.oif = this.sp.ifs.bit('');
-      return flow(c, f.h, f.hn, f.tags, f.attr, via, 'input', true);
+      return flow(c, f.h, f.hn, f.tags, f.attr, f.rule, via, 'input', true);
     }
-    return flow(c, f.h, f.hn, f.tags, f.attr, via, f.path, f.local);
+    return flow(c, f.h, f.hn, f.tags, f.attr, f.rule, via, f.path, f.local);
   }
 
   /** A piece c of f back in the coordinates of the packet as it arrived (original destination and port). */
@@ -796,24 +838,46 @@ function analyseFamily(ruleset: Ruleset, sp: Space, hook: 'input' | 'forward', e
  */
 interface Group {
   attr: Attr | undefined;
+  rule: Rule | undefined;
   via: Via | undefined;
   certainty: Certain;
   /** The first piece; the others (few groups have more than one) in `more`. */
   c: Cube;
   more: Cube[] | undefined;
   tags: Set<number> | undefined;
+  /** The next group in order of first piece (a chain, not a list: 100k groups would be a push-grown array of 0.8 MB). */
+  next: Group | undefined;
 }
 
-function sameGroup(g: Group, at: Attr | undefined, via: Via | undefined, certainty: Certain): boolean {
+function sameGroup(g: Group, at: Attr | undefined, rule: Rule | undefined, via: Via | undefined, certainty: Certain): boolean {
   const ga = g.attr;
   if (g.certainty !== certainty) return false;
-  if ((ga?.rule === undefined) !== (at?.rule === undefined)) return false;
-  if (ga?.rule && at?.rule && lineOf(ga.rule) !== lineOf(at.rule)) return false;
+  if ((g.rule === undefined) !== (rule === undefined)) return false;
+  if (g.rule && rule && lineOf(g.rule) !== lineOf(rule)) return false;
   if ((ga?.chain.name ?? '') !== (at?.chain.name ?? '') || (ga?.table.name ?? '') !== (at?.table.name ?? '')) return false;
   const gv = g.via;
   if (gv === via) return true;
   if (!gv || !via) return false;
   return gv.rule.id === via.rule.id && lineOf(gv.rule) === lineOf(via.rule);
+}
+
+/**
+ * The list of groups by accepting rule id, at its final size when the ruleset's ids are dense
+ * (they are its rules' positions in the document): assigned in id order, a list grows as a push
+ * would, leaving a trail of dead copies in large-object space (only a full GC frees them).
+ */
+function groupsById(ruleset: Ruleset): (Group | Group[] | undefined)[] {
+  let n = 0;
+  let max = -1;
+  for (const t of ruleset.tables)
+    for (const c of t.chains)
+      for (const r of c.rules) {
+        n++;
+        if (r.id > max && r.id < 0x40000000) max = r.id;
+      }
+  // (sparse ids — a ruleset of a few rules late in a big document — are not worth a big list)
+  if (max < 1024 || max > 4 * n) return [];
+  return new Array<Group | Group[] | undefined>(max + 1).fill(undefined);
 }
 
 /** Shared by every entry without reasons (nothing writes to an entry's reasons). */
@@ -831,33 +895,38 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
   const exposure: Exposure = { ruleset, hook, entries: [] };
   const internal: Internal = { spaces: new Map(), pieces: new Map() };
   const families = ruleset.families.length > 0 ? [...new Set(ruleset.families)] : (['ipv4', 'ipv6'] as Family[]);
+  // (rule ids are small integers: a list by id instead of a Map of 100k entries; a Map for others). One list for
+  // every family, made on the first piece (nftables-100k's inet table accepts nothing in IPv6: no list for it)
+  let byId: (Group | Group[] | undefined)[] | undefined;
   for (const family of families) {
     const sp = spaceFor(ruleset, family);
     internal.spaces.set(family, sp);
     // group the pieces into entries: one per accepting rule, certainty and DNAT (their reasons united),
     // in the order of their first piece; groups are found by the accepting rule's id (NaN: none)
-    const groups: Group[] = [];
-    // (rule ids are small integers: a list by id instead of a Map of 100k entries; a Map for others)
-    const byId: (Group | Group[] | undefined)[] = [];
+    let first: Group | undefined;
+    let last: Group | undefined;
     const byOther = new Map<number, Group | Group[]>();
     const eng = analyseFamily(ruleset, sp, hook, (c, f, certainty, tags) => {
       const at = f.attr;
-      const id = at?.rule ? at.rule.id : NaN;
+      const id = f.rule ? f.rule.id : NaN;
       const small = id >= 0 && id < 0x40000000 && Number.isInteger(id);
-      const cands = small ? byId[id] : byOther.get(id);
+      if (small) byId ??= groupsById(ruleset);
+      const cands = small ? byId![id] : byOther.get(id);
       let g: Group | undefined;
       if (cands !== undefined) {
         if (!Array.isArray(cands)) {
-          if (sameGroup(cands, at, f.via, certainty)) g = cands;
-        } else for (let i = 0; i < cands.length && !g; i++) if (sameGroup(cands[i]!, at, f.via, certainty)) g = cands[i];
+          if (sameGroup(cands, at, f.rule, f.via, certainty)) g = cands;
+        } else for (let i = 0; i < cands.length && !g; i++) if (sameGroup(cands[i]!, at, f.rule, f.via, certainty)) g = cands[i];
       }
       if (!g) {
-        g = { attr: at, via: f.via, certainty, c, more: undefined, tags: undefined };
-        groups.push(g);
+        g = { attr: at, rule: f.rule, via: f.via, certainty, c, more: undefined, tags: undefined, next: undefined };
+        if (last) last.next = g;
+        else first = g;
+        last = g;
         if (Array.isArray(cands)) cands.push(g);
         else {
           const v = cands === undefined ? g : [cands, g];
-          if (small) byId[id] = v;
+          if (small) byId![id] = v;
           else byOther.set(id, v);
         }
       } else (g.more ??= []).push(c);
@@ -866,18 +935,19 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
         for (const t of tags) g.tags.add(t);
       }
     });
-    byId.length = 0;
+    byId?.fill(undefined);
     byOther.clear();
     // entries read only protocol, port, source (and principals) and input interface: the pieces
     // are merged on those (their other coordinates are not reported)
     const noLo = sp.universe.iif & ~sp.ifs.bit('lo');
     const principals = new Map<bigint, string[]>();
     const interfaces = new Map<bigint, string>();
-    for (let gi = 0; gi < groups.length; gi++) {
-      const { attr: at, via, certainty, c: first, more, tags } = groups[gi]!;
-      groups[gi] = undefined as unknown as Group; // done: its pieces may go
+    last = undefined;
+    while (first) {
+      const { attr: at, rule, via, certainty, c: c0, more, tags } = first;
+      first = first.next; // done: its pieces may go
       const reasons = tags ? [...tags].sort((x, y) => x - y).map((t) => eng.reasons[t]!) : NO_REASONS;
-      const cubes = more ? mergeCubes([first, ...more]) : [first];
+      const cubes = more ? mergeCubes([c0, ...more]) : [c0];
       for (const c of cubes) {
         let prins = principals.get(c.sprin);
         if (!prins) principals.set(c.sprin, (prins = Object.freeze(sp.prins.list(c.sprin)) as string[]));
@@ -896,7 +966,7 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
           chain: at?.chain ?? NO_CHAIN,
           table: at?.table ?? NO_TABLE,
           reasons,
-          rule: at?.rule,
+          rule,
         };
         if (via) entry.via = { kind: 'dnat', rule: via.rule, to: via.to };
         exposure.entries.push(entry);
@@ -908,46 +978,103 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
   return exposure;
 }
 
-function bkey(s: IntervalSet<number> | IntervalSet<bigint>): string {
-  return s.bounds.join(',');
+/** h mixed with a number (an integer below 2^64: both 32-bit halves). */
+function mixNum(h: number, v: number): number {
+  h = Math.imul(h ^ (v | 0), 0x9e3779b1);
+  return Math.imul(h ^ ((v / 4294967296) | 0), 0x85ebca6b);
+}
+
+/** h mixed with a bigint (an address or a mask), 32 bits at a time: every bit counts. */
+function mixBig(h: number, v: bigint): number {
+  h = mixNum(h, Number(BigInt.asUintN(32, v)));
+  for (let x = v >> 32n; x !== 0n; x >>= 32n) h = mixNum(h, Number(BigInt.asUintN(32, x)));
+  return h;
+}
+
+function mixBounds(h: number, b: readonly number[]): number {
+  h = mixNum(h, b.length);
+  for (let i = 0; i < b.length; i++) h = mixNum(h, b[i]!);
+  return h;
+}
+
+function mixBigBounds(h: number, b: readonly bigint[]): number {
+  h = mixNum(h, b.length);
+  for (let i = 0; i < b.length; i++) h = mixBig(h, b[i]!);
+  return h;
+}
+
+function sameSet<T extends number | bigint>(x: IntervalSet<T>, y: IntervalSet<T>): boolean {
+  if (x === y) return true;
+  const a = x.bounds;
+  const b = y.bounds;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** A hash of what mergeCubes compares in pass dimension d: the reported coordinates but d's. */
+function shapeHash(c: Cube, d: number): number {
+  let h = d;
+  if (d !== 0) h = mixBounds(h, c.proto.bounds);
+  if (d !== 1) h = mixBounds(h, c.dport.bounds);
+  if (d !== 2) h = mixBig(mixBigBounds(mixBounds(h, c.src.v4.bounds), c.src.v6.bounds), c.sprin);
+  if (d !== 3) h = mixBig(h, c.iif);
+  return h;
+}
+
+/** Whether a and b are equal in the reported coordinates but d's. */
+function sameShape(a: Cube, b: Cube, d: number): boolean {
+  return (
+    (d === 0 || sameSet(a.proto, b.proto)) &&
+    (d === 1 || sameSet(a.dport, b.dport)) &&
+    (d === 2 || (sameSet(a.src.v4, b.src.v4) && sameSet(a.src.v6, b.src.v6) && a.sprin === b.sprin)) &&
+    (d === 3 || a.iif === b.iif)
+  );
 }
 
 /**
  * Merge cubes into fewer with the same union in the coordinates an entry reports
  * (protocol, port, source and input interface; the others are ignored and not
  * meaningful in the result): cubes equal in all but one of those dimensions are
- * united along it (hash on the other three; linear per pass).
+ * united along it (hash on the other three; linear per pass). The cubes are found
+ * by a numeric hash of those three and compared field by field (a key string per
+ * cube and pass — the bounds of its sets joined — was most of what a merge allocated).
  */
 function mergeCubes(cubes: Cube[]): Cube[] {
   let list = cubes;
   for (let pass = 0; pass < 2 && list.length > 1; pass++) {
     for (let d = 0; d < 4 && list.length > 1; d++) {
-      const map = new Map<string, Cube>();
+      // the cubes in order of their first of a kind (each merged in its place); by hash, their positions
+      const out: Cube[] = [];
+      const byHash = new Map<number, number | number[]>();
       for (let i = 0; i < list.length; i++) {
         const c = list[i]!;
-        // (one string built by concatenation, not a list of parts joined; the merged dimension is left empty)
-        const k =
-          (d !== 0 ? bkey(c.proto) : '') +
-          '|' +
-          (d !== 1 ? bkey(c.dport) : '') +
-          '|' +
-          (d !== 2 ? bkey(c.src.v4) + '|' + bkey(c.src.v6) + '|' + c.sprin : '') +
-          '|' +
-          (d !== 3 ? String(c.iif) : '');
-        const prev = map.get(k);
-        if (!prev) map.set(k, c);
-        else {
-          const u = copyCube(prev);
-          if (d === 0) u.proto = prev.proto.union(c.proto);
-          else if (d === 1) u.dport = prev.dport.union(c.dport);
-          else if (d === 2) {
-            u.src = prev.src.union(c.src);
-            u.sprin = prev.sprin | c.sprin;
-          } else u.iif = prev.iif | c.iif;
-          map.set(k, u);
+        const h = shapeHash(c, d);
+        const at = byHash.get(h);
+        let j = -1;
+        if (typeof at === 'number') {
+          if (sameShape(out[at]!, c, d)) j = at;
+        } else if (at !== undefined)
+          for (let k = 0; k < at.length && j < 0; k++) if (sameShape(out[at[k]!]!, c, d)) j = at[k]!;
+        if (j < 0) {
+          const n = out.length;
+          out.push(c);
+          if (at === undefined) byHash.set(h, n);
+          else if (typeof at === 'number') byHash.set(h, [at, n]);
+          else at.push(n);
+          continue;
         }
+        const prev = out[j]!;
+        const u = copyCube(prev);
+        if (d === 0) u.proto = prev.proto.union(c.proto);
+        else if (d === 1) u.dport = prev.dport.union(c.dport);
+        else if (d === 2) {
+          u.src = prev.src.union(c.src);
+          u.sprin = prev.sprin | c.sprin;
+        } else u.iif = prev.iif | c.iif;
+        out[j] = u;
       }
-      list = [...map.values()];
+      list = out;
     }
   }
   return list;

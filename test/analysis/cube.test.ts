@@ -109,22 +109,37 @@ describe('CubeIndex options (lean, noProto)', () => {
         src: src === null ? U.src : new AddrSet(IntervalSet.range(src * 256, src * 256 + 10), IntervalSet.empty()),
         dst: dst === null ? U.dst : new AddrSet(IntervalSet.range(dst * 256, dst * 256 + 300), IntervalSet.empty()),
       }));
-    const opArb = fc.oneof({ arbitrary: cubeArb.map((add) => ({ add })), weight: 3 }, { arbitrary: cubeArb.map((query) => ({ query })), weight: 1 });
+    // (reserve: room for that many items in all, below or beyond the count so far)
+    const opArb = fc.oneof(
+      { arbitrary: cubeArb.map((add) => ({ add })), weight: 3 },
+      { arbitrary: cubeArb.map((query) => ({ query })), weight: 1 },
+      { arbitrary: fc.integer({ min: 0, max: 100 }).map((reserve) => ({ reserve })), weight: 1 },
+    );
     fc.assert(
       fc.property(fc.array(opArb, { maxLength: 80 }), fc.boolean(), (ops, noProto) => {
         const lean = new CubeIndex<{ c: Cube }>({ lean: true, noProto });
+        // the same, holding the cubes themselves
+        const bare = new CubeIndex<Cube>({ lean: true, noProto, bare: true });
         const items: Cube[] = [];
         for (const op of ops) {
+          if ('reserve' in op) {
+            lean.reserve(op.reserve);
+            bare.reserve(op.reserve);
+            continue;
+          }
           if ('add' in op) {
             expect(lean.add({ c: op.add })).toBe(items.length);
+            expect(bare.add(op.add)).toBe(items.length);
             items.push(op.add);
             continue;
           }
           const want = items.flatMap((c, i) => (cubesOverlap(c, op.query) ? [i] : []));
-          const got: number[] = [];
-          expect(lean.query(op.query, got)).toBe(true);
-          expect([...got].sort((x, y) => x - y)).toEqual(want);
-          expect(new Set(got).size).toBe(got.length);
+          for (const idx of [lean, bare]) {
+            const got: number[] = [];
+            expect(idx.query(op.query, got)).toBe(true);
+            expect([...got].sort((x, y) => x - y)).toEqual(want);
+            expect(new Set(got).size).toBe(got.length);
+          }
         }
       }),
       { numRuns: 400, seed: 23 },

@@ -50,7 +50,7 @@ import {
   PlacedPort,
   PlacedProtocol,
   placeOf,
-} from './placed.js';
+} from '../placed.js';
 import type { ChainState, NetfilterState, TableState } from './state.js';
 import type { Tok } from './tokens.js';
 

@@ -31,7 +31,8 @@ import {
 } from '../../model/index.js';
 import { exprModule, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrState, type IrStmt, type IrTable, type IrVal, type IrVerdict } from './ir.js';
 
-import { addrMatch, ctMatch, icmpMatch, ifMatch, NftRule, portMatch, protoMatch, spanAt } from './placed.js';
+import { addrMatch, ctMatch, icmpMatch, ifMatch, portMatch, protoMatch, spanAt } from '../placed.js';
+import { NftRule } from './rule.js';
 import { CT_STATE_NAMES, ICMP_TYPES, ICMPV6_TYPES, PORT_PROTO_NUMBERS, SERVICES, asHook } from './symbols.js';
 
 type FieldKind =

@@ -8,7 +8,8 @@ import type { ParseOptions } from '../types.js';
 import type { RulePrebuilder } from './build.js';
 import { exprModule, IrState, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
 import { HintedLineIndex, lex, Lexer, spanOfTok, type LexToken, type Source } from './lexer.js';
-import { oneLineAt, placeOf } from './placed.js';
+import { placeOf } from '../placed.js';
+import { oneLineAt } from './rule.js';
 import { preprocess } from './preprocess.js';
 import { EXTHDR_NAMES, FAMILIES, META_UNQUALIFIED, PAYLOAD_PROTOCOLS, asHook, namedPriority } from './symbols.js';
 

@@ -1,22 +1,21 @@
 /**
- * The matches the nftables builder makes for the common kinds, each with its span kept inside it
- * as one small integer next to the rule's span, instead of a span object of its own (the idea of
- * ../iptables/placed.ts, kept apart so the two parsers can change independently).
+ * Matches that keep their span inside them as one small integer next to the rule's span, instead of
+ * a span object of their own: the iptables-save fast path and the nftables text parser make them.
  *
- * Why: a 100k-rule nft ruleset has about two placed matches per rule (address, port, interface,
- * ct state), and nothing after the parse reads a match's span (reports use the rule's span and its
- * reportSpan). A CompactLineSpan per match is 40 bytes and one more object for every scavenge to
- * copy and the old generation to keep (15 MB of spans in all on that file); this is 8 bytes more
- * in the match. `span` is built when read (tests, tools), equal to the span the parser's line
- * index gives for the match's text.
+ * Why: a 100k-rule file has two to three matches per rule, and nothing after the parse reads a
+ * match's span (reports use the rule's span and its reportSpan). A span object per match was 40–48
+ * bytes and one more object for every scavenge to copy and the old generation to keep (15 MB of
+ * spans on a 100k-rule nft file); this is 8 bytes more in the match. `span` is built when read
+ * (tests, tools), equal to the span the parser's line index gives for the match's text.
  *
  * The matches are what the model says (own `kind`, fields and `negated`, `span` readable);
  * `toJSON` gives the same object, key for key, as the plain literal did ({ kind, ...fields, span,
  * negated? }). A negated match is an instance of a subclass whose constructor sets `negated`:
- * every instance of a class has one shape, all fields inside the object. Fields are assigned in
- * the constructors, not declared with initialisers (those run as one more function per object).
+ * every instance of a class has one shape, all fields inside the object (V8 sizes a class's
+ * objects by the assignments of its constructors). Fields are assigned in the constructors, not
+ * declared with initialisers: those run as one more function per construction.
  */
-import { LineSpan, type Action, type AddrSet, type CtState, type Family, type Match, type NumSet, type Rule, type Span } from '../../model/index.js';
+import { LineSpan, type AddrSet, type CtState, type Family, type Match, type NumSet, type Span } from '../model/index.js';
 
 /** Limits of the packed position: start column (from the rule's start) and length (packed < 2^31: a small integer). */
 const COL_LIMIT = 65536;
@@ -68,7 +67,7 @@ abstract class Placed {
   }
 }
 
-class PlacedAddress extends Placed {
+export class PlacedAddress extends Placed {
   declare readonly kind: 'address';
   declare readonly dir: 'src' | 'dst';
   declare readonly addrs: AddrSet;
@@ -79,14 +78,14 @@ class PlacedAddress extends Placed {
     this.addrs = addrs;
   }
 }
-class NegatedAddress extends PlacedAddress {
+export class NegatedAddress extends PlacedAddress {
   constructor(dir: 'src' | 'dst', addrs: AddrSet, base: Span, at: number) {
     super(dir, addrs, base, at);
     this.negated = true;
   }
 }
 
-class PlacedProtocol extends Placed {
+export class PlacedProtocol extends Placed {
   declare readonly kind: 'protocol';
   declare readonly protocols: NumSet;
   constructor(protocols: NumSet, base: Span, at: number) {
@@ -95,14 +94,14 @@ class PlacedProtocol extends Placed {
     this.protocols = protocols;
   }
 }
-class NegatedProtocol extends PlacedProtocol {
+export class NegatedProtocol extends PlacedProtocol {
   constructor(protocols: NumSet, base: Span, at: number) {
     super(protocols, base, at);
     this.negated = true;
   }
 }
 
-class PlacedPort extends Placed {
+export class PlacedPort extends Placed {
   declare readonly kind: 'port';
   declare readonly dir: 'src' | 'dst';
   declare readonly ports: NumSet;
@@ -113,14 +112,14 @@ class PlacedPort extends Placed {
     this.ports = ports;
   }
 }
-class NegatedPort extends PlacedPort {
+export class NegatedPort extends PlacedPort {
   constructor(dir: 'src' | 'dst', ports: NumSet, base: Span, at: number) {
     super(dir, ports, base, at);
     this.negated = true;
   }
 }
 
-class PlacedInterface extends Placed {
+export class PlacedInterface extends Placed {
   declare readonly kind: 'interface';
   declare readonly dir: 'in' | 'out';
   declare readonly names: string[];
@@ -131,14 +130,14 @@ class PlacedInterface extends Placed {
     this.names = names;
   }
 }
-class NegatedInterface extends PlacedInterface {
+export class NegatedInterface extends PlacedInterface {
   constructor(dir: 'in' | 'out', names: string[], base: Span, at: number) {
     super(dir, names, base, at);
     this.negated = true;
   }
 }
 
-class PlacedCtState extends Placed {
+export class PlacedCtState extends Placed {
   declare readonly kind: 'ctstate';
   declare readonly states: CtState[];
   constructor(states: CtState[], base: Span, at: number) {
@@ -147,14 +146,14 @@ class PlacedCtState extends Placed {
     this.states = states;
   }
 }
-class NegatedCtState extends PlacedCtState {
+export class NegatedCtState extends PlacedCtState {
   constructor(states: CtState[], base: Span, at: number) {
     super(states, base, at);
     this.negated = true;
   }
 }
 
-class PlacedIcmpType extends Placed {
+export class PlacedIcmpType extends Placed {
   declare readonly kind: 'icmp-type';
   declare readonly family: Family;
   declare readonly values: NumSet;
@@ -165,7 +164,7 @@ class PlacedIcmpType extends Placed {
     this.values = values;
   }
 }
-class NegatedIcmpType extends PlacedIcmpType {
+export class NegatedIcmpType extends PlacedIcmpType {
   constructor(family: Family, values: NumSet, base: Span, at: number) {
     super(family, values, base, at);
     this.negated = true;
@@ -208,73 +207,4 @@ export function icmpMatch(family: Family, values: NumSet, base: Span | undefined
   if (base && at >= 0) return negated ? new NegatedIcmpType(family, values, base, at) : new PlacedIcmpType(family, values, base, at);
   if (base) return negated ? { kind: 'icmp-type', family, values, span: base, negated } : { kind: 'icmp-type', family, values, span: base };
   return negated ? { kind: 'icmp-type', family, values, negated } : { kind: 'icmp-type', family, values };
-}
-
-/**
- * A rule's text as the parsers keep it: text[from, to) with whitespace runs collapsed to one space
- * (a rule continued with a backslash), trimmed (fast path: already one line with single spaces).
- * Checked on the source text itself: reading a slice char by char goes through the slice's indirection.
- */
-export function oneLineAt(text: string, from: number, to: number): string {
-  let clean = true;
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 9 || c === 10 || c === 13 || (c === 32 && (i === from || i === to - 1 || text.charCodeAt(i + 1) === 32))) {
-      clean = false;
-      break;
-    }
-  }
-  const s = text.slice(from, to);
-  return clean ? s : s.replace(/\s+/g, ' ').trim();
-}
-
-/**
- * A text-parsed model rule that keeps less than the literal it replaces:
- * - `text`, read only for trace output and a few messages, is sliced from the document when read
- *   (its text is oneLineAt(document, span's offsets));
- * - `reportSpan`, when it is on the rule's first line, is one small integer next to the rule's span
- *   (as a placed match keeps its span), built when read.
- * On nftables-100k.nft, 100k sliced strings (32 bytes each) and 60k span objects (40) less, in a
- * rule object as large as the literal (72 bytes).
- * `id`, `matches`, `action`, `span` and `comment` are own fields as before; `toJSON` gives the
- * object the literal was, key for key ({ id, matches, action, span, text, reportSpan?, comment? }).
- */
-export class NftRule implements Rule {
-  declare id: number;
-  declare matches: Match[];
-  declare action: Action;
-  declare span: Span;
-  declare comment?: string;
-  /** The whole document: the rule's text is at span's offsets. */
-  readonly #doc: string;
-  /** The report span, or its place next to `span` (spanAt), or undefined. */
-  readonly #report: Span | number | undefined;
-
-  constructor(id: number, matches: Match[], action: Action, span: Span, doc: string, report: Span | number | undefined, comment: string | undefined) {
-    this.id = id;
-    this.matches = matches;
-    this.action = action;
-    this.span = span;
-    if (comment !== undefined) this.comment = comment;
-    this.#doc = doc;
-    this.#report = report;
-  }
-
-  get text(): string {
-    const s = this.span;
-    return oneLineAt(this.#doc, s.start.offset, s.end.offset);
-  }
-
-  get reportSpan(): Span | undefined {
-    const r = this.#report;
-    return typeof r === 'number' ? spanAt(this.span, r) : r;
-  }
-
-  toJSON(): Record<string, unknown> {
-    const o: Record<string, unknown> = { id: this.id, matches: this.matches, action: this.action, span: this.span, text: this.text };
-    const rs = this.reportSpan;
-    if (rs !== undefined) o.reportSpan = rs;
-    if (this.comment !== undefined) o.comment = this.comment;
-    return o;
-  }
 }

@@ -1,13 +1,13 @@
 /**
  * The fast path's matches keep their span as a number next to the rule's span
- * (src/parsers/iptables/placed.ts): the span read back must be the exact one, on any line
+ * (src/parsers/placed.ts): the span read back must be the exact one, on any line
  * and at any column, and the rule's reportSpan must be the destination port match's own span.
  */
 import { describe, expect, it } from 'vitest';
-import { AddrSet, IntervalSet, LineSpan, type Match, type Rule } from '../../../src/model/index.js';
-import { parseSave } from '../../../src/parsers/iptables/save.js';
-import { PlacedAddress, PlacedPort, placeOf } from '../../../src/parsers/iptables/placed.js';
-import { at, spanIn } from './helpers.js';
+import { AddrSet, IntervalSet, LineSpan, type Match, type Rule } from '../../src/model/index.js';
+import { parseSave } from '../../src/parsers/iptables/save.js';
+import { PlacedAddress, PlacedPort, placeOf } from '../../src/parsers/placed.js';
+import { at, spanIn } from './iptables/helpers.js';
 
 function rulesOf(lines: string[]): Rule[] {
   const text = ['*filter', ':INPUT DROP [0:0]', ...lines, 'COMMIT', ''].join('\n');

@@ -169,17 +169,67 @@ interface BigDim extends Dim {
   bounds: bigint[];
 }
 
+/**
+ * Scratch typed arrays for the index builds, one per use (a build's temporaries: the
+ * positions, ranks and sort buffers), kept between builds up to SCRATCH_MAX entries. A typed
+ * array's store is malloc'd outside the V8 heap and freed only when a scavenge finds its
+ * wrapper dead: a file's hundreds of chain indexes, each making a dozen temporaries per
+ * dimension, left tens of MB of them waiting, and the malloc heap that large. Each call
+ * returns a view of its slot's buffer of length n (contents undefined unless said).
+ */
+const SCRATCH_MAX = 1 << 16;
+const i32Slots: Int32Array[] = [];
+const u32Slots: Uint32Array[] = [];
+const S_START = 0;
+const S_POS = 1;
+const S_RANK = 2;
+const S_P = 3;
+const S_P2 = 4;
+const S_AT = 5;
+const S_OWN = 6;
+const S_FILL = 7;
+const S_STATE = 8;
+const S_COUNT = 9;
+const U_KEY = 0;
+const U_K2 = 1;
+let u8Slot = new Uint8Array(0);
+
+function scratchI32(slot: number, n: number): Int32Array {
+  if (n > SCRATCH_MAX) return new Int32Array(n);
+  let b = i32Slots[slot];
+  if (b === undefined || b.length < n) i32Slots[slot] = b = new Int32Array(Math.max(n, 1024));
+  return b.subarray(0, n);
+}
+
+function scratchU32(slot: number, n: number): Uint32Array {
+  if (n > SCRATCH_MAX) return new Uint32Array(n);
+  let b = u32Slots[slot];
+  if (b === undefined || b.length < n) u32Slots[slot] = b = new Uint32Array(Math.max(n, 1024));
+  return b.subarray(0, n);
+}
+
+/** A zeroed Uint8Array of length n (its one slot). */
+function scratchU8Zero(n: number): Uint8Array {
+  if (n > SCRATCH_MAX) return new Uint8Array(n);
+  if (u8Slot.length < n) u8Slot = new Uint8Array(Math.max(n, 1024));
+  const v = u8Slot.subarray(0, n);
+  v.fill(0);
+  return v;
+}
+
 /** Toggle lists and checkpoint rows from each cube's boundary indices (flat, cube by cube). */
 function buildRows(m: number, at: Int32Array, owner: Int32Array, W: number, shift: number): Dim {
   const tStart = new Int32Array(m + 1);
   for (let q = 0; q < at.length; q++) tStart[at[q]! + 1]!++;
   for (let i = 0; i < m; i++) tStart[i + 1]! += tStart[i]!;
-  const fill = tStart.slice(0, m);
+  const fill = scratchI32(S_FILL, m);
+  fill.set(tStart.subarray(0, m));
   const tIds = new Int32Array(at.length);
   for (let q = 0; q < at.length; q++) tIds[fill[at[q]!]!++] = owner[q]!;
   const K = 1 << shift;
   const cps = new Int32Array(Math.max(1, (m + K - 1) >> shift) * W);
-  const state = new Int32Array(W);
+  const state = scratchI32(S_STATE, W);
+  state.fill(0);
   for (let i = 0; i < m; i++) {
     for (let q = tStart[i]!; q < tStart[i + 1]!; q++) {
       const id = tIds[q]!;
@@ -199,6 +249,8 @@ const SMALL_MAX = 65536;
 const SMALL_SEEN = new Int32Array((SMALL_MAX >> 5) + 1);
 const SMALL_ROW = new Int32Array(SMALL_MAX + 1);
 
+const RADIX_COUNT = new Int32Array(256);
+
 /**
  * keys sorted ascending, and payload (when given) moved alongside: an LSD radix sort, 8 bits a
  * pass, stable. The inputs are the sort's buffers: after the four passes the result is back in them.
@@ -206,10 +258,10 @@ const SMALL_ROW = new Int32Array(SMALL_MAX + 1);
 function radixSort32(keys: Uint32Array, payload: Int32Array | undefined): { keys: Uint32Array; payload: Int32Array | undefined } {
   const n = keys.length;
   let k1: Uint32Array = keys;
-  let k2: Uint32Array = new Uint32Array(n);
+  let k2: Uint32Array = scratchU32(U_K2, n);
   let p1: Int32Array | undefined = payload;
-  let p2: Int32Array | undefined = payload ? new Int32Array(n) : undefined;
-  const count = new Int32Array(256);
+  let p2: Int32Array | undefined = payload ? scratchI32(S_P2, n) : undefined;
+  const count = RADIX_COUNT;
   for (let shift = 0; shift < 32; shift += 8) {
     count.fill(0);
     for (let i = 0; i < n; i++) count[(k1[i]! >>> shift) & 255]!++;
@@ -274,8 +326,8 @@ function sortDistinct(vals: Float64Array, n: number): Float64Array {
  */
 function rankSort(vals: Float64Array, pos: Int32Array, k: number, extra: readonly number[], rank: Int32Array): Float64Array | undefined {
   const n = k + extra.length;
-  const key = new Uint32Array(n);
-  const p = new Int32Array(n);
+  const key = scratchU32(U_KEY, n);
+  const p = scratchI32(S_P, n);
   let top = false;
   for (let i = 0; i < n; i++) {
     const v = i < k ? vals[pos[i]!]! : extra[i - k]!;
@@ -337,7 +389,7 @@ function buildNum(f: FlatSets, W: number, shift: number): NumDim {
     if (vals[s0]! < lo) lo = vals[s0]!;
     if (vals[s1 - 1]! > hi) hi = vals[s1 - 1]!;
   }
-  const full = new Uint8Array(n);
+  const full = scratchU8Zero(n);
   let partial = 0;
   let allFull = true;
   for (let j = 0; j < n; j++) {
@@ -386,10 +438,10 @@ function buildNum(f: FlatSets, W: number, shift: number): NumDim {
     }
   } else {
     // addresses: the ranks of the partial sets' values come with the sort (rank[i] for vals[i])
-    const pos = new Int32Array(partial);
+    const pos = scratchI32(S_POS, partial);
     let k = 0;
     for (let j = 0; j < n; j++) if (full[j] === 0) for (let i = start[j]!, end = start[j + 1]!; i < end; i++) pos[k++] = i;
-    rank = new Int32Array(total);
+    rank = scratchI32(S_RANK, total);
     const sorted = rankSort(vals, pos, k, [lo, hi], rank);
     if (sorted) bounds = sorted;
     else {
@@ -402,8 +454,8 @@ function buildNum(f: FlatSets, W: number, shift: number): NumDim {
     }
   }
   const m = bounds.length;
-  const at = new Int32Array(total);
-  const owner = new Int32Array(total);
+  const at = scratchI32(S_AT, total);
+  const owner = scratchI32(S_OWN, total);
   let k = 0;
   for (let j = 0; j < n; j++) {
     if (full[j] === 1) {
@@ -502,8 +554,11 @@ function numSet(c: Cube, d: number): readonly number[] {
  */
 function flatSets(cubes: readonly Cube[], d: number): FlatSets {
   const n = cubes.length;
-  const start = new Int32Array(n + 1);
-  let buf = flatScratch;
+  const start = scratchI32(S_START, n + 1);
+  start[0] = 0;
+  // most sets are one interval: room for two values a cube from the start (doubling from a
+  // small buffer made a long chain's build allocate about twice its values in copies)
+  let buf = flatScratch.length >= 2 * n ? flatScratch : new Float64Array(2 * n + 16);
   let total = 0;
   for (let j = 0; j < n; j++) {
     const s = numSet(cubes[j]!, d);
@@ -860,8 +915,8 @@ function buildStab(f: FlatSets): StabDim {
   const { vals, start } = f;
   const n = start.length - 1;
   const total = vals.length;
-  const rank = new Int32Array(total);
-  const pos = new Int32Array(total);
+  const rank = scratchI32(S_RANK, total);
+  const pos = scratchI32(S_POS, total);
   for (let q = 0; q < total; q++) pos[q] = q;
   let bounds = rankSort(vals, pos, total, [], rank);
   if (!bounds) {
@@ -869,8 +924,9 @@ function buildStab(f: FlatSets): StabDim {
     for (let q = 0; q < total; q++) rank[q] = rowOfNum(bounds, vals[q]!);
   }
   const m = bounds.length;
-  const count = new Int32Array(m + 1);
-  const isWide = new Uint8Array(n);
+  const count = scratchI32(S_COUNT, m + 1);
+  count.fill(0);
+  const isWide = scratchU8Zero(n);
   let nWide = 0;
   for (let j = 0; j < n; j++) {
     const s0 = start[j]!;

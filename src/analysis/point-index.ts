@@ -321,16 +321,17 @@ function sortDistinct(vals: Float64Array, n: number): Float64Array {
  * Sorts and ranks at once: the sorted distinct values of vals[pos[i]] (i < k) and, for each
  * i with pos[i] >= 0, rank[pos[i]] = the index of vals[pos[i]] among them; the keys -1 in pos
  * stand for the extra values `extra` (ranked, not written). Undefined when some value is not
- * an IPv4-sized integer (the caller then sorts and binary-searches). An 8-bit radix sort of
- * the positions: a binary search per value cost about as much again as the sort.
+ * an IPv4-sized integer (the caller then sorts and binary-searches). No pos: pos[i] = i (every
+ * value; spares a long chain's StabIndex an identity array). An 8-bit radix sort of the
+ * positions: a binary search per value cost about as much again as the sort.
  */
-function rankSort(vals: Float64Array, pos: Int32Array, k: number, extra: readonly number[], rank: Int32Array): Float64Array | undefined {
+function rankSort(vals: Float64Array, pos: Int32Array | undefined, k: number, extra: readonly number[], rank: Int32Array): Float64Array | undefined {
   const n = k + extra.length;
   const key = scratchU32(U_KEY, n);
   const p = scratchI32(S_P, n);
   let top = false;
   for (let i = 0; i < n; i++) {
-    const v = i < k ? vals[pos[i]!]! : extra[i - k]!;
+    const v = i < k ? vals[pos === undefined ? i : pos[i]!]! : extra[i - k]!;
     if (v === 4294967296) top = true;
     else if (!(v >= 0 && v < 4294967296 && Math.floor(v) === v)) return undefined;
   }
@@ -338,8 +339,8 @@ function rankSort(vals: Float64Array, pos: Int32Array, k: number, extra: readonl
   let c = 0;
   const topAt: number[] = [];
   for (let i = 0; i < n; i++) {
-    const v = i < k ? vals[pos[i]!]! : extra[i - k]!;
-    const at = i < k ? pos[i]! : -1;
+    const at = i < k ? (pos === undefined ? i : pos[i]!) : -1;
+    const v = at >= 0 ? vals[at]! : extra[i - k]!;
     if (v === 4294967296) topAt.push(at);
     else {
       key[c] = v;
@@ -916,9 +917,7 @@ function buildStab(f: FlatSets): StabDim {
   const n = start.length - 1;
   const total = vals.length;
   const rank = scratchI32(S_RANK, total);
-  const pos = scratchI32(S_POS, total);
-  for (let q = 0; q < total; q++) pos[q] = q;
-  let bounds = rankSort(vals, pos, total, [], rank);
+  let bounds = rankSort(vals, undefined, total, [], rank);
   if (!bounds) {
     bounds = sortDistinct(vals, total);
     for (let q = 0; q < total; q++) rank[q] = rowOfNum(bounds, vals[q]!);

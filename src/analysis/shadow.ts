@@ -120,33 +120,23 @@ function shadowChainIndexed(
 ): boolean {
   const nf = counts.length;
   // per family, the cubes (of the exact size counted: no push-grown copies, dead, in the
-  // large-object space) and the position in `live` of each cube's rule
+  // large-object space)
   const cubes: Cube[][] = [];
-  // (plain arrays, not typed ones: a typed array's store is malloc'd outside the V8 heap, and
-  // a few per chain for a file's hundreds of chains left the malloc heap larger; small arrays
-  // die young in the new space at no cost to the peak)
-  const owner: number[][] = [];
   for (let k = 0; k < nf; k++) {
     const cs = new Array<Cube>(counts[k]!);
-    const os = new Array<number>(counts[k]!);
     let n = 0;
     for (let i = 0; i < live.length; i++) {
       if (terminal[i] !== 1) continue;
       const c = compiled[i * nf + k]!;
       const one = singleCube(c);
       if (one) {
-        cs[n] = one;
-        os[n++] = i;
+        cs[n++] = one;
         continue;
       }
       const must = c.must;
-      for (let q = 0; q < must.length; q++) {
-        cs[n] = must[q]!;
-        os[n++] = i;
-      }
+      for (let q = 0; q < must.length; q++) cs[n++] = must[q]!;
     }
     cubes.push(cs);
-    owner.push(os);
   }
   const idx: ChainIndex[] = [];
   for (const cs of cubes) {
@@ -158,8 +148,10 @@ function shadowChainIndexed(
   const last = new Array<number>(nf).fill(-1);
   // the coverers named for the current rule (positions in `live`), and for each rule the
   // number (i + 1) of the last rule it was named for: a set without a Set per covered rule
+  // (both, and the cubes' owners, made for the chain's first covered rule: most chains have none)
   const by: number[] = [];
-  const seen = new Array<number>(live.length).fill(0);
+  let seen: number[] | undefined;
+  let owner: number[][] | undefined;
   for (let i = 0; i < live.length; i++) {
     const rule = live[i]!;
     const at = i * nf;
@@ -176,6 +168,8 @@ function shadowChainIndexed(
       // covered by the cubes before e. The cover proof used only cubes up to last[k]: a later
       // cube's part of the region is covered by those, so it is never named.
       by.length = 0;
+      seen ??= new Array<number>(live.length).fill(0);
+      owner ??= owners(live, compiled, terminal, counts);
       let anyMay = false;
       for (let k = 0; k < nf; k++) {
         const may = mayIn(compiled[at + k]!, namingRegion);
@@ -188,6 +182,29 @@ function shadowChainIndexed(
     if (terminal[i] === 1) for (let k = 0; k < nf; k++) limit[k]! += mustIn(compiled[at + k]!, countRegion).length;
   }
   return true;
+}
+
+/**
+ * Per family, the position in `live` of the rule of each certain cube, in the index's order.
+ * (Plain arrays, not typed ones: a typed array's store is malloc'd outside the V8 heap, and a
+ * few per chain for a file's hundreds of chains left the malloc heap larger; small arrays die
+ * young in the new space at no cost to the peak.)
+ */
+function owners(live: readonly Rule[], compiled: readonly Cond[], terminal: Uint8Array, counts: readonly number[]): number[][] {
+  const nf = counts.length;
+  const owner: number[][] = [];
+  for (let k = 0; k < nf; k++) {
+    const os = new Array<number>(counts[k]!);
+    let n = 0;
+    for (let i = 0; i < live.length; i++) {
+      if (terminal[i] !== 1) continue;
+      const c = compiled[i * nf + k]!;
+      if (singleCube(c)) os[n++] = i;
+      else for (let q = 0; q < c.must.length; q++) os[n++] = i;
+    }
+    owner.push(os);
+  }
+  return owner;
 }
 
 /** One-slot lists for mustIn/mayIn, one per call site (neither coverProof nor nameCoverers keeps its region). */

@@ -217,17 +217,66 @@ function scratchU8Zero(n: number): Uint8Array {
   return v;
 }
 
+/**
+ * Reusable stores for the typed arrays a PointIndex keeps (per number dimension: boundaries,
+ * toggle starts, toggle ids, checkpoint rows), for a caller that builds many short-lived
+ * indexes one after another (shadow.ts: one per chain and family; 199 chains on nft 100k).
+ * An index built with an arena is valid only until the next index built with the same arena
+ * builds the same dimension: the stores are overwritten, not copied.
+ */
+export class IndexArena {
+  private readonly i32: Int32Array[] = [];
+  private readonly f64: Float64Array[] = [];
+
+  /** A view of length n of store `slot` (contents undefined). */
+  ints(slot: number, n: number): Int32Array {
+    let b = this.i32[slot];
+    if (b === undefined || b.length < n) this.i32[slot] = b = new Int32Array(Math.max(n, 256));
+    return b.subarray(0, n);
+  }
+
+  doubles(slot: number, n: number): Float64Array {
+    let b = this.f64[slot];
+    if (b === undefined || b.length < n) this.f64[slot] = b = new Float64Array(Math.max(n, 256));
+    return b.subarray(0, n);
+  }
+}
+
+/**
+ * The arena and dimension of the PointIndex dimension being built (set by PointIndex.numDim
+ * around buildNum, undefined otherwise): buildNum, rankSort and buildRows take their kept
+ * arrays from it through keptI32/keptF64 instead of threading it through every call.
+ */
+let building: IndexArena | undefined;
+let buildingDim = 0;
+
+/** A zeroed Int32Array of length n to keep in the index: store `part` (0..2) of the dimension being built, or new. */
+function keptI32(part: number, n: number): Int32Array {
+  if (building === undefined) return new Int32Array(n);
+  const v = building.ints(buildingDim * 3 + part, n);
+  v.fill(0);
+  return v;
+}
+
+/** A zeroed Float64Array of length n to keep in the index: the dimension's boundaries. */
+function keptF64(n: number): Float64Array {
+  if (building === undefined) return new Float64Array(n);
+  const v = building.doubles(buildingDim, n);
+  v.fill(0);
+  return v;
+}
+
 /** Toggle lists and checkpoint rows from each cube's boundary indices (flat, cube by cube). */
 function buildRows(m: number, at: Int32Array, owner: Int32Array, W: number, shift: number): Dim {
-  const tStart = new Int32Array(m + 1);
+  const tStart = keptI32(0, m + 1);
   for (let q = 0; q < at.length; q++) tStart[at[q]! + 1]!++;
   for (let i = 0; i < m; i++) tStart[i + 1]! += tStart[i]!;
   const fill = scratchI32(S_FILL, m);
   fill.set(tStart.subarray(0, m));
-  const tIds = new Int32Array(at.length);
+  const tIds = keptI32(1, at.length);
   for (let q = 0; q < at.length; q++) tIds[fill[at[q]!]!++] = owner[q]!;
   const K = 1 << shift;
-  const cps = new Int32Array(Math.max(1, (m + K - 1) >> shift) * W);
+  const cps = keptI32(2, Math.max(1, (m + K - 1) >> shift) * W);
   const state = scratchI32(S_STATE, W);
   state.fill(0);
   for (let i = 0; i < m; i++) {
@@ -352,7 +401,7 @@ function rankSort(vals: Float64Array, pos: Int32Array | undefined, k: number, ex
   const pA = sorted.payload!;
   let m = 0;
   for (let i = 0; i < c; i++) if (i === 0 || keyA[i] !== keyA[i - 1]) m++;
-  const bounds = new Float64Array(m + (top ? 1 : 0));
+  const bounds = keptF64(m + (top ? 1 : 0));
   let r = -1;
   for (let i = 0; i < c; i++) {
     if (r < 0 || keyA[i] !== bounds[r]) bounds[++r] = keyA[i]!;
@@ -423,7 +472,7 @@ function buildNum(f: FlatSets, W: number, shift: number): NumDim {
       }
     }
     // the bitmap's set bits, in order, are the sorted boundaries (and the words are cleared again)
-    bounds = new Float64Array(distinct);
+    bounds = keptF64(distinct);
     let m = 0;
     for (let w = lo >> 5, wEnd = hi >> 5; w <= wEnd; w++) {
       let x = SMALL_SEEN[w]!;
@@ -583,6 +632,8 @@ let flatScratch = new Float64Array(4096);
 export interface PointIndexOptions {
   /** log2 of the checkpoint stride (0: every row of the bit matrix is stored); default 3. */
   strideLog2?: number;
+  /** Stores to reuse for the index's arrays (see IndexArena: the index is then valid only until the arena's next index). */
+  arena?: IndexArena;
 }
 
 export class PointIndex {
@@ -596,6 +647,7 @@ export class PointIndex {
   private readonly acc: Int32Array;
   private readonly row: Int32Array;
   private readonly span: Int32Array;
+  private readonly arena: IndexArena | undefined;
 
   constructor(
     readonly cubes: readonly Cube[],
@@ -603,13 +655,24 @@ export class PointIndex {
   ) {
     const W = (this.W = Math.max(1, Math.ceil(cubes.length / 32)));
     this.shift = options.strideLog2 ?? 3;
+    this.arena = options.arena;
     this.acc = new Int32Array(W);
     this.row = new Int32Array(W);
     this.span = new Int32Array(W);
   }
 
   private numDim(d: number): NumDim {
-    return (this.num[d] ??= sharedDim(this.cubes, d) ?? buildNum(flatSets(this.cubes, d), this.W, this.shift));
+    return (this.num[d] ??= sharedDim(this.cubes, d) ?? this.buildNumDim(d));
+  }
+
+  private buildNumDim(d: number): NumDim {
+    building = this.arena;
+    buildingDim = d;
+    try {
+      return buildNum(flatSets(this.cubes, d), this.W, this.shift);
+    } finally {
+      building = undefined;
+    }
   }
 
   private get dst6(): BigDim {

@@ -8,7 +8,7 @@ import type { Chain, Family, Match, Rule, Ruleset, Table } from '../model/index.
 import { RuleCompiler, mayIn, mustIn, singleCube, spaceFor, tableCarries, type Cond } from './compile.js';
 import { AddrSet, IntervalSet } from '../model/index.js';
 import { CubeIndex, cubeIsEmpty, cubesOverlap, intersectCube, subtractCube, type Cube } from './cube.js';
-import { PointIndex, StabIndex } from './point-index.js';
+import { IndexArena, PointIndex, StabIndex } from './point-index.js';
 import type { Shadowed } from './types.js';
 
 const TERMINAL = new Set(['accept', 'drop', 'reject', 'return', 'goto', 'nat', 'queue']);
@@ -54,6 +54,11 @@ export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {})
     const idx = new StabIndex(cubes);
     return idx.readsAtMost(maxRead) ? idx : undefined;
   };
+  // per family (k), stores reused by the chains' PointIndexes: a chain's index is dead when
+  // the next chain's is built (typed-array stores are malloc'd and freed only by a scavenge:
+  // fresh ones for each of a file's hundreds of chains left the malloc heap larger)
+  const arenas: IndexArena[] = [];
+  const pointIndex = (cubes: readonly Cube[], k: number): ChainIndex => new PointIndex(cubes, { arena: (arenas[k] ??= new IndexArena()) });
   const out: Shadowed[] = [];
   for (const table of ruleset.tables) {
     const families = (ruleset.families.length > 0 ? ruleset.families : (['ipv4', 'ipv6'] as Family[])).filter((f) => tableCarries(table.family, f));
@@ -86,7 +91,7 @@ export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {})
         counts[k] = n;
         if (n > max) indexed = false;
       }
-      if (indexed) shadowChainIndexed(table, chain, live, compiled, terminal, counts, (cs) => new PointIndex(cs), out);
+      if (indexed) shadowChainIndexed(table, chain, live, compiled, terminal, counts, pointIndex, out);
       else if (!shadowChainIndexed(table, chain, live, compiled, terminal, counts, stabIndex, out)) shadowChain(table, chain, live, compiled, nf, out);
     }
   }
@@ -115,7 +120,7 @@ function shadowChainIndexed(
   compiled: readonly Cond[],
   terminal: Uint8Array,
   counts: readonly number[],
-  index: (cubes: readonly Cube[]) => ChainIndex | undefined,
+  index: (cubes: readonly Cube[], k: number) => ChainIndex | undefined,
   out: Shadowed[],
 ): boolean {
   const nf = counts.length;
@@ -139,8 +144,8 @@ function shadowChainIndexed(
     cubes.push(cs);
   }
   const idx: ChainIndex[] = [];
-  for (const cs of cubes) {
-    const x = index(cs);
+  for (let k = 0; k < nf; k++) {
+    const x = index(cubes[k]!, k);
     if (!x) return false;
     idx.push(x);
   }

@@ -169,17 +169,116 @@ interface BigDim extends Dim {
   bounds: bigint[];
 }
 
+/**
+ * Scratch typed arrays for the index builds, one per use (a build's temporaries: the
+ * positions, ranks and sort buffers), kept between builds up to SCRATCH_MAX entries. A typed
+ * array's store is malloc'd outside the V8 heap and freed only when a scavenge finds its
+ * wrapper dead: a file's hundreds of chain indexes, each making a dozen temporaries per
+ * dimension, left tens of MB of them waiting, and the malloc heap that large. Each call
+ * returns a view of its slot's buffer of length n (contents undefined unless said).
+ */
+const SCRATCH_MAX = 1 << 16;
+const i32Slots: Int32Array[] = [];
+const u32Slots: Uint32Array[] = [];
+const S_START = 0;
+const S_POS = 1;
+const S_RANK = 2;
+const S_P = 3;
+const S_P2 = 4;
+const S_AT = 5;
+const S_OWN = 6;
+const S_FILL = 7;
+const S_STATE = 8;
+const S_COUNT = 9;
+const U_KEY = 0;
+const U_K2 = 1;
+let u8Slot = new Uint8Array(0);
+
+function scratchI32(slot: number, n: number): Int32Array {
+  if (n > SCRATCH_MAX) return new Int32Array(n);
+  let b = i32Slots[slot];
+  if (b === undefined || b.length < n) i32Slots[slot] = b = new Int32Array(Math.max(n, 1024));
+  return b.subarray(0, n);
+}
+
+function scratchU32(slot: number, n: number): Uint32Array {
+  if (n > SCRATCH_MAX) return new Uint32Array(n);
+  let b = u32Slots[slot];
+  if (b === undefined || b.length < n) u32Slots[slot] = b = new Uint32Array(Math.max(n, 1024));
+  return b.subarray(0, n);
+}
+
+/** A zeroed Uint8Array of length n (its one slot). */
+function scratchU8Zero(n: number): Uint8Array {
+  if (n > SCRATCH_MAX) return new Uint8Array(n);
+  if (u8Slot.length < n) u8Slot = new Uint8Array(Math.max(n, 1024));
+  const v = u8Slot.subarray(0, n);
+  v.fill(0);
+  return v;
+}
+
+/**
+ * Reusable stores for the typed arrays a PointIndex keeps (per number dimension: boundaries,
+ * toggle starts, toggle ids, checkpoint rows), for a caller that builds many short-lived
+ * indexes one after another (shadow.ts: one per chain and family; 199 chains on nft 100k).
+ * An index built with an arena is valid only until the next index built with the same arena
+ * builds the same dimension: the stores are overwritten, not copied.
+ */
+export class IndexArena {
+  private readonly i32: Int32Array[] = [];
+  private readonly f64: Float64Array[] = [];
+
+  /** A view of length n of store `slot` (contents undefined). */
+  ints(slot: number, n: number): Int32Array {
+    let b = this.i32[slot];
+    if (b === undefined || b.length < n) this.i32[slot] = b = new Int32Array(Math.max(n, 256));
+    return b.subarray(0, n);
+  }
+
+  doubles(slot: number, n: number): Float64Array {
+    let b = this.f64[slot];
+    if (b === undefined || b.length < n) this.f64[slot] = b = new Float64Array(Math.max(n, 256));
+    return b.subarray(0, n);
+  }
+}
+
+/**
+ * The arena and dimension of the PointIndex dimension being built (set by PointIndex.numDim
+ * around buildNum, undefined otherwise): buildNum, rankSort and buildRows take their kept
+ * arrays from it through keptI32/keptF64 instead of threading it through every call.
+ */
+let building: IndexArena | undefined;
+let buildingDim = 0;
+
+/** A zeroed Int32Array of length n to keep in the index: store `part` (0..2) of the dimension being built, or new. */
+function keptI32(part: number, n: number): Int32Array {
+  if (building === undefined) return new Int32Array(n);
+  const v = building.ints(buildingDim * 3 + part, n);
+  v.fill(0);
+  return v;
+}
+
+/** A zeroed Float64Array of length n to keep in the index: the dimension's boundaries. */
+function keptF64(n: number): Float64Array {
+  if (building === undefined) return new Float64Array(n);
+  const v = building.doubles(buildingDim, n);
+  v.fill(0);
+  return v;
+}
+
 /** Toggle lists and checkpoint rows from each cube's boundary indices (flat, cube by cube). */
 function buildRows(m: number, at: Int32Array, owner: Int32Array, W: number, shift: number): Dim {
-  const tStart = new Int32Array(m + 1);
+  const tStart = keptI32(0, m + 1);
   for (let q = 0; q < at.length; q++) tStart[at[q]! + 1]!++;
   for (let i = 0; i < m; i++) tStart[i + 1]! += tStart[i]!;
-  const fill = tStart.slice(0, m);
-  const tIds = new Int32Array(at.length);
+  const fill = scratchI32(S_FILL, m);
+  fill.set(tStart.subarray(0, m));
+  const tIds = keptI32(1, at.length);
   for (let q = 0; q < at.length; q++) tIds[fill[at[q]!]!++] = owner[q]!;
   const K = 1 << shift;
-  const cps = new Int32Array(Math.max(1, (m + K - 1) >> shift) * W);
-  const state = new Int32Array(W);
+  const cps = keptI32(2, Math.max(1, (m + K - 1) >> shift) * W);
+  const state = scratchI32(S_STATE, W);
+  state.fill(0);
   for (let i = 0; i < m; i++) {
     for (let q = tStart[i]!; q < tStart[i + 1]!; q++) {
       const id = tIds[q]!;
@@ -199,6 +298,8 @@ const SMALL_MAX = 65536;
 const SMALL_SEEN = new Int32Array((SMALL_MAX >> 5) + 1);
 const SMALL_ROW = new Int32Array(SMALL_MAX + 1);
 
+const RADIX_COUNT = new Int32Array(256);
+
 /**
  * keys sorted ascending, and payload (when given) moved alongside: an LSD radix sort, 8 bits a
  * pass, stable. The inputs are the sort's buffers: after the four passes the result is back in them.
@@ -206,10 +307,10 @@ const SMALL_ROW = new Int32Array(SMALL_MAX + 1);
 function radixSort32(keys: Uint32Array, payload: Int32Array | undefined): { keys: Uint32Array; payload: Int32Array | undefined } {
   const n = keys.length;
   let k1: Uint32Array = keys;
-  let k2: Uint32Array = new Uint32Array(n);
+  let k2: Uint32Array = scratchU32(U_K2, n);
   let p1: Int32Array | undefined = payload;
-  let p2: Int32Array | undefined = payload ? new Int32Array(n) : undefined;
-  const count = new Int32Array(256);
+  let p2: Int32Array | undefined = payload ? scratchI32(S_P2, n) : undefined;
+  const count = RADIX_COUNT;
   for (let shift = 0; shift < 32; shift += 8) {
     count.fill(0);
     for (let i = 0; i < n; i++) count[(k1[i]! >>> shift) & 255]!++;
@@ -269,16 +370,17 @@ function sortDistinct(vals: Float64Array, n: number): Float64Array {
  * Sorts and ranks at once: the sorted distinct values of vals[pos[i]] (i < k) and, for each
  * i with pos[i] >= 0, rank[pos[i]] = the index of vals[pos[i]] among them; the keys -1 in pos
  * stand for the extra values `extra` (ranked, not written). Undefined when some value is not
- * an IPv4-sized integer (the caller then sorts and binary-searches). An 8-bit radix sort of
- * the positions: a binary search per value cost about as much again as the sort.
+ * an IPv4-sized integer (the caller then sorts and binary-searches). No pos: pos[i] = i (every
+ * value; spares a long chain's StabIndex an identity array). An 8-bit radix sort of the
+ * positions: a binary search per value cost about as much again as the sort.
  */
-function rankSort(vals: Float64Array, pos: Int32Array, k: number, extra: readonly number[], rank: Int32Array): Float64Array | undefined {
+function rankSort(vals: Float64Array, pos: Int32Array | undefined, k: number, extra: readonly number[], rank: Int32Array): Float64Array | undefined {
   const n = k + extra.length;
-  const key = new Uint32Array(n);
-  const p = new Int32Array(n);
+  const key = scratchU32(U_KEY, n);
+  const p = scratchI32(S_P, n);
   let top = false;
   for (let i = 0; i < n; i++) {
-    const v = i < k ? vals[pos[i]!]! : extra[i - k]!;
+    const v = i < k ? vals[pos === undefined ? i : pos[i]!]! : extra[i - k]!;
     if (v === 4294967296) top = true;
     else if (!(v >= 0 && v < 4294967296 && Math.floor(v) === v)) return undefined;
   }
@@ -286,8 +388,8 @@ function rankSort(vals: Float64Array, pos: Int32Array, k: number, extra: readonl
   let c = 0;
   const topAt: number[] = [];
   for (let i = 0; i < n; i++) {
-    const v = i < k ? vals[pos[i]!]! : extra[i - k]!;
-    const at = i < k ? pos[i]! : -1;
+    const at = i < k ? (pos === undefined ? i : pos[i]!) : -1;
+    const v = at >= 0 ? vals[at]! : extra[i - k]!;
     if (v === 4294967296) topAt.push(at);
     else {
       key[c] = v;
@@ -299,7 +401,7 @@ function rankSort(vals: Float64Array, pos: Int32Array, k: number, extra: readonl
   const pA = sorted.payload!;
   let m = 0;
   for (let i = 0; i < c; i++) if (i === 0 || keyA[i] !== keyA[i - 1]) m++;
-  const bounds = new Float64Array(m + (top ? 1 : 0));
+  const bounds = keptF64(m + (top ? 1 : 0));
   let r = -1;
   for (let i = 0; i < c; i++) {
     if (r < 0 || keyA[i] !== bounds[r]) bounds[++r] = keyA[i]!;
@@ -337,7 +439,7 @@ function buildNum(f: FlatSets, W: number, shift: number): NumDim {
     if (vals[s0]! < lo) lo = vals[s0]!;
     if (vals[s1 - 1]! > hi) hi = vals[s1 - 1]!;
   }
-  const full = new Uint8Array(n);
+  const full = scratchU8Zero(n);
   let partial = 0;
   let allFull = true;
   for (let j = 0; j < n; j++) {
@@ -370,7 +472,7 @@ function buildNum(f: FlatSets, W: number, shift: number): NumDim {
       }
     }
     // the bitmap's set bits, in order, are the sorted boundaries (and the words are cleared again)
-    bounds = new Float64Array(distinct);
+    bounds = keptF64(distinct);
     let m = 0;
     for (let w = lo >> 5, wEnd = hi >> 5; w <= wEnd; w++) {
       let x = SMALL_SEEN[w]!;
@@ -386,10 +488,10 @@ function buildNum(f: FlatSets, W: number, shift: number): NumDim {
     }
   } else {
     // addresses: the ranks of the partial sets' values come with the sort (rank[i] for vals[i])
-    const pos = new Int32Array(partial);
+    const pos = scratchI32(S_POS, partial);
     let k = 0;
     for (let j = 0; j < n; j++) if (full[j] === 0) for (let i = start[j]!, end = start[j + 1]!; i < end; i++) pos[k++] = i;
-    rank = new Int32Array(total);
+    rank = scratchI32(S_RANK, total);
     const sorted = rankSort(vals, pos, k, [lo, hi], rank);
     if (sorted) bounds = sorted;
     else {
@@ -402,8 +504,8 @@ function buildNum(f: FlatSets, W: number, shift: number): NumDim {
     }
   }
   const m = bounds.length;
-  const at = new Int32Array(total);
-  const owner = new Int32Array(total);
+  const at = scratchI32(S_AT, total);
+  const owner = scratchI32(S_OWN, total);
   let k = 0;
   for (let j = 0; j < n; j++) {
     if (full[j] === 1) {
@@ -502,8 +604,11 @@ function numSet(c: Cube, d: number): readonly number[] {
  */
 function flatSets(cubes: readonly Cube[], d: number): FlatSets {
   const n = cubes.length;
-  const start = new Int32Array(n + 1);
-  let buf = flatScratch;
+  const start = scratchI32(S_START, n + 1);
+  start[0] = 0;
+  // most sets are one interval: room for two values a cube from the start (doubling from a
+  // small buffer made a long chain's build allocate about twice its values in copies)
+  let buf = flatScratch.length >= 2 * n ? flatScratch : new Float64Array(2 * n + 16);
   let total = 0;
   for (let j = 0; j < n; j++) {
     const s = numSet(cubes[j]!, d);
@@ -527,6 +632,8 @@ let flatScratch = new Float64Array(4096);
 export interface PointIndexOptions {
   /** log2 of the checkpoint stride (0: every row of the bit matrix is stored); default 3. */
   strideLog2?: number;
+  /** Stores to reuse for the index's arrays (see IndexArena: the index is then valid only until the arena's next index). */
+  arena?: IndexArena;
 }
 
 export class PointIndex {
@@ -540,6 +647,7 @@ export class PointIndex {
   private readonly acc: Int32Array;
   private readonly row: Int32Array;
   private readonly span: Int32Array;
+  private readonly arena: IndexArena | undefined;
 
   constructor(
     readonly cubes: readonly Cube[],
@@ -547,13 +655,24 @@ export class PointIndex {
   ) {
     const W = (this.W = Math.max(1, Math.ceil(cubes.length / 32)));
     this.shift = options.strideLog2 ?? 3;
+    this.arena = options.arena;
     this.acc = new Int32Array(W);
     this.row = new Int32Array(W);
     this.span = new Int32Array(W);
   }
 
   private numDim(d: number): NumDim {
-    return (this.num[d] ??= sharedDim(this.cubes, d) ?? buildNum(flatSets(this.cubes, d), this.W, this.shift));
+    return (this.num[d] ??= sharedDim(this.cubes, d) ?? this.buildNumDim(d));
+  }
+
+  private buildNumDim(d: number): NumDim {
+    building = this.arena;
+    buildingDim = d;
+    try {
+      return buildNum(flatSets(this.cubes, d), this.W, this.shift);
+    } finally {
+      building = undefined;
+    }
   }
 
   private get dst6(): BigDim {
@@ -860,17 +979,16 @@ function buildStab(f: FlatSets): StabDim {
   const { vals, start } = f;
   const n = start.length - 1;
   const total = vals.length;
-  const rank = new Int32Array(total);
-  const pos = new Int32Array(total);
-  for (let q = 0; q < total; q++) pos[q] = q;
-  let bounds = rankSort(vals, pos, total, [], rank);
+  const rank = scratchI32(S_RANK, total);
+  let bounds = rankSort(vals, undefined, total, [], rank);
   if (!bounds) {
     bounds = sortDistinct(vals, total);
     for (let q = 0; q < total; q++) rank[q] = rowOfNum(bounds, vals[q]!);
   }
   const m = bounds.length;
-  const count = new Int32Array(m + 1);
-  const isWide = new Uint8Array(n);
+  const count = scratchI32(S_COUNT, m + 1);
+  count.fill(0);
+  const isWide = scratchU8Zero(n);
   let nWide = 0;
   for (let j = 0; j < n; j++) {
     const s0 = start[j]!;

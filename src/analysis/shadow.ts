@@ -8,7 +8,7 @@ import type { Chain, Family, Match, Rule, Ruleset, Table } from '../model/index.
 import { RuleCompiler, mayIn, mustIn, singleCube, spaceFor, tableCarries, type Cond } from './compile.js';
 import { AddrSet, IntervalSet } from '../model/index.js';
 import { CubeIndex, cubeIsEmpty, cubesOverlap, intersectCube, subtractCube, type Cube } from './cube.js';
-import { PointIndex, StabIndex } from './point-index.js';
+import { IndexArena, PointIndex, StabIndex } from './point-index.js';
 import type { Shadowed } from './types.js';
 
 const TERMINAL = new Set(['accept', 'drop', 'reject', 'return', 'goto', 'nat', 'queue']);
@@ -54,6 +54,11 @@ export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {})
     const idx = new StabIndex(cubes);
     return idx.readsAtMost(maxRead) ? idx : undefined;
   };
+  // per family (k), stores reused by the chains' PointIndexes: a chain's index is dead when
+  // the next chain's is built (typed-array stores are malloc'd and freed only by a scavenge:
+  // fresh ones for each of a file's hundreds of chains left the malloc heap larger)
+  const arenas: IndexArena[] = [];
+  const pointIndex = (cubes: readonly Cube[], k: number): ChainIndex => new PointIndex(cubes, { arena: (arenas[k] ??= new IndexArena()) });
   const out: Shadowed[] = [];
   for (const table of ruleset.tables) {
     const families = (ruleset.families.length > 0 ? ruleset.families : (['ipv4', 'ipv6'] as Family[])).filter((f) => tableCarries(table.family, f));
@@ -66,7 +71,7 @@ export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {})
     const screen = table.family !== 'ip' && table.family !== 'ip6';
     for (const chain of table.chains) {
       // compiled by the rule compilers of the spaces: shared with the exposure engine's
-      const live = chain.rules.filter((r) => !r.disabled);
+      const live = enabledRules(chain.rules);
       const nf = comps.length;
       // flat, rule by rule (rule i's condition in family k at i * nf + k): no array per rule
       const compiled = new Array<Cond>(live.length * nf);
@@ -77,17 +82,30 @@ export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {})
         if (TERMINAL.has(r.action.kind)) terminal[i] = 1;
         for (let k = 0; k < nf; k++) compiled[i * nf + k] = screen && outsideFamily(r.matches, spaces[k]!.family) ? NO_PACKET : comps[k]!.get(r);
       }
+      // per family, the number of certain cubes of the terminal rules (the size of its index)
+      const counts = new Array<number>(nf).fill(0);
       let indexed = true;
-      for (let k = 0; k < spaces.length && indexed; k++) {
+      for (let k = 0; k < nf; k++) {
         let n = 0;
         for (let i = 0; i < live.length; i++) if (terminal[i] === 1) n += mustIn(compiled[i * nf + k]!, countRegion).length;
+        counts[k] = n;
         if (n > max) indexed = false;
       }
-      if (indexed) shadowChainIndexed(table, chain, live, compiled, terminal, spaces.length, (cs) => new PointIndex(cs), out);
-      else if (!shadowChainIndexed(table, chain, live, compiled, terminal, spaces.length, stabIndex, out)) shadowChain(table, chain, live, compiled, spaces.length, out);
+      if (indexed) shadowChainIndexed(table, chain, live, compiled, terminal, counts, pointIndex, out);
+      else if (!shadowChainIndexed(table, chain, live, compiled, terminal, counts, stabIndex, out)) shadowChain(table, chain, live, compiled, nf, out);
     }
   }
   return out;
+}
+
+/**
+ * The rules of a chain that are not disabled: the chain's own array when none is (nearly
+ * always), not a copy (a 96k-rule chain's filter grows an 0.8 MB array by doubling, 2.4 MB
+ * of large-object garbage while the heap is at its highest).
+ */
+function enabledRules(rules: Rule[]): Rule[] {
+  for (let i = 0; i < rules.length; i++) if (rules[i]!.disabled) return rules.filter((r) => !r.disabled);
+  return rules;
 }
 
 /**
@@ -101,48 +119,52 @@ function shadowChainIndexed(
   live: Rule[],
   compiled: readonly Cond[],
   terminal: Uint8Array,
-  nf: number,
-  index: (cubes: readonly Cube[]) => ChainIndex | undefined,
+  counts: readonly number[],
+  index: (cubes: readonly Cube[], k: number) => ChainIndex | undefined,
   out: Shadowed[],
 ): boolean {
+  const nf = counts.length;
+  // per family, the cubes (of the exact size counted: no push-grown copies, dead, in the
+  // large-object space)
   const cubes: Cube[][] = [];
-  const owner: Rule[][] = [];
   for (let k = 0; k < nf; k++) {
-    const cs: Cube[] = [];
-    const os: Rule[] = [];
+    const cs = new Array<Cube>(counts[k]!);
+    let n = 0;
     for (let i = 0; i < live.length; i++) {
       if (terminal[i] !== 1) continue;
       const c = compiled[i * nf + k]!;
       const one = singleCube(c);
       if (one) {
-        cs.push(one);
-        os.push(live[i]!);
+        cs[n++] = one;
         continue;
       }
       const must = c.must;
-      for (let q = 0; q < must.length; q++) {
-        cs.push(must[q]!);
-        os.push(live[i]!);
-      }
+      for (let q = 0; q < must.length; q++) cs[n++] = must[q]!;
     }
     cubes.push(cs);
-    owner.push(os);
   }
   const idx: ChainIndex[] = [];
-  for (const cs of cubes) {
-    const x = index(cs);
+  for (let k = 0; k < nf; k++) {
+    const x = index(cubes[k]!, k);
     if (!x) return false;
     idx.push(x);
   }
   const limit = new Array<number>(nf).fill(0);
   const last = new Array<number>(nf).fill(-1);
+  // the coverers named for the current rule (positions in `live`), and for each rule the
+  // number (i + 1) of the last rule it was named for: a set without a Set per covered rule
+  // (both, and the cubes' owners, made for the chain's first covered rule: most chains have none)
+  const by: number[] = [];
+  let seen: number[] | undefined;
+  let owner: number[][] | undefined;
   for (let i = 0; i < live.length; i++) {
     const rule = live[i]!;
     const at = i * nf;
     // most rules are reachable: a witness packet outside every earlier certain region proves it
     let covered = true;
     for (let k = 0; k < nf && covered; k++) {
-      last[k] = coverProof(mayIn(compiled[at + k]!, proofRegion), idx[k]!, limit[k]!);
+      const may = mayIn(compiled[at + k]!, proofRegion);
+      last[k] = coverProof(may, may.length, idx[k]!, limit[k]!);
       covered = last[k]! !== UNCOVERED;
     }
     if (covered) {
@@ -150,19 +172,44 @@ function shadowChainIndexed(
       // that still meets the region once every cube before e is taken away, i.e. e ∩ may not
       // covered by the cubes before e. The cover proof used only cubes up to last[k]: a later
       // cube's part of the region is covered by those, so it is never named.
-      const by = new Set<Rule>();
+      by.length = 0;
+      seen ??= new Array<number>(live.length).fill(0);
+      owner ??= owners(live, compiled, terminal, counts);
       let anyMay = false;
       for (let k = 0; k < nf; k++) {
         const may = mayIn(compiled[at + k]!, namingRegion);
         if (may.length === 0) continue;
         anyMay = true;
-        nameCoverers(may, idx[k]!, owner[k]!, last[k]! + 1, by);
+        nameCoverers(may, idx[k]!, owner[k]!, last[k]! + 1, seen, i + 1, by);
       }
-      if (anyMay && by.size > 0) out.push({ rule, chain, table, coveredBy: [...by].sort((a, b) => a.span.start.offset - b.span.start.offset) });
+      if (anyMay && by.length > 0) out.push({ rule, chain, table, coveredBy: by.map((j) => live[j]!).sort((a, b) => a.span.start.offset - b.span.start.offset) });
     }
     if (terminal[i] === 1) for (let k = 0; k < nf; k++) limit[k]! += mustIn(compiled[at + k]!, countRegion).length;
   }
   return true;
+}
+
+/**
+ * Per family, the position in `live` of the rule of each certain cube, in the index's order.
+ * (Plain arrays, not typed ones: a typed array's store is malloc'd outside the V8 heap, and a
+ * few per chain for a file's hundreds of chains left the malloc heap larger; small arrays die
+ * young in the new space at no cost to the peak.)
+ */
+function owners(live: readonly Rule[], compiled: readonly Cond[], terminal: Uint8Array, counts: readonly number[]): number[][] {
+  const nf = counts.length;
+  const owner: number[][] = [];
+  for (let k = 0; k < nf; k++) {
+    const os = new Array<number>(counts[k]!);
+    let n = 0;
+    for (let i = 0; i < live.length; i++) {
+      if (terminal[i] !== 1) continue;
+      const c = compiled[i * nf + k]!;
+      if (singleCube(c)) os[n++] = i;
+      else for (let q = 0; q < c.must.length; q++) os[n++] = i;
+    }
+    owner.push(os);
+  }
+  return owner;
 }
 
 /** One-slot lists for mustIn/mayIn, one per call site (neither coverProof nor nameCoverers keeps its region). */
@@ -171,24 +218,40 @@ const proofRegion: Cube[] = [];
 const namingRegion: Cube[] = [];
 
 /**
- * Adds to `by` the owners of the cubes below `limit` that a covered region's ordered subtraction
+ * Adds to `by` the owners (positions in the chain's live rules; `seen[r] === mark` once r is
+ * in it) of the cubes below `limit` that a covered region's ordered subtraction
  * touches: cube j overlaps the region and its part of it, part = region ∩ cube j, is not covered
  * by the cubes before j. (Most candidates are coverers — twenty or thirty a shadowed rule in the
  * bench files — each proved by one witness no earlier cube holds.)
  */
-function nameCoverers(region: readonly Cube[], idx: ChainIndex, owner: readonly Rule[], limit: number, by: Set<Rule>): void {
+function nameCoverers(
+  region: readonly Cube[],
+  idx: ChainIndex,
+  owner: readonly number[],
+  limit: number,
+  seen: number[],
+  mark: number,
+  by: number[],
+): void {
   candidates(region, idx, limit, cands);
   for (let n = 0; n < cands.length; n++) {
     const j = cands[n]!;
     const r = owner[j]!;
-    if (by.has(r)) continue;
-    // (coverProof copies its region: the pieces go to one array, reused)
-    part.length = 0;
+    if (seen[r] === mark) continue;
+    // (coverProof copies its region: the pieces go to one array, reused; its first np slots
+    // are the part, the rest stale)
+    let np = 0;
+    const cj = idx.cubes[j]!;
     for (let q = 0; q < region.length; q++) {
-      const x = intersectCube(region[q]!, idx.cubes[j]!);
-      if (x) part.push(x);
+      const rq = region[q]!;
+      // a region cube inside cube j is its own part (intersectCube would build the box to find that out)
+      const x = !cubeIsEmpty(rq) && inside(rq, cj) ? rq : intersectCube(rq, cj);
+      if (x) part[np++] = x;
     }
-    if (part.length > 0 && coverProof(part, idx, j) === UNCOVERED) by.add(r);
+    if (np > 0 && coverProof(part, np, idx, j) === UNCOVERED) {
+      seen[r] = mark;
+      by.push(r);
+    }
   }
 }
 
@@ -235,13 +298,13 @@ function outsideFamily(ms: readonly Match[], family: Family): boolean {
 }
 
 /**
- * Whether the cubes numbered below `limit` cover the whole region — the witness
+ * Whether the cubes numbered below `limit` cover the whole region (its first n cubes) — the witness
  * search of isCovered, with the earliest cube holding the witness found by the
  * PointIndex: UNCOVERED, or the highest cube number the proof used (-1 for an
  * empty region).
  */
-function coverProof(region: readonly Cube[], idx: ChainIndex, limit: number): number {
-  for (let i = 0; i < region.length; i++) todo.push(region[i]!);
+function coverProof(region: readonly Cube[], n: number, idx: ChainIndex, limit: number): number {
+  for (let i = 0; i < n; i++) todo.push(region[i]!);
   let last = -1;
   while (todo.length > 1) {
     const r = todo.pop()!;

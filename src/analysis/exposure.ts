@@ -866,7 +866,7 @@ function sameGroup(g: Group, at: Attr | undefined, rule: Rule | undefined, via: 
  * (they are its rules' positions in the document): assigned in id order, a list grows as a push
  * would, leaving a trail of dead copies in large-object space (only a full GC frees them).
  */
-function groupsById(ruleset: Ruleset): (Group | Group[] | undefined)[] {
+function groupsById(ruleset: Ruleset): (Group | Group[] | undefined)[] | null {
   let n = 0;
   let max = -1;
   for (const t of ruleset.tables)
@@ -875,8 +875,10 @@ function groupsById(ruleset: Ruleset): (Group | Group[] | undefined)[] {
         n++;
         if (r.id > max && r.id < 0x40000000) max = r.id;
       }
-  // (sparse ids — a ruleset of a few rules late in a big document — are not worth a big list)
-  if (max < 1024 || max > 4 * n) return [];
+  // (sparse ids — a ruleset of a few rules late in a big document, such as one security group of thousands —
+  // are not worth a big list: null, and the caller's Map takes them. An empty list written at a large id, then
+  // filled for the next family, cost a pass over every id below it per ruleset: quadratic on an AWS export)
+  if (max < 1024 || max > 4 * n) return null;
   return new Array<Group | Group[] | undefined>(max + 1).fill(undefined);
 }
 
@@ -897,7 +899,8 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
   const families = ruleset.families.length > 0 ? [...new Set(ruleset.families)] : (['ipv4', 'ipv6'] as Family[]);
   // (rule ids are small integers: a list by id instead of a Map of 100k entries; a Map for others). One list for
   // every family, made on the first piece (nftables-100k's inet table accepts nothing in IPv6: no list for it)
-  let byId: (Group | Group[] | undefined)[] | undefined;
+  // (undefined: not made yet; null: the ids are sparse, the Map serves them all)
+  let byId: (Group | Group[] | undefined)[] | null | undefined;
   for (const family of families) {
     const sp = spaceFor(ruleset, family);
     internal.spaces.set(family, sp);
@@ -909,8 +912,9 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
     const eng = analyseFamily(ruleset, sp, hook, (c, f, certainty, tags) => {
       const at = f.attr;
       const id = f.rule ? f.rule.id : NaN;
-      const small = id >= 0 && id < 0x40000000 && Number.isInteger(id);
-      if (small) byId ??= groupsById(ruleset);
+      let small = id >= 0 && id < 0x40000000 && Number.isInteger(id);
+      if (small && byId === undefined) byId = groupsById(ruleset);
+      small &&= byId !== null;
       const cands = small ? byId![id] : byOther.get(id);
       let g: Group | undefined;
       if (cands !== undefined) {
@@ -935,7 +939,7 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
         for (const t of tags) g.tags.add(t);
       }
     });
-    byId?.fill(undefined);
+    if (byId) byId.fill(undefined);
     byOther.clear();
     // entries read only protocol, port, source (and principals) and input interface: the pieces
     // are merged on those (their other coordinates are not reported)

@@ -5,7 +5,7 @@
  * when its whole `may` region (every family the chain sees) is covered.
  */
 import type { Chain, Family, Match, Rule, Ruleset, Table } from '../model/index.js';
-import { RuleCompiler, mayIn, mustIn, singleCube, spaceFor, tableCarries, type Cond } from './compile.js';
+import { RuleCompiler, mayIn, mustIn, spaceFor, tableCarries, type Cond } from './compile.js';
 import { AddrSet, IntervalSet } from '../model/index.js';
 import { CubeIndex, cubeIsEmpty, cubesOverlap, intersectCube, subtractCube, type Cube } from './cube.js';
 import { IndexArena, PointIndex, StabIndex } from './point-index.js';
@@ -126,23 +126,7 @@ function shadowChainIndexed(
   const nf = counts.length;
   // per family, the cubes (of the exact size counted: no push-grown copies, dead, in the
   // large-object space)
-  const cubes: Cube[][] = [];
-  for (let k = 0; k < nf; k++) {
-    const cs = new Array<Cube>(counts[k]!);
-    let n = 0;
-    for (let i = 0; i < live.length; i++) {
-      if (terminal[i] !== 1) continue;
-      const c = compiled[i * nf + k]!;
-      const one = singleCube(c);
-      if (one) {
-        cs[n++] = one;
-        continue;
-      }
-      const must = c.must;
-      for (let q = 0; q < must.length; q++) cs[n++] = must[q]!;
-    }
-    cubes.push(cs);
-  }
+  const cubes = perCertainCube(compiled, terminal, counts, (_, c) => c);
   const idx: ChainIndex[] = [];
   for (let k = 0; k < nf; k++) {
     const x = index(cubes[k]!, k);
@@ -174,7 +158,7 @@ function shadowChainIndexed(
       // cube's part of the region is covered by those, so it is never named.
       by.length = 0;
       seen ??= new Array<number>(live.length).fill(0);
-      owner ??= owners(live, compiled, terminal, counts);
+      owner ??= perCertainCube(compiled, terminal, counts, (j) => j);
       let anyMay = false;
       for (let k = 0; k < nf; k++) {
         const may = mayIn(compiled[at + k]!, namingRegion);
@@ -190,30 +174,32 @@ function shadowChainIndexed(
 }
 
 /**
- * Per family, the position in `live` of the rule of each certain cube, in the index's order.
- * (Plain arrays, not typed ones: a typed array's store is malloc'd outside the V8 heap, and a
- * few per chain for a file's hundreds of chains left the malloc heap larger; small arrays die
- * young in the new space at no cost to the peak.)
+ * Per family k, one value per certain cube of the chain's terminal rules, in the index's order:
+ * of(i, cube) for the rule at position i (the cubes themselves; their rules' positions, the
+ * owners, made for a chain's first covered rule). Lists of the size counted; plain arrays, not
+ * typed ones: a typed array's store is malloc'd outside the V8 heap, and a few per chain for a
+ * file's hundreds of chains left the malloc heap larger, where small arrays die young in the
+ * new space at no cost to the peak.
  */
-function owners(live: readonly Rule[], compiled: readonly Cond[], terminal: Uint8Array, counts: readonly number[]): number[][] {
+function perCertainCube<T>(compiled: readonly Cond[], terminal: Uint8Array, counts: readonly number[], of: (i: number, c: Cube) => T): T[][] {
   const nf = counts.length;
-  const owner: number[][] = [];
+  const out: T[][] = [];
   for (let k = 0; k < nf; k++) {
-    const os = new Array<number>(counts[k]!);
+    const xs = new Array<T>(counts[k]!);
     let n = 0;
-    for (let i = 0; i < live.length; i++) {
+    for (let i = 0; i < terminal.length; i++) {
       if (terminal[i] !== 1) continue;
-      const c = compiled[i * nf + k]!;
-      if (singleCube(c)) os[n++] = i;
-      else for (let q = 0; q < c.must.length; q++) os[n++] = i;
+      const must = mustIn(compiled[i * nf + k]!, certainRegion);
+      for (let q = 0; q < must.length; q++) xs[n++] = of(i, must[q]!);
     }
-    owner.push(os);
+    out.push(xs);
   }
-  return owner;
+  return out;
 }
 
 /** One-slot lists for mustIn/mayIn, one per call site (neither coverProof nor nameCoverers keeps its region). */
 const countRegion: Cube[] = [];
+const certainRegion: Cube[] = [];
 const proofRegion: Cube[] = [];
 const namingRegion: Cube[] = [];
 

@@ -17,6 +17,7 @@ import {
   ACCEPT,
   CACHE_LIMIT,
   DROP,
+  LIST_SLOTS,
   PROTO_SETS,
   REJECT,
   RETURN,
@@ -30,6 +31,7 @@ import {
   opaqueReason,
   parseIcmpType,
   resolveBuiltinTarget,
+  singlePortSet,
   v4CidrKey,
   v4CidrSet,
   type ChainRef,
@@ -253,7 +255,7 @@ function portValue(text: string, a: number, b: number, ctx: RuleContext): NumSet
   if (colon < 0) {
     const p = decimalAt(text, a, b);
     if (p < 0) return undefined;
-    return (ctx.cache.singlePorts[p] ??= IntervalSet.range(p, p + 1));
+    return singlePortSet(p, ctx.cache);
   }
   const lo = colon === a ? 0 : decimalAt(text, a, colon);
   const hi = colon === b - 1 ? 65535 : decimalAt(text, colon + 1, b);
@@ -282,13 +284,14 @@ const LIST_BOUNDS: number[] = [];
  */
 function portListSet(text: string, a: number, b: number, ctx: RuleContext): NumSet | undefined {
   // a list read before (the same few lists repeat on thousands of lines): its set, found by a
-  // hash of the characters, without parsing the items again or slicing a key string
+  // hash of the characters and compared with the place it was read at, without parsing the items
+  // again or slicing a key string (big dumps also have as many unique lists as rules)
   let h = b - a;
   for (let k = a; k < b; k++) h = Math.imul(h ^ text.charCodeAt(k), 0x01000193);
-  const slot = h >>> 24; // LIST_SLOTS = 256
-  const slotKeys = ctx.cache.listKeys;
-  const seen = slotKeys[slot];
-  if (seen !== undefined && seen.length === b - a && text.startsWith(seen, a)) return ctx.cache.listSets[slot];
+  const slot = h >>> LIST_SHIFT;
+  const places = ctx.cache.listPlaces;
+  const seenStart = places[2 * slot]!;
+  if (places[2 * slot + 1]! - seenStart === b - a && sameText(text, seenStart, a, b)) return ctx.cache.listSets[slot];
   let items = 0;
   let itemStart = a;
   for (let k = a; k <= b; k++) {
@@ -311,15 +314,7 @@ function portListSet(text: string, a: number, b: number, ctx: RuleContext): NumS
     itemStart = k + 1;
   }
   // one decimal port: the shared single-port set, as parsePortSpec gives
-  if (items === 1 && LIST_HI[0] === LIST_LO[0]! + 1 && decimalAt(text, a, b) >= 0) return (ctx.cache.singlePorts[LIST_LO[0]!] ??= IntervalSet.range(LIST_LO[0]!, LIST_HI[0]!));
-  const key = text.slice(a, b);
-  const cache = ctx.cache.multiports;
-  const known = cache.get(key);
-  if (known) {
-    slotKeys[slot] = key;
-    ctx.cache.listSets[slot] = known;
-    return known;
-  }
+  if (items === 1 && LIST_HI[0] === LIST_LO[0]! + 1 && decimalAt(text, a, b) >= 0) return singlePortSet(LIST_LO[0]!, ctx.cache);
   // insertion sort by lo (15 items at most), then merge overlapping and adjacent ranges
   for (let k = 1; k < items; k++) {
     const lo = LIST_LO[k]!;
@@ -346,10 +341,19 @@ function portListSet(text: string, a: number, b: number, ctx: RuleContext): NumS
     }
   }
   const set: NumSet = IntervalSet.fromBounds(out.slice(0, n));
-  if (cache.size < CACHE_LIMIT) cache.set(key, set);
-  slotKeys[slot] = key;
+  places[2 * slot] = a;
+  places[2 * slot + 1] = b;
   ctx.cache.listSets[slot] = set;
   return set;
+}
+
+/** 32 - log2(LIST_SLOTS): the top bits of a list's hash are its slot. */
+const LIST_SHIFT = 32 - Math.log2(LIST_SLOTS);
+
+/** Whether text[c..c + b - a) is text[a..b). */
+function sameText(text: string, c: number, a: number, b: number): boolean {
+  for (let k = a; k < b; k++, c++) if (text.charCodeAt(c) !== text.charCodeAt(k)) return false;
+  return true;
 }
 
 /**

@@ -51,8 +51,12 @@ export interface ParseCache {
   multiports: Map<string, NumSet | null>;
   /** "NEW,ESTABLISHED" → states; a handful of spellings repeat in every dump. */
   ctstates: Map<string, CtState[]>;
-  /** One set per single port number written (`--dport 443`): rules share it. */
-  singlePorts: (NumSet | undefined)[];
+  /**
+   * One set per single port number written (`--dport 443`): rules share it (see singlePortSet). In pages of 256
+   * ports, each made on first use: one array written at scattered indices up to 65535 became a dictionary
+   * (a hash lookup per port read, 20-25 ms of a 100k-rule parse).
+   */
+  singlePorts: ((NumSet | undefined)[] | undefined)[];
   /** `lo:hi` port ranges by (lo << 16) | hi (a small integer: no key string, no boxed number). */
   portRanges: Map<number, NumSet>;
   /** IPv4 networks by v4CidrKey (fast path). */
@@ -66,8 +70,11 @@ export interface ParseCache {
   lastReject?: Action & { kind: 'reject'; with: string };
   /** The chains the fast path appended to, by a hash of their name (256 slots, see chainAt in fast.ts). */
   chains: (ChainState | undefined)[];
-  /** Multiport lists (`22,1761:1768`) the fast path read, and their sets, by a hash of the text (256 slots, see portListSet in fast.ts). */
-  listKeys: (string | undefined)[];
+  /**
+   * Multiport lists (`22,1761:1768`) the fast path read, and their sets, by a hash of the text (LIST_SLOTS slots, see
+   * portListSet in fast.ts): where the list is in the document's text (start, end; end 0: an empty slot), no key string.
+   */
+  listPlaces: Int32Array;
   listSets: (NumSet | undefined)[];
 }
 
@@ -75,7 +82,16 @@ export interface ParseCache {
 export const CACHE_LIMIT = 4096;
 
 export function newCache(): ParseCache {
-  return { addr: new Map(), ports: new Map(), multiports: new Map(), ctstates: new Map(), singlePorts: [], portRanges: new Map(), v4: new V4NetCache(), ifaceNames: new Map(), continueActions: new Map(), rejectActions: new Map(), chains: new Array<ChainState | undefined>(256).fill(undefined), listKeys: new Array<string | undefined>(256).fill(undefined), listSets: new Array<NumSet | undefined>(256).fill(undefined), lastReject: undefined };
+  return { addr: new Map(), ports: new Map(), multiports: new Map(), ctstates: new Map(), singlePorts: new Array<(NumSet | undefined)[] | undefined>(256).fill(undefined), portRanges: new Map(), v4: new V4NetCache(), ifaceNames: new Map(), continueActions: new Map(), rejectActions: new Map(), chains: new Array<ChainState | undefined>(256).fill(undefined), listPlaces: new Int32Array(2 * LIST_SLOTS), listSets: new Array<NumSet | undefined>(LIST_SLOTS).fill(undefined), lastReject: undefined };
+}
+
+/** Slots of ParseCache.listPlaces / listSets (a power of two). */
+export const LIST_SLOTS = 1024;
+
+/** The shared set of the single port p (0..65535). */
+export function singlePortSet(p: number, cache: ParseCache): NumSet {
+  const page = (cache.singlePorts[p >> 8] ??= new Array<NumSet | undefined>(256).fill(undefined));
+  return (page[p & 255] ??= IntervalSet.range(p, p + 1));
 }
 
 /** A target whose meaning depends on the chains of the table: resolved once the table is complete. */
@@ -992,7 +1008,7 @@ function parsePortItem(item: string): [number, number] | undefined {
 /** `22`, `ssh`, `1000:2000`, `:1024`, `1024:`; with `multi`, comma lists of those. */
 export function parsePortSpec(key: string, start: number, end: number, multi: boolean, ctx: RuleContext): NumSet | undefined {
   const p = decimalPort(key);
-  if (p >= 0) return (ctx.cache.singlePorts[p] ??= IntervalSet.range(p, p + 1));
+  if (p >= 0) return singlePortSet(p, ctx.cache);
   const cache = multi ? ctx.cache.multiports : ctx.cache.ports;
   const cached = cache.get(key);
   if (cached !== undefined) return cached ?? undefined;

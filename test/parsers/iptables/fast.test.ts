@@ -313,6 +313,18 @@ describe('iptables-save fast path: multiport lists', () => {
   });
 });
 
+describe('iptables-save fast path: single ports', () => {
+  it('shares one set per port number, at the edges of the pages of 256 ports too', () => {
+    const ports = [0, 255, 256, 443, 8080, 65279, 65280, 65535];
+    const lines = [...ports, ...ports].map((p) => `-A INPUT -p tcp --dport ${p} -j ACCEPT`);
+    const text = ['*filter', ':INPUT DROP [0:0]', ...lines, 'COMMIT', ''].join('\n');
+    const rules = parseSave(text).rulesets[0]!.tables[0]!.chains.find((c) => c.name === 'INPUT')!.rules;
+    const sets = rules.map((r) => (r.matches[1]?.kind === 'port' ? r.matches[1].ports : undefined));
+    expect(sets.map((s) => [...(s?.bounds ?? [])])).toEqual([...ports, ...ports].map((p) => [p, p + 1]));
+    for (let k = 0; k < ports.length; k++) expect(sets[k + ports.length]).toBe(sets[k]);
+  });
+});
+
 describe('V4NetCache', () => {
   const sets = (n: number) => Array.from({ length: n }, (_, k) => v4CidrSet(k * 64 + 32));
 

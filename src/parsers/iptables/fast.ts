@@ -18,6 +18,7 @@ import {
   CACHE_LIMIT,
   DROP,
   LIST_SLOTS,
+  RANGE_SLOTS,
   PROTO_SETS,
   REJECT,
   RETURN,
@@ -260,13 +261,16 @@ function portValue(text: string, a: number, b: number, ctx: RuleContext): NumSet
   const lo = colon === a ? 0 : decimalAt(text, a, colon);
   const hi = colon === b - 1 ? 65535 : decimalAt(text, colon + 1, b);
   if (lo < 0 || hi < 0 || lo > hi) return undefined;
+  // a range read before: its set, from a direct-mapped table (a slot per hash of the bounds, the newest
+  // range there kept), no Map: dumps have as many unique ranges as rules, and a miss cost a Map lookup
   const key = (lo << 16) | hi;
-  const cache = ctx.cache.portRanges;
-  let set = cache.get(key);
-  if (set === undefined) {
-    set = IntervalSet.range(lo, hi + 1);
-    if (cache.size < CACHE_LIMIT) cache.set(key, set);
-  }
+  const slot = Math.imul(key, 0x9e3779b1) >>> RANGE_SHIFT;
+  const sets = ctx.cache.rangeSets;
+  const known = sets[slot];
+  if (known !== undefined && ctx.cache.rangeKeys[slot] === key) return known;
+  const set = IntervalSet.range(lo, hi + 1);
+  sets[slot] = set;
+  ctx.cache.rangeKeys[slot] = key;
   return set;
 }
 
@@ -346,6 +350,9 @@ function portListSet(text: string, a: number, b: number, ctx: RuleContext): NumS
   ctx.cache.listSets[slot] = set;
   return set;
 }
+
+/** 32 - log2(RANGE_SLOTS): the top bits of a range's hash are its slot. */
+const RANGE_SHIFT = 32 - Math.log2(RANGE_SLOTS);
 
 /** 32 - log2(LIST_SLOTS): the top bits of a list's hash are its slot. */
 const LIST_SHIFT = 32 - Math.log2(LIST_SLOTS);
@@ -438,10 +445,11 @@ function targetNameAt(text: string, a: number, b: number): string {
   return text.slice(a, b);
 }
 
-/** An address as cachedAddr reads it; plain IPv4 networks without a key string. */
-function addrAt(text: string, a: number, b: number, ctx: RuleContext): AddrSet | undefined {
-  const key = v4CidrKey(text, a, b);
-  if (key < 0) return cachedAddr(text.slice(a, b), ctx);
+/**
+ * The set of the plain IPv4 network text[a..b) with its v4CidrKey `key` (>= 0), shared by the rules
+ * that name it (while the cache has room).
+ */
+function v4NetAt(key: number, ctx: RuleContext): AddrSet {
   const cache = ctx.cache.v4;
   let set = cache.get(key);
   if (set === undefined) {
@@ -687,12 +695,23 @@ function readOption(code: number, text: string, as: number, ae: number, quoted: 
     case O_D: {
       const dir = code === O_S ? 'src' : 'dst';
       for (let k = as; k < ae; k++) if (text.charCodeAt(k) === 44 /* , */) return false; // one rule per item: general path
-      const set = addrAt(text, as, ae, ctx);
-      if (!set) return false;
-      if (ctx.family !== undefined && (ctx.family === 'ipv4' ? set.v4.isEmpty : set.v6.isEmpty)) return false;
-      noteFamily(set, ctx);
-      // iptables drops "-s 0.0.0.0/0": it matches every packet of the table's family
-      if (!negated && (set.coversAll('ipv4') || set.coversAll('ipv6')) && (ctx.family === undefined || set.coversAll(ctx.family))) return true;
+      const key = v4CidrKey(text, as, ae);
+      let set: AddrSet | undefined;
+      if (key >= 0) {
+        // a plain IPv4 network (nearly every address of a dump): what the lines below decide for any
+        // set, known from the key without testing the set (an IPv4 set; the whole space is a /0)
+        if (ctx.family === 'ipv6') return false;
+        set = v4NetAt(key, ctx);
+        ctx.sawFamily?.('ipv4');
+        if (!negated && key % 64 === 0) return true;
+      } else {
+        set = cachedAddr(text.slice(as, ae), ctx);
+        if (!set) return false;
+        if (ctx.family !== undefined && (ctx.family === 'ipv4' ? set.v4.isEmpty : set.v6.isEmpty)) return false;
+        noteFamily(set, ctx);
+        // iptables drops "-s 0.0.0.0/0": it matches every packet of the table's family
+        if (!negated && (set.coversAll('ipv4') || set.coversAll('ipv6')) && (ctx.family === undefined || set.coversAll(ctx.family))) return true;
+      }
       SCRATCH[scratchN++] = negated ? new NegatedAddress(dir, set, base, at) : new PlacedAddress(dir, set, base, at);
       return true;
     }

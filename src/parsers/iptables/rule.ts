@@ -57,8 +57,9 @@ export interface ParseCache {
    * (a hash lookup per port read, 20-25 ms of a 100k-rule parse).
    */
   singlePorts: ((NumSet | undefined)[] | undefined)[];
-  /** `lo:hi` port ranges by (lo << 16) | hi (a small integer: no key string, no boxed number). */
-  portRanges: Map<number, NumSet>;
+  /** `lo:hi` port ranges of the fast path by (lo << 16) | hi, direct-mapped (RANGE_SLOTS slots, see portValue in fast.ts). */
+  rangeKeys: Int32Array;
+  rangeSets: (NumSet | undefined)[];
   /** IPv4 networks by v4CidrKey (fast path). */
   v4: V4NetCache;
   /** `-i eth0`: one names array per interface name, shared by the rules (matches are never mutated). */
@@ -82,8 +83,11 @@ export interface ParseCache {
 export const CACHE_LIMIT = 4096;
 
 export function newCache(): ParseCache {
-  return { addr: new Map(), ports: new Map(), multiports: new Map(), ctstates: new Map(), singlePorts: new Array<(NumSet | undefined)[] | undefined>(256).fill(undefined), portRanges: new Map(), v4: new V4NetCache(), ifaceNames: new Map(), continueActions: new Map(), rejectActions: new Map(), chains: new Array<ChainState | undefined>(256).fill(undefined), listPlaces: new Int32Array(2 * LIST_SLOTS), listSets: new Array<NumSet | undefined>(LIST_SLOTS).fill(undefined), lastReject: undefined };
+  return { addr: new Map(), ports: new Map(), multiports: new Map(), ctstates: new Map(), singlePorts: new Array<(NumSet | undefined)[] | undefined>(256).fill(undefined), rangeKeys: new Int32Array(RANGE_SLOTS), rangeSets: new Array<NumSet | undefined>(RANGE_SLOTS).fill(undefined), v4: new V4NetCache(), ifaceNames: new Map(), continueActions: new Map(), rejectActions: new Map(), chains: new Array<ChainState | undefined>(256).fill(undefined), listPlaces: new Int32Array(2 * LIST_SLOTS), listSets: new Array<NumSet | undefined>(LIST_SLOTS).fill(undefined), lastReject: undefined };
 }
+
+/** Slots of ParseCache.rangeKeys / rangeSets (a power of two). */
+export const RANGE_SLOTS = 4096;
 
 /** Slots of ParseCache.listPlaces / listSets (a power of two). */
 export const LIST_SLOTS = 1024;

@@ -77,6 +77,8 @@ export function parseSave(text: string, options: SaveOptions = {}): FirewallDocu
   const len = embed ? embed.to : text.length;
   let lastLineEnd = lineStart;
   const fast = options.fastPath !== false;
+  /** The table of the last line the fast path read: already in `touched`. */
+  let lastFastTable: TableState | undefined;
 
   while (lineStart <= len) {
     let nl = text.indexOf('\n', lineStart);
@@ -155,8 +157,8 @@ export function parseSave(text: string, options: SaveOptions = {}): FirewallDocu
         }
         table = undefined;
       } else if ((first === 45 /* - */ || first === 91) /* [ */ && table && fast && fastAppend(text, lineStart, end, table, state, ctx)) {
-        // a plain "[counters] -A chain ..." line, read in one pass
-        touched.add(table);
+        // a plain "[counters] -A chain ..." line, read in one pass (the table is noted once per run of its lines)
+        if (table !== lastFastTable) touched.add((lastFastTable = table));
       } else if (isBlank(text, lineStart, end)) {
         diagSpan('warning', 'iptables/blank-line', 'Line of only whitespace: iptables-restore rejects it', span(lineStart, end));
       } else {

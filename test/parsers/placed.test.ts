@@ -59,6 +59,15 @@ describe('placed matches', () => {
     expect(r!.matches[0]!.span!.start.column).toBeGreaterThan(65536);
   });
 
+  it('show only the model fields to Object.keys, for-in and a spread (the place is kept out of sight)', () => {
+    const [r] = rulesOf(['-A INPUT ! -s 10.0.0.1 -p tcp --dport 22 -j ACCEPT']);
+    expect(r!.matches.map((m) => Object.keys(m))).toEqual([['kind', 'dir', 'addrs', 'negated'], ['kind', 'protocols'], ['kind', 'dir', 'ports']]);
+    const forIn: string[] = [];
+    for (const k in r!.matches[1]!) forIn.push(k);
+    expect(forIn).toEqual(['kind', 'protocols']);
+    expect(Object.keys({ ...r!.matches[2]! })).toEqual(['kind', 'dir', 'ports']);
+  });
+
   it('serialise as the plain match objects did', () => {
     const [r] = rulesOf(['-A INPUT ! -s 10.0.0.1 -p tcp --dport 22 -j ACCEPT']);
     const json = JSON.parse(JSON.stringify(r!.matches)) as Record<string, unknown>[];

@@ -694,7 +694,7 @@ function readOption(code: number, text: string, as: number, ae: number, quoted: 
     case O_S:
     case O_D: {
       const dir = code === O_S ? 'src' : 'dst';
-      for (let k = as; k < ae; k++) if (text.charCodeAt(k) === 44 /* , */) return false; // one rule per item: general path
+      // (a comma list, one rule per item, is the general path's: v4CidrKey takes no comma)
       const key = v4CidrKey(text, as, ae);
       let set: AddrSet | undefined;
       if (key >= 0) {
@@ -705,6 +705,7 @@ function readOption(code: number, text: string, as: number, ae: number, quoted: 
         ctx.sawFamily?.('ipv4');
         if (!negated && key % 64 === 0) return true;
       } else {
+        for (let k = as; k < ae; k++) if (text.charCodeAt(k) === 44 /* , */) return false;
         set = cachedAddr(text.slice(as, ae), ctx);
         if (!set) return false;
         if (ctx.family !== undefined && (ctx.family === 'ipv4' ? set.v4.isEmpty : set.v6.isEmpty)) return false;

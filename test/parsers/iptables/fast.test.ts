@@ -73,6 +73,8 @@ const TAKEN = [
 const LEFT = [
   '-A NOPE -j ACCEPT', // unknown chain: diagnosed
   '-A INPUT -s 1.2.3.4,5.6.7.8 -j ACCEPT', // comma list: one rule per address
+  '-A INPUT -d 10.0.0.0/8,host.example -j ACCEPT', // comma list after a plain network
+  '-A INPUT -s 2001:db8::1,2001:db8::2 -j ACCEPT', // comma list of IPv6 addresses
   '-A INPUT -s host.example -j ACCEPT', // host name: opaque
   '-A INPUT -p tcp --dport ssh -j ACCEPT', // service name
   '-A INPUT -p tcp --dport 2000:1000 -j ACCEPT', // reversed range: warning

@@ -1,7 +1,7 @@
 /**
  * The fast path's matches keep their span as a number next to the rule's span
  * (src/parsers/placed.ts): the span read back must be the exact one, on any line
- * and at any column, and the rule's reportSpan must be the destination port match's own span.
+ * and at any column, and the rule's reportSpan must be the first destination port match's span.
  */
 import { describe, expect, it } from 'vitest';
 import { AddrSet, IntervalSet, LineSpan, type Match, type Rule } from '../../src/model/index.js';
@@ -37,11 +37,12 @@ describe('placed matches', () => {
     expect(r!.matches.map((m) => m.negated)).toEqual([undefined, true, undefined, undefined, undefined, true]);
   });
 
-  it('give the first destination port match a span object of its own: the rule reports it', () => {
+  it('give the rule the first destination port match as its report span, built when read from its place', () => {
     const line = '-A INPUT -p tcp -m multiport --sports 1,2 -m multiport --dports 80,443 -m tcp --dport 8080 -j ACCEPT';
     const [r] = rulesOf([line]);
     const [, sports, dports, dport] = r!.matches;
-    expect(r!.reportSpan).toBe(dports!.span);
+    expect(r!.reportSpan).toEqual(dports!.span);
+    expect(r!.reportSpan).not.toBe(r!.reportSpan); // built when read
     expect(at(r!.reportSpan)).toBe(spanIn(3, line, '--dports 80,443'));
     expect(sports!.span).not.toBe(sports!.span); // built when read
     expect(at(dport!.span)).toBe(spanIn(3, line, '--dport 8080'));
@@ -57,6 +58,18 @@ describe('placed matches', () => {
     expect(r!.matches[0]!.span).toBe(r!.matches[0]!.span); // its own object
     expect(r!.matches[0]!.span!.start.column).toBe(line.indexOf('-s 10.1.2.3') + 1);
     expect(r!.matches[0]!.span!.start.column).toBeGreaterThan(65536);
+  });
+
+  it('report a destination port beyond 64 K columns with its own span, and read the rule text from the document', () => {
+    const comment = 'y'.repeat(70000);
+    const line = `-A INPUT -m comment --comment "${comment}" -p tcp ! --dport 1761   -j ACCEPT  `;
+    const [r] = rulesOf([line]);
+    expect(at(r!.reportSpan)).toBe(spanIn(3, line, '! --dport 1761'));
+    expect(r!.reportSpan).toBe(r!.reportSpan); // its own object
+    expect(r!.reportSpan).toBe(r!.matches[1]!.span);
+    expect(r!.text).toBe(line.trimEnd());
+    const [s] = rulesOf(['-A INPUT   -p tcp   --dport 22   -j ACCEPT   ']);
+    expect(s!.text).toBe('-A INPUT   -p tcp   --dport 22   -j ACCEPT');
   });
 
   it('show only the model fields to Object.keys, for-in and a spread (the place is kept out of sight)', () => {

@@ -397,18 +397,6 @@ function rejectAction(text: string, a: number, b: number, ctx: RuleContext): Act
 }
 
 /**
- * A port match. A destination port match while the rule has no report span yet gets a span
- * object of its own, which becomes the rule's reportSpan (read for every finding).
- */
-function portMatch(dir: 'src' | 'dst', ports: NumSet, negated: boolean, base: Span, at: number, first: boolean, a: number, b: number, ctx: RuleContext): Match {
-  if (dir === 'dst' && first && at >= 0) {
-    base = ctx.span(a, b);
-    at = -1;
-  }
-  return negated ? new NegatedPort(dir, ports, base, at) : new PlacedPort(dir, ports, base, at);
-}
-
-/**
  * The chain named text[a..b), without a name string: a small table of the chains found, by a
  * hash of the name's characters (a big dump's rules go to a few hundred chains in any order;
  * slicing each name and hashing the new string cost more than reading the rest of its rule).
@@ -486,7 +474,8 @@ let unknownEnd = -1;
 let rejectStart = -1;
 let rejectEnd = -1;
 let comment: string | undefined;
-let reportSpan: Span | undefined;
+/** The first destination port match's place next to the rule's span, or its own span (see SaveRule). */
+let report: Span | number | undefined;
 /** Target options the fast path reads are only --reject-with and --log-prefix: the general resolver needs none of them. */
 const NO_TARGET_ARGS: { opt: Tok; args: Tok[] }[] = [];
 
@@ -533,7 +522,7 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
     scratchN = 0;
     targetName = comment = undefined;
     unknownModule = undefined;
-    reportSpan = undefined;
+    report = undefined;
   }
 }
 
@@ -575,7 +564,7 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
   unknownStart = unknownEnd = -1;
   rejectStart = rejectEnd = -1;
   comment = undefined;
-  reportSpan = undefined;
+  report = undefined;
 
   for (;;) {
     while (i < ruleEnd && text.charCodeAt(i) === 32) i++;
@@ -679,7 +668,8 @@ function addRule(text: string, lineStart: number, ruleEnd: number, ruleSpan: Spa
     if (action.kind === 'chain-ref') action.span = ctx.span(targetStart, refEnd);
   }
   const list = exactList(scratchN);
-  state.appendOne(chain, list, action, ruleSpan, text.slice(lineStart, ruleEnd), reportSpan, comment);
+  // (the rule's text is the document at ruleSpan's offsets, lineStart to ruleEnd: read from it when asked)
+  state.appendOne(chain, list, action, ruleSpan, text, report, comment);
 }
 
 /**
@@ -772,9 +762,10 @@ function readOption(code: number, text: string, as: number, ae: number, quoted: 
       const ports = list ? portListSet(text, as, ae, ctx) : portValue(text, as, ae, ctx);
       if (!ports) return false;
       const dir = code === O_DPORT || code === O_DPORTS ? 'dst' : 'src';
-      SCRATCH[scratchN++] = portMatch(dir, ports, negated, base, at, reportSpan === undefined, mStart, mEnd, ctx);
-      // the destination port is what a rule opens; the first one is reported (that match keeps it as its span)
-      if (dir === 'dst' && reportSpan === undefined) reportSpan = SCRATCH[scratchN - 1]!.span;
+      SCRATCH[scratchN++] = negated ? new NegatedPort(dir, ports, base, at) : new PlacedPort(dir, ports, base, at);
+      // the destination port is what a rule opens; the first one is reported: the rule keeps its place
+      // (or its own span, when the place does not fit in a number)
+      if (dir === 'dst' && report === undefined) report = at >= 0 ? at : base;
       return true;
     }
     default:

@@ -15,7 +15,7 @@
  * objects by the assignments of its constructors). Fields are assigned in the constructors, not
  * declared with initialisers: those run as one more function per construction.
  */
-import { LineSpan, type AddrSet, type CtState, type Family, type Match, type NumSet, type Span } from '../model/index.js';
+import { LineSpan, type Action, type AddrSet, type CtState, type Family, type Match, type NumSet, type Span } from '../model/index.js';
 
 /** Limits of the packed position: start column (from the rule's start) and length (packed < 2^31: a small integer). */
 const COL_LIMIT = 65536;
@@ -178,6 +178,69 @@ export class NegatedIcmpType extends PlacedIcmpType {
   constructor(family: Family, values: NumSet, base: Span, at: number) {
     super(family, values, base, at);
     this.negated = true;
+  }
+}
+
+/*
+ * Where a DocRule keeps its document and its report span or place: symbol-keyed properties, as the
+ * placed matches keep theirs (out of Object.keys and JSON, no per-object field initialiser).
+ */
+const DOC: unique symbol = Symbol('doc');
+const REPORT: unique symbol = Symbol('report');
+
+/**
+ * A text-parsed model rule that keeps less than the literal it replaces, made by the iptables-save fast
+ * path (action `A` a chain reference until jumps are resolved in place) and, as NftRule, by the nftables
+ * text parser:
+ * - `text`, read only for trace output and a few messages, is read from the document when asked: the
+ *   document at the span's offsets (a subclass may normalise it, see NftRule);
+ * - `reportSpan`, when it is on the rule's first line, is one small integer next to the rule's span (as
+ *   a placed match keeps its span), built when read.
+ * On a 100k-rule file that is 100k sliced strings (32 bytes each) and up to 100k span objects (40) less,
+ * in a rule object as large as the literal. `id`, `matches`, `action`, `span` and `comment` are own
+ * fields; `toJSON` gives the object the literal was, key for key ({ id, matches, action, span, text,
+ * reportSpan?, comment? }).
+ */
+export class DocRule<A = Action> {
+  declare id: number;
+  declare matches: Match[];
+  declare action: A;
+  declare span: Span;
+  declare comment?: string;
+  declare readonly [DOC]: string;
+  declare readonly [REPORT]: Span | number | undefined;
+
+  constructor(id: number, matches: Match[], action: A, span: Span, doc: string, report: Span | number | undefined, comment: string | undefined) {
+    this.id = id;
+    this.matches = matches;
+    this.action = action;
+    this.span = span;
+    (this as { [DOC]: string })[DOC] = doc;
+    (this as { [REPORT]: Span | number | undefined })[REPORT] = report;
+    if (comment !== undefined) this.comment = comment;
+  }
+
+  /** The whole document the rule was read from (its text is at the span's offsets). */
+  protected get document(): string {
+    return this[DOC];
+  }
+
+  get text(): string {
+    const s = this.span;
+    return this[DOC].slice(s.start.offset, s.end.offset);
+  }
+
+  get reportSpan(): Span | undefined {
+    const r = this[REPORT];
+    return typeof r === 'number' ? spanAt(this.span, r) : r;
+  }
+
+  toJSON(): Record<string, unknown> {
+    const o: Record<string, unknown> = { id: this.id, matches: this.matches, action: this.action, span: this.span, text: this.text };
+    const rs = this.reportSpan;
+    if (rs !== undefined) o.reportSpan = rs;
+    if (this.comment !== undefined) o.comment = this.comment;
+    return o;
   }
 }
 

@@ -474,7 +474,7 @@ let unknownEnd = -1;
 let rejectStart = -1;
 let rejectEnd = -1;
 let comment: string | undefined;
-/** The first destination port match's place next to the rule's span, or its own span (see SaveRule). */
+/** The first destination port match's place next to the rule's span, or its own span (see DocRule in ../placed.ts). */
 let report: Span | number | undefined;
 /** Target options the fast path reads are only --reject-with and --log-prefix: the general resolver needs none of them. */
 const NO_TARGET_ARGS: { opt: Tok; args: Tok[] }[] = [];

@@ -18,7 +18,7 @@ import {
   type Table,
   type TableFamily,
 } from '../../model/index.js';
-import { spanAt } from '../placed.js';
+import { DocRule } from '../placed.js';
 import { BUILTIN_CHAINS, type BuiltinChain } from './names.js';
 import type { ChainRef, ParsedRule } from './rule.js';
 
@@ -142,11 +142,12 @@ export class NetfilterState {
   }
 
   /**
-   * `-A` of a rule with one variant, built by the restore fast path (no ParsedRule in between): a SaveRule whose
-   * text is `doc` at its span's offsets, and whose report span is `report` (a span, or a place next to `span`).
+   * `-A` of a rule with one variant, built by the restore fast path (no ParsedRule in between): a DocRule whose
+   * text is `doc` at its span's offsets (the line without trailing spaces), and whose report span is `report`
+   * (a span, or a place next to `span`).
    */
   appendOne(c: ChainState, matches: Match[], action: Action | ChainRef, span: Span, doc: string, report: Span | number | undefined, comment: string | undefined): void {
-    c.rules.push(new SaveRule(this.nextId++, matches, action, span, doc, report, comment));
+    c.rules.push(new DocRule<Action | ChainRef>(this.nextId++, matches, action, span, doc, report, comment));
   }
 
   append(c: ChainState, parsed: ParsedRule, span: Span, text: string): void {
@@ -282,61 +283,6 @@ export class NetfilterState {
       a.span,
     );
     return { kind: 'unknown', target: a.name, text: a.text };
-  }
-}
-
-/*
- * Where a SaveRule keeps its document and its report span or place: symbol-keyed properties, out of
- * Object.keys and JSON as private fields would be, without the per-object initialiser of private fields
- * (see placed.ts).
- */
-const DOC: unique symbol = Symbol('doc');
-const REPORT: unique symbol = Symbol('report');
-
-/**
- * A rule of the iptables-save fast path, which keeps less than the literal of pendingRule (as NftRule does for
- * nftables text): `text`, read for messages and trace output, is sliced from the document when read (it is
- * the document at the span's offsets: the line without trailing spaces); `reportSpan`, the first destination
- * port match's place, is one small integer next to the rule's span (see placed.ts), built when read. On
- * iptables-host-100k.rules that is 100k sliced strings (32 bytes) and ~100k span objects (40) less.
- * `id`, `matches`, `action`, `span` and `comment` are own fields; `toJSON` gives the object the literal was,
- * key for key ({ id, matches, action, span, text, reportSpan?, comment? }).
- */
-export class SaveRule implements PendingRule {
-  declare id: number;
-  declare matches: Match[];
-  declare action: Action | ChainRef;
-  declare span: Span;
-  declare comment?: string;
-  declare readonly [DOC]: string;
-  declare readonly [REPORT]: Span | number | undefined;
-
-  constructor(id: number, matches: Match[], action: Action | ChainRef, span: Span, doc: string, report: Span | number | undefined, comment: string | undefined) {
-    this.id = id;
-    this.matches = matches;
-    this.action = action;
-    this.span = span;
-    (this as { [DOC]: string })[DOC] = doc;
-    (this as { [REPORT]: Span | number | undefined })[REPORT] = report;
-    if (comment !== undefined) this.comment = comment;
-  }
-
-  get text(): string {
-    const s = this.span;
-    return this[DOC].slice(s.start.offset, s.end.offset);
-  }
-
-  get reportSpan(): Span | undefined {
-    const r = this[REPORT];
-    return typeof r === 'number' ? spanAt(this.span, r) : r;
-  }
-
-  toJSON(): Record<string, unknown> {
-    const o: Record<string, unknown> = { id: this.id, matches: this.matches, action: this.action, span: this.span, text: this.text };
-    const rs = this.reportSpan;
-    if (rs !== undefined) o.reportSpan = rs;
-    if (this.comment !== undefined) o.comment = this.comment;
-    return o;
   }
 }
 

@@ -2,8 +2,7 @@
  * The nftables text parser's model rule (NftRule) and the rule text it reads when asked; its placed
  * matches are the shared ones of ../placed.ts.
  */
-import type { Action, Match, Rule, Span } from '../../model/index.js';
-import { spanAt } from '../placed.js';
+import { DocRule } from '../placed.js';
 
 /**
  * A rule's text as the parsers keep it: text[from, to) with whitespace runs collapsed to one space
@@ -24,52 +23,12 @@ export function oneLineAt(text: string, from: number, to: number): string {
 }
 
 /**
- * A text-parsed model rule that keeps less than the literal it replaces:
- * - `text`, read only for trace output and a few messages, is sliced from the document when read
- *   (its text is oneLineAt(document, span's offsets));
- * - `reportSpan`, when it is on the rule's first line, is one small integer next to the rule's span
- *   (as a placed match keeps its span), built when read.
- * On nftables-100k.nft, 100k sliced strings (32 bytes each) and 60k span objects (40) less, in a
- * rule object as large as the literal (72 bytes).
- * `id`, `matches`, `action`, `span` and `comment` are own fields as before; `toJSON` gives the
- * object the literal was, key for key ({ id, matches, action, span, text, reportSpan?, comment? }).
+ * A rule of the nftables text parser: a DocRule whose text is the document at its span's offsets on one
+ * line (oneLineAt: a rule continued with a backslash reads as one line).
  */
-export class NftRule implements Rule {
-  declare id: number;
-  declare matches: Match[];
-  declare action: Action;
-  declare span: Span;
-  declare comment?: string;
-  /** The whole document: the rule's text is at span's offsets. */
-  readonly #doc: string;
-  /** The report span, or its place next to `span` (spanAt), or undefined. */
-  readonly #report: Span | number | undefined;
-
-  constructor(id: number, matches: Match[], action: Action, span: Span, doc: string, report: Span | number | undefined, comment: string | undefined) {
-    this.id = id;
-    this.matches = matches;
-    this.action = action;
-    this.span = span;
-    if (comment !== undefined) this.comment = comment;
-    this.#doc = doc;
-    this.#report = report;
-  }
-
-  get text(): string {
+export class NftRule extends DocRule {
+  override get text(): string {
     const s = this.span;
-    return oneLineAt(this.#doc, s.start.offset, s.end.offset);
-  }
-
-  get reportSpan(): Span | undefined {
-    const r = this.#report;
-    return typeof r === 'number' ? spanAt(this.span, r) : r;
-  }
-
-  toJSON(): Record<string, unknown> {
-    const o: Record<string, unknown> = { id: this.id, matches: this.matches, action: this.action, span: this.span, text: this.text };
-    const rs = this.reportSpan;
-    if (rs !== undefined) o.reportSpan = rs;
-    if (this.comment !== undefined) o.comment = this.comment;
-    return o;
+    return oneLineAt(this.document, s.start.offset, s.end.offset);
   }
 }

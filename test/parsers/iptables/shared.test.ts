@@ -75,7 +75,7 @@ describe('iptables: shared parts of the model', () => {
   it('gives each rule an exact-size match list of its own', () => {
     expect(r[2]!.matches).not.toBe(r[3]!.matches);
     expect(r[2]!.matches.length).toBe(2);
-    // a fast-path rule (SaveRule) reads text and reportSpan when asked; as JSON it is the plain rule
+    // a fast-path rule (DocRule) reads text and reportSpan when asked; as JSON it is the plain rule
     expect(Object.keys(r[0]!)).toEqual(['id', 'matches', 'action', 'span']);
     expect(Object.keys(JSON.parse(JSON.stringify(r[0]!)) as object)).toEqual(['id', 'matches', 'action', 'span', 'text', 'reportSpan']);
   });

@@ -140,34 +140,58 @@ export function spanOfTok(src: Source, s: number, e: number): Span {
   return src.override ?? src.li.span(s, e);
 }
 
+/** Token kinds as the parser keeps them: one small code per token (TOK_TYPES[code] is the TokType). */
+export const K_WORD = 0;
+export const K_STR = 1;
+export const K_VAR = 2;
+export const K_REF = 3;
+export const K_PUNCT = 4;
+export const K_NL = 5;
+export const TOK_TYPES: readonly TokType[] = ['word', 'str', 'var', 'ref', 'punct', 'nl'];
+
 /**
- * The lexer as a token source: `next()` scans just far enough for one more token.
- * The text parser pulls tokens as it goes, so a big file's tokens die young
- * (a whole-file token array would live through the parse: ~1.3 M objects on a
- * 100k-rule file, promoted to the old generation and marked over and over).
+ * The lexer as a token source: `scan()` scans just far enough for one more token and leaves it in
+ * `kind`-code result, `tv`, `ts`, `te` (no object per token: the text parser copies the three into
+ * its own arrays of kinds, values and positions, so a 100k-rule file makes no ~1 M token objects);
+ * `next()` gives it as a LexToken object (lex() and the tests).
  */
 export class Lexer {
   private i = 0;
   private readonly text: string;
   private readonly n: number;
+  /** The last token scanned: its value, start and end offsets. */
+  tv = '';
+  ts = 0;
+  te = 0;
 
   constructor(
     private readonly src: Source,
     private readonly diagnostics: Diagnostic[],
     private readonly comments: DocComment[] | undefined,
-    /** False: tokens without `src` (the parser pulling them knows it). */
+    /** False: tokens from next() without `src` (the parser pulling them knows it). */
     private readonly withSrc = true,
   ) {
     this.text = src.text;
     this.n = src.text.length;
   }
 
-  private tok(t: TokType, v: string, s: number, e: number): LexToken {
-    return this.withSrc ? { t, v, s, e, src: this.src } : { t, v, s, e };
+  private tok(k: number, v: string, s: number, e: number): number {
+    this.tv = v;
+    this.ts = s;
+    this.te = e;
+    return k;
   }
 
   /** The next token, or undefined at the end of the text; it has `src` unless the lexer was made without. */
   next(): LexToken | undefined {
+    const k = this.scan();
+    if (k < 0) return undefined;
+    const t = TOK_TYPES[k]!;
+    return this.withSrc ? { t, v: this.tv, s: this.ts, e: this.te, src: this.src } : { t, v: this.tv, s: this.ts, e: this.te };
+  }
+
+  /** Scans the next token: its kind code (K_WORD...), its value and offsets in tv, ts, te; -1 at the end of the text. */
+  scan(): number {
     const { text, n, src } = this;
     let i = this.i;
     while (i < n) {
@@ -178,7 +202,7 @@ export class Lexer {
       }
       if (c === 10) {
         this.i = i + 1;
-        return this.tok('nl', '\n', i, i + 1);
+        return this.tok(K_NL, '\n', i, i + 1);
       }
       if (c === 92) {
         // backslash line continuation
@@ -205,22 +229,22 @@ export class Lexer {
         if (j >= n || text.charCodeAt(j) !== 34) {
           this.diagnostics.push({ severity: 'error', code: 'nftables/unterminated-string', message: 'Unterminated string', span: spanOfTok(src, i, j) });
           this.i = j;
-          return this.tok('str', text.slice(i + 1, j), i, j);
+          return this.tok(K_STR, text.slice(i + 1, j), i, j);
         }
         this.i = j + 1;
-        return this.tok('str', text.slice(i + 1, j), i, j + 1);
+        return this.tok(K_STR, text.slice(i + 1, j), i, j + 1);
       }
       if (c === 36 || c === 64) {
         let j = i + 1;
         while (j < n && isIdentChar(text.charCodeAt(j))) j++;
         this.i = j;
-        return this.tok(c === 36 ? 'var' : 'ref', text.slice(i + 1, j), i, j);
+        return this.tok(c === 36 ? K_VAR : K_REF, text.slice(i + 1, j), i, j);
       }
       if (isWordChar(c)) {
         let j = i + 1;
         while (j < n && isWordChar(text.charCodeAt(j))) j++;
         this.i = j;
-        return this.tok('word', wordAt(text, i, j), i, j);
+        return this.tok(K_WORD, wordAt(text, i, j), i, j);
       }
       // punctuation
       const c2 = i + 1 < n ? text.charCodeAt(i + 1) : 0;
@@ -228,18 +252,18 @@ export class Lexer {
       if ((c2 === 61 && (c === 33 || c === 61 || c === 60 || c === 62)) || (c === 60 && c2 === 60) || (c === 62 && c2 === 62)) {
         const v = c === 33 ? '!=' : c === 61 ? '==' : c === 60 ? (c2 === 61 ? '<=' : '<<') : c2 === 61 ? '>=' : '>>';
         this.i = i + 2;
-        return this.tok('punct', v, i, i + 2);
+        return this.tok(K_PUNCT, v, i, i + 2);
       }
       const ch = text[i]!;
       if (c < 128 && CLASS[c] === 2) {
         this.i = i + 1;
-        return this.tok('punct', ch, i, i + 1);
+        return this.tok(K_PUNCT, ch, i, i + 1);
       }
       this.diagnostics.push({ severity: 'error', code: 'nftables/syntax', message: `Unexpected character ${JSON.stringify(ch)}`, span: spanOfTok(src, i, i + 1) });
       i++;
     }
     this.i = n;
-    return undefined;
+    return -1;
   }
 }
 

@@ -7,7 +7,7 @@ import { LineIndex, type Diagnostic, type DocComment, type Rule, type Span, type
 import type { ParseOptions } from '../types.js';
 import type { RulePrebuilder } from './build.js';
 import { exprModule, IrState, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
-import { HintedLineIndex, lex, Lexer, spanOfTok, type LexToken, type Source } from './lexer.js';
+import { HintedLineIndex, K_NL, K_PUNCT, K_REF, K_STR, K_VAR, K_WORD, lex, Lexer, spanOfTok, TOK_TYPES, type LexToken, type Source } from './lexer.js';
 import { placeOf } from '../placed.js';
 import { oneLineAt } from './rule.js';
 import { preprocess } from './preprocess.js';
@@ -129,10 +129,10 @@ class WordAtom {
   readonly s: number;
   readonly e: number;
   readonly src: Source;
-  constructor(tok: LexToken, src: Source) {
-    this.v = tok.v;
-    this.s = tok.s;
-    this.e = tok.e;
+  constructor(v: string, s: number, e: number, src: Source) {
+    this.v = v;
+    this.s = s;
+    this.e = e;
     this.src = src;
   }
   get span(): Span {
@@ -194,22 +194,34 @@ export interface TextIr {
   dynamicSets: Set<string>;
 }
 
+/**
+ * A token as the parser holds it: its index in the stream plus one, 0 for none (so `!t` still
+ * reads "no token"). Its kind, value and offsets are read from the parser's arrays.
+ */
+type Tok = number;
+
+/** Room for the window of a streamed parse: the tokens since the last drop (4096+) and one rule. */
+const WINDOW_START = 8192;
+
 export class NftTextParser {
-  /** LexToken indices are absolute; `pos` and `end` (the limit of the range being parsed) are indices. */
+  /** Token indices are absolute; `pos` and `end` (the limit of the range being parsed) are indices. */
   private pos = 0;
   private end: number;
   readonly dynamicSets = new Set<string>();
   private depth = 0;
-  /**
-   * The tokens read so far and not yet dropped: win[k] is token base + k. Given an
-   * array, it is the whole stream; given a Lexer, tokens are read on demand and the
-   * ones before a finished rule are dropped (see dropBefore), so they die young.
+  /*
+   * The tokens read so far and not yet dropped, token base + k in slot k: their kind codes (K_WORD...),
+   * values, start and end offsets, and sources (undefined: all in `main`). Given an array, it is the
+   * whole stream; given a Lexer, tokens are read on demand and the ones before a finished rule are
+   * dropped (see dropBefore). No object per token: on a 100k-rule file the ~1 M token objects were
+   * 45 MB of garbage, a quarter of the parse's allocation (scavenges, promotions, GC time).
    */
-  private win: LexToken[];
-  /**
-   * How many of win's slots hold the window (streaming: the slots past it keep dropped
-   * tokens until overwritten, so the array is reused instead of copied and grown again).
-   */
+  private kinds: Uint8Array;
+  private starts: Int32Array;
+  private ends: Int32Array;
+  private vals: string[];
+  private readonly srcs: (Source | undefined)[] | undefined;
+  /** How many slots hold the window (streaming: the slots past it keep dropped values until overwritten). */
   private wlen: number;
   private base = 0;
   private lexer: Lexer | undefined;
@@ -234,11 +246,28 @@ export class NftTextParser {
     private readonly prebuilder?: RulePrebuilder,
   ) {
     if (Array.isArray(toks)) {
-      this.win = toks;
-      this.wlen = toks.length;
-      this.end = toks.length;
+      const n = toks.length;
+      this.kinds = new Uint8Array(n);
+      this.starts = new Int32Array(n);
+      this.ends = new Int32Array(n);
+      this.vals = new Array<string>(n);
+      this.srcs = new Array<Source | undefined>(n);
+      for (let k = 0; k < n; k++) {
+        const t = toks[k]!;
+        this.kinds[k] = TOK_TYPES.indexOf(t.t);
+        this.starts[k] = t.s;
+        this.ends[k] = t.e;
+        this.vals[k] = t.v;
+        this.srcs[k] = t.src;
+      }
+      this.wlen = n;
+      this.end = n;
     } else {
-      this.win = [];
+      this.kinds = new Uint8Array(WINDOW_START);
+      this.starts = new Int32Array(WINDOW_START);
+      this.ends = new Int32Array(WINDOW_START);
+      this.vals = [];
+      this.srcs = undefined;
       this.wlen = 0;
       this.lexer = toks;
       this.end = Number.MAX_SAFE_INTEGER;
@@ -247,102 +276,148 @@ export class NftTextParser {
 
   // ------------------------------------------------------------ token helpers
 
-  /** LexToken i (lexed now if need be), or undefined past the end of the input. */
-  private tokAt(i: number): LexToken | undefined {
+  /** Token i (lexed now if need be), or 0 past the end of the input (or before the window). */
+  private tokAt(i: number): Tok {
     const k = i - this.base;
-    const win = this.win;
-    if (k < this.wlen) return win[k];
+    if (k < this.wlen) return k >= 0 ? i + 1 : 0;
     const lexer = this.lexer;
-    if (lexer === undefined) return undefined;
+    if (lexer === undefined) return 0;
     while (k >= this.wlen) {
-      const t = lexer.next();
-      if (t === undefined) {
+      const kind = lexer.scan();
+      if (kind < 0) {
         this.lexer = undefined;
-        return undefined;
+        return 0;
       }
-      win[this.wlen++] = t;
+      const w = this.wlen;
+      if (w === this.kinds.length) this.grow();
+      this.kinds[w] = kind;
+      this.starts[w] = lexer.ts;
+      this.ends[w] = lexer.te;
+      this.vals[w] = lexer.tv;
+      this.wlen = w + 1;
     }
-    return win[k];
+    return i + 1;
+  }
+  /** Twice the room for the window (a rule of thousands of tokens). */
+  private grow(): void {
+    const n = this.kinds.length * 2;
+    const kinds = new Uint8Array(n);
+    kinds.set(this.kinds);
+    this.kinds = kinds;
+    const starts = new Int32Array(n);
+    starts.set(this.starts);
+    this.starts = starts;
+    const ends = new Int32Array(n);
+    ends.set(this.ends);
+    this.ends = ends;
+  }
+  /** The kind code of a token (K_WORD...), -1 for none. */
+  private kindOf(t: Tok): number {
+    return t === 0 ? -1 : this.kinds[t - 1 - this.base]!;
+  }
+  private valOf(t: Tok): string {
+    return this.vals[t - 1 - this.base]!;
+  }
+  private startOf(t: Tok): number {
+    return this.starts[t - 1 - this.base]!;
+  }
+  private endOf(t: Tok): number {
+    return this.ends[t - 1 - this.base]!;
+  }
+  private srcOf(t: Tok): Source {
+    return this.srcs === undefined ? this.main : (this.srcs[t - 1 - this.base] ?? this.main);
   }
   /** True when a token is left in the range being parsed. */
   private more(): boolean {
-    return this.pos < this.end && this.tokAt(this.pos) !== undefined;
+    return this.pos < this.end && this.tokAt(this.pos) !== 0;
   }
   /** Forget the tokens before index i (on-demand lexing only; nothing before i is looked at again). */
   private dropBefore(i: number): void {
     const drop = i - this.base;
     if (this.lexer === undefined || drop < 4096) return;
-    // moved to the front of the same array (a new one would be grown slot by slot again)
-    const win = this.win;
+    // moved to the front of the same arrays
     const n = this.wlen;
-    for (let k = drop; k < n; k++) win[k - drop] = win[k];
+    this.kinds.copyWithin(0, drop, n);
+    this.starts.copyWithin(0, drop, n);
+    this.ends.copyWithin(0, drop, n);
+    const vals = this.vals;
+    for (let k = drop; k < n; k++) vals[k - drop] = vals[k]!;
     this.wlen = Math.max(0, n - drop);
     this.base = i;
   }
 
-  private peek(o = 0): LexToken | undefined {
+  private peek(o = 0): Tok {
     const i = this.pos + o;
-    return i < this.end ? this.tokAt(i) : undefined;
+    return i < this.end ? this.tokAt(i) : 0;
   }
-  private next(): LexToken | undefined {
-    const t = this.pos < this.end ? this.tokAt(this.pos) : undefined;
-    if (t !== undefined) this.pos++;
+  private next(): Tok {
+    const t = this.pos < this.end ? this.tokAt(this.pos) : 0;
+    if (t !== 0) this.pos++;
     return t;
   }
-  private isWord(t: LexToken | undefined): t is LexToken;
-  private isWord(t: LexToken | undefined, v: string): boolean;
-  private isWord(t: LexToken | undefined, v?: string): boolean {
-    return !!t && t.t === 'word' && (v === undefined || t.v === v);
+  private isWord(t: Tok, v?: string): boolean {
+    return t !== 0 && this.kindOf(t) === K_WORD && (v === undefined || this.valOf(t) === v);
   }
-  private isPunct(t: LexToken | undefined, v: string): boolean {
-    return !!t && t.t === 'punct' && t.v === v;
+  private isPunct(t: Tok, v: string): boolean {
+    return t !== 0 && this.kindOf(t) === K_PUNCT && this.valOf(t) === v;
   }
-  private isEndOfStmt(t: LexToken | undefined): boolean {
-    return !t || t.t === 'nl' || (t.t === 'punct' && (t.v === ';' || t.v === '}'));
+  private isEndOfStmt(t: Tok): boolean {
+    if (t === 0) return true;
+    const k = this.kindOf(t);
+    if (k === K_NL) return true;
+    if (k !== K_PUNCT) return false;
+    const v = this.valOf(t);
+    return v === ';' || v === '}';
   }
-  private span(a: LexToken, b: LexToken = a): Span {
-    const src = a.src ?? this.main;
+  private span(a: Tok, b: Tok = a): Span {
+    return this.spanFrom(this.srcOf(a), this.startOf(a), this.endOf(a), b);
+  }
+  /**
+   * The span from a token at [s, e) of `src` to the end of token b (that token's own span when b is
+   * elsewhere or before it). A caller that holds a token across the drop of the tokens before a rule
+   * keeps its source and offsets instead (the token itself is gone from the window).
+   */
+  private spanFrom(src: Source, s: number, e: number, b: Tok): Span {
     if (src.override) return src.override;
-    if (src === (b.src ?? this.main) && b.e >= a.s) return src.li.span(a.s, b.e);
-    return spanOfTok(src, a.s, a.e);
+    if (b !== 0 && src === this.srcOf(b) && this.endOf(b) >= s) return src.li.span(s, this.endOf(b));
+    return spanOfTok(src, s, e);
   }
-  private lastTok(): LexToken {
+  private lastTok(): Tok {
     let i = Math.max(0, Math.min(this.pos, this.end) - 1);
     // the cursor can be past the last token (`pos += 2` at the end of the input): as with an array, the last token
-    if (this.tokAt(i) === undefined && this.lexer === undefined) i = Math.min(i, this.base + this.wlen - 1);
-    return this.tokAt(i) ?? (this.wlen > 0 ? this.win[0] : undefined)!;
+    if (this.tokAt(i) === 0 && this.lexer === undefined) i = Math.min(i, this.base + this.wlen - 1);
+    return this.tokAt(i) || (this.wlen > 0 ? this.base + 1 : 0);
   }
   private hereSpan(): Span {
-    const t = this.peek() ?? this.lastTok();
+    const t = this.peek() || this.lastTok();
     if (!t) return { start: this.main.li.position(0), end: this.main.li.position(0) };
     return this.span(t);
   }
   private error(message: string, span: Span, code = 'nftables/syntax', severity: 'error' | 'warning' = 'error'): void {
     this.diagnostics.push({ severity, code, message, span });
   }
-  private textOf(a: LexToken, b: LexToken): string {
-    const src = a.src ?? this.main;
-    if (src === (b.src ?? this.main) && b.e >= a.s && !src.override) return oneLineAt(src.text, a.s, b.e);
+  private textOf(a: Tok, b: Tok): string {
+    const src = this.srcOf(a);
+    if (src === this.srcOf(b) && this.endOf(b) >= this.startOf(a) && !src.override) return oneLineAt(src.text, this.startOf(a), this.endOf(b));
     const parts: string[] = [];
-    const i0 = this.win.indexOf(a);
-    for (let i = i0; i >= 0 && i < this.wlen; i++) {
-      const t = this.win[i]!;
-      if (t.t !== 'nl') parts.push(t.t === 'str' ? `"${t.v}"` : t.t === 'var' ? `$${t.v}` : t.t === 'ref' ? `@${t.v}` : t.v);
+    for (let t = a; t - 1 - this.base < this.wlen; t++) {
+      if (this.kindOf(t) !== K_NL) parts.push(this.tokText(t));
       if (t === b) break;
     }
     return parts.join(' ');
   }
-  private tokText(t: LexToken): string {
-    return t.t === 'str' ? `"${t.v}"` : t.t === 'ref' ? `@${t.v}` : t.t === 'var' ? `$${t.v}` : t.v;
+  private tokText(t: Tok): string {
+    const k = this.kindOf(t);
+    return k === K_STR ? `"${this.valOf(t)}"` : k === K_REF ? `@${this.valOf(t)}` : k === K_VAR ? `$${this.valOf(t)}` : this.valOf(t);
   }
   /** Skip to the end of the current statement (newline or `;` at depth 0, or before an unmatched `}`). */
   private skipStatement(): void {
     let d = 0;
     while (this.more()) {
       const t = this.tokAt(this.pos)!;
-      if (d === 0 && (t.t === 'nl' || (t.t === 'punct' && t.v === ';'))) return;
-      if (t.t === 'punct' && t.v === '{') d++;
-      if (t.t === 'punct' && t.v === '}') {
+      if (d === 0 && (this.kindOf(t) === K_NL || (this.kindOf(t) === K_PUNCT && this.valOf(t) === ';'))) return;
+      if (this.kindOf(t) === K_PUNCT && this.valOf(t) === '{') d++;
+      if (this.kindOf(t) === K_PUNCT && this.valOf(t) === '}') {
         if (d === 0) return;
         d--;
       }
@@ -354,8 +429,8 @@ export class NftTextParser {
     let d = 1;
     while (this.more()) {
       const t = this.tokAt(this.pos++)!;
-      if (t.t === 'punct' && t.v === '{') d++;
-      if (t.t === 'punct' && t.v === '}') {
+      if (this.kindOf(t) === K_PUNCT && this.valOf(t) === '{') d++;
+      if (this.kindOf(t) === K_PUNCT && this.valOf(t) === '}') {
         d--;
         if (d === 0) return;
       }
@@ -364,7 +439,7 @@ export class NftTextParser {
   private skipSeparators(): void {
     while (this.more()) {
       const t = this.tokAt(this.pos)!;
-      if (t.t === 'nl' || (t.t === 'punct' && t.v === ';')) this.pos++;
+      if (this.kindOf(t) === K_NL || (this.kindOf(t) === K_PUNCT && this.valOf(t) === ';')) this.pos++;
       else return;
     }
   }
@@ -374,14 +449,14 @@ export class NftTextParser {
     this.error(`Unexpected "${this.tokText(t!)}" after ${what}`, this.span(t!));
     this.skipStatement();
   }
-  private nameTok(): LexToken | undefined {
+  private nameTok(): Tok {
     const t = this.peek();
-    if (t && (t.t === 'word' || t.t === 'str')) {
+    if (t && (this.kindOf(t) === K_WORD || this.kindOf(t) === K_STR)) {
       this.pos++;
-      if (t.v.length > 256) this.error(`Name is longer than 256 characters`, this.span(t), 'nftables/name-too-long');
+      if (this.valOf(t).length > 256) this.error(`Name is longer than 256 characters`, this.span(t), 'nftables/name-too-long');
       return t;
     }
-    return undefined;
+    return 0;
   }
 
   // ------------------------------------------------------------ top level
@@ -397,10 +472,14 @@ export class NftTextParser {
         continue;
       }
       const startPos = this.pos;
+      // where t is, kept: a chain body drops the tokens before each of its rules
+      const tSrc = this.srcOf(t);
+      const tS = this.startOf(t);
+      const tE = this.endOf(t);
       try {
         this.parseCommand();
       } catch (e) {
-        this.error(`Internal parser error: ${String(e)}`, this.span(t), 'nftables/internal');
+        this.error(`Internal parser error: ${String(e)}`, spanOfTok(tSrc, tS, tE), 'nftables/internal');
         this.pos = Math.max(this.pos, startPos + 1);
         this.skipStatement();
       }
@@ -410,17 +489,17 @@ export class NftTextParser {
 
   private parseCommand(): void {
     const t = this.next()!;
-    if (t.t !== 'word') {
+    if (this.kindOf(t) !== K_WORD) {
       this.error(`Unexpected ${this.tokText(t)}`, this.span(t));
       this.skipStatement();
       return;
     }
-    let verb = t.v;
+    let verb = this.valOf(t);
     if (OBJECT_WORDS.has(verb)) {
       this.pos--;
       verb = 'add';
     } else if (!COMMANDS.has(verb)) {
-      this.error(`Unknown command "${t.v}"`, this.span(t));
+      this.error(`Unknown command "${this.valOf(t)}"`, this.span(t));
       this.skipStatement();
       return;
     }
@@ -430,22 +509,22 @@ export class NftTextParser {
     }
     const objTok = this.next();
     if (!this.isWord(objTok)) {
-      this.error(`Expected an object after "${verb}"`, this.span(objTok ?? t));
+      this.error(`Expected an object after "${verb}"`, this.span(objTok || t));
       this.skipStatement();
       return;
     }
-    let obj = objTok.v;
+    let obj = this.valOf(objTok);
     if (obj === 'ct') {
       const sub = this.next();
-      obj = `ct ${sub?.v ?? ''}`;
+      obj = `ct ${sub ? this.valOf(sub) : ''}`;
     }
     switch (obj) {
       case 'ruleset':
         if (verb === 'flush') {
           const fam = this.peek();
-          if (this.isWord(fam) && FAMILIES.has(fam.v)) {
+          if (this.isWord(fam) && FAMILIES.has(this.valOf(fam))) {
             this.pos++;
-            this.state.flushRuleset(fam.v);
+            this.state.flushRuleset(this.valOf(fam));
           } else this.state.flushRuleset();
         } else this.error(`"${verb} ruleset" is not supported`, this.span(t, objTok));
         this.expectEndOfStmt('ruleset');
@@ -472,9 +551,9 @@ export class NftTextParser {
   private skipStatementOrBlock(): void {
     while (this.more()) {
       const t = this.tokAt(this.pos)!;
-      if (t.t === 'nl' || (t.t === 'punct' && (t.v === ';' || t.v === '}'))) return;
+      if (this.kindOf(t) === K_NL || (this.kindOf(t) === K_PUNCT && (this.valOf(t) === ';' || this.valOf(t) === '}'))) return;
       this.pos++;
-      if (t.t === 'punct' && t.v === '{') {
+      if (this.kindOf(t) === K_PUNCT && this.valOf(t) === '{') {
         this.skipBlock();
         return;
       }
@@ -482,12 +561,12 @@ export class NftTextParser {
   }
 
   /** `[family] name` */
-  private tableSpec(): { family: TableFamily; name: string; tok: LexToken } | undefined {
+  private tableSpec(): { family: TableFamily; name: string; tok: Tok } | undefined {
     const a = this.peek();
     const b = this.peek(1);
     let family: TableFamily = 'ip';
-    if (this.isWord(a) && FAMILIES.has(a.v) && b && (b.t === 'word' || b.t === 'str')) {
-      family = a.v as TableFamily;
+    if (this.isWord(a) && FAMILIES.has(this.valOf(a)) && b && (this.kindOf(b) === K_WORD || this.kindOf(b) === K_STR)) {
+      family = this.valOf(a) as TableFamily;
       this.pos++;
     }
     const n = this.nameTok();
@@ -495,10 +574,10 @@ export class NftTextParser {
       this.error('Expected a table name', this.hereSpan());
       return undefined;
     }
-    return { family, name: n.v, tok: a ?? n };
+    return { family, name: this.valOf(n), tok: a || n };
   }
 
-  private cmdTable(verb: string, start: LexToken): void {
+  private cmdTable(verb: string, start: Tok): void {
     const spec = this.tableSpec();
     if (!spec) return this.skipStatement();
     const { family, name } = spec;
@@ -524,7 +603,7 @@ export class NftTextParser {
    * The items of a `{ … }` block: `item` runs for each until the closing `}`.
    * True when the block closed; false when the input ended first (the caller says so).
    */
-  private eachBlockItem(item: (t: LexToken) => void): boolean {
+  private eachBlockItem(item: (t: Tok) => void): boolean {
     for (;;) {
       this.skipSeparators();
       const t = this.peek();
@@ -538,20 +617,28 @@ export class NftTextParser {
   }
 
   /** One block item that never stops the parse: a parser bug becomes a diagnostic, and the parse always advances. */
-  private guardedItem(t: LexToken, parse: () => void, recover: () => void): void {
+  private guardedItem(t: Tok, parse: () => void, recover: () => void): void {
     const startPos = this.pos;
+    // where t is, kept: a chain body drops the tokens before each of its rules
+    const tSrc = this.srcOf(t);
+    const tS = this.startOf(t);
+    const tE = this.endOf(t);
     try {
       parse();
     } catch (e) {
-      this.error(`Internal parser error: ${String(e)}`, this.span(t), 'nftables/internal');
+      this.error(`Internal parser error: ${String(e)}`, spanOfTok(tSrc, tS, tE), 'nftables/internal');
       recover();
     }
     if (this.pos === startPos) this.pos++;
   }
 
-  private parseTableBody(tb: IrTable, open: LexToken): void {
+  private parseTableBody(tb: IrTable, open: Tok): void {
+    // where `{` is, kept: a chain body drops the tokens before each of its rules
+    const oSrc = this.srcOf(open);
+    const oS = this.startOf(open);
+    const oE = this.endOf(open);
     const closed = this.eachBlockItem((t) => this.guardedItem(t, () => this.parseTableItem(tb), () => this.skipStatementOrBlock()));
-    if (!closed) this.error(`Missing "}" for table ${tb.name}`, this.span(open), 'nftables/unclosed-block');
+    if (!closed) this.error(`Missing "}" for table ${tb.name}`, spanOfTok(oSrc, oS, oE), 'nftables/unclosed-block');
   }
 
   private parseTableItem(tb: IrTable): void {
@@ -561,34 +648,38 @@ export class NftTextParser {
       this.skipStatementOrBlock();
       return;
     }
-    switch (t.v) {
+    switch (this.valOf(t)) {
       case 'chain': {
         const n = this.nameTok();
         if (!n) {
           this.error('Expected a chain name', this.hereSpan());
           return this.skipStatementOrBlock();
         }
-        const ch = this.state.chain(tb, n.v, this.span(t, n));
+        const ch = this.state.chain(tb, this.valOf(n), this.span(t, n));
         if (this.isPunct(this.peek(), '{')) {
           const open = this.next()!;
+          // where `chain` is, kept: the chain body drops the tokens before each of its rules
+          const tSrc = this.srcOf(t);
+          const tS = this.startOf(t);
+          const tE = this.endOf(t);
           this.parseChainBody({ table: tb, chainName: ch.name }, ch, open);
-          ch.span = this.span(t, this.lastTok());
-        } else this.error(`Expected "{" after chain ${n.v}`, this.hereSpan());
+          ch.span = this.spanFrom(tSrc, tS, tE, this.lastTok());
+        } else this.error(`Expected "{" after chain ${this.valOf(n)}`, this.hereSpan());
         return;
       }
       case 'set':
       case 'map': {
         const n = this.nameTok();
         if (!n) {
-          this.error(`Expected a ${t.v} name`, this.hereSpan());
+          this.error(`Expected a ${this.valOf(t)} name`, this.hereSpan());
           return this.skipStatementOrBlock();
         }
-        const s = this.state.set(tb, n.v, t.v === 'map', this.span(t, n));
+        const s = this.state.set(tb, this.valOf(n), this.valOf(t) === 'map', this.span(t, n));
         if (this.isPunct(this.peek(), '{')) {
           const open = this.next()!;
           this.parseSetBody(tb, s, open);
           s.span = this.span(t, this.lastTok());
-        } else this.error(`Expected "{" after ${t.v} ${n.v}`, this.hereSpan());
+        } else this.error(`Expected "{" after ${this.valOf(t)} ${this.valOf(n)}`, this.hereSpan());
         return;
       }
       case 'flags':
@@ -606,12 +697,12 @@ export class NftTextParser {
         this.skipStatementOrBlock();
         return;
       default:
-        this.error(`Unknown table item "${t.v}"`, this.span(t), 'nftables/unknown-table-item');
+        this.error(`Unknown table item "${this.valOf(t)}"`, this.span(t), 'nftables/unknown-table-item');
         this.skipStatementOrBlock();
     }
   }
 
-  private parseSetBody(tb: IrTable, s: IrSet, open: LexToken): void {
+  private parseSetBody(tb: IrTable, s: IrSet, open: Tok): void {
     let typed = false;
     const closed = this.eachBlockItem((t) => {
       this.pos++;
@@ -619,7 +710,7 @@ export class NftTextParser {
       if (this.isWord(t, 'flags')) {
         while (!this.isEndOfStmt(this.peek())) {
           const f = this.next()!;
-          if (f.t === 'word') s.flags.push(f.v);
+          if (this.kindOf(f) === K_WORD) s.flags.push(this.valOf(f));
         }
       } else if (this.isWord(t, 'timeout')) {
         s.hasTimeout = true;
@@ -635,7 +726,7 @@ export class NftTextParser {
           const v = this.parseValue(false, { table: tb, chainName: '' });
           if (v) s.elems.push({ key: v });
         }
-      } else if (this.isWord(t) && ['type', 'typeof', 'size', 'policy', 'gc-interval', 'comment', 'auto-merge', 'counter', 'quota', 'stateful', 'limit', 'ct', 'last'].includes(t.v)) {
+      } else if (this.isWord(t) && ['type', 'typeof', 'size', 'policy', 'gc-interval', 'comment', 'auto-merge', 'counter', 'quota', 'stateful', 'limit', 'ct', 'last'].includes(this.valOf(t))) {
         this.skipStatement();
       } else {
         this.error(`Unknown set property "${this.tokText(t)}"`, this.span(t), 'nftables/unknown-set-item', 'warning');
@@ -646,9 +737,13 @@ export class NftTextParser {
     else if (!typed) this.error(`${s.isMap ? 'Map' : 'Set'} "${s.name}" has no type (add "type" or "typeof")`, s.span, 'nftables/set-without-type');
   }
 
-  private parseChainBody(ctx: Ctx, ch: IrChain, open: LexToken, anonymous = false): void {
+  private parseChainBody(ctx: Ctx, ch: IrChain, open: Tok, anonymous = false): void {
     // eachBlockItem and guardedItem written out: this loop runs once per rule, and their two closures per rule add up
     let closed = false;
+    // where `{` is, kept: the tokens before each rule are dropped
+    const oSrc = this.srcOf(open);
+    const oS = this.startOf(open);
+    const oE = this.endOf(open);
     for (;;) {
       this.skipSeparators();
       const t = this.peek();
@@ -667,13 +762,13 @@ export class NftTextParser {
       }
       if (this.pos === startPos) this.pos++;
     }
-    if (!closed && !anonymous) this.error(`Missing "}" for chain ${ch.name}`, this.span(open), 'nftables/unclosed-block');
+    if (!closed && !anonymous) this.error(`Missing "}" for chain ${ch.name}`, spanOfTok(oSrc, oS, oE), 'nftables/unclosed-block');
   }
 
-  private parseChainItem(ctx: Ctx, ch: IrChain, t: LexToken, anonymous: boolean): void {
+  private parseChainItem(ctx: Ctx, ch: IrChain, t: Tok, anonymous: boolean): void {
     if (this.isWord(t, 'type') && !anonymous) this.parseChainType(ctx, ch);
     else if (this.isWord(t, 'policy') && !anonymous) this.parseChainPolicy(ch);
-    else if ((this.isWord(t, 'comment') && this.peek(1)?.t === 'str' && this.isEndOfStmt(this.peek(2))) || this.isWord(t, 'devices') || this.isWord(t, 'flags')) this.skipStatement();
+    else if ((this.isWord(t, 'comment') && this.kindOf(this.peek(1)) === K_STR && this.isEndOfStmt(this.peek(2))) || this.isWord(t, 'devices') || this.isWord(t, 'flags')) this.skipStatement();
     else {
       const r = this.parseRuleTokens(ctx);
       if (r) ch.rules.push(r);
@@ -683,17 +778,17 @@ export class NftTextParser {
   private parseChainType(ctx: Ctx, ch: IrChain): void {
     const start = this.next()!;
     const ty = this.next();
-    if (this.isWord(ty)) ch.type = ty.v;
+    if (this.isWord(ty)) ch.type = this.valOf(ty);
     else this.error('Expected a chain type', this.span(start));
     while (!this.isEndOfStmt(this.peek())) {
       const k = this.next()!;
       if (this.isWord(k, 'hook')) {
         const h = this.next();
-        if (this.isWord(h) && asHook(h.v)) ch.hook = h.v;
-        else this.error(`Unknown hook "${h ? this.tokText(h) : ''}"`, this.span(h ?? k), 'nftables/unknown-hook');
+        if (this.isWord(h) && asHook(this.valOf(h))) ch.hook = this.valOf(h);
+        else this.error(`Unknown hook "${h ? this.tokText(h) : ''}"`, this.span(h || k), 'nftables/unknown-hook');
       } else if (this.isWord(k, 'device')) {
         const d = this.next();
-        if (d && d.t === 'str' && d.v === '') this.error('Empty device name', this.span(d), 'nftables/empty-device');
+        if (d && this.kindOf(d) === K_STR && this.valOf(d) === '') this.error('Empty device name', this.span(d), 'nftables/empty-device');
       } else if (this.isWord(k, 'devices')) {
         if (this.isPunct(this.peek(), '=')) this.pos++;
         if (this.isPunct(this.peek(), '{')) {
@@ -701,10 +796,10 @@ export class NftTextParser {
           this.skipBlock();
         } else this.pos++;
       } else if (this.isWord(k, 'priority')) {
-        const parts: LexToken[] = [];
+        const parts: Tok[] = [];
         while (!this.isEndOfStmt(this.peek()) && !this.isWord(this.peek(), 'policy')) parts.push(this.next()!);
         const p = this.priorityValue(ctx.table.family, parts);
-        if (p === undefined) this.error(`Invalid chain priority "${parts.map((x) => x.v).join(' ')}"`, parts.length ? this.span(parts[0]!, parts[parts.length - 1]!) : this.span(k), 'nftables/bad-priority');
+        if (p === undefined) this.error(`Invalid chain priority "${parts.map((x) => this.valOf(x)).join(' ')}"`, parts.length ? this.span(parts[0]!, parts[parts.length - 1]!) : this.span(k), 'nftables/bad-priority');
         else ch.priority = p;
       } else if (this.isWord(k, 'policy')) {
         this.pos--;
@@ -715,8 +810,8 @@ export class NftTextParser {
     }
   }
 
-  priorityValue(family: TableFamily, parts: LexToken[]): number | undefined {
-    const s = parts.map((p) => p.v).join('');
+  priorityValue(family: TableFamily, parts: Tok[]): number | undefined {
+    const s = parts.map((p) => this.valOf(p)).join('');
     if (/^[+-]?[0-9]{1,10}$/.test(s)) return Number(s);
     const m = /^([a-z]{1,16})(?:([+-])([0-9]{1,10}))?$/.exec(s);
     if (!m) return undefined;
@@ -728,15 +823,16 @@ export class NftTextParser {
   private parseChainPolicy(ch: IrChain): void {
     const k = this.next()!;
     const v = this.next();
-    if (this.isWord(v) && (v.v === 'accept' || v.v === 'drop')) {
-      ch.policy = v.v;
+    const pv = v !== 0 ? this.valOf(v) : '';
+    if (this.isWord(v) && (pv === 'accept' || pv === 'drop')) {
+      ch.policy = pv;
       ch.policySpan = this.span(k, v);
-    } else this.error(`Invalid chain policy "${v ? this.tokText(v) : ''}"`, this.span(v ?? k), 'nftables/bad-policy');
+    } else this.error(`Invalid chain policy "${v ? this.tokText(v) : ''}"`, this.span(v || k), 'nftables/bad-policy');
     this.expectEndOfStmt('policy');
   }
 
   /** `[family] table name`: the table spec and the object name after it, or an error naming what was expected. */
-  private specAndName(what: string): { spec: { family: TableFamily; name: string; tok: LexToken }; n: LexToken } | undefined {
+  private specAndName(what: string): { spec: { family: TableFamily; name: string; tok: Tok }; n: Tok } | undefined {
     const spec = this.tableSpec();
     if (!spec) return undefined;
     const n = this.nameTok();
@@ -748,11 +844,11 @@ export class NftTextParser {
   }
 
   /** The table a command works on: created (with a warning) by add/create, else looked up. */
-  private tableFor(verb: string, family: TableFamily, name: string, start: LexToken): IrTable | undefined {
+  private tableFor(verb: string, family: TableFamily, name: string, start: Tok): IrTable | undefined {
     return verb === 'add' || verb === 'create' ? this.tableOrCreate(family, name, start) : this.state.findTable(family, name);
   }
 
-  private cmdChain(verb: string, start: LexToken): void {
+  private cmdChain(verb: string, start: Tok): void {
     const target = this.specAndName('chain');
     if (!target) return this.skipStatementOrBlock();
     const { spec, n } = target;
@@ -762,25 +858,25 @@ export class NftTextParser {
       return this.skipStatementOrBlock();
     }
     if (verb === 'delete' || verb === 'destroy') {
-      tb.chains.delete(n.v);
+      tb.chains.delete(this.valOf(n));
       return this.skipStatementOrBlock();
     }
     if (verb === 'flush') {
-      const c = tb.chains.get(n.v);
+      const c = tb.chains.get(this.valOf(n));
       if (c) c.rules = [];
       return this.skipStatement();
     }
     if (verb === 'rename') {
       const nn = this.nameTok();
-      const c = tb.chains.get(n.v);
+      const c = tb.chains.get(this.valOf(n));
       if (c && nn) {
-        tb.chains.delete(n.v);
-        c.name = nn.v;
-        tb.chains.set(nn.v, c);
+        tb.chains.delete(this.valOf(n));
+        c.name = this.valOf(nn);
+        tb.chains.set(this.valOf(nn), c);
       }
       return this.skipStatement();
     }
-    const ch = this.state.chain(tb, n.v, this.span(start, n));
+    const ch = this.state.chain(tb, this.valOf(n), this.span(start, n));
     if (this.isPunct(this.peek(), '{')) {
       const open = this.next()!;
       this.parseChainBody({ table: tb, chainName: ch.name }, ch, open);
@@ -788,19 +884,19 @@ export class NftTextParser {
     this.expectEndOfStmt('chain');
   }
 
-  private tableOrCreate(family: TableFamily, name: string, start: LexToken): IrTable {
+  private tableOrCreate(family: TableFamily, name: string, start: Tok): IrTable {
     const tb = this.state.findTable(family, name);
     if (tb) return tb;
     this.error(`Table ${family} ${name} is used before it is created`, this.span(start, this.lastTok()), 'nftables/no-such-object', 'warning');
     return this.state.table(family, name, this.span(start, this.lastTok()));
   }
 
-  private cmdRule(verb: string, start: LexToken): void {
+  private cmdRule(verb: string, start: Tok): void {
     const target = this.specAndName('chain');
     if (!target) return this.skipStatement();
     const { spec, n } = target;
     let positioned = false;
-    while (this.isWord(this.peek()) && ['position', 'handle', 'index'].includes(this.peek()!.v) && this.isWord(this.peek(1))) {
+    while (this.isWord(this.peek()) && ['position', 'handle', 'index'].includes(this.valOf(this.peek())) && this.isWord(this.peek(1))) {
       positioned = true;
       this.pos += 2;
     }
@@ -809,12 +905,12 @@ export class NftTextParser {
       return this.skipStatement();
     }
     let tb = this.state.findTable(spec.family, spec.name);
-    let ch = tb?.chains.get(n.v);
+    let ch = tb?.chains.get(this.valOf(n));
     if (!tb || !ch) {
       // nft would refuse the file; keep the rule (in a chain made for it) so it is still linted
-      this.error(`${verb} rule: no chain ${spec.family} ${spec.name} ${n.v}`, this.span(start, n), 'nftables/no-such-object');
+      this.error(`${verb} rule: no chain ${spec.family} ${spec.name} ${this.valOf(n)}`, this.span(start, n), 'nftables/no-such-object');
       tb ??= this.state.table(spec.family, spec.name, this.span(start, n));
-      ch = this.state.chain(tb, n.v, this.span(start, n));
+      ch = this.state.chain(tb, this.valOf(n), this.span(start, n));
     }
     if (positioned) this.error('Rule positions refer to handles; the rule is placed at the end (add) or start (insert) of the chain', this.span(start, n), 'nftables/rule-handle', 'warning');
     const r = this.parseRuleTokens({ table: tb, chainName: ch.name });
@@ -823,22 +919,22 @@ export class NftTextParser {
     else ch.rules.push(r);
   }
 
-  private cmdSet(verb: string, start: LexToken, isMap: boolean): void {
+  private cmdSet(verb: string, start: Tok, isMap: boolean): void {
     const target = this.specAndName('set');
     if (!target) return this.skipStatementOrBlock();
     const { spec, n } = target;
     const tb = this.tableFor(verb, spec.family, spec.name, start);
     if (!tb) return this.skipStatementOrBlock();
     if (verb === 'delete' || verb === 'destroy') {
-      tb.sets.delete(n.v);
+      tb.sets.delete(this.valOf(n));
       return this.skipStatementOrBlock();
     }
     if (verb === 'flush') {
-      const s = tb.sets.get(n.v);
+      const s = tb.sets.get(this.valOf(n));
       if (s) s.elems = [];
       return this.skipStatement();
     }
-    const s = this.state.set(tb, n.v, isMap, this.span(start, n));
+    const s = this.state.set(tb, this.valOf(n), isMap, this.span(start, n));
     if (this.isPunct(this.peek(), '{')) {
       const open = this.next()!;
       this.parseSetBody(tb, s, open);
@@ -846,12 +942,12 @@ export class NftTextParser {
     this.expectEndOfStmt('set');
   }
 
-  private cmdElement(verb: string, start: LexToken): void {
+  private cmdElement(verb: string, start: Tok): void {
     const spec = this.tableSpec();
     if (!spec) return this.skipStatementOrBlock();
     const n = this.nameTok();
     const tb = this.state.findTable(spec.family, spec.name);
-    const s = n && tb?.sets.get(n.v);
+    const s = n && tb?.sets.get(this.valOf(n));
     const o = this.peek();
     if (!this.isPunct(o, '{')) {
       this.error('Expected "{" with elements', this.hereSpan());
@@ -860,7 +956,7 @@ export class NftTextParser {
     this.pos++;
     const r = this.parseSetElems(o!, { table: tb ?? this.state.table(spec.family, spec.name, this.span(start)), chainName: '' });
     if (!s) {
-      this.error(`${verb} element: no set ${spec.family} ${spec.name} ${n?.v ?? ''}`, this.span(start, this.lastTok()), 'nftables/no-such-object');
+      this.error(`${verb} element: no set ${spec.family} ${spec.name} ${n ? this.valOf(n) : ''}`, this.span(start, this.lastTok()), 'nftables/no-such-object');
       return;
     }
     if (verb === 'add' || verb === 'create') s.elems.push(...r.elems);
@@ -879,11 +975,11 @@ export class NftTextParser {
     if (this.depth === 0) this.dropBefore(lo - 1);
     let hi = lo;
     for (;;) {
-      const t = hi < this.end ? this.tokAt(hi) : undefined;
-      if (t === undefined) break;
-      if (d === 0 && (t.t === 'nl' || (t.t === 'punct' && t.v === ';'))) break;
-      if (t.t === 'punct' && t.v === '{') d++;
-      if (t.t === 'punct' && t.v === '}') {
+      const t = hi < this.end ? this.tokAt(hi) : 0;
+      if (t === 0) break;
+      if (d === 0 && (this.kindOf(t) === K_NL || (this.kindOf(t) === K_PUNCT && this.valOf(t) === ';'))) break;
+      if (this.kindOf(t) === K_PUNCT && this.valOf(t) === '{') d++;
+      if (this.kindOf(t) === K_PUNCT && this.valOf(t) === '}') {
         if (d === 0) break;
         d--;
       }
@@ -931,26 +1027,26 @@ export class NftTextParser {
   private parseRule(ctx: Ctx, lo: number, hi: number): IrRule {
     const first = this.tokAt(lo)!;
     let last = this.tokAt(hi - 1)!;
-    while (last.t === 'nl' && hi - 1 > lo) last = this.tokAt(--hi - 1)!;
-    const src = first.src ?? this.main;
+    while (this.kindOf(last) === K_NL && hi - 1 > lo) last = this.tokAt(--hi - 1)!;
+    const src = this.srcOf(first);
     const rule: IrRule =
-      src === (last.src ?? this.main) && last.e >= first.s && src.override === undefined
-        ? new DocIrRule(this.stmtBuf, this.span(first, last), src.text, first.s, last.e)
+      src === this.srcOf(last) && this.endOf(last) >= this.startOf(first) && src.override === undefined
+        ? new DocIrRule(this.stmtBuf, this.span(first, last), src.text, this.startOf(first), this.endOf(last))
         : { stmts: this.stmtBuf, span: this.span(first, last), text: this.textOf(first, last) };
     // a rule inside this one (chain binding) sets its own; this one's are put back after it
     const savedStart = this.ruleStart;
     const savedLineEnd = this.ruleLineEnd;
     const main = this.main;
-    if ((first.src ?? main) === main && main.override === undefined) {
-      const nl = main.text.indexOf('\n', first.s);
-      this.ruleStart = first.s;
+    if (this.srcOf(first) === main && main.override === undefined) {
+      const nl = main.text.indexOf('\n', this.startOf(first));
+      this.ruleStart = this.startOf(first);
       this.ruleLineEnd = nl < 0 ? main.text.length : nl;
     } else this.ruleStart = this.ruleLineEnd = -1;
     try {
       this.pos = lo;
       while (this.more()) {
         const t = this.peek()!;
-        if (t.t === 'nl') {
+        if (this.kindOf(t) === K_NL) {
           this.pos++;
           continue;
         }
@@ -982,11 +1078,11 @@ export class NftTextParser {
       a = v.s;
       b = v.e;
     } else {
-      const ta = this.tokAt(vStart)!;
-      const tb = this.tokAt(this.pos - 1)!;
-      if ((ta.src ?? main) !== main || (tb.src ?? main) !== main) return -1;
-      a = ta.s;
-      b = tb.e;
+      const ta = this.tokAt(vStart);
+      const tb = this.tokAt(this.pos - 1);
+      if (this.srcOf(ta) !== main || this.srcOf(tb) !== main) return -1;
+      a = this.startOf(ta);
+      b = this.endOf(tb);
       // a span of its own (a set's braces, a quoted string...): placed only when it is that of its tokens
       const own = v.span;
       if (own !== undefined && (own.start.offset !== a || own.end.offset !== b)) return -1;
@@ -1004,8 +1100,8 @@ export class NftTextParser {
     const a = this.tokAt(startIdx)!;
     const b = this.tokAt(Math.max(startIdx, this.pos - 1))!;
     const main = this.main;
-    if ((a.src ?? main) !== main || (b.src ?? main) !== main || a.s < this.ruleStart || b.e < a.s || b.e > this.ruleLineEnd) return -1;
-    return placeOf(this.ruleStart, a.s, b.e);
+    if (this.srcOf(a) !== main || this.srcOf(b) !== main || this.startOf(a) < this.ruleStart || this.endOf(b) < this.startOf(a) || this.endOf(b) > this.ruleLineEnd) return -1;
+    return placeOf(this.ruleStart, this.startOf(a), this.endOf(b));
   }
 
   /** Statements of a rule given as text (JSON `expr` items nft 1.0.6 prints as strings). */
@@ -1013,7 +1109,7 @@ export class NftTextParser {
     this.pos = 0;
     while (this.more()) {
       const t = this.peek()!;
-      if (t.t === 'nl' || this.isPunct(t, ';')) {
+      if (this.kindOf(t) === K_NL || this.isPunct(t, ';')) {
         this.pos++;
         continue;
       }
@@ -1038,18 +1134,19 @@ export class NftTextParser {
     const s0 = this.pos;
     const t = this.peek()!;
     const stmts = rule.stmts;
-    if (t.t === 'word') {
-      switch (t.v) {
+    if (this.kindOf(t) === K_WORD) {
+      const w = this.valOf(t);
+      switch (w) {
         case 'accept':
         case 'drop':
         case 'return':
         case 'continue':
           this.pos++;
-          return void stmts.push(VERDICT_STMTS[t.v]);
+          return void stmts.push(VERDICT_STMTS[w]);
         case 'jump':
         case 'goto': {
           this.pos++;
-          const v = this.parseJumpTarget(ctx, t.v);
+          const v = this.parseJumpTarget(ctx, w);
           if (v) stmts.push({ k: 'verdict', v });
           return;
         }
@@ -1065,7 +1162,7 @@ export class NftTextParser {
             } else {
               if (this.isWord(this.peek(), 'type')) this.pos++;
               const c = this.peek();
-              if (this.isWord(c) && !STMT_KEYWORDS.has(c.v)) this.pos++;
+              if (this.isWord(c) && !STMT_KEYWORDS.has(this.valOf(c))) this.pos++;
             }
             w = this.stmtText(ws).replace(/^with /, '');
           }
@@ -1092,12 +1189,12 @@ export class NftTextParser {
           for (;;) {
             const o = this.peek();
             if (!this.isWord(o)) break;
-            if (['prefix', 'level', 'group', 'snaplen', 'queue-threshold'].includes(o.v)) {
+            if (['prefix', 'level', 'group', 'snaplen', 'queue-threshold'].includes(this.valOf(o))) {
               this.pos++;
               if (!this.isEndOfStmt(this.peek())) this.pos++;
-            } else if (o.v === 'flags') {
+            } else if (this.valOf(o) === 'flags') {
               this.pos++;
-              while (this.isWord(this.peek()) && ['tcp', 'ip', 'sequence', 'options', 'skuid', 'ether', 'all'].includes(this.peek()!.v)) {
+              while (this.isWord(this.peek()) && ['tcp', 'ip', 'sequence', 'options', 'skuid', 'ether', 'all'].includes(this.valOf(this.peek()))) {
                 this.pos++;
                 if (this.isPunct(this.peek(), ',')) this.pos++;
               }
@@ -1112,7 +1209,7 @@ export class NftTextParser {
             this.pos++;
             this.parseValue(false, ctx);
           } else this.consumeRateWords();
-          return void stmts.push({ k: 'opaque', module: t.v, text: this.stmtText(s0), reason: t.v === 'limit' ? 'rate limits depend on traffic over time' : 'quotas depend on traffic already seen', span: this.stmtSpan(s0) });
+          return void stmts.push({ k: 'opaque', module: w, text: this.stmtText(s0), reason: w === 'limit' ? 'rate limits depend on traffic over time' : 'quotas depend on traffic already seen', span: this.stmtSpan(s0) });
         }
         case 'notrack':
           this.pos++;
@@ -1122,12 +1219,12 @@ export class NftTextParser {
         case 'masquerade':
         case 'redirect':
           this.pos++;
-          return void stmts.push(this.parseNat(ctx, t.v, s0));
+          return void stmts.push(this.parseNat(ctx, w, s0));
         case 'comment': {
           this.pos++;
           const c = this.next();
-          if (c && c.t === 'str') rule.comment = c.v;
-          else if (c) rule.comment = c.v;
+          if (c && this.kindOf(c) === K_STR) rule.comment = this.valOf(c);
+          else if (c) rule.comment = this.valOf(c);
           return;
         }
         case 'tproxy':
@@ -1143,8 +1240,8 @@ export class NftTextParser {
             this.pos++;
             this.parseValue(false, ctx);
           }
-          if (t.v === 'fwd') return void stmts.push({ k: 'verdict', v: { k: 'queue', text: this.stmtText(s0) }, span: this.stmtSpan(s0) });
-          return void stmts.push({ k: 'continue', name: t.v, span: this.stmtSpan(s0) });
+          if (w === 'fwd') return void stmts.push({ k: 'verdict', v: { k: 'queue', text: this.stmtText(s0) }, span: this.stmtSpan(s0) });
+          return void stmts.push({ k: 'continue', name: w, span: this.stmtSpan(s0) });
         }
         case 'synproxy': {
           this.pos++;
@@ -1157,7 +1254,7 @@ export class NftTextParser {
         case 'flow': {
           this.pos++;
           if (this.isWord(this.peek(), 'add') || this.isWord(this.peek(), 'offload')) this.pos++;
-          if (this.peek()?.t === 'ref') this.pos++;
+          if (this.kindOf(this.peek()) === K_REF) this.pos++;
           return void stmts.push({ k: 'continue', name: 'flow', span: this.stmtSpan(s0) });
         }
         case 'last': {
@@ -1184,10 +1281,10 @@ export class NftTextParser {
         case 'add':
         case 'update':
         case 'delete': {
-          if (this.peek(1)?.t === 'ref') {
+          if (this.kindOf(this.peek(1)) === K_REF) {
             this.pos++;
             const ref = this.next()!;
-            return this.parseSetStatement(ctx, rule, s0, ref.v);
+            return this.parseSetStatement(ctx, rule, s0, this.valOf(ref));
           }
           break;
         }
@@ -1195,7 +1292,7 @@ export class NftTextParser {
           this.pos++;
           const n = this.nameTok();
           if (this.isWord(this.peek(), 'size')) this.pos += 2;
-          return this.parseSetStatement(ctx, rule, s0, n?.v ?? '');
+          return this.parseSetStatement(ctx, rule, s0, n ? this.valOf(n) : '');
         }
         case 'set': {
           // legacy `set add ip saddr @s`
@@ -1203,9 +1300,9 @@ export class NftTextParser {
             this.pos += 2;
             this.parseValue(false, ctx);
             const ref = this.peek();
-            if (ref?.t === 'ref') {
+            if (this.kindOf(ref) === K_REF) {
               this.pos++;
-              this.dynamicSets.add(`${ctx.table.family} ${ctx.table.name} ${ref.v}`);
+              this.dynamicSets.add(`${ctx.table.family} ${ctx.table.name} ${this.valOf(ref)}`);
             }
             return void stmts.push({ k: 'continue', name: 'set', span: this.stmtSpan(s0) });
           }
@@ -1221,7 +1318,7 @@ export class NftTextParser {
     const ut = this.next()!;
     while (this.more()) {
       const n = this.peek()!;
-      if (n.t === 'word' && (STMT_KEYWORDS.has(n.v) || VERDICT_WORDS.has(n.v))) break;
+      if (this.kindOf(n) === K_WORD && (STMT_KEYWORDS.has(this.valOf(n)) || VERDICT_WORDS.has(this.valOf(n)))) break;
       if (this.isPunct(n, '{')) {
         this.pos++;
         this.skipBlock();
@@ -1250,11 +1347,11 @@ export class NftTextParser {
   private consumeOptions(words: Set<string>, withValues: boolean): void {
     for (;;) {
       const o = this.peek();
-      if (this.isWord(o) && words.has(o.v)) {
+      if (this.isWord(o) && words.has(this.valOf(o))) {
         this.pos++;
         continue;
       }
-      if (withValues && this.isWord(o) && /^[0-9]/.test(o.v)) {
+      if (withValues && this.isWord(o) && /^[0-9]/.test(this.valOf(o))) {
         this.pos++;
         continue;
       }
@@ -1262,11 +1359,11 @@ export class NftTextParser {
         this.pos++;
         continue;
       }
-      if (!withValues && this.isWord(o) && /^[0-9]/.test(o.v)) {
+      if (!withValues && this.isWord(o) && /^[0-9]/.test(this.valOf(o))) {
         this.pos++;
         continue;
       }
-      if (o?.t === 'str' && this.isWord(this.tokAt(this.pos - 1), 'name')) {
+      if (this.kindOf(o) === K_STR && this.isWord(this.tokAt(this.pos - 1), 'name')) {
         this.pos++;
         continue;
       }
@@ -1278,11 +1375,11 @@ export class NftTextParser {
     const words = new Set(['rate', 'over', 'until', 'burst', 'packets', 'bytes', 'kbytes', 'mbytes', 'gbytes', 'used', 'name', 'second', 'minute', 'hour', 'day', 'week']);
     for (;;) {
       const o = this.peek();
-      if (this.isWord(o) && (words.has(o.v) || /^[0-9]/.test(o.v) || o.v.includes('/'))) {
+      if (this.isWord(o) && (words.has(this.valOf(o)) || /^[0-9]/.test(this.valOf(o)) || this.valOf(o).includes('/'))) {
         this.pos++;
         continue;
       }
-      if (o?.t === 'str' && this.isWord(this.tokAt(this.pos - 1), 'name')) {
+      if (this.kindOf(o) === K_STR && this.isWord(this.tokAt(this.pos - 1), 'name')) {
         this.pos++;
         continue;
       }
@@ -1307,15 +1404,15 @@ export class NftTextParser {
       let j = this.pos;
       for (; j < savedEnd; j++) {
         const t = this.tokAt(j);
-        if (t === undefined) break;
-        if (t.t === 'punct' && t.v === '{') d++;
-        if (t.t === 'punct' && t.v === '}') {
+        if (t === 0) break;
+        if (this.kindOf(t) === K_PUNCT && this.valOf(t) === '{') d++;
+        if (this.kindOf(t) === K_PUNCT && this.valOf(t) === '}') {
           d--;
           if (d === 0) break;
         }
       }
       // just after the closing `}`, or the end of the input when the binding is not closed
-      const stop = j < savedEnd && this.tokAt(j) !== undefined ? j + 1 : j;
+      const stop = j < savedEnd && this.tokAt(j) !== 0 ? j + 1 : j;
       this.end = stop;
       this.depth++;
       try {
@@ -1332,22 +1429,23 @@ export class NftTextParser {
       this.error(`Expected a chain name after "${kind}"`, this.hereSpan());
       return undefined;
     }
-    return { k: kind, target: nt.v };
+    return { k: kind, target: this.valOf(nt) };
   }
 
   private parseNat(ctx: Ctx, type: string, s0: number): IrStmt {
     let addr: IrVal | undefined;
     let port: IrVal | undefined;
     if (this.isWord(this.peek(), 'ip') || this.isWord(this.peek(), 'ip6')) {
-      if (!PAYLOAD_FIELDS.has(this.peek(1)?.v ?? '')) this.pos++;
+      const p1 = this.peek(1);
+      if (!PAYLOAD_FIELDS.has(p1 ? this.valOf(p1) : '')) this.pos++;
     }
     if (this.isWord(this.peek(), 'prefix') || this.isWord(this.peek(), 'interval')) this.pos++;
     if (this.isWord(this.peek(), 'addr') && this.isWord(this.peek(1), '.') && this.isWord(this.peek(2), 'port')) this.pos += 3;
     const hasTo = this.isWord(this.peek(), 'to');
     if (hasTo) this.pos++;
     const n = this.peek();
-    if (n && !this.isEndOfStmt(n) && !(n.t === 'word' && (STMT_KEYWORDS.has(n.v) || ['persistent', 'random', 'fully-random', 'netmap'].includes(n.v)))) {
-      if (this.isWord(n) && /^:[a-z]/i.test(n.v)) {
+    if (n && !this.isEndOfStmt(n) && !(this.kindOf(n) === K_WORD && (STMT_KEYWORDS.has(this.valOf(n)) || ['persistent', 'random', 'fully-random', 'netmap'].includes(this.valOf(n))))) {
+      if (this.isWord(n) && /^:[a-z]/i.test(this.valOf(n))) {
         // `redirect to :tcp dport map { ... }`: the port is computed
         const s1 = this.pos;
         this.pos++;
@@ -1369,7 +1467,7 @@ export class NftTextParser {
         }
       }
     }
-    while (this.isWord(this.peek()) && ['persistent', 'random', 'fully-random', 'netmap'].includes(this.peek()!.v)) {
+    while (this.isWord(this.peek()) && ['persistent', 'random', 'fully-random', 'netmap'].includes(this.valOf(this.peek()))) {
       this.pos++;
       if (this.isPunct(this.peek(), ',')) this.pos++;
     }
@@ -1395,7 +1493,7 @@ export class NftTextParser {
       if (!e) {
         // a constant inside a concatenation (`ip saddr . "lo" @s`)
         const c = this.peek();
-        if (c && (c.t === 'str' || (c.t === 'word' && !STMT_KEYWORDS.has(c.v) && !VERDICT_WORDS.has(c.v)))) {
+        if (c && (this.kindOf(c) === K_STR || (this.kindOf(c) === K_WORD && !STMT_KEYWORDS.has(this.valOf(c)) && !VERDICT_WORDS.has(this.valOf(c))))) {
           this.pos++;
           e = { k: 'other', module: 'constant' };
         }
@@ -1412,7 +1510,7 @@ export class NftTextParser {
   private parseSingleExpr(ctx: Ctx): IrExpr | undefined {
     const t = this.peek();
     if (!t) return undefined;
-    if (t.t === 'ref' && this.isPunct(this.peek(1), ',')) {
+    if (this.kindOf(t) === K_REF && this.isPunct(this.peek(1), ',')) {
       // raw payload @base,offset,len
       this.pos++;
       for (let i = 0; i < 2; i++) {
@@ -1421,10 +1519,10 @@ export class NftTextParser {
       }
       return { k: 'other', module: 'payload raw' };
     }
-    if (t.t !== 'word') return undefined;
-    const w = t.v;
+    if (this.kindOf(t) !== K_WORD) return undefined;
+    const w = this.valOf(t);
     const n1 = this.peek(1);
-    const word1 = this.isWord(n1) ? n1.v : undefined;
+    const word1 = this.isWord(n1) ? this.valOf(n1) : undefined;
     if (w === 'meta') {
       if (!word1) return undefined;
       this.pos += 2;
@@ -1437,38 +1535,38 @@ export class NftTextParser {
     if (w === 'ct') {
       this.pos++;
       let dir: string | undefined;
-      if (this.isWord(this.peek(), 'original') || this.isWord(this.peek(), 'reply')) dir = this.next()!.v;
+      if (this.isWord(this.peek(), 'original') || this.isWord(this.peek(), 'reply')) dir = this.valOf(this.next());
       if ((this.isWord(this.peek(), 'ip') || this.isWord(this.peek(), 'ip6')) && this.isWord(this.peek(1))) this.pos++;
       const k = this.next();
       if (!this.isWord(k)) {
         this.error('Expected a conntrack key after "ct"', this.span(t));
         return { k: 'other', module: 'ct' };
       }
-      return dir ? { k: 'ct', key: k.v, dir } : { k: 'ct', key: k.v };
+      return dir ? { k: 'ct', key: this.valOf(k), dir } : { k: 'ct', key: this.valOf(k) };
     }
     if (w === 'fib') {
       this.pos++;
       const flags: string[] = [];
-      while (this.isWord(this.peek()) && ['saddr', 'daddr', 'mark', 'iif', 'oif'].includes(this.peek()!.v)) {
-        flags.push(this.next()!.v);
+      while (this.isWord(this.peek()) && ['saddr', 'daddr', 'mark', 'iif', 'oif'].includes(this.valOf(this.peek()))) {
+        flags.push(this.valOf(this.next()));
         if (this.isWord(this.peek(), '.')) this.pos++;
       }
       const r = this.next();
-      return { k: 'fib', flags, result: r?.t === 'word' ? r.v : '' };
+      return { k: 'fib', flags, result: this.kindOf(r) === K_WORD ? this.valOf(r) : '' };
     }
     if (PAYLOAD_PROTOCOLS.has(w) && word1 !== undefined && !VERDICT_WORDS.has(word1) && !STMT_KEYWORDS.has(word1)) {
       this.pos += 2;
-      if ((w === 'vxlan' || w === 'geneve' || w === 'gre' || w === 'gretap') && PAYLOAD_PROTOCOLS.has(word1) && this.isWord(this.peek()) && PAYLOAD_FIELDS.has(this.peek()!.v)) {
+      if ((w === 'vxlan' || w === 'geneve' || w === 'gre' || w === 'gretap') && PAYLOAD_PROTOCOLS.has(word1) && this.isWord(this.peek()) && PAYLOAD_FIELDS.has(this.valOf(this.peek()))) {
         this.pos++;
         return { k: 'other', module: `${w} ${word1}` };
       }
       if ((w === 'tcp' || w === 'ip' || w === 'sctp') && (word1 === 'option' || word1 === 'chunk')) {
         const nm = this.peek();
-        if (nm?.t === 'ref') {
+        if (this.kindOf(nm) === K_REF) {
           this.pos++;
           while (this.isPunct(this.peek(), ',') && this.isWord(this.peek(1))) this.pos += 2;
         } else if (this.isWord(nm)) this.pos++;
-        if (this.isWord(this.peek()) && OPTION_FIELDS.has(this.peek()!.v)) this.pos++;
+        if (this.isWord(this.peek()) && OPTION_FIELDS.has(this.valOf(this.peek()))) this.pos++;
         return { k: 'other', module: `${w} ${word1}` };
       }
       if (w === 'arp' && (word1 === 'saddr' || word1 === 'daddr') && (this.isWord(this.peek(), 'ip') || this.isWord(this.peek(), 'ether'))) {
@@ -1479,7 +1577,7 @@ export class NftTextParser {
     }
     if (EXTHDR_NAMES.has(w) && word1 !== undefined && !STMT_KEYWORDS.has(word1)) {
       this.pos += 2;
-      if (w === 'exthdr' && this.isWord(this.peek()) && OPTION_FIELDS.has(this.peek()!.v)) this.pos++;
+      if (w === 'exthdr' && this.isWord(this.peek()) && OPTION_FIELDS.has(this.valOf(this.peek()))) this.pos++;
       return { k: 'other', module: 'exthdr' };
     }
     if (w === 'rt' && word1 !== undefined) {
@@ -1502,7 +1600,7 @@ export class NftTextParser {
       this.pos++;
       if (w === 'numgen' && (this.isWord(this.peek(), 'random') || this.isWord(this.peek(), 'inc'))) this.pos++;
       if (w === 'jhash') this.parseExpr(ctx);
-      while (this.isWord(this.peek()) && ['mod', 'seed', 'offset'].includes(this.peek()!.v) && this.isWord(this.peek(1))) this.pos += 2;
+      while (this.isWord(this.peek()) && ['mod', 'seed', 'offset'].includes(this.valOf(this.peek())) && this.isWord(this.peek(1))) this.pos += 2;
       return { k: 'other', module: w };
     }
     if (w === 'ipsec' && (word1 === 'in' || word1 === 'out')) {
@@ -1526,10 +1624,10 @@ export class NftTextParser {
     }
     for (;;) {
       const o = this.peek();
-      if (o && ((o.t === 'punct' && BIT_OPS.has(o.v)) || (o.t === 'word' && startsLower(o.v) && WORD_BINOPS.has(o.v)))) {
+      if (o && ((this.kindOf(o) === K_PUNCT && BIT_OPS.has(this.valOf(o))) || (this.kindOf(o) === K_WORD && startsLower(this.valOf(o)) && WORD_BINOPS.has(this.valOf(o))))) {
         this.pos++;
         const r = this.parseValueTerm(ctx) ?? { k: 'expr', text: '' };
-        e = { k: 'binop', op: WORD_BINOPS.get(o.v) ?? o.v, left: e, right: r };
+        e = { k: 'binop', op: WORD_BINOPS.get(this.valOf(o)) ?? this.valOf(o), left: e, right: r };
         continue;
       }
       break;
@@ -1554,11 +1652,11 @@ export class NftTextParser {
       return;
     }
     let op = '==';
-    const relop = o && (o.t === 'punct' || (o.t === 'word' && startsLower(o.v))) ? RELOPS.get(o.v) : undefined;
+    const relop = o && (this.kindOf(o) === K_PUNCT || (this.kindOf(o) === K_WORD && startsLower(this.valOf(o)))) ? RELOPS.get(this.valOf(o)) : undefined;
     if (relop !== undefined) {
       op = relop;
       this.pos++;
-    } else if (this.isEndOfStmt(o) || (this.isWord(o) && (STMT_KEYWORDS.has(o.v) || VERDICT_WORDS.has(o.v)))) {
+    } else if (this.isEndOfStmt(o) || (this.isWord(o) && (STMT_KEYWORDS.has(this.valOf(o)) || VERDICT_WORDS.has(this.valOf(o))))) {
       // a selector with no value (`tcp option sack-perm`): existence test, not decidable here
       rule.stmts.push({ k: 'opaque', module: exprModule(e), text: this.stmtText(s0), reason: 'this test is not decoded', span: this.stmtSpan(s0) });
       return;
@@ -1610,7 +1708,7 @@ export class NftTextParser {
         v = { k: 'range', lo: v, hi: n };
         continue;
       }
-      if ((o?.t === 'punct' && BIT_OPS.has(o.v)) || this.isWord(o, '/') || (o?.t === 'word' && startsLower(o.v) && WORD_BINOPS.has(o.v))) {
+      if ((this.kindOf(o) === K_PUNCT && BIT_OPS.has(this.valOf(o))) || this.isWord(o, '/') || (this.kindOf(o) === K_WORD && startsLower(this.valOf(o)) && WORD_BINOPS.has(this.valOf(o)))) {
         this.pos++;
         this.parseValueTerm(ctx);
         v = { k: 'expr', text: this.stmtText(s0) };
@@ -1642,7 +1740,7 @@ export class NftTextParser {
   private parseValueTerm(ctx: Ctx): IrVal | undefined {
     const t = this.peek();
     if (!t) return undefined;
-    if (t.t === 'punct' && t.v === '{') {
+    if (this.kindOf(t) === K_PUNCT && this.valOf(t) === '{') {
       this.pos++;
       if (this.depth >= MAX_NESTING) {
         this.error('Sets are nested too deeply', this.span(t), 'nftables/too-deep');
@@ -1657,70 +1755,70 @@ export class NftTextParser {
         this.depth--;
       }
     }
-    if (t.t === 'punct' && t.v === '(') {
+    if (this.kindOf(t) === K_PUNCT && this.valOf(t) === '(') {
       const s0 = this.pos;
       this.pos++;
       let d = 1;
       while (this.more() && d > 0) {
         const x = this.next()!;
-        if (x.t === 'punct' && x.v === '(') d++;
-        if (x.t === 'punct' && x.v === ')') d--;
+        if (this.kindOf(x) === K_PUNCT && this.valOf(x) === '(') d++;
+        if (this.kindOf(x) === K_PUNCT && this.valOf(x) === ')') d--;
       }
       return { k: 'expr', text: this.stmtText(s0) };
     }
-    if (t.t === 'punct' && t.v === '[') {
+    if (this.kindOf(t) === K_PUNCT && this.valOf(t) === '[') {
       // [ipv6]:port (nat targets)
       const s0 = this.pos;
       this.pos++;
-      const inner = this.isWord(this.peek()) ? this.next()!.v : '';
+      const inner = this.isWord(this.peek()) ? this.valOf(this.next()) : '';
       if (this.isPunct(this.peek(), ']')) this.pos++;
       let port: string | undefined;
       const p = this.peek();
-      if (this.isWord(p) && p.v.startsWith(':') && p.s === this.tokAt(this.pos - 1)!.e) {
+      if (this.isWord(p) && this.valOf(p).startsWith(':') && this.startOf(p) === this.endOf(this.tokAt(this.pos - 1))) {
         this.pos++;
-        port = p.v.slice(1);
+        port = this.valOf(p).slice(1);
       }
       return { k: 'atom', v: port === undefined ? `[${inner}]` : `[${inner}]:${port}`, span: this.span(this.tokAt(s0)!, this.lastTok()) };
     }
-    if (t.t === 'str') {
+    if (this.kindOf(t) === K_STR) {
       this.pos++;
-      return { k: 'atom', v: t.v, quoted: true, span: this.span(t) };
+      return { k: 'atom', v: this.valOf(t), quoted: true, span: this.span(t) };
     }
-    if (t.t === 'ref') {
+    if (this.kindOf(t) === K_REF) {
       this.pos++;
-      return { k: 'ref', name: t.v, span: this.span(t) };
+      return { k: 'ref', name: this.valOf(t), span: this.span(t) };
     }
-    if (t.t === 'word') {
+    if (this.kindOf(t) === K_WORD) {
       // every expression start and statement keyword begins with a-z: a value such as an address
       // or a port (most values) needs none of the set lookups below
-      const c0 = t.v.charCodeAt(0);
+      const c0 = this.valOf(t).charCodeAt(0);
       if (c0 < 97 || c0 > 122) {
         this.pos++;
-        return new WordAtom(t, t.src ?? this.main);
+        return new WordAtom(this.valOf(t), this.startOf(t), this.endOf(t), this.srcOf(t));
       }
       const n1 = this.peek(1);
       const isExpr =
-        (VALUE_EXPR_STARTS.has(t.v) && this.isWord(n1) && n1.v !== '.') ||
-        (PAYLOAD_PROTOCOLS.has(t.v) && this.isWord(n1) && PAYLOAD_FIELDS.has(n1.v)) ||
-        (t.v === 'rt' && this.isWord(n1) && ['nexthop', 'mtu', 'classid', 'ip', 'ip6'].includes(n1.v));
+        (VALUE_EXPR_STARTS.has(this.valOf(t)) && this.isWord(n1) && this.valOf(n1) !== '.') ||
+        (PAYLOAD_PROTOCOLS.has(this.valOf(t)) && this.isWord(n1) && PAYLOAD_FIELDS.has(this.valOf(n1))) ||
+        (this.valOf(t) === 'rt' && this.isWord(n1) && ['nexthop', 'mtu', 'classid', 'ip', 'ip6'].includes(this.valOf(n1)));
       if (isExpr) {
         const s0 = this.pos;
         const e = this.parseSingleExpr(ctx);
         if (e) return { k: 'expr', text: this.stmtText(s0), span: this.stmtSpan(s0) };
       }
-      if (STMT_KEYWORDS.has(t.v) && t.v !== 'set' && t.v !== 'map') return undefined;
+      if (STMT_KEYWORDS.has(this.valOf(t)) && this.valOf(t) !== 'set' && this.valOf(t) !== 'map') return undefined;
       this.pos++;
-      return new WordAtom(t, t.src ?? this.main);
+      return new WordAtom(this.valOf(t), this.startOf(t), this.endOf(t), this.srcOf(t));
     }
     return undefined;
   }
 
   /** After `{`: elements up to the matching `}`. */
-  private parseSetElems(open: LexToken, ctx: Ctx): { elems: IrElem[]; hasStmt: boolean } {
+  private parseSetElems(open: Tok, ctx: Ctx): { elems: IrElem[]; hasStmt: boolean } {
     const elems: IrElem[] = [];
     let hasStmt = false;
     for (;;) {
-      while (this.more() && (this.peek()!.t === 'nl' || this.isPunct(this.peek(), ','))) this.pos++;
+      while (this.more() && (this.kindOf(this.peek()) === K_NL || this.isPunct(this.peek(), ','))) this.pos++;
       const t = this.peek();
       if (!t) {
         this.error('Missing "}" at the end of a set', this.span(open), 'nftables/unclosed-block');
@@ -1742,22 +1840,23 @@ export class NftTextParser {
       if (this.isWord(this.peek(), ':')) {
         this.pos++;
         const d = this.peek();
-        if (this.isWord(d) && VERDICT_WORDS.has(d.v)) {
+        if (this.isWord(d) && VERDICT_WORDS.has(this.valOf(d))) {
           this.pos++;
-          if (d.v === 'jump' || d.v === 'goto') {
-            const v = this.parseJumpTarget(ctx, d.v);
+          const dv = this.valOf(d);
+          if (dv === 'jump' || dv === 'goto') {
+            const v = this.parseJumpTarget(ctx, dv);
             if (v) elem.verdict = v;
-          } else if (d.v === 'queue') {
+          } else if (this.valOf(d) === 'queue') {
             this.consumeOptions(new Set(['flags', 'bypass', 'fanout', 'num', 'to']), true);
             elem.verdict = { k: 'queue', text: 'queue' };
-          } else if (d.v === 'reject') {
+          } else if (this.valOf(d) === 'reject') {
             if (this.isWord(this.peek(), 'with')) {
               this.pos += 2;
               if (this.isWord(this.peek(), 'type')) this.pos++;
               if (this.isWord(this.peek()) && !this.isWord(this.peek(), ':')) this.pos++;
             }
             elem.verdict = { k: 'reject' };
-          } else elem.verdict = { k: d.v as 'accept' };
+          } else elem.verdict = { k: this.valOf(d) as 'accept' };
         } else {
           const dv = this.parseValue(false, ctx);
           if (dv) elem.data = dv;
@@ -1781,7 +1880,7 @@ export class NftTextParser {
         this.skipBlock();
         continue;
       }
-      if (this.isWord(t) && ['limit', 'quota', 'ct', 'count', 'connlimit'].includes(t.v)) hasStmt = true;
+      if (this.isWord(t) && ['limit', 'quota', 'ct', 'count', 'connlimit'].includes(this.valOf(t))) hasStmt = true;
       this.pos++;
     }
     return hasStmt;

@@ -148,6 +148,19 @@ describe('streamed parse and early build give the reference document', () => {
     expect(rules[2999]!.span.start).toEqual({ line: 3003, column: 5, offset: lines.slice(0, 3002).join('\n').length + 5 });
   });
 
+  it('tokens held across the drop of a big chain: the unclosed chain and table, and many add rule commands', () => {
+    const rules: string[] = [];
+    for (let i = 0; i < 1500; i++) rules.push(`    ip saddr 10.0.${i % 250}.1 tcp dport ${i + 1} accept`);
+    // the `{` of the chain and of the table are long gone from the window when their errors are reported
+    const open = expectSameAsReference(['table ip t {', '  chain c {', ...rules, ''].join('\n'));
+    expect(open.diagnostics.map((d) => `${d.code} ${at(d.span)}`)).toEqual(['nftables/unclosed-block 2:11-2:12', 'nftables/unclosed-block 1:12-1:13']);
+    const cmds = ['add table ip t', 'add chain ip t c { type filter hook input priority 0; }'];
+    for (let i = 0; i < 1500; i++) cmds.push(`add rule ip t c ip saddr 10.0.${i % 250}.1 tcp dport ${i + 1} accept`);
+    const added = expectSameAsReference([...cmds, 'add rule ip t nope accept', ''].join('\n'));
+    expect(added.rulesets[0]!.tables[0]!.chains[0]!.rules).toHaveLength(1500);
+    expect(added.diagnostics.map((d) => `${d.code} ${at(d.span)}`)).toEqual(['nftables/no-such-object 1503:1-1503:19']);
+  });
+
   it('a text that needs the preprocessor takes the whole-array path, with the same result', () => {
     // "define" in a comment only: the preprocessor has nothing to do, the document is the same
     const body = 'table ip t {\n chain a {\n  tcp dport 22 accept\n }\n}\n';

@@ -3,7 +3,7 @@ import { CFT_BLOCK, describePorts } from '../src/catalog/index.js';
 import { judge } from '../src/deployments/index.js';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
 import { formatPorts, numSingle } from '../src/model/index.js';
-import { certaintyTitle, describeSources, docsUrl, eachGroup, report, ruleOptions, SharedTexts, twoPieces } from '../src/eslint/rule-kit.js';
+import { certaintyTitle, describeSources, docsUrl, eachGroup, portsOf, report, ruleOptions, SharedTexts, textMessages, twoPieces } from '../src/eslint/rule-kit.js';
 
 const SERVICE = 'transfer-cft';
 const PROTOCOLS = [6, 17];
@@ -25,13 +25,8 @@ const rule: Rule.RuleModule = {
     hasSuggestions: true,
     // options are checked by ruleOptions (see src/eslint/rule-kit.ts): this rule takes none
     schema: false,
-    // one placeholder: the rule writes the text itself (the wording is in its report call). ESLint's placeholder
-    // replacement, five placeholders per finding, cost more time and garbage than the finding on files with 40k findings
-    messages: {
-      noDeployment: '{{message}}',
-      unused: '{{message}}',
-      tooWide: '{{message}}',
-    },
+    // the rule writes the text itself (the wording is in its report call): see textMessages
+    messages: textMessages('noDeployment', 'unused', 'tooWide'),
   },
   create(context) {
     ruleOptions(context, []);
@@ -54,7 +49,7 @@ const rule: Rule.RuleModule = {
           let elsewhere: Set<string> | undefined;
           // PROTOCOLS is the order of the group's ports (eachGroup adds them query after query): no Map iterator
           for (const protocol of PROTOCOLS) {
-            const ports = g.ports.get(protocol);
+            const ports = portsOf(g, protocol);
             if (!ports) continue;
             const j = judge(SERVICE, targets, protocol, ports, g.sources, a.settings);
             if (!j.unneeded.isEmpty) {
@@ -76,28 +71,24 @@ const rule: Rule.RuleModule = {
             if (j.tooWide) {
               report(context, a, g.span, g.ruleId, {
                 messageId: 'tooWide',
-                data: {
-                  message: `${certainty}: ${describePorts(protocol, j.tooWide.ports)} of the Transfer CFT deployment on ${target} reachable from ${sources}, wider than its declared sources ${describeSources(j.tooWide.allowed)}${via}.`,
-                },
-              }, { ports: g.ports, sources: g.sources });
+                text: `${certainty}: ${describePorts(protocol, j.tooWide.ports)} of the Transfer CFT deployment on ${target} reachable from ${sources}, wider than its declared sources ${describeSources(j.tooWide.allowed)}${via}.`,
+              }, g);
             }
           }
           if (noDeployment !== undefined) {
             const deployedOn = elsewhere ? ` (Transfer CFT is deployed on ${[...elsewhere].sort().join(', ')})` : '';
             report(context, a, g.span, g.ruleId, {
               messageId: 'noDeployment',
-              data: { message: twoPieces(heads.get(certainty, noDeployment), `${sources} without a Transfer CFT deployment on ${target}${deployedOn}${via}.`) },
+              text: twoPieces(heads.get(certainty, noDeployment), `${sources} without a Transfer CFT deployment on ${target}${deployedOn}${via}.`),
               twoPieces: true,
-            }, { ports: g.ports, sources: g.sources });
+            }, g);
           }
           if (unused !== undefined) {
             report(context, a, g.span, g.ruleId, {
               messageId: 'unused',
-              data: {
-                message: twoPieces(heads.get(certainty, unused), `${sources} but not used by the Transfer CFT deployment on ${target} (${[...why!].join('; ')})${via}.`),
-              },
+              text: twoPieces(heads.get(certainty, unused), `${sources} but not used by the Transfer CFT deployment on ${target} (${[...why!].join('; ')})${via}.`),
               twoPieces: true,
-            }, { ports: g.ports, sources: g.sources });
+            }, g);
           }
         });
       }

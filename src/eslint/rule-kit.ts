@@ -250,8 +250,7 @@ export function eachGroup(
         if (!g) {
           g = new Group(entry, protocol, ports, pi * entries.length + order[j]!);
         } else {
-          const had = g.ports.get(protocol);
-          g.ports.set(protocol, had ? had.union(ports) : ports);
+          g.addPorts(protocol, ports);
           g.sources = g.sources.union(entry.sources);
         }
         if (entry.principals.length > 0) {
@@ -280,14 +279,32 @@ export function eachGroup(
 const NO_PRINCIPALS: Set<string> = new Set();
 const NO_REASONS: string[] = [];
 
-/** One group of eachGroup: one shape for all, the key built only if read (the rules never do). */
+/**
+ * The ports of `protocol` in a group (`g.ports.get(protocol)`), without the Map that a group of eachGroup builds
+ * only when `ports` is read.
+ */
+export function portsOf(g: ExposureGroup, protocol: number): NumSet | undefined {
+  return g instanceof Group ? g.portsOf(protocol) : g.ports.get(protocol);
+}
+
+/**
+ * One group of eachGroup: one shape for all, the key built only if read (the rules never do). Its ports are kept in
+ * two protocol slots (the rules ask about TCP and UDP), not in a Map per group (~200 bytes of garbage for each of
+ * the 80k groups of a 100k-rule host file): `ports` builds the Map, in the order the protocols were added, when read
+ * (a suppression with ports, at the group's line).
+ */
 class Group implements ExposureGroup {
   rule: Rule | undefined;
   chain: Chain;
   table: Table;
   span: Span;
   ruleId: number | undefined;
-  ports: Map<number, NumSet>;
+  private p0: number;
+  private s0: NumSet;
+  private p1 = -1;
+  private s1: NumSet | undefined = undefined;
+  /** A third protocol on, in the order added. */
+  private more: Map<number, NumSet> | undefined = undefined;
   sources: AddrSet;
   principals: Set<string> = NO_PRINCIPALS;
   certainty: 'open' | 'possibly-open' = 'possibly-open';
@@ -301,13 +318,38 @@ class Group implements ExposureGroup {
     this.chain = entry.chain;
     this.table = entry.table;
     this.span = responsibleSpan(entry);
-    this.ports = new Map<number, NumSet>().set(protocol, ports);
+    this.p0 = protocol;
+    this.s0 = ports;
     // the entry's own set (what ∅ ∪ sources is): its CIDR list is described once for every rule
     this.sources = entry.sources;
     this.first = first;
   }
   get key(): string {
     return this.rule ? `rule:${this.rule.id}` : `policy:${this.table.name}/${this.chain.name}`;
+  }
+  portsOf(protocol: number): NumSet | undefined {
+    if (protocol === this.p0) return this.s0;
+    if (protocol === this.p1) return this.s1;
+    return this.more?.get(protocol);
+  }
+  /** The union with the ports it has of that protocol. */
+  addPorts(protocol: number, ports: NumSet): void {
+    if (protocol === this.p0) this.s0 = this.s0.union(ports);
+    else if (protocol === this.p1) this.s1 = this.s1!.union(ports);
+    else if (this.p1 < 0) {
+      this.p1 = protocol;
+      this.s1 = ports;
+    } else {
+      const more = (this.more ??= new Map());
+      const had = more.get(protocol);
+      more.set(protocol, had ? had.union(ports) : ports);
+    }
+  }
+  get ports(): Map<number, NumSet> {
+    const m = new Map<number, NumSet>().set(this.p0, this.s0);
+    if (this.p1 >= 0) m.set(this.p1, this.s1!);
+    if (this.more) for (const [p, set] of this.more) m.set(p, set);
+    return m;
   }
 }
 
@@ -445,12 +487,49 @@ export class SharedTexts {
   }
 }
 
+/** The text of the finding that report() is handing to ESLint (see textMessages); undefined between reports. */
+let reportingText: string | undefined;
+/** Set when a getter of textMessages is read. */
+let textRead = false;
+/**
+ * Per rule context, whether ESLint reads the rule's own textMessages (true) or a copy of them (false: a tool that
+ * merged the rule into its configuration deeply, such as typescript-eslint's RuleTester, read each getter once and
+ * kept '{{message}}'). Learnt on the context's first report, which goes the way of a template with data.
+ */
+const readsTextMessages = new WeakMap<object, boolean>();
+
+/**
+ * A rule's `meta.messages` for findings whose whole text the rule writes (report()'s `text`). Each message reads
+ * '{{message}}' (what ESLint's docs, formatters and RuleTester see), except while report() hands a finding to ESLint:
+ * then it reads that finding's text. ESLint reads `messages[messageId]` once per report, synchronously, and given no
+ * `data` takes it as the message as it is, where the template '{{message}}' with `data: { message }` cost a
+ * regular-expression replace per finding (its match objects: 20 MB of garbage on the 80k findings of a 100k-rule
+ * host file). The message keeps its messageId; the text is the same string either way.
+ */
+export function textMessages<K extends string>(...ids: K[]): Record<K, string> {
+  const messages = {} as Record<K, string>;
+  const get = (): string => {
+    textRead = true;
+    return reportingText ?? '{{message}}';
+  };
+  for (const id of ids) Object.defineProperty(messages, id, { enumerable: true, get });
+  return messages;
+}
+
 export function report(
   context: EslintRule.RuleContext,
   a: FileAnalysis,
   span: Span,
   ruleId: number | undefined,
-  descriptor: { messageId: string; data: Record<string, string>; /** The texts are twoPieces sums: kept as they are. */ twoPieces?: boolean },
+  descriptor: {
+    messageId: string;
+    /** For a message with placeholders. */
+    data?: Record<string, string>;
+    /** The whole text, for a messageId of textMessages (no data). */
+    text?: string;
+    /** The text (or data) is a twoPieces sum: kept as it is. */
+    twoPieces?: boolean;
+  },
   scope?: SuppressionScope,
 ): void {
   const node = ruleId !== undefined ? a.nodes?.get(ruleId) : undefined;
@@ -462,15 +541,38 @@ export function report(
   // A message built by concatenation is a tree of V8 cons strings (~10 nodes of 32 bytes for a finding's text)
   // that ESLint keeps until the report is written; reading one character flattens it into one string (the
   // tree becomes garbage now, not after the run): ~13 MB less kept on the 40k findings of a 100k-rule file.
-  if (!descriptor.twoPieces) for (const k in descriptor.data) descriptor.data[k]!.charCodeAt(0);
+  const text = descriptor.text;
+  if (!descriptor.twoPieces) {
+    if (text !== undefined) text.charCodeAt(0);
+    for (const k in descriptor.data) descriptor.data[k]!.charCodeAt(0);
+  }
   // one descriptor object, no spreads: tens of thousands of findings on a big file
-  const d: { node?: never; loc?: ReportTarget['loc']; messageId: string; data: Record<string, string>; suggest?: EslintRule.SuggestionReportDescriptor[] } = node?.node
-    ? { node: node.node as never, messageId: descriptor.messageId, data: descriptor.data }
-    : { loc, messageId: descriptor.messageId, data: descriptor.data };
+  const d: { node?: never; loc?: ReportTarget['loc']; messageId: string; data?: Record<string, string>; suggest?: EslintRule.SuggestionReportDescriptor[] } = node?.node
+    ? { node: node.node as never, messageId: descriptor.messageId }
+    : { loc, messageId: descriptor.messageId };
+  if (descriptor.data) d.data = descriptor.data;
   if (node?.suggestions && node.suggestions.length > 0) {
     d.suggest = node.suggestions.map((s) => ({ desc: s.desc, fix: (fixer: EslintRule.RuleFixer) => fixer.replaceTextRange(s.range, s.text) }));
   }
+  if (text === undefined) {
+    context.report(d as EslintRule.ReportDescriptor);
+    return;
+  }
+  const reads = readsTextMessages.get(context);
+  if (reads) {
+    reportingText = text;
+    try {
+      context.report(d as EslintRule.ReportDescriptor);
+    } finally {
+      reportingText = undefined;
+    }
+    return;
+  }
+  // the first report of this context, or a copy of the messages: the template and its data
+  d.data = { message: text };
+  textRead = false;
   context.report(d as EslintRule.ReportDescriptor);
+  if (reads === undefined) readsTextMessages.set(context, textRead);
 }
 
 export function capitalise(s: string): string {

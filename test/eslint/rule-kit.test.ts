@@ -4,7 +4,7 @@ import { computeExposure, exposedPorts } from '../../src/analysis/index.js';
 import { BUILTIN_SERVICES } from '../../src/catalog/index.js';
 import { expectedPortsFor, judge, type Deployment, type ResolvedSettings } from '../../src/deployments/index.js';
 import { exposedPieces, type FileAnalysis } from '../../src/eslint/analysis.js';
-import { describeSources, eachGroup, groupByResponsible, SharedTexts, twoPieces, unexplainedPorts, type ExposureGroup } from '../../src/eslint/rule-kit.js';
+import { describeSources, eachGroup, groupByResponsible, portsOf, SharedTexts, twoPieces, unexplainedPorts, type ExposureGroup } from '../../src/eslint/rule-kit.js';
 import type { Exposure, ExposureEntry } from '../../src/analysis/types.js';
 import { AddrSet, formatPorts, IntervalSet, numSetOf, parseCidr, type NumSet } from '../../src/model/index.js';
 import { formatById } from '../../src/parsers/registry.js';
@@ -239,7 +239,11 @@ describe('eachGroup (groups from the shared per-exposure index)', () => {
         // twice: the second walk uses the index built by the first
         for (let k = 0; k < 2; k++) {
           const got: ReturnType<typeof plain>[] = [];
-          eachGroup(exposure, protocols, queries, (g) => got.push(plain(g)), only);
+          eachGroup(exposure, protocols, queries, (g) => {
+            got.push(plain(g));
+            // portsOf reads what the ports Map holds (a group of the index keeps its ports in slots, the Map built when read)
+            for (const p of [6, 17, 1]) expect(portsOf(g, p)).toBe(g.ports.get(p));
+          }, only);
           expect(got).toEqual(want);
         }
       }),

@@ -1,6 +1,6 @@
 import type { Rule } from 'eslint';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
-import { docsUrl, report, ruleOptions, textMessages } from '../src/eslint/rule-kit.js';
+import { docsUrl, report, ruleOptions } from '../src/eslint/rule-kit.js';
 
 /**
  * Input the parser read but could not evaluate exactly (shell loops, unknown
@@ -18,7 +18,7 @@ const rule: Rule.RuleModule = {
     hasSuggestions: true,
     // options are checked by ruleOptions (see src/eslint/rule-kit.ts): this rule takes none
     schema: false,
-    messages: textMessages('unevaluated'),
+    messages: { unevaluated: '{{message}}' },
   },
   create(context) {
     ruleOptions(context, []);
@@ -27,7 +27,7 @@ const rule: Rule.RuleModule = {
       if (!a) return;
       for (const d of a.document.diagnostics) {
         if (d.severity !== 'warning') continue;
-        report(context, a, d.span, undefined, { messageId: 'unevaluated', text: d.message });
+        report(context, a, d.span, undefined, { messageId: 'unevaluated', data: { message: d.message } });
       }
     });
   },

@@ -487,49 +487,12 @@ export class SharedTexts {
   }
 }
 
-/** The text of the finding that report() is handing to ESLint (see textMessages); undefined between reports. */
-let reportingText: string | undefined;
-/** Set when a getter of textMessages is read. */
-let textRead = false;
-/**
- * Per rule context, whether ESLint reads the rule's own textMessages (true) or a copy of them (false: a tool that
- * merged the rule into its configuration deeply, such as typescript-eslint's RuleTester, read each getter once and
- * kept '{{message}}'). Learnt on the context's first report, which goes the way of a template with data.
- */
-const readsTextMessages = new WeakMap<object, boolean>();
-
-/**
- * A rule's `meta.messages` for findings whose whole text the rule writes (report()'s `text`). Each message reads
- * '{{message}}' (what ESLint's docs, formatters and RuleTester see), except while report() hands a finding to ESLint:
- * then it reads that finding's text. ESLint reads `messages[messageId]` once per report, synchronously, and given no
- * `data` takes it as the message as it is, where the template '{{message}}' with `data: { message }` cost a
- * regular-expression replace per finding (its match objects: 20 MB of garbage on the 80k findings of a 100k-rule
- * host file). The message keeps its messageId; the text is the same string either way.
- */
-export function textMessages<K extends string>(...ids: K[]): Record<K, string> {
-  const messages = {} as Record<K, string>;
-  const get = (): string => {
-    textRead = true;
-    return reportingText ?? '{{message}}';
-  };
-  for (const id of ids) Object.defineProperty(messages, id, { enumerable: true, get });
-  return messages;
-}
-
 export function report(
   context: EslintRule.RuleContext,
   a: FileAnalysis,
   span: Span,
   ruleId: number | undefined,
-  descriptor: {
-    messageId: string;
-    /** For a message with placeholders. */
-    data?: Record<string, string>;
-    /** The whole text, for a messageId of textMessages (no data). */
-    text?: string;
-    /** The text (or data) is a twoPieces sum: kept as it is. */
-    twoPieces?: boolean;
-  },
+  descriptor: { messageId: string; data: Record<string, string>; /** The texts are twoPieces sums: kept as they are. */ twoPieces?: boolean },
   scope?: SuppressionScope,
 ): void {
   const node = ruleId !== undefined ? a.nodes?.get(ruleId) : undefined;
@@ -541,38 +504,15 @@ export function report(
   // A message built by concatenation is a tree of V8 cons strings (~10 nodes of 32 bytes for a finding's text)
   // that ESLint keeps until the report is written; reading one character flattens it into one string (the
   // tree becomes garbage now, not after the run): ~13 MB less kept on the 40k findings of a 100k-rule file.
-  const text = descriptor.text;
-  if (!descriptor.twoPieces) {
-    if (text !== undefined) text.charCodeAt(0);
-    for (const k in descriptor.data) descriptor.data[k]!.charCodeAt(0);
-  }
+  if (!descriptor.twoPieces) for (const k in descriptor.data) descriptor.data[k]!.charCodeAt(0);
   // one descriptor object, no spreads: tens of thousands of findings on a big file
-  const d: { node?: never; loc?: ReportTarget['loc']; messageId: string; data?: Record<string, string>; suggest?: EslintRule.SuggestionReportDescriptor[] } = node?.node
-    ? { node: node.node as never, messageId: descriptor.messageId }
-    : { loc, messageId: descriptor.messageId };
-  if (descriptor.data) d.data = descriptor.data;
+  const d: { node?: never; loc?: ReportTarget['loc']; messageId: string; data: Record<string, string>; suggest?: EslintRule.SuggestionReportDescriptor[] } = node?.node
+    ? { node: node.node as never, messageId: descriptor.messageId, data: descriptor.data }
+    : { loc, messageId: descriptor.messageId, data: descriptor.data };
   if (node?.suggestions && node.suggestions.length > 0) {
     d.suggest = node.suggestions.map((s) => ({ desc: s.desc, fix: (fixer: EslintRule.RuleFixer) => fixer.replaceTextRange(s.range, s.text) }));
   }
-  if (text === undefined) {
-    context.report(d as EslintRule.ReportDescriptor);
-    return;
-  }
-  const reads = readsTextMessages.get(context);
-  if (reads) {
-    reportingText = text;
-    try {
-      context.report(d as EslintRule.ReportDescriptor);
-    } finally {
-      reportingText = undefined;
-    }
-    return;
-  }
-  // the first report of this context, or a copy of the messages: the template and its data
-  d.data = { message: text };
-  textRead = false;
   context.report(d as EslintRule.ReportDescriptor);
-  if (reads === undefined) readsTextMessages.set(context, textRead);
 }
 
 export function capitalise(s: string): string {

@@ -229,6 +229,24 @@ describe('PointIndex', () => {
     expect(new PointIndex(cubes.slice().reverse()).first(at(99), 100)).toBe(0);
     expect(idx.first(at(100), 100)).toBe(-1);
   });
+
+  test('firstAtCorner with few candidates left after the addresses, in several words: each checked in order on every dimension', () => {
+    const U = { proto: IntervalSet.range(0, 256), iif: 1n, oif: 1n, ct: 1, icmp: IntervalSet.range(0, 65536), sport: IntervalSet.range(0, 65536), dport: IntervalSet.range(0, 65536), dst: AddrSet.ALL_V4, sprin: 0n };
+    const host = (h: number) => new AddrSet(IntervalSet.range(h, h + 1), IntervalSet.empty());
+    // cubes 5, 40 and 70 hold source 7 (three words apart); 5 only for TCP, 40 only on port 22, 70 for all
+    const cubes: Cube[] = Array.from({ length: 100 }, (_, i) => ({ ...U, src: host(1000 + i) }));
+    cubes[5] = { ...U, src: host(7), proto: IntervalSet.range(6, 7) };
+    cubes[40] = { ...U, src: host(7), dport: IntervalSet.range(22, 23) };
+    cubes[70] = { ...U, src: host(7) };
+    const idx = new PointIndex(cubes);
+    const q = (proto: number, dport: number): Cube => ({ ...U, src: host(7), proto: IntervalSet.range(proto, proto + 1), dport: IntervalSet.range(dport, 65536) });
+    expect(idx.firstAtCorner(q(6, 80), 100)).toBe(5);
+    expect(idx.firstAtCorner(q(17, 22), 100)).toBe(40);
+    expect(idx.firstAtCorner(q(17, 80), 100)).toBe(70);
+    expect(idx.firstAtCorner(q(17, 80), 70)).toBe(-1);
+    expect(idx.firstAtCorner(q(17, 22), 40)).toBe(-1);
+    expect(idx.firstAtCorner({ ...q(17, 80), src: host(8) }, 100)).toBe(-1);
+  });
 });
 
 /** Cubes as a host chain has them: mostly one port and one address (narrow), some as cubeArb makes them (wide). */

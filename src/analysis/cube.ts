@@ -304,16 +304,23 @@ const iifAnd = new AndMemo();
 const oifAnd = new AndMemo();
 const prinAnd = new AndMemo();
 
+/**
+ * The dimensions are tested in the order in which they tell disjoint cubes apart on the bench's
+ * rulesets (counted over computeExposure's calls): after the two cheapest tests, destination ports
+ * (302k of 552k rejections on iptables-100k, 1.32M of 1.73M on nftables-100k), then destination
+ * addresses (176k; 339k), then sources (70k; 69k) — protocol, source ports, ICMP types and output
+ * interfaces rejected none, so they come after the deciders instead of being tested before each.
+ */
 export function cubesOverlap(a: Cube, b: Cube): boolean {
   return (
-    iifMemo.meets(a.iif, b.iif) &&
     (a.ct & b.ct) !== 0 &&
-    oifMemo.meets(a.oif, b.oif) &&
-    overlapsIv(a.proto, b.proto) &&
+    iifMemo.meets(a.iif, b.iif) &&
     overlapsIv(a.dport, b.dport) &&
+    addrOverlaps(a.dst, b.dst) &&
+    overlapsIv(a.proto, b.proto) &&
     overlapsIv(a.sport, b.sport) &&
     overlapsIv(a.icmp, b.icmp) &&
-    addrOverlaps(a.dst, b.dst) &&
+    oifMemo.meets(a.oif, b.oif) &&
     (prinMemo.meets(a.sprin, b.sprin) || addrOverlaps(a.src, b.src))
   );
 }
@@ -626,7 +633,7 @@ const MAX_PORT_KEYS = 64;
 const MAX_ADDR_KEYS = 8;
 
 /**
- * Port-set keys: a single port (most rules) is a list of exactly one, made again when asked; the
+ * Port-set keys: a single port (most rules) is a list of exactly one, shared (onePortKeys); the
  * keys of larger sets are kept by set (sets are immutable and shared by the cubes of a rule, its
  * holes and its hits: iptables-host-100k asks 268k times for 5k sets, and a range of up to 64 ports
  * is a list of 64). Bounded: emptied when full. A set of too many ports (no keys) is not kept: it
@@ -637,9 +644,20 @@ const MAX_ADDR_KEYS = 8;
 const portKeyCache = new Map<NumSet, number[]>();
 const KEY_CACHE_MAX = 16384;
 
+/**
+ * The keys of each single port, made on first ask and then shared (keys are only read): a query or
+ * an item of one port no longer makes a list of one each time (hundreds of thousands per run).
+ */
+let onePortKeys: (number[] | undefined)[] | undefined;
+
 function portKeys(s: NumSet): number[] | undefined {
   const b = s.bounds;
-  if (b.length === 2 && b[1]! - b[0]! === 1) return [b[0]!];
+  if (b.length === 2 && b[1]! - b[0]! === 1) {
+    const p = b[0]!;
+    if (p < 0 || p > 65535) return [p];
+    onePortKeys ??= new Array<number[] | undefined>(65536).fill(undefined);
+    return (onePortKeys[p] ??= [p]);
+  }
   let out = portKeyCache.get(s);
   if (out !== undefined) return out;
   let n = 0;

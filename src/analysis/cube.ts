@@ -633,7 +633,7 @@ const MAX_PORT_KEYS = 64;
 const MAX_ADDR_KEYS = 8;
 
 /**
- * Port-set keys: a single port (most rules) is a list of exactly one, shared (onePortKeys); the
+ * Port-set keys: a single port (most rules) is a list of exactly one, made again when asked; the
  * keys of larger sets are kept by set (sets are immutable and shared by the cubes of a rule, its
  * holes and its hits: iptables-host-100k asks 268k times for 5k sets, and a range of up to 64 ports
  * is a list of 64). Bounded: emptied when full. A set of too many ports (no keys) is not kept: it
@@ -644,20 +644,9 @@ const MAX_ADDR_KEYS = 8;
 const portKeyCache = new Map<NumSet, number[]>();
 const KEY_CACHE_MAX = 16384;
 
-/**
- * The keys of each single port, made on first ask and then shared (keys are only read): a query or
- * an item of one port no longer makes a list of one each time (hundreds of thousands per run).
- */
-let onePortKeys: (number[] | undefined)[] | undefined;
-
 function portKeys(s: NumSet): number[] | undefined {
   const b = s.bounds;
-  if (b.length === 2 && b[1]! - b[0]! === 1) {
-    const p = b[0]!;
-    if (p < 0 || p > 65535) return [p];
-    onePortKeys ??= new Array<number[] | undefined>(65536).fill(undefined);
-    return (onePortKeys[p] ??= [p]);
-  }
+  if (b.length === 2 && b[1]! - b[0]! === 1) return [b[0]!];
   let out = portKeyCache.get(s);
   if (out !== undefined) return out;
   let n = 0;

@@ -304,16 +304,23 @@ const iifAnd = new AndMemo();
 const oifAnd = new AndMemo();
 const prinAnd = new AndMemo();
 
+/**
+ * The dimensions are tested in the order in which they tell disjoint cubes apart on the bench's
+ * rulesets (counted over computeExposure's calls): after the two cheapest tests, destination ports
+ * (302k of 552k rejections on iptables-100k, 1.32M of 1.73M on nftables-100k), then destination
+ * addresses (176k; 339k), then sources (70k; 69k) — protocol, source ports, ICMP types and output
+ * interfaces rejected none, so they come after the deciders instead of being tested before each.
+ */
 export function cubesOverlap(a: Cube, b: Cube): boolean {
   return (
-    iifMemo.meets(a.iif, b.iif) &&
     (a.ct & b.ct) !== 0 &&
-    oifMemo.meets(a.oif, b.oif) &&
-    overlapsIv(a.proto, b.proto) &&
+    iifMemo.meets(a.iif, b.iif) &&
     overlapsIv(a.dport, b.dport) &&
+    addrOverlaps(a.dst, b.dst) &&
+    overlapsIv(a.proto, b.proto) &&
     overlapsIv(a.sport, b.sport) &&
     overlapsIv(a.icmp, b.icmp) &&
-    addrOverlaps(a.dst, b.dst) &&
+    oifMemo.meets(a.oif, b.oif) &&
     (prinMemo.meets(a.sprin, b.sprin) || addrOverlaps(a.src, b.src))
   );
 }

@@ -22,7 +22,7 @@ function worldPorts(pieces: ExposedPiece[], family: Family, ports: NumSet): NumS
   for (const p of same) if (p.entry.sources.coversAll(family)) world = world.union(p.ports);
   const rest = ports.subtract(world);
   if (rest.isEmpty) return world;
-  if (!AddrSet.unionAll(same.map((p) => p.entry.sources)).coversAll(family)) return world;
+  if (!AddrSet.unionCoversAll(same.map((p) => p.entry.sources), family)) return world;
   // sweep the remaining ports over the pieces' port boundaries
   const cuts = new Set<number>();
   for (const p of same) for (const [lo, hi] of p.ports.intersect(rest).ranges()) cuts.add(lo).add(hi);
@@ -58,48 +58,10 @@ function worldByFamily(exposure: Exposure, protocol: number, set: NumSet): Map<F
   }
   const out = new Map<Family, NumSet>();
   for (const [family, f] of seen) {
-    if (set.subtract(f.world).isEmpty || !coversFamily(f.sources, family)) out.set(family, f.world);
+    if (set.subtract(f.world).isEmpty || !AddrSet.unionCoversAll(f.sources, family)) out.set(family, f.world);
     else out.set(family, worldPorts(exposedPieces(exposure, protocol, set).filter((p) => p.entry.family === family), family, set));
   }
   return out;
-}
-
-const V4_END = 2 ** 32;
-
-/**
- * AddrSet.unionAll(sets).coversAll(family), without building the union for IPv4 (the sources of every entry that
- * reaches a sensitive port: tens of thousands on a 100k-rule file, whose union was an index sort with a comparator,
- * ~0.1 s, to answer "no"). The starts and the ends of all intervals are sorted apart (numeric typed-array sorts) and
- * swept: an address x lies in #(starts ≤ x) − #(ends ≤ x) intervals, a count that drops only at an end, so the union
- * has a hole iff that count is 0 at address 0 or at an end below 2^32.
- */
-export function coversFamily(sets: readonly AddrSet[], family: Family): boolean {
-  if (family !== 'ipv4') return AddrSet.unionAll(sets).coversAll(family);
-  let n = 0;
-  for (let k = 0; k < sets.length; k++) n += sets[k]!.v4.bounds.length >> 1;
-  const starts = new Float64Array(n);
-  const ends = new Float64Array(n);
-  let m = 0;
-  for (let k = 0; k < sets.length; k++) {
-    const b = sets[k]!.v4.bounds;
-    for (let x = 0; x < b.length; x += 2) {
-      starts[m] = b[x]!;
-      ends[m++] = b[x + 1]!;
-    }
-  }
-  starts.sort();
-  ends.sort();
-  let i = 0; // starts ≤ the address looked at
-  while (i < n && starts[i]! <= 0) i++;
-  if (i === 0) return false;
-  for (let j = 0; j < n; ) {
-    const e = ends[j]!;
-    if (e >= V4_END) return true;
-    while (j < n && ends[j] === e) j++; // j = #(ends ≤ e)
-    while (i < n && starts[i]! <= e) i++;
-    if (i === j) return false;
-  }
-  return false; // no interval reaches 2^32
 }
 
 function portSet(ports: Iterable<number>): NumSet {

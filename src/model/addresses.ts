@@ -55,6 +55,42 @@ export class AddrSet {
     );
   }
 
+  /**
+   * AddrSet.unionAll(sets).coversAll(family), without building the union for IPv4 (no-world-open-sensitive-ports asks
+   * it of the sources of every entry that reaches a sensitive port: tens of thousands on a 100k-rule file, whose union
+   * was an index sort with a comparator, ~0.1 s, to answer "no"). The starts and the ends of all intervals are sorted
+   * apart (numeric typed-array sorts) and swept: an address x lies in #(starts ≤ x) − #(ends ≤ x) intervals, a count
+   * that drops only at an end, so the union has a hole iff that count is 0 at address 0 or at an end below 2^32.
+   */
+  static unionCoversAll(sets: readonly AddrSet[], family: Family): boolean {
+    if (family !== 'ipv4') return AddrSet.unionAll(sets).coversAll(family);
+    let n = 0;
+    for (let k = 0; k < sets.length; k++) n += sets[k]!.v4.bounds.length >> 1;
+    const starts = new Float64Array(n);
+    const ends = new Float64Array(n);
+    let m = 0;
+    for (let k = 0; k < sets.length; k++) {
+      const b = sets[k]!.v4.bounds;
+      for (let x = 0; x < b.length; x += 2) {
+        starts[m] = b[x]!;
+        ends[m++] = b[x + 1]!;
+      }
+    }
+    starts.sort();
+    ends.sort();
+    let i = 0; // starts ≤ the address looked at
+    while (i < n && starts[i]! <= 0) i++;
+    if (i === 0) return false;
+    for (let j = 0; j < n; ) {
+      const e = ends[j]!;
+      if (e >= V4_END) return true;
+      while (j < n && ends[j] === e) j++; // j = #(ends ≤ e)
+      while (i < n && starts[i]! <= e) i++;
+      if (i === j) return false;
+    }
+    return false; // no interval reaches 2^32
+  }
+
   get isEmpty(): boolean {
     return this.v4.isEmpty && this.v6.isEmpty;
   }

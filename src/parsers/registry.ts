@@ -24,12 +24,17 @@ function baseName(path: string): string {
   return i >= 0 ? path.slice(i + 1) : path;
 }
 
-/**
- * The best format for a file, optionally limited to one ESLint language.
- * Returns undefined when no format recognises it.
- */
 /** How much of a text (UTF-16 code units) format detection reads. */
 export const DETECT_HEAD = 65536;
+
+/** The top of the detection scale (FormatDefinition.detect): no format can score more. */
+const TOP_SCORE = 100;
+
+/**
+ * The best format for a file, optionally limited to one ESLint language; the earlier format of the list wins a tie.
+ * Returns undefined when no format recognises it. Stops at the first format that scores the top of the scale: no
+ * later one could win, and their parser modules need not be loaded (see formats.ts).
+ */
 
 export function detectFormat(filePath: string, text: string, language?: FormatDefinition['language']): FormatDefinition | undefined {
   const name = baseName(filePath);
@@ -47,6 +52,7 @@ export function detectFormat(filePath: string, text: string, language?: FormatDe
     if (score > bestScore) {
       best = f;
       bestScore = score;
+      if (score >= TOP_SCORE) break;
     }
   }
   return best;

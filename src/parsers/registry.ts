@@ -35,7 +35,6 @@ const TOP_SCORE = 100;
  * Returns undefined when no format recognises it. Stops at the first format that scores the top of the scale: no
  * later one could win, and their parser modules need not be loaded (see formats.ts).
  */
-
 export function detectFormat(filePath: string, text: string, language?: FormatDefinition['language']): FormatDefinition | undefined {
   const name = baseName(filePath);
   const head = text.length > DETECT_HEAD ? text.slice(0, DETECT_HEAD) : text;

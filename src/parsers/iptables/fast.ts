@@ -644,7 +644,7 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
     negated = false;
   }
   if (negated) return false;
-  addRule(text, lineStart, ruleEnd, ruleSpan, chain, state, ctx);
+  addRule(text, ruleSpan, chain, state, ctx);
   return true;
 }
 
@@ -653,7 +653,7 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
  * readRule: the lists and rules are literals whose pretenuring decisions deoptimise the code
  * that allocates them, and this is cheaper to compile again than readRule.
  */
-function addRule(text: string, lineStart: number, ruleEnd: number, ruleSpan: Span, chain: ChainState, state: NetfilterState, ctx: RuleContext): void {
+function addRule(text: string, ruleSpan: Span, chain: ChainState, state: NetfilterState, ctx: RuleContext): void {
   let action: Action | ChainRef;
   if (targetName === undefined) action = { kind: 'continue', target: '' };
   else if (targetName === 'ACCEPT') action = ACCEPT;

@@ -1,11 +1,12 @@
 /**
- * Matches that keep their span inside them as one small integer next to the rule's span, instead of
- * a span object of their own: the iptables-save fast path and the nftables text parser make them.
+ * Matches (and rules, DocRule) that keep their span inside them as two small integers (the words of
+ * its CompactLineSpan; else the rule's span and a place next to it), instead of a span object of
+ * their own: the iptables-save fast path and the nftables text parser make them.
  *
  * Why: a 100k-rule file has two to three matches per rule, and nothing after the parse reads a
  * match's span (reports use the rule's span and its reportSpan). A span object per match was 40–48
  * bytes and one more object for every scavenge to copy and the old generation to keep (15 MB of
- * spans on a 100k-rule nft file); this is 8 bytes more in the match. `span` is built when read
+ * spans on a 100k-rule nft file); this is 16 bytes more in the match. `span` is built when read
  * (tests, tools), equal to the span the parser's line index gives for the match's text.
  *
  * The matches are what the model says (own `kind`, fields and `negated`, `span` readable);

@@ -146,47 +146,88 @@ export abstract class LineSpan implements Span {
   }
 }
 
-/** A LineSpan as `#a` = offset | startColumn0 << 24 and `#b` = line | length << 21 (see LineSpan). */
+/*
+ * Where CompactLineSpan and LongLineSpan keep their numbers: properties keyed by these symbols, which Object.keys,
+ * for-in and JSON skip, as they skipped the private fields these were. Not private fields: a class with private
+ * fields runs one more function per construction (its fields' initialiser, which defines them; see the placed
+ * matches in parsers/placed.ts), and a span is built on every read of a text-parsed rule's or match's span.
+ * Not exported: other modules read a CompactLineSpan's words through compactWordA and compactWordB.
+ */
+const WA: unique symbol = Symbol('a');
+const WB: unique symbol = Symbol('b');
+const WC: unique symbol = Symbol('c');
+
+/** A LineSpan as `a` = offset | startColumn0 << 24 and `b` = line | length << 21 (see LineSpan). */
 export class CompactLineSpan extends LineSpan {
-  readonly #a: number;
-  readonly #b: number;
-  /** Internal: use LineSpan.of. */
+  declare readonly [WA]: number;
+  declare readonly [WB]: number;
+  /** Internal: use LineSpan.of (or the words compactWordA/compactWordB give). */
   constructor(a: number, b: number) {
     super();
-    this.#a = a;
-    this.#b = b;
+    (this as { [WA]: number })[WA] = a;
+    (this as { [WB]: number })[WB] = b;
   }
   get start(): Position {
-    const a = this.#a;
-    return { line: this.#b & LINE_MASK, column: (a >>> OFF_BITS) + 1, offset: a & OFF_MASK };
+    const a = this[WA];
+    return { line: this[WB] & LINE_MASK, column: (a >>> OFF_BITS) + 1, offset: a & OFF_MASK };
   }
   get end(): Position {
-    const a = this.#a;
-    const len = this.#b >>> LINE_BITS;
-    return { line: this.#b & LINE_MASK, column: (a >>> OFF_BITS) + len + 1, offset: (a & OFF_MASK) + len };
+    const a = this[WA];
+    const len = this[WB] >>> LINE_BITS;
+    return { line: this[WB] & LINE_MASK, column: (a >>> OFF_BITS) + len + 1, offset: (a & OFF_MASK) + len };
   }
+}
+
+/**
+ * The first word of the CompactLineSpan of the `len` characters that start `col` characters after the start of
+ * `base` (on its line), or undefined when `base` is not a CompactLineSpan or that span does not pack. With it,
+ * compactWordB(base, len) is the second word, and `new CompactLineSpan(a, b)` the span. For the text parsers'
+ * rules and matches, which keep their span as these two small integers instead of a span object (parsers/placed.ts).
+ */
+export function compactWordA(base: Span, col: number, len: number): number | undefined {
+  if (!(base instanceof CompactLineSpan)) return undefined;
+  const w = base[WA];
+  const offset = (w & OFF_MASK) + col;
+  const col0 = (w >>> OFF_BITS) + col;
+  if (col < 0 || offset > OFF_MASK || col0 >= COL0_LIMIT || len < 0 || len >= LEN2_LIMIT) return undefined;
+  return offset | (col0 << OFF_BITS);
+}
+
+/** The first word of `span` when it is a CompactLineSpan (spanWordB the second), else undefined. */
+export function spanWordA(span: Span): number | undefined {
+  return span instanceof CompactLineSpan ? span[WA] : undefined;
+}
+
+/** The second word of the CompactLineSpan spanWordA gave the first of. */
+export function spanWordB(span: Span): number {
+  return (span as CompactLineSpan)[WB];
+}
+
+/** The second word of the span compactWordA(base, col, len) gave the first of. */
+export function compactWordB(base: Span, len: number): number {
+  return ((base as CompactLineSpan)[WB] & LINE_MASK) | (len << LINE_BITS);
 }
 
 /** A LineSpan as three small integers (48 bytes), for the spans CompactLineSpan cannot pack. */
 export class LongLineSpan extends LineSpan {
-  readonly #line: number;
-  readonly #offset: number;
+  declare readonly [WA]: number;
+  declare readonly [WB]: number;
   /** (start column - 1) + length * COL_LIMIT */
-  readonly #packed: number;
+  declare readonly [WC]: number;
   /** Internal: use LineSpan.of. */
   constructor(line: number, offset: number, packed: number) {
     super();
-    this.#line = line;
-    this.#offset = offset;
-    this.#packed = packed;
+    (this as { [WA]: number })[WA] = line;
+    (this as { [WB]: number })[WB] = offset;
+    (this as { [WC]: number })[WC] = packed;
   }
   get start(): Position {
-    return { line: this.#line, column: (this.#packed % COL_LIMIT) + 1, offset: this.#offset };
+    return { line: this[WA], column: (this[WC] % COL_LIMIT) + 1, offset: this[WB] };
   }
   get end(): Position {
-    const p = this.#packed;
+    const p = this[WC];
     const len = Math.floor(p / COL_LIMIT);
-    return { line: this.#line, column: (p % COL_LIMIT) + len + 1, offset: this.#offset + len };
+    return { line: this[WA], column: (p % COL_LIMIT) + len + 1, offset: this[WB] + len };
   }
 }
 

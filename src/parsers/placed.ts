@@ -1,11 +1,12 @@
 /**
- * Matches that keep their span inside them as one small integer next to the rule's span, instead of
- * a span object of their own: the iptables-save fast path and the nftables text parser make them.
+ * Matches (and rules, DocRule) that keep their span inside them as two small integers (the words of
+ * its CompactLineSpan; else the rule's span and a place next to it), instead of a span object of
+ * their own: the iptables-save fast path and the nftables text parser make them.
  *
  * Why: a 100k-rule file has two to three matches per rule, and nothing after the parse reads a
  * match's span (reports use the rule's span and its reportSpan). A span object per match was 40–48
  * bytes and one more object for every scavenge to copy and the old generation to keep (15 MB of
- * spans on a 100k-rule nft file); this is 8 bytes more in the match. `span` is built when read
+ * spans on a 100k-rule nft file); this is 16 bytes more in the match. `span` is built when read
  * (tests, tools), equal to the span the parser's line index gives for the match's text.
  *
  * The matches are what the model says (own `kind`, fields and `negated`, `span` readable);
@@ -15,7 +16,7 @@
  * objects by the assignments of its constructors). Fields are assigned in the constructors, not
  * declared with initialisers: those run as one more function per construction.
  */
-import { LineSpan, type Action, type AddrSet, type CtState, type Family, type Match, type NumSet, type Span } from '../model/index.js';
+import { CompactLineSpan, compactWordA, compactWordB, LineSpan, spanWordA, spanWordB, type Action, type AddrSet, type CtState, type Family, type Match, type NumSet, type Span } from '../model/index.js';
 
 /** Limits of the packed position: start column (from the rule's start) and length (packed < 2^31: a small integer). */
 const COL_LIMIT = 65536;
@@ -44,27 +45,37 @@ export function placeOf(ruleStart: number, a: number, b: number): number {
 }
 
 /*
- * Where a placed match keeps its base span and packed place: properties keyed by these symbols, which
- * Object.keys, for-in, JSON and structuredClone skip, as they skipped the private fields #base and #at
- * these were. Not private fields: a class with private fields runs one more function per construction
- * (its fields' initialiser, which defines them), 30-40 ms of a 100k-rule parse; without it the parse
- * of bench/out/iptables-100k.rules took ~7 % less main-thread CPU.
+ * Where a placed match keeps its span: properties keyed by these symbols, which Object.keys, for-in, JSON and
+ * structuredClone skip, as they skipped the private fields #base and #at these were. Not private fields: a class
+ * with private fields runs one more function per construction (its fields' initialiser, which defines them),
+ * 30-40 ms of a 100k-rule parse; without it the parse of bench/out/iptables-100k.rules took ~7 % less main-thread CPU.
+ *
+ * Nearly always the two small integers of the match's own CompactLineSpan (compactWordA/B of ../model/source.ts),
+ * not the rule's span and the place next to it: a match then holds no span object, and neither does its rule
+ * (DocRule), so the span object the parser made for the rule dies young (on a 100k-rule file, 100k span
+ * objects of 40 bytes less in the old generation). Where the span does not pack so (a column from 256 on, 2048
+ * characters or more), the rule's span and the place (`spanAt`).
  */
 const BASE: unique symbol = Symbol('base');
 const AT: unique symbol = Symbol('at');
 
 abstract class Placed {
-  declare readonly [BASE]: Span;
+  /** The first word of the match's CompactLineSpan, or the rule's span (then AT is the place). */
+  declare readonly [BASE]: Span | number;
   declare readonly [AT]: number;
   declare negated?: boolean;
 
   constructor(base: Span, at: number) {
-    (this as { [BASE]: Span })[BASE] = base;
-    (this as { [AT]: number })[AT] = at;
+    const col = at % COL_LIMIT;
+    const len = (at - col) / COL_LIMIT;
+    const w = compactWordA(base, col, len);
+    (this as { [BASE]: Span | number })[BASE] = w ?? base;
+    (this as { [AT]: number })[AT] = w === undefined ? at : compactWordB(base, len);
   }
 
   get span(): Span {
-    return spanAt(this[BASE], this[AT]);
+    const b = this[BASE];
+    return typeof b === 'number' ? new CompactLineSpan(b, this[AT]) : spanAt(b, this[AT]);
   }
 
   /** The plain match: own fields in order, then `span`, then `negated` (as the object literals had them). */
@@ -182,22 +193,27 @@ export class NegatedIcmpType extends PlacedIcmpType {
 }
 
 /*
- * Where a DocRule keeps its document and its report span or place: symbol-keyed properties, as the
+ * Where a DocRule keeps its document, its span and its report span or place: symbol-keyed properties, as the
  * placed matches keep theirs (out of Object.keys and JSON, no per-object field initialiser).
  */
 const DOC: unique symbol = Symbol('doc');
 const REPORT: unique symbol = Symbol('report');
+const SPAN_A: unique symbol = Symbol('spanA');
+const SPAN_B: unique symbol = Symbol('spanB');
 
 /**
  * A text-parsed model rule that keeps less than the literal it replaces, made by the iptables-save fast
  * path (action `A` a chain reference until jumps are resolved in place) and, as NftRule, by the nftables
  * text parser:
+ * - `span`, a CompactLineSpan nearly always, is kept as that span's two small integers, and built when
+ *   read (reports, messages and traces read it, per reported rule; the analysis does not read it per rule);
+ *   with the placed matches keeping theirs so too, the span object the parser made dies young;
  * - `text`, read only for trace output and a few messages, is read from the document when asked: the
  *   document at the span's offsets (a subclass may normalise it, see NftRule);
  * - `reportSpan`, when it is on the rule's first line, is one small integer next to the rule's span (as
  *   a placed match keeps its span), built when read.
- * On a 100k-rule file that is 100k sliced strings (32 bytes each) and up to 100k span objects (40) less,
- * in a rule object as large as the literal. `id`, `matches`, `action`, `span` and `comment` are own
+ * On a 100k-rule file that is 100k sliced strings (32 bytes each) and up to 200k span objects (40) less,
+ * in a rule object one field larger than the literal. `id`, `matches`, `action` and `comment` are own
  * fields; `toJSON` gives the object the literal was, key for key ({ id, matches, action, span, text,
  * reportSpan?, comment? }).
  */
@@ -205,8 +221,10 @@ export class DocRule<A = Action> {
   declare id: number;
   declare matches: Match[];
   declare action: A;
-  declare span: Span;
   declare comment?: string;
+  /** The first word of the span's CompactLineSpan, or the span itself (another kind of span). */
+  declare readonly [SPAN_A]: number | Span;
+  declare readonly [SPAN_B]: number;
   declare readonly [DOC]: string;
   declare readonly [REPORT]: Span | number | undefined;
 
@@ -214,10 +232,18 @@ export class DocRule<A = Action> {
     this.id = id;
     this.matches = matches;
     this.action = action;
-    this.span = span;
+    const w = spanWordA(span);
+    (this as { [SPAN_A]: number | Span })[SPAN_A] = w ?? span;
+    (this as { [SPAN_B]: number })[SPAN_B] = w === undefined ? 0 : spanWordB(span);
     (this as { [DOC]: string })[DOC] = doc;
     (this as { [REPORT]: Span | number | undefined })[REPORT] = report;
     if (comment !== undefined) this.comment = comment;
+  }
+
+  /** Built when read: a new object each time, equal to the span the rule was made with. */
+  get span(): Span {
+    const a = this[SPAN_A];
+    return typeof a === 'number' ? new CompactLineSpan(a, this[SPAN_B]) : a;
   }
 
   /** The whole document the rule was read from (its text is at the span's offsets). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CompactLineSpan, endPosition, LineIndex, lineStartsOf, LineSpan, LongLineSpan, PackedSpan } from '../../src/model/index.js';
+import { CompactLineSpan, compactWordA, compactWordB, endPosition, LineIndex, lineStartsOf, LineSpan, LongLineSpan, PackedSpan, spanWordA, spanWordB } from '../../src/model/index.js';
 
 describe('LineIndex.span', () => {
   it('reads back the positions of both ends for every span of a text (one-line spans as LineSpan)', () => {
@@ -55,6 +55,46 @@ describe('LineSpan.of', () => {
     expect(s instanceof LineSpan).toBe(cls !== PackedSpan);
     expect({ start: s.start, end: s.end }).toEqual(expected(line, lineStart, a, b));
     expect(JSON.parse(JSON.stringify(s))).toEqual(expected(line, lineStart, a, b));
+  });
+});
+
+describe('compactWordA / compactWordB / spanWordA / spanWordB', () => {
+  const pos = (s: { start: unknown; end: unknown }) => ({ start: s.start, end: s.end });
+
+  it('give the words of a sub-span exactly when LineSpan.of packs it into a CompactLineSpan, with the same positions', () => {
+    // a base span on line 9 from column 201 (offset 1200); sub-spans across the column (256) and length (2048) limits
+    const line = 9;
+    const lineStart = 1000;
+    const base = LineSpan.of(line, lineStart, 1200, 1210);
+    expect(base).toBeInstanceOf(CompactLineSpan);
+    for (const col of [0, 1, 54, 55, 56, 100]) {
+      for (const len of [0, 1, 2047, 2048, 5000]) {
+        const a = 1200 + col;
+        const of = LineSpan.of(line, lineStart, a, a + len);
+        const w = compactWordA(base, col, len);
+        expect([col, len, w !== undefined]).toEqual([col, len, of instanceof CompactLineSpan]);
+        if (w !== undefined) expect(pos(new CompactLineSpan(w, compactWordB(base, len)))).toEqual(pos(of));
+      }
+    }
+  });
+
+  it('give no words for a base that is not a CompactLineSpan, or past the offset limit', () => {
+    expect(compactWordA(LineSpan.of(3, 0, 300, 310), 0, 1)).toBeUndefined(); // a LongLineSpan
+    expect(compactWordA(new PackedSpan(1, 1, 0, 2, 1, 5), 0, 1)).toBeUndefined();
+    expect(compactWordA({ start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 2, offset: 1 } }, 0, 1)).toBeUndefined();
+    const nearEnd = LineSpan.of(2, 2 ** 24 - 10, 2 ** 24 - 3, 2 ** 24 - 1);
+    expect(compactWordA(nearEnd, 2, 1)).toBeDefined(); // offset 2^24 - 1
+    expect(compactWordA(nearEnd, 3, 1)).toBeUndefined(); // offset 2^24
+  });
+
+  it('spanWordA/B read back a CompactLineSpan as its two words, and nothing of another span', () => {
+    const s = LineSpan.of(2 ** 21 - 1, 2 ** 24 - 300, 2 ** 24 - 300 + 255, 2 ** 24 - 1);
+    const a = spanWordA(s);
+    expect(a).toBeDefined();
+    expect(pos(new CompactLineSpan(a!, spanWordB(s)))).toEqual(pos(s));
+    expect(spanWordA(LineSpan.of(3, 0, 300, 310))).toBeUndefined();
+    expect(Object.keys(s)).toEqual([]); // the words are out of Object.keys and JSON
+    expect(JSON.stringify(s)).toBe(JSON.stringify(pos(s)));
   });
 });
 

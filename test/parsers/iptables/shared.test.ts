@@ -75,8 +75,10 @@ describe('iptables: shared parts of the model', () => {
   it('gives each rule an exact-size match list of its own', () => {
     expect(r[2]!.matches).not.toBe(r[3]!.matches);
     expect(r[2]!.matches.length).toBe(2);
-    // a fast-path rule (DocRule) reads text and reportSpan when asked; as JSON it is the plain rule
-    expect(Object.keys(r[0]!)).toEqual(['id', 'matches', 'action', 'span']);
+    // a fast-path rule (DocRule) reads span, text and reportSpan when asked; as JSON it is the plain rule
+    expect(Object.keys(r[0]!)).toEqual(['id', 'matches', 'action']);
+    expect(at(r[0]!.span)).toBe('4:1-4:45');
+    expect(r[0]!.span).not.toBe(r[0]!.span); // built when read
     expect(Object.keys(JSON.parse(JSON.stringify(r[0]!)) as object)).toEqual(['id', 'matches', 'action', 'span', 'text', 'reportSpan']);
   });
 

@@ -121,6 +121,9 @@ describe('nftables: shared parts of the model', () => {
     const rs = chainOf(d, 'c').rules;
     expect(rs.map((x) => x.text)).toEqual(['tcp dport 1761-1768 accept comment "cft"', 'ip saddr 10.0.0.1 \\ tcp dport 22 drop', 'udp dport { 53, 1761 } drop']);
     expect(rs.map((x) => `${at(x.span)} ${at(x.reportSpan)}`)).toEqual(['3:5-3:47 3:15-3:24', '4:5-5:24 5:17-5:19', '6:5-6:32 6:15-6:27']);
+    // a one-line rule keeps its span as two small integers, built when read; a span over two lines is kept as it is
+    expect(rs[0]!.span).not.toBe(rs[0]!.span);
+    expect(rs[1]!.span).toBe(rs[1]!.span);
     expect(rs[0]!.comment).toBe('cft');
     expect(rs[1]!.comment).toBeUndefined();
     // as JSON, the literal the rule was: same keys in the same order

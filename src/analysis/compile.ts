@@ -58,7 +58,9 @@ export function tableCarries(family: TableFamily, f: Family): boolean {
 }
 
 function collectNames(ms: readonly Match[], ifs: Set<string>, prins: Set<string>): void {
-  for (const m of ms) {
+  // (indexed: run once per rule, mostly in the interpreter, where a for-of step makes an iterator result object)
+  for (let i = 0; i < ms.length; i++) {
+    const m = ms[i]!;
     if (m.kind === 'interface') for (const n of m.names) ifs.add(n);
     else if (m.kind === 'principal' && m.dir === 'src') for (const n of m.names) prins.add(n);
     else if (m.kind === 'any-of') for (const alt of m.alternatives) collectNames(alt, ifs, prins);
@@ -80,18 +82,34 @@ export function spaceFor(ruleset: Ruleset, family: Family): Space {
     let names = namesCache.get(ruleset);
     if (!names) {
       names = { ifs: new Set<string>(), prins: new Set<string>() };
-      for (const t of ruleset.tables) for (const c of t.chains) for (const r of c.rules) collectNames(r.matches, names.ifs, names.prins);
+      for (const t of ruleset.tables)
+        for (const c of t.chains) {
+          const rules = c.rules;
+          for (let i = 0; i < rules.length; i++) collectNames(rules[i]!.matches, names.ifs, names.prins);
+        }
       namesCache.set(ruleset, names);
     }
     const ifs = new Atoms(names.ifs);
     const prins = new Principals(names.prins, ruleset.kind === 'cloud' || names.prins.size > 0);
     s = { family, ifs, prins, universe: makeUniverse(family, ifs, prins) };
     byFam.set(family, s);
-    // the compiled-rule store at the size of the ruleset: grown by assignment, a 100k-rule store
-    // is copied a dozen times on its way, each copy a large object that only a full GC frees
+    // the compiled-rule store at its final size, one slot past the largest rule id (ids count from 1 in a
+    // document: a store of n slots grew at rule n, a copy of both lists in large-object space, 2.4 MB on
+    // 100k rules, that only a full GC frees; grown by assignment from nothing, a dozen such copies)
+    // (indexed loops: this runs once, in the interpreter, where a for-of step makes an iterator result object)
     let n = 0;
-    for (const t of ruleset.tables) for (const c of t.chains) n += c.rules.length;
-    sharedCompiled.set(s, newStore(n));
+    let max = -1;
+    for (const t of ruleset.tables)
+      for (const c of t.chains) {
+        const rules = c.rules;
+        n += rules.length;
+        for (let i = 0; i < rules.length; i++) {
+          const id = rules[i]!.id;
+          if (smallId(id) && id > max) max = id;
+        }
+      }
+    // (sparse ids, far beyond the rule count, are not worth a slot each: the store grows to them as before)
+    sharedCompiled.set(s, newStore(max < 4 * n + 1024 ? max + 1 : n));
   }
   return s;
 }

@@ -301,6 +301,10 @@ function simpleConj(ms: readonly Match[], sp: Space, local: boolean, pre: boolea
           if (a.isEmpty) break;
           if (m.dir === 'src') src = addrSub(src, a);
           else dst = addrSub(dst, a);
+        } else if (a.isEmpty) {
+          // no address of this family (an `ip saddr` rule in the IPv6 space of an inet table): the cube would be
+          // empty (src or dst ∅, no principal) — said at once, not by a cube made to be thrown away (100k on nftables-100k)
+          return EMPTY;
         } else if (m.dir === 'src') {
           src = addrIsect(src, a);
           sprin = 0n;

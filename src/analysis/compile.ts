@@ -473,16 +473,47 @@ const EMPTY_COMPILED: CompiledRule = { must: NONE, may: NONE, maybe: NONE, opaqu
  * Compiled rules that do not read the context, per packet space (it lives as long as its ruleset):
  * by rule id (ids are small integers, unique in a document) with the rule beside it to check it
  * is the same object — two lists instead of a Map of 100k entries — and a Map for any other.
+ * The lists are made once LISTS_FROM rules are kept, until then the Map holds them all: a space
+ * that compiles few rules — the IPv6 space of an inet table of IPv4 rules, whose rules the exposure
+ * engine never reaches and the shadow analysis screens out — makes no lists (two of 100k slots,
+ * 1.6 MB of large objects, on nftables-100k).
  */
 interface Store {
-  rules: (Rule | undefined)[];
-  compiled: (CompiledRule | undefined)[];
+  /** The lists' length (one past the largest rule id, see spaceFor). */
+  size: number;
+  rules: (Rule | undefined)[] | undefined;
+  compiled: (CompiledRule | undefined)[] | undefined;
   other: Map<Rule, CompiledRule>;
 }
 const sharedCompiled = new WeakMap<Space, Store>();
+const LISTS_FROM = 1024;
 
 function newStore(size: number): Store {
-  return { rules: new Array<Rule | undefined>(size).fill(undefined), compiled: new Array<CompiledRule | undefined>(size).fill(undefined), other: new Map() };
+  return { size, rules: undefined, compiled: undefined, other: new Map() };
+}
+
+/** Keep c as rule's compiled form (small: rule.id is a small integer). */
+function keep(s: Store, rule: Rule, small: boolean, c: CompiledRule): void {
+  if (small && s.rules === undefined && s.other.size >= LISTS_FROM) {
+    // the lists, and the rules kept so far moved into them (those whose slot is free; the others stay)
+    const rules = new Array<Rule | undefined>(s.size).fill(undefined);
+    const compiled = new Array<CompiledRule | undefined>(s.size).fill(undefined);
+    const other = new Map<Rule, CompiledRule>();
+    for (const [r, x] of s.other) {
+      if (smallId(r.id) && rules[r.id] === undefined) {
+        rules[r.id] = r;
+        compiled[r.id] = x;
+      } else other.set(r, x);
+    }
+    s.rules = rules;
+    s.compiled = compiled;
+    s.other = other;
+  }
+  const rules = s.rules;
+  if (small && rules !== undefined && rules[rule.id] === undefined) {
+    rules[rule.id] = rule;
+    s.compiled![rule.id] = c;
+  } else s.other.set(rule, c);
 }
 
 function compiledIn(sp: Space): Store {
@@ -515,7 +546,7 @@ export class RuleCompiler {
     const s = this.common;
     const id = rule.id;
     const small = smallId(id);
-    let c = small && s.rules[id] === rule ? s.compiled[id] : s.other.get(rule);
+    let c = small && s.rules !== undefined && s.rules[id] === rule ? s.compiled![id] : s.other.get(rule);
     c ??= this.cache.get(rule);
     if (!c) {
       // one cube (nearly every rule): the cube is the compiled rule (Box reads as one), no wrapper, no list
@@ -524,10 +555,7 @@ export class RuleCompiler {
       else if (fast) c = fast;
       else c = this.general(rule.matches);
       if (readsContext(rule.matches)) this.cache.set(rule, c);
-      else if (small && s.rules[id] === undefined) {
-        s.rules[id] = rule;
-        s.compiled[id] = c;
-      } else s.other.set(rule, c);
+      else keep(s, rule, small, c);
     }
     return c;
   }

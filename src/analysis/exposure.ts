@@ -25,6 +25,7 @@ import {
 } from '../model/index.js';
 import { RuleCompiler, mayIn, mustIn, spaceFor, tableCarries } from './compile.js';
 import {
+  Box,
   copyCube,
   CubeIndex,
   ctBit,
@@ -887,8 +888,16 @@ interface Group {
   rule: Rule | undefined;
   via: Via | undefined;
   certainty: Certain;
-  /** The first piece; the others (few groups have more than one) in `more`. */
-  c: Cube;
+  /**
+   * The first piece, by the coordinates an entry reports (the others, few groups have more than one, in `more`):
+   * not the cube, which most often is a cube of its own that can go at once, while the group is kept to the end
+   * of the run (nftables-100k: 39k groups; a cube is 104 B, these four fields 32 B).
+   */
+  proto: NumSet;
+  dport: NumSet;
+  src: AddrSet;
+  sprin: bigint;
+  iif: bigint;
   more: Cube[] | undefined;
   tags: Set<number> | undefined;
   /** The next group in order of first piece (a chain, not a list: 100k groups would be a push-grown array of 0.8 MB). */
@@ -973,7 +982,7 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
         } else for (let i = 0; i < cands.length && !g; i++) if (sameGroup(cands[i]!, at, f.rule, f.via, certainty)) g = cands[i];
       }
       if (!g) {
-        g = { attr: at, rule: f.rule, via: f.via, certainty, c, more: undefined, tags: undefined, next: undefined };
+        g = { attr: at, rule: f.rule, via: f.via, certainty, proto: c.proto, dport: c.dport, src: c.src, sprin: c.sprin, iif: c.iif, more: undefined, tags: undefined, next: undefined };
         if (last) last.next = g;
         else first = g;
         last = g;
@@ -999,22 +1008,25 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
     last = undefined;
     // the groups of several pieces merged first (their `more` becomes the merged list), so that the entry list is
     // made at its size: grown by push, a list of 40k entries left ~0.6 MB of dead copies in large-object space
+    // (a group's first piece as a cube again, for mergeCubes: only the coordinates an entry reports are read)
+    const U = sp.universe;
     let count = 0;
     for (let g = first; g; g = g.next) {
-      if (g.more) g.more = mergeCubes([g.c, ...g.more]);
+      if (g.more) g.more = mergeCubes([new Box(g.proto, g.iif, U.oif, U.ct, U.icmp, g.dport, U.sport, U.dst, g.src, g.sprin), ...g.more]);
       count += g.more ? g.more.length : 1;
     }
     const entries = new Array<ExposureEntry>(count);
     let k = 0;
     while (first) {
-      const { attr: at, rule, via, certainty, c: c0, more: merged, tags } = first;
+      const g = first;
+      const { attr: at, rule, via, certainty, more: merged, tags } = g;
       first = first.next; // done: its pieces may go
       const reasons = tags ? [...tags].sort((x, y) => x - y).map((t) => eng.reasons[t]!) : NO_REASONS;
       // (indexed: a for-of step outside optimised code makes an iterator result object, 40k entries; one piece,
       // nearly every group: no list of it)
       const n = merged ? merged.length : 1;
       for (let ci = 0; ci < n; ci++) {
-        const c = merged ? merged[ci]! : c0;
+        const c: Cube | Group = merged ? merged[ci]! : g;
         let prins = principals.get(c.sprin);
         if (!prins) principals.set(c.sprin, (prins = Object.freeze(sp.prins.list(c.sprin)) as string[]));
         let ifs = interfaces.get(c.iif);

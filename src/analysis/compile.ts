@@ -68,8 +68,11 @@ function collectNames(ms: readonly Match[], ifs: Set<string>, prins: Set<string>
 }
 
 const spaceCache = new WeakMap<Ruleset, Map<Family, Space>>();
-/** Interface and principal names of a ruleset (the same for every family). */
-const namesCache = new WeakMap<Ruleset, { ifs: Set<string>; prins: Set<string> }>();
+/**
+ * What a ruleset's spaces are made from, read in one pass over its rules (the same for every family): interface and
+ * principal names, and the size of the compiled-rule store.
+ */
+const namesCache = new WeakMap<Ruleset, { ifs: Set<string>; prins: Set<string>; storeSize: number }>();
 
 export function spaceFor(ruleset: Ruleset, family: Family): Space {
   let byFam = spaceCache.get(ruleset);
@@ -81,35 +84,33 @@ export function spaceFor(ruleset: Ruleset, family: Family): Space {
   if (!s) {
     let names = namesCache.get(ruleset);
     if (!names) {
-      names = { ifs: new Set<string>(), prins: new Set<string>() };
+      const ifNames = new Set<string>();
+      const prinNames = new Set<string>();
+      // the compiled-rule store at its final size, one slot past the largest rule id (ids count from 1 in a
+      // document: a store of n slots grew at rule n, a copy of both lists in large-object space, 2.4 MB on
+      // 100k rules, that only a full GC frees; grown by assignment from nothing, a dozen such copies)
+      // (indexed loops: this runs once, in the interpreter, where a for-of step makes an iterator result object)
+      let n = 0;
+      let max = -1;
       for (const t of ruleset.tables)
         for (const c of t.chains) {
           const rules = c.rules;
-          for (let i = 0; i < rules.length; i++) collectNames(rules[i]!.matches, names.ifs, names.prins);
+          n += rules.length;
+          for (let i = 0; i < rules.length; i++) {
+            const r = rules[i]!;
+            collectNames(r.matches, ifNames, prinNames);
+            if (smallId(r.id) && r.id > max) max = r.id;
+          }
         }
+      // (sparse ids, far beyond the rule count, are not worth a slot each: the store grows to them as before)
+      names = { ifs: ifNames, prins: prinNames, storeSize: max < 4 * n + 1024 ? max + 1 : n };
       namesCache.set(ruleset, names);
     }
     const ifs = new Atoms(names.ifs);
     const prins = new Principals(names.prins, ruleset.kind === 'cloud' || names.prins.size > 0);
     s = { family, ifs, prins, universe: makeUniverse(family, ifs, prins) };
     byFam.set(family, s);
-    // the compiled-rule store at its final size, one slot past the largest rule id (ids count from 1 in a
-    // document: a store of n slots grew at rule n, a copy of both lists in large-object space, 2.4 MB on
-    // 100k rules, that only a full GC frees; grown by assignment from nothing, a dozen such copies)
-    // (indexed loops: this runs once, in the interpreter, where a for-of step makes an iterator result object)
-    let n = 0;
-    let max = -1;
-    for (const t of ruleset.tables)
-      for (const c of t.chains) {
-        const rules = c.rules;
-        n += rules.length;
-        for (let i = 0; i < rules.length; i++) {
-          const id = rules[i]!.id;
-          if (smallId(id) && id > max) max = id;
-        }
-      }
-    // (sparse ids, far beyond the rule count, are not worth a slot each: the store grows to them as before)
-    sharedCompiled.set(s, newStore(max < 4 * n + 1024 ? max + 1 : n));
+    sharedCompiled.set(s, newStore(names.storeSize));
   }
   return s;
 }

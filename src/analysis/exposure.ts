@@ -386,6 +386,16 @@ function shapeKey(c: Cube): string {
 
 const NO_TAGS: readonly number[] = [];
 
+/** No flow: shared, never added to (withFlow makes a list instead). */
+const NO_FLOWS: Flow[] = [];
+
+/** list with f added: a new list of exactly one for NO_FLOWS, else the list itself. */
+function withFlow(list: Flow[], f: Flow): Flow[] {
+  if (list === NO_FLOWS) return [f];
+  list.push(f);
+  return list;
+}
+
 /** push(...src) without the argument-count limit. */
 function pushAll<T>(dst: T[], src: readonly T[]): void {
   for (let i = 0; i < src.length; i++) dst.push(src[i]!);
@@ -615,8 +625,10 @@ class Engine {
       if (cr.maybe.length > 0) mtag = this.tag(`${cr.opaque.join(' ')} at line ${lineOf(rule)} may or may not match`, rule);
       // Split each touched flow into: certainly matched and maybe matched (hits, holes inherited) and
       // the rest, which keeps its cube and takes the rule's region as one more hole (nothing is cut).
-      const hit: Flow[] = [];
-      const back: Flow[] = [];
+      // (made on the first flow, as a list of exactly one: most rules hit one flow, and a list grown from empty by
+      // push takes room for 17 — ~180 B per rule with a hit, 100k rules on iptables-100k)
+      let hit: Flow[] = NO_FLOWS;
+      let back: Flow[] = NO_FLOWS;
       // an accepting rule's hits are made accepted flows at once (one attribution for all of them),
       // and a dropping rule's hits that dropAll would not keep are not made at all
       const attr: Attr | undefined = a.kind === 'accept' ? (accepting ??= { chain, table, explicit: true }) : undefined;
@@ -630,7 +642,7 @@ class Engine {
         if (!drops || f.tags.length > 0 || f.via)
           for (let mi = 0; mi < must.length; mi++) {
             const z = intersectCube(f.c, must[mi]!);
-            if (z && !cubeIsEmpty(z)) hit.push(flow(z, f.h, f.hn, f.tags, attr ?? f.attr, attr ? by : f.rule, f.via, f.path, f.local));
+            if (z && !cubeIsEmpty(z)) hit = withFlow(hit, flow(z, f.h, f.hn, f.tags, attr ?? f.attr, attr ? by : f.rule, f.via, f.path, f.local));
           }
         if (mtag >= 0) {
           const t = mergeTags(f.tags, [mtag]);
@@ -638,8 +650,8 @@ class Engine {
             const z = intersectCube(f.c, m);
             if (!z || cubeIsEmpty(z)) continue;
             const h = f.h;
-            hit.push(flow(z, h, f.hn, t, attr ?? f.attr, attr ? by : f.rule, f.via, f.path, f.local));
-            back.push(flow(z, h, f.hn, t, f.attr, f.rule, f.via, f.path, f.local));
+            hit = withFlow(hit, flow(z, h, f.hn, t, attr ?? f.attr, attr ? by : f.rule, f.via, f.path, f.local));
+            back = withFlow(back, flow(z, h, f.hn, t, f.attr, f.rule, f.via, f.path, f.local));
           }
         }
         let h = f.h;

@@ -58,7 +58,9 @@ export function tableCarries(family: TableFamily, f: Family): boolean {
 }
 
 function collectNames(ms: readonly Match[], ifs: Set<string>, prins: Set<string>): void {
-  for (const m of ms) {
+  // (indexed: run once per rule, mostly in the interpreter, where a for-of step makes an iterator result object)
+  for (let i = 0; i < ms.length; i++) {
+    const m = ms[i]!;
     if (m.kind === 'interface') for (const n of m.names) ifs.add(n);
     else if (m.kind === 'principal' && m.dir === 'src') for (const n of m.names) prins.add(n);
     else if (m.kind === 'any-of') for (const alt of m.alternatives) collectNames(alt, ifs, prins);
@@ -66,8 +68,11 @@ function collectNames(ms: readonly Match[], ifs: Set<string>, prins: Set<string>
 }
 
 const spaceCache = new WeakMap<Ruleset, Map<Family, Space>>();
-/** Interface and principal names of a ruleset (the same for every family). */
-const namesCache = new WeakMap<Ruleset, { ifs: Set<string>; prins: Set<string> }>();
+/**
+ * What a ruleset's spaces are made from, read in one pass over its rules (the same for every family): interface and
+ * principal names, and the size of the compiled-rule store.
+ */
+const namesCache = new WeakMap<Ruleset, { ifs: Set<string>; prins: Set<string>; storeSize: number }>();
 
 export function spaceFor(ruleset: Ruleset, family: Family): Space {
   let byFam = spaceCache.get(ruleset);
@@ -79,19 +84,33 @@ export function spaceFor(ruleset: Ruleset, family: Family): Space {
   if (!s) {
     let names = namesCache.get(ruleset);
     if (!names) {
-      names = { ifs: new Set<string>(), prins: new Set<string>() };
-      for (const t of ruleset.tables) for (const c of t.chains) for (const r of c.rules) collectNames(r.matches, names.ifs, names.prins);
+      const ifNames = new Set<string>();
+      const prinNames = new Set<string>();
+      // the compiled-rule store at its final size, one slot past the largest rule id (ids count from 1 in a
+      // document: a store of n slots grew at rule n, a copy of both lists in large-object space, 2.4 MB on
+      // 100k rules, that only a full GC frees; grown by assignment from nothing, a dozen such copies)
+      // (indexed loops: this runs once, in the interpreter, where a for-of step makes an iterator result object)
+      let n = 0;
+      let max = -1;
+      for (const t of ruleset.tables)
+        for (const c of t.chains) {
+          const rules = c.rules;
+          n += rules.length;
+          for (let i = 0; i < rules.length; i++) {
+            const r = rules[i]!;
+            collectNames(r.matches, ifNames, prinNames);
+            if (smallId(r.id) && r.id > max) max = r.id;
+          }
+        }
+      // (sparse ids, far beyond the rule count, are not worth a slot each: the store grows to them as before)
+      names = { ifs: ifNames, prins: prinNames, storeSize: max < 4 * n + 1024 ? max + 1 : n };
       namesCache.set(ruleset, names);
     }
     const ifs = new Atoms(names.ifs);
     const prins = new Principals(names.prins, ruleset.kind === 'cloud' || names.prins.size > 0);
     s = { family, ifs, prins, universe: makeUniverse(family, ifs, prins) };
     byFam.set(family, s);
-    // the compiled-rule store at the size of the ruleset: grown by assignment, a 100k-rule store
-    // is copied a dozen times on its way, each copy a large object that only a full GC frees
-    let n = 0;
-    for (const t of ruleset.tables) for (const c of t.chains) n += c.rules.length;
-    sharedCompiled.set(s, newStore(n));
+    sharedCompiled.set(s, newStore(names.storeSize));
   }
   return s;
 }
@@ -283,6 +302,10 @@ function simpleConj(ms: readonly Match[], sp: Space, local: boolean, pre: boolea
           if (a.isEmpty) break;
           if (m.dir === 'src') src = addrSub(src, a);
           else dst = addrSub(dst, a);
+        } else if (a.isEmpty) {
+          // no address of this family (an `ip saddr` rule in the IPv6 space of an inet table): the cube would be
+          // empty (src or dst ∅, no principal) — said at once, not by a cube made to be thrown away (100k on nftables-100k)
+          return EMPTY;
         } else if (m.dir === 'src') {
           src = addrIsect(src, a);
           sprin = 0n;
@@ -451,16 +474,47 @@ const EMPTY_COMPILED: CompiledRule = { must: NONE, may: NONE, maybe: NONE, opaqu
  * Compiled rules that do not read the context, per packet space (it lives as long as its ruleset):
  * by rule id (ids are small integers, unique in a document) with the rule beside it to check it
  * is the same object — two lists instead of a Map of 100k entries — and a Map for any other.
+ * The lists are made once LISTS_FROM rules are kept, until then the Map holds them all: a space
+ * that compiles few rules — the IPv6 space of an inet table of IPv4 rules, whose rules the exposure
+ * engine never reaches and the shadow analysis screens out — makes no lists (two of 100k slots,
+ * 1.6 MB of large objects, on nftables-100k).
  */
 interface Store {
-  rules: (Rule | undefined)[];
-  compiled: (CompiledRule | undefined)[];
+  /** The lists' length (one past the largest rule id, see spaceFor). */
+  size: number;
+  rules: (Rule | undefined)[] | undefined;
+  compiled: (CompiledRule | undefined)[] | undefined;
   other: Map<Rule, CompiledRule>;
 }
 const sharedCompiled = new WeakMap<Space, Store>();
+const LISTS_FROM = 1024;
 
 function newStore(size: number): Store {
-  return { rules: new Array<Rule | undefined>(size).fill(undefined), compiled: new Array<CompiledRule | undefined>(size).fill(undefined), other: new Map() };
+  return { size, rules: undefined, compiled: undefined, other: new Map() };
+}
+
+/** Keep c as rule's compiled form (small: rule.id is a small integer). */
+function keep(s: Store, rule: Rule, small: boolean, c: CompiledRule): void {
+  if (small && s.rules === undefined && s.other.size >= LISTS_FROM) {
+    // the lists, and the rules kept so far moved into them (those whose slot is free; the others stay)
+    const rules = new Array<Rule | undefined>(s.size).fill(undefined);
+    const compiled = new Array<CompiledRule | undefined>(s.size).fill(undefined);
+    const other = new Map<Rule, CompiledRule>();
+    for (const [r, x] of s.other) {
+      if (smallId(r.id) && rules[r.id] === undefined) {
+        rules[r.id] = r;
+        compiled[r.id] = x;
+      } else other.set(r, x);
+    }
+    s.rules = rules;
+    s.compiled = compiled;
+    s.other = other;
+  }
+  const rules = s.rules;
+  if (small && rules !== undefined && rules[rule.id] === undefined) {
+    rules[rule.id] = rule;
+    s.compiled![rule.id] = c;
+  } else s.other.set(rule, c);
 }
 
 function compiledIn(sp: Space): Store {
@@ -493,7 +547,7 @@ export class RuleCompiler {
     const s = this.common;
     const id = rule.id;
     const small = smallId(id);
-    let c = small && s.rules[id] === rule ? s.compiled[id] : s.other.get(rule);
+    let c = small && s.rules !== undefined && s.rules[id] === rule ? s.compiled![id] : s.other.get(rule);
     c ??= this.cache.get(rule);
     if (!c) {
       // one cube (nearly every rule): the cube is the compiled rule (Box reads as one), no wrapper, no list
@@ -502,10 +556,7 @@ export class RuleCompiler {
       else if (fast) c = fast;
       else c = this.general(rule.matches);
       if (readsContext(rule.matches)) this.cache.set(rule, c);
-      else if (small && s.rules[id] === undefined) {
-        s.rules[id] = rule;
-        s.compiled[id] = c;
-      } else s.other.set(rule, c);
+      else keep(s, rule, small, c);
     }
     return c;
   }

@@ -56,6 +56,9 @@ export function withRoom<T>(a: readonly T[], n: number, cap: number, fill: T): T
 }
 const NO_TEXT: string[] = [];
 
+/** Bounds lists up to this length are copied to their size by IntervalSet.fromBounds (longer ones are kept as given). */
+const EXACT_COPY_MAX = 32;
+
 /**
  * The cube object every function here builds: one class (one hidden class — the cube operations
  * stay monomorphic) with its fields in Cube's order. It also reads as the compiled form of a rule
@@ -388,10 +391,14 @@ export function subIv<T extends number | bigint>(a: Iv<T>, b: Iv<T>): Iv<T> {
     if (i >= A.length || A[i]! >= hi) return a; // nothing removed
     let j = i;
     while (j < A.length && A[j]! < hi) j += 2;
-    const mid: T[] = [];
-    if (A[i]! < lo) mid.push(A[i]!, lo);
-    if (A[j - 1]! > hi) mid.push(hi, A[j - 1]!);
-    return IntervalSet.fromBounds((A.slice(0, i) as T[]).concat(mid, A.slice(j) as T[]));
+    // one list, written in order (no slices, middle part and concatenation: four lists per cut); fromBounds
+    // copies a short list to its size, and a long one is copied here, as a list grown by push keeps spare room
+    const out: T[] = [];
+    for (let k = 0; k < i; k++) out.push(A[k]!);
+    if (A[i]! < lo) out.push(A[i]!, lo);
+    if (A[j - 1]! > hi) out.push(hi, A[j - 1]!);
+    for (let k = j; k < A.length; k++) out.push(A[k]!);
+    return IntervalSet.fromBounds(out.length > EXACT_COPY_MAX ? out.slice() : out);
   }
   return sweepSub(a.bounds, b.bounds);
 }
@@ -526,7 +533,14 @@ function ivSubset<T extends number | bigint>(a: IntervalSet<T>, b: IntervalSet<T
   const B = b.bounds;
   if (A.length === 0) return true;
   if (B.length === 2) return B[0]! <= A[0]! && A[A.length - 1]! <= B[1]!;
-  return a.isSubsetOf(b);
+  // each interval of a inside one of b's, by one walk over both (a.isSubsetOf(b) builds a \ b to test it)
+  let j = 0;
+  for (let i = 0; i < A.length; i += 2) {
+    const lo = A[i]!;
+    while (j < B.length && B[j + 1]! <= lo) j += 2;
+    if (j >= B.length || B[j]! > lo || B[j + 1]! < A[i + 1]!) return false;
+  }
+  return true;
 }
 
 /** a ⊆ b (a non-empty). */
@@ -633,8 +647,8 @@ const MAX_PORT_KEYS = 64;
 const MAX_ADDR_KEYS = 8;
 
 /**
- * Port-set keys: a single port (most rules) is a list of exactly one, made again when asked; the
- * keys of larger sets are kept by set (sets are immutable and shared by the cubes of a rule, its
+ * Port-set keys: a single port (most rules) is its caller's one-slot list (`one`), written again when
+ * asked; the keys of larger sets are kept by set (sets are immutable and shared by the cubes of a rule, its
  * holes and its hits: iptables-host-100k asks 268k times for 5k sets, and a range of up to 64 ports
  * is a list of 64). Bounded: emptied when full. A set of too many ports (no keys) is not kept: it
  * is told by its size, a sum over its few intervals, and nftables-100k has one such set per rule
@@ -644,9 +658,12 @@ const MAX_ADDR_KEYS = 8;
 const portKeyCache = new Map<NumSet, number[]>();
 const KEY_CACHE_MAX = 16384;
 
-function portKeys(s: NumSet): number[] | undefined {
+function portKeys(s: NumSet, one: number[]): number[] | undefined {
   const b = s.bounds;
-  if (b.length === 2 && b[1]! - b[0]! === 1) return [b[0]!];
+  if (b.length === 2 && b[1]! - b[0]! === 1) {
+    one[0] = b[0]!;
+    return one;
+  }
   let out = portKeyCache.get(s);
   if (out !== undefined) return out;
   let n = 0;
@@ -659,14 +676,17 @@ function portKeys(s: NumSet): number[] | undefined {
   return out;
 }
 
-/** /24 blocks (IPv4) or /64 blocks (IPv6) an address set touches, when few. */
+/** The one /24 block of an IPv4-only set inside one (a host, a small subnet: most sets asked), else -1. */
+function oneBlock(s: AddrSet): number {
+  const v4 = s.v4.bounds;
+  if (v4.length !== 2 || s.v6.bounds.length !== 0) return -1;
+  const lo = Math.floor(v4[0]! / 256);
+  return Math.floor((v4[1]! - 1) / 256) === lo ? lo : -1;
+}
+
+/** /24 blocks (IPv4) or /64 blocks (IPv6) an address set touches, when few (more than one: see addrKeysOf). */
 function addrKeys(s: AddrSet): (number | string)[] | undefined {
   const v4 = s.v4.bounds;
-  // one /24 block (a host, a small subnet: most sets asked): a list of exactly one, not a grown one
-  if (v4.length === 2 && s.v6.bounds.length === 0) {
-    const lo = Math.floor(v4[0]! / 256);
-    if (Math.floor((v4[1]! - 1) / 256) === lo) return [lo];
-  }
   const out: (number | string)[] = [];
   for (let i = 0; i < v4.length; i += 2) {
     const lo = Math.floor(v4[i]! / 256);
@@ -692,23 +712,34 @@ const PROTO_DIM = 3;
 /**
  * The last protocol set asked and its keys: sets are immutable and shared by the cubes of a
  * chain (one TCP set), and keys are only read, so one answer serves long runs of queries.
+ * Behind it, the keys of every protocol set asked (null: too many protocols for keys): a query and
+ * the cubes it meets usually hold different sets (a flow's TCP, a rule's port protocols), so the
+ * last set alone missed half the time, and each miss made the list again (nftables-100k: 55k lists
+ * for 3 sets, ~10 MB). Few sets: the protocols of a ruleset's rules and their intersections; bounded.
  */
 let lastProtoSet: NumSet | undefined;
 let lastProtoKeys: number[] | undefined;
+const protoKeyCache = new Map<NumSet, number[] | null>();
+const PROTO_CACHE_MAX = 256;
 
 function protoKeys(s: NumSet): number[] | undefined {
   if (s === lastProtoSet) return lastProtoKeys;
-  const b = s.bounds;
-  let n = 0;
-  for (let i = 0; i < b.length; i += 2) n += b[i + 1]! - b[i]!;
-  let out: number[] | undefined;
-  if (n <= 8) {
-    out = [];
-    for (let i = 0; i < b.length; i += 2) for (let p = b[i]!; p < b[i + 1]!; p++) out.push(p);
+  let out = protoKeyCache.get(s);
+  if (out === undefined) {
+    const b = s.bounds;
+    let n = 0;
+    for (let i = 0; i < b.length; i += 2) n += b[i + 1]! - b[i]!;
+    out = null;
+    if (n <= 8) {
+      out = [];
+      for (let i = 0; i < b.length; i += 2) for (let p = b[i]!; p < b[i + 1]!; p++) out.push(p);
+    }
+    if (protoKeyCache.size >= PROTO_CACHE_MAX) protoKeyCache.clear();
+    protoKeyCache.set(s, out);
   }
   lastProtoSet = s;
-  lastProtoKeys = out;
-  return out;
+  lastProtoKeys = out ?? undefined;
+  return lastProtoKeys;
 }
 
 /**
@@ -720,7 +751,13 @@ const lastAddr: { set: AddrSet | undefined; keys: Keys }[] = [
   { set: undefined, keys: undefined },
 ];
 
-function addrKeysOf(s: AddrSet, role: 0 | 1): Keys {
+function addrKeysOf(s: AddrSet, role: 0 | 1, one: number[]): Keys {
+  // one block: the caller's one-slot list, written again (not remembered: another caller's list would be shared)
+  const block = oneBlock(s);
+  if (block >= 0) {
+    one[0] = block;
+    return one;
+  }
   const m = lastAddr[role]!;
   if (m.set !== s) {
     m.keys = addrKeys(s);
@@ -729,18 +766,35 @@ function addrKeysOf(s: AddrSet, role: 0 | 1): Keys {
   return m.keys;
 }
 
-/** The keys of c per dimension, into out (a query's keys go to one scratch list: no list per query). */
-function cubeKeys(c: Cube, out: Keys[]): Keys[] {
-  out[0] = portKeys(c.dport);
-  out[1] = c.sprin !== 0n ? undefined : addrKeysOf(c.src, 0);
-  out[2] = addrKeysOf(c.dst, 1);
+/**
+ * A cube's keys per dimension, and the one-slot lists that hold a key alone (a single port, one address
+ * block: most cubes) — written again for each cube, instead of a new list of one per key and cube (~12 MB
+ * of garbage on nftables-100k). Valid until its owner's next cubeKeys.
+ */
+interface KeySlots {
+  keys: Keys[];
+  port: number[];
+  src: number[];
+  dst: number[];
+}
+
+function keySlots(): KeySlots {
+  return { keys: [undefined, undefined, undefined, undefined], port: [0], src: [0], dst: [0] };
+}
+
+/** The keys of c per dimension, into ks (a query's keys go to one scratch list: no list per query). */
+function cubeKeys(c: Cube, ks: KeySlots): Keys[] {
+  const out = ks.keys;
+  out[0] = portKeys(c.dport, ks.port);
+  out[1] = c.sprin !== 0n ? undefined : addrKeysOf(c.src, 0, ks.src);
+  out[2] = addrKeysOf(c.dst, 1, ks.dst);
   out[3] = protoKeys(c.proto);
   return out;
 }
 /** The keys of the query being answered, of the item being indexed, of a wide item moved to sub-indexes (none nests in itself). */
-const queryKeys: Keys[] = [undefined, undefined, undefined, undefined];
-const indexKeys: Keys[] = [undefined, undefined, undefined, undefined];
-const fillKeys: Keys[] = [undefined, undefined, undefined, undefined];
+const queryKeys = keySlots();
+const indexKeys = keySlots();
+const fillKeys = keySlots();
 
 /**
  * Ids by key, ascending. A key with one id holds the number itself (most keys of a long

@@ -25,6 +25,7 @@ import {
 } from '../model/index.js';
 import { RuleCompiler, mayIn, mustIn, spaceFor, tableCarries } from './compile.js';
 import {
+  Box,
   copyCube,
   CubeIndex,
   ctBit,
@@ -385,6 +386,16 @@ function shapeKey(c: Cube): string {
 
 const NO_TAGS: readonly number[] = [];
 
+/** No flow: shared, never added to (withFlow makes a list instead). */
+const NO_FLOWS: Flow[] = [];
+
+/** list with f added: a new list of exactly one for NO_FLOWS, else the list itself. */
+function withFlow(list: Flow[], f: Flow): Flow[] {
+  if (list === NO_FLOWS) return [f];
+  list.push(f);
+  return list;
+}
+
 /** push(...src) without the argument-count limit. */
 function pushAll<T>(dst: T[], src: readonly T[]): void {
   for (let i = 0; i < src.length; i++) dst.push(src[i]!);
@@ -458,10 +469,20 @@ class Engine {
   private readonly compilers: RuleCompiler[][];
   accepted: Flow[] = [];
   readonly dropped: Flow[] = [];
+  /** Set while the last base chain of a path is evaluated: what it accepts is accepted for good. */
+  private final = false;
+  /**
+   * Set once a flow accepted for good had to be kept for the end (tagged or NATed: analyseFamily needs every
+   * dropped flow first): from then on every one is kept, so that what `early` is given and what is kept
+   * follow one another in the order of acceptance — the order of the list `accepted` (see accept).
+   */
+  private waiting = false;
 
   constructor(
     readonly sp: Space,
     readonly hook: 'input' | 'forward',
+    /** Takes the flows accepted for good, untagged and not NATed, as they are accepted (see accept); else kept. */
+    private readonly early?: (f: Flow) => void,
   ) {
     this.compilers = [
       [new RuleCompiler(sp, false, false), new RuleCompiler(sp, false, true)],
@@ -494,13 +515,45 @@ class Engine {
     const forward = cur.filter((f) => f.path === 'forward');
     // every path the packet can take after prerouting: DNAT sends INPUT-bound packets to FORWARD,
     // REDIRECT sends FORWARD-bound packets to INPUT (the kernel accepts them there)
+    // (what the last base chain of a path accepts is accepted for good; with no base chain, what comes out of
+    // prerouting is, and is kept: accept() is not called for it)
     let accIn = input;
-    for (const { chain, table } of baseChains(ruleset, fam, 'input')) accIn = this.runBase(table, chain, accIn);
+    const inChains = baseChains(ruleset, fam, 'input');
+    if (inChains.length === 0 && input.length > 0) this.waiting = true;
+    for (let i = 0; i < inChains.length; i++) {
+      this.final = i === inChains.length - 1;
+      accIn = this.runBase(inChains[i]!.table, inChains[i]!.chain, accIn);
+    }
+    this.final = false;
     let accFwd = forward;
-    for (const { chain, table } of baseChains(ruleset, fam, 'forward')) accFwd = this.runBase(table, chain, accFwd);
+    const fwdChains = baseChains(ruleset, fam, 'forward');
+    for (let i = 0; i < fwdChains.length; i++) {
+      this.final = i === fwdChains.length - 1;
+      accFwd = this.runBase(fwdChains[i]!.table, fwdChains[i]!.chain, accFwd);
+    }
+    this.final = false;
     // (the lists are this engine's own: the input path's is extended, not copied — 100k flows at times)
     pushAll(accIn, accFwd);
     this.accepted = accIn;
+  }
+
+  /**
+   * f accepted, into the list out (a chain's `accepted`). A flow accepted for good, untagged and not NATed, goes
+   * to `early` instead (analyseFamily cuts and groups it at once: it needs no dropped flow), until one has to be
+   * kept. Accepted flows were the largest set of objects kept through a run only to be read at its end (nftables-
+   * 100k: 42k flows and their cubes, ~8 MB, promoted to the old generation and dead after the run).
+   * Every accepted flow goes through here, and `accepted` lists are only ever joined in the order in which
+   * their flows were accepted: so the kept flows end in `this.accepted` in their order of acceptance.
+   */
+  private accept(out: Flow[], f: Flow): void {
+    if (this.final && !this.waiting && this.early) {
+      if (f.tags.length === 0 && f.via === undefined) {
+        this.early(f);
+        return;
+      }
+      this.waiting = true;
+    }
+    out.push(f);
   }
 
   private runBase(table: Table, chain: Chain, flows: Flow[]): Flow[] {
@@ -572,8 +625,10 @@ class Engine {
       if (cr.maybe.length > 0) mtag = this.tag(`${cr.opaque.join(' ')} at line ${lineOf(rule)} may or may not match`, rule);
       // Split each touched flow into: certainly matched and maybe matched (hits, holes inherited) and
       // the rest, which keeps its cube and takes the rule's region as one more hole (nothing is cut).
-      const hit: Flow[] = [];
-      const back: Flow[] = [];
+      // (made on the first flow, as a list of exactly one: most rules hit one flow, and a list grown from empty by
+      // push takes room for 17 — ~180 B per rule with a hit, 100k rules on iptables-100k)
+      let hit: Flow[] = NO_FLOWS;
+      let back: Flow[] = NO_FLOWS;
       // an accepting rule's hits are made accepted flows at once (one attribution for all of them),
       // and a dropping rule's hits that dropAll would not keep are not made at all
       const attr: Attr | undefined = a.kind === 'accept' ? (accepting ??= { chain, table, explicit: true }) : undefined;
@@ -587,7 +642,7 @@ class Engine {
         if (!drops || f.tags.length > 0 || f.via)
           for (let mi = 0; mi < must.length; mi++) {
             const z = intersectCube(f.c, must[mi]!);
-            if (z && !cubeIsEmpty(z)) hit.push(flow(z, f.h, f.hn, f.tags, attr ?? f.attr, attr ? by : f.rule, f.via, f.path, f.local));
+            if (z && !cubeIsEmpty(z)) hit = withFlow(hit, flow(z, f.h, f.hn, f.tags, attr ?? f.attr, attr ? by : f.rule, f.via, f.path, f.local));
           }
         if (mtag >= 0) {
           const t = mergeTags(f.tags, [mtag]);
@@ -595,8 +650,8 @@ class Engine {
             const z = intersectCube(f.c, m);
             if (!z || cubeIsEmpty(z)) continue;
             const h = f.h;
-            hit.push(flow(z, h, f.hn, t, attr ?? f.attr, attr ? by : f.rule, f.via, f.path, f.local));
-            back.push(flow(z, h, f.hn, t, f.attr, f.rule, f.via, f.path, f.local));
+            hit = withFlow(hit, flow(z, h, f.hn, t, attr ?? f.attr, attr ? by : f.rule, f.via, f.path, f.local));
+            back = withFlow(back, flow(z, h, f.hn, t, f.attr, f.rule, f.via, f.path, f.local));
           }
         }
         let h = f.h;
@@ -628,7 +683,7 @@ class Engine {
       if (hit.length === 0) continue;
       switch (a.kind) {
         case 'accept':
-          pushAll(out.accepted, hit);
+          for (let i = 0; i < hit.length; i++) this.accept(out.accepted, hit[i]!);
           break;
         case 'drop':
         case 'reject':
@@ -646,7 +701,7 @@ class Engine {
             const t = [this.tag(`${why} at line ${lineOf(rule)}: verdict unknown`, rule)];
             for (const f of hit) {
               const g = flow(f.c, f.h, f.hn, mergeTags(f.tags, t), f.attr, f.rule, f.via, f.path, f.local);
-              out.accepted.push(g);
+              this.accept(out.accepted, g);
               out.dropped.push(g);
             }
             break;
@@ -666,13 +721,13 @@ class Engine {
         }
         case 'nat':
           // NAT moves the packet's coordinates: the holes are cut first, in the old ones
-          for (const f of hit) for (const g of materialize(f)) out.accepted.push(this.nat(g, rule));
+          for (const f of hit) for (const g of materialize(f)) this.accept(out.accepted, this.nat(g, rule));
           break;
         case 'queue': {
           const t = [this.tag(`${a.text} at line ${lineOf(rule)}: verdict is decided in user space`, rule)];
           for (const f of hit) {
             const g = flow(f.c, f.h, f.hn, mergeTags(f.tags, t), f.attr, f.rule, f.via, f.path, f.local);
-            out.accepted.push(flow(g.c, g.h, g.hn, g.tags, (accepting ??= { chain, table, explicit: true }), rule, g.via, g.path, g.local));
+            this.accept(out.accepted, flow(g.c, g.h, g.hn, g.tags, (accepting ??= { chain, table, explicit: true }), rule, g.via, g.path, g.local));
             out.dropped.push(g);
           }
           break;
@@ -681,7 +736,7 @@ class Engine {
           const t = [this.tag(`unknown target ${a.target} at line ${lineOf(rule)}: verdict unknown`, rule)];
           for (const f of hit) {
             const g = flow(f.c, f.h, f.hn, mergeTags(f.tags, t), f.attr, f.rule, f.via, f.path, f.local);
-            out.accepted.push(flow(g.c, g.h, g.hn, g.tags, (accepting ??= { chain, table, explicit: true }), rule, g.via, g.path, g.local));
+            this.accept(out.accepted, flow(g.c, g.h, g.hn, g.tags, (accepting ??= { chain, table, explicit: true }), rule, g.via, g.path, g.local));
             out.dropped.push(g);
             addFlow(g); // it may also go on
           }
@@ -699,7 +754,7 @@ class Engine {
     else {
       let policy: Attr | undefined;
       for (const f of flows)
-        out.accepted.push(f.attr?.explicit ? f : flow(f.c, f.h, f.hn, f.tags, (policy ??= { chain, table, explicit: false }), undefined, f.via, f.path, f.local));
+        this.accept(out.accepted, f.attr?.explicit ? f : flow(f.c, f.h, f.hn, f.tags, (policy ??= { chain, table, explicit: false }), undefined, f.via, f.path, f.local));
     }
   }
 
@@ -785,7 +840,11 @@ type Emit = (c: Cube, f: Flow, certainty: Certain, tags: readonly number[]) => v
  * open, as it is cut (no list of all pieces is built: a 100k-rule ruleset has tens of thousands).
  */
 function analyseFamily(ruleset: Ruleset, sp: Space, hook: 'input' | 'forward', emit: Emit): Engine {
-  const eng = new Engine(sp, hook);
+  // a flow accepted for good, untagged and not NATed, is cut as it is accepted: its pieces are open (what the loop
+  // below does for such a flow, in the same order: see Engine.accept)
+  const eng = new Engine(sp, hook, (f) => {
+    for (const piece of cutHoles(f)) emit(piece, f, 'open', NO_TAGS);
+  });
   eng.run(ruleset);
   // what may not be accepted (tagged drops, in the packet's original coordinates)
   const Nidx = new CubeIndex<{ c: Cube; tags: readonly number[] }>();
@@ -841,8 +900,16 @@ interface Group {
   rule: Rule | undefined;
   via: Via | undefined;
   certainty: Certain;
-  /** The first piece; the others (few groups have more than one) in `more`. */
-  c: Cube;
+  /**
+   * The first piece, by the coordinates an entry reports (the others, few groups have more than one, in `more`):
+   * not the cube, which most often is a cube of its own that can go at once, while the group is kept to the end
+   * of the run (nftables-100k: 39k groups; a cube is 104 B, these four fields 32 B).
+   */
+  proto: NumSet;
+  dport: NumSet;
+  src: AddrSet;
+  sprin: bigint;
+  iif: bigint;
   more: Cube[] | undefined;
   tags: Set<number> | undefined;
   /** The next group in order of first piece (a chain, not a list: 100k groups would be a push-grown array of 0.8 MB). */
@@ -867,14 +934,18 @@ function sameGroup(g: Group, at: Attr | undefined, rule: Rule | undefined, via: 
  * would, leaving a trail of dead copies in large-object space (only a full GC frees them).
  */
 function groupsById(ruleset: Ruleset): (Group | Group[] | undefined)[] | null {
+  // (indexed: this runs once, in the interpreter, where a for-of step makes an iterator result object)
   let n = 0;
   let max = -1;
   for (const t of ruleset.tables)
-    for (const c of t.chains)
-      for (const r of c.rules) {
-        n++;
-        if (r.id > max && r.id < 0x40000000) max = r.id;
+    for (const c of t.chains) {
+      const rules = c.rules;
+      n += rules.length;
+      for (let i = 0; i < rules.length; i++) {
+        const id = rules[i]!.id;
+        if (id > max && id < 0x40000000) max = id;
       }
+    }
   // (sparse ids — a ruleset of a few rules late in a big document, such as one security group of thousands —
   // are not worth a big list: null, and the caller's Map takes them. An empty list written at a large id, then
   // filled for the next family, cost a pass over every id below it per ruleset: quadratic on an AWS export)
@@ -923,7 +994,7 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
         } else for (let i = 0; i < cands.length && !g; i++) if (sameGroup(cands[i]!, at, f.rule, f.via, certainty)) g = cands[i];
       }
       if (!g) {
-        g = { attr: at, rule: f.rule, via: f.via, certainty, c, more: undefined, tags: undefined, next: undefined };
+        g = { attr: at, rule: f.rule, via: f.via, certainty, proto: c.proto, dport: c.dport, src: c.src, sprin: c.sprin, iif: c.iif, more: undefined, tags: undefined, next: undefined };
         if (last) last.next = g;
         else first = g;
         last = g;
@@ -936,7 +1007,7 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
       } else (g.more ??= []).push(c);
       if (tags.length > 0) {
         g.tags ??= new Set();
-        for (const t of tags) g.tags.add(t);
+        for (let i = 0; i < tags.length; i++) g.tags.add(tags[i]!);
       }
     });
     if (byId) byId.fill(undefined);
@@ -947,12 +1018,27 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
     const principals = new Map<bigint, string[]>();
     const interfaces = new Map<bigint, string>();
     last = undefined;
+    // the groups of several pieces merged first (their `more` becomes the merged list), so that the entry list is
+    // made at its size: grown by push, a list of 40k entries left ~0.6 MB of dead copies in large-object space
+    // (a group's first piece as a cube again, for mergeCubes: only the coordinates an entry reports are read)
+    const U = sp.universe;
+    let count = 0;
+    for (let g = first; g; g = g.next) {
+      if (g.more) g.more = mergeCubes([new Box(g.proto, g.iif, U.oif, U.ct, U.icmp, g.dport, U.sport, U.dst, g.src, g.sprin), ...g.more]);
+      count += g.more ? g.more.length : 1;
+    }
+    const entries = new Array<ExposureEntry>(count);
+    let k = 0;
     while (first) {
-      const { attr: at, rule, via, certainty, c: c0, more, tags } = first;
+      const g = first;
+      const { attr: at, rule, via, certainty, more: merged, tags } = g;
       first = first.next; // done: its pieces may go
       const reasons = tags ? [...tags].sort((x, y) => x - y).map((t) => eng.reasons[t]!) : NO_REASONS;
-      const cubes = more ? mergeCubes([c0, ...more]) : [c0];
-      for (const c of cubes) {
+      // (indexed: a for-of step outside optimised code makes an iterator result object, 40k entries; one piece,
+      // nearly every group: no list of it)
+      const n = merged ? merged.length : 1;
+      for (let ci = 0; ci < n; ci++) {
+        const c: Cube | Group = merged ? merged[ci]! : g;
         let prins = principals.get(c.sprin);
         if (!prins) principals.set(c.sprin, (prins = Object.freeze(sp.prins.list(c.sprin)) as string[]));
         let ifs = interfaces.get(c.iif);
@@ -973,9 +1059,11 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
           rule,
         };
         if (via) entry.via = { kind: 'dnat', rule: via.rule, to: via.to };
-        exposure.entries.push(entry);
+        entries[k++] = entry;
       }
     }
+    if (exposure.entries.length === 0) exposure.entries = entries;
+    else pushAll(exposure.entries, entries);
   }
   internals.set(exposure, internal);
   m.set(hook, exposure);

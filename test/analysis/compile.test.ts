@@ -165,4 +165,18 @@ describe('RuleCompiler', () => {
     expect(singleCube(o)).toBeUndefined();
     expect(singleCube(e)).toBeUndefined();
   });
+
+  test('keeps every compiled rule across the move from its Map to its lists (past 1024 rules), repeated ids included', () => {
+    const rules = Array.from({ length: 3000 }, (_, i) => rule(`r${i}`, [m.proto('tcp'), m.dport(String(1 + (i % 60000)))], a.accept()));
+    rules.forEach((r, i) => (r.id = i < 2000 ? i + 1 : i - 1990)); // ids 1..2000, then 10..1009 again
+    const rs = filter(base.input(rules, 'drop'));
+    const sp = spaceFor(rs, 'ipv4');
+    const one = new RuleCompiler(sp, false);
+    const first = rules.map((r) => one.get(r));
+    const two = new RuleCompiler(sp, false);
+    rules.forEach((r, i) => {
+      expect(two.get(r)).toBe(first[i]);
+      expect(show(first[i]!.must)).toEqual(show(compileConj(r.matches, sp, false).must));
+    });
+  });
 });

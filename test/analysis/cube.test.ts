@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { isectIv, subIv, CubeIndex, makeUniverse, Atoms, Principals, cubesOverlap, type Cube } from '../../src/analysis/cube.js';
+import { isectIv, subIv, CubeIndex, makeUniverse, Atoms, Principals, cubesOverlap, cubeContains, copyCube, type Cube } from '../../src/analysis/cube.js';
 import { AddrSet, IntervalSet, numSetOf } from '../../src/model/index.js';
 
 const setArb = fc
@@ -15,6 +15,25 @@ describe('fast interval operations agree with the model', () => {
         expect(subIv(a, b).bounds).toEqual(a.subtract(b).bounds);
       }),
       { numRuns: 2000, seed: 7 },
+    );
+  });
+
+  test('subIv of long sets (past the length fromBounds copies) and cubeContains of many-interval sets', () => {
+    const longArb = fc
+      .array(fc.tuple(fc.integer({ min: 0, max: 400 }), fc.integer({ min: 0, max: 6 })), { maxLength: 40 })
+      .map((rs) => IntervalSet.fromRanges(rs.map(([lo, len]) => [lo, lo + len] as const)));
+    const U = makeUniverse('ipv4', new Atoms([]), new Principals([], false));
+    fc.assert(
+      fc.property(fc.oneof(longArb, setArb), fc.oneof(longArb, setArb), (a, b) => {
+        expect(subIv(a, b).bounds).toEqual(a.subtract(b).bounds);
+        if (a.isEmpty) return;
+        const ca = copyCube(U);
+        ca.dport = a;
+        const cb = copyCube(U);
+        cb.dport = b;
+        expect(cubeContains(cb, ca)).toBe(a.isSubsetOf(b));
+      }),
+      { numRuns: 2000, seed: 11 },
     );
   });
 });

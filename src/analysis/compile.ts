@@ -68,11 +68,44 @@ function collectNames(ms: readonly Match[], ifs: Set<string>, prins: Set<string>
 }
 
 const spaceCache = new WeakMap<Ruleset, Map<Family, Space>>();
+
 /**
- * What a ruleset's spaces are made from, read in one pass over its rules (the same for every family): interface and
- * principal names, and the size of the compiled-rule store.
+ * What a ruleset's spaces and exposure are sized and made from, read in one pass over its rules (the same for every
+ * family): interface and principal names, the number of rules and the largest rule id that can index a list.
  */
-const namesCache = new WeakMap<Ruleset, { ifs: Set<string>; prins: Set<string>; storeSize: number }>();
+export interface RulesetFacts {
+  ifs: Set<string>;
+  prins: Set<string>;
+  /** The number of rules in all chains. */
+  rules: number;
+  /** The largest rule id below 2^30 (ids count from 1 in a document), -1 when none. */
+  maxId: number;
+}
+const factsCache = new WeakMap<Ruleset, RulesetFacts>();
+
+export function rulesetFacts(ruleset: Ruleset): RulesetFacts {
+  let f = factsCache.get(ruleset);
+  if (!f) {
+    const ifs = new Set<string>();
+    const prins = new Set<string>();
+    // (indexed loops: this runs once, in the interpreter, where a for-of step makes an iterator result object)
+    let n = 0;
+    let max = -1;
+    for (const t of ruleset.tables)
+      for (const c of t.chains) {
+        const rules = c.rules;
+        n += rules.length;
+        for (let i = 0; i < rules.length; i++) {
+          const r = rules[i]!;
+          collectNames(r.matches, ifs, prins);
+          if (smallId(r.id) && r.id > max) max = r.id;
+        }
+      }
+    f = { ifs, prins, rules: n, maxId: max };
+    factsCache.set(ruleset, f);
+  }
+  return f;
+}
 
 export function spaceFor(ruleset: Ruleset, family: Family): Space {
   let byFam = spaceCache.get(ruleset);
@@ -82,35 +115,17 @@ export function spaceFor(ruleset: Ruleset, family: Family): Space {
   }
   let s = byFam.get(family);
   if (!s) {
-    let names = namesCache.get(ruleset);
-    if (!names) {
-      const ifNames = new Set<string>();
-      const prinNames = new Set<string>();
-      // the compiled-rule store at its final size, one slot past the largest rule id (ids count from 1 in a
-      // document: a store of n slots grew at rule n, a copy of both lists in large-object space, 2.4 MB on
-      // 100k rules, that only a full GC frees; grown by assignment from nothing, a dozen such copies)
-      // (indexed loops: this runs once, in the interpreter, where a for-of step makes an iterator result object)
-      let n = 0;
-      let max = -1;
-      for (const t of ruleset.tables)
-        for (const c of t.chains) {
-          const rules = c.rules;
-          n += rules.length;
-          for (let i = 0; i < rules.length; i++) {
-            const r = rules[i]!;
-            collectNames(r.matches, ifNames, prinNames);
-            if (smallId(r.id) && r.id > max) max = r.id;
-          }
-        }
-      // (sparse ids, far beyond the rule count, are not worth a slot each: the store grows to them as before)
-      names = { ifs: ifNames, prins: prinNames, storeSize: max < 4 * n + 1024 ? max + 1 : n };
-      namesCache.set(ruleset, names);
-    }
-    const ifs = new Atoms(names.ifs);
-    const prins = new Principals(names.prins, ruleset.kind === 'cloud' || names.prins.size > 0);
+    const facts = rulesetFacts(ruleset);
+    // the compiled-rule store at its final size, one slot past the largest rule id (a store of n slots grew at
+    // rule n, a copy of both lists in large-object space, 2.4 MB on 100k rules, that only a full GC frees; grown
+    // by assignment from nothing, a dozen such copies); sparse ids, far beyond the rule count, are not worth a
+    // slot each: the store grows to them as before
+    const storeSize = facts.maxId < 4 * facts.rules + 1024 ? facts.maxId + 1 : facts.rules;
+    const ifs = new Atoms(facts.ifs);
+    const prins = new Principals(facts.prins, ruleset.kind === 'cloud' || facts.prins.size > 0);
     s = { family, ifs, prins, universe: makeUniverse(family, ifs, prins) };
     byFam.set(family, s);
-    sharedCompiled.set(s, newStore(names.storeSize));
+    sharedCompiled.set(s, newStore(storeSize));
   }
   return s;
 }

@@ -23,7 +23,7 @@ import {
   type Ruleset,
   type Table,
 } from '../model/index.js';
-import { RuleCompiler, mayIn, mustIn, spaceFor, tableCarries } from './compile.js';
+import { RuleCompiler, mayIn, mustIn, rulesetFacts, spaceFor, tableCarries } from './compile.js';
 import {
   Box,
   copyCube,
@@ -934,18 +934,7 @@ function sameGroup(g: Group, at: Attr | undefined, rule: Rule | undefined, via: 
  * would, leaving a trail of dead copies in large-object space (only a full GC frees them).
  */
 function groupsById(ruleset: Ruleset): (Group | Group[] | undefined)[] | null {
-  // (indexed: this runs once, in the interpreter, where a for-of step makes an iterator result object)
-  let n = 0;
-  let max = -1;
-  for (const t of ruleset.tables)
-    for (const c of t.chains) {
-      const rules = c.rules;
-      n += rules.length;
-      for (let i = 0; i < rules.length; i++) {
-        const id = rules[i]!.id;
-        if (id > max && id < 0x40000000) max = id;
-      }
-    }
+  const { rules: n, maxId: max } = rulesetFacts(ruleset);
   // (sparse ids — a ruleset of a few rules late in a big document, such as one security group of thousands —
   // are not worth a big list: null, and the caller's Map takes them. An empty list written at a large id, then
   // filled for the next family, cost a pass over every id below it per ruleset: quadratic on an AWS export)

@@ -53,7 +53,8 @@ describe('exposure entry order', () => {
   });
 });
 
-const EXPECTED_ONE: string[] = [
+/** What both input chains accept first, in order (the first base chain's rules up to its queue). */
+const EXPECTED_FIRST: string[] = [
   'ipv4 early open 22',
   'ipv4 sub-open open 2000',
   'ipv4 sub-maybe possibly-open 2001',
@@ -61,6 +62,9 @@ const EXPECTED_ONE: string[] = [
   'ipv4 maybe open 53',
   'ipv4 late open 80',
   'ipv4 queue possibly-open 99',
+];
+const EXPECTED_ONE: string[] = [
+  ...EXPECTED_FIRST,
   'ipv4 later open 443',
   'ipv4 policy INPUT open all',
   'ipv4 policy INPUT open 0-98, 100-65535',
@@ -73,13 +77,7 @@ const EXPECTED_FORWARD: string[] = [
   'ipv4 fwd-open-2 open 82',
 ];
 const EXPECTED_TWO: string[] = [
-  'ipv4 early open 22',
-  'ipv4 sub-open open 2000',
-  'ipv4 sub-maybe possibly-open 2001',
-  'ipv4 sub-open-2 open 2002',
-  'ipv4 maybe open 53',
-  'ipv4 late open 80',
-  'ipv4 queue possibly-open 99',
+  ...EXPECTED_FIRST,
   'ipv4 policy INPUT2 open all',
   'ipv4 policy INPUT2 open 0-98, 100-65535',
   'ipv4 fwd-open open 8080',

@@ -12,7 +12,7 @@
  * has full `icmp` (port and ICMP-type matches also restrict the protocol, and
  * subtraction splits on `proto` first).
  */
-import { AddrSet, IntervalSet, PORT_UNIVERSE, PROTO_UNIVERSE, type Family, type NumSet } from '../model/index.js';
+import { AddrSet, EXACT_COPY_MAX, IntervalSet, PORT_UNIVERSE, PROTO_UNIVERSE, type Family, type NumSet } from '../model/index.js';
 
 export const ICMP_UNIVERSE: NumSet = IntervalSet.range(0, 65536);
 
@@ -55,9 +55,6 @@ export function withRoom<T>(a: readonly T[], n: number, cap: number, fill: T): T
   return b;
 }
 const NO_TEXT: string[] = [];
-
-/** Bounds lists up to this length are copied to their size by IntervalSet.fromBounds (longer ones are kept as given). */
-const EXACT_COPY_MAX = 32;
 
 /**
  * The cube object every function here builds: one class (one hidden class — the cube operations

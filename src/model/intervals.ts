@@ -266,8 +266,11 @@ export class IntervalSet<T extends Scalar> {
 
 /** Bounds up to here are interned: the port space (0..65535, so 65536 as an exclusive end) covers protocols and ICMP too. */
 const SMALL_MAX = 65536;
-/** Bounds arrays up to this length are copied to their exact size when sealed (longer ones waste at most about half). */
-const EXACT_COPY_MAX = 32;
+/**
+ * Bounds arrays up to this length are copied to their exact size when sealed (longer ones waste at most about half;
+ * a caller that wants a long push-grown list at its size too copies it itself: see subIv in src/analysis/cube.ts).
+ */
+export const EXACT_COPY_MAX = 32;
 /** The intern cache has 2^INTERN_BITS slots (4096: ~0.4 MB of sets at most). */
 const INTERN_BITS = 12;
 

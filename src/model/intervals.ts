@@ -68,6 +68,10 @@ export class IntervalSet<T extends Scalar> {
     }
     if (first === undefined) return EMPTY as IntervalSet<T>;
     if (same) return first;
+    if (typeof first.bounds[0] === 'number') {
+      const swept = IntervalSet.sweepSmall(sets as unknown as readonly IntervalSet<number>[]);
+      if (swept !== undefined) return swept as unknown as IntervalSet<T>;
+    }
     const los: T[] = [];
     const his: T[] = [];
     for (const s of sets) {
@@ -86,6 +90,40 @@ export class IntervalSet<T extends Scalar> {
       if (m > 0 && lo <= out[m - 1]!) {
         if (hi > out[m - 1]!) out[m - 1] = hi;
       } else out.push(lo, hi);
+    }
+    return IntervalSet.seal(out, false);
+  }
+
+  /**
+   * unionAll of many small number sets (ports, protocols: every bound within 0..65536) without a sort: a count of
+   * interval starts minus ends per value, swept once. undefined when the sets are few (the sort is cheaper than a
+   * pass over the 65,537 counts) or a bound lies beyond. On a 100k-rule exposure, the ports of 40k entries: the
+   * sort's lists of 80k bounds were ~2 MB of large objects, freed only by a full collection.
+   */
+  private static sweepSmall(sets: readonly IntervalSet<number>[]): IntervalSet<number> | undefined {
+    let n = 0;
+    for (let k = 0; k < sets.length; k++) {
+      const b = sets[k]!.bounds;
+      if (b.length > 0 && b[b.length - 1]! > SMALL_MAX) return undefined;
+      n += b.length;
+    }
+    if (n < SWEEP_MIN_BOUNDS) return undefined;
+    const delta = new Int32Array(SMALL_MAX + 1);
+    for (let k = 0; k < sets.length; k++) {
+      const b = sets[k]!.bounds;
+      for (let i = 0; i < b.length; i += 2) {
+        delta[b[i]!]!++;
+        delta[b[i + 1]!]!--;
+      }
+    }
+    const out: number[] = [];
+    let depth = 0;
+    for (let x = 0; x <= SMALL_MAX; x++) {
+      const d = delta[x]!;
+      if (d === 0) continue;
+      const was = depth;
+      depth += d;
+      if ((was === 0) !== (depth === 0)) out.push(x);
     }
     return IntervalSet.seal(out, false);
   }
@@ -264,6 +302,8 @@ export class IntervalSet<T extends Scalar> {
   }
 }
 
+/** unionAll sweeps small number sets (sweepSmall) from this many bounds on; below, it sorts them. */
+const SWEEP_MIN_BOUNDS = 4096;
 /** Bounds up to here are interned: the port space (0..65535, so 65536 as an exclusive end) covers protocols and ICMP too. */
 const SMALL_MAX = 65536;
 /**

@@ -33,6 +33,26 @@ describe('unionAll', () => {
     );
   });
 
+  test('many port sets (the per-port sweep, from 4096 bounds on) = union folded over the list, also past 65536', () => {
+    const portsArb = fc
+      .array(fc.tuple(fc.integer({ min: 0, max: 65535 }), fc.integer({ min: 1, max: 3000 })), { minLength: 1, maxLength: 4 })
+      .map((rs) => IntervalSet.fromRanges(rs.map(([lo, len]) => [lo, Math.min(65536, lo + len)] as const)));
+    const beyond = IntervalSet.range(65530, 70000);
+    fc.assert(
+      fc.property(fc.array(portsArb, { minLength: 1200, maxLength: 1800 }), fc.boolean(), (sets, past) => {
+        const list = past ? [...sets, beyond] : sets;
+        const folded = list.reduce((a, b) => a.union(b), IntervalSet.empty<number>());
+        expect(IntervalSet.unionAll(list).bounds).toEqual(folded.bounds);
+      }),
+      { numRuns: 60, seed: 5 },
+    );
+    // both sides of the threshold (2046 sets and the nested one: 4094 bounds), touching and nested intervals: one [0, 10n)
+    for (const n of [100, 2046, 2047, 5000]) {
+      const sets = Array.from({ length: n }, (_, i) => IntervalSet.range(i * 10, i * 10 + 10));
+      expect(IntervalSet.unionAll([...sets, IntervalSet.range(5, 8)]).bounds).toEqual([0, n * 10]);
+    }
+  });
+
   test('a list of one set, or of one set repeated, gives that set itself', () => {
     const a = IntervalSet.range(3, 9);
     expect(IntervalSet.unionAll([a])).toBe(a);

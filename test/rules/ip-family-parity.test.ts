@@ -1,11 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import fc from 'fast-check';
-import { describe, expect, test } from 'vitest';
-import rule, { reachableV4 } from '../../rules/ip-family-parity.js';
-import type { Exposure, ExposureEntry } from '../../src/analysis/types.js';
-import { IntervalSet, PORT_UNIVERSE } from '../../src/model/index.js';
+import rule from '../../rules/ip-family-parity.js';
 import { tester } from './tester.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fwlint-parity-'));
@@ -34,20 +30,3 @@ tester('nftables').run('ip-family-parity (inet table)', rule, {
   ],
 });
 
-describe('reachableV4', () => {
-  test('is the union of the IPv4 entries of the protocol, as IntervalSet.unionAll gives it', () => {
-    const portsArb = fc
-      .array(fc.tuple(fc.integer({ min: 0, max: 65535 }), fc.integer({ min: 1, max: 3000 })), { maxLength: 4 })
-      .map((rs) => IntervalSet.fromRanges(rs.map(([lo, len]) => [lo, Math.min(65536, lo + len)] as const)));
-    const entryArb = fc.record({ family: fc.constantFrom('ipv4' as const, 'ipv6' as const), proto: fc.constantFrom(6, 17), dports: fc.oneof(portsArb, fc.constant(PORT_UNIVERSE)) });
-    fc.assert(
-      fc.property(fc.array(entryArb, { maxLength: 30 }), (list) => {
-        const entries = list.map((e) => ({ family: e.family, protocols: IntervalSet.range(e.proto, e.proto + 1), dports: e.dports })) as unknown as ExposureEntry[];
-        const exposure = { entries } as Exposure;
-        const want = IntervalSet.unionAll(entries.filter((e) => e.family === 'ipv4' && e.protocols.has(6)).map((e) => e.dports));
-        expect(reachableV4(exposure, 6).bounds).toEqual(want.bounds);
-      }),
-      { numRuns: 500, seed: 3 },
-    );
-  });
-});

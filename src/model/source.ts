@@ -110,7 +110,7 @@ const LEN_LIMIT = 32768;
 
 /*
  * CompactLineSpan's two 32-bit fields (V8 on 64 bits keeps a 32-bit integer in an object field as a small integer, no box; a negative
- * one too, so all 32 bits are used): `#a` = offset | startColumn0 << 24, `#b` = line | length << 21.
+ * one too, so all 32 bits are used): `a` = offset | startColumn0 << 24, `b` = line | length << 21.
  */
 const OFF_BITS = 24;
 const OFF_MASK = (1 << OFF_BITS) - 1; // offsets below 16 MiB

@@ -397,6 +397,87 @@ function withFlow(list: Flow[], f: Flow): Flow[] {
 }
 
 /** push(...src) without the argument-count limit. */
+/** netfilter's conntrack hook priority: base chains below it (raw, -300) run before conntrack. */
+const CONNTRACK_PRIORITY = -200;
+/** The conntrack state of an untracked packet (never DNAT'd: nat chains do not see it). */
+const UNTRACKED = ctBit('untracked', false);
+
+const TRACKED_NEW = ctBit('new', false);
+const INVALID = ctBit('invalid', false);
+
+/** A NEW packet's state before conntrack has seen it (untracked ones stay untracked). */
+function toInvalid(ct: number): number {
+  return ct & TRACKED_NEW ? (ct & ~TRACKED_NEW) | INVALID : ct;
+}
+
+/**
+ * c with the conntrack state of the packet as it arrived (every flow starts NEW: Engine.run): what
+ * untracking moved is compared and reported where it came from. c itself when nothing moved it.
+ */
+function arrived(c: Cube): Cube {
+  if (c.ct === TRACKED_NEW) return c;
+  const r = copyCube(c);
+  r.ct = TRACKED_NEW;
+  return r;
+}
+
+/** Any state once `notrack` has run. */
+function toUntracked(): number {
+  return UNTRACKED;
+}
+
+/** The state of a packet conntrack has not seen yet (INVALID) once it has: NEW. */
+function toNew(ct: number): number {
+  return ct & INVALID ? (ct & ~INVALID) | TRACKED_NEW : ct;
+}
+
+/**
+ * The flows with their conntrack state moved by `to`: the holes of a flow it moves are cut first (they
+ * are in the old states), as before NAT.
+ */
+function movedCt(flows: Flow[], to: (ct: number) => number): Flow[] {
+  const out: Flow[] = [];
+  for (const f of flows) {
+    if (to(f.c.ct) === f.c.ct) {
+      out.push(f);
+      continue;
+    }
+    for (const g of materialize(f)) {
+      const c = copyCube(g.c);
+      c.ct = to(g.c.ct);
+      out.push(flow(c, undefined, 0, g.tags, g.attr, g.rule, g.via, g.path, g.local));
+    }
+  }
+  return out;
+}
+
+/**
+ * Flows split into those nat chains see and those they do not (untracked packets): undefined when
+ * no flow may be untracked (nearly always).
+ */
+function untrackedPart(flows: Flow[]): { tracked: Flow[]; untracked: Flow[] } | undefined {
+  const all = ctBit('untracked', false) | ctBit('untracked', true);
+  let any = false;
+  for (let i = 0; i < flows.length && !any; i++) any = (flows[i]!.c.ct & all) !== 0;
+  if (!any) return undefined;
+  const tracked: Flow[] = [];
+  const untracked: Flow[] = [];
+  for (const f of flows) {
+    const u = f.c.ct & all;
+    if (u === 0) tracked.push(f);
+    else if (u === f.c.ct) untracked.push(f);
+    else {
+      const t = copyCube(f.c);
+      t.ct = f.c.ct & ~all;
+      tracked.push(flow(t, f.h, f.hn, f.tags, f.attr, f.rule, f.via, f.path, f.local));
+      const v = copyCube(f.c);
+      v.ct = u;
+      untracked.push(flow(v, f.h, f.hn, f.tags, f.attr, f.rule, f.via, f.path, f.local));
+    }
+  }
+  return { tracked, untracked };
+}
+
 function pushAll<T>(dst: T[], src: readonly T[]): void {
   for (let i = 0; i < src.length; i++) dst.push(src[i]!);
 }
@@ -477,6 +558,8 @@ class Engine {
    * follow one another in the order of acceptance — the order of the list `accepted` (see accept).
    */
   private waiting = false;
+  /** Set while a prerouting base chain that runs before conntrack (the raw table) is evaluated: `notrack` works there. */
+  private beforeCt = false;
 
   constructor(
     readonly sp: Space,
@@ -558,18 +641,27 @@ class Engine {
 
   private runBase(table: Table, chain: Chain, flows: Flow[]): Flow[] {
     if (flows.length === 0) return flows;
+    // untracked packets pass nat chains untouched (NAT needs a conntrack entry)
+    const bypass = chain.type === 'nat' ? untrackedPart(flows) : undefined;
+    if (bypass) flows = bypass.tracked;
+    // before conntrack (the raw table) a tracked packet has no conntrack entry yet: its state reads as
+    // INVALID there, and is NEW again after it (unless the chain untracked it)
+    const before = chain.hook === 'prerouting' && (chain.priority ?? 0) < CONNTRACK_PRIORITY;
+    if (before) flows = movedCt(flows, toInvalid);
+    this.beforeCt = before;
     const local = flows.filter((f) => f.local);
     const remote = flows.filter((f) => !f.local);
-    let acc: Flow[] | undefined;
+    let acc: Flow[] | undefined = bypass && bypass.untracked.length > 0 ? bypass.untracked : undefined;
     for (const group of [remote, local]) {
       if (group.length === 0) continue;
       const out = this.evalChain(table, chain, group, group[0]!.local, chain.hook === 'prerouting', 0, [chain]);
       if (acc === undefined) acc = out.accepted;
       else pushAll(acc, out.accepted);
-      pushAll(this.dropped, out.dropped);
+      pushAll(this.dropped, before ? movedCt(out.dropped, toNew) : out.dropped);
       // a base chain's fall-through is handled in evalChain (policy); returned is empty
     }
-    return acc ?? [];
+    this.beforeCt = false;
+    return before && acc ? movedCt(acc, toNew) : (acc ?? []);
   }
 
   private evalChain(table: Table, chain: Chain, input: Flow[], local: boolean, pre: boolean, depth: number, stack: Chain[]): ChainOut {
@@ -610,8 +702,9 @@ class Engine {
       if (R.size === 0) break;
       if (rule.disabled) continue;
       const a = rule.action;
-      // (a rule that only continues — LOG, counters — is not compiled here)
-      if (a.kind === 'continue') continue;
+      // (a rule that only continues — LOG, counters — is not compiled here; one that untracks, before conntrack, is)
+      const untrack = a.untrack === true && this.beforeCt;
+      if (a.kind === 'continue' && !untrack) continue;
       const cr = comp.get(rule);
       // (a rule of one cube is compiled to the cube: read through this evaluation's one-slot list)
       const must = mustIn(cr, one);
@@ -681,7 +774,12 @@ class Engine {
       }
       for (let i = 0; i < back.length; i++) addFlow(back[i]!);
       if (hit.length === 0) continue;
+      if (untrack) hit = movedCt(hit, toUntracked);
       switch (a.kind) {
+        case 'continue':
+          // (untracking: the matched packets go on through the chain, out of conntrack)
+          for (let i = 0; i < hit.length; i++) addFlow(hit[i]!);
+          break;
         case 'accept':
           for (let i = 0; i < hit.length; i++) this.accept(out.accepted, hit[i]!);
           break;
@@ -791,7 +889,7 @@ class Engine {
   /** A piece c of f back in the coordinates of the packet as it arrived (original destination and port). */
   restore(f: Flow, c: Cube): { c: Cube; tags: readonly number[] } {
     const v = f.via;
-    if (!v) return { c, tags: f.tags };
+    if (!v) return { c: arrived(c), tags: f.tags };
     let tags = f.tags;
     const partial =
       (v.toAddrs !== undefined && !v.toAddrs.subtract(c.dst).isEmpty) ||
@@ -843,7 +941,7 @@ function analyseFamily(ruleset: Ruleset, sp: Space, hook: 'input' | 'forward', e
   // a flow accepted for good, untagged and not NATed, is cut as it is accepted: its pieces are open (what the loop
   // below does for such a flow, in the same order: see Engine.accept)
   const eng = new Engine(sp, hook, (f) => {
-    for (const piece of cutHoles(f)) emit(piece, f, 'open', NO_TAGS);
+    for (const piece of cutHoles(f)) emit(arrived(piece), f, 'open', NO_TAGS);
   });
   eng.run(ruleset);
   // what may not be accepted (tagged drops, in the packet's original coordinates)

@@ -197,11 +197,24 @@ export function evalConj(ms: readonly Match[], p: PacketState, why: string[]): T
   return r;
 }
 
-type Outcome = 'accept' | 'drop' | 'reject' | 'unknown' | 'return' | { dnat: PacketState };
+/**
+ * How a packet leaves a chain. `dnat`: accepted by a nat chain with new coordinates; `cont`: accepted or
+ * returned with another conntrack state than it came in with (untracked by `notrack`).
+ */
+type Outcome = 'accept' | 'drop' | 'reject' | 'unknown' | 'return' | { dnat: PacketState } | { cont: 'accept' | 'return'; p: PacketState };
+
+/** netfilter's conntrack hook priority: prerouting base chains below it (raw, -300) run before conntrack. */
+const CONNTRACK_PRIORITY = -200;
+
+function beforeConntrack(chain: Chain): boolean {
+  return chain.hook === 'prerouting' && (chain.priority ?? 0) < CONNTRACK_PRIORITY;
+}
 
 class Tracer {
   readonly steps: TraceStep[] = [];
   readonly reasons: string[] = [];
+  /** Set while a base chain that runs before conntrack is walked: `notrack` works there. */
+  private beforeCt = false;
   constructor(readonly ruleset: Ruleset) {}
 
   step(table: Table, chain: Chain, rule: Rule | undefined, effect: string): void {
@@ -214,17 +227,23 @@ class Tracer {
     });
   }
 
-  chain(table: Table, chain: Chain, p: PacketState, stack: Chain[]): Outcome[] {
+  /**
+   * The outcomes of the chain for p, from its rule `from` on (rule `from` taken as matched when `matched`).
+   * `entry`: the conntrack state p came into the chain with (a packet untracked here leaves with `cont`).
+   */
+  chain(table: Table, chain: Chain, p: PacketState, stack: Chain[], from = 0, entry = p.state, matched = false): Outcome[] {
     const outs: Outcome[] = [];
     const add = (o: Outcome) => {
+      if ((o === 'accept' || o === 'return') && p.state !== entry) o = { cont: o, p };
       if (typeof o === 'object' || !outs.includes(o)) outs.push(o);
     };
     const isBase = chain.hook !== undefined;
     const endBase = (): Outcome => (chain.policy === 'drop' ? 'drop' : 'accept');
-    for (const rule of chain.rules) {
+    for (let i = from; i < chain.rules.length; i++) {
+      const rule = chain.rules[i]!;
       if (rule.disabled) continue;
       const why: string[] = [];
-      const v = evalConj(rule.matches, p, why);
+      const v = matched && i === from ? 1 : evalConj(rule.matches, p, why);
       if (v === 0) {
         this.step(table, chain, rule, 'no match');
         continue;
@@ -233,6 +252,16 @@ class Tracer {
       const pre = sure ? 'match' : `unknown: ${why.join(', ')} may or may not match`;
       if (!sure) this.reasons.push(`${why.join(', ')} at line ${rule.span.start.line} may or may not match`);
       const a = rule.action;
+      if (a.untrack && this.beforeCt && p.state !== 'untracked') {
+        const q: PacketState = { ...p, state: 'untracked', dnat: false };
+        this.step(table, chain, rule, sure ? 'untrack (NOTRACK)' : `${pre}: untrack (NOTRACK)`);
+        if (!sure) {
+          // the packets the rule matches go on untracked (its verdict taken), the others skip it
+          for (const o of this.chain(table, chain, q, stack, i, entry, true)) add(o);
+          continue;
+        }
+        p = q;
+      }
       switch (a.kind) {
         case 'accept':
         case 'drop':
@@ -266,7 +295,12 @@ class Tracer {
           let returns = false;
           for (const o of sub) {
             if (o === 'return') returns = true;
-            else add(o);
+            else if (typeof o === 'object' && 'cont' in o && o.cont === 'return') {
+              // untracked in the called chain: a jump goes on here with the new state, a goto returns with it
+              if (a.kind === 'jump') for (const x of this.chain(table, chain, o.p, stack, i + 1, entry)) add(x);
+              else if (!isBase) add({ cont: 'return', p: o.p });
+              else add(chain.policy === 'drop' ? 'drop' : { cont: 'accept', p: o.p });
+            } else add(o);
           }
           if (a.kind === 'goto' && returns) {
             if (isBase) {
@@ -335,11 +369,16 @@ class Tracer {
   run(p: PacketState, pre: { chain: Chain; table: Table }[], i: number, seen: Set<Verdict>): void {
     for (; i < pre.length; i++) {
       const { chain, table } = pre[i]!;
-      // before routing there is no output interface yet
-      const outs = this.chain(table, chain, { ...p, pre: true }, [chain]);
+      if (untrackedPastNat(chain, p)) continue;
+      // before routing there is no output interface yet; before conntrack a tracked packet has no
+      // conntrack entry yet: its state reads as INVALID
+      this.beforeCt = beforeConntrack(chain);
+      const state = this.beforeCt && p.state !== 'untracked' ? 'invalid' : p.state;
+      const outs = this.chain(table, chain, { ...p, pre: true, state }, [chain]);
+      this.beforeCt = false;
       let accept = false;
       for (const o of outs) {
-        if (typeof o === 'object') this.run({ ...o.dnat, pre: false }, pre, i + 1, seen);
+        if (typeof o === 'object') this.run('cont' in o ? { ...o.p, pre: false } : { ...o.dnat, pre: false }, pre, i + 1, seen);
         else if (o === 'accept' || o === 'return') accept = true;
         else seen.add(o as Verdict);
       }
@@ -352,12 +391,13 @@ class Tracer {
   runPost(p: PacketState, post: { chain: Chain; table: Table }[], i: number, seen: Set<Verdict>): void {
     for (; i < post.length; i++) {
       const { chain, table } = post[i]!;
+      if (untrackedPastNat(chain, p)) continue;
       const outs = this.chain(table, chain, p, [chain]);
       let accept = false;
       for (const o of outs) {
         if (typeof o === 'object') {
           // DNAT outside prerouting (nat INPUT/OUTPUT): the packet stays on its path
-          this.runPost(o.dnat, post, i + 1, seen);
+          this.runPost('cont' in o ? o.p : o.dnat, post, i + 1, seen);
         } else if (o === 'accept' || o === 'return') accept = true;
         else seen.add(o as Verdict);
       }
@@ -365,6 +405,11 @@ class Tracer {
     }
     seen.add('accept');
   }
+}
+
+/** Whether the packet skips the chain: nat chains never see untracked packets (NAT needs a conntrack entry). */
+function untrackedPastNat(chain: Chain, p: PacketState): boolean {
+  return chain.type === 'nat' && p.state === 'untracked';
 }
 
 export function tracePacket(ruleset: Ruleset, packet: Packet): TraceResult {

@@ -38,6 +38,10 @@ export function canonicalMatch(m: Match): string {
 }
 
 export function canonicalAction(a: Action): string {
+  return a.untrack ? `${actionKind(a)} untrack` : actionKind(a);
+}
+
+function actionKind(a: Action): string {
   switch (a.kind) {
     case 'jump':
     case 'goto':

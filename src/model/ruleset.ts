@@ -135,7 +135,15 @@ export interface OpaqueMatch extends MatchBase {
   reason: string;
 }
 
-export type Action =
+/**
+ * What a rule does to the packets it matches. `untrack` (iptables `-j NOTRACK` / `-j CT --notrack`,
+ * nft `notrack`) also takes them out of connection tracking before the verdict: in a chain that runs
+ * before conntrack (prerouting, priority below -200, the raw table) they are UNTRACKED from then on
+ * (`--ctstate UNTRACKED` matches them, NEW does not, nat chains never see them); elsewhere it has no effect.
+ */
+export type Action = ActionKinds & { untrack?: true };
+
+type ActionKinds =
   | { kind: 'accept' }
   | { kind: 'drop' }
   | { kind: 'reject'; with?: string }

@@ -372,8 +372,8 @@ function continueAction(name: string, ctx: RuleContext): Action {
   const cache = ctx.cache.continueActions;
   let a = cache.get(name);
   if (a === undefined) {
-    // NOTRACK is an alias of "CT --notrack" (iptables-nft saves it that way)
-    a = Object.freeze({ kind: 'continue', target: name === 'NOTRACK' ? 'CT' : name });
+    // NOTRACK is an alias of "CT --notrack" (iptables-nft saves it that way); a bare CT does nothing here
+    a = Object.freeze<Action>(name === 'NOTRACK' ? { kind: 'continue', target: 'CT', untrack: true } : { kind: 'continue', target: name });
     if (cache.size < CACHE_LIMIT) cache.set(name, a);
   }
   return a;

@@ -1184,7 +1184,8 @@ export function resolveBuiltinTarget(
   }
   if (CONTINUE_TARGETS.has(name)) {
     // NOTRACK is an alias of "CT --notrack" (iptables-nft saves it that way).
-    return { kind: 'continue', target: name === 'NOTRACK' ? 'CT' : name };
+    if (name === 'NOTRACK' || (name === 'CT' && targetArgs.some((t) => t.opt.text === '--notrack'))) return { kind: 'continue', target: 'CT', untrack: true };
+    return { kind: 'continue', target: name };
   }
   ref.text = text;
   return ref;

@@ -807,6 +807,8 @@ function buildRules(r: IrRule, stmts: readonly IrStmt[], from: number, to: numbe
   let vmap: Extract<IrStmt, { k: 'vmap' }> | undefined;
   // the names of the statements that do not end the rule, space-separated
   let cont: string | undefined;
+  // a `notrack` statement ran before the verdict (Action.untrack)
+  let untrack = false;
   let reportSpan: Span | number | undefined;
   for (let i = from; i < to; i++) {
     const st = stmts[i]!;
@@ -842,20 +844,26 @@ function buildRules(r: IrRule, stmts: readonly IrStmt[], from: number, to: numbe
         break;
       case 'continue':
         cont = cont === undefined ? st.name : `${cont} ${st.name}`;
+        if (st.name === 'notrack') untrack = true;
         break;
     }
   }
   const taken = base.take();
   const matches = dedupe(taken);
   if (vmap) {
-    const mk = (ms: Match[], a: Action, report?: Span): Rule => makeRule(r, ms.slice(), a, report ?? reportSpan, counters);
+    const mk = (ms: Match[], a: Action, report?: Span): Rule => makeRule(r, ms.slice(), untracking(a, untrack), report ?? reportSpan, counters);
     const rules = expandVmap(vmap, matches, tc, r, mk);
     // packets whose key is not in the map: the statements after the map
     if (action) rules.push(mk(dedupe([...taken, ...post!]), action));
     return rules;
   }
   // dedupe gives its list back, or a new one grown by push: then made exact-size
-  return makeRule(r, matches === taken ? matches : matches.slice(), action ?? continueAction(cont ?? 'none'), reportSpan, counters);
+  return makeRule(r, matches === taken ? matches : matches.slice(), untracking(action ?? continueAction(cont ?? 'none'), untrack), reportSpan, counters);
+}
+
+/** The action, or (after a `notrack` statement) a copy of it that also untracks. */
+function untracking(a: Action, untrack: boolean): Action {
+  return untrack ? { ...a, untrack: true } : a;
 }
 
 function expandVmap(st: Extract<IrStmt, { k: 'vmap' }>, base: Match[], tc: TableCtx, r: IrRule, mk: (ms: Match[], a: Action, report?: Span) => Rule): Rule[] {

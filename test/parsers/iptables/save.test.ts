@@ -253,7 +253,9 @@ describe('iptables-save: targets', () => {
     expect(act('-j USER').a).toEqual({ kind: 'jump', target: 'USER' });
     expect(act('-g USER').a).toEqual({ kind: 'goto', target: 'USER' });
     expect(act('-j LOG --log-prefix "x: "').a).toEqual({ kind: 'continue', target: 'LOG' });
-    expect(act('-j NOTRACK', 'raw', 'PREROUTING').a).toEqual({ kind: 'continue', target: 'CT' });
+    expect(act('-j NOTRACK', 'raw', 'PREROUTING').a).toEqual({ kind: 'continue', target: 'CT', untrack: true });
+    expect(act('-j CT --notrack', 'raw', 'PREROUTING').a).toEqual({ kind: 'continue', target: 'CT', untrack: true });
+    expect(act('-j CT --zone 1', 'raw', 'PREROUTING').a).toEqual({ kind: 'continue', target: 'CT' });
     expect(act('-p tcp').a).toEqual({ kind: 'continue', target: '' });
     expect(act('-j NFQUEUE --queue-num 3').a).toEqual({ kind: 'queue', text: '-j NFQUEUE --queue-num 3' });
   });

@@ -154,7 +154,9 @@ describe('rules', () => {
     expect(one('tcp dport 22 counter log prefix "ssh " meta mark set 0x1').rules).toEqual(['dstport=22 proto=6 => continue counter log mangle']);
     expect(one('counter packets 5 bytes 300 log level info accept').rules).toEqual([' => accept']);
     expect(one('ip saddr 1.2.3.4').rules).toEqual(['family=ipv4 srcaddr=1.2.3.4/32 => continue none']);
-    expect(one('notrack').rules).toEqual([' => continue notrack']);
+    expect(one('notrack').rules).toEqual([' => continue notrack untrack']);
+    expect(one('notrack accept').rules).toEqual([' => accept untrack']);
+    expect(one('accept notrack').rules).toEqual([' => accept']);
   });
 
   it('limit and quota are opaque matches', () => {

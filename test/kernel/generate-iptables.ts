@@ -116,6 +116,8 @@ function rule(ctx: Ctx, chain: string, chainIndex: number): string {
 export interface IptablesOptions {
   /** Generate a nat table that redirects a probed port (tests DNAT-before-filter). Default true. */
   natRedirect?: boolean;
+  /** Generate a raw table (NOTRACK, CT --notrack, drops before conntrack). Default true. */
+  raw?: boolean;
 }
 
 /** One random ruleset for `family` with its probes. */
@@ -125,6 +127,37 @@ export function generateIptables(seed: number, family: Family, nProbes = 20, opt
   const plan = planProbes(rng);
   const establishedFirst = '-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT';
   const out: string[] = [`# seed ${seed} ${family}`];
+
+  const raw = opts.raw !== false && rng.chance(0.2);
+  if (raw) {
+    // raw (priority -300, before conntrack): NOTRACK takes packets out of conntrack (`--ctstate UNTRACKED`
+    // matches them, NEW does not, nat never sees them); every packet's state reads INVALID there.
+    // Only on eth0: a TCP handshake's later packets from the client are untracked alike, and the
+    // replies over lo (to lo probes) are left alone.
+    out.push('*raw', ':PREROUTING ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]');
+    const sub = rng.chance(0.3) ? 'RAWC' : undefined;
+    if (sub) out.push(`:${sub} - [0:0]`);
+    const rawRule = (chain: string, jump: boolean): string => {
+      const parts = [`-A ${chain} -i eth0`];
+      if (rng.chance(0.2)) parts.push(`-s ${pickCidr(rng, family)}`);
+      if (rng.chance(0.8)) {
+        const p = rng.pick(['tcp', 'udp']);
+        parts.push(`-p ${p}`);
+        if (rng.chance(0.8)) {
+          const port = pickPort(rng);
+          ctx.ports.add(port);
+          parts.push(`-m ${p} ${neg(rng, 0.1)}--dport ${port}`);
+        }
+      }
+      if (rng.chance(0.2)) parts.push(`-m conntrack --ctstate ${rng.pick(['INVALID', 'NEW', 'UNTRACKED', 'INVALID,UNTRACKED'])}`);
+      const t = rng.next();
+      parts.push(jump && t < 0.25 ? `-j ${sub}` : t < 0.55 ? '-j NOTRACK' : t < 0.8 ? '-j CT --notrack' : t < 0.9 ? '-j DROP' : '-j ACCEPT');
+      return parts.join(' ');
+    };
+    for (let i = rng.int(1, 3); i > 0; i--) out.push(rawRule('PREROUTING', sub !== undefined));
+    if (sub) for (let i = rng.int(1, 3); i > 0; i--) out.push(rawRule(sub, false));
+    out.push('COMMIT');
+  }
 
   if (rng.chance(0.15)) {
     // mangle: another base chain on the path (PREROUTING -150 / INPUT -150) that can drop.
@@ -150,7 +183,9 @@ export function generateIptables(seed: number, family: Family, nProbes = 20, opt
       const p = rng.pick(['tcp', 'udp']);
       out.push(`-A PREROUTING -i eth0 -p ${p} -m ${p} --dport ${from} -j REDIRECT --to-ports ${to}`);
     }
-    out.push('-A POSTROUTING -o eth0 -j MASQUERADE');
+    // (not with a raw table: the reply to an untracked packet is a new connection for conntrack, which
+    // MASQUERADE would give eth0's primary address: the client's connected socket ignores it)
+    if (!raw) out.push('-A POSTROUTING -o eth0 -j MASQUERADE');
     out.push('COMMIT');
   }
 

@@ -225,6 +225,33 @@ function rule(ctx: TableCtx, chainIdx: number): string {
   return parts.join(' ');
 }
 
+/**
+ * A prerouting chain before conntrack (raw, -250: `notrack` untracks, every packet's `ct state` reads
+ * invalid) or after it (mangle: `notrack` does nothing). Only on eth0: a TCP handshake's later packets
+ * from the client are treated alike, and the replies over lo (to lo probes) are left alone.
+ */
+function prerouting(ctx: TableCtx): string[] {
+  const { rng } = ctx;
+  const out = ['\tchain pre {', `\t\ttype filter hook prerouting priority ${rng.pick(['raw', '-250', 'mangle'])}; policy accept;`];
+  for (let i = rng.int(1, 3); i > 0; i--) {
+    const parts = ['iifname "eth0"'];
+    if (rng.chance(0.8)) {
+      const p = rng.pick(['tcp', 'udp']);
+      if (rng.chance(0.8)) {
+        const port = pickPort(rng);
+        ctx.ports.add(port);
+        parts.push(`${p} dport ${rng.chance(0.1) ? '!= ' : ''}${port}`);
+      } else parts.push(`meta l4proto ${p}`);
+    }
+    if (rng.chance(0.2)) parts.push(rng.pick(['ct state invalid', 'ct state new', 'ct state untracked', 'ct state { invalid, untracked }']));
+    const t = rng.next();
+    parts.push(t < 0.6 ? 'notrack' : t < 0.7 ? 'notrack accept' : t < 0.85 ? 'drop' : 'accept');
+    out.push(`\t\t${parts.join(' ')}`);
+  }
+  out.push('\t}');
+  return out;
+}
+
 const TABLE_NAMES = ['filter', 'fw', 'cft', 'edge'];
 const USER_CHAINS = ['svc', 'cft_in', 'from_lan', 'lan', 'web'];
 
@@ -275,6 +302,7 @@ export function generateNft(seed: number, family: Family, nProbes = 20): Generat
     });
     const nHere = ti === tableNames.length - 1 ? baseLeft : rng.int(1, Math.max(1, baseLeft - (tableNames.length - 1 - ti)));
     baseLeft -= nHere;
+    if (ti === 0 && rng.chance(0.25)) out.push(...prerouting(ctx));
     for (let b = 0; b < nHere; b++) {
       const [prioText] = prios.pop() ?? ['filter'];
       out.push(`\tchain input_${b} {`, `\t\ttype filter hook input priority ${prioText}; policy ${rng.chance(0.5) ? 'drop' : 'accept'};`);

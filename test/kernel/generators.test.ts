@@ -42,6 +42,7 @@ describe('generateIptables', () => {
   });
 
   it('writes only what the kernel accepts for the family and keeps probes observable', () => {
+    let untracking = 0;
     for (let seed = 0; seed < 300; seed++) {
       const family = seed % 2 ? 'ipv6' : 'ipv4';
       const g = generateIptables(seed, family);
@@ -50,7 +51,12 @@ describe('generateIptables', () => {
       const lines = g.text.split('\n');
       expect(lines).toContain('*filter');
       expect(lines).toContain(':OUTPUT ACCEPT [0:0]');
+      let table = '';
       for (const l of lines) {
+        if (l.startsWith('*')) table = l;
+        // raw rules only see the client's packets on eth0 (not the replies over lo)
+        if (table === '*raw' && l.startsWith('-A ')) expect(l).toMatch(/^-A \S+ -i eth0 /);
+        if (/ -j (NOTRACK|CT --notrack)$/.test(l)) untracking++;
         if (l.includes('tcp-reset')) expect(l).toMatch(/ -p tcp /);
         if (family === 'ipv6') expect(l).not.toMatch(/icmp-(port|host|admin)/);
         else expect(l).not.toMatch(/icmp6/);
@@ -65,6 +71,8 @@ describe('generateIptables', () => {
         if (p.proto === 'tcp' || p.iif === 'lo') expect(establishedFirst).toBe(true);
       }
     }
+    // the raw table's untracking is exercised (about one ruleset in eight)
+    expect(untracking).toBeGreaterThan(20);
   });
 });
 
@@ -74,10 +82,12 @@ describe('generateNft', () => {
   });
 
   it('gives base chains distinct priorities and rejects only with types the client can observe', () => {
+    let untracking = 0;
     for (let seed = 0; seed < 300; seed++) {
       const g = generateNft(seed, seed % 2 ? 'ipv6' : 'ipv4');
       expect(g.loader).toBe('nft');
-      const prios = [...g.text.matchAll(/priority ([^;]+);/g)].map((m) => m[1]!);
+      // (input hook: a prerouting chain's order against them does not matter)
+      const prios = [...g.text.matchAll(/hook input priority ([^;]+);/g)].map((m) => m[1]!);
       expect(prios.length).toBeGreaterThanOrEqual(1);
       expect(prios.length).toBeLessThanOrEqual(3);
       const value = (t: string) => {
@@ -92,7 +102,13 @@ describe('generateNft', () => {
         if (l.includes('reject with tcp reset')) expect(l).not.toMatch(/udp|l4proto \{|l4proto !=/);
         // Nothing follows a verdict map in a rule.
         if (l.includes(' vmap ')) expect(l.trim()).toMatch(/(vmap \{[^}]*\}|vmap @\w+)$/);
+        if (/ notrack( accept)?$/.test(l)) untracking++;
       }
+      // prerouting rules only see the client's packets on eth0 (not the replies over lo)
+      const pre = /chain pre \{\n[^\n]*\n((?:\t\t[^\n]*\n)*)\t\}/.exec(g.text);
+      if (pre) for (const l of pre[1]!.trimEnd().split('\n')) expect(l.trim()).toMatch(/^iifname "eth0" /);
     }
+    // the prerouting chain's untracking is exercised
+    expect(untracking).toBeGreaterThan(20);
   });
 });

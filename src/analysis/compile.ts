@@ -5,7 +5,7 @@
  * may = everything. Negation swaps and complements them; conjunction and
  * disjunction act on both sides.
  */
-import { AddrSet, IntervalSet, PORT_PROTOCOLS, type Family, type NumSet, type Match, type Rule, type Ruleset, type TableFamily } from '../model/index.js';
+import { AddrSet, FIRST_TCP_FLAGS, IntervalSet, PORT_PROTOCOLS, PROTO, numSingle, type Family, type NumSet, type Match, type Rule, type Ruleset, type TableFamily } from '../model/index.js';
 import {
   Atoms,
   addrIsect,
@@ -140,6 +140,9 @@ function narrow(c: Cube, set: (x: Box) => unknown): Box {
   return x;
 }
 
+/** The protocol set of TCP alone (what a TCP flags test restricts to). */
+const TCP_ONLY: NumSet = numSingle(PROTO.tcp);
+
 function describeMatch(m: Match): string {
   if (m.kind === 'opaque') return `${m.negated ? '! ' : ''}${m.text}`;
   if (m.kind === 'addrtype') return `${m.negated ? '! ' : ''}addrtype ${m.dir} ${m.types.join(',')}`;
@@ -238,6 +241,10 @@ export function compileMatch(m: Match, sp: Space, local: boolean, pre = false): 
     case 'fragment':
       // the first packet of a connection is never a non-first fragment
       c = dec([]);
+      break;
+    case 'tcp-flags':
+      // the first packet of a TCP connection is a SYN
+      c = dec(m.values.has(FIRST_TCP_FLAGS) ? [narrow(U, (x) => (x.proto = TCP_ONLY))] : []);
       break;
     case 'addrtype': {
       const local_ = m.dir === 'dst' && local && m.types.some((t) => t.toUpperCase() === 'LOCAL');
@@ -377,6 +384,11 @@ function simpleConj(ms: readonly Match[], sp: Space, local: boolean, pre: boolea
       case 'fragment':
         // the first packet of a connection is never a non-first fragment
         if (!neg) return EMPTY;
+        break;
+      case 'tcp-flags':
+        // the first packet of a TCP connection is a SYN: TCP when the test takes it (negated: the other protocols)
+        if (m.values.has(FIRST_TCP_FLAGS)) proto = neg ? subIv(proto, TCP_ONLY) : isectIv(proto, TCP_ONLY);
+        else if (!neg) return EMPTY;
         break;
       case 'addrtype':
         // decidable only as `addrtype dst LOCAL` of a packet addressed to this host (compileMatch)

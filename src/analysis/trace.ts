@@ -5,6 +5,7 @@
  * visited), and the verdict is the agreed one or `unknown`.
  */
 import {
+  FIRST_TCP_FLAGS,
   parseAddress,
   PORT_PROTOCOLS,
   PROTO,
@@ -39,6 +40,8 @@ export interface PacketState {
   icmp?: number;
   path: 'input' | 'forward';
   hook: 'input' | 'forward';
+  /** The first packet of a TCP connection (a NEW one): its flags are SYN alone. */
+  syn?: boolean;
   /** In a prerouting chain: no output interface yet (oif matches see ""). */
   pre?: boolean;
 }
@@ -71,6 +74,7 @@ export function normalizePacket(p: Packet): { state: PacketState; error?: string
     hook,
   };
   if (p.oif !== undefined && p.oif !== '') st.routedOif = p.oif;
+  if (proto === PROTO.tcp && st.state === 'new') st.syn = true;
   if (p.dport !== undefined) st.dport = p.dport;
   if (src && src.family === family) st.src = src.value;
   if (dst && dst.family === family) st.dst = dst.value;
@@ -154,6 +158,14 @@ export function evalMatch(m: Match, p: PacketState, why: string[]): T3 {
       break;
     case 'fragment':
       r = 0;
+      break;
+    case 'tcp-flags':
+      if (p.proto !== PROTO.tcp) r = 0;
+      else if (p.syn) r = m.values.has(FIRST_TCP_FLAGS) ? 1 : 0;
+      else {
+        r = 2;
+        why.push(`TCP flags of a ${p.state} packet`);
+      }
       break;
     case 'addrtype':
       if (m.dir === 'dst' && p.local && m.types.some((t) => t.toUpperCase() === 'LOCAL')) r = 1;

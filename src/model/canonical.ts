@@ -28,6 +28,8 @@ export function canonicalMatch(m: Match): string {
       return `${neg}${m.dir}principal=${[...m.names].sort().join(',')}`;
     case 'fragment':
       return `${neg}fragment`;
+    case 'tcp-flags':
+      return `${neg}tcpflags=${formatPorts(m.values)}`;
     case 'addrtype':
       return `${neg}${m.dir}addrtype=${[...m.types].sort().join(',')}`;
     case 'any-of':

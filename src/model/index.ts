@@ -5,3 +5,4 @@ export * from './addresses.js';
 export * from './source.js';
 export * from './ruleset.js';
 export * from './canonical.js';
+export * from './tcp-flags.js';

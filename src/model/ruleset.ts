@@ -31,6 +31,7 @@ export type Match =
   | IcmpTypeMatch
   | PrincipalMatch
   | FragmentMatch
+  | TcpFlagsMatch
   | AddrTypeMatch
   | AnyOfMatch
   | OpaqueMatch;
@@ -105,6 +106,17 @@ export interface PrincipalMatch extends MatchBase {
 /** iptables `-f`: non-first fragments (never the first packet of a connection). */
 export interface FragmentMatch extends MatchBase {
   kind: 'fragment';
+}
+
+/**
+ * iptables `--tcp-flags MASK COMP` / `--syn`, nft `tcp flags …`: the TCP flags bytes (FIN 0x01, SYN 0x02,
+ * RST 0x04, PSH 0x08, ACK 0x10, URG 0x20, ECE 0x40, CWR 0x80) the test accepts, as a set of 0–255; negated,
+ * the others. Only TCP packets match, negated or not (the flags test is what is negated). The first packet
+ * of a connection is a SYN (./tcp-flags.ts).
+ */
+export interface TcpFlagsMatch extends MatchBase {
+  kind: 'tcp-flags';
+  values: NumSet;
 }
 
 /** iptables `-m addrtype`, nft `fib daddr type`. */

@@ -12,7 +12,7 @@
  * is the same either way; test/parsers/iptables/fast.test.ts checks that both
  * paths give the same document.
  */
-import { DOCUMENT_START, IntervalSet, numSingle, type Action, type AddrSet, type Match, type NumSet, type OpaqueMatch, type Span } from '../../model/index.js';
+import { DOCUMENT_START, IntervalSet, SYN_ONLY, numSingle, type Action, type AddrSet, type Match, type NumSet, type OpaqueMatch, type Span } from '../../model/index.js';
 import {
   ACCEPT,
   CACHE_LIMIT,
@@ -37,6 +37,7 @@ import {
   v4CidrSet,
   type ChainRef,
   type RuleContext,
+  tcpFlagsOf,
 } from './rule.js';
 import { CONTINUE_TARGETS } from './names.js';
 import {
@@ -89,7 +90,6 @@ const M_STATE = 8;
 const M_COMMENT = 16;
 const M_ICMP = 64;
 const M_ICMP6 = 128;
-const TCP_FLAGS_REASON = 'TCP flag tests select packets within a connection';
 
 /** Which option `text[a..b)` is (0: not one the fast path reads). */
 function optionCode(text: string, a: number, b: number): number {
@@ -799,9 +799,12 @@ function readOtherOption(code: number, text: string, as: number, ae: number, quo
     }
     case O_SYN:
     case O_TCP_FLAGS: {
-      // owned by -m tcp or -p tcp; opaque, as the general reader makes it
+      // owned by -m tcp or -p tcp; the flags bytes taken, as the general reader reads them (which also
+      // reports unreadable flags)
       if ((modules & M_TCP) === 0 && protoNum !== 6) return false;
-      const m: Match = { kind: 'opaque', module: 'tcp-flags', text: text.slice(mStart, mEnd), reason: TCP_FLAGS_REASON, span: ctx.span(mStart, mEnd) };
+      const values = code === O_SYN ? SYN_ONLY : tcpFlagsOf(text.slice(as, ae), text.slice(ae, mEnd).trim());
+      if (!values) return false;
+      const m: Match = { kind: 'tcp-flags', values, span: ctx.span(mStart, mEnd) };
       if (negated) m.negated = true;
       SCRATCH[scratchN++] = m;
       return true;

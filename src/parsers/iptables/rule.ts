@@ -18,6 +18,9 @@ import {
   protocolNumber,
   numSingle,
   IntervalSet,
+  SYN_ONLY,
+  tcpFlagList,
+  tcpFlagsMasked,
   type Action,
   type CtState,
   type Family,
@@ -655,9 +658,19 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
         break;
       }
       case '--tcp-flags':
-      case '--syn':
-        matches.push(opaque('tcp-flags', mStart, mEnd, 'TCP flag tests select packets within a connection', negated));
+      case '--syn': {
+        const values = opt === '--syn' ? SYN_ONLY : tcpFlagsOf(a0?.text, a0 === lastArg ? undefined : lastArg?.text);
+        if (!values) {
+          const at = a0 ?? optTok;
+          ctx.diag('error', 'iptables/bad-tcp-flags', `Bad --tcp-flags "${slice(at.start, mEnd)}": a mask and a set of FIN, SYN, RST, PSH, ACK, URG, ALL, NONE`, at.start, mEnd);
+          matches.push(opaque('tcp-flags', mStart, mEnd, 'unreadable TCP flags', negated));
+          break;
+        }
+        const fm: Match = { kind: 'tcp-flags', values, span: ctx.span(mStart, mEnd) };
+        if (negated) fm.negated = true;
+        matches.push(fm);
         break;
+      }
       case '--ctstate':
       case '--state': {
         if (!a0) break;
@@ -1189,4 +1202,12 @@ export function resolveBuiltinTarget(
   }
   ref.text = text;
   return ref;
+}
+
+/** `--tcp-flags MASK COMP` as the flags bytes it takes; undefined when either list is missing or names an unknown flag. */
+export function tcpFlagsOf(mask: string | undefined, comp: string | undefined): NumSet | undefined {
+  if (mask === undefined || comp === undefined) return undefined;
+  const m = tcpFlagList(mask);
+  const c = tcpFlagList(comp);
+  return m === undefined || c === undefined ? undefined : tcpFlagsMasked(m, c);
 }

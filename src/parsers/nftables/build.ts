@@ -28,6 +28,8 @@ import {
   type Span,
   type Table,
   type TableFamily,
+  tcpFlagBits,
+  tcpFlagsWhere,
 } from '../../model/index.js';
 import { exprModule, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrState, type IrStmt, type IrTable, type IrVal, type IrVerdict } from './ir.js';
 
@@ -606,6 +608,16 @@ function convertMatchInto(out: MatchSink, left: IrExpr, op: string, right0: IrVa
     out.push(m);
     return;
   }
+  const flags = tcpFlagsTest(left, op, right);
+  if (flags === null) return failed(out, left, right0, imp, negated, rule, 'TCP flags test not decoded', base, at);
+  if (flags !== undefined) {
+    const m: Match = { kind: 'tcp-flags', values: flags };
+    if (base) m.span = spanAt(base, at);
+    if (negated) m.negated = true;
+    for (let i = 0; i < imp.length; i++) out.push(imp[i]!);
+    out.push(m);
+    return;
+  }
   const f = classify(left);
   if (!f) return failed(out, left, right0, imp, negated, rule, `${exprModule(left)} is not decoded`, base, at);
   let vals: IrVal[];
@@ -640,6 +652,101 @@ function convertMatchInto(out: MatchSink, left: IrExpr, op: string, right0: IrVa
   }
   for (let i = 0; i < imp.length; i++) out.push(imp[i]!);
   out.push(m);
+}
+
+function isTcpFlags(e: IrExpr): boolean {
+  return e.k === 'payload' && e.proto === 'tcp' && e.field === 'flags';
+}
+
+/**
+ * `tcp flags …` as the flags bytes it takes (`!=` is left to the caller's negation): undefined when the
+ * selector is not TCP flags, null when it is but the test is not read. The forms `nft` writes and reads:
+ * implicit (`in`: any of the bits; a set: one of its values), `==`, `!` (none of the bits), a mask on
+ * either side (`tcp flags & (syn|ack) == syn`, `tcp flags syn / syn,ack`).
+ */
+function tcpFlagsTest(left: IrExpr, op: string, right: IrVal): NumSet | null | undefined {
+  let mask = 0xff;
+  if (left.k === 'binop') {
+    if (!isTcpFlags(left.left)) return undefined;
+    const m = left.op === '&' ? flagBits(left.right) : undefined;
+    if (m === undefined) return null;
+    mask = m;
+  } else if (!isTcpFlags(left)) return undefined;
+  let value = right;
+  if (right.k === 'masked') {
+    const m = flagBits(right.mask);
+    if (m === undefined || mask !== 0xff) return null;
+    mask = m;
+    value = right.value;
+    if (op === 'in') op = '==';
+  }
+  if (value.k === 'set') {
+    if (op !== '==' && op !== '!=' && op !== 'in') return null;
+    const taken: number[] = [];
+    for (const e of value.elems) {
+      const b = flagBits(e.key);
+      if (b === undefined) return null;
+      taken.push(b);
+    }
+    return tcpFlagsWhere((f) => taken.includes(f & mask));
+  }
+  const b = flagBits(value);
+  if (b === undefined) return null;
+  switch (op) {
+    case 'in':
+      // implicit on the bare selector: any of the bits; after a mask, equality
+      return mask === 0xff ? tcpFlagsWhere((f) => (f & b) !== 0) : tcpFlagsWhere((f) => (f & mask) === b);
+    case '==':
+    case '!=':
+      return tcpFlagsWhere((f) => (f & mask) === b);
+    case '!':
+      return tcpFlagsWhere((f) => (f & mask & b) === 0);
+    default:
+      return null;
+  }
+}
+
+/** The bits of a flags value: a name or number, a list of them (OR), `(a|b)`; undefined when not one. */
+function flagBits(v: IrVal): number | undefined {
+  switch (v.k) {
+    case 'atom':
+      if (typeof v.v === 'number') return v.v >= 0 && v.v <= 0xff ? v.v : undefined;
+      if (typeof v.v !== 'string') return undefined;
+      return flagWord(v.v);
+    case 'list': {
+      let bits = 0;
+      for (const x of v.items) {
+        const b = flagBits(x);
+        if (b === undefined) return undefined;
+        bits |= b;
+      }
+      return bits;
+    }
+    case 'expr': {
+      // `(syn|ack)` or `syn|ack`, as the text front end keeps them
+      let t = v.text.trim();
+      if (t.startsWith('(') && t.endsWith(')')) t = t.slice(1, -1);
+      let bits = 0;
+      for (const w of t.split('|')) {
+        const b = flagWord(w.trim());
+        if (b === undefined) return undefined;
+        bits |= b;
+      }
+      return bits;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** One flag name (nft's lower-case names; not iptables' ALL/NONE) or a number (0x12, 18). */
+function flagWord(w: string): number | undefined {
+  if (/^(0x[0-9a-f]{1,2}|[0-9]{1,3})$/i.test(w)) {
+    const n = Number(w);
+    return n <= 0xff ? n : undefined;
+  }
+  const lw = w.toLowerCase();
+  return lw === 'all' || lw === 'none' ? undefined : tcpFlagBits(lw);
 }
 
 /** The conjunction for a match that cannot be decoded, pushed onto `out`: the selector's dependencies and an opaque match. */

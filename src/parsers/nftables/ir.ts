@@ -25,6 +25,8 @@ export type IrVal =
   /** Comma list of flags (`ct state established,related`); JSON arrays on the right of a match. */
   | { k: 'list'; items: IrVal[]; span?: Span }
   | { k: 'ref'; name: string; span?: Span }
+  /** `value / mask` (nft's flags notation: `tcp flags syn / fin,syn,rst,ack` is (flags & mask) == value). */
+  | { k: 'masked'; value: IrVal; mask: IrVal; span?: Span }
   /** A run-time value (an expression, a map lookup, arithmetic on values). */
   | { k: 'expr'; text: string; span?: Span };
 

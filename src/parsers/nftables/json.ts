@@ -478,7 +478,7 @@ class JsonBuilder {
         const op = str(get(o, 'op')) ?? '==';
         if (!left || !right) return push({ k: 'unknown', text: this.textOf(s), span });
         const le = this.expr(left);
-        const st: IrStmt = { k: 'match', left: le, op: op === 'in' ? '==' : op, right: this.val(right), span };
+        const st: IrStmt = { k: 'match', left: le, op, right: this.val(right), span };
         if (le.k === 'payload' && le.field === 'dport') st.rightSpan = right.span;
         return push(st);
       }

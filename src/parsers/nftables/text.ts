@@ -48,7 +48,7 @@ const WORD_BINOPS: ReadonlyMap<string, string> = new Map([
 ]);
 
 const RELOPS: ReadonlyMap<string, string> = new Map([
-  ['==', '=='], ['!=', '!='], ['<', '<'], ['>', '>'], ['<=', '<='], ['>=', '>='], ['eq', '=='], ['ne', '!='], ['lt', '<'], ['gt', '>'], ['le', '<='], ['ge', '>='],
+  ['==', '=='], ['!=', '!='], ['!', '!'], ['<', '<'], ['>', '>'], ['<=', '<='], ['>=', '>='], ['eq', '=='], ['ne', '!='], ['lt', '<'], ['gt', '>'], ['le', '<='], ['ge', '>='],
 ]);
 
 /**
@@ -1651,7 +1651,9 @@ export class NftTextParser {
       rule.stmts.push({ k: 'vmap', key: e, map: m, span: this.stmtSpan(s0) });
       return;
     }
-    let op = '==';
+    // no operator: nft's implicit one, equality, or for flag types (`tcp flags syn,ack`, `ct state`) "any of
+    // these bits" — as `nft -j` says it, "in"
+    let op = 'in';
     const relop = o && (this.kindOf(o) === K_PUNCT || (this.kindOf(o) === K_WORD && startsLower(this.valOf(o)))) ? RELOPS.get(this.valOf(o)) : undefined;
     if (relop !== undefined) {
       op = relop;
@@ -1707,6 +1709,13 @@ export class NftTextParser {
         if (!n) break;
         v = { k: 'range', lo: v, hi: n };
         continue;
+      }
+      if (this.isWord(o, '/') && v.k !== 'expr' && v.k !== 'masked') {
+        // `value / mask`: the mask is a flag list (`syn / fin,syn,rst,ack`) and ends the value
+        this.pos++;
+        const mask = this.parseValue(true, ctx);
+        v = mask ? { k: 'masked', value: v, mask } : { k: 'expr', text: this.stmtText(s0) };
+        break;
       }
       if ((this.kindOf(o) === K_PUNCT && BIT_OPS.has(this.valOf(o))) || this.isWord(o, '/') || (this.kindOf(o) === K_WORD && startsLower(this.valOf(o)) && WORD_BINOPS.has(this.valOf(o)))) {
         this.pos++;

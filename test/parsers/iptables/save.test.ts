@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseIptables } from '../../../src/parsers/iptables/index.js';
+import { SYN_ONLY, formatPorts } from '../../../src/model/index.js';
 import { at, chainOf, diags, matchesOf, rulesOf, spanIn } from './helpers.js';
 
 const save = (text: string, extra: { filePath?: string; family?: 'ipv4' | 'ipv6' } = {}) => parseIptables(text, { mode: 'save', ...extra });
@@ -217,13 +218,14 @@ describe('iptables-save: matches', () => {
     const { r } = one('-p tcp --syn -m limit --limit 5/min --limit-burst 3 -m set --match-set admins src -m recent --name x --rcheck -j ACCEPT');
     expect(r.matches.map((m) => (m.kind === 'opaque' ? `${m.module}|${m.text}` : m.kind))).toEqual([
       'protocol',
-      'tcp-flags|--syn',
+      // (--syn is decided: ../../analysis/tcp-flags.test.ts)
+      'tcp-flags',
       'limit|-m limit --limit 5/min --limit-burst 3',
       'set|--match-set admins src',
       'recent|-m recent --name x --rcheck',
     ]);
     expect(r.matches[3]).toMatchObject({ reason: 'ipset membership is only known at run time' });
-    expect(matchesOf(one('-p tcp -m tcp --tcp-flags SYN,RST,ACK,FIN SYN -j ACCEPT').r)).toEqual(['proto=6', 'opaque:tcp-flags']);
+    expect(matchesOf(one('-p tcp -m tcp --tcp-flags SYN,RST,ACK,FIN SYN -j ACCEPT').r)).toEqual(['proto=6', `tcpflags=${formatPorts(SYN_ONLY)}`]);
     expect(matchesOf(one('-m mac --mac-source XX:XX:XX:XX:XX:XX -j ACCEPT').r)).toEqual(['opaque:mac']);
   });
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { canonicalRuleset } from '../../../src/model/index.js';
+import { canonicalRuleset, formatPorts, tcpFlagsMasked, tcpFlagsWhere } from '../../../src/model/index.js';
 import { parseNftables, parseNftablesJson } from '../../../src/parsers/nftables/index.js';
 import type { IncludeReader } from '../../../src/parsers/types.js';
 import { at, chainOf, diags, rulesOf } from './helpers.js';
@@ -217,7 +217,9 @@ describe('rules', () => {
   });
 
   it('selectors that are not modelled are opaque matches named after the selector', () => {
-    expect(one('tcp flags & (syn | ack) == syn meta mark 0x10 ip6 hoplimit 1 accept').rules).toEqual(['family=ipv6 opaque:ip6 hoplimit opaque:meta mark opaque:tcp flags proto=6 => accept']);
+    expect(one('meta mark 0x10 ip6 hoplimit 1 accept').rules).toEqual(['family=ipv6 opaque:ip6 hoplimit opaque:meta mark => accept']);
+    // (TCP flags are decoded: (flags & (syn|ack)) == syn)
+    expect(one('tcp flags & (syn | ack) == syn accept').rules).toEqual([`proto=6 tcpflags=${formatPorts(tcpFlagsMasked(0x12, 0x02))} => accept`]);
   });
 
   it('chain bindings become anonymous chains', () => {
@@ -393,7 +395,7 @@ describe('fixtures', () => {
       'dstport=80, 443, 8080-8088 proto=6 => accept',
       'dstport=22 family=ipv4 proto=6 srcaddr=10.1.0.0/16, 172.16.5.10/31, 172.16.5.12/30, 172.16.5.16/30, 172.16.5.20/32 => accept',
       'anyof([dstaddr=192.0.2.10/32 dstport=1761 family=ipv4 proto=6]|[dstaddr=192.0.2.10/32 dstport=1762 family=ipv4 proto=17]) family=ipv4 => accept',
-      'dstport=23 opaque:tcp flags proto=6 => drop',
+      `dstport=23 proto=6 tcpflags=${formatPorts(tcpFlagsWhere((f) => (f & 0x02) !== 0))} => drop`,
       'family=ipv6 icmp(ipv6)=34304-35071 proto=58 => accept',
       'opaque:limit => drop',
     ]);

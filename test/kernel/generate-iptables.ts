@@ -18,7 +18,14 @@ interface Ctx {
   ports: PortBag;
   /** Names of all user chains, in creation order (jumps only go forward: no loops). */
   chains: string[];
+  /**
+   * TCP flags tests: only the SYN reaches them (TCP probes go to rulesets that accept established traffic
+   * first), except with a raw table, whose untracked handshake ACKs would be judged by them too.
+   */
+  flags?: boolean;
 }
+
+const TCP_FLAGS = ['--syn', '! --syn', '--tcp-flags SYN,ACK SYN', '--tcp-flags ALL NONE', '--tcp-flags FIN,SYN FIN,SYN', '! --tcp-flags SYN,RST RST', '--tcp-flags SYN,ACK,FIN,RST SYN', '--tcp-flags ACK ACK', '! --tcp-flags ALL SYN'];
 
 function neg(rng: Rng, p: number): string {
   return rng.chance(p) ? '! ' : '';
@@ -87,6 +94,7 @@ function rule(ctx: Ctx, chain: string, chainIndex: number): string {
       }
       parts.push(`-m multiport ${neg(rng, 0.15)}--dports ${items.join(',')}`);
     }
+    if (proto === 'tcp' && ctx.flags && rng.chance(0.2)) parts.push(`${rng.chance(0.5) ? '-m tcp ' : ''}${rng.pick(TCP_FLAGS)}`);
   }
   if (rng.chance(0.08)) {
     const [a, b] = rng.sample(CLIENT_ADDRS[family], 2).sort((x, y) => compareAddr(family, x, y));
@@ -189,6 +197,7 @@ export function generateIptables(seed: number, family: Family, nProbes = 20, opt
     out.push('COMMIT');
   }
 
+  ctx.flags = !raw;
   out.push('*filter', `:INPUT ${rng.chance(0.5) ? 'DROP' : 'ACCEPT'} [0:0]`, `:FORWARD ${rng.pick(['ACCEPT', 'DROP'])} [0:0]`, ':OUTPUT ACCEPT [0:0]');
   for (const c of ctx.chains) out.push(`:${c} - [0:0]`);
   // See ProbePlan: later packets of a connection must not be what the client observes.

@@ -21,7 +21,25 @@ interface TableCtx {
   /** Named sets available in this table, by what they hold. */
   sets: { name: string; kind: 'ipv4_addr' | 'ipv6_addr' | 'inet_service' }[];
   maps: string[];
+  /**
+   * TCP flags tests: only the SYN reaches them (TCP probes go to rulesets that accept established traffic
+   * first), except with a prerouting chain, whose untracked handshake ACKs would be judged by them too.
+   */
+  flags: boolean;
 }
+
+const FLAG_EXPRS = [
+  'tcp flags syn',
+  'tcp flags == syn',
+  'tcp flags != syn',
+  'tcp flags syn / fin,syn,rst,ack',
+  'tcp flags & (syn|ack) == syn',
+  'tcp flags ! fin,syn,rst,psh,ack,urg',
+  'tcp flags ack',
+  'tcp flags { syn, ack }',
+  'tcp flags fin,syn / fin,syn',
+  'tcp flags & (fin|syn|rst|ack) != syn',
+];
 
 /** Priorities as written and their values; distinct values across the ruleset keep the order defined. */
 const PRIORITIES: readonly (readonly [string, number])[] = [
@@ -162,6 +180,7 @@ function rule(ctx: TableCtx, chainIdx: number): string {
 
   // Before any vmap: the kernel ends a rule at the vmap's verdict, so nothing after it is ever tested.
   if (rng.chance(0.2)) parts.push(rng.pick(CT_EXPRS));
+  if (ctx.flags && (l4 === 'tcp' || l4 === undefined) && rng.chance(0.15)) parts.push(rng.pick(FLAG_EXPRS));
 
   let hasVmap = false;
   const ports = rng.next();
@@ -272,11 +291,12 @@ export function generateNft(seed: number, family: Family, nProbes = 20): Generat
   const prios = rng.sample([...byValue.entries()].map(([v, texts]) => [rng.pick(texts), v] as const), nBase);
   const tableNames = rng.sample(TABLE_NAMES, nTables);
   const out: string[] = [`# seed ${seed} ${family}`];
+  const pre = rng.chance(0.25);
   let baseLeft = nBase;
   tableNames.forEach((tname, ti) => {
     // The first table always sees the probes' family.
     const tf: TFamily = ti === 0 ? (rng.chance(0.6) ? 'inet' : family === 'ipv4' ? 'ip' : 'ip6') : rng.pick(['inet', 'ip', 'ip6'] as const);
-    const ctx: TableCtx = { rng, tf, ports, userChains: rng.sample(USER_CHAINS, rng.int(0, 2)), sets: [], maps: [] };
+    const ctx: TableCtx = { rng, tf, ports, userChains: rng.sample(USER_CHAINS, rng.int(0, 2)), sets: [], maps: [], flags: !pre };
     out.push(`table ${tf} ${tname} {`);
     for (const f of addrFamilies(tf)) {
       if (rng.chance(0.35)) {
@@ -302,7 +322,7 @@ export function generateNft(seed: number, family: Family, nProbes = 20): Generat
     });
     const nHere = ti === tableNames.length - 1 ? baseLeft : rng.int(1, Math.max(1, baseLeft - (tableNames.length - 1 - ti)));
     baseLeft -= nHere;
-    if (ti === 0 && rng.chance(0.25)) out.push(...prerouting(ctx));
+    if (ti === 0 && pre) out.push(...prerouting(ctx));
     for (let b = 0; b < nHere; b++) {
       const [prioText] = prios.pop() ?? ['filter'];
       out.push(`\tchain input_${b} {`, `\t\ttype filter hook input priority ${prioText}; policy ${rng.chance(0.5) ? 'drop' : 'accept'};`);

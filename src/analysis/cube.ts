@@ -888,6 +888,9 @@ export interface CubeIndexOptions {
   bare?: boolean;
 }
 
+/** queryAll finds the one live item of an index by a scan of at most this many ids (more: the index answers). */
+const SOLO_SCAN = 64;
+
 export class CubeIndex<T extends { c: Cube } | Cube> {
   /** The items by id, the first `count` (room may be reserved beyond: see reserve). */
   private items: (T | undefined)[] = [];
@@ -907,6 +910,8 @@ export class CubeIndex<T extends { c: Cube } | Cube> {
   private sub: DimIndex[][] = this.newSub();
   private live = 0;
   private dead = 0;
+  /** The id of the one live item while there is one and it is known, else -1 (see queryAll). */
+  private solo = -1;
   /** reported[id] === epoch: id is already in the list of the current query (lists need no set). */
   private reported: number[] = [];
   private epoch = 0;
@@ -935,6 +940,7 @@ export class CubeIndex<T extends { c: Cube } | Cube> {
     this.reported[id] = 0;
     this.index(id, this.cubeOf(item));
     this.live++;
+    this.solo = this.live === 1 ? id : -1;
     return id;
   }
 
@@ -979,6 +985,7 @@ export class CubeIndex<T extends { c: Cube } | Cube> {
     this.items[id] = undefined;
     this.live--;
     this.dead++;
+    this.solo = -1;
     if (this.dead > this.live + 64) {
       this.dims = newDims();
       this.sub = this.newSub();
@@ -1025,7 +1032,31 @@ export class CubeIndex<T extends { c: Cube } | Cube> {
   /** query for each of qs into one list, each id once. */
   queryAll(qs: readonly Cube[], out: number[]): void {
     this.epoch++;
+    if (this.live === 1 && (this.solo >= 0 || this.count <= SOLO_SCAN)) {
+      // one item (a user chain's flow while no rule has split it: most rules of a long chain are asked of one flow):
+      // tested directly — the keys of each query and the costs of every dimension were most of such a query's time
+      const id = this.soloId();
+      const c = this.cubeOf(this.items[id]!);
+      for (let i = 0; i < qs.length; i++)
+        if (cubesOverlap(c, qs[i]!)) {
+          this.reported[id] = this.epoch;
+          out.push(id);
+          return;
+        }
+      return;
+    }
     for (const q of qs) this.find(q, out, Infinity);
+  }
+
+  /** The id of the one live item (live === 1): remembered, or found among the ids (at most SOLO_SCAN of them). */
+  private soloId(): number {
+    if (this.solo < 0)
+      for (let i = 0; i < this.count; i++)
+        if (this.items[i] !== undefined) {
+          this.solo = i;
+          break;
+        }
+    return this.solo;
   }
 
   private find(q: Cube, out: Set<number> | number[], maxCost: number): boolean {

@@ -188,3 +188,27 @@ describe('isectIv shares an operand that is the intersection', () => {
     expect(r.bounds).toEqual([6, 7, 17, 18]);
   });
 });
+
+describe('CubeIndex.queryAll with one live item', () => {
+  // the one item: added alone, left alone by removals (found by a scan of the ids), or among more than 64 ids
+  // (then the index answers)
+  test.each([
+    ['added alone', 1, []],
+    ['left alone by removals', 10, [0, 1, 2, 4, 5, 6, 7, 8, 9]],
+    ['left alone among many ids', 120, [...Array(120).keys()].filter((i) => i !== 77)],
+  ] as [string, number, number[]][])('answers as the index does (%s)', (_name, n, removes) => {
+    const ifs = new Atoms(['eth0']);
+    const U = makeUniverse('ipv4', ifs, new Principals([], false));
+    const at = (port: number): Cube => ({ ...U, dport: numSetOf([[port, port + 9]]) });
+    const idx = new CubeIndex<{ c: Cube }>();
+    for (let i = 0; i < n; i++) idx.add({ c: at(i * 10) });
+    for (const r of removes) idx.remove(r);
+    expect(idx.size).toBe(1);
+    const alive = [...Array(n).keys()].find((i) => !removes.includes(i))!;
+    for (const q of [at(alive * 10 + 5), at(alive * 10 + 10), at(alive * 10 - 10)]) {
+      const all: number[] = [];
+      idx.queryAll([at(5000), q, q], all);
+      expect(all).toEqual(cubesOverlap(q, at(alive * 10)) ? [alive] : []);
+    }
+  });
+});

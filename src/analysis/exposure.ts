@@ -94,6 +94,29 @@ function ifMask(m: bigint): number {
   return m < 0x80000000n ? Number(m) : -1;
 }
 
+/**
+ * The destination ports a set touches, coarsely: bit k for the ports k·2048 … k·2048+2047 (32 bits, all set for
+ * a full set and for the holes of portless protocols). Two cubes whose signatures share no bit cannot overlap.
+ */
+function portSig(s: NumSet): number {
+  const b = s.bounds;
+  let m = 0;
+  for (let i = 0; i < b.length && m !== -1; i += 2) {
+    const lo = Math.min(31, Math.max(0, b[i]! >> 11));
+    const hi = Math.min(31, Math.max(0, (b[i + 1]! - 1) >> 11));
+    // bits lo..hi (1 << 32 would be 1: the top bit's run is written as -1)
+    m |= (hi === 31 ? -1 : (1 << (hi + 1)) - 1) & ~((1 << lo) - 1);
+  }
+  return m;
+}
+
+/** The port signatures of pieces, united. */
+function piecesSig(pieces: readonly Cube[]): number {
+  let m = 0;
+  for (let i = 0; i < pieces.length; i++) m |= portSig(pieces[i]!.dport);
+  return m;
+}
+
 /** A log this long reserves room for the rest of its chain (HoleLog.push). */
 const RESERVE_FROM = 4096;
 
@@ -111,6 +134,12 @@ class HoleLog {
   cubes: Cube[] = [];
   size = 0;
   private im: number[] = [];
+  /**
+   * The holes' port signatures (portSig): a scan passes over a hole whose ports miss those of the pieces being cut
+   * without reading the hole — after its first cuts a flow is often down to a port or two that most of the holes'
+   * port ranges miss (iptables-100k: 486k holes scanned for 26k accepted flows, 30k of them cut something).
+   */
+  private ps: number[] = [];
   /** Ids by protocol classes (1 TCP, 2 UDP, 4 other, and their unions), ascending: the first nByClass[k] of each (then undefined). */
   private readonly byClass: number[][] = [[], [], [], [], [], [], [], []];
   private readonly nByClass: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
@@ -141,6 +170,7 @@ class HoleLog {
     this.byClass[pm]![this.nByClass[pm]!++] = id;
     this.cubes[id] = c;
     this.im[id] = ifMask(c.iif);
+    this.ps[id] = portSig(c.dport);
     this.size = id + 1;
   }
 
@@ -149,6 +179,7 @@ class HoleLog {
     const size = this.size;
     this.cubes = withRoom(this.cubes, size, size + extra, undefined as unknown as Cube);
     this.im = withRoom(this.im, size, size + extra, 0);
+    this.ps = withRoom(this.ps, size, size + extra, 0);
     for (let k = 1; k < 8; k++) {
       const n = this.nByClass[k]!;
       if (n > 0) this.byClass[k] = withRoom(this.byClass[k]!, n, n + Math.ceil((extra * n) / size), undefined as unknown as number);
@@ -197,7 +228,8 @@ class HoleLog {
     }
     // scan the holes whose protocol classes meet the query's, in id order
     this.begin(pm);
-    for (let id = this.nextId(n, im); id >= 0; id = this.nextId(n, im)) if (cubesOverlap(this.cubes[id]!, q)) out.push(id);
+    const ps = portSig(q.dport);
+    for (let id = this.nextId(n, im, ps); id >= 0; id = this.nextId(n, im, ps)) if (cubesOverlap(this.cubes[id]!, q)) out.push(id);
   }
 
   /**
@@ -213,7 +245,15 @@ class HoleLog {
       return pieces;
     }
     this.begin(pm);
-    for (let id = this.nextId(n, im); id >= 0 && pieces.length > 0; id = this.nextId(n, im)) pieces = cutOne(pieces, this.cubes[id]!);
+    // (the signature of what is left: a hole that misses it is passed over, as cutOne would leave the pieces alone)
+    let ps = piecesSig(pieces);
+    for (let id = this.nextId(n, im, ps); id >= 0 && pieces.length > 0; id = this.nextId(n, im, ps)) {
+      const next = cutOne(pieces, this.cubes[id]!);
+      if (next !== pieces) {
+        pieces = next;
+        ps = piecesSig(pieces);
+      }
+    }
     return pieces;
   }
 
@@ -229,8 +269,8 @@ class HoleLog {
     this.nl = nl;
   }
 
-  /** The next hole id below n whose input interfaces may meet im, or -1. */
-  private nextId(n: number, im: number): number {
+  /** The next hole id below n whose input interfaces may meet im and ports the signature ps, or -1. */
+  private nextId(n: number, im: number, ps: number): number {
     const lists = this.lists;
     const pos = this.pos;
     for (;;) {
@@ -247,6 +287,7 @@ class HoleLog {
       pos[best]!++;
       const hm = this.im[id]!;
       if (hm >= 0 && im >= 0 && (hm & im) === 0) continue;
+      if ((this.ps[id]! & ps) === 0) continue;
       return id;
     }
   }

@@ -110,10 +110,34 @@ function portSig(s: NumSet): number {
   return m;
 }
 
+/**
+ * The destination addresses a set touches, coarsely: bit k for the IPv4 addresses whose top five bits are k (a /5
+ * each); all bits when it holds IPv6 addresses (not told apart). Two cubes whose signatures share no bit cannot overlap.
+ */
+function dstSig(s: AddrSet): number {
+  if (!s.v6.isEmpty) return -1;
+  const b = s.v4.bounds;
+  let m = 0;
+  for (let i = 0; i < b.length && m !== -1; i += 2) {
+    // (>>> 27: the top five bits of an address below 2^32, read unsigned)
+    const lo = b[i]! >>> 27;
+    const hi = (b[i + 1]! - 1) >>> 27;
+    m |= (hi === 31 ? -1 : (1 << (hi + 1)) - 1) & ~((1 << lo) - 1);
+  }
+  return m;
+}
+
 /** The port signatures of pieces, united. */
-function piecesSig(pieces: readonly Cube[]): number {
+function piecesPortSig(pieces: readonly Cube[]): number {
   let m = 0;
   for (let i = 0; i < pieces.length; i++) m |= portSig(pieces[i]!.dport);
+  return m;
+}
+
+/** The destination signatures of pieces, united. */
+function piecesDstSig(pieces: readonly Cube[]): number {
+  let m = 0;
+  for (let i = 0; i < pieces.length; i++) m |= dstSig(pieces[i]!.dst);
   return m;
 }
 
@@ -140,6 +164,12 @@ class HoleLog {
    * port ranges miss (iptables-100k: 486k holes scanned for 26k accepted flows, 30k of them cut something).
    */
   private ps: number[] = [];
+  /**
+   * The holes' destination signatures (dstSig), read as ps: accepted flows of per-destination rules (`-d net/8 -p tcp
+   * --dport lo:hi`) meet the holes of earlier such rules in their ports and not in their destinations (iptables-100k:
+   * 165k of the 190k holes that passed the port signature and cut nothing).
+   */
+  private ds: number[] = [];
   /** Ids by protocol classes (1 TCP, 2 UDP, 4 other, and their unions), ascending: the first nByClass[k] of each (then undefined). */
   private readonly byClass: number[][] = [[], [], [], [], [], [], [], []];
   private readonly nByClass: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
@@ -171,6 +201,7 @@ class HoleLog {
     this.cubes[id] = c;
     this.im[id] = ifMask(c.iif);
     this.ps[id] = portSig(c.dport);
+    this.ds[id] = dstSig(c.dst);
     this.size = id + 1;
   }
 
@@ -180,6 +211,7 @@ class HoleLog {
     this.cubes = withRoom(this.cubes, size, size + extra, undefined as unknown as Cube);
     this.im = withRoom(this.im, size, size + extra, 0);
     this.ps = withRoom(this.ps, size, size + extra, 0);
+    this.ds = withRoom(this.ds, size, size + extra, 0);
     for (let k = 1; k < 8; k++) {
       const n = this.nByClass[k]!;
       if (n > 0) this.byClass[k] = withRoom(this.byClass[k]!, n, n + Math.ceil((extra * n) / size), undefined as unknown as number);
@@ -229,7 +261,8 @@ class HoleLog {
     // scan the holes whose protocol classes meet the query's, in id order
     this.begin(pm);
     const ps = portSig(q.dport);
-    for (let id = this.nextId(n, im, ps); id >= 0; id = this.nextId(n, im, ps)) if (cubesOverlap(this.cubes[id]!, q)) out.push(id);
+    const ds = dstSig(q.dst);
+    for (let id = this.nextId(n, im, ps, ds); id >= 0; id = this.nextId(n, im, ps, ds)) if (cubesOverlap(this.cubes[id]!, q)) out.push(id);
   }
 
   /**
@@ -245,13 +278,15 @@ class HoleLog {
       return pieces;
     }
     this.begin(pm);
-    // (the signature of what is left: a hole that misses it is passed over, as cutOne would leave the pieces alone)
-    let ps = piecesSig(pieces);
-    for (let id = this.nextId(n, im, ps); id >= 0 && pieces.length > 0; id = this.nextId(n, im, ps)) {
+    // (the signatures of what is left: a hole that misses them is passed over, as cutOne would leave the pieces alone)
+    let ps = piecesPortSig(pieces);
+    let ds = piecesDstSig(pieces);
+    for (let id = this.nextId(n, im, ps, ds); id >= 0 && pieces.length > 0; id = this.nextId(n, im, ps, ds)) {
       const next = cutOne(pieces, this.cubes[id]!);
       if (next !== pieces) {
         pieces = next;
-        ps = piecesSig(pieces);
+        ps = piecesPortSig(pieces);
+        ds = piecesDstSig(pieces);
       }
     }
     return pieces;
@@ -269,8 +304,8 @@ class HoleLog {
     this.nl = nl;
   }
 
-  /** The next hole id below n whose input interfaces may meet im and ports the signature ps, or -1. */
-  private nextId(n: number, im: number, ps: number): number {
+  /** The next hole id below n whose input interfaces may meet im, ports the signature ps and destinations ds, or -1. */
+  private nextId(n: number, im: number, ps: number, ds: number): number {
     const lists = this.lists;
     const pos = this.pos;
     for (;;) {
@@ -287,7 +322,7 @@ class HoleLog {
       pos[best]!++;
       const hm = this.im[id]!;
       if (hm >= 0 && im >= 0 && (hm & im) === 0) continue;
-      if ((this.ps[id]! & ps) === 0) continue;
+      if ((this.ps[id]! & ps) === 0 || (this.ds[id]! & ds) === 0) continue;
       return id;
     }
   }

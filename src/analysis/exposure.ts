@@ -389,7 +389,8 @@ function cutHoles(f: Flow): Cube[] {
   for (let s: Holes | undefined = f.h; s && pieces.length > 0; s = s.up) pieces = s.log.cut(f.c, s === f.h ? f.hn : s.n, pm, im, pieces);
   let n = 0;
   for (const p of pieces) if (!cubeIsEmpty(p)) pieces[n++] = p;
-  pieces.length = n;
+  // (setting the length calls into the runtime: only when an empty piece was dropped)
+  if (n !== pieces.length) pieces.length = n;
   return pieces;
 }
 

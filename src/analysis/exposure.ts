@@ -94,6 +94,53 @@ function ifMask(m: bigint): number {
   return m < 0x80000000n ? Number(m) : -1;
 }
 
+/**
+ * The destination ports a set touches, coarsely: bit k for the ports k·2048 … k·2048+2047 (32 bits, all set for
+ * a full set and for the holes of portless protocols). Two cubes whose signatures share no bit cannot overlap.
+ */
+function portSig(s: NumSet): number {
+  const b = s.bounds;
+  let m = 0;
+  for (let i = 0; i < b.length && m !== -1; i += 2) {
+    const lo = Math.min(31, Math.max(0, b[i]! >> 11));
+    const hi = Math.min(31, Math.max(0, (b[i + 1]! - 1) >> 11));
+    // bits lo..hi (1 << 32 would be 1: the top bit's run is written as -1)
+    m |= (hi === 31 ? -1 : (1 << (hi + 1)) - 1) & ~((1 << lo) - 1);
+  }
+  return m;
+}
+
+/**
+ * The destination addresses a set touches, coarsely: bit k for the IPv4 addresses whose top five bits are k (a /5
+ * each); all bits when it holds IPv6 addresses (not told apart). Two cubes whose signatures share no bit cannot overlap.
+ */
+function dstSig(s: AddrSet): number {
+  if (!s.v6.isEmpty) return -1;
+  const b = s.v4.bounds;
+  let m = 0;
+  for (let i = 0; i < b.length && m !== -1; i += 2) {
+    // (>>> 27: the top five bits of an address below 2^32, read unsigned)
+    const lo = b[i]! >>> 27;
+    const hi = (b[i + 1]! - 1) >>> 27;
+    m |= (hi === 31 ? -1 : (1 << (hi + 1)) - 1) & ~((1 << lo) - 1);
+  }
+  return m;
+}
+
+/** The port signatures of pieces, united. */
+function piecesPortSig(pieces: readonly Cube[]): number {
+  let m = 0;
+  for (let i = 0; i < pieces.length; i++) m |= portSig(pieces[i]!.dport);
+  return m;
+}
+
+/** The destination signatures of pieces, united. */
+function piecesDstSig(pieces: readonly Cube[]): number {
+  let m = 0;
+  for (let i = 0; i < pieces.length; i++) m |= dstSig(pieces[i]!.dst);
+  return m;
+}
+
 /** A log this long reserves room for the rest of its chain (HoleLog.push). */
 const RESERVE_FROM = 4096;
 
@@ -111,6 +158,18 @@ class HoleLog {
   cubes: Cube[] = [];
   size = 0;
   private im: number[] = [];
+  /**
+   * The holes' port signatures (portSig): a scan passes over a hole whose ports miss those of the pieces being cut
+   * without reading the hole — after its first cuts a flow is often down to a port or two that most of the holes'
+   * port ranges miss (iptables-100k: 486k holes scanned for 26k accepted flows, 30k of them cut something).
+   */
+  private ps: number[] = [];
+  /**
+   * The holes' destination signatures (dstSig), read as ps: accepted flows of per-destination rules (`-d net/8 -p tcp
+   * --dport lo:hi`) meet the holes of earlier such rules in their ports and not in their destinations (iptables-100k:
+   * 165k of the 190k holes that passed the port signature and cut nothing).
+   */
+  private ds: number[] = [];
   /** Ids by protocol classes (1 TCP, 2 UDP, 4 other, and their unions), ascending: the first nByClass[k] of each (then undefined). */
   private readonly byClass: number[][] = [[], [], [], [], [], [], [], []];
   private readonly nByClass: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
@@ -141,6 +200,8 @@ class HoleLog {
     this.byClass[pm]![this.nByClass[pm]!++] = id;
     this.cubes[id] = c;
     this.im[id] = ifMask(c.iif);
+    this.ps[id] = portSig(c.dport);
+    this.ds[id] = dstSig(c.dst);
     this.size = id + 1;
   }
 
@@ -149,6 +210,8 @@ class HoleLog {
     const size = this.size;
     this.cubes = withRoom(this.cubes, size, size + extra, undefined as unknown as Cube);
     this.im = withRoom(this.im, size, size + extra, 0);
+    this.ps = withRoom(this.ps, size, size + extra, 0);
+    this.ds = withRoom(this.ds, size, size + extra, 0);
     for (let k = 1; k < 8; k++) {
       const n = this.nByClass[k]!;
       if (n > 0) this.byClass[k] = withRoom(this.byClass[k]!, n, n + Math.ceil((extra * n) / size), undefined as unknown as number);
@@ -197,7 +260,9 @@ class HoleLog {
     }
     // scan the holes whose protocol classes meet the query's, in id order
     this.begin(pm);
-    for (let id = this.nextId(n, im); id >= 0; id = this.nextId(n, im)) if (cubesOverlap(this.cubes[id]!, q)) out.push(id);
+    const ps = portSig(q.dport);
+    const ds = dstSig(q.dst);
+    for (let id = this.nextId(n, im, ps, ds); id >= 0; id = this.nextId(n, im, ps, ds)) if (cubesOverlap(this.cubes[id]!, q)) out.push(id);
   }
 
   /**
@@ -213,7 +278,17 @@ class HoleLog {
       return pieces;
     }
     this.begin(pm);
-    for (let id = this.nextId(n, im); id >= 0 && pieces.length > 0; id = this.nextId(n, im)) pieces = cutOne(pieces, this.cubes[id]!);
+    // (the signatures of what is left: a hole that misses them is passed over, as cutOne would leave the pieces alone)
+    let ps = piecesPortSig(pieces);
+    let ds = piecesDstSig(pieces);
+    for (let id = this.nextId(n, im, ps, ds); id >= 0 && pieces.length > 0; id = this.nextId(n, im, ps, ds)) {
+      const next = cutOne(pieces, this.cubes[id]!);
+      if (next !== pieces) {
+        pieces = next;
+        ps = piecesPortSig(pieces);
+        ds = piecesDstSig(pieces);
+      }
+    }
     return pieces;
   }
 
@@ -229,8 +304,8 @@ class HoleLog {
     this.nl = nl;
   }
 
-  /** The next hole id below n whose input interfaces may meet im, or -1. */
-  private nextId(n: number, im: number): number {
+  /** The next hole id below n whose input interfaces may meet im, ports the signature ps and destinations ds, or -1. */
+  private nextId(n: number, im: number, ps: number, ds: number): number {
     const lists = this.lists;
     const pos = this.pos;
     for (;;) {
@@ -247,6 +322,7 @@ class HoleLog {
       pos[best]!++;
       const hm = this.im[id]!;
       if (hm >= 0 && im >= 0 && (hm & im) === 0) continue;
+      if ((this.ps[id]! & ps) === 0 || (this.ds[id]! & ds) === 0) continue;
       return id;
     }
   }
@@ -313,7 +389,8 @@ function cutHoles(f: Flow): Cube[] {
   for (let s: Holes | undefined = f.h; s && pieces.length > 0; s = s.up) pieces = s.log.cut(f.c, s === f.h ? f.hn : s.n, pm, im, pieces);
   let n = 0;
   for (const p of pieces) if (!cubeIsEmpty(p)) pieces[n++] = p;
-  pieces.length = n;
+  // (setting the length calls into the runtime: only when an empty piece was dropped)
+  if (n !== pieces.length) pieces.length = n;
   return pieces;
 }
 

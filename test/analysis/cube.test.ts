@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { isectIv, subIv, CubeIndex, makeUniverse, Atoms, Principals, cubesOverlap, cubeContains, copyCube, type Cube } from '../../src/analysis/cube.js';
+import { isectIv, subIv, CubeIndex, makeUniverse, Atoms, Principals, cubesOverlap, cubeContains, copyCube, subtractCube, type Cube } from '../../src/analysis/cube.js';
 import { AddrSet, IntervalSet, numSetOf } from '../../src/model/index.js';
 
 const setArb = fc
@@ -186,5 +186,101 @@ describe('isectIv shares an operand that is the intersection', () => {
     // not inside one interval: a new set with the exact bounds
     const r = isectIv(numSetOf([[5, 18]]), portProtocols);
     expect(r.bounds).toEqual([6, 7, 17, 18]);
+  });
+});
+
+describe('CubeIndex.queryAll with one live item', () => {
+  // the one item: added alone, left alone by removals (found by a scan of the ids), or among more than 64 ids
+  // (then the index answers)
+  test.each([
+    ['added alone', 1, []],
+    ['left alone by removals', 10, [0, 1, 2, 4, 5, 6, 7, 8, 9]],
+    ['left alone among many ids', 120, [...Array(120).keys()].filter((i) => i !== 77)],
+  ] as [string, number, number[]][])('answers as the index does (%s)', (_name, n, removes) => {
+    const ifs = new Atoms(['eth0']);
+    const U = makeUniverse('ipv4', ifs, new Principals([], false));
+    const at = (port: number): Cube => ({ ...U, dport: numSetOf([[port, port + 9]]) });
+    const idx = new CubeIndex<{ c: Cube }>();
+    for (let i = 0; i < n; i++) idx.add({ c: at(i * 10) });
+    for (const r of removes) idx.remove(r);
+    expect(idx.size).toBe(1);
+    const alive = [...Array(n).keys()].find((i) => !removes.includes(i))!;
+    for (const q of [at(alive * 10 + 5), at(alive * 10 + 10), at(alive * 10 - 10)]) {
+      const all: number[] = [];
+      idx.queryAll([at(5000), q, q], all);
+      expect(all).toEqual(cubesOverlap(q, at(alive * 10)) ? [alive] : []);
+    }
+  });
+});
+
+describe('subtractCube', () => {
+  /**
+   * The pieces subtractCube made before it told the dimensions that leave a piece first (model operations only): one
+   * piece per dimension in split order, each narrowed to b in the dimensions before it.
+   */
+  function reference(a: Cube, b: Cube): Cube[] {
+    if (!cubesOverlap(a, b)) return [a];
+    const out: Cube[] = [];
+    let cur: Cube = copyCube(a);
+    const step = (cut: (x: Cube) => boolean, narrow: (x: Cube) => void) => {
+      const piece = copyCube(cur);
+      if (cut(piece)) out.push(piece);
+      const next = copyCube(cur);
+      narrow(next);
+      cur = next;
+    };
+    step((x) => !(x.proto = cur.proto.subtract(b.proto)).isEmpty, (x) => (x.proto = cur.proto.intersect(b.proto)));
+    step((x) => (x.iif = cur.iif & ~b.iif) !== 0n, (x) => (x.iif = cur.iif & b.iif));
+    step((x) => (x.oif = cur.oif & ~b.oif) !== 0n, (x) => (x.oif = cur.oif & b.oif));
+    step((x) => (x.ct = cur.ct & ~b.ct) !== 0, (x) => (x.ct = cur.ct & b.ct));
+    step((x) => !(x.icmp = cur.icmp.subtract(b.icmp)).isEmpty, (x) => (x.icmp = cur.icmp.intersect(b.icmp)));
+    step((x) => !(x.dport = cur.dport.subtract(b.dport)).isEmpty, (x) => (x.dport = cur.dport.intersect(b.dport)));
+    step((x) => !(x.sport = cur.sport.subtract(b.sport)).isEmpty, (x) => (x.sport = cur.sport.intersect(b.sport)));
+    step((x) => !(x.dst = cur.dst.subtract(b.dst)).isEmpty, (x) => (x.dst = cur.dst.intersect(b.dst)));
+    const piece = copyCube(cur);
+    piece.src = cur.src.subtract(b.src);
+    piece.sprin = cur.sprin & ~b.sprin;
+    if (!piece.src.isEmpty || piece.sprin !== 0n) out.push(piece);
+    return out;
+  }
+
+  const flat = (c: Cube) => [c.proto.bounds, c.iif, c.oif, c.ct, c.icmp.bounds, c.dport.bounds, c.sport.bounds, c.dst.v4.bounds, c.dst.v6.bounds, c.src.v4.bounds, c.src.v6.bounds, c.sprin];
+
+  test('makes the same pieces, in the same order, as the dimension-by-dimension reference', () => {
+    const U = makeUniverse('ipv4', new Atoms(['eth0', 'eth1']), new Principals(['p', 'q'], true));
+    const v4Arb = setArb.map((s) => new AddrSet(IntervalSet.fromBounds(s.bounds.map((x) => x * 1000)), IntervalSet.empty()));
+    const cubeArb = fc
+      .record({
+        proto: fc.option(setArb),
+        iif: fc.option(fc.bigInt({ min: 1n, max: U.iif })),
+        ct: fc.option(fc.integer({ min: 1, max: 1023 })),
+        dport: fc.option(setArb),
+        sport: fc.option(setArb),
+        dst: fc.option(v4Arb),
+        src: fc.option(v4Arb),
+        sprin: fc.option(fc.bigInt({ min: 0n, max: U.sprin })),
+      })
+      .map((r): Cube => {
+        const c = copyCube(U);
+        if (r.proto) c.proto = r.proto;
+        if (r.iif !== null) c.iif = r.iif;
+        if (r.ct !== null) c.ct = r.ct;
+        if (r.dport) c.dport = r.dport;
+        if (r.sport) c.sport = r.sport;
+        if (r.dst) c.dst = r.dst;
+        if (r.src) c.src = r.src;
+        if (r.sprin !== null) c.sprin = r.sprin;
+        return c;
+      });
+    fc.assert(
+      fc.property(cubeArb, cubeArb, fc.boolean(), (a, b0, inside) => {
+        // (half the time b is cut from a's own sets, so that whole dimensions are inside b's)
+        const b = inside ? { ...b0, proto: a.proto, ct: a.ct | b0.ct, sport: a.sport, src: a.src } : b0;
+        const got: Cube[] = [];
+        subtractCube(a, b, got);
+        expect(got.map(flat)).toEqual(reference(a, b).map(flat));
+      }),
+      { numRuns: 3000, seed: 3 },
+    );
   });
 });

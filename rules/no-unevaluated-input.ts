@@ -1,6 +1,9 @@
 import type { Rule } from 'eslint';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
-import { docsUrl, report, ruleOptions } from '../src/eslint/rule-kit.js';
+import { docsUrl, report, ruleOptions, WHOLE_TEXT } from '../src/eslint/rule-kit.js';
+
+/** meta.messages: the rule writes each finding's whole text (see report in src/eslint/rule-kit.ts). */
+const MESSAGES: Record<string, string> = { unevaluated: WHOLE_TEXT };
 
 /**
  * Input the parser read but could not evaluate exactly (shell loops, unknown
@@ -18,7 +21,7 @@ const rule: Rule.RuleModule = {
     hasSuggestions: true,
     // options are checked by ruleOptions (see src/eslint/rule-kit.ts): this rule takes none
     schema: false,
-    messages: { unevaluated: '{{message}}' },
+    messages: MESSAGES,
   },
   create(context) {
     ruleOptions(context, []);
@@ -27,7 +30,7 @@ const rule: Rule.RuleModule = {
       if (!a) return;
       for (const d of a.document.diagnostics) {
         if (d.severity !== 'warning') continue;
-        report(context, a, d.span, undefined, { messageId: 'unevaluated', data: { message: d.message } });
+        report(context, a, d.span, undefined, { messageId: 'unevaluated', data: { message: d.message }, templates: MESSAGES });
       }
     });
   },

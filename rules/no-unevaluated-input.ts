@@ -1,9 +1,6 @@
 import type { Rule } from 'eslint';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
-import { docsUrl, report, ruleOptions, WHOLE_TEXT } from '../src/eslint/rule-kit.js';
-
-/** meta.messages: the rule writes each finding's whole text (see report in src/eslint/rule-kit.ts). */
-const MESSAGES: Record<string, string> = { unevaluated: WHOLE_TEXT };
+import { docsUrl, report, ruleOptions } from '../src/eslint/rule-kit.js';
 
 /**
  * Input the parser read but could not evaluate exactly (shell loops, unknown
@@ -21,7 +18,7 @@ const rule: Rule.RuleModule = {
     hasSuggestions: true,
     // options are checked by ruleOptions (see src/eslint/rule-kit.ts): this rule takes none
     schema: false,
-    messages: MESSAGES,
+    messages: { unevaluated: '{{message}}' },
   },
   create(context) {
     ruleOptions(context, []);
@@ -30,7 +27,7 @@ const rule: Rule.RuleModule = {
       if (!a) return;
       for (const d of a.document.diagnostics) {
         if (d.severity !== 'warning') continue;
-        report(context, a, d.span, undefined, { messageId: 'unevaluated', data: { message: d.message }, templates: MESSAGES });
+        report(context, a, d.span, undefined, { messageId: 'unevaluated', data: { message: d.message } });
       }
     });
   },

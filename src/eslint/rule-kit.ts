@@ -516,14 +516,7 @@ export function report(
   a: FileAnalysis,
   span: Span,
   ruleId: number | undefined,
-  descriptor: {
-    messageId: string;
-    data: Record<string, string>;
-    /** The texts are twoPieces sums: kept as they are. */
-    twoPieces?: boolean;
-    /** The rule's `meta.messages`, when its template for `messageId` is WHOLE_TEXT: the finding's text goes to ESLint as it is (see below). */
-    templates?: Record<string, string>;
-  },
+  descriptor: { messageId: string; data: Record<string, string>; /** The texts are twoPieces sums: kept as they are. */ twoPieces?: boolean },
   scope?: SuppressionScope,
 ): void {
   const node = ruleId !== undefined ? a.nodes?.get(ruleId) : undefined;
@@ -536,37 +529,15 @@ export function report(
   // that ESLint keeps until the report is written; reading one character flattens it into one string (the
   // tree becomes garbage now, not after the run): ~13 MB less kept on the 40k findings of a 100k-rule file.
   if (!descriptor.twoPieces) for (const k in descriptor.data) descriptor.data[k]!.charCodeAt(0);
-  // ESLint makes a finding's message from the rule's template for its messageId, each {{placeholder}} replaced from
-  // `data`: a regular-expression replace with a callback per finding (7 MB of garbage for the 24k findings of a
-  // 100k-rule file), skipped for a template without "{{". For a rule that writes the whole text, the template is the
-  // text itself during this one synchronous call (ESLint reads meta.messages[messageId] in context.report), and
-  // WHOLE_TEXT again after it, for ESLint's RuleTester and anything else that reads the rule's meta. `data` still
-  // goes along: where ESLint reads a copy of the rule (typescript-eslint's RuleTester deep-merges the plugin), the
-  // copy's WHOLE_TEXT is replaced as before. A text with "{{" in it goes the usual way (it would be replaced in).
-  const templates = descriptor.templates;
-  const messageId = descriptor.messageId;
-  const whole = templates !== undefined && templates[messageId] === WHOLE_TEXT ? descriptor.data.message : undefined;
   // one descriptor object, no spreads: tens of thousands of findings on a big file
   const d: { node?: never; loc?: ReportTarget['loc']; messageId: string; data: Record<string, string>; suggest?: EslintRule.SuggestionReportDescriptor[] } = node?.node
-    ? { node: node.node as never, messageId, data: descriptor.data }
-    : { loc, messageId, data: descriptor.data };
+    ? { node: node.node as never, messageId: descriptor.messageId, data: descriptor.data }
+    : { loc, messageId: descriptor.messageId, data: descriptor.data };
   if (node?.suggestions && node.suggestions.length > 0) {
     d.suggest = node.suggestions.map((s) => ({ desc: s.desc, fix: (fixer: EslintRule.RuleFixer) => fixer.replaceTextRange(s.range, s.text) }));
   }
-  if (whole === undefined || whole.includes('{{')) {
-    context.report(d as EslintRule.ReportDescriptor);
-    return;
-  }
-  templates![messageId] = whole;
-  try {
-    context.report(d as EslintRule.ReportDescriptor);
-  } finally {
-    templates![messageId] = WHOLE_TEXT;
-  }
+  context.report(d as EslintRule.ReportDescriptor);
 }
-
-/** The message template of a rule that writes the whole text of its findings itself (given to report() as `data.message`). */
-export const WHOLE_TEXT = '{{message}}';
 
 export function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);

@@ -4,7 +4,7 @@ import { computeExposure, exposedPorts } from '../../src/analysis/index.js';
 import { BUILTIN_SERVICES } from '../../src/catalog/index.js';
 import { expectedPortsFor, judge, type Deployment, type ResolvedSettings } from '../../src/deployments/index.js';
 import { exposedPieces, reachedPorts, reachesPorts, type FileAnalysis } from '../../src/eslint/analysis.js';
-import { describeSources, eachGroup, groupByResponsible, portsOf, report, SharedTexts, twoPieces, unexplainedPorts, WHOLE_TEXT, type ExposureGroup } from '../../src/eslint/rule-kit.js';
+import { describeSources, eachGroup, groupByResponsible, portsOf, SharedTexts, twoPieces, unexplainedPorts, type ExposureGroup } from '../../src/eslint/rule-kit.js';
 import type { Exposure, ExposureEntry } from '../../src/analysis/types.js';
 import { AddrSet, formatPorts, IntervalSet, numSetOf, parseCidr, type NumSet } from '../../src/model/index.js';
 import { formatById } from '../../src/parsers/registry.js';
@@ -263,34 +263,6 @@ describe('reachesPorts', () => {
       }),
       { numRuns: 2000 },
     );
-  });
-});
-
-describe('report with the rule\'s templates (texts written whole)', () => {
-  const doc = formatById('iptables-save')!.parse(['*filter', ':INPUT DROP [0:0]', 'COMMIT', ''].join('\n'), {});
-  const a = { document: doc, filePath: undefined, nodes: undefined } as unknown as FileAnalysis;
-  const span = { start: { line: 2, column: 1, offset: 9 }, end: { line: 2, column: 5, offset: 13 } };
-  /** What ESLint's context.report sees: the template of the messageId at the call, and the descriptor. */
-  function run(text: string) {
-    const templates: Record<string, string> = { found: WHOLE_TEXT };
-    const seen: { template: string; data: unknown; loc: unknown }[] = [];
-    const context = {
-      id: 'firewall/test',
-      sourceCode: { ast: {}, text: '' },
-      report: (d: { messageId: string; data: unknown; loc: unknown }) => seen.push({ template: templates[d.messageId]!, data: d.data, loc: d.loc }),
-    };
-    report(context as never, a, span as never, undefined, { messageId: 'found', data: { message: text }, templates });
-    return { seen, after: templates.found };
-  }
-  it('gives ESLint the text as the template for the one call, with the data, and puts WHOLE_TEXT back', () => {
-    const { seen, after } = run('Open: TCP 22 reachable from 0.0.0.0/0.');
-    expect(seen).toEqual([{ template: 'Open: TCP 22 reachable from 0.0.0.0/0.', data: { message: 'Open: TCP 22 reachable from 0.0.0.0/0.' }, loc: { start: span.start, end: span.end } }]);
-    expect(after).toBe(WHOLE_TEXT);
-  });
-  it('leaves a text with "{{" in it to the template and ESLint\'s replacement', () => {
-    const { seen, after } = run('comment {{message}} in a rule');
-    expect(seen.map((x) => x.template)).toEqual([WHOLE_TEXT]);
-    expect(after).toBe(WHOLE_TEXT);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { Rule } from 'eslint';
 import { describePorts, SENSITIVE_PORTS } from '../src/catalog/index.js';
 import type { Exposure } from '../src/analysis/types.js';
-import { analyse, exposedPieces, oncePerFile, reachedPorts, type ExposedPiece } from '../src/eslint/analysis.js';
+import { analyse, exposedPieces, oncePerFile, reachedPorts, reachesPorts, type ExposedPiece } from '../src/eslint/analysis.js';
 import { certaintyTitle, describeSources, docsUrl, groupByResponsible, report, unexplainedPorts, ruleOptions } from '../src/eslint/rule-kit.js';
 import { AddrSet, IntervalSet, numSetOf, type Family, type NumSet } from '../src/model/index.js';
 
@@ -49,12 +49,12 @@ function worldByFamily(exposure: Exposure, protocol: number, set: NumSet): Map<F
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
     if (!e.protocols.has(protocol)) continue;
-    const ports = reachedPorts(e.dports, set);
-    if (!ports) continue;
+    // whether it reaches the set, without making the ports it reaches: only an entry open to the whole family needs them
+    if (!reachesPorts(e.dports, set)) continue;
     let f = seen.get(e.family);
     if (!f) seen.set(e.family, (f = { world: IntervalSet.empty<number>(), sources: [] }));
     f.sources.push(e.sources);
-    if (e.sources.coversAll(e.family)) f.world = f.world.union(ports);
+    if (e.sources.coversAll(e.family)) f.world = f.world.union(reachedPorts(e.dports, set)!);
   }
   const out = new Map<Family, NumSet>();
   for (const [family, f] of seen) {

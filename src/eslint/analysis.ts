@@ -104,6 +104,29 @@ export function reachedPorts(ports: NumSet, query: NumSet): NumSet | undefined {
   return ports.intersect(query); // it spans a gap of the query
 }
 
+/**
+ * Whether `ports` (an entry's destination ports) and `query` share a port: reachedPorts(ports, query) !== undefined,
+ * without making the shared part. For a rule that only needs to know that an entry reaches the query (the sweep of
+ * no-world-open-sensitive-ports asks it of every entry, and needs the ports only of the few open to everyone).
+ */
+export function reachesPorts(ports: NumSet, query: NumSet): boolean {
+  const q = query.bounds;
+  const b = ports.bounds;
+  if (q.length === 0 || b.length === 0) return false;
+  if (b.length !== 2) return ports.overlaps(query);
+  const a0 = b[0]!;
+  const a1 = b[1]!;
+  // the first query interval ending after the entry's start (as reachedPorts): they meet iff it starts before its end
+  let lo = 0;
+  let hi = q.length / 2 - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (q[2 * mid + 1]! > a0) hi = mid;
+    else lo = mid + 1;
+  }
+  return q[2 * lo + 1]! > a0 && q[2 * lo]! < a1;
+}
+
 /** See FileAnalysis.exposed: the same entries, ports and order as `exposedPorts(exposure, protocol, ports)`. */
 export function exposedPieces(exposure: Exposure, protocol: number, ports: NumSet): ExposedPiece[] {
   const out: ExposedPiece[] = [];

@@ -96,6 +96,17 @@ interface ResponsibleIndex {
    * families): its position depends on which entry a query reaches first, which only the per-query grouping gets right.
    */
   unstable: boolean;
+  /** Per entry: PROTO_TCP if its protocols hold TCP, PROTO_UDP if UDP (the protocols the port rules ask about). */
+  protos: Uint8Array;
+}
+
+/** Bits of ResponsibleIndex.protos. */
+const PROTO_TCP = 1;
+const PROTO_UDP = 2;
+
+/** The bit of ResponsibleIndex.protos that answers for `protocol`, 0 for a protocol without one (asked of the entry). */
+function protoBit(protocol: number): number {
+  return protocol === 6 ? PROTO_TCP : protocol === 17 ? PROTO_UDP : 0;
 }
 
 const responsibleIndexes = new WeakMap<Exposure, ResponsibleIndex>();
@@ -134,6 +145,7 @@ function responsibleIndex(exposure: Exposure): ResponsibleIndex {
   const byRule = dense ? undefined : new Map<number, number>();
   const byPolicy = new Map<string, number>();
   const groupOf = new Int32Array(m);
+  const protos = new Uint8Array(m);
   /** Each group's first entry (groups are numbered by it), whose span places the group. */
   const firstEntry = new Int32Array(m);
   let n = 0;
@@ -141,6 +153,7 @@ function responsibleIndex(exposure: Exposure): ResponsibleIndex {
   for (let i = 0; i < m; i++) {
     const e = entries[i]!;
     const r = e.rule;
+    protos[i] = (e.protocols.has(6) ? PROTO_TCP : 0) | (e.protocols.has(17) ? PROTO_UDP : 0);
     let g: number;
     if (r) {
       if (byId) {
@@ -193,7 +206,7 @@ function responsibleIndex(exposure: Exposure): ResponsibleIndex {
   for (let i = 0; i < m; i++) order[fill[rank[groupOf[i]!]!]!++] = i;
   const offset = new Float64Array(n);
   for (let k = 0; k < n; k++) offset[rank[k]!] = pos[k]!;
-  const index: ResponsibleIndex = { order, start, offset, unstable };
+  const index: ResponsibleIndex = { order, start, offset, unstable, protos };
   responsibleIndexes.set(exposure, index);
   return index;
 }
@@ -226,25 +239,39 @@ export function eachGroup(
     for (const g of groupByResponsible(pieces)) fn(g);
     return;
   }
-  const { order, start, offset } = index;
+  const { order, start, offset, protos } = index;
   const n = offset.length;
+  // each query's span [qlo, qhi): an entry of one interval outside it is passed over without a call (the Transfer CFT
+  // block, 8 ports, is reached by a few hundred of 80k entries)
+  const qlo = queries.map((q) => (q.bounds.length > 0 ? q.bounds[0]! : 0));
+  const qhi = queries.map((q) => (q.bounds.length > 0 ? q.bounds[q.bounds.length - 1]! : 0));
   // groups at one position come out in the order in which the query reaches them first (groupByResponsible's
   // stable sort): such a run is held back and sorted by that first piece
+  // (run[0 .. runN) is the run: the list is reused, as setting an array's length is a call into the runtime, and a
+  // new list per group one more object each)
   const run: Group[] = [];
+  let runN = 0;
   let runOffset = -1;
   const flush = (): void => {
-    if (run.length > 1) run.sort((x, y) => x.first - y.first);
-    for (const r of run) fn(r);
-    run.length = 0;
+    if (runN === 1) fn(run[0]!);
+    else if (runN > 1) for (const r of run.slice(0, runN).sort((x, y) => x.first - y.first)) fn(r);
+    runN = 0;
   };
   for (let k = 0; k < n; k++) {
     let g: Group | undefined;
     for (let pi = 0; pi < protocols.length; pi++) {
       const protocol = protocols[pi]!;
       const query = queries[pi]!;
+      const bit = protoBit(protocol);
+      const lo = qlo[pi]!;
+      const hi = qhi[pi]!;
       for (let j = start[k]!; j < start[k + 1]!; j++) {
-        const entry = entries[order[j]!]!;
-        if (!entry.protocols.has(protocol) || (only && !only(entry))) continue;
+        const i = order[j]!;
+        if (bit !== 0 && (protos[i]! & bit) === 0) continue;
+        const entry = entries[i]!;
+        const b = entry.dports.bounds;
+        if (b.length === 2 && (b[1]! <= lo || b[0]! >= hi)) continue;
+        if ((bit === 0 && !entry.protocols.has(protocol)) || (only && !only(entry))) continue;
         const ports = reachedPorts(entry.dports, query);
         if (!ports) continue;
         if (!g) {
@@ -270,7 +297,7 @@ export function eachGroup(
       flush();
       runOffset = offset[k]!;
     }
-    run.push(g);
+    run[runN++] = g;
   }
   flush();
 }
@@ -294,34 +321,44 @@ export function portsOf(g: ExposureGroup, protocol: number): NumSet | undefined 
  * (a suppression with ports, at the group's line).
  */
 class Group implements ExposureGroup {
-  rule: Rule | undefined;
-  chain: Chain;
-  table: Table;
-  span: Span;
-  ruleId: number | undefined;
-  private p0: number;
-  private s0: NumSet;
-  private p1 = -1;
-  private s1: NumSet | undefined = undefined;
+  // fields declared and assigned in the constructor, not given initialisers: with initialisers the class runs one
+  // more function per construction (its fields' initialiser, which defines them; ES2022 class fields), for each of
+  // the ~24k groups a rule visits on a 100k-rule file (as the placed matches of src/parsers/placed.ts)
+  declare rule: Rule | undefined;
+  declare chain: Chain;
+  declare table: Table;
+  declare span: Span;
+  declare ruleId: number | undefined;
+  private declare p0: number;
+  private declare s0: NumSet;
+  private declare p1: number;
+  private declare s1: NumSet | undefined;
   /** A third protocol on, in the order added. */
-  private more: Map<number, NumSet> | undefined = undefined;
-  sources: AddrSet;
-  principals: Set<string> = NO_PRINCIPALS;
-  certainty: 'open' | 'possibly-open' = 'possibly-open';
-  reasons: string[] = NO_REASONS;
-  via: string | undefined = undefined;
+  private declare more: Map<number, NumSet> | undefined;
+  declare sources: AddrSet;
+  declare principals: Set<string>;
+  declare certainty: 'open' | 'possibly-open';
+  declare reasons: string[];
+  declare via: string | undefined;
   /** Where the query first reached the group (protocol rank × entries + entry index), for ties in position. */
-  first: number;
+  declare first: number;
   constructor(entry: ExposureEntry, protocol: number, ports: NumSet, first: number) {
     this.rule = entry.rule;
-    this.ruleId = entry.rule?.id;
     this.chain = entry.chain;
     this.table = entry.table;
     this.span = responsibleSpan(entry);
+    this.ruleId = entry.rule?.id;
     this.p0 = protocol;
     this.s0 = ports;
+    this.p1 = -1;
+    this.s1 = undefined;
+    this.more = undefined;
     // the entry's own set (what ∅ ∪ sources is): its CIDR list is described once for every rule
     this.sources = entry.sources;
+    this.principals = NO_PRINCIPALS;
+    this.certainty = 'possibly-open';
+    this.reasons = NO_REASONS;
+    this.via = undefined;
     this.first = first;
   }
   get key(): string {

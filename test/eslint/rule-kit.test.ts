@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { computeExposure, exposedPorts } from '../../src/analysis/index.js';
 import { BUILTIN_SERVICES } from '../../src/catalog/index.js';
 import { expectedPortsFor, judge, type Deployment, type ResolvedSettings } from '../../src/deployments/index.js';
-import { exposedPieces, type FileAnalysis } from '../../src/eslint/analysis.js';
+import { exposedPieces, reachedPorts, reachesPorts, type FileAnalysis } from '../../src/eslint/analysis.js';
 import { describeSources, eachGroup, groupByResponsible, portsOf, SharedTexts, twoPieces, unexplainedPorts, type ExposureGroup } from '../../src/eslint/rule-kit.js';
 import type { Exposure, ExposureEntry } from '../../src/analysis/types.js';
 import { AddrSet, formatPorts, IntervalSet, numSetOf, parseCidr, type NumSet } from '../../src/model/index.js';
@@ -196,7 +196,8 @@ describe('eachGroup (groups from the shared per-exposure index)', () => {
   const entry = fc
     .record({
       who: fc.integer({ min: -3, max: 5 }),
-      protocols: fc.subarray([6, 17], { minLength: 1 }),
+      // SCTP (132): a protocol without a bit in the index's per-entry protocol bytes, asked of the entry itself
+      protocols: fc.subarray([6, 17, 132], { minLength: 1 }),
       dports: smallSet,
       src: cidr,
       principals: fc.subarray(['sg-1', 'sg-2']),
@@ -225,7 +226,7 @@ describe('eachGroup (groups from the shared per-exposure index)', () => {
     });
   it('gives the groups, order and contents of groupByResponsible over the pieces', () => {
     fc.assert(
-      fc.property(fc.array(entry, { maxLength: 14 }), smallSet, smallSet, fc.constantFrom([6, 17], [17, 6], [6]), fc.boolean(), (entries, q1, q2, protocols, onlyOpen) => {
+      fc.property(fc.array(entry, { maxLength: 14 }), smallSet, smallSet, fc.constantFrom([6, 17], [17, 6], [6], [132, 17]), fc.boolean(), (entries, q1, q2, protocols, onlyOpen) => {
         const exposure = { entries } as unknown as Exposure;
         const queries = [q1, q2].slice(0, protocols.length);
         const only = onlyOpen ? (e: ExposureEntry) => e.certainty === 'open' : undefined;
@@ -248,6 +249,19 @@ describe('eachGroup (groups from the shared per-exposure index)', () => {
         }
       }),
       { numRuns: 400 },
+    );
+  });
+});
+
+describe('reachesPorts', () => {
+  it('says whether reachedPorts finds something, for any ports and query', () => {
+    const anySet = fc.array(fc.tuple(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 12 })).map(([lo, n]) => [lo, lo + n] as const), { maxLength: 4 }).map((r) => numSetOf(r));
+    fc.assert(
+      fc.property(anySet, anySet, (ports, query) => {
+        expect(reachesPorts(ports, query)).toBe(reachedPorts(ports, query) !== undefined);
+        expect(reachesPorts(ports, query)).toBe(!ports.intersect(query).isEmpty);
+      }),
+      { numRuns: 2000 },
     );
   });
 });

@@ -59,19 +59,29 @@ export function placeOf(ruleStart: number, a: number, b: number): number {
 const BASE: unique symbol = Symbol('base');
 const AT: unique symbol = Symbol('at');
 
+/**
+ * What a placed match at (base, at) keeps under BASE: the first word of its CompactLineSpan, else `base` (see
+ * Placed). Each class's constructor stores it itself, with atWord's under AT: stores in the common base
+ * constructor saw the objects of every class (a megamorphic store, the slowest kind; the iptables-save fast path
+ * builds a rule's matches each time they are read).
+ */
+function baseWord(base: Span, at: number): Span | number {
+  const col = at % COL_LIMIT;
+  return compactWordA(base, col, (at - col) / COL_LIMIT) ?? base;
+}
+
+/** What a placed match at (base, at) keeps under AT, given what it keeps under BASE (baseWord). */
+function atWord(base: Span, at: number, b: Span | number): number {
+  return typeof b === 'number' ? compactWordB(base, Math.floor(at / COL_LIMIT)) : at;
+}
+
+type PlaceFields = { [BASE]: Span | number; [AT]: number };
+
 abstract class Placed {
   /** The first word of the match's CompactLineSpan, or the rule's span (then AT is the place). */
   declare readonly [BASE]: Span | number;
   declare readonly [AT]: number;
   declare negated?: boolean;
-
-  constructor(base: Span, at: number) {
-    const col = at % COL_LIMIT;
-    const len = (at - col) / COL_LIMIT;
-    const w = compactWordA(base, col, len);
-    (this as { [BASE]: Span | number })[BASE] = w ?? base;
-    (this as { [AT]: number })[AT] = w === undefined ? at : compactWordB(base, len);
-  }
 
   get span(): Span {
     const b = this[BASE];
@@ -93,7 +103,10 @@ export class PlacedAddress extends Placed {
   declare readonly dir: 'src' | 'dst';
   declare readonly addrs: AddrSet;
   constructor(dir: 'src' | 'dst', addrs: AddrSet, base: Span, at: number) {
-    super(base, at);
+    super();
+    const b = baseWord(base, at);
+    (this as PlaceFields)[BASE] = b;
+    (this as PlaceFields)[AT] = atWord(base, at, b);
     this.kind = 'address';
     this.dir = dir;
     this.addrs = addrs;
@@ -110,7 +123,10 @@ export class PlacedProtocol extends Placed {
   declare readonly kind: 'protocol';
   declare readonly protocols: NumSet;
   constructor(protocols: NumSet, base: Span, at: number) {
-    super(base, at);
+    super();
+    const b = baseWord(base, at);
+    (this as PlaceFields)[BASE] = b;
+    (this as PlaceFields)[AT] = atWord(base, at, b);
     this.kind = 'protocol';
     this.protocols = protocols;
   }
@@ -127,7 +143,10 @@ export class PlacedPort extends Placed {
   declare readonly dir: 'src' | 'dst';
   declare readonly ports: NumSet;
   constructor(dir: 'src' | 'dst', ports: NumSet, base: Span, at: number) {
-    super(base, at);
+    super();
+    const b = baseWord(base, at);
+    (this as PlaceFields)[BASE] = b;
+    (this as PlaceFields)[AT] = atWord(base, at, b);
     this.kind = 'port';
     this.dir = dir;
     this.ports = ports;
@@ -145,7 +164,10 @@ export class PlacedInterface extends Placed {
   declare readonly dir: 'in' | 'out';
   declare readonly names: string[];
   constructor(dir: 'in' | 'out', names: string[], base: Span, at: number) {
-    super(base, at);
+    super();
+    const b = baseWord(base, at);
+    (this as PlaceFields)[BASE] = b;
+    (this as PlaceFields)[AT] = atWord(base, at, b);
     this.kind = 'interface';
     this.dir = dir;
     this.names = names;
@@ -162,7 +184,10 @@ export class PlacedCtState extends Placed {
   declare readonly kind: 'ctstate';
   declare readonly states: CtState[];
   constructor(states: CtState[], base: Span, at: number) {
-    super(base, at);
+    super();
+    const b = baseWord(base, at);
+    (this as PlaceFields)[BASE] = b;
+    (this as PlaceFields)[AT] = atWord(base, at, b);
     this.kind = 'ctstate';
     this.states = states;
   }
@@ -179,7 +204,10 @@ export class PlacedIcmpType extends Placed {
   declare readonly family: Family;
   declare readonly values: NumSet;
   constructor(family: Family, values: NumSet, base: Span, at: number) {
-    super(base, at);
+    super();
+    const b = baseWord(base, at);
+    (this as PlaceFields)[BASE] = b;
+    (this as PlaceFields)[AT] = atWord(base, at, b);
     this.kind = 'icmp-type';
     this.family = family;
     this.values = values;
@@ -269,6 +297,199 @@ export class DocRule<A = Action> {
     return o;
   }
 }
+
+/*
+ * Where a PackedRule keeps its matches: symbol-keyed, as DocRule keeps its span. V0..V3 the values, P0..P3 the places.
+ */
+const CODES: unique symbol = Symbol('codes');
+const V0: unique symbol = Symbol('v0');
+const V1: unique symbol = Symbol('v1');
+const V2: unique symbol = Symbol('v2');
+const V3: unique symbol = Symbol('v3');
+const P0: unique symbol = Symbol('p0');
+const P1: unique symbol = Symbol('p1');
+const P2: unique symbol = Symbol('p2');
+const P3: unique symbol = Symbol('p3');
+
+/**
+ * What a PackedRule keeps of one match: a code of PACK_BITS bits, (kind << 1) | negated; the value (a set, a name
+ * list) and the place next to the rule's span are kept beside it. PK_MATCH: the value is the match itself (an
+ * opaque match, or a match whose place does not fit in a number and which has a span of its own).
+ */
+export const PK_MATCH = 0;
+export const PK_SRC_ADDR = 2;
+export const PK_DST_ADDR = 4;
+export const PK_PROTOCOL = 6;
+export const PK_SRC_PORT = 8;
+export const PK_DST_PORT = 10;
+export const PK_IN_IFACE = 12;
+export const PK_OUT_IFACE = 14;
+export const PK_CTSTATE = 16;
+export const PK_ICMP4 = 18;
+export const PK_ICMP6 = 20;
+/** Bits per match code; a PackedRule keeps at most PACK_MAX matches (their codes and count in one small integer). */
+export const PACK_BITS = 5;
+export const PACK_MAX = 4;
+const COUNT_SHIFT = PACK_BITS * PACK_MAX;
+
+/**
+ * The match of `code` (PK_*, | 1 when negated) for `value`, placed at `at` next to `base` (a placed match; with
+ * at = -1, base is the match's own span). The one builder of the packed codes: the fast path calls it for what it
+ * builds at once, PackedRule when its matches are read.
+ */
+export function unpackMatch(code: number, value: unknown, base: Span, at: number): Match {
+  if (at < 0) return unpackOther(code, value, base, at);
+  // (constructors called here, not through addrMatch ...: this runs for every match a PackedRule gives, a few times
+  // per rule, and the helpers' other branches kept it from being inlined)
+  switch (code) {
+    case PK_SRC_ADDR:
+      return new PlacedAddress('src', value as AddrSet, base, at);
+    case PK_SRC_ADDR | 1:
+      return new NegatedAddress('src', value as AddrSet, base, at);
+    case PK_DST_ADDR:
+      return new PlacedAddress('dst', value as AddrSet, base, at);
+    case PK_DST_ADDR | 1:
+      return new NegatedAddress('dst', value as AddrSet, base, at);
+    case PK_PROTOCOL:
+      return new PlacedProtocol(value as NumSet, base, at);
+    case PK_PROTOCOL | 1:
+      return new NegatedProtocol(value as NumSet, base, at);
+    case PK_SRC_PORT:
+      return new PlacedPort('src', value as NumSet, base, at);
+    case PK_SRC_PORT | 1:
+      return new NegatedPort('src', value as NumSet, base, at);
+    case PK_DST_PORT:
+      return new PlacedPort('dst', value as NumSet, base, at);
+    case PK_DST_PORT | 1:
+      return new NegatedPort('dst', value as NumSet, base, at);
+  }
+  return unpackOther(code, value, base, at);
+}
+
+/** unpackMatch's less frequent kinds, and the matches with a span of their own (at = -1). */
+function unpackOther(code: number, value: unknown, base: Span, at: number): Match {
+  const negated = (code & 1) !== 0;
+  switch (code & ~1) {
+    case PK_IN_IFACE:
+      return ifMatch('in', value as string[], base, at, negated);
+    case PK_OUT_IFACE:
+      return ifMatch('out', value as string[], base, at, negated);
+    case PK_CTSTATE:
+      return ctMatch(value as CtState[], base, at, negated);
+    case PK_ICMP4:
+      return icmpMatch('ipv4', value as NumSet, base, at, negated);
+    case PK_ICMP6:
+      return icmpMatch('ipv6', value as NumSet, base, at, negated);
+    case PK_SRC_ADDR:
+      return addrMatch('src', value as AddrSet, base, at, negated);
+    case PK_DST_ADDR:
+      return addrMatch('dst', value as AddrSet, base, at, negated);
+    case PK_PROTOCOL:
+      return protoMatch(value as NumSet, base, at, negated);
+    case PK_SRC_PORT:
+      return portMatch('src', value as NumSet, base, at, negated);
+    case PK_DST_PORT:
+      return portMatch('dst', value as NumSet, base, at, negated);
+  }
+  return value as Match;
+}
+
+/**
+ * A DocRule of the iptables-save fast path whose match list is built when read, from what it keeps of each of its
+ * (at most PACK_MAX) matches in fields of its own: the value (V0..V3) and the place (P0..P3), and the PK_* codes of
+ * all of them in one small integer (PACK_BITS bits each, the first in the low bits, the count above them).
+ *
+ * Why: nothing keeps a rule's match objects but the rule. The analysis reads a rule's matches a few times (the
+ * compiled rule keeps the sets, not the matches) and the objects it gets die young, which costs the garbage
+ * collector little; kept by the parse, the list and its matches were five to six objects per rule (~330 bytes,
+ * 33 MB on bench/out/iptables-100k.rules) that every scavenge of the parse copied and the old generation kept to
+ * the end. Fields rather than an array of values and places: an array is two objects more per rule. The values
+ * (sets, name lists, opaque matches) are the shared, immutable values the matches hold: every read gives equal
+ * matches over the same sets (a new list of new match objects, but for the read right after a read of the same
+ * rule, see below; as with `span`, compare them by value).
+ *
+ * `matches` may be assigned (the list is then kept as it is). DocRule's constructor assigns it, which lands in the
+ * setter; this constructor then puts the packed matches in place. An accessor pair rather than a base class without
+ * `matches`: DocRule, and NftRule after it, keep their own `matches` field and key order.
+ */
+export class PackedRule<A = Action> extends DocRule<A> {
+  /** Codes and count of the packed matches; -1: V0 is the match list itself (assigned). */
+  declare readonly [CODES]: number;
+  declare readonly [V0]: unknown;
+  declare readonly [V1]: unknown;
+  declare readonly [V2]: unknown;
+  declare readonly [V3]: unknown;
+  declare readonly [P0]: number;
+  declare readonly [P1]: number;
+  declare readonly [P2]: number;
+  declare readonly [P3]: number;
+
+  /** The n (<= PACK_MAX) matches `codes` (PK_*, | 1 when negated), `values` and `places` (next to `span`) give. */
+  constructor(id: number, n: number, codes: readonly number[], values: readonly unknown[], places: readonly number[], action: A, span: Span, doc: string, report: Span | number | undefined, comment: string | undefined) {
+    super(id, NO_MATCHES, action, span, doc, report, comment);
+    let c = n << COUNT_SHIFT;
+    for (let k = n - 1; k >= 0; k--) c |= codes[k]! << (k * PACK_BITS);
+    const self = this as unknown as Record<symbol, unknown>;
+    self[CODES] = c;
+    // every field assigned, in one order: one shape for every PackedRule
+    self[V0] = n > 0 ? values[0] : undefined;
+    self[P0] = n > 0 ? places[0] : 0;
+    self[V1] = n > 1 ? values[1] : undefined;
+    self[P1] = n > 1 ? places[1] : 0;
+    self[V2] = n > 2 ? values[2] : undefined;
+    self[P2] = n > 2 ? places[2] : 0;
+    self[V3] = n > 3 ? values[3] : undefined;
+    self[P3] = n > 3 ? places[3] : 0;
+  }
+
+  // (TypeScript has DocRule's field as a property; the accessors replace it on this class's prototype, see above)
+  // @ts-expect-error TS2611: an accessor over the base class's own field
+  override get matches(): Match[] {
+    const c = this[CODES];
+    if (c < 0) return this[V0] as Match[];
+    // The analysis reads a rule's matches twice in a row (RuleCompiler.get): the list built last serves the next read
+    // of its rule, once (then forgotten, so that no rule, and no document through it, is kept for long).
+    if (lastRead === this) {
+      const list = lastList;
+      lastRead = undefined;
+      lastList = NO_MATCHES;
+      return list;
+    }
+    const list = this.build(c);
+    lastRead = this;
+    lastList = list;
+    return list;
+  }
+
+  override set matches(list: Match[]) {
+    const self = this as unknown as Record<symbol, unknown>;
+    self[V0] = list;
+    self[CODES] = -1;
+    if (lastRead === this) lastRead = undefined;
+  }
+
+  private build(c: number): Match[] {
+    const n = c >>> COUNT_SHIFT;
+    if (n === 0) return [];
+    // an exact-size list literal: a list grown by push holds 17 slots
+    const base = this.span;
+    const m0 = unpackMatch(c & PACK_MASK, this[V0], base, this[P0]);
+    if (n === 1) return [m0];
+    const m1 = unpackMatch((c >>> PACK_BITS) & PACK_MASK, this[V1], base, this[P1]);
+    if (n === 2) return [m0, m1];
+    const m2 = unpackMatch((c >>> (2 * PACK_BITS)) & PACK_MASK, this[V2], base, this[P2]);
+    if (n === 3) return [m0, m1, m2];
+    return [m0, m1, m2, unpackMatch((c >>> (3 * PACK_BITS)) & PACK_MASK, this[V3], base, this[P3])];
+  }
+}
+
+/** What PackedRule gives DocRule's constructor (its setter replaces it at once). */
+const NO_MATCHES: Match[] = [];
+/** The PackedRule whose matches were built last, until the next read of them, and the list built (see `matches`). */
+let lastRead: PackedRule<unknown> | undefined;
+let lastList: Match[] = NO_MATCHES;
+
+const PACK_MASK = (1 << PACK_BITS) - 1;
 
 /*
  * The model match of each kind at (base, at): a placed match when `at` packs its place; with a span

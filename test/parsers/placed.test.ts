@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { AddrSet, IntervalSet, LineSpan, type Match, type Rule } from '../../src/model/index.js';
 import { parseSave } from '../../src/parsers/iptables/save.js';
-import { PlacedAddress, PlacedPort, placeOf } from '../../src/parsers/placed.js';
+import { DocRule, PACK_MAX, PackedRule, PlacedAddress, PlacedPort, placeOf } from '../../src/parsers/placed.js';
 import { at, spanIn } from './iptables/helpers.js';
 
 function rulesOf(lines: string[]): Rule[] {
@@ -109,5 +109,44 @@ describe('placed matches', () => {
     const p = new PlacedPort('dst', IntervalSet.range(1, 2), rule, -1);
     expect(p.span).toBe(rule);
   });
-});
 
+  it('build a fast-path rule’s matches when read, up to PACK_MAX of them; a longer rule keeps its list', () => {
+    const line = '-A INPUT -i eth0 ! -s 10.0.0.0/8 -p tcp -m tcp ! --dport 22 -j ACCEPT';
+    const long = '-A INPUT -i eth0 ! -s 10.0.0.0/8 -p tcp -m conntrack --ctstate NEW -m tcp --dport 22 -j ACCEPT';
+    const [r, l] = rulesOf([line, long]);
+    expect(r).toBeInstanceOf(PackedRule);
+    expect(r!.matches.length).toBe(PACK_MAX);
+    // built at each read, but for the read right after a read of the same rule (the analysis reads twice in a row)
+    void r!.matches; // (the read right after the one above)
+    const [a, b, c] = [r!.matches, r!.matches, r!.matches];
+    expect(b).toBe(a);
+    expect(c).not.toBe(a);
+    expect(c[1]).not.toBe(a[1]);
+    expect(JSON.stringify(c)).toBe(JSON.stringify(a));
+    expect(r!.matches).toBe(c);
+    expect(r!.matches).not.toBe(c);
+    expect(r!.matches.map((m) => m.constructor.name)).toEqual(['PlacedInterface', 'NegatedAddress', 'PlacedProtocol', 'NegatedPort']);
+    expect(r!.matches.map((m) => at(m.span))).toEqual([spanIn(3, line, '-i eth0'), spanIn(3, line, '! -s 10.0.0.0/8'), spanIn(3, line, '-p tcp'), spanIn(3, line, '! --dport 22')]);
+    expect(at(r!.reportSpan)).toBe(spanIn(3, line, '! --dport 22'));
+    // five matches: a DocRule with its own list
+    expect(l).not.toBeInstanceOf(PackedRule);
+    expect(l).toBeInstanceOf(DocRule);
+    expect(l!.matches).toBe(l!.matches);
+    expect(l!.matches.map((m) => at(m.span))).toEqual([spanIn(4, long, '-i eth0'), spanIn(4, long, '! -s 10.0.0.0/8'), spanIn(4, long, '-p tcp'), spanIn(4, long, '--ctstate NEW'), spanIn(4, long, '--dport 22')]);
+    // a rule without matches gives a new empty list
+    const [e] = rulesOf(['-A INPUT -j DROP']);
+    const [e0, e1, e2] = [e!.matches, e!.matches, e!.matches];
+    expect(e0).toEqual([]);
+    expect(e1).toBe(e0);
+    expect(e2).toEqual([]);
+    expect(e2).not.toBe(e0);
+  });
+
+  it('keep a match list assigned to a packed rule as it is', () => {
+    const [r] = rulesOf(['-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT']);
+    const list = r!.matches.slice(1);
+    r!.matches = list;
+    expect(r!.matches).toBe(list);
+    expect(JSON.parse(JSON.stringify(r)).matches).toEqual(JSON.parse(JSON.stringify(list)));
+  });
+});

@@ -40,21 +40,7 @@ import {
   tcpFlagsOf,
 } from './rule.js';
 import { CONTINUE_TARGETS } from './names.js';
-import {
-  NegatedAddress,
-  NegatedCtState,
-  NegatedIcmpType,
-  NegatedInterface,
-  NegatedPort,
-  NegatedProtocol,
-  PlacedAddress,
-  PlacedCtState,
-  PlacedIcmpType,
-  PlacedInterface,
-  PlacedPort,
-  PlacedProtocol,
-  placeOf,
-} from '../placed.js';
+import { PACK_MAX, PK_CTSTATE, PK_DST_ADDR, PK_DST_PORT, PK_ICMP4, PK_ICMP6, PK_IN_IFACE, PK_MATCH, PK_OUT_IFACE, PK_PROTOCOL, PK_SRC_ADDR, PK_SRC_PORT, placeOf, unpackMatch } from '../placed.js';
 import type { ChainState, NetfilterState, TableState } from './state.js';
 import type { Tok } from './tokens.js';
 
@@ -448,15 +434,34 @@ function v4NetAt(key: number, ctx: RuleContext): AddrSet {
 }
 
 /**
- * Reused list of the matches of the line being read (the rule keeps an exact-size copy).
- * Filled through a count, never emptied with `length = 0`: that drops the backing store,
- * and the next line's first push allocates 17 slots again.
+ * What the line being read keeps of each match (see PackedRule in ../placed.ts): its value (a set, a name list, or
+ * the match itself for PK_MATCH), its place next to the rule's span and its code. Reused lists filled through a
+ * count, never emptied with `length = 0`: that drops the backing store, and the next line's first push allocates
+ * 17 slots again.
  */
-const SCRATCH: Match[] = [];
-/** What a used slot of SCRATCH holds once its rule is made (keeps no rule alive, keeps the array packed). */
+const VALUES: unknown[] = [];
+const PLACES: number[] = [];
+const CODES: number[] = [];
+/** What a used slot of VALUES holds once its rule is made (keeps no rule alive, keeps the array packed). */
 const FREE: Match = Object.freeze({ kind: 'fragment' });
-/** Matches of the current line in SCRATCH. */
+/** Matches of the current line in VALUES. */
 let scratchN = 0;
+
+/**
+ * Notes a match of the line: `code` (PK_*, | 1 when negated) for `value` at `at` next to `base`. A match whose place
+ * does not fit in a number (at = -1: base is its own span) is built now and kept as PK_MATCH.
+ */
+function put(code: number, value: unknown, base: Span, at: number): void {
+  const n = scratchN++;
+  if (at < 0 && code !== PK_MATCH) {
+    VALUES[n] = unpackMatch(code, value, base, at);
+    CODES[n] = PK_MATCH;
+  } else {
+    VALUES[n] = value;
+    CODES[n] = code;
+  }
+  PLACES[n] = at;
+}
 // The state of the line being read, shared by readRule and readOption; reset for each line, and
 // the references cleared after it (see fastAppend).
 let modules = 0;
@@ -479,32 +484,6 @@ let report: Span | number | undefined;
 /** Target options the fast path reads are only --reject-with and --log-prefix: the general resolver needs none of them. */
 const NO_TARGET_ARGS: { opt: Tok; args: Tok[] }[] = [];
 
-/**
- * The first n matches of SCRATCH as an exact-size array. Array literals for the common sizes:
- * V8 tracks an allocation site per literal and, seeing nearly all of these lists live on,
- * allocates them in the old generation directly (pretenuring); a `slice` copy has no
- * allocation site, so every list was copied out of the young generation by a scavenge.
- */
-function exactList(n: number): Match[] {
-  const m = SCRATCH;
-  switch (n) {
-    case 0:
-      return [];
-    case 1:
-      return [m[0]!];
-    case 2:
-      return [m[0]!, m[1]!];
-    case 3:
-      return [m[0]!, m[1]!, m[2]!];
-    case 4:
-      return [m[0]!, m[1]!, m[2]!, m[3]!];
-    case 5:
-      return [m[0]!, m[1]!, m[2]!, m[3]!, m[4]!];
-    case 6:
-      return [m[0]!, m[1]!, m[2]!, m[3]!, m[4]!, m[5]!];
-  }
-  return m.slice(0, n);
-}
 
 /**
  * Reads the `-A` line text[lineStart..end) (end excludes the line break) into
@@ -518,7 +497,7 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
     // keep nothing of this document in the scratch list and the line's state, taken or not (an
     // opaque match's text is a slice of it); also after an exception (parseSave turns it into a
     // diagnostic and goes on: the next line must not start with this one's matches)
-    for (let k = 0; k < scratchN; k++) SCRATCH[k] = FREE;
+    for (let k = 0; k < scratchN; k++) VALUES[k] = FREE;
     scratchN = 0;
     targetName = comment = undefined;
     unknownModule = undefined;
@@ -649,7 +628,7 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
 }
 
 /**
- * The rule of the line read (its target, SCRATCH's matches) appended to `chain`. Apart from
+ * The rule of the line read (its target, the matches noted by put) appended to `chain`. Apart from
  * readRule: the lists and rules are literals whose pretenuring decisions deoptimise the code
  * that allocates them, and this is cheaper to compile again than readRule.
  */
@@ -667,14 +646,21 @@ function addRule(text: string, ruleSpan: Span, chain: ChainState, state: Netfilt
     action = resolveBuiltinTarget(ref, targetName, NO_TARGET_ARGS, ctx, text.slice(targetStart, targetEnd));
     if (action.kind === 'chain-ref') action.span = ctx.span(targetStart, refEnd);
   }
-  const list = exactList(scratchN);
   // (the rule's text is the document at ruleSpan's offsets, lineStart to ruleEnd: read from it when asked)
-  state.appendOne(chain, list, action, ruleSpan, text, report, comment);
+  const n = scratchN;
+  if (n <= PACK_MAX) {
+    // the matches are built when read (PackedRule): the rule keeps their values, places and codes
+    state.appendPacked(chain, n, CODES, VALUES, PLACES, action, ruleSpan, text, report, comment);
+  } else {
+    // (built in place in VALUES, then copied to an exact-size list: a list grown by push keeps 17 slots)
+    for (let k = 0; k < n; k++) VALUES[k] = unpackMatch(CODES[k]!, VALUES[k], ruleSpan, PLACES[k]!);
+    state.appendOne(chain, VALUES.slice(0, n) as Match[], action, ruleSpan, text, report, comment);
+  }
 }
 
 /**
  * One option of the line being read (its argument text[as..ae), the match text[mStart..mEnd), its
- * place `at` next to `base`): adds its match to SCRATCH or notes it in the line's state. False:
+ * place `at` next to `base`): notes its match (put) or notes it in the line's state. False:
  * the general reader must read the line. A function of its own, not part of readRule: V8
  * compiles one big function much more slowly than two halves (readRule took 0.3 s or more of
  * compile time, more than once when a deoptimisation sent it back).
@@ -703,7 +689,7 @@ function readOption(code: number, text: string, as: number, ae: number, quoted: 
         // iptables drops "-s 0.0.0.0/0": it matches every packet of the table's family
         if (!negated && (set.coversAll('ipv4') || set.coversAll('ipv6')) && (ctx.family === undefined || set.coversAll(ctx.family))) return true;
       }
-      SCRATCH[scratchN++] = negated ? new NegatedAddress(dir, set, base, at) : new PlacedAddress(dir, set, base, at);
+      put((dir === 'src' ? PK_SRC_ADDR : PK_DST_ADDR) | (negated ? 1 : 0), set, base, at);
       return true;
     }
     case O_P: {
@@ -719,7 +705,7 @@ function readOption(code: number, text: string, as: number, ae: number, quoted: 
         if (num === 58 || name === 'icmpv6' || name === 'ipv6-icmp') ctx.sawFamily?.('ipv6');
       }
       const protocols = PROTO_SETS[num] ?? (PROTO_SETS[num] = numSingle(num));
-      SCRATCH[scratchN++] = negated ? new NegatedProtocol(protocols, base, at) : new PlacedProtocol(protocols, base, at);
+      put(PK_PROTOCOL | (negated ? 1 : 0), protocols, base, at);
       if (!negated) protoNum = num;
       return true;
     }
@@ -736,7 +722,7 @@ function readOption(code: number, text: string, as: number, ae: number, quoted: 
       unknownModule = { kind: 'opaque', module: name, text: text.slice(mStart, mEnd), reason: opaqueReason(name), span: ctx.span(mStart, mEnd) };
       unknownStart = mStart;
       unknownEnd = mEnd;
-      SCRATCH[scratchN++] = unknownModule;
+      put(PK_MATCH, unknownModule, base, at);
       return true;
     }
     case O_J:
@@ -762,7 +748,7 @@ function readOption(code: number, text: string, as: number, ae: number, quoted: 
       const ports = list ? portListSet(text, as, ae, ctx) : portValue(text, as, ae, ctx);
       if (!ports) return false;
       const dir = code === O_DPORT || code === O_DPORTS ? 'dst' : 'src';
-      SCRATCH[scratchN++] = negated ? new NegatedPort(dir, ports, base, at) : new PlacedPort(dir, ports, base, at);
+      put((dir === 'src' ? PK_SRC_PORT : PK_DST_PORT) | (negated ? 1 : 0), ports, base, at);
       // the destination port is what a rule opens; the first one is reported: the rule keeps its place
       // (or its own span, when the place does not fit in a number)
       if (dir === 'dst' && report === undefined) report = at >= 0 ? at : base;
@@ -786,7 +772,7 @@ function readOtherOption(code: number, text: string, as: number, ae: number, quo
         if (ctx.cache.ifaceNames.size < CACHE_LIMIT) ctx.cache.ifaceNames.set(name, names);
       }
       const dir = code === O_I ? 'in' : 'out';
-      SCRATCH[scratchN++] = negated ? new NegatedInterface(dir, names, base, at) : new PlacedInterface(dir, names, base, at);
+      put((dir === 'in' ? PK_IN_IFACE : PK_OUT_IFACE) | (negated ? 1 : 0), names, base, at);
       return true;
     }
     case O_CTSTATE:
@@ -794,7 +780,7 @@ function readOtherOption(code: number, text: string, as: number, ae: number, quo
       if ((modules & (code === O_CTSTATE ? M_CONNTRACK : M_STATE)) === 0) return false;
       const states = ctStates(text.slice(as, ae), ctx);
       if (!states) return false;
-      SCRATCH[scratchN++] = negated ? new NegatedCtState(states, base, at) : new PlacedCtState(states, base, at);
+      put(PK_CTSTATE | (negated ? 1 : 0), states, base, at);
       return true;
     }
     case O_SYN:
@@ -806,7 +792,7 @@ function readOtherOption(code: number, text: string, as: number, ae: number, quo
       if (!values) return false;
       const m: Match = { kind: 'tcp-flags', values, span: ctx.span(mStart, mEnd) };
       if (negated) m.negated = true;
-      SCRATCH[scratchN++] = m;
+      put(PK_MATCH, m, base, at);
       return true;
     }
     case O_ICMP_TYPE:
@@ -817,7 +803,7 @@ function readOtherOption(code: number, text: string, as: number, ae: number, quo
       const family = v6 ? 'ipv6' : 'ipv4';
       const values = parseIcmpType(text.slice(as, ae), family);
       if (!values) return false;
-      SCRATCH[scratchN++] = negated ? new NegatedIcmpType(family, values, base, at) : new PlacedIcmpType(family, values, base, at);
+      put((v6 ? PK_ICMP6 : PK_ICMP4) | (negated ? 1 : 0), values, base, at);
       return true;
     }
     case O_COMMENT: {

@@ -18,7 +18,7 @@ import {
   type Table,
   type TableFamily,
 } from '../../model/index.js';
-import { DocRule } from '../placed.js';
+import { DocRule, PackedRule } from '../placed.js';
 import { BUILTIN_CHAINS, type BuiltinChain } from './names.js';
 import type { ChainRef, ParsedRule } from './rule.js';
 
@@ -148,6 +148,11 @@ export class NetfilterState {
    */
   appendOne(c: ChainState, matches: Match[], action: Action | ChainRef, span: Span, doc: string, report: Span | number | undefined, comment: string | undefined): void {
     c.rules.push(new DocRule<Action | ChainRef>(this.nextId++, matches, action, span, doc, report, comment));
+  }
+
+  /** appendOne for a rule whose matches are kept packed and built when read (PackedRule, see ../placed.ts). */
+  appendPacked(c: ChainState, n: number, codes: readonly number[], values: readonly unknown[], places: readonly number[], action: Action | ChainRef, span: Span, doc: string, report: Span | number | undefined, comment: string | undefined): void {
+    c.rules.push(new PackedRule<Action | ChainRef>(this.nextId++, n, codes, values, places, action, span, doc, report, comment));
   }
 
   append(c: ChainState, parsed: ParsedRule, span: Span, text: string): void {

@@ -75,8 +75,22 @@ describe('iptables: shared parts of the model', () => {
   it('gives each rule an exact-size match list of its own', () => {
     expect(r[2]!.matches).not.toBe(r[3]!.matches);
     expect(r[2]!.matches.length).toBe(2);
-    // a fast-path rule (DocRule) reads span, text and reportSpan when asked; as JSON it is the plain rule
-    expect(Object.keys(r[0]!)).toEqual(['id', 'matches', 'action']);
+    // a fast-path rule (PackedRule) builds its matches when read: a new list of equal matches over the same sets
+    // (the read right after a read of the same rule gets the list that read built)
+    void r[0]!.matches;
+    const first = r[2]!.matches;
+    expect(r[2]!.matches).toBe(first);
+    const third = r[2]!.matches;
+    expect(third).not.toBe(first);
+    expect(JSON.stringify(third)).toBe(JSON.stringify(first));
+    const p = r[1]!.matches[2]!;
+    void r[0]!.matches;
+    const q = r[1]!.matches[2]!;
+    if (p.kind !== 'port' || q.kind !== 'port') throw new Error('port matches expected');
+    expect(p).not.toBe(q);
+    expect(p.ports).toBe(q.ports);
+    // it reads span, text, reportSpan and matches when asked; as JSON it is the plain rule
+    expect(Object.keys(r[0]!)).toEqual(['id', 'action']);
     expect(at(r[0]!.span)).toBe('4:1-4:45');
     expect(r[0]!.span).not.toBe(r[0]!.span); // built when read
     expect(Object.keys(JSON.parse(JSON.stringify(r[0]!)) as object)).toEqual(['id', 'matches', 'action', 'span', 'text', 'reportSpan']);

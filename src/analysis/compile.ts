@@ -578,11 +578,13 @@ export class RuleCompiler {
     c ??= this.cache.get(rule);
     if (!c) {
       // one cube (nearly every rule): the cube is the compiled rule (Box reads as one), no wrapper, no list
-      const fast = simpleConj(rule.matches, this.sp, this.local, this.pre);
+      // (read once: a packed rule builds its match list on each read, see src/parsers/placed.ts)
+      const ms = rule.matches;
+      const fast = simpleConj(ms, this.sp, this.local, this.pre);
       if (fast === EMPTY) c = EMPTY_COMPILED;
       else if (fast) c = fast;
-      else c = this.general(rule.matches);
-      if (readsContext(rule.matches)) this.cache.set(rule, c);
+      else c = this.general(ms);
+      if (readsContext(ms)) this.cache.set(rule, c);
       else keep(s, rule, small, c);
     }
     return c;

@@ -405,8 +405,7 @@ function unpackOther(code: number, value: unknown, base: Span, at: number): Matc
  * 33 MB on bench/out/iptables-100k.rules) that every scavenge of the parse copied and the old generation kept to
  * the end. Fields rather than an array of values and places: an array is two objects more per rule. The values
  * (sets, name lists, opaque matches) are the shared, immutable values the matches hold: every read gives equal
- * matches over the same sets (a new list of new match objects, but for the read right after a read of the same
- * rule, see below; as with `span`, compare them by value).
+ * matches over the same sets (a new list of new match objects; as with `span`, compare them by value).
  *
  * `matches` may be assigned (the list is then kept as it is). DocRule's constructor assigns it, which lands in the
  * setter; this constructor then puts the packed matches in place. An accessor pair rather than a base class without
@@ -446,26 +445,14 @@ export class PackedRule<A = Action> extends DocRule<A> {
   // @ts-expect-error TS2611: an accessor over the base class's own field
   override get matches(): Match[] {
     const c = this[CODES];
-    if (c < 0) return this[V0] as Match[];
-    // The analysis reads a rule's matches twice in a row (RuleCompiler.get): the list built last serves the next read
-    // of its rule, once (then forgotten, so that no rule, and no document through it, is kept for long).
-    if (lastRead === this) {
-      const list = lastList;
-      lastRead = undefined;
-      lastList = NO_MATCHES;
-      return list;
-    }
-    const list = this.build(c);
-    lastRead = this;
-    lastList = list;
-    return list;
+    // (each read builds the list: a caller that needs it several times reads it once, as RuleCompiler.get does)
+    return c < 0 ? (this[V0] as Match[]) : this.build(c);
   }
 
   override set matches(list: Match[]) {
     const self = this as unknown as Record<symbol, unknown>;
     self[V0] = list;
     self[CODES] = -1;
-    if (lastRead === this) lastRead = undefined;
   }
 
   private build(c: number): Match[] {
@@ -485,9 +472,6 @@ export class PackedRule<A = Action> extends DocRule<A> {
 
 /** What PackedRule gives DocRule's constructor (its setter replaces it at once). */
 const NO_MATCHES: Match[] = [];
-/** The PackedRule whose matches were built last, until the next read of them, and the list built (see `matches`). */
-let lastRead: PackedRule<unknown> | undefined;
-let lastList: Match[] = NO_MATCHES;
 
 const PACK_MASK = (1 << PACK_BITS) - 1;
 

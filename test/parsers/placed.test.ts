@@ -116,15 +116,11 @@ describe('placed matches', () => {
     const [r, l] = rulesOf([line, long]);
     expect(r).toBeInstanceOf(PackedRule);
     expect(r!.matches.length).toBe(PACK_MAX);
-    // built at each read, but for the read right after a read of the same rule (the analysis reads twice in a row)
-    void r!.matches; // (the read right after the one above)
-    const [a, b, c] = [r!.matches, r!.matches, r!.matches];
-    expect(b).toBe(a);
+    // built at each read: equal lists of new match objects
+    const [a, c] = [r!.matches, r!.matches];
     expect(c).not.toBe(a);
     expect(c[1]).not.toBe(a[1]);
     expect(JSON.stringify(c)).toBe(JSON.stringify(a));
-    expect(r!.matches).toBe(c);
-    expect(r!.matches).not.toBe(c);
     expect(r!.matches.map((m) => m.constructor.name)).toEqual(['PlacedInterface', 'NegatedAddress', 'PlacedProtocol', 'NegatedPort']);
     expect(r!.matches.map((m) => at(m.span))).toEqual([spanIn(3, line, '-i eth0'), spanIn(3, line, '! -s 10.0.0.0/8'), spanIn(3, line, '-p tcp'), spanIn(3, line, '! --dport 22')]);
     expect(at(r!.reportSpan)).toBe(spanIn(3, line, '! --dport 22'));
@@ -135,11 +131,10 @@ describe('placed matches', () => {
     expect(l!.matches.map((m) => at(m.span))).toEqual([spanIn(4, long, '-i eth0'), spanIn(4, long, '! -s 10.0.0.0/8'), spanIn(4, long, '-p tcp'), spanIn(4, long, '--ctstate NEW'), spanIn(4, long, '--dport 22')]);
     // a rule without matches gives a new empty list
     const [e] = rulesOf(['-A INPUT -j DROP']);
-    const [e0, e1, e2] = [e!.matches, e!.matches, e!.matches];
+    const [e0, e1] = [e!.matches, e!.matches];
     expect(e0).toEqual([]);
-    expect(e1).toBe(e0);
-    expect(e2).toEqual([]);
-    expect(e2).not.toBe(e0);
+    expect(e1).toEqual([]);
+    expect(e1).not.toBe(e0);
   });
 
   it('keep a match list assigned to a packed rule as it is', () => {

@@ -76,15 +76,11 @@ describe('iptables: shared parts of the model', () => {
     expect(r[2]!.matches).not.toBe(r[3]!.matches);
     expect(r[2]!.matches.length).toBe(2);
     // a fast-path rule (PackedRule) builds its matches when read: a new list of equal matches over the same sets
-    // (the read right after a read of the same rule gets the list that read built)
-    void r[0]!.matches;
     const first = r[2]!.matches;
-    expect(r[2]!.matches).toBe(first);
-    const third = r[2]!.matches;
-    expect(third).not.toBe(first);
-    expect(JSON.stringify(third)).toBe(JSON.stringify(first));
+    const second = r[2]!.matches;
+    expect(second).not.toBe(first);
+    expect(JSON.stringify(second)).toBe(JSON.stringify(first));
     const p = r[1]!.matches[2]!;
-    void r[0]!.matches;
     const q = r[1]!.matches[2]!;
     if (p.kind !== 'port' || q.kind !== 'port') throw new Error('port matches expected');
     expect(p).not.toBe(q);

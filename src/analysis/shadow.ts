@@ -8,6 +8,7 @@ import type { Chain, Family, Match, Rule, Ruleset, Table } from '../model/index.
 import { RuleCompiler, mayIn, mustIn, spaceFor, tableCarries, type Cond } from './compile.js';
 import { AddrSet, IntervalSet } from '../model/index.js';
 import { CubeIndex, cubeIsEmpty, cubesOverlap, intersectCube, subtractCube, type Cube } from './cube.js';
+import { BoxIndex } from './box-index.js';
 import { IndexArena, PointIndex, StabIndex } from './point-index.js';
 import type { Shadowed } from './types.js';
 
@@ -18,6 +19,12 @@ interface Earlier {
   rule: Rule;
   order: number;
 }
+
+/**
+ * Chains with at most this many certain cubes (per family) are scanned (BoxIndex: no index to
+ * build, a query reads every cube before its limit); longer ones use the PointIndex.
+ */
+export const MAX_BOXED = 2048;
 
 /**
  * Chains with more certain cubes than this (per family) use the StabIndex instead of
@@ -40,6 +47,8 @@ interface ChainIndex {
 }
 
 export interface ShadowOptions {
+  /** Largest chain (in certain cubes per family) checked with the BoxIndex; default MAX_BOXED. */
+  maxBoxed?: number;
   /** Largest chain (in certain cubes per family) checked with the PointIndex; default MAX_POINT_INDEXED. */
   maxPointIndexed?: number;
   /** Largest StabIndex.worstRead of a longer chain checked with the StabIndex (else the CubeIndex); default MAX_STAB_READ. */
@@ -48,6 +57,7 @@ export interface ShadowOptions {
 
 export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {}): Shadowed[] {
   const max = options.maxPointIndexed ?? MAX_POINT_INDEXED;
+  const maxBoxed = options.maxBoxed ?? MAX_BOXED;
   const maxRead = options.maxStabRead ?? MAX_STAB_READ;
   // a StabIndex over a long chain's cubes, unless its queries may read too many cubes
   const stabIndex = (cubes: readonly Cube[]): ChainIndex | undefined => {
@@ -59,6 +69,7 @@ export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {})
   // fresh ones for each of a file's hundreds of chains left the malloc heap larger)
   const arenas: IndexArena[] = [];
   const pointIndex = (cubes: readonly Cube[], k: number): ChainIndex => new PointIndex(cubes, { arena: (arenas[k] ??= new IndexArena()) });
+  const boxIndex = (cubes: readonly Cube[], k: number): ChainIndex => new BoxIndex(cubes, { arena: (arenas[k] ??= new IndexArena()) });
   const out: Shadowed[] = [];
   for (const table of ruleset.tables) {
     const families = (ruleset.families.length > 0 ? ruleset.families : (['ipv4', 'ipv6'] as Family[])).filter((f) => tableCarries(table.family, f));
@@ -85,13 +96,16 @@ export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {})
       // per family, the number of certain cubes of the terminal rules (the size of its index)
       const counts = new Array<number>(nf).fill(0);
       let indexed = true;
+      let boxed = true;
       for (let k = 0; k < nf; k++) {
         let n = 0;
         for (let i = 0; i < live.length; i++) if (terminal[i] === 1) n += mustIn(compiled[i * nf + k]!, countRegion).length;
         counts[k] = n;
         if (n > max) indexed = false;
+        if (n > maxBoxed) boxed = false;
       }
-      if (indexed) shadowChainIndexed(table, chain, live, compiled, terminal, counts, pointIndex, out);
+      if (boxed) shadowChainIndexed(table, chain, live, compiled, terminal, counts, boxIndex, out);
+      else if (indexed) shadowChainIndexed(table, chain, live, compiled, terminal, counts, pointIndex, out);
       else if (!shadowChainIndexed(table, chain, live, compiled, terminal, counts, stabIndex, out)) shadowChain(table, chain, live, compiled, nf, out);
     }
   }

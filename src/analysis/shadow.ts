@@ -86,23 +86,26 @@ export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {})
       const nf = comps.length;
       // flat, rule by rule (rule i's condition in family k at i * nf + k): no array per rule
       const compiled = new Array<Cond>(live.length * nf);
-      // which rules are terminal, read once (the rules are objects all over the heap)
+      // which rules are terminal, read once (the rules are objects all over the heap), and per
+      // family the number of certain cubes of the terminal rules (the size of its index), counted
+      // as each rule is compiled (its compiled form is then in the cache, not read again later)
       const terminal = new Uint8Array(live.length);
+      const counts = new Array<number>(nf).fill(0);
       for (let i = 0; i < live.length; i++) {
         const r = live[i]!;
-        if (TERMINAL.has(r.action.kind)) terminal[i] = 1;
-        for (let k = 0; k < nf; k++) compiled[i * nf + k] = screen && outsideFamily(r.matches, spaces[k]!.family) ? NO_PACKET : comps[k]!.get(r);
+        const term = TERMINAL.has(r.action.kind);
+        if (term) terminal[i] = 1;
+        for (let k = 0; k < nf; k++) {
+          const c = screen && outsideFamily(r.matches, spaces[k]!.family) ? NO_PACKET : comps[k]!.get(r);
+          compiled[i * nf + k] = c;
+          if (term) counts[k]! += mustIn(c, countRegion).length;
+        }
       }
-      // per family, the number of certain cubes of the terminal rules (the size of its index)
-      const counts = new Array<number>(nf).fill(0);
       let indexed = true;
       let boxed = true;
       for (let k = 0; k < nf; k++) {
-        let n = 0;
-        for (let i = 0; i < live.length; i++) if (terminal[i] === 1) n += mustIn(compiled[i * nf + k]!, countRegion).length;
-        counts[k] = n;
-        if (n > max) indexed = false;
-        if (n > maxBoxed) boxed = false;
+        if (counts[k]! > max) indexed = false;
+        if (counts[k]! > maxBoxed) boxed = false;
       }
       if (boxed) shadowChainIndexed(table, chain, live, compiled, terminal, counts, boxIndex, out);
       else if (indexed) shadowChainIndexed(table, chain, live, compiled, terminal, counts, pointIndex, out);

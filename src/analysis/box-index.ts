@@ -193,6 +193,9 @@ export class BoxIndex {
   /** The rows by list, ascending within each: list s is rows[off[s] .. off[s + 1]). */
   private readonly rows: Int32Array;
   private readonly off: Int32Array;
+  /** The rows not filed by their source, ascending (the first nOthers entries). */
+  private readonly others: Int32Array;
+  private readonly nOthers: number;
   /** The current firstAtCorner's corner in the dimensions tested after the first three (firstIn takes those as arguments). */
   private proto = 0;
   private sport = 0;
@@ -226,6 +229,10 @@ export class BoxIndex {
     const fill = scratch(FILL_SLOT, WIDE_LIST + 1);
     fill.set(off.subarray(0, WIDE_LIST + 1));
     for (let j = 0; j < n; j++) rows[fill[list[j]!]!++] = j;
+    const others = (this.others = arena ? arena.ints(BOX_SLOT + 3, n) : new Int32Array(n));
+    let k = 0;
+    for (let j = 0; j < n; j++) if (list[j]! >= BUCKETS) others[k++] = j;
+    this.nOthers = k;
   }
 
   get size(): number {
@@ -285,16 +292,41 @@ export class BoxIndex {
   /** Every cube numbered below limit that overlaps q, in increasing order, appended to out (PointIndex.overlapping's answer). */
   overlapping(q: Cube, limit: number, out: number[]): void {
     const m = Math.min(limit, this.cubes.length);
-    const r = qRow;
-    fillRow(q, r, 0);
-    const t = this.t;
-    for (let j = 0, o = 0; j < m; j++, o += STRIDE) {
-      // two ranges meet when either one's low end is in the other
-      if (!meets(r, FROM, t, o + FROM)) continue;
-      if (t[o + CT] === UNFILLED) fillRest(this.cubes[j]!, t, o);
-      if (!meets(r, DST, t, o + DST) || !meets(r, DPORT, t, o + DPORT)) continue;
-      if (cubesOverlap(this.cubes[j]!, q)) out.push(j);
+    fillRow(q, qRow, 0);
+    const s = listBy(qRow, 0, 0);
+    if (s < 0) {
+      for (let j = 0; j < m; j++) this.ifOverlapping(q, j, out);
+      return;
     }
+    // q's sources are in one block: a row filed by its source under another block has sources
+    // of no key q has, so none of q's (or, of another kind than q's, none q can meet either):
+    // q's block's rows and the rows not filed by source, merged in order
+    const rows = this.rows;
+    const others = this.others;
+    let a = this.off[s]!;
+    const aEnd = this.off[s + 1]!;
+    let b = 0;
+    const bEnd = this.nOthers;
+    for (;;) {
+      const ja = a < aEnd ? rows[a]! : m;
+      const jb = b < bEnd ? others[b]! : m;
+      const j = ja < jb ? ja : jb;
+      if (j >= m) return;
+      if (ja < jb) a++;
+      else b++;
+      this.ifOverlapping(q, j, out);
+    }
+  }
+
+  /** Appends j to out when cube j overlaps q (whose ranges are in qRow). */
+  private ifOverlapping(q: Cube, j: number, out: number[]): void {
+    const t = this.t;
+    const o = j * STRIDE;
+    // two ranges meet when either one's low end is in the other
+    if (!meets(qRow, FROM, t, o + FROM)) return;
+    if (t[o + CT] === UNFILLED) fillRest(this.cubes[j]!, t, o);
+    if (!meets(qRow, DST, t, o + DST) || !meets(qRow, DPORT, t, o + DPORT)) return;
+    if (cubesOverlap(this.cubes[j]!, q)) out.push(j);
   }
 }
 

@@ -21,8 +21,11 @@ interface Earlier {
 }
 
 /**
- * Chains with at most this many certain cubes (per family) are scanned (BoxIndex: no index to
- * build, a query reads every cube before its limit); longer ones use the PointIndex.
+ * Chains with at most this many certain cubes (per family) use the BoxIndex (a table of the
+ * cubes' key ranges filed in lists by block: built in one pass, a query reads the lists its
+ * corner names); longer ones use the PointIndex. A list, and so a query, can grow with the chain:
+ * on synthetic chains of 256 to 4096 rules all filed in one list the BoxIndex still matched or
+ * beat the PointIndex, so the bound is a margin, not the crossover.
  */
 export const MAX_BOXED = 2048;
 
@@ -64,7 +67,7 @@ export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {})
     const idx = new StabIndex(cubes);
     return idx.readsAtMost(maxRead) ? idx : undefined;
   };
-  // per family (k), stores reused by the chains' PointIndexes: a chain's index is dead when
+  // per family (k), stores reused by the chains' PointIndexes and BoxIndexes: a chain's index is dead when
   // the next chain's is built (typed-array stores are malloc'd and freed only by a scavenge:
   // fresh ones for each of a file's hundreds of chains left the malloc heap larger)
   const arenas: IndexArena[] = [];
@@ -126,7 +129,7 @@ function enabledRules(rules: Rule[]): Rule[] {
 }
 
 /**
- * Per family, one index (PointIndex, or StabIndex on long chains) over the certain cubes
+ * Per family, one index (BoxIndex, PointIndex, or StabIndex on long chains) over the certain cubes
  * of the chain's terminal rules in rule order; a rule's earlier cubes are those below its
  * first cube's number. False (nothing done) when `index` declines a family's cubes.
  */
@@ -303,7 +306,7 @@ function outsideFamily(ms: readonly Match[], family: Family): boolean {
 /**
  * Whether the cubes numbered below `limit` cover the whole region (its first n cubes) — the witness
  * search of isCovered, with the earliest cube holding the witness found by the
- * PointIndex: UNCOVERED, or the highest cube number the proof used (-1 for an
+ * chain's index: UNCOVERED, or the highest cube number the proof used (-1 for an
  * empty region).
  */
 function coverProof(region: readonly Cube[], n: number, idx: ChainIndex, limit: number): number {

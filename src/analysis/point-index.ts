@@ -65,7 +65,7 @@ const FEW_CANDIDATES = 4;
 const FEW_WORDS = 8;
 
 /** Index of the lowest set bit of a non-zero bigint. */
-function lowBitIndex(m: bigint): number {
+export function lowBitIndex(m: bigint): number {
   // masks of up to 32 bits (nearly all) as a number: no bigint arithmetic, which allocates
   if (m <= 0xffffffffn) {
     const x = Number(m);
@@ -1084,7 +1084,7 @@ function hasBit(mask: bigint, b: number): boolean {
 }
 
 /** Whether cube c holds the lowest corner of the non-empty cube r (the packet PointIndex.firstAtCorner looks up). */
-function holdsCorner(c: Cube, r: Cube): boolean {
+export function holdsCorner(c: Cube, r: Cube): boolean {
   const rs = r.src;
   if (rs.isEmpty) {
     if (!hasBit(c.sprin, lowBitIndex(r.sprin))) return false;

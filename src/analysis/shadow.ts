@@ -8,6 +8,7 @@ import type { Chain, Family, Match, Rule, Ruleset, Table } from '../model/index.
 import { RuleCompiler, mayIn, mustIn, spaceFor, tableCarries, type Cond } from './compile.js';
 import { AddrSet, IntervalSet } from '../model/index.js';
 import { CubeIndex, cubeIsEmpty, cubesOverlap, intersectCube, subtractCube, type Cube } from './cube.js';
+import { BoxIndex } from './box-index.js';
 import { IndexArena, PointIndex, StabIndex } from './point-index.js';
 import type { Shadowed } from './types.js';
 
@@ -18,6 +19,15 @@ interface Earlier {
   rule: Rule;
   order: number;
 }
+
+/**
+ * Chains with at most this many certain cubes (per family) use the BoxIndex (a table of the
+ * cubes' key ranges filed in lists by block: built in one pass, a query reads the lists its
+ * corner names); longer ones use the PointIndex. A list, and so a query, can grow with the chain:
+ * on synthetic chains of 256 to 4096 rules all filed in one list the BoxIndex still matched or
+ * beat the PointIndex, so the bound is a margin, not the crossover.
+ */
+export const MAX_BOXED = 2048;
 
 /**
  * Chains with more certain cubes than this (per family) use the StabIndex instead of
@@ -40,6 +50,8 @@ interface ChainIndex {
 }
 
 export interface ShadowOptions {
+  /** Largest chain (in certain cubes per family) checked with the BoxIndex; default MAX_BOXED. */
+  maxBoxed?: number;
   /** Largest chain (in certain cubes per family) checked with the PointIndex; default MAX_POINT_INDEXED. */
   maxPointIndexed?: number;
   /** Largest StabIndex.worstRead of a longer chain checked with the StabIndex (else the CubeIndex); default MAX_STAB_READ. */
@@ -48,17 +60,19 @@ export interface ShadowOptions {
 
 export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {}): Shadowed[] {
   const max = options.maxPointIndexed ?? MAX_POINT_INDEXED;
+  const maxBoxed = options.maxBoxed ?? MAX_BOXED;
   const maxRead = options.maxStabRead ?? MAX_STAB_READ;
   // a StabIndex over a long chain's cubes, unless its queries may read too many cubes
   const stabIndex = (cubes: readonly Cube[]): ChainIndex | undefined => {
     const idx = new StabIndex(cubes);
     return idx.readsAtMost(maxRead) ? idx : undefined;
   };
-  // per family (k), stores reused by the chains' PointIndexes: a chain's index is dead when
+  // per family (k), stores reused by the chains' PointIndexes and BoxIndexes: a chain's index is dead when
   // the next chain's is built (typed-array stores are malloc'd and freed only by a scavenge:
   // fresh ones for each of a file's hundreds of chains left the malloc heap larger)
   const arenas: IndexArena[] = [];
   const pointIndex = (cubes: readonly Cube[], k: number): ChainIndex => new PointIndex(cubes, { arena: (arenas[k] ??= new IndexArena()) });
+  const boxIndex = (cubes: readonly Cube[], k: number): ChainIndex => new BoxIndex(cubes, { arena: (arenas[k] ??= new IndexArena()) });
   const out: Shadowed[] = [];
   for (const table of ruleset.tables) {
     const families = (ruleset.families.length > 0 ? ruleset.families : (['ipv4', 'ipv6'] as Family[])).filter((f) => tableCarries(table.family, f));
@@ -75,23 +89,29 @@ export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {})
       const nf = comps.length;
       // flat, rule by rule (rule i's condition in family k at i * nf + k): no array per rule
       const compiled = new Array<Cond>(live.length * nf);
-      // which rules are terminal, read once (the rules are objects all over the heap)
+      // which rules are terminal, read once (the rules are objects all over the heap), and per
+      // family the number of certain cubes of the terminal rules (the size of its index), counted
+      // as each rule is compiled (its compiled form is then in the cache, not read again later)
       const terminal = new Uint8Array(live.length);
+      const counts = new Array<number>(nf).fill(0);
       for (let i = 0; i < live.length; i++) {
         const r = live[i]!;
-        if (TERMINAL.has(r.action.kind)) terminal[i] = 1;
-        for (let k = 0; k < nf; k++) compiled[i * nf + k] = screen && outsideFamily(r.matches, spaces[k]!.family) ? NO_PACKET : comps[k]!.get(r);
+        const term = TERMINAL.has(r.action.kind);
+        if (term) terminal[i] = 1;
+        for (let k = 0; k < nf; k++) {
+          const c = screen && outsideFamily(r.matches, spaces[k]!.family) ? NO_PACKET : comps[k]!.get(r);
+          compiled[i * nf + k] = c;
+          if (term) counts[k]! += mustIn(c, countRegion).length;
+        }
       }
-      // per family, the number of certain cubes of the terminal rules (the size of its index)
-      const counts = new Array<number>(nf).fill(0);
       let indexed = true;
+      let boxed = true;
       for (let k = 0; k < nf; k++) {
-        let n = 0;
-        for (let i = 0; i < live.length; i++) if (terminal[i] === 1) n += mustIn(compiled[i * nf + k]!, countRegion).length;
-        counts[k] = n;
-        if (n > max) indexed = false;
+        if (counts[k]! > max) indexed = false;
+        if (counts[k]! > maxBoxed) boxed = false;
       }
-      if (indexed) shadowChainIndexed(table, chain, live, compiled, terminal, counts, pointIndex, out);
+      if (boxed) shadowChainIndexed(table, chain, live, compiled, terminal, counts, boxIndex, out);
+      else if (indexed) shadowChainIndexed(table, chain, live, compiled, terminal, counts, pointIndex, out);
       else if (!shadowChainIndexed(table, chain, live, compiled, terminal, counts, stabIndex, out)) shadowChain(table, chain, live, compiled, nf, out);
     }
   }
@@ -109,7 +129,7 @@ function enabledRules(rules: Rule[]): Rule[] {
 }
 
 /**
- * Per family, one index (PointIndex, or StabIndex on long chains) over the certain cubes
+ * Per family, one index (BoxIndex, PointIndex, or StabIndex on long chains) over the certain cubes
  * of the chain's terminal rules in rule order; a rule's earlier cubes are those below its
  * first cube's number. False (nothing done) when `index` declines a family's cubes.
  */
@@ -286,7 +306,7 @@ function outsideFamily(ms: readonly Match[], family: Family): boolean {
 /**
  * Whether the cubes numbered below `limit` cover the whole region (its first n cubes) — the witness
  * search of isCovered, with the earliest cube holding the witness found by the
- * PointIndex: UNCOVERED, or the highest cube number the proof used (-1 for an
+ * chain's index: UNCOVERED, or the highest cube number the proof used (-1 for an
  * empty region).
  */
 function coverProof(region: readonly Cube[], n: number, idx: ChainIndex, limit: number): number {

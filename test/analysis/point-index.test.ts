@@ -9,60 +9,9 @@ import { describe, expect, test } from 'vitest';
 import { AddrSet, IntervalSet } from '../../src/model/index.js';
 import { cubeHas, cubeIsEmpty, cubesOverlap, type Cube, type Point } from '../../src/analysis/cube.js';
 import { cornerOf, indexPointOf, PointIndex, StabIndex } from '../../src/analysis/point-index.js';
+import { cornerCube, cubeArb, hostCubeArb, scan } from './cube-arbs.js';
 
 const V4_END = 2 ** 32;
-const V6_END = 1n << 128n;
-
-/** An interval set over [0, end) from a few cut points (in units of `step`). */
-function ivArb(end: number, step: number): fc.Arbitrary<IntervalSet<number>> {
-  return fc.oneof(
-    fc.constant(IntervalSet.range(0, end)),
-    fc.uniqueArray(fc.integer({ min: 0, max: Math.floor(end / step) }), { minLength: 1, maxLength: 6 }).map((cuts) => {
-      const c = [...cuts].sort((x, y) => x - y).map((x) => Math.min(end, x * step));
-      const b: number[] = [];
-      for (let i = 0; i + 1 < c.length; i += 2) if (c[i + 1]! > c[i]!) b.push(c[i]!, c[i + 1]!);
-      if (c.length % 2 === 1 && c[c.length - 1]! < end) b.push(c[c.length - 1]!, end);
-      return IntervalSet.fromRanges(Array.from({ length: b.length / 2 }, (_, i) => [b[2 * i]!, b[2 * i + 1]!] as const));
-    }),
-  );
-}
-
-const v6Arb: fc.Arbitrary<IntervalSet<bigint>> = fc.oneof(
-  fc.constant(IntervalSet.range(0n, V6_END)),
-  fc.constant(IntervalSet.empty<bigint>()),
-  fc.tuple(fc.integer({ min: 0, max: 15 }), fc.integer({ min: 1, max: 16 })).map(([a, n]) => IntervalSet.range(BigInt(a) << 124n, BigInt(Math.min(16, a + n)) << 124n)),
-);
-
-const maskArb = (bits: number): fc.Arbitrary<bigint> => fc.integer({ min: 0, max: 2 ** bits - 1 }).map(BigInt);
-
-const cubeArb: fc.Arbitrary<Cube> = fc
-  .record({
-    proto: ivArb(256, 1),
-    iif: maskArb(5),
-    oif: maskArb(3),
-    ct: fc.integer({ min: 0, max: 1023 }),
-    icmp: ivArb(65536, 4096),
-    dport: ivArb(65536, 1024),
-    sport: ivArb(65536, 8192),
-    dst4: ivArb(V4_END, 2 ** 28),
-    dst6: v6Arb,
-    src4: ivArb(V4_END, 2 ** 28),
-    src6: v6Arb,
-    fromAddr: fc.boolean(),
-    sprin: maskArb(3),
-  })
-  .map((r) => ({
-    proto: r.proto,
-    iif: r.iif,
-    oif: r.oif,
-    ct: r.ct,
-    icmp: r.icmp,
-    dport: r.dport,
-    sport: r.sport,
-    dst: new AddrSet(r.dst4, r.dst6),
-    src: r.fromAddr ? new AddrSet(r.src4, r.src6) : AddrSet.EMPTY,
-    sprin: r.fromAddr ? 0n : r.sprin,
-  }));
 
 /** Points over the same few values (boundaries and their neighbours are what matters). */
 const pointArb: fc.Arbitrary<{ p: Required<Point>; prin: boolean }> = fc
@@ -100,37 +49,10 @@ const pointArb: fc.Arbitrary<{ p: Required<Point>; prin: boolean }> = fc
     };
   });
 
-function scan(cubes: readonly Cube[], limit: number, holds: (c: Cube) => boolean): number {
-  for (let j = 0; j < Math.min(limit, cubes.length); j++) if (holds(cubes[j]!)) return j;
-  return -1;
-}
-
 /** A packet as cubeHas reads it: the principal decides the source when given. */
 function asPoint(p: Required<Point>, prin: boolean): Point {
   const { sprin, ...rest } = p;
   return prin ? p : { ...rest };
-}
-
-/** The corner of q as a one-packet cube (what shadow.ts's witness search queries with). */
-function cornerCube(q: Cube): Cube {
-  const one = <T extends number | bigint>(s: IntervalSet<T>): IntervalSet<T> => {
-    const lo = s.bounds[0]!;
-    return IntervalSet.fromBounds([lo, (typeof lo === 'bigint' ? lo + 1n : (lo as number) + 1) as T]);
-  };
-  const addr = (a: AddrSet) => (a.v4.isEmpty ? new AddrSet(IntervalSet.empty(), one(a.v6)) : new AddrSet(one(a.v4), IntervalSet.empty()));
-  const fromAddr = !q.src.isEmpty;
-  return {
-    proto: one(q.proto),
-    iif: q.iif & -q.iif,
-    oif: q.oif & -q.oif,
-    ct: q.ct & -q.ct,
-    icmp: one(q.icmp),
-    dport: one(q.dport),
-    sport: one(q.sport),
-    dst: addr(q.dst),
-    src: fromAddr ? addr(q.src) : AddrSet.EMPTY,
-    sprin: fromAddr ? 0n : q.sprin & -q.sprin,
-  };
 }
 
 describe('PointIndex', () => {
@@ -248,15 +170,6 @@ describe('PointIndex', () => {
     expect(idx.firstAtCorner({ ...q(17, 80), src: host(8) }, 100)).toBe(-1);
   });
 });
-
-/** Cubes as a host chain has them: mostly one port and one address (narrow), some as cubeArb makes them (wide). */
-const hostCubeArb: fc.Arbitrary<Cube> = fc
-  .tuple(cubeArb, fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 40 }))
-  .map(([c, kind, port, host]) => {
-    if (kind === 0) return c;
-    const src = new AddrSet(IntervalSet.range(host * 2 ** 26, host * 2 ** 26 + (kind === 3 ? 4 : 1)), IntervalSet.empty());
-    return { ...c, dport: IntervalSet.range(port * 1024, port * 1024 + kind), src: kind === 1 ? c.src : src, sprin: kind === 1 ? c.sprin : 0n };
-  });
 
 describe('long dimensions', () => {
   test('a dimension with more values than the shared build buffer holds (it grows, keeping what it held)', () => {

@@ -81,12 +81,23 @@ describe('findShadowedRules = ordered subtraction (witness search decides, subtr
     );
   });
 
+  test('chains too long for the BoxIndex (here: any chain) take the PointIndex path, same answers', () => {
+    fc.assert(
+      fc.property(fc.array(ruleArb, { minLength: 1, maxLength: 30 }), fc.boolean(), (rules, dual) => {
+        const rs0 = rules.map((r, i) => rule(`r${i}`, r.matches, r.action));
+        const rs = dual ? ruleset([table('filter', 'inet', [base.input(rs0, 'drop')])], { families: ['ipv4', 'ipv6'] }) : filter(base.input(rs0, 'drop'));
+        expect(show(rs, { maxBoxed: 0 })).toEqual(oracle(rs));
+      }),
+      { numRuns: 300, seed: 1766 },
+    );
+  });
+
   test('chains too large for the point index (here: any chain) take the StabIndex path, same answers', () => {
     fc.assert(
       fc.property(fc.array(ruleArb, { minLength: 1, maxLength: 30 }), fc.boolean(), (rules, dual) => {
         const rs0 = rules.map((r, i) => rule(`r${i}`, r.matches, r.action));
         const rs = dual ? ruleset([table('filter', 'inet', [base.input(rs0, 'drop')])], { families: ['ipv4', 'ipv6'] }) : filter(base.input(rs0, 'drop'));
-        expect(show(rs, { maxPointIndexed: 0 })).toEqual(oracle(rs));
+        expect(show(rs, { maxBoxed: 0, maxPointIndexed: 0 })).toEqual(oracle(rs));
       }),
       { numRuns: 300, seed: 1762 },
     );
@@ -97,17 +108,18 @@ describe('findShadowedRules = ordered subtraction (witness search decides, subtr
       fc.property(fc.array(ruleArb, { minLength: 1, maxLength: 14 }), fc.boolean(), (rules, dual) => {
         const rs0 = rules.map((r, i) => rule(`r${i}`, r.matches, r.action));
         const rs = dual ? ruleset([table('filter', 'inet', [base.input(rs0, 'drop')])], { families: ['ipv4', 'ipv6'] }) : filter(base.input(rs0, 'drop'));
-        expect(show(rs, { maxPointIndexed: 0, maxStabRead: -1 })).toEqual(oracle(rs));
+        expect(show(rs, { maxBoxed: 0, maxPointIndexed: 0, maxStabRead: -1 })).toEqual(oracle(rs));
       }),
       { numRuns: 200, seed: 1764 },
     );
   });
 
-  test('longer chains (several bitset words, checkpoint strides) against the oracle', () => {
+  test('longer chains (BoxIndex; PointIndex: several bitset words, checkpoint strides) against the oracle', () => {
     fc.assert(
       fc.property(fc.array(ruleArb, { minLength: 30, maxLength: 90 }), (rules) => {
         const rs = filter(base.input(rules.map((r, i) => rule(`r${i}`, r.matches, r.action)), 'drop'));
         expect(show(rs)).toEqual(oracle(rs));
+        expect(show(rs, { maxBoxed: 0 })).toEqual(oracle(rs));
       }),
       { numRuns: 40, seed: 1763 },
     );

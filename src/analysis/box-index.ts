@@ -1,0 +1,336 @@
+/**
+ * An index over a short, fixed, ordered list of cubes (one chain's certain cubes, up to a few
+ * thousand) that is hardly an index: a flat table of each cube's bounds (a range of keys per
+ * dimension), one row per cube, and the rows filed in lists by the block of keys their source,
+ * destination, port or protocol is in. The PointIndex (point-index.ts) first builds a bitset per
+ * elementary interval and dimension, O(n²/32) words, for queries that on a 500-cube chain cost
+ * more than reading the rows; here the build is one pass over the cubes, and a corner query
+ * reads the few lists the corner's keys name (on iptables-100k, 3 % of the rows before its
+ * limit), running the exact test (holdsCorner) only on the rows whose bounds hold the corner.
+ * The answers are the PointIndex's (a property test compares them): the lists and the bounds
+ * only skip rows the exact test would reject.
+ *
+ * Longer chains keep the PointIndex and StabIndex: a list, and so a query, grows with the chain
+ * (see shadow.ts, MAX_BOXED).
+ */
+import type { AddrSet } from '../model/index.js';
+import { cubesOverlap, type Cube } from './cube.js';
+import { holdsCorner, lowBitIndex, type IndexArena } from './point-index.js';
+
+/**
+ * The row layout (Int32Array): per dimension — where from (source addresses or principals),
+ * destination addresses, destination ports, protocols, source ports — a range of 32-bit keys as
+ * its low end and its width (hi - lo, unsigned), so that "key k in the range" is one unsigned
+ * comparison, ((k - lo) >>> 0) <= width: rows fail the test at random, and the two branches of
+ * lo <= k && k <= hi cost several times the comparison.
+ */
+const FROM = 0;
+const DST = 2;
+const DPORT = 4;
+const PROTO = 6;
+const SPORT = 8;
+/**
+ * The widest hole of the destination ports between their range's ends, as [lo, lo + width) (width 0:
+ * none): a rule's `! --dport 22` or `--dports 80,8000:9000` holds nearly every port of its range.
+ */
+const DPORT_GAP = 10;
+/** The conntrack mask (one number already; UNFILLED, which no mask is, while the row has only its source range: see fillRest). */
+const CT = 12;
+const STRIDE = 13;
+const UNFILLED = -1;
+
+/**
+ * The keys. A dimension's values come in kinds (IPv4 addresses, IPv6 addresses, principal bit
+ * positions), each mapped into 32 bits monotonically: an IPv4 address is itself, an IPv6 address
+ * its top 32 bits, a principal its bit position. A row whose set has values of one kind gets the
+ * range of their keys (a ≤ v ≤ b ⇒ key(a) ≤ key(v) ≤ key(b): every value of the set passes); a
+ * row with values of several kinds gets every key (WIDE). A value of another kind than the row's
+ * is not in the row's set, so whether it passes does not matter: only holdsCorner and
+ * cubesOverlap decide. An empty set's range is anything (its row holds nothing either way).
+ */
+const WIDE = -1; // width 0xffffffff
+
+/** Kinds of values, as bits. */
+const V4 = 1;
+const V6 = 2;
+const PRIN = 4;
+
+/** The top 32 bits of an IPv6 address. */
+function v6Key(v: bigint): number {
+  return Number(v >> 96n);
+}
+
+/** Index of the highest set bit of a non-zero bigint. */
+function highBitIndex(m: bigint): number {
+  if (m <= 0xffffffffn) return 31 - Math.clz32(Number(m));
+  return m.toString(2).length - 1;
+}
+
+/** Row cells o, o + 1 = the key range of an address set and a principal mask (0n for destinations). */
+function addrRange(a: AddrSet, sprin: bigint, t: Int32Array, o: number): void {
+  const b4 = a.v4.bounds;
+  const b6 = a.v6.bounds;
+  const kinds = (b4.length > 0 ? V4 : 0) | (b6.length > 0 ? V6 : 0) | (sprin !== 0n ? PRIN : 0);
+  let lo = 0;
+  let hi = 0;
+  if (kinds === V4) {
+    lo = b4[0]!;
+    hi = b4[b4.length - 1]! - 1;
+  } else if (kinds === V6) {
+    lo = v6Key(b6[0]!);
+    hi = v6Key(b6[b6.length - 1]! - 1n);
+  } else if (kinds === PRIN) {
+    lo = lowBitIndex(sprin);
+    hi = highBitIndex(sprin);
+  } else if (kinds !== 0) {
+    t[o] = 0;
+    t[o + 1] = WIDE;
+    return;
+  }
+  t[o] = lo | 0;
+  t[o + 1] = (hi - lo) | 0;
+}
+
+/** The row of cube c at offset o of t. */
+function fillRow(c: Cube, t: Int32Array, o: number): void {
+  addrRange(c.src, c.sprin, t, o + FROM);
+  fillRest(c, t, o);
+}
+
+/**
+ * A row's cells but its source range's. A row filed by its source (most of them) gets them only
+ * when a query first finds its source range holding the corner (UNFILLED until then): reading a
+ * cube's sets, objects all over the heap, was two thirds of a build, for rows most of which no
+ * query reads past the source.
+ */
+function fillRest(c: Cube, t: Int32Array, o: number): void {
+  addrRange(c.dst, 0n, t, o + DST);
+  numRange(c.dport.bounds, t, o + DPORT);
+  numRange(c.proto.bounds, t, o + PROTO);
+  numRange(c.sport.bounds, t, o + SPORT);
+  widestGap(c.dport.bounds, t, o + DPORT_GAP);
+  t[o + CT] = c.ct;
+}
+
+/** Row cells o, o + 1 = the widest hole between the intervals of a set of numbers (bounds b), lo and width. */
+function widestGap(b: readonly number[], t: Int32Array, o: number): void {
+  let lo = 0;
+  let w = 0;
+  for (let i = 1; i + 1 < b.length; i += 2)
+    if (b[i + 1]! - b[i]! > w) {
+      lo = b[i]!;
+      w = b[i + 1]! - b[i]!;
+    }
+  t[o] = lo;
+  t[o + 1] = w;
+}
+
+/** Row cells o, o + 1 = the range of a set of numbers below 2^31 (ports, protocols), by its bounds. */
+function numRange(b: readonly number[], t: Int32Array, o: number): void {
+  t[o] = b.length > 0 ? b[0]! : 0;
+  t[o + 1] = b.length > 0 ? b[b.length - 1]! - 1 - b[0]! : 0;
+}
+
+/** A query box's ranges (overlapping's), one row: it is scanned by one query at a time. */
+const qRow = new Int32Array(STRIDE);
+
+/** The build's temporaries (each row's list, a cursor per list), kept between builds: views of length n, contents undefined. */
+const LIST_SLOT = 0;
+const FILL_SLOT = 1;
+const slots: Int32Array[] = [];
+
+function scratch(slot: number, n: number): Int32Array {
+  let b = slots[slot];
+  if (b === undefined || b.length < n) slots[slot] = b = new Int32Array(Math.max(n, 1024));
+  return b.subarray(0, n);
+}
+
+/** The arena stores (IndexArena.ints) a BoxIndex's arrays live in (the PointIndex's dimensions use 0..29). */
+const BOX_SLOT = 32;
+
+/**
+ * The rows are also filed in lists, each row in one: by the block of its keys (the top 8 bits:
+ * a /8 of IPv4 addresses, 256 ports, one protocol) in the first of the dimensions FROM, DST,
+ * DPORT, PROTO where its whole key range is in one block, else in the list of wide rows. A row
+ * that holds a point (of its kind: see the keys) is in the list of the point's block in the
+ * dimension it is filed by, so a query reads one list per dimension and the wide rows, not the
+ * whole table: on the bench chains most rows are filed by a source prefix, and the rest (a
+ * negated source: `! -s`) by protocol.
+ */
+const BUCKET_BITS = 8;
+const BUCKETS = 1 << BUCKET_BITS;
+const WIDE_LIST = 4 * BUCKETS;
+
+/** Per dimension filed by (FROM, DST, DPORT, PROTO: rows 0, 2, 4, 6), the bits of its keys below the block's. */
+const BLOCK_SHIFT = [32 - BUCKET_BITS, 32 - BUCKET_BITS, 16 - BUCKET_BITS, 0];
+
+/** The list (0 .. WIDE_LIST) row o of t is filed in. */
+function listOf(t: Int32Array, o: number): number {
+  for (let d = 0; d < 4; d++) {
+    const s = listBy(t, o, d);
+    if (s >= 0) return s;
+  }
+  return WIDE_LIST;
+}
+
+/** The list of row o's block in dimension d (0 .. 3, of FROM, DST, DPORT, PROTO), or -1 when its range spans blocks. */
+function listBy(t: Int32Array, o: number, d: number): number {
+  const shift = BLOCK_SHIFT[d]!;
+  // the blocks of the range's low and high ends (lo + width: below 2^32, as every key)
+  const lo = t[o + 2 * d]! >>> 0;
+  const hi = (lo + (t[o + 2 * d + 1]! >>> 0)) >>> 0;
+  return hi >>> shift === lo >>> shift ? d * BUCKETS + ((lo >>> shift) & (BUCKETS - 1)) : -1;
+}
+
+export interface BoxIndexOptions {
+  /** Stores to reuse for the arrays (the index is then valid only until the arena's next BoxIndex). */
+  arena?: IndexArena;
+}
+
+export class BoxIndex {
+  /** The key ranges, row j at j * STRIDE. */
+  private readonly t: Int32Array;
+  /** The rows by list, ascending within each: list s is rows[off[s] .. off[s + 1]). */
+  private readonly rows: Int32Array;
+  private readonly off: Int32Array;
+  /** The rows not filed by their source, ascending (the first nOthers entries). */
+  private readonly others: Int32Array;
+  private readonly nOthers: number;
+  /** The current firstAtCorner's corner in the dimensions tested after the first three (firstIn takes those as arguments). */
+  private proto = 0;
+  private sport = 0;
+  private ct = 0;
+
+  constructor(
+    readonly cubes: readonly Cube[],
+    options: BoxIndexOptions = {},
+  ) {
+    const n = cubes.length;
+    const arena = options.arena;
+    const t = (this.t = arena ? arena.ints(BOX_SLOT, n * STRIDE) : new Int32Array(n * STRIDE));
+    const rows = (this.rows = arena ? arena.ints(BOX_SLOT + 1, n) : new Int32Array(n));
+    const off = (this.off = arena ? arena.ints(BOX_SLOT + 2, WIDE_LIST + 2) : new Int32Array(WIDE_LIST + 2));
+    // a counting sort of the rows by list (stable: each list ascending)
+    const list = scratch(LIST_SLOT, n);
+    off.fill(0);
+    for (let j = 0; j < n; j++) {
+      const c = cubes[j]!;
+      const o = j * STRIDE;
+      addrRange(c.src, c.sprin, t, o + FROM);
+      let s = listBy(t, o, 0);
+      if (s < 0) {
+        fillRest(c, t, o);
+        s = listOf(t, o);
+      } else t[o + CT] = UNFILLED;
+      list[j] = s;
+      off[s + 1]!++;
+    }
+    for (let s = 0; s <= WIDE_LIST; s++) off[s + 1]! += off[s]!;
+    const fill = scratch(FILL_SLOT, WIDE_LIST + 1);
+    fill.set(off.subarray(0, WIDE_LIST + 1));
+    for (let j = 0; j < n; j++) rows[fill[list[j]!]!++] = j;
+    const others = (this.others = arena ? arena.ints(BOX_SLOT + 3, n) : new Int32Array(n));
+    let k = 0;
+    for (let j = 0; j < n; j++) if (list[j]! >= BUCKETS) others[k++] = j;
+    this.nOthers = k;
+  }
+
+  get size(): number {
+    return this.cubes.length;
+  }
+
+  /**
+   * The earliest cube before `limit` that holds the lowest corner of the non-empty cube c (the
+   * corner holdsCorner tests), or -1: PointIndex.firstAtCorner's answer.
+   */
+  firstAtCorner(c: Cube, limit: number): number {
+    const m = Math.min(limit, this.cubes.length);
+    // the corner's keys, as holdsCorner reads the corner (int32: the subtractions below stay integer)
+    const rs = c.src;
+    const from = (rs.isEmpty ? lowBitIndex(c.sprin) : rs.v4.isEmpty ? v6Key(rs.v6.bounds[0]!) : rs.v4.bounds[0]!) | 0;
+    const rd = c.dst;
+    const dst = (rd.v4.isEmpty ? v6Key(rd.v6.bounds[0]!) : rd.v4.bounds[0]!) | 0;
+    const dport = c.dport.bounds[0]! | 0;
+    this.proto = c.proto.bounds[0]! | 0;
+    this.sport = c.sport.bounds[0]! | 0;
+    this.ct = c.ct & -c.ct;
+    // the earliest in each list the corner's rows can be in (each list ascending; the answer is the least)
+    let best = m;
+    best = this.firstIn(c, (from >>> (32 - BUCKET_BITS)) & (BUCKETS - 1), best, from, dst, dport);
+    best = this.firstIn(c, BUCKETS + ((dst >>> (32 - BUCKET_BITS)) & (BUCKETS - 1)), best, from, dst, dport);
+    best = this.firstIn(c, 2 * BUCKETS + ((dport >>> (16 - BUCKET_BITS)) & (BUCKETS - 1)), best, from, dst, dport);
+    best = this.firstIn(c, 3 * BUCKETS + (this.proto & (BUCKETS - 1)), best, from, dst, dport);
+    best = this.firstIn(c, WIDE_LIST, best, from, dst, dport);
+    return best < m ? best : -1;
+  }
+
+  /** The first row of list s numbered below `best` that holds c's corner (keys from, dst, dport), else best. */
+  private firstIn(c: Cube, s: number, best: number, from: number, dst: number, dport: number): number {
+    const t = this.t;
+    const rows = this.rows;
+    for (let q = this.off[s]!, end = this.off[s + 1]!; q < end; q++) {
+      const j = rows[q]!;
+      if (j >= best) break;
+      const o = j * STRIDE;
+      if ((from - t[o + FROM]!) >>> 0 > t[o + FROM + 1]! >>> 0) continue;
+      if (t[o + CT] === UNFILLED) fillRest(this.cubes[j]!, t, o);
+      // (the exact test reads objects all over the heap, and bigint masks: these first)
+      if (
+        (dst - t[o + DST]!) >>> 0 > t[o + DST + 1]! >>> 0 ||
+        (dport - t[o + DPORT]!) >>> 0 > t[o + DPORT + 1]! >>> 0 ||
+        (dport - t[o + DPORT_GAP]!) >>> 0 < t[o + DPORT_GAP + 1]! ||
+        (this.proto - t[o + PROTO]!) >>> 0 > t[o + PROTO + 1]! >>> 0 ||
+        (this.sport - t[o + SPORT]!) >>> 0 > t[o + SPORT + 1]! >>> 0 ||
+        (this.ct & t[o + CT]!) === 0
+      )
+        continue;
+      if (holdsCorner(this.cubes[j]!, c)) return j;
+    }
+    return best;
+  }
+
+  /** Every cube numbered below limit that overlaps q, in increasing order, appended to out (PointIndex.overlapping's answer). */
+  overlapping(q: Cube, limit: number, out: number[]): void {
+    const m = Math.min(limit, this.cubes.length);
+    fillRow(q, qRow, 0);
+    const s = listBy(qRow, 0, 0);
+    if (s < 0) {
+      for (let j = 0; j < m; j++) this.ifOverlapping(q, j, out);
+      return;
+    }
+    // q's sources are in one block: a row filed by its source under another block has sources
+    // of no key q has, so none of q's (or, of another kind than q's, none q can meet either):
+    // q's block's rows and the rows not filed by source, merged in order
+    const rows = this.rows;
+    const others = this.others;
+    let a = this.off[s]!;
+    const aEnd = this.off[s + 1]!;
+    let b = 0;
+    const bEnd = this.nOthers;
+    for (;;) {
+      const ja = a < aEnd ? rows[a]! : m;
+      const jb = b < bEnd ? others[b]! : m;
+      const j = ja < jb ? ja : jb;
+      if (j >= m) return;
+      if (ja < jb) a++;
+      else b++;
+      this.ifOverlapping(q, j, out);
+    }
+  }
+
+  /** Appends j to out when cube j overlaps q (whose ranges are in qRow). */
+  private ifOverlapping(q: Cube, j: number, out: number[]): void {
+    const t = this.t;
+    const o = j * STRIDE;
+    // two ranges meet when either one's low end is in the other
+    if (!meets(qRow, FROM, t, o + FROM)) return;
+    if (t[o + CT] === UNFILLED) fillRest(this.cubes[j]!, t, o);
+    if (!meets(qRow, DST, t, o + DST) || !meets(qRow, DPORT, t, o + DPORT)) return;
+    if (cubesOverlap(this.cubes[j]!, q)) out.push(j);
+  }
+}
+
+/** Whether the key ranges at a[i] and b[o] meet. */
+function meets(a: Int32Array, i: number, b: Int32Array, o: number): boolean {
+  return (a[i]! - b[o]!) >>> 0 <= b[o + 1]! >>> 0 || (b[o]! - a[i]!) >>> 0 <= a[i + 1]! >>> 0;
+}

@@ -90,13 +90,7 @@ export function reachedPorts(ports: NumSet, query: NumSet): NumSet | undefined {
   }
   const a0 = b[0]!;
   const a1 = b[1]!;
-  let lo = 0;
-  let hi = q.length / 2 - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (q[2 * mid + 1]! > a0) hi = mid;
-    else lo = mid + 1;
-  }
+  const lo = firstEndingAfter(q, a0);
   const q0 = q[2 * lo]!;
   const q1 = q[2 * lo + 1]!;
   if (q1 <= a0 || q0 >= a1) return undefined; // no query interval ends after it starts, or the next starts after it ends
@@ -117,6 +111,12 @@ export function reachesPorts(ports: NumSet, query: NumSet): boolean {
   const a0 = b[0]!;
   const a1 = b[1]!;
   // the first query interval ending after the entry's start (as reachedPorts): they meet iff it starts before its end
+  const lo = firstEndingAfter(q, a0);
+  return q[2 * lo + 1]! > a0 && q[2 * lo]! < a1;
+}
+
+/** The index of the first interval of the bounds q that ends after a0 (the last one when none does). */
+function firstEndingAfter(q: readonly number[], a0: number): number {
   let lo = 0;
   let hi = q.length / 2 - 1;
   while (lo < hi) {
@@ -124,7 +124,7 @@ export function reachesPorts(ports: NumSet, query: NumSet): boolean {
     if (q[2 * mid + 1]! > a0) hi = mid;
     else lo = mid + 1;
   }
-  return q[2 * lo + 1]! > a0 && q[2 * lo]! < a1;
+  return lo;
 }
 
 /** See FileAnalysis.exposed: the same entries, ports and order as `exposedPorts(exposure, protocol, ports)`. */

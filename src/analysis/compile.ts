@@ -246,6 +246,23 @@ export function compileMatch(m: Match, sp: Space, local: boolean, pre = false): 
       // the first packet of a TCP connection is a SYN
       c = dec(m.values.has(FIRST_TCP_FLAGS) ? [narrow(U, (x) => (x.proto = TCP_ONLY))] : []);
       break;
+    case 'ct-original': {
+      // A first (NEW) packet's original tuple is the packet (its destination before any DNAT): decided for NEW
+      // packets; a packet without a conntrack entry (untracked, or before conntrack: INVALID), a later packet of
+      // either direction or a DNAT'd one's destination is undecided.
+      c = compileMatch(m.match, sp, local, pre);
+      const inner = m.match;
+      const dst = inner.kind !== 'protocol' && inner.dir === 'dst';
+      const sure = ctMask(['new']) & (dst ? ~CT_DNAT_BITS : ~0);
+      const must: Cube[] = [];
+      for (const x of c.must) {
+        const y = narrow(x, (z) => (z.ct = x.ct & sure));
+        if (y.ct !== 0) must.push(y);
+      }
+      const what = inner.kind === 'protocol' ? 'protocol' : `${dst ? 'destination' : 'source'}${inner.kind === 'port' ? ' port' : ''}`;
+      c = { must, may: [...must, narrow(U, (z) => (z.ct = U.ct & ~sure))], opaque: [`ct original ${what}`] };
+      break;
+    }
     case 'addrtype': {
       const local_ = m.dir === 'dst' && local && m.types.some((t) => t.toUpperCase() === 'LOCAL');
       c = local_ ? dec([U]) : opaque(describeMatch({ ...m, negated: false }));

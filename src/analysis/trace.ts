@@ -159,6 +159,17 @@ export function evalMatch(m: Match, p: PacketState, why: string[]): T3 {
     case 'fragment':
       r = 0;
       break;
+    case 'ct-original': {
+      // a NEW packet's original tuple is the packet, but for its destination after DNAT
+      const inner = m.match;
+      const dst = inner.kind !== 'protocol' && inner.dir === 'dst';
+      if (p.state === 'new' && !(p.dnat && dst)) r = evalMatch(inner, p, why);
+      else {
+        r = 2;
+        why.push(p.state === 'new' ? 'the original destination before DNAT' : `the original direction of a ${p.state} packet's connection`);
+      }
+      break;
+    }
     case 'tcp-flags':
       if (p.proto !== PROTO.tcp) r = 0;
       else if (p.syn) r = m.values.has(FIRST_TCP_FLAGS) ? 1 : 0;

@@ -30,6 +30,8 @@ export function canonicalMatch(m: Match): string {
       return `${neg}fragment`;
     case 'tcp-flags':
       return `${neg}tcpflags=${formatPorts(m.values)}`;
+    case 'ct-original':
+      return `${neg}ctorig(${canonicalMatch(m.match)})`;
     case 'addrtype':
       return `${neg}${m.dir}addrtype=${[...m.types].sort().join(',')}`;
     case 'any-of':

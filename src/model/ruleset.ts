@@ -32,6 +32,7 @@ export type Match =
   | PrincipalMatch
   | FragmentMatch
   | TcpFlagsMatch
+  | CtOriginalMatch
   | AddrTypeMatch
   | AnyOfMatch
   | OpaqueMatch;
@@ -117,6 +118,17 @@ export interface FragmentMatch extends MatchBase {
 export interface TcpFlagsMatch extends MatchBase {
   kind: 'tcp-flags';
   values: NumSet;
+}
+
+/**
+ * iptables `-m conntrack --ctproto/--ctorigsrc/--ctorigdst/--ctorigsrcport/--ctorigdstport`, nft `ct original
+ * protocol/ip saddr/ip daddr/proto-src/proto-dst`: a test of the connection's original-direction tuple, `match`
+ * (plain, not negated; `negated` is on this match). For a connection's first packet that is the packet itself,
+ * except its destination after DNAT.
+ */
+export interface CtOriginalMatch extends MatchBase {
+  kind: 'ct-original';
+  match: ProtocolMatch | AddressMatch | PortMatch;
 }
 
 /** iptables `-m addrtype`, nft `fib daddr type`. */

@@ -27,6 +27,9 @@ import {
   type Match,
   type NumSet,
   type OpaqueMatch,
+  type AddressMatch,
+  type PortMatch,
+  type ProtocolMatch,
   type Severity,
   type Span,
 } from '../../model/index.js';
@@ -735,6 +738,24 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
         matches.push(im);
         break;
       }
+      case '--ctproto':
+      case '--ctorigsrc':
+      case '--ctorigdst':
+      case '--ctorigsrcport':
+      case '--ctorigdstport': {
+        // the connection's original tuple (a NEW packet's own, but for its destination after DNAT)
+        const inner = a0 && ctOriginal(opt, a0, ctx);
+        if (!inner) {
+          matches.push(opaque(owner.name, mStart, mEnd, `bad ${opt} value`, negated));
+          // (a bad port is reported by the port reader)
+          if (a0 && !opt.endsWith('port')) ctx.diag('error', 'iptables/bad-conntrack', `Bad ${opt} value "${a0.text}"`, a0.start, a0.end);
+          break;
+        }
+        const om: Match = { kind: 'ct-original', match: inner, span: ctx.span(mStart, mEnd) };
+        if (negated) om.negated = true;
+        matches.push(om);
+        break;
+      }
       case '--match-set':
       case '--set':
         matches.push(opaque('set', mStart, mEnd, 'ipset membership is only known at run time', negated));
@@ -1210,4 +1231,24 @@ export function tcpFlagsOf(mask: string | undefined, comp: string | undefined): 
   const m = tcpFlagList(mask);
   const c = tcpFlagList(comp);
   return m === undefined || c === undefined ? undefined : tcpFlagsMasked(m, c);
+}
+
+/** The plain match of a conntrack original-tuple option's value (`--ctproto tcp`, `--ctorigdstport 80:90`, …). */
+function ctOriginal(opt: string, arg: Tok, ctx: RuleContext): ProtocolMatch | AddressMatch | PortMatch | undefined {
+  const text = arg.text;
+  switch (opt) {
+    case '--ctproto': {
+      const n = cachedProtocolNumber(text.toLowerCase());
+      return n === undefined ? undefined : { kind: 'protocol', protocols: numSingle(n) };
+    }
+    case '--ctorigsrc':
+    case '--ctorigdst': {
+      const a = cachedAddr(text, ctx);
+      return a && { kind: 'address', dir: opt === '--ctorigsrc' ? 'src' : 'dst', addrs: a };
+    }
+    default: {
+      const ports = parsePortSpec(text, arg.start, arg.end, false, ctx);
+      return ports && { kind: 'port', dir: opt === '--ctorigsrcport' ? 'src' : 'dst', ports };
+    }
+  }
 }

@@ -196,12 +196,14 @@ describe('iptables-save: matches', () => {
     expect(matchesOf(b.r)).toEqual(['opaque:address']);
   });
 
-  it('reads conntrack / state, keeping other conntrack options opaque', () => {
+  it('reads conntrack / state and the original tuple, keeping other conntrack options opaque', () => {
     expect(matchesOf(one('-m conntrack --ctstate NEW,ESTABLISHED -j ACCEPT').r)).toEqual(['ct=established,new']);
     expect(matchesOf(one('-m state ! --state INVALID -j ACCEPT').r)).toEqual(['!ct=invalid']);
-    const { r } = one('-m conntrack --ctstate DNAT --ctorigdst 10.0.0.1 -j ACCEPT');
+    expect(matchesOf(one('-m conntrack --ctstate DNAT --ctorigdst 10.0.0.1 -j ACCEPT').r)).toEqual(['ct=dnat', 'ctorig(dstaddr=10.0.0.1/32)']);
+    expect(matchesOf(one('-m conntrack --ctproto udp ! --ctorigsrcport 1000:2000 -j ACCEPT').r)).toEqual(['ctorig(proto=17)', '!ctorig(srcport=1000-2000)']);
+    const { r } = one('-m conntrack --ctstate DNAT --ctrepldst 10.0.0.1 -j ACCEPT');
     expect(matchesOf(r)).toEqual(['ct=dnat', 'opaque:conntrack']);
-    expect(r.matches[1]).toMatchObject({ text: '--ctorigdst 10.0.0.1' });
+    expect(r.matches[1]).toMatchObject({ text: '--ctrepldst 10.0.0.1' });
   });
 
   it('reads iprange, addrtype, fragments and ICMP types', () => {

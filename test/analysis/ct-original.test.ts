@@ -1,0 +1,67 @@
+/**
+ * Conntrack original-tuple tests (`-m conntrack --ctproto/--ctorigsrc/--ctorigdst/--ctorigsrcport/--ctorigdstport`):
+ * a NEW packet's original tuple is the packet itself, but for its destination after DNAT, which stays undecided.
+ * The kernel tests check the tracer against the kernel with such tests (test/kernel).
+ */
+import { describe, expect, test } from 'vitest';
+import { computeExposure, tracePacket } from '../../src/analysis/index.js';
+import { formatPorts, type Ruleset } from '../../src/model/index.js';
+import { parseIptables } from '../../src/parsers/iptables/index.js';
+
+function exposure(rs: Ruleset): string[] {
+  return computeExposure(rs, { hook: 'input' })
+    .entries.filter((e) => e.family === 'ipv4')
+    .map((e) => `${formatPorts(e.protocols)}/${formatPorts(e.dports)} ${e.sources.toCidrs().join(',')} ${e.certainty} ${e.rule ? e.rule.span.start.line : 'policy'}`);
+}
+
+describe('conntrack original tuple', () => {
+  const doc = parseIptables(
+    `*nat
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+-A PREROUTING -p tcp --dport 8080 -j REDIRECT --to-ports 80
+COMMIT
+*filter
+:INPUT DROP [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -m conntrack --ctproto tcp --ctorigdstport 1761 -j ACCEPT
+-A INPUT -p udp -m conntrack --ctorigsrc 10.0.0.0/8 -j ACCEPT
+-A INPUT -p tcp -m conntrack --ctorigdstport 8080 -j ACCEPT
+-A INPUT -p tcp -m conntrack ! --ctorigdstport 1:1000 -j DROP
+-A INPUT -p tcp --dport 22 -j ACCEPT
+-A INPUT -m conntrack --ctorigdstport 99999 -j ACCEPT
+COMMIT
+`,
+    { filePath: 'x.rules' },
+  );
+  const rs = doc.rulesets[0]!;
+
+  test('read as matches on the original tuple; a bad value is an error and stays undecided', () => {
+    const kinds = rs.tables.find((t) => t.name === 'filter')!.chains[0]!.rules.map((r) => r.matches.map((m) => (m.kind === 'ct-original' ? `${m.negated ? '!' : ''}orig:${m.match.kind}` : m.kind)).join(' '));
+    expect(kinds).toEqual(['orig:protocol orig:port', 'protocol orig:address', 'protocol orig:port', 'protocol !orig:port', 'protocol port', 'opaque']);
+    expect(doc.diagnostics.map((d) => `${d.span.start.line}:${d.span.start.column} ${d.code}`)).toEqual(['17:39 iptables/bad-port']);
+  });
+
+  test('decided for NEW packets; the original destination of a REDIRECTed packet stays undecided', () => {
+    expect(exposure(rs)).toEqual([
+      '6/1761 0.0.0.0/0 open 12',
+      // the REDIRECT of 8080: its original destination port is not in the packet's coordinates
+      "6/8080 0.0.0.0/0 possibly-open 12",
+      '17/all 10.0.0.0/8 open 13',
+      '6/8080 0.0.0.0/0 possibly-open 14',
+      '6/22 0.0.0.0/0 open 16',
+      // the rule with an unreadable port: whatever is left
+      '0-5, 7-16, 18-255/all 0.0.0.0/0 possibly-open 17',
+      '17/all 0.0.0.0/5,8.0.0.0/7,11.0.0.0/8,12.0.0.0/6,16.0.0.0/4,32.0.0.0/3,64.0.0.0/2,128.0.0.0/1 possibly-open 17',
+      '6/1-21, 23-1000 0.0.0.0/0 possibly-open 17',
+      '6/8080 0.0.0.0/0 possibly-open 17',
+    ]);
+    const v = (proto: 'tcp' | 'udp', dport: number, src?: string) => tracePacket(rs, { proto, dport, ...(src ? { src } : {}) }).verdict;
+    expect([v('tcp', 1761), v('udp', 1761), v('udp', 53, '10.1.2.3'), v('tcp', 80), v('tcp', 22), v('tcp', 8080)]).toEqual(['accept', 'unknown', 'accept', 'unknown', 'accept', 'unknown']);
+    // a later packet's original direction is not known
+    expect(tracePacket(rs, { proto: 'tcp', dport: 1761, state: 'established' }).verdict).toBe('unknown');
+  });
+});

@@ -23,6 +23,11 @@ interface Ctx {
    * first), except with a raw table, whose untracked handshake ACKs would be judged by them too.
    */
   flags?: boolean;
+  /**
+   * Conntrack original-tuple tests (--ctproto, --ctorig*): decided for NEW packets, so not with a raw table
+   * (untracked packets) nor a REDIRECT of a probed port (the original destination is before it).
+   */
+  ctOrig?: boolean;
 }
 
 const TCP_FLAGS = ['--syn', '! --syn', '--tcp-flags SYN,ACK SYN', '--tcp-flags ALL NONE', '--tcp-flags FIN,SYN FIN,SYN', '! --tcp-flags SYN,RST RST', '--tcp-flags SYN,ACK,FIN,RST SYN', '--tcp-flags ACK ACK', '! --tcp-flags ALL SYN'];
@@ -104,6 +109,22 @@ function rule(ctx: Ctx, chain: string, chainIndex: number): string {
     const states = rng.pick(CT_SETS);
     parts.push(rng.chance(0.5) ? `-m conntrack ${neg(rng, 0.15)}--ctstate ${states}` : `-m state ${neg(rng, 0.15)}--state ${states}`);
   }
+  if (ctx.ctOrig && rng.chance(0.1)) {
+    const o = rng.next();
+    const port = pickPort(rng);
+    if (o < 0.4) ctx.ports.add(port);
+    parts.push(
+      o < 0.25
+        ? `-m conntrack --ctproto ${proto ?? rng.pick(['tcp', 'udp'])} ${neg(rng, 0.2)}--ctorigdstport ${port}`
+        : o < 0.4
+          ? `-m conntrack ${neg(rng, 0.2)}--ctorigdstport ${port}`
+          : o < 0.6
+            ? `-m conntrack ${neg(rng, 0.2)}--ctproto ${rng.pick(['tcp', 'udp', 'icmp'])}`
+            : o < 0.8
+              ? `-m conntrack ${neg(rng, 0.2)}--ctorigsrc ${pickCidr(rng, family)}`
+              : `-m conntrack ${neg(rng, 0.2)}--ctorigdst ${rng.pick(SERVER_ADDRS[family])}`,
+    );
+  }
   if (rng.chance(0.05)) parts.push(`-m comment --comment "rule ${rng.int(1, 99)}"`);
 
   const later = ctx.chains.slice(chainIndex + 1);
@@ -137,6 +158,7 @@ export function generateIptables(seed: number, family: Family, nProbes = 20, opt
   const out: string[] = [`# seed ${seed} ${family}`];
 
   const raw = opts.raw !== false && rng.chance(0.2);
+  let redirected = false;
   if (raw) {
     // raw (priority -300, before conntrack): NOTRACK takes packets out of conntrack (`--ctstate UNTRACKED`
     // matches them, NEW does not, nat never sees them); every packet's state reads INVALID there.
@@ -185,6 +207,7 @@ export function generateIptables(seed: number, family: Family, nProbes = 20, opt
     out.push(`-A PREROUTING -i eth0 -p tcp -m tcp --dport 8080 -j REDIRECT --to-ports ${rng.pick([80, 443])}`);
     if (rng.chance(0.5)) out.push(`-A PREROUTING -s ${pickCidr(rng, family)} -j ${rng.pick(['ACCEPT', 'RETURN'])}`);
     if (opts.natRedirect !== false && rng.chance(0.3)) {
+      redirected = true;
       const from = rng.pick([5002, 5003, 1767]);
       const to = rng.pick([22, 80, 1761, 5000]);
       ctx.ports.add(from, to);
@@ -198,6 +221,7 @@ export function generateIptables(seed: number, family: Family, nProbes = 20, opt
   }
 
   ctx.flags = !raw;
+  ctx.ctOrig = !raw && !redirected;
   out.push('*filter', `:INPUT ${rng.chance(0.5) ? 'DROP' : 'ACCEPT'} [0:0]`, `:FORWARD ${rng.pick(['ACCEPT', 'DROP'])} [0:0]`, ':OUTPUT ACCEPT [0:0]');
   for (const c of ctx.chains) out.push(`:${c} - [0:0]`);
   // See ProbePlan: later packets of a connection must not be what the client observes.

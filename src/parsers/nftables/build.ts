@@ -618,7 +618,9 @@ function convertMatchInto(out: MatchSink, left: IrExpr, op: string, right0: IrVa
     out.push(m);
     return;
   }
-  const f = classify(left);
+  // (the protocol is one for both directions: `nft -j` writes `ct original protocol` without its direction)
+  const orig = left.k === 'ct' && (left.dir === 'original' || left.key === 'protocol') ? CT_ORIGINAL.get(left.key) : undefined;
+  const f = orig ?? classify(left);
   if (!f) return failed(out, left, right0, imp, negated, rule, `${exprModule(left)} is not decoded`, base, at);
   let vals: IrVal[];
   if (right.k === 'atom' || right.k === 'prefix' || right.k === 'range') {
@@ -630,6 +632,17 @@ function convertMatchInto(out: MatchSink, left: IrExpr, op: string, right0: IrVa
     if (vals.length === 0 && right.k === 'set') {
       // an empty set matches nothing
     } else if (vals.length === 0) return failed(out, left, right0, imp, negated, rule, 'no value', base, at);
+  }
+  if (orig) {
+    // `ct original protocol/proto-src/proto-dst`: the plain match on the connection's original tuple
+    const inner = valueMatch(f, vals, op, undefined, -1, false);
+    if (!inner || (inner.kind !== 'protocol' && inner.kind !== 'port')) return failed(out, left, right0, imp, negated, rule, `value not understood for ${exprModule(left)}`, base, at);
+    const w: Match = { kind: 'ct-original', match: inner };
+    if (base) w.span = spanAt(base, at);
+    if (negated) w.negated = true;
+    for (let i = 0; i < imp.length; i++) out.push(imp[i]!);
+    out.push(w);
+    return;
   }
   const cacheKey = right0.k === 'ref' ? `${right0.name}|${JSON.stringify(f)}|${op}` : undefined;
   let m: Match | undefined;
@@ -653,6 +666,13 @@ function convertMatchInto(out: MatchSink, left: IrExpr, op: string, right0: IrVa
   for (let i = 0; i < imp.length; i++) out.push(imp[i]!);
   out.push(m);
 }
+
+/** The fields of `ct original …` read as the packet's own (ct-original matches); not inside concatenations. */
+const CT_ORIGINAL: ReadonlyMap<string, FieldKind> = new Map<string, FieldKind>([
+  ['protocol', FK_PROTOCOL],
+  ['proto-src', FK_PORT_SRC],
+  ['proto-dst', FK_PORT_DST],
+]);
 
 function isTcpFlags(e: IrExpr): boolean {
   return e.k === 'payload' && e.proto === 'tcp' && e.field === 'flags';

@@ -218,6 +218,9 @@ describe('rules', () => {
 
   it('selectors that are not modelled are opaque matches named after the selector', () => {
     expect(one('meta mark 0x10 ip6 hoplimit 1 accept').rules).toEqual(['family=ipv6 opaque:ip6 hoplimit opaque:meta mark => accept']);
+    // conntrack's original tuple: protocol (any direction: nft -j drops it) and ports; not in concatenations
+    expect(one('ct original protocol 17 ct original proto-dst != 67 ct original ip saddr 10.0.0.1 accept').rules).toEqual(['!ctorig(dstport=67) ctorig(proto=17) opaque:ct saddr => accept']);
+    expect(one('ct protocol tcp accept').rules).toEqual(['ctorig(proto=6) => accept']);
     // (TCP flags are decoded: (flags & (syn|ack)) == syn)
     expect(one('tcp flags & (syn | ack) == syn accept').rules).toEqual([`proto=6 tcpflags=${formatPorts(tcpFlagsMasked(0x12, 0x02))} => accept`]);
   });

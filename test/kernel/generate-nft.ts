@@ -22,8 +22,9 @@ interface TableCtx {
   sets: { name: string; kind: 'ipv4_addr' | 'ipv6_addr' | 'inet_service' }[];
   maps: string[];
   /**
-   * TCP flags tests: only the SYN reaches them (TCP probes go to rulesets that accept established traffic
-   * first), except with a prerouting chain, whose untracked handshake ACKs would be judged by them too.
+   * TCP flags and conntrack original-tuple tests: only the SYN reaches them (TCP probes go to rulesets that
+   * accept established traffic first), except with a prerouting chain, whose untracked packets (handshake
+   * ACKs among them) would be judged by them too.
    */
   flags: boolean;
 }
@@ -181,6 +182,16 @@ function rule(ctx: TableCtx, chainIdx: number): string {
   // Before any vmap: the kernel ends a rule at the vmap's verdict, so nothing after it is ever tested.
   if (rng.chance(0.2)) parts.push(rng.pick(CT_EXPRS));
   if (ctx.flags && (l4 === 'tcp' || l4 === undefined) && rng.chance(0.15)) parts.push(rng.pick(FLAG_EXPRS));
+  // the connection's original tuple (a NEW packet's own; not with a prerouting chain's untracked packets)
+  if (ctx.flags && rng.chance(0.08)) {
+    parts.push(`ct original protocol ${l4 === 'udp' ? 17 : l4 === 'tcp' ? 6 : rng.pick([6, 17])}`);
+    // (nft 1.0.6 reads a numeric proto-dst only in ip tables: "Can't parse symbolic invalid expressions")
+    if (tf === 'ip' && rng.chance(0.6)) {
+      const p = pickPort(rng);
+      ctx.ports.add(p);
+      parts.push(`ct original proto-dst ${rng.chance(0.2) ? '!= ' : ''}${p}`);
+    }
+  }
 
   let hasVmap = false;
   const ports = rng.next();

@@ -610,14 +610,7 @@ function convertMatchInto(out: MatchSink, left: IrExpr, op: string, right0: IrVa
   }
   const flags = tcpFlagsTest(left, op, right);
   if (flags === null) return failed(out, left, right0, imp, negated, rule, 'TCP flags test not decoded', base, at);
-  if (flags !== undefined) {
-    const m: Match = { kind: 'tcp-flags', values: flags };
-    if (base) m.span = spanAt(base, at);
-    if (negated) m.negated = true;
-    for (let i = 0; i < imp.length; i++) out.push(imp[i]!);
-    out.push(m);
-    return;
-  }
+  if (flags !== undefined) return pushPlaced(out, imp, { kind: 'tcp-flags', values: flags }, base, at, negated);
   // (the protocol is one for both directions: `nft -j` writes `ct original protocol` without its direction)
   const orig = left.k === 'ct' && (left.dir === 'original' || left.key === 'protocol') ? CT_ORIGINAL.get(left.key) : undefined;
   const f = orig ?? classify(left);
@@ -637,12 +630,7 @@ function convertMatchInto(out: MatchSink, left: IrExpr, op: string, right0: IrVa
     // `ct original protocol/proto-src/proto-dst`: the plain match on the connection's original tuple
     const inner = valueMatch(f, vals, op, undefined, -1, false);
     if (!inner || (inner.kind !== 'protocol' && inner.kind !== 'port')) return failed(out, left, right0, imp, negated, rule, `value not understood for ${exprModule(left)}`, base, at);
-    const w: Match = { kind: 'ct-original', match: inner };
-    if (base) w.span = spanAt(base, at);
-    if (negated) w.negated = true;
-    for (let i = 0; i < imp.length; i++) out.push(imp[i]!);
-    out.push(w);
-    return;
+    return pushPlaced(out, imp, { kind: 'ct-original', match: inner }, base, at, negated);
   }
   const cacheKey = right0.k === 'ref' ? `${right0.name}|${JSON.stringify(f)}|${op}` : undefined;
   let m: Match | undefined;
@@ -767,6 +755,14 @@ function flagWord(w: string): number | undefined {
   }
   const lw = w.toLowerCase();
   return lw === 'all' || lw === 'none' ? undefined : tcpFlagBits(lw);
+}
+
+/** The selector's dependencies and `m` (a match of its own, given its span and negation here), pushed onto `out`. */
+function pushPlaced(out: MatchSink, imp: Match[], m: Match, base: Span | undefined, at: number, negated: boolean): void {
+  if (base) m.span = spanAt(base, at);
+  if (negated) m.negated = true;
+  for (let i = 0; i < imp.length; i++) out.push(imp[i]!);
+  out.push(m);
 }
 
 /** The conjunction for a match that cannot be decoded, pushed onto `out`: the selector's dependencies and an opaque match. */

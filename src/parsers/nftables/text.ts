@@ -1711,9 +1711,16 @@ export class NftTextParser {
         continue;
       }
       if (this.isWord(o, '/') && v.k !== 'expr' && v.k !== 'masked') {
-        // `value / mask`: the mask is a flag list (`syn / fin,syn,rst,ack`) and ends the value
+        // `value / mask`: the mask is a flag list (`syn / fin,syn,rst,ack`) and ends the value (read here, not by
+        // parseValue: `a / b / c …` must not recurse once per slash)
         this.pos++;
-        const mask = this.parseValue(true, ctx);
+        let mask = this.valueFollows() ? this.parseValueTerm(ctx) : undefined;
+        while (mask && this.isPunct(this.peek(), ',') && this.valueFollows(1)) {
+          this.pos++;
+          const n = this.parseValueTerm(ctx);
+          if (!n) break;
+          mask = { k: 'list', items: mask.k === 'list' ? [...mask.items, n] : [mask, n] };
+        }
         v = mask ? { k: 'masked', value: v, mask } : { k: 'expr', text: this.stmtText(s0) };
         break;
       }
@@ -1744,6 +1751,12 @@ export class NftTextParser {
     const spanned = v === first && v.k === 'set' && v.span !== undefined && this.pos <= this.end;
     if ((this.pos > s0 + 1 && !spanned) || !(v instanceof WordAtom || v.span)) v.span = this.span(this.tokAt(s0)!, this.tokAt(this.pos - 1)!);
     return v;
+  }
+
+  /** Whether the token `ahead` places on is a value, not the end of the statement, a statement or a verdict. */
+  private valueFollows(ahead = 0): boolean {
+    const o = this.peek(ahead);
+    return !this.isEndOfStmt(o) && !(this.isWord(o) && (STMT_KEYWORDS.has(this.valOf(o)) || VERDICT_WORDS.has(this.valOf(o))));
   }
 
   private parseValueTerm(ctx: Ctx): IrVal | undefined {

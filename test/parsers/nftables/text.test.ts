@@ -221,6 +221,11 @@ describe('rules', () => {
     // conntrack's original tuple: protocol (any direction: nft -j drops it) and ports; not in concatenations
     expect(one('ct original protocol 17 ct original proto-dst != 67 ct original ip saddr 10.0.0.1 accept').rules).toEqual(['!ctorig(dstport=67) ctorig(proto=17) opaque:ct saddr => accept']);
     expect(one('ct protocol tcp accept').rules).toEqual(['ctorig(proto=6) => accept']);
+    // a mask ends at a verdict, and a run of slashes is read without one level of recursion per slash
+    expect(one('tcp flags syn / accept').rules).toEqual(['opaque:tcp flags proto=6 => accept']);
+    const slashes = one(`tcp flags syn${' / syn'.repeat(50000)} accept`).rules;
+    expect(slashes).toHaveLength(1);
+    expect(slashes[0]).toMatch(/^opaque:unknown proto=6 tcpflags=.* => accept$/);
     // (TCP flags are decoded: (flags & (syn|ack)) == syn)
     expect(one('tcp flags & (syn | ack) == syn accept').rules).toEqual([`proto=6 tcpflags=${formatPorts(tcpFlagsMasked(0x12, 0x02))} => accept`]);
   });

@@ -5,7 +5,7 @@
  * may = everything. Negation swaps and complements them; conjunction and
  * disjunction act on both sides.
  */
-import { AddrSet, FIRST_TCP_FLAGS, IntervalSet, PORT_PROTOCOLS, PROTO, numSingle, type Family, type NumSet, type Match, type Rule, type Ruleset, type TableFamily } from '../model/index.js';
+import { AddrSet, FIRST_TCP_FLAGS, type AddrTypeMatch, IntervalSet, PORT_PROTOCOLS, PROTO, numSingle, type Family, type NumSet, type Match, type Rule, type Ruleset, type TableFamily } from '../model/index.js';
 import {
   Atoms,
   addrIsect,
@@ -143,6 +143,19 @@ function narrow(c: Cube, set: (x: Box) => unknown): Box {
 /** The protocol set of TCP alone (what a TCP flags test restricts to). */
 const TCP_ONLY: NumSet = numSingle(PROTO.tcp);
 
+/**
+ * `addrtype dst …` of a packet addressed to this host (`local`: the input path) or routed through it: the
+ * destination of the one is a LOCAL address, of the other not. true or false when that decides the test,
+ * undefined otherwise (other types of a routed packet's destination, source types, which a spoofed source
+ * can take).
+ */
+export function addrTypeOf(m: AddrTypeMatch, local: boolean): boolean | undefined {
+  if (m.dir !== 'dst') return undefined;
+  const isLocal = (t: string): boolean => t.toUpperCase() === 'LOCAL';
+  if (local) return m.types.some(isLocal) ? true : undefined;
+  return m.types.length > 0 && m.types.every(isLocal) ? false : undefined;
+}
+
 function describeMatch(m: Match): string {
   if (m.kind === 'opaque') return `${m.negated ? '! ' : ''}${m.text}`;
   if (m.kind === 'addrtype') return `${m.negated ? '! ' : ''}addrtype ${m.dir} ${m.types.join(',')}`;
@@ -264,8 +277,8 @@ export function compileMatch(m: Match, sp: Space, local: boolean, pre = false): 
       break;
     }
     case 'addrtype': {
-      const local_ = m.dir === 'dst' && local && m.types.some((t) => t.toUpperCase() === 'LOCAL');
-      c = local_ ? dec([U]) : opaque(describeMatch({ ...m, negated: false }));
+      const d = addrTypeOf(m, local);
+      c = d === undefined ? opaque(describeMatch({ ...m, negated: false })) : dec(d ? [U] : []);
       break;
     }
     case 'any-of': {
@@ -407,10 +420,13 @@ function simpleConj(ms: readonly Match[], sp: Space, local: boolean, pre: boolea
         if (m.values.has(FIRST_TCP_FLAGS)) proto = neg ? subIv(proto, TCP_ONLY) : isectIv(proto, TCP_ONLY);
         else if (!neg) return EMPTY;
         break;
-      case 'addrtype':
-        // decidable only as `addrtype dst LOCAL` of a packet addressed to this host (compileMatch)
-        if (neg || !(m.dir === 'dst' && local && m.types.some((t) => t.toUpperCase() === 'LOCAL'))) return undefined;
+      case 'addrtype': {
+        // decidable only as `addrtype dst LOCAL` (addrTypeOf)
+        const d = addrTypeOf(m, local);
+        if (d === undefined || neg) return undefined;
+        if (!d) return EMPTY;
         break;
+      }
       default:
         return undefined;
     }

@@ -17,6 +17,7 @@ import {
   type Ruleset,
   type Table,
 } from '../model/index.js';
+import { addrTypeOf } from './compile.js';
 import { baseChains, findChain, formatNatTo } from './exposure.js';
 import type { Packet, TraceResult, TraceStep, Verdict } from './types.js';
 
@@ -178,13 +179,15 @@ export function evalMatch(m: Match, p: PacketState, why: string[]): T3 {
         why.push(`TCP flags of a ${p.state} packet`);
       }
       break;
-    case 'addrtype':
-      if (m.dir === 'dst' && p.local && m.types.some((t) => t.toUpperCase() === 'LOCAL')) r = 1;
+    case 'addrtype': {
+      const d = addrTypeOf(m, p.local);
+      if (d !== undefined) r = d ? 1 : 0;
       else {
         r = 2;
         why.push(`addrtype ${m.dir} ${m.types.join(',')}`);
       }
       break;
+    }
     case 'any-of': {
       r = 0;
       for (const alt of m.alternatives) {

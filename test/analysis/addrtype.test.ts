@@ -1,0 +1,49 @@
+/**
+ * `addrtype dst LOCAL` (Docker's `-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER`): true for a packet
+ * addressed to this host, false for one routed through it; other types stay undecided.
+ */
+import { describe, expect, test } from 'vitest';
+import { computeExposure, tracePacket } from '../../src/analysis/index.js';
+import { formatPorts } from '../../src/model/index.js';
+import { parseIptables } from '../../src/parsers/iptables/index.js';
+
+const rs = parseIptables(
+  `*nat
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+:DOCKER - [0:0]
+-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER
+-A DOCKER -i docker0 -j RETURN
+-A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80
+COMMIT
+*filter
+:INPUT DROP [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A FORWARD -m addrtype --dst-type BROADCAST -j ACCEPT
+-A FORWARD -d 172.17.0.2/32 ! -i docker0 -o docker0 -p tcp -m tcp --dport 80 -j ACCEPT
+COMMIT
+`,
+  { filePath: 'docker.rules' },
+).rulesets[0]!;
+
+function entries(hook: 'input' | 'forward'): string[] {
+  return computeExposure(rs, { hook })
+    .entries.filter((e) => e.family === 'ipv4')
+    .map((e) => `${formatPorts(e.protocols)}/${formatPorts(e.dports)} ${e.certainty} ${e.rule ? e.rule.span.start.line : 'policy'}${e.via ? ' via DNAT' : ''}`);
+}
+
+describe('addrtype dst LOCAL', () => {
+  test('forward: a routed packet is not addressed to a local address (not DNAT\'d by the DOCKER chain); BROADCAST stays undecided', () => {
+    // (without the BROADCAST accept's doubt, tcp/80 is open whichever rule takes it)
+    expect(entries('forward')).toEqual(['0-255/all possibly-open 15', '6/80 open 15', '6/80 open 16']);
+    expect(tracePacket(rs, { proto: 'tcp', dport: 80, dst: '172.17.0.2', hook: 'forward', oif: 'docker0' }).verdict).toBe('accept');
+    expect(tracePacket(rs, { proto: 'udp', dport: 80, dst: '172.17.0.2', hook: 'forward', oif: 'docker0' }).reasons).toEqual(['addrtype dst broadcast at line 15 may or may not match', 'branches disagree: accept, drop']);
+  });
+
+  test('input: a packet addressed to this host is, and is DNAT\'d to the container', () => {
+    expect(entries('input')).toEqual(['6/8080 possibly-open 15 via DNAT', '6/8080 open 15 via DNAT', '6/8080 open 16 via DNAT']);
+  });
+});

@@ -476,6 +476,11 @@ function withFlow(list: Flow[], f: Flow): Flow[] {
 /** push(...src) without the argument-count limit. */
 /** netfilter's conntrack hook priority: base chains below it (raw, -300) run before conntrack. */
 const CONNTRACK_PRIORITY = -200;
+
+/** Whether a base chain runs before conntrack (a prerouting chain below its priority: the raw table). */
+export function beforeConntrack(chain: Chain): boolean {
+  return chain.hook === 'prerouting' && (chain.priority ?? 0) < CONNTRACK_PRIORITY;
+}
 /** The conntrack state of an untracked packet (never DNAT'd: nat chains do not see it). */
 const UNTRACKED = ctBit('untracked', false);
 
@@ -667,7 +672,8 @@ class Engine {
     const c0 = copyCube(U);
     c0.iif = U.iif & ~this.sp.ifs.bit('lo');
     c0.oif = this.hook === 'input' ? this.sp.ifs.bit('') : U.oif;
-    c0.ct = ctBit('new', false);
+    // (every flow starts NEW: `arrived` reports moved states back in it)
+    c0.ct = TRACKED_NEW;
     const init = flow(c0, undefined, 0, NO_TAGS, undefined, undefined, undefined, this.hook, this.hook === 'input');
     let cur: Flow[] = [init];
     for (const { chain, table } of baseChains(ruleset, fam, 'prerouting')) cur = this.runBase(table, chain, cur);
@@ -723,7 +729,7 @@ class Engine {
     if (bypass) flows = bypass.tracked;
     // before conntrack (the raw table) a tracked packet has no conntrack entry yet: its state reads as
     // INVALID there, and is NEW again after it (unless the chain untracked it)
-    const before = chain.hook === 'prerouting' && (chain.priority ?? 0) < CONNTRACK_PRIORITY;
+    const before = beforeConntrack(chain);
     if (before) flows = movedCt(flows, toInvalid);
     this.beforeCt = before;
     const local = flows.filter((f) => f.local);

@@ -18,7 +18,7 @@ import {
   type Table,
 } from '../model/index.js';
 import { addrTypeOf } from './compile.js';
-import { baseChains, findChain, formatNatTo } from './exposure.js';
+import { baseChains, beforeConntrack, findChain, formatNatTo } from './exposure.js';
 import type { Packet, TraceResult, TraceStep, Verdict } from './types.js';
 
 /** A concrete packet; undefined fields are unknown (after DNAT to a range, oif after DNAT). */
@@ -229,12 +229,6 @@ export function evalConj(ms: readonly Match[], p: PacketState, why: string[]): T
  */
 type Outcome = 'accept' | 'drop' | 'reject' | 'unknown' | 'return' | { dnat: PacketState } | { cont: 'accept' | 'return'; p: PacketState };
 
-/** netfilter's conntrack hook priority: prerouting base chains below it (raw, -300) run before conntrack. */
-const CONNTRACK_PRIORITY = -200;
-
-function beforeConntrack(chain: Chain): boolean {
-  return chain.hook === 'prerouting' && (chain.priority ?? 0) < CONNTRACK_PRIORITY;
-}
 
 class Tracer {
   readonly steps: TraceStep[] = [];

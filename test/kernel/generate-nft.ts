@@ -192,6 +192,13 @@ function rule(ctx: TableCtx, chainIdx: number): string {
       parts.push(`ct original proto-dst ${rng.chance(0.2) ? '!= ' : ''}${p}`);
     }
   }
+  // its addresses, the family written: nft adds no family test (it refuses one that conflicts with the rule's),
+  // and the kernel ends the rule for a connection of the other family, negated or not
+  if (ctx.flags && rng.chance(0.06)) {
+    const f = ipCtx ?? rng.pick(fams);
+    const ne = rng.chance(0.3) ? '!= ' : '';
+    parts.push(rng.chance(0.5) ? `ct original ${addrKeyword(f)} saddr ${ne}${pickCidr(rng, f)}` : `ct original ${addrKeyword(f)} daddr ${ne}${rng.pick(SERVER_ADDRS[f])}`);
+  }
 
   let hasVmap = false;
   const ports = rng.next();

@@ -1536,13 +1536,16 @@ export class NftTextParser {
       this.pos++;
       let dir: string | undefined;
       if (this.isWord(this.peek(), 'original') || this.isWord(this.peek(), 'reply')) dir = this.valOf(this.next());
-      if ((this.isWord(this.peek(), 'ip') || this.isWord(this.peek(), 'ip6')) && this.isWord(this.peek(1))) this.pos++;
+      // `ct original ip saddr`: the family stays part of the key, as `nft -j` writes it ("ip saddr")
+      let fam: string | undefined;
+      if ((this.isWord(this.peek(), 'ip') || this.isWord(this.peek(), 'ip6')) && this.isWord(this.peek(1))) fam = this.valOf(this.next());
       const k = this.next();
       if (!this.isWord(k)) {
         this.error('Expected a conntrack key after "ct"', this.span(t));
         return { k: 'other', module: 'ct' };
       }
-      return dir ? { k: 'ct', key: this.valOf(k), dir } : { k: 'ct', key: this.valOf(k) };
+      const key = fam === undefined ? this.valOf(k) : `${fam} ${this.valOf(k)}`;
+      return dir ? { k: 'ct', key, dir } : { k: 'ct', key };
     }
     if (w === 'fib') {
       this.pos++;

@@ -128,4 +128,12 @@ describe('nft -j JSON', () => {
     );
     expect(canonicalRuleset(json.rulesets[0]!)).toEqual(canonicalRuleset(text.rulesets[0]!));
   });
+
+  it('reads conntrack original-tuple addresses as nft -j writes them (the family inside the key)', () => {
+    const text = parseNftables('table inet t {\n chain in {\n  type filter hook input priority filter; policy drop;\n  ct original ip saddr != 10.0.0.0/8 accept\n }\n}\n');
+    const json = parseNftablesJson(wrap(table, base, rule(match({ ct: { key: 'ip saddr', dir: 'original' } }, { prefix: { addr: '10.0.0.0', len: 8 } }, '!='), { accept: null })));
+    expect(json.diagnostics).toEqual([]);
+    expect(canonicalRuleset(json.rulesets[0]!)).toEqual(canonicalRuleset(text.rulesets[0]!));
+    expect(json.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!.matches.map((m) => m.kind)).toEqual(['family', 'ct-original']);
+  });
 });

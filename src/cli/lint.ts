@@ -228,6 +228,9 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
     progress.stop();
     const msg = (e as Error).message;
     if (/No files matching|all of the files matching/i.test(msg)) throw new UsageError(msg.split('\n')[0]!);
+    // a folder holding files, none of a format fwlint reads (ESLint: "All files matched by 'x' are ignored.")
+    const ignored = /^All files matched by '(.*)' are ignored\./.exec(msg);
+    if (ignored) throw new UsageError(`no firewall rules found in '${ignored[1]}': in a folder, only files of a format fwlint reads are linted (name a file to lint it whatever its name)`);
     throw e;
   }
   for (const t of texts) results.push(...(await eslint.lintText(t.text, { filePath: t.filePath })));

@@ -129,6 +129,15 @@ describe('fwlint lint', () => {
     expect(fwlint(['--input-format', 'nope', '-'], { cwd: d, input: CLEAN_SAVE }).code).toBe(2);
   });
 
+  it('a folder without firewall rules is a usage error that names it, not a crash', () => {
+    const d = tmp();
+    mkdirSync(join(d, 'docs'));
+    writeFileSync(join(d, 'docs', 'notes.txt'), 'nothing to lint\n');
+    const r = fwlint(['docs'], { cwd: d });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`fwlint: no firewall rules found in '${join(d, 'docs')}': in a folder, only files of a format fwlint reads are linted (name a file to lint it whatever its name)\nRun fwlint --help for usage.\n`);
+  });
+
   it('configuration errors exit 2 with file, line and schema path', () => {
     const d = mkdtempSync(join(tmpdir(), 'fwlint-cli-'));
     writeFileSync(join(d, 'fwlint.config.yaml'), 'discovery: false\ndeployments:\n  - service: transfer-cft\n    tragets: [mft01]\n');

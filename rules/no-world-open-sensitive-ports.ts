@@ -42,13 +42,14 @@ function worldPorts(pieces: ExposedPiece[], family: Family, ports: NumSet): NumS
  * read from the entries: the pieces of a family are made only when its entries together cover the whole family and
  * need the sweep. The usual answer is nothing, and a piece per entry was 13 MB of garbage on 100k rules.
  */
-function worldByFamily(exposure: Exposure, protocol: number, set: NumSet): Map<Family, NumSet> {
+function worldByFamily(exposure: Exposure, protocol: number, set: NumSet, onlyOpen: boolean): Map<Family, NumSet> {
   const seen = new Map<Family, { world: NumSet; sources: AddrSet[] }>();
   // an indexed loop: the iterator protocol made a result object per entry (6 MB on 80k entries)
   const entries = exposure.entries;
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
     if (!e.protocols.has(protocol)) continue;
+    if (onlyOpen && e.certainty !== 'open') continue;
     // whether it reaches the set, without making the ports it reaches: only an entry open to the whole family needs them
     if (!reachesPorts(e.dports, set)) continue;
     let f = seen.get(e.family);
@@ -59,7 +60,21 @@ function worldByFamily(exposure: Exposure, protocol: number, set: NumSet): Map<F
   const out = new Map<Family, NumSet>();
   for (const [family, f] of seen) {
     if (set.subtract(f.world).isEmpty || !AddrSet.unionCoversAll(f.sources, family)) out.set(family, f.world);
-    else out.set(family, worldPorts(exposedPieces(exposure, protocol, set).filter((p) => p.entry.family === family), family, set));
+    else out.set(family, worldPorts(exposedPieces(exposure, protocol, set).filter((p) => p.entry.family === family && (!onlyOpen || p.entry.certainty === 'open')), family, set));
+  }
+  return out;
+}
+
+/**
+ * Why a port is only possibly world-open: the reasons of the possibly-open entries of the same family and
+ * protocol that reach the pieces' ports (what completes the whole internet for them).
+ */
+function possiblyReasons(exposure: Exposure, pieces: ExposedPiece[]): string[] {
+  const out: string[] = [];
+  for (const e of exposure.entries) {
+    if (e.certainty === 'open') continue;
+    if (!pieces.some((p) => p.entry.family === e.family && e.protocols.has(p.protocol) && reachesPorts(e.dports, p.ports))) continue;
+    for (const r of e.reasons) if (!out.includes(r.message)) out.push(r.message);
   }
   return out;
 }
@@ -113,22 +128,41 @@ const rule: Rule.RuleModule = {
       if (!a) return;
       for (const ruleset of a.document.rulesets) {
         const exposure = a.exposure(ruleset, 'input');
-        const pieces = lists.flatMap(([protocol, set]) => {
+        // pieces whose port is world-open only with possibly-open entries' help are possibly world-open, whatever
+        // their own certainty: they are grouped apart, so that a line is never said to open to the whole internet
+        // what only "possibly open" rules elsewhere complete
+        const pieces: ExposedPiece[] = [];
+        const possibly: ExposedPiece[] = [];
+        for (const [protocol, set] of lists) {
           // world-open is a property of each port (the entries holding it together cover the family),
           // so one sweep per family serves every entry: its share is its own ports of that set
-          const perFamily = worldByFamily(exposure, protocol, set);
-          const out: ExposedPiece[] = [];
-          if ([...perFamily.values()].every((w) => w.isEmpty)) return out; // nothing is world-open: the usual case
+          const perFamily = worldByFamily(exposure, protocol, set, false);
+          if ([...perFamily.values()].every((w) => w.isEmpty)) continue; // nothing is world-open: the usual case
+          let surely: Map<Family, NumSet> | undefined;
           for (const piece of exposedPieces(exposure, protocol, set)) {
             const all = perFamily.get(piece.entry.family)!;
             if (all.isEmpty) continue;
             const world = all.intersect(piece.ports);
-            if (!world.isEmpty) out.push({ entry: piece.entry, protocol, ports: world });
+            if (world.isEmpty) continue;
+            if (piece.entry.certainty !== 'open') {
+              pieces.push({ entry: piece.entry, protocol, ports: world });
+              continue;
+            }
+            surely ??= worldByFamily(exposure, protocol, set, true);
+            const sure = world.intersect(surely.get(piece.entry.family) ?? IntervalSet.empty<number>());
+            if (!sure.isEmpty) pieces.push({ entry: piece.entry, protocol, ports: sure });
+            const rest = world.subtract(sure);
+            if (!rest.isEmpty) possibly.push({ entry: piece.entry, protocol, ports: rest });
           }
-          return out;
-        });
+        }
         const targets = a.targets(ruleset);
-        for (const g of groupByResponsible(pieces)) {
+        const groups = groupByResponsible(pieces);
+        if (possibly.length > 0) {
+          const reasons = possiblyReasons(exposure, possibly);
+          for (const g of groupByResponsible(possibly)) groups.push({ ...g, certainty: 'possibly-open', reasons });
+          groups.sort((x, y) => x.span.start.offset - y.span.start.offset);
+        }
+        for (const g of groups) {
           const ports = [...g.ports]
             .map(([p, s]) => [p, unexplainedPorts(a, targets, p, s, g.sources)] as const)
             .filter(([, s]) => !s.isEmpty)

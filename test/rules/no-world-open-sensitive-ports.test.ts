@@ -32,5 +32,21 @@ tester('iptables').run('no-world-open-sensitive-ports', rule, {
       filename: 'a.rules',
       errors: [{ line: 5, message: /^Possibly open \(.*limit.*\): TCP 3389 \(ms-wbt-server\) reachable from the whole internet \(0\.0\.0\.0\/0\)\.$/ }],
     },
+    {
+      // an open half and a possibly open rest: the open line is only possibly open to the whole internet, and says
+      // why; a port its certain part alone opens to the world (3389 at line 5) stays open, in a finding of its own
+      code: save(
+        '-A INPUT -s 0.0.0.0/1 -p tcp -m multiport --dports 22,3389 -j ACCEPT',
+        '-A INPUT -p tcp --dport 3389 -j ACCEPT',
+        '-A INPUT -s 128.0.0.0/1 -p tcp --dport 22 -m limit --limit 5/min -j ACCEPT',
+      ),
+      filename: 'a.rules',
+      errors: [
+        { line: 5, message: 'Open: TCP 3389 (ms-wbt-server) reachable from the whole internet (0.0.0.0/1 here, the rest through other rules).' },
+        { line: 5, message: 'Possibly open (-m limit --limit 5/min at line 7 may or may not match): TCP 22 (ssh) reachable from the whole internet (0.0.0.0/1 here, the rest through other rules).' },
+        { line: 6, message: 'Open: TCP 3389 (ms-wbt-server) reachable from the whole internet (128.0.0.0/1 here, the rest through other rules).' },
+        { line: 7, message: 'Possibly open (-m limit --limit 5/min at line 7 may or may not match): TCP 22 (ssh) reachable from the whole internet (128.0.0.0/1 here, the rest through other rules).' },
+      ],
+    },
   ],
 });

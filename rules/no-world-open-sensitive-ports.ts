@@ -142,6 +142,9 @@ const rule: Rule.RuleModule = {
           for (const piece of exposedPieces(exposure, protocol, set)) {
             const all = perFamily.get(piece.entry.family)!;
             if (all.isEmpty) continue;
+            // a line that admits only named sources (an Azure service tag, a security group) opens nothing to the
+            // internet itself, whatever other lines do
+            if (piece.entry.sources.isEmpty) continue;
             const world = all.intersect(piece.ports);
             if (world.isEmpty) continue;
             if (piece.entry.certainty !== 'open') {

@@ -50,3 +50,58 @@ tester('iptables').run('no-world-open-sensitive-ports', rule, {
     },
   ],
 });
+
+// An Azure NSG: a rule whose source is an unresolved parameter is possibly open to the world; the default rules admit
+// only service tags (VirtualNetwork, AzureLoadBalancer) and open nothing to the internet themselves, so they get no
+// finding of this rule, though their ports are the same.
+const nsg = JSON.stringify(
+  {
+    $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+    contentVersion: '1.0.0.0',
+    parameters: { src: { type: 'string' } },
+    resources: [
+      {
+        type: 'Microsoft.Network/networkSecurityGroups',
+        apiVersion: '2023-04-01',
+        name: 'nsg1',
+        properties: {
+          securityRules: [
+            {
+              name: 'admin',
+              properties: {
+                priority: 110,
+                direction: 'Inbound',
+                access: 'Allow',
+                protocol: 'Tcp',
+                sourceAddressPrefix: "[parameters('src')]",
+                sourcePortRange: '*',
+                destinationAddressPrefix: '*',
+                destinationPortRanges: ['22', '3389'],
+              },
+            },
+          ],
+        },
+      },
+    ],
+  },
+  null,
+  2,
+);
+
+tester('json').run('no-world-open-sensitive-ports (Azure service tags)', rule, {
+  valid: [],
+  invalid: [
+    {
+      code: nsg,
+      filename: 'nsg.json',
+      errors: [
+        {
+          line: 23,
+          column: 38,
+          message:
+            "Possibly open ([parameters('src')] at line 16 may or may not match; dst principal VirtualNetwork at line 10 may or may not match): TCP 22 (ssh), 3389 (ms-wbt-server) reachable from the whole internet (0.0.0.0/0, ::/0).",
+        },
+      ],
+    },
+  ],
+});

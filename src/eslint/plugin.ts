@@ -41,7 +41,8 @@ export const recommendedRules: Linter.RulesRecord = {
 
 /** File globs per language (documented in the README). */
 export const FILE_GLOBS = {
-  iptables: ['**/*.rules', '**/rules.v4', '**/rules.v6', '**/*.iptables', '**/*.ip6tables', '**/iptables*.save', '**/ip6tables*.save', '**/*.ipt', '**/iptables.conf', '**/ip6tables.conf', '**/*.sh'],
+  // (RHEL's iptables-services saves to /etc/sysconfig/ip{,6}tables, Alpine's and Gentoo's init scripts to rules{,6}-save)
+  iptables: ['**/*.rules', '**/rules.v4', '**/rules.v6', '**/*.iptables', '**/*.ip6tables', '**/iptables*.save', '**/ip6tables*.save', '**/*.ipt', '**/iptables.conf', '**/ip6tables.conf', '**/sysconfig/iptables', '**/sysconfig/ip6tables', '**/rules-save', '**/rules6-save', '**/*.sh'],
   nftables: ['**/*.nft', '**/nftables.conf'],
   json: ['**/*.json'],
   yaml: ['**/*.yaml', '**/*.yml', '**/*.template'],

@@ -79,10 +79,16 @@ describe('fwlint lint', () => {
     writeFileSync(join(d, 'hosts', 'data.json'), '{"name": "not a firewall", "ports": [1761]}\n');
     mkdirSync(join(d, 'node_modules'));
     writeFileSync(join(d, 'node_modules', 'x.rules'), CFT_SAVE);
+    // where distributions keep their saved rules: RHEL /etc/sysconfig/ip{,6}tables, Alpine and Gentoo rules-save
+    mkdirSync(join(d, 'etc', 'sysconfig'), { recursive: true });
+    writeFileSync(join(d, 'etc', 'sysconfig', 'iptables'), CFT_SAVE);
+    writeFileSync(join(d, 'etc', 'sysconfig', 'iptables-config'), 'IPTABLES_MODULES=""\n');
+    mkdirSync(join(d, 'var', 'lib', 'iptables'), { recursive: true });
+    writeFileSync(join(d, 'var', 'lib', 'iptables', 'rules-save'), CLEAN_SAVE);
     const r = fwlint(['-f', 'json', '.'], { cwd: d });
     const results = JSON.parse(r.stdout) as { filePath: string; messages: unknown[] }[];
     const names = results.map((x) => x.filePath.slice(d.length + 1)).sort();
-    expect(names).toEqual(['hosts/clean.rules', 'hosts/data.json', 'hosts/mft.rules']);
+    expect(names).toEqual(['etc/sysconfig/iptables', 'hosts/clean.rules', 'hosts/data.json', 'hosts/mft.rules', 'var/lib/iptables/rules-save']);
     expect(results.find((x) => x.filePath.endsWith('data.json'))!.messages).toEqual([]);
     expect(r.code).toBe(1);
   });

@@ -84,7 +84,7 @@ function scriptScore(text: string): number {
 
 function nameLooksSave(fileName: string): boolean {
   const b = fileName.toLowerCase();
-  return b.endsWith('.rules') || b === 'rules.v4' || b === 'rules.v6' || b.endsWith('.iptables') || b.endsWith('.ipt') || (b.startsWith('iptables') && b.endsWith('.save')) || (b.startsWith('ip6tables') && b.endsWith('.save'));
+  return b.endsWith('.rules') || b === 'rules.v4' || b === 'rules.v6' || b.endsWith('.iptables') || b.endsWith('.ipt') || (b.startsWith('iptables') && b.endsWith('.save')) || (b.startsWith('ip6tables') && b.endsWith('.save')) || b === 'rules-save' || b === 'rules6-save';
 }
 
 export const iptablesSaveFormat: FormatDefinition = {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import type { GeneratedRuleset } from './common.js';
 import type { NetnsLab, Outcome, Probe } from './netns.js';
-import type { Packet, TraceResult } from '../../src/analysis/index.js';
+import type { Exposure, Packet, PacketClass, TraceResult } from '../../src/analysis/index.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -21,6 +21,8 @@ export type TraceResultLike = TraceResult;
 export interface Engine {
   parse(g: GeneratedRuleset): { ruleset?: unknown; diagnostics: string[] };
   trace(ruleset: unknown, packet: TracePacket): TraceResultLike;
+  /** Where the packet lies in the exposure the lint rules judge (computeExposure, input hook): the symbolic engine's answer. */
+  classify(ruleset: unknown, packet: TracePacket): PacketClass;
 }
 
 type ParseFn = (text: string, opts?: { filePath?: string; family?: 'ipv4' | 'ipv6' }) => {
@@ -28,6 +30,8 @@ type ParseFn = (text: string, opts?: { filePath?: string; family?: 'ipv4' | 'ipv
   diagnostics: { message: string; severity?: string; span?: { start?: { line: number; column: number } }; line?: number; column?: number }[];
 };
 type TraceFn = (ruleset: unknown, packet: TracePacket) => TraceResultLike;
+type ExposureFn = (ruleset: unknown, opts: { hook: 'input' }) => Exposure;
+type ClassifyFn = (exposure: Exposure, packet: TracePacket) => PacketClass;
 
 async function importIfPresent(rel: string): Promise<Record<string, unknown> | string> {
   const abs = path.resolve(HERE, rel);
@@ -50,8 +54,12 @@ export async function loadEngine(kind: 'iptables' | 'nftables'): Promise<Engine 
   if (typeof analysisMod === 'string') return analysisMod;
   const parse = parserMod[kind === 'iptables' ? 'parseIptables' : 'parseNftables'] as ParseFn | undefined;
   const trace = analysisMod.tracePacket as TraceFn | undefined;
+  const exposureOf = analysisMod.computeExposure as ExposureFn | undefined;
+  const classify = analysisMod.classifyPacket as ClassifyFn | undefined;
   if (typeof parse !== 'function') return `src/parsers/${kind}/index.ts does not export ${kind === 'iptables' ? 'parseIptables' : 'parseNftables'}`;
   if (typeof trace !== 'function') return 'src/analysis/index.ts does not export tracePacket';
+  if (typeof exposureOf !== 'function' || typeof classify !== 'function') return 'src/analysis/index.ts does not export computeExposure and classifyPacket';
+  const exposures = new WeakMap<object, Exposure>();
   return {
     parse(g) {
       const doc = parse(g.text, { filePath: `seed-${g.seed}.${g.loader === 'nft' ? 'nft' : 'rules'}`, family: g.family });
@@ -63,6 +71,11 @@ export async function loadEngine(kind: 'iptables' | 'nftables'): Promise<Engine 
       return { ruleset: doc.rulesets[0], diagnostics };
     },
     trace: (rs, p) => trace(rs, p),
+    classify(rs, p) {
+      let e = exposures.get(rs as object);
+      if (!e) exposures.set(rs as object, (e = exposureOf(rs, { hook: 'input' })));
+      return classify(e, p);
+    },
   };
 }
 
@@ -97,6 +110,12 @@ export interface DiffReport {
   /** Kernel outcomes seen, for showing the generators exercise all three. */
   outcomes: Record<string, number>;
   disagreements: Disagreement[];
+  /**
+   * The exposure engine (what the lint rules read) on the same probes, lo excepted (the exposure leaves lo out):
+   * `exact` when it says open for a kernel accept or closed for a drop/reject, `possibly` when it says possibly
+   * open (sound either way), `wrong` when it says closed for an accept or open for a drop/reject.
+   */
+  exposure: { probes: number; exact: number; possibly: number; wrong: Disagreement[] };
   /** Rulesets the kernel refused, probes that errored, parser crashes: harness or generator bugs. */
   errors: string[];
   budgetExhausted: boolean;
@@ -114,7 +133,7 @@ export interface DiffOptions {
 /** Runs every generated ruleset through kernel and engine. Never throws for a single bad case. */
 export async function runDifferential(labs: readonly NetnsLab[], gens: Iterable<GeneratedRuleset>, engine: Engine | undefined, opts: DiffOptions): Promise<DiffReport> {
   const t0 = Date.now();
-  const rep: DiffReport = { rulesets: 0, probes: 0, agreed: 0, undecided: [], outcomes: {}, disagreements: [], errors: [], budgetExhausted: false, ms: 0 };
+  const rep: DiffReport = { rulesets: 0, probes: 0, agreed: 0, undecided: [], outcomes: {}, disagreements: [], exposure: { probes: 0, exact: 0, possibly: 0, wrong: [] }, errors: [], budgetExhausted: false, ms: 0 };
   const it = gens[Symbol.iterator]();
   // One lane per lab: most of the time is spent waiting for silence (drops), so lanes overlap well.
   await Promise.all(
@@ -131,6 +150,7 @@ export async function runDifferential(labs: readonly NetnsLab[], gens: Iterable<
     }),
   );
   rep.disagreements.sort((a, b) => a.seed - b.seed);
+  rep.exposure.wrong.sort((a, b) => a.seed - b.seed);
   rep.ms = Date.now() - t0;
   return rep;
 }
@@ -195,6 +215,7 @@ async function runOne(lab: NetnsLab, g: GeneratedRuleset, engine: Engine | undef
         tr = engine.trace(parsed.ruleset, packet);
       }
       rep.outcomes[res.outcome] = (rep.outcomes[res.outcome] ?? 0) + 1;
+      if (probe.iif !== 'lo') exposureVerdict(g, engine, parsed, packet, res.outcome, res.detail, tr, rep);
       if (tr.verdict === res.outcome) {
         rep.agreed++;
         continue;
@@ -215,6 +236,22 @@ async function runOne(lab: NetnsLab, g: GeneratedRuleset, engine: Engine | undef
       });
     }
   }
+}
+
+/** The exposure engine's answer for one probe, tallied in rep.exposure. */
+function exposureVerdict(g: GeneratedRuleset, engine: Engine, parsed: { ruleset?: unknown; diagnostics: string[] }, packet: TracePacket, kernel: Outcome, detail: string, tr: TraceResultLike, rep: DiffReport): void {
+  let c: PacketClass;
+  try {
+    c = engine.classify(parsed.ruleset, packet);
+  } catch (e) {
+    rep.errors.push(`seed ${g.seed}: computeExposure/classifyPacket threw on ${JSON.stringify(packet)}: ${(e as Error).stack ?? String(e)}\n${g.text}`);
+    return;
+  }
+  rep.exposure.probes++;
+  if (c === 'possibly-open') rep.exposure.possibly++;
+  else if ((c === 'open') === (kernel === 'accept')) rep.exposure.exact++;
+  else
+    rep.exposure.wrong.push({ seed: g.seed, family: g.family, text: g.text, probe: packet as Probe, packet, kernel, kernelDetail: detail, ours: `exposure ${c}`, steps: tr.steps, reasons: tr.reasons, diagnostics: parsed.diagnostics });
 }
 
 /** Human-readable failure report; also writes each failing ruleset to a file and names it. */

@@ -108,10 +108,18 @@ export function defineKernelSuite(s: KernelSuite): void {
       const rep = await runDifferential(labs, s.generate(), eng, { budgetMs: s.budgetMs });
       const summary = `${s.name}: kernel agreement: ${rep.agreed}/${rep.probes} probes over ${rep.rulesets} rulesets in ${(rep.ms / 1000).toFixed(1)} s; ${rep.undecided.length} undecided (unknown after NAT); kernel outcomes ${JSON.stringify(rep.outcomes)}`;
       console.log(summary);
+      const x = rep.exposure;
+      console.log(`${s.name}: exposure engine on the same probes (lo excepted): ${x.exact}/${x.probes} exact, ${x.possibly} possibly open, ${x.wrong.length} wrong`);
       if (rep.undecided.length) console.log(formatReport(s.engine, { ...rep, disagreements: [], errors: [] }));
       if (rep.budgetExhausted) console.warn(`${s.name}: time budget of ${s.budgetMs} ms reached after ${rep.rulesets} rulesets`);
       if (rep.disagreements.length || rep.errors.length) {
         const report = formatReport(s.engine, rep);
+        console.error(report);
+        expect.fail(report);
+      }
+      // the exposure the lint rules judge: never closed where the kernel accepts, never open where it refuses
+      if (rep.exposure.wrong.length) {
+        const report = formatReport(`${s.engine}-exposure`, { ...rep, disagreements: rep.exposure.wrong, undecided: [], errors: [] });
         console.error(report);
         expect.fail(report);
       }

@@ -250,6 +250,10 @@ function rule(ctx: TableCtx, chainIdx: number): string {
   if (t < 0.25) {
     const opts = ['reject'];
     if (l4 === 'tcp') opts.push('reject with tcp reset', 'reject with tcp reset');
+    // nft puts a `meta l4proto tcp` before a TCP reset, and a `meta nfproto` before an icmp/icmpv6 reject in an inet
+    // table, that its listing does not show: other packets go on to the next rule
+    if (l4 === undefined && !parts.some((x) => /udp|l4proto/.test(x))) opts.push('reject with tcp reset');
+    if (tf === 'inet' && ipCtx === undefined) opts.push('reject with icmp type port-unreachable', 'reject with icmpv6 type admin-prohibited');
     // Not host-unreachable / no-route: the kernel sends them, but Linux treats them as soft errors
     // (no ECONNREFUSED on a connected UDP socket, TCP keeps retrying), so a client cannot see the reject.
     if (tf === 'inet') opts.push('reject with icmpx type port-unreachable', 'reject with icmpx type admin-prohibited');

@@ -980,6 +980,11 @@ function buildRules(r: IrRule, stmts: readonly IrStmt[], from: number, to: numbe
         break;
     }
   }
+  // what nft adds to a reject of its own (`nft --debug=netlink`), though its listing hides it in an ip table
+  if (action !== undefined && action.kind === 'reject' && action.with !== undefined) {
+    const dep = rejectDependency(action.with, tc);
+    if (dep !== undefined) base.push(dep);
+  }
   const taken = base.take();
   const matches = dedupe(taken);
   if (vmap) {
@@ -991,6 +996,19 @@ function buildRules(r: IrRule, stmts: readonly IrStmt[], from: number, to: numbe
   }
   // dedupe gives its list back, or a new one grown by push: then made exact-size
   return makeRule(r, matches === taken ? matches : matches.slice(), untracking(action ?? continueAction(cont ?? 'none'), untrack), reportSpan, counters);
+}
+
+/**
+ * The match nft puts before a reject that only some packets can take: `with tcp reset` only TCP (a
+ * `meta l4proto tcp`, in every family), `with icmp …` / `with icmpv6 …` in an inet (or bridge, netdev)
+ * table only that family. `with icmpx …` and a plain `reject` fit every packet.
+ */
+function rejectDependency(w: string, tc: TableCtx): Match | undefined {
+  if (w.startsWith('tcp')) return protocolMatch(6);
+  if (!tc.mixedFamily) return undefined;
+  if (w.startsWith('icmpv6')) return FAMILY_MATCH.ipv6;
+  if (w.startsWith('icmp') && !w.startsWith('icmpx')) return FAMILY_MATCH.ipv4;
+  return undefined;
 }
 
 /** The action, or (after a `notrack` statement) a copy of it that also untracks. */

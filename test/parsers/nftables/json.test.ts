@@ -30,7 +30,8 @@ describe('nft -j JSON', () => {
       'dstport=1761-1768 proto=6 => accept',
       'family=ipv6 proto=6, 17 srcaddr=fe80::/10 => drop',
       'ct=established,related => accept',
-      '!inif=eth+ => reject',
+      // (a TCP reset: only TCP packets take the rule, as nft's own `meta l4proto tcp` before it says)
+      '!inif=eth+ proto=6 => reject',
       ' => continue counter',
     ]);
     // the rule object is the span; the dport value is the report span
@@ -127,6 +128,14 @@ describe('nft -j JSON', () => {
       ),
     );
     expect(canonicalRuleset(json.rulesets[0]!)).toEqual(canonicalRuleset(text.rulesets[0]!));
+  });
+
+  it('a TCP reset carries the protocol nft puts before it, as in text', () => {
+    const text = parseNftables('table inet t {\n chain in {\n  type filter hook input priority filter; policy drop;\n  ip saddr 10.0.0.0/8 reject with tcp reset\n }\n}\n');
+    const json = parseNftablesJson(wrap(table, base, rule(match(payload('ip', 'saddr'), { prefix: { addr: '10.0.0.0', len: 8 } }), { reject: { type: 'tcp reset' } })));
+    expect(json.diagnostics).toEqual([]);
+    expect(canonicalRuleset(json.rulesets[0]!)).toEqual(canonicalRuleset(text.rulesets[0]!));
+    expect(json.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!.matches.map((m) => m.kind)).toEqual(['family', 'address', 'protocol']);
   });
 
   it('reads conntrack original-tuple addresses as nft -j writes them (the family inside the key)', () => {

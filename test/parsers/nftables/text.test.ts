@@ -237,6 +237,18 @@ describe('rules', () => {
     expect(one('tcp flags & (syn | ack) == syn accept').rules).toEqual([`proto=6 tcpflags=${formatPorts(tcpFlagsMasked(0x12, 0x02))} => accept`]);
   });
 
+  it('a reject that only some packets can take carries the match nft puts before it', () => {
+    // nft --debug=netlink: `meta l4proto tcp` before a TCP reset (its listing hides it in ip tables),
+    // `meta nfproto` before an icmp/icmpv6 reject in an inet table; icmpx and a plain reject fit every packet
+    expect(one('ip saddr != 192.0.2.128/26 reject with tcp reset', 'ip').rules).toEqual(['!srcaddr=192.0.2.128/26 proto=6 => reject']);
+    expect(one('tcp dport 22 reject with tcp reset').rules).toEqual(['dstport=22 proto=6 => reject']);
+    expect(one('reject with icmp type host-prohibited').rules).toEqual(['family=ipv4 => reject']);
+    expect(one('reject with icmpv6 type admin-prohibited').rules).toEqual(['family=ipv6 => reject']);
+    expect(one('reject with icmp type host-prohibited', 'ip').rules).toEqual([' => reject']);
+    expect(one('reject with icmpx type admin-prohibited').rules).toEqual([' => reject']);
+    expect(one('reject').rules).toEqual([' => reject']);
+  });
+
   it('chain bindings become anonymous chains', () => {
     const doc = parseNftables('table ip t {\n chain c {\n  tcp dport 22 jump {\n   ip saddr 10.0.0.0/8 accept\n   drop\n  }\n  accept\n }\n}\n');
     expect(doc.diagnostics).toEqual([]);

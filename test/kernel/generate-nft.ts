@@ -181,10 +181,17 @@ function rule(ctx: TableCtx, chainIdx: number): string {
 
   // Before any vmap: the kernel ends a rule at the vmap's verdict, so nothing after it is ever tested.
   if (rng.chance(0.2)) parts.push(rng.pick(CT_EXPRS));
-  if (ctx.flags && (l4 === 'tcp' || l4 === undefined) && rng.chance(0.15)) parts.push(rng.pick(FLAG_EXPRS));
+  if (ctx.flags && (l4 === 'tcp' || l4 === undefined) && rng.chance(0.15)) {
+    parts.push(rng.pick(FLAG_EXPRS));
+    // (a TCP header test makes the rule TCP for nft: what follows must agree)
+    l4 = 'tcp';
+  }
   // the connection's original tuple (a NEW packet's own; not with a prerouting chain's untracked packets)
   if (ctx.flags && rng.chance(0.08)) {
-    parts.push(`ct original protocol ${l4 === 'udp' ? 17 : l4 === 'tcp' ? 6 : rng.pick([6, 17])}`);
+    const op = l4 === 'udp' ? 17 : l4 === 'tcp' ? 6 : rng.pick([6, 17]);
+    parts.push(`ct original protocol ${op}`);
+    // nft takes it as the rule's protocol: a later `tcp dport` or TCP reset must agree with it
+    if (l4 === undefined) l4 = op === 6 ? 'tcp' : 'udp';
     // (nft 1.0.6 reads a numeric proto-dst only in ip tables: "Can't parse symbolic invalid expressions")
     if (tf === 'ip' && rng.chance(0.6)) {
       const p = pickPort(rng);
@@ -249,10 +256,11 @@ function rule(ctx: TableCtx, chainIdx: number): string {
   if (t < 0.1) return [...parts, 'counter'].join(' ');
   if (t < 0.25) {
     const opts = ['reject'];
-    if (l4 === 'tcp') opts.push('reject with tcp reset', 'reject with tcp reset');
+    const otherProto = parts.some((x) => /udp|l4proto \{|l4proto !=/.test(x));
+    if (l4 === 'tcp' && !otherProto) opts.push('reject with tcp reset', 'reject with tcp reset');
     // nft puts a `meta l4proto tcp` before a TCP reset, and a `meta nfproto` before an icmp/icmpv6 reject in an inet
     // table, that its listing does not show: other packets go on to the next rule
-    if (l4 === undefined && !parts.some((x) => /udp|l4proto/.test(x))) opts.push('reject with tcp reset');
+    if (l4 === undefined && !otherProto && !parts.some((x) => x.includes('l4proto'))) opts.push('reject with tcp reset');
     if (tf === 'inet' && ipCtx === undefined) opts.push('reject with icmp type port-unreachable', 'reject with icmpv6 type admin-prohibited');
     // Not host-unreachable / no-route: the kernel sends them, but Linux treats them as soft errors
     // (no ECONNREFUSED on a connected UDP socket, TCP keeps retrying), so a client cannot see the reject.

@@ -446,6 +446,8 @@ const CODES: number[] = [];
 const FREE: Match = Object.freeze({ kind: 'fragment' });
 /** Matches of the current line in VALUES. */
 let scratchN = 0;
+/** The most matches a line of the current run put in VALUES (the slots release clears). */
+let scratchHigh = 0;
 
 /**
  * Notes a match of the line: `code` (PK_*, | 1 when negated) for `value` at `at` next to `base`. A match whose place
@@ -453,6 +455,7 @@ let scratchN = 0;
  */
 function put(code: number, value: unknown, base: Span, at: number): void {
   const n = scratchN++;
+  if (n >= scratchHigh) scratchHigh = n + 1;
   if (at < 0 && code !== PK_MATCH) {
     VALUES[n] = unpackMatch(code, value, base, at);
     CODES[n] = PK_MATCH;
@@ -494,15 +497,81 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
   try {
     return readRule(text, lineStart, end, table, state, ctx);
   } finally {
-    // keep nothing of this document in the scratch list and the line's state, taken or not (an
-    // opaque match's text is a slice of it); also after an exception (parseSave turns it into a
-    // diagnostic and goes on: the next line must not start with this one's matches)
-    for (let k = 0; k < scratchN; k++) VALUES[k] = FREE;
-    scratchN = 0;
-    targetName = comment = undefined;
-    unknownModule = undefined;
-    report = undefined;
+    release();
   }
+}
+
+/** The line parseSave is reading: its number and start (ctx.span reads them), and where fastRun left it. */
+export interface LineCursor {
+  /** 1-based line number. */
+  line: number;
+  /** Offset of the line's first character. */
+  start: number;
+  /** After fastRun: the end of the last line it read (before any CR) and the offset of its line break (or the end). */
+  end: number;
+  nl: number;
+}
+
+/**
+ * fastAppend of the line at `at` (ending at `end`, its line break at `nl`, the text read up to `len`), then of
+ * the lines after it, for as long as each is a `-A` or `[counters]` line the fast path takes. False when it does
+ * not take the first line (nothing changed, as fastAppend; an exception in it is the caller's). Otherwise `at` is
+ * left on the last line taken, `at.end` and `at.nl` its ends: the caller reads on from the next line (the line
+ * that stopped the run is tried again there, then read by the general reader). A later line that throws gets
+ * the diagnostic parseSave gives one and counts as read.
+ *
+ * Why a loop here and not one call per line from parseSave: parseSave is a large function (every kind of line);
+ * its loop, hot on a big dump, had it compiled on the stack (OSR) two or three times per parse, and its
+ * optimised code thrown away when a callee's assumptions changed. This loop is small: it is compiled quickly
+ * and parseSave's loop stays cold (a few hundred chain and table lines).
+ */
+export function fastRun(text: string, at: LineCursor, end: number, nl: number, len: number, table: TableState, state: NetfilterState, ctx: RuleContext): boolean {
+  if (!fastAppend(text, at.start, end, table, state, ctx)) return false;
+  try {
+    while (nl < len) {
+      const start = nl + 1;
+      let next = text.indexOf('\n', start);
+      if (next < 0 || next > len) next = len;
+      let e = next;
+      if (e > start && text.charCodeAt(e - 1) === 13 /* CR */) e--;
+      const c = start < e ? text.charCodeAt(start) : -1;
+      if (c !== 45 /* - */ && c !== 91 /* [ */) break;
+      const prevStart = at.start;
+      at.line++;
+      at.start = start;
+      let taken: boolean;
+      try {
+        taken = readRule(text, start, e, table, state, ctx);
+      } catch (err) {
+        ctx.diag('error', 'iptables/internal', `Internal error while reading this line: ${String(err)}`, start, e);
+        taken = true;
+      }
+      if (!taken) {
+        at.line--;
+        at.start = prevStart;
+        break;
+      }
+      end = e;
+      nl = next;
+    }
+  } finally {
+    release();
+  }
+  at.end = end;
+  at.nl = nl;
+  return true;
+}
+
+/**
+ * Keeps nothing of this document in the scratch list and the line's state, taken or not (an opaque match's text
+ * is a slice of it); also after an exception (the caller turns it into a diagnostic and goes on).
+ */
+function release(): void {
+  for (let k = 0; k < scratchHigh; k++) VALUES[k] = FREE;
+  scratchN = scratchHigh = 0;
+  targetName = comment = undefined;
+  unknownModule = undefined;
+  report = undefined;
 }
 
 function readRule(text: string, lineStart: number, end: number, table: TableState, state: NetfilterState, ctx: RuleContext): boolean {
@@ -534,6 +603,8 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
 
   let negated = false;
   let negStart = -1;
+  // (a line of a run starts where the one before stopped, taken or not: see fastRun)
+  scratchN = 0;
   modules = 0;
   protoNum = -1;
   targetName = undefined;

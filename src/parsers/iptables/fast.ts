@@ -16,6 +16,7 @@ import { DOCUMENT_START, IntervalSet, SYN_ONLY, numSingle, type Action, type Add
 import {
   ACCEPT,
   CACHE_LIMIT,
+  CHAIN_SLOTS,
   DROP,
   LIST_SLOTS,
   RANGE_SLOTS,
@@ -383,23 +384,33 @@ function rejectAction(text: string, a: number, b: number, ctx: RuleContext): Act
 }
 
 /**
- * The chain named text[a..b), without a name string: a small table of the chains found, by a
- * hash of the name's characters (a big dump's rules go to a few hundred chains in any order;
- * slicing each name and hashing the new string cost more than reading the rest of its rule).
- * A chain found there is used only if it still is that table's chain of that name (-E, -X or a
- * new *table section may have changed it); otherwise, and on a collision, the table is asked.
+ * The chain named text[a..b), without a name string: a table of the chains found, by a hash of the name's
+ * characters (a big dump's rules go to a few hundred chains in any order; slicing each name and hashing the new
+ * string cost more than reading the rest of its rule). The table holds chains of `table` found while the state's
+ * chain maps did not change (chainEpoch): a chain found there is that table's chain of that name without asking
+ * its map; after a change (-N, -X, -E, a new *table section) or on another table it is emptied. On a collision
+ * the map is asked.
  */
-function chainAt(text: string, a: number, b: number, table: TableState, ctx: RuleContext): ChainState | undefined {
+function chainAt(text: string, a: number, b: number, table: TableState, state: NetfilterState, ctx: RuleContext): ChainState | undefined {
+  const cache = ctx.cache;
+  const slots = cache.chains;
+  if (cache.chainsTable !== table || cache.chainsEpoch !== state.chainEpoch) {
+    slots.fill(undefined);
+    cache.chainsTable = table;
+    cache.chainsEpoch = state.chainEpoch;
+  }
   let h = b - a;
   for (let k = a; k < b; k++) h = Math.imul(h ^ text.charCodeAt(k), 0x01000193);
-  const slot = h >>> 24; // CHAIN_SLOTS = 256
-  const slots = ctx.cache.chains;
+  const slot = h >>> CHAIN_SHIFT;
   const known = slots[slot];
-  if (known !== undefined && b - a === known.name.length && text.startsWith(known.name, a) && table.chains.get(known.name) === known) return known;
+  if (known !== undefined && b - a === known.name.length && text.startsWith(known.name, a)) return known;
   const c = table.chains.get(text.slice(a, b));
   if (c) slots[slot] = c;
   return c;
 }
+
+/** 32 - log2(CHAIN_SLOTS): the top bits of a name's hash are its slot. */
+const CHAIN_SHIFT = 32 - Math.log2(CHAIN_SLOTS);
 
 /** The verdict targets as constant strings (compared, not sliced). */
 function targetNameAt(text: string, a: number, b: number): string {
@@ -596,7 +607,7 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
   if (i === chainStart || (i < ruleEnd && text.charCodeAt(i) !== 32)) return false;
   const c0 = text.charCodeAt(chainStart);
   if (c0 === 45 /* - */ || c0 === 33 /* ! */) return false;
-  const chain = chainAt(text, chainStart, i, table, ctx);
+  const chain = chainAt(text, chainStart, i, table, state, ctx);
   if (!chain) return false;
   // the rule's span; a match keeps its place as a number next to it (see placed.ts)
   const ruleSpan = ctx.span(lineStart, ruleEnd);

@@ -35,6 +35,7 @@ export class IntervalSet<T extends Scalar> {
     if (typeof hi === 'number') {
       if (hi <= SMALL_MAX) return IntervalSet.internRange(lo as number, hi) as unknown as IntervalSet<T>;
       if (hi === V4_END && lo === 0) return ALL_V4 as unknown as IntervalSet<T>;
+      return new IntervalSet<number>(copyOf2(WIDE2, lo as number, hi)) as unknown as IntervalSet<T>;
     } else if (hi === V6_END && lo === 0n) return ALL_V6 as unknown as IntervalSet<T>;
     return new IntervalSet<T>([lo, hi]);
   }
@@ -288,7 +289,7 @@ export class IntervalSet<T extends Scalar> {
       const x = s.bounds;
       if (x.length === 2 && x[0] === lo && x[1] === hi) return s;
     }
-    return (interned[slot] = new IntervalSet<number>([lo, hi]));
+    return (interned[slot] = new IntervalSet<number>(copyOf2(SMALL2, lo, hi)));
   }
 
   private static internPair(a: number, b: number, c: number, d: number): IntervalSet<number> {
@@ -298,8 +299,33 @@ export class IntervalSet<T extends Scalar> {
       const x = s.bounds;
       if (x.length === 4 && x[0] === a && x[1] === b && x[2] === c && x[3] === d) return s;
     }
-    return (interned[slot] = new IntervalSet<number>([a, b, c, d]));
+    SMALL4[0] = a;
+    SMALL4[1] = b;
+    SMALL4[2] = c;
+    SMALL4[3] = d;
+    return (interned[slot] = new IntervalSet<number>(SMALL4.slice()));
   }
+}
+
+/*
+ * The bounds of the sets built from values (the parsers make one per address or port range of a rule, 100k and more
+ * on a big file, and keep them all) are copies of these scratch lists, not array literals. An array literal has an
+ * allocation site: once the young generation sees nearly all of its arrays survive, V8 decides to allocate them in
+ * the old generation and throws away the optimised code of every function that inlined the site (the iptables-save
+ * parse lost and recompiled portValue, portListSet, v4NetAt and their callers that way, 30-40k lines into a 100k-rule
+ * file). A copy (`slice`) has no site: nothing is decided, nothing is thrown away. The copy has its scratch list's
+ * elements kind, the kind the literals had: small integers for the small sets, doubles for IPv4 bounds (above 2^31
+ * the literal's site turned to doubles after the first such set, and kept them for every later one).
+ */
+const SMALL2: number[] = [0, 0];
+const SMALL4: number[] = [0, 0, 0, 0];
+const WIDE2: number[] = [0.5, 0.5];
+
+/** A new array [lo, hi] of `scratch`'s elements kind (see above). */
+function copyOf2(scratch: number[], lo: number, hi: number): number[] {
+  scratch[0] = lo;
+  scratch[1] = hi;
+  return scratch.slice();
 }
 
 /** unionAll sweeps small number sets (sweepSmall) from this many bounds on; below, it sorts them. */

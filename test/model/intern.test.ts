@@ -33,6 +33,22 @@ describe('IntervalSet: one object per small set', () => {
     expect(v6.bounds).toEqual([1n, 2n]);
   });
 
+  it('gives every set built from values bounds of its own (copies of a scratch list, never the list itself)', () => {
+    const wide = IntervalSet.range<number>(0x0a000000, 0x0b000000);
+    const wide2 = IntervalSet.range<number>(0xc0a80000, 0xc0a90000);
+    const small = IntervalSet.range<number>(1000, 2000);
+    const small2 = IntervalSet.range<number>(3000, 4000);
+    const pair = IntervalSet.fromBounds<number>([10, 20, 30, 40]);
+    const pair2 = IntervalSet.fromBounds<number>([50, 60, 70, 80]);
+    expect(wide.bounds).toEqual([0x0a000000, 0x0b000000]);
+    expect(wide2.bounds).toEqual([0xc0a80000, 0xc0a90000]);
+    expect(small.bounds).toEqual([1000, 2000]);
+    expect(small2.bounds).toEqual([3000, 4000]);
+    expect(pair.bounds).toEqual([10, 20, 30, 40]);
+    expect(pair2.bounds).toEqual([50, 60, 70, 80]);
+    expect(wide.bounds).not.toBe(wide2.bounds);
+  });
+
   it('gives the one empty set for every empty result', () => {
     const e = IntervalSet.empty<number>();
     expect(IntervalSet.fromBounds<number>([])).toBe(e);

@@ -16,6 +16,7 @@ import { DOCUMENT_START, IntervalSet, SYN_ONLY, numSingle, type Action, type Add
 import {
   ACCEPT,
   CACHE_LIMIT,
+  CHAIN_SLOTS,
   DROP,
   LIST_SLOTS,
   RANGE_SLOTS,
@@ -383,23 +384,33 @@ function rejectAction(text: string, a: number, b: number, ctx: RuleContext): Act
 }
 
 /**
- * The chain named text[a..b), without a name string: a small table of the chains found, by a
- * hash of the name's characters (a big dump's rules go to a few hundred chains in any order;
- * slicing each name and hashing the new string cost more than reading the rest of its rule).
- * A chain found there is used only if it still is that table's chain of that name (-E, -X or a
- * new *table section may have changed it); otherwise, and on a collision, the table is asked.
+ * The chain named text[a..b), without a name string: a table of the chains found, by a hash of the name's
+ * characters (a big dump's rules go to a few hundred chains in any order; slicing each name and hashing the new
+ * string cost more than reading the rest of its rule). The table holds chains of `table` found while the state's
+ * chain maps did not change (chainEpoch): a chain found there is that table's chain of that name without asking
+ * its map; after a change (-N, -X, -E, a new *table section) or on another table it is emptied. On a collision
+ * the map is asked.
  */
-function chainAt(text: string, a: number, b: number, table: TableState, ctx: RuleContext): ChainState | undefined {
+function chainAt(text: string, a: number, b: number, table: TableState, state: NetfilterState, ctx: RuleContext): ChainState | undefined {
+  const cache = ctx.cache;
+  const slots = cache.chains;
+  if (cache.chainsTable !== table || cache.chainsEpoch !== state.chainEpoch) {
+    slots.fill(undefined);
+    cache.chainsTable = table;
+    cache.chainsEpoch = state.chainEpoch;
+  }
   let h = b - a;
   for (let k = a; k < b; k++) h = Math.imul(h ^ text.charCodeAt(k), 0x01000193);
-  const slot = h >>> 24; // CHAIN_SLOTS = 256
-  const slots = ctx.cache.chains;
+  const slot = h >>> CHAIN_SHIFT;
   const known = slots[slot];
-  if (known !== undefined && b - a === known.name.length && text.startsWith(known.name, a) && table.chains.get(known.name) === known) return known;
+  if (known !== undefined && b - a === known.name.length && text.startsWith(known.name, a)) return known;
   const c = table.chains.get(text.slice(a, b));
   if (c) slots[slot] = c;
   return c;
 }
+
+/** 32 - log2(CHAIN_SLOTS): the top bits of a name's hash are its slot. */
+const CHAIN_SHIFT = 32 - Math.log2(CHAIN_SLOTS);
 
 /** The verdict targets as constant strings (compared, not sliced). */
 function targetNameAt(text: string, a: number, b: number): string {
@@ -446,6 +457,8 @@ const CODES: number[] = [];
 const FREE: Match = Object.freeze({ kind: 'fragment' });
 /** Matches of the current line in VALUES. */
 let scratchN = 0;
+/** The most matches a line of the current run put in VALUES (the slots release clears). */
+let scratchHigh = 0;
 
 /**
  * Notes a match of the line: `code` (PK_*, | 1 when negated) for `value` at `at` next to `base`. A match whose place
@@ -453,6 +466,7 @@ let scratchN = 0;
  */
 function put(code: number, value: unknown, base: Span, at: number): void {
   const n = scratchN++;
+  if (n >= scratchHigh) scratchHigh = n + 1;
   if (at < 0 && code !== PK_MATCH) {
     VALUES[n] = unpackMatch(code, value, base, at);
     CODES[n] = PK_MATCH;
@@ -494,15 +508,81 @@ export function fastAppend(text: string, lineStart: number, end: number, table: 
   try {
     return readRule(text, lineStart, end, table, state, ctx);
   } finally {
-    // keep nothing of this document in the scratch list and the line's state, taken or not (an
-    // opaque match's text is a slice of it); also after an exception (parseSave turns it into a
-    // diagnostic and goes on: the next line must not start with this one's matches)
-    for (let k = 0; k < scratchN; k++) VALUES[k] = FREE;
-    scratchN = 0;
-    targetName = comment = undefined;
-    unknownModule = undefined;
-    report = undefined;
+    release();
   }
+}
+
+/** The line parseSave is reading: its number and start (ctx.span reads them), and where fastRun left it. */
+export interface LineCursor {
+  /** 1-based line number. */
+  line: number;
+  /** Offset of the line's first character. */
+  start: number;
+  /** After fastRun: the end of the last line it read (before any CR) and the offset of its line break (or the end). */
+  end: number;
+  nl: number;
+}
+
+/**
+ * fastAppend of the line at `at` (ending at `end`, its line break at `nl`, the text read up to `len`), then of
+ * the lines after it, for as long as each is a `-A` or `[counters]` line the fast path takes. False when it does
+ * not take the first line (nothing changed, as fastAppend; an exception in it is the caller's). Otherwise `at` is
+ * left on the last line taken, `at.end` and `at.nl` its ends: the caller reads on from the next line (the line
+ * that stopped the run is tried again there, then read by the general reader). A later line that throws gets
+ * the diagnostic parseSave gives one and counts as read.
+ *
+ * Why a loop here and not one call per line from parseSave: parseSave is a large function (every kind of line);
+ * its loop, hot on a big dump, had it compiled on the stack (OSR) two or three times per parse, and its
+ * optimised code thrown away when a callee's assumptions changed. This loop is small: it is compiled quickly
+ * and parseSave's loop stays cold (a few hundred chain and table lines).
+ */
+export function fastRun(text: string, at: LineCursor, end: number, nl: number, len: number, table: TableState, state: NetfilterState, ctx: RuleContext): boolean {
+  if (!fastAppend(text, at.start, end, table, state, ctx)) return false;
+  try {
+    while (nl < len) {
+      const start = nl + 1;
+      let next = text.indexOf('\n', start);
+      if (next < 0 || next > len) next = len;
+      let e = next;
+      if (e > start && text.charCodeAt(e - 1) === 13 /* CR */) e--;
+      const c = start < e ? text.charCodeAt(start) : -1;
+      if (c !== 45 /* - */ && c !== 91 /* [ */) break;
+      const prevStart = at.start;
+      at.line++;
+      at.start = start;
+      let taken: boolean;
+      try {
+        taken = readRule(text, start, e, table, state, ctx);
+      } catch (err) {
+        ctx.diag('error', 'iptables/internal', `Internal error while reading this line: ${String(err)}`, start, e);
+        taken = true;
+      }
+      if (!taken) {
+        at.line--;
+        at.start = prevStart;
+        break;
+      }
+      end = e;
+      nl = next;
+    }
+  } finally {
+    release();
+  }
+  at.end = end;
+  at.nl = nl;
+  return true;
+}
+
+/**
+ * Keeps nothing of this document in the scratch list and the line's state, taken or not (an opaque match's text
+ * is a slice of it); also after an exception (the caller turns it into a diagnostic and goes on).
+ */
+function release(): void {
+  for (let k = 0; k < scratchHigh; k++) VALUES[k] = FREE;
+  scratchN = scratchHigh = 0;
+  targetName = comment = undefined;
+  unknownModule = undefined;
+  report = undefined;
 }
 
 function readRule(text: string, lineStart: number, end: number, table: TableState, state: NetfilterState, ctx: RuleContext): boolean {
@@ -527,13 +607,15 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
   if (i === chainStart || (i < ruleEnd && text.charCodeAt(i) !== 32)) return false;
   const c0 = text.charCodeAt(chainStart);
   if (c0 === 45 /* - */ || c0 === 33 /* ! */) return false;
-  const chain = chainAt(text, chainStart, i, table, ctx);
+  const chain = chainAt(text, chainStart, i, table, state, ctx);
   if (!chain) return false;
   // the rule's span; a match keeps its place as a number next to it (see placed.ts)
   const ruleSpan = ctx.span(lineStart, ruleEnd);
 
   let negated = false;
   let negStart = -1;
+  // (a line of a run starts where the one before stopped, taken or not: see fastRun)
+  scratchN = 0;
   modules = 0;
   protoNum = -1;
   targetName = undefined;

@@ -35,7 +35,7 @@ import {
 } from '../../model/index.js';
 import { CONTINUE_TARGETS, ICMP4_TYPES, ICMP6_TYPES, NAT_TARGETS, SERVICES } from './names.js';
 import { V4NetCache } from './netcache.js';
-import type { ChainState } from './state.js';
+import type { ChainState, TableState } from './state.js';
 import type { Tok } from './tokens.js';
 
 export interface RuleContext {
@@ -75,8 +75,13 @@ export interface ParseCache {
   rejectActions: Map<string, Action>;
   /** The fast path's last REJECT --reject-with action. */
   lastReject?: Action & { kind: 'reject'; with: string };
-  /** The chains the fast path appended to, by a hash of their name (256 slots, see chainAt in fast.ts). */
+  /**
+   * The chains the fast path appended to, by a hash of their name (CHAIN_SLOTS slots, see chainAt in fast.ts), all of
+   * table `chainsTable` while the state's chainEpoch was `chainsEpoch`.
+   */
   chains: (ChainState | undefined)[];
+  chainsTable: TableState | undefined;
+  chainsEpoch: number;
   /**
    * Multiport lists (`22,1761:1768`) the fast path read, and their sets, by a hash of the text (LIST_SLOTS slots, see
    * portListSet in fast.ts): where the list is in the document's text (start, end; end 0: an empty slot), no key string.
@@ -89,8 +94,11 @@ export interface ParseCache {
 export const CACHE_LIMIT = 4096;
 
 export function newCache(): ParseCache {
-  return { addr: new Map(), ports: new Map(), multiports: new Map(), ctstates: new Map(), singlePorts: new Array<(NumSet | undefined)[] | undefined>(256).fill(undefined), rangeKeys: new Int32Array(RANGE_SLOTS), rangeSets: new Array<NumSet | undefined>(RANGE_SLOTS).fill(undefined), v4: new V4NetCache(), ifaceNames: new Map(), continueActions: new Map(), rejectActions: new Map(), chains: new Array<ChainState | undefined>(256).fill(undefined), listPlaces: new Int32Array(2 * LIST_SLOTS), listSets: new Array<NumSet | undefined>(LIST_SLOTS).fill(undefined), lastReject: undefined };
+  return { addr: new Map(), ports: new Map(), multiports: new Map(), ctstates: new Map(), singlePorts: new Array<(NumSet | undefined)[] | undefined>(256).fill(undefined), rangeKeys: new Int32Array(RANGE_SLOTS), rangeSets: new Array<NumSet | undefined>(RANGE_SLOTS).fill(undefined), v4: new V4NetCache(), ifaceNames: new Map(), continueActions: new Map(), rejectActions: new Map(), chains: new Array<ChainState | undefined>(CHAIN_SLOTS).fill(undefined), chainsTable: undefined, chainsEpoch: -1, listPlaces: new Int32Array(2 * LIST_SLOTS), listSets: new Array<NumSet | undefined>(LIST_SLOTS).fill(undefined), lastReject: undefined };
 }
+
+/** Slots of ParseCache.chains (a power of two; a dump has up to a few thousand chains). */
+export const CHAIN_SLOTS = 4096;
 
 /** Slots of ParseCache.rangeKeys / rangeSets (a power of two). */
 export const RANGE_SLOTS = 4096;

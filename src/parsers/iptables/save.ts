@@ -4,7 +4,7 @@
  */
 import { DOCUMENT_START, LineSpan, type Diagnostic, type DocComment, type Family, type FirewallDocument, type Severity, type Span, type TableFamily } from '../../model/index.js';
 import { runCommand, type CommandEnv } from './command.js';
-import { fastAppend } from './fast.js';
+import { fastRun, type LineCursor } from './fast.js';
 import { newCache, type RuleContext } from './rule.js';
 import { NetfilterState, type TableState } from './state.js';
 
@@ -43,11 +43,11 @@ export function parseSave(text: string, options: SaveOptions = {}): FirewallDocu
   const embed = options.embed;
   const diagnostics: Diagnostic[] = embed?.diagnostics ?? [];
   const comments: DocComment[] = [];
-  let lineNo = embed ? embed.line - 1 : 0;
-  let lineStart = embed ? embed.from : 0;
-  const pos = (off: number) => ({ line: lineNo, column: off - lineStart + 1, offset: off });
+  // the line being read (an object: the fast path reads runs of lines itself, see fastRun)
+  const at: LineCursor = { line: embed ? embed.line - 1 : 0, start: embed ? embed.from : 0, end: 0, nl: 0 };
+  const pos = (off: number) => ({ line: at.line, column: off - at.start + 1, offset: off });
   // spans of one line (a rule, an option): one small packed object each, not three
-  const span = (a: number, b: number): Span => LineSpan.of(lineNo, lineStart, a, b);
+  const span = (a: number, b: number): Span => LineSpan.of(at.line, at.start, a, b);
   const diagSpan = (severity: Severity, code: string, message: string, s: Span) => diagnostics.push({ severity, code, message, span: s });
   const state = embed?.state ?? new NetfilterState(diagSpan);
   const nameFamily = familyFromName(options.filePath);
@@ -75,15 +75,16 @@ export function parseSave(text: string, options: SaveOptions = {}): FirewallDocu
   const touched = new Set<TableState>();
   const toks: Tok[] = [];
   const len = embed ? embed.to : text.length;
-  let lastLineEnd = lineStart;
+  let lastLineEnd = at.start;
   const fast = options.fastPath !== false;
   /** The table of the last line the fast path read: already in `touched`. */
   let lastFastTable: TableState | undefined;
 
-  while (lineStart <= len) {
+  while (at.start <= len) {
+    const lineStart = at.start;
     let nl = text.indexOf('\n', lineStart);
     if (nl < 0 || nl > len) nl = len;
-    lineNo++;
+    at.line++;
     let end = nl;
     if (end > lineStart && text.charCodeAt(end - 1) === 13) end--;
     const first = lineStart < end ? text.charCodeAt(lineStart) : -1;
@@ -156,9 +157,12 @@ export function parseSave(text: string, options: SaveOptions = {}): FirewallDocu
           for (const c of table.chains.values()) if (c.span === tableHeader) c.span = full;
         }
         table = undefined;
-      } else if ((first === 45 /* - */ || first === 91) /* [ */ && table && fast && fastAppend(text, lineStart, end, table, state, ctx)) {
-        // a plain "[counters] -A chain ..." line, read in one pass (the table is noted once per run of its lines)
+      } else if ((first === 45 /* - */ || first === 91) /* [ */ && table && fast && fastRun(text, at, end, nl, len, table, state, ctx)) {
+        // a plain "[counters] -A chain ..." line, read in one pass, and the plain lines after it (the table is
+        // noted once per run of its lines); `at` is now on the last line read
         if (table !== lastFastTable) touched.add((lastFastTable = table));
+        end = at.end;
+        nl = at.nl;
       } else if (isBlank(text, lineStart, end)) {
         diagSpan('warning', 'iptables/blank-line', 'Line of only whitespace: iptables-restore rejects it', span(lineStart, end));
       } else {
@@ -193,7 +197,7 @@ export function parseSave(text: string, options: SaveOptions = {}): FirewallDocu
     }
     lastLineEnd = end;
     if (nl >= len) break;
-    lineStart = nl + 1;
+    at.start = nl + 1;
   }
   if (table) {
     diagSpan('error', 'iptables/missing-commit', `Table ${table.name} is never committed (COMMIT missing); iptables-restore would not load it`, span(lastLineEnd, lastLineEnd));

@@ -54,6 +54,11 @@ export class NetfilterState {
   readonly tables: TableState[] = [];
   private readonly byKey = new Map<string, TableState>();
   private nextId = 1;
+  /**
+   * Counts the changes to the chain maps of the tables (a chain made, deleted or renamed, a table made or reset):
+   * the fast path trusts the chains it looked up by name while this count stays the same (see chainAt in fast.ts).
+   */
+  chainEpoch = 0;
 
   constructor(private readonly diag: (severity: Severity, code: string, message: string, span: Span) => void) {}
 
@@ -66,6 +71,7 @@ export class NetfilterState {
     const key = `${family}/${name}`;
     let t = this.byKey.get(key);
     if (!t) {
+      this.chainEpoch++;
       t = { name, family, chains: new Map(), span, renames: new Map() };
       for (const b of BUILTIN_CHAINS[name] ?? []) t.chains.set(b.name, { name: b.name, builtin: b, rules: [], span });
       this.byKey.set(key, t);
@@ -76,6 +82,7 @@ export class NetfilterState {
 
   /** iptables-restore without --noflush: a `*table` section replaces the table. */
   resetTable(t: TableState, span: Span): void {
+    this.chainEpoch++;
     t.chains.clear();
     t.renames.clear();
     t.span = span;
@@ -95,11 +102,13 @@ export class NetfilterState {
       return c;
     }
     const nc: ChainState = { name, rules: [], span };
+    this.chainEpoch++;
     t.chains.set(name, nc);
     return nc;
   }
 
   deleteChain(t: TableState, name: string | undefined, span: Span): void {
+    this.chainEpoch++;
     if (name === undefined) {
       for (const [n, c] of t.chains) if (!c.builtin) t.chains.delete(n);
       return;
@@ -129,6 +138,7 @@ export class NetfilterState {
       this.diag('error', 'iptables/builtin-chain', `Cannot rename built-in chain "${from}"`, span);
       return;
     }
+    this.chainEpoch++;
     t.chains.delete(from);
     c.name = to;
     t.chains.set(to, c);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DOCUMENT_START, type Family } from '../../../src/model/index.js';
-import { fastAppend } from '../../../src/parsers/iptables/fast.js';
+import { fastAppend, fastRun, type LineCursor } from '../../../src/parsers/iptables/fast.js';
 import { V4NetCache } from '../../../src/parsers/iptables/netcache.js';
 import { newCache, v4CidrKey, v4CidrSet, type RuleContext } from '../../../src/parsers/iptables/rule.js';
 import { parseSave } from '../../../src/parsers/iptables/save.js';
@@ -288,9 +288,68 @@ describe('iptables-save fast path: an exception in a line', () => {
   });
 });
 
+describe('iptables-save fast path: a run of lines (fastRun)', () => {
+  function setup(throwOn6: boolean) {
+    const state = new NetfilterState(() => undefined);
+    const table = state.table('filter', 'ip', DOCUMENT_START);
+    state.newChain(table, 'MY', DOCUMENT_START);
+    const diags: [string, number, number, number][] = [];
+    const at: LineCursor = { line: 1, start: 0, end: 0, nl: 0 };
+    const ctx: RuleContext = {
+      span: (a, b) => LineSpan.of(at.line, at.start, a, b),
+      diag: (_s, code, _m, a, b) => diags.push([code, at.line, a, b]),
+      cache: newCache(),
+      sawFamily: (f) => {
+        if (throwOn6 && f === 'ipv6') throw new Error('boom');
+      },
+    };
+    return { state, table, diags, at, ctx };
+  }
+
+  it('reads the lines it takes and stops on the last one, before the first it does not take', () => {
+    const { state, table, diags, at, ctx } = setup(false);
+    const text = '-A MY -j ACCEPT\r\n-A MY -s 10.0.0.1 -j DROP\n-A MY -s 10.0.0.1,10.0.0.2 -j DROP\n-A MY -j RETURN\n';
+    const nl = text.indexOf('\n');
+    expect(fastRun(text, at, nl - 1, nl, text.length, table, state, ctx)).toBe(true);
+    expect(at.line).toBe(2);
+    expect(at.start).toBe(nl + 1);
+    expect(at.end).toBe(text.indexOf('\n', nl + 1));
+    expect(at.nl).toBe(at.end);
+    const rules = table.chains.get('MY')!.rules;
+    expect(rules.map((r) => [r.text, r.span.start.line, r.action.kind])).toEqual([
+      ['-A MY -j ACCEPT', 1, 'accept'],
+      ['-A MY -s 10.0.0.1 -j DROP', 2, 'drop'],
+    ]);
+    expect(diags).toEqual([]);
+  });
+
+  it('does not take a first line it cannot read, and leaves the cursor', () => {
+    const { state, table, at, ctx } = setup(false);
+    const text = '-N OTHER\n-A MY -j ACCEPT\n';
+    expect(fastRun(text, at, 8, 8, text.length, table, state, ctx)).toBe(false);
+    expect([at.line, at.start]).toEqual([1, 0]);
+    expect(table.chains.get('MY')!.rules).toEqual([]);
+  });
+
+  it('gives a line that throws a diagnostic of its own and reads on, keeping nothing of it', () => {
+    const { state, table, diags, at, ctx } = setup(true);
+    const text = '-A MY -j ACCEPT\n-A MY -s 10.0.0.1 -p ipv6-icmp -j ACCEPT\n-A MY -j DROP';
+    const nl = text.indexOf('\n');
+    expect(fastRun(text, at, nl, nl, text.length, table, state, ctx)).toBe(true);
+    expect([at.line, at.end, at.nl]).toEqual([3, text.length, text.length]);
+    const second = nl + 1;
+    expect(diags).toEqual([['iptables/internal', 2, second, text.indexOf('\n', second)]]);
+    const rules = table.chains.get('MY')!.rules;
+    expect(rules.map((r) => [r.text, r.matches.length, r.action.kind])).toEqual([
+      ['-A MY -j ACCEPT', 0, 'accept'],
+      ['-A MY -j DROP', 0, 'drop'],
+    ]);
+  });
+});
+
 describe('iptables-save fast path: chains', () => {
   it('appends to the right chain among many, in any order (colliding name hashes included)', () => {
-    const n = 600; // more chains than the 256 slots of the chain table
+    const n = 4500; // more chains than the CHAIN_SLOTS (4096) slots of the chain table
     const names = Array.from({ length: n }, (_, k) => `C${k}`);
     const order = Array.from({ length: 3 * n }, (_, k) => (k * 7919) % n);
     const text = ['*filter', ':INPUT DROP [0:0]', ...names.map((c) => `:${c} - [0:0]`), ...order.map((k, j) => `-A ${names[k]} -s 10.0.${j >> 8}.${j & 255} -j ACCEPT`), 'COMMIT', ''].join('\n');

@@ -99,6 +99,21 @@ function rule(ctx: Ctx, chain: string, chainIndex: number): string {
       }
       parts.push(`-m multiport ${neg(rng, 0.15)}--dports ${items.join(',')}`);
     }
+    // source ports: the probes' are known (each binds the next one of 20000–60999)
+    if (rng.chance(0.1)) {
+      const lo = rng.int(20000, 55000);
+      const hi = Math.min(65535, lo + rng.int(0, 15000));
+      const form = rng.next();
+      if (form < 0.5) parts.push(`-m ${proto} ${neg(rng, 0.2)}--sport ${lo}:${hi}`);
+      else if (portRoll >= 0.5 && portRoll < 0.7) parts.push(`-m ${proto} --sport ${lo}:${hi}`);
+      else if (form < 0.75) parts.push(`-m multiport ${neg(rng, 0.2)}--sports ${lo}:${hi},${rng.int(1, 19999)}`);
+      else {
+        // either port: the source range or a destination port of the ruleset
+        const p = pickPort(rng);
+        ctx.ports.add(p);
+        parts.push(`-m multiport ${neg(rng, 0.2)}--ports ${lo}:${hi},${p}`);
+      }
+    }
     if (proto === 'tcp' && ctx.flags && rng.chance(0.2)) parts.push(`${rng.chance(0.5) ? '-m tcp ' : ''}${rng.pick(TCP_FLAGS)}`);
   }
   if (rng.chance(0.08)) {

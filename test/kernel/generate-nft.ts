@@ -207,6 +207,15 @@ function rule(ctx: TableCtx, chainIdx: number): string {
     parts.push(rng.chance(0.5) ? `ct original ${addrKeyword(f)} saddr ${ne}${pickCidr(rng, f)}` : `ct original ${addrKeyword(f)} daddr ${ne}${rng.pick(SERVER_ADDRS[f])}`);
   }
 
+  // source ports: the probes' are known (each binds the next one of 20000–60999)
+  if ((l4 === 'tcp' || l4 === 'udp' || l4 === 'both') && rng.chance(0.1)) {
+    const lo = rng.int(20000, 55000);
+    const hi = Math.min(65535, lo + rng.int(0, 15000));
+    const ne = rng.chance(0.2) ? '!= ' : '';
+    const sel = l4 === 'both' ? 'th sport' : `${l4} sport`;
+    parts.push(rng.chance(0.7) ? `${sel} ${ne}${lo}-${hi}` : `${sel} ${ne}{ ${rng.int(1, 19999)}, ${lo}-${hi} }`);
+  }
+
   let hasVmap = false;
   const ports = rng.next();
   if ((l4 === 'tcp' || l4 === 'udp' || l4 === 'both' || rng.chance(0.3)) && ports < 0.65) {

@@ -157,6 +157,11 @@ function responsibleIndex(exposure: Exposure): ResponsibleIndex {
   const byRule = dense ? undefined : new Map<number, number>();
   const byPolicy = new Map<string, number>();
   const groupOf = new Int32Array(m);
+  // by entry (permuted into position order below): what the queries read of each entry, gathered in this one pass
+  // over the entries
+  const protosOf = new Uint8Array(m);
+  const loOf = new Int32Array(m);
+  const hiOf = new Int32Array(m);
   /** Each group's first entry (groups are numbered by it), whose span places the group. */
   const firstEntry = new Int32Array(m);
   let n = 0;
@@ -164,6 +169,12 @@ function responsibleIndex(exposure: Exposure): ResponsibleIndex {
   for (let i = 0; i < m; i++) {
     const e = entries[i]!;
     const r = e.rule;
+    protosOf[i] = (e.protocols.has(6) ? PROTO_TCP : 0) | (e.protocols.has(17) ? PROTO_UDP : 0);
+    const b = e.dports.bounds;
+    if (b.length > 0) {
+      loOf[i] = b[0]!;
+      hiOf[i] = b[b.length - 1]!;
+    }
     let g: number;
     if (r) {
       if (byId) {
@@ -222,13 +233,10 @@ function responsibleIndex(exposure: Exposure): ResponsibleIndex {
   const groupAt = new Int32Array(m);
   for (let k = 0; k < n; k++) for (let j = start[k]!; j < start[k + 1]!; j++) groupAt[j] = k;
   for (let j = 0; j < m; j++) {
-    const e = entries[order[j]!]!;
-    protos[j] = (e.protocols.has(6) ? PROTO_TCP : 0) | (e.protocols.has(17) ? PROTO_UDP : 0);
-    const b = e.dports.bounds;
-    if (b.length > 0) {
-      lo[j] = b[0]!;
-      hi[j] = b[b.length - 1]!;
-    }
+    const i = order[j]!;
+    protos[j] = protosOf[i]!;
+    lo[j] = loOf[i]!;
+    hi[j] = hiOf[i]!;
   }
   const index: ResponsibleIndex = { order, start, offset, unstable, protos, lo, hi, groupAt };
   responsibleIndexes.set(exposure, index);

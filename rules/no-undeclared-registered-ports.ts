@@ -69,13 +69,11 @@ const rule: Rule.RuleModule = {
     return oncePerFile(() => {
       const a = analyse(context);
       if (!a) return;
+      // " but not declared as expected on <target>.": the same for the findings of a ruleset (see twoPieces)
+      const tails = new SharedTexts(undeclaredTail);
       for (const ruleset of a.document.rulesets) {
         const targets = a.targets(ruleset);
         const target = a.label(ruleset);
-        // " reachable from <sources> but not declared as expected on <target>.": the same for the findings of a
-        // ruleset from the same sources (a few hundred texts for 23k findings of a 100k-rule file; see twoPieces),
-        // so that a finding's own text is its certainty and ports only
-        const tails = new SharedTexts((sources, via) => ` reachable from ${sources} but not declared as expected on ${target}${via ? `, ${via}` : ''}.`);
         eachGroup(a.exposure(ruleset, 'input'), PROTOCOLS, queries, (g) => {
           let ports = '';
           // PROTOCOLS is the order of the group's ports (eachGroup adds them query after query): no Map iterator
@@ -88,7 +86,7 @@ const rule: Rule.RuleModule = {
           if (ports === '') return;
           report(context, a, g.span, g.ruleId, {
             messageId: 'undeclared',
-            data: { message: twoPieces(`${certaintyTitle(g)}: ${ports}`, tails.get(describeSources(g.sources, g.principals), g.via ?? '')) },
+            data: { message: twoPieces(`${certaintyTitle(g)}: ${ports} reachable from ${describeSources(g.sources, g.principals)}`, tails.get(target, g.via ?? '')) },
             twoPieces: true,
           }, g);
         });
@@ -96,5 +94,9 @@ const rule: Rule.RuleModule = {
     });
   },
 };
+
+function undeclaredTail(target: string, via: string): string {
+  return ` but not declared as expected on ${target}${via ? `, ${via}` : ''}.`;
+}
 
 export default rule;

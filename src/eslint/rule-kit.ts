@@ -504,21 +504,8 @@ function oneV4Cidr(sources: AddrSet): string | undefined {
   }
   // one block: a power of two in size, starting at a multiple of it (eachCidr would give exactly this one)
   if (block !== size || lo % size !== 0) return undefined;
-  // the same few hundred blocks are the sources of tens of thousands of findings: each text made once
-  const key = lo * 64 + bits;
-  let text = oneCidrTexts.get(key);
-  if (text === undefined) {
-    if (oneCidrTexts.size >= ONE_CIDR_TEXTS_MAX) oneCidrTexts.clear();
-    text = `${OCTETS[lo >>> 24]}.${OCTETS[(lo >>> 16) & 255]}.${OCTETS[(lo >>> 8) & 255]}.${OCTETS[lo & 255]}/${32 - bits}`;
-    text.charCodeAt(0); // kept flat: a template of five parts is a tree of cons strings
-    oneCidrTexts.set(key, text);
-  }
-  return text;
+  return `${OCTETS[lo >>> 24]}.${OCTETS[(lo >>> 16) & 255]}.${OCTETS[(lo >>> 8) & 255]}.${OCTETS[lo & 255]}/${32 - bits}`;
 }
-
-/** oneV4Cidr's texts by block (start × 64 + size bits), a bounded memo: cleared when full. */
-const oneCidrTexts = new Map<number, string>();
-const ONE_CIDR_TEXTS_MAX = 4096;
 
 /** "0.0.0.0/0", "10.0.0.0/8, 192.168.0.0/16", "sg-123", "10.0.0.0/8 and 14 more". */
 export function describeSources(sources: AddrSet, principals: Iterable<string> = NO_NAMES): string {

@@ -108,8 +108,6 @@ interface ResponsibleIndex {
    */
   lo: Int32Array;
   hi: Int32Array;
-  /** By position in `order`: the group it belongs to (groups numbered in report order). */
-  groupAt: Int32Array;
 }
 
 /** Bits of ResponsibleIndex.protos. */
@@ -230,15 +228,13 @@ function responsibleIndex(exposure: Exposure): ResponsibleIndex {
   const protos = new Uint8Array(m);
   const lo = new Int32Array(m);
   const hi = new Int32Array(m);
-  const groupAt = new Int32Array(m);
-  for (let k = 0; k < n; k++) for (let j = start[k]!; j < start[k + 1]!; j++) groupAt[j] = k;
   for (let j = 0; j < m; j++) {
     const i = order[j]!;
     protos[j] = protosOf[i]!;
     lo[j] = loOf[i]!;
     hi[j] = hiOf[i]!;
   }
-  const index: ResponsibleIndex = { order, start, offset, unstable, protos, lo, hi, groupAt };
+  const index: ResponsibleIndex = { order, start, offset, unstable, protos, lo, hi };
   responsibleIndexes.set(exposure, index);
   return index;
 }
@@ -271,7 +267,7 @@ export function eachGroup(
     for (const g of groupByResponsible(pieces)) fn(g);
     return;
   }
-  const { order, offset, protos, lo, hi, groupAt } = index;
+  const { order, start, offset, protos, lo, hi } = index;
   const n = offset.length;
   const m = order.length;
   const P = protocols.length;
@@ -289,10 +285,23 @@ export function eachGroup(
       const qhi = b[b.length - 1]!;
       for (let j = 0; j < m; j++) if ((bit === 0 || (protos[j]! & bit) !== 0) && lo[j]! < qhi && hi[j]! > qlo) c[len++] = j;
     }
-    cand.push(c);
+    // at its size: the list lives through the whole walk, the callbacks' allocation with it (a few hundred
+    // positions of 80k for the Transfer CFT block)
+    cand.push(len === m ? c : c.slice(0, len));
     count[pi] = len;
   }
+  // per query: its next candidate (cand[pi][at[pi]]) and the group holding it (gk[pi], n when none is left); both
+  // only move forward, as candidates come in position order
   const at = new Int32Array(P);
+  const gk = new Int32Array(P);
+  const nextGroup = (pi: number): number => {
+    if (at[pi]! >= count[pi]!) return (gk[pi] = n);
+    const j = cand[pi]![at[pi]!]!;
+    let k = gk[pi]!;
+    while (start[k + 1]! <= j) k++;
+    return (gk[pi] = k);
+  };
+  for (let pi = 0; pi < P; pi++) nextGroup(pi);
   // groups at one position come out in the order in which the query reaches them first (groupByResponsible's
   // stable sort): such a run is held back and sorted by that first piece
   // (run[0 .. runN) is the run: the list is reused, as setting an array's length is a call into the runtime, and a
@@ -308,7 +317,7 @@ export function eachGroup(
   for (;;) {
     // the next group any query may reach (candidates are in group order)
     let k = n;
-    for (let pi = 0; pi < P; pi++) if (at[pi]! < count[pi]!) k = Math.min(k, groupAt[cand[pi]![at[pi]!]!]!);
+    for (let pi = 0; pi < P; pi++) k = Math.min(k, gk[pi]!);
     if (k === n) break;
     let g: Group | undefined;
     for (let pi = 0; pi < P; pi++) {
@@ -316,8 +325,8 @@ export function eachGroup(
       const query = queries[pi]!;
       const bit = protoBit(protocol);
       const c = cand[pi]!;
-      for (let x = at[pi]!; x < count[pi]! && groupAt[c[x]!] === k; x = ++at[pi]!) {
-        const i = order[c[x]!]!;
+      for (; gk[pi] === k; at[pi]!++, nextGroup(pi)) {
+        const i = order[c[at[pi]!]!]!;
         const entry = entries[i]!;
         if ((bit === 0 && !entry.protocols.has(protocol)) || (only && !only(entry))) continue;
         const ports = reachedPorts(entry.dports, query);

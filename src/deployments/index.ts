@@ -5,8 +5,8 @@
  * See docs/deciding-needed-ports.md.
  */
 import { existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, relative, resolve, sep, basename } from 'node:path';
-import picomatch from 'picomatch';
 import { AddrSet, IntervalSet, parseCidr, protocolName, type DocComment, type NumSet, type Ruleset } from '../model/index.js';
 import { BUILTIN_SERVICES, type ServiceDefinition, type ServicePorts } from '../catalog/index.js';
 import type { PValue } from '../parsers/values.js';
@@ -228,7 +228,8 @@ function mappingMatchers(config: FwlintConfig): Matcher[] {
       if (!t || !Array.isArray(t.files) || !Array.isArray(t.names)) continue;
       const globs = t.files.filter((f): f is string => typeof f === 'string' && f.length > 0);
       if (globs.length === 0) continue;
-      const isMatch = picomatch(globs, { dot: true });
+      // picomatch loaded only for a configuration with a targets mapping (six modules every start-up otherwise)
+      const isMatch = (createRequire(import.meta.url)('picomatch') as typeof import('picomatch'))(globs, { dot: true });
       m.push({ test: (rel) => isMatch(rel), names: t.names.filter((n): n is string => typeof n === 'string') });
     }
     matcherCache.set(config, m);

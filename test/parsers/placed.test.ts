@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { AddrSet, IntervalSet, LineSpan, type Match, type Rule } from '../../src/model/index.js';
 import { parseSave } from '../../src/parsers/iptables/save.js';
-import { DocRule, PACK_MAX, PackedRule, PlacedAddress, PlacedPort, placeOf } from '../../src/parsers/placed.js';
+import { DocRule, PACK_MAX, PackedRule, packCode, packedCode, packedCodes, packedCount, packedValue, PK_DST_PORT, PK_IN_IFACE, PK_MATCH, PK_PROTOCOL, PK_SRC_ADDR, PlacedAddress, PlacedPort, placeOf, unpackMatch } from '../../src/parsers/placed.js';
 import { at, spanIn } from './iptables/helpers.js';
 
 function rulesOf(lines: string[]): Rule[] {
@@ -143,5 +143,35 @@ describe('placed matches', () => {
     r!.matches = list;
     expect(r!.matches).toBe(list);
     expect(JSON.parse(JSON.stringify(r)).matches).toEqual(JSON.parse(JSON.stringify(list)));
+  });
+
+  it('give a packed rule’s codes and values to a reader without building its matches', () => {
+    const line = '-A INPUT -i eth0 ! -s 10.0.0.0/8 -p tcp -m tcp --syn -m tcp ! --dport 22 -j ACCEPT';
+    const [r, long] = rulesOf(['-A INPUT -i eth0 ! -s 10.0.0.0/8 -p tcp -m tcp ! --dport 22 -j ACCEPT', line]);
+    const w = packedCodes(r!);
+    expect(packedCount(w)).toBe(4);
+    expect([0, 1, 2, 3].map((k) => packedCode(w, k))).toEqual([PK_IN_IFACE, PK_SRC_ADDR | 1, PK_PROTOCOL, PK_DST_PORT | 1]);
+    // the values are the matches' own (shared) sets and name lists; packCode gives a built match's code back
+    const ms = r!.matches;
+    expect(ms.map(packCode)).toEqual([0, 1, 2, 3].map((k) => packedCode(w, k)));
+    expect(packedValue(r!, 0)).toBe((ms[0] as { names: string[] }).names);
+    expect(packedValue(r!, 1)).toBe((ms[1] as { addrs: unknown }).addrs);
+    expect(packedValue(r!, 3)).toBe((ms[3] as { ports: unknown }).ports);
+    const plain = (m: Match) => ({ ...(JSON.parse(JSON.stringify(m)) as object), span: undefined });
+    expect([0, 1, 2, 3].map((k) => plain(unpackMatch(packedCode(w, k), packedValue(r!, k), r!.span, -1)))).toEqual(ms.map(plain));
+    // five matches: not packed; a list assigned to a packed rule: not packed any more; a match the codes do not name: PK_MATCH
+    expect(long).not.toBeInstanceOf(PackedRule);
+    expect(packedCodes(long!)).toBe(-1);
+    const [t] = rulesOf(['-A INPUT -p tcp -m tcp --syn -j ACCEPT']);
+    const tw = packedCodes(t!);
+    expect([packedCount(tw), packedCode(tw, 1)]).toEqual([2, PK_MATCH]);
+    expect(packedValue(t!, 1)).toMatchObject({ kind: 'tcp-flags' });
+    expect(t!.matches.map(packCode)).toEqual([PK_PROTOCOL, PK_MATCH]);
+    const [nt] = rulesOf(['-A INPUT -p tcp -m tcp ! --syn -j ACCEPT']);
+    expect([packedCode(packedCodes(nt!), 1), packCode(nt!.matches[1]!)]).toEqual([PK_MATCH, PK_MATCH]); // the match is negated itself
+    expect(nt!.matches[1]!.negated).toBe(true);
+    t!.matches = t!.matches.slice(1);
+    expect(packedCodes(t!)).toBe(-1);
+    expect(packedCodes({})).toBe(-1);
   });
 });

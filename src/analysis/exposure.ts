@@ -144,8 +144,13 @@ function piecesDstSig(pieces: readonly Cube[]): number {
 /** A log this long reserves room for the rest of its chain (HoleLog.push). */
 const RESERVE_FROM = 4096;
 
-/** Below this many holes a log is scanned; above, it is queried through a spatial index. */
-const SCAN_LIMIT = 48;
+/**
+ * Below this many holes a log is scanned; above, it is queried through a spatial index. A scan step is a few array
+ * reads (the signatures), an indexed hole a CubeIndex entry with its keys in every dimension: the chain logs of
+ * iptables-100k and nftables-100k (up to ~300 holes) built 20k and 34k such entries for indexes that were then found
+ * not selective (the scan ran anyway), while iptables-host-100k's one long log still answers through its index.
+ */
+const SCAN_LIMIT = 512;
 
 /**
  * An append-only log of holes (cubes to cut out), shared by the successive versions of a flow:

@@ -533,6 +533,31 @@ export function subtractCube(a: Cube, b: Cube, out: Cube[]): void {
   if (left & 256) out.push(new Box(proto, iif, oif, ct, icmp, dport, sport, dst, addrSub(src, b.src), p));
 }
 
+/**
+ * a \ b when that is a with fewer destination ports and nothing else changed, given as those ports; `dport` stands for
+ * a's ports (a's own, or what earlier holes left of them: a cube with them is not built). `dport` itself when b misses
+ * a; the empty set when b holds all of a; undefined when b leaves part of a in another dimension (subtractCube then).
+ * Where it answers, subtractCube(a with dport, b) gives the same for a non-empty a: no piece, a itself, or one piece
+ * with exactly these ports (an empty a, which subtractCube leaves whole, may lose ports here: empty either way). Most cuts of an accepted piece are of this kind (a hole of an earlier port rule of the same protocol whose
+ * sources hold the piece's: nine subtractions in ten on iptables-100k and nftables-100k), and a cube, a set and the
+ * nine containment tests of subtractCube per hole were most of what cutting cost.
+ */
+export function portsLeft(a: Cube, dport: NumSet, b: Cube): NumSet | undefined {
+  // (disjoint ports: b misses a, whatever the other dimensions; tested first, it is the common answer)
+  if (!overlapsIv(dport, b.dport)) return dport;
+  const inside =
+    (a.ct & ~b.ct) === 0 &&
+    !exceeds(a.iif, b.iif) &&
+    !exceeds(a.oif, b.oif) &&
+    ivSubset(a.proto, b.proto) &&
+    ivSubset(a.icmp, b.icmp) &&
+    ivSubset(a.sport, b.sport) &&
+    addrSubset(a.dst, b.dst) &&
+    addrSubset(a.src, b.src) &&
+    !exceeds(a.sprin, b.sprin);
+  return inside ? subIv(dport, b.dport) : undefined;
+}
+
 function addrSubset(a: AddrSet, b: AddrSet): boolean {
   return a === b || (ivSubset(a.v4, b.v4) && ivSubset(a.v6, b.v6));
 }

@@ -34,6 +34,7 @@ import {
   cubeContains,
   cubesOverlap,
   intersectCube,
+  portsLeft,
   subtractCube,
   cubeIsEmpty,
   withRoom,
@@ -286,15 +287,37 @@ class HoleLog {
     // (the signatures of what is left: a hole that misses them is passed over, as cutOne would leave the pieces alone)
     let ps = piecesPortSig(pieces);
     let ds = piecesDstSig(pieces);
-    for (let id = this.nextId(n, im, ps, ds); id >= 0 && pieces.length > 0; id = this.nextId(n, im, ps, ds)) {
-      const next = cutOne(pieces, this.cubes[id]!);
+    // While what is left is one cube (nearly always), a hole that only takes destination ports from it takes them from
+    // `ports` (portsLeft): the cube with its ports cut is built once, when another kind of hole comes or at the end.
+    let one = pieces.length === 1 ? pieces[0]! : undefined;
+    let ports = one?.dport;
+    for (let id = this.nextId(n, im, ps, ds); id >= 0; id = this.nextId(n, im, ps, ds)) {
+      const x = this.cubes[id]!;
+      if (one !== undefined) {
+        const left = portsLeft(one, ports!, x);
+        if (left === ports) continue;
+        if (left !== undefined) {
+          if (left.isEmpty) return [];
+          ports = left;
+          ps = portSig(left);
+          continue;
+        }
+        pieces = [withPorts(one, ports!)];
+        one = undefined;
+      }
+      const next = cutOne(pieces, x);
       if (next !== pieces) {
         pieces = next;
+        if (pieces.length === 0) return pieces;
         ps = piecesPortSig(pieces);
         ds = piecesDstSig(pieces);
       }
+      if (pieces.length === 1) {
+        one = pieces[0]!;
+        ports = one.dport;
+      }
     }
-    return pieces;
+    return one !== undefined && ports !== one.dport ? [withPorts(one, ports!)] : pieces;
   }
 
   /** Start a scan of the holes whose protocol classes meet pm, in id order (a merge of the class lists). */
@@ -331,6 +354,14 @@ class HoleLog {
       return id;
     }
   }
+}
+
+/** c with its destination ports made `ports` (c itself when they are its own). */
+function withPorts(c: Cube, ports: NumSet): Cube {
+  if (ports === c.dport) return c;
+  const b = copyCube(c);
+  b.dport = ports;
+  return b;
 }
 
 /** pieces minus x (the same list when x misses them all: no list is built for a miss). */

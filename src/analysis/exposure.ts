@@ -846,6 +846,10 @@ class Engine {
       const attr: Attr | undefined = a.kind === 'accept' ? (accepting ??= { chain, table, explicit: true }) : undefined;
       const by = attr ? rule : undefined;
       const drops = a.kind === 'drop' || a.kind === 'reject';
+      // (a flow is touched because it meets a cube of may: with one, that one — and must's when must is may, as for
+      // every rule compiled to one cube — so that meeting is not tested again)
+      const met = may.length === 1;
+      const metMust = met && must === may;
       for (let ti = 0; ti < touched.length; ti++) {
         const id = touched[ti]!;
         const f = R.get(id)!;
@@ -853,7 +857,7 @@ class Engine {
         // are worth filtering — accepted ones are cut once at the end, dropped ones mostly never)
         if (!drops || f.tags.length > 0 || f.via)
           for (let mi = 0; mi < must.length; mi++) {
-            const z = intersectCube(f.c, must[mi]!);
+            const z = intersectCube(f.c, must[mi]!, metMust);
             if (z && !cubeIsEmpty(z)) hit = withFlow(hit, flow(z, f.h, f.hn, f.tags, attr ?? f.attr, attr ? by : f.rule, f.via, f.path, f.local));
           }
         if (mtag >= 0) {
@@ -875,7 +879,7 @@ class Engine {
             gone = true;
             break;
           }
-          if (!cubesOverlap(m, f.c)) continue;
+          if (!met && !cubesOverlap(m, f.c)) continue;
           if (h !== undefined && hn === h.log.size) {
             // the flow owns the end of its log: append in place (the chain's later rules may add more)
             h.log.push(m, chain.rules.length - ri);

@@ -379,6 +379,33 @@ export function isectIv<T extends number | bigint>(a: Iv<T>, b: Iv<T>): Iv<T> {
   return a.intersect(b);
 }
 
+/**
+ * The bounds of a difference being written (subIv, sweepSub): a scratch list, read back by fromSlots into a list of
+ * the result's size. A list grown by push from empty takes room for 17 bounds (~180 B) that fromBounds then copies
+ * away from or keeps: on nftables-100k most of what cutting allocated.
+ */
+const SLOTS: (number | bigint)[] = [];
+/** SLOTS is let go after a difference of more bounds than this (see fromSlots). */
+const SLOTS_KEPT = 4096;
+
+/**
+ * The set of the first k bounds in SLOTS: one or two intervals (nearly every difference cut) from a list literal of
+ * their number, more through a list of their own built by push — both hold the values themselves, so its element
+ * kind is what any set's list of such values has (SLOTS, which sees ports and addresses alike, is never handed out).
+ */
+function fromSlots<T extends number | bigint>(k: number): Iv<T> {
+  const s = SLOTS as T[];
+  if (k === 0) return IntervalSet.empty<T>();
+  if (k === 2) return IntervalSet.range(s[0]!, s[1]!);
+  if (k === 4) return IntervalSet.fromBounds([s[0]!, s[1]!, s[2]!, s[3]!]);
+  const out: T[] = [];
+  for (let i = 0; i < k; i++) out.push(s[i]!);
+  // (a scratch list grown past a few thousand bounds by a rare large difference is not kept for the rest of the run)
+  if (k > SLOTS_KEPT) SLOTS.length = 0;
+  // fromBounds copies a short list to its size, and a long one is copied here, as a list grown by push keeps spare room
+  return IntervalSet.fromBounds(k > EXACT_COPY_MAX ? out.slice() : out);
+}
+
 export function subIv<T extends number | bigint>(a: Iv<T>, b: Iv<T>): Iv<T> {
   if (a === b) return IntervalSet.empty<T>();
   if (a.bounds.length === 0 || b.bounds.length === 0) return a;
@@ -390,21 +417,28 @@ export function subIv<T extends number | bigint>(a: Iv<T>, b: Iv<T>): Iv<T> {
     if (i >= A.length || A[i]! >= hi) return a; // nothing removed
     let j = i;
     while (j < A.length && A[j]! < hi) j += 2;
-    // one list, written in order (no slices, middle part and concatenation: four lists per cut); fromBounds
-    // copies a short list to its size, and a long one is copied here, as a list grown by push keeps spare room
-    const out: T[] = [];
-    for (let k = 0; k < i; k++) out.push(A[k]!);
-    if (A[i]! < lo) out.push(A[i]!, lo);
-    if (A[j - 1]! > hi) out.push(hi, A[j - 1]!);
-    for (let k = j; k < A.length; k++) out.push(A[k]!);
-    return IntervalSet.fromBounds(out.length > EXACT_COPY_MAX ? out.slice() : out);
+    // written in order (no slices, middle part and concatenation: four lists per cut)
+    const out = SLOTS as T[];
+    let k = 0;
+    for (let q = 0; q < i; q++) out[k++] = A[q]!;
+    if (A[i]! < lo) {
+      out[k++] = A[i]!;
+      out[k++] = lo;
+    }
+    if (A[j - 1]! > hi) {
+      out[k++] = hi;
+      out[k++] = A[j - 1]!;
+    }
+    for (let q = j; q < A.length; q++) out[k++] = A[q]!;
+    return fromSlots(k);
   }
   return sweepSub(a.bounds, b.bounds);
 }
 
 /** a \ b by one sweep over two sorted boundary lists (no callbacks). */
 function sweepSub<T extends number | bigint>(A: readonly T[], B: readonly T[]): Iv<T> {
-  const out: T[] = [];
+  const out = SLOTS as T[];
+  let n = 0;
   let j = 0;
   for (let i = 0; i < A.length; i += 2) {
     let lo = A[i]!;
@@ -413,15 +447,21 @@ function sweepSub<T extends number | bigint>(A: readonly T[], B: readonly T[]): 
     while (j < B.length && B[j + 1]! <= lo) j += 2;
     let k = j;
     while (k < B.length && B[k]! < hi) {
-      if (B[k]! > lo) out.push(lo, B[k]!);
+      if (B[k]! > lo) {
+        out[n++] = lo;
+        out[n++] = B[k]!;
+      }
       if (B[k + 1]! > lo) lo = B[k + 1]!;
       if (lo >= hi) break;
       k += 2;
     }
-    if (lo < hi) out.push(lo, hi);
+    if (lo < hi) {
+      out[n++] = lo;
+      out[n++] = hi;
+    }
   }
   // adjacent pieces cannot touch: b's intervals separate them, and a's intervals are non-adjacent
-  return IntervalSet.fromBounds(out);
+  return fromSlots(n);
 }
 
 export function addrIsect(a: AddrSet, b: AddrSet): AddrSet {

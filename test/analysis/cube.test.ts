@@ -18,6 +18,23 @@ describe('fast interval operations agree with the model', () => {
     );
   });
 
+  test('isectIv / subIv of IPv6 (bigint) sets, and subIv after a difference of thousands of bounds', () => {
+    const big = (x: IntervalSet<number>) => IntervalSet.fromBounds(x.bounds.map((v) => BigInt(v) << 100n));
+    fc.assert(
+      fc.property(setArb, setArb, (a, b) => {
+        expect(subIv(big(a), big(b)).bounds).toEqual(big(a).subtract(big(b)).bounds);
+        expect(isectIv(big(a), big(b)).bounds).toEqual(big(a).intersect(big(b)).bounds);
+      }),
+      { numRuns: 500, seed: 9 },
+    );
+    // 3000 intervals, each cut in two by one of 3000 others: 12000 bounds left (the scratch list is let go past 4096)
+    const many = IntervalSet.fromBounds(Array.from({ length: 6000 }, (_, i) => i * 10));
+    const gaps = IntervalSet.fromBounds(Array.from({ length: 6000 }, (_, i) => i * 10 + (i % 2 === 0 ? 3 : -1)));
+    expect(subIv(many, gaps).bounds).toEqual(many.subtract(gaps).bounds);
+    expect(subIv(many, gaps).bounds.length).toBe(12000);
+    expect(subIv(IntervalSet.range(1, 4), IntervalSet.range(2, 3)).bounds).toEqual([1, 2, 3, 4]);
+  });
+
   test('subIv of long sets (past the length fromBounds copies) and cubeContains of many-interval sets', () => {
     const longArb = fc
       .array(fc.tuple(fc.integer({ min: 0, max: 400 }), fc.integer({ min: 0, max: 6 })), { maxLength: 40 })

@@ -34,6 +34,7 @@ import {
   cubeContains,
   cubesOverlap,
   intersectCube,
+  portsLeft,
   subtractCube,
   cubeIsEmpty,
   withRoom,
@@ -144,8 +145,13 @@ function piecesDstSig(pieces: readonly Cube[]): number {
 /** A log this long reserves room for the rest of its chain (HoleLog.push). */
 const RESERVE_FROM = 4096;
 
-/** Below this many holes a log is scanned; above, it is queried through a spatial index. */
-const SCAN_LIMIT = 48;
+/**
+ * Below this many holes a log is scanned; above, it is queried through a spatial index. A scan step is a few array
+ * reads (the signatures), an indexed hole a CubeIndex entry with its keys in every dimension: the chain logs of
+ * iptables-100k and nftables-100k (up to ~300 holes) built 20k and 34k such entries for indexes that were then found
+ * not selective (the scan ran anyway), while iptables-host-100k's one long log still answers through its index.
+ */
+const SCAN_LIMIT = 512;
 
 /**
  * An append-only log of holes (cubes to cut out), shared by the successive versions of a flow:
@@ -281,15 +287,37 @@ class HoleLog {
     // (the signatures of what is left: a hole that misses them is passed over, as cutOne would leave the pieces alone)
     let ps = piecesPortSig(pieces);
     let ds = piecesDstSig(pieces);
-    for (let id = this.nextId(n, im, ps, ds); id >= 0 && pieces.length > 0; id = this.nextId(n, im, ps, ds)) {
-      const next = cutOne(pieces, this.cubes[id]!);
+    // While what is left is one cube (nearly always), a hole that only takes destination ports from it takes them from
+    // `ports` (portsLeft): the cube with its ports cut is built once, when another kind of hole comes or at the end.
+    let one = pieces.length === 1 ? pieces[0]! : undefined;
+    let ports = one?.dport;
+    for (let id = this.nextId(n, im, ps, ds); id >= 0; id = this.nextId(n, im, ps, ds)) {
+      const x = this.cubes[id]!;
+      if (one !== undefined) {
+        const left = portsLeft(one, ports!, x);
+        if (left === ports) continue;
+        if (left !== undefined) {
+          if (left.isEmpty) return [];
+          ports = left;
+          ps = portSig(left);
+          continue;
+        }
+        pieces = [withPorts(one, ports!)];
+        one = undefined;
+      }
+      const next = cutOne(pieces, x);
       if (next !== pieces) {
         pieces = next;
+        if (pieces.length === 0) return pieces;
         ps = piecesPortSig(pieces);
         ds = piecesDstSig(pieces);
       }
+      if (pieces.length === 1) {
+        one = pieces[0]!;
+        ports = one.dport;
+      }
     }
-    return pieces;
+    return one !== undefined && ports !== one.dport ? [withPorts(one, ports!)] : pieces;
   }
 
   /** Start a scan of the holes whose protocol classes meet pm, in id order (a merge of the class lists). */
@@ -326,6 +354,14 @@ class HoleLog {
       return id;
     }
   }
+}
+
+/** c with its destination ports made `ports` (c itself when they are its own). */
+function withPorts(c: Cube, ports: NumSet): Cube {
+  if (ports === c.dport) return c;
+  const b = copyCube(c);
+  b.dport = ports;
+  return b;
 }
 
 /** pieces minus x (the same list when x misses them all: no list is built for a miss). */
@@ -810,6 +846,10 @@ class Engine {
       const attr: Attr | undefined = a.kind === 'accept' ? (accepting ??= { chain, table, explicit: true }) : undefined;
       const by = attr ? rule : undefined;
       const drops = a.kind === 'drop' || a.kind === 'reject';
+      // (a flow is touched because it meets a cube of may: with one, that one — and must's when must is may, as for
+      // every rule compiled to one cube — so that meeting is not tested again)
+      const met = may.length === 1;
+      const metMust = met && must === may;
       for (let ti = 0; ti < touched.length; ti++) {
         const id = touched[ti]!;
         const f = R.get(id)!;
@@ -817,7 +857,7 @@ class Engine {
         // are worth filtering — accepted ones are cut once at the end, dropped ones mostly never)
         if (!drops || f.tags.length > 0 || f.via)
           for (let mi = 0; mi < must.length; mi++) {
-            const z = intersectCube(f.c, must[mi]!);
+            const z = intersectCube(f.c, must[mi]!, metMust);
             if (z && !cubeIsEmpty(z)) hit = withFlow(hit, flow(z, f.h, f.hn, f.tags, attr ?? f.attr, attr ? by : f.rule, f.via, f.path, f.local));
           }
         if (mtag >= 0) {
@@ -839,7 +879,7 @@ class Engine {
             gone = true;
             break;
           }
-          if (!cubesOverlap(m, f.c)) continue;
+          if (!met && !cubesOverlap(m, f.c)) continue;
           if (h !== undefined && hn === h.log.size) {
             // the flow owns the end of its log: append in place (the chain's later rules may add more)
             h.log.push(m, chain.rules.length - ri);

@@ -7,8 +7,8 @@
 import type { Chain, Family, Match, Rule, Ruleset, Table } from '../model/index.js';
 import { RuleCompiler, mayIn, mustIn, spaceFor, tableCarries, type Cond } from './compile.js';
 import { AddrSet, IntervalSet } from '../model/index.js';
-import { CubeIndex, cubeIsEmpty, cubesOverlap, intersectCube, subtractCube, type Cube } from './cube.js';
-import { BoxIndex } from './box-index.js';
+import { Box, CubeIndex, cubeIsEmpty, cubesOverlap, intersectCube, subtractCube, type Cube } from './cube.js';
+import { BoxIndex, EMPTY_ROW } from './box-index.js';
 import { IndexArena, PointIndex, StabIndex } from './point-index.js';
 import type { Shadowed } from './types.js';
 
@@ -67,25 +67,33 @@ export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {})
     const idx = new StabIndex(cubes);
     return idx.readsAtMost(maxRead) ? idx : undefined;
   };
-  // per family (k), stores reused by the chains' PointIndexes and BoxIndexes: a chain's index is dead when
+  // per family (k), stores reused by the chains' PointIndexes: a chain's index is dead when
   // the next chain's is built (typed-array stores are malloc'd and freed only by a scavenge:
-  // fresh ones for each of a file's hundreds of chains left the malloc heap larger)
+  // fresh ones for each of a file's hundreds of chains left the malloc heap larger); and one
+  // BoxIndex per family, cleared for each chain (its arrays grow to the longest chain's and stay)
   const arenas: IndexArena[] = [];
   const pointIndex = (cubes: readonly Cube[], k: number): ChainIndex => new PointIndex(cubes, { arena: (arenas[k] ??= new IndexArena()) });
-  const boxIndex = (cubes: readonly Cube[], k: number): ChainIndex => new BoxIndex(cubes, { arena: (arenas[k] ??= new IndexArena()) });
+  const boxes: BoxIndex[] = [];
   const out: Shadowed[] = [];
   for (const table of ruleset.tables) {
     const families = (ruleset.families.length > 0 ? ruleset.families : (['ipv4', 'ipv6'] as Family[])).filter((f) => tableCarries(table.family, f));
     if (families.length === 0) continue;
     const spaces = families.map((f) => spaceFor(ruleset, f));
     const comps = spaces.map((sp) => new RuleCompiler(sp, false));
+    for (let k = boxes.length; k < comps.length; k++) boxes.push(new BoxIndex());
     // an ip or ip6 table's rules are all about its one family: outsideFamily (which reads every
     // match of every rule, objects all over the heap) would only find the odd rule that compiles
     // to no packet anyway
     const screen = table.family !== 'ip' && table.family !== 'ip6';
+    const compile = (r: Rule, k: number): Cond => (screen && outsideFamily(r.matches, spaces[k]!.family) ? NO_PACKET : comps[k]!.get(r));
     for (const chain of table.chains) {
       // compiled by the rule compilers of the spaces: shared with the exposure engine's
       const live = enabledRules(chain.rules);
+      // most chains: one walk, each rule compiled, asked about and added in turn (its findings
+      // dropped if the chain turns out too long for it)
+      const found = out.length;
+      if (shadowChainBoxed(table, chain, live, comps.length, compile, boxes, maxBoxed, out)) continue;
+      out.length = found;
       const nf = comps.length;
       // flat, rule by rule (rule i's condition in family k at i * nf + k): no array per rule
       const compiled = new Array<Cond>(live.length * nf);
@@ -99,24 +107,110 @@ export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {})
         const term = TERMINAL.has(r.action.kind);
         if (term) terminal[i] = 1;
         for (let k = 0; k < nf; k++) {
-          const c = screen && outsideFamily(r.matches, spaces[k]!.family) ? NO_PACKET : comps[k]!.get(r);
+          const c = compile(r, k);
           compiled[i * nf + k] = c;
           if (term) counts[k]! += mustIn(c, countRegion).length;
         }
       }
       let indexed = true;
-      let boxed = true;
-      for (let k = 0; k < nf; k++) {
-        if (counts[k]! > max) indexed = false;
-        if (counts[k]! > maxBoxed) boxed = false;
-      }
-      if (boxed) shadowChainIndexed(table, chain, live, compiled, terminal, counts, boxIndex, out);
-      else if (indexed) shadowChainIndexed(table, chain, live, compiled, terminal, counts, pointIndex, out);
+      for (let k = 0; k < nf; k++) if (counts[k]! > max) indexed = false;
+      if (indexed) shadowChainIndexed(table, chain, live, compiled, terminal, counts, pointIndex, out);
       else if (!shadowChainIndexed(table, chain, live, compiled, terminal, counts, stabIndex, out)) shadowChain(table, chain, live, compiled, nf, out);
     }
   }
   return out;
 }
+
+/**
+ * A chain whose terminal rules have at most maxBoxed certain cubes per family, in one walk: each
+ * rule is compiled, its region asked of the BoxIndex of the cubes before it (the row its query is
+ * made from is, for a rule of one certain cube, the row it is then added as), and named when
+ * covered; then its certain cubes are added. False (findings pushed so far to be dropped) once a
+ * family's index passes maxBoxed: the chain goes to the PointIndex, StabIndex or CubeIndex.
+ */
+function shadowChainBoxed(
+  table: Table,
+  chain: Chain,
+  live: Rule[],
+  nf: number,
+  compile: (r: Rule, k: number) => Cond,
+  idx: BoxIndex[],
+  maxBoxed: number,
+  out: Shadowed[],
+): boolean {
+  for (let k = 0; k < nf; k++) {
+    idx[k]!.clear();
+    owners[k] ??= [];
+  }
+  // the coverers named for the current rule (positions in `live`), and for each rule the
+  // number (i + 1) of the last rule it was named for: a set without a Set per covered rule
+  // (made for the chain's first covered rule: most chains have none)
+  const by: number[] = [];
+  let seen: number[] | undefined;
+  for (let i = 0; i < live.length; i++) {
+    const rule = live[i]!;
+    for (let k = 0; k < nf; k++) {
+      conds[k] = compile(rule, k);
+      staged[k] = UNSTAGED;
+    }
+    // most rules are reachable: a witness packet outside every earlier certain region proves it
+    let covered = true;
+    for (let k = 0; k < nf && covered; k++) {
+      const c = conds[k]!;
+      const x = idx[k]!;
+      if (c instanceof Box) {
+        // its region is the one cube: its corner, read from its row, is the first witness
+        const st = (staged[k] = x.stage(c));
+        covered = st !== EMPTY_ROW && x.firstAtStaged(c, st, x.size) >= 0;
+        if (!covered) break;
+      }
+      const may = mayIn(c, proofRegion);
+      last[k] = coverProof(may, may.length, x, x.size);
+      covered = last[k]! !== UNCOVERED;
+    }
+    if (covered) {
+      // the coverers, as the ordered subtraction names them: the earlier rules owning a cube e
+      // that still meets the region once every cube before e is taken away, i.e. e ∩ may not
+      // covered by the cubes before e. The cover proof used only cubes up to last[k]: a later
+      // cube's part of the region is covered by those, so it is never named.
+      by.length = 0;
+      seen ??= new Array<number>(live.length).fill(0);
+      let anyMay = false;
+      for (let k = 0; k < nf; k++) {
+        const may = mayIn(conds[k]!, namingRegion);
+        if (may.length === 0) continue;
+        anyMay = true;
+        nameCoverers(may, idx[k]!, owners[k]!, last[k]! + 1, seen, i + 1, by);
+      }
+      if (anyMay && by.length > 0) out.push({ rule, chain, table, coveredBy: by.map((j) => live[j]!).sort((a, b) => a.span.start.offset - b.span.start.offset) });
+    }
+    if (TERMINAL.has(rule.action.kind)) {
+      for (let k = 0; k < nf; k++) {
+        const c = conds[k]!;
+        const x = idx[k]!;
+        const owner = owners[k]!;
+        if (c instanceof Box) {
+          if (staged[k] === UNSTAGED) x.add(c);
+          else x.addStaged(c);
+          owner[x.size - 1] = i;
+        } else
+          for (const e of c.must) {
+            x.add(e);
+            owner[x.size - 1] = i;
+          }
+        if (x.size > maxBoxed) return false;
+      }
+    }
+  }
+  return true;
+}
+
+/** shadowChainBoxed's scratch, per family: the rule's conditions, its stage answers, the cover proofs' last cubes, the cubes' owners. */
+const conds: Cond[] = [];
+const UNSTAGED = -2;
+const staged: number[] = [];
+const last: number[] = [];
+const owners: number[][] = [];
 
 /**
  * The rules of a chain that are not disabled: the chain's own array when none is (nearly

@@ -66,12 +66,10 @@ function highBitIndex(m: bigint): number {
 }
 
 /**
- * Row cells o, o + 1 = the key range of an address set and a principal mask (0n for destinations);
- * the kinds of values it has (0: none, the set is empty).
+ * Row cells o, o + 1 = the key range of an address set (bounds b4, b6) and a principal mask (0n
+ * for destinations); the kinds of values it has (0: none, the set is empty).
  */
-function addrRange(a: AddrSet, sprin: bigint, t: Int32Array, o: number): number {
-  const b4 = a.v4.bounds;
-  const b6 = a.v6.bounds;
+function addrRange(b4: readonly number[], b6: readonly bigint[], sprin: bigint, t: Int32Array, o: number): number {
   const kinds = (b4.length > 0 ? V4 : 0) | (b6.length > 0 ? V6 : 0) | (sprin !== 0n ? PRIN : 0);
   let lo = 0;
   let hi = 0;
@@ -110,18 +108,30 @@ function oneKind(kinds: number): boolean {
  * keep: one read of the cube's objects, all over the heap, for the emptiness, the corner and the row).
  */
 function fillRow(c: Cube, t: Int32Array, o: number): number {
-  const from = addrRange(c.src, c.sprin, t, o + FROM);
-  const dst = addrRange(c.dst, 0n, t, o + DST);
-  const dport = c.dport.bounds;
-  const proto = c.proto.bounds;
-  const sport = c.sport.bounds;
+  // the cube's objects are all over the heap, and nearly every read of one misses the cache: they
+  // are read a level at a time (the sets, then their parts, then their bounds), so that the reads
+  // of a level, which do not wait on one another, miss together
+  const src = c.src;
+  const dst = c.dst;
+  const dp = c.dport;
+  const pr = c.proto;
+  const sp = c.sport;
+  const s4 = src.v4;
+  const s6 = src.v6;
+  const d4 = dst.v4;
+  const d6 = dst.v6;
+  const dport = dp.bounds;
+  const proto = pr.bounds;
+  const sport = sp.bounds;
+  const from = addrRange(s4.bounds, s6.bounds, c.sprin, t, o + FROM);
+  const to = addrRange(d4.bounds, d6.bounds, 0n, t, o + DST);
   numRange(dport, t, o + DPORT);
   numRange(proto, t, o + PROTO);
   numRange(sport, t, o + SPORT);
   widestGap(dport, t, o + DPORT_GAP);
   const ct = (t[o + CT] = c.ct);
-  if (from === 0 || dst === 0 || dport.length === 0 || proto.length === 0 || sport.length === 0 || ct === 0 || c.iif === 0n || c.oif === 0n || c.icmp.isEmpty) return EMPTY_ROW;
-  return oneKind(from) && oneKind(dst) ? CORNER_ROW : MIXED_ROW;
+  if (from === 0 || to === 0 || dport.length === 0 || proto.length === 0 || sport.length === 0 || ct === 0 || c.iif === 0n || c.oif === 0n || c.icmp.isEmpty) return EMPTY_ROW;
+  return oneKind(from) && oneKind(to) ? CORNER_ROW : MIXED_ROW;
 }
 
 /** Row cells o, o + 1 = the widest hole between the intervals of a set of numbers (bounds b), lo and width. */
@@ -205,13 +215,20 @@ export class BoxIndex {
   private headOther = NONE;
   private tailOther = NONE;
   private nextOther = new Int32Array(16);
+  /** Per row, the number its adder gave it (the shadow analysis: the position of the cube's rule in its chain). */
+  private tag = new Int32Array(16);
   /** The current firstAtCorner's corner in the dimensions tested after the first three (firstIn takes those as arguments). */
   private proto = 0;
   private sport = 0;
   private ct = 0;
 
   constructor(cubes: readonly Cube[] = []) {
-    for (const c of cubes) this.add(c);
+    for (const c of cubes) this.add(c, 0);
+  }
+
+  /** The rows' tags (valid until the next add). */
+  get tags(): Int32Array {
+    return this.tag;
   }
 
   get size(): number {
@@ -227,10 +244,10 @@ export class BoxIndex {
     this.headOther = this.tailOther = NONE;
   }
 
-  /** Adds cube c as row size. */
-  add(c: Cube): void {
+  /** Adds cube c as row size, tagged. */
+  add(c: Cube, tag: number): void {
     this.stage(c);
-    this.addStaged(c);
+    this.addStaged(c, tag);
   }
 
   /**
@@ -243,12 +260,13 @@ export class BoxIndex {
     return fillRow(c, this.t, o);
   }
 
-  /** Adds the staged row, of cube c (nothing was staged or added since). */
-  addStaged(c: Cube): void {
+  /** Adds the staged row, of cube c (nothing was staged or added since), tagged. */
+  addStaged(c: Cube, tag: number): void {
     const j = this.n++;
     const t = this.t;
     const o = j * STRIDE;
     this.cubes[j] = c;
+    this.tag[j] = tag;
     const s = listOf(t, o);
     this.next[j] = NONE;
     if (this.tail[s] === NONE) this.head[s] = j;
@@ -273,6 +291,9 @@ export class BoxIndex {
     const nextOther = new Int32Array(cap);
     nextOther.set(this.nextOther);
     this.nextOther = nextOther;
+    const tag = new Int32Array(cap);
+    tag.set(this.tag);
+    this.tag = tag;
   }
 
   /**

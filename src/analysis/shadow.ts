@@ -138,10 +138,7 @@ function shadowChainBoxed(
   maxBoxed: number,
   out: Shadowed[],
 ): boolean {
-  for (let k = 0; k < nf; k++) {
-    idx[k]!.clear();
-    owners[k] ??= [];
-  }
+  for (let k = 0; k < nf; k++) idx[k]!.clear();
   // the coverers named for the current rule (positions in `live`), and for each rule the
   // number (i + 1) of the last rule it was named for: a set without a Set per covered rule
   // (made for the chain's first covered rule: most chains have none)
@@ -180,24 +177,18 @@ function shadowChainBoxed(
         const may = mayIn(conds[k]!, namingRegion);
         if (may.length === 0) continue;
         anyMay = true;
-        nameCoverers(may, idx[k]!, owners[k]!, last[k]! + 1, seen, i + 1, by);
+        nameCoverers(may, idx[k]!, idx[k]!.tags, last[k]! + 1, seen, i + 1, by);
       }
-      if (anyMay && by.length > 0) out.push({ rule, chain, table, coveredBy: by.map((j) => live[j]!).sort((a, b) => a.span.start.offset - b.span.start.offset) });
+      if (anyMay && by.length > 0) out.push({ rule, chain, table, coveredBy: inFileOrder(by.map((j) => live[j]!)) });
     }
     if (TERMINAL.has(rule.action.kind)) {
       for (let k = 0; k < nf; k++) {
         const c = conds[k]!;
         const x = idx[k]!;
-        const owner = owners[k]!;
         if (c instanceof Box) {
-          if (staged[k] === UNSTAGED) x.add(c);
-          else x.addStaged(c);
-          owner[x.size - 1] = i;
-        } else
-          for (const e of c.must) {
-            x.add(e);
-            owner[x.size - 1] = i;
-          }
+          if (staged[k] === UNSTAGED) x.add(c, i);
+          else x.addStaged(c, i);
+        } else for (const e of c.must) x.add(e, i);
         if (x.size > maxBoxed) return false;
       }
     }
@@ -205,12 +196,24 @@ function shadowChainBoxed(
   return true;
 }
 
-/** shadowChainBoxed's scratch, per family: the rule's conditions, its stage answers, the cover proofs' last cubes, the cubes' owners. */
+/**
+ * Rules (a finding's coverers, in the order they were named) in file order: by their spans'
+ * start offsets, ties in the order given. Each span read once: a parsed rule builds its span
+ * object when read, and a comparator reading two per comparison built ten or so per coverer.
+ */
+function inFileOrder(named: Rule[]): Rule[] {
+  const at = named.map((r) => r.span.start.offset);
+  return named
+    .map((_, i) => i)
+    .sort((a, b) => at[a]! - at[b]! || a - b)
+    .map((i) => named[i]!);
+}
+
+/** shadowChainBoxed's scratch, per family: the rule's conditions, its stage answers, the cover proofs' last cubes. */
 const conds: Cond[] = [];
 const UNSTAGED = -2;
 const staged: number[] = [];
 const last: number[] = [];
-const owners: number[][] = [];
 
 /**
  * The rules of a chain that are not disabled: the chain's own array when none is (nearly
@@ -280,7 +283,7 @@ function shadowChainIndexed(
         anyMay = true;
         nameCoverers(may, idx[k]!, owner[k]!, last[k]! + 1, seen, i + 1, by);
       }
-      if (anyMay && by.length > 0) out.push({ rule, chain, table, coveredBy: by.map((j) => live[j]!).sort((a, b) => a.span.start.offset - b.span.start.offset) });
+      if (anyMay && by.length > 0) out.push({ rule, chain, table, coveredBy: inFileOrder(by.map((j) => live[j]!)) });
     }
     if (terminal[i] === 1) for (let k = 0; k < nf; k++) limit[k]! += mustIn(compiled[at + k]!, countRegion).length;
   }
@@ -327,7 +330,7 @@ const namingRegion: Cube[] = [];
 function nameCoverers(
   region: readonly Cube[],
   idx: ChainIndex,
-  owner: readonly number[],
+  owner: ArrayLike<number>,
   limit: number,
   seen: number[],
   mark: number,
@@ -517,7 +520,7 @@ function shadowChain(table: Table, chain: Chain, live: Rule[], compiledAll: read
     }
     const anyMay = compiled.some((c) => c.may.length > 0);
     if (covered && anyMay && by.size > 0) {
-      out.push({ rule, chain, table, coveredBy: [...by].sort((a, b) => a.span.start.offset - b.span.start.offset) });
+      out.push({ rule, chain, table, coveredBy: inFileOrder([...by]) });
     }
     if (TERMINAL.has(rule.action.kind)) {
       for (let k = 0; k < nf; k++) for (const c of compiled[k]!.must) idx[k]!.add({ c, rule, order });

@@ -50,23 +50,24 @@ describe('BoxIndex', () => {
     );
   });
 
-  test('one index cleared and filled chain after chain (add, or stage then addStaged): each answers right until cleared', () => {
+  test('one index cleared and filled chain after chain (add, or stage then addStaged): each answers right until cleared, its rows tagged', () => {
     fc.assert(
       fc.property(fc.array(fc.array(anyCubeArb, { maxLength: 60 }), { minLength: 1, maxLength: 4 }), fc.array(anyCubeArb, { minLength: 1, maxLength: 5 }), (chains, qs) => {
         const idx = new BoxIndex();
         for (const cubes of chains) {
           idx.clear();
           cubes.forEach((c, j) => {
-            if (j % 2 === 0) idx.add(c);
+            if (j % 2 === 0) idx.add(c, j);
             else {
               // the staged row is the query's when its keys are its corner's
               const st = idx.stage(c);
               if (st !== EMPTY_ROW) expect(idx.firstAtStaged(c, st, j)).toBe(scan(cubes, j, (e) => cubesOverlap(e, cornerCube(c))));
               else expect(cubeIsEmpty(c)).toBe(true);
-              idx.addStaged(c);
+              idx.addStaged(c, j);
             }
           });
           expect(idx.size).toBe(cubes.length);
+          expect([...idx.tags.subarray(0, cubes.length)]).toEqual(cubes.map((_, j) => j));
           for (const q of [...qs, ...cubes.slice(0, 5)]) {
             if (cubeIsEmpty(q)) continue;
             const w = cornerCube(q);

@@ -15,7 +15,7 @@
  */
 import type { AddrSet } from '../model/index.js';
 import { cubesOverlap, type Cube } from './cube.js';
-import { holdsCorner, lowBitIndex } from './point-index.js';
+import { FROM_PRIN, FROM_V4, Keys, cornerKeys, holdsKeys, lowBitIndex } from './point-index.js';
 
 /**
  * The row layout (Int32Array): per dimension — where from (source addresses or principals),
@@ -217,12 +217,21 @@ export class BoxIndex {
   private nextOther = new Int32Array(16);
   /** Per row, the number its adder gave it (the shadow analysis: the position of the cube's rule in its chain). */
   private tag = new Int32Array(16);
-  /** The current firstAtCorner's corner in the dimensions tested after the first three (firstIn takes those as arguments). */
+  /** The current query's keys in the dimensions tested after the first three (firstIn takes those as arguments). */
   private proto = 0;
   private sport = 0;
   private ct = 0;
+  /**
+   * The current query's packet for the exact test (holdsKeys): given (firstAtKeys), or the corner
+   * of the cube `query`, read into `own` when a row first passes the ranges (keyed then true).
+   */
+  private packet: Keys;
+  private readonly own = new Keys();
+  private keyed = false;
+  private query: Cube | undefined;
 
   constructor(cubes: readonly Cube[] = []) {
+    this.packet = this.own;
     for (const c of cubes) this.add(c, 0);
   }
 
@@ -305,7 +314,8 @@ export class BoxIndex {
     const t = this.t;
     const o = this.n * STRIDE;
     const ct = t[o + CT]!;
-    return this.firstFrom(c, limit, t[o + FROM]!, t[o + DST]!, t[o + DPORT]!, t[o + PROTO]!, t[o + SPORT]!, ct & -ct);
+    this.ask(c);
+    return this.firstFrom(limit, t[o + FROM]!, t[o + DST]!, t[o + DPORT]!, t[o + PROTO]!, t[o + SPORT]!, ct & -ct);
   }
 
   /**
@@ -318,27 +328,44 @@ export class BoxIndex {
     const from = (rs.isEmpty ? lowBitIndex(c.sprin) : rs.v4.isEmpty ? v6Key(rs.v6.bounds[0]!) : rs.v4.bounds[0]!) | 0;
     const rd = c.dst;
     const dst = (rd.v4.isEmpty ? v6Key(rd.v6.bounds[0]!) : rd.v4.bounds[0]!) | 0;
-    return this.firstFrom(c, limit, from, dst, c.dport.bounds[0]! | 0, c.proto.bounds[0]! | 0, c.sport.bounds[0]! | 0, c.ct & -c.ct);
+    this.ask(c);
+    return this.firstFrom(limit, from, dst, c.dport.bounds[0]! | 0, c.proto.bounds[0]! | 0, c.sport.bounds[0]! | 0, c.ct & -c.ct);
   }
 
-  /** firstAtCorner, the corner's keys given. */
-  private firstFrom(c: Cube, limit: number, from: number, dst: number, dport: number, proto: number, sport: number, ct: number): number {
+  /** The earliest cube before `limit` that holds the packet k, or -1. */
+  firstAtKeys(k: Keys, limit: number): number {
+    this.packet = k;
+    this.keyed = true;
+    const from = (k.fromKind === FROM_V4 ? k.from4 : k.fromKind === FROM_PRIN ? k.fromBit : v6Key(k.from6)) | 0;
+    const dst = (k.dst6 === undefined ? k.dst4 : v6Key(k.dst6)) | 0;
+    return this.firstFrom(limit, from, dst, k.dport | 0, k.proto | 0, k.sport | 0, k.ct);
+  }
+
+  /** The next query is about cube c's corner (its packet read when needed). */
+  private ask(c: Cube): void {
+    this.query = c;
+    this.packet = this.own;
+    this.keyed = false;
+  }
+
+  /** The earliest row before `limit` that holds the query's packet, its keys given. */
+  private firstFrom(limit: number, from: number, dst: number, dport: number, proto: number, sport: number, ct: number): number {
     const m = Math.min(limit, this.n);
     this.proto = proto;
     this.sport = sport;
     this.ct = ct;
     // the earliest in each list the corner's rows can be in (each list ascending; the answer is the least)
     let best = m;
-    best = this.firstIn(c, (from >>> (32 - BUCKET_BITS)) & (BUCKETS - 1), best, from, dst, dport);
-    best = this.firstIn(c, BUCKETS + ((dst >>> (32 - BUCKET_BITS)) & (BUCKETS - 1)), best, from, dst, dport);
-    best = this.firstIn(c, 2 * BUCKETS + ((dport >>> (16 - BUCKET_BITS)) & (BUCKETS - 1)), best, from, dst, dport);
-    best = this.firstIn(c, 3 * BUCKETS + (proto & (BUCKETS - 1)), best, from, dst, dport);
-    best = this.firstIn(c, WIDE_LIST, best, from, dst, dport);
+    best = this.firstIn((from >>> (32 - BUCKET_BITS)) & (BUCKETS - 1), best, from, dst, dport);
+    best = this.firstIn(BUCKETS + ((dst >>> (32 - BUCKET_BITS)) & (BUCKETS - 1)), best, from, dst, dport);
+    best = this.firstIn(2 * BUCKETS + ((dport >>> (16 - BUCKET_BITS)) & (BUCKETS - 1)), best, from, dst, dport);
+    best = this.firstIn(3 * BUCKETS + (proto & (BUCKETS - 1)), best, from, dst, dport);
+    best = this.firstIn(WIDE_LIST, best, from, dst, dport);
     return best < m ? best : -1;
   }
 
-  /** The first row of list s numbered below `best` that holds c's corner (keys from, dst, dport), else best. */
-  private firstIn(c: Cube, s: number, best: number, from: number, dst: number, dport: number): number {
+  /** The first row of list s numbered below `best` that holds the query's packet (keys from, dst, dport), else best. */
+  private firstIn(s: number, best: number, from: number, dst: number, dport: number): number {
     const t = this.t;
     const next = this.next;
     for (let j = this.head[s]!; j !== NONE && j < best; j = next[j]!) {
@@ -354,7 +381,11 @@ export class BoxIndex {
         (this.ct & t[o + CT]!) === 0
       )
         continue;
-      if (holdsCorner(this.cubes[j]!, c)) return j;
+      if (!this.keyed) {
+        cornerKeys(this.query!, this.own);
+        this.keyed = true;
+      }
+      if (holdsKeys(this.cubes[j]!, this.packet)) return j;
     }
     return best;
   }

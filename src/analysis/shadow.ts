@@ -9,7 +9,7 @@ import { RuleCompiler, mayIn, mustIn, spaceFor, tableCarries, type Cond } from '
 import { AddrSet, IntervalSet } from '../model/index.js';
 import { Box, CubeIndex, cubeIsEmpty, cubesOverlap, intersectCube, subtractCube, type Cube } from './cube.js';
 import { BoxIndex, EMPTY_ROW } from './box-index.js';
-import { IndexArena, PointIndex, StabIndex } from './point-index.js';
+import { IndexArena, Keys, PointIndex, StabIndex, meetCornerKeys } from './point-index.js';
 import type { Shadowed } from './types.js';
 
 const TERMINAL = new Set(['accept', 'drop', 'reject', 'return', 'goto', 'nat', 'queue']);
@@ -337,14 +337,31 @@ function nameCoverers(
   by: number[],
 ): void {
   candidates(region, idx, limit, cands);
+  const boxes = idx instanceof BoxIndex ? idx : undefined;
   for (let n = 0; n < cands.length; n++) {
     const j = cands[n]!;
     const r = owner[j]!;
     if (seen[r] === mark) continue;
+    const cj = idx.cubes[j]!;
+    if (boxes !== undefined) {
+      // coverProof's first step for each cube of the part, without building the part: the corner
+      // of a cube of it that no cube before j holds is a packet of the part left uncovered
+      let met = false;
+      let open = false;
+      for (let q = 0; q < region.length && !open; q++) {
+        if (!meetCornerKeys(region[q]!, cj, partKeys)) continue;
+        met = true;
+        open = boxes.firstAtKeys(partKeys, j) < 0;
+      }
+      if (open) {
+        seen[r] = mark;
+        by.push(r);
+      }
+      if (open || !met) continue;
+    }
     // (coverProof copies its region: the pieces go to one array, reused; its first np slots
     // are the part, the rest stale)
     let np = 0;
-    const cj = idx.cubes[j]!;
     for (let q = 0; q < region.length; q++) {
       const rq = region[q]!;
       // a region cube inside cube j is its own part (intersectCube would build the box to find that out)
@@ -358,9 +375,10 @@ function nameCoverers(
   }
 }
 
-/** nameCoverers' scratch arrays (it does not nest): candidates, a part. */
+/** nameCoverers' scratch (it does not nest): candidates, a part, a packet. */
 const cands: number[] = [];
 const part: Cube[] = [];
+const partKeys = new Keys();
 
 /** The cubes numbered below `limit` that overlap some cube of the region, in increasing order. */
 function candidates(region: readonly Cube[], idx: ChainIndex, limit: number, out: number[]): void {

@@ -188,7 +188,12 @@ function shadowChainBoxed(
         if (c instanceof Box) {
           if (staged[k] === UNSTAGED) x.add(c, i);
           else x.addStaged(c, i);
-        } else for (const e of c.must) x.add(e, i);
+        } else {
+          // (indexed: a for-of made an iterator object per rule — per family, and an inet table's
+          // rules of the other family are each a condition of no cube)
+          const must = c.must;
+          for (let q = 0; q < must.length; q++) x.add(must[q]!, i);
+        }
         if (x.size > maxBoxed) return false;
       }
     }

@@ -13,7 +13,6 @@
  * Longer chains keep the PointIndex and StabIndex: a list, and so a query, grows with the chain
  * (see shadow.ts, MAX_BOXED).
  */
-import type { AddrSet } from '../model/index.js';
 import { cubesOverlap, type Cube } from './cube.js';
 import { FROM_PRIN, FROM_V4, Keys, cornerKeys, holdsKeys, lowBitIndex } from './point-index.js';
 

@@ -22,8 +22,9 @@ interface Earlier {
 
 /**
  * Chains with at most this many certain cubes (per family) use the BoxIndex (a table of the
- * cubes' key ranges filed in lists by block: built in one pass, a query reads the lists its
- * corner names); longer ones use the PointIndex. A list, and so a query, can grow with the chain:
+ * cubes' key ranges filed in lists by block: filled as the chain is walked, a query reads the
+ * lists its corner names); longer ones use the PointIndex (a chain is found longer when its walk
+ * passes the bound: the walk's findings are dropped and the chain done again). A list, and so a query, can grow with the chain:
  * on synthetic chains of 256 to 4096 rules all filed in one list the BoxIndex still matched or
  * beat the PointIndex, so the bound is a margin, not the crossover.
  */

@@ -4,7 +4,7 @@
  * dimension), one row per cube, and the rows filed in lists by the block of keys their source,
  * destination, port or protocol is in. The PointIndex (point-index.ts) first builds a bitset per
  * elementary interval and dimension, O(n²/32) words, for queries that on a 500-cube chain cost
- * more than reading the rows; here the build is one pass over the cubes, and a corner query
+ * more than reading the rows; here a cube is added as its row is filled, and a corner query
  * reads the few lists the corner's keys name (on iptables-100k, 3 % of the rows before its
  * limit), running the exact test (holdsCorner) only on the rows whose bounds hold the corner.
  * The answers are the PointIndex's (a property test compares them): the lists and the bounds
@@ -13,9 +13,8 @@
  * Longer chains keep the PointIndex and StabIndex: a list, and so a query, grows with the chain
  * (see shadow.ts, MAX_BOXED).
  */
-import type { AddrSet } from '../model/index.js';
 import { cubesOverlap, type Cube } from './cube.js';
-import { holdsCorner, lowBitIndex, type IndexArena } from './point-index.js';
+import { FROM_PRIN, FROM_V4, Keys, cornerKeys, holdsKeys, lowBitIndex } from './point-index.js';
 
 /**
  * The row layout (Int32Array): per dimension — where from (source addresses or principals),
@@ -34,10 +33,9 @@ const SPORT = 8;
  * none): a rule's `! --dport 22` or `--dports 80,8000:9000` holds nearly every port of its range.
  */
 const DPORT_GAP = 10;
-/** The conntrack mask (one number already; UNFILLED, which no mask is, while the row has only its source range: see fillRest). */
+/** The conntrack mask (one number already). */
 const CT = 12;
 const STRIDE = 13;
-const UNFILLED = -1;
 
 /**
  * The keys. A dimension's values come in kinds (IPv4 addresses, IPv6 addresses, principal bit
@@ -66,10 +64,11 @@ function highBitIndex(m: bigint): number {
   return m.toString(2).length - 1;
 }
 
-/** Row cells o, o + 1 = the key range of an address set and a principal mask (0n for destinations). */
-function addrRange(a: AddrSet, sprin: bigint, t: Int32Array, o: number): void {
-  const b4 = a.v4.bounds;
-  const b6 = a.v6.bounds;
+/**
+ * Row cells o, o + 1 = the key range of an address set (bounds b4, b6) and a principal mask (0n
+ * for destinations); the kinds of values it has (0: none, the set is empty).
+ */
+function addrRange(b4: readonly number[], b6: readonly bigint[], sprin: bigint, t: Int32Array, o: number): number {
   const kinds = (b4.length > 0 ? V4 : 0) | (b6.length > 0 ? V6 : 0) | (sprin !== 0n ? PRIN : 0);
   let lo = 0;
   let hi = 0;
@@ -85,31 +84,53 @@ function addrRange(a: AddrSet, sprin: bigint, t: Int32Array, o: number): void {
   } else if (kinds !== 0) {
     t[o] = 0;
     t[o + 1] = WIDE;
-    return;
+    return kinds;
   }
   t[o] = lo | 0;
   t[o + 1] = (hi - lo) | 0;
+  return kinds;
 }
 
-/** The row of cube c at offset o of t. */
-function fillRow(c: Cube, t: Int32Array, o: number): void {
-  addrRange(c.src, c.sprin, t, o + FROM);
-  fillRest(c, t, o);
+/** fillRow's answers: the cube is empty; its row's low ends are its corner's keys; they are not (a set of values of several kinds). */
+export const EMPTY_ROW = -1;
+const CORNER_ROW = 1;
+const MIXED_ROW = 0;
+
+/** Whether a set of kinds is one kind (a row's range then starts at the corner's key). */
+function oneKind(kinds: number): boolean {
+  return (kinds & (kinds - 1)) === 0;
 }
 
 /**
- * A row's cells but its source range's. A row filed by its source (most of them) gets them only
- * when a query first finds its source range holding the corner (UNFILLED until then): reading a
- * cube's sets, objects all over the heap, was two thirds of a build, for rows most of which no
- * query reads past the source.
+ * The row of cube c at offset o of t, and what firstAtStaged needs to know of it: EMPTY_ROW when c
+ * is empty (cubeIsEmpty, read from the sets the row is made of and the three fields it does not
+ * keep: one read of the cube's objects, all over the heap, for the emptiness, the corner and the row).
  */
-function fillRest(c: Cube, t: Int32Array, o: number): void {
-  addrRange(c.dst, 0n, t, o + DST);
-  numRange(c.dport.bounds, t, o + DPORT);
-  numRange(c.proto.bounds, t, o + PROTO);
-  numRange(c.sport.bounds, t, o + SPORT);
-  widestGap(c.dport.bounds, t, o + DPORT_GAP);
-  t[o + CT] = c.ct;
+function fillRow(c: Cube, t: Int32Array, o: number): number {
+  // the cube's objects are all over the heap, and nearly every read of one misses the cache: they
+  // are read a level at a time (the sets, then their parts, then their bounds), so that the reads
+  // of a level, which do not wait on one another, miss together
+  const src = c.src;
+  const dst = c.dst;
+  const dp = c.dport;
+  const pr = c.proto;
+  const sp = c.sport;
+  const s4 = src.v4;
+  const s6 = src.v6;
+  const d4 = dst.v4;
+  const d6 = dst.v6;
+  const dport = dp.bounds;
+  const proto = pr.bounds;
+  const sport = sp.bounds;
+  const from = addrRange(s4.bounds, s6.bounds, c.sprin, t, o + FROM);
+  const to = addrRange(d4.bounds, d6.bounds, 0n, t, o + DST);
+  numRange(dport, t, o + DPORT);
+  numRange(proto, t, o + PROTO);
+  numRange(sport, t, o + SPORT);
+  widestGap(dport, t, o + DPORT_GAP);
+  const ct = (t[o + CT] = c.ct);
+  if (from === 0 || to === 0 || dport.length === 0 || proto.length === 0 || sport.length === 0 || ct === 0 || c.iif === 0n || c.oif === 0n || c.icmp.isEmpty) return EMPTY_ROW;
+  return oneKind(from) && oneKind(to) ? CORNER_ROW : MIXED_ROW;
 }
 
 /** Row cells o, o + 1 = the widest hole between the intervals of a set of numbers (bounds b), lo and width. */
@@ -133,20 +154,6 @@ function numRange(b: readonly number[], t: Int32Array, o: number): void {
 
 /** A query box's ranges (overlapping's), one row: it is scanned by one query at a time. */
 const qRow = new Int32Array(STRIDE);
-
-/** The build's temporaries (each row's list, a cursor per list), kept between builds: views of length n, contents undefined. */
-const LIST_SLOT = 0;
-const FILL_SLOT = 1;
-const slots: Int32Array[] = [];
-
-function scratch(slot: number, n: number): Int32Array {
-  let b = slots[slot];
-  if (b === undefined || b.length < n) slots[slot] = b = new Int32Array(Math.max(n, 1024));
-  return b.subarray(0, n);
-}
-
-/** The arena stores (IndexArena.ints) a BoxIndex's arrays live in (the PointIndex's dimensions use 0..29). */
-const BOX_SLOT = 32;
 
 /**
  * The rows are also filed in lists, each row in one: by the block of its keys (the top 8 bits:
@@ -182,61 +189,132 @@ function listBy(t: Int32Array, o: number, d: number): number {
   return hi >>> shift === lo >>> shift ? d * BUCKETS + ((lo >>> shift) & (BUCKETS - 1)) : -1;
 }
 
-export interface BoxIndexOptions {
-  /** Stores to reuse for the arrays (the index is then valid only until the arena's next BoxIndex). */
-  arena?: IndexArena;
-}
+/** No row (the end of a list). */
+const NONE = -1;
 
+/**
+ * The index grows a cube at a time (add, or stage and addStaged), in the order of the chain: the
+ * shadow analysis walks a chain once, asking about each rule the cubes of the rules before it, then
+ * adding the rule's own — no build pass, and the row a rule's query is made from is the row it is
+ * added as. Lists are linked (each row's successor in its list), appended to at their tail, so each
+ * is in increasing order. One index serves chain after chain (clear): its arrays grow to the
+ * longest chain's and stay.
+ */
 export class BoxIndex {
-  /** The key ranges, row j at j * STRIDE. */
-  private readonly t: Int32Array;
-  /** The rows by list, ascending within each: list s is rows[off[s] .. off[s + 1]). */
-  private readonly rows: Int32Array;
-  private readonly off: Int32Array;
-  /** The rows not filed by their source, ascending (the first nOthers entries). */
-  private readonly others: Int32Array;
-  private readonly nOthers: number;
-  /** The current firstAtCorner's corner in the dimensions tested after the first three (firstIn takes those as arguments). */
+  /** The cubes, row j's at j (entries from size on are stale: clear keeps the array). */
+  readonly cubes: Cube[] = [];
+  private n = 0;
+  /** The key ranges, row j at j * STRIDE; the row at size * STRIDE is the staged one. */
+  private t = new Int32Array(16 * STRIDE);
+  /** Per list, its first and last row (NONE: empty); per row, the next row of its list. */
+  private readonly head = new Int32Array(WIDE_LIST + 1).fill(NONE);
+  private readonly tail = new Int32Array(WIDE_LIST + 1).fill(NONE);
+  private next = new Int32Array(16);
+  /** The rows not filed by their source, linked the same way. */
+  private headOther = NONE;
+  private tailOther = NONE;
+  private nextOther = new Int32Array(16);
+  /** Per row, the number its adder gave it (the shadow analysis: the position of the cube's rule in its chain). */
+  private tag = new Int32Array(16);
+  /** The current query's keys in the dimensions tested after the first three (firstIn takes those as arguments). */
   private proto = 0;
   private sport = 0;
   private ct = 0;
+  /**
+   * The current query's packet for the exact test (holdsKeys): given (firstAtKeys), or the corner
+   * of the cube `query`, read into `own` when a row first passes the ranges (keyed then true).
+   */
+  private packet: Keys;
+  private readonly own = new Keys();
+  private keyed = false;
+  private query: Cube | undefined;
 
-  constructor(
-    readonly cubes: readonly Cube[],
-    options: BoxIndexOptions = {},
-  ) {
-    const n = cubes.length;
-    const arena = options.arena;
-    const t = (this.t = arena ? arena.ints(BOX_SLOT, n * STRIDE) : new Int32Array(n * STRIDE));
-    const rows = (this.rows = arena ? arena.ints(BOX_SLOT + 1, n) : new Int32Array(n));
-    const off = (this.off = arena ? arena.ints(BOX_SLOT + 2, WIDE_LIST + 2) : new Int32Array(WIDE_LIST + 2));
-    // a counting sort of the rows by list (stable: each list ascending)
-    const list = scratch(LIST_SLOT, n);
-    off.fill(0);
-    for (let j = 0; j < n; j++) {
-      const c = cubes[j]!;
-      const o = j * STRIDE;
-      addrRange(c.src, c.sprin, t, o + FROM);
-      let s = listBy(t, o, 0);
-      if (s < 0) {
-        fillRest(c, t, o);
-        s = listOf(t, o);
-      } else t[o + CT] = UNFILLED;
-      list[j] = s;
-      off[s + 1]!++;
-    }
-    for (let s = 0; s <= WIDE_LIST; s++) off[s + 1]! += off[s]!;
-    const fill = scratch(FILL_SLOT, WIDE_LIST + 1);
-    fill.set(off.subarray(0, WIDE_LIST + 1));
-    for (let j = 0; j < n; j++) rows[fill[list[j]!]!++] = j;
-    const others = (this.others = arena ? arena.ints(BOX_SLOT + 3, n) : new Int32Array(n));
-    let k = 0;
-    for (let j = 0; j < n; j++) if (list[j]! >= BUCKETS) others[k++] = j;
-    this.nOthers = k;
+  constructor(cubes: readonly Cube[] = []) {
+    this.packet = this.own;
+    for (const c of cubes) this.add(c, 0);
+  }
+
+  /** The rows' tags (valid until the next add). */
+  get tags(): Int32Array {
+    return this.tag;
   }
 
   get size(): number {
-    return this.cubes.length;
+    return this.n;
+  }
+
+  /** Forget every cube (the arrays are kept for the next chain's). */
+  clear(): void {
+    if (this.n === 0) return;
+    this.n = 0;
+    this.head.fill(NONE);
+    this.tail.fill(NONE);
+    this.headOther = this.tailOther = NONE;
+  }
+
+  /** Adds cube c as row size, tagged. */
+  add(c: Cube, tag: number): void {
+    this.stage(c);
+    this.addStaged(c, tag);
+  }
+
+  /**
+   * Fills the row of cube c after the last (not yet added: firstAtStaged asks with it, addStaged
+   * adds it); EMPTY_ROW when c is empty, which no query needs to be asked about.
+   */
+  stage(c: Cube): number {
+    const o = this.n * STRIDE;
+    if (o + STRIDE > this.t.length) this.grow();
+    return fillRow(c, this.t, o);
+  }
+
+  /** Adds the staged row, of cube c (nothing was staged or added since), tagged. */
+  addStaged(c: Cube, tag: number): void {
+    const j = this.n++;
+    const t = this.t;
+    const o = j * STRIDE;
+    this.cubes[j] = c;
+    this.tag[j] = tag;
+    const s = listOf(t, o);
+    this.next[j] = NONE;
+    if (this.tail[s] === NONE) this.head[s] = j;
+    else this.next[this.tail[s]!] = j;
+    this.tail[s] = j;
+    if (s >= BUCKETS) {
+      this.nextOther[j] = NONE;
+      if (this.tailOther === NONE) this.headOther = j;
+      else this.nextOther[this.tailOther] = j;
+      this.tailOther = j;
+    }
+  }
+
+  private grow(): void {
+    const cap = 2 * (this.t.length / STRIDE);
+    const t = new Int32Array(cap * STRIDE);
+    t.set(this.t);
+    this.t = t;
+    const next = new Int32Array(cap);
+    next.set(this.next);
+    this.next = next;
+    const nextOther = new Int32Array(cap);
+    nextOther.set(this.nextOther);
+    this.nextOther = nextOther;
+    const tag = new Int32Array(cap);
+    tag.set(this.tag);
+    this.tag = tag;
+  }
+
+  /**
+   * firstAtCorner(c, limit) for the staged cube c, whose stage answer was `staged` (not EMPTY_ROW):
+   * the corner's keys read from its row when they are its ranges' low ends.
+   */
+  firstAtStaged(c: Cube, staged: number, limit: number): number {
+    if (staged !== CORNER_ROW) return this.firstAtCorner(c, limit);
+    const t = this.t;
+    const o = this.n * STRIDE;
+    const ct = t[o + CT]!;
+    this.ask(c);
+    return this.firstFrom(limit, t[o + FROM]!, t[o + DST]!, t[o + DPORT]!, t[o + PROTO]!, t[o + SPORT]!, ct & -ct);
   }
 
   /**
@@ -244,38 +322,56 @@ export class BoxIndex {
    * corner holdsCorner tests), or -1: PointIndex.firstAtCorner's answer.
    */
   firstAtCorner(c: Cube, limit: number): number {
-    const m = Math.min(limit, this.cubes.length);
     // the corner's keys, as holdsCorner reads the corner (int32: the subtractions below stay integer)
     const rs = c.src;
     const from = (rs.isEmpty ? lowBitIndex(c.sprin) : rs.v4.isEmpty ? v6Key(rs.v6.bounds[0]!) : rs.v4.bounds[0]!) | 0;
     const rd = c.dst;
     const dst = (rd.v4.isEmpty ? v6Key(rd.v6.bounds[0]!) : rd.v4.bounds[0]!) | 0;
-    const dport = c.dport.bounds[0]! | 0;
-    this.proto = c.proto.bounds[0]! | 0;
-    this.sport = c.sport.bounds[0]! | 0;
-    this.ct = c.ct & -c.ct;
+    this.ask(c);
+    return this.firstFrom(limit, from, dst, c.dport.bounds[0]! | 0, c.proto.bounds[0]! | 0, c.sport.bounds[0]! | 0, c.ct & -c.ct);
+  }
+
+  /** The earliest cube before `limit` that holds the packet k, or -1. */
+  firstAtKeys(k: Keys, limit: number): number {
+    this.packet = k;
+    this.keyed = true;
+    const from = (k.fromKind === FROM_V4 ? k.from4 : k.fromKind === FROM_PRIN ? k.fromBit : v6Key(k.from6)) | 0;
+    const dst = (k.dst6 === undefined ? k.dst4 : v6Key(k.dst6)) | 0;
+    return this.firstFrom(limit, from, dst, k.dport | 0, k.proto | 0, k.sport | 0, k.ct);
+  }
+
+  /** The next query is about cube c's corner (its packet read when needed). */
+  private ask(c: Cube): void {
+    this.query = c;
+    this.packet = this.own;
+    this.keyed = false;
+  }
+
+  /** The earliest row before `limit` that holds the query's packet, its keys given. */
+  private firstFrom(limit: number, from: number, dst: number, dport: number, proto: number, sport: number, ct: number): number {
+    const m = Math.min(limit, this.n);
+    this.proto = proto;
+    this.sport = sport;
+    this.ct = ct;
     // the earliest in each list the corner's rows can be in (each list ascending; the answer is the least)
     let best = m;
-    best = this.firstIn(c, (from >>> (32 - BUCKET_BITS)) & (BUCKETS - 1), best, from, dst, dport);
-    best = this.firstIn(c, BUCKETS + ((dst >>> (32 - BUCKET_BITS)) & (BUCKETS - 1)), best, from, dst, dport);
-    best = this.firstIn(c, 2 * BUCKETS + ((dport >>> (16 - BUCKET_BITS)) & (BUCKETS - 1)), best, from, dst, dport);
-    best = this.firstIn(c, 3 * BUCKETS + (this.proto & (BUCKETS - 1)), best, from, dst, dport);
-    best = this.firstIn(c, WIDE_LIST, best, from, dst, dport);
+    best = this.firstIn((from >>> (32 - BUCKET_BITS)) & (BUCKETS - 1), best, from, dst, dport);
+    best = this.firstIn(BUCKETS + ((dst >>> (32 - BUCKET_BITS)) & (BUCKETS - 1)), best, from, dst, dport);
+    best = this.firstIn(2 * BUCKETS + ((dport >>> (16 - BUCKET_BITS)) & (BUCKETS - 1)), best, from, dst, dport);
+    best = this.firstIn(3 * BUCKETS + (proto & (BUCKETS - 1)), best, from, dst, dport);
+    best = this.firstIn(WIDE_LIST, best, from, dst, dport);
     return best < m ? best : -1;
   }
 
-  /** The first row of list s numbered below `best` that holds c's corner (keys from, dst, dport), else best. */
-  private firstIn(c: Cube, s: number, best: number, from: number, dst: number, dport: number): number {
+  /** The first row of list s numbered below `best` that holds the query's packet (keys from, dst, dport), else best. */
+  private firstIn(s: number, best: number, from: number, dst: number, dport: number): number {
     const t = this.t;
-    const rows = this.rows;
-    for (let q = this.off[s]!, end = this.off[s + 1]!; q < end; q++) {
-      const j = rows[q]!;
-      if (j >= best) break;
+    const next = this.next;
+    for (let j = this.head[s]!; j !== NONE && j < best; j = next[j]!) {
       const o = j * STRIDE;
-      if ((from - t[o + FROM]!) >>> 0 > t[o + FROM + 1]! >>> 0) continue;
-      if (t[o + CT] === UNFILLED) fillRest(this.cubes[j]!, t, o);
       // (the exact test reads objects all over the heap, and bigint masks: these first)
       if (
+        (from - t[o + FROM]!) >>> 0 > t[o + FROM + 1]! >>> 0 ||
         (dst - t[o + DST]!) >>> 0 > t[o + DST + 1]! >>> 0 ||
         (dport - t[o + DPORT]!) >>> 0 > t[o + DPORT + 1]! >>> 0 ||
         (dport - t[o + DPORT_GAP]!) >>> 0 < t[o + DPORT_GAP + 1]! ||
@@ -284,14 +380,18 @@ export class BoxIndex {
         (this.ct & t[o + CT]!) === 0
       )
         continue;
-      if (holdsCorner(this.cubes[j]!, c)) return j;
+      if (!this.keyed) {
+        cornerKeys(this.query!, this.own);
+        this.keyed = true;
+      }
+      if (holdsKeys(this.cubes[j]!, this.packet)) return j;
     }
     return best;
   }
 
   /** Every cube numbered below limit that overlaps q, in increasing order, appended to out (PointIndex.overlapping's answer). */
   overlapping(q: Cube, limit: number, out: number[]): void {
-    const m = Math.min(limit, this.cubes.length);
+    const m = Math.min(limit, this.n);
     fillRow(q, qRow, 0);
     const s = listBy(qRow, 0, 0);
     if (s < 0) {
@@ -301,19 +401,17 @@ export class BoxIndex {
     // q's sources are in one block: a row filed by its source under another block has sources
     // of no key q has, so none of q's (or, of another kind than q's, none q can meet either):
     // q's block's rows and the rows not filed by source, merged in order
-    const rows = this.rows;
-    const others = this.others;
-    let a = this.off[s]!;
-    const aEnd = this.off[s + 1]!;
-    let b = 0;
-    const bEnd = this.nOthers;
+    const next = this.next;
+    const nextOther = this.nextOther;
+    let a = this.head[s]!;
+    let b = this.headOther;
     for (;;) {
-      const ja = a < aEnd ? rows[a]! : m;
-      const jb = b < bEnd ? others[b]! : m;
+      const ja = a !== NONE ? a : m;
+      const jb = b !== NONE ? b : m;
       const j = ja < jb ? ja : jb;
       if (j >= m) return;
-      if (ja < jb) a++;
-      else b++;
+      if (ja < jb) a = next[a]!;
+      else b = nextOther[b]!;
       this.ifOverlapping(q, j, out);
     }
   }
@@ -323,9 +421,7 @@ export class BoxIndex {
     const t = this.t;
     const o = j * STRIDE;
     // two ranges meet when either one's low end is in the other
-    if (!meets(qRow, FROM, t, o + FROM)) return;
-    if (t[o + CT] === UNFILLED) fillRest(this.cubes[j]!, t, o);
-    if (!meets(qRow, DST, t, o + DST) || !meets(qRow, DPORT, t, o + DPORT)) return;
+    if (!meets(qRow, FROM, t, o + FROM) || !meets(qRow, DST, t, o + DST) || !meets(qRow, DPORT, t, o + DPORT)) return;
     if (cubesOverlap(this.cubes[j]!, q)) out.push(j);
   }
 }

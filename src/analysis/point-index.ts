@@ -1083,23 +1083,179 @@ function hasBit(mask: bigint, b: number): boolean {
   return ((mask >> BigInt(b)) & 1n) === 1n;
 }
 
-/** Whether cube c holds the lowest corner of the non-empty cube r (the packet PointIndex.firstAtCorner looks up). */
-export function holdsCorner(c: Cube, r: Cube): boolean {
+/**
+ * One packet, as the indexes' exact test (holdsKeys) reads it: per dimension one value. Where from
+ * is an IPv4 address (fromKind FROM_V4, from4), an IPv6 address (FROM_V6, from6) or a principal's
+ * bit (FROM_PRIN, fromBit); the destination an IPv4 (dst6 undefined, dst4) or IPv6 address (dst6);
+ * interfaces as bit positions (-1: none), the conntrack state as its bit.
+ */
+export class Keys {
+  fromKind = FROM_V4;
+  from4 = 0;
+  from6 = 0n;
+  fromBit = 0;
+  dst4 = 0;
+  dst6: bigint | undefined = undefined;
+  dport = 0;
+  proto = 0;
+  sport = 0;
+  icmp = 0;
+  iif = 0;
+  oif = 0;
+  ct = 0;
+}
+export const FROM_V4 = 1;
+export const FROM_V6 = 2;
+export const FROM_PRIN = 4;
+
+/** k = the lowest corner of the non-empty cube r (the packet PointIndex.firstAtCorner looks up). */
+export function cornerKeys(r: Cube, k: Keys): void {
   const rs = r.src;
   if (rs.isEmpty) {
-    if (!hasBit(c.sprin, lowBitIndex(r.sprin))) return false;
-  } else if (rs.v4.isEmpty ? !c.src.v6.has(rs.v6.bounds[0]!) : !c.src.v4.has(rs.v4.bounds[0]!)) return false;
+    k.fromKind = FROM_PRIN;
+    k.fromBit = lowBitIndex(r.sprin);
+  } else if (rs.v4.isEmpty) {
+    k.fromKind = FROM_V6;
+    k.from6 = rs.v6.bounds[0]!;
+  } else {
+    k.fromKind = FROM_V4;
+    k.from4 = rs.v4.bounds[0]!;
+  }
   const rd = r.dst;
-  if (rd.v4.isEmpty ? !c.dst.v6.has(rd.v6.bounds[0]!) : !c.dst.v4.has(rd.v4.bounds[0]!)) return false;
+  if (rd.v4.isEmpty) k.dst6 = rd.v6.bounds[0]!;
+  else {
+    k.dst6 = undefined;
+    k.dst4 = rd.v4.bounds[0]!;
+  }
+  k.dport = r.dport.bounds[0]!;
+  k.proto = r.proto.bounds[0]!;
+  k.sport = r.sport.bounds[0]!;
+  k.iif = lowBitIndex(r.iif);
+  k.oif = lowBitIndex(r.oif);
+  k.ct = r.ct & -r.ct;
+  k.icmp = r.icmp.bounds[0]!;
+}
+
+/**
+ * k = the lowest corner of a ∩ b (cornerKeys of intersectCube(a, b)), without building the
+ * intersection; false when a and b do not meet (cubesOverlap). The shadow analysis asks it for
+ * each earlier cube it may name as a coverer: most are named on this packet alone.
+ */
+export function meetCornerKeys(a: Cube, b: Cube, k: Keys): boolean {
+  const ct = a.ct & b.ct;
+  if (ct === 0) return false;
+  const iif = commonLowBit(a.iif, b.iif);
+  const oif = commonLowBit(a.oif, b.oif);
+  if (iif < 0 || oif < 0) return false;
+  const dport = lowestCommon(a.dport.bounds, b.dport.bounds);
+  const proto = lowestCommon(a.proto.bounds, b.proto.bounds);
+  const sport = lowestCommon(a.sport.bounds, b.sport.bounds);
+  const icmp = lowestCommon(a.icmp.bounds, b.icmp.bounds);
+  if (dport < 0 || proto < 0 || sport < 0 || icmp < 0) return false;
+  const ad = a.dst;
+  const bd = b.dst;
+  const d4 = lowestCommon(ad.v4.bounds, bd.v4.bounds);
+  if (d4 >= 0) {
+    k.dst6 = undefined;
+    k.dst4 = d4;
+  } else {
+    const d6 = lowestCommonBig(ad.v6.bounds, bd.v6.bounds);
+    if (d6 < 0n) return false;
+    k.dst6 = d6;
+  }
+  // where from: the addresses both have, else (none: an empty address set) the principals
+  const as = a.src;
+  const bs = b.src;
+  const s4 = lowestCommon(as.v4.bounds, bs.v4.bounds);
+  if (s4 >= 0) {
+    k.fromKind = FROM_V4;
+    k.from4 = s4;
+  } else {
+    const s6 = lowestCommonBig(as.v6.bounds, bs.v6.bounds);
+    if (s6 >= 0n) {
+      k.fromKind = FROM_V6;
+      k.from6 = s6;
+    } else {
+      const p = commonLowBit(a.sprin, b.sprin);
+      if (p < 0) return false;
+      k.fromKind = FROM_PRIN;
+      k.fromBit = p;
+    }
+  }
+  k.dport = dport;
+  k.proto = proto;
+  k.sport = sport;
+  k.icmp = icmp;
+  k.iif = iif;
+  k.oif = oif;
+  k.ct = ct & -ct;
+  return true;
+}
+
+/** The lowest bit position two masks share, or -1 (lowBitIndex of a & b). */
+function commonLowBit(a: bigint, b: bigint): number {
+  if (a === b) return lowBitIndex(a);
+  if (a <= 0xffffffffn && b <= 0xffffffffn) {
+    // (32-bit masks as numbers: no bigint arithmetic, which allocates)
+    const x = Number(a) & Number(b);
+    return x === 0 ? -1 : 31 - Math.clz32(x & -x);
+  }
+  const m = a & b;
+  return m === 0n ? -1 : lowBitIndex(m);
+}
+
+/** The lowest value in both of two sets of numbers (sorted bounds of half-open intervals), or -1. Two copies, number and bigint: each stays monomorphic. */
+function lowestCommon(A: readonly number[], B: readonly number[]): number {
+  if (A === B) return A.length > 0 ? A[0]! : -1;
+  let i = 0;
+  let j = 0;
+  while (i < A.length && j < B.length) {
+    const lo = A[i]! > B[j]! ? A[i]! : B[j]!;
+    if (lo < A[i + 1]! && lo < B[j + 1]!) return lo;
+    if (A[i + 1]! <= B[j + 1]!) i += 2;
+    else j += 2;
+  }
+  return -1;
+}
+
+function lowestCommonBig(A: readonly bigint[], B: readonly bigint[]): bigint {
+  if (A === B) return A.length > 0 ? A[0]! : -1n;
+  let i = 0;
+  let j = 0;
+  while (i < A.length && j < B.length) {
+    const lo = A[i]! > B[j]! ? A[i]! : B[j]!;
+    if (lo < A[i + 1]! && lo < B[j + 1]!) return lo;
+    if (A[i + 1]! <= B[j + 1]!) i += 2;
+    else j += 2;
+  }
+  return -1n;
+}
+
+/** Whether cube c holds the packet k. */
+export function holdsKeys(c: Cube, k: Keys): boolean {
+  const kind = k.fromKind;
+  if (kind === FROM_PRIN) {
+    if (!hasBit(c.sprin, k.fromBit)) return false;
+  } else if (kind === FROM_V6 ? !c.src.v6.has(k.from6) : !c.src.v4.has(k.from4)) return false;
+  const d6 = k.dst6;
+  if (d6 !== undefined ? !c.dst.v6.has(d6) : !c.dst.v4.has(k.dst4)) return false;
   return (
-    c.dport.has(r.dport.bounds[0]!) &&
-    c.proto.has(r.proto.bounds[0]!) &&
-    c.sport.has(r.sport.bounds[0]!) &&
-    hasBit(c.iif, lowBitIndex(r.iif)) &&
-    hasBit(c.oif, lowBitIndex(r.oif)) &&
-    (c.ct & r.ct & -r.ct) !== 0 &&
-    c.icmp.has(r.icmp.bounds[0]!)
+    c.dport.has(k.dport) &&
+    c.proto.has(k.proto) &&
+    c.sport.has(k.sport) &&
+    hasBit(c.iif, k.iif) &&
+    hasBit(c.oif, k.oif) &&
+    (c.ct & k.ct) !== 0 &&
+    c.icmp.has(k.icmp)
   );
+}
+
+const cornerScratch = new Keys();
+
+/** Whether cube c holds the lowest corner of the non-empty cube r (the packet PointIndex.firstAtCorner looks up). */
+export function holdsCorner(c: Cube, r: Cube): boolean {
+  cornerKeys(r, cornerScratch);
+  return holdsKeys(c, cornerScratch);
 }
 
 /**

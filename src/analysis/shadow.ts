@@ -7,9 +7,9 @@
 import type { Chain, Family, Match, Rule, Ruleset, Table } from '../model/index.js';
 import { RuleCompiler, mayIn, mustIn, spaceFor, tableCarries, type Cond } from './compile.js';
 import { AddrSet, IntervalSet } from '../model/index.js';
-import { CubeIndex, cubeIsEmpty, cubesOverlap, intersectCube, subtractCube, type Cube } from './cube.js';
-import { BoxIndex } from './box-index.js';
-import { IndexArena, PointIndex, StabIndex } from './point-index.js';
+import { Box, CubeIndex, cubeIsEmpty, cubesOverlap, intersectCube, subtractCube, type Cube } from './cube.js';
+import { BoxIndex, EMPTY_ROW } from './box-index.js';
+import { IndexArena, Keys, PointIndex, StabIndex, meetCornerKeys } from './point-index.js';
 import type { Shadowed } from './types.js';
 
 const TERMINAL = new Set(['accept', 'drop', 'reject', 'return', 'goto', 'nat', 'queue']);
@@ -22,8 +22,9 @@ interface Earlier {
 
 /**
  * Chains with at most this many certain cubes (per family) use the BoxIndex (a table of the
- * cubes' key ranges filed in lists by block: built in one pass, a query reads the lists its
- * corner names); longer ones use the PointIndex. A list, and so a query, can grow with the chain:
+ * cubes' key ranges filed in lists by block: filled as the chain is walked, a query reads the
+ * lists its corner names); longer ones use the PointIndex (a chain is found longer when its walk
+ * passes the bound: the walk's findings are dropped and the chain done again). A list, and so a query, can grow with the chain:
  * on synthetic chains of 256 to 4096 rules all filed in one list the BoxIndex still matched or
  * beat the PointIndex, so the bound is a margin, not the crossover.
  */
@@ -67,25 +68,33 @@ export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {})
     const idx = new StabIndex(cubes);
     return idx.readsAtMost(maxRead) ? idx : undefined;
   };
-  // per family (k), stores reused by the chains' PointIndexes and BoxIndexes: a chain's index is dead when
+  // per family (k), stores reused by the chains' PointIndexes: a chain's index is dead when
   // the next chain's is built (typed-array stores are malloc'd and freed only by a scavenge:
-  // fresh ones for each of a file's hundreds of chains left the malloc heap larger)
+  // fresh ones for each of a file's hundreds of chains left the malloc heap larger); and one
+  // BoxIndex per family, cleared for each chain (its arrays grow to the longest chain's and stay)
   const arenas: IndexArena[] = [];
   const pointIndex = (cubes: readonly Cube[], k: number): ChainIndex => new PointIndex(cubes, { arena: (arenas[k] ??= new IndexArena()) });
-  const boxIndex = (cubes: readonly Cube[], k: number): ChainIndex => new BoxIndex(cubes, { arena: (arenas[k] ??= new IndexArena()) });
+  const boxes: BoxIndex[] = [];
   const out: Shadowed[] = [];
   for (const table of ruleset.tables) {
     const families = (ruleset.families.length > 0 ? ruleset.families : (['ipv4', 'ipv6'] as Family[])).filter((f) => tableCarries(table.family, f));
     if (families.length === 0) continue;
     const spaces = families.map((f) => spaceFor(ruleset, f));
     const comps = spaces.map((sp) => new RuleCompiler(sp, false));
+    for (let k = boxes.length; k < comps.length; k++) boxes.push(new BoxIndex());
     // an ip or ip6 table's rules are all about its one family: outsideFamily (which reads every
     // match of every rule, objects all over the heap) would only find the odd rule that compiles
     // to no packet anyway
     const screen = table.family !== 'ip' && table.family !== 'ip6';
+    const compile = (r: Rule, k: number): Cond => (screen && outsideFamily(r.matches, spaces[k]!.family) ? NO_PACKET : comps[k]!.get(r));
     for (const chain of table.chains) {
       // compiled by the rule compilers of the spaces: shared with the exposure engine's
       const live = enabledRules(chain.rules);
+      // most chains: one walk, each rule compiled, asked about and added in turn (its findings
+      // dropped if the chain turns out too long for it)
+      const found = out.length;
+      if (shadowChainBoxed(table, chain, live, comps.length, compile, boxes, maxBoxed, out)) continue;
+      out.length = found;
       const nf = comps.length;
       // flat, rule by rule (rule i's condition in family k at i * nf + k): no array per rule
       const compiled = new Array<Cond>(live.length * nf);
@@ -99,24 +108,118 @@ export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {})
         const term = TERMINAL.has(r.action.kind);
         if (term) terminal[i] = 1;
         for (let k = 0; k < nf; k++) {
-          const c = screen && outsideFamily(r.matches, spaces[k]!.family) ? NO_PACKET : comps[k]!.get(r);
+          const c = compile(r, k);
           compiled[i * nf + k] = c;
           if (term) counts[k]! += mustIn(c, countRegion).length;
         }
       }
       let indexed = true;
-      let boxed = true;
-      for (let k = 0; k < nf; k++) {
-        if (counts[k]! > max) indexed = false;
-        if (counts[k]! > maxBoxed) boxed = false;
-      }
-      if (boxed) shadowChainIndexed(table, chain, live, compiled, terminal, counts, boxIndex, out);
-      else if (indexed) shadowChainIndexed(table, chain, live, compiled, terminal, counts, pointIndex, out);
+      for (let k = 0; k < nf; k++) if (counts[k]! > max) indexed = false;
+      if (indexed) shadowChainIndexed(table, chain, live, compiled, terminal, counts, pointIndex, out);
       else if (!shadowChainIndexed(table, chain, live, compiled, terminal, counts, stabIndex, out)) shadowChain(table, chain, live, compiled, nf, out);
     }
   }
   return out;
 }
+
+/**
+ * A chain whose terminal rules have at most maxBoxed certain cubes per family, in one walk: each
+ * rule is compiled, its region asked of the BoxIndex of the cubes before it (the row its query is
+ * made from is, for a rule of one certain cube, the row it is then added as), and named when
+ * covered; then its certain cubes are added. False (findings pushed so far to be dropped) once a
+ * family's index passes maxBoxed: the chain goes to the PointIndex, StabIndex or CubeIndex.
+ */
+function shadowChainBoxed(
+  table: Table,
+  chain: Chain,
+  live: Rule[],
+  nf: number,
+  compile: (r: Rule, k: number) => Cond,
+  idx: BoxIndex[],
+  maxBoxed: number,
+  out: Shadowed[],
+): boolean {
+  for (let k = 0; k < nf; k++) idx[k]!.clear();
+  // the coverers named for the current rule (positions in `live`), and for each rule the
+  // number (i + 1) of the last rule it was named for: a set without a Set per covered rule
+  // (made for the chain's first covered rule: most chains have none)
+  const by: number[] = [];
+  let seen: number[] | undefined;
+  for (let i = 0; i < live.length; i++) {
+    const rule = live[i]!;
+    for (let k = 0; k < nf; k++) {
+      conds[k] = compile(rule, k);
+      staged[k] = UNSTAGED;
+    }
+    // most rules are reachable: a witness packet outside every earlier certain region proves it
+    let covered = true;
+    for (let k = 0; k < nf && covered; k++) {
+      const c = conds[k]!;
+      const x = idx[k]!;
+      if (c instanceof Box) {
+        // its region is the one cube: its corner, read from its row, is the first witness
+        const st = (staged[k] = x.stage(c));
+        covered = st !== EMPTY_ROW && x.firstAtStaged(c, st, x.size) >= 0;
+        if (!covered) break;
+      }
+      const may = mayIn(c, proofRegion);
+      last[k] = coverProof(may, may.length, x, x.size);
+      covered = last[k]! !== UNCOVERED;
+    }
+    if (covered) {
+      // the coverers, as the ordered subtraction names them: the earlier rules owning a cube e
+      // that still meets the region once every cube before e is taken away, i.e. e ∩ may not
+      // covered by the cubes before e. The cover proof used only cubes up to last[k]: a later
+      // cube's part of the region is covered by those, so it is never named.
+      by.length = 0;
+      seen ??= new Array<number>(live.length).fill(0);
+      let anyMay = false;
+      for (let k = 0; k < nf; k++) {
+        const may = mayIn(conds[k]!, namingRegion);
+        if (may.length === 0) continue;
+        anyMay = true;
+        nameCoverers(may, idx[k]!, idx[k]!.tags, last[k]! + 1, seen, i + 1, by);
+      }
+      if (anyMay && by.length > 0) out.push({ rule, chain, table, coveredBy: inFileOrder(by.map((j) => live[j]!)) });
+    }
+    if (TERMINAL.has(rule.action.kind)) {
+      for (let k = 0; k < nf; k++) {
+        const c = conds[k]!;
+        const x = idx[k]!;
+        if (c instanceof Box) {
+          if (staged[k] === UNSTAGED) x.add(c, i);
+          else x.addStaged(c, i);
+        } else {
+          // (indexed: a for-of made an iterator object per rule — per family, and an inet table's
+          // rules of the other family are each a condition of no cube)
+          const must = c.must;
+          for (let q = 0; q < must.length; q++) x.add(must[q]!, i);
+        }
+        if (x.size > maxBoxed) return false;
+      }
+    }
+  }
+  return true;
+}
+
+/**
+ * Rules (a finding's coverers, in the order they were named) in file order: by their spans'
+ * start offsets, ties in the order given. Each span read once: a parsed rule builds its span
+ * object when read, and a comparator reading two per comparison built ten or so per coverer.
+ */
+function inFileOrder(named: Rule[]): Rule[] {
+  const at = named.map((r) => r.span.start.offset);
+  return named
+    .map((_, i) => i)
+    .sort((a, b) => at[a]! - at[b]! || a - b)
+    .map((i) => named[i]!);
+}
+
+/** shadowChainBoxed's scratch, per family: the rule's conditions, its stage answers, the cover proofs' last cubes. */
+const conds: Cond[] = [];
+const UNSTAGED = -2;
+const staged: number[] = [];
+const last: number[] = [];
 
 /**
  * The rules of a chain that are not disabled: the chain's own array when none is (nearly
@@ -186,7 +289,7 @@ function shadowChainIndexed(
         anyMay = true;
         nameCoverers(may, idx[k]!, owner[k]!, last[k]! + 1, seen, i + 1, by);
       }
-      if (anyMay && by.length > 0) out.push({ rule, chain, table, coveredBy: by.map((j) => live[j]!).sort((a, b) => a.span.start.offset - b.span.start.offset) });
+      if (anyMay && by.length > 0) out.push({ rule, chain, table, coveredBy: inFileOrder(by.map((j) => live[j]!)) });
     }
     if (terminal[i] === 1) for (let k = 0; k < nf; k++) limit[k]! += mustIn(compiled[at + k]!, countRegion).length;
   }
@@ -233,21 +336,38 @@ const namingRegion: Cube[] = [];
 function nameCoverers(
   region: readonly Cube[],
   idx: ChainIndex,
-  owner: readonly number[],
+  owner: ArrayLike<number>,
   limit: number,
   seen: number[],
   mark: number,
   by: number[],
 ): void {
   candidates(region, idx, limit, cands);
+  const boxes = idx instanceof BoxIndex ? idx : undefined;
   for (let n = 0; n < cands.length; n++) {
     const j = cands[n]!;
     const r = owner[j]!;
     if (seen[r] === mark) continue;
+    const cj = idx.cubes[j]!;
+    if (boxes !== undefined) {
+      // coverProof's first step for each cube of the part, without building the part: the corner
+      // of a cube of it that no cube before j holds is a packet of the part left uncovered
+      let met = false;
+      let open = false;
+      for (let q = 0; q < region.length && !open; q++) {
+        if (!meetCornerKeys(region[q]!, cj, partKeys)) continue;
+        met = true;
+        open = boxes.firstAtKeys(partKeys, j) < 0;
+      }
+      if (open) {
+        seen[r] = mark;
+        by.push(r);
+      }
+      if (open || !met) continue;
+    }
     // (coverProof copies its region: the pieces go to one array, reused; its first np slots
     // are the part, the rest stale)
     let np = 0;
-    const cj = idx.cubes[j]!;
     for (let q = 0; q < region.length; q++) {
       const rq = region[q]!;
       // a region cube inside cube j is its own part (intersectCube would build the box to find that out)
@@ -261,9 +381,10 @@ function nameCoverers(
   }
 }
 
-/** nameCoverers' scratch arrays (it does not nest): candidates, a part. */
+/** nameCoverers' scratch (it does not nest): candidates, a part, a packet. */
 const cands: number[] = [];
 const part: Cube[] = [];
+const partKeys = new Keys();
 
 /** The cubes numbered below `limit` that overlap some cube of the region, in increasing order. */
 function candidates(region: readonly Cube[], idx: ChainIndex, limit: number, out: number[]): void {
@@ -423,7 +544,7 @@ function shadowChain(table: Table, chain: Chain, live: Rule[], compiledAll: read
     }
     const anyMay = compiled.some((c) => c.may.length > 0);
     if (covered && anyMay && by.size > 0) {
-      out.push({ rule, chain, table, coveredBy: [...by].sort((a, b) => a.span.start.offset - b.span.start.offset) });
+      out.push({ rule, chain, table, coveredBy: inFileOrder([...by]) });
     }
     if (TERMINAL.has(rule.action.kind)) {
       for (let k = 0; k < nf; k++) for (const c of compiled[k]!.must) idx[k]!.add({ c, rule, order });

@@ -8,8 +8,8 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { AddrSet, IntervalSet } from '../../src/model/index.js';
 import { cubeIsEmpty, cubesOverlap, type Cube } from '../../src/analysis/cube.js';
-import { BoxIndex } from '../../src/analysis/box-index.js';
-import { IndexArena, PointIndex } from '../../src/analysis/point-index.js';
+import { BoxIndex, EMPTY_ROW } from '../../src/analysis/box-index.js';
+import { PointIndex } from '../../src/analysis/point-index.js';
 import { boxCubeArb, cornerCube, cubeArb, scan } from './cube-arbs.js';
 
 const anyCubeArb = fc.oneof(boxCubeArb, cubeArb);
@@ -50,12 +50,24 @@ describe('BoxIndex', () => {
     );
   });
 
-  test('indexes built one after another in one arena: each answers right until the next is built', () => {
+  test('one index cleared and filled chain after chain (add, or stage then addStaged): each answers right until cleared, its rows tagged', () => {
     fc.assert(
       fc.property(fc.array(fc.array(anyCubeArb, { maxLength: 60 }), { minLength: 1, maxLength: 4 }), fc.array(anyCubeArb, { minLength: 1, maxLength: 5 }), (chains, qs) => {
-        const arena = new IndexArena();
+        const idx = new BoxIndex();
         for (const cubes of chains) {
-          const idx = new BoxIndex(cubes, { arena });
+          idx.clear();
+          cubes.forEach((c, j) => {
+            if (j % 2 === 0) idx.add(c, j);
+            else {
+              // the staged row is the query's when its keys are its corner's
+              const st = idx.stage(c);
+              if (st !== EMPTY_ROW) expect(idx.firstAtStaged(c, st, j)).toBe(scan(cubes, j, (e) => cubesOverlap(e, cornerCube(c))));
+              else expect(cubeIsEmpty(c)).toBe(true);
+              idx.addStaged(c, j);
+            }
+          });
+          expect(idx.size).toBe(cubes.length);
+          expect([...idx.tags.subarray(0, cubes.length)]).toEqual(cubes.map((_, j) => j));
           for (const q of [...qs, ...cubes.slice(0, 5)]) {
             if (cubeIsEmpty(q)) continue;
             const w = cornerCube(q);

@@ -7,9 +7,9 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { AddrSet, IntervalSet } from '../../src/model/index.js';
-import { cubeHas, cubeIsEmpty, cubesOverlap, type Cube, type Point } from '../../src/analysis/cube.js';
-import { cornerOf, indexPointOf, PointIndex, StabIndex } from '../../src/analysis/point-index.js';
-import { cornerCube, cubeArb, hostCubeArb, scan } from './cube-arbs.js';
+import { cubeHas, cubeIsEmpty, cubesOverlap, intersectCube, type Cube, type Point } from '../../src/analysis/cube.js';
+import { cornerKeys, cornerOf, holdsCorner, holdsKeys, indexPointOf, Keys, meetCornerKeys, PointIndex, StabIndex } from '../../src/analysis/point-index.js';
+import { boxCubeArb, cornerCube, cubeArb, hostCubeArb, scan } from './cube-arbs.js';
 
 const V4_END = 2 ** 32;
 
@@ -243,5 +243,26 @@ describe('StabIndex', () => {
     const got: number[] = [];
     idx.overlapping({ ...U, dport: IntervalSet.range(5, 8) }, 4, got);
     expect(got).toEqual([0, 1, 2, 3]);
+  });
+});
+
+describe('meetCornerKeys', () => {
+  // masks past 32 bits too (the bigint branches), and cubes of addresses of mixed kinds
+  const wideMasks = cubeArb.map((c) => ({ ...c, iif: (c.iif << 40n) | (c.iif & 1n), oif: c.oif << 33n, sprin: c.sprin << 35n }));
+  const anyCube = fc.oneof(cubeArb, boxCubeArb, hostCubeArb, wideMasks);
+  test('the lowest corner of a ∩ b without building it: none when a and b do not meet, else the packet of intersectCube(a, b)', () => {
+    fc.assert(
+      fc.property(anyCube, anyCube, fc.array(anyCube, { maxLength: 12 }), (a, b, cs) => {
+        const k = new Keys();
+        const x = intersectCube(a, b);
+        expect(meetCornerKeys(a, b, k)).toBe(x !== undefined);
+        if (x === undefined) return;
+        const want = new Keys();
+        cornerKeys(x, want);
+        expect(k).toEqual(want);
+        for (const c of [a, b, x, ...cs]) expect(holdsKeys(c, k)).toBe(holdsCorner(c, x));
+      }),
+      { numRuns: 1500, seed: 1764 },
+    );
   });
 });

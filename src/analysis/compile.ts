@@ -726,3 +726,17 @@ export class RuleCompiler {
     return { must: cond.must, may: cond.may, maybe, opaque: cond.opaque.length === 0 ? NO_TEXT : cond.opaque };
   }
 }
+
+/**
+ * The line a "may or may not match" reason names: the first undecidable (opaque) match's own line when it has one —
+ * in formats whose rules span several lines (Terraform, ARM, CloudFormation) the unresolved expression, not the
+ * rule's first line — else the rule's line.
+ */
+export function undecidedLine(rule: Rule): number {
+  const ms = rule.matches;
+  for (let i = 0; i < ms.length; i++) {
+    const m = ms[i]!;
+    if (m.kind === 'opaque' && m.span) return m.span.start.line;
+  }
+  return rule.span.start.line;
+}

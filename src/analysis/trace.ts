@@ -17,7 +17,7 @@ import {
   type Ruleset,
   type Table,
 } from '../model/index.js';
-import { addrTypeOf } from './compile.js';
+import { addrTypeOf, undecidedLine } from './compile.js';
 import { baseChains, beforeConntrack, findChain, formatNatTo } from './exposure.js';
 import type { Packet, TraceResult, TraceStep, Verdict } from './types.js';
 
@@ -270,7 +270,7 @@ class Tracer {
       }
       const sure = v === 1;
       const pre = sure ? 'match' : `unknown: ${why.join(', ')} may or may not match`;
-      if (!sure) this.reasons.push(`${why.join(', ')} at line ${rule.span.start.line} may or may not match`);
+      if (!sure) this.reasons.push(`${why.join(', ')} at line ${undecidedLine(rule)} may or may not match`);
       const a = rule.action;
       if (a.untrack && this.beforeCt && p.state !== 'untracked') {
         const q: PacketState = { ...p, state: 'untracked', dnat: false };

@@ -51,7 +51,8 @@ tester('iptables').run('no-world-open-sensitive-ports', rule, {
   ],
 });
 
-// An Azure NSG: a rule whose source is an unresolved parameter is possibly open to the world; the default rules admit
+// An Azure NSG: a rule whose source is an unresolved parameter is possibly open to the world (the reason names the
+// expression's own line, 23, not the rule's first); the default rules admit
 // only service tags (VirtualNetwork, AzureLoadBalancer) and open nothing to the internet themselves, so they get no
 // finding of this rule, though their ports are the same.
 const nsg = JSON.stringify(
@@ -99,7 +100,7 @@ tester('json').run('no-world-open-sensitive-ports (Azure service tags)', rule, {
           line: 23,
           column: 38,
           message:
-            "Possibly open ([parameters('src')] at line 16 may or may not match; dst principal VirtualNetwork at line 10 may or may not match): TCP 22 (ssh), 3389 (ms-wbt-server) reachable from the whole internet (0.0.0.0/0, ::/0).",
+            "Possibly open ([parameters('src')] at line 23 may or may not match; dst principal VirtualNetwork at line 10 may or may not match): TCP 22 (ssh), 3389 (ms-wbt-server) reachable from the whole internet (0.0.0.0/0, ::/0).",
         },
       ],
     },

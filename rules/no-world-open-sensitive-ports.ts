@@ -1,6 +1,6 @@
 import type { Rule } from 'eslint';
 import { describePorts, SENSITIVE_PORTS } from '../src/catalog/index.js';
-import type { Exposure } from '../src/analysis/types.js';
+import type { Exposure, Reason } from '../src/analysis/types.js';
 import { analyse, exposedPieces, oncePerFile, reachedPorts, reachesPorts, type ExposedPiece } from '../src/eslint/analysis.js';
 import { certaintyTitle, describeSources, docsUrl, groupByResponsible, report, unexplainedPorts, ruleOptions } from '../src/eslint/rule-kit.js';
 import { AddrSet, IntervalSet, numSetOf, type Family, type NumSet } from '../src/model/index.js';
@@ -69,12 +69,12 @@ function worldByFamily(exposure: Exposure, protocol: number, set: NumSet, onlyOp
  * Why a port is only possibly world-open: the reasons of the possibly-open entries of the same family and
  * protocol that reach the pieces' ports (what completes the whole internet for them).
  */
-function possiblyReasons(exposure: Exposure, pieces: ExposedPiece[]): string[] {
-  const out: string[] = [];
+function possiblyReasons(exposure: Exposure, pieces: ExposedPiece[]): Reason[] {
+  const out: Reason[] = [];
   for (const e of exposure.entries) {
     if (e.certainty === 'open') continue;
     if (!pieces.some((p) => p.entry.family === e.family && e.protocols.has(p.protocol) && reachesPorts(e.dports, p.ports))) continue;
-    for (const r of e.reasons) if (!out.includes(r.message)) out.push(r.message);
+    for (const r of e.reasons) if (!out.some((x) => x.message === r.message)) out.push(r);
   }
   return out;
 }
@@ -159,13 +159,13 @@ const rule: Rule.RuleModule = {
           }
         }
         const targets = a.targets(ruleset);
-        const groups = groupByResponsible(pieces);
         if (possibly.length > 0) {
+          // a certain entry's share that only undecided entries make world-open: as a possibly open entry, with their
+          // reasons (it joins the line's possibly open finding; groupByResponsible keeps certainties apart)
           const reasons = possiblyReasons(exposure, possibly);
-          for (const g of groupByResponsible(possibly)) groups.push({ ...g, certainty: 'possibly-open', reasons });
-          groups.sort((x, y) => x.span.start.offset - y.span.start.offset);
+          for (const p of possibly) pieces.push({ ...p, entry: { ...p.entry, certainty: 'possibly-open', reasons } });
         }
-        for (const g of groups) {
+        for (const g of groupByResponsible(pieces)) {
           const ports = [...g.ports]
             .map(([p, s]) => [p, unexplainedPorts(a, targets, p, s, g.sources)] as const)
             .filter(([, s]) => !s.isEmpty)

@@ -33,17 +33,23 @@ export interface ExposureGroup {
   via?: string;
 }
 
-/** Group exposure entries by the rule (or policy) that accepts them: one finding per responsible line, never one per port. */
+/**
+ * Group exposure entries by the rule (or policy) that accepts them and their certainty: one finding per responsible
+ * line and certainty, never one per port — a line that certainly opens some sources and possibly others says so in
+ * two findings, "Open" for the first and "Possibly open (why)" for the rest, not one "Open" for all.
+ */
 export function groupByResponsible(entries: Iterable<{ entry: ExposureEntry; protocol: number; ports: NumSet }>): ExposureGroup[] {
   // rule groups found by id (no key string per entry); `list` keeps the order of first appearance, which the
   // stable sort by position keeps for groups at the same position
   const list: ExposureGroup[] = [];
-  const byRule = new Map<number, ExposureGroup>();
-  const byPolicy = new Map<string, ExposureGroup>();
+  // [possibly open, open]
+  const byRule = [new Map<number, ExposureGroup>(), new Map<number, ExposureGroup>()] as const;
+  const byPolicy = [new Map<string, ExposureGroup>(), new Map<string, ExposureGroup>()] as const;
   for (const { entry, protocol, ports } of entries) {
     if (ports.isEmpty) continue;
+    const c = entry.certainty === 'open' ? 1 : 0;
     const policyKey = entry.rule ? undefined : `policy:${entry.table.name}/${entry.chain.name}`;
-    let g = entry.rule ? byRule.get(entry.rule.id) : byPolicy.get(policyKey!);
+    let g = entry.rule ? byRule[c].get(entry.rule.id) : byPolicy[c].get(policyKey!);
     if (!g) {
       const key = policyKey ?? `rule:${entry.rule!.id}`;
       const span = entry.rule ? (entry.rule.reportSpan ?? entry.rule.span) : (entry.chain.policySpan ?? entry.chain.span);
@@ -56,15 +62,15 @@ export function groupByResponsible(entries: Iterable<{ entry: ExposureEntry; pro
         // the entry's own set (what ∅ ∪ sources is): its CIDR list is described once for every rule
         sources: entry.sources,
         principals: new Set(),
-        certainty: 'possibly-open',
+        certainty: entry.certainty,
         reasons: [],
       };
       if (entry.rule) {
         g.rule = entry.rule;
         g.ruleId = entry.rule.id;
       }
-      if (entry.rule) byRule.set(entry.rule.id, g);
-      else byPolicy.set(key, g);
+      if (entry.rule) byRule[c].set(entry.rule.id, g);
+      else byPolicy[c].set(key, g);
       list.push(g);
     } else {
       const had = g.ports.get(protocol);
@@ -72,7 +78,6 @@ export function groupByResponsible(entries: Iterable<{ entry: ExposureEntry; pro
       g.sources = g.sources.union(entry.sources);
     }
     for (const p of entry.principals) g.principals.add(p);
-    if (entry.certainty === 'open') g.certainty = 'open';
     for (const r of entry.reasons) if (!g.reasons.includes(r.message)) g.reasons.push(r.message);
     if (entry.via && !g.via) g.via = `published through DNAT to ${entry.via.to} (line ${entry.via.rule.span.start.line})`;
   }
@@ -319,7 +324,9 @@ export function eachGroup(
     let k = n;
     for (let pi = 0; pi < P; pi++) k = Math.min(k, gk[pi]!);
     if (k === n) break;
-    let g: Group | undefined;
+    // the position's groups: [possibly open, open] (see groupByResponsible)
+    let gp: Group | undefined;
+    let go: Group | undefined;
     for (let pi = 0; pi < P; pi++) {
       const protocol = protocols[pi]!;
       const query = queries[pi]!;
@@ -331,8 +338,11 @@ export function eachGroup(
         if ((bit === 0 && !entry.protocols.has(protocol)) || (only && !only(entry))) continue;
         const ports = reachedPorts(entry.dports, query);
         if (!ports) continue;
+        let g = entry.certainty === 'open' ? go : gp;
         if (!g) {
           g = new Group(entry, protocol, ports, pi * entries.length + i);
+          if (entry.certainty === 'open') go = g;
+          else gp = g;
         } else {
           g.addPorts(protocol, ports);
           g.sources = g.sources.union(entry.sources);
@@ -341,7 +351,6 @@ export function eachGroup(
           if (g.principals === NO_PRINCIPALS) g.principals = new Set();
           for (const p of entry.principals) g.principals.add(p);
         }
-        if (entry.certainty === 'open') g.certainty = 'open';
         if (entry.reasons.length > 0) {
           if (g.reasons === NO_REASONS) g.reasons = [];
           for (const r of entry.reasons) if (!g.reasons.includes(r.message)) g.reasons.push(r.message);
@@ -349,12 +358,13 @@ export function eachGroup(
         if (entry.via && !g.via) g.via = `published through DNAT to ${entry.via.to} (line ${entry.via.rule.span.start.line})`;
       }
     }
-    if (!g) continue;
+    if (!gp && !go) continue;
     if (offset[k] !== runOffset) {
       flush();
       runOffset = offset[k]!;
     }
-    run[runN++] = g;
+    if (go) run[runN++] = go;
+    if (gp) run[runN++] = gp;
   }
   flush();
 }
@@ -413,7 +423,7 @@ class Group implements ExposureGroup {
     // the entry's own set (what ∅ ∪ sources is): its CIDR list is described once for every rule
     this.sources = entry.sources;
     this.principals = NO_PRINCIPALS;
-    this.certainty = 'possibly-open';
+    this.certainty = entry.certainty;
     this.reasons = NO_REASONS;
     this.via = undefined;
     this.first = first;

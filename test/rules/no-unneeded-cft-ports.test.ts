@@ -19,6 +19,16 @@ tester('iptables', deployed).run('no-unneeded-cft-ports (iptables)', rule, {
   ],
   invalid: [
     {
+      // one line, certainly open to most sources and possibly to those an undecided drop before it may take: two
+      // findings, not one "Open" for all (one finding per responsible line and certainty)
+      code: save('-A INPUT -s 10.0.0.0/8 -m limit --limit 1/s -j DROP', '-A INPUT -p tcp --dport 1761 -j ACCEPT'),
+      filename: 'web01.rules',
+      errors: [
+        { line: 6, message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 0.0.0.0/5, 8.0.0.0/7, 11.0.0.0/8 and 5 more without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01).' },
+        { line: 6, message: 'Possibly open (-m limit --limit 1/s at line 5 may or may not match): TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 10.0.0.0/8 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01).' },
+      ],
+    },
+    {
       code: save('-A INPUT -p tcp -m multiport --dports 1761:1768 -j ACCEPT'),
       filename: 'web01.rules',
       errors: [

@@ -263,32 +263,33 @@ describe('subtractCube', () => {
 
   const flat = (c: Cube) => [c.proto.bounds, c.iif, c.oif, c.ct, c.icmp.bounds, c.dport.bounds, c.sport.bounds, c.dst.v4.bounds, c.dst.v6.bounds, c.src.v4.bounds, c.src.v6.bounds, c.sprin];
   const U = makeUniverse('ipv4', new Atoms(['eth0', 'eth1']), new Principals(['p', 'q'], true));
+  // cubes over the universe U, each dimension narrowed or not (IPv4 addresses spread by 1000)
+  const v4Arb = setArb.map((s) => new AddrSet(IntervalSet.fromBounds(s.bounds.map((x) => x * 1000)), IntervalSet.empty()));
+  const cubeArb = fc
+    .record({
+      proto: fc.option(setArb),
+      iif: fc.option(fc.bigInt({ min: 1n, max: U.iif })),
+      ct: fc.option(fc.integer({ min: 1, max: 1023 })),
+      dport: fc.option(setArb),
+      sport: fc.option(setArb),
+      dst: fc.option(v4Arb),
+      src: fc.option(v4Arb),
+      sprin: fc.option(fc.bigInt({ min: 0n, max: U.sprin })),
+    })
+    .map((r): Cube => {
+      const c = copyCube(U);
+      if (r.proto) c.proto = r.proto;
+      if (r.iif !== null) c.iif = r.iif;
+      if (r.ct !== null) c.ct = r.ct;
+      if (r.dport) c.dport = r.dport;
+      if (r.sport) c.sport = r.sport;
+      if (r.dst) c.dst = r.dst;
+      if (r.src) c.src = r.src;
+      if (r.sprin !== null) c.sprin = r.sprin;
+      return c;
+    });
 
   test('makes the same pieces, in the same order, as the dimension-by-dimension reference', () => {
-    const v4Arb = setArb.map((s) => new AddrSet(IntervalSet.fromBounds(s.bounds.map((x) => x * 1000)), IntervalSet.empty()));
-    const cubeArb = fc
-      .record({
-        proto: fc.option(setArb),
-        iif: fc.option(fc.bigInt({ min: 1n, max: U.iif })),
-        ct: fc.option(fc.integer({ min: 1, max: 1023 })),
-        dport: fc.option(setArb),
-        sport: fc.option(setArb),
-        dst: fc.option(v4Arb),
-        src: fc.option(v4Arb),
-        sprin: fc.option(fc.bigInt({ min: 0n, max: U.sprin })),
-      })
-      .map((r): Cube => {
-        const c = copyCube(U);
-        if (r.proto) c.proto = r.proto;
-        if (r.iif !== null) c.iif = r.iif;
-        if (r.ct !== null) c.ct = r.ct;
-        if (r.dport) c.dport = r.dport;
-        if (r.sport) c.sport = r.sport;
-        if (r.dst) c.dst = r.dst;
-        if (r.src) c.src = r.src;
-        if (r.sprin !== null) c.sprin = r.sprin;
-        return c;
-      });
     fc.assert(
       fc.property(cubeArb, cubeArb, fc.boolean(), (a, b0, inside) => {
         // (half the time b is cut from a's own sets, so that whole dimensions are inside b's)
@@ -302,28 +303,6 @@ describe('subtractCube', () => {
   });
 
   test('portsLeft answers as subtractCube does where it answers, and answers every cut that only takes ports', () => {
-    const v4Arb = setArb.map((s) => new AddrSet(IntervalSet.fromBounds(s.bounds.map((x) => x * 1000)), IntervalSet.empty()));
-    const cubeArb = fc
-      .record({
-        proto: fc.option(setArb),
-        iif: fc.option(fc.bigInt({ min: 1n, max: U.iif })),
-        ct: fc.option(fc.integer({ min: 1, max: 1023 })),
-        dport: fc.option(setArb),
-        dst: fc.option(v4Arb),
-        src: fc.option(v4Arb),
-        sprin: fc.option(fc.bigInt({ min: 0n, max: U.sprin })),
-      })
-      .map((r): Cube => {
-        const c = copyCube(U);
-        if (r.proto) c.proto = r.proto;
-        if (r.iif !== null) c.iif = r.iif;
-        if (r.ct !== null) c.ct = r.ct;
-        if (r.dport) c.dport = r.dport;
-        if (r.dst) c.dst = r.dst;
-        if (r.src) c.src = r.src;
-        if (r.sprin !== null) c.sprin = r.sprin;
-        return c;
-      });
     let answered = 0;
     fc.assert(
       fc.property(cubeArb, cubeArb, setArb, fc.boolean(), (a0, b0, cut, inside) => {

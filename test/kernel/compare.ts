@@ -215,7 +215,7 @@ async function runOne(lab: NetnsLab, g: GeneratedRuleset, engine: Engine | undef
         tr = engine.trace(parsed.ruleset, packet);
       }
       rep.outcomes[res.outcome] = (rep.outcomes[res.outcome] ?? 0) + 1;
-      if (probe.iif !== 'lo') exposureVerdict(g, engine, parsed, packet, res.outcome, res.detail, tr, rep);
+      if (probe.iif !== 'lo') exposureVerdict(g, engine, parsed, probe, packet, res.outcome, res.detail, tr, rep);
       if (tr.verdict === res.outcome) {
         rep.agreed++;
         continue;
@@ -239,7 +239,7 @@ async function runOne(lab: NetnsLab, g: GeneratedRuleset, engine: Engine | undef
 }
 
 /** The exposure engine's answer for one probe, tallied in rep.exposure. */
-function exposureVerdict(g: GeneratedRuleset, engine: Engine, parsed: { ruleset?: unknown; diagnostics: string[] }, packet: TracePacket, kernel: Outcome, detail: string, tr: TraceResultLike, rep: DiffReport): void {
+function exposureVerdict(g: GeneratedRuleset, engine: Engine, parsed: { ruleset?: unknown; diagnostics: string[] }, probe: Probe, packet: TracePacket, kernel: Outcome, detail: string, tr: TraceResultLike, rep: DiffReport): void {
   let c: PacketClass;
   try {
     c = engine.classify(parsed.ruleset, packet);
@@ -251,7 +251,7 @@ function exposureVerdict(g: GeneratedRuleset, engine: Engine, parsed: { ruleset?
   if (c === 'possibly-open') rep.exposure.possibly++;
   else if ((c === 'open') === (kernel === 'accept')) rep.exposure.exact++;
   else
-    rep.exposure.wrong.push({ seed: g.seed, family: g.family, text: g.text, probe: packet as Probe, packet, kernel, kernelDetail: detail, ours: `exposure ${c}`, steps: tr.steps, reasons: tr.reasons, diagnostics: parsed.diagnostics });
+    rep.exposure.wrong.push({ seed: g.seed, family: g.family, text: g.text, probe, packet, kernel, kernelDetail: detail, ours: `exposure ${c}`, steps: tr.steps, reasons: tr.reasons, diagnostics: parsed.diagnostics });
 }
 
 /** Human-readable failure report; also writes each failing ruleset to a file and names it. */

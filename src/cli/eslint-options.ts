@@ -11,7 +11,13 @@ import type { ESLint, Linter } from 'eslint';
 import plugin, { recommendedRules } from '../eslint/plugin.js';
 
 export interface EslintOptionsData {
+  /** ESLint's cwd: the common folder of the working directory and every input (ESLint lints nothing outside it). */
   cwd: string;
+  /**
+   * The working directory fwlint was started in: deployment discovery without a configuration file starts there
+   * (docs/deciding-needed-ports.md §3.3), not at ESLint's cwd, which is `/` for `fwlint /etc/iptables/rules.v4`.
+   */
+  workingDirectory: string;
   /** Files named on the command line (or stdin/live inputs) with the format detected or forced for them. */
   explicit: { file: string; language: string; format: string }[];
   /** CDK / Pulumi source files named on the command line (linted through eslint-plugin-firewall/typescript). */
@@ -55,7 +61,7 @@ export function eslintOptions(d: EslintOptionsData): ESLint.Options {
     ...plugin.configs.recommended!,
     ...d.explicit.map((c) => ({ files: [toPosix(relative(d.cwd, c.file))], language: c.language, languageOptions: { format: c.format }, plugins: { firewall: fw }, rules: recommendedRules })),
     ...typescriptConfigs(d),
-    { settings: { fwlintConfigFile: d.configFile, ...(d.settingsKey ? { fwlintSettingsKey: d.settingsKey } : {}) } },
+    { settings: { fwlintConfigFile: d.configFile, fwlintCwd: d.workingDirectory, ...(d.settingsKey ? { fwlintSettingsKey: d.settingsKey } : {}) } },
   ];
   return {
     cwd: d.cwd,

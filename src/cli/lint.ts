@@ -204,6 +204,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   const concurrency = parseConcurrency(values.concurrency);
   const optionsData: EslintOptionsData = {
     cwd: eslintCwd,
+    workingDirectory: cwd,
     explicit: explicitConfigs,
     typescript: typescriptFiles,
     configFile,
@@ -212,7 +213,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
     // (ESLint itself would put it in its cwd, the common folder of the inputs)
     cacheLocation: values['cache-location'] ? cacheLocation(values['cache-location']) : values.cache ? resolve(cwd, '.eslintcache') : undefined,
     // the rules load their settings with ESLint's cwd: so does the fingerprint
-    settingsKey: values.cache ? settingsFingerprint([...lintPaths.filter((p) => isAbsolute(p)), ...texts.map((t) => t.filePath), cwd], configFile, eslintCwd) : undefined,
+    settingsKey: values.cache ? settingsFingerprint([...lintPaths.filter((p) => isAbsolute(p)), ...texts.map((t) => t.filePath), cwd], configFile, cwd) : undefined,
     applySuppressions: Boolean(suppressionsLocation) || exists(resolve(eslintCwd, 'eslint-suppressions.json')),
     suppressionsLocation,
   };

@@ -162,10 +162,11 @@ export function analyse(context: EslintRule.RuleContext): FileAnalysis | undefin
     return undefined;
   }
   const filePath = context.physicalFilename && !context.physicalFilename.startsWith('<') ? context.physicalFilename : undefined;
-  const eslintSettings = context.settings as { firewall?: unknown; fwlintConfigFile?: string } | undefined;
+  const eslintSettings = context.settings as { firewall?: unknown; fwlintConfigFile?: string; fwlintCwd?: string } | undefined;
   const base = loadSettings(filePath, {
     eslintSettings: eslintSettings?.firewall,
-    cwd: context.cwd,
+    // the CLI's working directory (ESLint's cwd is the common folder of it and the inputs, `/` for a file in /etc)
+    cwd: typeof eslintSettings?.fwlintCwd === 'string' ? eslintSettings.fwlintCwd : context.cwd,
     ...(eslintSettings?.fwlintConfigFile ? { configFile: eslintSettings.fwlintConfigFile } : {}),
   });
   if (base.errors.length > 0) {

@@ -46,6 +46,24 @@ describe('fwlint lint', () => {
     expect(cft[0]!.message).toContain('reachable from 0.0.0.0/0 without a Transfer CFT deployment on stdin.');
   });
 
+  it('discovers deployments from the working directory, not from the common folder of it and a file outside it', () => {
+    // root/other holds a Transfer CFT compose file; the run starts in root/proj and lints root/rules/host.rules.
+    // ESLint's cwd is root (the common folder); discovery starts in root/proj as documented, so it does not find
+    // root/other's deployment (it walked `/` for `fwlint /etc/iptables/rules.v4` before).
+    const root = mkdtempSync(join(tmpdir(), 'fwlint-cli-'));
+    for (const dir of ['proj', 'other', 'rules']) mkdirSync(join(root, dir));
+    writeFileSync(join(root, 'other', 'docker-compose.yml'), readFileSync(join(ROOT, 'fixtures/deployments/discovery/compose/docker-compose.yml'), 'utf8'));
+    writeFileSync(join(root, 'rules', 'host.rules'), CFT_SAVE);
+    const cft = (cwd: string, file: string) => {
+      const r = fwlint(['-f', 'json', file], { cwd });
+      const [result] = JSON.parse(r.stdout) as { messages: { ruleId: string; line: number; message: string }[] }[];
+      return result!.messages.filter((m) => m.ruleId === 'firewall/no-unneeded-cft-ports').map((m) => `${m.line} ${m.message.slice(m.message.indexOf(' without '))}`);
+    };
+    expect(cft(join(root, 'proj'), join(root, 'rules', 'host.rules'))).toEqual(['6  without a Transfer CFT deployment on host.rules.']);
+    // started in root, the walk finds root/other's deployment (on other targets)
+    expect(cft(root, join('rules', 'host.rules'))).toEqual(['6  without a Transfer CFT deployment on host.rules (Transfer CFT is deployed on cft, mft-cft).']);
+  });
+
   it('names a file without targets by its base name in every rule, not by the absolute path ESLint passes', () => {
     const d = tmp();
     mkdirSync(join(d, 'edge'));

@@ -1,21 +1,72 @@
 import type { Rule } from 'eslint';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
 import { docsUrl, report, ruleOptions } from '../src/eslint/rule-kit.js';
-import type { Chain } from '../src/model/index.js';
+import type { Chain, Family, Ruleset, Table } from '../src/model/index.js';
 
-function hasCatchAllDrop(chain: Chain): boolean {
-  return chain.rules.some((r) => !r.disabled && r.matches.length === 0 && (r.action.kind === 'drop' || r.action.kind === 'reject'));
+/** Deepest user chain a catch-all jump is followed into (LOGDROP → LOG_AND_DROP → …). */
+const MAX_DEPTH = 8;
+
+/**
+ * Every packet that reaches the end of `chain` (nothing before decided it) is dropped or rejected by a rule without
+ * matches: a `DROP`/`REJECT`, or a jump/goto to a user chain that itself ends so and returns nothing (`-j LOGDROP`).
+ */
+function endsInDrop(table: Table, chain: Chain, depth = 0): boolean {
+  for (const r of chain.rules) {
+    if (r.disabled) continue;
+    const a = r.action;
+    // a RETURN sends packets back to the caller, whose policy may accept them: not a catch-all
+    if (depth > 0 && a.kind === 'return') return false;
+    if (r.matches.length !== 0) continue;
+    if (a.kind === 'drop' || a.kind === 'reject') return true;
+    if ((a.kind === 'jump' || a.kind === 'goto') && depth < MAX_DEPTH) {
+      const sub = table.chains.find((c) => c.name === a.target && c.hook === undefined);
+      if (sub && endsInDrop(table, sub, depth + 1)) return true;
+    }
+  }
+  return false;
+}
+
+function tableFamilies(t: Table): Family[] {
+  return t.family === 'ip' ? ['ipv4'] : t.family === 'ip6' ? ['ipv6'] : t.family === 'inet' ? ['ipv4', 'ipv6'] : [];
+}
+
+const FAMILY_NAME: Record<Family, string> = { ipv4: 'IPv4', ipv6: 'IPv6' };
+
+/**
+ * The base chains of `hook` that let in what no rule decided, per chain with the families concerned. A packet passes
+ * every base chain of its hook in turn (iptables: raw, mangle, filter, security; nftables: by priority), so one chain
+ * that drops by default (policy or catch-all drop) makes every accept explicit: fail2ban's accept-policy chain before
+ * an `inet filter` with `policy drop`, or iptables' mangle INPUT beside `:INPUT DROP` in filter, lets nothing in by
+ * default. Only when no chain of the hook drops by default are the accepting ones reported — the filter table's
+ * chain in iptables when there is one (that is where users set the policy), else each of them.
+ */
+function permissiveChains(ruleset: Ruleset, hook: 'input' | 'forward'): Map<Chain, Family[]> {
+  const out = new Map<Chain, Family[]>();
+  for (const family of ruleset.families) {
+    const chains: { table: Table; chain: Chain }[] = [];
+    for (const table of ruleset.tables)
+      if (tableFamilies(table).includes(family)) for (const chain of table.chains) if (chain.hook === hook && chain.type !== 'nat') chains.push({ table, chain });
+    if (chains.length === 0) continue;
+    if (chains.some(({ table, chain }) => (chain.policy ?? 'accept') !== 'accept' || endsInDrop(table, chain))) continue;
+    const filter = chains.filter(({ table }) => table.name === 'filter');
+    for (const { chain } of filter.length > 0 ? filter : chains) {
+      let f = out.get(chain);
+      if (!f) out.set(chain, (f = []));
+      f.push(family);
+    }
+  }
+  return out;
 }
 
 /**
- * An input or forward base chain whose policy accepts and that never drops
- * everything else: whatever the rules above forget is let in.
+ * An input or forward hook whose base chains accept by default and where none drops everything else: whatever the
+ * rules forget is let in.
  */
 const rule: Rule.RuleModule = {
   meta: {
     type: 'problem',
     docs: {
-      description: 'Report input/forward base chains with an accepting default policy and no catch-all drop',
+      description: 'Report input/forward hooks whose base chains accept by default, with no chain that drops what the rules do not decide',
       recommended: true,
       url: docsUrl('no-permissive-default-policy'),
     },
@@ -23,7 +74,7 @@ const rule: Rule.RuleModule = {
     // options are checked by ruleOptions (see src/eslint/rule-kit.ts): this rule takes none
     schema: false,
     messages: {
-      permissive: 'Chain {{chain}} ({{hook}} hook) accepts by default and has no catch-all drop: every packet the rules do not decide is let in. Set the policy to drop or end the chain with a drop rule.',
+      permissive: 'Chain {{chain}} ({{hook}} hook) accepts{{families}} by default and has no catch-all drop: every packet the rules do not decide is let in. Set the policy to drop or end the chain with a drop rule.',
     },
   },
   create(context) {
@@ -33,12 +84,12 @@ const rule: Rule.RuleModule = {
       if (!a) return;
       for (const ruleset of a.document.rulesets) {
         if (ruleset.kind !== 'netfilter') continue;
-        for (const table of ruleset.tables) {
-          for (const chain of table.chains) {
-            if ((chain.hook !== 'input' && chain.hook !== 'forward') || chain.type === 'nat') continue;
-            if ((chain.policy ?? 'accept') !== 'accept' || hasCatchAllDrop(chain)) continue;
-            if (table.family === 'arp' || table.family === 'bridge' || table.family === 'netdev') continue;
-            report(context, a, chain.policySpan ?? chain.span, undefined, { messageId: 'permissive', data: { chain: chain.name, hook: chain.hook } });
+        for (const hook of ['input', 'forward'] as const) {
+          for (const [chain, families] of permissiveChains(ruleset, hook)) {
+            // the families only when the chain is permissive for one of two (an ip table drops IPv4 by default)
+            const inet = ruleset.families.length > 1 && families.length < ruleset.families.length;
+            const data = { chain: chain.name, hook, families: inet ? ` ${families.map((f) => FAMILY_NAME[f]).join(' and ')}` : '' };
+            report(context, a, chain.policySpan ?? chain.span, undefined, { messageId: 'permissive', data });
           }
         }
       }

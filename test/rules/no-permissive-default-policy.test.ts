@@ -1,12 +1,17 @@
 import rule from '../../rules/no-permissive-default-policy.js';
 import { tester } from './tester.js';
 
+const MANGLE = '*mangle\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n';
 const FILE = (input: string, extra = '') => `*filter\n:INPUT ${input} [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n${extra}COMMIT\n`;
 
 tester('iptables').run('no-permissive-default-policy (iptables)', rule, {
   valid: [
     { code: FILE('DROP'), filename: 'a.rules' },
     { code: FILE('ACCEPT', '-A INPUT -p tcp --dport 22 -j ACCEPT\n-A INPUT -j DROP\n'), filename: 'a.rules' },
+    // mangle's INPUT runs before filter's: filter's DROP policy still drops what no rule accepted
+    { code: MANGLE + FILE('DROP', '-A INPUT -p tcp --dport 22 -j ACCEPT\n'), filename: 'a.rules' },
+    // a catch-all jump to a chain that logs and drops
+    { code: FILE('ACCEPT', ':LOGDROP - [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-A INPUT -j LOGDROP\n-A LOGDROP -j LOG\n-A LOGDROP -j DROP\n'), filename: 'a.rules' },
   ],
   invalid: [
     {
@@ -14,17 +19,51 @@ tester('iptables').run('no-permissive-default-policy (iptables)', rule, {
       filename: 'a.rules',
       errors: [{ line: 2, column: 1, message: 'Chain INPUT (input hook) accepts by default and has no catch-all drop: every packet the rules do not decide is let in. Set the policy to drop or end the chain with a drop rule.' }],
     },
+    {
+      // both accept by default: the filter table's chain is the one reported (mangle's INPUT is line 3, filter's 9)
+      code: MANGLE + FILE('ACCEPT'),
+      filename: 'a.rules',
+      errors: [{ line: 9, column: 1, messageId: 'permissive' }],
+    },
+    {
+      // the chain jumped to returns packets from 10.0.0.0/8 to INPUT, whose policy accepts them
+      code: FILE('ACCEPT', ':CHK - [0:0]\n-A INPUT -j CHK\n-A CHK -s 10.0.0.0/8 -j RETURN\n-A CHK -j DROP\n'),
+      filename: 'a.rules',
+      errors: [{ line: 2, column: 1, messageId: 'permissive' }],
+    },
   ],
 });
 
 tester('nftables').run('no-permissive-default-policy (nftables)', rule, {
-  valid: [{ code: 'table inet f {\n  chain input {\n    type filter hook input priority 0; policy drop;\n  }\n}\n', filename: 'a.nft' }],
+  valid: [
+    { code: 'table inet f {\n  chain input {\n    type filter hook input priority 0; policy drop;\n  }\n}\n', filename: 'a.nft' },
+    {
+      // fail2ban's table: an accept-policy chain before the filter chain, which drops by default
+      code: 'table inet filter {\n  chain input { type filter hook input priority filter; policy drop; tcp dport 22 accept; }\n}\ntable inet f2b-table {\n  chain f2b-chain { type filter hook input priority filter - 1; policy accept; ip saddr 192.0.2.7 tcp dport 22 reject; }\n}\n',
+      filename: 'a.nft',
+    },
+  ],
   invalid: [
     {
       // no policy written: nftables defaults to accept
       code: 'table inet f {\n  chain input {\n    type filter hook input priority 0;\n    tcp dport 22 accept\n  }\n}\n',
       filename: 'a.nft',
       errors: [{ line: 2, messageId: 'permissive' }],
+    },
+    {
+      // an ip table drops IPv4 by default; nothing drops IPv6
+      code: 'table ip v4 {\n  chain input { type filter hook input priority 0; policy drop; }\n}\ntable inet all {\n  chain input { type filter hook input priority 10; policy accept; tcp dport 22 accept; }\n}\n',
+      filename: 'a.nft',
+      errors: [{ line: 5, message: 'Chain input (input hook) accepts IPv6 by default and has no catch-all drop: every packet the rules do not decide is let in. Set the policy to drop or end the chain with a drop rule.' }],
+    },
+    {
+      // two chains that both accept by default: each is reported
+      code: 'table inet a {\n  chain i1 { type filter hook input priority 0; policy accept; }\n}\ntable inet b {\n  chain i2 { type filter hook input priority 10; tcp dport 22 accept; }\n}\n',
+      filename: 'a.nft',
+      errors: [
+        { line: 2, messageId: 'permissive' },
+        { line: 5, messageId: 'permissive' },
+      ],
     },
   ],
 });

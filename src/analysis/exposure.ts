@@ -618,6 +618,15 @@ function mergeTags(a: readonly number[], b: readonly number[]): readonly number[
   return [...s].sort((x, y) => x - y);
 }
 
+/**
+ * Which accepting policy a flow accepted by policies only is reported at, when it passed several (iptables' mangle,
+ * filter and nat INPUT all say ACCEPT): a filtering chain over a nat chain, the filter table's over others; the later
+ * at equal rank. The nat chain runs last on the input hook, but `:INPUT ACCEPT` in nat is not what a user changes.
+ */
+function policyRank(chain: Chain, table: Table): number {
+  return chain.type === 'nat' ? 0 : table.name === 'filter' ? 2 : 1;
+}
+
 function lineOf(rule: Rule): number {
   return rule.span.start.line;
 }
@@ -974,8 +983,12 @@ class Engine {
     if (chain.policy === 'drop') dropAll(out.dropped, flows);
     else {
       let policy: Attr | undefined;
+      const rank = policyRank(chain, table);
       for (const f of flows)
-        this.accept(out.accepted, f.attr?.explicit ? f : flow(f.c, f.h, f.hn, f.tags, (policy ??= { chain, table, explicit: false }), undefined, f.via, f.path, f.local));
+        this.accept(
+          out.accepted,
+          f.attr && (f.attr.explicit || policyRank(f.attr.chain, f.attr.table) > rank) ? f : flow(f.c, f.h, f.hn, f.tags, (policy ??= { chain, table, explicit: false }), undefined, f.via, f.path, f.local),
+        );
     }
   }
 

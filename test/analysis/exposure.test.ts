@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { computeExposure, exposedPorts } from '../../src/analysis/index.js';
 import { numRange } from '../../src/model/index.js';
+import { parseIptables } from '../../src/parsers/iptables/index.js';
 import { a, base, chain, filter, m, rule, ruleset, table } from './build.js';
 import { showAll } from './show.js';
 
@@ -233,6 +234,15 @@ describe('several base chains', () => {
       ]),
     ]);
     expect(showAll(computeExposure(rs))).toEqual(['ipv4 tcp 22 from 0.0.0.0/0 if any open @4 early', 'ipv6 tcp 22 from ::/0 if any open @4 early']);
+  });
+
+  test("accepted by policies only: reported at filter's policy, not at mangle's or at nat's (which runs last)", () => {
+    const rs = parseIptables(
+      ['*mangle', ':INPUT ACCEPT [0:0]', 'COMMIT', '*nat', ':INPUT ACCEPT [0:0]', 'COMMIT', '*filter', ':INPUT ACCEPT [0:0]', '-A INPUT -p tcp --dport 22 -j DROP', 'COMMIT', ''].join('\n'),
+    ).rulesets[0]!;
+    const e = computeExposure(rs).entries;
+    expect(e.length).toBeGreaterThan(0);
+    expect([...new Set(e.map((x) => `${x.table.name} ${x.chain.name} line ${x.chain.policySpan?.start.line} ${x.rule ? 'rule' : 'policy'}`))]).toEqual(['filter INPUT line 8 policy']);
   });
 
   test('a DROP in mangle PREROUTING drops before INPUT', () => {

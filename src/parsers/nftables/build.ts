@@ -611,6 +611,8 @@ function convertMatchInto(out: MatchSink, left: IrExpr, op: string, right0: IrVa
   const flags = tcpFlagsTest(left, op, right);
   if (flags === null) return failed(out, left, right0, imp, negated, rule, 'TCP flags test not decoded', base, at);
   if (flags !== undefined) return pushPlaced(out, imp, { kind: 'tcp-flags', values: flags }, base, at, negated);
+  const status = ctStatusTest(left, op, right);
+  if (status) return void out.push(ctMatch(status, base, at, op === '!'));
   // (the protocol is one for both directions: `nft -j` writes `ct original protocol` without its direction)
   const orig = left.k === 'ct' && (left.dir === 'original' || left.key === 'protocol') ? CT_ORIGINAL.get(left.key) : undefined;
   const f = orig ?? classify(left);
@@ -656,6 +658,24 @@ function convertMatchInto(out: MatchSink, left: IrExpr, op: string, right0: IrVa
   }
   for (let i = 0; i < imp.length; i++) out.push(imp[i]!);
   out.push(m);
+}
+
+/**
+ * `ct status snat|dnat` (and a list of both) as the connection states the model has for them, or undefined. Only
+ * nft's flag tests read as such: the implicit operator (`in`: any of the bits) and `!` (none of them); `==`,
+ * `!=` and a set of several values compare the whole status word (also `confirmed`, `*-nat-done`…), and stay
+ * undecided. nft writes `ct status { dnat }` back as `ct status dnat` (one element: the plain flag test).
+ */
+function ctStatusTest(left: IrExpr, op: string, right: IrVal): CtState[] | undefined {
+  if (left.k !== 'ct' || left.key !== 'status' || left.dir !== undefined || (op !== 'in' && op !== '!')) return undefined;
+  const vals = right.k === 'list' ? right.items : right.k === 'set' && right.elems.length === 1 ? [right.elems[0]!.key] : [right];
+  const states: CtState[] = [];
+  for (const v of vals) {
+    const s = atomStr(v);
+    if (s !== 'dnat' && s !== 'snat') return undefined;
+    if (!states.includes(s)) states.push(s);
+  }
+  return states;
 }
 
 /** The fields of `ct original …` read as the packet's own (ct-original matches); not inside concatenations. */

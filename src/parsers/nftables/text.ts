@@ -209,6 +209,11 @@ export class NftTextParser {
   private end: number;
   readonly dynamicSets = new Set<string>();
   private depth = 0;
+  /**
+   * Set while the value of a `ct status` test is read: its flags `snat` and `dnat` are values there,
+   * not the NAT statements of the same names (`ct status dnat accept`, firewalld's input chains).
+   */
+  private natFlags = false;
   /*
    * The tokens read so far and not yet dropped, token base + k in slot k: their kind codes (K_WORD...),
    * values, start and end offsets, and sources (undefined: all in `main`). Given an array, it is the
@@ -1617,6 +1622,22 @@ export class NftTextParser {
   }
 
   private parseExprStatement(ctx: Ctx, rule: IrRule, e0: IrExpr, s0: number): void {
+    if (!(e0.k === 'ct' && e0.key === 'status')) return this.parseExprStatementOf(ctx, rule, e0, s0);
+    const was = this.natFlags;
+    this.natFlags = true;
+    try {
+      this.parseExprStatementOf(ctx, rule, e0, s0);
+    } finally {
+      this.natFlags = was;
+    }
+  }
+
+  /** Whether the word is a statement keyword here (not a `ct status` flag: see natFlags). */
+  private isStmtKeyword(w: string): boolean {
+    return STMT_KEYWORDS.has(w) && !(this.natFlags && (w === 'dnat' || w === 'snat'));
+  }
+
+  private parseExprStatementOf(ctx: Ctx, rule: IrRule, e0: IrExpr, s0: number): void {
     let e = e0;
     // ct count [over] N: a statement that matches on run-time state
     if (e.k === 'ct' && e.key === 'count') {
@@ -1661,7 +1682,7 @@ export class NftTextParser {
     if (relop !== undefined) {
       op = relop;
       this.pos++;
-    } else if (this.isEndOfStmt(o) || (this.isWord(o) && (STMT_KEYWORDS.has(this.valOf(o)) || VERDICT_WORDS.has(this.valOf(o))))) {
+    } else if (this.isEndOfStmt(o) || (this.isWord(o) && (this.isStmtKeyword(this.valOf(o)) || VERDICT_WORDS.has(this.valOf(o))))) {
       // a selector with no value (`tcp option sack-perm`): existence test, not decidable here
       rule.stmts.push({ k: 'opaque', module: exprModule(e), text: this.stmtText(s0), reason: 'this test is not decoded', span: this.stmtSpan(s0) });
       return;
@@ -1759,7 +1780,7 @@ export class NftTextParser {
   /** Whether the token `ahead` places on is a value, not the end of the statement, a statement or a verdict. */
   private valueFollows(ahead = 0): boolean {
     const o = this.peek(ahead);
-    return !this.isEndOfStmt(o) && !(this.isWord(o) && (STMT_KEYWORDS.has(this.valOf(o)) || VERDICT_WORDS.has(this.valOf(o))));
+    return !this.isEndOfStmt(o) && !(this.isWord(o) && (this.isStmtKeyword(this.valOf(o)) || VERDICT_WORDS.has(this.valOf(o))));
   }
 
   private parseValueTerm(ctx: Ctx): IrVal | undefined {
@@ -1831,7 +1852,7 @@ export class NftTextParser {
         const e = this.parseSingleExpr(ctx);
         if (e) return { k: 'expr', text: this.stmtText(s0), span: this.stmtSpan(s0) };
       }
-      if (STMT_KEYWORDS.has(this.valOf(t)) && this.valOf(t) !== 'set' && this.valOf(t) !== 'map') return undefined;
+      if (this.isStmtKeyword(this.valOf(t)) && this.valOf(t) !== 'set' && this.valOf(t) !== 'map') return undefined;
       this.pos++;
       return new WordAtom(this.valOf(t), this.startOf(t), this.endOf(t), this.srcOf(t));
     }

@@ -138,6 +138,14 @@ describe('nft -j JSON', () => {
     expect(json.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!.matches.map((m) => m.kind)).toEqual(['family', 'address', 'protocol']);
   });
 
+  it('reads ct status dnat (op "in") as the text parser does', () => {
+    const text = parseNftables('table inet t {\n chain in {\n  type filter hook input priority filter; policy drop;\n  ct status dnat accept\n  ct status snat,dnat drop\n }\n}\n');
+    const json = parseNftablesJson(wrap(table, base, rule(match({ ct: { key: 'status' } }, 'dnat', 'in'), { accept: null }), rule(match({ ct: { key: 'status' } }, ['snat', 'dnat'], 'in'), { drop: null })));
+    expect(json.diagnostics).toEqual([]);
+    expect(canonicalRuleset(json.rulesets[0]!)).toEqual(canonicalRuleset(text.rulesets[0]!));
+    expect(json.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!.matches.map((m) => m.kind)).toEqual(['ctstate']);
+  });
+
   it('reads conntrack original-tuple addresses as nft -j writes them (the family inside the key)', () => {
     const text = parseNftables('table inet t {\n chain in {\n  type filter hook input priority filter; policy drop;\n  ct original ip saddr != 10.0.0.0/8 accept\n }\n}\n');
     const json = parseNftablesJson(wrap(table, base, rule(match({ ct: { key: 'ip saddr', dir: 'original' } }, { prefix: { addr: '10.0.0.0', len: 8 } }, '!='), { accept: null })));

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { tracePacket } from '../../../src/analysis/index.js';
 import { canonicalRuleset, formatPorts, tcpFlagsMasked, tcpFlagsWhere } from '../../../src/model/index.js';
 import { parseNftables, parseNftablesJson } from '../../../src/parsers/nftables/index.js';
 import type { IncludeReader } from '../../../src/parsers/types.js';
@@ -142,6 +143,28 @@ describe('rules', () => {
     expect(one('meta nfproto ipv6 accept').rules).toEqual(['family=ipv6 => accept']);
     expect(one('meta protocol ip accept', 'netdev').rules).toEqual(['family=ipv4 => accept']);
     expect(one('fib daddr type { local, broadcast } drop').rules).toEqual(['dstaddrtype=broadcast,local => drop']);
+  });
+
+  it('ct status snat/dnat are flag values, not NAT statements; only the flag tests are decoded', () => {
+    // firewalld's input and forward chains: `ct status dnat accept` (nft: any of the bits → a DNAT'd connection)
+    const r = one('ct status dnat accept');
+    expect(r.doc.diagnostics).toEqual([]);
+    expect(r.rules).toEqual(['ct=dnat => accept']);
+    expect(one('ct status snat,dnat tcp dport 22 accept').rules).toEqual(one('ct status dnat,snat tcp dport 22 accept').rules);
+    expect(one('ct status ! dnat drop').rules).toEqual(['!ct=dnat => drop']);
+    expect(one('ct status { dnat } accept').rules).toEqual(r.rules);
+    // `==`, `!=` and masks compare the whole status word (confirmed, nat-done bits…): valid, kept undecided
+    for (const t of ['ct status == dnat accept', 'ct status != dnat accept', 'ct status & dnat == dnat accept', 'ct status assured accept']) {
+      const x = one(t);
+      expect(x.doc.diagnostics, t).toEqual([]);
+      expect(x.rules, t).toEqual([t.includes('!=') ? '!opaque:ct status => accept' : 'opaque:ct status => accept']);
+    }
+    // firewalld's input chain: no DNAT anywhere, so the test takes no new connection (it was "possibly open")
+    const fw = parseNftables('table inet f {\n chain in {\n  type filter hook input priority filter + 10; policy accept;\n  ct status dnat accept\n  reject with icmpx admin-prohibited\n }\n}\n').rulesets[0]!;
+    const probe = { family: 'ipv4' as const, proto: 'tcp' as const, dport: 1761, src: '192.0.2.7', dst: '10.0.0.1', iif: 'eth0', hook: 'input' as const, state: 'new' as const };
+    expect(tracePacket(fw, probe).verdict).toBe('reject');
+    // a real DNAT statement after the test is still one
+    expect(one('ct status dnat dnat to 10.0.0.1', 'ip').rule.action).toMatchObject({ kind: 'nat' });
   });
 
   it('meta l4proto and ip protocol give a protocol match', () => {

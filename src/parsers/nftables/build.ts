@@ -1183,6 +1183,50 @@ function buildChain(c: IrChain, tc: TableCtx, counters: BuildCounters, jumps: Ru
   return ch;
 }
 
+/**
+ * A named set or map without `flags interval` takes no range or prefix key, not even inside a
+ * concatenation: nft refuses the file ("You must add 'flags interval' to your set declaration if you
+ * want to add range elements"), whatever order the declaration's lines are in. Anonymous sets are
+ * interval sets by themselves.
+ */
+/** A number or an address as a range bound (a digit or a colon in it: not a name made of hex letters). */
+const ADDRESS_OR_NUMBER = /^(?=[^-]*[0-9:])[0-9a-fA-Fx.:]+$/;
+
+function checkIntervalElements(set: IrSet, diagnostics: Diagnostic[]): void {
+  for (const e of set.elems) {
+    const bad = intervalPart(e.key);
+    if (!bad) continue;
+    const what = set.isMap ? 'map' : 'set';
+    diagnostics.push({
+      severity: 'error',
+      code: 'nftables/interval-without-flag',
+      message: `${what} ${set.name} has a ${bad.kind} element but no "flags interval": nft refuses it (add "flags interval" to the ${what})`,
+      span: bad.v.span ?? e.key.span ?? set.span,
+    });
+    return;
+  }
+}
+
+/** The range or prefix in an element key (the part of a concatenation), if any. */
+function intervalPart(v: IrVal): { kind: 'range' | 'prefix'; v: IrVal } | undefined {
+  if (v.k === 'range' || v.k === 'prefix') return { kind: v.k, v };
+  if (v.k === 'concat') {
+    for (const x of v.items) {
+      const r = intervalPart(x);
+      if (r) return r;
+    }
+    return undefined;
+  }
+  if (v.k !== 'atom' || typeof v.v !== 'string') return undefined;
+  // an interface name wildcard ("wg*") is a prefix element too
+  if (v.quoted) return v.v.endsWith('*') ? { kind: 'prefix', v } : undefined;
+  // the text front end keeps `10.0.0.0/8` and `1761-1768` as one word (names such as echo-request are not ranges)
+  if (v.v.includes('/')) return { kind: 'prefix', v };
+  const i = v.v.indexOf('-');
+  if (i > 0 && ADDRESS_OR_NUMBER.test(v.v.slice(0, i)) && ADDRESS_OR_NUMBER.test(v.v.slice(i + 1))) return { kind: 'range', v };
+  return undefined;
+}
+
 function baseName(p: string | undefined): string | undefined {
   if (!p) return undefined;
   const i = Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\'));
@@ -1215,6 +1259,7 @@ export function buildDocument(
   for (const t of state.tables.values()) {
     for (const f of FAMILY_OF[t.family] ?? []) families.add(f);
     const tc: TableCtx = { table: t, dynamicSets, mixedFamily: t.family !== 'ip' && t.family !== 'ip6', cache: new Map(), diagnostics, reported: new Set() };
+    for (const set of t.sets.values()) if (!set.flags.includes('interval')) checkIntervalElements(set, diagnostics);
     const chains: Chain[] = [];
     const jumps: Rule[] = [];
     for (const c of t.chains.values()) chains.push(buildChain(c, tc, counters, jumps));

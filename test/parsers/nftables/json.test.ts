@@ -51,7 +51,7 @@ describe('nft -j JSON', () => {
         table,
         base,
         { chain: { family: 'inet', table: 't', name: 'ssh', handle: 2 } },
-        { set: { family: 'inet', table: 't', name: 'ports', type: 'inet_service', handle: 3, elem: [22, { range: [1761, 1768] }] } },
+        { set: { family: 'inet', table: 't', name: 'ports', type: 'inet_service', handle: 3, flags: ['interval'], elem: [22, { range: [1761, 1768] }] } },
         { set: { family: 'inet', table: 't', name: 'dyn', type: 'ipv4_addr', handle: 4, flags: ['dynamic'] } },
         rule(match(payload('tcp', 'dport'), '@ports'), { vmap: { key: payload('ip', 'saddr'), data: { set: [['10.0.0.1', { jump: { target: 'ssh' } }], ['*', { drop: null }]] } } }),
         rule(match(payload('ip', 'saddr'), '@dyn'), { drop: null }),

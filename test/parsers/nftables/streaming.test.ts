@@ -68,7 +68,7 @@ describe('streamed parse and early build give the reference document', () => {
         '    ip saddr @gone drop',
         '  }',
         '  set later { type ipv4_addr; elements = { 10.0.0.1 } }',
-        '  set ports { type inet_service; }',
+        '  set ports { type inet_service; flags interval; }',
         '  map vm { type inet_service : verdict; elements = { 80 : accept } }',
         '  set dyn { type ipv4_addr; }',
         '  set gone { type ipv4_addr; elements = { 10.9.9.9 } }',

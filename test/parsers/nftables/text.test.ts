@@ -283,10 +283,30 @@ describe('rules', () => {
 describe('sets and maps', () => {
   it('resolves named sets declared after their use, with intervals and prefixes', () => {
     const doc = parseNftables(
-      'table inet t {\n chain c {\n  ip saddr @nets tcp dport @ports accept\n }\n set nets {\n  type ipv4_addr; flags interval\n  elements = { 10.0.0.0/8, 192.168.1.1-192.168.1.2 }\n }\n set ports {\n  type inet_service\n  elements = { 22, 1761-1768 }\n }\n}\n',
+      'table inet t {\n chain c {\n  ip saddr @nets tcp dport @ports accept\n }\n set nets {\n  type ipv4_addr; flags interval\n  elements = { 10.0.0.0/8, 192.168.1.1-192.168.1.2 }\n }\n set ports {\n  type inet_service\n  flags interval\n  elements = { 22, 1761-1768 }\n }\n}\n',
     );
     expect(doc.diagnostics).toEqual([]);
     expect(rulesOf(doc, 'c')).toEqual(['dstport=22, 1761-1768 family=ipv4 proto=6 srcaddr=10.0.0.0/8, 192.168.1.1/32, 192.168.1.2/32 => accept']);
+  });
+
+  it('a range or prefix element in a set or map without flags interval is an error where nft puts it', () => {
+    const doc = parseNftables(
+      [
+        'table inet t {',
+        ' set ports {\n  type inet_service\n  elements = { 22, 1761-1768 }\n }',
+        ' set pairs {\n  type ipv4_addr . inet_service\n  elements = { 10.1.1.1 . 1761, 0.0.0.0/0 . 22 }\n }',
+        ' map vm {\n  type inet_service : verdict\n  elements = { 1761 : accept, 1763-1765 : drop }\n }',
+        ' set names {\n  type icmp_type\n  elements = { echo-request, destination-unreachable }\n }',
+        ' set late {\n  type ipv4_addr\n  elements = { 10.0.0.0/8 }\n  flags interval\n }',
+        '}',
+        'add set inet t added { type inet_service; }',
+        'add element inet t added { 1761-1768 }',
+      ].join('\n'),
+    );
+    expect(diags(doc)).toEqual(['error nftables/interval-without-flag 4:20-4:29', 'error nftables/interval-without-flag 8:33-8:42', 'error nftables/interval-without-flag 12:31-12:40', 'error nftables/interval-without-flag 25:28-25:37']);
+    expect(doc.diagnostics[0]!.message).toBe('set ports has a range element but no "flags interval": nft refuses it (add "flags interval" to the set)');
+    // an interface wildcard is a prefix element (nft 1.0.6: "…if you want to add prefix elements")
+    expect(diags(parseNftables('table inet t {\n map ifs {\n  type ifname : verdict\n  elements = { "lo" : accept, "wg*" : drop }\n }\n}\n'))).toEqual(['error nftables/interval-without-flag 4:31-4:36']);
   });
 
   it('sets filled at run time are opaque', () => {

@@ -555,6 +555,15 @@ function hasWildcard(v: IrVal): boolean {
 /** The rule a match is in, for the text of an opaque match: read only then (a parsed rule may slice it when read). */
 interface RuleText {
   readonly text: string;
+  /** nft -j: the document the statements' spans index (see IrRule.source). */
+  readonly source?: string;
+}
+
+/** nft -j: the text of the match statement itself (a rule is a whole object over many lines, and naming it named no expression). */
+function ownText(rule: RuleText, base: Span | undefined, at: number): string | undefined {
+  if (rule.source === undefined || base === undefined || at >= 0) return undefined;
+  const t = rule.source.slice(base.start.offset, base.end.offset).replace(/\s+/g, ' ').trim();
+  return t === '' ? undefined : t.length > 200 ? `${t.slice(0, 200)}…` : t;
 }
 
 /** Where matches are pushed: a list, or the scratch list of the rule being built. */
@@ -796,7 +805,7 @@ function pushPlaced(out: MatchSink, imp: Match[], m: Match, base: Span | undefin
 
 /** The conjunction for a match that cannot be decoded, pushed onto `out`: the selector's dependencies and an opaque match. */
 function failed(out: MatchSink, left: IrExpr, right0: IrVal, imp: Match[], negated: boolean, rule: RuleText, reason: string, base: Span | undefined, at: number): void {
-  const m = opaque(right0.k === 'ref' ? 'set' : exprModule(left), rule.text, reason, base && spanAt(base, at));
+  const m = opaque(right0.k === 'ref' ? 'set' : exprModule(left), ownText(rule, base, at) ?? rule.text, reason, base && spanAt(base, at));
   if (negated) m.negated = true;
   for (let i = 0; i < imp.length; i++) out.push(imp[i]!);
   out.push(m);

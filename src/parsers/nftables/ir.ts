@@ -71,6 +71,11 @@ export interface IrRule {
   readonly text: string;
   /** The document the rule's text is in, when `text` is read from it (the model rule then does the same). */
   readonly doc?: string;
+  /**
+   * nft -j: the JSON document, which the spans of the rule's statements index. An undecodable match quotes its
+   * own statement from it instead of the whole rule object.
+   */
+  readonly source?: string;
   comment?: string;
   /**
    * The model rules, when the builder made them as soon as the rule was parsed (see

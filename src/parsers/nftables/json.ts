@@ -429,7 +429,7 @@ class JsonBuilder {
     if (!t || chainName === undefined) return;
     const c: IrChain | undefined = t.chains.get(chainName);
     if (!c) return this.warn(`No chain ${chainName}`, o.span, 'nftables-json/no-such-object', 'error');
-    const rule: IrRule = { stmts: [], span: o.span, text: this.textOf(o) };
+    const rule: IrRule = { stmts: [], span: o.span, text: this.textOf(o), source: this.text };
     const comment = str(get(o, 'comment'));
     if (comment !== undefined) rule.comment = comment;
     const expr = get(o, 'expr');

@@ -138,6 +138,13 @@ describe('nft -j JSON', () => {
     expect(json.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!.matches.map((m) => m.kind)).toEqual(['family', 'address', 'protocol']);
   });
 
+  it('an undecodable match quotes its own statement, not the whole rule object', () => {
+    const doc = parseNftablesJson(wrap(table, base, rule(match(payload('tcp', 'dport'), 1761), match({ meta: { key: 'mark' } }, 1), { accept: null })));
+    const m = chainOf(doc, 'in').rules[0]!.matches.find((x) => x.kind === 'opaque');
+    expect(m).toMatchObject({ kind: 'opaque', module: 'meta mark', text: '{ "match": { "op": "==", "left": { "meta": { "key": "mark" } }, "right": 1 } }' });
+    expect(at(m!.span)).toBe('46:11-56:12');
+  });
+
   it('reads ct status dnat (op "in") as the text parser does', () => {
     const text = parseNftables('table inet t {\n chain in {\n  type filter hook input priority filter; policy drop;\n  ct status dnat accept\n  ct status snat,dnat drop\n }\n}\n');
     const json = parseNftablesJson(wrap(table, base, rule(match({ ct: { key: 'status' } }, 'dnat', 'in'), { accept: null }), rule(match({ ct: { key: 'status' } }, ['snat', 'dnat'], 'in'), { drop: null })));

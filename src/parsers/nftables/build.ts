@@ -11,6 +11,7 @@ import {
   parseAddrRange,
   parseCidr,
   protocolNumber,
+  PORT_PROTOCOLS,
   PORT_UNIVERSE,
   PROTO_UNIVERSE,
   canonicalMatch,
@@ -603,9 +604,11 @@ function convertMatchInto(out: MatchSink, left: IrExpr, op: string, right0: IrVa
       if (el.k !== 'concat' || el.items.length !== left.items.length) return failed(out, left, right0, imp, negated, rule, 'concatenation value does not fit its selector', base, at);
       const conj: Match[] = [];
       for (let i = 0; i < left.items.length; i++) {
-        const sub = convertMatch(left.items[i]!, '==', el.items[i]!, tc, rule, base, at);
-        if (sub.some((m) => m.kind === 'opaque')) return failed(out, left, right0, imp, negated, rule, 'a part of the concatenation is not decoded', base, at);
-        conj.push(...sub);
+        // into the conjunction itself: a `th dport` part sees a `meta l4proto` part before it
+        const from = conj.length;
+        convertMatchInto(conj, left.items[i]!, '==', el.items[i]!, tc, rule, base, at);
+        for (let j = from; j < conj.length; j++)
+          if (conj[j]!.kind === 'opaque') return failed(out, left, right0, imp, negated, rule, 'a part of the concatenation is not decoded', base, at);
       }
       alternatives.push(dedupe(conj));
     }
@@ -666,7 +669,34 @@ function convertMatchInto(out: MatchSink, left: IrExpr, op: string, right0: IrVa
     return failed(out, left, right0, imp, negated, rule, `value not understood for ${exprModule(left)}`, base, at);
   }
   for (let i = 0; i < imp.length; i++) out.push(imp[i]!);
+  if (m.kind === 'port' && left.k === 'payload' && left.proto === 'th' && !portProtocolsOnly(out)) m = thPorts(m, ownText(rule, base, at) ?? rule.text, base, at, negated);
   out.push(m);
+}
+
+/**
+ * `th dport`/`th sport` read bytes 0–3 of any transport header: nft adds no protocol test (nft --debug=netlink:
+ * `payload load 2b @ transport header + 2`, nothing before), so on ICMP, GRE, ESP… they compare a checksum or
+ * a type field. The match is: a port-protocol packet with the port, or a packet of another protocol that may or
+ * may not match — unless the rule already took only port protocols (`meta l4proto { tcp, udp }` before it).
+ */
+function thPorts(m: Match & { kind: 'port' }, text: string, base: Span | undefined, at: number, negated: boolean): Match {
+  const other = opaque(`th ${m.dir === 'dst' ? 'dport' : 'sport'}`, text, 'on a protocol without ports it reads bytes of another header field');
+  const any: Match = { kind: 'any-of', alternatives: [[portMatch(m.dir, m.ports, undefined, -1, false)], [protoMatch(NON_PORT_PROTOCOLS, undefined, -1, false), other]] };
+  if (base) any.span = spanAt(base, at);
+  if (negated) any.negated = true;
+  return any;
+}
+const NON_PORT_PROTOCOLS = PROTO_UNIVERSE.subtract(PORT_PROTOCOLS);
+
+/** Whether the rule's matches so far take only port-carrying protocols (a protocol match within them). */
+function portProtocolsOnly(out: MatchSink): boolean {
+  const items = out instanceof MatchScratch ? out.items : (out as Match[]);
+  const n = out instanceof MatchScratch ? out.n : items.length;
+  for (let i = 0; i < n; i++) {
+    const x = items[i]!;
+    if (x.kind === 'protocol' && !x.negated && x.protocols.subtract(PORT_PROTOCOLS).isEmpty) return true;
+  }
+  return false;
 }
 
 /**

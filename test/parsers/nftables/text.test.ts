@@ -117,6 +117,21 @@ describe('rules', () => {
 
   it('th dport is a port match without a protocol', () => {
     expect(one('meta l4proto { tcp, udp } th dport 1761 accept').rules).toEqual(['dstport=1761 proto=6, 17 => accept']);
+    expect(one('ip saddr . meta l4proto . th dport { 10.0.0.1 . tcp . 22 } accept').rules).toEqual(['anyof([dstport=22 family=ipv4 proto=6 srcaddr=10.0.0.1/32]) family=ipv4 => accept']);
+  });
+
+  it('th dport alone also reads bytes 2-3 of headers without ports: other protocols may match', () => {
+    // nft --debug=netlink: `payload load 2b @ transport header + 2`, no protocol test before it
+    const other = '[opaque:th dport proto=0-5, 7-16, 18-32, 34-131, 133-135, 137-255]';
+    expect(one('th dport 1765 accept').rules).toEqual([`anyof([dstport=1765]|${other}) => accept`]);
+    const rs = one('th dport != 1761 drop').doc.rulesets[0]!;
+    rs.tables[0]!.chains[0]!.hook = 'input';
+    rs.tables[0]!.chains[0]!.policy = 'accept';
+    const probe = (proto: 'icmp' | 'tcp', dport?: number) => ({ family: 'ipv4' as const, proto, dport, src: '192.0.2.7', dst: '10.0.0.1', iif: 'eth0', hook: 'input' as const, state: 'new' as const });
+    // an ICMP packet whose checksum reads 1761 passes: it was "drop" (unsound)
+    expect(tracePacket(rs, probe('icmp')).verdict).toBe('unknown');
+    expect(tracePacket(rs, probe('tcp', 1761)).verdict).toBe('accept');
+    expect(tracePacket(rs, probe('tcp', 22)).verdict).toBe('drop');
   });
 
   it('addresses imply the family in inet tables, not in ip tables', () => {

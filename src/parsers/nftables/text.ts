@@ -186,6 +186,19 @@ class DocIrRule implements IrRule {
   }
 }
 
+/**
+ * A command that names a rule by handle or position (`delete rule … handle 5`, `replace rule …`, `add rule …
+ * position 3`): which rule it deletes, replaces or follows is known only to the loaded ruleset (a deleted drop
+ * may open anything), so the chain may accept any packet: a rule at its start accepts on a test that may or may
+ * not hold, named after the command. Sound, not exact: what the rules below accept stays "open". Once per chain
+ * until the chain is flushed.
+ */
+function unknownRules(ch: IrChain, span: Span, text: string): void {
+  for (const r of ch.rules) if ('stmts' in r && r.stmts[0]?.k === 'opaque' && r.stmts[0].module === 'rule handle') return;
+  const reason = 'rule handles and positions are given when the ruleset is loaded: the rules this command changes are not known here';
+  ch.rules.unshift({ stmts: [{ k: 'opaque', module: 'rule handle', text, reason, span }, { k: 'verdict', v: { k: 'accept' }, span }], span, text });
+}
+
 export interface TextIr {
   state: IrState;
   diagnostics: Diagnostic[];
@@ -906,7 +919,11 @@ export class NftTextParser {
       this.pos += 2;
     }
     if (verb === 'delete' || verb === 'destroy' || verb === 'replace') {
-      this.error(`"${verb} rule" refers to rule handles, which a file does not carry; ignored`, this.span(start, this.lastTok()), 'nftables/rule-handle', 'warning');
+      const span = this.span(start, this.lastTok());
+      const text = `${verb} ${this.stmtText(start)}`;
+      this.error(`"${verb} rule" names a rule by the handle nft gives it when the ruleset is loaded: which rule it changes is not known here, so every rule of the chain may or may not apply`, span, 'nftables/rule-handle', 'warning');
+      const ch = this.state.findTable(spec.family, spec.name)?.chains.get(this.valOf(n));
+      if (ch) unknownRules(ch, span, text);
       return this.skipStatement();
     }
     let tb = this.state.findTable(spec.family, spec.name);
@@ -917,7 +934,11 @@ export class NftTextParser {
       tb ??= this.state.table(spec.family, spec.name, this.span(start, n));
       ch = this.state.chain(tb, this.valOf(n), this.span(start, n));
     }
-    if (positioned) this.error('Rule positions refer to handles; the rule is placed at the end (add) or start (insert) of the chain', this.span(start, n), 'nftables/rule-handle', 'warning');
+    if (positioned) {
+      const span = this.span(start, this.lastTok());
+      this.error('The rule\'s place is given by a rule handle or index, known only once the ruleset is loaded: it is put at the end (add) or start (insert) of the chain, and every rule of the chain may or may not apply', span, 'nftables/rule-handle', 'warning');
+      unknownRules(ch, span, `${verb} ${this.stmtText(start)}`);
+    }
     const r = this.parseRuleTokens({ table: tb, chainName: ch.name });
     if (!r) return;
     if (verb === 'insert') ch.rules.unshift(r);

@@ -87,6 +87,21 @@ describe('tables and chains', () => {
     expect(at(chainOf(doc, 'input').rules[1]!.span)).toBe('3:23-3:42');
   });
 
+  it('a rule named by handle or position leaves the chain undecided, never a drop that may be gone', () => {
+    // nft gives handles when the file is loaded (a fresh table: chain 1, then rules 2, 3…): here the drop is gone
+    const text = 'table inet f {\n chain input {\n  type filter hook input priority 0; policy accept;\n  tcp dport 1761 drop\n }\n}\ndelete rule inet f input handle 2\n';
+    const doc = parseNftables(text);
+    expect(diags(doc)).toEqual(['warning nftables/rule-handle 7:1-7:34']);
+    expect(rulesOf(doc, 'input')).toEqual(['opaque:rule handle => accept', 'dstport=1761 proto=6 => drop']);
+    const probe = { family: 'ipv4' as const, proto: 'tcp' as const, dport: 1761, src: '192.0.2.7', dst: '10.0.0.1', iif: 'eth0', hook: 'input' as const, state: 'new' as const };
+    // was "drop" with a warning: the kernel accepts
+    expect(tracePacket(doc.rulesets[0]!, probe).verdict).toBe('unknown');
+    const pos = parseNftables('add table ip t\nadd chain ip t c { type filter hook input priority 0; policy drop; }\nadd rule ip t c tcp dport 22 accept\nadd rule ip t c position 2 tcp dport 1761 drop\nreplace rule ip t c handle 2 tcp dport 1762 accept\n');
+    expect(diags(pos)).toEqual(['warning nftables/rule-handle 4:1-4:27', 'warning nftables/rule-handle 5:1-5:29']);
+    expect(rulesOf(pos, 'c')).toEqual(['opaque:rule handle => accept', 'dstport=22 proto=6 => accept', 'dstport=1761 proto=6 => drop']);
+    expect(chainOf(pos, 'c').rules[0]!.text).toBe('add rule ip t c position 2');
+  });
+
   it('flush ruleset forgets earlier tables; flush chain empties a chain', () => {
     const doc = parseNftables('table ip a {\n}\nflush ruleset\ntable ip b {\n chain c {\n  accept\n }\n}\nflush chain ip b c\n');
     expect(doc.rulesets[0]!.tables.map((t) => t.name)).toEqual(['b']);

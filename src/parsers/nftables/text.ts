@@ -6,7 +6,7 @@
 import { LineIndex, type Diagnostic, type DocComment, type Rule, type Span, type TableFamily } from '../../model/index.js';
 import type { ParseOptions } from '../types.js';
 import type { RulePrebuilder } from './build.js';
-import { exprModule, IrState, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
+import { exprModule, IrState, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
 import { HintedLineIndex, K_NL, K_PUNCT, K_REF, K_STR, K_VAR, K_WORD, lex, Lexer, spanOfTok, TOK_TYPES, type LexToken, type Source } from './lexer.js';
 import { placeOf } from '../placed.js';
 import { oneLineAt } from './rule.js';
@@ -184,19 +184,6 @@ class DocIrRule implements IrRule {
   get text(): string {
     return (this.#text ??= oneLineAt(this.doc, this.#from, this.#to));
   }
-}
-
-/**
- * A command that names a rule by handle or position (`delete rule … handle 5`, `replace rule …`, `add rule …
- * position 3`): which rule it deletes, replaces or follows is known only to the loaded ruleset (a deleted drop
- * may open anything), so the chain may accept any packet: a rule at its start accepts on a test that may or may
- * not hold, named after the command. Sound, not exact: what the rules below accept stays "open". Once per chain
- * until the chain is flushed.
- */
-function unknownRules(ch: IrChain, span: Span, text: string): void {
-  for (const r of ch.rules) if ('stmts' in r && r.stmts[0]?.k === 'opaque' && r.stmts[0].module === 'rule handle') return;
-  const reason = 'rule handles and positions are given when the ruleset is loaded: the rules this command changes are not known here';
-  ch.rules.unshift({ stmts: [{ k: 'opaque', module: 'rule handle', text, reason, span }, { k: 'verdict', v: { k: 'accept' }, span }], span, text });
 }
 
 export interface TextIr {

@@ -83,6 +83,18 @@ describe('nft -j JSON', () => {
     expect(rulesOf(doc, 'in')).toEqual([' => drop', ' => accept']);
   });
 
+  it('delete/replace rule by handle and add rule by index leave the chain undecided, as in text', () => {
+    const drop = rule(match(payload('tcp', 'dport'), 1761), { drop: null });
+    const doc = parseNftablesJson(wrap({ add: table }, { add: { ...base, chain: { ...base.chain, policy: 'accept' } } }, { add: drop }, { delete: { rule: { family: 'inet', table: 't', chain: 'in', handle: 2 } } }));
+    expect(doc.diagnostics.map((d) => d.code)).toEqual(['nftables-json/rule-handle']);
+    expect(rulesOf(doc, 'in')).toEqual(['opaque:rule handle => accept', 'dstport=1761 proto=6 => drop']);
+    expect(chainOf(doc, 'in').rules[0]!.text).toBe('delete rule inet t in handle 2');
+    const idx = parseNftablesJson(wrap({ add: table }, { add: base }, { add: { rule: { ...drop.rule, index: 0 } } }));
+    expect(rulesOf(idx, 'in')).toEqual(['opaque:rule handle => accept', 'dstport=1761 proto=6 => drop']);
+    // the list output's handles are not positions
+    expect(rulesOf(parseNftablesJson(wrap(table, base, { rule: { ...drop.rule, handle: 4 } })), 'in')).toEqual(['dstport=1761 proto=6 => drop']);
+  });
+
   it('statements nft prints as text (chain bindings, map updates) go through the text parser', () => {
     const doc = parseNftablesJson(wrap(table, base, rule(match(payload('tcp', 'dport'), 22), 'jump {\n\t\t\tip saddr 10.0.0.0/8 accept\n\t\t}')));
     expect(doc.diagnostics).toEqual([]);

@@ -664,7 +664,11 @@ function convertMatchInto(out: MatchSink, left: IrExpr, op: string, right0: IrVa
   if (!m) {
     const bad = vals.find((v) => !valueMatch(f, [v], '==', undefined, -1, false));
     const where = (bad && 'span' in bad && bad.span) || (base && spanAt(base, at));
-    if (where && (op === '==' || op === '!=' || op === 'in'))
+    // a number past the field's range nft refuses ("Service out of range"); a name may be one the host resolves
+    const outOfRange = bad !== undefined && (f.kind === 'port' || f.kind === 'protocol') && numberOutOfRange(bad, f.kind === 'port' ? 65535 : 255);
+    if (where && outOfRange)
+      tc.diagnostics.push({ severity: 'error', code: 'nftables/value-out-of-range', message: `Value ${describeVal(bad)} is out of range for ${exprModule(left)} (0-${f.kind === 'port' ? 65535 : 255}): nft refuses it`, span: where });
+    else if (where && (op === '==' || op === '!=' || op === 'in'))
       tc.diagnostics.push({ severity: 'warning', code: 'nftables/bad-value', message: `Value ${bad ? describeVal(bad) : ''} is not a valid ${f.kind} for ${exprModule(left)}; the match is treated as undecidable`, span: where });
     return failed(out, left, right0, imp, negated, rule, `value not understood for ${exprModule(left)}`, base, at);
   }
@@ -715,6 +719,18 @@ function ctStatusTest(left: IrExpr, op: string, right: IrVal): CtState[] | undef
     if (!states.includes(s)) states.push(s);
   }
   return states;
+}
+
+/** Whether a value (or a bound of a range) is a number above max. */
+function numberOutOfRange(v: IrVal, max: number): boolean {
+  if (v.k === 'range') return numberOutOfRange(v.lo, max) || numberOutOfRange(v.hi, max);
+  const s = atomStr(v);
+  if (s === undefined) return false;
+  if (/^[0-9]+$/.test(s)) return s.length > 10 || Number(s) > max;
+  if (/^0x[0-9a-fA-F]+$/.test(s)) return s.length > 10 || parseInt(s.slice(2), 16) > max;
+  // the text front end keeps `1761-70000` as one word
+  const m = /^([0-9]+)-([0-9]+)$/.exec(s);
+  return m !== null && (m[1]!.length > 10 || m[2]!.length > 10 || Number(m[1]) > max || Number(m[2]) > max);
 }
 
 /** The fields of `ct original …` read as the packet's own (ct-original matches); not inside concatenations. */

@@ -197,6 +197,11 @@ describe('rules', () => {
     expect(one('ct status dnat dnat to 10.0.0.1', 'ip').rule.action).toMatchObject({ kind: 'nat' });
   });
 
+  it('a port or protocol number out of range is an error (nft: "Service out of range"), a name nft may resolve a warning', () => {
+    const doc = parseNftables('table inet f {\n chain c {\n  tcp dport { 22, 70000 } accept\n  ip protocol 300 accept\n  udp dport ssh-x accept\n }\n}\n');
+    expect(diags(doc)).toEqual(['error nftables/value-out-of-range 3:19-3:24', 'error nftables/value-out-of-range 4:15-4:18', 'warning nftables/bad-value 5:13-5:18']);
+  });
+
   it('meta l4proto and ip protocol give a protocol match', () => {
     expect(one('ip protocol { tcp, 17 } accept', 'ip').rules).toEqual(['proto=6, 17 => accept']);
     expect(one('ip6 nexthdr ipv6-icmp accept', 'ip6').rules).toEqual(['proto=58 => accept']);

@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, parse, resolve, sep } from 'node:path';
 import type { File, Language, OkParseResult, ParseResult } from '@eslint/core';
 import type { FirewallDocument } from '../model/index.js';
 import { endPosition } from '../model/index.js';
 import { detectFormat, formatById } from '../parsers/registry.js';
+import { hasWildcard, wildcardMatch } from '../parsers/nftables/include.js';
 import type { FormatDefinition, IncludeReader } from '../parsers/types.js';
 import '../parsers/formats.js';
 import { locOf, type FirewallRoot } from './ast.js';
@@ -17,15 +18,57 @@ export interface FirewallLanguageOptions {
   [key: string]: unknown;
 }
 
-/** nft `include`: read relative to the including file; the parser stays pure. */
+/** nft `include`: read relative to the including file (a wildcard: every matching file); the parser stays pure. */
 const readInclude: IncludeReader = (path, fromFile) => {
   const full = resolve(fromFile ? dirname(fromFile) : process.cwd(), path);
+  if (hasWildcard(path)) {
+    try {
+      return { files: expandWildcard(full).map((f) => ({ path: f, text: readFileSync(f, 'utf8') })) };
+    } catch (e) {
+      return { error: `cannot read ${full}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
+    }
+  }
   try {
     return { path: full, text: readFileSync(full, 'utf8') };
   } catch (e) {
     return { error: `cannot read ${full}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
   }
 };
+
+/** The regular files a wildcard path names, in alphabetical order (nft: glob(3), directories skipped). */
+function expandWildcard(pattern: string): string[] {
+  const root = parse(pattern).root;
+  let dirs = [root];
+  const parts = pattern.slice(root.length).split(sep).filter((p) => p !== '');
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    const last = i === parts.length - 1;
+    const next: string[] = [];
+    for (const d of dirs) {
+      if (!hasWildcard(part)) {
+        next.push(join(d, part));
+        continue;
+      }
+      let names: string[];
+      try {
+        names = readdirSync(d);
+      } catch {
+        continue;
+      }
+      for (const n of names.sort()) if (wildcardMatch(n, part)) next.push(join(d, n));
+    }
+    dirs = last ? next : next.filter((d) => isDir(d));
+  }
+  return dirs.filter((f) => !isDir(f) && existsSync(f)).sort();
+}
+
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
 
 export function emptyDocument(format: string): FirewallDocument {
   return { format, rulesets: [], diagnostics: [], comments: [] };

@@ -1,7 +1,13 @@
 import type { FirewallDocument } from '../model/index.js';
 
-/** Reads an included file for parsers that support includes (nft `include`). Injected: parsers do no I/O. */
-export type IncludeReader = (path: string, fromFile: string | undefined) => { path: string; text: string } | { error: string };
+/**
+ * Reads an included file for parsers that support includes (nft `include`). Injected: parsers do no I/O.
+ * A wildcard pattern gives `files`: every match in the order nft loads them (none is not an error).
+ */
+export type IncludeReader = (
+  path: string,
+  fromFile: string | undefined,
+) => { path: string; text: string } | { error: string } | { files: { path: string; text: string }[] };
 
 export interface ParseOptions {
   /** The file's path, for messages and include resolution; undefined for stdin. */

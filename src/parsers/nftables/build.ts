@@ -11,6 +11,7 @@ import {
   parseAddrRange,
   parseCidr,
   protocolNumber,
+  PORT_PROTOCOLS,
   PORT_UNIVERSE,
   PROTO_UNIVERSE,
   canonicalMatch,
@@ -555,6 +556,15 @@ function hasWildcard(v: IrVal): boolean {
 /** The rule a match is in, for the text of an opaque match: read only then (a parsed rule may slice it when read). */
 interface RuleText {
   readonly text: string;
+  /** nft -j: the document the statements' spans index (see IrRule.source). */
+  readonly source?: string;
+}
+
+/** nft -j: the text of the match statement itself (a rule is a whole object over many lines, and naming it named no expression). */
+function ownText(rule: RuleText, base: Span | undefined, at: number): string | undefined {
+  if (rule.source === undefined || base === undefined || at >= 0) return undefined;
+  const t = rule.source.slice(base.start.offset, base.end.offset).replace(/\s+/g, ' ').trim();
+  return t === '' ? undefined : t.length > 200 ? `${t.slice(0, 200)}…` : t;
 }
 
 /** Where matches are pushed: a list, or the scratch list of the rule being built. */
@@ -594,9 +604,11 @@ function convertMatchInto(out: MatchSink, left: IrExpr, op: string, right0: IrVa
       if (el.k !== 'concat' || el.items.length !== left.items.length) return failed(out, left, right0, imp, negated, rule, 'concatenation value does not fit its selector', base, at);
       const conj: Match[] = [];
       for (let i = 0; i < left.items.length; i++) {
-        const sub = convertMatch(left.items[i]!, '==', el.items[i]!, tc, rule, base, at);
-        if (sub.some((m) => m.kind === 'opaque')) return failed(out, left, right0, imp, negated, rule, 'a part of the concatenation is not decoded', base, at);
-        conj.push(...sub);
+        // into the conjunction itself: a `th dport` part sees a `meta l4proto` part before it
+        const from = conj.length;
+        convertMatchInto(conj, left.items[i]!, '==', el.items[i]!, tc, rule, base, at);
+        for (let j = from; j < conj.length; j++)
+          if (conj[j]!.kind === 'opaque') return failed(out, left, right0, imp, negated, rule, 'a part of the concatenation is not decoded', base, at);
       }
       alternatives.push(dedupe(conj));
     }
@@ -611,6 +623,8 @@ function convertMatchInto(out: MatchSink, left: IrExpr, op: string, right0: IrVa
   const flags = tcpFlagsTest(left, op, right);
   if (flags === null) return failed(out, left, right0, imp, negated, rule, 'TCP flags test not decoded', base, at);
   if (flags !== undefined) return pushPlaced(out, imp, { kind: 'tcp-flags', values: flags }, base, at, negated);
+  const status = ctStatusTest(left, op, right);
+  if (status) return void out.push(ctMatch(status, base, at, op === '!'));
   // (the protocol is one for both directions: `nft -j` writes `ct original protocol` without its direction)
   const orig = left.k === 'ct' && (left.dir === 'original' || left.key === 'protocol') ? CT_ORIGINAL.get(left.key) : undefined;
   const f = orig ?? classify(left);
@@ -650,12 +664,73 @@ function convertMatchInto(out: MatchSink, left: IrExpr, op: string, right0: IrVa
   if (!m) {
     const bad = vals.find((v) => !valueMatch(f, [v], '==', undefined, -1, false));
     const where = (bad && 'span' in bad && bad.span) || (base && spanAt(base, at));
-    if (where && (op === '==' || op === '!=' || op === 'in'))
+    // a number past the field's range nft refuses ("Service out of range"); a name may be one the host resolves
+    const outOfRange = bad !== undefined && (f.kind === 'port' || f.kind === 'protocol') && numberOutOfRange(bad, f.kind === 'port' ? 65535 : 255);
+    if (where && outOfRange)
+      tc.diagnostics.push({ severity: 'error', code: 'nftables/value-out-of-range', message: `Value ${describeVal(bad)} is out of range for ${exprModule(left)} (0-${f.kind === 'port' ? 65535 : 255}): nft refuses it`, span: where });
+    else if (where && (op === '==' || op === '!=' || op === 'in'))
       tc.diagnostics.push({ severity: 'warning', code: 'nftables/bad-value', message: `Value ${bad ? describeVal(bad) : ''} is not a valid ${f.kind} for ${exprModule(left)}; the match is treated as undecidable`, span: where });
     return failed(out, left, right0, imp, negated, rule, `value not understood for ${exprModule(left)}`, base, at);
   }
   for (let i = 0; i < imp.length; i++) out.push(imp[i]!);
+  if (m.kind === 'port' && left.k === 'payload' && left.proto === 'th' && !portProtocolsOnly(out)) m = thPorts(m, ownText(rule, base, at) ?? rule.text, base, at, negated);
   out.push(m);
+}
+
+/**
+ * `th dport`/`th sport` read bytes 0–3 of any transport header: nft adds no protocol test (nft --debug=netlink:
+ * `payload load 2b @ transport header + 2`, nothing before), so on ICMP, GRE, ESP… they compare a checksum or
+ * a type field. The match is: a port-protocol packet with the port, or a packet of another protocol that may or
+ * may not match — unless the rule already took only port protocols (`meta l4proto { tcp, udp }` before it).
+ */
+function thPorts(m: Match & { kind: 'port' }, text: string, base: Span | undefined, at: number, negated: boolean): Match {
+  const other = opaque(`th ${m.dir === 'dst' ? 'dport' : 'sport'}`, text, 'on a protocol without ports it reads bytes of another header field');
+  const any: Match = { kind: 'any-of', alternatives: [[portMatch(m.dir, m.ports, undefined, -1, false)], [protoMatch(NON_PORT_PROTOCOLS, undefined, -1, false), other]] };
+  if (base) any.span = spanAt(base, at);
+  if (negated) any.negated = true;
+  return any;
+}
+const NON_PORT_PROTOCOLS = PROTO_UNIVERSE.subtract(PORT_PROTOCOLS);
+
+/** Whether the rule's matches so far take only port-carrying protocols (a protocol match within them). */
+function portProtocolsOnly(out: MatchSink): boolean {
+  const items = out instanceof MatchScratch ? out.items : (out as Match[]);
+  const n = out instanceof MatchScratch ? out.n : items.length;
+  for (let i = 0; i < n; i++) {
+    const x = items[i]!;
+    if (x.kind === 'protocol' && !x.negated && x.protocols.subtract(PORT_PROTOCOLS).isEmpty) return true;
+  }
+  return false;
+}
+
+/**
+ * `ct status snat|dnat` (and a list of both) as the connection states the model has for them, or undefined. Only
+ * nft's flag tests read as such: the implicit operator (`in`: any of the bits) and `!` (none of them); `==`,
+ * `!=` and a set of several values compare the whole status word (also `confirmed`, `*-nat-done`…), and stay
+ * undecided. nft writes `ct status { dnat }` back as `ct status dnat` (one element: the plain flag test).
+ */
+function ctStatusTest(left: IrExpr, op: string, right: IrVal): CtState[] | undefined {
+  if (left.k !== 'ct' || left.key !== 'status' || left.dir !== undefined || (op !== 'in' && op !== '!')) return undefined;
+  const vals = right.k === 'list' ? right.items : right.k === 'set' && right.elems.length === 1 ? [right.elems[0]!.key] : [right];
+  const states: CtState[] = [];
+  for (const v of vals) {
+    const s = atomStr(v);
+    if (s !== 'dnat' && s !== 'snat') return undefined;
+    if (!states.includes(s)) states.push(s);
+  }
+  return states;
+}
+
+/** Whether a value (or a bound of a range) is a number above max. */
+function numberOutOfRange(v: IrVal, max: number): boolean {
+  if (v.k === 'range') return numberOutOfRange(v.lo, max) || numberOutOfRange(v.hi, max);
+  const s = atomStr(v);
+  if (s === undefined) return false;
+  if (/^[0-9]+$/.test(s)) return s.length > 10 || Number(s) > max;
+  if (/^0x[0-9a-fA-F]+$/.test(s)) return s.length > 10 || parseInt(s.slice(2), 16) > max;
+  // the text front end keeps `1761-70000` as one word
+  const m = /^([0-9]+)-([0-9]+)$/.exec(s);
+  return m !== null && (m[1]!.length > 10 || m[2]!.length > 10 || Number(m[1]) > max || Number(m[2]) > max);
 }
 
 /** The fields of `ct original …` read as the packet's own (ct-original matches); not inside concatenations. */
@@ -776,7 +851,7 @@ function pushPlaced(out: MatchSink, imp: Match[], m: Match, base: Span | undefin
 
 /** The conjunction for a match that cannot be decoded, pushed onto `out`: the selector's dependencies and an opaque match. */
 function failed(out: MatchSink, left: IrExpr, right0: IrVal, imp: Match[], negated: boolean, rule: RuleText, reason: string, base: Span | undefined, at: number): void {
-  const m = opaque(right0.k === 'ref' ? 'set' : exprModule(left), rule.text, reason, base && spanAt(base, at));
+  const m = opaque(right0.k === 'ref' ? 'set' : exprModule(left), ownText(rule, base, at) ?? rule.text, reason, base && spanAt(base, at));
   if (negated) m.negated = true;
   for (let i = 0; i < imp.length; i++) out.push(imp[i]!);
   out.push(m);
@@ -1163,6 +1238,50 @@ function buildChain(c: IrChain, tc: TableCtx, counters: BuildCounters, jumps: Ru
   return ch;
 }
 
+/**
+ * A named set or map without `flags interval` takes no range or prefix key, not even inside a
+ * concatenation: nft refuses the file ("You must add 'flags interval' to your set declaration if you
+ * want to add range elements"), whatever order the declaration's lines are in. Anonymous sets are
+ * interval sets by themselves.
+ */
+/** A number or an address as a range bound (a digit or a colon in it: not a name made of hex letters). */
+const ADDRESS_OR_NUMBER = /^(?=[^-]*[0-9:])[0-9a-fA-Fx.:]+$/;
+
+function checkIntervalElements(set: IrSet, diagnostics: Diagnostic[]): void {
+  for (const e of set.elems) {
+    const bad = intervalPart(e.key);
+    if (!bad) continue;
+    const what = set.isMap ? 'map' : 'set';
+    diagnostics.push({
+      severity: 'error',
+      code: 'nftables/interval-without-flag',
+      message: `${what} ${set.name} has a ${bad.kind} element but no "flags interval": nft refuses it (add "flags interval" to the ${what})`,
+      span: bad.v.span ?? e.key.span ?? set.span,
+    });
+    return;
+  }
+}
+
+/** The range or prefix in an element key (the part of a concatenation), if any. */
+function intervalPart(v: IrVal): { kind: 'range' | 'prefix'; v: IrVal } | undefined {
+  if (v.k === 'range' || v.k === 'prefix') return { kind: v.k, v };
+  if (v.k === 'concat') {
+    for (const x of v.items) {
+      const r = intervalPart(x);
+      if (r) return r;
+    }
+    return undefined;
+  }
+  if (v.k !== 'atom' || typeof v.v !== 'string') return undefined;
+  // an interface name wildcard ("wg*") is a prefix element too
+  if (v.quoted) return v.v.endsWith('*') ? { kind: 'prefix', v } : undefined;
+  // the text front end keeps `10.0.0.0/8` and `1761-1768` as one word (names such as echo-request are not ranges)
+  if (v.v.includes('/')) return { kind: 'prefix', v };
+  const i = v.v.indexOf('-');
+  if (i > 0 && ADDRESS_OR_NUMBER.test(v.v.slice(0, i)) && ADDRESS_OR_NUMBER.test(v.v.slice(i + 1))) return { kind: 'range', v };
+  return undefined;
+}
+
 function baseName(p: string | undefined): string | undefined {
   if (!p) return undefined;
   const i = Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\'));
@@ -1195,6 +1314,7 @@ export function buildDocument(
   for (const t of state.tables.values()) {
     for (const f of FAMILY_OF[t.family] ?? []) families.add(f);
     const tc: TableCtx = { table: t, dynamicSets, mixedFamily: t.family !== 'ip' && t.family !== 'ip6', cache: new Map(), diagnostics, reported: new Set() };
+    for (const set of t.sets.values()) if (!set.flags.includes('interval')) checkIntervalElements(set, diagnostics);
     const chains: Chain[] = [];
     const jumps: Rule[] = [];
     for (const c of t.chains.values()) chains.push(buildChain(c, tc, counters, jumps));

@@ -71,6 +71,11 @@ export interface IrRule {
   readonly text: string;
   /** The document the rule's text is in, when `text` is read from it (the model rule then does the same). */
   readonly doc?: string;
+  /**
+   * nft -j: the JSON document, which the spans of the rule's statements index. An undecodable match quotes its
+   * own statement from it instead of the whole rule object.
+   */
+  readonly source?: string;
   comment?: string;
   /**
    * The model rules, when the builder made them as soon as the rule was parsed (see
@@ -188,4 +193,17 @@ export function exprModule(e: IrExpr): string {
     case 'other':
       return e.module;
   }
+}
+
+/**
+ * A command that names a rule by handle or position (`delete rule … handle 5`, `replace rule …`, `add rule …
+ * position 3`): which rule it deletes, replaces or follows is known only to the loaded ruleset (a deleted drop
+ * may open anything), so the chain may accept any packet: a rule at its start accepts on a test that may or may
+ * not hold, named after the command. Sound, not exact: what the rules below accept stays "open". Once per chain
+ * until the chain is flushed.
+ */
+export function unknownRules(ch: IrChain, span: Span, text: string): void {
+  for (const r of ch.rules) if ('stmts' in r && r.stmts[0]?.k === 'opaque' && r.stmts[0].module === 'rule handle') return;
+  const reason = 'rule handles and positions are given when the ruleset is loaded: the rules this command changes are not known here';
+  ch.rules.unshift({ stmts: [{ k: 'opaque', module: 'rule handle', text, reason, span }, { k: 'verdict', v: { k: 'accept' }, span }], span, text });
 }

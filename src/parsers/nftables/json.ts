@@ -8,7 +8,7 @@ import { ajvLib } from '../libs.js';
 import { DOCUMENT_START, LineIndex, type Diagnostic, type Span, type TableFamily } from '../../model/index.js';
 import { parseJsonTree, toPlain, type PValue } from '../values.js';
 import type { RulePrebuilder } from './build.js';
-import { IrState, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
+import { IrState, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
 import { FAMILIES, namedPriority } from './symbols.js';
 import { member as get, parseJsonFast, parseJsonViews } from './fastjson.js';
 import { parseStatementsText } from './text.js';
@@ -420,16 +420,23 @@ class JsonBuilder {
   }
 
   private rule(o: PValue, verb: string): void {
-    if (verb === 'delete' || verb === 'destroy' || verb === 'replace') {
-      this.warn(`"${verb} rule" refers to rule handles; ignored`, o.span, 'nftables-json/rule-handle');
-      return;
-    }
     const t = this.tableOf(o, false);
     const chainName = scalarText(get(o, 'chain'));
+    const named = verb === 'delete' || verb === 'destroy' || verb === 'replace';
+    // `index` places an added rule by position (the list output has none; its `handle` is not read as one)
+    if (named || get(o, 'index') !== undefined) {
+      const handle = scalarText(get(o, 'handle')) ?? scalarText(get(o, 'index')) ?? '?';
+      const where = `${named || get(o, 'index') === undefined ? 'handle' : 'index'} ${handle}`;
+      const text = t && chainName !== undefined ? `${verb} rule ${t.family} ${t.name} ${chainName} ${where}` : `${verb} rule ${where}`;
+      this.warn(`"${verb} rule" names a rule by the handle or position nft gives it when the ruleset is loaded: which rule it changes is not known here, so every rule of the chain may or may not apply`, o.span, 'nftables-json/rule-handle');
+      const c = chainName !== undefined ? t?.chains.get(chainName) : undefined;
+      if (c) unknownRules(c, o.span, text);
+      if (named) return;
+    }
     if (!t || chainName === undefined) return;
     const c: IrChain | undefined = t.chains.get(chainName);
     if (!c) return this.warn(`No chain ${chainName}`, o.span, 'nftables-json/no-such-object', 'error');
-    const rule: IrRule = { stmts: [], span: o.span, text: this.textOf(o) };
+    const rule: IrRule = { stmts: [], span: o.span, text: this.textOf(o), source: this.text };
     const comment = str(get(o, 'comment'));
     if (comment !== undefined) rule.comment = comment;
     const expr = get(o, 'expr');

@@ -5,7 +5,7 @@
  * reader; their positions all map to the include statement.
  */
 import { LineIndex, type Diagnostic, type DocComment, type Span } from '../../model/index.js';
-import type { ParseOptions } from '../types.js';
+import type { IncludeReader, ParseOptions } from '../types.js';
 import { lex, spanOfTok, type Source, type Token } from './lexer.js';
 
 const MAX_INCLUDE_DEPTH = 16;
@@ -119,7 +119,7 @@ export function preprocess(main: Source, options: ParseOptions | undefined, diag
           diagnostics.push({ severity: 'error', code: 'nftables/include-depth', message: `include "${pathTok.v}": includes nested too deeply`, span });
           continue;
         }
-        let res: { path: string; text: string } | { error: string };
+        let res: ReturnType<IncludeReader>;
         try {
           res = reader(pathTok.v, stack[stack.length - 1] ?? options?.filePath);
         } catch (e) {
@@ -129,19 +129,25 @@ export function preprocess(main: Source, options: ParseOptions | undefined, diag
           diagnostics.push({ severity: 'error', code: 'nftables/include-missing', message: `include "${pathTok.v}": ${res.error}`, span });
           continue;
         }
-        if (stack.includes(res.path)) {
-          diagnostics.push({ severity: 'error', code: 'nftables/include-loop', message: `include "${pathTok.v}" includes itself (${[...stack, res.path].join(' → ')})`, span });
-          continue;
+        const files = 'files' in res ? res.files : [res];
+        // nft loads nothing and says nothing; the rules the host has there are not checked: said, not silent
+        if (files.length === 0)
+          diagnostics.push({ severity: 'warning', code: 'nftables/include-empty', message: `include "${pathTok.v}" matches no file here: the rules the host loads from it are not checked`, span });
+        for (const file of files) {
+          if (stack.includes(file.path)) {
+            diagnostics.push({ severity: 'error', code: 'nftables/include-loop', message: `include "${pathTok.v}" includes itself (${[...stack, file.path].join(' → ')})`, span });
+            continue;
+          }
+          const src: Source = { text: file.text, li: new LineIndex(file.text), override: tok.src.override ?? span, path: file.path };
+          const sub: Diagnostic[] = [];
+          const toks2 = lex(src, sub, undefined);
+          for (const d of sub) diagnostics.push({ ...d, message: `${file.path}: ${d.message}` });
+          stack.push(file.path);
+          out.push({ t: 'nl', v: '\n', s: tok.s, e: tok.s, src: tok.src });
+          run(toks2, depth + 1);
+          out.push({ t: 'nl', v: '\n', s: pathTok.e, e: pathTok.e, src: pathTok.src });
+          stack.pop();
         }
-        const src: Source = { text: res.text, li: new LineIndex(res.text), override: tok.src.override ?? span, path: res.path };
-        const sub: Diagnostic[] = [];
-        const toks2 = lex(src, sub, undefined);
-        for (const d of sub) diagnostics.push({ ...d, message: `${res.path}: ${d.message}` });
-        stack.push(res.path);
-        out.push({ t: 'nl', v: '\n', s: tok.s, e: tok.s, src: tok.src });
-        run(toks2, depth + 1);
-        out.push({ t: 'nl', v: '\n', s: pathTok.e, e: pathTok.e, src: pathTok.src });
-        stack.pop();
         continue;
       }
       atStart = false;

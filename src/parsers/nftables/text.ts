@@ -6,7 +6,7 @@
 import { LineIndex, type Diagnostic, type DocComment, type Rule, type Span, type TableFamily } from '../../model/index.js';
 import type { ParseOptions } from '../types.js';
 import type { RulePrebuilder } from './build.js';
-import { exprModule, IrState, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
+import { exprModule, IrState, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
 import { HintedLineIndex, K_NL, K_PUNCT, K_REF, K_STR, K_VAR, K_WORD, lex, Lexer, spanOfTok, TOK_TYPES, type LexToken, type Source } from './lexer.js';
 import { placeOf } from '../placed.js';
 import { oneLineAt } from './rule.js';
@@ -209,6 +209,11 @@ export class NftTextParser {
   private end: number;
   readonly dynamicSets = new Set<string>();
   private depth = 0;
+  /**
+   * Set while the value of a `ct status` test is read: its flags `snat` and `dnat` are values there,
+   * not the NAT statements of the same names (`ct status dnat accept`, firewalld's input chains).
+   */
+  private natFlags = false;
   /*
    * The tokens read so far and not yet dropped, token base + k in slot k: their kind codes (K_WORD...),
    * values, start and end offsets, and sources (undefined: all in `main`). Given an array, it is the
@@ -901,7 +906,11 @@ export class NftTextParser {
       this.pos += 2;
     }
     if (verb === 'delete' || verb === 'destroy' || verb === 'replace') {
-      this.error(`"${verb} rule" refers to rule handles, which a file does not carry; ignored`, this.span(start, this.lastTok()), 'nftables/rule-handle', 'warning');
+      const span = this.span(start, this.lastTok());
+      const text = `${verb} ${this.stmtText(start)}`;
+      this.error(`"${verb} rule" names a rule by the handle nft gives it when the ruleset is loaded: which rule it changes is not known here, so every rule of the chain may or may not apply`, span, 'nftables/rule-handle', 'warning');
+      const ch = this.state.findTable(spec.family, spec.name)?.chains.get(this.valOf(n));
+      if (ch) unknownRules(ch, span, text);
       return this.skipStatement();
     }
     let tb = this.state.findTable(spec.family, spec.name);
@@ -912,7 +921,11 @@ export class NftTextParser {
       tb ??= this.state.table(spec.family, spec.name, this.span(start, n));
       ch = this.state.chain(tb, this.valOf(n), this.span(start, n));
     }
-    if (positioned) this.error('Rule positions refer to handles; the rule is placed at the end (add) or start (insert) of the chain', this.span(start, n), 'nftables/rule-handle', 'warning');
+    if (positioned) {
+      const span = this.span(start, this.lastTok());
+      this.error('The rule\'s place is given by a rule handle or index, known only once the ruleset is loaded: it is put at the end (add) or start (insert) of the chain, and every rule of the chain may or may not apply', span, 'nftables/rule-handle', 'warning');
+      unknownRules(ch, span, `${verb} ${this.stmtText(start)}`);
+    }
     const r = this.parseRuleTokens({ table: tb, chainName: ch.name });
     if (!r) return;
     if (verb === 'insert') ch.rules.unshift(r);
@@ -1617,6 +1630,22 @@ export class NftTextParser {
   }
 
   private parseExprStatement(ctx: Ctx, rule: IrRule, e0: IrExpr, s0: number): void {
+    if (!(e0.k === 'ct' && e0.key === 'status')) return this.parseExprStatementOf(ctx, rule, e0, s0);
+    const was = this.natFlags;
+    this.natFlags = true;
+    try {
+      this.parseExprStatementOf(ctx, rule, e0, s0);
+    } finally {
+      this.natFlags = was;
+    }
+  }
+
+  /** Whether the word is a statement keyword here (not a `ct status` flag: see natFlags). */
+  private isStmtKeyword(w: string): boolean {
+    return STMT_KEYWORDS.has(w) && !(this.natFlags && (w === 'dnat' || w === 'snat'));
+  }
+
+  private parseExprStatementOf(ctx: Ctx, rule: IrRule, e0: IrExpr, s0: number): void {
     let e = e0;
     // ct count [over] N: a statement that matches on run-time state
     if (e.k === 'ct' && e.key === 'count') {
@@ -1661,7 +1690,7 @@ export class NftTextParser {
     if (relop !== undefined) {
       op = relop;
       this.pos++;
-    } else if (this.isEndOfStmt(o) || (this.isWord(o) && (STMT_KEYWORDS.has(this.valOf(o)) || VERDICT_WORDS.has(this.valOf(o))))) {
+    } else if (this.isEndOfStmt(o) || (this.isWord(o) && (this.isStmtKeyword(this.valOf(o)) || VERDICT_WORDS.has(this.valOf(o))))) {
       // a selector with no value (`tcp option sack-perm`): existence test, not decidable here
       rule.stmts.push({ k: 'opaque', module: exprModule(e), text: this.stmtText(s0), reason: 'this test is not decoded', span: this.stmtSpan(s0) });
       return;
@@ -1759,7 +1788,7 @@ export class NftTextParser {
   /** Whether the token `ahead` places on is a value, not the end of the statement, a statement or a verdict. */
   private valueFollows(ahead = 0): boolean {
     const o = this.peek(ahead);
-    return !this.isEndOfStmt(o) && !(this.isWord(o) && (STMT_KEYWORDS.has(this.valOf(o)) || VERDICT_WORDS.has(this.valOf(o))));
+    return !this.isEndOfStmt(o) && !(this.isWord(o) && (this.isStmtKeyword(this.valOf(o)) || VERDICT_WORDS.has(this.valOf(o))));
   }
 
   private parseValueTerm(ctx: Ctx): IrVal | undefined {
@@ -1831,7 +1860,7 @@ export class NftTextParser {
         const e = this.parseSingleExpr(ctx);
         if (e) return { k: 'expr', text: this.stmtText(s0), span: this.stmtSpan(s0) };
       }
-      if (STMT_KEYWORDS.has(this.valOf(t)) && this.valOf(t) !== 'set' && this.valOf(t) !== 'map') return undefined;
+      if (this.isStmtKeyword(this.valOf(t)) && this.valOf(t) !== 'set' && this.valOf(t) !== 'map') return undefined;
       this.pos++;
       return new WordAtom(this.valOf(t), this.startOf(t), this.endOf(t), this.srcOf(t));
     }

@@ -51,7 +51,7 @@ describe('nft -j JSON', () => {
         table,
         base,
         { chain: { family: 'inet', table: 't', name: 'ssh', handle: 2 } },
-        { set: { family: 'inet', table: 't', name: 'ports', type: 'inet_service', handle: 3, elem: [22, { range: [1761, 1768] }] } },
+        { set: { family: 'inet', table: 't', name: 'ports', type: 'inet_service', handle: 3, flags: ['interval'], elem: [22, { range: [1761, 1768] }] } },
         { set: { family: 'inet', table: 't', name: 'dyn', type: 'ipv4_addr', handle: 4, flags: ['dynamic'] } },
         rule(match(payload('tcp', 'dport'), '@ports'), { vmap: { key: payload('ip', 'saddr'), data: { set: [['10.0.0.1', { jump: { target: 'ssh' } }], ['*', { drop: null }]] } } }),
         rule(match(payload('ip', 'saddr'), '@dyn'), { drop: null }),
@@ -81,6 +81,18 @@ describe('nft -j JSON', () => {
     expect(doc.diagnostics).toEqual([]);
     expect(doc.rulesets[0]!.tables.map((t) => t.name)).toEqual(['t']);
     expect(rulesOf(doc, 'in')).toEqual([' => drop', ' => accept']);
+  });
+
+  it('delete/replace rule by handle and add rule by index leave the chain undecided, as in text', () => {
+    const drop = rule(match(payload('tcp', 'dport'), 1761), { drop: null });
+    const doc = parseNftablesJson(wrap({ add: table }, { add: { ...base, chain: { ...base.chain, policy: 'accept' } } }, { add: drop }, { delete: { rule: { family: 'inet', table: 't', chain: 'in', handle: 2 } } }));
+    expect(doc.diagnostics.map((d) => d.code)).toEqual(['nftables-json/rule-handle']);
+    expect(rulesOf(doc, 'in')).toEqual(['opaque:rule handle => accept', 'dstport=1761 proto=6 => drop']);
+    expect(chainOf(doc, 'in').rules[0]!.text).toBe('delete rule inet t in handle 2');
+    const idx = parseNftablesJson(wrap({ add: table }, { add: base }, { add: { rule: { ...drop.rule, index: 0 } } }));
+    expect(rulesOf(idx, 'in')).toEqual(['opaque:rule handle => accept', 'dstport=1761 proto=6 => drop']);
+    // the list output's handles are not positions
+    expect(rulesOf(parseNftablesJson(wrap(table, base, { rule: { ...drop.rule, handle: 4 } })), 'in')).toEqual(['dstport=1761 proto=6 => drop']);
   });
 
   it('statements nft prints as text (chain bindings, map updates) go through the text parser', () => {
@@ -136,6 +148,21 @@ describe('nft -j JSON', () => {
     expect(json.diagnostics).toEqual([]);
     expect(canonicalRuleset(json.rulesets[0]!)).toEqual(canonicalRuleset(text.rulesets[0]!));
     expect(json.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!.matches.map((m) => m.kind)).toEqual(['family', 'address', 'protocol']);
+  });
+
+  it('an undecodable match quotes its own statement, not the whole rule object', () => {
+    const doc = parseNftablesJson(wrap(table, base, rule(match(payload('tcp', 'dport'), 1761), match({ meta: { key: 'mark' } }, 1), { accept: null })));
+    const m = chainOf(doc, 'in').rules[0]!.matches.find((x) => x.kind === 'opaque');
+    expect(m).toMatchObject({ kind: 'opaque', module: 'meta mark', text: '{ "match": { "op": "==", "left": { "meta": { "key": "mark" } }, "right": 1 } }' });
+    expect(at(m!.span)).toBe('46:11-56:12');
+  });
+
+  it('reads ct status dnat (op "in") as the text parser does', () => {
+    const text = parseNftables('table inet t {\n chain in {\n  type filter hook input priority filter; policy drop;\n  ct status dnat accept\n  ct status snat,dnat drop\n }\n}\n');
+    const json = parseNftablesJson(wrap(table, base, rule(match({ ct: { key: 'status' } }, 'dnat', 'in'), { accept: null }), rule(match({ ct: { key: 'status' } }, ['snat', 'dnat'], 'in'), { drop: null })));
+    expect(json.diagnostics).toEqual([]);
+    expect(canonicalRuleset(json.rulesets[0]!)).toEqual(canonicalRuleset(text.rulesets[0]!));
+    expect(json.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!.matches.map((m) => m.kind)).toEqual(['ctstate']);
   });
 
   it('reads conntrack original-tuple addresses as nft -j writes them (the family inside the key)', () => {

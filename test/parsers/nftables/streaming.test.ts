@@ -68,7 +68,7 @@ describe('streamed parse and early build give the reference document', () => {
         '    ip saddr @gone drop',
         '  }',
         '  set later { type ipv4_addr; elements = { 10.0.0.1 } }',
-        '  set ports { type inet_service; }',
+        '  set ports { type inet_service; flags interval; }',
         '  map vm { type inet_service : verdict; elements = { 80 : accept } }',
         '  set dyn { type ipv4_addr; }',
         '  set gone { type ipv4_addr; elements = { 10.9.9.9 } }',
@@ -122,7 +122,7 @@ describe('streamed parse and early build give the reference document', () => {
         '',
       ].join('\n'),
     );
-    expect(doc.diagnostics.map((d) => d.code)).toEqual(['nftables/bad-value', 'nftables/bad-value', 'nftables/bad-value', 'nftables/bad-value', 'nftables/unknown-chain']);
+    expect(doc.diagnostics.map((d) => d.code)).toEqual(['nftables/bad-value', 'nftables/value-out-of-range', 'nftables/bad-value', 'nftables/value-out-of-range', 'nftables/unknown-chain']);
     expect(doc.rulesets[0]!.tables[0]!.chains.flatMap((c) => c.rules.map((r) => r.id))).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
@@ -201,7 +201,7 @@ describe('builder shortcuts', () => {
       'dstport=22 proto=6 => accept',
       'opaque:tcp dport proto=6 => accept',
     ]);
-    expect(diags(doc)).toEqual(['warning nftables/bad-value 6:95-6:105', 'warning nftables/bad-value 9:13-9:24']);
+    expect(diags(doc)).toEqual(['warning nftables/bad-value 6:95-6:105', 'error nftables/value-out-of-range 9:13-9:24']);
   });
 });
 
@@ -230,6 +230,6 @@ describe('JSON front end with rules built as read', () => {
     expect(json(doc)).toBe(json(buildDocument('nftables-json', ir.state, ir.dynamicSets, ir.diagnostics, [], 'x.json')));
     expect(rulesOf(doc, 'in')).toEqual(['dstport=443 proto=6 => jump b', 'dstport=22 proto=6 => accept', 'dstport=8080 proto=6 => accept', 'opaque:tcp dport proto=6 => drop', 'dstport=53 proto=6 => accept']);
     expect(rulesOf(doc, 'b')).toEqual(['dstport=25 proto=6 => drop']);
-    expect(doc.diagnostics.map((d) => d.code)).toEqual(['nftables/bad-value']);
+    expect(doc.diagnostics.map((d) => d.code)).toEqual(['nftables/value-out-of-range']);
   });
 });

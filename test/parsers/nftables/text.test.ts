@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { tracePacket } from '../../../src/analysis/index.js';
 import { canonicalRuleset, formatPorts, tcpFlagsMasked, tcpFlagsWhere } from '../../../src/model/index.js';
 import { parseNftables, parseNftablesJson } from '../../../src/parsers/nftables/index.js';
 import type { IncludeReader } from '../../../src/parsers/types.js';
@@ -86,6 +87,21 @@ describe('tables and chains', () => {
     expect(at(chainOf(doc, 'input').rules[1]!.span)).toBe('3:23-3:42');
   });
 
+  it('a rule named by handle or position leaves the chain undecided, never a drop that may be gone', () => {
+    // nft gives handles when the file is loaded (a fresh table: chain 1, then rules 2, 3…): here the drop is gone
+    const text = 'table inet f {\n chain input {\n  type filter hook input priority 0; policy accept;\n  tcp dport 1761 drop\n }\n}\ndelete rule inet f input handle 2\n';
+    const doc = parseNftables(text);
+    expect(diags(doc)).toEqual(['warning nftables/rule-handle 7:1-7:34']);
+    expect(rulesOf(doc, 'input')).toEqual(['opaque:rule handle => accept', 'dstport=1761 proto=6 => drop']);
+    const probe = { family: 'ipv4' as const, proto: 'tcp' as const, dport: 1761, src: '192.0.2.7', dst: '10.0.0.1', iif: 'eth0', hook: 'input' as const, state: 'new' as const };
+    // was "drop" with a warning: the kernel accepts
+    expect(tracePacket(doc.rulesets[0]!, probe).verdict).toBe('unknown');
+    const pos = parseNftables('add table ip t\nadd chain ip t c { type filter hook input priority 0; policy drop; }\nadd rule ip t c tcp dport 22 accept\nadd rule ip t c position 2 tcp dport 1761 drop\nreplace rule ip t c handle 2 tcp dport 1762 accept\n');
+    expect(diags(pos)).toEqual(['warning nftables/rule-handle 4:1-4:27', 'warning nftables/rule-handle 5:1-5:29']);
+    expect(rulesOf(pos, 'c')).toEqual(['opaque:rule handle => accept', 'dstport=22 proto=6 => accept', 'dstport=1761 proto=6 => drop']);
+    expect(chainOf(pos, 'c').rules[0]!.text).toBe('add rule ip t c position 2');
+  });
+
   it('flush ruleset forgets earlier tables; flush chain empties a chain', () => {
     const doc = parseNftables('table ip a {\n}\nflush ruleset\ntable ip b {\n chain c {\n  accept\n }\n}\nflush chain ip b c\n');
     expect(doc.rulesets[0]!.tables.map((t) => t.name)).toEqual(['b']);
@@ -116,6 +132,21 @@ describe('rules', () => {
 
   it('th dport is a port match without a protocol', () => {
     expect(one('meta l4proto { tcp, udp } th dport 1761 accept').rules).toEqual(['dstport=1761 proto=6, 17 => accept']);
+    expect(one('ip saddr . meta l4proto . th dport { 10.0.0.1 . tcp . 22 } accept').rules).toEqual(['anyof([dstport=22 family=ipv4 proto=6 srcaddr=10.0.0.1/32]) family=ipv4 => accept']);
+  });
+
+  it('th dport alone also reads bytes 2-3 of headers without ports: other protocols may match', () => {
+    // nft --debug=netlink: `payload load 2b @ transport header + 2`, no protocol test before it
+    const other = '[opaque:th dport proto=0-5, 7-16, 18-32, 34-131, 133-135, 137-255]';
+    expect(one('th dport 1765 accept').rules).toEqual([`anyof([dstport=1765]|${other}) => accept`]);
+    const rs = one('th dport != 1761 drop').doc.rulesets[0]!;
+    rs.tables[0]!.chains[0]!.hook = 'input';
+    rs.tables[0]!.chains[0]!.policy = 'accept';
+    const probe = (proto: 'icmp' | 'tcp', dport?: number) => ({ family: 'ipv4' as const, proto, dport, src: '192.0.2.7', dst: '10.0.0.1', iif: 'eth0', hook: 'input' as const, state: 'new' as const });
+    // an ICMP packet whose checksum reads 1761 passes: it was "drop" (unsound)
+    expect(tracePacket(rs, probe('icmp')).verdict).toBe('unknown');
+    expect(tracePacket(rs, probe('tcp', 1761)).verdict).toBe('accept');
+    expect(tracePacket(rs, probe('tcp', 22)).verdict).toBe('drop');
   });
 
   it('addresses imply the family in inet tables, not in ip tables', () => {
@@ -142,6 +173,33 @@ describe('rules', () => {
     expect(one('meta nfproto ipv6 accept').rules).toEqual(['family=ipv6 => accept']);
     expect(one('meta protocol ip accept', 'netdev').rules).toEqual(['family=ipv4 => accept']);
     expect(one('fib daddr type { local, broadcast } drop').rules).toEqual(['dstaddrtype=broadcast,local => drop']);
+  });
+
+  it('ct status snat/dnat are flag values, not NAT statements; only the flag tests are decoded', () => {
+    // firewalld's input and forward chains: `ct status dnat accept` (nft: any of the bits → a DNAT'd connection)
+    const r = one('ct status dnat accept');
+    expect(r.doc.diagnostics).toEqual([]);
+    expect(r.rules).toEqual(['ct=dnat => accept']);
+    expect(one('ct status snat,dnat tcp dport 22 accept').rules).toEqual(one('ct status dnat,snat tcp dport 22 accept').rules);
+    expect(one('ct status ! dnat drop').rules).toEqual(['!ct=dnat => drop']);
+    expect(one('ct status { dnat } accept').rules).toEqual(r.rules);
+    // `==`, `!=` and masks compare the whole status word (confirmed, nat-done bits…): valid, kept undecided
+    for (const t of ['ct status == dnat accept', 'ct status != dnat accept', 'ct status & dnat == dnat accept', 'ct status assured accept']) {
+      const x = one(t);
+      expect(x.doc.diagnostics, t).toEqual([]);
+      expect(x.rules, t).toEqual([t.includes('!=') ? '!opaque:ct status => accept' : 'opaque:ct status => accept']);
+    }
+    // firewalld's input chain: no DNAT anywhere, so the test takes no new connection (it was "possibly open")
+    const fw = parseNftables('table inet f {\n chain in {\n  type filter hook input priority filter + 10; policy accept;\n  ct status dnat accept\n  reject with icmpx admin-prohibited\n }\n}\n').rulesets[0]!;
+    const probe = { family: 'ipv4' as const, proto: 'tcp' as const, dport: 1761, src: '192.0.2.7', dst: '10.0.0.1', iif: 'eth0', hook: 'input' as const, state: 'new' as const };
+    expect(tracePacket(fw, probe).verdict).toBe('reject');
+    // a real DNAT statement after the test is still one
+    expect(one('ct status dnat dnat to 10.0.0.1', 'ip').rule.action).toMatchObject({ kind: 'nat' });
+  });
+
+  it('a port or protocol number out of range is an error (nft: "Service out of range"), a name nft may resolve a warning', () => {
+    const doc = parseNftables('table inet f {\n chain c {\n  tcp dport { 22, 70000 } accept\n  ip protocol 300 accept\n  udp dport ssh-x accept\n }\n}\n');
+    expect(diags(doc)).toEqual(['error nftables/value-out-of-range 3:19-3:24', 'error nftables/value-out-of-range 4:15-4:18', 'warning nftables/bad-value 5:13-5:18']);
   });
 
   it('meta l4proto and ip protocol give a protocol match', () => {
@@ -260,10 +318,30 @@ describe('rules', () => {
 describe('sets and maps', () => {
   it('resolves named sets declared after their use, with intervals and prefixes', () => {
     const doc = parseNftables(
-      'table inet t {\n chain c {\n  ip saddr @nets tcp dport @ports accept\n }\n set nets {\n  type ipv4_addr; flags interval\n  elements = { 10.0.0.0/8, 192.168.1.1-192.168.1.2 }\n }\n set ports {\n  type inet_service\n  elements = { 22, 1761-1768 }\n }\n}\n',
+      'table inet t {\n chain c {\n  ip saddr @nets tcp dport @ports accept\n }\n set nets {\n  type ipv4_addr; flags interval\n  elements = { 10.0.0.0/8, 192.168.1.1-192.168.1.2 }\n }\n set ports {\n  type inet_service\n  flags interval\n  elements = { 22, 1761-1768 }\n }\n}\n',
     );
     expect(doc.diagnostics).toEqual([]);
     expect(rulesOf(doc, 'c')).toEqual(['dstport=22, 1761-1768 family=ipv4 proto=6 srcaddr=10.0.0.0/8, 192.168.1.1/32, 192.168.1.2/32 => accept']);
+  });
+
+  it('a range or prefix element in a set or map without flags interval is an error where nft puts it', () => {
+    const doc = parseNftables(
+      [
+        'table inet t {',
+        ' set ports {\n  type inet_service\n  elements = { 22, 1761-1768 }\n }',
+        ' set pairs {\n  type ipv4_addr . inet_service\n  elements = { 10.1.1.1 . 1761, 0.0.0.0/0 . 22 }\n }',
+        ' map vm {\n  type inet_service : verdict\n  elements = { 1761 : accept, 1763-1765 : drop }\n }',
+        ' set names {\n  type icmp_type\n  elements = { echo-request, destination-unreachable }\n }',
+        ' set late {\n  type ipv4_addr\n  elements = { 10.0.0.0/8 }\n  flags interval\n }',
+        '}',
+        'add set inet t added { type inet_service; }',
+        'add element inet t added { 1761-1768 }',
+      ].join('\n'),
+    );
+    expect(diags(doc)).toEqual(['error nftables/interval-without-flag 4:20-4:29', 'error nftables/interval-without-flag 8:33-8:42', 'error nftables/interval-without-flag 12:31-12:40', 'error nftables/interval-without-flag 25:28-25:37']);
+    expect(doc.diagnostics[0]!.message).toBe('set ports has a range element but no "flags interval": nft refuses it (add "flags interval" to the set)');
+    // an interface wildcard is a prefix element (nft 1.0.6: "…if you want to add prefix elements")
+    expect(diags(parseNftables('table inet t {\n map ifs {\n  type ifname : verdict\n  elements = { "lo" : accept, "wg*" : drop }\n }\n}\n'))).toEqual(['error nftables/interval-without-flag 4:31-4:36']);
   });
 
   it('sets filled at run time are opaque', () => {

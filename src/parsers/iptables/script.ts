@@ -11,7 +11,7 @@ import { LineIndex, type Diagnostic, type DocComment, type Family, type Firewall
 import { runCommand } from './command.js';
 import { parseSave, sortDiagnostics } from './save.js';
 import { newCache, type RuleContext } from './rule.js';
-import { NetfilterState } from './state.js';
+import { NetfilterState, type CommandCondition } from './state.js';
 import type { Tok } from './tokens.js';
 
 interface Word extends Tok {
@@ -71,7 +71,12 @@ class Lexer {
     private readonly vars: Map<string, VarValue>,
     private readonly onItem: (item: Item) => void,
     private readonly onError: (offset: number, message: string) => void,
-  ) {}
+    start = 0,
+    /** Where to stop: a loop body read again for each of its values ends before its `done`. */
+    private readonly limit = text.length,
+  ) {
+    this.i = start;
+  }
 
   private emit(item: Item): void {
     if (this.heredocs.length > 0) this.deferred.push(item);
@@ -85,7 +90,7 @@ class Lexer {
 
   run(): void {
     const t = this.text;
-    const n = t.length;
+    const n = this.limit;
     while (this.i < n) {
       const c = t.charCodeAt(this.i);
       if (c === 32 || c === 9 || c === 13) {
@@ -433,7 +438,63 @@ class Lexer {
   }
 }
 
-type Frame = { kind: 'if' | 'loop' | 'case' | 'function' | 'group'; line: number; what: string };
+/** A shell condition as written (`if [ -n "$X" ]`, `[ -f /etc/x ] &&`), at offsets start..end. */
+interface Cond {
+  text: string;
+  start: number;
+  end: number;
+  /** After `&&` / `||` (else a compound command's condition). */
+  list?: boolean;
+}
+
+/** `cond`: what decides whether the commands inside run (none for a `{ ... }` group, which always runs). */
+/**
+ * `for NAME in WORDS; do ... done` over words known before the script runs: the body is read again for each value
+ * (from `bodyStart` to its `done`), as the shell runs it, instead of once with an unknown variable.
+ */
+interface LiteralLoop {
+  name: string;
+  values: string[];
+  line: number;
+  header: Cond;
+  /** Loops opened inside the body and not closed yet. */
+  depth: number;
+  /** After the `do`; -1 until it is seen. */
+  bodyStart: number;
+  /** The body says break or continue: some commands of it may not run for some values. */
+  jumps: boolean;
+}
+
+/** At most this many values of a literal loop are read (a brace range such as {1..65535} is not unrolled). */
+const MAX_LOOP_VALUES = 1024;
+
+/** The values a `for` loop takes from its words, or undefined when they are only known at run time. */
+function loopValues(words: Word[]): string[] | undefined {
+  const out: string[] = [];
+  for (const w of words) {
+    if (w.unknown) return undefined;
+    if (!w.quoted && /[*?[]/.test(w.text)) return undefined; // a glob: file names
+    const range = w.plain ? /^\{(-?[0-9]{1,6})\.\.(-?[0-9]{1,6})\}$/.exec(w.text) : null;
+    if (range) {
+      const a = Number(range[1]);
+      const b = Number(range[2]);
+      if (Math.abs(b - a) >= MAX_LOOP_VALUES) return undefined;
+      for (let v = a; a <= b ? v <= b : v >= b; v += a <= b ? 1 : -1) out.push(String(v));
+      continue;
+    }
+    const list = w.plain ? /^\{([^{}]*,[^{}]*)\}$/.exec(w.text) : null;
+    if (list) {
+      out.push(...list[1]!.split(','));
+      continue;
+    }
+    if (w.plain && w.text.includes('{') && w.text.includes('}')) return undefined; // other brace expansions
+    out.push(w.text);
+    if (out.length > MAX_LOOP_VALUES) return undefined;
+  }
+  return out;
+}
+
+type Frame = { kind: 'if' | 'loop' | 'case' | 'function' | 'group' | 'list'; line: number; what: string; cond?: Cond };
 
 export interface ScriptOptions {
   filePath?: string;
@@ -455,8 +516,19 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
   let prevPrev: Item | undefined;
   const families = new Set<Family>();
 
-  const handleCommand = (wordsIn: Word[], heredoc?: Heredoc): void => {
+  /** The source of words[from..], on one line, as a condition. */
+  const condOf = (ws: Word[], from = 0): Cond | undefined => {
+    const a = ws[from];
+    if (!a) return undefined;
+    const end = ws[ws.length - 1]!.end;
+    return { text: oneLine(text.slice(a.start, end)), start: a.start, end };
+  };
+  let lastCheck = false;
+
+  const handleCommand = (wordsIn: Word[], heredoc: Heredoc | undefined, andOr: Cond | undefined): void => {
     let words = wordsIn;
+    const wasCheck = lastCheck;
+    lastCheck = false;
     // keywords
     for (;;) {
       const w = words[0];
@@ -464,7 +536,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       const k = w.text;
       const line = li.position(w.start).line;
       if (k === 'if' || k === 'while' || k === 'until') {
-        frames.push({ kind: k === 'if' ? 'if' : 'loop', line, what: `${k} (line ${line})` });
+        frames.push({ kind: k === 'if' ? 'if' : 'loop', line, what: `${k} (line ${line})`, cond: condOf(words) });
         words = words.slice(1);
       } else if (k === 'then' || k === 'do' || k === 'else' || k === 'elif' || k === '!' || k === 'time') {
         words = words.slice(1);
@@ -472,16 +544,25 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
         frames.pop();
         words = words.slice(1);
       } else if (k === '{') {
-        frames.push({ kind: pendingFunction ? 'function' : 'group', line, what: pendingFunction ? `function ${pendingFunction}` : 'group' });
+        if (pendingFunction) frames.push({ kind: 'function', line, what: `function ${pendingFunction}`, cond: { text: `function ${pendingFunction}`, start: w.start, end: w.end } });
+        // `test && { ...; }`: every command of the group runs under the list's condition
+        else if (andOr) frames.push({ kind: 'list', line, what: `${andOr.text} { ... } (line ${line})`, cond: andOr });
+        else frames.push({ kind: 'group', line, what: 'group' });
         pendingFunction = undefined;
+        andOr = undefined;
         words = words.slice(1);
       } else if (k === 'for' || k === 'select') {
-        frames.push({ kind: 'loop', line, what: `${k} loop (line ${line})` });
+        const values = k === 'for' && words[1]?.plain && words[2]?.plain && words[2].text === 'in' ? loopValues(words.slice(3)) : undefined;
+        if (values) {
+          loop = { name: words[1]!.text, values, line, header: condOf(words)!, depth: 0, bodyStart: -1, jumps: false };
+          return;
+        }
+        frames.push({ kind: 'loop', line, what: `${k} loop (line ${line})`, cond: condOf(words) });
         const v = words[1];
         if (v) vars.set(v.text, { unknown: `$${v.text} is a loop variable: its values are only known when the script runs` });
         return;
       } else if (k === 'case') {
-        frames.push({ kind: 'case', line, what: `case (line ${line})` });
+        frames.push({ kind: 'case', line, what: `case (line ${line})`, cond: condOf(words) });
         return;
       } else if (k === 'function') {
         pendingFunction = words[1]?.text ?? 'function';
@@ -543,17 +624,24 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     const start = prog.start;
     const end = words[words.length - 1]!.end;
     const span = li.span(start, end);
-    for (const f of frames) {
-      if (f.kind === 'group') continue;
+    const isCheck = words.some((w, a) => a > k && !w.quoted && (w.text === '-C' || w.text === '--check'));
+    lastCheck = isCheck;
+    // Under a condition the command may or may not run: what it adds may not be there, what it removes may still be.
+    // `iptables -C spec || iptables -A spec` leaves the rule there either way.
+    let cond: Cond | undefined = andOr && !(wasCheck && andOr.text.endsWith('||')) ? andOr : undefined;
+    if (cond) diag('warning', 'iptables/control-flow', `iptables command after ${cond.text.endsWith('||') ? '||' : '&&'}: read as a command that may or may not run`, span);
+    for (let f = frames.length - 1; f >= 0 && !cond; f--) {
+      const fr = frames[f]!;
+      if (fr.kind === 'group') continue;
+      cond = fr.cond ?? { text: fr.what, start, end };
       diag(
         'warning',
         'iptables/control-flow',
-        f.kind === 'function'
-          ? `iptables command inside ${f.what}: read once where it is defined; calls are not followed`
-          : `iptables command inside ${f.what}: read once, as if it ran exactly once`,
+        fr.kind === 'function'
+          ? `iptables command inside ${fr.what}: read once where it is defined, as a command that may or may not run; calls are not followed`
+          : `iptables command inside ${fr.what}: read once, as a command that may or may not run`,
         span,
       );
-      break;
     }
     const ctx: RuleContext = {
       family,
@@ -562,16 +650,28 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       cache,
     };
     const tfam = family === 'ipv6' ? 'ip6' : 'ip';
-    runCommand(words, k + 1, {
-      state,
-      ctx,
-      text,
-      restore: false,
-      getTable: (name, sp) => state.table(name, tfam, sp),
-      span,
-      ruleText: oneLine(text.slice(start, end)),
-    });
+    const ruleText = oneLine(text.slice(start, end));
+    state.condition = cond ? condition(cond, ruleText, span) : undefined;
+    try {
+      runCommand(words, k + 1, {
+        state,
+        ctx,
+        text,
+        restore: false,
+        getTable: (name, sp) => state.table(name, tfam, sp),
+        span,
+        ruleText,
+      });
+    } finally {
+      state.condition = undefined;
+    }
   };
+
+  const REASON = 'whether the shell runs this command is only known when the script runs';
+  const condition = (c: Cond, cmdText: string, cmdSpan: Span): CommandCondition => ({
+    added: { kind: 'opaque', module: 'condition', text: c.text, reason: REASON, span: li.span(c.start, c.end) },
+    removed: { kind: 'opaque', module: 'condition', text: `${c.text}${c.list ? ' ' : ': '}${cmdText}`, reason: REASON, span: cmdSpan },
+  });
 
   /** `iptables-restore <<EOF ... EOF`: the body is read as a restore file into the script's tables. */
   const restore = (base: string, family: Family, words: Word[], k: number, heredoc: Heredoc | undefined): void => {
@@ -605,11 +705,60 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     parseSave(text, { embed: { state, diagnostics, from: heredoc.from, to: heredoc.to, line: li.position(heredoc.from).line, family, noflush } });
   };
 
-  const lexer = new Lexer(text, li, vars, (item) => {
+  let listStart = 0;
+  let loop: LiteralLoop | undefined;
+
+  /** Inside a literal loop's body: finds its `done` (past nested loops), then reads the body once per value. */
+  const loopItem = (item: Item): void => {
+    const l = loop!;
+    if (item.kind !== 'cmd') return;
+    for (const w of item.words) {
+      if (!w.plain) break;
+      const k = w.text;
+      if (k === 'do') {
+        if (l.bodyStart < 0) l.bodyStart = w.end;
+      } else if (k === 'for' || k === 'while' || k === 'until' || k === 'select') {
+        l.depth++;
+        break;
+      } else if (k === 'done') {
+        if (l.depth > 0) l.depth--;
+        else if (l.bodyStart >= 0) {
+          loop = undefined;
+          unroll(l, w.start);
+          return;
+        }
+      } else if (k === 'break' || k === 'continue') {
+        l.jumps = true;
+        break;
+      } else if (k !== 'then' && k !== 'else' && k !== 'elif' && k !== 'if' && k !== 'fi' && k !== '!' && k !== '{' && k !== '}' && k !== 'time') break;
+    }
+  };
+
+  const unroll = (l: LiteralLoop, bodyEnd: number): void => {
+    // with break/continue inside, a command of the body may not run for some values
+    if (l.jumps) frames.push({ kind: 'loop', line: l.line, what: `for loop (line ${l.line}) with break or continue`, cond: l.header });
+    for (const v of l.values) {
+      vars.set(l.name, { value: v });
+      new Lexer(text, li, vars, onItem, onError, l.bodyStart, bodyEnd).run();
+    }
+    if (l.jumps) frames.pop();
+  };
+
+  const onError = (offset: number, message: string) => diag('error', 'iptables/shell-syntax', message, li.span(offset, Math.min(offset + 1, text.length)));
+  const onItem = (item: Item): void => {
+    if (loop) {
+      loopItem(item);
+      prevPrev = prevItem;
+      prevItem = item;
+      return;
+    }
     try {
       if (item.kind === 'cmd') {
-        // `name ( )` → a function definition follows
-        handleCommand(item.words, item.heredoc);
+        // after `&&` / `||` a command runs only if the list so far succeeded (failed)
+        const after = prevItem?.kind === 'op' && (prevItem.op === '&&' || prevItem.op === '||') ? prevItem : undefined;
+        if (!after) listStart = item.words[0]!.start;
+        const andOr: Cond | undefined = after ? { text: oneLine(text.slice(listStart, after.start + 2)), start: listStart, end: after.start + 2, list: true } : undefined;
+        handleCommand(item.words, item.heredoc, andOr);
       } else if (item.op === ')' && prevItem?.kind === 'op' && prevItem.op === '(' && prevPrev?.kind === 'cmd' && prevPrev.words.length === 1) {
         pendingFunction = prevPrev.words[0]!.text;
       }
@@ -619,9 +768,17 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     }
     prevPrev = prevItem;
     prevItem = item;
-  }, (offset, message) => diag('error', 'iptables/shell-syntax', message, li.span(offset, Math.min(offset + 1, text.length))));
+  };
+  const lexer = new Lexer(text, li, vars, onItem, onError);
   try {
     lexer.run();
+    if (loop) {
+      // no `done`: the shell would refuse the script; read the body to the end rather than drop it
+      const l: LiteralLoop = loop;
+      loop = undefined;
+      diag('error', 'iptables/shell-syntax', `for loop (line ${l.line}) has no done`, li.span(l.header.start, l.header.end));
+      if (l.bodyStart >= 0) unroll(l, text.length);
+    }
   } catch (e) {
     const p = li.span(Math.min(lexer.i, text.length), Math.min(lexer.i, text.length));
     diag('error', 'iptables/internal', `Internal error while reading the script: ${String(e)}`, p);
@@ -629,7 +786,21 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
   const fams: Family[] = families.size > 0 ? (['ipv4', 'ipv6'] as Family[]).filter((f) => families.has(f)) : [options.family ?? 'ipv4'];
   const ruleset = state.finish(options.filePath ?? '<stdin>', fams);
   sortDiagnostics(diagnostics);
+  dedupe(diagnostics);
   return { format: 'iptables-script', rulesets: [ruleset], diagnostics, comments: lexer.comments };
+}
+
+/** A loop body read once per value repeats its diagnostics: one of each is enough. */
+function dedupe(ds: Diagnostic[]): void {
+  const seen = new Set<string>();
+  let w = 0;
+  for (const d of ds) {
+    const key = `${d.span.start.offset}:${d.span.end.offset}:${d.code}:${d.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    ds[w++] = d;
+  }
+  ds.length = w;
 }
 
 /** Continuation lines joined and blanks collapsed, for rule text in messages. */

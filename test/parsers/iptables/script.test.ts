@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseIptables } from '../../../src/parsers/iptables/index.js';
+import type { Rule } from '../../../src/model/index.js';
 import { at, chainOf, diags, matchesOf, rulesOf, spanIn } from './helpers.js';
 
 const script = (text: string, filePath?: string) => parseIptables(text, filePath ? { mode: 'script', filePath } : { mode: 'script' });
@@ -134,12 +135,12 @@ describe('iptables scripts: shell syntax', () => {
     expect(d.diagnostics).toHaveLength(3);
   });
 
-  it('reads rules inside loops, ifs and functions once, with a warning; loop variables are unknown', () => {
+  it('reads rules inside functions, ifs and unknown loops once, as rules that may or may not be there', () => {
     const text = [
       'allow() {',
       '  iptables -A INPUT -p tcp --dport "$1" -j ACCEPT',
       '}',
-      'for p in 80 443; do',
+      'for p in "$@"; do',
       '  iptables -A INPUT -p tcp --dport $p -j ACCEPT',
       'done',
       'if [ -f /etc/strict ]; then',
@@ -159,16 +160,104 @@ describe('iptables scripts: shell syntax', () => {
     expect(d.diagnostics[0]!.message).toContain('function allow');
     expect(d.diagnostics[2]!.message).toContain('for loop (line 4)');
     expect(d.diagnostics[3]!.message).toContain('loop variable');
-    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['opaque:tcp proto=6 => accept', 'opaque:tcp proto=6 => accept', ' => continue log']);
-    expect(chainOf(d, 'filter', 'INPUT').policy).toBe('drop');
+    expect(d.diagnostics[4]!.message).toBe('iptables command inside if (line 7): read once, as a command that may or may not run');
+    // each rule keeps its unknown port and gains the condition it runs under
+    const input = chainOf(d, 'filter', 'INPUT');
+    expect(input.rules.map((r) => r.matches.filter((m) => m.kind === 'opaque').map((m) => `${m.kind === 'opaque' ? m.module : ''}: ${m.kind === 'opaque' ? m.text : ''} @${at(m.span)}`))).toEqual([
+      ['tcp: --dport "$1" @2:28-2:40', 'condition: function allow @1:9-1:10'],
+      ['tcp: --dport $p @5:28-5:38', 'condition: for p in "$@" @4:1-4:14'],
+      [],
+    ]);
+    // the policy may or may not be DROP: it lets in what ACCEPT lets in
+    expect(input.policy).toBe('accept');
+  });
+
+  it('reads a for loop over literal words once per value, as the shell runs it (also brace ranges and known variables)', () => {
+    const text = [
+      'PORTS="1761 1762"',
+      'for p in $PORTS 1763; do',
+      '  iptables -A INPUT -p tcp --dport $p -j ACCEPT',
+      'done',
+      'for p in {1765..1766}; do for proto in tcp udp',
+      '  do iptables -A INPUT -p $proto --dport $p -j DROP; done',
+      'done',
+      'for p in; do iptables -A INPUT -j DROP; done',
+      'iptables -A INPUT -p tcp --dport $p -j REJECT',
+      '',
+    ].join('\n');
+    const d = script(text);
+    expect(diags(d)).toEqual([]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual([
+      'dstport=1761 proto=6 => accept',
+      'dstport=1762 proto=6 => accept',
+      'dstport=1763 proto=6 => accept',
+      'dstport=1765 proto=6 => drop',
+      'dstport=1765 proto=17 => drop',
+      'dstport=1766 proto=6 => drop',
+      'dstport=1766 proto=17 => drop',
+      'dstport=1766 proto=6 => reject',
+    ]);
+    const input = chainOf(d, 'filter', 'INPUT');
+    // every copy is placed on the loop body's command
+    expect(at(input.rules[1]!.span)).toBe(spanIn(3, '  iptables -A INPUT -p tcp --dport $p -j ACCEPT', 'iptables -A INPUT -p tcp --dport $p -j ACCEPT'));
+    expect(at(input.rules[6]!.reportSpan)).toBe(spanIn(6, '  do iptables -A INPUT -p $proto --dport $p -j DROP; done', '--dport $p'));
+  });
+
+  it('reads a literal loop whose body may break or continue as commands that may or may not run', () => {
+    const text = ['for p in 1761 1762; do', '  [ "$p" = "$SKIP" ] && continue', '  iptables -A INPUT -p tcp --dport $p -j DROP', 'done', ''].join('\n');
+    const d = script(text);
+    expect(diags(d)).toEqual(['warning iptables/control-flow 3:3-3:46']);
+    expect(d.diagnostics[0]!.message).toContain('for loop (line 1) with break or continue');
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=1761 opaque:condition proto=6 => drop', 'dstport=1762 opaque:condition proto=6 => drop']);
+  });
+
+  it('reads a for loop without done to the end, with an error', () => {
+    const d = script('for p in 1761 1762; do\n  iptables -A INPUT -p tcp --dport $p -j ACCEPT\n');
+    expect(diags(d)).toEqual(['error iptables/shell-syntax 1:1-1:19']);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=1761 proto=6 => accept', 'dstport=1762 proto=6 => accept']);
+  });
+
+  it('makes what a command after && / || adds conditional, and what it deletes or flushes possibly still there', () => {
+    const text = [
+      'iptables -P INPUT DROP',
+      'iptables -A INPUT -p tcp --dport 1761 -j ACCEPT',
+      '[ -f /etc/nocft ] && iptables -D INPUT -p tcp --dport 1761 -j ACCEPT',
+      'iptables -A INPUT -p tcp --dport 1762 -j ACCEPT',
+      'test -n "$X" || iptables -F INPUT',
+      'iptables -C INPUT -p tcp --dport 22 -j ACCEPT 2>/dev/null || iptables -A INPUT -p tcp --dport 22 -j ACCEPT',
+      'iptables -N CFT 2>/dev/null || iptables -F CFT',
+      '[ "$LOCKDOWN" = yes ] && { iptables -I INPUT -p tcp --dport 1763 -j DROP; iptables -P INPUT DROP; }',
+      'iptables -A INPUT -p tcp --dport 1763 -j ACCEPT',
+      '',
+    ].join('\n');
+    const d = script(text);
+    expect(diags(d)).toEqual([
+      'warning iptables/control-flow 3:22-3:69',
+      'warning iptables/control-flow 5:17-5:34',
+      'warning iptables/control-flow 7:32-7:47',
+      'warning iptables/control-flow 8:28-8:73',
+      'warning iptables/control-flow 8:75-8:97',
+    ]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual([
+      'dstport=1763 opaque:condition proto=6 => drop',
+      'dstport=1761 opaque:condition opaque:condition proto=6 => accept',
+      'dstport=1762 opaque:condition proto=6 => accept',
+      'dstport=22 proto=6 => accept',
+      'dstport=1763 proto=6 => accept',
+    ]);
+    const input = chainOf(d, 'filter', 'INPUT');
+    const texts = (r: Rule) => r.matches.flatMap((m) => (m.kind === 'opaque' ? [`${m.text} @${m.span!.start.line}`] : []));
+    expect(texts(input.rules[0]!)).toEqual(['[ "$LOCKDOWN" = yes ] && @8']);
+    expect(texts(input.rules[1]!)).toEqual(['[ -f /etc/nocft ] && iptables -D INPUT -p tcp --dport 1761 -j ACCEPT @3', 'test -n "$X" || iptables -F INPUT @5']);
+    expect(input.policy).toBe('drop');
   });
 
   it('skips here-documents and separates commands on ; && ||', () => {
     const text = ['cat > /tmp/x <<EOF', 'iptables -A INPUT -j DROP', 'EOF', 'iptables -A INPUT -j ACCEPT && iptables -A OUTPUT -j ACCEPT; iptables -A FORWARD -j DROP || true', ''].join('\n');
     const d = script(text);
-    expect(d.diagnostics).toEqual([]);
+    expect(diags(d)).toEqual(['warning iptables/control-flow 4:32-4:60']);
     expect(rulesOf(d, 'filter', 'INPUT')).toEqual([' => accept']);
-    expect(rulesOf(d, 'filter', 'OUTPUT')).toEqual([' => accept']);
+    expect(rulesOf(d, 'filter', 'OUTPUT')).toEqual(['opaque:condition => accept']);
     expect(rulesOf(d, 'filter', 'FORWARD')).toEqual([' => drop']);
   });
 

@@ -3,9 +3,11 @@
  * lexer (quotes, escapes, `\` continuations, comments, here-documents,
  * operators) feeds a straight-line interpreter: literal `VAR=value`
  * assignments are substituted, everything else that needs the shell to run
- * (loops, conditionals, functions, command substitution, unknown variables) is
+ * (conditionals, loops over unknown words, command substitution, unknown variables) is
  * reported as a warning and handled conservatively: a rule with a value we
- * cannot know keeps an opaque match, a rule inside a loop is read once.
+ * cannot know keeps an opaque match, a command that may not run adds rules
+ * that may not be there and removes none for sure. Loops over literal words
+ * are read once per value and function bodies at each call by name.
  */
 import { LineIndex, type Diagnostic, type DocComment, type Family, type FirewallDocument, type Severity, type Span } from '../../model/index.js';
 import { runCommand } from './command.js';
@@ -393,7 +395,10 @@ class Lexer {
       let nameEnd = 0;
       while (nameEnd < inner.length && NAME_CHAR(inner.charCodeAt(nameEnd))) nameEnd++;
       const name = inner.slice(0, nameEnd);
-      if (name === '' || !NAME_START(name.charCodeAt(0))) return { unknown: `\${${inner}} is only known when the script runs` };
+      // ${1}: a function's argument when it is called (see POSITIONAL); the script's own are only known when it runs
+      const positional = /^[0-9]$/.test(name);
+      if (positional && !this.vars.has(name)) return { unknown: `\${${inner}} is only known when the script runs` };
+      if (name === '' || (!NAME_START(name.charCodeAt(0)) && !positional)) return { unknown: `\${${inner}} is only known when the script runs` };
       const rest = inner.slice(nameEnd);
       if (rest === '') return this.lookup(name);
       const m = /^(:?)([-=])(.*)$/s.exec(rest);
@@ -431,7 +436,7 @@ class Lexer {
     }
     if ((c >= 48 && c <= 57) || c === 64 || c === 42 || c === 35 || c === 63 || c === 36 || c === 33 || c === 45) {
       this.i = k + 1;
-      return { unknown: `$${t[k]} is only known when the script runs` };
+      return this.vars.get(t[k]!) ?? { unknown: `$${t[k]} is only known when the script runs` };
     }
     this.i = k;
     return undefined;
@@ -453,6 +458,8 @@ interface Cond {
  * (from `bodyStart` to its `done`), as the shell runs it, instead of once with an unknown variable.
  */
 interface LiteralLoop {
+  /** `function`: a function body `{ ... }`, kept to be read at each call (bodyStart is after its `{`). */
+  kind: 'for' | 'function';
   name: string;
   values: string[];
   line: number;
@@ -461,9 +468,26 @@ interface LiteralLoop {
   depth: number;
   /** After the `do`; -1 until it is seen. */
   bodyStart: number;
-  /** The body says break or continue: some commands of it may not run for some values. */
+  /** The body says break or continue (a function: return or exit): some commands of it may not run. */
   jumps: boolean;
 }
+
+/** A function defined in the script: its body, read at each call with the call's arguments as $1, $2, ... */
+interface ShellFunction {
+  name: string;
+  bodyStart: number;
+  bodyEnd: number;
+  line: number;
+  header: Cond;
+  jumps: boolean;
+  /** Read at least once (at a call, or where it is defined when the script never names it). */
+  read: boolean;
+}
+
+/** Calls inside calls deeper than this are not followed (a recursive function). */
+const MAX_CALL_DEPTH = 16;
+
+const POSITIONAL = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '#', '@', '*'];
 
 /** At most this many values of a literal loop are read (a brace range such as {1..65535} is not unrolled). */
 const MAX_LOOP_VALUES = 1024;
@@ -544,7 +568,13 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
         frames.pop();
         words = words.slice(1);
       } else if (k === '{') {
-        if (pendingFunction) frames.push({ kind: 'function', line, what: `function ${pendingFunction}`, cond: { text: `function ${pendingFunction}`, start: w.start, end: w.end } });
+        if (pendingFunction) {
+          // the body is read at each call (the rest of this command is its first command)
+          const header = { text: `function ${pendingFunction}`, start: w.start, end: w.end };
+          loop = { kind: 'function', name: pendingFunction, values: [], line, header, depth: 0, bodyStart: w.end, jumps: false };
+          pendingFunction = undefined;
+          return;
+        }
         // `test && { ...; }`: every command of the group runs under the list's condition
         else if (andOr) frames.push({ kind: 'list', line, what: `${andOr.text} { ... } (line ${line})`, cond: andOr });
         else frames.push({ kind: 'group', line, what: 'group' });
@@ -554,7 +584,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       } else if (k === 'for' || k === 'select') {
         const values = k === 'for' && words[1]?.plain && words[2]?.plain && words[2].text === 'in' ? loopValues(words.slice(3)) : undefined;
         if (values) {
-          loop = { name: words[1]!.text, values, line, header: condOf(words)!, depth: 0, bodyStart: -1, jumps: false };
+          loop = { kind: 'for', name: words[1]!.text, values, line, header: condOf(words)!, depth: 0, bodyStart: -1, jumps: false };
           return;
         }
         frames.push({ kind: 'loop', line, what: `${k} loop (line ${line})`, cond: condOf(words) });
@@ -599,6 +629,17 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     }
     const prog = words[k];
     if (!prog) return;
+    const fn = prog.plain ? functions.get(prog.text) : undefined;
+    if (fn) {
+      // `allow 1761 && ...`: the whole body runs under the list's condition
+      if (andOr) frames.push({ kind: 'list', line: li.position(prog.start).line, what: `${andOr.text} ${fn.name} (line ${li.position(prog.start).line})`, cond: andOr });
+      try {
+        call(fn, words.slice(k + 1), prog);
+      } finally {
+        if (andOr) frames.pop();
+      }
+      return;
+    }
     let family: Family | undefined;
     if (prog.unknown) {
       const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(prog.text);
@@ -638,7 +679,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
         'warning',
         'iptables/control-flow',
         fr.kind === 'function'
-          ? `iptables command inside ${fr.what}: read once where it is defined, as a command that may or may not run; calls are not followed`
+          ? `iptables command inside ${fr.what}, which the script never calls by name: read once, as a command that may or may not run`
           : `iptables command inside ${fr.what}: read once, as a command that may or may not run`,
         span,
       );
@@ -707,10 +748,99 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
 
   let listStart = 0;
   let loop: LiteralLoop | undefined;
+  const functions = new Map<string, ShellFunction>();
+  let callDepth = 0;
+
+  /** Reads a function's body with the call's words as its arguments. */
+  const call = (fn: ShellFunction, args: Word[], at: Word): void => {
+    if (callDepth >= MAX_CALL_DEPTH) {
+      diag('warning', 'iptables/control-flow', `Call of ${fn.name} more than ${MAX_CALL_DEPTH} calls deep (recursion?) is not followed`, li.span(at.start, at.end));
+      return;
+    }
+    fn.read = true;
+    const saved = POSITIONAL.map((key) => vars.get(key));
+    for (let a = 0; a < 9; a++) {
+      const w = args[a];
+      vars.set(String(a + 1), !w ? { value: '' } : w.unknown ? { unknown: `$${a + 1} is ${w.text} at line ${li.position(w.start).line}: ${w.unknown}` } : { value: w.text });
+    }
+    vars.set('#', { value: String(args.length) });
+    const all: VarValue = args.some((w) => w.unknown) ? { unknown: `$@ holds a value only known when the script runs` } : args.length <= 1 ? { value: args[0]?.text ?? '' } : { unknown: '$@ / $* with several arguments is not expanded' };
+    vars.set('@', all);
+    vars.set('*', all);
+    if (fn.jumps) frames.push({ kind: 'if', line: fn.line, what: `function ${fn.name}, which may return early`, cond: fn.header });
+    callDepth++;
+    try {
+      new Lexer(text, li, vars, onItem, onError, fn.bodyStart, fn.bodyEnd).run();
+    } finally {
+      callDepth--;
+      if (fn.jumps) frames.pop();
+      POSITIONAL.forEach((key, a) => {
+        const v = saved[a];
+        if (v) vars.set(key, v);
+        else vars.delete(key);
+      });
+    }
+  };
+
+  /**
+   * A function the script never calls by name (it may be called as "$1", from another file, or not at all): read
+   * once where it is defined, with unknown arguments, as commands that may or may not run.
+   */
+  const readUncalled = (fn: ShellFunction): void => {
+    fn.read = true;
+    frames.push({ kind: 'function', line: fn.line, what: `function ${fn.name}`, cond: fn.header });
+    try {
+      new Lexer(text, li, vars, onItem, onError, fn.bodyStart, fn.bodyEnd).run();
+    } finally {
+      frames.pop();
+    }
+  };
+
+  /** The function is named later in the script, where a command may call it. */
+  const namedLater = (name: string, from: number): boolean => {
+    const rest = text.slice(from);
+    let at = rest.indexOf(name);
+    while (at >= 0) {
+      const before = at === 0 ? ' ' : rest[at - 1]!;
+      const after = rest[at + name.length] ?? ' ';
+      if (/[\s;&|(){}]/.test(before) && /[\s;&|)]/.test(after)) return true;
+      at = rest.indexOf(name, at + 1);
+    }
+    return false;
+  };
+
+  const closeFunction = (l: LiteralLoop, bodyEnd: number): void => {
+    const fn: ShellFunction = { name: l.name, bodyStart: l.bodyStart, bodyEnd, line: l.line, header: l.header, jumps: l.jumps, read: false };
+    functions.set(fn.name, fn);
+    if (!namedLater(fn.name, bodyEnd + 1)) readUncalled(fn);
+  };
+
+  /** Inside a function body: finds its closing `}` (past nested groups). */
+  const functionItem = (item: Item): void => {
+    const l = loop!;
+    if (item.kind !== 'cmd') return;
+    for (const w of item.words) {
+      if (!w.plain) break;
+      const k = w.text;
+      if (k === '{') l.depth++;
+      else if (k === '}') {
+        if (l.depth > 0) l.depth--;
+        else {
+          loop = undefined;
+          closeFunction(l, w.start);
+          return;
+        }
+      } else if (k === 'return' || k === 'exit' || k === 'break' || k === 'continue') {
+        l.jumps = true;
+        break;
+      } else if (k !== 'then' && k !== 'else' && k !== 'elif' && k !== 'if' && k !== 'fi' && k !== '!' && k !== 'do' && k !== 'done' && k !== 'time' && k !== 'esac') break;
+    }
+  };
 
   /** Inside a literal loop's body: finds its `done` (past nested loops), then reads the body once per value. */
   const loopItem = (item: Item): void => {
     const l = loop!;
+    if (l.kind === 'function') return functionItem(item);
     if (item.kind !== 'cmd') return;
     for (const w of item.words) {
       if (!w.plain) break;
@@ -773,12 +903,15 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
   try {
     lexer.run();
     if (loop) {
-      // no `done`: the shell would refuse the script; read the body to the end rather than drop it
+      // no `done` / `}`: the shell would refuse the script; read the body to the end rather than drop it
       const l: LiteralLoop = loop;
       loop = undefined;
-      diag('error', 'iptables/shell-syntax', `for loop (line ${l.line}) has no done`, li.span(l.header.start, l.header.end));
-      if (l.bodyStart >= 0) unroll(l, text.length);
+      diag('error', 'iptables/shell-syntax', l.kind === 'for' ? `for loop (line ${l.line}) has no done` : `function ${l.name} (line ${l.line}) has no closing }`, li.span(l.header.start, l.header.end));
+      if (l.kind === 'function') closeFunction(l, text.length);
+      else if (l.bodyStart >= 0) unroll(l, text.length);
     }
+    // named later but never called as a command (only "$1", an echo, a comment): read as if it might be called
+    for (const fn of functions.values()) if (!fn.read) readUncalled(fn);
   } catch (e) {
     const p = li.span(Math.min(lexer.i, text.length), Math.min(lexer.i, text.length));
     diag('error', 'iptables/internal', `Internal error while reading the script: ${String(e)}`, p);

@@ -211,6 +211,51 @@ describe('iptables scripts: shell syntax', () => {
     expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=1761 opaque:condition proto=6 => drop', 'dstport=1762 opaque:condition proto=6 => drop']);
   });
 
+  it('reads a function body at each call, with the call words as $1, $2, ...', () => {
+    const text = [
+      'IPT="iptables -w"',
+      'allow() {',
+      '  $IPT -A INPUT -p "${2:-tcp}" --dport "$1" -j ACCEPT',
+      '}',
+      'function deny {',
+      '  [ -z "$1" ] && return',
+      '  $IPT -A INPUT -p tcp --dport $1 -j DROP',
+      '}',
+      'iptables -P INPUT DROP',
+      'allow 1761',
+      'allow 1762 udp',
+      'deny 1763',
+      '[ -n "$REST" ] && allow 1768',
+      'allow $PORT',
+      '',
+    ].join('\n');
+    const d = script(text);
+    expect(diags(d)).toEqual([
+      'warning iptables/control-flow 3:3-3:54',
+      `warning iptables/unresolved ${spanIn(3, '  $IPT -A INPUT -p "${2:-tcp}" --dport "$1" -j ACCEPT', '"$1"')}`,
+      'warning iptables/control-flow 7:3-7:42',
+    ]);
+    expect(d.diagnostics[0]!.message).toContain('after &&');
+    expect(d.diagnostics[1]!.message).toBe('Cannot evaluate "$1": $1 is $PORT at line 14: $PORT is not set in this script');
+    expect(d.diagnostics[2]!.message).toContain('function deny, which may return early');
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual([
+      'dstport=1761 proto=6 => accept',
+      'dstport=1762 proto=17 => accept',
+      'dstport=1763 opaque:condition proto=6 => drop',
+      'dstport=1768 opaque:condition proto=6 => accept',
+      'opaque:tcp proto=6 => accept',
+    ]);
+    expect(at(chainOf(d, 'filter', 'INPUT').rules[0]!.span)).toBe(spanIn(3, '  $IPT -A INPUT -p "${2:-tcp}" --dport "$1" -j ACCEPT', '$IPT -A INPUT -p "${2:-tcp}" --dport "$1" -j ACCEPT'));
+  });
+
+  it('reads a function the script never calls by name once where it is defined, as commands that may not run', () => {
+    const text = ['start() {', '  iptables -A INPUT -p tcp --dport 1761 -j ACCEPT', '}', '"$1"', 'iptables -A INPUT -j DROP', ''].join('\n');
+    const d = script(text);
+    expect(diags(d)).toEqual(['warning iptables/control-flow 2:3-2:50']);
+    expect(d.diagnostics[0]!.message).toBe('iptables command inside function start, which the script never calls by name: read once, as a command that may or may not run');
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=1761 opaque:condition proto=6 => accept', ' => drop']);
+  });
+
   it('reads a for loop without done to the end, with an error', () => {
     const d = script('for p in 1761 1762; do\n  iptables -A INPUT -p tcp --dport $p -j ACCEPT\n');
     expect(diags(d)).toEqual(['error iptables/shell-syntax 1:1-1:19']);

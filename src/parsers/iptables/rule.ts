@@ -622,6 +622,11 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
     }
 
     // ---------------------------------------------------------------- known match options
+    if (a0?.unknown && opt === '--comment') {
+      // a comment decides nothing: its value as written, no undecidable match
+      comment = comment === undefined ? slice(a0.start, a0.end) : `${comment} ${slice(a0.start, a0.end)}`;
+      continue;
+    }
     if (a0?.unknown) {
       matches.push(opaque(owner.name, mStart, mEnd, a0.unknown, negated));
       ctx.diag('warning', 'iptables/unresolved', `Cannot evaluate ${slice(a0.start, a0.end)}: ${a0.unknown}`, a0.start, a0.end);

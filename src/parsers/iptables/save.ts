@@ -29,6 +29,12 @@ export interface EmbeddedRestore {
   family: Family;
   /** `--noflush`: sections add to the tables instead of replacing them. */
   noflush: boolean;
+  /**
+   * An unquoted `<<EOF` body: the shell expands `$VAR`, `${VAR}`, `$(...)` in it before iptables-restore reads it.
+   * Gives a command line's arguments as the shell's expansion made them (offsets kept): each one, several, or
+   * one marked unknown. Such lines go through the general reader.
+   */
+  expand?: (toks: readonly Tok[], out: Tok[]) => void;
 }
 
 /** Family from the file name: ip6tables-save, rules.v6, *.v6.txt ... */
@@ -76,7 +82,9 @@ export function parseSave(text: string, options: SaveOptions = {}): FirewallDocu
   const toks: Tok[] = [];
   const len = embed ? embed.to : text.length;
   let lastLineEnd = at.start;
-  const fast = options.fastPath !== false;
+  const fast = options.fastPath !== false && !embed?.expand;
+  const expand = embed?.expand;
+  const expanded: Tok[] = [];
   /** The table of the last line the fast path read: already in `touched`. */
   let lastFastTable: TableState | undefined;
 
@@ -169,6 +177,12 @@ export function parseSave(text: string, options: SaveOptions = {}): FirewallDocu
         toks.length = 0;
         const { unterminated } = tokenizeRestoreLine(text, lineStart, end, toks);
         if (unterminated >= 0) diagSpan('error', 'iptables/unterminated-quote', 'Unterminated double quote', span(unterminated, end));
+        if (expand) {
+          expanded.length = 0;
+          expand(toks, expanded);
+          toks.length = 0;
+          toks.push(...expanded);
+        }
         let from = 0;
         let ruleStart = lineStart;
         const t0 = toks[0];

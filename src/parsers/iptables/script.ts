@@ -14,7 +14,7 @@ import { runCommand } from './command.js';
 import { parseSave, sortDiagnostics } from './save.js';
 import { newCache, type RuleContext } from './rule.js';
 import { NetfilterState, type CommandCondition } from './state.js';
-import type { Tok } from './tokens.js';
+import { tokenizeRestoreLine, type Tok } from './tokens.js';
 
 interface Word extends Tok {
   /** `NAME=value` words: the variable name (the value is `text`). */
@@ -487,6 +487,9 @@ interface ShellFunction {
 /** Calls inside calls deeper than this are not followed (a recursive function). */
 const MAX_CALL_DEPTH = 16;
 
+/** `${NAME}`, `${NAME:-default}` (also `-`, `=`, `:=`), `$NAME`, `$1`, `$#`: anchored, no backtracking. */
+const HEREDOC_PARAM = /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*|[0-9])(?:(:?[-=])([^}$`]*))?\}|([A-Za-z_][A-Za-z0-9_]*|[0-9#@*]))/;
+
 const POSITIONAL = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '#', '@', '*'];
 
 /** At most this many values of a literal loop are read (a brace range such as {1..65535} is not unrolled). */
@@ -727,10 +730,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       diag('warning', 'iptables/restore-in-script', `${base} here-document with tab-indented lines (<<-) is not read`, whole);
       return;
     }
-    if (!heredoc.quoted && (body.includes('$') || body.includes('`'))) {
-      diag('warning', 'iptables/restore-in-script', `${base} here-document uses shell expansions; it is not read (quote the delimiter, or lint the expanded rules)`, whole);
-      return;
-    }
+    const expand = !heredoc.quoted && (body.includes('$') || body.includes('`')) ? expandHeredocLine : undefined;
     let noflush = false;
     for (let a = k + 1; a < words.length; a++) {
       const w = words[a]!.text;
@@ -743,7 +743,75 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       diag('warning', 'iptables/control-flow', `${base} inside ${f.what}: read once, as if it ran exactly once`, whole);
       break;
     }
-    parseSave(text, { embed: { state, diagnostics, from: heredoc.from, to: heredoc.to, line: li.position(heredoc.from).line, family, noflush } });
+    parseSave(text, { embed: { state, diagnostics, from: heredoc.from, to: heredoc.to, line: li.position(heredoc.from).line, family, noflush, ...(expand ? { expand } : {}) } });
+  };
+
+  /**
+   * One argument of an unquoted here-document line as the shell expands it (POSIX 2.7.4: parameter expansion,
+   * command substitution, and backslash before $ ` \ only; quotes are the restore line's own). A known value with
+   * blanks outside the restore line's quotes becomes several arguments; anything only known at run time makes the
+   * argument unknown, so that the rule keeps an undecidable match naming it.
+   */
+  const expandHeredocLine = (toks: readonly Tok[], out: Tok[]): void => {
+    for (let k = 0; k < toks.length; k++) {
+      let tok = toks[k]!;
+      // `$(cat /etc/peers)` / `\`cat x\``: the restore line's blanks split it; the shell reads it whole
+      let open = substitutionDepth(tok.text);
+      if (open > 0) {
+        let e = k;
+        while (open > 0 && e + 1 < toks.length) open += substitutionDepth(toks[++e]!.text);
+        if (e > k) {
+          tok = { text: text.slice(tok.start, toks[e]!.end), start: tok.start, end: toks[e]!.end };
+          k = e;
+        }
+      }
+      expandHeredocArg(tok, out);
+    }
+  };
+
+  const expandHeredocArg = (tok: Tok, out: Tok[]): void => {
+    // the shell expands the line as written, then iptables-restore splits and unquotes the result
+    const s = text.slice(tok.start, tok.end);
+    if (!/[$`]/.test(s)) {
+      out.push(tok);
+      return;
+    }
+    let v = '';
+    let unknown: string | undefined;
+    for (let i = 0; i < s.length; ) {
+      const c = s[i]!;
+      if (c === '\\' && i + 1 < s.length && '$`\\'.includes(s[i + 1]!)) {
+        v += s[i + 1];
+        i += 2;
+      } else if (c === '`' || (c === '$' && s[i + 1] === '(')) {
+        unknown ??= c === '`' ? 'command substitution `...` is only known when the script runs' : 'command substitution $(...) is only known when the script runs';
+        i = s.length;
+      } else if (c === '$') {
+        const m = HEREDOC_PARAM.exec(s.slice(i));
+        if (!m) {
+          v += c;
+          i++;
+          continue;
+        }
+        i += m[0].length;
+        const name = (m[1] ?? m[4])!;
+        const got = vars.get(name);
+        if (m[2] !== undefined && (!got || ('value' in got && m[2] === ':-' && got.value === '') || ('unknown' in got && got.unknown.includes('is not set')))) v += m[3];
+        else if (!got) unknown ??= /^[0-9#@*]$/.test(name) ? `$${name} is only known when the script runs` : `$${name} is not set in this script`;
+        else if ('unknown' in got) unknown ??= got.unknown;
+        else v += got.value;
+      } else {
+        v += c;
+        i++;
+      }
+    }
+    if (unknown) {
+      out.push({ text: s, start: tok.start, end: tok.end, unknown, ...(tok.quoted ? { quoted: true } : {}) });
+      return;
+    }
+    const parts: Tok[] = [];
+    tokenizeRestoreLine(v, 0, v.length, parts);
+    for (const p of parts) out.push(p.quoted ? { text: p.text, start: tok.start, end: tok.end, quoted: true } : { text: p.text, start: tok.start, end: tok.end });
   };
 
   let listStart = 0;
@@ -921,6 +989,22 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
   sortDiagnostics(diagnostics);
   dedupe(diagnostics);
   return { format: 'iptables-script', rulesets: [ruleset], diagnostics, comments: lexer.comments };
+}
+
+/** Command substitutions a word opens (`$(`, an odd number of backquotes) minus those it closes. */
+function substitutionDepth(s: string): number {
+  let d = 0;
+  let ticks = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '$' && s[i + 1] === '(') {
+      d++;
+      i++;
+    } else if (c === ')' && d > 0) d--;
+    else if (c === ')') d--;
+    else if (c === '`') ticks++;
+  }
+  return d + (ticks % 2);
 }
 
 /** A loop body read once per value repeats its diagnostics: one of each is enough. */

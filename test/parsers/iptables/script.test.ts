@@ -256,6 +256,13 @@ describe('iptables scripts: shell syntax', () => {
     expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=1761 opaque:condition proto=6 => accept', ' => drop']);
   });
 
+  it('reads a policy it cannot evaluate as ACCEPT, with a warning', () => {
+    const d = script('iptables -P INPUT DROP\niptables -P INPUT $POLICY\niptables -A INPUT -p tcp --dport 1761 -j DROP\n');
+    expect(diags(d)).toEqual(['warning iptables/unresolved 2:19-2:26']);
+    expect(d.diagnostics[0]!.message).toBe('Cannot evaluate policy $POLICY: $POLICY is not set in this script; read as ACCEPT');
+    expect(chainOf(d, 'filter', 'INPUT').policy).toBe('accept');
+  });
+
   it('reads a for loop without done to the end, with an error', () => {
     const d = script('for p in 1761 1762; do\n  iptables -A INPUT -p tcp --dport $p -j ACCEPT\n');
     expect(diags(d)).toEqual(['error iptables/shell-syntax 1:1-1:19']);

@@ -56,6 +56,7 @@ export function parseSave(text: string, options: SaveOptions = {}): FirewallDocu
   const span = (a: number, b: number): Span => LineSpan.of(at.line, at.start, a, b);
   const diagSpan = (severity: Severity, code: string, message: string, s: Span) => diagnostics.push({ severity, code, message, span: s });
   const state = embed?.state ?? new NetfilterState(diagSpan);
+  if (!embed) state.restoreFile = true;
   const nameFamily = familyFromName(options.filePath);
   let saw6 = false;
   /** The ip6tables-save header comment: the dump is IPv6 even when no rule names an address. */

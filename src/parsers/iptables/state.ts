@@ -65,6 +65,11 @@ export class NetfilterState {
   readonly tables: TableState[] = [];
   /** Set by the script reader while it applies a command that may or may not run. */
   condition: CommandCondition | undefined;
+  /**
+   * A restore file read on its own: a jump to a name that is no chain and cannot be a target (targets are upper
+   * case, `-j accept`) makes iptables-restore reject the whole file, so it is an error, not a warning.
+   */
+  restoreFile = false;
   private readonly byKey = new Map<string, TableState>();
   private nextId = 1;
   /**
@@ -316,6 +321,10 @@ export class NetfilterState {
       const act: Action = Object.freeze({ kind: a.goto ? 'goto' : 'jump', target });
       this.jumps.set(key, act);
       return act;
+    }
+    if (!c && this.restoreFile && a.name !== a.name.toUpperCase()) {
+      this.diag('error', 'iptables/unknown-chain', `Chain "${a.name}" does not exist in table ${t.name}: iptables-restore rejects the file (targets are upper case${/^(accept|drop|reject|return|log)$/i.test(a.name) ? `: ${a.name.toUpperCase()}` : ''})`, a.span);
+      return { kind: 'unknown', target: a.name, text: a.text };
     }
     this.diag(
       'warning',

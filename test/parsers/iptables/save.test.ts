@@ -414,6 +414,18 @@ describe('iptables-save: errors the real tool reports', () => {
   });
 });
 
+describe('iptables-save: targets', () => {
+  it('a jump to a lower-case name that is no chain is an error: iptables-restore rejects the file', () => {
+    const line = '-A INPUT -p tcp --dport 1761 -j accept';
+    const d = save(`*filter\n:INPUT DROP [0:0]\n${line}\n-A INPUT -j TPROXY2\nCOMMIT\n`);
+    expect(diags(d)).toEqual([`error iptables/unknown-chain ${spanIn(3, line, '-j accept')}`, 'warning iptables/unknown-target 4:10-4:20']);
+    expect(d.diagnostics[0]!.message).toBe('Chain "accept" does not exist in table filter: iptables-restore rejects the file (targets are upper case: ACCEPT)');
+    // a script's failing command adds nothing: a warning there
+    const s = parseIptables('iptables -A INPUT -j accept\n', { mode: 'script' });
+    expect(diags(s)).toEqual(['warning iptables/unknown-target 1:19-1:28']);
+  });
+});
+
 describe('iptables-save: family', () => {
   it('uses options.family first', () => {
     const d = save('*filter\n-A INPUT -j ACCEPT\nCOMMIT\n', { family: 'ipv6' });

@@ -956,7 +956,12 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
         const after = prevItem?.kind === 'op' && (prevItem.op === '&&' || prevItem.op === '||') ? prevItem : undefined;
         if (!after) listStart = item.words[0]!.start;
         const andOr: Cond | undefined = after ? { text: oneLine(text.slice(listStart, after.start + 2)), start: listStart, end: after.start + 2, list: true } : undefined;
-        handleCommand(item.words, item.heredoc, andOr);
+        // `cat <<EOF | iptables-restore`: the here-document is the restore input
+        const piped =
+          prevItem?.kind === 'op' && prevItem.op === '|' && prevPrev?.kind === 'cmd' && prevPrev.heredoc && prevPrev.words.every((w, k) => (k === 0 ? w.plain && w.text === 'cat' : w.text === '-'))
+            ? prevPrev.heredoc
+            : undefined;
+        handleCommand(item.words, item.heredoc ?? piped, andOr);
       } else if (item.op === ')' && prevItem?.kind === 'op' && prevItem.op === '(' && prevPrev?.kind === 'cmd' && prevPrev.words.length === 1) {
         pendingFunction = prevPrev.words[0]!.text;
       }

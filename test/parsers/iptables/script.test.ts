@@ -349,6 +349,13 @@ describe('iptables scripts: shell syntax', () => {
     expect(diags(d)).toEqual(['error iptables/unknown-chain 4:4-4:8']);
   });
 
+  it('reads a here-document piped from cat into iptables-restore', () => {
+    const d = script('iptables -A INPUT -j LOG\ncat <<EOF | iptables-restore -n\n*filter\n-A INPUT -p tcp --dport 1761 -j ACCEPT\nCOMMIT\nEOF\n');
+    expect(diags(d)).toEqual([]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual([' => continue log', 'dstport=1761 proto=6 => accept']);
+    expect(at(chainOf(d, 'filter', 'INPUT').rules[1]!.span)).toBe('4:1-4:39');
+  });
+
   it('warns about restore input it cannot read (files)', () => {
     const d = script('iptables-restore < /etc/iptables/rules.v4\n');
     expect(diags(d)).toEqual(['warning iptables/restore-in-script 1:1-1:17']);

@@ -103,7 +103,7 @@ describe('fixtures', () => {
       'dstport=1761-1768 proto=17 => drop',
       'dstport=22 proto=6 srcaddr=10.20.0.0/16 => accept',
     ]);
-    expect(rulesOf(d, 'filter', 'CFT')).toEqual(['ct=new => accept', ' => reject']);
+    expect(rulesOf(d, 'filter', 'CFT')).toEqual(['ct=new => accept', 'proto=6 => reject']);
   });
 
   it('Docker host: DNAT in nat PREROUTING, DOCKER chains in filter', () => {

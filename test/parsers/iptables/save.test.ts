@@ -426,6 +426,33 @@ describe('iptables-save: targets', () => {
   });
 });
 
+describe('iptables-save: rules iptables refuses', () => {
+  it('a match loaded by -m without the protocol it needs, and tcp-reset without -p tcp, are errors (fast path or not)', () => {
+    const bad = [
+      '-A INPUT -m tcp --dport 22 -j ACCEPT',
+      '-A INPUT -p udp -m tcp --dport 22 -j ACCEPT',
+      '-A INPUT -m multiport --dports 1761:1768 -j DROP',
+      '-A INPUT ! -p tcp -m multiport --dports 22 -j ACCEPT',
+      '-A INPUT -m icmp --icmp-type 8 -j ACCEPT',
+      '-A INPUT -p udp --dport 1761 -j REJECT --reject-with tcp-reset',
+      '-A CFT -j REJECT --reject-with tcp-reset',
+    ];
+    for (const fastPath of [true, false]) {
+      for (const line of bad) {
+        const d = parseIptables(`*filter\n:CFT - [0:0]\n${line}\nCOMMIT\n`, { mode: 'save', fastPath });
+        expect(d.diagnostics.map((x) => `${x.severity} ${x.code}`), line).toEqual([line.includes('tcp-reset') ? 'error iptables/reject-protocol' : 'error iptables/match-protocol']);
+      }
+    }
+    const d = save('*filter\n-A INPUT -m tcp --dport 22 -j ACCEPT\nCOMMIT\n');
+    expect(diags(d)).toEqual([`error iptables/match-protocol ${spanIn(2, '-A INPUT -m tcp --dport 22 -j ACCEPT', '-m tcp')}`]);
+    expect(d.diagnostics[0]!.message).toBe("-m tcp needs -p tcp: iptables refuses the rule");
+    // what iptables-nft takes: `! -p tcp -m tcp`, the protocol after the match, numbers
+    for (const ok of ['-A INPUT ! -p tcp -m tcp ! --syn -j ACCEPT', '-A INPUT -m udp -p udp --dport 53 -j ACCEPT', '-A INPUT -p 6 -m multiport --dports 1,2 -j ACCEPT', '-A INPUT -p tcp -j REJECT --reject-with tcp-reset']) {
+      expect(save(`*filter\n${ok}\nCOMMIT\n`).diagnostics, ok).toEqual([]);
+    }
+  });
+});
+
 describe('iptables-save: family', () => {
   it('uses options.family first', () => {
     const d = save('*filter\n-A INPUT -j ACCEPT\nCOMMIT\n', { family: 'ipv6' });

@@ -96,7 +96,8 @@ function buildPortLabel(port: number, protocol: number): string | undefined {
   const name = ianaName(port, p);
   const role = p === 'tcp' ? cftRole(port, 'tcp') : undefined;
   if (role) return name ? `${name}, Transfer CFT ${role}` : `Transfer CFT ${role}`;
-  return name;
+  // reserved ports (0, 2, 9007, ...) have an empty IANA name: no label, not "9007 ()"
+  return name || undefined;
 }
 
 /**

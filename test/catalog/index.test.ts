@@ -75,6 +75,9 @@ describe('describePorts', () => {
     expect(describePorts(17, numRange(1764, 1764))).toBe('UDP 1764 (cft-3)');
     expect(describePorts(6, numSetOf([[22, 22], [1764, 1764]]))).toBe('TCP 22 (ssh), 1764 (cft-3)');
   });
+  it('gives reserved ports, whose IANA name is empty, no label', () => {
+    expect(describePorts(6, numRange(9006, 9008))).toBe('TCP 9006-9007, 9008 (ogs-server)');
+  });
   it('compacts runs of unnamed ports into ranges', () => {
     // 12547-12560 are unassigned (Flow Manager uses 12553/12554); 12546 is assigned
     for (let p = 12547; p <= 12560; p++) expect(ianaName(p, 'tcp')).toBeUndefined();
@@ -102,7 +105,7 @@ describe('describePorts', () => {
     // more distinct sets than the memo holds: still the same answers
     for (let p = 20000; p < 25000; p++) {
       const name = ianaName(p, 'tcp');
-      expect(describePorts(6, numRange(p, p))).toBe(`TCP ${p}${name !== undefined ? ` (${name})` : ''}`);
+      expect(describePorts(6, numRange(p, p))).toBe(`TCP ${p}${name ? ` (${name})` : ''}`);
     }
     expect(describePorts(6, numRange(1761, 1768))).toBe(tcp);
   });

@@ -268,11 +268,13 @@ function apply(toks: Tok[], from: number, env: CommandEnv): void {
         ctx.diag('error', 'iptables/missing-policy', '-P needs a policy (ACCEPT or DROP)', cmdTok!.start, cmdTok!.end);
         return;
       }
+      const c = state.chain(table, chainName, sp(chainTok!), 'Cannot set policy');
       if (extraTok.unknown) {
-        ctx.diag('warning', 'iptables/unresolved', `Cannot evaluate policy ${env.text.slice(extraTok.start, extraTok.end)}: ${extraTok.unknown}`, extraTok.start, extraTok.end);
+        // it may be ACCEPT: read as the policy that lets in more, so that nothing it may let in is called closed
+        ctx.diag('warning', 'iptables/unresolved', `Cannot evaluate policy ${env.text.slice(extraTok.start, extraTok.end)}: ${extraTok.unknown}; read as ACCEPT`, extraTok.start, extraTok.end);
+        if (c) state.policy(c, 'ACCEPT', span, sp(extraTok));
         return;
       }
-      const c = state.chain(table, chainName, sp(chainTok!), 'Cannot set policy');
       if (c) state.policy(c, extraTok.text, span, sp(extraTok));
       return;
     }

@@ -480,6 +480,8 @@ function put(code: number, value: unknown, base: Span, at: number): void {
 // the references cleared after it (see fastAppend).
 let modules = 0;
 let protoNum = -1;
+/** The -p protocol, negated or not (iptables-nft's tcp and udp matches accept `! -p tcp -m tcp`). */
+let protoAny = -1;
 let targetName: string | undefined;
 let targetStart = -1;
 let targetEnd = -1;
@@ -618,6 +620,7 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
   scratchN = 0;
   modules = 0;
   protoNum = -1;
+  protoAny = -1;
   targetName = undefined;
   targetStart = targetEnd = refEnd = -1;
   goto = false;
@@ -705,8 +708,20 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
     negated = false;
   }
   if (negated) return false;
+  // a match whose protocol -p does not give, or tcp-reset without -p tcp: the general reader says the kernel refuses it
+  if (modules !== 0 && protocolMismatch()) return false;
+  if (rejectStart >= 0 && protoNum !== 6 && text.startsWith('tcp-reset', rejectStart) && rejectEnd - rejectStart === 9) return false;
   addRule(text, ruleSpan, chain, state, ctx);
   return true;
+}
+
+/** A match loaded by -m that the rule's protocol does not allow (see MODULE_PROTOCOLS in rule.ts). */
+function protocolMismatch(): boolean {
+  if ((modules & M_TCP) !== 0 && protoAny !== 6) return true;
+  if ((modules & M_UDP) !== 0 && protoAny !== 17) return true;
+  if ((modules & M_ICMP) !== 0 && protoNum !== 1) return true;
+  if ((modules & M_ICMP6) !== 0 && protoNum !== 58) return true;
+  return (modules & M_MULTIPORT) !== 0 && protoNum !== 6 && protoNum !== 17 && protoNum !== 132 && protoNum !== 33 && protoNum !== 136;
 }
 
 /**
@@ -789,6 +804,7 @@ function readOption(code: number, text: string, as: number, ae: number, quoted: 
       const protocols = PROTO_SETS[num] ?? (PROTO_SETS[num] = numSingle(num));
       put(PK_PROTOCOL | (negated ? 1 : 0), protocols, base, at);
       if (!negated) protoNum = num;
+      protoAny = num;
       return true;
     }
     case O_M: {

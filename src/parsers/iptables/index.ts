@@ -18,7 +18,9 @@ const DETECT_BYTES = 8192;
  * Detection scores use the 0-100 scale of the other formats (AWS, Azure, Terraform):
  * 90 for a *table plus chain/command/COMMIT lines (100 with a typical file name),
  * 60 for chain and command lines without *table; scripts 85 for two or more
- * iptables command lines (60 for one), +10 for a .sh name.
+ * iptables command lines (60 for one), +10 for a .sh name. A file that starts
+ * with a shell's #! line or feeds iptables-restore a here-document is a script
+ * (its restore lines are the here-document's), never a save file.
  */
 
 /** Lines of the first few KB, trimmed, without blank lines and comments. */
@@ -36,7 +38,24 @@ const TABLE_LINE = /^\*(filter|nat|mangle|raw|security)$/;
 const CHAIN_LINE = /^:[^\s]+ (ACCEPT|DROP|-)( \[[0-9]+:[0-9]+\])?$/;
 const SAVE_CMD = /^(\[[0-9]+:[0-9]+\] )?-[AINPXFDRZ] /;
 
+/** A shell's `#!` line (sh, bash, dash, ksh, zsh, through env or not); `#!/sbin/iptables-restore` is no shell. */
+const SHELL_SHEBANG = /^#![ \t]*[^ \t]*\/(?:env[ \t]+)?(?:ba|da|k|z)?sh(?:[ \t]|$)/;
+/** `iptables-restore <<EOF`, `sudo /sbin/ip6tables-nft-restore -n <<'EOF'`, ...: a script feeding a here-document. */
+const RESTORE_HEREDOC = /^(?:sudo[ \t]+)?[^ \t]*ip6?tables(?:-nft|-legacy)?-restore\b[^<]*<</;
+
+/**
+ * The text is a shell script even though restore lines (`*filter`, `-A ...`, `COMMIT`) appear in it: they are
+ * the body of an `iptables-restore <<EOF` here-document, or the file starts with a shell's `#!` line.
+ */
+function scriptMarker(text: string): boolean {
+  const nl = text.indexOf('\n');
+  if (SHELL_SHEBANG.test(nl < 0 ? text : text.slice(0, nl))) return true;
+  for (const l of headLines(text)) if (RESTORE_HEREDOC.test(l)) return true;
+  return false;
+}
+
 function saveScore(text: string): number {
+  if (scriptMarker(text)) return 0;
   let table = 0;
   let chain = 0;
   let cmd = 0;
@@ -76,7 +95,7 @@ function isIptablesCommandLine(line: string): boolean {
 
 function scriptScore(text: string): number {
   let n = 0;
-  for (const l of headLines(text)) if (isIptablesCommandLine(l)) n++;
+  for (const l of headLines(text)) if (isIptablesCommandLine(l) || RESTORE_HEREDOC.test(l)) n++;
   if (n >= 2) return 85;
   if (n === 1) return 60;
   return 0;

@@ -337,7 +337,22 @@ interface ModuleInstance {
   /** For unknown modules: the one opaque match that collects all of its options. */
   opaque?: OpaqueMatch;
   start: number;
+  /** Loaded by `-m name` (not implied by `-p`): where that text ends. */
+  end?: number;
 }
+
+/**
+ * The protocols (`-p`) a match loaded by `-m` needs: iptables refuses the rule otherwise ("TCP match requires
+ * '-p tcp'", "multiport only works with TCP, UDP, UDPLITE, SCTP and DCCP"; the kernel's checkentry for legacy).
+ * iptables-nft 1.8 takes `! -p tcp -m tcp` and `! -p udp -m udp` (checked in a network namespace), not the others.
+ */
+const MODULE_PROTOCOLS: Readonly<Record<string, readonly number[]>> = {
+  tcp: [6],
+  udp: [17],
+  icmp: [1],
+  icmp6: [58],
+  multiport: [6, 17, 132, 33, 136],
+};
 
 /** Parses the rule specification in `toks[from..]`. Never throws. */
 export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text: string): ParsedRule {
@@ -359,6 +374,8 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
   const modules: ModuleInstance[] = [];
   let modulesAtTarget = 0;
   let protoNum: number | undefined;
+  /** The -p protocol, negated or not. */
+  let protoAny: number | undefined;
   let protoUnknown = false;
   const n = toks.length;
 
@@ -504,6 +521,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
         const span = ctx.span(mStart, mEnd);
         const pm: Match = negated ? { kind: 'protocol', protocols, span, negated } : { kind: 'protocol', protocols, span };
         if (!negated) protoNum = num;
+        protoAny = num;
         matches.push(pm);
         continue;
       }
@@ -570,7 +588,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
         }
         const name = moduleName(a0.text);
         if (KNOWN_MODULES.has(name)) {
-          modules.push({ name, known: true, start: mStart });
+          modules.push({ name, known: true, start: mStart, end: mEnd });
         } else {
           const op = opaque(name, mStart, mEnd, opaqueReason(name));
           matches.push(op);
@@ -622,6 +640,11 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
     }
 
     // ---------------------------------------------------------------- known match options
+    if (a0?.unknown && opt === '--comment') {
+      // a comment decides nothing: its value as written, no undecidable match
+      comment = comment === undefined ? slice(a0.start, a0.end) : `${comment} ${slice(a0.start, a0.end)}`;
+      continue;
+    }
     if (a0?.unknown) {
       matches.push(opaque(owner.name, mStart, mEnd, a0.unknown, negated));
       ctx.diag('warning', 'iptables/unresolved', `Cannot evaluate ${slice(a0.start, a0.end)}: ${a0.unknown}`, a0.start, a0.end);
@@ -775,6 +798,23 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       default:
         // Other options of known matches (conntrack --ctorigdst, tcp --tcp-option, set counters, sctp chunks...).
         matches.push(opaque(owner.name, mStart, mEnd, `${opt} is not evaluated statically`, negated));
+    }
+  }
+
+  // ---------------------------------------------------------------- what the kernel refuses
+  if (!protoUnknown) {
+    for (const mod of modules) {
+      const need = mod.end !== undefined ? MODULE_PROTOCOLS[mod.name] : undefined;
+      const p = mod.name === 'tcp' || mod.name === 'udp' ? protoAny : protoNum;
+      if (need && (p === undefined || !need.includes(p))) {
+        const which = need.length === 1 ? `-p ${mod.name === 'icmp6' ? 'ipv6-icmp' : mod.name}` : '-p tcp, udp, sctp, dccp or udplite (not negated)';
+        ctx.diag('error', 'iptables/match-protocol', `-m ${mod.name} needs ${which}: iptables refuses the rule`, mod.start, mod.end!);
+        break;
+      }
+    }
+    if (targetName === 'REJECT' && protoNum !== 6) {
+      const w = targetArgs.find((t) => t.opt.text === '--reject-with')?.args[0];
+      if (w && !w.unknown && w.text === 'tcp-reset') ctx.diag('error', 'iptables/reject-protocol', 'REJECT --reject-with tcp-reset needs -p tcp (not negated): iptables refuses the rule', w.start, w.end);
     }
   }
 

@@ -3,16 +3,18 @@
  * lexer (quotes, escapes, `\` continuations, comments, here-documents,
  * operators) feeds a straight-line interpreter: literal `VAR=value`
  * assignments are substituted, everything else that needs the shell to run
- * (loops, conditionals, functions, command substitution, unknown variables) is
+ * (conditionals, loops over unknown words, command substitution, unknown variables) is
  * reported as a warning and handled conservatively: a rule with a value we
- * cannot know keeps an opaque match, a rule inside a loop is read once.
+ * cannot know keeps an opaque match, a command that may not run adds rules
+ * that may not be there and removes none for sure. Loops over literal words
+ * are read once per value and function bodies at each call by name.
  */
 import { LineIndex, type Diagnostic, type DocComment, type Family, type FirewallDocument, type Severity, type Span } from '../../model/index.js';
 import { runCommand } from './command.js';
 import { parseSave, sortDiagnostics } from './save.js';
 import { newCache, type RuleContext } from './rule.js';
-import { NetfilterState } from './state.js';
-import type { Tok } from './tokens.js';
+import { NetfilterState, type CommandCondition } from './state.js';
+import { tokenizeRestoreLine, type Tok } from './tokens.js';
 
 interface Word extends Tok {
   /** `NAME=value` words: the variable name (the value is `text`). */
@@ -71,7 +73,12 @@ class Lexer {
     private readonly vars: Map<string, VarValue>,
     private readonly onItem: (item: Item) => void,
     private readonly onError: (offset: number, message: string) => void,
-  ) {}
+    start = 0,
+    /** Where to stop: a loop body read again for each of its values ends before its `done`. */
+    private readonly limit = text.length,
+  ) {
+    this.i = start;
+  }
 
   private emit(item: Item): void {
     if (this.heredocs.length > 0) this.deferred.push(item);
@@ -85,7 +92,7 @@ class Lexer {
 
   run(): void {
     const t = this.text;
-    const n = t.length;
+    const n = this.limit;
     while (this.i < n) {
       const c = t.charCodeAt(this.i);
       if (c === 32 || c === 9 || c === 13) {
@@ -388,7 +395,10 @@ class Lexer {
       let nameEnd = 0;
       while (nameEnd < inner.length && NAME_CHAR(inner.charCodeAt(nameEnd))) nameEnd++;
       const name = inner.slice(0, nameEnd);
-      if (name === '' || !NAME_START(name.charCodeAt(0))) return { unknown: `\${${inner}} is only known when the script runs` };
+      // ${1}: a function's argument when it is called (see POSITIONAL); the script's own are only known when it runs
+      const positional = /^[0-9]$/.test(name);
+      if (positional && !this.vars.has(name)) return { unknown: `\${${inner}} is only known when the script runs` };
+      if (name === '' || (!NAME_START(name.charCodeAt(0)) && !positional)) return { unknown: `\${${inner}} is only known when the script runs` };
       const rest = inner.slice(nameEnd);
       if (rest === '') return this.lookup(name);
       const m = /^(:?)([-=])(.*)$/s.exec(rest);
@@ -426,14 +436,92 @@ class Lexer {
     }
     if ((c >= 48 && c <= 57) || c === 64 || c === 42 || c === 35 || c === 63 || c === 36 || c === 33 || c === 45) {
       this.i = k + 1;
-      return { unknown: `$${t[k]} is only known when the script runs` };
+      return this.vars.get(t[k]!) ?? { unknown: `$${t[k]} is only known when the script runs` };
     }
     this.i = k;
     return undefined;
   }
 }
 
-type Frame = { kind: 'if' | 'loop' | 'case' | 'function' | 'group'; line: number; what: string };
+/** A shell condition as written (`if [ -n "$X" ]`, `[ -f /etc/x ] &&`), at offsets start..end. */
+interface Cond {
+  text: string;
+  start: number;
+  end: number;
+  /** After `&&` / `||` (else a compound command's condition). */
+  list?: boolean;
+}
+
+/** `cond`: what decides whether the commands inside run (none for a `{ ... }` group, which always runs). */
+/**
+ * `for NAME in WORDS; do ... done` over words known before the script runs: the body is read again for each value
+ * (from `bodyStart` to its `done`), as the shell runs it, instead of once with an unknown variable.
+ */
+interface LiteralLoop {
+  /** `function`: a function body `{ ... }`, kept to be read at each call (bodyStart is after its `{`). */
+  kind: 'for' | 'function';
+  name: string;
+  values: string[];
+  line: number;
+  header: Cond;
+  /** Loops opened inside the body and not closed yet. */
+  depth: number;
+  /** After the `do`; -1 until it is seen. */
+  bodyStart: number;
+  /** The body says break or continue (a function: return or exit): some commands of it may not run. */
+  jumps: boolean;
+}
+
+/** A function defined in the script: its body, read at each call with the call's arguments as $1, $2, ... */
+interface ShellFunction {
+  name: string;
+  bodyStart: number;
+  bodyEnd: number;
+  line: number;
+  header: Cond;
+  jumps: boolean;
+  /** Read at least once (at a call, or where it is defined when the script never names it). */
+  read: boolean;
+}
+
+/** Calls inside calls deeper than this are not followed (a recursive function). */
+const MAX_CALL_DEPTH = 16;
+
+/** `${NAME}`, `${NAME:-default}` (also `-`, `=`, `:=`), `$NAME`, `$1`, `$#`: anchored, no backtracking. */
+const HEREDOC_PARAM = /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*|[0-9])(?:(:?[-=])([^}$`]*))?\}|([A-Za-z_][A-Za-z0-9_]*|[0-9#@*]))/;
+
+const POSITIONAL = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '#', '@', '*'];
+
+/** At most this many values of a literal loop are read (a brace range such as {1..65535} is not unrolled). */
+const MAX_LOOP_VALUES = 1024;
+
+/** The values a `for` loop takes from its words, or undefined when they are only known at run time. */
+function loopValues(words: Word[]): string[] | undefined {
+  const out: string[] = [];
+  for (const w of words) {
+    if (w.unknown) return undefined;
+    if (!w.quoted && /[*?[]/.test(w.text)) return undefined; // a glob: file names
+    const range = w.plain ? /^\{(-?[0-9]{1,6})\.\.(-?[0-9]{1,6})\}$/.exec(w.text) : null;
+    if (range) {
+      const a = Number(range[1]);
+      const b = Number(range[2]);
+      if (Math.abs(b - a) >= MAX_LOOP_VALUES) return undefined;
+      for (let v = a; a <= b ? v <= b : v >= b; v += a <= b ? 1 : -1) out.push(String(v));
+      continue;
+    }
+    const list = w.plain ? /^\{([^{}]*,[^{}]*)\}$/.exec(w.text) : null;
+    if (list) {
+      out.push(...list[1]!.split(','));
+      continue;
+    }
+    if (w.plain && w.text.includes('{') && w.text.includes('}')) return undefined; // other brace expansions
+    out.push(w.text);
+    if (out.length > MAX_LOOP_VALUES) return undefined;
+  }
+  return out;
+}
+
+type Frame = { kind: 'if' | 'loop' | 'case' | 'function' | 'group' | 'list'; line: number; what: string; cond?: Cond };
 
 export interface ScriptOptions {
   filePath?: string;
@@ -455,8 +543,19 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
   let prevPrev: Item | undefined;
   const families = new Set<Family>();
 
-  const handleCommand = (wordsIn: Word[], heredoc?: Heredoc): void => {
+  /** The source of words[from..], on one line, as a condition. */
+  const condOf = (ws: Word[], from = 0): Cond | undefined => {
+    const a = ws[from];
+    if (!a) return undefined;
+    const end = ws[ws.length - 1]!.end;
+    return { text: oneLine(text.slice(a.start, end)), start: a.start, end };
+  };
+  let lastCheck = false;
+
+  const handleCommand = (wordsIn: Word[], heredoc: Heredoc | undefined, andOr: Cond | undefined): void => {
     let words = wordsIn;
+    const wasCheck = lastCheck;
+    lastCheck = false;
     // keywords
     for (;;) {
       const w = words[0];
@@ -464,7 +563,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       const k = w.text;
       const line = li.position(w.start).line;
       if (k === 'if' || k === 'while' || k === 'until') {
-        frames.push({ kind: k === 'if' ? 'if' : 'loop', line, what: `${k} (line ${line})` });
+        frames.push({ kind: k === 'if' ? 'if' : 'loop', line, what: `${k} (line ${line})`, cond: condOf(words) });
         words = words.slice(1);
       } else if (k === 'then' || k === 'do' || k === 'else' || k === 'elif' || k === '!' || k === 'time') {
         words = words.slice(1);
@@ -472,16 +571,31 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
         frames.pop();
         words = words.slice(1);
       } else if (k === '{') {
-        frames.push({ kind: pendingFunction ? 'function' : 'group', line, what: pendingFunction ? `function ${pendingFunction}` : 'group' });
+        if (pendingFunction) {
+          // the body is read at each call (the rest of this command is its first command)
+          const header = { text: `function ${pendingFunction}`, start: w.start, end: w.end };
+          loop = { kind: 'function', name: pendingFunction, values: [], line, header, depth: 0, bodyStart: w.end, jumps: false };
+          pendingFunction = undefined;
+          return;
+        }
+        // `test && { ...; }`: every command of the group runs under the list's condition
+        else if (andOr) frames.push({ kind: 'list', line, what: `${andOr.text} { ... } (line ${line})`, cond: andOr });
+        else frames.push({ kind: 'group', line, what: 'group' });
         pendingFunction = undefined;
+        andOr = undefined;
         words = words.slice(1);
       } else if (k === 'for' || k === 'select') {
-        frames.push({ kind: 'loop', line, what: `${k} loop (line ${line})` });
+        const values = k === 'for' && words[1]?.plain && words[2]?.plain && words[2].text === 'in' ? loopValues(words.slice(3)) : undefined;
+        if (values) {
+          loop = { kind: 'for', name: words[1]!.text, values, line, header: condOf(words)!, depth: 0, bodyStart: -1, jumps: false };
+          return;
+        }
+        frames.push({ kind: 'loop', line, what: `${k} loop (line ${line})`, cond: condOf(words) });
         const v = words[1];
         if (v) vars.set(v.text, { unknown: `$${v.text} is a loop variable: its values are only known when the script runs` });
         return;
       } else if (k === 'case') {
-        frames.push({ kind: 'case', line, what: `case (line ${line})` });
+        frames.push({ kind: 'case', line, what: `case (line ${line})`, cond: condOf(words) });
         return;
       } else if (k === 'function') {
         pendingFunction = words[1]?.text ?? 'function';
@@ -518,6 +632,17 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     }
     const prog = words[k];
     if (!prog) return;
+    const fn = prog.plain ? functions.get(prog.text) : undefined;
+    if (fn) {
+      // `allow 1761 && ...`: the whole body runs under the list's condition
+      if (andOr) frames.push({ kind: 'list', line: li.position(prog.start).line, what: `${andOr.text} ${fn.name} (line ${li.position(prog.start).line})`, cond: andOr });
+      try {
+        call(fn, words.slice(k + 1), prog);
+      } finally {
+        if (andOr) frames.pop();
+      }
+      return;
+    }
     let family: Family | undefined;
     if (prog.unknown) {
       const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(prog.text);
@@ -543,17 +668,24 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     const start = prog.start;
     const end = words[words.length - 1]!.end;
     const span = li.span(start, end);
-    for (const f of frames) {
-      if (f.kind === 'group') continue;
+    const isCheck = words.some((w, a) => a > k && !w.quoted && (w.text === '-C' || w.text === '--check'));
+    lastCheck = isCheck;
+    // Under a condition the command may or may not run: what it adds may not be there, what it removes may still be.
+    // `iptables -C spec || iptables -A spec` leaves the rule there either way.
+    let cond: Cond | undefined = andOr && !(wasCheck && andOr.text.endsWith('||')) ? andOr : undefined;
+    if (cond) diag('warning', 'iptables/control-flow', `iptables command after ${cond.text.endsWith('||') ? '||' : '&&'}: read as a command that may or may not run`, span);
+    for (let f = frames.length - 1; f >= 0 && !cond; f--) {
+      const fr = frames[f]!;
+      if (fr.kind === 'group') continue;
+      cond = fr.cond ?? { text: fr.what, start, end };
       diag(
         'warning',
         'iptables/control-flow',
-        f.kind === 'function'
-          ? `iptables command inside ${f.what}: read once where it is defined; calls are not followed`
-          : `iptables command inside ${f.what}: read once, as if it ran exactly once`,
+        fr.kind === 'function'
+          ? `iptables command inside ${fr.what}, which the script never calls by name: read once, as a command that may or may not run`
+          : `iptables command inside ${fr.what}: read once, as a command that may or may not run`,
         span,
       );
-      break;
     }
     const ctx: RuleContext = {
       family,
@@ -562,16 +694,28 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       cache,
     };
     const tfam = family === 'ipv6' ? 'ip6' : 'ip';
-    runCommand(words, k + 1, {
-      state,
-      ctx,
-      text,
-      restore: false,
-      getTable: (name, sp) => state.table(name, tfam, sp),
-      span,
-      ruleText: oneLine(text.slice(start, end)),
-    });
+    const ruleText = oneLine(text.slice(start, end));
+    state.condition = cond ? condition(cond, ruleText, span) : undefined;
+    try {
+      runCommand(words, k + 1, {
+        state,
+        ctx,
+        text,
+        restore: false,
+        getTable: (name, sp) => state.table(name, tfam, sp),
+        span,
+        ruleText,
+      });
+    } finally {
+      state.condition = undefined;
+    }
   };
+
+  const REASON = 'whether the shell runs this command is only known when the script runs';
+  const condition = (c: Cond, cmdText: string, cmdSpan: Span): CommandCondition => ({
+    added: { kind: 'opaque', module: 'condition', text: c.text, reason: REASON, span: li.span(c.start, c.end) },
+    removed: { kind: 'opaque', module: 'condition', text: `${c.text}${c.list ? ' ' : ': '}${cmdText}`, reason: REASON, span: cmdSpan },
+  });
 
   /** `iptables-restore <<EOF ... EOF`: the body is read as a restore file into the script's tables. */
   const restore = (base: string, family: Family, words: Word[], k: number, heredoc: Heredoc | undefined): void => {
@@ -586,10 +730,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       diag('warning', 'iptables/restore-in-script', `${base} here-document with tab-indented lines (<<-) is not read`, whole);
       return;
     }
-    if (!heredoc.quoted && (body.includes('$') || body.includes('`'))) {
-      diag('warning', 'iptables/restore-in-script', `${base} here-document uses shell expansions; it is not read (quote the delimiter, or lint the expanded rules)`, whole);
-      return;
-    }
+    const expand = !heredoc.quoted && (body.includes('$') || body.includes('`')) ? expandHeredocLine : undefined;
     let noflush = false;
     for (let a = k + 1; a < words.length; a++) {
       const w = words[a]!.text;
@@ -602,14 +743,225 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       diag('warning', 'iptables/control-flow', `${base} inside ${f.what}: read once, as if it ran exactly once`, whole);
       break;
     }
-    parseSave(text, { embed: { state, diagnostics, from: heredoc.from, to: heredoc.to, line: li.position(heredoc.from).line, family, noflush } });
+    parseSave(text, { embed: { state, diagnostics, from: heredoc.from, to: heredoc.to, line: li.position(heredoc.from).line, family, noflush, ...(expand ? { expand } : {}) } });
   };
 
-  const lexer = new Lexer(text, li, vars, (item) => {
+  /**
+   * One argument of an unquoted here-document line as the shell expands it (POSIX 2.7.4: parameter expansion,
+   * command substitution, and backslash before $ ` \ only; quotes are the restore line's own). A known value with
+   * blanks outside the restore line's quotes becomes several arguments; anything only known at run time makes the
+   * argument unknown, so that the rule keeps an undecidable match naming it.
+   */
+  const expandHeredocLine = (toks: readonly Tok[], out: Tok[]): void => {
+    for (let k = 0; k < toks.length; k++) {
+      let tok = toks[k]!;
+      // `$(cat /etc/peers)` / `\`cat x\``: the restore line's blanks split it; the shell reads it whole
+      let open = substitutionDepth(tok.text);
+      if (open > 0) {
+        let e = k;
+        while (open > 0 && e + 1 < toks.length) open += substitutionDepth(toks[++e]!.text);
+        if (e > k) {
+          tok = { text: text.slice(tok.start, toks[e]!.end), start: tok.start, end: toks[e]!.end };
+          k = e;
+        }
+      }
+      expandHeredocArg(tok, out);
+    }
+  };
+
+  const expandHeredocArg = (tok: Tok, out: Tok[]): void => {
+    // the shell expands the line as written, then iptables-restore splits and unquotes the result
+    const s = text.slice(tok.start, tok.end);
+    if (!/[$`]/.test(s)) {
+      out.push(tok);
+      return;
+    }
+    let v = '';
+    let unknown: string | undefined;
+    for (let i = 0; i < s.length; ) {
+      const c = s[i]!;
+      if (c === '\\' && i + 1 < s.length && '$`\\'.includes(s[i + 1]!)) {
+        v += s[i + 1];
+        i += 2;
+      } else if (c === '`' || (c === '$' && s[i + 1] === '(')) {
+        unknown ??= c === '`' ? 'command substitution `...` is only known when the script runs' : 'command substitution $(...) is only known when the script runs';
+        i = s.length;
+      } else if (c === '$') {
+        const m = HEREDOC_PARAM.exec(s.slice(i));
+        if (!m) {
+          v += c;
+          i++;
+          continue;
+        }
+        i += m[0].length;
+        const name = (m[1] ?? m[4])!;
+        const got = vars.get(name);
+        if (m[2] !== undefined && (!got || ('value' in got && m[2] === ':-' && got.value === '') || ('unknown' in got && got.unknown.includes('is not set')))) v += m[3];
+        else if (!got) unknown ??= /^[0-9#@*]$/.test(name) ? `$${name} is only known when the script runs` : `$${name} is not set in this script`;
+        else if ('unknown' in got) unknown ??= got.unknown;
+        else v += got.value;
+      } else {
+        v += c;
+        i++;
+      }
+    }
+    if (unknown) {
+      out.push({ text: s, start: tok.start, end: tok.end, unknown, ...(tok.quoted ? { quoted: true } : {}) });
+      return;
+    }
+    const parts: Tok[] = [];
+    tokenizeRestoreLine(v, 0, v.length, parts);
+    for (const p of parts) out.push(p.quoted ? { text: p.text, start: tok.start, end: tok.end, quoted: true } : { text: p.text, start: tok.start, end: tok.end });
+  };
+
+  let listStart = 0;
+  let loop: LiteralLoop | undefined;
+  const functions = new Map<string, ShellFunction>();
+  let callDepth = 0;
+
+  /** Reads a function's body with the call's words as its arguments. */
+  const call = (fn: ShellFunction, args: Word[], at: Word): void => {
+    if (callDepth >= MAX_CALL_DEPTH) {
+      diag('warning', 'iptables/control-flow', `Call of ${fn.name} more than ${MAX_CALL_DEPTH} calls deep (recursion?) is not followed`, li.span(at.start, at.end));
+      return;
+    }
+    fn.read = true;
+    const saved = POSITIONAL.map((key) => vars.get(key));
+    for (let a = 0; a < 9; a++) {
+      const w = args[a];
+      vars.set(String(a + 1), !w ? { value: '' } : w.unknown ? { unknown: `$${a + 1} is ${w.text} at line ${li.position(w.start).line}: ${w.unknown}` } : { value: w.text });
+    }
+    vars.set('#', { value: String(args.length) });
+    const all: VarValue = args.some((w) => w.unknown) ? { unknown: `$@ holds a value only known when the script runs` } : args.length <= 1 ? { value: args[0]?.text ?? '' } : { unknown: '$@ / $* with several arguments is not expanded' };
+    vars.set('@', all);
+    vars.set('*', all);
+    if (fn.jumps) frames.push({ kind: 'if', line: fn.line, what: `function ${fn.name}, which may return early`, cond: fn.header });
+    callDepth++;
+    try {
+      new Lexer(text, li, vars, onItem, onError, fn.bodyStart, fn.bodyEnd).run();
+    } finally {
+      callDepth--;
+      if (fn.jumps) frames.pop();
+      POSITIONAL.forEach((key, a) => {
+        const v = saved[a];
+        if (v) vars.set(key, v);
+        else vars.delete(key);
+      });
+    }
+  };
+
+  /**
+   * A function the script never calls by name (it may be called as "$1", from another file, or not at all): read
+   * once where it is defined, with unknown arguments, as commands that may or may not run.
+   */
+  const readUncalled = (fn: ShellFunction): void => {
+    fn.read = true;
+    frames.push({ kind: 'function', line: fn.line, what: `function ${fn.name}`, cond: fn.header });
+    try {
+      new Lexer(text, li, vars, onItem, onError, fn.bodyStart, fn.bodyEnd).run();
+    } finally {
+      frames.pop();
+    }
+  };
+
+  /** The function is named later in the script, where a command may call it. */
+  const namedLater = (name: string, from: number): boolean => {
+    const rest = text.slice(from);
+    let at = rest.indexOf(name);
+    while (at >= 0) {
+      const before = at === 0 ? ' ' : rest[at - 1]!;
+      const after = rest[at + name.length] ?? ' ';
+      if (/[\s;&|(){}]/.test(before) && /[\s;&|)]/.test(after)) return true;
+      at = rest.indexOf(name, at + 1);
+    }
+    return false;
+  };
+
+  const closeFunction = (l: LiteralLoop, bodyEnd: number): void => {
+    const fn: ShellFunction = { name: l.name, bodyStart: l.bodyStart, bodyEnd, line: l.line, header: l.header, jumps: l.jumps, read: false };
+    functions.set(fn.name, fn);
+    if (!namedLater(fn.name, bodyEnd + 1)) readUncalled(fn);
+  };
+
+  /** Inside a function body: finds its closing `}` (past nested groups). */
+  const functionItem = (item: Item): void => {
+    const l = loop!;
+    if (item.kind !== 'cmd') return;
+    for (const w of item.words) {
+      if (!w.plain) break;
+      const k = w.text;
+      if (k === '{') l.depth++;
+      else if (k === '}') {
+        if (l.depth > 0) l.depth--;
+        else {
+          loop = undefined;
+          closeFunction(l, w.start);
+          return;
+        }
+      } else if (k === 'return' || k === 'exit' || k === 'break' || k === 'continue') {
+        l.jumps = true;
+        break;
+      } else if (k !== 'then' && k !== 'else' && k !== 'elif' && k !== 'if' && k !== 'fi' && k !== '!' && k !== 'do' && k !== 'done' && k !== 'time' && k !== 'esac') break;
+    }
+  };
+
+  /** Inside a literal loop's body: finds its `done` (past nested loops), then reads the body once per value. */
+  const loopItem = (item: Item): void => {
+    const l = loop!;
+    if (l.kind === 'function') return functionItem(item);
+    if (item.kind !== 'cmd') return;
+    for (const w of item.words) {
+      if (!w.plain) break;
+      const k = w.text;
+      if (k === 'do') {
+        if (l.bodyStart < 0) l.bodyStart = w.end;
+      } else if (k === 'for' || k === 'while' || k === 'until' || k === 'select') {
+        l.depth++;
+        break;
+      } else if (k === 'done') {
+        if (l.depth > 0) l.depth--;
+        else if (l.bodyStart >= 0) {
+          loop = undefined;
+          unroll(l, w.start);
+          return;
+        }
+      } else if (k === 'break' || k === 'continue') {
+        l.jumps = true;
+        break;
+      } else if (k !== 'then' && k !== 'else' && k !== 'elif' && k !== 'if' && k !== 'fi' && k !== '!' && k !== '{' && k !== '}' && k !== 'time') break;
+    }
+  };
+
+  const unroll = (l: LiteralLoop, bodyEnd: number): void => {
+    // with break/continue inside, a command of the body may not run for some values
+    if (l.jumps) frames.push({ kind: 'loop', line: l.line, what: `for loop (line ${l.line}) with break or continue`, cond: l.header });
+    for (const v of l.values) {
+      vars.set(l.name, { value: v });
+      new Lexer(text, li, vars, onItem, onError, l.bodyStart, bodyEnd).run();
+    }
+    if (l.jumps) frames.pop();
+  };
+
+  const onError = (offset: number, message: string) => diag('error', 'iptables/shell-syntax', message, li.span(offset, Math.min(offset + 1, text.length)));
+  const onItem = (item: Item): void => {
+    if (loop) {
+      loopItem(item);
+      prevPrev = prevItem;
+      prevItem = item;
+      return;
+    }
     try {
       if (item.kind === 'cmd') {
-        // `name ( )` → a function definition follows
-        handleCommand(item.words, item.heredoc);
+        // after `&&` / `||` a command runs only if the list so far succeeded (failed)
+        const after = prevItem?.kind === 'op' && (prevItem.op === '&&' || prevItem.op === '||') ? prevItem : undefined;
+        if (!after) listStart = item.words[0]!.start;
+        const andOr: Cond | undefined = after ? { text: oneLine(text.slice(listStart, after.start + 2)), start: listStart, end: after.start + 2, list: true } : undefined;
+        // `cat <<EOF | iptables-restore`: the here-document is the restore input
+        const piped =
+          prevItem?.kind === 'op' && prevItem.op === '|' && prevPrev?.kind === 'cmd' && prevPrev.heredoc && prevPrev.words.every((w, k) => (k === 0 ? w.plain && w.text === 'cat' : w.text === '-'))
+            ? prevPrev.heredoc
+            : undefined;
+        handleCommand(item.words, item.heredoc ?? piped, andOr);
       } else if (item.op === ')' && prevItem?.kind === 'op' && prevItem.op === '(' && prevPrev?.kind === 'cmd' && prevPrev.words.length === 1) {
         pendingFunction = prevPrev.words[0]!.text;
       }
@@ -619,9 +971,20 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     }
     prevPrev = prevItem;
     prevItem = item;
-  }, (offset, message) => diag('error', 'iptables/shell-syntax', message, li.span(offset, Math.min(offset + 1, text.length))));
+  };
+  const lexer = new Lexer(text, li, vars, onItem, onError);
   try {
     lexer.run();
+    if (loop) {
+      // no `done` / `}`: the shell would refuse the script; read the body to the end rather than drop it
+      const l: LiteralLoop = loop;
+      loop = undefined;
+      diag('error', 'iptables/shell-syntax', l.kind === 'for' ? `for loop (line ${l.line}) has no done` : `function ${l.name} (line ${l.line}) has no closing }`, li.span(l.header.start, l.header.end));
+      if (l.kind === 'function') closeFunction(l, text.length);
+      else if (l.bodyStart >= 0) unroll(l, text.length);
+    }
+    // named later but never called as a command (only "$1", an echo, a comment): read as if it might be called
+    for (const fn of functions.values()) if (!fn.read) readUncalled(fn);
   } catch (e) {
     const p = li.span(Math.min(lexer.i, text.length), Math.min(lexer.i, text.length));
     diag('error', 'iptables/internal', `Internal error while reading the script: ${String(e)}`, p);
@@ -629,7 +992,37 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
   const fams: Family[] = families.size > 0 ? (['ipv4', 'ipv6'] as Family[]).filter((f) => families.has(f)) : [options.family ?? 'ipv4'];
   const ruleset = state.finish(options.filePath ?? '<stdin>', fams);
   sortDiagnostics(diagnostics);
+  dedupe(diagnostics);
   return { format: 'iptables-script', rulesets: [ruleset], diagnostics, comments: lexer.comments };
+}
+
+/** Command substitutions a word opens (`$(`, an odd number of backquotes) minus those it closes. */
+function substitutionDepth(s: string): number {
+  let d = 0;
+  let ticks = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '$' && s[i + 1] === '(') {
+      d++;
+      i++;
+    } else if (c === ')' && d > 0) d--;
+    else if (c === ')') d--;
+    else if (c === '`') ticks++;
+  }
+  return d + (ticks % 2);
+}
+
+/** A loop body read once per value repeats its diagnostics: one of each is enough. */
+function dedupe(ds: Diagnostic[]): void {
+  const seen = new Set<string>();
+  let w = 0;
+  for (const d of ds) {
+    const key = `${d.span.start.offset}:${d.span.end.offset}:${d.code}:${d.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    ds[w++] = d;
+  }
+  ds.length = w;
 }
 
 /** Continuation lines joined and blanks collapsed, for rule text in messages. */

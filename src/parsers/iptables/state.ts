@@ -11,6 +11,7 @@ import {
   type Chain,
   type Family,
   type Match,
+  type OpaqueMatch,
   type Rule,
   type Ruleset,
   type Severity,
@@ -50,8 +51,25 @@ export interface TableState {
   renames: Map<string, string>;
 }
 
+/**
+ * The shell condition a script command runs under (inside `if`/`case`/a `while` loop/a function body, after `&&`/`||`):
+ * a rule it adds may or may not be there (`added`, an opaque match on the rule), a rule it deletes or flushes may or
+ * may not be gone (`removed`, an opaque match on the rule that stays). See README.md.
+ */
+export interface CommandCondition {
+  added: OpaqueMatch;
+  removed: OpaqueMatch;
+}
+
 export class NetfilterState {
   readonly tables: TableState[] = [];
+  /** Set by the script reader while it applies a command that may or may not run. */
+  condition: CommandCondition | undefined;
+  /**
+   * A restore file read on its own: a jump to a name that is no chain and cannot be a target (targets are upper
+   * case, `-j accept`) makes iptables-restore reject the whole file, so it is an error, not a warning.
+   */
+  restoreFile = false;
   private readonly byKey = new Map<string, TableState>();
   private nextId = 1;
   /**
@@ -98,7 +116,7 @@ export class NetfilterState {
   newChain(t: TableState, name: string, span: Span, quietIfExists = false): ChainState {
     const c = t.chains.get(name);
     if (c) {
-      if (!quietIfExists) this.diag('error', 'iptables/chain-exists', `Chain "${name}" already exists in table ${t.name}`, span);
+      if (!quietIfExists && !this.condition) this.diag('error', 'iptables/chain-exists', `Chain "${name}" already exists in table ${t.name}`, span);
       return c;
     }
     const nc: ChainState = { name, rules: [], span };
@@ -108,6 +126,8 @@ export class NetfilterState {
   }
 
   deleteChain(t: TableState, name: string | undefined, span: Span): void {
+    // a chain the kernel lets go of is empty and unreferenced: keeping one that may be gone changes no verdict
+    if (this.condition) return;
     this.chainEpoch++;
     if (name === undefined) {
       for (const [n, c] of t.chains) if (!c.builtin) t.chains.delete(n);
@@ -123,12 +143,13 @@ export class NetfilterState {
   }
 
   flush(t: TableState, name: string | undefined, span: Span): void {
+    const cond = this.condition?.removed;
     if (name === undefined) {
-      for (const c of t.chains.values()) c.rules = [];
+      for (const c of t.chains.values()) c.rules = cond ? c.rules.map((r) => guarded(r, cond)) : [];
       return;
     }
     const c = this.chain(t, name, span, 'Cannot flush');
-    if (c) c.rules = [];
+    if (c) c.rules = cond ? c.rules.map((r) => guarded(r, cond)) : [];
   }
 
   rename(t: TableState, from: string, to: string, span: Span): void {
@@ -147,7 +168,8 @@ export class NetfilterState {
 
   private make(parsed: ParsedRule, span: Span, text: string, out: PendingRule[] = []): PendingRule[] {
     const { action, reportSpan, comment } = parsed;
-    for (const matches of parsed.variants) out.push(pendingRule(this.nextId++, matches, action, span, text, reportSpan, comment));
+    const cond = this.condition?.added;
+    for (const matches of parsed.variants) out.push(pendingRule(this.nextId++, cond ? [...matches, cond] : matches, action, span, text, reportSpan, comment));
     return out;
   }
 
@@ -184,7 +206,9 @@ export class NetfilterState {
       this.diag('error', 'iptables/bad-index', `Index of replacement too big: chain "${c.name}" has ${c.rules.length} rule(s)`, numSpan);
       return;
     }
-    c.rules.splice(pos - 1, 1, ...this.make(parsed, span, text));
+    // a replacement that may not run: the new rule may be there, and the old one may still be
+    const cond = this.condition?.removed;
+    c.rules.splice(pos - 1, 1, ...this.make(parsed, span, text), ...(cond ? [guarded(c.rules[pos - 1]!, cond)] : []));
   }
 
   deleteNum(c: ChainState, pos: number, numSpan: Span): void {
@@ -192,7 +216,9 @@ export class NetfilterState {
       this.diag('error', 'iptables/bad-index', `Index of deletion too big: chain "${c.name}" has ${c.rules.length} rule(s)`, numSpan);
       return;
     }
-    c.rules.splice(pos - 1, 1);
+    const cond = this.condition?.removed;
+    if (cond) c.rules[pos - 1] = guarded(c.rules[pos - 1]!, cond);
+    else c.rules.splice(pos - 1, 1);
   }
 
   /** `-D chain spec`: removes the first rule equal to each expanded variant. */
@@ -204,7 +230,9 @@ export class NetfilterState {
         this.diag('error', 'iptables/no-such-rule', `-D: no matching rule in chain "${c.name}" (bad rule: does a matching rule exist in that chain?)`, span);
         continue;
       }
-      c.rules.splice(idx, 1);
+      const cond = this.condition?.removed;
+      if (cond) c.rules[idx] = guarded(c.rules[idx]!, cond);
+      else c.rules.splice(idx, 1);
     }
   }
 
@@ -230,7 +258,10 @@ export class NetfilterState {
       this.diag('error', 'iptables/bad-policy', `Bad policy "${policy}" (ACCEPT or DROP)`, valueSpan);
       return;
     }
-    c.policy = p === 'ACCEPT' ? 'accept' : 'drop';
+    const next = p === 'ACCEPT' ? 'accept' : 'drop';
+    // a policy that may or may not be set: the chain's policy is whichever lets more in
+    if (this.condition && next === 'drop' && (c.policy ?? 'accept') === 'accept') return;
+    c.policy = next;
     c.policySpan = span;
   }
 
@@ -291,6 +322,10 @@ export class NetfilterState {
       this.jumps.set(key, act);
       return act;
     }
+    if (!c && this.restoreFile && a.name !== a.name.toUpperCase()) {
+      this.diag('error', 'iptables/unknown-chain', `Chain "${a.name}" does not exist in table ${t.name}: iptables-restore rejects the file (targets are upper case${/^(accept|drop|reject|return|log)$/i.test(a.name) ? `: ${a.name.toUpperCase()}` : ''})`, a.span);
+      return { kind: 'unknown', target: a.name, text: a.text };
+    }
     this.diag(
       'warning',
       'iptables/unknown-target',
@@ -299,6 +334,11 @@ export class NetfilterState {
     );
     return { kind: 'unknown', target: a.name, text: a.text };
   }
+}
+
+/** The rule, with a match saying it may have been removed (by a command that may or may not have run). */
+function guarded(r: PendingRule, cond: OpaqueMatch): PendingRule {
+  return pendingRule(r.id, [...r.matches, cond], r.action, r.span, r.text, r.reportSpan, r.comment);
 }
 
 function pendingRule(id: number, matches: Match[], action: Action | ChainRef, span: Span, text: string, reportSpan: Span | undefined, comment: string | undefined): PendingRule {
@@ -311,7 +351,9 @@ function pendingRule(id: number, matches: Match[], action: Action | ChainRef, sp
 export function ruleKey(matches: Match[], action: Action | ChainRef, comment: string | undefined): string {
   const act = action.kind === 'chain-ref' ? `${action.goto ? 'goto' : 'jump'} ${action.name}` : canonicalAction(action);
   const text = (t: string) => t.split(/\s+/).join(' ');
-  const m = matches.map((x) => (x.kind === 'opaque' ? `${x.negated ? '!' : ''}opaque:${x.module}:${text(x.text)}` : canonicalMatch(x)));
+  const m: string[] = [];
+  // a script's shell condition is no part of the rule iptables compares
+  for (const x of matches) if (x.kind !== 'opaque' || x.module !== 'condition') m.push(x.kind === 'opaque' ? `${x.negated ? '!' : ''}opaque:${x.module}:${text(x.text)}` : canonicalMatch(x));
   const extra = action.kind === 'nat' || action.kind === 'queue' || action.kind === 'unknown' ? ` ${text(action.text)}` : '';
   return `${m.sort().join(' ')} => ${act}${extra} # ${comment ?? ''}`;
 }

@@ -54,7 +54,7 @@ const TAKEN = [
   '-A INPUT -o wg+ -p icmp -m comment --comment plain',
   '-A INPUT -s 2001:db8::/32 -p ipv6-icmp -j ACCEPT',
   '-A INPUT -p tcp -j NOSUCHCHAIN',
-  '-A INPUT -j REJECT --reject-with tcp-reset --reject-with icmp-host-unreachable',
+  '-A INPUT -p tcp -j REJECT --reject-with tcp-reset --reject-with icmp-host-unreachable',
   '-A INPUT -j NOTRACK',
   '-A INPUT -p tcp -m multiport --dports 443,80,22,1000:2000,1500:3000,3001 -j ACCEPT',
   '-A INPUT   -p tcp   --dport 22   -j ACCEPT   ',

@@ -30,6 +30,21 @@ describe('format definitions', () => {
     expect(iptablesSaveFormat.detect('fw.sh', 'iptables -A INPUT -j ACCEPT\n')).toBe(0);
   });
 
+  it('detects a script that feeds iptables-restore a here-document, or starts with a shell #! line, as a script', () => {
+    const heredoc = 'ADMIN=10.0.0.0/8\niptables-restore <<EOF\n*filter\n:INPUT DROP [0:0]\n-A INPUT -s $ADMIN -j ACCEPT\nCOMMIT\nEOF\n';
+    expect(iptablesSaveFormat.detect('fw.sh', heredoc)).toBe(0);
+    expect(iptablesScriptFormat.detect('fw.sh', heredoc)).toBe(70);
+    expect(detectMode(heredoc)).toBe('script');
+    expect(parseIptables(heredoc).rulesets[0]!.tables[0]!.chains[0]!.rules.map((r) => r.text)).toEqual(['-A INPUT -s $ADMIN -j ACCEPT']);
+    const bash = '#!/usr/bin/env bash\nsudo ip6tables-restore -n <<\'EOF\'\n*filter\n-A INPUT -j ACCEPT\nCOMMIT\nEOF\n';
+    expect(iptablesSaveFormat.detect('x', bash)).toBe(0);
+    expect(iptablesScriptFormat.detect('x', bash)).toBe(60);
+    // a restore file made executable is no shell script
+    const exe = '#!/sbin/iptables-restore\n*filter\n:INPUT DROP [0:0]\n-A INPUT -j ACCEPT\nCOMMIT\n';
+    expect(iptablesSaveFormat.detect('x', exe)).toBe(90);
+    expect(iptablesScriptFormat.detect('x', exe)).toBe(0);
+  });
+
   it('detects in linear time on long adversarial lines', () => {
     const line = `$${'A'.repeat(60_000)} -x\n`;
     const t0 = performance.now();
@@ -88,7 +103,7 @@ describe('fixtures', () => {
       'dstport=1761-1768 proto=17 => drop',
       'dstport=22 proto=6 srcaddr=10.20.0.0/16 => accept',
     ]);
-    expect(rulesOf(d, 'filter', 'CFT')).toEqual(['ct=new => accept', ' => reject']);
+    expect(rulesOf(d, 'filter', 'CFT')).toEqual(['ct=new => accept', 'proto=6 => reject']);
   });
 
   it('Docker host: DNAT in nat PREROUTING, DOCKER chains in filter', () => {

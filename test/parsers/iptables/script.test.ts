@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseIptables } from '../../../src/parsers/iptables/index.js';
+import type { Rule } from '../../../src/model/index.js';
 import { at, chainOf, diags, matchesOf, rulesOf, spanIn } from './helpers.js';
 
 const script = (text: string, filePath?: string) => parseIptables(text, filePath ? { mode: 'script', filePath } : { mode: 'script' });
@@ -134,12 +135,12 @@ describe('iptables scripts: shell syntax', () => {
     expect(d.diagnostics).toHaveLength(3);
   });
 
-  it('reads rules inside loops, ifs and functions once, with a warning; loop variables are unknown', () => {
+  it('reads rules inside functions, ifs and unknown loops once, as rules that may or may not be there', () => {
     const text = [
       'allow() {',
       '  iptables -A INPUT -p tcp --dport "$1" -j ACCEPT',
       '}',
-      'for p in 80 443; do',
+      'for p in "$@"; do',
       '  iptables -A INPUT -p tcp --dport $p -j ACCEPT',
       'done',
       'if [ -f /etc/strict ]; then',
@@ -159,16 +160,156 @@ describe('iptables scripts: shell syntax', () => {
     expect(d.diagnostics[0]!.message).toContain('function allow');
     expect(d.diagnostics[2]!.message).toContain('for loop (line 4)');
     expect(d.diagnostics[3]!.message).toContain('loop variable');
-    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['opaque:tcp proto=6 => accept', 'opaque:tcp proto=6 => accept', ' => continue log']);
-    expect(chainOf(d, 'filter', 'INPUT').policy).toBe('drop');
+    expect(d.diagnostics[4]!.message).toBe('iptables command inside if (line 7): read once, as a command that may or may not run');
+    // each rule keeps its unknown port and gains the condition it runs under
+    const input = chainOf(d, 'filter', 'INPUT');
+    expect(input.rules.map((r) => r.matches.filter((m) => m.kind === 'opaque').map((m) => `${m.kind === 'opaque' ? m.module : ''}: ${m.kind === 'opaque' ? m.text : ''} @${at(m.span)}`))).toEqual([
+      ['tcp: --dport "$1" @2:28-2:40', 'condition: function allow @1:9-1:10'],
+      ['tcp: --dport $p @5:28-5:38', 'condition: for p in "$@" @4:1-4:14'],
+      [],
+    ]);
+    // the policy may or may not be DROP: it lets in what ACCEPT lets in
+    expect(input.policy).toBe('accept');
+  });
+
+  it('reads a for loop over literal words once per value, as the shell runs it (also brace ranges and known variables)', () => {
+    const text = [
+      'PORTS="1761 1762"',
+      'for p in $PORTS 1763; do',
+      '  iptables -A INPUT -p tcp --dport $p -j ACCEPT',
+      'done',
+      'for p in {1765..1766}; do for proto in tcp udp',
+      '  do iptables -A INPUT -p $proto --dport $p -j DROP; done',
+      'done',
+      'for p in; do iptables -A INPUT -j DROP; done',
+      'iptables -A INPUT -p tcp --dport $p -j REJECT',
+      '',
+    ].join('\n');
+    const d = script(text);
+    expect(diags(d)).toEqual([]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual([
+      'dstport=1761 proto=6 => accept',
+      'dstport=1762 proto=6 => accept',
+      'dstport=1763 proto=6 => accept',
+      'dstport=1765 proto=6 => drop',
+      'dstport=1765 proto=17 => drop',
+      'dstport=1766 proto=6 => drop',
+      'dstport=1766 proto=17 => drop',
+      'dstport=1766 proto=6 => reject',
+    ]);
+    const input = chainOf(d, 'filter', 'INPUT');
+    // every copy is placed on the loop body's command
+    expect(at(input.rules[1]!.span)).toBe(spanIn(3, '  iptables -A INPUT -p tcp --dport $p -j ACCEPT', 'iptables -A INPUT -p tcp --dport $p -j ACCEPT'));
+    expect(at(input.rules[6]!.reportSpan)).toBe(spanIn(6, '  do iptables -A INPUT -p $proto --dport $p -j DROP; done', '--dport $p'));
+  });
+
+  it('reads a literal loop whose body may break or continue as commands that may or may not run', () => {
+    const text = ['for p in 1761 1762; do', '  [ "$p" = "$SKIP" ] && continue', '  iptables -A INPUT -p tcp --dport $p -j DROP', 'done', ''].join('\n');
+    const d = script(text);
+    expect(diags(d)).toEqual(['warning iptables/control-flow 3:3-3:46']);
+    expect(d.diagnostics[0]!.message).toContain('for loop (line 1) with break or continue');
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=1761 opaque:condition proto=6 => drop', 'dstport=1762 opaque:condition proto=6 => drop']);
+  });
+
+  it('reads a function body at each call, with the call words as $1, $2, ...', () => {
+    const text = [
+      'IPT="iptables -w"',
+      'allow() {',
+      '  $IPT -A INPUT -p "${2:-tcp}" --dport "$1" -j ACCEPT',
+      '}',
+      'function deny {',
+      '  [ -z "$1" ] && return',
+      '  $IPT -A INPUT -p tcp --dport $1 -j DROP',
+      '}',
+      'iptables -P INPUT DROP',
+      'allow 1761',
+      'allow 1762 udp',
+      'deny 1763',
+      '[ -n "$REST" ] && allow 1768',
+      'allow $PORT',
+      '',
+    ].join('\n');
+    const d = script(text);
+    expect(diags(d)).toEqual([
+      'warning iptables/control-flow 3:3-3:54',
+      `warning iptables/unresolved ${spanIn(3, '  $IPT -A INPUT -p "${2:-tcp}" --dport "$1" -j ACCEPT', '"$1"')}`,
+      'warning iptables/control-flow 7:3-7:42',
+    ]);
+    expect(d.diagnostics[0]!.message).toContain('after &&');
+    expect(d.diagnostics[1]!.message).toBe('Cannot evaluate "$1": $1 is $PORT at line 14: $PORT is not set in this script');
+    expect(d.diagnostics[2]!.message).toContain('function deny, which may return early');
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual([
+      'dstport=1761 proto=6 => accept',
+      'dstport=1762 proto=17 => accept',
+      'dstport=1763 opaque:condition proto=6 => drop',
+      'dstport=1768 opaque:condition proto=6 => accept',
+      'opaque:tcp proto=6 => accept',
+    ]);
+    expect(at(chainOf(d, 'filter', 'INPUT').rules[0]!.span)).toBe(spanIn(3, '  $IPT -A INPUT -p "${2:-tcp}" --dport "$1" -j ACCEPT', '$IPT -A INPUT -p "${2:-tcp}" --dport "$1" -j ACCEPT'));
+  });
+
+  it('reads a function the script never calls by name once where it is defined, as commands that may not run', () => {
+    const text = ['start() {', '  iptables -A INPUT -p tcp --dport 1761 -j ACCEPT', '}', '"$1"', 'iptables -A INPUT -j DROP', ''].join('\n');
+    const d = script(text);
+    expect(diags(d)).toEqual(['warning iptables/control-flow 2:3-2:50']);
+    expect(d.diagnostics[0]!.message).toBe('iptables command inside function start, which the script never calls by name: read once, as a command that may or may not run');
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=1761 opaque:condition proto=6 => accept', ' => drop']);
+  });
+
+  it('reads a policy it cannot evaluate as ACCEPT, with a warning', () => {
+    const d = script('iptables -P INPUT DROP\niptables -P INPUT $POLICY\niptables -A INPUT -p tcp --dport 1761 -j DROP\n');
+    expect(diags(d)).toEqual(['warning iptables/unresolved 2:19-2:26']);
+    expect(d.diagnostics[0]!.message).toBe('Cannot evaluate policy $POLICY: $POLICY is not set in this script; read as ACCEPT');
+    expect(chainOf(d, 'filter', 'INPUT').policy).toBe('accept');
+  });
+
+  it('reads a for loop without done to the end, with an error', () => {
+    const d = script('for p in 1761 1762; do\n  iptables -A INPUT -p tcp --dport $p -j ACCEPT\n');
+    expect(diags(d)).toEqual(['error iptables/shell-syntax 1:1-1:19']);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=1761 proto=6 => accept', 'dstport=1762 proto=6 => accept']);
+  });
+
+  it('makes what a command after && / || adds conditional, and what it deletes or flushes possibly still there', () => {
+    const text = [
+      'iptables -P INPUT DROP',
+      'iptables -A INPUT -p tcp --dport 1761 -j ACCEPT',
+      '[ -f /etc/nocft ] && iptables -D INPUT -p tcp --dport 1761 -j ACCEPT',
+      'iptables -A INPUT -p tcp --dport 1762 -j ACCEPT',
+      'test -n "$X" || iptables -F INPUT',
+      'iptables -C INPUT -p tcp --dport 22 -j ACCEPT 2>/dev/null || iptables -A INPUT -p tcp --dport 22 -j ACCEPT',
+      'iptables -N CFT 2>/dev/null || iptables -F CFT',
+      '[ "$LOCKDOWN" = yes ] && { iptables -I INPUT -p tcp --dport 1763 -j DROP; iptables -P INPUT DROP; }',
+      'iptables -A INPUT -p tcp --dport 1763 -j ACCEPT',
+      '',
+    ].join('\n');
+    const d = script(text);
+    expect(diags(d)).toEqual([
+      'warning iptables/control-flow 3:22-3:69',
+      'warning iptables/control-flow 5:17-5:34',
+      'warning iptables/control-flow 7:32-7:47',
+      'warning iptables/control-flow 8:28-8:73',
+      'warning iptables/control-flow 8:75-8:97',
+    ]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual([
+      'dstport=1763 opaque:condition proto=6 => drop',
+      'dstport=1761 opaque:condition opaque:condition proto=6 => accept',
+      'dstport=1762 opaque:condition proto=6 => accept',
+      'dstport=22 proto=6 => accept',
+      'dstport=1763 proto=6 => accept',
+    ]);
+    const input = chainOf(d, 'filter', 'INPUT');
+    const texts = (r: Rule) => r.matches.flatMap((m) => (m.kind === 'opaque' ? [`${m.text} @${m.span!.start.line}`] : []));
+    expect(texts(input.rules[0]!)).toEqual(['[ "$LOCKDOWN" = yes ] && @8']);
+    expect(texts(input.rules[1]!)).toEqual(['[ -f /etc/nocft ] && iptables -D INPUT -p tcp --dport 1761 -j ACCEPT @3', 'test -n "$X" || iptables -F INPUT @5']);
+    expect(input.policy).toBe('drop');
   });
 
   it('skips here-documents and separates commands on ; && ||', () => {
     const text = ['cat > /tmp/x <<EOF', 'iptables -A INPUT -j DROP', 'EOF', 'iptables -A INPUT -j ACCEPT && iptables -A OUTPUT -j ACCEPT; iptables -A FORWARD -j DROP || true', ''].join('\n');
     const d = script(text);
-    expect(d.diagnostics).toEqual([]);
+    expect(diags(d)).toEqual(['warning iptables/control-flow 4:32-4:60']);
     expect(rulesOf(d, 'filter', 'INPUT')).toEqual([' => accept']);
-    expect(rulesOf(d, 'filter', 'OUTPUT')).toEqual([' => accept']);
+    expect(rulesOf(d, 'filter', 'OUTPUT')).toEqual(['opaque:condition => accept']);
     expect(rulesOf(d, 'filter', 'FORWARD')).toEqual([' => drop']);
   });
 
@@ -208,10 +349,46 @@ describe('iptables scripts: shell syntax', () => {
     expect(diags(d)).toEqual(['error iptables/unknown-chain 4:4-4:8']);
   });
 
-  it('warns about restore input it cannot read (files, expansions)', () => {
-    const d = script('iptables-restore < /etc/iptables/rules.v4\nNET=10.0.0.0/8\niptables-restore <<EOF\n*filter\n-A INPUT -s $NET -j ACCEPT\nCOMMIT\nEOF\n');
-    expect(diags(d)).toEqual(['warning iptables/restore-in-script 1:1-1:17', 'warning iptables/restore-in-script 3:1-3:17']);
+  it('reads a here-document piped from cat into iptables-restore', () => {
+    const d = script('iptables -A INPUT -j LOG\ncat <<EOF | iptables-restore -n\n*filter\n-A INPUT -p tcp --dport 1761 -j ACCEPT\nCOMMIT\nEOF\n');
+    expect(diags(d)).toEqual([]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual([' => continue log', 'dstport=1761 proto=6 => accept']);
+    expect(at(chainOf(d, 'filter', 'INPUT').rules[1]!.span)).toBe('4:1-4:39');
+  });
+
+  it('warns about restore input it cannot read (files)', () => {
+    const d = script('iptables-restore < /etc/iptables/rules.v4\n');
+    expect(diags(d)).toEqual(['warning iptables/restore-in-script 1:1-1:17']);
     expect(d.rulesets[0]!.tables).toEqual([]);
+  });
+
+  it('expands an unquoted restore here-document as the shell does before iptables-restore reads it', () => {
+    const lines = [
+      'NET=10.0.0.0/8',
+      'PARTNERS="198.51.100.0/24,203.0.113.5"',
+      'PORTS="--dport 1761"',
+      'iptables-restore <<EOF',
+      '*filter',
+      '-A INPUT -s $NET -p tcp --dport ${SSH:-22} -j ACCEPT',
+      '-A INPUT -s $PARTNERS -p tcp $PORTS -m comment --comment "for \\$USER, $WHO" -j ACCEPT',
+      '-A INPUT -s $(cat /etc/peers) -p tcp --dport 1763 -j ACCEPT',
+      'COMMIT',
+      'EOF',
+      '',
+    ];
+    const d = script(lines.join('\n'));
+    expect(diags(d)).toEqual([`warning iptables/unresolved ${spanIn(8, lines[7]!, '$(cat /etc/peers)')}`]);
+    expect(d.diagnostics[0]!.message).toBe('Cannot evaluate $(cat /etc/peers): command substitution $(...) is only known when the script runs');
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual([
+      'dstport=22 proto=6 srcaddr=10.0.0.0/8 => accept',
+      'dstport=1761 proto=6 srcaddr=198.51.100.0/24 => accept',
+      'dstport=1761 proto=6 srcaddr=203.0.113.5/32 => accept',
+      'dstport=1763 opaque:unresolved proto=6 => accept',
+    ]);
+    const input = chainOf(d, 'filter', 'INPUT');
+    // an unknown comment decides nothing: kept as written
+    expect(input.rules[1]!.comment).toBe('"for \\$USER, $WHO"');
+    expect(at(input.rules[1]!.reportSpan)).toBe(spanIn(7, lines[6]!, '$PORTS'));
   });
 
   it('assumes an unset $IPTABLES-style variable runs iptables, with a warning', () => {

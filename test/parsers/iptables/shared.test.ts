@@ -18,7 +18,7 @@ const DUMP = [
   '-A INPUT -s 192.0.2.1 -j WEB',
   '-A INPUT -s 192.0.2.2 -j WEB',
   '-A INPUT -j REJECT',
-  '-A INPUT -j REJECT --reject-with tcp-reset',
+  '-A INPUT -p tcp -j REJECT --reject-with tcp-reset',
   '-A WEB -j RETURN',
   'COMMIT',
   '',
@@ -39,7 +39,7 @@ describe('iptables: shared parts of the model', () => {
       'srcaddr=192.0.2.1/32 => jump WEB',
       'srcaddr=192.0.2.2/32 => jump WEB',
       ' => reject',
-      ' => reject',
+      'proto=6 => reject',
     ]);
     expect(r[6]!.action).toEqual({ kind: 'reject' });
     expect(r[7]!.action).toEqual({ kind: 'reject', with: 'tcp-reset' });

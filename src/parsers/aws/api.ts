@@ -9,8 +9,38 @@ import { spanJoin } from '../../model/build.js';
 import { get, items, str, type PValue } from '../values.js';
 import { AwsContext, naclChains, naclRulesetOf, naclTable, permRules, sgName, sgRuleset, type NaclEntryInput, type NaclInput, type PermInput, type SourceInput } from './core.js';
 
+/** Which list of a describe-* response an element belongs to, by its own keys (undefined: none). */
+function listKeyOf(item: PValue): 'SecurityGroups' | 'NetworkAcls' | 'SecurityGroupRules' | undefined {
+  if (item.kind !== 'object') return undefined;
+  if (get(item, 'SecurityGroupRuleId') !== undefined) return 'SecurityGroupRules';
+  if (get(item, 'NetworkAclId') !== undefined && get(item, 'Entries') !== undefined) return 'NetworkAcls';
+  // A group as describe-security-groups lists it (not the GroupId + IpPermissions request of authorize-*).
+  if (get(item, 'GroupId') !== undefined && (get(item, 'IpPermissionsEgress') !== undefined || get(item, 'VpcId') !== undefined || get(item, 'OwnerId') !== undefined)) return 'SecurityGroups';
+  return undefined;
+}
+
+/**
+ * The response shape for what users cut out of one: a top-level array of groups, ACLs or
+ * group rules (`--query SecurityGroups`, `jq .SecurityGroups`), or one such object
+ * (`jq .SecurityGroups[0]`), is read as `{"SecurityGroups": […]}` and so on.
+ */
+function asResponse(tree: PValue): PValue {
+  const list = tree.kind === 'array' ? tree.items : tree.kind === 'object' ? [tree] : [];
+  const lists = new Map<string, PValue[]>();
+  for (const item of list) {
+    const k = listKeyOf(item);
+    if (!k) continue;
+    const l = lists.get(k);
+    if (l) l.push(item);
+    else lists.set(k, [item]);
+  }
+  if (lists.size === 0) return tree;
+  return { kind: 'object', span: tree.span, entries: [...lists].map(([key, items]) => ({ key, keySpan: tree.span, value: { kind: 'array', items, span: tree.span } })) };
+}
+
 /** Unwraps placebo (`data`) and botocore example (`input`/`output`) envelopes. */
 export function apiPayloads(tree: PValue | undefined): PValue[] {
+  if (tree) tree = asResponse(tree);
   if (!tree || tree.kind !== 'object') return [];
   const out: PValue[] = [tree];
   for (const k of ['data', 'input', 'output']) {

@@ -227,3 +227,41 @@ describe('describe-instances and describe-network-acls in the same input', () =>
     expect(v4.map((e) => e.dports.bounds.join('-'))).toEqual(['1761-1762']);
   });
 });
+
+describe('parts of a response: top-level arrays and single objects (--query SecurityGroups, jq .SecurityGroups[0])', () => {
+  const sg = (egress: unknown[]) => ({
+    GroupId: 'sg-0a1',
+    GroupName: 'cft',
+    VpcId: 'vpc-1',
+    IpPermissions: [{ IpProtocol: 'tcp', FromPort: 1761, ToPort: 1768, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+    IpPermissionsEgress: egress,
+  });
+  test('an array of groups is detected and read as describe-security-groups', () => {
+    const text = JSON.stringify([sg([])], null, 1);
+    expect(awsJsonFormat.detect('groups.json', text)).toBe(70);
+    const d = parseAwsJson(text);
+    expect(d.diagnostics).toEqual([]);
+    expect(names(d)).toEqual(['sg-0a1 (cft)']);
+    expect(d.rulesets[0]!.targets).toEqual(['sg-0a1', 'cft']);
+    expect(matchesOf(d.rulesets[0]!, 'ingress')).toEqual(['proto=6 dstport=1761-1768 srcaddr=0.0.0.0/0']);
+  });
+  test('one group object keeps its egress rules and its name (it is not an authorize-security-group-ingress request)', () => {
+    const d = parseAwsJson(JSON.stringify(sg([{ IpProtocol: '-1', IpRanges: [{ CidrIp: '10.0.0.0/8' }] }])));
+    expect(names(d)).toEqual(['sg-0a1 (cft)']);
+    expect(matchesOf(d.rulesets[0]!, 'egress')).toEqual(['dstaddr=10.0.0.0/8']);
+  });
+  test('an array of network ACLs and an array of group rules', () => {
+    const acls = JSON.stringify([{ NetworkAclId: 'acl-1', Entries: [{ CidrBlock: '0.0.0.0/0', Egress: false, Protocol: '6', PortRange: { From: 1768, To: 1768 }, RuleAction: 'allow', RuleNumber: 100 }] }]);
+    expect(awsJsonFormat.detect('acls.json', acls)).toBe(70);
+    const a = parseAwsJson(acls);
+    expect(names(a)).toEqual(['acl-1']);
+    expect(matchesOf(a.rulesets[0]!, 'ingress', 'network-acl')).toEqual(['proto=6 dstport=1768 srcaddr=0.0.0.0/0']);
+    const rules = JSON.stringify([{ SecurityGroupRuleId: 'sgr-1', GroupId: 'sg-9', IsEgress: false, IpProtocol: 'udp', FromPort: 1761, ToPort: 1761, CidrIpv4: '0.0.0.0/0' }]);
+    expect(awsJsonFormat.detect('rules.json', rules)).toBe(70);
+    expect(matchesOf(parseAwsJson(rules).rulesets[0]!, 'ingress')).toEqual(['proto=17 dstport=1761 srcaddr=0.0.0.0/0']);
+  });
+  test('unrelated arrays are left alone', () => {
+    expect(awsJsonFormat.detect('x.json', '[{"name": "a"}]')).toBe(0);
+    expect(parseAwsJson('[{"GroupId": "x"}]').rulesets).toEqual([]);
+  });
+});

@@ -385,8 +385,19 @@ export function naclTable(nacl: { ingress: Rule[]; egress: Rule[]; span: Span; n
   return cloudTable(`network-acl ${nacl.name}`, [baseChain('ingress', nacl.ingress, nacl.span, -10), baseChain('egress', nacl.egress, nacl.span, -10)], nacl.span);
 }
 
+/**
+ * A security group is an unordered union of allows: its rules are listed decided ones first, so that
+ * what a decided rule opens is reported on that rule, not on an undecided one (an unresolved
+ * `!Ref`/`var.x`) the engine happens to meet first (first-match order means nothing here).
+ */
+function decidedFirst(rules: Rule[]): Rule[] {
+  const undecided = (r: Rule): boolean => r.matches.some((m) => m.kind === 'opaque');
+  if (!rules.some(undecided)) return rules;
+  return [...rules.filter((r) => !undecided(r)), ...rules.filter(undecided)];
+}
+
 export function sgRuleset(i: SgRulesetInput): Ruleset {
-  const tables: Table[] = [cloudTable('security-group', [baseChain('ingress', i.ingress, i.span, 0), baseChain('egress', i.egress, i.span, 0)], i.span)];
+  const tables: Table[] = [cloudTable('security-group', [baseChain('ingress', decidedFirst(i.ingress), i.span, 0), baseChain('egress', decidedFirst(i.egress), i.span, 0)], i.span)];
   if (i.nacl) tables.push(naclTable(i.nacl));
   return cloudRuleset(i.name, dedupe(i.targets), tables);
 }

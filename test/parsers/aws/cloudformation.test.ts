@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { cloudformationYamlFormat, parseAwsJson, parseCloudFormationYaml } from '../../../src/parsers/aws/index.js';
-import type { OpaqueMatch } from '../../../src/model/index.js';
+import { AddrSet, numRange, type OpaqueMatch } from '../../../src/model/index.js';
+import { computeExposure, exposedPorts } from '../../../src/analysis/index.js';
 import { at, fixture, matchesOf, names, rows } from './helpers.js';
 
 describe('CloudFormation YAML: parameter without default, Fn::If, standalone ingress', () => {
@@ -13,18 +14,18 @@ describe('CloudFormation YAML: parameter without default, Fn::If, standalone ing
     expect(doc.rulesets[0]!.targets).toEqual(['CftSecurityGroup', 'cft']);
   });
 
-  test('exact spans; the parameter default is the report span of the resolved CIDR', () => {
+  test('exact spans; the parameter default is the report span of the resolved CIDR; decided rules listed first', () => {
     expect(rows(doc.rulesets[0]!)).toEqual([
-      ['security-group/ingress', 'accept', 'ingress tcp 1761-1768 from !Ref AllowedCidr', '19:11-22:35', '22:24-22:35'],
       ['security-group/ingress', 'accept', 'ingress tcp 22 from 10.1.0.0/16', '23:11-26:33', '9:14-9:25'],
       ['security-group/ingress', 'accept', 'ingress tcp 443 from LoadBalancerGroup', '31:5-37:52', '35:17-35:20'],
+      ['security-group/ingress', 'accept', 'ingress tcp 1761-1768 from !Ref AllowedCidr', '19:11-22:35', '22:24-22:35'],
       ['security-group/egress', 'accept', 'egress all to 0.0.0.0/0', '28:11-29:54', '29:32-29:41'],
       ['security-group/egress', 'accept', 'egress all to 10.0.0.0/8', '28:11-29:54', '29:43-29:53'],
     ]);
   });
 
   test('!Ref to a parameter without default is an opaque match naming it (unknown, never a pass)', () => {
-    const r = doc.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!;
+    const r = doc.rulesets[0]!.tables[0]!.chains[0]!.rules[2]!;
     const op = r.matches.find((m) => m.kind === 'opaque') as OpaqueMatch;
     expect(op).toMatchObject({ kind: 'opaque', module: 'unresolved', text: '!Ref AllowedCidr' });
     expect(at(op.span)).toBe('22:24-22:35');
@@ -224,5 +225,30 @@ describe('CloudFormation: parameter with AllowedValues and no default', () => {
     const rs = parseCloudFormationYaml(yaml).rulesets[0]!;
     expect(matchesOf(rs, 'ingress')).toEqual(['proto=6 dstport=1761-1768 srcaddr=10.0.0.0/8 opaque:unresolved', 'proto=6 dstport=1761-1768 srcaddr=0.0.0.0/0 opaque:unresolved']);
     expect(rs.tables[0]!.chains[0]!.rules.map((r) => (r.matches.find((m) => m.kind === 'opaque') as OpaqueMatch).text)).toEqual(['!Ref Cidr = 10.0.0.0/8', '!Ref Cidr = 0.0.0.0/0']);
+  });
+});
+
+describe('a security group is a union: what a decided rule opens is reported on it, not on an undecided rule listed earlier', () => {
+  const yaml = [
+    'Resources:',
+    '  Sg:',
+    '    Type: AWS::EC2::SecurityGroup',
+    '    Properties:',
+    '      GroupDescription: g',
+    '      SecurityGroupIngress:',
+    '        - IpProtocol: tcp',
+    '          FromPort: 1761',
+    '          ToPort: 1761',
+    '          CidrIp: !Ref PartnerCidr',
+    '        - IpProtocol: -1',
+    '          CidrIp: 10.0.0.0/8',
+  ].join('\n');
+  test('TCP 1761 from 10.0.0.0/8 is open by the protocol -1 rule (line 12); the !Ref rule only possibly opens the rest', () => {
+    const rs = parseCloudFormationYaml(yaml).rulesets[0]!;
+    const v4 = exposedPorts(computeExposure(rs), 6, numRange(1761, 1761)).filter((e) => e.family === 'ipv4' && e.principals.length === 0);
+    const ten = AddrSet.parse('10.0.0.0/8')!;
+    const open = v4.filter((e) => e.certainty === 'open');
+    expect(open.map((e) => [e.rule?.text, e.rule?.reportSpan?.start.line, e.sources.toString()])).toEqual([['ingress all from 10.0.0.0/8', 12, '10.0.0.0/8']]);
+    expect(v4.filter((e) => e.certainty !== 'open').every((e) => e.rule?.reportSpan?.start.line === 10 && e.sources.intersect(ten).isEmpty)).toBe(true);
   });
 });

@@ -252,3 +252,61 @@ describe('a security group is a union: what a decided rule opens is reported on 
     expect(v4.filter((e) => e.certainty !== 'open').every((e) => e.rule?.reportSpan?.start.line === 10 && e.sources.intersect(ten).isEmpty)).toBe(true);
   });
 });
+
+describe('CloudFormation: alternatives of the protocol and ports; the CIDR of a VPC of the template', () => {
+  const yaml = [
+    'Parameters:',
+    '  Port:',
+    '    Type: Number',
+    '    AllowedValues: [1761, 1768]',
+    'Conditions:',
+    '  IsProd: !Equals [!Ref AWS::Region, eu-west-1]',
+    'Resources:',
+    '  Vpc:',
+    '    Type: AWS::EC2::VPC',
+    '    Properties:',
+    '      CidrBlock: 10.0.0.0/16',
+    '  Sg:',
+    '    Type: AWS::EC2::SecurityGroup',
+    '    Properties:',
+    '      GroupDescription: g',
+    '      SecurityGroupIngress:',
+    '        - IpProtocol: !If [IsProd, tcp, udp]',
+    '          FromPort: 1763',
+    '          ToPort: 1763',
+    '          CidrIp: 0.0.0.0/0',
+    '        - IpProtocol: tcp',
+    '          FromPort: !If [IsProd, 22, 1765]',
+    '          ToPort: !If [IsProd, 22, 1766]',
+    '          CidrIp: !GetAtt Vpc.CidrBlock',
+    '        - IpProtocol: tcp',
+    '          FromPort: !Ref Port',
+    '          ToPort: !Ref Port',
+    '          CidrIp: !GetAtt [Vpc, CidrBlockAssociations]',
+  ].join('\n');
+  const doc = parseCloudFormationYaml(yaml);
+  test('IpProtocol: !If gives one rule per branch with its ports; FromPort/ToPort under one condition take the same branch; a parameter without default gives one rule per AllowedValue', () => {
+    expect(doc.diagnostics).toEqual([]);
+    expect(matchesOf(doc.rulesets.find((r) => r.name === 'Sg')!, 'ingress')).toEqual([
+      'proto=6 dstport=1763 srcaddr=0.0.0.0/0 opaque:unresolved',
+      'proto=17 dstport=1763 srcaddr=0.0.0.0/0 opaque:unresolved',
+      'proto=6 dstport=22 srcaddr=10.0.0.0/16 opaque:unresolved',
+      'proto=6 dstport=1765-1766 srcaddr=10.0.0.0/16 opaque:unresolved',
+      'proto=6 dstport=1761 opaque:unresolved opaque:unresolved',
+      'proto=6 dstport=1768 opaque:unresolved opaque:unresolved',
+    ]);
+    const texts = doc.rulesets.find((r) => r.name === 'Sg')!.tables[0]!.chains[0]!.rules.map((r) => r.matches.filter((m) => m.kind === 'opaque').map((m) => (m as OpaqueMatch).text).join(' & '));
+    expect(texts).toEqual([
+      '!If IsProd (true branch)',
+      '!If IsProd (false branch)',
+      '!If IsProd (true branch)',
+      '!If IsProd (false branch)',
+      '!GetAtt Vpc.CidrBlockAssociations & !Ref Port = 1761',
+      '!GetAtt Vpc.CidrBlockAssociations & !Ref Port = 1768',
+    ]);
+  });
+  test('!GetAtt Vpc.CidrBlock is the VPC\'s CidrBlock, reported where it is used', () => {
+    const r = doc.rulesets.find((x) => x.name === 'Sg')!.tables[0]!.chains[0]!.rules[2]!;
+    expect([r.text, at(r.reportSpan)]).toEqual(['ingress tcp 22 from 10.0.0.0/16', '24:27-24:40']);
+  });
+});

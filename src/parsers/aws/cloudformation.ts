@@ -52,6 +52,7 @@ class Template {
   constructor(
     tree: PValue,
     readonly overrides: Record<string, unknown> | undefined,
+    readonly ctx: AwsContext,
   ) {
     const params = get(tree, 'Parameters');
     if (params?.kind === 'object')
@@ -199,7 +200,7 @@ class Template {
       const cond = String(toPlain(fn.arg.items[0]));
       const out: Branch[] = [];
       [fn.arg.items[1]!, fn.arg.items[2]!].forEach((b, i) => {
-        const m = unresolvedMatch(`!If ${cond} (${i === 0 ? 'true' : 'false'} branch)`, v.span, `condition ${cond} is decided at deployment`);
+        const m = this.ctx.unresolved(`!If ${cond} (${i === 0 ? 'true' : 'false'} branch)`, v.span, `condition ${cond} is decided at deployment`, `!If ${cond}`);
         for (const sub of this.branches(b, depth + 1)) out.push({ value: sub.value, extra: [m, ...sub.extra], choices: [[`Condition ${cond}`, i === 0 ? 'true' : 'false'], ...sub.choices] });
       });
       return out;
@@ -213,7 +214,7 @@ class Template {
         return allowed.items.map((i) => ({
           value: i,
           choices: [[`Parameter ${pname}`, String((i as { value: unknown }).value)]] as [string, string][],
-          extra: [unresolvedMatch(`!Ref ${pname} = ${String((i as { value: unknown }).value)}`, v.span, `parameter ${pname} is chosen at deployment among its AllowedValues`)],
+          extra: [this.ctx.unresolved(`!Ref ${pname} = ${String((i as { value: unknown }).value)}`, v.span, `parameter ${pname} is chosen at deployment among its AllowedValues`, `!Ref ${pname}`)],
         }));
       }
     }
@@ -339,8 +340,8 @@ function listRules(t: Template, list: PValue | undefined, dir: 'ingress' | 'egre
   return out;
 }
 
-function conditionMatch(condition: string | undefined, span: Span): Match[] {
-  return condition ? [unresolvedMatch(`Condition: ${condition}`, span, `the resource exists only when condition ${condition} holds`)] : [];
+function conditionMatch(condition: string | undefined, span: Span, ctx: AwsContext): Match[] {
+  return condition ? [ctx.unresolved(`Condition: ${condition}`, span, `the resource exists only when condition ${condition} holds`)] : [];
 }
 
 function tagName(tags: PValue | undefined, t: Template): string | undefined {
@@ -349,7 +350,7 @@ function tagName(tags: PValue | undefined, t: Template): string | undefined {
 }
 
 export function mapCloudFormation(tree: PValue, ctx: AwsContext, overrides?: Record<string, unknown>): Ruleset[] {
-  const t = new Template(tree, overrides);
+  const t = new Template(tree, overrides, ctx);
   interface Group extends SgDraft {
     explicitEgress: boolean;
     cfn: boolean;
@@ -363,7 +364,7 @@ export function mapCloudFormation(tree: PValue, ctx: AwsContext, overrides?: Rec
   };
   for (const [id, r] of t.resources) {
     if (r.type !== 'AWS::EC2::SecurityGroup') continue;
-    const extra = conditionMatch(r.condition, r.keySpan);
+    const extra = conditionMatch(r.condition, r.keySpan, ctx);
     const gname = get(r.props, 'GroupName') ? t.resolve(get(r.props, 'GroupName')!) : undefined;
     const tag = tagName(get(r.props, 'Tags'), t);
     const g: Group = { name: id, targets: [id, str(gname) ?? '', tag ?? ''], span: r.span, ingress: [], egress: [], explicitEgress: get(r.props, 'SecurityGroupEgress') !== undefined, cfn: true };
@@ -378,7 +379,7 @@ export function mapCloudFormation(tree: PValue, ctx: AwsContext, overrides?: Rec
     const key = (gid && t.groupRef(gid)) ?? '(unknown group)';
     const g = groupFor(key, r.span);
     if (dir === 'egress') g.explicitEgress = true;
-    const extra = conditionMatch(r.condition, r.keySpan);
+    const extra = conditionMatch(r.condition, r.keySpan, ctx);
     const rules = r.props ? perm(t, r.props, dir, extra, ctx) : [];
     for (const rule of rules) rule.span = r.span;
     (dir === 'ingress' ? g.ingress : g.egress).push(...rules);
@@ -415,8 +416,8 @@ export function mapCloudFormation(tree: PValue, ctx: AwsContext, overrides?: Rec
       e.icmpType = get(icmp, 'Type');
       e.icmpCode = get(icmp, 'Code');
     }
-    const extra = conditionMatch(r.condition, r.keySpan);
-    if (eg?.kind === 'expr') extra.push(unresolvedMatch(`Egress: ${eg.text}`, eg.span, 'the direction is not known statically'));
+    const extra = conditionMatch(r.condition, r.keySpan, ctx);
+    if (eg?.kind === 'expr') extra.push(ctx.unresolved(`Egress: ${eg.text}`, eg.span, 'the direction is not known statically'));
     if (extra.length) e.extra = extra;
     acl.entries.push(e);
   }

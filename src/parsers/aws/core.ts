@@ -100,6 +100,19 @@ export class AwsContext {
   warn(message: string, span: Span, code: string): void {
     this.diagnostics.push({ severity: 'warning', message, span, code });
   }
+  private readonly warned = new Set<string>();
+  /**
+   * The opaque match of a value the input does not decide (an unresolved `!Ref`, `var.x`, condition, count…),
+   * and a warning naming it, once per expression and place, which `no-unevaluated-input` reports.
+   */
+  unresolved(text: string, span: Span, reason: string, warnText = text): Match {
+    const key = `${span.start.offset}:${span.end.offset}:${warnText}`;
+    if (!this.warned.has(key)) {
+      this.warned.add(key);
+      this.warn(`cannot evaluate ${oneLine(warnText, 120)}: ${reason}; it is treated as unknown`, span, 'aws/unresolved');
+    }
+    return unresolvedMatch(text, span, reason);
+  }
 }
 
 /** Dotted quad without ipaddr.js (hot path); IPv6 through the model. */
@@ -214,7 +227,7 @@ function layer4(protocol: PValue | undefined, fromPort: PValue | undefined, toPo
     const text = protocol?.kind === 'expr' ? protocol.text : protocol ? String(scalarText(protocol) ?? '?') : '(missing)';
     if (p === 'missing') ctx.warn('protocol is missing: any protocol is assumed', fallback, 'aws/missing-protocol');
     return {
-      matches: [unresolvedMatch(`protocol ${text}`, protocol?.span ?? fallback, p === 'missing' ? 'the protocol is not given' : 'the protocol is not known statically')],
+      matches: [p === 'missing' ? unresolvedMatch(`protocol ${text}`, protocol?.span ?? fallback, 'the protocol is not given') : ctx.unresolved(`protocol ${text}`, protocol?.span ?? fallback, 'the protocol is not known statically')],
       label: `proto ${text}`,
       span: protocol?.span ?? fallback,
     };
@@ -227,7 +240,7 @@ function layer4(protocol: PValue | undefined, fromPort: PValue | undefined, toPo
     if (a === undefined || b === undefined) {
       const text = `${fromPort?.kind === 'expr' ? fromPort.text : scalarText(fromPort) ?? ''}-${toPort?.kind === 'expr' ? toPort.text : scalarText(toPort) ?? ''}`;
       return {
-        matches: [protoMatch, unresolvedMatch(`ports ${text}`, portSpan ?? fallback, 'the port range is not known statically')],
+        matches: [protoMatch, ctx.unresolved(`ports ${text}`, portSpan ?? fallback, 'the port range is not known statically')],
         label: `${name} ${text}`,
         span: portSpan ?? fallback,
       };
@@ -249,7 +262,7 @@ function layer4(protocol: PValue | undefined, fromPort: PValue | undefined, toPo
     const code = cv === undefined ? -1 : intOf(cv);
     const family = p === 1 ? 'ipv4' : 'ipv6';
     if (type === undefined || code === undefined) {
-      return { matches: [protoMatch, unresolvedMatch(`icmp type ${tv?.kind === 'expr' ? tv.text : scalarText(tv)}`, tv?.span ?? fallback, 'the ICMP type is not known statically')], label: name, ...(portSpan ? { span: portSpan } : {}) };
+      return { matches: [protoMatch, ctx.unresolved(`icmp type ${tv?.kind === 'expr' ? tv.text : scalarText(tv)}`, tv?.span ?? fallback, 'the ICMP type is not known statically')], label: name, ...(portSpan ? { span: portSpan } : {}) };
     }
     const ic = awsIcmpTypeCode(type, code);
     if (ic === 'invalid') {
@@ -280,9 +293,9 @@ function sourceMatches(s: SourceInput, dir: 'src' | 'dst', ctx: AwsContext): Sou
     }
     return [{ match: { kind: 'principal', dir, names: [s.name], span: s.span }, label: s.name, span: undefined }];
   }
-  if (s.kind === 'unresolved') return [{ match: unresolvedMatch(s.text, s.span, s.reason ?? 'the source is not known statically'), label: s.text, span: s.span }];
+  if (s.kind === 'unresolved') return [{ match: ctx.unresolved(s.text, s.span, s.reason ?? 'the source is not known statically'), label: s.text, span: s.span }];
   const v = s.value;
-  if (v.kind === 'expr') return [{ match: unresolvedMatch(v.text, v.span, 'the address is not known statically'), label: v.text, span: v.span }];
+  if (v.kind === 'expr') return [{ match: ctx.unresolved(v.text, v.span, 'the address is not known statically'), label: v.text, span: v.span }];
   if (v.kind === 'array') return v.items.flatMap((i) => sourceMatches({ kind: 'cidr', value: i }, dir, ctx));
   const t = scalarText(v);
   if (t === undefined || t === '') return [];
@@ -342,8 +355,9 @@ export function naclRules(entries: NaclEntryInput[], egress: boolean, ctx: AwsCo
     const l4 = layer4(e.protocol, e.fromPort, e.toPort, ctx, e.span, e.icmpType !== undefined || e.icmpCode !== undefined ? { type: e.icmpType, code: e.icmpCode } : undefined);
     const action: Action =
       act === 'allow' ? { kind: 'accept' } : act === 'deny' ? { kind: 'drop' } : { kind: 'unknown', target: act ?? '?', text: e.action?.kind === 'expr' ? e.action.text : `rule action ${act ?? '(missing)'}` };
+    if (e.action?.kind === 'expr') ctx.unresolved(e.action.text, e.action.span, 'the rule action (allow or deny) is not known statically');
     const extra: Match[] = [...(e.extra ?? [])];
-    if (n === undefined && e.ruleNumber !== undefined) extra.push(unresolvedMatch(`rule number ${e.ruleNumber.kind === 'expr' ? e.ruleNumber.text : scalarText(e.ruleNumber)}`, e.ruleNumber.span, 'the rule number (evaluation order) is not known statically'));
+    if (n === undefined && e.ruleNumber !== undefined) extra.push(ctx.unresolved(`rule number ${e.ruleNumber.kind === 'expr' ? e.ruleNumber.text : scalarText(e.ruleNumber)}`, e.ruleNumber.span, 'the rule number (evaluation order) is not known statically'));
     const srcs: SourceInput[] = [];
     if (e.cidr !== undefined && !(e.cidr.kind === 'scalar' && (e.cidr.value === null || e.cidr.value === ''))) srcs.push({ kind: 'cidr', value: e.cidr });
     if (e.cidr6 !== undefined && !(e.cidr6.kind === 'scalar' && (e.cidr6.value === null || e.cidr6.value === ''))) srcs.push({ kind: 'cidr', value: e.cidr6 });

@@ -9,7 +9,10 @@ describe('CloudFormation YAML: parameter without default, Fn::If, standalone ing
 
   test('rulesets per group, standalone SecurityGroupIngress attached by !GetAtt', () => {
     expect(doc.format).toBe('cloudformation-yaml');
-    expect(doc.diagnostics).toEqual([]);
+    expect(doc.diagnostics.map((x) => [x.code, x.message, at(x.span)])).toEqual([
+      ['aws/unresolved', 'cannot evaluate !Ref AllowedCidr: the address is not known statically; it is treated as unknown', '22:24-22:35'],
+      ['aws/unresolved', 'cannot evaluate !If Public: condition Public is decided at deployment; it is treated as unknown', '29:23-29:54'],
+    ]);
     expect(names(doc)).toEqual(['CftSecurityGroup', 'LoadBalancerGroup']);
     expect(doc.rulesets[0]!.targets).toEqual(['CftSecurityGroup', 'cft']);
   });
@@ -286,7 +289,14 @@ describe('CloudFormation: alternatives of the protocol and ports; the CIDR of a 
   ].join('\n');
   const doc = parseCloudFormationYaml(yaml);
   test('IpProtocol: !If gives one rule per branch with its ports; FromPort/ToPort under one condition take the same branch; a parameter without default gives one rule per AllowedValue', () => {
-    expect(doc.diagnostics).toEqual([]);
+    expect(doc.diagnostics.map((x) => [x.code, x.message, at(x.span)])).toEqual([
+      ['aws/unresolved', 'cannot evaluate !If IsProd: condition IsProd is decided at deployment; it is treated as unknown', '17:27-17:45'],
+      ['aws/unresolved', 'cannot evaluate !If IsProd: condition IsProd is decided at deployment; it is treated as unknown', '22:25-22:43'],
+      ['aws/unresolved', 'cannot evaluate !If IsProd: condition IsProd is decided at deployment; it is treated as unknown', '23:23-23:41'],
+      ['aws/unresolved', 'cannot evaluate !Ref Port: parameter Port is chosen at deployment among its AllowedValues; it is treated as unknown', '26:26-26:30'],
+      ['aws/unresolved', 'cannot evaluate !Ref Port: parameter Port is chosen at deployment among its AllowedValues; it is treated as unknown', '27:24-27:28'],
+      ['aws/unresolved', 'cannot evaluate !GetAtt Vpc.CidrBlockAssociations: the address is not known statically; it is treated as unknown', '28:27-28:55'],
+    ]);
     expect(matchesOf(doc.rulesets.find((r) => r.name === 'Sg')!, 'ingress')).toEqual([
       'proto=6 dstport=1763 srcaddr=0.0.0.0/0 opaque:unresolved',
       'proto=17 dstport=1763 srcaddr=0.0.0.0/0 opaque:unresolved',

@@ -10,7 +10,9 @@ describe('Terraform: dynamic ingress and count (fixture)', () => {
 
   test('one ruleset per counted instance; rules attached by security_group_id', () => {
     expect(doc.format).toBe('terraform');
-    expect(doc.diagnostics).toEqual([]);
+    expect(doc.diagnostics.map((x) => [x.code, x.message, at(x.span)])).toEqual([
+      ['aws/unresolved', 'cannot evaluate var.admin_cidrs: the address is not known statically; it is treated as unknown', '52:23-52:38'],
+    ]);
     expect(names(doc)).toEqual(['aws_security_group.cft[0] (cft-0)', 'aws_security_group.cft[1] (cft-1)', 'aws_security_group.bastion (bastion)']);
     expect(doc.rulesets[0]!.targets).toEqual(['aws_security_group.cft[0]', 'cft-0']);
     expect(doc.comments.map((c) => at(c.span))).toEqual(['1:1-1:74']);
@@ -160,7 +162,11 @@ describe('Terraform AWS resources', () => {
   test('mapAwsTerraform on evaluated resources directly', () => {
     const out = mapAwsTerraform(evaluateTerraform(tf).resources);
     expect(out.rulesets.length).toBe(3);
-    expect(out.diagnostics).toEqual([]);
+    expect(out.diagnostics.map((x) => [x.code, x.message, at(x.span)])).toEqual([
+      ['aws/unresolved', 'cannot evaluate for_each = var.egress_rules: for_each is not known statically: the rule may exist zero or more times; it is treated as unknown', '12:16-12:32'],
+      ['aws/unresolved', 'cannot evaluate ports egress.value.port-egress.value.port: the port range is not known statically; it is treated as unknown', '14:21-14:38'],
+      ['aws/unresolved', 'cannot evaluate count = var.enabled ? 1 : 0: count is not known statically: the rule may exist zero or more times; it is treated as unknown', '36:23-36:42'],
+    ]);
   });
 });
 

@@ -239,6 +239,18 @@ class Template {
   }
 }
 
+/**
+ * A resolved value placed where it is used: a parameter default or a mapping entry is written outside the
+ * rule, on a line every rule using it shares; findings are reported at the `!Ref`/`!FindInMap` in the rule.
+ */
+function atUse(r: PValue, use: PValue): PValue {
+  const inside = r.span.start.offset >= use.span.start.offset && r.span.end.offset <= use.span.end.offset;
+  if (inside) return r;
+  if (r.kind === 'scalar') return { ...r, span: use.span };
+  if (r.kind === 'array') return { ...r, span: use.span, items: r.items.map((i) => atUse(i, use)) };
+  return r;
+}
+
 function perm(t: Template, item: PValue, dir: 'ingress' | 'egress', extra: Match[], ctx: AwsContext): Rule[] {
   const rules: Rule[] = [];
   for (const b of t.branches(item)) {
@@ -260,7 +272,7 @@ function perm(t: Template, item: PValue, dir: 'ingress' | 'egress', extra: Match
       const f = get(it, k);
       if (!f) continue;
       for (const br of t.branches(f)) {
-        const r = t.resolve(br.value);
+        const r = atUse(t.resolve(br.value), br.value);
         // A condition-dependent address: each alternative carries its condition.
         if (br.extra.length) sources.push({ kind: 'cidr', value: r, extra: br.extra });
         else sources.push({ kind: 'cidr', value: r });
@@ -307,7 +319,7 @@ function layerChoices(t: Template, it: PValue, keys: string[], seed: [string, st
     if (!f) return [{ value: undefined, extra: [], choices: [] }];
     const bs = t.branches(f);
     // An AWS::NoValue branch leaves the field out.
-    return bs.length === 0 ? [{ value: undefined, extra: [], choices: [] }] : bs.map((b) => ({ value: t.resolve(b.value), extra: b.extra, choices: b.choices }));
+    return bs.length === 0 ? [{ value: undefined, extra: [], choices: [] }] : bs.map((b) => ({ value: atUse(t.resolve(b.value), b.value), extra: b.extra, choices: b.choices }));
   });
   if (per.reduce((n, l) => n * l.length, 1) > 64) return [keys.map((k) => ({ value: get(it, k) && t.resolve(get(it, k)!), extra: [], choices: [] }))];
   let combos: FieldBranch[][] = [[]];

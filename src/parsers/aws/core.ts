@@ -109,7 +109,7 @@ export class AwsContext {
     const key = `${span.start.offset}:${span.end.offset}:${warnText}`;
     if (!this.warned.has(key)) {
       this.warned.add(key);
-      this.warn(`cannot evaluate ${oneLine(warnText, 120)}: ${reason}; it is treated as unknown`, span, 'aws/unresolved');
+      this.warn(`Cannot evaluate ${oneLine(warnText, 120)}: ${reason}; it is treated as unknown`, span, 'aws/unresolved');
     }
     return unresolvedMatch(text, span, reason);
   }
@@ -296,7 +296,9 @@ function sourceMatches(s: SourceInput, dir: 'src' | 'dst', ctx: AwsContext): Sou
   if (s.kind === 'unresolved') return [{ match: ctx.unresolved(s.text, s.span, s.reason ?? 'the source is not known statically'), label: s.text, span: s.span }];
   const v = s.value;
   if (v.kind === 'expr') return [{ match: ctx.unresolved(v.text, v.span, 'the address is not known statically'), label: v.text, span: v.span }];
-  if (v.kind === 'array') return v.items.flatMap((i) => sourceMatches({ kind: 'cidr', value: i }, dir, ctx));
+  if (v.kind === 'array')
+    // (an item resolved from a local or variable default is reported at the list it is in: `[local.world]`)
+    return v.items.flatMap((i) => sourceMatches({ kind: 'cidr', value: i }, dir, ctx).map((m) => (m.span && within(m.span, v.span) === undefined ? { ...m, span: v.span } : m)));
   const t = scalarText(v);
   if (t === undefined || t === '') return [];
   const parsed = ctx.cidr(t);
@@ -308,6 +310,15 @@ function sourceMatches(s: SourceInput, dir: 'src' | 'dst', ctx: AwsContext): Sou
   if (parsed.hostBits)
     ctx.warn(`"${t}" has host bits set: it is read as ${addrs.toString()} (host bits are ignored; the Terraform AWS provider rejects such a value)`, v.span, 'aws/cidr-host-bits');
   return [{ match: { kind: 'address', dir, addrs, span: v.span }, label: t, span: v.span }];
+}
+
+/**
+ * A value's span when it is written inside the rule, else undefined: a value resolved from a parameter
+ * default, a Terraform variable default or a local keeps the place it is written, a line every rule using it
+ * shares (and an inline suppression there would silence them all). Findings are reported inside the rule.
+ */
+function within(v: Span | undefined, rule: Span): Span | undefined {
+  return v && v.start.offset >= rule.start.offset && v.end.offset <= rule.end.offset ? v : undefined;
 }
 
 /** One accept rule per source of a security-group permission. */
@@ -327,7 +338,7 @@ export function permRules(p: PermInput, ctx: AwsContext): Rule[] {
         matches,
         action: { kind: 'accept' },
         span: p.span,
-        reportSpan: sm.span ?? l4.span ?? p.span,
+        reportSpan: within(sm.span, p.span) ?? within(l4.span, p.span) ?? p.span,
         text: oneLine(`${p.dir} ${l4.label} ${word} ${sm.label}`, 240),
       };
       const d = s.description ?? p.description;
@@ -371,7 +382,7 @@ export function naclRules(entries: NaclEntryInput[], egress: boolean, ctx: AwsCo
           matches,
           action,
           span: e.span,
-          reportSpan: sm.span ?? l4.span ?? e.span,
+          reportSpan: within(sm.span, e.span) ?? within(l4.span, e.span) ?? e.span,
           text: oneLine(`${n ?? '?'} ${act ?? '?'} ${egress ? 'egress' : 'ingress'} ${l4.label} ${word} ${sm.label}`, 240),
         });
       }

@@ -10,16 +10,16 @@ describe('CloudFormation YAML: parameter without default, Fn::If, standalone ing
   test('rulesets per group, standalone SecurityGroupIngress attached by !GetAtt', () => {
     expect(doc.format).toBe('cloudformation-yaml');
     expect(doc.diagnostics.map((x) => [x.code, x.message, at(x.span)])).toEqual([
-      ['aws/unresolved', 'cannot evaluate !Ref AllowedCidr: the address is not known statically; it is treated as unknown', '22:24-22:35'],
-      ['aws/unresolved', 'cannot evaluate !If Public: condition Public is decided at deployment; it is treated as unknown', '29:23-29:54'],
+      ['aws/unresolved', 'Cannot evaluate !Ref AllowedCidr: the address is not known statically; it is treated as unknown', '22:24-22:35'],
+      ['aws/unresolved', 'Cannot evaluate !If Public: condition Public is decided at deployment; it is treated as unknown', '29:23-29:54'],
     ]);
     expect(names(doc)).toEqual(['CftSecurityGroup', 'LoadBalancerGroup']);
     expect(doc.rulesets[0]!.targets).toEqual(['CftSecurityGroup', 'cft']);
   });
 
-  test('exact spans; the parameter default is the report span of the resolved CIDR; decided rules listed first', () => {
+  test('exact spans; a CIDR resolved from a parameter default is reported at its !Ref in the rule; decided rules listed first', () => {
     expect(rows(doc.rulesets[0]!)).toEqual([
-      ['security-group/ingress', 'accept', 'ingress tcp 22 from 10.1.0.0/16', '23:11-26:33', '9:14-9:25'],
+      ['security-group/ingress', 'accept', 'ingress tcp 22 from 10.1.0.0/16', '23:11-26:33', '26:24-26:33'],
       ['security-group/ingress', 'accept', 'ingress tcp 443 from LoadBalancerGroup', '31:5-37:52', '35:17-35:20'],
       ['security-group/ingress', 'accept', 'ingress tcp 1761-1768 from !Ref AllowedCidr', '19:11-22:35', '22:24-22:35'],
       ['security-group/egress', 'accept', 'egress all to 0.0.0.0/0', '28:11-29:54', '29:32-29:41'],
@@ -290,12 +290,12 @@ describe('CloudFormation: alternatives of the protocol and ports; the CIDR of a 
   const doc = parseCloudFormationYaml(yaml);
   test('IpProtocol: !If gives one rule per branch with its ports; FromPort/ToPort under one condition take the same branch; a parameter without default gives one rule per AllowedValue', () => {
     expect(doc.diagnostics.map((x) => [x.code, x.message, at(x.span)])).toEqual([
-      ['aws/unresolved', 'cannot evaluate !If IsProd: condition IsProd is decided at deployment; it is treated as unknown', '17:27-17:45'],
-      ['aws/unresolved', 'cannot evaluate !If IsProd: condition IsProd is decided at deployment; it is treated as unknown', '22:25-22:43'],
-      ['aws/unresolved', 'cannot evaluate !If IsProd: condition IsProd is decided at deployment; it is treated as unknown', '23:23-23:41'],
-      ['aws/unresolved', 'cannot evaluate !Ref Port: parameter Port is chosen at deployment among its AllowedValues; it is treated as unknown', '26:26-26:30'],
-      ['aws/unresolved', 'cannot evaluate !Ref Port: parameter Port is chosen at deployment among its AllowedValues; it is treated as unknown', '27:24-27:28'],
-      ['aws/unresolved', 'cannot evaluate !GetAtt Vpc.CidrBlockAssociations: the address is not known statically; it is treated as unknown', '28:27-28:55'],
+      ['aws/unresolved', 'Cannot evaluate !If IsProd: condition IsProd is decided at deployment; it is treated as unknown', '17:27-17:45'],
+      ['aws/unresolved', 'Cannot evaluate !If IsProd: condition IsProd is decided at deployment; it is treated as unknown', '22:25-22:43'],
+      ['aws/unresolved', 'Cannot evaluate !If IsProd: condition IsProd is decided at deployment; it is treated as unknown', '23:23-23:41'],
+      ['aws/unresolved', 'Cannot evaluate !Ref Port: parameter Port is chosen at deployment among its AllowedValues; it is treated as unknown', '26:26-26:30'],
+      ['aws/unresolved', 'Cannot evaluate !Ref Port: parameter Port is chosen at deployment among its AllowedValues; it is treated as unknown', '27:24-27:28'],
+      ['aws/unresolved', 'Cannot evaluate !GetAtt Vpc.CidrBlockAssociations: the address is not known statically; it is treated as unknown', '28:27-28:55'],
     ]);
     expect(matchesOf(doc.rulesets.find((r) => r.name === 'Sg')!, 'ingress')).toEqual([
       'proto=6 dstport=1763 srcaddr=0.0.0.0/0 opaque:unresolved',

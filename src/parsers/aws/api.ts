@@ -109,6 +109,18 @@ function sgRule(r: PValue): { groupId: string | undefined; perm: PermInput } {
   return { groupId: str(get(r, 'GroupId')), perm };
 }
 
+/**
+ * The `*` rule every network ACL ends with, as describe-network-acls lists it (rule 32767 for IPv4, 32768 for
+ * IPv6, deny all): it is the chain's drop policy already. Read as a rule it was reported as shadowed whenever an
+ * earlier rule allows everything, on a rule users cannot change (rule numbers 1-32766 are theirs).
+ */
+function isStarRule(e: PValue): boolean {
+  const n = get(e, 'RuleNumber');
+  const num = n?.kind === 'scalar' ? Number(n.value) : NaN;
+  const cidr = str(get(e, 'CidrBlock')) ?? str(get(e, 'Ipv6CidrBlock'));
+  return (num === 32767 || num === 32768) && str(get(e, 'RuleAction')) === 'deny' && String(get(e, 'Protocol')?.kind === 'scalar' ? (get(e, 'Protocol') as { value: unknown }).value : '') === '-1' && (cidr === '0.0.0.0/0' || cidr === '::/0');
+}
+
 function naclEntry(e: PValue): NaclEntryInput {
   const eg = get(e, 'Egress');
   const range = get(e, 'PortRange');
@@ -182,7 +194,7 @@ export function mapApi(tree: PValue, ctx: AwsContext, fileName = ''): Ruleset[] 
     for (const acl of items(get(p, 'NetworkAcls'))) {
       if (acl.kind !== 'object') continue;
       const id = str(get(acl, 'NetworkAclId'));
-      const entries = items(get(acl, 'Entries')).map(naclEntry);
+      const entries = items(get(acl, 'Entries')).filter((e) => !isStarRule(e)).map(naclEntry);
       const subnets = items(get(acl, 'Associations')).map((a) => str(get(a, 'SubnetId')) ?? '');
       const tag = tagName(get(acl, 'Tags'));
       const nacl = { name: sgName(id, tag, 'network ACL'), span: acl.span, entries };

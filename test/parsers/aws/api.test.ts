@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { computeExposure, exposedPorts } from '../../../src/analysis/index.js';
+import { findShadowedRules } from '../../../src/analysis/shadow.js';
 import { numRange } from '../../../src/model/index.js';
 import { awsJsonFormat, parseAwsJson } from '../../../src/parsers/aws/index.js';
 import { at, fixture, matchesOf, names, rows } from './helpers.js';
@@ -119,7 +120,7 @@ describe('describe-network-acls', () => {
     1,
   );
   const doc = parseAwsJson(text);
-  test('rule-number order, allow/deny, both families, priority -10, subnets as targets', () => {
+  test('rule-number order, allow/deny, both families, priority -10, subnets as targets; the * rule (32767) is the drop policy', () => {
     expect(names(doc)).toEqual(['acl-1']);
     const rs = doc.rulesets[0]!;
     expect(rs.targets).toEqual(['acl-1', 'subnet-a']);
@@ -132,7 +133,6 @@ describe('describe-network-acls', () => {
       ['accept', '100 allow ingress tcp 1761-1768 from 0.0.0.0/0'],
       ['accept', '100 allow ingress all from ::/0'],
       ['accept', '110 allow ingress icmp type 3 code 4 from 10.0.0.0/8'],
-      ['drop', '32767 deny ingress all from 0.0.0.0/0'],
       ['accept', '100 allow egress all to 0.0.0.0/0'],
     ]);
     expect(matchesOf(rs, 'ingress', 'network-acl')[3]).toBe('proto=1 icmp(ipv4)=772 srcaddr=10.0.0.0/8');
@@ -263,5 +263,27 @@ describe('parts of a response: top-level arrays and single objects (--query Secu
   test('unrelated arrays are left alone', () => {
     expect(awsJsonFormat.detect('x.json', '[{"name": "a"}]')).toBe(0);
     expect(parseAwsJson('[{"GroupId": "x"}]').rulesets).toEqual([]);
+  });
+});
+
+describe('the * rule of a network ACL export is its drop policy, not a rule', () => {
+  test('an ACL allowing everything out has no "never reached" finding on the * rules (32767, 32768) it cannot remove', () => {
+    const text = JSON.stringify({
+      NetworkAcls: [
+        {
+          NetworkAclId: 'acl-2',
+          Entries: [
+            { RuleNumber: 100, Protocol: '-1', RuleAction: 'allow', Egress: true, CidrBlock: '0.0.0.0/0' },
+            { RuleNumber: 32767, Protocol: '-1', RuleAction: 'deny', Egress: true, CidrBlock: '0.0.0.0/0' },
+            { RuleNumber: 32768, Protocol: '-1', RuleAction: 'deny', Egress: true, Ipv6CidrBlock: '::/0' },
+            { RuleNumber: 32767, Protocol: '6', RuleAction: 'deny', Egress: false, CidrBlock: '0.0.0.0/0', PortRange: { From: 22, To: 22 } },
+          ],
+        },
+      ],
+    });
+    const rs = parseAwsJson(text).rulesets[0]!;
+    // (a rule that is not the * rule keeps its place even at that number)
+    expect(rows(rs).map((r) => r[2])).toEqual(['32767 deny ingress tcp 22 from 0.0.0.0/0', '100 allow egress all to 0.0.0.0/0']);
+    expect(findShadowedRules(rs)).toEqual([]);
   });
 });

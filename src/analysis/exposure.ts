@@ -843,7 +843,7 @@ class Engine {
       R.queryAll(may, touched);
       if (touched.length === 0) continue;
       let mtag = -1;
-      if (cr.maybe.length > 0) mtag = this.tag(`${cr.opaque.join(' ')} at line ${undecidedLine(rule)} may or may not match`, rule);
+      if (cr.maybe.length > 0) mtag = this.tag(`${cr.opaque.join(', ')} at line ${undecidedLine(rule)} may or may not match`, rule);
       // Split each touched flow into: certainly matched and maybe matched (hits, holes inherited) and
       // the rest, which keeps its cube and takes the rule's region as one more hole (nothing is cut).
       // (made on the first flow, as a list of exactly one: most rules hit one flow, and a list grown from empty by

@@ -96,6 +96,18 @@ tester('nftables').run('no-unneeded-cft-ports (nftables)', rule, {
 });
 
 
+tester('hcl').run('no-unneeded-cft-ports (terraform)', rule, {
+  valid: [],
+  invalid: [
+    {
+      // a rule with two undecided values: the reason lists them apart ("a, b"), as the tracer does
+      code: 'resource "aws_security_group" "a" {\n  ingress {\n    protocol    = "tcp"\n    from_port   = var.p\n    to_port     = var.p\n    cidr_blocks = [var.src]\n  }\n}\n',
+      filename: 'sg.tf',
+      errors: [{ line: 6, message: /^Possibly open \(ports var\.p-var\.p, var\.src at line 4 may or may not match\): TCP 1761 / }],
+    },
+  ],
+});
+
 describe('settings.firewall is validated by the same schema', () => {
   it('an unknown key is a configuration error, not a silent default', () => {
     const linter = new Linter();

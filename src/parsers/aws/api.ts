@@ -9,8 +9,38 @@ import { spanJoin } from '../../model/build.js';
 import { get, items, str, type PValue } from '../values.js';
 import { AwsContext, naclChains, naclRulesetOf, naclTable, permRules, sgName, sgRuleset, type NaclEntryInput, type NaclInput, type PermInput, type SourceInput } from './core.js';
 
+/** Which list of a describe-* response an element belongs to, by its own keys (undefined: none). */
+function listKeyOf(item: PValue): 'SecurityGroups' | 'NetworkAcls' | 'SecurityGroupRules' | undefined {
+  if (item.kind !== 'object') return undefined;
+  if (get(item, 'SecurityGroupRuleId') !== undefined) return 'SecurityGroupRules';
+  if (get(item, 'NetworkAclId') !== undefined && get(item, 'Entries') !== undefined) return 'NetworkAcls';
+  // A group as describe-security-groups lists it (not the GroupId + IpPermissions request of authorize-*).
+  if (get(item, 'GroupId') !== undefined && (get(item, 'IpPermissionsEgress') !== undefined || get(item, 'VpcId') !== undefined || get(item, 'OwnerId') !== undefined)) return 'SecurityGroups';
+  return undefined;
+}
+
+/**
+ * The response shape for what users cut out of one: a top-level array of groups, ACLs or
+ * group rules (`--query SecurityGroups`, `jq .SecurityGroups`), or one such object
+ * (`jq .SecurityGroups[0]`), is read as `{"SecurityGroups": […]}` and so on.
+ */
+function asResponse(tree: PValue): PValue {
+  const list = tree.kind === 'array' ? tree.items : tree.kind === 'object' ? [tree] : [];
+  const lists = new Map<string, PValue[]>();
+  for (const item of list) {
+    const k = listKeyOf(item);
+    if (!k) continue;
+    const l = lists.get(k);
+    if (l) l.push(item);
+    else lists.set(k, [item]);
+  }
+  if (lists.size === 0) return tree;
+  return { kind: 'object', span: tree.span, entries: [...lists].map(([key, items]) => ({ key, keySpan: tree.span, value: { kind: 'array', items, span: tree.span } })) };
+}
+
 /** Unwraps placebo (`data`) and botocore example (`input`/`output`) envelopes. */
 export function apiPayloads(tree: PValue | undefined): PValue[] {
+  if (tree) tree = asResponse(tree);
   if (!tree || tree.kind !== 'object') return [];
   const out: PValue[] = [tree];
   for (const k of ['data', 'input', 'output']) {
@@ -77,6 +107,18 @@ function sgRule(r: PValue): { groupId: string | undefined; perm: PermInput } {
   const d = str(get(r, 'Description'));
   if (d) perm.description = d;
   return { groupId: str(get(r, 'GroupId')), perm };
+}
+
+/**
+ * The `*` rule every network ACL ends with, as describe-network-acls lists it (rule 32767 for IPv4, 32768 for
+ * IPv6, deny all): it is the chain's drop policy already. Read as a rule it was reported as shadowed whenever an
+ * earlier rule allows everything, on a rule users cannot change (rule numbers 1-32766 are theirs).
+ */
+function isStarRule(e: PValue): boolean {
+  const n = get(e, 'RuleNumber');
+  const num = n?.kind === 'scalar' ? Number(n.value) : NaN;
+  const cidr = str(get(e, 'CidrBlock')) ?? str(get(e, 'Ipv6CidrBlock'));
+  return (num === 32767 || num === 32768) && str(get(e, 'RuleAction')) === 'deny' && String(get(e, 'Protocol')?.kind === 'scalar' ? (get(e, 'Protocol') as { value: unknown }).value : '') === '-1' && (cidr === '0.0.0.0/0' || cidr === '::/0');
 }
 
 function naclEntry(e: PValue): NaclEntryInput {
@@ -152,7 +194,7 @@ export function mapApi(tree: PValue, ctx: AwsContext, fileName = ''): Ruleset[] 
     for (const acl of items(get(p, 'NetworkAcls'))) {
       if (acl.kind !== 'object') continue;
       const id = str(get(acl, 'NetworkAclId'));
-      const entries = items(get(acl, 'Entries')).map(naclEntry);
+      const entries = items(get(acl, 'Entries')).filter((e) => !isStarRule(e)).map(naclEntry);
       const subnets = items(get(acl, 'Associations')).map((a) => str(get(a, 'SubnetId')) ?? '');
       const tag = tagName(get(acl, 'Tags'));
       const nacl = { name: sgName(id, tag, 'network ACL'), span: acl.span, entries };

@@ -39,6 +39,8 @@ function render(name: string, arg: PValue): string {
 interface Branch {
   value: PValue;
   extra: Match[];
+  /** The deployment choices this branch stands for: condition → 'true'/'false', parameter → value. */
+  choices: [string, string][];
 }
 
 class Template {
@@ -50,6 +52,7 @@ class Template {
   constructor(
     tree: PValue,
     readonly overrides: Record<string, unknown> | undefined,
+    readonly ctx: AwsContext,
   ) {
     const params = get(tree, 'Parameters');
     if (params?.kind === 'object')
@@ -171,6 +174,19 @@ class Template {
         if (l?.kind !== 'array' || !Number.isInteger(n) || !l.items[n]) return this.unknown(text, span);
         return l.items[n]!;
       }
+      case 'Fn::GetAtt': {
+        // The primary IPv4 CIDR of a VPC / subnet of this template is its CidrBlock property (CloudFormation
+        // return values of AWS::EC2::VPC and AWS::EC2::Subnet); anything else is known only once deployed.
+        const parts = arg.kind === 'array' ? items(arg).map((x) => str(x)) : (str(arg) ?? '').split('.');
+        const res = parts[0] ? this.resources.get(parts[0]) : undefined;
+        const cidr = res && parts.length === 2 && parts[1] === 'CidrBlock' && (res.type === 'AWS::EC2::VPC' || res.type === 'AWS::EC2::Subnet') ? get(res.props, 'CidrBlock') : undefined;
+        if (cidr) {
+          const r = this.resolve(cidr, depth + 1);
+          // (reported where it is used: the VPC's own line says nothing about this rule)
+          if (r.kind === 'scalar') return { ...r, span };
+        }
+        return this.unknown(text, span);
+      }
       default:
         return this.unknown(text, span);
     }
@@ -184,8 +200,8 @@ class Template {
       const cond = String(toPlain(fn.arg.items[0]));
       const out: Branch[] = [];
       [fn.arg.items[1]!, fn.arg.items[2]!].forEach((b, i) => {
-        const m = unresolvedMatch(`!If ${cond} (${i === 0 ? 'true' : 'false'} branch)`, v.span, `condition ${cond} is decided at deployment`);
-        for (const sub of this.branches(b, depth + 1)) out.push({ value: sub.value, extra: [m, ...sub.extra] });
+        const m = this.ctx.unresolved(`!If ${cond} (${i === 0 ? 'true' : 'false'} branch)`, v.span, `condition ${cond} is decided at deployment`, `!If ${cond}`);
+        for (const sub of this.branches(b, depth + 1)) out.push({ value: sub.value, extra: [m, ...sub.extra], choices: [[`Condition ${cond}`, i === 0 ? 'true' : 'false'], ...sub.choices] });
       });
       return out;
     }
@@ -197,11 +213,12 @@ class Template {
       if (allowed?.kind === 'array' && allowed.items.length > 0 && allowed.items.length <= 64 && allowed.items.every((i) => i.kind === 'scalar')) {
         return allowed.items.map((i) => ({
           value: i,
-          extra: [unresolvedMatch(`!Ref ${pname} = ${String((i as { value: unknown }).value)}`, v.span, `parameter ${pname} is chosen at deployment among its AllowedValues`)],
+          choices: [[`Parameter ${pname}`, String((i as { value: unknown }).value)]] as [string, string][],
+          extra: [this.ctx.unresolved(`!Ref ${pname} = ${String((i as { value: unknown }).value)}`, v.span, `parameter ${pname} is chosen at deployment among its AllowedValues`, `!Ref ${pname}`)],
         }));
       }
     }
-    return [{ value: v, extra: [] }];
+    return [{ value: v, extra: [], choices: [] }];
   }
 
   /** A group reference (`!Ref SG`, `!GetAtt SG.GroupId`, literal id) → principal name. */
@@ -220,6 +237,18 @@ class Template {
     if (r.kind === 'expr') return r.text;
     return undefined;
   }
+}
+
+/**
+ * A resolved value placed where it is used: a parameter default or a mapping entry is written outside the
+ * rule, on a line every rule using it shares; findings are reported at the `!Ref`/`!FindInMap` in the rule.
+ */
+function atUse(r: PValue, use: PValue): PValue {
+  const inside = r.span.start.offset >= use.span.start.offset && r.span.end.offset <= use.span.end.offset;
+  if (inside) return r;
+  if (r.kind === 'scalar') return { ...r, span: use.span };
+  if (r.kind === 'array') return { ...r, span: use.span, items: r.items.map((i) => atUse(i, use)) };
+  return r;
 }
 
 function perm(t: Template, item: PValue, dir: 'ingress' | 'egress', extra: Match[], ctx: AwsContext): Rule[] {
@@ -243,7 +272,7 @@ function perm(t: Template, item: PValue, dir: 'ingress' | 'egress', extra: Match
       const f = get(it, k);
       if (!f) continue;
       for (const br of t.branches(f)) {
-        const r = t.resolve(br.value);
+        const r = atUse(t.resolve(br.value), br.value);
         // A condition-dependent address: each alternative carries its condition.
         if (br.extra.length) sources.push({ kind: 'cidr', value: r, extra: br.extra });
         else sources.push({ kind: 'cidr', value: r });
@@ -263,13 +292,51 @@ function perm(t: Template, item: PValue, dir: 'ingress' | 'egress', extra: Match
       const n = r.kind === 'scalar' ? String(r.value) : r.kind === 'expr' ? r.text : undefined;
       if (n && n !== NO_VALUE) sources.push({ kind: 'principal', name: n, span: pl.span });
     }
-    const p: PermInput = { dir, protocol: field('IpProtocol'), fromPort: field('FromPort'), toPort: field('ToPort'), sources: sources.filter((s) => !(s.kind === 'cidr' && s.value.kind === 'expr' && s.value.text === NO_VALUE)), span: it.span };
-    if (ex.length) p.extra = ex;
     const d = str(field('Description'));
-    if (d) p.description = d;
-    rules.push(...permRules(p, ctx));
+    const kept = sources.filter((s) => !(s.kind === 'cidr' && s.value.kind === 'expr' && s.value.text === NO_VALUE));
+    // `IpProtocol: !If [C, tcp, udp]`, `FromPort: !Ref Port` (AllowedValues): one permission per consistent choice.
+    for (const [protocol, fromPort, toPort] of layerChoices(t, it, ['IpProtocol', 'FromPort', 'ToPort'], b.choices)) {
+      const p: PermInput = { dir, protocol: protocol.value, fromPort: fromPort.value, toPort: toPort.value, sources: kept, span: it.span };
+      const all = [...ex, ...protocol.extra, ...fromPort.extra, ...toPort.extra];
+      if (all.length) p.extra = all;
+      if (d) p.description = d;
+      rules.push(...permRules(p, ctx));
+    }
   }
   return rules;
+}
+
+type FieldBranch = { value: PValue | undefined; extra: Match[]; choices: [string, string][] };
+
+/**
+ * The alternatives of some fields of one rule: each field's `Fn::If` branches (and AllowedValues of a parameter
+ * without default), combined where their choices agree (`FromPort` and `ToPort` under one condition take the same
+ * branch). Over 64 combinations, each field is one unknown value instead.
+ */
+function layerChoices(t: Template, it: PValue, keys: string[], seed: [string, string][]): FieldBranch[][] {
+  const per = keys.map((k): FieldBranch[] => {
+    const f = get(it, k);
+    if (!f) return [{ value: undefined, extra: [], choices: [] }];
+    const bs = t.branches(f);
+    // An AWS::NoValue branch leaves the field out.
+    return bs.length === 0 ? [{ value: undefined, extra: [], choices: [] }] : bs.map((b) => ({ value: atUse(t.resolve(b.value), b.value), extra: b.extra, choices: b.choices }));
+  });
+  if (per.reduce((n, l) => n * l.length, 1) > 64) return [keys.map((k) => ({ value: get(it, k) && t.resolve(get(it, k)!), extra: [], choices: [] }))];
+  let combos: FieldBranch[][] = [[]];
+  for (const list of per) {
+    const next: FieldBranch[][] = [];
+    for (const c of combos)
+      for (const b of list) {
+        const agree = b.choices.every(([key, v]) => seed.every(([k2, v2]) => k2 !== key || v2 === v) && c.every((x) => x.choices.every(([k2, v2]) => k2 !== key || v2 === v)));
+        if (agree) next.push([...c, b]);
+      }
+    combos = next;
+  }
+  // Extras already carried by an earlier field of the same combination are not repeated.
+  return combos.map((c) => {
+    const seen = new Set<string>();
+    return c.map((b) => ({ ...b, extra: b.extra.filter((m) => (m.kind === 'opaque' ? !seen.has(m.text) && !!seen.add(m.text) : true)) }));
+  });
 }
 
 function listRules(t: Template, list: PValue | undefined, dir: 'ingress' | 'egress', extra: Match[], ctx: AwsContext): Rule[] {
@@ -285,8 +352,8 @@ function listRules(t: Template, list: PValue | undefined, dir: 'ingress' | 'egre
   return out;
 }
 
-function conditionMatch(condition: string | undefined, span: Span): Match[] {
-  return condition ? [unresolvedMatch(`Condition: ${condition}`, span, `the resource exists only when condition ${condition} holds`)] : [];
+function conditionMatch(condition: string | undefined, span: Span, ctx: AwsContext): Match[] {
+  return condition ? [ctx.unresolved(`Condition: ${condition}`, span, `the resource exists only when condition ${condition} holds`)] : [];
 }
 
 function tagName(tags: PValue | undefined, t: Template): string | undefined {
@@ -295,7 +362,7 @@ function tagName(tags: PValue | undefined, t: Template): string | undefined {
 }
 
 export function mapCloudFormation(tree: PValue, ctx: AwsContext, overrides?: Record<string, unknown>): Ruleset[] {
-  const t = new Template(tree, overrides);
+  const t = new Template(tree, overrides, ctx);
   interface Group extends SgDraft {
     explicitEgress: boolean;
     cfn: boolean;
@@ -309,7 +376,7 @@ export function mapCloudFormation(tree: PValue, ctx: AwsContext, overrides?: Rec
   };
   for (const [id, r] of t.resources) {
     if (r.type !== 'AWS::EC2::SecurityGroup') continue;
-    const extra = conditionMatch(r.condition, r.keySpan);
+    const extra = conditionMatch(r.condition, r.keySpan, ctx);
     const gname = get(r.props, 'GroupName') ? t.resolve(get(r.props, 'GroupName')!) : undefined;
     const tag = tagName(get(r.props, 'Tags'), t);
     const g: Group = { name: id, targets: [id, str(gname) ?? '', tag ?? ''], span: r.span, ingress: [], egress: [], explicitEgress: get(r.props, 'SecurityGroupEgress') !== undefined, cfn: true };
@@ -324,7 +391,7 @@ export function mapCloudFormation(tree: PValue, ctx: AwsContext, overrides?: Rec
     const key = (gid && t.groupRef(gid)) ?? '(unknown group)';
     const g = groupFor(key, r.span);
     if (dir === 'egress') g.explicitEgress = true;
-    const extra = conditionMatch(r.condition, r.keySpan);
+    const extra = conditionMatch(r.condition, r.keySpan, ctx);
     const rules = r.props ? perm(t, r.props, dir, extra, ctx) : [];
     for (const rule of rules) rule.span = r.span;
     (dir === 'ingress' ? g.ingress : g.egress).push(...rules);
@@ -361,8 +428,8 @@ export function mapCloudFormation(tree: PValue, ctx: AwsContext, overrides?: Rec
       e.icmpType = get(icmp, 'Type');
       e.icmpCode = get(icmp, 'Code');
     }
-    const extra = conditionMatch(r.condition, r.keySpan);
-    if (eg?.kind === 'expr') extra.push(unresolvedMatch(`Egress: ${eg.text}`, eg.span, 'the direction is not known statically'));
+    const extra = conditionMatch(r.condition, r.keySpan, ctx);
+    if (eg?.kind === 'expr') extra.push(ctx.unresolved(`Egress: ${eg.text}`, eg.span, 'the direction is not known statically'));
     if (extra.length) e.extra = extra;
     acl.entries.push(e);
   }

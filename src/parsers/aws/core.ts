@@ -100,6 +100,19 @@ export class AwsContext {
   warn(message: string, span: Span, code: string): void {
     this.diagnostics.push({ severity: 'warning', message, span, code });
   }
+  private readonly warned = new Set<string>();
+  /**
+   * The opaque match of a value the input does not decide (an unresolved `!Ref`, `var.x`, condition, count…),
+   * and a warning naming it, once per expression and place, which `no-unevaluated-input` reports.
+   */
+  unresolved(text: string, span: Span, reason: string, warnText = text): Match {
+    const key = `${span.start.offset}:${span.end.offset}:${warnText}`;
+    if (!this.warned.has(key)) {
+      this.warned.add(key);
+      this.warn(`Cannot evaluate ${oneLine(warnText, 120)}: ${reason}; it is treated as unknown`, span, 'aws/unresolved');
+    }
+    return unresolvedMatch(text, span, reason);
+  }
 }
 
 /** Dotted quad without ipaddr.js (hot path); IPv6 through the model. */
@@ -214,7 +227,7 @@ function layer4(protocol: PValue | undefined, fromPort: PValue | undefined, toPo
     const text = protocol?.kind === 'expr' ? protocol.text : protocol ? String(scalarText(protocol) ?? '?') : '(missing)';
     if (p === 'missing') ctx.warn('protocol is missing: any protocol is assumed', fallback, 'aws/missing-protocol');
     return {
-      matches: [unresolvedMatch(`protocol ${text}`, protocol?.span ?? fallback, p === 'missing' ? 'the protocol is not given' : 'the protocol is not known statically')],
+      matches: [p === 'missing' ? unresolvedMatch(`protocol ${text}`, protocol?.span ?? fallback, 'the protocol is not given') : ctx.unresolved(`protocol ${text}`, protocol?.span ?? fallback, 'the protocol is not known statically')],
       label: `proto ${text}`,
       span: protocol?.span ?? fallback,
     };
@@ -227,7 +240,7 @@ function layer4(protocol: PValue | undefined, fromPort: PValue | undefined, toPo
     if (a === undefined || b === undefined) {
       const text = `${fromPort?.kind === 'expr' ? fromPort.text : scalarText(fromPort) ?? ''}-${toPort?.kind === 'expr' ? toPort.text : scalarText(toPort) ?? ''}`;
       return {
-        matches: [protoMatch, unresolvedMatch(`ports ${text}`, portSpan ?? fallback, 'the port range is not known statically')],
+        matches: [protoMatch, ctx.unresolved(`ports ${text}`, portSpan ?? fallback, 'the port range is not known statically')],
         label: `${name} ${text}`,
         span: portSpan ?? fallback,
       };
@@ -249,7 +262,7 @@ function layer4(protocol: PValue | undefined, fromPort: PValue | undefined, toPo
     const code = cv === undefined ? -1 : intOf(cv);
     const family = p === 1 ? 'ipv4' : 'ipv6';
     if (type === undefined || code === undefined) {
-      return { matches: [protoMatch, unresolvedMatch(`icmp type ${tv?.kind === 'expr' ? tv.text : scalarText(tv)}`, tv?.span ?? fallback, 'the ICMP type is not known statically')], label: name, ...(portSpan ? { span: portSpan } : {}) };
+      return { matches: [protoMatch, ctx.unresolved(`icmp type ${tv?.kind === 'expr' ? tv.text : scalarText(tv)}`, tv?.span ?? fallback, 'the ICMP type is not known statically')], label: name, ...(portSpan ? { span: portSpan } : {}) };
     }
     const ic = awsIcmpTypeCode(type, code);
     if (ic === 'invalid') {
@@ -280,10 +293,12 @@ function sourceMatches(s: SourceInput, dir: 'src' | 'dst', ctx: AwsContext): Sou
     }
     return [{ match: { kind: 'principal', dir, names: [s.name], span: s.span }, label: s.name, span: undefined }];
   }
-  if (s.kind === 'unresolved') return [{ match: unresolvedMatch(s.text, s.span, s.reason ?? 'the source is not known statically'), label: s.text, span: s.span }];
+  if (s.kind === 'unresolved') return [{ match: ctx.unresolved(s.text, s.span, s.reason ?? 'the source is not known statically'), label: s.text, span: s.span }];
   const v = s.value;
-  if (v.kind === 'expr') return [{ match: unresolvedMatch(v.text, v.span, 'the address is not known statically'), label: v.text, span: v.span }];
-  if (v.kind === 'array') return v.items.flatMap((i) => sourceMatches({ kind: 'cidr', value: i }, dir, ctx));
+  if (v.kind === 'expr') return [{ match: ctx.unresolved(v.text, v.span, 'the address is not known statically'), label: v.text, span: v.span }];
+  if (v.kind === 'array')
+    // (an item resolved from a local or variable default is reported at the list it is in: `[local.world]`)
+    return v.items.flatMap((i) => sourceMatches({ kind: 'cidr', value: i }, dir, ctx).map((m) => (m.span && within(m.span, v.span) === undefined ? { ...m, span: v.span } : m)));
   const t = scalarText(v);
   if (t === undefined || t === '') return [];
   const parsed = ctx.cidr(t);
@@ -295,6 +310,15 @@ function sourceMatches(s: SourceInput, dir: 'src' | 'dst', ctx: AwsContext): Sou
   if (parsed.hostBits)
     ctx.warn(`"${t}" has host bits set: it is read as ${addrs.toString()} (host bits are ignored; the Terraform AWS provider rejects such a value)`, v.span, 'aws/cidr-host-bits');
   return [{ match: { kind: 'address', dir, addrs, span: v.span }, label: t, span: v.span }];
+}
+
+/**
+ * A value's span when it is written inside the rule, else undefined: a value resolved from a parameter
+ * default, a Terraform variable default or a local keeps the place it is written, a line every rule using it
+ * shares (and an inline suppression there would silence them all). Findings are reported inside the rule.
+ */
+function within(v: Span | undefined, rule: Span): Span | undefined {
+  return v && v.start.offset >= rule.start.offset && v.end.offset <= rule.end.offset ? v : undefined;
 }
 
 /** One accept rule per source of a security-group permission. */
@@ -314,7 +338,7 @@ export function permRules(p: PermInput, ctx: AwsContext): Rule[] {
         matches,
         action: { kind: 'accept' },
         span: p.span,
-        reportSpan: sm.span ?? l4.span ?? p.span,
+        reportSpan: within(sm.span, p.span) ?? within(l4.span, p.span) ?? p.span,
         text: oneLine(`${p.dir} ${l4.label} ${word} ${sm.label}`, 240),
       };
       const d = s.description ?? p.description;
@@ -342,8 +366,9 @@ export function naclRules(entries: NaclEntryInput[], egress: boolean, ctx: AwsCo
     const l4 = layer4(e.protocol, e.fromPort, e.toPort, ctx, e.span, e.icmpType !== undefined || e.icmpCode !== undefined ? { type: e.icmpType, code: e.icmpCode } : undefined);
     const action: Action =
       act === 'allow' ? { kind: 'accept' } : act === 'deny' ? { kind: 'drop' } : { kind: 'unknown', target: act ?? '?', text: e.action?.kind === 'expr' ? e.action.text : `rule action ${act ?? '(missing)'}` };
+    if (e.action?.kind === 'expr') ctx.unresolved(e.action.text, e.action.span, 'the rule action (allow or deny) is not known statically');
     const extra: Match[] = [...(e.extra ?? [])];
-    if (n === undefined && e.ruleNumber !== undefined) extra.push(unresolvedMatch(`rule number ${e.ruleNumber.kind === 'expr' ? e.ruleNumber.text : scalarText(e.ruleNumber)}`, e.ruleNumber.span, 'the rule number (evaluation order) is not known statically'));
+    if (n === undefined && e.ruleNumber !== undefined) extra.push(ctx.unresolved(`rule number ${e.ruleNumber.kind === 'expr' ? e.ruleNumber.text : scalarText(e.ruleNumber)}`, e.ruleNumber.span, 'the rule number (evaluation order) is not known statically'));
     const srcs: SourceInput[] = [];
     if (e.cidr !== undefined && !(e.cidr.kind === 'scalar' && (e.cidr.value === null || e.cidr.value === ''))) srcs.push({ kind: 'cidr', value: e.cidr });
     if (e.cidr6 !== undefined && !(e.cidr6.kind === 'scalar' && (e.cidr6.value === null || e.cidr6.value === ''))) srcs.push({ kind: 'cidr', value: e.cidr6 });
@@ -357,7 +382,7 @@ export function naclRules(entries: NaclEntryInput[], egress: boolean, ctx: AwsCo
           matches,
           action,
           span: e.span,
-          reportSpan: sm.span ?? l4.span ?? e.span,
+          reportSpan: within(sm.span, e.span) ?? within(l4.span, e.span) ?? e.span,
           text: oneLine(`${n ?? '?'} ${act ?? '?'} ${egress ? 'egress' : 'ingress'} ${l4.label} ${word} ${sm.label}`, 240),
         });
       }
@@ -385,8 +410,19 @@ export function naclTable(nacl: { ingress: Rule[]; egress: Rule[]; span: Span; n
   return cloudTable(`network-acl ${nacl.name}`, [baseChain('ingress', nacl.ingress, nacl.span, -10), baseChain('egress', nacl.egress, nacl.span, -10)], nacl.span);
 }
 
+/**
+ * A security group is an unordered union of allows: its rules are listed decided ones first, so that
+ * what a decided rule opens is reported on that rule, not on an undecided one (an unresolved
+ * `!Ref`/`var.x`) the engine happens to meet first (first-match order means nothing here).
+ */
+function decidedFirst(rules: Rule[]): Rule[] {
+  const undecided = (r: Rule): boolean => r.matches.some((m) => m.kind === 'opaque');
+  if (!rules.some(undecided)) return rules;
+  return [...rules.filter((r) => !undecided(r)), ...rules.filter(undecided)];
+}
+
 export function sgRuleset(i: SgRulesetInput): Ruleset {
-  const tables: Table[] = [cloudTable('security-group', [baseChain('ingress', i.ingress, i.span, 0), baseChain('egress', i.egress, i.span, 0)], i.span)];
+  const tables: Table[] = [cloudTable('security-group', [baseChain('ingress', decidedFirst(i.ingress), i.span, 0), baseChain('egress', decidedFirst(i.egress), i.span, 0)], i.span)];
   if (i.nacl) tables.push(naclTable(i.nacl));
   return cloudRuleset(i.name, dedupe(i.targets), tables);
 }

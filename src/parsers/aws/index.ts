@@ -81,7 +81,10 @@ export const awsJsonFormat: FormatDefinition = {
   detect(fileName, text) {
     const head = text.slice(0, HEAD);
     const t = head.trimStart();
+    // A response object, or a top-level array / one object of its lists (`--query SecurityGroups`, `jq .SecurityGroups[0]`).
+    if (t.startsWith('[')) return ['IpPermissions', 'SecurityGroupRuleId'].some((k) => hasJsonKey(head, k)) || (hasJsonKey(head, 'NetworkAclId') && hasJsonKey(head, 'Entries')) ? 70 : 0;
     if (!t.startsWith('{')) return 0;
+    if (hasJsonKey(head, 'SecurityGroupRuleId') || (hasJsonKey(head, 'NetworkAclId') && hasJsonKey(head, 'Entries'))) return 70;
     if (hasJsonKey(head, 'Resources') && /"AWS::EC2::(SecurityGroup|SecurityGroupIngress|SecurityGroupEgress|NetworkAclEntry|NetworkAcl)"/.test(head)) return 80;
     if (['SecurityGroups', 'SecurityGroupRules', 'NetworkAcls', 'IpPermissions', 'IpPermissionsEgress'].some((k) => hasJsonKey(head, k))) return 70;
     if (hasJsonKey(head, 'PrefixLists') || (hasJsonKey(head, 'Entries') && hasJsonKey(head, 'Cidr'))) return 40;

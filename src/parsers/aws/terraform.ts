@@ -8,7 +8,7 @@
 import type { Diagnostic, Match, Rule, Ruleset, Span } from '../../model/index.js';
 import { get, items, str, type PObject, type PValue } from '../values.js';
 import type { TfResource } from '../terraform/index.js';
-import { AwsContext, groupRuleset, naclRulesetOf, permRules, sgName, unresolvedMatch, type NaclEntryInput, type PermInput, type SgDraft, type SourceInput } from './core.js';
+import { AwsContext, groupRuleset, naclRulesetOf, permRules, sgName, type NaclEntryInput, type PermInput, type SgDraft, type SourceInput } from './core.js';
 
 const SG_TYPES = new Set(['aws_security_group', 'aws_default_security_group']);
 const ACL_TYPES = new Set(['aws_network_acl', 'aws_default_network_acl']);
@@ -54,11 +54,11 @@ function subnetKey(v: PValue): string | undefined {
   return undefined;
 }
 
-function markers(body: PObject): Match[] {
+function markers(body: PObject, ctx: AwsContext): Match[] {
   const out: Match[] = [];
   for (const k of ['count', 'for_each']) {
     const v = get(body, k);
-    if (v?.kind === 'expr') out.push(unresolvedMatch(`${k} = ${v.text}`, v.span, `${k} is not known statically: the rule may exist zero or more times`));
+    if (v?.kind === 'expr') out.push(ctx.unresolved(`${k} = ${v.text}`, v.span, `${k} is not known statically: the rule may exist zero or more times`));
   }
   return out;
 }
@@ -145,9 +145,9 @@ export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[];
   };
 
   const inlinePerm = (b: PObject, dir: 'ingress' | 'egress', extra: Match[]): Rule[] => {
-    const m = [...extra, ...markers(b)];
+    const m = [...extra, ...markers(b, ctx)];
     const self = get(b, 'self');
-    if (self?.kind === 'expr') m.push(unresolvedMatch(`self = ${self.text}`, self.span, 'whether the group itself is a source is not known statically'));
+    if (self?.kind === 'expr') m.push(ctx.unresolved(`self = ${self.text}`, self.span, 'whether the group itself is a source is not known statically'));
     const p: PermInput = {
       dir,
       protocol: get(b, 'protocol'),
@@ -164,7 +164,7 @@ export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[];
 
   const unknownList = (v: PValue, dir: 'ingress' | 'egress', extra: Match[]): Rule => ({
     id: ctx.nextId(),
-    matches: [unresolvedMatch(v.kind === 'expr' ? v.text : '?', v.span, `the ${dir} rules are not known statically`), ...extra],
+    matches: [ctx.unresolved(v.kind === 'expr' ? v.text : '?', v.span, `the ${dir} rules are not known statically`), ...extra],
     action: { kind: 'accept' },
     span: v.span,
     text: `${dir} ${v.kind === 'expr' ? v.text : '?'}`,
@@ -174,7 +174,7 @@ export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[];
   for (const r of resources) {
     if (!SG_TYPES.has(r.type)) continue;
     const b = r.body;
-    const extra = markers(b);
+    const extra = markers(b, ctx);
     const id = str(get(b, 'id'));
     const name = str(get(b, 'name')) ?? str(get(b, 'name_prefix'));
     const tag = str(get(get(b, 'tags'), 'Name'));
@@ -208,15 +208,15 @@ export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[];
     if (r.type === 'aws_security_group_rule') {
       const typeV = get(b, 'type');
       const t = str(typeV);
-      const extra = markers(b);
+      const extra = markers(b, ctx);
       const dirs: ('ingress' | 'egress')[] = t === 'ingress' || t === 'egress' ? [t] : ['ingress', 'egress'];
-      if (dirs.length === 2) extra.push(unresolvedMatch(`type = ${typeV?.kind === 'expr' ? typeV.text : String(t)}`, typeV?.span ?? r.span, 'the direction of the rule is not known statically'));
+      if (dirs.length === 2) extra.push(ctx.unresolved(`type = ${typeV?.kind === 'expr' ? typeV.text : String(t)}`, typeV?.span ?? r.span, 'the direction of the rule is not known statically'));
       const self = get(b, 'self');
-      if (self?.kind === 'expr') extra.push(unresolvedMatch(`self = ${self.text}`, self.span, 'whether the group itself is a source is not known statically'));
+      if (self?.kind === 'expr') extra.push(ctx.unresolved(`self = ${self.text}`, self.span, 'whether the group itself is a source is not known statically'));
       for (const dir of dirs) addStandalone(b, r.span, dir, 'protocol', [['cidr_blocks', 'ipv6_cidr_blocks'], ['prefix_list_ids'], ['source_security_group_id']], extra);
     } else if (r.type === 'aws_vpc_security_group_ingress_rule' || r.type === 'aws_vpc_security_group_egress_rule') {
       const dir = r.type.includes('ingress') ? 'ingress' : 'egress';
-      addStandalone(b, r.span, dir, 'ip_protocol', [['cidr_ipv4', 'cidr_ipv6'], ['prefix_list_id'], ['referenced_security_group_id']], markers(b));
+      addStandalone(b, r.span, dir, 'ip_protocol', [['cidr_ipv4', 'cidr_ipv6'], ['prefix_list_id'], ['referenced_security_group_id']], markers(b, ctx));
     }
   }
 
@@ -271,14 +271,14 @@ export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[];
       e.icmpType = it;
       e.icmpCode = ic;
     }
-    const m = [...extra, ...markers(b)];
+    const m = [...extra, ...markers(b, ctx)];
     if (m.length) e.extra = m;
     return e;
   };
   for (const r of resources) {
     if (!ACL_TYPES.has(r.type)) continue;
     const b = r.body;
-    const extra = markers(b);
+    const extra = markers(b, ctx);
     const id = str(get(b, 'id'));
     const tag = str(get(get(b, 'tags'), 'Name'));
     const subnets = items(get(b, 'subnet_ids')).map((s) => (s.kind === 'scalar' ? String(s.value) : s.kind === 'expr' ? s.text : ''));
@@ -308,7 +308,7 @@ export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[];
     if (!acl) acls.set(key, (acl = { name: key, targets: [key], span: r.span, entries: [] }));
     const eg = get(b, 'egress');
     const extra: Match[] = [];
-    if (eg?.kind === 'expr') extra.push(unresolvedMatch(`egress = ${eg.text}`, eg.span, 'the direction is not known statically'));
+    if (eg?.kind === 'expr') extra.push(ctx.unresolved(`egress = ${eg.text}`, eg.span, 'the direction is not known statically'));
     const isEgress = eg?.kind === 'scalar' && (eg.value === true || eg.value === 'true');
     acl.entries.push(aclEntry(b, isEgress, r.span, 'rule_number', 'rule_action', extra));
     if (eg?.kind === 'expr') acl.entries.push(aclEntry(b, !isEgress, r.span, 'rule_number', 'rule_action', extra));

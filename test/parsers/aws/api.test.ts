@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { computeExposure, exposedPorts } from '../../../src/analysis/index.js';
+import { findShadowedRules } from '../../../src/analysis/shadow.js';
 import { numRange } from '../../../src/model/index.js';
 import { awsJsonFormat, parseAwsJson } from '../../../src/parsers/aws/index.js';
 import { at, fixture, matchesOf, names, rows } from './helpers.js';
@@ -119,7 +120,7 @@ describe('describe-network-acls', () => {
     1,
   );
   const doc = parseAwsJson(text);
-  test('rule-number order, allow/deny, both families, priority -10, subnets as targets', () => {
+  test('rule-number order, allow/deny, both families, priority -10, subnets as targets; the * rule (32767) is the drop policy', () => {
     expect(names(doc)).toEqual(['acl-1']);
     const rs = doc.rulesets[0]!;
     expect(rs.targets).toEqual(['acl-1', 'subnet-a']);
@@ -132,7 +133,6 @@ describe('describe-network-acls', () => {
       ['accept', '100 allow ingress tcp 1761-1768 from 0.0.0.0/0'],
       ['accept', '100 allow ingress all from ::/0'],
       ['accept', '110 allow ingress icmp type 3 code 4 from 10.0.0.0/8'],
-      ['drop', '32767 deny ingress all from 0.0.0.0/0'],
       ['accept', '100 allow egress all to 0.0.0.0/0'],
     ]);
     expect(matchesOf(rs, 'ingress', 'network-acl')[3]).toBe('proto=1 icmp(ipv4)=772 srcaddr=10.0.0.0/8');
@@ -225,5 +225,65 @@ describe('describe-instances and describe-network-acls in the same input', () =>
     ]);
     const v4 = exposedPorts(computeExposure(rs), 6, numRange(1761, 1768)).filter((e) => e.family === 'ipv4' && e.principals.length === 0);
     expect(v4.map((e) => e.dports.bounds.join('-'))).toEqual(['1761-1762']);
+  });
+});
+
+describe('parts of a response: top-level arrays and single objects (--query SecurityGroups, jq .SecurityGroups[0])', () => {
+  const sg = (egress: unknown[]) => ({
+    GroupId: 'sg-0a1',
+    GroupName: 'cft',
+    VpcId: 'vpc-1',
+    IpPermissions: [{ IpProtocol: 'tcp', FromPort: 1761, ToPort: 1768, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+    IpPermissionsEgress: egress,
+  });
+  test('an array of groups is detected and read as describe-security-groups', () => {
+    const text = JSON.stringify([sg([])], null, 1);
+    expect(awsJsonFormat.detect('groups.json', text)).toBe(70);
+    const d = parseAwsJson(text);
+    expect(d.diagnostics).toEqual([]);
+    expect(names(d)).toEqual(['sg-0a1 (cft)']);
+    expect(d.rulesets[0]!.targets).toEqual(['sg-0a1', 'cft']);
+    expect(matchesOf(d.rulesets[0]!, 'ingress')).toEqual(['proto=6 dstport=1761-1768 srcaddr=0.0.0.0/0']);
+  });
+  test('one group object keeps its egress rules and its name (it is not an authorize-security-group-ingress request)', () => {
+    const d = parseAwsJson(JSON.stringify(sg([{ IpProtocol: '-1', IpRanges: [{ CidrIp: '10.0.0.0/8' }] }])));
+    expect(names(d)).toEqual(['sg-0a1 (cft)']);
+    expect(matchesOf(d.rulesets[0]!, 'egress')).toEqual(['dstaddr=10.0.0.0/8']);
+  });
+  test('an array of network ACLs and an array of group rules', () => {
+    const acls = JSON.stringify([{ NetworkAclId: 'acl-1', Entries: [{ CidrBlock: '0.0.0.0/0', Egress: false, Protocol: '6', PortRange: { From: 1768, To: 1768 }, RuleAction: 'allow', RuleNumber: 100 }] }]);
+    expect(awsJsonFormat.detect('acls.json', acls)).toBe(70);
+    const a = parseAwsJson(acls);
+    expect(names(a)).toEqual(['acl-1']);
+    expect(matchesOf(a.rulesets[0]!, 'ingress', 'network-acl')).toEqual(['proto=6 dstport=1768 srcaddr=0.0.0.0/0']);
+    const rules = JSON.stringify([{ SecurityGroupRuleId: 'sgr-1', GroupId: 'sg-9', IsEgress: false, IpProtocol: 'udp', FromPort: 1761, ToPort: 1761, CidrIpv4: '0.0.0.0/0' }]);
+    expect(awsJsonFormat.detect('rules.json', rules)).toBe(70);
+    expect(matchesOf(parseAwsJson(rules).rulesets[0]!, 'ingress')).toEqual(['proto=17 dstport=1761 srcaddr=0.0.0.0/0']);
+  });
+  test('unrelated arrays are left alone', () => {
+    expect(awsJsonFormat.detect('x.json', '[{"name": "a"}]')).toBe(0);
+    expect(parseAwsJson('[{"GroupId": "x"}]').rulesets).toEqual([]);
+  });
+});
+
+describe('the * rule of a network ACL export is its drop policy, not a rule', () => {
+  test('an ACL allowing everything out has no "never reached" finding on the * rules (32767, 32768) it cannot remove', () => {
+    const text = JSON.stringify({
+      NetworkAcls: [
+        {
+          NetworkAclId: 'acl-2',
+          Entries: [
+            { RuleNumber: 100, Protocol: '-1', RuleAction: 'allow', Egress: true, CidrBlock: '0.0.0.0/0' },
+            { RuleNumber: 32767, Protocol: '-1', RuleAction: 'deny', Egress: true, CidrBlock: '0.0.0.0/0' },
+            { RuleNumber: 32768, Protocol: '-1', RuleAction: 'deny', Egress: true, Ipv6CidrBlock: '::/0' },
+            { RuleNumber: 32767, Protocol: '6', RuleAction: 'deny', Egress: false, CidrBlock: '0.0.0.0/0', PortRange: { From: 22, To: 22 } },
+          ],
+        },
+      ],
+    });
+    const rs = parseAwsJson(text).rulesets[0]!;
+    // (a rule that is not the * rule keeps its place even at that number)
+    expect(rows(rs).map((r) => r[2])).toEqual(['32767 deny ingress tcp 22 from 0.0.0.0/0', '100 allow egress all to 0.0.0.0/0']);
+    expect(findShadowedRules(rs)).toEqual([]);
   });
 });

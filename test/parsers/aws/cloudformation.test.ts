@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { cloudformationYamlFormat, parseAwsJson, parseCloudFormationYaml } from '../../../src/parsers/aws/index.js';
-import type { OpaqueMatch } from '../../../src/model/index.js';
+import { AddrSet, numRange, type OpaqueMatch } from '../../../src/model/index.js';
+import { computeExposure, exposedPorts } from '../../../src/analysis/index.js';
 import { at, fixture, matchesOf, names, rows } from './helpers.js';
 
 describe('CloudFormation YAML: parameter without default, Fn::If, standalone ingress', () => {
@@ -8,23 +9,26 @@ describe('CloudFormation YAML: parameter without default, Fn::If, standalone ing
 
   test('rulesets per group, standalone SecurityGroupIngress attached by !GetAtt', () => {
     expect(doc.format).toBe('cloudformation-yaml');
-    expect(doc.diagnostics).toEqual([]);
+    expect(doc.diagnostics.map((x) => [x.code, x.message, at(x.span)])).toEqual([
+      ['aws/unresolved', 'Cannot evaluate !Ref AllowedCidr: the address is not known statically; it is treated as unknown', '22:24-22:35'],
+      ['aws/unresolved', 'Cannot evaluate !If Public: condition Public is decided at deployment; it is treated as unknown', '29:23-29:54'],
+    ]);
     expect(names(doc)).toEqual(['CftSecurityGroup', 'LoadBalancerGroup']);
     expect(doc.rulesets[0]!.targets).toEqual(['CftSecurityGroup', 'cft']);
   });
 
-  test('exact spans; the parameter default is the report span of the resolved CIDR', () => {
+  test('exact spans; a CIDR resolved from a parameter default is reported at its !Ref in the rule; decided rules listed first', () => {
     expect(rows(doc.rulesets[0]!)).toEqual([
-      ['security-group/ingress', 'accept', 'ingress tcp 1761-1768 from !Ref AllowedCidr', '19:11-22:35', '22:24-22:35'],
-      ['security-group/ingress', 'accept', 'ingress tcp 22 from 10.1.0.0/16', '23:11-26:33', '9:14-9:25'],
+      ['security-group/ingress', 'accept', 'ingress tcp 22 from 10.1.0.0/16', '23:11-26:33', '26:24-26:33'],
       ['security-group/ingress', 'accept', 'ingress tcp 443 from LoadBalancerGroup', '31:5-37:52', '35:17-35:20'],
+      ['security-group/ingress', 'accept', 'ingress tcp 1761-1768 from !Ref AllowedCidr', '19:11-22:35', '22:24-22:35'],
       ['security-group/egress', 'accept', 'egress all to 0.0.0.0/0', '28:11-29:54', '29:32-29:41'],
       ['security-group/egress', 'accept', 'egress all to 10.0.0.0/8', '28:11-29:54', '29:43-29:53'],
     ]);
   });
 
   test('!Ref to a parameter without default is an opaque match naming it (unknown, never a pass)', () => {
-    const r = doc.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!;
+    const r = doc.rulesets[0]!.tables[0]!.chains[0]!.rules[2]!;
     const op = r.matches.find((m) => m.kind === 'opaque') as OpaqueMatch;
     expect(op).toMatchObject({ kind: 'opaque', module: 'unresolved', text: '!Ref AllowedCidr' });
     expect(at(op.span)).toBe('22:24-22:35');
@@ -224,5 +228,95 @@ describe('CloudFormation: parameter with AllowedValues and no default', () => {
     const rs = parseCloudFormationYaml(yaml).rulesets[0]!;
     expect(matchesOf(rs, 'ingress')).toEqual(['proto=6 dstport=1761-1768 srcaddr=10.0.0.0/8 opaque:unresolved', 'proto=6 dstport=1761-1768 srcaddr=0.0.0.0/0 opaque:unresolved']);
     expect(rs.tables[0]!.chains[0]!.rules.map((r) => (r.matches.find((m) => m.kind === 'opaque') as OpaqueMatch).text)).toEqual(['!Ref Cidr = 10.0.0.0/8', '!Ref Cidr = 0.0.0.0/0']);
+  });
+});
+
+describe('a security group is a union: what a decided rule opens is reported on it, not on an undecided rule listed earlier', () => {
+  const yaml = [
+    'Resources:',
+    '  Sg:',
+    '    Type: AWS::EC2::SecurityGroup',
+    '    Properties:',
+    '      GroupDescription: g',
+    '      SecurityGroupIngress:',
+    '        - IpProtocol: tcp',
+    '          FromPort: 1761',
+    '          ToPort: 1761',
+    '          CidrIp: !Ref PartnerCidr',
+    '        - IpProtocol: -1',
+    '          CidrIp: 10.0.0.0/8',
+  ].join('\n');
+  test('TCP 1761 from 10.0.0.0/8 is open by the protocol -1 rule (line 12); the !Ref rule only possibly opens the rest', () => {
+    const rs = parseCloudFormationYaml(yaml).rulesets[0]!;
+    const v4 = exposedPorts(computeExposure(rs), 6, numRange(1761, 1761)).filter((e) => e.family === 'ipv4' && e.principals.length === 0);
+    const ten = AddrSet.parse('10.0.0.0/8')!;
+    const open = v4.filter((e) => e.certainty === 'open');
+    expect(open.map((e) => [e.rule?.text, e.rule?.reportSpan?.start.line, e.sources.toString()])).toEqual([['ingress all from 10.0.0.0/8', 12, '10.0.0.0/8']]);
+    expect(v4.filter((e) => e.certainty !== 'open').every((e) => e.rule?.reportSpan?.start.line === 10 && e.sources.intersect(ten).isEmpty)).toBe(true);
+  });
+});
+
+describe('CloudFormation: alternatives of the protocol and ports; the CIDR of a VPC of the template', () => {
+  const yaml = [
+    'Parameters:',
+    '  Port:',
+    '    Type: Number',
+    '    AllowedValues: [1761, 1768]',
+    'Conditions:',
+    '  IsProd: !Equals [!Ref AWS::Region, eu-west-1]',
+    'Resources:',
+    '  Vpc:',
+    '    Type: AWS::EC2::VPC',
+    '    Properties:',
+    '      CidrBlock: 10.0.0.0/16',
+    '  Sg:',
+    '    Type: AWS::EC2::SecurityGroup',
+    '    Properties:',
+    '      GroupDescription: g',
+    '      SecurityGroupIngress:',
+    '        - IpProtocol: !If [IsProd, tcp, udp]',
+    '          FromPort: 1763',
+    '          ToPort: 1763',
+    '          CidrIp: 0.0.0.0/0',
+    '        - IpProtocol: tcp',
+    '          FromPort: !If [IsProd, 22, 1765]',
+    '          ToPort: !If [IsProd, 22, 1766]',
+    '          CidrIp: !GetAtt Vpc.CidrBlock',
+    '        - IpProtocol: tcp',
+    '          FromPort: !Ref Port',
+    '          ToPort: !Ref Port',
+    '          CidrIp: !GetAtt [Vpc, CidrBlockAssociations]',
+  ].join('\n');
+  const doc = parseCloudFormationYaml(yaml);
+  test('IpProtocol: !If gives one rule per branch with its ports; FromPort/ToPort under one condition take the same branch; a parameter without default gives one rule per AllowedValue', () => {
+    expect(doc.diagnostics.map((x) => [x.code, x.message, at(x.span)])).toEqual([
+      ['aws/unresolved', 'Cannot evaluate !If IsProd: condition IsProd is decided at deployment; it is treated as unknown', '17:27-17:45'],
+      ['aws/unresolved', 'Cannot evaluate !If IsProd: condition IsProd is decided at deployment; it is treated as unknown', '22:25-22:43'],
+      ['aws/unresolved', 'Cannot evaluate !If IsProd: condition IsProd is decided at deployment; it is treated as unknown', '23:23-23:41'],
+      ['aws/unresolved', 'Cannot evaluate !Ref Port: parameter Port is chosen at deployment among its AllowedValues; it is treated as unknown', '26:26-26:30'],
+      ['aws/unresolved', 'Cannot evaluate !Ref Port: parameter Port is chosen at deployment among its AllowedValues; it is treated as unknown', '27:24-27:28'],
+      ['aws/unresolved', 'Cannot evaluate !GetAtt Vpc.CidrBlockAssociations: the address is not known statically; it is treated as unknown', '28:27-28:55'],
+    ]);
+    expect(matchesOf(doc.rulesets.find((r) => r.name === 'Sg')!, 'ingress')).toEqual([
+      'proto=6 dstport=1763 srcaddr=0.0.0.0/0 opaque:unresolved',
+      'proto=17 dstport=1763 srcaddr=0.0.0.0/0 opaque:unresolved',
+      'proto=6 dstport=22 srcaddr=10.0.0.0/16 opaque:unresolved',
+      'proto=6 dstport=1765-1766 srcaddr=10.0.0.0/16 opaque:unresolved',
+      'proto=6 dstport=1761 opaque:unresolved opaque:unresolved',
+      'proto=6 dstport=1768 opaque:unresolved opaque:unresolved',
+    ]);
+    const texts = doc.rulesets.find((r) => r.name === 'Sg')!.tables[0]!.chains[0]!.rules.map((r) => r.matches.filter((m) => m.kind === 'opaque').map((m) => (m as OpaqueMatch).text).join(' & '));
+    expect(texts).toEqual([
+      '!If IsProd (true branch)',
+      '!If IsProd (false branch)',
+      '!If IsProd (true branch)',
+      '!If IsProd (false branch)',
+      '!GetAtt Vpc.CidrBlockAssociations & !Ref Port = 1761',
+      '!GetAtt Vpc.CidrBlockAssociations & !Ref Port = 1768',
+    ]);
+  });
+  test('!GetAtt Vpc.CidrBlock is the VPC\'s CidrBlock, reported where it is used', () => {
+    const r = doc.rulesets.find((x) => x.name === 'Sg')!.tables[0]!.chains[0]!.rules[2]!;
+    expect([r.text, at(r.reportSpan)]).toEqual(['ingress tcp 22 from 10.0.0.0/16', '24:27-24:40']);
   });
 });

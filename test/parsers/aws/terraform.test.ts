@@ -10,16 +10,18 @@ describe('Terraform: dynamic ingress and count (fixture)', () => {
 
   test('one ruleset per counted instance; rules attached by security_group_id', () => {
     expect(doc.format).toBe('terraform');
-    expect(doc.diagnostics).toEqual([]);
+    expect(doc.diagnostics.map((x) => [x.code, x.message, at(x.span)])).toEqual([
+      ['aws/unresolved', 'Cannot evaluate var.admin_cidrs: the address is not known statically; it is treated as unknown', '52:23-52:38'],
+    ]);
     expect(names(doc)).toEqual(['aws_security_group.cft[0] (cft-0)', 'aws_security_group.cft[1] (cft-1)', 'aws_security_group.bastion (bastion)']);
     expect(doc.rulesets[0]!.targets).toEqual(['aws_security_group.cft[0]', 'cft-0']);
     expect(doc.comments.map((c) => at(c.span))).toEqual(['1:1-1:74']);
   });
 
-  test('dynamic blocks expand per element with exact spans (report span = the CIDR, here the local)', () => {
+  test('dynamic blocks expand per element with exact spans (report span = the CIDR list in the rule, not the local it comes from)', () => {
     expect(rows(doc.rulesets[0]!)).toEqual([
-      ['security-group/ingress', 'accept', 'ingress tcp 1761 from 0.0.0.0/0', '21:5-26:6', '11:11-11:22'],
-      ['security-group/ingress', 'accept', 'ingress tcp 1762 from 0.0.0.0/0', '21:5-26:6', '11:11-11:22'],
+      ['security-group/ingress', 'accept', 'ingress tcp 1761 from 0.0.0.0/0', '21:5-26:6', '25:21-25:34'],
+      ['security-group/ingress', 'accept', 'ingress tcp 1762 from 0.0.0.0/0', '21:5-26:6', '25:21-25:34'],
       ['security-group/ingress', 'accept', 'ingress tcp 22 from aws_security_group.bastion', '29:3-34:4', '30:23-30:25'],
     ]);
     expect(matchesOf(doc.rulesets[0]!, 'ingress')).toEqual([
@@ -160,7 +162,11 @@ describe('Terraform AWS resources', () => {
   test('mapAwsTerraform on evaluated resources directly', () => {
     const out = mapAwsTerraform(evaluateTerraform(tf).resources);
     expect(out.rulesets.length).toBe(3);
-    expect(out.diagnostics).toEqual([]);
+    expect(out.diagnostics.map((x) => [x.code, x.message, at(x.span)])).toEqual([
+      ['aws/unresolved', 'Cannot evaluate for_each = var.egress_rules: for_each is not known statically: the rule may exist zero or more times; it is treated as unknown', '12:16-12:32'],
+      ['aws/unresolved', 'Cannot evaluate ports egress.value.port-egress.value.port: the port range is not known statically; it is treated as unknown', '14:21-14:38'],
+      ['aws/unresolved', 'Cannot evaluate count = var.enabled ? 1 : 0: count is not known statically: the rule may exist zero or more times; it is treated as unknown', '36:23-36:42'],
+    ]);
   });
 });
 
@@ -237,5 +243,36 @@ describe('Terraform: counted groups and counted rules', () => {
     expect(names(doc)).toEqual(['aws_security_group.x[0]', 'aws_security_group.x[1]']);
     expect(matchesOf(doc.rulesets[0]!, 'ingress')).toEqual(['proto=6 dstport=1761 srcaddr=0.0.0.0/0', 'proto=6 dstport=1761 opaque:unresolved']);
     expect(matchesOf(doc.rulesets[1]!, 'ingress')).toEqual(['proto=6 dstport=1762 srcaddr=0.0.0.0/0', 'proto=6 dstport=1762 opaque:unresolved']);
+  });
+});
+
+describe('Terraform: a value from a variable default or a local is reported inside the rule that uses it', () => {
+  const tf = [
+    'variable "world" {',
+    '  default = "0.0.0.0/0"',
+    '}',
+    'resource "aws_security_group" "a" {',
+    '  name = "a"',
+    '}',
+    'resource "aws_vpc_security_group_ingress_rule" "pesit" {',
+    '  security_group_id = aws_security_group.a.id',
+    '  ip_protocol       = "tcp"',
+    '  from_port         = 1761',
+    '  to_port           = 1761',
+    '  cidr_ipv4         = var.world',
+    '}',
+    'resource "aws_vpc_security_group_ingress_rule" "rest" {',
+    '  security_group_id = aws_security_group.a.id',
+    '  ip_protocol       = "tcp"',
+    '  from_port         = 1768',
+    '  to_port           = 1768',
+    '  cidr_ipv4         = var.world',
+    '}',
+  ].join('\n');
+  test('each rule at its own place (its ports), not both on the default line 2', () => {
+    expect(rows(parseTerraform(tf).rulesets[0]!).map((r) => [r[2], r[4]])).toEqual([
+      ['ingress tcp 1761 from 0.0.0.0/0', '10:23-10:27'],
+      ['ingress tcp 1768 from 0.0.0.0/0', '17:23-17:27'],
+    ]);
   });
 });

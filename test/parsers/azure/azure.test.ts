@@ -149,8 +149,38 @@ describe('az CLI / ARM REST', () => {
     const rules = inbound(d.rulesets[0]!);
     expect(rules[0]!.comment).toBe('bad');
     expect(rules[0]!.action).toEqual({ kind: 'unknown', target: 'Maybe', text: 'access Maybe' });
-    expect(canonicalRule(rules[1]!)).toBe('dstport=1761-1768 proto=17 srcaddr=0.0.0.0/0, ::/0 => accept');
+    // a source of "*" (Any) restricts nothing: it also takes service-tag traffic
+    expect(canonicalRule(rules[1]!)).toBe('dstport=1761-1768 proto=17 => accept');
     expect(parseAzure('{"name": [').diagnostics[0]!.code).toBe('json/syntax');
+  });
+});
+
+describe('Any and the Internet service tag', () => {
+  test('a Deny from "*" also closes service-tag traffic: the defaults after it are never reached', () => {
+    // a common last rule: Deny * at 4096; AllowVnetInBound (65000) and AllowAzureLoadBalancerInBound (65001) come after it
+    const nsg = { name: 'n5', type: 'Microsoft.Network/networkSecurityGroups', properties: { securityRules: [rule('deny-all', 4096, 'Deny', { protocol: '*' })] } };
+    const rs = parseAzure(JSON.stringify(nsg)).rulesets[0]!;
+    expect(canonicalRule(inbound(rs)[0]!)).toBe(' => drop');
+    const r = reach(rs, 1761);
+    expect([r.open.isEmpty, r.possibly.isEmpty, r.principals]).toEqual([true, true, []]);
+  });
+
+  test('a Deny from Internet closes public addresses only: the virtual network still reaches an allow from "*" behind it', () => {
+    // service-tags-overview: Internet is the address space outside the virtual network; VirtualNetwork
+    // (the VNet's own space, peerings, on-premises) is not in it and goes on to the allow at 200
+    const nsg = {
+      name: 'n6',
+      type: 'Microsoft.Network/networkSecurityGroups',
+      properties: { securityRules: [rule('deny-internet', 100, 'Deny', { sourceAddressPrefix: 'Internet', destinationPortRange: '1761-1768' }), rule('allow-any', 200, 'Allow', { destinationPortRange: '1761-1768' })] },
+    };
+    const rs = parseAzure(JSON.stringify(nsg)).rulesets[0]!;
+    const r = reach(rs, 1761);
+    expect(r.open.isEmpty).toBe(true);
+    expect(r.possibly.toCidrs()).toEqual(['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '168.63.129.16/32', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16']);
+    expect(r.principals).toContain('open:VirtualNetwork');
+    // an Allow from Internet still admits every address (the most it may let in)
+    const allow = { ...nsg, properties: { securityRules: [rule('allow-internet', 100, 'Allow', { sourceAddressPrefix: 'Internet', destinationPortRange: '1761' })] } };
+    expect(reach(parseAzure(JSON.stringify(allow)).rulesets[0]!, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
   });
 });
 
@@ -280,7 +310,7 @@ describe('ARM templates', () => {
     const b = inbound(d.rulesets[1]!);
     const whole = parseAzure(JSON.stringify({ ...t, resources: [{ type: 'Microsoft.Network/networkSecurityGroups', name: 'c', properties: "[variables('props')]" }] }));
     expect(inbound(whole.rulesets[0]!)[0]!.text).toBe("unresolved security rules [variables('props')]");
-    expect(canonicalRule(b[0]!)).toBe('dstport=1761 opaque:condition proto=6 srcaddr=0.0.0.0/0, ::/0 => accept');
+    expect(canonicalRule(b[0]!)).toBe('dstport=1761 opaque:condition proto=6 => accept');
     expect(reach(d.rulesets[1]!, 1761).open.isEmpty).toBe(true);
     expect(reach(d.rulesets[1]!, 1761).possibly.equals(AddrSet.ALL_V4)).toBe(true);
   });

@@ -347,6 +347,7 @@ function compileRule(r: AzRuleSpec, diagnostics: Diagnostic[]): CompiledRule {
   const reportV = r.srcPrefixes.find((v) => !isNullish(v) && !(v.kind === 'array' && v.items.length === 0)) ?? r.dstPorts.find((v) => !isNullish(v) && !(v.kind === 'array' && v.items.length === 0));
   const template: Omit<Rule, 'id'> = { matches, action, span: r.span, text, comment: r.description ? `${r.name}: ${r.description}` : r.name };
   if (reportV && !r.isDefault) template.reportSpan = reportV.span;
+  if (r.isDefault) template.builtIn = true;
   // Unknown priority: an allow (or unknown access) first, a deny last — the most permissive reading.
   const key = prio !== undefined ? prio : action.kind === 'drop' ? 1e9 : -1;
   const out: CompiledRule = { template, inbound, key };

@@ -22,7 +22,7 @@ import {
 } from '../../model/index.js';
 import { spanJoin } from '../../model/build.js';
 import type { PValue } from '../values.js';
-import { anyOf, chainOf, IdSource, isNullish, lastSegment, listOf, opaque, parsePortText, stableSortBy, tableOf, unionAll, valText } from '../gcp/common.js';
+import { anyOf, chainOf, IdSource, isNullish, lastSegment, listOf, opaque, parsePortText, stableSortBy, tableOf, unionAll, valText, warnUnevaluated } from '../gcp/common.js';
 
 export interface AzRuleSpec {
   name: string;
@@ -342,6 +342,10 @@ function compileRule(r: AzRuleSpec, diagnostics: Diagnostic[]): CompiledRule {
     action = { kind: 'unknown', target: accessText, text: `access ${accessText}` };
     if (av?.kind !== 'expr') diagnostics.push({ severity: 'error', code: 'azure/bad-access', message: `security rule "${r.name}" has access "${accessText}" (Allow or Deny)`, span: av?.span ?? r.span });
   }
+  if (!r.isDefault) {
+    warnUnevaluated(matches, `security rule "${r.name}"`, diagnostics);
+    if (action.kind === 'unknown' && av?.kind === 'expr') warnUnevaluated([opaque('unresolved', av.text, 'the access is not a literal', av.span)], `security rule "${r.name}"`, diagnostics);
+  }
   const portText = dstPortTexts.length ? dstPortTexts.join(',') : '*';
   const text = `${r.isDefault ? `default rule ${r.name}: ` : ''}${accessText} ${protoText}:${portText} from ${srcTexts.join(', ') || '?'}${srcPortTexts.length && srcPortTexts.join() !== '*' ? ` port ${srcPortTexts.join(',')}` : ''} to ${dstTexts.join(', ') || '*'} (priority ${pv ? valText(pv) : '?'})`;
   const reportV = r.srcPrefixes.find((v) => !isNullish(v) && !(v.kind === 'array' && v.items.length === 0)) ?? r.dstPorts.find((v) => !isNullish(v) && !(v.kind === 'array' && v.items.length === 0));
@@ -409,6 +413,7 @@ export function compileNsg(nsg: NsgSpec, ids: IdSource, diagnostics: Diagnostic[
   const defaults = (nsg.defaults && nsg.defaults.length > 0 ? nsg.defaults.map((r) => ({ ...r, isDefault: true })) : defaultRules(nsg.span)).map((r) => compileRule(r, diagnostics));
   const unresolved: CompiledRule[] = [];
   for (const u of nsg.unresolvedRules ?? []) {
+    warnUnevaluated([opaque('unresolved', u.text, 'the security rule list is not a literal', u.span)], `NSG ${nsg.name}`, diagnostics);
     for (const inbound of [true, false]) {
       unresolved.push({
         inbound,

@@ -10,6 +10,7 @@ import {
   numSetOf,
   PORT_UNIVERSE,
   type Diagnostic,
+  type Match,
   type NumSet,
   type Rule,
   type Span,
@@ -130,3 +131,33 @@ export function unionAll(sets: AddrSet[]): AddrSet | undefined {
   }
   return new AddrSet(IntervalSet.fromRanges(v4), IntervalSet.fromRanges(v6));
 }
+
+/** Offsets (start:end) of the spans that already have a diagnostic, per diagnostics list. */
+const diagnosed = new WeakMap<Diagnostic[], { seen: number; at: Set<string> }>();
+
+/**
+ * A warning (shown by no-unevaluated-input) for every value of a rule that stayed an expression or a
+ * condition: an opaque match of module `unresolved`, `condition` or `copy` at a place that has no
+ * diagnostic yet (invalid literals already have their error). The exposure only names such a value
+ * when it changes what is open; the user should see every one.
+ */
+export function warnUnevaluated(matches: readonly Match[], rule: string, diagnostics: Diagnostic[]): void {
+  let d = diagnosed.get(diagnostics);
+  if (!d) diagnosed.set(diagnostics, (d = { seen: 0, at: new Set() }));
+  const key = (s: Span): string => `${s.start.offset}:${s.end.offset}`;
+  for (; d.seen < diagnostics.length; d.seen++) d.at.add(key(diagnostics[d.seen]!.span));
+  const visit = (ms: readonly Match[]): void => {
+    for (const m of ms) {
+      if (m.kind === 'any-of') for (const alt of m.alternatives) visit(alt);
+      else if (m.kind === 'opaque' && m.span && (m.module === 'unresolved' || m.module === 'condition' || m.module === 'copy')) {
+        const k = key(m.span);
+        if (d.at.has(k)) continue;
+        d.at.add(k);
+        diagnostics.push({ severity: 'warning', code: 'unevaluated', message: `Cannot evaluate ${m.text} (${rule}): ${m.reason}; it is treated as unknown`, span: m.span });
+        d.seen = diagnostics.length;
+      }
+    }
+  };
+  visit(matches);
+}
+

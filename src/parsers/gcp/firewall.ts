@@ -33,6 +33,7 @@ import {
   tableOf,
   unionAll,
   valText,
+  warnUnevaluated,
 } from './common.js';
 
 /** One protocol/ports entry of `allowed`/`denied` (`allow {}`/`deny {}` in Terraform). */
@@ -325,6 +326,19 @@ function compileOne(spec: GcpFirewallSpec, diagnostics: Diagnostic[]): Compiled 
   else if (dv?.kind === 'scalar' && (dv.value === true || String(dv.value).toLowerCase() === 'true')) disabled = true;
 
   const targets = targetClasses(spec);
+  warnUnevaluated(matches, `firewall rule "${spec.name}"`, diagnostics);
+  // Tags and service accounts from expressions stay principals (no opaque match): still unevaluated input.
+  const named: [PValue | undefined, string][] = [
+    [spec.sourceTags, 'the source tags'],
+    [spec.sourceServiceAccounts, 'the source service accounts'],
+    [spec.targetTags, 'the target tags'],
+    [spec.targetServiceAccounts, 'the target service accounts'],
+  ];
+  for (const [v, what] of named) {
+    for (const it of v?.kind === 'expr' ? [v] : listOf(v).filter((x) => x.kind === 'expr')) {
+      warnUnevaluated([opaque('unresolved', valText(it), `${what} are not literal`, it.span)], `firewall rule "${spec.name}"`, diagnostics);
+    }
+  }
   const protoText = protoLabels.join(' ') || '?';
   const peer = ingress ? `from ${srcTexts.join(', ')}` : `to ${dstTexts.join(', ')}`;
   const onText = targets ? ` on ${targets.map((t) => t.replace(/^expr:/, '')).join(', ')}` : '';

@@ -107,7 +107,10 @@ resource "azurerm_network_security_rule" "bad" {
 }
 `);
     expect(m.rulesets.map((r) => r.name)).toEqual(['NSG elsewhere (rules only; the NSG is defined elsewhere)']);
-    expect(m.diagnostics.map((d) => [d.code, d.span.start.line])).toEqual([['azure/bad-prefix', 23]]);
+    expect(m.diagnostics.map((d) => [d.code, d.span.start.line])).toEqual([
+      ['unevaluated', 11],
+      ['azure/bad-prefix', 23],
+    ]);
     const rules = m.rulesets[0]!.tables[0]!.chains[0]!.rules;
     expect(canonicalRule(rules[0]!)).toBe('dstport=1761 opaque:unresolved => accept');
     expect(reach(m.rulesets[0]!, 1761).possibly.equals(AddrSet.ALL_V4)).toBe(true);

@@ -262,7 +262,11 @@ describe('resolution details', () => {
     const { document } = extract(
       "import * as gcp from '@pulumi/gcp';\nnew gcp.compute.Firewall('f', { network: 'n', allows: [{ protocol: 'tcp', ports: ['*'] }], sourceTags: [someTag], targetTags: [tagVar] });\n",
     );
-    expect(document.diagnostics.map((d) => [d.severity, d.code, d.message, pos(d.span)])).toEqual([['error', 'gcp/bad-port', 'invalid port "*"', '2:83-2:86']]);
+    expect(document.diagnostics.map((d) => [d.severity, d.code, d.message, pos(d.span)])).toEqual([
+      ['error', 'gcp/bad-port', 'invalid port "*"', '2:83-2:86'],
+      ['warning', 'unevaluated', 'Cannot evaluate someTag (firewall rule "f"): the source tags are not literal; it is treated as unknown', '2:105-2:112'],
+      ['warning', 'unevaluated', 'Cannot evaluate tagVar (firewall rule "f"): the target tags are not literal; it is treated as unknown', '2:128-2:134'],
+    ]);
     expect(summary(document)).toEqual([
       'network n, target tagVar INGRESS: anyof([opaque:unresolved srcaddr=0.0.0.0/0]|[srcprincipal=tag:someTag]) opaque:unresolved proto=6 => accept',
       'network n, all instances INGRESS: anyof([opaque:unresolved srcaddr=0.0.0.0/0]|[srcprincipal=tag:someTag]) opaque:unresolved opaque:unresolved proto=6 => accept',

@@ -22,7 +22,7 @@ import {
 } from '../../model/index.js';
 import { spanJoin } from '../../model/build.js';
 import type { PValue } from '../values.js';
-import { anyOf, chainOf, IdSource, isNullish, lastSegment, listOf, opaque, parsePortText, stableSortBy, tableOf, unionAll, valText, warnUnevaluated } from '../gcp/common.js';
+import { anyOf, chainOf, IdSource, isNullish, lastSegment, listOf, opaque, parsePortText, stableSortBy, tableOf, unionAll, valText, warnUnevaluated, within } from '../gcp/common.js';
 
 export interface AzRuleSpec {
   name: string;
@@ -348,7 +348,7 @@ function compileRule(r: AzRuleSpec, diagnostics: Diagnostic[]): CompiledRule {
   }
   const portText = dstPortTexts.length ? dstPortTexts.join(',') : '*';
   const text = `${r.isDefault ? `default rule ${r.name}: ` : ''}${accessText} ${protoText}:${portText} from ${srcTexts.join(', ') || '?'}${srcPortTexts.length && srcPortTexts.join() !== '*' ? ` port ${srcPortTexts.join(',')}` : ''} to ${dstTexts.join(', ') || '*'} (priority ${pv ? valText(pv) : '?'})`;
-  const reportV = r.srcPrefixes.find((v) => !isNullish(v) && !(v.kind === 'array' && v.items.length === 0)) ?? r.dstPorts.find((v) => !isNullish(v) && !(v.kind === 'array' && v.items.length === 0));
+  const reportV = [...r.srcPrefixes, ...r.dstPorts].find((v) => !isNullish(v) && !(v.kind === 'array' && v.items.length === 0) && within(v.span, r.span));
   const template: Omit<Rule, 'id'> = { matches, action, span: r.span, text, comment: r.description ? `${r.name}: ${r.description}` : r.name };
   if (reportV && !r.isDefault) template.reportSpan = reportV.span;
   if (r.isDefault) template.builtIn = true;

@@ -161,3 +161,11 @@ export function warnUnevaluated(matches: readonly Match[], rule: string, diagnos
   visit(matches);
 }
 
+/**
+ * A value's span when it lies inside the rule; otherwise undefined. A Terraform value resolved from a
+ * variable default or a local (an ARM parameter's defaultValue) keeps the place it is written, which
+ * is not the rule: a finding there would name a line every rule using the variable shares.
+ */
+export function within(v: Span | undefined, rule: Span): Span | undefined {
+  return v && v.start.offset >= rule.start.offset && v.end.offset <= rule.end.offset ? v : undefined;
+}

@@ -34,6 +34,7 @@ import {
   unionAll,
   valText,
   warnUnevaluated,
+  within,
 } from './common.js';
 
 /** One protocol/ports entry of `allowed`/`denied` (`allow {}`/`deny {}` in Terraform). */
@@ -302,7 +303,7 @@ function compileOne(spec: GcpFirewallSpec, diagnostics: Diagnostic[]): Compiled 
     if (spec.destinationRanges !== undefined && listOf(spec.destinationRanges).length + (spec.destinationRanges.kind === 'expr' ? 1 : 0) > 0) {
       matches.push(...anyOf(rangeAlternatives(spec.destinationRanges, 'dst', 'destinationRanges', diagnostics, dstTexts)));
     }
-    reportSpan = !isNullish(spec.sourceRanges) ? spec.sourceRanges!.span : undefined;
+    reportSpan = !isNullish(spec.sourceRanges) ? within(spec.sourceRanges!.span, spec.span) : undefined;
   } else {
     const dAlts = rangeAlternatives(spec.destinationRanges, 'dst', 'destinationRanges', diagnostics, dstTexts);
     if (dAlts.length === 0) {
@@ -313,10 +314,10 @@ function compileOne(spec: GcpFirewallSpec, diagnostics: Diagnostic[]): Compiled 
     if (listOf(spec.sourceRanges).length > 0 || spec.sourceRanges?.kind === 'expr') {
       matches.push(...anyOf(rangeAlternatives(spec.sourceRanges, 'src', 'sourceRanges', diagnostics, srcTexts)));
     }
-    reportSpan = !isNullish(spec.destinationRanges) ? spec.destinationRanges!.span : undefined;
+    reportSpan = !isNullish(spec.destinationRanges) ? within(spec.destinationRanges!.span, spec.span) : undefined;
   }
   if (!reportSpan) {
-    const withPorts = spec.entries.find((e) => e.ports && !isNullish(e.ports));
+    const withPorts = spec.entries.find((e) => e.ports && !isNullish(e.ports) && within(e.ports.span, spec.span));
     reportSpan = withPorts?.ports?.span;
   }
   // disabled

@@ -205,3 +205,28 @@ resource "azurerm_network_interface_security_group_association" "n" {
     expect(reach(m.rulesets[0]!, 1762).open.equals(AddrSet.ALL_V4)).toBe(true);
   });
 });
+
+describe('where findings are reported', () => {
+  test('prefixes from a variable default are not the place of the finding: the rule’s own port is', () => {
+    const m = map(`variable "src" {
+  default = ["203.0.113.0/24"]
+}
+resource "azurerm_network_security_group" "n" {
+  name = "n"
+  security_rule {
+    name                       = "cft"
+    priority                   = 100
+    direction                  = "Inbound"
+    access                     = "Allow"
+    protocol                   = "Tcp"
+    source_port_range          = "*"
+    destination_port_range     = "1761-1768"
+    source_address_prefixes    = var.src
+    destination_address_prefix = "*"
+  }
+}
+`);
+    const r = m.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!;
+    expect(r.reportSpan!.start.line).toBe(13);
+  });
+});

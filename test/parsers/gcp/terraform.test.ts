@@ -303,3 +303,38 @@ describe('terraform show -json (plan) bodies', () => {
     expect(reach(a.rulesets[0]!, 1768).open.equals(AddrSet.ALL_V4)).toBe(true);
   });
 });
+
+describe('where findings are reported', () => {
+  test('a value from a variable default or a local is reported at the rule, not where the default is written', () => {
+    const m = map(`variable "world" {
+  default = ["0.0.0.0/0"]
+}
+locals {
+  cft = ["1761-1768"]
+}
+resource "google_compute_firewall" "a" {
+  name          = "a"
+  network       = "vpc"
+  source_ranges = var.world
+  allow {
+    protocol = "tcp"
+    ports    = local.cft
+  }
+}
+resource "google_compute_firewall" "b" {
+  name          = "b"
+  network       = "vpc"
+  source_ranges = var.world
+  allow {
+    protocol = "tcp"
+    ports    = ["1768"]
+  }
+}
+`);
+    const rules = m.rulesets[0]!.tables[0]!.chains[0]!.rules;
+    // a: neither the ranges (line 2) nor the ports (line 5) are in the rule: reported at the resource (line 7)
+    expect((rules[0]!.reportSpan ?? rules[0]!.span).start.line).toBe(7);
+    // b: its own ports list
+    expect((rules[1]!.reportSpan ?? rules[1]!.span).start.line).toBe(22);
+  });
+});

@@ -184,6 +184,38 @@ describe('Any and the Internet service tag', () => {
   });
 });
 
+describe('ARM functions templates use for rules', () => {
+  test('arithmetic, split/join/replace, first/last, coalesce, union, range: priorities and port lists resolve', () => {
+    const template = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      parameters: { base: { type: 'int', defaultValue: 1761 }, ports: { type: 'string', defaultValue: '1761, 1762,1768' } },
+      variables: { cft: "[concat(string(parameters('base')), '-', string(add(parameters('base'), 7)))]" },
+      resources: [
+        {
+          type: 'Microsoft.Network/networkSecurityGroups',
+          name: 'n7',
+          properties: {
+            securityRules: [
+              rule('range', "[add(100, mul(2, 5))]" as never, 'Allow', { destinationPortRange: "[variables('cft')]" }),
+              rule('list', "[sub(200, mod(7, 4))]" as never, 'Deny', { destinationPortRange: undefined, destinationPortRanges: "[split(replace(parameters('ports'), ' ', ''), ',')]" }),
+              rule('first', "[max(createArray(300, 301))]" as never, 'Allow', { destinationPortRange: "[first(union(createArray('22'), createArray('22', '23')))]", sourceAddressPrefix: "[coalesce(null(), '10.0.0.0/8')]" }),
+              rule('join', "[div(801, 2)]" as never, 'Allow', { destinationPortRange: "[join(createArray('80', '81'), '-')]", sourceAddressPrefix: undefined, sourceAddressPrefixes: "[range(1, 2)]" }),
+            ],
+          },
+        },
+      ],
+    };
+    const d = parseAzure(JSON.stringify(template));
+    expect(d.diagnostics.map((x) => x.message)).toEqual(['invalid address prefix "1"', 'invalid address prefix "2"']);
+    expect(inbound(d.rulesets[0]!).slice(0, 4).map((r) => r.text)).toEqual([
+      'allow tcp:1761-1768 from * to * (priority 110)',
+      'deny tcp:1761,1762,1768 from * to * (priority 197)',
+      'allow tcp:22 from 10.0.0.0/8 to * (priority 301)',
+      'allow tcp:80-81 from 1, 2 to * (priority 400)',
+    ]);
+  });
+});
+
 describe('az network nsg rule list', () => {
   test('rules without their NSG are grouped by the NSG name in their id', () => {
     const text = JSON.stringify([

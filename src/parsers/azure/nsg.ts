@@ -22,7 +22,7 @@ import {
 } from '../../model/index.js';
 import { spanJoin } from '../../model/build.js';
 import type { PValue } from '../values.js';
-import { anyOf, chainOf, IdSource, isNullish, lastSegment, listOf, opaque, parsePortText, stableSortBy, tableOf, unionAll, valText, warnUnevaluated, within } from '../gcp/common.js';
+import { anyOf, chainOf, IdSource, isNullish, lastSegment, listOf, opaque, parsePortText, stableSortBy, tableOf, unionAll, valText, warnUnevaluated, within, denySourceAlternatives } from '../gcp/common.js';
 
 export interface AzRuleSpec {
   name: string;
@@ -133,6 +133,7 @@ function prefixMatches(values: PValue[], asgs: PValue[], dir: 'src' | 'dst', tex
   let last: PValue | undefined;
   let any = false;
   let internet: PValue | undefined;
+  let internetAll = false;
   for (const v of values) {
     if (v.kind === 'expr') {
       texts.push(v.text);
@@ -161,7 +162,8 @@ function prefixMatches(values: PValue[], asgs: PValue[], dir: 'src' | 'dst', tex
           internet ??= it;
           continue;
         }
-        a = ALL;
+        internetAll = true;
+        continue;
       } else a = parseCidr(t);
       if (a) sets.push(a);
       else if (/^[0-9./:]/.test(t) || t.includes('/')) {
@@ -196,10 +198,12 @@ function prefixMatches(values: PValue[], asgs: PValue[], dir: 'src' | 'dst', tex
       { kind: 'address', dir, addrs: INTERNET_UNCERTAIN, span: internet.span },
     ]);
   }
-  const set = unionAll(sets);
+  const cidrs = unionAll(sets);
   const span = first && last ? spanJoin(first.span, last.span) : undefined;
   if (names.length > 0) alts.unshift([{ kind: 'principal', dir, names, ...(span ? { span } : {}) }]);
-  if (set) alts.unshift([{ kind: 'address', dir, addrs: set, ...(span ? { span } : {}) }]);
+  if (internetAll) alts.unshift([{ kind: 'address', dir, addrs: ALL, ...(span ? { span } : {}) }]);
+  else if (cidrs && deny && dir === 'src') alts.unshift(...denySourceAlternatives(cidrs, span));
+  else if (cidrs) alts.unshift([{ kind: 'address', dir, addrs: cidrs, ...(span ? { span } : {}) }]);
   return { alts, any: false };
 }
 

@@ -35,6 +35,7 @@ import {
   valText,
   warnUnevaluated,
   within,
+  denySourceAlternatives,
 } from './common.js';
 
 /** One protocol/ports entry of `allowed`/`denied` (`allow {}`/`deny {}` in Terraform). */
@@ -163,7 +164,7 @@ function principalName(prefix: 'tag' | 'sa', v: PValue): string | undefined {
 }
 
 /** Address alternatives of a ranges list (CIDRs unioned into one alternative; expressions opaque). */
-function rangeAlternatives(v: PValue | undefined, dir: 'src' | 'dst', field: string, diagnostics: Diagnostic[], texts: string[]): Match[][] {
+function rangeAlternatives(v: PValue | undefined, dir: 'src' | 'dst', field: string, diagnostics: Diagnostic[], texts: string[], deny = false): Match[][] {
   const alts: Match[][] = [];
   if (v?.kind === 'expr') {
     texts.push(v.text);
@@ -188,7 +189,8 @@ function rangeAlternatives(v: PValue | undefined, dir: 'src' | 'dst', field: str
     sets.push(a);
   }
   const set = unionAll(sets);
-  if (set) alts.unshift([{ kind: 'address', dir, addrs: set, span: spanOfValues(items, v!.span) }]);
+  if (set && deny && dir === 'src') alts.unshift(...denySourceAlternatives(set, spanOfValues(items, v!.span)));
+  else if (set) alts.unshift([{ kind: 'address', dir, addrs: set, span: spanOfValues(items, v!.span) }]);
   return alts;
 }
 
@@ -282,7 +284,7 @@ function compileOne(spec: GcpFirewallSpec, diagnostics: Diagnostic[]): Compiled 
   const dstTexts: string[] = [];
   let reportSpan: Span | undefined;
   if (ingress) {
-    const ranges = rangeAlternatives(spec.sourceRanges, 'src', 'sourceRanges', diagnostics, srcTexts);
+    const ranges = rangeAlternatives(spec.sourceRanges, 'src', 'sourceRanges', diagnostics, srcTexts, spec.action === 'deny');
     const state = { unresolved: false };
     const principals = [
       ...principalAlternatives(spec.sourceTags, 'tag', 'src', srcTexts, state),
@@ -296,7 +298,7 @@ function compileOne(spec: GcpFirewallSpec, diagnostics: Diagnostic[]): Compiled 
     for (const alt of spec.extraSources ?? []) for (const m of alt) if (m.kind === 'opaque') srcTexts.push(m.text);
     if (alts.length === 0) {
       // The API defaults an ingress rule without any source to 0.0.0.0/0 (IPv4 only).
-      alts.push([{ kind: 'address', dir: 'src', addrs: AddrSet.ALL_V4 }]);
+      alts.push(spec.action === 'deny' ? [{ kind: 'family', family: 'ipv4' }] : [{ kind: 'address', dir: 'src', addrs: AddrSet.ALL_V4 }]);
       srcTexts.push('0.0.0.0/0 (default)');
     }
     matches.push(...anyOf(alts));

@@ -184,6 +184,15 @@ describe('Any and the Internet service tag', () => {
   });
 });
 
+describe('a Deny from every IPv4 address', () => {
+  test('"0.0.0.0/0" in a Deny also stops service-tag sources of IPv4 (the load balancer probe 168.63.129.16 is one)', () => {
+    const nsg = { name: 'n8', type: 'Microsoft.Network/networkSecurityGroups', properties: { securityRules: [rule('deny-v4', 4000, 'Deny', { protocol: '*', sourceAddressPrefix: '0.0.0.0/0' })] } };
+    const rs = parseAzure(JSON.stringify(nsg)).rulesets[0]!;
+    expect(canonicalRule(inbound(rs)[0]!)).toBe('family=ipv4 => drop');
+    expect(reach(rs, 1761)).toEqual({ open: AddrSet.EMPTY, possibly: AddrSet.EMPTY, principals: [] });
+  });
+});
+
 describe('ARM functions templates use for rules', () => {
   test('arithmetic, split/join/replace, first/last, coalesce, union, range: priorities and port lists resolve', () => {
     const template = {

@@ -110,7 +110,8 @@ resource "google_compute_firewall" "c" {
 `);
     const rules = m.rulesets[0]!.tables[0]!.chains[0]!.rules;
     expect(rules.map((r) => canonicalRule(r))).toEqual([
-      'opaque:unresolved opaque:unresolved srcaddr=0.0.0.0/0 => drop',
+      // a deny from every IPv4 address (the default source) also stops tagged instances' packets
+      'family=ipv4 opaque:unresolved opaque:unresolved => drop',
       'dstport=1761 opaque:unresolved proto=6 => accept',
       'opaque:unresolved proto=17 srcaddr=0.0.0.0/0 => accept',
     ]);
@@ -336,5 +337,32 @@ resource "google_compute_firewall" "b" {
     expect((rules[0]!.reportSpan ?? rules[0]!.span).start.line).toBe(7);
     // b: its own ports list
     expect((rules[1]!.reportSpan ?? rules[1]!.span).start.line).toBe(22);
+  });
+});
+
+describe('a deny from every address also stops named sources', () => {
+  test('deny 0.0.0.0/0 at 100 closes what a tag-sourced allow at 200 opens (tagged instances have IPv4 addresses too)', () => {
+    const m = map(`resource "google_compute_firewall" "deny" {
+  name          = "deny-all"
+  network       = "vpc"
+  priority      = 100
+  source_ranges = ["0.0.0.0/0"]
+  deny {
+    protocol = "all"
+  }
+}
+resource "google_compute_firewall" "from_tag" {
+  name        = "cft-from-clients"
+  network     = "vpc"
+  priority    = 200
+  source_tags = ["cft-client"]
+  allow {
+    protocol = "tcp"
+    ports    = ["1761"]
+  }
+}
+`);
+    const open = exposedPorts(computeExposure(m.rulesets[0]!), 6, numSingle(1761)).filter((e) => e.family === 'ipv4');
+    expect(open).toEqual([]);
   });
 });

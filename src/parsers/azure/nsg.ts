@@ -45,6 +45,8 @@ export interface AzRuleSpec {
   extra?: Match[];
   /** A built-in default rule (listed by the input or synthesized). */
   isDefault?: boolean;
+  /** Not deployed (an ARM condition that is false): kept for linting, never evaluated. */
+  disabled?: boolean;
 }
 
 export interface NsgSpec {
@@ -356,6 +358,7 @@ function compileRule(r: AzRuleSpec, diagnostics: Diagnostic[]): CompiledRule {
   const template: Omit<Rule, 'id'> = { matches, action, span: r.span, text, comment: r.description ? `${r.name}: ${r.description}` : r.name };
   if (reportV && !r.isDefault) template.reportSpan = reportV.span;
   if (r.isDefault) template.builtIn = true;
+  if (r.disabled) template.disabled = true;
   // Unknown priority: an allow (or unknown access) first, a deny last — the most permissive reading.
   const key = prio !== undefined ? prio : action.kind === 'drop' ? 1e9 : -1;
   const out: CompiledRule = { template, inbound, key };

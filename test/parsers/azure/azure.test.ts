@@ -184,6 +184,24 @@ describe('Any and the Internet service tag', () => {
   });
 });
 
+describe('ARM conditions', () => {
+  test('a child rule whose condition is false is not deployed: never evaluated, not "possibly open", no warning', () => {
+    const template = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      parameters: { enableCft: { type: 'bool', defaultValue: false } },
+      resources: [
+        { type: 'Microsoft.Network/networkSecurityGroups', name: 'nsg', properties: { securityRules: [] } },
+        { condition: "[parameters('enableCft')]", type: 'Microsoft.Network/networkSecurityGroups/securityRules', name: 'nsg/cft', properties: rule('x', 100, 'Allow', { destinationPortRange: '1761-1768' }).properties },
+      ],
+    };
+    const d = parseAzure(JSON.stringify(template));
+    expect(d.diagnostics).toEqual([]);
+    const rs = d.rulesets[0]!;
+    expect(inbound(rs)[0]!.disabled).toBe(true);
+    expect(reach(rs, 1761)).toEqual({ open: AddrSet.EMPTY, possibly: AddrSet.EMPTY, principals: ['open:AzureLoadBalancer', 'possibly-open:VirtualNetwork'] });
+  });
+});
+
 describe('a Deny from every IPv4 address', () => {
   test('"0.0.0.0/0" in a Deny also stops service-tag sources of IPv4 (the load balancer probe 168.63.129.16 is one)', () => {
     const nsg = { name: 'n8', type: 'Microsoft.Network/networkSecurityGroups', properties: { securityRules: [rule('deny-v4', 4000, 'Deny', { protocol: '*', sourceAddressPrefix: '0.0.0.0/0' })] } };

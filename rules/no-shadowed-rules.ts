@@ -25,9 +25,35 @@ const rule: Rule.RuleModule = {
       const a = analyse(context);
       if (!a) return;
       const seen = new Set<number>();
-      for (const ruleset of a.document.rulesets) {
-        for (const s of findShadowedRules(ruleset)) {
-          if (seen.has(s.rule.id)) continue;
+      const rulesets = a.document.rulesets;
+      const found = rulesets.map((rs) => findShadowedRules(rs));
+      // One cloud rule can be in several rulesets (a GCP rule without target tags is in every target's
+      // ruleset, with other rules beside it in each): it is never reached only if it is shadowed in every
+      // ruleset that holds it. Rules are the same written rule when their spans are.
+      let everywhere: ((r: { span: { start: { offset: number }; end: { offset: number } } }) => boolean) | undefined;
+      if (rulesets.length > 1) {
+        const key = (r: { span: { start: { offset: number }; end: { offset: number } } }): string => `${r.span.start.offset}:${r.span.end.offset}`;
+        const holding = new Map<string, number>();
+        const shadowedIn = new Map<string, number>();
+        rulesets.forEach((rs, i) => {
+          const keys = new Set<string>();
+          for (const t of rs.tables) for (const c of t.chains) for (const r of c.rules) keys.add(key(r));
+          for (const k of keys) holding.set(k, (holding.get(k) ?? 0) + 1);
+          const shadowedKeys = new Set(found[i]!.map((s) => key(s.rule)));
+          for (const k of shadowedKeys) shadowedIn.set(k, (shadowedIn.get(k) ?? 0) + 1);
+        });
+        const reported = new Set<string>();
+        everywhere = (r) => {
+          const k = key(r);
+          if (holding.get(k) !== shadowedIn.get(k) || reported.has(k)) return false;
+          reported.add(k);
+          return true;
+        };
+      }
+      for (const list of found) {
+        for (const s of list) {
+          if (seen.has(s.rule.id) || s.rule.builtIn) continue;
+          if (everywhere && !everywhere(s.rule)) continue;
           seen.add(s.rule.id);
           const lines = [...new Set(s.coveredBy.map((r) => r.span.start.line))].sort((x, y) => x - y);
           report(context, a, s.rule.span, s.rule.id, {

@@ -197,6 +197,8 @@ export interface Rule {
   comment?: string;
   /** Disabled rules (GCP `disabled: true`) are kept for linting but never evaluated. */
   disabled?: boolean;
+  /** Put there by the cloud, not written by the user (Azure default rules): evaluated, never reported as shadowed. */
+  builtIn?: boolean;
 }
 
 export interface Chain {

@@ -261,7 +261,14 @@ export function parseSuppressions(doc: FirewallDocument, text?: string, external
     const line = c.span.start.line;
     let t: Target | undefined;
     if (trails(text, c.span.start.offset)) t = containing(list, line, longest);
-    t ??= nextAfter(list, c.span.end.line);
+    else {
+      // On a line of its own: the next rule, unless the directive is inside a multi-line rule (an HCL block,
+      // a YAML or JSON rule object) that no other rule follows within: then that rule. Taking the next rule
+      // there hid the findings of the following resource and not of the one the directive is written in.
+      const next = nextAfter(list, c.span.end.line);
+      const inside = containing(list, line, longest);
+      t = inside && inside.start < line && (!next || next.start > inside.end) ? inside : next;
+    }
     if (t) s.covers = { start: t.start, end: t.end };
     out.push(s);
   }

@@ -31,3 +31,83 @@ tester('nftables').run('no-shadowed-rules (nftables: a rule after an uncondition
     },
   ],
 });
+
+// Azure's default rules are the cloud's, not the user's: a "Deny * at 4096" really hides them, but that is
+// no finding (they cannot be removed); the NSG's own shadowed rules still are.
+tester('json').run('no-shadowed-rules (Azure default rules)', rule, {
+  valid: [
+    {
+      code: JSON.stringify({ name: 'n', type: 'Microsoft.Network/networkSecurityGroups', properties: { securityRules: [{ name: 'deny-all', properties: { priority: 4096, direction: 'Inbound', access: 'Deny', protocol: '*', sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '*' } }] } }, null, 2),
+      filename: 'nsg.json',
+    },
+  ],
+  invalid: [
+    {
+      code: JSON.stringify({ name: 'n', type: 'Microsoft.Network/networkSecurityGroups', properties: { securityRules: [
+        { name: 'deny-all', properties: { priority: 4000, direction: 'Inbound', access: 'Deny', protocol: '*', sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '*' } },
+        { name: 'late', properties: { priority: 4001, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '22' } },
+      ] } }),
+      filename: 'nsg.json',
+      errors: [{ line: 1, column: 303, message: 'This rule is never reached: every packet it matches is already decided by line 1 in chain Inbound.' }],
+    },
+  ],
+});
+
+// A GCP rule without target tags is in the ruleset of every target tag too: it is never reached only if it
+// is shadowed in all of them (here the tagged allow covers it for "transfer" instances, not for the others).
+tester('hcl').run('no-shadowed-rules (GCP rule in several target rulesets)', rule, {
+  valid: [
+    {
+      code: `resource "google_compute_firewall" "cft" {
+  name          = "cft"
+  network       = "vpc"
+  priority      = 800
+  source_ranges = ["0.0.0.0/0"]
+  target_tags   = ["transfer"]
+  allow {
+    protocol = "tcp"
+    ports    = ["1761-1768"]
+  }
+}
+
+resource "google_compute_firewall" "rest" {
+  name          = "rest"
+  network       = "vpc"
+  source_ranges = ["0.0.0.0/0"]
+  allow {
+    protocol = "tcp"
+    ports    = ["1768"]
+  }
+}
+`,
+      filename: 'fw.tf',
+    },
+  ],
+  invalid: [
+    {
+      code: `resource "google_compute_firewall" "deny" {
+  name          = "deny"
+  network       = "vpc"
+  priority      = 100
+  source_ranges = ["0.0.0.0/0"]
+  deny {
+    protocol = "tcp"
+  }
+}
+
+resource "google_compute_firewall" "rest" {
+  name          = "rest"
+  network       = "vpc"
+  source_ranges = ["0.0.0.0/0"]
+  target_tags   = ["a", "b"]
+  allow {
+    protocol = "tcp"
+    ports    = ["1768"]
+  }
+}
+`,
+      filename: 'fw.tf',
+      errors: [{ line: 11, message: 'This rule is never reached: every packet it matches is already decided by line 1 in chain INGRESS.' }],
+    },
+  ],
+});

@@ -34,3 +34,59 @@ tester('yaml').run('no-unevaluated-input (CloudFormation)', rule, {
     },
   ],
 });
+
+// Cloud values that stay expressions are unevaluated input too, named where they are written — not only
+// when they change what is open (here the variable feeds a deny, so no exposure finding names it).
+tester('hcl').run('no-unevaluated-input (Terraform GCP)', rule, {
+  valid: [],
+  invalid: [
+    {
+      code: `variable "blocked" {}
+
+resource "google_compute_firewall" "deny" {
+  name          = "deny-bad"
+  network       = "vpc"
+  priority      = 100
+  source_ranges = var.blocked
+  deny {
+    protocol = "tcp"
+    ports    = ["1761-1768"]
+  }
+}
+`,
+      filename: 'fw.tf',
+      errors: [{ line: 7, column: 19, message: 'Cannot evaluate var.blocked (firewall rule "deny-bad"): sourceRanges is not a literal; it is treated as unknown' }],
+    },
+  ],
+});
+
+tester('json').run('no-unevaluated-input (ARM template)', rule, {
+  valid: [],
+  invalid: [
+    {
+      code: `{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "parameters": { "rules": { "type": "array" }, "denyPrio": { "type": "int" } },
+  "resources": [
+    {
+      "type": "Microsoft.Network/networkSecurityGroups",
+      "name": "nsg",
+      "properties": {
+        "securityRules": [
+          { "name": "deny-cft", "properties": { "priority": "[parameters('denyPrio')]", "direction": "Inbound", "access": "Deny", "protocol": "*",
+            "sourceAddressPrefix": "*", "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "1761-1768" } }
+        ],
+        "copy": [{ "name": "securityRules", "count": "[length(parameters('rules'))]", "input": {} }]
+      }
+    }
+  ]
+}
+`,
+      filename: 'azuredeploy.json',
+      errors: [
+        { line: 10, column: 61, message: `Cannot evaluate [parameters('denyPrio')] (security rule "deny-cft"): the priority is not a literal, so the rule’s place in the evaluation order is unknown; it is treated as unknown` },
+        { line: 13, column: 18, message: 'Cannot evaluate copy securityRules count [length(parameters(\'rules\'))] (NSG nsg): the security rule list is not a literal; it is treated as unknown' },
+      ],
+    },
+  ],
+});

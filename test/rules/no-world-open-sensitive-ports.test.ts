@@ -106,3 +106,35 @@ tester('json').run('no-world-open-sensitive-ports (Azure service tags)', rule, {
     },
   ],
 });
+
+// A GCP rule without target tags is in the ruleset of every target tag and of "all instances": the same
+// finding of it, word for word, is one finding, not one per ruleset.
+tester('hcl').run('no-world-open-sensitive-ports (GCP rule in several target rulesets)', rule, {
+  valid: [],
+  invalid: [
+    {
+      code: `resource "google_compute_firewall" "web" {
+  name          = "web"
+  network       = "vpc"
+  source_ranges = ["10.0.0.0/8"]
+  target_tags   = ["web"]
+  allow {
+    protocol = "tcp"
+    ports    = ["80"]
+  }
+}
+resource "google_compute_firewall" "ssh" {
+  name          = "ssh"
+  network       = "vpc"
+  source_ranges = ["0.0.0.0/0"]
+  allow {
+    protocol = "tcp"
+    ports    = ["22"]
+  }
+}
+`,
+      filename: 'fw.tf',
+      errors: [{ line: 14, message: 'Open: TCP 22 (ssh) reachable from the whole internet (0.0.0.0/0).' }],
+    },
+  ],
+});

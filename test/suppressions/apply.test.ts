@@ -147,4 +147,29 @@ describe('inline suppressions in effect', () => {
     ].join('\n');
     expect(lint('main.tf', 'hcl', code)).toEqual([]);
   });
+  it('Terraform: a directive on its own line inside a resource covers that resource, not the next one', () => {
+    const code = [
+      'resource "google_compute_firewall" "a" {',
+      '  name    = "a"',
+      '  network = "vpc"',
+      '  # fwlint-ignore firewall/no-unneeded-cft-ports -- partner gateway for a only',
+      '  source_ranges = ["198.51.100.0/24"]',
+      '  allow {',
+      '    protocol = "tcp"',
+      '    ports    = ["1761"]',
+      '  }',
+      '}',
+      'resource "google_compute_firewall" "b" {',
+      '  name          = "b"',
+      '  network       = "vpc"',
+      '  source_ranges = ["0.0.0.0/0"]',
+      '  allow {',
+      '    protocol = "tcp"',
+      '    ports    = ["1761"]',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    expect(lint('main.tf', 'hcl', code)).toEqual(['14:19 firewall/no-unneeded-cft-ports noDeployment']);
+  });
 });

@@ -327,6 +327,103 @@ export class ArmEvaluator {
         }
         return new Unknown(text());
       }
+      case 'null':
+        return null;
+      case 'true':
+        return true;
+      case 'false':
+        return false;
+      case 'add':
+      case 'sub':
+      case 'mul':
+      case 'div':
+      case 'mod': {
+        const [a, b] = args;
+        if (typeof a !== 'number' || typeof b !== 'number' || !Number.isInteger(a) || !Number.isInteger(b)) return new Unknown(text());
+        if ((n.name === 'div' || n.name === 'mod') && b === 0) return new Unknown(text());
+        // ARM integers: div truncates toward zero, mod keeps the dividend's sign (as in C#)
+        return n.name === 'add' ? a + b : n.name === 'sub' ? a - b : n.name === 'mul' ? a * b : n.name === 'div' ? Math.trunc(a / b) : a % b;
+      }
+      case 'min':
+      case 'max': {
+        const nums = args.length === 1 && Array.isArray(args[0]) ? args[0] : args;
+        if (nums.length === 0 || !nums.every((x) => typeof x === 'number')) return new Unknown(text());
+        return n.name === 'min' ? Math.min(...(nums as number[])) : Math.max(...(nums as number[]));
+      }
+      case 'split': {
+        const [a, d] = args;
+        if (typeof a !== 'string') return new Unknown(text());
+        const ds = typeof d === 'string' ? [d] : Array.isArray(d) && d.every((x) => typeof x === 'string') ? (d as string[]) : undefined;
+        if (!ds || ds.some((x) => x === '')) return new Unknown(text());
+        let parts = [a];
+        for (const sep of ds) parts = parts.flatMap((p) => p.split(sep));
+        return parts;
+      }
+      case 'join': {
+        const [a, d] = args;
+        if (!Array.isArray(a) || typeof d !== 'string' || !a.every((x) => typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean')) return new Unknown(text());
+        return a.map(String).join(d);
+      }
+      case 'replace': {
+        const [a, o, w] = args;
+        if (typeof a !== 'string' || typeof o !== 'string' || typeof w !== 'string' || o === '') return new Unknown(text());
+        return a.split(o).join(w);
+      }
+      case 'trim':
+        return typeof args[0] === 'string' ? args[0].trim() : new Unknown(text());
+      case 'first':
+      case 'last': {
+        const a = args[0];
+        if (typeof a === 'string') return a.length === 0 ? '' : n.name === 'first' ? a[0]! : a[a.length - 1]!;
+        if (Array.isArray(a)) return a.length === 0 ? null : n.name === 'first' ? a[0]! : a[a.length - 1]!;
+        return new Unknown(text());
+      }
+      case 'contains': {
+        const [c, x] = args;
+        if (!known) return new Unknown(text());
+        if (typeof c === 'string' && (typeof x === 'string' || typeof x === 'number')) return c.includes(String(x));
+        if (Array.isArray(c)) return c.some((e) => JSON.stringify(e) === JSON.stringify(x));
+        if (c && typeof c === 'object' && typeof x === 'string') return Object.keys(c).some((k) => k.toLowerCase() === x.toLowerCase());
+        return new Unknown(text());
+      }
+      case 'startswith':
+      case 'endswith': {
+        const [a, b] = args;
+        if (typeof a !== 'string' || typeof b !== 'string') return new Unknown(text());
+        const x = a.toLowerCase();
+        const y = b.toLowerCase();
+        return n.name === 'startswith' ? x.startsWith(y) : x.endsWith(y);
+      }
+      case 'coalesce': {
+        for (const a of args) {
+          if (a instanceof Unknown) return new Unknown(text());
+          if (a !== null) return a;
+        }
+        return null;
+      }
+      case 'array':
+        return args[0] instanceof Unknown ? new Unknown(text()) : Array.isArray(args[0]) ? args[0] : [args[0] ?? null];
+      case 'union': {
+        if (!known) return new Unknown(text());
+        if (args.every((a) => Array.isArray(a))) {
+          const out: ArmValue[] = [];
+          for (const a of args as ArmValue[][]) for (const x of a) if (!out.some((y) => JSON.stringify(y) === JSON.stringify(x))) out.push(x);
+          return out;
+        }
+        return new Unknown(text());
+      }
+      case 'take':
+      case 'skip': {
+        const [a, k] = args;
+        if (typeof k !== 'number' || !(typeof a === 'string' || Array.isArray(a))) return new Unknown(text());
+        const i = Math.max(0, k);
+        return n.name === 'take' ? a.slice(0, i) : a.slice(i);
+      }
+      case 'range': {
+        const [start, count] = args;
+        if (typeof start !== 'number' || typeof count !== 'number' || count < 0 || count > MAX_COPY) return new Unknown(text());
+        return Array.from({ length: count }, (_x, i) => start + i);
+      }
       case 'createarray':
         return known ? args : new Unknown(text());
       case 'json':

@@ -22,7 +22,7 @@ import {
 } from '../../model/index.js';
 import { spanJoin } from '../../model/build.js';
 import type { PValue } from '../values.js';
-import { anyOf, chainOf, IdSource, isNullish, lastSegment, listOf, opaque, parsePortText, stableSortBy, tableOf, unionAll, valText } from '../gcp/common.js';
+import { anyOf, chainOf, IdSource, isNullish, lastSegment, listOf, opaque, parsePortText, stableSortBy, tableOf, unionAll, valText, warnUnevaluated, within, denySourceAlternatives } from '../gcp/common.js';
 
 export interface AzRuleSpec {
   name: string;
@@ -45,6 +45,8 @@ export interface AzRuleSpec {
   extra?: Match[];
   /** A built-in default rule (listed by the input or synthesized). */
   isDefault?: boolean;
+  /** Not deployed (an ARM condition that is false): kept for linting, never evaluated. */
+  disabled?: boolean;
 }
 
 export interface NsgSpec {
@@ -103,12 +105,37 @@ function refLast(id: string): string {
   return bar >= 0 ? id.slice(bar + 1) : lastSegment(id);
 }
 
-function prefixMatches(values: PValue[], asgs: PValue[], dir: 'src' | 'dst', texts: string[], diagnostics: Diagnostic[]): { alts: Match[][]; any: boolean } {
+/**
+ * Addresses that are certainly in the `Internet` service tag: every IPv4 address but the private,
+ * shared (RFC 6598), loopback, link-local and "this network" blocks and the Azure host address
+ * 168.63.129.16 (which is in `VirtualNetwork`), and the IPv6 global unicast block 2000::/3. The tag is
+ * "the IP address space that's outside the virtual network" (learn.microsoft.com/azure/virtual-network/
+ * service-tags-overview), and the virtual network's address space, its peerings and on-premises prefixes
+ * are not in the input: the other addresses may or may not be in it.
+ */
+const INTERNET_CERTAIN = (() => {
+  const nonPublicV4 = ['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '168.63.129.16/32', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16'];
+  const v4 = nonPublicV4.reduce((a, c) => a.subtract(parseCidr(c)!), AddrSet.ALL_V4);
+  return v4.union(parseCidr('2000::/3')!);
+})();
+const INTERNET_UNCERTAIN = ALL.subtract(INTERNET_CERTAIN);
+
+/**
+ * Source or destination alternatives of a rule. `any` is set when the prefixes include `*` (Any): the
+ * rule then matches every packet, service-tag and application-security-group traffic included, so no
+ * match is needed. `Internet` in an allow is taken as every address (it may admit them all); in a deny
+ * only its certain part (public addresses) is decided, the rest may or may not match — a deny must not
+ * close what the virtual network's own addresses, which the tag excludes, may still reach.
+ */
+function prefixMatches(values: PValue[], asgs: PValue[], dir: 'src' | 'dst', texts: string[], diagnostics: Diagnostic[], deny: boolean): { alts: Match[][]; any: boolean } {
   const sets: AddrSet[] = [];
   const names: string[] = [];
   const alts: Match[][] = [];
   let first: PValue | undefined;
   let last: PValue | undefined;
+  let any = false;
+  let internet: PValue | undefined;
+  let internetAll = false;
   for (const v of values) {
     if (v.kind === 'expr') {
       texts.push(v.text);
@@ -128,8 +155,18 @@ function prefixMatches(values: PValue[], asgs: PValue[], dir: 'src' | 'dst', tex
       last = it;
       const l = t.toLowerCase();
       let a: AddrSet | undefined;
-      if (l === '*' || l === 'any' || l === 'internet') a = ALL;
-      else a = parseCidr(t);
+      if (l === '*' || l === 'any') {
+        any = true;
+        continue;
+      }
+      if (l === 'internet') {
+        if (deny) {
+          internet ??= it;
+          continue;
+        }
+        internetAll = true;
+        continue;
+      } else a = parseCidr(t);
       if (a) sets.push(a);
       else if (/^[0-9./:]/.test(t) || t.includes('/')) {
         // Looks like an address but is not one: not a service tag either.
@@ -155,11 +192,21 @@ function prefixMatches(values: PValue[], asgs: PValue[], dir: 'src' | 'dst', tex
       }
     }
   }
-  const set = unionAll(sets);
+  if (any) return { alts: [], any: true };
+  if (internet) {
+    sets.push(INTERNET_CERTAIN);
+    alts.push([
+      opaque('service-tag', 'Internet', 'the Internet service tag excludes the virtual network’s own address space, peerings and on-premises prefixes, which are not in the input', internet.span),
+      { kind: 'address', dir, addrs: INTERNET_UNCERTAIN, span: internet.span },
+    ]);
+  }
+  const cidrs = unionAll(sets);
   const span = first && last ? spanJoin(first.span, last.span) : undefined;
   if (names.length > 0) alts.unshift([{ kind: 'principal', dir, names, ...(span ? { span } : {}) }]);
-  if (set) alts.unshift([{ kind: 'address', dir, addrs: set, ...(span ? { span } : {}) }]);
-  return { alts, any: set !== undefined && set.equals(ALL) };
+  if (internetAll) alts.unshift([{ kind: 'address', dir, addrs: ALL, ...(span ? { span } : {}) }]);
+  else if (cidrs && deny && dir === 'src') alts.unshift(...denySourceAlternatives(cidrs, span));
+  else if (cidrs) alts.unshift([{ kind: 'address', dir, addrs: cidrs, ...(span ? { span } : {}) }]);
+  return { alts, any: false };
 }
 
 function portMatches(values: PValue[], dir: 'src' | 'dst', diagnostics: Diagnostic[], texts: string[]): Match[][] | undefined {
@@ -280,12 +327,15 @@ function compileRule(r: AzRuleSpec, diagnostics: Diagnostic[]): CompiledRule {
   // addresses
   const srcTexts: string[] = [];
   const dstTexts: string[] = [];
-  const src = prefixMatches(r.srcPrefixes, r.srcAsgs, 'src', srcTexts, diagnostics);
-  if (src.alts.length === 0) {
+  const deny = r.access?.kind === 'scalar' && valText(r.access).toLowerCase() === 'deny';
+  const src = prefixMatches(r.srcPrefixes, r.srcAsgs, 'src', srcTexts, diagnostics, deny);
+  if (src.any) {
+    // Any source: no match (it also takes service-tag and application-security-group traffic)
+  } else if (src.alts.length === 0) {
     diagnostics.push({ severity: 'warning', code: 'azure/missing-source', message: `security rule "${r.name}" has no source address prefix`, span: r.span });
     matches.push(opaque('unresolved', 'sourceAddressPrefix', 'the source is missing', r.span));
   } else matches.push(...anyOf(src.alts));
-  const dst = prefixMatches(r.dstPrefixes, r.dstAsgs, 'dst', dstTexts, diagnostics);
+  const dst = prefixMatches(r.dstPrefixes, r.dstAsgs, 'dst', dstTexts, diagnostics, deny);
   if (dst.alts.length > 0 && !dst.any) matches.push(...anyOf(dst.alts));
   // access
   const av = r.access;
@@ -298,11 +348,17 @@ function compileRule(r: AzRuleSpec, diagnostics: Diagnostic[]): CompiledRule {
     action = { kind: 'unknown', target: accessText, text: `access ${accessText}` };
     if (av?.kind !== 'expr') diagnostics.push({ severity: 'error', code: 'azure/bad-access', message: `security rule "${r.name}" has access "${accessText}" (Allow or Deny)`, span: av?.span ?? r.span });
   }
+  if (!r.isDefault) {
+    warnUnevaluated(matches, `security rule "${r.name}"`, diagnostics);
+    if (action.kind === 'unknown' && av?.kind === 'expr') warnUnevaluated([opaque('unresolved', av.text, 'the access is not a literal', av.span)], `security rule "${r.name}"`, diagnostics);
+  }
   const portText = dstPortTexts.length ? dstPortTexts.join(',') : '*';
   const text = `${r.isDefault ? `default rule ${r.name}: ` : ''}${accessText} ${protoText}:${portText} from ${srcTexts.join(', ') || '?'}${srcPortTexts.length && srcPortTexts.join() !== '*' ? ` port ${srcPortTexts.join(',')}` : ''} to ${dstTexts.join(', ') || '*'} (priority ${pv ? valText(pv) : '?'})`;
-  const reportV = r.srcPrefixes.find((v) => !isNullish(v) && !(v.kind === 'array' && v.items.length === 0)) ?? r.dstPorts.find((v) => !isNullish(v) && !(v.kind === 'array' && v.items.length === 0));
+  const reportV = [...r.srcPrefixes, ...r.dstPorts].find((v) => !isNullish(v) && !(v.kind === 'array' && v.items.length === 0) && within(v.span, r.span));
   const template: Omit<Rule, 'id'> = { matches, action, span: r.span, text, comment: r.description ? `${r.name}: ${r.description}` : r.name };
   if (reportV && !r.isDefault) template.reportSpan = reportV.span;
+  if (r.isDefault) template.builtIn = true;
+  if (r.disabled) template.disabled = true;
   // Unknown priority: an allow (or unknown access) first, a deny last — the most permissive reading.
   const key = prio !== undefined ? prio : action.kind === 'drop' ? 1e9 : -1;
   const out: CompiledRule = { template, inbound, key };
@@ -364,6 +420,7 @@ export function compileNsg(nsg: NsgSpec, ids: IdSource, diagnostics: Diagnostic[
   const defaults = (nsg.defaults && nsg.defaults.length > 0 ? nsg.defaults.map((r) => ({ ...r, isDefault: true })) : defaultRules(nsg.span)).map((r) => compileRule(r, diagnostics));
   const unresolved: CompiledRule[] = [];
   for (const u of nsg.unresolvedRules ?? []) {
+    warnUnevaluated([opaque('unresolved', u.text, 'the security rule list is not a literal', u.span)], `NSG ${nsg.name}`, diagnostics);
     for (const inbound of [true, false]) {
       unresolved.push({
         inbound,

@@ -288,7 +288,8 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
         const parentName = slash > 0 ? fullName.slice(0, slash) : '(unknown NSG)';
         const ruleName = slash > 0 ? fullName.slice(slash + 1) : fullName;
         const rule = ruleFromObject(r, res, extra, ruleName);
-        if (cond.disabled) rule.extra = [...(rule.extra ?? []), opaque('condition', 'false', 'the condition is false: the rule is not deployed', r.span)];
+        // A condition that is false: the rule is not deployed (kept, never evaluated, as a disabled GCP rule).
+        if (cond.disabled) rule.disabled = true;
         pendingChildren.push({ parent: parentName, rule, span: r.span });
       } else if (type === 'microsoft.network/virtualnetworks') {
         const subnets = props?.kind === 'object' ? res(getCI(props, 'subnets')) : undefined;

@@ -28,6 +28,9 @@ export function isGcpFirewallPolicy(o: PObject): boolean {
   return rules?.kind === 'array' && rules.items.some((r) => r.kind === 'object' && get(r, 'match') !== undefined && get(r, 'action') !== undefined);
 }
 
+/** Names given outside a firewall object (a Deployment Manager resource's `name` beside its `properties`). */
+const outerNames = new WeakMap<PObject, string>();
+
 /** Every firewall object in the tree (not below another firewall), in document order. */
 export function findGcpFirewalls(root: PValue | undefined, policies?: PObject[]): PObject[] {
   const out: PObject[] = [];
@@ -37,7 +40,13 @@ export function findGcpFirewalls(root: PValue | undefined, policies?: PObject[])
     else if (v.kind === 'object') {
       if (isGcpFirewall(v)) out.push(v);
       else if (isGcpFirewallPolicy(v)) policies?.push(v);
-      else for (const e of v.entries) walk(e.value, depth + 1);
+      else {
+        // Deployment Manager: `- name: allow-cft / type: compute.v1.firewall / properties: {…}` names the rule outside it
+        const props = get(v, 'properties');
+        const name = str(get(v, 'name'));
+        if (props?.kind === 'object' && name !== undefined && get(props, 'name') === undefined) outerNames.set(props, name);
+        for (const e of v.entries) walk(e.value, depth + 1);
+      }
     }
   };
   if (root) walk(root, 0);
@@ -105,7 +114,7 @@ function entries(v: PValue | undefined, diagnostics: Diagnostic[], field: string
 
 /** API object → spec(s): one per action present (the API allows only one of allowed/denied). */
 export function gcpSpecsFromApi(o: PObject, diagnostics: Diagnostic[]): GcpFirewallSpec[] {
-  const name = str(get(o, 'name')) ?? '(unnamed)';
+  const name = str(get(o, 'name')) ?? outerNames.get(o) ?? '(unnamed)';
   const netText = str(get(o, 'network'));
   const network = netText ? lastSegment(netText) : 'default';
   const base = {

@@ -10,6 +10,7 @@ import {
   numSetOf,
   PORT_UNIVERSE,
   type Diagnostic,
+  type Match,
   type NumSet,
   type Rule,
   type Span,
@@ -129,4 +130,61 @@ export function unionAll(sets: AddrSet[]): AddrSet | undefined {
     for (const r of s.v6.ranges()) v6.push(r);
   }
   return new AddrSet(IntervalSet.fromRanges(v4), IntervalSet.fromRanges(v6));
+}
+
+/** Offsets (start:end) of the spans that already have a diagnostic, per diagnostics list. */
+const diagnosed = new WeakMap<Diagnostic[], { seen: number; at: Set<string> }>();
+
+/**
+ * A warning (shown by no-unevaluated-input) for every value of a rule that stayed an expression or a
+ * condition: an opaque match of module `unresolved`, `condition` or `copy` at a place that has no
+ * diagnostic yet (invalid literals already have their error). The exposure only names such a value
+ * when it changes what is open; the user should see every one.
+ */
+export function warnUnevaluated(matches: readonly Match[], rule: string, diagnostics: Diagnostic[]): void {
+  let d = diagnosed.get(diagnostics);
+  if (!d) diagnosed.set(diagnostics, (d = { seen: 0, at: new Set() }));
+  const key = (s: Span): string => `${s.start.offset}:${s.end.offset}`;
+  for (; d.seen < diagnostics.length; d.seen++) d.at.add(key(diagnostics[d.seen]!.span));
+  const visit = (ms: readonly Match[]): void => {
+    for (const m of ms) {
+      if (m.kind === 'any-of') for (const alt of m.alternatives) visit(alt);
+      else if (m.kind === 'opaque' && m.span && (m.module === 'unresolved' || m.module === 'condition' || m.module === 'copy')) {
+        const k = key(m.span);
+        if (d.at.has(k)) continue;
+        d.at.add(k);
+        diagnostics.push({ severity: 'warning', code: 'unevaluated', message: `Cannot evaluate ${m.text} (${rule}): ${m.reason}; it is treated as unknown`, span: m.span });
+        d.seen = diagnostics.length;
+      }
+    }
+  };
+  visit(matches);
+}
+
+/**
+ * A value's span when it lies inside the rule; otherwise undefined. A Terraform value resolved from a
+ * variable default or a local (an ARM parameter's defaultValue) keeps the place it is written, which
+ * is not the rule: a finding there would name a line every rule using the variable shares.
+ */
+export function within(v: Span | undefined, rule: Span): Span | undefined {
+  return v && v.start.offset >= rule.start.offset && v.end.offset <= rule.end.offset ? v : undefined;
+}
+
+/**
+ * The source alternatives of a deny rule's address set. A deny from every address of a family (0.0.0.0/0,
+ * ::/0, Azure "0.0.0.0/0") also stops the packets the model gives a named source (GCP tags and service
+ * accounts, Azure service tags and application security groups): those have addresses of that family too.
+ * Such a family becomes a family match (every packet of it); the rest stays an address match. An allow keeps
+ * the address match: named sources only ever add to what it admits.
+ */
+export function denySourceAlternatives(set: AddrSet, span: Span | undefined): Match[][] {
+  const out: Match[][] = [];
+  let rest = set;
+  for (const family of ['ipv4', 'ipv6'] as const) {
+    if (!set.coversAll(family)) continue;
+    out.push([{ kind: 'family', family, ...(span ? { span } : {}) }]);
+    rest = rest.subtract(AddrSet.all(family));
+  }
+  if (!rest.isEmpty) out.unshift([{ kind: 'address', dir: 'src', addrs: rest, ...(span ? { span } : {}) }]);
+  return out;
 }

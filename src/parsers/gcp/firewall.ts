@@ -33,6 +33,9 @@ import {
   tableOf,
   unionAll,
   valText,
+  warnUnevaluated,
+  within,
+  denySourceAlternatives,
 } from './common.js';
 
 /** One protocol/ports entry of `allowed`/`denied` (`allow {}`/`deny {}` in Terraform). */
@@ -161,7 +164,7 @@ function principalName(prefix: 'tag' | 'sa', v: PValue): string | undefined {
 }
 
 /** Address alternatives of a ranges list (CIDRs unioned into one alternative; expressions opaque). */
-function rangeAlternatives(v: PValue | undefined, dir: 'src' | 'dst', field: string, diagnostics: Diagnostic[], texts: string[]): Match[][] {
+function rangeAlternatives(v: PValue | undefined, dir: 'src' | 'dst', field: string, diagnostics: Diagnostic[], texts: string[], deny = false): Match[][] {
   const alts: Match[][] = [];
   if (v?.kind === 'expr') {
     texts.push(v.text);
@@ -186,7 +189,8 @@ function rangeAlternatives(v: PValue | undefined, dir: 'src' | 'dst', field: str
     sets.push(a);
   }
   const set = unionAll(sets);
-  if (set) alts.unshift([{ kind: 'address', dir, addrs: set, span: spanOfValues(items, v!.span) }]);
+  if (set && deny && dir === 'src') alts.unshift(...denySourceAlternatives(set, spanOfValues(items, v!.span)));
+  else if (set) alts.unshift([{ kind: 'address', dir, addrs: set, span: spanOfValues(items, v!.span) }]);
   return alts;
 }
 
@@ -280,7 +284,7 @@ function compileOne(spec: GcpFirewallSpec, diagnostics: Diagnostic[]): Compiled 
   const dstTexts: string[] = [];
   let reportSpan: Span | undefined;
   if (ingress) {
-    const ranges = rangeAlternatives(spec.sourceRanges, 'src', 'sourceRanges', diagnostics, srcTexts);
+    const ranges = rangeAlternatives(spec.sourceRanges, 'src', 'sourceRanges', diagnostics, srcTexts, spec.action === 'deny');
     const state = { unresolved: false };
     const principals = [
       ...principalAlternatives(spec.sourceTags, 'tag', 'src', srcTexts, state),
@@ -294,14 +298,14 @@ function compileOne(spec: GcpFirewallSpec, diagnostics: Diagnostic[]): Compiled 
     for (const alt of spec.extraSources ?? []) for (const m of alt) if (m.kind === 'opaque') srcTexts.push(m.text);
     if (alts.length === 0) {
       // The API defaults an ingress rule without any source to 0.0.0.0/0 (IPv4 only).
-      alts.push([{ kind: 'address', dir: 'src', addrs: AddrSet.ALL_V4 }]);
+      alts.push(spec.action === 'deny' ? [{ kind: 'family', family: 'ipv4' }] : [{ kind: 'address', dir: 'src', addrs: AddrSet.ALL_V4 }]);
       srcTexts.push('0.0.0.0/0 (default)');
     }
     matches.push(...anyOf(alts));
     if (spec.destinationRanges !== undefined && listOf(spec.destinationRanges).length + (spec.destinationRanges.kind === 'expr' ? 1 : 0) > 0) {
       matches.push(...anyOf(rangeAlternatives(spec.destinationRanges, 'dst', 'destinationRanges', diagnostics, dstTexts)));
     }
-    reportSpan = !isNullish(spec.sourceRanges) ? spec.sourceRanges!.span : undefined;
+    reportSpan = !isNullish(spec.sourceRanges) ? within(spec.sourceRanges!.span, spec.span) : undefined;
   } else {
     const dAlts = rangeAlternatives(spec.destinationRanges, 'dst', 'destinationRanges', diagnostics, dstTexts);
     if (dAlts.length === 0) {
@@ -312,10 +316,10 @@ function compileOne(spec: GcpFirewallSpec, diagnostics: Diagnostic[]): Compiled 
     if (listOf(spec.sourceRanges).length > 0 || spec.sourceRanges?.kind === 'expr') {
       matches.push(...anyOf(rangeAlternatives(spec.sourceRanges, 'src', 'sourceRanges', diagnostics, srcTexts)));
     }
-    reportSpan = !isNullish(spec.destinationRanges) ? spec.destinationRanges!.span : undefined;
+    reportSpan = !isNullish(spec.destinationRanges) ? within(spec.destinationRanges!.span, spec.span) : undefined;
   }
   if (!reportSpan) {
-    const withPorts = spec.entries.find((e) => e.ports && !isNullish(e.ports));
+    const withPorts = spec.entries.find((e) => e.ports && !isNullish(e.ports) && within(e.ports.span, spec.span));
     reportSpan = withPorts?.ports?.span;
   }
   // disabled
@@ -325,6 +329,19 @@ function compileOne(spec: GcpFirewallSpec, diagnostics: Diagnostic[]): Compiled 
   else if (dv?.kind === 'scalar' && (dv.value === true || String(dv.value).toLowerCase() === 'true')) disabled = true;
 
   const targets = targetClasses(spec);
+  warnUnevaluated(matches, `firewall rule "${spec.name}"`, diagnostics);
+  // Tags and service accounts from expressions stay principals (no opaque match): still unevaluated input.
+  const named: [PValue | undefined, string][] = [
+    [spec.sourceTags, 'the source tags'],
+    [spec.sourceServiceAccounts, 'the source service accounts'],
+    [spec.targetTags, 'the target tags'],
+    [spec.targetServiceAccounts, 'the target service accounts'],
+  ];
+  for (const [v, what] of named) {
+    for (const it of v?.kind === 'expr' ? [v] : listOf(v).filter((x) => x.kind === 'expr')) {
+      warnUnevaluated([opaque('unresolved', valText(it), `${what} are not literal`, it.span)], `firewall rule "${spec.name}"`, diagnostics);
+    }
+  }
   const protoText = protoLabels.join(' ') || '?';
   const peer = ingress ? `from ${srcTexts.join(', ')}` : `to ${dstTexts.join(', ')}`;
   const onText = targets ? ` on ${targets.map((t) => t.replace(/^expr:/, '')).join(', ')}` : '';

@@ -149,8 +149,97 @@ describe('az CLI / ARM REST', () => {
     const rules = inbound(d.rulesets[0]!);
     expect(rules[0]!.comment).toBe('bad');
     expect(rules[0]!.action).toEqual({ kind: 'unknown', target: 'Maybe', text: 'access Maybe' });
-    expect(canonicalRule(rules[1]!)).toBe('dstport=1761-1768 proto=17 srcaddr=0.0.0.0/0, ::/0 => accept');
+    // a source of "*" (Any) restricts nothing: it also takes service-tag traffic
+    expect(canonicalRule(rules[1]!)).toBe('dstport=1761-1768 proto=17 => accept');
     expect(parseAzure('{"name": [').diagnostics[0]!.code).toBe('json/syntax');
+  });
+});
+
+describe('Any and the Internet service tag', () => {
+  test('a Deny from "*" also closes service-tag traffic: the defaults after it are never reached', () => {
+    // a common last rule: Deny * at 4096; AllowVnetInBound (65000) and AllowAzureLoadBalancerInBound (65001) come after it
+    const nsg = { name: 'n5', type: 'Microsoft.Network/networkSecurityGroups', properties: { securityRules: [rule('deny-all', 4096, 'Deny', { protocol: '*' })] } };
+    const rs = parseAzure(JSON.stringify(nsg)).rulesets[0]!;
+    expect(canonicalRule(inbound(rs)[0]!)).toBe(' => drop');
+    const r = reach(rs, 1761);
+    expect([r.open.isEmpty, r.possibly.isEmpty, r.principals]).toEqual([true, true, []]);
+  });
+
+  test('a Deny from Internet closes public addresses only: the virtual network still reaches an allow from "*" behind it', () => {
+    // service-tags-overview: Internet is the address space outside the virtual network; VirtualNetwork
+    // (the VNet's own space, peerings, on-premises) is not in it and goes on to the allow at 200
+    const nsg = {
+      name: 'n6',
+      type: 'Microsoft.Network/networkSecurityGroups',
+      properties: { securityRules: [rule('deny-internet', 100, 'Deny', { sourceAddressPrefix: 'Internet', destinationPortRange: '1761-1768' }), rule('allow-any', 200, 'Allow', { destinationPortRange: '1761-1768' })] },
+    };
+    const rs = parseAzure(JSON.stringify(nsg)).rulesets[0]!;
+    const r = reach(rs, 1761);
+    expect(r.open.isEmpty).toBe(true);
+    expect(r.possibly.toCidrs()).toEqual(['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '168.63.129.16/32', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16']);
+    expect(r.principals).toContain('open:VirtualNetwork');
+    // an Allow from Internet still admits every address (the most it may let in)
+    const allow = { ...nsg, properties: { securityRules: [rule('allow-internet', 100, 'Allow', { sourceAddressPrefix: 'Internet', destinationPortRange: '1761' })] } };
+    expect(reach(parseAzure(JSON.stringify(allow)).rulesets[0]!, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+});
+
+describe('ARM conditions', () => {
+  test('a child rule whose condition is false is not deployed: never evaluated, not "possibly open", no warning', () => {
+    const template = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      parameters: { enableCft: { type: 'bool', defaultValue: false } },
+      resources: [
+        { type: 'Microsoft.Network/networkSecurityGroups', name: 'nsg', properties: { securityRules: [] } },
+        { condition: "[parameters('enableCft')]", type: 'Microsoft.Network/networkSecurityGroups/securityRules', name: 'nsg/cft', properties: rule('x', 100, 'Allow', { destinationPortRange: '1761-1768' }).properties },
+      ],
+    };
+    const d = parseAzure(JSON.stringify(template));
+    expect(d.diagnostics).toEqual([]);
+    const rs = d.rulesets[0]!;
+    expect(inbound(rs)[0]!.disabled).toBe(true);
+    expect(reach(rs, 1761)).toEqual({ open: AddrSet.EMPTY, possibly: AddrSet.EMPTY, principals: ['open:AzureLoadBalancer', 'possibly-open:VirtualNetwork'] });
+  });
+});
+
+describe('a Deny from every IPv4 address', () => {
+  test('"0.0.0.0/0" in a Deny also stops service-tag sources of IPv4 (the load balancer probe 168.63.129.16 is one)', () => {
+    const nsg = { name: 'n8', type: 'Microsoft.Network/networkSecurityGroups', properties: { securityRules: [rule('deny-v4', 4000, 'Deny', { protocol: '*', sourceAddressPrefix: '0.0.0.0/0' })] } };
+    const rs = parseAzure(JSON.stringify(nsg)).rulesets[0]!;
+    expect(canonicalRule(inbound(rs)[0]!)).toBe('family=ipv4 => drop');
+    expect(reach(rs, 1761)).toEqual({ open: AddrSet.EMPTY, possibly: AddrSet.EMPTY, principals: [] });
+  });
+});
+
+describe('ARM functions templates use for rules', () => {
+  test('arithmetic, split/join/replace, first/last, coalesce, union, range: priorities and port lists resolve', () => {
+    const template = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      parameters: { base: { type: 'int', defaultValue: 1761 }, ports: { type: 'string', defaultValue: '1761, 1762,1768' } },
+      variables: { cft: "[concat(string(parameters('base')), '-', string(add(parameters('base'), 7)))]" },
+      resources: [
+        {
+          type: 'Microsoft.Network/networkSecurityGroups',
+          name: 'n7',
+          properties: {
+            securityRules: [
+              rule('range', "[add(100, mul(2, 5))]" as never, 'Allow', { destinationPortRange: "[variables('cft')]" }),
+              rule('list', "[sub(200, mod(7, 4))]" as never, 'Deny', { destinationPortRange: undefined, destinationPortRanges: "[split(replace(parameters('ports'), ' ', ''), ',')]" }),
+              rule('first', "[max(createArray(300, 301))]" as never, 'Allow', { destinationPortRange: "[first(union(createArray('22'), createArray('22', '23')))]", sourceAddressPrefix: "[coalesce(null(), '10.0.0.0/8')]" }),
+              rule('join', "[div(801, 2)]" as never, 'Allow', { destinationPortRange: "[join(createArray('80', '81'), '-')]", sourceAddressPrefix: undefined, sourceAddressPrefixes: "[range(1, 2)]" }),
+            ],
+          },
+        },
+      ],
+    };
+    const d = parseAzure(JSON.stringify(template));
+    expect(d.diagnostics.map((x) => x.message)).toEqual(['invalid address prefix "1"', 'invalid address prefix "2"']);
+    expect(inbound(d.rulesets[0]!).slice(0, 4).map((r) => r.text)).toEqual([
+      'allow tcp:1761-1768 from * to * (priority 110)',
+      'deny tcp:1761,1762,1768 from * to * (priority 197)',
+      'allow tcp:22 from 10.0.0.0/8 to * (priority 301)',
+      'allow tcp:80-81 from 1, 2 to * (priority 400)',
+    ]);
   });
 });
 
@@ -224,7 +313,10 @@ describe('ARM templates', () => {
 
   test('parameters/variables resolved, child rule attached by name, unresolved → opaque, subnet + NIC → two base chains', () => {
     const d = parseAzure(JSON.stringify(TEMPLATE, null, 2));
-    expect(d.diagnostics).toEqual([]);
+    // the parameter without a default is unevaluated input (no-unevaluated-input shows it)
+    expect(d.diagnostics.map((x) => [x.severity, x.span.start.line, x.message])).toEqual([
+      ['warning', 49, `Cannot evaluate [parameters('adminSource')] (security rule "admin"): the source address prefix is not a literal; it is treated as unknown`],
+    ]);
     expect(d.rulesets.map((r) => [r.name, r.targets])).toEqual([
       ['NSG cft-nsg', ['cft-nsg', 'vnet/app']],
       ['NSG nic-nsg', ['nic-nsg', 'vm1-nic']],
@@ -280,7 +372,7 @@ describe('ARM templates', () => {
     const b = inbound(d.rulesets[1]!);
     const whole = parseAzure(JSON.stringify({ ...t, resources: [{ type: 'Microsoft.Network/networkSecurityGroups', name: 'c', properties: "[variables('props')]" }] }));
     expect(inbound(whole.rulesets[0]!)[0]!.text).toBe("unresolved security rules [variables('props')]");
-    expect(canonicalRule(b[0]!)).toBe('dstport=1761 opaque:condition proto=6 srcaddr=0.0.0.0/0, ::/0 => accept');
+    expect(canonicalRule(b[0]!)).toBe('dstport=1761 opaque:condition proto=6 => accept');
     expect(reach(d.rulesets[1]!, 1761).open.isEmpty).toBe(true);
     expect(reach(d.rulesets[1]!, 1761).possibly.equals(AddrSet.ALL_V4)).toBe(true);
   });

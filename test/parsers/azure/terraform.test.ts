@@ -107,7 +107,10 @@ resource "azurerm_network_security_rule" "bad" {
 }
 `);
     expect(m.rulesets.map((r) => r.name)).toEqual(['NSG elsewhere (rules only; the NSG is defined elsewhere)']);
-    expect(m.diagnostics.map((d) => [d.code, d.span.start.line])).toEqual([['azure/bad-prefix', 23]]);
+    expect(m.diagnostics.map((d) => [d.code, d.span.start.line])).toEqual([
+      ['unevaluated', 11],
+      ['azure/bad-prefix', 23],
+    ]);
     const rules = m.rulesets[0]!.tables[0]!.chains[0]!.rules;
     expect(canonicalRule(rules[0]!)).toBe('dstport=1761 opaque:unresolved => accept');
     expect(reach(m.rulesets[0]!, 1761).possibly.equals(AddrSet.ALL_V4)).toBe(true);
@@ -200,5 +203,30 @@ resource "azurerm_network_interface_security_group_association" "n" {
     expect(reach(both, 1762).open.isEmpty).toBe(true);
     expect(reach(both, 1762).possibly.isEmpty).toBe(true);
     expect(reach(m.rulesets[0]!, 1762).open.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+});
+
+describe('where findings are reported', () => {
+  test('prefixes from a variable default are not the place of the finding: the rule’s own port is', () => {
+    const m = map(`variable "src" {
+  default = ["203.0.113.0/24"]
+}
+resource "azurerm_network_security_group" "n" {
+  name = "n"
+  security_rule {
+    name                       = "cft"
+    priority                   = 100
+    direction                  = "Inbound"
+    access                     = "Allow"
+    protocol                   = "Tcp"
+    source_port_range          = "*"
+    destination_port_range     = "1761-1768"
+    source_address_prefixes    = var.src
+    destination_address_prefix = "*"
+  }
+}
+`);
+    const r = m.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!;
+    expect(r.reportSpan!.start.line).toBe(13);
   });
 });

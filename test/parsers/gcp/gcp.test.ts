@@ -325,3 +325,19 @@ describe('firewall policies (API)', () => {
     expect(gcpJsonFormat.detect('p.json', JSON.stringify(POLICY))).toBe(90);
   });
 });
+
+describe('Deployment Manager configs', () => {
+  test('a firewall given as a resource’s properties takes the resource’s name', () => {
+    const d = parseGcp(`resources:
+- name: allow-cft
+  type: compute.v1.firewall
+  properties:
+    network: $(ref.prod-net.selfLink)
+    sourceRanges: ["0.0.0.0/0"]
+    allowed:
+    - IPProtocol: TCP
+      ports: ["1761-1768"]
+`);
+    expect(d.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!.comment).toBe('allow-cft');
+  });
+});

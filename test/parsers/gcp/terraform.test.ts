@@ -110,7 +110,8 @@ resource "google_compute_firewall" "c" {
 `);
     const rules = m.rulesets[0]!.tables[0]!.chains[0]!.rules;
     expect(rules.map((r) => canonicalRule(r))).toEqual([
-      'opaque:unresolved opaque:unresolved srcaddr=0.0.0.0/0 => drop',
+      // a deny from every IPv4 address (the default source) also stops tagged instances' packets
+      'family=ipv4 opaque:unresolved opaque:unresolved => drop',
       'dstport=1761 opaque:unresolved proto=6 => accept',
       'opaque:unresolved proto=17 srcaddr=0.0.0.0/0 => accept',
     ]);
@@ -301,5 +302,67 @@ describe('terraform show -json (plan) bodies', () => {
     expect(a.diagnostics).toEqual([]);
     expect(a.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!.text).toBe('allow tcp:1761-1768 from Internet to * (priority 100)');
     expect(reach(a.rulesets[0]!, 1768).open.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+});
+
+describe('where findings are reported', () => {
+  test('a value from a variable default or a local is reported at the rule, not where the default is written', () => {
+    const m = map(`variable "world" {
+  default = ["0.0.0.0/0"]
+}
+locals {
+  cft = ["1761-1768"]
+}
+resource "google_compute_firewall" "a" {
+  name          = "a"
+  network       = "vpc"
+  source_ranges = var.world
+  allow {
+    protocol = "tcp"
+    ports    = local.cft
+  }
+}
+resource "google_compute_firewall" "b" {
+  name          = "b"
+  network       = "vpc"
+  source_ranges = var.world
+  allow {
+    protocol = "tcp"
+    ports    = ["1768"]
+  }
+}
+`);
+    const rules = m.rulesets[0]!.tables[0]!.chains[0]!.rules;
+    // a: neither the ranges (line 2) nor the ports (line 5) are in the rule: reported at the resource (line 7)
+    expect((rules[0]!.reportSpan ?? rules[0]!.span).start.line).toBe(7);
+    // b: its own ports list
+    expect((rules[1]!.reportSpan ?? rules[1]!.span).start.line).toBe(22);
+  });
+});
+
+describe('a deny from every address also stops named sources', () => {
+  test('deny 0.0.0.0/0 at 100 closes what a tag-sourced allow at 200 opens (tagged instances have IPv4 addresses too)', () => {
+    const m = map(`resource "google_compute_firewall" "deny" {
+  name          = "deny-all"
+  network       = "vpc"
+  priority      = 100
+  source_ranges = ["0.0.0.0/0"]
+  deny {
+    protocol = "all"
+  }
+}
+resource "google_compute_firewall" "from_tag" {
+  name        = "cft-from-clients"
+  network     = "vpc"
+  priority    = 200
+  source_tags = ["cft-client"]
+  allow {
+    protocol = "tcp"
+    ports    = ["1761"]
+  }
+}
+`);
+    const open = exposedPorts(computeExposure(m.rulesets[0]!), 6, numSingle(1761)).filter((e) => e.family === 'ipv4');
+    expect(open).toEqual([]);
   });
 });

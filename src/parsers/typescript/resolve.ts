@@ -60,12 +60,18 @@ export interface Binding {
   each?: boolean;
   /** Rest element in a pattern: not decided. */
   rest?: boolean;
+  /** Places where the value (an array or object) is changed in place: `x.a = …`, `x.splice(…)`, `Object.assign(x, …)`. */
+  mutations?: Node[];
+  /** `x.push(…)` / `x.unshift(…)`: elements added to an array after its declaration. */
+  pushes?: { args: readonly Node[]; scope: Scope }[];
   decl: Node;
 }
 
 export interface ClassInfo {
   /** `this.x = value` assignments and `x = value` property definitions. */
   props: Map<string, { init: Node; scope: Scope }[]>;
+  /** Members changed in place (`this.ports.push(…)`, `this.cfg.port = …`): where, first place only. */
+  mutated?: Map<string, Node>;
 }
 
 export class Scope {
@@ -351,7 +357,40 @@ export class Resolver {
       if (v.k === 'nullish' && b.dflt) return this.eval(b.dflt, b.scope);
     }
     if (b.path && b.path.length === 0 && v.k === 'nullish' && b.dflt) return this.eval(b.dflt, b.scope);
-    return v;
+    return this.changed(b, v);
+  }
+
+  /**
+   * A plain array or object changed in place after its declaration: elements pushed are
+   * added (every push counts, as code under a condition counts), any other change makes
+   * the value unknown, naming the place. Library objects (constructs) are not data.
+   */
+  private changed(b: Binding, v: Val): Val {
+    if (v.k !== 'arr' && v.k !== 'obj') return v;
+    const m = b.mutations?.[0];
+    if (m) return this.unk(b.decl, `'${b.name}' is changed after its declaration (${this.site(m)})`);
+    if (!b.pushes || b.pushes.length === 0) return v;
+    if (v.k !== 'arr') return this.unk(b.decl, `'${b.name}' is changed after its declaration (${this.site(b.pushes[0]!.args[0] ?? b.decl)})`);
+    const items = [...v.items];
+    let rest = v.rest;
+    for (const p of b.pushes) {
+      for (const a of p.args) {
+        if (a.type === 'SpreadElement') {
+          const s = this.eval(a.argument, p.scope);
+          if (s.k === 'arr') {
+            items.push(...s.items);
+            if (s.rest) rest = s.rest;
+          } else rest = s.k === 'unk' ? s : this.unk(a.argument, 'spread of a value that is not an array');
+        } else items.push(this.eval(a, p.scope));
+      }
+    }
+    return rest ? { k: 'arr', items, rest, node: v.node } : { k: 'arr', items, node: v.node };
+  }
+
+  /** `x.port = 1761 at line 12` (shortened). */
+  private site(n: Node): string {
+    const t = oneLine(this.sourceText, n);
+    return `${t.length > 60 ? `${t.slice(0, 57)}...` : t} at line ${n.loc.start.line}`;
   }
 
   private enumValue(b: Binding): Val {
@@ -419,7 +458,10 @@ export class Resolver {
       const entries = name !== undefined ? scope.cls?.props.get(name) : undefined;
       if (!entries || entries.length === 0) return this.unk(node, 'class member not assigned in this class');
       if (entries.length > 1) return this.unk(node, 'class member assigned more than once');
-      return this.eval(entries[0]!.init, entries[0]!.scope);
+      const v = this.eval(entries[0]!.init, entries[0]!.scope);
+      const m = scope.cls?.mutated?.get(name!);
+      if (m && (v.k === 'arr' || v.k === 'obj')) return this.unk(node, `'this.${name}' is changed after its assignment (${this.site(m)})`);
+      return v;
     }
     const base = this.eval(n.object, scope);
     let name = memberName(n);

@@ -27,6 +27,11 @@ export interface ScanResult {
 /** Array methods whose callback runs once per element. */
 const ITERATORS = new Set(['forEach', 'map', 'flatMap', 'filter', 'some', 'every']);
 
+/** Array (and Map/Set) methods that change their receiver in place; `push`/`unshift` add elements we can follow. */
+const MUTATORS = new Set(['push', 'unshift', 'splice', 'pop', 'shift', 'sort', 'reverse', 'fill', 'copyWithin', 'set', 'add', 'delete', 'clear']);
+/** `Object.<m>(target, …)` calls that change their first argument. */
+const OBJECT_MUTATORS = new Set(['assign', 'defineProperty', 'defineProperties', 'setPrototypeOf']);
+
 /** Keys that never hold runtime code (types) or are back-links. */
 const SKIP = new Set(['parent', 'loc', 'range', 'tokens', 'comments', 'typeAnnotation', 'returnType', 'typeParameters', 'typeArguments', 'superTypeArguments', 'implements']);
 
@@ -149,18 +154,60 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
     }
   };
 
-  const markAssigned = (target: Node, scope: Scope, right: Node | undefined): void => {
+  const markAssigned = (target: Node, scope: Scope, right: Node | undefined, site?: Node): void => {
     const t = unwrap(target);
     if (t.type === 'Identifier') {
       const b = scope.lookup(t.name);
       if (b) b.reassigned = true;
-    } else if (t.type === 'MemberExpression' && unwrap(t.object).type === 'ThisExpression' && scope.cls && right) {
+    } else if (t.type === 'MemberExpression' && unwrap(t.object).type === 'ThisExpression') {
       const name = memberName(t);
-      if (name !== undefined) addClassProp(scope.cls, name, right, scope);
+      if (scope.cls && right && name !== undefined) addClassProp(scope.cls, name, right, scope);
+    } else if (t.type === 'MemberExpression') {
+      // cfg.port = …, ports[0] = …, this.cfg.port++: the object is changed in place
+      mutate(t.object, scope, site ?? t);
     } else if (t.type === 'ObjectPattern' || t.type === 'ArrayPattern') {
       const ids: Node[] = [];
       collectPatternIds(t, ids);
       for (const id of ids) markAssigned(id, scope, undefined);
+    }
+  };
+
+  /**
+   * `target` (an expression whose value is an array or object) is changed in place at `site`:
+   * recorded on the variable it starts from (and the variables it is an alias of), or on the
+   * class member for `this.x…`. `pushed`: the elements added by a push to the variable itself.
+   */
+  const mutate = (target: Node, scope: Scope, site: Node, pushed?: readonly Node[]): void => {
+    let t = unwrap(target);
+    let direct = true;
+    let member: string | undefined;
+    while (t.type === 'MemberExpression') {
+      const o = unwrap(t.object);
+      if (o.type === 'ThisExpression') {
+        member = memberName(t);
+        break;
+      }
+      t = o;
+      direct = false;
+    }
+    if (member !== undefined) {
+      if (scope.cls) {
+        const m = (scope.cls.mutated ??= new Map());
+        if (!m.has(member)) m.set(member, site);
+      }
+      return;
+    }
+    if (t.type !== 'Identifier') return;
+    let b = scope.lookup(t.name);
+    for (let hops = 0; b && hops < 32; hops++) {
+      if (b.kind !== 'const' && b.kind !== 'let' && b.kind !== 'var') return;
+      const alias = b.init && !b.path ? unwrap(b.init) : undefined;
+      const next = alias?.type === 'Identifier' ? b.scope.lookup(alias.name) : undefined;
+      if (pushed && direct) {
+        // elements pushed through an alias belong to the array it names
+        if (!next) (b.pushes ??= []).push({ args: pushed, scope });
+      } else (b.mutations ??= []).push(site);
+      b = next;
     }
   };
 
@@ -289,11 +336,15 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
         return;
       }
       case 'AssignmentExpression':
-        markAssigned(node.left, scope, node.operator === '=' ? node.right : undefined);
+        markAssigned(node.left, scope, node.operator === '=' ? node.right : undefined, node);
         walkChildren(node, scope, d);
         return;
       case 'UpdateExpression':
-        markAssigned(node.argument, scope, undefined);
+        markAssigned(node.argument, scope, undefined, node);
+        walkChildren(node, scope, d);
+        return;
+      case 'UnaryExpression':
+        if (node.operator === 'delete' && unwrap(node.argument).type === 'MemberExpression') mutate((unwrap(node.argument) as TSESTree.MemberExpression).object, scope, node);
         walkChildren(node, scope, d);
         return;
       case 'NewExpression':
@@ -306,6 +357,12 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
           calls.push({ node, scope, parent });
           const fn = node.arguments[0];
           const m = memberName(callee);
+          if (m !== undefined && MUTATORS.has(m)) {
+            const obj = unwrap(callee.object);
+            mutate(obj, scope, node, (m === 'push' || m === 'unshift') && obj.type === 'Identifier' ? node.arguments : undefined);
+          } else if (m !== undefined && OBJECT_MUTATORS.has(m) && unwrap(callee.object).type === 'Identifier' && (unwrap(callee.object) as TSESTree.Identifier).name === 'Object' && node.arguments[0]) {
+            mutate(node.arguments[0], scope, node);
+          }
           if (fn && (fn.type === 'ArrowFunctionExpression' || fn.type === 'FunctionExpression') && m !== undefined && ITERATORS.has(m)) {
             iterated.set(fn, { array: callee.object, scope });
           }

@@ -39,7 +39,26 @@ const CFN_EGRESS: AwsEntryFields = {
   principals: ['destinationSecurityGroupId', 'destinationPrefixListId'],
 };
 
+/** The same entries as written in a CloudFormation property override (`addPropertyOverride('SecurityGroupIngress', …)`). */
+const CFN_INGRESS_RAW: AwsEntryFields = {
+  protocol: 'IpProtocol',
+  from: 'FromPort',
+  to: 'ToPort',
+  cidr4: ['CidrIp'],
+  cidr6: ['CidrIpv6'],
+  principals: ['SourceSecurityGroupId', 'SourceSecurityGroupName', 'SourcePrefixListId'],
+};
+const CFN_EGRESS_RAW: AwsEntryFields = {
+  protocol: 'IpProtocol',
+  from: 'FromPort',
+  to: 'ToPort',
+  cidr4: ['CidrIp'],
+  cidr6: ['CidrIpv6'],
+  principals: ['DestinationSecurityGroupId', 'DestinationPrefixListId'],
+};
+
 const SG_METHODS = new Set(['addIngressRule', 'addEgressRule']);
+const OVERRIDE_METHODS = new Set(['addPropertyOverride', 'addOverride']);
 const CONN_METHODS = new Set([
   'allowFrom',
   'allowTo',
@@ -78,6 +97,17 @@ export function extractCdk(ctx: Context): void {
     if (v.k !== 'new') continue;
     if (v.fq === 'cdk.CfnSecurityGroupIngress' || v.fq === 'cdk.CfnSecurityGroupEgress') cfnStandalone(ctx, v, v.fq === 'cdk.CfnSecurityGroupIngress');
   }
+  // escape hatches: cfnSg.securityGroupIngress = [...]
+  for (const a of ctx.scan.assigns) {
+    const prop = memberName(a.target);
+    if (prop !== 'securityGroupIngress' && prop !== 'securityGroupEgress') continue;
+    const d = cfnGroupOf(ctx, r.eval(a.target.object, a.scope));
+    if (!d) continue;
+    const ingress = prop === 'securityGroupIngress';
+    const v = r.eval(a.node.right, a.scope);
+    if (v.k === 'nullish') continue;
+    for (const e of entries(v)) (ingress ? d.ingress : d.egress).push(awsEntry(ctx, e, inNode(e.node, a.node) ? e.node : a.node, ingress ? CFN_INGRESS : CFN_EGRESS, ingress ? 'src' : 'dst'));
+  }
   for (const c of ctx.scan.calls) {
     if (c.node.type !== 'CallExpression') continue;
     const callee = unwrap(c.node.callee) as TSESTree.MemberExpression;
@@ -85,6 +115,61 @@ export function extractCdk(ctx: Context): void {
     if (method === undefined) continue;
     if (SG_METHODS.has(method)) sgMethod(ctx, c.node, callee, method, c.scope, c.parent);
     else if (CONN_METHODS.has(method)) connMethod(ctx, c.node, callee, method, c.scope, c.parent);
+    else if (OVERRIDE_METHODS.has(method)) propertyOverride(ctx, c.node, callee, method, c.scope);
+  }
+}
+
+/**
+ * The security group behind an L1 value: a `CfnSecurityGroup`, or the `node.defaultChild`
+ * of an L2 `SecurityGroup` (whose inline rules are that resource's properties).
+ */
+function cfnGroupOf(ctx: Context, v: Val): RulesetDraft | undefined {
+  if (v.k === 'new' && v.fq === 'cdk.CfnSecurityGroup') return cfnSecurityGroup(ctx, v);
+  if (v.k === 'prop' && v.name === 'defaultChild' && v.base.k === 'prop' && v.base.name === 'node') {
+    const g = v.base.base;
+    if (g.k === 'new' && g.fq === 'cdk.SecurityGroup') return sgRuleset(ctx, g);
+    if (g.k === 'new' && g.fq === 'cdk.CfnSecurityGroup') return cfnSecurityGroup(ctx, g);
+  }
+  return undefined;
+}
+
+/**
+ * `cfn.addPropertyOverride('SecurityGroupIngress', [...])` / `addOverride('Properties.SecurityGroupIngress.0', {...})`
+ * change the synthesized template's rules: whole entries written as CloudFormation objects are read;
+ * a change inside an entry (`SecurityGroupIngress.0.FromPort`) or an unknown path is undecidable
+ * (a rule that may accept anything, naming the override). Deletion overrides are not followed
+ * (keeping the rules is the sound side).
+ */
+function propertyOverride(ctx: Context, call: TSESTree.CallExpression, callee: TSESTree.MemberExpression, method: string, scope: Scope): void {
+  const d = cfnGroupOf(ctx, ctx.r.eval(callee.object, scope));
+  if (!d) return;
+  const pathV = ctx.arg(call, 0, scope);
+  let path = pathV?.k === 'str' ? pathV.v : undefined;
+  if (path !== undefined && method === 'addOverride') {
+    if (!path.startsWith('Properties.')) return;
+    path = path.slice('Properties.'.length);
+  }
+  const opaqueRule = (ingress: boolean, reason: string): void => {
+    const m = ctx.b.opaque({ text: ctx.b.text(call), reason, node: call });
+    (ingress ? d.ingress : d.egress).push({ matches: [m], action: { kind: 'accept' }, node: call, reportNode: call, suggestions: [] });
+  };
+  if (path === undefined) {
+    opaqueRule(true, 'a property override whose path is not known statically may change the ingress rules');
+    return;
+  }
+  const seg = path.split('.');
+  const ingress = seg[0] === 'SecurityGroupIngress';
+  if (!ingress && seg[0] !== 'SecurityGroupEgress') return;
+  const fields = ingress ? CFN_INGRESS_RAW : CFN_EGRESS_RAW;
+  const value = call.arguments[1] ? ctx.r.eval(call.arguments[1], scope) : undefined;
+  const whole = seg.length === 1 || (seg.length === 2 && /^[0-9]+$/.test(seg[1]!));
+  if (!whole || !value) {
+    opaqueRule(ingress, `the override ${path} changes a rule of this security group`);
+    return;
+  }
+  if (value.k === 'nullish') return;
+  for (const e of seg.length === 1 ? entries(value) : [value]) {
+    (ingress ? d.ingress : d.egress).push(awsEntry(ctx, e, inNode(e.node, call) ? e.node : call, fields, ingress ? 'src' : 'dst'));
   }
 }
 

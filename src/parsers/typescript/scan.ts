@@ -22,6 +22,8 @@ export interface ScanResult {
   fnScopes: Map<Node, Scope>;
   /** Every import (ES imports, `import x = require()`, `const x = require('…')` declarations). */
   imports: Binding[];
+  /** `a.b = value` assignments to a property (construct properties such as `cfnSg.securityGroupIngress`). */
+  assigns: { node: TSESTree.AssignmentExpression; target: TSESTree.MemberExpression; scope: Scope }[];
 }
 
 /** Array methods whose callback runs once per element. */
@@ -46,6 +48,7 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
   const calls: Candidate[] = [];
   const fnScopes = new Map<Node, Scope>();
   const imports: Binding[] = [];
+  const assigns: ScanResult['assigns'] = [];
   const iterated = new Map<Node, { array: Node; scope: Scope }>();
 
   const declarePattern = (pat: Node, kind: BindingKind, scope: Scope, init: Node | undefined, path: (string | number)[], dflt?: Node, each?: boolean): void => {
@@ -335,10 +338,13 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
         walk(node.body, s, node, d);
         return;
       }
-      case 'AssignmentExpression':
+      case 'AssignmentExpression': {
+        const l = unwrap(node.left);
+        if (node.operator === '=' && l.type === 'MemberExpression') assigns.push({ node, target: l, scope });
         markAssigned(node.left, scope, node.operator === '=' ? node.right : undefined, node);
         walkChildren(node, scope, d);
         return;
+      }
       case 'UpdateExpression':
         markAssigned(node.argument, scope, undefined, node);
         walkChildren(node, scope, d);
@@ -390,7 +396,7 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
   };
 
   walk(program, root, undefined, 0);
-  return { root, news, calls, fnScopes, imports };
+  return { root, news, calls, fnScopes, imports, assigns };
 }
 
 function collectPatternIds(p: Node, out: Node[]): void {

@@ -343,7 +343,7 @@ function sgMethod(ctx: Context, call: TSESTree.CallExpression, callee: TSESTree.
   if (!known && !(recv.k === 'unk' && (isCdkVal(peerVal) || isCdkVal(portVal) || importsCdkEc2(ctx)))) return;
   const d = rulesetFor(ctx, recv, callee.object);
   const ingress = method === 'addIngressRule';
-  addRule(ctx, d, ingress, peerVal, peerNode, portVal, portNode, call, parent, descOf(ctx, call, 2, scope));
+  addRule(ctx, scope, d, ingress, peerVal, peerNode, portVal, portNode, call, parent, descOf(ctx, call, 2, scope));
 }
 
 function descOf(ctx: Context, call: TSESTree.CallExpression, i: number, scope: Scope): string | undefined {
@@ -380,37 +380,37 @@ function connMethod(ctx: Context, call: TSESTree.CallExpression, callee: TSESTre
   const desc = (i: number): string | undefined => descOf(ctx, call, i, scope);
   switch (method) {
     case 'allowFrom':
-      if (a0 && a1 && v0 && v1) addRule(ctx, d, true, v0, a0, v1, a1, call, parent, desc(2));
+      if (a0 && a1 && v0 && v1) addRule(ctx, scope, d, true, v0, a0, v1, a1, call, parent, desc(2));
       return;
     case 'allowTo':
       if (a0 && a1 && v0 && v1) {
-        addRule(ctx, d, false, v0, a0, v1, a1, call, parent, desc(2));
-        if (isConstruct(v0)) addRule(ctx, rulesetFor(ctx, v0, a0), true, owner, recvExpr, v1, a1, call, parent, desc(2));
+        addRule(ctx, scope, d, false, v0, a0, v1, a1, call, parent, desc(2));
+        if (isConstruct(v0)) addRule(ctx, scope, rulesetFor(ctx, v0, a0), true, owner, recvExpr, v1, a1, call, parent, desc(2));
       }
       return;
     case 'allowFromAnyIpv4':
-      if (a0 && v0) addRule(ctx, d, true, anyV4, callee.property, v0, a0, call, parent, desc(1));
+      if (a0 && v0) addRule(ctx, scope, d, true, anyV4, callee.property, v0, a0, call, parent, desc(1));
       return;
     case 'allowToAnyIpv4':
-      if (a0 && v0) addRule(ctx, d, false, anyV4, callee.property, v0, a0, call, parent, desc(1));
+      if (a0 && v0) addRule(ctx, scope, d, false, anyV4, callee.property, v0, a0, call, parent, desc(1));
       return;
     case 'allowInternally':
-      if (a0 && v0) addRule(ctx, d, true, selfPeer, recvExpr, v0, a0, call, parent, desc(1));
+      if (a0 && v0) addRule(ctx, scope, d, true, selfPeer, recvExpr, v0, a0, call, parent, desc(1));
       return;
     case 'allowDefaultPortFrom':
       if (a0 && v0) {
         const p = dflt(owner);
-        addRule(ctx, d, true, v0, a0, p.val, p.node, call, parent, desc(1));
+        addRule(ctx, scope, d, true, v0, a0, p.val, p.node, call, parent, desc(1));
       }
       return;
     case 'allowDefaultPortFromAnyIpv4': {
       const p = dflt(owner);
-      addRule(ctx, d, true, anyV4, callee.property, p.val, p.node, call, parent, desc(0));
+      addRule(ctx, scope, d, true, anyV4, callee.property, p.val, p.node, call, parent, desc(0));
       return;
     }
     case 'allowDefaultPortInternally': {
       const p = dflt(owner);
-      addRule(ctx, d, true, selfPeer, recvExpr, p.val, p.node, call, parent, desc(0));
+      addRule(ctx, scope, d, true, selfPeer, recvExpr, p.val, p.node, call, parent, desc(0));
       return;
     }
     case 'allowDefaultPortTo':
@@ -418,8 +418,8 @@ function connMethod(ctx: Context, call: TSESTree.CallExpression, callee: TSESTre
       // the port is the *other* side's default port
       if (a0 && v0) {
         const p = dflt(v0);
-        addRule(ctx, d, false, v0, a0, p.val, p.node, call, parent, desc(1));
-        if (isConstruct(v0)) addRule(ctx, rulesetFor(ctx, v0, a0), true, owner, recvExpr, p.val, p.node, call, parent, desc(1));
+        addRule(ctx, scope, d, false, v0, a0, p.val, p.node, call, parent, desc(1));
+        if (isConstruct(v0)) addRule(ctx, scope, rulesetFor(ctx, v0, a0), true, owner, recvExpr, p.val, p.node, call, parent, desc(1));
       }
       return;
     default:
@@ -584,6 +584,7 @@ export function port(ctx: Context, v: Val): Match[] {
 
 function addRule(
   ctx: Context,
+  scope: Scope,
   d: RulesetDraft,
   ingress: boolean,
   peerVal: Val,
@@ -594,8 +595,24 @@ function addRule(
   parent: Node | undefined,
   comment: string | undefined,
 ): void {
-  const p = peer(ctx, peerVal, peerNode, ingress ? 'src' : 'dst');
-  const matches = [...port(ctx, portVal), ...anyOf(p.alts)];
+  const dir = ingress ? 'src' : 'dst';
+  const p = peer(ctx, peerVal, peerNode, dir);
+  // peer and port read from the same loop element: one alternative per iteration, not every peer with every port
+  const args = call.arguments as readonly Node[];
+  const isArg = (n: Node): boolean => args.includes(n);
+  const peerLoops = isArg(peerNode) ? ctx.r.loopBindings([peerNode], scope) : [];
+  const portLoops = isArg(portNode) ? ctx.r.loopBindings([portNode], scope) : [];
+  // a loop that feeds only one side (or nested loops, one per side) opens every combination: no pairing needed
+  const loops = peerLoops.some((b) => portLoops.includes(b)) ? [...new Set([...peerLoops, ...portLoops])] : [];
+  const per =
+    loops.length > 0
+      ? ctx.r.iterate(loops, () => {
+          const pv = isArg(peerNode) ? ctx.r.eval(peerNode, scope) : peerVal;
+          const tv = isArg(portNode) ? ctx.r.eval(portNode, scope) : portVal;
+          return [...port(ctx, tv), ...anyOf(peer(ctx, pv, peerNode, dir).alts)];
+        })
+      : undefined;
+  const matches = per ? anyOf(per) : [...port(ctx, portVal), ...anyOf(p.alts)];
   const suggestions: Suggestion[] = [];
   if (ingress && p.world) suggestions.push(p.world);
   if (parent?.type === 'ExpressionStatement' && parent.expression === call) {

@@ -20,7 +20,7 @@ import {
   type RuleDraft,
   type Suggestion,
 } from './build.js';
-import type { Resolver, Scope, Val } from './resolve.js';
+import { iterationsOf, loopsIn, type Resolver, type Scope, type Val } from './resolve.js';
 import type { ScanResult } from './scan.js';
 
 /** Property reader of an object argument: an unknown object makes every property unknown; a spread of unknowns (`rest`) stands for absent keys. */
@@ -165,6 +165,14 @@ export function awsEntry(ctx: Context, entry: Val, node: Node, f: AwsEntryFields
     const m = entry.k === 'unk' ? b.opaque(entry) : b.opaque({ text: b.text(node), reason: 'rule is not an object literal', node });
     return { matches: [m], action: { kind: 'accept' }, node, reportNode: node, suggestions: [] };
   }
+  // fields read from the same loop element (`list.map((p) => ({ fromPort: p.port, cidrBlocks: [p.cidr] }))`):
+  // one alternative per element, not every port with every source
+  const iterations = correlated(entry, [[f.protocol], [f.from, f.to], [...f.cidr4, ...f.cidr6, ...f.principals, ...(f.self ? [f.self] : [])]]) ? iterationsOf(entry) : undefined;
+  if (iterations && iterations.length > 1) {
+    const drafts = iterations.map((e) => awsEntry(ctx, e, node, f, dir));
+    const first = drafts[0]!;
+    return { matches: anyOf(drafts.map((d) => d.matches)), action: { kind: 'accept' }, node, reportNode: first.reportNode, suggestions: first.suggestions };
+  }
   const get = (k: string): Val | undefined => {
     const v = entry.props.get(k);
     if (v) return v;
@@ -203,6 +211,23 @@ export function awsEntry(ctx: Context, entry: Val, node: Node, f: AwsEntryFields
   } else matches = [...pp, ...anyOf(alts)];
   const reportNode = (dir === 'src' ? c.worldLiterals[0]?.node : undefined) ?? from?.node ?? proto?.node ?? node;
   return { matches, action: { kind: 'accept' }, node, reportNode: inNode(reportNode, node) ? reportNode : node, suggestions };
+}
+
+/** Does one loop variable feed two of these field groups (so that the iterations must stay paired)? */
+function correlated(entry: Val & { k: 'obj' }, groups: string[][]): boolean {
+  const seen = new Set<unknown>();
+  for (const g of groups) {
+    const here = new Set<unknown>();
+    for (const k of g) {
+      const v = entry.props.get(k);
+      if (v) for (const b of loopsIn(v).keys()) here.add(b);
+    }
+    for (const b of here) {
+      if (seen.has(b)) return true;
+      seen.add(b);
+    }
+  }
+  return false;
 }
 
 /** For `new Rule(...)` written as a statement of its own: a suggestion removing it. */

@@ -141,7 +141,9 @@ function memberRef(fq: string, name: string): string {
 const MAX_DEPTH = 200;
 
 export class Resolver {
-  private readonly memo = new Map<Binding, Val>();
+  private memo = new Map<Binding, Val>();
+  /** Loop variables fixed to one element while the iterations of one rule are evaluated (`iterate`). */
+  private fixed: Map<Binding, Val> | undefined;
   private readonly busy = new Set<Binding>();
   private readonly checker: TypeChecker | undefined;
   private depth = 0;
@@ -301,6 +303,8 @@ export class Resolver {
   }
 
   bindingValue(b: Binding): Val {
+    const f = this.fixed?.get(b);
+    if (f) return f;
     const cached = this.memo.get(b);
     if (cached) return cached;
     if (this.busy.has(b)) return this.unk(b.decl, 'defined in terms of itself');
@@ -391,6 +395,90 @@ export class Resolver {
   private site(n: Node): string {
     const t = oneLine(this.sourceText, n);
     return `${t.length > 60 ? `${t.slice(0, 57)}...` : t} at line ${n.loc.start.line}`;
+  }
+
+  /**
+   * The loop variables (for-of / forEach over a known, non-empty array) that expressions read,
+   * directly or through the constants they use: `r` in `Port.tcp(r.port)`, also through
+   * `const port = r.port` declared in the loop body.
+   */
+  loopBindings(nodes: readonly Node[], scope: Scope): Binding[] {
+    const out: Binding[] = [];
+    const seen = new Set<Binding>();
+    let budget = 2000;
+    const visit = (n: Node, s: Scope): void => {
+      if (--budget < 0) return;
+      switch (n.type) {
+        case 'Identifier': {
+          const b = s.lookup(n.name);
+          if (!b || seen.has(b)) return;
+          seen.add(b);
+          if (b.kind === 'loop' && b.each) {
+            const v = this.bindingValue(b);
+            if (v.k === 'each' && v.items.length > 0) out.push(b);
+          } else if ((b.kind === 'const' || b.kind === 'let' || b.kind === 'var') && b.init) visit(b.init, b.scope);
+          return;
+        }
+        case 'MemberExpression':
+          visit(n.object, s);
+          if (n.computed) visit(n.property, s);
+          return;
+        case 'Property':
+          if (n.computed) visit(n.key, s);
+          visit(n.value, s);
+          return;
+        default: {
+          const rec = n as unknown as Record<string, unknown>;
+          for (const key in rec) {
+            if (key === 'parent' || key === 'loc' || key === 'range' || key === 'typeAnnotation' || key === 'typeArguments' || key === 'typeParameters') continue;
+            const v = rec[key];
+            if (Array.isArray(v)) {
+              for (const c of v) if (c && typeof c === 'object' && typeof (c as Node).type === 'string') visit(c as Node, s);
+            } else if (v && typeof v === 'object' && typeof (v as Node).type === 'string') visit(v as Node, s);
+          }
+        }
+      }
+    };
+    for (const n of nodes) visit(n, scope);
+    return out;
+  }
+
+  /**
+   * `fn` once per iteration of the loop variables (each fixed to one element, the same
+   * element wherever it is read; nested loops: every combination), or undefined when there
+   * are more than `limit` combinations.
+   */
+  iterate<T>(loops: readonly Binding[], fn: () => T, limit = 64): T[] | undefined {
+    const lists: Val[][] = [];
+    let n = 1;
+    for (const b of loops) {
+      const v = this.bindingValue(b);
+      if (v.k !== 'each') return undefined;
+      lists.push(v.items);
+      n *= v.items.length;
+      if (n > limit) return undefined;
+    }
+    if (this.fixed) return undefined; // no nesting
+    const out: T[] = [];
+    const saved = this.memo;
+    try {
+      for (let i = 0; i < n; i++) {
+        const fixed = new Map<Binding, Val>();
+        let k = i;
+        loops.forEach((b, j) => {
+          const list = lists[j]!;
+          fixed.set(b, list[k % list.length]!);
+          k = Math.floor(k / list.length);
+        });
+        this.fixed = fixed;
+        this.memo = new Map();
+        out.push(fn());
+      }
+    } finally {
+      this.fixed = undefined;
+      this.memo = saved;
+    }
+    return out;
   }
 
   private enumValue(b: Binding): Val {
@@ -633,4 +721,68 @@ function returnedExpression(fn: TSESTree.ArrowFunctionExpression | TSESTree.Func
   const stmts = fn.body.body;
   if (stmts.length === 1 && stmts[0]!.type === 'ReturnStatement' && stmts[0]!.argument) return stmts[0]!.argument;
   return undefined;
+}
+
+/** The loop variables (by binding, with their element counts) whose values an evaluated value holds. */
+export function loopsIn(v: Val, out: Map<Binding, number> = new Map(), depth = 0): Map<Binding, number> {
+  if (depth > 32) return out;
+  switch (v.k) {
+    case 'each':
+      if (!out.has(v.id)) out.set(v.id, v.items.length);
+      for (const it of v.items) loopsIn(it, out, depth + 1);
+      break;
+    case 'obj':
+      for (const x of v.props.values()) loopsIn(x, out, depth + 1);
+      break;
+    case 'arr':
+      for (const x of v.items) loopsIn(x, out, depth + 1);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+/** `v` in one iteration: every value of a loop variable in `pick` replaced by its element there. */
+export function instantiate(v: Val, pick: ReadonlyMap<Binding, number>): Val {
+  switch (v.k) {
+    case 'each': {
+      const i = pick.get(v.id);
+      if (i !== undefined && i < v.items.length) {
+        const it = instantiate(v.items[i]!, pick);
+        // a plain value keeps the place it is read at (`p.port`), as an identifier's value does
+        return it.k === 'num' || it.k === 'str' || it.k === 'bool' ? { ...it, node: v.node } : it;
+      }
+      return { ...v, items: v.items.map((it) => instantiate(it, pick)) };
+    }
+    case 'obj':
+      return { ...v, props: new Map([...v.props].map(([k, x]) => [k, instantiate(x, pick)] as const)) };
+    case 'arr':
+      return { ...v, items: v.items.map((x) => instantiate(x, pick)) };
+    default:
+      return v;
+  }
+}
+
+/** Every combination of elements of the loops in `v` (nested loops multiply), or undefined past `limit`. */
+export function iterationsOf(v: Val, limit = 64): Val[] | undefined {
+  const loops = [...loopsIn(v)];
+  if (loops.length === 0) return undefined;
+  let n = 1;
+  for (const [, c] of loops) {
+    if (c === 0) return undefined;
+    n *= c;
+    if (n > limit) return undefined;
+  }
+  const out: Val[] = [];
+  for (let i = 0; i < n; i++) {
+    const pick = new Map<Binding, number>();
+    let k = i;
+    for (const [b, c] of loops) {
+      pick.set(b, k % c);
+      k = Math.floor(k / c);
+    }
+    out.push(instantiate(v, pick));
+  }
+  return out;
 }

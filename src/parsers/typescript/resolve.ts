@@ -60,6 +60,8 @@ export interface Binding {
   each?: boolean;
   /** Rest element in a pattern: not decided. */
   rest?: boolean;
+  /** A name destructured from a loop element (`for (const { port } of list)`): `path` within this element binding. */
+  elem?: Binding;
   /** Places where the value (an array or object) is changed in place: `x.a = …`, `x.splice(…)`, `Object.assign(x, …)`. */
   mutations?: Node[];
   /** `x.push(…)` / `x.unshift(…)`: elements added to an array after its declaration. */
@@ -346,6 +348,17 @@ export class Resolver {
         break;
     }
     if (b.rest) return this.unk(b.decl, 'rest element');
+    if (b.elem) {
+      // one value per element, read from the same element as the other names of the pattern
+      let v = this.bindingValue(b.elem);
+      for (const seg of b.path ?? []) v = this.prop(v, String(seg), b.decl);
+      if (b.dflt) {
+        const d = b.dflt;
+        if (v.k === 'nullish') return this.eval(d, b.scope);
+        if (v.k === 'each') return { ...v, items: v.items.map((it) => (it.k === 'nullish' ? this.eval(d, b.scope) : it)) };
+      }
+      return v;
+    }
     if (!b.init) {
       if (b.dflt) return this.eval(b.dflt, b.scope);
       if (b.kind === 'const') return this.unk(b.decl, `'${b.name}' is declared without a value in this file`);
@@ -416,6 +429,9 @@ export class Resolver {
           if (b.kind === 'loop' && b.each) {
             const v = this.bindingValue(b);
             if (v.k === 'each' && v.items.length > 0) out.push(b);
+          } else if (b.elem) {
+            const v = this.bindingValue(b.elem);
+            if (v.k === 'each' && v.items.length > 0 && !out.includes(b.elem)) out.push(b.elem);
           } else if ((b.kind === 'const' || b.kind === 'let' || b.kind === 'var') && b.init) visit(b.init, b.scope);
           return;
         }
@@ -586,6 +602,15 @@ export class Resolver {
     }
     if (callee.type === 'MemberExpression') {
       const name = memberName(callee);
+      // Object.entries / values / keys of a known object: [key, value] pairs, values, keys
+      if ((name === 'entries' || name === 'values' || name === 'keys') && callee.object.type === 'Identifier' && callee.object.name === 'Object' && !scope.lookup('Object') && n.arguments[0]) {
+        const o = this.eval(n.arguments[0], scope);
+        if (o.k !== 'obj' || o.rest) return this.unk(node, o.k === 'unk' ? o.reason : 'object not known statically');
+        const items: Val[] = [...o.props].map(([k, v]) =>
+          name === 'keys' ? { k: 'str', v: k, node: v.node } : name === 'values' ? v : { k: 'arr', items: [{ k: 'str', v: k, node: v.node }, v], node: v.node },
+        );
+        return { k: 'arr', items, node };
+      }
       // Object.freeze({...}) keeps the value
       if (name === 'freeze' && callee.object.type === 'Identifier' && callee.object.name === 'Object' && !scope.lookup('Object') && n.arguments[0]) {
         return this.eval(n.arguments[0], scope);

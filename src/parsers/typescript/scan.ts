@@ -100,11 +100,55 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
     else if (pat.type === 'ArrayPattern') for (const el of pat.elements) if (el) declareRest(el.type === 'RestElement' ? el.argument : el, kind, scope);
   };
 
+  /**
+   * A destructuring pattern over a loop element (`for (const { peer, port } of rules)`,
+   * `list.forEach(([cidr, port]) => …)`): one hidden binding for the element, each name a
+   * path within it, so that names read from one element stay paired.
+   */
+  const declareElement = (pat: Node, iterated: Node, iterScope: Scope, scope: Scope): void => {
+    const elem: Binding = { name: '', kind: 'loop', scope: iterScope, init: iterated, each: true, decl: pat };
+    const inner = (p: Node, path: (string | number)[], dflt?: Node): void => {
+      switch (p.type) {
+        case 'Identifier': {
+          const b: Binding = { name: p.name, kind: 'loop', scope, decl: p, elem, path };
+          if (dflt) b.dflt = dflt;
+          scope.vars.set(p.name, b);
+          return;
+        }
+        case 'AssignmentPattern':
+          inner(p.left, path, p.right);
+          return;
+        case 'ObjectPattern':
+          for (const q of p.properties) {
+            if (q.type === 'RestElement') {
+              declareRest(q.argument, 'loop', scope);
+              continue;
+            }
+            const k = keyName(q.key, q.computed);
+            if (k === undefined) declareRest(q.value, 'loop', scope);
+            else inner(q.value, [...path, k]);
+          }
+          return;
+        case 'ArrayPattern':
+          p.elements.forEach((el, i) => {
+            if (!el) return;
+            if (el.type === 'RestElement') declareRest(el.argument, 'loop', scope);
+            else inner(el, [...path, i]);
+          });
+          return;
+        default:
+          declareRest(p, 'loop', scope);
+      }
+    };
+    inner(pat, []);
+  };
+
   /** `each`: a for-of declaration; `iterated` is the expression after `of`. */
   const declareVars = (decl: TSESTree.VariableDeclaration, scope: Scope, iterated?: Node): void => {
     const kind: BindingKind = decl.kind === 'const' ? 'const' : decl.kind === 'var' ? 'var' : 'let';
     for (const d of decl.declarations) {
-      if (iterated) declarePattern(d.id, 'loop', scope, iterated, [], undefined, true);
+      if (iterated && d.id.type !== 'Identifier') declareElement(d.id, iterated, scope, scope);
+      else if (iterated) declarePattern(d.id, 'loop', scope, iterated, [], undefined, true);
       else declarePattern(d.id, kind, scope, d.init ?? undefined, []);
     }
   };
@@ -228,6 +272,8 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
       // [a, b].forEach((x) => …): x takes each element, like a for-of variable
       if (i === 0 && over && p.type === 'Identifier') {
         s.vars.set(p.name, { name: p.name, kind: 'loop', scope: over.scope, init: over.array, each: true, decl: p });
+      } else if (i === 0 && over && (p.type === 'ObjectPattern' || p.type === 'ArrayPattern')) {
+        declareElement(p, over.array, over.scope, s);
       } else declarePattern(p, 'param', s, undefined, []);
     });
     if (fn.type === 'FunctionExpression' && fn.id) {

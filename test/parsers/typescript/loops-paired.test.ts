@@ -41,3 +41,26 @@ partners.forEach((p) => new aws.ec2.SecurityGroupRule('r', { type: 'ingress', se
     expect(allRules(document)).toHaveLength(2);
   });
 });
+
+describe('names destructured from a loop element', () => {
+  it('are read per element (for-of, forEach, Object.entries) and stay paired', () => {
+    const text = `import * as ec2 from 'aws-cdk-lib/aws-ec2';
+declare const stack: any;
+declare const vpc: ec2.IVpc;
+const sg = new ec2.SecurityGroup(stack, 'Sg', { vpc, allowAllOutbound: false });
+const PAIRS: Array<[ec2.IPeer, number]> = [[ec2.Peer.anyIpv6(), 1766], [ec2.Peer.ipv4('10.0.0.0/8'), 1767]];
+for (const [peer, port] of PAIRS) sg.addIngressRule(peer, ec2.Port.tcp(port));
+const RULES = [{ cidr: '192.0.2.0/24', port: 1761 }, { cidr: '198.51.100.0/24' }];
+RULES.forEach(({ cidr, port = 1768 }) => sg.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(port)));
+const BY_NAME = { pesit: 1761, rest: 1768 } as const;
+for (const [, port] of Object.entries(BY_NAME)) sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(port));
+`;
+    const { document } = extract(text);
+    expect(document.diagnostics).toEqual([]);
+    expect(summary(document)).toEqual([
+      'Sg ingress: anyof([dstport=1766 proto=6 srcaddr=::/0]|[dstport=1767 proto=6 srcaddr=10.0.0.0/8]) => accept',
+      'Sg ingress: anyof([dstport=1761 proto=6 srcaddr=192.0.2.0/24]|[dstport=1768 proto=6 srcaddr=198.51.100.0/24]) => accept',
+      'Sg ingress: dstport=1761, 1768 proto=6 srcaddr=0.0.0.0/0 => accept',
+    ]);
+  });
+});

@@ -13,7 +13,7 @@ import { flatItems, PLACEHOLDER_V4, PLACEHOLDER_V6, replaceLiteral, type RuleOri
 import { entries } from './cdk.js';
 import { nodeKey, spanKey, toP, toPList } from './cloud.js';
 import { awsEntry, inNode, propGetter, removalOf, type AwsEntryFields, type Context } from './context.js';
-import type { Val } from './resolve.js';
+import { iterationsOf, loopsIn, type Val } from './resolve.js';
 
 const SG_INGRESS: AwsEntryFields = {
   protocol: 'protocol',
@@ -86,13 +86,13 @@ export function extractPulumi(ctx: Context): void {
         break;
       }
       case 'gcp.compute.Firewall':
-        gcp.push(gcpFirewall(ctx, v));
+        gcp.push(...gcpFirewalls(ctx, v));
         break;
       case 'azn.network.SecurityRule':
       case 'azc.network.NetworkSecurityRule': {
         const { obj, get } = props(ctx, v);
         const st = azureNsgRef(ctx, get('networkSecurityGroupName'), v.node);
-        if (obj?.k === 'obj') azureRule(ctx, st, obj, v.node, ctx.argString(v.node, 0, v.scope));
+        if (obj?.k === 'obj') for (const it of perElement(obj)) azureRule(ctx, st, it, v.node, ctx.argString(v.node, 0, v.scope));
         else if (obj) (st.spec.unresolvedRules ??= []).push({ text: obj.k === 'unk' ? obj.text : ctx.b.text(v.node), span: spanOfNode(v.node) });
         break;
       }
@@ -181,9 +181,34 @@ function worldLiterals(vals: (Val | undefined)[], within: Node): { node: Node; v
   return out;
 }
 
-function gcpFirewall(ctx: Context, v: NewVal): GcpRule {
+/**
+ * A cloud rule written once and created once per loop element (`partners.map((p, i) => ({ priority: 100 + i,
+ * destinationPortRange: p.port, sourceAddressPrefix: p.cidr }))`, `new gcp.compute.Firewall(…)` in a for-of):
+ * one rule per element when a loop variable feeds two of its fields, so that one element's ports are not
+ * opened to another element's sources; else the rule as written (its lists unite the elements, exactly).
+ */
+function perElement(o: Val & { k: 'obj' }): (Val & { k: 'obj' })[] {
+  let feeds = 0;
+  const all = new Set<unknown>();
+  for (const x of o.props.values()) {
+    const here = [...loopsIn(x).keys()];
+    if (here.some((b) => all.has(b))) feeds++;
+    for (const b of here) all.add(b);
+  }
+  if (feeds === 0) return [o];
+  const its = iterationsOf(o);
+  return its && its.length > 0 ? (its as (Val & { k: 'obj' })[]) : [o];
+}
+
+function gcpFirewalls(ctx: Context, v: NewVal): GcpRule[] {
+  const { obj } = props(ctx, v);
+  if (obj?.k !== 'obj') return [gcpFirewall(ctx, v, obj)];
+  return perElement(obj).map((o) => gcpFirewall(ctx, v, o));
+}
+
+function gcpFirewall(ctx: Context, v: NewVal, obj: Val | undefined): GcpRule {
   const b = ctx.b;
-  const { obj, get } = props(ctx, v);
+  const get = propGetter(obj);
   const network = get('network');
   const netName =
     network?.k === 'str' ? lastSegment(network.v) : network ? (network.k === 'unk' ? network.text : ctx.label(network.k === 'prop' ? network.base : network)) : 'default';
@@ -291,7 +316,7 @@ function azureNsg(ctx: Context, v: NewVal): RulesetDraft {
     const rules = get('securityRules');
     if (rules && rules.k !== 'nullish') {
       for (const e of entries(rules)) {
-        if (e.k === 'obj') azureRule(ctx, st, e, e.node);
+        if (e.k === 'obj') for (const it of perElement(e)) azureRule(ctx, st, it, e.node);
         else (st.spec.unresolvedRules ??= []).push({ text: e.k === 'unk' ? e.text : ctx.b.text(e.node), span: spanOfNode(e.node) });
       }
     }

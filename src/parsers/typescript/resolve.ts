@@ -62,6 +62,8 @@ export interface Binding {
   rest?: boolean;
   /** A name destructured from a loop element (`for (const { port } of list)`): `path` within this element binding. */
   elem?: Binding;
+  /** The index parameter of an iteration callback (`list.map((p, i) => …)`): the position of this element binding's element. */
+  indexOf?: Binding;
   /** Places where the value (an array or object) is changed in place: `x.a = …`, `x.splice(…)`, `Object.assign(x, …)`. */
   mutations?: Node[];
   /** `x.push(…)` / `x.unshift(…)`: elements added to an array after its declaration. */
@@ -146,6 +148,7 @@ export class Resolver {
   private memo = new Map<Binding, Val>();
   /** Loop variables fixed to one element while the iterations of one rule are evaluated (`iterate`). */
   private fixed: Map<Binding, Val> | undefined;
+  private fixedIndex: Map<Binding, number> | undefined;
   private readonly busy = new Set<Binding>();
   private readonly checker: TypeChecker | undefined;
   private depth = 0;
@@ -348,6 +351,13 @@ export class Resolver {
         break;
     }
     if (b.rest) return this.unk(b.decl, 'rest element');
+    if (b.indexOf) {
+      const i = this.fixedIndex?.get(b.indexOf);
+      if (i !== undefined) return { k: 'num', v: i, node: b.decl };
+      const v = this.bindingValue(b.indexOf);
+      if (v.k !== 'each') return this.unk(b.decl, v.k === 'unk' ? v.reason : 'index of a loop over values not known statically');
+      return { k: 'each', items: v.items.map((_, j) => ({ k: 'num', v: j, node: b.decl }) as Val), id: v.id, node: b.decl };
+    }
     if (b.elem) {
       // one value per element, read from the same element as the other names of the pattern
       let v = this.bindingValue(b.elem);
@@ -429,9 +439,10 @@ export class Resolver {
           if (b.kind === 'loop' && b.each) {
             const v = this.bindingValue(b);
             if (v.k === 'each' && v.items.length > 0) out.push(b);
-          } else if (b.elem) {
-            const v = this.bindingValue(b.elem);
-            if (v.k === 'each' && v.items.length > 0 && !out.includes(b.elem)) out.push(b.elem);
+          } else if (b.elem || b.indexOf) {
+            const e = (b.elem ?? b.indexOf)!;
+            const v = this.bindingValue(e);
+            if (v.k === 'each' && v.items.length > 0 && !out.includes(e)) out.push(e);
           } else if ((b.kind === 'const' || b.kind === 'let' || b.kind === 'var') && b.init) visit(b.init, b.scope);
           return;
         }
@@ -480,18 +491,22 @@ export class Resolver {
     try {
       for (let i = 0; i < n; i++) {
         const fixed = new Map<Binding, Val>();
+        const fixedIndex = new Map<Binding, number>();
         let k = i;
         loops.forEach((b, j) => {
           const list = lists[j]!;
           fixed.set(b, list[k % list.length]!);
+          fixedIndex.set(b, k % list.length);
           k = Math.floor(k / list.length);
         });
         this.fixed = fixed;
+        this.fixedIndex = fixedIndex;
         this.memo = new Map();
         out.push(fn());
       }
     } finally {
       this.fixed = undefined;
+      this.fixedIndex = undefined;
       this.memo = saved;
     }
     return out;
@@ -677,9 +692,21 @@ export class Resolver {
     if (n.left.type === 'PrivateIdentifier') return this.unk(node, 'private field test');
     const a = this.eval(n.left, scope);
     const b = this.eval(n.right, scope);
+    return this.binary(n.operator, a, b, node);
+  }
+
+  private binary(op: string, a: Val, b: Val, node: Node): Val {
     if (a.k === 'unk') return this.unk(node, a.reason);
     if (b.k === 'unk') return this.unk(node, b.reason);
-    const op = n.operator;
+    // a loop value (`100 + i`, `base + p.offset`): one result per element, same loop
+    if (a.k === 'each' || b.k === 'each') {
+      const id = a.k === 'each' ? a.id : (b as Extract<Val, { k: 'each' }>).id;
+      if (a.k === 'each' && b.k === 'each' && (a.id !== b.id || a.items.length !== b.items.length)) return this.unk(node, 'values of two loops combined');
+      const n = a.k === 'each' ? a.items.length : (b as Extract<Val, { k: 'each' }>).items.length;
+      const items: Val[] = [];
+      for (let i = 0; i < n; i++) items.push(this.binary(op, a.k === 'each' ? a.items[i]! : a, b.k === 'each' ? b.items[i]! : b, node));
+      return { k: 'each', items, id, node };
+    }
     if (op === '+' && (a.k === 'str' || b.k === 'str') && plain(a) && plain(b)) return { k: 'str', v: String(plainValue(a)) + String(plainValue(b)), node };
     if (a.k === 'num' && b.k === 'num') {
       const x = a.v;

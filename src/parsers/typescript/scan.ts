@@ -105,7 +105,7 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
    * `list.forEach(([cidr, port]) => …)`): one hidden binding for the element, each name a
    * path within it, so that names read from one element stay paired.
    */
-  const declareElement = (pat: Node, iterated: Node, iterScope: Scope, scope: Scope): void => {
+  const declareElement = (pat: Node, iterated: Node, iterScope: Scope, scope: Scope): Binding => {
     const elem: Binding = { name: '', kind: 'loop', scope: iterScope, init: iterated, each: true, decl: pat };
     const inner = (p: Node, path: (string | number)[], dflt?: Node): void => {
       switch (p.type) {
@@ -141,6 +141,7 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
       }
     };
     inner(pat, []);
+    return elem;
   };
 
   /** `each`: a for-of declaration; `iterated` is the expression after `of`. */
@@ -268,12 +269,19 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
     const s = new Scope(scope, scope.cls);
     fnScopes.set(fn, s);
     const over = iterated.get(fn);
+    let elemBinding: Binding | undefined;
     fn.params.forEach((p, i) => {
+      // list.map((p, i) => …): the index of the same element
+      if (i === 1 && over && p.type === 'Identifier' && elemBinding) {
+        s.vars.set(p.name, { name: p.name, kind: 'loop', scope: s, decl: p, indexOf: elemBinding });
+        return;
+      }
       // [a, b].forEach((x) => …): x takes each element, like a for-of variable
       if (i === 0 && over && p.type === 'Identifier') {
-        s.vars.set(p.name, { name: p.name, kind: 'loop', scope: over.scope, init: over.array, each: true, decl: p });
+        elemBinding = { name: p.name, kind: 'loop', scope: over.scope, init: over.array, each: true, decl: p };
+        s.vars.set(p.name, elemBinding);
       } else if (i === 0 && over && (p.type === 'ObjectPattern' || p.type === 'ArrayPattern')) {
-        declareElement(p, over.array, over.scope, s);
+        elemBinding = declareElement(p, over.array, over.scope, s);
       } else declarePattern(p, 'param', s, undefined, []);
     });
     if (fn.type === 'FunctionExpression' && fn.id) {

@@ -64,3 +64,34 @@ for (const [, port] of Object.entries(BY_NAME)) sg.addIngressRule(ec2.Peer.anyIp
     ]);
   });
 });
+
+describe('GCP firewalls and Azure rules created per loop element', () => {
+  it('one rule per element when the element feeds two fields; the map index and arithmetic on it are known', () => {
+    const text = `import * as gcp from '@pulumi/gcp';
+import * as azure from '@pulumi/azure';
+const partners = [
+  { name: 'bank', cidr: '203.0.113.0/24', port: '1761' },
+  { name: 'web', cidr: '0.0.0.0/0', port: '443' },
+];
+for (const p of partners) {
+  new gcp.compute.Firewall(\`allow-\${p.name}\`, { network: 'default', allows: [{ protocol: 'tcp', ports: [p.port] }], sourceRanges: [p.cidr] });
+}
+new azure.network.NetworkSecurityGroup('nsg', {
+  resourceGroupName: 'rg',
+  securityRules: partners.map((p, i) => ({
+    name: p.name, priority: 100 + i, direction: 'Inbound', access: 'Allow', protocol: 'Tcp',
+    sourcePortRange: '*', destinationPortRange: p.port, sourceAddressPrefix: p.cidr, destinationAddressPrefix: '*',
+  })),
+});
+`;
+    const { document } = extract(text);
+    expect(summary(document).filter((l) => !l.includes('principal') && !l.includes('=> drop') && !l.includes('Outbound'))).toEqual([
+      'NSG nsg Inbound: dstport=1761 proto=6 srcaddr=203.0.113.0/24 => accept',
+      'NSG nsg Inbound: dstport=443 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'network default, all instances INGRESS: dstport=1761 proto=6 srcaddr=203.0.113.0/24 => accept',
+      'network default, all instances INGRESS: dstport=443 proto=6 srcaddr=0.0.0.0/0 => accept',
+    ]);
+    expect(allRules(document)[0]!.text).toContain('priority 100');
+    expect(allRules(document)[1]!.text).toContain('priority 101');
+  });
+});

@@ -4,7 +4,7 @@
  * Peer and Port factories, and the L1 CfnSecurityGroup / CfnSecurityGroupIngress.
  */
 import type { TSESTree } from '@typescript-eslint/utils';
-import { AddrSet, type Match } from '../../model/index.js';
+import { AddrSet, numSingle, type Match } from '../../model/index.js';
 import { memberName, unwrap, type Node } from './ast.js';
 import {
   anyOf,
@@ -116,7 +116,61 @@ export function extractCdk(ctx: Context): void {
     if (SG_METHODS.has(method)) sgMethod(ctx, c.node, callee, method, c.scope, c.parent);
     else if (CONN_METHODS.has(method)) connMethod(ctx, c.node, callee, method, c.scope, c.parent);
     else if (OVERRIDE_METHODS.has(method)) propertyOverride(ctx, c.node, callee, method, c.scope);
+    else if (method === 'addListener') {
+      const lb = r.eval(callee.object, c.scope);
+      if (lb.k === 'new' && lb.fq === ALB) albListener(ctx, lb, c.node, ctx.arg(c.node, 1, c.scope), c.scope, c.parent);
+    }
   }
+  for (const c of ctx.scan.news) {
+    const v = r.eval(c.node, c.scope);
+    if (v.k !== 'new' || v.fq !== `${ELBV2}.ApplicationListener`) continue;
+    const props = ctx.arg(v.node, 2, v.scope);
+    const lb = propGetter(props)('loadBalancer');
+    if (lb && lb.k !== 'nullish') albListener(ctx, lb, v.node, props, v.scope, c.parent);
+  }
+}
+
+const ELBV2 = 'cdkmod.aws-elasticloadbalancingv2';
+const ALB = `${ELBV2}.ApplicationLoadBalancer`;
+
+/**
+ * An ALB listener opens its port in the load balancer's security group: `open` (default true) allows
+ * anyone (`0.0.0.0/0`, and `::/0` for a dual-stack ALB) on the listener port; the port defaults from
+ * the protocol (HTTP 80, HTTPS 443) or, without a protocol, from certificates (HTTPS).
+ */
+function albListener(ctx: Context, lb: Val, node: TSESTree.CallExpression | TSESTree.NewExpression, props: Val | undefined, scope: Scope, parent: Node | undefined): void {
+  const get = propGetter(props);
+  const open = get('open');
+  if (open?.k === 'bool' && !open.v) return;
+  const d = rulesetFor(ctx, lb, node);
+  const b = ctx.b;
+  const portV = get('port');
+  let ports: Match[];
+  if (portV && portV.k !== 'nullish') ports = awsProtoPorts(b, num(6, node), portV, portV, node);
+  else {
+    const proto = get('protocol');
+    const pname = proto?.k === 'ref' ? proto.fq.slice(proto.fq.lastIndexOf('.') + 1) : proto?.k === 'str' ? proto.v : undefined;
+    const certs = get('certificates');
+    const port = pname === 'HTTP' ? 80 : pname === 'HTTPS' ? 443 : !proto || proto.k === 'nullish' ? (certs && certs.k !== 'nullish' ? 443 : undefined) : undefined;
+    ports =
+      port !== undefined
+        ? awsProtoPorts(b, num(6, node), num(port, node), num(port, node), node)
+        : [{ kind: 'protocol', protocols: numSingle(6) }, b.opaque({ text: b.text(node), reason: 'the listener port is not known statically', node })];
+  }
+  // the ALB's ipAddressType decides whether ::/0 is opened too
+  const lbGet = lb.k === 'new' ? propGetter(ctx.arg(lb.node, 2, lb.scope)) : undefined;
+  const ipType = lbGet?.('ipAddressType');
+  const ipName = ipType?.k === 'ref' ? ipType.fq.slice(ipType.fq.lastIndexOf('.') + 1) : ipType?.k === 'str' ? ipType.v : undefined;
+  const alts: Match[][] = [[{ kind: 'address', dir: 'src', addrs: AddrSet.ALL_V4 }]];
+  if (ipName !== undefined && /dual/i.test(ipName)) alts.push([{ kind: 'address', dir: 'src', addrs: AddrSet.ALL_V6 }]);
+  else if (lb.k !== 'new' || (ipType && ipType.k !== 'nullish' && ipName === undefined)) {
+    alts.push([b.opaque({ text: lb.k === 'new' ? b.text(ipType!.node) : b.text(node), reason: 'the load balancer may be dual-stack (open to ::/0 as well)', node: lb.k === 'new' ? ipType!.node : node })]);
+  }
+  const matches = [...ports, ...anyOf(alts)];
+  if (open && open.k !== 'bool') matches.push(open.k === 'unk' ? b.opaque(open) : b.opaque({ text: b.text(open.node), reason: 'not a boolean', node: open.node }));
+  const reportNode = open && open.k !== 'nullish' && inNode(open.node, node) ? open.node : portV && inNode(portV.node, node) ? portV.node : node;
+  const suggestions: Suggestion[] = parent?.type === 'ExpressionStatement' && parent.expression === node ? [removeStatement(ctx.src, parent, 'Remove this listener statement')] : [];
+  d.ingress.push({ matches, action: { kind: 'accept' }, node, reportNode, suggestions, comment: 'ALB listener open to anyone (open defaults to true)' });
 }
 
 /**

@@ -585,6 +585,27 @@ function spanOfN(n: Node): import('../../model/index.js').Span {
 
 const num = (v: number, node: Node): Val => ({ k: 'num', v, node });
 
+/** CDK's well-known port constants (`ec2.Port.SSH`…, aws-cdk-lib ≥ 2.138, aws-ec2/lib/port.ts): [protocol, port]. */
+const WELL_KNOWN_PORTS: Record<string, readonly [number, number]> = {
+  SSH: [6, 22],
+  SMTP: [6, 25],
+  DNS_TCP: [6, 53],
+  DNS_UDP: [17, 53],
+  HTTP: [6, 80],
+  POP3: [6, 110],
+  IMAP: [6, 143],
+  LDAP: [6, 389],
+  HTTPS: [6, 443],
+  SMB: [6, 445],
+  IMAPS: [6, 993],
+  POP3S: [6, 995],
+  MSSQL: [6, 1433],
+  NFS: [6, 2049],
+  MYSQL_AURORA: [6, 3306],
+  RDP: [6, 3389],
+  POSTGRES: [6, 5432],
+};
+
 /** A CDK Port value → protocol/port matches (AWS semantics), or an opaque match. */
 export function port(ctx: Context, v: Val): Match[] {
   const b = ctx.b;
@@ -626,6 +647,10 @@ export function port(ctx: Context, v: Val): Match[] {
       default:
         return [b.opaque({ text: b.text(n), reason: 'a port factory this linter does not know', node: n })];
     }
+  }
+  if (v.k === 'ref' && v.fq.startsWith('cdk.Port.')) {
+    const known = WELL_KNOWN_PORTS[v.fq.slice('cdk.Port.'.length)];
+    if (known) return awsProtoPorts(b, num(known[0], v.node), num(known[1], v.node), num(known[1], v.node), v.node);
   }
   if (v.k === 'new' && v.fq === 'cdk.Port') {
     const props = ctx.arg(v.node, 0, v.scope);

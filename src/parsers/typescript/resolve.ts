@@ -62,6 +62,10 @@ export interface Binding {
   rest?: boolean;
   /** A name destructured from a loop element (`for (const { port } of list)`): `path` within this element binding. */
   elem?: Binding;
+  /** A function parameter: its function and position (a parameter changed in place changes the caller's argument). */
+  paramOf?: { fn: Node; index: number };
+  /** A function declaration's node. */
+  fnNode?: Node;
   /** The index parameter of an iteration callback (`list.map((p, i) => …)`): the position of this element binding's element. */
   indexOf?: Binding;
   /** Places where the value (an array or object) is changed in place: `x.a = …`, `x.splice(…)`, `Object.assign(x, …)`. */

@@ -49,6 +49,9 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
   const fnScopes = new Map<Node, Scope>();
   const imports: Binding[] = [];
   const assigns: ScanResult['assigns'] = [];
+  /** Functions whose parameters (by index) are changed in place, and the plain calls `f(…)` that may pass them. */
+  const mutatedParams = new Map<Node, Set<number>>();
+  const plainCalls: { node: TSESTree.CallExpression; scope: Scope }[] = [];
   const iterated = new Map<Node, { array: Node; scope: Scope }>();
 
   const declarePattern = (pat: Node, kind: BindingKind, scope: Scope, init: Node | undefined, path: (string | number)[], dflt?: Node, each?: boolean): void => {
@@ -172,7 +175,7 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
           break;
         case 'FunctionDeclaration':
         case 'TSDeclareFunction':
-          if (s.id) scope.vars.set(s.id.name, { name: s.id.name, kind: 'function', scope, decl: s.id });
+          if (s.id) scope.vars.set(s.id.name, { name: s.id.name, kind: 'function', scope, decl: s.id, fnNode: s });
           break;
         case 'ClassDeclaration':
           if (s.id) scope.vars.set(s.id.name, { name: s.id.name, kind: 'class', scope, decl: s.id });
@@ -247,6 +250,12 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
     }
     if (t.type !== 'Identifier') return;
     let b = scope.lookup(t.name);
+    // a parameter changed in place: the caller's argument changes (read after the walk, at the calls)
+    if (b?.kind === 'param' && b.paramOf) {
+      const m = (mutatedParams.get(b.paramOf.fn) ?? new Set<number>()).add(b.paramOf.index);
+      mutatedParams.set(b.paramOf.fn, m);
+      return;
+    }
     for (let hops = 0; b && hops < 32; hops++) {
       if (b.kind !== 'const' && b.kind !== 'let' && b.kind !== 'var') return;
       const alias = b.init && !b.path ? unwrap(b.init) : undefined;
@@ -282,7 +291,14 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
         s.vars.set(p.name, elemBinding);
       } else if (i === 0 && over && (p.type === 'ObjectPattern' || p.type === 'ArrayPattern')) {
         elemBinding = declareElement(p, over.array, over.scope, s);
-      } else declarePattern(p, 'param', s, undefined, []);
+      } else {
+        declarePattern(p, 'param', s, undefined, []);
+        const id = p.type === 'AssignmentPattern' ? p.left : p.type === 'TSParameterProperty' ? p.parameter : p;
+        if (id.type === 'Identifier') {
+          const pb = s.vars.get(id.name);
+          if (pb) pb.paramOf = { fn, index: i };
+        }
+      }
     });
     if (fn.type === 'FunctionExpression' && fn.id) {
       if (!s.vars.has(fn.id.name)) s.vars.set(fn.id.name, { name: fn.id.name, kind: 'function', scope: s, decl: fn.id });
@@ -413,6 +429,7 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
         return;
       case 'CallExpression': {
         const callee = unwrap(node.callee);
+        if (callee.type === 'Identifier') plainCalls.push({ node, scope });
         if (callee.type === 'MemberExpression') {
           calls.push({ node, scope, parent });
           const fn = node.arguments[0];
@@ -450,6 +467,15 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
   };
 
   walk(program, root, undefined, 0);
+  // addCftPorts(ports) where addCftPorts changes its parameter in place: ports changes at the call
+  if (mutatedParams.size > 0) {
+    for (const c of plainCalls) {
+      const b = c.scope.lookup((unwrap(c.node.callee) as TSESTree.Identifier).name);
+      const fn = b && functionOf(b);
+      const idx = fn && mutatedParams.get(fn);
+      if (idx) for (const i of idx) if (c.node.arguments[i]) mutate(c.node.arguments[i]!, c.scope, c.node);
+    }
+  }
   return { root, news, calls, fnScopes, imports, assigns };
 }
 
@@ -479,4 +505,14 @@ function collectUpdated(e: Node, out: Node[]): void {
   if (e.type === 'UpdateExpression') out.push(e.argument);
   else if (e.type === 'AssignmentExpression') out.push(e.left);
   else if (e.type === 'SequenceExpression') for (const x of e.expressions) collectUpdated(x, out);
+}
+
+/** The function a binding names: a function declaration, or a const initialised with a function expression. */
+function functionOf(b: Binding): Node | undefined {
+  if (b.kind === 'function') return b.fnNode;
+  if (b.kind === 'const' && b.init && !b.path) {
+    const i = unwrap(b.init);
+    return i.type === 'ArrowFunctionExpression' || i.type === 'FunctionExpression' ? i : undefined;
+  }
+  return undefined;
 }

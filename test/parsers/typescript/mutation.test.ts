@@ -75,3 +75,31 @@ class S {
     ]);
   });
 });
+
+describe('values changed in place by a function of the file', () => {
+  it('an argument whose parameter the function changes is unknown at the call', () => {
+    const { document } = extract(`${CDK}
+function addCft(list: number[]) {
+  list.push(1761);
+}
+const add2 = (o: { port: number }) => { o.port = 1762; };
+const ports = [22];
+addCft(ports);
+for (const p of ports) sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(p));
+const cfg = { port: 443 };
+add2(cfg);
+sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(cfg.port));
+const untouched = [80];
+String(untouched);
+for (const p of untouched) sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(p));
+`);
+    const rules = allRules(document);
+    expect(summary(document)).toEqual([
+      'Sg ingress: opaque:unresolved proto=6 srcaddr=0.0.0.0/0 => accept',
+      'Sg ingress: opaque:unresolved proto=6 srcaddr=0.0.0.0/0 => accept',
+      'Sg ingress: dstport=80 proto=6 srcaddr=0.0.0.0/0 => accept',
+    ]);
+    expect(opaques(rules[0]!)[0]!.reason).toBe("'ports' is changed after its declaration (addCft(ports) at line 11)");
+    expect(opaques(rules[1]!)[0]!.reason).toBe("'cfg' is changed after its declaration (add2(cfg) at line 14)");
+  });
+});

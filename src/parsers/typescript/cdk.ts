@@ -386,11 +386,18 @@ function isCdkVal(v: Val | undefined): boolean {
 
 function sgMethod(ctx: Context, call: TSESTree.CallExpression, callee: TSESTree.MemberExpression, method: string, scope: Scope, parent: Node | undefined): void {
   const recv = ctx.r.eval(callee.object, scope);
-  const peerNode = call.arguments[0];
-  const portNode = call.arguments[1];
+  const a = callArgs(ctx, call, scope);
+  if (!Array.isArray(a)) {
+    // sg.addIngressRule(...rule) with the arguments not known: a rule that may open anything
+    const known = ((recv.k === 'new' || recv.k === 'call') && isCdk(recv.fq)) || (recv.k === 'prop' && isCdkVal(recv)) || (recv.k === 'unk' && importsCdkEc2(ctx));
+    if (known) unknownRule(ctx, rulesetFor(ctx, recv, callee.object), method === 'addIngressRule', call, a);
+    return;
+  }
+  const peerNode = a[0]?.node;
+  const portNode = a[1]?.node;
   if (!peerNode || !portNode) return;
-  const peerVal = ctx.r.eval(peerNode, scope);
-  const portVal = ctx.r.eval(portNode, scope);
+  const peerVal = a[0]!.val;
+  const portVal = a[1]!.val;
   // a property of a construct (`cluster.connections.securityGroups[0]`) is a group we cannot see into
   const known = ((recv.k === 'new' || recv.k === 'call') && isCdk(recv.fq)) || (recv.k === 'prop' && isCdkVal(recv));
   // an unknown receiver counts when the arguments are CDK values or the file imports the CDK EC2 module
@@ -398,6 +405,29 @@ function sgMethod(ctx: Context, call: TSESTree.CallExpression, callee: TSESTree.
   const d = rulesetFor(ctx, recv, callee.object);
   const ingress = method === 'addIngressRule';
   addRule(ctx, scope, d, ingress, peerVal, peerNode, portVal, portNode, call, parent, descOf(ctx, call, 2, scope));
+}
+
+/**
+ * A call's arguments with their values; a spread of a known array gives its elements (with the
+ * element's node), a spread of anything else makes the arguments unknown (the value returned).
+ */
+function callArgs(ctx: Context, call: TSESTree.CallExpression, scope: Scope): { node: Node; val: Val }[] | Extract<Val, { k: 'unk' }> {
+  const out: { node: Node; val: Val }[] = [];
+  for (const a of call.arguments) {
+    if (a.type !== 'SpreadElement') {
+      out.push({ node: a, val: ctx.r.eval(a, scope) });
+      continue;
+    }
+    const v = ctx.r.eval(a.argument, scope);
+    if (v.k !== 'arr' || v.rest) return v.k === 'unk' ? v : v.k === 'arr' && v.rest ? v.rest : { k: 'unk', text: ctx.b.text(a), reason: 'spread of a value that is not an array', node: a };
+    for (const it of v.items) out.push({ node: it.node, val: it });
+  }
+  return out;
+}
+
+function unknownRule(ctx: Context, d: RulesetDraft, ingress: boolean, call: TSESTree.CallExpression, why: Extract<Val, { k: 'unk' }>): void {
+  const m = ctx.b.opaque({ text: ctx.b.text(call), reason: `its arguments are not known statically (${why.text}: ${why.reason})`, node: call });
+  (ingress ? d.ingress : d.egress).push({ matches: [m], action: { kind: 'accept' }, node: call, reportNode: call, suggestions: [] });
 }
 
 function descOf(ctx: Context, call: TSESTree.CallExpression, i: number, scope: Scope): string | undefined {
@@ -418,11 +448,15 @@ function connMethod(ctx: Context, call: TSESTree.CallExpression, callee: TSESTre
     if (owner.k !== 'unk') owner = { ...recv, node: inner.object, text: ctx.b.text(inner.object) };
   } else return;
   if ((owner.k === 'new' || owner.k === 'call') && !isCdk(owner.fq)) return;
-  const args = call.arguments;
-  const a0 = args[0];
-  const a1 = args[1];
-  const v0 = a0 ? ctx.r.eval(a0, scope) : undefined;
-  const v1 = a1 ? ctx.r.eval(a1, scope) : undefined;
+  const args = callArgs(ctx, call, scope);
+  if (!Array.isArray(args)) {
+    if ((owner.k === 'new' || owner.k === 'call' || owner.k === 'prop') && isCdkVal(owner)) unknownRule(ctx, rulesetFor(ctx, owner, recvExpr), !method.startsWith('allowTo') && method !== 'allowDefaultPortTo', call, args);
+    return;
+  }
+  const a0 = args[0]?.node;
+  const a1 = args[1]?.node;
+  const v0 = args[0]?.val;
+  const v1 = args[1]?.val;
   if (owner.k === 'unk' && !isCdkVal(v0) && !isCdkVal(v1) && !importsCdk(ctx)) return;
   const ownerExpr = unwrap(recvExpr).type === 'MemberExpression' ? (unwrap(recvExpr) as TSESTree.MemberExpression).object : recvExpr;
   const d = rulesetFor(ctx, owner, ownerExpr);

@@ -18,3 +18,23 @@ sg.addIngressRule(Peer.anyIpv4(), Port.KAFKA);
     ]);
   });
 });
+
+describe('arguments spread into a rule call', () => {
+  it('a known array gives its elements; an unknown one makes the rule undecidable, never ignored', () => {
+    const { document } = extract(`import * as ec2 from 'aws-cdk-lib/aws-ec2';
+declare const stack: any;
+declare const vpc: any;
+declare const rules: [ec2.IPeer, ec2.Port][];
+const sg = new ec2.SecurityGroup(stack, 'Sg', { vpc, allowAllOutbound: false });
+const pair = [ec2.Peer.anyIpv4(), ec2.Port.tcp(1761)] as const;
+sg.addIngressRule(...pair);
+sg.connections.allowFrom(...[ec2.Peer.ipv4('10.0.0.0/8'), ec2.Port.tcp(1762)]);
+sg.addIngressRule(...rules[0]!);
+`);
+    expect(summary(document)).toEqual([
+      'Sg ingress: dstport=1761 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'Sg ingress: dstport=1762 proto=6 srcaddr=10.0.0.0/8 => accept',
+      'Sg ingress: opaque:unresolved => accept',
+    ]);
+  });
+});

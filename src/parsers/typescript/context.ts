@@ -73,14 +73,30 @@ export class Context {
   /** Argument `i` of a call/new as a string (construct id, resource name), or its text. */
   argString(node: TSESTree.CallExpression | TSESTree.NewExpression, i: number, scope: Scope): string | undefined {
     const a = node.arguments[i];
-    if (!a) return undefined;
-    const v = this.r.eval(a, scope);
-    if (v.k === 'str') return v.v;
-    if (v.k === 'num') return String(v.v);
-    return this.b.text(a);
+    if (!a && !node.arguments.some((x) => x.type === 'SpreadElement')) return undefined;
+    const v = this.arg(node, i, scope);
+    if (v?.k === 'str') return v.v;
+    if (v?.k === 'num') return String(v.v);
+    return a && a.type !== 'SpreadElement' ? this.b.text(a) : undefined;
   }
 
   arg(node: TSESTree.CallExpression | TSESTree.NewExpression, i: number, scope: Scope): Val | undefined {
+    const spread = node.arguments.findIndex((a) => a.type === 'SpreadElement');
+    if (spread >= 0 && spread <= i) {
+      // new aws.ec2.SecurityGroup(...args): the arguments are the spread array's elements, else unknown
+      const vals: Val[] = [];
+      for (const a of node.arguments) {
+        if (a.type !== 'SpreadElement') {
+          vals.push(this.r.eval(a, scope));
+          continue;
+        }
+        const v = this.r.eval(a.argument, scope);
+        if (v.k !== 'arr' || v.rest) return v.k === 'unk' ? v : { k: 'unk', text: this.b.text(a), reason: 'arguments spread from a value not known statically', node: a };
+        vals.push(...v.items);
+        if (vals.length > i) break;
+      }
+      return vals[i];
+    }
     const a = node.arguments[i];
     if (!a || a.type === 'SpreadElement') return undefined;
     return this.r.eval(a, scope);

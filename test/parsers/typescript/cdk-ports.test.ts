@@ -38,3 +38,19 @@ sg.addIngressRule(...rules[0]!);
     ]);
   });
 });
+
+describe('constructor arguments spread into a resource', () => {
+  it('a known array gives the properties; an unknown one makes the rules undecidable', () => {
+    const { document } = extract(`import * as aws from '@pulumi/aws';
+declare const external: [string, aws.ec2.SecurityGroupArgs];
+const args = ['known', { ingress: [{ protocol: 'tcp', fromPort: 1761, toPort: 1761, cidrBlocks: ['0.0.0.0/0'] }] }] as const;
+new aws.ec2.SecurityGroup(...args);
+new aws.ec2.SecurityGroup(...external);
+`);
+    expect(summary(document)).toEqual([
+      'known ingress: dstport=1761 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'new aws.ec2.SecurityGroup(...external) ingress: opaque:unresolved => accept',
+      'new aws.ec2.SecurityGroup(...external) egress: opaque:unresolved => accept',
+    ]);
+  });
+});

@@ -402,6 +402,7 @@ function sgMethod(ctx: Context, call: TSESTree.CallExpression, callee: TSESTree.
   const known = ((recv.k === 'new' || recv.k === 'call') && isCdk(recv.fq)) || (recv.k === 'prop' && isCdkVal(recv));
   // an unknown receiver counts when the arguments are CDK values or the file imports the CDK EC2 module
   if (!known && !(recv.k === 'unk' && (isCdkVal(peerVal) || isCdkVal(portVal) || importsCdkEc2(ctx)))) return;
+  if (immutableImport(ctx, recv)) return;
   const d = rulesetFor(ctx, recv, callee.object);
   const ingress = method === 'addIngressRule';
   addRule(ctx, scope, d, ingress, peerVal, peerNode, portVal, portNode, call, parent, descOf(ctx, call, 2, scope));
@@ -448,6 +449,7 @@ function connMethod(ctx: Context, call: TSESTree.CallExpression, callee: TSESTre
     if (owner.k !== 'unk') owner = { ...recv, node: inner.object, text: ctx.b.text(inner.object) };
   } else return;
   if ((owner.k === 'new' || owner.k === 'call') && !isCdk(owner.fq)) return;
+  if (immutableImport(ctx, owner)) return;
   const args = callArgs(ctx, call, scope);
   if (!Array.isArray(args)) {
     if ((owner.k === 'new' || owner.k === 'call' || owner.k === 'prop') && isCdkVal(owner)) unknownRule(ctx, rulesetFor(ctx, owner, recvExpr), !method.startsWith('allowTo') && method !== 'allowDefaultPortTo', call, args);
@@ -513,6 +515,17 @@ function connMethod(ctx: Context, call: TSESTree.CallExpression, callee: TSESTre
     default:
       return;
   }
+}
+
+/**
+ * `SecurityGroup.fromSecurityGroupId(scope, id, sgId, { mutable: false })`: CDK adds no rules to
+ * it ('If a SecurityGroup is mutable CDK can add rules to existing groups', default true), so
+ * its addIngressRule / connections.allow* calls change nothing.
+ */
+function immutableImport(ctx: Context, v: Val): boolean {
+  if (v.k !== 'call' || v.fq !== 'cdk.SecurityGroup.fromSecurityGroupId') return false;
+  const m = propGetter(ctx.arg(v.node, 3, v.scope))('mutable');
+  return m?.k === 'bool' && !m.v;
 }
 
 function isConstruct(v: Val): boolean {

@@ -54,3 +54,17 @@ new aws.ec2.SecurityGroup(...external);
     ]);
   });
 });
+
+describe('groups imported with mutable: false', () => {
+  it('get no rules from CDK (a mutable import does)', () => {
+    const { document } = extract(`import * as ec2 from 'aws-cdk-lib/aws-ec2';
+declare const stack: any;
+const fixed = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Fixed', 'sg-1', { mutable: false });
+fixed.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(1761));
+fixed.connections.allowFromAnyIpv4(ec2.Port.tcp(1762));
+const open = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Open', 'sg-2');
+open.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(1763));
+`);
+    expect(summary(document)).toEqual(['Open ingress: dstport=1763 proto=6 srcaddr=0.0.0.0/0 => accept', 'Open egress: opaque:unresolved => accept']);
+  });
+});

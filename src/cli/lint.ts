@@ -140,7 +140,9 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
       // ESLint reads a regular file again itself: only its head is read here, to know its format
       const lf = isRegularFile(abs) ? detectFile(t, inputFormat) : loadFile(t, inputFormat);
       involved.push(dirname(abs));
-      if (lf.error && lf.text !== undefined && !inputFormat && TYPESCRIPT_FILE.test(abs)) {
+      // a .ts/.js file is code, even when its text also looks like a firewall format (a Pulumi GCP
+      // program's `srcIpRanges:` reads as gcp-yaml): CDK / Pulumi code goes to the TypeScript route
+      if ((lf.error ? lf.text !== undefined : isRegularFile(abs)) && !inputFormat && TYPESCRIPT_FILE.test(abs)) {
         // CDK / Pulumi code named explicitly: the same rules through eslint-plugin-firewall/typescript
         const { looksLikeFirewallCode } = await import('../parsers/typescript/index.js');
         const whole = loadFile(t).text;

@@ -250,5 +250,26 @@ describe('fwlint lint', () => {
     expect(other.code).toBe(1);
     expect(other.stdout).toContain('no firewall format recognises util.ts');
   });
+
+  it('a Pulumi program whose text also looks like a firewall format is still read as code', () => {
+    const d = tmp();
+    // 'srcIpRanges:' / 'layer4Configs:' made the head read as a gcp-yaml export: YAML parse errors, no findings
+    writeFileSync(
+      join(d, 'index.ts'),
+      `import * as gcp from '@pulumi/gcp';
+new gcp.compute.NetworkFirewallPolicyRule('allow-cft', {
+  firewallPolicy: 'pol',
+  priority: 100,
+  action: 'allow',
+  direction: 'INGRESS',
+  match: { srcIpRanges: ['0.0.0.0/0'], layer4Configs: [{ ipProtocol: 'tcp', ports: ['1768'] }] },
+});
+`,
+    );
+    const r = fwlint(['-f', 'json', 'index.ts'], { cwd: d });
+    const [res] = JSON.parse(r.stdout) as { messages: { ruleId: string | null; line: number; column: number; message: string }[] }[];
+    expect(res!.messages.filter((m) => m.ruleId === null)).toEqual([]);
+    expect(res!.messages.filter((m) => m.ruleId === 'firewall/no-unneeded-cft-ports' && m.message.startsWith('Open')).map((m) => `${m.line}:${m.column}`)).toEqual(['7:26']);
+  });
 });
 

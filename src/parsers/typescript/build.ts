@@ -398,7 +398,9 @@ export function awsProtoPorts(
       const a = nums(from.items[i]);
       const z = nums(to.items[i]);
       if (!Array.isArray(a) || !Array.isArray(z) || a.length !== 1 || z.length !== 1) {
-        return [protoMatch, b.opaque({ text: b.text(portNode), reason: 'port not known statically for every iteration', node: portNode })];
+        // the element's own reason when it is unknown (a value pushed by a counting loop…)
+        const u = [a, z].find((x): x is UnkVal => typeof x === 'object' && !Array.isArray(x) && x !== null);
+        return [protoMatch, b.opaque(u ?? { text: b.text(portNode), reason: 'port not known statically for every iteration', node: portNode })];
       }
       const s = one(a[0]!, z[0]!);
       if (s === undefined) return [protoMatch];

@@ -4,7 +4,7 @@
  * Peer and Port factories, and the L1 CfnSecurityGroup / CfnSecurityGroupIngress.
  */
 import type { TSESTree } from '@typescript-eslint/utils';
-import { AddrSet, type Match } from '../../model/index.js';
+import { AddrSet, numSingle, type Match } from '../../model/index.js';
 import { memberName, unwrap, type Node } from './ast.js';
 import {
   anyOf,
@@ -39,7 +39,26 @@ const CFN_EGRESS: AwsEntryFields = {
   principals: ['destinationSecurityGroupId', 'destinationPrefixListId'],
 };
 
+/** The same entries as written in a CloudFormation property override (`addPropertyOverride('SecurityGroupIngress', …)`). */
+const CFN_INGRESS_RAW: AwsEntryFields = {
+  protocol: 'IpProtocol',
+  from: 'FromPort',
+  to: 'ToPort',
+  cidr4: ['CidrIp'],
+  cidr6: ['CidrIpv6'],
+  principals: ['SourceSecurityGroupId', 'SourceSecurityGroupName', 'SourcePrefixListId'],
+};
+const CFN_EGRESS_RAW: AwsEntryFields = {
+  protocol: 'IpProtocol',
+  from: 'FromPort',
+  to: 'ToPort',
+  cidr4: ['CidrIp'],
+  cidr6: ['CidrIpv6'],
+  principals: ['DestinationSecurityGroupId', 'DestinationPrefixListId'],
+};
+
 const SG_METHODS = new Set(['addIngressRule', 'addEgressRule']);
+const OVERRIDE_METHODS = new Set(['addPropertyOverride', 'addOverride']);
 const CONN_METHODS = new Set([
   'allowFrom',
   'allowTo',
@@ -78,6 +97,17 @@ export function extractCdk(ctx: Context): void {
     if (v.k !== 'new') continue;
     if (v.fq === 'cdk.CfnSecurityGroupIngress' || v.fq === 'cdk.CfnSecurityGroupEgress') cfnStandalone(ctx, v, v.fq === 'cdk.CfnSecurityGroupIngress');
   }
+  // escape hatches: cfnSg.securityGroupIngress = [...]
+  for (const a of ctx.scan.assigns) {
+    const prop = memberName(a.target);
+    if (prop !== 'securityGroupIngress' && prop !== 'securityGroupEgress') continue;
+    const d = cfnGroupOf(ctx, r.eval(a.target.object, a.scope));
+    if (!d) continue;
+    const ingress = prop === 'securityGroupIngress';
+    const v = r.eval(a.node.right, a.scope);
+    if (v.k === 'nullish') continue;
+    for (const e of entries(v)) (ingress ? d.ingress : d.egress).push(awsEntry(ctx, e, inNode(e.node, a.node) ? e.node : a.node, ingress ? CFN_INGRESS : CFN_EGRESS, ingress ? 'src' : 'dst'));
+  }
   for (const c of ctx.scan.calls) {
     if (c.node.type !== 'CallExpression') continue;
     const callee = unwrap(c.node.callee) as TSESTree.MemberExpression;
@@ -85,6 +115,115 @@ export function extractCdk(ctx: Context): void {
     if (method === undefined) continue;
     if (SG_METHODS.has(method)) sgMethod(ctx, c.node, callee, method, c.scope, c.parent);
     else if (CONN_METHODS.has(method)) connMethod(ctx, c.node, callee, method, c.scope, c.parent);
+    else if (OVERRIDE_METHODS.has(method)) propertyOverride(ctx, c.node, callee, method, c.scope);
+    else if (method === 'addListener') {
+      const lb = r.eval(callee.object, c.scope);
+      if (lb.k === 'new' && lb.fq === ALB) albListener(ctx, lb, c.node, ctx.arg(c.node, 1, c.scope), c.scope, c.parent);
+    }
+  }
+  for (const c of ctx.scan.news) {
+    const v = r.eval(c.node, c.scope);
+    if (v.k !== 'new' || v.fq !== `${ELBV2}.ApplicationListener`) continue;
+    const props = ctx.arg(v.node, 2, v.scope);
+    const lb = propGetter(props)('loadBalancer');
+    if (lb && lb.k !== 'nullish') albListener(ctx, lb, v.node, props, v.scope, c.parent);
+  }
+}
+
+const ELBV2 = 'cdkmod.aws-elasticloadbalancingv2';
+const ALB = `${ELBV2}.ApplicationLoadBalancer`;
+
+/**
+ * An ALB listener opens its port in the load balancer's security group: `open` (default true) allows
+ * anyone (`0.0.0.0/0`, and `::/0` for a dual-stack ALB) on the listener port; the port defaults from
+ * the protocol (HTTP 80, HTTPS 443) or, without a protocol, from certificates (HTTPS).
+ */
+function albListener(ctx: Context, lb: Val, node: TSESTree.CallExpression | TSESTree.NewExpression, props: Val | undefined, scope: Scope, parent: Node | undefined): void {
+  const get = propGetter(props);
+  const open = get('open');
+  if (open?.k === 'bool' && !open.v) return;
+  const d = rulesetFor(ctx, lb, node);
+  const b = ctx.b;
+  const portV = get('port');
+  let ports: Match[];
+  if (portV && portV.k !== 'nullish') ports = awsProtoPorts(b, num(6, node), portV, portV, node);
+  else {
+    const proto = get('protocol');
+    const pname = proto?.k === 'ref' ? proto.fq.slice(proto.fq.lastIndexOf('.') + 1) : proto?.k === 'str' ? proto.v : undefined;
+    const certs = get('certificates');
+    const port = pname === 'HTTP' ? 80 : pname === 'HTTPS' ? 443 : !proto || proto.k === 'nullish' ? (certs && certs.k !== 'nullish' ? 443 : undefined) : undefined;
+    ports =
+      port !== undefined
+        ? awsProtoPorts(b, num(6, node), num(port, node), num(port, node), node)
+        : [{ kind: 'protocol', protocols: numSingle(6) }, b.opaque({ text: b.text(node), reason: 'the listener port is not known statically', node })];
+  }
+  // the ALB's ipAddressType decides whether ::/0 is opened too
+  const lbGet = lb.k === 'new' ? propGetter(ctx.arg(lb.node, 2, lb.scope)) : undefined;
+  const ipType = lbGet?.('ipAddressType');
+  const ipName = ipType?.k === 'ref' ? ipType.fq.slice(ipType.fq.lastIndexOf('.') + 1) : ipType?.k === 'str' ? ipType.v : undefined;
+  const alts: Match[][] = [[{ kind: 'address', dir: 'src', addrs: AddrSet.ALL_V4 }]];
+  if (ipName !== undefined && /dual/i.test(ipName)) alts.push([{ kind: 'address', dir: 'src', addrs: AddrSet.ALL_V6 }]);
+  else if (lb.k !== 'new' || (ipType && ipType.k !== 'nullish' && ipName === undefined)) {
+    alts.push([b.opaque({ text: lb.k === 'new' ? b.text(ipType!.node) : b.text(node), reason: 'the load balancer may be dual-stack (open to ::/0 as well)', node: lb.k === 'new' ? ipType!.node : node })]);
+  }
+  const matches = [...ports, ...anyOf(alts)];
+  if (open && open.k !== 'bool') matches.push(open.k === 'unk' ? b.opaque(open) : b.opaque({ text: b.text(open.node), reason: 'not a boolean', node: open.node }));
+  const reportNode = open && open.k !== 'nullish' && inNode(open.node, node) ? open.node : portV && inNode(portV.node, node) ? portV.node : node;
+  const suggestions: Suggestion[] = parent?.type === 'ExpressionStatement' && parent.expression === node ? [removeStatement(ctx.src, parent, 'Remove this listener statement')] : [];
+  d.ingress.push({ matches, action: { kind: 'accept' }, node, reportNode, suggestions, comment: 'ALB listener open to anyone (open defaults to true)' });
+}
+
+/**
+ * The security group behind an L1 value: a `CfnSecurityGroup`, or the `node.defaultChild`
+ * of an L2 `SecurityGroup` (whose inline rules are that resource's properties).
+ */
+function cfnGroupOf(ctx: Context, v: Val): RulesetDraft | undefined {
+  if (v.k === 'new' && v.fq === 'cdk.CfnSecurityGroup') return cfnSecurityGroup(ctx, v);
+  if (v.k === 'prop' && v.name === 'defaultChild' && v.base.k === 'prop' && v.base.name === 'node') {
+    const g = v.base.base;
+    if (g.k === 'new' && g.fq === 'cdk.SecurityGroup') return sgRuleset(ctx, g);
+    if (g.k === 'new' && g.fq === 'cdk.CfnSecurityGroup') return cfnSecurityGroup(ctx, g);
+  }
+  return undefined;
+}
+
+/**
+ * `cfn.addPropertyOverride('SecurityGroupIngress', [...])` / `addOverride('Properties.SecurityGroupIngress.0', {...})`
+ * change the synthesized template's rules: whole entries written as CloudFormation objects are read;
+ * a change inside an entry (`SecurityGroupIngress.0.FromPort`) or an unknown path is undecidable
+ * (a rule that may accept anything, naming the override). Deletion overrides are not followed
+ * (keeping the rules is the sound side).
+ */
+function propertyOverride(ctx: Context, call: TSESTree.CallExpression, callee: TSESTree.MemberExpression, method: string, scope: Scope): void {
+  const d = cfnGroupOf(ctx, ctx.r.eval(callee.object, scope));
+  if (!d) return;
+  const pathV = ctx.arg(call, 0, scope);
+  let path = pathV?.k === 'str' ? pathV.v : undefined;
+  if (path !== undefined && method === 'addOverride') {
+    if (!path.startsWith('Properties.')) return;
+    path = path.slice('Properties.'.length);
+  }
+  const opaqueRule = (ingress: boolean, reason: string): void => {
+    const m = ctx.b.opaque({ text: ctx.b.text(call), reason, node: call });
+    (ingress ? d.ingress : d.egress).push({ matches: [m], action: { kind: 'accept' }, node: call, reportNode: call, suggestions: [] });
+  };
+  if (path === undefined) {
+    opaqueRule(true, 'a property override whose path is not known statically may change the ingress rules');
+    return;
+  }
+  const seg = path.split('.');
+  const ingress = seg[0] === 'SecurityGroupIngress';
+  if (!ingress && seg[0] !== 'SecurityGroupEgress') return;
+  const fields = ingress ? CFN_INGRESS_RAW : CFN_EGRESS_RAW;
+  const value = call.arguments[1] ? ctx.r.eval(call.arguments[1], scope) : undefined;
+  const whole = seg.length === 1 || (seg.length === 2 && /^[0-9]+$/.test(seg[1]!));
+  if (!whole || !value) {
+    opaqueRule(ingress, `the override ${path} changes a rule of this security group`);
+    return;
+  }
+  if (value.k === 'nullish') return;
+  for (const e of seg.length === 1 ? entries(value) : [value]) {
+    (ingress ? d.ingress : d.egress).push(awsEntry(ctx, e, inNode(e.node, call) ? e.node : call, fields, ingress ? 'src' : 'dst'));
   }
 }
 
@@ -247,18 +386,49 @@ function isCdkVal(v: Val | undefined): boolean {
 
 function sgMethod(ctx: Context, call: TSESTree.CallExpression, callee: TSESTree.MemberExpression, method: string, scope: Scope, parent: Node | undefined): void {
   const recv = ctx.r.eval(callee.object, scope);
-  const peerNode = call.arguments[0];
-  const portNode = call.arguments[1];
+  const a = callArgs(ctx, call, scope);
+  if (!Array.isArray(a)) {
+    // sg.addIngressRule(...rule) with the arguments not known: a rule that may open anything
+    const known = ((recv.k === 'new' || recv.k === 'call') && isCdk(recv.fq)) || (recv.k === 'prop' && isCdkVal(recv)) || (recv.k === 'unk' && importsCdkEc2(ctx));
+    if (known) unknownRule(ctx, rulesetFor(ctx, recv, callee.object), method === 'addIngressRule', call, a);
+    return;
+  }
+  const peerNode = a[0]?.node;
+  const portNode = a[1]?.node;
   if (!peerNode || !portNode) return;
-  const peerVal = ctx.r.eval(peerNode, scope);
-  const portVal = ctx.r.eval(portNode, scope);
+  const peerVal = a[0]!.val;
+  const portVal = a[1]!.val;
   // a property of a construct (`cluster.connections.securityGroups[0]`) is a group we cannot see into
   const known = ((recv.k === 'new' || recv.k === 'call') && isCdk(recv.fq)) || (recv.k === 'prop' && isCdkVal(recv));
   // an unknown receiver counts when the arguments are CDK values or the file imports the CDK EC2 module
   if (!known && !(recv.k === 'unk' && (isCdkVal(peerVal) || isCdkVal(portVal) || importsCdkEc2(ctx)))) return;
+  if (immutableImport(ctx, recv)) return;
   const d = rulesetFor(ctx, recv, callee.object);
   const ingress = method === 'addIngressRule';
-  addRule(ctx, d, ingress, peerVal, peerNode, portVal, portNode, call, parent, descOf(ctx, call, 2, scope));
+  addRule(ctx, scope, d, ingress, peerVal, peerNode, portVal, portNode, call, parent, descOf(ctx, call, 2, scope));
+}
+
+/**
+ * A call's arguments with their values; a spread of a known array gives its elements (with the
+ * element's node), a spread of anything else makes the arguments unknown (the value returned).
+ */
+function callArgs(ctx: Context, call: TSESTree.CallExpression, scope: Scope): { node: Node; val: Val }[] | Extract<Val, { k: 'unk' }> {
+  const out: { node: Node; val: Val }[] = [];
+  for (const a of call.arguments) {
+    if (a.type !== 'SpreadElement') {
+      out.push({ node: a, val: ctx.r.eval(a, scope) });
+      continue;
+    }
+    const v = ctx.r.eval(a.argument, scope);
+    if (v.k !== 'arr' || v.rest) return v.k === 'unk' ? v : v.k === 'arr' && v.rest ? v.rest : { k: 'unk', text: ctx.b.text(a), reason: 'spread of a value that is not an array', node: a };
+    for (const it of v.items) out.push({ node: it.node, val: it });
+  }
+  return out;
+}
+
+function unknownRule(ctx: Context, d: RulesetDraft, ingress: boolean, call: TSESTree.CallExpression, why: Extract<Val, { k: 'unk' }>): void {
+  const m = ctx.b.opaque({ text: ctx.b.text(call), reason: `its arguments are not known statically (${why.text}: ${why.reason})`, node: call });
+  (ingress ? d.ingress : d.egress).push({ matches: [m], action: { kind: 'accept' }, node: call, reportNode: call, suggestions: [] });
 }
 
 function descOf(ctx: Context, call: TSESTree.CallExpression, i: number, scope: Scope): string | undefined {
@@ -279,11 +449,16 @@ function connMethod(ctx: Context, call: TSESTree.CallExpression, callee: TSESTre
     if (owner.k !== 'unk') owner = { ...recv, node: inner.object, text: ctx.b.text(inner.object) };
   } else return;
   if ((owner.k === 'new' || owner.k === 'call') && !isCdk(owner.fq)) return;
-  const args = call.arguments;
-  const a0 = args[0];
-  const a1 = args[1];
-  const v0 = a0 ? ctx.r.eval(a0, scope) : undefined;
-  const v1 = a1 ? ctx.r.eval(a1, scope) : undefined;
+  if (immutableImport(ctx, owner)) return;
+  const args = callArgs(ctx, call, scope);
+  if (!Array.isArray(args)) {
+    if ((owner.k === 'new' || owner.k === 'call' || owner.k === 'prop') && isCdkVal(owner)) unknownRule(ctx, rulesetFor(ctx, owner, recvExpr), !method.startsWith('allowTo') && method !== 'allowDefaultPortTo', call, args);
+    return;
+  }
+  const a0 = args[0]?.node;
+  const a1 = args[1]?.node;
+  const v0 = args[0]?.val;
+  const v1 = args[1]?.val;
   if (owner.k === 'unk' && !isCdkVal(v0) && !isCdkVal(v1) && !importsCdk(ctx)) return;
   const ownerExpr = unwrap(recvExpr).type === 'MemberExpression' ? (unwrap(recvExpr) as TSESTree.MemberExpression).object : recvExpr;
   const d = rulesetFor(ctx, owner, ownerExpr);
@@ -295,37 +470,37 @@ function connMethod(ctx: Context, call: TSESTree.CallExpression, callee: TSESTre
   const desc = (i: number): string | undefined => descOf(ctx, call, i, scope);
   switch (method) {
     case 'allowFrom':
-      if (a0 && a1 && v0 && v1) addRule(ctx, d, true, v0, a0, v1, a1, call, parent, desc(2));
+      if (a0 && a1 && v0 && v1) addRule(ctx, scope, d, true, v0, a0, v1, a1, call, parent, desc(2));
       return;
     case 'allowTo':
       if (a0 && a1 && v0 && v1) {
-        addRule(ctx, d, false, v0, a0, v1, a1, call, parent, desc(2));
-        if (isConstruct(v0)) addRule(ctx, rulesetFor(ctx, v0, a0), true, owner, recvExpr, v1, a1, call, parent, desc(2));
+        addRule(ctx, scope, d, false, v0, a0, v1, a1, call, parent, desc(2));
+        if (isConstruct(v0)) addRule(ctx, scope, rulesetFor(ctx, v0, a0), true, owner, recvExpr, v1, a1, call, parent, desc(2));
       }
       return;
     case 'allowFromAnyIpv4':
-      if (a0 && v0) addRule(ctx, d, true, anyV4, callee.property, v0, a0, call, parent, desc(1));
+      if (a0 && v0) addRule(ctx, scope, d, true, anyV4, callee.property, v0, a0, call, parent, desc(1));
       return;
     case 'allowToAnyIpv4':
-      if (a0 && v0) addRule(ctx, d, false, anyV4, callee.property, v0, a0, call, parent, desc(1));
+      if (a0 && v0) addRule(ctx, scope, d, false, anyV4, callee.property, v0, a0, call, parent, desc(1));
       return;
     case 'allowInternally':
-      if (a0 && v0) addRule(ctx, d, true, selfPeer, recvExpr, v0, a0, call, parent, desc(1));
+      if (a0 && v0) addRule(ctx, scope, d, true, selfPeer, recvExpr, v0, a0, call, parent, desc(1));
       return;
     case 'allowDefaultPortFrom':
       if (a0 && v0) {
         const p = dflt(owner);
-        addRule(ctx, d, true, v0, a0, p.val, p.node, call, parent, desc(1));
+        addRule(ctx, scope, d, true, v0, a0, p.val, p.node, call, parent, desc(1));
       }
       return;
     case 'allowDefaultPortFromAnyIpv4': {
       const p = dflt(owner);
-      addRule(ctx, d, true, anyV4, callee.property, p.val, p.node, call, parent, desc(0));
+      addRule(ctx, scope, d, true, anyV4, callee.property, p.val, p.node, call, parent, desc(0));
       return;
     }
     case 'allowDefaultPortInternally': {
       const p = dflt(owner);
-      addRule(ctx, d, true, selfPeer, recvExpr, p.val, p.node, call, parent, desc(0));
+      addRule(ctx, scope, d, true, selfPeer, recvExpr, p.val, p.node, call, parent, desc(0));
       return;
     }
     case 'allowDefaultPortTo':
@@ -333,13 +508,24 @@ function connMethod(ctx: Context, call: TSESTree.CallExpression, callee: TSESTre
       // the port is the *other* side's default port
       if (a0 && v0) {
         const p = dflt(v0);
-        addRule(ctx, d, false, v0, a0, p.val, p.node, call, parent, desc(1));
-        if (isConstruct(v0)) addRule(ctx, rulesetFor(ctx, v0, a0), true, owner, recvExpr, p.val, p.node, call, parent, desc(1));
+        addRule(ctx, scope, d, false, v0, a0, p.val, p.node, call, parent, desc(1));
+        if (isConstruct(v0)) addRule(ctx, scope, rulesetFor(ctx, v0, a0), true, owner, recvExpr, p.val, p.node, call, parent, desc(1));
       }
       return;
     default:
       return;
   }
+}
+
+/**
+ * `SecurityGroup.fromSecurityGroupId(scope, id, sgId, { mutable: false })`: CDK adds no rules to
+ * it ('If a SecurityGroup is mutable CDK can add rules to existing groups', default true), so
+ * its addIngressRule / connections.allow* calls change nothing.
+ */
+function immutableImport(ctx: Context, v: Val): boolean {
+  if (v.k !== 'call' || v.fq !== 'cdk.SecurityGroup.fromSecurityGroupId') return false;
+  const m = propGetter(ctx.arg(v.node, 3, v.scope))('mutable');
+  return m?.k === 'bool' && !m.v;
 }
 
 function isConstruct(v: Val): boolean {
@@ -446,6 +632,27 @@ function spanOfN(n: Node): import('../../model/index.js').Span {
 
 const num = (v: number, node: Node): Val => ({ k: 'num', v, node });
 
+/** CDK's well-known port constants (`ec2.Port.SSH`…, aws-cdk-lib ≥ 2.138, aws-ec2/lib/port.ts): [protocol, port]. */
+const WELL_KNOWN_PORTS: Record<string, readonly [number, number]> = {
+  SSH: [6, 22],
+  SMTP: [6, 25],
+  DNS_TCP: [6, 53],
+  DNS_UDP: [17, 53],
+  HTTP: [6, 80],
+  POP3: [6, 110],
+  IMAP: [6, 143],
+  LDAP: [6, 389],
+  HTTPS: [6, 443],
+  SMB: [6, 445],
+  IMAPS: [6, 993],
+  POP3S: [6, 995],
+  MSSQL: [6, 1433],
+  NFS: [6, 2049],
+  MYSQL_AURORA: [6, 3306],
+  RDP: [6, 3389],
+  POSTGRES: [6, 5432],
+};
+
 /** A CDK Port value → protocol/port matches (AWS semantics), or an opaque match. */
 export function port(ctx: Context, v: Val): Match[] {
   const b = ctx.b;
@@ -488,6 +695,10 @@ export function port(ctx: Context, v: Val): Match[] {
         return [b.opaque({ text: b.text(n), reason: 'a port factory this linter does not know', node: n })];
     }
   }
+  if (v.k === 'ref' && v.fq.startsWith('cdk.Port.')) {
+    const known = WELL_KNOWN_PORTS[v.fq.slice('cdk.Port.'.length)];
+    if (known) return awsProtoPorts(b, num(known[0], v.node), num(known[1], v.node), num(known[1], v.node), v.node);
+  }
   if (v.k === 'new' && v.fq === 'cdk.Port') {
     const props = ctx.arg(v.node, 0, v.scope);
     if (props?.k !== 'obj') return [props?.k === 'unk' ? b.opaque(props) : b.opaque({ text: b.text(v.node), reason: 'port properties not known statically', node: v.node })];
@@ -499,6 +710,7 @@ export function port(ctx: Context, v: Val): Match[] {
 
 function addRule(
   ctx: Context,
+  scope: Scope,
   d: RulesetDraft,
   ingress: boolean,
   peerVal: Val,
@@ -509,8 +721,24 @@ function addRule(
   parent: Node | undefined,
   comment: string | undefined,
 ): void {
-  const p = peer(ctx, peerVal, peerNode, ingress ? 'src' : 'dst');
-  const matches = [...port(ctx, portVal), ...anyOf(p.alts)];
+  const dir = ingress ? 'src' : 'dst';
+  const p = peer(ctx, peerVal, peerNode, dir);
+  // peer and port read from the same loop element: one alternative per iteration, not every peer with every port
+  const args = call.arguments as readonly Node[];
+  const isArg = (n: Node): boolean => args.includes(n);
+  const peerLoops = isArg(peerNode) ? ctx.r.loopBindings([peerNode], scope) : [];
+  const portLoops = isArg(portNode) ? ctx.r.loopBindings([portNode], scope) : [];
+  // a loop that feeds only one side (or nested loops, one per side) opens every combination: no pairing needed
+  const loops = peerLoops.some((b) => portLoops.includes(b)) ? [...new Set([...peerLoops, ...portLoops])] : [];
+  const per =
+    loops.length > 0
+      ? ctx.r.iterate(loops, () => {
+          const pv = isArg(peerNode) ? ctx.r.eval(peerNode, scope) : peerVal;
+          const tv = isArg(portNode) ? ctx.r.eval(portNode, scope) : portVal;
+          return [...port(ctx, tv), ...anyOf(peer(ctx, pv, peerNode, dir).alts)];
+        })
+      : undefined;
+  const matches = per ? anyOf(per) : [...port(ctx, portVal), ...anyOf(p.alts)];
   const suggestions: Suggestion[] = [];
   if (ingress && p.world) suggestions.push(p.world);
   if (parent?.type === 'ExpressionStatement' && parent.expression === call) {

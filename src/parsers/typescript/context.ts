@@ -20,7 +20,7 @@ import {
   type RuleDraft,
   type Suggestion,
 } from './build.js';
-import type { Resolver, Scope, Val } from './resolve.js';
+import { iterationsOf, loopsIn, type Resolver, type Scope, type Val } from './resolve.js';
 import type { ScanResult } from './scan.js';
 
 /** Property reader of an object argument: an unknown object makes every property unknown; a spread of unknowns (`rest`) stands for absent keys. */
@@ -73,14 +73,30 @@ export class Context {
   /** Argument `i` of a call/new as a string (construct id, resource name), or its text. */
   argString(node: TSESTree.CallExpression | TSESTree.NewExpression, i: number, scope: Scope): string | undefined {
     const a = node.arguments[i];
-    if (!a) return undefined;
-    const v = this.r.eval(a, scope);
-    if (v.k === 'str') return v.v;
-    if (v.k === 'num') return String(v.v);
-    return this.b.text(a);
+    if (!a && !node.arguments.some((x) => x.type === 'SpreadElement')) return undefined;
+    const v = this.arg(node, i, scope);
+    if (v?.k === 'str') return v.v;
+    if (v?.k === 'num') return String(v.v);
+    return a && a.type !== 'SpreadElement' ? this.b.text(a) : undefined;
   }
 
   arg(node: TSESTree.CallExpression | TSESTree.NewExpression, i: number, scope: Scope): Val | undefined {
+    const spread = node.arguments.findIndex((a) => a.type === 'SpreadElement');
+    if (spread >= 0 && spread <= i) {
+      // new aws.ec2.SecurityGroup(...args): the arguments are the spread array's elements, else unknown
+      const vals: Val[] = [];
+      for (const a of node.arguments) {
+        if (a.type !== 'SpreadElement') {
+          vals.push(this.r.eval(a, scope));
+          continue;
+        }
+        const v = this.r.eval(a.argument, scope);
+        if (v.k !== 'arr' || v.rest) return v.k === 'unk' ? v : { k: 'unk', text: this.b.text(a), reason: 'arguments spread from a value not known statically', node: a };
+        vals.push(...v.items);
+        if (vals.length > i) break;
+      }
+      return vals[i];
+    }
     const a = node.arguments[i];
     if (!a || a.type === 'SpreadElement') return undefined;
     return this.r.eval(a, scope);
@@ -165,6 +181,14 @@ export function awsEntry(ctx: Context, entry: Val, node: Node, f: AwsEntryFields
     const m = entry.k === 'unk' ? b.opaque(entry) : b.opaque({ text: b.text(node), reason: 'rule is not an object literal', node });
     return { matches: [m], action: { kind: 'accept' }, node, reportNode: node, suggestions: [] };
   }
+  // fields read from the same loop element (`list.map((p) => ({ fromPort: p.port, cidrBlocks: [p.cidr] }))`):
+  // one alternative per element, not every port with every source
+  const iterations = correlated(entry, [[f.protocol], [f.from, f.to], [...f.cidr4, ...f.cidr6, ...f.principals, ...(f.self ? [f.self] : [])]]) ? iterationsOf(entry) : undefined;
+  if (iterations && iterations.length > 1) {
+    const drafts = iterations.map((e) => awsEntry(ctx, e, node, f, dir));
+    const first = drafts[0]!;
+    return { matches: anyOf(drafts.map((d) => d.matches)), action: { kind: 'accept' }, node, reportNode: first.reportNode, suggestions: first.suggestions };
+  }
   const get = (k: string): Val | undefined => {
     const v = entry.props.get(k);
     if (v) return v;
@@ -203,6 +227,23 @@ export function awsEntry(ctx: Context, entry: Val, node: Node, f: AwsEntryFields
   } else matches = [...pp, ...anyOf(alts)];
   const reportNode = (dir === 'src' ? c.worldLiterals[0]?.node : undefined) ?? from?.node ?? proto?.node ?? node;
   return { matches, action: { kind: 'accept' }, node, reportNode: inNode(reportNode, node) ? reportNode : node, suggestions };
+}
+
+/** Does one loop variable feed two of these field groups (so that the iterations must stay paired)? */
+function correlated(entry: Val & { k: 'obj' }, groups: string[][]): boolean {
+  const seen = new Set<unknown>();
+  for (const g of groups) {
+    const here = new Set<unknown>();
+    for (const k of g) {
+      const v = entry.props.get(k);
+      if (v) for (const b of loopsIn(v).keys()) here.add(b);
+    }
+    for (const b of here) {
+      if (seen.has(b)) return true;
+      seen.add(b);
+    }
+  }
+  return false;
 }
 
 /** For `new Rule(...)` written as a statement of its own: a suggestion removing it. */

@@ -4,16 +4,16 @@
  * one ruleset per network) and Azure (`azure-native` / classic `azure`
  * NetworkSecurityGroup and SecurityRule, with the default rules).
  */
-import { parseCidr } from '../../model/index.js';
+import { parseCidr, type Match } from '../../model/index.js';
 import { compileNsg, ruleSpecOf, type AzRuleFields, type NsgSpec } from '../azure/nsg.js';
 import { IdSource, lastSegment } from '../gcp/common.js';
 import { compileGcp, type GcpFirewallSpec, type GcpProtoEntry } from '../gcp/firewall.js';
 import { spanOfNode, type Node } from './ast.js';
 import { flatItems, PLACEHOLDER_V4, PLACEHOLDER_V6, replaceLiteral, type RuleOrigin, type RulesetDraft, type Suggestion } from './build.js';
-import { entries } from './cdk.js';
+import { entries, entries as entries_ } from './cdk.js';
 import { nodeKey, spanKey, toP, toPList } from './cloud.js';
 import { awsEntry, inNode, propGetter, removalOf, type AwsEntryFields, type Context } from './context.js';
-import type { Val } from './resolve.js';
+import { iterationsOf, loopsIn, type Val } from './resolve.js';
 
 const SG_INGRESS: AwsEntryFields = {
   protocol: 'protocol',
@@ -57,10 +57,11 @@ export function extractPulumi(ctx: Context): void {
   }
   // groups / NSGs first so standalone rules attach to them in declaration order
   for (const v of news) {
-    if (v.fq === 'aws.ec2.SecurityGroup') awsGroup(ctx, v);
+    if (v.fq === 'aws.ec2.SecurityGroup' || v.fq === 'aws.ec2.DefaultSecurityGroup') awsGroup(ctx, v);
     else if (v.fq === 'azn.network.NetworkSecurityGroup' || v.fq === 'azc.network.NetworkSecurityGroup') azureNsg(ctx, v);
   }
   const gcp: GcpRule[] = [];
+  const gcpPolicy: GcpRule[] = [];
   for (const v of news) {
     switch (v.fq) {
       case 'aws.ec2.SecurityGroupRule': {
@@ -86,13 +87,18 @@ export function extractPulumi(ctx: Context): void {
         break;
       }
       case 'gcp.compute.Firewall':
-        gcp.push(gcpFirewall(ctx, v));
+        gcp.push(...gcpFirewalls(ctx, v));
+        break;
+      case 'gcp.compute.FirewallPolicyRule':
+      case 'gcp.compute.NetworkFirewallPolicyRule':
+      case 'gcp.compute.RegionNetworkFirewallPolicyRule':
+        gcpPolicy.push(gcpPolicyRule(ctx, v));
         break;
       case 'azn.network.SecurityRule':
       case 'azc.network.NetworkSecurityRule': {
         const { obj, get } = props(ctx, v);
         const st = azureNsgRef(ctx, get('networkSecurityGroupName'), v.node);
-        if (obj?.k === 'obj') azureRule(ctx, st, obj, v.node, ctx.argString(v.node, 0, v.scope));
+        if (obj?.k === 'obj') for (const it of perElement(obj)) azureRule(ctx, st, it, v.node, ctx.argString(v.node, 0, v.scope));
         else if (obj) (st.spec.unresolvedRules ??= []).push({ text: obj.k === 'unk' ? obj.text : ctx.b.text(v.node), span: spanOfNode(v.node) });
         break;
       }
@@ -101,6 +107,7 @@ export function extractPulumi(ctx: Context): void {
     }
   }
   gcpRulesets(ctx, gcp);
+  gcpRulesets(ctx, gcpPolicy, 'policy');
 }
 
 /** The name a reference to a group / NSG stands for: a literal, else its expression. */
@@ -127,7 +134,7 @@ function awsGroup(ctx: Context, v: NewVal): RulesetDraft {
 /** `securityGroupId: sg.id` → that group's ruleset; a literal id or other expression → a ruleset named by it. */
 function awsGroupRef(ctx: Context, gid: Val | undefined, at: Node): RulesetDraft {
   const base = gid?.k === 'prop' ? gid.base : gid;
-  if (base?.k === 'new' && base.fq === 'aws.ec2.SecurityGroup') return awsGroup(ctx, base);
+  if (base?.k === 'new' && (base.fq === 'aws.ec2.SecurityGroup' || base.fq === 'aws.ec2.DefaultSecurityGroup')) return awsGroup(ctx, base);
   const name = refName(ctx, gid, at);
   return ctx.namedRuleset(`aws:${name}`, name, gid?.node ?? at, 'aws');
 }
@@ -144,7 +151,7 @@ interface GcpRule {
  * class, GCP evaluation order, implied rules as chain policies); each compiled
  * rule is mapped back to its `new gcp.compute.Firewall` by span.
  */
-function gcpRulesets(ctx: Context, list: GcpRule[]): void {
+function gcpRulesets(ctx: Context, list: GcpRule[], mode: 'vpc' | 'policy' = 'vpc'): void {
   if (list.length === 0) return;
   const first = list[0]!.origin.node;
   ctx.b.compiled(() => {
@@ -155,6 +162,7 @@ function gcpRulesets(ctx: Context, list: GcpRule[]): void {
       spanOfNode(first),
       new IdSource(),
       ctx.b.diagnostics,
+      mode,
     );
     const fallback: RuleOrigin = { node: first, reportNode: first, suggestions: [] };
     return { rulesets, origin: (r) => origins.get(spanKey(r.span)) ?? fallback };
@@ -181,9 +189,34 @@ function worldLiterals(vals: (Val | undefined)[], within: Node): { node: Node; v
   return out;
 }
 
-function gcpFirewall(ctx: Context, v: NewVal): GcpRule {
+/**
+ * A cloud rule written once and created once per loop element (`partners.map((p, i) => ({ priority: 100 + i,
+ * destinationPortRange: p.port, sourceAddressPrefix: p.cidr }))`, `new gcp.compute.Firewall(…)` in a for-of):
+ * one rule per element when a loop variable feeds two of its fields, so that one element's ports are not
+ * opened to another element's sources; else the rule as written (its lists unite the elements, exactly).
+ */
+function perElement(o: Val & { k: 'obj' }): (Val & { k: 'obj' })[] {
+  let feeds = 0;
+  const all = new Set<unknown>();
+  for (const x of o.props.values()) {
+    const here = [...loopsIn(x).keys()];
+    if (here.some((b) => all.has(b))) feeds++;
+    for (const b of here) all.add(b);
+  }
+  if (feeds === 0) return [o];
+  const its = iterationsOf(o);
+  return its && its.length > 0 ? (its as (Val & { k: 'obj' })[]) : [o];
+}
+
+function gcpFirewalls(ctx: Context, v: NewVal): GcpRule[] {
+  const { obj } = props(ctx, v);
+  if (obj?.k !== 'obj') return [gcpFirewall(ctx, v, obj)];
+  return perElement(obj).map((o) => gcpFirewall(ctx, v, o));
+}
+
+function gcpFirewall(ctx: Context, v: NewVal, obj: Val | undefined): GcpRule {
   const b = ctx.b;
-  const { obj, get } = props(ctx, v);
+  const get = propGetter(obj);
   const network = get('network');
   const netName =
     network?.k === 'str' ? lastSegment(network.v) : network ? (network.k === 'unk' ? network.text : ctx.label(network.k === 'prop' ? network.base : network)) : 'default';
@@ -241,6 +274,63 @@ function gcpFirewall(ctx: Context, v: NewVal): GcpRule {
   return { spec, origin: { node: v.node, reportNode: inNode(reportNode, v.node) ? reportNode : v.node, suggestions } };
 }
 
+/**
+ * A GCP firewall policy rule (`gcp.compute.FirewallPolicyRule`, `NetworkFirewallPolicyRule`,
+ * `RegionNetworkFirewallPolicyRule`), read as the Terraform mapper reads `google_compute_*firewall_policy_rule`:
+ * one ruleset per policy, action allow / deny / goto_next (others unknown), `match.layer4Configs`,
+ * `match.srcIpRanges`; sources the cloud resolves at run time (FQDNs, geo codes…) are undecidable.
+ */
+function gcpPolicyRule(ctx: Context, v: NewVal): GcpRule {
+  const b = ctx.b;
+  const { obj, get } = props(ctx, v);
+  const span = spanOfNode(v.node);
+  const policyV = get('firewallPolicy');
+  const policy = policyV?.k === 'str' ? lastSegment(policyV.v) : policyV ? (policyV.k === 'unk' ? policyV.text : ctx.label(policyV.k === 'prop' ? policyV.base : policyV)) : '(unknown policy)';
+  const name = ctx.argString(v.node, 0, v.scope) ?? b.text(v.node);
+  const actionV = get('action');
+  const at = actionV?.k === 'str' ? actionV.v.toLowerCase() : undefined;
+  const action: GcpFirewallSpec['action'] = at === 'allow' || at === 'deny' || at === 'goto_next' ? at : { unknown: actionV ? (actionV.k === 'unk' ? actionV.text : b.text(actionV.node)) : '(missing action)' };
+  const match = get('match');
+  const mget = propGetter(match);
+  const entries: GcpProtoEntry[] = [];
+  const extraSources: Match[][] = [];
+  if (obj?.k !== 'obj' || !match || match.k === 'nullish') {
+    const why = obj?.k === 'unk' ? obj.text : match?.k === 'unk' ? match.text : 'match';
+    entries.push({ protocol: undefined, ports: undefined, span, unresolved: why });
+  } else {
+    const l4 = mget('layer4Configs');
+    for (const e of l4 && l4.k !== 'nullish' ? entries_(l4) : []) {
+      if (e.k !== 'obj') {
+        entries.push({ protocol: undefined, ports: undefined, span: spanOfNode(e.node), unresolved: e.k === 'unk' ? e.text : b.text(e.node) });
+        continue;
+      }
+      const proto = e.props.get('ipProtocol') ?? e.rest;
+      const entry: GcpProtoEntry = { protocol: toP(b, proto), ports: toPList(b, e.props.get('ports') ?? e.rest), span: spanOfNode(e.node) };
+      if (proto?.k === 'nullish') delete entry.protocol;
+      entries.push(entry);
+    }
+    for (const key of ['srcFqdns', 'srcRegionCodes', 'srcAddressGroups', 'srcThreatIntelligences', 'srcNetworkScope', 'srcNetworks', 'srcSecureTags']) {
+      const x = mget(key);
+      if (x && x.k !== 'nullish' && !(x.k === 'arr' && x.items.length === 0 && !x.rest)) {
+        extraSources.push([b.opaque({ text: `${key} = ${x.k === 'unk' ? x.text : b.text(x.node)}`, reason: `${key} is resolved by the cloud at run time`, node: x.node })]);
+      }
+    }
+  }
+  const spec: GcpFirewallSpec = { name, network: policy, span, direction: toP(b, get('direction')), priority: toP(b, get('priority')), action, entries, extraSources };
+  const src = match && match.k !== 'nullish' ? toPList(b, mget('srcIpRanges')) : undefined;
+  const dst = match && match.k !== 'nullish' ? toPList(b, mget('destIpRanges')) : undefined;
+  if (src) spec.sourceRanges = src;
+  if (dst) spec.destinationRanges = dst;
+  const tsa = toPList(b, get('targetServiceAccounts'));
+  if (tsa) spec.targetServiceAccounts = tsa;
+  const disabled = toP(b, get('disabled'));
+  if (disabled) spec.disabled = disabled;
+  const world = action === 'allow' ? worldLiterals([mget('srcIpRanges')], v.node) : [];
+  const suggestions = world.map((w) => replaceLiteral(ctx.src, w.node, w.v6 ? PLACEHOLDER_V6 : PLACEHOLDER_V4, `Replace the world-open range with a private placeholder (${w.v6 ? PLACEHOLDER_V6 : PLACEHOLDER_V4})`));
+  const reportNode = world[0]?.node ?? v.node;
+  return { spec, origin: { node: v.node, reportNode: inNode(reportNode, v.node) ? reportNode : v.node, suggestions } };
+}
+
 // ---------------------------------------------------------------- Azure
 
 /** Pulumi's security-rule properties (azure-native and classic `azure`), as the Azure parser's field table. */
@@ -291,7 +381,7 @@ function azureNsg(ctx: Context, v: NewVal): RulesetDraft {
     const rules = get('securityRules');
     if (rules && rules.k !== 'nullish') {
       for (const e of entries(rules)) {
-        if (e.k === 'obj') azureRule(ctx, st, e, e.node);
+        if (e.k === 'obj') for (const it of perElement(e)) azureRule(ctx, st, it, e.node);
         else (st.spec.unresolvedRules ??= []).push({ text: e.k === 'unk' ? e.text : ctx.b.text(e.node), span: spanOfNode(e.node) });
       }
     }

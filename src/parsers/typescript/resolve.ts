@@ -60,12 +60,26 @@ export interface Binding {
   each?: boolean;
   /** Rest element in a pattern: not decided. */
   rest?: boolean;
+  /** A name destructured from a loop element (`for (const { port } of list)`): `path` within this element binding. */
+  elem?: Binding;
+  /** A function parameter: its function and position (a parameter changed in place changes the caller's argument). */
+  paramOf?: { fn: Node; index: number };
+  /** A function declaration's node. */
+  fnNode?: Node;
+  /** The index parameter of an iteration callback (`list.map((p, i) => …)`): the position of this element binding's element. */
+  indexOf?: Binding;
+  /** Places where the value (an array or object) is changed in place: `x.a = …`, `x.splice(…)`, `Object.assign(x, …)`. */
+  mutations?: Node[];
+  /** `x.push(…)` / `x.unshift(…)`: elements added to an array after its declaration. */
+  pushes?: { args: readonly Node[]; scope: Scope }[];
   decl: Node;
 }
 
 export interface ClassInfo {
   /** `this.x = value` assignments and `x = value` property definitions. */
   props: Map<string, { init: Node; scope: Scope }[]>;
+  /** Members changed in place (`this.ports.push(…)`, `this.cfg.port = …`): where, first place only. */
+  mutated?: Map<string, Node>;
 }
 
 export class Scope {
@@ -135,7 +149,10 @@ function memberRef(fq: string, name: string): string {
 const MAX_DEPTH = 200;
 
 export class Resolver {
-  private readonly memo = new Map<Binding, Val>();
+  private memo = new Map<Binding, Val>();
+  /** Loop variables fixed to one element while the iterations of one rule are evaluated (`iterate`). */
+  private fixed: Map<Binding, Val> | undefined;
+  private fixedIndex: Map<Binding, number> | undefined;
   private readonly busy = new Set<Binding>();
   private readonly checker: TypeChecker | undefined;
   private depth = 0;
@@ -295,6 +312,8 @@ export class Resolver {
   }
 
   bindingValue(b: Binding): Val {
+    const f = this.fixed?.get(b);
+    if (f) return f;
     const cached = this.memo.get(b);
     if (cached) return cached;
     if (this.busy.has(b)) return this.unk(b.decl, 'defined in terms of itself');
@@ -336,6 +355,24 @@ export class Resolver {
         break;
     }
     if (b.rest) return this.unk(b.decl, 'rest element');
+    if (b.indexOf) {
+      const i = this.fixedIndex?.get(b.indexOf);
+      if (i !== undefined) return { k: 'num', v: i, node: b.decl };
+      const v = this.bindingValue(b.indexOf);
+      if (v.k !== 'each') return this.unk(b.decl, v.k === 'unk' ? v.reason : 'index of a loop over values not known statically');
+      return { k: 'each', items: v.items.map((_, j) => ({ k: 'num', v: j, node: b.decl }) as Val), id: v.id, node: b.decl };
+    }
+    if (b.elem) {
+      // one value per element, read from the same element as the other names of the pattern
+      let v = this.bindingValue(b.elem);
+      for (const seg of b.path ?? []) v = this.prop(v, String(seg), b.decl);
+      if (b.dflt) {
+        const d = b.dflt;
+        if (v.k === 'nullish') return this.eval(d, b.scope);
+        if (v.k === 'each') return { ...v, items: v.items.map((it) => (it.k === 'nullish' ? this.eval(d, b.scope) : it)) };
+      }
+      return v;
+    }
     if (!b.init) {
       if (b.dflt) return this.eval(b.dflt, b.scope);
       if (b.kind === 'const') return this.unk(b.decl, `'${b.name}' is declared without a value in this file`);
@@ -351,7 +388,132 @@ export class Resolver {
       if (v.k === 'nullish' && b.dflt) return this.eval(b.dflt, b.scope);
     }
     if (b.path && b.path.length === 0 && v.k === 'nullish' && b.dflt) return this.eval(b.dflt, b.scope);
-    return v;
+    return this.changed(b, v);
+  }
+
+  /**
+   * A plain array or object changed in place after its declaration: elements pushed are
+   * added (every push counts, as code under a condition counts), any other change makes
+   * the value unknown, naming the place. Library objects (constructs) are not data.
+   */
+  private changed(b: Binding, v: Val): Val {
+    if (v.k !== 'arr' && v.k !== 'obj') return v;
+    const m = b.mutations?.[0];
+    if (m) return this.unk(b.decl, `'${b.name}' is changed after its declaration (${this.site(m)})`);
+    if (!b.pushes || b.pushes.length === 0) return v;
+    if (v.k !== 'arr') return this.unk(b.decl, `'${b.name}' is changed after its declaration (${this.site(b.pushes[0]!.args[0] ?? b.decl)})`);
+    const items = [...v.items];
+    let rest = v.rest;
+    for (const p of b.pushes) {
+      for (const a of p.args) {
+        if (a.type === 'SpreadElement') {
+          const s = this.eval(a.argument, p.scope);
+          if (s.k === 'arr') {
+            items.push(...s.items);
+            if (s.rest) rest = s.rest;
+          } else rest = s.k === 'unk' ? s : this.unk(a.argument, 'spread of a value that is not an array');
+        } else items.push(this.eval(a, p.scope));
+      }
+    }
+    return rest ? { k: 'arr', items, rest, node: v.node } : { k: 'arr', items, node: v.node };
+  }
+
+  /** `x.port = 1761 at line 12` (shortened). */
+  private site(n: Node): string {
+    const t = oneLine(this.sourceText, n);
+    return `${t.length > 60 ? `${t.slice(0, 57)}...` : t} at line ${n.loc.start.line}`;
+  }
+
+  /**
+   * The loop variables (for-of / forEach over a known, non-empty array) that expressions read,
+   * directly or through the constants they use: `r` in `Port.tcp(r.port)`, also through
+   * `const port = r.port` declared in the loop body.
+   */
+  loopBindings(nodes: readonly Node[], scope: Scope): Binding[] {
+    const out: Binding[] = [];
+    const seen = new Set<Binding>();
+    let budget = 2000;
+    const visit = (n: Node, s: Scope): void => {
+      if (--budget < 0) return;
+      switch (n.type) {
+        case 'Identifier': {
+          const b = s.lookup(n.name);
+          if (!b || seen.has(b)) return;
+          seen.add(b);
+          if (b.kind === 'loop' && b.each) {
+            const v = this.bindingValue(b);
+            if (v.k === 'each' && v.items.length > 0) out.push(b);
+          } else if (b.elem || b.indexOf) {
+            const e = (b.elem ?? b.indexOf)!;
+            const v = this.bindingValue(e);
+            if (v.k === 'each' && v.items.length > 0 && !out.includes(e)) out.push(e);
+          } else if ((b.kind === 'const' || b.kind === 'let' || b.kind === 'var') && b.init) visit(b.init, b.scope);
+          return;
+        }
+        case 'MemberExpression':
+          visit(n.object, s);
+          if (n.computed) visit(n.property, s);
+          return;
+        case 'Property':
+          if (n.computed) visit(n.key, s);
+          visit(n.value, s);
+          return;
+        default: {
+          const rec = n as unknown as Record<string, unknown>;
+          for (const key in rec) {
+            if (key === 'parent' || key === 'loc' || key === 'range' || key === 'typeAnnotation' || key === 'typeArguments' || key === 'typeParameters') continue;
+            const v = rec[key];
+            if (Array.isArray(v)) {
+              for (const c of v) if (c && typeof c === 'object' && typeof (c as Node).type === 'string') visit(c as Node, s);
+            } else if (v && typeof v === 'object' && typeof (v as Node).type === 'string') visit(v as Node, s);
+          }
+        }
+      }
+    };
+    for (const n of nodes) visit(n, scope);
+    return out;
+  }
+
+  /**
+   * `fn` once per iteration of the loop variables (each fixed to one element, the same
+   * element wherever it is read; nested loops: every combination), or undefined when there
+   * are more than `limit` combinations.
+   */
+  iterate<T>(loops: readonly Binding[], fn: () => T, limit = 64): T[] | undefined {
+    const lists: Val[][] = [];
+    let n = 1;
+    for (const b of loops) {
+      const v = this.bindingValue(b);
+      if (v.k !== 'each') return undefined;
+      lists.push(v.items);
+      n *= v.items.length;
+      if (n > limit) return undefined;
+    }
+    if (this.fixed) return undefined; // no nesting
+    const out: T[] = [];
+    const saved = this.memo;
+    try {
+      for (let i = 0; i < n; i++) {
+        const fixed = new Map<Binding, Val>();
+        const fixedIndex = new Map<Binding, number>();
+        let k = i;
+        loops.forEach((b, j) => {
+          const list = lists[j]!;
+          fixed.set(b, list[k % list.length]!);
+          fixedIndex.set(b, k % list.length);
+          k = Math.floor(k / list.length);
+        });
+        this.fixed = fixed;
+        this.fixedIndex = fixedIndex;
+        this.memo = new Map();
+        out.push(fn());
+      }
+    } finally {
+      this.fixed = undefined;
+      this.fixedIndex = undefined;
+      this.memo = saved;
+    }
+    return out;
   }
 
   private enumValue(b: Binding): Val {
@@ -419,7 +581,10 @@ export class Resolver {
       const entries = name !== undefined ? scope.cls?.props.get(name) : undefined;
       if (!entries || entries.length === 0) return this.unk(node, 'class member not assigned in this class');
       if (entries.length > 1) return this.unk(node, 'class member assigned more than once');
-      return this.eval(entries[0]!.init, entries[0]!.scope);
+      const v = this.eval(entries[0]!.init, entries[0]!.scope);
+      const m = scope.cls?.mutated?.get(name!);
+      if (m && (v.k === 'arr' || v.k === 'obj')) return this.unk(node, `'this.${name}' is changed after its assignment (${this.site(m)})`);
+      return v;
     }
     const base = this.eval(n.object, scope);
     let name = memberName(n);
@@ -456,6 +621,15 @@ export class Resolver {
     }
     if (callee.type === 'MemberExpression') {
       const name = memberName(callee);
+      // Object.entries / values / keys of a known object: [key, value] pairs, values, keys
+      if ((name === 'entries' || name === 'values' || name === 'keys') && callee.object.type === 'Identifier' && callee.object.name === 'Object' && !scope.lookup('Object') && n.arguments[0]) {
+        const o = this.eval(n.arguments[0], scope);
+        if (o.k !== 'obj' || o.rest) return this.unk(node, o.k === 'unk' ? o.reason : 'object not known statically');
+        const items: Val[] = [...o.props].map(([k, v]) =>
+          name === 'keys' ? { k: 'str', v: k, node: v.node } : name === 'values' ? v : { k: 'arr', items: [{ k: 'str', v: k, node: v.node }, v], node: v.node },
+        );
+        return { k: 'arr', items, node };
+      }
       // Object.freeze({...}) keeps the value
       if (name === 'freeze' && callee.object.type === 'Identifier' && callee.object.name === 'Object' && !scope.lookup('Object') && n.arguments[0]) {
         return this.eval(n.arguments[0], scope);
@@ -522,9 +696,21 @@ export class Resolver {
     if (n.left.type === 'PrivateIdentifier') return this.unk(node, 'private field test');
     const a = this.eval(n.left, scope);
     const b = this.eval(n.right, scope);
+    return this.binary(n.operator, a, b, node);
+  }
+
+  private binary(op: string, a: Val, b: Val, node: Node): Val {
     if (a.k === 'unk') return this.unk(node, a.reason);
     if (b.k === 'unk') return this.unk(node, b.reason);
-    const op = n.operator;
+    // a loop value (`100 + i`, `base + p.offset`): one result per element, same loop
+    if (a.k === 'each' || b.k === 'each') {
+      const id = a.k === 'each' ? a.id : (b as Extract<Val, { k: 'each' }>).id;
+      if (a.k === 'each' && b.k === 'each' && (a.id !== b.id || a.items.length !== b.items.length)) return this.unk(node, 'values of two loops combined');
+      const n = a.k === 'each' ? a.items.length : (b as Extract<Val, { k: 'each' }>).items.length;
+      const items: Val[] = [];
+      for (let i = 0; i < n; i++) items.push(this.binary(op, a.k === 'each' ? a.items[i]! : a, b.k === 'each' ? b.items[i]! : b, node));
+      return { k: 'each', items, id, node };
+    }
     if (op === '+' && (a.k === 'str' || b.k === 'str') && plain(a) && plain(b)) return { k: 'str', v: String(plainValue(a)) + String(plainValue(b)), node };
     if (a.k === 'num' && b.k === 'num') {
       const x = a.v;
@@ -591,4 +777,68 @@ function returnedExpression(fn: TSESTree.ArrowFunctionExpression | TSESTree.Func
   const stmts = fn.body.body;
   if (stmts.length === 1 && stmts[0]!.type === 'ReturnStatement' && stmts[0]!.argument) return stmts[0]!.argument;
   return undefined;
+}
+
+/** The loop variables (by binding, with their element counts) whose values an evaluated value holds. */
+export function loopsIn(v: Val, out: Map<Binding, number> = new Map(), depth = 0): Map<Binding, number> {
+  if (depth > 32) return out;
+  switch (v.k) {
+    case 'each':
+      if (!out.has(v.id)) out.set(v.id, v.items.length);
+      for (const it of v.items) loopsIn(it, out, depth + 1);
+      break;
+    case 'obj':
+      for (const x of v.props.values()) loopsIn(x, out, depth + 1);
+      break;
+    case 'arr':
+      for (const x of v.items) loopsIn(x, out, depth + 1);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+/** `v` in one iteration: every value of a loop variable in `pick` replaced by its element there. */
+export function instantiate(v: Val, pick: ReadonlyMap<Binding, number>): Val {
+  switch (v.k) {
+    case 'each': {
+      const i = pick.get(v.id);
+      if (i !== undefined && i < v.items.length) {
+        const it = instantiate(v.items[i]!, pick);
+        // a plain value keeps the place it is read at (`p.port`), as an identifier's value does
+        return it.k === 'num' || it.k === 'str' || it.k === 'bool' ? { ...it, node: v.node } : it;
+      }
+      return { ...v, items: v.items.map((it) => instantiate(it, pick)) };
+    }
+    case 'obj':
+      return { ...v, props: new Map([...v.props].map(([k, x]) => [k, instantiate(x, pick)] as const)) };
+    case 'arr':
+      return { ...v, items: v.items.map((x) => instantiate(x, pick)) };
+    default:
+      return v;
+  }
+}
+
+/** Every combination of elements of the loops in `v` (nested loops multiply), or undefined past `limit`. */
+export function iterationsOf(v: Val, limit = 64): Val[] | undefined {
+  const loops = [...loopsIn(v)];
+  if (loops.length === 0) return undefined;
+  let n = 1;
+  for (const [, c] of loops) {
+    if (c === 0) return undefined;
+    n *= c;
+    if (n > limit) return undefined;
+  }
+  const out: Val[] = [];
+  for (let i = 0; i < n; i++) {
+    const pick = new Map<Binding, number>();
+    let k = i;
+    for (const [b, c] of loops) {
+      pick.set(b, k % c);
+      k = Math.floor(k / c);
+    }
+    out.push(instantiate(v, pick));
+  }
+  return out;
 }

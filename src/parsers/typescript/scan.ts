@@ -22,10 +22,17 @@ export interface ScanResult {
   fnScopes: Map<Node, Scope>;
   /** Every import (ES imports, `import x = require()`, `const x = require('…')` declarations). */
   imports: Binding[];
+  /** `a.b = value` assignments to a property (construct properties such as `cfnSg.securityGroupIngress`). */
+  assigns: { node: TSESTree.AssignmentExpression; target: TSESTree.MemberExpression; scope: Scope }[];
 }
 
 /** Array methods whose callback runs once per element. */
 const ITERATORS = new Set(['forEach', 'map', 'flatMap', 'filter', 'some', 'every']);
+
+/** Array (and Map/Set) methods that change their receiver in place; `push`/`unshift` add elements we can follow. */
+const MUTATORS = new Set(['push', 'unshift', 'splice', 'pop', 'shift', 'sort', 'reverse', 'fill', 'copyWithin', 'set', 'add', 'delete', 'clear']);
+/** `Object.<m>(target, …)` calls that change their first argument. */
+const OBJECT_MUTATORS = new Set(['assign', 'defineProperty', 'defineProperties', 'setPrototypeOf']);
 
 /** Keys that never hold runtime code (types) or are back-links. */
 const SKIP = new Set(['parent', 'loc', 'range', 'tokens', 'comments', 'typeAnnotation', 'returnType', 'typeParameters', 'typeArguments', 'superTypeArguments', 'implements']);
@@ -41,6 +48,10 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
   const calls: Candidate[] = [];
   const fnScopes = new Map<Node, Scope>();
   const imports: Binding[] = [];
+  const assigns: ScanResult['assigns'] = [];
+  /** Functions whose parameters (by index) are changed in place, and the plain calls `f(…)` that may pass them. */
+  const mutatedParams = new Map<Node, Set<number>>();
+  const plainCalls: { node: TSESTree.CallExpression; scope: Scope }[] = [];
   const iterated = new Map<Node, { array: Node; scope: Scope }>();
 
   const declarePattern = (pat: Node, kind: BindingKind, scope: Scope, init: Node | undefined, path: (string | number)[], dflt?: Node, each?: boolean): void => {
@@ -92,11 +103,56 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
     else if (pat.type === 'ArrayPattern') for (const el of pat.elements) if (el) declareRest(el.type === 'RestElement' ? el.argument : el, kind, scope);
   };
 
+  /**
+   * A destructuring pattern over a loop element (`for (const { peer, port } of rules)`,
+   * `list.forEach(([cidr, port]) => …)`): one hidden binding for the element, each name a
+   * path within it, so that names read from one element stay paired.
+   */
+  const declareElement = (pat: Node, iterated: Node, iterScope: Scope, scope: Scope): Binding => {
+    const elem: Binding = { name: '', kind: 'loop', scope: iterScope, init: iterated, each: true, decl: pat };
+    const inner = (p: Node, path: (string | number)[], dflt?: Node): void => {
+      switch (p.type) {
+        case 'Identifier': {
+          const b: Binding = { name: p.name, kind: 'loop', scope, decl: p, elem, path };
+          if (dflt) b.dflt = dflt;
+          scope.vars.set(p.name, b);
+          return;
+        }
+        case 'AssignmentPattern':
+          inner(p.left, path, p.right);
+          return;
+        case 'ObjectPattern':
+          for (const q of p.properties) {
+            if (q.type === 'RestElement') {
+              declareRest(q.argument, 'loop', scope);
+              continue;
+            }
+            const k = keyName(q.key, q.computed);
+            if (k === undefined) declareRest(q.value, 'loop', scope);
+            else inner(q.value, [...path, k]);
+          }
+          return;
+        case 'ArrayPattern':
+          p.elements.forEach((el, i) => {
+            if (!el) return;
+            if (el.type === 'RestElement') declareRest(el.argument, 'loop', scope);
+            else inner(el, [...path, i]);
+          });
+          return;
+        default:
+          declareRest(p, 'loop', scope);
+      }
+    };
+    inner(pat, []);
+    return elem;
+  };
+
   /** `each`: a for-of declaration; `iterated` is the expression after `of`. */
   const declareVars = (decl: TSESTree.VariableDeclaration, scope: Scope, iterated?: Node): void => {
     const kind: BindingKind = decl.kind === 'const' ? 'const' : decl.kind === 'var' ? 'var' : 'let';
     for (const d of decl.declarations) {
-      if (iterated) declarePattern(d.id, 'loop', scope, iterated, [], undefined, true);
+      if (iterated && d.id.type !== 'Identifier') declareElement(d.id, iterated, scope, scope);
+      else if (iterated) declarePattern(d.id, 'loop', scope, iterated, [], undefined, true);
       else declarePattern(d.id, kind, scope, d.init ?? undefined, []);
     }
   };
@@ -119,7 +175,7 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
           break;
         case 'FunctionDeclaration':
         case 'TSDeclareFunction':
-          if (s.id) scope.vars.set(s.id.name, { name: s.id.name, kind: 'function', scope, decl: s.id });
+          if (s.id) scope.vars.set(s.id.name, { name: s.id.name, kind: 'function', scope, decl: s.id, fnNode: s });
           break;
         case 'ClassDeclaration':
           if (s.id) scope.vars.set(s.id.name, { name: s.id.name, kind: 'class', scope, decl: s.id });
@@ -149,18 +205,66 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
     }
   };
 
-  const markAssigned = (target: Node, scope: Scope, right: Node | undefined): void => {
+  const markAssigned = (target: Node, scope: Scope, right: Node | undefined, site?: Node): void => {
     const t = unwrap(target);
     if (t.type === 'Identifier') {
       const b = scope.lookup(t.name);
       if (b) b.reassigned = true;
-    } else if (t.type === 'MemberExpression' && unwrap(t.object).type === 'ThisExpression' && scope.cls && right) {
+    } else if (t.type === 'MemberExpression' && unwrap(t.object).type === 'ThisExpression') {
       const name = memberName(t);
-      if (name !== undefined) addClassProp(scope.cls, name, right, scope);
+      if (scope.cls && right && name !== undefined) addClassProp(scope.cls, name, right, scope);
+    } else if (t.type === 'MemberExpression') {
+      // cfg.port = …, ports[0] = …, this.cfg.port++: the object is changed in place
+      mutate(t.object, scope, site ?? t);
     } else if (t.type === 'ObjectPattern' || t.type === 'ArrayPattern') {
       const ids: Node[] = [];
       collectPatternIds(t, ids);
       for (const id of ids) markAssigned(id, scope, undefined);
+    }
+  };
+
+  /**
+   * `target` (an expression whose value is an array or object) is changed in place at `site`:
+   * recorded on the variable it starts from (and the variables it is an alias of), or on the
+   * class member for `this.x…`. `pushed`: the elements added by a push to the variable itself.
+   */
+  const mutate = (target: Node, scope: Scope, site: Node, pushed?: readonly Node[]): void => {
+    let t = unwrap(target);
+    let direct = true;
+    let member: string | undefined;
+    while (t.type === 'MemberExpression') {
+      const o = unwrap(t.object);
+      if (o.type === 'ThisExpression') {
+        member = memberName(t);
+        break;
+      }
+      t = o;
+      direct = false;
+    }
+    if (member !== undefined) {
+      if (scope.cls) {
+        const m = (scope.cls.mutated ??= new Map());
+        if (!m.has(member)) m.set(member, site);
+      }
+      return;
+    }
+    if (t.type !== 'Identifier') return;
+    let b = scope.lookup(t.name);
+    // a parameter changed in place: the caller's argument changes (read after the walk, at the calls)
+    if (b?.kind === 'param' && b.paramOf) {
+      const m = (mutatedParams.get(b.paramOf.fn) ?? new Set<number>()).add(b.paramOf.index);
+      mutatedParams.set(b.paramOf.fn, m);
+      return;
+    }
+    for (let hops = 0; b && hops < 32; hops++) {
+      if (b.kind !== 'const' && b.kind !== 'let' && b.kind !== 'var') return;
+      const alias = b.init && !b.path ? unwrap(b.init) : undefined;
+      const next = alias?.type === 'Identifier' ? b.scope.lookup(alias.name) : undefined;
+      if (pushed && direct) {
+        // elements pushed through an alias belong to the array it names
+        if (!next) (b.pushes ??= []).push({ args: pushed, scope });
+      } else (b.mutations ??= []).push(site);
+      b = next;
     }
   };
 
@@ -174,11 +278,27 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
     const s = new Scope(scope, scope.cls);
     fnScopes.set(fn, s);
     const over = iterated.get(fn);
+    let elemBinding: Binding | undefined;
     fn.params.forEach((p, i) => {
+      // list.map((p, i) => …): the index of the same element
+      if (i === 1 && over && p.type === 'Identifier' && elemBinding) {
+        s.vars.set(p.name, { name: p.name, kind: 'loop', scope: s, decl: p, indexOf: elemBinding });
+        return;
+      }
       // [a, b].forEach((x) => …): x takes each element, like a for-of variable
       if (i === 0 && over && p.type === 'Identifier') {
-        s.vars.set(p.name, { name: p.name, kind: 'loop', scope: over.scope, init: over.array, each: true, decl: p });
-      } else declarePattern(p, 'param', s, undefined, []);
+        elemBinding = { name: p.name, kind: 'loop', scope: over.scope, init: over.array, each: true, decl: p };
+        s.vars.set(p.name, elemBinding);
+      } else if (i === 0 && over && (p.type === 'ObjectPattern' || p.type === 'ArrayPattern')) {
+        elemBinding = declareElement(p, over.array, over.scope, s);
+      } else {
+        declarePattern(p, 'param', s, undefined, []);
+        const id = p.type === 'AssignmentPattern' ? p.left : p.type === 'TSParameterProperty' ? p.parameter : p;
+        if (id.type === 'Identifier') {
+          const pb = s.vars.get(id.name);
+          if (pb) pb.paramOf = { fn, index: i };
+        }
+      }
     });
     if (fn.type === 'FunctionExpression' && fn.id) {
       if (!s.vars.has(fn.id.name)) s.vars.set(fn.id.name, { name: fn.id.name, kind: 'function', scope: s, decl: fn.id });
@@ -288,12 +408,19 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
         walk(node.body, s, node, d);
         return;
       }
-      case 'AssignmentExpression':
-        markAssigned(node.left, scope, node.operator === '=' ? node.right : undefined);
+      case 'AssignmentExpression': {
+        const l = unwrap(node.left);
+        if (node.operator === '=' && l.type === 'MemberExpression') assigns.push({ node, target: l, scope });
+        markAssigned(node.left, scope, node.operator === '=' ? node.right : undefined, node);
         walkChildren(node, scope, d);
         return;
+      }
       case 'UpdateExpression':
-        markAssigned(node.argument, scope, undefined);
+        markAssigned(node.argument, scope, undefined, node);
+        walkChildren(node, scope, d);
+        return;
+      case 'UnaryExpression':
+        if (node.operator === 'delete' && unwrap(node.argument).type === 'MemberExpression') mutate((unwrap(node.argument) as TSESTree.MemberExpression).object, scope, node);
         walkChildren(node, scope, d);
         return;
       case 'NewExpression':
@@ -302,10 +429,17 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
         return;
       case 'CallExpression': {
         const callee = unwrap(node.callee);
+        if (callee.type === 'Identifier') plainCalls.push({ node, scope });
         if (callee.type === 'MemberExpression') {
           calls.push({ node, scope, parent });
           const fn = node.arguments[0];
           const m = memberName(callee);
+          if (m !== undefined && MUTATORS.has(m)) {
+            const obj = unwrap(callee.object);
+            mutate(obj, scope, node, (m === 'push' || m === 'unshift') && obj.type === 'Identifier' ? node.arguments : undefined);
+          } else if (m !== undefined && OBJECT_MUTATORS.has(m) && unwrap(callee.object).type === 'Identifier' && (unwrap(callee.object) as TSESTree.Identifier).name === 'Object' && node.arguments[0]) {
+            mutate(node.arguments[0], scope, node);
+          }
           if (fn && (fn.type === 'ArrowFunctionExpression' || fn.type === 'FunctionExpression') && m !== undefined && ITERATORS.has(m)) {
             iterated.set(fn, { array: callee.object, scope });
           }
@@ -333,7 +467,16 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
   };
 
   walk(program, root, undefined, 0);
-  return { root, news, calls, fnScopes, imports };
+  // addCftPorts(ports) where addCftPorts changes its parameter in place: ports changes at the call
+  if (mutatedParams.size > 0) {
+    for (const c of plainCalls) {
+      const b = c.scope.lookup((unwrap(c.node.callee) as TSESTree.Identifier).name);
+      const fn = b && functionOf(b);
+      const idx = fn && mutatedParams.get(fn);
+      if (idx) for (const i of idx) if (c.node.arguments[i]) mutate(c.node.arguments[i]!, c.scope, c.node);
+    }
+  }
+  return { root, news, calls, fnScopes, imports, assigns };
 }
 
 function collectPatternIds(p: Node, out: Node[]): void {
@@ -362,4 +505,14 @@ function collectUpdated(e: Node, out: Node[]): void {
   if (e.type === 'UpdateExpression') out.push(e.argument);
   else if (e.type === 'AssignmentExpression') out.push(e.left);
   else if (e.type === 'SequenceExpression') for (const x of e.expressions) collectUpdated(x, out);
+}
+
+/** The function a binding names: a function declaration, or a const initialised with a function expression. */
+function functionOf(b: Binding): Node | undefined {
+  if (b.kind === 'function') return b.fnNode;
+  if (b.kind === 'const' && b.init && !b.path) {
+    const i = unwrap(b.init);
+    return i.type === 'ArrowFunctionExpression' || i.type === 'FunctionExpression' ? i : undefined;
+  }
+  return undefined;
 }

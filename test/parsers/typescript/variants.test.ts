@@ -414,3 +414,33 @@ describe('fixtures/typescript/class-fields.ts (groups kept in class fields, cdk.
     expect(allRules(document)[2]!.comment).toBe('PostgreSQL from backend');
   });
 });
+
+describe('Pulumi GCP firewall policy rules and the AWS default security group', () => {
+  it('are read as the Terraform mappers read google_compute_*firewall_policy_rule and aws_default_security_group', () => {
+    const { document } = extract(`import * as gcp from '@pulumi/gcp';
+import * as aws from '@pulumi/aws';
+new gcp.compute.NetworkFirewallPolicyRule('allow-cft', {
+  firewallPolicy: 'projects/p/global/firewallPolicies/pol', priority: 100, action: 'allow', direction: 'INGRESS',
+  match: { srcIpRanges: ['0.0.0.0/0'], layer4Configs: [{ ipProtocol: 'tcp', ports: ['1761-1768'] }] },
+});
+new gcp.compute.NetworkFirewallPolicyRule('deny-1764', {
+  firewallPolicy: 'projects/p/global/firewallPolicies/pol', priority: 50, action: 'deny', direction: 'INGRESS',
+  match: { srcIpRanges: ['0.0.0.0/0'], layer4Configs: [{ ipProtocol: 'tcp', ports: ['1764'] }] },
+});
+new gcp.compute.FirewallPolicyRule('geo', {
+  firewallPolicy: 'pol', priority: 200, action: 'allow', direction: 'INGRESS',
+  match: { srcRegionCodes: ['FR'], layer4Configs: [{ ipProtocol: 'udp', ports: ['1761'] }] },
+});
+new aws.ec2.DefaultSecurityGroup('default', { vpcId: 'vpc-1', ingress: [{ protocol: 'tcp', fromPort: 1766, toPort: 1766, cidrBlocks: ['0.0.0.0/0'] }] });
+`);
+    expect(summary(document)).toEqual([
+      'default ingress: dstport=1766 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'firewall policy pol, all instances INGRESS: dstport=1764 proto=6 srcaddr=0.0.0.0/0 => drop',
+      'firewall policy pol, all instances INGRESS: dstport=1761-1768 proto=6 srcaddr=0.0.0.0/0 => accept',
+      // geo sources are resolved by the cloud: undecidable, never internet-wide for sure
+      'firewall policy pol, all instances INGRESS: dstport=1761 opaque:unresolved proto=17 => accept',
+      'firewall policy pol, all instances INGRESS:  => unknown goto_next',
+      'firewall policy pol, all instances EGRESS:  => unknown goto_next',
+    ]);
+  });
+});

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { extract, summary } from './helpers.js';
+
+describe('CDK ALB listeners open their port in the load balancer security group', () => {
+  it('open defaults to true; port from protocol or certificates; dual-stack adds ::/0', () => {
+    const text = `import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+declare const stack: any;
+declare const vpc: ec2.IVpc;
+declare const cert: any;
+declare const props: { open: boolean; alb: elbv2.IApplicationLoadBalancer };
+const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc, internetFacing: true });
+alb.addListener('Cft', { port: 1768 });
+alb.addListener('Closed', { port: 1761, open: false });
+alb.addListener('Https', { protocol: elbv2.ApplicationProtocol.HTTPS, certificates: [cert] });
+alb.addListener('Maybe', { port: 1762, open: props.open });
+const dual = new elbv2.ApplicationLoadBalancer(stack, 'Dual', { vpc, ipAddressType: elbv2.IpAddressType.DUAL_STACK });
+new elbv2.ApplicationListener(stack, 'L', { loadBalancer: dual, port: 1766 });
+`;
+    const { document, extracted } = extract(text);
+    expect(summary(document)).toEqual([
+      'Alb ingress: dstport=1768 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'Alb ingress: dstport=443 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'Alb ingress: dstport=1762 opaque:unresolved proto=6 srcaddr=0.0.0.0/0 => accept',
+      'Alb egress: opaque:unresolved => accept',
+      'Dual ingress: anyof([srcaddr=0.0.0.0/0]|[srcaddr=::/0]) dstport=1766 proto=6 => accept',
+      'Dual egress: opaque:unresolved => accept',
+    ]);
+    expect(text.slice(...extracted[0]!.reportNode.range)).toBe('1768');
+  });
+});

@@ -435,7 +435,7 @@ new aws.ec2.DefaultSecurityGroup('default', { vpcId: 'vpc-1', ingress: [{ protoc
 `);
     expect(summary(document)).toEqual([
       'default ingress: dstport=1766 proto=6 srcaddr=0.0.0.0/0 => accept',
-      'firewall policy pol, all instances INGRESS: dstport=1764 proto=6 srcaddr=0.0.0.0/0 => drop',
+      'firewall policy pol, all instances INGRESS: dstport=1764 family=ipv4 proto=6 => drop',
       'firewall policy pol, all instances INGRESS: dstport=1761-1768 proto=6 srcaddr=0.0.0.0/0 => accept',
       // geo sources are resolved by the cloud: undecidable, never internet-wide for sure
       'firewall policy pol, all instances INGRESS: dstport=1761 opaque:unresolved proto=17 => accept',

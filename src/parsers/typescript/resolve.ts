@@ -379,6 +379,7 @@ export class Resolver {
       return { k: 'nullish', node: b.decl };
     }
     let v = this.eval(b.init, b.scope);
+    if (b.each && b.mutations?.[0]) return this.unk(b.decl, `'${b.name || 'the loop element'}' is changed in the loop (${this.site(b.mutations[0])})`);
     if (b.each) {
       if (v.k === 'arr' && !v.rest) return { k: 'each', items: v.items, id: b, node: b.decl };
       return this.unk(b.decl, v.k === 'unk' ? v.reason : 'loop over values not known statically');

@@ -124,3 +124,21 @@ for (const r of [{ port: 80 }]) {
     expect(opaques(rules[1]!)[0]!.reason).toBe("'r' is changed in the loop (r.port = 1762 at line 10)");
   });
 });
+
+describe('lists of constructs', () => {
+  it('are not data: calls on their elements do not hide the groups', () => {
+    const { document } = extract(`import * as ec2 from 'aws-cdk-lib/aws-ec2';
+declare const stack: any;
+declare const vpc: ec2.IVpc;
+const a = new ec2.SecurityGroup(stack, 'A', { vpc, allowAllOutbound: false });
+const b = new ec2.SecurityGroup(stack, 'B', { vpc, allowAllOutbound: false });
+const groups = [a, b];
+for (const sg of groups) sg.node.setContext?.('k', 'v');
+for (const sg of groups) sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(1761));
+`);
+    expect(summary(document)).toEqual([
+      'A ingress: dstport=1761 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'B ingress: dstport=1761 proto=6 srcaddr=0.0.0.0/0 => accept',
+    ]);
+  });
+});

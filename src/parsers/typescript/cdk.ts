@@ -632,6 +632,11 @@ function peer(ctx: Context, v: Val, argNode: Node, dir: 'src' | 'dst'): PeerResu
     case 'prop':
       return { alts: [[ctx.principal(v, dir)]] };
     case 'unk':
+      if (v.alts) {
+        // cond ? Peer.ipv4('10.0.0.0/8') : Peer.anyIpv4(): one of the two, possibly
+        const o = b.opaque(v);
+        return { alts: v.alts.flatMap((a) => peer(ctx, a, argNode, dir).alts.map((m) => [...m, o])) };
+      }
       return { alts: [[b.opaque(v)]] };
     default:
       return { alts: [[b.opaque({ text: b.text(v.node), reason: 'not a peer', node: v.node })]] };
@@ -672,6 +677,8 @@ const WELL_KNOWN_PORTS: Record<string, readonly [number, number]> = {
 export function port(ctx: Context, v: Val): Match[] {
   const b = ctx.b;
   if (v.k === 'each') return anyOf(v.items.map((it) => port(ctx, it)));
+  // cond ? Port.tcp(1768) : Port.tcp(1766): one of the two, possibly
+  if (v.k === 'unk' && v.alts) return [...anyOf(v.alts.map((a) => port(ctx, a))), b.opaque(v)];
   if (v.k === 'unk') return [b.opaque(v)];
   if (v.k === 'call' && v.fq.startsWith('cdk.Port.')) {
     const fixed = (v as unknown as { fixedPort?: Val }).fixedPort;

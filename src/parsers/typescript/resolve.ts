@@ -37,6 +37,8 @@ export interface UnkVal {
   text: string;
   reason: string;
   node: Node;
+  /** `c ? a : b` with `c` decided at run time: the value is one of these (each possibly). */
+  alts?: Val[];
 }
 
 export type BindingKind = 'const' | 'let' | 'var' | 'param' | 'import' | 'function' | 'class' | 'enum' | 'catch' | 'loop';
@@ -275,7 +277,7 @@ export class Resolver {
       }
       case 'ConditionalExpression': {
         const t = truthy(this.eval(n.test, scope));
-        if (t === undefined) return this.unk(node, 'depends on a condition decided at run time');
+        if (t === undefined) return { ...this.unk(node, 'depends on a condition decided at run time'), alts: [this.eval(n.consequent, scope), this.eval(n.alternate, scope)] };
         return this.eval(t ? n.consequent : n.alternate, scope);
       }
       case 'LogicalExpression': {

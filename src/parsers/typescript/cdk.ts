@@ -384,8 +384,22 @@ function isCdkVal(v: Val | undefined): boolean {
   return false;
 }
 
+/**
+ * `for (const sg of [a, b]) sg.addIngressRule(…)`: the call runs once per group, each time with
+ * that element (and the arguments read from the same element); false when the receiver is no loop value.
+ */
+function perReceiver(ctx: Context, recvExpr: Node, scope: Scope, run: () => void): boolean {
+  const recv = ctx.r.eval(recvExpr, scope);
+  if (recv.k !== 'each') return false;
+  const loops = ctx.r.loopBindings([recvExpr], scope);
+  return loops.length > 0 && ctx.r.iterate(loops, () => (run(), true)) !== undefined;
+}
+
 function sgMethod(ctx: Context, call: TSESTree.CallExpression, callee: TSESTree.MemberExpression, method: string, scope: Scope, parent: Node | undefined): void {
-  const recv = ctx.r.eval(callee.object, scope);
+  if (perReceiver(ctx, callee.object, scope, () => sgMethod(ctx, call, callee, method, scope, parent))) return;
+  let recv = ctx.r.eval(callee.object, scope);
+  // one of several groups (too many iterations to follow): a group named by the expression
+  if (recv.k === 'each') recv = ctx.r.unk(callee.object, 'one of the groups of a loop');
   const a = callArgs(ctx, call, scope);
   if (!Array.isArray(a)) {
     // sg.addIngressRule(...rule) with the arguments not known: a rule that may open anything
@@ -438,6 +452,7 @@ function descOf(ctx: Context, call: TSESTree.CallExpression, i: number, scope: S
 
 function connMethod(ctx: Context, call: TSESTree.CallExpression, callee: TSESTree.MemberExpression, method: string, scope: Scope, parent: Node | undefined): void {
   const recvExpr = callee.object;
+  if (perReceiver(ctx, recvExpr, scope, () => connMethod(ctx, call, callee, method, scope, parent))) return;
   const recv = ctx.r.eval(recvExpr, scope);
   let owner: Val;
   if (recv.k === 'prop' && recv.name === 'connections') owner = recv.base;
@@ -617,6 +632,11 @@ function peer(ctx: Context, v: Val, argNode: Node, dir: 'src' | 'dst'): PeerResu
     case 'prop':
       return { alts: [[ctx.principal(v, dir)]] };
     case 'unk':
+      if (v.alts) {
+        // cond ? Peer.ipv4('10.0.0.0/8') : Peer.anyIpv4(): one of the two, possibly
+        const o = b.opaque(v);
+        return { alts: v.alts.flatMap((a) => peer(ctx, a, argNode, dir).alts.map((m) => [...m, o])) };
+      }
       return { alts: [[b.opaque(v)]] };
     default:
       return { alts: [[b.opaque({ text: b.text(v.node), reason: 'not a peer', node: v.node })]] };
@@ -657,6 +677,8 @@ const WELL_KNOWN_PORTS: Record<string, readonly [number, number]> = {
 export function port(ctx: Context, v: Val): Match[] {
   const b = ctx.b;
   if (v.k === 'each') return anyOf(v.items.map((it) => port(ctx, it)));
+  // cond ? Port.tcp(1768) : Port.tcp(1766): one of the two, possibly
+  if (v.k === 'unk' && v.alts) return [...anyOf(v.alts.map((a) => port(ctx, a))), b.opaque(v)];
   if (v.k === 'unk') return [b.opaque(v)];
   if (v.k === 'call' && v.fq.startsWith('cdk.Port.')) {
     const fixed = (v as unknown as { fixedPort?: Val }).fixedPort;

@@ -37,6 +37,8 @@ export interface UnkVal {
   text: string;
   reason: string;
   node: Node;
+  /** `c ? a : b` with `c` decided at run time: the value is one of these (each possibly). */
+  alts?: Val[];
 }
 
 export type BindingKind = 'const' | 'let' | 'var' | 'param' | 'import' | 'function' | 'class' | 'enum' | 'catch' | 'loop';
@@ -275,7 +277,7 @@ export class Resolver {
       }
       case 'ConditionalExpression': {
         const t = truthy(this.eval(n.test, scope));
-        if (t === undefined) return this.unk(node, 'depends on a condition decided at run time');
+        if (t === undefined) return { ...this.unk(node, 'depends on a condition decided at run time'), alts: [this.eval(n.consequent, scope), this.eval(n.alternate, scope)] };
         return this.eval(t ? n.consequent : n.alternate, scope);
       }
       case 'LogicalExpression': {
@@ -379,6 +381,7 @@ export class Resolver {
       return { k: 'nullish', node: b.decl };
     }
     let v = this.eval(b.init, b.scope);
+    if (b.each && b.mutations?.[0] && !(v.k === 'arr' && v.items.length > 0 && v.items.every((it) => it.k === 'new' || it.k === 'call' || it.k === 'prop' || it.k === 'ref'))) return this.unk(b.decl, `'${b.name || 'the loop element'}' is changed in the loop (${this.site(b.mutations[0])})`);
     if (b.each) {
       if (v.k === 'arr' && !v.rest) return { k: 'each', items: v.items, id: b, node: b.decl };
       return this.unk(b.decl, v.k === 'unk' ? v.reason : 'loop over values not known statically');
@@ -399,7 +402,9 @@ export class Resolver {
   private changed(b: Binding, v: Val): Val {
     if (v.k !== 'arr' && v.k !== 'obj') return v;
     const m = b.mutations?.[0];
-    if (m) return this.unk(b.decl, `'${b.name}' is changed after its declaration (${this.site(m)})`);
+    // a list of constructs (`for (const sg of groups) sg.node.…`) is not data: their state is not read
+    const constructs = v.k === 'arr' && v.items.length > 0 && v.items.every((it) => it.k === 'new' || it.k === 'call' || it.k === 'prop' || it.k === 'ref');
+    if (m && !constructs) return this.unk(b.decl, `'${b.name}' is changed after its declaration (${this.site(m)})`);
     if (!b.pushes || b.pushes.length === 0) return v;
     if (v.k !== 'arr') return this.unk(b.decl, `'${b.name}' is changed after its declaration (${this.site(b.pushes[0]!.args[0] ?? b.decl)})`);
     const items = [...v.items];

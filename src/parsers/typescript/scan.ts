@@ -256,6 +256,13 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
       mutatedParams.set(b.paramOf.fn, m);
       return;
     }
+    // for (const r of rules) r.port = 1761: an element of the iterated array changes, so the array does
+    if (b?.kind === 'loop') {
+      const e = b.elem ?? b.indexOf ?? b;
+      (e.mutations ??= []).push(site);
+      if (e.init) mutate(e.init, e.scope, site);
+      return;
+    }
     for (let hops = 0; b && hops < 32; hops++) {
       if (b.kind !== 'const' && b.kind !== 'let' && b.kind !== 'var') return;
       const alias = b.init && !b.path ? unwrap(b.init) : undefined;

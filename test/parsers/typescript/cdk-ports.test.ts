@@ -68,3 +68,20 @@ open.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(1763));
     expect(summary(document)).toEqual(['Open ingress: dstport=1763 proto=6 srcaddr=0.0.0.0/0 => accept', 'Open egress: opaque:unresolved => accept']);
   });
 });
+
+describe('a peer or port chosen by a run-time condition', () => {
+  it('is possibly one of the two branches, naming the condition (not possibly anything)', () => {
+    const { document } = extract(`import * as ec2 from 'aws-cdk-lib/aws-ec2';
+declare const stack: any;
+declare const vpc: any;
+declare const props: { exposeRest?: boolean; prod?: boolean };
+const sg = new ec2.SecurityGroup(stack, 'Sg', { vpc, allowAllOutbound: false });
+sg.connections.allowFrom(ec2.Peer.anyIpv6(), props.exposeRest ? ec2.Port.tcp(1768) : ec2.Port.tcp(1766));
+sg.addIngressRule(props.prod ? ec2.Peer.ipv4('10.0.0.0/8') : ec2.Peer.anyIpv4(), ec2.Port.tcp(1762));
+`);
+    expect(summary(document)).toEqual([
+      'Sg ingress: anyof([dstport=1766 proto=6]|[dstport=1768 proto=6]) opaque:unresolved srcaddr=::/0 => accept',
+      'Sg ingress: anyof([opaque:unresolved srcaddr=0.0.0.0/0]|[opaque:unresolved srcaddr=10.0.0.0/8]) dstport=1762 proto=6 => accept',
+    ]);
+  });
+});

@@ -95,3 +95,23 @@ new azure.network.NetworkSecurityGroup('nsg', {
     expect(allRules(document)[1]!.text).toContain('priority 101');
   });
 });
+
+describe('rule calls on each group of a list', () => {
+  it('add the rule to every group, with the arguments of the same element', () => {
+    const { document } = extract(`import * as ec2 from 'aws-cdk-lib/aws-ec2';
+declare const stack: any;
+declare const vpc: ec2.IVpc;
+const a = new ec2.SecurityGroup(stack, 'A', { vpc, allowAllOutbound: false });
+const b = new ec2.SecurityGroup(stack, 'B', { vpc, allowAllOutbound: false });
+for (const sg of [a, b]) sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(1761));
+const pairs = [[a, 1762], [b, 1763]] as const;
+pairs.forEach(([sg, port]) => sg.connections.allowFrom(ec2.Peer.ipv4('10.0.0.0/8'), ec2.Port.tcp(port)));
+`);
+    expect(summary(document)).toEqual([
+      'A ingress: dstport=1761 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'A ingress: dstport=1762 proto=6 srcaddr=10.0.0.0/8 => accept',
+      'B ingress: dstport=1761 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'B ingress: dstport=1763 proto=6 srcaddr=10.0.0.0/8 => accept',
+    ]);
+  });
+});

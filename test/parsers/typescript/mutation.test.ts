@@ -103,3 +103,42 @@ for (const p of untouched) sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(p)
     expect(opaques(rules[1]!)[0]!.reason).toBe("'cfg' is changed after its declaration (add2(cfg) at line 14)");
   });
 });
+
+describe('loop elements changed in place', () => {
+  it('change the iterated array, and the loop variable is unknown', () => {
+    const { document } = extract(`${CDK}
+const rules = [{ port: 22 }];
+for (const r of rules) r.port = 1761;
+for (const r of rules) sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(r.port));
+for (const r of [{ port: 80 }]) {
+  r.port = 1762;
+  sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(r.port));
+}
+`);
+    const rules = allRules(document);
+    expect(summary(document)).toEqual([
+      'Sg ingress: opaque:unresolved proto=6 srcaddr=0.0.0.0/0 => accept',
+      'Sg ingress: opaque:unresolved proto=6 srcaddr=0.0.0.0/0 => accept',
+    ]);
+    expect(opaques(rules[0]!)[0]!.reason).toBe("'rules' is changed after its declaration (r.port = 1761 at line 7)");
+    expect(opaques(rules[1]!)[0]!.reason).toBe("'r' is changed in the loop (r.port = 1762 at line 10)");
+  });
+});
+
+describe('lists of constructs', () => {
+  it('are not data: calls on their elements do not hide the groups', () => {
+    const { document } = extract(`import * as ec2 from 'aws-cdk-lib/aws-ec2';
+declare const stack: any;
+declare const vpc: ec2.IVpc;
+const a = new ec2.SecurityGroup(stack, 'A', { vpc, allowAllOutbound: false });
+const b = new ec2.SecurityGroup(stack, 'B', { vpc, allowAllOutbound: false });
+const groups = [a, b];
+for (const sg of groups) sg.node.setContext?.('k', 'v');
+for (const sg of groups) sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(1761));
+`);
+    expect(summary(document)).toEqual([
+      'A ingress: dstport=1761 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'B ingress: dstport=1761 proto=6 srcaddr=0.0.0.0/0 => accept',
+    ]);
+  });
+});

@@ -34,22 +34,30 @@ export interface ExposureGroup {
 }
 
 /**
- * Group exposure entries by the rule (or policy) that accepts them and their certainty: one finding per responsible
- * line and certainty, never one per port — a line that certainly opens some sources and possibly others says so in
- * two findings, "Open" for the first and "Possibly open (why)" for the rest, not one "Open" for all.
+ * Group exposure entries by the rule (or policy) that accepts them, their certainty and their sources: one finding
+ * per responsible line, certainty and source set, never one per port — a line that certainly opens some sources and
+ * possibly others says so in two findings, "Open" for the first and "Possibly open (why)" for the rest, not one
+ * "Open" for all; and a line that lets 1762 in from everywhere but 1761 only from 10.0.0.0/8 (an earlier rule drops
+ * 1761 from the rest) says that, not "1761, 1762 reachable from 0.0.0.0/0".
  */
 export function groupByResponsible(entries: Iterable<{ entry: ExposureEntry; protocol: number; ports: NumSet }>): ExposureGroup[] {
-  // rule groups found by id (no key string per entry); `list` keeps the order of first appearance, which the
-  // stable sort by position keeps for groups at the same position
+  // groups found by rule id or policy (no key string per entry), then by certainty and sources; `list` keeps the order
+  // of first appearance, which the stable sort by position keeps for groups at the same position
   const list: ExposureGroup[] = [];
-  // [possibly open, open]
-  const byRule = [new Map<number, ExposureGroup>(), new Map<number, ExposureGroup>()] as const;
-  const byPolicy = [new Map<string, ExposureGroup>(), new Map<string, ExposureGroup>()] as const;
+  const byRule = new Map<number, ExposureGroup[]>();
+  const byPolicy = new Map<string, ExposureGroup[]>();
   for (const { entry, protocol, ports } of entries) {
     if (ports.isEmpty) continue;
-    const c = entry.certainty === 'open' ? 1 : 0;
     const policyKey = entry.rule ? undefined : `policy:${entry.table.name}/${entry.chain.name}`;
-    let g = entry.rule ? byRule[c].get(entry.rule.id) : byPolicy[c].get(policyKey!);
+    let at = entry.rule ? byRule.get(entry.rule.id) : byPolicy.get(policyKey!);
+    if (!at) {
+      at = [];
+      if (entry.rule) byRule.set(entry.rule.id, at);
+      else byPolicy.set(policyKey!, at);
+    }
+    // (same certainty, named sources and sources in the entry's family; a group takes the other family's first set)
+    let g = at.find((x) => x.certainty === entry.certainty && samePrincipals(x.principals, entry.principals) && fits(x.sources, entry));
+    if (g && !g.sources.equals(g.sources.union(entry.sources))) g.sources = g.sources.union(entry.sources);
     if (!g) {
       const key = policyKey ?? `rule:${entry.rule!.id}`;
       const span = entry.rule ? (entry.rule.reportSpan ?? entry.rule.span) : (entry.chain.policySpan ?? entry.chain.span);
@@ -59,9 +67,9 @@ export function groupByResponsible(entries: Iterable<{ entry: ExposureEntry; pro
         table: entry.table,
         span,
         ports: new Map([[protocol, ports]]),
-        // the entry's own set (what ∅ ∪ sources is): its CIDR list is described once for every rule
+        // the entry's own set: a group holds the entries of one source set, whose CIDR list is described once
         sources: entry.sources,
-        principals: new Set(),
+        principals: new Set(entry.principals),
         certainty: entry.certainty,
         reasons: [],
       };
@@ -69,15 +77,12 @@ export function groupByResponsible(entries: Iterable<{ entry: ExposureEntry; pro
         g.rule = entry.rule;
         g.ruleId = entry.rule.id;
       }
-      if (entry.rule) byRule[c].set(entry.rule.id, g);
-      else byPolicy[c].set(key, g);
+      at.push(g);
       list.push(g);
     } else {
       const had = g.ports.get(protocol);
       g.ports.set(protocol, had ? had.union(ports) : ports);
-      g.sources = g.sources.union(entry.sources);
     }
-    for (const p of entry.principals) g.principals.add(p);
     for (const r of entry.reasons) if (!g.reasons.includes(r.message)) g.reasons.push(r.message);
     if (entry.via && !g.via) g.via = `published through DNAT to ${entry.via.to} (line ${entry.via.rule.span.start.line})`;
   }
@@ -313,6 +318,8 @@ export function eachGroup(
   // new list per group one more object each)
   const run: Group[] = [];
   let runN = 0;
+  // the groups of the position being read (reused)
+  const here: Group[] = [];
   let runOffset = -1;
   const flush = (): void => {
     if (runN === 1) fn(run[0]!);
@@ -324,9 +331,8 @@ export function eachGroup(
     let k = n;
     for (let pi = 0; pi < P; pi++) k = Math.min(k, gk[pi]!);
     if (k === n) break;
-    // the position's groups: [possibly open, open] (see groupByResponsible)
-    let gp: Group | undefined;
-    let go: Group | undefined;
+    // the position's groups, open ones and possibly open ones, one per source set (see groupByResponsible)
+    let ng = 0;
     for (let pi = 0; pi < P; pi++) {
       const protocol = protocols[pi]!;
       const query = queries[pi]!;
@@ -338,19 +344,10 @@ export function eachGroup(
         if ((bit === 0 && !entry.protocols.has(protocol)) || (only && !only(entry))) continue;
         const ports = reachedPorts(entry.dports, query);
         if (!ports) continue;
-        let g = entry.certainty === 'open' ? go : gp;
-        if (!g) {
-          g = new Group(entry, protocol, ports, pi * entries.length + i);
-          if (entry.certainty === 'open') go = g;
-          else gp = g;
-        } else {
-          g.addPorts(protocol, ports);
-          g.sources = g.sources.union(entry.sources);
-        }
-        if (entry.principals.length > 0) {
-          if (g.principals === NO_PRINCIPALS) g.principals = new Set();
-          for (const p of entry.principals) g.principals.add(p);
-        }
+        let g: Group | undefined;
+        for (let q = 0; q < ng && !g; q++) if (here[q]!.takes(entry)) g = here[q];
+        if (!g) here[ng++] = g = new Group(entry, protocol, ports, pi * entries.length + i);
+        else g.addPorts(protocol, ports);
         if (entry.reasons.length > 0) {
           if (g.reasons === NO_REASONS) g.reasons = [];
           for (const r of entry.reasons) if (!g.reasons.includes(r.message)) g.reasons.push(r.message);
@@ -358,15 +355,26 @@ export function eachGroup(
         if (entry.via && !g.via) g.via = `published through DNAT to ${entry.via.to} (line ${entry.via.rule.span.start.line})`;
       }
     }
-    if (!gp && !go) continue;
+    if (ng === 0) continue;
     if (offset[k] !== runOffset) {
       flush();
       runOffset = offset[k]!;
     }
-    if (go) run[runN++] = go;
-    if (gp) run[runN++] = gp;
+    for (let q = 0; q < ng; q++) run[runN++] = here[q]!;
   }
   flush();
+}
+
+/** Whether `entry`'s sources are those of a group in its family, or the group has none of that family yet. */
+function fits(sources: AddrSet, entry: ExposureEntry): boolean {
+  const mine = sources.only(entry.family);
+  return mine.isEmpty || mine.equals(entry.sources);
+}
+
+function samePrincipals(set: Set<string>, list: readonly string[]): boolean {
+  if (set.size !== new Set(list).size) return false;
+  for (const p of list) if (!set.has(p)) return false;
+  return true;
 }
 
 /** Shared by the groups that have none (netfilter entries never have principals; open ones no reasons): never added to. */
@@ -403,6 +411,9 @@ class Group implements ExposureGroup {
   /** A third protocol on, in the order added. */
   private declare more: Map<number, NumSet> | undefined;
   declare sources: AddrSet;
+  /** The sources of its IPv4 and IPv6 entries (one set per family: see takes). */
+  private declare v4: AddrSet | undefined;
+  private declare v6: AddrSet | undefined;
   declare principals: Set<string>;
   declare certainty: 'open' | 'possibly-open';
   declare reasons: string[];
@@ -420,9 +431,12 @@ class Group implements ExposureGroup {
     this.p1 = -1;
     this.s1 = undefined;
     this.more = undefined;
-    // the entry's own set (what ∅ ∪ sources is): its CIDR list is described once for every rule
+    // the entry's own set: a group holds the entries of one source set (see takes), whose CIDR list is described
+    // once for every rule
     this.sources = entry.sources;
-    this.principals = NO_PRINCIPALS;
+    this.v4 = entry.family === 'ipv4' ? entry.sources : undefined;
+    this.v6 = entry.family === 'ipv6' ? entry.sources : undefined;
+    this.principals = entry.principals.length > 0 ? new Set(entry.principals) : NO_PRINCIPALS;
     this.certainty = entry.certainty;
     this.reasons = NO_REASONS;
     this.via = undefined;
@@ -430,6 +444,21 @@ class Group implements ExposureGroup {
   }
   get key(): string {
     return this.rule ? `rule:${this.rule.id}` : `policy:${this.table.name}/${this.chain.name}`;
+  }
+  /**
+   * Whether `entry` (of this group's position) belongs here: same certainty and named sources, and the same sources
+   * in its family (an IPv6 entry joins a group of IPv4 ones: the one finding names both families' sources).
+   */
+  takes(entry: ExposureEntry): boolean {
+    if (entry.certainty !== this.certainty || !samePrincipals(this.principals, entry.principals)) return false;
+    const had = entry.family === 'ipv4' ? this.v4 : this.v6;
+    if (had === undefined) {
+      if (entry.family === 'ipv4') this.v4 = entry.sources;
+      else this.v6 = entry.sources;
+      this.sources = this.sources.union(entry.sources);
+      return true;
+    }
+    return had === entry.sources || had.equals(entry.sources);
   }
   portsOf(protocol: number): NumSet | undefined {
     if (protocol === this.p0) return this.s0;

@@ -199,7 +199,9 @@ describe('eachGroup (groups from the shared per-exposure index)', () => {
       // SCTP (132): a protocol without a bit in the index's per-entry protocol bytes, asked of the entry itself
       protocols: fc.subarray([6, 17, 132], { minLength: 1 }),
       dports: smallSet,
-      src: cidr,
+      // sources that repeat (a rule's entries with the same sources share a group; other sources, or another
+      // family's, make another group or join one of the other family)
+      src: fc.oneof(cidr, fc.constantFrom('0.0.0.0/0', '10.0.0.0/8', '::/0', 'fe80::/10')),
       principals: fc.subarray(['sg-1', 'sg-2']),
       open: fc.boolean(),
       reasons: fc.subarray(['opaque a', 'opaque b', 'opaque c']),
@@ -209,7 +211,7 @@ describe('eachGroup (groups from the shared per-exposure index)', () => {
     .map((r): ExposureEntry => {
       const policy = r.who < 0 ? -r.who - 1 : undefined;
       const e = {
-        family: 'ipv4',
+        family: r.src.includes(':') ? 'ipv6' : 'ipv4',
         protocols: numSetOf(r.protocols.map((p) => [p, p] as const)),
         dports: r.dports,
         sources: parseCidr(r.src)!,

@@ -29,6 +29,16 @@ tester('iptables', deployed).run('no-unneeded-cft-ports (iptables)', rule, {
       ],
     },
     {
+      // one line, two source sets: 1761 only from 10.0.0.0/8 (the line before drops it from the rest), 1762 from
+      // everywhere — two findings, not "1761, 1762 reachable from 0.0.0.0/0"
+      code: save('-A INPUT ! -s 10.0.0.0/8 -p tcp --dport 1761 -j DROP', '-A INPUT -p tcp -m multiport --dports 1761,1762 -j ACCEPT'),
+      filename: 'web01.rules',
+      errors: [
+        { line: 6, message: 'Open: TCP 1762 (cft-1, Transfer CFT PeSIT over TLS) reachable from 0.0.0.0/0 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01).' },
+        { line: 6, message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 10.0.0.0/8 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01).' },
+      ],
+    },
+    {
       code: save('-A INPUT -p tcp -m multiport --dports 1761:1768 -j ACCEPT'),
       filename: 'web01.rules',
       errors: [

@@ -105,7 +105,7 @@ describe('az CLI / ARM REST', () => {
     expect(rules[2]!.text).toBe('default rule AllowVnetInBound: allow *:* from VirtualNetwork to VirtualNetwork (priority 65000)');
     expect(rules[2]!.span).toEqual({ start: { line: 2, column: 3, offset: 4 }, end: rules[2]!.span.end });
     expect(text.slice(rules[2]!.span.start.offset, rules[2]!.span.start.offset + 1)).toBe('{');
-    expect(canonicalRule(rules[2]!)).toBe('dstprincipal=VirtualNetwork srcprincipal=VirtualNetwork => accept');
+    expect(canonicalRule(rules[2]!)).toBe('srcprincipal=VirtualNetwork => accept');
     expect(reach(rs, 1768).open.isEmpty).toBe(true);
     expect(reach(rs, 1768).possibly.isEmpty).toBe(true);
     expect(reach(rs, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
@@ -184,6 +184,22 @@ describe('Any and the Internet service tag', () => {
   });
 });
 
+describe('VirtualNetwork as the destination of an inbound rule', () => {
+  test('is every inbound packet (NSGs see the NIC’s private address): a Deny to VirtualNetwork closes the ports', () => {
+    const nsg = {
+      name: 'n9',
+      type: 'Microsoft.Network/networkSecurityGroups',
+      properties: { securityRules: [rule('deny-cft', 100, 'Deny', { protocol: '*', destinationAddressPrefix: 'VirtualNetwork', destinationPortRange: '1761-1768' }), rule('allow', 200, 'Allow', { destinationPortRange: '1700-1800' })] },
+    };
+    const rs = parseAzure(JSON.stringify(nsg)).rulesets[0]!;
+    expect(canonicalRule(inbound(rs)[0]!)).toBe('dstport=1761-1768 => drop');
+    expect(reach(rs, 1761)).toEqual({ open: AddrSet.EMPTY, possibly: AddrSet.EMPTY, principals: [] });
+    // outbound it stays a destination that may or may not match
+    const out = { ...nsg, properties: { securityRules: [rule('o', 100, 'Deny', { direction: 'Outbound', destinationAddressPrefix: 'VirtualNetwork' })] } };
+    expect(canonicalRule(parseAzure(JSON.stringify(out)).rulesets[0]!.tables[0]!.chains[1]!.rules[0]!)).toBe('dstprincipal=VirtualNetwork proto=6 => drop');
+  });
+});
+
 describe('ARM conditions', () => {
   test('a child rule whose condition is false is not deployed: never evaluated, not "possibly open", no warning', () => {
     const template = {
@@ -198,7 +214,7 @@ describe('ARM conditions', () => {
     expect(d.diagnostics).toEqual([]);
     const rs = d.rulesets[0]!;
     expect(inbound(rs)[0]!.disabled).toBe(true);
-    expect(reach(rs, 1761)).toEqual({ open: AddrSet.EMPTY, possibly: AddrSet.EMPTY, principals: ['open:AzureLoadBalancer', 'possibly-open:VirtualNetwork'] });
+    expect(reach(rs, 1761)).toEqual({ open: AddrSet.EMPTY, possibly: AddrSet.EMPTY, principals: ['open:AzureLoadBalancer', 'open:VirtualNetwork'] });
   });
 });
 

@@ -2,6 +2,8 @@ import { describe, expect, test } from 'vitest';
 import { azureJsonFormat, parseAzure } from '../../../src/parsers/azure/index.js';
 import { computeExposure, exposedPorts } from '../../../src/analysis/index.js';
 import { AddrSet, canonicalRule, numSingle, type Ruleset } from '../../../src/model/index.js';
+import { detectFormat } from '../../../src/parsers/registry.js';
+import '../../../src/parsers/formats.js';
 
 const TCP = 6;
 
@@ -503,5 +505,14 @@ describe('detection', () => {
     expect(azureJsonFormat.detect('p.json', '{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#", "parameters": {}}')).toBe(0);
     expect(azureJsonFormat.detect('x.json', '{"SecurityGroups": []}')).toBe(0);
     expect(azureJsonFormat.detect('x.yaml', 'securityRules: []')).toBe(0);
+    // a template longer than the detection head whose NSG comes after it is read, not skipped unsaid
+    const storage = { type: 'Microsoft.Storage/storageAccounts', name: 's', properties: { description: 'x'.repeat(200) } };
+    const big = JSON.stringify({
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      resources: [...Array.from({ length: 400 }, () => storage), { type: 'Microsoft.Network/networkSecurityGroups', name: 'late', properties: { securityRules: [rule('cft', 100, 'Allow', { destinationPortRange: '1761' })] } }],
+    });
+    expect(big.length).toBeGreaterThan(65536);
+    expect(detectFormat('azuredeploy.json', big)?.id).toBe('azure');
+    expect(azureJsonFormat.parse(big, {}).rulesets.map((r) => r.name)).toEqual(['NSG late']);
   });
 });

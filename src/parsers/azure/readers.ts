@@ -59,9 +59,12 @@ function rulesOf(v: PValue | undefined, res: Resolve, extra: Match[], nsg: NsgSp
     nsg.unresolvedRules.push({ text: rv.text, span: rv.span });
     return;
   }
-  for (const it of listOf(rv)) {
+  for (const item of listOf(rv)) {
+    // an item may itself be an expression ("[variables('cftRule')]"): resolved, or an unknown rule
+    const it = res(item) ?? item;
     if (it.kind === 'object') into.push(ruleFromObject(it, res, extra));
     else if (it.kind === 'expr') (nsg.unresolvedRules ??= []).push({ text: it.text, span: it.span });
+    else (nsg.unresolvedRules ??= []).push({ text: valText(it), span: it.span });
   }
 }
 

@@ -202,6 +202,23 @@ describe('VirtualNetwork as the destination of an inbound rule', () => {
   });
 });
 
+describe('ARM rule list items that are expressions', () => {
+  test('"[variables(\'cftRule\')]" is the rule it names; an unknown item is an unknown rule, not dropped', () => {
+    const template = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      parameters: { extraRule: { type: 'object' } },
+      variables: { cftRule: rule('cft', 100, 'Allow', { destinationPortRange: '1761-1768' }) },
+      resources: [{ type: 'Microsoft.Network/networkSecurityGroups', name: 'nsg', properties: { securityRules: ["[variables('cftRule')]", "[parameters('extraRule')]"] } }],
+    };
+    const rs = parseAzure(JSON.stringify(template)).rulesets[0]!;
+    expect(inbound(rs).slice(0, 2).map((r) => r.text)).toEqual(["unresolved security rules [parameters('extraRule')]", 'allow tcp:1761-1768 from * to * (priority 100)']);
+    expect(reach(rs, 1761).possibly.equals(AddrSet.ALL_V4)).toBe(true);
+    // without the unknown item the variable's rule opens it for certain
+    template.resources[0]!.properties.securityRules.pop();
+    expect(reach(parseAzure(JSON.stringify(template)).rulesets[0]!, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+});
+
 describe('ARM conditions', () => {
   test('a child rule whose condition is false is not deployed: never evaluated, not "possibly open", no warning', () => {
     const template = {

@@ -14,6 +14,7 @@ import { combineSubnetAndNic, compileNsg, IdSource, ruleSpecOf, type AzRuleField
 
 const NSG_TYPE = 'microsoft.network/networksecuritygroups';
 const RULE_TYPE = 'microsoft.network/networksecuritygroups/securityrules';
+const DEFAULT_RULE_TYPE = 'microsoft.network/networksecuritygroups/defaultsecurityrules';
 
 type Resolve = (v: PValue | undefined) => PValue | undefined;
 const identity: Resolve = (v) => v;
@@ -139,7 +140,7 @@ export function nsgsFromRuleList(root: PValue | undefined): NsgSpec[] {
       const type = sval(getCI(v, 'type'))?.toLowerCase();
       const p = getCI(v, 'properties');
       const props = p?.kind === 'object' ? p : v;
-      const looksRule = type === RULE_TYPE || (getCI(props, 'access') !== undefined && getCI(props, 'direction') !== undefined && getCI(props, 'priority') !== undefined);
+      const looksRule = type === RULE_TYPE || type === DEFAULT_RULE_TYPE || (getCI(props, 'access') !== undefined && getCI(props, 'direction') !== undefined && getCI(props, 'priority') !== undefined);
       if (!looksRule) {
         for (const e of v.entries) walk(e.value, depth + 1);
         return;
@@ -150,7 +151,10 @@ export function nsgsFromRuleList(root: PValue | undefined): NsgSpec[] {
       let nsg = byName.get(name);
       if (!nsg) byName.set(name, (nsg = { name, span: v.span, rules: [], targets: [], external: true }));
       else nsg.span = spanJoin(nsg.span, v.span);
-      nsg.rules.push(ruleFromObject(v, identity));
+      // `az network nsg rule list --include-default` lists the default rules too (…/defaultSecurityRules/…)
+      const isDefault = type === DEFAULT_RULE_TYPE || /\/defaultSecurityRules\//i.test(id);
+      if (isDefault) (nsg.defaults ??= []).push(ruleFromObject(v, identity));
+      else nsg.rules.push(ruleFromObject(v, identity));
     }
   };
   if (root) walk(root, 0);

@@ -202,6 +202,26 @@ describe('VirtualNetwork as the destination of an inbound rule', () => {
   });
 });
 
+describe('az network nsg rule list --include-default', () => {
+  test('the listed default rules (priorities 65000-65500) are the NSG defaults, not invalid custom rules', () => {
+    const id = (kind: string, name: string) => `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/cft-nsg/${kind}/${name}`;
+    const list = [
+      { ...rule('cft', 200, 'Allow', { sourceAddressPrefix: '203.0.113.0/24', destinationPortRange: '1761-1768' }).properties, name: 'cft', id: id('securityRules', 'cft'), type: 'Microsoft.Network/networkSecurityGroups/securityRules' },
+      { ...rule('AllowVnetInBound', 65000, 'Allow', { protocol: '*', sourceAddressPrefix: 'VirtualNetwork', destinationAddressPrefix: 'VirtualNetwork' }).properties, name: 'AllowVnetInBound', id: id('defaultSecurityRules', 'AllowVnetInBound'), type: 'Microsoft.Network/networkSecurityGroups/defaultSecurityRules' },
+      { ...rule('DenyAllInBound', 65500, 'Deny', { protocol: '*' }).properties, name: 'DenyAllInBound', id: id('defaultSecurityRules', 'DenyAllInBound'), type: 'Microsoft.Network/networkSecurityGroups/defaultSecurityRules' },
+    ];
+    const text = JSON.stringify(list, null, 2);
+    expect(azureJsonFormat.detect('rules.json', text)).toBe(90);
+    const d = parseAzure(text);
+    expect(d.diagnostics).toEqual([]);
+    expect(inbound(d.rulesets[0]!).map((r) => [r.comment, r.builtIn ?? false])).toEqual([
+      ['cft', false],
+      ['AllowVnetInBound', true],
+      ['DenyAllInBound', true],
+    ]);
+  });
+});
+
 describe('ARM rule list items that are expressions', () => {
   test('"[variables(\'cftRule\')]" is the rule it names; an unknown item is an unknown rule, not dropped', () => {
     const template = {

@@ -266,6 +266,20 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
     if (depth > 8) return;
     for (const r of listOf(list)) {
       if (r.kind !== 'object') continue;
+      // A resource copy loop ("copy": { "name", "count" }) with a count known statically: one resource per
+      // index, evaluated with copyIndex() bound (ARM resource iteration); an unknown count stays one opaque resource.
+      const loop = getCI(r, 'copy');
+      if (loop?.kind === 'object' && !r.entries.some((e) => e.key === '__copyIndexed')) {
+        const plain = toPlain(r) as Record<string, unknown>;
+        for (const k of Object.keys(plain)) if (k.toLowerCase() === 'copy') delete plain[k];
+        plain.__copyIndexed = true;
+        const loopName = sval(getCI(loop, 'name')) ?? 'copy';
+        const expanded = ev.copyLoop(loopName, toPlain(getCI(loop, 'count')), plain, `copy ${loopName}`);
+        if (Array.isArray(expanded)) {
+          walk(toPValue(expanded, r.span), parent, depth + 1);
+          continue;
+        }
+      }
       const typeV = evalV(getCI(r, 'type'));
       let type = typeof typeV === 'string' ? typeV.toLowerCase() : '';
       if (parent && !type.includes('/')) type = `${parent.type}/${type}`;

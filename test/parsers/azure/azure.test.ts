@@ -222,6 +222,32 @@ describe('az network nsg rule list --include-default', () => {
   });
 });
 
+describe('ARM resource copy loops', () => {
+  test('child security rules in a copy loop with a known count are one rule per index, attached to their NSG', () => {
+    const template = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      parameters: { ports: { type: 'array', defaultValue: ['1761', '1762', '1768'] } },
+      resources: [
+        { type: 'Microsoft.Network/networkSecurityGroups', name: 'nsg', properties: {} },
+        {
+          type: 'Microsoft.Network/networkSecurityGroups/securityRules',
+          name: "[concat('nsg/cft-', parameters('ports')[copyIndex()])]",
+          copy: { name: 'cftRules', count: "[length(parameters('ports'))]" },
+          properties: rule('x', "[add(100, copyIndex())]" as never, 'Allow', { destinationPortRange: "[parameters('ports')[copyIndex()]]" }).properties,
+        },
+      ],
+    };
+    const d = parseAzure(JSON.stringify(template));
+    expect(d.diagnostics).toEqual([]);
+    expect(d.rulesets.map((r) => r.name)).toEqual(['NSG nsg']);
+    expect(inbound(d.rulesets[0]!).slice(0, 3).map((r) => [r.comment, r.text])).toEqual([
+      ['cft-1761', 'allow tcp:1761 from * to * (priority 100)'],
+      ['cft-1762', 'allow tcp:1762 from * to * (priority 101)'],
+      ['cft-1768', 'allow tcp:1768 from * to * (priority 102)'],
+    ]);
+  });
+});
+
 describe('ARM rule list items that are expressions', () => {
   test('"[variables(\'cftRule\')]" is the rule it names; an unknown item is an unknown rule, not dropped', () => {
     const template = {

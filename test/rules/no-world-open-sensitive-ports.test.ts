@@ -100,7 +100,7 @@ tester('json').run('no-world-open-sensitive-ports (Azure service tags)', rule, {
           line: 23,
           column: 38,
           message:
-            "Possibly open ([parameters('src')] at line 23 may or may not match; dst principal VirtualNetwork at line 10 may or may not match): TCP 22 (ssh), 3389 (ms-wbt-server) reachable from the whole internet (0.0.0.0/0, ::/0).",
+            "Possibly open ([parameters('src')] at line 23 may or may not match): TCP 22 (ssh), 3389 (ms-wbt-server) reachable from the whole internet (0.0.0.0/0, ::/0).",
         },
       ],
     },

@@ -47,7 +47,9 @@ function detect(_fileName: string, text: string): number {
   const h = text.slice(0, HEAD);
   const template = /deploymentTemplate\.json/i.test(h.slice(0, 4096));
   const nsgType = /Microsoft\.Network\/networkSecurityGroups/i.test(h);
-  if (template) return nsgType || h.includes('"securityRules"') ? 90 : 0;
+  // A template longer than what detection reads may define its NSG further on (resources before it): read it
+  // (the parse finds NSGs or nothing) rather than skip the file unsaid.
+  if (template) return nsgType || h.includes('"securityRules"') ? 90 : text.length >= HEAD ? 50 : 0;
   if (nsgType) return 90;
   if (h.includes('"defaultSecurityRules"')) return 85;
   if (h.includes('"securityRules"') && (h.includes('"destinationPortRange') || h.includes('"sourceAddressPrefix'))) return 80;

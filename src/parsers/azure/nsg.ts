@@ -277,12 +277,14 @@ function compileRule(r: AzRuleSpec, diagnostics: Diagnostic[]): CompiledRule {
   const matches: Match[] = [...(r.extra ?? [])];
   // direction
   let inbound = true;
+  let literalInbound = false;
   const dv = r.direction;
   if (dv?.kind === 'expr') matches.push(opaque('unresolved', dv.text, 'the direction is not a literal: the rule may apply to inbound traffic', dv.span));
   else if (!isNullish(dv)) {
     const d = valText(dv).toLowerCase();
     if (d === 'outbound') inbound = false;
-    else if (d !== 'inbound') diagnostics.push({ severity: 'error', code: 'azure/bad-direction', message: `unknown direction "${valText(dv)}"`, span: dv!.span });
+    else if (d === 'inbound') literalInbound = true;
+    else diagnostics.push({ severity: 'error', code: 'azure/bad-direction', message: `unknown direction "${valText(dv)}"`, span: dv!.span });
   } else diagnostics.push({ severity: 'error', code: 'azure/missing-direction', message: `security rule "${r.name}" has no direction`, span: r.span });
   // priority
   let prio: number | undefined;
@@ -336,7 +338,12 @@ function compileRule(r: AzRuleSpec, diagnostics: Diagnostic[]): CompiledRule {
     matches.push(opaque('unresolved', 'sourceAddressPrefix', 'the source is missing', r.span));
   } else matches.push(...anyOf(src.alts));
   const dst = prefixMatches(r.dstPrefixes, r.dstAsgs, 'dst', dstTexts, diagnostics, deny);
-  if (dst.alts.length > 0 && !dst.any) matches.push(...anyOf(dst.alts));
+  // Inbound, the destination is the protected NIC's private address ("network security groups are processed
+  // after Azure translates a public IP address to a private IP address for inbound traffic",
+  // network-security-groups-overview), which is always in the VirtualNetwork tag: that destination is every packet.
+  const toOwnNetwork =
+    literalInbound && r.dstPrefixes.some((v) => v.kind !== 'expr' && listOf(v).some((it) => it.kind === 'scalar' && valText(it).trim().toLowerCase() === 'virtualnetwork'));
+  if (dst.alts.length > 0 && !dst.any && !toOwnNetwork) matches.push(...anyOf(dst.alts));
   // access
   const av = r.access;
   let action: Rule['action'];

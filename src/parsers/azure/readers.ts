@@ -14,6 +14,7 @@ import { combineSubnetAndNic, compileNsg, IdSource, ruleSpecOf, type AzRuleField
 
 const NSG_TYPE = 'microsoft.network/networksecuritygroups';
 const RULE_TYPE = 'microsoft.network/networksecuritygroups/securityrules';
+const DEFAULT_RULE_TYPE = 'microsoft.network/networksecuritygroups/defaultsecurityrules';
 
 type Resolve = (v: PValue | undefined) => PValue | undefined;
 const identity: Resolve = (v) => v;
@@ -59,9 +60,12 @@ function rulesOf(v: PValue | undefined, res: Resolve, extra: Match[], nsg: NsgSp
     nsg.unresolvedRules.push({ text: rv.text, span: rv.span });
     return;
   }
-  for (const it of listOf(rv)) {
+  for (const item of listOf(rv)) {
+    // an item may itself be an expression ("[variables('cftRule')]"): resolved, or an unknown rule
+    const it = res(item) ?? item;
     if (it.kind === 'object') into.push(ruleFromObject(it, res, extra));
     else if (it.kind === 'expr') (nsg.unresolvedRules ??= []).push({ text: it.text, span: it.span });
+    else (nsg.unresolvedRules ??= []).push({ text: valText(it), span: it.span });
   }
 }
 
@@ -136,7 +140,7 @@ export function nsgsFromRuleList(root: PValue | undefined): NsgSpec[] {
       const type = sval(getCI(v, 'type'))?.toLowerCase();
       const p = getCI(v, 'properties');
       const props = p?.kind === 'object' ? p : v;
-      const looksRule = type === RULE_TYPE || (getCI(props, 'access') !== undefined && getCI(props, 'direction') !== undefined && getCI(props, 'priority') !== undefined);
+      const looksRule = type === RULE_TYPE || type === DEFAULT_RULE_TYPE || (getCI(props, 'access') !== undefined && getCI(props, 'direction') !== undefined && getCI(props, 'priority') !== undefined);
       if (!looksRule) {
         for (const e of v.entries) walk(e.value, depth + 1);
         return;
@@ -147,7 +151,10 @@ export function nsgsFromRuleList(root: PValue | undefined): NsgSpec[] {
       let nsg = byName.get(name);
       if (!nsg) byName.set(name, (nsg = { name, span: v.span, rules: [], targets: [], external: true }));
       else nsg.span = spanJoin(nsg.span, v.span);
-      nsg.rules.push(ruleFromObject(v, identity));
+      // `az network nsg rule list --include-default` lists the default rules too (…/defaultSecurityRules/…)
+      const isDefault = type === DEFAULT_RULE_TYPE || /\/defaultSecurityRules\//i.test(id);
+      if (isDefault) (nsg.defaults ??= []).push(ruleFromObject(v, identity));
+      else nsg.rules.push(ruleFromObject(v, identity));
     }
   };
   if (root) walk(root, 0);
@@ -259,6 +266,20 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
     if (depth > 8) return;
     for (const r of listOf(list)) {
       if (r.kind !== 'object') continue;
+      // A resource copy loop ("copy": { "name", "count" }) with a count known statically: one resource per
+      // index, evaluated with copyIndex() bound (ARM resource iteration); an unknown count stays one opaque resource.
+      const loop = getCI(r, 'copy');
+      if (loop?.kind === 'object' && !r.entries.some((e) => e.key === '__copyIndexed')) {
+        const plain = toPlain(r) as Record<string, unknown>;
+        for (const k of Object.keys(plain)) if (k.toLowerCase() === 'copy') delete plain[k];
+        plain.__copyIndexed = true;
+        const loopName = sval(getCI(loop, 'name')) ?? 'copy';
+        const expanded = ev.copyLoop(loopName, toPlain(getCI(loop, 'count')), plain, `copy ${loopName}`);
+        if (Array.isArray(expanded)) {
+          walk(toPValue(expanded, r.span), parent, depth + 1);
+          continue;
+        }
+      }
       const typeV = evalV(getCI(r, 'type'));
       let type = typeof typeV === 'string' ? typeV.toLowerCase() : '';
       if (parent && !type.includes('/')) type = `${parent.type}/${type}`;

@@ -14,7 +14,8 @@ export { compileGcp, type GcpFirewallSpec, type GcpProtoEntry } from './firewall
 export { findGcpFirewalls, gcpSpecsFromApi, gcpSpecsFromPolicy, isGcpFirewall, isGcpFirewallPolicy } from './api.js';
 export { mapGcpTerraform } from './terraform.js';
 
-const HEAD = 8192;
+/** All the head detection is given (a Deployment Manager config may list many resources before its firewalls). */
+const HEAD = 65536;
 
 function looksJson(text: string): boolean {
   for (let i = 0; i < text.length && i < 4096; i++) {
@@ -141,6 +142,8 @@ function detectYaml(fileName: string, text: string): number {
   if (looksJson(text)) return 0;
   const h = text.slice(0, HEAD);
   if (h.includes('kind: compute#firewall')) return 90;
+  // Deployment Manager: "type: compute.v1.firewall" (or the gcp-types form) with the API fields in properties
+  if (/type:[ \t]*['"]?(?:compute\.(?:v1|beta|alpha)\.firewall|gcp-types\/compute-(?:v1|beta|alpha):firewalls)\b/.test(h) && h.includes('IPProtocol')) return 80;
   if (h.includes('layer4Configs:') && h.includes('srcIpRanges:')) return 80;
   const hasRule = /(?:^|\n)[ \t-]*(?:allowed|denied):/.test(h);
   if (hasRule && h.includes('IPProtocol') && /(?:^|\n)[ \t-]*(?:sourceRanges|direction|targetTags):/.test(h)) return /\.ya?ml$/i.test(fileName) ? 80 : 60;

@@ -2,6 +2,8 @@ import { describe, expect, test } from 'vitest';
 import { azureJsonFormat, parseAzure } from '../../../src/parsers/azure/index.js';
 import { computeExposure, exposedPorts } from '../../../src/analysis/index.js';
 import { AddrSet, canonicalRule, numSingle, type Ruleset } from '../../../src/model/index.js';
+import { detectFormat } from '../../../src/parsers/registry.js';
+import '../../../src/parsers/formats.js';
 
 const TCP = 6;
 
@@ -105,7 +107,7 @@ describe('az CLI / ARM REST', () => {
     expect(rules[2]!.text).toBe('default rule AllowVnetInBound: allow *:* from VirtualNetwork to VirtualNetwork (priority 65000)');
     expect(rules[2]!.span).toEqual({ start: { line: 2, column: 3, offset: 4 }, end: rules[2]!.span.end });
     expect(text.slice(rules[2]!.span.start.offset, rules[2]!.span.start.offset + 1)).toBe('{');
-    expect(canonicalRule(rules[2]!)).toBe('dstprincipal=VirtualNetwork srcprincipal=VirtualNetwork => accept');
+    expect(canonicalRule(rules[2]!)).toBe('srcprincipal=VirtualNetwork => accept');
     expect(reach(rs, 1768).open.isEmpty).toBe(true);
     expect(reach(rs, 1768).possibly.isEmpty).toBe(true);
     expect(reach(rs, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
@@ -184,6 +186,85 @@ describe('Any and the Internet service tag', () => {
   });
 });
 
+describe('VirtualNetwork as the destination of an inbound rule', () => {
+  test('is every inbound packet (NSGs see the NIC’s private address): a Deny to VirtualNetwork closes the ports', () => {
+    const nsg = {
+      name: 'n9',
+      type: 'Microsoft.Network/networkSecurityGroups',
+      properties: { securityRules: [rule('deny-cft', 100, 'Deny', { protocol: '*', destinationAddressPrefix: 'VirtualNetwork', destinationPortRange: '1761-1768' }), rule('allow', 200, 'Allow', { destinationPortRange: '1700-1800' })] },
+    };
+    const rs = parseAzure(JSON.stringify(nsg)).rulesets[0]!;
+    expect(canonicalRule(inbound(rs)[0]!)).toBe('dstport=1761-1768 => drop');
+    expect(reach(rs, 1761)).toEqual({ open: AddrSet.EMPTY, possibly: AddrSet.EMPTY, principals: [] });
+    // outbound it stays a destination that may or may not match
+    const out = { ...nsg, properties: { securityRules: [rule('o', 100, 'Deny', { direction: 'Outbound', destinationAddressPrefix: 'VirtualNetwork' })] } };
+    expect(canonicalRule(parseAzure(JSON.stringify(out)).rulesets[0]!.tables[0]!.chains[1]!.rules[0]!)).toBe('dstprincipal=VirtualNetwork proto=6 => drop');
+  });
+});
+
+describe('az network nsg rule list --include-default', () => {
+  test('the listed default rules (priorities 65000-65500) are the NSG defaults, not invalid custom rules', () => {
+    const id = (kind: string, name: string) => `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/cft-nsg/${kind}/${name}`;
+    const list = [
+      { ...rule('cft', 200, 'Allow', { sourceAddressPrefix: '203.0.113.0/24', destinationPortRange: '1761-1768' }).properties, name: 'cft', id: id('securityRules', 'cft'), type: 'Microsoft.Network/networkSecurityGroups/securityRules' },
+      { ...rule('AllowVnetInBound', 65000, 'Allow', { protocol: '*', sourceAddressPrefix: 'VirtualNetwork', destinationAddressPrefix: 'VirtualNetwork' }).properties, name: 'AllowVnetInBound', id: id('defaultSecurityRules', 'AllowVnetInBound'), type: 'Microsoft.Network/networkSecurityGroups/defaultSecurityRules' },
+      { ...rule('DenyAllInBound', 65500, 'Deny', { protocol: '*' }).properties, name: 'DenyAllInBound', id: id('defaultSecurityRules', 'DenyAllInBound'), type: 'Microsoft.Network/networkSecurityGroups/defaultSecurityRules' },
+    ];
+    const text = JSON.stringify(list, null, 2);
+    expect(azureJsonFormat.detect('rules.json', text)).toBe(90);
+    const d = parseAzure(text);
+    expect(d.diagnostics).toEqual([]);
+    expect(inbound(d.rulesets[0]!).map((r) => [r.comment, r.builtIn ?? false])).toEqual([
+      ['cft', false],
+      ['AllowVnetInBound', true],
+      ['DenyAllInBound', true],
+    ]);
+  });
+});
+
+describe('ARM resource copy loops', () => {
+  test('child security rules in a copy loop with a known count are one rule per index, attached to their NSG', () => {
+    const template = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      parameters: { ports: { type: 'array', defaultValue: ['1761', '1762', '1768'] } },
+      resources: [
+        { type: 'Microsoft.Network/networkSecurityGroups', name: 'nsg', properties: {} },
+        {
+          type: 'Microsoft.Network/networkSecurityGroups/securityRules',
+          name: "[concat('nsg/cft-', parameters('ports')[copyIndex()])]",
+          copy: { name: 'cftRules', count: "[length(parameters('ports'))]" },
+          properties: rule('x', "[add(100, copyIndex())]" as never, 'Allow', { destinationPortRange: "[parameters('ports')[copyIndex()]]" }).properties,
+        },
+      ],
+    };
+    const d = parseAzure(JSON.stringify(template));
+    expect(d.diagnostics).toEqual([]);
+    expect(d.rulesets.map((r) => r.name)).toEqual(['NSG nsg']);
+    expect(inbound(d.rulesets[0]!).slice(0, 3).map((r) => [r.comment, r.text])).toEqual([
+      ['cft-1761', 'allow tcp:1761 from * to * (priority 100)'],
+      ['cft-1762', 'allow tcp:1762 from * to * (priority 101)'],
+      ['cft-1768', 'allow tcp:1768 from * to * (priority 102)'],
+    ]);
+  });
+});
+
+describe('ARM rule list items that are expressions', () => {
+  test('"[variables(\'cftRule\')]" is the rule it names; an unknown item is an unknown rule, not dropped', () => {
+    const template = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      parameters: { extraRule: { type: 'object' } },
+      variables: { cftRule: rule('cft', 100, 'Allow', { destinationPortRange: '1761-1768' }) },
+      resources: [{ type: 'Microsoft.Network/networkSecurityGroups', name: 'nsg', properties: { securityRules: ["[variables('cftRule')]", "[parameters('extraRule')]"] } }],
+    };
+    const rs = parseAzure(JSON.stringify(template)).rulesets[0]!;
+    expect(inbound(rs).slice(0, 2).map((r) => r.text)).toEqual(["unresolved security rules [parameters('extraRule')]", 'allow tcp:1761-1768 from * to * (priority 100)']);
+    expect(reach(rs, 1761).possibly.equals(AddrSet.ALL_V4)).toBe(true);
+    // without the unknown item the variable's rule opens it for certain
+    template.resources[0]!.properties.securityRules.pop();
+    expect(reach(parseAzure(JSON.stringify(template)).rulesets[0]!, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+});
+
 describe('ARM conditions', () => {
   test('a child rule whose condition is false is not deployed: never evaluated, not "possibly open", no warning', () => {
     const template = {
@@ -198,7 +279,7 @@ describe('ARM conditions', () => {
     expect(d.diagnostics).toEqual([]);
     const rs = d.rulesets[0]!;
     expect(inbound(rs)[0]!.disabled).toBe(true);
-    expect(reach(rs, 1761)).toEqual({ open: AddrSet.EMPTY, possibly: AddrSet.EMPTY, principals: ['open:AzureLoadBalancer', 'possibly-open:VirtualNetwork'] });
+    expect(reach(rs, 1761)).toEqual({ open: AddrSet.EMPTY, possibly: AddrSet.EMPTY, principals: ['open:AzureLoadBalancer', 'open:VirtualNetwork'] });
   });
 });
 
@@ -487,5 +568,14 @@ describe('detection', () => {
     expect(azureJsonFormat.detect('p.json', '{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#", "parameters": {}}')).toBe(0);
     expect(azureJsonFormat.detect('x.json', '{"SecurityGroups": []}')).toBe(0);
     expect(azureJsonFormat.detect('x.yaml', 'securityRules: []')).toBe(0);
+    // a template longer than the detection head whose NSG comes after it is read, not skipped unsaid
+    const storage = { type: 'Microsoft.Storage/storageAccounts', name: 's', properties: { description: 'x'.repeat(200) } };
+    const big = JSON.stringify({
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      resources: [...Array.from({ length: 400 }, () => storage), { type: 'Microsoft.Network/networkSecurityGroups', name: 'late', properties: { securityRules: [rule('cft', 100, 'Allow', { destinationPortRange: '1761' })] } }],
+    });
+    expect(big.length).toBeGreaterThan(65536);
+    expect(detectFormat('azuredeploy.json', big)?.id).toBe('azure');
+    expect(azureJsonFormat.parse(big, {}).rulesets.map((r) => r.name)).toEqual(['NSG late']);
   });
 });

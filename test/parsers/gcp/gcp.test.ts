@@ -340,4 +340,11 @@ describe('Deployment Manager configs', () => {
 `);
     expect(d.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!.comment).toBe('allow-cft');
   });
+
+  test('detected when its firewalls come after 8 KiB of other resources', () => {
+    const vms = Array.from({ length: 100 }, (_x, i) => `- name: vm-${i}\n  type: compute.v1.instance\n  properties:\n    zone: europe-west1-b\n    machineType: zones/europe-west1-b/machineTypes/e2-medium\n`).join('');
+    const text = `resources:\n${vms}- name: allow-cft\n  type: compute.v1.firewall\n  properties:\n    sourceRanges: ["0.0.0.0/0"]\n    allowed:\n    - IPProtocol: TCP\n      ports: ["1761-1768"]\n`;
+    expect(text.indexOf('IPProtocol')).toBeGreaterThan(8192);
+    expect(gcpYamlFormat.detect('deployment.yaml', text)).toBe(80);
+  });
 });

@@ -101,7 +101,8 @@ describe('fixtures/typescript/pulumi-gcp-azure.ts', () => {
       'NSG nsg Inbound: dstport=1761-1768 proto=6 => accept',
       // standalone SecurityRule attached through nsg.name
       'NSG nsg Inbound: dstport=1764 proto=17 srcaddr=10.0.0.0/8, 192.168.0.0/16 => accept',
-      'NSG nsg Inbound: dstprincipal=VirtualNetwork srcprincipal=VirtualNetwork => accept',
+      // inbound, the destination is always in VirtualNetwork (the NIC's private address)
+      'NSG nsg Inbound: srcprincipal=VirtualNetwork => accept',
       'NSG nsg Inbound: srcprincipal=AzureLoadBalancer => accept',
       'NSG nsg Inbound:  => drop',
       'NSG nsg Outbound: dstprincipal=VirtualNetwork srcprincipal=VirtualNetwork => accept',

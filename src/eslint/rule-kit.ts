@@ -377,6 +377,18 @@ function samePrincipals(set: Set<string>, list: readonly string[]): boolean {
   return true;
 }
 
+/**
+ * Whether an entry can be reached by a client, as the port rules judge it: not when it only comes from Azure's
+ * built-in AllowAzureLoadBalancerInBound. The AzureLoadBalancer tag is the platform's health probe (168.63.129.16);
+ * a load balancer forwards clients with their own addresses, which that rule does not admit. Every NSG has the rule,
+ * so it made every NSG fail no-unneeded-cft-ports. A user's own rule from AzureLoadBalancer is still judged.
+ */
+export function clientReachable(entry: ExposureEntry): boolean {
+  if (!entry.rule?.builtIn || !entry.sources.isEmpty || entry.principals.length === 0) return true;
+  for (const p of entry.principals) if (p.toLowerCase() !== 'azureloadbalancer') return true;
+  return false;
+}
+
 /** Shared by the groups that have none (netfilter entries never have principals; open ones no reasons): never added to. */
 const NO_PRINCIPALS: Set<string> = new Set();
 const NO_REASONS: string[] = [];

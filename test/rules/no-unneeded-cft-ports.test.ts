@@ -118,6 +118,43 @@ tester('hcl').run('no-unneeded-cft-ports (terraform)', rule, {
   ],
 });
 
+// An NSG as `az network nsg show` exports it, with its default rules: AllowVnetInBound lets the virtual network reach
+// the block (reported); AllowAzureLoadBalancerInBound admits only Azure's health probe, not clients (not reported);
+// a user's own rule from AzureLoadBalancer is judged like any other.
+const nsg = (own: string) =>
+  JSON.stringify(
+    {
+      name: 'cft-nsg',
+      type: 'Microsoft.Network/networkSecurityGroups',
+      properties: {
+        securityRules: own ? [{ name: 'probe-cft', properties: { priority: 100, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', sourceAddressPrefix: own, sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '1761' } }] : [],
+        defaultSecurityRules: [
+          { name: 'AllowVnetInBound', properties: { priority: 65000, direction: 'Inbound', access: 'Allow', protocol: '*', sourceAddressPrefix: 'VirtualNetwork', sourcePortRange: '*', destinationAddressPrefix: 'VirtualNetwork', destinationPortRange: '*' } },
+          { name: 'AllowAzureLoadBalancerInBound', properties: { priority: 65001, direction: 'Inbound', access: 'Allow', protocol: '*', sourceAddressPrefix: 'AzureLoadBalancer', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '*' } },
+          { name: 'DenyAllInBound', properties: { priority: 65500, direction: 'Inbound', access: 'Deny', protocol: '*', sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '*' } },
+        ],
+      },
+    },
+    null,
+    2,
+  );
+
+describe('no-unneeded-cft-ports (Azure default rules)', () => {
+  const run = (text: string) =>
+    new Linter()
+      .verify(text, [{ files: ['**/*.json'], plugins: { firewall: plugin as never }, language: 'firewall/json', rules: { 'firewall/no-unneeded-cft-ports': 'error' }, settings: { firewall: { discovery: false } } }] as never, 'nsg.json')
+      .map((m) => `${m.line} ${m.message.replace(/: TCP 1761 .* reachable from /, ': … from ')}`);
+  it('reports the virtual network, not the load balancer health probe of the defaults', () => {
+    expect(run(nsg(''))).toEqual(['7 Open: … from VirtualNetwork without a Transfer CFT deployment on cft-nsg.']);
+  });
+  it('judges a rule of the user from AzureLoadBalancer', () => {
+    expect(run(nsg('AzureLoadBalancer'))).toEqual([
+      '13 Open: … from AzureLoadBalancer without a Transfer CFT deployment on cft-nsg.',
+      '21 Open: … from VirtualNetwork without a Transfer CFT deployment on cft-nsg.',
+    ]);
+  });
+});
+
 describe('settings.firewall is validated by the same schema', () => {
   it('an unknown key is a configuration error, not a silent default', () => {
     const linter = new Linter();

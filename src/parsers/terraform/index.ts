@@ -648,6 +648,12 @@ export function resourcesFromPlanJson(tree: PValue): TfResource[] {
   const out: TfResource[] = [];
   const root = get(tree, 'planned_values') ?? get(tree, 'values');
   const refs = configurationReferences(tree);
+  const afterUnknown = new Map<string, PValue>();
+  for (const c of items(get(tree, 'resource_changes'))) {
+    const a = str(get(c, 'address'));
+    const u = get(get(c, 'change'), 'after_unknown');
+    if (a && u?.kind === 'object') afterUnknown.set(a, u);
+  }
   const walk = (mod: PValue | undefined, depth: number): void => {
     if (!mod || mod.kind !== 'object' || depth > 32) return;
     const modAddr = str(get(mod, 'address'));
@@ -668,6 +674,8 @@ export function resourcesFromPlanJson(tree: PValue): TfResource[] {
           if (cur === undefined || (cur.kind === 'scalar' && cur.value === null)) body.entries.push({ key: attr, keySpan: r.span, value: { kind: 'expr', text, span: r.span } });
         }
       }
+      const unknown = afterUnknown.get(address);
+      if (unknown) markUnknown(body, unknown, r.span, '');
       const res: TfResource = { type, name, address, body, span: r.span };
       if (modAddr) res.module = modAddr;
       out.push(res);
@@ -676,6 +684,47 @@ export function resourcesFromPlanJson(tree: PValue): TfResource[] {
   };
   walk(get(root, 'root_module'), 0);
   return out;
+}
+
+/**
+ * A plan's `after_unknown` (values known only after apply) laid over its planned values: such an attribute
+ * is absent from `planned_values` (an unknown `cidr_ipv4`, a whole `ingress` set built from unknown values),
+ * and read as absent it opened nothing — unsound. Each becomes a `PExpr` "<path> (known after apply)",
+ * nested lists and blocks element by element; attributes already filled (configuration references) stay.
+ */
+function markUnknown(obj: PObject, unknown: PValue, span: Span, path: string): void {
+  if (unknown.kind !== 'object') return;
+  for (const e of unknown.entries) {
+    const at = obj.entries.findIndex((x) => x.key === e.key);
+    const cur = at >= 0 ? obj.entries[at]!.value : undefined;
+    const next = unknownValue(cur, e.value, span, `${path}${e.key}`);
+    if (next === cur) continue;
+    if (at >= 0) obj.entries[at] = { ...obj.entries[at]!, value: next! };
+    else obj.entries.push({ key: e.key, keySpan: span, value: next! });
+  }
+}
+
+function unknownValue(cur: PValue | undefined, u: PValue, span: Span, path: string): PValue | undefined {
+  if (u.kind === 'scalar' && u.value === true) return cur === undefined || (cur.kind === 'scalar' && cur.value === null) ? { kind: 'expr', text: `${path} (known after apply)`, span: cur?.span ?? span } : cur;
+  if (u.kind === 'array' && u.items.length > 0) {
+    const list = cur?.kind === 'array' ? [...cur.items] : [];
+    let changed = cur?.kind !== 'array';
+    u.items.forEach((ui, i) => {
+      const v = unknownValue(list[i], ui, cur?.span ?? span, `${path}[${i}]`);
+      if (v !== list[i] && v !== undefined) {
+        list[i] = v;
+        changed = true;
+      }
+    });
+    if (!changed || list.length === 0) return cur;
+    return { kind: 'array', items: list.map((x) => x ?? { kind: 'scalar', value: null, span }), span: cur?.span ?? span };
+  }
+  if (u.kind === 'object' && u.entries.length > 0) {
+    const o: PObject = cur?.kind === 'object' ? { ...cur, entries: [...cur.entries] } : { kind: 'object', entries: [], span: cur?.span ?? span };
+    markUnknown(o, u, o.span, `${path}.`);
+    return o.entries.length === (cur?.kind === 'object' ? cur.entries.length : 0) && o.entries.every((x, i) => cur?.kind === 'object' && x === cur.entries[i]) ? cur : o;
+  }
+  return cur;
 }
 
 /** `configuration.root_module.resources[].expressions.<attr>.references[0]` by resource address (root module only). */

@@ -230,3 +230,42 @@ describe('parseTfvars', () => {
     expect(r.diagnostics.map((d) => [d.code, at(d.span)])).toEqual([['terraform/tfvars-expression', '4:7-4:12']]);
   });
 });
+
+describe('resourcesFromPlanJson: values known only after apply (resource_changes[].change.after_unknown)', () => {
+  const plan = JSON.stringify({
+    format_version: '1.2',
+    planned_values: {
+      root_module: {
+        resources: [
+          { address: 'aws_security_group.cft', mode: 'managed', type: 'aws_security_group', name: 'cft', values: { name: 'cft', egress: [] } },
+          { address: 'aws_vpc_security_group_ingress_rule.rest', mode: 'managed', type: 'aws_vpc_security_group_ingress_rule', name: 'rest', values: { ip_protocol: 'tcp', from_port: 1768, to_port: 1768 } },
+          {
+            address: 'aws_security_group.web',
+            mode: 'managed',
+            type: 'aws_security_group',
+            name: 'web',
+            values: { name: 'web', ingress: [{ protocol: 'tcp', from_port: 443, to_port: 443, cidr_blocks: ['10.0.0.0/8'] }, { protocol: 'tcp', from_port: 1761, to_port: 1761 }] },
+          },
+        ],
+      },
+    },
+    resource_changes: [
+      { address: 'aws_security_group.cft', change: { after_unknown: { id: true, ingress: true, egress: true } } },
+      { address: 'aws_vpc_security_group_ingress_rule.rest', change: { after_unknown: { cidr_ipv4: true, security_group_id: true } } },
+      { address: 'aws_security_group.web', change: { after_unknown: { ingress: [{ cidr_blocks: [false] }, { cidr_blocks: [true] }] } } },
+    ],
+  });
+  const rs = resourcesFromPlanJson(parseJsonTree(plan).value!);
+  test('an unknown attribute absent from planned_values is an expression, not an absence (which opened nothing)', () => {
+    expect(toPlain(get(rs[0]!.body, 'ingress'))).toBe('ingress (known after apply)');
+    // known in the plan: kept
+    expect(toPlain(get(rs[0]!.body, 'egress'))).toEqual([]);
+    expect(toPlain(get(rs[1]!.body, 'cidr_ipv4'))).toBe('cidr_ipv4 (known after apply)');
+    expect(get(rs[1]!.body, 'from_port')).toMatchObject({ kind: 'scalar', value: 1768 });
+  });
+  test('inside nested blocks, element by element', () => {
+    const ingress = items(get(rs[2]!.body, 'ingress'));
+    expect(toPlain(get(ingress[0], 'cidr_blocks'))).toEqual(['10.0.0.0/8']);
+    expect(toPlain(get(ingress[1], 'cidr_blocks'))).toEqual(['ingress[1].cidr_blocks[0] (known after apply)']);
+  });
+});

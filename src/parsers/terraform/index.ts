@@ -727,6 +727,55 @@ function unknownValue(cur: PValue | undefined, u: PValue, span: Span, path: stri
   return cur;
 }
 
+/**
+ * Resources of a Terraform JSON configuration file (`*.tf.json`: `{"resource": {"<type>": {"<name>": {…}}}}`).
+ * Literal values are read as written; a string with an interpolation or directive (`"${var.x}"`) stays an
+ * expression with its text, except `"${var.NAME}"` alone, which takes a literal default of `variable.NAME`
+ * (or the override). Nested blocks are objects or arrays of objects, as in a plan. `count`/`for_each` are
+ * not expanded: a literal one keeps one instance, an interpolated one is an expression (a marker the mappers
+ * honour).
+ */
+export function resourcesFromTfJson(tree: PValue, overrides?: Record<string, unknown>): TfResource[] {
+  const out: TfResource[] = [];
+  const defaults = new Map<string, PValue>();
+  for (const vars of items(get(tree, 'variable')))
+    if (vars.kind === 'object') for (const e of vars.entries) {
+      const d = get(e.value, 'default');
+      if (d) defaults.set(e.key, d);
+    }
+  const plain = (v: unknown, span: Span): PValue =>
+    v === null || v === undefined ? { kind: 'scalar', value: null, span } : typeof v === 'object' ? { kind: 'expr', text: JSON.stringify(v), span } : { kind: 'scalar', value: v as string | number | boolean, span };
+  const value = (v: PValue, depth: number): PValue => {
+    if (depth > 64) return { kind: 'expr', text: '(nested too deeply)', span: v.span };
+    if (v.kind === 'array') return { ...v, items: v.items.map((i) => value(i, depth + 1)) };
+    if (v.kind === 'object') return { ...v, entries: v.entries.map((e) => ({ ...e, value: value(e.value, depth + 1) })) };
+    if (v.kind !== 'scalar' || typeof v.value !== 'string' || !(v.value.includes('${') || v.value.includes('%{'))) return v;
+    const only = /^\$\{\s*var\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}$/.exec(v.value);
+    if (only) {
+      const n = only[1]!;
+      if (overrides && Object.prototype.hasOwnProperty.call(overrides, n)) return plain(overrides[n], v.span);
+      const d = defaults.get(n);
+      if (d && d.kind !== 'expr' && !(d.kind === 'scalar' && typeof d.value === 'string' && d.value.includes('${'))) return { ...value(d, depth + 1), span: v.span };
+    }
+    return { kind: 'expr', text: v.value.startsWith('${') && v.value.endsWith('}') && v.value.indexOf('${', 2) < 0 ? v.value.slice(2, -1).trim() : v.value, span: v.span };
+  };
+  for (const res of items(get(tree, 'resource'))) {
+    if (res.kind !== 'object') continue;
+    for (const t of res.entries) {
+      for (const byName of items(t.value)) {
+        if (byName.kind !== 'object') continue;
+        for (const n of byName.entries) {
+          for (const body of items(n.value)) {
+            if (body.kind !== 'object') continue;
+            out.push({ type: t.key, name: n.key, address: `${t.key}.${n.key}`, body: value(body, 0) as PObject, span: body.span });
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
 /** `configuration.root_module.resources[].expressions.<attr>.references[0]` by resource address (root module only). */
 function configurationReferences(tree: PValue): Map<string, [string, string][]> {
   const out = new Map<string, [string, string][]>();

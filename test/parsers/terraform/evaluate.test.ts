@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { evaluateTerraform, resourcesFromPlanJson } from '../../../src/parsers/terraform/index.js';
+import { evaluateTerraform, resourcesFromPlanJson, resourcesFromTfJson } from '../../../src/parsers/terraform/index.js';
 import { terraformFormat, terraformPlanFormat } from '../../../src/parsers/terraform/format.js';
 import { get, items, parseJsonTree, toPlain, type PObject, type PValue } from '../../../src/parsers/values.js';
 import type { Span } from '../../../src/model/index.js';
@@ -267,5 +267,38 @@ describe('resourcesFromPlanJson: values known only after apply (resource_changes
     const ingress = items(get(rs[2]!.body, 'ingress'));
     expect(toPlain(get(ingress[0], 'cidr_blocks'))).toEqual(['10.0.0.0/8']);
     expect(toPlain(get(ingress[1], 'cidr_blocks'))).toEqual(['ingress[1].cidr_blocks[0] (known after apply)']);
+  });
+});
+
+describe('Terraform JSON configuration files (*.tf.json)', () => {
+  const text = JSON.stringify(
+    {
+      variable: { partner: { default: '0.0.0.0/0' }, unknown: {} },
+      resource: {
+        aws_security_group: {
+          cft: {
+            name: 'cft',
+            ingress: [
+              { from_port: 1768, to_port: 1768, protocol: 'tcp', cidr_blocks: ['${var.partner}'] },
+              { from_port: 1761, to_port: 1761, protocol: 'tcp', cidr_blocks: ['${var.unknown}'] },
+            ],
+          },
+        },
+      },
+    },
+    null,
+    1,
+  );
+  test('detected by name (they were left alone: no format recognised them)', () => {
+    expect(terraformPlanFormat.detect('main.tf.json', text)).toBe(90);
+    expect(terraformPlanFormat.detect('main.json', text)).toBe(0);
+  });
+  test('resources with literal values, a lone ${var.x} from its default, other interpolations as expressions', () => {
+    const rs = resourcesFromTfJson(parseJsonTree(text).value!);
+    expect(rs.map((r) => [r.address, r.type, r.name])).toEqual([['aws_security_group.cft', 'aws_security_group', 'cft']]);
+    const ingress = all(rs[0]!.body, 'ingress')[0]!;
+    expect(items(ingress).map((b) => toPlain(get(b, 'cidr_blocks')))).toEqual([['0.0.0.0/0'], ['var.unknown']]);
+    expect(items(get(items(ingress)[1], 'cidr_blocks'))[0]!.kind).toBe('expr');
+    expect(toPlain(get(resourcesFromTfJson(parseJsonTree(text).value!, { partner: '10.0.0.0/8' })[0]!.body, 'ingress'))).toMatchObject([{ cidr_blocks: ['10.0.0.0/8'] }, {}]);
   });
 });

@@ -55,8 +55,14 @@ const rule: Rule.RuleModule = {
           if (seen.has(s.rule.id) || s.rule.builtIn) continue;
           if (everywhere && !everywhere(s.rule)) continue;
           seen.add(s.rule.id);
-          const lines = [...new Set(s.coveredBy.map((r) => r.span.start.line))].sort((x, y) => x - y);
-          report(context, a, s.rule.span, s.rule.id, {
+          // Rules made from one written rule (a cloud rule's several CIDRs) share its span: then name them by the
+          // value each one is made of, not "line 35 … decided by line 35".
+          const same = s.coveredBy.some((r) => r.span.start.offset === s.rule.span.start.offset);
+          const place = (r: typeof s.rule) => (same ? (r.reportSpan ?? r.span) : r.span);
+          const lines = same
+            ? [...new Set(s.coveredBy.map((r) => `${place(r).start.line} (${r.text})`))]
+            : [...new Set(s.coveredBy.map((r) => r.span.start.line))].sort((x, y) => x - y);
+          report(context, a, place(s.rule), s.rule.id, {
             messageId: 'shadowed',
             data: { s: lines.length === 1 ? '' : 's', lines: lines.join(', '), chain: s.chain.name },
           });

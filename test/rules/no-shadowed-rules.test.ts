@@ -111,3 +111,15 @@ resource "google_compute_firewall" "rest" {
     },
   ],
 });
+
+tester('hcl').run('no-shadowed-rules (one Terraform rule of several CIDRs)', rule, {
+  valid: [],
+  invalid: [
+    {
+      // the two rules made from one resource share its span: the finding names the CIDR and the covering rule, not "line 1 … by line 1"
+      code: 'resource "aws_security_group_rule" "r" {\n  type              = "ingress"\n  protocol          = "udp"\n  from_port         = 1760\n  to_port           = 1770\n  cidr_blocks       = ["0.0.0.0/0", "10.0.0.0/8"]\n  security_group_id = "sg-1"\n}\n',
+      filename: 'sg.tf',
+      errors: [{ line: 6, column: 37, message: 'This rule is never reached: every packet it matches is already decided by line 6 (ingress udp 1760-1770 from 0.0.0.0/0) in chain ingress.' }],
+    },
+  ],
+});

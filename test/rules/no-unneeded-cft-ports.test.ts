@@ -155,6 +155,17 @@ describe('no-unneeded-cft-ports (Azure default rules)', () => {
   });
 });
 
+tester('json').run('no-unneeded-cft-ports (terraform .tf.json)', rule, {
+  valid: [],
+  invalid: [
+    {
+      code: '{"resource": {"aws_security_group": {"cft": {"ingress": [\n  {"from_port": 1768, "to_port": 1768, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}\n]}}}}\n',
+      filename: 'main.tf.json',
+      errors: [{ line: 2, message: /^Open: TCP 1768 \(cft-7, Transfer CFT REST API and web UI\) reachable from 0\.0\.0\.0\/0 without/ }],
+    },
+  ],
+});
+
 describe('settings.firewall is validated by the same schema', () => {
   it('an unknown key is a configuration error, not a silent default', () => {
     const linter = new Linter();

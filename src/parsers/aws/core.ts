@@ -6,7 +6,12 @@
  * (hook output), accept rules only, implicit drop policy; one rule per source
  * (CIDR, security group, prefix list), so each rule has its own report span.
  * Network ACL: rules in rule-number order, allow → accept, deny → drop, implicit
- * final deny, base chains at priority -10.
+ * final deny, base chains at priority -10. NACLs are stateless (AWS: "responses to
+ * allowed inbound traffic are subject to the rules for outbound traffic"): a new
+ * connection is judged by the ingress rules alone; whether the egress rules let the
+ * replies out (ephemeral ports) is not required. That over-approximates what is
+ * open (a port whose replies are blocked is still reported), never the reverse: the
+ * packets of a scan, or UDP, do reach the host.
  */
 import {
   AddrSet,

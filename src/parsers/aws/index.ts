@@ -86,6 +86,8 @@ export const awsJsonFormat: FormatDefinition = {
     if (!t.startsWith('{')) return 0;
     if (hasJsonKey(head, 'SecurityGroupRuleId') || (hasJsonKey(head, 'NetworkAclId') && hasJsonKey(head, 'Entries'))) return 70;
     if (hasJsonKey(head, 'Resources') && /"AWS::EC2::(SecurityGroup|SecurityGroupIngress|SecurityGroupEgress|NetworkAclEntry|NetworkAcl)"/.test(head)) return 80;
+    // A template longer than the 64 KB detection reads, its groups further on: its header, or its AWS resource types.
+    if (text.length >= HEAD && (hasJsonKey(head, 'AWSTemplateFormatVersion') || (hasJsonKey(head, 'Resources') && /"Type"\s*:\s*"AWS::/.test(head)))) return 60;
     if (['SecurityGroups', 'SecurityGroupRules', 'NetworkAcls', 'IpPermissions', 'IpPermissionsEgress'].some((k) => hasJsonKey(head, k))) return 70;
     if (hasJsonKey(head, 'PrefixLists') || (hasJsonKey(head, 'Entries') && hasJsonKey(head, 'Cidr'))) return 40;
     void fileName;
@@ -103,7 +105,8 @@ export const cloudformationYamlFormat: FormatDefinition = {
     const hasRes = /^Resources\s*:/m.test(head);
     const hasEc2 = /Type\s*:\s*['"]?AWS::EC2::/.test(head);
     if (/^AWSTemplateFormatVersion\s*:/m.test(head)) return hasEc2 ? 80 : 50;
-    return hasRes && hasEc2 ? 75 : 0;
+    // (no header: EC2 resources in the first 64 KB, or AWS resource types there when the file is longer)
+    return hasRes && hasEc2 ? 75 : hasRes && text.length >= HEAD && /Type\s*:\s*['"]?AWS::/.test(head) ? 50 : 0;
   },
   parse: parseCloudFormationYaml,
 };

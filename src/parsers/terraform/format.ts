@@ -9,7 +9,8 @@ import { parseJsonTree } from '../values.js';
 import { mapAwsTerraform } from '../aws/terraform.js';
 import { mapGcpTerraform } from '../gcp/terraform.js';
 import { mapAzureTerraform } from '../azure/terraform.js';
-import { evaluateTerraform, resourcesFromPlanJson, type TfResource } from './index.js';
+import { get } from '../values.js';
+import { evaluateTerraform, resourcesFromPlanJson, resourcesFromTfJson, type TfResource } from './index.js';
 
 type Mapper = (resources: TfResource[]) => { rulesets: Ruleset[]; diagnostics: Diagnostic[] };
 
@@ -51,11 +52,13 @@ export function parseTerraform(text: string, options: ParseOptions = {}): Firewa
   return { format: 'terraform', rulesets: mapped.rulesets, diagnostics: [...ev.diagnostics, ...mapped.diagnostics], comments: ev.comments };
 }
 
-export function parseTerraformPlan(text: string, _options: ParseOptions = {}): FirewallDocument {
+export function parseTerraformPlan(text: string, options: ParseOptions = {}): FirewallDocument {
   const tree = parseJsonTree(text);
-  const resources = tree.value ? resourcesFromPlanJson(tree.value) : [];
+  // A Terraform JSON configuration (`*.tf.json`) rather than `terraform show -json` output.
+  const config = tree.value !== undefined && get(tree.value, 'format_version') === undefined && (get(tree.value, 'resource') !== undefined || /\.tf\.json$/i.test(options.filePath ?? ''));
+  const resources = !tree.value ? [] : config ? resourcesFromTfJson(tree.value, options.variables) : resourcesFromPlanJson(tree.value);
   const mapped = mapTerraformResources(resources);
-  return { format: 'terraform-plan', rulesets: mapped.rulesets, diagnostics: [...tree.diagnostics, ...mapped.diagnostics], comments: [] };
+  return { format: config ? 'terraform' : 'terraform-plan', rulesets: mapped.rulesets, diagnostics: [...tree.diagnostics, ...mapped.diagnostics], comments: [] };
 }
 
 export const terraformFormat: FormatDefinition = {
@@ -70,8 +73,10 @@ export const terraformFormat: FormatDefinition = {
 export const terraformPlanFormat: FormatDefinition = {
   id: 'terraform-plan',
   language: 'json',
-  detect(_fileName, text) {
+  detect(fileName, text) {
     const head = text.slice(0, 65536);
+    // Terraform JSON configuration syntax (read by the same module: resources as in a plan's values).
+    if (/\.tf\.json$/i.test(fileName) && head.trimStart().startsWith('{')) return 90;
     if (!head.trimStart().startsWith('{') || !head.includes('"format_version"')) return 0;
     if (!head.includes('"root_module"')) return 0;
     return head.includes('"planned_values"') || head.includes('"values"') ? 85 : 0;

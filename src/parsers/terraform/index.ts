@@ -648,6 +648,12 @@ export function resourcesFromPlanJson(tree: PValue): TfResource[] {
   const out: TfResource[] = [];
   const root = get(tree, 'planned_values') ?? get(tree, 'values');
   const refs = configurationReferences(tree);
+  const afterUnknown = new Map<string, PValue>();
+  for (const c of items(get(tree, 'resource_changes'))) {
+    const a = str(get(c, 'address'));
+    const u = get(get(c, 'change'), 'after_unknown');
+    if (a && u?.kind === 'object') afterUnknown.set(a, u);
+  }
   const walk = (mod: PValue | undefined, depth: number): void => {
     if (!mod || mod.kind !== 'object' || depth > 32) return;
     const modAddr = str(get(mod, 'address'));
@@ -668,6 +674,8 @@ export function resourcesFromPlanJson(tree: PValue): TfResource[] {
           if (cur === undefined || (cur.kind === 'scalar' && cur.value === null)) body.entries.push({ key: attr, keySpan: r.span, value: { kind: 'expr', text, span: r.span } });
         }
       }
+      const unknown = afterUnknown.get(address);
+      if (unknown) markUnknown(body, unknown, r.span, '');
       const res: TfResource = { type, name, address, body, span: r.span };
       if (modAddr) res.module = modAddr;
       out.push(res);
@@ -675,6 +683,96 @@ export function resourcesFromPlanJson(tree: PValue): TfResource[] {
     for (const c of items(get(mod, 'child_modules'))) walk(c, depth + 1);
   };
   walk(get(root, 'root_module'), 0);
+  return out;
+}
+
+/**
+ * A plan's `after_unknown` (values known only after apply) laid over its planned values: such an attribute
+ * is absent from `planned_values` (an unknown `cidr_ipv4`, a whole `ingress` set built from unknown values),
+ * and read as absent it opened nothing — unsound. Each becomes a `PExpr` "<path> (known after apply)",
+ * nested lists and blocks element by element; attributes already filled (configuration references) stay.
+ */
+function markUnknown(obj: PObject, unknown: PValue, span: Span, path: string): void {
+  if (unknown.kind !== 'object') return;
+  for (const e of unknown.entries) {
+    const at = obj.entries.findIndex((x) => x.key === e.key);
+    const cur = at >= 0 ? obj.entries[at]!.value : undefined;
+    const next = unknownValue(cur, e.value, span, `${path}${e.key}`);
+    if (next === cur) continue;
+    if (at >= 0) obj.entries[at] = { ...obj.entries[at]!, value: next! };
+    else obj.entries.push({ key: e.key, keySpan: span, value: next! });
+  }
+}
+
+function unknownValue(cur: PValue | undefined, u: PValue, span: Span, path: string): PValue | undefined {
+  if (u.kind === 'scalar' && u.value === true) return cur === undefined || (cur.kind === 'scalar' && cur.value === null) ? { kind: 'expr', text: `${path} (known after apply)`, span: cur?.span ?? span } : cur;
+  if (u.kind === 'array' && u.items.length > 0) {
+    const list = cur?.kind === 'array' ? [...cur.items] : [];
+    let changed = cur?.kind !== 'array';
+    u.items.forEach((ui, i) => {
+      const v = unknownValue(list[i], ui, cur?.span ?? span, `${path}[${i}]`);
+      if (v !== list[i] && v !== undefined) {
+        list[i] = v;
+        changed = true;
+      }
+    });
+    if (!changed || list.length === 0) return cur;
+    return { kind: 'array', items: list.map((x) => x ?? { kind: 'scalar', value: null, span }), span: cur?.span ?? span };
+  }
+  if (u.kind === 'object' && u.entries.length > 0) {
+    const o: PObject = cur?.kind === 'object' ? { ...cur, entries: [...cur.entries] } : { kind: 'object', entries: [], span: cur?.span ?? span };
+    markUnknown(o, u, o.span, `${path}.`);
+    return o.entries.length === (cur?.kind === 'object' ? cur.entries.length : 0) && o.entries.every((x, i) => cur?.kind === 'object' && x === cur.entries[i]) ? cur : o;
+  }
+  return cur;
+}
+
+/**
+ * Resources of a Terraform JSON configuration file (`*.tf.json`: `{"resource": {"<type>": {"<name>": {…}}}}`).
+ * Literal values are read as written; a string with an interpolation or directive (`"${var.x}"`) stays an
+ * expression with its text, except `"${var.NAME}"` alone, which takes a literal default of `variable.NAME`
+ * (or the override). Nested blocks are objects or arrays of objects, as in a plan. `count`/`for_each` are
+ * not expanded: a literal one keeps one instance, an interpolated one is an expression (a marker the mappers
+ * honour).
+ */
+export function resourcesFromTfJson(tree: PValue, overrides?: Record<string, unknown>): TfResource[] {
+  const out: TfResource[] = [];
+  const defaults = new Map<string, PValue>();
+  for (const vars of items(get(tree, 'variable')))
+    if (vars.kind === 'object') for (const e of vars.entries) {
+      const d = get(e.value, 'default');
+      if (d) defaults.set(e.key, d);
+    }
+  const plain = (v: unknown, span: Span): PValue =>
+    v === null || v === undefined ? { kind: 'scalar', value: null, span } : typeof v === 'object' ? { kind: 'expr', text: JSON.stringify(v), span } : { kind: 'scalar', value: v as string | number | boolean, span };
+  const value = (v: PValue, depth: number): PValue => {
+    if (depth > 64) return { kind: 'expr', text: '(nested too deeply)', span: v.span };
+    if (v.kind === 'array') return { ...v, items: v.items.map((i) => value(i, depth + 1)) };
+    if (v.kind === 'object') return { ...v, entries: v.entries.map((e) => ({ ...e, value: value(e.value, depth + 1) })) };
+    if (v.kind !== 'scalar' || typeof v.value !== 'string' || !(v.value.includes('${') || v.value.includes('%{'))) return v;
+    const only = /^\$\{\s*var\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}$/.exec(v.value);
+    if (only) {
+      const n = only[1]!;
+      if (overrides && Object.prototype.hasOwnProperty.call(overrides, n)) return plain(overrides[n], v.span);
+      const d = defaults.get(n);
+      if (d && d.kind !== 'expr' && !(d.kind === 'scalar' && typeof d.value === 'string' && d.value.includes('${'))) return { ...value(d, depth + 1), span: v.span };
+    }
+    return { kind: 'expr', text: v.value.startsWith('${') && v.value.endsWith('}') && v.value.indexOf('${', 2) < 0 ? v.value.slice(2, -1).trim() : v.value, span: v.span };
+  };
+  for (const res of items(get(tree, 'resource'))) {
+    if (res.kind !== 'object') continue;
+    for (const t of res.entries) {
+      for (const byName of items(t.value)) {
+        if (byName.kind !== 'object') continue;
+        for (const n of byName.entries) {
+          for (const body of items(n.value)) {
+            if (body.kind !== 'object') continue;
+            out.push({ type: t.key, name: n.key, address: `${t.key}.${n.key}`, body: value(body, 0) as PObject, span: body.span });
+          }
+        }
+      }
+    }
+  }
   return out;
 }
 

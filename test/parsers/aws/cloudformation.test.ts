@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { cloudformationYamlFormat, parseAwsJson, parseCloudFormationYaml } from '../../../src/parsers/aws/index.js';
+import { detectFormat } from '../../../src/parsers/registry.js';
+import '../../../src/parsers/formats.js';
 import { AddrSet, numRange, type OpaqueMatch } from '../../../src/model/index.js';
 import { computeExposure, exposedPorts } from '../../../src/analysis/index.js';
 import { at, fixture, matchesOf, names, rows } from './helpers.js';
@@ -318,5 +320,20 @@ describe('CloudFormation: alternatives of the protocol and ports; the CIDR of a 
   test('!GetAtt Vpc.CidrBlock is the VPC\'s CidrBlock, reported where it is used', () => {
     const r = doc.rulesets.find((x) => x.name === 'Sg')!.tables[0]!.chains[0]!.rules[2]!;
     expect([r.text, at(r.reportSpan)]).toEqual(['ingress tcp 22 from 10.0.0.0/16', '24:27-24:40']);
+  });
+});
+
+describe('a template longer than the 64 KB detection reads, its security group further on', () => {
+  const buckets = Array.from({ length: 900 }, (_, i) => [`Bucket${i}`, { Type: 'AWS::S3::Bucket', Properties: { BucketName: `bucket-number-${i}` } }]);
+  const sg = { Type: 'AWS::EC2::SecurityGroup', Properties: { GroupDescription: 'late', SecurityGroupIngress: [{ IpProtocol: 'tcp', FromPort: 1768, ToPort: 1768, CidrIp: '0.0.0.0/0' }] } };
+  test('JSON (with or without its header) and YAML without a header are still recognised (they were skipped)', () => {
+    const json = JSON.stringify({ AWSTemplateFormatVersion: '2010-09-09', Resources: Object.fromEntries([...buckets, ['ZSg', sg]]) }, null, 2);
+    expect(json.length).toBeGreaterThan(65536);
+    expect(detectFormat('template.json', json)?.id).toBe('aws');
+    expect(detectFormat('template.json', JSON.stringify({ Resources: Object.fromEntries([...buckets, ['ZSg', sg]]) }, null, 2))?.id).toBe('aws');
+    expect(names(parseAwsJson(json))).toEqual(['ZSg']);
+    const yaml = ['Resources:', ...buckets.flatMap(([n]) => [`  ${n as string}:`, '    Type: AWS::S3::Bucket', '    Properties:', `      BucketName: a-rather-long-bucket-name-${n as string}`]), '  ZSg:', '    Type: AWS::EC2::SecurityGroup'].join('\n');
+    expect(yaml.length).toBeGreaterThan(65536);
+    expect(detectFormat('template.yaml', yaml)?.id).toBe('cloudformation-yaml');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { evaluateTerraform, resourcesFromPlanJson } from '../../../src/parsers/terraform/index.js';
+import { evaluateTerraform, resourcesFromPlanJson, resourcesFromTfJson } from '../../../src/parsers/terraform/index.js';
 import { terraformFormat, terraformPlanFormat } from '../../../src/parsers/terraform/format.js';
 import { get, items, parseJsonTree, toPlain, type PObject, type PValue } from '../../../src/parsers/values.js';
 import type { Span } from '../../../src/model/index.js';
@@ -228,5 +228,77 @@ describe('parseTfvars', () => {
     const r = parseTfvars('cidrs = ["10.0.0.0/8"]\nport = 1761\nenv = "prod"\nbad = var.x\n');
     expect(r.variables).toEqual({ cidrs: ['10.0.0.0/8'], port: 1761, env: 'prod' });
     expect(r.diagnostics.map((d) => [d.code, at(d.span)])).toEqual([['terraform/tfvars-expression', '4:7-4:12']]);
+  });
+});
+
+describe('resourcesFromPlanJson: values known only after apply (resource_changes[].change.after_unknown)', () => {
+  const plan = JSON.stringify({
+    format_version: '1.2',
+    planned_values: {
+      root_module: {
+        resources: [
+          { address: 'aws_security_group.cft', mode: 'managed', type: 'aws_security_group', name: 'cft', values: { name: 'cft', egress: [] } },
+          { address: 'aws_vpc_security_group_ingress_rule.rest', mode: 'managed', type: 'aws_vpc_security_group_ingress_rule', name: 'rest', values: { ip_protocol: 'tcp', from_port: 1768, to_port: 1768 } },
+          {
+            address: 'aws_security_group.web',
+            mode: 'managed',
+            type: 'aws_security_group',
+            name: 'web',
+            values: { name: 'web', ingress: [{ protocol: 'tcp', from_port: 443, to_port: 443, cidr_blocks: ['10.0.0.0/8'] }, { protocol: 'tcp', from_port: 1761, to_port: 1761 }] },
+          },
+        ],
+      },
+    },
+    resource_changes: [
+      { address: 'aws_security_group.cft', change: { after_unknown: { id: true, ingress: true, egress: true } } },
+      { address: 'aws_vpc_security_group_ingress_rule.rest', change: { after_unknown: { cidr_ipv4: true, security_group_id: true } } },
+      { address: 'aws_security_group.web', change: { after_unknown: { ingress: [{ cidr_blocks: [false] }, { cidr_blocks: [true] }] } } },
+    ],
+  });
+  const rs = resourcesFromPlanJson(parseJsonTree(plan).value!);
+  test('an unknown attribute absent from planned_values is an expression, not an absence (which opened nothing)', () => {
+    expect(toPlain(get(rs[0]!.body, 'ingress'))).toBe('ingress (known after apply)');
+    // known in the plan: kept
+    expect(toPlain(get(rs[0]!.body, 'egress'))).toEqual([]);
+    expect(toPlain(get(rs[1]!.body, 'cidr_ipv4'))).toBe('cidr_ipv4 (known after apply)');
+    expect(get(rs[1]!.body, 'from_port')).toMatchObject({ kind: 'scalar', value: 1768 });
+  });
+  test('inside nested blocks, element by element', () => {
+    const ingress = items(get(rs[2]!.body, 'ingress'));
+    expect(toPlain(get(ingress[0], 'cidr_blocks'))).toEqual(['10.0.0.0/8']);
+    expect(toPlain(get(ingress[1], 'cidr_blocks'))).toEqual(['ingress[1].cidr_blocks[0] (known after apply)']);
+  });
+});
+
+describe('Terraform JSON configuration files (*.tf.json)', () => {
+  const text = JSON.stringify(
+    {
+      variable: { partner: { default: '0.0.0.0/0' }, unknown: {} },
+      resource: {
+        aws_security_group: {
+          cft: {
+            name: 'cft',
+            ingress: [
+              { from_port: 1768, to_port: 1768, protocol: 'tcp', cidr_blocks: ['${var.partner}'] },
+              { from_port: 1761, to_port: 1761, protocol: 'tcp', cidr_blocks: ['${var.unknown}'] },
+            ],
+          },
+        },
+      },
+    },
+    null,
+    1,
+  );
+  test('detected by name (they were left alone: no format recognised them)', () => {
+    expect(terraformPlanFormat.detect('main.tf.json', text)).toBe(90);
+    expect(terraformPlanFormat.detect('main.json', text)).toBe(0);
+  });
+  test('resources with literal values, a lone ${var.x} from its default, other interpolations as expressions', () => {
+    const rs = resourcesFromTfJson(parseJsonTree(text).value!);
+    expect(rs.map((r) => [r.address, r.type, r.name])).toEqual([['aws_security_group.cft', 'aws_security_group', 'cft']]);
+    const ingress = all(rs[0]!.body, 'ingress')[0]!;
+    expect(items(ingress).map((b) => toPlain(get(b, 'cidr_blocks')))).toEqual([['0.0.0.0/0'], ['var.unknown']]);
+    expect(items(get(items(ingress)[1], 'cidr_blocks'))[0]!.kind).toBe('expr');
+    expect(toPlain(get(resourcesFromTfJson(parseJsonTree(text).value!, { partner: '10.0.0.0/8' })[0]!.body, 'ingress'))).toMatchObject([{ cidr_blocks: ['10.0.0.0/8'] }, {}]);
   });
 });

@@ -219,3 +219,13 @@ export function parseYamlTree(text: string): ParsedTree {
   const value = doc.contents === null ? undefined : walk(doc.contents, 0);
   return { value, diagnostics };
 }
+
+/**
+ * A value's span when it lies inside the rule's span, else undefined. A value resolved from a parameter default, a
+ * Terraform variable default, a local or a mapping keeps the place it is written, a line every rule using it shares
+ * (an inline suppression there would silence them all): findings are reported inside the rule. Shared by the cloud
+ * parsers (AWS, GCP, Azure).
+ */
+export function within(v: Span | undefined, rule: Span): Span | undefined {
+  return v && v.start.offset >= rule.start.offset && v.end.offset <= rule.end.offset ? v : undefined;
+}

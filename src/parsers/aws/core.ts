@@ -31,7 +31,7 @@ import {
   type Table,
 } from '../../model/index.js';
 import { cloudChain, cloudRuleset, cloudTable, opaqueMatch } from '../../model/build.js';
-import type { PValue } from '../values.js';
+import { within, type PValue } from '../values.js';
 
 export type Direction = 'ingress' | 'egress';
 
@@ -315,15 +315,6 @@ function sourceMatches(s: SourceInput, dir: 'src' | 'dst', ctx: AwsContext): Sou
   if (parsed.hostBits)
     ctx.warn(`"${t}" has host bits set: it is read as ${addrs.toString()} (host bits are ignored; the Terraform AWS provider rejects such a value)`, v.span, 'aws/cidr-host-bits');
   return [{ match: { kind: 'address', dir, addrs, span: v.span }, label: t, span: v.span }];
-}
-
-/**
- * A value's span when it is written inside the rule, else undefined: a value resolved from a parameter
- * default, a Terraform variable default or a local keeps the place it is written, a line every rule using it
- * shares (and an inline suppression there would silence them all). Findings are reported inside the rule.
- */
-function within(v: Span | undefined, rule: Span): Span | undefined {
-  return v && v.start.offset >= rule.start.offset && v.end.offset <= rule.end.offset ? v : undefined;
 }
 
 /** One accept rule per source of a security-group permission. */

@@ -21,8 +21,8 @@ import {
   type Table,
 } from '../../model/index.js';
 import { spanJoin } from '../../model/build.js';
-import type { PValue } from '../values.js';
-import { anyOf, chainOf, IdSource, isNullish, lastSegment, listOf, opaque, parsePortText, stableSortBy, tableOf, unionAll, valText, warnUnevaluated, within, denySourceAlternatives } from '../gcp/common.js';
+import { within, type PValue } from '../values.js';
+import { anyOf, chainOf, IdSource, isNullish, lastSegment, listOf, opaque, parsePortText, stableSortBy, tableOf, unionAll, valText, warnUnevaluated, denySourceAlternatives } from '../gcp/common.js';
 
 export interface AzRuleSpec {
   name: string;

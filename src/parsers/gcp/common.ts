@@ -162,15 +162,6 @@ export function warnUnevaluated(matches: readonly Match[], rule: string, diagnos
 }
 
 /**
- * A value's span when it lies inside the rule; otherwise undefined. A Terraform value resolved from a
- * variable default or a local (an ARM parameter's defaultValue) keeps the place it is written, which
- * is not the rule: a finding there would name a line every rule using the variable shares.
- */
-export function within(v: Span | undefined, rule: Span): Span | undefined {
-  return v && v.start.offset >= rule.start.offset && v.end.offset <= rule.end.offset ? v : undefined;
-}
-
-/**
  * The source alternatives of a deny rule's address set. A deny from every address of a family (0.0.0.0/0,
  * ::/0, Azure "0.0.0.0/0") also stops the packets the model gives a named source (GCP tags and service
  * accounts, Azure service tags and application security groups): those have addresses of that family too.

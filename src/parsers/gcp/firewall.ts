@@ -18,7 +18,7 @@ import {
   type Ruleset,
   type Span,
 } from '../../model/index.js';
-import type { PValue } from '../values.js';
+import { within, type PValue } from '../values.js';
 import {
   anyOf,
   chainOf,
@@ -34,7 +34,6 @@ import {
   unionAll,
   valText,
   warnUnevaluated,
-  within,
   denySourceAlternatives,
 } from './common.js';
 

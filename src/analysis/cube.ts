@@ -12,7 +12,7 @@
  * has full `icmp` (port and ICMP-type matches also restrict the protocol, and
  * subtraction splits on `proto` first).
  */
-import { AddrSet, EXACT_COPY_MAX, IntervalSet, PORT_UNIVERSE, PROTO_UNIVERSE, type Family, type NumSet } from '../model/index.js';
+import { AddrSet, ANY_PRINCIPAL, EXACT_COPY_MAX, IntervalSet, PORT_UNIVERSE, PROTO_UNIVERSE, type Family, type NumSet } from '../model/index.js';
 
 export const ICMP_UNIVERSE: NumSet = IntervalSet.range(0, 65536);
 
@@ -188,7 +188,8 @@ export class Principals {
   private readonly index = new Map<string, number>();
   readonly all: bigint;
   constructor(names: Iterable<string>, enabled: boolean) {
-    this.names = enabled ? [...new Set(names)].sort() : [];
+    // (ANY_PRINCIPAL is no atom of its own: it is all of them, see mask)
+    this.names = enabled ? [...new Set(names)].filter((n) => n !== ANY_PRINCIPAL).sort() : [];
     this.names.forEach((n, i) => this.index.set(n, i));
     if (enabled) this.names.push('*');
     this.all = (1n << BigInt(this.names.length)) - 1n;
@@ -196,6 +197,7 @@ export class Principals {
   mask(names: readonly string[]): bigint {
     let m = 0n;
     for (const n of names) {
+      if (n === ANY_PRINCIPAL) return this.all;
       const i = this.index.get(n);
       if (i !== undefined) m |= 1n << BigInt(i);
     }

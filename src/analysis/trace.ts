@@ -5,6 +5,7 @@
  * visited), and the verdict is the agreed one or `unknown`.
  */
 import {
+  ANY_PRINCIPAL,
   FIRST_TCP_FLAGS,
   parseAddress,
   PORT_PROTOCOLS,
@@ -155,7 +156,7 @@ export function evalMatch(m: Match, p: PacketState, why: string[]): T3 {
       if (m.dir === 'dst') {
         r = 2;
         why.push(`dst principal ${m.names.join(',')}`);
-      } else r = p.srcPrincipal !== undefined && m.names.includes(p.srcPrincipal) ? 1 : 0;
+      } else r = p.srcPrincipal !== undefined && (m.names.includes(p.srcPrincipal) || m.names.includes(ANY_PRINCIPAL)) ? 1 : 0;
       break;
     case 'fragment':
       r = 0;

@@ -97,6 +97,13 @@ export interface IcmpTypeMatch extends MatchBase {
  * tags and application security groups. A packet carries at most one principal
  * per direction; address matches and principal matches are independent.
  */
+/**
+ * A principal match name that takes every named source (a packet from a security group, tag or service tag, whatever
+ * its name): what a layer that sees only addresses (an AWS NACL in front of a security group) needs to say "a packet
+ * from a named source", whose address it does not know.
+ */
+export const ANY_PRINCIPAL = '(any named source)';
+
 export interface PrincipalMatch extends MatchBase {
   kind: 'principal';
   dir: 'src' | 'dst';

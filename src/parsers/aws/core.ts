@@ -15,6 +15,7 @@
  */
 import {
   AddrSet,
+  ANY_PRINCIPAL,
   numRange,
   numSetOf,
   numSingle,
@@ -30,7 +31,7 @@ import {
   type Span,
   type Table,
 } from '../../model/index.js';
-import { cloudChain, cloudRuleset, cloudTable, opaqueMatch } from '../../model/build.js';
+import { anyOf, cloudChain, cloudRuleset, cloudTable, opaqueMatch } from '../../model/build.js';
 import { within, type PValue } from '../values.js';
 
 export type Direction = 'ingress' | 'egress';
@@ -345,8 +346,34 @@ export function permRules(p: PermInput, ctx: AwsContext): Rule[] {
   return out;
 }
 
+/**
+ * A NACL entry's source CIDR as it filters a packet the security group behind it may admit by name (a group
+ * reference, an unresolved prefix list): such a packet has an address too, which the model does not know. A CIDR
+ * covering a whole family takes every packet of it, named or not (a family match); any other CIDR may or may not
+ * take a named source's packet (undecided: an allow of it is possibly open, a deny of it closes nothing). Reading
+ * the CIDR as an address match alone let a NACL's `0.0.0.0/0 allow` drop every packet of `security_groups = [...]`
+ * (its implicit deny): the group's opening from another group was reported closed.
+ */
+function naclSource(m: Extract<Match, { kind: 'address' }>): Match[] {
+  const alternatives: Match[][] = [];
+  let rest = m.addrs;
+  for (const family of ['ipv4', 'ipv6'] as const) {
+    if (!m.addrs.coversAll(family)) continue;
+    alternatives.push([{ kind: 'family', family, ...(m.span ? { span: m.span } : {}) }]);
+    rest = rest.subtract(AddrSet.all(family));
+  }
+  if (!rest.isEmpty) {
+    alternatives.unshift([{ ...m, addrs: rest }]);
+    alternatives.push([
+      { kind: 'principal', dir: 'src', names: [ANY_PRINCIPAL], ...(m.span ? { span: m.span } : {}) },
+      opaqueMatch('nacl', `${rest.toString()} for a named source`, 'the address of a packet from a named source (security group, prefix list) is not known', m.span),
+    ]);
+  }
+  return anyOf(alternatives, m.span);
+}
+
 /** NACL entries → rules in evaluation order (rule number; unknown numbers: allows first, denies last — sound). */
-export function naclRules(entries: NaclEntryInput[], egress: boolean, ctx: AwsContext): Rule[] {
+export function naclRules(entries: NaclEntryInput[], egress: boolean, ctx: AwsContext, named = false): Rule[] {
   const list = entries.filter((e) => e.egress === egress);
   const keyed = list.map((e, i) => {
     const n = intOf(e.ruleNumber);
@@ -371,7 +398,8 @@ export function naclRules(entries: NaclEntryInput[], egress: boolean, ctx: AwsCo
     for (const s of srcs) {
       for (const sm of sourceMatches(s, dir, ctx)) {
         const matches: Match[] = [...l4.matches];
-        if (sm.match) matches.push(sm.match);
+        // in front of a security group, packets from its named sources pass here too (naclSource)
+        if (sm.match) matches.push(...(named && sm.match.kind === 'address' && dir === 'src' ? naclSource(sm.match) : [sm.match]));
         matches.push(...extra);
         out.push({
           id: ctx.nextId(),
@@ -441,7 +469,7 @@ export interface NaclInput {
 
 /** A NACL's entries compiled for `SgRulesetInput.nacl` / `naclTable` (ingress rules first, then egress: ids in that order). */
 export function naclChains(acl: NaclInput, ctx: AwsContext): { name: string; span: Span; ingress: Rule[]; egress: Rule[] } {
-  return { name: acl.name, span: acl.span, ingress: naclRules(acl.entries, false, ctx), egress: naclRules(acl.entries, true, ctx) };
+  return { name: acl.name, span: acl.span, ingress: naclRules(acl.entries, false, ctx, true), egress: naclRules(acl.entries, true, ctx, true) };
 }
 
 /**

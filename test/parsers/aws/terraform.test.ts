@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import type { OpaqueMatch } from '../../../src/model/index.js';
+import { computeExposure } from '../../../src/analysis/index.js';
+import { formatPorts, type OpaqueMatch } from '../../../src/model/index.js';
 import { mapAwsTerraform } from '../../../src/parsers/aws/terraform.js';
 import { parseTerraform } from '../../../src/parsers/terraform/format.js';
 import { evaluateTerraform } from '../../../src/parsers/terraform/index.js';
@@ -274,5 +275,58 @@ describe('Terraform: a value from a variable default or a local is reported insi
       ['ingress tcp 1761 from 0.0.0.0/0', '10:23-10:27'],
       ['ingress tcp 1768 from 0.0.0.0/0', '17:23-17:27'],
     ]);
+  });
+});
+
+describe('Terraform: a NACL in front of a group that admits another group', () => {
+  // the group admits TCP 1761 from the instances of sg-0123, whose addresses the files do not say; its subnet's NACL
+  // (rule 10 on 1761, rule 20 allows everything) filters them too
+  const tf = (rule10: string) => `resource "aws_security_group" "cft" {
+  name   = "cft"
+  vpc_id = "vpc-1"
+  ingress {
+    protocol        = "tcp"
+    from_port       = 1761
+    to_port         = 1761
+    security_groups = ["sg-0123"]
+  }
+}
+resource "aws_network_acl" "subnet" {
+  vpc_id     = "vpc-1"
+  subnet_ids = ["subnet-1"]
+  ingress {
+    ${rule10}
+    protocol   = "tcp"
+    from_port  = 1761
+    to_port    = 1761
+  }
+  ingress {
+    rule_no    = 20
+    protocol   = "-1"
+    action     = "allow"
+    cidr_block = "0.0.0.0/0"
+    from_port  = 0
+    to_port    = 0
+  }
+}
+resource "aws_instance" "a" {
+  ami                    = "ami-1"
+  subnet_id              = "subnet-1"
+  vpc_security_group_ids = [aws_security_group.cft.id]
+}
+`;
+  const group = (rule10: string) => {
+    const doc = parseTerraform(tf(rule10), { filePath: 'main.tf' });
+    const rs = doc.rulesets.find((r) => r.name.startsWith('aws_security_group.cft'))!;
+    return computeExposure(rs).entries.map((e) => `${e.family} ${formatPorts(e.dports)} ${[...e.principals].join(',')} ${e.certainty}`);
+  };
+  test('an allow from 0.0.0.0/0 lets them in (IPv4 only: the NACL has no IPv6 entry)', () => {
+    expect(group('rule_no = 10\n    action = "allow"\n    cidr_block = "0.0.0.0/0"')).toEqual(['ipv4 1761 sg-0123 open']);
+  });
+  test('a deny from 0.0.0.0/0 stops them', () => {
+    expect(group('rule_no = 10\n    action = "deny"\n    cidr_block = "0.0.0.0/0"')).toEqual([]);
+  });
+  test('a deny from 10.0.0.0/8 may stop them (their addresses are not known)', () => {
+    expect(group('rule_no = 10\n    action = "deny"\n    cidr_block = "10.0.0.0/8"')).toEqual(['ipv4 1761 sg-0123 possibly-open']);
   });
 });

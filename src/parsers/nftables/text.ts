@@ -829,7 +829,9 @@ export class NftTextParser {
     const k = this.next()!;
     const v = this.next();
     const pv = v !== 0 ? this.valOf(v) : '';
-    if (this.isWord(v) && (pv === 'accept' || pv === 'drop')) {
+    // `policy $P` with `define P = "drop"`: nft takes the quoted value through a variable only
+    const viaVariable = v !== undefined && v !== 0 && this.kindOf(v) === K_STR && this.textOf(v, v).startsWith('$');
+    if ((this.isWord(v) || viaVariable) && (pv === 'accept' || pv === 'drop')) {
       ch.policy = pv;
       ch.policySpan = this.span(k, v);
     } else this.error(`Invalid chain policy "${v ? this.tokText(v) : ''}"`, this.span(v || k), 'nftables/bad-policy');

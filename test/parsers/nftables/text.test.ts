@@ -410,6 +410,13 @@ describe('variables and includes', () => {
     expect(r.text).toBe('ip saddr $NETS tcp dport $P accept');
   });
 
+  it('a chain policy from a variable may be quoted (define P = "drop"); written quoted it is an error, as for nft', () => {
+    const doc = parseNftables('define P = "drop"\ntable inet f {\n chain c {\n  type filter hook input priority 0; policy $P;\n }\n}\n');
+    expect(doc.diagnostics).toEqual([]);
+    expect(chainOf(doc, 'c').policy).toBe('drop');
+    expect(diags(parseNftables('table inet f {\n chain c {\n  type filter hook input priority 0; policy "drop";\n }\n}\n'))).toEqual(['error nftables/bad-policy 3:45-3:51']);
+  });
+
   it('reports an undefined variable at its use', () => {
     const doc = parseNftables('table ip t {\n chain c {\n  tcp dport $NOPE accept\n }\n}\n');
     expect(diags(doc)).toEqual(['error nftables/undefined-variable 3:13-3:18', 'warning nftables/bad-value 3:13-3:18']);

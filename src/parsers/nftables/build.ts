@@ -625,6 +625,8 @@ function convertMatchInto(out: MatchSink, left: IrExpr, op: string, right0: IrVa
   if (flags !== undefined) return pushPlaced(out, imp, { kind: 'tcp-flags', values: flags }, base, at, negated);
   const status = ctStatusTest(left, op, right);
   if (status) return void out.push(ctMatch(status, base, at, op === '!'));
+  const pkt = pkttypeTest(left, op, right);
+  if (pkt !== undefined) return void out.push(pkttypeMatch(pkt, ownText(rule, base, at) ?? rule.text, base, at, negated));
   // (the protocol is one for both directions: `nft -j` writes `ct original protocol` without its direction)
   const orig = left.k === 'ct' && (left.dir === 'original' || left.key === 'protocol') ? CT_ORIGINAL.get(left.key) : undefined;
   const f = orig ?? classify(left);
@@ -732,6 +734,40 @@ function numberOutOfRange(v: IrVal, max: number): boolean {
   const m = /^([0-9]+)-([0-9]+)$/.exec(s);
   return m !== null && (m[1]!.length > 10 || m[2]!.length > 10 || Number(m[1]) > max || Number(m[2]) > max);
 }
+
+/**
+ * `meta pkttype host|unicast|broadcast|multicast|other` (`in`, `==`, `!=`): whether the tested types include
+ * host, or undefined when it is not such a test.
+ */
+function pkttypeTest(left: IrExpr, op: string, right: IrVal): boolean | undefined {
+  if (left.k !== 'meta' || left.key !== 'pkttype' || (op !== 'in' && op !== '==' && op !== '!=')) return undefined;
+  const vals: IrVal[] = [];
+  if (!leaves(right, vals) || vals.length === 0) return undefined;
+  let host = false;
+  for (const v of vals) {
+    const s = atomStr(v);
+    if (s === 'host' || s === 'unicast') host = true;
+    else if (s !== 'broadcast' && s !== 'multicast' && s !== 'other') return undefined;
+  }
+  return host;
+}
+
+/**
+ * A packet type test, decided for TCP: a TCP packet not addressed to this host's link address opens no
+ * connection (tcp_v4_rcv/tcp_v6_rcv discard a pkt_type other than PACKET_HOST, and ip_forward drops it before
+ * the forward hook), so for the connections the exposure is about a TCP packet is of type host. For the other
+ * protocols (UDP broadcast and multicast are delivered) the test stays undecided.
+ */
+function pkttypeMatch(host: boolean, text: string, base: Span | undefined, at: number, negated: boolean): Match {
+  const other = opaque('meta pkttype', text, 'the link-layer packet type is only known per packet');
+  const alternatives: Match[][] = [[protoMatch(NOT_TCP, undefined, -1, false), other]];
+  if (host) alternatives.unshift([protocolMatch(6)]);
+  const m: Match = { kind: 'any-of', alternatives };
+  if (base) m.span = spanAt(base, at);
+  if (negated) m.negated = true;
+  return m;
+}
+const NOT_TCP = PROTO_UNIVERSE.subtract(numRange(6, 6));
 
 /** The fields of `ct original …` read as the packet's own (ct-original matches); not inside concatenations. */
 const CT_ORIGINAL: ReadonlyMap<string, FieldKind> = new Map<string, FieldKind>([

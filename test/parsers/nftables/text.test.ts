@@ -202,6 +202,17 @@ describe('rules', () => {
     expect(diags(doc)).toEqual(['error nftables/value-out-of-range 3:19-3:24', 'error nftables/value-out-of-range 4:15-4:18', 'warning nftables/bad-value 5:13-5:18']);
   });
 
+  it('meta pkttype is decided for TCP (only host packets open connections) and undecided for the rest', () => {
+    const other = '[opaque:meta pkttype proto=0-5, 7-255]';
+    expect(one('meta pkttype { broadcast, multicast } drop').rules).toEqual([`anyof(${other}) => drop`]);
+    expect(one('pkttype host accept').rules).toEqual([`anyof(${other}|[proto=6]) => accept`]);
+    const rs = parseNftables('table inet f {\n chain c {\n  type filter hook input priority 0; policy drop;\n  meta pkttype { broadcast, multicast } drop\n  tcp dport 1761 accept\n  udp dport 1761 accept\n }\n}\n').rulesets[0]!;
+    const probe = (proto: 'tcp' | 'udp') => ({ family: 'ipv4' as const, proto, dport: 1761, src: '192.0.2.7', dst: '10.0.0.1', iif: 'eth0', hook: 'input' as const, state: 'new' as const });
+    // was "unknown" for both: a broadcast TCP SYN is discarded by tcp_v4_rcv whatever the rules say
+    expect(tracePacket(rs, probe('tcp')).verdict).toBe('accept');
+    expect(tracePacket(rs, probe('udp')).verdict).toBe('unknown');
+  });
+
   it('meta l4proto and ip protocol give a protocol match', () => {
     expect(one('ip protocol { tcp, 17 } accept', 'ip').rules).toEqual(['proto=6, 17 => accept']);
     expect(one('ip6 nexthdr ipv6-icmp accept', 'ip6').rules).toEqual(['proto=58 => accept']);

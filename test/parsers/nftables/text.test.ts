@@ -102,6 +102,36 @@ describe('tables and chains', () => {
     expect(chainOf(pos, 'c').rules[0]!.text).toBe('add rule ip t c position 2');
   });
 
+  it('a netdev ingress chain filters its devices\' packets before prerouting; others pass it', () => {
+    const text = [
+      'table netdev edge {',
+      '  chain ingress {',
+      '    type filter hook ingress devices = { eth0, "eth1" } priority -500; policy drop;',
+      '    tcp dport 1761-1768 drop',
+      '    accept',
+      '  }',
+      '}',
+      'table inet filter {',
+      '  chain input {',
+      '    type filter hook input priority 0; policy drop;',
+      '    tcp dport { 22, 1761 } accept',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    const doc = parseNftables(text);
+    expect(doc.diagnostics).toEqual([]);
+    expect(rulesOf(doc, 'ingress')).toEqual(['dstport=1761-1768 inif=eth0,eth1 proto=6 => drop', 'inif=eth0,eth1 => accept', '!inif=eth0,eth1 => accept']);
+    const rs = doc.rulesets[0]!;
+    const probe = (dport: number, iif: string) => ({ family: 'ipv4' as const, proto: 'tcp' as const, dport, src: '192.0.2.7', dst: '10.0.0.1', iif, hook: 'input' as const, state: 'new' as const });
+    // the ingress chain was not evaluated at all: 1761 on eth0 was "accept"
+    expect(tracePacket(rs, probe(1761, 'eth0')).verdict).toBe('drop');
+    expect(tracePacket(rs, probe(1761, 'eth2')).verdict).toBe('accept');
+    // an accept there only ends that chain: the input chain still decides
+    expect(tracePacket(rs, probe(23, 'eth0')).verdict).toBe('drop');
+    expect(tracePacket(rs, probe(22, 'eth1')).verdict).toBe('accept');
+  });
+
   it('flush ruleset forgets earlier tables; flush chain empties a chain', () => {
     const doc = parseNftables('table ip a {\n}\nflush ruleset\ntable ip b {\n chain c {\n  accept\n }\n}\nflush chain ip b c\n');
     expect(doc.rulesets[0]!.tables.map((t) => t.name)).toEqual(['b']);

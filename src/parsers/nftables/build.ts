@@ -1253,7 +1253,6 @@ function buildChain(c: IrChain, tc: TableCtx, counters: BuildCounters, jumps: Ru
   };
   // indexed loops: a chain can hold 100k rules, and this runs once per chain (before it is optimised,
   // a for-of makes an iterator result per rule)
-  if (hook === 'ingress' && !c.devices) add(unknownDevice(c, counters));
   const irRules = c.rules;
   for (let i = 0; i < irRules.length; i++) {
     const r = irRules[i]!;
@@ -1272,7 +1271,7 @@ function buildChain(c: IrChain, tc: TableCtx, counters: BuildCounters, jumps: Ru
       else add(built);
     }
   }
-  if (hook === 'ingress' && c.devices) ingressDevices(ch, c.devices, counters);
+  if (hook === 'ingress') ingressDevices(ch, c, counters);
   return ch;
 }
 
@@ -1323,21 +1322,24 @@ function intervalPart(v: IrVal): { kind: 'range' | 'prefix'; v: IrVal } | undefi
 /**
  * An ingress chain sees only the packets of its devices: each of its rules also tests the input device, and
  * under a drop policy a last rule lets the other devices' packets go on (an accept in a base chain only ends
- * that chain: the packet goes on to prerouting).
+ * that chain: the packet goes on to prerouting). A device we do not know (nft 1.0.6 -j writes none) is an
+ * undecided test in their place.
  */
-function ingressDevices(ch: Chain, devices: { names: string[]; span: Span }, counters: BuildCounters): void {
-  const names = devices.names.map((n) => ifName({ k: 'atom', v: n, quoted: true }) ?? n);
-  for (const r of ch.rules) r.matches = [ifMatch('in', names, devices.span, -1, false), ...r.matches];
+function ingressDevices(ch: Chain, c: IrChain, counters: BuildCounters): void {
+  const devices = c.devices;
+  const names = devices ? devices.names.map((n) => ifName({ k: 'atom', v: n, quoted: true }) ?? n) : [];
+  const unknown = `chain ${c.name} (hook ingress, device not known)`;
+  const test = (negated: boolean): Match => {
+    if (devices) return ifMatch('in', names, devices.span, -1, negated);
+    const m = opaque('device', unknown, 'the device the ingress chain is attached to is not known here', c.span);
+    if (negated) m.negated = true;
+    return m;
+  };
+  for (const r of ch.rules) r.matches = [test(false), ...r.matches];
   if (ch.policy === 'drop') {
-    const text = `device ${devices.names.join(', ')} (packets of other devices pass this chain)`;
-    ch.rules.push({ id: counters.nextId++, matches: [ifMatch('in', names, devices.span, -1, true)], action: { kind: 'accept' }, span: devices.span, text });
+    const text = devices ? `device ${devices.names.join(', ')} (packets of other devices pass this chain)` : unknown;
+    ch.rules.push({ id: counters.nextId++, matches: [test(true)], action: { kind: 'accept' }, span: devices?.span ?? c.span, text });
   }
-}
-
-/** An ingress chain without a device we know (nft requires one) may see any packet or none: an accept on an undecided test first. */
-function unknownDevice(c: IrChain, counters: BuildCounters): Rule {
-  const text = `chain ${c.name} (hook ingress, device not known)`;
-  return { id: counters.nextId++, matches: [opaque('device', text, 'the device the ingress chain is attached to is not known here', c.span)], action: { kind: 'accept' }, span: c.span, text };
 }
 
 function baseName(p: string | undefined): string | undefined {

@@ -69,6 +69,8 @@ export function tableCarries(family: TableFamily, f: Family): boolean {
       return f === 'ipv6';
     case 'inet':
     case 'cloud':
+    // (its chains are ingress and egress ones: only the ingress hook, before prerouting, is evaluated)
+    case 'netdev':
       return true;
     default:
       return false;

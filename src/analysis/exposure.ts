@@ -515,7 +515,7 @@ const CONNTRACK_PRIORITY = -200;
 
 /** Whether a base chain runs before conntrack (a prerouting chain below its priority: the raw table). */
 export function beforeConntrack(chain: Chain): boolean {
-  return chain.hook === 'prerouting' && (chain.priority ?? 0) < CONNTRACK_PRIORITY;
+  return chain.hook === 'ingress' || (chain.hook === 'prerouting' && (chain.priority ?? 0) < CONNTRACK_PRIORITY);
 }
 /** The conntrack state of an untracked packet (never DNAT'd: nat chains do not see it). */
 const UNTRACKED = ctBit('untracked', false);
@@ -641,11 +641,13 @@ export function baseChains(ruleset: Ruleset, family: Family, hook: string): Base
   const out: BaseChainRef[] = [];
   for (const table of ruleset.tables) {
     if (!tableCarries(table.family, family)) continue;
-    for (const chain of table.chains) if (chain.hook === hook) out.push({ chain, table });
+    // nft ingress chains (netdev, inet) run before every prerouting chain, conntrack and defragmentation
+    for (const chain of table.chains) if (chain.hook === hook || (hook === 'prerouting' && chain.hook === 'ingress')) out.push({ chain, table });
   }
+  const stage = (c: Chain) => (c.hook === 'ingress' ? 0 : 1);
   return out
     .map((x, i) => ({ x, i }))
-    .sort((a, b) => (a.x.chain.priority ?? 0) - (b.x.chain.priority ?? 0) || a.i - b.i)
+    .sort((a, b) => stage(a.x.chain) - stage(b.x.chain) || (a.x.chain.priority ?? 0) - (b.x.chain.priority ?? 0) || a.i - b.i)
     .map((y) => y.x);
 }
 
@@ -782,7 +784,7 @@ class Engine {
     let acc: Flow[] | undefined = bypass && bypass.untracked.length > 0 ? bypass.untracked : undefined;
     for (const group of [remote, local]) {
       if (group.length === 0) continue;
-      const out = this.evalChain(table, chain, group, group[0]!.local, chain.hook === 'prerouting', 0, [chain]);
+      const out = this.evalChain(table, chain, group, group[0]!.local, chain.hook === 'prerouting' || chain.hook === 'ingress', 0, [chain]);
       if (acc === undefined) acc = out.accepted;
       else pushAll(acc, out.accepted);
       pushAll(this.dropped, before ? movedCt(out.dropped, toNew) : out.dropped);

@@ -28,6 +28,8 @@ const readInclude: IncludeReader = (path, fromFile) => {
       return { error: `cannot read ${full}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
     }
   }
+  // nft 1.0.6 loads nothing from a directory and says nothing (nft -f, exit 0)
+  if (isDir(full)) return { files: [], note: `${full} is a directory, which nft reads no rules from (a pattern such as "dir/*.nft" loads its files)` };
   try {
     return { path: full, text: readFileSync(full, 'utf8') };
   } catch (e) {

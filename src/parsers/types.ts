@@ -2,12 +2,13 @@ import type { FirewallDocument } from '../model/index.js';
 
 /**
  * Reads an included file for parsers that support includes (nft `include`). Injected: parsers do no I/O.
- * A wildcard pattern gives `files`: every match in the order nft loads them (none is not an error).
+ * A wildcard pattern gives `files`: every match in the order nft loads them (none is not an error); `note`
+ * says why there are none when that is not the pattern (a directory, which nft 1.0.6 reads as empty).
  */
 export type IncludeReader = (
   path: string,
   fromFile: string | undefined,
-) => { path: string; text: string } | { error: string } | { files: { path: string; text: string }[] };
+) => { path: string; text: string } | { error: string } | { files: { path: string; text: string }[]; note?: string };
 
 export interface ParseOptions {
   /** The file's path, for messages and include resolution; undefined for stdin. */

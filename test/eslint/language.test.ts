@@ -19,4 +19,13 @@ describe('the include reader', () => {
     const rules = doc.rulesets[0]!.tables[0]!.chains[0]!.rules;
     expect(rules.map((r) => r.text)).toEqual(['tcp dport 1761 accept', 'tcp dport 1762 accept']);
   });
+
+  it('an include of a directory is a warning: nft 1.0.6 loads nothing from it and exits 0', () => {
+    const d = mkdtempSync(join(tmpdir(), 'fwlint-include-'));
+    mkdirSync(join(d, 'conf.d'));
+    writeFileSync(join(d, 'conf.d', '10-a.nft'), 'add rule inet t c tcp dport 1761 accept\n');
+    const doc = parseWithFormat(formatById('nftables')!, 'include "./conf.d/"\n', join(d, 'main.nft'));
+    expect(doc.diagnostics.map((x) => `${x.severity} ${x.code} ${x.span.start.line}`)).toEqual(['warning nftables/include-empty 1']);
+    expect(doc.diagnostics[0]!.message).toContain('is a directory');
+  });
 });

@@ -625,6 +625,8 @@ function convertMatchInto(out: MatchSink, left: IrExpr, op: string, right0: IrVa
   if (flags !== undefined) return pushPlaced(out, imp, { kind: 'tcp-flags', values: flags }, base, at, negated);
   const status = ctStatusTest(left, op, right);
   if (status) return void out.push(ctMatch(status, base, at, op === '!'));
+  const pkt = pkttypeTest(left, op, right);
+  if (pkt !== undefined) return void out.push(pkttypeMatch(pkt, ownText(rule, base, at) ?? rule.text, base, at, negated));
   // (the protocol is one for both directions: `nft -j` writes `ct original protocol` without its direction)
   const orig = left.k === 'ct' && (left.dir === 'original' || left.key === 'protocol') ? CT_ORIGINAL.get(left.key) : undefined;
   const f = orig ?? classify(left);
@@ -732,6 +734,40 @@ function numberOutOfRange(v: IrVal, max: number): boolean {
   const m = /^([0-9]+)-([0-9]+)$/.exec(s);
   return m !== null && (m[1]!.length > 10 || m[2]!.length > 10 || Number(m[1]) > max || Number(m[2]) > max);
 }
+
+/**
+ * `meta pkttype host|unicast|broadcast|multicast|other` (`in`, `==`, `!=`): whether the tested types include
+ * host, or undefined when it is not such a test.
+ */
+function pkttypeTest(left: IrExpr, op: string, right: IrVal): boolean | undefined {
+  if (left.k !== 'meta' || left.key !== 'pkttype' || (op !== 'in' && op !== '==' && op !== '!=')) return undefined;
+  const vals: IrVal[] = [];
+  if (!leaves(right, vals) || vals.length === 0) return undefined;
+  let host = false;
+  for (const v of vals) {
+    const s = atomStr(v);
+    if (s === 'host' || s === 'unicast') host = true;
+    else if (s !== 'broadcast' && s !== 'multicast' && s !== 'other') return undefined;
+  }
+  return host;
+}
+
+/**
+ * A packet type test, decided for TCP: a TCP packet not addressed to this host's link address opens no
+ * connection (tcp_v4_rcv/tcp_v6_rcv discard a pkt_type other than PACKET_HOST, and ip_forward drops it before
+ * the forward hook), so for the connections the exposure is about a TCP packet is of type host. For the other
+ * protocols (UDP broadcast and multicast are delivered) the test stays undecided.
+ */
+function pkttypeMatch(host: boolean, text: string, base: Span | undefined, at: number, negated: boolean): Match {
+  const other = opaque('meta pkttype', text, 'the link-layer packet type is only known per packet');
+  const alternatives: Match[][] = [[protoMatch(NOT_TCP, undefined, -1, false), other]];
+  if (host) alternatives.unshift([protocolMatch(6)]);
+  const m: Match = { kind: 'any-of', alternatives };
+  if (base) m.span = spanAt(base, at);
+  if (negated) m.negated = true;
+  return m;
+}
+const NOT_TCP = PROTO_UNIVERSE.subtract(numRange(6, 6));
 
 /** The fields of `ct original …` read as the packet's own (ct-original matches); not inside concatenations. */
 const CT_ORIGINAL: ReadonlyMap<string, FieldKind> = new Map<string, FieldKind>([
@@ -1235,6 +1271,7 @@ function buildChain(c: IrChain, tc: TableCtx, counters: BuildCounters, jumps: Ru
       else add(built);
     }
   }
+  if (hook === 'ingress') ingressDevices(ch, c, counters);
   return ch;
 }
 
@@ -1280,6 +1317,29 @@ function intervalPart(v: IrVal): { kind: 'range' | 'prefix'; v: IrVal } | undefi
   const i = v.v.indexOf('-');
   if (i > 0 && ADDRESS_OR_NUMBER.test(v.v.slice(0, i)) && ADDRESS_OR_NUMBER.test(v.v.slice(i + 1))) return { kind: 'range', v };
   return undefined;
+}
+
+/**
+ * An ingress chain sees only the packets of its devices: each of its rules also tests the input device, and
+ * under a drop policy a last rule lets the other devices' packets go on (an accept in a base chain only ends
+ * that chain: the packet goes on to prerouting). A device we do not know (nft 1.0.6 -j writes none) is an
+ * undecided test in their place.
+ */
+function ingressDevices(ch: Chain, c: IrChain, counters: BuildCounters): void {
+  const devices = c.devices;
+  const names = devices ? devices.names.map((n) => ifName({ k: 'atom', v: n, quoted: true }) ?? n) : [];
+  const unknown = `chain ${c.name} (hook ingress, device not known)`;
+  const test = (negated: boolean): Match => {
+    if (devices) return ifMatch('in', names, devices.span, -1, negated);
+    const m = opaque('device', unknown, 'the device the ingress chain is attached to is not known here', c.span);
+    if (negated) m.negated = true;
+    return m;
+  };
+  for (const r of ch.rules) r.matches = [test(false), ...r.matches];
+  if (ch.policy === 'drop') {
+    const text = devices ? `device ${devices.names.join(', ')} (packets of other devices pass this chain)` : unknown;
+    ch.rules.push({ id: counters.nextId++, matches: [test(true)], action: { kind: 'accept' }, span: devices?.span ?? c.span, text });
+  }
 }
 
 function baseName(p: string | undefined): string | undefined {

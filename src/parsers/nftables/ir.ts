@@ -98,6 +98,8 @@ export interface IrChain {
   type?: string;
   policy?: 'accept' | 'drop';
   policySpan?: Span;
+  /** An ingress chain's devices (`device "eth0"`, `devices = { … }`, JSON "dev"), where they are written. */
+  devices?: { names: string[]; span: Span };
   rules: IrChainRule[];
 }
 

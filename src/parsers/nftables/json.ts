@@ -225,6 +225,9 @@ class JsonBuilder {
     if (type !== undefined) c.type = type;
     const hook = str(get(o, 'hook'));
     if (hook !== undefined) c.hook = hook;
+    const dev = get(o, 'dev');
+    const devs = (dev?.kind === 'array' ? dev.items : dev ? [dev] : []).map((x) => str(x)).filter((x): x is string => x !== undefined && x !== '');
+    if (dev && devs.length > 0) c.devices = { names: devs, span: dev.span };
     const prio = get(o, 'prio');
     if (prio?.kind === 'scalar') {
       if (typeof prio.value === 'number') c.priority = prio.value;

@@ -132,7 +132,12 @@ export function preprocess(main: Source, options: ParseOptions | undefined, diag
         const files = 'files' in res ? res.files : [res];
         // nft loads nothing and says nothing; the rules the host has there are not checked: said, not silent
         if (files.length === 0)
-          diagnostics.push({ severity: 'warning', code: 'nftables/include-empty', message: `include "${pathTok.v}" matches no file here: the rules the host loads from it are not checked`, span });
+          diagnostics.push({
+            severity: 'warning',
+            code: 'nftables/include-empty',
+            message: 'note' in res && res.note !== undefined ? `include "${pathTok.v}": ${res.note}` : `include "${pathTok.v}" matches no file here: the rules the host loads from it are not checked`,
+            span,
+          });
         for (const file of files) {
           if (stack.includes(file.path)) {
             diagnostics.push({ severity: 'error', code: 'nftables/include-loop', message: `include "${pathTok.v}" includes itself (${[...stack, file.path].join(' → ')})`, span });

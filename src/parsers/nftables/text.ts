@@ -773,11 +773,30 @@ export class NftTextParser {
   private parseChainItem(ctx: Ctx, ch: IrChain, t: Tok, anonymous: boolean): void {
     if (this.isWord(t, 'type') && !anonymous) this.parseChainType(ctx, ch);
     else if (this.isWord(t, 'policy') && !anonymous) this.parseChainPolicy(ch);
-    else if ((this.isWord(t, 'comment') && this.kindOf(this.peek(1)) === K_STR && this.isEndOfStmt(this.peek(2))) || this.isWord(t, 'devices') || this.isWord(t, 'flags')) this.skipStatement();
+    else if (this.isWord(t, 'devices') && !anonymous) {
+      this.pos++;
+      this.parseDevices(ch, t);
+      this.skipStatement();
+    } else if ((this.isWord(t, 'comment') && this.kindOf(this.peek(1)) === K_STR && this.isEndOfStmt(this.peek(2))) || this.isWord(t, 'devices') || this.isWord(t, 'flags')) this.skipStatement();
     else {
       const r = this.parseRuleTokens(ctx);
       if (r) ch.rules.push(r);
     }
+  }
+
+  /** After `devices`: `= { eth0, "eth1" }` or one name; the names kept on the chain. */
+  private parseDevices(ch: IrChain, k: Tok): void {
+    if (this.isPunct(this.peek(), '=')) this.pos++;
+    const names: string[] = [];
+    if (this.isPunct(this.peek(), '{')) {
+      this.pos++;
+      while (this.more() && !this.isPunct(this.peek(), '}')) {
+        const t = this.next()!;
+        if (this.kindOf(t) === K_STR || (this.kindOf(t) === K_WORD && this.valOf(t) !== ',')) names.push(this.valOf(t));
+      }
+      if (this.isPunct(this.peek(), '}')) this.pos++;
+    } else if (this.more() && !this.isEndOfStmt(this.peek())) names.push(this.valOf(this.next()!));
+    if (names.length > 0) ch.devices = { names, span: this.span(k, this.lastTok()) };
   }
 
   private parseChainType(ctx: Ctx, ch: IrChain): void {
@@ -794,12 +813,9 @@ export class NftTextParser {
       } else if (this.isWord(k, 'device')) {
         const d = this.next();
         if (d && this.kindOf(d) === K_STR && this.valOf(d) === '') this.error('Empty device name', this.span(d), 'nftables/empty-device');
+        else if (d && (this.kindOf(d) === K_STR || this.kindOf(d) === K_WORD)) ch.devices = { names: [this.valOf(d)], span: this.span(k, d) };
       } else if (this.isWord(k, 'devices')) {
-        if (this.isPunct(this.peek(), '=')) this.pos++;
-        if (this.isPunct(this.peek(), '{')) {
-          this.pos++;
-          this.skipBlock();
-        } else this.pos++;
+        this.parseDevices(ch, k);
       } else if (this.isWord(k, 'priority')) {
         const parts: Tok[] = [];
         while (!this.isEndOfStmt(this.peek()) && !this.isWord(this.peek(), 'policy')) parts.push(this.next()!);
@@ -829,7 +845,9 @@ export class NftTextParser {
     const k = this.next()!;
     const v = this.next();
     const pv = v !== 0 ? this.valOf(v) : '';
-    if (this.isWord(v) && (pv === 'accept' || pv === 'drop')) {
+    // `policy $P` with `define P = "drop"`: nft takes the quoted value through a variable only
+    const viaVariable = v !== undefined && v !== 0 && this.kindOf(v) === K_STR && this.textOf(v, v).startsWith('$');
+    if ((this.isWord(v) || viaVariable) && (pv === 'accept' || pv === 'drop')) {
       ch.policy = pv;
       ch.policySpan = this.span(k, v);
     } else this.error(`Invalid chain policy "${v ? this.tokText(v) : ''}"`, this.span(v || k), 'nftables/bad-policy');

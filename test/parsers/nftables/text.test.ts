@@ -102,6 +102,36 @@ describe('tables and chains', () => {
     expect(chainOf(pos, 'c').rules[0]!.text).toBe('add rule ip t c position 2');
   });
 
+  it('a netdev ingress chain filters its devices\' packets before prerouting; others pass it', () => {
+    const text = [
+      'table netdev edge {',
+      '  chain ingress {',
+      '    type filter hook ingress devices = { eth0, "eth1" } priority -500; policy drop;',
+      '    tcp dport 1761-1768 drop',
+      '    accept',
+      '  }',
+      '}',
+      'table inet filter {',
+      '  chain input {',
+      '    type filter hook input priority 0; policy drop;',
+      '    tcp dport { 22, 1761 } accept',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    const doc = parseNftables(text);
+    expect(doc.diagnostics).toEqual([]);
+    expect(rulesOf(doc, 'ingress')).toEqual(['dstport=1761-1768 inif=eth0,eth1 proto=6 => drop', 'inif=eth0,eth1 => accept', '!inif=eth0,eth1 => accept']);
+    const rs = doc.rulesets[0]!;
+    const probe = (dport: number, iif: string) => ({ family: 'ipv4' as const, proto: 'tcp' as const, dport, src: '192.0.2.7', dst: '10.0.0.1', iif, hook: 'input' as const, state: 'new' as const });
+    // the ingress chain was not evaluated at all: 1761 on eth0 was "accept"
+    expect(tracePacket(rs, probe(1761, 'eth0')).verdict).toBe('drop');
+    expect(tracePacket(rs, probe(1761, 'eth2')).verdict).toBe('accept');
+    // an accept there only ends that chain: the input chain still decides
+    expect(tracePacket(rs, probe(23, 'eth0')).verdict).toBe('drop');
+    expect(tracePacket(rs, probe(22, 'eth1')).verdict).toBe('accept');
+  });
+
   it('flush ruleset forgets earlier tables; flush chain empties a chain', () => {
     const doc = parseNftables('table ip a {\n}\nflush ruleset\ntable ip b {\n chain c {\n  accept\n }\n}\nflush chain ip b c\n');
     expect(doc.rulesets[0]!.tables.map((t) => t.name)).toEqual(['b']);
@@ -200,6 +230,17 @@ describe('rules', () => {
   it('a port or protocol number out of range is an error (nft: "Service out of range"), a name nft may resolve a warning', () => {
     const doc = parseNftables('table inet f {\n chain c {\n  tcp dport { 22, 70000 } accept\n  ip protocol 300 accept\n  udp dport ssh-x accept\n }\n}\n');
     expect(diags(doc)).toEqual(['error nftables/value-out-of-range 3:19-3:24', 'error nftables/value-out-of-range 4:15-4:18', 'warning nftables/bad-value 5:13-5:18']);
+  });
+
+  it('meta pkttype is decided for TCP (only host packets open connections) and undecided for the rest', () => {
+    const other = '[opaque:meta pkttype proto=0-5, 7-255]';
+    expect(one('meta pkttype { broadcast, multicast } drop').rules).toEqual([`anyof(${other}) => drop`]);
+    expect(one('pkttype host accept').rules).toEqual([`anyof(${other}|[proto=6]) => accept`]);
+    const rs = parseNftables('table inet f {\n chain c {\n  type filter hook input priority 0; policy drop;\n  meta pkttype { broadcast, multicast } drop\n  tcp dport 1761 accept\n  udp dport 1761 accept\n }\n}\n').rulesets[0]!;
+    const probe = (proto: 'tcp' | 'udp') => ({ family: 'ipv4' as const, proto, dport: 1761, src: '192.0.2.7', dst: '10.0.0.1', iif: 'eth0', hook: 'input' as const, state: 'new' as const });
+    // was "unknown" for both: a broadcast TCP SYN is discarded by tcp_v4_rcv whatever the rules say
+    expect(tracePacket(rs, probe('tcp')).verdict).toBe('accept');
+    expect(tracePacket(rs, probe('udp')).verdict).toBe('unknown');
   });
 
   it('meta l4proto and ip protocol give a protocol match', () => {
@@ -408,6 +449,13 @@ describe('variables and includes', () => {
     const r = chainOf(doc, 'c').rules[0]!;
     expect(at(r.reportSpan)).toBe('6:28-6:30');
     expect(r.text).toBe('ip saddr $NETS tcp dport $P accept');
+  });
+
+  it('a chain policy from a variable may be quoted (define P = "drop"); written quoted it is an error, as for nft', () => {
+    const doc = parseNftables('define P = "drop"\ntable inet f {\n chain c {\n  type filter hook input priority 0; policy $P;\n }\n}\n');
+    expect(doc.diagnostics).toEqual([]);
+    expect(chainOf(doc, 'c').policy).toBe('drop');
+    expect(diags(parseNftables('table inet f {\n chain c {\n  type filter hook input priority 0; policy "drop";\n }\n}\n'))).toEqual(['error nftables/bad-policy 3:45-3:51']);
   });
 
   it('reports an undefined variable at its use', () => {

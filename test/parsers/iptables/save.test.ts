@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseIptables } from '../../../src/parsers/iptables/index.js';
+import { parseIptables, parseSave } from '../../../src/parsers/iptables/index.js';
 import { SYN_ONLY, formatPorts } from '../../../src/model/index.js';
 import { at, chainOf, diags, matchesOf, rulesOf, spanIn } from './helpers.js';
 
@@ -439,7 +439,7 @@ describe('iptables-save: rules iptables refuses', () => {
     ];
     for (const fastPath of [true, false]) {
       for (const line of bad) {
-        const d = parseIptables(`*filter\n:CFT - [0:0]\n${line}\nCOMMIT\n`, { mode: 'save', fastPath });
+        const d = parseSave(`*filter\n:CFT - [0:0]\n${line}\nCOMMIT\n`, { fastPath });
         expect(d.diagnostics.map((x) => `${x.severity} ${x.code}`), line).toEqual([line.includes('tcp-reset') ? 'error iptables/reject-protocol' : 'error iptables/match-protocol']);
       }
     }

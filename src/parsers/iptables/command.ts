@@ -272,10 +272,10 @@ function apply(toks: Tok[], from: number, env: CommandEnv): void {
       if (extraTok.unknown) {
         // it may be ACCEPT: read as the policy that lets in more, so that nothing it may let in is called closed
         ctx.diag('warning', 'iptables/unresolved', `Cannot evaluate policy ${env.text.slice(extraTok.start, extraTok.end)}: ${extraTok.unknown}; read as ACCEPT`, extraTok.start, extraTok.end);
-        if (c) state.policy(c, 'ACCEPT', span, sp(extraTok));
+        if (c) state.policy(c, 'ACCEPT', span, sp(extraTok), env.ruleText);
         return;
       }
-      if (c) state.policy(c, extraTok.text, span, sp(extraTok));
+      if (c) state.policy(c, extraTok.text, span, sp(extraTok), env.ruleText);
       return;
     }
     case 'E':

@@ -450,6 +450,8 @@ interface Cond {
   end: number;
   /** After `&&` / `||` (else a compound command's condition). */
   list?: boolean;
+  /** The compound command, as warnings name it: "case (line 13)". */
+  what?: string;
 }
 
 /** `cond`: what decides whether the commands inside run (none for a `{ ... }` group, which always runs). */
@@ -596,6 +598,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
         return;
       } else if (k === 'case') {
         frames.push({ kind: 'case', line, what: `case (line ${line})`, cond: condOf(words) });
+        casePattern = true;
         return;
       } else if (k === 'function') {
         pendingFunction = words[1]?.text ?? 'function';
@@ -677,7 +680,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     for (let f = frames.length - 1; f >= 0 && !cond; f--) {
       const fr = frames[f]!;
       if (fr.kind === 'group') continue;
-      cond = fr.cond ?? { text: fr.what, start, end };
+      cond = { ...(fr.cond ?? { text: fr.what, start, end }), what: fr.what };
       diag(
         'warning',
         'iptables/control-flow',
@@ -714,7 +717,8 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
   const REASON = 'whether the shell runs this command is only known when the script runs';
   const condition = (c: Cond, cmdText: string, cmdSpan: Span): CommandCondition => ({
     added: { kind: 'opaque', module: 'condition', text: c.text, reason: REASON, span: li.span(c.start, c.end) },
-    removed: { kind: 'opaque', module: 'condition', text: `${c.text}${c.list ? ' ' : ': '}${cmdText}`, reason: REASON, span: cmdSpan },
+    // "[ -f /etc/x ] && iptables -D ...", "iptables -F inside case (line 13)"
+    removed: { kind: 'opaque', module: 'condition', text: c.list ? `${c.text} ${cmdText}` : `${cmdText} inside ${c.what ?? c.text}`, reason: REASON, span: cmdSpan },
   });
 
   /** `iptables-restore <<EOF ... EOF`: the body is read as a restore file into the script's tables. */
@@ -943,7 +947,18 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
   };
 
   const onError = (offset: number, message: string) => diag('error', 'iptables/shell-syntax', message, li.span(offset, Math.min(offset + 1, text.length)));
+  /** After `case WORD in` or `;;`: the next words up to `)` are a pattern, not a command. */
+  let casePattern = false;
   const onItem = (item: Item): void => {
+    if (item.kind === 'op' && item.op === ';;') casePattern = frames.some((f) => f.kind === 'case');
+    else if (casePattern && item.kind === 'cmd' && !loop) {
+      casePattern = false;
+      if (!(item.words[0]?.plain && item.words[0].text === 'esac')) {
+        prevPrev = prevItem;
+        prevItem = item;
+        return;
+      }
+    }
     if (loop) {
       loopItem(item);
       prevPrev = prevItem;

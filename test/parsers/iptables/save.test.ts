@@ -231,8 +231,8 @@ describe('iptables-save: matches', () => {
     expect(matchesOf(one('-m mac --mac-source XX:XX:XX:XX:XX:XX -j ACCEPT').r)).toEqual(['opaque:mac']);
   });
 
-  it('accepts -m tcp before -p tcp, long option names and --opt=value', () => {
-    const { d, r } = one('--match tcp --protocol tcp --in-interface eth0 --destination=10.0.0.1 --dport=443 --jump ACCEPT');
+  it('accepts -m tcp before -p tcp, long option names and --opt=value for match options', () => {
+    const { d, r } = one('--match tcp --protocol tcp --in-interface eth0 --destination 10.0.0.1 --dport=443 --jump ACCEPT');
     expect(d.diagnostics).toEqual([]);
     expect(matchesOf(r)).toEqual(['proto=6', 'inif=eth0', 'dstaddr=10.0.0.1/32', 'dstport=443']);
   });
@@ -446,6 +446,12 @@ describe('iptables-save: rules iptables refuses', () => {
     const d = save('*filter\n-A INPUT -m tcp --dport 22 -j ACCEPT\nCOMMIT\n');
     expect(diags(d)).toEqual([`error iptables/match-protocol ${spanIn(2, '-A INPUT -m tcp --dport 22 -j ACCEPT', '-m tcp')}`]);
     expect(d.diagnostics[0]!.message).toBe("-m tcp needs -p tcp: iptables refuses the rule");
+    // core options take no "=" (match options do)
+    for (const fastPath of [true, false]) {
+      const e = parseSave('*filter\n-A INPUT --source=10.0.0.0/8 -p tcp --dport=22 -j DROP\nCOMMIT\n', { fastPath });
+      expect(diags(e)).toEqual([`error iptables/inline-argument ${spanIn(2, '-A INPUT --source=10.0.0.0/8 -p tcp --dport=22 -j DROP', '--source=10.0.0.0/8')}`]);
+      expect(e.diagnostics[0]!.message).toBe('iptables refuses --source=10.0.0.0/8: write --source 10.0.0.0/8');
+    }
     // what iptables-nft takes: `! -p tcp -m tcp`, the protocol after the match, numbers
     for (const ok of ['-A INPUT ! -p tcp -m tcp ! --syn -j ACCEPT', '-A INPUT -m udp -p udp --dport 53 -j ACCEPT', '-A INPUT -p 6 -m multiport --dports 1,2 -j ACCEPT', '-A INPUT -p tcp -j REJECT --reject-with tcp-reset']) {
       expect(save(`*filter\n${ok}\nCOMMIT\n`).diagnostics, ok).toEqual([]);

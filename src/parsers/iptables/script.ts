@@ -587,7 +587,9 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
         andOr = undefined;
         words = words.slice(1);
       } else if (k === 'for' || k === 'select') {
-        const values = k === 'for' && words[1]?.plain && words[2]?.plain && words[2].text === 'in' ? loopValues(words.slice(3)) : undefined;
+        // `for p in "$@"` inside a called function: its arguments
+        const allArgs = words.length === 4 && callArgs && /^"?\$(?:@|\{@\})"?$/.test(text.slice(words[3]!.start, words[3]!.end)) ? callArgs : undefined;
+        const values = k === 'for' && words[1]?.plain && words[2]?.plain && words[2].text === 'in' ? (allArgs ?? loopValues(words.slice(3))) : undefined;
         if (values) {
           loop = { kind: 'for', name: words[1]!.text, values, line, header: condOf(words)!, depth: 0, bodyStart: -1, jumps: false };
           return;
@@ -822,6 +824,8 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
   let loop: LiteralLoop | undefined;
   const functions = new Map<string, ShellFunction>();
   let callDepth = 0;
+  /** The arguments of the function call being read, when all are known. */
+  let callArgs: string[] | undefined;
 
   /** Reads a function's body with the call's words as its arguments. */
   const call = (fn: ShellFunction, args: Word[], at: Word): void => {
@@ -841,10 +845,13 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     vars.set('*', all);
     if (fn.jumps) frames.push({ kind: 'if', line: fn.line, what: `function ${fn.name}, which may return early`, cond: fn.header });
     callDepth++;
+    const outerArgs = callArgs;
+    callArgs = args.some((w) => w.unknown) ? undefined : args.map((w) => w.text);
     try {
       new Lexer(text, li, vars, onItem, onError, fn.bodyStart, fn.bodyEnd).run();
     } finally {
       callDepth--;
+      callArgs = outerArgs;
       if (fn.jumps) frames.pop();
       POSITIONAL.forEach((key, a) => {
         const v = saved[a];

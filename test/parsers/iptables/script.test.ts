@@ -253,6 +253,12 @@ describe('iptables scripts: shell syntax', () => {
     expect(at(chainOf(d, 'filter', 'INPUT').rules[0]!.span)).toBe(spanIn(3, '  $IPT -A INPUT -p "${2:-tcp}" --dport "$1" -j ACCEPT', '$IPT -A INPUT -p "${2:-tcp}" --dport "$1" -j ACCEPT'));
   });
 
+  it('reads for p in "$@" inside a called function over the call words', () => {
+    const d = script('allow() {\n  for p in "$@"; do iptables -A INPUT -p tcp --dport $p -j ACCEPT; done\n}\nallow 1761 1762\n');
+    expect(diags(d)).toEqual([]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=1761 proto=6 => accept', 'dstport=1762 proto=6 => accept']);
+  });
+
   it('reads a function the script never calls by name once where it is defined, as commands that may not run', () => {
     const text = ['start() {', '  iptables -A INPUT -p tcp --dport 1761 -j ACCEPT', '}', '"$1"', 'iptables -A INPUT -j DROP', ''].join('\n');
     const d = script(text);

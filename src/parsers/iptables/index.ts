@@ -4,7 +4,7 @@
  */
 import type { Family, FirewallDocument } from '../../model/index.js';
 import type { FormatDefinition, ParseOptions } from '../types.js';
-import { parseSave } from './save.js';
+import { listingTable, parseSave } from './save.js';
 import { parseScript } from './script.js';
 
 export { parseSave, familyFromName } from './save.js';
@@ -56,6 +56,7 @@ function scriptMarker(text: string): boolean {
 
 function saveScore(text: string): number {
   if (scriptMarker(text)) return 0;
+  if (listingTable(text.length > DETECT_BYTES ? text.slice(0, DETECT_BYTES) : text)) return 60;
   let table = 0;
   let chain = 0;
   let cmd = 0;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseIptables, parseSave } from '../../../src/parsers/iptables/index.js';
+import { iptablesSaveFormat, parseIptables, parseSave } from '../../../src/parsers/iptables/index.js';
+import { listingTable } from '../../../src/parsers/iptables/save.js';
 import { SYN_ONLY, formatPorts } from '../../../src/model/index.js';
 import { at, chainOf, diags, matchesOf, rulesOf, spanIn } from './helpers.js';
 
@@ -456,6 +457,26 @@ describe('iptables-save: rules iptables refuses', () => {
     for (const ok of ['-A INPUT ! -p tcp -m tcp ! --syn -j ACCEPT', '-A INPUT -m udp -p udp --dport 53 -j ACCEPT', '-A INPUT -p 6 -m multiport --dports 1,2 -j ACCEPT', '-A INPUT -p tcp -j REJECT --reject-with tcp-reset']) {
       expect(save(`*filter\n${ok}\nCOMMIT\n`).diagnostics, ok).toEqual([]);
     }
+  });
+});
+
+describe('iptables -S listings', () => {
+  it('reads the commands of the table its -P lines name, without *table or COMMIT', () => {
+    const text = ['-P INPUT DROP', '-P FORWARD DROP', '-P OUTPUT ACCEPT', '-N cft', '-A INPUT -p tcp -m tcp --dport 1761:1768 -j cft', '-A cft -s 192.0.2.0/24 -j ACCEPT', ''].join('\n');
+    const d = save(text);
+    expect(d.diagnostics).toEqual([]);
+    expect(chainOf(d, 'filter', 'INPUT').policy).toBe('drop');
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=1761-1768 proto=6 => jump cft']);
+    expect(rulesOf(d, 'filter', 'cft')).toEqual(['srcaddr=192.0.2.0/24 => accept']);
+    // iptables -t nat -S; a fresh host's listing (policies only) is a table too
+    const nat = save('-P PREROUTING ACCEPT\n-P INPUT ACCEPT\n-P OUTPUT ACCEPT\n-P POSTROUTING ACCEPT\n-A PREROUTING -p tcp --dport 8080 -j REDIRECT --to-ports 1761\n');
+    expect(nat.diagnostics).toEqual([]);
+    expect(nat.rulesets[0]!.tables.map((t) => t.name)).toEqual(['nat']);
+    expect(save('-P INPUT ACCEPT\n-P FORWARD ACCEPT\n-P OUTPUT ACCEPT\n').rulesets[0]!.tables.map((t) => t.name)).toEqual(['filter']);
+    expect(iptablesSaveFormat.detect('rules.txt', text)).toBe(60);
+    // not a listing: a restore file, or commands without the -P lines first
+    expect(listingTable('*filter\n-P INPUT DROP\n')).toBeUndefined();
+    expect(listingTable('-A INPUT -j ACCEPT\n')).toBeUndefined();
   });
 });
 

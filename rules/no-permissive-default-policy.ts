@@ -1,10 +1,28 @@
 import type { Rule } from 'eslint';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
 import { docsUrl, report, ruleOptions } from '../src/eslint/rule-kit.js';
-import type { Chain } from '../src/model/index.js';
+import type { Chain, Rule as ModelRule, Table } from '../src/model/index.js';
 
-function hasCatchAllDrop(chain: Chain): boolean {
-  return chain.rules.some((r) => !r.disabled && r.matches.length === 0 && (r.action.kind === 'drop' || r.action.kind === 'reject'));
+function hasCatchAllDrop(chain: Chain, table?: Table): boolean {
+  return chain.rules.some((r) => !r.disabled && r.matches.length === 0 && (r.action.kind === 'drop' || r.action.kind === 'reject' || endsIn(r.action, table, 0)));
+}
+
+/**
+ * A match-less `-j X` whose chain ends every packet with a drop or reject (RHEL's `-A INPUT -j RH-Firewall-1-INPUT`,
+ * which ends with `-j REJECT`): no packet comes back to the policy. A chain that may return (a RETURN rule, or a goto,
+ * whose chain's RETURN goes back to the base chain) before that does not count.
+ */
+function endsIn(action: ModelRule['action'], table: Table | undefined, depth: number): boolean {
+  if (!table || action.kind !== 'jump' || depth > 8) return false;
+  const target = table.chains.find((c) => c.name === action.target && !c.hook);
+  if (!target) return false;
+  for (const r of target.rules) {
+    if (r.disabled) continue;
+    const k = r.action.kind;
+    if (k === 'return' || k === 'goto') return false;
+    if (r.matches.length === 0 && (k === 'drop' || k === 'reject' || endsIn(r.action, table, depth + 1))) return true;
+  }
+  return false;
 }
 
 /**
@@ -36,7 +54,7 @@ const rule: Rule.RuleModule = {
         for (const table of ruleset.tables) {
           for (const chain of table.chains) {
             if ((chain.hook !== 'input' && chain.hook !== 'forward') || chain.type === 'nat') continue;
-            if ((chain.policy ?? 'accept') !== 'accept' || hasCatchAllDrop(chain)) continue;
+            if ((chain.policy ?? 'accept') !== 'accept' || hasCatchAllDrop(chain, table)) continue;
             if (table.family === 'arp' || table.family === 'bridge' || table.family === 'netdev') continue;
             report(context, a, chain.policySpan ?? chain.span, undefined, { messageId: 'permissive', data: { chain: chain.name, hook: chain.hook } });
           }

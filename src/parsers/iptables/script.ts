@@ -523,7 +523,14 @@ function loopValues(words: Word[]): string[] | undefined {
   return out;
 }
 
-type Frame = { kind: 'if' | 'loop' | 'case' | 'function' | 'group' | 'list'; line: number; what: string; cond?: Cond };
+type Frame = {
+  kind: 'if' | 'loop' | 'case' | 'function' | 'group' | 'list';
+  line: number;
+  what: string;
+  cond?: Cond;
+  /** `if ! iptables -C ...; then` (until an else): an -A/-I inside leaves its rule there either way. */
+  ensure?: boolean;
+};
 
 export interface ScriptOptions {
   filePath?: string;
@@ -565,9 +572,16 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       const k = w.text;
       const line = li.position(w.start).line;
       if (k === 'if' || k === 'while' || k === 'until') {
-        frames.push({ kind: k === 'if' ? 'if' : 'loop', line, what: `${k} (line ${line})`, cond: condOf(words) });
+        const fr: Frame = { kind: k === 'if' ? 'if' : 'loop', line, what: `${k} (line ${line})`, cond: condOf(words) };
+        // `if ! iptables -C spec; then iptables -A spec; fi`: the rule is there afterwards either way
+        if (k === 'if' && words[1]?.plain && words[1].text === '!' && words.some((x) => !x.quoted && (x.text === '-C' || x.text === '--check'))) fr.ensure = true;
+        frames.push(fr);
         words = words.slice(1);
       } else if (k === 'then' || k === 'do' || k === 'else' || k === 'elif' || k === '!' || k === 'time') {
+        if (k === 'else' || k === 'elif') {
+          const top = frames[frames.length - 1];
+          if (top?.ensure) top.ensure = false;
+        }
         words = words.slice(1);
       } else if (k === 'fi' || k === 'done' || k === 'esac' || k === '}') {
         frames.pop();
@@ -679,9 +693,11 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     // `iptables -C spec || iptables -A spec` leaves the rule there either way.
     let cond: Cond | undefined = andOr && !(wasCheck && andOr.text.endsWith('||')) ? andOr : undefined;
     if (cond) diag('warning', 'iptables/control-flow', `iptables command after ${cond.text.endsWith('||') ? '||' : '&&'}: read as a command that may or may not run`, span);
-    for (let f = frames.length - 1; f >= 0 && !cond; f--) {
+    const adds = words.some((x, a) => a > k && !x.quoted && (x.text === '-A' || x.text === '--append' || x.text === '-I' || x.text === '--insert'));
+    // (-C changes nothing: no condition to say)
+    for (let f = frames.length - 1; f >= 0 && !cond && !isCheck; f--) {
       const fr = frames[f]!;
-      if (fr.kind === 'group') continue;
+      if (fr.kind === 'group' || (fr.ensure && adds)) continue;
       cond = { ...(fr.cond ?? { text: fr.what, start, end }), what: fr.what };
       diag(
         'warning',

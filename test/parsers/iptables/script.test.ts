@@ -291,6 +291,12 @@ describe('iptables scripts: shell syntax', () => {
     expect(input.rules[0]!.matches.filter((m) => m.kind === 'opaque').map((m) => (m.kind === 'opaque' ? m.text : ''))).toEqual(['case "$1" in', 'iptables -F inside case (line 3)']);
   });
 
+  it('reads if ! iptables -C spec; then iptables -A spec; fi as a rule that is there', () => {
+    const d = script('if ! iptables -C INPUT -p tcp --dport 1761 -j ACCEPT 2>/dev/null; then\n  iptables -A INPUT -p tcp --dport 1761 -j ACCEPT\nelse\n  iptables -A INPUT -p tcp --dport 1762 -j DROP\nfi\n');
+    expect(diags(d)).toEqual(['warning iptables/control-flow 4:3-4:48']);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=1761 proto=6 => accept', 'dstport=1762 opaque:condition proto=6 => drop']);
+  });
+
   it('reads a policy it cannot evaluate as ACCEPT, with a warning', () => {
     const d = script('iptables -P INPUT DROP\niptables -P INPUT $POLICY\niptables -A INPUT -p tcp --dport 1761 -j DROP\n');
     expect(diags(d)).toEqual(['warning iptables/unresolved 2:19-2:26']);

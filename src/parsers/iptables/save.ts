@@ -258,7 +258,7 @@ export function listingTable(text: string): string | undefined {
     else if (line.startsWith('-N ') || line.startsWith('-A ')) break;
     else return undefined;
   }
-  if (policies.length > 100 || text.search(/^\s*(\*|COMMIT\b)/m) >= 0) return undefined;
+  if (policies.length > 100 || text.search(/^[ \t]*(\*|COMMIT\b)/m) >= 0) return undefined;
   const set = new Set(policies.trim().split(' '));
   const is = (...names: string[]) => set.size === names.length && names.every((x) => set.has(x));
   if (is('INPUT', 'FORWARD', 'OUTPUT')) return 'filter';

@@ -4,6 +4,7 @@
  * and for the arguments of `iptables` in scripts.
  */
 import type { Span } from '../../model/index.js';
+import { ifaceDirsRefused } from './fast.js';
 import { parseRuleSpec, type RuleContext } from './rule.js';
 import { NetfilterState, type TableState } from './state.js';
 import type { Tok } from './tokens.js';
@@ -240,6 +241,9 @@ function apply(toks: Tok[], from: number, env: CommandEnv): void {
       if (parsed.skip || cmd === 'C') return;
       const c = state.chain(table, chainName, sp(chainTok!), `Cannot ${cmd === 'A' ? 'append to' : cmd === 'I' ? 'insert into' : cmd === 'R' ? 'replace in' : 'delete from'} chain`);
       if (!c) return;
+      const refused = c.builtin ? ifaceDirsRefused(c.builtin.hook) : 0;
+      const bad = refused !== 0 ? parsed.variants[0]?.find((m) => m.kind === 'interface' && (m.dir === 'in' ? 1 : 2) === refused) : undefined;
+      if (bad?.span) ctx.diag('error', 'iptables/interface-direction', `Can't use ${refused === 2 ? '-o' : '-i'} with ${c.name}: iptables refuses the rule (no ${refused === 2 ? 'output' : 'input'} interface on that hook)`, bad.span.start.offset, bad.span.end.offset);
       if (cmd === 'A') state.append(c, parsed, span, env.ruleText);
       else if (cmd === 'I') state.insert(c, num ?? 1, parsed, span, env.ruleText, numTok ? sp(numTok) : span);
       else if (cmd === 'R') {

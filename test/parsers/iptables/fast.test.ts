@@ -51,7 +51,7 @@ const TAKEN = [
   '-A INPUT -s 103.22.208.179/32 ! -p tcp -j DROP',
   '-A INPUT -s 0.0.0.0/0 -p udp --sport 53 -j ACCEPT',
   '-A INPUT -m state --state NEW -p tcp --dport :1024 -j RETURN',
-  '-A INPUT -o wg+ -p icmp -m comment --comment plain',
+  '-A OUTPUT -o wg+ -p icmp -m comment --comment plain',
   '-A INPUT -s 2001:db8::/32 -p ipv6-icmp -j ACCEPT',
   '-A INPUT -p tcp -j NOSUCHCHAIN',
   '-A INPUT -p tcp -j REJECT --reject-with tcp-reset --reject-with icmp-host-unreachable',

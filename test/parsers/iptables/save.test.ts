@@ -447,6 +447,12 @@ describe('iptables-save: rules iptables refuses', () => {
     const d = save('*filter\n-A INPUT -m tcp --dport 22 -j ACCEPT\nCOMMIT\n');
     expect(diags(d)).toEqual([`error iptables/match-protocol ${spanIn(2, '-A INPUT -m tcp --dport 22 -j ACCEPT', '-m tcp')}`]);
     expect(d.diagnostics[0]!.message).toBe("-m tcp needs -p tcp: iptables refuses the rule");
+    // -o on the input side, -i on the output side ("Can't use -o with INPUT")
+    for (const fastPath of [true, false]) {
+      const e = parseSave('*filter\n-A INPUT -o eth0 -p tcp --dport 1761 -j DROP\n-A OUTPUT -i eth0 -j DROP\n-A FORWARD -i eth0 -o eth1 -j DROP\nCOMMIT\n', { fastPath });
+      expect(diags(e)).toEqual(['error iptables/interface-direction 2:10-2:17', 'error iptables/interface-direction 3:11-3:18']);
+      expect(e.diagnostics[0]!.message).toBe("Can't use -o with INPUT: iptables refuses the rule (no output interface on that hook)");
+    }
     // core options take no "=" (match options do)
     for (const fastPath of [true, false]) {
       const e = parseSave('*filter\n-A INPUT --source=10.0.0.0/8 -p tcp --dport=22 -j DROP\nCOMMIT\n', { fastPath });

@@ -40,7 +40,7 @@ import {
   type RuleContext,
   tcpFlagsOf,
 } from './rule.js';
-import { CONTINUE_TARGETS } from './names.js';
+import { CONTINUE_TARGETS, NAT_TARGETS } from './names.js';
 import { PACK_MAX, PK_CTSTATE, PK_DST_ADDR, PK_DST_PORT, PK_ICMP4, PK_ICMP6, PK_IN_IFACE, PK_MATCH, PK_OUT_IFACE, PK_PROTOCOL, PK_SRC_ADDR, PK_SRC_PORT, placeOf, unpackMatch } from '../placed.js';
 import type { ChainState, NetfilterState, TableState } from './state.js';
 import type { Tok } from './tokens.js';
@@ -716,8 +716,16 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
   if (rejectStart >= 0 && protoNum !== 6 && text.startsWith('tcp-reset', rejectStart) && rejectEnd - rejectStart === 9) return false;
   // -o in INPUT/PREROUTING, -i in OUTPUT/POSTROUTING: the general reader says iptables refuses it
   if (ifaceDirs !== 0 && chain.builtin && (ifaceDirs & ifaceDirsRefused(chain.builtin.hook)) !== 0) return false;
+  // a target of another table (DNAT in filter, NOTRACK outside raw): the general reader says iptables refuses it
+  if (targetName !== undefined && targetTable(targetName) !== undefined && targetTable(targetName) !== table.name) return false;
   addRule(text, ruleSpan, chain, state, ctx);
   return true;
+}
+
+/** The one table a target is valid in (the kernel's xt_target .table: "only valid in nat table"), else undefined. */
+export function targetTable(name: string): string | undefined {
+  if (NAT_TARGETS[name] !== undefined) return 'nat';
+  return name === 'CT' || name === 'NOTRACK' ? 'raw' : undefined;
 }
 
 /** The interface options (1: -i, 2: -o) iptables refuses in a built-in chain of this hook ("Can't use -o with INPUT"). */

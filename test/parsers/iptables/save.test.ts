@@ -453,6 +453,12 @@ describe('iptables-save: rules iptables refuses', () => {
       expect(diags(e)).toEqual(['error iptables/interface-direction 2:10-2:17', 'error iptables/interface-direction 3:11-3:18']);
       expect(e.diagnostics[0]!.message).toBe("Can't use -o with INPUT: iptables refuses the rule (no output interface on that hook)");
     }
+    // targets of another table
+    for (const fastPath of [true, false]) {
+      const e = parseSave('*filter\n-A INPUT -p tcp --dport 1761 -j DNAT --to-destination 10.0.0.1\n-A INPUT -j NOTRACK\nCOMMIT\n*raw\n-A PREROUTING -j CT --notrack\nCOMMIT\n', { fastPath });
+      expect(diags(e)).toEqual(['error iptables/target-table 2:33-2:37', 'error iptables/target-table 3:13-3:20']);
+      expect(e.diagnostics[0]!.message).toBe('DNAT is only valid in the nat table, not filter: iptables refuses the rule');
+    }
     // core options take no "=" (match options do)
     for (const fastPath of [true, false]) {
       const e = parseSave('*filter\n-A INPUT --source=10.0.0.0/8 -p tcp --dport=22 -j DROP\nCOMMIT\n', { fastPath });

@@ -344,6 +344,11 @@ export class NetfilterState {
       this.jumps.set(key, act);
       return act;
     }
+    if (c && this.restoreFile) {
+      // iptables-restore: "Cannot jump to a built-in chain" refuses the file
+      this.diag('error', 'iptables/builtin-target', `Cannot jump to built-in chain "${a.name}": iptables-restore rejects the file`, a.span);
+      return { kind: 'unknown', target: a.name, text: a.text };
+    }
     if (!c && this.restoreFile && a.name !== a.name.toUpperCase()) {
       this.diag('error', 'iptables/unknown-chain', `Chain "${a.name}" does not exist in table ${t.name}: iptables-restore rejects the file (targets are upper case${/^(accept|drop|reject|return|log)$/i.test(a.name) ? `: ${a.name.toUpperCase()}` : ''})`, a.span);
       return { kind: 'unknown', target: a.name, text: a.text };

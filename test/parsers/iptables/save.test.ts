@@ -421,6 +421,8 @@ describe('iptables-save: targets', () => {
     const d = save(`*filter\n:INPUT DROP [0:0]\n${line}\n-A INPUT -j TPROXY2\nCOMMIT\n`);
     expect(diags(d)).toEqual([`error iptables/unknown-chain ${spanIn(3, line, '-j accept')}`, 'warning iptables/unknown-target 4:10-4:20']);
     expect(d.diagnostics[0]!.message).toBe('Chain "accept" does not exist in table filter: iptables-restore rejects the file (targets are upper case: ACCEPT)');
+    const g = save('*filter\n-A INPUT -p tcp -m tcp --dport 1763 -g INPUT\nCOMMIT\n');
+    expect(diags(g)).toEqual(['error iptables/builtin-target 2:37-2:45']);
     // a script's failing command adds nothing: a warning there
     const s = parseIptables('iptables -A INPUT -j accept\n', { mode: 'script' });
     expect(diags(s)).toEqual(['warning iptables/unknown-target 1:19-1:28']);

@@ -8,17 +8,19 @@ const MAX_DEPTH = 8;
 
 /**
  * Every packet that reaches the end of `chain` (nothing before decided it) is dropped or rejected by a rule without
- * matches: a `DROP`/`REJECT`, or a jump/goto to a user chain that itself ends so and returns nothing (`-j LOGDROP`).
+ * matches: a `DROP`/`REJECT`, or a jump (a goto from the base chain) to a user chain that itself ends so and returns
+ * nothing (`-j LOGDROP`, RHEL's `-j RH-Firewall-1-INPUT` ending with `-j REJECT`).
  */
 function endsInDrop(table: Table, chain: Chain, depth = 0): boolean {
   for (const r of chain.rules) {
     if (r.disabled) continue;
     const a = r.action;
-    // a RETURN sends packets back to the caller, whose policy may accept them: not a catch-all
-    if (depth > 0 && a.kind === 'return') return false;
+    // a RETURN sends packets back to the caller, whose policy may accept them, and so may a goto (its chain's RETURN
+    // goes back to the base chain): not a catch-all
+    if (depth > 0 && (a.kind === 'return' || a.kind === 'goto')) return false;
     if (r.matches.length !== 0) continue;
     if (a.kind === 'drop' || a.kind === 'reject') return true;
-    if ((a.kind === 'jump' || a.kind === 'goto') && depth < MAX_DEPTH) {
+    if ((a.kind === 'jump' || (a.kind === 'goto' && depth === 0)) && depth < MAX_DEPTH) {
       const sub = table.chains.find((c) => c.name === a.target && c.hook === undefined);
       if (sub && endsInDrop(table, sub, depth + 1)) return true;
     }

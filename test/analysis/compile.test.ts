@@ -219,8 +219,9 @@ const optionArb = fc.constantFrom(
 
 /** The rules of one iptables-save INPUT chain of these option lists. */
 function savedRules(lines: string[][]): Rule[] {
-  const text = ['*filter', ':INPUT DROP [0:0]', ...lines.map((os) => `-A INPUT ${os.join(' ')} -j ACCEPT`), 'COMMIT', ''].join('\n');
-  return parseSave(text).rulesets[0]!.tables[0]!.chains.find((c) => c.name === 'INPUT')!.rules;
+  // FORWARD: the chain where iptables takes both -i and -o
+  const text = ['*filter', ':FORWARD DROP [0:0]', ...lines.map((os) => `-A FORWARD ${os.join(' ')} -j ACCEPT`), 'COMMIT', ''].join('\n');
+  return parseSave(text).rulesets[0]!.tables[0]!.chains.find((c) => c.name === 'FORWARD')!.rules;
 }
 
 describe('RuleCompiler on packed rules (the iptables-save fast path)', () => {

@@ -126,27 +126,13 @@ COMMIT
     expect(verdict(r2, 'tcp', 1761)).toBe('unknown');
   });
 
-  test('NOTRACK after conntrack (mangle) and in the input hook does nothing', () => {
-    const r3 = ipt(`*mangle
+  test('CT --notrack outside the raw table is refused by iptables: a parse error, not a rule (after conntrack, see the nftables mangle test)', () => {
+    const doc = parseIptables(`*mangle
 :PREROUTING ACCEPT [0:0]
-:INPUT ACCEPT [0:0]
-:FORWARD ACCEPT [0:0]
-:OUTPUT ACCEPT [0:0]
-:POSTROUTING ACCEPT [0:0]
 -A PREROUTING -p udp --dport 53 -j CT --notrack
--A INPUT -p udp --dport 54 -j CT --notrack
 COMMIT
-*filter
-:INPUT DROP [0:0]
-:FORWARD DROP [0:0]
-:OUTPUT ACCEPT [0:0]
--A INPUT -m conntrack --ctstate UNTRACKED -j ACCEPT
--A INPUT -m conntrack --ctstate NEW -p udp --dport 54 -j ACCEPT
-COMMIT
-`);
-    expect(exposure(r3)).toEqual(['udp 54 open 15']);
-    expect(verdict(r3, 'udp', 53)).toBe('drop');
-    expect(verdict(r3, 'udp', 54)).toBe('accept');
+`, { filePath: 'x.rules' });
+    expect(doc.diagnostics.map((d) => `${d.severity} ${d.code} ${d.span.start.line}`)).toEqual(['error iptables/target-table 3']);
   });
 });
 

@@ -12,8 +12,25 @@ tester('iptables').run('no-permissive-default-policy (iptables)', rule, {
     { code: MANGLE + FILE('DROP', '-A INPUT -p tcp --dport 22 -j ACCEPT\n'), filename: 'a.rules' },
     // a catch-all jump to a chain that logs and drops
     { code: FILE('ACCEPT', ':LOGDROP - [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-A INPUT -j LOGDROP\n-A LOGDROP -j LOG\n-A LOGDROP -j DROP\n'), filename: 'a.rules' },
+    // RHEL's layout: every packet jumps to a chain that ends with a reject, none comes back to the policy
+    {
+      code: '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n:RH-Firewall-1-INPUT - [0:0]\n-A INPUT -j RH-Firewall-1-INPUT\n-A RH-Firewall-1-INPUT -p tcp --dport 22 -j ACCEPT\n-A RH-Firewall-1-INPUT -j REJECT --reject-with icmp-host-prohibited\nCOMMIT\n',
+      filename: 'a.rules',
+    },
   ],
   invalid: [
+    {
+      // a goto from the chain jumped to: the end of Y returns packets from 10.0.0.0/8 to INPUT, not to X
+      code: '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n:X - [0:0]\n:Y - [0:0]\n-A INPUT -j X\n-A X -s 10.0.0.0/8 -g Y\n-A X -j DROP\nCOMMIT\n',
+      filename: 'a.rules',
+      errors: [{ line: 2, column: 1, messageId: 'permissive' }],
+    },
+    {
+      // the chain may RETURN some packets to INPUT, whose policy then accepts them
+      code: '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n:X - [0:0]\n-A INPUT -j X\n-A X -s 10.0.0.0/8 -j RETURN\n-A X -j DROP\nCOMMIT\n',
+      filename: 'a.rules',
+      errors: [{ line: 2, column: 1, message: 'Chain INPUT (input hook) accepts by default and has no catch-all drop: every packet the rules do not decide is let in. Set the policy to drop or end the chain with a drop rule.' }],
+    },
     {
       code: FILE('ACCEPT', '-A INPUT -p tcp --dport 22 -j ACCEPT\n'),
       filename: 'a.rules',

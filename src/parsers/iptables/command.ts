@@ -4,6 +4,7 @@
  * and for the arguments of `iptables` in scripts.
  */
 import type { Span } from '../../model/index.js';
+import { ifaceDirsRefused, targetTable } from './fast.js';
 import { parseRuleSpec, type RuleContext } from './rule.js';
 import { NetfilterState, type TableState } from './state.js';
 import type { Tok } from './tokens.js';
@@ -240,6 +241,15 @@ function apply(toks: Tok[], from: number, env: CommandEnv): void {
       if (parsed.skip || cmd === 'C') return;
       const c = state.chain(table, chainName, sp(chainTok!), `Cannot ${cmd === 'A' ? 'append to' : cmd === 'I' ? 'insert into' : cmd === 'R' ? 'replace in' : 'delete from'} chain`);
       if (!c) return;
+      const refused = c.builtin ? ifaceDirsRefused(c.builtin.hook) : 0;
+      const bad = refused !== 0 ? parsed.variants[0]?.find((m) => m.kind === 'interface' && (m.dir === 'in' ? 1 : 2) === refused) : undefined;
+      const tname = parsed.action.kind === 'nat' || (parsed.action.kind === 'continue' && parsed.action.target === 'CT') ? (parsed.action.kind === 'nat' ? 'nat' : 'raw') : undefined;
+      if (tname && tname !== table.name) {
+        const t = toks.find((x, k) => k > from && (x.text === '-j' || x.text === '--jump' || x.text === '-g' || x.text === '--goto'));
+        const target = t ? toks[toks.indexOf(t) + 1] : undefined;
+        if (target) ctx.diag('error', 'iptables/target-table', `${target.text} is only valid in the ${tname} table, not ${table.name}: iptables refuses the rule`, target.start, target.end);
+      }
+      if (bad?.span) ctx.diag('error', 'iptables/interface-direction', `Can't use ${refused === 2 ? '-o' : '-i'} with ${c.name}: iptables refuses the rule (no ${refused === 2 ? 'output' : 'input'} interface on that hook)`, bad.span.start.offset, bad.span.end.offset);
       if (cmd === 'A') state.append(c, parsed, span, env.ruleText);
       else if (cmd === 'I') state.insert(c, num ?? 1, parsed, span, env.ruleText, numTok ? sp(numTok) : span);
       else if (cmd === 'R') {
@@ -272,10 +282,10 @@ function apply(toks: Tok[], from: number, env: CommandEnv): void {
       if (extraTok.unknown) {
         // it may be ACCEPT: read as the policy that lets in more, so that nothing it may let in is called closed
         ctx.diag('warning', 'iptables/unresolved', `Cannot evaluate policy ${env.text.slice(extraTok.start, extraTok.end)}: ${extraTok.unknown}; read as ACCEPT`, extraTok.start, extraTok.end);
-        if (c) state.policy(c, 'ACCEPT', span, sp(extraTok));
+        if (c) state.policy(c, 'ACCEPT', span, sp(extraTok), env.ruleText);
         return;
       }
-      if (c) state.policy(c, extraTok.text, span, sp(extraTok));
+      if (c) state.policy(c, extraTok.text, span, sp(extraTok), env.ruleText);
       return;
     }
     case 'E':

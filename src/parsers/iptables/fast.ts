@@ -40,7 +40,7 @@ import {
   type RuleContext,
   tcpFlagsOf,
 } from './rule.js';
-import { CONTINUE_TARGETS } from './names.js';
+import { CONTINUE_TARGETS, NAT_TARGETS } from './names.js';
 import { PACK_MAX, PK_CTSTATE, PK_DST_ADDR, PK_DST_PORT, PK_ICMP4, PK_ICMP6, PK_IN_IFACE, PK_MATCH, PK_OUT_IFACE, PK_PROTOCOL, PK_SRC_ADDR, PK_SRC_PORT, placeOf, unpackMatch } from '../placed.js';
 import type { ChainState, NetfilterState, TableState } from './state.js';
 import type { Tok } from './tokens.js';
@@ -482,6 +482,8 @@ let modules = 0;
 let protoNum = -1;
 /** The -p protocol, negated or not (iptables-nft's tcp and udp matches accept `! -p tcp -m tcp`). */
 let protoAny = -1;
+/** -i (1) and -o (2) seen on the line. */
+let ifaceDirs = 0;
 let targetName: string | undefined;
 let targetStart = -1;
 let targetEnd = -1;
@@ -621,6 +623,7 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
   modules = 0;
   protoNum = -1;
   protoAny = -1;
+  ifaceDirs = 0;
   targetName = undefined;
   targetStart = targetEnd = refEnd = -1;
   goto = false;
@@ -711,8 +714,23 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
   // a match whose protocol -p does not give, or tcp-reset without -p tcp: the general reader says the kernel refuses it
   if (modules !== 0 && protocolMismatch()) return false;
   if (rejectStart >= 0 && protoNum !== 6 && text.startsWith('tcp-reset', rejectStart) && rejectEnd - rejectStart === 9) return false;
+  // -o in INPUT/PREROUTING, -i in OUTPUT/POSTROUTING: the general reader says iptables refuses it
+  if (ifaceDirs !== 0 && chain.builtin && (ifaceDirs & ifaceDirsRefused(chain.builtin.hook)) !== 0) return false;
+  // a target of another table (DNAT in filter, NOTRACK outside raw): the general reader says iptables refuses it
+  if (targetName !== undefined && targetTable(targetName) !== undefined && targetTable(targetName) !== table.name) return false;
   addRule(text, ruleSpan, chain, state, ctx);
   return true;
+}
+
+/** The one table a target is valid in (the kernel's xt_target .table: "only valid in nat table"), else undefined. */
+export function targetTable(name: string): string | undefined {
+  if (NAT_TARGETS[name] !== undefined) return 'nat';
+  return name === 'CT' || name === 'NOTRACK' ? 'raw' : undefined;
+}
+
+/** The interface options (1: -i, 2: -o) iptables refuses in a built-in chain of this hook ("Can't use -o with INPUT"). */
+export function ifaceDirsRefused(hook: string): number {
+  return hook === 'input' || hook === 'prerouting' ? 2 : hook === 'output' || hook === 'postrouting' ? 1 : 0;
 }
 
 /** A match loaded by -m that the rule's protocol does not allow (see MODULE_PROTOCOLS in rule.ts). */
@@ -870,6 +888,7 @@ function readOtherOption(code: number, text: string, as: number, ae: number, quo
         if (ctx.cache.ifaceNames.size < CACHE_LIMIT) ctx.cache.ifaceNames.set(name, names);
       }
       const dir = code === O_I ? 'in' : 'out';
+      ifaceDirs |= code === O_I ? 1 : 2;
       put((dir === 'in' ? PK_IN_IFACE : PK_OUT_IFACE) | (negated ? 1 : 0), names, base, at);
       return true;
     }

@@ -4,7 +4,7 @@
  */
 import type { Family, FirewallDocument } from '../../model/index.js';
 import type { FormatDefinition, ParseOptions } from '../types.js';
-import { parseSave } from './save.js';
+import { listingTable, parseSave } from './save.js';
 import { parseScript } from './script.js';
 
 export { parseSave, familyFromName } from './save.js';
@@ -56,6 +56,7 @@ function scriptMarker(text: string): boolean {
 
 function saveScore(text: string): number {
   if (scriptMarker(text)) return 0;
+  if (listingTable(text.length > DETECT_BYTES ? text.slice(0, DETECT_BYTES) : text)) return 60;
   let table = 0;
   let chain = 0;
   let cmd = 0;
@@ -74,8 +75,23 @@ function saveScore(text: string): number {
 
 const PROGRAMS = new Set(['iptables', 'ip6tables', 'iptables-nft', 'iptables-legacy', 'ip6tables-nft', 'ip6tables-legacy']);
 
+/** The program a word runs: `/sbin/ip6tables` → `ip6tables`. */
+function isProgram(word: string | undefined): boolean {
+  return word !== undefined && PROGRAMS.has(word.slice(word.lastIndexOf('/') + 1));
+}
+
+/** `IP6=/sbin/ip6tables`, `export FW="sudo iptables -w"`: the variable runs iptables, whatever its name. */
+function programVariable(line: string): string | undefined {
+  const l = line.startsWith('export ') || line.startsWith('readonly ') ? line.slice(line.indexOf(' ') + 1).trimStart() : line;
+  const eq = l.indexOf('=');
+  if (eq <= 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(l.slice(0, eq))) return undefined;
+  const words = l.slice(eq + 1).replace(/["']/g, '').split(/[ \t]+/);
+  const w = words[0] === 'sudo' ? words[1] : words[0];
+  return isProgram(w) ? l.slice(0, eq) : undefined;
+}
+
 /** `iptables -...`, `sudo /sbin/ip6tables -...`, `$IPT -...`, `${IPT6} -...` (a word scan, no backtracking). */
-function isIptablesCommandLine(line: string): boolean {
+function isIptablesCommandLine(line: string, vars?: ReadonlySet<string>): boolean {
   const words = line.split(/[ \t]+/);
   let k = 0;
   if (words[0] === 'sudo') {
@@ -88,14 +104,19 @@ function isIptablesCommandLine(line: string): boolean {
   if (w.startsWith('$')) {
     const name = w.startsWith('${') && w.endsWith('}') ? w.slice(2, -1) : w.slice(1);
     const lower = name.toLowerCase();
-    return /^[a-z_][a-z0-9_]*$/.test(lower) && (lower.includes('ipt') || lower.includes('ip6t'));
+    return /^[a-z_][a-z0-9_]*$/.test(lower) && (lower.includes('ipt') || lower.includes('ip6t') || vars?.has(name) === true);
   }
   return PROGRAMS.has(w.slice(w.lastIndexOf('/') + 1));
 }
 
 function scriptScore(text: string): number {
   let n = 0;
-  for (const l of headLines(text)) if (isIptablesCommandLine(l) || RESTORE_HEREDOC.test(l)) n++;
+  const vars = new Set<string>();
+  for (const l of headLines(text)) {
+    const v = programVariable(l);
+    if (v) vars.add(v);
+    else if (isIptablesCommandLine(l, vars) || RESTORE_HEREDOC.test(l)) n++;
+  }
   if (n >= 2) return 85;
   if (n === 1) return 60;
   return 0;

@@ -421,6 +421,11 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       inlineArg = { text: opt.slice(eq + 1), start: optTok.start + eq + 1, end: optTok.end };
       opt = opt.slice(0, eq);
     }
+    if (inlineArg && CORE_ARITY.has(opt)) {
+      // iptables parses its own options without "=": `--source=10.0.0.0/8` is refused ("unknown protocol
+      // "--protocol=tcp" specified"); match options (--dport=22, --comment=x) take it
+      ctx.diag('error', 'iptables/inline-argument', `iptables refuses ${opt}=${inlineArg.text}: write ${opt} ${inlineArg.text}`, optTok.start, optTok.end);
+    }
 
     // Arguments: fixed arity for core and known options, otherwise every following non-option.
     let arity = opt.length === 2 ? SHORT_ARITY[opt.charCodeAt(1) & 127] : CORE_ARITY.get(opt);

@@ -450,6 +450,8 @@ interface Cond {
   end: number;
   /** After `&&` / `||` (else a compound command's condition). */
   list?: boolean;
+  /** The compound command, as warnings name it: "case (line 13)". */
+  what?: string;
 }
 
 /** `cond`: what decides whether the commands inside run (none for a `{ ... }` group, which always runs). */
@@ -521,7 +523,14 @@ function loopValues(words: Word[]): string[] | undefined {
   return out;
 }
 
-type Frame = { kind: 'if' | 'loop' | 'case' | 'function' | 'group' | 'list'; line: number; what: string; cond?: Cond };
+type Frame = {
+  kind: 'if' | 'loop' | 'case' | 'function' | 'group' | 'list';
+  line: number;
+  what: string;
+  cond?: Cond;
+  /** `if ! iptables -C ...; then` (until an else): an -A/-I inside leaves its rule there either way. */
+  ensure?: boolean;
+};
 
 export interface ScriptOptions {
   filePath?: string;
@@ -563,9 +572,16 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       const k = w.text;
       const line = li.position(w.start).line;
       if (k === 'if' || k === 'while' || k === 'until') {
-        frames.push({ kind: k === 'if' ? 'if' : 'loop', line, what: `${k} (line ${line})`, cond: condOf(words) });
+        const fr: Frame = { kind: k === 'if' ? 'if' : 'loop', line, what: `${k} (line ${line})`, cond: condOf(words) };
+        // `if ! iptables -C spec; then iptables -A spec; fi`: the rule is there afterwards either way
+        if (k === 'if' && words[1]?.plain && words[1].text === '!' && words.some((x) => !x.quoted && (x.text === '-C' || x.text === '--check'))) fr.ensure = true;
+        frames.push(fr);
         words = words.slice(1);
       } else if (k === 'then' || k === 'do' || k === 'else' || k === 'elif' || k === '!' || k === 'time') {
+        if (k === 'else' || k === 'elif') {
+          const top = frames[frames.length - 1];
+          if (top?.ensure) top.ensure = false;
+        }
         words = words.slice(1);
       } else if (k === 'fi' || k === 'done' || k === 'esac' || k === '}') {
         frames.pop();
@@ -585,7 +601,9 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
         andOr = undefined;
         words = words.slice(1);
       } else if (k === 'for' || k === 'select') {
-        const values = k === 'for' && words[1]?.plain && words[2]?.plain && words[2].text === 'in' ? loopValues(words.slice(3)) : undefined;
+        // `for p in "$@"` inside a called function: its arguments
+        const allArgs = words.length === 4 && callArgs && /^"?\$(?:@|\{@\})"?$/.test(text.slice(words[3]!.start, words[3]!.end)) ? callArgs : undefined;
+        const values = k === 'for' && words[1]?.plain && words[2]?.plain && words[2].text === 'in' ? (allArgs ?? loopValues(words.slice(3))) : undefined;
         if (values) {
           loop = { kind: 'for', name: words[1]!.text, values, line, header: condOf(words)!, depth: 0, bodyStart: -1, jumps: false };
           return;
@@ -596,6 +614,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
         return;
       } else if (k === 'case') {
         frames.push({ kind: 'case', line, what: `case (line ${line})`, cond: condOf(words) });
+        casePattern = true;
         return;
       } else if (k === 'function') {
         pendingFunction = words[1]?.text ?? 'function';
@@ -674,10 +693,12 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     // `iptables -C spec || iptables -A spec` leaves the rule there either way.
     let cond: Cond | undefined = andOr && !(wasCheck && andOr.text.endsWith('||')) ? andOr : undefined;
     if (cond) diag('warning', 'iptables/control-flow', `iptables command after ${cond.text.endsWith('||') ? '||' : '&&'}: read as a command that may or may not run`, span);
-    for (let f = frames.length - 1; f >= 0 && !cond; f--) {
+    const adds = words.some((x, a) => a > k && !x.quoted && (x.text === '-A' || x.text === '--append' || x.text === '-I' || x.text === '--insert'));
+    // (-C changes nothing: no condition to say)
+    for (let f = frames.length - 1; f >= 0 && !cond && !isCheck; f--) {
       const fr = frames[f]!;
-      if (fr.kind === 'group') continue;
-      cond = fr.cond ?? { text: fr.what, start, end };
+      if (fr.kind === 'group' || (fr.ensure && adds)) continue;
+      cond = { ...(fr.cond ?? { text: fr.what, start, end }), what: fr.what };
       diag(
         'warning',
         'iptables/control-flow',
@@ -714,7 +735,8 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
   const REASON = 'whether the shell runs this command is only known when the script runs';
   const condition = (c: Cond, cmdText: string, cmdSpan: Span): CommandCondition => ({
     added: { kind: 'opaque', module: 'condition', text: c.text, reason: REASON, span: li.span(c.start, c.end) },
-    removed: { kind: 'opaque', module: 'condition', text: `${c.text}${c.list ? ' ' : ': '}${cmdText}`, reason: REASON, span: cmdSpan },
+    // "[ -f /etc/x ] && iptables -D ...", "iptables -F inside case (line 13)"
+    removed: { kind: 'opaque', module: 'condition', text: c.list ? `${c.text} ${cmdText}` : `${cmdText} inside ${c.what ?? c.text}`, reason: REASON, span: cmdSpan },
   });
 
   /** `iptables-restore <<EOF ... EOF`: the body is read as a restore file into the script's tables. */
@@ -818,6 +840,8 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
   let loop: LiteralLoop | undefined;
   const functions = new Map<string, ShellFunction>();
   let callDepth = 0;
+  /** The arguments of the function call being read, when all are known. */
+  let callArgs: string[] | undefined;
 
   /** Reads a function's body with the call's words as its arguments. */
   const call = (fn: ShellFunction, args: Word[], at: Word): void => {
@@ -837,10 +861,13 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     vars.set('*', all);
     if (fn.jumps) frames.push({ kind: 'if', line: fn.line, what: `function ${fn.name}, which may return early`, cond: fn.header });
     callDepth++;
+    const outerArgs = callArgs;
+    callArgs = args.some((w) => w.unknown) ? undefined : args.map((w) => w.text);
     try {
       new Lexer(text, li, vars, onItem, onError, fn.bodyStart, fn.bodyEnd).run();
     } finally {
       callDepth--;
+      callArgs = outerArgs;
       if (fn.jumps) frames.pop();
       POSITIONAL.forEach((key, a) => {
         const v = saved[a];
@@ -943,7 +970,18 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
   };
 
   const onError = (offset: number, message: string) => diag('error', 'iptables/shell-syntax', message, li.span(offset, Math.min(offset + 1, text.length)));
+  /** After `case WORD in` or `;;`: the next words up to `)` are a pattern, not a command. */
+  let casePattern = false;
   const onItem = (item: Item): void => {
+    if (item.kind === 'op' && item.op === ';;') casePattern = frames.some((f) => f.kind === 'case');
+    else if (casePattern && item.kind === 'cmd' && !loop) {
+      casePattern = false;
+      if (!(item.words[0]?.plain && item.words[0].text === 'esac')) {
+        prevPrev = prevItem;
+        prevItem = item;
+        return;
+      }
+    }
     if (loop) {
       loopItem(item);
       prevPrev = prevItem;

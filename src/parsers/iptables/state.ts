@@ -38,6 +38,11 @@ export interface ChainState {
   builtin?: BuiltinChain;
   policy?: 'accept' | 'drop';
   policySpan?: Span;
+  /**
+   * `-P chain ACCEPT` that may or may not run (a script's `case`/`if`) over a DROP policy: the chain ends with a
+   * rule that accepts under that condition (the model's policy is one verdict), added when the model is made.
+   */
+  maybeAccept?: { cond: OpaqueMatch; span: Span; text: string };
   rules: PendingRule[];
   span: Span;
 }
@@ -248,7 +253,7 @@ export class NetfilterState {
     return k;
   }
 
-  policy(c: ChainState, policy: string, span: Span, valueSpan: Span): void {
+  policy(c: ChainState, policy: string, span: Span, valueSpan: Span, text = ''): void {
     if (!c.builtin) {
       this.diag('error', 'iptables/policy-user-chain', `Cannot set a policy on user-defined chain "${c.name}"`, span);
       return;
@@ -259,10 +264,23 @@ export class NetfilterState {
       return;
     }
     const next = p === 'ACCEPT' ? 'accept' : 'drop';
-    // a policy that may or may not be set: the chain's policy is whichever lets more in
-    if (this.condition && next === 'drop' && (c.policy ?? 'accept') === 'accept') return;
+    const cond = this.condition?.added;
+    if (cond) {
+      // a policy that may or may not be set: the chain drops at its end, after a rule that accepts what the other
+      // policy would (under the condition for ACCEPT over DROP, unless it for DROP over ACCEPT)
+      const now = c.policy ?? 'accept';
+      if (c.maybeAccept || now === next) return;
+      if (next === 'accept') c.maybeAccept = { cond, span, text };
+      else {
+        c.maybeAccept = { cond: { ...cond, negated: true }, span: c.policySpan ?? span, text: c.policySpan ? text : `${text} (default ACCEPT unless it runs)` };
+        c.policy = 'drop';
+        c.policySpan = span;
+      }
+      return;
+    }
     c.policy = next;
     c.policySpan = span;
+    delete c.maybeAccept;
   }
 
   /** Removes tables (e.g. sections that declared nothing). */
@@ -284,6 +302,10 @@ export class NetfilterState {
       const chains: Chain[] = [];
       for (const c of t.chains.values()) {
         // pending rules become the model's rules in place (no copy of 100k objects)
+        if (c.maybeAccept) {
+          const m = c.maybeAccept;
+          c.rules.push(pendingRule(this.nextId++, [m.cond], { kind: 'accept' }, m.span, m.text, undefined, undefined));
+        }
         const rules = c.rules as unknown as Rule[];
         // (indexed: a for-of allocates an iterator result per rule until the loop is optimised)
         for (let k = 0; k < c.rules.length; k++) {
@@ -322,6 +344,11 @@ export class NetfilterState {
       this.jumps.set(key, act);
       return act;
     }
+    if (c && this.restoreFile) {
+      // iptables-restore: "Cannot jump to a built-in chain" refuses the file
+      this.diag('error', 'iptables/builtin-target', `Cannot jump to built-in chain "${a.name}": iptables-restore rejects the file`, a.span);
+      return { kind: 'unknown', target: a.name, text: a.text };
+    }
     if (!c && this.restoreFile && a.name !== a.name.toUpperCase()) {
       this.diag('error', 'iptables/unknown-chain', `Chain "${a.name}" does not exist in table ${t.name}: iptables-restore rejects the file (targets are upper case${/^(accept|drop|reject|return|log)$/i.test(a.name) ? `: ${a.name.toUpperCase()}` : ''})`, a.span);
       return { kind: 'unknown', target: a.name, text: a.text };
@@ -338,6 +365,8 @@ export class NetfilterState {
 
 /** The rule, with a match saying it may have been removed (by a command that may or may not have run). */
 function guarded(r: PendingRule, cond: OpaqueMatch): PendingRule {
+  // removed twice by the same command (a function called twice): one match says it
+  if (r.matches.some((m) => m.kind === 'opaque' && m.module === 'condition' && m.text === cond.text)) return r;
   return pendingRule(r.id, [...r.matches, cond], r.action, r.span, r.text, r.reportSpan, r.comment);
 }
 

@@ -51,11 +51,10 @@ const TAKEN = [
   '-A INPUT -s 103.22.208.179/32 ! -p tcp -j DROP',
   '-A INPUT -s 0.0.0.0/0 -p udp --sport 53 -j ACCEPT',
   '-A INPUT -m state --state NEW -p tcp --dport :1024 -j RETURN',
-  '-A INPUT -o wg+ -p icmp -m comment --comment plain',
+  '-A OUTPUT -o wg+ -p icmp -m comment --comment plain',
   '-A INPUT -s 2001:db8::/32 -p ipv6-icmp -j ACCEPT',
   '-A INPUT -p tcp -j NOSUCHCHAIN',
   '-A INPUT -p tcp -j REJECT --reject-with tcp-reset --reject-with icmp-host-unreachable',
-  '-A INPUT -j NOTRACK',
   '-A INPUT -p tcp -m multiport --dports 443,80,22,1000:2000,1500:3000,3001 -j ACCEPT',
   '-A INPUT   -p tcp   --dport 22   -j ACCEPT   ',
   '[12:3456] -A INPUT -p tcp -m tcp ! --tcp-flags FIN,SYN,RST,ACK SYN -j DROP',
@@ -71,6 +70,7 @@ const TAKEN = [
 ];
 
 const LEFT = [
+  '-A INPUT -j NOTRACK', // only valid in the raw table: the general reader says so
   '-A NOPE -j ACCEPT', // unknown chain: diagnosed
   '-A INPUT -s 1.2.3.4,5.6.7.8 -j ACCEPT', // comma list: one rule per address
   '-A INPUT -d 10.0.0.0/8,host.example -j ACCEPT', // comma list after a plain network

@@ -30,6 +30,12 @@ describe('format definitions', () => {
     expect(iptablesSaveFormat.detect('fw.sh', 'iptables -A INPUT -j ACCEPT\n')).toBe(0);
   });
 
+  it('detects commands run through a variable set to an iptables program, whatever its name', () => {
+    expect(iptablesScriptFormat.detect('fw', 'IP6=/sbin/ip6tables\n$IP6 -F INPUT\n$IP6 -P INPUT DROP\n')).toBe(85);
+    expect(iptablesScriptFormat.detect('fw', 'export FW="sudo iptables -w"\n${FW} -A INPUT -j ACCEPT\n')).toBe(60);
+    expect(iptablesScriptFormat.detect('fw', 'X=/bin/echo\n$X -A INPUT -j ACCEPT\n')).toBe(0);
+  });
+
   it('detects a script that feeds iptables-restore a here-document, or starts with a shell #! line, as a script', () => {
     const heredoc = 'ADMIN=10.0.0.0/8\niptables-restore <<EOF\n*filter\n:INPUT DROP [0:0]\n-A INPUT -s $ADMIN -j ACCEPT\nCOMMIT\nEOF\n';
     expect(iptablesSaveFormat.detect('fw.sh', heredoc)).toBe(0);

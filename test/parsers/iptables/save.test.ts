@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseIptables } from '../../../src/parsers/iptables/index.js';
+import { iptablesSaveFormat, parseIptables, parseSave } from '../../../src/parsers/iptables/index.js';
+import { listingTable } from '../../../src/parsers/iptables/save.js';
 import { SYN_ONLY, formatPorts } from '../../../src/model/index.js';
 import { at, chainOf, diags, matchesOf, rulesOf, spanIn } from './helpers.js';
 
@@ -231,8 +232,8 @@ describe('iptables-save: matches', () => {
     expect(matchesOf(one('-m mac --mac-source XX:XX:XX:XX:XX:XX -j ACCEPT').r)).toEqual(['opaque:mac']);
   });
 
-  it('accepts -m tcp before -p tcp, long option names and --opt=value', () => {
-    const { d, r } = one('--match tcp --protocol tcp --in-interface eth0 --destination=10.0.0.1 --dport=443 --jump ACCEPT');
+  it('accepts -m tcp before -p tcp, long option names and --opt=value for match options', () => {
+    const { d, r } = one('--match tcp --protocol tcp --in-interface eth0 --destination 10.0.0.1 --dport=443 --jump ACCEPT');
     expect(d.diagnostics).toEqual([]);
     expect(matchesOf(r)).toEqual(['proto=6', 'inif=eth0', 'dstaddr=10.0.0.1/32', 'dstport=443']);
   });
@@ -420,6 +421,8 @@ describe('iptables-save: targets', () => {
     const d = save(`*filter\n:INPUT DROP [0:0]\n${line}\n-A INPUT -j TPROXY2\nCOMMIT\n`);
     expect(diags(d)).toEqual([`error iptables/unknown-chain ${spanIn(3, line, '-j accept')}`, 'warning iptables/unknown-target 4:10-4:20']);
     expect(d.diagnostics[0]!.message).toBe('Chain "accept" does not exist in table filter: iptables-restore rejects the file (targets are upper case: ACCEPT)');
+    const g = save('*filter\n-A INPUT -p tcp -m tcp --dport 1763 -g INPUT\nCOMMIT\n');
+    expect(diags(g)).toEqual(['error iptables/builtin-target 2:37-2:45']);
     // a script's failing command adds nothing: a warning there
     const s = parseIptables('iptables -A INPUT -j accept\n', { mode: 'script' });
     expect(diags(s)).toEqual(['warning iptables/unknown-target 1:19-1:28']);
@@ -439,17 +442,55 @@ describe('iptables-save: rules iptables refuses', () => {
     ];
     for (const fastPath of [true, false]) {
       for (const line of bad) {
-        const d = parseIptables(`*filter\n:CFT - [0:0]\n${line}\nCOMMIT\n`, { mode: 'save', fastPath });
+        const d = parseSave(`*filter\n:CFT - [0:0]\n${line}\nCOMMIT\n`, { fastPath });
         expect(d.diagnostics.map((x) => `${x.severity} ${x.code}`), line).toEqual([line.includes('tcp-reset') ? 'error iptables/reject-protocol' : 'error iptables/match-protocol']);
       }
     }
     const d = save('*filter\n-A INPUT -m tcp --dport 22 -j ACCEPT\nCOMMIT\n');
     expect(diags(d)).toEqual([`error iptables/match-protocol ${spanIn(2, '-A INPUT -m tcp --dport 22 -j ACCEPT', '-m tcp')}`]);
     expect(d.diagnostics[0]!.message).toBe("-m tcp needs -p tcp: iptables refuses the rule");
+    // -o on the input side, -i on the output side ("Can't use -o with INPUT")
+    for (const fastPath of [true, false]) {
+      const e = parseSave('*filter\n-A INPUT -o eth0 -p tcp --dport 1761 -j DROP\n-A OUTPUT -i eth0 -j DROP\n-A FORWARD -i eth0 -o eth1 -j DROP\nCOMMIT\n', { fastPath });
+      expect(diags(e)).toEqual(['error iptables/interface-direction 2:10-2:17', 'error iptables/interface-direction 3:11-3:18']);
+      expect(e.diagnostics[0]!.message).toBe("Can't use -o with INPUT: iptables refuses the rule (no output interface on that hook)");
+    }
+    // targets of another table
+    for (const fastPath of [true, false]) {
+      const e = parseSave('*filter\n-A INPUT -p tcp --dport 1761 -j DNAT --to-destination 10.0.0.1\n-A INPUT -j NOTRACK\nCOMMIT\n*raw\n-A PREROUTING -j CT --notrack\nCOMMIT\n', { fastPath });
+      expect(diags(e)).toEqual(['error iptables/target-table 2:33-2:37', 'error iptables/target-table 3:13-3:20']);
+      expect(e.diagnostics[0]!.message).toBe('DNAT is only valid in the nat table, not filter: iptables refuses the rule');
+    }
+    // core options take no "=" (match options do)
+    for (const fastPath of [true, false]) {
+      const e = parseSave('*filter\n-A INPUT --source=10.0.0.0/8 -p tcp --dport=22 -j DROP\nCOMMIT\n', { fastPath });
+      expect(diags(e)).toEqual([`error iptables/inline-argument ${spanIn(2, '-A INPUT --source=10.0.0.0/8 -p tcp --dport=22 -j DROP', '--source=10.0.0.0/8')}`]);
+      expect(e.diagnostics[0]!.message).toBe('iptables refuses --source=10.0.0.0/8: write --source 10.0.0.0/8');
+    }
     // what iptables-nft takes: `! -p tcp -m tcp`, the protocol after the match, numbers
     for (const ok of ['-A INPUT ! -p tcp -m tcp ! --syn -j ACCEPT', '-A INPUT -m udp -p udp --dport 53 -j ACCEPT', '-A INPUT -p 6 -m multiport --dports 1,2 -j ACCEPT', '-A INPUT -p tcp -j REJECT --reject-with tcp-reset']) {
       expect(save(`*filter\n${ok}\nCOMMIT\n`).diagnostics, ok).toEqual([]);
     }
+  });
+});
+
+describe('iptables -S listings', () => {
+  it('reads the commands of the table its -P lines name, without *table or COMMIT', () => {
+    const text = ['-P INPUT DROP', '-P FORWARD DROP', '-P OUTPUT ACCEPT', '-N cft', '-A INPUT -p tcp -m tcp --dport 1761:1768 -j cft', '-A cft -s 192.0.2.0/24 -j ACCEPT', ''].join('\n');
+    const d = save(text);
+    expect(d.diagnostics).toEqual([]);
+    expect(chainOf(d, 'filter', 'INPUT').policy).toBe('drop');
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=1761-1768 proto=6 => jump cft']);
+    expect(rulesOf(d, 'filter', 'cft')).toEqual(['srcaddr=192.0.2.0/24 => accept']);
+    // iptables -t nat -S; a fresh host's listing (policies only) is a table too
+    const nat = save('-P PREROUTING ACCEPT\n-P INPUT ACCEPT\n-P OUTPUT ACCEPT\n-P POSTROUTING ACCEPT\n-A PREROUTING -p tcp --dport 8080 -j REDIRECT --to-ports 1761\n');
+    expect(nat.diagnostics).toEqual([]);
+    expect(nat.rulesets[0]!.tables.map((t) => t.name)).toEqual(['nat']);
+    expect(save('-P INPUT ACCEPT\n-P FORWARD ACCEPT\n-P OUTPUT ACCEPT\n').rulesets[0]!.tables.map((t) => t.name)).toEqual(['filter']);
+    expect(iptablesSaveFormat.detect('rules.txt', text)).toBe(60);
+    // not a listing: a restore file, or commands without the -P lines first
+    expect(listingTable('*filter\n-P INPUT DROP\n')).toBeUndefined();
+    expect(listingTable('-A INPUT -j ACCEPT\n')).toBeUndefined();
   });
 });
 

@@ -167,9 +167,14 @@ describe('iptables scripts: shell syntax', () => {
       ['tcp: --dport "$1" @2:28-2:40', 'condition: function allow @1:9-1:10'],
       ['tcp: --dport $p @5:28-5:38', 'condition: for p in "$@" @4:1-4:14'],
       [],
+      ['condition: if [ -f /etc/strict ] @7:1-7:22'],
     ]);
-    // the policy may or may not be DROP: it lets in what ACCEPT lets in
-    expect(input.policy).toBe('accept');
+    // the policy may or may not be DROP: the chain drops, after a rule that accepts unless the condition held
+    expect(input.policy).toBe('drop');
+    const last = input.rules[3]!;
+    expect(last.action).toEqual({ kind: 'accept' });
+    expect(last.matches[0]!.negated).toBe(true);
+    expect(at(last.span)).toBe('8:3-8:25');
   });
 
   it('reads a for loop over literal words once per value, as the shell runs it (also brace ranges and known variables)', () => {
@@ -248,12 +253,48 @@ describe('iptables scripts: shell syntax', () => {
     expect(at(chainOf(d, 'filter', 'INPUT').rules[0]!.span)).toBe(spanIn(3, '  $IPT -A INPUT -p "${2:-tcp}" --dport "$1" -j ACCEPT', '$IPT -A INPUT -p "${2:-tcp}" --dport "$1" -j ACCEPT'));
   });
 
+  it('reads for p in "$@" inside a called function over the call words', () => {
+    const d = script('allow() {\n  for p in "$@"; do iptables -A INPUT -p tcp --dport $p -j ACCEPT; done\n}\nallow 1761 1762\n');
+    expect(diags(d)).toEqual([]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=1761 proto=6 => accept', 'dstport=1762 proto=6 => accept']);
+  });
+
   it('reads a function the script never calls by name once where it is defined, as commands that may not run', () => {
     const text = ['start() {', '  iptables -A INPUT -p tcp --dport 1761 -j ACCEPT', '}', '"$1"', 'iptables -A INPUT -j DROP', ''].join('\n');
     const d = script(text);
     expect(diags(d)).toEqual(['warning iptables/control-flow 2:3-2:50']);
     expect(d.diagnostics[0]!.message).toBe('iptables command inside function start, which the script never calls by name: read once, as a command that may or may not run');
     expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=1761 opaque:condition proto=6 => accept', ' => drop']);
+  });
+
+  it('reads a case whose branches set policies and call functions: patterns are no commands', () => {
+    const text = [
+      'start() { iptables -P INPUT DROP; iptables -A INPUT -p tcp --dport 1761 -j ACCEPT; }',
+      'stop() { iptables -F; iptables -P INPUT ACCEPT; }',
+      'case "$1" in',
+      '  start) start ;;',
+      '  stop) stop ;;',
+      '  restart) stop; start ;;',
+      'esac',
+      'iptables -A INPUT -p tcp --dport 22 -j ACCEPT',
+      '',
+    ].join('\n');
+    const d = script(text);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual([
+      'dstport=1761 opaque:condition opaque:condition proto=6 => accept',
+      'dstport=1761 opaque:condition proto=6 => accept',
+      'dstport=22 proto=6 => accept',
+      '!opaque:condition => accept',
+    ]);
+    const input = chainOf(d, 'filter', 'INPUT');
+    expect(input.policy).toBe('drop');
+    expect(input.rules[0]!.matches.filter((m) => m.kind === 'opaque').map((m) => (m.kind === 'opaque' ? m.text : ''))).toEqual(['case "$1" in', 'iptables -F inside case (line 3)']);
+  });
+
+  it('reads if ! iptables -C spec; then iptables -A spec; fi as a rule that is there', () => {
+    const d = script('if ! iptables -C INPUT -p tcp --dport 1761 -j ACCEPT 2>/dev/null; then\n  iptables -A INPUT -p tcp --dport 1761 -j ACCEPT\nelse\n  iptables -A INPUT -p tcp --dport 1762 -j DROP\nfi\n');
+    expect(diags(d)).toEqual(['warning iptables/control-flow 4:3-4:48']);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=1761 proto=6 => accept', 'dstport=1762 opaque:condition proto=6 => drop']);
   });
 
   it('reads a policy it cannot evaluate as ACCEPT, with a warning', () => {

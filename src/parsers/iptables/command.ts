@@ -4,7 +4,7 @@
  * and for the arguments of `iptables` in scripts.
  */
 import type { Span } from '../../model/index.js';
-import { ifaceDirsRefused, targetTable } from './fast.js';
+import { ifaceDirsRefused } from './fast.js';
 import { parseRuleSpec, type RuleContext } from './rule.js';
 import { NetfilterState, type TableState } from './state.js';
 import type { Tok } from './tokens.js';

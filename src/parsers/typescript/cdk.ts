@@ -39,23 +39,13 @@ const CFN_EGRESS: AwsEntryFields = {
   principals: ['destinationSecurityGroupId', 'destinationPrefixListId'],
 };
 
-/** The same entries as written in a CloudFormation property override (`addPropertyOverride('SecurityGroupIngress', …)`). */
-const CFN_INGRESS_RAW: AwsEntryFields = {
-  protocol: 'IpProtocol',
-  from: 'FromPort',
-  to: 'ToPort',
-  cidr4: ['CidrIp'],
-  cidr6: ['CidrIpv6'],
-  principals: ['SourceSecurityGroupId', 'SourceSecurityGroupName', 'SourcePrefixListId'],
-};
-const CFN_EGRESS_RAW: AwsEntryFields = {
-  protocol: 'IpProtocol',
-  from: 'FromPort',
-  to: 'ToPort',
-  cidr4: ['CidrIp'],
-  cidr6: ['CidrIpv6'],
-  principals: ['DestinationSecurityGroupId', 'DestinationPrefixListId'],
-};
+/** The same fields as written in a CloudFormation template (`addPropertyOverride('SecurityGroupIngress', …)`): capitalised. */
+function asTemplate(f: AwsEntryFields): AwsEntryFields {
+  const cap = (n: string) => n.charAt(0).toUpperCase() + n.slice(1);
+  return { protocol: cap(f.protocol), from: cap(f.from), to: cap(f.to), cidr4: f.cidr4.map(cap), cidr6: f.cidr6.map(cap), principals: f.principals.map(cap) };
+}
+const CFN_INGRESS_RAW = asTemplate(CFN_INGRESS);
+const CFN_EGRESS_RAW = asTemplate(CFN_EGRESS);
 
 const SG_METHODS = new Set(['addIngressRule', 'addEgressRule']);
 const OVERRIDE_METHODS = new Set(['addPropertyOverride', 'addOverride']);
@@ -118,7 +108,7 @@ export function extractCdk(ctx: Context): void {
     else if (OVERRIDE_METHODS.has(method)) propertyOverride(ctx, c.node, callee, method, c.scope);
     else if (method === 'addListener') {
       const lb = r.eval(callee.object, c.scope);
-      if (lb.k === 'new' && lb.fq === ALB) albListener(ctx, lb, c.node, ctx.arg(c.node, 1, c.scope), c.scope, c.parent);
+      if (lb.k === 'new' && lb.fq === ALB) albListener(ctx, lb, c.node, ctx.arg(c.node, 1, c.scope), c.parent);
     }
   }
   for (const c of ctx.scan.news) {
@@ -126,7 +116,7 @@ export function extractCdk(ctx: Context): void {
     if (v.k !== 'new' || v.fq !== `${ELBV2}.ApplicationListener`) continue;
     const props = ctx.arg(v.node, 2, v.scope);
     const lb = propGetter(props)('loadBalancer');
-    if (lb && lb.k !== 'nullish') albListener(ctx, lb, v.node, props, v.scope, c.parent);
+    if (lb && lb.k !== 'nullish') albListener(ctx, lb, v.node, props, c.parent);
   }
 }
 
@@ -138,7 +128,7 @@ const ALB = `${ELBV2}.ApplicationLoadBalancer`;
  * anyone (`0.0.0.0/0`, and `::/0` for a dual-stack ALB) on the listener port; the port defaults from
  * the protocol (HTTP 80, HTTPS 443) or, without a protocol, from certificates (HTTPS).
  */
-function albListener(ctx: Context, lb: Val, node: TSESTree.CallExpression | TSESTree.NewExpression, props: Val | undefined, scope: Scope, parent: Node | undefined): void {
+function albListener(ctx: Context, lb: Val, node: TSESTree.CallExpression | TSESTree.NewExpression, props: Val | undefined, parent: Node | undefined): void {
   const get = propGetter(props);
   const open = get('open');
   if (open?.k === 'bool' && !open.v) return;

@@ -214,7 +214,11 @@ function apply(toks: Tok[], from: number, env: CommandEnv): void {
   }
   if (!table) return;
   if (chainTok?.unknown) {
-    ctx.diag('warning', 'iptables/unresolved', `Cannot evaluate chain name ${env.text.slice(chainTok.start, chainTok.end)}: ${chainTok.unknown}; command skipped`, chainTok.start, chainTok.end);
+    const expr = env.text.slice(chainTok.start, chainTok.end);
+    if (cmd === 'A' || cmd === 'I' || cmd === 'D' || cmd === 'F') {
+      ctx.diag('warning', 'iptables/unresolved', `Cannot evaluate chain name ${expr}: ${chainTok.unknown}; read as any chain of the table, undecided`, chainTok.start, chainTok.end);
+      anyChain(cmd, expr, sp(chainTok), table, spec, numTok, span, ctx, env);
+    } else ctx.diag('warning', 'iptables/unresolved', `Cannot evaluate chain name ${expr}: ${chainTok.unknown}; command skipped`, chainTok.start, chainTok.end);
     return;
   }
   const chainName = chainTok?.text;
@@ -291,5 +295,41 @@ function apply(toks: Tok[], from: number, env: CommandEnv): void {
     case 'E':
       if (chainName !== undefined && extraTok && !extraTok.unknown) state.rename(table, chainName, extraTok.text, span);
       return;
+  }
+}
+
+/**
+ * `-A/-I/-D/-F $CHAIN …` with a chain name the script does not give: it may be any chain of the table, so the command
+ * is applied to each, under an undecided condition naming the expression (a rule it adds may be there — an accept
+ * possibly opens, a drop closes nothing —, a rule it deletes or flushes may still be there). Skipping it called closed
+ * what an `-A $CHAIN … -j ACCEPT` may open. Chains that cannot hold the rule (the kernel refuses `-i` on OUTPUT, a rule
+ * jumping to its own chain) are left out.
+ */
+function anyChain(cmd: 'A' | 'I' | 'D' | 'F', expr: string, at: Span, table: TableState, spec: Tok[], numTok: Tok | undefined, span: Span, ctx: RuleContext, env: CommandEnv): void {
+  const { state } = env;
+  const parsed = cmd === 'F' || (cmd === 'D' && numTok) ? undefined : parseRuleSpec(spec, 0, ctx, env.text);
+  if (parsed?.skip) return;
+  const text = `chain ${expr}`;
+  const reason = 'the chain name is not known statically';
+  const saved = state.condition;
+  state.condition = { added: { kind: 'opaque', module: 'chain', text, reason, span: at }, removed: { kind: 'opaque', module: 'chain', text: env.ruleText, reason, span } };
+  try {
+    if (cmd === 'F') {
+      state.flush(table, undefined, span);
+      return;
+    }
+    const num = numTok ? Number(numTok.text) : undefined;
+    const target = parsed && parsed.action.kind === 'chain-ref' ? parsed.action.name : undefined;
+    for (const c of [...table.chains.values()]) {
+      if (c.name === target) continue;
+      const refused = c.builtin ? ifaceDirsRefused(c.builtin.hook) : 0;
+      if (refused !== 0 && parsed?.variants[0]?.some((m) => m.kind === 'interface' && (m.dir === 'in' ? 1 : 2) === refused)) continue;
+      if (cmd === 'A') state.append(c, parsed!, span, env.ruleText);
+      else if (cmd === 'I') state.insert(c, num ?? 1, parsed!, span, env.ruleText, numTok ? ctx.span(numTok.start, numTok.end) : span);
+      else if (num !== undefined) state.deleteNum(c, num, ctx.span(numTok!.start, numTok!.end));
+      else state.deleteSpec(c, parsed!, span);
+    }
+  } finally {
+    state.condition = saved;
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseIptables } from '../../../src/parsers/iptables/index.js';
 import type { Rule } from '../../../src/model/index.js';
+import { tracePacket } from '../../../src/analysis/index.js';
 import { at, chainOf, diags, matchesOf, rulesOf, spanIn } from './helpers.js';
 
 const script = (text: string, filePath?: string) => parseIptables(text, filePath ? { mode: 'script', filePath } : { mode: 'script' });
@@ -448,5 +449,41 @@ describe('iptables scripts: shell syntax', () => {
   it('collects every comment', () => {
     const d = script('#!/bin/bash\n# eslint-disable-next-line firewall/no-open-cft\niptables -A INPUT -j ACCEPT\n');
     expect(d.comments.map((c) => `${c.value}@${at(c.span)}`)).toEqual(['!/bin/bash@1:1-1:12', ' eslint-disable-next-line firewall/no-open-cft@2:1-2:48']);
+  });
+});
+
+describe('iptables scripts: a chain name the script does not give', () => {
+  const text = [
+    '#!/bin/sh',
+    'iptables -P INPUT DROP',
+    'iptables -N LOGDROP',
+    'iptables -A LOGDROP -j DROP',
+    'iptables -A INPUT -p tcp --dport 1768 -j LOGDROP',
+    'iptables -A "$CH" -p tcp --dport 1761 -j ACCEPT',
+    'iptables -A $CH2 -i eth0 -j LOGDROP',
+    'iptables -F $OTHER',
+    '',
+  ].join('\n');
+  const d = script(text, 'fw.sh');
+  it('applies -A to every chain of the table that can hold the rule, under an undecided match naming the expression', () => {
+    expect(d.diagnostics.map((x) => `${x.severity} ${x.code} ${x.message}`)).toEqual([
+      'warning iptables/unresolved Cannot evaluate chain name "$CH": $CH is not set in this script; read as any chain of the table, undecided',
+      'warning iptables/unresolved Cannot evaluate chain name $CH2: $CH2 is not set in this script; read as any chain of the table, undecided',
+      'warning iptables/unresolved Cannot evaluate chain name $OTHER: $OTHER is not set in this script; read as any chain of the table, undecided',
+    ]);
+    // INPUT: the jump, the $CH accept and the $CH2 jump (-i is refused on OUTPUT; LOGDROP never jumps to itself),
+    // each guarded by the -F $OTHER that may have removed it
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual([
+      'dstport=1768 opaque:chain proto=6 => jump LOGDROP',
+      'dstport=1761 opaque:chain opaque:chain proto=6 => accept',
+      'inif=eth0 opaque:chain opaque:chain => jump LOGDROP',
+    ]);
+    expect(rulesOf(d, 'filter', 'OUTPUT')).toEqual(['dstport=1761 opaque:chain opaque:chain proto=6 => accept']);
+    expect(rulesOf(d, 'filter', 'LOGDROP')).toEqual(['opaque:chain => drop', 'dstport=1761 opaque:chain opaque:chain proto=6 => accept']);
+  });
+  it('so TCP 1761 is possibly open, not closed', () => {
+    const r = tracePacket(d.rulesets[0]!, { proto: 'tcp', dport: 1761 });
+    expect(r.verdict).toBe('unknown');
+    expect(r.reasons[0]).toBe('chain "$CH", iptables -F $OTHER at line 6 may or may not match');
   });
 });

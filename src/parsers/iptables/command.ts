@@ -284,9 +284,20 @@ function apply(toks: Tok[], from: number, env: CommandEnv): void {
       }
       const c = state.chain(table, chainName, sp(chainTok!), 'Cannot set policy');
       if (extraTok.unknown) {
-        // it may be ACCEPT: read as the policy that lets in more, so that nothing it may let in is called closed
-        ctx.diag('warning', 'iptables/unresolved', `Cannot evaluate policy ${env.text.slice(extraTok.start, extraTok.end)}: ${extraTok.unknown}; read as ACCEPT`, extraTok.start, extraTok.end);
-        if (c) state.policy(c, 'ACCEPT', span, sp(extraTok), env.ruleText);
+        // ACCEPT or DROP: read as the other policy set under an undecided condition naming the expression (the
+        // chain's end is then 'possibly open' where one of them accepts), as a policy set inside an `if` is
+        const expr = env.text.slice(extraTok.start, extraTok.end);
+        ctx.diag('warning', 'iptables/unresolved', `Cannot evaluate policy ${expr}: ${extraTok.unknown}; it may be ACCEPT or DROP`, extraTok.start, extraTok.end);
+        if (c) {
+          const saved = state.condition;
+          const cond = { kind: 'opaque', module: 'policy', text: `policy ${expr}`, reason: 'the policy is not known statically', span: sp(extraTok) } as const;
+          state.condition = { added: cond, removed: cond };
+          try {
+            state.policy(c, (c.policy ?? 'accept') === 'accept' ? 'DROP' : 'ACCEPT', span, sp(extraTok), env.ruleText);
+          } finally {
+            state.condition = saved;
+          }
+        }
         return;
       }
       if (c) state.policy(c, extraTok.text, span, sp(extraTok), env.ruleText);

@@ -298,11 +298,17 @@ describe('iptables scripts: shell syntax', () => {
     expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=1761 proto=6 => accept', 'dstport=1762 opaque:condition proto=6 => drop']);
   });
 
-  it('reads a policy it cannot evaluate as ACCEPT, with a warning', () => {
+  it('reads a policy it cannot evaluate as ACCEPT or DROP: the chain end is possibly open, with the expression named', () => {
     const d = script('iptables -P INPUT DROP\niptables -P INPUT $POLICY\niptables -A INPUT -p tcp --dport 1761 -j DROP\n');
     expect(diags(d)).toEqual(['warning iptables/unresolved 2:19-2:26']);
-    expect(d.diagnostics[0]!.message).toBe('Cannot evaluate policy $POLICY: $POLICY is not set in this script; read as ACCEPT');
-    expect(chainOf(d, 'filter', 'INPUT').policy).toBe('accept');
+    expect(d.diagnostics[0]!.message).toBe('Cannot evaluate policy $POLICY: $POLICY is not set in this script; it may be ACCEPT or DROP');
+    const rs = d.rulesets[0]!;
+    expect(tracePacket(rs, { proto: 'tcp', dport: 1761 }).verdict).toBe('drop');
+    const other = tracePacket(rs, { proto: 'tcp', dport: 22 });
+    expect([other.verdict, other.reasons[0]]).toEqual(['unknown', 'policy $POLICY at line 2 may or may not match']);
+    // over an ACCEPT policy the same: it may be DROP
+    const d2 = script('iptables -P INPUT $POLICY\n');
+    expect(tracePacket(d2.rulesets[0]!, { proto: 'tcp', dport: 22 }).verdict).toBe('unknown');
   });
 
   it('reads a for loop without done to the end, with an error', () => {

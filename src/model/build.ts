@@ -3,6 +3,7 @@
  * matches, and the implicit-policy chains / tables / rulesets of cloud firewalls.
  * One implementation here instead of one per parser.
  */
+import { AddrSet } from './addresses.js';
 import type { Chain, Hook, Match, OpaqueMatch, Rule, Ruleset, Table } from './ruleset.js';
 import type { Span } from './source.js';
 
@@ -39,4 +40,23 @@ export function cloudTable(name: string, chains: Chain[], span: Span): Table {
 /** A cloud ruleset (both IP families; cloud direction modelled by the chains' hooks). */
 export function cloudRuleset(name: string, targets: string[], tables: Table[]): Ruleset {
   return { name, targets, tables, families: ['ipv4', 'ipv6'], kind: 'cloud' };
+}
+
+/**
+ * A source address set as alternatives that also take the packets the model gives a named source (cloud tags, service
+ * tags, security groups: they have addresses, which the model does not know): the part covering a whole family is a
+ * family match (every packet of it), the rest an address match. Used where a rule must reach named sources by address:
+ * a GCP or Azure deny from 0.0.0.0/0, a NACL in front of a security group. (An allow of the same rule keeps the address
+ * match: its own named sources are separate alternatives.)
+ */
+export function familySourceAlternatives(set: AddrSet, span: Span | undefined): Match[][] {
+  const out: Match[][] = [];
+  let rest = set;
+  for (const family of ['ipv4', 'ipv6'] as const) {
+    if (!set.coversAll(family)) continue;
+    out.push([{ kind: 'family', family, ...(span ? { span } : {}) }]);
+    rest = rest.subtract(AddrSet.all(family));
+  }
+  if (!rest.isEmpty) out.unshift([{ kind: 'address', dir: 'src', addrs: rest, ...(span ? { span } : {}) }]);
+  return out;
 }

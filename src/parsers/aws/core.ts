@@ -31,7 +31,7 @@ import {
   type Span,
   type Table,
 } from '../../model/index.js';
-import { anyOf, cloudChain, cloudRuleset, cloudTable, opaqueMatch } from '../../model/build.js';
+import { anyOf, cloudChain, cloudRuleset, cloudTable, familySourceAlternatives, opaqueMatch } from '../../model/build.js';
 import { within, type PValue } from '../values.js';
 
 export type Direction = 'ingress' | 'egress';
@@ -355,20 +355,14 @@ export function permRules(p: PermInput, ctx: AwsContext): Rule[] {
  * (its implicit deny): the group's opening from another group was reported closed.
  */
 function naclSource(m: Extract<Match, { kind: 'address' }>): Match[] {
-  const alternatives: Match[][] = [];
-  let rest = m.addrs;
-  for (const family of ['ipv4', 'ipv6'] as const) {
-    if (!m.addrs.coversAll(family)) continue;
-    alternatives.push([{ kind: 'family', family, ...(m.span ? { span: m.span } : {}) }]);
-    rest = rest.subtract(AddrSet.all(family));
-  }
-  if (!rest.isEmpty) {
-    alternatives.unshift([{ ...m, addrs: rest }]);
+  const alternatives = familySourceAlternatives(m.addrs, m.span);
+  // the part covering no whole family (an address match, first): undecided for a named source's packet
+  const part = alternatives[0]![0]!;
+  if (part.kind === 'address')
     alternatives.push([
       { kind: 'principal', dir: 'src', names: [ANY_PRINCIPAL], ...(m.span ? { span: m.span } : {}) },
-      opaqueMatch('nacl', `${rest.toString()} for a named source`, 'the address of a packet from a named source (security group, prefix list) is not known', m.span),
+      opaqueMatch('nacl', `${part.addrs.toString()} for a named source`, 'the address of a packet from a named source (security group, prefix list) is not known', m.span),
     ]);
-  }
   return anyOf(alternatives, m.span);
 }
 

@@ -20,9 +20,9 @@ import {
   type Span,
   type Table,
 } from '../../model/index.js';
-import { spanJoin } from '../../model/build.js';
+import { familySourceAlternatives, spanJoin } from '../../model/build.js';
 import { within, type PValue } from '../values.js';
-import { anyOf, chainOf, IdSource, isNullish, lastSegment, listOf, opaque, parsePortText, stableSortBy, tableOf, unionAll, valText, warnUnevaluated, denySourceAlternatives } from '../gcp/common.js';
+import { anyOf, chainOf, IdSource, isNullish, lastSegment, listOf, opaque, parsePortText, stableSortBy, tableOf, unionAll, valText, warnUnevaluated } from '../gcp/common.js';
 
 export interface AzRuleSpec {
   name: string;
@@ -204,7 +204,7 @@ function prefixMatches(values: PValue[], asgs: PValue[], dir: 'src' | 'dst', tex
   const span = first && last ? spanJoin(first.span, last.span) : undefined;
   if (names.length > 0) alts.unshift([{ kind: 'principal', dir, names, ...(span ? { span } : {}) }]);
   if (internetAll) alts.unshift([{ kind: 'address', dir, addrs: ALL, ...(span ? { span } : {}) }]);
-  else if (cidrs && deny && dir === 'src') alts.unshift(...denySourceAlternatives(cidrs, span));
+  else if (cidrs && deny && dir === 'src') alts.unshift(...familySourceAlternatives(cidrs, span));
   else if (cidrs) alts.unshift([{ kind: 'address', dir, addrs: cidrs, ...(span ? { span } : {}) }]);
   return { alts, any: false };
 }

@@ -161,21 +161,3 @@ export function warnUnevaluated(matches: readonly Match[], rule: string, diagnos
   visit(matches);
 }
 
-/**
- * The source alternatives of a deny rule's address set. A deny from every address of a family (0.0.0.0/0,
- * ::/0, Azure "0.0.0.0/0") also stops the packets the model gives a named source (GCP tags and service
- * accounts, Azure service tags and application security groups): those have addresses of that family too.
- * Such a family becomes a family match (every packet of it); the rest stays an address match. An allow keeps
- * the address match: named sources only ever add to what it admits.
- */
-export function denySourceAlternatives(set: AddrSet, span: Span | undefined): Match[][] {
-  const out: Match[][] = [];
-  let rest = set;
-  for (const family of ['ipv4', 'ipv6'] as const) {
-    if (!set.coversAll(family)) continue;
-    out.push([{ kind: 'family', family, ...(span ? { span } : {}) }]);
-    rest = rest.subtract(AddrSet.all(family));
-  }
-  if (!rest.isEmpty) out.unshift([{ kind: 'address', dir: 'src', addrs: rest, ...(span ? { span } : {}) }]);
-  return out;
-}

@@ -18,6 +18,7 @@ import {
   type Ruleset,
   type Span,
 } from '../../model/index.js';
+import { familySourceAlternatives } from '../../model/build.js';
 import { within, type PValue } from '../values.js';
 import {
   anyOf,
@@ -34,7 +35,6 @@ import {
   unionAll,
   valText,
   warnUnevaluated,
-  denySourceAlternatives,
 } from './common.js';
 
 /** One protocol/ports entry of `allowed`/`denied` (`allow {}`/`deny {}` in Terraform). */
@@ -188,7 +188,7 @@ function rangeAlternatives(v: PValue | undefined, dir: 'src' | 'dst', field: str
     sets.push(a);
   }
   const set = unionAll(sets);
-  if (set && deny && dir === 'src') alts.unshift(...denySourceAlternatives(set, spanOfValues(items, v!.span)));
+  if (set && deny && dir === 'src') alts.unshift(...familySourceAlternatives(set, spanOfValues(items, v!.span)));
   else if (set) alts.unshift([{ kind: 'address', dir, addrs: set, span: spanOfValues(items, v!.span) }]);
   return alts;
 }

@@ -1,4 +1,5 @@
 import type { Rule } from 'eslint';
+import { baseChains } from '../src/analysis/exposure.js';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
 import { docsUrl, report, ruleOptions } from '../src/eslint/rule-kit.js';
 import type { Chain, Family, Ruleset, Table } from '../src/model/index.js';
@@ -28,9 +29,6 @@ function endsInDrop(table: Table, chain: Chain, depth = 0): boolean {
   return false;
 }
 
-function tableFamilies(t: Table): Family[] {
-  return t.family === 'ip' ? ['ipv4'] : t.family === 'ip6' ? ['ipv6'] : t.family === 'inet' ? ['ipv4', 'ipv6'] : [];
-}
 
 const FAMILY_NAME: Record<Family, string> = { ipv4: 'IPv4', ipv6: 'IPv6' };
 
@@ -45,9 +43,8 @@ const FAMILY_NAME: Record<Family, string> = { ipv4: 'IPv4', ipv6: 'IPv6' };
 function permissiveChains(ruleset: Ruleset, hook: 'input' | 'forward'): Map<Chain, Family[]> {
   const out = new Map<Chain, Family[]>();
   for (const family of ruleset.families) {
-    const chains: { table: Table; chain: Chain }[] = [];
-    for (const table of ruleset.tables)
-      if (tableFamilies(table).includes(family)) for (const chain of table.chains) if (chain.hook === hook && chain.type !== 'nat') chains.push({ table, chain });
+    // the base chains a packet of the family passes on the hook, as the exposure engine runs them (nat ones cannot filter)
+    const chains = baseChains(ruleset, family, hook).filter(({ chain }) => chain.type !== 'nat');
     if (chains.length === 0) continue;
     if (chains.some(({ table, chain }) => (chain.policy ?? 'accept') !== 'accept' || endsInDrop(table, chain))) continue;
     const filter = chains.filter(({ table }) => table.name === 'filter');

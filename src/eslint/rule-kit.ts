@@ -86,7 +86,109 @@ export function groupByResponsible(entries: Iterable<{ entry: ExposureEntry; pro
     for (const r of entry.reasons) if (!g.reasons.includes(r.message)) g.reasons.push(r.message);
     if (entry.via && !g.via) g.via = `published through DNAT to ${entry.via.to} (line ${entry.via.rule.span.start.line})`;
   }
-  return list.sort((a, b) => a.span.start.offset - b.span.start.offset);
+  list.sort((a, b) => a.span.start.offset - b.span.start.offset);
+  // the groups of each line (consecutive once sorted) that say one thing, as one
+  const out: ExposureGroup[] = [];
+  for (let i = 0; i < list.length; ) {
+    const line = list[i]!.span.start.line;
+    let j = i + 1;
+    while (j < list.length && list[j]!.span.start.line === line) j++;
+    if (j === i + 1) out.push(list[i]!);
+    else for (const g of mergeLine(list.slice(i, j))) out.push(g);
+    i = j;
+  }
+  return out;
+}
+
+/** Merging rounds of mergeLine: each one merges at least one pair or ends it; a line's groups rarely need two. */
+const MERGE_ROUNDS = 4;
+
+/**
+ * The groups of one line (in report order), with those that say one thing made one: of the same certainty and named
+ * sources, groups with equal sources take each other's ports and groups with equal ports each other's sources. Both
+ * unions are exact (every port of the merged group is reachable from every one of its sources). A line holds several
+ * rules where one written rule becomes several (a CIDR list, `count`, a `dynamic` block, a list of ports), and the
+ * engine gives each the part of the traffic that the ones before it left: `cidr_blocks = ["192.168.0.0/16",
+ * "0.0.0.0/0"]` was two findings, one from 192.168.0.0/16 and one from "0.0.0.0/1, 128.0.0.0/2, 192.0.0.0/9 and 13
+ * more", where the line opens the port to 0.0.0.0/0. The merged group is placed at the first group's place. Groups
+ * are found by key (sources, ports), not pairwise: a minified file has every rule on one line.
+ */
+export function mergeLine(groups: readonly ExposureGroup[]): ExposureGroup[] {
+  let list = groups.slice();
+  for (let round = 0; round < MERGE_ROUNDS; round++) {
+    const before = list.length;
+    list = mergeBy(mergeBy(list, (g) => addrKey(g.sources), unionPorts), (g) => portsKey(g), unionSources);
+    if (list.length === before) break;
+  }
+  return list;
+}
+
+/** One pass of mergeLine: groups with the same certainty, named sources and `key` joined into the first of them. */
+function mergeBy(list: ExposureGroup[], key: (g: ExposureGroup) => string, join: (into: ExposureGroup, g: ExposureGroup) => void): ExposureGroup[] {
+  if (list.length < 2) return list;
+  const at = new Map<string, ExposureGroup>();
+  const out: ExposureGroup[] = [];
+  for (const g of list) {
+    const k = `${g.certainty}\u0000${[...g.principals].sort().join(',')}\u0000${key(g)}`;
+    const into = at.get(k);
+    if (!into) {
+      at.set(k, g);
+      out.push(g);
+      continue;
+    }
+    // a group of eachGroup keeps its ports in slots: the merged group is a plain one (a copy of the first)
+    let merged = into;
+    if (into instanceof Group) {
+      merged = plainGroup(into);
+      at.set(k, merged);
+      out[out.indexOf(into)] = merged;
+    }
+    join(merged, g);
+    for (const r of g.reasons) if (!merged.reasons.includes(r)) merged.reasons.push(r);
+    merged.via ??= g.via;
+  }
+  return out;
+}
+
+function plainGroup(g: ExposureGroup): ExposureGroup {
+  const copy: ExposureGroup = {
+    key: g.key,
+    chain: g.chain,
+    table: g.table,
+    span: g.span,
+    ports: new Map(g.ports),
+    sources: g.sources,
+    principals: g.principals,
+    certainty: g.certainty,
+    reasons: [...g.reasons],
+  };
+  if (g.rule) copy.rule = g.rule;
+  if (g.ruleId !== undefined) copy.ruleId = g.ruleId;
+  if (g.via !== undefined) copy.via = g.via;
+  return copy;
+}
+
+function unionPorts(into: ExposureGroup, g: ExposureGroup): void {
+  for (const [p, set] of g.ports) {
+    const had = into.ports.get(p);
+    into.ports.set(p, had ? had.union(set) : set);
+  }
+}
+
+function unionSources(into: ExposureGroup, g: ExposureGroup): void {
+  into.sources = into.sources.union(g.sources);
+}
+
+function addrKey(a: AddrSet): string {
+  return `${a.v4.bounds.join(',')}/${a.v6.bounds.join(',')}`;
+}
+
+function portsKey(g: ExposureGroup): string {
+  return [...g.ports]
+    .filter(([, set]) => !set.isEmpty)
+    .sort(([x], [y]) => x - y)
+    .map(([p, set]) => `${p}:${set.bounds.join(',')}`)
+    .join(';');
 }
 
 /**
@@ -101,6 +203,8 @@ interface ResponsibleIndex {
   start: Int32Array;
   /** Each group's position (span start offset). */
   offset: Float64Array;
+  /** Each group's line (span start line): the groups of a line are reported together (see mergeLine). */
+  line: Int32Array;
   /**
    * A policy group whose entries sit in chains with different spans (two tables with the same name in different
    * families): its position depends on which entry a query reaches first, which only the per-query grouping gets right.
@@ -216,7 +320,12 @@ function responsibleIndex(exposure: Exposure): ResponsibleIndex {
   }
   // each group's position, by group number (a packed span builds its start when read: read once)
   const pos = new Float64Array(n);
-  for (let k = 0; k < n; k++) pos[k] = responsibleSpan(entries[firstEntry[k]!]!).start.offset;
+  const lineOf = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const at = responsibleSpan(entries[firstEntry[k]!]!).start;
+    pos[k] = at.offset;
+    lineOf[k] = at.line;
+  }
   // groups are numbered by first entry: a stable sort by position gives (position, first entry); entries usually
   // come in file order, so the sort is skipped when it has nothing to do
   const rank = new Int32Array(n);
@@ -234,7 +343,11 @@ function responsibleIndex(exposure: Exposure): ResponsibleIndex {
   const order = new Int32Array(m);
   for (let i = 0; i < m; i++) order[fill[rank[groupOf[i]!]!]!++] = i;
   const offset = new Float64Array(n);
-  for (let k = 0; k < n; k++) offset[rank[k]!] = pos[k]!;
+  const line = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    offset[rank[k]!] = pos[k]!;
+    line[rank[k]!] = lineOf[k]!;
+  }
   const protos = new Uint8Array(m);
   const lo = new Int32Array(m);
   const hi = new Int32Array(m);
@@ -244,7 +357,7 @@ function responsibleIndex(exposure: Exposure): ResponsibleIndex {
     lo[j] = loOf[i]!;
     hi[j] = hiOf[i]!;
   }
-  const index: ResponsibleIndex = { order, start, offset, unstable, protos, lo, hi };
+  const index: ResponsibleIndex = { order, start, offset, line, unstable, protos, lo, hi };
   responsibleIndexes.set(exposure, index);
   return index;
 }
@@ -277,7 +390,7 @@ export function eachGroup(
     for (const g of groupByResponsible(pieces)) fn(g);
     return;
   }
-  const { order, start, offset, protos, lo, hi } = index;
+  const { order, start, offset, line, protos, lo, hi } = index;
   const n = offset.length;
   const m = order.length;
   const P = protocols.length;
@@ -312,18 +425,22 @@ export function eachGroup(
     return (gk[pi] = k);
   };
   for (let pi = 0; pi < P; pi++) nextGroup(pi);
-  // groups at one position come out in the order in which the query reaches them first (groupByResponsible's
-  // stable sort): such a run is held back and sorted by that first piece
-  // (run[0 .. runN) is the run: the list is reused, as setting an array's length is a call into the runtime, and a
-  // new list per group one more object each)
+  // the groups of one line are a run, held back: in position order, groups at one position in the order in which
+  // the query reaches them first (groupByResponsible's stable sort), then merged where they say one thing (mergeLine)
+  // (run[0 .. runN) is the run, runAt their positions: the lists are reused, as setting an array's length is a call
+  // into the runtime, and a new list per group one more object each)
   const run: Group[] = [];
+  const runAt: number[] = [];
   let runN = 0;
   // the groups of the position being read (reused)
   const here: Group[] = [];
-  let runOffset = -1;
+  let runLine = -1;
   const flush = (): void => {
     if (runN === 1) fn(run[0]!);
-    else if (runN > 1) for (const r of run.slice(0, runN).sort((x, y) => x.first - y.first)) fn(r);
+    else if (runN > 1) {
+      const byPlace = Array.from({ length: runN }, (_, q) => q).sort((x, y) => runAt[x]! - runAt[y]! || run[x]!.first - run[y]!.first);
+      for (const g of mergeLine(byPlace.map((q) => run[q]!))) fn(g);
+    }
     runN = 0;
   };
   for (;;) {
@@ -356,11 +473,14 @@ export function eachGroup(
       }
     }
     if (ng === 0) continue;
-    if (offset[k] !== runOffset) {
+    if (line[k] !== runLine) {
       flush();
-      runOffset = offset[k]!;
+      runLine = line[k]!;
     }
-    for (let q = 0; q < ng; q++) run[runN++] = here[q]!;
+    for (let q = 0; q < ng; q++) {
+      runAt[runN] = offset[k]!;
+      run[runN++] = here[q]!;
+    }
   }
   flush();
 }

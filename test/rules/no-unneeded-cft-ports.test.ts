@@ -115,6 +115,20 @@ tester('hcl').run('no-unneeded-cft-ports (terraform)', rule, {
       filename: 'sg.tf',
       errors: [{ line: 6, message: /^Possibly open \(ports var\.p-var\.p, var\.src at line 4 may or may not match\): TCP 1761 / }],
     },
+    {
+      // one written rule that becomes one rule per port and per CIDR (a dynamic block over a port list, two CIDRs on
+      // one line): one finding for the line, with its ports and its whole source list, not one per generated rule
+      // with what the rules before it left ("0.0.0.0/1, 128.0.0.0/2, 192.0.0.0/9 and 13 more")
+      code: 'resource "aws_security_group" "a" {\n  dynamic "ingress" {\n    for_each = [1761, 1762]\n    content {\n      protocol    = "tcp"\n      from_port   = ingress.value\n      to_port     = ingress.value\n      cidr_blocks = ["192.168.0.0/16", "0.0.0.0/0"]\n    }\n  }\n}\n',
+      filename: 'sg.tf',
+      errors: [
+        {
+          line: 8,
+          column: 22,
+          message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT), 1762 (cft-1, Transfer CFT PeSIT over TLS) reachable from 0.0.0.0/0 without a Transfer CFT deployment on aws_security_group.a.',
+        },
+      ],
+    },
   ],
 });
 

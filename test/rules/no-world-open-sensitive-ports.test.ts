@@ -138,3 +138,26 @@ resource "google_compute_firewall" "ssh" {
     },
   ],
 });
+
+// One written rule with two CIDRs is two rules of the model, the second holding what the first left: the line's
+// finding names its sources, 0.0.0.0/0, not two findings from 192.168.0.0/16 and from "0.0.0.0/1, 128.0.0.0/2,
+// 192.0.0.0/9 and 13 more here, the rest through other rules".
+tester('hcl').run('no-world-open-sensitive-ports (a CIDR list on one line)', rule, {
+  valid: [],
+  invalid: [
+    {
+      code: `resource "aws_security_group" "fail" {
+  name = "sg-bar"
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["192.168.0.0/16", "0.0.0.0/0"]
+  }
+}
+`,
+      filename: 'sg.tf',
+      errors: [{ line: 7, column: 20, message: 'Open: TCP 22 (ssh) reachable from the whole internet (0.0.0.0/0).' }],
+    },
+  ],
+});

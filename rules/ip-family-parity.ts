@@ -5,7 +5,7 @@ import type { Exposure, ExposureEntry } from '../src/analysis/types.js';
 import { describePorts } from '../src/catalog/index.js';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
 import { parseWithFormat } from '../src/eslint/language.js';
-import { certaintyTitle, describeSources, docsUrl, eachGroup, report, ruleOptions } from '../src/eslint/rule-kit.js';
+import { certaintyTitle, describeSources, viaInterfaces, docsUrl, eachGroup, report, ruleOptions } from '../src/eslint/rule-kit.js';
 import { IntervalSet, PORT_UNIVERSE, type NumSet, type Ruleset } from '../src/model/index.js';
 import { detectFormat } from '../src/parsers/registry.js';
 
@@ -105,7 +105,7 @@ const rule: Rule.RuleModule = {
             const ports = [...g.ports].map(([p, s]) => describePorts(p, s)).join('; ');
             report(context, a, g.span, g.ruleId, {
               messageId: 'parity',
-              data: { message: `${certaintyTitle(g)} for IPv6 but closed for IPv4${where}: ${ports} reachable from ${describeSources(g.sources, g.principals)}.` },
+              data: { message: `${certaintyTitle(g)} for IPv6 but closed for IPv4${where}: ${ports} reachable from ${describeSources(g.sources, g.principals)}${viaInterfaces(g.interfaces)}.` },
             }, { ports: g.ports, sources: g.sources });
           }, isOpenV6);
         }

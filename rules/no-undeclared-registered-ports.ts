@@ -1,7 +1,7 @@
 import type { Rule } from 'eslint';
 import { CFT_BLOCK, describePorts, REGISTERED_RANGE } from '../src/catalog/index.js';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
-import { certaintyTitle, clientReachable, describeSources, docsUrl, eachGroup, portsOf, report, unexplainedPorts, ruleOptions, SharedTexts, twoPieces } from '../src/eslint/rule-kit.js';
+import { certaintyTitle, clientReachable, describeSources, viaInterfaces, docsUrl, eachGroup, portsOf, report, unexplainedPorts, ruleOptions, SharedTexts, twoPieces } from '../src/eslint/rule-kit.js';
 import { IntervalSet, numRange, type NumSet } from '../src/model/index.js';
 
 /** "8080", "tcp/8080", "udp/5000-5010" → [protocols, ports]. */
@@ -86,7 +86,7 @@ const rule: Rule.RuleModule = {
           if (ports === '') return;
           report(context, a, g.span, g.ruleId, {
             messageId: 'undeclared',
-            data: { message: twoPieces(`${certaintyTitle(g)}: ${ports} reachable from ${describeSources(g.sources, g.principals)}`, tails.get(target, g.via ?? '')) },
+            data: { message: twoPieces(`${certaintyTitle(g)}: ${ports} reachable from ${describeSources(g.sources, g.principals)}${viaInterfaces(g.interfaces)}`, tails.get(target, g.via ?? '')) },
             twoPieces: true,
           }, g);
         }, clientReachable);

@@ -3,7 +3,7 @@ import { CFT_BLOCK, describePorts } from '../src/catalog/index.js';
 import { judge } from '../src/deployments/index.js';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
 import { formatPorts, numSingle } from '../src/model/index.js';
-import { certaintyTitle, clientReachable, describeSources, docsUrl, eachGroup, portsOf, report, ruleOptions, SharedTexts, twoPieces } from '../src/eslint/rule-kit.js';
+import { certaintyTitle, clientReachable, describeSources, viaInterfaces, docsUrl, eachGroup, portsOf, report, ruleOptions, SharedTexts, twoPieces } from '../src/eslint/rule-kit.js';
 
 const SERVICE = 'transfer-cft';
 const PROTOCOLS = [6, 17];
@@ -45,7 +45,7 @@ const rule: Rule.RuleModule = {
         const target = a.label(ruleset);
         eachGroup(a.exposure(ruleset, 'input'), PROTOCOLS, QUERIES, (g) => {
           const certainty = certaintyTitle(g);
-          const sources = describeSources(g.sources, g.principals);
+          const sources = describeSources(g.sources, g.principals) + viaInterfaces(g.interfaces);
           const via = g.via ? `, ${g.via}` : '';
           // the port descriptions '; '-joined, as they come (one protocol, mostly: no list)
           let noDeployment: string | undefined;

@@ -2,7 +2,7 @@ import type { Rule } from 'eslint';
 import { describePorts, SENSITIVE_PORTS } from '../src/catalog/index.js';
 import type { Exposure, Reason } from '../src/analysis/types.js';
 import { analyse, exposedPieces, oncePerFile, reachedPorts, reachesPorts, type ExposedPiece } from '../src/eslint/analysis.js';
-import { certaintyTitle, describeSources, docsUrl, groupByResponsible, report, unexplainedPorts, ruleOptions } from '../src/eslint/rule-kit.js';
+import { certaintyTitle, describeSources, viaInterfaces, docsUrl, groupByResponsible, report, unexplainedPorts, ruleOptions } from '../src/eslint/rule-kit.js';
 import { AddrSet, IntervalSet, numSetOf, type Family, type NumSet } from '../src/model/index.js';
 
 interface Options {
@@ -175,7 +175,7 @@ const rule: Rule.RuleModule = {
           report(context, a, g.span, g.ruleId, {
             messageId: 'worldOpen',
             data: {
-              message: `${certaintyTitle(g)}: ${ports} reachable from the whole internet (${describeSources(g.sources)}${
+              message: `${certaintyTitle(g)}: ${ports} reachable from the whole internet (${describeSources(g.sources)}${viaInterfaces(g.interfaces)}${
                 g.sources.coversAll('ipv4') || g.sources.coversAll('ipv6') ? '' : ' here, the rest through other rules'
               })${g.via ? `, ${g.via}` : ''}.`,
             },

@@ -3,7 +3,7 @@ import { relative } from 'node:path';
 import { computeExposure, type ExposureEntry } from '../analysis/index.js';
 import { ianaName } from '../catalog/index.js';
 import { closedRanges, countNums, formatPorts, PORT_PROTOCOLS, PROTO_UNIVERSE, protocolName, type NumSet } from '../model/index.js';
-import { describeSources } from '../eslint/rule-kit.js';
+import { describeSources, viaInterfaces } from '../eslint/rule-kit.js';
 import { loadPaths, parseLoaded } from './inputs.js';
 import { UsageError, type Io } from './main.js';
 
@@ -51,7 +51,7 @@ function rows(entries: ExposureEntry[]): Row[] {
       family: e.family,
       proto: protoLabel(e.protocols),
       ports: single !== undefined ? portsWithNames(single, e.dports) : PORT_PROTOCOLS.intersect(e.protocols).isEmpty ? '-' : formatPorts(e.dports),
-      sources: describeSources(e.sources, e.principals) + (e.interfaces && e.interfaces !== 'any' ? ` via ${e.interfaces}` : ''),
+      sources: describeSources(e.sources, e.principals) + viaInterfaces(e.interfaces),
       certainty: e.certainty === 'open' ? 'open' : 'possibly open',
       lines: line + (e.via ? ` (DNAT line ${e.via.rule.span.start.line} → ${e.via.to})` : ''),
       reasons: e.reasons.map((r) => r.message),

@@ -31,6 +31,11 @@ export interface ExposureGroup {
   certainty: 'open' | 'possibly-open';
   reasons: string[];
   via?: string;
+  /**
+   * The input interfaces of its entries (ExposureEntry.interfaces: "any", "eth1", "any except eth0") when they all
+   * have the same, '' when they differ: a finding names them (viaInterfaces) only when they are one description.
+   */
+  interfaces: string;
 }
 
 /**
@@ -72,6 +77,7 @@ export function groupByResponsible(entries: Iterable<{ entry: ExposureEntry; pro
         principals: new Set(entry.principals),
         certainty: entry.certainty,
         reasons: [],
+        interfaces: entry.interfaces,
       };
       if (entry.rule) {
         g.rule = entry.rule;
@@ -82,6 +88,7 @@ export function groupByResponsible(entries: Iterable<{ entry: ExposureEntry; pro
     } else {
       const had = g.ports.get(protocol);
       g.ports.set(protocol, had ? had.union(ports) : ports);
+      if (g.interfaces !== entry.interfaces) g.interfaces = '';
     }
     for (const r of entry.reasons) if (!g.reasons.includes(r.message)) g.reasons.push(r.message);
     if (entry.via && !g.via) g.via = `published through DNAT to ${entry.via.to} (line ${entry.via.rule.span.start.line})`;
@@ -104,9 +111,10 @@ export function groupByResponsible(entries: Iterable<{ entry: ExposureEntry; pro
 const MERGE_ROUNDS = 4;
 
 /**
- * The groups of one line (in report order), with those that say one thing made one: of the same certainty and named
- * sources, groups with equal sources take each other's ports and groups with equal ports each other's sources. Both
- * unions are exact (every port of the merged group is reachable from every one of its sources). A line holds several
+ * The groups of one line (in report order), with those that say one thing made one: of the same certainty, named
+ * sources and input interfaces, groups with equal sources take each other's ports and groups with equal ports each
+ * other's sources. Both unions are exact (every port of the merged group is reachable from every one of its sources,
+ * through the same interfaces). A line holds several
  * rules where one written rule becomes several (a CIDR list, `count`, a `dynamic` block, a list of ports), and the
  * engine gives each the part of the traffic that the ones before it left: `cidr_blocks = ["192.168.0.0/16",
  * "0.0.0.0/0"]` was two findings, one from 192.168.0.0/16 and one from "0.0.0.0/1, 128.0.0.0/2, 192.0.0.0/9 and 13
@@ -129,7 +137,7 @@ function mergeBy(list: ExposureGroup[], key: (g: ExposureGroup) => string, join:
   const at = new Map<string, ExposureGroup>();
   const out: ExposureGroup[] = [];
   for (const g of list) {
-    const k = `${g.certainty}\u0000${[...g.principals].sort().join(',')}\u0000${key(g)}`;
+    const k = `${g.certainty}\u0000${g.interfaces}\u0000${[...g.principals].sort().join(',')}\u0000${key(g)}`;
     const into = at.get(k);
     if (!into) {
       at.set(k, g);
@@ -161,6 +169,7 @@ function plainGroup(g: ExposureGroup): ExposureGroup {
     principals: g.principals,
     certainty: g.certainty,
     reasons: [...g.reasons],
+    interfaces: g.interfaces,
   };
   if (g.rule) copy.rule = g.rule;
   if (g.ruleId !== undefined) copy.ruleId = g.ruleId;
@@ -464,7 +473,10 @@ export function eachGroup(
         let g: Group | undefined;
         for (let q = 0; q < ng && !g; q++) if (here[q]!.takes(entry)) g = here[q];
         if (!g) here[ng++] = g = new Group(entry, protocol, ports, pi * entries.length + i);
-        else g.addPorts(protocol, ports);
+        else {
+          g.addPorts(protocol, ports);
+          if (g.interfaces !== entry.interfaces) g.interfaces = '';
+        }
         if (entry.reasons.length > 0) {
           if (g.reasons === NO_REASONS) g.reasons = [];
           for (const r of entry.reasons) if (!g.reasons.includes(r.message)) g.reasons.push(r.message);
@@ -550,6 +562,7 @@ class Group implements ExposureGroup {
   declare certainty: 'open' | 'possibly-open';
   declare reasons: string[];
   declare via: string | undefined;
+  declare interfaces: string;
   /** Where the query first reached the group (protocol rank × entries + entry index), for ties in position. */
   declare first: number;
   constructor(entry: ExposureEntry, protocol: number, ports: NumSet, first: number) {
@@ -572,6 +585,7 @@ class Group implements ExposureGroup {
     this.certainty = entry.certainty;
     this.reasons = NO_REASONS;
     this.via = undefined;
+    this.interfaces = entry.interfaces;
     this.first = first;
   }
   get key(): string {
@@ -701,6 +715,14 @@ export function describeSources(sources: AddrSet, principals: Iterable<string> =
   const named = Array.isArray(principals) ? (principals as string[]) : [...principals];
   if (named.length === 0) return (c.text ??= joinHead(c.head, named, c.count));
   return joinHead(c.head, named, c.count + named.length);
+}
+
+/**
+ * " via eth1", " via any except eth0": where an exposure's packets come in, for a message after its sources; '' for
+ * any interface, or for a group whose entries differ (ExposureGroup.interfaces).
+ */
+export function viaInterfaces(interfaces: string): string {
+  return interfaces === '' || interfaces === 'any' ? '' : ` via ${interfaces}`;
 }
 
 /** certaintyText with a capital: "Open", "Possibly open (…)". */

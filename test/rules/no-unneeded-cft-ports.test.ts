@@ -39,6 +39,22 @@ tester('iptables', deployed).run('no-unneeded-cft-ports (iptables)', rule, {
       ],
     },
     {
+      // the input interface is named: 1761 on an internal interface is not 1761 from everywhere
+      code: save('-A INPUT -i eth1 -p tcp --dport 1761 -j ACCEPT'),
+      filename: 'web01.rules',
+      errors: [{ line: 5, message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 0.0.0.0/0 via eth1 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01).' }],
+    },
+    {
+      // a drop of 10.0.0.0/8 on eth0 before the accept: everything through the other interfaces, the rest of the
+      // addresses through eth0 — two findings that say so, not one "from 0.0.0.0/0"
+      code: save('-A INPUT -i eth0 -s 10.0.0.0/8 -j DROP', '-A INPUT -p tcp --dport 1761 -j ACCEPT'),
+      filename: 'web01.rules',
+      errors: [
+        { line: 6, message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 0.0.0.0/0 via any except eth0 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01).' },
+        { line: 6, message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 0.0.0.0/5, 8.0.0.0/7, 11.0.0.0/8 and 5 more via eth0 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01).' },
+      ],
+    },
+    {
       code: save('-A INPUT -p tcp -m multiport --dports 1761:1768 -j ACCEPT'),
       filename: 'web01.rules',
       errors: [

@@ -18,6 +18,12 @@ tester('iptables').run('no-world-open-sensitive-ports', rule, {
       errors: [{ line: 5, message: 'Open: TCP 22 (ssh), 3389 (ms-wbt-server) reachable from the whole internet (0.0.0.0/0).' }],
     },
     {
+      // the interface is named where the line admits its sources only through some
+      code: save('-A INPUT ! -i eth0 -p tcp --dport 22 -j ACCEPT'),
+      filename: 'a.rules',
+      errors: [{ line: 5, message: 'Open: TCP 22 (ssh) reachable from the whole internet (0.0.0.0/0 via any except eth0).' }],
+    },
+    {
       // two halves make the whole
       code: save('-A INPUT -s 0.0.0.0/1 -p tcp --dport 22 -j ACCEPT', '-A INPUT -s 128.0.0.0/1 -p tcp --dport 22 -j ACCEPT'),
       filename: 'a.rules',

@@ -2,6 +2,7 @@ import type { Rule } from 'eslint';
 import { findShadowedRules } from '../src/analysis/shadow.js';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
 import { docsUrl, report, ruleOptions } from '../src/eslint/rule-kit.js';
+import type { Action } from '../src/model/index.js';
 
 /** A rule no packet can reach because earlier rules in its chain already decide every packet it matches. */
 const rule: Rule.RuleModule = {
@@ -17,6 +18,7 @@ const rule: Rule.RuleModule = {
     schema: false,
     messages: {
       shadowed: 'This rule is never reached: every packet it matches is already decided by line{{s}} {{lines}} in chain {{chain}}.',
+      redundant: 'This rule changes nothing: every packet it matches is already {{verdict}} by line{{s}} {{lines}} in chain {{chain}}.',
     },
   },
   create(context) {
@@ -62,14 +64,28 @@ const rule: Rule.RuleModule = {
           const lines = same
             ? [...new Set(s.coveredBy.map((r) => `${place(r).start.line} (${r.text})`))]
             : [...new Set(s.coveredBy.map((r) => r.span.start.line))].sort((x, y) => x - y);
-          report(context, a, place(s.rule), s.rule.id, {
-            messageId: 'shadowed',
-            data: { s: lines.length === 1 ? '' : 's', lines: lines.join(', '), chain: s.chain.name },
-          });
+          // covered only by rules of its own verdict (a security group's allows, which the cloud takes as a union, or a
+          // second ACCEPT of what an ACCEPT took): removing it changes nothing. Covered by another verdict: what it
+          // was written to do does not happen.
+          const verdict = sameVerdict(s.rule.action, s.coveredBy);
+          const data: Record<string, string> = { s: lines.length === 1 ? '' : 's', lines: lines.join(', '), chain: s.chain.name };
+          if (verdict) data.verdict = verdict;
+          report(context, a, place(s.rule), s.rule.id, { messageId: verdict ? 'redundant' : 'shadowed', data });
         }
       }
     });
   },
 };
+
+/** "accepted", "dropped", "rejected" when every covering rule has the verdict of `action`, else undefined. */
+function sameVerdict(action: Action, coveredBy: readonly { action: Action }[]): string | undefined {
+  const word = action.kind === 'accept' ? 'accepted' : action.kind === 'drop' ? 'dropped' : action.kind === 'reject' ? 'rejected' : undefined;
+  if (!word || coveredBy.length === 0) return undefined;
+  for (const { action: other } of coveredBy) {
+    if (other.kind !== action.kind || Boolean(other.untrack) !== Boolean(action.untrack)) return undefined;
+    if (other.kind === 'reject' && action.kind === 'reject' && (other.with ?? '') !== (action.with ?? '')) return undefined;
+  }
+  return word;
+}
 
 export default rule;

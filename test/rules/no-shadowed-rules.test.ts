@@ -14,6 +14,19 @@ tester('iptables').run('no-shadowed-rules (iptables)', rule, {
       errors: [{ line: 6, message: 'This rule is never reached: every packet it matches is already decided by line 5 in chain INPUT.' }],
     },
     {
+      // covered by rules of its own verdict: removing it changes nothing (a clean-up), unlike an accept that a drop
+      // before it defeats
+      code: save('-A INPUT -p tcp --dport 1:1000 -j ACCEPT', '-A INPUT -s 10.0.0.0/8 -p tcp --dport 22 -j ACCEPT'),
+      filename: 'a.rules',
+      errors: [{ line: 6, message: 'This rule changes nothing: every packet it matches is already accepted by line 5 in chain INPUT.' }],
+    },
+    {
+      // a drop and a reject are not one verdict (the client sees a timeout, or a refusal)
+      code: save('-A INPUT -p tcp -s 0.0.0.0/1 -j DROP', '-A INPUT -p tcp -s 128.0.0.0/1 -j DROP', '-A INPUT -p tcp --dport 1768 -j DROP'),
+      filename: 'a.rules',
+      errors: [{ line: 7, message: 'This rule changes nothing: every packet it matches is already dropped by lines 5, 6 in chain INPUT.' }],
+    },
+    {
       code: save('-A INPUT -p tcp -s 0.0.0.0/1 -j DROP', '-A INPUT -p tcp -s 128.0.0.0/1 -j REJECT', '-A INPUT -p tcp --dport 1768 -j ACCEPT'),
       filename: 'a.rules',
       errors: [{ line: 7, message: 'This rule is never reached: every packet it matches is already decided by lines 5, 6 in chain INPUT.' }],
@@ -119,7 +132,8 @@ tester('hcl').run('no-shadowed-rules (one Terraform rule of several CIDRs)', rul
       // the two rules made from one resource share its span: the finding names the CIDR and the covering rule, not "line 1 … by line 1"
       code: 'resource "aws_security_group_rule" "r" {\n  type              = "ingress"\n  protocol          = "udp"\n  from_port         = 1760\n  to_port           = 1770\n  cidr_blocks       = ["0.0.0.0/0", "10.0.0.0/8"]\n  security_group_id = "sg-1"\n}\n',
       filename: 'sg.tf',
-      errors: [{ line: 6, column: 37, message: 'This rule is never reached: every packet it matches is already decided by line 6 (ingress udp 1760-1770 from 0.0.0.0/0) in chain ingress.' }],
+      // (a security group's rules are a union of allows: the covered one is redundant, not defeated)
+      errors: [{ line: 6, column: 37, message: 'This rule changes nothing: every packet it matches is already accepted by line 6 (ingress udp 1760-1770 from 0.0.0.0/0) in chain ingress.' }],
     },
   ],
 });

@@ -91,7 +91,8 @@ export function parseSave(text: string, options: SaveOptions = {}): FirewallDocu
   const toks: Tok[] = [];
   const len = embed ? embed.to : text.length;
   let lastLineEnd = at.start;
-  const fast = options.fastPath !== false && !embed?.expand;
+  // (a here-document under a shell condition: its rules carry it, which only the general reader adds)
+  const fast = options.fastPath !== false && !embed?.expand && !embed?.state.condition;
   const expand = embed?.expand;
   const expanded: Tok[] = [];
   /** The table of the last line the fast path read: already in `touched`. */

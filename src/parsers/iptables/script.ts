@@ -760,12 +760,21 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       else if (w === '-T' || w === '--table' || w.startsWith('--table=')) diag('warning', 'iptables/restore-in-script', `${base} ${w}: restoring only one table is not modelled; every table of the input is read`, li.span(words[a]!.start, words[a]!.end));
     }
     families.add(family);
-    for (const f of frames) {
-      if (f.kind === 'group') continue;
-      diag('warning', 'iptables/control-flow', `${base} inside ${f.what}: read once, as if it ran exactly once`, whole);
-      break;
+    // under a condition (inside if/case/a loop/a function): every rule it adds may not be there, and every rule its
+    // table sections flush may still be, as for an iptables command there
+    let cond: Cond | undefined;
+    for (let f = frames.length - 1; f >= 0 && !cond; f--) {
+      const fr = frames[f]!;
+      if (fr.kind === 'group') continue;
+      cond = { ...(fr.cond ?? { text: fr.what, start: prog.start, end: whole.end.offset }), what: fr.what };
+      diag('warning', 'iptables/control-flow', `${base} inside ${fr.what}: read once, as commands that may or may not run`, whole);
     }
-    parseSave(text, { embed: { state, diagnostics, from: heredoc.from, to: heredoc.to, line: li.position(heredoc.from).line, family, noflush, ...(expand ? { expand } : {}) } });
+    state.condition = cond ? condition(cond, base, whole) : undefined;
+    try {
+      parseSave(text, { embed: { state, diagnostics, from: heredoc.from, to: heredoc.to, line: li.position(heredoc.from).line, family, noflush, ...(expand ? { expand } : {}) } });
+    } finally {
+      state.condition = undefined;
+    }
   };
 
   /**

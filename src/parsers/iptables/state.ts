@@ -105,6 +105,12 @@ export class NetfilterState {
 
   /** iptables-restore without --noflush: a `*table` section replaces the table. */
   resetTable(t: TableState, span: Span): void {
+    const cond = this.condition?.removed;
+    if (cond) {
+      // a restore that may not run: what it would flush may still be there
+      for (const c of t.chains.values()) c.rules = c.rules.map((r) => guarded(r, cond));
+      return;
+    }
     this.chainEpoch++;
     t.chains.clear();
     t.renames.clear();

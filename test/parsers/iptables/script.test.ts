@@ -404,6 +404,23 @@ describe('iptables scripts: shell syntax', () => {
     expect(at(chainOf(d, 'filter', 'INPUT').rules[1]!.span)).toBe('4:1-4:39');
   });
 
+  it('reads a restore here-document under a shell condition as commands that may or may not run', () => {
+    // its drop may not be there (the accept before it may still take 1761), and its accept may not be either
+    const lockdown = script(
+      'iptables -P INPUT DROP\niptables -A INPUT -p tcp --dport 1761 -j ACCEPT\nif [ "$LOCKDOWN" = yes ]; then\niptables-restore -n <<EOT\n*filter\n-I INPUT 1 -p tcp --dport 1761 -j DROP\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\nEOT\nfi\n',
+    );
+    expect(diags(lockdown)).toEqual(['warning iptables/control-flow 4:1-4:20']);
+    expect(lockdown.diagnostics[0]!.message).toBe('iptables-restore inside if (line 3): read once, as commands that may or may not run');
+    expect(tracePacket(lockdown.rulesets[0]!, { proto: 'tcp', dport: 1761 }).verdict).toBe('unknown');
+    expect(tracePacket(lockdown.rulesets[0]!, { proto: 'tcp', dport: 22 }).verdict).toBe('unknown');
+    // a section without --noflush replaces the table only if it runs: the rules before it may still be there
+    const reset = script(
+      'iptables -P INPUT DROP\niptables -A INPUT -p tcp --dport 1761 -j ACCEPT\ncase "$1" in\n  reset)\n    iptables-restore <<EOT\n*filter\n:INPUT DROP [0:0]\nCOMMIT\nEOT\n    ;;\nesac\n',
+    );
+    expect(tracePacket(reset.rulesets[0]!, { proto: 'tcp', dport: 1761 }).verdict).toBe('unknown');
+    expect(tracePacket(reset.rulesets[0]!, { proto: 'tcp', dport: 80 }).verdict).toBe('drop');
+  });
+
   it('warns about restore input it cannot read (files)', () => {
     const d = script('iptables-restore < /etc/iptables/rules.v4\n');
     expect(diags(d)).toEqual(['warning iptables/restore-in-script 1:1-1:17']);

@@ -36,7 +36,7 @@ export interface ResolvedSettings {
   services: ServiceDefinition[];
   deployments: Deployment[];
   errors: ConfigError[];
-  /** Globs of `targets` and discovery are relative to this directory (the configuration's, else cwd; undefined = process.cwd()). */
+  /** Globs of `targets` and discovery are relative to this directory (the configuration's, else the checkout's root, else cwd; undefined = process.cwd()). */
   rootDir?: string;
   /** Discovery statistics, when discovery ran. */
   discovery?: { filesRead: number; truncated: boolean };
@@ -59,6 +59,21 @@ export function findConfigFile(dir: string): string | undefined {
       const p = join(d, n);
       if (existsSync(p)) return p;
     }
+    const up = dirname(d);
+    if (up === d) return undefined;
+    d = up;
+  }
+  return undefined;
+}
+
+/** Folders that mark the root of a checkout: `.git` (a folder, or a file in a worktree or submodule), `.hg`, `.svn`. */
+const VCS_MARKERS = ['.git', '.hg', '.svn'] as const;
+
+/** The nearest folder at or above `dir` that is the root of a checkout (holds `.git`, `.hg` or `.svn`). */
+export function findProjectRoot(dir: string): string | undefined {
+  let d = resolve(dir);
+  for (let k = 0; k < 100; k++) {
+    for (const n of VCS_MARKERS) if (existsSync(join(d, n))) return d;
     const up = dirname(d);
     if (up === d) return undefined;
     d = up;
@@ -281,9 +296,13 @@ const settingsCache = new Map<string, ResolvedSettings>();
  */
 export function loadSettings(forFile: string | undefined, opts: LoadOptions = {}): ResolvedSettings {
   const cwd = opts.cwd ?? process.cwd();
+  const from = forFile ? dirname(resolve(cwd, forFile)) : resolve(cwd);
   let configFile: string | undefined;
   if (opts.configFile) configFile = resolve(cwd, opts.configFile);
-  else configFile = findConfigFile(forFile ? dirname(resolve(cwd, forFile)) : cwd);
+  else configFile = findConfigFile(from);
+  // the project: the configuration's folder, else the checkout the file is in (a run from a subfolder, or with a
+  // path outside the working directory, sees the same repository), else the working directory
+  const rootDir = configFile ? dirname(configFile) : (findProjectRoot(from) ?? resolve(cwd));
   let mtime = 0;
   if (configFile) {
     try {
@@ -300,15 +319,15 @@ export function loadSettings(forFile: string | undefined, opts: LoadOptions = {}
       settingsKey = String(Math.random());
     }
   }
-  const key = `${configFile ?? `cwd:${cwd}`}\u0000${mtime}\u0000${opts.discover ?? ''}\u0000${settingsKey}`;
+  const key = `${configFile ?? `root:${rootDir}`}\u0000${mtime}\u0000${opts.discover ?? ''}\u0000${settingsKey}`;
   const cached = settingsCache.get(key);
   if (cached) return cached;
-  const r = resolveSettings(configFile, opts, cwd);
+  const r = resolveSettings(configFile, opts, rootDir);
   settingsCache.set(key, r);
   return r;
 }
 
-function resolveSettings(configFile: string | undefined, opts: LoadOptions, cwd: string): ResolvedSettings {
+function resolveSettings(configFile: string | undefined, opts: LoadOptions, rootDir: string): ResolvedSettings {
   const errors: ConfigError[] = [];
   const sources: Source[] = [];
   if (configFile) {
@@ -326,7 +345,6 @@ function resolveSettings(configFile: string | undefined, opts: LoadOptions, cwd:
   for (const s of sources) config = mergeConfigs(config, s.value);
   const services = resolveServices(sources);
   const deployments = resolveDeployments(sources, services, errors);
-  const rootDir = configFile ? dirname(configFile) : resolve(cwd);
   const settings: ResolvedSettings = { config, services, deployments, errors, rootDir };
   if (configFile) settings.configFile = configFile;
   const discover = opts.discover ?? config.discovery ?? true;

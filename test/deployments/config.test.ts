@@ -188,6 +188,28 @@ describe('discovery through loadSettings', () => {
   });
 });
 
+describe('the project root without a configuration file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fwl-root-'));
+  const elsewhere = mkdtempSync(join(tmpdir(), 'fwl-cwd-'));
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(elsewhere, { recursive: true, force: true });
+  });
+  it('is the checkout the linted file is in, not the working directory (a run from a subfolder or from outside)', () => {
+    mkdirSync(join(dir, '.git'), { recursive: true });
+    mkdirSync(join(dir, 'hosts/mft01'), { recursive: true });
+    writeFileSync(join(dir, 'hosts/mft01/docker-compose.yml'), 'services:\n  cft:\n    image: axway/transfer-cft:3.10\n    ports: ["1761:1761"]\n');
+    const summary = (s: ReturnType<typeof loadSettings>) => ({ root: s.rootDir, deployments: s.deployments.map((d) => `${d.targets.join(',')} ${formatPorts(d.ports[0]!.ports)}`) });
+    const want = { root: dir, deployments: ['mft01,cft 1761'] };
+    // `cd hosts && fwlint mft01/iptables.rules`: `hosts/` would no longer be in the path of the compose file
+    expect(summary(loadSettings(join(dir, 'hosts/mft01/iptables.rules'), { cwd: join(dir, 'hosts') }))).toEqual(want);
+    // `fwlint /abs/path/hosts/mft01/iptables.rules` from another folder: that folder is not the project
+    expect(summary(loadSettings(join(dir, 'hosts/mft01/iptables.rules'), { cwd: elsewhere }))).toEqual(want);
+    // outside any checkout: the working directory, as before
+    expect(loadSettings(join(elsewhere, 'x.rules'), { cwd: elsewhere }).rootDir).toBe(elsewhere);
+  });
+});
+
 describe('the schema file itself', () => {
   it('compiles in ajv strict mode with its $refs, and closes every object', async () => {
     const { Ajv } = await import('ajv');

@@ -7,7 +7,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, relative, resolve, sep, basename } from 'node:path';
-import { AddrSet, IntervalSet, parseCidr, protocolName, type DocComment, type NumSet, type Ruleset } from '../model/index.js';
+import { AddrSet, IntervalSet, parseCidr, protocolName, type DocComment, type NumSet, type Ruleset, type Span } from '../model/index.js';
 import { BUILTIN_SERVICES, type ServiceDefinition, type ServicePorts } from '../catalog/index.js';
 import type { PValue } from '../parsers/values.js';
 import {
@@ -174,6 +174,19 @@ function applyDisabled(ports: ServicePorts[], disabled: string[]): { ports: Serv
   return { ports: out, unknown: disabled.filter((d) => !used.has(d.toLowerCase())) };
 }
 
+/** Explicit ports keep the catalogue's role names where they coincide with catalogue ports (so `disabled: [sftp]` still applies). */
+function withCatalogueRoles(ports: ServicePorts[], svc: ServiceDefinition): ServicePorts[] {
+  if (!svc.ports.some((p) => p.roles)) return ports;
+  return ports.map((sp) => {
+    if (sp.roles) return sp;
+    const cat = svc.ports.find((c) => c.protocol === sp.protocol && c.roles);
+    if (!cat?.roles) return sp;
+    const roles: Record<number, string> = {};
+    for (const [k, r] of Object.entries(cat.roles)) if (sp.ports.has(Number(k))) roles[Number(k)] = r;
+    return { ...sp, roles };
+  });
+}
+
 function resolveDeployments(sources: Source[], services: ServiceDefinition[], errors: ConfigError[]): Deployment[] {
   const out: Deployment[] = [];
   const byId = new Map(services.map((s) => [s.id.toLowerCase(), s]));
@@ -187,18 +200,7 @@ function resolveDeployments(sources: Source[], services: ServiceDefinition[], er
         errors.push({ file: src.file, ...pos, schemaPath: '#/properties/deployments/items/properties/service/x-known-service', message: `deployments[${i}].service: unknown service "${d.service}" (known: ${services.map((s) => s.id).join(', ')})` });
         return;
       }
-      let ports = d.ports ? servicePorts(d.ports) : svc.ports.map((p) => ({ ...p }));
-      if (d.ports && svc.ports.some((p) => p.roles)) {
-        // keep catalogue role names for explicit ports that coincide with catalogue ports
-        ports = ports.map((sp) => {
-          if (sp.roles) return sp;
-          const cat = svc.ports.find((c) => c.protocol === sp.protocol && c.roles);
-          if (!cat?.roles) return sp;
-          const roles: Record<number, string> = {};
-          for (const [k, r] of Object.entries(cat.roles)) if (sp.ports.has(Number(k))) roles[Number(k)] = r;
-          return { ...sp, roles };
-        });
-      }
+      let ports = d.ports ? withCatalogueRoles(servicePorts(d.ports), svc) : svc.ports.map((p) => ({ ...p }));
       if (Array.isArray(d.disabled) && d.disabled.length > 0) {
         const r = applyDisabled(ports, d.disabled.filter((x): x is string => typeof x === 'string'));
         ports = r.ports;
@@ -403,7 +405,8 @@ export function targetsFromComments(comments: readonly DocComment[]): string[] {
 
 export interface InFileDeployments {
   deployments: Deployment[];
-  errors: { line: number; column: number; message: string }[];
+  /** Malformed declarations, at their comment (`span`); a declaration with a wrong service, option, port list or source is not used. */
+  errors: { line: number; column: number; span: Span; message: string }[];
 }
 
 /**
@@ -416,11 +419,12 @@ export function deploymentsFromComments(comments: readonly DocComment[], filePat
   for (const c of comments) {
     const rest = directiveText(c, DEPLOYMENT_DIRECTIVE);
     if (rest === undefined) continue;
-    const at = { line: c.span.start.line, column: c.span.start.column };
+    const at = { line: c.span.start.line, column: c.span.start.column, span: c.span };
     const [serviceName, ...opts] = rest.split(/\s+/).filter(Boolean);
     const svc = serviceName ? settings.services.find((x) => sameName(x.id, serviceName)) : undefined;
     if (!svc) {
-      out.errors.push({ ...at, message: serviceName ? `fwlint-deployment: unknown service "${serviceName}"` : 'fwlint-deployment: missing service id' });
+      const known = settings.services.map((x) => x.id).join(', ');
+      out.errors.push({ ...at, message: `${serviceName ? `fwlint-deployment: unknown service "${serviceName}"` : 'fwlint-deployment: missing service id'} (known: ${known}); the declaration is not used` });
       continue;
     }
     let ports: ServicePorts[] | undefined;
@@ -455,12 +459,17 @@ export function deploymentsFromComments(comments: readonly DocComment[], filePat
         ok = false;
       }
     }
-    if (!ok) continue;
-    let resolved = ports ?? svc.ports.map((p) => ({ ...p }));
+    if (!ok) {
+      const last = out.errors[out.errors.length - 1]!;
+      last.message += '; the declaration is not used';
+      continue;
+    }
+    let resolved = ports ? withCatalogueRoles(ports, svc) : svc.ports.map((p) => ({ ...p }));
     if (disabled.length > 0) {
       const r = applyDisabled(resolved, disabled);
       resolved = r.ports;
-      for (const u of r.unknown) out.errors.push({ ...at, message: `fwlint-deployment: "${u}" is not a role of ${svc.name}` });
+      const roles = [...new Set(svc.ports.flatMap((p) => Object.values(p.roles ?? {})))];
+      for (const u of r.unknown) out.errors.push({ ...at, message: `fwlint-deployment: "${u}" is not a role of ${svc.name}${roles.length ? ` (roles: ${roles.join(', ')})` : ''}; nothing is switched off for it` });
     }
     const d: Deployment = { service: svc.id, targets: [...depTargets], ports: resolved, evidence: [{ file: filePath ?? '<input>', line: at.line, text: `fwlint-deployment: ${rest}`, kind: 'in-file' }] };
     if (sources) d.sources = sources;

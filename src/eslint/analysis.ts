@@ -31,6 +31,8 @@ export interface FileAnalysis {
   document: FirewallDocument;
   filePath: string | undefined;
   settings: ResolvedSettings;
+  /** Malformed `fwlint-deployment:` comments (reported by no-unevaluated-input; a declaration in error is not used). */
+  directiveErrors: { span: Span; message: string }[];
   exposure(ruleset: Ruleset, hook: 'input' | 'forward'): Exposure;
   targets(ruleset: Ruleset): string[];
   /**
@@ -176,13 +178,15 @@ export function analyse(context: EslintRule.RuleContext): FileAnalysis | undefin
   const comments: DocComment[] = document.comments;
   // deployments declared in the file itself (`# fwlint-deployment: transfer-cft …`) apply to the file's targets
   const fileTargets = [...new Set(document.rulesets.flatMap((rs) => targetsFor(filePath, rs, base, comments)))];
-  const settings = withDeployments(base, deploymentsFromComments(comments, filePath, fileTargets, base).deployments);
+  const inFile = deploymentsFromComments(comments, filePath, fileTargets, base);
+  const settings = withDeployments(base, inFile.deployments);
   const targetCache = new Map<Ruleset, string[]>();
   const doc = document;
   const analysis: FileAnalysis = {
     document: doc,
     filePath,
     settings,
+    directiveErrors: inFile.errors,
     exposure: (ruleset, hook) => computeExposure(ruleset, { hook }),
     exposed: (ruleset, hook, protocol, ports) => exposedPieces(computeExposure(ruleset, { hook }), protocol, ports),
     targets(ruleset) {

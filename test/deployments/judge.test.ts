@@ -216,14 +216,21 @@ describe('deploymentsFromComments (in-file declarations)', () => {
       ['a'],
       s,
     );
-    expect(r.errors).toEqual([
-      { line: 7, column: 1, message: 'fwlint-deployment: unknown service "nope"' },
+    const known = s.services.map((x) => x.id).join(', ');
+    expect(r.errors.map(({ line, column, message }) => ({ line, column, message }))).toEqual([
+      { line: 7, column: 1, message: `fwlint-deployment: unknown service "nope" (known: ${known}); the declaration is not used` },
       { line: 8, column: 1, message: 'fwlint-deployment: "icmp:1" is not a port list such as tcp:1761-1763,1768' },
       { line: 8, column: 1, message: 'fwlint-deployment: "300.0.0.1" is not an IP address or CIDR' },
-      { line: 8, column: 1, message: 'fwlint-deployment: unknown option "colour=red" (targets=, ports=, sources=, disabled=)' },
-      { line: 9, column: 1, message: 'fwlint-deployment: "ftp" is not a role of Transfer CFT' },
-      { line: 10, column: 1, message: 'fwlint-deployment: missing service id' },
+      { line: 8, column: 1, message: 'fwlint-deployment: unknown option "colour=red" (targets=, ports=, sources=, disabled=); the declaration is not used' },
+      { line: 9, column: 1, message: 'fwlint-deployment: "ftp" is not a role of Transfer CFT (roles: pesit, pesitssl, sftp, coms, copilot, copilotcg, restapi); nothing is switched off for it' },
+      { line: 10, column: 1, message: `fwlint-deployment: missing service id (known: ${known}); the declaration is not used` },
     ]);
+    expect(r.errors[0]!.span).toEqual(comment('fwlint-deployment: nope', 7).span);
     expect(r.deployments.map((d) => `${d.service} ${formatPorts(d.ports[0]!.ports)}`)).toEqual(['transfer-cft 1761-1763, 1765-1768']);
+  });
+  it('keeps the catalogue roles of explicit ports, so that disabled= applies to them (as in the configuration)', () => {
+    const r = deploymentsFromComments([comment('fwlint-deployment: transfer-cft ports=tcp:1761-1763,1768 disabled=sftp', 2)], undefined, ['a'], s);
+    expect(r.errors).toEqual([]);
+    expect(r.deployments.map((d) => `${d.service} ${formatPorts(d.ports[0]!.ports)}`)).toEqual(['transfer-cft 1761-1762, 1768']);
   });
 });

@@ -341,6 +341,16 @@ interface CftWorkload {
   /** container port → role, and port name → container port. */
   roleByPort: Map<number, RoleId>;
   portByName: Map<string, number>;
+  /** Its finding, and the ports it binds on the node itself (`hostPort`: reachable without a Service). */
+  finding: Finding;
+  hostPorts: Set<number>;
+  /**
+   * Container port → who the LoadBalancer/NodePort Services selecting it let in (undefined: anyone; a NodePort,
+   * a LoadBalancer without `loadBalancerSourceRanges`). Ports no such Service exposes are not in the map.
+   */
+  exposedBy: Map<number, AddrSet | undefined>;
+  /** The `loadBalancerSourceRanges` line of a Service that restricts it. */
+  sourceEvidence?: Evidence;
 }
 
 function fromK8sWorkload(doc: PValue, kind: string, lines: Lines, workloads: CftWorkload[]): Finding[] {
@@ -356,6 +366,7 @@ function fromK8sWorkload(doc: PValue, kind: string, lines: Lines, workloads: Cft
     const { byPort, fromEnv } = rolesFromEnv(env, evidence, lines);
     const declared = new Map<number, RoleId | undefined>();
     const portByName = new Map<string, number>();
+    const hostPorts = new Set<number>();
     for (const p of items(get(c, 'ports'))) {
       const proto = (str(get(p, 'protocol')) ?? 'TCP').toUpperCase();
       const cp = num(get(p, 'containerPort'));
@@ -365,14 +376,16 @@ function fromK8sWorkload(doc: PValue, kind: string, lines: Lines, workloads: Cft
       pushEv(evidence, lines.at(p));
       const role = name && ROLE_IDS.has(name) ? (name as RoleId) : byPort.get(cp);
       declared.set(cp, role);
+      if (validPort(hp)) hostPorts.add(hp);
       if (validPort(hp) && hp !== cp) declared.set(hp, role);
       if (name) portByName.set(name, cp);
     }
     const roleByPort = new Map<number, RoleId>(byPort);
     for (const [p, r] of declared) if (r) roleByPort.set(p, r);
-    workloads.push({ labels: labelsOf(get(get(get(get(doc, 'spec'), 'template'), 'metadata'), 'labels') ?? get(get(doc, 'metadata'), 'labels')), roleByPort, portByName });
     const chosen = declared.size > 0 ? declared : (byPort as Map<number, RoleId | undefined>);
-    out.push({ service: 'transfer-cft', names: k8sNames(doc), ...portsOf(chosen), explicit: declared.size > 0 || fromEnv, evidence });
+    const finding: Finding = { service: 'transfer-cft', names: k8sNames(doc), ...portsOf(chosen), explicit: declared.size > 0 || fromEnv, evidence };
+    workloads.push({ labels: labelsOf(get(get(get(get(doc, 'spec'), 'template'), 'metadata'), 'labels') ?? get(get(doc, 'metadata'), 'labels')), roleByPort, portByName, finding, hostPorts, exposedBy: new Map() });
+    out.push(finding);
   }
   return out;
 }
@@ -388,6 +401,8 @@ function fromK8sService(doc: PValue, lines: Lines, workloads: CftWorkload[]): Fi
   const evidence: Evidence[] = [];
   pushEv(evidence, lines.at(get(doc, 'kind')));
   const chosen = new Map<number, RoleId | undefined>();
+  /** The workload's container ports the Service forwards to. */
+  const targeted: number[] = [];
   for (const p of ports) {
     const proto = (str(get(p, 'protocol')) ?? 'TCP').toUpperCase();
     const port = num(get(p, 'port'));
@@ -395,9 +410,10 @@ function fromK8sService(doc: PValue, lines: Lines, workloads: CftWorkload[]): Fi
     const name = str(get(p, 'name'));
     const tp = get(p, 'targetPort');
     let role: RoleId | undefined = name && ROLE_IDS.has(name) ? (name as RoleId) : undefined;
-    if (!role && workload) {
+    if (workload) {
       const tpNum = num(tp) ?? (str(tp) !== undefined ? workload.portByName.get(str(tp)!) : undefined) ?? port;
-      role = workload.roleByPort.get(tpNum);
+      targeted.push(tpNum);
+      role ??= workload.roleByPort.get(tpNum);
     }
     if (!role && !workload) role = ROLE_BY_DEFAULT_PORT.get(port);
     pushEv(evidence, lines.at(p));
@@ -411,7 +427,42 @@ function fromK8sService(doc: PValue, lines: Lines, workloads: CftWorkload[]): Fi
   const f: Finding = { service: 'transfer-cft', names: k8sNames(doc), ...portsOf(chosen), explicit: true, evidence };
   const sources = sourcesOf(srcNode);
   if (sources) f.sources = sources;
+  // the workload's ports this Service takes outside the cluster are reachable from whom it lets in
+  const type = str(get(spec, 'type')) ?? 'ClusterIP';
+  if (workload && (type === 'LoadBalancer' || type === 'NodePort')) {
+    for (const cp of targeted) {
+      const was = workload.exposedBy.get(cp);
+      const now = type === 'LoadBalancer' ? sources : undefined;
+      workload.exposedBy.set(cp, workload.exposedBy.has(cp) ? (was && now ? was.union(now) : undefined) : now);
+    }
+    if (sources) workload.sourceEvidence = lines.at(srcNode);
+  }
   return f;
+}
+
+/**
+ * A workload's container ports that LoadBalancer Services with `loadBalancerSourceRanges` take outside the cluster
+ * (and no NodePort, unrestricted LoadBalancer or `hostPort` exposes otherwise) are reachable from those sources only:
+ * they become a finding of their own with those sources, so that a cloud rule opening them wider is too wide.
+ */
+function restrictByServices(w: CftWorkload): Finding | undefined {
+  const f = w.finding;
+  let restricted: NumSet = numSetOf([]);
+  let sources: AddrSet | undefined;
+  for (const [cp, s] of w.exposedBy) {
+    if (!s || w.hostPorts.has(cp) || !f.ports.has(cp)) continue;
+    restricted = restricted.union(numSetOf([[cp, cp]]));
+    sources = sources ? sources.union(s) : s;
+  }
+  if (!sources || restricted.isEmpty) return undefined;
+  const roles: Record<number, string> = {};
+  const kept: Record<number, string> = {};
+  for (const [k, r] of Object.entries(f.roles)) (restricted.has(Number(k)) ? roles : kept)[Number(k)] = r;
+  f.ports = f.ports.subtract(restricted);
+  f.roles = kept;
+  const evidence = [...f.evidence];
+  pushEv(evidence, w.sourceEvidence);
+  return { service: 'transfer-cft', names: f.names, ports: restricted, roles, explicit: f.explicit, sources, evidence };
 }
 
 // ---------------------------------------------------------------- Helm values
@@ -477,7 +528,11 @@ function fromYaml(file: string, text: string): Finding[] {
     const f = fromK8sService(s.doc, s.lines, workloads);
     if (f) out.push(f);
   }
-  return out;
+  for (const w of workloads) {
+    const r = restrictByServices(w);
+    if (r) out.splice(out.indexOf(w.finding) + 1, 0, r);
+  }
+  return out.filter((f) => !f.ports.isEmpty);
 }
 
 // ---------------------------------------------------------------- classic installs
@@ -681,7 +736,11 @@ export interface DiscoveryResult {
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
 
-/** Merges findings into deployments: one per target set; explicit ports win over catalogue defaults. */
+/**
+ * Merges findings into deployments: one per target set and declared sources (findings without sources together);
+ * explicit ports win over catalogue defaults. A port keeps the sources of the findings that use it: a Service's
+ * `loadBalancerSourceRanges` are not lost because a workload of the same name has ports without any.
+ */
 export function mergeFindings(found: { finding: Finding; targets: string[] }[]): Deployment[] {
   const groups = new Map<string, { targets: string[]; explicit: Finding[]; defaults: Finding[] }>();
   for (const { finding, targets } of found) {
@@ -693,20 +752,32 @@ export function mergeFindings(found: { finding: Finding; targets: string[] }[]):
   const out: Deployment[] = [];
   for (const g of groups.values()) {
     const use = g.explicit.length > 0 ? g.explicit : g.defaults;
-    let ports = use[0]!.ports;
-    const roles: Record<number, string> = {};
-    let sources: AddrSet | undefined;
-    let unrestricted = false;
+    // the findings by their sources ('' = not restricted), in the order they come
+    const bySources = new Map<string, Finding[]>();
     for (const f of use) {
-      ports = ports.union(f.ports);
-      Object.assign(roles, f.roles);
-      if (f.sources) sources = sources ? sources.union(f.sources) : f.sources;
-      else unrestricted = true;
+      const k = f.sources ? f.sources.toString() : '';
+      const l = bySources.get(k);
+      if (l) l.push(f);
+      else bySources.set(k, [f]);
     }
-    const sp: ServicePorts = { protocol: 'tcp', ports, roles };
-    const d: Deployment = { service: 'transfer-cft', targets: g.targets, ports: [sp], evidence: [...g.explicit, ...g.defaults].flatMap((f) => f.evidence) };
-    if (sources && !unrestricted) d.sources = sources;
-    out.push(d);
+    let first = true;
+    for (const list of bySources.values()) {
+      let ports = list[0]!.ports;
+      const roles: Record<number, string> = {};
+      for (const f of list) {
+        ports = ports.union(f.ports);
+        Object.assign(roles, f.roles);
+      }
+      const sp: ServicePorts = { protocol: 'tcp', ports, roles };
+      // the catalogue-default findings an explicit one overrides still prove the deployment: evidence of the first
+      const evidence: Evidence[] = [];
+      for (const f of list) for (const e of f.evidence) pushEv(evidence, e);
+      if (first && use !== g.defaults) for (const f of g.defaults) for (const e of f.evidence) pushEv(evidence, e);
+      first = false;
+      const d: Deployment = { service: 'transfer-cft', targets: g.targets, ports: [sp], evidence };
+      if (list[0]!.sources) d.sources = list[0]!.sources;
+      out.push(d);
+    }
   }
   return out;
 }

@@ -2,8 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { discoverDeployments, discoverInText, hostFromPath, isCftImage, type Deployment, type Finding } from '../../src/deployments/index.js';
-import { formatPorts } from '../../src/model/index.js';
+import { discoverDeployments, discoverInText, hostFromPath, isCftImage, judge, settingsFromText, withDeployments, type Deployment, type Finding } from '../../src/deployments/index.js';
+import { mergeFindings } from '../../src/deployments/discovery.js';
+import { AddrSet, formatPorts, numRange } from '../../src/model/index.js';
 
 const ROOT = resolve(__dirname, '../../fixtures/deployments/discovery');
 
@@ -92,13 +93,14 @@ describe('discoverDeployments on the fixture repository', () => {
         targets: ['transfer-cft', 'mft'],
         ports: 'tcp 1761, 1768',
         roles: { 1761: 'pesit', 1768: 'restapi' },
-        sources: undefined,
+        sources: '192.0.2.0/24', // its LoadBalancer Service lets in only these
         evidence: [
           'k8s/cft.yaml:23 image: docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2509',
           'k8s/cft.yaml:25 - name: CFT_PESIT_PORT',
           'k8s/cft.yaml:27 - name: CFT_RESTAPI_PORT',
           'k8s/cft.yaml:30 - name: pesit',
           'k8s/cft.yaml:32 - name: restapi',
+          'k8s/cft.yaml:45 - 192.0.2.0/24',
         ],
       },
       {
@@ -239,6 +241,72 @@ describe('discoverInText', () => {
       { names: ['cft-pod'], ports: '1761, 1768, 21761', roles: { 1761: 'pesit', 1768: 'restapi', 21761: 'pesit' }, explicit: true, sources: undefined, evidence: ['10 image: docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2206', '12 - containerPort: 1761', '14 - containerPort: 1768'] },
       { names: ['cft-svc', 'mft'], ports: '8443, 30443', roles: { 8443: 'restapi', 30443: 'restapi' }, explicit: true, sources: undefined, evidence: ['17 kind: Service', '26 - port: 8443'] },
     ]);
+  });
+  it('kubernetes: a LoadBalancer with loadBalancerSourceRanges restricts the workload ports it exposes, not a hostPort', () => {
+    const text = [
+      'apiVersion: apps/v1',
+      'kind: StatefulSet',
+      'metadata: {name: cft, namespace: mft}',
+      'spec:',
+      '  selector: {matchLabels: {app: cft}}',
+      '  template:',
+      '    metadata: {labels: {app: cft}}',
+      '    spec:',
+      '      containers:',
+      '        - name: cft',
+      '          image: axway/transfer-cft:3.10',
+      '          ports:',
+      '            - {name: pesit, containerPort: 1761}',
+      '            - {name: copilot, containerPort: 1766, hostPort: 1766}',
+      '            - {name: restapi, containerPort: 1768}',
+      '---',
+      'apiVersion: v1',
+      'kind: Service',
+      'metadata: {name: cft, namespace: mft}',
+      'spec:',
+      '  type: LoadBalancer',
+      '  selector: {app: cft}',
+      '  loadBalancerSourceRanges: [192.0.2.0/24]',
+      '  ports:',
+      '    - {name: pesit, port: 1761, targetPort: pesit}',
+      '    - {name: ui, port: 1766, targetPort: 1766}',
+    ].join('\n');
+    const deployments = mergeFindings(discoverInText('cft.yaml', text).map((finding) => ({ finding, targets: finding.names })));
+    expect(deployments.map(view)).toEqual([
+      {
+        targets: ['cft', 'mft'],
+        ports: 'tcp 1766, 1768',
+        roles: { 1766: 'copilot', 1768: 'restapi' },
+        sources: undefined,
+        evidence: ['cft.yaml:11 image: axway/transfer-cft:3.10', 'cft.yaml:13 - {name: pesit, containerPort: 1761}', 'cft.yaml:14 - {name: copilot, containerPort: 1766, hostPort: 1766}', 'cft.yaml:15 - {name: restapi, containerPort: 1768}'],
+      },
+      {
+        targets: ['cft', 'mft'],
+        ports: 'tcp 1761, 1766',
+        roles: { 1761: 'pesit', 1766: 'copilot' },
+        sources: '192.0.2.0/24',
+        evidence: [
+          'cft.yaml:11 image: axway/transfer-cft:3.10',
+          'cft.yaml:13 - {name: pesit, containerPort: 1761}',
+          'cft.yaml:14 - {name: copilot, containerPort: 1766, hostPort: 1766}',
+          'cft.yaml:15 - {name: restapi, containerPort: 1768}',
+          'cft.yaml:23 loadBalancerSourceRanges: [192.0.2.0/24]',
+          'cft.yaml:18 kind: Service',
+          'cft.yaml:25 - {name: pesit, port: 1761, targetPort: pesit}',
+          'cft.yaml:26 - {name: ui, port: 1766, targetPort: 1766}',
+        ],
+      },
+    ]);
+    // a cloud rule on the namespace opening the block to everyone: 1761 is wider than the Service lets in; 1766 is
+    // bound on the node (hostPort), 1768 has no external Service: not declared narrower
+    const s = withDeployments(settingsFromText('discovery: false\n', 'fwlint.config.yaml'), deployments);
+    const j = judge('transfer-cft', ['mft'], 6, numRange(1761, 1768), AddrSet.ALL, s);
+    expect({ needed: formatPorts(j.needed), unneeded: formatPorts(j.unneeded), tooWide: j.tooWide && formatPorts(j.tooWide.ports), allowed: j.tooWide?.allowed.toString() }).toEqual({
+      needed: '1761, 1766, 1768',
+      unneeded: '1762-1765, 1767',
+      tooWide: '1761',
+      allowed: '192.0.2.0/24',
+    });
   });
   it('kubernetes: a Service of another app in the same file is not Transfer CFT', () => {
     const text = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector:\n    app: web\n  ports:\n    - name: http\n      port: 1761\n';

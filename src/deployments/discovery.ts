@@ -220,9 +220,27 @@ function rolesFromEnv(env: ReturnType<typeof envOf>, ev: Evidence[], lines: Line
 
 // ---------------------------------------------------------------- docker-compose
 
-/** "[ip:]host[-range]:container[-range][/proto]" → pairs [host, container] (tcp only), or undefined for other protocols. */
-function composePortPairs(spec: string): [number, number][] | undefined {
-  let s = spec.trim();
+/** A host address that only the host itself reaches: a port published there needs no firewall opening. */
+function isLoopbackHost(ip: string): boolean {
+  const l = ip.trim().toLowerCase();
+  return l === 'localhost' || l === '::1' || l.startsWith('127.');
+}
+
+/**
+ * Compose interpolation in a port text: `${VAR:-1761}` and `${VAR-1761}` give their default; any other variable
+ * stays unknown (`$`). Linear (no nested quantifiers).
+ */
+function interpolateDefaults(text: string): string {
+  return text.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*:?-([0-9.:\[\]a-fA-F-]*)\}/g, '$1').replace(/\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*/g, '$');
+}
+
+/**
+ * "[ip:]host[-range]:container[-range][/proto]" → pairs [host, container] (tcp only), undefined for other protocols,
+ * "loopback" when published on 127.0.0.0/8 or ::1 only. A host port that is a variable without a default is taken
+ * to be the container port (`"${PESIT_PORT}:1761"`).
+ */
+function composePortPairs(spec: string): [number, number][] | 'loopback' | undefined {
+  let s = interpolateDefaults(spec.trim());
   let proto = 'tcp';
   const slash = s.lastIndexOf('/');
   if (slash >= 0) {
@@ -231,12 +249,17 @@ function composePortPairs(spec: string): [number, number][] | undefined {
   }
   if (proto !== 'tcp') return undefined;
   // strip an IPv6 host ip in brackets, or an IPv4 host ip
+  let hostIp: string | undefined;
   if (s.startsWith('[')) {
     const close = s.indexOf(']');
-    s = close >= 0 ? s.slice(close + 2) : s;
+    if (close >= 0) {
+      hostIp = s.slice(1, close);
+      s = s.slice(close + 2);
+    }
   }
   const parts = s.split(':');
-  if (parts.length === 3) parts.shift();
+  if (parts.length === 3) hostIp = parts.shift();
+  if (hostIp !== undefined && isLoopbackHost(hostIp)) return 'loopback';
   const range = (t: string): [number, number] | undefined => {
     const d = t.indexOf('-');
     const a = Number(d < 0 ? t : t.slice(0, d));
@@ -251,8 +274,8 @@ function composePortPairs(spec: string): [number, number][] | undefined {
     for (let p = c[0]; p <= c[1]; p++) out.push([-1, p]);
     return out;
   }
-  const h = range(parts[0]!);
   const c = range(parts[1]!);
+  const h = parts[0]!.includes('$') ? c : range(parts[0]!);
   if (!h || !c) return undefined;
   const out: [number, number][] = [];
   const n = Math.min(h[1] - h[0], c[1] - c[0]);
@@ -275,33 +298,37 @@ function fromCompose(doc: PValue, lines: Lines): Finding[] {
     pushEv(evidence, lines.at(isCftImage(image) ? imageNode : undefined) ?? lines.evidence(entry.keySpan.start.line));
     const { byPort, fromEnv } = rolesFromEnv(env, evidence, lines);
     const published = new Map<number, RoleId | undefined>();
+    /** Some ports are published, if only on the loopback address (then the host's firewall needs none of them). */
+    let publishes = false;
     const portsNode = get(svc, 'ports');
     for (const p of items(portsNode)) {
-      let pairs: [number, number][] | undefined;
+      let pairs: [number, number][] | 'loopback' | undefined;
       if (p.kind === 'object') {
         const target = num(get(p, 'target'));
         const pub = get(p, 'published');
         const proto = (str(get(p, 'protocol')) ?? 'tcp').toLowerCase();
         if (proto !== 'tcp' || !validPort(target)) continue;
+        const hostIp = str(get(p, 'host_ip'));
         const pubText = pub?.kind === 'scalar' && pub.value !== null ? String(pub.value) : undefined;
-        const pr = pubText ? composePortPairs(`${pubText}:${target}`) : [[-1, target] as [number, number]];
-        pairs = pr;
+        pairs = hostIp !== undefined && isLoopbackHost(hostIp) ? 'loopback' : pubText ? composePortPairs(`${pubText}:${target}`) : [[-1, target]];
       } else if (p.kind === 'scalar' && p.value !== null) {
         pairs = composePortPairs(String(p.value));
       }
       if (!pairs) continue;
+      publishes = true;
       pushEv(evidence, lines.at(p));
+      if (pairs === 'loopback') continue;
       for (const [h, c] of pairs) published.set(h >= 0 ? h : c, byPort.get(c));
     }
     const networkHost = str(get(svc, 'network_mode')) === 'host';
-    const chosen = published.size > 0 && !networkHost ? published : (byPort as Map<number, RoleId | undefined>);
+    const chosen = publishes && !networkHost ? published : (byPort as Map<number, RoleId | undefined>);
     if (networkHost) pushEv(evidence, lines.at(get(svc, 'network_mode')));
     const names = [entry.key];
     for (const k of ['container_name', 'hostname']) {
       const s = str(get(svc, k));
       if (s && !names.includes(s)) names.push(s);
     }
-    out.push({ service: 'transfer-cft', names, ...portsOf(chosen), explicit: published.size > 0 || fromEnv, evidence });
+    out.push({ service: 'transfer-cft', names, ...portsOf(chosen), explicit: publishes || fromEnv, evidence });
   }
   return out;
 }
@@ -530,9 +557,13 @@ function fromYaml(file: string, text: string): Finding[] {
   }
   for (const w of workloads) {
     const r = restrictByServices(w);
-    if (r) out.splice(out.indexOf(w.finding) + 1, 0, r);
+    if (!r) continue;
+    // the restricted part follows the workload's; a workload whose every port it took is only that part
+    const at = out.indexOf(w.finding);
+    if (w.finding.ports.isEmpty) out.splice(at, 1, r);
+    else out.splice(at + 1, 0, r);
   }
-  return out.filter((f) => !f.ports.isEmpty);
+  return out;
 }
 
 // ---------------------------------------------------------------- classic installs

@@ -163,12 +163,42 @@ describe('discoverInText', () => {
     expect(discoverInText('x/docker-compose.yaml', text).map(fview)).toEqual([
       {
         names: ['mft'],
-        ports: '1768, 11761',
-        roles: { 1768: 'restapi', 11761: 'pesit' },
+        // 127.0.0.1:1768 is published on the loopback address only: no client outside the host reaches it
+        ports: '11761',
+        roles: { 11761: 'pesit' },
         explicit: true,
         sources: undefined,
         evidence: ['3 image: axway/cft:3.10.2206', '5 - CFT_PESIT_PORT=1800', '7 - target: 1800', '9 - "127.0.0.1:1768:1768"'],
       },
+    ]);
+  });
+  it('compose: loopback-only publishing needs no opening; ${VAR:-default} host ports; a variable host port is the container port', () => {
+    const text = [
+      'services:',
+      '  cft:',
+      '    image: registry.corp.example/mirror/axway/transfer-cft:3.10',
+      '    ports:',
+      '      - "${PESIT_PORT:-11761}:1761"',
+      '      - "${SSL_PORT}:1762"',
+      '      - "[::1]:1767:1767"',
+      '      - target: 1766',
+      '        published: "1766"',
+      '        host_ip: 127.0.0.1',
+      '  local:',
+      '    image: axway/transfer-cft:3.10',
+      '    ports: ["127.0.0.1:1761-1768:1761-1768"]',
+    ].join('\n');
+    expect(discoverInText('docker-compose.yml', text).map(fview)).toEqual([
+      {
+        names: ['cft'],
+        ports: '1762, 11761',
+        roles: { 1762: 'pesitssl', 11761: 'pesit' },
+        explicit: true,
+        sources: undefined,
+        evidence: ['3 image: registry.corp.example/mirror/axway/transfer-cft:3.10', '5 - "${PESIT_PORT:-11761}:1761"', '6 - "${SSL_PORT}:1762"', '7 - "[::1]:1767:1767"', '8 - target: 1766'],
+      },
+      // Transfer CFT runs there, reachable from the host only: every opening of the block is unneeded
+      { names: ['local'], ports: 'none', roles: {}, explicit: true, sources: undefined, evidence: ['12 image: axway/transfer-cft:3.10', '13 ports: ["127.0.0.1:1761-1768:1761-1768"]'] },
     ]);
   });
   it('compose: nothing published or network_mode host → the container ports; defaults are not explicit', () => {

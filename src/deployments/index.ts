@@ -634,6 +634,34 @@ export function judge(service: string, targets: string[], protocol: number, port
   return j;
 }
 
+// ---------------------------------------------------------------- naming the evidence
+
+const refCache = new WeakMap<Deployment, string>();
+
+/**
+ * Where a deployment is written, for messages: `fwlint.config.yaml:7`, `hosts/mft01/docker-compose.yml:3` —
+ * its first evidence, the path relative to the project root (the same on a laptop and in CI).
+ */
+export function evidenceRef(d: Deployment, settings: ResolvedSettings): string {
+  let r = refCache.get(d);
+  if (r !== undefined) return r;
+  const e = d.evidence[0];
+  if (!e) r = 'no evidence';
+  else if (!isAbsolute(e.file)) r = e.file === 'settings.firewall' ? e.file : `${e.file}:${e.line}`;
+  else {
+    const rel = relative(settings.rootDir ?? process.cwd(), e.file).split(sep).join('/');
+    r = `${rel === '' || rel.startsWith('../') ? e.file : rel}:${e.line}`;
+  }
+  refCache.set(d, r);
+  return r;
+}
+
+/** "mft01 per fwlint.config.yaml:4; cft, mft02 per hosts/mft02/docker-compose.yml:3" (at most `max`, then "and N more"). */
+export function describeDeployments(list: readonly Deployment[], settings: ResolvedSettings, max = 3): string {
+  const parts = [...new Set(list.map((d) => `${d.targets.length > 0 ? d.targets.join(', ') : 'no named target'} per ${evidenceRef(d, settings)}`))].sort();
+  return parts.length <= max ? parts.join('; ') : `${parts.slice(0, max).join('; ')} and ${parts.length - max} more`;
+}
+
 /** Expected ports of the targets (configuration `expectedPorts`), for the undeclared registered ports rule. */
 export function expectedPortsFor(targets: string[], settings: ResolvedSettings): ServicePorts[] {
   const out: ServicePorts[] = [];

@@ -24,8 +24,8 @@ tester('iptables', deployed).run('no-unneeded-cft-ports (iptables)', rule, {
       code: save('-A INPUT -s 10.0.0.0/8 -m limit --limit 1/s -j DROP', '-A INPUT -p tcp --dport 1761 -j ACCEPT'),
       filename: 'web01.rules',
       errors: [
-        { line: 6, message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 0.0.0.0/5, 8.0.0.0/7, 11.0.0.0/8 and 5 more without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01).' },
-        { line: 6, message: 'Possibly open (-m limit --limit 1/s at line 5 may or may not match): TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 10.0.0.0/8 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01).' },
+        { line: 6, message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 0.0.0.0/5, 8.0.0.0/7, 11.0.0.0/8 and 5 more without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01 per settings.firewall).' },
+        { line: 6, message: 'Possibly open (-m limit --limit 1/s at line 5 may or may not match): TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 10.0.0.0/8 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01 per settings.firewall).' },
       ],
     },
     {
@@ -34,8 +34,8 @@ tester('iptables', deployed).run('no-unneeded-cft-ports (iptables)', rule, {
       code: save('-A INPUT ! -s 10.0.0.0/8 -p tcp --dport 1761 -j DROP', '-A INPUT -p tcp -m multiport --dports 1761,1762 -j ACCEPT'),
       filename: 'web01.rules',
       errors: [
-        { line: 6, message: 'Open: TCP 1762 (cft-1, Transfer CFT PeSIT over TLS) reachable from 0.0.0.0/0 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01).' },
-        { line: 6, message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 10.0.0.0/8 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01).' },
+        { line: 6, message: 'Open: TCP 1762 (cft-1, Transfer CFT PeSIT over TLS) reachable from 0.0.0.0/0 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01 per settings.firewall).' },
+        { line: 6, message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 10.0.0.0/8 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01 per settings.firewall).' },
       ],
     },
     {
@@ -44,7 +44,7 @@ tester('iptables', deployed).run('no-unneeded-cft-ports (iptables)', rule, {
       errors: [
         { line: 5,
           message:
-            'Open: TCP 1761 (cft-0, Transfer CFT PeSIT), 1762 (cft-1, Transfer CFT PeSIT over TLS), 1763 (cft-2, Transfer CFT SFTP), 1764 (cft-3), 1765 (cft-4, Transfer CFT COMS), 1766 (cft-5, Transfer CFT Copilot UI and web services), 1767 (cft-6, Transfer CFT Copilot mutual TLS for Central Governance/Flow Manager), 1768 (cft-7, Transfer CFT REST API and web UI) reachable from 0.0.0.0/0 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01).',
+            'Open: TCP 1761 (cft-0, Transfer CFT PeSIT), 1762 (cft-1, Transfer CFT PeSIT over TLS), 1763 (cft-2, Transfer CFT SFTP), 1764 (cft-3), 1765 (cft-4, Transfer CFT COMS), 1766 (cft-5, Transfer CFT Copilot UI and web services), 1767 (cft-6, Transfer CFT Copilot mutual TLS for Central Governance/Flow Manager), 1768 (cft-7, Transfer CFT REST API and web UI) reachable from 0.0.0.0/0 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01 per settings.firewall).',
         },
       ],
     },
@@ -53,7 +53,7 @@ tester('iptables', deployed).run('no-unneeded-cft-ports (iptables)', rule, {
       code: `# fwlint-target: mft01\n${save('-A INPUT -s 10.0.0.0/8 -p tcp --dport 1761:1768 -j ACCEPT', '-A INPUT -s 10.0.0.0/8 -p udp --dport 1761:1768 -j ACCEPT')}`,
       filename: 'mft01.rules',
       errors: [
-        { line: 6, message: 'Open: TCP 1764 (cft-3) reachable from 10.0.0.0/8 but not used by the Transfer CFT deployment on mft01 (1764 has no Transfer CFT role).' },
+        { line: 6, message: 'Open: TCP 1764 (cft-3) reachable from 10.0.0.0/8 but not used by the Transfer CFT deployment on mft01 per settings.firewall (1764 has no Transfer CFT role).' },
         { messageId: 'unused', line: 7 },
       ],
     },
@@ -61,7 +61,19 @@ tester('iptables', deployed).run('no-unneeded-cft-ports (iptables)', rule, {
       // wider than the declared sources
       code: `# fwlint-target: mft01\n${save('-A INPUT -p tcp -m multiport --dports 1761:1763,1765:1768 -j ACCEPT')}`,
       filename: 'mft01.rules',
-      errors: [{ messageId: 'tooWide', line: 6 }],
+      errors: [
+        {
+          line: 6,
+          message:
+            'Open: TCP 1761 (cft-0, Transfer CFT PeSIT), 1762 (cft-1, Transfer CFT PeSIT over TLS), 1763 (cft-2, Transfer CFT SFTP), 1765 (cft-4, Transfer CFT COMS), 1766 (cft-5, Transfer CFT Copilot UI and web services), 1767 (cft-6, Transfer CFT Copilot mutual TLS for Central Governance/Flow Manager), 1768 (cft-7, Transfer CFT REST API and web UI) of the Transfer CFT deployment on mft01 per settings.firewall reachable from 0.0.0.0/0, wider than its declared sources 10.0.0.0/8.',
+        },
+      ],
+    },
+    {
+      // deployments elsewhere are named with their evidence, also one declared in the file on another host
+      code: `# fwlint-deployment: transfer-cft targets=mft07\n${save('-A INPUT -p tcp --dport 1768 -j ACCEPT')}`,
+      filename: 'web01.rules',
+      errors: [{ line: 6, message: 'Open: TCP 1768 (cft-7, Transfer CFT REST API and web UI) reachable from 0.0.0.0/0 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01 per settings.firewall; mft07 per web01.rules:1).' }],
     },
     {
       // an undecidable match: possibly open, with the reason named

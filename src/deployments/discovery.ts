@@ -353,7 +353,9 @@ function k8sNames(doc: PValue): string[] {
   const n = str(get(md, 'name'));
   const ns = str(get(md, 'namespace'));
   if (n) names.push(n);
-  if (ns && !names.includes(ns)) names.push(ns);
+  // `default` is where every manifest without a namespace goes: it names no place (and would match, say, the GCP
+  // network `default`, a target of every firewall rule on it)
+  if (ns && ns !== 'default' && !names.includes(ns)) names.push(ns);
   return names;
 }
 

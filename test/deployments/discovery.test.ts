@@ -338,6 +338,10 @@ describe('discoverInText', () => {
       allowed: '192.0.2.0/24',
     });
   });
+  it('kubernetes: the namespace "default" is not a target (it would match the GCP network "default")', () => {
+    const text = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: cft\n  namespace: default\nspec:\n  template:\n    spec:\n      containers:\n        - name: cft\n          image: axway/transfer-cft:3.10\n';
+    expect(discoverInText('cft.yaml', text).map((f) => f.names)).toEqual([['cft']]);
+  });
   it('kubernetes: a Service of another app in the same file is not Transfer CFT', () => {
     const text = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector:\n    app: web\n  ports:\n    - name: http\n      port: 1761\n';
     expect(discoverInText('svc.yaml', text)).toEqual([]);

@@ -1,6 +1,6 @@
 import type { Rule } from 'eslint';
 import { CFT_BLOCK, describePorts } from '../src/catalog/index.js';
-import { describeDeployments, evidenceRef, judge, type Deployment } from '../src/deployments/index.js';
+import { describeDeployments, evidenceRef, judge, MAX_DISCOVERY_ENTRIES, type Deployment } from '../src/deployments/index.js';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
 import { formatPorts, numSingle } from '../src/model/index.js';
 import { certaintyTitle, clientReachable, describeSources, docsUrl, eachGroup, portsOf, report, ruleOptions, SharedTexts, twoPieces } from '../src/eslint/rule-kit.js';
@@ -48,6 +48,8 @@ const rule: Rule.RuleModule = {
         let matchedText: string | undefined;
         let elsewhereText: string | undefined;
         const matched = (list: readonly Deployment[]): string => (matchedText ??= ` per ${[...new Set(list.map((d) => evidenceRef(d, a.settings)))].join(', ')}`);
+        // a walk the bounds stopped may have missed the deployment: the verdict says so
+        const truncated = a.settings.discovery?.truncated ? `; deployment discovery stopped after ${MAX_DISCOVERY_ENTRIES} directory entries, so one may be missing (declare it in fwlint.config.yaml)` : '';
         const deployedOn = (list: readonly Deployment[]): string => (elsewhereText ??= list.length > 0 ? ` (Transfer CFT is deployed on ${describeDeployments(list, a.settings)})` : '');
         eachGroup(a.exposure(ruleset, 'input'), PROTOCOLS, QUERIES, (g) => {
           const certainty = certaintyTitle(g);
@@ -91,14 +93,14 @@ const rule: Rule.RuleModule = {
           if (noDeployment !== undefined) {
             report(context, a, g.span, g.ruleId, {
               messageId: 'noDeployment',
-              data: { message: twoPieces(heads.get(certainty, noDeployment), `${sources} without a Transfer CFT deployment on ${target}${deployedOn(elsewhere ?? [])}${via}.`) },
+              data: { message: twoPieces(heads.get(certainty, noDeployment), `${sources} without a Transfer CFT deployment on ${target}${deployedOn(elsewhere ?? [])}${via}${truncated}.`) },
               twoPieces: true,
             }, g);
           }
           if (unused !== undefined) {
             report(context, a, g.span, g.ruleId, {
               messageId: 'unused',
-              data: { message: twoPieces(heads.get(certainty, unused), `${sources} but not used by the Transfer CFT deployment on ${target}${matched(matching!)} (${[...why!].join('; ')})${via}.`) },
+              data: { message: twoPieces(heads.get(certainty, unused), `${sources} but not used by the Transfer CFT deployment on ${target}${matched(matching!)} (${[...why!].join('; ')})${via}${truncated}.`) },
               twoPieces: true,
             }, g);
           }

@@ -767,7 +767,14 @@ export interface DiscoveryResult {
   truncated: boolean;
 }
 
-const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
+/**
+ * Folders never read: version control, and dependency and tool caches that hold thousands of files of no deployment
+ * (a Python virtualenv or Terraform's provider cache would use up the entry budget before `hosts/` is reached).
+ */
+const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '.venv', 'venv', '__pycache__', '.tox', '.terraform', '.terragrunt-cache', 'bower_components', '.gradle', '.mypy_cache', '.pytest_cache']);
+
+/** The default bound of a walk, in directory entries. */
+export const MAX_DISCOVERY_ENTRIES = 20000;
 
 /**
  * Merges findings into deployments: one per target set and declared sources (findings without sources together);
@@ -833,7 +840,7 @@ function childPath(dir: string, name: string): string {
 
 /** Walks `root` (bounded) and returns the raw findings per file. Never throws. */
 export function scanFindings(root: string, opts: Pick<DiscoveryOptions, 'maxFiles' | 'maxBytes'> = {}): ScanResult {
-  const maxFiles = opts.maxFiles ?? 20000;
+  const maxFiles = opts.maxFiles ?? MAX_DISCOVERY_ENTRIES;
   const maxBytes = opts.maxBytes ?? 1024 * 1024;
   const findings: { rel: string; finding: Finding }[] = [];
   let entries = 0;

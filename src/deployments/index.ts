@@ -28,7 +28,7 @@ import type { Deployment } from './types.js';
 export type { Deployment, Evidence } from './types.js';
 export type { ConfigError, FwlintConfig, ServicePortsConfig, DeploymentConfig, ServiceConfig, TargetMappingConfig, PortSpec } from './config.js';
 export { validateSettings, parsePortList, portSpecToSet, CONFIG_FILE_NAMES, parseConfigText } from './config.js';
-export { discoverDeployments, discoverInText, scanFindings, hostFromPath, isCftImage, type DiscoveryOptions, type DiscoveryResult, type Finding, type ScanResult } from './discovery.js';
+export { discoverDeployments, discoverInText, scanFindings, hostFromPath, isCftImage, MAX_DISCOVERY_ENTRIES, type DiscoveryOptions, type DiscoveryResult, type Finding, type ScanResult } from './discovery.js';
 
 export interface ResolvedSettings {
   config: FwlintConfig;

@@ -142,6 +142,18 @@ describe('bounds', () => {
     expect(few.truncated).toBe(true);
     expect(few.deployments).toEqual([]);
   });
+  it('skips virtualenvs and Terraform caches: their files would use up the entry budget before hosts/ is reached', () => {
+    const root = mkdtempSync(join(tmpdir(), 'fwl-skip-'));
+    try {
+      for (const d of ['.venv/lib', 'venv/lib', '.terraform/providers', 'hosts/mft01']) mkdirSync(join(root, d), { recursive: true });
+      for (const d of ['.venv/lib', 'venv/lib', '.terraform/providers']) for (let k = 0; k < 10; k++) writeFileSync(join(root, d, `f${k}.yml`), compose);
+      writeFileSync(join(root, 'hosts/mft01/compose.yml'), compose);
+      const r = discoverDeployments(root, { maxFiles: 12 });
+      expect({ truncated: r.truncated, files: r.deployments.map((d) => d.evidence.map((e) => e.file)).flat() }).toEqual({ truncated: false, files: ['hosts/mft01/compose.yml'] });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('discoverInText', () => {

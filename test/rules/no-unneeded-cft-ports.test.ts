@@ -117,6 +117,18 @@ tester('nftables').run('no-unneeded-cft-ports (nftables)', rule, {
   ],
 });
 
+// the file name is not a target: mft01.nft is not on the deployment's mft01 (no more than mft01.rules is)
+tester('nftables', deployed).run('no-unneeded-cft-ports (nftables file name)', rule, {
+  valid: [],
+  invalid: [
+    {
+      code: 'table inet f {\n  chain input {\n    type filter hook input priority 0; policy drop;\n    ip saddr 10.0.0.0/8 tcp dport 1768 accept\n  }\n}\n',
+      filename: 'mft01.nft',
+      errors: [{ line: 4, message: 'Open: TCP 1768 (cft-7, Transfer CFT REST API and web UI) reachable from 10.0.0.0/8 without a Transfer CFT deployment on mft01.nft (Transfer CFT is deployed on mft01 per settings.firewall).' }],
+    },
+  ],
+});
+
 
 tester('hcl').run('no-unneeded-cft-ports (terraform)', rule, {
   valid: [],

@@ -301,7 +301,7 @@ export function diffFile(file: string, absPath: string, oldText: string | undefi
   const settingsFor = (): ResolvedSettings => {
     if (!settings) {
       const base = loadSettings(absPath, { cwd: opts.cwd ?? process.cwd() });
-      const fileTargets = [...new Set(newSets.flatMap((rs) => targetsFor(absPath, rs, base, comments)))];
+      const fileTargets = [...new Set(newSets.flatMap((rs) => targetsFor(absPath, rs, base, comments, newSets)))];
       settings = withDeployments(base, deploymentsFromComments(comments, absPath, fileTargets, base).deployments);
     }
     return settings;
@@ -331,7 +331,7 @@ export function diffFile(file: string, absPath: string, oldText: string | undefi
     const flag = n
       ? (protocol: number | undefined, ports: NumSet, sources: AddrSet) => {
           const s = settingsFor();
-          return flaggedBy(protocol, ports, sources, targetsFor(absPath, n, s, comments), s);
+          return flaggedBy(protocol, ports, sources, targetsFor(absPath, n, s, comments, newSets), s);
         }
       : undefined;
     result.changes.push(...changesOf('newly-exposed', file, name, minus(np, op), flag, suppressed));

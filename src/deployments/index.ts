@@ -488,7 +488,7 @@ export function withDeployments(settings: ResolvedSettings, extra: Deployment[])
  * of a `hosts/<name>.<ext>` or `hosts/<name>/…` path, `fwlint-target:` comments,
  * and the parser's `ruleset.targets`.
  */
-export function targetsFor(filePath: string | undefined, ruleset: Ruleset, settings: ResolvedSettings, comments: DocComment[]): string[] {
+export function targetsFor(filePath: string | undefined, ruleset: Ruleset, settings: ResolvedSettings, comments: DocComment[], rulesets?: readonly Ruleset[]): string[] {
   const out: string[] = [];
   const add = (n: string): void => {
     if (n && !out.includes(n)) out.push(n);
@@ -505,9 +505,44 @@ export function targetsFor(filePath: string | undefined, ruleset: Ruleset, setti
       add(dot > 0 ? b.slice(0, dot) : b);
     }
   }
-  for (const n of targetsFromComments(comments)) add(n);
+  for (const n of targetsFromComments(rulesets && rulesets.length > 1 ? commentsOf(ruleset, rulesets, comments) : comments)) add(n);
   for (const n of ruleset.targets) add(n);
   return out;
+}
+
+/** First and last line of what a ruleset was built from (its tables' spans); undefined without tables. */
+function linesOf(rs: Ruleset): [number, number] | undefined {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const t of rs.tables) {
+    lo = Math.min(lo, t.span.start.line);
+    hi = Math.max(hi, t.span.end.line);
+  }
+  return lo <= hi ? [lo, hi] : undefined;
+}
+
+/**
+ * The comments that speak for `ruleset` in a file of several rulesets (security groups of a Terraform file, …): a
+ * comment within the lines of some rulesets is theirs; one between the end of a ruleset and the start of the next
+ * belongs to that next one (it is written above it); one before the first ruleset (the file's head) or after the
+ * last, and any comment when a ruleset has no known lines, is for every ruleset of the file.
+ */
+function commentsOf(ruleset: Ruleset, rulesets: readonly Ruleset[], comments: DocComment[]): DocComment[] {
+  const ranges = rulesets.map(linesOf);
+  if (ranges.some((r) => r === undefined)) return comments;
+  const mine = ranges[rulesets.indexOf(ruleset)];
+  if (!mine) return comments;
+  const first = Math.min(...ranges.map((r) => r![0]));
+  const last = Math.max(...ranges.map((r) => r![1]));
+  return comments.filter((c) => {
+    const line = c.span.start.line;
+    if (line < first || line > last) return true;
+    if (ranges.some((r) => line >= r![0] && line <= r![1])) return line >= mine[0] && line <= mine[1];
+    // between rulesets: it is for the next one below it
+    let next = Infinity;
+    for (const r of ranges) if (r![0] > line) next = Math.min(next, r![0]);
+    return next === mine[0];
+  });
 }
 
 // ---------------------------------------------------------------- judging

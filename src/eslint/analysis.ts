@@ -177,7 +177,7 @@ export function analyse(context: EslintRule.RuleContext): FileAnalysis | undefin
   }
   const comments: DocComment[] = document.comments;
   // deployments declared in the file itself (`# fwlint-deployment: transfer-cft …`) apply to the file's targets
-  const fileTargets = [...new Set(document.rulesets.flatMap((rs) => targetsFor(filePath, rs, base, comments)))];
+  const fileTargets = [...new Set(document.rulesets.flatMap((rs) => targetsFor(filePath, rs, base, comments, document!.rulesets)))];
   const inFile = deploymentsFromComments(comments, filePath, fileTargets, base);
   const settings = withDeployments(base, inFile.deployments);
   const targetCache = new Map<Ruleset, string[]>();
@@ -192,7 +192,7 @@ export function analyse(context: EslintRule.RuleContext): FileAnalysis | undefin
     targets(ruleset) {
       let t = targetCache.get(ruleset);
       if (!t) {
-        t = targetsFor(filePath, ruleset, settings, comments);
+        t = targetsFor(filePath, ruleset, settings, comments, doc.rulesets);
         targetCache.set(ruleset, t);
       }
       return t;

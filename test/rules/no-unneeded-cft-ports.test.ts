@@ -179,6 +179,47 @@ describe('no-unneeded-cft-ports (Azure default rules)', () => {
   });
 });
 
+// In a file of several security groups, a fwlint-target comment above (or inside) one names that one only: the
+// comment above web-sg does not make mft-sg a web01, nor the one in mft-sg make web-sg an mft01
+tester('hcl', deployed).run('no-unneeded-cft-ports (fwlint-target comments in a file of several groups)', rule, {
+  valid: [],
+  invalid: [
+    {
+      code: [
+        'resource "aws_security_group" "mft" {',
+        '  name = "mft-sg" # fwlint-target: mft01',
+        '  ingress {',
+        '    from_port   = 1768',
+        '    to_port     = 1768',
+        '    protocol    = "tcp"',
+        '    cidr_blocks = ["10.0.0.0/8"]',
+        '  }',
+        '}',
+        '',
+        '# fwlint-target: web01',
+        'resource "aws_security_group" "web" {',
+        '  name = "web-sg"',
+        '  ingress {',
+        '    from_port   = 1768',
+        '    to_port     = 1768',
+        '    protocol    = "tcp"',
+        '    cidr_blocks = ["10.0.0.0/8"]',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+      filename: 'sg.tf',
+      errors: [
+        {
+          line: 18,
+          message:
+            'Open: TCP 1768 (cft-7, Transfer CFT REST API and web UI) reachable from 10.0.0.0/8 without a Transfer CFT deployment on web01, aws_security_group.web, web-sg (Transfer CFT is deployed on mft01 per settings.firewall).',
+        },
+      ],
+    },
+  ],
+});
+
 tester('json').run('no-unneeded-cft-ports (terraform .tf.json)', rule, {
   valid: [],
   invalid: [

@@ -414,7 +414,12 @@ export interface InFileDeployments {
  * `# fwlint-deployment: transfer-cft disabled=sftp sources=10.0.0.0/8 ports=tcp:1761-1763,1768 targets=mft01`.
  * Without `targets=` the deployment is on `targets` (the file's own targets).
  */
-export function deploymentsFromComments(comments: readonly DocComment[], filePath: string | undefined, targets: string[], settings: ResolvedSettings): InFileDeployments {
+export function deploymentsFromComments(
+  comments: readonly DocComment[],
+  filePath: string | undefined,
+  targets: string[] | ((comment: DocComment) => string[]),
+  settings: ResolvedSettings,
+): InFileDeployments {
   const out: InFileDeployments = { deployments: [], errors: [] };
   for (const c of comments) {
     const rest = directiveText(c, DEPLOYMENT_DIRECTIVE);
@@ -430,7 +435,7 @@ export function deploymentsFromComments(comments: readonly DocComment[], filePat
     let ports: ServicePorts[] | undefined;
     let sources: AddrSet | undefined;
     let disabled: string[] = [];
-    let depTargets = targets;
+    let depTargets = typeof targets === 'function' ? targets(c) : targets;
     let ok = true;
     for (const o of opts) {
       const eq = o.indexOf('=');
@@ -522,27 +527,75 @@ function linesOf(rs: Ruleset): [number, number] | undefined {
 }
 
 /**
+ * The targets a comment of the file speaks for: those of the rulesets it belongs to (see `commentsOf`), for a
+ * `fwlint-deployment:` without `targets=`.
+ */
+export function commentTargets(comment: DocComment, filePath: string | undefined, rulesets: readonly Ruleset[], settings: ResolvedSettings, comments: DocComment[]): string[] {
+  const out: string[] = [];
+  for (const rs of rulesets) {
+    if (rulesets.length > 1 && !commentsOf(rs, rulesets, comments).includes(comment)) continue;
+    for (const t of targetsFor(filePath, rs, settings, comments, rulesets)) if (!out.includes(t)) out.push(t);
+  }
+  return out;
+}
+
+/**
  * The comments that speak for `ruleset` in a file of several rulesets (security groups of a Terraform file, …): a
  * comment within the lines of some rulesets is theirs; one between the end of a ruleset and the start of the next
  * belongs to that next one (it is written above it); one before the first ruleset (the file's head) or after the
- * last, and any comment when a ruleset has no known lines, is for every ruleset of the file.
+ * last, and any comment when a ruleset has no known lines, is for every ruleset of the file. Only directive
+ * comments are placed (a file has few), once per file.
  */
 function commentsOf(ruleset: Ruleset, rulesets: readonly Ruleset[], comments: DocComment[]): DocComment[] {
+  let byFile = placedCache.get(rulesets);
+  if (!byFile) placedCache.set(rulesets, (byFile = new WeakMap()));
+  let placed = byFile.get(comments);
+  if (!placed) byFile.set(comments, (placed = placeComments(rulesets, comments)));
+  return placed.all ? placed.all : [...placed.everywhere, ...(placed.own.get(ruleset) ?? [])];
+}
+
+interface Placed {
+  /** Set when the comments cannot be placed (a ruleset without lines): every comment is for every ruleset. */
+  all?: DocComment[];
+  everywhere: DocComment[];
+  own: Map<Ruleset, DocComment[]>;
+}
+
+const placedCache = new WeakMap<readonly Ruleset[], WeakMap<DocComment[], Placed>>();
+
+function placeComments(rulesets: readonly Ruleset[], comments: DocComment[]): Placed {
+  const directives = comments.filter((c) => directiveText(c, TARGET_DIRECTIVE) !== undefined || directiveText(c, DEPLOYMENT_DIRECTIVE) !== undefined);
   const ranges = rulesets.map(linesOf);
-  if (ranges.some((r) => r === undefined)) return comments;
-  const mine = ranges[rulesets.indexOf(ruleset)];
-  if (!mine) return comments;
+  if (ranges.some((r) => r === undefined)) return { all: directives, everywhere: [], own: new Map() };
   const first = Math.min(...ranges.map((r) => r![0]));
   const last = Math.max(...ranges.map((r) => r![1]));
-  return comments.filter((c) => {
+  const placed: Placed = { everywhere: [], own: new Map() };
+  const give = (rs: Ruleset, c: DocComment): void => {
+    const l = placed.own.get(rs);
+    if (l) l.push(c);
+    else placed.own.set(rs, [c]);
+  };
+  for (const c of directives) {
     const line = c.span.start.line;
-    if (line < first || line > last) return true;
-    if (ranges.some((r) => line >= r![0] && line <= r![1])) return line >= mine[0] && line <= mine[1];
-    // between rulesets: it is for the next one below it
+    if (line < first || line > last) {
+      placed.everywhere.push(c);
+      continue;
+    }
+    let inside = false;
+    for (let i = 0; i < rulesets.length; i++) {
+      const r = ranges[i]!;
+      if (line >= r[0] && line <= r[1]) {
+        give(rulesets[i]!, c);
+        inside = true;
+      }
+    }
+    if (inside) continue;
+    // between rulesets: for the next one(s) below it
     let next = Infinity;
     for (const r of ranges) if (r![0] > line) next = Math.min(next, r![0]);
-    return next === mine[0];
-  });
+    for (let i = 0; i < rulesets.length; i++) if (ranges[i]![0] === next) give(rulesets[i]!, c);
+  }
+  return placed;
 }
 
 // ---------------------------------------------------------------- judging

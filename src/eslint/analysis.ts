@@ -9,7 +9,7 @@ import type { Rule as EslintRule } from 'eslint';
 // the engine modules a lint needs, not the package index (which also loads the packet tracer)
 import { computeExposure } from '../analysis/exposure.js';
 import type { Exposure, ExposureEntry } from '../analysis/types.js';
-import { deploymentsFromComments, loadSettings, targetsFor, withDeployments, type ResolvedSettings } from '../deployments/index.js';
+import { commentTargets, deploymentsFromComments, loadSettings, targetsFor, withDeployments, type ResolvedSettings } from '../deployments/index.js';
 import { IntervalSet, type DocComment, type FirewallDocument, type NumSet, type Ruleset, type Span } from '../model/index.js';
 import type { FirewallRoot } from './ast.js';
 
@@ -177,8 +177,9 @@ export function analyse(context: EslintRule.RuleContext): FileAnalysis | undefin
   }
   const comments: DocComment[] = document.comments;
   // deployments declared in the file itself (`# fwlint-deployment: transfer-cft …`) apply to the file's targets
-  const fileTargets = [...new Set(document.rulesets.flatMap((rs) => targetsFor(filePath, rs, base, comments, document!.rulesets)))];
-  const inFile = deploymentsFromComments(comments, filePath, fileTargets, base);
+  // (in a file of several rulesets, on the targets of the ruleset the comment is written in or above)
+  const rulesets = document.rulesets;
+  const inFile = deploymentsFromComments(comments, filePath, (c) => commentTargets(c, filePath, rulesets, base, comments), base);
   const settings = withDeployments(base, inFile.deployments);
   const targetCache = new Map<Ruleset, string[]>();
   const doc = document;

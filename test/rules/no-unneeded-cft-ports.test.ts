@@ -220,6 +220,46 @@ tester('hcl', deployed).run('no-unneeded-cft-ports (fwlint-target comments in a 
   ],
 });
 
+// the same for a fwlint-deployment comment without targets=: it is on the group it is written above (one at the
+// file's head is on every group, as a fwlint-target there)
+tester('hcl').run('no-unneeded-cft-ports (fwlint-deployment comment above one of several groups)', rule, {
+  valid: [],
+  invalid: [
+    {
+      code: [
+        'resource "aws_security_group" "mft" {',
+        '  name = "mft-sg"',
+        '  ingress {',
+        '    from_port   = 1768',
+        '    to_port     = 1768',
+        '    protocol    = "tcp"',
+        '    cidr_blocks = ["10.0.0.0/8"]',
+        '  }',
+        '}',
+        '# fwlint-deployment: transfer-cft',
+        'resource "aws_security_group" "web" {',
+        '  name = "web-sg"',
+        '  ingress {',
+        '    from_port   = 1768',
+        '    to_port     = 1768',
+        '    protocol    = "tcp"',
+        '    cidr_blocks = ["10.0.0.0/8"]',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+      filename: 'sg.tf',
+      errors: [
+        {
+          line: 7,
+          message:
+            'Open: TCP 1768 (cft-7, Transfer CFT REST API and web UI) reachable from 10.0.0.0/8 without a Transfer CFT deployment on aws_security_group.mft, mft-sg (Transfer CFT is deployed on aws_security_group.web, web-sg per sg.tf:10).',
+        },
+      ],
+    },
+  ],
+});
+
 tester('json').run('no-unneeded-cft-ports (terraform .tf.json)', rule, {
   valid: [],
   invalid: [

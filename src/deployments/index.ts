@@ -505,9 +505,13 @@ export function targetsFor(filePath: string | undefined, ruleset: Ruleset, setti
     if (host) add(host);
     const segs = rel.split('/');
     if (segs.length >= 2 && ['hosts', 'host_vars', 'nodes', 'servers', 'machines'].includes(segs[segs.length - 2]!.toLowerCase())) {
+      // the name before the first dot (mft01.rules.v4 → mft01), and the name without the extension, which keeps a
+      // fully qualified name whole (mft01.example.com.rules → mft01.example.com, as hosts/mft01.example.com/…)
       const b = basename(rel);
       const dot = b.indexOf('.');
       add(dot > 0 ? b.slice(0, dot) : b);
+      const ext = b.lastIndexOf('.');
+      if (ext > dot) add(b.slice(0, ext));
     }
   }
   for (const n of targetsFromComments(rulesets && rulesets.length > 1 ? commentsOf(ruleset, rulesets, comments) : comments)) add(n);

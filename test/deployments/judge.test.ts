@@ -161,6 +161,11 @@ describe('targetsFor', () => {
     ];
     expect(targetsFor(resolve(DEMO, 'hosts/mft01.rules'), ruleset(['sg-0abc', 'mft07']), s, comments)).toEqual(['mft01', 'mft07', 'mft08', 'mft09', 'MFT10', 'sg-0abc']);
   });
+  it('hosts/<fqdn>.<ext> names the host by its full name too (as hosts/<fqdn>/… does)', () => {
+    expect(targetsFor(resolve(DEMO, 'hosts/mft01.example.com.rules'), ruleset(), s, [])).toEqual(['mft01', 'mft01.example.com']);
+    expect(targetsFor(resolve(DEMO, 'hosts/mft01.rules.v4'), ruleset(), s, [])).toEqual(['mft01', 'mft01.rules']);
+    expect(targetsFor(resolve(DEMO, 'hosts/mft01'), ruleset(), s, [])).toEqual(['mft01']);
+  });
   it('a file outside the mapping and outside hosts/ has only its in-file and ruleset targets', () => {
     expect(targetsFor(resolve(DEMO, 'other/fw.rules'), ruleset(['nsg-mft']), s, [])).toEqual(['nsg-mft']);
     expect(targetsFor(undefined, ruleset(['k8s-ns:mft']), s, [comment('fwlint-target: a,b')])).toEqual(['a', 'b', 'k8s-ns:mft']);

@@ -552,6 +552,15 @@ function fromYaml(file: string, text: string): Finding[] {
     }
     const h = fromHelmValues(doc, lines, file);
     if (h) out.push(h);
+    else if (doc.kind === 'object') {
+      // an umbrella chart's values: a subchart's values are under its name (`transfer-cft: {image: …, service: …}`)
+      for (const e of doc.entries) {
+        const sub = e.value.kind === 'object' ? fromHelmValues(e.value, lines, file) : undefined;
+        if (!sub) continue;
+        if (!sub.names.includes(e.key)) sub.names.push(e.key);
+        out.push(sub);
+      }
+    }
   }
   for (const s of services) {
     const f = fromK8sService(s.doc, s.lines, workloads);

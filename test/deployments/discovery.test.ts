@@ -350,6 +350,35 @@ describe('discoverInText', () => {
       allowed: '192.0.2.0/24',
     });
   });
+  it('helm: the values of an umbrella chart, with the Transfer CFT subchart under its name', () => {
+    const text = [
+      'global:',
+      '  env: prod',
+      'transfer-cft:',
+      '  image:',
+      '    repository: docker.repository.axway.com/transfercft-docker-prod/3.10/cft',
+      '  service:',
+      '    type: LoadBalancer',
+      '    loadBalancerSourceRanges: [203.0.113.0/24]',
+      '    ports:',
+      '      - name: pesit',
+      '        port: 1761',
+      'postgresql:',
+      '  image:',
+      '    repository: bitnami/postgresql',
+      '',
+    ].join('\n');
+    expect(discoverInText('deploy/mft-platform/values.yaml', text).map(fview)).toEqual([
+      {
+        names: ['mft-platform', 'transfer-cft'],
+        ports: '1761',
+        roles: { 1761: 'pesit' },
+        explicit: true,
+        sources: '203.0.113.0/24',
+        evidence: ['5 repository: docker.repository.axway.com/transfercft-docker-prod/3.10/cft', '10 - name: pesit', '8 loadBalancerSourceRanges: [203.0.113.0/24]'],
+      },
+    ]);
+  });
   it('kubernetes: the namespace "default" is not a target (it would match the GCP network "default")', () => {
     const text = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: cft\n  namespace: default\nspec:\n  template:\n    spec:\n      containers:\n        - name: cft\n          image: axway/transfer-cft:3.10\n';
     expect(discoverInText('cft.yaml', text).map((f) => f.names)).toEqual([['cft']]);

@@ -751,7 +751,7 @@ export function evidenceRef(d: Deployment, settings: ResolvedSettings): string {
 /** "mft01 per fwlint.config.yaml:4; cft, mft02 per hosts/mft02/docker-compose.yml:3" (at most `max`, then "and N more"). */
 export function describeDeployments(list: readonly Deployment[], settings: ResolvedSettings, max = 3): string {
   const parts = [
-    ...new Set(list.map((d) => (d.targets.length > 0 ? `${d.targets.join(', ')} per ${evidenceRef(d, settings)}` : `a host with no name per ${evidenceRef(d, settings)} (name it with targets: in fwlint.config.yaml)`))),
+    ...new Set(list.map((d) => (d.targets.length > 0 ? `${d.targets.join(', ')} per ${evidenceRef(d, settings)}` : `a host with no name per ${evidenceRef(d, settings)}, to be named with targets: in fwlint.config.yaml`))),
   ].sort();
   return parts.length <= max ? parts.join('; ') : `${parts.slice(0, max).join('; ')} and ${parts.length - max} more`;
 }

@@ -192,7 +192,7 @@ describe('describeDeployments', () => {
   const dep = (targets: string[], file: string, line: number) => ({ service: 'transfer-cft', targets, ports: [], evidence: [{ file, line, text: '', kind: 'discovered' as const }] });
   it('names each deployment by its targets and first evidence, relative to the root; an unnamed one says how to name it', () => {
     expect(describeDeployments([dep(['mft02'], '/repo/hosts/mft02/compose.yml', 3), dep([], '/repo/etc/systemd/system/cft.service', 2), dep(['mft01'], '/repo/fwlint.config.yaml', 4)], s)).toBe(
-      'a host with no name per etc/systemd/system/cft.service:2 (name it with targets: in fwlint.config.yaml); mft01 per fwlint.config.yaml:4; mft02 per hosts/mft02/compose.yml:3',
+      'a host with no name per etc/systemd/system/cft.service:2, to be named with targets: in fwlint.config.yaml; mft01 per fwlint.config.yaml:4; mft02 per hosts/mft02/compose.yml:3',
     );
     const many = [1, 2, 3, 4, 5].map((k) => dep([`mft0${k}`], '/repo/fwlint.config.yaml', k));
     expect(describeDeployments(many, s)).toBe('mft01 per fwlint.config.yaml:1; mft02 per fwlint.config.yaml:2; mft03 per fwlint.config.yaml:3 and 2 more');

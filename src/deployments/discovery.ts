@@ -97,7 +97,12 @@ export interface Finding {
 export function isCftImage(image: string | undefined): boolean {
   if (!image) return false;
   const l = image.toLowerCase();
-  return l.includes('transfercft-docker') || l.includes('axway/cft') || l.includes('axway/transfer-cft') || l.includes('axway/transfercft');
+  if (l.includes('transfercft-docker') || l.includes('axway/cft') || l.includes('axway/transfer-cft') || l.includes('axway/transfercft')) return true;
+  // a private registry's copy under another path keeps the name: harbor.corp/mft/transfer-cft:3.10 (not "…/cft": too common)
+  const at = l.indexOf('@');
+  const ref = at >= 0 ? l.slice(0, at) : l;
+  const name = ref.slice(ref.lastIndexOf('/') + 1).split(':')[0];
+  return name === 'transfer-cft' || name === 'transfercft' || name === 'axway-transfer-cft';
 }
 
 // ---------------------------------------------------------------- helpers

@@ -425,6 +425,11 @@ describe('helpers', () => {
   it('isCftImage', () => {
     expect(isCftImage('docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2206')).toBe(true);
     expect(isCftImage('axway/cft:3.10.2206')).toBe(true);
+    // a private registry's copy under its own path keeps the image name
+    expect(isCftImage('harbor.corp.example:8443/mft/transfer-cft:3.10.2206')).toBe(true);
+    expect(isCftImage('registry.corp/transfercft@sha256:0123')).toBe(true);
+    expect(isCftImage('registry.corp/tools/cft:1.0')).toBe(false);
+    expect(isCftImage('registry.corp/transfer-cft-client/cli:1.0')).toBe(false);
     expect(isCftImage('nginx')).toBe(false);
     expect(isCftImage(undefined)).toBe(false);
   });

@@ -660,12 +660,15 @@ function fromCftConf(file: string, text: string): Finding | undefined {
   };
   for (let i = 0; i < ls.length; i++) {
     const raw = ls[i]!;
-    const l = raw.trim();
+    // a cftutil command line in a script: the object follows the command
+    const trimmed = raw.trim();
+    const l = trimmed.replace(/^(?:\$\{?cftutil\}?|cftutil)\s+/i, '');
     if (l.startsWith('/*') || l.startsWith('#')) continue;
     const obj = /^(CFT[A-Z]+)\b/i.exec(l);
-    if (obj) {
+    if (obj || l !== trimmed) {
+      // a new object, or another cftutil command (uconfset …), ends the one before
       flush();
-      inProt = obj[1]!.toUpperCase() === 'CFTPROT';
+      inProt = obj !== null && obj[1]!.toUpperCase() === 'CFTPROT';
     }
     if (!inProt) continue;
     const idm = /\bID\s*=\s*'?([A-Za-z0-9_]+)/i.exec(l);
@@ -728,15 +731,18 @@ export function discoverInText(file: string, text: string): Finding[] {
       if (f) out.push(f);
       return out;
     }
+    let properties = false;
     if (lower === 'initialize.properties' || (lower.endsWith('.properties') && /pesit_port/i.test(text))) {
       const f = fromProperties(file, text);
       if (f) out.push(f);
+      properties = f !== undefined;
     }
-    if (lower === 'cft-tcp.conf' || (lower.endsWith('.conf') && text.includes('CFTPROT'))) {
+    // CFTPROT objects in a configuration file, or in a script feeding cftutil (`cftutil cftprot id=pesitssl, sap=1762`)
+    if (lower === 'cft-tcp.conf' || (UCONF_EXT.test(lower) && /cftprot/i.test(text))) {
       const f = fromCftConf(file, text);
       if (f) out.push(f);
     }
-    if (out.length === 0 && UCONF_EXT.test(lower)) {
+    if (!properties && UCONF_EXT.test(lower)) {
       const f = fromUconf(file, text);
       if (f) out.push(f);
     }

@@ -422,6 +422,19 @@ describe('helpers', () => {
     expect(hostFromPath('hosts/mft01.rules')).toBeUndefined();
     expect(hostFromPath('etc/cft.service')).toBeUndefined();
   });
+  it('cftutil commands in a script: CFTPROT SAPs and UCONF ports, each with its role', () => {
+    const text = [
+      '#!/bin/sh',
+      'cftutil cftprot id=PESITANY, type=PESIT, sap=1861, net=NET0',
+      'cftutil cftprot id=PESITSSL, type=PESIT, sap=1862, ssl=SSL0',
+      'cftutil uconfset id=copilot.restapi.serverport,value=1868',
+      '',
+    ].join('\n');
+    expect(discoverInText('scripts/configure.sh', text).map(fview)).toEqual([
+      { names: [], ports: '1861-1862', roles: { 1861: 'pesit', 1862: 'pesitssl' }, explicit: true, sources: undefined, evidence: ['2 cftutil cftprot id=PESITANY, type=PESIT, sap=1861, net=NET0', '3 cftutil cftprot id=PESITSSL, type=PESIT, sap=1862, ssl=SSL0'] },
+      { names: [], ports: '1868', roles: { 1868: 'restapi' }, explicit: true, sources: undefined, evidence: ['4 cftutil uconfset id=copilot.restapi.serverport,value=1868'] },
+    ]);
+  });
   it('isCftImage', () => {
     expect(isCftImage('docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2206')).toBe(true);
     expect(isCftImage('axway/cft:3.10.2206')).toBe(true);

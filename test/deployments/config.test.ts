@@ -146,6 +146,18 @@ describe('valid configuration', () => {
   });
 });
 
+describe('duplicate keys', () => {
+  it('are errors at the second key (the parser keeps the last one: the first would be silently lost)', () => {
+    const yaml = settingsFromText('deployments:\n  - service: transfer-cft\n    targets: [mft01]\ndeployments:\n  - service: ssh\n    targets: [x]\n    targets: [y]\n', '/p/fwlint.config.yaml');
+    expect(yaml.errors.map((e) => `${e.line}:${e.column} ${e.message}`)).toEqual([
+      '4:1 configuration: duplicate key "deployments" (first at line 1); the first would be ignored',
+      '7:5 deployments[0]: duplicate key "targets" (first at line 6); the first would be ignored',
+    ]);
+    const json = settingsFromText('{"discovery": false,\n "discovery": true}', '/p/fwlint.config.json');
+    expect(json.errors.map((e) => `${e.line}:${e.column} ${e.message}`)).toEqual(['2:2 configuration: duplicate key "discovery" (first at line 1); the first would be ignored']);
+  });
+});
+
 describe('finding and caching the configuration', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fwl-cfg-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

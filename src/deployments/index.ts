@@ -71,15 +71,22 @@ const VCS_MARKERS = ['.git', '.hg', '.svn'] as const;
 
 /** The nearest folder at or above `dir` that is the root of a checkout (holds `.git`, `.hg` or `.svn`). */
 export function findProjectRoot(dir: string): string | undefined {
-  let d = resolve(dir);
-  for (let k = 0; k < 100; k++) {
-    for (const n of VCS_MARKERS) if (existsSync(join(d, n))) return d;
+  const start = resolve(dir);
+  if (rootCache.has(start)) return rootCache.get(start);
+  let d = start;
+  let found: string | undefined;
+  for (let k = 0; k < 100 && found === undefined; k++) {
+    for (const n of VCS_MARKERS) if (existsSync(join(d, n))) found = d;
     const up = dirname(d);
-    if (up === d) return undefined;
+    if (up === d) break;
     d = up;
   }
-  return undefined;
+  rootCache.set(start, found);
+  return found;
 }
+
+/** findProjectRoot per folder (a run asks for every linted file; the checkout does not move during it). */
+const rootCache = new Map<string, string | undefined>();
 
 // ---------------------------------------------------------------- resolution
 
@@ -278,6 +285,7 @@ const scanCache = new Map<string, ScanResult>();
 /** Forgets cached configurations and discovery results (tests, long-running editors after changes). */
 export function clearSettingsCache(): void {
   scanCache.clear();
+  rootCache.clear();
   settingsCache.clear();
 }
 

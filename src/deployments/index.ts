@@ -554,8 +554,9 @@ export function commentTargets(comment: DocComment, filePath: string | undefined
 /**
  * The comments that speak for `ruleset` in a file of several rulesets (security groups of a Terraform file, …): a
  * comment within the lines of some rulesets is theirs; one between the end of a ruleset and the start of the next
- * belongs to that next one (it is written above it); one before the first ruleset (the file's head) or after the
- * last, and any comment when a ruleset has no known lines, is for every ruleset of the file. Only directive
+ * belongs to that next one (it is written above it), as does one above the first after some content; one in the
+ * file's head (comments from line 1 on) or after the last, and any comment when a ruleset has no known lines, is
+ * for every ruleset of the file. Only directive
  * comments are placed (a file has few), once per file.
  */
 function commentsOf(ruleset: Ruleset, rulesets: readonly Ruleset[], comments: DocComment[]): DocComment[] {
@@ -581,6 +582,13 @@ function placeComments(rulesets: readonly Ruleset[], comments: DocComment[]): Pl
   if (ranges.some((r) => r === undefined)) return { all: directives, everywhere: [], own: new Map() };
   const first = Math.min(...ranges.map((r) => r![0]));
   const last = Math.max(...ranges.map((r) => r![1]));
+  // the file's head: the comments from line 1 on, one below the other (a comment before the first ruleset but after
+  // some content, such as `Resources:` of a CloudFormation template, is written above that ruleset)
+  let headEnd = 0;
+  for (const c of [...comments].sort((x, y) => x.span.start.line - y.span.start.line)) {
+    if (c.span.start.line > headEnd + 1) break;
+    headEnd = Math.max(headEnd, c.span.end.line);
+  }
   const placed: Placed = { everywhere: [], own: new Map() };
   const give = (rs: Ruleset, c: DocComment): void => {
     const l = placed.own.get(rs);
@@ -589,7 +597,7 @@ function placeComments(rulesets: readonly Ruleset[], comments: DocComment[]): Pl
   };
   for (const c of directives) {
     const line = c.span.start.line;
-    if (line < first || line > last) {
+    if ((line < first && line <= headEnd) || line > last) {
       placed.everywhere.push(c);
       continue;
     }
@@ -602,7 +610,7 @@ function placeComments(rulesets: readonly Ruleset[], comments: DocComment[]): Pl
       }
     }
     if (inside) continue;
-    // between rulesets: for the next one(s) below it
+    // between rulesets, or above the first after some content: for the next one(s) below it
     let next = Infinity;
     for (const r of ranges) if (r![0] > line) next = Math.min(next, r![0]);
     for (let i = 0; i < rulesets.length; i++) if (ranges[i]![0] === next) give(rulesets[i]!, c);

@@ -220,6 +220,24 @@ tester('hcl', deployed).run('no-unneeded-cft-ports (fwlint-target comments in a 
   ],
 });
 
+// a comment above the first group after some content (`Resources:`) is that group's; one in the file's head (comments
+// from line 1 on) is every group's, as documented
+tester('yaml', deployed).run('no-unneeded-cft-ports (fwlint-target above the first of several CloudFormation groups)', rule, {
+  valid: [
+    {
+      code: '# fwlint-target: mft01\nResources:\n  MftSG:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: MFT\n      SecurityGroupIngress:\n        - {IpProtocol: tcp, FromPort: 1768, ToPort: 1768, CidrIp: 10.0.0.0/8}\n  WebSG:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: web\n      SecurityGroupIngress:\n        - {IpProtocol: tcp, FromPort: 1768, ToPort: 1768, CidrIp: 10.0.0.0/8}\n',
+      filename: 'head.yaml',
+    },
+  ],
+  invalid: [
+    {
+      code: 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  # fwlint-target: mft01\n  MftSG:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: MFT\n      SecurityGroupIngress:\n        - {IpProtocol: tcp, FromPort: 1768, ToPort: 1768, CidrIp: 10.0.0.0/8}\n  WebSG:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: web\n      SecurityGroupIngress:\n        - {IpProtocol: tcp, FromPort: 1768, ToPort: 1768, CidrIp: 10.0.0.0/8}\n',
+      filename: 'two.yaml',
+      errors: [{ line: 15, message: 'Open: TCP 1768 (cft-7, Transfer CFT REST API and web UI) reachable from 10.0.0.0/8 without a Transfer CFT deployment on WebSG (Transfer CFT is deployed on mft01 per settings.firewall).' }],
+    },
+  ],
+});
+
 // the same for a fwlint-deployment comment without targets=: it is on the group it is written above (one at the
 // file's head is on every group, as a fwlint-target there)
 tester('hcl').run('no-unneeded-cft-ports (fwlint-deployment comment above one of several groups)', rule, {

@@ -387,6 +387,22 @@ interface CftWorkload {
   sourceEvidence?: Evidence;
 }
 
+/** A Service whose workload is not in its file: what it needs to restrict one in another file of the walk. */
+interface PendingService {
+  selector: Map<string, string>;
+  type: string;
+  /** Its targetPorts: a number, or a container port name (`port` when none). */
+  targets: (number | string)[];
+  sources?: AddrSet;
+  sourceEvidence?: Evidence;
+}
+
+/**
+ * Kubernetes findings and what links them across files (a Service in service.yaml selecting the StatefulSet of
+ * statefulset.yaml): kept beside the findings, not in them.
+ */
+const k8sLinks = new WeakMap<Finding, { namespace: string | undefined; workload?: CftWorkload; service?: PendingService }>();
+
 function fromK8sWorkload(doc: PValue, kind: string, lines: Lines, workloads: CftWorkload[]): Finding[] {
   const pod = podSpecOf(doc, kind);
   const out: Finding[] = [];
@@ -418,7 +434,9 @@ function fromK8sWorkload(doc: PValue, kind: string, lines: Lines, workloads: Cft
     for (const [p, r] of declared) if (r) roleByPort.set(p, r);
     const chosen = declared.size > 0 ? declared : (byPort as Map<number, RoleId | undefined>);
     const finding: Finding = { service: 'transfer-cft', names: k8sNames(doc), ...portsOf(chosen), explicit: declared.size > 0 || fromEnv, evidence };
-    workloads.push({ labels: labelsOf(get(get(get(get(doc, 'spec'), 'template'), 'metadata'), 'labels') ?? get(get(doc, 'metadata'), 'labels')), roleByPort, portByName, finding, hostPorts, exposedBy: new Map() });
+    const w: CftWorkload = { labels: labelsOf(get(get(get(get(doc, 'spec'), 'template'), 'metadata'), 'labels') ?? get(get(doc, 'metadata'), 'labels')), roleByPort, portByName, finding, hostPorts, exposedBy: new Map() };
+    workloads.push(w);
+    k8sLinks.set(finding, { namespace: str(get(get(doc, 'metadata'), 'namespace')), workload: w });
     out.push(finding);
   }
   return out;
@@ -435,14 +453,16 @@ function fromK8sService(doc: PValue, lines: Lines, workloads: CftWorkload[]): Fi
   const evidence: Evidence[] = [];
   pushEv(evidence, lines.at(get(doc, 'kind')));
   const chosen = new Map<number, RoleId | undefined>();
-  /** The workload's container ports the Service forwards to. */
+  /** The workload's container ports the Service forwards to; as written, for a workload in another file. */
   const targeted: number[] = [];
+  const targetRefs: (number | string)[] = [];
   for (const p of ports) {
     const proto = (str(get(p, 'protocol')) ?? 'TCP').toUpperCase();
     const port = num(get(p, 'port'));
     if (proto !== 'TCP' || !validPort(port)) continue;
     const name = str(get(p, 'name'));
     const tp = get(p, 'targetPort');
+    targetRefs.push(num(tp) ?? str(tp) ?? port);
     let role: RoleId | undefined = name && ROLE_IDS.has(name) ? (name as RoleId) : undefined;
     if (workload) {
       const tpNum = num(tp) ?? (str(tp) !== undefined ? workload.portByName.get(str(tp)!) : undefined) ?? port;
@@ -471,7 +491,54 @@ function fromK8sService(doc: PValue, lines: Lines, workloads: CftWorkload[]): Fi
     }
     if (sources) workload.sourceEvidence = lines.at(srcNode);
   }
+  if (!workload && selector.size > 0) {
+    const pending: PendingService = { selector, type, targets: targetRefs };
+    if (sources) pending.sources = sources;
+    const se = lines.at(srcNode);
+    if (se) pending.sourceEvidence = se;
+    k8sLinks.set(f, { namespace: str(get(get(doc, 'metadata'), 'namespace')), service: pending });
+  }
   return f;
+}
+
+/**
+ * The Services of the walk whose workload is in another file (same namespace, labels matching the selector) restrict
+ * it as a Service in its file does (see `restrictByServices`): the restricted ports become a finding of their own,
+ * beside the workload's.
+ */
+function linkServicesAcrossFiles(findings: { rel: string; finding: Finding }[]): void {
+  const workloads: { at: number; w: CftWorkload; namespace: string | undefined }[] = [];
+  const services: { s: PendingService; namespace: string | undefined }[] = [];
+  findings.forEach(({ finding }, at) => {
+    const l = k8sLinks.get(finding);
+    if (l?.workload) workloads.push({ at, w: l.workload, namespace: l.namespace });
+    if (l?.service && (l.service.type === 'LoadBalancer' || l.service.type === 'NodePort')) services.push({ s: l.service, namespace: l.namespace });
+  });
+  if (workloads.length === 0 || services.length === 0) return;
+  const touched = new Set<number>();
+  for (const { s, namespace } of services) {
+    for (const { at, w, namespace: ns } of workloads) {
+      if (ns !== namespace || ![...s.selector].every(([k, v]) => w.labels.get(k) === v)) continue;
+      touched.add(at);
+      const now = s.type === 'LoadBalancer' ? s.sources : undefined;
+      for (const ref of s.targets) {
+        const cp = typeof ref === 'number' ? ref : w.portByName.get(ref);
+        if (cp === undefined) continue;
+        const was = w.exposedBy.get(cp);
+        w.exposedBy.set(cp, w.exposedBy.has(cp) ? (was && now ? was.union(now) : undefined) : now);
+      }
+      if (now && s.sourceEvidence) w.sourceEvidence = s.sourceEvidence;
+    }
+  }
+  // from the last, so that the positions of the others stay
+  for (const at of [...touched].sort((a, b) => b - a)) {
+    const { rel, finding } = findings[at]!;
+    const w = k8sLinks.get(finding)!.workload!;
+    const r = restrictByServices(w);
+    if (!r) continue;
+    if (finding.ports.isEmpty) findings.splice(at, 1, { rel, finding: r });
+    else findings.splice(at + 1, 0, { rel, finding: r });
+  }
 }
 
 /**
@@ -905,6 +972,7 @@ export function scanFindings(root: string, opts: Pick<DiscoveryOptions, 'maxFile
     // depth first, directories in name order
     for (let k = subdirs.length - 1; k >= 0; k--) stack.push(subdirs[k]!);
   }
+  linkServicesAcrossFiles(findings);
   return { findings, filesRead, truncated };
 }
 

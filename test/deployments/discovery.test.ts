@@ -142,6 +142,34 @@ describe('bounds', () => {
     expect(few.truncated).toBe(true);
     expect(few.deployments).toEqual([]);
   });
+  it('a LoadBalancer Service in its own file restricts the workload of another file (same namespace, selector)', () => {
+    const root = mkdtempSync(join(tmpdir(), 'fwl-k8s-'));
+    try {
+      mkdirSync(join(root, 'k8s'));
+      writeFileSync(
+        join(root, 'k8s/statefulset.yaml'),
+        'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: transfer-cft, namespace: mft}\nspec:\n  template:\n    metadata: {labels: {app: cft, tier: mft}}\n    spec:\n      containers:\n        - name: cft\n          image: axway/transfer-cft:3.10\n          ports:\n            - {name: pesit, containerPort: 1761}\n            - {name: restapi, containerPort: 1768}\n',
+      );
+      writeFileSync(
+        join(root, 'k8s/service.yaml'),
+        'apiVersion: v1\nkind: Service\nmetadata: {name: transfer-cft-lb, namespace: mft}\nspec:\n  type: LoadBalancer\n  selector: {app: cft}\n  loadBalancerSourceRanges: [192.0.2.0/24]\n  ports:\n    - {name: pesit, port: 1761, targetPort: pesit}\n',
+      );
+      // the same selector in another namespace is another workload
+      writeFileSync(
+        join(root, 'k8s/other-ns.yaml'),
+        'apiVersion: v1\nkind: Service\nmetadata: {name: cft-test, namespace: test}\nspec:\n  type: LoadBalancer\n  selector: {app: cft}\n  loadBalancerSourceRanges: [198.51.100.0/24]\n  ports:\n    - {name: pesit, port: 1761, targetPort: pesit}\n',
+      );
+      const r = discoverDeployments(root);
+      expect(r.deployments.map((d) => `${d.targets.join(',')} ${formatPorts(d.ports[0]!.ports)} ${d.sources?.toString() ?? '*'}`)).toEqual([
+        'cft-test,test 1761 198.51.100.0/24',
+        'transfer-cft-lb,mft 1761 192.0.2.0/24',
+        'transfer-cft,mft 1768 *',
+        'transfer-cft,mft 1761 192.0.2.0/24',
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
   it('skips virtualenvs and Terraform caches: their files would use up the entry budget before hosts/ is reached', () => {
     const root = mkdtempSync(join(tmpdir(), 'fwl-skip-'));
     try {

@@ -29,6 +29,8 @@ const rule: Rule.RuleModule = {
         if (d.severity !== 'warning') continue;
         report(context, a, d.span, undefined, { messageId: 'unevaluated', data: { message: d.message } });
       }
+      // a `fwlint-deployment:` comment fwlint cannot read declares nothing: never a silent default
+      for (const e of a.directiveErrors) report(context, a, e.span, undefined, { messageId: 'unevaluated', data: { message: `${e.message}.` } });
     });
   },
 };

@@ -1,6 +1,6 @@
 import type { Rule } from 'eslint';
 import { CFT_BLOCK, describePorts } from '../src/catalog/index.js';
-import { judge } from '../src/deployments/index.js';
+import { describeDeployments, evidenceRef, judge, MAX_DISCOVERY_ENTRIES, type Deployment } from '../src/deployments/index.js';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
 import { formatPorts, numSingle } from '../src/model/index.js';
 import { certaintyTitle, clientReachable, describeSources, viaInterfaces, docsUrl, eachGroup, portsOf, report, ruleOptions, SharedTexts, twoPieces } from '../src/eslint/rule-kit.js';
@@ -43,6 +43,14 @@ const rule: Rule.RuleModule = {
       for (const ruleset of a.document.rulesets) {
         const targets = a.targets(ruleset);
         const target = a.label(ruleset);
+        // where the deployments are written (the same for every finding of the ruleset: which deployments match
+        // does not depend on the protocol or the ports), built on first use
+        let matchedText: string | undefined;
+        let elsewhereText: string | undefined;
+        const matched = (list: readonly Deployment[]): string => (matchedText ??= ` per ${[...new Set(list.map((d) => evidenceRef(d, a.settings)))].join(', ')}`);
+        // a walk the bounds stopped may have missed the deployment: the verdict says so
+        const truncated = a.settings.discovery?.truncated ? `; deployment discovery stopped after ${MAX_DISCOVERY_ENTRIES} directory entries, so one may be missing (declare it in fwlint.config.yaml)` : '';
+        const deployedOn = (list: readonly Deployment[]): string => (elsewhereText ??= list.length > 0 ? ` (Transfer CFT is deployed on ${describeDeployments(list, a.settings)})` : '');
         eachGroup(a.exposure(ruleset, 'input'), PROTOCOLS, QUERIES, (g) => {
           const certainty = certaintyTitle(g);
           const sources = describeSources(g.sources, g.principals) + viaInterfaces(g.interfaces);
@@ -51,7 +59,8 @@ const rule: Rule.RuleModule = {
           let noDeployment: string | undefined;
           let unused: string | undefined;
           let why: Set<string> | undefined;
-          let elsewhere: Set<string> | undefined;
+          let elsewhere: readonly Deployment[] | undefined;
+          let matching: readonly Deployment[] | undefined;
           // PROTOCOLS is the order of the group's ports (eachGroup adds them query after query): no Map iterator
           for (const protocol of PROTOCOLS) {
             const ports = portsOf(g, protocol);
@@ -61,8 +70,9 @@ const rule: Rule.RuleModule = {
               const described = describePorts(protocol, j.unneeded);
               if (j.deployments.length === 0) {
                 noDeployment = noDeployment === undefined ? described : `${noDeployment}; ${described}`;
-                for (const d of j.elsewhere) for (const t of d.targets) (elsewhere ??= new Set()).add(t);
+                elsewhere = j.elsewhere;
               } else {
+                matching = j.deployments;
                 unused = unused === undefined ? described : `${unused}; ${described}`;
                 why ??= new Set();
                 if (protocol === 17) why.add('Transfer CFT never uses UDP');
@@ -76,22 +86,21 @@ const rule: Rule.RuleModule = {
             if (j.tooWide) {
               report(context, a, g.span, g.ruleId, {
                 messageId: 'tooWide',
-                data: { message: `${certainty}: ${describePorts(protocol, j.tooWide.ports)} of the Transfer CFT deployment on ${target} reachable from ${sources}, wider than its declared sources ${describeSources(j.tooWide.allowed)}${via}.` },
+                data: { message: `${certainty}: ${describePorts(protocol, j.tooWide.ports)} of the Transfer CFT deployment on ${target}${matched(j.deployments)} reachable from ${sources}, wider than its declared sources ${describeSources(j.tooWide.allowed)}${via}.` },
               }, g);
             }
           }
           if (noDeployment !== undefined) {
-            const deployedOn = elsewhere ? ` (Transfer CFT is deployed on ${[...elsewhere].sort().join(', ')})` : '';
             report(context, a, g.span, g.ruleId, {
               messageId: 'noDeployment',
-              data: { message: twoPieces(heads.get(certainty, noDeployment), `${sources} without a Transfer CFT deployment on ${target}${deployedOn}${via}.`) },
+              data: { message: twoPieces(heads.get(certainty, noDeployment), `${sources} without a Transfer CFT deployment on ${target}${deployedOn(elsewhere ?? [])}${via}${truncated}.`) },
               twoPieces: true,
             }, g);
           }
           if (unused !== undefined) {
             report(context, a, g.span, g.ruleId, {
               messageId: 'unused',
-              data: { message: twoPieces(heads.get(certainty, unused), `${sources} but not used by the Transfer CFT deployment on ${target} (${[...why!].join('; ')})${via}.`) },
+              data: { message: twoPieces(heads.get(certainty, unused), `${sources} but not used by the Transfer CFT deployment on ${target}${matched(matching!)} (${[...why!].join('; ')})${via}${truncated}.`) },
               twoPieces: true,
             }, g);
           }

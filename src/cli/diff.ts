@@ -21,7 +21,7 @@ import picomatch from 'picomatch';
 import { SarifBuilder, SarifResultBuilder, SarifRuleBuilder, SarifRunBuilder } from 'node-sarif-builder';
 import { computeExposure, type ExposureEntry } from '../analysis/index.js';
 import { CFT_BLOCK, SENSITIVE_PORTS } from '../catalog/index.js';
-import { deploymentsFromComments, judge, loadSettings, targetsFor, withDeployments, type ResolvedSettings } from '../deployments/index.js';
+import { commentTargets, deploymentsFromComments, judge, loadSettings, targetsFor, withDeployments, type ResolvedSettings } from '../deployments/index.js';
 import { parseWithFormat } from '../eslint/language.js';
 import { FILE_GLOBS, NEVER_FIREWALL } from '../eslint/plugin.js';
 import { describeSources, docsUrl } from '../eslint/rule-kit.js';
@@ -301,8 +301,7 @@ export function diffFile(file: string, absPath: string, oldText: string | undefi
   const settingsFor = (): ResolvedSettings => {
     if (!settings) {
       const base = loadSettings(absPath, { cwd: opts.cwd ?? process.cwd() });
-      const fileTargets = [...new Set(newSets.flatMap((rs) => targetsFor(absPath, rs, base, comments)))];
-      settings = withDeployments(base, deploymentsFromComments(comments, absPath, fileTargets, base).deployments);
+      settings = withDeployments(base, deploymentsFromComments(comments, absPath, (c) => commentTargets(c, absPath, newSets, base, comments), base).deployments);
     }
     return settings;
   };
@@ -331,7 +330,7 @@ export function diffFile(file: string, absPath: string, oldText: string | undefi
     const flag = n
       ? (protocol: number | undefined, ports: NumSet, sources: AddrSet) => {
           const s = settingsFor();
-          return flaggedBy(protocol, ports, sources, targetsFor(absPath, n, s, comments), s);
+          return flaggedBy(protocol, ports, sources, targetsFor(absPath, n, s, comments, newSets), s);
         }
       : undefined;
     result.changes.push(...changesOf('newly-exposed', file, name, minus(np, op), flag, suppressed));

@@ -14,7 +14,8 @@ export interface EslintOptionsData {
   /** ESLint's cwd: the common folder of the working directory and every input (ESLint lints nothing outside it). */
   cwd: string;
   /**
-   * The working directory fwlint was started in: deployment discovery without a configuration file starts there
+   * The working directory fwlint was started in: deployment discovery without a configuration file (nor a checkout
+   * around the file) starts there
    * (docs/deciding-needed-ports.md §3.3), not at ESLint's cwd, which is `/` for `fwlint /etc/iptables/rules.v4`.
    */
   workingDirectory: string;

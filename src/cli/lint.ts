@@ -54,7 +54,8 @@ function settingsFingerprint(paths: string[], configFile: string | undefined, cw
     h.update(JSON.stringify({ file: s.configFile ?? null, config: s.config, root: s.rootDir ?? null }));
     for (const svc of s.services) h.update(`\0svc ${svc.id} ${svc.ports.map((sp) => `${sp.protocol}:${formatPorts(sp.ports)}`).join(' ')}`);
     for (const d of s.deployments) {
-      h.update(`\0dep ${d.service} ${d.targets.join(',')} ${d.ports.map((sp) => `${sp.protocol}:${formatPorts(sp.ports)}`).join(' ')} ${d.sources ? d.sources.toString() : '*'}`);
+      // with the evidence: messages name it (file:line), so moving a deployment's line re-lints
+      h.update(`\0dep ${d.service} ${d.targets.join(',')} ${d.ports.map((sp) => `${sp.protocol}:${formatPorts(sp.ports)}`).join(' ')} ${d.sources ? d.sources.toString() : '*'} ${d.evidence[0] ? `${d.evidence[0].file}:${d.evidence[0].line}` : ''}`);
     }
   }
   return h.digest('hex').slice(0, 32);

@@ -301,9 +301,31 @@ export function parseConfigText(text: string, file: string): ParsedConfigFile {
   const parsed = file.endsWith('.json') ? parseJsonTree(text) : parseYamlTree(text);
   const errors: ConfigError[] = parsed.diagnostics.map((d) => ({ file, line: d.span.start.line, column: d.span.start.column, schemaPath: '', message: d.message }));
   if (errors.length > 0) return { file, text, tree: parsed.value, value: undefined, errors };
+  // a key written twice: the parser keeps the last one and the first would be silently lost (YAML 1.2 §3.2.1.1:
+  // keys of a mapping are unique; RFC 8259: names SHOULD be unique)
+  if (parsed.value) duplicateKeys(parsed.value, '', file, errors);
   const value = parsed.value === undefined ? {} : plainOf(parsed.value);
   errors.push(...validateConfigValue(value, file, parsed.value));
   return { file, text, tree: parsed.value, value, errors };
+}
+
+function duplicateKeys(v: PValue, pointer: string, file: string, errors: ConfigError[]): void {
+  if (v.kind === 'array') v.items.forEach((it, i) => duplicateKeys(it, `${pointer}/${i}`, file, errors));
+  if (v.kind !== 'object') return;
+  const first = new Map<string, Span>();
+  for (const e of v.entries) {
+    const at = first.get(e.key);
+    if (at) {
+      errors.push({
+        file,
+        line: e.keySpan.start.line,
+        column: e.keySpan.start.column,
+        schemaPath: '',
+        message: `${describePath(pointer)}: duplicate key "${e.key}" (first at line ${at.start.line}); the first would be ignored`,
+      });
+    } else first.set(e.key, e.keySpan);
+    duplicateKeys(e.value, `${pointer}/${e.key.replace(/~/g, '~0').replace(/\//g, '~1')}`, file, errors);
+  }
 }
 
 /** Plain value of a tree, keeping YAML integers as numbers. */

@@ -97,7 +97,12 @@ export interface Finding {
 export function isCftImage(image: string | undefined): boolean {
   if (!image) return false;
   const l = image.toLowerCase();
-  return l.includes('transfercft-docker') || l.includes('axway/cft') || l.includes('axway/transfer-cft') || l.includes('axway/transfercft');
+  if (l.includes('transfercft-docker') || l.includes('axway/cft') || l.includes('axway/transfer-cft') || l.includes('axway/transfercft')) return true;
+  // a private registry's copy under another path keeps the name: harbor.corp/mft/transfer-cft:3.10 (not "…/cft": too common)
+  const at = l.indexOf('@');
+  const ref = at >= 0 ? l.slice(0, at) : l;
+  const name = ref.slice(ref.lastIndexOf('/') + 1).split(':')[0];
+  return name === 'transfer-cft' || name === 'transfercft' || name === 'axway-transfer-cft';
 }
 
 // ---------------------------------------------------------------- helpers
@@ -220,9 +225,27 @@ function rolesFromEnv(env: ReturnType<typeof envOf>, ev: Evidence[], lines: Line
 
 // ---------------------------------------------------------------- docker-compose
 
-/** "[ip:]host[-range]:container[-range][/proto]" → pairs [host, container] (tcp only), or undefined for other protocols. */
-function composePortPairs(spec: string): [number, number][] | undefined {
-  let s = spec.trim();
+/** A host address that only the host itself reaches: a port published there needs no firewall opening. */
+function isLoopbackHost(ip: string): boolean {
+  const l = ip.trim().toLowerCase();
+  return l === 'localhost' || l === '::1' || l.startsWith('127.');
+}
+
+/**
+ * Compose interpolation in a port text: `${VAR:-1761}` and `${VAR-1761}` give their default; any other variable
+ * stays unknown (`$`). Linear (no nested quantifiers).
+ */
+function interpolateDefaults(text: string): string {
+  return text.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*:?-([0-9.:\[\]a-fA-F-]*)\}/g, '$1').replace(/\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*/g, '$');
+}
+
+/**
+ * "[ip:]host[-range]:container[-range][/proto]" → pairs [host, container] (tcp only), undefined for other protocols,
+ * "loopback" when published on 127.0.0.0/8 or ::1 only. A host port that is a variable without a default is taken
+ * to be the container port (`"${PESIT_PORT}:1761"`).
+ */
+function composePortPairs(spec: string): [number, number][] | 'loopback' | undefined {
+  let s = interpolateDefaults(spec.trim());
   let proto = 'tcp';
   const slash = s.lastIndexOf('/');
   if (slash >= 0) {
@@ -231,12 +254,17 @@ function composePortPairs(spec: string): [number, number][] | undefined {
   }
   if (proto !== 'tcp') return undefined;
   // strip an IPv6 host ip in brackets, or an IPv4 host ip
+  let hostIp: string | undefined;
   if (s.startsWith('[')) {
     const close = s.indexOf(']');
-    s = close >= 0 ? s.slice(close + 2) : s;
+    if (close >= 0) {
+      hostIp = s.slice(1, close);
+      s = s.slice(close + 2);
+    }
   }
   const parts = s.split(':');
-  if (parts.length === 3) parts.shift();
+  if (parts.length === 3) hostIp = parts.shift();
+  if (hostIp !== undefined && isLoopbackHost(hostIp)) return 'loopback';
   const range = (t: string): [number, number] | undefined => {
     const d = t.indexOf('-');
     const a = Number(d < 0 ? t : t.slice(0, d));
@@ -251,8 +279,8 @@ function composePortPairs(spec: string): [number, number][] | undefined {
     for (let p = c[0]; p <= c[1]; p++) out.push([-1, p]);
     return out;
   }
-  const h = range(parts[0]!);
   const c = range(parts[1]!);
+  const h = parts[0]!.includes('$') ? c : range(parts[0]!);
   if (!h || !c) return undefined;
   const out: [number, number][] = [];
   const n = Math.min(h[1] - h[0], c[1] - c[0]);
@@ -275,33 +303,37 @@ function fromCompose(doc: PValue, lines: Lines): Finding[] {
     pushEv(evidence, lines.at(isCftImage(image) ? imageNode : undefined) ?? lines.evidence(entry.keySpan.start.line));
     const { byPort, fromEnv } = rolesFromEnv(env, evidence, lines);
     const published = new Map<number, RoleId | undefined>();
+    /** Some ports are published, if only on the loopback address (then the host's firewall needs none of them). */
+    let publishes = false;
     const portsNode = get(svc, 'ports');
     for (const p of items(portsNode)) {
-      let pairs: [number, number][] | undefined;
+      let pairs: [number, number][] | 'loopback' | undefined;
       if (p.kind === 'object') {
         const target = num(get(p, 'target'));
         const pub = get(p, 'published');
         const proto = (str(get(p, 'protocol')) ?? 'tcp').toLowerCase();
         if (proto !== 'tcp' || !validPort(target)) continue;
+        const hostIp = str(get(p, 'host_ip'));
         const pubText = pub?.kind === 'scalar' && pub.value !== null ? String(pub.value) : undefined;
-        const pr = pubText ? composePortPairs(`${pubText}:${target}`) : [[-1, target] as [number, number]];
-        pairs = pr;
+        pairs = hostIp !== undefined && isLoopbackHost(hostIp) ? 'loopback' : pubText ? composePortPairs(`${pubText}:${target}`) : [[-1, target]];
       } else if (p.kind === 'scalar' && p.value !== null) {
         pairs = composePortPairs(String(p.value));
       }
       if (!pairs) continue;
+      publishes = true;
       pushEv(evidence, lines.at(p));
+      if (pairs === 'loopback') continue;
       for (const [h, c] of pairs) published.set(h >= 0 ? h : c, byPort.get(c));
     }
     const networkHost = str(get(svc, 'network_mode')) === 'host';
-    const chosen = published.size > 0 && !networkHost ? published : (byPort as Map<number, RoleId | undefined>);
+    const chosen = publishes && !networkHost ? published : (byPort as Map<number, RoleId | undefined>);
     if (networkHost) pushEv(evidence, lines.at(get(svc, 'network_mode')));
     const names = [entry.key];
     for (const k of ['container_name', 'hostname']) {
       const s = str(get(svc, k));
       if (s && !names.includes(s)) names.push(s);
     }
-    out.push({ service: 'transfer-cft', names, ...portsOf(chosen), explicit: published.size > 0 || fromEnv, evidence });
+    out.push({ service: 'transfer-cft', names, ...portsOf(chosen), explicit: publishes || fromEnv, evidence });
   }
   return out;
 }
@@ -326,7 +358,9 @@ function k8sNames(doc: PValue): string[] {
   const n = str(get(md, 'name'));
   const ns = str(get(md, 'namespace'));
   if (n) names.push(n);
-  if (ns && !names.includes(ns)) names.push(ns);
+  // `default` is where every manifest without a namespace goes: it names no place (and would match, say, the GCP
+  // network `default`, a target of every firewall rule on it)
+  if (ns && ns !== 'default' && !names.includes(ns)) names.push(ns);
   return names;
 }
 
@@ -341,7 +375,33 @@ interface CftWorkload {
   /** container port → role, and port name → container port. */
   roleByPort: Map<number, RoleId>;
   portByName: Map<string, number>;
+  /** Its finding, and the ports it binds on the node itself (`hostPort`: reachable without a Service). */
+  finding: Finding;
+  hostPorts: Set<number>;
+  /**
+   * Container port → who the LoadBalancer/NodePort Services selecting it let in (undefined: anyone; a NodePort,
+   * a LoadBalancer without `loadBalancerSourceRanges`). Ports no such Service exposes are not in the map.
+   */
+  exposedBy: Map<number, AddrSet | undefined>;
+  /** The `loadBalancerSourceRanges` line of a Service that restricts it. */
+  sourceEvidence?: Evidence;
 }
+
+/** A Service whose workload is not in its file: what it needs to restrict one in another file of the walk. */
+interface PendingService {
+  selector: Map<string, string>;
+  type: string;
+  /** Its targetPorts: a number, or a container port name (`port` when none). */
+  targets: (number | string)[];
+  sources?: AddrSet;
+  sourceEvidence?: Evidence;
+}
+
+/**
+ * Kubernetes findings and what links them across files (a Service in service.yaml selecting the StatefulSet of
+ * statefulset.yaml): kept beside the findings, not in them.
+ */
+const k8sLinks = new WeakMap<Finding, { namespace: string | undefined; workload?: CftWorkload; service?: PendingService }>();
 
 function fromK8sWorkload(doc: PValue, kind: string, lines: Lines, workloads: CftWorkload[]): Finding[] {
   const pod = podSpecOf(doc, kind);
@@ -356,6 +416,7 @@ function fromK8sWorkload(doc: PValue, kind: string, lines: Lines, workloads: Cft
     const { byPort, fromEnv } = rolesFromEnv(env, evidence, lines);
     const declared = new Map<number, RoleId | undefined>();
     const portByName = new Map<string, number>();
+    const hostPorts = new Set<number>();
     for (const p of items(get(c, 'ports'))) {
       const proto = (str(get(p, 'protocol')) ?? 'TCP').toUpperCase();
       const cp = num(get(p, 'containerPort'));
@@ -365,14 +426,18 @@ function fromK8sWorkload(doc: PValue, kind: string, lines: Lines, workloads: Cft
       pushEv(evidence, lines.at(p));
       const role = name && ROLE_IDS.has(name) ? (name as RoleId) : byPort.get(cp);
       declared.set(cp, role);
+      if (validPort(hp)) hostPorts.add(hp);
       if (validPort(hp) && hp !== cp) declared.set(hp, role);
       if (name) portByName.set(name, cp);
     }
     const roleByPort = new Map<number, RoleId>(byPort);
     for (const [p, r] of declared) if (r) roleByPort.set(p, r);
-    workloads.push({ labels: labelsOf(get(get(get(get(doc, 'spec'), 'template'), 'metadata'), 'labels') ?? get(get(doc, 'metadata'), 'labels')), roleByPort, portByName });
     const chosen = declared.size > 0 ? declared : (byPort as Map<number, RoleId | undefined>);
-    out.push({ service: 'transfer-cft', names: k8sNames(doc), ...portsOf(chosen), explicit: declared.size > 0 || fromEnv, evidence });
+    const finding: Finding = { service: 'transfer-cft', names: k8sNames(doc), ...portsOf(chosen), explicit: declared.size > 0 || fromEnv, evidence };
+    const w: CftWorkload = { labels: labelsOf(get(get(get(get(doc, 'spec'), 'template'), 'metadata'), 'labels') ?? get(get(doc, 'metadata'), 'labels')), roleByPort, portByName, finding, hostPorts, exposedBy: new Map() };
+    workloads.push(w);
+    k8sLinks.set(finding, { namespace: str(get(get(doc, 'metadata'), 'namespace')), workload: w });
+    out.push(finding);
   }
   return out;
 }
@@ -388,16 +453,21 @@ function fromK8sService(doc: PValue, lines: Lines, workloads: CftWorkload[]): Fi
   const evidence: Evidence[] = [];
   pushEv(evidence, lines.at(get(doc, 'kind')));
   const chosen = new Map<number, RoleId | undefined>();
+  /** The workload's container ports the Service forwards to; as written, for a workload in another file. */
+  const targeted: number[] = [];
+  const targetRefs: (number | string)[] = [];
   for (const p of ports) {
     const proto = (str(get(p, 'protocol')) ?? 'TCP').toUpperCase();
     const port = num(get(p, 'port'));
     if (proto !== 'TCP' || !validPort(port)) continue;
     const name = str(get(p, 'name'));
     const tp = get(p, 'targetPort');
+    targetRefs.push(num(tp) ?? str(tp) ?? port);
     let role: RoleId | undefined = name && ROLE_IDS.has(name) ? (name as RoleId) : undefined;
-    if (!role && workload) {
+    if (workload) {
       const tpNum = num(tp) ?? (str(tp) !== undefined ? workload.portByName.get(str(tp)!) : undefined) ?? port;
-      role = workload.roleByPort.get(tpNum);
+      targeted.push(tpNum);
+      role ??= workload.roleByPort.get(tpNum);
     }
     if (!role && !workload) role = ROLE_BY_DEFAULT_PORT.get(port);
     pushEv(evidence, lines.at(p));
@@ -411,7 +481,89 @@ function fromK8sService(doc: PValue, lines: Lines, workloads: CftWorkload[]): Fi
   const f: Finding = { service: 'transfer-cft', names: k8sNames(doc), ...portsOf(chosen), explicit: true, evidence };
   const sources = sourcesOf(srcNode);
   if (sources) f.sources = sources;
+  // the workload's ports this Service takes outside the cluster are reachable from whom it lets in
+  const type = str(get(spec, 'type')) ?? 'ClusterIP';
+  if (workload && (type === 'LoadBalancer' || type === 'NodePort')) {
+    for (const cp of targeted) {
+      const was = workload.exposedBy.get(cp);
+      const now = type === 'LoadBalancer' ? sources : undefined;
+      workload.exposedBy.set(cp, workload.exposedBy.has(cp) ? (was && now ? was.union(now) : undefined) : now);
+    }
+    if (sources) workload.sourceEvidence = lines.at(srcNode);
+  }
+  if (!workload && selector.size > 0) {
+    const pending: PendingService = { selector, type, targets: targetRefs };
+    if (sources) pending.sources = sources;
+    const se = lines.at(srcNode);
+    if (se) pending.sourceEvidence = se;
+    k8sLinks.set(f, { namespace: str(get(get(doc, 'metadata'), 'namespace')), service: pending });
+  }
   return f;
+}
+
+/**
+ * The Services of the walk whose workload is in another file (same namespace, labels matching the selector) restrict
+ * it as a Service in its file does (see `restrictByServices`): the restricted ports become a finding of their own,
+ * beside the workload's.
+ */
+function linkServicesAcrossFiles(findings: { rel: string; finding: Finding }[]): void {
+  const workloads: { at: number; w: CftWorkload; namespace: string | undefined }[] = [];
+  const services: { s: PendingService; namespace: string | undefined }[] = [];
+  findings.forEach(({ finding }, at) => {
+    const l = k8sLinks.get(finding);
+    if (l?.workload) workloads.push({ at, w: l.workload, namespace: l.namespace });
+    if (l?.service && (l.service.type === 'LoadBalancer' || l.service.type === 'NodePort')) services.push({ s: l.service, namespace: l.namespace });
+  });
+  if (workloads.length === 0 || services.length === 0) return;
+  const touched = new Set<number>();
+  for (const { s, namespace } of services) {
+    for (const { at, w, namespace: ns } of workloads) {
+      if (ns !== namespace || ![...s.selector].every(([k, v]) => w.labels.get(k) === v)) continue;
+      touched.add(at);
+      const now = s.type === 'LoadBalancer' ? s.sources : undefined;
+      for (const ref of s.targets) {
+        const cp = typeof ref === 'number' ? ref : w.portByName.get(ref);
+        if (cp === undefined) continue;
+        const was = w.exposedBy.get(cp);
+        w.exposedBy.set(cp, w.exposedBy.has(cp) ? (was && now ? was.union(now) : undefined) : now);
+      }
+      if (now && s.sourceEvidence) w.sourceEvidence = s.sourceEvidence;
+    }
+  }
+  // from the last, so that the positions of the others stay
+  for (const at of [...touched].sort((a, b) => b - a)) {
+    const { rel, finding } = findings[at]!;
+    const w = k8sLinks.get(finding)!.workload!;
+    const r = restrictByServices(w);
+    if (!r) continue;
+    if (finding.ports.isEmpty) findings.splice(at, 1, { rel, finding: r });
+    else findings.splice(at + 1, 0, { rel, finding: r });
+  }
+}
+
+/**
+ * A workload's container ports that LoadBalancer Services with `loadBalancerSourceRanges` take outside the cluster
+ * (and no NodePort, unrestricted LoadBalancer or `hostPort` exposes otherwise) are reachable from those sources only:
+ * they become a finding of their own with those sources, so that a cloud rule opening them wider is too wide.
+ */
+function restrictByServices(w: CftWorkload): Finding | undefined {
+  const f = w.finding;
+  let restricted: NumSet = numSetOf([]);
+  let sources: AddrSet | undefined;
+  for (const [cp, s] of w.exposedBy) {
+    if (!s || w.hostPorts.has(cp) || !f.ports.has(cp)) continue;
+    restricted = restricted.union(numSetOf([[cp, cp]]));
+    sources = sources ? sources.union(s) : s;
+  }
+  if (!sources || restricted.isEmpty) return undefined;
+  const roles: Record<number, string> = {};
+  const kept: Record<number, string> = {};
+  for (const [k, r] of Object.entries(f.roles)) (restricted.has(Number(k)) ? roles : kept)[Number(k)] = r;
+  f.ports = f.ports.subtract(restricted);
+  f.roles = kept;
+  const evidence = [...f.evidence];
+  pushEv(evidence, w.sourceEvidence);
+  return { service: 'transfer-cft', names: f.names, ports: restricted, roles, explicit: f.explicit, sources, evidence };
 }
 
 // ---------------------------------------------------------------- Helm values
@@ -472,10 +624,27 @@ function fromYaml(file: string, text: string): Finding[] {
     }
     const h = fromHelmValues(doc, lines, file);
     if (h) out.push(h);
+    else if (doc.kind === 'object') {
+      // an umbrella chart's values: a subchart's values are under its name (`transfer-cft: {image: …, service: …}`)
+      for (const e of doc.entries) {
+        const sub = e.value.kind === 'object' ? fromHelmValues(e.value, lines, file) : undefined;
+        if (!sub) continue;
+        if (!sub.names.includes(e.key)) sub.names.push(e.key);
+        out.push(sub);
+      }
+    }
   }
   for (const s of services) {
     const f = fromK8sService(s.doc, s.lines, workloads);
     if (f) out.push(f);
+  }
+  for (const w of workloads) {
+    const r = restrictByServices(w);
+    if (!r) continue;
+    // the restricted part follows the workload's; a workload whose every port it took is only that part
+    const at = out.indexOf(w.finding);
+    if (w.finding.ports.isEmpty) out.splice(at, 1, r);
+    else out.splice(at + 1, 0, r);
   }
   return out;
 }
@@ -558,12 +727,15 @@ function fromCftConf(file: string, text: string): Finding | undefined {
   };
   for (let i = 0; i < ls.length; i++) {
     const raw = ls[i]!;
-    const l = raw.trim();
+    // a cftutil command line in a script: the object follows the command
+    const trimmed = raw.trim();
+    const l = trimmed.replace(/^(?:\$\{?cftutil\}?|cftutil)\s+/i, '');
     if (l.startsWith('/*') || l.startsWith('#')) continue;
     const obj = /^(CFT[A-Z]+)\b/i.exec(l);
-    if (obj) {
+    if (obj || l !== trimmed) {
+      // a new object, or another cftutil command (uconfset …), ends the one before
       flush();
-      inProt = obj[1]!.toUpperCase() === 'CFTPROT';
+      inProt = obj !== null && obj[1]!.toUpperCase() === 'CFTPROT';
     }
     if (!inProt) continue;
     const idm = /\bID\s*=\s*'?([A-Za-z0-9_]+)/i.exec(l);
@@ -626,15 +798,18 @@ export function discoverInText(file: string, text: string): Finding[] {
       if (f) out.push(f);
       return out;
     }
+    let properties = false;
     if (lower === 'initialize.properties' || (lower.endsWith('.properties') && /pesit_port/i.test(text))) {
       const f = fromProperties(file, text);
       if (f) out.push(f);
+      properties = f !== undefined;
     }
-    if (lower === 'cft-tcp.conf' || (lower.endsWith('.conf') && text.includes('CFTPROT'))) {
+    // CFTPROT objects in a configuration file, or in a script feeding cftutil (`cftutil cftprot id=pesitssl, sap=1762`)
+    if (lower === 'cft-tcp.conf' || (UCONF_EXT.test(lower) && /cftprot/i.test(text))) {
       const f = fromCftConf(file, text);
       if (f) out.push(f);
     }
-    if (out.length === 0 && UCONF_EXT.test(lower)) {
+    if (!properties && UCONF_EXT.test(lower)) {
       const f = fromUconf(file, text);
       if (f) out.push(f);
     }
@@ -679,9 +854,20 @@ export interface DiscoveryResult {
   truncated: boolean;
 }
 
-const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
+/**
+ * Folders never read: version control, and dependency and tool caches that hold thousands of files of no deployment
+ * (a Python virtualenv or Terraform's provider cache would use up the entry budget before `hosts/` is reached).
+ */
+const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '.venv', 'venv', '__pycache__', '.tox', '.terraform', '.terragrunt-cache', 'bower_components', '.gradle', '.mypy_cache', '.pytest_cache']);
 
-/** Merges findings into deployments: one per target set; explicit ports win over catalogue defaults. */
+/** The default bound of a walk, in directory entries. */
+export const MAX_DISCOVERY_ENTRIES = 20000;
+
+/**
+ * Merges findings into deployments: one per target set and declared sources (findings without sources together);
+ * explicit ports win over catalogue defaults. A port keeps the sources of the findings that use it: a Service's
+ * `loadBalancerSourceRanges` are not lost because a workload of the same name has ports without any.
+ */
 export function mergeFindings(found: { finding: Finding; targets: string[] }[]): Deployment[] {
   const groups = new Map<string, { targets: string[]; explicit: Finding[]; defaults: Finding[] }>();
   for (const { finding, targets } of found) {
@@ -693,20 +879,32 @@ export function mergeFindings(found: { finding: Finding; targets: string[] }[]):
   const out: Deployment[] = [];
   for (const g of groups.values()) {
     const use = g.explicit.length > 0 ? g.explicit : g.defaults;
-    let ports = use[0]!.ports;
-    const roles: Record<number, string> = {};
-    let sources: AddrSet | undefined;
-    let unrestricted = false;
+    // the findings by their sources ('' = not restricted), in the order they come
+    const bySources = new Map<string, Finding[]>();
     for (const f of use) {
-      ports = ports.union(f.ports);
-      Object.assign(roles, f.roles);
-      if (f.sources) sources = sources ? sources.union(f.sources) : f.sources;
-      else unrestricted = true;
+      const k = f.sources ? f.sources.toString() : '';
+      const l = bySources.get(k);
+      if (l) l.push(f);
+      else bySources.set(k, [f]);
     }
-    const sp: ServicePorts = { protocol: 'tcp', ports, roles };
-    const d: Deployment = { service: 'transfer-cft', targets: g.targets, ports: [sp], evidence: [...g.explicit, ...g.defaults].flatMap((f) => f.evidence) };
-    if (sources && !unrestricted) d.sources = sources;
-    out.push(d);
+    let first = true;
+    for (const list of bySources.values()) {
+      let ports = list[0]!.ports;
+      const roles: Record<number, string> = {};
+      for (const f of list) {
+        ports = ports.union(f.ports);
+        Object.assign(roles, f.roles);
+      }
+      const sp: ServicePorts = { protocol: 'tcp', ports, roles };
+      // the catalogue-default findings an explicit one overrides still prove the deployment: evidence of the first
+      const evidence: Evidence[] = [];
+      for (const f of list) for (const e of f.evidence) pushEv(evidence, e);
+      if (first && use !== g.defaults) for (const f of g.defaults) for (const e of f.evidence) pushEv(evidence, e);
+      first = false;
+      const d: Deployment = { service: 'transfer-cft', targets: g.targets, ports: [sp], evidence };
+      if (list[0]!.sources) d.sources = list[0]!.sources;
+      out.push(d);
+    }
   }
   return out;
 }
@@ -729,7 +927,7 @@ function childPath(dir: string, name: string): string {
 
 /** Walks `root` (bounded) and returns the raw findings per file. Never throws. */
 export function scanFindings(root: string, opts: Pick<DiscoveryOptions, 'maxFiles' | 'maxBytes'> = {}): ScanResult {
-  const maxFiles = opts.maxFiles ?? 20000;
+  const maxFiles = opts.maxFiles ?? MAX_DISCOVERY_ENTRIES;
   const maxBytes = opts.maxBytes ?? 1024 * 1024;
   const findings: { rel: string; finding: Finding }[] = [];
   let entries = 0;
@@ -774,6 +972,7 @@ export function scanFindings(root: string, opts: Pick<DiscoveryOptions, 'maxFile
     // depth first, directories in name order
     for (let k = subdirs.length - 1; k >= 0; k--) stack.push(subdirs[k]!);
   }
+  linkServicesAcrossFiles(findings);
   return { findings, filesRead, truncated };
 }
 

@@ -7,7 +7,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, relative, resolve, sep, basename } from 'node:path';
-import { AddrSet, IntervalSet, parseCidr, protocolName, type DocComment, type NumSet, type Ruleset } from '../model/index.js';
+import { AddrSet, IntervalSet, parseCidr, protocolName, type DocComment, type NumSet, type Ruleset, type Span } from '../model/index.js';
 import { BUILTIN_SERVICES, type ServiceDefinition, type ServicePorts } from '../catalog/index.js';
 import type { PValue } from '../parsers/values.js';
 import {
@@ -28,7 +28,7 @@ import type { Deployment } from './types.js';
 export type { Deployment, Evidence } from './types.js';
 export type { ConfigError, FwlintConfig, ServicePortsConfig, DeploymentConfig, ServiceConfig, TargetMappingConfig, PortSpec } from './config.js';
 export { validateSettings, parsePortList, portSpecToSet, CONFIG_FILE_NAMES, parseConfigText } from './config.js';
-export { discoverDeployments, discoverInText, scanFindings, hostFromPath, isCftImage, type DiscoveryOptions, type DiscoveryResult, type Finding, type ScanResult } from './discovery.js';
+export { discoverDeployments, discoverInText, scanFindings, hostFromPath, isCftImage, MAX_DISCOVERY_ENTRIES, type DiscoveryOptions, type DiscoveryResult, type Finding, type ScanResult } from './discovery.js';
 
 export interface ResolvedSettings {
   config: FwlintConfig;
@@ -36,7 +36,7 @@ export interface ResolvedSettings {
   services: ServiceDefinition[];
   deployments: Deployment[];
   errors: ConfigError[];
-  /** Globs of `targets` and discovery are relative to this directory (the configuration's, else cwd; undefined = process.cwd()). */
+  /** Globs of `targets` and discovery are relative to this directory (the configuration's, else the checkout's root, else cwd; undefined = process.cwd()). */
   rootDir?: string;
   /** Discovery statistics, when discovery ran. */
   discovery?: { filesRead: number; truncated: boolean };
@@ -65,6 +65,28 @@ export function findConfigFile(dir: string): string | undefined {
   }
   return undefined;
 }
+
+/** Folders that mark the root of a checkout: `.git` (a folder, or a file in a worktree or submodule), `.hg`, `.svn`. */
+const VCS_MARKERS = ['.git', '.hg', '.svn'] as const;
+
+/** The nearest folder at or above `dir` that is the root of a checkout (holds `.git`, `.hg` or `.svn`). */
+export function findProjectRoot(dir: string): string | undefined {
+  const start = resolve(dir);
+  if (rootCache.has(start)) return rootCache.get(start);
+  let d = start;
+  let found: string | undefined;
+  for (let k = 0; k < 100 && found === undefined; k++) {
+    for (const n of VCS_MARKERS) if (existsSync(join(d, n))) found = d;
+    const up = dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+  rootCache.set(start, found);
+  return found;
+}
+
+/** findProjectRoot per folder (a run asks for every linted file; the checkout does not move during it). */
+const rootCache = new Map<string, string | undefined>();
 
 // ---------------------------------------------------------------- resolution
 
@@ -159,6 +181,19 @@ function applyDisabled(ports: ServicePorts[], disabled: string[]): { ports: Serv
   return { ports: out, unknown: disabled.filter((d) => !used.has(d.toLowerCase())) };
 }
 
+/** Explicit ports keep the catalogue's role names where they coincide with catalogue ports (so `disabled: [sftp]` still applies). */
+function withCatalogueRoles(ports: ServicePorts[], svc: ServiceDefinition): ServicePorts[] {
+  if (!svc.ports.some((p) => p.roles)) return ports;
+  return ports.map((sp) => {
+    if (sp.roles) return sp;
+    const cat = svc.ports.find((c) => c.protocol === sp.protocol && c.roles);
+    if (!cat?.roles) return sp;
+    const roles: Record<number, string> = {};
+    for (const [k, r] of Object.entries(cat.roles)) if (sp.ports.has(Number(k))) roles[Number(k)] = r;
+    return { ...sp, roles };
+  });
+}
+
 function resolveDeployments(sources: Source[], services: ServiceDefinition[], errors: ConfigError[]): Deployment[] {
   const out: Deployment[] = [];
   const byId = new Map(services.map((s) => [s.id.toLowerCase(), s]));
@@ -172,18 +207,7 @@ function resolveDeployments(sources: Source[], services: ServiceDefinition[], er
         errors.push({ file: src.file, ...pos, schemaPath: '#/properties/deployments/items/properties/service/x-known-service', message: `deployments[${i}].service: unknown service "${d.service}" (known: ${services.map((s) => s.id).join(', ')})` });
         return;
       }
-      let ports = d.ports ? servicePorts(d.ports) : svc.ports.map((p) => ({ ...p }));
-      if (d.ports && svc.ports.some((p) => p.roles)) {
-        // keep catalogue role names for explicit ports that coincide with catalogue ports
-        ports = ports.map((sp) => {
-          if (sp.roles) return sp;
-          const cat = svc.ports.find((c) => c.protocol === sp.protocol && c.roles);
-          if (!cat?.roles) return sp;
-          const roles: Record<number, string> = {};
-          for (const [k, r] of Object.entries(cat.roles)) if (sp.ports.has(Number(k))) roles[Number(k)] = r;
-          return { ...sp, roles };
-        });
-      }
+      let ports = d.ports ? withCatalogueRoles(servicePorts(d.ports), svc) : svc.ports.map((p) => ({ ...p }));
       if (Array.isArray(d.disabled) && d.disabled.length > 0) {
         const r = applyDisabled(ports, d.disabled.filter((x): x is string => typeof x === 'string'));
         ports = r.ports;
@@ -261,6 +285,7 @@ const scanCache = new Map<string, ScanResult>();
 /** Forgets cached configurations and discovery results (tests, long-running editors after changes). */
 export function clearSettingsCache(): void {
   scanCache.clear();
+  rootCache.clear();
   settingsCache.clear();
 }
 
@@ -281,9 +306,13 @@ const settingsCache = new Map<string, ResolvedSettings>();
  */
 export function loadSettings(forFile: string | undefined, opts: LoadOptions = {}): ResolvedSettings {
   const cwd = opts.cwd ?? process.cwd();
+  const from = forFile ? dirname(resolve(cwd, forFile)) : resolve(cwd);
   let configFile: string | undefined;
   if (opts.configFile) configFile = resolve(cwd, opts.configFile);
-  else configFile = findConfigFile(forFile ? dirname(resolve(cwd, forFile)) : cwd);
+  else configFile = findConfigFile(from);
+  // the project: the configuration's folder, else the checkout the file is in (a run from a subfolder, or with a
+  // path outside the working directory, sees the same repository), else the working directory
+  const rootDir = configFile ? dirname(configFile) : (findProjectRoot(from) ?? resolve(cwd));
   let mtime = 0;
   if (configFile) {
     try {
@@ -300,15 +329,15 @@ export function loadSettings(forFile: string | undefined, opts: LoadOptions = {}
       settingsKey = String(Math.random());
     }
   }
-  const key = `${configFile ?? `cwd:${cwd}`}\u0000${mtime}\u0000${opts.discover ?? ''}\u0000${settingsKey}`;
+  const key = `${configFile ?? `root:${rootDir}`}\u0000${mtime}\u0000${opts.discover ?? ''}\u0000${settingsKey}`;
   const cached = settingsCache.get(key);
   if (cached) return cached;
-  const r = resolveSettings(configFile, opts, cwd);
+  const r = resolveSettings(configFile, opts, rootDir);
   settingsCache.set(key, r);
   return r;
 }
 
-function resolveSettings(configFile: string | undefined, opts: LoadOptions, cwd: string): ResolvedSettings {
+function resolveSettings(configFile: string | undefined, opts: LoadOptions, rootDir: string): ResolvedSettings {
   const errors: ConfigError[] = [];
   const sources: Source[] = [];
   if (configFile) {
@@ -326,7 +355,6 @@ function resolveSettings(configFile: string | undefined, opts: LoadOptions, cwd:
   for (const s of sources) config = mergeConfigs(config, s.value);
   const services = resolveServices(sources);
   const deployments = resolveDeployments(sources, services, errors);
-  const rootDir = configFile ? dirname(configFile) : resolve(cwd);
   const settings: ResolvedSettings = { config, services, deployments, errors, rootDir };
   if (configFile) settings.configFile = configFile;
   const discover = opts.discover ?? config.discovery ?? true;
@@ -385,7 +413,8 @@ export function targetsFromComments(comments: readonly DocComment[]): string[] {
 
 export interface InFileDeployments {
   deployments: Deployment[];
-  errors: { line: number; column: number; message: string }[];
+  /** Malformed declarations, at their comment (`span`); a declaration with a wrong service, option, port list or source is not used. */
+  errors: { line: number; column: number; span: Span; message: string }[];
 }
 
 /**
@@ -393,22 +422,28 @@ export interface InFileDeployments {
  * `# fwlint-deployment: transfer-cft disabled=sftp sources=10.0.0.0/8 ports=tcp:1761-1763,1768 targets=mft01`.
  * Without `targets=` the deployment is on `targets` (the file's own targets).
  */
-export function deploymentsFromComments(comments: readonly DocComment[], filePath: string | undefined, targets: string[], settings: ResolvedSettings): InFileDeployments {
+export function deploymentsFromComments(
+  comments: readonly DocComment[],
+  filePath: string | undefined,
+  targets: string[] | ((comment: DocComment) => string[]),
+  settings: ResolvedSettings,
+): InFileDeployments {
   const out: InFileDeployments = { deployments: [], errors: [] };
   for (const c of comments) {
     const rest = directiveText(c, DEPLOYMENT_DIRECTIVE);
     if (rest === undefined) continue;
-    const at = { line: c.span.start.line, column: c.span.start.column };
+    const at = { line: c.span.start.line, column: c.span.start.column, span: c.span };
     const [serviceName, ...opts] = rest.split(/\s+/).filter(Boolean);
     const svc = serviceName ? settings.services.find((x) => sameName(x.id, serviceName)) : undefined;
     if (!svc) {
-      out.errors.push({ ...at, message: serviceName ? `fwlint-deployment: unknown service "${serviceName}"` : 'fwlint-deployment: missing service id' });
+      const known = settings.services.map((x) => x.id).join(', ');
+      out.errors.push({ ...at, message: `${serviceName ? `fwlint-deployment: unknown service "${serviceName}"` : 'fwlint-deployment: missing service id'} (known: ${known}); the declaration is not used` });
       continue;
     }
     let ports: ServicePorts[] | undefined;
     let sources: AddrSet | undefined;
     let disabled: string[] = [];
-    let depTargets = targets;
+    let depTargets = typeof targets === 'function' ? targets(c) : targets;
     let ok = true;
     for (const o of opts) {
       const eq = o.indexOf('=');
@@ -437,12 +472,17 @@ export function deploymentsFromComments(comments: readonly DocComment[], filePat
         ok = false;
       }
     }
-    if (!ok) continue;
-    let resolved = ports ?? svc.ports.map((p) => ({ ...p }));
+    if (!ok) {
+      const last = out.errors[out.errors.length - 1]!;
+      last.message += '; the declaration is not used';
+      continue;
+    }
+    let resolved = ports ? withCatalogueRoles(ports, svc) : svc.ports.map((p) => ({ ...p }));
     if (disabled.length > 0) {
       const r = applyDisabled(resolved, disabled);
       resolved = r.ports;
-      for (const u of r.unknown) out.errors.push({ ...at, message: `fwlint-deployment: "${u}" is not a role of ${svc.name}` });
+      const roles = [...new Set(svc.ports.flatMap((p) => Object.values(p.roles ?? {})))];
+      for (const u of r.unknown) out.errors.push({ ...at, message: `fwlint-deployment: "${u}" is not a role of ${svc.name}${roles.length ? ` (roles: ${roles.join(', ')})` : ''}; nothing is switched off for it` });
     }
     const d: Deployment = { service: svc.id, targets: [...depTargets], ports: resolved, evidence: [{ file: filePath ?? '<input>', line: at.line, text: `fwlint-deployment: ${rest}`, kind: 'in-file' }] };
     if (sources) d.sources = sources;
@@ -461,7 +501,7 @@ export function withDeployments(settings: ResolvedSettings, extra: Deployment[])
  * of a `hosts/<name>.<ext>` or `hosts/<name>/…` path, `fwlint-target:` comments,
  * and the parser's `ruleset.targets`.
  */
-export function targetsFor(filePath: string | undefined, ruleset: Ruleset, settings: ResolvedSettings, comments: DocComment[]): string[] {
+export function targetsFor(filePath: string | undefined, ruleset: Ruleset, settings: ResolvedSettings, comments: DocComment[], rulesets?: readonly Ruleset[]): string[] {
   const out: string[] = [];
   const add = (n: string): void => {
     if (n && !out.includes(n)) out.push(n);
@@ -473,14 +513,109 @@ export function targetsFor(filePath: string | undefined, ruleset: Ruleset, setti
     if (host) add(host);
     const segs = rel.split('/');
     if (segs.length >= 2 && ['hosts', 'host_vars', 'nodes', 'servers', 'machines'].includes(segs[segs.length - 2]!.toLowerCase())) {
+      // the name before the first dot (mft01.rules.v4 → mft01), and the name without the extension, which keeps a
+      // fully qualified name whole (mft01.example.com.rules → mft01.example.com, as hosts/mft01.example.com/…)
       const b = basename(rel);
       const dot = b.indexOf('.');
       add(dot > 0 ? b.slice(0, dot) : b);
+      const ext = b.lastIndexOf('.');
+      if (ext > dot) add(b.slice(0, ext));
     }
   }
-  for (const n of targetsFromComments(comments)) add(n);
+  for (const n of targetsFromComments(rulesets && rulesets.length > 1 ? commentsOf(ruleset, rulesets, comments) : comments)) add(n);
   for (const n of ruleset.targets) add(n);
   return out;
+}
+
+/** First and last line of what a ruleset was built from (its tables' spans); undefined without tables. */
+function linesOf(rs: Ruleset): [number, number] | undefined {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const t of rs.tables) {
+    lo = Math.min(lo, t.span.start.line);
+    hi = Math.max(hi, t.span.end.line);
+  }
+  return lo <= hi ? [lo, hi] : undefined;
+}
+
+/**
+ * The targets a comment of the file speaks for: those of the rulesets it belongs to (see `commentsOf`), for a
+ * `fwlint-deployment:` without `targets=`.
+ */
+export function commentTargets(comment: DocComment, filePath: string | undefined, rulesets: readonly Ruleset[], settings: ResolvedSettings, comments: DocComment[]): string[] {
+  const out: string[] = [];
+  for (const rs of rulesets) {
+    if (rulesets.length > 1 && !commentsOf(rs, rulesets, comments).includes(comment)) continue;
+    for (const t of targetsFor(filePath, rs, settings, comments, rulesets)) if (!out.includes(t)) out.push(t);
+  }
+  return out;
+}
+
+/**
+ * The comments that speak for `ruleset` in a file of several rulesets (security groups of a Terraform file, …): a
+ * comment within the lines of some rulesets is theirs; one between the end of a ruleset and the start of the next
+ * belongs to that next one (it is written above it), as does one above the first after some content; one in the
+ * file's head (comments from line 1 on) or after the last, and any comment when a ruleset has no known lines, is
+ * for every ruleset of the file. Only directive
+ * comments are placed (a file has few), once per file.
+ */
+function commentsOf(ruleset: Ruleset, rulesets: readonly Ruleset[], comments: DocComment[]): DocComment[] {
+  let byFile = placedCache.get(rulesets);
+  if (!byFile) placedCache.set(rulesets, (byFile = new WeakMap()));
+  let placed = byFile.get(comments);
+  if (!placed) byFile.set(comments, (placed = placeComments(rulesets, comments)));
+  return placed.all ? placed.all : [...placed.everywhere, ...(placed.own.get(ruleset) ?? [])];
+}
+
+interface Placed {
+  /** Set when the comments cannot be placed (a ruleset without lines): every comment is for every ruleset. */
+  all?: DocComment[];
+  everywhere: DocComment[];
+  own: Map<Ruleset, DocComment[]>;
+}
+
+const placedCache = new WeakMap<readonly Ruleset[], WeakMap<DocComment[], Placed>>();
+
+function placeComments(rulesets: readonly Ruleset[], comments: DocComment[]): Placed {
+  const directives = comments.filter((c) => directiveText(c, TARGET_DIRECTIVE) !== undefined || directiveText(c, DEPLOYMENT_DIRECTIVE) !== undefined);
+  const ranges = rulesets.map(linesOf);
+  if (ranges.some((r) => r === undefined)) return { all: directives, everywhere: [], own: new Map() };
+  const first = Math.min(...ranges.map((r) => r![0]));
+  const last = Math.max(...ranges.map((r) => r![1]));
+  // the file's head: the comments from line 1 on, one below the other (a comment before the first ruleset but after
+  // some content, such as `Resources:` of a CloudFormation template, is written above that ruleset)
+  let headEnd = 0;
+  for (const c of [...comments].sort((x, y) => x.span.start.line - y.span.start.line)) {
+    if (c.span.start.line > headEnd + 1) break;
+    headEnd = Math.max(headEnd, c.span.end.line);
+  }
+  const placed: Placed = { everywhere: [], own: new Map() };
+  const give = (rs: Ruleset, c: DocComment): void => {
+    const l = placed.own.get(rs);
+    if (l) l.push(c);
+    else placed.own.set(rs, [c]);
+  };
+  for (const c of directives) {
+    const line = c.span.start.line;
+    if ((line < first && line <= headEnd) || line > last) {
+      placed.everywhere.push(c);
+      continue;
+    }
+    let inside = false;
+    for (let i = 0; i < rulesets.length; i++) {
+      const r = ranges[i]!;
+      if (line >= r[0] && line <= r[1]) {
+        give(rulesets[i]!, c);
+        inside = true;
+      }
+    }
+    if (inside) continue;
+    // between rulesets, or above the first after some content: for the next one(s) below it
+    let next = Infinity;
+    for (const r of ranges) if (r![0] > line) next = Math.min(next, r![0]);
+    for (let i = 0; i < rulesets.length; i++) if (ranges[i]![0] === next) give(rulesets[i]!, c);
+  }
+  return placed;
 }
 
 // ---------------------------------------------------------------- judging
@@ -605,6 +740,36 @@ export function judge(service: string, targets: string[], protocol: number, port
     if (!widePorts.isEmpty) j.tooWide = { ports: widePorts, allowed: allowedAll, actual: sources };
   }
   return j;
+}
+
+// ---------------------------------------------------------------- naming the evidence
+
+const refCache = new WeakMap<Deployment, string>();
+
+/**
+ * Where a deployment is written, for messages: `fwlint.config.yaml:7`, `hosts/mft01/docker-compose.yml:3` —
+ * its first evidence, the path relative to the project root (the same on a laptop and in CI).
+ */
+export function evidenceRef(d: Deployment, settings: ResolvedSettings): string {
+  let r = refCache.get(d);
+  if (r !== undefined) return r;
+  const e = d.evidence[0];
+  if (!e) r = 'no evidence';
+  else if (!isAbsolute(e.file)) r = e.file === 'settings.firewall' ? e.file : `${e.file}:${e.line}`;
+  else {
+    const rel = relative(settings.rootDir ?? process.cwd(), e.file).split(sep).join('/');
+    r = `${rel === '' || rel.startsWith('../') ? e.file : rel}:${e.line}`;
+  }
+  refCache.set(d, r);
+  return r;
+}
+
+/** "mft01 per fwlint.config.yaml:4; cft, mft02 per hosts/mft02/docker-compose.yml:3" (at most `max`, then "and N more"). */
+export function describeDeployments(list: readonly Deployment[], settings: ResolvedSettings, max = 3): string {
+  const parts = [
+    ...new Set(list.map((d) => (d.targets.length > 0 ? `${d.targets.join(', ')} per ${evidenceRef(d, settings)}` : `a host with no name per ${evidenceRef(d, settings)}, to be named with targets: in fwlint.config.yaml`))),
+  ].sort();
+  return parts.length <= max ? parts.join('; ') : `${parts.slice(0, max).join('; ')} and ${parts.length - max} more`;
 }
 
 /** Expected ports of the targets (configuration `expectedPorts`), for the undeclared registered ports rule. */

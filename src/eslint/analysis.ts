@@ -9,7 +9,7 @@ import type { Rule as EslintRule } from 'eslint';
 // the engine modules a lint needs, not the package index (which also loads the packet tracer)
 import { computeExposure } from '../analysis/exposure.js';
 import type { Exposure, ExposureEntry } from '../analysis/types.js';
-import { deploymentsFromComments, loadSettings, targetsFor, withDeployments, type ResolvedSettings } from '../deployments/index.js';
+import { commentTargets, deploymentsFromComments, loadSettings, targetsFor, withDeployments, type ResolvedSettings } from '../deployments/index.js';
 import { IntervalSet, type DocComment, type FirewallDocument, type NumSet, type Ruleset, type Span } from '../model/index.js';
 import type { FirewallRoot } from './ast.js';
 
@@ -31,6 +31,8 @@ export interface FileAnalysis {
   document: FirewallDocument;
   filePath: string | undefined;
   settings: ResolvedSettings;
+  /** Malformed `fwlint-deployment:` comments (reported by no-unevaluated-input; a declaration in error is not used). */
+  directiveErrors: { span: Span; message: string }[];
   exposure(ruleset: Ruleset, hook: 'input' | 'forward'): Exposure;
   targets(ruleset: Ruleset): string[];
   /**
@@ -175,20 +177,23 @@ export function analyse(context: EslintRule.RuleContext): FileAnalysis | undefin
   }
   const comments: DocComment[] = document.comments;
   // deployments declared in the file itself (`# fwlint-deployment: transfer-cft …`) apply to the file's targets
-  const fileTargets = [...new Set(document.rulesets.flatMap((rs) => targetsFor(filePath, rs, base, comments)))];
-  const settings = withDeployments(base, deploymentsFromComments(comments, filePath, fileTargets, base).deployments);
+  // (in a file of several rulesets, on the targets of the ruleset the comment is written in or above)
+  const rulesets = document.rulesets;
+  const inFile = deploymentsFromComments(comments, filePath, (c) => commentTargets(c, filePath, rulesets, base, comments), base);
+  const settings = withDeployments(base, inFile.deployments);
   const targetCache = new Map<Ruleset, string[]>();
   const doc = document;
   const analysis: FileAnalysis = {
     document: doc,
     filePath,
     settings,
+    directiveErrors: inFile.errors,
     exposure: (ruleset, hook) => computeExposure(ruleset, { hook }),
     exposed: (ruleset, hook, protocol, ports) => exposedPieces(computeExposure(ruleset, { hook }), protocol, ports),
     targets(ruleset) {
       let t = targetCache.get(ruleset);
       if (!t) {
-        t = targetsFor(filePath, ruleset, settings, comments);
+        t = targetsFor(filePath, ruleset, settings, comments, doc.rulesets);
         targetCache.set(ruleset, t);
       }
       return t;

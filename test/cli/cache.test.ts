@@ -70,7 +70,13 @@ describe('fwlint --cache', () => {
     const messages = cftMessages(after.stdout);
     expect(messages.some((m) => m.includes('FROM-THE-CACHE'))).toBe(false);
     expect(messages).toEqual([
-      'Open: TCP 1764 (cft-3) reachable from 0.0.0.0/0 but not used by the Transfer CFT deployment on mft01 (1764 has no Transfer CFT role).',
+      'Open: TCP 1764 (cft-3) reachable from 0.0.0.0/0 but not used by the Transfer CFT deployment on mft01 per fwlint.config.yaml:6 (1764 has no Transfer CFT role).',
+    ]);
+    // the same configuration a line lower: the message names the new line, not the cached one
+    const config = readFileSync(join(d, 'fwlint.config.yaml'), 'utf8');
+    writeFileSync(join(d, 'fwlint.config.yaml'), `# deployments of the MFT platform\n${config}`);
+    expect(cftMessages(run().stdout)).toEqual([
+      'Open: TCP 1764 (cft-3) reachable from 0.0.0.0/0 but not used by the Transfer CFT deployment on mft01 per fwlint.config.yaml:7 (1764 has no Transfer CFT role).',
     ]);
   });
 });

@@ -61,7 +61,7 @@ describe('fwlint lint', () => {
     };
     expect(cft(join(root, 'proj'), join(root, 'rules', 'host.rules'))).toEqual(['6  without a Transfer CFT deployment on host.rules.']);
     // started in root, the walk finds root/other's deployment (on other targets)
-    expect(cft(root, join('rules', 'host.rules'))).toEqual(['6  without a Transfer CFT deployment on host.rules (Transfer CFT is deployed on cft, mft-cft).']);
+    expect(cft(root, join('rules', 'host.rules'))).toEqual(['6  without a Transfer CFT deployment on host.rules (Transfer CFT is deployed on cft, mft-cft per other/docker-compose.yml:4).']);
   });
 
   it('names a file without targets by its base name in every rule, not by the absolute path ESLint passes', () => {

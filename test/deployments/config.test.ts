@@ -146,6 +146,18 @@ describe('valid configuration', () => {
   });
 });
 
+describe('duplicate keys', () => {
+  it('are errors at the second key (the parser keeps the last one: the first would be silently lost)', () => {
+    const yaml = settingsFromText('deployments:\n  - service: transfer-cft\n    targets: [mft01]\ndeployments:\n  - service: ssh\n    targets: [x]\n    targets: [y]\n', '/p/fwlint.config.yaml');
+    expect(yaml.errors.map((e) => `${e.line}:${e.column} ${e.message}`)).toEqual([
+      '4:1 configuration: duplicate key "deployments" (first at line 1); the first would be ignored',
+      '7:5 deployments[0]: duplicate key "targets" (first at line 6); the first would be ignored',
+    ]);
+    const json = settingsFromText('{"discovery": false,\n "discovery": true}', '/p/fwlint.config.json');
+    expect(json.errors.map((e) => `${e.line}:${e.column} ${e.message}`)).toEqual(['2:2 configuration: duplicate key "discovery" (first at line 1); the first would be ignored']);
+  });
+});
+
 describe('finding and caching the configuration', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fwl-cfg-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -185,6 +197,28 @@ describe('discovery through loadSettings', () => {
     expect(again.deployments[0]!.evidence[0]!.file).toBe(join(dir, 'compose/docker-compose.yml'));
     expect(loadSettings(join(dir, 'fw/host.rules'), { discover: false }).deployments).toEqual([]);
     expect(loadSettings(join(dir, 'fw/host.rules'), { eslintSettings: { discovery: false } }).deployments).toEqual([]);
+  });
+});
+
+describe('the project root without a configuration file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fwl-root-'));
+  const elsewhere = mkdtempSync(join(tmpdir(), 'fwl-cwd-'));
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(elsewhere, { recursive: true, force: true });
+  });
+  it('is the checkout the linted file is in, not the working directory (a run from a subfolder or from outside)', () => {
+    mkdirSync(join(dir, '.git'), { recursive: true });
+    mkdirSync(join(dir, 'hosts/mft01'), { recursive: true });
+    writeFileSync(join(dir, 'hosts/mft01/docker-compose.yml'), 'services:\n  cft:\n    image: axway/transfer-cft:3.10\n    ports: ["1761:1761"]\n');
+    const summary = (s: ReturnType<typeof loadSettings>) => ({ root: s.rootDir, deployments: s.deployments.map((d) => `${d.targets.join(',')} ${formatPorts(d.ports[0]!.ports)}`) });
+    const want = { root: dir, deployments: ['mft01,cft 1761'] };
+    // `cd hosts && fwlint mft01/iptables.rules`: `hosts/` would no longer be in the path of the compose file
+    expect(summary(loadSettings(join(dir, 'hosts/mft01/iptables.rules'), { cwd: join(dir, 'hosts') }))).toEqual(want);
+    // `fwlint /abs/path/hosts/mft01/iptables.rules` from another folder: that folder is not the project
+    expect(summary(loadSettings(join(dir, 'hosts/mft01/iptables.rules'), { cwd: elsewhere }))).toEqual(want);
+    // outside any checkout: the working directory, as before
+    expect(loadSettings(join(elsewhere, 'x.rules'), { cwd: elsewhere }).rootDir).toBe(elsewhere);
   });
 });
 

@@ -2,8 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { discoverDeployments, discoverInText, hostFromPath, isCftImage, type Deployment, type Finding } from '../../src/deployments/index.js';
-import { formatPorts } from '../../src/model/index.js';
+import { discoverDeployments, discoverInText, hostFromPath, isCftImage, judge, settingsFromText, withDeployments, type Deployment, type Finding } from '../../src/deployments/index.js';
+import { mergeFindings } from '../../src/deployments/discovery.js';
+import { AddrSet, formatPorts, numRange } from '../../src/model/index.js';
 
 const ROOT = resolve(__dirname, '../../fixtures/deployments/discovery');
 
@@ -92,13 +93,14 @@ describe('discoverDeployments on the fixture repository', () => {
         targets: ['transfer-cft', 'mft'],
         ports: 'tcp 1761, 1768',
         roles: { 1761: 'pesit', 1768: 'restapi' },
-        sources: undefined,
+        sources: '192.0.2.0/24', // its LoadBalancer Service lets in only these
         evidence: [
           'k8s/cft.yaml:23 image: docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2509',
           'k8s/cft.yaml:25 - name: CFT_PESIT_PORT',
           'k8s/cft.yaml:27 - name: CFT_RESTAPI_PORT',
           'k8s/cft.yaml:30 - name: pesit',
           'k8s/cft.yaml:32 - name: restapi',
+          'k8s/cft.yaml:45 - 192.0.2.0/24',
         ],
       },
       {
@@ -140,6 +142,46 @@ describe('bounds', () => {
     expect(few.truncated).toBe(true);
     expect(few.deployments).toEqual([]);
   });
+  it('a LoadBalancer Service in its own file restricts the workload of another file (same namespace, selector)', () => {
+    const root = mkdtempSync(join(tmpdir(), 'fwl-k8s-'));
+    try {
+      mkdirSync(join(root, 'k8s'));
+      writeFileSync(
+        join(root, 'k8s/statefulset.yaml'),
+        'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: transfer-cft, namespace: mft}\nspec:\n  template:\n    metadata: {labels: {app: cft, tier: mft}}\n    spec:\n      containers:\n        - name: cft\n          image: axway/transfer-cft:3.10\n          ports:\n            - {name: pesit, containerPort: 1761}\n            - {name: restapi, containerPort: 1768}\n',
+      );
+      writeFileSync(
+        join(root, 'k8s/service.yaml'),
+        'apiVersion: v1\nkind: Service\nmetadata: {name: transfer-cft-lb, namespace: mft}\nspec:\n  type: LoadBalancer\n  selector: {app: cft}\n  loadBalancerSourceRanges: [192.0.2.0/24]\n  ports:\n    - {name: pesit, port: 1761, targetPort: pesit}\n',
+      );
+      // the same selector in another namespace is another workload
+      writeFileSync(
+        join(root, 'k8s/other-ns.yaml'),
+        'apiVersion: v1\nkind: Service\nmetadata: {name: cft-test, namespace: test}\nspec:\n  type: LoadBalancer\n  selector: {app: cft}\n  loadBalancerSourceRanges: [198.51.100.0/24]\n  ports:\n    - {name: pesit, port: 1761, targetPort: pesit}\n',
+      );
+      const r = discoverDeployments(root);
+      expect(r.deployments.map((d) => `${d.targets.join(',')} ${formatPorts(d.ports[0]!.ports)} ${d.sources?.toString() ?? '*'}`)).toEqual([
+        'cft-test,test 1761 198.51.100.0/24',
+        'transfer-cft-lb,mft 1761 192.0.2.0/24',
+        'transfer-cft,mft 1768 *',
+        'transfer-cft,mft 1761 192.0.2.0/24',
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+  it('skips virtualenvs and Terraform caches: their files would use up the entry budget before hosts/ is reached', () => {
+    const root = mkdtempSync(join(tmpdir(), 'fwl-skip-'));
+    try {
+      for (const d of ['.venv/lib', 'venv/lib', '.terraform/providers', 'hosts/mft01']) mkdirSync(join(root, d), { recursive: true });
+      for (const d of ['.venv/lib', 'venv/lib', '.terraform/providers']) for (let k = 0; k < 10; k++) writeFileSync(join(root, d, `f${k}.yml`), compose);
+      writeFileSync(join(root, 'hosts/mft01/compose.yml'), compose);
+      const r = discoverDeployments(root, { maxFiles: 12 });
+      expect({ truncated: r.truncated, files: r.deployments.map((d) => d.evidence.map((e) => e.file)).flat() }).toEqual({ truncated: false, files: ['hosts/mft01/compose.yml'] });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('discoverInText', () => {
@@ -161,12 +203,42 @@ describe('discoverInText', () => {
     expect(discoverInText('x/docker-compose.yaml', text).map(fview)).toEqual([
       {
         names: ['mft'],
-        ports: '1768, 11761',
-        roles: { 1768: 'restapi', 11761: 'pesit' },
+        // 127.0.0.1:1768 is published on the loopback address only: no client outside the host reaches it
+        ports: '11761',
+        roles: { 11761: 'pesit' },
         explicit: true,
         sources: undefined,
         evidence: ['3 image: axway/cft:3.10.2206', '5 - CFT_PESIT_PORT=1800', '7 - target: 1800', '9 - "127.0.0.1:1768:1768"'],
       },
+    ]);
+  });
+  it('compose: loopback-only publishing needs no opening; ${VAR:-default} host ports; a variable host port is the container port', () => {
+    const text = [
+      'services:',
+      '  cft:',
+      '    image: registry.corp.example/mirror/axway/transfer-cft:3.10',
+      '    ports:',
+      '      - "${PESIT_PORT:-11761}:1761"',
+      '      - "${SSL_PORT}:1762"',
+      '      - "[::1]:1767:1767"',
+      '      - target: 1766',
+      '        published: "1766"',
+      '        host_ip: 127.0.0.1',
+      '  local:',
+      '    image: axway/transfer-cft:3.10',
+      '    ports: ["127.0.0.1:1761-1768:1761-1768"]',
+    ].join('\n');
+    expect(discoverInText('docker-compose.yml', text).map(fview)).toEqual([
+      {
+        names: ['cft'],
+        ports: '1762, 11761',
+        roles: { 1762: 'pesitssl', 11761: 'pesit' },
+        explicit: true,
+        sources: undefined,
+        evidence: ['3 image: registry.corp.example/mirror/axway/transfer-cft:3.10', '5 - "${PESIT_PORT:-11761}:1761"', '6 - "${SSL_PORT}:1762"', '7 - "[::1]:1767:1767"', '8 - target: 1766'],
+      },
+      // Transfer CFT runs there, reachable from the host only: every opening of the block is unneeded
+      { names: ['local'], ports: 'none', roles: {}, explicit: true, sources: undefined, evidence: ['12 image: axway/transfer-cft:3.10', '13 ports: ["127.0.0.1:1761-1768:1761-1768"]'] },
     ]);
   });
   it('compose: nothing published or network_mode host → the container ports; defaults are not explicit', () => {
@@ -240,6 +312,105 @@ describe('discoverInText', () => {
       { names: ['cft-svc', 'mft'], ports: '8443, 30443', roles: { 8443: 'restapi', 30443: 'restapi' }, explicit: true, sources: undefined, evidence: ['17 kind: Service', '26 - port: 8443'] },
     ]);
   });
+  it('kubernetes: a LoadBalancer with loadBalancerSourceRanges restricts the workload ports it exposes, not a hostPort', () => {
+    const text = [
+      'apiVersion: apps/v1',
+      'kind: StatefulSet',
+      'metadata: {name: cft, namespace: mft}',
+      'spec:',
+      '  selector: {matchLabels: {app: cft}}',
+      '  template:',
+      '    metadata: {labels: {app: cft}}',
+      '    spec:',
+      '      containers:',
+      '        - name: cft',
+      '          image: axway/transfer-cft:3.10',
+      '          ports:',
+      '            - {name: pesit, containerPort: 1761}',
+      '            - {name: copilot, containerPort: 1766, hostPort: 1766}',
+      '            - {name: restapi, containerPort: 1768}',
+      '---',
+      'apiVersion: v1',
+      'kind: Service',
+      'metadata: {name: cft, namespace: mft}',
+      'spec:',
+      '  type: LoadBalancer',
+      '  selector: {app: cft}',
+      '  loadBalancerSourceRanges: [192.0.2.0/24]',
+      '  ports:',
+      '    - {name: pesit, port: 1761, targetPort: pesit}',
+      '    - {name: ui, port: 1766, targetPort: 1766}',
+    ].join('\n');
+    const deployments = mergeFindings(discoverInText('cft.yaml', text).map((finding) => ({ finding, targets: finding.names })));
+    expect(deployments.map(view)).toEqual([
+      {
+        targets: ['cft', 'mft'],
+        ports: 'tcp 1766, 1768',
+        roles: { 1766: 'copilot', 1768: 'restapi' },
+        sources: undefined,
+        evidence: ['cft.yaml:11 image: axway/transfer-cft:3.10', 'cft.yaml:13 - {name: pesit, containerPort: 1761}', 'cft.yaml:14 - {name: copilot, containerPort: 1766, hostPort: 1766}', 'cft.yaml:15 - {name: restapi, containerPort: 1768}'],
+      },
+      {
+        targets: ['cft', 'mft'],
+        ports: 'tcp 1761, 1766',
+        roles: { 1761: 'pesit', 1766: 'copilot' },
+        sources: '192.0.2.0/24',
+        evidence: [
+          'cft.yaml:11 image: axway/transfer-cft:3.10',
+          'cft.yaml:13 - {name: pesit, containerPort: 1761}',
+          'cft.yaml:14 - {name: copilot, containerPort: 1766, hostPort: 1766}',
+          'cft.yaml:15 - {name: restapi, containerPort: 1768}',
+          'cft.yaml:23 loadBalancerSourceRanges: [192.0.2.0/24]',
+          'cft.yaml:18 kind: Service',
+          'cft.yaml:25 - {name: pesit, port: 1761, targetPort: pesit}',
+          'cft.yaml:26 - {name: ui, port: 1766, targetPort: 1766}',
+        ],
+      },
+    ]);
+    // a cloud rule on the namespace opening the block to everyone: 1761 is wider than the Service lets in; 1766 is
+    // bound on the node (hostPort), 1768 has no external Service: not declared narrower
+    const s = withDeployments(settingsFromText('discovery: false\n', 'fwlint.config.yaml'), deployments);
+    const j = judge('transfer-cft', ['mft'], 6, numRange(1761, 1768), AddrSet.ALL, s);
+    expect({ needed: formatPorts(j.needed), unneeded: formatPorts(j.unneeded), tooWide: j.tooWide && formatPorts(j.tooWide.ports), allowed: j.tooWide?.allowed.toString() }).toEqual({
+      needed: '1761, 1766, 1768',
+      unneeded: '1762-1765, 1767',
+      tooWide: '1761',
+      allowed: '192.0.2.0/24',
+    });
+  });
+  it('helm: the values of an umbrella chart, with the Transfer CFT subchart under its name', () => {
+    const text = [
+      'global:',
+      '  env: prod',
+      'transfer-cft:',
+      '  image:',
+      '    repository: docker.repository.axway.com/transfercft-docker-prod/3.10/cft',
+      '  service:',
+      '    type: LoadBalancer',
+      '    loadBalancerSourceRanges: [203.0.113.0/24]',
+      '    ports:',
+      '      - name: pesit',
+      '        port: 1761',
+      'postgresql:',
+      '  image:',
+      '    repository: bitnami/postgresql',
+      '',
+    ].join('\n');
+    expect(discoverInText('deploy/mft-platform/values.yaml', text).map(fview)).toEqual([
+      {
+        names: ['mft-platform', 'transfer-cft'],
+        ports: '1761',
+        roles: { 1761: 'pesit' },
+        explicit: true,
+        sources: '203.0.113.0/24',
+        evidence: ['5 repository: docker.repository.axway.com/transfercft-docker-prod/3.10/cft', '10 - name: pesit', '8 loadBalancerSourceRanges: [203.0.113.0/24]'],
+      },
+    ]);
+  });
+  it('kubernetes: the namespace "default" is not a target (it would match the GCP network "default")', () => {
+    const text = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: cft\n  namespace: default\nspec:\n  template:\n    spec:\n      containers:\n        - name: cft\n          image: axway/transfer-cft:3.10\n';
+    expect(discoverInText('cft.yaml', text).map((f) => f.names)).toEqual([['cft']]);
+  });
   it('kubernetes: a Service of another app in the same file is not Transfer CFT', () => {
     const text = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector:\n    app: web\n  ports:\n    - name: http\n      port: 1761\n';
     expect(discoverInText('svc.yaml', text)).toEqual([]);
@@ -279,9 +450,27 @@ describe('helpers', () => {
     expect(hostFromPath('hosts/mft01.rules')).toBeUndefined();
     expect(hostFromPath('etc/cft.service')).toBeUndefined();
   });
+  it('cftutil commands in a script: CFTPROT SAPs and UCONF ports, each with its role', () => {
+    const text = [
+      '#!/bin/sh',
+      'cftutil cftprot id=PESITANY, type=PESIT, sap=1861, net=NET0',
+      'cftutil cftprot id=PESITSSL, type=PESIT, sap=1862, ssl=SSL0',
+      'cftutil uconfset id=copilot.restapi.serverport,value=1868',
+      '',
+    ].join('\n');
+    expect(discoverInText('scripts/configure.sh', text).map(fview)).toEqual([
+      { names: [], ports: '1861-1862', roles: { 1861: 'pesit', 1862: 'pesitssl' }, explicit: true, sources: undefined, evidence: ['2 cftutil cftprot id=PESITANY, type=PESIT, sap=1861, net=NET0', '3 cftutil cftprot id=PESITSSL, type=PESIT, sap=1862, ssl=SSL0'] },
+      { names: [], ports: '1868', roles: { 1868: 'restapi' }, explicit: true, sources: undefined, evidence: ['4 cftutil uconfset id=copilot.restapi.serverport,value=1868'] },
+    ]);
+  });
   it('isCftImage', () => {
     expect(isCftImage('docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2206')).toBe(true);
     expect(isCftImage('axway/cft:3.10.2206')).toBe(true);
+    // a private registry's copy under its own path keeps the image name
+    expect(isCftImage('harbor.corp.example:8443/mft/transfer-cft:3.10.2206')).toBe(true);
+    expect(isCftImage('registry.corp/transfercft@sha256:0123')).toBe(true);
+    expect(isCftImage('registry.corp/tools/cft:1.0')).toBe(false);
+    expect(isCftImage('registry.corp/transfer-cft-client/cli:1.0')).toBe(false);
     expect(isCftImage('nginx')).toBe(false);
     expect(isCftImage(undefined)).toBe(false);
   });

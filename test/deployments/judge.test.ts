@@ -4,6 +4,7 @@ import {
   clearSettingsCache,
   deploymentFromOptions,
   deploymentsFromComments,
+  describeDeployments,
   expectedPortsFor,
   judge,
   loadSettings,
@@ -161,6 +162,11 @@ describe('targetsFor', () => {
     ];
     expect(targetsFor(resolve(DEMO, 'hosts/mft01.rules'), ruleset(['sg-0abc', 'mft07']), s, comments)).toEqual(['mft01', 'mft07', 'mft08', 'mft09', 'MFT10', 'sg-0abc']);
   });
+  it('hosts/<fqdn>.<ext> names the host by its full name too (as hosts/<fqdn>/… does)', () => {
+    expect(targetsFor(resolve(DEMO, 'hosts/mft01.example.com.rules'), ruleset(), s, [])).toEqual(['mft01', 'mft01.example.com']);
+    expect(targetsFor(resolve(DEMO, 'hosts/mft01.rules.v4'), ruleset(), s, [])).toEqual(['mft01', 'mft01.rules']);
+    expect(targetsFor(resolve(DEMO, 'hosts/mft01'), ruleset(), s, [])).toEqual(['mft01']);
+  });
   it('a file outside the mapping and outside hosts/ has only its in-file and ruleset targets', () => {
     expect(targetsFor(resolve(DEMO, 'other/fw.rules'), ruleset(['nsg-mft']), s, [])).toEqual(['nsg-mft']);
     expect(targetsFor(undefined, ruleset(['k8s-ns:mft']), s, [comment('fwlint-target: a,b')])).toEqual(['a', 'b', 'k8s-ns:mft']);
@@ -178,6 +184,18 @@ describe('deploymentFromOptions', () => {
     expect(formatPorts(d.ports[0]!.ports)).toBe('1768');
     expect(d.sources!.toString()).toBe('10.0.0.0/8');
     expect(deploymentFromOptions({ service: 'nope', targets: ['x'] }, s, { file: 'f', line: 1 })).toBeUndefined();
+  });
+});
+
+describe('describeDeployments', () => {
+  const s = settingsFromText('discovery: false\n', '/repo/fwlint.config.yaml');
+  const dep = (targets: string[], file: string, line: number) => ({ service: 'transfer-cft', targets, ports: [], evidence: [{ file, line, text: '', kind: 'discovered' as const }] });
+  it('names each deployment by its targets and first evidence, relative to the root; an unnamed one says how to name it', () => {
+    expect(describeDeployments([dep(['mft02'], '/repo/hosts/mft02/compose.yml', 3), dep([], '/repo/etc/systemd/system/cft.service', 2), dep(['mft01'], '/repo/fwlint.config.yaml', 4)], s)).toBe(
+      'a host with no name per etc/systemd/system/cft.service:2, to be named with targets: in fwlint.config.yaml; mft01 per fwlint.config.yaml:4; mft02 per hosts/mft02/compose.yml:3',
+    );
+    const many = [1, 2, 3, 4, 5].map((k) => dep([`mft0${k}`], '/repo/fwlint.config.yaml', k));
+    expect(describeDeployments(many, s)).toBe('mft01 per fwlint.config.yaml:1; mft02 per fwlint.config.yaml:2; mft03 per fwlint.config.yaml:3 and 2 more');
   });
 });
 
@@ -216,14 +234,21 @@ describe('deploymentsFromComments (in-file declarations)', () => {
       ['a'],
       s,
     );
-    expect(r.errors).toEqual([
-      { line: 7, column: 1, message: 'fwlint-deployment: unknown service "nope"' },
+    const known = s.services.map((x) => x.id).join(', ');
+    expect(r.errors.map(({ line, column, message }) => ({ line, column, message }))).toEqual([
+      { line: 7, column: 1, message: `fwlint-deployment: unknown service "nope" (known: ${known}); the declaration is not used` },
       { line: 8, column: 1, message: 'fwlint-deployment: "icmp:1" is not a port list such as tcp:1761-1763,1768' },
       { line: 8, column: 1, message: 'fwlint-deployment: "300.0.0.1" is not an IP address or CIDR' },
-      { line: 8, column: 1, message: 'fwlint-deployment: unknown option "colour=red" (targets=, ports=, sources=, disabled=)' },
-      { line: 9, column: 1, message: 'fwlint-deployment: "ftp" is not a role of Transfer CFT' },
-      { line: 10, column: 1, message: 'fwlint-deployment: missing service id' },
+      { line: 8, column: 1, message: 'fwlint-deployment: unknown option "colour=red" (targets=, ports=, sources=, disabled=); the declaration is not used' },
+      { line: 9, column: 1, message: 'fwlint-deployment: "ftp" is not a role of Transfer CFT (roles: pesit, pesitssl, sftp, coms, copilot, copilotcg, restapi); nothing is switched off for it' },
+      { line: 10, column: 1, message: `fwlint-deployment: missing service id (known: ${known}); the declaration is not used` },
     ]);
+    expect(r.errors[0]!.span).toEqual(comment('fwlint-deployment: nope', 7).span);
     expect(r.deployments.map((d) => `${d.service} ${formatPorts(d.ports[0]!.ports)}`)).toEqual(['transfer-cft 1761-1763, 1765-1768']);
+  });
+  it('keeps the catalogue roles of explicit ports, so that disabled= applies to them (as in the configuration)', () => {
+    const r = deploymentsFromComments([comment('fwlint-deployment: transfer-cft ports=tcp:1761-1763,1768 disabled=sftp', 2)], undefined, ['a'], s);
+    expect(r.errors).toEqual([]);
+    expect(r.deployments.map((d) => `${d.service} ${formatPorts(d.ports[0]!.ports)}`)).toEqual(['transfer-cft 1761-1762, 1768']);
   });
 });

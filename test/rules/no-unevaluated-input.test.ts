@@ -12,6 +12,21 @@ tester('iptables').run('no-unevaluated-input', rule, {
   ],
 });
 
+// A `fwlint-deployment:` comment fwlint cannot read declares nothing: said at the comment, never silently dropped
+tester('iptables').run('no-unevaluated-input (fwlint-deployment comments)', rule, {
+  valid: [{ code: '# fwlint-deployment: transfer-cft sources=10.0.0.0/8 disabled=sftp\n*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 1761 -j ACCEPT\nCOMMIT\n', filename: 'fw.rules' }],
+  invalid: [
+    {
+      code: '# fwlint-target: mft09\n# fwlint-deployment: transfer-cft sources=10.0.0.0/33\n# fwlint-deployment: transfer-cft disabled=ftp\n*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 1761 -j ACCEPT\nCOMMIT\n',
+      filename: 'fw.rules',
+      errors: [
+        { line: 2, column: 1, endLine: 2, message: 'fwlint-deployment: "10.0.0.0/33" is not an IP address or CIDR; the declaration is not used.' },
+        { line: 3, column: 1, endLine: 3, message: 'fwlint-deployment: "ftp" is not a role of Transfer CFT (roles: pesit, pesitssl, sftp, coms, copilot, copilotcg, restapi); nothing is switched off for it.' },
+      ],
+    },
+  ],
+});
+
 tester('hcl').run('no-unevaluated-input (terraform, AWS)', rule, {
   valid: [{ code: 'resource "aws_security_group" "a" {\n  ingress {\n    protocol    = "tcp"\n    from_port   = 443\n    to_port     = 443\n    cidr_blocks = ["10.0.0.0/8"]\n  }\n}\n', filename: 'sg.tf' }],
   invalid: [

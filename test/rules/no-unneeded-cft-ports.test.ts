@@ -24,8 +24,8 @@ tester('iptables', deployed).run('no-unneeded-cft-ports (iptables)', rule, {
       code: save('-A INPUT -s 10.0.0.0/8 -m limit --limit 1/s -j DROP', '-A INPUT -p tcp --dport 1761 -j ACCEPT'),
       filename: 'web01.rules',
       errors: [
-        { line: 6, message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 0.0.0.0/5, 8.0.0.0/7, 11.0.0.0/8 and 5 more without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01).' },
-        { line: 6, message: 'Possibly open (-m limit --limit 1/s at line 5 may or may not match): TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 10.0.0.0/8 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01).' },
+        { line: 6, message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 0.0.0.0/5, 8.0.0.0/7, 11.0.0.0/8 and 5 more without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01 per settings.firewall).' },
+        { line: 6, message: 'Possibly open (-m limit --limit 1/s at line 5 may or may not match): TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 10.0.0.0/8 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01 per settings.firewall).' },
       ],
     },
     {
@@ -34,8 +34,8 @@ tester('iptables', deployed).run('no-unneeded-cft-ports (iptables)', rule, {
       code: save('-A INPUT ! -s 10.0.0.0/8 -p tcp --dport 1761 -j DROP', '-A INPUT -p tcp -m multiport --dports 1761,1762 -j ACCEPT'),
       filename: 'web01.rules',
       errors: [
-        { line: 6, message: 'Open: TCP 1762 (cft-1, Transfer CFT PeSIT over TLS) reachable from 0.0.0.0/0 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01).' },
-        { line: 6, message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 10.0.0.0/8 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01).' },
+        { line: 6, message: 'Open: TCP 1762 (cft-1, Transfer CFT PeSIT over TLS) reachable from 0.0.0.0/0 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01 per settings.firewall).' },
+        { line: 6, message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 10.0.0.0/8 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01 per settings.firewall).' },
       ],
     },
     {
@@ -60,7 +60,7 @@ tester('iptables', deployed).run('no-unneeded-cft-ports (iptables)', rule, {
       errors: [
         { line: 5,
           message:
-            'Open: TCP 1761 (cft-0, Transfer CFT PeSIT), 1762 (cft-1, Transfer CFT PeSIT over TLS), 1763 (cft-2, Transfer CFT SFTP), 1764 (cft-3), 1765 (cft-4, Transfer CFT COMS), 1766 (cft-5, Transfer CFT Copilot UI and web services), 1767 (cft-6, Transfer CFT Copilot mutual TLS for Central Governance/Flow Manager), 1768 (cft-7, Transfer CFT REST API and web UI) reachable from 0.0.0.0/0 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01).',
+            'Open: TCP 1761 (cft-0, Transfer CFT PeSIT), 1762 (cft-1, Transfer CFT PeSIT over TLS), 1763 (cft-2, Transfer CFT SFTP), 1764 (cft-3), 1765 (cft-4, Transfer CFT COMS), 1766 (cft-5, Transfer CFT Copilot UI and web services), 1767 (cft-6, Transfer CFT Copilot mutual TLS for Central Governance/Flow Manager), 1768 (cft-7, Transfer CFT REST API and web UI) reachable from 0.0.0.0/0 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01 per settings.firewall).',
         },
       ],
     },
@@ -69,7 +69,7 @@ tester('iptables', deployed).run('no-unneeded-cft-ports (iptables)', rule, {
       code: `# fwlint-target: mft01\n${save('-A INPUT -s 10.0.0.0/8 -p tcp --dport 1761:1768 -j ACCEPT', '-A INPUT -s 10.0.0.0/8 -p udp --dport 1761:1768 -j ACCEPT')}`,
       filename: 'mft01.rules',
       errors: [
-        { line: 6, message: 'Open: TCP 1764 (cft-3) reachable from 10.0.0.0/8 but not used by the Transfer CFT deployment on mft01 (1764 has no Transfer CFT role).' },
+        { line: 6, message: 'Open: TCP 1764 (cft-3) reachable from 10.0.0.0/8 but not used by the Transfer CFT deployment on mft01 per settings.firewall (1764 has no Transfer CFT role).' },
         { messageId: 'unused', line: 7 },
       ],
     },
@@ -77,7 +77,19 @@ tester('iptables', deployed).run('no-unneeded-cft-ports (iptables)', rule, {
       // wider than the declared sources
       code: `# fwlint-target: mft01\n${save('-A INPUT -p tcp -m multiport --dports 1761:1763,1765:1768 -j ACCEPT')}`,
       filename: 'mft01.rules',
-      errors: [{ messageId: 'tooWide', line: 6 }],
+      errors: [
+        {
+          line: 6,
+          message:
+            'Open: TCP 1761 (cft-0, Transfer CFT PeSIT), 1762 (cft-1, Transfer CFT PeSIT over TLS), 1763 (cft-2, Transfer CFT SFTP), 1765 (cft-4, Transfer CFT COMS), 1766 (cft-5, Transfer CFT Copilot UI and web services), 1767 (cft-6, Transfer CFT Copilot mutual TLS for Central Governance/Flow Manager), 1768 (cft-7, Transfer CFT REST API and web UI) of the Transfer CFT deployment on mft01 per settings.firewall reachable from 0.0.0.0/0, wider than its declared sources 10.0.0.0/8.',
+        },
+      ],
+    },
+    {
+      // deployments elsewhere are named with their evidence, also one declared in the file on another host
+      code: `# fwlint-deployment: transfer-cft targets=mft07\n${save('-A INPUT -p tcp --dport 1768 -j ACCEPT')}`,
+      filename: 'web01.rules',
+      errors: [{ line: 6, message: 'Open: TCP 1768 (cft-7, Transfer CFT REST API and web UI) reachable from 0.0.0.0/0 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01 per settings.firewall; mft07 per web01.rules:1).' }],
     },
     {
       // an undecidable match: possibly open, with the reason named
@@ -117,6 +129,18 @@ tester('nftables').run('no-unneeded-cft-ports (nftables)', rule, {
       code: 'table inet f {\n  chain a {\n    type filter hook input priority 0; policy drop;\n    meta l4proto { tcp, udp } th dport 1768 accept\n  }\n  chain b {\n    type filter hook input priority 10; policy accept;\n    tcp dport 1768 drop\n  }\n}\n',
       filename: 'a.nft',
       errors: [{ line: 4, message: /^Open: UDP 1768 \(cft-7\) reachable from 0\.0\.0\.0\/0, ::\/0 without/ }],
+    },
+  ],
+});
+
+// the file name is not a target: mft01.nft is not on the deployment's mft01 (no more than mft01.rules is)
+tester('nftables', deployed).run('no-unneeded-cft-ports (nftables file name)', rule, {
+  valid: [],
+  invalid: [
+    {
+      code: 'table inet f {\n  chain input {\n    type filter hook input priority 0; policy drop;\n    ip saddr 10.0.0.0/8 tcp dport 1768 accept\n  }\n}\n',
+      filename: 'mft01.nft',
+      errors: [{ line: 4, message: 'Open: TCP 1768 (cft-7, Transfer CFT REST API and web UI) reachable from 10.0.0.0/8 without a Transfer CFT deployment on mft01.nft (Transfer CFT is deployed on mft01 per settings.firewall).' }],
     },
   ],
 });
@@ -183,6 +207,105 @@ describe('no-unneeded-cft-ports (Azure default rules)', () => {
       '21 Open: … from VirtualNetwork without a Transfer CFT deployment on cft-nsg.',
     ]);
   });
+});
+
+// In a file of several security groups, a fwlint-target comment above (or inside) one names that one only: the
+// comment above web-sg does not make mft-sg a web01, nor the one in mft-sg make web-sg an mft01
+tester('hcl', deployed).run('no-unneeded-cft-ports (fwlint-target comments in a file of several groups)', rule, {
+  valid: [],
+  invalid: [
+    {
+      code: [
+        'resource "aws_security_group" "mft" {',
+        '  name = "mft-sg" # fwlint-target: mft01',
+        '  ingress {',
+        '    from_port   = 1768',
+        '    to_port     = 1768',
+        '    protocol    = "tcp"',
+        '    cidr_blocks = ["10.0.0.0/8"]',
+        '  }',
+        '}',
+        '',
+        '# fwlint-target: web01',
+        'resource "aws_security_group" "web" {',
+        '  name = "web-sg"',
+        '  ingress {',
+        '    from_port   = 1768',
+        '    to_port     = 1768',
+        '    protocol    = "tcp"',
+        '    cidr_blocks = ["10.0.0.0/8"]',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+      filename: 'sg.tf',
+      errors: [
+        {
+          line: 18,
+          message:
+            'Open: TCP 1768 (cft-7, Transfer CFT REST API and web UI) reachable from 10.0.0.0/8 without a Transfer CFT deployment on web01, aws_security_group.web, web-sg (Transfer CFT is deployed on mft01 per settings.firewall).',
+        },
+      ],
+    },
+  ],
+});
+
+// a comment above the first group after some content (`Resources:`) is that group's; one in the file's head (comments
+// from line 1 on) is every group's, as documented
+tester('yaml', deployed).run('no-unneeded-cft-ports (fwlint-target above the first of several CloudFormation groups)', rule, {
+  valid: [
+    {
+      code: '# fwlint-target: mft01\nResources:\n  MftSG:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: MFT\n      SecurityGroupIngress:\n        - {IpProtocol: tcp, FromPort: 1768, ToPort: 1768, CidrIp: 10.0.0.0/8}\n  WebSG:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: web\n      SecurityGroupIngress:\n        - {IpProtocol: tcp, FromPort: 1768, ToPort: 1768, CidrIp: 10.0.0.0/8}\n',
+      filename: 'head.yaml',
+    },
+  ],
+  invalid: [
+    {
+      code: 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  # fwlint-target: mft01\n  MftSG:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: MFT\n      SecurityGroupIngress:\n        - {IpProtocol: tcp, FromPort: 1768, ToPort: 1768, CidrIp: 10.0.0.0/8}\n  WebSG:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: web\n      SecurityGroupIngress:\n        - {IpProtocol: tcp, FromPort: 1768, ToPort: 1768, CidrIp: 10.0.0.0/8}\n',
+      filename: 'two.yaml',
+      errors: [{ line: 15, message: 'Open: TCP 1768 (cft-7, Transfer CFT REST API and web UI) reachable from 10.0.0.0/8 without a Transfer CFT deployment on WebSG (Transfer CFT is deployed on mft01 per settings.firewall).' }],
+    },
+  ],
+});
+
+// the same for a fwlint-deployment comment without targets=: it is on the group it is written above (one at the
+// file's head is on every group, as a fwlint-target there)
+tester('hcl').run('no-unneeded-cft-ports (fwlint-deployment comment above one of several groups)', rule, {
+  valid: [],
+  invalid: [
+    {
+      code: [
+        'resource "aws_security_group" "mft" {',
+        '  name = "mft-sg"',
+        '  ingress {',
+        '    from_port   = 1768',
+        '    to_port     = 1768',
+        '    protocol    = "tcp"',
+        '    cidr_blocks = ["10.0.0.0/8"]',
+        '  }',
+        '}',
+        '# fwlint-deployment: transfer-cft',
+        'resource "aws_security_group" "web" {',
+        '  name = "web-sg"',
+        '  ingress {',
+        '    from_port   = 1768',
+        '    to_port     = 1768',
+        '    protocol    = "tcp"',
+        '    cidr_blocks = ["10.0.0.0/8"]',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+      filename: 'sg.tf',
+      errors: [
+        {
+          line: 7,
+          message:
+            'Open: TCP 1768 (cft-7, Transfer CFT REST API and web UI) reachable from 10.0.0.0/8 without a Transfer CFT deployment on aws_security_group.mft, mft-sg (Transfer CFT is deployed on aws_security_group.web, web-sg per sg.tf:10).',
+        },
+      ],
+    },
+  ],
 });
 
 tester('json').run('no-unneeded-cft-ports (terraform .tf.json)', rule, {

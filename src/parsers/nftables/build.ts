@@ -1385,9 +1385,9 @@ export function buildDocument(
     tables.push({ name: t.name, family: t.family as TableFamily, chains, span: t.span });
   }
   const name = baseName(filePath) ?? 'nftables';
+  // no targets from the file name: `cft.nft` must not match a compose service `cft` by accident (as for iptables;
+  // a host is named by its path, `hosts/<name>/…`, a comment or the configuration: docs/deciding-needed-ports.md §2)
   const targets: string[] = [];
-  const bn = baseName(filePath);
-  if (bn) targets.push(bn.replace(/\.(nft|conf|json)$/i, ''));
   const rs: Ruleset = { name, targets, tables, families: (['ipv4', 'ipv6'] as Family[]).filter((f) => families.has(f)), kind: 'netfilter' };
   return { format, rulesets: [rs], diagnostics, comments };
 }

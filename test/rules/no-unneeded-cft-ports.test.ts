@@ -42,7 +42,7 @@ tester('iptables', deployed).run('no-unneeded-cft-ports (iptables)', rule, {
       // the input interface is named: 1761 on an internal interface is not 1761 from everywhere
       code: save('-A INPUT -i eth1 -p tcp --dport 1761 -j ACCEPT'),
       filename: 'web01.rules',
-      errors: [{ line: 5, message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 0.0.0.0/0 via eth1 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01).' }],
+      errors: [{ line: 5, message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 0.0.0.0/0 via eth1 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01 per settings.firewall).' }],
     },
     {
       // a drop of 10.0.0.0/8 on eth0 before the accept: everything through the other interfaces, the rest of the
@@ -50,8 +50,8 @@ tester('iptables', deployed).run('no-unneeded-cft-ports (iptables)', rule, {
       code: save('-A INPUT -i eth0 -s 10.0.0.0/8 -j DROP', '-A INPUT -p tcp --dport 1761 -j ACCEPT'),
       filename: 'web01.rules',
       errors: [
-        { line: 6, message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 0.0.0.0/0 via any except eth0 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01).' },
-        { line: 6, message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 0.0.0.0/5, 8.0.0.0/7, 11.0.0.0/8 and 5 more via eth0 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01).' },
+        { line: 6, message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 0.0.0.0/0 via any except eth0 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01 per settings.firewall).' },
+        { line: 6, message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 0.0.0.0/5, 8.0.0.0/7, 11.0.0.0/8 and 5 more via eth0 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01 per settings.firewall).' },
       ],
     },
     {

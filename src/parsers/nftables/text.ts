@@ -1581,9 +1581,11 @@ export class NftTextParser {
     if (w === 'fib') {
       this.pos++;
       const flags: string[] = [];
+      // `fib saddr . iif oif`: flags joined by '.', then the result (`oif` is both a flag and a result)
       while (this.isWord(this.peek()) && ['saddr', 'daddr', 'mark', 'iif', 'oif'].includes(this.valOf(this.peek()))) {
         flags.push(this.valOf(this.next()));
-        if (this.isWord(this.peek(), '.')) this.pos++;
+        if (!this.isWord(this.peek(), '.')) break;
+        this.pos++;
       }
       const r = this.next();
       return { k: 'fib', flags, result: this.kindOf(r) === K_WORD ? this.valOf(r) : '' };

@@ -205,6 +205,15 @@ describe('rules', () => {
     expect(one('fib daddr type { local, broadcast } drop').rules).toEqual(['dstaddrtype=broadcast,local => drop']);
   });
 
+  it('fib flags are joined by "."; `oif` after them is the result, and the next match is its own', () => {
+    // NixOS / rpfilter style: `fib saddr . iif oif missing` then another match; `oif` used to be read as a
+    // third flag, `missing` as the result and `ip6` as the value, leaving `saddr fd00:201::10` unknown
+    const r = one('fib saddr . iif oif missing ip6 saddr fd00:201::10 drop');
+    expect(r.doc.diagnostics).toEqual([]);
+    expect(r.rules).toEqual(['family=ipv6 opaque:fib srcaddr=fd00:201::10/128 => drop']);
+    expect(one('fib daddr . iif type local udp dport 53 accept').doc.diagnostics).toEqual([]);
+  });
+
   it('ct status snat/dnat are flag values, not NAT statements; only the flag tests are decoded', () => {
     // firewalld's input and forward chains: `ct status dnat accept` (nft: any of the bits → a DNAT'd connection)
     const r = one('ct status dnat accept');

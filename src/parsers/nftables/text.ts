@@ -1225,9 +1225,17 @@ export class NftTextParser {
               if (!this.isEndOfStmt(this.peek())) this.pos++;
             } else if (this.valOf(o) === 'flags') {
               this.pos++;
-              while (this.isWord(this.peek()) && ['tcp', 'ip', 'sequence', 'options', 'skuid', 'ether', 'all'].includes(this.valOf(this.peek()))) {
-                this.pos++;
-                if (this.isPunct(this.peek(), ',')) this.pos++;
+              // `flags all | skuid | ether | ip options | tcp sequence[,options]` (the listing chains several after one
+              // `flags`): `ip`/`tcp`/`ether` start the next match unless their flag words follow (`log flags all ip saddr …`)
+              for (;;) {
+                const f = this.isWord(this.peek()) ? this.valOf(this.peek()) : '';
+                const n = this.isWord(this.peek(1)) ? this.valOf(this.peek(1)) : '';
+                if (f === 'all' || f === 'skuid' || (f === 'ether' && !['saddr', 'daddr', 'type'].includes(n))) this.pos++;
+                else if (f === 'ip' && n === 'options') this.pos += 2;
+                else if (f === 'tcp' && (n === 'sequence' || n === 'options')) {
+                  this.pos += 2;
+                  while (this.isPunct(this.peek(), ',') && (this.isWord(this.peek(1), 'sequence') || this.isWord(this.peek(1), 'options'))) this.pos += 2;
+                } else break;
               }
             } else break;
           }

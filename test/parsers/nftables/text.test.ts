@@ -205,6 +205,20 @@ describe('rules', () => {
     expect(one('fib daddr type { local, broadcast } drop').rules).toEqual(['dstaddrtype=broadcast,local => drop']);
   });
 
+  it('log flags take their own words only: a match after `log flags all` is a match', () => {
+    // `ip` / `tcp` after the flags used to be read as flag words, leaving `protocol tcp` / `dport 443` unknown
+    for (const [text, want] of [
+      ['log flags all ip protocol tcp reject', 'family=ipv4 proto=6 => reject'],
+      ['log flags all tcp dport 443 accept', 'dstport=443 proto=6 => accept'],
+      ['log flags tcp sequence,options ip saddr 10.0.0.1 drop', 'family=ipv4 srcaddr=10.0.0.1/32 => drop'],
+      ['log flags ip options flags skuid ether saddr 02:00:00:00:00:01 drop', 'opaque:ether saddr => drop'],
+    ] as const) {
+      const r = one(text);
+      expect(r.doc.diagnostics, text).toEqual([]);
+      expect(r.rules, text).toEqual([want]);
+    }
+  });
+
   it('fib flags are joined by "."; `oif` after them is the result, and the next match is its own', () => {
     // NixOS / rpfilter style: `fib saddr . iif oif missing` then another match; `oif` used to be read as a
     // third flag, `missing` as the result and `ip6` as the value, leaving `saddr fd00:201::10` unknown

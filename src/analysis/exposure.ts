@@ -64,6 +64,8 @@ interface Via {
   toPorts?: NumSet;
   /** REDIRECT: delivered locally, so the output interface is none. */
   redirect?: boolean;
+  /** DNAT of packets to X to X itself: taken both ways (delivered here, routed on), read at the arrival oif. */
+  both?: boolean;
 }
 
 const TCP = 6;
@@ -1019,26 +1021,16 @@ class Engine {
     if (toPorts) via.toPorts = toPorts;
     // DNAT to an address: routed on (FORWARD); REDIRECT: delivered locally (INPUT); DNAT of the port only: path unchanged
     if (toAddrs) {
-      // the packets already addressed to that one address: if it is an address of this host (not known here),
-      // they are still delivered here (`dnat to <own address>:<port>`, a port forward on the host itself) and
-      // INPUT decides, else they are routed on: both paths, tagged
-      const same = f.path === 'input' && f.local && singleAddress(toAddrs, fam) ? f.c.dst.intersect(toAddrs) : undefined;
-      if (!same || same.isEmpty) return [flow(c, f.h, f.hn, f.tags, f.attr, f.rule, via, 'forward', false)];
-      const out: Flow[] = [];
-      const orig = (dst: AddrSet): Cube => {
-        const o = copyCube(f.c);
-        o.dst = dst;
-        return o;
-      };
-      const rest = f.c.dst.subtract(toAddrs);
-      if (!rest.isEmpty) out.push(flow(c, f.h, f.hn, f.tags, f.attr, f.rule, { ...via, orig: f.via ? f.via.orig : orig(rest) }, 'forward', false));
+      // a rule that DNATs only packets addressed to X to X itself (`ip daddr X tcp dport 8080 dnat to X:80`): a port
+      // forward on this host when X is one of its addresses (the kernel delivers it here and INPUT decides), routed
+      // on otherwise; the text does not say which: both paths, tagged (Docker's DNAT to a container is not this)
+      if (f.path !== 'input' || !f.local || !singleAddress(toAddrs, fam) || !f.c.dst.subtract(toAddrs).isEmpty)
+        return [flow(c, f.h, f.hn, f.tags, f.attr, f.rule, via, 'forward', false)];
       const t = mergeTags(f.tags, [this.tag(`DNAT at line ${lineOf(rule)} to ${to} is delivered to this host only if ${formatNatTo(toAddrs, undefined, fam)} is one of its addresses, else routed on`, rule)]);
-      const v: Via = { ...via, orig: f.via ? f.via.orig : orig(same) };
-      out.push(flow(c, f.h, f.hn, t, f.attr, f.rule, v, 'forward', false));
+      const v: Via = { ...via, both: true };
       const here = copyCube(c);
       here.oif = f.c.oif;
-      out.push(flow(here, f.h, f.hn, t, f.attr, f.rule, v, 'input', true));
-      return out;
+      return [flow(c, f.h, f.hn, t, f.attr, f.rule, v, 'forward', false), flow(here, f.h, f.hn, t, f.attr, f.rule, v, 'input', true)];
     }
     if (a.type === 'redirect') {
       // the new destination is the primary address of the input interface: not known statically
@@ -1072,7 +1064,7 @@ class Engine {
     r.ct = v.orig.ct;
     r.dst = v.orig.dst;
     if (v.toPorts) r.dport = v.orig.dport;
-    if (v.redirect) r.oif = v.orig.oif;
+    if (v.redirect || v.both) r.oif = v.orig.oif;
     return { c: r, tags };
   }
 }

@@ -1088,6 +1088,8 @@ function buildRules(r: IrRule, stmts: readonly IrStmt[], from: number, to: numbe
       case 'continue':
         cont = cont === undefined ? st.name : `${cont} ${st.name}`;
         if (st.name === 'notrack') untrack = true;
+        // `add @s { ip saddr }`, `ip dscp set cs1`: nft makes the rule depend on the fields' protocol
+        if (st.deps) for (const e of st.deps) for (const m of implied(e, tc)) (post ?? base).push(m);
         break;
     }
   }

@@ -205,6 +205,26 @@ describe('rules', () => {
     expect(one('fib daddr type { local, broadcast } drop').rules).toEqual(['dstaddrtype=broadcast,local => drop']);
   });
 
+  it('a statement naming header fields keeps the rule to their protocol, as a match does (nft adds the dependency)', () => {
+    // kernel (session-12 differential): in an inet table `add @s4 { ip saddr } drop` drops IPv4 only; an IPv6
+    // packet passes on to the policy. We used to drop it (closed where the kernel accepts); the same for mangles.
+    const doc = parseNftables(`table inet t {
+	set s4 { type ipv4_addr; flags dynamic; }
+	set s6 { type ipv6_addr; flags dynamic; }
+	chain in {
+		type filter hook input priority 0; policy accept;
+		udp dport 5000 add @s4 { ip saddr } drop
+		udp dport 5001 update @s6 { ip6 saddr timeout 1m } drop
+		udp dport 5002 meta mark set ip dscp map { cs0 : 1, cs1 : 2 } drop
+		udp dport 5003 ip6 dscp set cs1 drop
+	}
+}
+`);
+    expect(diags(doc)).toEqual([]);
+    const v = (dport: number, src: string) => tracePacket(doc.rulesets[0]!, { proto: 'udp', dport, src, dst: src.includes(':') ? 'fd00::1' : '10.0.0.1' }).verdict;
+    expect([5000, 5001, 5002, 5003].map((p) => `${v(p, '10.0.0.2')} ${v(p, 'fd00::2')}`)).toEqual(['drop accept', 'accept drop', 'drop accept', 'accept drop']);
+  });
+
   it('log flags take their own words only: a match after `log flags all` is a match', () => {
     // `ip` / `tcp` after the flags used to be read as flag words, leaving `protocol tcp` / `dport 443` unknown
     for (const [text, want] of [
@@ -571,7 +591,8 @@ describe('fixtures', () => {
       'dstport=80, 443, 8080-8088 proto=6 => accept',
       'dstport=22 family=ipv4 proto=6 srcaddr=10.1.0.0/16, 172.16.5.10/31, 172.16.5.12/30, 172.16.5.16/30, 172.16.5.20/32 => accept',
       'anyof([dstaddr=192.0.2.10/32 dstport=1761 family=ipv4 proto=6]|[dstaddr=192.0.2.10/32 dstport=1762 family=ipv4 proto=17]) family=ipv4 => accept',
-      `dstport=23 proto=6 tcpflags=${formatPorts(tcpFlagsWhere((f) => (f & 0x02) !== 0))} => drop`,
+      // (`add @blocklist { ip saddr }`: nft keeps the rule to IPv4)
+      `dstport=23 family=ipv4 proto=6 tcpflags=${formatPorts(tcpFlagsWhere((f) => (f & 0x02) !== 0))} => drop`,
       'family=ipv6 icmp(ipv6)=34304-35071 proto=58 => accept',
       'opaque:limit => drop',
     ]);

@@ -121,7 +121,7 @@ describe('nft -j JSON', () => {
     const doc = parseNftablesJson(
       wrap(table, base, rule({ dnat: { family: 'ip', addr: '10.0.0.2', port: 443 } }), rule({ masquerade: { port: { range: [1024, 2000] } } }), rule({ redirect: null })),
     );
-    expect(rulesOf(doc, 'in')).toEqual([' => nat dnat 10.0.0.2/32 :443', ' => nat masquerade :1024-2000', ' => nat redirect']);
+    expect(rulesOf(doc, 'in')).toEqual(['family=ipv4 => nat dnat 10.0.0.2/32 :443', ' => nat masquerade :1024-2000', ' => nat redirect']);
   });
 
   it('reports schema errors with the JSON path and the position', () => {

@@ -225,6 +225,36 @@ describe('rules', () => {
     expect([5000, 5001, 5002, 5003].map((p) => `${v(p, '10.0.0.2')} ${v(p, 'fd00::2')}`)).toEqual(['drop accept', 'accept drop', 'drop accept', 'accept drop']);
   });
 
+  it('`dnat ip to` in an inet table keeps the rule to IPv4 (nft adds meta nfproto): IPv6 packets are not translated', () => {
+    // kernel (session-12 differential): an IPv6 packet to 8080 skips `udp dport 8080 dnat ip to 10.0.0.1:5000` and
+    // is accepted by `udp dport 8080 accept`; we rewrote its port to 5000 and dropped it (closed where it is open)
+    const text = `table inet t {
+	chain pre {
+		type nat hook prerouting priority dstnat; policy accept;
+		udp dport 8080 dnat ip to 10.0.0.1:5000
+		udp dport 5010 dnat ip6 to [fd00::1]:5001
+	}
+	chain in {
+		type filter hook input priority 0; policy drop;
+		udp dport { 8080, 5010 } accept
+	}
+}
+`;
+    const doc = parseNftables(text);
+    expect(diags(doc)).toEqual([]);
+    const v = (dport: number, dst: string) => tracePacket(doc.rulesets[0]!, { proto: 'udp', dport, dst }).verdict;
+    expect([v(8080, 'fd00::1'), v(5010, '10.0.0.1')]).toEqual(['accept', 'accept']);
+    const json = parseNftablesJson(JSON.stringify({ nftables: [
+      { table: { family: 'inet', name: 't' } },
+      { chain: { family: 'inet', table: 't', name: 'pre', type: 'nat', hook: 'prerouting', prio: -100, policy: 'accept' } },
+      { chain: { family: 'inet', table: 't', name: 'in', type: 'filter', hook: 'input', prio: 0, policy: 'drop' } },
+      { rule: { family: 'inet', table: 't', chain: 'pre', expr: [{ match: { op: '==', left: { payload: { protocol: 'udp', field: 'dport' } }, right: 8080 } }, { dnat: { family: 'ip', addr: '10.0.0.1', port: 5000 } }] } },
+      { rule: { family: 'inet', table: 't', chain: 'in', expr: [{ match: { op: '==', left: { payload: { protocol: 'udp', field: 'dport' } }, right: 8080 } }, { accept: null }] } },
+    ] }));
+    expect(json.diagnostics).toEqual([]);
+    expect(tracePacket(json.rulesets[0]!, { proto: 'udp', dport: 8080, dst: 'fd00::1' }).verdict).toBe('accept');
+  });
+
   it('log flags take their own words only: a match after `log flags all` is a match', () => {
     // `ip` / `tcp` after the flags used to be read as flag words, leaving `protocol tcp` / `dport 443` unknown
     for (const [text, want] of [
@@ -323,10 +353,11 @@ describe('rules', () => {
   it('nat statements', () => {
     const { rules } = one('tcp dport 8443 dnat ip to 10.0.0.2:443\n\tmasquerade to :1024-2000 random\n\tredirect to :8080\n\tsnat ip to 192.0.2.0/24\n\tdnat ip to ip daddr map { 1.1.1.1 : 2.2.2.2 }', 'inet');
     expect(rules).toEqual([
-      'dstport=8443 proto=6 => nat dnat 10.0.0.2/32 :443',
+      // (an address of one family in an inet table: nft keeps the rule to that family)
+      'dstport=8443 family=ipv4 proto=6 => nat dnat 10.0.0.2/32 :443',
       ' => nat masquerade :1024-2000',
       ' => nat redirect :8080',
-      ' => nat snat 192.0.2.0/24',
+      'family=ipv4 => nat snat 192.0.2.0/24',
       ' => nat dnat',
     ]);
     expect(one('dnat to [fe80::1]:80', 'ip6').rules).toEqual([' => nat dnat fe80::1/128 :80']);

@@ -64,6 +64,8 @@ interface Via {
   toPorts?: NumSet;
   /** REDIRECT: delivered locally, so the output interface is none. */
   redirect?: boolean;
+  /** DNAT of packets to X to X itself: taken both ways (delivered here, routed on), read at the arrival oif. */
+  both?: boolean;
 }
 
 const TCP = 6;
@@ -517,6 +519,12 @@ const CONNTRACK_PRIORITY = -200;
 export function beforeConntrack(chain: Chain): boolean {
   return chain.hook === 'ingress' || (chain.hook === 'prerouting' && (chain.priority ?? 0) < CONNTRACK_PRIORITY);
 }
+/** Whether addrs is one address of the family (a /32 or /128). */
+function singleAddress(addrs: AddrSet, fam: Family): boolean {
+  const r = fam === 'ipv4' ? [...addrs.v4.ranges()] : [...addrs.v6.ranges()];
+  return r.length === 1 && (fam === 'ipv4' ? (r[0]![1] as number) - (r[0]![0] as number) === 1 : (r[0]![1] as bigint) - (r[0]![0] as bigint) === 1n);
+}
+
 /** The conntrack state of an untracked packet (never DNAT'd: nat chains do not see it). */
 const UNTRACKED = ctBit('untracked', false);
 
@@ -953,7 +961,7 @@ class Engine {
         }
         case 'nat':
           // NAT moves the packet's coordinates: the holes are cut first, in the old ones
-          for (const f of hit) for (const g of materialize(f)) this.accept(out.accepted, this.nat(g, rule));
+          for (const f of hit) for (const g of materialize(f)) for (const n of this.nat(g, rule)) this.accept(out.accepted, n);
           break;
         case 'queue': {
           const t = [this.tag(`${a.text} at line ${lineOf(rule)}: verdict is decided in user space`, rule)];
@@ -994,9 +1002,9 @@ class Engine {
     }
   }
 
-  private nat(f: Flow, rule: Rule): Flow {
+  private nat(f: Flow, rule: Rule): Flow[] {
     const a = rule.action;
-    if (a.kind !== 'nat' || (a.type !== 'dnat' && a.type !== 'redirect')) return f;
+    if (a.kind !== 'nat' || (a.type !== 'dnat' && a.type !== 'redirect')) return [f];
     const fam = this.sp.family;
     const toAddrs = a.type === 'dnat' && a.toAddrs && !a.toAddrs.only(fam).isEmpty ? a.toAddrs.only(fam) : undefined;
     const toPorts = a.toPorts && !a.toPorts.isEmpty && f.c.proto.isSubsetOf(PORT_PROTOCOLS) ? a.toPorts : undefined;
@@ -1012,16 +1020,27 @@ class Engine {
     if (toAddrs) via.toAddrs = toAddrs;
     if (toPorts) via.toPorts = toPorts;
     // DNAT to an address: routed on (FORWARD); REDIRECT: delivered locally (INPUT); DNAT of the port only: path unchanged
-    if (toAddrs) return flow(c, f.h, f.hn, f.tags, f.attr, f.rule, via, 'forward', false);
+    if (toAddrs) {
+      // a rule that DNATs only packets addressed to X to X itself (`ip daddr X tcp dport 8080 dnat to X:80`): a port
+      // forward on this host when X is one of its addresses (the kernel delivers it here and INPUT decides), routed
+      // on otherwise; the text does not say which: both paths, tagged (Docker's DNAT to a container is not this)
+      if (f.path !== 'input' || !f.local || !singleAddress(toAddrs, fam) || !f.c.dst.subtract(toAddrs).isEmpty)
+        return [flow(c, f.h, f.hn, f.tags, f.attr, f.rule, via, 'forward', false)];
+      const t = mergeTags(f.tags, [this.tag(`DNAT at line ${lineOf(rule)} to ${to} is delivered to this host only if ${formatNatTo(toAddrs, undefined, fam)} is one of its addresses, else routed on`, rule)]);
+      const v: Via = { ...via, both: true };
+      const here = copyCube(c);
+      here.oif = f.c.oif;
+      return [flow(c, f.h, f.hn, t, f.attr, f.rule, v, 'forward', false), flow(here, f.h, f.hn, t, f.attr, f.rule, v, 'input', true)];
+    }
     if (a.type === 'redirect') {
       // the new destination is the primary address of the input interface: not known statically
       via.redirect = true;
       via.toAddrs = AddrSet.all(fam);
       c.dst = via.toAddrs;
       c.oif = this.sp.ifs.bit('');
-      return flow(c, f.h, f.hn, f.tags, f.attr, f.rule, via, 'input', true);
+      return [flow(c, f.h, f.hn, f.tags, f.attr, f.rule, via, 'input', true)];
     }
-    return flow(c, f.h, f.hn, f.tags, f.attr, f.rule, via, f.path, f.local);
+    return [flow(c, f.h, f.hn, f.tags, f.attr, f.rule, via, f.path, f.local)];
   }
 
   /** A piece c of f back in the coordinates of the packet as it arrived (original destination and port). */
@@ -1045,7 +1064,7 @@ class Engine {
     r.ct = v.orig.ct;
     r.dst = v.orig.dst;
     if (v.toPorts) r.dport = v.orig.dport;
-    if (v.redirect) r.oif = v.orig.oif;
+    if (v.redirect || v.both) r.oif = v.orig.oif;
     return { c: r, tags };
   }
 }

@@ -335,12 +335,19 @@ class Tracer {
         case 'nat': {
           if (a.type === 'dnat' || a.type === 'redirect') {
             const q: PacketState = { ...p, dnat: true };
+            let here: PacketState | undefined;
             const to = a.type === 'dnat' && a.toAddrs ? a.toAddrs.only(p.family) : undefined;
             if (to && !to.isEmpty) {
               const ranges = p.family === 'ipv4' ? [...to.v4.ranges()] : [...to.v6.ranges()];
               const single = ranges.length === 1 && (p.family === 'ipv4' ? (ranges[0]![1] as number) - (ranges[0]![0] as number) === 1 : (ranges[0]![1] as bigint) - (ranges[0]![0] as bigint) === 1n);
               if (single) q.dst = ranges[0]![0];
               else delete q.dst;
+              // to the address it already had, on the input path: if that is an address of this host (not known
+              // here), still delivered here (`dnat to <own address>:<port>`, a port forward on the host itself)
+              if (single && p.local && p.dst !== undefined && q.dst === p.dst) {
+                this.reasons.push(`DNAT at line ${rule.span.start.line} to ${formatNatTo(to, a.toPorts, p.family)} is delivered to this host only if ${formatNatTo(to, undefined, p.family)} is one of its addresses, else routed on`);
+                here = { ...q };
+              }
               q.path = 'forward';
               q.local = false;
               if (p.routedOif !== undefined) q.oif = p.routedOif;
@@ -355,9 +362,14 @@ class Tracer {
               const [lo, hi] = a.toPorts.bounds;
               if (a.toPorts.size === 1 && hi! - lo! === 1) q.dport = lo!;
               else delete q.dport;
+              if (here) {
+                if (q.dport === undefined) delete here.dport;
+                else here.dport = q.dport;
+              }
             }
             const desc = a.type === 'redirect' ? `REDIRECT to ${a.toPorts ? ':' + formatPorts(a.toPorts) : 'local'}` : `DNAT to ${formatNatTo(to, a.toPorts, p.family) || a.text}`;
             this.step(table, chain, rule, sure ? desc : `${pre}: ${desc}`);
+            if (here) add({ dnat: here });
             add({ dnat: q });
           } else {
             this.step(table, chain, rule, `${pre}: ${a.type.toUpperCase()} (accept)`);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { computeExposure, exposedPorts } from '../../src/analysis/index.js';
+import { classifyPacket, computeExposure, exposedPorts } from '../../src/analysis/index.js';
 import { numRange } from '../../src/model/index.js';
 import { parseIptables } from '../../src/parsers/iptables/index.js';
 import { a, base, chain, filter, m, rule, ruleset, table } from './build.js';
@@ -287,6 +287,39 @@ describe('DNAT', () => {
 
   test('forward hook: the container port routed directly; the published port is not (addrtype LOCAL is false for a packet routed through: it is the input hook\'s, via the DNAT)', () => {
     expect(showAll(computeExposure(docker(), { hook: 'forward' }))).toEqual([`ipv4 tcp 80 from ${ALL_V4} if any except docker0 open @13 DOCKER`]);
+  });
+
+  test('DNAT to the address the packet already has may be a port forward on this host: INPUT may decide, not only FORWARD', () => {
+    // `ip daddr 10.200.0.1 udp dport 8080 dnat to 10.200.0.1:5000` on a host whose address is 10.200.0.1: the kernel
+    // delivers it locally to 5000, where INPUT accepts it (FORWARD's policy drop never sees it); whether 10.200.0.1
+    // is an address of this host is not in the text: possibly open. Other destinations are routed on and dropped.
+    const rs = ruleset([
+      table('nat', 'ip', [base.natPre([rule('pf', [m.dst('10.200.0.1'), m.proto('udp'), m.dport('8080')], a.dnat('10.200.0.1', '5000'))])]),
+      table('filter', 'ip', [base.input([rule('svc', [m.proto('udp'), m.dport('5000')], a.accept())], 'drop'), base.forward([], 'drop')]),
+    ]);
+    const e = computeExposure(rs);
+    expect(showAll(e)).toEqual([
+      `ipv4 udp 5000 from ${ALL_V4} if any open @6 INPUT`,
+      `ipv4 udp 8080 from ${ALL_V4} if any possibly-open @6 INPUT via @3 10.200.0.1:5000 [DNAT at line 3 to 10.200.0.1:5000 is delivered to this host only if 10.200.0.1 is one of its addresses, else routed on]`,
+    ]);
+    expect(classifyPacket(e, { proto: 'udp', dport: 8080, src: '10.200.0.2', dst: '10.200.0.1' })).toBe('possibly-open');
+    // a rule for every destination (Docker's, to a container) routes them on, as before: FORWARD drops them
+    const docker = ruleset([
+      table('nat', 'ip', [base.natPre([rule('pf', [m.proto('udp'), m.dport('8080')], a.dnat('10.200.0.1', '5000'))])]),
+      table('filter', 'ip', [base.input([rule('svc', [m.proto('udp'), m.dport('5000')], a.accept())], 'drop'), base.forward([], 'drop')]),
+    ]);
+    expect(showAll(computeExposure(docker))).toEqual([`ipv4 udp 5000 from ${ALL_V4} if any open @6 INPUT`]);
+  });
+
+  test('DNAT to the address the packet already has, INPUT drops, no FORWARD chain: possibly open only (one entry)', () => {
+    // routed on it would be accepted (no forward chain), delivered here INPUT drops it: the two copies meet
+    const rs = ruleset([
+      table('nat', 'ip', [base.natPre([rule('pf', [m.dst('10.200.0.1'), m.proto('udp'), m.dport('8080')], a.dnat('10.200.0.1', '80'))])]),
+      table('filter', 'ip', [base.input([], 'drop')]),
+    ]);
+    expect(showAll(computeExposure(rs))).toEqual([
+      'ipv4 udp 8080 from 0.0.0.0/0 if any possibly-open policy (no base chain) via @3 10.200.0.1:80 [DNAT at line 3 to 10.200.0.1:80 is delivered to this host only if 10.200.0.1 is one of its addresses, else routed on]',
+    ]);
   });
 
   test('REDIRECT keeps the packet on INPUT with the new port', () => {

@@ -126,6 +126,22 @@ describe('tracePacket', () => {
     expect(tracePacket(r2, { proto: 'tcp', dport: 8081 }).verdict).toBe('drop');
   });
 
+  test('DNAT to the address the packet already has may stay on INPUT (a port forward on this host)', () => {
+    const r2 = ruleset([
+      table('nat', 'ip', [base.natPre([rule('pf', [m.proto('udp'), m.dport('8080')], a.dnat('10.200.0.1', '5000'))])]),
+      table('filter', 'ip', [base.input([rule('svc', [m.proto('udp'), m.dport('5000')], a.accept())], 'drop'), base.forward([], 'drop')]),
+    ]);
+    // the kernel accepts it when 10.200.0.1 is an address of this host (INPUT), drops it when routed on (FORWARD)
+    const r = tracePacket(r2, { proto: 'udp', dport: 8080, src: '10.200.0.2', dst: '10.200.0.1' });
+    expect(effects(r)).toEqual(['nat/PREROUTING@3 DNAT to 10.200.0.1:5000', 'filter/INPUT@6 match: ACCEPT', 'filter/FORWARD@7 policy DROP']);
+    expect(r.verdict).toBe('unknown');
+    expect(r.reasons).toEqual(['DNAT at line 3 to 10.200.0.1:5000 is delivered to this host only if 10.200.0.1 is one of its addresses, else routed on', 'branches disagree: accept, drop']);
+    // to another destination the same rule routes the packet on: FORWARD's policy drops it
+    const f = tracePacket(r2, { proto: 'udp', dport: 8080, src: '10.200.0.2', dst: '192.0.2.1' });
+    expect(effects(f)).toEqual(['nat/PREROUTING@3 DNAT to 10.200.0.1:5000', 'filter/FORWARD@7 policy DROP']);
+    expect(f.verdict).toBe('drop');
+  });
+
   test('cloud principals: a packet from a principal is not from an address range', () => {
     const r2 = ruleset(
       [table('sg', 'cloud', [chain('ingress', [rule('lan', [m.src('10.0.0.0/8')], a.accept()), rule('sg', [m.prin('sg-2')], a.accept())], { hook: 'input', policy: 'drop' })])],

@@ -27,6 +27,8 @@ interface TableCtx {
    * ACKs among them) would be judged by them too.
    */
   flags: boolean;
+  /** A dynamic set the rules only update (`add @seen4 { ip saddr }`), never read: its contents change at run time. */
+  dynSet?: { name: string; family: Family };
 }
 
 const FLAG_EXPRS = [
@@ -143,6 +145,8 @@ function rule(ctx: TableCtx, chainIdx: number): string {
     parts.push(`meta nfproto ${ipCtx}`);
   }
   if (rng.chance(0.2)) parts.push(rng.pick(IIF_EXPRS));
+  // log flags take their own words only: an `ip`/`tcp` match after them is a match
+  if (rng.chance(0.04)) parts.push(rng.pick(['log flags all', 'log flags tcp sequence,options', 'log flags skuid']));
   if (rng.chance(0.3)) {
     const f = ipCtx ?? rng.pick(fams);
     ipCtx = f;
@@ -159,6 +163,13 @@ function rule(ctx: TableCtx, chainIdx: number): string {
       const [a, b] = rng.sample(CLIENT_ADDRS[f], 2).sort((x, y) => compareAddr(f, x, y));
       parts.push(`${kw} saddr ${ne}${a}-${b}`);
     }
+  }
+
+  // a set update naming `ip saddr` / `ip6 saddr` (where nothing else pins the family): nft keeps the rule to that
+  // family, as for a match
+  if (ctx.dynSet && ipCtx === undefined && rng.chance(0.3)) {
+    ipCtx = ctx.dynSet.family;
+    parts.push(`${rng.pick(['update', 'add'])} @${ctx.dynSet.name} { ${addrKeyword(ipCtx)} saddr }`);
   }
 
   // Layer 4: l4 is the single protocol the rule pins down ('tcp'/'udp'), for `tcp dport` and `reject with tcp reset`.
@@ -343,6 +354,12 @@ export function generateNft(seed: number, family: Family, nProbes = 20): Generat
         ctx.sets.push({ name, kind: f === 'ipv4' ? 'ipv4_addr' : 'ipv6_addr' });
         out.push(`\tset ${name} {`, `\t\ttype ${f === 'ipv4' ? 'ipv4_addr' : 'ipv6_addr'}`, '\t\tflags interval', `\t\telements = { ${disjointCidrs(rng, f, rng.int(1, 3)).join(', ')} }`, '\t}');
       }
+    }
+    // (in an inet table, where the update's family decides which packets the rule sees)
+    if (tf === 'inet' && rng.chance(0.4)) {
+      const f = rng.pick(['ipv4', 'ipv6'] as const);
+      ctx.dynSet = { name: f === 'ipv4' ? 'seen4' : 'seen6', family: f };
+      out.push(`\tset ${ctx.dynSet.name} {`, `\t\ttype ${f === 'ipv4' ? 'ipv4_addr' : 'ipv6_addr'}`, '\t\tflags dynamic', '\t}');
     }
     if (rng.chance(0.35)) {
       ctx.sets.push({ name: 'svc_ports', kind: 'inet_service' });

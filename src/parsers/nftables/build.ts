@@ -1084,10 +1084,18 @@ function buildRules(r: IrRule, stmts: readonly IrStmt[], from: number, to: numbe
       case 'nat':
         // a NAT statement ends a nat chain's rule; a verdict written after it wins (as the parsers read them)
         action = natAction(st);
+        // `dnat ip to 10.0.0.1` in an inet table: nft adds `meta nfproto ipv4`, IPv6 packets skip the rule
+        if (tc.mixedFamily && action.kind === 'nat' && action.toAddrs) {
+          const v4 = !action.toAddrs.only('ipv4').isEmpty;
+          const v6 = !action.toAddrs.only('ipv6').isEmpty;
+          if (v4 !== v6) (post ?? base).push(FAMILY_MATCH[v4 ? 'ipv4' : 'ipv6']);
+        }
         break;
       case 'continue':
         cont = cont === undefined ? st.name : `${cont} ${st.name}`;
         if (st.name === 'notrack') untrack = true;
+        // `add @s { ip saddr }`, `ip dscp set cs1`: nft makes the rule depend on the fields' protocol
+        if (st.deps) for (const e of st.deps) for (const m of implied(e, tc)) (post ?? base).push(m);
         break;
     }
   }

@@ -57,8 +57,12 @@ export type IrStmt =
   | { k: 'verdict'; v: IrVerdict; span?: Span }
   | { k: 'vmap'; key: IrExpr; map: IrVal; span: Span }
   | { k: 'nat'; type: 'dnat' | 'snat' | 'masquerade' | 'redirect'; addr?: IrVal; port?: IrVal; addrIsExpr?: boolean; text: string; span: Span }
-  /** Statements that do not end evaluation (counter, log, mangle, set updates...). `name` is the JSON statement name. */
-  | { k: 'continue'; name: string; span?: Span; updatesSet?: string }
+  /**
+   * Statements that do not end evaluation (counter, log, mangle, set updates...). `name` is the JSON statement name.
+   * `deps`: the header fields it reads or writes (`add @s { ip saddr }`, `ip dscp set cs1`): nft makes the rule depend
+   * on their protocol, as for a match (in an inet table `ip saddr` keeps the rule to IPv4 packets).
+   */
+  | { k: 'continue'; name: string; span?: Span; updatesSet?: string; deps?: IrExpr[] }
   /** Statements that act as matches the engine cannot decide (limit, quota, ct count). */
   | { k: 'opaque'; module: string; text: string; reason: string; span: Span }
   /** A statement nothing knows: kept as an opaque match with the given text. */

@@ -92,6 +92,26 @@ function str(v: PValue | undefined): string | undefined {
 function entries(v: PValue | undefined): { key: string; value: PValue; keySpan: Span }[] {
   return v?.kind === 'object' ? v.entries : [];
 }
+/** Protocols whose header fields, named in a statement, make nft add a dependency on the protocol. */
+const DEP_PROTOCOLS: ReadonlySet<string> = new Set(['ip', 'ip6', 'icmp', 'icmpv6', 'tcp', 'udp', 'udplite', 'sctp', 'dccp']);
+
+/** The header fields (`{"payload": {"protocol": "ip", "field": "saddr"}}`) anywhere in v: a statement's dependencies. */
+function payloadDeps(v: PValue | undefined, out?: IrExpr[], depth = 0): IrExpr[] | undefined {
+  if (!v || depth > 16) return out;
+  if (v.kind === 'array') {
+    for (const x of v.items) out = payloadDeps(x, out, depth + 1);
+    return out;
+  }
+  for (const e of entries(v)) {
+    if (e.key === 'payload') {
+      const proto = str(get(e.value, 'protocol'));
+      const field = str(get(e.value, 'field'));
+      if (proto !== undefined && field !== undefined && DEP_PROTOCOLS.has(proto) && !field.includes(' ')) (out ??= []).push({ k: 'payload', proto, field });
+    } else out = payloadDeps(e.value, out, depth + 1);
+  }
+  return out;
+}
+
 function single(v: PValue | undefined): { key: string; value: PValue } | undefined {
   const e = entries(v);
   return e.length === 1 ? e[0] : undefined;
@@ -504,9 +524,13 @@ class JsonBuilder {
         }
         return push({ k: 'vmap', key: this.expr(key), map: m, span });
       }
+      case 'mangle': {
+        // the field written (`ip dscp set cs1`) and those the value reads (`meta mark set ip dscp map { … }`)
+        const deps = payloadDeps(o);
+        return push(deps ? { k: 'continue', name: e.key, span, deps } : { k: 'continue', name: e.key, span });
+      }
       case 'counter':
       case 'log':
-      case 'mangle':
       case 'notrack':
       case 'ct helper':
       case 'ct timeout':
@@ -534,7 +558,8 @@ class JsonBuilder {
         const stmts = get(o, 'stmt');
         const hasStmt = (stmts?.kind === 'array' ? stmts.items : []).some((x) => ['limit', 'quota', 'ct count'].includes(single(x)?.key ?? ''));
         if (hasStmt) push({ k: 'opaque', module: 'set', text: this.textOf(s), reason: `the statement in the update of set ${name} depends on run-time state`, span });
-        return push({ k: 'continue', name: 'set', span, updatesSet: name });
+        const deps = payloadDeps(get(o, 'elem'));
+        return push(deps ? { k: 'continue', name: 'set', span, updatesSet: name, deps } : { k: 'continue', name: 'set', span, updatesSet: name });
       }
       case 'dnat':
       case 'snat':

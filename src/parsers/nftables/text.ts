@@ -22,6 +22,8 @@ const STMT_KEYWORDS: ReadonlySet<string> = new Set([
 
 const VALUE_EXPR_STARTS: ReadonlySet<string> = new Set(['meta', 'ct', 'fib', 'numgen', 'jhash', 'symhash', 'socket', 'osf', 'ipsec']);
 
+/** Protocols whose header fields, named in a statement, make nft add a dependency on the protocol. */
+const DEP_PROTOCOLS: ReadonlySet<string> = new Set(['ip', 'ip6', 'icmp', 'icmpv6', 'tcp', 'udp', 'udplite', 'sctp', 'dccp']);
 const PAYLOAD_FIELDS: ReadonlySet<string> = new Set([
   'saddr', 'daddr', 'sport', 'dport', 'protocol', 'nexthdr', 'version', 'hdrlength', 'dscp', 'ecn', 'length', 'id',
   'frag-off', 'ttl', 'checksum', 'flowlabel', 'hoplimit', 'sequence', 'ackseq', 'doff', 'reserved', 'flags', 'window',
@@ -1225,9 +1227,17 @@ export class NftTextParser {
               if (!this.isEndOfStmt(this.peek())) this.pos++;
             } else if (this.valOf(o) === 'flags') {
               this.pos++;
-              while (this.isWord(this.peek()) && ['tcp', 'ip', 'sequence', 'options', 'skuid', 'ether', 'all'].includes(this.valOf(this.peek()))) {
-                this.pos++;
-                if (this.isPunct(this.peek(), ',')) this.pos++;
+              // `flags all | skuid | ether | ip options | tcp sequence[,options]` (the listing chains several after one
+              // `flags`): `ip`/`tcp`/`ether` start the next match unless their flag words follow (`log flags all ip saddr …`)
+              for (;;) {
+                const f = this.isWord(this.peek()) ? this.valOf(this.peek()) : '';
+                const n = this.isWord(this.peek(1)) ? this.valOf(this.peek(1)) : '';
+                if (f === 'all' || f === 'skuid' || (f === 'ether' && !['saddr', 'daddr', 'type'].includes(n))) this.pos++;
+                else if (f === 'ip' && n === 'options') this.pos += 2;
+                else if (f === 'tcp' && (n === 'sequence' || n === 'options')) {
+                  this.pos += 2;
+                  while (this.isPunct(this.peek(), ',') && (this.isWord(this.peek(1), 'sequence') || this.isWord(this.peek(1), 'options'))) this.pos += 2;
+                } else break;
               }
             } else break;
           }
@@ -1366,13 +1376,32 @@ export class NftTextParser {
     this.dynamicSets.add(`${ctx.table.family} ${ctx.table.name} ${name}`);
     let hasStmt = false;
     const o = this.peek();
+    const from = this.pos;
     if (this.isPunct(o, '{')) {
       this.pos++;
       hasStmt = this.parseSetElems(o!, ctx).hasStmt;
     }
     const span = this.stmtSpan(s0);
     if (hasStmt) rule.stmts.push({ k: 'opaque', module: 'set', text: this.stmtText(s0), reason: `the statement in the update of set ${name} depends on run-time state`, span });
-    rule.stmts.push({ k: 'continue', name: 'set', span, updatesSet: name });
+    const st: IrStmt = { k: 'continue', name: 'set', span, updatesSet: name };
+    const deps = this.payloadDeps(from);
+    if (deps) st.deps = deps;
+    rule.stmts.push(st);
+  }
+
+  /** The header fields (`ip saddr`, `tcp dport`) named by the tokens from `from` to here: a statement's dependencies. */
+  private payloadDeps(from: number): IrExpr[] | undefined {
+    let out: IrExpr[] | undefined;
+    for (let i = from; i + 1 < this.pos; i++) {
+      const t = this.tokAt(i);
+      const n = this.tokAt(i + 1);
+      if (this.kindOf(t) !== K_WORD || this.kindOf(n) !== K_WORD) continue;
+      const w = this.valOf(t);
+      if (!DEP_PROTOCOLS.has(w) || !PAYLOAD_FIELDS.has(this.valOf(n))) continue;
+      (out ??= []).push(payloadExpr(w, this.valOf(n)));
+      i++;
+    }
+    return out;
   }
 
   private consumeOptions(words: Set<string>, withValues: boolean): void {
@@ -1581,9 +1610,11 @@ export class NftTextParser {
     if (w === 'fib') {
       this.pos++;
       const flags: string[] = [];
+      // `fib saddr . iif oif`: flags joined by '.', then the result (`oif` is both a flag and a result)
       while (this.isWord(this.peek()) && ['saddr', 'daddr', 'mark', 'iif', 'oif'].includes(this.valOf(this.peek()))) {
         flags.push(this.valOf(this.next()));
-        if (this.isWord(this.peek(), '.')) this.pos++;
+        if (!this.isWord(this.peek(), '.')) break;
+        this.pos++;
       }
       const r = this.next();
       return { k: 'fib', flags, result: this.kindOf(r) === K_WORD ? this.valOf(r) : '' };
@@ -1686,13 +1717,15 @@ export class NftTextParser {
     if (this.isWord(o, 'set')) {
       this.pos++;
       const v = this.parseValue(false, ctx);
+      // the field written (`ip dscp set cs1`) and those the value reads (`meta mark set ip dscp map { … }`)
+      const deps = this.payloadDeps(s0);
       const name =
         e.k === 'ct' && ['helper', 'timeout', 'expectation'].includes(e.key)
           ? `ct ${e.key}`
           : e.k === 'meta' && e.key === 'secmark' && v?.k === 'atom' && v.quoted
             ? 'secmark'
             : 'mangle';
-      rule.stmts.push({ k: 'continue', name });
+      rule.stmts.push(deps ? { k: 'continue', name, deps } : { k: 'continue', name });
       return;
     }
     if (this.isWord(o, 'vmap')) {

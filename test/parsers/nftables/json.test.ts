@@ -11,6 +11,20 @@ const match = (left: unknown, right: unknown, op = '==') => ({ match: { op, left
 const payload = (protocol: string, field: string) => ({ payload: { protocol, field } });
 
 describe('nft -j JSON', () => {
+  it('a set update or mangle naming header fields keeps the rule to their protocol (nft -j hides the dependency)', () => {
+    // `add @s4 { ip saddr } drop` / `meta mark set ip dscp map {…}` in an inet table: IPv4 only, as the kernel does
+    const src = wrap(
+      table,
+      base,
+      rule(match(payload('udp', 'dport'), 5000), { set: { op: 'add', elem: payload('ip', 'saddr'), set: '@s4' } }, { drop: null }),
+      rule(match(payload('udp', 'dport'), 5001), { set: { op: 'update', elem: { elem: { val: payload('ip6', 'saddr'), timeout: 60 } }, set: '@s6' } }, { drop: null }),
+      rule({ mangle: { key: { meta: { key: 'mark' } }, value: { map: { key: payload('ip', 'dscp'), data: { set: [['cs0', 1]] } } } } }, { accept: null }),
+    );
+    const doc = parseNftablesJson(src);
+    expect(doc.diagnostics).toEqual([]);
+    expect(rulesOf(doc, 'in')).toEqual(['dstport=5000 family=ipv4 proto=17 => drop', 'dstport=5001 family=ipv6 proto=17 => drop', 'family=ipv4 => accept']);
+  });
+
   it('maps tables, base chains and rules', () => {
     const src = wrap(
         table,
@@ -63,7 +77,8 @@ describe('nft -j JSON', () => {
       'dstport=22, 1761-1768 family=ipv4 proto=6 srcaddr=10.0.0.1/32 => jump ssh',
       '!srcaddr=10.0.0.1/32 dstport=22, 1761-1768 family=ipv4 proto=6 => drop',
       'family=ipv4 opaque:set => drop',
-      ' => continue set',
+      // (`ip saddr` in the set update: nft keeps the rule to IPv4)
+      'family=ipv4 => continue set',
     ]);
   });
 
@@ -106,7 +121,7 @@ describe('nft -j JSON', () => {
     const doc = parseNftablesJson(
       wrap(table, base, rule({ dnat: { family: 'ip', addr: '10.0.0.2', port: 443 } }), rule({ masquerade: { port: { range: [1024, 2000] } } }), rule({ redirect: null })),
     );
-    expect(rulesOf(doc, 'in')).toEqual([' => nat dnat 10.0.0.2/32 :443', ' => nat masquerade :1024-2000', ' => nat redirect']);
+    expect(rulesOf(doc, 'in')).toEqual(['family=ipv4 => nat dnat 10.0.0.2/32 :443', ' => nat masquerade :1024-2000', ' => nat redirect']);
   });
 
   it('reports schema errors with the JSON path and the position', () => {

@@ -206,6 +206,79 @@ describe('rules', () => {
     expect(one('fib daddr type { local, broadcast } drop').rules).toEqual(['dstaddrtype=broadcast,local => drop']);
   });
 
+  it('a statement naming header fields keeps the rule to their protocol, as a match does (nft adds the dependency)', () => {
+    // kernel (session-12 differential): in an inet table `add @s4 { ip saddr } drop` drops IPv4 only; an IPv6
+    // packet passes on to the policy. We used to drop it (closed where the kernel accepts); the same for mangles.
+    const doc = parseNftables(`table inet t {
+	set s4 { type ipv4_addr; flags dynamic; }
+	set s6 { type ipv6_addr; flags dynamic; }
+	chain in {
+		type filter hook input priority 0; policy accept;
+		udp dport 5000 add @s4 { ip saddr } drop
+		udp dport 5001 update @s6 { ip6 saddr timeout 1m } drop
+		udp dport 5002 meta mark set ip dscp map { cs0 : 1, cs1 : 2 } drop
+		udp dport 5003 ip6 dscp set cs1 drop
+	}
+}
+`);
+    expect(diags(doc)).toEqual([]);
+    const v = (dport: number, src: string) => tracePacket(doc.rulesets[0]!, { proto: 'udp', dport, src, dst: src.includes(':') ? 'fd00::1' : '10.0.0.1' }).verdict;
+    expect([5000, 5001, 5002, 5003].map((p) => `${v(p, '10.0.0.2')} ${v(p, 'fd00::2')}`)).toEqual(['drop accept', 'accept drop', 'drop accept', 'accept drop']);
+  });
+
+  it('`dnat ip to` in an inet table keeps the rule to IPv4 (nft adds meta nfproto): IPv6 packets are not translated', () => {
+    // kernel (session-12 differential): an IPv6 packet to 8080 skips `udp dport 8080 dnat ip to 10.0.0.1:5000` and
+    // is accepted by `udp dport 8080 accept`; we rewrote its port to 5000 and dropped it (closed where it is open)
+    const text = `table inet t {
+	chain pre {
+		type nat hook prerouting priority dstnat; policy accept;
+		udp dport 8080 dnat ip to 10.0.0.1:5000
+		udp dport 5010 dnat ip6 to [fd00::1]:5001
+	}
+	chain in {
+		type filter hook input priority 0; policy drop;
+		udp dport { 8080, 5010 } accept
+	}
+}
+`;
+    const doc = parseNftables(text);
+    expect(diags(doc)).toEqual([]);
+    const v = (dport: number, dst: string) => tracePacket(doc.rulesets[0]!, { proto: 'udp', dport, dst }).verdict;
+    expect([v(8080, 'fd00::1'), v(5010, '10.0.0.1')]).toEqual(['accept', 'accept']);
+    const json = parseNftablesJson(JSON.stringify({ nftables: [
+      { table: { family: 'inet', name: 't' } },
+      { chain: { family: 'inet', table: 't', name: 'pre', type: 'nat', hook: 'prerouting', prio: -100, policy: 'accept' } },
+      { chain: { family: 'inet', table: 't', name: 'in', type: 'filter', hook: 'input', prio: 0, policy: 'drop' } },
+      { rule: { family: 'inet', table: 't', chain: 'pre', expr: [{ match: { op: '==', left: { payload: { protocol: 'udp', field: 'dport' } }, right: 8080 } }, { dnat: { family: 'ip', addr: '10.0.0.1', port: 5000 } }] } },
+      { rule: { family: 'inet', table: 't', chain: 'in', expr: [{ match: { op: '==', left: { payload: { protocol: 'udp', field: 'dport' } }, right: 8080 } }, { accept: null }] } },
+    ] }));
+    expect(json.diagnostics).toEqual([]);
+    expect(tracePacket(json.rulesets[0]!, { proto: 'udp', dport: 8080, dst: 'fd00::1' }).verdict).toBe('accept');
+  });
+
+  it('log flags take their own words only: a match after `log flags all` is a match', () => {
+    // `ip` / `tcp` after the flags used to be read as flag words, leaving `protocol tcp` / `dport 443` unknown
+    for (const [text, want] of [
+      ['log flags all ip protocol tcp reject', 'family=ipv4 proto=6 => reject'],
+      ['log flags all tcp dport 443 accept', 'dstport=443 proto=6 => accept'],
+      ['log flags tcp sequence,options ip saddr 10.0.0.1 drop', 'family=ipv4 srcaddr=10.0.0.1/32 => drop'],
+      ['log flags ip options flags skuid ether saddr 02:00:00:00:00:01 drop', 'opaque:ether saddr => drop'],
+    ] as const) {
+      const r = one(text);
+      expect(r.doc.diagnostics, text).toEqual([]);
+      expect(r.rules, text).toEqual([want]);
+    }
+  });
+
+  it('fib flags are joined by "."; `oif` after them is the result, and the next match is its own', () => {
+    // NixOS / rpfilter style: `fib saddr . iif oif missing` then another match; `oif` used to be read as a
+    // third flag, `missing` as the result and `ip6` as the value, leaving `saddr fd00:201::10` unknown
+    const r = one('fib saddr . iif oif missing ip6 saddr fd00:201::10 drop');
+    expect(r.doc.diagnostics).toEqual([]);
+    expect(r.rules).toEqual(['family=ipv6 opaque:fib srcaddr=fd00:201::10/128 => drop']);
+    expect(one('fib daddr . iif type local udp dport 53 accept').doc.diagnostics).toEqual([]);
+  });
+
   it('ct status snat/dnat are flag values, not NAT statements; only the flag tests are decoded', () => {
     // firewalld's input and forward chains: `ct status dnat accept` (nft: any of the bits → a DNAT'd connection)
     const r = one('ct status dnat accept');
@@ -281,10 +354,11 @@ describe('rules', () => {
   it('nat statements', () => {
     const { rules } = one('tcp dport 8443 dnat ip to 10.0.0.2:443\n\tmasquerade to :1024-2000 random\n\tredirect to :8080\n\tsnat ip to 192.0.2.0/24\n\tdnat ip to ip daddr map { 1.1.1.1 : 2.2.2.2 }', 'inet');
     expect(rules).toEqual([
-      'dstport=8443 proto=6 => nat dnat 10.0.0.2/32 :443',
+      // (an address of one family in an inet table: nft keeps the rule to that family)
+      'dstport=8443 family=ipv4 proto=6 => nat dnat 10.0.0.2/32 :443',
       ' => nat masquerade :1024-2000',
       ' => nat redirect :8080',
-      ' => nat snat 192.0.2.0/24',
+      'family=ipv4 => nat snat 192.0.2.0/24',
       ' => nat dnat',
     ]);
     expect(one('dnat to [fe80::1]:80', 'ip6').rules).toEqual([' => nat dnat fe80::1/128 :80']);
@@ -549,7 +623,8 @@ describe('fixtures', () => {
       'dstport=80, 443, 8080-8088 proto=6 => accept',
       'dstport=22 family=ipv4 proto=6 srcaddr=10.1.0.0/16, 172.16.5.10/31, 172.16.5.12/30, 172.16.5.16/30, 172.16.5.20/32 => accept',
       'anyof([dstaddr=192.0.2.10/32 dstport=1761 family=ipv4 proto=6]|[dstaddr=192.0.2.10/32 dstport=1762 family=ipv4 proto=17]) family=ipv4 => accept',
-      `dstport=23 proto=6 tcpflags=${formatPorts(tcpFlagsWhere((f) => (f & 0x02) !== 0))} => drop`,
+      // (`add @blocklist { ip saddr }`: nft keeps the rule to IPv4)
+      `dstport=23 family=ipv4 proto=6 tcpflags=${formatPorts(tcpFlagsWhere((f) => (f & 0x02) !== 0))} => drop`,
       'family=ipv6 icmp(ipv6)=34304-35071 proto=58 => accept',
       'opaque:limit => drop',
     ]);

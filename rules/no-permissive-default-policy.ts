@@ -73,6 +73,8 @@ const rule: Rule.RuleModule = {
     // options are checked by ruleOptions (see src/eslint/rule-kit.ts): this rule takes none
     schema: false,
     messages: {
+      unfiltered:
+        'No {{families}} input chain: this file replaces the whole ruleset ({{flush}}) and none of its tables filters {{families}} on the input hook, so every {{families}} packet is let in. Use an inet table, or add {{tables}} with an input chain.',
       permissive: 'Chain {{chain}} ({{hook}} hook) accepts{{families}} by default and has no catch-all drop: every packet the rules do not decide is let in. Set the policy to drop or end the chain with a drop rule.',
     },
   },
@@ -83,6 +85,22 @@ const rule: Rule.RuleModule = {
       if (!a) return;
       for (const ruleset of a.document.rulesets) {
         if (ruleset.kind !== 'netfilter') continue;
+        // a whole ruleset (nft `flush ruleset`) without an input chain for a family leaves that family unfiltered:
+        // an `ip` table alone on a dual-stack host lets every IPv6 packet in (the kernel runs no chain for it)
+        if (ruleset.replaces) {
+          // (no chain of the family on the way in at all: a netdev ingress or prerouting chain may be where it filters)
+          const open = (['ipv4', 'ipv6'] as const).filter((f) =>
+            ['ingress', 'prerouting', 'input'].every((hook) => baseChains(ruleset, f, hook).every(({ chain }) => chain.type === 'nat')),
+          );
+          if (open.length > 0) {
+            const data = {
+              families: open.map((f) => FAMILY_NAME[f]).join(' and '),
+              flush: `flush ruleset, line ${ruleset.replaces.start.line}`,
+              tables: open.map((f) => (f === 'ipv4' ? 'an ip table' : 'an ip6 table')).join(' and '),
+            };
+            report(context, a, ruleset.replaces, undefined, { messageId: 'unfiltered', data });
+          }
+        }
         for (const hook of ['input', 'forward'] as const) {
           for (const [chain, families] of permissiveChains(ruleset, hook)) {
             // the families only when the chain is permissive for one of two (an ip table drops IPv4 by default)

@@ -247,6 +247,11 @@ export interface Ruleset {
   families: Family[];
   /** Cloud rulesets: the direction modelled (ingress → hook input). */
   kind: 'netfilter' | 'cloud';
+  /**
+   * nftables: the `flush ruleset` that makes the document the host's whole ruleset (`nft -f` otherwise adds to what
+   * is loaded). A family that none of its tables filters on a hook is then not filtered there at all.
+   */
+  replaces?: Span;
 }
 
 /** What a parser returns for one file. */

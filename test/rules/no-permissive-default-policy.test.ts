@@ -84,3 +84,43 @@ tester('nftables').run('no-permissive-default-policy (nftables)', rule, {
     },
   ],
 });
+
+// `flush ruleset` makes the file the host's whole ruleset: a family none of its tables filters on the way in is not
+// filtered at all (the kernel runs no chain for its packets). Without the flush, other files may filter it.
+const ip6Only = 'table ip6 f {\n  chain input {\n    type filter hook input priority 0; policy drop;\n  }\n}\n';
+tester('nftables').run('no-permissive-default-policy (nftables: a whole ruleset without a family)', rule, {
+  valid: [
+    { code: ip6Only, filename: 'a.nft' },
+    { code: `flush ruleset\n${ip6Only.replace('ip6', 'inet')}`, filename: 'a.nft' },
+    // a netdev ingress chain is where this file filters: not "no chain"
+    { code: 'flush ruleset\ntable netdev n {\n  chain ing {\n    type filter hook ingress device "eth0" priority 0; policy drop;\n  }\n}\n', filename: 'a.nft' },
+  ],
+  invalid: [
+    {
+      code: `flush ruleset\n${ip6Only}`,
+      filename: 'a.nft',
+      errors: [{ line: 1, column: 1, message: 'No IPv4 input chain: this file replaces the whole ruleset (flush ruleset, line 1) and none of its tables filters IPv4 on the input hook, so every IPv4 packet is let in. Use an inet table, or add an ip table with an input chain.' }],
+    },
+  ],
+});
+
+tester('json').run('no-permissive-default-policy (nftables JSON: a whole ruleset without a family)', rule, {
+  valid: [],
+  invalid: [
+    {
+      code: JSON.stringify(
+        {
+          nftables: [
+            { flush: { ruleset: null } },
+            { table: { family: 'ip', name: 'f' } },
+            { chain: { family: 'ip', table: 'f', name: 'input', type: 'filter', hook: 'input', prio: 0, policy: 'drop' } },
+          ],
+        },
+        null,
+        2,
+      ),
+      filename: 'a.json',
+      errors: [{ line: 3, column: 5, message: /^No IPv6 input chain: this file replaces the whole ruleset \(flush ruleset, line 3\)/ }],
+    },
+  ],
+});

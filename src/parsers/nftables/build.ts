@@ -1397,6 +1397,7 @@ export function buildDocument(
   // a host is named by its path, `hosts/<name>/…`, a comment or the configuration: docs/deciding-needed-ports.md §2)
   const targets: string[] = [];
   const rs: Ruleset = { name, targets, tables, families: (['ipv4', 'ipv6'] as Family[]).filter((f) => families.has(f)), kind: 'netfilter' };
+  if (state.replacedAt) rs.replaces = state.replacedAt;
   return { format, rulesets: [rs], diagnostics, comments };
 }
 

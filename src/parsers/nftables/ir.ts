@@ -139,6 +139,8 @@ export function tableKey(family: string, name: string): string {
 /** The ruleset state that nft commands edit, in declaration order. */
 export class IrState {
   readonly tables = new Map<string, IrTable>();
+  /** The last `flush ruleset` of every family: from there on the document is the host's whole ruleset. */
+  replacedAt: Span | undefined;
 
   table(family: TableFamily, name: string, span: Span): IrTable {
     const key = tableKey(family, name);
@@ -168,7 +170,8 @@ export class IrState {
     }
     return s;
   }
-  flushRuleset(family?: string): void {
+  flushRuleset(family?: string, span?: Span): void {
+    if (family === undefined && span) this.replacedAt = span;
     for (const [k, t] of [...this.tables]) if (family === undefined || t.family === family) this.tables.delete(k);
   }
   doc(diagnostics: Diagnostic[], comments: DocComment[]): IrDoc {

@@ -185,7 +185,7 @@ class JsonBuilder {
       if (verb !== 'add') return this.warn(`Nested command "${key}"`, it.span, 'nftables-json/bad-object', 'error');
       if (key === 'list' || key === 'reset') return;
       if (key === 'flush' && single(value)?.key === 'ruleset') {
-        this.state.flushRuleset();
+        this.state.flushRuleset(undefined, it.span);
         return;
       }
       return this.item(value, key === 'create' ? 'add' : key);

@@ -532,7 +532,7 @@ export class NftTextParser {
           if (this.isWord(fam) && FAMILIES.has(this.valOf(fam))) {
             this.pos++;
             this.state.flushRuleset(this.valOf(fam));
-          } else this.state.flushRuleset();
+          } else this.state.flushRuleset(undefined, this.span(t, objTok));
         } else this.error(`"${verb} ruleset" is not supported`, this.span(t, objTok));
         this.expectEndOfStmt('ruleset');
         return;

@@ -34,6 +34,8 @@ export interface EslintOptionsData {
   applySuppressions: boolean;
   suppressionsLocation?: string | undefined;
   concurrency?: number | 'auto' | 'off';
+  /** Globs (relative to `cwd`) of files and folders the run must not read: those it cannot (reported apart). */
+  ignores?: string[];
 }
 
 function toPosix(p: string): string {
@@ -61,6 +63,7 @@ export function eslintOptions(d: EslintOptionsData): ESLint.Options {
     ...plugin.configs.recommended!,
     ...d.explicit.map((c) => ({ files: [toPosix(relative(d.cwd, c.file))], language: c.language, languageOptions: { format: c.format }, plugins: { firewall: fw }, rules: recommendedRules })),
     ...typescriptConfigs(d),
+    ...(d.ignores && d.ignores.length > 0 ? [{ ignores: d.ignores }] : []),
     { settings: { fwlintConfigFile: d.configFile, fwlintCwd: d.workingDirectory, ...(d.settingsKey ? { fwlintSettingsKey: d.settingsKey } : {}) } },
   ];
   return {

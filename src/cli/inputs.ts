@@ -62,6 +62,56 @@ export function walk(dir: string, limit = 100_000): string[] {
   return out.sort();
 }
 
+/** A file or folder under a linted folder that cannot be read, with the reason (an errno code). */
+export interface Unreadable {
+  path: string;
+  folder: boolean;
+  code: string;
+}
+
+/**
+ * What ESLint's own walk of `dir` would fail on: folders it cannot list and firewall-named files (symbolic links
+ * included: a dangling one is named like a file) it cannot read. ESLint aborts the whole run on the first of them
+ * (an fs error out of lintFiles); the CLI asks this only then, reports each as an error and lints the rest.
+ */
+export function unreadableUnder(dir: string): Unreadable[] {
+  const { isCandidate, isNever } = fileGlobs();
+  const out: Unreadable[] = [];
+  const stack = [dir];
+  const probe = Buffer.alloc(1);
+  while (stack.length > 0) {
+    const d = stack.pop()!;
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch (e) {
+      out.push({ path: d, folder: true, code: (e as NodeJS.ErrnoException).code ?? String(e) });
+      continue;
+    }
+    for (const e of entries) {
+      const full = join(d, e.name);
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name)) stack.push(full);
+        continue;
+      }
+      if (!e.isFile() && !e.isSymbolicLink()) continue;
+      const rel = relative(dir, full).split('\\').join('/');
+      if (!isCandidate(rel) || isNever(rel)) continue;
+      try {
+        const fd = openSync(full, 'r');
+        try {
+          readSync(fd, probe, 0, 1, 0);
+        } finally {
+          closeSync(fd);
+        }
+      } catch (err) {
+        out.push({ path: full, folder: false, code: (err as NodeJS.ErrnoException).code ?? String(err) });
+      }
+    }
+  }
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
 export function loadFile(path: string, inputFormat?: string): LoadedFile {
   const abs = resolve(path);
   let text: string;

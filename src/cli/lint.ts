@@ -8,7 +8,7 @@ import { formatPorts } from '../model/index.js';
 import { eslintOptions, optionsModuleUrl, type EslintOptionsData } from './eslint-options.js';
 import { PACKAGE } from '../package-info.js';
 import { detectFormat, formatById } from '../parsers/registry.js';
-import { detectFile, exists, isDirectory, isRegularFile, loadFile, readStdin } from './inputs.js';
+import { detectFile, exists, isDirectory, isRegularFile, loadFile, readStdin, unreadableUnder } from './inputs.js';
 import { HELP, UsageError, type Io } from './main.js';
 import { pathsLabel, startProgress } from './progress.js';
 
@@ -58,6 +58,11 @@ function settingsFingerprint(paths: string[], configFile: string | undefined, cw
     }
   }
   return h.digest('hex').slice(0, 32);
+}
+
+/** A path relative to ESLint's cwd as a glob that matches it alone (glob characters escaped, POSIX separators). */
+function toGlob(rel: string): string {
+  return rel.split(sep).join('/').replace(/[\\*?[\]{}()!+@]/g, (c) => `\\${c}`);
 }
 
 /** Absolute, keeping a trailing separator: ESLint reads `dir/` as a folder to put its cache file in. */
@@ -220,21 +225,57 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
     suppressionsLocation,
   };
   // ESLint's own worker threads: they rebuild the options (plugin objects included) from an options module
-  const eslint = concurrency === undefined ? new ESLint(eslintOptions(optionsData)) : await ESLint.fromOptionsModule(optionsModuleUrl({ ...optionsData, concurrency }));
+  const makeEslint = async (): Promise<ESLint> =>
+    concurrency === undefined ? new ESLint(eslintOptions(optionsData)) : await ESLint.fromOptionsModule(optionsModuleUrl({ ...optionsData, concurrency }));
+  let eslint = await makeEslint();
 
   let results: ESLint.LintResult[] = [];
   // long runs: a progress line on a terminal's stderr, never in machine formats (src/cli/progress.ts)
   const progress = startProgress(io, { enabled: format === 'stylish', label: () => pathsLabel(lintPaths) });
-  try {
-    if (lintPaths.length > 0) results.push(...(await eslint.lintFiles(lintPaths)));
-  } catch (e) {
-    progress.stop();
-    const msg = (e as Error).message;
-    if (/No files matching|all of the files matching/i.test(msg)) throw new UsageError(msg.split('\n')[0]!);
-    // a folder holding files, none of a format fwlint reads (ESLint: "All files matched by 'x' are ignored.")
-    const ignored = /^All files matched by '(.*)' are ignored\./.exec(msg);
-    if (ignored) throw new UsageError(`no firewall rules found in '${ignored[1]}': in a folder, only files of a format fwlint reads are linted (name a file to lint it whatever its name)`);
-    throw e;
+  // folders whose every firewall file is unreadable (each reported): nothing is left in them to lint
+  const emptied = new Set<string>();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const paths = lintPaths.filter((p) => !emptied.has(p));
+      if (paths.length > 0) results.push(...(await eslint.lintFiles(paths)));
+      break;
+    } catch (e) {
+      const msg = (e as Error).message;
+      // ESLint stops the whole run at the first file or folder of a walk it cannot read: each of them is an
+      // error of its own (never a silent skip), left out of a new run of the rest
+      if (attempt === 0) {
+        const seen = new Set<string>();
+        const unreadable = lintPaths.filter((p) => isAbsolute(p) && isDirectory(p)).flatMap((d) => unreadableUnder(d)).filter((u) => !seen.has(u.path) && Boolean(seen.add(u.path)));
+        if (unreadable.length > 0) {
+          for (const u of unreadable) {
+            const shown = relative(cwd, u.path) || u.path;
+            failures.push(failureResult(u.path, u.folder ? `cannot read folder ${shown}: ${u.code}` : `cannot read ${shown}: ${u.code}`));
+          }
+          // a folder named on the command line that cannot be listed has nothing to lint; others are ignored
+          for (const u of unreadable) if (lintPaths.includes(u.path)) emptied.add(u.path);
+          optionsData.ignores = unreadable.filter((u) => u.path !== eslintCwd).map((u) => toGlob(relative(eslintCwd, u.path)) + (u.folder ? '/' : ''));
+          eslint = await makeEslint();
+          continue;
+        }
+      }
+      const ignored = /^All files matched by '(.*)' are ignored\./.exec(msg);
+      if (ignored && optionsData.ignores !== undefined && lintPaths.includes(ignored[1]!) && !emptied.has(ignored[1]!)) {
+        emptied.add(ignored[1]!);
+        continue;
+      }
+      // a folder left with nothing but what it could not read: ESLint walks it again, ignores aside, to say so
+      const fsPath = optionsData.ignores !== undefined ? /^E[A-Z]+: [^,]*, \w+ '(.*)'$/.exec(msg)?.[1] : undefined;
+      const holder = fsPath !== undefined ? lintPaths.filter((p) => !emptied.has(p) && fsPath.startsWith(p + sep)).sort((a, b) => b.length - a.length)[0] : undefined;
+      if (holder !== undefined && failures.some((f) => f.filePath === fsPath)) {
+        emptied.add(holder);
+        continue;
+      }
+      progress.stop();
+      if (/No files matching|all of the files matching/i.test(msg)) throw new UsageError(msg.split('\n')[0]!);
+      // a folder holding files, none of a format fwlint reads (ESLint: "All files matched by 'x' are ignored.")
+      if (ignored) throw new UsageError(`no firewall rules found in '${ignored[1]}': in a folder, only files of a format fwlint reads are linted (name a file to lint it whatever its name)`);
+      throw e;
+    }
   }
   for (const t of texts) results.push(...(await eslint.lintText(t.text, { filePath: t.filePath })));
   progress.stop();

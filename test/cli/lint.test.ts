@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AjvDraft04 from 'ajv-draft-04';
 import { describe, expect, it } from 'vitest';
-import { fwlint, ROOT } from './helpers.js';
+import { BIN, fwlint, ROOT } from './helpers.js';
 
 const CFT_SAVE = `*filter
 :INPUT DROP [0:0]
@@ -126,6 +127,38 @@ describe('fwlint lint', () => {
     const [res] = JSON.parse(r.stdout) as { messages: { fatal: boolean; message: string; line: number }[] }[];
     expect(res!.messages[0]!.fatal).toBe(true);
     expect(res!.messages[0]!.message).toBe('cannot read missing.rules: ENOENT');
+  });
+
+  it('in a folder, a file or folder that cannot be read is an error of its own; the rest is linted (ESLint stopped the run)', () => {
+    const d = tmp();
+    mkdirSync(join(d, 'fw', 'locked'), { recursive: true });
+    mkdirSync(join(d, 'only'));
+    writeFileSync(join(d, 'fw', 'mft.rules'), CFT_SAVE);
+    writeFileSync(join(d, 'fw', 'locked', 'x.rules'), CFT_SAVE);
+    writeFileSync(join(d, 'only', 'y.rules'), CFT_SAVE);
+    symlinkSync('gone.rules', join(d, 'fw', 'dangling.rules'));
+    chmodSync(join(d, 'fw', 'locked'), 0o700);
+    chmodSync(join(d, 'only'), 0o700);
+    chmodSync(d, 0o755);
+    // root reads everything: run as nobody then
+    const asUser = (args: string[]) => {
+      const cmd = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : [process.execPath];
+      const r = spawnSync(cmd[0]!, [...cmd.slice(1), BIN, ...args], { cwd: d, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    for (const extra of [[], ['--concurrency', '2']]) {
+      const r = asUser(['-f', 'json', ...extra, 'fw', 'only']);
+      expect(r.stderr.replace(/.*ESLintPoorConcurrencyWarning.*\n.*trace-warnings.*\n/, '')).toBe('');
+      expect(r.code).toBe(1);
+      const res = JSON.parse(r.stdout) as { filePath: string; messages: { ruleId: string | null; fatal?: boolean; message: string; line: number }[] }[];
+      expect(res.map((x) => [x.filePath.slice(d.length + 1), x.messages.filter((m) => m.fatal).map((m) => m.message)])).toEqual([
+        ['fw/dangling.rules', ['cannot read fw/dangling.rules: ENOENT']],
+        ['fw/locked', ['cannot read folder fw/locked: EACCES']],
+        ['fw/mft.rules', []],
+        ['only', ['cannot read folder only: EACCES']],
+      ]);
+      expect(res[2]!.messages.filter((m) => m.ruleId === 'firewall/no-unneeded-cft-ports').map((m) => m.line)).toEqual([6]);
+    }
   });
 
   it('a file named explicitly that no parser recognises is an error, not a skip', () => {

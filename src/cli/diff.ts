@@ -498,16 +498,24 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
     const abs = join(root, path);
     const oldText = show(base, path);
     let newText: string | undefined;
+    const rel = relative(cwd, abs).split('\\').join('/') || path;
     if (head !== undefined) newText = show(head, path);
     else {
       try {
         newText = readFileSync(abs, 'utf8');
-      } catch {
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code ?? String(e);
+        // gone from the working tree (or a folder now): deleted. Anything else is a file we cannot read, not a
+        // deletion: taking it for one reported its exposure as closed
+        if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'EISDIR') {
+          const format = inputFormat ? formatById(inputFormat) : oldText !== undefined ? detectFormat(abs, oldText) : undefined;
+          report.files.push({ file: rel, format: format?.id ?? 'unknown', status: oldText === undefined ? 'added' : 'modified', changes: [], errors: [{ line: 1, column: 1, message: `cannot read ${rel}: ${code}`, side: 'head' }] });
+          continue;
+        }
         newText = undefined;
       }
     }
     if (oldText === undefined && newText === undefined) continue;
-    const rel = relative(cwd, abs).split('\\').join('/') || path;
     const d = diffFile(rel, abs, oldText, newText, { ...(inputFormat ? { inputFormat } : {}), cwd: root });
     if (d) report.files.push(d);
   }

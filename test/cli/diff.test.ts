@@ -4,12 +4,12 @@
  * every output format (SARIF validated against the SARIF 2.1.0 schema).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AjvDraft04 from 'ajv-draft-04';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT, fwlint } from './helpers.js';
+import { BIN, ROOT, fwlint } from './helpers.js';
 
 const hasGit = spawnSync('git', ['--version']).status === 0;
 if (!hasGit && process.env.CI === 'true') throw new Error('fwlint diff test cannot run in CI: git is not installed');
@@ -180,6 +180,21 @@ describe.skipIf(!hasGit)('fwlint diff', () => {
     expect(g.stdout).toBe(
       '::error file=rules.v4,line=7,col=43,endLine=7,endColumn=61,title=firewall/no-unneeded-cft-ports::Newly exposed by this change: tcp 1761-1768 (cft-0…cft-7) reachable from 0.0.0.0/0 (line 7).\n',
     );
+  });
+
+  it('a working-tree file it cannot read is an error (exit 1), not a deletion that closes its exposure', () => {
+    const { dir, commit } = repo();
+    commit({ 'rules.v4': OPEN_CFT }, 'open');
+    writeFileSync(join(dir, 'rules.v4'), CLEAN);
+    chmodSync(join(dir, 'rules.v4'), 0o000);
+    chmodSync(dir, 0o755);
+    // root reads everything: run as nobody then (git needs to trust the repository of another user)
+    const env = { ...process.env, NO_COLOR: '1', GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'safe.directory', GIT_CONFIG_VALUE_0: '*' };
+    const cmd = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : [process.execPath];
+    const r = spawnSync(cmd[0]!, [...cmd.slice(1), BIN, 'diff', 'HEAD'], { cwd: dir, encoding: 'utf8', env });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('rules.v4 (iptables-save, modified)\n  ! new side 1:1: cannot read rules.v4: EACCES\nfwlint diff HEAD..working tree: 1 firewall file changed, 0 newly exposed (0 flagged), 0 closed\n');
+    expect(r.status).toBe(1);
   });
 
   it('a new side that does not parse is an error (exit 1); usage errors exit 2', () => {

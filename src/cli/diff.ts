@@ -15,7 +15,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import picomatch from 'picomatch';
 import { SarifBuilder, SarifResultBuilder, SarifRuleBuilder, SarifRunBuilder } from 'node-sarif-builder';
@@ -30,6 +30,7 @@ import { PACKAGE } from '../package-info.js';
 import { isActive, loadSidecar, parseSuppressions, scopeCovers, type InlineSuppression } from '../suppressions/index.js';
 import { detectFormat, formatById } from '../parsers/registry.js';
 import { portsWithNames } from './exposure.js';
+import { sarifArtifactLocation, SarifFingerprints, sarifJson } from './formatters.js';
 import { UsageError, type Io } from './main.js';
 
 const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
@@ -388,6 +389,8 @@ export function formatDiffText(r: DiffReport): string {
   return `${lines.join('\n')}\n`;
 }
 
+const DIFF_HELP = 'https://github.com/fwlint/eslint-plugin-firewall/blob/main/docs/ci.md#the-pull-request-gate-fwlint-diff';
+
 const DIFF_RULES: Record<string, string> = {
   'fwlint/newly-exposed': 'The change makes ports reachable that were not reachable before',
   'fwlint/closed': 'The change makes ports unreachable that were reachable before',
@@ -417,28 +420,31 @@ function findings(r: DiffReport): { level: 'error' | 'warning' | 'note'; ruleId:
   return out;
 }
 
-export function formatDiffSarif(r: DiffReport): string {
+export function formatDiffSarif(r: DiffReport, cwd: string = process.cwd()): string {
   const builder = new SarifBuilder();
   const run = new SarifRunBuilder().initSimple({ toolDriverName: 'fwlint', toolDriverVersion: PACKAGE.version, url: 'https://github.com/fwlint/eslint-plugin-firewall' });
   for (const [id, text] of Object.entries(DIFF_RULES)) {
-    run.addRule(new SarifRuleBuilder().initSimple({ ruleId: id, shortDescriptionText: text, ...(id.startsWith('firewall/') ? { helpUri: docsUrl(id.slice('firewall/'.length)) } : {}) }));
+    run.addRule(new SarifRuleBuilder().initSimple({ ruleId: id, shortDescriptionText: text, helpUri: id.startsWith('firewall/') ? docsUrl(id.slice('firewall/'.length)) : DIFF_HELP }));
   }
+  const fingerprints = new SarifFingerprints();
   for (const f of findings(r)) {
-    run.addResult(
-      new SarifResultBuilder().initSimple({
-        level: f.level,
-        messageText: f.message,
-        ruleId: f.ruleId,
-        fileUri: f.file,
-        startLine: f.line,
-        startColumn: f.column,
-        endLine: Math.max(f.line, f.endLine),
-        endColumn: Math.max(1, f.endColumn),
-      }),
-    );
+    const artifactLocation = sarifArtifactLocation(f.file, cwd);
+    const res = new SarifResultBuilder().initSimple({
+      level: f.level,
+      messageText: f.message,
+      ruleId: f.ruleId,
+      fileUri: artifactLocation.uri,
+      startLine: f.line,
+      startColumn: f.column,
+      endLine: Math.max(f.line, f.endLine),
+      endColumn: Math.max(1, f.endColumn),
+    });
+    res.setLocationArtifactUri({ ...artifactLocation });
+    res.result.partialFingerprints = fingerprints.of(resolve(cwd, f.file), artifactLocation.uri, f.ruleId, f.line, f.message);
+    run.addResult(res);
   }
   builder.addRun(run);
-  return builder.buildSarifJsonString({ indent: true });
+  return sarifJson(builder, cwd);
 }
 
 function escapeData(s: string): string {
@@ -522,7 +528,7 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
 
   const out =
     format === 'json' ? `${JSON.stringify(report, (k, v) => (k === 'span' && v ? { line: v.start.line, column: v.start.column, endLine: v.end.line, endColumn: v.end.column } : v), 2)}\n`
-    : format === 'sarif' ? formatDiffSarif(report)
+    : format === 'sarif' ? formatDiffSarif(report, cwd)
     : format === 'github' ? formatDiffGithub(report)
     : formatDiffText(report);
   if (values['output-file']) {

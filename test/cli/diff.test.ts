@@ -175,6 +175,12 @@ describe.skipIf(!hasGit)('fwlint diff', () => {
     expect(log.runs[0]!.results.map((x) => [x.ruleId, x.level, x.locations[0]!.physicalLocation.artifactLocation.uri, x.locations[0]!.physicalLocation.region.startLine])).toEqual([
       ['firewall/no-unneeded-cft-ports', 'error', 'rules.v4', 7],
     ]);
+    // what code scanning needs, as in fwlint -f sarif: a base id for the relative URI, a fingerprint, help for every rule
+    const full = JSON.parse(s.stdout) as { runs: { originalUriBaseIds: unknown; tool: { driver: { rules: { helpUri?: string }[] } }; results: { partialFingerprints: Record<string, string>; locations: { physicalLocation: { artifactLocation: { uriBaseId?: string } } }[] }[] }[] };
+    expect(full.runs[0]!.originalUriBaseIds).toEqual({ '%SRCROOT%': { uri: `file://${dir}/` } });
+    expect(full.runs[0]!.results.map((x) => x.locations[0]!.physicalLocation.artifactLocation.uriBaseId)).toEqual(['%SRCROOT%']);
+    expect(Object.keys(full.runs[0]!.results[0]!.partialFingerprints)).toEqual(['fwlintLineHash/v1']);
+    expect(full.runs[0]!.tool.driver.rules.filter((x) => !x.helpUri)).toEqual([]);
     const g = fwlint(['diff', 'HEAD~1', 'HEAD', '-f', 'github'], { cwd: dir });
     expect(g.code).toBe(1);
     expect(g.stdout).toBe(

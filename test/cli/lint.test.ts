@@ -236,6 +236,65 @@ describe('fwlint lint', () => {
     expect(log.runs[0]!.results.some((x) => x.ruleId === 'fwlint/parse-error' && x.level === 'error')).toBe(true);
   });
 
+  it('SARIF carries what GitHub code scanning needs: rule ids with help, levels, percent-encoded URIs under %SRCROOT%, fingerprints that survive moved lines', () => {
+    const d = tmp();
+    chmodSync(d, 0o755);
+    mkdirSync(join(d, 'hosts'));
+    writeFileSync(join(d, 'hosts', 'mft edge.rules'), CFT_SAVE);
+    // an eslint-disable that disables nothing: ESLint's message without a rule id, which is no parse error
+    writeFileSync(join(d, 'hosts', 'clean.rules'), CLEAN_SAVE.replace('-A INPUT -i lo', '# eslint-disable-next-line firewall/no-shadowed-rules\n-A INPUT -i lo'));
+    const outside = tmp();
+    writeFileSync(join(outside, 'far.rules'), CFT_SAVE);
+    const run = () => {
+      const r = fwlint(['-f', 'sarif', 'hosts', join(outside, 'far.rules')], { cwd: d });
+      expect(r.code, r.stderr).toBe(1);
+      return JSON.parse(r.stdout) as {
+        runs: {
+          originalUriBaseIds: Record<string, { uri: string }>;
+          tool: { driver: { rules: { id: string; helpUri?: string }[] } };
+          results: { ruleId: string; level: string; partialFingerprints: Record<string, string>; locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string }; region: { startLine: number } } }[] }[];
+        }[];
+      };
+    };
+    const log = run();
+    const schema = JSON.parse(readFileSync(join(ROOT, 'node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
+    const validate = new (AjvDraft04 as unknown as typeof AjvDraft04.default)({ allErrors: true, strict: false, unicodeRegExp: false }).compile(schema);
+    expect(validate(log), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    const [r0] = log.runs;
+    expect(r0!.originalUriBaseIds).toEqual({ '%SRCROOT%': { uri: `file://${d}/` } });
+    expect(r0!.tool.driver.rules.filter((x) => !x.helpUri?.startsWith('https://'))).toEqual([]);
+    const ids = new Set(r0!.tool.driver.rules.map((x) => x.id));
+    const rows = r0!.results.map((x) => {
+      const loc = x.locations[0]!.physicalLocation;
+      expect(ids.has(x.ruleId), x.ruleId).toBe(true);
+      expect(['error', 'warning', 'note']).toContain(x.level);
+      // a URI reference (RFC 3986): no space, no character outside the allowed set
+      expect(loc.artifactLocation.uri).toMatch(/^[A-Za-z0-9\-._~%!$&'()*+,;=:@/]+$/);
+      return [x.ruleId, x.level, loc.artifactLocation.uriBaseId ?? '-', loc.artifactLocation.uri, loc.region.startLine];
+    });
+    // (results in the order of their absolute paths: the other temporary folder may sort first)
+    expect(rows.sort((a, b) => (String(a[3]) < String(b[3]) ? -1 : 1))).toEqual([
+      ['firewall/no-unneeded-cft-ports', 'error', '-', `file://${outside}/far.rules`, 6],
+      ['fwlint/directive', 'warning', '%SRCROOT%', 'hosts/clean.rules', 5],
+      ['firewall/no-unneeded-cft-ports', 'error', '%SRCROOT%', 'hosts/mft%20edge.rules', 6],
+    ]);
+    const fingerprints = r0!.results.map((x) => x.partialFingerprints);
+    expect(fingerprints.every((f) => /^[0-9a-f]{32}:1$/.test(f['fwlintLineHash/v1'] ?? ''))).toBe(true);
+    expect(new Set(fingerprints.map((f) => f['fwlintLineHash/v1'])).size).toBe(3);
+    // a comment added above the finding moves it a line down; its fingerprint stays
+    const edge = (l: typeof log) => l.runs[0]!.results.find((x) => x.locations[0]!.physicalLocation.artifactLocation.uri === 'hosts/mft%20edge.rules')!;
+    const before = edge(log);
+    writeFileSync(join(d, 'hosts', 'mft edge.rules'), `# edge host\n${CFT_SAVE}`);
+    const moved = edge(run());
+    expect(moved.locations[0]!.physicalLocation.region.startLine).toBe(7);
+    expect(moved.partialFingerprints).toEqual(before.partialFingerprints);
+    // the same rule id in the other report formats
+    expect(fwlint(['-f', 'github', 'hosts/clean.rules'], { cwd: d }).stdout).toBe(
+      "::warning file=hosts/clean.rules,line=5,col=1,title=fwlint/directive::Unused eslint-disable directive (no problems were reported from 'firewall/no-shadowed-rules').\n",
+    );
+    expect(fwlint(['-f', 'junit', 'hosts/clean.rules'], { cwd: d }).stdout).toContain('<testcase classname="hosts/clean.rules" name="fwlint/directive (line 5, column 1)">');
+  });
+
   it('--format github emits workflow-command annotations', () => {
     const d = tmp();
     writeFileSync(join(d, 'mft.rules'), CFT_SAVE);

@@ -68,6 +68,7 @@ Lint options:
   --suppress-all, --suppress-rule RULE, --suppressions-location FILE, --prune-suppressions
                              baselines through ESLint's bulk suppressions (eslint-suppressions.json)
                              inline: # fwlint-ignore RULE ports=… sources=… until=YYYY-MM-DD -- reason (docs/ci.md)
+  --ignore-unknown           leave named files that no format recognises alone, as in a folder (pre-commit)
   --live                     lint this host's running rules and listening sockets (Linux)
   --no-summary               no closing summary table (stylish)
   -h, --help, -v, --version

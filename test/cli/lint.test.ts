@@ -169,6 +169,23 @@ describe('fwlint lint', () => {
     expect(r.stdout).toContain('no firewall format recognises notes.txt');
   });
 
+  it('--ignore-unknown leaves named files no format recognises alone; unreadable and unparsable ones still fail', () => {
+    const d = tmp();
+    writeFileSync(join(d, '99-usb.rules'), 'SUBSYSTEM=="usb", MODE="0666"\n');
+    writeFileSync(join(d, 'empty.rules'), '');
+    writeFileSync(join(d, 'bad.rules'), '*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 99999 -j ACCEPT\nCOMMIT\n');
+    const clean = fwlint(['-f', 'json', '--ignore-unknown', '99-usb.rules', 'empty.rules'], { cwd: d });
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(JSON.parse(clean.stdout)).toEqual([]);
+    const r = fwlint(['-f', 'json', '--ignore-unknown', '99-usb.rules', 'missing.rules', 'bad.rules'], { cwd: d });
+    expect(r.code).toBe(1);
+    const res = JSON.parse(r.stdout) as { filePath: string; messages: { message: string; line: number }[] }[];
+    expect(res.map((x) => [x.filePath.slice(d.length + 1), x.messages.map((m) => `${m.line} ${m.message}`)])).toEqual([
+      ['bad.rules', [expect.stringMatching(/^3 Parsing error: /)]],
+      ['missing.rules', ['1 cannot read missing.rules: ENOENT']],
+    ]);
+  });
+
   it('parse errors are fatal with line and column, exit 1', () => {
     const d = tmp();
     writeFileSync(join(d, 'bad.rules'), '*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 99999 -j ACCEPT\n');

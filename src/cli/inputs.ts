@@ -120,9 +120,20 @@ export function loadFile(path: string, inputFormat?: string): LoadedFile {
   } catch (e) {
     return { path: abs, error: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
   }
+  if (isBlank(text)) return { path: abs, text, error: emptyMessage(path) };
   const format = inputFormat ? formatById(inputFormat) : detectFormat(abs, text);
   if (!format) return { path: abs, text, error: `no firewall format recognises ${path} (use --input-format to name one)` };
   return { path: abs, text, format };
+}
+
+/** Nothing but whitespace: no rules to judge, in any format. */
+export function isBlank(text: string): boolean {
+  return !/\S/.test(text);
+}
+
+/** An empty input named explicitly (or piped) is an error: `ssh host iptables-save | fwlint -` must not pass when ssh failed. */
+export function emptyMessage(name: string | undefined): string {
+  return name === undefined ? 'standard input is empty: no firewall rules to lint (did the command before the pipe fail?)' : `${name} is empty: no firewall rules to lint`;
 }
 
 /**
@@ -147,6 +158,8 @@ export function detectFile(path: string, inputFormat?: string): LoadedFile {
   } catch (e) {
     return { path: abs, error: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
   }
+  // (the whole file was read when it is shorter than the buffer)
+  if (isBlank(head) && Buffer.byteLength(head) < 3 * DETECT_HEAD + 4) return { path: abs, text: head, error: emptyMessage(path) };
   const format = inputFormat ? formatById(inputFormat) : detectFormat(abs, head);
   if (!format) return { path: abs, text: head, error: `no firewall format recognises ${path} (use --input-format to name one)` };
   return { path: abs, text: head, format };

@@ -8,7 +8,7 @@ import { formatPorts } from '../model/index.js';
 import { eslintOptions, optionsModuleUrl, type EslintOptionsData } from './eslint-options.js';
 import { PACKAGE } from '../package-info.js';
 import { detectFormat, formatById } from '../parsers/registry.js';
-import { detectFile, exists, isDirectory, isRegularFile, loadFile, readStdin, unreadableUnder } from './inputs.js';
+import { detectFile, emptyMessage, exists, isBlank, isDirectory, isRegularFile, loadFile, readStdin, unreadableUnder } from './inputs.js';
 import { HELP, UsageError, type Io } from './main.js';
 import { pathsLabel, startProgress } from './progress.js';
 
@@ -177,7 +177,9 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
     const name = values['stdin-filename'] ?? '<stdin>';
     const filePath = resolve(name === '<stdin>' ? 'stdin' : name);
     const fmt = inputFormat ? formatById(inputFormat) : detectFormat(name, text);
-    if (!fmt) {
+    if (isBlank(text)) {
+      failures.push(failureResult(name, emptyMessage(values['stdin-filename'] === undefined ? undefined : `standard input (${name})`)));
+    } else if (!fmt) {
       failures.push(failureResult(name, 'cannot tell the format of standard input: name it with --input-format or --stdin-filename'));
     } else {
       texts.push({ text, filePath });

@@ -186,6 +186,19 @@ describe('fwlint lint', () => {
     ]);
   });
 
+  it('empty standard input or an empty file is an error that says so (a failed command before the pipe must not pass)', () => {
+    const d = tmp();
+    writeFileSync(join(d, 'rules.v4'), '\n  \n');
+    const messages = (args: string[]) => {
+      const r = fwlint(['-f', 'json', ...args], { cwd: d, input: '' });
+      expect(r.code).toBe(1);
+      return (JSON.parse(r.stdout) as { messages: { fatal: boolean; message: string }[] }[]).flatMap((x) => x.messages.map((m) => [m.fatal, m.message]));
+    };
+    expect(messages(['-'])).toEqual([[true, 'standard input is empty: no firewall rules to lint (did the command before the pipe fail?)']]);
+    expect(messages(['--input-format', 'iptables-save', '--stdin-filename', 'host.rules', '-'])).toEqual([[true, 'standard input (host.rules) is empty: no firewall rules to lint']]);
+    expect(messages(['rules.v4'])).toEqual([[true, 'rules.v4 is empty: no firewall rules to lint']]);
+  });
+
   it('parse errors are fatal with line and column, exit 1', () => {
     const d = tmp();
     writeFileSync(join(d, 'bad.rules'), '*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 99999 -j ACCEPT\n');

@@ -295,6 +295,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
     suppressAll: values['suppress-all']!,
     suppressRules: values['suppress-rule'] ?? [],
     prune: values['prune-suppressions']!,
+    passOnUnpruned: values['pass-on-unpruned-suppressions']!,
   });
   results = sup.results;
 
@@ -317,12 +318,11 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   const errors = results.reduce((n, r) => n + r.errorCount, 0);
   const warnings = results.reduce((n, r) => n + r.warningCount, 0);
   if (sup.messages.length > 0) io.stderr(sup.messages.join('\n') + '\n');
-  if (errors > 0) return 1;
-  if (maxWarnings >= 0 && warnings > maxWarnings) {
-    io.stderr(`fwlint found too many warnings (maximum: ${maxWarnings}).\n`);
-    return 1;
-  }
+  if (errors === 0 && maxWarnings >= 0 && warnings > maxWarnings) io.stderr(`fwlint found too many warnings (maximum: ${maxWarnings}).\n`);
+  // ESLint's order: unused baseline entries are a configuration error before any finding
   if (sup.unusedError) return 2;
+  if (errors > 0) return 1;
+  if (maxWarnings >= 0 && warnings > maxWarnings) return 1;
   return 0;
 }
 

@@ -38,6 +38,9 @@ export interface EslintOptionsData {
   ignores?: string[];
 }
 
+/** The files ESLint's default configuration lints (eslint/lib/config/default-config.js). */
+const JS_DEFAULT_FILES = ['**/*.js', '**/*.mjs', '**/*.cjs'];
+
 function toPosix(p: string): string {
   return p.split(sep).join('/');
 }
@@ -60,6 +63,9 @@ function typescriptConfigs(d: EslintOptionsData): Linter.Config[] {
 export function eslintOptions(d: EslintOptionsData): ESLint.Options {
   const fw = plugin as unknown as ESLint.Plugin;
   const overrideConfig: Linter.Config[] = [
+    // ESLint's own defaults lint every *.js, *.mjs and *.cjs file of a folder: not firewalls, and a file espree cannot
+    // parse (JSX, Flow) was a parse error that failed the run. Only CDK / Pulumi code named explicitly is linted.
+    { ignores: [...JS_DEFAULT_FILES, ...(d.typescript ?? []).map((f) => `!${toPosix(relative(d.cwd, f))}`)] },
     ...plugin.configs.recommended!,
     ...d.explicit.map((c) => ({ files: [toPosix(relative(d.cwd, c.file))], language: c.language, languageOptions: { format: c.format }, plugins: { firewall: fw }, rules: recommendedRules })),
     ...typescriptConfigs(d),

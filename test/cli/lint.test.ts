@@ -96,6 +96,9 @@ describe('fwlint lint', () => {
     writeFileSync(join(d, 'hosts', 'mft.rules'), CFT_SAVE);
     writeFileSync(join(d, 'hosts', 'clean.rules'), CLEAN_SAVE);
     writeFileSync(join(d, 'hosts', 'data.json'), '{"name": "not a firewall", "ports": [1761]}\n');
+    // JavaScript is no firewall: ESLint's defaults linted it, and JSX espree cannot parse was a parse error (exit 1)
+    writeFileSync(join(d, 'hosts', 'app.js'), 'export const App = () => <div/>;\n');
+    writeFileSync(join(d, 'hosts', 'tool.cjs'), 'module.exports = {\n');
     mkdirSync(join(d, 'node_modules'));
     writeFileSync(join(d, 'node_modules', 'x.rules'), CFT_SAVE);
     // where distributions keep their saved rules: RHEL /etc/sysconfig/ip{,6}tables, Alpine and Gentoo rules-save
@@ -220,6 +223,7 @@ describe('fwlint lint', () => {
     const d = tmp();
     mkdirSync(join(d, 'docs'));
     writeFileSync(join(d, 'docs', 'notes.txt'), 'nothing to lint\n');
+    writeFileSync(join(d, 'docs', 'build.mjs'), 'export default 1;\n');
     const r = fwlint(['docs'], { cwd: d });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`fwlint: no firewall rules found in '${join(d, 'docs')}': in a folder, only files of a format fwlint reads are linted (name a file to lint it whatever its name)\nRun fwlint --help for usage.\n`);

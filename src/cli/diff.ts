@@ -31,6 +31,7 @@ import { isActive, loadSidecar, parseSuppressions, scopeCovers, type InlineSuppr
 import { detectFormat, formatById } from '../parsers/registry.js';
 import { portsWithNames } from './exposure.js';
 import { sarifArtifactLocation, SarifFingerprints, sarifJson } from './formatters.js';
+import { checkOutputFile } from './inputs.js';
 import { UsageError, type Io } from './main.js';
 
 const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
@@ -478,6 +479,7 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`diff --format is one of ${FORMATS.join(', ')}`);
   const inputFormat = values['input-format'];
   if (inputFormat !== undefined && !formatById(inputFormat)) throw new UsageError(`unknown input format "${inputFormat}"`);
+  checkOutputFile(values['output-file']);
   const [base, head] = positionals as [string, string | undefined];
   const cwd = process.cwd();
   const top = git(cwd, ['rev-parse', '--show-toplevel']);

@@ -5,12 +5,13 @@
  */
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { FirewallDocument } from '../model/index.js';
 import { FILE_GLOBS, NEVER_FIREWALL } from '../eslint/plugin.js';
 import { parseWithFormat } from '../eslint/language.js';
 import { DETECT_HEAD, detectFormat, formatById } from '../parsers/registry.js';
 import type { FormatDefinition } from '../parsers/types.js';
+import { UsageError } from './main.js';
 
 export interface LoadedFile {
   path: string;
@@ -214,4 +215,12 @@ export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** -o FILE: a usage error before any linting when its folder does not exist or it is a folder (ESLint fails after). */
+export function checkOutputFile(file: string | undefined): void {
+  if (file === undefined) return;
+  const abs = resolve(file);
+  if (isDirectory(abs)) throw new UsageError(`--output-file: ${file} is a folder`);
+  if (!isDirectory(dirname(abs))) throw new UsageError(`--output-file: folder ${dirname(file)} does not exist`);
 }

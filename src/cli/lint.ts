@@ -8,7 +8,7 @@ import { formatPorts } from '../model/index.js';
 import { eslintOptions, optionsModuleUrl, type EslintOptionsData } from './eslint-options.js';
 import { PACKAGE } from '../package-info.js';
 import { detectFormat, formatById } from '../parsers/registry.js';
-import { detectFile, emptyMessage, exists, isBlank, isDirectory, isRegularFile, loadFile, readStdin, unreadableUnder } from './inputs.js';
+import { checkOutputFile, detectFile, emptyMessage, exists, isBlank, isDirectory, isRegularFile, loadFile, readStdin, unreadableUnder } from './inputs.js';
 import { HELP, UsageError, type Io } from './main.js';
 import { pathsLabel, startProgress } from './progress.js';
 
@@ -120,6 +120,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   }
   const inputFormat = values['input-format'];
   if (inputFormat !== undefined && !formatById(inputFormat)) throw new UsageError(`unknown input format "${inputFormat}"`);
+  checkOutputFile(values['output-file']);
   const configFile = values.config ? resolve(values.config) : undefined;
   if (configFile && !exists(configFile)) throw new UsageError(`config file ${values.config} does not exist`);
 

@@ -217,6 +217,10 @@ describe('fwlint lint', () => {
     expect(fwlint(['-f', 'xml', 'x']).code).toBe(2);
     const d = tmp();
     expect(fwlint(['--input-format', 'nope', '-'], { cwd: d, input: CLEAN_SAVE }).code).toBe(2);
+    // -o into a folder that does not exist: said before linting, not a stack trace after it
+    writeFileSync(join(d, 'rules.v4'), CFT_SAVE);
+    expect(fwlint(['-f', 'sarif', '-o', 'out/fwlint.sarif', 'rules.v4'], { cwd: d })).toEqual({ code: 2, stdout: '', stderr: 'fwlint: --output-file: folder out does not exist\nRun fwlint --help for usage.\n' });
+    expect(fwlint(['-o', '.', 'rules.v4'], { cwd: d })).toEqual({ code: 2, stdout: '', stderr: 'fwlint: --output-file: . is a folder\nRun fwlint --help for usage.\n' });
   });
 
   it('a folder without firewall rules is a usage error that names it, not a crash', () => {

@@ -12,6 +12,7 @@ import { parseWithFormat } from '../eslint/language.js';
 import { DETECT_HEAD, detectFormat, formatById } from '../parsers/registry.js';
 import type { FormatDefinition } from '../parsers/types.js';
 import { UsageError } from './main.js';
+import { SIDECAR_SUFFIX } from '../suppressions/sidecar.js';
 
 export interface LoadedFile {
   path: string;
@@ -58,6 +59,27 @@ export function walk(dir: string, limit = 100_000): string[] {
         const rel = relative(dir, full).split('\\').join('/');
         if (isCandidate(rel) && !isNever(rel)) out.push(full);
       }
+    }
+  }
+  return out.sort();
+}
+
+/** The JSON suppression sidecars (`*.fwlint-suppressions.yaml`) under `dir`, for the cache key of --cache runs. */
+export function sidecarsUnder(dir: string): string[] {
+  const out: string[] = [];
+  const stack = [dir];
+  while (stack.length > 0) {
+    const d = stack.pop()!;
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name)) stack.push(join(d, e.name));
+      } else if (e.name.endsWith(SIDECAR_SUFFIX)) out.push(join(d, e.name));
     }
   }
   return out.sort();

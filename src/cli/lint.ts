@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { ESLint } from 'eslint';
 import { loadSettings, type ResolvedSettings } from '../deployments/index.js';
@@ -8,7 +8,8 @@ import { formatPorts } from '../model/index.js';
 import { eslintOptions, optionsModuleUrl, type EslintOptionsData } from './eslint-options.js';
 import { PACKAGE } from '../package-info.js';
 import { detectFormat, formatById } from '../parsers/registry.js';
-import { checkOutputFile, detectFile, emptyMessage, exists, isBlank, isDirectory, isRegularFile, loadFile, readStdin, unreadableUnder } from './inputs.js';
+import { checkOutputFile, detectFile, emptyMessage, exists, isBlank, isDirectory, isRegularFile, loadFile, readStdin, sidecarsUnder, unreadableUnder } from './inputs.js';
+import { SIDECAR_SUFFIX } from '../suppressions/sidecar.js';
 import { HELP, UsageError, type Io } from './main.js';
 import { pathsLabel, startProgress } from './progress.js';
 
@@ -42,10 +43,24 @@ function commonAncestor(paths: string[]): string {
 
 /**
  * What fwlint settings the files of a run see, as a short hash: the configuration in effect (for each named path
- * and the working directory) and every deployment, declared or discovered. Fed into ESLint's cache key.
+ * and the working directory) and every deployment, declared or discovered; the JSON sidecars of inline
+ * suppressions (`<file>.fwlint-suppressions.yaml`, which change what a file reports without changing the file);
+ * and the day (UTC), on which an inline suppression's `until=` expires. Fed into ESLint's cache key.
  */
-function settingsFingerprint(paths: string[], configFile: string | undefined, cwd: string): string {
+export function settingsFingerprint(paths: string[], configFile: string | undefined, cwd: string, now = Date.now()): string {
   const h = createHash('sha256');
+  h.update(`day ${new Date(now).toISOString().slice(0, 10)}`);
+  for (const p of paths) {
+    for (const sidecar of isDirectory(p) ? sidecarsUnder(p) : [p + SIDECAR_SUFFIX]) {
+      let text: string;
+      try {
+        text = readFileSync(sidecar, 'utf8');
+      } catch {
+        continue;
+      }
+      h.update(`\0sidecar ${sidecar}\0${text}`);
+    }
+  }
   const seen = new Set<ResolvedSettings>();
   for (const p of paths) {
     const s = loadSettings(isDirectory(p) ? resolve(p, 'x') : p, { configFile, cwd });

@@ -6,7 +6,8 @@
  * Without `--concurrency` the CLI calls `eslintOptions` directly: one construction for both.
  */
 import { createRequire } from 'node:module';
-import { relative, sep } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
 import type { ESLint, Linter } from 'eslint';
 import plugin, { recommendedRules } from '../eslint/plugin.js';
 
@@ -37,6 +38,9 @@ export interface EslintOptionsData {
   /** Globs (relative to `cwd`) of files and folders the run must not read: those it cannot (reported apart). */
   ignores?: string[];
 }
+
+/** A file no one creates: what ESLint, told not to cache, deletes (lib/eslint/eslint.js, lintFiles). */
+const NO_CACHE_FILE = join(tmpdir(), 'fwlint-no-cache.d', 'none');
 
 /** The files ESLint's default configuration lints (eslint/lib/config/default-config.js). */
 const JS_DEFAULT_FILES = ['**/*.js', '**/*.mjs', '**/*.cjs'];
@@ -77,7 +81,9 @@ export function eslintOptions(d: EslintOptionsData): ESLint.Options {
     overrideConfigFile: true,
     overrideConfig,
     cache: d.cache,
-    ...(d.cacheLocation ? { cacheLocation: d.cacheLocation } : {}),
+    // without a cache ESLint deletes the file at cacheLocation (default: .eslintcache in its cwd, the common folder of
+    // the inputs, where the user's own `eslint --cache` keeps its cache): point it at a file that does not exist
+    cacheLocation: d.cache && d.cacheLocation ? d.cacheLocation : d.cache ? join(d.cwd, '.eslintcache') : NO_CACHE_FILE,
     errorOnUnmatchedPattern: true,
     applySuppressions: d.applySuppressions,
     ...(d.suppressionsLocation ? { suppressionsLocation: d.suppressionsLocation } : {}),

@@ -93,4 +93,13 @@ describe('fwlint --cache', () => {
     expect(key('2027-01-31T00:00:01Z')).toBe(key('2027-01-31T23:59:59Z'));
     expect(key('2027-01-31T23:59:59Z')).not.toBe(key('2027-02-01T00:00:01Z'));
   });
+
+  it('without --cache leaves an .eslintcache alone (ESLint deletes the file at its cache location when not caching)', () => {
+    const d = project();
+    // the project's own `eslint --cache` keeps its cache here
+    writeFileSync(join(d, '.eslintcache'), '{"the":"project cache"}');
+    expect(fwlint(['host.rules'], { cwd: d }).code).toBe(1);
+    expect(fwlint(['--concurrency', '2', 'host.rules'], { cwd: d }).code).toBe(1);
+    expect(readFileSync(join(d, '.eslintcache'), 'utf8')).toBe('{"the":"project cache"}');
+  });
 });

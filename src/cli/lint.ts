@@ -292,6 +292,16 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
         emptied.add(holder);
         continue;
       }
+      // a file a glob matched that cannot be read (the folder walk above found the rest): one at a time
+      const unread = /^(E[A-Z]+): [^,]*, (\w+) '(\/.*)'$/.exec(msg);
+      if (unread && attempt < 64 && !failures.some((f) => f.filePath === unread[3])) {
+        const [, code, op, path] = unread as unknown as [string, string, string, string];
+        const shown = relative(cwd, path) || path;
+        failures.push(failureResult(path, op === 'scandir' ? `cannot read folder ${shown}: ${code}` : `cannot read ${shown}: ${code}`));
+        optionsData.ignores = [...(optionsData.ignores ?? []), toGlob(relative(eslintCwd, path)) + (op === 'scandir' ? '/' : '')];
+        eslint = await makeEslint();
+        continue;
+      }
       progress.stop();
       if (/No files matching|all of the files matching/i.test(msg)) throw new UsageError(msg.split('\n')[0]!);
       // a folder holding files, none of a format fwlint reads (ESLint: "All files matched by 'x' are ignored.")

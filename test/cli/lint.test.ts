@@ -162,6 +162,14 @@ describe('fwlint lint', () => {
       ]);
       expect(res[2]!.messages.filter((m) => m.ruleId === 'firewall/no-unneeded-cft-ports').map((m) => m.line)).toEqual([6]);
     }
+    // a glob ESLint expands itself
+    const g = asUser(['-f', 'json', 'fw/*.rules']);
+    expect(g.code).toBe(1);
+    const gr = JSON.parse(g.stdout) as { filePath: string; messages: { fatal?: boolean; message: string }[] }[];
+    expect(gr.map((x) => [x.filePath.slice(d.length + 1), x.messages.filter((m) => m.fatal).map((m) => m.message)])).toEqual([
+      ['fw/dangling.rules', ['cannot read fw/dangling.rules: ENOENT']],
+      ['fw/mft.rules', []],
+    ]);
   });
 
   it('a file named explicitly that no parser recognises is an error, not a skip', () => {

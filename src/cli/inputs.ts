@@ -223,6 +223,11 @@ export function loadPaths(paths: string[], inputFormat?: string): LoadedFile[] {
         // inside a directory, a file no format recognises is simply not a firewall file
         if (lf.format || (lf.error && lf.text === undefined)) out.push(lf);
       }
+      // what the walk passes over: folders it cannot list, firewall-named symbolic links that lead nowhere
+      const listed = new Set(out.map((f) => f.path));
+      for (const u of unreadableUnder(resolve(p))) {
+        if (!listed.has(u.path)) out.push({ path: u.path, error: `cannot read ${u.folder ? 'folder ' : ''}${u.path}: ${u.code}` });
+      }
     } else out.push(loadFile(p, inputFormat));
   }
   return out;

@@ -116,6 +116,11 @@ export class FirewallLanguage implements Language {
       const f = formatById(String(options.format));
       if (!f) throw new TypeError(`Unknown firewall format "${String(options.format)}".`);
     }
+    // (other keys are let through: a config object without `files` gives every file its JavaScript languageOptions)
+    const v = options.variables;
+    if (v !== undefined && (typeof v !== 'object' || v === null || Array.isArray(v))) {
+      throw new TypeError(`Key "variables": expected an object of variable names and values (Terraform variables, CloudFormation parameters), got ${JSON.stringify(v)}.`);
+    }
   }
 
   parse(file: File, context: { languageOptions: FirewallLanguageOptions }): ParseResult<FirewallRoot> {

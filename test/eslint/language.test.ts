@@ -1,7 +1,9 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Linter } from 'eslint';
 import { describe, expect, it } from 'vitest';
+import plugin from '../../src/eslint/plugin.js';
 import { parseWithFormat } from '../../src/eslint/language.js';
 import { formatById } from '../../src/parsers/registry.js';
 import '../../src/parsers/formats.js';
@@ -29,3 +31,21 @@ describe('the include reader', () => {
     expect(doc.diagnostics[0]!.message).toContain('is a directory');
   });
 });
+
+describe('languageOptions', () => {
+  const lint = (languageOptions: Record<string, unknown>) =>
+    new Linter().verify('*filter\n:INPUT DROP [0:0]\nCOMMIT\n', [{ files: ['**/*.rules'], plugins: { firewall: plugin as never }, language: 'firewall/iptables', languageOptions }] as never, 'a.rules');
+
+  it('variables must be an object: anything else is a configuration error, not ignored', () => {
+    expect(lint({ variables: { cidr: '10.0.0.0/8' } })).toEqual([]);
+    for (const [v, shown] of [[5, '5'], ['x', '"x"'], [[1], '[1]'], [null, 'null']] as const) {
+      expect(() => lint({ variables: v })).toThrow(
+        `Key "languageOptions": Key "variables": expected an object of variable names and values (Terraform variables, CloudFormation parameters), got ${shown}.`,
+      );
+    }
+    expect(() => lint({ format: 'nope' })).toThrow('Key "languageOptions": Unknown firewall format "nope".');
+    // a JavaScript languageOptions object meant for every file does not break firewall files
+    expect(lint({ ecmaVersion: 2022, sourceType: 'module', globals: {} })).toEqual([]);
+  });
+});
+

@@ -96,6 +96,21 @@ export function parseWithFormat(format: FormatDefinition, text: string, filePath
 }
 
 /**
+ * The range ESLint is given for a comment: its text after the marker (`#`, `//`; inside `/* … *\/`). ESLint's fix for
+ * an unused `eslint-disable` replaces the comment's range with one space: over the whole comment that left a line of
+ * only a space, which iptables-restore rejects ('no command specified'), so `eslint --fix` broke the ruleset; over
+ * the text alone it leaves `# `, an empty comment in every syntax. `loc` (where problems are reported) stays the
+ * whole comment.
+ */
+function commentRange(text: string, c: FirewallDocument['comments'][number]): [number, number] {
+  const start = c.span.start.offset;
+  const end = c.span.end.offset;
+  const valueEnd = c.type === 'Block' ? end - 2 : end;
+  const valueStart = valueEnd - c.value.length;
+  return valueStart > start && text.slice(valueStart, valueEnd) === c.value ? [valueStart, valueEnd] : [start, end];
+}
+
+/**
  * One ESLint language per comment syntax: iptables, nftables, json, yaml, hcl.
  * Within a language the format is detected from the file name and content, so a
  * JSON file may be an AWS export, an ARM template or `nft -j` output — and a
@@ -149,7 +164,7 @@ export class FirewallLanguage implements Language {
       range: [0, text.length],
       loc: { start: { line: 1, column: 1 }, end: { line: end.line, column: end.column } },
       document,
-      comments: document.comments.map((c) => ({ type: c.type, value: c.value, loc: locOf(c.span), range: [c.span.start.offset, c.span.end.offset] })),
+      comments: document.comments.map((c) => ({ type: c.type, value: c.value, loc: locOf(c.span), range: commentRange(text, c) })),
     };
     return { ok: true, ast };
   }

@@ -49,3 +49,35 @@ describe('languageOptions', () => {
   });
 });
 
+describe('eslint --fix of unused eslint-disable comments', () => {
+  const config = [{ files: ['**/*.rules', '**/*.tf'], plugins: { firewall: plugin as never }, rules: { 'firewall/no-shadowed-rules': 'warn', 'firewall/no-world-open-sensitive-ports': 'error' }, linterOptions: { reportUnusedDisableDirectives: 'warn' } }];
+  const rules = [
+    '# eslint-disable-next-line firewall/no-shadowed-rules',
+    '*filter',
+    ':INPUT DROP [0:0]',
+    '# eslint-disable-next-line firewall/no-shadowed-rules, firewall/no-world-open-sensitive-ports',
+    '-A INPUT -p tcp --dport 22 -j ACCEPT',
+    'COMMIT',
+    '',
+  ].join('\n');
+
+  it('leaves an empty comment, never a line of only a space (iptables-restore rejects it)', () => {
+    const linter = new Linter();
+    const messages = linter.verify(rules, [{ ...config[0]!, language: 'firewall/iptables' }] as never, 'a.rules');
+    // reported where the comment starts
+    expect(messages.map((m) => `${m.line}:${m.column} ${m.message}`)).toEqual([
+      "1:1 Unused eslint-disable directive (no problems were reported from 'firewall/no-shadowed-rules').",
+      "4:1 Unused eslint-disable directive (no problems were reported from 'firewall/no-shadowed-rules').",
+    ]);
+    const fixed = linter.verifyAndFix(rules, [{ ...config[0]!, language: 'firewall/iptables' }] as never, 'a.rules');
+    expect(fixed.output).toBe(['# ', '*filter', ':INPUT DROP [0:0]', '# eslint-disable-next-line firewall/no-world-open-sensitive-ports', '-A INPUT -p tcp --dport 22 -j ACCEPT', 'COMMIT', ''].join('\n'));
+    expect(parseWithFormat(formatById('iptables-save')!, fixed.output, 'a.rules').diagnostics).toEqual([]);
+  });
+
+  it('keeps a block comment a comment', () => {
+    const tf = '/* eslint-disable firewall/no-shadowed-rules */\nresource "aws_security_group" "web" {\n  name = "web" // eslint-disable-line firewall/no-shadowed-rules\n}\n';
+    const fixed = new Linter().verifyAndFix(tf, [{ ...config[0]!, language: 'firewall/hcl' }] as never, 'a.tf');
+    expect(fixed.output).toBe('/* */\nresource "aws_security_group" "web" {\n  name = "web" // \n}\n');
+  });
+});
+

@@ -22,7 +22,7 @@ import { SarifBuilder, SarifResultBuilder, SarifRuleBuilder, SarifRunBuilder } f
 import { computeExposure, type ExposureEntry } from '../analysis/index.js';
 import { CFT_BLOCK, SENSITIVE_PORTS } from '../catalog/index.js';
 import { deploymentsFromComments, judge, loadSettings, targetsFor, withDeployments, type ResolvedSettings } from '../deployments/index.js';
-import { parseWithFormat } from '../eslint/language.js';
+import { BINARY_CONTENT, parseWithFormat } from '../eslint/language.js';
 import { FILE_GLOBS, NEVER_FIREWALL } from '../eslint/plugin.js';
 import { describeSources, docsUrl } from '../eslint/rule-kit.js';
 import { AddrSet, closedRanges, IntervalSet, numSetOf, PROTO_UNIVERSE, protocolName, formatPorts, type FirewallDocument, type NumSet, type Ruleset, type Span } from '../model/index.js';
@@ -283,8 +283,11 @@ export function diffFile(file: string, absPath: string, oldText: string | undefi
   const format = opts.inputFormat
     ? formatById(opts.inputFormat)
     : (newText !== undefined ? detectFormat(absPath, newText) : undefined) ?? (oldText !== undefined ? detectFormat(absPath, oldText) : undefined);
-  if (!format) return undefined;
   const status: DiffFile['status'] = oldText === undefined ? 'added' : newText === undefined ? 'deleted' : 'modified';
+  // a firewall-named file that is binary on the new side (encrypted, damaged): the gate cannot see what it opens
+  // (only changed files get here: the scan for NUL bytes is not on the way of a lint run)
+  if (newText?.includes('\0')) return { file, format: format?.id ?? 'unknown', status, changes: [], errors: [{ line: 1, column: 1, message: BINARY_CONTENT, side: 'head' }] };
+  if (!format) return undefined;
   const before = parseSide(absPath, oldText, format);
   const after = parseSide(absPath, newText, format);
   const result: DiffFile = {

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { FirewallDocument } from '../model/index.js';
 import { FILE_GLOBS, NEVER_FIREWALL } from '../eslint/plugin.js';
-import { parseWithFormat } from '../eslint/language.js';
+import { BINARY_CONTENT, parseWithFormat } from '../eslint/language.js';
 import { DETECT_HEAD, detectFormat, formatById } from '../parsers/registry.js';
 import type { FormatDefinition } from '../parsers/types.js';
 import { UsageError } from './main.js';
@@ -144,10 +144,17 @@ export function loadFile(path: string, inputFormat?: string): LoadedFile {
     return { path: abs, error: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
   }
   if (isBlank(text)) return { path: abs, text, error: emptyMessage(path) };
+  if (text.includes('\0')) return { path: abs, error: `${path}: ${BINARY_MESSAGE}` };
   const format = inputFormat ? formatById(inputFormat) : detectFormat(abs, text);
   if (!format) return { path: abs, text, error: `no firewall format recognises ${path} (use --input-format to name one)` };
   return { path: abs, text, format };
 }
+
+/**
+ * Text with NUL bytes is no firewall format: a file named like one that holds them is encrypted (git-crypt, SOPS)
+ * or damaged, and an error, never an unrecognised file passed over.
+ */
+export const BINARY_MESSAGE = BINARY_CONTENT;
 
 /** Nothing but whitespace: no rules to judge, in any format. */
 export function isBlank(text: string): boolean {
@@ -183,6 +190,7 @@ export function detectFile(path: string, inputFormat?: string): LoadedFile {
   }
   // (the whole file was read when it is shorter than the buffer)
   if (isBlank(head) && Buffer.byteLength(head) < 3 * DETECT_HEAD + 4) return { path: abs, text: head, error: emptyMessage(path) };
+  if (head.includes('\0')) return { path: abs, error: `${path}: ${BINARY_MESSAGE}` };
   const format = inputFormat ? formatById(inputFormat) : detectFormat(abs, head);
   if (!format) return { path: abs, text: head, error: `no firewall format recognises ${path} (use --input-format to name one)` };
   return { path: abs, text: head, format };

@@ -72,6 +72,9 @@ function isDir(p: string): boolean {
   }
 }
 
+/** The parse error of a file with NUL bytes that no format recognises. */
+export const BINARY_CONTENT = 'binary content (NUL bytes): no firewall ruleset fwlint can read (encrypted with git-crypt or SOPS, damaged, or UTF-16 text?)';
+
 export function emptyDocument(format: string): FirewallDocument {
   return { format, rulesets: [], diagnostics: [], comments: [] };
 }
@@ -144,8 +147,12 @@ export class FirewallLanguage implements Language {
     const forced = opts.format ? formatById(opts.format) : undefined;
     const format = forced ?? detectFormat(file.path, text, this.syntax);
     const physical = file.physicalPath && !file.physicalPath.startsWith('<') ? file.physicalPath : undefined;
+    // a file of a firewall name with NUL bytes is encrypted or damaged: an error, not a file that is no firewall
+    if (!format && text.includes('\0')) return { ok: false, errors: [{ message: BINARY_CONTENT, line: 1, column: 1 }] };
     const document = format ? parseWithFormat(format, text, physical ?? file.path, opts) : emptyDocument('none');
     const errors = document.diagnostics.filter((d) => d.severity === 'error');
+    // (NUL bytes are looked for only when the text did not parse: no cost on the way of files that do)
+    if (errors.length > 0 && text.includes('\0')) return { ok: false, errors: [{ message: BINARY_CONTENT, line: 1, column: 1 }] };
     if (errors.length > 0) {
       return {
         ok: false,

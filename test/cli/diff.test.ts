@@ -203,6 +203,26 @@ describe.skipIf(!hasGit)('fwlint diff', () => {
     expect(r.status).toBe(1);
   });
 
+  it('a firewall-named file that is binary on the new side (git-crypt) is an error, not passed over', () => {
+    const { dir, commit } = repo();
+    commit({ 'rules.v4': CLEAN, 'edge.nft': 'table inet f {\n}\n' }, 'clean');
+    writeFileSync(join(dir, 'edge.nft'), Buffer.from([0x00, 0x47, 0x49, 0x54, 0x43, 0x52, 0x59, 0x50, 0x54, 0x00, 0x01]));
+    const r = fwlint(['diff', 'HEAD'], { cwd: dir });
+    expect(r.stdout).toBe(
+      'edge.nft (nftables, modified)\n  ! new side 1:1: binary content (NUL bytes): no firewall ruleset fwlint can read (encrypted with git-crypt or SOPS, damaged, or UTF-16 text?)\nfwlint diff HEAD..working tree: 1 firewall file changed, 0 newly exposed (0 flagged), 0 closed\n',
+    );
+    expect(r.code).toBe(1);
+    // binary on both sides: no format on either
+    const { dir: d2, commit: c2 } = repo();
+    c2({ 'host.rules': '\u0000GITCRYPT\u0000old' }, 'encrypted');
+    writeFileSync(join(d2, 'host.rules'), '\u0000GITCRYPT\u0000new');
+    const b = fwlint(['diff', 'HEAD'], { cwd: d2 });
+    expect(b.stdout).toBe(
+      'host.rules (unknown, modified)\n  ! new side 1:1: binary content (NUL bytes): no firewall ruleset fwlint can read (encrypted with git-crypt or SOPS, damaged, or UTF-16 text?)\nfwlint diff HEAD..working tree: 1 firewall file changed, 0 newly exposed (0 flagged), 0 closed\n',
+    );
+    expect(b.code).toBe(1);
+  });
+
   it('a new side that does not parse is an error (exit 1); usage errors exit 2', () => {
     const { dir, commit } = repo();
     commit({ 'rules.v4': CLEAN }, 'clean');

@@ -210,6 +210,27 @@ describe('fwlint lint', () => {
     expect(messages(['rules.v4'])).toEqual([[true, 'rules.v4 is empty: no firewall rules to lint']]);
   });
 
+  it('a firewall-named file with NUL bytes (encrypted, UTF-16) is an error, in a folder and named, even with --ignore-unknown', () => {
+    const d = tmp();
+    mkdirSync(join(d, 'fw'));
+    writeFileSync(join(d, 'fw', 'secret.rules'), Buffer.from([0x00, 0x47, 0x49, 0x54, 0x43, 0x52, 0x59, 0x50, 0x54, 0x00, 0x9a]));
+    writeFileSync(join(d, 'fw', 'win.rules'), Buffer.from(CFT_SAVE, 'utf16le'));
+    // detected as nftables by its name, then no parse: the NUL bytes are the reason, not 'Unexpected character'
+    writeFileSync(join(d, 'fw', 'edge.nft'), Buffer.from([0x00, 0x47, 0x49, 0x54, 0x43, 0x52, 0x59, 0x50, 0x54, 0x00, 0x01]));
+    const BINARY = 'binary content (NUL bytes): no firewall ruleset fwlint can read (encrypted with git-crypt or SOPS, damaged, or UTF-16 text?)';
+    const messages = (args: string[]) => {
+      const r = fwlint(['-f', 'json', ...args], { cwd: d });
+      expect(r.code).toBe(1);
+      return (JSON.parse(r.stdout) as { filePath: string; messages: { fatal: boolean; message: string; line: number }[] }[]).map((x) => [x.filePath.slice(d.length + 1), x.messages.map((m) => `${m.line} ${m.fatal} ${m.message}`)]);
+    };
+    expect(messages(['fw'])).toEqual([
+      ['fw/edge.nft', [`1 true Parsing error: ${BINARY}`]],
+      ['fw/secret.rules', [`1 true Parsing error: ${BINARY}`]],
+      ['fw/win.rules', [`1 true Parsing error: ${BINARY}`]],
+    ]);
+    expect(messages(['--ignore-unknown', 'fw/secret.rules'])).toEqual([['fw/secret.rules', [`1 true fw/secret.rules: ${BINARY}`]]]);
+  });
+
   it('parse errors are fatal with line and column, exit 1', () => {
     const d = tmp();
     writeFileSync(join(d, 'bad.rules'), '*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 99999 -j ACCEPT\n');

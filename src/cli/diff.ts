@@ -65,7 +65,9 @@ export interface DiffChange {
 export interface DiffFile {
   file: string;
   format: string;
-  status: 'added' | 'modified' | 'deleted';
+  status: 'added' | 'modified' | 'deleted' | 'renamed';
+  /** With status 'renamed': the file's path on the base side. */
+  from?: string;
   changes: DiffChange[];
   errors: { line: number; column: number; message: string; side: 'base' | 'head' }[];
 }
@@ -279,21 +281,27 @@ function parseSide(path: string, text: string | undefined, format: ReturnType<ty
 }
 
 /** Diff one file given both texts (undefined = absent on that side). Pure apart from reading the deployment settings. */
-export function diffFile(file: string, absPath: string, oldText: string | undefined, newText: string | undefined, opts: { inputFormat?: string; cwd?: string } = {}): DiffFile | undefined {
+/**
+ * With `renamedFrom` (git saw a rename): the old file's rulesets are compared with the new one's (by name, and the
+ * one left on each side with each other), provided each pair protects the same targets; otherwise undefined, and
+ * the caller compares a deletion and an addition (a file moved to hosts/web2/ is web2's new exposure).
+ */
+export function diffFile(file: string, absPath: string, oldText: string | undefined, newText: string | undefined, opts: { inputFormat?: string; cwd?: string; renamedFrom?: { file: string; absPath: string } } = {}): DiffFile | undefined {
   const format = opts.inputFormat
     ? formatById(opts.inputFormat)
     : (newText !== undefined ? detectFormat(absPath, newText) : undefined) ?? (oldText !== undefined ? detectFormat(absPath, oldText) : undefined);
-  const status: DiffFile['status'] = oldText === undefined ? 'added' : newText === undefined ? 'deleted' : 'modified';
+  const status: DiffFile['status'] = opts.renamedFrom ? 'renamed' : oldText === undefined ? 'added' : newText === undefined ? 'deleted' : 'modified';
   // a firewall-named file that is binary on the new side (encrypted, damaged): the gate cannot see what it opens
   // (only changed files get here: the scan for NUL bytes is not on the way of a lint run)
   if (newText?.includes('\0')) return { file, format: format?.id ?? 'unknown', status, changes: [], errors: [{ line: 1, column: 1, message: BINARY_CONTENT, side: 'head' }] };
   if (!format) return undefined;
-  const before = parseSide(absPath, oldText, format);
+  const before = parseSide(opts.renamedFrom?.absPath ?? absPath, oldText, format);
   const after = parseSide(absPath, newText, format);
   const result: DiffFile = {
     file,
     format: format.id,
     status,
+    ...(opts.renamedFrom ? { from: opts.renamedFrom.file } : {}),
     changes: [],
     errors: [...before.errors.map((e) => ({ ...e, side: 'base' as const })), ...after.errors.map((e) => ({ ...e, side: 'head' as const }))],
   };
@@ -326,6 +334,23 @@ export function diffFile(file: string, absPath: string, oldText: string | undefi
   const byName = (sets: Ruleset[]) => new Map(sets.map((rs) => [rs.name, rs] as const));
   const olds = byName(oldSets);
   const news = byName(newSets);
+  if (opts.renamedFrom) {
+    // a ruleset named after its file (iptables, nftables) has another name after the rename: the one left on each side
+    const oldLeft = [...olds.keys()].filter((n) => !news.has(n));
+    const newLeft = [...news.keys()].filter((n) => !olds.has(n));
+    if (oldLeft.length === 1 && newLeft.length === 1) {
+      olds.set(newLeft[0]!, olds.get(oldLeft[0]!)!);
+      olds.delete(oldLeft[0]!);
+    }
+    const oldPath = opts.renamedFrom.absPath;
+    const oldSettings = loadSettings(oldPath, { cwd: opts.cwd ?? process.cwd() });
+    const oldComments = before.doc?.comments ?? [];
+    const same = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.some((y) => y.toLowerCase() === x.toLowerCase()));
+    for (const [name, o] of olds) {
+      const n = news.get(name);
+      if (n && !same(targetsFor(oldPath, o, oldSettings, oldComments), targetsFor(absPath, n, settingsFor(), comments))) return undefined;
+    }
+  }
   const names = [...new Set([...news.keys(), ...olds.keys()])];
   for (const name of names) {
     const o = olds.get(name);
@@ -371,7 +396,7 @@ export function formatDiffText(r: DiffReport): string {
   let flagged = 0;
   for (const f of r.files) {
     if (f.changes.length === 0 && f.errors.length === 0) continue;
-    lines.push(`${f.file} (${f.format}, ${f.status})`);
+    lines.push(`${f.file} (${f.format}, ${f.status === 'renamed' ? `renamed from ${f.from}` : f.status})`);
     for (const e of f.errors) lines.push(`  ! ${e.side === 'head' ? 'new' : 'old'} side ${e.line}:${e.column}: ${e.message}`);
     for (const c of f.changes) {
       if (c.kind === 'newly-exposed') {
@@ -492,9 +517,22 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
     if (ref.startsWith('-')) throw new UsageError(`not a git ref: ${ref}`);
     if (!git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).ok) throw new UsageError(`unknown git ref "${ref}"`);
   }
-  const changed = git(root, ['diff', '--name-only', '-z', '--no-renames', base, ...(head !== undefined ? [head] : []), '--']);
+  const changed = git(root, ['diff', '--name-status', '-z', '-M', base, ...(head !== undefined ? [head] : []), '--']);
   if (!changed.ok) throw new UsageError(`git diff failed: ${changed.err.trim()}`);
-  const paths = new Set(splitZ(changed.out));
+  const paths = new Set<string>();
+  // new path -> old path of the renames git found (R<score>, old, new)
+  const renames = new Map<string, string>();
+  for (let i = 0, f = splitZ(changed.out); i < f.length; ) {
+    const st = f[i++]!;
+    if (st.startsWith('R') || st.startsWith('C')) {
+      const [from, to] = [f[i++]!, f[i++]!];
+      paths.add(to);
+      if (st.startsWith('R')) {
+        paths.add(from);
+        renames.set(to, from);
+      }
+    } else paths.add(f[i++]!);
+  }
   if (head === undefined) {
     const untracked = git(root, ['ls-files', '--others', '--exclude-standard', '-z']);
     for (const p of splitZ(untracked.out)) paths.add(p);
@@ -504,8 +542,29 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
     return r.ok ? r.out : undefined;
   };
   const report: DiffReport = { base, head: head ?? 'working tree', files: [] };
+  // renames of a firewall file to a firewall file whose rulesets keep their targets: one comparison, old with new
+  const paired = new Set<string>();
+  for (const [to, from] of renames) {
+    if (!isCandidate(to) || isNever(to) || !isCandidate(from) || isNever(from)) continue;
+    const oldText = show(base, from);
+    let newText: string | undefined;
+    if (head !== undefined) newText = show(head, to);
+    else {
+      try {
+        newText = readFileSync(join(root, to), 'utf8');
+      } catch {
+        continue;
+      }
+    }
+    if (oldText === undefined || newText === undefined) continue;
+    const rel = (p: string) => relative(cwd, join(root, p)).split('\\').join('/') || p;
+    const d = diffFile(rel(to), join(root, to), oldText, newText, { ...(inputFormat ? { inputFormat } : {}), cwd: root, renamedFrom: { file: rel(from), absPath: join(root, from) } });
+    if (!d) continue;
+    report.files.push(d);
+    paired.add(to).add(from);
+  }
   for (const path of [...paths].sort()) {
-    if (!isCandidate(path) || isNever(path)) continue;
+    if (!isCandidate(path) || isNever(path) || paired.has(path)) continue;
     const abs = join(root, path);
     const oldText = show(base, path);
     let newText: string | undefined;
@@ -531,6 +590,7 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
     if (d) report.files.push(d);
   }
 
+  report.files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   const out =
     format === 'json' ? `${JSON.stringify(report, (k, v) => (k === 'span' && v ? { line: v.start.line, column: v.start.column, endLine: v.end.line, endColumn: v.end.column } : v), 2)}\n`
     : format === 'sarif' ? formatDiffSarif(report, cwd)

@@ -22,7 +22,7 @@ function project(): string {
   return d;
 }
 
-type Results = { filePath: string; messages: { ruleId: string; message: string }[] }[];
+type Results = { filePath: string; messages: { ruleId: string; message: string; line: number }[] }[];
 const cftMessages = (stdout: string) => (JSON.parse(stdout) as Results)[0]!.messages.filter((m) => m.ruleId === 'firewall/no-unneeded-cft-ports').map((m) => m.message);
 
 /**

@@ -4,7 +4,7 @@
  * every output format (SARIF validated against the SARIF 2.1.0 schema).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AjvDraft04 from 'ajv-draft-04';
@@ -221,6 +221,30 @@ describe.skipIf(!hasGit)('fwlint diff', () => {
       'host.rules (unknown, modified)\n  ! new side 1:1: binary content (NUL bytes): no firewall ruleset fwlint can read (encrypted with git-crypt or SOPS, damaged, or UTF-16 text?)\nfwlint diff HEAD..working tree: 1 firewall file changed, 0 newly exposed (0 flagged), 0 closed\n',
     );
     expect(b.code).toBe(1);
+  });
+
+  it('a renamed file is compared with its old self when its rulesets keep their targets, else as a deletion and an addition', () => {
+    const { dir, git, commit } = repo();
+    commit({ 'edge.rules': OPEN_CFT }, 'open');
+    // a pure rename newly exposes nothing
+    git('mv', 'edge.rules', 'gateway.rules');
+    const pure = fwlint(['diff', 'HEAD'], { cwd: dir });
+    expect(pure.stdout).toBe('fwlint diff HEAD..working tree: 1 firewall file changed, 0 newly exposed (0 flagged), 0 closed\n');
+    expect(pure.code).toBe(0);
+    // renamed and changed: only the change
+    writeFileSync(join(dir, 'gateway.rules'), OPEN_CFT.replace(CFT_LINE, `${CFT_LINE}\n-A INPUT -p tcp --dport 3306 -j ACCEPT`));
+    const changed = fwlint(['diff', 'HEAD', '-f', 'json'], { cwd: dir });
+    const rep = JSON.parse(changed.stdout) as { files: (JsonReport['files'][number] & { from?: string })[] };
+    expect(rep.files.map((f) => [f.file, f.status, f.from, f.changes.map((c) => `${c.kind} ${c.ports[0]![0]} ${c.span?.line}`)])).toEqual([
+      ['gateway.rules', 'renamed', 'edge.rules', ['newly-exposed 3306 8']],
+    ]);
+    expect(changed.code).toBe(1);
+    // moved under hosts/web2/: another target, whose exposure is all new
+    mkdirSync(join(dir, 'hosts', 'web2'), { recursive: true });
+    git('add', 'gateway.rules');
+    git('mv', 'gateway.rules', 'hosts/web2/fw.rules');
+    const moved = JSON.parse(fwlint(['diff', 'HEAD', '-f', 'json'], { cwd: dir }).stdout) as JsonReport;
+    expect(moved.files.map((f) => [f.file, f.status])).toEqual([['edge.rules', 'deleted'], ['hosts/web2/fw.rules', 'added']]);
   });
 
   it('a new side that does not parse is an error (exit 1); usage errors exit 2', () => {

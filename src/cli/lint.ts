@@ -326,7 +326,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   results = sup.results;
 
   if (values.quiet) results = ESLint.getErrorResults(results);
-  const out = await render(format, results, eslint, cwd, io, values['no-summary'] ? false : values.summary !== false);
+  const out = await render(format, results, eslint, cwd, io, values['no-summary'] ? false : values.summary !== false, values['output-file'] !== undefined);
   if (values['output-file']) {
     const file = resolve(values['output-file']);
     if (typeof out === 'string') writeFileSync(file, out);
@@ -365,7 +365,7 @@ export async function writeAll(pieces: Iterable<string>, io: Io): Promise<void> 
 }
 
 /** The report: one string, or (JSON, which can be tens of MB) pieces written one after another. */
-async function render(format: string, results: ESLint.LintResult[], eslint: ESLint, cwd: string, io: Io, summary: boolean): Promise<string | Iterable<string>> {
+async function render(format: string, results: ESLint.LintResult[], eslint: ESLint, cwd: string, io: Io, summary: boolean, toFile: boolean): Promise<string | Iterable<string>> {
   switch (format) {
     case 'sarif':
       return (await import('./formatters.js')).formatSarif(results, cwd);
@@ -380,8 +380,9 @@ async function render(format: string, results: ESLint.LintResult[], eslint: ESLi
     }
     default: {
       const f = await eslint.loadFormatter('stylish');
-      const text = await f.format(results);
-      return summary && results.length > 0 ? text + (await import('./summary.js')).summaryTable(results, io.isTTY) : text;
+      // a report written to a file has no terminal colours, whatever the terminal the run started in
+      const text = await f.format(results, (toFile ? { color: false } : {}) as never);
+      return summary && results.length > 0 ? text + (await import('./summary.js')).summaryTable(results, io.isTTY && !toFile) : text;
     }
   }
 }

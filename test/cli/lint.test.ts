@@ -231,6 +231,20 @@ describe('fwlint lint', () => {
     expect(messages(['--ignore-unknown', 'fw/secret.rules'])).toEqual([['fw/secret.rules', [`1 true fw/secret.rules: ${BINARY}`]]]);
   });
 
+  it('-o FILE from a terminal writes no colour codes into the file (stylish and its summary)', () => {
+    const d = tmp();
+    writeFileSync(join(d, 'mft.rules'), CFT_SAVE);
+    // a terminal for stdout and stderr: util-linux script(1)
+    const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} -o out.txt mft.rules; ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} mft.rules`;
+    const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { cwd: d, encoding: 'utf8', env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '' } });
+    // on the terminal: colours (the control that the terminal was one)
+    expect(r.stdout).toContain('\u001b[');
+    const file = readFileSync(join(d, 'out.txt'), 'utf8');
+    expect(file).toContain('firewall/no-unneeded-cft-ports');
+    expect(file).toContain('fwlint: 1 file linted, 1 with findings');
+    expect(file).not.toContain('\u001b');
+  });
+
   it('parse errors are fatal with line and column, exit 1', () => {
     const d = tmp();
     writeFileSync(join(d, 'bad.rules'), '*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 99999 -j ACCEPT\n');

@@ -325,6 +325,9 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   });
   results = sup.results;
 
+  // counted before --quiet hides the warnings, as ESLint does: '--quiet --max-warnings 0' still fails on them
+  const errors = results.reduce((n, r) => n + r.errorCount, 0);
+  const warnings = results.reduce((n, r) => n + r.warningCount, 0);
   if (values.quiet) results = ESLint.getErrorResults(results);
   const out = await render(format, results, eslint, cwd, io, values['no-summary'] ? false : values.summary !== false, values['output-file'] !== undefined);
   if (values['output-file']) {
@@ -341,8 +344,6 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   } else if (typeof out === 'string') io.stdout(out);
   else await writeAll(out, io);
 
-  const errors = results.reduce((n, r) => n + r.errorCount, 0);
-  const warnings = results.reduce((n, r) => n + r.warningCount, 0);
   if (sup.messages.length > 0) io.stderr(sup.messages.join('\n') + '\n');
   if (errors === 0 && maxWarnings >= 0 && warnings > maxWarnings) io.stderr(`fwlint found too many warnings (maximum: ${maxWarnings}).\n`);
   // ESLint's order: unused baseline entries are a configuration error before any finding

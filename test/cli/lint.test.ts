@@ -295,6 +295,12 @@ describe('fwlint lint', () => {
     expect(fwlint(['--max-warnings', '0', 'rules.v4'], { cwd: d }).code).toBe(1);
     const q = fwlint(['-f', 'json', '--quiet', 'rules.v4'], { cwd: d });
     expect((JSON.parse(q.stdout) as { messages: unknown[] }[]).flatMap((x) => x.messages)).toEqual([]);
+    expect(q.code).toBe(0);
+    // as ESLint (lib/cli.js counts before --quiet filters): hidden warnings still count for --max-warnings
+    const qm = fwlint(['-f', 'json', '--quiet', '--max-warnings', '0', 'rules.v4'], { cwd: d });
+    expect((JSON.parse(qm.stdout) as { messages: unknown[] }[]).flatMap((x) => x.messages)).toEqual([]);
+    expect(qm.stderr).toBe('fwlint found too many warnings (maximum: 0).\n');
+    expect(qm.code).toBe(1);
   });
 
   it('SARIF validates against the official SARIF 2.1.0 schema, with relative URIs and parse errors as results', () => {

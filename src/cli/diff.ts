@@ -31,7 +31,7 @@ import { isActive, loadSidecar, parseSuppressions, scopeCovers, type InlineSuppr
 import { detectFormat, formatById } from '../parsers/registry.js';
 import { portsWithNames } from './exposure.js';
 import { sarifArtifactLocation, SarifFingerprints, sarifJson } from './formatters.js';
-import { checkOutputFile } from './inputs.js';
+import { checkOutputFile, isBlank } from './inputs.js';
 import { UsageError, type Io } from './main.js';
 
 const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
@@ -293,6 +293,10 @@ export function diffFile(file: string, absPath: string, oldText: string | undefi
   const status: DiffFile['status'] = opts.renamedFrom ? 'renamed' : oldText === undefined ? 'added' : newText === undefined ? 'deleted' : 'modified';
   // a firewall-named file that is binary on the new side (encrypted, damaged): the gate cannot see what it opens
   // (only changed files get here: the scan for NUL bytes is not on the way of a lint run)
+  // emptied (or a new empty file of a firewall format): no rules at all is no firewall, everything open, not 'closed'
+  if (newText !== undefined && format && isBlank(newText)) {
+    return { file, format: format.id, status, changes: [], errors: [{ line: 1, column: 1, message: 'the file is empty: it holds no firewall rules (a host that loads it has none); not compared', side: 'head' }] };
+  }
   if (newText?.includes('\0')) return { file, format: format?.id ?? 'unknown', status, changes: [], errors: [{ line: 1, column: 1, message: BINARY_CONTENT, side: 'head' }] };
   if (!format) return undefined;
   const before = parseSide(opts.renamedFrom?.absPath ?? absPath, oldText, format);

@@ -247,6 +247,17 @@ describe.skipIf(!hasGit)('fwlint diff', () => {
     expect(moved.files.map((f) => [f.file, f.status])).toEqual([['edge.rules', 'deleted'], ['hosts/web2/fw.rules', 'added']]);
   });
 
+  it('a firewall file emptied by the change is an error, not everything closed (no rules is no firewall)', () => {
+    const { dir, commit } = repo();
+    commit({ 'rules.v4': OPEN_CFT }, 'open');
+    writeFileSync(join(dir, 'rules.v4'), '');
+    const r = fwlint(['diff', 'HEAD'], { cwd: dir });
+    expect(r.stdout).toBe(
+      'rules.v4 (iptables-save, modified)\n  ! new side 1:1: the file is empty: it holds no firewall rules (a host that loads it has none); not compared\nfwlint diff HEAD..working tree: 1 firewall file changed, 0 newly exposed (0 flagged), 0 closed\n',
+    );
+    expect(r.code).toBe(1);
+  });
+
   it('a new side that does not parse is an error (exit 1); usage errors exit 2', () => {
     const { dir, commit } = repo();
     commit({ 'rules.v4': CLEAN }, 'clean');

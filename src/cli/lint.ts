@@ -196,7 +196,14 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
     if (isBlank(text)) {
       failures.push(failureResult(name, emptyMessage(values['stdin-filename'] === undefined ? undefined : `standard input (${name})`)));
     } else if (!fmt) {
-      failures.push(failureResult(name, 'cannot tell the format of standard input: name it with --input-format or --stdin-filename'));
+      failures.push(
+        failureResult(
+          name,
+          values['stdin-filename'] === undefined
+            ? 'cannot tell the format of standard input: name it with --input-format or --stdin-filename'
+            : `no firewall format recognises standard input (${name}): name one with --input-format`,
+        ),
+      );
     } else {
       texts.push({ text, filePath });
       explicitConfigs.push({ file: filePath, language: `firewall/${fmt.language}`, format: fmt.id });

@@ -208,6 +208,11 @@ describe('fwlint lint', () => {
     expect(messages(['-'])).toEqual([[true, 'standard input is empty: no firewall rules to lint (did the command before the pipe fail?)']]);
     expect(messages(['--input-format', 'iptables-save', '--stdin-filename', 'host.rules', '-'])).toEqual([[true, 'standard input (host.rules) is empty: no firewall rules to lint']]);
     expect(messages(['rules.v4'])).toEqual([[true, 'rules.v4 is empty: no firewall rules to lint']]);
+    // named, and still no format: the message does not ask for the name it was given
+    const named = fwlint(['-f', 'json', '--stdin-filename', 'notes.json', '-'], { cwd: d, input: '{"a": 1}\n' });
+    expect((JSON.parse(named.stdout) as { messages: { message: string }[] }[])[0]!.messages.map((m) => m.message)).toEqual([
+      'no firewall format recognises standard input (notes.json): name one with --input-format',
+    ]);
   });
 
   it('a firewall-named file with NUL bytes (encrypted, UTF-16) is an error, in a folder and named, even with --ignore-unknown', () => {

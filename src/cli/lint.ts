@@ -136,6 +136,8 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   const inputFormat = values['input-format'];
   if (inputFormat !== undefined && !formatById(inputFormat)) throw new UsageError(`unknown input format "${inputFormat}"`);
   checkOutputFile(values['output-file']);
+  // 'iptables-save | fwlint --stdin-filename rules.v4' without '-' linted the current folder and never read the pipe
+  if (values['stdin-filename'] !== undefined && !positionals.includes('-')) throw new UsageError(`--stdin-filename names standard input, which is read only when '-' is among the paths (fwlint --stdin-filename ${values['stdin-filename']} -)`);
   const configFile = values.config ? resolve(values.config) : undefined;
   if (configFile && !exists(configFile)) throw new UsageError(`config file ${values.config} does not exist`);
 

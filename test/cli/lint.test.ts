@@ -269,6 +269,12 @@ describe('fwlint lint', () => {
     writeFileSync(join(d, 'rules.v4'), CFT_SAVE);
     expect(fwlint(['-f', 'sarif', '-o', 'out/fwlint.sarif', 'rules.v4'], { cwd: d })).toEqual({ code: 2, stdout: '', stderr: 'fwlint: --output-file: folder out does not exist\nRun fwlint --help for usage.\n' });
     expect(fwlint(['-o', '.', 'rules.v4'], { cwd: d })).toEqual({ code: 2, stdout: '', stderr: 'fwlint: --output-file: . is a folder\nRun fwlint --help for usage.\n' });
+    // a pipe into fwlint --stdin-filename without '-': said, not the current folder linted instead
+    expect(fwlint(['--stdin-filename', 'rules.v4'], { cwd: d, input: CFT_SAVE })).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "fwlint: --stdin-filename names standard input, which is read only when '-' is among the paths (fwlint --stdin-filename rules.v4 -)\nRun fwlint --help for usage.\n",
+    });
   });
 
   it('a folder without firewall rules is a usage error that names it, not a crash', () => {

@@ -68,8 +68,9 @@ export function eslintOptions(d: EslintOptionsData): ESLint.Options {
   const fw = plugin as unknown as ESLint.Plugin;
   const overrideConfig: Linter.Config[] = [
     // ESLint's own defaults lint every *.js, *.mjs and *.cjs file of a folder: not firewalls, and a file espree cannot
-    // parse (JSX, Flow) was a parse error that failed the run. Only CDK / Pulumi code named explicitly is linted.
-    { ignores: [...JS_DEFAULT_FILES, ...(d.typescript ?? []).map((f) => `!${toPosix(relative(d.cwd, f))}`)] },
+    // parse (JSX, Flow) was a parse error that failed the run. Only files named explicitly (CDK / Pulumi code, a
+    // firewall piped in under a .js name) are linted.
+    { ignores: [...JS_DEFAULT_FILES, ...[...(d.typescript ?? []), ...d.explicit.map((c) => c.file)].map((f) => `!${toPosix(relative(d.cwd, f))}`)] },
     ...plugin.configs.recommended!,
     ...d.explicit.map((c) => ({ files: [toPosix(relative(d.cwd, c.file))], language: c.language, languageOptions: { format: c.format }, plugins: { firewall: fw }, rules: recommendedRules })),
     ...typescriptConfigs(d),

@@ -408,6 +408,10 @@ describe('fwlint lint', () => {
     const [res] = JSON.parse(r.stdout) as { filePath: string; messages: { ruleId: string; line: number }[] }[];
     expect(res!.filePath.endsWith('fw.sh')).toBe(true);
     expect(res!.messages.filter((m) => m.ruleId === 'firewall/no-unneeded-cft-ports').map((m) => m.line)).toEqual([3]);
+    // under a name of ESLint's JavaScript files, which a folder walk leaves out: named, it is linted
+    const js = fwlint(['-f', 'json', '--stdin-filename', 'fw.js', '--input-format', 'iptables-script', '-'], { cwd: d, input: script });
+    const [jr] = JSON.parse(js.stdout) as { filePath: string; messages: { ruleId: string; line: number }[] }[];
+    expect(jr!.messages.filter((m) => m.ruleId === 'firewall/no-unneeded-cft-ports').map((m) => m.line)).toEqual([3]);
   });
 
   it('--version and --help exit 0', () => {

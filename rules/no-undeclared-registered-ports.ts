@@ -4,7 +4,7 @@ import { analyse, oncePerFile } from '../src/eslint/analysis.js';
 import { certaintyTitle, clientReachable, describeSources, viaInterfaces, docsUrl, eachGroup, portsOf, report, unexplainedPorts, ruleOptions, SharedTexts, twoPieces } from '../src/eslint/rule-kit.js';
 import { IntervalSet, numRange, type NumSet } from '../src/model/index.js';
 
-/** "8080", "tcp/8080", "udp/5000-5010" → [protocols, ports]. */
+/** "8080", "tcp/8080", "udp/5000-5010" → [protocols, ports]; undefined for a port above 65535 or a range high-low. */
 function parseAllow(entry: string | number): { protocols: number[]; ports: NumSet } | undefined {
   const text = String(entry).trim().toLowerCase();
   const slash = text.indexOf('/');
@@ -13,7 +13,16 @@ function parseAllow(entry: string | number): { protocols: number[]; ports: NumSe
   const protocols = proto === 'tcp' ? [6] : proto === 'udp' ? [17] : proto === '' ? [6, 17] : undefined;
   const m = /^([0-9]{1,5})(?:-([0-9]{1,5}))?$/.exec(range);
   if (!protocols || !m) return undefined;
-  return { protocols, ports: numRange(Number(m[1]), Number(m[2] ?? m[1])) };
+  const [low, high] = [Number(m[1]), Number(m[2] ?? m[1])];
+  if (high > 65535 || low > high) return undefined;
+  return { protocols, ports: numRange(low, high) };
+}
+
+/** What the schema's pattern cannot say: ports are 0–65535 and a range is low-high (they were ignored silently). */
+export function checkAllow(options: readonly unknown[]): string | undefined {
+  const allow = (options[0] as { allow?: (string | number)[] } | undefined)?.allow ?? [];
+  const i = allow.findIndex((e) => parseAllow(e) === undefined);
+  return i < 0 ? undefined : `options/0/allow/${i} "${String(allow[i])}" is not a port 0–65535 or a range low-high of them`;
 }
 
 const PROTOCOLS = [6, 17];
@@ -54,14 +63,13 @@ const rule: Rule.RuleModule = {
     },
   },
   create(context) {
-    const opts = ruleOptions<{ allow?: (string | number)[]; includeCftBlock?: boolean }>(context, OPTIONS_SCHEMA) ?? {};
+    const opts = ruleOptions<{ allow?: (string | number)[]; includeCftBlock?: boolean }>(context, OPTIONS_SCHEMA, checkAllow) ?? {};
     const allowed = new Map<number, NumSet>([
       [6, IntervalSet.empty<number>()],
       [17, IntervalSet.empty<number>()],
     ]);
     for (const entry of opts.allow ?? []) {
-      const parsed = parseAllow(entry);
-      if (!parsed) continue;
+      const parsed = parseAllow(entry)!;
       for (const p of parsed.protocols) allowed.set(p, allowed.get(p)!.union(parsed.ports));
     }
     const scope = opts.includeCftBlock ? REGISTERED_RANGE : REGISTERED_RANGE.subtract(CFT_BLOCK);

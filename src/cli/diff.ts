@@ -15,14 +15,14 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import picomatch from 'picomatch';
 import { SarifBuilder, SarifResultBuilder, SarifRuleBuilder, SarifRunBuilder } from 'node-sarif-builder';
 import { computeExposure, type ExposureEntry } from '../analysis/index.js';
 import { CFT_BLOCK, SENSITIVE_PORTS } from '../catalog/index.js';
 import { commentTargets, deploymentsFromComments, judge, loadSettings, targetsFor, withDeployments, type ResolvedSettings } from '../deployments/index.js';
-import { parseWithFormat } from '../eslint/language.js';
+import { BINARY_CONTENT, parseWithFormat } from '../eslint/language.js';
 import { FILE_GLOBS, NEVER_FIREWALL } from '../eslint/plugin.js';
 import { describeSources, docsUrl } from '../eslint/rule-kit.js';
 import { AddrSet, closedRanges, IntervalSet, numSetOf, PROTO_UNIVERSE, protocolName, formatPorts, type FirewallDocument, type NumSet, type Ruleset, type Span } from '../model/index.js';
@@ -30,6 +30,8 @@ import { PACKAGE } from '../package-info.js';
 import { isActive, loadSidecar, parseSuppressions, scopeCovers, type InlineSuppression } from '../suppressions/index.js';
 import { detectFormat, formatById } from '../parsers/registry.js';
 import { portsWithNames } from './exposure.js';
+import { sarifArtifactLocation, SarifFingerprints, sarifJson } from './formatters.js';
+import { checkOutputFile, isBlank } from './inputs.js';
 import { UsageError, type Io } from './main.js';
 
 const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
@@ -63,7 +65,9 @@ export interface DiffChange {
 export interface DiffFile {
   file: string;
   format: string;
-  status: 'added' | 'modified' | 'deleted';
+  status: 'added' | 'modified' | 'deleted' | 'renamed';
+  /** With status 'renamed': the file's path on the base side. */
+  from?: string;
   changes: DiffChange[];
   errors: { line: number; column: number; message: string; side: 'base' | 'head' }[];
 }
@@ -277,18 +281,31 @@ function parseSide(path: string, text: string | undefined, format: ReturnType<ty
 }
 
 /** Diff one file given both texts (undefined = absent on that side). Pure apart from reading the deployment settings. */
-export function diffFile(file: string, absPath: string, oldText: string | undefined, newText: string | undefined, opts: { inputFormat?: string; cwd?: string } = {}): DiffFile | undefined {
+/**
+ * With `renamedFrom` (git saw a rename): the old file's rulesets are compared with the new one's (by name, and the
+ * one left on each side with each other), provided each pair protects the same targets; otherwise undefined, and
+ * the caller compares a deletion and an addition (a file moved to hosts/web2/ is web2's new exposure).
+ */
+export function diffFile(file: string, absPath: string, oldText: string | undefined, newText: string | undefined, opts: { inputFormat?: string; cwd?: string; renamedFrom?: { file: string; absPath: string } } = {}): DiffFile | undefined {
   const format = opts.inputFormat
     ? formatById(opts.inputFormat)
     : (newText !== undefined ? detectFormat(absPath, newText) : undefined) ?? (oldText !== undefined ? detectFormat(absPath, oldText) : undefined);
+  const status: DiffFile['status'] = opts.renamedFrom ? 'renamed' : oldText === undefined ? 'added' : newText === undefined ? 'deleted' : 'modified';
+  // a firewall-named file that is binary on the new side (encrypted, damaged): the gate cannot see what it opens
+  // (only changed files get here: the scan for NUL bytes is not on the way of a lint run)
+  // emptied (or a new empty file of a firewall format): no rules at all is no firewall, everything open, not 'closed'
+  if (newText !== undefined && format && isBlank(newText)) {
+    return { file, format: format.id, status, changes: [], errors: [{ line: 1, column: 1, message: 'the file is empty: it holds no firewall rules (a host that loads it has none); not compared', side: 'head' }] };
+  }
+  if (newText?.includes('\0')) return { file, format: format?.id ?? 'unknown', status, changes: [], errors: [{ line: 1, column: 1, message: BINARY_CONTENT, side: 'head' }] };
   if (!format) return undefined;
-  const status: DiffFile['status'] = oldText === undefined ? 'added' : newText === undefined ? 'deleted' : 'modified';
-  const before = parseSide(absPath, oldText, format);
+  const before = parseSide(opts.renamedFrom?.absPath ?? absPath, oldText, format);
   const after = parseSide(absPath, newText, format);
   const result: DiffFile = {
     file,
     format: format.id,
     status,
+    ...(opts.renamedFrom ? { from: opts.renamedFrom.file } : {}),
     changes: [],
     errors: [...before.errors.map((e) => ({ ...e, side: 'base' as const })), ...after.errors.map((e) => ({ ...e, side: 'head' as const }))],
   };
@@ -320,6 +337,23 @@ export function diffFile(file: string, absPath: string, oldText: string | undefi
   const byName = (sets: Ruleset[]) => new Map(sets.map((rs) => [rs.name, rs] as const));
   const olds = byName(oldSets);
   const news = byName(newSets);
+  if (opts.renamedFrom) {
+    // a ruleset named after its file (iptables, nftables) has another name after the rename: the one left on each side
+    const oldLeft = [...olds.keys()].filter((n) => !news.has(n));
+    const newLeft = [...news.keys()].filter((n) => !olds.has(n));
+    if (oldLeft.length === 1 && newLeft.length === 1) {
+      olds.set(newLeft[0]!, olds.get(oldLeft[0]!)!);
+      olds.delete(oldLeft[0]!);
+    }
+    const oldPath = opts.renamedFrom.absPath;
+    const oldSettings = loadSettings(oldPath, { cwd: opts.cwd ?? process.cwd() });
+    const oldComments = before.doc?.comments ?? [];
+    const same = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.some((y) => y.toLowerCase() === x.toLowerCase()));
+    for (const [name, o] of olds) {
+      const n = news.get(name);
+      if (n && !same(targetsFor(oldPath, o, oldSettings, oldComments), targetsFor(absPath, n, settingsFor(), comments))) return undefined;
+    }
+  }
   const names = [...new Set([...news.keys(), ...olds.keys()])];
   for (const name of names) {
     const o = olds.get(name);
@@ -365,7 +399,7 @@ export function formatDiffText(r: DiffReport): string {
   let flagged = 0;
   for (const f of r.files) {
     if (f.changes.length === 0 && f.errors.length === 0) continue;
-    lines.push(`${f.file} (${f.format}, ${f.status})`);
+    lines.push(`${f.file} (${f.format}, ${f.status === 'renamed' ? `renamed from ${f.from}` : f.status})`);
     for (const e of f.errors) lines.push(`  ! ${e.side === 'head' ? 'new' : 'old'} side ${e.line}:${e.column}: ${e.message}`);
     for (const c of f.changes) {
       if (c.kind === 'newly-exposed') {
@@ -386,6 +420,8 @@ export function formatDiffText(r: DiffReport): string {
   );
   return `${lines.join('\n')}\n`;
 }
+
+const DIFF_HELP = 'https://github.com/fwlint/eslint-plugin-firewall/blob/main/docs/ci.md#the-pull-request-gate-fwlint-diff';
 
 const DIFF_RULES: Record<string, string> = {
   'fwlint/newly-exposed': 'The change makes ports reachable that were not reachable before',
@@ -416,28 +452,31 @@ function findings(r: DiffReport): { level: 'error' | 'warning' | 'note'; ruleId:
   return out;
 }
 
-export function formatDiffSarif(r: DiffReport): string {
+export function formatDiffSarif(r: DiffReport, cwd: string = process.cwd()): string {
   const builder = new SarifBuilder();
   const run = new SarifRunBuilder().initSimple({ toolDriverName: 'fwlint', toolDriverVersion: PACKAGE.version, url: 'https://github.com/fwlint/eslint-plugin-firewall' });
   for (const [id, text] of Object.entries(DIFF_RULES)) {
-    run.addRule(new SarifRuleBuilder().initSimple({ ruleId: id, shortDescriptionText: text, ...(id.startsWith('firewall/') ? { helpUri: docsUrl(id.slice('firewall/'.length)) } : {}) }));
+    run.addRule(new SarifRuleBuilder().initSimple({ ruleId: id, shortDescriptionText: text, helpUri: id.startsWith('firewall/') ? docsUrl(id.slice('firewall/'.length)) : DIFF_HELP }));
   }
+  const fingerprints = new SarifFingerprints();
   for (const f of findings(r)) {
-    run.addResult(
-      new SarifResultBuilder().initSimple({
-        level: f.level,
-        messageText: f.message,
-        ruleId: f.ruleId,
-        fileUri: f.file,
-        startLine: f.line,
-        startColumn: f.column,
-        endLine: Math.max(f.line, f.endLine),
-        endColumn: Math.max(1, f.endColumn),
-      }),
-    );
+    const artifactLocation = sarifArtifactLocation(f.file, cwd);
+    const res = new SarifResultBuilder().initSimple({
+      level: f.level,
+      messageText: f.message,
+      ruleId: f.ruleId,
+      fileUri: artifactLocation.uri,
+      startLine: f.line,
+      startColumn: f.column,
+      endLine: Math.max(f.line, f.endLine),
+      endColumn: Math.max(1, f.endColumn),
+    });
+    res.setLocationArtifactUri({ ...artifactLocation });
+    res.result.partialFingerprints = fingerprints.of(resolve(cwd, f.file), artifactLocation.uri, f.ruleId, f.line, f.message);
+    run.addResult(res);
   }
   builder.addRun(run);
-  return builder.buildSarifJsonString({ indent: true });
+  return sarifJson(builder, cwd);
 }
 
 function escapeData(s: string): string {
@@ -471,6 +510,7 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`diff --format is one of ${FORMATS.join(', ')}`);
   const inputFormat = values['input-format'];
   if (inputFormat !== undefined && !formatById(inputFormat)) throw new UsageError(`unknown input format "${inputFormat}"`);
+  checkOutputFile(values['output-file']);
   const [base, head] = positionals as [string, string | undefined];
   const cwd = process.cwd();
   const top = git(cwd, ['rev-parse', '--show-toplevel']);
@@ -480,9 +520,22 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
     if (ref.startsWith('-')) throw new UsageError(`not a git ref: ${ref}`);
     if (!git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).ok) throw new UsageError(`unknown git ref "${ref}"`);
   }
-  const changed = git(root, ['diff', '--name-only', '-z', '--no-renames', base, ...(head !== undefined ? [head] : []), '--']);
+  const changed = git(root, ['diff', '--name-status', '-z', '-M', base, ...(head !== undefined ? [head] : []), '--']);
   if (!changed.ok) throw new UsageError(`git diff failed: ${changed.err.trim()}`);
-  const paths = new Set(splitZ(changed.out));
+  const paths = new Set<string>();
+  // new path -> old path of the renames git found (R<score>, old, new)
+  const renames = new Map<string, string>();
+  for (let i = 0, f = splitZ(changed.out); i < f.length; ) {
+    const st = f[i++]!;
+    if (st.startsWith('R') || st.startsWith('C')) {
+      const [from, to] = [f[i++]!, f[i++]!];
+      paths.add(to);
+      if (st.startsWith('R')) {
+        paths.add(from);
+        renames.set(to, from);
+      }
+    } else paths.add(f[i++]!);
+  }
   if (head === undefined) {
     const untracked = git(root, ['ls-files', '--others', '--exclude-standard', '-z']);
     for (const p of splitZ(untracked.out)) paths.add(p);
@@ -492,28 +545,58 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
     return r.ok ? r.out : undefined;
   };
   const report: DiffReport = { base, head: head ?? 'working tree', files: [] };
+  // renames of a firewall file to a firewall file whose rulesets keep their targets: one comparison, old with new
+  const paired = new Set<string>();
+  for (const [to, from] of renames) {
+    if (!isCandidate(to) || isNever(to) || !isCandidate(from) || isNever(from)) continue;
+    const oldText = show(base, from);
+    let newText: string | undefined;
+    if (head !== undefined) newText = show(head, to);
+    else {
+      try {
+        newText = readFileSync(join(root, to), 'utf8');
+      } catch {
+        continue;
+      }
+    }
+    if (oldText === undefined || newText === undefined) continue;
+    const rel = (p: string) => relative(cwd, join(root, p)).split('\\').join('/') || p;
+    const d = diffFile(rel(to), join(root, to), oldText, newText, { ...(inputFormat ? { inputFormat } : {}), cwd: root, renamedFrom: { file: rel(from), absPath: join(root, from) } });
+    if (!d) continue;
+    report.files.push(d);
+    paired.add(to).add(from);
+  }
   for (const path of [...paths].sort()) {
-    if (!isCandidate(path) || isNever(path)) continue;
+    if (!isCandidate(path) || isNever(path) || paired.has(path)) continue;
     const abs = join(root, path);
     const oldText = show(base, path);
     let newText: string | undefined;
+    const rel = relative(cwd, abs).split('\\').join('/') || path;
     if (head !== undefined) newText = show(head, path);
     else {
       try {
         newText = readFileSync(abs, 'utf8');
-      } catch {
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code ?? String(e);
+        // gone from the working tree (or a folder now): deleted. Anything else is a file we cannot read, not a
+        // deletion: taking it for one reported its exposure as closed
+        if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'EISDIR') {
+          const format = inputFormat ? formatById(inputFormat) : oldText !== undefined ? detectFormat(abs, oldText) : undefined;
+          report.files.push({ file: rel, format: format?.id ?? 'unknown', status: oldText === undefined ? 'added' : 'modified', changes: [], errors: [{ line: 1, column: 1, message: `cannot read ${rel}: ${code}`, side: 'head' }] });
+          continue;
+        }
         newText = undefined;
       }
     }
     if (oldText === undefined && newText === undefined) continue;
-    const rel = relative(cwd, abs).split('\\').join('/') || path;
     const d = diffFile(rel, abs, oldText, newText, { ...(inputFormat ? { inputFormat } : {}), cwd: root });
     if (d) report.files.push(d);
   }
 
+  report.files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   const out =
     format === 'json' ? `${JSON.stringify(report, (k, v) => (k === 'span' && v ? { line: v.start.line, column: v.start.column, endLine: v.end.line, endColumn: v.end.column } : v), 2)}\n`
-    : format === 'sarif' ? formatDiffSarif(report)
+    : format === 'sarif' ? formatDiffSarif(report, cwd)
     : format === 'github' ? formatDiffGithub(report)
     : formatDiffText(report);
   if (values['output-file']) {

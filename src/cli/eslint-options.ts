@@ -6,7 +6,8 @@
  * Without `--concurrency` the CLI calls `eslintOptions` directly: one construction for both.
  */
 import { createRequire } from 'node:module';
-import { relative, sep } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
 import type { ESLint, Linter } from 'eslint';
 import plugin, { recommendedRules } from '../eslint/plugin.js';
 
@@ -35,7 +36,15 @@ export interface EslintOptionsData {
   applySuppressions: boolean;
   suppressionsLocation?: string | undefined;
   concurrency?: number | 'auto' | 'off';
+  /** Globs (relative to `cwd`) of files and folders the run must not read: those it cannot (reported apart). */
+  ignores?: string[];
 }
+
+/** A file no one creates: what ESLint, told not to cache, deletes (lib/eslint/eslint.js, lintFiles). */
+const NO_CACHE_FILE = join(tmpdir(), 'fwlint-no-cache.d', 'none');
+
+/** The files ESLint's default configuration lints (eslint/lib/config/default-config.js). */
+const JS_DEFAULT_FILES = ['**/*.js', '**/*.mjs', '**/*.cjs'];
 
 function toPosix(p: string): string {
   return p.split(sep).join('/');
@@ -59,9 +68,14 @@ function typescriptConfigs(d: EslintOptionsData): Linter.Config[] {
 export function eslintOptions(d: EslintOptionsData): ESLint.Options {
   const fw = plugin as unknown as ESLint.Plugin;
   const overrideConfig: Linter.Config[] = [
+    // ESLint's own defaults lint every *.js, *.mjs and *.cjs file of a folder: not firewalls, and a file espree cannot
+    // parse (JSX, Flow) was a parse error that failed the run. Only files named explicitly (CDK / Pulumi code, a
+    // firewall piped in under a .js name) are linted.
+    { ignores: [...JS_DEFAULT_FILES, ...[...(d.typescript ?? []), ...d.explicit.map((c) => c.file)].map((f) => `!${toPosix(relative(d.cwd, f))}`)] },
     ...plugin.configs.recommended!,
     ...d.explicit.map((c) => ({ files: [toPosix(relative(d.cwd, c.file))], language: c.language, languageOptions: { format: c.format }, plugins: { firewall: fw }, rules: recommendedRules })),
     ...typescriptConfigs(d),
+    ...(d.ignores && d.ignores.length > 0 ? [{ ignores: d.ignores }] : []),
     { settings: { fwlintConfigFile: d.configFile, fwlintCwd: d.workingDirectory, ...(d.settingsKey ? { fwlintSettingsKey: d.settingsKey } : {}) } },
   ];
   return {
@@ -69,7 +83,9 @@ export function eslintOptions(d: EslintOptionsData): ESLint.Options {
     overrideConfigFile: true,
     overrideConfig,
     cache: d.cache,
-    ...(d.cacheLocation ? { cacheLocation: d.cacheLocation } : {}),
+    // without a cache ESLint deletes the file at cacheLocation (default: .eslintcache in its cwd, the common folder of
+    // the inputs, where the user's own `eslint --cache` keeps its cache): point it at a file that does not exist
+    cacheLocation: d.cache && d.cacheLocation ? d.cacheLocation : d.cache ? join(d.cwd, '.eslintcache') : NO_CACHE_FILE,
     errorOnUnmatchedPattern: true,
     applySuppressions: d.applySuppressions,
     ...(d.suppressionsLocation ? { suppressionsLocation: d.suppressionsLocation } : {}),

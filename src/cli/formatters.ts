@@ -2,8 +2,11 @@
  * Output formats beyond ESLint's own (stylish and json come from ESLint):
  * SARIF 2.1.0 for code scanning and GitHub workflow annotations.
  */
-import { relative, sep } from 'node:path';
-import type { ESLint } from 'eslint';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ESLint, Linter } from 'eslint';
 import { createRequire } from 'node:module';
 import { PACKAGE } from '../package-info.js';
 import { rules } from '../eslint/plugin.js';
@@ -14,14 +17,85 @@ function relUri(file: string, cwd: string): string {
   return (rel.startsWith('..') ? file : rel).split(sep).join('/');
 }
 
+const REPO = 'https://github.com/fwlint/eslint-plugin-firewall';
+
+/**
+ * The rule id of a message without one: ESLint's own messages are either fatal (parse errors, and the CLI's
+ * unreadable or unrecognised files) or about its inline directives (an unused eslint-disable, a malformed
+ * configuration comment), which are no parse error.
+ */
+export function messageRuleId(m: Pick<Linter.LintMessage, 'ruleId' | 'fatal'>): string {
+  return m.ruleId ?? (m.fatal ? 'fwlint/parse-error' : 'fwlint/directive');
+}
+
+/** The rules of fwlint's own messages, with their help pages (SARIF `tool.driver.rules`). */
+export const CLI_RULES: { id: string; description: string; helpUri: string }[] = [
+  { id: 'fwlint/parse-error', description: 'The file could not be read or parsed as a firewall ruleset', helpUri: `${REPO}/blob/main/README.md#command-line` },
+  { id: 'fwlint/directive', description: 'A problem with an inline eslint directive comment (an unused eslint-disable, a malformed configuration comment)', helpUri: `${REPO}/blob/main/README.md#eslint` },
+];
+
+/** The base id of the URIs of files under the working directory; `run.originalUriBaseIds` says where it is. */
+export const SRCROOT = '%SRCROOT%';
+
+/**
+ * A file as a SARIF artifact location: under the working directory, its relative path percent-encoded (a URI
+ * reference, RFC 3986) with the base id %SRCROOT%; elsewhere (or the directory itself) an absolute file: URI.
+ */
+export function sarifArtifactLocation(file: string, cwd: string): { uri: string; uriBaseId?: string } {
+  const abs = resolve(cwd, file);
+  const rel = relative(cwd, abs);
+  if (rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel)) return { uri: rel.split(sep).map(encodeURIComponent).join('/'), uriBaseId: SRCROOT };
+  return { uri: pathToFileURL(abs).href };
+}
+
+/**
+ * `partialFingerprints` for code scanning, which matches results across runs by them: a hash of the rule, the
+ * file and the text of the result's first line (whitespace collapsed; the message when the file cannot be read),
+ * with the occurrence of that triple in the run after a colon. Lines added above a finding leave it unchanged.
+ * The key is our own: GitHub's upload-sarif still adds its primaryLocationLineHash.
+ */
+export class SarifFingerprints {
+  private readonly lines = new Map<string, string[] | undefined>();
+  private readonly seen = new Map<string, number>();
+
+  /** `path` is read for the line; `uri` (the artifact's URI, not the machine's absolute path) names the file. */
+  of(path: string, uri: string, ruleId: string, line: number, message: string): Record<string, string> {
+    const file = path;
+    let lines = this.lines.get(file);
+    if (!this.lines.has(file)) {
+      try {
+        lines = readFileSync(file, 'utf8').split(/\r?\n/);
+      } catch {
+        lines = undefined;
+      }
+      this.lines.set(file, lines);
+    }
+    const text = lines?.[line - 1]?.trim().replace(/\s+/g, ' ');
+    const key = createHash('sha256').update(`${ruleId}\0${uri}\0${text ? `line:${text}` : `message:${message}`}`).digest('hex').slice(0, 32);
+    const n = (this.seen.get(key) ?? 0) + 1;
+    this.seen.set(key, n);
+    return { 'fwlintLineHash/v1': `${key}:${n}` };
+  }
+}
+
+/** node-sarif-builder's log as JSON, with the base id of relative URIs declared and kept in `run.artifacts`. */
+export function sarifJson(builder: { buildSarifOutput(): unknown }, cwd: string): string {
+  const log = builder.buildSarifOutput() as { runs: { artifacts?: { location?: { uri?: string; uriBaseId?: string } }[]; originalUriBaseIds?: unknown }[] };
+  for (const run of log.runs) {
+    run.originalUriBaseIds = { [SRCROOT]: { uri: `${pathToFileURL(cwd).href.replace(/\/?$/, '/')}` } };
+    for (const a of run.artifacts ?? []) if (a.location?.uri && !a.location.uri.startsWith('file:')) a.location.uriBaseId = SRCROOT;
+  }
+  return JSON.stringify(log, null, 2);
+}
+
 /** SARIF 2.1.0: relative URIs, tool name and version, parse errors as results (rule id "fwlint/parse-error"). */
 /** node-sarif-builder (and its fs-extra, ~40 ms) only when a SARIF report is asked for. */
-const sarifLib = (): typeof import('node-sarif-builder') => createRequire(import.meta.url)('node-sarif-builder') as typeof import('node-sarif-builder');
+export const sarifLib = (): typeof import('node-sarif-builder') => createRequire(import.meta.url)('node-sarif-builder') as typeof import('node-sarif-builder');
 
 export function formatSarif(results: ESLint.LintResult[], cwd: string): string {
   const { SarifBuilder, SarifResultBuilder, SarifRuleBuilder, SarifRunBuilder } = sarifLib();
   const builder = new SarifBuilder();
-  const run = new SarifRunBuilder().initSimple({ toolDriverName: 'fwlint', toolDriverVersion: PACKAGE.version, url: 'https://github.com/fwlint/eslint-plugin-firewall' });
+  const run = new SarifRunBuilder().initSimple({ toolDriverName: 'fwlint', toolDriverVersion: PACKAGE.version, url: REPO });
   for (const [name, rule] of Object.entries(rules)) {
     run.addRule(
       new SarifRuleBuilder().initSimple({
@@ -31,26 +105,31 @@ export function formatSarif(results: ESLint.LintResult[], cwd: string): string {
       }),
     );
   }
-  run.addRule(new SarifRuleBuilder().initSimple({ ruleId: 'fwlint/parse-error', shortDescriptionText: 'The file could not be parsed as a firewall ruleset' }));
+  for (const r of CLI_RULES) run.addRule(new SarifRuleBuilder().initSimple({ ruleId: r.id, shortDescriptionText: r.description, helpUri: r.helpUri }));
+  const fingerprints = new SarifFingerprints();
   for (const r of results) {
+    const artifactLocation = sarifArtifactLocation(r.filePath, cwd);
     for (const m of r.messages) {
       const line = Math.max(1, m.line ?? 1);
       const column = Math.max(1, m.column ?? 1);
+      const ruleId = messageRuleId(m);
       const res = new SarifResultBuilder().initSimple({
         level: m.severity === 2 ? 'error' : 'warning',
         messageText: m.message,
-        ruleId: m.ruleId ?? 'fwlint/parse-error',
-        fileUri: relUri(r.filePath, cwd),
+        ruleId,
+        fileUri: artifactLocation.uri,
         startLine: line,
         startColumn: column,
         endLine: Math.max(line, m.endLine ?? line),
         endColumn: Math.max(1, m.endColumn ?? column),
       });
+      res.setLocationArtifactUri({ ...artifactLocation });
+      res.result.partialFingerprints = fingerprints.of(resolve(cwd, r.filePath), artifactLocation.uri, ruleId, line, m.message);
       run.addResult(res);
     }
   }
   builder.addRun(run);
-  return builder.buildSarifJsonString({ indent: true });
+  return sarifJson(builder, cwd);
 }
 
 function escapeData(s: string): string {
@@ -69,7 +148,7 @@ export function formatGithub(results: ESLint.LintResult[], cwd: string): string 
       const props = [`file=${escapeProperty(relUri(r.filePath, cwd))}`, `line=${m.line ?? 1}`, `col=${m.column ?? 1}`];
       if (m.endLine) props.push(`endLine=${m.endLine}`);
       if (m.endColumn) props.push(`endColumn=${m.endColumn}`);
-      props.push(`title=${escapeProperty(m.ruleId ?? 'fwlint/parse-error')}`);
+      props.push(`title=${escapeProperty(messageRuleId(m))}`);
       out.push(`::${level} ${props.join(',')}::${escapeData(m.message)}`);
     }
   }

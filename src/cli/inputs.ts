@@ -5,12 +5,14 @@
  */
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { FirewallDocument } from '../model/index.js';
 import { FILE_GLOBS, NEVER_FIREWALL } from '../eslint/plugin.js';
-import { parseWithFormat } from '../eslint/language.js';
+import { BINARY_CONTENT, parseWithFormat } from '../eslint/language.js';
 import { DETECT_HEAD, detectFormat, formatById } from '../parsers/registry.js';
 import type { FormatDefinition } from '../parsers/types.js';
+import { UsageError } from './main.js';
+import { SIDECAR_SUFFIX } from '../suppressions/sidecar.js';
 
 export interface LoadedFile {
   path: string;
@@ -62,6 +64,77 @@ export function walk(dir: string, limit = 100_000): string[] {
   return out.sort();
 }
 
+/** The JSON suppression sidecars (`*.fwlint-suppressions.yaml`) under `dir`, for the cache key of --cache runs. */
+export function sidecarsUnder(dir: string): string[] {
+  const out: string[] = [];
+  const stack = [dir];
+  while (stack.length > 0) {
+    const d = stack.pop()!;
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name)) stack.push(join(d, e.name));
+      } else if (e.name.endsWith(SIDECAR_SUFFIX)) out.push(join(d, e.name));
+    }
+  }
+  return out.sort();
+}
+
+/** A file or folder under a linted folder that cannot be read, with the reason (an errno code). */
+export interface Unreadable {
+  path: string;
+  folder: boolean;
+  code: string;
+}
+
+/**
+ * What ESLint's own walk of `dir` would fail on: folders it cannot list and firewall-named files (symbolic links
+ * included: a dangling one is named like a file) it cannot read. ESLint aborts the whole run on the first of them
+ * (an fs error out of lintFiles); the CLI asks this only then, reports each as an error and lints the rest.
+ */
+export function unreadableUnder(dir: string): Unreadable[] {
+  const { isCandidate, isNever } = fileGlobs();
+  const out: Unreadable[] = [];
+  const stack = [dir];
+  const probe = Buffer.alloc(1);
+  while (stack.length > 0) {
+    const d = stack.pop()!;
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch (e) {
+      out.push({ path: d, folder: true, code: (e as NodeJS.ErrnoException).code ?? String(e) });
+      continue;
+    }
+    for (const e of entries) {
+      const full = join(d, e.name);
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name)) stack.push(full);
+        continue;
+      }
+      if (!e.isFile() && !e.isSymbolicLink()) continue;
+      const rel = relative(dir, full).split('\\').join('/');
+      if (!isCandidate(rel) || isNever(rel)) continue;
+      try {
+        const fd = openSync(full, 'r');
+        try {
+          readSync(fd, probe, 0, 1, 0);
+        } finally {
+          closeSync(fd);
+        }
+      } catch (err) {
+        out.push({ path: full, folder: false, code: (err as NodeJS.ErrnoException).code ?? String(err) });
+      }
+    }
+  }
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
 export function loadFile(path: string, inputFormat?: string): LoadedFile {
   const abs = resolve(path);
   let text: string;
@@ -70,9 +143,27 @@ export function loadFile(path: string, inputFormat?: string): LoadedFile {
   } catch (e) {
     return { path: abs, error: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
   }
+  if (isBlank(text)) return { path: abs, text, error: emptyMessage(path) };
+  if (text.includes('\0')) return { path: abs, error: `${path}: ${BINARY_MESSAGE}` };
   const format = inputFormat ? formatById(inputFormat) : detectFormat(abs, text);
   if (!format) return { path: abs, text, error: `no firewall format recognises ${path} (use --input-format to name one)` };
   return { path: abs, text, format };
+}
+
+/**
+ * Text with NUL bytes is no firewall format: a file named like one that holds them is encrypted (git-crypt, SOPS)
+ * or damaged, and an error, never an unrecognised file passed over.
+ */
+export const BINARY_MESSAGE = BINARY_CONTENT;
+
+/** Nothing but whitespace: no rules to judge, in any format. */
+export function isBlank(text: string): boolean {
+  return !/\S/.test(text);
+}
+
+/** An empty input named explicitly (or piped) is an error: `ssh host iptables-save | fwlint -` must not pass when ssh failed. */
+export function emptyMessage(name: string | undefined): string {
+  return name === undefined ? 'standard input is empty: no firewall rules to lint (did the command before the pipe fail?)' : `${name} is empty: no firewall rules to lint`;
 }
 
 /**
@@ -97,6 +188,9 @@ export function detectFile(path: string, inputFormat?: string): LoadedFile {
   } catch (e) {
     return { path: abs, error: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
   }
+  // (the whole file was read when it is shorter than the buffer)
+  if (isBlank(head) && Buffer.byteLength(head) < 3 * DETECT_HEAD + 4) return { path: abs, text: head, error: emptyMessage(path) };
+  if (head.includes('\0')) return { path: abs, error: `${path}: ${BINARY_MESSAGE}` };
   const format = inputFormat ? formatById(inputFormat) : detectFormat(abs, head);
   if (!format) return { path: abs, text: head, error: `no firewall format recognises ${path} (use --input-format to name one)` };
   return { path: abs, text: head, format };
@@ -137,6 +231,11 @@ export function loadPaths(paths: string[], inputFormat?: string): LoadedFile[] {
         // inside a directory, a file no format recognises is simply not a firewall file
         if (lf.format || (lf.error && lf.text === undefined)) out.push(lf);
       }
+      // what the walk passes over: folders it cannot list, firewall-named symbolic links that lead nowhere
+      const listed = new Set(out.map((f) => f.path));
+      for (const u of unreadableUnder(resolve(p))) {
+        if (!listed.has(u.path)) out.push({ path: u.path, error: `cannot read ${u.folder ? 'folder ' : ''}${u.path}: ${u.code}` });
+      }
     } else out.push(loadFile(p, inputFormat));
   }
   return out;
@@ -151,4 +250,12 @@ export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** -o FILE: a usage error before any linting when its folder does not exist or it is a folder (ESLint fails after). */
+export function checkOutputFile(file: string | undefined): void {
+  if (file === undefined) return;
+  const abs = resolve(file);
+  if (isDirectory(abs)) throw new UsageError(`--output-file: ${file} is a folder`);
+  if (!isDirectory(dirname(abs))) throw new UsageError(`--output-file: folder ${dirname(file)} does not exist`);
 }

@@ -5,6 +5,7 @@
  */
 import { relative, sep } from 'node:path';
 import type { ESLint } from 'eslint';
+import { messageRuleId } from './formatters.js';
 
 function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;')
@@ -23,7 +24,7 @@ export function formatJunit(results: ESLint.LintResult[], cwd: string): string {
     out.push(`  <testsuite name="${esc(file)}" tests="${cases}" failures="${r.errorCount}" errors="0" skipped="0">`);
     if (r.messages.length === 0) out.push(`    <testcase classname="${esc(file)}" name="no findings"/>`);
     for (const m of r.messages) {
-      const rule = m.ruleId ?? 'fwlint/parse-error';
+      const rule = messageRuleId(m);
       const name = `${rule} (line ${m.line ?? 1}, column ${m.column ?? 1})`;
       if (m.severity === 2) {
         out.push(`    <testcase classname="${esc(file)}" name="${esc(name)}">`);

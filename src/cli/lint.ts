@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { ESLint } from 'eslint';
 import { loadSettings, type ResolvedSettings } from '../deployments/index.js';
@@ -8,7 +8,8 @@ import { formatPorts } from '../model/index.js';
 import { eslintOptions, optionsModuleUrl, type EslintOptionsData } from './eslint-options.js';
 import { PACKAGE } from '../package-info.js';
 import { detectFormat, formatById } from '../parsers/registry.js';
-import { detectFile, exists, isDirectory, isRegularFile, loadFile, readStdin } from './inputs.js';
+import { checkOutputFile, detectFile, emptyMessage, exists, isBlank, isDirectory, isRegularFile, loadFile, readStdin, sidecarsUnder, unreadableUnder } from './inputs.js';
+import { SIDECAR_SUFFIX } from '../suppressions/sidecar.js';
 import { HELP, UsageError, type Io } from './main.js';
 import { pathsLabel, startProgress } from './progress.js';
 
@@ -42,10 +43,24 @@ function commonAncestor(paths: string[]): string {
 
 /**
  * What fwlint settings the files of a run see, as a short hash: the configuration in effect (for each named path
- * and the working directory) and every deployment, declared or discovered. Fed into ESLint's cache key.
+ * and the working directory) and every deployment, declared or discovered; the JSON sidecars of inline
+ * suppressions (`<file>.fwlint-suppressions.yaml`, which change what a file reports without changing the file);
+ * and the day (UTC), on which an inline suppression's `until=` expires. Fed into ESLint's cache key.
  */
-function settingsFingerprint(paths: string[], configFile: string | undefined, cwd: string): string {
+export function settingsFingerprint(paths: string[], configFile: string | undefined, cwd: string, now = Date.now()): string {
   const h = createHash('sha256');
+  h.update(`day ${new Date(now).toISOString().slice(0, 10)}`);
+  for (const p of paths) {
+    for (const sidecar of isDirectory(p) ? sidecarsUnder(p) : [p + SIDECAR_SUFFIX]) {
+      let text: string;
+      try {
+        text = readFileSync(sidecar, 'utf8');
+      } catch {
+        continue;
+      }
+      h.update(`\0sidecar ${sidecar}\0${text}`);
+    }
+  }
   const seen = new Set<ResolvedSettings>();
   for (const p of paths) {
     const s = loadSettings(isDirectory(p) ? resolve(p, 'x') : p, { configFile, cwd });
@@ -59,6 +74,11 @@ function settingsFingerprint(paths: string[], configFile: string | undefined, cw
     }
   }
   return h.digest('hex').slice(0, 32);
+}
+
+/** A path relative to ESLint's cwd as a glob that matches it alone (glob characters escaped, POSIX separators). */
+function toGlob(rel: string): string {
+  return rel.split(sep).join('/').replace(/[\\*?[\]{}()!+@]/g, (c) => `\\${c}`);
 }
 
 /** Absolute, keeping a trailing separator: ESLint reads `dir/` as a folder to put its cache file in. */
@@ -95,6 +115,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
     live: { type: 'boolean', default: false },
     summary: { type: 'boolean', default: true },
     'no-summary': { type: 'boolean', default: false },
+    'ignore-unknown': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
     version: { type: 'boolean', short: 'v', default: false },
   } });
@@ -115,6 +136,9 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   }
   const inputFormat = values['input-format'];
   if (inputFormat !== undefined && !formatById(inputFormat)) throw new UsageError(`unknown input format "${inputFormat}"`);
+  checkOutputFile(values['output-file']);
+  // 'iptables-save | fwlint --stdin-filename rules.v4' without '-' linted the current folder and never read the pipe
+  if (values['stdin-filename'] !== undefined && !positionals.includes('-')) throw new UsageError(`--stdin-filename names standard input, which is read only when '-' is among the paths (fwlint --stdin-filename ${values['stdin-filename']} -)`);
   const configFile = values.config ? resolve(values.config) : undefined;
   if (configFile && !exists(configFile)) throw new UsageError(`config file ${values.config} does not exist`);
 
@@ -154,6 +178,9 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
         }
       }
       if (lf.error) {
+        // --ignore-unknown (the pre-commit hook): a file it can read that no format recognises is left alone, as in a
+        // folder; the hook's name pattern also matches udev, audit and Suricata '*.rules'
+        if (values['ignore-unknown'] && lf.text !== undefined) continue;
         failures.push(failureResult(abs, lf.error));
         continue;
       }
@@ -169,8 +196,17 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
     const name = values['stdin-filename'] ?? '<stdin>';
     const filePath = resolve(name === '<stdin>' ? 'stdin' : name);
     const fmt = inputFormat ? formatById(inputFormat) : detectFormat(name, text);
-    if (!fmt) {
-      failures.push(failureResult(name, 'cannot tell the format of standard input: name it with --input-format or --stdin-filename'));
+    if (isBlank(text)) {
+      failures.push(failureResult(name, emptyMessage(values['stdin-filename'] === undefined ? undefined : `standard input (${name})`)));
+    } else if (!fmt) {
+      failures.push(
+        failureResult(
+          name,
+          values['stdin-filename'] === undefined
+            ? 'cannot tell the format of standard input: name it with --input-format or --stdin-filename'
+            : `no firewall format recognises standard input (${name}): name one with --input-format`,
+        ),
+      );
     } else {
       texts.push({ text, filePath });
       explicitConfigs.push({ file: filePath, language: `firewall/${fmt.language}`, format: fmt.id });
@@ -221,21 +257,67 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
     suppressionsLocation,
   };
   // ESLint's own worker threads: they rebuild the options (plugin objects included) from an options module
-  const eslint = concurrency === undefined ? new ESLint(eslintOptions(optionsData)) : await ESLint.fromOptionsModule(optionsModuleUrl({ ...optionsData, concurrency }));
+  const makeEslint = async (): Promise<ESLint> =>
+    concurrency === undefined ? new ESLint(eslintOptions(optionsData)) : await ESLint.fromOptionsModule(optionsModuleUrl({ ...optionsData, concurrency }));
+  let eslint = await makeEslint();
 
   let results: ESLint.LintResult[] = [];
   // long runs: a progress line on a terminal's stderr, never in machine formats (src/cli/progress.ts)
   const progress = startProgress(io, { enabled: format === 'stylish', label: () => pathsLabel(lintPaths) });
-  try {
-    if (lintPaths.length > 0) results.push(...(await eslint.lintFiles(lintPaths)));
-  } catch (e) {
-    progress.stop();
-    const msg = (e as Error).message;
-    if (/No files matching|all of the files matching/i.test(msg)) throw new UsageError(msg.split('\n')[0]!);
-    // a folder holding files, none of a format fwlint reads (ESLint: "All files matched by 'x' are ignored.")
-    const ignored = /^All files matched by '(.*)' are ignored\./.exec(msg);
-    if (ignored) throw new UsageError(`no firewall rules found in '${ignored[1]}': in a folder, only files of a format fwlint reads are linted (name a file to lint it whatever its name)`);
-    throw e;
+  // folders whose every firewall file is unreadable (each reported): nothing is left in them to lint
+  const emptied = new Set<string>();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const paths = lintPaths.filter((p) => !emptied.has(p));
+      if (paths.length > 0) results.push(...(await eslint.lintFiles(paths)));
+      break;
+    } catch (e) {
+      const msg = (e as Error).message;
+      // ESLint stops the whole run at the first file or folder of a walk it cannot read: each of them is an
+      // error of its own (never a silent skip), left out of a new run of the rest
+      if (attempt === 0) {
+        const seen = new Set<string>();
+        const unreadable = lintPaths.filter((p) => isAbsolute(p) && isDirectory(p)).flatMap((d) => unreadableUnder(d)).filter((u) => !seen.has(u.path) && Boolean(seen.add(u.path)));
+        if (unreadable.length > 0) {
+          for (const u of unreadable) {
+            const shown = relative(cwd, u.path) || u.path;
+            failures.push(failureResult(u.path, u.folder ? `cannot read folder ${shown}: ${u.code}` : `cannot read ${shown}: ${u.code}`));
+          }
+          // a folder named on the command line that cannot be listed has nothing to lint; others are ignored
+          for (const u of unreadable) if (lintPaths.includes(u.path)) emptied.add(u.path);
+          optionsData.ignores = unreadable.filter((u) => u.path !== eslintCwd).map((u) => toGlob(relative(eslintCwd, u.path)) + (u.folder ? '/' : ''));
+          eslint = await makeEslint();
+          continue;
+        }
+      }
+      const ignored = /^All files matched by '(.*)' are ignored\./.exec(msg);
+      if (ignored && optionsData.ignores !== undefined && lintPaths.includes(ignored[1]!) && !emptied.has(ignored[1]!)) {
+        emptied.add(ignored[1]!);
+        continue;
+      }
+      // a folder left with nothing but what it could not read: ESLint walks it again, ignores aside, to say so
+      const fsPath = optionsData.ignores !== undefined ? /^E[A-Z]+: [^,]*, \w+ '(.*)'$/.exec(msg)?.[1] : undefined;
+      const holder = fsPath !== undefined ? lintPaths.filter((p) => !emptied.has(p) && fsPath.startsWith(p + sep)).sort((a, b) => b.length - a.length)[0] : undefined;
+      if (holder !== undefined && failures.some((f) => f.filePath === fsPath)) {
+        emptied.add(holder);
+        continue;
+      }
+      // a file a glob matched that cannot be read (the folder walk above found the rest): one at a time
+      const unread = /^(E[A-Z]+): [^,]*, (\w+) '(\/.*)'$/.exec(msg);
+      if (unread && attempt < 64 && !failures.some((f) => f.filePath === unread[3])) {
+        const [, code, op, path] = unread as unknown as [string, string, string, string];
+        const shown = relative(cwd, path) || path;
+        failures.push(failureResult(path, op === 'scandir' ? `cannot read folder ${shown}: ${code}` : `cannot read ${shown}: ${code}`));
+        optionsData.ignores = [...(optionsData.ignores ?? []), toGlob(relative(eslintCwd, path)) + (op === 'scandir' ? '/' : '')];
+        eslint = await makeEslint();
+        continue;
+      }
+      progress.stop();
+      if (/No files matching|all of the files matching/i.test(msg)) throw new UsageError(msg.split('\n')[0]!);
+      // a folder holding files, none of a format fwlint reads (ESLint: "All files matched by 'x' are ignored.")
+      if (ignored) throw new UsageError(`no firewall rules found in '${ignored[1]}': in a folder, only files of a format fwlint reads are linted (name a file to lint it whatever its name)`);
+      throw e;
+    }
   }
   for (const t of texts) results.push(...(await eslint.lintText(t.text, { filePath: t.filePath })));
   progress.stop();
@@ -249,11 +331,15 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
     suppressAll: values['suppress-all']!,
     suppressRules: values['suppress-rule'] ?? [],
     prune: values['prune-suppressions']!,
+    passOnUnpruned: values['pass-on-unpruned-suppressions']!,
   });
   results = sup.results;
 
+  // counted before --quiet hides the warnings, as ESLint does: '--quiet --max-warnings 0' still fails on them
+  const errors = results.reduce((n, r) => n + r.errorCount, 0);
+  const warnings = results.reduce((n, r) => n + r.warningCount, 0);
   if (values.quiet) results = ESLint.getErrorResults(results);
-  const out = await render(format, results, eslint, cwd, io, values['no-summary'] ? false : values.summary !== false);
+  const out = await render(format, results, eslint, cwd, io, values['no-summary'] ? false : values.summary !== false, values['output-file'] !== undefined);
   if (values['output-file']) {
     const file = resolve(values['output-file']);
     if (typeof out === 'string') writeFileSync(file, out);
@@ -268,15 +354,12 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   } else if (typeof out === 'string') io.stdout(out);
   else await writeAll(out, io);
 
-  const errors = results.reduce((n, r) => n + r.errorCount, 0);
-  const warnings = results.reduce((n, r) => n + r.warningCount, 0);
   if (sup.messages.length > 0) io.stderr(sup.messages.join('\n') + '\n');
-  if (errors > 0) return 1;
-  if (maxWarnings >= 0 && warnings > maxWarnings) {
-    io.stderr(`fwlint found too many warnings (maximum: ${maxWarnings}).\n`);
-    return 1;
-  }
+  if (errors === 0 && maxWarnings >= 0 && warnings > maxWarnings) io.stderr(`fwlint found too many warnings (maximum: ${maxWarnings}).\n`);
+  // ESLint's order: unused baseline entries are a configuration error before any finding
   if (sup.unusedError) return 2;
+  if (errors > 0) return 1;
+  if (maxWarnings >= 0 && warnings > maxWarnings) return 1;
   return 0;
 }
 
@@ -293,7 +376,7 @@ export async function writeAll(pieces: Iterable<string>, io: Io): Promise<void> 
 }
 
 /** The report: one string, or (JSON, which can be tens of MB) pieces written one after another. */
-async function render(format: string, results: ESLint.LintResult[], eslint: ESLint, cwd: string, io: Io, summary: boolean): Promise<string | Iterable<string>> {
+async function render(format: string, results: ESLint.LintResult[], eslint: ESLint, cwd: string, io: Io, summary: boolean, toFile: boolean): Promise<string | Iterable<string>> {
   switch (format) {
     case 'sarif':
       return (await import('./formatters.js')).formatSarif(results, cwd);
@@ -308,8 +391,9 @@ async function render(format: string, results: ESLint.LintResult[], eslint: ESLi
     }
     default: {
       const f = await eslint.loadFormatter('stylish');
-      const text = await f.format(results);
-      return summary && results.length > 0 ? text + (await import('./summary.js')).summaryTable(results, io.isTTY) : text;
+      // a report written to a file has no terminal colours, whatever the terminal the run started in
+      const text = await f.format(results, (toFile ? { color: false } : {}) as never);
+      return summary && results.length > 0 ? text + (await import('./summary.js')).summaryTable(results, io.isTTY && !toFile) : text;
     }
   }
 }

@@ -65,9 +65,11 @@ Lint options:
   --input-format ID          iptables-save | iptables-script | nftables | nftables-json | aws | cloudformation-yaml | terraform | terraform-plan | gcp | gcp-yaml | azure
   --cache [--cache-location P]   only re-lint changed files (for pre-commit)
   --concurrency N|auto|off   lint files in parallel worker threads (ESLint's own)
-  --suppress-all, --suppress-rule RULE, --suppressions-location FILE, --prune-suppressions
+  --suppress-all, --suppress-rule RULE, --suppressions-location FILE, --prune-suppressions,
+  --pass-on-unpruned-suppressions
                              baselines through ESLint's bulk suppressions (eslint-suppressions.json)
                              inline: # fwlint-ignore RULE ports=… sources=… until=YYYY-MM-DD -- reason (docs/ci.md)
+  --ignore-unknown           leave named files that no format recognises alone, as in a folder (pre-commit)
   --live                     lint this host's running rules and listening sockets (Linux)
   --no-summary               no closing summary table (stylish)
   -h, --help, -v, --version

@@ -18,6 +18,30 @@ export interface SuppressionOptions {
   suppressAll: boolean;
   suppressRules: string[];
   prune: boolean;
+  /** `--pass-on-unpruned-suppressions`: entries that no longer match anything do not fail the run. */
+  passOnUnpruned?: boolean;
+}
+
+/**
+ * The baseline entries of the linted files that suppress nothing now (ESLint's `unused`): for each rule, the count
+ * minus the errors it still suppresses. `results` had the file applied by ESLint (lintFiles with applySuppressions).
+ * Files that did not parse are left out: their rules did not run, and the parse error is what to fix.
+ */
+function unusedEntries(results: ESLint.LintResult[], file: SuppressionsFile, cwd: string): SuppressionsFile {
+  const unused: SuppressionsFile = {};
+  for (const r of results) {
+    const k = key(cwd, r.filePath);
+    const entries = file[k];
+    if (!entries || r.fatalErrorCount > 0) continue;
+    for (const [rule, { count }] of Object.entries(entries)) {
+      // the rule's errors, suppressed by the file or not (ESLint suppresses none when there are more than the count)
+      const found =
+        r.suppressedMessages.filter((m) => m.ruleId === rule && m.suppressions?.some((x) => x.kind === 'file')).length +
+        r.messages.filter((m) => m.ruleId === rule && m.severity === 2).length;
+      if (found < count) (unused[k] ??= {})[rule] = { count: count - found };
+    }
+  }
+  return unused;
 }
 
 function key(cwd: string, filePath: string): string {
@@ -97,7 +121,10 @@ export async function handleSuppressions(
         byRule[m.ruleId] = { count: (byRule[m.ruleId]?.count ?? 0) + 1 };
       }
     }
+    // only the files of this run: a run on some files leaves the others' entries alone (as ESLint's prune)
+    const linted = new Set(results.map((r) => key(opts.cwd, r.filePath)));
     for (const [f, rules] of Object.entries(existing)) {
+      if (!linted.has(f)) continue;
       for (const rule of Object.keys(rules)) {
         const need = still[f]?.[rule]?.count ?? 0;
         if (need === 0) delete rules[rule];
@@ -106,6 +133,19 @@ export async function handleSuppressions(
     }
     writeFileSync(path, `${JSON.stringify(sorted(existing), null, 2)}\n`);
     messages.push(`fwlint: pruned ${relative(opts.cwd, path) || path}`);
+    return { results, messages, unusedError: false };
+  }
+  // as ESLint: a baseline entry that suppresses nothing any more fails the run (exit 2), or a finding fixed since
+  // could come back later unreported
+  if (!opts.passOnUnpruned && existsSync(path)) {
+    const unused = unusedEntries(results, JSON.parse(readFileSync(path, 'utf8')) as SuppressionsFile, opts.cwd);
+    const list = Object.entries(unused).flatMap(([f, rules]) => Object.keys(rules).map((rule) => `${f} ${rule}`));
+    if (list.length > 0) {
+      messages.push(
+        `fwlint: there are suppressions left in ${relative(opts.cwd, path) || path} that do not occur anymore (${list.join(', ')}). To resolve this, re-run the command with --prune-suppressions to remove unused suppressions. To ignore unused suppressions, use --pass-on-unpruned-suppressions.`,
+      );
+      return { results, messages, unusedError: true };
+    }
   }
   return { results, messages, unusedError: false };
 }

@@ -72,6 +72,9 @@ function isDir(p: string): boolean {
   }
 }
 
+/** The parse error of a file with NUL bytes that no format recognises. */
+export const BINARY_CONTENT = 'binary content (NUL bytes): no firewall ruleset fwlint can read (encrypted with git-crypt or SOPS, damaged, or UTF-16 text?)';
+
 export function emptyDocument(format: string): FirewallDocument {
   return { format, rulesets: [], diagnostics: [], comments: [] };
 }
@@ -96,6 +99,21 @@ export function parseWithFormat(format: FormatDefinition, text: string, filePath
 }
 
 /**
+ * The range ESLint is given for a comment: its text after the marker (`#`, `//`; inside `/* … *\/`). ESLint's fix for
+ * an unused `eslint-disable` replaces the comment's range with one space: over the whole comment that left a line of
+ * only a space, which iptables-restore rejects ('no command specified'), so `eslint --fix` broke the ruleset; over
+ * the text alone it leaves `# `, an empty comment in every syntax. `loc` (where problems are reported) stays the
+ * whole comment.
+ */
+function commentRange(text: string, c: FirewallDocument['comments'][number]): [number, number] {
+  const start = c.span.start.offset;
+  const end = c.span.end.offset;
+  const valueEnd = c.type === 'Block' ? end - 2 : end;
+  const valueStart = valueEnd - c.value.length;
+  return valueStart > start && text.slice(valueStart, valueEnd) === c.value ? [valueStart, valueEnd] : [start, end];
+}
+
+/**
  * One ESLint language per comment syntax: iptables, nftables, json, yaml, hcl.
  * Within a language the format is detected from the file name and content, so a
  * JSON file may be an AWS export, an ARM template or `nft -j` output — and a
@@ -116,6 +134,11 @@ export class FirewallLanguage implements Language {
       const f = formatById(String(options.format));
       if (!f) throw new TypeError(`Unknown firewall format "${String(options.format)}".`);
     }
+    // (other keys are let through: a config object without `files` gives every file its JavaScript languageOptions)
+    const v = options.variables;
+    if (v !== undefined && (typeof v !== 'object' || v === null || Array.isArray(v))) {
+      throw new TypeError(`Key "variables": expected an object of variable names and values (Terraform variables, CloudFormation parameters), got ${JSON.stringify(v)}.`);
+    }
   }
 
   parse(file: File, context: { languageOptions: FirewallLanguageOptions }): ParseResult<FirewallRoot> {
@@ -124,8 +147,12 @@ export class FirewallLanguage implements Language {
     const forced = opts.format ? formatById(opts.format) : undefined;
     const format = forced ?? detectFormat(file.path, text, this.syntax);
     const physical = file.physicalPath && !file.physicalPath.startsWith('<') ? file.physicalPath : undefined;
+    // a file of a firewall name with NUL bytes is encrypted or damaged: an error, not a file that is no firewall
+    if (!format && text.includes('\0')) return { ok: false, errors: [{ message: BINARY_CONTENT, line: 1, column: 1 }] };
     const document = format ? parseWithFormat(format, text, physical ?? file.path, opts) : emptyDocument('none');
     const errors = document.diagnostics.filter((d) => d.severity === 'error');
+    // (NUL bytes are looked for only when the text did not parse: no cost on the way of files that do)
+    if (errors.length > 0 && text.includes('\0')) return { ok: false, errors: [{ message: BINARY_CONTENT, line: 1, column: 1 }] };
     if (errors.length > 0) {
       return {
         ok: false,
@@ -144,7 +171,7 @@ export class FirewallLanguage implements Language {
       range: [0, text.length],
       loc: { start: { line: 1, column: 1 }, end: { line: end.line, column: end.column } },
       document,
-      comments: document.comments.map((c) => ({ type: c.type, value: c.value, loc: locOf(c.span), range: [c.span.start.offset, c.span.end.offset] })),
+      comments: document.comments.map((c) => ({ type: c.type, value: c.value, loc: locOf(c.span), range: commentRange(text, c) })),
     };
     return { ok: true, ast };
   }

@@ -892,18 +892,21 @@ export function unexplainedPorts(a: FileAnalysis, targets: string[], protocol: n
  * configured. Here the validator is built only when options are given, and an invalid
  * configuration fails the same way ESLint's would: an error naming the rule and the problem.
  */
-export function ruleOptions<T>(context: EslintRule.RuleContext, schema: readonly object[]): T | undefined {
+export function ruleOptions<T>(context: EslintRule.RuleContext, schema: readonly object[], check?: (options: readonly unknown[]) => string | undefined): T | undefined {
   const options = context.options;
   if (options.length === 0) return undefined;
-  const problem = optionsProblem(options, schema);
+  const problem = optionsProblem(options, schema, check);
   if (problem) throw new Error(`Configuration for rule "${context.id}" is invalid:\n\t${problem}`);
   return options[0] as T;
 }
 
 const optionValidators = new WeakMap<readonly object[], (value: unknown) => string | undefined>();
 
-/** Why `options` do not match `schema` (undefined when they do). */
-export function optionsProblem(options: readonly unknown[], schema: readonly object[]): string | undefined {
+/**
+ * Why `options` do not match `schema` (undefined when they do); `check`, run on options the schema accepts, says
+ * what a schema cannot (a port range written high-low).
+ */
+export function optionsProblem(options: readonly unknown[], schema: readonly object[], checkMore?: (options: readonly unknown[]) => string | undefined): string | undefined {
   let check = optionValidators.get(schema);
   if (!check) {
     const ajv = new (ajvLib().Ajv)({ allErrors: true, strict: false });
@@ -911,5 +914,5 @@ export function optionsProblem(options: readonly unknown[], schema: readonly obj
     check = (value) => (validate(value) ? undefined : ajv.errorsText(validate.errors, { dataVar: 'options' }));
     optionValidators.set(schema, check);
   }
-  return check(options);
+  return check(options) ?? checkMore?.(options);
 }

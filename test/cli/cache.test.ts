@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fwlint } from './helpers.js';
+import { settingsFingerprint } from '../../src/cli/lint.js';
+import { fwlint, ROOT } from './helpers.js';
 
 const CFT_SAVE = `*filter
 :INPUT DROP [0:0]
@@ -21,7 +22,7 @@ function project(): string {
   return d;
 }
 
-type Results = { filePath: string; messages: { ruleId: string; message: string }[] }[];
+type Results = { filePath: string; messages: { ruleId: string; message: string; line: number }[] }[];
 const cftMessages = (stdout: string) => (JSON.parse(stdout) as Results)[0]!.messages.filter((m) => m.ruleId === 'firewall/no-unneeded-cft-ports').map((m) => m.message);
 
 /**
@@ -78,5 +79,33 @@ describe('fwlint --cache', () => {
     expect(cftMessages(run().stdout)).toEqual([
       'Open: TCP 1764 (cft-3) reachable from 0.0.0.0/0 but not used by the Transfer CFT deployment on mft01 per fwlint.config.yaml:7 (1764 has no Transfer CFT role).',
     ]);
+  });
+
+  it('re-lints a JSON export when its suppression sidecar appears or goes (the file itself unchanged)', () => {
+    const d = project();
+    writeFileSync(join(d, 'sg.json'), readFileSync(join(ROOT, 'fixtures/aws/describe-security-groups-cft.json'), 'utf8'));
+    const sidecar = join(d, 'sg.json.fwlint-suppressions.yaml');
+    const run = () => (JSON.parse(fwlint(['-f', 'json', '--cache', 'sg.json'], { cwd: d }).stdout) as Results)[0]!.messages.map((m) => `${m.line} ${m.ruleId}`);
+    expect(run()).toEqual(['12 firewall/no-unneeded-cft-ports', '18 firewall/no-unneeded-cft-ports']);
+    writeFileSync(sidecar, '- line: 8\n  ignore: no-unneeded-cft-ports -- partner gateway\n');
+    expect(run()).toEqual([]);
+    rmSync(sidecar);
+    expect(run()).toEqual(['12 firewall/no-unneeded-cft-ports', '18 firewall/no-unneeded-cft-ports']);
+  });
+
+  it('keys the cache by the day, on which an inline suppression expires (until=)', () => {
+    const d = project();
+    const key = (iso: string) => settingsFingerprint([join(d, 'host.rules')], undefined, d, Date.parse(iso));
+    expect(key('2027-01-31T00:00:01Z')).toBe(key('2027-01-31T23:59:59Z'));
+    expect(key('2027-01-31T23:59:59Z')).not.toBe(key('2027-02-01T00:00:01Z'));
+  });
+
+  it('without --cache leaves an .eslintcache alone (ESLint deletes the file at its cache location when not caching)', () => {
+    const d = project();
+    // the project's own `eslint --cache` keeps its cache here
+    writeFileSync(join(d, '.eslintcache'), '{"the":"project cache"}');
+    expect(fwlint(['host.rules'], { cwd: d }).code).toBe(1);
+    expect(fwlint(['--concurrency', '2', 'host.rules'], { cwd: d }).code).toBe(1);
+    expect(readFileSync(join(d, '.eslintcache'), 'utf8')).toBe('{"the":"project cache"}');
   });
 });

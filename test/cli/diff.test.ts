@@ -4,12 +4,12 @@
  * every output format (SARIF validated against the SARIF 2.1.0 schema).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AjvDraft04 from 'ajv-draft-04';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT, fwlint } from './helpers.js';
+import { BIN, ROOT, fwlint } from './helpers.js';
 
 const hasGit = spawnSync('git', ['--version']).status === 0;
 if (!hasGit && process.env.CI === 'true') throw new Error('fwlint diff test cannot run in CI: git is not installed');
@@ -175,11 +175,87 @@ describe.skipIf(!hasGit)('fwlint diff', () => {
     expect(log.runs[0]!.results.map((x) => [x.ruleId, x.level, x.locations[0]!.physicalLocation.artifactLocation.uri, x.locations[0]!.physicalLocation.region.startLine])).toEqual([
       ['firewall/no-unneeded-cft-ports', 'error', 'rules.v4', 7],
     ]);
+    // what code scanning needs, as in fwlint -f sarif: a base id for the relative URI, a fingerprint, help for every rule
+    const full = JSON.parse(s.stdout) as { runs: { originalUriBaseIds: unknown; tool: { driver: { rules: { helpUri?: string }[] } }; results: { partialFingerprints: Record<string, string>; locations: { physicalLocation: { artifactLocation: { uriBaseId?: string } } }[] }[] }[] };
+    expect(full.runs[0]!.originalUriBaseIds).toEqual({ '%SRCROOT%': { uri: `file://${dir}/` } });
+    expect(full.runs[0]!.results.map((x) => x.locations[0]!.physicalLocation.artifactLocation.uriBaseId)).toEqual(['%SRCROOT%']);
+    expect(Object.keys(full.runs[0]!.results[0]!.partialFingerprints)).toEqual(['fwlintLineHash/v1']);
+    expect(full.runs[0]!.tool.driver.rules.filter((x) => !x.helpUri)).toEqual([]);
     const g = fwlint(['diff', 'HEAD~1', 'HEAD', '-f', 'github'], { cwd: dir });
     expect(g.code).toBe(1);
     expect(g.stdout).toBe(
       '::error file=rules.v4,line=7,col=43,endLine=7,endColumn=61,title=firewall/no-unneeded-cft-ports::Newly exposed by this change: tcp 1761-1768 (cft-0…cft-7) reachable from 0.0.0.0/0 (line 7).\n',
     );
+  });
+
+  it('a working-tree file it cannot read is an error (exit 1), not a deletion that closes its exposure', () => {
+    const { dir, commit } = repo();
+    commit({ 'rules.v4': OPEN_CFT }, 'open');
+    writeFileSync(join(dir, 'rules.v4'), CLEAN);
+    chmodSync(join(dir, 'rules.v4'), 0o000);
+    chmodSync(dir, 0o755);
+    // root reads everything: run as nobody then (git needs to trust the repository of another user)
+    const env = { ...process.env, NO_COLOR: '1', GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'safe.directory', GIT_CONFIG_VALUE_0: '*' };
+    const cmd = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : [process.execPath];
+    const r = spawnSync(cmd[0]!, [...cmd.slice(1), BIN, 'diff', 'HEAD'], { cwd: dir, encoding: 'utf8', env });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('rules.v4 (iptables-save, modified)\n  ! new side 1:1: cannot read rules.v4: EACCES\nfwlint diff HEAD..working tree: 1 firewall file changed, 0 newly exposed (0 flagged), 0 closed\n');
+    expect(r.status).toBe(1);
+  });
+
+  it('a firewall-named file that is binary on the new side (git-crypt) is an error, not passed over', () => {
+    const { dir, commit } = repo();
+    commit({ 'rules.v4': CLEAN, 'edge.nft': 'table inet f {\n}\n' }, 'clean');
+    writeFileSync(join(dir, 'edge.nft'), Buffer.from([0x00, 0x47, 0x49, 0x54, 0x43, 0x52, 0x59, 0x50, 0x54, 0x00, 0x01]));
+    const r = fwlint(['diff', 'HEAD'], { cwd: dir });
+    expect(r.stdout).toBe(
+      'edge.nft (nftables, modified)\n  ! new side 1:1: binary content (NUL bytes): no firewall ruleset fwlint can read (encrypted with git-crypt or SOPS, damaged, or UTF-16 text?)\nfwlint diff HEAD..working tree: 1 firewall file changed, 0 newly exposed (0 flagged), 0 closed\n',
+    );
+    expect(r.code).toBe(1);
+    // binary on both sides: no format on either
+    const { dir: d2, commit: c2 } = repo();
+    c2({ 'host.rules': '\u0000GITCRYPT\u0000old' }, 'encrypted');
+    writeFileSync(join(d2, 'host.rules'), '\u0000GITCRYPT\u0000new');
+    const b = fwlint(['diff', 'HEAD'], { cwd: d2 });
+    expect(b.stdout).toBe(
+      'host.rules (unknown, modified)\n  ! new side 1:1: binary content (NUL bytes): no firewall ruleset fwlint can read (encrypted with git-crypt or SOPS, damaged, or UTF-16 text?)\nfwlint diff HEAD..working tree: 1 firewall file changed, 0 newly exposed (0 flagged), 0 closed\n',
+    );
+    expect(b.code).toBe(1);
+  });
+
+  it('a renamed file is compared with its old self when its rulesets keep their targets, else as a deletion and an addition', () => {
+    const { dir, git, commit } = repo();
+    commit({ 'edge.rules': OPEN_CFT }, 'open');
+    // a pure rename newly exposes nothing
+    git('mv', 'edge.rules', 'gateway.rules');
+    const pure = fwlint(['diff', 'HEAD'], { cwd: dir });
+    expect(pure.stdout).toBe('fwlint diff HEAD..working tree: 1 firewall file changed, 0 newly exposed (0 flagged), 0 closed\n');
+    expect(pure.code).toBe(0);
+    // renamed and changed: only the change
+    writeFileSync(join(dir, 'gateway.rules'), OPEN_CFT.replace(CFT_LINE, `${CFT_LINE}\n-A INPUT -p tcp --dport 3306 -j ACCEPT`));
+    const changed = fwlint(['diff', 'HEAD', '-f', 'json'], { cwd: dir });
+    const rep = JSON.parse(changed.stdout) as { files: (JsonReport['files'][number] & { from?: string })[] };
+    expect(rep.files.map((f) => [f.file, f.status, f.from, f.changes.map((c) => `${c.kind} ${c.ports[0]![0]} ${c.span?.line}`)])).toEqual([
+      ['gateway.rules', 'renamed', 'edge.rules', ['newly-exposed 3306 8']],
+    ]);
+    expect(changed.code).toBe(1);
+    // moved under hosts/web2/: another target, whose exposure is all new
+    mkdirSync(join(dir, 'hosts', 'web2'), { recursive: true });
+    git('add', 'gateway.rules');
+    git('mv', 'gateway.rules', 'hosts/web2/fw.rules');
+    const moved = JSON.parse(fwlint(['diff', 'HEAD', '-f', 'json'], { cwd: dir }).stdout) as JsonReport;
+    expect(moved.files.map((f) => [f.file, f.status])).toEqual([['edge.rules', 'deleted'], ['hosts/web2/fw.rules', 'added']]);
+  });
+
+  it('a firewall file emptied by the change is an error, not everything closed (no rules is no firewall)', () => {
+    const { dir, commit } = repo();
+    commit({ 'rules.v4': OPEN_CFT }, 'open');
+    writeFileSync(join(dir, 'rules.v4'), '');
+    const r = fwlint(['diff', 'HEAD'], { cwd: dir });
+    expect(r.stdout).toBe(
+      'rules.v4 (iptables-save, modified)\n  ! new side 1:1: the file is empty: it holds no firewall rules (a host that loads it has none); not compared\nfwlint diff HEAD..working tree: 1 firewall file changed, 0 newly exposed (0 flagged), 0 closed\n',
+    );
+    expect(r.code).toBe(1);
   });
 
   it('a new side that does not parse is an error (exit 1); usage errors exit 2', () => {
@@ -193,6 +269,7 @@ describe.skipIf(!hasGit)('fwlint diff', () => {
     expect(fwlint(['diff', 'no-such-ref'], { cwd: dir }).code).toBe(2);
     expect(fwlint(['diff'], { cwd: dir }).code).toBe(2);
     expect(fwlint(['diff', 'HEAD', '-f', 'junit'], { cwd: dir }).code).toBe(2);
+    expect(fwlint(['diff', 'HEAD', '-o', 'out/diff.txt'], { cwd: dir })).toEqual({ code: 2, stdout: '', stderr: 'fwlint: --output-file: folder out does not exist\nRun fwlint --help for usage.\n' });
     const outside = mkdtempSync(join(tmpdir(), 'fwlint-nogit-'));
     dirs.push(outside);
     const n = fwlint(['diff', 'HEAD'], { cwd: outside, env: { GIT_CEILING_DIRECTORIES: tmpdir() } });

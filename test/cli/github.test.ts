@@ -114,6 +114,35 @@ describe('action.yml', () => {
       const r = spawnSync('bash', ['-n'], { input: s.run!.replace(/\$\{\{[^}]*\}\}/g, 'x'), encoding: 'utf8' });
       expect(r.status, r.stderr).toBe(0);
     }
-    expect(action.runs.steps[1]!.run).toContain('-f "$FWLINT_FORMAT" -o "$report"');
+    expect(action.runs.steps[1]!.run).toContain('-f "$FWLINT_FORMAT" "${extra[@]}" -o "$report"');
+  });
+
+  it('fail-on warning fails on a warning in every format, not only when the report is SARIF', async () => {
+    const { mkdtempSync, readFileSync, writeFileSync, chmodSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { spawnSync } = await import('node:child_process');
+    const { parse } = await import('yaml');
+    const { ROOT, BIN } = await import('./helpers.js');
+    const steps = (parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { runs: { steps: { run?: string }[] } }).runs.steps;
+    const d = mkdtempSync(join(tmpdir(), 'fwlint-action-'));
+    writeFileSync(join(d, 'fwlint.config.yaml'), 'discovery: false\n');
+    // a warning only: a registered port no deployment explains, from a private range
+    writeFileSync(join(d, 'host.rules'), '*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -s 10.0.0.0/8 -p tcp --dport 5000 -j ACCEPT\nCOMMIT\n');
+    // npx as the action calls it ('npx --no-install fwlint …'), running this repository's bin
+    writeFileSync(join(d, 'npx'), `#!/bin/bash\nwhile [ "$1" != fwlint ]; do shift; done; shift\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} "$@"\n`);
+    chmodSync(join(d, 'npx'), 0o755);
+    const run = (script: string, env: Record<string, string>) =>
+      spawnSync('bash', ['-c', script], { cwd: d, encoding: 'utf8', env: { ...process.env, PATH: `${d}:${process.env.PATH}`, NO_COLOR: '1', ...env } });
+    for (const [format, failOn, expected] of [['github', 'warning', 1], ['stylish', 'warning', 1], ['junit', 'warning', 1], ['github', 'error', 0]] as const) {
+      const out = join(d, `out-${format}-${failOn}`);
+      writeFileSync(out, '');
+      const lint = run(steps[1]!.run!, { FWLINT_PATHS: 'host.rules', FWLINT_FORMAT: format, FWLINT_VERSION: 'local', FWLINT_FAIL_ON: failOn, GITHUB_OUTPUT: out });
+      expect(lint.status, lint.stderr).toBe(0);
+      const code = /exit-code=(\d+)/.exec(readFileSync(out, 'utf8'))![1]!;
+      const gate = run(steps[4]!.run!, { FAIL_ON: failOn, LINT_CODE: code, DIFF_CODE: '', DIFF_WARNINGS: '' });
+      expect([format, failOn, gate.status]).toEqual([format, failOn, expected]);
+    }
   });
 });
+

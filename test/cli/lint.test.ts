@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AjvDraft04 from 'ajv-draft-04';
 import { describe, expect, it } from 'vitest';
-import { fwlint, ROOT } from './helpers.js';
+import { BIN, fwlint, ROOT } from './helpers.js';
 
 const CFT_SAVE = `*filter
 :INPUT DROP [0:0]
@@ -95,6 +96,9 @@ describe('fwlint lint', () => {
     writeFileSync(join(d, 'hosts', 'mft.rules'), CFT_SAVE);
     writeFileSync(join(d, 'hosts', 'clean.rules'), CLEAN_SAVE);
     writeFileSync(join(d, 'hosts', 'data.json'), '{"name": "not a firewall", "ports": [1761]}\n');
+    // JavaScript is no firewall: ESLint's defaults linted it, and JSX espree cannot parse was a parse error (exit 1)
+    writeFileSync(join(d, 'hosts', 'app.js'), 'export const App = () => <div/>;\n');
+    writeFileSync(join(d, 'hosts', 'tool.cjs'), 'module.exports = {\n');
     mkdirSync(join(d, 'node_modules'));
     writeFileSync(join(d, 'node_modules', 'x.rules'), CFT_SAVE);
     // where distributions keep their saved rules: RHEL /etc/sysconfig/ip{,6}tables, Alpine and Gentoo rules-save
@@ -128,12 +132,122 @@ describe('fwlint lint', () => {
     expect(res!.messages[0]!.message).toBe('cannot read missing.rules: ENOENT');
   });
 
+  it('in a folder, a file or folder that cannot be read is an error of its own; the rest is linted (ESLint stopped the run)', () => {
+    const d = tmp();
+    mkdirSync(join(d, 'fw', 'locked'), { recursive: true });
+    mkdirSync(join(d, 'only'));
+    writeFileSync(join(d, 'fw', 'mft.rules'), CFT_SAVE);
+    writeFileSync(join(d, 'fw', 'locked', 'x.rules'), CFT_SAVE);
+    writeFileSync(join(d, 'only', 'y.rules'), CFT_SAVE);
+    symlinkSync('gone.rules', join(d, 'fw', 'dangling.rules'));
+    chmodSync(join(d, 'fw', 'locked'), 0o700);
+    chmodSync(join(d, 'only'), 0o700);
+    chmodSync(d, 0o755);
+    // root reads everything: run as nobody then
+    const asUser = (args: string[]) => {
+      const cmd = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : [process.execPath];
+      const r = spawnSync(cmd[0]!, [...cmd.slice(1), BIN, ...args], { cwd: d, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    for (const extra of [[], ['--concurrency', '2']]) {
+      const r = asUser(['-f', 'json', ...extra, 'fw', 'only']);
+      expect(r.stderr.replace(/.*ESLintPoorConcurrencyWarning.*\n.*trace-warnings.*\n/, '')).toBe('');
+      expect(r.code).toBe(1);
+      const res = JSON.parse(r.stdout) as { filePath: string; messages: { ruleId: string | null; fatal?: boolean; message: string; line: number }[] }[];
+      expect(res.map((x) => [x.filePath.slice(d.length + 1), x.messages.filter((m) => m.fatal).map((m) => m.message)])).toEqual([
+        ['fw/dangling.rules', ['cannot read fw/dangling.rules: ENOENT']],
+        ['fw/locked', ['cannot read folder fw/locked: EACCES']],
+        ['fw/mft.rules', []],
+        ['only', ['cannot read folder only: EACCES']],
+      ]);
+      expect(res[2]!.messages.filter((m) => m.ruleId === 'firewall/no-unneeded-cft-ports').map((m) => m.line)).toEqual([6]);
+    }
+    // a glob ESLint expands itself
+    const g = asUser(['-f', 'json', 'fw/*.rules']);
+    expect(g.code).toBe(1);
+    const gr = JSON.parse(g.stdout) as { filePath: string; messages: { fatal?: boolean; message: string }[] }[];
+    expect(gr.map((x) => [x.filePath.slice(d.length + 1), x.messages.filter((m) => m.fatal).map((m) => m.message)])).toEqual([
+      ['fw/dangling.rules', ['cannot read fw/dangling.rules: ENOENT']],
+      ['fw/mft.rules', []],
+    ]);
+  });
+
   it('a file named explicitly that no parser recognises is an error, not a skip', () => {
     const d = tmp();
     writeFileSync(join(d, 'notes.txt'), 'hello\n');
     const r = fwlint(['notes.txt'], { cwd: d });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('no firewall format recognises notes.txt');
+  });
+
+  it('--ignore-unknown leaves named files no format recognises alone; unreadable and unparsable ones still fail', () => {
+    const d = tmp();
+    writeFileSync(join(d, '99-usb.rules'), 'SUBSYSTEM=="usb", MODE="0666"\n');
+    writeFileSync(join(d, 'empty.rules'), '');
+    writeFileSync(join(d, 'bad.rules'), '*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 99999 -j ACCEPT\nCOMMIT\n');
+    const clean = fwlint(['-f', 'json', '--ignore-unknown', '99-usb.rules', 'empty.rules'], { cwd: d });
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(JSON.parse(clean.stdout)).toEqual([]);
+    const r = fwlint(['-f', 'json', '--ignore-unknown', '99-usb.rules', 'missing.rules', 'bad.rules'], { cwd: d });
+    expect(r.code).toBe(1);
+    const res = JSON.parse(r.stdout) as { filePath: string; messages: { message: string; line: number }[] }[];
+    expect(res.map((x) => [x.filePath.slice(d.length + 1), x.messages.map((m) => `${m.line} ${m.message}`)])).toEqual([
+      ['bad.rules', [expect.stringMatching(/^3 Parsing error: /)]],
+      ['missing.rules', ['1 cannot read missing.rules: ENOENT']],
+    ]);
+  });
+
+  it('empty standard input or an empty file is an error that says so (a failed command before the pipe must not pass)', () => {
+    const d = tmp();
+    writeFileSync(join(d, 'rules.v4'), '\n  \n');
+    const messages = (args: string[]) => {
+      const r = fwlint(['-f', 'json', ...args], { cwd: d, input: '' });
+      expect(r.code).toBe(1);
+      return (JSON.parse(r.stdout) as { messages: { fatal: boolean; message: string }[] }[]).flatMap((x) => x.messages.map((m) => [m.fatal, m.message]));
+    };
+    expect(messages(['-'])).toEqual([[true, 'standard input is empty: no firewall rules to lint (did the command before the pipe fail?)']]);
+    expect(messages(['--input-format', 'iptables-save', '--stdin-filename', 'host.rules', '-'])).toEqual([[true, 'standard input (host.rules) is empty: no firewall rules to lint']]);
+    expect(messages(['rules.v4'])).toEqual([[true, 'rules.v4 is empty: no firewall rules to lint']]);
+    // named, and still no format: the message does not ask for the name it was given
+    const named = fwlint(['-f', 'json', '--stdin-filename', 'notes.json', '-'], { cwd: d, input: '{"a": 1}\n' });
+    expect((JSON.parse(named.stdout) as { messages: { message: string }[] }[])[0]!.messages.map((m) => m.message)).toEqual([
+      'no firewall format recognises standard input (notes.json): name one with --input-format',
+    ]);
+  });
+
+  it('a firewall-named file with NUL bytes (encrypted, UTF-16) is an error, in a folder and named, even with --ignore-unknown', () => {
+    const d = tmp();
+    mkdirSync(join(d, 'fw'));
+    writeFileSync(join(d, 'fw', 'secret.rules'), Buffer.from([0x00, 0x47, 0x49, 0x54, 0x43, 0x52, 0x59, 0x50, 0x54, 0x00, 0x9a]));
+    writeFileSync(join(d, 'fw', 'win.rules'), Buffer.from(CFT_SAVE, 'utf16le'));
+    // detected as nftables by its name, then no parse: the NUL bytes are the reason, not 'Unexpected character'
+    writeFileSync(join(d, 'fw', 'edge.nft'), Buffer.from([0x00, 0x47, 0x49, 0x54, 0x43, 0x52, 0x59, 0x50, 0x54, 0x00, 0x01]));
+    const BINARY = 'binary content (NUL bytes): no firewall ruleset fwlint can read (encrypted with git-crypt or SOPS, damaged, or UTF-16 text?)';
+    const messages = (args: string[]) => {
+      const r = fwlint(['-f', 'json', ...args], { cwd: d });
+      expect(r.code).toBe(1);
+      return (JSON.parse(r.stdout) as { filePath: string; messages: { fatal: boolean; message: string; line: number }[] }[]).map((x) => [x.filePath.slice(d.length + 1), x.messages.map((m) => `${m.line} ${m.fatal} ${m.message}`)]);
+    };
+    expect(messages(['fw'])).toEqual([
+      ['fw/edge.nft', [`1 true Parsing error: ${BINARY}`]],
+      ['fw/secret.rules', [`1 true Parsing error: ${BINARY}`]],
+      ['fw/win.rules', [`1 true Parsing error: ${BINARY}`]],
+    ]);
+    expect(messages(['--ignore-unknown', 'fw/secret.rules'])).toEqual([['fw/secret.rules', [`1 true fw/secret.rules: ${BINARY}`]]]);
+  });
+
+  it('-o FILE from a terminal writes no colour codes into the file (stylish and its summary)', () => {
+    const d = tmp();
+    writeFileSync(join(d, 'mft.rules'), CFT_SAVE);
+    // a terminal for stdout and stderr: util-linux script(1)
+    const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} -o out.txt mft.rules; ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} mft.rules`;
+    const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { cwd: d, encoding: 'utf8', env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '' } });
+    // on the terminal: colours (the control that the terminal was one)
+    expect(r.stdout).toContain('\u001b[');
+    const file = readFileSync(join(d, 'out.txt'), 'utf8');
+    expect(file).toContain('firewall/no-unneeded-cft-ports');
+    expect(file).toContain('fwlint: 1 file linted, 1 with findings');
+    expect(file).not.toContain('\u001b');
   });
 
   it('parse errors are fatal with line and column, exit 1', () => {
@@ -151,12 +265,23 @@ describe('fwlint lint', () => {
     expect(fwlint(['-f', 'xml', 'x']).code).toBe(2);
     const d = tmp();
     expect(fwlint(['--input-format', 'nope', '-'], { cwd: d, input: CLEAN_SAVE }).code).toBe(2);
+    // -o into a folder that does not exist: said before linting, not a stack trace after it
+    writeFileSync(join(d, 'rules.v4'), CFT_SAVE);
+    expect(fwlint(['-f', 'sarif', '-o', 'out/fwlint.sarif', 'rules.v4'], { cwd: d })).toEqual({ code: 2, stdout: '', stderr: 'fwlint: --output-file: folder out does not exist\nRun fwlint --help for usage.\n' });
+    expect(fwlint(['-o', '.', 'rules.v4'], { cwd: d })).toEqual({ code: 2, stdout: '', stderr: 'fwlint: --output-file: . is a folder\nRun fwlint --help for usage.\n' });
+    // a pipe into fwlint --stdin-filename without '-': said, not the current folder linted instead
+    expect(fwlint(['--stdin-filename', 'rules.v4'], { cwd: d, input: CFT_SAVE })).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "fwlint: --stdin-filename names standard input, which is read only when '-' is among the paths (fwlint --stdin-filename rules.v4 -)\nRun fwlint --help for usage.\n",
+    });
   });
 
   it('a folder without firewall rules is a usage error that names it, not a crash', () => {
     const d = tmp();
     mkdirSync(join(d, 'docs'));
     writeFileSync(join(d, 'docs', 'notes.txt'), 'nothing to lint\n');
+    writeFileSync(join(d, 'docs', 'build.mjs'), 'export default 1;\n');
     const r = fwlint(['docs'], { cwd: d });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`fwlint: no firewall rules found in '${join(d, 'docs')}': in a folder, only files of a format fwlint reads are linted (name a file to lint it whatever its name)\nRun fwlint --help for usage.\n`);
@@ -181,6 +306,12 @@ describe('fwlint lint', () => {
     expect(fwlint(['--max-warnings', '0', 'rules.v4'], { cwd: d }).code).toBe(1);
     const q = fwlint(['-f', 'json', '--quiet', 'rules.v4'], { cwd: d });
     expect((JSON.parse(q.stdout) as { messages: unknown[] }[]).flatMap((x) => x.messages)).toEqual([]);
+    expect(q.code).toBe(0);
+    // as ESLint (lib/cli.js counts before --quiet filters): hidden warnings still count for --max-warnings
+    const qm = fwlint(['-f', 'json', '--quiet', '--max-warnings', '0', 'rules.v4'], { cwd: d });
+    expect((JSON.parse(qm.stdout) as { messages: unknown[] }[]).flatMap((x) => x.messages)).toEqual([]);
+    expect(qm.stderr).toBe('fwlint found too many warnings (maximum: 0).\n');
+    expect(qm.code).toBe(1);
   });
 
   it('SARIF validates against the official SARIF 2.1.0 schema, with relative URIs and parse errors as results', () => {
@@ -203,6 +334,65 @@ describe('fwlint lint', () => {
     expect(log.runs[0]!.results.some((x) => x.ruleId === 'fwlint/parse-error' && x.level === 'error')).toBe(true);
   });
 
+  it('SARIF carries what GitHub code scanning needs: rule ids with help, levels, percent-encoded URIs under %SRCROOT%, fingerprints that survive moved lines', () => {
+    const d = tmp();
+    chmodSync(d, 0o755);
+    mkdirSync(join(d, 'hosts'));
+    writeFileSync(join(d, 'hosts', 'mft edge.rules'), CFT_SAVE);
+    // an eslint-disable that disables nothing: ESLint's message without a rule id, which is no parse error
+    writeFileSync(join(d, 'hosts', 'clean.rules'), CLEAN_SAVE.replace('-A INPUT -i lo', '# eslint-disable-next-line firewall/no-shadowed-rules\n-A INPUT -i lo'));
+    const outside = tmp();
+    writeFileSync(join(outside, 'far.rules'), CFT_SAVE);
+    const run = () => {
+      const r = fwlint(['-f', 'sarif', 'hosts', join(outside, 'far.rules')], { cwd: d });
+      expect(r.code, r.stderr).toBe(1);
+      return JSON.parse(r.stdout) as {
+        runs: {
+          originalUriBaseIds: Record<string, { uri: string }>;
+          tool: { driver: { rules: { id: string; helpUri?: string }[] } };
+          results: { ruleId: string; level: string; partialFingerprints: Record<string, string>; locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string }; region: { startLine: number } } }[] }[];
+        }[];
+      };
+    };
+    const log = run();
+    const schema = JSON.parse(readFileSync(join(ROOT, 'node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
+    const validate = new (AjvDraft04 as unknown as typeof AjvDraft04.default)({ allErrors: true, strict: false, unicodeRegExp: false }).compile(schema);
+    expect(validate(log), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    const [r0] = log.runs;
+    expect(r0!.originalUriBaseIds).toEqual({ '%SRCROOT%': { uri: `file://${d}/` } });
+    expect(r0!.tool.driver.rules.filter((x) => !x.helpUri?.startsWith('https://'))).toEqual([]);
+    const ids = new Set(r0!.tool.driver.rules.map((x) => x.id));
+    const rows = r0!.results.map((x) => {
+      const loc = x.locations[0]!.physicalLocation;
+      expect(ids.has(x.ruleId), x.ruleId).toBe(true);
+      expect(['error', 'warning', 'note']).toContain(x.level);
+      // a URI reference (RFC 3986): no space, no character outside the allowed set
+      expect(loc.artifactLocation.uri).toMatch(/^[A-Za-z0-9\-._~%!$&'()*+,;=:@/]+$/);
+      return [x.ruleId, x.level, loc.artifactLocation.uriBaseId ?? '-', loc.artifactLocation.uri, loc.region.startLine];
+    });
+    // (results in the order of their absolute paths: the other temporary folder may sort first)
+    expect(rows.sort((a, b) => (String(a[3]) < String(b[3]) ? -1 : 1))).toEqual([
+      ['firewall/no-unneeded-cft-ports', 'error', '-', `file://${outside}/far.rules`, 6],
+      ['fwlint/directive', 'warning', '%SRCROOT%', 'hosts/clean.rules', 5],
+      ['firewall/no-unneeded-cft-ports', 'error', '%SRCROOT%', 'hosts/mft%20edge.rules', 6],
+    ]);
+    const fingerprints = r0!.results.map((x) => x.partialFingerprints);
+    expect(fingerprints.every((f) => /^[0-9a-f]{32}:1$/.test(f['fwlintLineHash/v1'] ?? ''))).toBe(true);
+    expect(new Set(fingerprints.map((f) => f['fwlintLineHash/v1'])).size).toBe(3);
+    // a comment added above the finding moves it a line down; its fingerprint stays
+    const edge = (l: typeof log) => l.runs[0]!.results.find((x) => x.locations[0]!.physicalLocation.artifactLocation.uri === 'hosts/mft%20edge.rules')!;
+    const before = edge(log);
+    writeFileSync(join(d, 'hosts', 'mft edge.rules'), `# edge host\n${CFT_SAVE}`);
+    const moved = edge(run());
+    expect(moved.locations[0]!.physicalLocation.region.startLine).toBe(7);
+    expect(moved.partialFingerprints).toEqual(before.partialFingerprints);
+    // the same rule id in the other report formats
+    expect(fwlint(['-f', 'github', 'hosts/clean.rules'], { cwd: d }).stdout).toBe(
+      "::warning file=hosts/clean.rules,line=5,col=1,title=fwlint/directive::Unused eslint-disable directive (no problems were reported from 'firewall/no-shadowed-rules').\n",
+    );
+    expect(fwlint(['-f', 'junit', 'hosts/clean.rules'], { cwd: d }).stdout).toContain('<testcase classname="hosts/clean.rules" name="fwlint/directive (line 5, column 1)">');
+  });
+
   it('--format github emits workflow-command annotations', () => {
     const d = tmp();
     writeFileSync(join(d, 'mft.rules'), CFT_SAVE);
@@ -218,6 +408,10 @@ describe('fwlint lint', () => {
     const [res] = JSON.parse(r.stdout) as { filePath: string; messages: { ruleId: string; line: number }[] }[];
     expect(res!.filePath.endsWith('fw.sh')).toBe(true);
     expect(res!.messages.filter((m) => m.ruleId === 'firewall/no-unneeded-cft-ports').map((m) => m.line)).toEqual([3]);
+    // under a name of ESLint's JavaScript files, which a folder walk leaves out: named, it is linted
+    const js = fwlint(['-f', 'json', '--stdin-filename', 'fw.js', '--input-format', 'iptables-script', '-'], { cwd: d, input: script });
+    const [jr] = JSON.parse(js.stdout) as { filePath: string; messages: { ruleId: string; line: number }[] }[];
+    expect(jr!.messages.filter((m) => m.ruleId === 'firewall/no-unneeded-cft-ports').map((m) => m.line)).toEqual([3]);
   });
 
   it('--version and --help exit 0', () => {

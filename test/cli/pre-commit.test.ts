@@ -37,7 +37,7 @@ const hook = hooks.find((h) => h.id === 'fwlint')!;
 describe('.pre-commit-hooks.yaml', () => {
   it('declares the fwlint hook as the brief and pre-commit expect', () => {
     expect(hooks.map((h) => h.id)).toEqual(['fwlint']);
-    expect(hook).toMatchObject({ entry: 'fwlint', language: 'node', types: ['file'], pass_filenames: true, require_serial: false });
+    expect(hook).toMatchObject({ entry: 'fwlint --ignore-unknown', language: 'node', types: ['file'], pass_filenames: true, require_serial: false });
   });
 
   it('matches firewall files by name and nothing else (Python and JS agree on this pattern)', () => {
@@ -79,7 +79,7 @@ describe.skipIf(Boolean(why))('pre-commit runs fwlint in a throwaway repository'
     run('git', ['config', 'user.name', 'fwlint test']);
     run('git', ['config', 'commit.gpgsign', 'false']);
     // the published hook's definition, run locally without installing anything
-    const local = { ...hook, language: 'system', entry: `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}` };
+    const local = { ...hook, language: 'system', entry: `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}${hook.entry.slice('fwlint'.length)}` };
     const config = `repos:\n  - repo: local\n    hooks:\n      - ${JSON.stringify(local)}\n`;
     writeFileSync(join(dir, 'repo', '.pre-commit-config.yaml'), config);
     expect(run('git', ['add', '.pre-commit-config.yaml']).code).toBe(0);
@@ -108,6 +108,17 @@ describe.skipIf(Boolean(why))('pre-commit runs fwlint in a throwaway repository'
     const r = run('git', ['commit', '-m', 'notes']);
     expect(r.code, r.out).toBe(0);
     expect(r.out).toMatch(/fwlint \(firewall rules\)\.+\(no files to check\)Skipped/);
+  });
+
+  it('lets through *.rules files that are no firewall (udev, audit, Suricata), which its name pattern matches', () => {
+    spawnSync('mkdir', ['-p', join(dir, 'repo', 'etc', 'udev', 'rules.d')]);
+    writeFileSync(join(dir, 'repo', 'etc', 'udev', 'rules.d', '99-usb.rules'), 'SUBSYSTEM=="usb", ATTR{idVendor}=="0bda", MODE="0666"\n');
+    writeFileSync(join(dir, 'repo', 'etc', 'audit.rules'), '-D\n-b 8192\n-a always,exit -F arch=b64 -S execve -k exec\n-w /etc/passwd -p wa -k identity\n');
+    writeFileSync(join(dir, 'repo', 'local.rules'), 'alert tcp any any -> $HOME_NET 22 (msg:"ssh"; sid:1000001; rev:1;)\n');
+    run('git', ['add', 'etc', 'local.rules']);
+    const r = run('git', ['commit', '-m', 'udev, audit and suricata rules']);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/fwlint \(firewall rules\)\.+Passed/);
   });
 
   it('blocks a commit that opens 1768/tcp to 0.0.0.0/0 and names the finding', () => {

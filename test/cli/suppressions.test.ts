@@ -55,8 +55,16 @@ describe('baselines with eslint-suppressions.json', () => {
     writeFileSync(join(d, 'hosts', 'legacy.rules'), LEGACY);
     expect(fwlint(['hosts'], { cwd: d }).code).toBe(0);
 
-    // an old finding fixed: prune drops its entry, the rest stays
+    // an old finding fixed: its entry now suppresses nothing, which fails the run until pruned (as ESLint: the
+    // fixed finding could come back unreported)
     writeFileSync(join(d, 'hosts', 'legacy.rules'), LEGACY_FIXED_SSH);
+    const stale = fwlint(['hosts'], { cwd: d });
+    expect(stale.code).toBe(2);
+    expect(stale.stderr).toBe(
+      'fwlint: there are suppressions left in eslint-suppressions.json that do not occur anymore (hosts/legacy.rules firewall/no-world-open-sensitive-ports). To resolve this, re-run the command with --prune-suppressions to remove unused suppressions. To ignore unused suppressions, use --pass-on-unpruned-suppressions.\n',
+    );
+    expect(fwlint(['--pass-on-unpruned-suppressions', 'hosts'], { cwd: d }).code).toBe(0);
+    // prune drops its entry, the rest stays
     const prune = fwlint(['--prune-suppressions', 'hosts'], { cwd: d });
     expect(prune.code, prune.stdout + prune.stderr).toBe(0);
     expect(JSON.parse(readFileSync(join(d, 'eslint-suppressions.json'), 'utf8'))).toEqual({
@@ -65,6 +73,23 @@ describe('baselines with eslint-suppressions.json', () => {
     // reintroducing the fixed finding is no longer covered
     writeFileSync(join(d, 'hosts', 'legacy.rules'), LEGACY);
     expect(fwlint(['hosts'], { cwd: d }).code).toBe(1);
+  });
+
+  it('--prune-suppressions on some files leaves the entries of the others alone', () => {
+    const d = mkdtempSync(join(tmpdir(), 'fwlint-baseline-'));
+    dirs.push(d);
+    writeFileSync(join(d, 'a.rules'), LEGACY);
+    writeFileSync(join(d, 'b.rules'), LEGACY);
+    expect(fwlint(['--suppress-all', 'a.rules', 'b.rules'], { cwd: d }).code).toBe(0);
+    writeFileSync(join(d, 'a.rules'), LEGACY_FIXED_SSH);
+    const prune = fwlint(['--prune-suppressions', 'a.rules'], { cwd: d });
+    expect(prune.code, prune.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(d, 'eslint-suppressions.json'), 'utf8'))).toEqual({
+      'a.rules': { 'firewall/no-unneeded-cft-ports': { count: 1 } },
+      'b.rules': { 'firewall/no-unneeded-cft-ports': { count: 1 }, 'firewall/no-world-open-sensitive-ports': { count: 1 } },
+    });
+    // b.rules still has its findings: its baseline applies, nothing is left unused
+    expect(fwlint(['a.rules', 'b.rules'], { cwd: d }).code).toBe(0);
   });
 
   it('--suppress-rule baselines one rule only; --suppressions-location moves the file', () => {

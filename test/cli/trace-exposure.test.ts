@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -88,5 +88,14 @@ describe('fwlint exposure', () => {
     const entries = f!.rulesets[0]!.entries;
     expect(entries).toContainEqual(expect.objectContaining({ protocols: [[6, 6]], ports: [[1761, 1768]], sources: ['10.0.0.0/8'], certainty: 'open', line: 10 }));
     expect(entries).toContainEqual(expect.objectContaining({ protocols: [[6, 6]], ports: [[22, 22]], sources: ['0.0.0.0/0'], certainty: 'possibly-open', line: 9 }));
+  });
+
+  it('in a folder, a firewall-named link that leads nowhere is an error, not passed over', () => {
+    const d = mkdtempSync(join(tmpdir(), 'fwlint-exp-'));
+    writeFileSync(join(d, 'ok.nft'), 'table inet f {\n  chain input {\n    type filter hook input priority 0; policy drop;\n  }\n}\n');
+    symlinkSync('gone.rules', join(d, 'host.rules'));
+    const r = fwlint(['exposure', '.'], { cwd: d });
+    expect(r.stderr).toBe(`host.rules: cannot read ${join(d, 'host.rules')}: ENOENT\n`);
+    expect(r.code).toBe(1);
   });
 });

@@ -1,7 +1,9 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Linter } from 'eslint';
 import { describe, expect, it } from 'vitest';
+import plugin from '../../src/eslint/plugin.js';
 import { parseWithFormat } from '../../src/eslint/language.js';
 import { formatById } from '../../src/parsers/registry.js';
 import '../../src/parsers/formats.js';
@@ -29,3 +31,53 @@ describe('the include reader', () => {
     expect(doc.diagnostics[0]!.message).toContain('is a directory');
   });
 });
+
+describe('languageOptions', () => {
+  const lint = (languageOptions: Record<string, unknown>) =>
+    new Linter().verify('*filter\n:INPUT DROP [0:0]\nCOMMIT\n', [{ files: ['**/*.rules'], plugins: { firewall: plugin as never }, language: 'firewall/iptables', languageOptions }] as never, 'a.rules');
+
+  it('variables must be an object: anything else is a configuration error, not ignored', () => {
+    expect(lint({ variables: { cidr: '10.0.0.0/8' } })).toEqual([]);
+    for (const [v, shown] of [[5, '5'], ['x', '"x"'], [[1], '[1]'], [null, 'null']] as const) {
+      expect(() => lint({ variables: v })).toThrow(
+        `Key "languageOptions": Key "variables": expected an object of variable names and values (Terraform variables, CloudFormation parameters), got ${shown}.`,
+      );
+    }
+    expect(() => lint({ format: 'nope' })).toThrow('Key "languageOptions": Unknown firewall format "nope".');
+    // a JavaScript languageOptions object meant for every file does not break firewall files
+    expect(lint({ ecmaVersion: 2022, sourceType: 'module', globals: {} })).toEqual([]);
+  });
+});
+
+describe('eslint --fix of unused eslint-disable comments', () => {
+  const config = [{ files: ['**/*.rules', '**/*.tf'], plugins: { firewall: plugin as never }, rules: { 'firewall/no-shadowed-rules': 'warn', 'firewall/no-world-open-sensitive-ports': 'error' }, linterOptions: { reportUnusedDisableDirectives: 'warn' } }];
+  const rules = [
+    '# eslint-disable-next-line firewall/no-shadowed-rules',
+    '*filter',
+    ':INPUT DROP [0:0]',
+    '# eslint-disable-next-line firewall/no-shadowed-rules, firewall/no-world-open-sensitive-ports',
+    '-A INPUT -p tcp --dport 22 -j ACCEPT',
+    'COMMIT',
+    '',
+  ].join('\n');
+
+  it('leaves an empty comment, never a line of only a space (iptables-restore rejects it)', () => {
+    const linter = new Linter();
+    const messages = linter.verify(rules, [{ ...config[0]!, language: 'firewall/iptables' }] as never, 'a.rules');
+    // reported where the comment starts
+    expect(messages.map((m) => `${m.line}:${m.column} ${m.message}`)).toEqual([
+      "1:1 Unused eslint-disable directive (no problems were reported from 'firewall/no-shadowed-rules').",
+      "4:1 Unused eslint-disable directive (no problems were reported from 'firewall/no-shadowed-rules').",
+    ]);
+    const fixed = linter.verifyAndFix(rules, [{ ...config[0]!, language: 'firewall/iptables' }] as never, 'a.rules');
+    expect(fixed.output).toBe(['# ', '*filter', ':INPUT DROP [0:0]', '# eslint-disable-next-line firewall/no-world-open-sensitive-ports', '-A INPUT -p tcp --dport 22 -j ACCEPT', 'COMMIT', ''].join('\n'));
+    expect(parseWithFormat(formatById('iptables-save')!, fixed.output, 'a.rules').diagnostics).toEqual([]);
+  });
+
+  it('keeps a block comment a comment', () => {
+    const tf = '/* eslint-disable firewall/no-shadowed-rules */\nresource "aws_security_group" "web" {\n  name = "web" // eslint-disable-line firewall/no-shadowed-rules\n}\n';
+    const fixed = new Linter().verifyAndFix(tf, [{ ...config[0]!, language: 'firewall/hcl' }] as never, 'a.tf');
+    expect(fixed.output).toBe('/* */\nresource "aws_security_group" "web" {\n  name = "web" // \n}\n');
+  });
+});
+

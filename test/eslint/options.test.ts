@@ -36,6 +36,16 @@ describe('rule options', () => {
     expect(() => lint({ 'firewall/no-undeclared-registered-ports': ['warn', { alow: [8080] }] })).toThrow(/firewall\/no-undeclared-registered-ports[\s\S]*must NOT have additional properties/);
   });
 
+  it('a port above 65535 or a range written high-low in allow is a configuration error, not an entry ignored silently', () => {
+    expect(() => lint({ 'firewall/no-undeclared-registered-ports': ['warn', { allow: [8080, 'tcp/70000'] }] })).toThrow(
+      'Configuration for rule "firewall/no-undeclared-registered-ports" is invalid:\n\toptions/0/allow/1 "tcp/70000" is not a port 0–65535 or a range low-high of them',
+    );
+    expect(() => lint({ 'firewall/no-undeclared-registered-ports': ['warn', { allow: ['udp/5010-5000'] }] })).toThrow(
+      'Configuration for rule "firewall/no-undeclared-registered-ports" is invalid:\n\toptions/0/allow/0 "udp/5010-5000" is not a port 0–65535 or a range low-high of them',
+    );
+    expect(lint({ 'firewall/no-undeclared-registered-ports': ['warn', { allow: ['tcp/0-65535', '22'] }] })).toEqual([]);
+  });
+
   it('a rule without options refuses them', () => {
     expect(() => lint({ 'firewall/no-shadowed-rules': ['warn', { strict: true }] })).toThrow(/Configuration for rule "firewall\/no-shadowed-rules" is invalid:\n\toptions must NOT have more than 0 items/);
   });

@@ -579,3 +579,34 @@ describe('detection', () => {
     expect(azureJsonFormat.parse(big, {}).rulesets.map((r) => r.name)).toEqual(['NSG late']);
   });
 });
+
+describe('ARM languageVersion 2.0 (Bicep symbolic names)', () => {
+  test('"resources" as an object of symbolic names is read: NSGs, child rules, copy loops; an existing NSG is external', () => {
+    const t = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      languageVersion: '2.0',
+      parameters: { ports: { type: 'array', defaultValue: [22, 3389] } },
+      resources: {
+        nsg: {
+          type: 'Microsoft.Network/networkSecurityGroups',
+          name: 'web',
+          properties: {
+            copy: [{ name: 'securityRules', count: "[length(parameters('ports'))]", input: rule("[format('p{0}', parameters('ports')[copyIndex('securityRules')])]", "[add(100, copyIndex('securityRules'))]" as never, 'Allow', { destinationPortRange: "[string(parameters('ports')[copyIndex('securityRules')])]" }) }],
+          },
+        },
+        https: { type: 'Microsoft.Network/networkSecurityGroups/securityRules', name: 'web/https', dependsOn: ['nsg'], properties: rule('x', 200, 'Allow', { destinationPortRange: '443' }).properties },
+        old: { existing: true, type: 'Microsoft.Network/networkSecurityGroups', name: 'old' },
+        onOld: { type: 'Microsoft.Network/networkSecurityGroups/securityRules', name: 'old/any', properties: rule('x', 100, 'Allow').properties },
+      },
+    };
+    const d = parseAzure(JSON.stringify(t));
+    expect(d.diagnostics).toEqual([]);
+    expect(d.rulesets.map((r) => r.name)).toEqual(['NSG web', 'NSG old (rules only; the NSG is defined elsewhere)']);
+    expect(inbound(d.rulesets[0]!).slice(0, 3).map((r) => r.text)).toEqual([
+      'allow tcp:22 from * to * (priority 100)',
+      'allow tcp:3389 from * to * (priority 101)',
+      'allow tcp:443 from * to * (priority 200)',
+    ]);
+    expect(reach(d.rulesets[1]!, 5432).open.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+});

@@ -51,3 +51,50 @@ describe('terraform format dispatch', () => {
     expect(ids.length).toBeGreaterThanOrEqual(3);
   });
 });
+
+describe('variable files Terraform loads from the module directory', () => {
+  const tf = [
+    'variable "ssh_cidrs" {',
+    '  default = ["10.0.0.0/8"]',
+    '}',
+    'variable "port" {',
+    '  default = 22',
+    '}',
+    'resource "aws_security_group" "a" {',
+    '  ingress {',
+    '    from_port   = var.port',
+    '    to_port     = var.port',
+    '    protocol    = "tcp"',
+    '    cidr_blocks = var.ssh_cidrs',
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+  const dir: Record<string, string> = {
+    '/m/terraform.tfvars': 'ssh_cidrs = ["192.0.2.0/24"]\nport = 2222\n',
+    '/m/terraform.tfvars.json': '{"ssh_cidrs": ["198.51.100.0/24"]}',
+    '/m/b.auto.tfvars': 'ssh_cidrs = ["0.0.0.0/0"]\n',
+    '/m/a.auto.tfvars.json': '{"ssh_cidrs": ["203.0.113.0/24"]}',
+    '/m/prod.tfvars': 'ssh_cidrs = ["100.64.0.0/10"]\n',
+  };
+  const readInclude = (path: string): { path: string; text: string } | { error: string } | { files: { path: string; text: string }[] } => {
+    if (path.includes('*')) {
+      const suffix = path.slice(1);
+      return { files: Object.keys(dir).filter((p) => p.endsWith(suffix)).map((p) => ({ path: p, text: dir[p]! })) };
+    }
+    const full = `/m/${path}`;
+    return dir[full] !== undefined ? { path: full, text: dir[full] } : { error: `cannot read ${full}: ENOENT` };
+  };
+  const ingress = (variables?: Record<string, unknown>) =>
+    parseTerraform(tf, { filePath: '/m/main.tf', readInclude, ...(variables ? { variables } : {}) }).rulesets[0]!.tables[0]!.chains[0]!.rules.map((r) => r.text);
+
+  test('terraform.tfvars, terraform.tfvars.json, then *.auto.tfvars(.json) by name override the defaults; other .tfvars are not loaded', () => {
+    // b.auto.tfvars comes after a.auto.tfvars.json: 0.0.0.0/0; port from terraform.tfvars
+    expect(ingress()).toEqual(['ingress tcp 2222 from 0.0.0.0/0']);
+    // without a reader (stdin) the defaults are used
+    expect(parseTerraform(tf, {}).rulesets[0]!.tables[0]!.chains[0]!.rules.map((r) => r.text)).toEqual(['ingress tcp 22 from 10.0.0.0/8']);
+  });
+  test('variables given with the options (-var) win over the files', () => {
+    expect(ingress({ ssh_cidrs: ['10.1.0.0/16'] })).toEqual(['ingress tcp 2222 from 10.1.0.0/16']);
+  });
+});

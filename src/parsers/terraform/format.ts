@@ -104,9 +104,12 @@ export function parseTerraformPlan(text: string, options: ParseOptions = {}): Fi
   const tree = parseJsonTree(text);
   // A Terraform JSON configuration (`*.tf.json`) rather than `terraform show -json` output.
   const config = tree.value !== undefined && get(tree.value, 'format_version') === undefined && (get(tree.value, 'resource') !== undefined || /\.tf\.json$/i.test(options.filePath ?? ''));
-  const resources = !tree.value ? [] : config ? resourcesFromTfJson(tree.value, options.variables) : resourcesFromPlanJson(tree.value);
+  const tfvarsDiagnostics: Diagnostic[] = [];
+  const auto = config ? autoTfvars(options, tfvarsDiagnostics) : undefined;
+  const variables = auto ? { ...auto, ...options.variables } : options.variables;
+  const resources = !tree.value ? [] : config ? resourcesFromTfJson(tree.value, variables) : resourcesFromPlanJson(tree.value);
   const mapped = mapTerraformResources(resources);
-  return { format: config ? 'terraform' : 'terraform-plan', rulesets: mapped.rulesets, diagnostics: [...tree.diagnostics, ...mapped.diagnostics], comments: [] };
+  return { format: config ? 'terraform' : 'terraform-plan', rulesets: mapped.rulesets, diagnostics: [...tree.diagnostics, ...tfvarsDiagnostics, ...mapped.diagnostics], comments: [] };
 }
 
 export const terraformFormat: FormatDefinition = {

@@ -98,3 +98,16 @@ describe('variable files Terraform loads from the module directory', () => {
     expect(ingress({ ssh_cidrs: ['10.1.0.0/16'] })).toEqual(['ingress tcp 2222 from 10.1.0.0/16']);
   });
 });
+
+describe('variable files beside a Terraform JSON configuration', () => {
+  test('terraform.tfvars beside main.tf.json overrides a default', async () => {
+    const { parseTerraformPlan } = await import('../../../src/parsers/terraform/format.js');
+    const json = JSON.stringify({
+      variable: { cidr: { default: '10.0.0.0/8' } },
+      resource: { aws_security_group: { a: { ingress: [{ from_port: 22, to_port: 22, protocol: 'tcp', cidr_blocks: ['${var.cidr}'] }] } } },
+    });
+    const readInclude = (path: string) => (path === 'terraform.tfvars' ? { path: '/m/terraform.tfvars', text: 'cidr = "0.0.0.0/0"\n' } : path.includes('*') ? { files: [] } : { error: 'ENOENT' });
+    const d = parseTerraformPlan(json, { filePath: '/m/main.tf.json', readInclude });
+    expect(d.rulesets[0]!.tables[0]!.chains[0]!.rules.map((r) => r.text)).toEqual(['ingress tcp 22 from 0.0.0.0/0']);
+  });
+});

@@ -47,6 +47,8 @@ const MAX_EXPANSION = 10_000;
 
 class Evaluator {
   private readonly variables = new Map<string, PValue>();
+  /** Variables declared with a `set(…)` type: their value is a set. */
+  private readonly setVariables = new Set<string>();
   private readonly localDefs = new Map<string, PValue>();
   private readonly localCache = new Map<string, PValue>();
   private readonly localBusy = new Set<string>();
@@ -65,6 +67,8 @@ class Evaluator {
       if (b.block.type === 'variable' && b.block.labels.length === 1) {
         const def = get(b, 'default');
         if (def) this.variables.set(b.block.labels[0]!, def);
+        const type = get(b, 'type');
+        if (type?.kind === 'expr' && /^\s*set\s*\(/.test(type.text)) this.setVariables.add(b.block.labels[0]!);
       } else if (b.block.type === 'locals') {
         for (const l of b.entries) this.localDefs.set(l.key, l.value);
       }
@@ -114,10 +118,10 @@ class Evaluator {
   }
 
   variable(name: string, e: HclExpr): PValue {
-    if (this.overrides && Object.prototype.hasOwnProperty.call(this.overrides, name)) return this.fromPlain(this.overrides[name], this.lines.span(e.start, e.end));
-    const def = this.variables.get(name);
-    if (def) return this.value(def, {});
-    return this.unknown(e);
+    const v = this.overrides && Object.prototype.hasOwnProperty.call(this.overrides, name) ? this.fromPlain(this.overrides[name], this.lines.span(e.start, e.end)) : this.variables.has(name) ? this.value(this.variables.get(name)!, {}) : undefined;
+    if (!v) return this.unknown(e);
+    if (v.kind === 'array' && this.setVariables.has(name)) SETS.add(v);
+    return v;
   }
 
   local(name: string, e: HclExpr): PValue {
@@ -189,7 +193,7 @@ class Evaluator {
       const entries = marker ? [...body.entries, { key: 'for_each', keySpan: marker.span, value: marker }] : body.entries;
       return { key: label, keySpan, value: { kind: 'object', entries, span: content.span, block: { type: label, labels: [] } } };
     };
-    const pairs = forEach ? collectionPairs(forEach) : undefined;
+    const pairs = forEach ? collectionPairs(forEach, true) : undefined;
     if (!forEach || !pairs) {
       const marker: PExpr = forEach?.kind === 'expr' ? forEach : { kind: 'expr', text: forEachRaw && forEachRaw.kind === 'expr' ? forEachRaw.text : 'for_each', span: forEachRaw?.span ?? d.span };
       const unk = (suffix: string): PExpr => ({ kind: 'expr', text: `${iterName}.${suffix}`, span: marker.span });
@@ -359,7 +363,7 @@ class Evaluator {
 
   private forExpr(e: HclExpr & { type: 'for' }, scope: Scope, span: Span): PValue {
     const coll = this.expr(e.collection, scope);
-    const pairs = collectionPairs(coll);
+    const pairs = collectionPairs(coll, true);
     if (!pairs) return this.unknown(e);
     const arr: PValue[] = [];
     const obj: PEntry[] = [];
@@ -392,11 +396,18 @@ class Evaluator {
     }
     const known = (v: PValue | undefined): boolean => !!v && v.kind !== 'expr';
     switch (e.name) {
+      case 'toset': {
+        const [a] = args;
+        if (args.length !== 1 || !known(a)) return this.unknown(e);
+        if (a!.kind !== 'array') return a!;
+        const set: PValue = { kind: 'array', items: a!.items, span: a!.span };
+        SETS.add(set);
+        return set;
+      }
       case 'tolist':
-      case 'toset':
       case 'tomap':
       case 'sort':
-        if (args.length === 1 && known(args[0])) return args[0]!;
+        if (args.length === 1 && known(args[0])) return args[0]!.kind === 'array' ? { kind: 'array', items: (args[0] as { items: PValue[] }).items, span: args[0]!.span } : args[0]!;
         return this.unknown(e);
       case 'concat': {
         // Known lists keep their items; an unknown argument stays one unknown item (sound for mappers,
@@ -575,7 +586,7 @@ class Evaluator {
       }
       if (forEachRaw) {
         const f = this.value(forEachRaw, {});
-        const pairs = collectionPairs(f);
+        const pairs = collectionPairs(f, false);
         if (pairs) {
           for (const [k, v] of pairs.slice(0, MAX_EXPANSION)) {
             const key = k.kind === 'scalar' ? String(k.value) : '?';
@@ -596,14 +607,22 @@ class Evaluator {
 }
 
 /**
- * Key/value pairs of a known collection (`for_each`, `for`): a list/set gives
- * (index or element, element) — for `for_each` over a set, key = value = element;
- * a map gives its entries. Undefined when the collection is unknown.
+ * Arrays that are Terraform sets (`toset(…)`, a variable of type `set(…)`): iterated, their key is the element.
+ * Every other array is a list or tuple, whose key in a `for` expression or a `dynamic` block is the index.
  */
-function collectionPairs(v: PValue): [PValue, PValue][] | undefined {
+const SETS = new WeakSet<PValue>();
+
+/**
+ * Key/value pairs of a known collection (`for_each`, `for`): a map gives its entries; a set gives
+ * (element, element); a list or tuple gives (index, element) where `indexKeys` (a `for` expression's
+ * `for i, v in list`, a `dynamic` block's `<iterator>.key`: "the list element index"), else (element,
+ * element) (a resource's `for_each`, which takes only maps and sets of strings). Undefined when unknown.
+ */
+function collectionPairs(v: PValue, indexKeys: boolean): [PValue, PValue][] | undefined {
   if (v.kind === 'array') {
     if (v.items.some((i) => i.kind === 'expr')) return undefined;
-    return v.items.map((i) => [i.kind === 'scalar' ? i : i, i]);
+    if (indexKeys && !SETS.has(v)) return v.items.map((i, n) => [{ kind: 'scalar', value: n, span: i.span }, i]);
+    return v.items.map((i) => [i, i]);
   }
   if (v.kind === 'object') return v.entries.map((e) => [{ kind: 'scalar', value: e.key, span: e.keySpan }, e.value]);
   if (v.kind === 'scalar' && v.value === null) return [];

@@ -91,6 +91,46 @@ describe('evaluateTerraform', () => {
     ]);
   });
 
+  test('the key of a list is its index (for expressions, dynamic blocks); of a set, the element', () => {
+    const r = evaluateTerraform(
+      [
+        'variable "cidrs" { default = ["10.0.0.0/8", "192.168.0.0/16"] }',
+        'variable "ports" {',
+        '  type    = set(number)',
+        '  default = [22, 443]',
+        '}',
+        'locals {',
+        '  rules = [for i, c in var.cidrs : { prio = 100 + i, cidr = c }]',
+        '}',
+        'resource "azurerm_network_security_group" "x" {',
+        '  dynamic "security_rule" {',
+        '    for_each = local.rules',
+        '    content {',
+        '      priority = security_rule.value.prio',
+        '      name     = "r${security_rule.key}"',
+        '    }',
+        '  }',
+        '  dynamic "a" {',
+        '    for_each = var.ports',
+        '    content { k = a.key }',
+        '  }',
+        '  dynamic "b" {',
+        '    for_each = toset(["x"])',
+        '    content { k = b.key }',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const b = r.resources[0]!.body;
+    expect((all(b, 'security_rule') as PObject[]).map((x) => [toPlain(get(x, 'priority')), toPlain(get(x, 'name'))])).toEqual([
+      [100, 'r0'],
+      [101, 'r1'],
+    ]);
+    expect((all(b, 'a') as PObject[]).map((x) => toPlain(get(x, 'k')))).toEqual([22, 443]);
+    expect((all(b, 'b') as PObject[]).map((x) => toPlain(get(x, 'k')))).toEqual(['x']);
+  });
+
   test('dynamic blocks: literal for_each expands, iterator names, unknown for_each keeps a marker', () => {
     const r = evaluateTerraform(
       [
@@ -117,8 +157,9 @@ describe('evaluateTerraform', () => {
     const b = r.resources[0]!.body;
     const ing = all(b, 'ingress') as PObject[];
     expect(ing.map((x) => [toPlain(get(x, 'from_port')), toPlain(get(x, 'idx')), x.block?.type, at(x.span)])).toEqual([
-      [1761, 1761, 'ingress', '6:5-9:6'],
-      [1762, 1762, 'ingress', '6:5-9:6'],
+      // over a list, <iterator>.key is the element's index (Terraform, dynamic blocks)
+      [1761, 0, 'ingress', '6:5-9:6'],
+      [1762, 1, 'ingress', '6:5-9:6'],
     ]);
     const eg = all(b, 'egress') as PObject[];
     expect(eg.length).toBe(1);

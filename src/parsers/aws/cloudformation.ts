@@ -85,6 +85,15 @@ class Template {
   }
 
   ref(name: string, span: Span, depth: number): PValue {
+    // An SSM parameter type: the default (and an override) is the name of a Systems Manager parameter, whose
+    // value CloudFormation reads at deployment (CloudFormation "SSM parameter types").
+    const ptype = str(get(this.params.get(name), 'Type')) ?? '';
+    if (ptype.startsWith('AWS::SSM::Parameter::Value<')) {
+      const o = this.overrides && Object.prototype.hasOwnProperty.call(this.overrides, name) ? this.overrides[name] : undefined;
+      const d = this.paramDefaults.get(name);
+      const path = typeof o === 'string' ? o : d?.kind === 'scalar' && d.value !== null ? String(d.value) : undefined;
+      return this.unknown(`!Ref ${name} (SSM parameter${path ? ` ${path}` : ''})`, span);
+    }
     if (this.overrides && Object.prototype.hasOwnProperty.call(this.overrides, name)) return this.fromPlain(this.overrides[name], span);
     const d = this.paramDefaults.get(name);
     if (d) {
@@ -105,6 +114,8 @@ class Template {
     if (!fn) {
       if (v.kind === 'array') return { kind: 'array', items: v.items.map((i) => this.resolve(i, depth + 1)), span: v.span };
       if (v.kind === 'object') return { kind: 'object', entries: v.entries.map((e) => ({ key: e.key, keySpan: e.keySpan, value: this.resolve(e.value, depth + 1) })), span: v.span };
+      // A dynamic reference ('{{resolve:ssm:/path}}', secretsmanager…) is replaced by its value at deployment.
+      if (v.kind === 'scalar' && typeof v.value === 'string' && v.value.includes('{{resolve:')) return this.unknown(v.value, v.span);
       return v;
     }
     const { name, arg } = fn;
@@ -165,6 +176,13 @@ class Template {
           parts.push(String(p.value));
         }
         return { kind: 'scalar', value: parts.join(delim), span };
+      }
+      case 'Fn::Split': {
+        const [d, source] = items(arg);
+        const delim = str(d);
+        const src = source ? this.resolve(source, depth + 1) : undefined;
+        if (!delim || src?.kind !== 'scalar' || typeof src.value !== 'string') return this.unknown(text, span);
+        return { kind: 'array', items: src.value.split(delim).map((x) => ({ kind: 'scalar', value: x, span: src.span })), span };
       }
       case 'Fn::Select': {
         const [idx, list] = items(arg);

@@ -340,3 +340,35 @@ describe('a template longer than the 64 KB detection reads, its security group f
     expect(detectFormat('template.yaml', yaml)?.id).toBe('cloudformation-yaml');
   });
 });
+
+describe('CloudFormation: values read at deployment, Fn::Split', () => {
+  const yaml = [
+    'Parameters:',
+    '  AdminCidr:',
+    '    Type: AWS::SSM::Parameter::Value<String>',
+    '    Default: /net/admin-cidr',
+    'Resources:',
+    '  Sg:',
+    '    Type: AWS::EC2::SecurityGroup',
+    '    Properties:',
+    '      GroupDescription: g',
+    '      SecurityGroupIngress:',
+    '        - { IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !Ref AdminCidr }',
+    "        - { IpProtocol: tcp, FromPort: 3306, ToPort: 3306, CidrIp: '{{resolve:ssm:/net/db-cidr}}' }",
+    '        - { IpProtocol: tcp, FromPort: 6379, ToPort: 6379, CidrIp: !Select [1, !Split [",", "10.0.0.0/8,0.0.0.0/0"]] }',
+    '',
+  ].join('\n');
+
+  test('an SSM parameter type and a dynamic reference are unknown, named (their text is a parameter name, not a CIDR); Fn::Split of a literal is split', () => {
+    const doc = parseCloudFormationYaml(yaml);
+    expect(doc.diagnostics.map((x) => [x.message, at(x.span)])).toEqual([
+      ['Cannot evaluate !Ref AdminCidr (SSM parameter /net/admin-cidr): the address is not known statically; it is treated as unknown', '11:69-11:78'],
+      ['Cannot evaluate {{resolve:ssm:/net/db-cidr}}: the address is not known statically; it is treated as unknown', '12:68-12:98'],
+    ]);
+    expect(rows(doc.rulesets[0]!).filter((r) => r[0] === 'security-group/ingress').map((r) => r[2])).toEqual([
+      'ingress tcp 6379 from 0.0.0.0/0',
+      'ingress tcp 22 from !Ref AdminCidr (SSM parameter /net/admin-cidr)',
+      'ingress tcp 3306 from {{resolve:ssm:/net/db-cidr}}',
+    ]);
+  });
+});

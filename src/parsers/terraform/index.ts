@@ -11,7 +11,7 @@
  * generated block) keeps a `count`/`for_each` entry whose value is a `PExpr` —
  * the object may exist zero or more times.
  */
-import { LineIndex, type Diagnostic, type DocComment, type Span } from '../../model/index.js';
+import { formatAddress, LineIndex, parseAddress, type Diagnostic, type DocComment, type Span } from '../../model/index.js';
 import { get, items, str, toPlain, type PEntry, type PExpr, type PObject, type PValue } from '../values.js';
 import type { ParseOptions } from '../types.js';
 import { hclExprOf, parseHcl, staticKey, type HclExpr } from '../hcl/index.js';
@@ -537,6 +537,21 @@ class Evaluator {
         }
         return { kind: 'scalar', value: out, span };
       }
+      case 'cidrsubnet':
+      case 'cidrhost': {
+        const out = cidrFunction(e.name, args);
+        return out === undefined ? this.unknown(e) : { kind: 'scalar', value: out, span };
+      }
+      case 'setproduct': {
+        // every combination, one element of each argument in order (a list of tuples)
+        if (args.length < 2 || args.some((a) => a.kind !== 'array' || a.items.some((i) => i.kind === 'expr'))) return this.unknown(e);
+        let combos: PValue[][] = [[]];
+        for (const a of args as { items: PValue[] }[]) {
+          if (combos.length * a.items.length > MAX_EXPANSION) return this.unknown(e);
+          combos = combos.flatMap((c) => a.items.map((i) => [...c, i]));
+        }
+        return { kind: 'array', items: combos.map((c) => ({ kind: 'array', items: c, span })), span };
+      }
       case 'keys':
       case 'values': {
         const [m] = args;
@@ -604,6 +619,42 @@ class Evaluator {
     }
     return out;
   }
+}
+
+/**
+ * Terraform's `cidrsubnet(prefix, newbits, netnum)` (the netnum-th subnet of newbits more bits) and
+ * `cidrhost(prefix, hostnum)` (the hostnum-th address, negative from the end), IPv4 and IPv6; undefined
+ * where Terraform fails (a number out of range, not a prefix) or an argument is not known.
+ */
+function cidrFunction(name: string, args: PValue[]): string | undefined {
+  const [p, a, b] = args;
+  if (p?.kind !== 'scalar' || typeof p.value !== 'string') return undefined;
+  const m = /^([0-9A-Fa-f:.]+)\/([0-9]{1,3})$/.exec(p.value.trim());
+  const addr = m ? parseAddress(m[1]!) : undefined;
+  if (!m || !addr) return undefined;
+  const bits = addr.family === 'ipv4' ? 32 : 128;
+  const len = Number(m[2]);
+  if (len > bits) return undefined;
+  const num = (v: PValue | undefined): bigint | undefined => {
+    if (v?.kind !== 'scalar') return undefined;
+    const t = typeof v.value === 'number' ? (Number.isInteger(v.value) ? String(v.value) : '') : typeof v.value === 'string' ? v.value.trim() : '';
+    return /^-?[0-9]{1,40}$/.test(t) ? BigInt(t) : undefined;
+  };
+  const base = (BigInt(addr.value) >> BigInt(bits - len)) << BigInt(bits - len);
+  const text = (v: bigint): string => formatAddress(addr.family, addr.family === 'ipv4' ? Number(v) : v);
+  if (name === 'cidrsubnet') {
+    const newbits = num(a);
+    const netnum = num(b);
+    if (newbits === undefined || netnum === undefined || newbits < 0n || netnum < 0n || len + Number(newbits) > bits || netnum >= 1n << newbits) return undefined;
+    const newLen = len + Number(newbits);
+    return `${text(base | (netnum << BigInt(bits - newLen)))}/${newLen}`;
+  }
+  const size = 1n << BigInt(bits - len);
+  let host = num(a);
+  if (host === undefined) return undefined;
+  if (host < 0n) host += size;
+  if (host < 0n || host >= size) return undefined;
+  return text(base | host);
 }
 
 /**

@@ -251,7 +251,16 @@ describe('functions', () => {
     ['merge({ a = 1 }, { a = 2, b = 3 })', { a: 2, b: 3 }],
     ['tonumber("22")', 22],
     ['coalesce("", "x")', 'x'],
-    ['cidrsubnet("10.0.0.0/8", 8, 1)', 'cidrsubnet("10.0.0.0/8", 8, 1)'],
+    // Terraform's documented examples (functions/cidrsubnet, functions/cidrhost)
+    ['cidrsubnet("172.16.0.0/12", 4, 2)', '172.18.0.0/16'],
+    ['cidrsubnet("10.1.2.0/24", 4, 15)', '10.1.2.240/28'],
+    ['cidrsubnet("fd00:fd12:3456:7890::/56", 16, 162)', 'fd00:fd12:3456:7800:a200::/72'],
+    ['cidrhost("10.12.112.0/20", 268)', '10.12.113.12'],
+    ['cidrhost("10.12.112.0/20", -1)', '10.12.127.255'],
+    ['cidrhost("fd00:fd12:3456:7890:00a2::/72", 34)', 'fd00:fd12:3456:7890::22'],
+    // out of range: Terraform fails; unknown here
+    ['cidrsubnet("10.0.0.0/24", 2, 4)', 'cidrsubnet("10.0.0.0/24", 2, 4)'],
+    ['setproduct(["a", "b"], [1, 2])', [['a', 1], ['a', 2], ['b', 1], ['b', 2]]],
     ['concat(["0.0.0.0/0"], var.x)', ['0.0.0.0/0', 'var.x']],
   ];
   for (const [src, want] of cases) {

@@ -11,10 +11,11 @@
  * generated block) keeps a `count`/`for_each` entry whose value is a `PExpr` —
  * the object may exist zero or more times.
  */
-import { formatAddress, LineIndex, parseAddress, type Diagnostic, type DocComment, type Span } from '../../model/index.js';
+import { LineIndex, type Diagnostic, type DocComment, type Span } from '../../model/index.js';
 import { get, items, str, toPlain, type PEntry, type PExpr, type PObject, type PValue } from '../values.js';
 import type { ParseOptions } from '../types.js';
 import { hclExprOf, parseHcl, staticKey, type HclExpr } from '../hcl/index.js';
+import { hostOf, parsePrefix, subnetOf } from '../cidr.js';
 
 export interface TfResource {
   type: string;
@@ -629,32 +630,20 @@ class Evaluator {
 function cidrFunction(name: string, args: PValue[]): string | undefined {
   const [p, a, b] = args;
   if (p?.kind !== 'scalar' || typeof p.value !== 'string') return undefined;
-  const m = /^([0-9A-Fa-f:.]+)\/([0-9]{1,3})$/.exec(p.value.trim());
-  const addr = m ? parseAddress(m[1]!) : undefined;
-  if (!m || !addr) return undefined;
-  const bits = addr.family === 'ipv4' ? 32 : 128;
-  const len = Number(m[2]);
-  if (len > bits) return undefined;
   const num = (v: PValue | undefined): bigint | undefined => {
     if (v?.kind !== 'scalar') return undefined;
     const t = typeof v.value === 'number' ? (Number.isInteger(v.value) ? String(v.value) : '') : typeof v.value === 'string' ? v.value.trim() : '';
     return /^-?[0-9]{1,40}$/.test(t) ? BigInt(t) : undefined;
   };
-  const base = (BigInt(addr.value) >> BigInt(bits - len)) << BigInt(bits - len);
-  const text = (v: bigint): string => formatAddress(addr.family, addr.family === 'ipv4' ? Number(v) : v);
-  if (name === 'cidrsubnet') {
-    const newbits = num(a);
-    const netnum = num(b);
-    if (newbits === undefined || netnum === undefined || newbits < 0n || netnum < 0n || len + Number(newbits) > bits || netnum >= 1n << newbits) return undefined;
-    const newLen = len + Number(newbits);
-    return `${text(base | (netnum << BigInt(bits - newLen)))}/${newLen}`;
+  if (name === 'cidrhost') {
+    const host = num(a);
+    return host === undefined ? undefined : hostOf(p.value, host);
   }
-  const size = 1n << BigInt(bits - len);
-  let host = num(a);
-  if (host === undefined) return undefined;
-  if (host < 0n) host += size;
-  if (host < 0n || host >= size) return undefined;
-  return text(base | host);
+  const prefix = parsePrefix(p.value);
+  const newbits = num(a);
+  const netnum = num(b);
+  if (!prefix || newbits === undefined || netnum === undefined || newbits < 0n || newbits > 128n) return undefined;
+  return subnetOf(p.value, prefix.len + Number(newbits), netnum);
 }
 
 /**

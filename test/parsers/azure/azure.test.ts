@@ -324,6 +324,40 @@ describe('ARM functions templates use for rules', () => {
   });
 });
 
+describe('ARM CIDR functions', () => {
+  test('cidrSubnet (absolute new prefix length) and cidrHost (index 0 is the first usable address) resolve; out of range stays unknown', () => {
+    const src = (p: string) => ({ sourceAddressPrefix: p });
+    const template = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      parameters: { net: { type: 'string', defaultValue: '10.144.0.0/20' } },
+      resources: [
+        {
+          type: 'Microsoft.Network/networkSecurityGroups',
+          name: 'n',
+          properties: {
+            securityRules: [
+              // the examples of the ARM template functions documentation (CIDR)
+              rule('a', 100, 'Allow', src("[cidrSubnet(parameters('net'), 24, 3)]")),
+              rule('b', 110, 'Allow', src("[cidrSubnet('fdad:3236:5555::/48', 52, 1)]")),
+              rule('c', 120, 'Allow', src("[cidrHost('10.144.3.0/24', 0)]")),
+              rule('d', 130, 'Allow', src("[cidrHost('fdad:3236:5555:3000::/52', 4)]")),
+              rule('e', 140, 'Allow', src("[cidrHost('10.144.3.0/24', 254)]")),
+            ],
+          },
+        },
+      ],
+    };
+    const d = parseAzure(JSON.stringify(template));
+    expect(inbound(d.rulesets[0]!).slice(0, 5).map((r) => r.text)).toEqual([
+      'allow tcp:* from 10.144.3.0/24 to * (priority 100)',
+      'allow tcp:* from fdad:3236:5555:1000::/52 to * (priority 110)',
+      'allow tcp:* from 10.144.3.1 to * (priority 120)',
+      'allow tcp:* from fdad:3236:5555:3000::5 to * (priority 130)',
+      "allow tcp:* from [cidrHost('10.144.3.0/24', 254)] to * (priority 140)",
+    ]);
+  });
+});
+
 describe('az network nsg rule list', () => {
   test('rules without their NSG are grouped by the NSG name in their id', () => {
     const text = JSON.stringify([

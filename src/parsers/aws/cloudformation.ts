@@ -9,6 +9,7 @@
  */
 import { AddrSet, type Match, type Rule, type Ruleset, type Span } from '../../model/index.js';
 import { get, items, str, toPlain, type PExpr, type PValue } from '../values.js';
+import { parsePrefix, subnetOf } from '../cidr.js';
 import { AwsContext, groupRuleset, naclRulesetOf, permRules, unresolvedMatch, type NaclEntryInput, type PermInput, type SgDraft, type SourceInput } from './core.js';
 
 const PSEUDO = new Set(['AWS::AccountId', 'AWS::NotificationARNs', 'AWS::Partition', 'AWS::Region', 'AWS::StackId', 'AWS::StackName', 'AWS::URLSuffix']);
@@ -176,6 +177,21 @@ class Template {
           parts.push(String(p.value));
         }
         return { kind: 'scalar', value: parts.join(delim), span };
+      }
+      case 'Fn::Cidr': {
+        // Fn::Cidr [ipBlock, count, cidrBits]: the first `count` subnets with `cidrBits` host bits
+        const [b, c, h] = items(arg).map((x) => this.resolve(x, depth + 1));
+        const block = b?.kind === 'scalar' && typeof b.value === 'string' ? parsePrefix(b.value) : undefined;
+        const count = c?.kind === 'scalar' ? Number(c.value) : NaN;
+        const hostBits = h?.kind === 'scalar' ? Number(h.value) : NaN;
+        if (!block || !Number.isInteger(count) || count < 1 || count > 256 || !Number.isInteger(hostBits)) return this.unknown(text, span);
+        const out: PValue[] = [];
+        for (let i = 0; i < count; i++) {
+          const sub = subnetOf(b!.kind === 'scalar' ? String(b!.value) : '', block.bits - hostBits, BigInt(i));
+          if (!sub) return this.unknown(text, span);
+          out.push({ kind: 'scalar', value: sub, span });
+        }
+        return { kind: 'array', items: out, span };
       }
       case 'Fn::Split': {
         const [d, source] = items(arg);

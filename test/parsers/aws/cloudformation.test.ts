@@ -372,3 +372,27 @@ describe('CloudFormation: values read at deployment, Fn::Split', () => {
     ]);
   });
 });
+
+describe('CloudFormation Fn::Cidr', () => {
+  test('!Select over !Cidr of the VPC block gives the subnet (cidrBits are host bits); an impossible split stays unknown', () => {
+    const yaml = [
+      'Resources:',
+      '  Vpc:',
+      '    Type: AWS::EC2::VPC',
+      '    Properties: { CidrBlock: 10.0.0.0/16 }',
+      '  Sg:',
+      '    Type: AWS::EC2::SecurityGroup',
+      '    Properties:',
+      '      GroupDescription: g',
+      '      SecurityGroupIngress:',
+      '        - { IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !Select [2, !Cidr [!GetAtt Vpc.CidrBlock, 6, 8]] }',
+      '        - { IpProtocol: tcp, FromPort: 23, ToPort: 23, CidrIp: !Select [0, !Cidr [10.0.0.0/24, 2, 9]] }',
+      '',
+    ].join('\n');
+    const doc = parseCloudFormationYaml(yaml);
+    expect(rows(doc.rulesets[0]!).filter((r) => r[0] === 'security-group/ingress').map((r) => r[2])).toEqual([
+      'ingress tcp 22 from 10.0.2.0/24',
+      'ingress tcp 23 from !Select [0,{"Fn::Cidr":["10.0.0.0/24",2,9]}]',
+    ]);
+  });
+});

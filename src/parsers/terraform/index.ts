@@ -50,6 +50,8 @@ class Evaluator {
   private readonly variables = new Map<string, PValue>();
   /** Variables declared with a `set(…)` type: their value is a set. */
   private readonly setVariables = new Set<string>();
+  /** Declared types (`type = map(object({ … }))`): their `optional(T, default)` attributes fill in values. */
+  private readonly variableTypes = new Map<string, HclExpr>();
   private readonly localDefs = new Map<string, PValue>();
   private readonly localCache = new Map<string, PValue>();
   private readonly localBusy = new Set<string>();
@@ -70,6 +72,8 @@ class Evaluator {
         if (def) this.variables.set(b.block.labels[0]!, def);
         const type = get(b, 'type');
         if (type?.kind === 'expr' && /^\s*set\s*\(/.test(type.text)) this.setVariables.add(b.block.labels[0]!);
+        const typeAst = type?.kind === 'expr' ? hclExprOf(type) : undefined;
+        if (typeAst && typeAst.text === text) this.variableTypes.set(b.block.labels[0]!, typeAst.ast);
       } else if (b.block.type === 'locals') {
         for (const l of b.entries) this.localDefs.set(l.key, l.value);
       }
@@ -121,8 +125,54 @@ class Evaluator {
   variable(name: string, e: HclExpr): PValue {
     const v = this.overrides && Object.prototype.hasOwnProperty.call(this.overrides, name) ? this.fromPlain(this.overrides[name], this.lines.span(e.start, e.end)) : this.variables.has(name) ? this.value(this.variables.get(name)!, {}) : undefined;
     if (!v) return this.unknown(e);
-    if (v.kind === 'array' && this.setVariables.has(name)) SETS.add(v);
-    return v;
+    const type = this.variableTypes.get(name);
+    const typed = type ? this.typeDefaults(type, v, 0) : v;
+    if (typed.kind === 'array' && this.setVariables.has(name)) SETS.add(typed);
+    return typed;
+  }
+
+  /**
+   * A value converted to its declared type the way Terraform fills in object attributes: an attribute
+   * declared `optional(T, default)` and absent takes the default, `optional(T)` absent is null (Terraform
+   * docs, Type Constraints, "Optional Object Type Attributes"); collections apply their element type.
+   */
+  private typeDefaults(type: HclExpr, v: PValue, depth: number): PValue {
+    if (depth > 16 || type.type !== 'call' || v.kind === 'expr') return v;
+    const [inner] = type.args;
+    switch (type.name) {
+      case 'optional':
+        return inner ? this.typeDefaults(inner, v, depth + 1) : v;
+      case 'list':
+      case 'set':
+        if (!inner || v.kind !== 'array') return v;
+        return { kind: 'array', items: v.items.map((i) => this.typeDefaults(inner, i, depth + 1)), span: v.span };
+      case 'map':
+        if (!inner || v.kind !== 'object') return v;
+        return { kind: 'object', entries: v.entries.map((en) => ({ ...en, value: this.typeDefaults(inner, en.value, depth + 1) })), span: v.span };
+      case 'object': {
+        if (!inner || inner.type !== 'object' || v.kind !== 'object') return v;
+        const entries: PEntry[] = [];
+        for (const it of inner.items) {
+          const key = staticKey(it.key);
+          if (key === undefined) return v;
+          const attrType = it.value;
+          const present = v.entries.find((en) => en.key === key);
+          if (present) {
+            entries.push({ ...present, value: this.typeDefaults(attrType, present.value, depth + 1) });
+            continue;
+          }
+          if (attrType.type !== 'call' || attrType.name !== 'optional') return v; // a required attribute is missing: Terraform fails
+          const def = attrType.args[1];
+          const span = this.lines.span(attrType.start, attrType.end);
+          const value: PValue = def ? this.typeDefaults(attrType.args[0] ?? attrType, this.expr(def, {}), depth + 1) : { kind: 'scalar', value: null, span };
+          entries.push({ key, keySpan: span, value });
+        }
+        // attributes the type does not declare are dropped by the conversion
+        return { kind: 'object', entries, span: v.span };
+      }
+      default:
+        return v;
+    }
   }
 
   local(name: string, e: HclExpr): PValue {

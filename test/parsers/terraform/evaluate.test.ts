@@ -131,6 +131,34 @@ describe('evaluateTerraform', () => {
     expect((all(b, 'b') as PObject[]).map((x) => toPlain(get(x, 'k')))).toEqual(['x']);
   });
 
+  test('optional(T, default) attributes of a declared type fill in absent values; optional(T) absent is null', () => {
+    const r = evaluateTerraform(
+      [
+        'variable "rules" {',
+        '  type = map(object({',
+        '    port  = number',
+        '    cidrs = optional(list(string), ["10.0.0.0/8"])',
+        '    desc  = optional(string)',
+        '    extra = optional(object({ v6 = optional(list(string), []) }), {})',
+        '  }))',
+        '  default = {',
+        '    ssh = { port = 22 }',
+        '    web = { port = 443, cidrs = ["0.0.0.0/0"], extra = {} }',
+        '  }',
+        '}',
+        'resource "aws_security_group" "x" {',
+        '  v = var.rules',
+        '}',
+        '',
+      ].join('\n'),
+      { variables: { other: 1 } },
+    );
+    expect(toPlain(get(r.resources[0]!.body, 'v'))).toEqual({
+      ssh: { port: 22, cidrs: ['10.0.0.0/8'], desc: null, extra: { v6: [] } },
+      web: { port: 443, cidrs: ['0.0.0.0/0'], desc: null, extra: { v6: [] } },
+    });
+  });
+
   test('dynamic blocks: literal for_each expands, iterator names, unknown for_each keeps a marker', () => {
     const r = evaluateTerraform(
       [

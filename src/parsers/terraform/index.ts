@@ -438,7 +438,46 @@ class Evaluator {
     return e.keyExpr ? { kind: 'object', entries: obj, span } : { kind: 'array', items: arr, span };
   }
 
+  /**
+   * Whether evaluating `e` is certainly an error in Terraform: an attribute or key a known object or map
+   * does not have, an index past a known list, an attribute of a known string, number or null. (What
+   * `try` and `can` catch; an unknown value is not an error.)
+   */
+  private fails(e: HclExpr, scope: Scope, depth = 0): boolean {
+    if (depth > 32 || (e.type !== 'getattr' && e.type !== 'index')) return false;
+    if (e.type === 'getattr' && e.object.type === 'variable' && !scope.names?.has(e.object.name)) return false; // var.x, local.x, resources
+    if (this.fails(e.object, scope, depth + 1)) return true;
+    const base = this.expr(e.object, scope);
+    if (base.kind === 'expr') return false;
+    let key: string | number;
+    if (e.type === 'getattr') key = e.name;
+    else {
+      const k = this.expr(e.key, scope);
+      if (k.kind !== 'scalar' || k.value === null || typeof k.value === 'boolean') return k.kind === 'scalar';
+      key = k.value;
+    }
+    if (base.kind === 'object') return !base.entries.some((en) => en.key === String(key));
+    if (base.kind === 'array') {
+      const i = typeof key === 'number' ? key : /^[0-9]+$/.test(key) ? Number(key) : -1;
+      return !(Number.isInteger(i) && i >= 0 && i < base.items.length);
+    }
+    return true; // an attribute or element of a string, a number, a bool or null
+  }
+
   private call(e: HclExpr & { type: 'call' }, scope: Scope, span: Span): PValue {
+    if ((e.name === 'try' || e.name === 'can') && !e.expandFinal) {
+      // try: the first argument that is not an error; can: whether the argument is not an error
+      for (const a of e.args) {
+        if (this.fails(a, scope)) {
+          if (e.name === 'can') return { kind: 'scalar', value: false, span };
+          continue;
+        }
+        const v = this.expr(a, scope);
+        if (v.kind === 'expr') return this.unknown(e);
+        return e.name === 'can' ? { kind: 'scalar', value: true, span } : v;
+      }
+      return this.unknown(e);
+    }
     const args = e.args.map((a) => this.expr(a, scope));
     if (e.expandFinal) {
       const last = args.pop();
@@ -610,11 +649,9 @@ class Evaluator {
         const sorted = [...m.entries].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
         return { kind: 'array', items: sorted.map((en) => (e.name === 'keys' ? { kind: 'scalar', value: en.key, span: en.keySpan } : en.value)), span };
       }
-      case 'try':
       case 'coalesce': {
         for (const a of args) {
           if (a.kind === 'expr') return this.unknown(e);
-          if (e.name === 'try') return a;
           if (!(a.kind === 'scalar' && (a.value === null || a.value === ''))) return a;
         }
         return this.unknown(e);

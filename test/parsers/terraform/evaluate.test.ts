@@ -159,6 +159,30 @@ describe('evaluateTerraform', () => {
     });
   });
 
+  test('try and can: an attribute, key or index a known value lacks is an error they catch; an unknown value is not', () => {
+    const r = evaluateTerraform(
+      [
+        'variable "unknown" {}',
+        'locals {',
+        '  rules = { ssh = { port = 22 }, web = { port = 443, cidrs = ["0.0.0.0/0"] } }',
+        '}',
+        'resource "aws_security_group" "x" {',
+        '  for_each = local.rules',
+        '  a = try(each.value.cidrs, ["10.0.0.0/8"])',
+        '  b = can(each.value.cidrs[0])',
+        '  c = try(local.rules.db.port, local.rules["ssh"].port)',
+        '  d = try(var.unknown.cidrs, ["10.0.0.0/8"])',
+        '  e = try(local.rules.web.cidrs[3], "none")',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    expect(r.resources.map((x) => ['a', 'b', 'c', 'd', 'e'].map((k) => toPlain(get(x.body, k))))).toEqual([
+      [['10.0.0.0/8'], false, 22, 'try(var.unknown.cidrs, ["10.0.0.0/8"])', 'none'],
+      [['0.0.0.0/0'], true, 22, 'try(var.unknown.cidrs, ["10.0.0.0/8"])', 'none'],
+    ]);
+  });
+
   test('dynamic blocks: literal for_each expands, iterator names, unknown for_each keeps a marker', () => {
     const r = evaluateTerraform(
       [

@@ -13,7 +13,7 @@
  */
 import { LineIndex, type Diagnostic, type DocComment, type Span } from '../../model/index.js';
 import { get, items, str, toPlain, type PEntry, type PExpr, type PObject, type PValue } from '../values.js';
-import type { ParseOptions } from '../types.js';
+import type { IncludeReader, ParseOptions } from '../types.js';
 import { hclExprOf, parseHcl, staticKey, type HclExpr } from '../hcl/index.js';
 import { hostOf, parsePrefix, subnetOf } from '../cidr.js';
 
@@ -63,6 +63,8 @@ class Evaluator {
     readonly text: string,
     readonly lines: LineIndex,
     readonly overrides: Record<string, unknown> | undefined,
+    /** A child module's input variables, as the calling `module` block sets them (evaluated there). */
+    readonly args?: Map<string, PValue>,
   ) {
     for (const e of body.entries) {
       const b = e.value;
@@ -123,7 +125,9 @@ class Evaluator {
   }
 
   variable(name: string, e: HclExpr): PValue {
-    const v = this.overrides && Object.prototype.hasOwnProperty.call(this.overrides, name) ? this.fromPlain(this.overrides[name], this.lines.span(e.start, e.end)) : this.variables.has(name) ? this.value(this.variables.get(name)!, {}) : undefined;
+    const v = this.args?.has(name)
+      ? this.args.get(name)!
+      : this.overrides && Object.prototype.hasOwnProperty.call(this.overrides, name) ? this.fromPlain(this.overrides[name], this.lines.span(e.start, e.end)) : this.variables.has(name) ? this.value(this.variables.get(name)!, {}) : undefined;
     if (!v) return this.unknown(e);
     const type = this.variableTypes.get(name);
     const typed = type ? this.typeDefaults(type, v, 0) : v;
@@ -765,22 +769,103 @@ export function evaluateTerraform(text: string, options?: ParseOptions): Terrafo
     const ev = new Evaluator(parsed.body, text, new LineIndex(text), options?.variables);
     resources = ev.resources();
     diagnostics.push(...ev.diagnostics);
-    // Module calls are not followed (no I/O): say so, so their firewall resources are not silently missed.
-    for (const e of parsed.body.entries) {
-      const b = e.value;
-      if (b.kind !== 'object' || b.block?.type !== 'module' || b.block.labels.length !== 1) continue;
-      const src = str(get(b, 'source'));
-      diagnostics.push({
-        severity: 'warning',
-        code: 'terraform/module-not-evaluated',
-        message: `module "${b.block.labels[0]}"${src ? ` (${src})` : ''} is not evaluated: firewall resources it creates are not checked here`,
-        span: e.keySpan,
-      });
-    }
+    const inner = moduleCalls(ev, options?.readInclude, options?.filePath, 0);
+    resources.push(...inner.resources);
+    diagnostics.push(...inner.diagnostics);
   } catch (e) {
     diagnostics.push({ severity: 'error', code: 'terraform/internal', message: `Terraform evaluation failed: ${e instanceof Error ? e.message : String(e)}`, span: parsed.body.span });
   }
   return { resources, diagnostics, comments: parsed.comments };
+}
+
+const MODULE_META = new Set(['source', 'version', 'count', 'for_each', 'providers', 'depends_on']);
+const MAX_MODULE_DEPTH = 4;
+
+/**
+ * The `module` blocks of an evaluated file. A module with a local source ("./…", "../…"; Terraform reads it
+ * from that directory) and no count/for_each is evaluated with the arguments the block gives it (the other
+ * input variables keep their defaults, as in Terraform): its resources become `module.<name>.…`, every place
+ * in them the module block's own (the module's files are not this document) except the values the block
+ * passes. Other modules, or a local one that cannot be read, are reported as not evaluated.
+ */
+function moduleCalls(ev: Evaluator, read: IncludeReader | undefined, filePath: string | undefined, depth: number): { resources: TfResource[]; diagnostics: Diagnostic[] } {
+  const resources: TfResource[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const e of ev.body.entries) {
+    const b = e.value;
+    if (b.kind !== 'object' || b.block?.type !== 'module' || b.block.labels.length !== 1) continue;
+    const label = b.block.labels[0]!;
+    const src = str(get(b, 'source'));
+    const notEvaluated = (why: string): void => {
+      diagnostics.push({ severity: 'warning', code: 'terraform/module-not-evaluated', message: `module "${label}"${src ? ` (${src})` : ''} is not evaluated${why}: firewall resources it creates are not checked here`, span: e.keySpan });
+    };
+    if (!src || !/^\.\.?\//.test(src) || !read || filePath === undefined) {
+      notEvaluated('');
+      continue;
+    }
+    if (get(b, 'count') || get(b, 'for_each')) {
+      notEvaluated(' (count/for_each on a module)');
+      continue;
+    }
+    if (depth >= MAX_MODULE_DEPTH) {
+      notEvaluated(' (modules nested too deeply)');
+      continue;
+    }
+    const found = read(`${src.replace(/\/+$/, '')}/*.tf`, filePath);
+    if (!('files' in found) || found.files.length === 0) {
+      notEvaluated(` (no .tf file read from ${src})`);
+      continue;
+    }
+    if (found.files.some((f) => f.path === filePath)) {
+      notEvaluated(' (its source is the directory of the calling file)');
+      continue;
+    }
+    // The arguments, evaluated here; their values keep their places in this file.
+    const args = new Map<string, PValue>();
+    const own = new Set<Span>();
+    const collect = (v: PValue): void => {
+      own.add(v.span);
+      if (v.kind === 'array') v.items.forEach(collect);
+      else if (v.kind === 'object') v.entries.forEach((x) => (own.add(x.keySpan), collect(x.value)));
+    };
+    for (const a of b.entries) {
+      if (MODULE_META.has(a.key) || (a.value.kind === 'object' && a.value.block)) continue;
+      const v = ev.value(a.value, {});
+      collect(v);
+      args.set(a.key, v);
+    }
+    // A module is every .tf file of its directory: one text (top-level blocks may be concatenated).
+    const moduleText = found.files.map((f) => f.text).join('\n');
+    const parsedModule = parseHcl(moduleText);
+    const inner = new Evaluator(parsedModule.body, moduleText, new LineIndex(moduleText), undefined, args);
+    const prefix = `module.${label}.`;
+    const here = e.keySpan;
+    const place = (v: PValue): PValue => {
+      const span = own.has(v.span) ? v.span : here;
+      switch (v.kind) {
+        case 'scalar':
+          return span === v.span ? v : { ...v, span };
+        case 'expr':
+          // a reference to one of the module's own resources names it from here
+          return { kind: 'expr', text: own.has(v.span) || !/^(aws|google|azurerm)_[a-z0-9_]+\./.test(v.text) ? v.text : prefix + v.text, span };
+        case 'array':
+          return { kind: 'array', items: v.items.map(place), span };
+        case 'object': {
+          const o: PObject = { kind: 'object', entries: v.entries.map((x) => ({ key: x.key, keySpan: own.has(x.keySpan) ? x.keySpan : here, value: place(x.value) })), span };
+          if (v.block) o.block = v.block;
+          return o;
+        }
+      }
+    };
+    for (const r of inner.resources()) {
+      resources.push({ type: r.type, name: r.name, address: prefix + r.address, body: place(r.body) as PObject, span: here, module: (r.module ? prefix + r.module : `module.${label}`) });
+    }
+    const nested = moduleCalls(inner, read, found.files[0]!.path, depth + 1);
+    for (const r of nested.resources) resources.push({ ...r, address: prefix + r.address, module: prefix + (r.module ?? ''), body: place(r.body) as PObject, span: here });
+    for (const d of [...parsedModule.diagnostics, ...inner.diagnostics, ...nested.diagnostics])
+      diagnostics.push({ severity: 'warning', code: d.code, message: `module "${label}" (${src}): ${d.message}`, span: here });
+  }
+  return { resources, diagnostics };
 }
 
 /**

@@ -111,3 +111,67 @@ describe('variable files beside a Terraform JSON configuration', () => {
     expect(d.rulesets[0]!.tables[0]!.chains[0]!.rules.map((r) => r.text)).toEqual(['ingress tcp 22 from 0.0.0.0/0']);
   });
 });
+
+describe('a module with a local source is evaluated with the arguments its block gives', () => {
+  const files: Record<string, string> = {
+    '/r/modules/sg/variables.tf': 'variable "cidr" {\n  default = "10.0.0.0/8"\n}\nvariable "port" {}\nvariable "admin" {\n  default = "192.0.2.0/24"\n}\n',
+    '/r/modules/sg/main.tf': [
+      'resource "aws_security_group" "this" {',
+      '  name = "m"',
+      '  ingress {',
+      '    from_port   = var.port',
+      '    to_port     = var.port',
+      '    protocol    = "tcp"',
+      '    cidr_blocks = [var.cidr]',
+      '  }',
+      '}',
+      'resource "aws_security_group_rule" "admin" {',
+      '  type              = "ingress"',
+      '  from_port         = 3389',
+      '  to_port           = 3389',
+      '  protocol          = "tcp"',
+      '  cidr_blocks       = [var.admin]',
+      '  security_group_id = aws_security_group.this.id',
+      '}',
+      '',
+    ].join('\n'),
+  };
+  const readInclude = (path: string, from: string | undefined) => {
+    const dir = from!.slice(0, from!.lastIndexOf('/'));
+    const full = `${dir}/${path.replace(/^\.\//, '')}`;
+    if (full.endsWith('/*.tf')) {
+      const d = full.slice(0, -'*.tf'.length);
+      return { files: Object.keys(files).filter((p) => p.startsWith(d) && p.endsWith('.tf') && !p.slice(d.length).includes('/')).map((p) => ({ path: p, text: files[p]! })) };
+    }
+    return files[full] !== undefined ? { path: full, text: files[full] } : { error: `cannot read ${full}: ENOENT` };
+  };
+  const caller = [
+    'variable "unknown" {}',
+    'module "sg" {',
+    '  source = "./modules/sg"',
+    '  cidr   = "0.0.0.0/0"',
+    '  port   = 22',
+    '}',
+    'module "other" {',
+    '  source = "./modules/sg"',
+    '  cidr   = var.unknown',
+    '  port   = 443',
+    '}',
+    'module "remote" {',
+    '  source = "terraform-aws-modules/security-group/aws"',
+    '}',
+    '',
+  ].join('\n');
+
+  test('its resources are module.<name>.…, placed at the module block; unset variables keep their defaults; an unknown argument is named where it is written', () => {
+    const d = parseTerraform(caller, { filePath: '/r/main.tf', readInclude });
+    expect(d.rulesets.map((r) => [r.name, r.tables[0]!.chains[0]!.rules.map((x) => [x.text, x.span.start.line])])).toEqual([
+      ['module.sg.aws_security_group.this (m)', [['ingress tcp 22 from 0.0.0.0/0', 2], ['ingress tcp 3389 from 192.0.2.0/24', 2]]],
+      ['module.other.aws_security_group.this (m)', [['ingress tcp 3389 from 192.0.2.0/24', 7], ['ingress tcp 443 from var.unknown', 7]]],
+    ]);
+    expect(d.diagnostics.map((x) => [x.code, x.message, x.span.start.line])).toEqual([
+      ['terraform/module-not-evaluated', 'module "remote" (terraform-aws-modules/security-group/aws) is not evaluated: firewall resources it creates are not checked here', 12],
+      ['aws/unresolved', 'Cannot evaluate var.unknown: the address is not known statically; it is treated as unknown', 9],
+    ]);
+  });
+});

@@ -93,6 +93,11 @@ class Evaluator {
         case 'variable':
           return scope.names?.has(x.name) ? undefined : x.name;
         case 'getattr': {
+          // `each.value` of a for_each over another resource's instances: that resource's instance
+          if (x.object.type === 'variable' && x.object.name === 'each' && !scope.names?.has('each') && (x.name === 'value' || x.name === 'key')) {
+            const v = scope.each?.[x.name];
+            if (v?.kind === 'expr') return v.text;
+          }
           const o = text(x.object);
           return o === undefined ? undefined : `${o}.${x.name}`;
         }
@@ -703,7 +708,10 @@ class Evaluator {
           const marker: PExpr = f.kind === 'expr' ? f : { kind: 'expr', text: forEachRaw.kind === 'expr' ? forEachRaw.text : 'for_each', span: forEachRaw.span };
           const entry = b.entries.find((x) => x.key === 'for_each')!;
           const unk = (s: string): PExpr => ({ kind: 'expr', text: `each.${s}`, span: forEachRaw.span });
-          instance(`${base}[*]`, { each: { key: unk('key'), value: unk('value') } }, { key: 'for_each', keySpan: entry.keySpan, value: marker });
+          // for_each over another resource's instances (`for_each = aws_security_group.per`): each.value is one of them
+          const instances = f.kind === 'expr' && /^(?!(?:var|local|each|count|path|terraform|self)\.)[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*$/.test(f.text);
+          const value = instances ? { kind: 'expr' as const, text: `${f.text}[each.key]`, span: forEachRaw.span } : unk('value');
+          instance(`${base}[*]`, { each: { key: unk('key'), value } }, { key: 'for_each', keySpan: entry.keySpan, value: marker });
         }
         continue;
       }

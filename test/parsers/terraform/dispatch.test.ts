@@ -175,3 +175,28 @@ describe('a module with a local source is evaluated with the arguments its block
     ]);
   });
 });
+
+describe('for_each over another resource', () => {
+  test("each.value is one of that resource's instances: a rule with security_group_id = each.value.id belongs to its groups", () => {
+    const tf = [
+      'variable "names" {}',
+      'resource "aws_security_group" "per" {',
+      '  for_each = var.names',
+      '  name     = each.key',
+      '}',
+      'resource "aws_security_group_rule" "r" {',
+      '  for_each          = aws_security_group.per',
+      '  type              = "ingress"',
+      '  from_port         = 5432',
+      '  to_port           = 5432',
+      '  protocol          = "tcp"',
+      '  cidr_blocks       = ["0.0.0.0/0"]',
+      '  security_group_id = each.value.id',
+      '}',
+      '',
+    ].join('\n');
+    const d = parseTerraform(tf, {});
+    expect(d.rulesets.map((r) => r.name)).toEqual(['aws_security_group.per[*]']);
+    expect(d.rulesets[0]!.tables[0]!.chains[0]!.rules.map((r) => r.text)).toEqual(['ingress tcp 5432 from 0.0.0.0/0']);
+  });
+});

@@ -308,8 +308,10 @@ function perm(t: Template, item: PValue, dir: 'ingress' | 'egress', extra: Match
       for (const br of t.branches(f)) {
         const r = atUse(t.resolve(br.value), br.value);
         // A condition-dependent address: each alternative carries its condition.
-        if (br.extra.length) sources.push({ kind: 'cidr', value: r, extra: br.extra });
-        else sources.push({ kind: 'cidr', value: r });
+        // CidrIp takes IPv4 only, CidrIpv6 IPv6 only
+        const family = k === 'CidrIp' ? 'ipv4' : 'ipv6';
+        if (br.extra.length) sources.push({ kind: 'cidr', value: r, family, extra: br.extra });
+        else sources.push({ kind: 'cidr', value: r, family });
       }
     }
     const groupKeys = dir === 'ingress' ? ['SourceSecurityGroupId', 'SourceSecurityGroupName'] : ['DestinationSecurityGroupId'];

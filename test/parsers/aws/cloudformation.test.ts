@@ -107,8 +107,8 @@ describe('CloudFormation intrinsics', () => {
     expect(matchesOf(doc.rulesets[0]!, 'ingress')).toEqual([
       'proto=6 dstport=1761 srcaddr=0.0.0.0/0 opaque:unresolved',
       'proto=6 dstport=1762 srcaddr=192.168.0.0/16 opaque:unresolved',
-      'proto=6 dstport=1763 opaque:unresolved opaque:unresolved',
-      'proto=6 dstport=1764 opaque:unresolved opaque:unresolved',
+      'proto=6 dstport=1763 opaque:unresolved family=ipv4 opaque:unresolved',
+      'proto=6 dstport=1764 opaque:unresolved family=ipv4 opaque:unresolved',
       'proto=17 dstport=1765 srcaddr=0.0.0.0/0 opaque:unresolved opaque:unresolved',
     ]);
     const texts = doc.rulesets[0]!.tables[0]!.chains[0]!.rules.map((r) => r.matches.filter((m) => m.kind === 'opaque').map((m) => (m as OpaqueMatch).text));
@@ -307,8 +307,8 @@ describe('CloudFormation: alternatives of the protocol and ports; the CIDR of a 
       'proto=17 dstport=1763 srcaddr=0.0.0.0/0 opaque:unresolved',
       'proto=6 dstport=22 srcaddr=10.0.0.0/16 opaque:unresolved',
       'proto=6 dstport=1765-1766 srcaddr=10.0.0.0/16 opaque:unresolved',
-      'proto=6 dstport=1761 opaque:unresolved opaque:unresolved',
-      'proto=6 dstport=1768 opaque:unresolved opaque:unresolved',
+      'proto=6 dstport=1761 opaque:unresolved family=ipv4 opaque:unresolved',
+      'proto=6 dstport=1768 opaque:unresolved family=ipv4 opaque:unresolved',
     ]);
     const texts = doc.rulesets.find((r) => r.name === 'Sg')!.tables[0]!.chains[0]!.rules.map((r) => r.matches.filter((m) => m.kind === 'opaque').map((m) => (m as OpaqueMatch).text).join(' & '));
     expect(texts).toEqual([

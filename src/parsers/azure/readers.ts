@@ -304,7 +304,11 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
           const arr = ev.copyLoop('securityRules', toPlain(getCI(c, 'count')), toPlain(getCI(c, 'input')), `copy securityRules count ${valText(getCI(c, 'count'))}`);
           rulesOf(toPValue(arr, c.span), identity, extra, nsg, nsg.rules);
         }
-        if (cond.disabled) diagnostics.push({ severity: 'warning', code: 'azure/condition-false', message: `NSG ${fullName} has a condition that is false: it is not deployed`, span: getCI(r, 'condition')!.span });
+        if (cond.disabled) {
+          diagnostics.push({ severity: 'warning', code: 'azure/condition-false', message: `NSG ${fullName} has a condition that is false: it is not deployed`, span: getCI(r, 'condition')!.span });
+          // its rules are not deployed either (kept, never evaluated, as a false child rule)
+          for (const rule of nsg.rules) rule.disabled = true;
+        }
         if (!nsgs.has(fullName)) nsgs.set(fullName, nsg);
         order.push(nsg);
         walk(getCI(r, 'resources'), { type: NSG_TYPE, name: fullName }, depth + 1);

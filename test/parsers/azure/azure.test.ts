@@ -281,6 +281,17 @@ describe('ARM conditions', () => {
     expect(inbound(rs)[0]!.disabled).toBe(true);
     expect(reach(rs, 1761)).toEqual({ open: AddrSet.EMPTY, possibly: AddrSet.EMPTY, principals: ['open:AzureLoadBalancer', 'open:VirtualNetwork'] });
   });
+
+  test('an NSG whose condition is false is not deployed: its inline rules open nothing', () => {
+    const template = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      resources: [{ condition: false, type: 'Microsoft.Network/networkSecurityGroups', name: 'off', properties: { securityRules: [rule('any', 100, 'Allow', { destinationPortRange: '1761-1768' })] } }],
+    };
+    const d = parseAzure(JSON.stringify(template));
+    expect(d.diagnostics.map((x) => x.message)).toEqual(['NSG off has a condition that is false: it is not deployed']);
+    expect(inbound(d.rulesets[0]!)[0]!.disabled).toBe(true);
+    expect(reach(d.rulesets[0]!, 1761).open).toEqual(AddrSet.EMPTY);
+  });
 });
 
 describe('a Deny from every IPv4 address', () => {

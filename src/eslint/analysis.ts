@@ -159,7 +159,9 @@ export function analyse(context: EslintRule.RuleContext): FileAnalysis | undefin
       nodes = r.nodes;
     }
   }
-  if (!document || document.rulesets.length === 0) {
+  // A document without rulesets has nothing to judge, unless the parser warned about input it could not
+  // evaluate (a Terraform file whose only firewall is a module call): no-unevaluated-input reports that.
+  if (!document || (document.rulesets.length === 0 && !document.diagnostics.some((d) => d.severity === 'warning'))) {
     cache.set(ast, null);
     return undefined;
   }

@@ -105,3 +105,15 @@ tester('json').run('no-unevaluated-input (ARM template)', rule, {
     },
   ],
 });
+
+// A file whose only firewall is a module call has no ruleset: the module is still named, not passed over in silence.
+tester('hcl').run('no-unevaluated-input (Terraform module call alone)', rule, {
+  valid: [{ code: 'variable "x" {}\n', filename: 'variables.tf' }],
+  invalid: [
+    {
+      code: 'module "sg" {\n  source       = "terraform-aws-modules/security-group/aws"\n  ingress_cidr = "0.0.0.0/0"\n}\n',
+      filename: 'main.tf',
+      errors: [{ line: 1, column: 1, message: 'module "sg" (terraform-aws-modules/security-group/aws) is not evaluated: firewall resources it creates are not checked here' }],
+    },
+  ],
+});

@@ -9,6 +9,7 @@
  */
 import { AddrSet, type Match, type Rule, type Ruleset, type Span } from '../../model/index.js';
 import { get, items, str, toPlain, type PExpr, type PValue } from '../values.js';
+import { parsePrefix, subnetOf } from '../cidr.js';
 import { AwsContext, groupRuleset, naclRulesetOf, permRules, unresolvedMatch, type NaclEntryInput, type PermInput, type SgDraft, type SourceInput } from './core.js';
 
 const PSEUDO = new Set(['AWS::AccountId', 'AWS::NotificationARNs', 'AWS::Partition', 'AWS::Region', 'AWS::StackId', 'AWS::StackName', 'AWS::URLSuffix']);
@@ -85,6 +86,15 @@ class Template {
   }
 
   ref(name: string, span: Span, depth: number): PValue {
+    // An SSM parameter type: the default (and an override) is the name of a Systems Manager parameter, whose
+    // value CloudFormation reads at deployment (CloudFormation "SSM parameter types").
+    const ptype = str(get(this.params.get(name), 'Type')) ?? '';
+    if (ptype.startsWith('AWS::SSM::Parameter::Value<')) {
+      const o = this.overrides && Object.prototype.hasOwnProperty.call(this.overrides, name) ? this.overrides[name] : undefined;
+      const d = this.paramDefaults.get(name);
+      const path = typeof o === 'string' ? o : d?.kind === 'scalar' && d.value !== null ? String(d.value) : undefined;
+      return this.unknown(`!Ref ${name} (SSM parameter${path ? ` ${path}` : ''})`, span);
+    }
     if (this.overrides && Object.prototype.hasOwnProperty.call(this.overrides, name)) return this.fromPlain(this.overrides[name], span);
     const d = this.paramDefaults.get(name);
     if (d) {
@@ -105,6 +115,8 @@ class Template {
     if (!fn) {
       if (v.kind === 'array') return { kind: 'array', items: v.items.map((i) => this.resolve(i, depth + 1)), span: v.span };
       if (v.kind === 'object') return { kind: 'object', entries: v.entries.map((e) => ({ key: e.key, keySpan: e.keySpan, value: this.resolve(e.value, depth + 1) })), span: v.span };
+      // A dynamic reference ('{{resolve:ssm:/path}}', secretsmanager…) is replaced by its value at deployment.
+      if (v.kind === 'scalar' && typeof v.value === 'string' && v.value.includes('{{resolve:')) return this.unknown(v.value, v.span);
       return v;
     }
     const { name, arg } = fn;
@@ -165,6 +177,28 @@ class Template {
           parts.push(String(p.value));
         }
         return { kind: 'scalar', value: parts.join(delim), span };
+      }
+      case 'Fn::Cidr': {
+        // Fn::Cidr [ipBlock, count, cidrBits]: the first `count` subnets with `cidrBits` host bits
+        const [b, c, h] = items(arg).map((x) => this.resolve(x, depth + 1));
+        const block = b?.kind === 'scalar' && typeof b.value === 'string' ? parsePrefix(b.value) : undefined;
+        const count = c?.kind === 'scalar' ? Number(c.value) : NaN;
+        const hostBits = h?.kind === 'scalar' ? Number(h.value) : NaN;
+        if (!block || !Number.isInteger(count) || count < 1 || count > 256 || !Number.isInteger(hostBits)) return this.unknown(text, span);
+        const out: PValue[] = [];
+        for (let i = 0; i < count; i++) {
+          const sub = subnetOf(b!.kind === 'scalar' ? String(b!.value) : '', block.bits - hostBits, BigInt(i));
+          if (!sub) return this.unknown(text, span);
+          out.push({ kind: 'scalar', value: sub, span });
+        }
+        return { kind: 'array', items: out, span };
+      }
+      case 'Fn::Split': {
+        const [d, source] = items(arg);
+        const delim = str(d);
+        const src = source ? this.resolve(source, depth + 1) : undefined;
+        if (!delim || src?.kind !== 'scalar' || typeof src.value !== 'string') return this.unknown(text, span);
+        return { kind: 'array', items: src.value.split(delim).map((x) => ({ kind: 'scalar', value: x, span: src.span })), span };
       }
       case 'Fn::Select': {
         const [idx, list] = items(arg);
@@ -274,8 +308,10 @@ function perm(t: Template, item: PValue, dir: 'ingress' | 'egress', extra: Match
       for (const br of t.branches(f)) {
         const r = atUse(t.resolve(br.value), br.value);
         // A condition-dependent address: each alternative carries its condition.
-        if (br.extra.length) sources.push({ kind: 'cidr', value: r, extra: br.extra });
-        else sources.push({ kind: 'cidr', value: r });
+        // CidrIp takes IPv4 only, CidrIpv6 IPv6 only
+        const family = k === 'CidrIp' ? 'ipv4' : 'ipv6';
+        if (br.extra.length) sources.push({ kind: 'cidr', value: r, family, extra: br.extra });
+        else sources.push({ kind: 'cidr', value: r, family });
       }
     }
     const groupKeys = dir === 'ingress' ? ['SourceSecurityGroupId', 'SourceSecurityGroupName'] : ['DestinationSecurityGroupId'];

@@ -37,8 +37,11 @@ import { within, type PValue } from '../values.js';
 export type Direction = 'ingress' | 'egress';
 
 export type SourceInput = (
-  /** A CIDR (a string scalar) or an expression that should be one. */
-  | { kind: 'cidr'; value: PValue }
+  /**
+   * A CIDR (a string scalar) or an expression that should be one; `family`: the field takes only addresses of
+   * that family (CidrIp, cidr_blocks: IPv4), so an unknown value there matches no packet of the other.
+   */
+  | { kind: 'cidr'; value: PValue; family?: 'ipv4' | 'ipv6' }
   /** Security group id/name, `self`, an unresolved prefix list `pl-…`. */
   | { kind: 'principal'; name: string; span: Span }
   /** Something that names a source but cannot be resolved statically. */
@@ -74,6 +77,8 @@ export interface NaclEntryInput {
   icmpCode?: PValue | undefined;
   cidr: PValue | undefined;
   cidr6: PValue | undefined;
+  /** `cidr` is a whole entry that is not known (any family), not an IPv4 field. */
+  anyFamily?: boolean;
   span: Span;
   extra?: Match[];
 }
@@ -284,6 +289,8 @@ function layer4(protocol: PValue | undefined, fromPort: PValue | undefined, toPo
 
 interface SourceMatch {
   match: Match | undefined;
+  /** More conditions of the same source (the family an unknown CIDR field is limited to). */
+  also?: Match[];
   label: string;
   /** The CIDR value for reportSpan; undefined for principals (report the port). */
   span: Span | undefined;
@@ -301,10 +308,14 @@ function sourceMatches(s: SourceInput, dir: 'src' | 'dst', ctx: AwsContext): Sou
   }
   if (s.kind === 'unresolved') return [{ match: ctx.unresolved(s.text, s.span, s.reason ?? 'the source is not known statically'), label: s.text, span: s.span }];
   const v = s.value;
-  if (v.kind === 'expr') return [{ match: ctx.unresolved(v.text, v.span, 'the address is not known statically'), label: v.text, span: v.span }];
+  if (v.kind === 'expr') {
+    const m: SourceMatch = { match: ctx.unresolved(v.text, v.span, 'the address is not known statically'), label: v.text, span: v.span };
+    if (s.family) m.also = [{ kind: 'family', family: s.family }];
+    return [m];
+  }
   if (v.kind === 'array')
     // (an item resolved from a local or variable default is reported at the list it is in: `[local.world]`)
-    return v.items.flatMap((i) => sourceMatches({ kind: 'cidr', value: i }, dir, ctx).map((m) => (m.span && within(m.span, v.span) === undefined ? { ...m, span: v.span } : m)));
+    return v.items.flatMap((i) => sourceMatches({ kind: 'cidr', value: i, ...(s.family ? { family: s.family } : {}) }, dir, ctx).map((m) => (m.span && within(m.span, v.span) === undefined ? { ...m, span: v.span } : m)));
   const t = scalarText(v);
   if (t === undefined || t === '') return [];
   const parsed = ctx.cidr(t);
@@ -328,6 +339,7 @@ export function permRules(p: PermInput, ctx: AwsContext): Rule[] {
     for (const sm of sourceMatches(s, dir, ctx)) {
       const matches: Match[] = [...l4.matches];
       if (sm.match) matches.push(sm.match);
+      if (sm.also) matches.push(...sm.also);
       if (s.extra) matches.push(...s.extra);
       if (p.extra) matches.push(...p.extra);
       const rule: Rule = {
@@ -387,13 +399,15 @@ export function naclRules(entries: NaclEntryInput[], egress: boolean, ctx: AwsCo
     const extra: Match[] = [...(e.extra ?? [])];
     if (n === undefined && e.ruleNumber !== undefined) extra.push(ctx.unresolved(`rule number ${e.ruleNumber.kind === 'expr' ? e.ruleNumber.text : scalarText(e.ruleNumber)}`, e.ruleNumber.span, 'the rule number (evaluation order) is not known statically'));
     const srcs: SourceInput[] = [];
-    if (e.cidr !== undefined && !(e.cidr.kind === 'scalar' && (e.cidr.value === null || e.cidr.value === ''))) srcs.push({ kind: 'cidr', value: e.cidr });
-    if (e.cidr6 !== undefined && !(e.cidr6.kind === 'scalar' && (e.cidr6.value === null || e.cidr6.value === ''))) srcs.push({ kind: 'cidr', value: e.cidr6 });
+    // cidr_block / CidrBlock take IPv4 only, the ipv6 ones IPv6 only (unless `cidr` stands for a whole unknown entry)
+    if (e.cidr !== undefined && !(e.cidr.kind === 'scalar' && (e.cidr.value === null || e.cidr.value === ''))) srcs.push({ kind: 'cidr', value: e.cidr, ...(e.anyFamily ? {} : { family: 'ipv4' as const }) });
+    if (e.cidr6 !== undefined && !(e.cidr6.kind === 'scalar' && (e.cidr6.value === null || e.cidr6.value === ''))) srcs.push({ kind: 'cidr', value: e.cidr6, family: 'ipv6' });
     for (const s of srcs) {
       for (const sm of sourceMatches(s, dir, ctx)) {
         const matches: Match[] = [...l4.matches];
         // in front of a security group, packets from its named sources pass here too (naclSource)
         if (sm.match) matches.push(...(named && sm.match.kind === 'address' && dir === 'src' ? naclSource(sm.match) : [sm.match]));
+        if (sm.also) matches.push(...sm.also);
         matches.push(...extra);
         out.push({
           id: ctx.nextId(),

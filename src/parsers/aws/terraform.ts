@@ -124,7 +124,8 @@ export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[];
     const out: SourceInput[] = [];
     for (const k of cidrKeys) {
       const v = get(b, k);
-      if (nonEmpty(v)) out.push({ kind: 'cidr', value: v });
+      // cidr_blocks / cidr_ipv4 take IPv4 CIDRs only, ipv6_cidr_blocks / cidr_ipv6 IPv6 only
+      if (nonEmpty(v)) out.push({ kind: 'cidr', value: v, family: /ipv6/.test(k) ? 'ipv6' : 'ipv4' });
     }
     for (const k of plKeys) {
       for (const v of items(get(b, k))) {
@@ -288,7 +289,7 @@ export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[];
       for (const blk of blocks) acl.entries.push(aclEntry(blk, dir === 'egress', blk.span, 'rule_no', 'action', extra));
       for (const u of unknown) {
         // Unknown rule list: an entry of unknown number and action (sorted first, undecidable verdict).
-        acl.entries.push({ egress: dir === 'egress', ruleNumber: undefined, action: u, protocol: { kind: 'scalar', value: '-1', span: u.span }, fromPort: undefined, toPort: undefined, cidr: u, cidr6: undefined, span: u.span, extra });
+        acl.entries.push({ egress: dir === 'egress', ruleNumber: undefined, action: u, protocol: { kind: 'scalar', value: '-1', span: u.span }, fromPort: undefined, toPort: undefined, cidr: u, cidr6: undefined, anyFamily: true, span: u.span, extra });
       }
     }
     acls.set(r.address, acl);

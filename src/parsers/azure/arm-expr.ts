@@ -7,6 +7,7 @@
  * child resources can be matched to their parent by name.
  */
 import { toPlain, type PValue } from '../values.js';
+import { hostOf, parsePrefix, subnetOf } from '../cidr.js';
 
 export class Unknown {
   constructor(
@@ -423,6 +424,22 @@ export class ArmEvaluator {
         const [start, count] = args;
         if (typeof start !== 'number' || typeof count !== 'number' || count < 0 || count > MAX_COPY) return new Unknown(text());
         return Array.from({ length: count }, (_x, i) => start + i);
+      }
+      case 'cidrsubnet': {
+        // cidrSubnet(network, newCIDR, subnetIndex): the new prefix length is absolute (ARM template functions, CIDR)
+        const [net, newLen, index] = args;
+        const out = typeof net === 'string' && typeof newLen === 'number' && typeof index === 'number' && Number.isInteger(index) ? subnetOf(net, newLen, BigInt(index)) : undefined;
+        return out ?? new Unknown(text());
+      }
+      case 'cidrhost': {
+        // cidrHost(network, hostIndex): the hostIndex-th *usable* address, index 0 → network + 1; an IPv4
+        // broadcast address is not usable
+        const [net, index] = args;
+        const p = typeof net === 'string' ? parsePrefix(net) : undefined;
+        const size = p ? 1n << BigInt(p.bits - p.len) : 0n;
+        const offset = typeof index === 'number' && Number.isInteger(index) && index >= 0 ? BigInt(index) + 1n : undefined;
+        const out = p && offset !== undefined && offset < size - (p.family === 'ipv4' ? 1n : 0n) ? hostOf(net as string, offset) : undefined;
+        return out ?? new Unknown(text());
       }
       case 'createarray':
         return known ? args : new Unknown(text());

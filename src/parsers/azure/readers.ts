@@ -264,7 +264,9 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
 
   const walk = (list: PValue | undefined, parent: { type: string; name: string } | undefined, depth: number): void => {
     if (depth > 8) return;
-    for (const r of listOf(list)) {
+    // languageVersion 2.0 (Bicep's symbolic names): "resources" is an object of symbolic name → resource.
+    const symbolicMap = list?.kind === 'object' && list.entries.length > 0 && list.entries.every((e) => e.value.kind === 'object');
+    for (const r of symbolicMap ? list.entries.map((e) => e.value) : listOf(list)) {
       if (r.kind !== 'object') continue;
       // A resource copy loop ("copy": { "name", "count" }) with a count known statically: one resource per
       // index, evaluated with copyIndex() bound (ARM resource iteration); an unknown count stays one opaque resource.
@@ -291,6 +293,8 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
       const props = res(getCI(r, 'properties'));
       if (type === NSG_TYPE) {
         const nsg: NsgSpec = { name: fullName, span: r.span, rules: [], targets: [] };
+        // "existing": true (languageVersion 2.0) refers to a deployed NSG: its own rules are not in the template.
+        if (evalV(getCI(r, 'existing')) === true) nsg.external = true;
         if (props?.kind === 'expr') (nsg.unresolvedRules ??= []).push({ text: props.text, span: props.span });
         const rulesV = props?.kind === 'object' ? getCI(props, 'securityRules') : undefined;
         rulesOf(rulesV, res, extra, nsg, nsg.rules);
@@ -300,7 +304,11 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
           const arr = ev.copyLoop('securityRules', toPlain(getCI(c, 'count')), toPlain(getCI(c, 'input')), `copy securityRules count ${valText(getCI(c, 'count'))}`);
           rulesOf(toPValue(arr, c.span), identity, extra, nsg, nsg.rules);
         }
-        if (cond.disabled) diagnostics.push({ severity: 'warning', code: 'azure/condition-false', message: `NSG ${fullName} has a condition that is false: it is not deployed`, span: getCI(r, 'condition')!.span });
+        if (cond.disabled) {
+          diagnostics.push({ severity: 'warning', code: 'azure/condition-false', message: `NSG ${fullName} has a condition that is false: it is not deployed`, span: getCI(r, 'condition')!.span });
+          // its rules are not deployed either (kept, never evaluated, as a false child rule)
+          for (const rule of nsg.rules) rule.disabled = true;
+        }
         if (!nsgs.has(fullName)) nsgs.set(fullName, nsg);
         order.push(nsg);
         walk(getCI(r, 'resources'), { type: NSG_TYPE, name: fullName }, depth + 1);

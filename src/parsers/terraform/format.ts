@@ -3,14 +3,14 @@
  * (`terraform show -json` of a plan or a state). Resources are dispatched to the
  * per-cloud mappers by type prefix.
  */
-import type { Diagnostic, FirewallDocument, Ruleset } from '../../model/index.js';
+import { DOCUMENT_START, type Diagnostic, type FirewallDocument, type Ruleset } from '../../model/index.js';
 import type { FormatDefinition, ParseOptions } from '../types.js';
 import { parseJsonTree } from '../values.js';
 import { mapAwsTerraform } from '../aws/terraform.js';
 import { mapGcpTerraform } from '../gcp/terraform.js';
 import { mapAzureTerraform } from '../azure/terraform.js';
 import { get } from '../values.js';
-import { evaluateTerraform, resourcesFromPlanJson, resourcesFromTfJson, type TfResource } from './index.js';
+import { evaluateTerraform, parseTfvars, resourcesFromPlanJson, resourcesFromTfJson, type TfResource } from './index.js';
 
 type Mapper = (resources: TfResource[]) => { rulesets: Ruleset[]; diagnostics: Diagnostic[] };
 
@@ -46,19 +46,70 @@ export function mapTerraformResources(resources: TfResource[]): { rulesets: Rule
   return { rulesets, diagnostics };
 }
 
+/**
+ * The variable files Terraform loads by itself from the module's directory, later ones winning: `terraform.tfvars`,
+ * `terraform.tfvars.json`, then `*.auto.tfvars` / `*.auto.tfvars.json` in lexical order of their names (Terraform
+ * docs, "Variable definition precedence"). Values given with the options (`-var`, `-var-file`) win over them.
+ * Read through the injected reader (the parser does no I/O); without one (stdin, tests) nothing is read.
+ */
+function autoTfvars(options: ParseOptions, diagnostics: Diagnostic[]): Record<string, unknown> | undefined {
+  const read = options.readInclude;
+  if (!read || options.filePath === undefined) return undefined;
+  const files: { path: string; text: string }[] = [];
+  for (const name of ['terraform.tfvars', 'terraform.tfvars.json']) {
+    const r = read(name, options.filePath);
+    if ('text' in r) files.push(r);
+  }
+  const auto: { path: string; text: string }[] = [];
+  for (const pattern of ['*.auto.tfvars', '*.auto.tfvars.json']) {
+    const r = read(pattern, options.filePath);
+    if ('files' in r) auto.push(...r.files);
+  }
+  const base = (p: string): string => p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1);
+  files.push(...auto.sort((a, b) => (base(a.path) < base(b.path) ? -1 : base(a.path) > base(b.path) ? 1 : 0)));
+  if (files.length === 0) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const f of files) {
+    let vars: Record<string, unknown> | undefined;
+    if (/\.json$/i.test(f.path)) {
+      try {
+        const v: unknown = JSON.parse(f.text);
+        if (v && typeof v === 'object' && !Array.isArray(v)) vars = v as Record<string, unknown>;
+      } catch {
+        vars = undefined;
+      }
+    } else {
+      const r = parseTfvars(f.text);
+      if (!r.diagnostics.some((d) => d.severity === 'error')) vars = r.variables;
+    }
+    if (!vars) {
+      diagnostics.push({ severity: 'warning', code: 'terraform/tfvars-unreadable', message: `${base(f.path)} beside this file (loaded by Terraform) could not be read: its values are not applied`, span: DOCUMENT_START });
+      continue;
+    }
+    Object.assign(out, vars);
+  }
+  return out;
+}
+
 export function parseTerraform(text: string, options: ParseOptions = {}): FirewallDocument {
+  const tfvarsDiagnostics: Diagnostic[] = [];
+  const auto = autoTfvars(options, tfvarsDiagnostics);
+  if (auto) options = { ...options, variables: { ...auto, ...options.variables } };
   const ev = evaluateTerraform(text, options);
   const mapped = mapTerraformResources(ev.resources);
-  return { format: 'terraform', rulesets: mapped.rulesets, diagnostics: [...ev.diagnostics, ...mapped.diagnostics], comments: ev.comments };
+  return { format: 'terraform', rulesets: mapped.rulesets, diagnostics: [...tfvarsDiagnostics, ...ev.diagnostics, ...mapped.diagnostics], comments: ev.comments };
 }
 
 export function parseTerraformPlan(text: string, options: ParseOptions = {}): FirewallDocument {
   const tree = parseJsonTree(text);
   // A Terraform JSON configuration (`*.tf.json`) rather than `terraform show -json` output.
   const config = tree.value !== undefined && get(tree.value, 'format_version') === undefined && (get(tree.value, 'resource') !== undefined || /\.tf\.json$/i.test(options.filePath ?? ''));
-  const resources = !tree.value ? [] : config ? resourcesFromTfJson(tree.value, options.variables) : resourcesFromPlanJson(tree.value);
+  const tfvarsDiagnostics: Diagnostic[] = [];
+  const auto = config ? autoTfvars(options, tfvarsDiagnostics) : undefined;
+  const variables = auto ? { ...auto, ...options.variables } : options.variables;
+  const resources = !tree.value ? [] : config ? resourcesFromTfJson(tree.value, variables) : resourcesFromPlanJson(tree.value);
   const mapped = mapTerraformResources(resources);
-  return { format: config ? 'terraform' : 'terraform-plan', rulesets: mapped.rulesets, diagnostics: [...tree.diagnostics, ...mapped.diagnostics], comments: [] };
+  return { format: config ? 'terraform' : 'terraform-plan', rulesets: mapped.rulesets, diagnostics: [...tree.diagnostics, ...tfvarsDiagnostics, ...mapped.diagnostics], comments: [] };
 }
 
 export const terraformFormat: FormatDefinition = {

@@ -13,8 +13,9 @@
  */
 import { LineIndex, type Diagnostic, type DocComment, type Span } from '../../model/index.js';
 import { get, items, str, toPlain, type PEntry, type PExpr, type PObject, type PValue } from '../values.js';
-import type { ParseOptions } from '../types.js';
+import type { IncludeReader, ParseOptions } from '../types.js';
 import { hclExprOf, parseHcl, staticKey, type HclExpr } from '../hcl/index.js';
+import { hostOf, parsePrefix, subnetOf } from '../cidr.js';
 
 export interface TfResource {
   type: string;
@@ -47,6 +48,10 @@ const MAX_EXPANSION = 10_000;
 
 class Evaluator {
   private readonly variables = new Map<string, PValue>();
+  /** Variables declared with a `set(…)` type: their value is a set. */
+  private readonly setVariables = new Set<string>();
+  /** Declared types (`type = map(object({ … }))`): their `optional(T, default)` attributes fill in values. */
+  private readonly variableTypes = new Map<string, HclExpr>();
   private readonly localDefs = new Map<string, PValue>();
   private readonly localCache = new Map<string, PValue>();
   private readonly localBusy = new Set<string>();
@@ -58,6 +63,8 @@ class Evaluator {
     readonly text: string,
     readonly lines: LineIndex,
     readonly overrides: Record<string, unknown> | undefined,
+    /** A child module's input variables, as the calling `module` block sets them (evaluated there). */
+    readonly args?: Map<string, PValue>,
   ) {
     for (const e of body.entries) {
       const b = e.value;
@@ -65,6 +72,10 @@ class Evaluator {
       if (b.block.type === 'variable' && b.block.labels.length === 1) {
         const def = get(b, 'default');
         if (def) this.variables.set(b.block.labels[0]!, def);
+        const type = get(b, 'type');
+        if (type?.kind === 'expr' && /^\s*set\s*\(/.test(type.text)) this.setVariables.add(b.block.labels[0]!);
+        const typeAst = type?.kind === 'expr' ? hclExprOf(type) : undefined;
+        if (typeAst && typeAst.text === text) this.variableTypes.set(b.block.labels[0]!, typeAst.ast);
       } else if (b.block.type === 'locals') {
         for (const l of b.entries) this.localDefs.set(l.key, l.value);
       }
@@ -82,6 +93,11 @@ class Evaluator {
         case 'variable':
           return scope.names?.has(x.name) ? undefined : x.name;
         case 'getattr': {
+          // `each.value` of a for_each over another resource's instances: that resource's instance
+          if (x.object.type === 'variable' && x.object.name === 'each' && !scope.names?.has('each') && (x.name === 'value' || x.name === 'key')) {
+            const v = scope.each?.[x.name];
+            if (v?.kind === 'expr') return v.text;
+          }
           const o = text(x.object);
           return o === undefined ? undefined : `${o}.${x.name}`;
         }
@@ -114,10 +130,58 @@ class Evaluator {
   }
 
   variable(name: string, e: HclExpr): PValue {
-    if (this.overrides && Object.prototype.hasOwnProperty.call(this.overrides, name)) return this.fromPlain(this.overrides[name], this.lines.span(e.start, e.end));
-    const def = this.variables.get(name);
-    if (def) return this.value(def, {});
-    return this.unknown(e);
+    const v = this.args?.has(name)
+      ? this.args.get(name)!
+      : this.overrides && Object.prototype.hasOwnProperty.call(this.overrides, name) ? this.fromPlain(this.overrides[name], this.lines.span(e.start, e.end)) : this.variables.has(name) ? this.value(this.variables.get(name)!, {}) : undefined;
+    if (!v) return this.unknown(e);
+    const type = this.variableTypes.get(name);
+    const typed = type ? this.typeDefaults(type, v, 0) : v;
+    if (typed.kind === 'array' && this.setVariables.has(name)) SETS.add(typed);
+    return typed;
+  }
+
+  /**
+   * A value converted to its declared type the way Terraform fills in object attributes: an attribute
+   * declared `optional(T, default)` and absent takes the default, `optional(T)` absent is null (Terraform
+   * docs, Type Constraints, "Optional Object Type Attributes"); collections apply their element type.
+   */
+  private typeDefaults(type: HclExpr, v: PValue, depth: number): PValue {
+    if (depth > 16 || type.type !== 'call' || v.kind === 'expr') return v;
+    const [inner] = type.args;
+    switch (type.name) {
+      case 'optional':
+        return inner ? this.typeDefaults(inner, v, depth + 1) : v;
+      case 'list':
+      case 'set':
+        if (!inner || v.kind !== 'array') return v;
+        return { kind: 'array', items: v.items.map((i) => this.typeDefaults(inner, i, depth + 1)), span: v.span };
+      case 'map':
+        if (!inner || v.kind !== 'object') return v;
+        return { kind: 'object', entries: v.entries.map((en) => ({ ...en, value: this.typeDefaults(inner, en.value, depth + 1) })), span: v.span };
+      case 'object': {
+        if (!inner || inner.type !== 'object' || v.kind !== 'object') return v;
+        const entries: PEntry[] = [];
+        for (const it of inner.items) {
+          const key = staticKey(it.key);
+          if (key === undefined) return v;
+          const attrType = it.value;
+          const present = v.entries.find((en) => en.key === key);
+          if (present) {
+            entries.push({ ...present, value: this.typeDefaults(attrType, present.value, depth + 1) });
+            continue;
+          }
+          if (attrType.type !== 'call' || attrType.name !== 'optional') return v; // a required attribute is missing: Terraform fails
+          const def = attrType.args[1];
+          const span = this.lines.span(attrType.start, attrType.end);
+          const value: PValue = def ? this.typeDefaults(attrType.args[0] ?? attrType, this.expr(def, {}), depth + 1) : { kind: 'scalar', value: null, span };
+          entries.push({ key, keySpan: span, value });
+        }
+        // attributes the type does not declare are dropped by the conversion
+        return { kind: 'object', entries, span: v.span };
+      }
+      default:
+        return v;
+    }
   }
 
   local(name: string, e: HclExpr): PValue {
@@ -189,7 +253,7 @@ class Evaluator {
       const entries = marker ? [...body.entries, { key: 'for_each', keySpan: marker.span, value: marker }] : body.entries;
       return { key: label, keySpan, value: { kind: 'object', entries, span: content.span, block: { type: label, labels: [] } } };
     };
-    const pairs = forEach ? collectionPairs(forEach) : undefined;
+    const pairs = forEach ? collectionPairs(forEach, true) : undefined;
     if (!forEach || !pairs) {
       const marker: PExpr = forEach?.kind === 'expr' ? forEach : { kind: 'expr', text: forEachRaw && forEachRaw.kind === 'expr' ? forEachRaw.text : 'for_each', span: forEachRaw?.span ?? d.span };
       const unk = (suffix: string): PExpr => ({ kind: 'expr', text: `${iterName}.${suffix}`, span: marker.span });
@@ -359,7 +423,7 @@ class Evaluator {
 
   private forExpr(e: HclExpr & { type: 'for' }, scope: Scope, span: Span): PValue {
     const coll = this.expr(e.collection, scope);
-    const pairs = collectionPairs(coll);
+    const pairs = collectionPairs(coll, true);
     if (!pairs) return this.unknown(e);
     const arr: PValue[] = [];
     const obj: PEntry[] = [];
@@ -383,7 +447,46 @@ class Evaluator {
     return e.keyExpr ? { kind: 'object', entries: obj, span } : { kind: 'array', items: arr, span };
   }
 
+  /**
+   * Whether evaluating `e` is certainly an error in Terraform: an attribute or key a known object or map
+   * does not have, an index past a known list, an attribute of a known string, number or null. (What
+   * `try` and `can` catch; an unknown value is not an error.)
+   */
+  private fails(e: HclExpr, scope: Scope, depth = 0): boolean {
+    if (depth > 32 || (e.type !== 'getattr' && e.type !== 'index')) return false;
+    if (e.type === 'getattr' && e.object.type === 'variable' && !scope.names?.has(e.object.name)) return false; // var.x, local.x, resources
+    if (this.fails(e.object, scope, depth + 1)) return true;
+    const base = this.expr(e.object, scope);
+    if (base.kind === 'expr') return false;
+    let key: string | number;
+    if (e.type === 'getattr') key = e.name;
+    else {
+      const k = this.expr(e.key, scope);
+      if (k.kind !== 'scalar' || k.value === null || typeof k.value === 'boolean') return k.kind === 'scalar';
+      key = k.value;
+    }
+    if (base.kind === 'object') return !base.entries.some((en) => en.key === String(key));
+    if (base.kind === 'array') {
+      const i = typeof key === 'number' ? key : /^[0-9]+$/.test(key) ? Number(key) : -1;
+      return !(Number.isInteger(i) && i >= 0 && i < base.items.length);
+    }
+    return true; // an attribute or element of a string, a number, a bool or null
+  }
+
   private call(e: HclExpr & { type: 'call' }, scope: Scope, span: Span): PValue {
+    if ((e.name === 'try' || e.name === 'can') && !e.expandFinal) {
+      // try: the first argument that is not an error; can: whether the argument is not an error
+      for (const a of e.args) {
+        if (this.fails(a, scope)) {
+          if (e.name === 'can') return { kind: 'scalar', value: false, span };
+          continue;
+        }
+        const v = this.expr(a, scope);
+        if (v.kind === 'expr') return this.unknown(e);
+        return e.name === 'can' ? { kind: 'scalar', value: true, span } : v;
+      }
+      return this.unknown(e);
+    }
     const args = e.args.map((a) => this.expr(a, scope));
     if (e.expandFinal) {
       const last = args.pop();
@@ -392,11 +495,18 @@ class Evaluator {
     }
     const known = (v: PValue | undefined): boolean => !!v && v.kind !== 'expr';
     switch (e.name) {
+      case 'toset': {
+        const [a] = args;
+        if (args.length !== 1 || !known(a)) return this.unknown(e);
+        if (a!.kind !== 'array') return a!;
+        const set: PValue = { kind: 'array', items: a!.items, span: a!.span };
+        SETS.add(set);
+        return set;
+      }
       case 'tolist':
-      case 'toset':
       case 'tomap':
       case 'sort':
-        if (args.length === 1 && known(args[0])) return args[0]!;
+        if (args.length === 1 && known(args[0])) return args[0]!.kind === 'array' ? { kind: 'array', items: (args[0] as { items: PValue[] }).items, span: args[0]!.span } : args[0]!;
         return this.unknown(e);
       case 'concat': {
         // Known lists keep their items; an unknown argument stays one unknown item (sound for mappers,
@@ -526,6 +636,21 @@ class Evaluator {
         }
         return { kind: 'scalar', value: out, span };
       }
+      case 'cidrsubnet':
+      case 'cidrhost': {
+        const out = cidrFunction(e.name, args);
+        return out === undefined ? this.unknown(e) : { kind: 'scalar', value: out, span };
+      }
+      case 'setproduct': {
+        // every combination, one element of each argument in order (a list of tuples)
+        if (args.length < 2 || args.some((a) => a.kind !== 'array' || a.items.some((i) => i.kind === 'expr'))) return this.unknown(e);
+        let combos: PValue[][] = [[]];
+        for (const a of args as { items: PValue[] }[]) {
+          if (combos.length * a.items.length > MAX_EXPANSION) return this.unknown(e);
+          combos = combos.flatMap((c) => a.items.map((i) => [...c, i]));
+        }
+        return { kind: 'array', items: combos.map((c) => ({ kind: 'array', items: c, span })), span };
+      }
       case 'keys':
       case 'values': {
         const [m] = args;
@@ -533,11 +658,9 @@ class Evaluator {
         const sorted = [...m.entries].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
         return { kind: 'array', items: sorted.map((en) => (e.name === 'keys' ? { kind: 'scalar', value: en.key, span: en.keySpan } : en.value)), span };
       }
-      case 'try':
       case 'coalesce': {
         for (const a of args) {
           if (a.kind === 'expr') return this.unknown(e);
-          if (e.name === 'try') return a;
           if (!(a.kind === 'scalar' && (a.value === null || a.value === ''))) return a;
         }
         return this.unknown(e);
@@ -575,7 +698,7 @@ class Evaluator {
       }
       if (forEachRaw) {
         const f = this.value(forEachRaw, {});
-        const pairs = collectionPairs(f);
+        const pairs = collectionPairs(f, false);
         if (pairs) {
           for (const [k, v] of pairs.slice(0, MAX_EXPANSION)) {
             const key = k.kind === 'scalar' ? String(k.value) : '?';
@@ -585,7 +708,10 @@ class Evaluator {
           const marker: PExpr = f.kind === 'expr' ? f : { kind: 'expr', text: forEachRaw.kind === 'expr' ? forEachRaw.text : 'for_each', span: forEachRaw.span };
           const entry = b.entries.find((x) => x.key === 'for_each')!;
           const unk = (s: string): PExpr => ({ kind: 'expr', text: `each.${s}`, span: forEachRaw.span });
-          instance(`${base}[*]`, { each: { key: unk('key'), value: unk('value') } }, { key: 'for_each', keySpan: entry.keySpan, value: marker });
+          // for_each over another resource's instances (`for_each = aws_security_group.per`): each.value is one of them
+          const instances = f.kind === 'expr' && /^(?!(?:var|local|each|count|path|terraform|self)\.)[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*$/.test(f.text);
+          const value = instances ? { kind: 'expr' as const, text: `${f.text}[each.key]`, span: forEachRaw.span } : unk('value');
+          instance(`${base}[*]`, { each: { key: unk('key'), value } }, { key: 'for_each', keySpan: entry.keySpan, value: marker });
         }
         continue;
       }
@@ -596,14 +722,46 @@ class Evaluator {
 }
 
 /**
- * Key/value pairs of a known collection (`for_each`, `for`): a list/set gives
- * (index or element, element) — for `for_each` over a set, key = value = element;
- * a map gives its entries. Undefined when the collection is unknown.
+ * Terraform's `cidrsubnet(prefix, newbits, netnum)` (the netnum-th subnet of newbits more bits) and
+ * `cidrhost(prefix, hostnum)` (the hostnum-th address, negative from the end), IPv4 and IPv6; undefined
+ * where Terraform fails (a number out of range, not a prefix) or an argument is not known.
  */
-function collectionPairs(v: PValue): [PValue, PValue][] | undefined {
+function cidrFunction(name: string, args: PValue[]): string | undefined {
+  const [p, a, b] = args;
+  if (p?.kind !== 'scalar' || typeof p.value !== 'string') return undefined;
+  const num = (v: PValue | undefined): bigint | undefined => {
+    if (v?.kind !== 'scalar') return undefined;
+    const t = typeof v.value === 'number' ? (Number.isInteger(v.value) ? String(v.value) : '') : typeof v.value === 'string' ? v.value.trim() : '';
+    return /^-?[0-9]{1,40}$/.test(t) ? BigInt(t) : undefined;
+  };
+  if (name === 'cidrhost') {
+    const host = num(a);
+    return host === undefined ? undefined : hostOf(p.value, host);
+  }
+  const prefix = parsePrefix(p.value);
+  const newbits = num(a);
+  const netnum = num(b);
+  if (!prefix || newbits === undefined || netnum === undefined || newbits < 0n || newbits > 128n) return undefined;
+  return subnetOf(p.value, prefix.len + Number(newbits), netnum);
+}
+
+/**
+ * Arrays that are Terraform sets (`toset(…)`, a variable of type `set(…)`): iterated, their key is the element.
+ * Every other array is a list or tuple, whose key in a `for` expression or a `dynamic` block is the index.
+ */
+const SETS = new WeakSet<PValue>();
+
+/**
+ * Key/value pairs of a known collection (`for_each`, `for`): a map gives its entries; a set gives
+ * (element, element); a list or tuple gives (index, element) where `indexKeys` (a `for` expression's
+ * `for i, v in list`, a `dynamic` block's `<iterator>.key`: "the list element index"), else (element,
+ * element) (a resource's `for_each`, which takes only maps and sets of strings). Undefined when unknown.
+ */
+function collectionPairs(v: PValue, indexKeys: boolean): [PValue, PValue][] | undefined {
   if (v.kind === 'array') {
     if (v.items.some((i) => i.kind === 'expr')) return undefined;
-    return v.items.map((i) => [i.kind === 'scalar' ? i : i, i]);
+    if (indexKeys && !SETS.has(v)) return v.items.map((i, n) => [{ kind: 'scalar', value: n, span: i.span }, i]);
+    return v.items.map((i) => [i, i]);
   }
   if (v.kind === 'object') return v.entries.map((e) => [{ kind: 'scalar', value: e.key, span: e.keySpan }, e.value]);
   if (v.kind === 'scalar' && v.value === null) return [];
@@ -619,22 +777,103 @@ export function evaluateTerraform(text: string, options?: ParseOptions): Terrafo
     const ev = new Evaluator(parsed.body, text, new LineIndex(text), options?.variables);
     resources = ev.resources();
     diagnostics.push(...ev.diagnostics);
-    // Module calls are not followed (no I/O): say so, so their firewall resources are not silently missed.
-    for (const e of parsed.body.entries) {
-      const b = e.value;
-      if (b.kind !== 'object' || b.block?.type !== 'module' || b.block.labels.length !== 1) continue;
-      const src = str(get(b, 'source'));
-      diagnostics.push({
-        severity: 'warning',
-        code: 'terraform/module-not-evaluated',
-        message: `module "${b.block.labels[0]}"${src ? ` (${src})` : ''} is not evaluated: firewall resources it creates are not checked here`,
-        span: e.keySpan,
-      });
-    }
+    const inner = moduleCalls(ev, options?.readInclude, options?.filePath, 0);
+    resources.push(...inner.resources);
+    diagnostics.push(...inner.diagnostics);
   } catch (e) {
     diagnostics.push({ severity: 'error', code: 'terraform/internal', message: `Terraform evaluation failed: ${e instanceof Error ? e.message : String(e)}`, span: parsed.body.span });
   }
   return { resources, diagnostics, comments: parsed.comments };
+}
+
+const MODULE_META = new Set(['source', 'version', 'count', 'for_each', 'providers', 'depends_on']);
+const MAX_MODULE_DEPTH = 4;
+
+/**
+ * The `module` blocks of an evaluated file. A module with a local source ("./…", "../…"; Terraform reads it
+ * from that directory) and no count/for_each is evaluated with the arguments the block gives it (the other
+ * input variables keep their defaults, as in Terraform): its resources become `module.<name>.…`, every place
+ * in them the module block's own (the module's files are not this document) except the values the block
+ * passes. Other modules, or a local one that cannot be read, are reported as not evaluated.
+ */
+function moduleCalls(ev: Evaluator, read: IncludeReader | undefined, filePath: string | undefined, depth: number): { resources: TfResource[]; diagnostics: Diagnostic[] } {
+  const resources: TfResource[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const e of ev.body.entries) {
+    const b = e.value;
+    if (b.kind !== 'object' || b.block?.type !== 'module' || b.block.labels.length !== 1) continue;
+    const label = b.block.labels[0]!;
+    const src = str(get(b, 'source'));
+    const notEvaluated = (why: string): void => {
+      diagnostics.push({ severity: 'warning', code: 'terraform/module-not-evaluated', message: `module "${label}"${src ? ` (${src})` : ''} is not evaluated${why}: firewall resources it creates are not checked here`, span: e.keySpan });
+    };
+    if (!src || !/^\.\.?\//.test(src) || !read || filePath === undefined) {
+      notEvaluated('');
+      continue;
+    }
+    if (get(b, 'count') || get(b, 'for_each')) {
+      notEvaluated(' (count/for_each on a module)');
+      continue;
+    }
+    if (depth >= MAX_MODULE_DEPTH) {
+      notEvaluated(' (modules nested too deeply)');
+      continue;
+    }
+    const found = read(`${src.replace(/\/+$/, '')}/*.tf`, filePath);
+    if (!('files' in found) || found.files.length === 0) {
+      notEvaluated(` (no .tf file read from ${src})`);
+      continue;
+    }
+    if (found.files.some((f) => f.path === filePath)) {
+      notEvaluated(' (its source is the directory of the calling file)');
+      continue;
+    }
+    // The arguments, evaluated here; their values keep their places in this file.
+    const args = new Map<string, PValue>();
+    const own = new Set<Span>();
+    const collect = (v: PValue): void => {
+      own.add(v.span);
+      if (v.kind === 'array') v.items.forEach(collect);
+      else if (v.kind === 'object') v.entries.forEach((x) => (own.add(x.keySpan), collect(x.value)));
+    };
+    for (const a of b.entries) {
+      if (MODULE_META.has(a.key) || (a.value.kind === 'object' && a.value.block)) continue;
+      const v = ev.value(a.value, {});
+      collect(v);
+      args.set(a.key, v);
+    }
+    // A module is every .tf file of its directory: one text (top-level blocks may be concatenated).
+    const moduleText = found.files.map((f) => f.text).join('\n');
+    const parsedModule = parseHcl(moduleText);
+    const inner = new Evaluator(parsedModule.body, moduleText, new LineIndex(moduleText), undefined, args);
+    const prefix = `module.${label}.`;
+    const here = e.keySpan;
+    const place = (v: PValue): PValue => {
+      const span = own.has(v.span) ? v.span : here;
+      switch (v.kind) {
+        case 'scalar':
+          return span === v.span ? v : { ...v, span };
+        case 'expr':
+          // a reference to one of the module's own resources names it from here
+          return { kind: 'expr', text: own.has(v.span) || !/^(aws|google|azurerm)_[a-z0-9_]+\./.test(v.text) ? v.text : prefix + v.text, span };
+        case 'array':
+          return { kind: 'array', items: v.items.map(place), span };
+        case 'object': {
+          const o: PObject = { kind: 'object', entries: v.entries.map((x) => ({ key: x.key, keySpan: own.has(x.keySpan) ? x.keySpan : here, value: place(x.value) })), span };
+          if (v.block) o.block = v.block;
+          return o;
+        }
+      }
+    };
+    for (const r of inner.resources()) {
+      resources.push({ type: r.type, name: r.name, address: prefix + r.address, body: place(r.body) as PObject, span: here, module: (r.module ? prefix + r.module : `module.${label}`) });
+    }
+    const nested = moduleCalls(inner, read, found.files[0]!.path, depth + 1);
+    for (const r of nested.resources) resources.push({ ...r, address: prefix + r.address, module: prefix + (r.module ?? ''), body: place(r.body) as PObject, span: here });
+    for (const d of [...parsedModule.diagnostics, ...inner.diagnostics, ...nested.diagnostics])
+      diagnostics.push({ severity: 'warning', code: d.code, message: `module "${label}" (${src}): ${d.message}`, span: here });
+  }
+  return { resources, diagnostics };
 }
 
 /**

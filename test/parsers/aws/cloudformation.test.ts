@@ -107,8 +107,8 @@ describe('CloudFormation intrinsics', () => {
     expect(matchesOf(doc.rulesets[0]!, 'ingress')).toEqual([
       'proto=6 dstport=1761 srcaddr=0.0.0.0/0 opaque:unresolved',
       'proto=6 dstport=1762 srcaddr=192.168.0.0/16 opaque:unresolved',
-      'proto=6 dstport=1763 opaque:unresolved opaque:unresolved',
-      'proto=6 dstport=1764 opaque:unresolved opaque:unresolved',
+      'proto=6 dstport=1763 opaque:unresolved family=ipv4 opaque:unresolved',
+      'proto=6 dstport=1764 opaque:unresolved family=ipv4 opaque:unresolved',
       'proto=17 dstport=1765 srcaddr=0.0.0.0/0 opaque:unresolved opaque:unresolved',
     ]);
     const texts = doc.rulesets[0]!.tables[0]!.chains[0]!.rules.map((r) => r.matches.filter((m) => m.kind === 'opaque').map((m) => (m as OpaqueMatch).text));
@@ -307,8 +307,8 @@ describe('CloudFormation: alternatives of the protocol and ports; the CIDR of a 
       'proto=17 dstport=1763 srcaddr=0.0.0.0/0 opaque:unresolved',
       'proto=6 dstport=22 srcaddr=10.0.0.0/16 opaque:unresolved',
       'proto=6 dstport=1765-1766 srcaddr=10.0.0.0/16 opaque:unresolved',
-      'proto=6 dstport=1761 opaque:unresolved opaque:unresolved',
-      'proto=6 dstport=1768 opaque:unresolved opaque:unresolved',
+      'proto=6 dstport=1761 opaque:unresolved family=ipv4 opaque:unresolved',
+      'proto=6 dstport=1768 opaque:unresolved family=ipv4 opaque:unresolved',
     ]);
     const texts = doc.rulesets.find((r) => r.name === 'Sg')!.tables[0]!.chains[0]!.rules.map((r) => r.matches.filter((m) => m.kind === 'opaque').map((m) => (m as OpaqueMatch).text).join(' & '));
     expect(texts).toEqual([
@@ -338,5 +338,61 @@ describe('a template longer than the 64 KB detection reads, its security group f
     const yaml = ['Resources:', ...buckets.flatMap(([n]) => [`  ${n as string}:`, '    Type: AWS::S3::Bucket', '    Properties:', `      BucketName: a-rather-long-bucket-name-${n as string}`]), '  ZSg:', '    Type: AWS::EC2::SecurityGroup'].join('\n');
     expect(yaml.length).toBeGreaterThan(65536);
     expect(detectFormat('template.yaml', yaml)?.id).toBe('cloudformation-yaml');
+  });
+});
+
+describe('CloudFormation: values read at deployment, Fn::Split', () => {
+  const yaml = [
+    'Parameters:',
+    '  AdminCidr:',
+    '    Type: AWS::SSM::Parameter::Value<String>',
+    '    Default: /net/admin-cidr',
+    'Resources:',
+    '  Sg:',
+    '    Type: AWS::EC2::SecurityGroup',
+    '    Properties:',
+    '      GroupDescription: g',
+    '      SecurityGroupIngress:',
+    '        - { IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !Ref AdminCidr }',
+    "        - { IpProtocol: tcp, FromPort: 3306, ToPort: 3306, CidrIp: '{{resolve:ssm:/net/db-cidr}}' }",
+    '        - { IpProtocol: tcp, FromPort: 6379, ToPort: 6379, CidrIp: !Select [1, !Split [",", "10.0.0.0/8,0.0.0.0/0"]] }',
+    '',
+  ].join('\n');
+
+  test('an SSM parameter type and a dynamic reference are unknown, named (their text is a parameter name, not a CIDR); Fn::Split of a literal is split', () => {
+    const doc = parseCloudFormationYaml(yaml);
+    expect(doc.diagnostics.map((x) => [x.message, at(x.span)])).toEqual([
+      ['Cannot evaluate !Ref AdminCidr (SSM parameter /net/admin-cidr): the address is not known statically; it is treated as unknown', '11:69-11:78'],
+      ['Cannot evaluate {{resolve:ssm:/net/db-cidr}}: the address is not known statically; it is treated as unknown', '12:68-12:98'],
+    ]);
+    expect(rows(doc.rulesets[0]!).filter((r) => r[0] === 'security-group/ingress').map((r) => r[2])).toEqual([
+      'ingress tcp 6379 from 0.0.0.0/0',
+      'ingress tcp 22 from !Ref AdminCidr (SSM parameter /net/admin-cidr)',
+      'ingress tcp 3306 from {{resolve:ssm:/net/db-cidr}}',
+    ]);
+  });
+});
+
+describe('CloudFormation Fn::Cidr', () => {
+  test('!Select over !Cidr of the VPC block gives the subnet (cidrBits are host bits); an impossible split stays unknown', () => {
+    const yaml = [
+      'Resources:',
+      '  Vpc:',
+      '    Type: AWS::EC2::VPC',
+      '    Properties: { CidrBlock: 10.0.0.0/16 }',
+      '  Sg:',
+      '    Type: AWS::EC2::SecurityGroup',
+      '    Properties:',
+      '      GroupDescription: g',
+      '      SecurityGroupIngress:',
+      '        - { IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !Select [2, !Cidr [!GetAtt Vpc.CidrBlock, 6, 8]] }',
+      '        - { IpProtocol: tcp, FromPort: 23, ToPort: 23, CidrIp: !Select [0, !Cidr [10.0.0.0/24, 2, 9]] }',
+      '',
+    ].join('\n');
+    const doc = parseCloudFormationYaml(yaml);
+    expect(rows(doc.rulesets[0]!).filter((r) => r[0] === 'security-group/ingress').map((r) => r[2])).toEqual([
+      'ingress tcp 22 from 10.0.2.0/24',
+      'ingress tcp 23 from !Select [0,{"Fn::Cidr":["10.0.0.0/24",2,9]}]',
+    ]);
   });
 });

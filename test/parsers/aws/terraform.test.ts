@@ -242,8 +242,8 @@ describe('Terraform: counted groups and counted rules', () => {
     ].join('\n');
     const doc = parseTerraform(tf);
     expect(names(doc)).toEqual(['aws_security_group.x[0]', 'aws_security_group.x[1]']);
-    expect(matchesOf(doc.rulesets[0]!, 'ingress')).toEqual(['proto=6 dstport=1761 srcaddr=0.0.0.0/0', 'proto=6 dstport=1761 opaque:unresolved']);
-    expect(matchesOf(doc.rulesets[1]!, 'ingress')).toEqual(['proto=6 dstport=1762 srcaddr=0.0.0.0/0', 'proto=6 dstport=1762 opaque:unresolved']);
+    expect(matchesOf(doc.rulesets[0]!, 'ingress')).toEqual(['proto=6 dstport=1761 srcaddr=0.0.0.0/0', 'proto=6 dstport=1761 opaque:unresolved family=ipv4']);
+    expect(matchesOf(doc.rulesets[1]!, 'ingress')).toEqual(['proto=6 dstport=1762 srcaddr=0.0.0.0/0', 'proto=6 dstport=1762 opaque:unresolved family=ipv4']);
   });
 });
 
@@ -328,5 +328,54 @@ resource "aws_instance" "a" {
   });
   test('a deny from 10.0.0.0/8 may stop them (their addresses are not known)', () => {
     expect(group('rule_no = 10\n    action = "deny"\n    cidr_block = "10.0.0.0/8"')).toEqual(['ipv4 1761 sg-0123 possibly-open']);
+  });
+});
+
+describe('an unknown value in a CIDR field of one family', () => {
+  test('cidr_blocks / cidr_ipv4 / cidr_block take IPv4 only, the ipv6 fields IPv6 only: the unknown matches no packet of the other family', () => {
+    const tf = [
+      'variable "v4" {}',
+      'variable "v6" {}',
+      'resource "aws_security_group" "a" {',
+      '  ingress {',
+      '    from_port   = 22',
+      '    to_port     = 22',
+      '    protocol    = "tcp"',
+      '    cidr_blocks = var.v4',
+      '  }',
+      '  ingress {',
+      '    from_port        = 23',
+      '    to_port          = 23',
+      '    protocol         = "tcp"',
+      '    ipv6_cidr_blocks = ["::/0", var.v6]',
+      '  }',
+      '}',
+      'resource "aws_vpc_security_group_ingress_rule" "r" {',
+      '  security_group_id = aws_security_group.a.id',
+      '  ip_protocol       = "tcp"',
+      '  from_port         = 24',
+      '  to_port           = 24',
+      '  cidr_ipv4         = var.v4',
+      '}',
+      'resource "aws_network_acl" "n" {',
+      '  ingress {',
+      '    rule_no    = 100',
+      '    action     = "allow"',
+      '    protocol   = "tcp"',
+      '    from_port  = 25',
+      '    to_port    = 25',
+      '    cidr_block = var.v4',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    const doc = parseTerraform(tf);
+    expect(matchesOf(doc.rulesets[0]!, 'ingress')).toEqual([
+      'proto=6 dstport=23 srcaddr=::/0',
+      'proto=6 dstport=22 opaque:unresolved family=ipv4',
+      'proto=6 dstport=23 opaque:unresolved family=ipv6',
+      'proto=6 dstport=24 opaque:unresolved family=ipv4',
+    ]);
+    expect(matchesOf(doc.rulesets[1]!, 'ingress', 'network-acl')).toEqual(['proto=6 dstport=25 opaque:unresolved family=ipv4']);
   });
 });

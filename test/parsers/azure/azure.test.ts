@@ -281,6 +281,17 @@ describe('ARM conditions', () => {
     expect(inbound(rs)[0]!.disabled).toBe(true);
     expect(reach(rs, 1761)).toEqual({ open: AddrSet.EMPTY, possibly: AddrSet.EMPTY, principals: ['open:AzureLoadBalancer', 'open:VirtualNetwork'] });
   });
+
+  test('an NSG whose condition is false is not deployed: its inline rules open nothing', () => {
+    const template = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      resources: [{ condition: false, type: 'Microsoft.Network/networkSecurityGroups', name: 'off', properties: { securityRules: [rule('any', 100, 'Allow', { destinationPortRange: '1761-1768' })] } }],
+    };
+    const d = parseAzure(JSON.stringify(template));
+    expect(d.diagnostics.map((x) => x.message)).toEqual(['NSG off has a condition that is false: it is not deployed']);
+    expect(inbound(d.rulesets[0]!)[0]!.disabled).toBe(true);
+    expect(reach(d.rulesets[0]!, 1761).open).toEqual(AddrSet.EMPTY);
+  });
 });
 
 describe('a Deny from every IPv4 address', () => {
@@ -320,6 +331,40 @@ describe('ARM functions templates use for rules', () => {
       'deny tcp:1761,1762,1768 from * to * (priority 197)',
       'allow tcp:22 from 10.0.0.0/8 to * (priority 301)',
       'allow tcp:80-81 from 1, 2 to * (priority 400)',
+    ]);
+  });
+});
+
+describe('ARM CIDR functions', () => {
+  test('cidrSubnet (absolute new prefix length) and cidrHost (index 0 is the first usable address) resolve; out of range stays unknown', () => {
+    const src = (p: string) => ({ sourceAddressPrefix: p });
+    const template = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      parameters: { net: { type: 'string', defaultValue: '10.144.0.0/20' } },
+      resources: [
+        {
+          type: 'Microsoft.Network/networkSecurityGroups',
+          name: 'n',
+          properties: {
+            securityRules: [
+              // the examples of the ARM template functions documentation (CIDR)
+              rule('a', 100, 'Allow', src("[cidrSubnet(parameters('net'), 24, 3)]")),
+              rule('b', 110, 'Allow', src("[cidrSubnet('fdad:3236:5555::/48', 52, 1)]")),
+              rule('c', 120, 'Allow', src("[cidrHost('10.144.3.0/24', 0)]")),
+              rule('d', 130, 'Allow', src("[cidrHost('fdad:3236:5555:3000::/52', 4)]")),
+              rule('e', 140, 'Allow', src("[cidrHost('10.144.3.0/24', 254)]")),
+            ],
+          },
+        },
+      ],
+    };
+    const d = parseAzure(JSON.stringify(template));
+    expect(inbound(d.rulesets[0]!).slice(0, 5).map((r) => r.text)).toEqual([
+      'allow tcp:* from 10.144.3.0/24 to * (priority 100)',
+      'allow tcp:* from fdad:3236:5555:1000::/52 to * (priority 110)',
+      'allow tcp:* from 10.144.3.1 to * (priority 120)',
+      'allow tcp:* from fdad:3236:5555:3000::5 to * (priority 130)',
+      "allow tcp:* from [cidrHost('10.144.3.0/24', 254)] to * (priority 140)",
     ]);
   });
 });
@@ -577,5 +622,36 @@ describe('detection', () => {
     expect(big.length).toBeGreaterThan(65536);
     expect(detectFormat('azuredeploy.json', big)?.id).toBe('azure');
     expect(azureJsonFormat.parse(big, {}).rulesets.map((r) => r.name)).toEqual(['NSG late']);
+  });
+});
+
+describe('ARM languageVersion 2.0 (Bicep symbolic names)', () => {
+  test('"resources" as an object of symbolic names is read: NSGs, child rules, copy loops; an existing NSG is external', () => {
+    const t = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      languageVersion: '2.0',
+      parameters: { ports: { type: 'array', defaultValue: [22, 3389] } },
+      resources: {
+        nsg: {
+          type: 'Microsoft.Network/networkSecurityGroups',
+          name: 'web',
+          properties: {
+            copy: [{ name: 'securityRules', count: "[length(parameters('ports'))]", input: rule("[format('p{0}', parameters('ports')[copyIndex('securityRules')])]", "[add(100, copyIndex('securityRules'))]" as never, 'Allow', { destinationPortRange: "[string(parameters('ports')[copyIndex('securityRules')])]" }) }],
+          },
+        },
+        https: { type: 'Microsoft.Network/networkSecurityGroups/securityRules', name: 'web/https', dependsOn: ['nsg'], properties: rule('x', 200, 'Allow', { destinationPortRange: '443' }).properties },
+        old: { existing: true, type: 'Microsoft.Network/networkSecurityGroups', name: 'old' },
+        onOld: { type: 'Microsoft.Network/networkSecurityGroups/securityRules', name: 'old/any', properties: rule('x', 100, 'Allow').properties },
+      },
+    };
+    const d = parseAzure(JSON.stringify(t));
+    expect(d.diagnostics).toEqual([]);
+    expect(d.rulesets.map((r) => r.name)).toEqual(['NSG web', 'NSG old (rules only; the NSG is defined elsewhere)']);
+    expect(inbound(d.rulesets[0]!).slice(0, 3).map((r) => r.text)).toEqual([
+      'allow tcp:22 from * to * (priority 100)',
+      'allow tcp:3389 from * to * (priority 101)',
+      'allow tcp:443 from * to * (priority 200)',
+    ]);
+    expect(reach(d.rulesets[1]!, 5432).open.equals(AddrSet.ALL_V4)).toBe(true);
   });
 });

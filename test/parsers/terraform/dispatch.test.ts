@@ -51,3 +51,152 @@ describe('terraform format dispatch', () => {
     expect(ids.length).toBeGreaterThanOrEqual(3);
   });
 });
+
+describe('variable files Terraform loads from the module directory', () => {
+  const tf = [
+    'variable "ssh_cidrs" {',
+    '  default = ["10.0.0.0/8"]',
+    '}',
+    'variable "port" {',
+    '  default = 22',
+    '}',
+    'resource "aws_security_group" "a" {',
+    '  ingress {',
+    '    from_port   = var.port',
+    '    to_port     = var.port',
+    '    protocol    = "tcp"',
+    '    cidr_blocks = var.ssh_cidrs',
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+  const dir: Record<string, string> = {
+    '/m/terraform.tfvars': 'ssh_cidrs = ["192.0.2.0/24"]\nport = 2222\n',
+    '/m/terraform.tfvars.json': '{"ssh_cidrs": ["198.51.100.0/24"]}',
+    '/m/b.auto.tfvars': 'ssh_cidrs = ["0.0.0.0/0"]\n',
+    '/m/a.auto.tfvars.json': '{"ssh_cidrs": ["203.0.113.0/24"]}',
+    '/m/prod.tfvars': 'ssh_cidrs = ["100.64.0.0/10"]\n',
+  };
+  const readInclude = (path: string): { path: string; text: string } | { error: string } | { files: { path: string; text: string }[] } => {
+    if (path.includes('*')) {
+      const suffix = path.slice(1);
+      return { files: Object.keys(dir).filter((p) => p.endsWith(suffix)).map((p) => ({ path: p, text: dir[p]! })) };
+    }
+    const full = `/m/${path}`;
+    return dir[full] !== undefined ? { path: full, text: dir[full] } : { error: `cannot read ${full}: ENOENT` };
+  };
+  const ingress = (variables?: Record<string, unknown>) =>
+    parseTerraform(tf, { filePath: '/m/main.tf', readInclude, ...(variables ? { variables } : {}) }).rulesets[0]!.tables[0]!.chains[0]!.rules.map((r) => r.text);
+
+  test('terraform.tfvars, terraform.tfvars.json, then *.auto.tfvars(.json) by name override the defaults; other .tfvars are not loaded', () => {
+    // b.auto.tfvars comes after a.auto.tfvars.json: 0.0.0.0/0; port from terraform.tfvars
+    expect(ingress()).toEqual(['ingress tcp 2222 from 0.0.0.0/0']);
+    // without a reader (stdin) the defaults are used
+    expect(parseTerraform(tf, {}).rulesets[0]!.tables[0]!.chains[0]!.rules.map((r) => r.text)).toEqual(['ingress tcp 22 from 10.0.0.0/8']);
+  });
+  test('variables given with the options (-var) win over the files', () => {
+    expect(ingress({ ssh_cidrs: ['10.1.0.0/16'] })).toEqual(['ingress tcp 2222 from 10.1.0.0/16']);
+  });
+});
+
+describe('variable files beside a Terraform JSON configuration', () => {
+  test('terraform.tfvars beside main.tf.json overrides a default', async () => {
+    const { parseTerraformPlan } = await import('../../../src/parsers/terraform/format.js');
+    const json = JSON.stringify({
+      variable: { cidr: { default: '10.0.0.0/8' } },
+      resource: { aws_security_group: { a: { ingress: [{ from_port: 22, to_port: 22, protocol: 'tcp', cidr_blocks: ['${var.cidr}'] }] } } },
+    });
+    const readInclude = (path: string) => (path === 'terraform.tfvars' ? { path: '/m/terraform.tfvars', text: 'cidr = "0.0.0.0/0"\n' } : path.includes('*') ? { files: [] } : { error: 'ENOENT' });
+    const d = parseTerraformPlan(json, { filePath: '/m/main.tf.json', readInclude });
+    expect(d.rulesets[0]!.tables[0]!.chains[0]!.rules.map((r) => r.text)).toEqual(['ingress tcp 22 from 0.0.0.0/0']);
+  });
+});
+
+describe('a module with a local source is evaluated with the arguments its block gives', () => {
+  const files: Record<string, string> = {
+    '/r/modules/sg/variables.tf': 'variable "cidr" {\n  default = "10.0.0.0/8"\n}\nvariable "port" {}\nvariable "admin" {\n  default = "192.0.2.0/24"\n}\n',
+    '/r/modules/sg/main.tf': [
+      'resource "aws_security_group" "this" {',
+      '  name = "m"',
+      '  ingress {',
+      '    from_port   = var.port',
+      '    to_port     = var.port',
+      '    protocol    = "tcp"',
+      '    cidr_blocks = [var.cidr]',
+      '  }',
+      '}',
+      'resource "aws_security_group_rule" "admin" {',
+      '  type              = "ingress"',
+      '  from_port         = 3389',
+      '  to_port           = 3389',
+      '  protocol          = "tcp"',
+      '  cidr_blocks       = [var.admin]',
+      '  security_group_id = aws_security_group.this.id',
+      '}',
+      '',
+    ].join('\n'),
+  };
+  const readInclude = (path: string, from: string | undefined) => {
+    const dir = from!.slice(0, from!.lastIndexOf('/'));
+    const full = `${dir}/${path.replace(/^\.\//, '')}`;
+    if (full.endsWith('/*.tf')) {
+      const d = full.slice(0, -'*.tf'.length);
+      return { files: Object.keys(files).filter((p) => p.startsWith(d) && p.endsWith('.tf') && !p.slice(d.length).includes('/')).map((p) => ({ path: p, text: files[p]! })) };
+    }
+    return files[full] !== undefined ? { path: full, text: files[full] } : { error: `cannot read ${full}: ENOENT` };
+  };
+  const caller = [
+    'variable "unknown" {}',
+    'module "sg" {',
+    '  source = "./modules/sg"',
+    '  cidr   = "0.0.0.0/0"',
+    '  port   = 22',
+    '}',
+    'module "other" {',
+    '  source = "./modules/sg"',
+    '  cidr   = var.unknown',
+    '  port   = 443',
+    '}',
+    'module "remote" {',
+    '  source = "terraform-aws-modules/security-group/aws"',
+    '}',
+    '',
+  ].join('\n');
+
+  test('its resources are module.<name>.…, placed at the module block; unset variables keep their defaults; an unknown argument is named where it is written', () => {
+    const d = parseTerraform(caller, { filePath: '/r/main.tf', readInclude });
+    expect(d.rulesets.map((r) => [r.name, r.tables[0]!.chains[0]!.rules.map((x) => [x.text, x.span.start.line])])).toEqual([
+      ['module.sg.aws_security_group.this (m)', [['ingress tcp 22 from 0.0.0.0/0', 2], ['ingress tcp 3389 from 192.0.2.0/24', 2]]],
+      ['module.other.aws_security_group.this (m)', [['ingress tcp 3389 from 192.0.2.0/24', 7], ['ingress tcp 443 from var.unknown', 7]]],
+    ]);
+    expect(d.diagnostics.map((x) => [x.code, x.message, x.span.start.line])).toEqual([
+      ['terraform/module-not-evaluated', 'module "remote" (terraform-aws-modules/security-group/aws) is not evaluated: firewall resources it creates are not checked here', 12],
+      ['aws/unresolved', 'Cannot evaluate var.unknown: the address is not known statically; it is treated as unknown', 9],
+    ]);
+  });
+});
+
+describe('for_each over another resource', () => {
+  test("each.value is one of that resource's instances: a rule with security_group_id = each.value.id belongs to its groups", () => {
+    const tf = [
+      'variable "names" {}',
+      'resource "aws_security_group" "per" {',
+      '  for_each = var.names',
+      '  name     = each.key',
+      '}',
+      'resource "aws_security_group_rule" "r" {',
+      '  for_each          = aws_security_group.per',
+      '  type              = "ingress"',
+      '  from_port         = 5432',
+      '  to_port           = 5432',
+      '  protocol          = "tcp"',
+      '  cidr_blocks       = ["0.0.0.0/0"]',
+      '  security_group_id = each.value.id',
+      '}',
+      '',
+    ].join('\n');
+    const d = parseTerraform(tf, {});
+    expect(d.rulesets.map((r) => r.name)).toEqual(['aws_security_group.per[*]']);
+    expect(d.rulesets[0]!.tables[0]!.chains[0]!.rules.map((r) => r.text)).toEqual(['ingress tcp 5432 from 0.0.0.0/0']);
+  });
+});

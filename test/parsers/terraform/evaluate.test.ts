@@ -91,6 +91,98 @@ describe('evaluateTerraform', () => {
     ]);
   });
 
+  test('the key of a list is its index (for expressions, dynamic blocks); of a set, the element', () => {
+    const r = evaluateTerraform(
+      [
+        'variable "cidrs" { default = ["10.0.0.0/8", "192.168.0.0/16"] }',
+        'variable "ports" {',
+        '  type    = set(number)',
+        '  default = [22, 443]',
+        '}',
+        'locals {',
+        '  rules = [for i, c in var.cidrs : { prio = 100 + i, cidr = c }]',
+        '}',
+        'resource "azurerm_network_security_group" "x" {',
+        '  dynamic "security_rule" {',
+        '    for_each = local.rules',
+        '    content {',
+        '      priority = security_rule.value.prio',
+        '      name     = "r${security_rule.key}"',
+        '    }',
+        '  }',
+        '  dynamic "a" {',
+        '    for_each = var.ports',
+        '    content { k = a.key }',
+        '  }',
+        '  dynamic "b" {',
+        '    for_each = toset(["x"])',
+        '    content { k = b.key }',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const b = r.resources[0]!.body;
+    expect((all(b, 'security_rule') as PObject[]).map((x) => [toPlain(get(x, 'priority')), toPlain(get(x, 'name'))])).toEqual([
+      [100, 'r0'],
+      [101, 'r1'],
+    ]);
+    expect((all(b, 'a') as PObject[]).map((x) => toPlain(get(x, 'k')))).toEqual([22, 443]);
+    expect((all(b, 'b') as PObject[]).map((x) => toPlain(get(x, 'k')))).toEqual(['x']);
+  });
+
+  test('optional(T, default) attributes of a declared type fill in absent values; optional(T) absent is null', () => {
+    const r = evaluateTerraform(
+      [
+        'variable "rules" {',
+        '  type = map(object({',
+        '    port  = number',
+        '    cidrs = optional(list(string), ["10.0.0.0/8"])',
+        '    desc  = optional(string)',
+        '    extra = optional(object({ v6 = optional(list(string), []) }), {})',
+        '  }))',
+        '  default = {',
+        '    ssh = { port = 22 }',
+        '    web = { port = 443, cidrs = ["0.0.0.0/0"], extra = {} }',
+        '  }',
+        '}',
+        'resource "aws_security_group" "x" {',
+        '  v = var.rules',
+        '}',
+        '',
+      ].join('\n'),
+      { variables: { other: 1 } },
+    );
+    expect(toPlain(get(r.resources[0]!.body, 'v'))).toEqual({
+      ssh: { port: 22, cidrs: ['10.0.0.0/8'], desc: null, extra: { v6: [] } },
+      web: { port: 443, cidrs: ['0.0.0.0/0'], desc: null, extra: { v6: [] } },
+    });
+  });
+
+  test('try and can: an attribute, key or index a known value lacks is an error they catch; an unknown value is not', () => {
+    const r = evaluateTerraform(
+      [
+        'variable "unknown" {}',
+        'locals {',
+        '  rules = { ssh = { port = 22 }, web = { port = 443, cidrs = ["0.0.0.0/0"] } }',
+        '}',
+        'resource "aws_security_group" "x" {',
+        '  for_each = local.rules',
+        '  a = try(each.value.cidrs, ["10.0.0.0/8"])',
+        '  b = can(each.value.cidrs[0])',
+        '  c = try(local.rules.db.port, local.rules["ssh"].port)',
+        '  d = try(var.unknown.cidrs, ["10.0.0.0/8"])',
+        '  e = try(local.rules.web.cidrs[3], "none")',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    expect(r.resources.map((x) => ['a', 'b', 'c', 'd', 'e'].map((k) => toPlain(get(x.body, k))))).toEqual([
+      [['10.0.0.0/8'], false, 22, 'try(var.unknown.cidrs, ["10.0.0.0/8"])', 'none'],
+      [['0.0.0.0/0'], true, 22, 'try(var.unknown.cidrs, ["10.0.0.0/8"])', 'none'],
+    ]);
+  });
+
   test('dynamic blocks: literal for_each expands, iterator names, unknown for_each keeps a marker', () => {
     const r = evaluateTerraform(
       [
@@ -117,8 +209,9 @@ describe('evaluateTerraform', () => {
     const b = r.resources[0]!.body;
     const ing = all(b, 'ingress') as PObject[];
     expect(ing.map((x) => [toPlain(get(x, 'from_port')), toPlain(get(x, 'idx')), x.block?.type, at(x.span)])).toEqual([
-      [1761, 1761, 'ingress', '6:5-9:6'],
-      [1762, 1762, 'ingress', '6:5-9:6'],
+      // over a list, <iterator>.key is the element's index (Terraform, dynamic blocks)
+      [1761, 0, 'ingress', '6:5-9:6'],
+      [1762, 1, 'ingress', '6:5-9:6'],
     ]);
     const eg = all(b, 'egress') as PObject[];
     expect(eg.length).toBe(1);
@@ -210,7 +303,16 @@ describe('functions', () => {
     ['merge({ a = 1 }, { a = 2, b = 3 })', { a: 2, b: 3 }],
     ['tonumber("22")', 22],
     ['coalesce("", "x")', 'x'],
-    ['cidrsubnet("10.0.0.0/8", 8, 1)', 'cidrsubnet("10.0.0.0/8", 8, 1)'],
+    // Terraform's documented examples (functions/cidrsubnet, functions/cidrhost)
+    ['cidrsubnet("172.16.0.0/12", 4, 2)', '172.18.0.0/16'],
+    ['cidrsubnet("10.1.2.0/24", 4, 15)', '10.1.2.240/28'],
+    ['cidrsubnet("fd00:fd12:3456:7890::/56", 16, 162)', 'fd00:fd12:3456:7800:a200::/72'],
+    ['cidrhost("10.12.112.0/20", 268)', '10.12.113.12'],
+    ['cidrhost("10.12.112.0/20", -1)', '10.12.127.255'],
+    ['cidrhost("fd00:fd12:3456:7890:00a2::/72", 34)', 'fd00:fd12:3456:7890::22'],
+    // out of range: Terraform fails; unknown here
+    ['cidrsubnet("10.0.0.0/24", 2, 4)', 'cidrsubnet("10.0.0.0/24", 2, 4)'],
+    ['setproduct(["a", "b"], [1, 2])', [['a', 1], ['a', 2], ['b', 1], ['b', 2]]],
     ['concat(["0.0.0.0/0"], var.x)', ['0.0.0.0/0', 'var.x']],
   ];
   for (const [src, want] of cases) {

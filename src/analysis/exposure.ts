@@ -636,6 +636,14 @@ export interface BaseChainRef {
   table: Table;
 }
 
+
+/** Whether a set is one address of the family (a DNAT target, not a pool the kernel picks from). */
+function isOneAddress(s: AddrSet, fam: Family): boolean {
+  const rs = fam === 'ipv4' ? [...s.v4.ranges()] : [...s.v6.ranges()];
+  if (rs.length !== 1) return false;
+  const [lo, hi] = rs[0]!;
+  return fam === 'ipv4' ? (hi as number) - (lo as number) === 1 : (hi as bigint) - (lo as bigint) === 1n;
+}
 /** Base chains of a hook for a family, in priority order (stable). */
 export function baseChains(ruleset: Ruleset, family: Family, hook: string): BaseChainRef[] {
   const out: BaseChainRef[] = [];
@@ -953,7 +961,7 @@ class Engine {
         }
         case 'nat':
           // NAT moves the packet's coordinates: the holes are cut first, in the old ones
-          for (const f of hit) for (const g of materialize(f)) this.accept(out.accepted, this.nat(g, rule));
+          for (const f of hit) for (const g of materialize(f)) for (const n of this.nat(g, rule)) this.accept(out.accepted, n);
           break;
         case 'queue': {
           const t = [this.tag(`${a.text} at line ${lineOf(rule)}: verdict is decided in user space`, rule)];
@@ -994,9 +1002,9 @@ class Engine {
     }
   }
 
-  private nat(f: Flow, rule: Rule): Flow {
+  private nat(f: Flow, rule: Rule): Flow[] {
     const a = rule.action;
-    if (a.kind !== 'nat' || (a.type !== 'dnat' && a.type !== 'redirect')) return f;
+    if (a.kind !== 'nat' || (a.type !== 'dnat' && a.type !== 'redirect')) return [f];
     const fam = this.sp.family;
     const toAddrs = a.type === 'dnat' && a.toAddrs && !a.toAddrs.only(fam).isEmpty ? a.toAddrs.only(fam) : undefined;
     const toPorts = a.toPorts && !a.toPorts.isEmpty && f.c.proto.isSubsetOf(PORT_PROTOCOLS) ? a.toPorts : undefined;
@@ -1011,17 +1019,33 @@ class Engine {
     const via: Via = { rule, to, orig: f.via ? f.via.orig : f.c };
     if (toAddrs) via.toAddrs = toAddrs;
     if (toPorts) via.toPorts = toPorts;
-    // DNAT to an address: routed on (FORWARD); REDIRECT: delivered locally (INPUT); DNAT of the port only: path unchanged
-    if (toAddrs) return flow(c, f.h, f.hn, f.tags, f.attr, f.rule, via, 'forward', false);
+    // DNAT to an address: routed on (FORWARD) — but a packet sent to that one address, which is then this host's,
+    // is still delivered locally (INPUT); REDIRECT: delivered locally (INPUT); DNAT of the port only: path unchanged
+    if (toAddrs) {
+      const own = f.local && isOneAddress(toAddrs, fam) ? f.c.dst.intersect(toAddrs) : AddrSet.EMPTY;
+      if (own.isEmpty) return [flow(c, f.h, f.hn, f.tags, f.attr, f.rule, via, 'forward', false)];
+      const mine = copyCube(c);
+      mine.oif = f.c.oif;
+      if (own.equals(f.c.dst)) return [flow(mine, f.h, f.hn, f.tags, f.attr, f.rule, via, f.path, true)];
+      // the two parts, each with the coordinates its packets arrived with (restore() reads orig)
+      const ownOrig = copyCube(via.orig);
+      ownOrig.dst = via.orig.dst.intersect(toAddrs);
+      const elseOrig = copyCube(via.orig);
+      elseOrig.dst = via.orig.dst.subtract(toAddrs);
+      return [
+        flow(mine, f.h, f.hn, f.tags, f.attr, f.rule, { ...via, orig: ownOrig }, f.path, true),
+        flow(c, f.h, f.hn, f.tags, f.attr, f.rule, { ...via, orig: elseOrig }, 'forward', false),
+      ];
+    }
     if (a.type === 'redirect') {
       // the new destination is the primary address of the input interface: not known statically
       via.redirect = true;
       via.toAddrs = AddrSet.all(fam);
       c.dst = via.toAddrs;
       c.oif = this.sp.ifs.bit('');
-      return flow(c, f.h, f.hn, f.tags, f.attr, f.rule, via, 'input', true);
+      return [flow(c, f.h, f.hn, f.tags, f.attr, f.rule, via, 'input', true)];
     }
-    return flow(c, f.h, f.hn, f.tags, f.attr, f.rule, via, f.path, f.local);
+    return [flow(c, f.h, f.hn, f.tags, f.attr, f.rule, via, f.path, f.local)];
   }
 
   /** A piece c of f back in the coordinates of the packet as it arrived (original destination and port). */

@@ -341,10 +341,13 @@ class Tracer {
               const single = ranges.length === 1 && (p.family === 'ipv4' ? (ranges[0]![1] as number) - (ranges[0]![0] as number) === 1 : (ranges[0]![1] as bigint) - (ranges[0]![0] as bigint) === 1n);
               if (single) q.dst = ranges[0]![0];
               else delete q.dst;
-              q.path = 'forward';
-              q.local = false;
-              if (p.routedOif !== undefined) q.oif = p.routedOif;
-              else delete q.oif;
+              // to the address the packet was sent to, which is this host's: still delivered locally (INPUT)
+              if (!(single && p.local && p.dst === q.dst)) {
+                q.path = 'forward';
+                q.local = false;
+                if (p.routedOif !== undefined) q.oif = p.routedOif;
+                else delete q.oif;
+              }
             } else if (a.type === 'redirect') {
               q.path = 'input';
               q.local = true;

@@ -339,6 +339,9 @@ interface ModuleInstance {
   start: number;
   /** Loaded by `-m name` (not implied by `-p`): where that text ends. */
   end?: number;
+  /** addrtype: the type tests read so far (index in the rule's matches, option text), and where --limit-iface-in/out starts. */
+  types?: { at: number; start: number; end: number; negated: boolean }[];
+  limitIface?: { start: number; end: number; opt: string };
 }
 
 /**
@@ -747,14 +750,26 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           .split(',')
           .map((t) => t.trim().toLowerCase())
           .filter((t) => t.length > 0);
+        const lim = owner.limitIface;
+        if (lim) {
+          matches.push(opaque(owner.name, Math.min(mStart, lim.start), Math.max(mEnd, lim.end), limitIfaceReason(lim.opt), negated));
+          break;
+        }
         const tm: Match = { kind: 'addrtype', dir: opt === '--src-type' ? 'src' : 'dst', types, span: ctx.span(mStart, mEnd) };
         if (negated) tm.negated = true;
+        (owner.types ??= []).push({ at: matches.length, start: mStart, end: mEnd, negated });
         matches.push(tm);
         break;
       }
       case '--limit-iface-in':
-      case '--limit-iface-out':
+      case '--limit-iface-out': {
+        // The type is then looked up on the packet's input (output) interface alone: an address of this host held by
+        // another interface is not LOCAL there (a packet over lo to eth0's address is not). Which interface holds
+        // which address is not in the ruleset: the test stays undecided.
+        owner.limitIface = { start: mStart, end: mEnd, opt };
+        for (const t of owner.types ?? []) matches[t.at] = opaque(owner.name, t.start, Math.max(t.end, mEnd), limitIfaceReason(opt), t.negated);
         break;
+      }
       case '--comment':
         if (a0) comment = comment === undefined ? a0.text : `${comment} ${a0.text}`;
         break;
@@ -1304,4 +1319,8 @@ function ctOriginal(opt: string, arg: Tok, ctx: RuleContext): ProtocolMatch | Ad
       return ports && { kind: 'port', dir: opt === '--ctorigsrcport' ? 'src' : 'dst', ports };
     }
   }
+}
+
+function limitIfaceReason(opt: string): string {
+  return `addrtype with ${opt} looks the type up on the ${opt === '--limit-iface-in' ? 'input' : 'output'} interface alone, whose addresses the ruleset does not say`;
 }

@@ -121,7 +121,12 @@ describe('tracePacket', () => {
     // without oif the route is not known: the FORWARD rule's -o may or may not match
     const u = tracePacket(r2, { proto: 'tcp', dport: 8080 });
     expect(u.verdict).toBe('unknown');
-    expect(u.reasons[0]).toBe('the output interface after DNAT depends on routing at line 7 may or may not match');
+    expect(u.reasons).toEqual([
+      // (nor whether 172.17.0.2 is an address of this host, whose INPUT drops it)
+      'DNAT at line 3 to 172.17.0.2: delivered here (INPUT) if that is an address of this host, else routed on (FORWARD)',
+      'the output interface after DNAT depends on routing at line 7 may or may not match',
+      'branches disagree: accept, drop',
+    ]);
     // a port that is not published goes to INPUT and its policy
     expect(tracePacket(r2, { proto: 'tcp', dport: 8081 }).verdict).toBe('drop');
   });

@@ -335,8 +335,8 @@ class Tracer {
         case 'nat': {
           if (a.type === 'dnat' || a.type === 'redirect') {
             const q: PacketState = { ...p, dnat: true };
-            /** The same packet delivered to this host: the DNAT target may be another of its addresses. */
-            let here: PacketState | undefined;
+            /** Whether the DNAT target may be another address of this host: then the packet may be delivered here. */
+            let mayBeHere = false;
             const to = a.type === 'dnat' && a.toAddrs ? a.toAddrs.only(p.family) : undefined;
             if (to && !to.isEmpty) {
               const ranges = p.family === 'ipv4' ? [...to.v4.ranges()] : [...to.v6.ranges()];
@@ -348,7 +348,7 @@ class Tracer {
                 // an address of this host is delivered to INPUT, any other routed on: the ruleset does not say which
                 // addresses are this host's, so without the route (oif) both are followed
                 if (p.local && p.routedOif === undefined) {
-                  here = { ...q };
+                  mayBeHere = true;
                   this.reasons.push(`DNAT at line ${rule.span.start.line} to ${formatNatTo(to, undefined, p.family) || a.text}: delivered here (INPUT) if that is an address of this host, else routed on (FORWARD)`);
                 }
                 q.path = 'forward';
@@ -370,7 +370,13 @@ class Tracer {
             const desc = a.type === 'redirect' ? `REDIRECT to ${a.toPorts ? ':' + formatPorts(a.toPorts) : 'local'}` : `DNAT to ${formatNatTo(to, a.toPorts, p.family) || a.text}`;
             this.step(table, chain, rule, sure ? desc : `${pre}: ${desc}`);
             add({ dnat: q });
-            if (here) add({ dnat: here });
+            // (the new destination and port, on the input path as the packet came)
+            if (mayBeHere) {
+              const h: PacketState = { ...q, path: p.path, local: true };
+              if (p.oif !== undefined) h.oif = p.oif;
+              else delete h.oif;
+              add({ dnat: h });
+            }
           } else {
             this.step(table, chain, rule, `${pre}: ${a.type.toUpperCase()} (accept)`);
             add('accept');

@@ -73,4 +73,18 @@ COMMIT
         .map((x) => `${formatPorts(x.protocols)}/${formatPorts(x.dports)} ${x.certainty} ${x.rule ? x.rule.span.start.line : `policy ${x.chain.name}`}`),
     ).toEqual(['17/5000 open 13', '6/8080 open policy FORWARD']);
   });
+
+  test('the INPUT branch of a DNAT to another address sees the new port', () => {
+    const rs = load(`*filter
+:INPUT DROP [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT
+COMMIT
+`);
+    expect(tracePacket(rs, pkt('tcp', '10.200.0.1', 8080)).verdict).toBe('accept');
+    const r = tracePacket(rs, pkt('tcp', '192.0.2.1', 8080));
+    expect(r.verdict).toBe('unknown');
+    expect(r.steps.filter((s) => s.table === 'filter').map((s) => `${s.chain}@${s.line} ${s.effect}`)).toEqual(['FORWARD@11 policy DROP', 'INPUT@13 match: ACCEPT']);
+  });
 });

@@ -158,7 +158,7 @@ function rule(ctx: Ctx, chain: string, chainIndex: number): string {
 }
 
 export interface IptablesOptions {
-  /** Generate a nat table that redirects a probed port (tests DNAT-before-filter). Default true. */
+  /** Generate a nat table that redirects (REDIRECT, or DNAT to the address sent to) a probed port (tests DNAT-before-filter). Default true. */
   natRedirect?: boolean;
   /** Generate a raw table (NOTRACK, CT --notrack, drops before conntrack). Default true. */
   raw?: boolean;
@@ -227,7 +227,11 @@ export function generateIptables(seed: number, family: Family, nProbes = 20, opt
       const to = rng.pick([22, 80, 1761, 5000]);
       ctx.ports.add(from, to);
       const p = rng.pick(['tcp', 'udp']);
-      out.push(`-A PREROUTING -i eth0 -p ${p} -m ${p} --dport ${from} -j REDIRECT --to-ports ${to}`);
+      if (rng.chance(0.4)) {
+        // DNAT to the address the packet was sent to (a port forward on the host itself): still delivered to INPUT
+        const a = rng.pick(SERVER_ADDRS[family]);
+        out.push(`-A PREROUTING -d ${a}/${family === 'ipv4' ? 32 : 128} -i eth0 -p ${p} -m ${p} --dport ${from} -j DNAT --to-destination ${family === 'ipv4' ? a : `[${a}]`}:${to}`);
+      } else out.push(`-A PREROUTING -i eth0 -p ${p} -m ${p} --dport ${from} -j REDIRECT --to-ports ${to}`);
     }
     // (not with a raw table: the reply to an untracked packet is a new connection for conntrack, which
     // MASQUERADE would give eth0's primary address: the client's connected socket ignores it)

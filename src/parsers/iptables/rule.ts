@@ -595,6 +595,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           continue;
         }
         const name = moduleName(a0.text);
+        if (IPV6_ONLY_MODULES.has(name)) ctx.sawFamily?.('ipv6');
         if (KNOWN_MODULES.has(name)) {
           modules.push({ name, known: true, start: mStart, end: mEnd });
         } else {
@@ -837,6 +838,10 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       if (w && !w.unknown && w.text === 'tcp-reset') ctx.diag('error', 'iptables/reject-protocol', 'REJECT --reject-with tcp-reset needs -p tcp (not negated): iptables refuses the rule', w.start, w.end);
     }
   }
+  if (targetName === 'REJECT' && ctx.sawFamily) {
+    const w = targetArgs.find((t) => t.opt.text === '--reject-with')?.args[0];
+    if (w && !w.unknown && w.text.startsWith('icmp6-')) ctx.sawFamily('ipv6');
+  }
 
   // ---------------------------------------------------------------- target
   if (targetName !== undefined && action.kind === 'chain-ref') {
@@ -888,6 +893,12 @@ export function opaqueReason(name: string): string {
       return `match "${name}" is not evaluated statically`;
   }
 }
+
+/**
+ * Matches only ip6tables has (libxt/libip6t: hl, rt, frag, ipv6header, hbh, dst, mh, eui64, srh; icmp6 is noted
+ * by its --icmpv6-type): a save file that loads one is an ip6tables dump even when no rule names an address.
+ */
+export const IPV6_ONLY_MODULES: ReadonlySet<string> = new Set(['hl', 'rt', 'frag', 'ipv6header', 'hbh', 'dst', 'mh', 'eui64', 'srh']);
 
 export function noteFamily(set: AddrSet, ctx: RuleContext): void {
   if (!ctx.sawFamily) return;

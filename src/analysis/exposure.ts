@@ -636,7 +636,6 @@ export interface BaseChainRef {
   table: Table;
 }
 
-
 /** Whether a set is one address of the family (a DNAT target, not a pool the kernel picks from). */
 function isOneAddress(s: AddrSet, fam: Family): boolean {
   const rs = fam === 'ipv4' ? [...s.v4.ranges()] : [...s.v6.ranges()];
@@ -644,6 +643,7 @@ function isOneAddress(s: AddrSet, fam: Family): boolean {
   const [lo, hi] = rs[0]!;
   return fam === 'ipv4' ? (hi as number) - (lo as number) === 1 : (hi as bigint) - (lo as bigint) === 1n;
 }
+
 /** Base chains of a hook for a family, in priority order (stable). */
 export function baseChains(ruleset: Ruleset, family: Family, hook: string): BaseChainRef[] {
   const out: BaseChainRef[] = [];

@@ -413,15 +413,31 @@ class Tracer {
       // conntrack entry yet: its state reads as INVALID
       this.beforeCt = beforeConntrack(chain);
       const state = this.beforeCt && p.state !== 'untracked' ? 'invalid' : p.state;
-      const outs = this.chain(table, chain, { ...p, pre: true, state }, [chain]);
+      // nat OUTPUT (see tracePacket): the packet is leaving the process, routed to lo, with no input interface
+      const out = chain.hook === 'output';
+      const outs = this.chain(table, chain, out ? { ...p, pre: false, state, iif: '', oif: 'lo' } : { ...p, pre: true, state }, [chain]);
       this.beforeCt = false;
       let accept = false;
       for (const o of outs) {
-        if (typeof o === 'object') this.run('cont' in o ? { ...o.p, pre: false } : { ...o.dnat, pre: false }, pre, i + 1, seen);
+        if (typeof o === 'object') {
+          const q: PacketState = 'cont' in o ? { ...o.p, pre: false } : { ...o.dnat, pre: false };
+          if (out) {
+            q.iif = p.iif;
+            if (p.oif !== undefined) q.oif = p.oif;
+            else delete q.oif;
+          }
+          this.run(q, pre, i + 1, seen);
+        }
         else if (o === 'accept' || o === 'return') accept = true;
         else seen.add(o as Verdict);
       }
       if (!accept) return;
+    }
+    if (p.iif === 'lo' && p.path === 'forward') {
+      // DNAT'd in nat OUTPUT to an address that is not this host's: it leaves the host and never comes back over lo
+      this.reasons.push('a local packet DNAT\'d to another host leaves by its route: what it meets there is not in this ruleset');
+      seen.add('unknown');
+      return;
     }
     const post = baseChains(this.ruleset, p.family, p.path);
     this.runPost(p, post, 0, seen);
@@ -459,7 +475,12 @@ export function tracePacket(ruleset: Ruleset, packet: Packet): TraceResult {
   }
   const t = new Tracer(ruleset);
   const seen = new Set<Verdict>();
-  t.run(state, baseChains(ruleset, state.family, 'prerouting'), 0, seen);
+  // A packet over lo was sent by this host: its destination NAT was decided in nat OUTPUT (the conntrack entry
+  // already has it when the packet comes back over lo, so nat PREROUTING never sees it); raw and mangle
+  // PREROUTING see it as any packet. (The rest of the output path, filter OUTPUT and POSTROUTING, is not traced.)
+  const pre = baseChains(ruleset, state.family, 'prerouting');
+  const lo = state.iif === 'lo' && state.hook === 'input';
+  t.run(state, lo ? [...baseChains(ruleset, state.family, 'output').filter((c) => c.chain.type === 'nat'), ...pre.filter((c) => c.chain.type !== 'nat')] : pre, 0, seen);
   const verdicts = [...seen];
   let verdict: Verdict;
   if (verdicts.length === 1) verdict = verdicts[0]!;

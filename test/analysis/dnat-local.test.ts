@@ -88,3 +88,41 @@ COMMIT
     expect(r.steps.filter((s) => s.table === 'filter').map((s) => `${s.chain}@${s.line} ${s.effect}`)).toEqual(['FORWARD@11 policy DROP', 'INPUT@13 match: ACCEPT']);
   });
 });
+
+describe('a packet over lo: its destination NAT is nat OUTPUT\'s, not nat PREROUTING\'s', () => {
+  // measured in a network namespace (iptables-restore 1.8.9): UDP from 192.0.2.1 to 10.200.0.1 sent inside the host
+  const rs = parseIptables(
+    `*nat
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+-A PREROUTING -d 10.200.0.1/32 -p udp -m udp --dport 1763 -j DNAT --to-destination 10.200.0.1:5010
+-A OUTPUT -d 10.200.0.1/32 -p udp -m udp --dport 1764 -j DNAT --to-destination 10.200.0.1:5010
+COMMIT
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -p udp -m udp --dport 5010 -j DROP
+COMMIT
+`,
+    { filePath: 'lo-nat.rules' },
+  ).rulesets[0]!;
+  const lo = (dport: number) => ({ proto: 'udp' as const, src: '192.0.2.1', dst: '10.200.0.1', dport, iif: 'lo' });
+
+  test('nat PREROUTING does not translate it (the kernel answers on 1763)', () => {
+    const r = tracePacket(rs, lo(1763));
+    expect(r.verdict).toBe('accept');
+    expect(r.steps.map((s) => `${s.table}/${s.chain}@${s.line} ${s.effect}`)).toEqual(['nat/OUTPUT@7 no match', 'nat/OUTPUT@4 policy ACCEPT', 'filter/INPUT@13 no match', 'filter/INPUT@10 policy ACCEPT', 'nat/INPUT@3 policy ACCEPT']);
+    // from outside it is translated to 5010 and dropped
+    expect(tracePacket(rs, { ...lo(1763), src: '10.200.0.2', iif: 'eth0' }).verdict).toBe('drop');
+  });
+
+  test('nat OUTPUT does (the kernel drops 1764 as 5010)', () => {
+    const r = tracePacket(rs, lo(1764));
+    expect(r.verdict).toBe('drop');
+    expect(r.steps.map((s) => `${s.table}/${s.chain}@${s.line} ${s.effect}`)).toEqual(['nat/OUTPUT@7 DNAT to 10.200.0.1:5010', 'filter/INPUT@13 match: DROP']);
+    expect(tracePacket(rs, { ...lo(1764), src: '10.200.0.2', iif: 'eth0' }).verdict).toBe('accept');
+  });
+});

@@ -411,7 +411,8 @@ class Tracer {
       if (untrackedPastNat(chain, p)) continue;
       // before routing there is no output interface yet; before conntrack a tracked packet has no
       // conntrack entry yet: its state reads as INVALID
-      this.beforeCt = beforeConntrack(chain);
+      // (a packet over lo was tracked when it was sent, in OUTPUT: raw PREROUTING sees its entry, and cannot untrack it)
+      this.beforeCt = beforeConntrack(chain) && !(p.iif === 'lo' && p.hook === 'input');
       const state = this.beforeCt && p.state !== 'untracked' ? 'invalid' : p.state;
       // nat OUTPUT (see tracePacket): the packet is leaving the process, routed to lo, with no input interface
       const out = chain.hook === 'output';

@@ -1,8 +1,11 @@
 /**
+ * Packets delivered to this host where the path is not the plain PREROUTING → INPUT one.
+ *
  * DNAT to the very address a packet was sent to (a port forward on the host itself:
  * `-d 10.200.0.1 --dport 5000 -j DNAT --to-destination 10.200.0.1:5001`, kube-proxy's endpoints of
  * hostNetwork pods) leaves the packet addressed to this host: the kernel routes it to INPUT, not FORWARD.
- * Both cases below were measured in a network namespace with iptables-restore 1.8.9 (nf_tables).
+ * Packets over lo were sent by this host: NAT and conntrack saw them in OUTPUT first. Every case below was
+ * measured in a network namespace with iptables-restore 1.8.9 (nf_tables).
  */
 import { describe, expect, test } from 'vitest';
 import { classifyPacket, computeExposure, tracePacket } from '../../src/analysis/index.js';
@@ -124,5 +127,31 @@ COMMIT
     expect(r.verdict).toBe('drop');
     expect(r.steps.map((s) => `${s.table}/${s.chain}@${s.line} ${s.effect}`)).toEqual(['nat/OUTPUT@7 DNAT to 10.200.0.1:5010', 'filter/INPUT@13 match: DROP']);
     expect(tracePacket(rs, { ...lo(1764), src: '10.200.0.2', iif: 'eth0' }).verdict).toBe('accept');
+  });
+});
+
+describe('a packet over lo is tracked before raw PREROUTING (it was, in OUTPUT)', () => {
+  // measured in a network namespace (iptables-restore 1.8.9): UDP 192.0.2.1 -> 10.200.0.1 over lo
+  const rs = parseIptables(
+    `*raw
+:PREROUTING ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+-A PREROUTING -i lo -p udp -m udp --dport 1761 -m conntrack --ctstate INVALID -j DROP
+-A PREROUTING -i lo -p udp -m udp --dport 1762 -j CT --notrack
+-A PREROUTING -i lo -p udp -m udp --dport 1763 -m conntrack --ctstate NEW -j DROP
+COMMIT
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -p udp -m udp --dport 1762 -m conntrack --ctstate UNTRACKED -j DROP
+COMMIT
+`,
+    { filePath: 'lo-raw.rules' },
+  ).rulesets[0]!;
+  const lo = (dport: number) => tracePacket(rs, { proto: 'udp', src: '192.0.2.1', dst: '10.200.0.1', dport, iif: 'lo' }).verdict;
+
+  test('its state there is NEW, not INVALID, and NOTRACK leaves it tracked', () => {
+    expect([lo(1761), lo(1762), lo(1763), lo(5000)]).toEqual(['accept', 'accept', 'drop', 'accept']);
   });
 });

@@ -515,7 +515,8 @@ const CONNTRACK_PRIORITY = -200;
 
 /** Whether a base chain runs before conntrack (a prerouting chain below its priority: the raw table). */
 export function beforeConntrack(chain: Chain): boolean {
-  return chain.hook === 'ingress' || (chain.hook === 'prerouting' && (chain.priority ?? 0) < CONNTRACK_PRIORITY);
+  // (conntrack runs at the same priority in OUTPUT, for packets this host sends: the tracer's packets over lo)
+  return chain.hook === 'ingress' || ((chain.hook === 'prerouting' || chain.hook === 'output') && (chain.priority ?? 0) < CONNTRACK_PRIORITY);
 }
 /** The conntrack state of an untracked packet (never DNAT'd: nat chains do not see it). */
 const UNTRACKED = ctBit('untracked', false);

@@ -411,11 +411,11 @@ class Tracer {
       if (untrackedPastNat(chain, p)) continue;
       // before routing there is no output interface yet; before conntrack a tracked packet has no
       // conntrack entry yet: its state reads as INVALID
+      // the output side of a packet over lo (see tracePacket): leaving the process, routed to lo, no input interface
+      const out = chain.hook === 'output' || chain.hook === 'postrouting';
       // (a packet over lo was tracked when it was sent, in OUTPUT: raw PREROUTING sees its entry, and cannot untrack it)
-      this.beforeCt = beforeConntrack(chain) && !(p.iif === 'lo' && p.hook === 'input');
+      this.beforeCt = beforeConntrack(chain) && !(chain.hook === 'prerouting' && p.iif === 'lo' && p.hook === 'input');
       const state = this.beforeCt && p.state !== 'untracked' ? 'invalid' : p.state;
-      // nat OUTPUT (see tracePacket): the packet is leaving the process, routed to lo, with no input interface
-      const out = chain.hook === 'output';
       const outs = this.chain(table, chain, out ? { ...p, pre: false, state, iif: '', oif: 'lo' } : { ...p, pre: true, state }, [chain]);
       this.beforeCt = false;
       let accept = false;
@@ -476,12 +476,20 @@ export function tracePacket(ruleset: Ruleset, packet: Packet): TraceResult {
   }
   const t = new Tracer(ruleset);
   const seen = new Set<Verdict>();
-  // A packet over lo was sent by this host: its destination NAT was decided in nat OUTPUT (the conntrack entry
-  // already has it when the packet comes back over lo, so nat PREROUTING never sees it); raw and mangle
-  // PREROUTING see it as any packet. (The rest of the output path, filter OUTPUT and POSTROUTING, is not traced.)
+  // A packet over lo was sent by this host: it went through the OUTPUT chains (its destination NAT decided in nat
+  // OUTPUT, its conntrack entry made there) and POSTROUTING before it comes back over lo, where nat PREROUTING
+  // never sees it (the entry already has its NAT) and raw and mangle PREROUTING do. (A source NAT in nat
+  // POSTROUTING is not followed: the source stays as given.)
   const pre = baseChains(ruleset, state.family, 'prerouting');
   const lo = state.iif === 'lo' && state.hook === 'input';
-  t.run(state, lo ? [...baseChains(ruleset, state.family, 'output').filter((c) => c.chain.type === 'nat'), ...pre.filter((c) => c.chain.type !== 'nat')] : pre, 0, seen);
+  const path = lo
+    ? [
+        ...baseChains(ruleset, state.family, 'output'),
+        ...baseChains(ruleset, state.family, 'postrouting').filter((c) => c.chain.type !== 'nat'),
+        ...pre.filter((c) => c.chain.type !== 'nat'),
+      ]
+    : pre;
+  t.run(state, path, 0, seen);
   const verdicts = [...seen];
   let verdict: Verdict;
   if (verdicts.length === 1) verdict = verdicts[0]!;

@@ -117,7 +117,7 @@ COMMIT
   test('nat PREROUTING does not translate it (the kernel answers on 1763)', () => {
     const r = tracePacket(rs, lo(1763));
     expect(r.verdict).toBe('accept');
-    expect(r.steps.map((s) => `${s.table}/${s.chain}@${s.line} ${s.effect}`)).toEqual(['nat/OUTPUT@7 no match', 'nat/OUTPUT@4 policy ACCEPT', 'filter/INPUT@13 no match', 'filter/INPUT@10 policy ACCEPT', 'nat/INPUT@3 policy ACCEPT']);
+    expect(r.steps.map((s) => `${s.table}/${s.chain}@${s.line} ${s.effect}`)).toEqual(['nat/OUTPUT@7 no match', 'nat/OUTPUT@4 policy ACCEPT', 'filter/OUTPUT@12 policy ACCEPT', 'filter/INPUT@13 no match', 'filter/INPUT@10 policy ACCEPT', 'nat/INPUT@3 policy ACCEPT']);
     // from outside it is translated to 5010 and dropped
     expect(tracePacket(rs, { ...lo(1763), src: '10.200.0.2', iif: 'eth0' }).verdict).toBe('drop');
   });
@@ -125,7 +125,7 @@ COMMIT
   test('nat OUTPUT does (the kernel drops 1764 as 5010)', () => {
     const r = tracePacket(rs, lo(1764));
     expect(r.verdict).toBe('drop');
-    expect(r.steps.map((s) => `${s.table}/${s.chain}@${s.line} ${s.effect}`)).toEqual(['nat/OUTPUT@7 DNAT to 10.200.0.1:5010', 'filter/INPUT@13 match: DROP']);
+    expect(r.steps.map((s) => `${s.table}/${s.chain}@${s.line} ${s.effect}`)).toEqual(['nat/OUTPUT@7 DNAT to 10.200.0.1:5010', 'filter/OUTPUT@12 policy ACCEPT', 'filter/INPUT@13 match: DROP']);
     expect(tracePacket(rs, { ...lo(1764), src: '10.200.0.2', iif: 'eth0' }).verdict).toBe('accept');
   });
 });
@@ -153,5 +153,43 @@ COMMIT
 
   test('its state there is NEW, not INVALID, and NOTRACK leaves it tracked', () => {
     expect([lo(1761), lo(1762), lo(1763), lo(5000)]).toEqual(['accept', 'accept', 'drop', 'accept']);
+  });
+});
+
+describe('a packet over lo went through OUTPUT and POSTROUTING first', () => {
+  // measured in a network namespace (iptables-restore 1.8.9): UDP 192.0.2.1 -> 10.200.0.1 over lo (a drop on the
+  // output side is EPERM to the sender; the REJECT's ICMP error to the untracked packet is dropped by OUTPUT)
+  const rs = parseIptables(
+    `*raw
+:PREROUTING ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+-A OUTPUT -o lo -p udp -m udp --dport 1765 -j CT --notrack
+COMMIT
+*mangle
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+-A POSTROUTING -o lo -p udp -m udp --dport 1766 -j DROP
+COMMIT
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT DROP [0:0]
+-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-A INPUT -p udp -m udp --dport 1765 -m conntrack --ctstate UNTRACKED -j REJECT
+-A OUTPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-A OUTPUT -o lo -p udp -m udp --dport 1761:1766 -j ACCEPT
+COMMIT
+`,
+    { filePath: 'lo-output.rules' },
+  ).rulesets[0]!;
+  const lo = (dport: number) => tracePacket(rs, { proto: 'udp', src: '192.0.2.1', dst: '10.200.0.1', dport, iif: 'lo' }).verdict;
+
+  test('filter OUTPUT and mangle POSTROUTING can drop it, raw OUTPUT can untrack it', () => {
+    expect([lo(1761), lo(1765), lo(1766), lo(5000)]).toEqual(['accept', 'reject', 'drop', 'drop']);
+    // from outside, none of that applies
+    expect(tracePacket(rs, { proto: 'udp', src: '10.200.0.2', dst: '10.200.0.1', dport: 5000, iif: 'eth0' }).verdict).toBe('accept');
   });
 });

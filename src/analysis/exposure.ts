@@ -64,8 +64,6 @@ interface Via {
   toPorts?: NumSet;
   /** REDIRECT: delivered locally, so the output interface is none. */
   redirect?: boolean;
-  /** DNAT of packets to X to X itself: taken both ways (delivered here, routed on), read at the arrival oif. */
-  both?: boolean;
 }
 
 const TCP = 6;
@@ -517,14 +515,9 @@ const CONNTRACK_PRIORITY = -200;
 
 /** Whether a base chain runs before conntrack (a prerouting chain below its priority: the raw table). */
 export function beforeConntrack(chain: Chain): boolean {
-  return chain.hook === 'ingress' || (chain.hook === 'prerouting' && (chain.priority ?? 0) < CONNTRACK_PRIORITY);
+  // (conntrack runs at the same priority in OUTPUT, for packets this host sends: the tracer's packets over lo)
+  return chain.hook === 'ingress' || ((chain.hook === 'prerouting' || chain.hook === 'output') && (chain.priority ?? 0) < CONNTRACK_PRIORITY);
 }
-/** Whether addrs is one address of the family (a /32 or /128). */
-function singleAddress(addrs: AddrSet, fam: Family): boolean {
-  const r = fam === 'ipv4' ? [...addrs.v4.ranges()] : [...addrs.v6.ranges()];
-  return r.length === 1 && (fam === 'ipv4' ? (r[0]![1] as number) - (r[0]![0] as number) === 1 : (r[0]![1] as bigint) - (r[0]![0] as bigint) === 1n);
-}
-
 /** The conntrack state of an untracked packet (never DNAT'd: nat chains do not see it). */
 const UNTRACKED = ctBit('untracked', false);
 
@@ -642,6 +635,14 @@ function lineOf(rule: Rule): number {
 export interface BaseChainRef {
   chain: Chain;
   table: Table;
+}
+
+/** Whether a set is one address of the family (a DNAT target, not a pool the kernel picks from). */
+function isOneAddress(s: AddrSet, fam: Family): boolean {
+  const rs = fam === 'ipv4' ? [...s.v4.ranges()] : [...s.v6.ranges()];
+  if (rs.length !== 1) return false;
+  const [lo, hi] = rs[0]!;
+  return fam === 'ipv4' ? (hi as number) - (lo as number) === 1 : (hi as bigint) - (lo as bigint) === 1n;
 }
 
 /** Base chains of a hook for a family, in priority order (stable). */
@@ -1019,18 +1020,23 @@ class Engine {
     const via: Via = { rule, to, orig: f.via ? f.via.orig : f.c };
     if (toAddrs) via.toAddrs = toAddrs;
     if (toPorts) via.toPorts = toPorts;
-    // DNAT to an address: routed on (FORWARD); REDIRECT: delivered locally (INPUT); DNAT of the port only: path unchanged
+    // DNAT to an address: routed on (FORWARD) — but a packet sent to that one address, which is then this host's,
+    // is still delivered locally (INPUT); REDIRECT: delivered locally (INPUT); DNAT of the port only: path unchanged
     if (toAddrs) {
-      // a rule that DNATs only packets addressed to X to X itself (`ip daddr X tcp dport 8080 dnat to X:80`): a port
-      // forward on this host when X is one of its addresses (the kernel delivers it here and INPUT decides), routed
-      // on otherwise; the text does not say which: both paths, tagged (Docker's DNAT to a container is not this)
-      if (f.path !== 'input' || !f.local || !singleAddress(toAddrs, fam) || !f.c.dst.subtract(toAddrs).isEmpty)
-        return [flow(c, f.h, f.hn, f.tags, f.attr, f.rule, via, 'forward', false)];
-      const t = mergeTags(f.tags, [this.tag(`DNAT at line ${lineOf(rule)} to ${to} is delivered to this host only if ${formatNatTo(toAddrs, undefined, fam)} is one of its addresses, else routed on`, rule)]);
-      const v: Via = { ...via, both: true };
-      const here = copyCube(c);
-      here.oif = f.c.oif;
-      return [flow(c, f.h, f.hn, t, f.attr, f.rule, v, 'forward', false), flow(here, f.h, f.hn, t, f.attr, f.rule, v, 'input', true)];
+      const own = f.local && isOneAddress(toAddrs, fam) ? f.c.dst.intersect(toAddrs) : AddrSet.EMPTY;
+      if (own.isEmpty) return [flow(c, f.h, f.hn, f.tags, f.attr, f.rule, via, 'forward', false)];
+      const mine = copyCube(c);
+      mine.oif = f.c.oif;
+      if (own.equals(f.c.dst)) return [flow(mine, f.h, f.hn, f.tags, f.attr, f.rule, via, f.path, true)];
+      // the two parts, each with the coordinates its packets arrived with (restore() reads orig)
+      const ownOrig = copyCube(via.orig);
+      ownOrig.dst = via.orig.dst.intersect(toAddrs);
+      const elseOrig = copyCube(via.orig);
+      elseOrig.dst = via.orig.dst.subtract(toAddrs);
+      return [
+        flow(mine, f.h, f.hn, f.tags, f.attr, f.rule, { ...via, orig: ownOrig }, f.path, true),
+        flow(c, f.h, f.hn, f.tags, f.attr, f.rule, { ...via, orig: elseOrig }, 'forward', false),
+      ];
     }
     if (a.type === 'redirect') {
       // the new destination is the primary address of the input interface: not known statically
@@ -1064,7 +1070,7 @@ class Engine {
     r.ct = v.orig.ct;
     r.dst = v.orig.dst;
     if (v.toPorts) r.dport = v.orig.dport;
-    if (v.redirect || v.both) r.oif = v.orig.oif;
+    if (v.redirect) r.oif = v.orig.oif;
     return { c: r, tags };
   }
 }

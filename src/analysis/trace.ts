@@ -335,23 +335,27 @@ class Tracer {
         case 'nat': {
           if (a.type === 'dnat' || a.type === 'redirect') {
             const q: PacketState = { ...p, dnat: true };
-            let here: PacketState | undefined;
+            /** Whether the DNAT target may be another address of this host: then the packet may be delivered here. */
+            let mayBeHere = false;
             const to = a.type === 'dnat' && a.toAddrs ? a.toAddrs.only(p.family) : undefined;
             if (to && !to.isEmpty) {
               const ranges = p.family === 'ipv4' ? [...to.v4.ranges()] : [...to.v6.ranges()];
               const single = ranges.length === 1 && (p.family === 'ipv4' ? (ranges[0]![1] as number) - (ranges[0]![0] as number) === 1 : (ranges[0]![1] as bigint) - (ranges[0]![0] as bigint) === 1n);
               if (single) q.dst = ranges[0]![0];
               else delete q.dst;
-              // to the address it already had, on the input path: if that is an address of this host (not known
-              // here), still delivered here (`dnat to <own address>:<port>`, a port forward on the host itself)
-              if (single && p.local && p.dst !== undefined && q.dst === p.dst) {
-                this.reasons.push(`DNAT at line ${rule.span.start.line} to ${formatNatTo(to, a.toPorts, p.family)} is delivered to this host only if ${formatNatTo(to, undefined, p.family)} is one of its addresses, else routed on`);
-                here = { ...q };
+              // to the address the packet was sent to, which is this host's: still delivered locally (INPUT)
+              if (!(single && p.local && p.dst === q.dst)) {
+                // an address of this host is delivered to INPUT, any other routed on: the ruleset does not say which
+                // addresses are this host's, so without the route (oif) both are followed
+                if (p.local && p.routedOif === undefined) {
+                  mayBeHere = true;
+                  this.reasons.push(`DNAT at line ${rule.span.start.line} to ${formatNatTo(to, undefined, p.family) || a.text}: delivered here (INPUT) if that is an address of this host, else routed on (FORWARD)`);
+                }
+                q.path = 'forward';
+                q.local = false;
+                if (p.routedOif !== undefined) q.oif = p.routedOif;
+                else delete q.oif;
               }
-              q.path = 'forward';
-              q.local = false;
-              if (p.routedOif !== undefined) q.oif = p.routedOif;
-              else delete q.oif;
             } else if (a.type === 'redirect') {
               q.path = 'input';
               q.local = true;
@@ -362,15 +366,17 @@ class Tracer {
               const [lo, hi] = a.toPorts.bounds;
               if (a.toPorts.size === 1 && hi! - lo! === 1) q.dport = lo!;
               else delete q.dport;
-              if (here) {
-                if (q.dport === undefined) delete here.dport;
-                else here.dport = q.dport;
-              }
             }
             const desc = a.type === 'redirect' ? `REDIRECT to ${a.toPorts ? ':' + formatPorts(a.toPorts) : 'local'}` : `DNAT to ${formatNatTo(to, a.toPorts, p.family) || a.text}`;
             this.step(table, chain, rule, sure ? desc : `${pre}: ${desc}`);
-            if (here) add({ dnat: here });
             add({ dnat: q });
+            // (the new destination and port, on the input path as the packet came)
+            if (mayBeHere) {
+              const h: PacketState = { ...q, path: p.path, local: true };
+              if (p.oif !== undefined) h.oif = p.oif;
+              else delete h.oif;
+              add({ dnat: h });
+            }
           } else {
             this.step(table, chain, rule, `${pre}: ${a.type.toUpperCase()} (accept)`);
             add('accept');
@@ -405,17 +411,34 @@ class Tracer {
       if (untrackedPastNat(chain, p)) continue;
       // before routing there is no output interface yet; before conntrack a tracked packet has no
       // conntrack entry yet: its state reads as INVALID
-      this.beforeCt = beforeConntrack(chain);
+      // the output side of a packet over lo (see tracePacket): leaving the process, routed to lo, no input interface
+      const out = chain.hook === 'output' || chain.hook === 'postrouting';
+      // (a packet over lo was tracked when it was sent, in OUTPUT: raw PREROUTING sees its entry, and cannot untrack it)
+      this.beforeCt = beforeConntrack(chain) && !(chain.hook === 'prerouting' && p.iif === 'lo' && p.hook === 'input');
       const state = this.beforeCt && p.state !== 'untracked' ? 'invalid' : p.state;
-      const outs = this.chain(table, chain, { ...p, pre: true, state }, [chain]);
+      const outs = this.chain(table, chain, out ? { ...p, pre: false, state, iif: '', oif: 'lo' } : { ...p, pre: true, state }, [chain]);
       this.beforeCt = false;
       let accept = false;
       for (const o of outs) {
-        if (typeof o === 'object') this.run('cont' in o ? { ...o.p, pre: false } : { ...o.dnat, pre: false }, pre, i + 1, seen);
+        if (typeof o === 'object') {
+          const q: PacketState = 'cont' in o ? { ...o.p, pre: false } : { ...o.dnat, pre: false };
+          if (out) {
+            q.iif = p.iif;
+            if (p.oif !== undefined) q.oif = p.oif;
+            else delete q.oif;
+          }
+          this.run(q, pre, i + 1, seen);
+        }
         else if (o === 'accept' || o === 'return') accept = true;
         else seen.add(o as Verdict);
       }
       if (!accept) return;
+    }
+    if (p.iif === 'lo' && p.path === 'forward') {
+      // DNAT'd in nat OUTPUT to an address that is not this host's: it leaves the host and never comes back over lo
+      this.reasons.push('a local packet DNAT\'d to another host leaves by its route: what it meets there is not in this ruleset');
+      seen.add('unknown');
+      return;
     }
     const post = baseChains(this.ruleset, p.family, p.path);
     this.runPost(p, post, 0, seen);
@@ -453,7 +476,20 @@ export function tracePacket(ruleset: Ruleset, packet: Packet): TraceResult {
   }
   const t = new Tracer(ruleset);
   const seen = new Set<Verdict>();
-  t.run(state, baseChains(ruleset, state.family, 'prerouting'), 0, seen);
+  // A packet over lo was sent by this host: it went through the OUTPUT chains (its destination NAT decided in nat
+  // OUTPUT, its conntrack entry made there) and POSTROUTING before it comes back over lo, where nat PREROUTING
+  // never sees it (the entry already has its NAT) and raw and mangle PREROUTING do. (A source NAT in nat
+  // POSTROUTING is not followed: the source stays as given.)
+  const pre = baseChains(ruleset, state.family, 'prerouting');
+  const lo = state.iif === 'lo' && state.hook === 'input';
+  const path = lo
+    ? [
+        ...baseChains(ruleset, state.family, 'output'),
+        ...baseChains(ruleset, state.family, 'postrouting').filter((c) => c.chain.type !== 'nat'),
+        ...pre.filter((c) => c.chain.type !== 'nat'),
+      ]
+    : pre;
+  t.run(state, path, 0, seen);
   const verdicts = [...seen];
   let verdict: Verdict;
   if (verdicts.length === 1) verdict = verdicts[0]!;

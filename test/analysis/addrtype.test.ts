@@ -46,4 +46,22 @@ describe('addrtype dst LOCAL', () => {
   test('input: a packet addressed to this host is, and is DNAT\'d to the container', () => {
     expect(entries('input')).toEqual(['6/8080 possibly-open 15 via DNAT', '6/8080 open 15 via DNAT', '6/8080 open 16 via DNAT']);
   });
+
+  test('--limit-iface-in: the type on the input interface alone stays undecided (eth0\'s address is not LOCAL over lo)', () => {
+    const lim = parseIptables(
+      `*filter
+:INPUT DROP [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -p udp -m udp --dport 5001 -m addrtype ! --dst-type LOCAL --limit-iface-in -j ACCEPT
+COMMIT
+`,
+      { filePath: 'limit.rules' },
+    ).rulesets[0]!;
+    // the kernel (iptables-restore 1.8.9, a network namespace) accepts this one: 10.200.0.1 belongs to eth0, not lo
+    const r = tracePacket(lim, { proto: 'udp', dport: 5001, src: '10.200.0.1', dst: '10.200.0.1', iif: 'lo' });
+    expect(r.verdict).toBe('unknown');
+    expect(r.reasons).toEqual(['! --dst-type LOCAL --limit-iface-in at line 5 may or may not match', 'branches disagree: accept, drop']);
+    expect(computeExposure(lim, { hook: 'input' }).entries.map((e) => `${e.family} ${formatPorts(e.dports)} ${e.certainty}`)).toEqual(['ipv4 5001 possibly-open']);
+  });
 });

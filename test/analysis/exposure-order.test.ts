@@ -61,6 +61,8 @@ const EXPECTED_FIRST: string[] = [
   'ipv4 sub-open-2 open 2002',
   'ipv4 maybe open 53',
   'ipv4 late open 80',
+  // a packet sent to 10.0.0.2:8080 (then this host's address): DNAT'd to 10.0.0.2:80 it stays on INPUT
+  'ipv4 late open 8080',
   'ipv4 queue possibly-open 99',
 ];
 const EXPECTED_ONE: string[] = [

@@ -289,37 +289,35 @@ describe('DNAT', () => {
     expect(showAll(computeExposure(docker(), { hook: 'forward' }))).toEqual([`ipv4 tcp 80 from ${ALL_V4} if any except docker0 open @13 DOCKER`]);
   });
 
-  test('DNAT to the address the packet already has may be a port forward on this host: INPUT may decide, not only FORWARD', () => {
-    // `ip daddr 10.200.0.1 udp dport 8080 dnat to 10.200.0.1:5000` on a host whose address is 10.200.0.1: the kernel
-    // delivers it locally to 5000, where INPUT accepts it (FORWARD's policy drop never sees it); whether 10.200.0.1
-    // is an address of this host is not in the text: possibly open. Other destinations are routed on and dropped.
+  test('DNAT to the address the packet was sent to is a port forward on this host: INPUT decides, not FORWARD', () => {
+    // `ip daddr 10.200.0.1 udp dport 8080 dnat to 10.200.0.1:5000`: a packet on the input path sent to 10.200.0.1 is
+    // addressed to this host, and still is after the DNAT; the kernel delivers it locally to 5000, where INPUT
+    // accepts it (FORWARD's policy drop never sees it)
     const rs = ruleset([
       table('nat', 'ip', [base.natPre([rule('pf', [m.dst('10.200.0.1'), m.proto('udp'), m.dport('8080')], a.dnat('10.200.0.1', '5000'))])]),
       table('filter', 'ip', [base.input([rule('svc', [m.proto('udp'), m.dport('5000')], a.accept())], 'drop'), base.forward([], 'drop')]),
     ]);
     const e = computeExposure(rs);
-    expect(showAll(e)).toEqual([
-      `ipv4 udp 5000 from ${ALL_V4} if any open @6 INPUT`,
-      `ipv4 udp 8080 from ${ALL_V4} if any possibly-open @6 INPUT via @3 10.200.0.1:5000 [DNAT at line 3 to 10.200.0.1:5000 is delivered to this host only if 10.200.0.1 is one of its addresses, else routed on]`,
-    ]);
-    expect(classifyPacket(e, { proto: 'udp', dport: 8080, src: '10.200.0.2', dst: '10.200.0.1' })).toBe('possibly-open');
-    // a rule for every destination (Docker's, to a container) routes them on, as before: FORWARD drops them
+    expect(showAll(e)).toEqual([`ipv4 udp 5000 from ${ALL_V4} if any open @6 INPUT`, `ipv4 udp 8080 from ${ALL_V4} if any open @6 INPUT via @3 10.200.0.1:5000`]);
+    expect(classifyPacket(e, { proto: 'udp', dport: 8080, src: '10.200.0.2', dst: '10.200.0.1' })).toBe('open');
+    // a rule for every destination (Docker's, to a container): the packets sent to 172.17.0.2 itself would be this
+    // host's if it had that address (INPUT accepts them); the others are routed on, and FORWARD drops them
     const docker = ruleset([
-      table('nat', 'ip', [base.natPre([rule('pf', [m.proto('udp'), m.dport('8080')], a.dnat('10.200.0.1', '5000'))])]),
+      table('nat', 'ip', [base.natPre([rule('pf', [m.proto('udp'), m.dport('8080')], a.dnat('172.17.0.2', '5000'))])]),
       table('filter', 'ip', [base.input([rule('svc', [m.proto('udp'), m.dport('5000')], a.accept())], 'drop'), base.forward([], 'drop')]),
     ]);
-    expect(showAll(computeExposure(docker))).toEqual([`ipv4 udp 5000 from ${ALL_V4} if any open @6 INPUT`]);
+    const d = computeExposure(docker);
+    expect(showAll(d)).toEqual([`ipv4 udp 5000 from ${ALL_V4} if any open @6 INPUT`, `ipv4 udp 8080 from ${ALL_V4} if any open @6 INPUT via @3 172.17.0.2:5000`]);
+    expect(classifyPacket(d, { proto: 'udp', dport: 8080, src: '10.200.0.2', dst: '172.17.0.2' })).toBe('open');
+    expect(classifyPacket(d, { proto: 'udp', dport: 8080, src: '10.200.0.2', dst: '10.200.0.1' })).toBe('closed');
   });
 
-  test('DNAT to the address the packet already has, INPUT drops, no FORWARD chain: possibly open only (one entry)', () => {
-    // routed on it would be accepted (no forward chain), delivered here INPUT drops it: the two copies meet
+  test('DNAT to the address the packet was sent to, INPUT drops: closed', () => {
     const rs = ruleset([
       table('nat', 'ip', [base.natPre([rule('pf', [m.dst('10.200.0.1'), m.proto('udp'), m.dport('8080')], a.dnat('10.200.0.1', '80'))])]),
       table('filter', 'ip', [base.input([], 'drop')]),
     ]);
-    expect(showAll(computeExposure(rs))).toEqual([
-      'ipv4 udp 8080 from 0.0.0.0/0 if any possibly-open policy (no base chain) via @3 10.200.0.1:80 [DNAT at line 3 to 10.200.0.1:80 is delivered to this host only if 10.200.0.1 is one of its addresses, else routed on]',
-    ]);
+    expect(showAll(computeExposure(rs))).toEqual([]);
   });
 
   test('REDIRECT keeps the packet on INPUT with the new port', () => {

@@ -121,25 +121,32 @@ describe('tracePacket', () => {
     // without oif the route is not known: the FORWARD rule's -o may or may not match
     const u = tracePacket(r2, { proto: 'tcp', dport: 8080 });
     expect(u.verdict).toBe('unknown');
-    expect(u.reasons[0]).toBe('the output interface after DNAT depends on routing at line 7 may or may not match');
+    expect(u.reasons).toEqual([
+      // (nor whether 172.17.0.2 is an address of this host, whose INPUT drops it)
+      'DNAT at line 3 to 172.17.0.2: delivered here (INPUT) if that is an address of this host, else routed on (FORWARD)',
+      'the output interface after DNAT depends on routing at line 7 may or may not match',
+      'branches disagree: accept, drop',
+    ]);
     // a port that is not published goes to INPUT and its policy
     expect(tracePacket(r2, { proto: 'tcp', dport: 8081 }).verdict).toBe('drop');
   });
 
-  test('DNAT to the address the packet already has may stay on INPUT (a port forward on this host)', () => {
+  test('DNAT to the address the packet was sent to stays on INPUT (a port forward on this host)', () => {
     const r2 = ruleset([
       table('nat', 'ip', [base.natPre([rule('pf', [m.proto('udp'), m.dport('8080')], a.dnat('10.200.0.1', '5000'))])]),
       table('filter', 'ip', [base.input([rule('svc', [m.proto('udp'), m.dport('5000')], a.accept())], 'drop'), base.forward([], 'drop')]),
     ]);
-    // the kernel accepts it when 10.200.0.1 is an address of this host (INPUT), drops it when routed on (FORWARD)
+    // a packet to this host (the input hook) sent to 10.200.0.1 is still addressed to this host after the DNAT: the
+    // kernel delivers it to 5000, where INPUT accepts it (measured in a namespace; FORWARD never sees it)
     const r = tracePacket(r2, { proto: 'udp', dport: 8080, src: '10.200.0.2', dst: '10.200.0.1' });
-    expect(effects(r)).toEqual(['nat/PREROUTING@3 DNAT to 10.200.0.1:5000', 'filter/INPUT@6 match: ACCEPT', 'filter/FORWARD@7 policy DROP']);
-    expect(r.verdict).toBe('unknown');
-    expect(r.reasons).toEqual(['DNAT at line 3 to 10.200.0.1:5000 is delivered to this host only if 10.200.0.1 is one of its addresses, else routed on', 'branches disagree: accept, drop']);
-    // to another destination the same rule routes the packet on: FORWARD's policy drops it
+    expect(effects(r)).toEqual(['nat/PREROUTING@3 DNAT to 10.200.0.1:5000', 'filter/INPUT@6 match: ACCEPT']);
+    expect(r.verdict).toBe('accept');
+    // sent to another address of this host, DNAT'd to 10.200.0.1: delivered here if 10.200.0.1 is one of its
+    // addresses too, else routed on — the ruleset does not say, so both are followed
     const f = tracePacket(r2, { proto: 'udp', dport: 8080, src: '10.200.0.2', dst: '192.0.2.1' });
-    expect(effects(f)).toEqual(['nat/PREROUTING@3 DNAT to 10.200.0.1:5000', 'filter/FORWARD@7 policy DROP']);
-    expect(f.verdict).toBe('drop');
+    expect(effects(f)).toEqual(['nat/PREROUTING@3 DNAT to 10.200.0.1:5000', 'filter/FORWARD@7 policy DROP', 'filter/INPUT@6 match: ACCEPT']);
+    expect(f.verdict).toBe('unknown');
+    expect(f.reasons).toEqual(['DNAT at line 3 to 10.200.0.1: delivered here (INPUT) if that is an address of this host, else routed on (FORWARD)', 'branches disagree: accept, drop']);
   });
 
   test('cloud principals: a packet from a principal is not from an address range', () => {

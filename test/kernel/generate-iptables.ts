@@ -5,7 +5,7 @@
  */
 import { compareAddr } from './addr.js';
 import { PortBag, makeProbes, pickCidr, pickPort, pickRange, planProbes, type GeneratedRuleset } from './common.js';
-import { CLIENT_ADDRS, SERVER_ADDRS, type Family } from './netns.js';
+import { CLIENT_ADDRS, SERVER_ADDRS, type Family, type Probe } from './netns.js';
 import { Rng } from './prng.js';
 
 const CHAIN_NAMES = ['svc', 'CFT_IN', 'from-lan', 'LOGDROP', 'u4'];
@@ -158,7 +158,7 @@ function rule(ctx: Ctx, chain: string, chainIndex: number): string {
 }
 
 export interface IptablesOptions {
-  /** Generate a nat table that redirects a probed port (tests DNAT-before-filter). Default true. */
+  /** Generate a nat table that redirects (REDIRECT, or DNAT to the address sent to) a probed port (tests DNAT-before-filter). Default true. */
   natRedirect?: boolean;
   /** Generate a raw table (NOTRACK, CT --notrack, drops before conntrack). Default true. */
   raw?: boolean;
@@ -174,6 +174,8 @@ export function generateIptables(seed: number, family: Family, nProbes = 20, opt
 
   const raw = opts.raw !== false && rng.chance(0.2);
   let redirected = false;
+  let loProbe: Probe | undefined;
+  let natTo: number | undefined;
   if (raw) {
     // raw (priority -300, before conntrack): NOTRACK takes packets out of conntrack (`--ctstate UNTRACKED`
     // matches them, NEW does not, nat never sees them); every packet's state reads INVALID there.
@@ -227,7 +229,21 @@ export function generateIptables(seed: number, family: Family, nProbes = 20, opt
       const to = rng.pick([22, 80, 1761, 5000]);
       ctx.ports.add(from, to);
       const p = rng.pick(['tcp', 'udp']);
-      out.push(`-A PREROUTING -i eth0 -p ${p} -m ${p} --dport ${from} -j REDIRECT --to-ports ${to}`);
+      // (without -i eth0 too: packets over lo, sent by this host, never meet nat PREROUTING)
+      const iif = rng.chance(0.5) ? '-i eth0 ' : '';
+      const a = rng.pick(SERVER_ADDRS[family]);
+      const to6 = `${family === 'ipv4' ? a : `[${a}]`}:${to}`;
+      if (rng.chance(0.4)) {
+        // DNAT to the address the packet was sent to (a port forward on the host itself): still delivered to INPUT
+        out.push(`-A PREROUTING -d ${a}/${family === 'ipv4' ? 32 : 128} ${iif}-p ${p} -m ${p} --dport ${from} -j DNAT --to-destination ${to6}`);
+      } else out.push(`-A PREROUTING ${iif}-p ${p} -m ${p} --dport ${from} -j REDIRECT --to-ports ${to}`);
+      // what translates the packets over lo: nat OUTPUT
+      if (rng.chance(0.3)) out.push(`-A OUTPUT -d ${a}/${family === 'ipv4' ? 32 : 128} -p ${p} -m ${p} --dport ${from} -j DNAT --to-destination ${to6}`);
+      // one packet over lo to the translated port (lo probes need the established accept first, see ProbePlan)
+      if (plan.establishedFirst) {
+        loProbe = { family, proto: p as 'tcp' | 'udp', src: a, dst: a, dport: from, iif: 'lo' };
+        natTo = to;
+      }
     }
     // (not with a raw table: the reply to an untracked packet is a new connection for conntrack, which
     // MASQUERADE would give eth0's primary address: the client's connected socket ignores it)
@@ -241,11 +257,19 @@ export function generateIptables(seed: number, family: Family, nProbes = 20, opt
   for (const c of ctx.chains) out.push(`:${c} - [0:0]`);
   // See ProbePlan: later packets of a connection must not be what the client observes.
   if (plan.establishedFirst) out.push(establishedFirst);
+  if (loProbe && natTo !== undefined) {
+    // the translated port and the original one decided apart: which one INPUT sees shows where the NAT happened
+    const [acc, drop] = rng.chance(0.5) ? [natTo, loProbe.dport] : [loProbe.dport, natTo];
+    out.push(`-A INPUT -p ${loProbe.proto} -m ${loProbe.proto} --dport ${acc} -j ACCEPT`, `-A INPUT -p ${loProbe.proto} -m ${loProbe.proto} --dport ${drop} -j DROP`);
+  }
   for (let i = rng.int(2, 9); i > 0; i--) out.push(rule(ctx, 'INPUT', -1));
   ctx.chains.forEach((c, idx) => {
     for (let i = rng.int(1, 5); i > 0; i--) out.push(rule(ctx, c, idx));
   });
   out.push('COMMIT', '');
   const text = out.join('\n');
-  return { seed, family, loader: family === 'ipv4' ? 'iptables' : 'ip6tables', text, probes: makeProbes(rng, family, ctx.ports.ports, nProbes, plan) };
+  const probes = makeProbes(rng, family, ctx.ports.ports, nProbes, plan);
+  const lp = loProbe;
+  if (lp && !probes.some((q) => q.iif === 'lo' && q.proto === lp.proto && q.src === lp.src && q.dst === lp.dst && q.dport === lp.dport)) probes[probes.length - 1] = lp;
+  return { seed, family, loader: family === 'ipv4' ? 'iptables' : 'ip6tables', text, probes };
 }

@@ -29,6 +29,7 @@ import {
   isFlagOption,
   isKnownModule,
   isKnownModuleOption,
+  IPV6_ONLY_MODULES,
   noteFamily,
   opaqueReason,
   parseIcmpType,
@@ -835,6 +836,7 @@ function readOption(code: number, text: string, as: number, ae: number, quoted: 
       // another match: opaque, as the general reader makes it (known matches it evaluates are left to it)
       const name = text.slice(as, ae);
       if (targetName !== undefined || isKnownModule(name) || name !== name.toLowerCase() || name === 'icmpv6' || name === 'ipv6-icmp') return false;
+      if (IPV6_ONLY_MODULES.has(name)) ctx.sawFamily?.('ipv6');
       unknownModule = { kind: 'opaque', module: name, text: text.slice(mStart, mEnd), reason: opaqueReason(name), span: ctx.span(mStart, mEnd) };
       unknownStart = mStart;
       unknownEnd = mEnd;
@@ -936,6 +938,7 @@ function readOtherOption(code: number, text: string, as: number, ae: number, quo
       if (code === O_REJECT_WITH && rejectStart < 0) {
         rejectStart = as;
         rejectEnd = ae;
+        if (text.startsWith('icmp6-', as)) ctx.sawFamily?.('ipv6');
       }
       if (mEnd > targetEnd) targetEnd = mEnd;
       return true;

@@ -339,6 +339,9 @@ interface ModuleInstance {
   start: number;
   /** Loaded by `-m name` (not implied by `-p`): where that text ends. */
   end?: number;
+  /** addrtype: the type tests read so far (index in the rule's matches, option text), and where --limit-iface-in/out starts. */
+  types?: { at: number; start: number; end: number; negated: boolean }[];
+  limitIface?: { start: number; end: number; opt: string };
 }
 
 /**
@@ -592,6 +595,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           continue;
         }
         const name = moduleName(a0.text);
+        if (IPV6_ONLY_MODULES.has(name)) ctx.sawFamily?.('ipv6');
         if (KNOWN_MODULES.has(name)) {
           modules.push({ name, known: true, start: mStart, end: mEnd });
         } else {
@@ -747,14 +751,26 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           .split(',')
           .map((t) => t.trim().toLowerCase())
           .filter((t) => t.length > 0);
+        const lim = owner.limitIface;
+        if (lim) {
+          matches.push(opaque(owner.name, Math.min(mStart, lim.start), Math.max(mEnd, lim.end), limitIfaceReason(lim.opt), negated));
+          break;
+        }
         const tm: Match = { kind: 'addrtype', dir: opt === '--src-type' ? 'src' : 'dst', types, span: ctx.span(mStart, mEnd) };
         if (negated) tm.negated = true;
+        (owner.types ??= []).push({ at: matches.length, start: mStart, end: mEnd, negated });
         matches.push(tm);
         break;
       }
       case '--limit-iface-in':
-      case '--limit-iface-out':
+      case '--limit-iface-out': {
+        // The type is then looked up on the packet's input (output) interface alone: an address of this host held by
+        // another interface is not LOCAL there (a packet over lo to eth0's address is not). Which interface holds
+        // which address is not in the ruleset: the test stays undecided.
+        owner.limitIface = { start: mStart, end: mEnd, opt };
+        for (const t of owner.types ?? []) matches[t.at] = opaque(owner.name, t.start, Math.max(t.end, mEnd), limitIfaceReason(opt), t.negated);
         break;
+      }
       case '--comment':
         if (a0) comment = comment === undefined ? a0.text : `${comment} ${a0.text}`;
         break;
@@ -822,6 +838,10 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       if (w && !w.unknown && w.text === 'tcp-reset') ctx.diag('error', 'iptables/reject-protocol', 'REJECT --reject-with tcp-reset needs -p tcp (not negated): iptables refuses the rule', w.start, w.end);
     }
   }
+  if (targetName === 'REJECT' && ctx.sawFamily) {
+    const w = targetArgs.find((t) => t.opt.text === '--reject-with')?.args[0];
+    if (w && !w.unknown && w.text.startsWith('icmp6-')) ctx.sawFamily('ipv6');
+  }
 
   // ---------------------------------------------------------------- target
   if (targetName !== undefined && action.kind === 'chain-ref') {
@@ -873,6 +893,12 @@ export function opaqueReason(name: string): string {
       return `match "${name}" is not evaluated statically`;
   }
 }
+
+/**
+ * Matches only ip6tables has (libxt/libip6t: hl, rt, frag, ipv6header, hbh, dst, mh, eui64, srh; icmp6 is noted
+ * by its --icmpv6-type): a save file that loads one is an ip6tables dump even when no rule names an address.
+ */
+export const IPV6_ONLY_MODULES: ReadonlySet<string> = new Set(['hl', 'rt', 'frag', 'ipv6header', 'hbh', 'dst', 'mh', 'eui64', 'srh']);
 
 export function noteFamily(set: AddrSet, ctx: RuleContext): void {
   if (!ctx.sawFamily) return;
@@ -1304,4 +1330,8 @@ function ctOriginal(opt: string, arg: Tok, ctx: RuleContext): ProtocolMatch | Ad
       return ports && { kind: 'port', dir: opt === '--ctorigsrcport' ? 'src' : 'dst', ports };
     }
   }
+}
+
+function limitIfaceReason(opt: string): string {
+  return `addrtype with ${opt} looks the type up on the ${opt === '--limit-iface-in' ? 'input' : 'output'} interface alone, whose addresses the ruleset does not say`;
 }

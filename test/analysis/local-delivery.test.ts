@@ -1,0 +1,195 @@
+/**
+ * Packets delivered to this host where the path is not the plain PREROUTING → INPUT one.
+ *
+ * DNAT to the very address a packet was sent to (a port forward on the host itself:
+ * `-d 10.200.0.1 --dport 5000 -j DNAT --to-destination 10.200.0.1:5001`, kube-proxy's endpoints of
+ * hostNetwork pods) leaves the packet addressed to this host: the kernel routes it to INPUT, not FORWARD.
+ * Packets over lo were sent by this host: NAT and conntrack saw them in OUTPUT first. Every case below was
+ * measured in a network namespace with iptables-restore 1.8.9 (nf_tables).
+ */
+import { describe, expect, test } from 'vitest';
+import { classifyPacket, computeExposure, tracePacket } from '../../src/analysis/index.js';
+import { formatPorts } from '../../src/model/index.js';
+import { parseIptables } from '../../src/parsers/iptables/index.js';
+
+function load(filter: string): ReturnType<typeof parseIptables>['rulesets'][number] {
+  return parseIptables(
+    `*nat
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+-A PREROUTING -d 10.200.0.1/32 -p udp -m udp --dport 5000 -j DNAT --to-destination 10.200.0.1:5001
+-A PREROUTING -p tcp -m tcp --dport 8080 -j DNAT --to-destination 10.200.0.1:80
+COMMIT
+${filter}`,
+    { filePath: 'dnat-local.rules' },
+  ).rulesets[0]!;
+}
+
+const pkt = (proto: 'tcp' | 'udp', dst: string, dport: number) => ({ proto, dst, dport, src: '10.200.0.2', iif: 'eth0' });
+
+describe('DNAT to the address the packet was sent to', () => {
+  test('INPUT accepts, FORWARD drops: open (the kernel answers)', () => {
+    const rs = load(`*filter
+:INPUT ACCEPT [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+COMMIT
+`);
+    const r = tracePacket(rs, pkt('udp', '10.200.0.1', 5000));
+    expect(r.verdict).toBe('accept');
+    expect(r.steps.map((s) => `${s.table}/${s.chain}@${s.line} ${s.effect}`)).toEqual(['nat/PREROUTING@6 DNAT to 10.200.0.1:5001', 'filter/INPUT@10 policy ACCEPT', 'nat/INPUT@3 policy ACCEPT']);
+    const e = computeExposure(rs, { hook: 'input' });
+    expect(classifyPacket(e, pkt('udp', '10.200.0.1', 5000))).toBe('open');
+    expect(classifyPacket(e, pkt('tcp', '10.200.0.1', 8080))).toBe('open');
+    // sent to another address (the lab's 192.0.2.1, the kernel answers): 10.200.0.1 may or may not be this host's,
+    // which decides between INPUT (accept) and FORWARD (drop); the tracer, not told the route (oif), follows both
+    const other = tracePacket(rs, pkt('tcp', '192.0.2.1', 8080));
+    expect(other.verdict).toBe('unknown');
+    expect(other.reasons).toEqual([
+      'DNAT at line 7 to 10.200.0.1: delivered here (INPUT) if that is an address of this host, else routed on (FORWARD)',
+      'branches disagree: accept, drop',
+    ]);
+    // told the route, it is routed on
+    expect(tracePacket(rs, { ...pkt('tcp', '192.0.2.1', 8080), oif: 'eth1' }).verdict).toBe('drop');
+  });
+
+  test('INPUT drops port 80, FORWARD accepts: closed (the kernel stays silent)', () => {
+    const rs = load(`*filter
+:INPUT DROP [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -p udp -m udp --dport 5001 -j ACCEPT
+COMMIT
+`);
+    expect(tracePacket(rs, pkt('tcp', '10.200.0.1', 8080)).verdict).toBe('drop');
+    expect(tracePacket(rs, pkt('udp', '10.200.0.1', 5000)).verdict).toBe('accept');
+    const e = computeExposure(rs, { hook: 'input' });
+    expect(classifyPacket(e, pkt('tcp', '10.200.0.1', 8080))).toBe('closed');
+    expect(classifyPacket(e, pkt('udp', '10.200.0.1', 5000))).toBe('open');
+    // the entries name the original port and the DNAT: udp 5000 through INPUT's rule, tcp 8080 (to any other
+    // address) through FORWARD's policy
+    expect(
+      e.entries
+        .filter((x) => x.family === 'ipv4' && x.via)
+        .map((x) => `${formatPorts(x.protocols)}/${formatPorts(x.dports)} ${x.certainty} ${x.rule ? x.rule.span.start.line : `policy ${x.chain.name}`}`),
+    ).toEqual(['17/5000 open 13', '6/8080 open policy FORWARD']);
+  });
+
+  test('the INPUT branch of a DNAT to another address sees the new port', () => {
+    const rs = load(`*filter
+:INPUT DROP [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT
+COMMIT
+`);
+    expect(tracePacket(rs, pkt('tcp', '10.200.0.1', 8080)).verdict).toBe('accept');
+    const r = tracePacket(rs, pkt('tcp', '192.0.2.1', 8080));
+    expect(r.verdict).toBe('unknown');
+    expect(r.steps.filter((s) => s.table === 'filter').map((s) => `${s.chain}@${s.line} ${s.effect}`)).toEqual(['FORWARD@11 policy DROP', 'INPUT@13 match: ACCEPT']);
+  });
+});
+
+describe('a packet over lo: its destination NAT is nat OUTPUT\'s, not nat PREROUTING\'s', () => {
+  // measured in a network namespace (iptables-restore 1.8.9): UDP from 192.0.2.1 to 10.200.0.1 sent inside the host
+  const rs = parseIptables(
+    `*nat
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+-A PREROUTING -d 10.200.0.1/32 -p udp -m udp --dport 1763 -j DNAT --to-destination 10.200.0.1:5010
+-A OUTPUT -d 10.200.0.1/32 -p udp -m udp --dport 1764 -j DNAT --to-destination 10.200.0.1:5010
+COMMIT
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -p udp -m udp --dport 5010 -j DROP
+COMMIT
+`,
+    { filePath: 'lo-nat.rules' },
+  ).rulesets[0]!;
+  const lo = (dport: number) => ({ proto: 'udp' as const, src: '192.0.2.1', dst: '10.200.0.1', dport, iif: 'lo' });
+
+  test('nat PREROUTING does not translate it (the kernel answers on 1763)', () => {
+    const r = tracePacket(rs, lo(1763));
+    expect(r.verdict).toBe('accept');
+    expect(r.steps.map((s) => `${s.table}/${s.chain}@${s.line} ${s.effect}`)).toEqual(['nat/OUTPUT@7 no match', 'nat/OUTPUT@4 policy ACCEPT', 'filter/OUTPUT@12 policy ACCEPT', 'filter/INPUT@13 no match', 'filter/INPUT@10 policy ACCEPT', 'nat/INPUT@3 policy ACCEPT']);
+    // from outside it is translated to 5010 and dropped
+    expect(tracePacket(rs, { ...lo(1763), src: '10.200.0.2', iif: 'eth0' }).verdict).toBe('drop');
+  });
+
+  test('nat OUTPUT does (the kernel drops 1764 as 5010)', () => {
+    const r = tracePacket(rs, lo(1764));
+    expect(r.verdict).toBe('drop');
+    expect(r.steps.map((s) => `${s.table}/${s.chain}@${s.line} ${s.effect}`)).toEqual(['nat/OUTPUT@7 DNAT to 10.200.0.1:5010', 'filter/OUTPUT@12 policy ACCEPT', 'filter/INPUT@13 match: DROP']);
+    expect(tracePacket(rs, { ...lo(1764), src: '10.200.0.2', iif: 'eth0' }).verdict).toBe('accept');
+  });
+});
+
+describe('a packet over lo is tracked before raw PREROUTING (it was, in OUTPUT)', () => {
+  // measured in a network namespace (iptables-restore 1.8.9): UDP 192.0.2.1 -> 10.200.0.1 over lo
+  const rs = parseIptables(
+    `*raw
+:PREROUTING ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+-A PREROUTING -i lo -p udp -m udp --dport 1761 -m conntrack --ctstate INVALID -j DROP
+-A PREROUTING -i lo -p udp -m udp --dport 1762 -j CT --notrack
+-A PREROUTING -i lo -p udp -m udp --dport 1763 -m conntrack --ctstate NEW -j DROP
+COMMIT
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -p udp -m udp --dport 1762 -m conntrack --ctstate UNTRACKED -j DROP
+COMMIT
+`,
+    { filePath: 'lo-raw.rules' },
+  ).rulesets[0]!;
+  const lo = (dport: number) => tracePacket(rs, { proto: 'udp', src: '192.0.2.1', dst: '10.200.0.1', dport, iif: 'lo' }).verdict;
+
+  test('its state there is NEW, not INVALID, and NOTRACK leaves it tracked', () => {
+    expect([lo(1761), lo(1762), lo(1763), lo(5000)]).toEqual(['accept', 'accept', 'drop', 'accept']);
+  });
+});
+
+describe('a packet over lo went through OUTPUT and POSTROUTING first', () => {
+  // measured in a network namespace (iptables-restore 1.8.9): UDP 192.0.2.1 -> 10.200.0.1 over lo (a drop on the
+  // output side is EPERM to the sender; the REJECT's ICMP error to the untracked packet is dropped by OUTPUT)
+  const rs = parseIptables(
+    `*raw
+:PREROUTING ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+-A OUTPUT -o lo -p udp -m udp --dport 1765 -j CT --notrack
+COMMIT
+*mangle
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+-A POSTROUTING -o lo -p udp -m udp --dport 1766 -j DROP
+COMMIT
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT DROP [0:0]
+-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-A INPUT -p udp -m udp --dport 1765 -m conntrack --ctstate UNTRACKED -j REJECT
+-A OUTPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-A OUTPUT -o lo -p udp -m udp --dport 1761:1766 -j ACCEPT
+COMMIT
+`,
+    { filePath: 'lo-output.rules' },
+  ).rulesets[0]!;
+  const lo = (dport: number) => tracePacket(rs, { proto: 'udp', src: '192.0.2.1', dst: '10.200.0.1', dport, iif: 'lo' }).verdict;
+
+  test('filter OUTPUT and mangle POSTROUTING can drop it, raw OUTPUT can untrack it', () => {
+    expect([lo(1761), lo(1765), lo(1766), lo(5000)]).toEqual(['accept', 'reject', 'drop', 'drop']);
+    // from outside, none of that applies
+    expect(tracePacket(rs, { proto: 'udp', src: '10.200.0.2', dst: '10.200.0.1', dport: 5000, iif: 'eth0' }).verdict).toBe('accept');
+  });
+});

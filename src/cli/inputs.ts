@@ -40,6 +40,19 @@ function fileGlobs(): NonNullable<typeof globs> {
 /** Files under `dir` whose names a firewall language claims (content decides later). Bounded by `limit`. */
 export function walk(dir: string, limit = 100_000): string[] {
   const { isCandidate, isNever } = fileGlobs();
+  return filesUnder(dir, (rel) => isCandidate(rel) && !isNever(rel), limit);
+}
+
+/** The JSON suppression sidecars (`*.fwlint-suppressions.yaml`) under `dir`, for the cache key of --cache runs. */
+export function sidecarsUnder(dir: string): string[] {
+  return filesUnder(dir, (rel) => rel.endsWith(SIDECAR_SUFFIX));
+}
+
+/**
+ * The files under `dir` (folders in SKIP_DIRS left out, folders it cannot list passed over: unreadableUnder names
+ * them) whose path relative to `dir`, with '/', `accept` takes, sorted; at most `limit`.
+ */
+function filesUnder(dir: string, accept: (rel: string) => boolean, limit = Infinity): string[] {
   const out: string[] = [];
   const stack = [dir];
   while (stack.length > 0 && out.length < limit) {
@@ -55,31 +68,7 @@ export function walk(dir: string, limit = 100_000): string[] {
       const full = join(d, e.name);
       if (e.isDirectory()) {
         if (!SKIP_DIRS.has(e.name)) stack.push(full);
-      } else if (e.isFile()) {
-        const rel = relative(dir, full).split('\\').join('/');
-        if (isCandidate(rel) && !isNever(rel)) out.push(full);
-      }
-    }
-  }
-  return out.sort();
-}
-
-/** The JSON suppression sidecars (`*.fwlint-suppressions.yaml`) under `dir`, for the cache key of --cache runs. */
-export function sidecarsUnder(dir: string): string[] {
-  const out: string[] = [];
-  const stack = [dir];
-  while (stack.length > 0) {
-    const d = stack.pop()!;
-    let entries;
-    try {
-      entries = readdirSync(d, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const e of entries) {
-      if (e.isDirectory()) {
-        if (!SKIP_DIRS.has(e.name)) stack.push(join(d, e.name));
-      } else if (e.name.endsWith(SIDECAR_SUFFIX)) out.push(join(d, e.name));
+      } else if (e.isFile() && accept(relative(dir, full).split('\\').join('/'))) out.push(full);
     }
   }
   return out.sort();

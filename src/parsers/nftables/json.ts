@@ -529,12 +529,16 @@ class JsonBuilder {
         const deps = payloadDeps(o);
         return push(deps ? { k: 'continue', name: e.key, span, deps } : { k: 'continue', name: e.key, span });
       }
+      case 'ct helper':
+      case 'ct timeout':
+      case 'ct expectation': {
+        // an object chosen by header fields (`ct helper set udp dport map { 69 : "tftp" }`): their dependency too
+        const deps = payloadDeps(o);
+        return push(deps ? { k: 'continue', name: e.key, span, deps } : { k: 'continue', name: e.key, span });
+      }
       case 'counter':
       case 'log':
       case 'notrack':
-      case 'ct helper':
-      case 'ct timeout':
-      case 'ct expectation':
       case 'synproxy':
       case 'flow':
       case 'dup':
@@ -558,7 +562,8 @@ class JsonBuilder {
         const stmts = get(o, 'stmt');
         const hasStmt = (stmts?.kind === 'array' ? stmts.items : []).some((x) => ['limit', 'quota', 'ct count'].includes(single(x)?.key ?? ''));
         if (hasStmt) push({ k: 'opaque', module: 'set', text: this.textOf(s), reason: `the statement in the update of set ${name} depends on run-time state`, span });
-        const deps = payloadDeps(get(o, 'elem'));
+        // the fields of the key and of a map's data (`update @m { ip saddr : tcp sport }`)
+        const deps = payloadDeps(get(o, 'elem'), payloadDeps(get(o, 'data')));
         return push(deps ? { k: 'continue', name: 'set', span, updatesSet: name, deps } : { k: 'continue', name: 'set', span, updatesSet: name });
       }
       case 'dnat':

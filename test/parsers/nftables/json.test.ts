@@ -25,6 +25,19 @@ describe('nft -j JSON', () => {
     expect(rulesOf(doc, 'in')).toEqual(['dstport=5000 family=ipv4 proto=17 => drop', 'dstport=5001 family=ipv6 proto=17 => drop', 'family=ipv4 => accept']);
   });
 
+  it('a map update reads its data fields too, and a ct helper chosen by header fields keeps their protocol (as the text reader)', () => {
+    // `update @m { ip saddr : tcp sport } drop` and `ct helper set udp dport map { 69 : "tftp" }` in an inet table
+    const src = wrap(
+      table,
+      base,
+      rule({ map: { op: 'update', elem: payload('ip', 'saddr'), data: payload('tcp', 'sport'), map: '@m' } }, { drop: null }),
+      rule({ 'ct helper': { map: { key: payload('udp', 'dport'), data: { set: [[69, 'tftp']] } } } }, { accept: null }),
+    );
+    const doc = parseNftablesJson(src);
+    expect(doc.diagnostics).toEqual([]);
+    expect(rulesOf(doc, 'in')).toEqual(['family=ipv4 proto=6 => drop', 'proto=17 => accept']);
+  });
+
   it('maps tables, base chains and rules', () => {
     const src = wrap(
         table,

@@ -140,12 +140,12 @@ describe('fwlint lint', () => {
     writeFileSync(join(d, 'fw', 'locked', 'x.rules'), CFT_SAVE);
     writeFileSync(join(d, 'only', 'y.rules'), CFT_SAVE);
     symlinkSync('gone.rules', join(d, 'fw', 'dangling.rules'));
-    chmodSync(join(d, 'fw', 'locked'), 0o700);
-    chmodSync(join(d, 'only'), 0o700);
-    chmodSync(d, 0o755);
-    // root reads everything: run as nobody then
+    chmodSync(join(d, 'fw', 'locked'), 0o000);
+    chmodSync(join(d, 'only'), 0o000);
+    // root reads everything: run without the capabilities that let it (another user could not read a checkout
+    // under root's 0700 home or a 0700 temp folder, where CI may clone)
     const asUser = (args: string[]) => {
-      const cmd = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : [process.execPath];
+      const cmd = process.getuid?.() === 0 ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search', process.execPath] : [process.execPath];
       const r = spawnSync(cmd[0]!, [...cmd.slice(1), BIN, ...args], { cwd: d, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
       return { code: r.status, stdout: r.stdout, stderr: r.stderr };
     };

@@ -638,7 +638,7 @@ export interface BaseChainRef {
 }
 
 /** Whether a set is one address of the family (a DNAT target, not a pool the kernel picks from). */
-function isOneAddress(s: AddrSet, fam: Family): boolean {
+export function isOneAddress(s: AddrSet, fam: Family): boolean {
   const rs = fam === 'ipv4' ? [...s.v4.ranges()] : [...s.v6.ranges()];
   if (rs.length !== 1) return false;
   const [lo, hi] = rs[0]!;

@@ -19,7 +19,7 @@ import {
   type Table,
 } from '../model/index.js';
 import { addrTypeOf, undecidedLine } from './compile.js';
-import { baseChains, beforeConntrack, findChain, formatNatTo } from './exposure.js';
+import { baseChains, beforeConntrack, findChain, formatNatTo, isOneAddress } from './exposure.js';
 import type { Packet, TraceResult, TraceStep, Verdict } from './types.js';
 
 /** A concrete packet; undefined fields are unknown (after DNAT to a range, oif after DNAT). */
@@ -339,9 +339,8 @@ class Tracer {
             let mayBeHere = false;
             const to = a.type === 'dnat' && a.toAddrs ? a.toAddrs.only(p.family) : undefined;
             if (to && !to.isEmpty) {
-              const ranges = p.family === 'ipv4' ? [...to.v4.ranges()] : [...to.v6.ranges()];
-              const single = ranges.length === 1 && (p.family === 'ipv4' ? (ranges[0]![1] as number) - (ranges[0]![0] as number) === 1 : (ranges[0]![1] as bigint) - (ranges[0]![0] as bigint) === 1n);
-              if (single) q.dst = ranges[0]![0];
+              const single = isOneAddress(to, p.family);
+              if (single) q.dst = (p.family === 'ipv4' ? to.v4.bounds[0] : to.v6.bounds[0])!;
               else delete q.dst;
               // to the address the packet was sent to, which is this host's: still delivered locally (INPUT)
               if (!(single && p.local && p.dst === q.dst)) {

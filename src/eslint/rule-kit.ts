@@ -131,13 +131,13 @@ export function mergeLine(groups: readonly ExposureGroup[]): ExposureGroup[] {
   return list;
 }
 
-/** One pass of mergeLine: groups with the same certainty, named sources and `key` joined into the first of them. */
+/** One pass of mergeLine: groups with the same certainty, input interfaces, DNAT, named sources and `key` joined into the first of them. */
 function mergeBy(list: ExposureGroup[], key: (g: ExposureGroup) => string, join: (into: ExposureGroup, g: ExposureGroup) => void): ExposureGroup[] {
   if (list.length < 2) return list;
   const at = new Map<string, ExposureGroup>();
   const out: ExposureGroup[] = [];
   for (const g of list) {
-    const k = `${g.certainty}\u0000${g.interfaces}\u0000${[...g.principals].sort().join(',')}\u0000${key(g)}`;
+    const k = `${g.certainty}\u0000${g.interfaces}\u0000${g.via ?? ''}\u0000${[...g.principals].sort().join(',')}\u0000${key(g)}`;
     const into = at.get(k);
     if (!into) {
       at.set(k, g);
@@ -153,7 +153,6 @@ function mergeBy(list: ExposureGroup[], key: (g: ExposureGroup) => string, join:
     }
     join(merged, g);
     for (const r of g.reasons) if (!merged.reasons.includes(r)) merged.reasons.push(r);
-    merged.via ??= g.via;
   }
   return out;
 }

@@ -4,7 +4,7 @@ import { computeExposure, exposedPorts } from '../../src/analysis/index.js';
 import { BUILTIN_SERVICES } from '../../src/catalog/index.js';
 import { expectedPortsFor, judge, type Deployment, type ResolvedSettings } from '../../src/deployments/index.js';
 import { exposedPieces, reachedPorts, reachesPorts, type FileAnalysis } from '../../src/eslint/analysis.js';
-import { describeSources, eachGroup, groupByResponsible, portsOf, SharedTexts, twoPieces, unexplainedPorts, type ExposureGroup } from '../../src/eslint/rule-kit.js';
+import { describeSources, eachGroup, groupByResponsible, mergeLine, portsOf, SharedTexts, twoPieces, unexplainedPorts, type ExposureGroup } from '../../src/eslint/rule-kit.js';
 import type { Exposure, ExposureEntry } from '../../src/analysis/types.js';
 import { AddrSet, formatPorts, IntervalSet, numSetOf, parseCidr, type NumSet } from '../../src/model/index.js';
 import { formatById } from '../../src/parsers/registry.js';
@@ -288,5 +288,39 @@ describe('SharedTexts and twoPieces (texts many findings share)', () => {
     expect(twoPieces('Open: TCP 1761 reachable from ', '10.0.0.0/8 on host.')).toBe('Open: TCP 1761 reachable from 10.0.0.0/8 on host.');
     expect(twoPieces('', 'x')).toBe('x');
     expect(twoPieces('a', '')).toBe('a');
+  });
+});
+
+describe('mergeLine (the groups of one line that say one thing)', () => {
+  const span = { start: { line: 3, column: 1, offset: 40 }, end: { line: 3, column: 9, offset: 48 } };
+  const group = (ports: NumSet, src: string, extra: Partial<ExposureGroup> = {}): ExposureGroup => ({
+    key: 'rule:1',
+    chain: { name: 'INPUT', rules: [], span },
+    table: { name: 'filter', family: 'ip', chains: [], span },
+    span,
+    ports: new Map([[6, ports]]),
+    sources: parseCidr(src)!,
+    principals: new Set(),
+    certainty: 'open',
+    reasons: [],
+    interfaces: 'any',
+    ...extra,
+  });
+  const show = (gs: ExposureGroup[]) => gs.map((g) => `${formatPorts(g.ports.get(6)!)} from ${describeSources(g.sources)}${g.via ? ` ${g.via}` : ''}`);
+  it('joins equal ports (sources) and equal sources (ports), and keeps apart what differs in both', () => {
+    const a = group(numSetOf([[22, 22]]), '10.0.0.0/8');
+    const b = group(numSetOf([[22, 22]]), '0.0.0.0/0');
+    const c = group(numSetOf([[80, 80]]), '192.0.2.0/24');
+    expect(show(mergeLine([a, b, c]))).toEqual(['22 from 0.0.0.0/0', '80 from 192.0.2.0/24']);
+  });
+  it('keeps apart groups published through different DNATs or coming in through other interfaces', () => {
+    const a = group(numSetOf([[8080, 8080]]), '0.0.0.0/0', { via: 'published through DNAT to 172.17.0.2:80 (line 5)' });
+    const b = group(numSetOf([[8443, 8443]]), '0.0.0.0/0', { via: 'published through DNAT to 172.17.0.3:443 (line 6)' });
+    const c = group(numSetOf([[9000, 9000]]), '0.0.0.0/0', { interfaces: 'eth1' });
+    expect(show(mergeLine([a, b, c]))).toEqual([
+      '8080 from 0.0.0.0/0 published through DNAT to 172.17.0.2:80 (line 5)',
+      '8443 from 0.0.0.0/0 published through DNAT to 172.17.0.3:443 (line 6)',
+      '9000 from 0.0.0.0/0',
+    ]);
   });
 });

@@ -58,17 +58,19 @@ export class SarifFingerprints {
   private readonly lines = new Map<string, string[] | undefined>();
   private readonly seen = new Map<string, number>();
 
-  /** `path` is read for the line; `uri` (the artifact's URI, not the machine's absolute path) names the file. */
-  of(path: string, uri: string, ruleId: string, line: number, message: string): Record<string, string> {
-    const file = path;
-    let lines = this.lines.get(file);
-    if (!this.lines.has(file)) {
+  /**
+   * The line is read from `source` (the text ESLint linted, which a result with messages carries), else from the file
+   * at `path`; `uri` (the artifact's URI, not the machine's absolute path) names the file.
+   */
+  of(path: string, uri: string, ruleId: string, line: number, message: string, source?: string): Record<string, string> {
+    let lines = this.lines.get(path);
+    if (!this.lines.has(path)) {
       try {
-        lines = readFileSync(file, 'utf8').split(/\r?\n/);
+        lines = (source ?? readFileSync(path, 'utf8')).split(/\r?\n/);
       } catch {
         lines = undefined;
       }
-      this.lines.set(file, lines);
+      this.lines.set(path, lines);
     }
     const text = lines?.[line - 1]?.trim().replace(/\s+/g, ' ');
     const key = createHash('sha256').update(`${ruleId}\0${uri}\0${text ? `line:${text}` : `message:${message}`}`).digest('hex').slice(0, 32);
@@ -124,7 +126,7 @@ export function formatSarif(results: ESLint.LintResult[], cwd: string): string {
         endColumn: Math.max(1, m.endColumn ?? column),
       });
       res.setLocationArtifactUri({ ...artifactLocation });
-      res.result.partialFingerprints = fingerprints.of(resolve(cwd, r.filePath), artifactLocation.uri, ruleId, line, m.message);
+      res.result.partialFingerprints = fingerprints.of(resolve(cwd, r.filePath), artifactLocation.uri, ruleId, line, m.message, r.source);
       run.addResult(res);
     }
   }

@@ -40,7 +40,7 @@ function fileGlobs(): NonNullable<typeof globs> {
 /** Files under `dir` whose names a firewall language claims (content decides later). Bounded by `limit`. */
 export function walk(dir: string, limit = 100_000): string[] {
   const { isCandidate, isNever } = fileGlobs();
-  return filesUnder(dir, (rel) => isCandidate(rel) && !isNever(rel), limit);
+  return filesUnder(dir, (rel) => isCandidate(rel) && !isNever(rel), { limit });
 }
 
 /** The JSON suppression sidecars (`*.fwlint-suppressions.yaml`) under `dir`, for the cache key of --cache runs. */
@@ -49,10 +49,15 @@ export function sidecarsUnder(dir: string): string[] {
 }
 
 /**
- * The files under `dir` (folders in SKIP_DIRS left out, folders it cannot list passed over: unreadableUnder names
- * them) whose path relative to `dir`, with '/', `accept` takes, sorted; at most `limit`.
+ * The files under `dir` (folders in SKIP_DIRS left out) whose path relative to `dir`, with '/', `accept` takes,
+ * sorted; at most `limit`. Symbolic links that are not folders are files when `links` is set; a folder that cannot
+ * be listed is passed over, or handed to `unlistable` with its errno code.
  */
-function filesUnder(dir: string, accept: (rel: string) => boolean, limit = Infinity): string[] {
+function filesUnder(
+  dir: string,
+  accept: (rel: string) => boolean,
+  { limit = Infinity, links = false, unlistable }: { limit?: number; links?: boolean; unlistable?: (folder: string, code: string) => void } = {},
+): string[] {
   const out: string[] = [];
   const stack = [dir];
   while (stack.length > 0 && out.length < limit) {
@@ -60,7 +65,8 @@ function filesUnder(dir: string, accept: (rel: string) => boolean, limit = Infin
     let entries;
     try {
       entries = readdirSync(d, { withFileTypes: true });
-    } catch {
+    } catch (e) {
+      unlistable?.(d, (e as NodeJS.ErrnoException).code ?? String(e));
       continue;
     }
     entries.sort((a, b) => (a.name < b.name ? 1 : -1));
@@ -68,7 +74,7 @@ function filesUnder(dir: string, accept: (rel: string) => boolean, limit = Infin
       const full = join(d, e.name);
       if (e.isDirectory()) {
         if (!SKIP_DIRS.has(e.name)) stack.push(full);
-      } else if (e.isFile() && accept(relative(dir, full).split('\\').join('/'))) out.push(full);
+      } else if ((e.isFile() || (links && e.isSymbolicLink())) && accept(relative(dir, full).split('\\').join('/'))) out.push(full);
     }
   }
   return out.sort();
@@ -89,36 +95,18 @@ export interface Unreadable {
 export function unreadableUnder(dir: string): Unreadable[] {
   const { isCandidate, isNever } = fileGlobs();
   const out: Unreadable[] = [];
-  const stack = [dir];
   const probe = Buffer.alloc(1);
-  while (stack.length > 0) {
-    const d = stack.pop()!;
-    let entries;
+  const files = filesUnder(dir, (rel) => isCandidate(rel) && !isNever(rel), { links: true, unlistable: (folder, code) => out.push({ path: folder, folder: true, code }) });
+  for (const full of files) {
     try {
-      entries = readdirSync(d, { withFileTypes: true });
-    } catch (e) {
-      out.push({ path: d, folder: true, code: (e as NodeJS.ErrnoException).code ?? String(e) });
-      continue;
-    }
-    for (const e of entries) {
-      const full = join(d, e.name);
-      if (e.isDirectory()) {
-        if (!SKIP_DIRS.has(e.name)) stack.push(full);
-        continue;
-      }
-      if (!e.isFile() && !e.isSymbolicLink()) continue;
-      const rel = relative(dir, full).split('\\').join('/');
-      if (!isCandidate(rel) || isNever(rel)) continue;
+      const fd = openSync(full, 'r');
       try {
-        const fd = openSync(full, 'r');
-        try {
-          readSync(fd, probe, 0, 1, 0);
-        } finally {
-          closeSync(fd);
-        }
-      } catch (err) {
-        out.push({ path: full, folder: false, code: (err as NodeJS.ErrnoException).code ?? String(err) });
+        readSync(fd, probe, 0, 1, 0);
+      } finally {
+        closeSync(fd);
       }
+    } catch (err) {
+      out.push({ path: full, folder: false, code: (err as NodeJS.ErrnoException).code ?? String(err) });
     }
   }
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

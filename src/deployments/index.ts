@@ -53,17 +53,7 @@ export interface LoadOptions {
 
 /** The nearest fwlint.config.yaml / .yml / .json in `dir` or above it. */
 export function findConfigFile(dir: string): string | undefined {
-  let d = resolve(dir);
-  for (let k = 0; k < 100; k++) {
-    for (const n of CONFIG_FILE_NAMES) {
-      const p = join(d, n);
-      if (existsSync(p)) return p;
-    }
-    const up = dirname(d);
-    if (up === d) return undefined;
-    d = up;
-  }
-  return undefined;
+  return findUp(dir, CONFIG_FILE_NAMES);
 }
 
 /** Folders that mark the root of a checkout: `.git` (a folder, or a file in a worktree or submodule), `.hg`, `.svn`. */
@@ -73,16 +63,25 @@ const VCS_MARKERS = ['.git', '.hg', '.svn'] as const;
 export function findProjectRoot(dir: string): string | undefined {
   const start = resolve(dir);
   if (rootCache.has(start)) return rootCache.get(start);
-  let d = start;
-  let found: string | undefined;
-  for (let k = 0; k < 100 && found === undefined; k++) {
-    for (const n of VCS_MARKERS) if (existsSync(join(d, n))) found = d;
-    const up = dirname(d);
-    if (up === d) break;
-    d = up;
-  }
+  const marker = findUp(start, VCS_MARKERS);
+  const found = marker === undefined ? undefined : dirname(marker);
   rootCache.set(start, found);
   return found;
+}
+
+/** The first of `names` that exists in `dir` or the nearest folder above it that holds one of them (its path). */
+function findUp(dir: string, names: readonly string[]): string | undefined {
+  let d = resolve(dir);
+  for (let k = 0; k < 100; k++) {
+    for (const n of names) {
+      const p = join(d, n);
+      if (existsSync(p)) return p;
+    }
+    const up = dirname(d);
+    if (up === d) return undefined;
+    d = up;
+  }
+  return undefined;
 }
 
 /** findProjectRoot per folder (a run asks for every linted file; the checkout does not move during it). */

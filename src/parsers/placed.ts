@@ -299,17 +299,19 @@ export class DocRule<A = Action> {
 }
 
 /*
- * Where a PackedRule keeps its matches: symbol-keyed, as DocRule keeps its span. V0..V3 the values, P0..P3 the places.
+ * Where a PackedRule keeps its matches: symbol-keyed, as DocRule keeps its span. V0..V4 the values, P0..P4 the places.
  */
 const CODES: unique symbol = Symbol('codes');
 const V0: unique symbol = Symbol('v0');
 const V1: unique symbol = Symbol('v1');
 const V2: unique symbol = Symbol('v2');
 const V3: unique symbol = Symbol('v3');
+const V4: unique symbol = Symbol('v4');
 const P0: unique symbol = Symbol('p0');
 const P1: unique symbol = Symbol('p1');
 const P2: unique symbol = Symbol('p2');
 const P3: unique symbol = Symbol('p3');
+const P4: unique symbol = Symbol('p4');
 
 /**
  * What a PackedRule keeps of one match: a code of PACK_BITS bits, (kind << 1) | negated; the value (a set, a name
@@ -329,7 +331,7 @@ export const PK_ICMP4 = 18;
 export const PK_ICMP6 = 20;
 /** Bits per match code; a PackedRule keeps at most PACK_MAX matches (their codes and count in one small integer). */
 export const PACK_BITS = 5;
-export const PACK_MAX = 4;
+export const PACK_MAX = 5;
 const COUNT_SHIFT = PACK_BITS * PACK_MAX;
 
 /**
@@ -396,7 +398,7 @@ function unpackOther(code: number, value: unknown, base: Span, at: number): Matc
 
 /**
  * A DocRule of the iptables-save fast path whose match list is built when read, from what it keeps of each of its
- * (at most PACK_MAX) matches in fields of its own: the value (V0..V3) and the place (P0..P3), and the PK_* codes of
+ * (at most PACK_MAX) matches in fields of its own: the value (V0..V4) and the place (P0..P4), and the PK_* codes of
  * all of them in one small integer (PACK_BITS bits each, the first in the low bits, the count above them).
  *
  * Why: nothing keeps a rule's match objects but the rule. The analysis reads a rule's matches a few times (the
@@ -418,10 +420,12 @@ export class PackedRule<A = Action> extends DocRule<A> {
   declare readonly [V1]: unknown;
   declare readonly [V2]: unknown;
   declare readonly [V3]: unknown;
+  declare readonly [V4]: unknown;
   declare readonly [P0]: number;
   declare readonly [P1]: number;
   declare readonly [P2]: number;
   declare readonly [P3]: number;
+  declare readonly [P4]: number;
 
   /** The n (<= PACK_MAX) matches `codes` (PK_*, | 1 when negated), `values` and `places` (next to `span`) give. */
   constructor(id: number, n: number, codes: readonly number[], values: readonly unknown[], places: readonly number[], action: A, span: Span, doc: string, report: Span | number | undefined, comment: string | undefined) {
@@ -439,6 +443,8 @@ export class PackedRule<A = Action> extends DocRule<A> {
     self[P2] = n > 2 ? places[2] : 0;
     self[V3] = n > 3 ? values[3] : undefined;
     self[P3] = n > 3 ? places[3] : 0;
+    self[V4] = n > 4 ? values[4] : undefined;
+    self[P4] = n > 4 ? places[4] : 0;
   }
 
   // (TypeScript has DocRule's field as a property; the accessors replace it on this class's prototype, see above)
@@ -466,7 +472,9 @@ export class PackedRule<A = Action> extends DocRule<A> {
     if (n === 2) return [m0, m1];
     const m2 = unpackMatch((c >>> (2 * PACK_BITS)) & PACK_MASK, this[V2], base, this[P2]);
     if (n === 3) return [m0, m1, m2];
-    return [m0, m1, m2, unpackMatch((c >>> (3 * PACK_BITS)) & PACK_MASK, this[V3], base, this[P3])];
+    const m3 = unpackMatch((c >>> (3 * PACK_BITS)) & PACK_MASK, this[V3], base, this[P3]);
+    if (n === 4) return [m0, m1, m2, m3];
+    return [m0, m1, m2, m3, unpackMatch((c >>> (4 * PACK_BITS)) & PACK_MASK, this[V4], base, this[P4])];
   }
 }
 
@@ -489,7 +497,7 @@ export function packedCode(codes: number, k: number): number {
 /** The value of the k-th packed match of `rule` (packedCodes(rule) >= 0, k < its packedCount). */
 export function packedValue(rule: object, k: number): unknown {
   const r = rule as PackedRule;
-  return k === 0 ? r[V0] : k === 1 ? r[V1] : k === 2 ? r[V2] : r[V3];
+  return k === 0 ? r[V0] : k === 1 ? r[V1] : k === 2 ? r[V2] : k === 3 ? r[V3] : r[V4];
 }
 
 /**
@@ -523,6 +531,38 @@ export function packCode(m: Match): number {
       return PK_MATCH;
   }
   return m.negated === true ? code | 1 : code;
+}
+
+/**
+ * The place of match `m` next to the span `rule` of its rule, as a PackedRule keeps it: the packed position (placeOf)
+ * of a placed match on the rule's first line, which unpackMatch builds back into an equal match; -1 for any other
+ * match (kept as itself, PK_MATCH).
+ */
+export function placeIn(m: Match, rule: Span): number {
+  if (!(m instanceof Placed)) return -1;
+  const s = m.span;
+  const r = rule.start;
+  return s.start.line === r.line && s.end.line === r.line ? placeOf(r.offset, s.start.offset, s.end.offset) : -1;
+}
+
+/** The value a PackedRule keeps of a match of packCode `code` (not PK_MATCH): its set or name list. */
+export function packedValueOf(m: Match): unknown {
+  switch (m.kind) {
+    case 'address':
+      return m.addrs;
+    case 'protocol':
+      return m.protocols;
+    case 'port':
+      return m.ports;
+    case 'interface':
+      return m.names;
+    case 'ctstate':
+      return m.states;
+    case 'icmp-type':
+      return m.values;
+    default:
+      return m;
+  }
 }
 
 /** What PackedRule gives DocRule's constructor (its setter replaces it at once). */

@@ -111,8 +111,8 @@ describe('placed matches', () => {
   });
 
   it('build a fast-path rule’s matches when read, up to PACK_MAX of them; a longer rule keeps its list', () => {
-    const line = '-A INPUT -i eth0 ! -s 10.0.0.0/8 -p tcp -m tcp ! --dport 22 -j ACCEPT';
-    const long = '-A INPUT -i eth0 ! -s 10.0.0.0/8 -p tcp -m conntrack --ctstate NEW -m tcp --dport 22 -j ACCEPT';
+    const line = '-A INPUT -i eth0 ! -s 10.0.0.0/8 -d 192.0.2.1/32 -p tcp -m tcp ! --dport 22 -j ACCEPT';
+    const long = '-A INPUT -i eth0 ! -s 10.0.0.0/8 -d 192.0.2.1/32 -p tcp -m conntrack --ctstate NEW -m tcp --dport 22 -j ACCEPT';
     const [r, l] = rulesOf([line, long]);
     expect(r).toBeInstanceOf(PackedRule);
     expect(r!.matches.length).toBe(PACK_MAX);
@@ -121,14 +121,14 @@ describe('placed matches', () => {
     expect(c).not.toBe(a);
     expect(c[1]).not.toBe(a[1]);
     expect(JSON.stringify(c)).toBe(JSON.stringify(a));
-    expect(r!.matches.map((m) => m.constructor.name)).toEqual(['PlacedInterface', 'NegatedAddress', 'PlacedProtocol', 'NegatedPort']);
-    expect(r!.matches.map((m) => at(m.span))).toEqual([spanIn(3, line, '-i eth0'), spanIn(3, line, '! -s 10.0.0.0/8'), spanIn(3, line, '-p tcp'), spanIn(3, line, '! --dport 22')]);
+    expect(r!.matches.map((m) => m.constructor.name)).toEqual(['PlacedInterface', 'NegatedAddress', 'PlacedAddress', 'PlacedProtocol', 'NegatedPort']);
+    expect(r!.matches.map((m) => at(m.span))).toEqual([spanIn(3, line, '-i eth0'), spanIn(3, line, '! -s 10.0.0.0/8'), spanIn(3, line, '-d 192.0.2.1/32'), spanIn(3, line, '-p tcp'), spanIn(3, line, '! --dport 22')]);
     expect(at(r!.reportSpan)).toBe(spanIn(3, line, '! --dport 22'));
-    // five matches: a DocRule with its own list
+    // six matches: a DocRule with its own list
     expect(l).not.toBeInstanceOf(PackedRule);
     expect(l).toBeInstanceOf(DocRule);
     expect(l!.matches).toBe(l!.matches);
-    expect(l!.matches.map((m) => at(m.span))).toEqual([spanIn(4, long, '-i eth0'), spanIn(4, long, '! -s 10.0.0.0/8'), spanIn(4, long, '-p tcp'), spanIn(4, long, '--ctstate NEW'), spanIn(4, long, '--dport 22')]);
+    expect(l!.matches.map((m) => at(m.span))).toEqual([spanIn(4, long, '-i eth0'), spanIn(4, long, '! -s 10.0.0.0/8'), spanIn(4, long, '-d 192.0.2.1/32'), spanIn(4, long, '-p tcp'), spanIn(4, long, '--ctstate NEW'), spanIn(4, long, '--dport 22')]);
     // a rule without matches gives a new empty list
     const [e] = rulesOf(['-A INPUT -j DROP']);
     const [e0, e1] = [e!.matches, e!.matches];
@@ -146,7 +146,7 @@ describe('placed matches', () => {
   });
 
   it('give a packed rule’s codes and values to a reader without building its matches', () => {
-    const line = '-A INPUT -i eth0 ! -s 10.0.0.0/8 -p tcp -m tcp --syn -m tcp ! --dport 22 -j ACCEPT';
+    const line = '-A INPUT -i eth0 ! -s 10.0.0.0/8 -d 192.0.2.1/32 -p tcp -m tcp --syn -m tcp ! --dport 22 -j ACCEPT';
     const [r, long] = rulesOf(['-A INPUT -i eth0 ! -s 10.0.0.0/8 -p tcp -m tcp ! --dport 22 -j ACCEPT', line]);
     const w = packedCodes(r!);
     expect(packedCount(w)).toBe(4);
@@ -159,7 +159,7 @@ describe('placed matches', () => {
     expect(packedValue(r!, 3)).toBe((ms[3] as { ports: unknown }).ports);
     const plain = (m: Match) => ({ ...(JSON.parse(JSON.stringify(m)) as object), span: undefined });
     expect([0, 1, 2, 3].map((k) => plain(unpackMatch(packedCode(w, k), packedValue(r!, k), r!.span, -1)))).toEqual(ms.map(plain));
-    // five matches: not packed; a list assigned to a packed rule: not packed any more; a match the codes do not name: PK_MATCH
+    // six matches: not packed; a list assigned to a packed rule: not packed any more; a match the codes do not name: PK_MATCH
     expect(long).not.toBeInstanceOf(PackedRule);
     expect(packedCodes(long!)).toBe(-1);
     const [t] = rulesOf(['-A INPUT -p tcp -m tcp --syn -j ACCEPT']);

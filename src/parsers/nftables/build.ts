@@ -1031,7 +1031,7 @@ function continueAction(target: string): Action {
 function makeRule(r: IrRule, matches: Match[], action: Action, rs0: Span | number | undefined, counters: BuildCounters): Rule {
   const id = counters.nextId++;
   const { span, doc, comment } = r;
-  if (doc !== undefined) return new NftRule(id, matches, action, span, doc, rs0, comment);
+  if (doc !== undefined) return NftRule.of(id, matches, action, span, doc, rs0, comment);
   const text = r.text;
   const rs = typeof rs0 === 'number' ? spanAt(span, rs0) : rs0;
   if (rs) return comment !== undefined ? { id, matches, action, span, text, reportSpan: rs, comment } : { id, matches, action, span, text, reportSpan: rs };

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseNftables, parseNftablesJson } from '../../../src/parsers/nftables/index.js';
+import { PACK_MAX, PK_MATCH, PK_SRC_ADDR, PackedRule, packedCode, packedCodes, packedCount } from '../../../src/parsers/placed.js';
 import { at, chainOf, rulesOf } from './helpers.js';
 
 const TEXT = [
@@ -131,6 +132,43 @@ describe('nftables: shared parts of the model', () => {
     expect(JSON.parse(JSON.stringify(rs[0])).reportSpan).toEqual({ start: { line: 3, column: 15, offset: text.indexOf('1761-') }, end: { line: 3, column: 24, offset: text.indexOf('1761-') + 9 } });
     const plain = parseNftables('table ip t {\n chain c {\n  accept\n }\n}\n');
     expect(Object.keys(JSON.parse(JSON.stringify(chainOf(plain, 'c').rules[0])))).toEqual(['id', 'matches', 'action', 'span', 'text']);
+  });
+
+  it('text rules keep up to PACK_MAX matches packed (built when read, equal each time), a longer rule its list', () => {
+    const text = [
+      'table inet t {',
+      '  chain c {',
+      '    iifname "eth1" ip daddr 192.0.2.0/24 tcp dport 1761-1768 counter accept',
+      '    iifname "eth1" ip saddr 10.0.0.1 ip daddr 192.0.2.0/24 tcp dport 22 accept',
+      '    ip saddr 10.0.0.1 \\',
+      '      tcp dport 22 drop',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    const d = parseNftables(text);
+    expect(d.diagnostics).toEqual([]);
+    const [five, six, cont] = chainOf(d, 'c').rules;
+    // five matches (interface, family, address, protocol, port): packed; the family match is the shared one, kept as itself
+    expect(five).toBeInstanceOf(PackedRule);
+    expect(packedCount(packedCodes(five!))).toBe(PACK_MAX);
+    expect(five!.matches).not.toBe(five!.matches);
+    expect(JSON.stringify(five!.matches)).toBe(JSON.stringify(five!.matches));
+    expect(five!.matches.map((m) => `${m.kind} ${at(m.span)}`)).toEqual(['interface 3:5-3:19', 'family none', 'address 3:20-3:41', 'protocol none', 'port 3:42-3:61']);
+    expect(five!.matches[1]).toBe(five!.matches[1]);
+    // six: the list itself
+    expect(packedCodes(six!)).toBe(-1);
+    expect(six!.matches).toBe(six!.matches);
+    expect(six!.matches.map((m) => m.kind)).toEqual(['interface', 'family', 'address', 'address', 'protocol', 'port']);
+    // a match on a continuation line keeps a span of its own (the packed place is on the rule's first line)
+    expect(packedCount(packedCodes(cont!))).toBe(4);
+    expect(cont!.matches.map((m) => at(m.span))).toEqual(['none', '5:5-5:22', 'none', '6:7-6:19']);
+    expect([1, 3].map((k) => packedCode(packedCodes(cont!), k))).toEqual([PK_SRC_ADDR, PK_MATCH]);
+    expect(rulesOf(d, 'c')).toEqual([
+      'dstaddr=192.0.2.0/24 dstport=1761-1768 family=ipv4 inif=eth1 proto=6 => accept',
+      'dstaddr=192.0.2.0/24 dstport=22 family=ipv4 inif=eth1 proto=6 srcaddr=10.0.0.1/32 => accept',
+      'dstport=22 family=ipv4 proto=6 srcaddr=10.0.0.1/32 => drop',
+    ]);
   });
 
   it('the JSON front end gives the same rules with shared verdicts', () => {

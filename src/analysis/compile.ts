@@ -384,24 +384,30 @@ function simpleConj(ms: readonly Match[] | undefined, rule: Rule | undefined, co
   for (let i = 0; i < n; i++) {
     let code: number;
     let v: unknown;
+    // v is a match (of the list, or one a packed rule keeps as itself: PK_MATCH), not a packed value
+    let isMatch: boolean;
     if (packed) {
       code = packedCode(codes, i);
       v = packedValue(rule!, i);
+      isMatch = code === PK_MATCH;
+      // a kind the codes name, kept as itself (an nftables rule's protocol match implied by `tcp dport`, which has no place)
+      if (isMatch) code = packCode(v as Match);
     } else {
       v = ms[i]!;
       code = packCode(v as Match);
+      isMatch = true;
     }
     const neg = (code & 1) !== 0;
     switch (code & ~1) {
       case PK_PROTOCOL: {
-        const p = packed ? (v as NumSet) : (v as ProtocolMatch).protocols;
+        const p = isMatch ? (v as ProtocolMatch).protocols : (v as NumSet);
         if (!neg) proto = isectIv(proto, p);
         else if (!p.isEmpty) proto = subIv(proto, p);
         break;
       }
       case PK_SRC_ADDR:
       case PK_DST_ADDR: {
-        const a = (packed ? (v as AddrSet) : (v as AddressMatch).addrs).only(sp.family);
+        const a = (isMatch ? (v as AddressMatch).addrs : (v as AddrSet)).only(sp.family);
         const isSrc = (code & ~1) === PK_SRC_ADDR;
         if (neg) {
           // ∖ the addresses only: principals are not addresses (the complement keeps them)
@@ -420,7 +426,7 @@ function simpleConj(ms: readonly Match[] | undefined, rule: Rule | undefined, co
       }
       case PK_SRC_PORT:
       case PK_DST_PORT: {
-        const ports = packed ? (v as NumSet) : (v as PortMatch).ports;
+        const ports = isMatch ? (v as PortMatch).ports : (v as NumSet);
         const isDst = (code & ~1) === PK_DST_PORT;
         if (neg) {
           if (ports.isEmpty) break;
@@ -442,7 +448,7 @@ function simpleConj(ms: readonly Match[] | undefined, rule: Rule | undefined, co
       case PK_OUT_IFACE: {
         const isOut = (code & ~1) === PK_OUT_IFACE;
         if (pre && isOut) return undefined;
-        let mask = sp.ifs.mask(packed ? (v as string[]) : (v as InterfaceMatch).names);
+        let mask = sp.ifs.mask(isMatch ? (v as InterfaceMatch).names : (v as string[]));
         if (neg) {
           if (mask === 0n) break;
           mask = U.iif & ~mask;
@@ -452,7 +458,7 @@ function simpleConj(ms: readonly Match[] | undefined, rule: Rule | undefined, co
         break;
       }
       case PK_CTSTATE: {
-        const mask = ctMask(packed ? (v as string[]) : (v as CtStateMatch).states);
+        const mask = ctMask(isMatch ? (v as CtStateMatch).states : (v as string[]));
         if (!neg) ct &= mask;
         else if (mask !== 0) ct &= ~mask;
         break;
@@ -461,7 +467,7 @@ function simpleConj(ms: readonly Match[] | undefined, rule: Rule | undefined, co
       case PK_ICMP6: {
         if (neg) return undefined;
         const family: Family = (code & ~1) === PK_ICMP4 ? 'ipv4' : 'ipv6';
-        const values = packed ? (v as NumSet) : (v as IcmpTypeMatch).values;
+        const values = isMatch ? (v as IcmpTypeMatch).values : (v as NumSet);
         if (family !== sp.family || values.isEmpty) return EMPTY;
         proto = isectIv(proto, family === 'ipv4' ? ICMP4_PROTO : ICMP6_PROTO);
         icmp = isectIv(icmp, values);

@@ -7,6 +7,7 @@
 import type { Chain, Family, Match, Rule, Ruleset, Table } from '../model/index.js';
 import { RuleCompiler, mayIn, mustIn, spaceFor, tableCarries, type Cond } from './compile.js';
 import { AddrSet, IntervalSet } from '../model/index.js';
+import { PK_DST_ADDR, PK_ICMP4, PK_ICMP6, PK_MATCH, PK_SRC_ADDR, packedCode, packedCodes, packedCount, packedValue } from '../parsers/placed.js';
 import { Box, CubeIndex, cubeIsEmpty, cubesOverlap, intersectCube, subtractCube, type Cube } from './cube.js';
 import { BoxIndex, EMPTY_ROW } from './box-index.js';
 import { IndexArena, Keys, PointIndex, StabIndex, meetCornerKeys } from './point-index.js';
@@ -86,7 +87,7 @@ export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {})
     // match of every rule, objects all over the heap) would only find the odd rule that compiles
     // to no packet anyway
     const screen = table.family !== 'ip' && table.family !== 'ip6';
-    const compile = (r: Rule, k: number): Cond => (screen && outsideFamily(r.matches, spaces[k]!.family) ? NO_PACKET : comps[k]!.get(r));
+    const compile = (r: Rule, k: number): Cond => (screen && outsideFamily(r, spaces[k]!.family) ? NO_PACKET : comps[k]!.get(r));
     for (const chain of table.chains) {
       // compiled by the rule compilers of the spaces: shared with the exposure engine's
       const live = enabledRules(chain.rules);
@@ -411,16 +412,32 @@ const NO_PACKET: Cond = { must: [], may: [], opaque: [] };
  * chains are jumped to for IPv4 only, 100k compilations the exposure engine never needed
  * and their entries in the compile cache (about 23 MB kept for the ruleset's lifetime).
  */
-function outsideFamily(ms: readonly Match[], family: Family): boolean {
-  for (let i = 0; i < ms.length; i++) {
-    const m = ms[i]!;
-    if (m.negated) continue;
-    if (m.kind === 'family' || m.kind === 'icmp-type') {
-      if (m.family !== family) return true;
-    } else if (m.kind === 'address') {
-      if ((family === 'ipv4' ? m.addrs.v4 : m.addrs.v6).isEmpty) return true;
+function outsideFamily(r: Rule, family: Family): boolean {
+  const codes = packedCodes(r);
+  if (codes < 0) {
+    const ms = r.matches;
+    for (let i = 0; i < ms.length; i++) if (matchOutside(ms[i]!, family)) return true;
+    return false;
+  }
+  // a packed rule (src/parsers/placed.ts): its matches read where it keeps them, not built
+  for (let k = packedCount(codes) - 1; k >= 0; k--) {
+    const code = packedCode(codes, k);
+    const v = packedValue(r, k);
+    if (code === PK_MATCH) {
+      if (matchOutside(v as Match, family)) return true;
+    } else if (code === PK_SRC_ADDR || code === PK_DST_ADDR) {
+      if ((family === 'ipv4' ? (v as AddrSet).v4 : (v as AddrSet).v6).isEmpty) return true;
+    } else if (code === PK_ICMP4 || code === PK_ICMP6) {
+      if ((code === PK_ICMP4 ? 'ipv4' : 'ipv6') !== family) return true;
     }
   }
+  return false;
+}
+
+function matchOutside(m: Match, family: Family): boolean {
+  if (m.negated) return false;
+  if (m.kind === 'family' || m.kind === 'icmp-type') return m.family !== family;
+  if (m.kind === 'address') return (family === 'ipv4' ? m.addrs.v4 : m.addrs.v6).isEmpty;
   return false;
 }
 

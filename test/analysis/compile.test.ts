@@ -9,7 +9,8 @@ import { compileConj, compileMatch, RuleCompiler, rulesetFacts, singleCube, spac
 import { cubeContains, cubeIsEmpty, intersectRegions, subtractCube, type Cube, type Space } from '../../src/analysis/cube.js';
 import type { Family, Match, Rule } from '../../src/model/index.js';
 import { parseSave } from '../../src/parsers/iptables/save.js';
-import { PackedRule } from '../../src/parsers/placed.js';
+import { parseNftables } from '../../src/parsers/nftables/index.js';
+import { PackedRule, packedCodes, packedCount } from '../../src/parsers/placed.js';
 import { a, base, filter, m, rule } from './build.js';
 
 /** The definition: every match compiled on its own, conjunction by region intersection. */
@@ -252,6 +253,44 @@ describe('RuleCompiler on packed rules (the iptables-save fast path)', () => {
     );
     // (most rules are packed: the fast path reads all of these options but -f and addrtype)
     expect(packed).toBeGreaterThan(all / 2);
+  });
+
+  test('compiles nftables text rules (packed; implied protocol and family matches kept as themselves) as their lists, without building them', () => {
+    const doc = parseNftables(
+      [
+        'table inet t {',
+        '  chain c {',
+        '    type filter hook input priority 0; policy drop;',
+        '    iifname "eth1" ip daddr 192.0.2.0/24 tcp dport 1761-1768 counter accept',
+        '    ip saddr != 10.0.0.0/8 udp dport { 53, 1761 } accept',
+        '    ip6 saddr ::1 tcp dport 22 drop',
+        '    tcp dport != 22 ct state new accept',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    expect(doc.diagnostics).toEqual([]);
+    const rs = doc.rulesets[0]!;
+    const rules = rs.tables[0]!.chains[0]!.rules;
+    expect(rules.map((r) => packedCount(packedCodes(r)))).toEqual([5, 4, 4, 3]);
+    const desc = Object.getOwnPropertyDescriptor(PackedRule.prototype, 'matches')!;
+    let reads = 0;
+    Object.defineProperty(PackedRule.prototype, 'matches', { ...desc, get(this: PackedRule) { reads++; return desc.get!.call(this); } });
+    try {
+      for (const family of ['ipv4', 'ipv6'] as Family[]) {
+        const sp = spaceFor(rs, family);
+        const comp = new RuleCompiler(sp, false, false);
+        const got = rules.map((r) => comp.get(r));
+        expect(reads).toBe(0);
+        const want = rules.map((r) => compileConj(r.matches, sp, false, false));
+        expect(got.map((g) => show(g.must))).toEqual(want.map((w) => show(w.must)));
+        expect(got.map((g) => show(g.may))).toEqual(want.map((w) => show(w.may)));
+        reads = 0;
+      }
+    } finally {
+      Object.defineProperty(PackedRule.prototype, 'matches', desc);
+    }
   });
 
   test('reads the interface names of packed rules, without their match lists, as it reads them from lists', () => {

@@ -8,7 +8,8 @@ import { formatPorts } from '../model/index.js';
 import { eslintOptions, optionsModuleUrl, type EslintOptionsData } from './eslint-options.js';
 import { PACKAGE } from '../package-info.js';
 import { detectFormat, formatById } from '../parsers/registry.js';
-import { checkOutputFile, detectFile, emptyMessage, exists, isBlank, isDirectory, isRegularFile, loadFile, readStdin, sidecarsUnder, unreadableUnder } from './inputs.js';
+import { checkOutputFile, detectFile, emptyMessage, exists, isBlank, isDirectory, isRegularFile, loadFile, readStdin, sidecarsUnder, unreadableUnder, walk } from './inputs.js';
+import { hashDependencies } from './dependencies.js';
 import { SIDECAR_SUFFIX } from '../suppressions/sidecar.js';
 import { HELP, UsageError, type Io } from './main.js';
 import { pathsLabel, startProgress } from './progress.js';
@@ -45,11 +46,14 @@ function commonAncestor(paths: string[]): string {
  * What fwlint settings the files of a run see, as a short hash: the configuration in effect (for each named path
  * and the working directory) and every deployment, declared or discovered; the JSON sidecars of inline
  * suppressions (`<file>.fwlint-suppressions.yaml`, which change what a file reports without changing the file);
- * and the day (UTC), on which an inline suppression's `until=` expires. Fed into ESLint's cache key.
+ * the day (UTC), on which an inline suppression's `until=` expires; and the files the parses of the `linted` files
+ * read besides them (./dependencies.ts). Fed into ESLint's cache key.
  */
-export function settingsFingerprint(paths: string[], configFile: string | undefined, cwd: string, now = Date.now()): string {
+export function settingsFingerprint(paths: string[], configFile: string | undefined, cwd: string, now = Date.now(), linted: readonly { path: string; text: string }[] = []): string {
   const h = createHash('sha256');
   h.update(`day ${new Date(now).toISOString().slice(0, 10)}`);
+  // what the parses of the linted files read besides them (tfvars, local modules, nft includes)
+  hashDependencies(h, linted);
   for (const p of paths) {
     for (const sidecar of isDirectory(p) ? sidecarsUnder(p) : [p + SIDECAR_SUFFIX]) {
       let text: string;
@@ -74,6 +78,22 @@ export function settingsFingerprint(paths: string[], configFile: string | undefi
     }
   }
   return h.digest('hex').slice(0, 32);
+}
+
+/** The files a run lints (those under a named folder: the firewall-named ones ESLint's walk lints) with their texts; unreadable ones left out (each is reported). */
+function lintedTexts(lintPaths: readonly string[], texts: readonly { filePath: string; text: string }[], cwd: string): { path: string; text: string }[] {
+  const out: { path: string; text: string }[] = texts.map((t) => ({ path: t.filePath, text: t.text }));
+  for (const p of lintPaths) {
+    const full = resolve(cwd, p);
+    for (const f of isDirectory(full) ? walk(full) : [full]) {
+      try {
+        out.push({ path: f, text: readFileSync(f, 'utf8') });
+      } catch {
+        // unreadable: an error of its own
+      }
+    }
+  }
+  return out;
 }
 
 /** A path relative to ESLint's cwd as a glob that matches it alone (glob characters escaped, POSIX separators). */
@@ -252,7 +272,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
     // (ESLint itself would put it in its cwd, the common folder of the inputs)
     cacheLocation: values['cache-location'] ? cacheLocation(values['cache-location']) : values.cache ? resolve(cwd, '.eslintcache') : undefined,
     // the rules load their settings with ESLint's cwd: so does the fingerprint
-    settingsKey: values.cache ? settingsFingerprint([...lintPaths.filter((p) => isAbsolute(p)), ...texts.map((t) => t.filePath), cwd], configFile, cwd) : undefined,
+    settingsKey: values.cache ? settingsFingerprint([...lintPaths.filter((p) => isAbsolute(p)), ...texts.map((t) => t.filePath), cwd], configFile, cwd, Date.now(), lintedTexts(lintPaths, texts, cwd)) : undefined,
     applySuppressions: Boolean(suppressionsLocation) || exists(resolve(eslintCwd, 'eslint-suppressions.json')),
     suppressionsLocation,
   };

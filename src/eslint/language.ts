@@ -18,8 +18,11 @@ export interface FirewallLanguageOptions {
   [key: string]: unknown;
 }
 
-/** nft `include`: read relative to the including file (a wildcard: every matching file); the parser stays pure. */
-const readInclude: IncludeReader = (path, fromFile) => {
+/**
+ * What the parsers read besides the file (nft `include`, Terraform's tfvars and local modules): relative to the
+ * including file (a wildcard: every matching file); the parsers stay pure. The CLI's `--cache` key reads through it too.
+ */
+export const readInclude: IncludeReader = (path, fromFile) => {
   const full = resolve(fromFile ? dirname(fromFile) : process.cwd(), path);
   if (hasWildcard(path)) {
     try {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -91,6 +91,62 @@ describe('fwlint --cache', () => {
     expect(run()).toEqual([]);
     rmSync(sidecar);
     expect(run()).toEqual(['12 firewall/no-unneeded-cft-ports', '18 firewall/no-unneeded-cft-ports']);
+  });
+
+  it('re-lints a Terraform file when its terraform.tfvars or a local module it calls changes (the file itself unchanged)', () => {
+    const d = project();
+    mkdirSync(join(d, 'modules', 'sg'), { recursive: true });
+    writeFileSync(
+      join(d, 'main.tf'),
+      [
+        'variable "cft_cidr" {',
+        '  default = "10.0.0.0/8"',
+        '}',
+        'resource "aws_security_group" "mft" {',
+        '  name = "mft"',
+        '  ingress {',
+        '    from_port   = 1761',
+        '    to_port     = 1768',
+        '    protocol    = "tcp"',
+        '    cidr_blocks = [var.cft_cidr]',
+        '  }',
+        '}',
+        'module "sg" {',
+        '  source = "./modules/sg/"',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const moduleTf = (cidr: string) => `resource "aws_security_group" "inner" {\n  name = "inner"\n  ingress {\n    from_port   = 22\n    to_port     = 22\n    protocol    = "tcp"\n    cidr_blocks = ["${cidr}"]\n  }\n}\n`;
+    writeFileSync(join(d, 'modules', 'sg', 'main.tf'), moduleTf('10.1.0.0/16'));
+    const run = () => (JSON.parse(fwlint(['-f', 'json', '--cache', 'main.tf'], { cwd: d }).stdout) as Results)[0]!.messages.map((m) => `${m.line} ${m.message.replace(/ \(cft-0.*cft-7[^)]*\)/, '')}`);
+    const cft = (from: string) => `10 Open: TCP 1761 reachable from ${from} without a Transfer CFT deployment on aws_security_group.mft, mft.`;
+    expect(run()).toEqual([cft('10.0.0.0/8')]);
+    // terraform.tfvars appears: Terraform loads it by itself
+    writeFileSync(join(d, 'terraform.tfvars'), 'cft_cidr = "192.0.2.0/24"\n');
+    expect(run()).toEqual([cft('192.0.2.0/24')]);
+    // then a *.auto.tfvars, which wins
+    writeFileSync(join(d, 'z.auto.tfvars'), 'cft_cidr = "198.51.100.0/24"\n');
+    expect(run()).toEqual([cft('198.51.100.0/24')]);
+    // the module opens SSH to the world
+    writeFileSync(join(d, 'modules', 'sg', 'main.tf'), moduleTf('0.0.0.0/0'));
+    expect(run()).toEqual([cft('198.51.100.0/24'), '13 Open: TCP 22 (ssh) reachable from the whole internet (0.0.0.0/0).']);
+    // the module gains a file
+    writeFileSync(join(d, 'modules', 'sg', 'extra.tf'), moduleTf('0.0.0.0/0').replace('"inner"', '"extra"').split('22').join('1768'));
+    expect(run()).toHaveLength(3);
+  });
+
+  it('re-lints an nftables file when a file it includes changes', () => {
+    const d = project();
+    mkdirSync(join(d, 'nftables.d'));
+    writeFileSync(join(d, 'host.nft'), 'flush ruleset\ntable inet filter {\n  chain input {\n    type filter hook input priority 0; policy drop;\n  }\n}\ninclude "nftables.d/*.nft"\n');
+    writeFileSync(join(d, 'nftables.d', 'a.nft'), 'add rule inet filter input tcp dport 22 accept\n');
+    const run = () => cftMessages(fwlint(['-f', 'json', '--cache', 'host.nft'], { cwd: d }).stdout).length;
+    expect(run()).toBe(0);
+    writeFileSync(join(d, 'nftables.d', 'b.nft'), 'add rule inet filter input tcp dport 1761-1768 accept\n');
+    expect(run()).toBe(1);
+    writeFileSync(join(d, 'nftables.d', 'b.nft'), 'add rule inet filter input tcp dport 1761-1768 drop\n');
+    expect(run()).toBe(0);
   });
 
   it('keys the cache by the day, on which an inline suppression expires (until=)', () => {

@@ -10,6 +10,7 @@ import { mapAwsTerraform } from '../aws/terraform.js';
 import { mapGcpTerraform } from '../gcp/terraform.js';
 import { mapAzureTerraform } from '../azure/terraform.js';
 import { get } from '../values.js';
+import { AUTO_TFVARS_PATTERNS, TFVARS_FILES } from './files.js';
 import { evaluateTerraform, parseTfvars, resourcesFromPlanJson, resourcesFromTfJson, type TfResource } from './index.js';
 
 type Mapper = (resources: TfResource[]) => { rulesets: Ruleset[]; diagnostics: Diagnostic[] };
@@ -56,12 +57,12 @@ function autoTfvars(options: ParseOptions, diagnostics: Diagnostic[]): Record<st
   const read = options.readInclude;
   if (!read || options.filePath === undefined) return undefined;
   const files: { path: string; text: string }[] = [];
-  for (const name of ['terraform.tfvars', 'terraform.tfvars.json']) {
+  for (const name of TFVARS_FILES) {
     const r = read(name, options.filePath);
     if ('text' in r) files.push(r);
   }
   const auto: { path: string; text: string }[] = [];
-  for (const pattern of ['*.auto.tfvars', '*.auto.tfvars.json']) {
+  for (const pattern of AUTO_TFVARS_PATTERNS) {
     const r = read(pattern, options.filePath);
     if ('files' in r) auto.push(...r.files);
   }

@@ -15,6 +15,7 @@ import { LineIndex, type Diagnostic, type DocComment, type Span } from '../../mo
 import { get, items, str, toPlain, type PEntry, type PExpr, type PObject, type PValue } from '../values.js';
 import type { IncludeReader, ParseOptions } from '../types.js';
 import { hclExprOf, parseHcl, staticKey, type HclExpr } from '../hcl/index.js';
+import { isLocalModuleSource, MAX_MODULE_DEPTH, moduleFilesPattern } from './files.js';
 import { hostOf, parsePrefix, subnetOf } from '../cidr.js';
 
 export interface TfResource {
@@ -787,7 +788,6 @@ export function evaluateTerraform(text: string, options?: ParseOptions): Terrafo
 }
 
 const MODULE_META = new Set(['source', 'version', 'count', 'for_each', 'providers', 'depends_on']);
-const MAX_MODULE_DEPTH = 4;
 
 /**
  * The `module` blocks of an evaluated file. A module with a local source ("./…", "../…"; Terraform reads it
@@ -807,7 +807,7 @@ function moduleCalls(ev: Evaluator, read: IncludeReader | undefined, filePath: s
     const notEvaluated = (why: string): void => {
       diagnostics.push({ severity: 'warning', code: 'terraform/module-not-evaluated', message: `module "${label}"${src ? ` (${src})` : ''} is not evaluated${why}: firewall resources it creates are not checked here`, span: e.keySpan });
     };
-    if (!src || !/^\.\.?\//.test(src) || !read || filePath === undefined) {
+    if (!src || !isLocalModuleSource(src) || !read || filePath === undefined) {
       notEvaluated('');
       continue;
     }
@@ -819,7 +819,7 @@ function moduleCalls(ev: Evaluator, read: IncludeReader | undefined, filePath: s
       notEvaluated(' (modules nested too deeply)');
       continue;
     }
-    const found = read(`${src.replace(/\/+$/, '')}/*.tf`, filePath);
+    const found = read(moduleFilesPattern(src), filePath);
     if (!('files' in found) || found.files.length === 0) {
       notEvaluated(` (no .tf file read from ${src})`);
       continue;

@@ -1,0 +1,83 @@
+/**
+ * The files a lint reads besides the files it lints, for the key of `--cache` runs: ESLint's cache keys a result by
+ * the file's own text and the configuration, so without this a change to `terraform.tfvars`, to a local module's
+ * files or to a file an nftables ruleset includes left the cached findings of the files that read it in place.
+ *
+ * Read without parsing (the cache is there to spare the parse): a Terraform file's tfvars beside it and the `.tf`
+ * files of the local modules it names (`source = "./…"`, followed as deep as the parser follows them); an nftables
+ * file's `include "…"` (wildcards too), followed in the included files. A word that only looks like one (in a
+ * comment, in a string) adds a file that is not read: the key changes more often than it must, never less. Every
+ * path is read through the parsers' own reader (src/eslint/language.ts), so it resolves as the parse resolves it.
+ */
+import type { Hash } from 'node:crypto';
+import { readInclude } from '../eslint/language.js';
+import { AUTO_TFVARS_PATTERNS, isLocalModuleSource, MAX_MODULE_DEPTH, moduleFilesPattern, TFVARS_FILES } from '../parsers/terraform/files.js';
+
+/** How many included or module files one key reads at most (a loop of includes ends on the visited set; this bounds the rest). */
+const MAX_FILES = 10_000;
+
+const TERRAFORM = /\.tf(?:\.json)?$/i;
+
+export function hashDependencies(h: Hash, files: readonly { path: string; text: string }[]): void {
+  const seen = new Set<string>();
+  const add = (path: string, text: string | undefined): void => {
+    h.update(`\0dep ${path}\0${text ?? '(absent)'}`);
+  };
+  // [file, text, module depth] still to read for the files they name
+  const todo: [string, string, number][] = files.map((f) => [f.path, f.text, 0]);
+  for (const f of files) seen.add(f.path);
+  while (todo.length > 0 && seen.size < MAX_FILES) {
+    const [path, text, depth] = todo.pop()!;
+    const read = (pattern: string, next: number | undefined): void => {
+      const r = readInclude(pattern, path);
+      if ('error' in r) return add(`${path} -> ${pattern}`, undefined);
+      const got = 'files' in r ? r.files : 'text' in r ? [r] : [];
+      h.update(`\0glob ${path} -> ${pattern}: ${got.map((g) => g.path).join('\0')}`);
+      for (const g of got) {
+        if (seen.has(g.path)) continue;
+        seen.add(g.path);
+        add(g.path, g.text);
+        if (next !== undefined) todo.push([g.path, g.text, next]);
+      }
+    };
+    if (TERRAFORM.test(path)) {
+      if (depth === 0) for (const name of [...TFVARS_FILES, ...AUTO_TFVARS_PATTERNS]) read(name, undefined);
+      if (depth < MAX_MODULE_DEPTH) for (const src of quotedAfter(text, 'source')) if (isLocalModuleSource(src)) read(moduleFilesPattern(src), depth + 1);
+    } else {
+      for (const inc of quotedAfter(text, 'include')) read(inc, 0);
+    }
+  }
+}
+
+/**
+ * The string literals written right after `word` (then, for `source`, an `=`): `source = "./modules/sg"`,
+ * `include "/etc/nftables.d/*.nft"`. One pass over the text, no regular expression.
+ */
+export function quotedAfter(text: string, word: string): string[] {
+  const out: string[] = [];
+  for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + word.length)) {
+    const before = at > 0 ? text.charCodeAt(at - 1) : 32;
+    if (isWordChar(before)) continue;
+    let i = at + word.length;
+    i = skipBlanks(text, i);
+    if (word === 'source') {
+      if (text.charCodeAt(i) !== 61 /* = */) continue;
+      i = skipBlanks(text, i + 1);
+    } else if (i === at + word.length) continue; // `include` then a blank
+    if (text.charCodeAt(i) !== 34 /* " */) continue;
+    const end = text.indexOf('"', i + 1);
+    const nl = text.indexOf('\n', i + 1);
+    if (end < 0 || (nl >= 0 && nl < end)) continue;
+    out.push(text.slice(i + 1, end));
+  }
+  return out;
+}
+
+function skipBlanks(text: string, i: number): number {
+  while (i < text.length && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+  return i;
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
+}

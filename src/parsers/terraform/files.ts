@@ -1,0 +1,27 @@
+/**
+ * The files Terraform reads besides a configuration file, named once for the parser (which reads them through the
+ * injected reader) and for the CLI (whose `--cache` key covers them: ESLint's cache sees only the file's own text).
+ */
+
+/**
+ * The variable files Terraform loads by itself from the module's directory, later ones winning: `terraform.tfvars`,
+ * `terraform.tfvars.json`, then `*.auto.tfvars` / `*.auto.tfvars.json` in lexical order of their names (Terraform
+ * docs, "Variable definition precedence").
+ */
+export const TFVARS_FILES = ['terraform.tfvars', 'terraform.tfvars.json'] as const;
+export const AUTO_TFVARS_PATTERNS = ['*.auto.tfvars', '*.auto.tfvars.json'] as const;
+
+/** How deep local modules (`source = "./…"`) are followed. */
+export const MAX_MODULE_DEPTH = 4;
+
+/** Whether a module source is local (Terraform reads it from that directory): "./…" or "../…". */
+export function isLocalModuleSource(src: string): boolean {
+  return src.startsWith('./') || src.startsWith('../');
+}
+
+/** The reader pattern for a local module's files: every .tf file of its directory. */
+export function moduleFilesPattern(src: string): string {
+  let end = src.length;
+  while (end > 0 && src.charCodeAt(end - 1) === 47 /* / */) end--;
+  return `${src.slice(0, end)}/*.tf`;
+}

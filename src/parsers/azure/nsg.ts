@@ -21,7 +21,7 @@ import {
   type Span,
   type Table,
 } from '../../model/index.js';
-import { familySourceAlternatives, spanJoin } from '../../model/build.js';
+import { familyOf, familySourceAlternatives, spanJoin } from '../../model/build.js';
 import { within, type PValue } from '../values.js';
 import { anyOf, chainOf, IdSource, isNullish, lastSegment, listOf, opaque, parsePortText, stableSortBy, tableOf, unionAll, valText, warnUnevaluated } from '../gcp/common.js';
 
@@ -570,6 +570,7 @@ function crossAlternatives(conj: Match[], other: Admitted): Match[][] | undefine
     [m],
     [
       { kind: 'principal', dir: 'src', names, ...(m.span ? { span: m.span } : {}) },
+      ...(m.kind === 'address' ? familyOf(m.addrs, m.span) : []),
       opaque('nsg', `${text} for ${whom}`, 'which addresses service tags and application security groups hold is not in the input', m.span),
     ],
   ];

@@ -62,7 +62,7 @@ Lint options:
   --max-warnings N           exit 1 when there are more than N warnings
   --quiet                    report errors only
   --stdin-filename NAME      name for standard input (decides the format)
-  --input-format ID          iptables-save | iptables-script | nftables | nftables-json | aws | cloudformation-yaml | terraform | terraform-plan | gcp | gcp-yaml | azure
+  --input-format ID          iptables-save | iptables-script | nftables | nftables-json | aws | cloudformation-yaml | terraform | terraform-plan | gcp | gcp-yaml | azure | bicep
   --cache [--cache-location P]   only re-lint changed files (for pre-commit)
   --concurrency N|auto|off   lint files in parallel worker threads (ESLint's own)
   --suppress-all, --suppress-rule RULE, --suppressions-location FILE, --prune-suppressions,

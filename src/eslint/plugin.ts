@@ -46,7 +46,7 @@ export const FILE_GLOBS = {
   nftables: ['**/*.nft', '**/nftables.conf'],
   json: ['**/*.json'],
   yaml: ['**/*.yaml', '**/*.yml', '**/*.template'],
-  hcl: ['**/*.tf'],
+  hcl: ['**/*.tf', '**/*.bicep'],
 } as const;
 
 /** Files that are never firewalls (manifests, our own configuration): skip them rather than sniff them. */

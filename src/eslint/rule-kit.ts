@@ -499,7 +499,9 @@ export function eachGroup(
 /** Whether `entry`'s sources are those of a group in its family, or the group has none of that family yet. */
 function fits(sources: AddrSet, entry: ExposureEntry): boolean {
   const mine = sources.only(entry.family);
-  return mine.isEmpty || mine.equals(entry.sources);
+  if (!mine.isEmpty) return mine.equals(entry.sources);
+  // a group of the other family's entries: not one of named sources alone with one of addresses (see Group.takes)
+  return entry.sources.isEmpty ? sources.isEmpty : !sources.isEmpty;
 }
 
 function samePrincipals(set: Set<string>, list: readonly string[]): boolean {
@@ -598,6 +600,10 @@ class Group implements ExposureGroup {
     if (entry.certainty !== this.certainty || !samePrincipals(this.principals, entry.principals)) return false;
     const had = entry.family === 'ipv4' ? this.v4 : this.v6;
     if (had === undefined) {
+      // not an entry of named sources alone into a group with addresses (or the reverse): the finding would say
+      // the one's ports are reachable from the other's addresses
+      const other = entry.family === 'ipv4' ? this.v6 : this.v4;
+      if (other !== undefined && other.isEmpty !== entry.sources.isEmpty) return false;
       if (entry.family === 'ipv4') this.v4 = entry.sources;
       else this.v6 = entry.sources;
       this.sources = this.sources.union(entry.sources);

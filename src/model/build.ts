@@ -49,6 +49,14 @@ export function cloudRuleset(name: string, targets: string[], tables: Table[]): 
  * a GCP or Azure deny from 0.0.0.0/0, a NACL in front of a security group. (An allow of the same rule keeps the address
  * match: its own named sources are separate alternatives.)
  */
+/** A family match when every address of the set is of one family (none when it holds both or none). */
+export function familyOf(addrs: AddrSet, span: Span | undefined): Match[] {
+  const v4 = !addrs.v4.isEmpty;
+  const v6 = !addrs.v6.isEmpty;
+  if (v4 === v6) return [];
+  return [{ kind: 'family', family: v4 ? 'ipv4' : 'ipv6', ...(span ? { span } : {}) }];
+}
+
 export function familySourceAlternatives(set: AddrSet, span: Span | undefined): Match[][] {
   const out: Match[][] = [];
   let rest = set;

@@ -28,6 +28,7 @@ const FORMATS: readonly (readonly [id: string, language: Language, module: strin
   ['gcp', 'json', './gcp/index.js', 'gcpJsonFormat'],
   ['gcp-yaml', 'yaml', './gcp/index.js', 'gcpYamlFormat'],
   ['azure', 'json', './azure/index.js', 'azureJsonFormat'],
+  ['bicep', 'hcl', './azure/index.js', 'bicepFormat'],
 ];
 
 declare global {

@@ -257,6 +257,36 @@ describe('eachGroup (groups from the shared per-exposure index)', () => {
   });
 });
 
+describe('groups of a line: named sources alone and addresses apart', () => {
+  const rule = (name: string, priority: number, protocol: string, port: string, src: string): string =>
+    `{ "name": "${name}", "properties": { "priority": ${priority}, "direction": "Inbound", "access": "Allow", "protocol": "${protocol}", "sourcePortRange": "*", "sourceAddressPrefix": "${src}", "destinationAddressPrefix": "*", "destinationPortRange": "${port}" } }`;
+  it('an IPv6 entry of named sources alone does not join an IPv4 group with addresses (its ports are not reachable from them)', () => {
+    // UDP 1761 from Internet at priority 200; TCP 1761-1768 from a partner at 100; everything on 1761-1768 from *
+    // at 4000: that rule opens UDP 1761 to the named sources only, UDP 1762-1768 to every address too. Its IPv6
+    // entry of UDP 1761 (named sources alone) joined the IPv4 group of 0.0.0.0/0, which then said UDP 1761 was
+    // reachable from 0.0.0.0/0 by it.
+    const text = `{ "type": "Microsoft.Network/networkSecurityGroups", "name": "nsg", "properties": { "securityRules": [
+  ${rule('partner', 100, 'Tcp', '1761-1768', '198.51.100.0/24')},
+  ${rule('udp-1761', 200, 'Udp', '1761', 'Internet')},
+  ${rule('cft-any', 4000, '*', '1761-1768', '*')}
+] } }`;
+    const doc = formatById('azure')!.parse(text, {});
+    const exposure = computeExposure(doc.rulesets[0]!, { hook: 'input' });
+    const said: string[] = [];
+    const seen = (g: ExposureGroup): void => {
+      if (g.span.start.line === 4) said.push(`${[6, 17].map((p) => `${p}:${portsOf(g, p) ? formatPorts(portsOf(g, p)!) : '-'}`).join(' ')} from ${describeSources(g.sources, [...g.principals])}`);
+    };
+    const query = numSetOf([[1761, 1768]]);
+    eachGroup(exposure, [6, 17], [query, query], seen);
+    const want = [
+      '6:1761-1768 17:1762-1768 from 0.0.0.0/1, 128.0.0.0/2, 192.0.0.0/6 and 25 more',
+      '6:- 17:1762-1768 from 0.0.0.0/0, AzureLoadBalancer, VirtualNetwork, *',
+      '6:- 17:1761 from AzureLoadBalancer, VirtualNetwork, *',
+    ];
+    expect(said).toEqual(want);
+  });
+});
+
 describe('reachesPorts', () => {
   it('says whether reachedPorts finds something, for any ports and query', () => {
     const anySet = fc.array(fc.tuple(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 12 })).map(([lo, n]) => [lo, lo + n] as const), { maxLength: 4 }).map((r) => numSetOf(r));

@@ -31,7 +31,7 @@ import {
   type Span,
   type Table,
 } from '../../model/index.js';
-import { anyOf, cloudChain, cloudRuleset, cloudTable, familySourceAlternatives, opaqueMatch } from '../../model/build.js';
+import { anyOf, cloudChain, cloudRuleset, cloudTable, familyOf, familySourceAlternatives, opaqueMatch } from '../../model/build.js';
 import { within, type PValue } from '../values.js';
 
 export type Direction = 'ingress' | 'egress';
@@ -373,6 +373,8 @@ function naclSource(m: Extract<Match, { kind: 'address' }>): Match[] {
   if (part.kind === 'address')
     alternatives.push([
       { kind: 'principal', dir: 'src', names: [ANY_PRINCIPAL], ...(m.span ? { span: m.span } : {}) },
+      // (of the family its block holds: an IPv4 block takes no IPv6 packet)
+      ...familyOf(part.addrs, m.span),
       opaqueMatch('nacl', `${part.addrs.toString()} for a named source`, 'the address of a packet from a named source (security group, prefix list) is not known', m.span),
     ]);
   return anyOf(alternatives, m.span);

@@ -10,6 +10,7 @@ import { parseJsonTree } from '../values.js';
 import { IdSource } from './nsg.js';
 import { jsonComments } from '../comments.js';
 import { compileAll, findNsgObjects, isArmTemplate, nsgFromRest, nsgsFromRuleList, readArmTemplate } from './readers.js';
+import { readBicep } from './bicep.js';
 
 export { compileNsg, combineSubnetAndNic, defaultRules, type AzRuleSpec, type NsgSpec } from './nsg.js';
 export { ArmEvaluator, Unknown as ArmUnknown, isArmExpression } from './arm-expr.js';
@@ -63,4 +64,29 @@ export const azureJsonFormat: FormatDefinition = {
   language: 'json',
   detect,
   parse: (text, options) => parseAzure(text, options),
+};
+
+/** Parse the NSGs of a Bicep file (read into an ARM template's resources, then as a template). */
+export function parseBicep(text: string, opts: ParseOptions = {}): FirewallDocument {
+  const diagnostics: Diagnostic[] = [];
+  let rulesets: Ruleset[] = [];
+  let comments: FirewallDocument['comments'] = [];
+  try {
+    const b = readBicep(text);
+    diagnostics.push(...b.diagnostics);
+    comments = b.comments;
+    const arm = readArmTemplate(b.root, opts.variables ?? {}, diagnostics);
+    rulesets = compileAll(arm.nsgs, arm.nics, arm.subnetNsg, new IdSource(), diagnostics);
+  } catch (e) {
+    diagnostics.push({ severity: 'error', code: 'azure/internal', message: `Bicep parser failed: ${String(e)}`, span: DOCUMENT_START });
+  }
+  return { format: 'bicep', rulesets, diagnostics, comments };
+}
+
+export const bicepFormat: FormatDefinition = {
+  id: 'bicep',
+  language: 'hcl',
+  // a Bicep file is named *.bicep (the Bicep CLI and the ARM tools read no other name)
+  detect: (fileName) => (fileName.toLowerCase().endsWith('.bicep') ? 95 : 0),
+  parse: (text, options) => parseBicep(text, options),
 };

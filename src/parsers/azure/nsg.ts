@@ -9,6 +9,7 @@
  */
 import {
   AddrSet,
+  ANY_PRINCIPAL,
   numSetOf,
   parseCidr,
   type Chain,
@@ -20,7 +21,7 @@ import {
   type Span,
   type Table,
 } from '../../model/index.js';
-import { familySourceAlternatives, spanJoin } from '../../model/build.js';
+import { familyOf, familySourceAlternatives, spanJoin } from '../../model/build.js';
 import { within, type PValue } from '../values.js';
 import { anyOf, chainOf, IdSource, isNullish, lastSegment, listOf, opaque, parsePortText, stableSortBy, tableOf, unionAll, valText, warnUnevaluated } from '../gcp/common.js';
 
@@ -466,19 +467,136 @@ export function compileNsg(nsg: NsgSpec, ids: IdSource, diagnostics: Diagnostic[
 }
 
 /**
+ * The named sources an NSG's inbound allows admit. A rule without a source match (`*`) admits every one the two
+ * NSGs name (`also`); a tag neither names has no packets of its own in the model: its members are addresses.
+ */
+interface Admitted {
+  names: Set<string>;
+  any: boolean;
+}
+
+function admittedBy(t: Table, also: Table): Admitted {
+  const out: Admitted = { names: new Set(), any: false };
+  // one rule's matches or one alternative of its source: false when it holds no source match (it admits everything)
+  const conj = (ms: readonly Match[]): boolean => {
+    let found = false;
+    for (const m of ms) {
+      if (m.kind === 'address' && m.dir === 'src') found = true;
+      else if (m.kind === 'principal' && m.dir === 'src') {
+        for (const n of m.names) out.names.add(n);
+        if (m.negated || m.names.includes(ANY_PRINCIPAL)) out.any = true;
+        found = true;
+      } else if (m.kind === 'family') (out.any = true), (found = true);
+      else if (m.kind === 'any-of' && m.alternatives.some((x) => x.some(isSource))) {
+        for (const x of m.alternatives) if (!conj(x)) out.any = true;
+        found = true;
+      }
+    }
+    return found;
+  };
+  for (const c of t.chains) if (c.hook === 'input') for (const r of c.rules) if (r.action.kind !== 'drop' && !conj(r.matches)) out.any = true;
+  if (out.any) {
+    // every name either NSG writes (conj adds the names of a rule's principal matches, whatever its action)
+    for (const x of [t, also]) for (const c of x.chains) if (c.hook === 'input') for (const r of c.rules) conj(r.matches);
+    out.names.delete(ANY_PRINCIPAL);
+  }
+  return out;
+}
+
+function isSource(m: Match): boolean {
+  return ((m.kind === 'address' || m.kind === 'principal') && m.dir === 'src') || m.kind === 'family';
+}
+
+const LOAD_BALANCER = parseCidr('168.63.129.16/32')!.union(INTERNET_UNCERTAIN.intersect(AddrSet.ALL_V6));
+
+/**
+ * Addresses a named source of an NSG rule may have. The VirtualNetwork tag is the virtual network's address
+ * space, its peerings and on-premises prefixes, none of them in the input (service-tags-overview); an
+ * application security group's members are network interfaces of a virtual network; AzureLoadBalancer is
+ * 168.63.129.16 (virtual-network/what-is-ip-address-168-63-129-16). The first two are taken to be where the
+ * Internet tag is not certain (INTERNET_CERTAIN: the public addresses, as a deny from Internet reads them); another
+ * service tag (Storage, AzureCloud, …) may be any address.
+ */
+function namedSourceAddresses(name: string): AddrSet {
+  const l = name.toLowerCase();
+  return l === 'virtualnetwork' || l.startsWith('asg:') ? INTERNET_UNCERTAIN : l === 'azureloadbalancer' ? LOAD_BALANCER : ALL;
+}
+
+/**
+ * A source match of one NSG as it filters the packets of the named sources the other NSG of a NIC admits
+ * (`other`). Each NSG on its own keeps named sources (service tags, application security groups) and addresses
+ * apart: a named source's packets stand for its members' addresses, and an address packet for one in no named
+ * source. That is exact for one list of rules, but not for two: a packet the NIC NSG admits by its tag has an
+ * address the subnet NSG's CIDR rules may take, and an application security group's member is in VirtualNetwork.
+ * Kept apart, a NIC NSG with `asg-ops` allowed and VirtualNetwork denied behind a subnet NSG of default rules was
+ * closed (the subnet's AllowVnetInBound did not take the ASG's packets), as was a subnet NSG allowing `10.0.0.0/8`
+ * and denying VirtualNetwork in front of a NIC NSG of default rules (the VNet's own 10.x clients pass both). So
+ * a CIDR may or may not take the packets of a named source the other NSG admits where that source's addresses
+ * may be (namedSourceAddresses), and VirtualNetwork those of the application security groups: undecided, so an allow is possibly open and a deny closes nothing (as AWS's naclSource).
+ */
+function crossSources(m: Match, other: Admitted): Match {
+  const alternatives = crossAlternatives([m], other);
+  if (!alternatives) return m;
+  const out: Match = { kind: 'any-of', alternatives };
+  if (m.span) out.span = m.span;
+  return out;
+}
+
+function crossAlternatives(conj: Match[], other: Admitted): Match[][] | undefined {
+  if (conj.length !== 1) return undefined;
+  const m = conj[0]!;
+  if (m.kind === 'any-of') {
+    let changed = false;
+    const alts: Match[][] = [];
+    for (const a of m.alternatives) {
+      const x = crossAlternatives(a, other);
+      if (x) changed = true;
+      alts.push(...(x ?? [a]));
+    }
+    return changed ? alts : undefined;
+  }
+  if (m.negated || (m.kind !== 'address' && m.kind !== 'principal') || m.dir !== 'src') return undefined;
+  const mine = m.kind === 'principal' ? new Set(m.names) : new Set<string>();
+  // a CIDR takes those whose addresses it may hold; VirtualNetwork the members of application security groups;
+  // another name only its own packets
+  const vnet = m.kind === 'principal' && m.names.some((n) => n.toLowerCase() === 'virtualnetwork');
+  const names = [...other.names].filter((n) =>
+    m.kind === 'address' ? !m.addrs.intersect(namedSourceAddresses(n)).isEmpty : vnet && !mine.has(n) && n.startsWith('asg:'),
+  );
+  if (names.length === 0) return undefined;
+  const text = m.kind === 'principal' ? m.names.join(', ') : m.addrs.toString().length > 60 ? 'these addresses' : m.addrs.toString();
+  const whom = names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
+  return [
+    [m],
+    [
+      { kind: 'principal', dir: 'src', names, ...(m.span ? { span: m.span } : {}) },
+      ...(m.kind === 'address' ? familyOf(m.addrs, m.span) : []),
+      opaque('nsg', `${text} for ${whom}`, 'which addresses service tags and application security groups hold is not in the input', m.span),
+    ],
+  ];
+}
+
+/**
  * A NIC whose subnet has an NSG and which has its own NSG: inbound traffic must
  * be allowed by both (subnet NSG evaluated first), so two base chains on input.
  */
 export function combineSubnetAndNic(nic: string, subnet: string, subnetNsg: CompiledNsg, nicNsg: CompiledNsg, ids: IdSource): Ruleset {
   // Inbound: subnet NSG first; outbound: NIC NSG first. Rules get fresh ids (unique per document).
-  const relabel = (t: Table, prio: number): Table => ({
-    ...t,
-    chains: t.chains.map((c) => ({ ...c, priority: c.hook === 'input' ? prio : -prio, rules: c.rules.map((r) => ({ ...r, id: ids.take() })) })),
-  });
+  const relabel = (t: Table, prio: number, other: Table): Table => {
+    const admitted = admittedBy(other, t);
+    return {
+      ...t,
+      chains: t.chains.map((c) => ({
+        ...c,
+        priority: c.hook === 'input' ? prio : -prio,
+        rules: c.rules.map((r) => ({ ...r, ...(c.hook === 'input' ? { matches: r.matches.map((m) => crossSources(m, admitted)) } : {}), id: ids.take() })),
+      })),
+    };
+  };
   return {
     name: `NIC ${nic} (subnet ${subnet} NSG ${subnetNsg.table.name} + NIC NSG ${nicNsg.table.name})`,
     targets: [...new Set([nic, subnet, subnetNsg.table.name, nicNsg.table.name])],
-    tables: [relabel(subnetNsg.table, 0), relabel(nicNsg.table, 1)],
+    tables: [relabel(subnetNsg.table, 0, nicNsg.table), relabel(nicNsg.table, 1, subnetNsg.table)],
     families: ['ipv4', 'ipv6'],
     kind: 'cloud',
   };

@@ -43,7 +43,14 @@ export function ruleFromObject(o: PObject, res: Resolve, extra: Match[] = [], na
   // One pass over the keys (ARM names are case-insensitive; the last duplicate wins, as in getCI).
   const byKey = new Map<string, PValue>();
   for (const e of p.entries) byKey.set(e.key.toLowerCase(), e.value);
-  const f = (k: string): PValue | undefined => res(byKey.get(k.toLowerCase()));
+  // an application security group is a reference object ({ "id": "[resourceId(…)]" }): its id is evaluated too
+  const deep = (v: PValue | undefined): PValue | undefined => {
+    const r = res(v);
+    if (r?.kind === 'array') return { ...r, items: r.items.map((i) => deep(i) ?? i) };
+    if (r?.kind === 'object') return { ...r, entries: r.entries.map((e) => ({ ...e, value: deep(e.value) ?? e.value })) };
+    return r;
+  };
+  const f = (k: string): PValue | undefined => (k.endsWith('ApplicationSecurityGroups') ? deep : res)(byKey.get(k.toLowerCase()));
   const nameV = res(getCI(o, 'name'));
   const r = ruleSpecOf(nameOverride ?? (nameV ? valText(nameV) : '(unnamed)'), o.span, f, ARM_FIELDS);
   const d = sval(f('description'));

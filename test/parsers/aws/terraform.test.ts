@@ -329,6 +329,15 @@ resource "aws_instance" "a" {
   test('a deny from 10.0.0.0/8 may stop them (their addresses are not known)', () => {
     expect(group('rule_no = 10\n    action = "deny"\n    cidr_block = "10.0.0.0/8"')).toEqual(['ipv4 1761 sg-0123 possibly-open']);
   });
+  test('an allow from 10.0.0.0/8 may let them in over IPv4 only (an IPv4 block holds no IPv6 packet)', () => {
+    // rule 20 allows everything: the 10.0.0.0/8 deny before it; here an allow from 10.0.0.0/8 then a deny of all
+    const doc = parseTerraform(
+      tf('rule_no = 10\n    action = "allow"\n    cidr_block = "10.0.0.0/8"').replace('action     = "allow"\n    cidr_block = "0.0.0.0/0"', 'action     = "deny"\n    cidr_block = "0.0.0.0/0"'),
+      { filePath: 'main.tf' },
+    );
+    const rs = doc.rulesets.find((r) => r.name.startsWith('aws_security_group.cft'))!;
+    expect(computeExposure(rs).entries.map((e) => `${e.family} ${formatPorts(e.dports)} ${[...e.principals].join(',')} ${e.certainty}`)).toEqual(['ipv4 1761 sg-0123 possibly-open']);
+  });
 });
 
 describe('an unknown value in a CIDR field of one family', () => {

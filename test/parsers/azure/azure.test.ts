@@ -655,3 +655,28 @@ describe('ARM languageVersion 2.0 (Bicep symbolic names)', () => {
     expect(reach(d.rulesets[1]!, 5432).open.equals(AddrSet.ALL_V4)).toBe(true);
   });
 });
+
+describe('ARM application security group references', () => {
+  test('an ASG id written as resourceId() names the group (it named "applicationSecurityGroups\', \'ops\')]")', () => {
+    const tpl = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      variables: { front: "[resourceId('Microsoft.Network/applicationSecurityGroups', 'asg-front')]" },
+      resources: [
+        {
+          type: 'Microsoft.Network/networkSecurityGroups',
+          name: 'nsg',
+          properties: {
+            securityRules: [
+              rule('ops', 100, 'Allow', { sourceAddressPrefix: undefined, sourceApplicationSecurityGroups: [{ id: "[resourceId('Microsoft.Network/applicationSecurityGroups', 'asg-ops')]" }], destinationPortRange: '1768' }),
+              rule('front', 110, 'Allow', { sourceAddressPrefix: undefined, sourceApplicationSecurityGroups: [{ id: "[variables('front')]" }], destinationPortRange: '1761' }),
+            ],
+          },
+        },
+      ],
+    };
+    const doc = parseAzure(JSON.stringify(tpl, null, 2));
+    expect(doc.diagnostics).toEqual([]);
+    expect(reach(doc.rulesets[0]!, 1768).principals.filter((p) => p.includes('asg'))).toEqual(['open:asg:asg-ops']);
+    expect(reach(doc.rulesets[0]!, 1761).principals.filter((p) => p.includes('asg'))).toEqual(['open:asg:asg-front']);
+  });
+});

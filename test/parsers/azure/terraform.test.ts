@@ -206,6 +206,79 @@ resource "azurerm_network_interface_security_group_association" "n" {
   });
 });
 
+describe('subnet NSG + NIC NSG: named sources and addresses', () => {
+  const rule = (name: string, prio: number, access: string, port: string, src: string): string => `
+  security_rule {
+    name                       = "${name}"
+    priority                   = ${prio}
+    direction                  = "Inbound"
+    access                     = "${access}"
+    protocol                   = "Tcp"
+    source_port_range          = "*"
+    destination_port_range     = "${port}"
+    ${src}
+    destination_address_prefix = "*"
+  }`;
+  const both = (subnetRules: string, nicRules: string): Ruleset => {
+    const m = map(`resource "azurerm_network_security_group" "subnet" {
+  name = "subnet-nsg"${subnetRules}
+}
+resource "azurerm_network_security_group" "nic" {
+  name = "nic-nsg"${nicRules}
+}
+resource "azurerm_network_interface" "vm" {
+  name = "vm-nic"
+  ip_configuration {
+    name = "ip"
+    subnet_id = azurerm_subnet.app.id
+  }
+}
+resource "azurerm_subnet_network_security_group_association" "s" {
+  subnet_id = azurerm_subnet.app.id
+  network_security_group_id = azurerm_network_security_group.subnet.id
+}
+resource "azurerm_network_interface_security_group_association" "n" {
+  network_interface_id = azurerm_network_interface.vm.id
+  network_security_group_id = azurerm_network_security_group.nic.id
+}
+`);
+    return m.rulesets[2]!;
+  };
+  /** Per certainty, the named sources and IPv4 addresses that reach TCP `port`. */
+  const reached = (rs: Ruleset, port: number): { open: string[]; possibly: string[] } => {
+    const out = { open: new Set<string>(), possibly: new Set<string>() };
+    for (const e of exposedPorts(computeExposure(rs), 6, numSingle(port))) {
+      if (e.family !== 'ipv4') continue;
+      const to = e.certainty === 'open' ? out.open : out.possibly;
+      for (const p of e.principals) to.add(p);
+      if (!e.sources.isEmpty) to.add(e.sources.toString());
+    }
+    return { open: [...out.open].sort(), possibly: [...out.possibly].sort() };
+  };
+
+  test('an application security group the NIC NSG allows passes the subnet NSG’s AllowVnetInBound (its members are in VirtualNetwork)', () => {
+    // learn.microsoft.com/azure/virtual-network/application-security-groups: the members are network interfaces of
+    // one virtual network, so the subnet's default AllowVnetInBound admits them; before, closed
+    const rs = both('', rule('rest-from-ops', 100, 'Allow', '1768', 'source_application_security_group_ids = [azurerm_application_security_group.ops.id]') + rule('deny-vnet', 4000, 'Deny', '*', 'source_address_prefix = "VirtualNetwork"'));
+    expect(reached(rs, 1768)).toEqual({ open: ['AzureLoadBalancer'], possibly: ['asg:ops'] });
+    const e = exposedPorts(computeExposure(rs), 6, numSingle(1768)).find((x) => x.principals.includes('asg:ops'))!;
+    expect(e.reasons.map((r) => r.message)).toEqual(['VirtualNetwork for asg:ops at line 1 may or may not match']);
+  });
+
+  test('a subnet NSG’s CIDR allow may admit the virtual network’s own clients, which the NIC NSG allows by tag', () => {
+    // a client at 10.0.1.5 in the VNet: the subnet's 10.0.0.0/8 allow comes before its VirtualNetwork deny, the NIC
+    // NSG allows VirtualNetwork; before, both readings were dropped (closed)
+    const deny = rule('deny-vnet', 4000, 'Deny', '*', 'source_address_prefix = "VirtualNetwork"');
+    const rs = both(rule('pesit-lan', 100, 'Allow', '1761', 'source_address_prefix = "10.0.0.0/8"') + deny, rule('pesit-vnet', 100, 'Allow', '1761', 'source_address_prefix = "VirtualNetwork"') + deny);
+    expect(reached(rs, 1761)).toEqual({ open: ['AzureLoadBalancer'], possibly: ['VirtualNetwork'] });
+    // a public CIDR holds no VirtualNetwork address (Internet's certain part): still closed for the tag
+    const pub = both(rule('pesit-partner', 100, 'Allow', '1761', 'source_address_prefix = "198.51.100.0/24"') + deny, rule('pesit-vnet', 100, 'Allow', '1761', 'source_address_prefix = "VirtualNetwork"') + deny);
+    expect(reached(pub, 1761)).toEqual({ open: ['AzureLoadBalancer'], possibly: [] });
+    // and default rules alone add nothing undecided
+    expect(reached(both('', ''), 1761)).toEqual({ open: ['AzureLoadBalancer', 'VirtualNetwork'], possibly: [] });
+  });
+});
+
 describe('where findings are reported', () => {
   test('prefixes from a variable default are not the place of the finding: the rule’s own port is', () => {
     const m = map(`variable "src" {

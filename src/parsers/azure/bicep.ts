@@ -1,0 +1,793 @@
+/**
+ * Bicep files (`*.bicep`) → the resource list of an ARM template, read by readArmTemplate.
+ *
+ * A scannerless recursive-descent reader of the Bicep language (learn.microsoft.com/azure/azure-resource-manager/
+ * bicep/file): `param` (with its default), `var`, `resource` (`existing`, `parent:`, nested child resources,
+ * `if (…)` conditions and `[for …]` loops), `module` (not read: reported), decorators and comments. Values are
+ * evaluated where the file decides them (literals, interpolated strings, parameter defaults, variables, loop
+ * variables, property access and indexing, operators, a few functions); everything else becomes a `PExpr` with
+ * its text, which the NSG compiler turns into an opaque match (never a pass). A resource's `.id` is the
+ * evaluator's `resourceId:<type>|<name>`, as ARM's `resourceId()` gives, so subnet and NIC references find
+ * their NSG.
+ */
+import { LineIndex, type Diagnostic, type DocComment, type Span } from '../../model/index.js';
+import type { PEntry, PObject, PValue } from '../values.js';
+import { RESOURCE_ID_PREFIX } from './arm-expr.js';
+
+type Node =
+  | { k: 'str'; parts: (string | Node)[]; s: number; e: number }
+  | { k: 'lit'; v: number | boolean | null; s: number; e: number }
+  | { k: 'id'; name: string; s: number; e: number }
+  | { k: 'obj'; entries: { key: string; ks: number; ke: number; value: Node }[]; children: ResDecl[]; s: number; e: number }
+  | { k: 'arr'; items: Node[]; s: number; e: number }
+  | { k: 'member'; obj: Node; name: string; s: number; e: number }
+  | { k: 'index'; obj: Node; idx: Node; s: number; e: number }
+  | { k: 'call'; callee: Node; args: Node[]; s: number; e: number }
+  | { k: 'tern'; c: Node; a: Node; b: Node; s: number; e: number }
+  | { k: 'bin'; op: string; l: Node; r: Node; s: number; e: number }
+  | { k: 'un'; op: string; x: Node; s: number; e: number }
+  | { k: 'for'; item: string; index?: string; iter: Node; body: Node; filter?: Node; s: number; e: number }
+  | { k: 'if'; c: Node; body: Node; s: number; e: number }
+  | { k: 'bad'; s: number; e: number };
+
+interface ResDecl {
+  sym: string;
+  type: string;
+  existing: boolean;
+  body: Node;
+  s: number;
+  e: number;
+}
+
+class SyntaxError_ {
+  constructor(
+    readonly message: string,
+    readonly at: number,
+  ) {}
+}
+
+const BIN: readonly (readonly string[])[] = [['??'], ['||'], ['&&'], ['==', '!=', '=~', '!~'], ['<=', '>=', '<', '>'], ['+', '-'], ['*', '/', '%']];
+
+class Reader {
+  p = 0;
+  readonly comments: { s: number; e: number; line: boolean }[] = [];
+  constructor(readonly t: string) {}
+
+  /** Blanks and comments; newlines too unless `nl` is false. Returns whether a newline was passed. */
+  ws(nl = true): boolean {
+    const t = this.t;
+    let sawNl = false;
+    for (;;) {
+      const c = t[this.p];
+      if (c === ' ' || c === '\t' || c === '\r' || c === '\uFEFF') this.p++;
+      else if (c === '\n' && nl) (this.p++, (sawNl = true));
+      else if (c === '/' && t[this.p + 1] === '/') {
+        const s = this.p;
+        while (this.p < t.length && t[this.p] !== '\n') this.p++;
+        this.comments.push({ s, e: this.p, line: true });
+      } else if (c === '/' && t[this.p + 1] === '*') {
+        const s = this.p;
+        const end = t.indexOf('*/', this.p + 2);
+        this.p = end < 0 ? t.length : end + 2;
+        this.comments.push({ s, e: this.p, line: false });
+        if (t.slice(s, this.p).includes('\n')) sawNl = true;
+      } else return sawNl;
+    }
+  }
+  peek(s: string): boolean {
+    return this.t.startsWith(s, this.p);
+  }
+  eat(s: string): boolean {
+    this.ws();
+    if (!this.peek(s)) return false;
+    this.p += s.length;
+    return true;
+  }
+  expect(s: string): void {
+    if (!this.eat(s)) throw new SyntaxError_(`expected "${s}"`, this.p);
+  }
+  ident(): string | undefined {
+    const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(this.t.slice(this.p, this.p + 256));
+    if (!m) return undefined;
+    this.p += m[0].length;
+    return m[0];
+  }
+  /** The keyword `w` (not a longer identifier). */
+  keyword(w: string): boolean {
+    this.ws();
+    if (!this.peek(w) || /[A-Za-z0-9_]/.test(this.t[this.p + w.length] ?? '')) return false;
+    this.p += w.length;
+    return true;
+  }
+
+  expr(): Node {
+    const c = this.binary(0);
+    this.ws();
+    if (this.peek('?') && !this.peek('??')) {
+      this.p++;
+      const a = this.expr();
+      this.expect(':');
+      const b = this.expr();
+      return { k: 'tern', c, a, b, s: c.s, e: b.e };
+    }
+    return c;
+  }
+  binary(level: number): Node {
+    if (level >= BIN.length) return this.unary();
+    let l = this.binary(level + 1);
+    for (;;) {
+      this.ws();
+      const op = BIN[level]!.find((o) => this.peek(o) && !(o === '<' && this.peek('<=')) && !(o === '>' && this.peek('>=')));
+      if (!op || (op === '=' as string)) return l;
+      this.p += op.length;
+      const r = this.binary(level + 1);
+      l = { k: 'bin', op, l, r, s: l.s, e: r.e };
+    }
+  }
+  unary(): Node {
+    this.ws();
+    const s = this.p;
+    if (this.peek('!') || (this.peek('-') && !/[0-9]/.test(this.t[this.p + 1] ?? ''))) {
+      const op = this.t[this.p]!;
+      this.p++;
+      const x = this.unary();
+      return { k: 'un', op, x, s, e: x.e };
+    }
+    return this.postfix(this.primary());
+  }
+  postfix(n: Node): Node {
+    for (;;) {
+      const save = this.p;
+      this.ws(false);
+      if (this.peek('.') || this.peek('?.')) {
+        this.p += this.peek('?.') ? 2 : 1;
+        const name = this.ident();
+        if (!name) throw new SyntaxError_('expected a property name', this.p);
+        n = { k: 'member', obj: n, name, s: n.s, e: this.p };
+      } else if (this.peek('::')) {
+        this.p += 2;
+        const name = this.ident() ?? '';
+        n = { k: 'member', obj: n, name: `::${name}`, s: n.s, e: this.p };
+      } else if (this.peek('[') || this.peek('?[')) {
+        this.p += this.peek('?[') ? 2 : 1;
+        const idx = this.expr();
+        this.expect(']');
+        n = { k: 'index', obj: n, idx, s: n.s, e: this.p };
+      } else if (this.peek('(') && n.k !== 'lit' && n.k !== 'str') {
+        this.p++;
+        const args: Node[] = [];
+        while (!this.eat(')')) {
+          args.push(this.expr());
+          this.eat(',');
+          if (this.p >= this.t.length) throw new SyntaxError_('unclosed call', this.p);
+        }
+        n = { k: 'call', callee: n, args, s: n.s, e: this.p };
+      } else {
+        this.p = save;
+        return n;
+      }
+    }
+  }
+  primary(): Node {
+    this.ws();
+    const s = this.p;
+    const c = this.t[this.p];
+    if (c === "'") return this.string();
+    if (c === '{') return this.object();
+    if (c === '[') return this.array();
+    if (c === '(') {
+      this.p++;
+      const x = this.expr();
+      this.expect(')');
+      return { ...x, s, e: this.p };
+    }
+    const num = /^-?[0-9]+(\.[0-9]+)?/.exec(this.t.slice(this.p, this.p + 64));
+    if (num) {
+      this.p += num[0].length;
+      return { k: 'lit', v: Number(num[0]), s, e: this.p };
+    }
+    const id = this.ident();
+    if (id === undefined) throw new SyntaxError_(`unexpected "${c ?? 'end of file'}"`, this.p);
+    if (id === 'true' || id === 'false') return { k: 'lit', v: id === 'true', s, e: this.p };
+    if (id === 'null') return { k: 'lit', v: null, s, e: this.p };
+    if (id === 'if') {
+      this.expect('(');
+      const cond = this.expr();
+      this.expect(')');
+      const body = this.expr();
+      return { k: 'if', c: cond, body, s, e: body.e };
+    }
+    // a lambda (x => …) is not evaluated
+    this.ws(false);
+    if (this.peek('=>')) {
+      this.p += 2;
+      const body = this.expr();
+      return { k: 'bad', s, e: body.e };
+    }
+    return { k: 'id', name: id, s, e: this.p };
+  }
+  string(): Node {
+    const s = this.p;
+    const t = this.t;
+    if (t.startsWith("'''", this.p)) {
+      const end = t.indexOf("'''", this.p + 3);
+      if (end < 0) throw new SyntaxError_('unclosed multi-line string', s);
+      let body = t.slice(this.p + 3, end);
+      if (body.startsWith('\r\n')) body = body.slice(2);
+      else if (body.startsWith('\n')) body = body.slice(1);
+      this.p = end + 3;
+      return { k: 'str', parts: [body], s, e: this.p };
+    }
+    this.p++;
+    const parts: (string | Node)[] = [];
+    let cur = '';
+    for (;;) {
+      const c = t[this.p];
+      if (c === undefined || c === '\n') throw new SyntaxError_('unclosed string', s);
+      if (c === "'") {
+        this.p++;
+        break;
+      }
+      if (c === '\\') {
+        const n = t[this.p + 1] ?? '';
+        cur += n === 'n' ? '\n' : n === 'r' ? '\r' : n === 't' ? '\t' : n;
+        this.p += 2;
+        continue;
+      }
+      if (c === '$' && t[this.p + 1] === '{') {
+        this.p += 2;
+        if (cur) parts.push(cur);
+        cur = '';
+        parts.push(this.expr());
+        this.expect('}');
+        continue;
+      }
+      cur += c;
+      this.p++;
+    }
+    if (cur || parts.length === 0) parts.push(cur);
+    return { k: 'str', parts, s, e: this.p };
+  }
+  object(): Node {
+    const s = this.p;
+    this.p++;
+    const entries: { key: string; ks: number; ke: number; value: Node }[] = [];
+    const children: ResDecl[] = [];
+    for (;;) {
+      this.ws();
+      if (this.eat('}')) break;
+      if (this.p >= this.t.length) throw new SyntaxError_('unclosed object', s);
+      if (this.peek('@')) {
+        this.decorator();
+        continue;
+      }
+      const ks = this.p;
+      const save = this.p;
+      if (this.keyword('resource')) {
+        this.ws(false);
+        if (/[A-Za-z_]/.test(this.t[this.p] ?? '')) {
+          children.push(this.resource(save));
+          continue;
+        }
+        this.p = save;
+      }
+      let key: string | undefined;
+      if (this.t[this.p] === "'") {
+        const k = this.string();
+        key = k.k === 'str' && k.parts.every((x) => typeof x === 'string') ? k.parts.join('') : undefined;
+        if (key === undefined) throw new SyntaxError_('an interpolated property name', ks);
+      } else key = this.ident();
+      if (key === undefined) throw new SyntaxError_('expected a property name', this.p);
+      const ke = this.p;
+      this.expect(':');
+      const value = this.expr();
+      entries.push({ key, ks, ke, value });
+      this.ws(false);
+      this.eat(',');
+    }
+    return { k: 'obj', entries, children, s, e: this.p };
+  }
+  array(): Node {
+    const s = this.p;
+    this.p++;
+    if (this.keyword('for')) {
+      let item: string | undefined;
+      let index: string | undefined;
+      this.ws();
+      if (this.eat('(')) {
+        this.ws();
+        item = this.ident();
+        this.expect(',');
+        this.ws();
+        index = this.ident();
+        this.expect(')');
+      } else item = this.ident();
+      if (!item || !this.keyword('in')) throw new SyntaxError_('expected "for x in …"', this.p);
+      const iter = this.expr();
+      this.expect(':');
+      let body = this.expr();
+      let filter: Node | undefined;
+      if (body.k === 'if') (filter = body.c), (body = body.body);
+      this.expect(']');
+      const node: Node = { k: 'for', item, iter, body, s, e: this.p };
+      if (index) node.index = index;
+      if (filter) node.filter = filter;
+      return node;
+    }
+    const items: Node[] = [];
+    for (;;) {
+      this.ws();
+      if (this.eat(']')) break;
+      if (this.p >= this.t.length) throw new SyntaxError_('unclosed array', s);
+      items.push(this.expr());
+      this.ws(false);
+      this.eat(',');
+    }
+    return { k: 'arr', items, s, e: this.p };
+  }
+  decorator(): void {
+    this.p++; // @
+    this.postfix({ k: 'id', name: this.ident() ?? '', s: this.p, e: this.p });
+  }
+  resource(s: number): ResDecl {
+    this.ws();
+    const sym = this.ident();
+    this.ws();
+    if (!sym || this.t[this.p] !== "'") throw new SyntaxError_('expected a resource name and type', this.p);
+    const ty = this.string();
+    const type = ty.k === 'str' ? ty.parts.filter((x) => typeof x === 'string').join('') : '';
+    const existing = this.keyword('existing');
+    this.expect('=');
+    const body = this.expr();
+    return { sym, type, existing, body, s, e: body.e };
+  }
+  /** Skips the rest of a statement this reader does not use (balanced brackets, to the end of its line). */
+  skipStatement(): void {
+    let depth = 0;
+    while (this.p < this.t.length) {
+      const c = this.t[this.p]!;
+      if (c === "'") {
+        try {
+          this.string();
+        } catch {
+          this.p++;
+        }
+        continue;
+      }
+      if (c === '/' && (this.t[this.p + 1] === '/' || this.t[this.p + 1] === '*')) {
+        this.ws(false);
+        continue;
+      }
+      if (c === '{' || c === '[' || c === '(') depth++;
+      else if (c === '}' || c === ']' || c === ')') depth--;
+      else if (c === '\n' && depth <= 0) return;
+      this.p++;
+    }
+  }
+}
+
+interface Program {
+  params: Map<string, { type: string; dflt?: Node; s: number; e: number }>;
+  vars: Map<string, Node>;
+  resources: ResDecl[];
+  modules: { sym: string; path: string; s: number; e: number }[];
+}
+
+function readProgram(r: Reader): Program {
+  const prog: Program = { params: new Map(), vars: new Map(), resources: [], modules: [] };
+  for (;;) {
+    r.ws();
+    if (r.p >= r.t.length) break;
+    const s = r.p;
+    if (r.peek('@')) {
+      r.decorator();
+      continue;
+    }
+    const kw = r.ident();
+    if (kw === 'param') {
+      r.ws();
+      const name = r.ident() ?? '';
+      const ts = r.p;
+      // the type: up to "=" or the end of the line (object types span lines: balanced)
+      let depth = 0;
+      while (r.p < r.t.length) {
+        const c = r.t[r.p]!;
+        if (c === '{' || c === '(' || c === '[') depth++;
+        else if (c === '}' || c === ')' || c === ']') depth--;
+        else if (depth === 0 && (c === '\n' || c === '=' || (c === '/' && r.t[r.p + 1] === '/'))) break;
+        r.p++;
+      }
+      const type = r.t.slice(ts, r.p).trim();
+      const p: { type: string; dflt?: Node; s: number; e: number } = { type, s, e: r.p };
+      r.ws(false);
+      if (r.eat('=')) p.dflt = r.expr();
+      prog.params.set(name, p);
+    } else if (kw === 'var') {
+      r.ws();
+      const name = r.ident() ?? '';
+      r.expect('=');
+      prog.vars.set(name, r.expr());
+    } else if (kw === 'resource') prog.resources.push(r.resource(s));
+    else if (kw === 'module') {
+      r.ws();
+      const sym = r.ident() ?? '';
+      r.ws();
+      const path = r.t[r.p] === "'" ? r.string() : undefined;
+      r.skipStatement();
+      prog.modules.push({ sym, path: path?.k === 'str' ? path.parts.filter((x) => typeof x === 'string').join('') : '?', s, e: r.p });
+    } else {
+      // targetScope, output, metadata, import, type, func, using, extension …: not firewall rules
+      if (kw === undefined) r.p++;
+      r.skipStatement();
+    }
+  }
+  return prog;
+}
+
+/** A resource as the template lists it: its symbol, ARM type and name (for `.id`, `.name` and `parent:`). */
+interface ResInfo {
+  decl: ResDecl;
+  type: string;
+  name: PValue | undefined;
+  parent?: ResInfo;
+}
+
+class Evaluator {
+  readonly li: LineIndex;
+  readonly resources = new Map<string, ResInfo>();
+  private readonly varCache = new Map<string, PValue>();
+  private readonly busy = new Set<string>();
+  constructor(
+    readonly text: string,
+    readonly prog: Program,
+  ) {
+    this.li = new LineIndex(text);
+  }
+  span(s: number, e: number): Span {
+    return { start: this.li.position(s), end: this.li.position(e) };
+  }
+  unknown(n: { s: number; e: number }): PValue {
+    return { kind: 'expr', text: this.text.slice(n.s, n.e).replace(/\s+/g, ' ').slice(0, 200), span: this.span(n.s, n.e) };
+  }
+  /** A value written elsewhere (a default, a variable), placed at its use. */
+  at(v: PValue, n: { s: number; e: number }): PValue {
+    const span = this.span(n.s, n.e);
+    if (v.kind === 'array') return { kind: 'array', items: v.items.map((i) => this.at(i, n)), span };
+    if (v.kind === 'object') return v;
+    return { ...v, span };
+  }
+  eval(n: Node, env: Map<string, PValue>, depth = 0): PValue {
+    if (depth > 64) return this.unknown(n);
+    const sp = (): Span => this.span(n.s, n.e);
+    switch (n.k) {
+      case 'lit':
+        return { kind: 'scalar', value: n.v, span: sp() };
+      case 'str': {
+        let out = '';
+        for (const part of n.parts) {
+          if (typeof part === 'string') out += part;
+          else {
+            const v = this.eval(part, env, depth + 1);
+            if (v.kind !== 'scalar') return this.unknown(n);
+            out += v.value === null ? '' : String(v.value);
+          }
+        }
+        // an ARM template string starting with "[" is an expression: escaped as ARM escapes it
+        return { kind: 'scalar', value: out.startsWith('[') ? `[${out}` : out, span: sp() };
+      }
+      case 'arr':
+        return { kind: 'array', items: n.items.map((i) => this.eval(i, env, depth + 1)), span: sp() };
+      case 'obj': {
+        const entries: PEntry[] = n.entries.map((e) => ({ key: e.key, keySpan: this.span(e.ks, e.ke), value: this.eval(e.value, env, depth + 1) }));
+        return { kind: 'object', entries, span: sp() };
+      }
+      case 'id': {
+        const local = env.get(n.name);
+        if (local) return this.at(local, n);
+        const p = this.prog.params.get(n.name);
+        if (p) return p.dflt ? this.at(this.eval(p.dflt, new Map(), depth + 1), n) : this.unknown(n);
+        if (this.prog.vars.has(n.name)) {
+          let v = this.varCache.get(n.name);
+          if (!v) {
+            if (this.busy.has(n.name)) return this.unknown(n);
+            this.busy.add(n.name);
+            v = this.eval(this.prog.vars.get(n.name)!, new Map(), depth + 1);
+            this.busy.delete(n.name);
+            this.varCache.set(n.name, v);
+          }
+          return this.at(v, n);
+        }
+        return this.unknown(n);
+      }
+      case 'member': {
+        if (n.obj.k === 'id' && !env.has(n.obj.name) && this.resources.has(n.obj.name)) {
+          const r = this.resources.get(n.obj.name)!;
+          const name = this.fullName(r);
+          if (n.name === 'name' && r.name) return r.name.kind === 'scalar' ? this.at(r.name, n) : this.unknown(n);
+          if (n.name === 'id' && name !== undefined) return { kind: 'scalar', value: `${RESOURCE_ID_PREFIX}${r.type}|${name}`, span: sp() };
+          return this.unknown(n);
+        }
+        const o = this.eval(n.obj, env, depth + 1);
+        if (o.kind === 'object') {
+          const e = o.entries.find((x) => x.key === n.name) ?? o.entries.find((x) => x.key.toLowerCase() === n.name.toLowerCase());
+          return e ? this.at(e.value, n) : this.unknown(n);
+        }
+        return this.unknown(n);
+      }
+      case 'index': {
+        const o = this.eval(n.obj, env, depth + 1);
+        const i = this.eval(n.idx, env, depth + 1);
+        if (i.kind !== 'scalar') return this.unknown(n);
+        if (o.kind === 'array' && typeof i.value === 'number' && o.items[i.value]) return this.at(o.items[i.value]!, n);
+        if (o.kind === 'object' && typeof i.value === 'string') {
+          const e = o.entries.find((x) => x.key.toLowerCase() === String(i.value).toLowerCase());
+          if (e) return this.at(e.value, n);
+        }
+        return this.unknown(n);
+      }
+      case 'tern': {
+        const c = this.eval(n.c, env, depth + 1);
+        if (c.kind === 'scalar' && typeof c.value === 'boolean') return this.eval(c.value ? n.a : n.b, env, depth + 1);
+        return this.unknown(n);
+      }
+      case 'un': {
+        const x = this.eval(n.x, env, depth + 1);
+        if (x.kind !== 'scalar') return this.unknown(n);
+        if (n.op === '!' && typeof x.value === 'boolean') return { kind: 'scalar', value: !x.value, span: sp() };
+        if (n.op === '-' && typeof x.value === 'number') return { kind: 'scalar', value: -x.value, span: sp() };
+        return this.unknown(n);
+      }
+      case 'bin': {
+        const l = this.eval(n.l, env, depth + 1);
+        if (n.op === '??' && l.kind === 'scalar' && l.value !== null) return l;
+        const r = this.eval(n.r, env, depth + 1);
+        if (n.op === '??') return l.kind === 'scalar' && l.value === null ? r : this.unknown(n);
+        if (l.kind !== 'scalar' || r.kind !== 'scalar') return this.unknown(n);
+        const a = l.value;
+        const b = r.value;
+        const out = binary(n.op, a, b);
+        return out === undefined ? this.unknown(n) : { kind: 'scalar', value: out, span: sp() };
+      }
+      case 'call':
+        return this.call(n, env, depth);
+      case 'for': {
+        const it = this.eval(n.iter, env, depth + 1);
+        if (it.kind !== 'array') return this.unknown(n);
+        const items: PValue[] = [];
+        it.items.forEach((v, i) => {
+          const inner = new Map(env).set(n.item, v);
+          if (n.index) inner.set(n.index, { kind: 'scalar', value: i, span: v.span });
+          if (n.filter) {
+            const f = this.eval(n.filter, inner, depth + 1);
+            if (f.kind === 'scalar' && f.value === false) return;
+          }
+          items.push(this.eval(n.body, inner, depth + 1));
+        });
+        return { kind: 'array', items, span: sp() };
+      }
+      default:
+        return this.unknown(n);
+    }
+  }
+  call(n: Extract<Node, { k: 'call' }>, env: Map<string, PValue>, depth: number): PValue {
+    const name = n.callee.k === 'id' ? n.callee.name.toLowerCase() : n.callee.k === 'member' && n.callee.obj.k === 'id' && n.callee.obj.name === 'sys' ? n.callee.name.toLowerCase() : '';
+    const args = n.args.map((a) => this.eval(a, env, depth + 1));
+    const span = this.span(n.s, n.e);
+    const scalars = args.every((a) => a.kind === 'scalar');
+    const sv = (i: number): unknown => (args[i]?.kind === 'scalar' ? (args[i] as { value: unknown }).value : undefined);
+    switch (name) {
+      case 'length':
+        if (args[0]?.kind === 'array') return { kind: 'scalar', value: args[0].items.length, span };
+        if (args[0]?.kind === 'object') return { kind: 'scalar', value: args[0].entries.length, span };
+        if (typeof sv(0) === 'string') return { kind: 'scalar', value: (sv(0) as string).length, span };
+        break;
+      case 'concat':
+        if (args.length > 0 && args.every((a) => a.kind === 'array')) return { kind: 'array', items: args.flatMap((a) => (a.kind === 'array' ? a.items : [])), span };
+        if (scalars) return { kind: 'scalar', value: args.map((a) => String((a as { value: unknown }).value)).join(''), span };
+        break;
+      case 'union':
+        if (args.length > 0 && args.every((a) => a.kind === 'array')) return { kind: 'array', items: args.flatMap((a) => (a.kind === 'array' ? a.items : [])), span };
+        break;
+      case 'string':
+        if (scalars && args.length === 1) return { kind: 'scalar', value: String(sv(0)), span };
+        break;
+      case 'int':
+        if (scalars && args.length === 1 && Number.isInteger(Number(sv(0)))) return { kind: 'scalar', value: Number(sv(0)), span };
+        break;
+      case 'tolower':
+      case 'toupper':
+        if (typeof sv(0) === 'string') return { kind: 'scalar', value: name === 'tolower' ? (sv(0) as string).toLowerCase() : (sv(0) as string).toUpperCase(), span };
+        break;
+      case 'empty':
+        if (args[0]?.kind === 'array') return { kind: 'scalar', value: args[0].items.length === 0, span };
+        if (args[0]?.kind === 'scalar') return { kind: 'scalar', value: args[0].value === null || args[0].value === '', span };
+        break;
+      case 'range':
+        if (Number.isInteger(sv(0)) && Number.isInteger(sv(1)) && (sv(1) as number) >= 0 && (sv(1) as number) <= 4096)
+          return { kind: 'array', items: Array.from({ length: sv(1) as number }, (_, i) => ({ kind: 'scalar', value: (sv(0) as number) + i, span }) as PValue), span };
+        break;
+      case 'split':
+        if (typeof sv(0) === 'string' && typeof sv(1) === 'string' && sv(1) !== '') return { kind: 'array', items: (sv(0) as string).split(sv(1) as string).map((x) => ({ kind: 'scalar', value: x, span }) as PValue), span };
+        break;
+      case 'join':
+        if (args[0]?.kind === 'array' && typeof sv(1) === 'string' && args[0].items.every((i) => i.kind === 'scalar'))
+          return { kind: 'scalar', value: args[0].items.map((i) => String((i as { value: unknown }).value)).join(sv(1) as string), span };
+        break;
+      case 'resourceid': {
+        // resourceId([subscriptionId, resourceGroupName,] type, name1, name2 …): the type is the first argument with a
+        // "/" (as ARM's resourceId reads its arguments), the names follow it
+        const at = args.findIndex((a) => a.kind === 'scalar' && typeof a.value === 'string' && a.value.includes('/'));
+        const names = args.slice(at + 1);
+        if (at >= 0 && scalars && names.length > 0) return { kind: 'scalar', value: `${RESOURCE_ID_PREFIX}${String(sv(at))}|${names.map((x) => String((x as { value: unknown }).value)).join('/')}`, span };
+        break;
+      }
+      case 'format':
+        if (scalars && typeof sv(0) === 'string') {
+          const out = (sv(0) as string).replace(/\{(\d+)(:[^}]*)?\}/g, (m, d: string) => (args[Number(d) + 1] ? String(sv(Number(d) + 1)) : m));
+          return { kind: 'scalar', value: out, span };
+        }
+        break;
+    }
+    return this.unknown(n);
+  }
+  fullName(r: ResInfo, depth = 0): string | undefined {
+    if (!r.name || r.name.kind !== 'scalar' || depth > 8) return undefined;
+    const own = String(r.name.value);
+    if (!r.parent) return own;
+    const p = this.fullName(r.parent, depth + 1);
+    return p === undefined ? undefined : `${p}/${own}`;
+  }
+}
+
+function binary(op: string, a: unknown, b: unknown): string | number | boolean | undefined {
+  switch (op) {
+    case '==':
+      return typeof a === 'string' && typeof b === 'string' ? a.toLowerCase() === b.toLowerCase() : a === b;
+    case '!=':
+      return typeof a === 'string' && typeof b === 'string' ? a.toLowerCase() !== b.toLowerCase() : a !== b;
+    case '=~':
+      return String(a).toLowerCase() === String(b).toLowerCase();
+    case '!~':
+      return String(a).toLowerCase() !== String(b).toLowerCase();
+    case '&&':
+      return typeof a === 'boolean' && typeof b === 'boolean' ? a && b : undefined;
+    case '||':
+      return typeof a === 'boolean' && typeof b === 'boolean' ? a || b : undefined;
+  }
+  if (typeof a !== 'number' || typeof b !== 'number') return undefined;
+  switch (op) {
+    case '+':
+      return a + b;
+    case '-':
+      return a - b;
+    case '*':
+      return a * b;
+    case '/':
+      return b === 0 ? undefined : Math.trunc(a / b);
+    case '%':
+      return b === 0 ? undefined : a % b;
+    case '<':
+      return a < b;
+    case '>':
+      return a > b;
+    case '<=':
+      return a <= b;
+    case '>=':
+      return a >= b;
+  }
+  return undefined;
+}
+
+export interface BicepTemplate {
+  /** An ARM template's shape: `{ resources: [...] }`, for readArmTemplate. */
+  root: PObject;
+  diagnostics: Diagnostic[];
+  comments: DocComment[];
+}
+
+/** Reads a Bicep file into the resources of an ARM template; never throws. */
+export function readBicep(text: string): BicepTemplate {
+  const r = new Reader(text);
+  const diagnostics: Diagnostic[] = [];
+  const li = new LineIndex(text);
+  let prog: Program;
+  try {
+    prog = readProgram(r);
+  } catch (e) {
+    const at = e instanceof SyntaxError_ ? e.at : r.p;
+    const pos = li.position(Math.min(at, text.length));
+    diagnostics.push({ severity: 'error', code: 'azure/bicep-syntax', message: `Bicep: ${e instanceof SyntaxError_ ? e.message : String(e)}`, span: { start: pos, end: pos } });
+    prog = { params: new Map(), vars: new Map(), resources: [], modules: [] };
+  }
+  const ev = new Evaluator(text, prog);
+  const comments: DocComment[] = r.comments.map((c) => ({
+    type: c.line ? 'Line' : 'Block',
+    value: c.line ? text.slice(c.s + 2, c.e).replace(/\r$/, '') : text.slice(c.s + 2, Math.max(c.s + 2, c.e - 2)),
+    span: ev.span(c.s, c.e),
+  }));
+  for (const m of prog.modules)
+    diagnostics.push({ severity: 'warning', code: 'azure/bicep-module', message: `module ${m.sym} ('${m.path}') is not read: its NSGs are not evaluated`, span: ev.span(m.s, m.e) });
+  // every resource (nested ones with their parent) known first: `.id`, `.name` and `parent:` refer to any of them
+  const all: { decl: ResDecl; parentSym?: string; nestedIn?: ResInfo }[] = [];
+  const declare = (d: ResDecl, nestedIn?: ResInfo): void => {
+    const typeOnly = d.type.split('@')[0]!;
+    const info: ResInfo = { decl: d, type: nestedIn && !typeOnly.includes('/') ? `${nestedIn.type}/${typeOnly}` : typeOnly, name: undefined };
+    if (nestedIn) info.parent = nestedIn;
+    ev.resources.set(d.sym, info);
+    all.push({ decl: d, ...(nestedIn ? { nestedIn } : {}) });
+    const body = d.body.k === 'if' ? d.body.body : d.body.k === 'for' ? d.body.body : d.body;
+    if (body.k === 'obj') for (const c of body.children) declare(c, info);
+  };
+  for (const d of prog.resources) declare(d);
+  // names and parents (a name may use parameters and variables, not loop variables: a looped resource's `.id` is unknown)
+  for (const { decl } of all) {
+    const info = ev.resources.get(decl.sym)!;
+    let body = decl.body.k === 'if' ? decl.body.body : decl.body;
+    if (body.k === 'for') body = body.body.k === 'if' ? body.body.body : body.body;
+    if (body.k !== 'obj') continue;
+    const nameN = body.entries.find((e) => e.key === 'name')?.value;
+    if (nameN) info.name = ev.eval(nameN, new Map());
+    const parentN = body.entries.find((e) => e.key === 'parent')?.value;
+    if (parentN?.k === 'id' && ev.resources.has(parentN.name)) info.parent = ev.resources.get(parentN.name)!;
+  }
+  const out: PValue[] = [];
+  const emit = (info: ResInfo, body: Node, env: Map<string, PValue>, condition: PValue | undefined): void => {
+    if (body.k !== 'obj') {
+      diagnostics.push({ severity: 'warning', code: 'azure/bicep-unresolved', message: `resource ${info.decl.sym}: its body is not an object literal, so it is not evaluated`, span: ev.span(body.s, body.e) });
+      return;
+    }
+    const v = ev.eval(body, env) as PObject;
+    const entries = v.entries.filter((e) => e.key !== 'name' && e.key !== 'parent');
+    const own = v.entries.find((e) => e.key === 'name')?.value;
+    const parentName = info.parent ? ev.fullName(info.parent) : undefined;
+    let name: PValue | undefined = own;
+    if (own && info.parent) {
+      name =
+        own.kind === 'scalar' && parentName !== undefined
+          ? { kind: 'scalar', value: `${parentName}/${String(own.value)}`, span: own.span }
+          : { kind: 'expr', text: `${parentName ?? info.parent.decl.sym}/${own.kind === 'scalar' ? String(own.value) : own.kind === 'expr' ? own.text : '?'}`, span: own.span };
+    }
+    const span = ev.span(info.decl.s, info.decl.e);
+    const head: PEntry[] = [{ key: 'type', keySpan: span, value: { kind: 'scalar', value: info.type, span } }];
+    if (name) head.push({ key: 'name', keySpan: name.span, value: name });
+    if (info.decl.existing) head.push({ key: 'existing', keySpan: span, value: { kind: 'scalar', value: true, span } });
+    if (condition) head.push({ key: 'condition', keySpan: condition.span, value: condition });
+    out.push({ kind: 'object', entries: [...head, ...entries], span });
+  };
+  for (const { decl } of all) {
+    const info = ev.resources.get(decl.sym)!;
+    let body = decl.body;
+    let condition: PValue | undefined;
+    if (body.k === 'if') {
+      const c = ev.eval(body.c, new Map());
+      condition = c.kind === 'scalar' && typeof c.value === 'boolean' ? c : ev.unknown(body.c);
+      body = body.body;
+    }
+    if (body.k === 'for') {
+      const it = ev.eval(body.iter, new Map());
+      if (it.kind !== 'array') {
+        // an unknown list: one resource, deployed only if the list holds it, its loop variable unknown
+        const env = new Map<string, PValue>().set(body.item, ev.unknown(body.iter));
+        if (body.index) env.set(body.index, ev.unknown(body.iter));
+        emit(info, body.body, env, ev.unknown(body.iter));
+        continue;
+      }
+      const loop = body;
+      it.items.forEach((v, i) => {
+        const env = new Map<string, PValue>().set(loop.item, v);
+        if (loop.index) env.set(loop.index, { kind: 'scalar', value: i, span: v.span });
+        let cond = condition;
+        if (loop.filter) {
+          const f = ev.eval(loop.filter, env);
+          if (f.kind === 'scalar' && f.value === false) return;
+          if (!(f.kind === 'scalar' && f.value === true)) cond = ev.unknown(loop.filter);
+        }
+        emit(info, loop.body, env, cond);
+      });
+      continue;
+    }
+    emit(info, body, new Map(), condition);
+  }
+  const span = ev.span(0, text.length);
+  return { root: { kind: 'object', entries: [{ key: 'resources', keySpan: span, value: { kind: 'array', items: out, span } }], span }, diagnostics, comments };
+}

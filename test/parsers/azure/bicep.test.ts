@@ -1,0 +1,175 @@
+import { describe, expect, test } from 'vitest';
+import { parseBicep } from '../../../src/parsers/azure/index.js';
+import { detectFormat } from '../../../src/parsers/registry.js';
+import '../../../src/parsers/formats.js';
+import { computeExposure, exposedPorts } from '../../../src/analysis/index.js';
+import { numSingle, type Ruleset } from '../../../src/model/index.js';
+
+/** Per TCP port: certainty, sources (CIDRs and names) and the line of the rule that opens it. */
+function opened(rs: Ruleset, port: number): string[] {
+  return exposedPorts(computeExposure(rs), 6, numSingle(port))
+    .filter((e) => !e.rule?.builtIn)
+    .map((e) => `${e.certainty} ${[e.sources.isEmpty ? '' : e.sources.toString(), ...e.principals].filter(Boolean).join(' ')} @${e.rule?.span.start.line}`)
+    .sort();
+}
+
+const NSG = `param location string = resourceGroup().location
+@description('partners')
+param partners array = [
+  '198.51.100.0/24'
+]
+param adminSource string
+var cft = {
+  ports: [ '1761-1763', '1768' ]
+}
+
+resource nsg 'Microsoft.Network/networkSecurityGroups@2023-09-01' = {
+  name: 'nsg-mft01'
+  location: location
+  properties: {
+    securityRules: [
+      {
+        name: 'Allow-CFT'
+        properties: {
+          priority: 200
+          direction: 'Inbound'
+          access: 'Allow'
+          protocol: 'Tcp'
+          sourcePortRange: '*'
+          sourceAddressPrefixes: partners
+          destinationAddressPrefix: '*'
+          destinationPortRanges: cft.ports
+        }
+      }
+    ]
+  }
+
+  // a nested child resource: its type is relative to the parent's
+  resource ssh 'securityRules' = {
+    name: 'Allow-SSH'
+    properties: {
+      priority: 110
+      direction: 'Inbound'
+      access: 'Allow'
+      protocol: 'Tcp'
+      sourcePortRange: '*'
+      sourceAddressPrefix: adminSource
+      destinationAddressPrefix: '*'
+      destinationPortRange: '22'
+    }
+  }
+}
+
+resource deny 'Microsoft.Network/networkSecurityGroups/securityRules@2023-09-01' = {
+  parent: nsg
+  name: 'Deny-1762'
+  properties: {
+    priority: 100 + 50
+    direction: 'Inbound'
+    access: 'Deny'
+    protocol: '*'
+    sourcePortRange: '*'
+    sourceAddressPrefix: '*'
+    destinationAddressPrefix: '*'
+    destinationPortRange: '1762'
+  }
+}
+
+resource v6 'Microsoft.Network/networkSecurityGroups/securityRules@2023-09-01' = [for (p, i) in [ '1764', '1768' ]: {
+  parent: nsg
+  name: 'Allow-v6-\${p}'
+  properties: {
+    priority: 300 + i
+    direction: 'Inbound'
+    access: 'Allow'
+    protocol: 'Tcp'
+    sourcePortRange: '*'
+    sourceAddressPrefix: '::/0'
+    destinationAddressPrefix: '*'
+    destinationPortRange: p
+  }
+}]
+
+module other './other.bicep' = {
+  name: 'other'
+}
+`;
+
+describe('Bicep', () => {
+  test('*.bicep files are read (they were not recognised by any format)', () => {
+    expect(detectFormat('main.bicep', NSG)?.id).toBe('bicep');
+  });
+
+  test('parameters, variables, nested and parent child rules and loops of one NSG', () => {
+    const doc = parseBicep(NSG);
+    expect(doc.diagnostics.map((d) => `${d.span.start.line} ${d.severity} ${d.message}`)).toEqual([
+      `78 warning module other ('./other.bicep') is not read: its NSGs are not evaluated`,
+      '41 warning Cannot evaluate adminSource (security rule "Allow-SSH"): the source address prefix is not a literal; it is treated as unknown',
+    ]);
+    expect(doc.rulesets.map((r) => r.name)).toEqual(['NSG nsg-mft01']);
+    const rs = doc.rulesets[0]!;
+    expect(opened(rs, 1761)).toEqual(['open 198.51.100.0/24 @16']);
+    // Deny-1762 (priority 100 + 50) comes before the allow (200)
+    expect(opened(rs, 1762)).toEqual([]);
+    expect(opened(rs, 1764)).toEqual(['open ::/0 @63']);
+    expect(opened(rs, 1768)).toEqual(['open 198.51.100.0/24 @16', 'open ::/0 @63']);
+    // the unknown source may be any address (and any named source: the defaults accept those anyway)
+    expect(opened(rs, 22)).toEqual(['open AzureLoadBalancer VirtualNetwork @33', 'open AzureLoadBalancer VirtualNetwork @33', 'possibly-open 0.0.0.0/0 * @33', 'possibly-open ::/0 * @33']);
+    // comments are the file's own (for inline directives)
+    expect(doc.comments.map((c) => `${c.span.start.line} ${c.value}`)).toEqual([`32  a nested child resource: its type is relative to the parent's`]);
+  });
+
+  test('a subnet NSG and a NIC NSG referenced by .id and resourceId() make the NIC’s combined ruleset', () => {
+    const doc = parseBicep(`resource snsg 'Microsoft.Network/networkSecurityGroups@2023-09-01' = {
+  name: 'nsg-snet'
+  properties: {
+    securityRules: [
+      {
+        name: 'cft'
+        properties: { priority: 100, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', sourcePortRange: '*', sourceAddressPrefix: 'Internet', destinationAddressPrefix: '*', destinationPortRange: '1761-1768' }
+      }
+    ]
+  }
+}
+resource nnsg 'Microsoft.Network/networkSecurityGroups@2023-09-01' = if (true) {
+  name: 'nsg-nic'
+  properties: {
+    securityRules: [
+      {
+        name: 'pesit'
+        properties: { priority: 100, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', sourcePortRange: '*', sourceAddressPrefix: '*', destinationAddressPrefix: '*', destinationPortRange: '1761' }
+      }
+    ]
+  }
+}
+resource vnet 'Microsoft.Network/virtualNetworks@2023-09-01' = {
+  name: 'vnet'
+  properties: {
+    subnets: [
+      {
+        name: 'app'
+        properties: { networkSecurityGroup: { id: snsg.id } }
+      }
+    ]
+  }
+}
+resource nic 'Microsoft.Network/networkInterfaces@2023-09-01' = {
+  name: 'vm-nic'
+  properties: {
+    networkSecurityGroup: { id: nnsg.id }
+    ipConfigurations: [ { name: 'ip', properties: { subnet: { id: resourceId('Microsoft.Network/virtualNetworks/subnets', vnet.name, 'app') } } } ]
+  }
+}
+`);
+    expect(doc.diagnostics).toEqual([]);
+    expect(doc.rulesets.map((r) => r.name)).toEqual(['NSG nsg-snet', 'NSG nsg-nic', 'NIC vm-nic (subnet vnet/app NSG nsg-snet + NIC NSG nsg-nic)']);
+    const both = doc.rulesets[2]!;
+    expect(opened(both, 1761).filter((x) => x.includes('0.0.0.0/0'))).toEqual(['open 0.0.0.0/0 AzureLoadBalancer VirtualNetwork @16']);
+    expect(opened(both, 1762).filter((x) => x.includes('0.0.0.0/0'))).toEqual([]);
+  });
+
+  test('a syntax error is a diagnostic with its line, not a throw', () => {
+    const doc = parseBicep(`param x string = 'a'\nresource r 'Microsoft.Network/networkSecurityGroups@2023-09-01' = {\n  name: 'x'\n  properties: {\n    securityRules: [\n`);
+    expect(doc.diagnostics.map((d) => `${d.span.start.line} ${d.severity} ${d.code}`)).toEqual(['5 error azure/bicep-syntax']);
+  });
+});

@@ -37,8 +37,19 @@ interface Row {
 function protoLabel(protocols: NumSet): string {
   if (protocols.equals(PROTO_UNIVERSE)) return 'all';
   if (countNums(protocols) === 1) return protocolName(closedRanges(protocols)[0]![0]);
-  if (countNums(protocols) > 8) return `other (${countNums(protocols)})`;
+  if (countNums(protocols) > 8) {
+    // most of them: named by what is left out ("all except tcp, udp"), not a count that hides TCP and UDP
+    const missing = PROTO_UNIVERSE.subtract(protocols);
+    if (countNums(missing) <= 8) return `all except ${names(missing)}`;
+    return `${countNums(protocols)} protocols`;
+  }
   return formatPorts(protocols, PROTO_UNIVERSE);
+}
+
+function names(protocols: NumSet): string {
+  const out: string[] = [];
+  for (const [lo, hi] of closedRanges(protocols)) for (let p = lo; p <= hi; p++) out.push(protocolName(p));
+  return out.join(', ');
 }
 
 function rows(entries: ExposureEntry[]): Row[] {

@@ -81,6 +81,14 @@ describe('fwlint exposure', () => {
     expect(lines.find((l) => /\b22 \(ssh\)/.test(l))).toMatch(/0\.0\.0\.0\/0\s+possibly open\s+9/);
   });
 
+  it('names a protocol set of more than eight by what it leaves out, not by a count that hides TCP and UDP', () => {
+    const { dir } = file();
+    const path = join(dir, 'other.rules');
+    writeFileSync(path, '*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp -j DROP\n-A INPUT -p udp -j DROP\n-A INPUT -j ACCEPT\nCOMMIT\n');
+    const lines = fwlint(['exposure', path]).stdout.split('\n');
+    expect(lines.filter((l) => l.includes('ipv4'))).toEqual([expect.stringMatching(/^ {2}ipv4\s+all except tcp, udp\s+all\s+0\.0\.0\.0\/0\s+open\s+5$/)]);
+  });
+
   it('JSON output lists entries with certainty and the responsible line', () => {
     const { path } = file();
     const r = fwlint(['exposure', path, '--format', 'json']);

@@ -246,44 +246,57 @@ export function flatItems(v: Val): Val[] {
 export interface CidrResult {
   /** Address-set match, or an opaque for an unresolved / invalid entry. */
   matches: Match[];
-  /** Alternatives that cannot be folded into the address set. */
-  opaques: Match[];
+  /**
+   * Alternatives that cannot be folded into the address set: an opaque match, with the family
+   * its field is limited to (an unknown `cidrIp` / `Peer.ipv4(x)` never matches IPv6).
+   */
+  opaques: Match[][];
   /** Entries that are world-open literals written inside `within`, for suggestions. */
   worldLiterals: { node: Node; v6: boolean }[];
 }
 
-/** CIDR strings (single, array, loop variable) → one address match plus opaque alternatives. */
-export function cidrs(b: DocBuilder, vals: Val[], within: Node | undefined): CidrResult {
+/**
+ * CIDR strings (single, array, loop variable) → one address match plus opaque alternatives.
+ * `families[i]`: the address family the field of `vals[i]` takes (AWS `cidrIp` / `cidrBlocks`
+ * IPv4, `cidrIpv6` / `ipv6CidrBlocks` IPv6, as src/parsers/aws/core.ts reads them), if only one.
+ */
+export function cidrs(b: DocBuilder, vals: Val[], within: Node | undefined, families: readonly ('ipv4' | 'ipv6' | undefined)[] = []): CidrResult {
   let set = AddrSet.EMPTY;
   let any = false;
-  const opaques: Match[] = [];
+  const opaques: Match[][] = [];
   const worldLiterals: { node: Node; v6: boolean }[] = [];
   let first: Node | undefined;
   let last: Node | undefined;
-  for (const v of vals.flatMap(flatItems)) {
-    if (v.k === 'nullish') continue;
-    if (v.k === 'str') {
-      const s = parseCidr(v.v);
-      if (!s) {
-        b.warn(v.node, `'${v.v}' is not an IP address or CIDR block`, 'typescript/invalid-cidr');
-        opaques.push(b.opaque({ text: v.v, reason: 'not an IP address or CIDR block', node: v.node }, 'invalid'));
+  vals.forEach((val, i) => {
+    const family = families[i];
+    const unknown = (m: Match): void => {
+      opaques.push(family ? [m, { kind: 'family', family }] : [m]);
+    };
+    for (const v of flatItems(val)) {
+      if (v.k === 'nullish') continue;
+      if (v.k === 'str') {
+        const s = parseCidr(v.v);
+        if (!s) {
+          b.warn(v.node, `'${v.v}' is not an IP address or CIDR block`, 'typescript/invalid-cidr');
+          opaques.push([b.opaque({ text: v.v, reason: 'not an IP address or CIDR block', node: v.node }, 'invalid')]);
+          continue;
+        }
+        set = set.union(s);
+        any = true;
+        first ??= v.node;
+        last = v.node;
+        if ((s.coversAll('ipv4') || s.coversAll('ipv6')) && within && inside(v.node, within) && v.node.type === 'Literal') {
+          worldLiterals.push({ node: v.node, v6: s.coversAll('ipv6') && !s.coversAll('ipv4') });
+        }
         continue;
       }
-      set = set.union(s);
-      any = true;
-      first ??= v.node;
-      last = v.node;
-      if ((s.coversAll('ipv4') || s.coversAll('ipv6')) && within && inside(v.node, within) && v.node.type === 'Literal') {
-        worldLiterals.push({ node: v.node, v6: s.coversAll('ipv6') && !s.coversAll('ipv4') });
-      }
-      continue;
+      if (v.k === 'unk') unknown(b.opaque(v));
+      else if (v.k === 'prop' || v.k === 'new' || v.k === 'call') {
+        // vpc.vpcCidrBlock, pulumi outputs: decided by the cloud at deployment
+        unknown(b.opaque({ text: b.text(v.node), reason: 'a resource attribute known only at deployment', node: v.node }));
+      } else opaques.push([b.opaque({ text: b.text(v.node), reason: 'not a CIDR string', node: v.node })]);
     }
-    if (v.k === 'unk') opaques.push(b.opaque(v));
-    else if (v.k === 'prop' || v.k === 'new' || v.k === 'call') {
-      // vpc.vpcCidrBlock, pulumi outputs: decided by the cloud at deployment
-      opaques.push(b.opaque({ text: b.text(v.node), reason: 'a resource attribute known only at deployment', node: v.node }));
-    } else opaques.push(b.opaque({ text: b.text(v.node), reason: 'not a CIDR string', node: v.node }));
-  }
+  });
   const matches: Match[] = [];
   if (any) {
     const m: Match = { kind: 'address', dir: 'src', addrs: set };

@@ -592,10 +592,10 @@ function peer(ctx: Context, v: Val, argNode: Node, dir: 'src' | 'dst'): PeerResu
         case 'cdk.Peer.ipv6': {
           const a = ctx.arg(v.node, 0, v.scope);
           if (!a) return { alts: [[b.opaque({ text: b.text(v.node), reason: 'no CIDR given', node: v.node })]] };
-          const c = cidrs(b, [a], argNode);
+          const c = cidrs(b, [a], argNode, [v.fq === 'cdk.Peer.ipv4' ? 'ipv4' : 'ipv6']);
           const alts: Match[][] = [];
           if (c.matches.length > 0) alts.push(c.matches.map((m) => ({ ...m, dir }) as Match));
-          for (const o of c.opaques) alts.push([o]);
+          alts.push(...c.opaques);
           const res: PeerResult = { alts };
           const w = c.worldLiterals[0];
           if (w) {

@@ -199,10 +199,14 @@ export function awsEntry(ctx: Context, entry: Val, node: Node, f: AwsEntryFields
   const to = get(f.to);
   const pp = awsProtoPorts(b, proto, from, to, node);
   const alts: Match[][] = [];
-  const c = cidrs(b, [...f.cidr4, ...f.cidr6].map(get).filter((v): v is Val => v !== undefined), node);
+  const cidrFields = ([...f.cidr4.map((k) => [k, 'ipv4'] as const), ...f.cidr6.map((k) => [k, 'ipv6'] as const)]).flatMap(([k, fam]) => {
+    const v = get(k);
+    return v === undefined ? [] : [{ v, fam }];
+  });
+  const c = cidrs(b, cidrFields.map((x) => x.v), node, cidrFields.map((x) => x.fam));
   const flip = (m: Match): Match => (dir === 'dst' && (m.kind === 'address' || m.kind === 'principal') ? { ...m, dir: 'dst' } : m);
   if (c.matches.length > 0) alts.push(c.matches.map(flip));
-  for (const o of c.opaques) alts.push([o]);
+  for (const o of c.opaques) alts.push(o.map(flip));
   for (const k of f.principals) {
     const v = get(k);
     if (!v || v.k === 'nullish') continue;

@@ -32,7 +32,7 @@ describe('fixtures/typescript/cdk-app.ts', () => {
       // template string from a const; Port.tcp(PORT) with const PORT = 1764
       'CftSg ingress: dstport=1764 proto=6 srcaddr=192.0.2.0/24 => accept',
       // props.allowedCidr is a parameter: opaque, never a pass; CFT.first/last from an `as const` object
-      'CftSg ingress: dstport=1761-1768 opaque:unresolved proto=6 => accept',
+      'CftSg ingress: dstport=1761-1768 family=ipv4 opaque:unresolved proto=6 => accept',
       // another SecurityGroup as the peer; PORT + 1 folded
       'CftSg ingress: dstport=1765 proto=17 srcprincipal=admin => accept',
       // allowAllOutbound defaults to true (IPv4 only)
@@ -112,7 +112,7 @@ describe('fixtures/typescript/pulumi-program.ts', () => {
     expect(document.rulesets.map((r) => [r.name, r.targets])).toEqual([['cft-sg', ['cft-sg', 'sg', 'cft-server']]]);
     expect(summary(document)).toEqual([
       'cft-sg ingress: dstport=1761-1768 proto=6 srcaddr=0.0.0.0/0 => accept',
-      'cft-sg ingress: dstport=1761-1768 opaque:unresolved proto=17 => accept',
+      'cft-sg ingress: dstport=1761-1768 family=ipv4 opaque:unresolved proto=17 => accept',
       'cft-sg ingress: dstport=1766 proto=6 srcaddr=10.1.0.0/16, 10.2.0.0/16 => accept',
       'cft-sg ingress: dstport=1761-1768 proto=6 srcaddr=::/0 => accept',
       'cft-sg egress: dstaddr=0.0.0.0/0 => accept',

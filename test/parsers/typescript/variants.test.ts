@@ -330,7 +330,7 @@ describe('fixtures/typescript/aws-more.ts (L1 ingress, other constructs, AWS pro
       // one SecurityGroupRule per loop iteration, fromPort and toPort from the same variable
       'p ingress: dstport=1761, 1765 proto=6 srcaddr=0.0.0.0/0 => accept',
       // type not known: kept (as ingress) with an opaque match
-      'p ingress: dstport=1-2 opaque:unresolved opaque:unresolved proto=6 => accept',
+      'p ingress: dstport=1-2 family=ipv4 opaque:unresolved opaque:unresolved proto=6 => accept',
       'p egress: dstaddr=0.0.0.0/0 dstport=443 proto=6 => accept',
     ]);
   });

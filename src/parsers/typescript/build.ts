@@ -291,7 +291,15 @@ export function cidrs(b: DocBuilder, vals: Val[], within: Node | undefined, fami
         continue;
       }
       if (v.k === 'unk') unknown(b.opaque(v));
-      else if (v.k === 'prop' || v.k === 'new' || v.k === 'call') {
+      else if (v.k === 'prop' && vpcCidr(b, v) !== undefined) {
+        const c = vpcCidr(b, v)!;
+        if (c.k === 'str' && parseCidr(c.v)) {
+          set = set.union(parseCidr(c.v)!);
+          any = true;
+          first ??= v.node;
+          last = v.node;
+        } else unknown(c.k === 'unk' ? b.opaque(c) : b.opaque({ text: b.text(v.node), reason: 'a resource attribute known only at deployment', node: v.node }));
+      } else if (v.k === 'prop' || v.k === 'new' || v.k === 'call') {
         // vpc.vpcCidrBlock, pulumi outputs: decided by the cloud at deployment
         unknown(b.opaque({ text: b.text(v.node), reason: 'a resource attribute known only at deployment', node: v.node }));
       } else opaques.push([b.opaque({ text: b.text(v.node), reason: 'not a CIDR string', node: v.node })]);
@@ -304,6 +312,48 @@ export function cidrs(b: DocBuilder, vals: Val[], within: Node | undefined, fami
     matches.push(m);
   }
   return { matches, opaques, worldLiterals };
+}
+
+/** CDK's `Vpc.DEFAULT_CIDR_RANGE`, the CIDR of a `new ec2.Vpc` given neither `ipAddresses` nor `cidr`. */
+const CDK_DEFAULT_VPC_CIDR = '10.0.0.0/16';
+
+/**
+ * The IPv4 CIDR of a VPC built in this file, read where a rule uses it (`Peer.ipv4(vpc.vpcCidrBlock)`,
+ * Pulumi `cidrBlocks: [vpc.cidrBlock]`): CDK `ipAddresses: IpAddresses.cidr(c)`, the deprecated `cidr: c`,
+ * else `Vpc.DEFAULT_CIDR_RANGE` (10.0.0.0/16); Pulumi `aws.ec2.Vpc`'s `cidrBlock`. Undefined when `v` is no
+ * such attribute; an `unk` value when the VPC's CIDR is not written statically (IPAM, a parameter…).
+ */
+function vpcCidr(b: DocBuilder, v: Extract<Val, { k: 'prop' }>): Val | undefined {
+  const vpc = v.base;
+  if (vpc.k !== 'new') return undefined;
+  const cdk = vpc.fq === 'cdk.Vpc' && v.name === 'vpcCidrBlock';
+  const pulumi = vpc.fq === 'aws.ec2.Vpc' && v.name === 'cidrBlock';
+  if (!cdk && !pulumi) return undefined;
+  const propsNode = vpc.node.arguments[cdk ? 2 : 1];
+  const props = propsNode === undefined ? undefined : propsNode.type === 'SpreadElement' ? undefined : b.resolver.eval(propsNode, vpc.scope);
+  const unknown = (why: Val | undefined): Val => ({
+    k: 'unk',
+    text: b.text(v.node),
+    reason: `the VPC CIDR is not known statically${why?.k === 'unk' ? ` (${why.text}: ${why.reason})` : why ? ` (${b.text(why.node)})` : ''}`,
+    node: v.node,
+  });
+  if (propsNode !== undefined && props?.k !== 'obj') return unknown(props);
+  const get = (k: string): Val | undefined => (props?.k === 'obj' ? (props.props.get(k) ?? props.rest) : undefined);
+  if (pulumi) {
+    const c = get('cidrBlock');
+    return c?.k === 'str' ? { ...c, node: v.node } : unknown(c);
+  }
+  const ip = get('ipAddresses');
+  if (ip && ip.k !== 'nullish') {
+    if (ip.k === 'call' && ip.fq === 'cdk.IpAddresses.cidr' && ip.node.arguments[0] && ip.node.arguments[0].type !== 'SpreadElement') {
+      const c = b.resolver.eval(ip.node.arguments[0], ip.scope);
+      return c.k === 'str' ? { ...c, node: v.node } : unknown(c);
+    }
+    return unknown(ip);
+  }
+  const c = get('cidr');
+  if (c && c.k !== 'nullish') return c.k === 'str' ? { ...c, node: v.node } : unknown(c);
+  return { k: 'str', v: CDK_DEFAULT_VPC_CIDR, node: v.node };
 }
 
 export function inside(n: Node, outer: Node): boolean {

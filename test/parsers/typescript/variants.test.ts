@@ -374,10 +374,10 @@ describe('fixtures/typescript/loops.ts (forEach / map over constant arrays)', ()
 });
 
 describe('resource attributes', () => {
-  it('a VPC CIDR is known only at deployment', () => {
+  it('the CIDR of a VPC looked up (not built in the file) is known only at deployment', () => {
     const text = [
       "import * as ec2 from 'aws-cdk-lib/aws-ec2';",
-      "const vpc = new ec2.Vpc(app, 'Vpc');",
+      "const vpc = ec2.Vpc.fromLookup(app, 'Vpc', { isDefault: true });",
       "const sg = new ec2.SecurityGroup(app, 'S', { vpc, allowAllOutbound: false });",
       'sg.addIngressRule(ec2.Peer.ipv4(vpc.vpcCidrBlock), ec2.Port.tcp(1761));',
       '',

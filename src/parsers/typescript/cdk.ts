@@ -592,8 +592,21 @@ function peer(ctx: Context, v: Val, argNode: Node, dir: 'src' | 'dst'): PeerResu
         case 'cdk.Peer.ipv6': {
           const a = ctx.arg(v.node, 0, v.scope);
           if (!a) return { alts: [[b.opaque({ text: b.text(v.node), reason: 'no CIDR given', node: v.node })]] };
-          const c = cidrs(b, [a], argNode, [v.fq === 'cdk.Peer.ipv4' ? 'ipv4' : 'ipv6']);
+          const v4 = v.fq === 'cdk.Peer.ipv4';
+          // CDK's own check (aws-ec2/lib/peer.ts, CidrIPv4 / CidrIPv6): a literal of the other family or without
+          // a mask makes synthesis throw, so nothing is deployed
           const alts: Match[][] = [];
+          const ok: Val[] = [];
+          for (const x of flatItems(a)) {
+            const why = x.k === 'str' ? cdkPeerCidrError(x.v, v4) : undefined;
+            if (why === undefined || x.k !== 'str') ok.push(x);
+            else {
+              b.warn(x.node, `Peer.${v4 ? 'ipv4' : 'ipv6'}('${x.v}'): ${why}; CDK throws at synthesis`, 'typescript/invalid-cidr');
+              // (as for other invalid values, an opaque match: in a TypeScript file the finding is where this shows)
+              alts.push([b.opaque({ text: `Peer.${v4 ? 'ipv4' : 'ipv6'}('${x.v}'), which CDK refuses (${why})`, reason: 'CDK throws at synthesis', node: x.node }, 'invalid')]);
+            }
+          }
+          const c = cidrs(b, ok, argNode, ok.map(() => (v4 ? 'ipv4' : 'ipv6')));
           if (c.matches.length > 0) alts.push(c.matches.map((m) => ({ ...m, dir }) as Match));
           alts.push(...c.opaques);
           const res: PeerResult = { alts };
@@ -631,6 +644,17 @@ function peer(ctx: Context, v: Val, argNode: Node, dir: 'src' | 'dst'): PeerResu
     default:
       return { alts: [[b.opaque({ text: b.text(v.node), reason: 'not a peer', node: v.node })]] };
   }
+}
+
+/**
+ * Why CDK's `Peer.ipv4` / `Peer.ipv6` refuses a literal CIDR (aws-ec2/lib/peer.ts: `Invalid IPv4 CIDR`,
+ * `CIDR mask is missing in IPv4`, and the IPv6 ones), or undefined when it takes it.
+ */
+export function cdkPeerCidrError(text: string, v4: boolean): string | undefined {
+  const m = v4 ? /^(?:\d{1,3}\.){3}\d{1,3}(\/\d+)?$/.exec(text) : /^(?:[\da-f]{0,4}:){2,7}(?:[\da-f]{0,4})?(\/\d+)?$/.exec(text);
+  if (!m) return `not an IPv${v4 ? '4' : '6'} CIDR`;
+  if (m[1] === undefined) return `the CIDR mask is missing, /${v4 ? 32 : 128} for one address`;
+  return undefined;
 }
 
 function spanOfN(n: Node): import('../../model/index.js').Span {

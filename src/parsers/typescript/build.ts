@@ -19,7 +19,7 @@ import {
   type Ruleset,
 } from '../../model/index.js';
 import { cloudChain, cloudRuleset, cloudTable, opaqueMatch, spanJoin } from '../../model/build.js';
-import { awsIcmpTypeCode, awsPortRange, awsProtocol as coreAwsProtocol, awsProtocolNumber } from '../aws/core.js';
+import { awsIcmpTypeCode, awsPortRange, awsProtocol as coreAwsProtocol, awsProtocolNumber, decidedFirst } from '../aws/core.js';
 import { oneLine, spanOfNode, type Node } from './ast.js';
 import type { Resolver, UnkVal, Val } from './resolve.js';
 
@@ -195,7 +195,8 @@ export class DocBuilder {
       }
       const span = spanOfNode(d.node);
       const order = (list: RuleDraft[]): RuleDraft[] => {
-        if (d.style === 'aws') return list;
+        // a security group is a union: decided rules first, so that an opening is credited to the rule that makes it
+        if (d.style === 'aws') return decidedFirst(list, true);
         // stable sort by priority; GCP: deny before allow at equal priority
         return list
           .map((r, i) => ({ r, i }))

@@ -178,7 +178,11 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
           if (s.id) scope.vars.set(s.id.name, { name: s.id.name, kind: 'function', scope, decl: s.id, fnNode: s });
           break;
         case 'ClassDeclaration':
-          if (s.id) scope.vars.set(s.id.name, { name: s.id.name, kind: 'class', scope, decl: s.id });
+          if (s.id) scope.vars.set(s.id.name, { name: s.id.name, kind: 'class', scope, decl: s.id, classNode: s });
+          break;
+        case 'TSModuleDeclaration':
+          // namespace Ports { export const REST = 1768 } (not `declare module 'x'`); its scope is set by the walk
+          if (s.id.type === 'Identifier' && s.body?.type === 'TSModuleBlock') scope.vars.set(s.id.name, { name: s.id.name, kind: 'namespace', scope, decl: s.id });
           break;
         case 'TSEnumDeclaration':
           scope.vars.set(s.id.name, { name: s.id.name, kind: 'enum', scope, decl: s.id, enumDecl: s });
@@ -263,6 +267,11 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
       if (e.init) mutate(e.init, e.scope, site);
       return;
     }
+    // Config.PORT = 1769, Ports.REST = 1: a static member / namespace member changes
+    if (b && (b.kind === 'class' || b.kind === 'namespace')) {
+      (b.mutations ??= []).push(site);
+      return;
+    }
     for (let hops = 0; b && hops < 32; hops++) {
       if (b.kind !== 'const' && b.kind !== 'let' && b.kind !== 'var') return;
       const alias = b.init && !b.path ? unwrap(b.init) : undefined;
@@ -332,6 +341,20 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
       case 'TSModuleBlock': {
         const s = new Scope(scope, scope.cls);
         hoist(node.body, s);
+        // the namespace's members: the names its block exports
+        const ns = parent?.type === 'TSModuleDeclaration' && parent.id.type === 'Identifier' ? scope.lookup(parent.id.name) : undefined;
+        if (ns?.kind === 'namespace' && ns.decl === (parent as TSESTree.TSModuleDeclaration).id) {
+          const exported: string[] = [];
+          for (const st of node.body) {
+            const dcl = st.type === 'ExportNamedDeclaration' ? st.declaration : undefined;
+            if (dcl?.type === 'VariableDeclaration') {
+              const ids: Node[] = [];
+              for (const x of dcl.declarations) collectPatternIds(x.id, ids);
+              for (const id of ids) if (id.type === 'Identifier') exported.push(id.name);
+            } else if (dcl && 'id' in dcl && dcl.id?.type === 'Identifier') exported.push(dcl.id.name);
+          }
+          ns.members = { scope: s, names: exported };
+        }
         for (const st of node.body) walk(st, s, node, d);
         return;
       }
@@ -366,6 +389,10 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
         for (const dec of node.decorators ?? []) walk(dec, scope, node, d);
         const cls: ClassInfo = { props: new Map() };
         const s = new Scope(scope, cls);
+        if (node.type === 'ClassDeclaration' && node.id) {
+          const own = scope.lookup(node.id.name);
+          if (own?.decl === node.id) own.classInfo = cls;
+        }
         if (node.type === 'ClassExpression' && node.id) s.vars.set(node.id.name, { name: node.id.name, kind: 'class', scope: s, decl: node.id });
         for (const m of node.body.body) {
           if ((m.type === 'PropertyDefinition' || m.type === 'AccessorProperty') && !m.static && m.value) {

@@ -13,6 +13,7 @@ import { AwsContext, naclRulesetOf, type NaclEntryInput } from '../aws/core.js';
 import type { PValue } from '../values.js';
 import { memberName, spanOfNode, unwrap, type Node } from './ast.js';
 import type { RuleOrigin } from './build.js';
+import { entries } from './cdk.js';
 import { spanKey, toP } from './cloud.js';
 import { inNode, propGetter, type Context } from './context.js';
 import type { Val } from './resolve.js';
@@ -78,6 +79,32 @@ export function extractCdkNacls(ctx: Context): void {
       const props = ctx.arg(v.node, 2, v.scope);
       l1Entry(ctx, aclFor(propGetter(props)('networkAclId'), v.node), props, v.node);
     }
+  }
+  // Pulumi: aws.ec2.NetworkAcl / DefaultNetworkAcl with ingress / egress lists, aws.ec2.NetworkAclRule
+  const pulumiAcl = (v: Extract<Val, { k: 'new' }>): Acl => {
+    const name = ctx.argString(v.node, 0, v.scope);
+    return aclOf(v.node, name ?? ctx.b.text(v.node), v.node, [name, ctx.declaredName(v.node)]);
+  };
+  for (const c of ctx.scan.news) {
+    const v = r.eval(c.node, c.scope);
+    if (v.k !== 'new' || (v.fq !== 'aws.ec2.NetworkAcl' && v.fq !== 'aws.ec2.DefaultNetworkAcl')) continue;
+    const acl = pulumiAcl(v);
+    const get = propGetter(ctx.arg(v.node, 1, v.scope));
+    for (const dir of ['ingress', 'egress'] as const) {
+      const list = get(dir);
+      if (!list || list.k === 'nullish') continue;
+      for (const e of entries(list)) pulumiEntry(ctx, acl, e, dir === 'egress', inNode(e.node, v.node) ? e.node : v.node, 'ruleNo', 'action');
+    }
+  }
+  for (const c of ctx.scan.news) {
+    const v = r.eval(c.node, c.scope);
+    if (v.k !== 'new' || v.fq !== 'aws.ec2.NetworkAclRule') continue;
+    const props = ctx.arg(v.node, 1, v.scope);
+    const ref = propGetter(props)('networkAclId');
+    const base = ref?.k === 'prop' ? ref.base : ref;
+    const acl = base?.k === 'new' && (base.fq === 'aws.ec2.NetworkAcl' || base.fq === 'aws.ec2.DefaultNetworkAcl') ? pulumiAcl(base) : aclFor(ref, v.node);
+    const eg = propGetter(props)('egress');
+    pulumiEntry(ctx, acl, props ?? { k: 'unk', text: ctx.b.text(v.node), reason: 'no properties', node: v.node }, eg?.k === 'bool' && eg.v, v.node, 'ruleNumber', 'ruleAction');
   }
   for (const c of ctx.scan.calls) {
     if (c.node.type !== 'CallExpression') continue;
@@ -181,6 +208,43 @@ function l2Entry(ctx: Context, acl: Acl, props: Val | undefined, node: Node): vo
   } else if (traffic && traffic.k !== 'nullish') e.protocol = expr(ctx, traffic);
   if (extra.length > 0) e.extra = extra;
   record(acl, e, node, isWorld(e.cidr) || isWorld(e.cidr6) ? cidrNode : (traffic?.node ?? cidrNode));
+}
+
+/**
+ * A Pulumi NACL entry (an `ingress` / `egress` item of `aws.ec2.NetworkAcl`: `ruleNo`, `action`; an
+ * `aws.ec2.NetworkAclRule`: `ruleNumber`, `ruleAction`, `egress`), read as the Terraform mapper reads
+ * `aws_network_acl` blocks and `aws_network_acl_rule`.
+ */
+function pulumiEntry(ctx: Context, acl: Acl, e: Val, egress: boolean, node: Node, numberKey: string, actionKey: string): void {
+  const get = propGetter(e);
+  const p = (k: string): PValue | undefined => toP(ctx.b, get(k));
+  const entry: NaclEntryInput = {
+    egress,
+    ruleNumber: p(numberKey),
+    action: p(actionKey),
+    protocol: p('protocol'),
+    fromPort: p('fromPort'),
+    toPort: p('toPort'),
+    cidr: p('cidrBlock'),
+    cidr6: p('ipv6CidrBlock'),
+    span: spanOfNode(node),
+  };
+  const it = get('icmpType');
+  const ic = get('icmpCode');
+  if ((it && it.k !== 'nullish') || (ic && ic.k !== 'nullish')) {
+    entry.icmpType = p('icmpType');
+    entry.icmpCode = p('icmpCode');
+  }
+  if (e.k !== 'obj') {
+    // an entry not known statically: any number, action, protocol and source (undecidable)
+    const x: PValue = { kind: 'expr', text: e.k === 'unk' ? e.text : ctx.b.text(e.node), span: spanOfNode(e.node) };
+    record(acl, { egress, ruleNumber: undefined, action: x, protocol: { kind: 'scalar', value: '-1', span: x.span }, fromPort: undefined, toPort: undefined, cidr: x, cidr6: undefined, anyFamily: true, span: entry.span }, node, e.node);
+    return;
+  }
+  const eg = numberKey === 'ruleNumber' ? get('egress') : undefined;
+  if (eg && eg.k !== 'bool' && eg.k !== 'nullish') entry.extra = [ctx.b.opaque({ text: `egress: ${ctx.b.text(eg.node)}`, reason: 'the direction is not known statically', node: eg.node })];
+  const c = isWorld(entry.cidr) ? get('cidrBlock') : isWorld(entry.cidr6) ? get('ipv6CidrBlock') : undefined;
+  record(acl, entry, node, c?.node ?? get('fromPort')?.node ?? get('protocol')?.node);
 }
 
 /** `CfnNetworkAclEntry` props, CloudFormation's `AWS::EC2::NetworkAclEntry` in camel case. */

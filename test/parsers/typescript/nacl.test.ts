@@ -61,3 +61,34 @@ new ec2.CfnNetworkAclEntry(stack, 'Bad', { networkAclId: 'acl-123', ruleNumber: 
     expect(document.diagnostics.map((d) => `${d.code} ${d.span.start.line}`)).toEqual(['aws/port-range 13']);
   });
 });
+
+describe('Pulumi network ACLs are read as the Terraform mapper reads aws_network_acl / aws_network_acl_rule', () => {
+  it('inline ingress / egress (ruleNo, action) and NetworkAclRule (ruleNumber, ruleAction, egress)', () => {
+    const text = `import * as aws from '@pulumi/aws';
+declare const entry: aws.types.input.ec2.NetworkAclIngress;
+const acl = new aws.ec2.NetworkAcl('mft-acl', {
+  vpcId: 'vpc-1',
+  ingress: [
+    { protocol: 'tcp', ruleNo: 100, action: 'allow', cidrBlock: '0.0.0.0/0', fromPort: 1761, toPort: 1768 },
+    { protocol: '-1', ruleNo: 200, action: 'deny', cidrBlock: '0.0.0.0/0', fromPort: 0, toPort: 0 },
+  ],
+  egress: [{ protocol: '-1', ruleNo: 100, action: 'allow', cidrBlock: '0.0.0.0/0', fromPort: 0, toPort: 0 }],
+});
+new aws.ec2.NetworkAclRule('deny-1764', { networkAclId: acl.id, ruleNumber: 90, egress: false, protocol: 'tcp', ruleAction: 'deny', cidrBlock: '0.0.0.0/0', fromPort: 1764, toPort: 1764 });
+new aws.ec2.NetworkAclRule('v6', { networkAclId: acl.id, ruleNumber: 110, protocol: 'tcp', ruleAction: 'allow', ipv6CidrBlock: '::/0', fromPort: 1768, toPort: 1768 });
+new aws.ec2.NetworkAcl('other', { vpcId: 'vpc-1', ingress: [entry] });
+`;
+    const { document, extracted } = extract(text);
+    expect(summary(document)).toEqual([
+      'mft-acl ingress: dstport=1764 proto=6 srcaddr=0.0.0.0/0 => drop',
+      'mft-acl ingress: dstport=1761-1768 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'mft-acl ingress: dstport=1768 proto=6 srcaddr=::/0 => accept',
+      'mft-acl ingress: srcaddr=0.0.0.0/0 => drop',
+      'mft-acl egress: dstaddr=0.0.0.0/0 => accept',
+      // an entry not known statically: undecidable, never dropped
+      'other ingress: opaque:unresolved => unknown ?',
+    ]);
+    expect(document.rulesets.map((r) => r.targets)).toEqual([['mft-acl', 'acl'], ['other']]);
+    expect(text.slice(...extracted[1]!.reportNode.range)).toBe("'0.0.0.0/0'");
+  });
+});

@@ -110,3 +110,18 @@ describe('a security group is a union', () => {
     ]);
   });
 });
+
+describe('a peer chosen by a run-time condition', () => {
+  it('names the condition once, at its line', async () => {
+    const eslint = new ESLint({
+      cwd: ROOT,
+      overrideConfigFile: true,
+      overrideConfig: [...typescriptPlugin.configs['recommended-typescript']!, { settings: { firewall: { discovery: false } } }],
+    });
+    const code = CDK("declare const prod: boolean;\nconst src = prod ? ec2.Peer.ipv4('10.0.0.0/8') : ec2.Peer.anyIpv4();\nsg.addIngressRule(src, ec2.Port.tcp(1768));");
+    const [r] = await eslint.lintText(code, { filePath: join(ROOT, 'stack.ts') });
+    expect(r!.messages.filter((m) => m.ruleId === 'firewall/no-unneeded-cft-ports').map((m) => `${m.line}:${m.column} ${m.message.slice(0, m.message.indexOf('): ') + 1)}`)).toEqual([
+      "6:24 Possibly open (prod ? ec2.Peer.ipv4('10.0.0.0/8') : ec2.Peer.anyIpv4() at line 5 may or may not match)",
+    ]);
+  });
+});

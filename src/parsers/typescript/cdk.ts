@@ -637,8 +637,8 @@ function peer(ctx: Context, v: Val, argNode: Node, dir: 'src' | 'dst'): PeerResu
     case 'unk':
       if (v.alts) {
         // cond ? Peer.ipv4('10.0.0.0/8') : Peer.anyIpv4(): one of the two, possibly
-        const o = b.opaque(v);
-        return { alts: v.alts.flatMap((a) => peer(ctx, a, argNode, dir).alts.map((m) => [...m, o])) };
+        // (the condition once, beside the branches: a finding names it once)
+        return { alts: [[...anyOf(v.alts.flatMap((a) => peer(ctx, a, argNode, dir).alts)), b.opaque(v)]] };
       }
       return { alts: [[b.opaque(v)]] };
     default:

@@ -19,7 +19,7 @@ import {
   type RuleDraft,
   type Suggestion,
 } from './build.js';
-import { awsEntry, inNode, propGetter, removalOf, type AwsEntryFields, type Context } from './context.js';
+import { awsEntry, guarded, inNode, propGetter, removalOf, type AwsEntryFields, type Context } from './context.js';
 import type { Scope, Val } from './resolve.js';
 
 const CFN_INGRESS: AwsEntryFields = {
@@ -160,7 +160,8 @@ function albListener(ctx: Context, lb: Val, node: TSESTree.CallExpression | TSES
   if (open && open.k !== 'bool') matches.push(open.k === 'unk' ? b.opaque(open) : b.opaque({ text: b.text(open.node), reason: 'not a boolean', node: open.node }));
   const reportNode = open && open.k !== 'nullish' && inNode(open.node, node) ? open.node : portV && inNode(portV.node, node) ? portV.node : node;
   const suggestions: Suggestion[] = parent?.type === 'ExpressionStatement' && parent.expression === node ? [removeStatement(ctx.src, parent, 'Remove this listener statement')] : [];
-  d.ingress.push({ matches, action: { kind: 'accept' }, node, reportNode, suggestions, comment: 'ALB listener open to anyone (open defaults to true)' });
+  const rule = guarded<RuleDraft>(ctx, node, { matches, action: { kind: 'accept' }, node, reportNode, suggestions, comment: 'ALB listener open to anyone (open defaults to true)' });
+  if (rule) d.ingress.push(rule);
 }
 
 /**
@@ -195,7 +196,8 @@ function propertyOverride(ctx: Context, call: TSESTree.CallExpression, callee: T
   }
   const opaqueRule = (ingress: boolean, reason: string): void => {
     const m = ctx.b.opaque({ text: ctx.b.text(call), reason, node: call });
-    (ingress ? d.ingress : d.egress).push({ matches: [m], action: { kind: 'accept' }, node: call, reportNode: call, suggestions: [] });
+    const rule = guarded<RuleDraft>(ctx, call, { matches: [m], action: { kind: 'accept' }, node: call, reportNode: call, suggestions: [] });
+    if (rule) (ingress ? d.ingress : d.egress).push(rule);
   };
   if (path === undefined) {
     opaqueRule(true, 'a property override whose path is not known statically may change the ingress rules');
@@ -213,7 +215,8 @@ function propertyOverride(ctx: Context, call: TSESTree.CallExpression, callee: T
   }
   if (value.k === 'nullish') return;
   for (const e of seg.length === 1 ? entries(value) : [value]) {
-    (ingress ? d.ingress : d.egress).push(awsEntry(ctx, e, inNode(e.node, call) ? e.node : call, fields, ingress ? 'src' : 'dst'));
+    const rule = guarded(ctx, call, awsEntry(ctx, e, inNode(e.node, call) ? e.node : call, fields, ingress ? 'src' : 'dst'));
+    if (rule) (ingress ? d.ingress : d.egress).push(rule);
   }
 }
 
@@ -299,7 +302,12 @@ function cfnSecurityGroup(ctx: Context, v: Ctor): RulesetDraft {
     const name = get('groupName');
     if (name?.k === 'str') d.addTarget(name.v);
     const ing = get('securityGroupIngress');
-    if (ing && ing.k !== 'nullish') for (const e of entries(ing)) d.ingress.push(awsEntry(ctx, e, e.node, CFN_INGRESS, 'src'));
+    if (ing && ing.k !== 'nullish') {
+      for (const e of entries(ing)) {
+        const rule = guarded(ctx, v.node, awsEntry(ctx, e, e.node, CFN_INGRESS, 'src'));
+        if (rule) d.ingress.push(rule);
+      }
+    }
     const eg = get('securityGroupEgress');
     if (!eg || eg.k === 'nullish') {
       // CloudFormation keeps AWS's default allow-all IPv4 egress when no egress is given
@@ -329,7 +337,7 @@ function cfnStandalone(ctx: Context, v: Ctor, ingress: boolean): void {
   const entry = props ?? { k: 'unk' as const, text: ctx.b.text(v.node), reason: 'no properties', node: v.node };
   const rule = awsEntry(ctx, entry, v.node, ingress ? CFN_INGRESS : CFN_EGRESS, ingress ? 'src' : 'dst');
   rule.suggestions.push(...removalOf(ctx, v.node, ingress ? 'CfnSecurityGroupIngress' : 'CfnSecurityGroupEgress'));
-  (ingress ? d.ingress : d.egress).push(rule);
+  if (guarded(ctx, v.node, rule)) (ingress ? d.ingress : d.egress).push(rule);
 }
 
 /** The ruleset a `groupId` refers to: `sg.attrGroupId` / `sg.ref` of a CfnSecurityGroup, `sg.securityGroupId` of an L2 SG, or by text. */
@@ -432,7 +440,8 @@ function callArgs(ctx: Context, call: TSESTree.CallExpression, scope: Scope): { 
 
 function unknownRule(ctx: Context, d: RulesetDraft, ingress: boolean, call: TSESTree.CallExpression, why: Extract<Val, { k: 'unk' }>): void {
   const m = ctx.b.opaque({ text: ctx.b.text(call), reason: `its arguments are not known statically (${why.text}: ${why.reason})`, node: call });
-  (ingress ? d.ingress : d.egress).push({ matches: [m], action: { kind: 'accept' }, node: call, reportNode: call, suggestions: [] });
+  const rule = guarded<RuleDraft>(ctx, call, { matches: [m], action: { kind: 'accept' }, node: call, reportNode: call, suggestions: [] });
+  if (rule) (ingress ? d.ingress : d.egress).push(rule);
 }
 
 function descOf(ctx: Context, call: TSESTree.CallExpression, i: number, scope: Scope): string | undefined {
@@ -783,5 +792,5 @@ function addRule(
   const reportNode = ingress && p.worldNode && inNode(p.worldNode, call) ? p.worldNode : inNode(portNode, call) ? portNode : call;
   const rule: RuleDraft = { matches, action: { kind: 'accept' }, node: call, reportNode, suggestions };
   if (comment !== undefined) rule.comment = comment;
-  (ingress ? d.ingress : d.egress).push(rule);
+  if (guarded(ctx, call, rule)) (ingress ? d.ingress : d.egress).push(rule);
 }

@@ -20,8 +20,8 @@ import {
   type RuleDraft,
   type Suggestion,
 } from './build.js';
-import { iterationsOf, loopsIn, type Resolver, type Scope, type Val } from './resolve.js';
-import type { ScanResult } from './scan.js';
+import { iterationsOf, loopsIn, truthy, type Resolver, type Scope, type Val } from './resolve.js';
+import type { Guard, ScanResult } from './scan.js';
 
 /** Property reader of an object argument: an unknown object makes every property unknown; a spread of unknowns (`rest`) stands for absent keys. */
 export function propGetter(obj: Val | undefined): (key: string) => Val | undefined {
@@ -30,14 +30,39 @@ export function propGetter(obj: Val | undefined): (key: string) => Val | undefin
 
 export class Context {
   private readonly parents = new Map<Node, Node | undefined>();
+  private readonly guards = new Map<Node, readonly Guard[]>();
   constructor(
     readonly b: DocBuilder,
     readonly r: Resolver,
     readonly scan: ScanResult,
   ) {
     r.fnScopes = scan.fnScopes;
-    for (const c of scan.news) this.parents.set(c.node, c.parent);
-    for (const c of scan.calls) this.parents.set(c.node, c.parent);
+    for (const c of [...scan.news, ...scan.calls]) {
+      this.parents.set(c.node, c.parent);
+      if (c.guards) this.guards.set(c.node, c.guards);
+    }
+  }
+
+  /**
+   * The conditions a rule-making call or construct runs under (`if (props.openCft) sg.addIngressRule(…)`,
+   * `enable && new aws.ec2.SecurityGroupRule(…)`): `dead` when one is known false (the code never runs),
+   * else an opaque match per condition decided at run time (the rule exists only when it holds).
+   */
+  guard(node: Node): { dead: boolean; matches: Match[] } {
+    const gs = this.guards.get(node);
+    if (!gs) return { dead: false, matches: [] };
+    const matches: Match[] = [];
+    for (const g of gs) {
+      const v = this.r.eval(g.test, g.scope);
+      const t = truthy(v);
+      const known = g.when === 'nullish' ? (v.k === 'nullish' ? true : t === true || (t === false && v.k !== 'unk') ? false : undefined) : t === undefined ? undefined : g.when === 'truthy' ? t : !t;
+      if (known === false) return { dead: true, matches: [] };
+      if (known === true) continue;
+      const text = this.b.text(g.test);
+      const cond = g.when === 'truthy' ? text : g.when === 'falsy' ? `!(${text})` : `${text} == null`;
+      matches.push(this.b.opaque({ text: `only if ${cond}`, reason: 'the code that adds this rule runs under a condition decided at run time', node: g.test }));
+    }
+    return { dead: false, matches };
   }
 
   get src(): string {
@@ -248,6 +273,14 @@ function correlated(entry: Val & { k: 'obj' }, groups: string[][]): boolean {
     }
   }
   return false;
+}
+
+/** `rule` with the conditions the code at `at` runs under (`Context.guard`), or undefined when that code never runs. */
+export function guarded<T extends { matches: Match[] }>(ctx: Context, at: Node, rule: T): T | undefined {
+  const g = ctx.guard(at);
+  if (g.dead) return undefined;
+  if (g.matches.length > 0) rule.matches = [...rule.matches, ...g.matches];
+  return rule;
 }
 
 /** For `new Rule(...)` written as a statement of its own: a suggestion removing it. */

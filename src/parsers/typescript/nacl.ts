@@ -93,7 +93,7 @@ export function extractCdkNacls(ctx: Context): void {
     for (const dir of ['ingress', 'egress'] as const) {
       const list = get(dir);
       if (!list || list.k === 'nullish') continue;
-      for (const e of entries(list)) pulumiEntry(ctx, acl, e, dir === 'egress', inNode(e.node, v.node) ? e.node : v.node, 'ruleNo', 'action');
+      for (const e of entries(list)) pulumiEntry(ctx, acl, e, dir === 'egress', inNode(e.node, v.node) ? e.node : v.node, 'ruleNo', 'action', v.node);
     }
   }
   for (const c of ctx.scan.news) {
@@ -125,7 +125,11 @@ function isWorld(v: PValue | undefined): boolean {
   return v?.kind === 'scalar' && typeof v.value === 'string' && (v.value.trim() === '0.0.0.0/0' || v.value.trim() === '::/0');
 }
 
-function record(acl: Acl, e: NaclEntryInput, node: Node, reportNode: Node | undefined): void {
+/** An entry of the ACL, with the conditions the code at `guardAt` runs under (none when it never runs). */
+function record(ctx: Context, acl: Acl, e: NaclEntryInput, node: Node, reportNode: Node | undefined, guardAt: Node = node): void {
+  const g = ctx.guard(guardAt);
+  if (g.dead) return;
+  if (g.matches.length > 0) e.extra = [...(e.extra ?? []), ...g.matches];
   acl.entries.push(e);
   acl.origins.set(spanKey(e.span), { node, reportNode: reportNode && inNode(reportNode, node) ? reportNode : node, suggestions: [] });
 }
@@ -207,7 +211,7 @@ function l2Entry(ctx: Context, acl: Acl, props: Val | undefined, node: Node): vo
     }
   } else if (traffic && traffic.k !== 'nullish') e.protocol = expr(ctx, traffic);
   if (extra.length > 0) e.extra = extra;
-  record(acl, e, node, isWorld(e.cidr) || isWorld(e.cidr6) ? cidrNode : (traffic?.node ?? cidrNode));
+  record(ctx, acl, e, node, isWorld(e.cidr) || isWorld(e.cidr6) ? cidrNode : (traffic?.node ?? cidrNode));
 }
 
 /**
@@ -215,7 +219,7 @@ function l2Entry(ctx: Context, acl: Acl, props: Val | undefined, node: Node): vo
  * `aws.ec2.NetworkAclRule`: `ruleNumber`, `ruleAction`, `egress`), read as the Terraform mapper reads
  * `aws_network_acl` blocks and `aws_network_acl_rule`.
  */
-function pulumiEntry(ctx: Context, acl: Acl, e: Val, egress: boolean, node: Node, numberKey: string, actionKey: string): void {
+function pulumiEntry(ctx: Context, acl: Acl, e: Val, egress: boolean, node: Node, numberKey: string, actionKey: string, guardAt: Node = node): void {
   const get = propGetter(e);
   const p = (k: string): PValue | undefined => toP(ctx.b, get(k));
   const entry: NaclEntryInput = {
@@ -238,13 +242,13 @@ function pulumiEntry(ctx: Context, acl: Acl, e: Val, egress: boolean, node: Node
   if (e.k !== 'obj') {
     // an entry not known statically: any number, action, protocol and source (undecidable)
     const x: PValue = { kind: 'expr', text: e.k === 'unk' ? e.text : ctx.b.text(e.node), span: spanOfNode(e.node) };
-    record(acl, { egress, ruleNumber: undefined, action: x, protocol: { kind: 'scalar', value: '-1', span: x.span }, fromPort: undefined, toPort: undefined, cidr: x, cidr6: undefined, anyFamily: true, span: entry.span }, node, e.node);
+    record(ctx, acl, { egress, ruleNumber: undefined, action: x, protocol: { kind: 'scalar', value: '-1', span: x.span }, fromPort: undefined, toPort: undefined, cidr: x, cidr6: undefined, anyFamily: true, span: entry.span }, node, e.node, guardAt);
     return;
   }
   const eg = numberKey === 'ruleNumber' ? get('egress') : undefined;
   if (eg && eg.k !== 'bool' && eg.k !== 'nullish') entry.extra = [ctx.b.opaque({ text: `egress: ${ctx.b.text(eg.node)}`, reason: 'the direction is not known statically', node: eg.node })];
   const c = isWorld(entry.cidr) ? get('cidrBlock') : isWorld(entry.cidr6) ? get('ipv6CidrBlock') : undefined;
-  record(acl, entry, node, c?.node ?? get('fromPort')?.node ?? get('protocol')?.node);
+  record(ctx, acl, entry, node, c?.node ?? get('fromPort')?.node ?? get('protocol')?.node, guardAt);
 }
 
 /** `CfnNetworkAclEntry` props, CloudFormation's `AWS::EC2::NetworkAclEntry` in camel case. */
@@ -274,5 +278,5 @@ function l1Entry(ctx: Context, acl: Acl, props: Val | undefined, node: Node): vo
     e.extra = [ctx.b.opaque({ text: `egress: ${ctx.b.text(eg.node)}`, reason: 'the direction is not known statically', node: eg.node })];
   }
   const c = isWorld(e.cidr) ? get('cidrBlock') : isWorld(e.cidr6) ? get('ipv6CidrBlock') : undefined;
-  record(acl, e, node, c?.node ?? get('portRange')?.node ?? get('protocol')?.node);
+  record(ctx, acl, e, node, c?.node ?? get('portRange')?.node ?? get('protocol')?.node);
 }

@@ -12,6 +12,15 @@ export interface Candidate {
   node: TSESTree.NewExpression | TSESTree.CallExpression;
   scope: Scope;
   parent: Node | undefined;
+  /** The conditions the code runs under (`if (props.cft) sg.addIngressRule(…)`), outermost first. */
+  guards?: readonly Guard[];
+}
+
+/** A condition code runs under: `test` truthy (`if`, `?:`, `&&`), falsy (`else`, `||`) or nullish (`??`). */
+export interface Guard {
+  test: Node;
+  when: 'truthy' | 'falsy' | 'nullish';
+  scope: Scope;
 }
 
 export interface ScanResult {
@@ -53,6 +62,20 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
   const mutatedParams = new Map<Node, Set<number>>();
   const plainCalls: { node: TSESTree.CallExpression; scope: Scope }[] = [];
   const iterated = new Map<Node, { array: Node; scope: Scope }>();
+  /** The conditions around the node being walked (a snapshot is kept by each candidate). */
+  const guards: Guard[] = [];
+  let guardSnapshot: readonly Guard[] | undefined;
+  const guarded = (): readonly Guard[] | undefined => (guards.length === 0 ? undefined : (guardSnapshot ??= [...guards]));
+  const under = (g: Guard, run: () => void): void => {
+    guards.push(g);
+    guardSnapshot = undefined;
+    try {
+      run();
+    } finally {
+      guards.pop();
+      guardSnapshot = undefined;
+    }
+  };
 
   const declarePattern = (pat: Node, kind: BindingKind, scope: Scope, init: Node | undefined, path: (string | number)[], dflt?: Node, each?: boolean): void => {
     switch (pat.type) {
@@ -453,19 +476,33 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
         markAssigned(node.argument, scope, undefined, node);
         walkChildren(node, scope, d);
         return;
+      case 'IfStatement':
+        walk(node.test, scope, node, d);
+        under({ test: node.test, when: 'truthy', scope }, () => walk(node.consequent, scope, node, d));
+        if (node.alternate) under({ test: node.test, when: 'falsy', scope }, () => walk(node.alternate!, scope, node, d));
+        return;
+      case 'ConditionalExpression':
+        walk(node.test, scope, node, d);
+        under({ test: node.test, when: 'truthy', scope }, () => walk(node.consequent, scope, node, d));
+        under({ test: node.test, when: 'falsy', scope }, () => walk(node.alternate, scope, node, d));
+        return;
+      case 'LogicalExpression':
+        walk(node.left, scope, node, d);
+        under({ test: node.left, when: node.operator === '&&' ? 'truthy' : node.operator === '||' ? 'falsy' : 'nullish', scope }, () => walk(node.right, scope, node, d));
+        return;
       case 'UnaryExpression':
         if (node.operator === 'delete' && unwrap(node.argument).type === 'MemberExpression') mutate((unwrap(node.argument) as TSESTree.MemberExpression).object, scope, node);
         walkChildren(node, scope, d);
         return;
       case 'NewExpression':
-        news.push({ node, scope, parent });
+        news.push(candidate(node, scope, parent));
         walkChildren(node, scope, d);
         return;
       case 'CallExpression': {
         const callee = unwrap(node.callee);
         if (callee.type === 'Identifier') plainCalls.push({ node, scope });
         if (callee.type === 'MemberExpression') {
-          calls.push({ node, scope, parent });
+          calls.push(candidate(node, scope, parent));
           const fn = node.arguments[0];
           const m = memberName(callee);
           if (m !== undefined && MUTATORS.has(m)) {
@@ -485,6 +522,11 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
         walkChildren(node, scope, d);
         return;
     }
+  };
+
+  const candidate = (node: TSESTree.NewExpression | TSESTree.CallExpression, scope: Scope, parent: Node | undefined): Candidate => {
+    const g = guarded();
+    return g ? { node, scope, parent, guards: g } : { node, scope, parent };
   };
 
   const walkChildren = (node: Node, scope: Scope, depth: number): void => {

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { allRules, extract, opaques, summary } from './helpers.js';
+
+describe('rules added under a condition', () => {
+  it('a condition decided at run time makes the rule possibly there; a false one means the code never runs', () => {
+    const text = `import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as aws from '@pulumi/aws';
+import * as gcp from '@pulumi/gcp';
+declare const stack: any;
+declare const vpc: ec2.IVpc;
+declare const props: { exposeRest?: boolean; partnerCidr?: string; sg?: aws.ec2.SecurityGroup };
+const LEGACY = false;
+const sg = new ec2.SecurityGroup(stack, 'Sg', { vpc, allowAllOutbound: false });
+if (props.exposeRest) {
+  sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(1768));
+} else {
+  sg.addIngressRule(ec2.Peer.ipv4('10.0.0.0/8'), ec2.Port.tcp(1768));
+}
+if (LEGACY) sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcpRange(1761, 1768));
+if (!LEGACY) sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(1763));
+const p = props.sg ?? new aws.ec2.SecurityGroup('p', { ingress: [{ protocol: 'tcp', fromPort: 1761, toPort: 1761, cidrBlocks: ['0.0.0.0/0'] }] });
+props.exposeRest && new gcp.compute.Firewall('fw', { network: 'default', allows: [{ protocol: 'tcp', ports: ['1768'] }], sourceRanges: ['0.0.0.0/0'] });
+`;
+    const { document } = extract(text);
+    expect(summary(document)).toEqual([
+      'Sg ingress: dstport=1763 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'Sg ingress: dstport=1768 opaque:unresolved proto=6 srcaddr=0.0.0.0/0 => accept',
+      'Sg ingress: dstport=1768 opaque:unresolved proto=6 srcaddr=10.0.0.0/8 => accept',
+      'p ingress: dstport=1761 opaque:unresolved proto=6 srcaddr=0.0.0.0/0 => accept',
+      'network default, all instances INGRESS: dstport=1768 opaque:unresolved proto=6 srcaddr=0.0.0.0/0 => accept',
+    ]);
+    const rules = allRules(document);
+    expect(opaques(rules[1]!)).toEqual([{ module: 'unresolved', text: 'only if props.exposeRest', reason: 'the code that adds this rule runs under a condition decided at run time' }]);
+    expect(opaques(rules[2]!)[0]!.text).toBe('only if !(props.exposeRest)');
+    expect(opaques(rules[3]!)[0]!.text).toBe('only if props.sg == null');
+    expect(rules[1]!.matches.find((m) => m.kind === 'opaque')!.span!.start.line).toBe(9);
+
+  });
+});

@@ -291,16 +291,16 @@ export function cidrs(b: DocBuilder, vals: Val[], within: Node | undefined, fami
         }
         continue;
       }
+      const vpc = v.k === 'prop' ? vpcCidr(b, v) : undefined;
+      const vpcSet = vpc?.k === 'str' ? parseCidr(vpc.v) : undefined;
       if (v.k === 'unk') unknown(b.opaque(v));
-      else if (v.k === 'prop' && vpcCidr(b, v) !== undefined) {
-        const c = vpcCidr(b, v)!;
-        if (c.k === 'str' && parseCidr(c.v)) {
-          set = set.union(parseCidr(c.v)!);
-          any = true;
-          first ??= v.node;
-          last = v.node;
-        } else unknown(c.k === 'unk' ? b.opaque(c) : b.opaque({ text: b.text(v.node), reason: 'a resource attribute known only at deployment', node: v.node }));
-      } else if (v.k === 'prop' || v.k === 'new' || v.k === 'call') {
+      else if (vpcSet) {
+        set = set.union(vpcSet);
+        any = true;
+        first ??= v.node;
+        last = v.node;
+      } else if (vpc?.k === 'unk') unknown(b.opaque(vpc));
+      else if (v.k === 'prop' || v.k === 'new' || v.k === 'call') {
         // vpc.vpcCidrBlock, pulumi outputs: decided by the cloud at deployment
         unknown(b.opaque({ text: b.text(v.node), reason: 'a resource attribute known only at deployment', node: v.node }));
       } else opaques.push([b.opaque({ text: b.text(v.node), reason: 'not a CIDR string', node: v.node })]);

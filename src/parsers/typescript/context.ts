@@ -53,6 +53,14 @@ export class Context {
     if (!gs) return { dead: false, matches: [] };
     const matches: Match[] = [];
     for (const g of gs) {
+      if (g.when === 'case') {
+        // a known discriminant decides nothing here (the case may be reached by falling through): only an unknown one is a condition
+        const d = this.r.eval(g.test, g.scope);
+        if (d.k !== 'unk' && d.k !== 'each') continue;
+        const text = `only if ${this.b.text(g.test)} ${g.label ? `is ${this.b.text(g.label)}` : 'matches no case'} (or an earlier case falls through)`;
+        matches.push(this.b.opaque({ text, reason: 'the code that adds this rule runs under a condition decided at run time', node: g.label ?? g.test }));
+        continue;
+      }
       const v = this.r.eval(g.test, g.scope);
       const t = truthy(v);
       const known = g.when === 'nullish' ? (v.k === 'nullish' ? true : t === true || (t === false && v.k !== 'unk') ? false : undefined) : t === undefined ? undefined : g.when === 'truthy' ? t : !t;

@@ -16,11 +16,13 @@ export interface Candidate {
   guards?: readonly Guard[];
 }
 
-/** A condition code runs under: `test` truthy (`if`, `?:`, `&&`), falsy (`else`, `||`) or nullish (`??`). */
+/** A condition code runs under: `test` truthy (`if`, `?:`, `&&`), falsy (`else`, `||`), nullish (`??`), or a `switch` case. */
 export interface Guard {
   test: Node;
-  when: 'truthy' | 'falsy' | 'nullish';
+  /** `case`: `test` is a switch discriminant, `label` the case's test (none for `default`). */
+  when: 'truthy' | 'falsy' | 'nullish' | 'case';
   scope: Scope;
+  label?: Node;
 }
 
 export interface ScanResult {
@@ -387,7 +389,10 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
         for (const c of node.cases) hoist(c.consequent, s);
         for (const c of node.cases) {
           if (c.test) walk(c.test, s, c, d);
-          for (const st of c.consequent) walk(st, s, c, d);
+          // (a case runs when the discriminant matches it, or by falling through from the one before)
+          under({ test: node.discriminant, when: 'case', scope, label: c.test ?? undefined }, () => {
+            for (const st of c.consequent) walk(st, s, c, d);
+          });
         }
         return;
       }

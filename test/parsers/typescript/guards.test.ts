@@ -37,3 +37,34 @@ props.exposeRest && new gcp.compute.Firewall('fw', { network: 'default', allows:
 
   });
 });
+
+describe('rules added in a switch case', () => {
+  it('are possibly there when the discriminant is decided at run time', () => {
+    const { document } = extract(`import * as ec2 from 'aws-cdk-lib/aws-ec2';
+declare const stack: any;
+declare const vpc: ec2.IVpc;
+declare const props: { stage: 'dev' | 'prod' };
+const STAGE = 'prod';
+const sg = new ec2.SecurityGroup(stack, 'Sg', { vpc, allowAllOutbound: false });
+switch (props.stage) {
+  case 'prod':
+    sg.addIngressRule(ec2.Peer.ipv4('10.0.0.0/8'), ec2.Port.tcp(1768));
+    break;
+  default:
+    sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(1768));
+}
+switch (STAGE) {
+  case 'prod':
+    sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(1761));
+}
+`);
+    const rules = allRules(document);
+    expect(summary(document)).toEqual([
+      'Sg ingress: dstport=1761 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'Sg ingress: dstport=1768 opaque:unresolved proto=6 srcaddr=10.0.0.0/8 => accept',
+      'Sg ingress: dstport=1768 opaque:unresolved proto=6 srcaddr=0.0.0.0/0 => accept',
+    ]);
+    expect(opaques(rules[1]!)[0]!.text).toBe("only if props.stage is 'prod' (or an earlier case falls through)");
+    expect(opaques(rules[2]!)[0]!.text).toBe('only if props.stage matches no case (or an earlier case falls through)');
+  });
+});

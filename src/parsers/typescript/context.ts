@@ -67,7 +67,10 @@ export class Context {
       if (known === false) return { dead: true, matches: [] };
       if (known === true) continue;
       const text = this.b.text(g.test);
-      const cond = g.when === 'truthy' ? text : g.when === 'falsy' ? `!(${text})` : `${text} == null`;
+      const t0 = unwrap(g.test);
+      // (the else of `if (!x)` is `x`)
+      const falsy = t0.type === 'UnaryExpression' && t0.operator === '!' ? this.b.text(t0.argument) : `!(${text})`;
+      const cond = g.when === 'truthy' ? text : g.when === 'falsy' ? falsy : `${text} == null`;
       matches.push(this.b.opaque({ text: `only if ${cond}`, reason: 'the code that adds this rule runs under a condition decided at run time', node: g.test }));
     }
     return { dead: false, matches };

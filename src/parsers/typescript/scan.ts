@@ -354,13 +354,13 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
     switch (node.type) {
       case 'Program':
         hoist(node.body, scope);
-        for (const s of node.body) walk(s, scope, node, d);
+        walkStatements(node.body, scope, node, d);
         return;
       case 'BlockStatement':
       case 'StaticBlock': {
         const s = new Scope(scope, scope.cls);
         hoist(node.body, s);
-        for (const st of node.body) walk(st, s, node, d);
+        walkStatements(node.body, s, node, d);
         return;
       }
       case 'TSModuleBlock': {
@@ -380,7 +380,7 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
           }
           ns.members = { scope: s, names: exported };
         }
-        for (const st of node.body) walk(st, s, node, d);
+        walkStatements(node.body, s, node, d);
         return;
       }
       case 'SwitchStatement': {
@@ -406,7 +406,7 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
         if (node.body) {
           if (node.body.type === 'BlockStatement') {
             hoist(node.body.body, s);
-            for (const st of node.body.body) walk(st, s, node.body, d);
+            walkStatements(node.body.body, s, node.body, d);
           } else walk(node.body, s, node, d);
         }
         return;
@@ -529,6 +529,27 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
     }
   };
 
+  /**
+   * The statements of a block; after `if (test) return;` (no else) the rest of the block runs only when
+   * `test` is falsy. (`throw` is not such a condition: when it throws, nothing is deployed at all.)
+   */
+  const walkStatements = (stmts: readonly Node[], scope: Scope, parent: Node, d: number): void => {
+    let pushed = 0;
+    try {
+      for (const st of stmts) {
+        walk(st, scope, parent, d);
+        if (st.type === 'IfStatement' && !st.alternate && returns(st.consequent)) {
+          guards.push({ test: st.test, when: 'falsy', scope });
+          guardSnapshot = undefined;
+          pushed++;
+        }
+      }
+    } finally {
+      guards.length -= pushed;
+      if (pushed > 0) guardSnapshot = undefined;
+    }
+  };
+
   const candidate = (node: TSESTree.NewExpression | TSESTree.CallExpression, scope: Scope, parent: Node | undefined): Candidate => {
     const g = guarded();
     return g ? { node, scope, parent, guards: g } : { node, scope, parent };
@@ -580,6 +601,16 @@ function collectPatternIds(p: Node, out: Node[]): void {
     default:
       return;
   }
+}
+
+/** `return` / `{ …; return; }`: a statement that always returns. */
+function returns(st: Node): boolean {
+  if (st.type === 'ReturnStatement') return true;
+  if (st.type === 'BlockStatement') {
+    const last = st.body[st.body.length - 1];
+    return last !== undefined && returns(last);
+  }
+  return false;
 }
 
 function collectUpdated(e: Node, out: Node[]): void {

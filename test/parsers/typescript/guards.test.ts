@@ -68,3 +68,28 @@ switch (STAGE) {
     expect(opaques(rules[2]!)[0]!.text).toBe('only if props.stage matches no case (or an earlier case falls through)');
   });
 });
+
+describe('rules after an early return', () => {
+  it('are possibly there when the return depends on a run-time value; a throw is no such condition', () => {
+    const { document } = extract(`import * as ec2 from 'aws-cdk-lib/aws-ec2';
+declare const stack: any;
+declare const vpc: ec2.IVpc;
+function build(props: { partner?: boolean; vpc?: ec2.IVpc }) {
+  if (!props.vpc) throw new Error('vpc is required');
+  const sg = new ec2.SecurityGroup(stack, 'Sg', { vpc, allowAllOutbound: false });
+  sg.addIngressRule(ec2.Peer.ipv4('10.0.0.0/8'), ec2.Port.tcp(1761));
+  if (!props.partner) {
+    return sg;
+  }
+  sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(1768));
+  return sg;
+}
+`);
+    const rules = allRules(document);
+    expect(summary(document)).toEqual([
+      'Sg ingress: dstport=1761 proto=6 srcaddr=10.0.0.0/8 => accept',
+      'Sg ingress: dstport=1768 opaque:unresolved proto=6 srcaddr=0.0.0.0/0 => accept',
+    ]);
+    expect(opaques(rules[1]!)[0]!.text).toBe('only if props.partner');
+  });
+});

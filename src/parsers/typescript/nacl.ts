@@ -55,8 +55,8 @@ export function extractCdkNacls(ctx: Context): void {
   const aclFor = (v: Val | undefined, at: Node): Acl => {
     let g = v;
     // acl.networkAclId, cfnAcl.ref, cfnAcl.attrId
-    if (g?.k === 'prop' && (g.base.k === 'new' || g.base.k === 'call')) g = g.base;
-    if (g && (g.k === 'new' || g.k === 'call') && g.fq.startsWith('cdk.')) {
+    if (g?.k === 'prop' && (g.base.k === 'new' || g.base.k === 'call') && isAclConstruct(g.base)) g = g.base;
+    if (g && (g.k === 'new' || g.k === 'call') && isAclConstruct(g)) {
       const id = ctx.argString(g.node, 1, g.scope);
       const extra = g.k === 'call' ? ctx.argString(g.node, 2, g.scope) : undefined;
       return aclOf(g.node, id ?? ctx.b.text(g.node), g.node, [id, ctx.declaredName(g.node), extra]);
@@ -114,6 +114,10 @@ export function extractCdkNacls(ctx: Context): void {
     if (!isAcl(recv)) continue;
     l2Entry(ctx, aclFor(recv, callee.object), ctx.arg(c.node, 1, c.scope), c.node);
   }
+}
+
+function isAclConstruct(v: Ctor): boolean {
+  return v.fq === 'cdk.NetworkAcl' || v.fq === 'cdk.CfnNetworkAcl' || v.fq === 'cdk.NetworkAcl.fromNetworkAclId';
 }
 
 function isAcl(v: Val): v is Ctor {

@@ -51,11 +51,15 @@ new ec2.CfnNetworkAclEntry(stack, 'Rest', {
   portRange: { from: 1768, to: 1768 },
 });
 new ec2.CfnNetworkAclEntry(stack, 'Bad', { networkAclId: 'acl-123', ruleNumber: 1, protocol: 17, ruleAction: 'allow', cidrBlock: '10.0.0.0/8', portRange: { from: 1768, to: 1761 } });
+const vpc = new ec2.Vpc(stack, 'Vpc');
+new ec2.CfnNetworkAclEntry(stack, 'Dflt', { networkAclId: vpc.vpcDefaultNetworkAcl, ruleNumber: 50, protocol: -1, ruleAction: 'deny', cidrBlock: '192.0.2.0/24' });
 `;
     const { document, extracted } = extract(text);
     expect(summary(document)).toEqual([
       'L1Acl ingress: dstport=1768 proto=6 srcaddr=0.0.0.0/0 => accept',
       'acl-123 ingress: dstport=none proto=17 srcaddr=10.0.0.0/8 => accept',
+      // another construct's attribute (the VPC's default ACL): named by the expression, not as the VPC
+      'vpc.vpcDefaultNetworkAcl ingress: srcaddr=192.0.2.0/24 => drop',
     ]);
     expect(text.slice(...extracted[0]!.reportNode.range)).toBe("'0.0.0.0/0'");
     expect(document.diagnostics.map((d) => `${d.code} ${d.span.start.line}`)).toEqual(['aws/port-range 13']);

@@ -773,17 +773,24 @@ function addRule(
   const isArg = (n: Node): boolean => args.includes(n);
   const peerLoops = isArg(peerNode) ? ctx.r.loopBindings([peerNode], scope) : [];
   const portLoops = isArg(portNode) ? ctx.r.loopBindings([portNode], scope) : [];
+  // a condition around the call that reads the same loop (`for (const p of ports) if (p !== 1764) …`): decided per element
+  const guardLoops = ctx.guardLoops(call).filter((b) => peerLoops.includes(b) || portLoops.includes(b));
   // a loop that feeds only one side (or nested loops, one per side) opens every combination: no pairing needed
-  const loops = peerLoops.some((b) => portLoops.includes(b)) ? [...new Set([...peerLoops, ...portLoops])] : [];
+  const loops = peerLoops.some((b) => portLoops.includes(b)) || guardLoops.length > 0 ? [...new Set([...peerLoops, ...portLoops, ...guardLoops])] : [];
   const per =
     loops.length > 0
       ? ctx.r.iterate(loops, () => {
+          const g = ctx.guard(call);
+          if (g.dead) return undefined;
           const pv = isArg(peerNode) ? ctx.r.eval(peerNode, scope) : peerVal;
           const tv = isArg(portNode) ? ctx.r.eval(portNode, scope) : portVal;
-          return [...port(ctx, tv), ...anyOf(peer(ctx, pv, peerNode, dir).alts)];
+          return [...port(ctx, tv), ...anyOf(peer(ctx, pv, peerNode, dir).alts), ...g.matches];
         })
       : undefined;
-  const matches = per ? anyOf(per) : [...port(ctx, portVal), ...anyOf(p.alts)];
+  const live = per?.filter((x): x is Match[] => x !== undefined);
+  // (the conditions are in each iteration's alternative; no iteration runs: the call adds nothing)
+  if (live && live.length === 0) return;
+  const matches = live ? anyOf(live) : [...port(ctx, portVal), ...anyOf(p.alts)];
   const suggestions: Suggestion[] = [];
   if (ingress && p.world) suggestions.push(p.world);
   if (parent?.type === 'ExpressionStatement' && parent.expression === call) {
@@ -792,5 +799,5 @@ function addRule(
   const reportNode = ingress && p.worldNode && inNode(p.worldNode, call) ? p.worldNode : inNode(portNode, call) ? portNode : call;
   const rule: RuleDraft = { matches, action: { kind: 'accept' }, node: call, reportNode, suggestions };
   if (comment !== undefined) rule.comment = comment;
-  if (guarded(ctx, call, rule)) (ingress ? d.ingress : d.egress).push(rule);
+  if (live || guarded(ctx, call, rule)) (ingress ? d.ingress : d.egress).push(rule);
 }

@@ -20,7 +20,7 @@ import {
   type RuleDraft,
   type Suggestion,
 } from './build.js';
-import { iterationsOf, loopsIn, truthy, type Resolver, type Scope, type Val } from './resolve.js';
+import { iterationsOf, loopsIn, truthy, type Binding, type Resolver, type Scope, type Val } from './resolve.js';
 import type { Guard, ScanResult } from './scan.js';
 
 /** Property reader of an object argument: an unknown object makes every property unknown; a spread of unknowns (`rest`) stands for absent keys. */
@@ -48,6 +48,13 @@ export class Context {
    * `enable && new aws.ec2.SecurityGroupRule(…)`): `dead` when one is known false (the code never runs),
    * else an opaque match per condition decided at run time (the rule exists only when it holds).
    */
+  /** The loop variables the conditions around `node` read. */
+  guardLoops(node: Node): Binding[] {
+    const gs = this.guards.get(node);
+    if (!gs) return [];
+    return [...new Set(gs.flatMap((g) => this.r.loopBindings(g.label ? [g.test, g.label] : [g.test], g.scope)))];
+  }
+
   guard(node: Node): { dead: boolean; matches: Match[] } {
     const gs = this.guards.get(node);
     if (!gs) return { dead: false, matches: [] };

@@ -530,8 +530,8 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
   };
 
   /**
-   * The statements of a block; after `if (test) return;` (no else) the rest of the block runs only when
-   * `test` is falsy. (`throw` is not such a condition: when it throws, nothing is deployed at all.)
+   * The statements of a block; after `if (test) return;` (or `continue`, `break`; no else) the rest of the
+   * block runs only when `test` is falsy. (`throw` is not such a condition: when it throws, nothing is deployed at all.)
    */
   const walkStatements = (stmts: readonly Node[], scope: Scope, parent: Node, d: number): void => {
     let pushed = 0;
@@ -603,9 +603,9 @@ function collectPatternIds(p: Node, out: Node[]): void {
   }
 }
 
-/** `return` / `{ …; return; }`: a statement that always returns. */
+/** `return` / `continue` / `break` / `{ …; return; }`: a statement that always leaves the rest of its block. */
 function returns(st: Node): boolean {
-  if (st.type === 'ReturnStatement') return true;
+  if (st.type === 'ReturnStatement' || st.type === 'ContinueStatement' || st.type === 'BreakStatement') return true;
   if (st.type === 'BlockStatement') {
     const last = st.body[st.body.length - 1];
     return last !== undefined && returns(last);

@@ -93,3 +93,20 @@ function build(props: { partner?: boolean; vpc?: ec2.IVpc }) {
     expect(opaques(rules[1]!)[0]!.text).toBe('only if props.partner');
   });
 });
+
+describe('a condition on the loop element', () => {
+  it('is decided per element: skipped elements open nothing, the others stay certain', () => {
+    const { document } = extract(`import * as ec2 from 'aws-cdk-lib/aws-ec2';
+declare const stack: any;
+declare const vpc: ec2.IVpc;
+const PORTS = [22, 1761, 1764, 1768];
+const sg = new ec2.SecurityGroup(stack, 'Sg', { vpc, allowAllOutbound: false });
+for (const p of PORTS) {
+  if (p === 22) continue;
+  if (p !== 1764) sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(p));
+}
+PORTS.forEach((p) => p > 10000 && sg.addIngressRule(ec2.Peer.anyIpv6(), ec2.Port.tcp(p)));
+`);
+    expect(summary(document)).toEqual(['Sg ingress: anyof([dstport=1761 proto=6 srcaddr=0.0.0.0/0]|[dstport=1768 proto=6 srcaddr=0.0.0.0/0]) => accept']);
+  });
+});

@@ -92,3 +92,36 @@ describe('fixture CDK app and Pulumi program', () => {
     expect(readFileSync(join(ROOT, 'fixtures/typescript/cdk-app.ts'), 'utf8').split('\n')[25]).toContain('ec2.Port.tcp(PORT)');
   });
 });
+
+describe('a security group is a union', () => {
+  it('credits an opening to the decided rule that makes it, not to an undecided rule written before it', async () => {
+    const eslint = new ESLint({
+      cwd: ROOT,
+      overrideConfigFile: true,
+      overrideConfig: [...typescriptPlugin.configs['recommended-typescript']!, { settings: { firewall: { discovery: false } } }],
+    });
+    const code = CDK('declare const props: { port: number };\nsg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(props.port));\nsg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(1768));');
+    const [r] = await eslint.lintText(code, { filePath: join(ROOT, 'stack.ts') });
+    const found = r!.messages.filter((m) => m.ruleId === 'firewall/no-unneeded-cft-ports').map((m) => `${m.line}:${m.column} ${m.message.slice(0, m.message.indexOf(' reachable'))}`);
+    expect(found).toEqual([
+      // 1768 is not "Open" at line 5, whose port is unknown
+      '5:19 Possibly open (props.port at line 5 may or may not match): TCP 1761 (cft-0, Transfer CFT PeSIT), 1762 (cft-1, Transfer CFT PeSIT over TLS), 1763 (cft-2, Transfer CFT SFTP), 1764 (cft-3), 1765 (cft-4, Transfer CFT COMS), 1766 (cft-5, Transfer CFT Copilot UI and web services), 1767 (cft-6, Transfer CFT Copilot mutual TLS for Central Governance/Flow Manager)',
+      '6:19 Open: TCP 1768 (cft-7, Transfer CFT REST API and web UI)',
+    ]);
+  });
+});
+
+describe('a peer chosen by a run-time condition', () => {
+  it('names the condition once, at its line', async () => {
+    const eslint = new ESLint({
+      cwd: ROOT,
+      overrideConfigFile: true,
+      overrideConfig: [...typescriptPlugin.configs['recommended-typescript']!, { settings: { firewall: { discovery: false } } }],
+    });
+    const code = CDK("declare const prod: boolean;\nconst src = prod ? ec2.Peer.ipv4('10.0.0.0/8') : ec2.Peer.anyIpv4();\nsg.addIngressRule(src, ec2.Port.tcp(1768));");
+    const [r] = await eslint.lintText(code, { filePath: join(ROOT, 'stack.ts') });
+    expect(r!.messages.filter((m) => m.ruleId === 'firewall/no-unneeded-cft-ports').map((m) => `${m.line}:${m.column} ${m.message.slice(0, m.message.indexOf('): ') + 1)}`)).toEqual([
+      "6:24 Possibly open (prod ? ec2.Peer.ipv4('10.0.0.0/8') : ec2.Peer.anyIpv4() at line 5 may or may not match)",
+    ]);
+  });
+});

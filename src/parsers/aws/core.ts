@@ -449,8 +449,10 @@ export function naclTable(nacl: { ingress: Rule[]; egress: Rule[]; span: Span; n
  * what a decided rule opens is reported on that rule, not on an undecided one (an unresolved
  * `!Ref`/`var.x`) the engine happens to meet first (first-match order means nothing here).
  */
-function decidedFirst(rules: Rule[]): Rule[] {
-  const undecided = (r: Rule): boolean => r.matches.some((m) => m.kind === 'opaque');
+export function decidedFirst<R extends { matches: readonly Match[] }>(rules: R[], deep = false): R[] {
+  // deep: an opaque match inside an any-of alternative (a CDK peer chosen by a run-time condition) counts too
+  const opaque = (m: Match): boolean => m.kind === 'opaque' || (deep && m.kind === 'any-of' && m.alternatives.some((a) => a.some(opaque)));
+  const undecided = (r: R): boolean => r.matches.some(opaque);
   if (!rules.some(undecided)) return rules;
   return [...rules.filter((r) => !undecided(r)), ...rules.filter(undecided)];
 }

@@ -67,7 +67,8 @@ export function unwrap(node: Node): Node {
 
 /** Static property name of `a.b` / `a['b']`, or undefined when computed from a non-literal. */
 export function memberName(node: TSESTree.MemberExpression): string | undefined {
-  if (!node.computed) return node.property.type === 'Identifier' || node.property.type === 'PrivateIdentifier' ? node.property.name : undefined;
+  // (a private name keeps its `#`: `this.#port` and `this.port` are two members)
+  if (!node.computed) return node.property.type === 'Identifier' ? node.property.name : node.property.type === 'PrivateIdentifier' ? `#${node.property.name}` : undefined;
   const p = unwrap(node.property);
   if (p.type === 'Literal' && (typeof p.value === 'string' || typeof p.value === 'number')) return String(p.value);
   if (p.type === 'TemplateLiteral' && p.expressions.length === 0) return p.quasis[0]!.value.cooked ?? undefined;
@@ -77,6 +78,7 @@ export function memberName(node: TSESTree.MemberExpression): string | undefined 
 /** Name of an object-literal / class property key when static. */
 export function keyName(key: Node, computed: boolean): string | undefined {
   if (!computed && key.type === 'Identifier') return key.name;
+  if (key.type === 'PrivateIdentifier') return `#${key.name}`;
   const k = unwrap(key);
   if (k.type === 'Literal' && (typeof k.value === 'string' || typeof k.value === 'number')) return String(k.value);
   if (k.type === 'TemplateLiteral' && k.expressions.length === 0) return k.quasis[0]!.value.cooked ?? undefined;

@@ -19,7 +19,7 @@ import {
   type Ruleset,
 } from '../../model/index.js';
 import { cloudChain, cloudRuleset, cloudTable, opaqueMatch, spanJoin } from '../../model/build.js';
-import { awsIcmpTypeCode, awsPortRange, awsProtocol as coreAwsProtocol, awsProtocolNumber } from '../aws/core.js';
+import { awsIcmpTypeCode, awsPortRange, awsProtocol as coreAwsProtocol, awsProtocolNumber, decidedFirst } from '../aws/core.js';
 import { oneLine, spanOfNode, type Node } from './ast.js';
 import type { Resolver, UnkVal, Val } from './resolve.js';
 
@@ -195,7 +195,8 @@ export class DocBuilder {
       }
       const span = spanOfNode(d.node);
       const order = (list: RuleDraft[]): RuleDraft[] => {
-        if (d.style === 'aws') return list;
+        // a security group is a union: decided rules first, so that an opening is credited to the rule that makes it
+        if (d.style === 'aws') return decidedFirst(list, true);
         // stable sort by priority; GCP: deny before allow at equal priority
         return list
           .map((r, i) => ({ r, i }))
@@ -246,44 +247,65 @@ export function flatItems(v: Val): Val[] {
 export interface CidrResult {
   /** Address-set match, or an opaque for an unresolved / invalid entry. */
   matches: Match[];
-  /** Alternatives that cannot be folded into the address set. */
-  opaques: Match[];
+  /**
+   * Alternatives that cannot be folded into the address set: an opaque match, with the family
+   * its field is limited to (an unknown `cidrIp` / `Peer.ipv4(x)` never matches IPv6).
+   */
+  opaques: Match[][];
   /** Entries that are world-open literals written inside `within`, for suggestions. */
   worldLiterals: { node: Node; v6: boolean }[];
 }
 
-/** CIDR strings (single, array, loop variable) → one address match plus opaque alternatives. */
-export function cidrs(b: DocBuilder, vals: Val[], within: Node | undefined): CidrResult {
+/**
+ * CIDR strings (single, array, loop variable) → one address match plus opaque alternatives.
+ * `families[i]`: the address family the field of `vals[i]` takes (AWS `cidrIp` / `cidrBlocks`
+ * IPv4, `cidrIpv6` / `ipv6CidrBlocks` IPv6, as src/parsers/aws/core.ts reads them), if only one.
+ */
+export function cidrs(b: DocBuilder, vals: Val[], within: Node | undefined, families: readonly ('ipv4' | 'ipv6' | undefined)[] = []): CidrResult {
   let set = AddrSet.EMPTY;
   let any = false;
-  const opaques: Match[] = [];
+  const opaques: Match[][] = [];
   const worldLiterals: { node: Node; v6: boolean }[] = [];
   let first: Node | undefined;
   let last: Node | undefined;
-  for (const v of vals.flatMap(flatItems)) {
-    if (v.k === 'nullish') continue;
-    if (v.k === 'str') {
-      const s = parseCidr(v.v);
-      if (!s) {
-        b.warn(v.node, `'${v.v}' is not an IP address or CIDR block`, 'typescript/invalid-cidr');
-        opaques.push(b.opaque({ text: v.v, reason: 'not an IP address or CIDR block', node: v.node }, 'invalid'));
+  vals.forEach((val, i) => {
+    const family = families[i];
+    const unknown = (m: Match): void => {
+      opaques.push(family ? [m, { kind: 'family', family }] : [m]);
+    };
+    for (const v of flatItems(val)) {
+      if (v.k === 'nullish') continue;
+      if (v.k === 'str') {
+        const s = parseCidr(v.v);
+        if (!s) {
+          b.warn(v.node, `'${v.v}' is not an IP address or CIDR block`, 'typescript/invalid-cidr');
+          opaques.push([b.opaque({ text: v.v, reason: 'not an IP address or CIDR block', node: v.node }, 'invalid')]);
+          continue;
+        }
+        set = set.union(s);
+        any = true;
+        first ??= v.node;
+        last = v.node;
+        if ((s.coversAll('ipv4') || s.coversAll('ipv6')) && within && inside(v.node, within) && v.node.type === 'Literal') {
+          worldLiterals.push({ node: v.node, v6: s.coversAll('ipv6') && !s.coversAll('ipv4') });
+        }
         continue;
       }
-      set = set.union(s);
-      any = true;
-      first ??= v.node;
-      last = v.node;
-      if ((s.coversAll('ipv4') || s.coversAll('ipv6')) && within && inside(v.node, within) && v.node.type === 'Literal') {
-        worldLiterals.push({ node: v.node, v6: s.coversAll('ipv6') && !s.coversAll('ipv4') });
-      }
-      continue;
+      const vpc = v.k === 'prop' ? vpcCidr(b, v) : undefined;
+      const vpcSet = vpc?.k === 'str' ? parseCidr(vpc.v) : undefined;
+      if (v.k === 'unk') unknown(b.opaque(v));
+      else if (vpcSet) {
+        set = set.union(vpcSet);
+        any = true;
+        first ??= v.node;
+        last = v.node;
+      } else if (vpc?.k === 'unk') unknown(b.opaque(vpc));
+      else if (v.k === 'prop' || v.k === 'new' || v.k === 'call') {
+        // vpc.vpcCidrBlock, pulumi outputs: decided by the cloud at deployment
+        unknown(b.opaque({ text: b.text(v.node), reason: 'a resource attribute known only at deployment', node: v.node }));
+      } else opaques.push([b.opaque({ text: b.text(v.node), reason: 'not a CIDR string', node: v.node })]);
     }
-    if (v.k === 'unk') opaques.push(b.opaque(v));
-    else if (v.k === 'prop' || v.k === 'new' || v.k === 'call') {
-      // vpc.vpcCidrBlock, pulumi outputs: decided by the cloud at deployment
-      opaques.push(b.opaque({ text: b.text(v.node), reason: 'a resource attribute known only at deployment', node: v.node }));
-    } else opaques.push(b.opaque({ text: b.text(v.node), reason: 'not a CIDR string', node: v.node }));
-  }
+  });
   const matches: Match[] = [];
   if (any) {
     const m: Match = { kind: 'address', dir: 'src', addrs: set };
@@ -291,6 +313,48 @@ export function cidrs(b: DocBuilder, vals: Val[], within: Node | undefined): Cid
     matches.push(m);
   }
   return { matches, opaques, worldLiterals };
+}
+
+/** CDK's `Vpc.DEFAULT_CIDR_RANGE`, the CIDR of a `new ec2.Vpc` given neither `ipAddresses` nor `cidr`. */
+const CDK_DEFAULT_VPC_CIDR = '10.0.0.0/16';
+
+/**
+ * The IPv4 CIDR of a VPC built in this file, read where a rule uses it (`Peer.ipv4(vpc.vpcCidrBlock)`,
+ * Pulumi `cidrBlocks: [vpc.cidrBlock]`): CDK `ipAddresses: IpAddresses.cidr(c)`, the deprecated `cidr: c`,
+ * else `Vpc.DEFAULT_CIDR_RANGE` (10.0.0.0/16); Pulumi `aws.ec2.Vpc`'s `cidrBlock`. Undefined when `v` is no
+ * such attribute; an `unk` value when the VPC's CIDR is not written statically (IPAM, a parameter…).
+ */
+function vpcCidr(b: DocBuilder, v: Extract<Val, { k: 'prop' }>): Val | undefined {
+  const vpc = v.base;
+  if (vpc.k !== 'new') return undefined;
+  const cdk = vpc.fq === 'cdk.Vpc' && v.name === 'vpcCidrBlock';
+  const pulumi = vpc.fq === 'aws.ec2.Vpc' && v.name === 'cidrBlock';
+  if (!cdk && !pulumi) return undefined;
+  const propsNode = vpc.node.arguments[cdk ? 2 : 1];
+  const props = propsNode === undefined ? undefined : propsNode.type === 'SpreadElement' ? undefined : b.resolver.eval(propsNode, vpc.scope);
+  const unknown = (why: Val | undefined): Val => ({
+    k: 'unk',
+    text: b.text(v.node),
+    reason: `the VPC CIDR is not known statically${why?.k === 'unk' ? ` (${why.text}: ${why.reason})` : why ? ` (${b.text(why.node)})` : ''}`,
+    node: v.node,
+  });
+  if (propsNode !== undefined && props?.k !== 'obj') return unknown(props);
+  const get = (k: string): Val | undefined => (props?.k === 'obj' ? (props.props.get(k) ?? props.rest) : undefined);
+  if (pulumi) {
+    const c = get('cidrBlock');
+    return c?.k === 'str' ? { ...c, node: v.node } : unknown(c);
+  }
+  const ip = get('ipAddresses');
+  if (ip && ip.k !== 'nullish') {
+    if (ip.k === 'call' && ip.fq === 'cdk.IpAddresses.cidr' && ip.node.arguments[0] && ip.node.arguments[0].type !== 'SpreadElement') {
+      const c = b.resolver.eval(ip.node.arguments[0], ip.scope);
+      return c.k === 'str' ? { ...c, node: v.node } : unknown(c);
+    }
+    return unknown(ip);
+  }
+  const c = get('cidr');
+  if (c && c.k !== 'nullish') return c.k === 'str' ? { ...c, node: v.node } : unknown(c);
+  return { k: 'str', v: CDK_DEFAULT_VPC_CIDR, node: v.node };
 }
 
 export function inside(n: Node, outer: Node): boolean {

@@ -19,7 +19,7 @@ import {
   type RuleDraft,
   type Suggestion,
 } from './build.js';
-import { awsEntry, inNode, propGetter, removalOf, type AwsEntryFields, type Context } from './context.js';
+import { awsEntry, guarded, inNode, propGetter, removalOf, type AwsEntryFields, type Context } from './context.js';
 import type { Scope, Val } from './resolve.js';
 
 const CFN_INGRESS: AwsEntryFields = {
@@ -160,7 +160,8 @@ function albListener(ctx: Context, lb: Val, node: TSESTree.CallExpression | TSES
   if (open && open.k !== 'bool') matches.push(open.k === 'unk' ? b.opaque(open) : b.opaque({ text: b.text(open.node), reason: 'not a boolean', node: open.node }));
   const reportNode = open && open.k !== 'nullish' && inNode(open.node, node) ? open.node : portV && inNode(portV.node, node) ? portV.node : node;
   const suggestions: Suggestion[] = parent?.type === 'ExpressionStatement' && parent.expression === node ? [removeStatement(ctx.src, parent, 'Remove this listener statement')] : [];
-  d.ingress.push({ matches, action: { kind: 'accept' }, node, reportNode, suggestions, comment: 'ALB listener open to anyone (open defaults to true)' });
+  const rule = guarded<RuleDraft>(ctx, node, { matches, action: { kind: 'accept' }, node, reportNode, suggestions, comment: 'ALB listener open to anyone (open defaults to true)' });
+  if (rule) d.ingress.push(rule);
 }
 
 /**
@@ -195,7 +196,8 @@ function propertyOverride(ctx: Context, call: TSESTree.CallExpression, callee: T
   }
   const opaqueRule = (ingress: boolean, reason: string): void => {
     const m = ctx.b.opaque({ text: ctx.b.text(call), reason, node: call });
-    (ingress ? d.ingress : d.egress).push({ matches: [m], action: { kind: 'accept' }, node: call, reportNode: call, suggestions: [] });
+    const rule = guarded<RuleDraft>(ctx, call, { matches: [m], action: { kind: 'accept' }, node: call, reportNode: call, suggestions: [] });
+    if (rule) (ingress ? d.ingress : d.egress).push(rule);
   };
   if (path === undefined) {
     opaqueRule(true, 'a property override whose path is not known statically may change the ingress rules');
@@ -213,7 +215,8 @@ function propertyOverride(ctx: Context, call: TSESTree.CallExpression, callee: T
   }
   if (value.k === 'nullish') return;
   for (const e of seg.length === 1 ? entries(value) : [value]) {
-    (ingress ? d.ingress : d.egress).push(awsEntry(ctx, e, inNode(e.node, call) ? e.node : call, fields, ingress ? 'src' : 'dst'));
+    const rule = guarded(ctx, call, awsEntry(ctx, e, inNode(e.node, call) ? e.node : call, fields, ingress ? 'src' : 'dst'));
+    if (rule) (ingress ? d.ingress : d.egress).push(rule);
   }
 }
 
@@ -299,7 +302,12 @@ function cfnSecurityGroup(ctx: Context, v: Ctor): RulesetDraft {
     const name = get('groupName');
     if (name?.k === 'str') d.addTarget(name.v);
     const ing = get('securityGroupIngress');
-    if (ing && ing.k !== 'nullish') for (const e of entries(ing)) d.ingress.push(awsEntry(ctx, e, e.node, CFN_INGRESS, 'src'));
+    if (ing && ing.k !== 'nullish') {
+      for (const e of entries(ing)) {
+        const rule = guarded(ctx, v.node, awsEntry(ctx, e, e.node, CFN_INGRESS, 'src'));
+        if (rule) d.ingress.push(rule);
+      }
+    }
     const eg = get('securityGroupEgress');
     if (!eg || eg.k === 'nullish') {
       // CloudFormation keeps AWS's default allow-all IPv4 egress when no egress is given
@@ -329,7 +337,7 @@ function cfnStandalone(ctx: Context, v: Ctor, ingress: boolean): void {
   const entry = props ?? { k: 'unk' as const, text: ctx.b.text(v.node), reason: 'no properties', node: v.node };
   const rule = awsEntry(ctx, entry, v.node, ingress ? CFN_INGRESS : CFN_EGRESS, ingress ? 'src' : 'dst');
   rule.suggestions.push(...removalOf(ctx, v.node, ingress ? 'CfnSecurityGroupIngress' : 'CfnSecurityGroupEgress'));
-  (ingress ? d.ingress : d.egress).push(rule);
+  if (guarded(ctx, v.node, rule)) (ingress ? d.ingress : d.egress).push(rule);
 }
 
 /** The ruleset a `groupId` refers to: `sg.attrGroupId` / `sg.ref` of a CfnSecurityGroup, `sg.securityGroupId` of an L2 SG, or by text. */
@@ -432,7 +440,8 @@ function callArgs(ctx: Context, call: TSESTree.CallExpression, scope: Scope): { 
 
 function unknownRule(ctx: Context, d: RulesetDraft, ingress: boolean, call: TSESTree.CallExpression, why: Extract<Val, { k: 'unk' }>): void {
   const m = ctx.b.opaque({ text: ctx.b.text(call), reason: `its arguments are not known statically (${why.text}: ${why.reason})`, node: call });
-  (ingress ? d.ingress : d.egress).push({ matches: [m], action: { kind: 'accept' }, node: call, reportNode: call, suggestions: [] });
+  const rule = guarded<RuleDraft>(ctx, call, { matches: [m], action: { kind: 'accept' }, node: call, reportNode: call, suggestions: [] });
+  if (rule) (ingress ? d.ingress : d.egress).push(rule);
 }
 
 function descOf(ctx: Context, call: TSESTree.CallExpression, i: number, scope: Scope): string | undefined {
@@ -592,10 +601,23 @@ function peer(ctx: Context, v: Val, argNode: Node, dir: 'src' | 'dst'): PeerResu
         case 'cdk.Peer.ipv6': {
           const a = ctx.arg(v.node, 0, v.scope);
           if (!a) return { alts: [[b.opaque({ text: b.text(v.node), reason: 'no CIDR given', node: v.node })]] };
-          const c = cidrs(b, [a], argNode);
+          const v4 = v.fq === 'cdk.Peer.ipv4';
+          // CDK's own check (aws-ec2/lib/peer.ts, CidrIPv4 / CidrIPv6): a literal of the other family or without
+          // a mask makes synthesis throw, so nothing is deployed
           const alts: Match[][] = [];
+          const ok: Val[] = [];
+          for (const x of flatItems(a)) {
+            const why = x.k === 'str' ? cdkPeerCidrError(x.v, v4) : undefined;
+            if (why === undefined || x.k !== 'str') ok.push(x);
+            else {
+              b.warn(x.node, `Peer.${v4 ? 'ipv4' : 'ipv6'}('${x.v}'): ${why}; CDK throws at synthesis`, 'typescript/invalid-cidr');
+              // (as for other invalid values, an opaque match: in a TypeScript file the finding is where this shows)
+              alts.push([b.opaque({ text: `Peer.${v4 ? 'ipv4' : 'ipv6'}('${x.v}'), which CDK refuses (${why})`, reason: 'CDK throws at synthesis', node: x.node }, 'invalid')]);
+            }
+          }
+          const c = cidrs(b, ok, argNode, ok.map(() => (v4 ? 'ipv4' : 'ipv6')));
           if (c.matches.length > 0) alts.push(c.matches.map((m) => ({ ...m, dir }) as Match));
-          for (const o of c.opaques) alts.push([o]);
+          alts.push(...c.opaques);
           const res: PeerResult = { alts };
           const w = c.worldLiterals[0];
           if (w) {
@@ -624,13 +646,24 @@ function peer(ctx: Context, v: Val, argNode: Node, dir: 'src' | 'dst'): PeerResu
     case 'unk':
       if (v.alts) {
         // cond ? Peer.ipv4('10.0.0.0/8') : Peer.anyIpv4(): one of the two, possibly
-        const o = b.opaque(v);
-        return { alts: v.alts.flatMap((a) => peer(ctx, a, argNode, dir).alts.map((m) => [...m, o])) };
+        // (the condition once, beside the branches: a finding names it once)
+        return { alts: [[...anyOf(v.alts.flatMap((a) => peer(ctx, a, argNode, dir).alts)), b.opaque(v)]] };
       }
       return { alts: [[b.opaque(v)]] };
     default:
       return { alts: [[b.opaque({ text: b.text(v.node), reason: 'not a peer', node: v.node })]] };
   }
+}
+
+/**
+ * Why CDK's `Peer.ipv4` / `Peer.ipv6` refuses a literal CIDR (aws-ec2/lib/peer.ts: `Invalid IPv4 CIDR`,
+ * `CIDR mask is missing in IPv4`, and the IPv6 ones), or undefined when it takes it.
+ */
+export function cdkPeerCidrError(text: string, v4: boolean): string | undefined {
+  const m = v4 ? /^(?:\d{1,3}\.){3}\d{1,3}(\/\d+)?$/.exec(text) : /^(?:[\da-f]{0,4}:){2,7}(?:[\da-f]{0,4})?(\/\d+)?$/.exec(text);
+  if (!m) return `not an IPv${v4 ? '4' : '6'} CIDR`;
+  if (m[1] === undefined) return `the CIDR mask is missing, /${v4 ? 32 : 128} for one address`;
+  return undefined;
 }
 
 function spanOfN(n: Node): import('../../model/index.js').Span {
@@ -740,17 +773,24 @@ function addRule(
   const isArg = (n: Node): boolean => args.includes(n);
   const peerLoops = isArg(peerNode) ? ctx.r.loopBindings([peerNode], scope) : [];
   const portLoops = isArg(portNode) ? ctx.r.loopBindings([portNode], scope) : [];
+  // a condition around the call that reads the same loop (`for (const p of ports) if (p !== 1764) …`): decided per element
+  const guardLoops = ctx.guardLoops(call).filter((b) => peerLoops.includes(b) || portLoops.includes(b));
   // a loop that feeds only one side (or nested loops, one per side) opens every combination: no pairing needed
-  const loops = peerLoops.some((b) => portLoops.includes(b)) ? [...new Set([...peerLoops, ...portLoops])] : [];
+  const loops = peerLoops.some((b) => portLoops.includes(b)) || guardLoops.length > 0 ? [...new Set([...peerLoops, ...portLoops, ...guardLoops])] : [];
   const per =
     loops.length > 0
       ? ctx.r.iterate(loops, () => {
+          const g = ctx.guard(call);
+          if (g.dead) return undefined;
           const pv = isArg(peerNode) ? ctx.r.eval(peerNode, scope) : peerVal;
           const tv = isArg(portNode) ? ctx.r.eval(portNode, scope) : portVal;
-          return [...port(ctx, tv), ...anyOf(peer(ctx, pv, peerNode, dir).alts)];
+          return [...port(ctx, tv), ...anyOf(peer(ctx, pv, peerNode, dir).alts), ...g.matches];
         })
       : undefined;
-  const matches = per ? anyOf(per) : [...port(ctx, portVal), ...anyOf(p.alts)];
+  const live = per?.filter((x): x is Match[] => x !== undefined);
+  // (the conditions are in each iteration's alternative; no iteration runs: the call adds nothing)
+  if (live && live.length === 0) return;
+  const matches = live ? anyOf(live) : [...port(ctx, portVal), ...anyOf(p.alts)];
   const suggestions: Suggestion[] = [];
   if (ingress && p.world) suggestions.push(p.world);
   if (parent?.type === 'ExpressionStatement' && parent.expression === call) {
@@ -759,5 +799,5 @@ function addRule(
   const reportNode = ingress && p.worldNode && inNode(p.worldNode, call) ? p.worldNode : inNode(portNode, call) ? portNode : call;
   const rule: RuleDraft = { matches, action: { kind: 'accept' }, node: call, reportNode, suggestions };
   if (comment !== undefined) rule.comment = comment;
-  (ingress ? d.ingress : d.egress).push(rule);
+  if (live || guarded(ctx, call, rule)) (ingress ? d.ingress : d.egress).push(rule);
 }

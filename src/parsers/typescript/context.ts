@@ -20,8 +20,8 @@ import {
   type RuleDraft,
   type Suggestion,
 } from './build.js';
-import { iterationsOf, loopsIn, type Resolver, type Scope, type Val } from './resolve.js';
-import type { ScanResult } from './scan.js';
+import { iterationsOf, loopsIn, truthy, type Binding, type Resolver, type Scope, type Val } from './resolve.js';
+import type { Guard, ScanResult } from './scan.js';
 
 /** Property reader of an object argument: an unknown object makes every property unknown; a spread of unknowns (`rest`) stands for absent keys. */
 export function propGetter(obj: Val | undefined): (key: string) => Val | undefined {
@@ -30,14 +30,57 @@ export function propGetter(obj: Val | undefined): (key: string) => Val | undefin
 
 export class Context {
   private readonly parents = new Map<Node, Node | undefined>();
+  private readonly guards = new Map<Node, readonly Guard[]>();
   constructor(
     readonly b: DocBuilder,
     readonly r: Resolver,
     readonly scan: ScanResult,
   ) {
     r.fnScopes = scan.fnScopes;
-    for (const c of scan.news) this.parents.set(c.node, c.parent);
-    for (const c of scan.calls) this.parents.set(c.node, c.parent);
+    for (const c of [...scan.news, ...scan.calls]) {
+      this.parents.set(c.node, c.parent);
+      if (c.guards) this.guards.set(c.node, c.guards);
+    }
+  }
+
+  /**
+   * The conditions a rule-making call or construct runs under (`if (props.openCft) sg.addIngressRule(…)`,
+   * `enable && new aws.ec2.SecurityGroupRule(…)`): `dead` when one is known false (the code never runs),
+   * else an opaque match per condition decided at run time (the rule exists only when it holds).
+   */
+  /** The loop variables the conditions around `node` read. */
+  guardLoops(node: Node): Binding[] {
+    const gs = this.guards.get(node);
+    if (!gs) return [];
+    return [...new Set(gs.flatMap((g) => this.r.loopBindings(g.label ? [g.test, g.label] : [g.test], g.scope)))];
+  }
+
+  guard(node: Node): { dead: boolean; matches: Match[] } {
+    const gs = this.guards.get(node);
+    if (!gs) return { dead: false, matches: [] };
+    const matches: Match[] = [];
+    for (const g of gs) {
+      if (g.when === 'case') {
+        // a known discriminant decides nothing here (the case may be reached by falling through): only an unknown one is a condition
+        const d = this.r.eval(g.test, g.scope);
+        if (d.k !== 'unk' && d.k !== 'each') continue;
+        const text = `only if ${this.b.text(g.test)} ${g.label ? `is ${this.b.text(g.label)}` : 'matches no case'} (or an earlier case falls through)`;
+        matches.push(this.b.opaque({ text, reason: 'the code that adds this rule runs under a condition decided at run time', node: g.label ?? g.test }));
+        continue;
+      }
+      const v = this.r.eval(g.test, g.scope);
+      const t = truthy(v);
+      const known = g.when === 'nullish' ? (v.k === 'nullish' ? true : t === true || (t === false && v.k !== 'unk') ? false : undefined) : t === undefined ? undefined : g.when === 'truthy' ? t : !t;
+      if (known === false) return { dead: true, matches: [] };
+      if (known === true) continue;
+      const text = this.b.text(g.test);
+      const t0 = unwrap(g.test);
+      // (the else of `if (!x)` is `x`)
+      const falsy = t0.type === 'UnaryExpression' && t0.operator === '!' ? this.b.text(t0.argument) : `!(${text})`;
+      const cond = g.when === 'truthy' ? text : g.when === 'falsy' ? falsy : `${text} == null`;
+      matches.push(this.b.opaque({ text: `only if ${cond}`, reason: 'the code that adds this rule runs under a condition decided at run time', node: g.test }));
+    }
+    return { dead: false, matches };
   }
 
   get src(): string {
@@ -199,10 +242,14 @@ export function awsEntry(ctx: Context, entry: Val, node: Node, f: AwsEntryFields
   const to = get(f.to);
   const pp = awsProtoPorts(b, proto, from, to, node);
   const alts: Match[][] = [];
-  const c = cidrs(b, [...f.cidr4, ...f.cidr6].map(get).filter((v): v is Val => v !== undefined), node);
+  const cidrFields = ([...f.cidr4.map((k) => [k, 'ipv4'] as const), ...f.cidr6.map((k) => [k, 'ipv6'] as const)]).flatMap(([k, fam]) => {
+    const v = get(k);
+    return v === undefined ? [] : [{ v, fam }];
+  });
+  const c = cidrs(b, cidrFields.map((x) => x.v), node, cidrFields.map((x) => x.fam));
   const flip = (m: Match): Match => (dir === 'dst' && (m.kind === 'address' || m.kind === 'principal') ? { ...m, dir: 'dst' } : m);
   if (c.matches.length > 0) alts.push(c.matches.map(flip));
-  for (const o of c.opaques) alts.push([o]);
+  for (const o of c.opaques) alts.push(o.map(flip));
   for (const k of f.principals) {
     const v = get(k);
     if (!v || v.k === 'nullish') continue;
@@ -244,6 +291,14 @@ function correlated(entry: Val & { k: 'obj' }, groups: string[][]): boolean {
     }
   }
   return false;
+}
+
+/** `rule` with the conditions the code at `at` runs under (`Context.guard`), or undefined when that code never runs. */
+export function guarded<T extends { matches: Match[] }>(ctx: Context, at: Node, rule: T): T | undefined {
+  const g = ctx.guard(at);
+  if (g.dead) return undefined;
+  if (g.matches.length > 0) rule.matches = [...rule.matches, ...g.matches];
+  return rule;
 }
 
 /** For `new Rule(...)` written as a statement of its own: a suggestion removing it. */

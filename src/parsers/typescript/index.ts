@@ -12,6 +12,7 @@ import { spanOfNode } from './ast.js';
 import { DocBuilder, type ExtractedRule } from './build.js';
 import { extractCdk } from './cdk.js';
 import { Context } from './context.js';
+import { extractCdkNacls } from './nacl.js';
 import { extractPulumi } from './pulumi.js';
 import { Resolver, type TypeServices } from './resolve.js';
 import { scanProgram } from './scan.js';
@@ -41,6 +42,7 @@ export function extractFirewall(
     const scan = scanProgram(program);
     const ctx = new Context(b, resolver, scan);
     extractCdk(ctx);
+    extractCdkNacls(ctx);
     extractPulumi(ctx);
   } catch (e) {
     // Defensive: an unexpected tree shape must not break linting.

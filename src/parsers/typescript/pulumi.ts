@@ -12,7 +12,7 @@ import { spanOfNode, type Node } from './ast.js';
 import { flatItems, PLACEHOLDER_V4, PLACEHOLDER_V6, replaceLiteral, type RuleOrigin, type RulesetDraft, type Suggestion } from './build.js';
 import { entries, entries as entries_ } from './cdk.js';
 import { nodeKey, spanKey, toP, toPList } from './cloud.js';
-import { awsEntry, inNode, propGetter, removalOf, type AwsEntryFields, type Context } from './context.js';
+import { awsEntry, guarded, inNode, propGetter, removalOf, type AwsEntryFields, type Context } from './context.js';
 import { iterationsOf, loopsIn, type Val } from './resolve.js';
 
 const SG_INGRESS: AwsEntryFields = {
@@ -73,7 +73,7 @@ export function extractPulumi(ctx: Context): void {
         const rule = awsEntry(ctx, entry, v.node, SG_RULE, egress ? 'dst' : 'src');
         if (type && type.k !== 'str') rule.matches.push(type.k === 'unk' ? ctx.b.opaque(type) : ctx.b.opaque({ text: ctx.b.text(type.node), reason: 'rule type not known', node: type.node }));
         if (!egress) rule.suggestions.push(...removalOf(ctx, v.node, 'SecurityGroupRule'));
-        (egress ? d.egress : d.ingress).push(rule);
+        if (guarded(ctx, v.node, rule)) (egress ? d.egress : d.ingress).push(rule);
         break;
       }
       case 'aws.vpc.SecurityGroupIngressRule':
@@ -83,22 +83,24 @@ export function extractPulumi(ctx: Context): void {
         const ingress = v.fq.endsWith('IngressRule');
         const rule = awsEntry(ctx, obj ?? unk(ctx, v.node, 'no properties'), v.node, VPC_RULE, ingress ? 'src' : 'dst');
         if (ingress) rule.suggestions.push(...removalOf(ctx, v.node, 'SecurityGroupIngressRule'));
-        (ingress ? d.ingress : d.egress).push(rule);
+        if (guarded(ctx, v.node, rule)) (ingress ? d.ingress : d.egress).push(rule);
         break;
       }
       case 'gcp.compute.Firewall':
-        gcp.push(...gcpFirewalls(ctx, v));
+        gcp.push(...gcpGuarded(ctx, v, gcpFirewalls(ctx, v)));
         break;
       case 'gcp.compute.FirewallPolicyRule':
       case 'gcp.compute.NetworkFirewallPolicyRule':
       case 'gcp.compute.RegionNetworkFirewallPolicyRule':
-        gcpPolicy.push(gcpPolicyRule(ctx, v));
+        gcpPolicy.push(...gcpGuarded(ctx, v, [gcpPolicyRule(ctx, v)]));
         break;
       case 'azn.network.SecurityRule':
       case 'azc.network.NetworkSecurityRule': {
         const { obj, get } = props(ctx, v);
         const st = azureNsgRef(ctx, get('networkSecurityGroupName'), v.node);
-        if (obj?.k === 'obj') for (const it of perElement(obj)) azureRule(ctx, st, it, v.node, ctx.argString(v.node, 0, v.scope));
+        const g = ctx.guard(v.node);
+        if (g.dead) break;
+        if (obj?.k === 'obj') for (const it of perElement(obj)) azureRule(ctx, st, it, v.node, g.matches, ctx.argString(v.node, 0, v.scope));
         else if (obj) (st.spec.unresolvedRules ??= []).push({ text: obj.k === 'unk' ? obj.text : ctx.b.text(v.node), span: spanOfNode(v.node) });
         break;
       }
@@ -125,7 +127,12 @@ function awsGroup(ctx: Context, v: NewVal): RulesetDraft {
     const n = get('name');
     if (n?.k === 'str') d.addTarget(n.v);
     const ing = get('ingress');
-    if (ing && ing.k !== 'nullish') for (const e of entries(ing)) d.ingress.push(awsEntry(ctx, e, e.node, SG_INGRESS, 'src'));
+    if (ing && ing.k !== 'nullish') {
+      for (const e of entries(ing)) {
+        const rule = guarded(ctx, v.node, awsEntry(ctx, e, e.node, SG_INGRESS, 'src'));
+        if (rule) d.ingress.push(rule);
+      }
+    }
     const eg = get('egress');
     if (eg && eg.k !== 'nullish') for (const e of entries(eg)) d.egress.push(awsEntry(ctx, e, e.node, SG_INGRESS, 'dst'));
   });
@@ -140,6 +147,14 @@ function awsGroupRef(ctx: Context, gid: Val | undefined, at: Node): RulesetDraft
 }
 
 // ---------------------------------------------------------------- GCP
+
+/** GCP rules with the conditions their `new` runs under (none when it never runs). */
+function gcpGuarded(ctx: Context, v: NewVal, rules: GcpRule[]): GcpRule[] {
+  const g = ctx.guard(v.node);
+  if (g.dead) return [];
+  if (g.matches.length > 0) for (const r of rules) r.spec.extra = [...(r.spec.extra ?? []), ...g.matches];
+  return rules;
+}
 
 interface GcpRule {
   spec: GcpFirewallSpec;
@@ -379,9 +394,10 @@ function azureNsg(ctx: Context, v: NewVal): RulesetDraft {
     d.addTarget(name);
     const st = azInit(ctx, d, name, v.node, false);
     const rules = get('securityRules');
-    if (rules && rules.k !== 'nullish') {
+    const g = ctx.guard(v.node);
+    if (rules && rules.k !== 'nullish' && !g.dead) {
       for (const e of entries(rules)) {
-        if (e.k === 'obj') for (const it of perElement(e)) azureRule(ctx, st, it, e.node);
+        if (e.k === 'obj') for (const it of perElement(e)) azureRule(ctx, st, it, e.node, g.matches);
         else (st.spec.unresolvedRules ??= []).push({ text: e.k === 'unk' ? e.text : ctx.b.text(e.node), span: spanOfNode(e.node) });
       }
     }
@@ -396,7 +412,7 @@ function azureNsgRef(ctx: Context, ref: Val | undefined, at: Node): AzState {
   return azStates.get(d)!;
 }
 
-function azureRule(ctx: Context, st: AzState, e: Val & { k: 'obj' }, node: Node, resourceName?: string): void {
+function azureRule(ctx: Context, st: AzState, e: Val & { k: 'obj' }, node: Node, guards: Match[], resourceName?: string): void {
   const b = ctx.b;
   const get = (k: string): Val | undefined => e.props.get(k) ?? e.rest;
   const nameV = get('name') ?? get('securityRuleName');
@@ -407,6 +423,7 @@ function azureRule(ctx: Context, st: AzState, e: Val & { k: 'obj' }, node: Node,
   }, PULUMI_AZ_FIELDS);
   const desc = get('description');
   if (desc?.k === 'str') spec.description = desc.v;
+  if (guards.length > 0) spec.extra = [...(spec.extra ?? []), ...guards];
   st.spec.rules.push(spec);
   // report the world-open source (with a placeholder suggestion) of an allow, else the ports, else the rule
   const accessT = spec.access?.kind === 'scalar' ? String(spec.access.value).toLowerCase() : undefined;

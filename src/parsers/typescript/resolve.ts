@@ -41,7 +41,7 @@ export interface UnkVal {
   alts?: Val[];
 }
 
-export type BindingKind = 'const' | 'let' | 'var' | 'param' | 'import' | 'function' | 'class' | 'enum' | 'catch' | 'loop';
+export type BindingKind = 'const' | 'let' | 'var' | 'param' | 'import' | 'function' | 'class' | 'enum' | 'catch' | 'loop' | 'namespace';
 
 export interface Binding {
   name: string;
@@ -58,6 +58,11 @@ export interface Binding {
   module?: string;
   imported?: string[];
   enumDecl?: TSESTree.TSEnumDeclaration;
+  /** A class declaration (its static fields are read as the members of the class value) and what the scan saw of it. */
+  classNode?: TSESTree.ClassDeclaration;
+  classInfo?: ClassInfo;
+  /** A namespace: the scope of its block and the names it exports. */
+  members?: { scope: Scope; names: string[] };
   /** for-of loop variables (iterate over `init`). */
   each?: boolean;
   /** Rest element in a pattern: not decided. */
@@ -336,8 +341,11 @@ export class Resolver {
         return this.unk(b.decl, 'function parameter (its value comes from the caller)');
       case 'catch':
         return this.unk(b.decl, 'caught exception');
-      case 'function':
       case 'class':
+        return b.classNode ? this.classValue(b, b.classNode) : this.unk(b.decl, 'local class');
+      case 'namespace':
+        return this.namespaceValue(b);
+      case 'function':
         return this.unk(b.decl, `local ${b.kind}`);
       case 'import': {
         const base = b.module !== undefined ? moduleRef(b.module) : undefined;
@@ -521,6 +529,38 @@ export class Resolver {
     return out;
   }
 
+  /**
+   * A class declared in the file as a value: its static fields with their initial values (`static readonly
+   * CFT_PORT = 1768`); a field assigned elsewhere (`Config.X = …`, `this.X = …` in a method) or any other member
+   * (getters, methods, inherited statics) is unknown.
+   */
+  private classValue(b: Binding, cls: TSESTree.ClassDeclaration): Val {
+    const rest = this.unk(b.decl, `not a static field with a value of class ${b.name}`);
+    if (b.mutations?.[0]) return this.unk(b.decl, `a static member of '${b.name}' is changed (${this.site(b.mutations[0])})`);
+    const props = new Map<string, Val>();
+    for (const m of cls.body.body) {
+      if (m.type !== 'PropertyDefinition' || !m.static) continue;
+      const name = keyName(m.key, m.computed);
+      if (name === undefined) continue;
+      if (!m.value) props.set(name, { k: 'nullish', node: m });
+      else if (b.classInfo?.props.has(name) || b.classInfo?.mutated?.has(name) || m.computed) props.set(name, this.unk(m, `'${b.name}.${name}' may be assigned in a method`));
+      else props.set(name, this.eval(m.value, b.scope));
+    }
+    return { k: 'obj', props, rest, node: b.decl };
+  }
+
+  /** A namespace declared in the file: the values of the names its block exports (others unknown). */
+  private namespaceValue(b: Binding): Val {
+    if (!b.members) return this.unk(b.decl, 'namespace');
+    if (b.mutations?.[0]) return this.unk(b.decl, `a member of '${b.name}' is changed (${this.site(b.mutations[0])})`);
+    const props = new Map<string, Val>();
+    for (const n of b.members.names) {
+      const m = b.members.scope.vars.get(n);
+      if (m) props.set(n, this.bindingValue(m));
+    }
+    return { k: 'obj', props, rest: this.unk(b.decl, `not an exported member of namespace ${b.name}`), node: b.decl };
+  }
+
   private enumValue(b: Binding): Val {
     const d = b.enumDecl!;
     const props = new Map<string, Val>();
@@ -548,6 +588,8 @@ export class Resolver {
       case 'obj': {
         const v = base.props.get(name);
         if (v) return v;
+        // a class's or namespace's other members (their `rest` is at the value itself): named as read, `Ports.LATER`
+        if (base.rest && base.rest.node === base.node) return { ...base.rest, text: oneLine(this.sourceText, at), node: at };
         return base.rest ?? { k: 'nullish', node: at };
       }
       case 'arr':

@@ -12,6 +12,17 @@ export interface Candidate {
   node: TSESTree.NewExpression | TSESTree.CallExpression;
   scope: Scope;
   parent: Node | undefined;
+  /** The conditions the code runs under (`if (props.cft) sg.addIngressRule(…)`), outermost first. */
+  guards?: readonly Guard[];
+}
+
+/** A condition code runs under: `test` truthy (`if`, `?:`, `&&`), falsy (`else`, `||`), nullish (`??`), or a `switch` case. */
+export interface Guard {
+  test: Node;
+  /** `case`: `test` is a switch discriminant, `label` the case's test (none for `default`). */
+  when: 'truthy' | 'falsy' | 'nullish' | 'case';
+  scope: Scope;
+  label?: Node;
 }
 
 export interface ScanResult {
@@ -53,6 +64,20 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
   const mutatedParams = new Map<Node, Set<number>>();
   const plainCalls: { node: TSESTree.CallExpression; scope: Scope }[] = [];
   const iterated = new Map<Node, { array: Node; scope: Scope }>();
+  /** The conditions around the node being walked (a snapshot is kept by each candidate). */
+  const guards: Guard[] = [];
+  let guardSnapshot: readonly Guard[] | undefined;
+  const guarded = (): readonly Guard[] | undefined => (guards.length === 0 ? undefined : (guardSnapshot ??= [...guards]));
+  const under = (g: Guard, run: () => void): void => {
+    guards.push(g);
+    guardSnapshot = undefined;
+    try {
+      run();
+    } finally {
+      guards.pop();
+      guardSnapshot = undefined;
+    }
+  };
 
   const declarePattern = (pat: Node, kind: BindingKind, scope: Scope, init: Node | undefined, path: (string | number)[], dflt?: Node, each?: boolean): void => {
     switch (pat.type) {
@@ -178,7 +203,11 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
           if (s.id) scope.vars.set(s.id.name, { name: s.id.name, kind: 'function', scope, decl: s.id, fnNode: s });
           break;
         case 'ClassDeclaration':
-          if (s.id) scope.vars.set(s.id.name, { name: s.id.name, kind: 'class', scope, decl: s.id });
+          if (s.id) scope.vars.set(s.id.name, { name: s.id.name, kind: 'class', scope, decl: s.id, classNode: s });
+          break;
+        case 'TSModuleDeclaration':
+          // namespace Ports { export const REST = 1768 } (not `declare module 'x'`); its scope is set by the walk
+          if (s.id.type === 'Identifier' && s.body?.type === 'TSModuleBlock') scope.vars.set(s.id.name, { name: s.id.name, kind: 'namespace', scope, decl: s.id });
           break;
         case 'TSEnumDeclaration':
           scope.vars.set(s.id.name, { name: s.id.name, kind: 'enum', scope, decl: s.id, enumDecl: s });
@@ -263,6 +292,11 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
       if (e.init) mutate(e.init, e.scope, site);
       return;
     }
+    // Config.PORT = 1769, Ports.REST = 1: a static member / namespace member changes
+    if (b && (b.kind === 'class' || b.kind === 'namespace')) {
+      (b.mutations ??= []).push(site);
+      return;
+    }
     for (let hops = 0; b && hops < 32; hops++) {
       if (b.kind !== 'const' && b.kind !== 'let' && b.kind !== 'var') return;
       const alias = b.init && !b.path ? unwrap(b.init) : undefined;
@@ -320,19 +354,33 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
     switch (node.type) {
       case 'Program':
         hoist(node.body, scope);
-        for (const s of node.body) walk(s, scope, node, d);
+        walkStatements(node.body, scope, node, d);
         return;
       case 'BlockStatement':
       case 'StaticBlock': {
         const s = new Scope(scope, scope.cls);
         hoist(node.body, s);
-        for (const st of node.body) walk(st, s, node, d);
+        walkStatements(node.body, s, node, d);
         return;
       }
       case 'TSModuleBlock': {
         const s = new Scope(scope, scope.cls);
         hoist(node.body, s);
-        for (const st of node.body) walk(st, s, node, d);
+        // the namespace's members: the names its block exports
+        const ns = parent?.type === 'TSModuleDeclaration' && parent.id.type === 'Identifier' ? scope.lookup(parent.id.name) : undefined;
+        if (ns?.kind === 'namespace' && ns.decl === (parent as TSESTree.TSModuleDeclaration).id) {
+          const exported: string[] = [];
+          for (const st of node.body) {
+            const dcl = st.type === 'ExportNamedDeclaration' ? st.declaration : undefined;
+            if (dcl?.type === 'VariableDeclaration') {
+              const ids: Node[] = [];
+              for (const x of dcl.declarations) collectPatternIds(x.id, ids);
+              for (const id of ids) if (id.type === 'Identifier') exported.push(id.name);
+            } else if (dcl && 'id' in dcl && dcl.id?.type === 'Identifier') exported.push(dcl.id.name);
+          }
+          ns.members = { scope: s, names: exported };
+        }
+        walkStatements(node.body, s, node, d);
         return;
       }
       case 'SwitchStatement': {
@@ -341,7 +389,10 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
         for (const c of node.cases) hoist(c.consequent, s);
         for (const c of node.cases) {
           if (c.test) walk(c.test, s, c, d);
-          for (const st of c.consequent) walk(st, s, c, d);
+          // (a case runs when the discriminant matches it, or by falling through from the one before)
+          under({ test: node.discriminant, when: 'case', scope, label: c.test ?? undefined }, () => {
+            for (const st of c.consequent) walk(st, s, c, d);
+          });
         }
         return;
       }
@@ -355,7 +406,7 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
         if (node.body) {
           if (node.body.type === 'BlockStatement') {
             hoist(node.body.body, s);
-            for (const st of node.body.body) walk(st, s, node.body, d);
+            walkStatements(node.body.body, s, node.body, d);
           } else walk(node.body, s, node, d);
         }
         return;
@@ -366,6 +417,10 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
         for (const dec of node.decorators ?? []) walk(dec, scope, node, d);
         const cls: ClassInfo = { props: new Map() };
         const s = new Scope(scope, cls);
+        if (node.type === 'ClassDeclaration' && node.id) {
+          const own = scope.lookup(node.id.name);
+          if (own?.decl === node.id) own.classInfo = cls;
+        }
         if (node.type === 'ClassExpression' && node.id) s.vars.set(node.id.name, { name: node.id.name, kind: 'class', scope: s, decl: node.id });
         for (const m of node.body.body) {
           if ((m.type === 'PropertyDefinition' || m.type === 'AccessorProperty') && !m.static && m.value) {
@@ -426,19 +481,33 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
         markAssigned(node.argument, scope, undefined, node);
         walkChildren(node, scope, d);
         return;
+      case 'IfStatement':
+        walk(node.test, scope, node, d);
+        under({ test: node.test, when: 'truthy', scope }, () => walk(node.consequent, scope, node, d));
+        if (node.alternate) under({ test: node.test, when: 'falsy', scope }, () => walk(node.alternate!, scope, node, d));
+        return;
+      case 'ConditionalExpression':
+        walk(node.test, scope, node, d);
+        under({ test: node.test, when: 'truthy', scope }, () => walk(node.consequent, scope, node, d));
+        under({ test: node.test, when: 'falsy', scope }, () => walk(node.alternate, scope, node, d));
+        return;
+      case 'LogicalExpression':
+        walk(node.left, scope, node, d);
+        under({ test: node.left, when: node.operator === '&&' ? 'truthy' : node.operator === '||' ? 'falsy' : 'nullish', scope }, () => walk(node.right, scope, node, d));
+        return;
       case 'UnaryExpression':
         if (node.operator === 'delete' && unwrap(node.argument).type === 'MemberExpression') mutate((unwrap(node.argument) as TSESTree.MemberExpression).object, scope, node);
         walkChildren(node, scope, d);
         return;
       case 'NewExpression':
-        news.push({ node, scope, parent });
+        news.push(candidate(node, scope, parent));
         walkChildren(node, scope, d);
         return;
       case 'CallExpression': {
         const callee = unwrap(node.callee);
         if (callee.type === 'Identifier') plainCalls.push({ node, scope });
         if (callee.type === 'MemberExpression') {
-          calls.push({ node, scope, parent });
+          calls.push(candidate(node, scope, parent));
           const fn = node.arguments[0];
           const m = memberName(callee);
           if (m !== undefined && MUTATORS.has(m)) {
@@ -458,6 +527,32 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
         walkChildren(node, scope, d);
         return;
     }
+  };
+
+  /**
+   * The statements of a block; after `if (test) return;` (or `continue`, `break`; no else) the rest of the
+   * block runs only when `test` is falsy. (`throw` is not such a condition: when it throws, nothing is deployed at all.)
+   */
+  const walkStatements = (stmts: readonly Node[], scope: Scope, parent: Node, d: number): void => {
+    let pushed = 0;
+    try {
+      for (const st of stmts) {
+        walk(st, scope, parent, d);
+        if (st.type === 'IfStatement' && !st.alternate && returns(st.consequent)) {
+          guards.push({ test: st.test, when: 'falsy', scope });
+          guardSnapshot = undefined;
+          pushed++;
+        }
+      }
+    } finally {
+      guards.length -= pushed;
+      if (pushed > 0) guardSnapshot = undefined;
+    }
+  };
+
+  const candidate = (node: TSESTree.NewExpression | TSESTree.CallExpression, scope: Scope, parent: Node | undefined): Candidate => {
+    const g = guarded();
+    return g ? { node, scope, parent, guards: g } : { node, scope, parent };
   };
 
   const walkChildren = (node: Node, scope: Scope, depth: number): void => {
@@ -506,6 +601,16 @@ function collectPatternIds(p: Node, out: Node[]): void {
     default:
       return;
   }
+}
+
+/** `return` / `continue` / `break` / `{ …; return; }`: a statement that always leaves the rest of its block. */
+function returns(st: Node): boolean {
+  if (st.type === 'ReturnStatement' || st.type === 'ContinueStatement' || st.type === 'BreakStatement') return true;
+  if (st.type === 'BlockStatement') {
+    const last = st.body[st.body.length - 1];
+    return last !== undefined && returns(last);
+  }
+  return false;
 }
 
 function collectUpdated(e: Node, out: Node[]): void {

@@ -25,8 +25,8 @@ describe('exposure of the extracted fixtures', () => {
     const doc = extract(fixture('cdk-app.ts')).document;
     expect(classify(doc, 'CftSg', { proto: 'tcp', dport: 1761, src: WORLD })).toBe('open');
     expect(classify(doc, 'CftSg', { proto: 'tcp', dport: 1768, src: WORLD })).toBe('open');
-    // props.allowedCidr may be anything: not a pass, not a certainty
-    expect(classify(doc, 'CftSg', { proto: 'tcp', dport: 1761, family: 'ipv6', src: '2001:db8::7' })).toBe('possibly-open');
+    // props.allowedCidr may be any IPv4 CIDR, never an IPv6 one (Peer.ipv4 is CloudFormation's CidrIp)
+    expect(classify(doc, 'CftSg', { proto: 'tcp', dport: 1763, family: 'ipv6', src: '2001:db8::7' })).toBe('closed');
     // udp only from the admin group
     expect(classify(doc, 'CftSg', { proto: 'udp', dport: 1765, src: WORLD })).toBe('closed');
     expect(classify(doc, 'CftSg', { proto: 'udp', dport: 1765, srcPrincipal: 'admin' })).toBe('open');
@@ -42,7 +42,8 @@ describe('exposure of the extracted fixtures', () => {
     // partnerCidr is a parameter
     expect(classify(doc, 'cft-sg', { proto: 'udp', dport: 1765, src: WORLD })).toBe('possibly-open');
     expect(classify(doc, 'cft-sg', { proto: 'tcp', dport: 1768, family: 'ipv6', src: '2001:db8::7' })).toBe('open');
-    expect(classify(doc, 'cft-sg', { proto: 'udp', dport: 1765, family: 'ipv6', src: '2001:db8::7' })).toBe('possibly-open');
+    // cidrBlocks takes IPv4 CIDRs only
+    expect(classify(doc, 'cft-sg', { proto: 'udp', dport: 1765, family: 'ipv6', src: '2001:db8::7' })).toBe('closed');
   });
 
   it('typed.ts: possibly open without types, open with them', () => {

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { allRules, extract, opaques, summary } from './helpers.js';
+
+describe('an unresolved CIDR is limited to the family its field takes', () => {
+  it('Peer.ipv4(x) / cidrIp / cidrBlocks never match IPv6; Peer.ipv6(x) / ipv6CidrBlocks never IPv4', () => {
+    const text = `import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as aws from '@pulumi/aws';
+declare const stack: any;
+declare const vpc: ec2.IVpc;
+declare const props: { cidr: string; cidr6: string; list: string[] };
+const sg = new ec2.SecurityGroup(stack, 'Sg', { vpc, allowAllOutbound: false });
+sg.addIngressRule(ec2.Peer.ipv4(props.cidr), ec2.Port.tcp(1768));
+sg.addIngressRule(ec2.Peer.ipv6(props.cidr6), ec2.Port.tcp(1761));
+new ec2.CfnSecurityGroupIngress(stack, 'In', { groupId: sg.securityGroupId, ipProtocol: 'tcp', fromPort: 1762, toPort: 1762, cidrIp: props.cidr });
+new aws.ec2.SecurityGroup('p', { ingress: [{ protocol: 'tcp', fromPort: 1763, toPort: 1763, cidrBlocks: props.list, ipv6CidrBlocks: [props.cidr6] }] });
+`;
+    expect(summary(extract(text).document)).toEqual([
+      'Sg ingress: dstport=1762 family=ipv4 opaque:unresolved proto=6 => accept',
+      'Sg ingress: dstport=1768 family=ipv4 opaque:unresolved proto=6 => accept',
+      'Sg ingress: dstport=1761 family=ipv6 opaque:unresolved proto=6 => accept',
+      'p ingress: anyof([family=ipv4 opaque:unresolved]|[family=ipv6 opaque:unresolved]) dstport=1763 proto=6 => accept',
+    ]);
+  });
+});
+
+describe("a literal CDK's Peer.ipv4 / Peer.ipv6 refuse (aws-ec2/lib/peer.ts) is no address it opens", () => {
+  it('the other family or no mask: an error and an invalid (opaque) source, never the address as written', () => {
+    const text = `import * as ec2 from 'aws-cdk-lib/aws-ec2';
+declare const stack: any;
+declare const vpc: ec2.IVpc;
+const sg = new ec2.SecurityGroup(stack, 'Sg', { vpc, allowAllOutbound: false });
+sg.addIngressRule(ec2.Peer.ipv4('203.0.113.5'), ec2.Port.tcp(1768));
+sg.addIngressRule(ec2.Peer.ipv4('::/0'), ec2.Port.tcp(1761));
+sg.addIngressRule(ec2.Peer.ipv6('0.0.0.0/0'), ec2.Port.tcp(1762));
+sg.addIngressRule(ec2.Peer.ipv6('2001:db8::/32'), ec2.Port.tcp(1763));
+`;
+    const { document } = extract(text);
+    expect(summary(document)).toEqual([
+      'Sg ingress: dstport=1763 proto=6 srcaddr=2001:db8::/32 => accept',
+      'Sg ingress: dstport=1768 opaque:invalid proto=6 => accept',
+      'Sg ingress: dstport=1761 opaque:invalid proto=6 => accept',
+      'Sg ingress: dstport=1762 opaque:invalid proto=6 => accept',
+    ]);
+    expect(document.diagnostics.map((d) => `${d.code} ${d.span.start.line}:${d.span.start.column} ${d.message}`)).toEqual([
+      "typescript/invalid-cidr 5:33 Peer.ipv4('203.0.113.5'): the CIDR mask is missing, /32 for one address; CDK throws at synthesis",
+      "typescript/invalid-cidr 6:33 Peer.ipv4('::/0'): not an IPv4 CIDR; CDK throws at synthesis",
+      "typescript/invalid-cidr 7:33 Peer.ipv6('0.0.0.0/0'): not an IPv6 CIDR; CDK throws at synthesis",
+    ]);
+    expect(opaques(allRules(document)[1]!)).toEqual([
+      { text: "Peer.ipv4('203.0.113.5'), which CDK refuses (the CIDR mask is missing, /32 for one address)", reason: 'CDK throws at synthesis', module: 'invalid' },
+    ]);
+  });
+});

@@ -25,8 +25,10 @@ const rule: Rule.RuleModule = {
     return oncePerFile(() => {
       const a = analyse(context);
       if (!a) return;
+      // (a firewall file's errors are ESLint parse errors; a source file's (CDK, Pulumi) are only reported here)
+      const errorsToo = a.nodes !== undefined;
       for (const d of a.document.diagnostics) {
-        if (d.severity !== 'warning') continue;
+        if (d.severity !== 'warning' && !(errorsToo && d.severity === 'error')) continue;
         report(context, a, d.span, undefined, { messageId: 'unevaluated', data: { message: d.message } });
       }
       // a `fwlint-deployment:` comment fwlint cannot read declares nothing: never a silent default

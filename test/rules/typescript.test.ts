@@ -125,3 +125,22 @@ describe('a peer chosen by a run-time condition', () => {
     ]);
   });
 });
+
+describe('no-unevaluated-input on CDK/Pulumi code', () => {
+  it('reports what CDK throws on at synthesis and a rule without a protocol (nothing else would show them in a source file)', async () => {
+    const eslint = new ESLint({
+      cwd: ROOT,
+      overrideConfigFile: true,
+      overrideConfig: [...typescriptPlugin.configs['recommended-typescript']!, { settings: { firewall: { discovery: false } } }],
+    });
+    const code = CDK("sg.addIngressRule(ec2.Peer.ipv4('::/0'), ec2.Port.tcp(1768));\nsg.addIngressRule(ec2.Peer.ipv4('10.0.0.0/8'), ec2.Port.tcp(443));");
+    const [r] = await eslint.lintText(code, { filePath: join(ROOT, 'stack.ts') });
+    expect(r!.messages.filter((m) => m.ruleId === 'firewall/no-unevaluated-input').map((m) => `${m.line}:${m.column} ${m.severity} ${m.message}`)).toEqual([
+      "4:34 1 Peer.ipv4('::/0'): not an IPv4 CIDR; CDK throws at synthesis",
+    ]);
+    // the plugin's own firewall files keep errors as parse errors: the rule reports warnings only there
+    const pulumi = `import * as aws from '@pulumi/aws';\nnew aws.ec2.SecurityGroup('a', { ingress: [{ fromPort: 22, toPort: 22, cidrBlocks: ['10.0.0.0/8'] }] });\n`;
+    const [p] = await eslint.lintText(pulumi, { filePath: join(ROOT, 'index.ts') });
+    expect(p!.messages.filter((m) => m.ruleId === 'firewall/no-unevaluated-input').map((m) => `${m.line} ${m.message}`)).toEqual(['2 protocol is missing: any protocol is assumed']);
+  });
+});

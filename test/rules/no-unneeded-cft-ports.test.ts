@@ -164,7 +164,7 @@ tester('hcl').run('no-unneeded-cft-ports (terraform)', rule, {
       errors: [
         {
           line: 8,
-          column: 22,
+          column: 40,
           message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT), 1762 (cft-1, Transfer CFT PeSIT over TLS) reachable from 0.0.0.0/0 without a Transfer CFT deployment on aws_security_group.a.',
         },
       ],
@@ -328,4 +328,22 @@ describe('settings.firewall is validated by the same schema', () => {
       ] as never, 'a.rules');
     expect(run).toThrow(/fwlint configuration error:[\s\S]*deploymnts/);
   });
+});
+
+/**
+ * A security group is a union: its findings do not depend on the order its rules are written in. A rule inside another
+ * (10.0.0.0/8 on 1768, inside 0.0.0.0/0 on 1761-1768) is listed after it, so the broad rule's finding names its whole
+ * source, not the remainder "0.0.0.0/5, 8.0.0.0/7, 11.0.0.0/8 and 5 more", and the inner rule adds none.
+ */
+const sgJson = (perms: string[]) => `{"SecurityGroups":[{"GroupId":"sg-1","GroupName":"mft","IpPermissions":[\n${perms.join(',\n')}\n]}]}\n`;
+const NARROW = ' {"IpProtocol":"tcp","FromPort":1768,"ToPort":1768,"IpRanges":[{"CidrIp":"10.0.0.0/8"}]}';
+const BROAD = ' {"IpProtocol":"tcp","FromPort":1761,"ToPort":1768,"IpRanges":[{"CidrIp":"0.0.0.0/0"}]}';
+const WHOLE_BLOCK =
+  'Open: TCP 1761 (cft-0, Transfer CFT PeSIT), 1762 (cft-1, Transfer CFT PeSIT over TLS), 1763 (cft-2, Transfer CFT SFTP), 1764 (cft-3), 1765 (cft-4, Transfer CFT COMS), 1766 (cft-5, Transfer CFT Copilot UI and web services), 1767 (cft-6, Transfer CFT Copilot mutual TLS for Central Governance/Flow Manager), 1768 (cft-7, Transfer CFT REST API and web UI) reachable from 0.0.0.0/0 without a Transfer CFT deployment on sg-1, mft.';
+tester('json').run('no-unneeded-cft-ports (a security group is a union: written order does not matter)', rule, {
+  valid: [],
+  invalid: [
+    { code: sgJson([BROAD, NARROW]), filename: 'sg.json', errors: [{ line: 2, message: WHOLE_BLOCK }] },
+    { code: sgJson([NARROW, BROAD]), filename: 'sg.json', errors: [{ line: 3, message: WHOLE_BLOCK }] },
+  ],
 });

@@ -163,7 +163,7 @@ tester('hcl').run('no-world-open-sensitive-ports (a CIDR list on one line)', rul
 }
 `,
       filename: 'sg.tf',
-      errors: [{ line: 7, column: 20, message: 'Open: TCP 22 (ssh) reachable from the whole internet (0.0.0.0/0).' }],
+      errors: [{ line: 7, column: 38, message: 'Open: TCP 22 (ssh) reachable from the whole internet (0.0.0.0/0).' }],
     },
   ],
 });

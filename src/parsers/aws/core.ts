@@ -445,16 +445,62 @@ export function naclTable(nacl: { ingress: Rule[]; egress: Rule[]; span: Span; n
 }
 
 /**
- * A security group is an unordered union of allows: its rules are listed decided ones first, so that
- * what a decided rule opens is reported on that rule, not on an undecided one (an unresolved
- * `!Ref`/`var.x`) the engine happens to meet first (first-match order means nothing here).
+ * A security group is an unordered union of allows (first-match order means nothing here), listed so that what
+ * a rule opens is reported on the rule that opens it:
+ * - decided rules first, so that what a decided rule opens is not reported on an undecided one (an unresolved
+ *   `!Ref`/`var.x`) the engine happens to meet first;
+ * - a decided rule that takes every packet of an earlier one (0.0.0.0/0 on 1761–1768 after 10.0.0.0/8 on 1768) is
+ *   put before it, so that the rule inside is the one that "changes nothing", not the one left with a remainder
+ *   ("from 0.0.0.0/5, 8.0.0.0/7, 11.0.0.0/8 and 5 more"): such findings do not depend on the order rules are written
+ *   in. Other rules keep their order.
  */
 export function decidedFirst<R extends { matches: readonly Match[] }>(rules: R[], deep = false): R[] {
   // deep: an opaque match inside an any-of alternative (a CDK peer chosen by a run-time condition) counts too
   const opaque = (m: Match): boolean => m.kind === 'opaque' || (deep && m.kind === 'any-of' && m.alternatives.some((a) => a.some(opaque)));
   const undecided = (r: R): boolean => r.matches.some(opaque);
-  if (!rules.some(undecided)) return rules;
-  return [...rules.filter((r) => !undecided(r)), ...rules.filter(undecided)];
+  const out: R[] = [];
+  const boxes: (PlainBox | undefined)[] = [];
+  for (const r of rules) {
+    if (undecided(r)) continue;
+    const box = plainBox(r.matches);
+    let at = out.length;
+    if (box) for (let i = 0; i < out.length; i++) if (boxes[i] && boxContains(box, boxes[i]!)) {
+      at = i;
+      break;
+    }
+    out.splice(at, 0, r);
+    boxes.splice(at, 0, box);
+  }
+  for (const r of rules) if (undecided(r)) out.push(r);
+  return out;
+}
+
+/** A rule of plain matches (source addresses, destination ports, protocols, each at most once, none negated) as its three sets. */
+interface PlainBox {
+  src: AddrSet;
+  dport: NumSet;
+  proto: NumSet;
+}
+
+const ALL_PORTS = numRange(0, 65535);
+const ALL_PROTOCOLS = numRange(0, 255);
+
+function plainBox(ms: readonly Match[]): PlainBox | undefined {
+  const box: PlainBox = { src: AddrSet.ALL, dport: ALL_PORTS, proto: ALL_PROTOCOLS };
+  const seen = new Set<string>();
+  for (const m of ms) {
+    if (m.negated || seen.has(m.kind)) return undefined;
+    seen.add(m.kind);
+    if (m.kind === 'address' && m.dir === 'src') box.src = m.addrs;
+    else if (m.kind === 'port' && m.dir === 'dst') box.dport = m.ports;
+    else if (m.kind === 'protocol') box.proto = m.protocols;
+    else return undefined;
+  }
+  return box;
+}
+
+function boxContains(a: PlainBox, b: PlainBox): boolean {
+  return b.src.subtract(a.src).isEmpty && b.dport.subtract(a.dport).isEmpty && b.proto.subtract(a.proto).isEmpty;
 }
 
 export function sgRuleset(i: SgRulesetInput): Ruleset {

@@ -18,12 +18,13 @@ describe('fixtures/typescript/cdk-variants.ts (imports, resolution, connections)
       // destructuring with default, spread, arithmetic on a const
       'Web ingress: dstport=1761-1768 proto=6 srcaddr=::/0 => accept',
       // `as const` array destructuring; enum auto-increment (CftNext = 1762)
+      // takes every packet of the next rule: listed before it (decidedFirst)
+      'Web ingress: dstport=all proto=6 srcaddr=0.0.0.0/0 => accept',
       'Web ingress: dstport=1762 proto=6 srcaddr=0.0.0.0/0 => accept',
       // never-reassigned `let` resolves; prefix list → principal
       'Web ingress: dstport=1762 proto=6 srcprincipal=pl-123 => accept',
       // for-of over a constant array: the union of the iterations
       'Web ingress: dstport=1761-1762, 1768 proto=6 srcprincipal=sg-9 => accept',
-      'Web ingress: dstport=all proto=6 srcaddr=0.0.0.0/0 => accept',
       'Web ingress: srcprincipal=self => accept',
       // new ec2.Port({ protocol: ec2.Protocol.UDP, ... }) through the aws_ec2 namespace import
       'Web ingress: dstport=1761-1768 proto=17 srcaddr=0.0.0.0/0 => accept',
@@ -61,19 +62,19 @@ describe('fixtures/typescript/cdk-variants.ts (imports, resolution, connections)
   it('reports at the world-open peer, else at the port', () => {
     const at = (i: number): string => text.slice(...extracted[i]!.reportNode.range);
     expect(at(0)).toBe('Peer.anyIpv6()');
-    expect(at(1)).toBe('B'); // the peer's CIDR comes from a constant: report where it is used
-    expect(at(2)).toBe('Port.tcp(once)');
-    expect(at(4)).toBe('allowFromAnyIpv4');
+    expect(at(1)).toBe('allowFromAnyIpv4');
+    expect(at(2)).toBe('B'); // the peer's CIDR comes from a constant: report where it is used
+    expect(at(3)).toBe('Port.tcp(once)');
     expect(at(14)).toBe('allowDefaultPortFromAnyIpv4');
-    expect(pos(rules[3]!.span)).toBe('20:27-20:93');
+    expect(pos(rules[4]!.span)).toBe('20:27-20:93');
   });
 
   it('suggests a placeholder only where the world-open value is written at the call', () => {
     const descs = extracted.map((e) => e.suggestions.map((s) => s.desc.split(' ')[0]));
     expect(descs[0]).toEqual(['Replace', 'Remove']); // Peer.anyIpv6() → Peer.ipv6('fd00::/8')
     expect(extracted[0]!.suggestions[0]!.text).toBe("Peer.ipv6('fd00::/8')");
-    expect(descs[1]).toEqual(['Remove']); // Peer.ipv4(B): B is a constant used elsewhere too
-    expect(descs[4]).toEqual(['Remove']); // allowFromAnyIpv4(...): no mechanical peer rewrite
+    expect(descs[2]).toEqual(['Remove']); // Peer.ipv4(B): B is a constant used elsewhere too
+    expect(descs[1]).toEqual(['Remove']); // allowFromAnyIpv4(...): no mechanical peer rewrite
     expect(descs[11]).toEqual([]); // default egress
   });
 });

@@ -1495,6 +1495,7 @@ export class NftTextParser {
   private parseNat(ctx: Ctx, type: string, s0: number): IrStmt {
     let addr: IrVal | undefined;
     let port: IrVal | undefined;
+    let map: { key: IrExpr; map: IrVal } | undefined;
     if (this.isWord(this.peek(), 'ip') || this.isWord(this.peek(), 'ip6')) {
       const p1 = this.peek(1);
       if (!PAYLOAD_FIELDS.has(p1 ? this.valOf(p1) : '')) this.pos++;
@@ -1514,7 +1515,15 @@ export class NftTextParser {
       } else if (type === 'masquerade' || type === 'redirect') {
         port = this.parseValue(false, ctx);
       } else {
-        const v = this.parseValue(false, ctx);
+        // `dnat to tcp dport map { 80 : 10.0.0.1 }`: the key selector, then the map
+        const s1 = this.pos;
+        const key = this.parseExpr(ctx);
+        if (key && this.isWord(this.peek(), 'map')) {
+          this.pos++;
+          const m = this.parseValue(false, ctx) ?? { k: 'expr', text: '' };
+          map = { key, map: m };
+        } else this.pos = s1;
+        const v = map ? { k: 'expr' as const, text: this.stmtText(s1) } : this.parseValue(false, ctx);
         if (v && v.k === 'atom' && typeof v.v === 'string' && !v.quoted) {
           const split = splitAddrPort(v.v);
           addr = split.addr === undefined ? undefined : { k: 'atom', v: split.addr };
@@ -1523,6 +1532,9 @@ export class NftTextParser {
         if (this.isWord(this.peek(), ':')) {
           // `dnat to 10.0.0.1 : numgen inc mod 2 map { ... }`
           this.pos++;
+          port = this.parseValue(false, ctx);
+        } else if (map && this.isWord(this.peek()) && /^:[0-9]/.test(this.valOf(this.peek()!))) {
+          // nft lists `dnat to ip saddr map { 10.0.0.0/8 : 10.1.1.1 } : 80` as `… }:80`
           port = this.parseValue(false, ctx);
         }
       }
@@ -1535,6 +1547,7 @@ export class NftTextParser {
     const st: IrStmt = { k: 'nat', type: type as 'dnat', text: this.stmtText(s0), span: this.stmtSpan(s0) };
     if (addr) st.addr = addr;
     if (port) st.port = port;
+    if (map) st.map = map;
     return st;
   }
 

@@ -1152,21 +1152,24 @@ function untracking(a: Action, untrack: boolean): Action {
  * may or may not match, and translates to an address not known.
  */
 function expandNatMap(st: Extract<IrStmt, { k: 'nat' }>, base: Match[], tc: TableCtx, r: IrRule, mk: (ms: Match[], a: Action) => Rule): Rule[] {
-  const { key, map } = st.map!;
+  const { key, map, port } = st.map!;
   const res = resolveRef(map, tc);
-  const anyAddr = (a: Action): Action => {
+  // (an address or port not known: any)
+  const anyTarget = (a: Action): Action => {
     if (a.kind === 'nat' && a.type === 'dnat' && !a.toAddrs) a.toAddrs = tc.table.family === 'ip' ? AddrSet.ALL_V4 : tc.table.family === 'ip6' ? AddrSet.ALL_V6 : AddrSet.ALL;
+    if (a.kind === 'nat' && port && !a.toPorts) a.toPorts = PORT_UNIVERSE;
     return a;
   };
   if ('reason' in res || res.val.k !== 'set') {
     const reason = 'reason' in res ? res.reason : 'the NAT map is computed at run time';
-    return [mk(dedupe([...base, opaque(map.k === 'ref' ? 'set' : 'map', r.text, reason, st.span)]), anyAddr(natAction({ ...st, addr: undefined, map: undefined })))];
+    const a = natAction(port ? { ...st, port: undefined, map: undefined } : { ...st, addr: undefined, map: undefined });
+    return [mk(dedupe([...base, opaque(map.k === 'ref' ? 'set' : 'map', r.text, reason, st.span)]), anyTarget(a))];
   }
   const out: Rule[] = [];
   for (const e of res.val.elems) {
     const d = e.data;
-    const pair = d !== undefined && d.k === 'concat' && d.items.length === 2;
-    const a = anyAddr(natAction({ ...st, addr: pair ? d.items[0] : d, port: pair ? d.items[1] : st.port, map: undefined }));
+    const pair = !port && d !== undefined && d.k === 'concat' && d.items.length === 2;
+    const a = anyTarget(natAction(port ? { ...st, port: d, map: undefined } : { ...st, addr: pair ? d.items[0] : d, port: pair ? d.items[1] : st.port, map: undefined }));
     const ms = [...base, ...convertMatch(key, '==', { k: 'set', elems: [{ key: e.key }] }, tc, r, st.span, -1)];
     const fam = natFamily(a, tc);
     if (fam) ms.push(fam);

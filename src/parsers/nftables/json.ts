@@ -576,7 +576,10 @@ class JsonBuilder {
         if (addr) st.addr = this.val(addr);
         if (port) st.port = this.val(port);
         // `{"map": {"key": …, "data": "@m" | {"set": [[key, data], …]}}}`: translated only where the key is in the map
-        const lookup = addr && single(addr)?.key === 'map' ? single(addr)!.value : undefined;
+        // (or in the port: `redirect to :tcp dport map { 80 : 8080 }`, {"port": {"map": …}})
+        const inPort = !(addr && single(addr)?.key === 'map') && port !== undefined && single(port)?.key === 'map';
+        const mapped = inPort ? port : addr;
+        const lookup = mapped && single(mapped)?.key === 'map' ? single(mapped)!.value : undefined;
         const key = lookup ? get(lookup, 'key') : undefined;
         const data = lookup ? get(lookup, 'data') : undefined;
         if (key && data) {
@@ -585,7 +588,7 @@ class JsonBuilder {
             const items = get(data, 'set');
             m.elems = (items?.kind === 'array' ? items.items : []).map((x) => this.elem(x, true));
           }
-          st.map = { key: this.expr(key), map: m };
+          st.map = inPort ? { key: this.expr(key), map: m, port: true } : { key: this.expr(key), map: m };
         }
         return push(st);
       }

@@ -318,6 +318,44 @@ table inet filter {
     expect(rulesOf(unknown, 'pre')).toEqual(['opaque:set => nat dnat 0.0.0.0/0']);
   });
 
+  it('a NAT port map translates only the packets whose port is in it, in every form nft writes it', () => {
+    // kernel (session-13 differential): `redirect to :tcp dport map { 80 : 8080 }` sent every packet to this host
+    // (tcp 22 to a forwarded address: we said drop by the input policy, the kernel forwards and accepts it), and the
+    // listing's `dnat to 10.20.0.2:tcp dport map { … }` was read as port "tcp" and two unknown statements
+    const text = (glued: boolean) => `table ip nat {
+	chain pre {
+		type nat hook prerouting priority dstnat; policy accept;
+		meta l4proto tcp redirect to :tcp dport map { 80 : 8080, 443 : 8443 }
+		meta l4proto tcp dnat to ${glued ? '10.20.0.2:tcp' : '10.20.0.2 : tcp'} dport map { 1000 : 5000 }
+	}
+}
+table ip filter {
+	chain input_c {
+		type filter hook input priority 0; policy drop;
+		tcp dport 8080 accept
+	}
+}
+`;
+    for (const doc of [parseNftables(text(false)), parseNftables(text(true))]) {
+      expect(diags(doc)).toEqual([]);
+      expect(rulesOf(doc, 'pre')).toEqual([
+        'dstport=80 proto=6 => nat redirect :8080',
+        'dstport=443 proto=6 => nat redirect :8443',
+        'dstport=1000 proto=6 => nat dnat 10.20.0.2/32 :5000',
+      ]);
+      const v = (proto: 'tcp' | 'udp', dport: number) => tracePacket(doc.rulesets[0]!, { proto, dport, src: '10.10.0.2', dst: '10.20.0.2', iif: 'vethc', oif: 'lan0', hook: 'forward' }).verdict;
+      expect([v('tcp', 80), v('tcp', 443), v('tcp', 22), v('tcp', 1000), v('udp', 80)]).toEqual(['accept', 'drop', 'accept', 'accept', 'accept']);
+    }
+    const json = parseNftablesJson(JSON.stringify({ nftables: [
+      { table: { family: 'ip', name: 'nat' } },
+      { chain: { family: 'ip', table: 'nat', name: 'pre', type: 'nat', hook: 'prerouting', prio: -100, policy: 'accept' } },
+      { rule: { family: 'ip', table: 'nat', chain: 'pre', expr: [{ match: { op: '==', left: { meta: { key: 'l4proto' } }, right: 'tcp' } }, { redirect: { port: { map: { key: { payload: { protocol: 'tcp', field: 'dport' } }, data: { set: [[80, 8080]] } } } } }] } },
+      { rule: { family: 'ip', table: 'nat', chain: 'pre', expr: [{ match: { op: '==', left: { meta: { key: 'l4proto' } }, right: 'tcp' } }, { dnat: { addr: '10.20.0.2', port: { map: { key: { payload: { protocol: 'tcp', field: 'dport' } }, data: { set: [[1000, 5000]] } } } } }] } },
+    ] }));
+    expect(json.diagnostics).toEqual([]);
+    expect(rulesOf(json, 'pre')).toEqual(['dstport=80 proto=6 => nat redirect :8080', 'dstport=1000 proto=6 => nat dnat 10.20.0.2/32 :5000']);
+  });
+
   it('log flags take their own words only: a match after `log flags all` is a match', () => {
     // `ip` / `tcp` after the flags used to be read as flag words, leaving `protocol tcp` / `dport 443` unknown
     for (const [text, want] of [

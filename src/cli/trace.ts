@@ -21,6 +21,16 @@ function toPacket(o: Record<string, unknown>, where: string): Packet {
   };
   port('dport');
   port('sport');
+  // (without a type every ICMP-type match is undecided: an ICMPv6 neighbour solicitation could not be traced)
+  const icmp = (k: 'icmpType' | 'icmpCode', flag: string) => {
+    const v = o[k] ?? o[flag];
+    if (v === undefined) return;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0 || n > 255) throw new UsageError(`${where}: ${k} must be 0..255`);
+    p[k] = n;
+  };
+  icmp('icmpType', 'icmp-type');
+  icmp('icmpCode', 'icmp-code');
   for (const k of ['src', 'dst', 'iif', 'oif'] as const) if (o[k] !== undefined) p[k] = String(o[k]);
   if (o.hook !== undefined) {
     if (o.hook !== 'input' && o.hook !== 'forward') throw new UsageError(`${where}: hook must be input or forward`);
@@ -53,6 +63,8 @@ export async function traceCommand(argv: string[], io: Io): Promise<number> {
     hook: { type: 'string' },
     state: { type: 'string' },
     family: { type: 'string' },
+    'icmp-type': { type: 'string' },
+    'icmp-code': { type: 'string' },
     format: { type: 'string', default: 'text' },
     probes: { type: 'string' },
     ruleset: { type: 'string' },

@@ -60,8 +60,9 @@ export function groupByResponsible(entries: Iterable<{ entry: ExposureEntry; pro
       if (entry.rule) byRule.set(entry.rule.id, at);
       else byPolicy.set(policyKey!, at);
     }
-    // (same certainty, named sources and sources in the entry's family; a group takes the other family's first set)
-    let g = at.find((x) => x.certainty === entry.certainty && samePrincipals(x.principals, entry.principals) && fits(x.sources, entry));
+    // (same certainty, named sources, DNAT and sources in the entry's family; a group takes the other family's first set)
+    const via = viaOf(entry);
+    let g = at.find((x) => x.certainty === entry.certainty && x.via === via && samePrincipals(x.principals, entry.principals) && fits(x.sources, entry));
     if (g && !g.sources.equals(g.sources.union(entry.sources))) g.sources = g.sources.union(entry.sources);
     if (!g) {
       const key = policyKey ?? `rule:${entry.rule!.id}`;
@@ -83,6 +84,7 @@ export function groupByResponsible(entries: Iterable<{ entry: ExposureEntry; pro
         g.rule = entry.rule;
         g.ruleId = entry.rule.id;
       }
+      if (via !== undefined) g.via = via;
       at.push(g);
       list.push(g);
     } else {
@@ -91,7 +93,6 @@ export function groupByResponsible(entries: Iterable<{ entry: ExposureEntry; pro
       if (g.interfaces !== entry.interfaces) g.interfaces = '';
     }
     for (const r of entry.reasons) if (!g.reasons.includes(r.message)) g.reasons.push(r.message);
-    if (entry.via && !g.via) g.via = `published through DNAT to ${entry.via.to} (line ${entry.via.rule.span.start.line})`;
   }
   list.sort((a, b) => a.span.start.offset - b.span.start.offset);
   // the groups of each line (consecutive once sorted) that say one thing, as one
@@ -470,8 +471,9 @@ export function eachGroup(
         const ports = reachedPorts(entry.dports, query);
         if (!ports) continue;
         let g: Group | undefined;
-        for (let q = 0; q < ng && !g; q++) if (here[q]!.takes(entry)) g = here[q];
-        if (!g) here[ng++] = g = new Group(entry, protocol, ports, pi * entries.length + i);
+        const via = entry.via ? viaOf(entry) : undefined;
+        for (let q = 0; q < ng && !g; q++) if (here[q]!.takes(entry, via)) g = here[q];
+        if (!g) here[ng++] = g = new Group(entry, protocol, ports, pi * entries.length + i, via);
         else {
           g.addPorts(protocol, ports);
           if (g.interfaces !== entry.interfaces) g.interfaces = '';
@@ -480,7 +482,6 @@ export function eachGroup(
           if (g.reasons === NO_REASONS) g.reasons = [];
           for (const r of entry.reasons) if (!g.reasons.includes(r.message)) g.reasons.push(r.message);
         }
-        if (entry.via && !g.via) g.via = `published through DNAT to ${entry.via.to} (line ${entry.via.rule.span.start.line})`;
       }
     }
     if (ng === 0) continue;
@@ -494,6 +495,15 @@ export function eachGroup(
     }
   }
   flush();
+}
+
+/**
+ * How an entry published through DNAT says so. Part of a group's identity: the entries one rule accepts (a forward
+ * chain's `ct status dnat accept`) came through different DNATs, and one finding naming the first DNAT for every
+ * port named the wrong target for the others.
+ */
+function viaOf(entry: ExposureEntry): string | undefined {
+  return entry.via ? `published through DNAT to ${entry.via.to} (line ${entry.via.rule.span.start.line})` : undefined;
 }
 
 /** Whether `entry`'s sources are those of a group in its family, or the group has none of that family yet. */
@@ -566,7 +576,7 @@ class Group implements ExposureGroup {
   declare interfaces: string;
   /** Where the query first reached the group (protocol rank × entries + entry index), for ties in position. */
   declare first: number;
-  constructor(entry: ExposureEntry, protocol: number, ports: NumSet, first: number) {
+  constructor(entry: ExposureEntry, protocol: number, ports: NumSet, first: number, via: string | undefined) {
     this.rule = entry.rule;
     this.chain = entry.chain;
     this.table = entry.table;
@@ -585,7 +595,7 @@ class Group implements ExposureGroup {
     this.principals = entry.principals.length > 0 ? new Set(entry.principals) : NO_PRINCIPALS;
     this.certainty = entry.certainty;
     this.reasons = NO_REASONS;
-    this.via = undefined;
+    this.via = via;
     this.interfaces = entry.interfaces;
     this.first = first;
   }
@@ -596,8 +606,8 @@ class Group implements ExposureGroup {
    * Whether `entry` (of this group's position) belongs here: same certainty and named sources, and the same sources
    * in its family (an IPv6 entry joins a group of IPv4 ones: the one finding names both families' sources).
    */
-  takes(entry: ExposureEntry): boolean {
-    if (entry.certainty !== this.certainty || !samePrincipals(this.principals, entry.principals)) return false;
+  takes(entry: ExposureEntry, via: string | undefined): boolean {
+    if (entry.certainty !== this.certainty || via !== this.via || !samePrincipals(this.principals, entry.principals)) return false;
     const had = entry.family === 'ipv4' ? this.v4 : this.v6;
     if (had === undefined) {
       // not an entry of named sources alone into a group with addresses (or the reverse): the finding would say

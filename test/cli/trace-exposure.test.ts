@@ -64,6 +64,24 @@ describe('fwlint trace', () => {
     expect((JSON.parse(r.stdout) as { verdict: string }[]).map((x) => x.verdict)).toEqual(['accept', 'drop', 'drop', 'accept']);
   });
 
+  it('an ICMP type decides icmp type matches (flags and --probes)', () => {
+    const { dir } = file();
+    const path = join(dir, 'nd.nft');
+    writeFileSync(path, 'table ip6 f {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n\t\ticmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } accept\n\t}\n}\n');
+    const probes = join(dir, 'icmp.json');
+    writeFileSync(probes, JSON.stringify([
+      { proto: 'icmpv6', icmpType: 135, src: 'fe80::2', dst: 'ff02::1:ff00:1' },
+      { proto: 'icmpv6', icmpType: 128, src: 'fe80::2', dst: 'fe80::1' },
+      { proto: 'icmpv6', icmpType: 1, icmpCode: 4, src: 'fd00::2', dst: 'fd00::1' },
+    ]));
+    const r = fwlint(['trace', path, '--probes', probes]);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { verdict: string }[]).map((x) => x.verdict)).toEqual(['accept', 'drop', 'drop']);
+    const one = fwlint(['trace', path, '--proto', 'icmpv6', '--icmp-type', '136', '--src', 'fe80::2', '--dst', 'fe80::1', '--format', 'json']);
+    expect((JSON.parse(one.stdout) as { verdict: string }).verdict).toBe('accept');
+    expect(fwlint(['trace', path, '--proto', 'icmpv6', '--icmp-type', '300']).code).toBe(2);
+  });
+
   it('usage errors exit 2', () => {
     const { path } = file();
     expect(fwlint(['trace', path, '--proto', 'tcp', '--dport', '70000']).code).toBe(2);

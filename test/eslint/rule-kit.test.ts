@@ -353,4 +353,37 @@ describe('mergeLine (the groups of one line that say one thing)', () => {
       '9000 from 0.0.0.0/0',
     ]);
   });
+  it('one accepting rule behind several DNATs: one group per DNAT, each with its own ports', () => {
+    // session-13 nftables audit: `ct status dnat accept` in forward accepted 8080 (→ 10.20.0.2:80), 2222 (→ 10.20.0.3:22)
+    // and 9000 (→ 10.20.0.2); one finding said "TCP 2222, 8080, 9000 … published through DNAT to 10.20.0.2:80"
+    const text = `table ip nat {
+	chain pre {
+		type nat hook prerouting priority dstnat; policy accept;
+		tcp dport 8080 dnat to 10.20.0.2:80
+		tcp dport 2222 dnat to 10.20.0.3:22
+		tcp dport 9000 dnat to 10.20.0.2
+	}
+}
+table ip filter {
+	chain forward {
+		type filter hook forward priority filter; policy drop;
+		ct status dnat accept
+	}
+	chain input {
+		type filter hook input priority filter; policy drop;
+	}
+}
+`;
+    const exposure = computeExposure(formatById('nftables')!.parse(text, {}).rulesets[0]!);
+    const pieces = exposure.entries.map((entry) => ({ entry, protocol: 6, ports: entry.dports }));
+    const want = [
+      '8080 from 0.0.0.0/0 published through DNAT to 10.20.0.2:80 (line 4)',
+      '2222 from 0.0.0.0/0 published through DNAT to 10.20.0.3:22 (line 5)',
+      '9000 from 0.0.0.0/0 published through DNAT to 10.20.0.2 (line 6)',
+    ];
+    expect(show(groupByResponsible(pieces))).toEqual(want);
+    const got: ExposureGroup[] = [];
+    eachGroup(exposure, [6], [numSetOf([[0, 65535]])], (g) => got.push(g));
+    expect(show(got)).toEqual(want);
+  });
 });

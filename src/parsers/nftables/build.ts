@@ -1048,6 +1048,7 @@ function buildRules(r: IrRule, stmts: readonly IrStmt[], from: number, to: numbe
   let post: Match[] | undefined;
   let action: Action | undefined;
   let vmap: Extract<IrStmt, { k: 'vmap' }> | undefined;
+  let natMap: Extract<IrStmt, { k: 'nat' }> | undefined;
   // the names of the statements that do not end the rule, space-separated
   let cont: string | undefined;
   // a `notrack` statement ran before the verdict (Action.untrack)
@@ -1084,6 +1085,11 @@ function buildRules(r: IrRule, stmts: readonly IrStmt[], from: number, to: numbe
       case 'nat':
         // a NAT statement ends a nat chain's rule; a verdict written after it wins (as the parsers read them)
         action = natAction(st);
+        // (a map lookup: expanded per element below)
+        if (st.map && !vmap) {
+          natMap = st;
+          break;
+        }
         // `dnat ip to 10.0.0.1` in an inet table: nft adds `meta nfproto ipv4`, IPv6 packets skip the rule
         if (tc.mixedFamily && action.kind === 'nat' && action.toAddrs) {
           const v4 = !action.toAddrs.only('ipv4').isEmpty;
@@ -1106,6 +1112,10 @@ function buildRules(r: IrRule, stmts: readonly IrStmt[], from: number, to: numbe
   }
   const taken = base.take();
   const matches = dedupe(taken);
+  if (natMap && !vmap && action !== undefined && action.kind === 'nat') {
+    const mk = (ms: Match[], a: Action): Rule => makeRule(r, ms, untracking(a, untrack), reportSpan, counters);
+    return expandNatMap(natMap, matches, tc, r, mk);
+  }
   if (vmap) {
     const mk = (ms: Match[], a: Action, report?: Span): Rule => makeRule(r, ms.slice(), untracking(a, untrack), report ?? reportSpan, counters);
     const rules = expandVmap(vmap, matches, tc, r, mk);
@@ -1133,6 +1143,47 @@ function rejectDependency(w: string, tc: TableCtx): Match | undefined {
 /** The action, or (after a `notrack` statement) a copy of it that also untracks. */
 function untracking(a: Action, untrack: boolean): Action {
   return untrack ? { ...a, untrack: true } : a;
+}
+
+/**
+ * `dnat to KEY map { k : addr [. port], … }` (or `@m`): a packet whose key is in the map is translated to its
+ * element's data; for any other the lookup fails and the rule breaks (nft_lookup: NFT_BREAK), so the packet goes
+ * on to the next rule untranslated. One rule per element, as for a verdict map. A map not known here: the rule
+ * may or may not match, and translates to an address not known.
+ */
+function expandNatMap(st: Extract<IrStmt, { k: 'nat' }>, base: Match[], tc: TableCtx, r: IrRule, mk: (ms: Match[], a: Action) => Rule): Rule[] {
+  const { key, map, port } = st.map!;
+  const res = resolveRef(map, tc);
+  // (an address or port not known: any)
+  const anyTarget = (a: Action): Action => {
+    if (a.kind === 'nat' && a.type === 'dnat' && !a.toAddrs) a.toAddrs = tc.table.family === 'ip' ? AddrSet.ALL_V4 : tc.table.family === 'ip6' ? AddrSet.ALL_V6 : AddrSet.ALL;
+    if (a.kind === 'nat' && port && !a.toPorts) a.toPorts = PORT_UNIVERSE;
+    return a;
+  };
+  if ('reason' in res || res.val.k !== 'set') {
+    const reason = 'reason' in res ? res.reason : 'the NAT map is computed at run time';
+    const a = natAction(port ? { ...st, port: undefined, map: undefined } : { ...st, addr: undefined, map: undefined });
+    return [mk(dedupe([...base, opaque(map.k === 'ref' ? 'set' : 'map', r.text, reason, st.span)]), anyTarget(a))];
+  }
+  const out: Rule[] = [];
+  for (const e of res.val.elems) {
+    const d = e.data;
+    const pair = !port && d !== undefined && d.k === 'concat' && d.items.length === 2;
+    const a = anyTarget(natAction(port ? { ...st, port: d, map: undefined } : { ...st, addr: pair ? d.items[0] : d, port: pair ? d.items[1] : st.port, map: undefined }));
+    const ms = [...base, ...convertMatch(key, '==', { k: 'set', elems: [{ key: e.key }] }, tc, r, st.span, -1)];
+    const fam = natFamily(a, tc);
+    if (fam) ms.push(fam);
+    out.push(mk(dedupe(ms), a));
+  }
+  return out;
+}
+
+/** `dnat ip to 10.0.0.1` in an inet table: nft adds `meta nfproto ipv4`, IPv6 packets skip the rule. */
+function natFamily(action: Action, tc: TableCtx): Match | undefined {
+  if (!tc.mixedFamily || action.kind !== 'nat' || !action.toAddrs) return undefined;
+  const v4 = !action.toAddrs.only('ipv4').isEmpty;
+  const v6 = !action.toAddrs.only('ipv6').isEmpty;
+  return v4 !== v6 ? FAMILY_MATCH[v4 ? 'ipv4' : 'ipv6'] : undefined;
 }
 
 function expandVmap(st: Extract<IrStmt, { k: 'vmap' }>, base: Match[], tc: TableCtx, r: IrRule, mk: (ms: Match[], a: Action, report?: Span) => Rule): Rule[] {
@@ -1217,7 +1268,7 @@ export class RulePrebuilder {
   prebuild(r: IrRule, table: IrTable, stmts: readonly IrStmt[], from: number, to: number): IrChainRule {
     for (let i = from; i < to; i++) {
       const st = stmts[i]!;
-      if ((st.k === 'match' && hasRef(st.right)) || (st.k === 'vmap' && hasRef(st.map))) {
+      if ((st.k === 'match' && hasRef(st.right)) || (st.k === 'vmap' && hasRef(st.map)) || (st.k === 'nat' && st.map && hasRef(st.map.map))) {
         if (!(stmts === r.stmts && from === 0 && to === stmts.length)) r.stmts = stmts.slice(from, to);
         return r;
       }

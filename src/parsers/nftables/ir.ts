@@ -56,7 +56,14 @@ export type IrStmt =
   | { k: 'match'; left: IrExpr; op: string; right: IrVal; span: Span; at?: number; rightSpan?: Span | number }
   | { k: 'verdict'; v: IrVerdict; span?: Span }
   | { k: 'vmap'; key: IrExpr; map: IrVal; span: Span }
-  | { k: 'nat'; type: 'dnat' | 'snat' | 'masquerade' | 'redirect'; addr?: IrVal; port?: IrVal; addrIsExpr?: boolean; text: string; span: Span }
+  /**
+   * `map`: the address is looked up in a map (`dnat to tcp dport map { 80 : 10.0.0.1 }`, `dnat ip to ip daddr .
+   * tcp dport map @fwd`): only packets whose key is in the map are translated, to that element's data (an
+   * address, or an address and a port); the others go on to the next rule (a lookup miss breaks the rule).
+   * With `port`, the map gives the port (`redirect to :tcp dport map { 80 : 8080 }`, `dnat to 10.0.0.1 : tcp
+   * dport map { … }`) and the address is `addr`.
+   */
+  | { k: 'nat'; type: 'dnat' | 'snat' | 'masquerade' | 'redirect'; addr?: IrVal; port?: IrVal; addrIsExpr?: boolean; map?: { key: IrExpr; map: IrVal; port?: boolean }; text: string; span: Span }
   /**
    * Statements that do not end evaluation (counter, log, mangle, set updates...). `name` is the JSON statement name.
    * `deps`: the header fields it reads or writes (`add @s { ip saddr }`, `ip dscp set cs1`): nft makes the rule depend

@@ -575,6 +575,21 @@ class JsonBuilder {
         const port = get(o, 'port');
         if (addr) st.addr = this.val(addr);
         if (port) st.port = this.val(port);
+        // `{"map": {"key": …, "data": "@m" | {"set": [[key, data], …]}}}`: translated only where the key is in the map
+        // (or in the port: `redirect to :tcp dport map { 80 : 8080 }`, {"port": {"map": …}})
+        const inPort = !(addr && single(addr)?.key === 'map') && port !== undefined && single(port)?.key === 'map';
+        const mapped = inPort ? port : addr;
+        const lookup = mapped && single(mapped)?.key === 'map' ? single(mapped)!.value : undefined;
+        const key = lookup ? get(lookup, 'key') : undefined;
+        const data = lookup ? get(lookup, 'data') : undefined;
+        if (key && data) {
+          const m = this.val(data);
+          if (m.k === 'set') {
+            const items = get(data, 'set');
+            m.elems = (items?.kind === 'array' ? items.items : []).map((x) => this.elem(x, true));
+          }
+          st.map = inPort ? { key: this.expr(key), map: m, port: true } : { key: this.expr(key), map: m };
+        }
         return push(st);
       }
       case 'fwd':

@@ -23,6 +23,8 @@ const STMT_KEYWORDS: ReadonlySet<string> = new Set([
 const VALUE_EXPR_STARTS: ReadonlySet<string> = new Set(['meta', 'ct', 'fib', 'numgen', 'jhash', 'symhash', 'socket', 'osf', 'ipsec']);
 
 /** Protocols whose header fields, named in a statement, make nft add a dependency on the protocol. */
+/** Protocols whose `dport`/`sport` can key a NAT port map written after a `:` (`redirect to :tcp dport map { … }`). */
+const PORT_MAP_PROTOCOLS: ReadonlySet<string> = new Set(['tcp', 'udp', 'udplite', 'sctp', 'dccp', 'th']);
 const DEP_PROTOCOLS: ReadonlySet<string> = new Set(['ip', 'ip6', 'icmp', 'icmpv6', 'tcp', 'udp', 'udplite', 'sctp', 'dccp']);
 const PAYLOAD_FIELDS: ReadonlySet<string> = new Set([
   'saddr', 'daddr', 'sport', 'dport', 'protocol', 'nexthdr', 'version', 'hdrlength', 'dscp', 'ecn', 'length', 'id',
@@ -1495,6 +1497,7 @@ export class NftTextParser {
   private parseNat(ctx: Ctx, type: string, s0: number): IrStmt {
     let addr: IrVal | undefined;
     let port: IrVal | undefined;
+    let map: { key: IrExpr; map: IrVal; port?: boolean } | undefined;
     if (this.isWord(this.peek(), 'ip') || this.isWord(this.peek(), 'ip6')) {
       const p1 = this.peek(1);
       if (!PAYLOAD_FIELDS.has(p1 ? this.valOf(p1) : '')) this.pos++;
@@ -1506,23 +1509,49 @@ export class NftTextParser {
     const n = this.peek();
     if (n && !this.isEndOfStmt(n) && !(this.kindOf(n) === K_WORD && (STMT_KEYWORDS.has(this.valOf(n)) || ['persistent', 'random', 'fully-random', 'netmap'].includes(this.valOf(n))))) {
       if (this.isWord(n) && /^:[a-z]/i.test(this.valOf(n))) {
-        // `redirect to :tcp dport map { ... }`: the port is computed
+        // `redirect to :tcp dport map { ... }`: the port is looked up (or computed)
         const s1 = this.pos;
         this.pos++;
-        this.parseValue(false, ctx);
+        map = this.portMap(this.valOf(n).slice(1), ctx);
+        if (!map) this.parseValue(false, ctx);
         port = { k: 'expr', text: this.stmtText(s1) };
       } else if (type === 'masquerade' || type === 'redirect') {
         port = this.parseValue(false, ctx);
       } else {
-        const v = this.parseValue(false, ctx);
+        // `dnat to tcp dport map { 80 : 10.0.0.1 }`: the key selector, then the map
+        const s1 = this.pos;
+        const key = this.parseExpr(ctx);
+        if (key && this.isWord(this.peek(), 'map')) {
+          this.pos++;
+          const m = this.parseValue(false, ctx) ?? { k: 'expr', text: '' };
+          map = { key, map: m };
+        } else this.pos = s1;
+        const v = map ? { k: 'expr' as const, text: this.stmtText(s1) } : this.parseValue(false, ctx);
         if (v && v.k === 'atom' && typeof v.v === 'string' && !v.quoted) {
           const split = splitAddrPort(v.v);
           addr = split.addr === undefined ? undefined : { k: 'atom', v: split.addr };
-          if (split.port !== undefined) port = { k: 'atom', v: split.port };
+          if (split.port !== undefined) {
+            // nft lists `dnat to 10.0.0.1 : tcp dport map { … }` as `dnat to 10.0.0.1:tcp dport map { … }`
+            const s2 = this.pos;
+            map = this.portMap(split.port, ctx);
+            port = map ? { k: 'expr', text: `${split.port} ${this.stmtText(s2)}` } : { k: 'atom', v: split.port };
+          }
         } else addr = v;
         if (this.isWord(this.peek(), ':')) {
-          // `dnat to 10.0.0.1 : numgen inc mod 2 map { ... }`
+          // `dnat to 10.0.0.1 : numgen inc mod 2 map { ... }`, `dnat to 10.0.0.1 : tcp dport map { ... }`
           this.pos++;
+          const s2 = this.pos;
+          const key = this.parseExpr(ctx);
+          if (key && this.isWord(this.peek(), 'map')) {
+            this.pos++;
+            map = { key, map: this.parseValue(false, ctx) ?? { k: 'expr', text: '' }, port: true };
+            port = { k: 'expr', text: this.stmtText(s2) };
+          } else {
+            this.pos = s2;
+            port = this.parseValue(false, ctx);
+          }
+        } else if (map && this.isWord(this.peek()) && /^:[0-9]/.test(this.valOf(this.peek()!))) {
+          // nft lists `dnat to ip saddr map { 10.0.0.0/8 : 10.1.1.1 } : 80` as `… }:80`
           port = this.parseValue(false, ctx);
         }
       }
@@ -1535,7 +1564,19 @@ export class NftTextParser {
     const st: IrStmt = { k: 'nat', type: type as 'dnat', text: this.stmtText(s0), span: this.stmtSpan(s0) };
     if (addr) st.addr = addr;
     if (port) st.port = port;
+    if (map) st.map = map;
     return st;
+  }
+
+  /**
+   * After a port written as a protocol word glued to what precedes it (`:tcp`, `10.0.0.1:tcp`): `dport map
+   * VALUE` (or `sport`) makes a port map keyed by that header field; otherwise undefined, the cursor unchanged.
+   */
+  private portMap(proto: string, ctx: Ctx): { key: IrExpr; map: IrVal; port: true } | undefined {
+    const f = this.peek();
+    if (!PORT_MAP_PROTOCOLS.has(proto) || !f || !(this.isWord(f, 'dport') || this.isWord(f, 'sport')) || !this.isWord(this.peek(1), 'map')) return undefined;
+    this.pos += 2;
+    return { key: { k: 'payload', proto, field: this.valOf(f) }, map: this.parseValue(false, ctx) ?? { k: 'expr', text: '' }, port: true };
   }
 
   // ------------------------------------------------------------ expressions

@@ -256,6 +256,106 @@ describe('rules', () => {
     expect(tracePacket(json.rulesets[0]!, { proto: 'udp', dport: 8080, dst: 'fd00::1' }).verdict).toBe('accept');
   });
 
+  it('a NAT map translates only the packets whose key is in it; the others go on to the next rule', () => {
+    // kernel (session-13 differential): `dnat to tcp dport map @portfwd` is `meta l4proto tcp` + a lookup, and a
+    // lookup miss breaks the rule (nft --debug=netlink: [ lookup reg 1 set portfwd dreg 1 ]). It was read as a
+    // DNAT of every packet to an unknown address: udp 53 never reached the REDIRECT after it (we said drop,
+    // the kernel accepts), and every forwarded packet passed `ct status dnat accept` (we said accept, it drops).
+    const text = `table ip nat {
+	map portfwd {
+		type inet_service : ipv4_addr . inet_service
+		elements = { 8080 : 10.20.0.2 . 80, 2222 : 10.20.0.3 . 22 }
+	}
+	chain pre {
+		type nat hook prerouting priority dstnat; policy accept;
+		iifname "veth*" dnat to tcp dport map @portfwd
+		iifname "veth*" meta l4proto udp dnat to ip saddr map { 10.10.0.128/25 : 10.20.0.4 } : 5353
+		ip daddr 10.10.0.1 udp dport 53 redirect to :5353
+	}
+}
+table inet filter {
+	chain forward {
+		type filter hook forward priority filter; policy drop;
+		ct status dnat accept
+	}
+	chain input {
+		type filter hook input priority filter; policy drop;
+		udp dport 5353 accept
+	}
+}
+`;
+    const listed = text.replace('} : 5353', '}:5353');
+    for (const doc of [parseNftables(text), parseNftables(listed)]) {
+      expect(diags(doc)).toEqual([]);
+      expect(rulesOf(doc, 'pre')).toEqual([
+        'dstport=8080 inif=veth+ proto=6 => nat dnat 10.20.0.2/32 :80',
+        'dstport=2222 inif=veth+ proto=6 => nat dnat 10.20.0.3/32 :22',
+        'inif=veth+ proto=17 srcaddr=10.10.0.128/25 => nat dnat 10.20.0.4/32 :5353',
+        'dstaddr=10.10.0.1/32 dstport=53 proto=17 => nat redirect :5353',
+      ]);
+      const rs = doc.rulesets[0]!;
+      const v = (proto: 'tcp' | 'udp', dport: number, src: string, dst: string, hook: 'input' | 'forward') =>
+        tracePacket(rs, { proto, dport, src, dst, iif: 'vethc', oif: 'lan0', hook }).verdict;
+      expect([
+        v('udp', 53, '10.10.0.2', '10.10.0.1', 'input'),
+        v('tcp', 443, '10.10.0.2', '10.20.0.2', 'forward'),
+        v('udp', 8080, '10.10.0.2', '10.20.0.2', 'forward'),
+        v('tcp', 8080, '10.10.0.2', '10.10.0.1', 'input'),
+        v('udp', 9, '10.10.0.130', '10.10.0.1', 'input'),
+      ]).toEqual(['accept', 'drop', 'drop', 'accept', 'accept']);
+    }
+    const json = parseNftablesJson(JSON.stringify({ nftables: [
+      { table: { family: 'ip', name: 'nat' } },
+      { map: { family: 'ip', table: 'nat', name: 'portfwd', type: 'inet_service', map: 'ipv4_addr . inet_service', elem: [[8080, { concat: ['10.20.0.2', 80] }]] } },
+      { chain: { family: 'ip', table: 'nat', name: 'pre', type: 'nat', hook: 'prerouting', prio: -100, policy: 'accept' } },
+      { rule: { family: 'ip', table: 'nat', chain: 'pre', expr: [{ dnat: { family: 'ip', addr: { map: { key: { payload: { protocol: 'tcp', field: 'dport' } }, data: '@portfwd' } } } }] } },
+      { rule: { family: 'ip', table: 'nat', chain: 'pre', expr: [{ dnat: { addr: { map: { key: { payload: { protocol: 'tcp', field: 'dport' } }, data: { set: [[80, '10.0.0.1']] } } } } }] } },
+    ] }));
+    expect(json.diagnostics).toEqual([]);
+    expect(rulesOf(json, 'pre')).toEqual(['dstport=8080 proto=6 => nat dnat 10.20.0.2/32 :80', 'dstport=80 proto=6 => nat dnat 10.0.0.1/32']);
+    // a map not known here: the rule may or may not translate, to an address not known
+    const unknown = parseNftables('table ip nat {\n\tchain pre {\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n\t\tdnat to tcp dport map @nowhere\n\t}\n}\n');
+    expect(rulesOf(unknown, 'pre')).toEqual(['opaque:set => nat dnat 0.0.0.0/0']);
+  });
+
+  it('a NAT port map translates only the packets whose port is in it, in every form nft writes it', () => {
+    // kernel (session-13 differential): `redirect to :tcp dport map { 80 : 8080 }` sent every packet to this host
+    // (tcp 22 to a forwarded address: we said drop by the input policy, the kernel forwards and accepts it), and the
+    // listing's `dnat to 10.20.0.2:tcp dport map { … }` was read as port "tcp" and two unknown statements
+    const text = (glued: boolean) => `table ip nat {
+	chain pre {
+		type nat hook prerouting priority dstnat; policy accept;
+		meta l4proto tcp redirect to :tcp dport map { 80 : 8080, 443 : 8443 }
+		meta l4proto tcp dnat to ${glued ? '10.20.0.2:tcp' : '10.20.0.2 : tcp'} dport map { 1000 : 5000 }
+	}
+}
+table ip filter {
+	chain input_c {
+		type filter hook input priority 0; policy drop;
+		tcp dport 8080 accept
+	}
+}
+`;
+    for (const doc of [parseNftables(text(false)), parseNftables(text(true))]) {
+      expect(diags(doc)).toEqual([]);
+      expect(rulesOf(doc, 'pre')).toEqual([
+        'dstport=80 proto=6 => nat redirect :8080',
+        'dstport=443 proto=6 => nat redirect :8443',
+        'dstport=1000 proto=6 => nat dnat 10.20.0.2/32 :5000',
+      ]);
+      const v = (proto: 'tcp' | 'udp', dport: number) => tracePacket(doc.rulesets[0]!, { proto, dport, src: '10.10.0.2', dst: '10.20.0.2', iif: 'vethc', oif: 'lan0', hook: 'forward' }).verdict;
+      expect([v('tcp', 80), v('tcp', 443), v('tcp', 22), v('tcp', 1000), v('udp', 80)]).toEqual(['accept', 'drop', 'accept', 'accept', 'accept']);
+    }
+    const json = parseNftablesJson(JSON.stringify({ nftables: [
+      { table: { family: 'ip', name: 'nat' } },
+      { chain: { family: 'ip', table: 'nat', name: 'pre', type: 'nat', hook: 'prerouting', prio: -100, policy: 'accept' } },
+      { rule: { family: 'ip', table: 'nat', chain: 'pre', expr: [{ match: { op: '==', left: { meta: { key: 'l4proto' } }, right: 'tcp' } }, { redirect: { port: { map: { key: { payload: { protocol: 'tcp', field: 'dport' } }, data: { set: [[80, 8080]] } } } } }] } },
+      { rule: { family: 'ip', table: 'nat', chain: 'pre', expr: [{ match: { op: '==', left: { meta: { key: 'l4proto' } }, right: 'tcp' } }, { dnat: { addr: '10.20.0.2', port: { map: { key: { payload: { protocol: 'tcp', field: 'dport' } }, data: { set: [[1000, 5000]] } } } } }] } },
+    ] }));
+    expect(json.diagnostics).toEqual([]);
+    expect(rulesOf(json, 'pre')).toEqual(['dstport=80 proto=6 => nat redirect :8080', 'dstport=1000 proto=6 => nat dnat 10.20.0.2/32 :5000']);
+  });
+
   it('log flags take their own words only: a match after `log flags all` is a match', () => {
     // `ip` / `tcp` after the flags used to be read as flag words, leaving `protocol tcp` / `dport 443` unknown
     for (const [text, want] of [
@@ -359,7 +459,8 @@ describe('rules', () => {
       ' => nat masquerade :1024-2000',
       ' => nat redirect :8080',
       'family=ipv4 => nat snat 192.0.2.0/24',
-      ' => nat dnat',
+      // a map lookup: only the keys in the map are translated, each to its element's data
+      'dstaddr=1.1.1.1/32 family=ipv4 => nat dnat 2.2.2.2/32',
     ]);
     expect(one('dnat to [fe80::1]:80', 'ip6').rules).toEqual([' => nat dnat fe80::1/128 :80']);
   });

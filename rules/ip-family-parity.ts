@@ -56,6 +56,9 @@ function reachableV4(exposure: Exposure, protocol: number): NumSet {
   return IntervalSet.unionAll(sets);
 }
 
+/** UDP ports of protocols that exist for IPv6 only (DHCPv6 client and server, RFC 8415). */
+const DHCPV6 = IntervalSet.range(546, 548);
+
 const isOpenV6 = (e: ExposureEntry): boolean => e.family === 'ipv6' && e.certainty === 'open';
 
 /**
@@ -100,7 +103,8 @@ const rule: Rule.RuleModule = {
           let v4open = IntervalSet.empty<number>();
           for (const rs of v4Rulesets) v4open = v4open.union(reachableV4(a.exposure(rs, 'input'), protocol));
           // open IPv6 entries, each with its destination ports ∩ (closed for IPv4)
-          const v4closed = PORT_UNIVERSE.subtract(v4open);
+          // (DHCPv6, UDP 546/547, is an IPv6 protocol: IPv4 hosts use DHCP, 67/68; a host's DHCPv6 client is no gap)
+          const v4closed = PORT_UNIVERSE.subtract(protocol === 17 ? v4open.union(DHCPV6) : v4open);
           eachGroup(a.exposure(ruleset, 'input'), [protocol], [v4closed], (g) => {
             const ports = [...g.ports].map(([p, s]) => describePorts(p, s)).join('; ');
             report(context, a, g.span, g.ruleId, {

@@ -20,12 +20,21 @@ tester('iptables').run('ip-family-parity (sibling files)', rule, {
 });
 
 tester('nftables').run('ip-family-parity (inet table)', rule, {
-  valid: [{ code: 'table inet f {\n  chain input {\n    type filter hook input priority 0; policy drop;\n    tcp dport 22 accept\n  }\n}\n', filename: 'a.nft' }],
+  valid: [
+    { code: 'table inet f {\n  chain input {\n    type filter hook input priority 0; policy drop;\n    tcp dport 22 accept\n  }\n}\n', filename: 'a.nft' },
+    // the host's DHCPv6 client: an IPv6 protocol (IPv4 has DHCP on 67/68), no parity gap
+    { code: 'table inet f {\n  chain input {\n    type filter hook input priority 0; policy drop;\n    ip6 saddr fe80::/10 udp dport 546 accept\n  }\n}\n', filename: 'a.nft' },
+  ],
   invalid: [
     {
       code: 'table inet f {\n  chain input {\n    type filter hook input priority 0; policy drop;\n    ip saddr 10.0.0.0/8 tcp dport 22 accept\n    meta nfproto ipv6 tcp dport 3306 accept\n  }\n}\n',
       filename: 'a.nft',
       errors: [{ line: 5, message: 'Open for IPv6 but closed for IPv4: TCP 3306 (mysql) reachable from ::/0.' }],
+    },
+    {
+      code: 'table inet f {\n  chain input {\n    type filter hook input priority 0; policy drop;\n    ip6 saddr fe80::/10 udp dport { 546, 1761 } accept\n  }\n}\n',
+      filename: 'a.nft',
+      errors: [{ line: 4, message: 'Open for IPv6 but closed for IPv4: UDP 1761 (cft-0) reachable from fe80::/10.' }],
     },
   ],
 });

@@ -3,7 +3,8 @@
  * values.ts): AWS::EC2::SecurityGroup, SecurityGroupIngress/Egress,
  * NetworkAcl/NetworkAclEntry. Intrinsics are resolved where the template decides
  * them (parameter defaults, overrides, Fn::FindInMap over literal Mappings,
- * Fn::Sub/Join/Select on resolved values); Fn::If gives both branches, each
+ * Fn::Sub/Join/Select on resolved values, Conditions over such values); Fn::If on
+ * a condition the template does not decide gives both branches, each
  * conditioned by an opaque match; everything else stays an expression and
  * becomes an `opaque` (module `unresolved`) match naming it — never a pass.
  */
@@ -49,6 +50,8 @@ class Template {
   readonly paramDefaults = new Map<string, PValue>();
   readonly resources = new Map<string, { type: string; props: PValue | undefined; span: Span; keySpan: Span; condition?: string; value: PValue }>();
   readonly mappings: PValue | undefined;
+  readonly conditions = new Map<string, PValue>();
+  private readonly conditionValues = new Map<string, boolean | undefined>();
 
   constructor(
     tree: PValue,
@@ -63,6 +66,8 @@ class Template {
         if (d) this.paramDefaults.set(e.key, d);
       }
     this.mappings = get(tree, 'Mappings');
+    const conds = get(tree, 'Conditions');
+    if (conds?.kind === 'object') for (const e of conds.entries) this.conditions.set(e.key, e.value);
     const res = get(tree, 'Resources');
     if (res?.kind === 'object')
       for (const e of res.entries) {
@@ -226,12 +231,62 @@ class Template {
     }
   }
 
-  /** Fn::If → both branches (each conditioned); AWS::NoValue branches vanish. */
+  /**
+   * The value of a named condition as the template decides it — Fn::Equals of values resolved as every other value
+   * is (parameter defaults and overrides, mappings), Fn::And/Or/Not, Condition references — or undefined when it
+   * depends on something known only at deployment (a parameter without default, a pseudo parameter).
+   */
+  conditionValue(name: string, depth = 0): boolean | undefined {
+    if (this.conditionValues.has(name)) return this.conditionValues.get(name);
+    // (a condition that names itself, directly or not, stays undecided)
+    this.conditionValues.set(name, undefined);
+    const def = this.conditions.get(name);
+    const v = def && depth < 16 ? this.decide(def, depth + 1) : undefined;
+    this.conditionValues.set(name, v);
+    return v;
+  }
+
+  private decide(v: PValue, depth: number): boolean | undefined {
+    const fn = intrinsic(v);
+    if (!fn) return undefined;
+    const args = fn.arg.kind === 'array' ? fn.arg.items : [];
+    switch (fn.name) {
+      case 'Condition': {
+        const n = str(fn.arg);
+        return n === undefined ? undefined : this.conditionValue(n, depth);
+      }
+      case 'Fn::Equals': {
+        if (args.length !== 2) return undefined;
+        const [a, b] = [this.resolve(args[0]!, depth), this.resolve(args[1]!, depth)];
+        return a.kind === 'scalar' && b.kind === 'scalar' && a.value !== null && b.value !== null ? String(a.value) === String(b.value) : undefined;
+      }
+      case 'Fn::Not':
+        if (args.length !== 1) return undefined;
+        return ((x) => (x === undefined ? undefined : !x))(this.decide(args[0]!, depth + 1));
+      case 'Fn::And':
+      case 'Fn::Or': {
+        const and = fn.name === 'Fn::And';
+        let unknown = false;
+        for (const a of args) {
+          const x = this.decide(a, depth + 1);
+          if (x === undefined) unknown = true;
+          else if (x !== and) return x;
+        }
+        return unknown || args.length === 0 ? undefined : and;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** Fn::If → the branch of a condition the template decides, else both branches (each conditioned); AWS::NoValue branches vanish. */
   branches(v: PValue | undefined, depth = 0): Branch[] {
     if (!v) return [];
     const fn = intrinsic(v);
     if (fn?.name === 'Fn::If' && fn.arg.kind === 'array' && fn.arg.items.length === 3 && depth < 16) {
       const cond = String(toPlain(fn.arg.items[0]));
+      const known = this.conditionValue(cond);
+      if (known !== undefined) return this.branches(fn.arg.items[known ? 1 : 2]!, depth + 1);
       const out: Branch[] = [];
       [fn.arg.items[1]!, fn.arg.items[2]!].forEach((b, i) => {
         const m = this.ctx.unresolved(`!If ${cond} (${i === 0 ? 'true' : 'false'} branch)`, v.span, `condition ${cond} is decided at deployment`, `!If ${cond}`);
@@ -388,8 +443,14 @@ function listRules(t: Template, list: PValue | undefined, dir: 'ingress' | 'egre
   return out;
 }
 
-function conditionMatch(condition: string | undefined, span: Span, ctx: AwsContext): Match[] {
-  return condition ? [ctx.unresolved(`Condition: ${condition}`, span, `the resource exists only when condition ${condition} holds`)] : [];
+/** What a resource's `Condition` adds to its rules: nothing when the template decides it holds, else an undecided match. */
+function conditionMatch(condition: string | undefined, span: Span, ctx: AwsContext, t: Template): Match[] {
+  return condition && t.conditionValue(condition) !== true ? [ctx.unresolved(`Condition: ${condition}`, span, `the resource exists only when condition ${condition} holds`)] : [];
+}
+
+/** A resource whose `Condition` the template decides is false: CloudFormation does not create it. */
+function notCreated(r: { condition?: string }, t: Template): boolean {
+  return r.condition !== undefined && t.conditionValue(r.condition) === false;
 }
 
 function tagName(tags: PValue | undefined, t: Template): string | undefined {
@@ -412,7 +473,8 @@ export function mapCloudFormation(tree: PValue, ctx: AwsContext, overrides?: Rec
   };
   for (const [id, r] of t.resources) {
     if (r.type !== 'AWS::EC2::SecurityGroup') continue;
-    const extra = conditionMatch(r.condition, r.keySpan, ctx);
+    if (notCreated(r, t)) continue;
+    const extra = conditionMatch(r.condition, r.keySpan, ctx, t);
     const gname = get(r.props, 'GroupName') ? t.resolve(get(r.props, 'GroupName')!) : undefined;
     const tag = tagName(get(r.props, 'Tags'), t);
     const g: Group = { name: id, targets: [id, str(gname) ?? '', tag ?? ''], span: r.span, ingress: [], egress: [], explicitEgress: get(r.props, 'SecurityGroupEgress') !== undefined, cfn: true };
@@ -422,12 +484,13 @@ export function mapCloudFormation(tree: PValue, ctx: AwsContext, overrides?: Rec
   }
   for (const [, r] of t.resources) {
     if (r.type !== 'AWS::EC2::SecurityGroupIngress' && r.type !== 'AWS::EC2::SecurityGroupEgress') continue;
+    if (notCreated(r, t)) continue;
     const dir = r.type.endsWith('Ingress') ? 'ingress' : 'egress';
     const gid = get(r.props, 'GroupId') ?? get(r.props, 'GroupName');
     const key = (gid && t.groupRef(gid)) ?? '(unknown group)';
     const g = groupFor(key, r.span);
     if (dir === 'egress') g.explicitEgress = true;
-    const extra = conditionMatch(r.condition, r.keySpan, ctx);
+    const extra = conditionMatch(r.condition, r.keySpan, ctx, t);
     const rules = r.props ? perm(t, r.props, dir, extra, ctx) : [];
     for (const rule of rules) rule.span = r.span;
     (dir === 'ingress' ? g.ingress : g.egress).push(...rules);
@@ -438,6 +501,7 @@ export function mapCloudFormation(tree: PValue, ctx: AwsContext, overrides?: Rec
   }
   for (const [, r] of t.resources) {
     if (r.type !== 'AWS::EC2::NetworkAclEntry') continue;
+    if (notCreated(r, t)) continue;
     const aclRef = get(r.props, 'NetworkAclId');
     const key = (aclRef && t.groupRef(aclRef)) ?? '(unknown network ACL)';
     let acl = acls.get(key);
@@ -464,7 +528,7 @@ export function mapCloudFormation(tree: PValue, ctx: AwsContext, overrides?: Rec
       e.icmpType = get(icmp, 'Type');
       e.icmpCode = get(icmp, 'Code');
     }
-    const extra = conditionMatch(r.condition, r.keySpan, ctx);
+    const extra = conditionMatch(r.condition, r.keySpan, ctx, t);
     if (eg?.kind === 'expr') extra.push(ctx.unresolved(`Egress: ${eg.text}`, eg.span, 'the direction is not known statically'));
     if (extra.length) e.extra = extra;
     acl.entries.push(e);

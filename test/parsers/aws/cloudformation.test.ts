@@ -73,7 +73,7 @@ describe('CloudFormation intrinsics', () => {
     '    prod:',
     '      Cidr: 0.0.0.0/0',
     'Conditions:',
-    '  C: !Equals [a, b]',
+    '  C: !Equals [!Ref AWS::Region, eu-west-1]',
     'Resources:',
     '  G:',
     '    Type: AWS::EC2::SecurityGroup',
@@ -120,6 +120,50 @@ describe('CloudFormation intrinsics', () => {
       ['Condition: C', '!If C (true branch)'],
     ]);
     expect(matchesOf(doc.rulesets[0]!, 'egress')).toEqual([]);
+  });
+
+  test('conditions the template decides (parameter defaults, overrides) pick their branch; others keep both', () => {
+    const tpl = [
+      'Parameters:',
+      '  Env:',
+      '    Type: String',
+      '    Default: prod',
+      '  Legacy:',
+      '    Type: String',
+      'Conditions:',
+      '  IsProd: !Equals [!Ref Env, prod]',
+      '  IsDev: !Not [!Condition IsProd]',
+      '  ProdAndLegacy: !And [!Condition IsProd, !Equals [!Ref Legacy, "yes"]]',
+      '  DevAndLegacy: !And [!Condition IsDev, !Equals [!Ref Legacy, "yes"]]',
+      'Resources:',
+      '  G:',
+      '    Type: AWS::EC2::SecurityGroup',
+      '    Properties:',
+      '      GroupDescription: g',
+      '      SecurityGroupIngress:',
+      '        - IpProtocol: tcp',
+      '          FromPort: 1768',
+      '          ToPort: 1768',
+      '          CidrIp: !If [IsProd, 10.0.0.0/8, 0.0.0.0/0]',
+      '        - !If [ProdAndLegacy, {IpProtocol: tcp, FromPort: 1761, ToPort: 1761, CidrIp: 0.0.0.0/0}, !Ref AWS::NoValue]',
+      '  DevOnly:',
+      '    Type: AWS::EC2::SecurityGroupIngress',
+      '    Condition: IsDev',
+      '    Properties: {GroupId: !Ref G, IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}',
+      '  Never:',
+      '    Type: AWS::EC2::SecurityGroupIngress',
+      '    Condition: DevAndLegacy',
+      '    Properties: {GroupId: !Ref G, IpProtocol: tcp, FromPort: 23, ToPort: 23, CidrIp: 0.0.0.0/0}',
+      '',
+    ].join('\n');
+    const d = parseCloudFormationYaml(tpl);
+    expect(d.diagnostics.filter((x) => x.severity === 'error')).toEqual([]);
+    // IsProd holds with the default: 10.0.0.0/8 alone, no undecided match; ProdAndLegacy depends on Legacy (no default):
+    // both branches; IsDev is false: DevOnly is not created, and DevAndLegacy is false whatever Legacy is
+    expect(matchesOf(d.rulesets[0]!, 'ingress')).toEqual(['proto=6 dstport=1768 srcaddr=10.0.0.0/8', 'proto=6 dstport=1761 srcaddr=0.0.0.0/0 opaque:unresolved']);
+    // deployed with Env=dev: the other branch, and DevOnly exists
+    const dev = parseCloudFormationYaml(tpl, { variables: { Env: 'dev' } });
+    expect(matchesOf(dev.rulesets[0]!, 'ingress')).toEqual(['proto=6 dstport=1768 srcaddr=0.0.0.0/0', 'proto=6 dstport=22 srcaddr=0.0.0.0/0', 'proto=6 dstport=23 srcaddr=0.0.0.0/0 opaque:unresolved']);
   });
 
   test('an invalid SecurityGroupIngress is a diagnostic', () => {

@@ -254,12 +254,18 @@ function apply(toks: Tok[], from: number, env: CommandEnv): void {
         if (target) ctx.diag('error', 'iptables/target-table', `${target.text} is only valid in the ${tname} table, not ${table.name}: iptables refuses the rule`, target.start, target.end);
       }
       if (bad?.span) ctx.diag('error', 'iptables/interface-direction', `Can't use ${refused === 2 ? '-o' : '-i'} with ${c.name}: iptables refuses the rule (no ${refused === 2 ? 'output' : 'input'} interface on that hook)`, bad.span.start.offset, bad.span.end.offset);
-      if (cmd === 'A') state.append(c, parsed, span, env.ruleText);
-      else if (cmd === 'I') state.insert(c, num ?? 1, parsed, span, env.ruleText, numTok ? sp(numTok) : span);
-      else if (cmd === 'R') {
-        if (num === undefined) ctx.diag('error', 'iptables/missing-index', '-R needs a rule number', cmdTok!.start, cmdTok!.end);
-        else state.replace(c, num, parsed, span, env.ruleText, sp(numTok!));
-      } else state.deleteSpec(c, parsed, span);
+      // a script's command runs when it is reached: a jump to a chain made only later is refused (see earlyTarget)
+      state.earlyTarget = !env.restore && parsed.action.kind === 'chain-ref' && !table.chains.has(parsed.action.name) ? parsed.action.name : undefined;
+      try {
+        if (cmd === 'A') state.append(c, parsed, span, env.ruleText);
+        else if (cmd === 'I') state.insert(c, num ?? 1, parsed, span, env.ruleText, numTok ? sp(numTok) : span);
+        else if (cmd === 'R') {
+          if (num === undefined) ctx.diag('error', 'iptables/missing-index', '-R needs a rule number', cmdTok!.start, cmdTok!.end);
+          else state.replace(c, num, parsed, span, env.ruleText, sp(numTok!));
+        } else state.deleteSpec(c, parsed, span);
+      } finally {
+        state.earlyTarget = undefined;
+      }
       return;
     }
     case 'N':

@@ -243,7 +243,9 @@ export class NetfilterState {
       this.diag('error', 'iptables/bad-index', `Index of insertion too big: chain "${c.name}" has ${c.rules.length} rule(s)`, numSpan);
       return;
     }
-    c.rules.splice(pos - 1, 0, ...this.make(parsed, span, text));
+    // iptables inserts each address combination at the same position in turn (legacy and nft, also
+    // iptables-restore), so they end up in reverse order: -I INPUT -s a,b gives "-s b" then "-s a"
+    c.rules.splice(pos - 1, 0, ...this.make(parsed, span, text).reverse());
   }
 
   replace(c: ChainState, pos: number, parsed: ParsedRule, span: Span, text: string, numSpan: Span): void {

@@ -142,6 +142,15 @@ describe('iptables scripts: commands iptables refuses when the script runs', () 
     expect(rulesOf(del, 'filter', 'INPUT')).toEqual(['srcaddr=10.0.0.3/32 => drop', 'srcaddr=10.0.0.4/32 => drop']);
   });
 
+  it('-I with address lists inserts the combinations in reverse order (each at the same position), so a later -D n removes the last one', () => {
+    const d = script('iptables -A INPUT -j ACCEPT\niptables -I INPUT -s 10.0.0.1,10.0.0.2 -d 10.1.0.1,10.1.0.2 -j DROP\niptables -D INPUT 1\n');
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstaddr=10.1.0.1/32 srcaddr=10.0.0.2/32 => drop', 'dstaddr=10.1.0.2/32 srcaddr=10.0.0.1/32 => drop', 'dstaddr=10.1.0.1/32 srcaddr=10.0.0.1/32 => drop', ' => accept']);
+    expect(tracePacket(d.rulesets[0]!, { proto: 'udp', dport: 53, src: '10.0.0.2', dst: '10.1.0.2' }).verdict).toBe('accept');
+    // iptables-restore (here in a here-document) does the same
+    const r = script("iptables-restore -n <<'EOF'\n*filter\n-I INPUT -s 10.0.0.1,10.0.0.2 -j DROP\n-D INPUT 1\nCOMMIT\nEOF\n");
+    expect(rulesOf(r, 'filter', 'INPUT')).toEqual(['srcaddr=10.0.0.1/32 => drop']);
+  });
+
   it('iptables -C spec && iptables -D spec (and if -C; then -D) leave the rule gone either way', () => {
     const text = [
       'iptables -A INPUT -p udp --dport 22 -j DROP',

@@ -142,6 +142,7 @@ export class NetfilterState {
     const nc: ChainState = { name, rules: [], span };
     this.chainEpoch++;
     t.chains.set(name, nc);
+    this.dropEarly(t, name);
     return nc;
   }
 
@@ -167,6 +168,26 @@ export class NetfilterState {
       return;
     }
     t.chains.delete(name);
+  }
+
+  /**
+   * The chain `name` is made now: the rules a script added before with a jump to that name (no chain then, and an
+   * upper-case name that might have been a target extension) were refused when their command ran ("Chain 'X' does
+   * not exist"), so they are taken out.
+   */
+  private dropEarly(t: TableState, name: string): void {
+    if (this.early.size === 0) return;
+    for (const [r, n] of this.early) {
+      if (n !== name) continue;
+      this.early.delete(r);
+      for (const c of t.chains.values()) {
+        const k = c.rules.indexOf(r);
+        if (k < 0) continue;
+        c.rules.splice(k, 1);
+        const at = r.action.kind === 'chain-ref' ? r.action.span : r.span;
+        this.diag('warning', 'iptables/unknown-chain', `Chain "${name}" does not exist yet when this command runs (the script makes it later): iptables refuses the rule, which is left out`, at);
+      }
+    }
   }
 
   /** How many rules of the table jump or go to the chain (by its current name or a name it had before -E). */
@@ -204,6 +225,7 @@ export class NetfilterState {
     c.name = to;
     t.chains.set(to, c);
     t.renames.set(from, to);
+    this.dropEarly(t, to);
     // the rules that jump there follow the chain (a chain made later under the old name is another chain)
     for (const ch of t.chains.values())
       for (const r of ch.rules) if (r.action.kind === 'chain-ref' && r.action.name === from) r.action = { ...r.action, name: to };
@@ -362,7 +384,6 @@ export class NetfilterState {
           const m = c.maybeAccept;
           c.rules.push(pendingRule(this.nextId++, [m.cond], { kind: 'accept' }, m.span, m.text, undefined, undefined));
         }
-        if (this.early.size > 0) c.rules = c.rules.filter((r) => !this.refusedEarly(t, r));
         const rules = c.rules as unknown as Rule[];
         // (indexed: a for-of allocates an iterator result per rule until the loop is optimised)
         for (let k = 0; k < c.rules.length; k++) {
@@ -386,18 +407,6 @@ export class NetfilterState {
   }
 
   private readonly jumps = new Map<string, Action>();
-
-  /** A script's rule that jumped to a chain the script only made later: iptables refused it (see earlyTarget). */
-  private refusedEarly(t: TableState, r: PendingRule): boolean {
-    const name = this.early.get(r);
-    if (name === undefined) return false;
-    let target = name;
-    for (let k = 0; k < 16 && !t.chains.has(target) && t.renames.has(target); k++) target = t.renames.get(target)!;
-    if (!t.chains.has(target)) return false;
-    const at = r.action.kind === 'chain-ref' ? r.action.span : r.span;
-    this.diag('warning', 'iptables/unknown-chain', `Chain "${name}" does not exist yet when this command runs (the script makes it later): iptables refuses the rule, which is left out`, at);
-    return true;
-  }
 
   private resolve(t: TableState, a: Action | ChainRef): Action {
     if (a.kind !== 'chain-ref') return a;

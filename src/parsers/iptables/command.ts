@@ -254,14 +254,10 @@ function apply(toks: Tok[], from: number, env: CommandEnv): void {
         if (target) ctx.diag('error', 'iptables/target-table', `${target.text} is only valid in the ${tname} table, not ${table.name}: iptables refuses the rule`, target.start, target.end);
       }
       if (bad?.span) ctx.diag('error', 'iptables/interface-direction', `Can't use ${refused === 2 ? '-o' : '-i'} with ${c.name}: iptables refuses the rule (no ${refused === 2 ? 'output' : 'input'} interface on that hook)`, bad.span.start.offset, bad.span.end.offset);
-      // a script's command runs when it is reached: a jump to a name that is no chain yet is refused ("Chain 'x' does
-      // not exist"), at once when the name cannot be a target extension (those are upper case), else when the script
-      // makes that chain later (see earlyTarget)
+      // a script's command runs when it is reached: a jump to a name that is no chain yet is refused ("Chain 'X' does
+      // not exist") if the script makes that chain later (see earlyTarget); a name it never makes may be a target
+      // extension or another program's chain (f2b-sshd, ufw-user-input): an unknown target, undecided
       const early = !env.restore && cmd !== 'D' && parsed.action.kind === 'chain-ref' && !table.chains.has(parsed.action.name) ? parsed.action : undefined;
-      if (early && early.name !== early.name.toUpperCase()) {
-        ctx.diag('error', 'iptables/unknown-chain', `Chain "${early.name}" does not exist when this command runs: iptables refuses the rule${/^(accept|drop|reject|return|log)$/i.test(early.name) ? ` (targets are upper case: ${early.name.toUpperCase()})` : ''}`, early.span.start.offset, early.span.end.offset);
-        return;
-      }
       state.earlyTarget = early?.name;
       try {
         if (cmd === 'A') state.append(c, parsed, span, env.ruleText);

@@ -131,6 +131,25 @@ export interface ParsedRule {
   skip?: boolean;
 }
 
+/** Core options iptables takes at most once per rule (iptables/xshared.c set_option: "multiple -%c flags not allowed"). */
+const CORE_ONCE = new Map<string, number>(Object.entries({
+  '-p': 1,
+  '--protocol': 1,
+  '-s': 2,
+  '--source': 2,
+  '--src': 2,
+  '-d': 4,
+  '--destination': 4,
+  '--dst': 4,
+  '-i': 8,
+  '--in-interface': 8,
+  '-o': 16,
+  '--out-interface': 16,
+  '-f': 32,
+  '--fragment': 32,
+}));
+const ONCE_NAMES: Record<number, string> = { 1: '-p', 2: '-s', 4: '-d', 8: '-i', 16: '-o', 32: '-f' };
+
 const CORE_ARITY = new Map<string, number>(Object.entries({
   '-p': 1,
   '--protocol': 1,
@@ -380,6 +399,8 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
   /** The -p protocol, negated or not. */
   let protoAny: number | undefined;
   let protoUnknown = false;
+  /** Bits of CORE_ONCE given so far. */
+  let coreSeen = 0;
   const n = toks.length;
 
   const slice = (a: number, b: number): string => text.slice(a, b);
@@ -501,6 +522,13 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
     }
     const mEnd = lastArg !== undefined ? lastArg.end : optTok.end;
     i = j;
+
+    // iptables refuses a core option given twice ("multiple -p flags not allowed"), negated or not
+    const once = CORE_ONCE.get(opt);
+    if (once !== undefined) {
+      if (coreSeen & once) ctx.diag('error', 'iptables/duplicate-option', `multiple ${ONCE_NAMES[once]} flags not allowed: iptables refuses the rule`, mStart, mEnd);
+      coreSeen |= once;
+    }
 
     // ---------------------------------------------------------------- core options
     switch (opt) {

@@ -401,6 +401,9 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
   let protoUnknown = false;
   /** Bits of CORE_ONCE given so far. */
   let coreSeen = 0;
+  /** The first negated -s/-d. */
+  let negAddrStart = -1;
+  let negAddrEnd = -1;
   const n = toks.length;
 
   const slice = (a: number, b: number): string => text.slice(a, b);
@@ -571,8 +574,9 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
         const dir = opt === '-s' || opt === '--source' || opt === '--src' ? 'src' : 'dst';
         const alts = addressAlternatives(a0, dir, negated, mStart, mEnd, ctx, slice);
         if (alts === 'all') break;
-        if (alts.length > 1 && negated) {
-          ctx.diag('error', 'iptables/negated-list', '"!" is not allowed with several addresses', mStart, mEnd);
+        if (negated && negAddrStart < 0) {
+          negAddrStart = mStart;
+          negAddrEnd = mEnd;
         }
         if (alts.length === 1) matches.push(alts[0]!);
         else if (dir === 'src') srcAlts = alts;
@@ -880,6 +884,9 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
   }
 
   // ---------------------------------------------------------------- comma-list expansion
+  // iptables refuses any negated address once -s or -d holds several ("! not allowed with multiple source or
+  // destination IP addresses"), also `! -s a -d b,c`
+  if ((srcAlts || dstAlts) && negAddrStart >= 0) ctx.diag('error', 'iptables/negated-list', '"!" is not allowed with several addresses', negAddrStart, negAddrEnd);
   let variants: Match[][] = [matches.slice()];
   if (srcAlts) variants = srcAlts.map((s) => [...matches, s]);
   if (dstAlts) {

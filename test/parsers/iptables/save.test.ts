@@ -265,6 +265,15 @@ describe('iptables-save: options given twice', () => {
     const sc = parseIptables('iptables -A INPUT ! -p tcp -m udp -p udp --dport 5000 -j DROP\n', { mode: 'script' });
     expect(diags(sc)).toEqual(['error iptables/duplicate-option 1:35-1:41']);
   });
+
+  it('a negated address beside an address list is an error, whichever option holds the list', () => {
+    // iptables 1.8.9: "! not allowed with multiple source or destination IP addresses"
+    const l2 = '-A INPUT ! -s 10.0.0.1/32 -d 10.0.0.2,10.0.0.3 -j ACCEPT';
+    const l3 = '-A INPUT -s 10.0.0.1,10.0.0.4 ! -d 10.0.0.2 -j ACCEPT';
+    const l4 = '-A INPUT ! -s 10.0.0.1,10.0.0.4 -j ACCEPT';
+    const d = save(`*filter\n${l2}\n${l3}\n${l4}\nCOMMIT\n`);
+    expect(diags(d)).toEqual([`error iptables/negated-list ${spanIn(2, l2, '! -s 10.0.0.1/32')}`, `error iptables/negated-list ${spanIn(3, l3, '! -d 10.0.0.2')}`, `error iptables/negated-list ${spanIn(4, l4, '! -s 10.0.0.1,10.0.0.4')}`]);
+  });
 });
 
 describe('iptables-save: targets', () => {
@@ -448,6 +457,15 @@ describe('iptables-save: options given twice', () => {
     expect(d.diagnostics[0]!.message).toBe('multiple -p flags not allowed: iptables refuses the rule');
     const sc = parseIptables('iptables -A INPUT ! -p tcp -m udp -p udp --dport 5000 -j DROP\n', { mode: 'script' });
     expect(diags(sc)).toEqual(['error iptables/duplicate-option 1:35-1:41']);
+  });
+
+  it('a negated address beside an address list is an error, whichever option holds the list', () => {
+    // iptables 1.8.9: "! not allowed with multiple source or destination IP addresses"
+    const l2 = '-A INPUT ! -s 10.0.0.1/32 -d 10.0.0.2,10.0.0.3 -j ACCEPT';
+    const l3 = '-A INPUT -s 10.0.0.1,10.0.0.4 ! -d 10.0.0.2 -j ACCEPT';
+    const l4 = '-A INPUT ! -s 10.0.0.1,10.0.0.4 -j ACCEPT';
+    const d = save(`*filter\n${l2}\n${l3}\n${l4}\nCOMMIT\n`);
+    expect(diags(d)).toEqual([`error iptables/negated-list ${spanIn(2, l2, '! -s 10.0.0.1/32')}`, `error iptables/negated-list ${spanIn(3, l3, '! -d 10.0.0.2')}`, `error iptables/negated-list ${spanIn(4, l4, '! -s 10.0.0.1,10.0.0.4')}`]);
   });
 });
 

@@ -566,10 +566,35 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
   let lastCheckKey = '';
   /** `set -e` (or `#!/bin/sh -e`): the shell exits at the first command that fails outside a test. */
   let errexit = /^#![^\n]*\s-[a-zA-Z]*e/.test(text);
-  /** An iptables command that fails under set -e: the shell exits unless the next operator tests it (&&, ||). */
-  let pendingExit: Span | undefined;
-  /** The shell has exited (set -e): nothing after is read. */
+  /** `set -o pipefail`: a pipeline fails when any of its commands does. */
+  let pipefail = false;
+  /**
+   * An iptables command that fails under set -e: the shell exits unless the next operator tests it (&&, ||), or
+   * the pipe it feeds hides its status. `cond`: it may not run (then the shell may exit).
+   */
+  let pendingExit: { at: Span; cond: Cond | undefined } | undefined;
+  /** The shell has exited (`exit`, or set -e after a failure): nothing after is read. */
   let exited = false;
+  /** The shell may have exited (`[ -x f ] || exit 0`, a conditional failure under set -e): what follows may not run. */
+  let mayExit: Cond | undefined;
+  /** Ends the script for sure (cond undefined), or makes the rest commands that may not run. */
+  const exitHere = (at: Span, cond: Cond | undefined, why: string): void => {
+    if (!cond) {
+      exited = true;
+      return;
+    }
+    const text = why === 'exit' ? (cond.list ? `${cond.text} exit` : `exit inside ${cond.what ?? cond.text}`) : `the set -e exit when line ${at.start.line} fails`;
+    mayExit ??= { text, start: at.start.offset, end: at.end.offset, what: `the script, which may exit at line ${at.start.line}` };
+  };
+  /** The condition a command at this point runs under (a frame other than a group, or an earlier possible exit). */
+  const runsUnder = (andOr: Cond | undefined, at: Span): Cond | undefined => {
+    if (andOr) return andOr;
+    for (let f = frames.length - 1; f >= 0; f--) {
+      const fr = frames[f]!;
+      if (fr.kind !== 'group') return fr.cond ?? { text: fr.what, start: at.start.offset, end: at.end.offset };
+    }
+    return mayExit;
+  };
 
   const handleCommand = (wordsIn: Word[], heredoc: Heredoc | undefined, andOr: Cond | undefined): void => {
     let words = wordsIn;
@@ -656,10 +681,21 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     if (first.plain && first.text === 'set') {
       for (let a = 1; a < words.length; a++) {
         const w = words[a]!.text;
-        if ((w === '-o' || w === '+o') && words[a + 1]?.text === 'errexit') errexit = w === '-o';
-        else if (/^[-+][a-zA-Z]*e[a-zA-Z]*$/.test(w)) errexit = w[0] === '-';
+        if (!/^[-+][a-zA-Z]+$/.test(w)) continue;
+        // `set -e`, `set -eu`, `set +e`; `set -o errexit`, `set -eo pipefail` (an o takes the next word)
+        if (w.includes('e')) errexit = w[0] === '-';
+        if (w.endsWith('o') && (words[a + 1]?.text === 'errexit' || words[a + 1]?.text === 'pipefail')) {
+          if (words[a + 1]!.text === 'errexit') errexit = w[0] === '-';
+          else pipefail = w[0] === '-';
+          a++;
+        }
         if (w === '--') break;
       }
+      return;
+    }
+    if (first.plain && first.text === 'exit') {
+      const at = li.span(first.start, words[words.length - 1]!.end);
+      exitHere(at, runsUnder(andOr, at), 'exit');
       return;
     }
     if (first.plain && (first.text === 'read' || first.text === 'unset')) {
@@ -741,6 +777,10 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
         span,
       );
     }
+    if (!cond && !isCheck && mayExit) {
+      cond = mayExit;
+      diag('warning', 'iptables/control-flow', `iptables command after ${mayExit.text}: read as a command that may or may not run`, span);
+    }
     const ctx: RuleContext = {
       family,
       span: (a, b) => li.span(a, b),
@@ -776,7 +816,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       failed = true;
       if (x.code && RUNTIME_FAILURES.has(x.code)) diagnostics[d] = { ...x, severity: 'warning', message: `${x.message}: iptables fails when the script runs, and this command changes nothing${errexit ? '' : ' (the script goes on)'}` };
     }
-    if (failed && errexit && !andOr && !frames.some((f) => f.kind !== 'group')) pendingExit = span;
+    if (failed && errexit) pendingExit = { at: span, cond: runsUnder(andOr, span) };
   };
 
   const REASON = 'whether the shell runs this command is only known when the script runs';
@@ -1030,13 +1070,16 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
   let casePattern = false;
   const onItem = (item: Item): void => {
     if (exited) return;
-    if (pendingExit) {
-      const at = pendingExit;
+    // `(iptables -D ...) || true`: the subshell's status is tested by what follows its `)`
+    if (pendingExit && !(item.kind === 'op' && item.op === ')')) {
+      const p = pendingExit;
       pendingExit = undefined;
-      if (!(item.kind === 'op' && (item.op === '&&' || item.op === '||'))) {
-        exited = true;
-        diag('warning', 'iptables/errexit', `set -e: the shell exits when this iptables command fails (line ${at.start.line}); the commands after it are not run`, at);
-        return;
+      const tested = item.kind === 'op' && (item.op === '&&' || item.op === '||' || (item.op === '|' && !pipefail));
+      if (!tested) {
+        const cond = p.cond ?? (item.kind === 'op' && item.op === '|' ? { text: 'the rest of the pipeline', start: p.at.start.offset, end: p.at.end.offset } : undefined);
+        diag('warning', 'iptables/errexit', cond ? `set -e: the shell may exit when this iptables command fails (line ${p.at.start.line}); the commands after it may not run` : `set -e: the shell exits when this iptables command fails (line ${p.at.start.line}); the commands after it are not run`, p.at);
+        exitHere(p.at, cond, 'set -e');
+        if (exited) return;
       }
     }
     if (item.kind === 'op' && item.op === ';;') casePattern = frames.some((f) => f.kind === 'case');
@@ -1089,8 +1132,9 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     }
     // named later but never called as a command (only "$1", an echo, a comment): read as if it might be called
     if (pendingExit && !exited) {
-      diag('warning', 'iptables/errexit', `set -e: the shell exits when this iptables command fails (line ${pendingExit.start.line}); the commands after it are not run`, pendingExit);
-      exited = true;
+      const p = pendingExit;
+      diag('warning', 'iptables/errexit', p.cond ? `set -e: the shell may exit when this iptables command fails (line ${p.at.start.line}); the commands after it may not run` : `set -e: the shell exits when this iptables command fails (line ${p.at.start.line}); the commands after it are not run`, p.at);
+      exitHere(p.at, p.cond, 'set -e');
     }
     if (!exited) for (const fn of functions.values()) if (!fn.read) readUncalled(fn);
   } catch (e) {

@@ -113,6 +113,26 @@ describe('iptables scripts: commands iptables refuses when the script runs', () 
     expect(udp(script('set -e\nset +e\niptables -N X\niptables -N X\niptables -A INPUT -p udp -j DROP\n'), 5000)).toBe('drop');
   });
 
+  it('exit ends the script; a conditional exit, or a failure under set -e that may not run, makes the rest commands that may not run', () => {
+    const d = script('iptables -P INPUT DROP\niptables -A INPUT -p udp --dport 22 -j ACCEPT\nexit 0\niptables -A INPUT -p udp --dport 80 -j ACCEPT\n');
+    expect(d.diagnostics).toEqual([]);
+    expect(udp(d, 80)).toBe('drop');
+    const c = script('iptables -P INPUT DROP\n[ -f /etc/fw.off ] || exit 0\niptables -A INPUT -p udp --dport 80 -j ACCEPT\n');
+    expect(diags(c)).toEqual(['warning iptables/control-flow 3:1-3:46']);
+    expect(c.diagnostics[0]!.message).toBe('iptables command after [ -f /etc/fw.off ] || exit: read as a command that may or may not run');
+    expect(udp(c, 80)).toBe('unknown');
+    // bash: the last command of an && list exits the shell when it fails (kernel: the DROP after it is not there)
+    const a = script('set -e\ntrue && iptables -D INPUT -p udp --dport 22 -j DROP\niptables -A INPUT -p udp -j DROP\n');
+    expect(diags(a)).toEqual(['warning iptables/control-flow 2:9-2:52', 'warning iptables/no-such-rule 2:9-2:52', 'warning iptables/errexit 2:9-2:52', 'warning iptables/control-flow 3:1-3:33']);
+    expect(udp(a, 5000)).toBe('unknown');
+    // a pipe hides the status (no pipefail), and so does a subshell tested by ||: the script goes on
+    const p = script('set -e\niptables -N X\niptables -N X 2>&1 | logger\n(iptables -D INPUT -j X) || true\niptables -A INPUT -p udp -j DROP\n');
+    expect(udp(p, 5000)).toBe('drop');
+    // with pipefail the pipeline fails: the shell may exit (the rest of the pipeline is not read)
+    const f = script('set -eo pipefail\niptables -N X\niptables -N X 2>&1 | logger\niptables -A INPUT -p udp -j DROP\n');
+    expect(udp(f, 5000)).toBe('unknown');
+  });
+
   it('leaves out a jump to a chain the script makes only later (iptables: "Chain \'FOO\' does not exist"), and after -E to the old name', () => {
     const d = script('iptables -A INPUT -p udp -j FOO\niptables -N FOO\niptables -A FOO -p udp --dport 22 -j DROP\n');
     expect(diags(d)).toEqual(['warning iptables/unknown-chain 1:26-1:32']);

@@ -583,7 +583,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       exited = true;
       return;
     }
-    const text = why === 'exit' ? (cond.list ? `${cond.text} exit` : `exit inside ${cond.what ?? cond.text}`) : `the set -e exit when line ${at.start.line} fails`;
+    const text = why === 'exit' ? (cond.list ? `${cond.text} exit` : `exit inside ${cond.what ?? cond.text}`) : 'a set -e exit when this command fails';
     mayExit ??= { text, start: at.start.offset, end: at.end.offset, what: `the script, which may exit at line ${at.start.line}` };
   };
   /** The condition a command at this point runs under (a frame other than a group, or an earlier possible exit). */
@@ -600,6 +600,8 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     let words = wordsIn;
     const wasCheck = lastCheck;
     const checkKey = lastCheckKey;
+    /** The command is an if/while/until/elif condition or negated with `!`: set -e does not exit when it fails. */
+    let tested = false;
     lastCheck = false;
     // keywords
     for (;;) {
@@ -607,6 +609,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       if (!w || !w.plain) break;
       const k = w.text;
       const line = li.position(w.start).line;
+      if (k === 'if' || k === 'while' || k === 'until' || k === 'elif' || k === '!') tested = true;
       if (k === 'if' || k === 'while' || k === 'until') {
         const fr: Frame = { kind: k === 'if' ? 'if' : 'loop', line, what: `${k} (line ${line})`, cond: condOf(words) };
         // `if ! iptables -C spec; then iptables -A spec; fi`: the rule is there afterwards either way
@@ -816,7 +819,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       failed = true;
       if (x.code && RUNTIME_FAILURES.has(x.code)) diagnostics[d] = { ...x, severity: 'warning', message: `${x.message}: iptables fails when the script runs, and this command changes nothing${errexit ? '' : ' (the script goes on)'}` };
     }
-    if (failed && errexit) pendingExit = { at: span, cond: runsUnder(andOr, span) };
+    if (failed && errexit && !tested) pendingExit = { at: span, cond: runsUnder(andOr, span) };
   };
 
   const REASON = 'whether the shell runs this command is only known when the script runs';

@@ -128,6 +128,9 @@ describe('iptables scripts: commands iptables refuses when the script runs', () 
     // a pipe hides the status (no pipefail), and so does a subshell tested by ||: the script goes on
     const p = script('set -e\niptables -N X\niptables -N X 2>&1 | logger\n(iptables -D INPUT -j X) || true\niptables -A INPUT -p udp -j DROP\n');
     expect(udp(p, 5000)).toBe('drop');
+    // an if/while condition or a command negated with ! is tested: no exit
+    const t = script('set -e\nif ! iptables -D INPUT -p udp --dport 22 -j DROP; then echo none; fi\n! iptables -N INPUT\niptables -A INPUT -p udp -j DROP\n');
+    expect(udp(t, 5000)).toBe('drop');
     // with pipefail the pipeline fails: the shell may exit (the rest of the pipeline is not read)
     const f = script('set -eo pipefail\niptables -N X\niptables -N X 2>&1 | logger\niptables -A INPUT -p udp -j DROP\n');
     expect(udp(f, 5000)).toBe('unknown');

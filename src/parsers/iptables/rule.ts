@@ -33,7 +33,7 @@ import {
   type Severity,
   type Span,
 } from '../../model/index.js';
-import { CONTINUE_TARGETS, ICMP4_TYPES, ICMP6_TYPES, NAT_TARGETS, SERVICES } from './names.js';
+import { CONTINUE_TARGETS, ICMP4_TYPES, ICMP6_TYPES, NAT_TARGETS, rejectTypeKnown, SERVICES } from './names.js';
 import { V4NetCache } from './netcache.js';
 import type { ChainState, TableState } from './state.js';
 import type { Tok } from './tokens.js';
@@ -870,9 +870,13 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       if (w && !w.unknown && w.text === 'tcp-reset') ctx.diag('error', 'iptables/reject-protocol', 'REJECT --reject-with tcp-reset needs -p tcp (not negated): iptables refuses the rule', w.start, w.end);
     }
   }
-  if (targetName === 'REJECT' && ctx.sawFamily) {
+  if (targetName === 'REJECT') {
     const w = targetArgs.find((t) => t.opt.text === '--reject-with')?.args[0];
-    if (w && !w.unknown && w.text.startsWith('icmp6-')) ctx.sawFamily('ipv6');
+    // a script's command (its program gives the family; save files infer theirs): "unknown reject type" for an
+    // ICMPv6 type in iptables, an ICMP one in ip6tables, a misspelling
+    const fam = ctx.sawFamily ? undefined : ctx.family;
+    if (w && !w.unknown && fam && !rejectTypeKnown(w.text, fam)) ctx.diag('error', 'iptables/reject-type', `Unknown reject type "${w.text}" for ${fam === 'ipv6' ? 'ip6tables' : 'iptables'}: iptables refuses the rule`, w.start, w.end);
+    else if (w && !w.unknown && ctx.sawFamily && w.text.startsWith('icmp6-')) ctx.sawFamily('ipv6');
   }
 
   // ---------------------------------------------------------------- target

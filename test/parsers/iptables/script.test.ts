@@ -171,6 +171,13 @@ describe('iptables scripts: commands iptables refuses when the script runs', () 
     expect(rulesOf(del, 'filter', 'INPUT')).toEqual(['srcaddr=10.0.0.3/32 => drop', 'srcaddr=10.0.0.4/32 => drop']);
   });
 
+  it('an ICMPv6 reject type in iptables (or an ICMP one in ip6tables) is refused; prefixes and other cases are taken', () => {
+    // iptables 1.8.9: unknown reject type "icmp6-port-unreachable"; "icmp-port", "ICMP-HOST-PROHIBITED", "tcp-rst" are taken
+    const d = script('iptables -A INPUT -p udp -j REJECT --reject-with icmp6-port-unreachable\nip6tables -A INPUT -p udp -j REJECT --reject-with icmp-port-unreachable\niptables -A INPUT -p tcp -j REJECT --reject-with icmp-port\niptables -A INPUT -p tcp -j REJECT --reject-with ICMP-HOST-PROHIBITED\nip6tables -A INPUT -p tcp -j REJECT --reject-with adm-prohibited\niptables -A INPUT -p tcp -j REJECT --reject-with tcp-rst\n');
+    expect(diags(d)).toEqual(['error iptables/reject-type 1:50-1:72', 'error iptables/reject-type 2:51-2:72']);
+    expect(d.diagnostics[0]!.message).toBe('Unknown reject type "icmp6-port-unreachable" for iptables: iptables refuses the rule');
+  });
+
   it('-I with address lists inserts the combinations in reverse order (each at the same position), so a later -D n removes the last one', () => {
     const d = script('iptables -A INPUT -j ACCEPT\niptables -I INPUT -s 10.0.0.1,10.0.0.2 -d 10.1.0.1,10.1.0.2 -j DROP\niptables -D INPUT 1\n');
     expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstaddr=10.1.0.1/32 srcaddr=10.0.0.2/32 => drop', 'dstaddr=10.1.0.2/32 srcaddr=10.0.0.1/32 => drop', 'dstaddr=10.1.0.1/32 srcaddr=10.0.0.1/32 => drop', ' => accept']);

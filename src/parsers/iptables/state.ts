@@ -262,7 +262,7 @@ export class NetfilterState {
   insert(c: ChainState, pos: number, parsed: ParsedRule, span: Span, text: string, numSpan: Span): void {
     if (pos < 1 || pos > c.rules.length + 1) {
       // iptables refuses the command: nothing is inserted
-      this.diag('error', 'iptables/bad-index', `Index of insertion too big: chain "${c.name}" has ${c.rules.length} rule(s)`, numSpan);
+      this.diag('error', 'iptables/bad-index', pos < 1 ? `Invalid rule number ${pos}` : `Index of insertion too big: chain "${c.name}" has ${c.rules.length} rule(s)`, numSpan);
       return;
     }
     // iptables inserts each address combination at the same position in turn (legacy and nft, also
@@ -277,7 +277,7 @@ export class NetfilterState {
       return;
     }
     if (pos < 1 || pos > c.rules.length) {
-      this.diag('error', 'iptables/bad-index', `Index of replacement too big: chain "${c.name}" has ${c.rules.length} rule(s)`, numSpan);
+      this.diag('error', 'iptables/bad-index', pos < 1 ? `Invalid rule number ${pos}` : `Index of replacement too big: chain "${c.name}" has ${c.rules.length} rule(s)`, numSpan);
       return;
     }
     // a replacement that may not run: the new rule may be there, and the old one may still be
@@ -287,7 +287,7 @@ export class NetfilterState {
 
   deleteNum(c: ChainState, pos: number, numSpan: Span): void {
     if (pos < 1 || pos > c.rules.length) {
-      this.diag('error', 'iptables/bad-index', `Index of deletion too big: chain "${c.name}" has ${c.rules.length} rule(s)`, numSpan);
+      this.diag('error', 'iptables/bad-index', pos < 1 ? `Invalid rule number ${pos}` : `Index of deletion too big: chain "${c.name}" has ${c.rules.length} rule(s)`, numSpan);
       return;
     }
     const cond = this.condition?.removed;

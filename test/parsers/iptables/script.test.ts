@@ -162,8 +162,9 @@ describe('iptables scripts: commands iptables refuses when the script runs', () 
   });
 
   it('-I past the end and -R with an address list change nothing; a -D whose list has a missing rule removes none', () => {
-    const i = script('iptables -A INPUT -p udp --dport 80 -j ACCEPT\niptables -I INPUT 5 -p udp --dport 22 -j DROP\n');
+    const i = script('iptables -A INPUT -p udp --dport 80 -j ACCEPT\niptables -I INPUT 5 -p udp --dport 22 -j DROP\niptables -I INPUT 0 -p udp --dport 22 -j DROP\n');
     expect(rulesOf(i, 'filter', 'INPUT')).toEqual(['dstport=80 proto=17 => accept']);
+    expect(i.diagnostics.map((x) => x.message.split(':')[0])).toEqual(['Index of insertion too big', 'Invalid rule number 0']);
     const r = script('iptables -A INPUT -p udp --dport 22 -j DROP\niptables -R INPUT 1 -p udp -s 10.0.0.2,10.0.0.3 --dport 80 -j DROP\n');
     expect(rulesOf(r, 'filter', 'INPUT')).toEqual(['dstport=22 proto=17 => drop']);
     const del = script('iptables -A INPUT -s 10.0.0.3 -j DROP\niptables -A INPUT -s 10.0.0.4 -j DROP\niptables -D INPUT -s 10.0.0.2,10.0.0.3,10.0.0.4 -j DROP\n');

@@ -254,12 +254,21 @@ function apply(toks: Tok[], from: number, env: CommandEnv): void {
         if (target) ctx.diag('error', 'iptables/target-table', `${target.text} is only valid in the ${tname} table, not ${table.name}: iptables refuses the rule`, target.start, target.end);
       }
       if (bad?.span) ctx.diag('error', 'iptables/interface-direction', `Can't use ${refused === 2 ? '-o' : '-i'} with ${c.name}: iptables refuses the rule (no ${refused === 2 ? 'output' : 'input'} interface on that hook)`, bad.span.start.offset, bad.span.end.offset);
-      if (cmd === 'A') state.append(c, parsed, span, env.ruleText);
-      else if (cmd === 'I') state.insert(c, num ?? 1, parsed, span, env.ruleText, numTok ? sp(numTok) : span);
-      else if (cmd === 'R') {
-        if (num === undefined) ctx.diag('error', 'iptables/missing-index', '-R needs a rule number', cmdTok!.start, cmdTok!.end);
-        else state.replace(c, num, parsed, span, env.ruleText, sp(numTok!));
-      } else state.deleteSpec(c, parsed, span);
+      // a script's command runs when it is reached: a jump to a name that is no chain yet is refused ("Chain 'X' does
+      // not exist") if the script makes that chain later (see earlyTarget); a name it never makes may be a target
+      // extension or another program's chain (f2b-sshd, ufw-user-input): an unknown target, undecided
+      const early = !env.restore && cmd !== 'D' && parsed.action.kind === 'chain-ref' && !table.chains.has(parsed.action.name) ? parsed.action : undefined;
+      state.earlyTarget = early?.name;
+      try {
+        if (cmd === 'A') state.append(c, parsed, span, env.ruleText);
+        else if (cmd === 'I') state.insert(c, num ?? 1, parsed, span, env.ruleText, numTok ? sp(numTok) : span);
+        else if (cmd === 'R') {
+          if (num === undefined) ctx.diag('error', 'iptables/missing-index', '-R needs a rule number', cmdTok!.start, cmdTok!.end);
+          else state.replace(c, num, parsed, span, env.ruleText, sp(numTok!));
+        } else state.deleteSpec(c, parsed, span);
+      } finally {
+        state.earlyTarget = undefined;
+      }
       return;
     }
     case 'N':

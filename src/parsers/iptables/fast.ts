@@ -485,6 +485,8 @@ let protoNum = -1;
 let protoAny = -1;
 /** -i (1) and -o (2) seen on the line. */
 let ifaceDirs = 0;
+/** -p (1), -s (2), -d (4) seen on the line: a second one is the general reader's (iptables refuses it). */
+let coreSeen = 0;
 let targetName: string | undefined;
 let targetStart = -1;
 let targetEnd = -1;
@@ -625,6 +627,7 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
   protoNum = -1;
   protoAny = -1;
   ifaceDirs = 0;
+  coreSeen = 0;
   targetName = undefined;
   targetStart = targetEnd = refEnd = -1;
   goto = false;
@@ -786,6 +789,9 @@ function readOption(code: number, text: string, as: number, ae: number, quoted: 
     case O_S:
     case O_D: {
       const dir = code === O_S ? 'src' : 'dst';
+      const once = code === O_S ? 2 : 4;
+      if (coreSeen & once) return false;
+      coreSeen |= once;
       // (a comma list, one rule per item, is the general path's: v4CidrKey takes no comma)
       const key = v4CidrKey(text, as, ae);
       let set: AddrSet | undefined;
@@ -809,6 +815,8 @@ function readOption(code: number, text: string, as: number, ae: number, quoted: 
       return true;
     }
     case O_P: {
+      if (coreSeen & 1) return false;
+      coreSeen |= 1;
       let num: number;
       if (ae - as === 3 && text.startsWith('tcp', as)) num = 6;
       else if (ae - as === 3 && text.startsWith('udp', as)) num = 17;
@@ -890,6 +898,7 @@ function readOtherOption(code: number, text: string, as: number, ae: number, quo
         if (ctx.cache.ifaceNames.size < CACHE_LIMIT) ctx.cache.ifaceNames.set(name, names);
       }
       const dir = code === O_I ? 'in' : 'out';
+      if (ifaceDirs & (code === O_I ? 1 : 2)) return false;
       ifaceDirs |= code === O_I ? 1 : 2;
       put((dir === 'in' ? PK_IN_IFACE : PK_OUT_IFACE) | (negated ? 1 : 0), names, base, at);
       return true;

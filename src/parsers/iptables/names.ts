@@ -259,3 +259,37 @@ export const NAT_TARGETS: Readonly<Record<string, 'dnat' | 'snat' | 'masquerade'
 
 /** Targets that take no further meaning from their options. */
 export const VERDICT_TARGETS: ReadonlySet<string> = new Set(['ACCEPT', 'DROP', 'REJECT', 'RETURN', 'QUEUE', 'NFQUEUE']);
+
+/**
+ * REJECT --reject-with types (libipt_REJECT.c / libip6t_REJECT.c, iptables 1.8): name and alias. iptables takes any
+ * case-insensitive prefix of either (`icmp-port`, `ICMP-HOST-PROHIBITED`) and refuses the rest ("unknown reject type").
+ */
+export const REJECT_TYPES: Record<'ipv4' | 'ipv6', readonly (readonly [string, string])[]> = {
+  ipv4: [
+    ['icmp-net-unreachable', 'net-unreach'],
+    ['icmp-host-unreachable', 'host-unreach'],
+    ['icmp-proto-unreachable', 'proto-unreach'],
+    ['icmp-port-unreachable', 'port-unreach'],
+    ['icmp-net-prohibited', 'net-prohib'],
+    ['icmp-host-prohibited', 'host-prohib'],
+    ['tcp-reset', 'tcp-rst'],
+    ['icmp-admin-prohibited', 'admin-prohib'],
+  ],
+  ipv6: [
+    ['icmp6-no-route', 'no-route'],
+    ['icmp6-adm-prohibited', 'adm-prohibited'],
+    ['icmp6-addr-unreachable', 'addr-unreach'],
+    ['icmp6-port-unreachable', 'port-unreach'],
+    ['icmp6-policy-fail', 'policy-fail'],
+    ['icmp6-reject-route', 'reject-route'],
+    ['tcp-reset', 'tcp-rst'],
+  ],
+};
+
+/** Whether iptables (ipv4) or ip6tables (ipv6) takes `--reject-with value`. */
+export function rejectTypeKnown(value: string, family: 'ipv4' | 'ipv6'): boolean {
+  if (value.length === 0) return false;
+  const v = value.toLowerCase();
+  for (const [name, alias] of REJECT_TYPES[family]) if (name.startsWith(v) || alias.startsWith(v)) return true;
+  return false;
+}

@@ -33,7 +33,7 @@ import {
   type Severity,
   type Span,
 } from '../../model/index.js';
-import { CONTINUE_TARGETS, ICMP4_TYPES, ICMP6_TYPES, NAT_TARGETS, SERVICES } from './names.js';
+import { CONTINUE_TARGETS, ICMP4_TYPES, ICMP6_TYPES, NAT_TARGETS, rejectTypeKnown, SERVICES } from './names.js';
 import { V4NetCache } from './netcache.js';
 import type { ChainState, TableState } from './state.js';
 import type { Tok } from './tokens.js';
@@ -130,6 +130,25 @@ export interface ParsedRule {
   /** `-4` in ip6tables / `-6` in iptables: the tool skips the rule. */
   skip?: boolean;
 }
+
+/** Core options iptables takes at most once per rule (iptables/xshared.c set_option: "multiple -%c flags not allowed"). */
+const CORE_ONCE = new Map<string, number>(Object.entries({
+  '-p': 1,
+  '--protocol': 1,
+  '-s': 2,
+  '--source': 2,
+  '--src': 2,
+  '-d': 4,
+  '--destination': 4,
+  '--dst': 4,
+  '-i': 8,
+  '--in-interface': 8,
+  '-o': 16,
+  '--out-interface': 16,
+  '-f': 32,
+  '--fragment': 32,
+}));
+const ONCE_NAMES: Record<number, string> = { 1: '-p', 2: '-s', 4: '-d', 8: '-i', 16: '-o', 32: '-f' };
 
 const CORE_ARITY = new Map<string, number>(Object.entries({
   '-p': 1,
@@ -380,6 +399,11 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
   /** The -p protocol, negated or not. */
   let protoAny: number | undefined;
   let protoUnknown = false;
+  /** Bits of CORE_ONCE given so far. */
+  let coreSeen = 0;
+  /** The first negated -s/-d. */
+  let negAddrStart = -1;
+  let negAddrEnd = -1;
   const n = toks.length;
 
   const slice = (a: number, b: number): string => text.slice(a, b);
@@ -502,6 +526,13 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
     const mEnd = lastArg !== undefined ? lastArg.end : optTok.end;
     i = j;
 
+    // iptables refuses a core option given twice ("multiple -p flags not allowed"), negated or not
+    const once = CORE_ONCE.get(opt);
+    if (once !== undefined) {
+      if (coreSeen & once) ctx.diag('error', 'iptables/duplicate-option', `multiple ${ONCE_NAMES[once]} flags not allowed: iptables refuses the rule`, mStart, mEnd);
+      coreSeen |= once;
+    }
+
     // ---------------------------------------------------------------- core options
     switch (opt) {
       case '-p':
@@ -543,8 +574,9 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
         const dir = opt === '-s' || opt === '--source' || opt === '--src' ? 'src' : 'dst';
         const alts = addressAlternatives(a0, dir, negated, mStart, mEnd, ctx, slice);
         if (alts === 'all') break;
-        if (alts.length > 1 && negated) {
-          ctx.diag('error', 'iptables/negated-list', '"!" is not allowed with several addresses', mStart, mEnd);
+        if (negated && negAddrStart < 0) {
+          negAddrStart = mStart;
+          negAddrEnd = mEnd;
         }
         if (alts.length === 1) matches.push(alts[0]!);
         else if (dir === 'src') srcAlts = alts;
@@ -838,9 +870,13 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       if (w && !w.unknown && w.text === 'tcp-reset') ctx.diag('error', 'iptables/reject-protocol', 'REJECT --reject-with tcp-reset needs -p tcp (not negated): iptables refuses the rule', w.start, w.end);
     }
   }
-  if (targetName === 'REJECT' && ctx.sawFamily) {
+  if (targetName === 'REJECT') {
     const w = targetArgs.find((t) => t.opt.text === '--reject-with')?.args[0];
-    if (w && !w.unknown && w.text.startsWith('icmp6-')) ctx.sawFamily('ipv6');
+    // a script's command (its program gives the family; save files infer theirs): "unknown reject type" for an
+    // ICMPv6 type in iptables, an ICMP one in ip6tables, a misspelling
+    const fam = ctx.sawFamily ? undefined : ctx.family;
+    if (w && !w.unknown && fam && !rejectTypeKnown(w.text, fam)) ctx.diag('error', 'iptables/reject-type', `Unknown reject type "${w.text}" for ${fam === 'ipv6' ? 'ip6tables' : 'iptables'}: iptables refuses the rule`, w.start, w.end);
+    else if (w && !w.unknown && ctx.sawFamily && w.text.startsWith('icmp6-')) ctx.sawFamily('ipv6');
   }
 
   // ---------------------------------------------------------------- target
@@ -852,6 +888,9 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
   }
 
   // ---------------------------------------------------------------- comma-list expansion
+  // iptables refuses any negated address once -s or -d holds several ("! not allowed with multiple source or
+  // destination IP addresses"), also `! -s a -d b,c`
+  if ((srcAlts || dstAlts) && negAddrStart >= 0) ctx.diag('error', 'iptables/negated-list', '"!" is not allowed with several addresses', negAddrStart, negAddrEnd);
   let variants: Match[][] = [matches.slice()];
   if (srcAlts) variants = srcAlts.map((s) => [...matches, s]);
   if (dstAlts) {

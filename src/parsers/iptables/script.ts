@@ -530,6 +530,8 @@ type Frame = {
   cond?: Cond;
   /** `if ! iptables -C ...; then` (until an else): an -A/-I inside leaves its rule there either way. */
   ensure?: boolean;
+  /** `if iptables -C spec; then` (until an else): an `iptables -D spec` inside leaves the rule gone either way. */
+  ensureGone?: string;
 };
 
 export interface ScriptOptions {
@@ -560,10 +562,46 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     return { text: oneLine(text.slice(a.start, end)), start: a.start, end };
   };
   let lastCheck = false;
+  /** The rule spec of the last `iptables -C` command (its words after the program, -C left out). */
+  let lastCheckKey = '';
+  /** `set -e` (or `#!/bin/sh -e`): the shell exits at the first command that fails outside a test. */
+  let errexit = /^#![^\n]*\s-[a-zA-Z]*e/.test(text);
+  /** `set -o pipefail`: a pipeline fails when any of its commands does. */
+  let pipefail = false;
+  /**
+   * An iptables command that fails under set -e: the shell exits unless the next operator tests it (&&, ||), or
+   * the pipe it feeds hides its status. `cond`: it may not run (then the shell may exit).
+   */
+  let pendingExit: { at: Span; cond: Cond | undefined } | undefined;
+  /** The shell has exited (`exit`, or set -e after a failure): nothing after is read. */
+  let exited = false;
+  /** The shell may have exited (`[ -x f ] || exit 0`, a conditional failure under set -e): what follows may not run. */
+  let mayExit: Cond | undefined;
+  /** Ends the script for sure (cond undefined), or makes the rest commands that may not run. */
+  const exitHere = (at: Span, cond: Cond | undefined, why: string): void => {
+    if (!cond) {
+      exited = true;
+      return;
+    }
+    const text = why === 'exit' ? (cond.list ? `${cond.text} exit` : `exit inside ${cond.what ?? cond.text}`) : 'a set -e exit when this command fails';
+    mayExit ??= { text, start: at.start.offset, end: at.end.offset, what: `the script, which may exit at line ${at.start.line}` };
+  };
+  /** The condition a command at this point runs under (a frame other than a group, or an earlier possible exit). */
+  const runsUnder = (andOr: Cond | undefined, at: Span): Cond | undefined => {
+    if (andOr) return andOr;
+    for (let f = frames.length - 1; f >= 0; f--) {
+      const fr = frames[f]!;
+      if (fr.kind !== 'group') return fr.cond ?? { text: fr.what, start: at.start.offset, end: at.end.offset };
+    }
+    return mayExit;
+  };
 
   const handleCommand = (wordsIn: Word[], heredoc: Heredoc | undefined, andOr: Cond | undefined): void => {
     let words = wordsIn;
     const wasCheck = lastCheck;
+    const checkKey = lastCheckKey;
+    /** The command is an if/while/until/elif condition or negated with `!`: set -e does not exit when it fails. */
+    let tested = false;
     lastCheck = false;
     // keywords
     for (;;) {
@@ -571,16 +609,24 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       if (!w || !w.plain) break;
       const k = w.text;
       const line = li.position(w.start).line;
+      if (k === 'if' || k === 'while' || k === 'until' || k === 'elif' || k === '!') tested = true;
       if (k === 'if' || k === 'while' || k === 'until') {
         const fr: Frame = { kind: k === 'if' ? 'if' : 'loop', line, what: `${k} (line ${line})`, cond: condOf(words) };
         // `if ! iptables -C spec; then iptables -A spec; fi`: the rule is there afterwards either way
         if (k === 'if' && words[1]?.plain && words[1].text === '!' && words.some((x) => !x.quoted && (x.text === '-C' || x.text === '--check'))) fr.ensure = true;
+        else if (k === 'if' && words.some((x) => !x.quoted && (x.text === '-C' || x.text === '--check'))) {
+          // the program is the first word after `if` (prefixes such as sudo are not followed here)
+          const p = words[1];
+          const base = p && !p.unknown ? p.text.slice(p.text.lastIndexOf('/') + 1) : '';
+          if (IPTABLES_PROGRAMS[base] || (p?.unknown && /ip6?t/i.test(p.text))) fr.ensureGone = specKey(words, 1);
+        }
         frames.push(fr);
         words = words.slice(1);
       } else if (k === 'then' || k === 'do' || k === 'else' || k === 'elif' || k === '!' || k === 'time') {
         if (k === 'else' || k === 'elif') {
           const top = frames[frames.length - 1];
           if (top?.ensure) top.ensure = false;
+          if (top?.ensureGone !== undefined) delete top.ensureGone;
         }
         words = words.slice(1);
       } else if (k === 'fi' || k === 'done' || k === 'esac' || k === '}') {
@@ -633,6 +679,26 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     const first = words[0]!;
     if (first.plain && (first.text === 'export' || first.text === 'readonly' || first.text === 'local' || first.text === 'declare' || first.text === 'typeset')) {
       assignAll(1);
+      return;
+    }
+    if (first.plain && first.text === 'set') {
+      for (let a = 1; a < words.length; a++) {
+        const w = words[a]!.text;
+        if (!/^[-+][a-zA-Z]+$/.test(w)) continue;
+        // `set -e`, `set -eu`, `set +e`; `set -o errexit`, `set -eo pipefail` (an o takes the next word)
+        if (w.includes('e')) errexit = w[0] === '-';
+        if (w.endsWith('o') && (words[a + 1]?.text === 'errexit' || words[a + 1]?.text === 'pipefail')) {
+          if (words[a + 1]!.text === 'errexit') errexit = w[0] === '-';
+          else pipefail = w[0] === '-';
+          a++;
+        }
+        if (w === '--') break;
+      }
+      return;
+    }
+    if (first.plain && first.text === 'exit') {
+      const at = li.span(first.start, words[words.length - 1]!.end);
+      exitHere(at, runsUnder(andOr, at), 'exit');
       return;
     }
     if (first.plain && (first.text === 'read' || first.text === 'unset')) {
@@ -689,15 +755,21 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     const span = li.span(start, end);
     const isCheck = words.some((w, a) => a > k && !w.quoted && (w.text === '-C' || w.text === '--check'));
     lastCheck = isCheck;
+    const key = specKey(words, k);
+    if (isCheck) lastCheckKey = key;
+    // `iptables -C spec && iptables -D spec` leaves the rule gone either way (a missing rule is no failure there)
+    const ensureGone = wasCheck && !!andOr?.text.endsWith('&&') && key === checkKey && words.some((x, a) => a > k && !x.quoted && (x.text === '-D' || x.text === '--delete'));
+    const inGuard = frames.some((fr) => fr.ensureGone === key);
     // Under a condition the command may or may not run: what it adds may not be there, what it removes may still be.
     // `iptables -C spec || iptables -A spec` leaves the rule there either way.
-    let cond: Cond | undefined = andOr && !(wasCheck && andOr.text.endsWith('||')) ? andOr : undefined;
+    let cond: Cond | undefined = andOr && !(wasCheck && andOr.text.endsWith('||')) && !ensureGone ? andOr : undefined;
     if (cond) diag('warning', 'iptables/control-flow', `iptables command after ${cond.text.endsWith('||') ? '||' : '&&'}: read as a command that may or may not run`, span);
     const adds = words.some((x, a) => a > k && !x.quoted && (x.text === '-A' || x.text === '--append' || x.text === '-I' || x.text === '--insert'));
+    const deletes = words.some((x, a) => a > k && !x.quoted && (x.text === '-D' || x.text === '--delete'));
     // (-C changes nothing: no condition to say)
     for (let f = frames.length - 1; f >= 0 && !cond && !isCheck; f--) {
       const fr = frames[f]!;
-      if (fr.kind === 'group' || (fr.ensure && adds)) continue;
+      if (fr.kind === 'group' || (fr.ensure && adds) || (fr.ensureGone === key && deletes)) continue;
       cond = { ...(fr.cond ?? { text: fr.what, start, end }), what: fr.what };
       diag(
         'warning',
@@ -708,6 +780,10 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
         span,
       );
     }
+    if (!cond && !isCheck && mayExit) {
+      cond = mayExit;
+      diag('warning', 'iptables/control-flow', `iptables command after ${mayExit.text}: read as a command that may or may not run`, span);
+    }
     const ctx: RuleContext = {
       family,
       span: (a, b) => li.span(a, b),
@@ -717,6 +793,8 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     const tfam = family === 'ipv6' ? 'ip6' : 'ip';
     const ruleText = oneLine(text.slice(start, end));
     state.condition = cond ? condition(cond, ruleText, span) : undefined;
+    state.quietMissing = ensureGone || inGuard;
+    const before = diagnostics.length;
     try {
       runCommand(words, k + 1, {
         state,
@@ -729,7 +807,19 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       });
     } finally {
       state.condition = undefined;
+      state.quietMissing = false;
     }
+    // A command iptables refuses fails when the script runs and the shell goes on with the next one: what the state
+    // could not apply (a rule to delete that is not there, a chain that exists, an index past the end) is a warning.
+    // Under set -e, unless an && / || tests it, or it may not run at all, the shell exits there.
+    let failed = false;
+    for (let d = before; d < diagnostics.length; d++) {
+      const x = diagnostics[d]!;
+      if (x.severity !== 'error') continue;
+      failed = true;
+      if (x.code && RUNTIME_FAILURES.has(x.code)) diagnostics[d] = { ...x, severity: 'warning', message: `${x.message}: iptables fails when the script runs, and this command changes nothing${errexit ? '' : ' (the script goes on)'}` };
+    }
+    if (failed && errexit && !tested) pendingExit = { at: span, cond: runsUnder(andOr, span) };
   };
 
   const REASON = 'whether the shell runs this command is only known when the script runs';
@@ -982,6 +1072,19 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
   /** After `case WORD in` or `;;`: the next words up to `)` are a pattern, not a command. */
   let casePattern = false;
   const onItem = (item: Item): void => {
+    if (exited) return;
+    // `(iptables -D ...) || true`: the subshell's status is tested by what follows its `)`
+    if (pendingExit && !(item.kind === 'op' && item.op === ')')) {
+      const p = pendingExit;
+      pendingExit = undefined;
+      const tested = item.kind === 'op' && (item.op === '&&' || item.op === '||' || (item.op === '|' && !pipefail));
+      if (!tested) {
+        const cond = p.cond ?? (item.kind === 'op' && item.op === '|' ? { text: 'the rest of the pipeline', start: p.at.start.offset, end: p.at.end.offset } : undefined);
+        diag('warning', 'iptables/errexit', cond ? `set -e: the shell may exit when this iptables command fails (line ${p.at.start.line}); the commands after it may not run` : `set -e: the shell exits when this iptables command fails (line ${p.at.start.line}); the commands after it are not run`, p.at);
+        exitHere(p.at, cond, 'set -e');
+        if (exited) return;
+      }
+    }
     if (item.kind === 'op' && item.op === ';;') casePattern = frames.some((f) => f.kind === 'case');
     else if (casePattern && item.kind === 'cmd' && !loop) {
       casePattern = false;
@@ -1031,7 +1134,12 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       else if (l.bodyStart >= 0) unroll(l, text.length);
     }
     // named later but never called as a command (only "$1", an echo, a comment): read as if it might be called
-    for (const fn of functions.values()) if (!fn.read) readUncalled(fn);
+    if (pendingExit && !exited) {
+      const p = pendingExit;
+      diag('warning', 'iptables/errexit', p.cond ? `set -e: the shell may exit when this iptables command fails (line ${p.at.start.line}); the commands after it may not run` : `set -e: the shell exits when this iptables command fails (line ${p.at.start.line}); the commands after it are not run`, p.at);
+      exitHere(p.at, p.cond, 'set -e');
+    }
+    if (!exited) for (const fn of functions.values()) if (!fn.read) readUncalled(fn);
   } catch (e) {
     const p = li.span(Math.min(lexer.i, text.length), Math.min(lexer.i, text.length));
     diag('error', 'iptables/internal', `Internal error while reading the script: ${String(e)}`, p);
@@ -1041,6 +1149,29 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
   sortDiagnostics(diagnostics);
   dedupe(diagnostics);
   return { format: 'iptables-script', rulesets: [ruleset], diagnostics, comments: lexer.comments };
+}
+
+/** What iptables refuses when the command runs (the state it meets), not how the command is written. */
+const RUNTIME_FAILURES = new Set([
+  'iptables/no-such-rule',
+  'iptables/chain-exists',
+  'iptables/unknown-chain',
+  'iptables/bad-index',
+  'iptables/builtin-chain',
+  'iptables/chain-busy',
+  'iptables/policy-user-chain',
+  'iptables/replace-multiple',
+]);
+
+/** A command's words after the program with its command option left out: `-C spec` and `-D spec` compare equal. */
+function specKey(words: readonly Word[], k: number): string {
+  let out = '';
+  for (let a = k + 1; a < words.length; a++) {
+    const t = words[a]!.text;
+    if (!words[a]!.quoted && (t === '-C' || t === '--check' || t === '-D' || t === '--delete' || t === '-A' || t === '--append')) continue;
+    out += `${t}\u0000`;
+  }
+  return out;
 }
 
 /** Command substitutions a word opens (`$(`, an odd number of backquotes) minus those it closes. */

@@ -75,6 +75,15 @@ export class NetfilterState {
    * case, `-j accept`) makes iptables-restore reject the whole file, so it is an error, not a warning.
    */
   restoreFile = false;
+  /** A script's `iptables -C spec && iptables -D spec`: the rule may not be there, which is no failure. */
+  quietMissing = false;
+  /**
+   * Set by a script's command that adds a rule jumping to a name that is no chain of the table at that moment: if the
+   * script makes that chain later, iptables refused the rule when the command ran ("Chain 'X' does not exist").
+   */
+  earlyTarget: string | undefined;
+  /** Rules a script added with a jump to a name that was no chain at that moment, and that name. */
+  private readonly early = new Map<PendingRule, string>();
   private readonly byKey = new Map<string, TableState>();
   private nextId = 1;
   /**
@@ -133,6 +142,7 @@ export class NetfilterState {
     const nc: ChainState = { name, rules: [], span };
     this.chainEpoch++;
     t.chains.set(name, nc);
+    this.dropEarly(t, name);
     return nc;
   }
 
@@ -150,7 +160,47 @@ export class NetfilterState {
       this.diag('error', 'iptables/builtin-chain', `Cannot delete built-in chain "${name}"`, span);
       return;
     }
+    // the kernel refuses to delete a chain that holds rules ("Directory not empty", nft: EBUSY) or that a rule jumps
+    // to ("Too many links", nft: EBUSY): the chain and the jumps to it stay
+    const refs = this.referencesTo(t, name);
+    if (c.rules.length > 0 || refs > 0) {
+      this.diag('error', 'iptables/chain-busy', `Cannot delete chain "${name}": ${c.rules.length > 0 ? `it holds ${c.rules.length} rule(s) (flush it first with -F)` : `${refs} rule(s) jump to it`}`, span);
+      return;
+    }
     t.chains.delete(name);
+  }
+
+  /**
+   * The chain `name` is made now: the rules a script added before with a jump to that name (no chain then, and an
+   * upper-case name that might have been a target extension) were refused when their command ran ("Chain 'X' does
+   * not exist"), so they are taken out.
+   */
+  private dropEarly(t: TableState, name: string): void {
+    if (this.early.size === 0) return;
+    for (const [r, n] of this.early) {
+      if (n !== name) continue;
+      this.early.delete(r);
+      for (const c of t.chains.values()) {
+        const k = c.rules.indexOf(r);
+        if (k < 0) continue;
+        c.rules.splice(k, 1);
+        const at = r.action.kind === 'chain-ref' ? r.action.span : r.span;
+        this.diag('warning', 'iptables/unknown-chain', `Chain "${name}" does not exist yet when this command runs (the script makes it later): iptables refuses the rule, which is left out`, at);
+      }
+    }
+  }
+
+  /** How many rules of the table jump or go to the chain (by its current name or a name it had before -E). */
+  private referencesTo(t: TableState, name: string): number {
+    let n = 0;
+    for (const c of t.chains.values())
+      for (const r of c.rules) {
+        if (r.action.kind !== 'chain-ref') continue;
+        let target = r.action.name;
+        for (let k = 0; k < 16 && !t.chains.has(target) && t.renames.has(target); k++) target = t.renames.get(target)!;
+        if (target === name) n++;
+      }
+    return n;
   }
 
   flush(t: TableState, name: string | undefined, span: Span): void {
@@ -175,12 +225,18 @@ export class NetfilterState {
     c.name = to;
     t.chains.set(to, c);
     t.renames.set(from, to);
+    this.dropEarly(t, to);
+    // the rules that jump there follow the chain (a chain made later under the old name is another chain)
+    for (const ch of t.chains.values())
+      for (const r of ch.rules) if (r.action.kind === 'chain-ref' && r.action.name === from) r.action = { ...r.action, name: to };
   }
 
   private make(parsed: ParsedRule, span: Span, text: string, out: PendingRule[] = []): PendingRule[] {
     const { action, reportSpan, comment } = parsed;
     const cond = this.condition?.added;
+    const from = out.length;
     for (const matches of parsed.variants) out.push(pendingRule(this.nextId++, cond ? [...matches, cond] : matches, action, span, text, reportSpan, comment));
+    if (this.earlyTarget !== undefined) for (let k = from; k < out.length; k++) this.early.set(out[k]!, this.earlyTarget);
     return out;
   }
 
@@ -205,16 +261,23 @@ export class NetfilterState {
   /** `-I chain n` (1-based); n may be one past the end. */
   insert(c: ChainState, pos: number, parsed: ParsedRule, span: Span, text: string, numSpan: Span): void {
     if (pos < 1 || pos > c.rules.length + 1) {
-      this.diag('error', 'iptables/bad-index', `Index of insertion too big: chain "${c.name}" has ${c.rules.length} rule(s)`, numSpan);
-      pos = Math.max(1, Math.min(pos, c.rules.length + 1));
+      // iptables refuses the command: nothing is inserted
+      this.diag('error', 'iptables/bad-index', pos < 1 ? `Invalid rule number ${pos}` : `Index of insertion too big: chain "${c.name}" has ${c.rules.length} rule(s)`, numSpan);
+      return;
     }
-    c.rules.splice(pos - 1, 0, ...this.make(parsed, span, text));
+    // iptables inserts each address combination at the same position in turn (legacy and nft, also
+    // iptables-restore), so they end up in reverse order: -I INPUT -s a,b gives "-s b" then "-s a"
+    c.rules.splice(pos - 1, 0, ...this.make(parsed, span, text).reverse());
   }
 
   replace(c: ChainState, pos: number, parsed: ParsedRule, span: Span, text: string, numSpan: Span): void {
-    if (parsed.variants.length > 1) this.diag('error', 'iptables/replace-multiple', '-R does not accept several source or destination addresses', span);
+    if (parsed.variants.length > 1) {
+      // "Replacement rule does not specify a unique address": iptables refuses the command, the rule stays
+      this.diag('error', 'iptables/replace-multiple', '-R does not accept several source or destination addresses', span);
+      return;
+    }
     if (pos < 1 || pos > c.rules.length) {
-      this.diag('error', 'iptables/bad-index', `Index of replacement too big: chain "${c.name}" has ${c.rules.length} rule(s)`, numSpan);
+      this.diag('error', 'iptables/bad-index', pos < 1 ? `Invalid rule number ${pos}` : `Index of replacement too big: chain "${c.name}" has ${c.rules.length} rule(s)`, numSpan);
       return;
     }
     // a replacement that may not run: the new rule may be there, and the old one may still be
@@ -224,7 +287,7 @@ export class NetfilterState {
 
   deleteNum(c: ChainState, pos: number, numSpan: Span): void {
     if (pos < 1 || pos > c.rules.length) {
-      this.diag('error', 'iptables/bad-index', `Index of deletion too big: chain "${c.name}" has ${c.rules.length} rule(s)`, numSpan);
+      this.diag('error', 'iptables/bad-index', pos < 1 ? `Invalid rule number ${pos}` : `Index of deletion too big: chain "${c.name}" has ${c.rules.length} rule(s)`, numSpan);
       return;
     }
     const cond = this.condition?.removed;
@@ -232,18 +295,27 @@ export class NetfilterState {
     else c.rules.splice(pos - 1, 1);
   }
 
-  /** `-D chain spec`: removes the first rule equal to each expanded variant. */
+  /**
+   * `-D chain spec`: removes the first rule equal to each expanded variant. iptables (legacy and nft) commits a
+   * command as a whole: when one address combination has no rule the command fails and none is removed.
+   */
   deleteSpec(c: ChainState, parsed: ParsedRule, span: Span): void {
+    const found: number[] = [];
     for (const matches of parsed.variants) {
       const key = ruleKey(matches, parsed.action, parsed.comment);
-      const idx = c.rules.findIndex((r) => this.keyOf(r) === key);
+      const idx = c.rules.findIndex((r, k) => !found.includes(k) && this.keyOf(r) === key);
       if (idx < 0) {
-        this.diag('error', 'iptables/no-such-rule', `-D: no matching rule in chain "${c.name}" (bad rule: does a matching rule exist in that chain?)`, span);
-        continue;
+        if (!this.quietMissing) this.diag('error', 'iptables/no-such-rule', `-D: no matching rule in chain "${c.name}" (bad rule: does a matching rule exist in that chain?)`, span);
+        return;
       }
-      const cond = this.condition?.removed;
-      if (cond) c.rules[idx] = guarded(c.rules[idx]!, cond);
-      else c.rules.splice(idx, 1);
+      found.push(idx);
+    }
+    const cond = this.condition?.removed;
+    if (cond) for (const idx of found) c.rules[idx] = guarded(c.rules[idx]!, cond);
+    else if (found.length === 1) c.rules.splice(found[0]!, 1);
+    else {
+      const gone = new Set(found);
+      c.rules = c.rules.filter((_, k) => !gone.has(k));
     }
   }
 

@@ -253,6 +253,29 @@ describe('iptables-save: matches', () => {
   });
 });
 
+describe('iptables-save: options given twice', () => {
+  // iptables 1.8.9: "multiple -p flags not allowed" (also -s -d -i -o -f); iptables-restore rejects the file
+  it('a core option given twice is an error, on the fast path and the general one', () => {
+    const l2 = '-A INPUT -p tcp -p udp -j DROP';
+    const l3 = '-A INPUT ! -s 10.0.0.1 -s 10.0.0.2 -m comment --comment x -j DROP';
+    const l4 = '-A INPUT -i eth0 -i eth1 -j DROP';
+    const d = save(`*filter\n${l2}\n${l3}\n${l4}\n-A INPUT -m tcp -p tcp --dport 22 -m tcp --dport 23 -j DROP\nCOMMIT\n`);
+    expect(diags(d)).toEqual([`error iptables/duplicate-option ${spanIn(2, l2, '-p udp')}`, `error iptables/duplicate-option ${spanIn(3, l3, '-s 10.0.0.2')}`, `error iptables/duplicate-option ${spanIn(4, l4, '-i eth1')}`]);
+    expect(d.diagnostics[0]!.message).toBe('multiple -p flags not allowed: iptables refuses the rule');
+    const sc = parseIptables('iptables -A INPUT ! -p tcp -m udp -p udp --dport 5000 -j DROP\n', { mode: 'script' });
+    expect(diags(sc)).toEqual(['error iptables/duplicate-option 1:35-1:41']);
+  });
+
+  it('a negated address beside an address list is an error, whichever option holds the list', () => {
+    // iptables 1.8.9: "! not allowed with multiple source or destination IP addresses"
+    const l2 = '-A INPUT ! -s 10.0.0.1/32 -d 10.0.0.2,10.0.0.3 -j ACCEPT';
+    const l3 = '-A INPUT -s 10.0.0.1,10.0.0.4 ! -d 10.0.0.2 -j ACCEPT';
+    const l4 = '-A INPUT ! -s 10.0.0.1,10.0.0.4 -j ACCEPT';
+    const d = save(`*filter\n${l2}\n${l3}\n${l4}\nCOMMIT\n`);
+    expect(diags(d)).toEqual([`error iptables/negated-list ${spanIn(2, l2, '! -s 10.0.0.1/32')}`, `error iptables/negated-list ${spanIn(3, l3, '! -d 10.0.0.2')}`, `error iptables/negated-list ${spanIn(4, l4, '! -s 10.0.0.1,10.0.0.4')}`]);
+  });
+});
+
 describe('iptables-save: targets', () => {
   const act = (spec: string, table = 'filter', chain = 'INPUT') => {
     const d = save(`*${table}\n:USER - [0:0]\n-A ${chain} ${spec}\nCOMMIT\n`);
@@ -420,6 +443,29 @@ describe('iptables-save: errors the real tool reports', () => {
   it('-t inside a restore file, garbage lines, whitespace-only lines, COMMIT with trailing blanks', () => {
     const d = save('*filter\n-t nat -A INPUT -j ACCEPT\nhello world\n  \nCOMMIT \n');
     expect(diags(d)).toEqual(['error iptables/table-option 2:1-2:3', 'error iptables/bad-line 3:1-3:12', 'warning iptables/blank-line 4:1-4:3', 'warning iptables/trailing-space 5:7-5:8']);
+  });
+});
+
+describe('iptables-save: options given twice', () => {
+  // iptables 1.8.9: "multiple -p flags not allowed" (also -s -d -i -o -f); iptables-restore rejects the file
+  it('a core option given twice is an error, on the fast path and the general one', () => {
+    const l2 = '-A INPUT -p tcp -p udp -j DROP';
+    const l3 = '-A INPUT ! -s 10.0.0.1 -s 10.0.0.2 -m comment --comment x -j DROP';
+    const l4 = '-A INPUT -i eth0 -i eth1 -j DROP';
+    const d = save(`*filter\n${l2}\n${l3}\n${l4}\n-A INPUT -m tcp -p tcp --dport 22 -m tcp --dport 23 -j DROP\nCOMMIT\n`);
+    expect(diags(d)).toEqual([`error iptables/duplicate-option ${spanIn(2, l2, '-p udp')}`, `error iptables/duplicate-option ${spanIn(3, l3, '-s 10.0.0.2')}`, `error iptables/duplicate-option ${spanIn(4, l4, '-i eth1')}`]);
+    expect(d.diagnostics[0]!.message).toBe('multiple -p flags not allowed: iptables refuses the rule');
+    const sc = parseIptables('iptables -A INPUT ! -p tcp -m udp -p udp --dport 5000 -j DROP\n', { mode: 'script' });
+    expect(diags(sc)).toEqual(['error iptables/duplicate-option 1:35-1:41']);
+  });
+
+  it('a negated address beside an address list is an error, whichever option holds the list', () => {
+    // iptables 1.8.9: "! not allowed with multiple source or destination IP addresses"
+    const l2 = '-A INPUT ! -s 10.0.0.1/32 -d 10.0.0.2,10.0.0.3 -j ACCEPT';
+    const l3 = '-A INPUT -s 10.0.0.1,10.0.0.4 ! -d 10.0.0.2 -j ACCEPT';
+    const l4 = '-A INPUT ! -s 10.0.0.1,10.0.0.4 -j ACCEPT';
+    const d = save(`*filter\n${l2}\n${l3}\n${l4}\nCOMMIT\n`);
+    expect(diags(d)).toEqual([`error iptables/negated-list ${spanIn(2, l2, '! -s 10.0.0.1/32')}`, `error iptables/negated-list ${spanIn(3, l3, '! -d 10.0.0.2')}`, `error iptables/negated-list ${spanIn(4, l4, '! -s 10.0.0.1,10.0.0.4')}`]);
   });
 });
 

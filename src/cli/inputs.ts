@@ -18,8 +18,13 @@ export interface LoadedFile {
   path: string;
   text?: string;
   format?: FormatDefinition;
+  /** A CDK / Pulumi source file (read through the TypeScript extractor: `fwlint exposure`, `fwlint trace`). */
+  source?: true;
   error?: string;
 }
+
+/** Source files that may hold AWS CDK or Pulumi security groups. */
+export const SOURCE_FILE = /\.(?:[cm]?[jt]s|tsx)$/;
 
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn', '.terraform']);
 
@@ -128,6 +133,17 @@ export function loadFile(path: string, inputFormat?: string): LoadedFile {
 }
 
 /**
+ * A file named for the engine's commands (`fwlint exposure`, `fwlint trace`): as loadFile, but a source file (.ts,
+ * .js…) is CDK or Pulumi code, read through the TypeScript extractor, even when its text also looks like a firewall
+ * format (a Pulumi GCP program's `srcIpRanges:` reads as gcp-yaml) — as `fwlint` lints it.
+ */
+export function loadInput(path: string, inputFormat?: string): LoadedFile {
+  const lf = loadFile(path, inputFormat);
+  if (inputFormat || lf.text === undefined || !SOURCE_FILE.test(lf.path) || isBlank(lf.text)) return lf;
+  return { path: lf.path, text: lf.text, source: true };
+}
+
+/**
  * Text with NUL bytes is no firewall format: a file named like one that holds them is encrypted (git-crypt, SOPS)
  * or damaged, and an error, never an unrecognised file passed over.
  */
@@ -213,14 +229,46 @@ export function loadPaths(paths: string[], inputFormat?: string): LoadedFile[] {
       for (const u of unreadableUnder(resolve(p))) {
         if (!listed.has(u.path)) out.push({ path: u.path, error: `cannot read ${u.folder ? 'folder ' : ''}${u.path}: ${u.code}` });
       }
-    } else out.push(loadFile(p, inputFormat));
+    } else out.push(loadInput(p, inputFormat));
   }
   return out;
 }
 
 export function parseLoaded(f: LoadedFile): FirewallDocument | undefined {
+  if (f.source && f.text !== undefined) return parseSource(f.text, f.path);
   if (!f.format || f.text === undefined) return undefined;
   return parseWithFormat(f.format, f.text, f.path);
+}
+
+/**
+ * A CDK / Pulumi source file as the plugin's TypeScript entry point reads it (the same extractor, over the AST of
+ * @typescript-eslint/parser), loaded only for such a file: firewall-only runs never load TypeScript. Never throws:
+ * a missing parser or a syntax error is an error diagnostic.
+ */
+function parseSource(text: string, path: string): FirewallDocument {
+  const fail = (message: string, line = 1, column = 1): FirewallDocument => ({
+    format: 'typescript',
+    rulesets: [],
+    comments: [],
+    diagnostics: [{ severity: 'error', code: 'typescript/parse', message, span: { start: { line, column, offset: 0 }, end: { line, column, offset: 0 } } }],
+  });
+  const req = createRequire(import.meta.url);
+  let parser: { parseForESLint(code: string, options: Record<string, unknown>): { ast: unknown } };
+  try {
+    parser = req('@typescript-eslint/parser') as typeof parser;
+  } catch {
+    return fail('reading CDK or Pulumi code needs @typescript-eslint/parser (an optional peer dependency): npm install --save-dev @typescript-eslint/parser');
+  }
+  const { extractFirewall, looksLikeFirewallCode } = req('../parsers/typescript/index.js') as typeof import('../parsers/typescript/index.js');
+  if (!looksLikeFirewallCode(text)) return fail(`no AWS CDK or Pulumi firewall code in ${path} (it imports none of aws-cdk-lib, @pulumi/aws, @pulumi/gcp, @pulumi/azure-native)`);
+  let ast: unknown;
+  try {
+    ast = parser.parseForESLint(text, { range: true, loc: true, comment: true, tokens: false, sourceType: 'module', filePath: path, jsx: path.endsWith('x') }).ast;
+  } catch (e) {
+    const err = e as { message?: string; lineNumber?: number; column?: number };
+    return fail(`syntax error: ${err.message ?? String(e)}`, err.lineNumber ?? 1, (err.column ?? 0) + 1);
+  }
+  return extractFirewall(ast as Parameters<typeof extractFirewall>[0], text, { filePath: path }).document;
 }
 
 export async function readStdin(): Promise<string> {

@@ -8,14 +8,12 @@ import { formatPorts } from '../model/index.js';
 import { eslintOptions, optionsModuleUrl, type EslintOptionsData } from './eslint-options.js';
 import { PACKAGE } from '../package-info.js';
 import { detectFormat, formatById } from '../parsers/registry.js';
-import { checkOutputFile, detectFile, emptyMessage, exists, isBlank, isDirectory, isRegularFile, loadFile, readStdin, sidecarsUnder, unreadableUnder, walk } from './inputs.js';
+import { checkOutputFile, detectFile, emptyMessage, exists, isBlank, isDirectory, isRegularFile, loadFile, readStdin, sidecarsUnder, SOURCE_FILE, unreadableUnder, walk } from './inputs.js';
 import { hashDependencies } from './dependencies.js';
 import { SIDECAR_SUFFIX } from '../suppressions/sidecar.js';
 import { HELP, UsageError, type Io } from './main.js';
 import { pathsLabel, startProgress } from './progress.js';
 
-/** Source files that may hold AWS CDK or Pulumi security groups. */
-const TYPESCRIPT_FILE = /\.(?:[cm]?[jt]s|tsx)$/;
 
 const FORMATS = ['stylish', 'json', 'sarif', 'github', 'junit'] as const;
 
@@ -187,7 +185,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
       involved.push(dirname(abs));
       // a .ts/.js file is code, even when its text also looks like a firewall format (a Pulumi GCP
       // program's `srcIpRanges:` reads as gcp-yaml): CDK / Pulumi code goes to the TypeScript route
-      if ((lf.error ? lf.text !== undefined : isRegularFile(abs)) && !inputFormat && TYPESCRIPT_FILE.test(abs)) {
+      if ((lf.error ? lf.text !== undefined : isRegularFile(abs)) && !inputFormat && SOURCE_FILE.test(abs)) {
         // CDK / Pulumi code named explicitly: the same rules through eslint-plugin-firewall/typescript
         const { looksLikeFirewallCode } = await import('../parsers/typescript/index.js');
         const whole = loadFile(t).text;

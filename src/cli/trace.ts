@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { tracePacket, type Packet, type TraceResult } from '../analysis/index.js';
 import type { Ruleset } from '../model/index.js';
-import { loadFile, parseLoaded } from './inputs.js';
+import { loadInput, parseLoaded } from './inputs.js';
 import { UsageError, type Io } from './main.js';
 
 const PROTOS = new Set(['tcp', 'udp', 'icmp', 'icmpv6', 'sctp']);
@@ -72,13 +72,14 @@ export async function traceCommand(argv: string[], io: Io): Promise<number> {
   } });
   if (positionals.length !== 1) throw new UsageError('trace takes exactly one FILE');
   if (values.format !== 'text' && values.format !== 'json') throw new UsageError('trace --format is text or json');
-  const file = loadFile(positionals[0]!, values['input-format']);
+  const file = loadInput(positionals[0]!, values['input-format']);
   if (file.error) throw new UsageError(file.error);
   const doc = parseLoaded(file)!;
   const errors = doc.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
     io.stderr(errors.map((d) => `${positionals[0]}:${d.span.start.line}:${d.span.start.column}: ${d.message}`).join('\n') + '\n');
-    return 1;
+    // (a source file's errors concern one rule, which then opens nothing or only possibly: the rest can be traced)
+    if (!file.source || doc.rulesets.length === 0) return 1;
   }
   let ruleset: Ruleset | undefined = doc.rulesets[0];
   if (values.ruleset) ruleset = doc.rulesets.find((r) => r.name === values.ruleset || r.targets.includes(values.ruleset!));

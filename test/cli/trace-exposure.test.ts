@@ -2,7 +2,7 @@ import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fwlint } from './helpers.js';
+import { fwlint, ROOT } from './helpers.js';
 
 const RULES = `*filter
 :INPUT DROP [0:0]
@@ -125,3 +125,27 @@ describe('fwlint exposure', () => {
     expect(r.code).toBe(1);
   });
 });
+
+describe('fwlint exposure and trace on CDK / Pulumi code', () => {
+  it('read a source file through the TypeScript extractor, as fwlint lints it', () => {
+    const e = fwlint(['exposure', 'fixtures/typescript/cdk-app.ts'], { cwd: ROOT });
+    expect(e.code).toBe(0);
+    expect(e.stdout.split('\n').find((l) => l.includes('1761-1768') && l.includes('0.0.0.0/0'))).toMatch(/^ {2}ipv4\s+tcp\s+1761-1768 \(cft-0…cft-7\)\s+0\.0\.0\.0\/0\s+open\s+24$/);
+    const t = fwlint(['trace', 'fixtures/typescript/cdk-app.ts', '--proto', 'tcp', '--dport', '1761', '--src', '203.0.113.9'], { cwd: ROOT });
+    expect(t.code).toBe(0);
+    expect(t.stdout).toContain('line    24  match: ACCEPT');
+    expect(t.stdout).toContain('verdict: accept');
+  });
+
+  it('a source file without CDK or Pulumi code, or with a syntax error, is an error with its place', () => {
+    const d = mkdtempSync(join(tmpdir(), 'fwlint-ts-'));
+    writeFileSync(join(d, 'plain.ts'), 'export const x = 1;\n');
+    writeFileSync(join(d, 'broken.ts'), "import * as ec2 from 'aws-cdk-lib/aws-ec2';\nconst = ;\n");
+    const plain = fwlint(['exposure', 'plain.ts'], { cwd: d });
+    expect([plain.code, plain.stderr.trim()]).toEqual([1, `plain.ts:1:1: no AWS CDK or Pulumi firewall code in ${join(d, 'plain.ts')} (it imports none of aws-cdk-lib, @pulumi/aws, @pulumi/gcp, @pulumi/azure-native)`]);
+    const broken = fwlint(['exposure', 'broken.ts'], { cwd: d });
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/^broken\.ts:2:7: syntax error: /);
+  });
+});
+

@@ -577,6 +577,17 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
   let exited = false;
   /** The shell may have exited (`[ -x f ] || exit 0`, a conditional failure under set -e): what follows may not run. */
   let mayExit: Cond | undefined;
+  /** Open `{ … }` groups and `( … )` subshells around the command being read. */
+  let braceDepth = 0;
+  let parenDepth = 0;
+  /** The compound depth a `}` or `)` just closed (its status is tested, or not, by the next item). */
+  let justClosed: number | undefined;
+  /**
+   * set -e failures inside a group or subshell: bash does not exit when the compound is tested (`{ …; } || true`,
+   * `( …; … ) && x`: -e is ignored in all of it), so the exit waits for the compound's end; until then what follows
+   * may not run (mayExit, restored to `before` at the end).
+   */
+  const compoundExits: { p: { at: Span; cond: Cond | undefined }; level: number; before: Cond | undefined }[] = [];
   /** Ends the script for sure (cond undefined), or makes the rest commands that may not run. */
   const exitHere = (at: Span, cond: Cond | undefined, why: string): void => {
     if (!cond) {
@@ -631,6 +642,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
         words = words.slice(1);
       } else if (k === 'fi' || k === 'done' || k === 'esac' || k === '}') {
         frames.pop();
+        if (k === '}' && braceDepth > 0) justClosed = braceDepth-- + parenDepth;
         words = words.slice(1);
       } else if (k === '{') {
         if (pendingFunction) {
@@ -643,6 +655,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
         // `test && { ...; }`: every command of the group runs under the list's condition
         else if (andOr) frames.push({ kind: 'list', line, what: `${andOr.text} { ... } (line ${line})`, cond: andOr });
         else frames.push({ kind: 'group', line, what: 'group' });
+        braceDepth++;
         pendingFunction = undefined;
         andOr = undefined;
         words = words.slice(1);
@@ -1071,18 +1084,47 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
   const onError = (offset: number, message: string) => diag('error', 'iptables/shell-syntax', message, li.span(offset, Math.min(offset + 1, text.length)));
   /** After `case WORD in` or `;;`: the next words up to `)` are a pattern, not a command. */
   let casePattern = false;
+  const errexitWarning = (p: { at: Span }, cond: Cond | undefined): void => {
+    diag('warning', 'iptables/errexit', cond ? `set -e: the shell may exit when this iptables command fails (line ${p.at.start.line}); the commands after it may not run` : `set -e: the shell exits when this iptables command fails (line ${p.at.start.line}); the commands after it are not run`, p.at);
+  };
   const onItem = (item: Item): void => {
     if (exited) return;
+    const testsStatus = item.kind === 'op' && (item.op === '&&' || item.op === '||' || (item.op === '|' && !pipefail));
+    // a `}` or `)` just closed a compound holding set -e failures: tested by this item, the shell goes on; else it exits
+    if (justClosed !== undefined && !loop) {
+      const level = justClosed;
+      justClosed = undefined;
+      const mine: typeof compoundExits = [];
+      while (compoundExits.length > 0 && compoundExits[compoundExits.length - 1]!.level >= level) mine.unshift(compoundExits.pop()!);
+      if (mine.length > 0 && !testsStatus && braceDepth + parenDepth > 0) {
+        // an untested compound inside another: the enclosing one's end decides (`{ { …; }; } || true` does not exit)
+        for (const x of mine) compoundExits.push({ ...x, level: braceDepth + parenDepth });
+      } else if (mine.length > 0) {
+        mayExit = mine[0]!.before;
+        if (!testsStatus) {
+          for (const x of mine) {
+            errexitWarning(x.p, x.p.cond);
+            exitHere(x.p.at, x.p.cond, 'set -e');
+            if (exited) return;
+          }
+        }
+      }
+    }
     // `(iptables -D ...) || true`: the subshell's status is tested by what follows its `)`
     if (pendingExit && !(item.kind === 'op' && item.op === ')')) {
       const p = pendingExit;
       pendingExit = undefined;
-      const tested = item.kind === 'op' && (item.op === '&&' || item.op === '||' || (item.op === '|' && !pipefail));
-      if (!tested) {
+      if (!testsStatus) {
         const cond = p.cond ?? (item.kind === 'op' && item.op === '|' ? { text: 'the rest of the pipeline', start: p.at.start.offset, end: p.at.end.offset } : undefined);
-        diag('warning', 'iptables/errexit', cond ? `set -e: the shell may exit when this iptables command fails (line ${p.at.start.line}); the commands after it may not run` : `set -e: the shell exits when this iptables command fails (line ${p.at.start.line}); the commands after it are not run`, p.at);
-        exitHere(p.at, cond, 'set -e');
-        if (exited) return;
+        if (braceDepth + parenDepth > 0 && !loop) {
+          // inside a group or subshell: decided where it ends
+          compoundExits.push({ p: { at: p.at, cond }, level: braceDepth + parenDepth, before: mayExit });
+          mayExit ??= { text: 'a set -e exit when this command fails', start: p.at.start.offset, end: p.at.end.offset, what: `the script, which may exit at line ${p.at.start.line}` };
+        } else {
+          errexitWarning(p, cond);
+          exitHere(p.at, cond, 'set -e');
+          if (exited) return;
+        }
       }
     }
     if (item.kind === 'op' && item.op === ';;') casePattern = frames.some((f) => f.kind === 'case');
@@ -1100,6 +1142,8 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       prevItem = item;
       return;
     }
+    if (item.kind === 'op' && item.op === '(') parenDepth++;
+    else if (item.kind === 'op' && item.op === ')' && parenDepth > 0) justClosed = braceDepth + parenDepth--;
     try {
       if (item.kind === 'cmd') {
         // after `&&` / `||` a command runs only if the list so far succeeded (failed)
@@ -1136,7 +1180,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     // named later but never called as a command (only "$1", an echo, a comment): read as if it might be called
     if (pendingExit && !exited) {
       const p = pendingExit;
-      diag('warning', 'iptables/errexit', p.cond ? `set -e: the shell may exit when this iptables command fails (line ${p.at.start.line}); the commands after it may not run` : `set -e: the shell exits when this iptables command fails (line ${p.at.start.line}); the commands after it are not run`, p.at);
+      errexitWarning(p, p.cond);
       exitHere(p.at, p.cond, 'set -e');
     }
     if (!exited) for (const fn of functions.values()) if (!fn.read) readUncalled(fn);

@@ -136,6 +136,24 @@ describe('iptables scripts: commands iptables refuses when the script runs', () 
     expect(udp(f, 5000)).toBe('unknown');
   });
 
+  it('set -e in a { } group or ( ) subshell: the compound tested by || or && does not exit (bash and dash, checked in a namespace)', () => {
+    const run = (middle: string) => script(`set -e\niptables -P INPUT DROP\n${middle}\niptables -A INPUT -p udp --dport 1768 -j ACCEPT\n`);
+    const D = 'iptables -D INPUT -p udp --dport 22 -j DROP';
+    // kernel: 1768 accepted (the group's failure is tested); was "not run" (closed): unsound
+    expect(udp(run(`{ ${D}; } || true`), 1768)).toBe('accept');
+    expect(udp(run(`{ { ${D}; }; } || true`), 1768)).toBe('accept');
+    expect(udp(run(`{ { ${D}; } || true; }`), 1768)).toBe('accept');
+    // untested: the shell exits at the failure (kernel: 1768 not there)
+    expect(udp(run(`{ ${D}; }`), 1768)).toBe('drop');
+    expect(udp(run(`( ${D} )`), 1768)).toBe('drop');
+    // what follows the failure inside the compound may not run until its end decides: possibly (kernel: 1762 there
+    // when tested, 1763 not when untested)
+    const tested = run(`( ${D}; iptables -A INPUT -p udp --dport 1762 -j ACCEPT ) || true`);
+    expect([udp(tested, 1762), udp(tested, 1768)]).toEqual(['unknown', 'accept']);
+    const untested = run(`{ ${D}; iptables -A INPUT -p udp --dport 1763 -j ACCEPT; }`);
+    expect([udp(untested, 1763), udp(untested, 1768)]).toEqual(['unknown', 'drop']);
+  });
+
   it('leaves out a jump to a chain the script makes only later (iptables: "Chain \'FOO\' does not exist"), and after -E to the old name', () => {
     const d = script('iptables -A INPUT -p udp -j FOO\niptables -N FOO\niptables -A FOO -p udp --dport 22 -j DROP\n');
     expect(diags(d)).toEqual(['warning iptables/unknown-chain 1:26-1:32']);

@@ -774,8 +774,10 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     const ensureGone = wasCheck && !!andOr?.text.endsWith('&&') && key === checkKey && words.some((x, a) => a > k && !x.quoted && (x.text === '-D' || x.text === '--delete'));
     const inGuard = frames.some((fr) => fr.ensureGone === key);
     // Under a condition the command may or may not run: what it adds may not be there, what it removes may still be.
-    // `iptables -C spec || iptables -A spec` leaves the rule there either way.
-    let cond: Cond | undefined = andOr && !(wasCheck && andOr.text.endsWith('||')) && !ensureGone ? andOr : undefined;
+    // `iptables -C spec || iptables -A spec` leaves the rule there either way — the same spec only: after
+    // `-C INPUT -s a -j DROP || -A INPUT -p tcp --dport 1761 -j DROP` the DROP of 1761 may not be there.
+    const ensureThere = wasCheck && !!andOr?.text.endsWith('||') && key === checkKey;
+    let cond: Cond | undefined = andOr && !ensureThere && !ensureGone ? andOr : undefined;
     if (cond) diag('warning', 'iptables/control-flow', `iptables command after ${cond.text.endsWith('||') ? '||' : '&&'}: read as a command that may or may not run`, span);
     const adds = words.some((x, a) => a > k && !x.quoted && (x.text === '-A' || x.text === '--append' || x.text === '-I' || x.text === '--insert'));
     const deletes = words.some((x, a) => a > k && !x.quoted && (x.text === '-D' || x.text === '--delete'));
@@ -1207,12 +1209,12 @@ const RUNTIME_FAILURES = new Set([
   'iptables/replace-multiple',
 ]);
 
-/** A command's words after the program with its command option left out: `-C spec` and `-D spec` compare equal. */
+/** A command's words after the program with its command option left out: `-C spec`, `-D spec`, `-A spec` and `-I spec` compare equal. */
 function specKey(words: readonly Word[], k: number): string {
   let out = '';
   for (let a = k + 1; a < words.length; a++) {
     const t = words[a]!.text;
-    if (!words[a]!.quoted && (t === '-C' || t === '--check' || t === '-D' || t === '--delete' || t === '-A' || t === '--append')) continue;
+    if (!words[a]!.quoted && (t === '-C' || t === '--check' || t === '-D' || t === '--delete' || t === '-A' || t === '--append' || t === '-I' || t === '--insert')) continue;
     out += `${t}\u0000`;
   }
   return out;

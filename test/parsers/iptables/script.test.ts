@@ -224,6 +224,22 @@ describe('iptables scripts: commands iptables refuses when the script runs', () 
     const o = script('iptables -A INPUT -p udp --dport 22 -j DROP\niptables -C INPUT -p udp --dport 53 -j ACCEPT && iptables -D INPUT -p udp --dport 22 -j DROP\n');
     expect(udp(o, 22)).toBe('unknown');
   });
+
+  it('iptables -C spec || iptables -A (or -I) spec adds the rule either way; another spec after || may not be added', () => {
+    // kernel (sh in a namespace): the check of the 192.0.2.1 DROP succeeds, so the 1761 DROP after || is not added
+    const d = script(
+      [
+        'iptables -A INPUT -s 192.0.2.1 -j DROP',
+        'iptables -C INPUT -s 192.0.2.1 -j DROP || iptables -A INPUT -p udp --dport 1761 -j DROP',
+        'iptables -C INPUT -p udp --dport 1762 -j DROP || iptables -I INPUT -p udp --dport 1762 -j DROP',
+        'iptables -C INPUT -p udp --dport 1763 -j DROP || iptables -A INPUT -p udp --dport 1763 -j DROP',
+        '',
+      ].join('\n'),
+    );
+    // was 'drop' (the || read as the same-spec idiom): unsound
+    expect(udp(d, 1761)).toBe('unknown');
+    expect([udp(d, 1762), udp(d, 1763)]).toEqual(['drop', 'drop']);
+  });
 });
 
 describe('iptables scripts: shell syntax', () => {

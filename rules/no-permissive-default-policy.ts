@@ -10,20 +10,23 @@ const MAX_DEPTH = 8;
 /**
  * Every packet that reaches the end of `chain` (nothing before decided it) is dropped or rejected by a rule without
  * matches: a `DROP`/`REJECT`, or a jump (a goto from the base chain) to a user chain that itself ends so and returns
- * nothing (`-j LOGDROP`, RHEL's `-j RH-Firewall-1-INPUT` ending with `-j REJECT`).
+ * nothing (`-j LOGDROP`, RHEL's `-j RH-Firewall-1-INPUT` ending with `-j REJECT`). A rule that matches only the family
+ * (`meta nfproto ipv4 drop`) is without matches for that family.
  */
-function endsInDrop(table: Table, chain: Chain, depth = 0): boolean {
+function endsInDrop(table: Table, chain: Chain, family: Family, depth = 0): boolean {
   for (const r of chain.rules) {
     if (r.disabled) continue;
     const a = r.action;
     // a RETURN sends packets back to the caller, whose policy may accept them, and so may a goto (its chain's RETURN
     // goes back to the base chain): not a catch-all
     if (depth > 0 && (a.kind === 'return' || a.kind === 'goto')) return false;
-    if (r.matches.length !== 0) continue;
+    // no match but the family's own (an inet chain's `meta nfproto ipv4 drop` then `meta nfproto ipv6 drop`): every
+    // packet of the family
+    if (!r.matches.every((m) => m.kind === 'family' && (m.family === family) !== Boolean(m.negated))) continue;
     if (a.kind === 'drop' || a.kind === 'reject') return true;
     if ((a.kind === 'jump' || (a.kind === 'goto' && depth === 0)) && depth < MAX_DEPTH) {
       const sub = table.chains.find((c) => c.name === a.target && c.hook === undefined);
-      if (sub && endsInDrop(table, sub, depth + 1)) return true;
+      if (sub && endsInDrop(table, sub, family, depth + 1)) return true;
     }
   }
   return false;
@@ -46,7 +49,7 @@ function permissiveChains(ruleset: Ruleset, hook: 'input' | 'forward'): Map<Chai
     // the base chains a packet of the family passes on the hook, as the exposure engine runs them (nat ones cannot filter)
     const chains = baseChains(ruleset, family, hook).filter(({ chain }) => chain.type !== 'nat');
     if (chains.length === 0) continue;
-    if (chains.some(({ table, chain }) => (chain.policy ?? 'accept') !== 'accept' || endsInDrop(table, chain))) continue;
+    if (chains.some(({ table, chain }) => (chain.policy ?? 'accept') !== 'accept' || endsInDrop(table, chain, family))) continue;
     const filter = chains.filter(({ table }) => table.name === 'filter');
     for (const { chain } of filter.length > 0 ? filter : chains) {
       let f = out.get(chain);

@@ -59,8 +59,16 @@ tester('nftables').run('no-permissive-default-policy (nftables)', rule, {
       code: 'table inet filter {\n  chain input { type filter hook input priority filter; policy drop; tcp dport 22 accept; }\n}\ntable inet f2b-table {\n  chain f2b-chain { type filter hook input priority filter - 1; policy accept; ip saddr 192.0.2.7 tcp dport 22 reject; }\n}\n',
       filename: 'a.nft',
     },
+    // one catch-all drop per family, each matching only its family: every packet is dropped
+    { code: 'table inet f {\n  chain input {\n    type filter hook input priority 0;\n    tcp dport 22 accept\n    meta nfproto ipv4 drop\n    meta nfproto ipv6 counter drop\n  }\n}\n', filename: 'a.nft' },
   ],
   invalid: [
+    {
+      // IPv4 alone is dropped at the end: IPv6 packets the rules forget are accepted
+      code: 'table inet f {\n  chain input {\n    type filter hook input priority 0;\n    tcp dport 22 accept\n    meta nfproto ipv4 drop\n  }\n}\n',
+      filename: 'a.nft',
+      errors: [{ line: 2, message: 'Chain input (input hook) accepts IPv6 by default and has no catch-all drop: every packet the rules do not decide is let in. Set the policy to drop or end the chain with a drop rule.' }],
+    },
     {
       // no policy written: nftables defaults to accept
       code: 'table inet f {\n  chain input {\n    type filter hook input priority 0;\n    tcp dport 22 accept\n  }\n}\n',

@@ -87,7 +87,11 @@ export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {})
     // match of every rule, objects all over the heap) would only find the odd rule that compiles
     // to no packet anyway
     const screen = table.family !== 'ip' && table.family !== 'ip6';
-    const compile = (r: Rule, k: number): Cond => (screen && outsideFamily(r, spaces[k]!.family) ? NO_PACKET : comps[k]!.get(r));
+    const compile = (r: Rule, k: number): Cond => {
+      if (screen && outsideFamily(r, spaces[k]!.family)) return NO_PACKET;
+      const c = comps[k]!.get(r);
+      return testsTcpFlags(r) ? unsureOfFlags(c) : c;
+    };
     for (const chain of table.chains) {
       // compiled by the rule compilers of the spaces: shared with the exposure engine's
       const live = enabledRules(chain.rules);
@@ -403,6 +407,32 @@ const UNCOVERED = -2;
 
 /** What a rule that matches no packet of a family compiles to there. */
 const NO_PACKET: Cond = { must: [], may: [], opaque: [] };
+
+/**
+ * A rule that tests TCP flags (`--syn`, `tcp flags syn / syn,ack`): the compiler decides it for the first packet of
+ * a connection, a SYN (what the exposure engine follows), but a chain also sees later packets — ACKs of established
+ * connections, a NEW packet without SYN (nf_conntrack_tcp_loose picks connections up mid-stream), INVALID strays —
+ * that such a rule does not match. It covers nothing: `-p tcp --syn -j ACCEPT` leaves `-p tcp --dport 22 -j DROP`
+ * reachable by every established packet. (Its own region, `may`, is what it may match, as the compiler says.)
+ */
+function unsureOfFlags(c: Cond): Cond {
+  const must = mustIn(c, flagRegion);
+  if (must.length === 0) return c;
+  return { must: [], may: [...mayIn(c, flagRegion)], opaque: c.opaque };
+}
+const flagRegion: Cube[] = [];
+
+function testsTcpFlags(r: Rule): boolean {
+  const codes = packedCodes(r);
+  if (codes < 0) return r.matches.some(flagMatch);
+  // a packed rule (src/parsers/placed.ts): a flags test is one of its kept matches
+  for (let k = packedCount(codes) - 1; k >= 0; k--) if ((packedCode(codes, k) & ~1) === PK_MATCH && flagMatch(packedValue(r, k) as Match)) return true;
+  return false;
+}
+
+function flagMatch(m: Match): boolean {
+  return m.kind === 'tcp-flags' || (m.kind === 'any-of' && m.alternatives.some((alt) => alt.some(flagMatch)));
+}
 
 /**
  * Whether a rule certainly matches no packet of the family: a plain (not negated) match

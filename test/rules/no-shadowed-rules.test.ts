@@ -6,6 +6,11 @@ tester('iptables').run('no-shadowed-rules (iptables)', rule, {
     { code: save('-A INPUT -s 10.0.0.0/8 -p tcp --dport 22 -j ACCEPT', '-A INPUT -p tcp --dport 22 -j DROP'), filename: 'a.rules' },
     // an undecidable earlier rule never covers
     { code: save('-A INPUT -p tcp -m limit --limit 1/s -j ACCEPT', '-A INPUT -p tcp --dport 22 -j ACCEPT'), filename: 'a.rules' },
+    // --syn takes only SYNs (iptables-extensions(8): SYN set, ACK, RST and FIN clear): the ACKs of established
+    // connections, a NEW packet picked up mid-stream and INVALID strays reach the rules after it
+    { code: save('-A INPUT -p tcp --syn -j ACCEPT', '-A INPUT -p tcp --dport 22 -j DROP'), filename: 'a.rules' },
+    { code: save('-A INPUT -p tcp --syn -j ACCEPT', '-A INPUT -p tcp --dport 80 -m conntrack --ctstate ESTABLISHED -j ACCEPT'), filename: 'a.rules' },
+    { code: save('-A INPUT -p tcp --tcp-flags SYN,ACK SYN -j ACCEPT', '-A INPUT -p tcp -m conntrack --ctstate INVALID -j DROP'), filename: 'a.rules' },
   ],
   invalid: [
     {
@@ -30,6 +35,18 @@ tester('iptables').run('no-shadowed-rules (iptables)', rule, {
       code: save('-A INPUT -p tcp -s 0.0.0.0/1 -j DROP', '-A INPUT -p tcp -s 128.0.0.0/1 -j REJECT', '-A INPUT -p tcp --dport 1768 -j ACCEPT'),
       filename: 'a.rules',
       errors: [{ line: 7, message: 'This rule is never reached: every packet it matches is already decided by lines 5, 6 in chain INPUT.' }],
+    },
+  ],
+});
+
+tester('nftables').run('no-shadowed-rules (nftables: a flags test covers nothing)', rule, {
+  valid: [{ code: 'table inet f {\n  chain input {\n    type filter hook input priority 0; policy drop;\n    tcp flags syn / syn,ack,rst,fin accept\n    tcp dport 22 drop\n  }\n}\n', filename: 'a.nft' }],
+  invalid: [
+    {
+      // a flags test may be covered: every packet it may match is dropped before it
+      code: 'table inet f {\n  chain input {\n    type filter hook input priority 0; policy drop;\n    tcp dport 22 drop\n    tcp dport 22 tcp flags syn / syn,ack accept\n  }\n}\n',
+      filename: 'a.nft',
+      errors: [{ line: 5, message: 'This rule is never reached: every packet it matches is already decided by line 4 in chain input.' }],
     },
   ],
 });

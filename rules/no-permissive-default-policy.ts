@@ -49,7 +49,12 @@ function permissiveChains(ruleset: Ruleset, hook: 'input' | 'forward'): Map<Chai
     // the base chains a packet of the family passes on the hook, as the exposure engine runs them (nat ones cannot filter)
     const chains = baseChains(ruleset, family, hook).filter(({ chain }) => chain.type !== 'nat');
     if (chains.length === 0) continue;
-    if (chains.some(({ table, chain }) => (chain.policy ?? 'accept') !== 'accept' || endsInDrop(table, chain, family))) continue;
+    const drops = ({ table, chain }: { table: Table; chain: Chain }): boolean => (chain.policy ?? 'accept') !== 'accept' || endsInDrop(table, chain, family);
+    if (chains.some(drops)) continue;
+    // every packet of the input and forward hooks has passed the prerouting chains first: one that drops by default
+    // (nft `hook prerouting … policy drop`, iptables' raw or mangle `:PREROUTING DROP`) lets through only what its
+    // rules accept
+    if (baseChains(ruleset, family, 'prerouting').some((c) => c.chain.type !== 'nat' && drops(c))) continue;
     const filter = chains.filter(({ table }) => table.name === 'filter');
     for (const { chain } of filter.length > 0 ? filter : chains) {
       let f = out.get(chain);

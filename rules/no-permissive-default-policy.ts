@@ -83,7 +83,7 @@ const rule: Rule.RuleModule = {
     messages: {
       unfiltered:
         'No {{families}} input chain: this file replaces the whole ruleset ({{flush}}) and none of its tables filters {{families}} on the input hook, so every {{families}} packet is let in. Use an inet table, or add {{tables}} with an input chain.',
-      permissive: 'Chain {{chain}} ({{hook}} hook) accepts{{families}} by default and has no catch-all drop: every packet the rules do not decide is let in. Set the policy to drop or end the chain with a drop rule.',
+      permissive: 'Chain {{chain}} ({{hook}} hook) accepts{{families}} by default{{unset}} and has no catch-all drop: every packet the rules do not decide is let in. Set the policy to drop or end the chain with a drop rule.',
     },
   },
   create(context) {
@@ -113,7 +113,10 @@ const rule: Rule.RuleModule = {
           for (const [chain, families] of permissiveChains(ruleset, hook)) {
             // the families only when the chain is permissive for one of two (an ip table drops IPv4 by default)
             const inet = ruleset.families.length > 1 && families.length < ruleset.families.length;
-            const data = { chain: chain.name, hook, families: inet ? ` ${families.map((f) => FAMILY_NAME[f]).join(' and ')}` : '' };
+            // no policy written (an nft chain without `policy`, a script that never runs `-P`): the finding sits on the
+            // chain's declaration, or in a script on the first command of its table, so the message says why
+            const unset = chain.policySpan ? '' : ' (no policy is set for it, and the default is accept)';
+            const data = { chain: chain.name, hook, families: inet ? ` ${families.map((f) => FAMILY_NAME[f]).join(' and ')}` : '', unset };
             report(context, a, chain.policySpan ?? chain.span, undefined, { messageId: 'permissive', data });
           }
         }

@@ -37,6 +37,12 @@ tester('iptables').run('no-permissive-default-policy (iptables)', rule, {
       errors: [{ line: 2, column: 1, message: 'Chain INPUT (input hook) accepts by default and has no catch-all drop: every packet the rules do not decide is let in. Set the policy to drop or end the chain with a drop rule.' }],
     },
     {
+      // a script that never sets ip6tables' FORWARD policy: reported on the first ip6tables command, and says why
+      code: '#!/bin/sh\niptables -P INPUT DROP\niptables -P FORWARD DROP\nip6tables -P INPUT DROP\nip6tables -A INPUT -p tcp --dport 22 -j ACCEPT\n',
+      filename: 'a.sh',
+      errors: [{ line: 4, column: 1, message: 'Chain FORWARD (forward hook) accepts IPv6 by default (no policy is set for it, and the default is accept) and has no catch-all drop: every packet the rules do not decide is let in. Set the policy to drop or end the chain with a drop rule.' }],
+    },
+    {
       code: FILE('ACCEPT', '-A INPUT -p tcp --dport 22 -j ACCEPT\n'),
       filename: 'a.rules',
       errors: [{ line: 2, column: 1, message: 'Chain INPUT (input hook) accepts by default and has no catch-all drop: every packet the rules do not decide is let in. Set the policy to drop or end the chain with a drop rule.' }],
@@ -74,7 +80,7 @@ tester('nftables').run('no-permissive-default-policy (nftables)', rule, {
       // IPv4 alone is dropped at the end: IPv6 packets the rules forget are accepted
       code: 'table inet f {\n  chain input {\n    type filter hook input priority 0;\n    tcp dport 22 accept\n    meta nfproto ipv4 drop\n  }\n}\n',
       filename: 'a.nft',
-      errors: [{ line: 2, message: 'Chain input (input hook) accepts IPv6 by default and has no catch-all drop: every packet the rules do not decide is let in. Set the policy to drop or end the chain with a drop rule.' }],
+      errors: [{ line: 2, message: 'Chain input (input hook) accepts IPv6 by default (no policy is set for it, and the default is accept) and has no catch-all drop: every packet the rules do not decide is let in. Set the policy to drop or end the chain with a drop rule.' }],
     },
     {
       // a prerouting chain that accepts by default decides nothing for the input chain
@@ -86,7 +92,7 @@ tester('nftables').run('no-permissive-default-policy (nftables)', rule, {
       // no policy written: nftables defaults to accept
       code: 'table inet f {\n  chain input {\n    type filter hook input priority 0;\n    tcp dport 22 accept\n  }\n}\n',
       filename: 'a.nft',
-      errors: [{ line: 2, messageId: 'permissive' }],
+      errors: [{ line: 2, message: 'Chain input (input hook) accepts by default (no policy is set for it, and the default is accept) and has no catch-all drop: every packet the rules do not decide is let in. Set the policy to drop or end the chain with a drop rule.' }],
     },
     {
       // an ip table drops IPv4 by default; nothing drops IPv6

@@ -16,9 +16,11 @@ const PAIRS: [string, string][] = [
   ['v6', 'v4'],
   ['ip6', 'ip'],
   ['6', '4'],
+  // Alpine's init script saves to rules-save and rules6-save (/etc/iptables)
+  ['6', ''],
 ];
 
-/** The IPv4 file beside an IPv6 one (rules.v6 → rules.v4, ip6tables.rules → iptables.rules). */
+/** The IPv4 file beside an IPv6 one (rules.v6 → rules.v4, ip6tables.rules → iptables.rules, rules6-save → rules-save). */
 function ipv4Sibling(filePath: string): string | undefined {
   const name = basename(filePath);
   for (const [six, four] of PAIRS) {

@@ -10,20 +10,23 @@ const MAX_DEPTH = 8;
 /**
  * Every packet that reaches the end of `chain` (nothing before decided it) is dropped or rejected by a rule without
  * matches: a `DROP`/`REJECT`, or a jump (a goto from the base chain) to a user chain that itself ends so and returns
- * nothing (`-j LOGDROP`, RHEL's `-j RH-Firewall-1-INPUT` ending with `-j REJECT`).
+ * nothing (`-j LOGDROP`, RHEL's `-j RH-Firewall-1-INPUT` ending with `-j REJECT`). A rule that matches only the family
+ * (`meta nfproto ipv4 drop`) is without matches for that family.
  */
-function endsInDrop(table: Table, chain: Chain, depth = 0): boolean {
+function endsInDrop(table: Table, chain: Chain, family: Family, depth = 0): boolean {
   for (const r of chain.rules) {
     if (r.disabled) continue;
     const a = r.action;
     // a RETURN sends packets back to the caller, whose policy may accept them, and so may a goto (its chain's RETURN
     // goes back to the base chain): not a catch-all
     if (depth > 0 && (a.kind === 'return' || a.kind === 'goto')) return false;
-    if (r.matches.length !== 0) continue;
+    // no match but the family's own (an inet chain's `meta nfproto ipv4 drop` then `meta nfproto ipv6 drop`): every
+    // packet of the family
+    if (!r.matches.every((m) => m.kind === 'family' && (m.family === family) !== Boolean(m.negated))) continue;
     if (a.kind === 'drop' || a.kind === 'reject') return true;
     if ((a.kind === 'jump' || (a.kind === 'goto' && depth === 0)) && depth < MAX_DEPTH) {
       const sub = table.chains.find((c) => c.name === a.target && c.hook === undefined);
-      if (sub && endsInDrop(table, sub, depth + 1)) return true;
+      if (sub && endsInDrop(table, sub, family, depth + 1)) return true;
     }
   }
   return false;
@@ -46,7 +49,12 @@ function permissiveChains(ruleset: Ruleset, hook: 'input' | 'forward'): Map<Chai
     // the base chains a packet of the family passes on the hook, as the exposure engine runs them (nat ones cannot filter)
     const chains = baseChains(ruleset, family, hook).filter(({ chain }) => chain.type !== 'nat');
     if (chains.length === 0) continue;
-    if (chains.some(({ table, chain }) => (chain.policy ?? 'accept') !== 'accept' || endsInDrop(table, chain))) continue;
+    const drops = ({ table, chain }: { table: Table; chain: Chain }): boolean => (chain.policy ?? 'accept') !== 'accept' || endsInDrop(table, chain, family);
+    if (chains.some(drops)) continue;
+    // every packet of the input and forward hooks has passed the prerouting chains first: one that drops by default
+    // (nft `hook prerouting … policy drop`, iptables' raw or mangle `:PREROUTING DROP`) lets through only what its
+    // rules accept
+    if (baseChains(ruleset, family, 'prerouting').some((c) => c.chain.type !== 'nat' && drops(c))) continue;
     const filter = chains.filter(({ table }) => table.name === 'filter');
     for (const { chain } of filter.length > 0 ? filter : chains) {
       let f = out.get(chain);
@@ -75,7 +83,7 @@ const rule: Rule.RuleModule = {
     messages: {
       unfiltered:
         'No {{families}} input chain: this file replaces the whole ruleset ({{flush}}) and none of its tables filters {{families}} on the input hook, so every {{families}} packet is let in. Use an inet table, or add {{tables}} with an input chain.',
-      permissive: 'Chain {{chain}} ({{hook}} hook) accepts{{families}} by default and has no catch-all drop: every packet the rules do not decide is let in. Set the policy to drop or end the chain with a drop rule.',
+      permissive: 'Chain {{chain}} ({{hook}} hook) accepts{{families}} by default{{unset}} and has no catch-all drop: every packet the rules do not decide is let in. Set the policy to drop or end the chain with a drop rule.',
     },
   },
   create(context) {
@@ -105,7 +113,10 @@ const rule: Rule.RuleModule = {
           for (const [chain, families] of permissiveChains(ruleset, hook)) {
             // the families only when the chain is permissive for one of two (an ip table drops IPv4 by default)
             const inet = ruleset.families.length > 1 && families.length < ruleset.families.length;
-            const data = { chain: chain.name, hook, families: inet ? ` ${families.map((f) => FAMILY_NAME[f]).join(' and ')}` : '' };
+            // no policy written (an nft chain without `policy`, a script that never runs `-P`): the finding sits on the
+            // chain's declaration, or in a script on the first command of its table, so the message says why
+            const unset = chain.policySpan ? '' : ' (no policy is set for it, and the default is accept)';
+            const data = { chain: chain.name, hook, families: inet ? ` ${families.map((f) => FAMILY_NAME[f]).join(' and ')}` : '', unset };
             report(context, a, chain.policySpan ?? chain.span, undefined, { messageId: 'permissive', data });
           }
         }

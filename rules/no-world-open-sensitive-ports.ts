@@ -1,9 +1,9 @@
 import type { Rule } from 'eslint';
 import { describePorts, SENSITIVE_PORTS } from '../src/catalog/index.js';
-import type { Exposure, Reason } from '../src/analysis/types.js';
-import { analyse, exposedPieces, oncePerFile, reachedPorts, reachesPorts, type ExposedPiece } from '../src/eslint/analysis.js';
+import type { Exposure, ExposureEntry, Reason } from '../src/analysis/types.js';
+import { analyse, exposedPieces, type FileAnalysis, oncePerFile, reachedPorts, reachesPorts, type ExposedPiece } from '../src/eslint/analysis.js';
 import { certaintyTitle, describeSources, viaInterfaces, docsUrl, groupByResponsible, report, unexplainedPorts, ruleOptions } from '../src/eslint/rule-kit.js';
-import { AddrSet, IntervalSet, numSetOf, type Family, type NumSet } from '../src/model/index.js';
+import { AddrSet, IntervalSet, numSetOf, type Family, type NumSet, type Rule as ModelRule } from '../src/model/index.js';
 
 interface Options {
   tcp?: number[];
@@ -128,62 +128,92 @@ const rule: Rule.RuleModule = {
       if (!a) return;
       for (const ruleset of a.document.rulesets) {
         const exposure = a.exposure(ruleset, 'input');
-        // pieces whose port is world-open only with possibly-open entries' help are possibly world-open, whatever
-        // their own certainty: they are grouped apart, so that a line is never said to open to the whole internet
-        // what only "possibly open" rules elsewhere complete
-        const pieces: ExposedPiece[] = [];
-        const possibly: ExposedPiece[] = [];
-        for (const [protocol, set] of lists) {
-          // world-open is a property of each port (the entries holding it together cover the family),
-          // so one sweep per family serves every entry: its share is its own ports of that set
-          const perFamily = worldByFamily(exposure, protocol, set, false);
-          if ([...perFamily.values()].every((w) => w.isEmpty)) continue; // nothing is world-open: the usual case
-          let surely: Map<Family, NumSet> | undefined;
-          for (const piece of exposedPieces(exposure, protocol, set)) {
-            const all = perFamily.get(piece.entry.family)!;
-            if (all.isEmpty) continue;
-            // a line that admits only named sources (an Azure service tag, a security group) opens nothing to the
-            // internet itself, whatever other lines do
-            if (piece.entry.sources.isEmpty) continue;
-            const world = all.intersect(piece.ports);
-            if (world.isEmpty) continue;
-            if (piece.entry.certainty !== 'open') {
-              pieces.push({ entry: piece.entry, protocol, ports: world });
-              continue;
-            }
-            surely ??= worldByFamily(exposure, protocol, set, true);
-            const sure = world.intersect(surely.get(piece.entry.family) ?? IntervalSet.empty<number>());
-            if (!sure.isEmpty) pieces.push({ entry: piece.entry, protocol, ports: sure });
-            const rest = world.subtract(sure);
-            if (!rest.isEmpty) possibly.push({ entry: piece.entry, protocol, ports: rest });
-          }
-        }
         const targets = a.targets(ruleset);
-        if (possibly.length > 0) {
-          // a certain entry's share that only undecided entries make world-open: as a possibly open entry, with their
-          // reasons (it joins the line's possibly open finding; groupByResponsible keeps certainties apart)
-          const reasons = possiblyReasons(exposure, possibly);
-          for (const p of possibly) pieces.push({ ...p, entry: { ...p.entry, certainty: 'possibly-open', reasons } });
+        judge(context, a, exposure, lists, targets);
+        // A port published through DNAT to a sensitive one (`--dport 13306 -j DNAT --to-destination 172.17.0.2:3306`)
+        // exposes that service on the public port: judged per DNAT rule, on its entries alone (the host's own
+        // port 13306 is another service), for the public ports the list does not already hold
+        const byDnat = new Map<ModelRule, ExposureEntry[]>();
+        const all = exposure.entries;
+        for (let i = 0; i < all.length; i++) {
+          const e = all[i]!;
+          const act = e.via?.rule.action;
+          if (act?.kind !== 'nat' || !act.toPorts) continue;
+          let l = byDnat.get(e.via!.rule);
+          if (!l) byDnat.set(e.via!.rule, (l = []));
+          l.push(e);
         }
-        for (const g of groupByResponsible(pieces)) {
-          const ports = [...g.ports]
-            .map(([p, s]) => [p, unexplainedPorts(a, targets, p, s, g.sources)] as const)
-            .filter(([, s]) => !s.isEmpty)
-            .map(([p, s]) => describePorts(p, s))
-            .join('; ');
-          if (ports === '') continue;
-          report(context, a, g.span, g.ruleId, {
-            messageId: 'worldOpen',
-            data: {
-              message: `${certaintyTitle(g)}: ${ports} reachable from the whole internet (${describeSources(g.sources)}${viaInterfaces(g.interfaces)}${
-                g.sources.coversAll('ipv4') || g.sources.coversAll('ipv6') ? '' : ' here, the rest through other rules'
-              })${g.via ? `, ${g.via}` : ''}.`,
-            },
-          }, { ports: g.ports, sources: g.sources });
+        for (const [dnat, entries] of byDnat) {
+          const to = (dnat.action as { toPorts: NumSet }).toPorts;
+          const published: [number, NumSet][] = [];
+          for (const [protocol, set] of lists) {
+            if (to.intersect(set).isEmpty) continue;
+            let ports = IntervalSet.empty<number>();
+            for (const e of entries) if (e.protocols.has(protocol)) ports = ports.union(e.dports);
+            ports = ports.subtract(set);
+            if (!ports.isEmpty) published.push([protocol, ports]);
+          }
+          if (published.length > 0) judge(context, a, { ...exposure, entries }, published, targets);
         }
       }
     });
   },
 };
+
+/** Report the ports of `lists` that `exposure` opens to the whole internet, one finding per responsible line. */
+function judge(context: Rule.RuleContext, a: FileAnalysis, exposure: Exposure, lists: readonly [number, NumSet][], targets: string[]): void {
+  // pieces whose port is world-open only with possibly-open entries' help are possibly world-open, whatever
+  // their own certainty: they are grouped apart, so that a line is never said to open to the whole internet
+  // what only "possibly open" rules elsewhere complete
+  const pieces: ExposedPiece[] = [];
+  const possibly: ExposedPiece[] = [];
+  for (const [protocol, set] of lists) {
+    // world-open is a property of each port (the entries holding it together cover the family),
+    // so one sweep per family serves every entry: its share is its own ports of that set
+    const perFamily = worldByFamily(exposure, protocol, set, false);
+    if ([...perFamily.values()].every((w) => w.isEmpty)) continue; // nothing is world-open: the usual case
+    let surely: Map<Family, NumSet> | undefined;
+    for (const piece of exposedPieces(exposure, protocol, set)) {
+      const all = perFamily.get(piece.entry.family)!;
+      if (all.isEmpty) continue;
+      // a line that admits only named sources (an Azure service tag, a security group) opens nothing to the
+      // internet itself, whatever other lines do
+      if (piece.entry.sources.isEmpty) continue;
+      const world = all.intersect(piece.ports);
+      if (world.isEmpty) continue;
+      if (piece.entry.certainty !== 'open') {
+        pieces.push({ entry: piece.entry, protocol, ports: world });
+        continue;
+      }
+      surely ??= worldByFamily(exposure, protocol, set, true);
+      const sure = world.intersect(surely.get(piece.entry.family) ?? IntervalSet.empty<number>());
+      if (!sure.isEmpty) pieces.push({ entry: piece.entry, protocol, ports: sure });
+      const rest = world.subtract(sure);
+      if (!rest.isEmpty) possibly.push({ entry: piece.entry, protocol, ports: rest });
+    }
+  }
+  if (possibly.length > 0) {
+    // a certain entry's share that only undecided entries make world-open: as a possibly open entry, with their
+    // reasons (it joins the line's possibly open finding; groupByResponsible keeps certainties apart)
+    const reasons = possiblyReasons(exposure, possibly);
+    for (const p of possibly) pieces.push({ ...p, entry: { ...p.entry, certainty: 'possibly-open', reasons } });
+  }
+  for (const g of groupByResponsible(pieces)) {
+    const ports = [...g.ports]
+      .map(([p, s]) => [p, unexplainedPorts(a, targets, p, s, g.sources)] as const)
+      .filter(([, s]) => !s.isEmpty)
+      .map(([p, s]) => describePorts(p, s))
+      .join('; ');
+    if (ports === '') continue;
+    report(context, a, g.span, g.ruleId, {
+      messageId: 'worldOpen',
+      data: {
+        message: `${certaintyTitle(g)}: ${ports} reachable from the whole internet (${describeSources(g.sources)}${viaInterfaces(g.interfaces)}${
+          g.sources.coversAll('ipv4') || g.sources.coversAll('ipv6') ? '' : ' here, the rest through other rules'
+        })${g.via ? `, ${g.via}` : ''}.`,
+      },
+    }, { ports: g.ports, sources: g.sources });
+  }
+}
 
 export default rule;

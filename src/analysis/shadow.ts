@@ -15,6 +15,53 @@ import type { Shadowed } from './types.js';
 
 const TERMINAL = new Set(['accept', 'drop', 'reject', 'return', 'goto', 'nat', 'queue']);
 
+/** Whether a rule ends the chain for every packet it matches: a terminal verdict, or a jump to a chain that decides all. */
+function ends(table: Table, r: Rule): boolean {
+  const a = r.action;
+  return TERMINAL.has(a.kind) || (a.kind === 'jump' && decidesAll(table, a.target, 0));
+}
+
+/** Per table, the user chains found to decide every packet sent to them (decidesAll), by name. */
+const deciding = new WeakMap<Table, Map<string, boolean>>();
+
+/**
+ * Whether the user chain `name` decides every packet sent to it: it reaches a rule without matches that accepts,
+ * drops or rejects (or sends to such a chain) before any RETURN, or a goto to a chain that does not, could send a
+ * packet back (a goto's chain ends at the caller's caller). A jump to it then ends the calling chain like an ACCEPT
+ * or a DROP does: `-j LOGDROP`, an `-j SSH` chain that ends with `-j DROP`.
+ */
+function decidesAll(table: Table, name: string, depth: number): boolean {
+  let memo = deciding.get(table);
+  if (!memo) deciding.set(table, (memo = new Map()));
+  const known = memo.get(name);
+  if (known !== undefined) return known;
+  memo.set(name, false); // (a loop of jumps decides nothing)
+  let v = false;
+  const chain = depth < 8 ? table.chains.find((c) => c.name === name && c.hook === undefined) : undefined;
+  for (const r of chain?.rules ?? []) {
+    if (r.disabled) continue;
+    const a = r.action;
+    const all = r.matches.length === 0;
+    if (a.kind === 'return') break;
+    if (a.kind === 'goto' || a.kind === 'jump') {
+      const sent = decidesAll(table, a.target, depth + 1);
+      if (sent && all) {
+        v = true;
+        break;
+      }
+      if (a.kind === 'goto' && !sent) break;
+      continue;
+    }
+    if (all && (a.kind === 'accept' || a.kind === 'drop' || a.kind === 'reject')) {
+      v = true;
+      break;
+    }
+  }
+  if (depth === 0 || v) memo.set(name, v);
+  else memo.delete(name);
+  return v;
+}
+
 interface Earlier {
   c: Cube;
   rule: Rule;
@@ -87,7 +134,11 @@ export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {})
     // match of every rule, objects all over the heap) would only find the odd rule that compiles
     // to no packet anyway
     const screen = table.family !== 'ip' && table.family !== 'ip6';
-    const compile = (r: Rule, k: number): Cond => (screen && outsideFamily(r, spaces[k]!.family) ? NO_PACKET : comps[k]!.get(r));
+    const compile = (r: Rule, k: number): Cond => {
+      if (screen && outsideFamily(r, spaces[k]!.family)) return NO_PACKET;
+      const c = comps[k]!.get(r);
+      return testsTcpFlags(r) ? unsureOfFlags(c) : c;
+    };
     for (const chain of table.chains) {
       // compiled by the rule compilers of the spaces: shared with the exposure engine's
       const live = enabledRules(chain.rules);
@@ -106,7 +157,7 @@ export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {})
       const counts = new Array<number>(nf).fill(0);
       for (let i = 0; i < live.length; i++) {
         const r = live[i]!;
-        const term = TERMINAL.has(r.action.kind);
+        const term = ends(table, r);
         if (term) terminal[i] = 1;
         for (let k = 0; k < nf; k++) {
           const c = compile(r, k);
@@ -183,7 +234,7 @@ function shadowChainBoxed(
       }
       if (anyMay && by.length > 0) out.push({ rule, chain, table, coveredBy: inFileOrder(by.map((j) => live[j]!)) });
     }
-    if (TERMINAL.has(rule.action.kind)) {
+    if (ends(table, rule)) {
       for (let k = 0; k < nf; k++) {
         const c = conds[k]!;
         const x = idx[k]!;
@@ -405,6 +456,32 @@ const UNCOVERED = -2;
 const NO_PACKET: Cond = { must: [], may: [], opaque: [] };
 
 /**
+ * A rule that tests TCP flags (`--syn`, `tcp flags syn / syn,ack`): the compiler decides it for the first packet of
+ * a connection, a SYN (what the exposure engine follows), but a chain also sees later packets — ACKs of established
+ * connections, a NEW packet without SYN (nf_conntrack_tcp_loose picks connections up mid-stream), INVALID strays —
+ * that such a rule does not match. It covers nothing: `-p tcp --syn -j ACCEPT` leaves `-p tcp --dport 22 -j DROP`
+ * reachable by every established packet. (Its own region, `may`, is what it may match, as the compiler says.)
+ */
+function unsureOfFlags(c: Cond): Cond {
+  const must = mustIn(c, flagRegion);
+  if (must.length === 0) return c;
+  return { must: [], may: [...mayIn(c, flagRegion)], opaque: c.opaque };
+}
+const flagRegion: Cube[] = [];
+
+function testsTcpFlags(r: Rule): boolean {
+  const codes = packedCodes(r);
+  if (codes < 0) return r.matches.some(flagMatch);
+  // a packed rule (src/parsers/placed.ts): a flags test is one of its kept matches
+  for (let k = packedCount(codes) - 1; k >= 0; k--) if ((packedCode(codes, k) & ~1) === PK_MATCH && flagMatch(packedValue(r, k) as Match)) return true;
+  return false;
+}
+
+function flagMatch(m: Match): boolean {
+  return m.kind === 'tcp-flags' || (m.kind === 'any-of' && m.alternatives.some((alt) => alt.some(flagMatch)));
+}
+
+/**
  * Whether a rule certainly matches no packet of the family: a plain (not negated) match
  * of the conjunction is about the other family (`ip saddr …` in an inet table's IPv6
  * space). compileConj gives such a rule empty `must` and `may` (one empty factor empties
@@ -563,7 +640,7 @@ function shadowChain(table: Table, chain: Chain, live: Rule[], compiledAll: read
     if (covered && anyMay && by.size > 0) {
       out.push({ rule, chain, table, coveredBy: inFileOrder([...by]) });
     }
-    if (TERMINAL.has(rule.action.kind)) {
+    if (ends(table, rule)) {
       for (let k = 0; k < nf; k++) for (const c of compiled[k]!.must) idx[k]!.add({ c, rule, order });
     }
   }

@@ -727,8 +727,12 @@ export function describeSources(sources: AddrSet, principals: Iterable<string> =
     return (c.text ??= joinHead(c.head, NO_NAMES, c.count));
   }
   const c = cidrHead(sources);
-  const named = Array.isArray(principals) ? (principals as string[]) : [...principals];
+  let named = Array.isArray(principals) ? (principals as string[]) : [...principals];
   if (named.length === 0) return (c.text ??= joinHead(c.head, named, c.count));
+  // "*" is the principals atom of every name no rule wrote (src/analysis/cube.ts Principals): an undecided source
+  // (`CidrIp: !Ref AdminCidr`, Azure's `*`) reaches them too. Said in words, not as a bare "*".
+  const star = named.indexOf('*');
+  if (star >= 0) named = named.map((n, i) => (i === star ? (named.length === 1 ? 'any named source' : 'any other named source') : n));
   return joinHead(c.head, named, c.count + named.length);
 }
 

@@ -115,6 +115,9 @@ describe('describeSources', () => {
       expect(describeSources(parseCidr('10.0.0.0/8')!, ['sg-1', 'sg-2', 'sg-3', 'sg-4'])).toBe('10.0.0.0/8, sg-1, sg-2 and 2 more');
       expect(describeSources(AddrSet.EMPTY)).toBe('no source');
       expect(describeSources(AddrSet.EMPTY, ['sg-1'])).toBe('sg-1');
+      // the atom of the names no rule wrote, reached by an undecided source
+      expect(describeSources(parseCidr('0.0.0.0/0')!, ['*'])).toBe('0.0.0.0/0, any named source');
+      expect(describeSources(AddrSet.EMPTY, ['sg-1', '*'])).toBe('sg-1, any other named source');
       expect(describeSources(AddrSet.ALL)).toBe('0.0.0.0/0, ::/0');
       expect(describeSources(parseCidr('19.151.184.117/32')!, new Set())).toBe('19.151.184.117/32');
       expect(describeSources(parseCidr('0.0.0.0/0')!)).toBe('0.0.0.0/0');
@@ -130,7 +133,9 @@ function referenceSources(sources: AddrSet, principals: string[] = []): string {
     ...(sources.coversAll('ipv4') ? ['0.0.0.0/0'] : sources.only('ipv4').toCidrs()),
     ...(sources.coversAll('ipv6') ? ['::/0'] : sources.only('ipv6').toCidrs()),
   ];
-  const parts = [...cidrs.slice(0, 4), ...principals];
+  // "*", the names no rule wrote, in words
+  const names = principals.map((n) => (n !== '*' ? n : principals.length === 1 ? 'any named source' : 'any other named source'));
+  const parts = [...cidrs.slice(0, 4), ...names];
   const total = cidrs.length + principals.length;
   if (total === 0) return 'no source';
   if (total > 4) return `${parts.slice(0, 3).join(', ')} and ${total - 3} more`;
@@ -280,8 +285,8 @@ describe('groups of a line: named sources alone and addresses apart', () => {
     eachGroup(exposure, [6, 17], [query, query], seen);
     const want = [
       '6:1761-1768 17:1762-1768 from 0.0.0.0/1, 128.0.0.0/2, 192.0.0.0/6 and 25 more',
-      '6:- 17:1762-1768 from 0.0.0.0/0, AzureLoadBalancer, VirtualNetwork, *',
-      '6:- 17:1761 from AzureLoadBalancer, VirtualNetwork, *',
+      '6:- 17:1762-1768 from 0.0.0.0/0, AzureLoadBalancer, VirtualNetwork, any other named source',
+      '6:- 17:1761 from AzureLoadBalancer, VirtualNetwork, any other named source',
     ];
     expect(said).toEqual(want);
   });

@@ -19,6 +19,20 @@ tester('iptables').run('ip-family-parity (sibling files)', rule, {
   ],
 });
 
+// Alpine's /etc/iptables/rules-save and rules6-save: the IPv4 name has no 4
+const alpine = mkdtempSync(join(tmpdir(), 'fwlint-parity-'));
+writeFileSync(join(alpine, 'rules-save'), V6('-A INPUT -p tcp --dport 22 -j ACCEPT'));
+tester('iptables').run('ip-family-parity (Alpine sibling files)', rule, {
+  valid: [{ code: V6('-A INPUT -p tcp --dport 22 -j ACCEPT'), filename: join(alpine, 'rules6-save') }],
+  invalid: [
+    {
+      code: V6('-A INPUT -p tcp -m multiport --dports 22,1768 -j ACCEPT'),
+      filename: join(alpine, 'rules6-save'),
+      errors: [{ line: 5, message: 'Open for IPv6 but closed for IPv4 in rules-save: TCP 1768 (cft-7, Transfer CFT REST API and web UI) reachable from ::/0.' }],
+    },
+  ],
+});
+
 tester('nftables').run('ip-family-parity (inet table)', rule, {
   valid: [
     { code: 'table inet f {\n  chain input {\n    type filter hook input priority 0; policy drop;\n    tcp dport 22 accept\n  }\n}\n', filename: 'a.nft' },

@@ -10,6 +10,11 @@ tester('iptables').run('no-permissive-default-policy (iptables)', rule, {
     { code: FILE('ACCEPT', '-A INPUT -p tcp --dport 22 -j ACCEPT\n-A INPUT -j DROP\n'), filename: 'a.rules' },
     // mangle's INPUT runs before filter's: filter's DROP policy still drops what no rule accepted
     { code: MANGLE + FILE('DROP', '-A INPUT -p tcp --dport 22 -j ACCEPT\n'), filename: 'a.rules' },
+    // mangle's PREROUTING drops by default: only what it accepts reaches INPUT and FORWARD
+    {
+      code: '*mangle\n:PREROUTING DROP [0:0]\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp --dport 22 -j ACCEPT\nCOMMIT\n*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n',
+      filename: 'a.rules',
+    },
     // a catch-all jump to a chain that logs and drops
     { code: FILE('ACCEPT', ':LOGDROP - [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-A INPUT -j LOGDROP\n-A LOGDROP -j LOG\n-A LOGDROP -j DROP\n'), filename: 'a.rules' },
     // RHEL's layout: every packet jumps to a chain that ends with a reject, none comes back to the policy
@@ -30,6 +35,12 @@ tester('iptables').run('no-permissive-default-policy (iptables)', rule, {
       code: '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n:X - [0:0]\n-A INPUT -j X\n-A X -s 10.0.0.0/8 -j RETURN\n-A X -j DROP\nCOMMIT\n',
       filename: 'a.rules',
       errors: [{ line: 2, column: 1, message: 'Chain INPUT (input hook) accepts by default and has no catch-all drop: every packet the rules do not decide is let in. Set the policy to drop or end the chain with a drop rule.' }],
+    },
+    {
+      // a script that never sets ip6tables' FORWARD policy: reported on the first ip6tables command, and says why
+      code: '#!/bin/sh\niptables -P INPUT DROP\niptables -P FORWARD DROP\nip6tables -P INPUT DROP\nip6tables -A INPUT -p tcp --dport 22 -j ACCEPT\n',
+      filename: 'a.sh',
+      errors: [{ line: 4, column: 1, message: 'Chain FORWARD (forward hook) accepts IPv6 by default (no policy is set for it, and the default is accept) and has no catch-all drop: every packet the rules do not decide is let in. Set the policy to drop or end the chain with a drop rule.' }],
     },
     {
       code: FILE('ACCEPT', '-A INPUT -p tcp --dport 22 -j ACCEPT\n'),
@@ -59,13 +70,29 @@ tester('nftables').run('no-permissive-default-policy (nftables)', rule, {
       code: 'table inet filter {\n  chain input { type filter hook input priority filter; policy drop; tcp dport 22 accept; }\n}\ntable inet f2b-table {\n  chain f2b-chain { type filter hook input priority filter - 1; policy accept; ip saddr 192.0.2.7 tcp dport 22 reject; }\n}\n',
       filename: 'a.nft',
     },
+    // the prerouting chain drops by default: the input chain sees only what it accepted
+    { code: 'table inet f {\n  chain pre {\n    type filter hook prerouting priority -150; policy drop;\n    tcp dport 22 accept\n  }\n  chain input {\n    type filter hook input priority 0; policy accept;\n  }\n}\n', filename: 'a.nft' },
+    // one catch-all drop per family, each matching only its family: every packet is dropped
+    { code: 'table inet f {\n  chain input {\n    type filter hook input priority 0;\n    tcp dport 22 accept\n    meta nfproto ipv4 drop\n    meta nfproto ipv6 counter drop\n  }\n}\n', filename: 'a.nft' },
   ],
   invalid: [
+    {
+      // IPv4 alone is dropped at the end: IPv6 packets the rules forget are accepted
+      code: 'table inet f {\n  chain input {\n    type filter hook input priority 0;\n    tcp dport 22 accept\n    meta nfproto ipv4 drop\n  }\n}\n',
+      filename: 'a.nft',
+      errors: [{ line: 2, message: 'Chain input (input hook) accepts IPv6 by default (no policy is set for it, and the default is accept) and has no catch-all drop: every packet the rules do not decide is let in. Set the policy to drop or end the chain with a drop rule.' }],
+    },
+    {
+      // a prerouting chain that accepts by default decides nothing for the input chain
+      code: 'table inet f {\n  chain pre {\n    type filter hook prerouting priority -150; policy accept;\n    tcp dport 23 drop\n  }\n  chain input {\n    type filter hook input priority 0; policy accept;\n  }\n}\n',
+      filename: 'a.nft',
+      errors: [{ line: 7, messageId: 'permissive' }],
+    },
     {
       // no policy written: nftables defaults to accept
       code: 'table inet f {\n  chain input {\n    type filter hook input priority 0;\n    tcp dport 22 accept\n  }\n}\n',
       filename: 'a.nft',
-      errors: [{ line: 2, messageId: 'permissive' }],
+      errors: [{ line: 2, message: 'Chain input (input hook) accepts by default (no policy is set for it, and the default is accept) and has no catch-all drop: every packet the rules do not decide is let in. Set the policy to drop or end the chain with a drop rule.' }],
     },
     {
       // an ip table drops IPv4 by default; nothing drops IPv6

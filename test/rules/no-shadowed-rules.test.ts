@@ -6,6 +6,11 @@ tester('iptables').run('no-shadowed-rules (iptables)', rule, {
     { code: save('-A INPUT -s 10.0.0.0/8 -p tcp --dport 22 -j ACCEPT', '-A INPUT -p tcp --dport 22 -j DROP'), filename: 'a.rules' },
     // an undecidable earlier rule never covers
     { code: save('-A INPUT -p tcp -m limit --limit 1/s -j ACCEPT', '-A INPUT -p tcp --dport 22 -j ACCEPT'), filename: 'a.rules' },
+    // --syn takes only SYNs (iptables-extensions(8): SYN set, ACK, RST and FIN clear): the ACKs of established
+    // connections, a NEW packet picked up mid-stream and INVALID strays reach the rules after it
+    { code: save('-A INPUT -p tcp --syn -j ACCEPT', '-A INPUT -p tcp --dport 22 -j DROP'), filename: 'a.rules' },
+    { code: save('-A INPUT -p tcp --syn -j ACCEPT', '-A INPUT -p tcp --dport 80 -m conntrack --ctstate ESTABLISHED -j ACCEPT'), filename: 'a.rules' },
+    { code: save('-A INPUT -p tcp --tcp-flags SYN,ACK SYN -j ACCEPT', '-A INPUT -p tcp -m conntrack --ctstate INVALID -j DROP'), filename: 'a.rules' },
   ],
   invalid: [
     {
@@ -30,6 +35,51 @@ tester('iptables').run('no-shadowed-rules (iptables)', rule, {
       code: save('-A INPUT -p tcp -s 0.0.0.0/1 -j DROP', '-A INPUT -p tcp -s 128.0.0.0/1 -j REJECT', '-A INPUT -p tcp --dport 1768 -j ACCEPT'),
       filename: 'a.rules',
       errors: [{ line: 7, message: 'This rule is never reached: every packet it matches is already decided by lines 5, 6 in chain INPUT.' }],
+    },
+  ],
+});
+
+// A jump to a chain that decides every packet (a catch-all ACCEPT/DROP/REJECT before any RETURN, or a goto to a
+// chain that does not decide) ends the calling chain for what it matches, like the verdict itself
+const JUMPS = (...rules: string[]) => `*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n:SSH - [0:0]\n:LOGDROP - [0:0]\n${rules.join('\n')}\n-A SSH -s 192.0.2.0/24 -j ACCEPT\n-A SSH -m limit --limit 1/s -j LOG\n-A SSH -j DROP\n-A LOGDROP -j LOG\n-A LOGDROP -j DROP\nCOMMIT\n`;
+tester('iptables').run('no-shadowed-rules (iptables: a jump to a chain that decides every packet)', rule, {
+  valid: [
+    // the chain may RETURN packets, which go on to the next rule
+    { code: JUMPS(':X - [0:0]', '-A INPUT -p tcp --dport 22 -j X', '-A INPUT -p tcp --dport 22 -j ACCEPT', '-A X -m set --match-set a src -j RETURN', '-A X -j DROP'), filename: 'a.rules' },
+    // a goto from it to a chain that may end: packets come back to INPUT
+    { code: JUMPS(':X - [0:0]', ':Y - [0:0]', '-A INPUT -p tcp --dport 22 -j X', '-A INPUT -p tcp --dport 22 -j ACCEPT', '-A X -s 10.0.0.0/8 -g Y', '-A X -j DROP', '-A Y -j LOG'), filename: 'a.rules' },
+  ],
+  invalid: [
+    {
+      code: JUMPS('-A INPUT -p tcp --dport 22 -j SSH', '-A INPUT -p tcp --dport 22 -s 10.0.0.0/8 -j ACCEPT', '-A INPUT -j LOGDROP', '-A INPUT -p tcp --dport 80 -j ACCEPT'),
+      filename: 'a.rules',
+      errors: [
+        { line: 8, message: 'This rule is never reached: every packet it matches is already decided by line 7 in chain INPUT.' },
+        { line: 10, message: 'This rule is never reached: every packet it matches is already decided by line 9 in chain INPUT.' },
+      ],
+    },
+  ],
+});
+
+tester('nftables').run('no-shadowed-rules (nftables: a jump to a chain that drops the rest)', rule, {
+  valid: [],
+  invalid: [
+    {
+      code: 'table inet f {\n  chain input {\n    type filter hook input priority 0; policy accept;\n    tcp dport 22 jump ssh\n    tcp dport 22 ip saddr 10.0.0.0/8 accept\n  }\n  chain ssh {\n    ip saddr 192.0.2.0/24 accept\n    counter drop\n  }\n}\n',
+      filename: 'a.nft',
+      errors: [{ line: 5, message: 'This rule is never reached: every packet it matches is already decided by line 4 in chain input.' }],
+    },
+  ],
+});
+
+tester('nftables').run('no-shadowed-rules (nftables: a flags test covers nothing)', rule, {
+  valid: [{ code: 'table inet f {\n  chain input {\n    type filter hook input priority 0; policy drop;\n    tcp flags syn / syn,ack,rst,fin accept\n    tcp dport 22 drop\n  }\n}\n', filename: 'a.nft' }],
+  invalid: [
+    {
+      // a flags test may be covered: every packet it may match is dropped before it
+      code: 'table inet f {\n  chain input {\n    type filter hook input priority 0; policy drop;\n    tcp dport 22 drop\n    tcp dport 22 tcp flags syn / syn,ack accept\n  }\n}\n',
+      filename: 'a.nft',
+      errors: [{ line: 5, message: 'This rule is never reached: every packet it matches is already decided by line 4 in chain input.' }],
     },
   ],
 });

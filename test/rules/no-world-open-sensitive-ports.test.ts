@@ -167,3 +167,22 @@ tester('hcl').run('no-world-open-sensitive-ports (a CIDR list on one line)', rul
     },
   ],
 });
+
+// A public port published through DNAT to a sensitive one (Docker's `-p 13306:3306`) exposes that service: judged on
+// the DNAT rule's entries, with the target named
+const NAT = (...rules: string[]) => `*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n${rules.join('\n')}\nCOMMIT\n`;
+tester('iptables').run('no-world-open-sensitive-ports (DNAT to a sensitive port)', rule, {
+  valid: [
+    // to a port off the list
+    { code: NAT('-A PREROUTING -p tcp --dport 3306 -j DNAT --to-destination 172.17.0.2:8081') + save().replace(':FORWARD DROP', ':FORWARD ACCEPT'), filename: 'a.rules', options: [{ tcp: [22], udp: [] }] },
+    // the host's own 13306 is another service than the container's 3306
+    { code: NAT('-A PREROUTING -s 10.0.0.0/8 -p tcp --dport 13306 -j DNAT --to-destination 172.17.0.2:3306') + save('-A INPUT -p tcp --dport 13306 -j ACCEPT', '-A FORWARD -j ACCEPT'), filename: 'a.rules' },
+  ],
+  invalid: [
+    {
+      code: NAT('-A PREROUTING -i eth0 -p tcp --dport 13306 -j DNAT --to-destination 172.17.0.2:3306') + save('-A FORWARD -d 172.17.0.2 -p tcp --dport 3306 -j ACCEPT'),
+      filename: 'a.rules',
+      errors: [{ line: 12, column: 33, message: 'Open: TCP 13306 reachable from the whole internet (0.0.0.0/0 via eth0), published through DNAT to 172.17.0.2:3306 (line 6).' }],
+    },
+  ],
+});

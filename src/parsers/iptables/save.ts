@@ -37,11 +37,11 @@ export interface EmbeddedRestore {
   expand?: (toks: readonly Tok[], out: Tok[]) => void;
 }
 
-/** Family from the file name: ip6tables-save, rules.v6, *.v6.txt ... */
+/** Family from the file name: ip6tables-save, rules.v6, *.v6.txt, Alpine's rules6-save ... */
 export function familyFromName(filePath: string | undefined): Family | undefined {
   if (!filePath) return undefined;
   const base = filePath.slice(Math.max(filePath.lastIndexOf('/'), filePath.lastIndexOf('\\')) + 1).toLowerCase();
-  if (base.includes('ip6') || /(^|[^a-z0-9])v6([^a-z0-9]|$)/.test(base) || base.includes('ipv6')) return 'ipv6';
+  if (base.includes('ip6') || /(^|[^a-z0-9])v6([^a-z0-9]|$)/.test(base) || base.includes('ipv6') || base === 'rules6-save') return 'ipv6';
   return undefined;
 }
 

@@ -435,6 +435,17 @@ class JsonBuilder {
       }
       case 'concat':
         return { k: 'concat', items: (o.kind === 'array' ? o.items : []).map((x) => this.val(x)), span };
+      case '|': {
+        // `nft -j list` writes a flag value `established,related` under "==" as `{"|": ["established", "related"]}`
+        // (its OR; nested for three or more in some versions): the same as the array form, a list
+        const items: IrVal[] = [];
+        for (const x of o.kind === 'array' ? o.items : []) {
+          const iv = this.val(x);
+          if (iv.k === 'list') items.push(...iv.items);
+          else items.push(iv);
+        }
+        return items.length >= 2 ? { k: 'list', items, span } : { k: 'expr', text: this.textOf(v), span };
+      }
       case 'elem':
         return this.val(get(o, 'val') ?? o);
       default:

@@ -5,7 +5,8 @@ import { FAST_JSON_MIN, VIEW_JSON_MIN } from '../../../src/parsers/nftables/json
 
 // `nft --debug=netlink` (nftables 1.0.6): `ct state == established,related` and nft -j's
 // `{"op": "==", "right": ["established", "related"]}` / `{"|": [...]}` load as `cmp eq reg 1 0x00000006` (the OR of
-// the states, which no connection is in); only the implicit form / "in" loads `bitwise & 0x6, cmp neq 0` (any of them).
+// the states, which no connection is in); only the implicit form / "in" loads `bitwise & 0x6, cmp neq 0` (any of them),
+// also when written `ct state established | related`.
 const probe = (state: 'new' | 'established') => ({ family: 'ipv4' as const, proto: 'udp' as const, dport: 5000, src: '10.200.0.2', dst: '10.200.0.1', iif: 'eth0', hook: 'input' as const, state });
 const text = (rule: string) => parseNftables(`table inet t {\n  chain input {\n    type filter hook input priority 0; policy accept;\n    ${rule}\n  }\n}\n`).rulesets[0]!;
 const json = (op: string, right: unknown, verdict: string, pad = 0) => {
@@ -29,6 +30,11 @@ describe('ct state compared with == / != to a list (found by the kernel differen
     expect(verdicts(text('ct state new,untracked drop'))).toEqual(['drop', 'accept']);
     expect(verdicts(text('ct state == { new, untracked } drop'))).toEqual(['drop', 'accept']);
     expect(verdicts(text('ct state == new drop'))).toEqual(['drop', 'accept']);
+  });
+  it('text: `a | b` is the same OR (implicit: any of them, `bitwise & 0x48, cmp neq 0`; `!=`: `cmp neq 0xe`)', () => {
+    expect(verdicts(text('ct state new | untracked drop'))).toEqual(['drop', 'accept']);
+    expect(verdicts(text('ct state != established | related | new drop'))).toEqual(['drop', 'drop']);
+    expect(verdicts(text('ct state == new | untracked drop'))).toEqual(['accept', 'accept']);
   });
   for (const [reader, pad] of [['small-file reader', 0], ['fast reader', FAST_JSON_MIN], ['view reader', VIEW_JSON_MIN]] as const) {
     it(`nft -j (${reader}): {"|": [...]} and an array under "==" / "!=" are the OR of the states; "in" is any of them`, () => {

@@ -342,11 +342,12 @@ class Tracer {
               const single = isOneAddress(to, p.family);
               if (single) q.dst = (p.family === 'ipv4' ? to.v4.bounds[0] : to.v6.bounds[0])!;
               else delete q.dst;
-              // to the address the packet was sent to, which is this host's: still delivered locally (INPUT)
-              if (!(single && p.local && p.dst === q.dst)) {
+              // to the address the packet was sent to: routed as before (this host's: still INPUT; another: FORWARD)
+              if (!(single && p.dst === q.dst)) {
                 // an address of this host is delivered to INPUT, any other routed on: the ruleset does not say which
                 // addresses are this host's, so without the route (oif) both are followed
-                if (p.local && p.routedOif === undefined) {
+                // (a forwarded packet too: DNAT to an address of this host turns it to INPUT whatever its first route)
+                if (!p.local || p.routedOif === undefined) {
                   mayBeHere = true;
                   this.reasons.push(`DNAT at line ${rule.span.start.line} to ${formatNatTo(to, undefined, p.family) || a.text}: delivered here (INPUT) if that is an address of this host, else routed on (FORWARD)`);
                 }
@@ -371,8 +372,9 @@ class Tracer {
             add({ dnat: q });
             // (the new destination and port, on the input path as the packet came)
             if (mayBeHere) {
-              const h: PacketState = { ...q, path: p.path, local: true };
-              if (p.oif !== undefined) h.oif = p.oif;
+              const h: PacketState = { ...q, path: 'input', local: true };
+              if (!p.local) h.oif = '';
+              else if (p.oif !== undefined) h.oif = p.oif;
               else delete h.oif;
               add({ dnat: h });
             }

@@ -642,6 +642,23 @@ function convertMatchInto(out: MatchSink, left: IrExpr, op: string, right0: IrVa
       // an empty set matches nothing
     } else if (vals.length === 0) return failed(out, left, right0, imp, negated, rule, 'no value', base, at);
   }
+  if (f.kind === 'ctstate' && right.k === 'list' && (op === '==' || op === '!=') && !orig) {
+    // `ct state == established,related` (nft -j: `"==" … ["established", "related"]` or `{"|": […]}`): nft
+    // compares the state with the OR of the values (`cmp eq reg 1 0x00000006`, `nft --debug=netlink`), and a
+    // connection is in one state only, so two or more states never match (`!=`: always). Only the implicit
+    // form (`in`: `ct state established,related`) and a set `{ … }` test any of them.
+    const states = new Set<string>();
+    for (const v of vals) {
+      const s = atomStr(v);
+      if (s === undefined || !CT_STATE_NAMES.has(s)) return failed(out, left, right0, imp, negated, rule, `value not understood for ${exprModule(left)}`, base, at);
+      states.add(s);
+    }
+    if (states.size > 1) {
+      for (let i = 0; i < imp.length; i++) out.push(imp[i]!);
+      out.push(ctMatch([], base, at, negated));
+      return;
+    }
+  }
   if (orig) {
     // `ct original protocol/proto-src/proto-dst/ip saddr/…`: the plain match on the connection's original tuple
     const inner = valueMatch(f, vals, op, undefined, -1, false);

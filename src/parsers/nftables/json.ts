@@ -395,6 +395,24 @@ class JsonBuilder {
     }
   }
 
+  /**
+   * A ct state value: `nft -j list` writes `established,related` under "==" / "!=" as `{"|": ["established",
+   * "related"]}` (their OR; nested in some versions), the same as the array form: a list. (Only for ct state, a
+   * bit mask: on other types nft folds `a | b` into one number.)
+   */
+  private stateList(v: PValue): IrVal {
+    const e = v.kind === 'object' ? single(v) : undefined;
+    if (!e || e.key !== '|' || e.value.kind !== 'array') return this.val(v);
+    const items: IrVal[] = [];
+    for (const x of e.value.items) {
+      const iv = this.stateList(x);
+      if (iv.k === 'list') items.push(...iv.items);
+      else if (iv.k === 'atom') items.push(iv);
+      else return this.val(v);
+    }
+    return { k: 'list', items };
+  }
+
   val(v: PValue): IrVal {
     if (this.depth > 64) return { k: 'expr', text: '…', span: v.span };
     this.depth++;
@@ -508,7 +526,7 @@ class JsonBuilder {
         const op = str(get(o, 'op')) ?? '==';
         if (!left || !right) return push({ k: 'unknown', text: this.textOf(s), span });
         const le = this.expr(left);
-        const st: IrStmt = { k: 'match', left: le, op, right: this.val(right), span };
+        const st: IrStmt = { k: 'match', left: le, op, right: le.k === 'ct' && le.key === 'state' && !le.dir ? this.stateList(right) : this.val(right), span };
         if (le.k === 'payload' && le.field === 'dport') st.rightSpan = right.span;
         return push(st);
       }

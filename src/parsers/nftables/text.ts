@@ -1788,12 +1788,13 @@ export class NftTextParser {
       return;
     }
     const vStart = this.pos;
-    const v = this.parseValue(true, ctx);
+    let v = this.parseValue(true, ctx);
     if (!v) {
       this.error('Expected a value', this.hereSpan());
       rule.stmts.push({ k: 'unknown', text: this.stmtText(s0), span: this.stmtSpan(s0) });
       return;
     }
+    if (v.k === 'expr' && e.k === 'ct' && e.key === 'state' && e.dir === undefined) v = this.stateOr(vStart, v);
     // only the builder's reportSpan reads it, for destination ports (as the JSON front end sets it):
     // its place next to the rule's span when it is on the rule's first line, else a span
     let rightSpan: Span | number | undefined;
@@ -1881,6 +1882,25 @@ export class NftTextParser {
   private valueFollows(ahead = 0): boolean {
     const o = this.peek(ahead);
     return !this.isEndOfStmt(o) && !(this.isWord(o) && (this.isStmtKeyword(this.valOf(o)) || VERDICT_WORDS.has(this.valOf(o))));
+  }
+
+  /**
+   * `ct state established | related | new`: the OR of the states, as a list (implicit: any of them, as nft loads
+   * it; `==` / `!=`: compared with their OR, see the builder). Only for ct state: on other types nft folds `a | b`
+   * into one value. Anything else stays the expression it was.
+   */
+  private stateOr(vStart: number, v: IrVal): IrVal {
+    const n = this.pos - vStart;
+    if (n < 3 || n % 2 === 0) return v;
+    const items: IrVal[] = [];
+    for (let i = vStart; i < this.pos; i++) {
+      const t = this.tokAt(i)!;
+      if ((i - vStart) % 2 === 0) {
+        if (this.kindOf(t) !== K_WORD) return v;
+        items.push({ k: 'atom', v: this.valOf(t) });
+      } else if (this.kindOf(t) !== K_PUNCT || this.valOf(t) !== '|') return v;
+    }
+    return { k: 'list', items };
   }
 
   private parseValueTerm(ctx: Ctx): IrVal | undefined {

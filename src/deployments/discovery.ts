@@ -758,6 +758,8 @@ function fromUconf(file: string, text: string): Finding | undefined {
     const l = ls[i]!;
     const low = l.toLowerCase();
     if (!low.includes('serverport') && !low.includes('_sap.value')) continue;
+    // a line commented out (`# cftutil uconfset …` kept for the record) sets nothing
+    if (isCommentLine(low)) continue;
     for (const [key, role] of UCONF_ROLE) {
       const at = low.indexOf(key);
       if (at < 0) continue;
@@ -777,6 +779,102 @@ function fromUconf(file: string, text: string): Finding | undefined {
   return { service: 'transfer-cft', names: [], ...portsOf(m), explicit: true, evidence };
 }
 
+/**
+ * `docker run` (also `podman`, `nerdctl`, `docker container run`) of the Transfer CFT image, or with its instance
+ * variables (`-e CFT_INSTANCE_ID=…`), in a script or a systemd unit (`ExecStart=/usr/bin/docker run -p 1761:1761 …`):
+ * the ports it publishes (`-p`, `--publish`, as in compose: loopback addresses and UDP need no opening), or with
+ * `--network host` the container's ports. Commands continued with `\` are read as one; comment lines are skipped.
+ */
+function fromDockerRun(file: string, text: string): Finding[] {
+  const ls = lineTexts(text);
+  const lines = new Lines(file, text);
+  const out: Finding[] = [];
+  for (let i = 0; i < ls.length; i++) {
+    if (isCommentLine(ls[i]!)) continue;
+    // the logical line: tokens with their line (1-based), through `\` continuations
+    const tokens: { t: string; line: number }[] = [];
+    let j = i;
+    for (;;) {
+      let l = ls[j]!;
+      const cont = /\\\s*$/.test(l);
+      if (cont) l = l.replace(/\\\s*$/, '');
+      for (const t of l.split(/\s+/)) if (t !== '') tokens.push({ t: t.replace(/^["']|["';]$/g, '').replace(/["']$/, ''), line: j + 1 });
+      if (!cont || j + 1 >= ls.length) break;
+      j++;
+    }
+    const start = i;
+    i = j;
+    let at = -1;
+    for (let k = 0; k + 1 < tokens.length; k++) {
+      const exe = basename(tokens[k]!.t.replace(/^ExecStart(?:Pre)?=[-@+!:]*/i, '')).toLowerCase();
+      if (exe !== 'docker' && exe !== 'podman' && exe !== 'nerdctl') continue;
+      const sub = tokens[k + 1]!.t === 'container' ? k + 2 : k + 1;
+      if (tokens[sub]?.t === 'run') {
+        at = sub + 1;
+        break;
+      }
+    }
+    if (at < 0) continue;
+    const env = new Map<string, { value: string | undefined; node: PValue }>();
+    const publish: { spec: string; line: number }[] = [];
+    const names: string[] = [];
+    let image: { t: string; line: number } | undefined;
+    let networkHost: number | undefined;
+    for (let k = at; k < tokens.length; k++) {
+      const { t, line } = tokens[k]!;
+      const opt = /^(-p|--publish|-e|--env|--name|--hostname|-h|--network|--net)(?:=(.*))?$/.exec(t) ?? (/^-p(.+)$/.exec(t) ? ['', '-p', t.slice(2)] : null);
+      if (opt) {
+        const value = opt[2] ?? tokens[++k]?.t;
+        if (value === undefined) break;
+        const o = opt[1];
+        if (o === '-p' || o === '--publish') publish.push({ spec: value, line });
+        else if (o === '-e' || o === '--env') {
+          const eq = value.indexOf('=');
+          const key = eq < 0 ? value : value.slice(0, eq);
+          // a node that only carries the line, for the evidence rolesFromEnv collects
+          const pos = { line, column: 1, offset: 0 };
+          env.set(key, { value: eq < 0 ? undefined : value.slice(eq + 1), node: { kind: 'scalar', value: null, span: { start: pos, end: pos } } });
+        } else if (o === '--name' || o === '--hostname' || o === '-h') {
+          if (!names.includes(value)) names.push(value);
+        } else if (value === 'host') networkHost = line;
+        continue;
+      }
+      // options after the image are the container command's; the values of the options not read here
+      // (`--restart always`, `-v /a:/b`) are words too, so an image not known to be CFT's does not end the options
+      if (!t.startsWith('-') && isCftImage(t)) {
+        image = { t, line };
+        break;
+      }
+    }
+    if (!image && !isCftInstanceEnv(env)) continue;
+    const evidence: Evidence[] = [lines.evidence(image ? image.line : start + 1)];
+    const { byPort, fromEnv } = rolesFromEnv(env, evidence, lines);
+    const published = new Map<number, RoleId | undefined>();
+    let publishes = false;
+    for (const p of publish) {
+      const pairs = composePortPairs(p.spec);
+      if (!pairs) continue;
+      publishes = true;
+      pushEv(evidence, lines.evidence(p.line));
+      if (pairs === 'loopback') continue;
+      for (const [h, c] of pairs) published.set(h >= 0 ? h : c, byPort.get(c));
+    }
+    if (networkHost !== undefined) pushEv(evidence, lines.evidence(networkHost));
+    const chosen = publishes && networkHost === undefined ? published : (byPort as Map<number, RoleId | undefined>);
+    out.push({ service: 'transfer-cft', names, ...portsOf(chosen), explicit: publishes || fromEnv, evidence });
+  }
+  return out;
+}
+
+/** A comment line of a script or configuration file: `#`, `;`, `//`, `/*`, batch `REM` and `::`. */
+function isCommentLine(line: string): boolean {
+  const t = line.trimStart();
+  return t.startsWith('#') || t.startsWith(';') || t.startsWith('//') || t.startsWith('/*') || t.startsWith('::') || /^rem(?:\s|$)/i.test(t);
+}
+
+/** Scripts that may start a container (`docker run …`). */
+const SCRIPT_EXT = /\.(sh|bash|ksh|zsh|ps1|bat|cmd)$/i;
+
 const UCONF_EXT = /\.(sh|bash|ksh|conf|cfg|txt|ps1|bat|cmd|properties|env)$/i;
 
 /** Findings in one file (path relative to the scan root, `/`-separated, used in evidence). Pure; never throws. */
@@ -793,11 +891,17 @@ export function discoverInText(file: string, text: string): Finding[] {
       if (keys && (l.includes('cft') || l.includes('pesit') || l.includes('copilot') || l.includes('restapi'))) out.push(...fromYaml(file, text));
       return out;
     }
+    // `docker run` of the CFT image in a unit's ExecStart= or in a script
+    const dockerRun = (): void => {
+      if (/\b(?:docker|podman|nerdctl)\b/.test(text)) out.push(...fromDockerRun(file, text));
+    };
     if (lower.endsWith('.service')) {
       const f = fromSystemd(file, text);
       if (f) out.push(f);
+      dockerRun();
       return out;
     }
+    if (SCRIPT_EXT.test(lower)) dockerRun();
     let properties = false;
     if (lower === 'initialize.properties' || (lower.endsWith('.properties') && /pesit_port/i.test(text))) {
       const f = fromProperties(file, text);
@@ -821,7 +925,7 @@ export function discoverInText(file: string, text: string): Finding[] {
 
 function isCandidate(name: string): boolean {
   const l = name.toLowerCase();
-  return l.endsWith('.yaml') || l.endsWith('.yml') || l.endsWith('.service') || l.endsWith('.properties') || l.endsWith('.conf') || UCONF_EXT.test(l);
+  return l.endsWith('.yaml') || l.endsWith('.yml') || l.endsWith('.service') || l.endsWith('.properties') || l.endsWith('.conf') || UCONF_EXT.test(l) || SCRIPT_EXT.test(l);
 }
 
 // ---------------------------------------------------------------- walking and merging

@@ -463,6 +463,51 @@ describe('helpers', () => {
       { names: [], ports: '1868', roles: { 1868: 'restapi' }, explicit: true, sources: undefined, evidence: ['4 cftutil uconfset id=copilot.restapi.serverport,value=1868'] },
     ]);
   });
+  it('a UCONF command commented out in a script sets no port', () => {
+    const text = ['#!/bin/sh', '# no CFT here any more; was:', '# cftutil uconfset id=copilot.restapi.serverport,value=1768', 'REM cftutil uconfset id=copilot.general.serverport,value=1766', 'echo done', ''].join('\n');
+    expect(discoverInText('scripts/old.sh', text)).toEqual([]);
+  });
+  it('docker/podman run of the CFT image in a script: the published ports, with their lines', () => {
+    const text = [
+      '#!/bin/sh',
+      '# docker run -p 1763:1763 axway/cft:3.10',
+      'podman run -d --restart always \\',
+      '    --name=mft-cft \\',
+      '    -e CFT_PESIT_PORT=2761 \\',
+      '    -p 2761:2761 \\',
+      '    -p "2768:1768" --publish 127.0.0.1:1766:1766 \\',
+      '    -p 1761:1761/udp \\',
+      '    docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2206 \\',
+      '    -p 9999:9999',
+      'docker run --rm alpine echo cft -p 1762:1762',
+      'docker run --network host -e CFT_INSTANCE_ID=x registry.corp/mft/runtime:1',
+      '',
+    ].join('\n');
+    expect(discoverInText('bin/start-cft.sh', text).map(fview)).toEqual([
+      {
+        names: ['mft-cft'],
+        ports: '2761, 2768',
+        roles: { 2761: 'pesit', 2768: 'restapi' },
+        explicit: true,
+        sources: undefined,
+        evidence: [
+          '9 docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2206 \\',
+          '5 -e CFT_PESIT_PORT=2761 \\',
+          '6 -p 2761:2761 \\',
+          '7 -p "2768:1768" --publish 127.0.0.1:1766:1766 \\',
+        ],
+      },
+      // host network: the container's own ports (the catalogue's, no port variable)
+      { names: [], ports: '1761-1763, 1765-1768', roles: { 1761: 'pesit', 1762: 'pesitssl', 1763: 'sftp', 1765: 'coms', 1766: 'copilot', 1767: 'copilotcg', 1768: 'restapi' }, explicit: false, sources: undefined, evidence: ['12 docker run --network host -e CFT_INSTANCE_ID=x registry.corp/mft/runtime:1'] },
+    ]);
+  });
+  it('systemd: ExecStart=docker run of the CFT image gives its published ports', () => {
+    const text = '[Unit]\nDescription=MFT container\n[Service]\nExecStart=/usr/bin/docker run --rm --name cft -p 1761:1761 -p 2768:1768 axway/cft:3.10\n';
+    expect(discoverInText('hosts/mft02/etc/systemd/system/mft.service', text).map(fview)).toEqual([
+      { names: ['cft'], ports: '1761, 2768', roles: { 1761: 'pesit', 2768: 'restapi' }, explicit: true, sources: undefined, evidence: ['4 ExecStart=/usr/bin/docker run --rm --name cft -p 1761:1761 -p 2768:1768 axway/cft:3.10'] },
+    ]);
+    expect(discoverInText('etc/web.service', '[Service]\nExecStart=/usr/bin/docker run -p 1761:1761 nginx\n')).toEqual([]);
+  });
   it('isCftImage', () => {
     expect(isCftImage('docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2206')).toBe(true);
     expect(isCftImage('axway/cft:3.10.2206')).toBe(true);

@@ -587,6 +587,12 @@ function fromHelmValues(doc: PValue, lines: Lines, file: string): Finding | unde
     pushEv(evidence, lines.at(p));
     chosen.set(port, name && ROLE_IDS.has(name) ? (name as RoleId) : ROLE_BY_DEFAULT_PORT.get(port));
   }
+  // the `helm create` scaffold's single `service.port` (its template writes `port: {{ .Values.service.port }}`)
+  const single = get(service, 'port');
+  if (chosen.size === 0 && cftImage && validPort(num(single))) {
+    pushEv(evidence, lines.at(single));
+    chosen.set(num(single)!, ROLE_BY_DEFAULT_PORT.get(num(single)!));
+  }
   const explicit = chosen.size > 0;
   const final = explicit ? chosen : (defaultRoles(CFT_ROLES.map((r) => r.id)) as Map<number, RoleId | undefined>);
   const names: string[] = [];

@@ -424,6 +424,12 @@ describe('discoverInText', () => {
     const f = discoverInText('charts/mft/values.yaml', 'image:\n  repository: axway/cft\n');
     expect(f.map((x) => [x.names, formatPorts(x.ports), x.explicit, x.evidence.map((e) => e.line)])).toEqual([[['mft'], '1761-1763, 1765-1768', false, [2]]]);
   });
+  it('helm values of the `helm create` scaffold: the single service.port is what the chart exposes', () => {
+    const text = 'image:\n  repository: axway/cft\n  tag: 3.10.2206\nservice:\n  type: LoadBalancer\n  port: 1761\n  loadBalancerSourceRanges:\n    - 192.0.2.0/24\n';
+    expect(discoverInText('charts/transfer-cft/values.yaml', text).map(fview)).toEqual([
+      { names: ['transfer-cft'], ports: '1761', roles: { 1761: 'pesit' }, explicit: true, sources: '192.0.2.0/24', evidence: ['2 repository: axway/cft', '6 port: 1761', '8 - 192.0.2.0/24'] },
+    ]);
+  });
   it('systemd: only units that say Transfer CFT', () => {
     expect(discoverInText('etc/cft.service', '[Unit]\nDescription=Some daemon\n')).toEqual([]);
     const f = discoverInText('etc/transfer.service', '[Unit]\nDescription=Axway Transfer CFT\n[Service]\nExecStart=/bin/sh -c ". ./profile && copstart"\n');

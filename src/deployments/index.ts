@@ -180,6 +180,18 @@ function applyDisabled(ports: ServicePorts[], disabled: string[]): { ports: Serv
   return { ports: out, unknown: disabled.filter((d) => !used.has(d.toLowerCase())) };
 }
 
+/**
+ * Why a `disabled` name switched nothing off: not a role of the service, or a role none of the deployment's own
+ * ports has (ports given explicitly keep a role only on its catalogue port: CFT moved to 2761… has no `sftp` port).
+ */
+function notARole(name: string, svc: ServiceDefinition): string {
+  const byRole = new Map<string, number[]>();
+  for (const sp of svc.ports) for (const [k, r] of Object.entries(sp.roles ?? {})) byRole.set(r.toLowerCase(), [...(byRole.get(r.toLowerCase()) ?? []), Number(k)]);
+  const at = byRole.get(name.toLowerCase());
+  if (at) return `"${name}" is a role of ${svc.name} (port ${at.join(', ')}) that none of the deployment's ports has (ports given explicitly keep a role only on its catalogue port): leave its port out of the ports instead`;
+  return `"${name}" is not a role of ${svc.name}${byRole.size ? ` (roles: ${[...byRole.keys()].join(', ')})` : ''}`;
+}
+
 /** Explicit ports keep the catalogue's role names where they coincide with catalogue ports (so `disabled: [sftp]` still applies). */
 function withCatalogueRoles(ports: ServicePorts[], svc: ServiceDefinition): ServicePorts[] {
   if (!svc.ports.some((p) => p.roles)) return ports;
@@ -213,8 +225,7 @@ function resolveDeployments(sources: Source[], services: ServiceDefinition[], er
         for (const u of r.unknown) {
           const idx = d.disabled.indexOf(u);
           const pos = posIn(src, `${base}/disabled/${idx}`);
-          const roles = [...new Set(svc.ports.flatMap((p) => Object.values(p.roles ?? {})))];
-          errors.push({ file: src.file, ...pos, schemaPath: '#/properties/deployments/items/properties/disabled/x-known-role', message: `deployments[${i}].disabled[${idx}]: "${u}" is not a role of ${svc.name}${roles.length ? ` (roles: ${roles.join(', ')})` : ''}` });
+          errors.push({ file: src.file, ...pos, schemaPath: '#/properties/deployments/items/properties/disabled/x-known-role', message: `deployments[${i}].disabled[${idx}]: ${notARole(u, svc)}` });
         }
       }
       const pos = posIn(src, `${base}/service`);
@@ -480,8 +491,7 @@ export function deploymentsFromComments(
     if (disabled.length > 0) {
       const r = applyDisabled(resolved, disabled);
       resolved = r.ports;
-      const roles = [...new Set(svc.ports.flatMap((p) => Object.values(p.roles ?? {})))];
-      for (const u of r.unknown) out.errors.push({ ...at, message: `fwlint-deployment: "${u}" is not a role of ${svc.name}${roles.length ? ` (roles: ${roles.join(', ')})` : ''}; nothing is switched off for it` });
+      for (const u of r.unknown) out.errors.push({ ...at, message: `fwlint-deployment: ${notARole(u, svc)}; nothing is switched off for it` });
     }
     const d: Deployment = { service: svc.id, targets: [...depTargets], ports: resolved, evidence: [{ file: filePath ?? '<input>', line: at.line, text: `fwlint-deployment: ${rest}`, kind: 'in-file' }] };
     if (sources) d.sources = sources;

@@ -405,6 +405,10 @@ const k8sLinks = new WeakMap<Finding, { namespace: string | undefined; workload?
 
 function fromK8sWorkload(doc: PValue, kind: string, lines: Lines, workloads: CftWorkload[]): Finding[] {
   const pod = podSpecOf(doc, kind);
+  // `hostNetwork: true`: the containers listen in the node's network namespace, every container port is a port of
+  // the node (reachable as a hostPort is, whatever a LoadBalancer in front of it lets in)
+  const hostNetwork = get(pod, 'hostNetwork');
+  const onNode = hostNetwork?.kind === 'scalar' && hostNetwork.value === true;
   const out: Finding[] = [];
   for (const c of items(get(pod, 'containers'))) {
     const imageNode = get(c, 'image');
@@ -427,6 +431,10 @@ function fromK8sWorkload(doc: PValue, kind: string, lines: Lines, workloads: Cft
       const role = name && ROLE_IDS.has(name) ? (name as RoleId) : byPort.get(cp);
       declared.set(cp, role);
       if (validPort(hp)) hostPorts.add(hp);
+      if (onNode) {
+        hostPorts.add(cp);
+        pushEv(evidence, lines.at(hostNetwork));
+      }
       if (validPort(hp) && hp !== cp) declared.set(hp, role);
       if (name) portByName.set(name, cp);
     }

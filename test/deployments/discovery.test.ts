@@ -312,6 +312,42 @@ describe('discoverInText', () => {
       { names: ['cft-svc', 'mft'], ports: '8443, 30443', roles: { 8443: 'restapi', 30443: 'restapi' }, explicit: true, sources: undefined, evidence: ['17 kind: Service', '26 - port: 8443'] },
     ]);
   });
+  it('kubernetes: hostNetwork puts every container port on the node, a LoadBalancer in front restricts none', () => {
+    const text = [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata: {name: cft, namespace: mft}',
+      'spec:',
+      '  template:',
+      '    metadata: {labels: {app: cft}}',
+      '    spec:',
+      '      hostNetwork: true',
+      '      containers:',
+      '        - name: cft',
+      '          image: axway/cft:3.10',
+      '          ports:',
+      '            - {name: pesit, containerPort: 1761}',
+      '---',
+      'apiVersion: v1',
+      'kind: Service',
+      'metadata: {name: cft-lb, namespace: mft}',
+      'spec:',
+      '  type: LoadBalancer',
+      '  selector: {app: cft}',
+      '  loadBalancerSourceRanges: [198.51.100.0/24]',
+      '  ports:',
+      '    - {name: pesit, port: 1761, targetPort: pesit}',
+    ].join('\n');
+    const deployments = mergeFindings(discoverInText('cft.yaml', text).map((finding) => ({ finding, targets: finding.names })));
+    expect(deployments.map((d) => [d.targets, d.ports.map((p) => formatPorts(p.ports)).join(), d.sources?.toString()])).toEqual([
+      [['cft', 'mft'], '1761', undefined],
+      [['cft-lb', 'mft'], '1761', '198.51.100.0/24'],
+    ]);
+    expect(deployments[0]!.evidence.map((e) => e.line)).toEqual([11, 13, 8]);
+    const s = withDeployments(settingsFromText('discovery: false\n', 'fwlint.config.yaml'), deployments);
+    const j = judge('transfer-cft', ['mft'], 6, numRange(1761, 1761), AddrSet.ALL, s);
+    expect({ needed: formatPorts(j.needed), tooWide: j.tooWide }).toEqual({ needed: '1761', tooWide: undefined });
+  });
   it('kubernetes: a LoadBalancer with loadBalancerSourceRanges restricts the workload ports it exposes, not a hostPort', () => {
     const text = [
       'apiVersion: apps/v1',

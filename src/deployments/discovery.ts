@@ -616,6 +616,147 @@ function fromHelmValues(doc: PValue, lines: Lines, file: string): Finding | unde
   return f;
 }
 
+// ---------------------------------------------------------------- Ansible
+
+/** Modules that run a container (`community.docker.docker_container`, `containers.podman.podman_container`). */
+const ANSIBLE_CONTAINER_MODULES = new Set(['docker_container', 'community.docker.docker_container', 'podman_container', 'containers.podman.podman_container']);
+/** Keys of a play or block that hold tasks. */
+const ANSIBLE_TASK_LISTS = ['tasks', 'pre_tasks', 'post_tasks', 'handlers', 'block', 'rescue', 'always'];
+
+/**
+ * An Ansible task list or playbook: container tasks of the CFT image (or with its instance variables) give their
+ * `published_ports` (podman: `ports`/`publish`) as compose's do, and are named by the container's `name` and by the
+ * play's `hosts:` when it is one plain name (a host or group: `mft01`, `cft`; not a pattern or `all`).
+ */
+function fromAnsible(doc: PValue, lines: Lines): Finding[] {
+  const out: Finding[] = [];
+  const visit = (tasks: PValue | undefined, hosts: string | undefined, depth: number): void => {
+    if (depth > 8) return;
+    for (const t of items(tasks)) {
+      if (t.kind !== 'object') continue;
+      const h = str(get(t, 'hosts'));
+      const playHosts = h !== undefined ? (/^[A-Za-z0-9_.-]+$/.test(h) && h !== 'all' ? h : undefined) : hosts;
+      for (const k of ANSIBLE_TASK_LISTS) visit(get(t, k), playHosts, depth + 1);
+      for (const e of t.entries) {
+        if (!ANSIBLE_CONTAINER_MODULES.has(e.key) || e.value.kind !== 'object') continue;
+        const m = e.value;
+        const imageNode = get(m, 'image');
+        const env = envOf(get(m, 'env'));
+        if (!isCftImage(str(imageNode)) && !isCftInstanceEnv(env)) continue;
+        const evidence: Evidence[] = [];
+        pushEv(evidence, lines.at(isCftImage(str(imageNode)) ? imageNode : undefined) ?? lines.evidence(e.keySpan.start.line));
+        const { byPort, fromEnv } = rolesFromEnv(env, evidence, lines);
+        const published = new Map<number, RoleId | undefined>();
+        let publishes = false;
+        for (const key of ['published_ports', 'ports', 'publish']) {
+          for (const p of items(get(m, key))) {
+            const spec = p.kind === 'scalar' && p.value !== null ? String(p.value) : undefined;
+            const pairs = spec !== undefined ? composePortPairs(spec) : undefined;
+            if (!pairs) continue;
+            publishes = true;
+            pushEv(evidence, lines.at(p));
+            if (pairs === 'loopback') continue;
+            for (const [hp, c] of pairs) published.set(hp >= 0 ? hp : c, byPort.get(c));
+          }
+        }
+        const networkHost = str(get(m, 'network_mode')) === 'host';
+        if (networkHost) pushEv(evidence, lines.at(get(m, 'network_mode')));
+        const chosen = publishes && !networkHost ? published : (byPort as Map<number, RoleId | undefined>);
+        const names: string[] = [];
+        // a templated name (`cft-{{ inventory_hostname }}`) names no place
+        for (const n of [str(get(m, 'name')), playHosts]) if (n && !n.includes('{{') && !names.includes(n)) names.push(n);
+        out.push({ service: 'transfer-cft', names, ...portsOf(chosen), explicit: publishes || fromEnv, evidence });
+      }
+    }
+  };
+  visit(doc, undefined, 0);
+  return out;
+}
+
+/**
+ * The plays of a playbook that apply roles: role name → the play's `hosts:` (one plain name, as in `fromAnsible`).
+ * Never throws.
+ */
+export function ansiblePlayRoles(text: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  try {
+    for (const d of yamlDocuments(text)) {
+      const doc = parseYamlTree(d.text).value;
+      for (const play of items(doc)) {
+        const h = str(get(play, 'hosts'));
+        if (h === undefined || !/^[A-Za-z0-9_.-]+$/.test(h) || h === 'all') continue;
+        for (const r of items(get(play, 'roles'))) {
+          const name = str(r) ?? str(get(r, 'role')) ?? str(get(r, 'name'));
+          if (!name) continue;
+          const role = name.slice(name.lastIndexOf('/') + 1);
+          const l = out.get(role) ?? [];
+          if (!l.includes(h)) l.push(h);
+          out.set(role, l);
+        }
+      }
+    }
+  } catch {
+    // not a playbook
+  }
+  return out;
+}
+
+/**
+ * An Ansible inventory's groups: group → its hosts and child groups. INI (`[cft]` then one host a line,
+ * `[cft:children]`) or YAML (`all: {children: {cft: {hosts: {mft01: …}}}}`). Never throws.
+ */
+export function ansibleInventoryGroups(text: string, yaml: boolean): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const add = (g: string, m: string): void => {
+    const l = out.get(g) ?? [];
+    if (!l.includes(m)) l.push(m);
+    out.set(g, l);
+  };
+  try {
+    if (yaml) {
+      const walk = (name: string, g: PValue | undefined, depth: number): void => {
+        if (g?.kind !== 'object' || depth > 16) return;
+        const hosts = get(g, 'hosts');
+        if (hosts?.kind === 'object') for (const e of hosts.entries) add(name, e.key);
+        const children = get(g, 'children');
+        if (children?.kind === 'object')
+          for (const e of children.entries) {
+            add(name, e.key);
+            walk(e.key, e.value, depth + 1);
+          }
+      };
+      const doc = parseYamlTree(text).value;
+      if (doc?.kind === 'object') for (const e of doc.entries) walk(e.key, e.value, 0);
+      return out;
+    }
+    let group: string | undefined;
+    for (const raw of lineTexts(text)) {
+      const l = raw.trim();
+      if (l === '' || l.startsWith('#') || l.startsWith(';')) continue;
+      const h = /^\[([^\]:]+)(?::([a-z]+))?\]$/.exec(l);
+      if (h) {
+        group = h[2] === undefined || h[2] === 'children' ? h[1] : undefined;
+        continue;
+      }
+      const name = l.split(/\s+/)[0]!;
+      if (group && name && !name.includes('=')) add(group, name);
+    }
+  } catch {
+    // not an inventory
+  }
+  return out;
+}
+
+/** An Ansible inventory file: INI `hosts`, `inventory`, `*.ini` in an inventory folder, or a YAML one under it. */
+function isInventory(rel: string): 'ini' | 'yaml' | undefined {
+  const l = rel.toLowerCase();
+  const base = l.slice(l.lastIndexOf('/') + 1);
+  const inInventory = /(^|\/)inventor(y|ies)\//.test(l);
+  if (base === 'hosts' || base === 'inventory' || (inInventory && base.endsWith('.ini')) || base === 'hosts.ini') return 'ini';
+  if (inInventory && /\.ya?ml$/.test(base) && !l.includes('/host_vars/') && !l.includes('/group_vars/')) return 'yaml';
+  return undefined;
+}
+
 function fromYaml(file: string, text: string): Finding[] {
   const out: Finding[] = [];
   const workloads: CftWorkload[] = [];
@@ -623,6 +764,10 @@ function fromYaml(file: string, text: string): Finding[] {
   for (const d of yamlDocuments(text)) {
     const tree = parseYamlTree(d.text);
     const doc = tree.value;
+    if (doc?.kind === 'array') {
+      out.push(...fromAnsible(doc, new Lines(file, d.text, d.lineOffset)));
+      continue;
+    }
     if (doc?.kind !== 'object') continue;
     const lines = new Lines(file, d.text, d.lineOffset);
     const kind = str(get(doc, 'kind'));
@@ -1051,6 +1196,10 @@ export function scanFindings(root: string, opts: Pick<DiscoveryOptions, 'maxFile
   let entries = 0;
   let filesRead = 0;
   let truncated = false;
+  /** Ansible: role → the hosts of the plays that apply it. */
+  const playRoles = new Map<string, string[]>();
+  /** Ansible inventories: group → hosts and child groups. */
+  const groups = new Map<string, string[]>();
   const stack = [root];
   while (stack.length > 0 && !truncated) {
     const dir = stack.pop()!;
@@ -1073,7 +1222,7 @@ export function scanFindings(root: string, opts: Pick<DiscoveryOptions, 'maxFile
         if (!SKIP_DIRS.has(d.name)) subdirs.push(childPath(dir, d.name));
         continue;
       }
-      if (!d.isFile() || !isCandidate(d.name)) continue;
+      if (!d.isFile() || (!isCandidate(d.name) && d.name !== 'hosts' && d.name !== 'inventory' && !d.name.endsWith('.ini'))) continue;
       const full = childPath(dir, d.name);
       let text: string;
       try {
@@ -1086,11 +1235,27 @@ export function scanFindings(root: string, opts: Pick<DiscoveryOptions, 'maxFile
       filesRead++;
       const rel = relative(root, full).split(sep).join('/');
       for (const finding of discoverInText(rel, text)) findings.push({ rel, finding });
+      const inventory = isInventory(rel);
+      if (inventory) for (const [g, members] of ansibleInventoryGroups(text, inventory === 'yaml')) groups.set(g, [...new Set([...(groups.get(g) ?? []), ...members])]);
+      if (/\.ya?ml$/i.test(d.name) && text.includes('roles:') && text.includes('hosts:')) for (const [role, hosts] of ansiblePlayRoles(text)) playRoles.set(role, [...new Set([...(playRoles.get(role) ?? []), ...hosts])]);
     }
     // depth first, directories in name order
     for (let k = subdirs.length - 1; k >= 0; k--) stack.push(subdirs[k]!);
   }
   linkServicesAcrossFiles(findings);
+  // a finding in an Ansible role (`roles/<role>/tasks/main.yml`) runs on the hosts of the plays that apply the role
+  if (playRoles.size > 0)
+    for (const { rel, finding } of findings) {
+      const segs = rel.split('/');
+      const at = segs.lastIndexOf('roles', segs.length - 3);
+      const hosts = at >= 0 ? playRoles.get(segs[at + 1]!) : undefined;
+      for (const h of hosts ?? []) if (!finding.names.includes(h)) finding.names.push(h);
+    }
+  // an inventory group among the names (a play's `hosts: cft`) is its hosts too, through child groups
+  if (groups.size > 0)
+    for (const { finding } of findings) {
+      for (let k = 0; k < finding.names.length && k < 1000; k++) for (const m of groups.get(finding.names[k]!) ?? []) if (!finding.names.includes(m)) finding.names.push(m);
+    }
   return { findings, filesRead, truncated };
 }
 

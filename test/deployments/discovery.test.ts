@@ -550,6 +550,54 @@ describe('helpers', () => {
     ]);
     expect(discoverInText('etc/web.service', '[Service]\nExecStart=/usr/bin/docker run -p 1761:1761 nginx\n')).toEqual([]);
   });
+  it('ansible: a container task of the CFT image gives its published ports, named by the play hosts', () => {
+    const text = [
+      '- hosts: mft01',
+      '  tasks:',
+      '    - name: Run Transfer CFT',
+      '      community.docker.docker_container:',
+      '        name: cft',
+      '        image: axway/cft:3.10',
+      '        published_ports:',
+      '          - "1761:1761"',
+      '          - "127.0.0.1:1768:1768"',
+      '          - "2762:1762"',
+      '- hosts: "web:&prod"',
+      '  tasks:',
+      '    - block:',
+      '        - containers.podman.podman_container:',
+      '            name: cft-test',
+      '            image: registry.corp/nginx:1',
+      '            network_mode: host',
+      '',
+    ].join('\n');
+    expect(discoverInText('site.yml', text).map(fview)).toEqual([
+      { names: ['cft', 'mft01'], ports: '1761, 2762', roles: { 1761: 'pesit', 2762: 'pesitssl' }, explicit: true, sources: undefined, evidence: ['6 image: axway/cft:3.10', '8 - "1761:1761"', '9 - "127.0.0.1:1768:1768"', '10 - "2762:1762"'] },
+    ]);
+  });
+  it('ansible: a role\'s container runs on the hosts of the plays applying it, inventory groups resolved', () => {
+    const root = mkdtempSync(join(tmpdir(), 'fwl-ansible-'));
+    try {
+      mkdirSync(join(root, 'roles/transfer_cft/tasks'), { recursive: true });
+      mkdirSync(join(root, 'inventories/prod'), { recursive: true });
+      writeFileSync(join(root, 'inventories/prod/hosts.ini'), '[mft]\nmft01 ansible_host=10.1.0.11\n[cft:children]\nmft\n[cft:vars]\nx=1\n[web]\nweb01\n');
+      writeFileSync(join(root, 'inventories/prod/dr.yml'), 'all:\n  children:\n    cft:\n      hosts:\n        mft09:\n');
+      writeFileSync(join(root, 'cft.yml'), '- hosts: cft\n  roles:\n    - transfer_cft\n    - { role: common }\n');
+      writeFileSync(join(root, 'roles/transfer_cft/tasks/main.yml'), '- docker_container:\n    name: cft-{{ inventory_hostname }}\n    image: "{{ cft_image }}"\n    env:\n      CFT_INSTANCE_ID: "{{ inventory_hostname }}"\n    published_ports: ["1761:1761"]\n');
+      expect(discoverDeployments(root).deployments.map(view)).toEqual([
+        {
+          // a templated container name names no place
+          targets: ['cft', 'mft09', 'mft', 'mft01'],
+          ports: 'tcp 1761',
+          roles: { 1761: 'pesit' },
+          sources: undefined,
+          evidence: ['roles/transfer_cft/tasks/main.yml:1 - docker_container:', 'roles/transfer_cft/tasks/main.yml:6 published_ports: ["1761:1761"]'],
+        },
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
   it('isCftImage', () => {
     expect(isCftImage('docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2206')).toBe(true);
     expect(isCftImage('axway/cft:3.10.2206')).toBe(true);

@@ -757,6 +757,37 @@ function isInventory(rel: string): 'ini' | 'yaml' | undefined {
   return undefined;
 }
 
+/**
+ * A kustomization (`kustomization.yaml`): the namespace it sets and the folders and files of its `resources:`
+ * (also `bases:`), relative to the scan root, `/`-separated. Undefined when it sets no namespace. Never throws.
+ */
+export function kustomizeNamespace(rel: string, text: string): { namespace: string; resources: string[] } | undefined {
+  try {
+    const doc = parseYamlTree(text).value;
+    const namespace = str(get(doc, 'namespace'));
+    if (!namespace || namespace === 'default') return undefined;
+    const dir = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
+    const resources: string[] = [];
+    for (const key of ['resources', 'bases']) {
+      for (const r of items(get(doc, key))) {
+        const s = str(r);
+        if (!s || s.includes('://') || s.includes('?ref=')) continue;
+        // normalise dir/../x and ./x (a resource outside the root is not in the walk)
+        const segs: string[] = dir === '' ? [] : dir.split('/');
+        for (const seg of s.split('/')) {
+          if (seg === '' || seg === '.') continue;
+          if (seg === '..') segs.pop();
+          else segs.push(seg);
+        }
+        resources.push(segs.join('/'));
+      }
+    }
+    return { namespace, resources };
+  } catch {
+    return undefined;
+  }
+}
+
 function fromYaml(file: string, text: string): Finding[] {
   const out: Finding[] = [];
   const workloads: CftWorkload[] = [];
@@ -1200,6 +1231,8 @@ export function scanFindings(root: string, opts: Pick<DiscoveryOptions, 'maxFile
   const playRoles = new Map<string, string[]>();
   /** Ansible inventories: group → hosts and child groups. */
   const groups = new Map<string, string[]>();
+  /** Kustomizations that set a namespace. */
+  const kustomizations: { namespace: string; resources: string[]; dir: string }[] = [];
   const stack = [root];
   while (stack.length > 0 && !truncated) {
     const dir = stack.pop()!;
@@ -1235,6 +1268,10 @@ export function scanFindings(root: string, opts: Pick<DiscoveryOptions, 'maxFile
       filesRead++;
       const rel = relative(root, full).split(sep).join('/');
       for (const finding of discoverInText(rel, text)) findings.push({ rel, finding });
+      if (d.name === 'kustomization.yaml' || d.name === 'kustomization.yml') {
+        const k = kustomizeNamespace(rel, text);
+        if (k) kustomizations.push({ ...k, dir: rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '' });
+      }
       const inventory = isInventory(rel);
       if (inventory) for (const [g, members] of ansibleInventoryGroups(text, inventory === 'yaml')) groups.set(g, [...new Set([...(groups.get(g) ?? []), ...members])]);
       if (/\.ya?ml$/i.test(d.name) && text.includes('roles:') && text.includes('hosts:')) for (const [role, hosts] of ansiblePlayRoles(text)) playRoles.set(role, [...new Set([...(playRoles.get(role) ?? []), ...hosts])]);
@@ -1251,6 +1288,29 @@ export function scanFindings(root: string, opts: Pick<DiscoveryOptions, 'maxFile
       const hosts = at >= 0 ? playRoles.get(segs[at + 1]!) : undefined;
       for (const h of hosts ?? []) if (!finding.names.includes(h)) finding.names.push(h);
     }
+  // a kustomization's namespace is where the manifests of its resources (files or folders, through the overlays
+  // of overlays) are deployed: overlays/prod with `namespace: mft-prod` over ../../base names base's workloads
+  if (kustomizations.length > 0) {
+    const covers = (res: string, rel: string): boolean => rel === res || rel.startsWith(`${res}/`) || res === '';
+    for (const { rel, finding } of findings) {
+      if (!k8sLinks.has(finding)) continue;
+      const seen = new Set<string>([rel]);
+      let paths = [rel];
+      for (let depth = 0; depth < 8 && paths.length > 0; depth++) {
+        const next: string[] = [];
+        for (const k of kustomizations) {
+          if (!k.resources.some((r) => paths.some((p) => covers(r, p)))) continue;
+          if (!finding.names.includes(k.namespace)) finding.names.push(k.namespace);
+          const dir = k.dir;
+          if (!seen.has(dir)) {
+            seen.add(dir);
+            next.push(dir);
+          }
+        }
+        paths = next;
+      }
+    }
+  }
   // an inventory group among the names (a play's `hosts: cft`) is its hosts too, through child groups
   if (groups.size > 0)
     for (const { finding } of findings) {

@@ -598,6 +598,25 @@ describe('helpers', () => {
       rmSync(root, { recursive: true, force: true });
     }
   });
+  it('kustomize: an overlay\'s namespace names the workloads of the base it includes', () => {
+    const root = mkdtempSync(join(tmpdir(), 'fwl-kustomize-'));
+    try {
+      mkdirSync(join(root, 'k8s/base'), { recursive: true });
+      mkdirSync(join(root, 'k8s/overlays/prod'), { recursive: true });
+      mkdirSync(join(root, 'k8s/overlays/dr'), { recursive: true });
+      writeFileSync(join(root, 'k8s/base/statefulset.yaml'), 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: cft\nspec:\n  template:\n    spec:\n      containers:\n        - name: cft\n          image: axway/cft:3.10\n          ports:\n            - {name: pesit, containerPort: 1761}\n');
+      writeFileSync(join(root, 'k8s/base/kustomization.yaml'), 'resources: [statefulset.yaml]\n');
+      writeFileSync(join(root, 'k8s/overlays/prod/kustomization.yaml'), 'kind: Kustomization\nnamespace: mft-prod\nresources:\n  - ../../base\n');
+      // an overlay of the prod overlay, and one of another base
+      writeFileSync(join(root, 'k8s/overlays/dr/kustomization.yaml'), 'namespace: mft-dr\nresources: [../prod]\n');
+      writeFileSync(join(root, 'kustomization.yaml'), 'namespace: web\nresources: [web/]\n');
+      expect(discoverDeployments(root).deployments.map(view)).toEqual([
+        { targets: ['cft', 'mft-prod', 'mft-dr'], ports: 'tcp 1761', roles: { 1761: 'pesit' }, sources: undefined, evidence: ['k8s/base/statefulset.yaml:10 image: axway/cft:3.10', 'k8s/base/statefulset.yaml:12 - {name: pesit, containerPort: 1761}'] },
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
   it('isCftImage', () => {
     expect(isCftImage('docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2206')).toBe(true);
     expect(isCftImage('axway/cft:3.10.2206')).toBe(true);

@@ -1092,6 +1092,22 @@ export function discoverInText(file: string, text: string): Finding[] {
       return out;
     }
     if (SCRIPT_EXT.test(lower)) dockerRun();
+    if (lower.endsWith('.tf')) {
+      // a `docker run` in an instance's start-up script (`user_data`, `metadata_startup_script`, `custom_data`
+      // heredocs) runs on that instance: named by the resource address, as the AWS parser names the instances a
+      // security group is attached to (`aws_instance.mft01`)
+      dockerRun();
+      const ls = lineTexts(text);
+      for (const f of out) {
+        for (let i = (f.evidence[0]?.line ?? 0) - 1; i >= 0; i--) {
+          const m = /^resource\s+"([A-Za-z0-9_-]+)"\s+"([A-Za-z0-9_-]+)"/.exec(ls[i]!);
+          if (!m) continue;
+          f.names.push(`${m[1]}.${m[2]}`);
+          break;
+        }
+      }
+      return out;
+    }
     let properties = false;
     if (lower === 'initialize.properties' || (lower.endsWith('.properties') && /pesit_port/i.test(text))) {
       const f = fromProperties(file, text);
@@ -1115,7 +1131,7 @@ export function discoverInText(file: string, text: string): Finding[] {
 
 function isCandidate(name: string): boolean {
   const l = name.toLowerCase();
-  return l.endsWith('.yaml') || l.endsWith('.yml') || l.endsWith('.service') || l.endsWith('.properties') || l.endsWith('.conf') || UCONF_EXT.test(l) || SCRIPT_EXT.test(l);
+  return l.endsWith('.yaml') || l.endsWith('.yml') || l.endsWith('.service') || l.endsWith('.tf') || l.endsWith('.properties') || l.endsWith('.conf') || UCONF_EXT.test(l) || SCRIPT_EXT.test(l);
 }
 
 // ---------------------------------------------------------------- walking and merging

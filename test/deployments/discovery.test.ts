@@ -617,6 +617,25 @@ describe('helpers', () => {
       rmSync(root, { recursive: true, force: true });
     }
   });
+  it('terraform: docker run of the CFT image in an instance\'s user_data is on that instance (its resource address)', () => {
+    const text = [
+      'resource "aws_security_group" "cft" {',
+      '  name = "sg-cft"',
+      '}',
+      'resource "aws_instance" "mft01" {',
+      '  vpc_security_group_ids = [aws_security_group.cft.id]',
+      '  user_data = <<-EOT',
+      '    #!/bin/bash',
+      '    # docker run -p 1763:1763 axway/cft:3.9',
+      '    docker run -d --name cft -p 1761:1761 -p 1768:1768 axway/cft:3.10',
+      '  EOT',
+      '}',
+      '',
+    ].join('\n');
+    expect(discoverInText('infra/main.tf', text).map(fview)).toEqual([
+      { names: ['cft', 'aws_instance.mft01'], ports: '1761, 1768', roles: { 1761: 'pesit', 1768: 'restapi' }, explicit: true, sources: undefined, evidence: ['9 docker run -d --name cft -p 1761:1761 -p 1768:1768 axway/cft:3.10'] },
+    ]);
+  });
   it('isCftImage', () => {
     expect(isCftImage('docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2206')).toBe(true);
     expect(isCftImage('axway/cft:3.10.2206')).toBe(true);

@@ -12,7 +12,8 @@ import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { basename, dirname, relative, sep } from 'node:path';
 import { AddrSet, LineIndex, numSetOf, parseCidr, type NumSet } from '../model/index.js';
 import { CFT_ROLES, type ServicePorts } from '../catalog/index.js';
-import { get, items, num, parseYamlTree, str, type PValue } from '../parsers/values.js';
+import { get, items, num, parseYamlTree, str, type PObject, type PValue } from '../parsers/values.js';
+import { parseHcl } from '../parsers/hcl/index.js';
 import type { Deployment, Evidence } from './types.js';
 import { CONFIG_FILE_NAMES } from './config.js';
 
@@ -788,6 +789,72 @@ export function kustomizeNamespace(rel: string, text: string): { namespace: stri
   }
 }
 
+// ---------------------------------------------------------------- Nomad
+
+/** Blocks of an HCL body with that type (`group`, `task`, `port`: repeated blocks are repeated entries). */
+function blocks(body: PValue | undefined, type: string): PObject[] {
+  if (body?.kind !== 'object') return [];
+  return body.entries.filter((e) => e.key === type && e.value.kind === 'object').map((e) => e.value as PObject);
+}
+
+/**
+ * A Nomad job (`job "cft" { group "mft" { network { port "pesit" { static = 1761 } } task … { config { image = … } } } }`):
+ * a task of the CFT image (or with its instance variables) uses the `static` host ports of its group's network
+ * among its `config.ports` (all of them without that list); dynamic ports are no fixed opening. Names: the job, the
+ * group, and a node pinned by a `constraint` on `${attr.unique.hostname}` or `${node.unique.name}`.
+ */
+function fromNomad(file: string, text: string): Finding[] {
+  const out: Finding[] = [];
+  const { body } = parseHcl(text);
+  const lines = new Lines(file, text);
+  const pinned = (b: PValue | undefined): string[] => {
+    const names: string[] = [];
+    for (const c of blocks(b, 'constraint')) {
+      const attr = get(c, 'attribute');
+      const at = attr?.kind === 'expr' ? attr.text : str(attr);
+      const op = str(get(c, 'operator')) ?? '=';
+      const v = str(get(c, 'value'));
+      if (at && /\$\{(?:attr\.unique\.hostname|node\.unique\.name)\}/.test(at) && (op === '=' || op === '==') && v) names.push(v);
+    }
+    return names;
+  };
+  for (const job of blocks(body, 'job')) {
+    const jobName = job.block?.labels[0];
+    for (const group of blocks(job, 'group')) {
+      const statics = new Map<string, { host: number; container: number; node: PValue }>();
+      for (const net of blocks(group, 'network'))
+        for (const port of blocks(net, 'port')) {
+          const label = port.block?.labels[0];
+          const st = get(port, 'static');
+          const host = num(st);
+          if (!label || !st || !validPort(host)) continue;
+          const to = num(get(port, 'to'));
+          statics.set(label, { host, container: validPort(to) && to > 0 ? to : host, node: st });
+        }
+      for (const task of blocks(group, 'task')) {
+        const config = get(task, 'config');
+        const imageNode = get(config, 'image');
+        const env = envOf(get(task, 'env'));
+        if (!isCftImage(str(imageNode)) && !isCftInstanceEnv(env)) continue;
+        const evidence: Evidence[] = [];
+        pushEv(evidence, lines.at(isCftImage(str(imageNode)) ? imageNode : task));
+        const { byPort, fromEnv } = rolesFromEnv(env, evidence, lines);
+        const used = items(get(config, 'ports')).map((p) => str(p)).filter((p): p is string => p !== undefined);
+        const chosen = new Map<number, RoleId | undefined>();
+        for (const [label, p] of statics) {
+          if (used.length > 0 && !used.includes(label)) continue;
+          pushEv(evidence, lines.at(p.node));
+          chosen.set(p.host, ROLE_IDS.has(label) ? (label as RoleId) : byPort.get(p.container));
+        }
+        const names: string[] = [];
+        for (const n of [jobName, group.block?.labels[0], ...pinned(job), ...pinned(group), ...pinned(task)]) if (n && !names.includes(n)) names.push(n);
+        out.push({ service: 'transfer-cft', names, ...portsOf(chosen), explicit: chosen.size > 0 || fromEnv, evidence });
+      }
+    }
+  }
+  return out;
+}
+
 function fromYaml(file: string, text: string): Finding[] {
   const out: Finding[] = [];
   const workloads: CftWorkload[] = [];
@@ -1092,6 +1159,10 @@ export function discoverInText(file: string, text: string): Finding[] {
       return out;
     }
     if (SCRIPT_EXT.test(lower)) dockerRun();
+    if (lower.endsWith('.nomad') || ((lower.endsWith('.hcl') || lower.endsWith('.nomad.hcl')) && /^\s*job\s+"/m.test(text))) {
+      if (/cft|CFT_/i.test(text)) out.push(...fromNomad(file, text));
+      return out;
+    }
     if (lower.endsWith('.tf')) {
       // a `docker run` in an instance's start-up script (`user_data`, `metadata_startup_script`, `custom_data`
       // heredocs) runs on that instance: named by the resource address, as the AWS parser names the instances a
@@ -1131,7 +1202,7 @@ export function discoverInText(file: string, text: string): Finding[] {
 
 function isCandidate(name: string): boolean {
   const l = name.toLowerCase();
-  return l.endsWith('.yaml') || l.endsWith('.yml') || l.endsWith('.service') || l.endsWith('.tf') || l.endsWith('.properties') || l.endsWith('.conf') || UCONF_EXT.test(l) || SCRIPT_EXT.test(l);
+  return l.endsWith('.yaml') || l.endsWith('.yml') || l.endsWith('.service') || l.endsWith('.tf') || l.endsWith('.nomad') || l.endsWith('.hcl') || l.endsWith('.properties') || l.endsWith('.conf') || UCONF_EXT.test(l) || SCRIPT_EXT.test(l);
 }
 
 // ---------------------------------------------------------------- walking and merging

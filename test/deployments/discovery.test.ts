@@ -636,6 +636,39 @@ describe('helpers', () => {
       { names: ['cft', 'aws_instance.mft01'], ports: '1761, 1768', roles: { 1761: 'pesit', 1768: 'restapi' }, explicit: true, sources: undefined, evidence: ['9 docker run -d --name cft -p 1761:1761 -p 1768:1768 axway/cft:3.10'] },
     ]);
   });
+  it('nomad: the static ports of the CFT task\'s group that the task uses, named by job, group and pinned node', () => {
+    const text = [
+      'job "cft" {',
+      '  constraint {',
+      '    attribute = "${attr.unique.hostname}"',
+      '    value     = "mft01"',
+      '  }',
+      '  group "mft" {',
+      '    network {',
+      '      port "pesit" { static = 1761 }',
+      '      port "api" {',
+      '        static = 2768',
+      '        to     = 1768',
+      '      }',
+      '      port "ui" {}',
+      '      port "metrics" { static = 9100 }',
+      '    }',
+      '    task "cft" {',
+      '      driver = "docker"',
+      '      config {',
+      '        image = "axway/cft:3.10"',
+      '        ports = ["pesit", "api", "ui"]',
+      '      }',
+      '    }',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    expect(discoverInText('jobs/cft.nomad.hcl', text).map(fview)).toEqual([
+      { names: ['cft', 'mft', 'mft01'], ports: '1761, 2768', roles: { 1761: 'pesit', 2768: 'restapi' }, explicit: true, sources: undefined, evidence: ['19 image = "axway/cft:3.10"', '8 port "pesit" { static = 1761 }', '10 static = 2768'] },
+    ]);
+    expect(discoverInText('jobs/web.nomad', text.replace('axway/cft:3.10', 'nginx:1'))).toEqual([]);
+  });
   it('isCftImage', () => {
     expect(isCftImage('docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2206')).toBe(true);
     expect(isCftImage('axway/cft:3.10.2206')).toBe(true);

@@ -1,7 +1,7 @@
 import type { Rule } from 'eslint';
 import { CFT_BLOCK, describePorts, REGISTERED_RANGE } from '../src/catalog/index.js';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
-import { certaintyTitle, clientReachable, describeSources, viaInterfaces, docsUrl, eachGroup, portsOf, report, unexplainedPorts, ruleOptions, SharedTexts, twoPieces, type TooWidePorts } from '../src/eslint/rule-kit.js';
+import { beyondDeclared, certaintyTitle, clientReachable, describeSources, viaInterfaces, docsUrl, eachGroup, portsOf, report, unexplainedPorts, ruleOptions, SharedTexts, twoPieces, type TooWidePorts } from '../src/eslint/rule-kit.js';
 import { evidenceRef } from '../src/deployments/index.js';
 import { IntervalSet, numRange, type NumSet } from '../src/model/index.js';
 
@@ -110,7 +110,7 @@ const rule: Rule.RuleModule = {
             const per = [...new Set(w.deployments.map((d) => evidenceRef(d, a.settings)))].join(', ');
             report(context, a, g.span, g.ruleId, {
               messageId: 'tooWide',
-              data: { message: `${certaintyTitle(g)}: ${describePorts(protocol, w.ports)} of the ${w.service} deployment on ${target} per ${per} reachable from ${describeSources(g.sources, g.principals)}${viaInterfaces(g.interfaces)}, wider than its declared sources ${describeSources(w.allowed)}${g.via ? `, ${g.via}` : ''}.` },
+              data: { message: `${certaintyTitle(g)}: ${describePorts(protocol, w.ports)} of the ${w.service} deployment on ${target} per ${per} reachable from ${describeSources(g.sources, g.principals)}${viaInterfaces(g.interfaces)}, ${beyondDeclared(g.sources, w.allowed)}${g.via ? `, ${g.via}` : ''}.` },
             }, g);
           }
         }, clientReachable);

@@ -3,7 +3,7 @@ import { CFT_BLOCK, describePorts } from '../src/catalog/index.js';
 import { describeDeployments, evidenceRef, judge, MAX_DISCOVERY_ENTRIES, type Deployment } from '../src/deployments/index.js';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
 import { formatPorts, numSingle } from '../src/model/index.js';
-import { certaintyTitle, clientReachable, describeSources, viaInterfaces, docsUrl, eachGroup, portsOf, report, ruleOptions, SharedTexts, twoPieces } from '../src/eslint/rule-kit.js';
+import { beyondDeclared, certaintyTitle, clientReachable, describeSources, viaInterfaces, docsUrl, eachGroup, portsOf, report, ruleOptions, SharedTexts, twoPieces } from '../src/eslint/rule-kit.js';
 
 const SERVICE = 'transfer-cft';
 const PROTOCOLS = [6, 17];
@@ -86,7 +86,7 @@ const rule: Rule.RuleModule = {
             if (j.tooWide) {
               report(context, a, g.span, g.ruleId, {
                 messageId: 'tooWide',
-                data: { message: `${certainty}: ${describePorts(protocol, j.tooWide.ports)} of the Transfer CFT deployment on ${target}${matched(j.deployments)} reachable from ${sources}, wider than its declared sources ${describeSources(j.tooWide.allowed)}${via}.` },
+                data: { message: `${certainty}: ${describePorts(protocol, j.tooWide.ports)} of the Transfer CFT deployment on ${target}${matched(j.deployments)} reachable from ${sources}, ${beyondDeclared(j.tooWide.actual, j.tooWide.allowed)}${via}.` },
               }, g);
             }
           }

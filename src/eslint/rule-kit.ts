@@ -900,6 +900,14 @@ export function unexplainedPorts(a: FileAnalysis, targets: string[], protocol: n
   return rest;
 }
 
+/**
+ * How sources reaching a deployment's port compare with those it declares: "wider than its declared sources X" when
+ * they include some of them, "outside its declared sources X" when none (192.168.0.0/16 is not wider than 10.0.0.0/8).
+ */
+export function beyondDeclared(actual: AddrSet, allowed: AddrSet): string {
+  return `${actual.intersect(allowed).isEmpty ? 'outside' : 'wider than'} its declared sources ${describeSources(allowed)}`;
+}
+
 /** Ports of `unexplainedPorts` that a deployment uses but reachable from more than it declares (its `sources`). */
 export interface TooWidePorts {
   /** The service's name ("Transfer CFT"). */

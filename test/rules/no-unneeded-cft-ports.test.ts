@@ -86,6 +86,12 @@ tester('iptables', deployed).run('no-unneeded-cft-ports (iptables)', rule, {
       ],
     },
     {
+      // reachable from sources none of which the deployment declares: outside them, not "wider"
+      code: `# fwlint-target: mft01\n${save('-A INPUT -s 192.168.0.0/16 -p tcp --dport 1766 -j ACCEPT')}`,
+      filename: 'mft01.rules',
+      errors: [{ line: 6, message: 'Open: TCP 1766 (cft-5, Transfer CFT Copilot UI and web services) of the Transfer CFT deployment on mft01 per settings.firewall reachable from 192.168.0.0/16, outside its declared sources 10.0.0.0/8.' }],
+    },
+    {
       // deployments elsewhere are named with their evidence, also one declared in the file on another host
       code: `# fwlint-deployment: transfer-cft targets=mft07\n${save('-A INPUT -p tcp --dport 1768 -j ACCEPT')}`,
       filename: 'web01.rules',

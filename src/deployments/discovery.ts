@@ -224,6 +224,14 @@ function rolesFromEnv(env: ReturnType<typeof envOf>, ev: Evidence[], lines: Line
   return { byPort, fromEnv };
 }
 
+/**
+ * A container port in the Transfer CFT block that no role listens on (1764, or 1765 when COMS moved): publishing it
+ * (`"1761-1768:1761-1768"`) opens the host port to nothing, so it is no port the deployment needs.
+ */
+function noRole(containerPort: number, role: RoleId | undefined): boolean {
+  return role === undefined && containerPort >= 1761 && containerPort <= 1768;
+}
+
 // ---------------------------------------------------------------- docker-compose
 
 /** A host address that only the host itself reaches: a port published there needs no firewall opening. */
@@ -324,7 +332,7 @@ function fromCompose(doc: PValue, lines: Lines): Finding[] {
       publishes = true;
       pushEv(evidence, lines.at(p));
       if (pairs === 'loopback') continue;
-      for (const [h, c] of pairs) published.set(h >= 0 ? h : c, byPort.get(c));
+      for (const [h, c] of pairs) if (!noRole(c, byPort.get(c))) published.set(h >= 0 ? h : c, byPort.get(c));
     }
     const networkHost = str(get(svc, 'network_mode')) === 'host';
     const chosen = publishes && !networkHost ? published : (byPort as Map<number, RoleId | undefined>);
@@ -430,6 +438,8 @@ function fromK8sWorkload(doc: PValue, kind: string, lines: Lines, workloads: Cft
       if (proto !== 'TCP' || !validPort(cp)) continue;
       pushEv(evidence, lines.at(p));
       const role = name && ROLE_IDS.has(name) ? (name as RoleId) : byPort.get(cp);
+      if (name) portByName.set(name, cp);
+      if (noRole(cp, role)) continue;
       declared.set(cp, role);
       if (validPort(hp)) hostPorts.add(hp);
       if (onNode) {
@@ -437,7 +447,6 @@ function fromK8sWorkload(doc: PValue, kind: string, lines: Lines, workloads: Cft
         pushEv(evidence, lines.at(hostNetwork));
       }
       if (validPort(hp) && hp !== cp) declared.set(hp, role);
-      if (name) portByName.set(name, cp);
     }
     const roleByPort = new Map<number, RoleId>(byPort);
     for (const [p, r] of declared) if (r) roleByPort.set(p, r);
@@ -657,7 +666,7 @@ function fromAnsible(doc: PValue, lines: Lines): Finding[] {
             publishes = true;
             pushEv(evidence, lines.at(p));
             if (pairs === 'loopback') continue;
-            for (const [hp, c] of pairs) published.set(hp >= 0 ? hp : c, byPort.get(c));
+            for (const [hp, c] of pairs) if (!noRole(c, byPort.get(c))) published.set(hp >= 0 ? hp : c, byPort.get(c));
           }
         }
         const networkHost = str(get(m, 'network_mode')) === 'host';
@@ -844,7 +853,8 @@ function fromNomad(file: string, text: string): Finding[] {
         for (const [label, p] of statics) {
           if (used.length > 0 && !used.includes(label)) continue;
           pushEv(evidence, lines.at(p.node));
-          chosen.set(p.host, ROLE_IDS.has(label) ? (label as RoleId) : byPort.get(p.container));
+          const role = ROLE_IDS.has(label) ? (label as RoleId) : byPort.get(p.container);
+          if (!noRole(p.container, role)) chosen.set(p.host, role);
         }
         const names: string[] = [];
         for (const n of [jobName, group.block?.labels[0], ...pinned(job), ...pinned(group), ...pinned(task)]) if (n && !names.includes(n)) names.push(n);
@@ -1114,7 +1124,7 @@ function fromDockerRun(file: string, text: string): Finding[] {
       publishes = true;
       pushEv(evidence, lines.evidence(p.line));
       if (pairs === 'loopback') continue;
-      for (const [h, c] of pairs) published.set(h >= 0 ? h : c, byPort.get(c));
+      for (const [h, c] of pairs) if (!noRole(c, byPort.get(c))) published.set(h >= 0 ? h : c, byPort.get(c));
     }
     if (networkHost !== undefined) pushEv(evidence, lines.evidence(networkHost));
     const chosen = publishes && networkHost === undefined ? published : (byPort as Map<number, RoleId | undefined>);

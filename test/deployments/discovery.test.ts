@@ -669,6 +669,11 @@ describe('helpers', () => {
     ]);
     expect(discoverInText('jobs/web.nomad', text.replace('axway/cft:3.10', 'nginx:1'))).toEqual([]);
   });
+  it('a published container port of the CFT block that no role listens on is not needed (1764, a moved role\'s default)', () => {
+    const text = 'services:\n  cft:\n    image: axway/cft:3.10\n    environment:\n      CFT_COMS_PORT: "2765"\n    ports:\n      - "1761-1768:1761-1768"\n';
+    expect(discoverInText('docker-compose.yml', text).map((f) => [formatPorts(f.ports), f.evidence.map((e) => e.line)])).toEqual([['1761-1763, 1766-1768', [3, 5, 7]]]);
+    expect(discoverInText('run.sh', 'docker run -p 1764:1764 -p 1761:1761 axway/cft\n').map((f) => formatPorts(f.ports))).toEqual(['1761']);
+  });
   it('isCftImage', () => {
     expect(isCftImage('docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2206')).toBe(true);
     expect(isCftImage('axway/cft:3.10.2206')).toBe(true);

@@ -1184,6 +1184,12 @@ export function discoverInText(file: string, text: string): Finding[] {
           const m = /^resource\s+"([A-Za-z0-9_-]+)"\s+"([A-Za-z0-9_-]+)"/.exec(ls[i]!);
           if (!m) continue;
           f.names.push(`${m[1]}.${m[2]}`);
+          // a GCE instance is what a firewall rule's target tags select: its network tags name it too
+          if (m[1] === 'google_compute_instance')
+            for (let j = i + 1; j < ls.length && !ls[j]!.startsWith('}'); j++) {
+              const t = /^\s*tags\s*=\s*\[([^\]]*)\]/.exec(ls[j]!);
+              if (t) for (const tag of t[1]!.matchAll(/"([a-z0-9-]+)"/g)) if (!f.names.includes(tag[1]!)) f.names.push(tag[1]!);
+            }
           break;
         }
       }

@@ -674,6 +674,10 @@ describe('helpers', () => {
     expect(discoverInText('docker-compose.yml', text).map((f) => [formatPorts(f.ports), f.evidence.map((e) => e.line)])).toEqual([['1761-1763, 1766-1768', [3, 5, 7]]]);
     expect(discoverInText('run.sh', 'docker run -p 1764:1764 -p 1761:1761 axway/cft\n').map((f) => formatPorts(f.ports))).toEqual(['1761']);
   });
+  it('terraform: a GCE instance starting CFT is also named by its network tags (what firewall target tags select)', () => {
+    const text = 'resource "google_compute_instance" "mft01" {\n  name = "mft01"\n  tags = ["mft", "ssh"]\n  metadata_startup_script = <<-EOT\n    docker run -d -p 1761:1761 axway/cft:3.10\n  EOT\n}\nresource "google_compute_instance" "web" {\n  tags = ["web"]\n}\n';
+    expect(discoverInText('main.tf', text).map((f) => [f.names, formatPorts(f.ports), f.evidence.map((e) => e.line)])).toEqual([[['google_compute_instance.mft01', 'mft', 'ssh'], '1761', [5]]]);
+  });
   it('isCftImage', () => {
     expect(isCftImage('docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2206')).toBe(true);
     expect(isCftImage('axway/cft:3.10.2206')).toBe(true);

@@ -628,6 +628,9 @@ function fromHelmValues(doc: PValue, lines: Lines, file: string): Finding | unde
 
 // ---------------------------------------------------------------- Ansible
 
+/** The names of an Ansible finding that are a play's `hosts:` (an inventory group there names its hosts). */
+const ansibleHosts = new WeakMap<Finding, string[]>();
+
 /** Modules that run a container (`community.docker.docker_container`, `containers.podman.podman_container`). */
 const ANSIBLE_CONTAINER_MODULES = new Set(['docker_container', 'community.docker.docker_container', 'podman_container', 'containers.podman.podman_container']);
 /** Keys of a play or block that hold tasks. */
@@ -675,7 +678,9 @@ function fromAnsible(doc: PValue, lines: Lines): Finding[] {
         const names: string[] = [];
         // a templated name (`cft-{{ inventory_hostname }}`) names no place
         for (const n of [str(get(m, 'name')), playHosts]) if (n && !n.includes('{{') && !names.includes(n)) names.push(n);
-        out.push({ service: 'transfer-cft', names, ...portsOf(chosen), explicit: publishes || fromEnv, evidence });
+        const f: Finding = { service: 'transfer-cft', names, ...portsOf(chosen), explicit: publishes || fromEnv, evidence };
+        if (playHosts) ansibleHosts.set(f, [playHosts]);
+        out.push(f);
       }
     }
   };
@@ -1389,7 +1394,10 @@ export function scanFindings(root: string, opts: Pick<DiscoveryOptions, 'maxFile
       const segs = rel.split('/');
       const at = segs.lastIndexOf('roles', segs.length - 3);
       const hosts = at >= 0 ? playRoles.get(segs[at + 1]!) : undefined;
-      for (const h of hosts ?? []) if (!finding.names.includes(h)) finding.names.push(h);
+      for (const h of hosts ?? []) {
+        if (!finding.names.includes(h)) finding.names.push(h);
+        ansibleHosts.set(finding, [...(ansibleHosts.get(finding) ?? []), h]);
+      }
     }
   // a kustomization's namespace is where the manifests of its resources (files or folders, through the overlays
   // of overlays) are deployed: overlays/prod with `namespace: mft-prod` over ../../base names base's workloads
@@ -1414,10 +1422,17 @@ export function scanFindings(root: string, opts: Pick<DiscoveryOptions, 'maxFile
       }
     }
   }
-  // an inventory group among the names (a play's `hosts: cft`) is its hosts too, through child groups
+  // an inventory group that is a play's `hosts: cft` is its hosts too, through child groups (only there: a compose
+  // service or a container named like a group is not on that group's hosts)
   if (groups.size > 0)
     for (const { finding } of findings) {
-      for (let k = 0; k < finding.names.length && k < 1000; k++) for (const m of groups.get(finding.names[k]!) ?? []) if (!finding.names.includes(m)) finding.names.push(m);
+      const todo = [...(ansibleHosts.get(finding) ?? [])];
+      for (let k = 0; k < todo.length && k < 1000; k++)
+        for (const m of groups.get(todo[k]!) ?? [])
+          if (!finding.names.includes(m)) {
+            finding.names.push(m);
+            todo.push(m);
+          }
     }
   return { findings, filesRead, truncated };
 }

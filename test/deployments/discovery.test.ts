@@ -598,6 +598,16 @@ describe('helpers', () => {
       rmSync(root, { recursive: true, force: true });
     }
   });
+  it('ansible: an inventory group names its hosts for a play only, not for a compose service of the same name', () => {
+    const root = mkdtempSync(join(tmpdir(), 'fwl-ansible-'));
+    try {
+      writeFileSync(join(root, 'hosts'), '[cft]\nmft01\nmft02\n');
+      writeFileSync(join(root, 'docker-compose.yml'), 'services:\n  cft:\n    image: axway/cft:3.10\n    ports: ["1761:1761"]\n');
+      expect(discoverDeployments(root).deployments.map((d) => d.targets)).toEqual([['cft']]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
   it('kustomize: an overlay\'s namespace names the workloads of the base it includes', () => {
     const root = mkdtempSync(join(tmpdir(), 'fwl-kustomize-'));
     try {

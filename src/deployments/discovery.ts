@@ -1382,7 +1382,8 @@ export function scanFindings(root: string, opts: Pick<DiscoveryOptions, 'maxFile
       }
       const inventory = isInventory(rel);
       if (inventory) for (const [g, members] of ansibleInventoryGroups(text, inventory === 'yaml')) groups.set(g, [...new Set([...(groups.get(g) ?? []), ...members])]);
-      if (/\.ya?ml$/i.test(d.name) && text.includes('roles:') && text.includes('hosts:')) for (const [role, hosts] of ansiblePlayRoles(text)) playRoles.set(role, [...new Set([...(playRoles.get(role) ?? []), ...hosts])]);
+      // a playbook applying roles: `- hosts: x` (or `hosts:` under `- name:`) with `roles:` beside it, in list items
+      if (/\.ya?ml$/i.test(d.name) && text.includes('roles:') && /^(?:- |  )hosts:/m.test(text) && /^ {2}roles:/m.test(text)) for (const [role, hosts] of ansiblePlayRoles(text)) playRoles.set(role, [...new Set([...(playRoles.get(role) ?? []), ...hosts])]);
     }
     // depth first, directories in name order
     for (let k = subdirs.length - 1; k >= 0; k--) stack.push(subdirs[k]!);

@@ -1057,6 +1057,9 @@ function fromUconf(file: string, text: string): Finding | undefined {
  * the ports it publishes (`-p`, `--publish`, as in compose: loopback addresses and UDP need no opening), or with
  * `--network host` the container's ports. Commands continued with `\` are read as one; comment lines are skipped.
  */
+/** Words after which the next word is a command. */
+const COMMAND_BEFORE = new Set(['sudo', 'exec', 'nohup', 'time', 'then', 'do', 'else', '&&', '||', ';', '|', '-c', '&', '!', 'command', 'env']);
+
 function fromDockerRun(file: string, text: string): Finding[] {
   const ls = lineTexts(text);
   const lines = new Lines(file, text);
@@ -1078,7 +1081,11 @@ function fromDockerRun(file: string, text: string): Finding[] {
     i = j;
     let at = -1;
     for (let k = 0; k + 1 < tokens.length; k++) {
-      const exe = basename(tokens[k]!.t.replace(/^ExecStart(?:Pre)?=[-@+!:]*/i, '')).toLowerCase();
+      // in command position: first word, after sudo/exec/…, an operator or `-c`, or in `$(…)` (`CID=$(docker run …)`);
+      // not a word of `echo "docker run …"`
+      const prev = k > 0 ? tokens[k - 1]!.t : undefined;
+      if (prev !== undefined && !COMMAND_BEFORE.has(prev)) continue;
+      const exe = basename(tokens[k]!.t.replace(/^ExecStart(?:Pre)?=[-@+!:]*/i, '').replace(/^(?:[A-Za-z_][A-Za-z0-9_]*=)?(?:\$\(|`)/, '')).toLowerCase();
       if (exe !== 'docker' && exe !== 'podman' && exe !== 'nerdctl') continue;
       const sub = tokens[k + 1]!.t === 'container' ? k + 2 : k + 1;
       if (tokens[sub]?.t === 'run') {

@@ -543,6 +543,14 @@ describe('helpers', () => {
       { names: [], ports: '1761-1763, 1765-1768', roles: { 1761: 'pesit', 1762: 'pesitssl', 1763: 'sftp', 1765: 'coms', 1766: 'copilot', 1767: 'copilotcg', 1768: 'restapi' }, explicit: false, sources: undefined, evidence: ['12 docker run --network host -e CFT_INSTANCE_ID=x registry.corp/mft/runtime:1'] },
     ]);
   });
+  it('docker run in command position only: not a word of echo; in $(…), bash -c and after then', () => {
+    const text = 'echo "docker run -p 1761:1761 axway/cft"\nCID=$(docker run -d -p 1762:1762 axway/cft)\nbash -c "docker run -p 1768:1768 axway/cft"\nif true; then docker run -p 1766:1766 axway/cft; fi\n';
+    expect(discoverInText('start.sh', text).map((f) => [formatPorts(f.ports), f.evidence.map((e) => e.line)])).toEqual([
+      ['1762', [2]],
+      ['1768', [3]],
+      ['1766', [4]],
+    ]);
+  });
   it('systemd: ExecStart=docker run of the CFT image gives its published ports', () => {
     const text = '[Unit]\nDescription=MFT container\n[Service]\nExecStart=/usr/bin/docker run --rm --name cft -p 1761:1761 -p 2768:1768 axway/cft:3.10\n';
     expect(discoverInText('hosts/mft02/etc/systemd/system/mft.service', text).map(fview)).toEqual([

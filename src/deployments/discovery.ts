@@ -303,9 +303,20 @@ function fromCompose(doc: PValue, lines: Lines): Finding[] {
   const out: Finding[] = [];
   for (const entry of services.entries) {
     const svc = entry.value;
-    const imageNode = get(svc, 'image');
+    // `extends: {service: base}` (same file, compose spec "extends"): the image and environment it does not set
+    // itself come from the base service, through a chain of at most 8
+    let base: PValue | undefined = svc;
+    const chain: PValue[] = [svc];
+    for (let k = 0; k < 8 && base; k++) {
+      const ext = get(base, 'extends');
+      const name = str(ext) ?? (get(ext, 'file') === undefined ? str(get(ext, 'service')) : undefined);
+      base = name !== undefined ? get(services, name) : undefined;
+      if (base && !chain.includes(base)) chain.push(base);
+      else break;
+    }
+    const imageNode = chain.map((c) => get(c, 'image')).find((n) => n !== undefined);
     const image = str(imageNode);
-    const env = envOf(get(svc, 'environment'));
+    const env = envOf(chain.map((c) => get(c, 'environment')).find((n) => n !== undefined));
     const hasCftEnv = isCftInstanceEnv(env);
     if (!isCftImage(image) && !hasCftEnv) continue;
     const evidence: Evidence[] = [];

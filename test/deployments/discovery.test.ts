@@ -687,6 +687,14 @@ describe('helpers', () => {
     ]);
     expect(discoverInText('jobs/web.nomad', text.replace('axway/cft:3.10', 'nginx:1'))).toEqual([]);
   });
+  it('compose: a service extending one of the CFT image in the same file is CFT too (not one in another file)', () => {
+    const text = 'services:\n  base:\n    image: axway/cft:3.10\n    expose: ["1761"]\n  cft:\n    extends: base\n    ports: ["1761:1761"]\n  cft2:\n    extends:\n      service: cft\n    ports: ["1762:1762"]\n  loop:\n    extends: loop\n  web:\n    extends: {file: other.yml, service: cft}\n    ports: ["80:80"]\n';
+    expect(discoverInText('docker-compose.yml', text).map((f) => [f.names, formatPorts(f.ports), f.evidence.map((e) => e.line)])).toEqual([
+      [['base'], '1761-1763, 1765-1768', [3]],
+      [['cft'], '1761', [3, 7]],
+      [['cft2'], '1762', [3, 11]],
+    ]);
+  });
   it('a published container port of the CFT block that no role listens on is not needed (1764, a moved role\'s default)', () => {
     const text = 'services:\n  cft:\n    image: axway/cft:3.10\n    environment:\n      CFT_COMS_PORT: "2765"\n    ports:\n      - "1761-1768:1761-1768"\n';
     expect(discoverInText('docker-compose.yml', text).map((f) => [formatPorts(f.ports), f.evidence.map((e) => e.line)])).toEqual([['1761-1763, 1766-1768', [3, 5, 7]]]);

@@ -78,7 +78,16 @@ const rule: Rule.RuleModule = {
                 if (protocol === 17) why.add('Transfer CFT never uses UDP');
                 else {
                   if (j.unneeded.has(1764)) why.add('1764 has no Transfer CFT role');
-                  const others = j.unneeded.subtract(numSingle(1764));
+                  let others = j.unneeded.subtract(numSingle(1764));
+                  // the roles a matching deployment switched off (`disabled: [sftp]`) are named as such
+                  const off: string[] = [];
+                  for (const d of j.deployments)
+                    for (const [k, role] of Object.entries(d.disabled ?? {}))
+                      if (others.has(Number(k))) {
+                        off.push(`${role} (${k})`);
+                        others = others.subtract(numSingle(Number(k)));
+                      }
+                  if (off.length > 0) why.add(`the deployment switched off ${off.join(', ')}`);
                   if (!others.isEmpty) why.add(`the deployment does not listen on ${formatPorts(others)}`);
                 }
               }

@@ -161,9 +161,10 @@ function resolveServices(sources: Source[]): ServiceDefinition[] {
   return [...byId.values()];
 }
 
-function applyDisabled(ports: ServicePorts[], disabled: string[]): { ports: ServicePorts[]; unknown: string[] } {
+function applyDisabled(ports: ServicePorts[], disabled: string[]): { ports: ServicePorts[]; unknown: string[]; off: Record<number, string> } {
   const want = new Set(disabled.map((d) => d.toLowerCase()));
   const used = new Set<string>();
+  const off: Record<number, string> = {};
   const out = ports.map((sp) => {
     if (!sp.roles) return sp;
     let set = sp.ports;
@@ -173,11 +174,12 @@ function applyDisabled(ports: ServicePorts[], disabled: string[]): { ports: Serv
       if (want.has(role.toLowerCase()) || want.has(String(p))) {
         used.add(want.has(role.toLowerCase()) ? role.toLowerCase() : String(p));
         set = set.subtract(IntervalSet.range(p, p + 1));
+        off[p] = role;
       } else roles[p] = role;
     }
     return { protocol: sp.protocol, ports: set, roles };
   });
-  return { ports: out, unknown: disabled.filter((d) => !used.has(d.toLowerCase())) };
+  return { ports: out, unknown: disabled.filter((d) => !used.has(d.toLowerCase())), off };
 }
 
 /**
@@ -219,9 +221,11 @@ function resolveDeployments(sources: Source[], services: ServiceDefinition[], er
         return;
       }
       let ports = d.ports ? withCatalogueRoles(servicePorts(d.ports), svc) : svc.ports.map((p) => ({ ...p }));
+      let off: Record<number, string> | undefined;
       if (Array.isArray(d.disabled) && d.disabled.length > 0) {
         const r = applyDisabled(ports, d.disabled.filter((x): x is string => typeof x === 'string'));
         ports = r.ports;
+        off = r.off;
         for (const u of r.unknown) {
           const idx = d.disabled.indexOf(u);
           const pos = posIn(src, `${base}/disabled/${idx}`);
@@ -235,6 +239,7 @@ function resolveDeployments(sources: Source[], services: ServiceDefinition[], er
         ports,
         evidence: [{ file: src.file, line: pos.line, text: lineText(src.text, pos.line) || `service: ${svc.id}`, kind: 'config' }],
       };
+      if (off && Object.keys(off).length > 0) dep.disabled = off;
       if (Array.isArray(d.sources)) {
         let a: AddrSet | undefined;
         for (const s of d.sources) {
@@ -488,13 +493,16 @@ export function deploymentsFromComments(
       continue;
     }
     let resolved = ports ? withCatalogueRoles(ports, svc) : svc.ports.map((p) => ({ ...p }));
+    let off: Record<number, string> | undefined;
     if (disabled.length > 0) {
       const r = applyDisabled(resolved, disabled);
       resolved = r.ports;
+      off = r.off;
       for (const u of r.unknown) out.errors.push({ ...at, message: `fwlint-deployment: ${notARole(u, svc)}; nothing is switched off for it` });
     }
     const d: Deployment = { service: svc.id, targets: [...depTargets], ports: resolved, evidence: [{ file: filePath ?? '<input>', line: at.line, text: `fwlint-deployment: ${rest}`, kind: 'in-file' }] };
     if (sources) d.sources = sources;
+    if (off && Object.keys(off).length > 0) d.disabled = off;
     out.deployments.push(d);
   }
   return out;

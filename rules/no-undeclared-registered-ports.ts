@@ -1,7 +1,8 @@
 import type { Rule } from 'eslint';
 import { CFT_BLOCK, describePorts, REGISTERED_RANGE } from '../src/catalog/index.js';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
-import { certaintyTitle, clientReachable, describeSources, viaInterfaces, docsUrl, eachGroup, portsOf, report, unexplainedPorts, ruleOptions, SharedTexts, twoPieces } from '../src/eslint/rule-kit.js';
+import { beyondDeclared, certaintyTitle, clientReachable, describeSources, viaInterfaces, docsUrl, eachGroup, portsOf, report, unexplainedPorts, ruleOptions, SharedTexts, twoPieces, type TooWidePorts } from '../src/eslint/rule-kit.js';
+import { evidenceRef } from '../src/deployments/index.js';
 import { IntervalSet, numRange, type NumSet } from '../src/model/index.js';
 
 /** "8080", "tcp/8080", "udp/5000-5010" → [protocols, ports]; undefined for a port above 65535 or a range high-low. */
@@ -60,6 +61,7 @@ const rule: Rule.RuleModule = {
     // replacement, five placeholders per finding, cost more time and garbage than the finding on files with 40k findings
     messages: {
       undeclared: '{{message}}',
+      tooWide: '{{message}}',
     },
   },
   create(context) {
@@ -84,19 +86,33 @@ const rule: Rule.RuleModule = {
         const target = a.label(ruleset);
         eachGroup(a.exposure(ruleset, 'input'), PROTOCOLS, queries, (g) => {
           let ports = '';
+          // ports a deployment uses, reachable from more than it declares: said so, not "not declared"
+          let wide: { protocol: number; w: TooWidePorts }[] | undefined;
           // PROTOCOLS is the order of the group's ports (eachGroup adds them query after query): no Map iterator
           for (const protocol of PROTOCOLS) {
             const set = portsOf(g, protocol);
             if (!set) continue;
-            const rest = unexplainedPorts(a, targets, protocol, set, g.sources);
+            const tooWide: TooWidePorts[] = [];
+            let rest = unexplainedPorts(a, targets, protocol, set, g.sources, tooWide);
+            for (const w of tooWide) {
+              rest = rest.subtract(w.ports);
+              (wide ??= []).push({ protocol, w });
+            }
             if (!rest.isEmpty) ports = ports === '' ? describePorts(protocol, rest) : `${ports}; ${describePorts(protocol, rest)}`;
           }
-          if (ports === '') return;
-          report(context, a, g.span, g.ruleId, {
-            messageId: 'undeclared',
-            data: { message: twoPieces(`${certaintyTitle(g)}: ${ports} reachable from ${describeSources(g.sources, g.principals)}${viaInterfaces(g.interfaces)}`, tails.get(target, g.via ?? '')) },
-            twoPieces: true,
-          }, g);
+          if (ports !== '')
+            report(context, a, g.span, g.ruleId, {
+              messageId: 'undeclared',
+              data: { message: twoPieces(`${certaintyTitle(g)}: ${ports} reachable from ${describeSources(g.sources, g.principals)}${viaInterfaces(g.interfaces)}`, tails.get(target, g.via ?? '')) },
+              twoPieces: true,
+            }, g);
+          for (const { protocol, w } of wide ?? []) {
+            const per = [...new Set(w.deployments.map((d) => evidenceRef(d, a.settings)))].join(', ');
+            report(context, a, g.span, g.ruleId, {
+              messageId: 'tooWide',
+              data: { message: `${certaintyTitle(g)}: ${describePorts(protocol, w.ports)} of the ${w.service} deployment on ${target} per ${per} reachable from ${describeSources(g.sources, g.principals)}${viaInterfaces(g.interfaces)}, ${beyondDeclared(g.sources, w.allowed)}${g.via ? `, ${g.via}` : ''}.` },
+            }, g);
+          }
         }, clientReachable);
       }
     });

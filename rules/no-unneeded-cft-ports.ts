@@ -3,7 +3,7 @@ import { CFT_BLOCK, describePorts } from '../src/catalog/index.js';
 import { describeDeployments, evidenceRef, judge, MAX_DISCOVERY_ENTRIES, type Deployment } from '../src/deployments/index.js';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
 import { formatPorts, numSingle } from '../src/model/index.js';
-import { certaintyTitle, clientReachable, describeSources, viaInterfaces, docsUrl, eachGroup, portsOf, report, ruleOptions, SharedTexts, twoPieces } from '../src/eslint/rule-kit.js';
+import { beyondDeclared, certaintyTitle, clientReachable, describeSources, viaInterfaces, docsUrl, eachGroup, portsOf, report, ruleOptions, SharedTexts, twoPieces } from '../src/eslint/rule-kit.js';
 
 const SERVICE = 'transfer-cft';
 const PROTOCOLS = [6, 17];
@@ -78,7 +78,16 @@ const rule: Rule.RuleModule = {
                 if (protocol === 17) why.add('Transfer CFT never uses UDP');
                 else {
                   if (j.unneeded.has(1764)) why.add('1764 has no Transfer CFT role');
-                  const others = j.unneeded.subtract(numSingle(1764));
+                  let others = j.unneeded.subtract(numSingle(1764));
+                  // the roles a matching deployment switched off (`disabled: [sftp]`) are named as such
+                  const off: string[] = [];
+                  for (const d of j.deployments)
+                    for (const [k, role] of Object.entries(d.disabled ?? {}))
+                      if (others.has(Number(k))) {
+                        off.push(`${role} (${k})`);
+                        others = others.subtract(numSingle(Number(k)));
+                      }
+                  if (off.length > 0) why.add(`the deployment switched off ${off.join(', ')}`);
                   if (!others.isEmpty) why.add(`the deployment does not listen on ${formatPorts(others)}`);
                 }
               }
@@ -86,7 +95,7 @@ const rule: Rule.RuleModule = {
             if (j.tooWide) {
               report(context, a, g.span, g.ruleId, {
                 messageId: 'tooWide',
-                data: { message: `${certainty}: ${describePorts(protocol, j.tooWide.ports)} of the Transfer CFT deployment on ${target}${matched(j.deployments)} reachable from ${sources}, wider than its declared sources ${describeSources(j.tooWide.allowed)}${via}.` },
+                data: { message: `${certainty}: ${describePorts(protocol, j.tooWide.ports)} of the Transfer CFT deployment on ${target}${matched(j.deployments)} reachable from ${sources}, ${beyondDeclared(j.tooWide.actual, j.tooWide.allowed)}${via}.` },
               }, g);
             }
           }

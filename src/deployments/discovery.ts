@@ -12,7 +12,8 @@ import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { basename, dirname, relative, sep } from 'node:path';
 import { AddrSet, LineIndex, numSetOf, parseCidr, type NumSet } from '../model/index.js';
 import { CFT_ROLES, type ServicePorts } from '../catalog/index.js';
-import { get, items, num, parseYamlTree, str, type PValue } from '../parsers/values.js';
+import { get, items, num, parseYamlTree, str, type PObject, type PValue } from '../parsers/values.js';
+import { parseHcl } from '../parsers/hcl/index.js';
 import type { Deployment, Evidence } from './types.js';
 import { CONFIG_FILE_NAMES } from './config.js';
 
@@ -223,6 +224,14 @@ function rolesFromEnv(env: ReturnType<typeof envOf>, ev: Evidence[], lines: Line
   return { byPort, fromEnv };
 }
 
+/**
+ * A container port in the Transfer CFT block that no role listens on (1764, or 1765 when COMS moved): publishing it
+ * (`"1761-1768:1761-1768"`) opens the host port to nothing, so it is no port the deployment needs.
+ */
+function noRole(containerPort: number, role: RoleId | undefined): boolean {
+  return role === undefined && containerPort >= 1761 && containerPort <= 1768;
+}
+
 // ---------------------------------------------------------------- docker-compose
 
 /** A host address that only the host itself reaches: a port published there needs no firewall opening. */
@@ -294,9 +303,20 @@ function fromCompose(doc: PValue, lines: Lines): Finding[] {
   const out: Finding[] = [];
   for (const entry of services.entries) {
     const svc = entry.value;
-    const imageNode = get(svc, 'image');
+    // `extends: {service: base}` (same file, compose spec "extends"): the image and environment it does not set
+    // itself come from the base service, through a chain of at most 8
+    let base: PValue | undefined = svc;
+    const chain: PValue[] = [svc];
+    for (let k = 0; k < 8 && base; k++) {
+      const ext = get(base, 'extends');
+      const name = str(ext) ?? (get(ext, 'file') === undefined ? str(get(ext, 'service')) : undefined);
+      base = name !== undefined ? get(services, name) : undefined;
+      if (base && !chain.includes(base)) chain.push(base);
+      else break;
+    }
+    const imageNode = chain.map((c) => get(c, 'image')).find((n) => n !== undefined);
     const image = str(imageNode);
-    const env = envOf(get(svc, 'environment'));
+    const env = envOf(chain.map((c) => get(c, 'environment')).find((n) => n !== undefined));
     const hasCftEnv = isCftInstanceEnv(env);
     if (!isCftImage(image) && !hasCftEnv) continue;
     const evidence: Evidence[] = [];
@@ -323,7 +343,7 @@ function fromCompose(doc: PValue, lines: Lines): Finding[] {
       publishes = true;
       pushEv(evidence, lines.at(p));
       if (pairs === 'loopback') continue;
-      for (const [h, c] of pairs) published.set(h >= 0 ? h : c, byPort.get(c));
+      for (const [h, c] of pairs) if (!noRole(c, byPort.get(c))) published.set(h >= 0 ? h : c, byPort.get(c));
     }
     const networkHost = str(get(svc, 'network_mode')) === 'host';
     const chosen = publishes && !networkHost ? published : (byPort as Map<number, RoleId | undefined>);
@@ -405,6 +425,10 @@ const k8sLinks = new WeakMap<Finding, { namespace: string | undefined; workload?
 
 function fromK8sWorkload(doc: PValue, kind: string, lines: Lines, workloads: CftWorkload[]): Finding[] {
   const pod = podSpecOf(doc, kind);
+  // `hostNetwork: true`: the containers listen in the node's network namespace, every container port is a port of
+  // the node (reachable as a hostPort is, whatever a LoadBalancer in front of it lets in)
+  const hostNetwork = get(pod, 'hostNetwork');
+  const onNode = hostNetwork?.kind === 'scalar' && hostNetwork.value === true;
   const out: Finding[] = [];
   for (const c of items(get(pod, 'containers'))) {
     const imageNode = get(c, 'image');
@@ -425,10 +449,15 @@ function fromK8sWorkload(doc: PValue, kind: string, lines: Lines, workloads: Cft
       if (proto !== 'TCP' || !validPort(cp)) continue;
       pushEv(evidence, lines.at(p));
       const role = name && ROLE_IDS.has(name) ? (name as RoleId) : byPort.get(cp);
+      if (name) portByName.set(name, cp);
+      if (noRole(cp, role)) continue;
       declared.set(cp, role);
       if (validPort(hp)) hostPorts.add(hp);
+      if (onNode) {
+        hostPorts.add(cp);
+        pushEv(evidence, lines.at(hostNetwork));
+      }
       if (validPort(hp) && hp !== cp) declared.set(hp, role);
-      if (name) portByName.set(name, cp);
     }
     const roleByPort = new Map<number, RoleId>(byPort);
     for (const [p, r] of declared) if (r) roleByPort.set(p, r);
@@ -587,6 +616,12 @@ function fromHelmValues(doc: PValue, lines: Lines, file: string): Finding | unde
     pushEv(evidence, lines.at(p));
     chosen.set(port, name && ROLE_IDS.has(name) ? (name as RoleId) : ROLE_BY_DEFAULT_PORT.get(port));
   }
+  // the `helm create` scaffold's single `service.port` (its template writes `port: {{ .Values.service.port }}`)
+  const single = get(service, 'port');
+  if (chosen.size === 0 && cftImage && validPort(num(single))) {
+    pushEv(evidence, lines.at(single));
+    chosen.set(num(single)!, ROLE_BY_DEFAULT_PORT.get(num(single)!));
+  }
   const explicit = chosen.size > 0;
   const final = explicit ? chosen : (defaultRoles(CFT_ROLES.map((r) => r.id)) as Map<number, RoleId | undefined>);
   const names: string[] = [];
@@ -602,6 +637,250 @@ function fromHelmValues(doc: PValue, lines: Lines, file: string): Finding | unde
   return f;
 }
 
+// ---------------------------------------------------------------- Ansible
+
+/** The names of an Ansible finding that are a play's `hosts:` (an inventory group there names its hosts). */
+const ansibleHosts = new WeakMap<Finding, string[]>();
+
+/** Modules that run a container (`community.docker.docker_container`, `containers.podman.podman_container`). */
+const ANSIBLE_CONTAINER_MODULES = new Set(['docker_container', 'community.docker.docker_container', 'podman_container', 'containers.podman.podman_container']);
+/** Keys of a play or block that hold tasks. */
+const ANSIBLE_TASK_LISTS = ['tasks', 'pre_tasks', 'post_tasks', 'handlers', 'block', 'rescue', 'always'];
+
+/**
+ * An Ansible task list or playbook: container tasks of the CFT image (or with its instance variables) give their
+ * `published_ports` (podman: `ports`/`publish`) as compose's do, and are named by the container's `name` and by the
+ * play's `hosts:` when it is one plain name (a host or group: `mft01`, `cft`; not a pattern or `all`).
+ */
+function fromAnsible(doc: PValue, lines: Lines): Finding[] {
+  const out: Finding[] = [];
+  const visit = (tasks: PValue | undefined, hosts: string | undefined, depth: number): void => {
+    if (depth > 8) return;
+    for (const t of items(tasks)) {
+      if (t.kind !== 'object') continue;
+      const h = str(get(t, 'hosts'));
+      const playHosts = h !== undefined ? (/^[A-Za-z0-9_.-]+$/.test(h) && h !== 'all' ? h : undefined) : hosts;
+      for (const k of ANSIBLE_TASK_LISTS) visit(get(t, k), playHosts, depth + 1);
+      for (const e of t.entries) {
+        if (!ANSIBLE_CONTAINER_MODULES.has(e.key) || e.value.kind !== 'object') continue;
+        const m = e.value;
+        const imageNode = get(m, 'image');
+        const env = envOf(get(m, 'env'));
+        if (!isCftImage(str(imageNode)) && !isCftInstanceEnv(env)) continue;
+        const evidence: Evidence[] = [];
+        pushEv(evidence, lines.at(isCftImage(str(imageNode)) ? imageNode : undefined) ?? lines.evidence(e.keySpan.start.line));
+        const { byPort, fromEnv } = rolesFromEnv(env, evidence, lines);
+        const published = new Map<number, RoleId | undefined>();
+        let publishes = false;
+        for (const key of ['published_ports', 'ports', 'publish']) {
+          for (const p of items(get(m, key))) {
+            const spec = p.kind === 'scalar' && p.value !== null ? String(p.value) : undefined;
+            const pairs = spec !== undefined ? composePortPairs(spec) : undefined;
+            if (!pairs) continue;
+            publishes = true;
+            pushEv(evidence, lines.at(p));
+            if (pairs === 'loopback') continue;
+            for (const [hp, c] of pairs) if (!noRole(c, byPort.get(c))) published.set(hp >= 0 ? hp : c, byPort.get(c));
+          }
+        }
+        const networkHost = str(get(m, 'network_mode')) === 'host';
+        if (networkHost) pushEv(evidence, lines.at(get(m, 'network_mode')));
+        const chosen = publishes && !networkHost ? published : (byPort as Map<number, RoleId | undefined>);
+        const names: string[] = [];
+        // a templated name (`cft-{{ inventory_hostname }}`) names no place
+        for (const n of [str(get(m, 'name')), playHosts]) if (n && !n.includes('{{') && !names.includes(n)) names.push(n);
+        const f: Finding = { service: 'transfer-cft', names, ...portsOf(chosen), explicit: publishes || fromEnv, evidence };
+        if (playHosts) ansibleHosts.set(f, [playHosts]);
+        out.push(f);
+      }
+    }
+  };
+  visit(doc, undefined, 0);
+  return out;
+}
+
+/**
+ * The plays of a playbook that apply roles: role name → the play's `hosts:` (one plain name, as in `fromAnsible`).
+ * Never throws.
+ */
+export function ansiblePlayRoles(text: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  try {
+    for (const d of yamlDocuments(text)) {
+      const doc = parseYamlTree(d.text).value;
+      for (const play of items(doc)) {
+        const h = str(get(play, 'hosts'));
+        if (h === undefined || !/^[A-Za-z0-9_.-]+$/.test(h) || h === 'all') continue;
+        for (const r of items(get(play, 'roles'))) {
+          const name = str(r) ?? str(get(r, 'role')) ?? str(get(r, 'name'));
+          if (!name) continue;
+          const role = name.slice(name.lastIndexOf('/') + 1);
+          const l = out.get(role) ?? [];
+          if (!l.includes(h)) l.push(h);
+          out.set(role, l);
+        }
+      }
+    }
+  } catch {
+    // not a playbook
+  }
+  return out;
+}
+
+/**
+ * An Ansible inventory's groups: group → its hosts and child groups. INI (`[cft]` then one host a line,
+ * `[cft:children]`) or YAML (`all: {children: {cft: {hosts: {mft01: …}}}}`). Never throws.
+ */
+export function ansibleInventoryGroups(text: string, yaml: boolean): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const add = (g: string, m: string): void => {
+    const l = out.get(g) ?? [];
+    if (!l.includes(m)) l.push(m);
+    out.set(g, l);
+  };
+  try {
+    if (yaml) {
+      const walk = (name: string, g: PValue | undefined, depth: number): void => {
+        if (g?.kind !== 'object' || depth > 16) return;
+        const hosts = get(g, 'hosts');
+        if (hosts?.kind === 'object') for (const e of hosts.entries) add(name, e.key);
+        const children = get(g, 'children');
+        if (children?.kind === 'object')
+          for (const e of children.entries) {
+            add(name, e.key);
+            walk(e.key, e.value, depth + 1);
+          }
+      };
+      const doc = parseYamlTree(text).value;
+      if (doc?.kind === 'object') for (const e of doc.entries) walk(e.key, e.value, 0);
+      return out;
+    }
+    let group: string | undefined;
+    for (const raw of lineTexts(text)) {
+      const l = raw.trim();
+      if (l === '' || l.startsWith('#') || l.startsWith(';')) continue;
+      const h = /^\[([^\]:]+)(?::([a-z]+))?\]$/.exec(l);
+      if (h) {
+        group = h[2] === undefined || h[2] === 'children' ? h[1] : undefined;
+        continue;
+      }
+      const name = l.split(/\s+/)[0]!;
+      if (group && name && !name.includes('=')) add(group, name);
+    }
+  } catch {
+    // not an inventory
+  }
+  return out;
+}
+
+/** An Ansible inventory file: INI `hosts`, `inventory`, `*.ini` in an inventory folder, or a YAML one under it. */
+function isInventory(rel: string): 'ini' | 'yaml' | undefined {
+  const l = rel.toLowerCase();
+  const base = l.slice(l.lastIndexOf('/') + 1);
+  const inInventory = /(^|\/)inventor(y|ies)\//.test(l);
+  if (base === 'hosts' || base === 'inventory' || (inInventory && base.endsWith('.ini')) || base === 'hosts.ini') return 'ini';
+  if (inInventory && /\.ya?ml$/.test(base) && !l.includes('/host_vars/') && !l.includes('/group_vars/')) return 'yaml';
+  return undefined;
+}
+
+/**
+ * A kustomization (`kustomization.yaml`): the namespace it sets and the folders and files of its `resources:`
+ * (also `bases:`), relative to the scan root, `/`-separated. Undefined when it sets no namespace. Never throws.
+ */
+export function kustomizeNamespace(rel: string, text: string): { namespace: string; resources: string[] } | undefined {
+  try {
+    const doc = parseYamlTree(text).value;
+    const namespace = str(get(doc, 'namespace'));
+    if (!namespace || namespace === 'default') return undefined;
+    const dir = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
+    const resources: string[] = [];
+    for (const key of ['resources', 'bases']) {
+      for (const r of items(get(doc, key))) {
+        const s = str(r);
+        if (!s || s.includes('://') || s.includes('?ref=')) continue;
+        // normalise dir/../x and ./x (a resource outside the root is not in the walk)
+        const segs: string[] = dir === '' ? [] : dir.split('/');
+        for (const seg of s.split('/')) {
+          if (seg === '' || seg === '.') continue;
+          if (seg === '..') segs.pop();
+          else segs.push(seg);
+        }
+        resources.push(segs.join('/'));
+      }
+    }
+    return { namespace, resources };
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------- Nomad
+
+/** Blocks of an HCL body with that type (`group`, `task`, `port`: repeated blocks are repeated entries). */
+function blocks(body: PValue | undefined, type: string): PObject[] {
+  if (body?.kind !== 'object') return [];
+  return body.entries.filter((e) => e.key === type && e.value.kind === 'object').map((e) => e.value as PObject);
+}
+
+/**
+ * A Nomad job (`job "cft" { group "mft" { network { port "pesit" { static = 1761 } } task … { config { image = … } } } }`):
+ * a task of the CFT image (or with its instance variables) uses the `static` host ports of its group's network
+ * among its `config.ports` (all of them without that list); dynamic ports are no fixed opening. Names: the job, the
+ * group, and a node pinned by a `constraint` on `${attr.unique.hostname}` or `${node.unique.name}`.
+ */
+function fromNomad(file: string, text: string): Finding[] {
+  const out: Finding[] = [];
+  const { body } = parseHcl(text);
+  const lines = new Lines(file, text);
+  const pinned = (b: PValue | undefined): string[] => {
+    const names: string[] = [];
+    for (const c of blocks(b, 'constraint')) {
+      const attr = get(c, 'attribute');
+      const at = attr?.kind === 'expr' ? attr.text : str(attr);
+      const op = str(get(c, 'operator')) ?? '=';
+      const v = str(get(c, 'value'));
+      if (at && /\$\{(?:attr\.unique\.hostname|node\.unique\.name)\}/.test(at) && (op === '=' || op === '==') && v) names.push(v);
+    }
+    return names;
+  };
+  for (const job of blocks(body, 'job')) {
+    const jobName = job.block?.labels[0];
+    for (const group of blocks(job, 'group')) {
+      const statics = new Map<string, { host: number; container: number; node: PValue }>();
+      for (const net of blocks(group, 'network'))
+        for (const port of blocks(net, 'port')) {
+          const label = port.block?.labels[0];
+          const st = get(port, 'static');
+          const host = num(st);
+          if (!label || !st || !validPort(host)) continue;
+          const to = num(get(port, 'to'));
+          statics.set(label, { host, container: validPort(to) && to > 0 ? to : host, node: st });
+        }
+      for (const task of blocks(group, 'task')) {
+        const config = get(task, 'config');
+        const imageNode = get(config, 'image');
+        const env = envOf(get(task, 'env'));
+        if (!isCftImage(str(imageNode)) && !isCftInstanceEnv(env)) continue;
+        const evidence: Evidence[] = [];
+        pushEv(evidence, lines.at(isCftImage(str(imageNode)) ? imageNode : task));
+        const { byPort, fromEnv } = rolesFromEnv(env, evidence, lines);
+        const used = items(get(config, 'ports')).map((p) => str(p)).filter((p): p is string => p !== undefined);
+        const chosen = new Map<number, RoleId | undefined>();
+        for (const [label, p] of statics) {
+          if (used.length > 0 && !used.includes(label)) continue;
+          pushEv(evidence, lines.at(p.node));
+          const role = ROLE_IDS.has(label) ? (label as RoleId) : byPort.get(p.container);
+          if (!noRole(p.container, role)) chosen.set(p.host, role);
+        }
+        const names: string[] = [];
+        for (const n of [jobName, group.block?.labels[0], ...pinned(job), ...pinned(group), ...pinned(task)]) if (n && !names.includes(n)) names.push(n);
+        out.push({ service: 'transfer-cft', names, ...portsOf(chosen), explicit: chosen.size > 0 || fromEnv, evidence });
+      }
+    }
+  }
+  return out;
+}
+
 function fromYaml(file: string, text: string): Finding[] {
   const out: Finding[] = [];
   const workloads: CftWorkload[] = [];
@@ -609,6 +888,10 @@ function fromYaml(file: string, text: string): Finding[] {
   for (const d of yamlDocuments(text)) {
     const tree = parseYamlTree(d.text);
     const doc = tree.value;
+    if (doc?.kind === 'array') {
+      out.push(...fromAnsible(doc, new Lines(file, d.text, d.lineOffset)));
+      continue;
+    }
     if (doc?.kind !== 'object') continue;
     const lines = new Lines(file, d.text, d.lineOffset);
     const kind = str(get(doc, 'kind'));
@@ -758,6 +1041,8 @@ function fromUconf(file: string, text: string): Finding | undefined {
     const l = ls[i]!;
     const low = l.toLowerCase();
     if (!low.includes('serverport') && !low.includes('_sap.value')) continue;
+    // a line commented out (`# cftutil uconfset …` kept for the record) sets nothing
+    if (isCommentLine(low)) continue;
     for (const [key, role] of UCONF_ROLE) {
       const at = low.indexOf(key);
       if (at < 0) continue;
@@ -777,6 +1062,109 @@ function fromUconf(file: string, text: string): Finding | undefined {
   return { service: 'transfer-cft', names: [], ...portsOf(m), explicit: true, evidence };
 }
 
+/**
+ * `docker run` (also `podman`, `nerdctl`, `docker container run`) of the Transfer CFT image, or with its instance
+ * variables (`-e CFT_INSTANCE_ID=…`), in a script or a systemd unit (`ExecStart=/usr/bin/docker run -p 1761:1761 …`):
+ * the ports it publishes (`-p`, `--publish`, as in compose: loopback addresses and UDP need no opening), or with
+ * `--network host` the container's ports. Commands continued with `\` are read as one; comment lines are skipped.
+ */
+/** Words after which the next word is a command. */
+const COMMAND_BEFORE = new Set(['sudo', 'exec', 'nohup', 'time', 'then', 'do', 'else', '&&', '||', ';', '|', '-c', '&', '!', 'command', 'env']);
+
+function fromDockerRun(file: string, text: string): Finding[] {
+  const ls = lineTexts(text);
+  const lines = new Lines(file, text);
+  const out: Finding[] = [];
+  for (let i = 0; i < ls.length; i++) {
+    if (isCommentLine(ls[i]!)) continue;
+    // the logical line: tokens with their line (1-based), through `\` continuations
+    const tokens: { t: string; line: number }[] = [];
+    let j = i;
+    for (;;) {
+      let l = ls[j]!;
+      const cont = /\\\s*$/.test(l);
+      if (cont) l = l.replace(/\\\s*$/, '');
+      for (const t of l.split(/\s+/)) if (t !== '') tokens.push({ t: t.replace(/^["']|["';]$/g, '').replace(/["']$/, ''), line: j + 1 });
+      if (!cont || j + 1 >= ls.length) break;
+      j++;
+    }
+    const start = i;
+    i = j;
+    let at = -1;
+    for (let k = 0; k + 1 < tokens.length; k++) {
+      // in command position: first word, after sudo/exec/…, an operator or `-c`, or in `$(…)` (`CID=$(docker run …)`);
+      // not a word of `echo "docker run …"`
+      const prev = k > 0 ? tokens[k - 1]!.t : undefined;
+      if (prev !== undefined && !COMMAND_BEFORE.has(prev)) continue;
+      const exe = basename(tokens[k]!.t.replace(/^ExecStart(?:Pre)?=[-@+!:]*/i, '').replace(/^(?:[A-Za-z_][A-Za-z0-9_]*=)?(?:\$\(|`)/, '')).toLowerCase();
+      if (exe !== 'docker' && exe !== 'podman' && exe !== 'nerdctl') continue;
+      const sub = tokens[k + 1]!.t === 'container' ? k + 2 : k + 1;
+      if (tokens[sub]?.t === 'run') {
+        at = sub + 1;
+        break;
+      }
+    }
+    if (at < 0) continue;
+    const env = new Map<string, { value: string | undefined; node: PValue }>();
+    const publish: { spec: string; line: number }[] = [];
+    const names: string[] = [];
+    let image: { t: string; line: number } | undefined;
+    let networkHost: number | undefined;
+    for (let k = at; k < tokens.length; k++) {
+      const { t, line } = tokens[k]!;
+      const opt = /^(-p|--publish|-e|--env|--name|--hostname|-h|--network|--net)(?:=(.*))?$/.exec(t) ?? (/^-p(.+)$/.exec(t) ? ['', '-p', t.slice(2)] : null);
+      if (opt) {
+        const value = opt[2] ?? tokens[++k]?.t;
+        if (value === undefined) break;
+        const o = opt[1];
+        if (o === '-p' || o === '--publish') publish.push({ spec: value, line });
+        else if (o === '-e' || o === '--env') {
+          const eq = value.indexOf('=');
+          const key = eq < 0 ? value : value.slice(0, eq);
+          // a node that only carries the line, for the evidence rolesFromEnv collects
+          const pos = { line, column: 1, offset: 0 };
+          env.set(key, { value: eq < 0 ? undefined : value.slice(eq + 1), node: { kind: 'scalar', value: null, span: { start: pos, end: pos } } });
+        } else if (o === '--name' || o === '--hostname' || o === '-h') {
+          if (!names.includes(value)) names.push(value);
+        } else if (value === 'host') networkHost = line;
+        continue;
+      }
+      // options after the image are the container command's; the values of the options not read here
+      // (`--restart always`, `-v /a:/b`) are words too, so an image not known to be CFT's does not end the options
+      if (!t.startsWith('-') && isCftImage(t)) {
+        image = { t, line };
+        break;
+      }
+    }
+    if (!image && !isCftInstanceEnv(env)) continue;
+    const evidence: Evidence[] = [lines.evidence(image ? image.line : start + 1)];
+    const { byPort, fromEnv } = rolesFromEnv(env, evidence, lines);
+    const published = new Map<number, RoleId | undefined>();
+    let publishes = false;
+    for (const p of publish) {
+      const pairs = composePortPairs(p.spec);
+      if (!pairs) continue;
+      publishes = true;
+      pushEv(evidence, lines.evidence(p.line));
+      if (pairs === 'loopback') continue;
+      for (const [h, c] of pairs) if (!noRole(c, byPort.get(c))) published.set(h >= 0 ? h : c, byPort.get(c));
+    }
+    if (networkHost !== undefined) pushEv(evidence, lines.evidence(networkHost));
+    const chosen = publishes && networkHost === undefined ? published : (byPort as Map<number, RoleId | undefined>);
+    out.push({ service: 'transfer-cft', names, ...portsOf(chosen), explicit: publishes || fromEnv, evidence });
+  }
+  return out;
+}
+
+/** A comment line of a script or configuration file: `#`, `;`, `//`, `/*`, batch `REM` and `::`. */
+function isCommentLine(line: string): boolean {
+  const t = line.trimStart();
+  return t.startsWith('#') || t.startsWith(';') || t.startsWith('//') || t.startsWith('/*') || t.startsWith('::') || /^rem(?:\s|$)/i.test(t);
+}
+
+/** Scripts that may start a container (`docker run …`). */
+const SCRIPT_EXT = /\.(sh|bash|ksh|zsh|ps1|bat|cmd)$/i;
+
 const UCONF_EXT = /\.(sh|bash|ksh|conf|cfg|txt|ps1|bat|cmd|properties|env)$/i;
 
 /** Findings in one file (path relative to the scan root, `/`-separated, used in evidence). Pure; never throws. */
@@ -793,9 +1181,41 @@ export function discoverInText(file: string, text: string): Finding[] {
       if (keys && (l.includes('cft') || l.includes('pesit') || l.includes('copilot') || l.includes('restapi'))) out.push(...fromYaml(file, text));
       return out;
     }
+    // `docker run` of the CFT image in a unit's ExecStart= or in a script
+    const dockerRun = (): void => {
+      if (/\b(?:docker|podman|nerdctl)\b/.test(text)) out.push(...fromDockerRun(file, text));
+    };
     if (lower.endsWith('.service')) {
       const f = fromSystemd(file, text);
       if (f) out.push(f);
+      dockerRun();
+      return out;
+    }
+    if (SCRIPT_EXT.test(lower)) dockerRun();
+    if (lower.endsWith('.nomad') || ((lower.endsWith('.hcl') || lower.endsWith('.nomad.hcl')) && /^\s*job\s+"/m.test(text))) {
+      if (/cft|CFT_/i.test(text)) out.push(...fromNomad(file, text));
+      return out;
+    }
+    if (lower.endsWith('.tf')) {
+      // a `docker run` in an instance's start-up script (`user_data`, `metadata_startup_script`, `custom_data`
+      // heredocs) runs on that instance: named by the resource address, as the AWS parser names the instances a
+      // security group is attached to (`aws_instance.mft01`)
+      dockerRun();
+      const ls = lineTexts(text);
+      for (const f of out) {
+        for (let i = (f.evidence[0]?.line ?? 0) - 1; i >= 0; i--) {
+          const m = /^resource\s+"([A-Za-z0-9_-]+)"\s+"([A-Za-z0-9_-]+)"/.exec(ls[i]!);
+          if (!m) continue;
+          f.names.push(`${m[1]}.${m[2]}`);
+          // a GCE instance is what a firewall rule's target tags select: its network tags name it too
+          if (m[1] === 'google_compute_instance')
+            for (let j = i + 1; j < ls.length && !ls[j]!.startsWith('}'); j++) {
+              const t = /^\s*tags\s*=\s*\[([^\]]*)\]/.exec(ls[j]!);
+              if (t) for (const tag of t[1]!.matchAll(/"([a-z0-9-]+)"/g)) if (!f.names.includes(tag[1]!)) f.names.push(tag[1]!);
+            }
+          break;
+        }
+      }
       return out;
     }
     let properties = false;
@@ -821,7 +1241,7 @@ export function discoverInText(file: string, text: string): Finding[] {
 
 function isCandidate(name: string): boolean {
   const l = name.toLowerCase();
-  return l.endsWith('.yaml') || l.endsWith('.yml') || l.endsWith('.service') || l.endsWith('.properties') || l.endsWith('.conf') || UCONF_EXT.test(l);
+  return l.endsWith('.yaml') || l.endsWith('.yml') || l.endsWith('.service') || l.endsWith('.tf') || l.endsWith('.nomad') || l.endsWith('.hcl') || l.endsWith('.properties') || l.endsWith('.conf') || UCONF_EXT.test(l) || SCRIPT_EXT.test(l);
 }
 
 // ---------------------------------------------------------------- walking and merging
@@ -933,6 +1353,12 @@ export function scanFindings(root: string, opts: Pick<DiscoveryOptions, 'maxFile
   let entries = 0;
   let filesRead = 0;
   let truncated = false;
+  /** Ansible: role → the hosts of the plays that apply it. */
+  const playRoles = new Map<string, string[]>();
+  /** Ansible inventories: group → hosts and child groups. */
+  const groups = new Map<string, string[]>();
+  /** Kustomizations that set a namespace. */
+  const kustomizations: { namespace: string; resources: string[]; dir: string }[] = [];
   const stack = [root];
   while (stack.length > 0 && !truncated) {
     const dir = stack.pop()!;
@@ -955,7 +1381,7 @@ export function scanFindings(root: string, opts: Pick<DiscoveryOptions, 'maxFile
         if (!SKIP_DIRS.has(d.name)) subdirs.push(childPath(dir, d.name));
         continue;
       }
-      if (!d.isFile() || !isCandidate(d.name)) continue;
+      if (!d.isFile() || (!isCandidate(d.name) && d.name !== 'hosts' && d.name !== 'inventory' && !d.name.endsWith('.ini'))) continue;
       const full = childPath(dir, d.name);
       let text: string;
       try {
@@ -968,11 +1394,65 @@ export function scanFindings(root: string, opts: Pick<DiscoveryOptions, 'maxFile
       filesRead++;
       const rel = relative(root, full).split(sep).join('/');
       for (const finding of discoverInText(rel, text)) findings.push({ rel, finding });
+      if (d.name === 'kustomization.yaml' || d.name === 'kustomization.yml') {
+        const k = kustomizeNamespace(rel, text);
+        if (k) kustomizations.push({ ...k, dir: rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '' });
+      }
+      const inventory = isInventory(rel);
+      if (inventory) for (const [g, members] of ansibleInventoryGroups(text, inventory === 'yaml')) groups.set(g, [...new Set([...(groups.get(g) ?? []), ...members])]);
+      // a playbook applying roles: `- hosts: x` (or `hosts:` under `- name:`) with `roles:` beside it, in list items
+      if (/\.ya?ml$/i.test(d.name) && text.includes('roles:') && /^(?:- |  )hosts:/m.test(text) && /^ {2}roles:/m.test(text)) for (const [role, hosts] of ansiblePlayRoles(text)) playRoles.set(role, [...new Set([...(playRoles.get(role) ?? []), ...hosts])]);
     }
     // depth first, directories in name order
     for (let k = subdirs.length - 1; k >= 0; k--) stack.push(subdirs[k]!);
   }
   linkServicesAcrossFiles(findings);
+  // a finding in an Ansible role (`roles/<role>/tasks/main.yml`) runs on the hosts of the plays that apply the role
+  if (playRoles.size > 0)
+    for (const { rel, finding } of findings) {
+      const segs = rel.split('/');
+      const at = segs.lastIndexOf('roles', segs.length - 3);
+      const hosts = at >= 0 ? playRoles.get(segs[at + 1]!) : undefined;
+      for (const h of hosts ?? []) {
+        if (!finding.names.includes(h)) finding.names.push(h);
+        ansibleHosts.set(finding, [...(ansibleHosts.get(finding) ?? []), h]);
+      }
+    }
+  // a kustomization's namespace is where the manifests of its resources (files or folders, through the overlays
+  // of overlays) are deployed: overlays/prod with `namespace: mft-prod` over ../../base names base's workloads
+  if (kustomizations.length > 0) {
+    const covers = (res: string, rel: string): boolean => rel === res || rel.startsWith(`${res}/`) || res === '';
+    for (const { rel, finding } of findings) {
+      if (!k8sLinks.has(finding)) continue;
+      const seen = new Set<string>([rel]);
+      let paths = [rel];
+      for (let depth = 0; depth < 8 && paths.length > 0; depth++) {
+        const next: string[] = [];
+        for (const k of kustomizations) {
+          if (!k.resources.some((r) => paths.some((p) => covers(r, p)))) continue;
+          if (!finding.names.includes(k.namespace)) finding.names.push(k.namespace);
+          const dir = k.dir;
+          if (!seen.has(dir)) {
+            seen.add(dir);
+            next.push(dir);
+          }
+        }
+        paths = next;
+      }
+    }
+  }
+  // an inventory group that is a play's `hosts: cft` is its hosts too, through child groups (only there: a compose
+  // service or a container named like a group is not on that group's hosts)
+  if (groups.size > 0)
+    for (const { finding } of findings) {
+      const todo = [...(ansibleHosts.get(finding) ?? [])];
+      for (let k = 0; k < todo.length && k < 1000; k++)
+        for (const m of groups.get(todo[k]!) ?? [])
+          if (!finding.names.includes(m)) {
+            finding.names.push(m);
+            todo.push(m);
+          }
+    }
   return { findings, filesRead, truncated };
 }
 

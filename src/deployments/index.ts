@@ -161,9 +161,10 @@ function resolveServices(sources: Source[]): ServiceDefinition[] {
   return [...byId.values()];
 }
 
-function applyDisabled(ports: ServicePorts[], disabled: string[]): { ports: ServicePorts[]; unknown: string[] } {
+function applyDisabled(ports: ServicePorts[], disabled: string[]): { ports: ServicePorts[]; unknown: string[]; off: Record<number, string> } {
   const want = new Set(disabled.map((d) => d.toLowerCase()));
   const used = new Set<string>();
+  const off: Record<number, string> = {};
   const out = ports.map((sp) => {
     if (!sp.roles) return sp;
     let set = sp.ports;
@@ -173,11 +174,24 @@ function applyDisabled(ports: ServicePorts[], disabled: string[]): { ports: Serv
       if (want.has(role.toLowerCase()) || want.has(String(p))) {
         used.add(want.has(role.toLowerCase()) ? role.toLowerCase() : String(p));
         set = set.subtract(IntervalSet.range(p, p + 1));
+        off[p] = role;
       } else roles[p] = role;
     }
     return { protocol: sp.protocol, ports: set, roles };
   });
-  return { ports: out, unknown: disabled.filter((d) => !used.has(d.toLowerCase())) };
+  return { ports: out, unknown: disabled.filter((d) => !used.has(d.toLowerCase())), off };
+}
+
+/**
+ * Why a `disabled` name switched nothing off: not a role of the service, or a role none of the deployment's own
+ * ports has (ports given explicitly keep a role only on its catalogue port: CFT moved to 2761… has no `sftp` port).
+ */
+function notARole(name: string, svc: ServiceDefinition): string {
+  const byRole = new Map<string, number[]>();
+  for (const sp of svc.ports) for (const [k, r] of Object.entries(sp.roles ?? {})) byRole.set(r.toLowerCase(), [...(byRole.get(r.toLowerCase()) ?? []), Number(k)]);
+  const at = byRole.get(name.toLowerCase());
+  if (at) return `"${name}" is a role of ${svc.name} (port ${at.join(', ')}) that none of the deployment's ports has (ports given explicitly keep a role only on its catalogue port): leave its port out of the ports instead`;
+  return `"${name}" is not a role of ${svc.name}${byRole.size ? ` (roles: ${[...byRole.keys()].join(', ')})` : ''}`;
 }
 
 /** Explicit ports keep the catalogue's role names where they coincide with catalogue ports (so `disabled: [sftp]` still applies). */
@@ -207,14 +221,15 @@ function resolveDeployments(sources: Source[], services: ServiceDefinition[], er
         return;
       }
       let ports = d.ports ? withCatalogueRoles(servicePorts(d.ports), svc) : svc.ports.map((p) => ({ ...p }));
+      let off: Record<number, string> | undefined;
       if (Array.isArray(d.disabled) && d.disabled.length > 0) {
         const r = applyDisabled(ports, d.disabled.filter((x): x is string => typeof x === 'string'));
         ports = r.ports;
+        off = r.off;
         for (const u of r.unknown) {
           const idx = d.disabled.indexOf(u);
           const pos = posIn(src, `${base}/disabled/${idx}`);
-          const roles = [...new Set(svc.ports.flatMap((p) => Object.values(p.roles ?? {})))];
-          errors.push({ file: src.file, ...pos, schemaPath: '#/properties/deployments/items/properties/disabled/x-known-role', message: `deployments[${i}].disabled[${idx}]: "${u}" is not a role of ${svc.name}${roles.length ? ` (roles: ${roles.join(', ')})` : ''}` });
+          errors.push({ file: src.file, ...pos, schemaPath: '#/properties/deployments/items/properties/disabled/x-known-role', message: `deployments[${i}].disabled[${idx}]: ${notARole(u, svc)}` });
         }
       }
       const pos = posIn(src, `${base}/service`);
@@ -224,6 +239,7 @@ function resolveDeployments(sources: Source[], services: ServiceDefinition[], er
         ports,
         evidence: [{ file: src.file, line: pos.line, text: lineText(src.text, pos.line) || `service: ${svc.id}`, kind: 'config' }],
       };
+      if (off && Object.keys(off).length > 0) dep.disabled = off;
       if (Array.isArray(d.sources)) {
         let a: AddrSet | undefined;
         for (const s of d.sources) {
@@ -477,14 +493,16 @@ export function deploymentsFromComments(
       continue;
     }
     let resolved = ports ? withCatalogueRoles(ports, svc) : svc.ports.map((p) => ({ ...p }));
+    let off: Record<number, string> | undefined;
     if (disabled.length > 0) {
       const r = applyDisabled(resolved, disabled);
       resolved = r.ports;
-      const roles = [...new Set(svc.ports.flatMap((p) => Object.values(p.roles ?? {})))];
-      for (const u of r.unknown) out.errors.push({ ...at, message: `fwlint-deployment: "${u}" is not a role of ${svc.name}${roles.length ? ` (roles: ${roles.join(', ')})` : ''}; nothing is switched off for it` });
+      off = r.off;
+      for (const u of r.unknown) out.errors.push({ ...at, message: `fwlint-deployment: ${notARole(u, svc)}; nothing is switched off for it` });
     }
     const d: Deployment = { service: svc.id, targets: [...depTargets], ports: resolved, evidence: [{ file: filePath ?? '<input>', line: at.line, text: `fwlint-deployment: ${rest}`, kind: 'in-file' }] };
     if (sources) d.sources = sources;
+    if (off && Object.keys(off).length > 0) d.disabled = off;
     out.deployments.push(d);
   }
   return out;

@@ -18,6 +18,8 @@ export interface Deployment {
   ports: ServicePorts[];
   /** Who should reach it; undefined = not restricted by the declaration. */
   sources?: AddrSet;
+  /** Ports its `disabled` roles switched off, with the role (`{1763: 'sftp'}`): messages say why they are unneeded. */
+  disabled?: Record<number, string>;
   evidence: Evidence[];
 }
 

@@ -5,7 +5,7 @@
 import type { Rule as EslintRule } from 'eslint';
 import type { Exposure, ExposureEntry } from '../analysis/types.js';
 import { AddrSet, formatAddress, type Chain, type NumSet, type Rule, type Span, type Table, IntervalSet } from '../model/index.js';
-import { expectedPortsFor, judge, usedPorts, type ResolvedSettings } from '../deployments/index.js';
+import { expectedPortsFor, judge, usedPorts, type Deployment, type ResolvedSettings } from '../deployments/index.js';
 import { reachedPorts, type FileAnalysis, type ReportTarget } from './analysis.js';
 import { findSuppression, suppressionsFor, type SuppressionScope } from '../suppressions/index.js';
 import { ajvLib } from '../parsers/libs.js';
@@ -890,7 +890,7 @@ function planFor(settings: ResolvedSettings, targets: string[], protocol: number
  * deployed service uses, plus used ports reachable from wider sources than the
  * deployment declares. One matcher for every rule (src/deployments judge()).
  */
-export function unexplainedPorts(a: FileAnalysis, targets: string[], protocol: number, ports: NumSet, sources: AddrSet): NumSet {
+export function unexplainedPorts(a: FileAnalysis, targets: string[], protocol: number, ports: NumSet, sources: AddrSet, tooWide?: TooWidePorts[]): NumSet {
   const plan = explainPlan(a.settings, targets, protocol);
   let rest = ports.subtract(plan.expected);
   for (const svc of plan.services) {
@@ -898,9 +898,27 @@ export function unexplainedPorts(a: FileAnalysis, targets: string[], protocol: n
     if (!rest.overlaps(usedPorts(svc.id, targets, protocol, a.settings))) continue;
     const j = judge(svc.id, targets, protocol, rest, sources, a.settings);
     const wide = j.tooWide?.ports ?? IntervalSet.empty<number>();
+    if (tooWide && j.tooWide) tooWide.push({ service: svc.name, ports: j.tooWide.ports, allowed: j.tooWide.allowed, deployments: j.deployments });
     rest = rest.subtract(j.needed.subtract(wide));
   }
   return rest;
+}
+
+/**
+ * How sources reaching a deployment's port compare with those it declares: "wider than its declared sources X" when
+ * they include some of them, "outside its declared sources X" when none (192.168.0.0/16 is not wider than 10.0.0.0/8).
+ */
+export function beyondDeclared(actual: AddrSet, allowed: AddrSet): string {
+  return `${actual.intersect(allowed).isEmpty ? 'outside' : 'wider than'} its declared sources ${describeSources(allowed)}`;
+}
+
+/** Ports of `unexplainedPorts` that a deployment uses but reachable from more than it declares (its `sources`). */
+export interface TooWidePorts {
+  /** The service's name ("Transfer CFT"). */
+  service: string;
+  ports: NumSet;
+  allowed: AddrSet;
+  deployments: Deployment[];
 }
 
 /**

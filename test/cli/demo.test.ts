@@ -10,7 +10,7 @@ describe('the bundled demo (npm start)', () => {
     expect(byFile).toEqual({
       'hosts/mft01.rules': [],
       'hosts/mft02.rules': [
-        '10 firewall/no-unneeded-cft-ports Open: TCP 1763 (cft-2, Transfer CFT SFTP), 1764 (cft-3) reachable from 10.0.0.0/8 but not used by the Transfer CFT deployment on mft02 per fwlint.config.yaml:15 (1764 has no Transfer CFT role; the deployment does not listen on 1763).',
+        '10 firewall/no-unneeded-cft-ports Open: TCP 1763 (cft-2, Transfer CFT SFTP), 1764 (cft-3) reachable from 10.0.0.0/8 but not used by the Transfer CFT deployment on mft02 per fwlint.config.yaml:15 (1764 has no Transfer CFT role; the deployment switched off sftp (1763)).',
         '11 firewall/no-unneeded-cft-ports Open: UDP 1761 (cft-0), 1762 (cft-1), 1763 (cft-2), 1764 (cft-3), 1765 (cft-4), 1766 (cft-5), 1767 (cft-6), 1768 (cft-7) reachable from 10.0.0.0/8 but not used by the Transfer CFT deployment on mft02 per fwlint.config.yaml:15 (Transfer CFT never uses UDP).',
       ],
       'hosts/web01.rules': ['10 firewall/no-unneeded-cft-ports Open: TCP 1768 (cft-7, Transfer CFT REST API and web UI) reachable from 0.0.0.0/0 without a Transfer CFT deployment on web01 (Transfer CFT is deployed on mft01 per fwlint.config.yaml:12; mft02 per fwlint.config.yaml:15).'],

@@ -146,6 +146,16 @@ describe('valid configuration', () => {
   });
 });
 
+describe('disabled roles with ports given explicitly', () => {
+  it('a role none of the moved ports has is named as a role, with the way out', () => {
+    const s = settingsFromText('deployments:\n  - service: transfer-cft\n    targets: [mft]\n    ports: [{protocol: tcp, ports: "2761-2763,2768"}]\n    disabled: [sftp, ftp]\n', '/p/fwlint.config.yaml');
+    expect(s.errors.map((e) => `${e.line}:${e.column} ${e.message}`)).toEqual([
+      '5:16 deployments[0].disabled[0]: "sftp" is a role of Transfer CFT (port 1763) that none of the deployment\'s ports has (ports given explicitly keep a role only on its catalogue port): leave its port out of the ports instead',
+      '5:22 deployments[0].disabled[1]: "ftp" is not a role of Transfer CFT (roles: pesit, pesitssl, sftp, coms, copilot, copilotcg, restapi)',
+    ]);
+  });
+});
+
 describe('duplicate keys', () => {
   it('are errors at the second key (the parser keeps the last one: the first would be silently lost)', () => {
     const yaml = settingsFromText('deployments:\n  - service: transfer-cft\n    targets: [mft01]\ndeployments:\n  - service: ssh\n    targets: [x]\n    targets: [y]\n', '/p/fwlint.config.yaml');

@@ -312,6 +312,42 @@ describe('discoverInText', () => {
       { names: ['cft-svc', 'mft'], ports: '8443, 30443', roles: { 8443: 'restapi', 30443: 'restapi' }, explicit: true, sources: undefined, evidence: ['17 kind: Service', '26 - port: 8443'] },
     ]);
   });
+  it('kubernetes: hostNetwork puts every container port on the node, a LoadBalancer in front restricts none', () => {
+    const text = [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata: {name: cft, namespace: mft}',
+      'spec:',
+      '  template:',
+      '    metadata: {labels: {app: cft}}',
+      '    spec:',
+      '      hostNetwork: true',
+      '      containers:',
+      '        - name: cft',
+      '          image: axway/cft:3.10',
+      '          ports:',
+      '            - {name: pesit, containerPort: 1761}',
+      '---',
+      'apiVersion: v1',
+      'kind: Service',
+      'metadata: {name: cft-lb, namespace: mft}',
+      'spec:',
+      '  type: LoadBalancer',
+      '  selector: {app: cft}',
+      '  loadBalancerSourceRanges: [198.51.100.0/24]',
+      '  ports:',
+      '    - {name: pesit, port: 1761, targetPort: pesit}',
+    ].join('\n');
+    const deployments = mergeFindings(discoverInText('cft.yaml', text).map((finding) => ({ finding, targets: finding.names })));
+    expect(deployments.map((d) => [d.targets, d.ports.map((p) => formatPorts(p.ports)).join(), d.sources?.toString()])).toEqual([
+      [['cft', 'mft'], '1761', undefined],
+      [['cft-lb', 'mft'], '1761', '198.51.100.0/24'],
+    ]);
+    expect(deployments[0]!.evidence.map((e) => e.line)).toEqual([11, 13, 8]);
+    const s = withDeployments(settingsFromText('discovery: false\n', 'fwlint.config.yaml'), deployments);
+    const j = judge('transfer-cft', ['mft'], 6, numRange(1761, 1761), AddrSet.ALL, s);
+    expect({ needed: formatPorts(j.needed), tooWide: j.tooWide }).toEqual({ needed: '1761', tooWide: undefined });
+  });
   it('kubernetes: a LoadBalancer with loadBalancerSourceRanges restricts the workload ports it exposes, not a hostPort', () => {
     const text = [
       'apiVersion: apps/v1',
@@ -424,6 +460,12 @@ describe('discoverInText', () => {
     const f = discoverInText('charts/mft/values.yaml', 'image:\n  repository: axway/cft\n');
     expect(f.map((x) => [x.names, formatPorts(x.ports), x.explicit, x.evidence.map((e) => e.line)])).toEqual([[['mft'], '1761-1763, 1765-1768', false, [2]]]);
   });
+  it('helm values of the `helm create` scaffold: the single service.port is what the chart exposes', () => {
+    const text = 'image:\n  repository: axway/cft\n  tag: 3.10.2206\nservice:\n  type: LoadBalancer\n  port: 1761\n  loadBalancerSourceRanges:\n    - 192.0.2.0/24\n';
+    expect(discoverInText('charts/transfer-cft/values.yaml', text).map(fview)).toEqual([
+      { names: ['transfer-cft'], ports: '1761', roles: { 1761: 'pesit' }, explicit: true, sources: '192.0.2.0/24', evidence: ['2 repository: axway/cft', '6 port: 1761', '8 - 192.0.2.0/24'] },
+    ]);
+  });
   it('systemd: only units that say Transfer CFT', () => {
     expect(discoverInText('etc/cft.service', '[Unit]\nDescription=Some daemon\n')).toEqual([]);
     const f = discoverInText('etc/transfer.service', '[Unit]\nDescription=Axway Transfer CFT\n[Service]\nExecStart=/bin/sh -c ". ./profile && copstart"\n');
@@ -462,6 +504,205 @@ describe('helpers', () => {
       { names: [], ports: '1861-1862', roles: { 1861: 'pesit', 1862: 'pesitssl' }, explicit: true, sources: undefined, evidence: ['2 cftutil cftprot id=PESITANY, type=PESIT, sap=1861, net=NET0', '3 cftutil cftprot id=PESITSSL, type=PESIT, sap=1862, ssl=SSL0'] },
       { names: [], ports: '1868', roles: { 1868: 'restapi' }, explicit: true, sources: undefined, evidence: ['4 cftutil uconfset id=copilot.restapi.serverport,value=1868'] },
     ]);
+  });
+  it('a UCONF command commented out in a script sets no port', () => {
+    const text = ['#!/bin/sh', '# no CFT here any more; was:', '# cftutil uconfset id=copilot.restapi.serverport,value=1768', 'REM cftutil uconfset id=copilot.general.serverport,value=1766', 'echo done', ''].join('\n');
+    expect(discoverInText('scripts/old.sh', text)).toEqual([]);
+  });
+  it('docker/podman run of the CFT image in a script: the published ports, with their lines', () => {
+    const text = [
+      '#!/bin/sh',
+      '# docker run -p 1763:1763 axway/cft:3.10',
+      'podman run -d --restart always \\',
+      '    --name=mft-cft \\',
+      '    -e CFT_PESIT_PORT=2761 \\',
+      '    -p 2761:2761 \\',
+      '    -p "2768:1768" --publish 127.0.0.1:1766:1766 \\',
+      '    -p 1761:1761/udp \\',
+      '    docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2206 \\',
+      '    -p 9999:9999',
+      'docker run --rm alpine echo cft -p 1762:1762',
+      'docker run --network host -e CFT_INSTANCE_ID=x registry.corp/mft/runtime:1',
+      '',
+    ].join('\n');
+    expect(discoverInText('bin/start-cft.sh', text).map(fview)).toEqual([
+      {
+        names: ['mft-cft'],
+        ports: '2761, 2768',
+        roles: { 2761: 'pesit', 2768: 'restapi' },
+        explicit: true,
+        sources: undefined,
+        evidence: [
+          '9 docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2206 \\',
+          '5 -e CFT_PESIT_PORT=2761 \\',
+          '6 -p 2761:2761 \\',
+          '7 -p "2768:1768" --publish 127.0.0.1:1766:1766 \\',
+        ],
+      },
+      // host network: the container's own ports (the catalogue's, no port variable)
+      { names: [], ports: '1761-1763, 1765-1768', roles: { 1761: 'pesit', 1762: 'pesitssl', 1763: 'sftp', 1765: 'coms', 1766: 'copilot', 1767: 'copilotcg', 1768: 'restapi' }, explicit: false, sources: undefined, evidence: ['12 docker run --network host -e CFT_INSTANCE_ID=x registry.corp/mft/runtime:1'] },
+    ]);
+  });
+  it('docker run in command position only: not a word of echo; in $(…), bash -c and after then', () => {
+    const text = 'echo "docker run -p 1761:1761 axway/cft"\nCID=$(docker run -d -p 1762:1762 axway/cft)\nbash -c "docker run -p 1768:1768 axway/cft"\nif true; then docker run -p 1766:1766 axway/cft; fi\n';
+    expect(discoverInText('start.sh', text).map((f) => [formatPorts(f.ports), f.evidence.map((e) => e.line)])).toEqual([
+      ['1762', [2]],
+      ['1768', [3]],
+      ['1766', [4]],
+    ]);
+  });
+  it('systemd: ExecStart=docker run of the CFT image gives its published ports', () => {
+    const text = '[Unit]\nDescription=MFT container\n[Service]\nExecStart=/usr/bin/docker run --rm --name cft -p 1761:1761 -p 2768:1768 axway/cft:3.10\n';
+    expect(discoverInText('hosts/mft02/etc/systemd/system/mft.service', text).map(fview)).toEqual([
+      { names: ['cft'], ports: '1761, 2768', roles: { 1761: 'pesit', 2768: 'restapi' }, explicit: true, sources: undefined, evidence: ['4 ExecStart=/usr/bin/docker run --rm --name cft -p 1761:1761 -p 2768:1768 axway/cft:3.10'] },
+    ]);
+    expect(discoverInText('etc/web.service', '[Service]\nExecStart=/usr/bin/docker run -p 1761:1761 nginx\n')).toEqual([]);
+  });
+  it('ansible: a container task of the CFT image gives its published ports, named by the play hosts', () => {
+    const text = [
+      '- hosts: mft01',
+      '  tasks:',
+      '    - name: Run Transfer CFT',
+      '      community.docker.docker_container:',
+      '        name: cft',
+      '        image: axway/cft:3.10',
+      '        published_ports:',
+      '          - "1761:1761"',
+      '          - "127.0.0.1:1768:1768"',
+      '          - "2762:1762"',
+      '- hosts: "web:&prod"',
+      '  tasks:',
+      '    - block:',
+      '        - containers.podman.podman_container:',
+      '            name: cft-test',
+      '            image: registry.corp/nginx:1',
+      '            network_mode: host',
+      '',
+    ].join('\n');
+    expect(discoverInText('site.yml', text).map(fview)).toEqual([
+      { names: ['cft', 'mft01'], ports: '1761, 2762', roles: { 1761: 'pesit', 2762: 'pesitssl' }, explicit: true, sources: undefined, evidence: ['6 image: axway/cft:3.10', '8 - "1761:1761"', '9 - "127.0.0.1:1768:1768"', '10 - "2762:1762"'] },
+    ]);
+  });
+  it('ansible: a role\'s container runs on the hosts of the plays applying it, inventory groups resolved', () => {
+    const root = mkdtempSync(join(tmpdir(), 'fwl-ansible-'));
+    try {
+      mkdirSync(join(root, 'roles/transfer_cft/tasks'), { recursive: true });
+      mkdirSync(join(root, 'inventories/prod'), { recursive: true });
+      writeFileSync(join(root, 'inventories/prod/hosts.ini'), '[mft]\nmft01 ansible_host=10.1.0.11\n[cft:children]\nmft\n[cft:vars]\nx=1\n[web]\nweb01\n');
+      writeFileSync(join(root, 'inventories/prod/dr.yml'), 'all:\n  children:\n    cft:\n      hosts:\n        mft09:\n');
+      writeFileSync(join(root, 'cft.yml'), '- hosts: cft\n  roles:\n    - transfer_cft\n    - { role: common }\n');
+      writeFileSync(join(root, 'roles/transfer_cft/tasks/main.yml'), '- docker_container:\n    name: cft-{{ inventory_hostname }}\n    image: "{{ cft_image }}"\n    env:\n      CFT_INSTANCE_ID: "{{ inventory_hostname }}"\n    published_ports: ["1761:1761"]\n');
+      expect(discoverDeployments(root).deployments.map(view)).toEqual([
+        {
+          // a templated container name names no place
+          targets: ['cft', 'mft09', 'mft', 'mft01'],
+          ports: 'tcp 1761',
+          roles: { 1761: 'pesit' },
+          sources: undefined,
+          evidence: ['roles/transfer_cft/tasks/main.yml:1 - docker_container:', 'roles/transfer_cft/tasks/main.yml:6 published_ports: ["1761:1761"]'],
+        },
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+  it('ansible: an inventory group names its hosts for a play only, not for a compose service of the same name', () => {
+    const root = mkdtempSync(join(tmpdir(), 'fwl-ansible-'));
+    try {
+      writeFileSync(join(root, 'hosts'), '[cft]\nmft01\nmft02\n');
+      writeFileSync(join(root, 'docker-compose.yml'), 'services:\n  cft:\n    image: axway/cft:3.10\n    ports: ["1761:1761"]\n');
+      expect(discoverDeployments(root).deployments.map((d) => d.targets)).toEqual([['cft']]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+  it('kustomize: an overlay\'s namespace names the workloads of the base it includes', () => {
+    const root = mkdtempSync(join(tmpdir(), 'fwl-kustomize-'));
+    try {
+      mkdirSync(join(root, 'k8s/base'), { recursive: true });
+      mkdirSync(join(root, 'k8s/overlays/prod'), { recursive: true });
+      mkdirSync(join(root, 'k8s/overlays/dr'), { recursive: true });
+      writeFileSync(join(root, 'k8s/base/statefulset.yaml'), 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: cft\nspec:\n  template:\n    spec:\n      containers:\n        - name: cft\n          image: axway/cft:3.10\n          ports:\n            - {name: pesit, containerPort: 1761}\n');
+      writeFileSync(join(root, 'k8s/base/kustomization.yaml'), 'resources: [statefulset.yaml]\n');
+      writeFileSync(join(root, 'k8s/overlays/prod/kustomization.yaml'), 'kind: Kustomization\nnamespace: mft-prod\nresources:\n  - ../../base\n');
+      // an overlay of the prod overlay, and one of another base
+      writeFileSync(join(root, 'k8s/overlays/dr/kustomization.yaml'), 'namespace: mft-dr\nresources: [../prod]\n');
+      writeFileSync(join(root, 'kustomization.yaml'), 'namespace: web\nresources: [web/]\n');
+      expect(discoverDeployments(root).deployments.map(view)).toEqual([
+        { targets: ['cft', 'mft-prod', 'mft-dr'], ports: 'tcp 1761', roles: { 1761: 'pesit' }, sources: undefined, evidence: ['k8s/base/statefulset.yaml:10 image: axway/cft:3.10', 'k8s/base/statefulset.yaml:12 - {name: pesit, containerPort: 1761}'] },
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+  it('terraform: docker run of the CFT image in an instance\'s user_data is on that instance (its resource address)', () => {
+    const text = [
+      'resource "aws_security_group" "cft" {',
+      '  name = "sg-cft"',
+      '}',
+      'resource "aws_instance" "mft01" {',
+      '  vpc_security_group_ids = [aws_security_group.cft.id]',
+      '  user_data = <<-EOT',
+      '    #!/bin/bash',
+      '    # docker run -p 1763:1763 axway/cft:3.9',
+      '    docker run -d --name cft -p 1761:1761 -p 1768:1768 axway/cft:3.10',
+      '  EOT',
+      '}',
+      '',
+    ].join('\n');
+    expect(discoverInText('infra/main.tf', text).map(fview)).toEqual([
+      { names: ['cft', 'aws_instance.mft01'], ports: '1761, 1768', roles: { 1761: 'pesit', 1768: 'restapi' }, explicit: true, sources: undefined, evidence: ['9 docker run -d --name cft -p 1761:1761 -p 1768:1768 axway/cft:3.10'] },
+    ]);
+  });
+  it('nomad: the static ports of the CFT task\'s group that the task uses, named by job, group and pinned node', () => {
+    const text = [
+      'job "cft" {',
+      '  constraint {',
+      '    attribute = "${attr.unique.hostname}"',
+      '    value     = "mft01"',
+      '  }',
+      '  group "mft" {',
+      '    network {',
+      '      port "pesit" { static = 1761 }',
+      '      port "api" {',
+      '        static = 2768',
+      '        to     = 1768',
+      '      }',
+      '      port "ui" {}',
+      '      port "metrics" { static = 9100 }',
+      '    }',
+      '    task "cft" {',
+      '      driver = "docker"',
+      '      config {',
+      '        image = "axway/cft:3.10"',
+      '        ports = ["pesit", "api", "ui"]',
+      '      }',
+      '    }',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    expect(discoverInText('jobs/cft.nomad.hcl', text).map(fview)).toEqual([
+      { names: ['cft', 'mft', 'mft01'], ports: '1761, 2768', roles: { 1761: 'pesit', 2768: 'restapi' }, explicit: true, sources: undefined, evidence: ['19 image = "axway/cft:3.10"', '8 port "pesit" { static = 1761 }', '10 static = 2768'] },
+    ]);
+    expect(discoverInText('jobs/web.nomad', text.replace('axway/cft:3.10', 'nginx:1'))).toEqual([]);
+  });
+  it('compose: a service extending one of the CFT image in the same file is CFT too (not one in another file)', () => {
+    const text = 'services:\n  base:\n    image: axway/cft:3.10\n    expose: ["1761"]\n  cft:\n    extends: base\n    ports: ["1761:1761"]\n  cft2:\n    extends:\n      service: cft\n    ports: ["1762:1762"]\n  loop:\n    extends: loop\n  web:\n    extends: {file: other.yml, service: cft}\n    ports: ["80:80"]\n';
+    expect(discoverInText('docker-compose.yml', text).map((f) => [f.names, formatPorts(f.ports), f.evidence.map((e) => e.line)])).toEqual([
+      [['base'], '1761-1763, 1765-1768', [3]],
+      [['cft'], '1761', [3, 7]],
+      [['cft2'], '1762', [3, 11]],
+    ]);
+  });
+  it('a published container port of the CFT block that no role listens on is not needed (1764, a moved role\'s default)', () => {
+    const text = 'services:\n  cft:\n    image: axway/cft:3.10\n    environment:\n      CFT_COMS_PORT: "2765"\n    ports:\n      - "1761-1768:1761-1768"\n';
+    expect(discoverInText('docker-compose.yml', text).map((f) => [formatPorts(f.ports), f.evidence.map((e) => e.line)])).toEqual([['1761-1763, 1766-1768', [3, 5, 7]]]);
+    expect(discoverInText('run.sh', 'docker run -p 1764:1764 -p 1761:1761 axway/cft\n').map((f) => formatPorts(f.ports))).toEqual(['1761']);
+  });
+  it('terraform: a GCE instance starting CFT is also named by its network tags (what firewall target tags select)', () => {
+    const text = 'resource "google_compute_instance" "mft01" {\n  name = "mft01"\n  tags = ["mft", "ssh"]\n  metadata_startup_script = <<-EOT\n    docker run -d -p 1761:1761 axway/cft:3.10\n  EOT\n}\nresource "google_compute_instance" "web" {\n  tags = ["web"]\n}\n';
+    expect(discoverInText('main.tf', text).map((f) => [f.names, formatPorts(f.ports), f.evidence.map((e) => e.line)])).toEqual([[['google_compute_instance.mft01', 'mft', 'ssh'], '1761', [5]]]);
   });
   it('isCftImage', () => {
     expect(isCftImage('docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2206')).toBe(true);

@@ -28,5 +28,14 @@ tester('iptables', { deployments: [{ service: 'postgres', targets: ['db01'] }] }
       filename: 'web.rules',
       errors: [{ line: 6, message: 'Open: TCP 5432 (postgresql) reachable from 10.0.0.0/8 but not declared as expected on web01.' }],
     },
+    {
+      // Transfer CFT moved to 2761-2762 for 10.0.0.0/8: those ports are declared, but opened wider; 2763 is not declared
+      code: `# fwlint-target: mft07\n# fwlint-deployment: transfer-cft ports=tcp:2761-2762 sources=10.0.0.0/8\n${save('-A INPUT -p tcp -m multiport --dports 2761:2763 -j ACCEPT')}`,
+      filename: 'mft.rules',
+      errors: [
+        { line: 7, message: 'Open: TCP 2763 (desktop-dna) reachable from 0.0.0.0/0 but not declared as expected on mft07.' },
+        { line: 7, message: 'Open: TCP 2761 (dicom-iscl), 2762 (dicom-tls) of the Transfer CFT deployment on mft07 per mft.rules:2 reachable from 0.0.0.0/0, wider than its declared sources 10.0.0.0/8.' },
+      ],
+    },
   ],
 });

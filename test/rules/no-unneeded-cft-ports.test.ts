@@ -86,6 +86,18 @@ tester('iptables', deployed).run('no-unneeded-cft-ports (iptables)', rule, {
       ],
     },
     {
+      // a role the in-file deployment switched off is named as such; a port its own ports leave out is "not listened on"
+      code: `# fwlint-target: mft09\n# fwlint-deployment: transfer-cft ports=tcp:1761-1763,1768 disabled=sftp\n${save('-A INPUT -p tcp -m multiport --dports 1761:1763,1765 -j ACCEPT')}`,
+      filename: 'mft09.rules',
+      errors: [{ line: 7, message: 'Open: TCP 1763 (cft-2, Transfer CFT SFTP), 1765 (cft-4, Transfer CFT COMS) reachable from 0.0.0.0/0 but not used by the Transfer CFT deployment on mft09 per mft09.rules:2 (the deployment switched off sftp (1763); the deployment does not listen on 1765).' }],
+    },
+    {
+      // reachable from sources none of which the deployment declares: outside them, not "wider"
+      code: `# fwlint-target: mft01\n${save('-A INPUT -s 192.168.0.0/16 -p tcp --dport 1766 -j ACCEPT')}`,
+      filename: 'mft01.rules',
+      errors: [{ line: 6, message: 'Open: TCP 1766 (cft-5, Transfer CFT Copilot UI and web services) of the Transfer CFT deployment on mft01 per settings.firewall reachable from 192.168.0.0/16, outside its declared sources 10.0.0.0/8.' }],
+    },
+    {
       // deployments elsewhere are named with their evidence, also one declared in the file on another host
       code: `# fwlint-deployment: transfer-cft targets=mft07\n${save('-A INPUT -p tcp --dport 1768 -j ACCEPT')}`,
       filename: 'web01.rules',

@@ -25,7 +25,7 @@ import { commentTargets, deploymentsFromComments, judge, loadSettings, targetsFo
 import { BINARY_CONTENT, parseWithFormat } from '../eslint/language.js';
 import { FILE_GLOBS, NEVER_FIREWALL } from '../eslint/plugin.js';
 import { describeSources, docsUrl } from '../eslint/rule-kit.js';
-import { AddrSet, closedRanges, IntervalSet, numSetOf, PROTO_UNIVERSE, protocolName, formatPorts, type FirewallDocument, type NumSet, type Ruleset, type Span } from '../model/index.js';
+import { AddrSet, closedRanges, IntervalSet, numSetOf, PROTO_UNIVERSE, protocolName, formatPorts, type Family, type FirewallDocument, type NumSet, type Ruleset, type Span } from '../model/index.js';
 import { PACKAGE } from '../package-info.js';
 import { isActive, loadSidecar, parseSuppressions, scopeCovers, type InlineSuppression } from '../suppressions/index.js';
 import { detectFormat, formatById } from '../parsers/registry.js';
@@ -193,15 +193,32 @@ const SENSITIVE: Record<number, NumSet> = {
   17: numSetOf([...SENSITIVE_PORTS.udp.keys()].map((p) => [p, p] as const)),
 };
 
-function flaggedBy(protocol: number | undefined, ports: NumSet, sources: AddrSet, targets: string[], settings: ResolvedSettings): string | undefined {
+/**
+ * The sensitive ports of `protocol` that the new side opens to the whole internet (of `family`): as
+ * no-world-open-sensitive-ports judges it, per port, on everything that reaches the port — not on the newly
+ * exposed share alone (a PR that widens ssh from 10.0.0.0/8 to 0.0.0.0/0 newly exposes 0.0.0.0/0 minus 10.0.0.0/8,
+ * and ssh is world-open).
+ */
+function worldOpenSensitive(next: Map<string, Piece[]>, family: Family, protocol: number, ports: NumSet): NumSet {
+  let out = IntervalSet.empty<number>();
+  const list = next.get(`${family}|${protocol}|`) ?? [];
+  for (const [lo, hi] of closedRanges(ports.intersect(SENSITIVE[protocol]!))) {
+    for (let port = lo; port <= hi; port++) {
+      const reach = list.filter((p) => p.dim.has(port)).map((p) => p.sources);
+      if (reach.length > 0 && AddrSet.unionCoversAll(reach, family)) out = out.union(IntervalSet.range(port, port + 1));
+    }
+  }
+  return out;
+}
+
+function flaggedBy(protocol: number | undefined, ports: NumSet, sources: AddrSet, targets: string[], settings: ResolvedSettings, worldOpen: NumSet): string | undefined {
   if (protocol !== 6 && protocol !== 17) return undefined;
   const cft = ports.intersect(CFT_BLOCK);
   if (!cft.isEmpty) {
     const j = judge('transfer-cft', targets, protocol, cft, sources, settings);
     if (!j.unneeded.isEmpty || j.tooWide) return 'firewall/no-unneeded-cft-ports';
   }
-  const world = sources.coversAll('ipv4') || sources.coversAll('ipv6');
-  if (world && ports.overlaps(SENSITIVE[protocol]!)) return 'firewall/no-world-open-sensitive-ports';
+  if (ports.overlaps(worldOpen)) return 'firewall/no-world-open-sensitive-ports';
   return undefined;
 }
 
@@ -224,7 +241,7 @@ function changesOf(
   file: string,
   ruleset: string,
   deltas: Delta[],
-  flag?: (protocol: number | undefined, ports: NumSet, sources: AddrSet) => string | undefined,
+  flag?: (protocol: number | undefined, ports: NumSet, sources: AddrSet, family: Family) => string | undefined,
   suppressed?: Suppressed,
 ): DiffChange[] {
   // one change per responsible line and protocol, never one per port or cube piece
@@ -262,7 +279,7 @@ function changesOf(
       ...(span ? { span } : {}),
       responsible: responsibleText(e),
     };
-    const f = flag?.(protocol, g.dim, g.sources);
+    const f = flag?.(protocol, g.dim, g.sources, e.family);
     if (f) {
       c.flaggedBy = f;
       const s = suppressed?.(f, span?.start.line, protocol, g.dim, g.sources);
@@ -362,9 +379,10 @@ export function diffFile(file: string, absPath: string, oldText: string | undefi
     const op = reach(o);
     const np = reach(n);
     const flag = n
-      ? (protocol: number | undefined, ports: NumSet, sources: AddrSet) => {
+      ? (protocol: number | undefined, ports: NumSet, sources: AddrSet, family: Family) => {
           const s = settingsFor();
-          return flaggedBy(protocol, ports, sources, targetsFor(absPath, n, s, comments, newSets), s);
+          const world = protocol === 6 || protocol === 17 ? worldOpenSensitive(np, family, protocol, ports) : IntervalSet.empty<number>();
+          return flaggedBy(protocol, ports, sources, targetsFor(absPath, n, s, comments, newSets), s, world);
         }
       : undefined;
     result.changes.push(...changesOf('newly-exposed', file, name, minus(np, op), flag, suppressed));

@@ -130,6 +130,22 @@ describe.skipIf(!hasGit)('fwlint diff', () => {
     ]);
   });
 
+  it('widening ssh from 10.0.0.0/8 to the whole internet is flagged: world-open is judged on all that reaches the port, not on the new share', () => {
+    const { dir, commit } = repo();
+    commit({ 'rules.v4': `${HEADER}-A INPUT -p tcp -s 0.0.0.0/1 --dport 443 -j ACCEPT\nCOMMIT\n` }, 'internal ssh, half of the internet on https');
+    // the new share of 22 is 0.0.0.0/0 minus 10.0.0.0/8, of 443 is 128.0.0.0/1: neither is the whole internet alone
+    writeFileSync(join(dir, 'rules.v4'), `${HEADER.replace('-s 10.0.0.0/8 --dport 22', '-s 0.0.0.0/0 --dport 22')}-A INPUT -p tcp -s 0.0.0.0/1 --dport 443 -j ACCEPT\n-A INPUT -p tcp -s 128.0.0.0/1 --dport 443 -j ACCEPT\n-A INPUT -p tcp -s 128.0.0.0/1 --dport 8443 -j ACCEPT\nCOMMIT\n`);
+    const r = fwlint(['diff', 'HEAD', '-f', 'json'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(1);
+    const changes = (JSON.parse(r.stdout) as JsonReport).files[0]!.changes;
+    expect(changes.map((c) => [c.kind, c.ports, c.span?.line, c.flaggedBy ?? null])).toEqual([
+      ['newly-exposed', [[22, 22]], 6, 'firewall/no-world-open-sensitive-ports'],
+      ['newly-exposed', [[443, 443]], 8, 'firewall/no-world-open-sensitive-ports'],
+      ['newly-exposed', [[8443, 8443]], 9, null],
+    ]);
+    expect(fwlint(['--no-summary', 'rules.v4'], { cwd: dir }).stdout).toContain('6:30  error    Open: TCP 22 (ssh) reachable from the whole internet (0.0.0.0/0)');
+  });
+
   it('deleting a file closes what it exposed; unchanged exposure is no change', () => {
     const { dir, commit } = repo();
     commit({ 'a.rules': OPEN_CFT, 'b.rules': CLEAN }, 'two');

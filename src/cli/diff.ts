@@ -14,21 +14,24 @@
  * Exit 0 otherwise, 2 on usage errors (not a git repository, unknown ref).
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import picomatch from 'picomatch';
 import { SarifBuilder, SarifResultBuilder, SarifRuleBuilder, SarifRunBuilder } from 'node-sarif-builder';
 import { computeExposure, type ExposureEntry } from '../analysis/index.js';
 import { CFT_BLOCK, SENSITIVE_PORTS } from '../catalog/index.js';
 import { commentTargets, deploymentsFromComments, judge, loadSettings, targetsFor, withDeployments, type ResolvedSettings } from '../deployments/index.js';
-import { BINARY_CONTENT, parseWithFormat } from '../eslint/language.js';
+import { BINARY_CONTENT, parseWithFormat, readInclude } from '../eslint/language.js';
 import { FILE_GLOBS, NEVER_FIREWALL } from '../eslint/plugin.js';
 import { describeSources, docsUrl } from '../eslint/rule-kit.js';
 import { AddrSet, closedRanges, IntervalSet, numSetOf, PROTO_UNIVERSE, protocolName, formatPorts, type Family, type FirewallDocument, type NumSet, type Ruleset, type Span } from '../model/index.js';
 import { PACKAGE } from '../package-info.js';
 import { isActive, loadSidecar, parseSuppressions, scopeCovers, type InlineSuppression } from '../suppressions/index.js';
 import { detectFormat, formatById } from '../parsers/registry.js';
+import { hasWildcard, wildcardMatch } from '../parsers/nftables/include.js';
+import { AUTO_TFVARS_PATTERNS, TFVARS_FILES } from '../parsers/terraform/files.js';
+import type { IncludeReader } from '../parsers/types.js';
 import { portsWithNames } from './exposure.js';
 import { sarifArtifactLocation, SarifFingerprints, sarifJson } from './formatters.js';
 import { checkOutputFile, isBlank } from './inputs.js';
@@ -290,9 +293,9 @@ function changesOf(
   return out.sort((a, b) => (a.span?.start.offset ?? -1) - (b.span?.start.offset ?? -1) || (a.protocol ?? 999) - (b.protocol ?? 999));
 }
 
-function parseSide(path: string, text: string | undefined, format: ReturnType<typeof detectFormat>): { doc?: FirewallDocument; errors: { line: number; column: number; message: string }[] } {
+function parseSide(path: string, text: string | undefined, format: ReturnType<typeof detectFormat>, reader?: IncludeReader): { doc?: FirewallDocument; errors: { line: number; column: number; message: string }[] } {
   if (text === undefined || !format) return { errors: [] };
-  const doc = parseWithFormat(format, text, path);
+  const doc = parseWithFormat(format, text, path, {}, reader);
   const errors = doc.diagnostics.filter((d) => d.severity === 'error').map((d) => ({ line: d.span.start.line, column: d.span.start.column, message: d.message }));
   return { doc, errors };
 }
@@ -303,7 +306,13 @@ function parseSide(path: string, text: string | undefined, format: ReturnType<ty
  * one left on each side with each other), provided each pair protects the same targets; otherwise undefined, and
  * the caller compares a deletion and an addition (a file moved to hosts/web2/ is web2's new exposure).
  */
-export function diffFile(file: string, absPath: string, oldText: string | undefined, newText: string | undefined, opts: { inputFormat?: string; cwd?: string; renamedFrom?: { file: string; absPath: string } } = {}): DiffFile | undefined {
+export function diffFile(
+  file: string,
+  absPath: string,
+  oldText: string | undefined,
+  newText: string | undefined,
+  opts: { inputFormat?: string; cwd?: string; renamedFrom?: { file: string; absPath: string }; readers?: { base: IncludeReader; head: IncludeReader } } = {},
+): DiffFile | undefined {
   const format = opts.inputFormat
     ? formatById(opts.inputFormat)
     : (newText !== undefined ? detectFormat(absPath, newText) : undefined) ?? (oldText !== undefined ? detectFormat(absPath, oldText) : undefined);
@@ -316,8 +325,8 @@ export function diffFile(file: string, absPath: string, oldText: string | undefi
   }
   if (newText?.includes('\0')) return { file, format: format?.id ?? 'unknown', status, changes: [], errors: [{ line: 1, column: 1, message: BINARY_CONTENT, side: 'head' }] };
   if (!format) return undefined;
-  const before = parseSide(opts.renamedFrom?.absPath ?? absPath, oldText, format);
-  const after = parseSide(absPath, newText, format);
+  const before = parseSide(opts.renamedFrom?.absPath ?? absPath, oldText, format, opts.readers?.base);
+  const after = parseSide(absPath, newText, format, opts.readers?.head);
   const result: DiffFile = {
     file,
     format: format.id,
@@ -514,6 +523,39 @@ export function formatDiffGithub(r: DiffReport): string {
 
 // ---------------------------------------------------------------- command
 
+/**
+ * The parsers' reader on one side of the diff (Terraform's tfvars and local modules, nft includes): the repository's
+ * files as they are at `ref`; files outside the repository from the disk (the same on both sides). Without it the
+ * base side read the working tree's tfvars, and a change of a variable compared the new values with themselves.
+ */
+function gitReader(root: string, ref: string): IncludeReader {
+  let tree: string[] | undefined;
+  const blob = (rel: string) => git(root, ['cat-file', 'blob', `${ref}:${rel}`]);
+  return (path, fromFile) => {
+    const full = resolve(fromFile ? dirname(fromFile) : root, path);
+    const rel = relative(root, full).split('\\').join('/');
+    if (rel === '' || rel.startsWith('../') || rel === '..' || isAbsolute(rel)) return readInclude(path, fromFile);
+    if (hasWildcard(rel)) {
+      tree ??= splitZ(git(root, ['ls-tree', '-r', '-z', '--name-only', ref]).out);
+      const parts = rel.split('/');
+      const files: { path: string; text: string }[] = [];
+      for (const f of tree) {
+        const q = f.split('/');
+        if (q.length !== parts.length || !q.every((x, i) => wildcardMatch(x, parts[i]!))) continue;
+        const r = blob(f);
+        if (r.ok) files.push({ path: join(root, f), text: r.out });
+      }
+      return { files };
+    }
+    const r = blob(rel);
+    return r.ok ? { path: full, text: r.out } : { error: `cannot read ${full} at ${ref}: ${r.err.trim() || 'not a file'}` };
+  };
+}
+
+/** The variable files Terraform loads from a module's directory by itself: a change to one changes its .tf files. */
+const isTfvars = picomatch([...TFVARS_FILES, ...AUTO_TFVARS_PATTERNS], { dot: true, basename: true });
+const isTerraform = (p: string) => /\.tf(?:\.json)?$/i.test(p);
+
 const isCandidate = picomatch(Object.values(FILE_GLOBS).flat(), { dot: true });
 const isNever = picomatch(NEVER_FIREWALL, { dot: true });
 
@@ -558,6 +600,21 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
     const untracked = git(root, ['ls-files', '--others', '--exclude-standard', '-z']);
     for (const p of splitZ(untracked.out)) paths.add(p);
   }
+  // a changed tfvars file: the Terraform files of its directory, on either side, are compared (with each side's values)
+  const tfvarsDirs = new Set([...paths].filter((p) => isTfvars(p)).map((p) => dirname(p)));
+  for (const dir of tfvarsDirs) {
+    const prefix = dir === '.' ? '' : `${dir}/`;
+    const listed = [base, ...(head !== undefined ? [head] : [])].flatMap((ref) => splitZ(git(root, ['ls-tree', '-z', '--name-only', ref, '--', prefix || '.']).out));
+    if (head === undefined) {
+      try {
+        listed.push(...readdirSync(join(root, dir)).map((n) => prefix + n));
+      } catch {
+        // the folder is gone: what the base had is listed
+      }
+    }
+    for (const p of listed) if (isTerraform(p) && dirname(p) === dir) paths.add(p);
+  }
+  const readers = { base: gitReader(root, base), head: head !== undefined ? gitReader(root, head) : readInclude };
   const show = (ref: string, path: string): string | undefined => {
     const r = git(root, ['show', `${ref}:${path}`]);
     return r.ok ? r.out : undefined;
@@ -579,7 +636,7 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
     }
     if (oldText === undefined || newText === undefined) continue;
     const rel = (p: string) => relative(cwd, join(root, p)).split('\\').join('/') || p;
-    const d = diffFile(rel(to), join(root, to), oldText, newText, { ...(inputFormat ? { inputFormat } : {}), cwd: root, renamedFrom: { file: rel(from), absPath: join(root, from) } });
+    const d = diffFile(rel(to), join(root, to), oldText, newText, { ...(inputFormat ? { inputFormat } : {}), cwd: root, readers, renamedFrom: { file: rel(from), absPath: join(root, from) } });
     if (!d) continue;
     report.files.push(d);
     paired.add(to).add(from);
@@ -607,7 +664,7 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
       }
     }
     if (oldText === undefined && newText === undefined) continue;
-    const d = diffFile(rel, abs, oldText, newText, { ...(inputFormat ? { inputFormat } : {}), cwd: root });
+    const d = diffFile(rel, abs, oldText, newText, { ...(inputFormat ? { inputFormat } : {}), cwd: root, readers });
     if (d) report.files.push(d);
   }
 

@@ -146,6 +146,26 @@ describe.skipIf(!hasGit)('fwlint diff', () => {
     expect(fwlint(['--no-summary', 'rules.v4'], { cwd: dir }).stdout).toContain('6:30  error    Open: TCP 22 (ssh) reachable from the whole internet (0.0.0.0/0)');
   });
 
+  it('a change of terraform.tfvars alone compares the Terraform files beside it, each side with its own values', () => {
+    const { dir, commit } = repo();
+    const tf = 'variable "ssh_cidr" {\n  type    = string\n  default = "10.0.0.0/8"\n}\n\nresource "aws_security_group" "web" {\n  name = "web"\n  ingress {\n    from_port   = 22\n    to_port     = 22\n    protocol    = "tcp"\n    cidr_blocks = [var.ssh_cidr]\n  }\n}\n';
+    mkdirSync(join(dir, 'prod'));
+    const a = commit({ 'prod/main.tf': tf, 'prod/terraform.tfvars': 'ssh_cidr = "10.1.0.0/16"\n' }, 'internal ssh');
+    const b = commit({ 'prod/terraform.tfvars': 'ssh_cidr = "0.0.0.0/0"\n' }, 'open ssh');
+    const r = fwlint(['diff', a, b, '-f', 'json'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(1);
+    const rep = JSON.parse(r.stdout) as JsonReport;
+    expect(rep.files.map((f) => [f.file, f.format, f.status])).toEqual([['prod/main.tf', 'terraform', 'modified']]);
+    expect(rep.files[0]!.changes.map((c) => [c.kind, c.ports, c.span?.line, c.flaggedBy ?? null, c.sources.includes('10.1.0.0/16')])).toEqual([
+      ['newly-exposed', [[22, 22]], 12, 'firewall/no-world-open-sensitive-ports', false],
+    ]);
+    // the working tree against the base: the base side reads the base's tfvars, not the working tree's
+    writeFileSync(join(dir, 'prod', 'terraform.tfvars'), 'ssh_cidr = "10.0.0.0/8"\n');
+    const w = fwlint(['diff', a, '-f', 'json'], { cwd: dir });
+    expect(w.code, w.stderr).toBe(0);
+    expect((JSON.parse(w.stdout) as JsonReport).files[0]!.changes.map((c) => [c.kind, c.sources.length, c.flaggedBy ?? null])).toEqual([['newly-exposed', 8, null]]);
+  });
+
   it('deleting a file closes what it exposed; unchanged exposure is no change', () => {
     const { dir, commit } = repo();
     commit({ 'a.rules': OPEN_CFT, 'b.rules': CLEAN }, 'two');

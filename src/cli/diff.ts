@@ -571,15 +571,40 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
   const inputFormat = values['input-format'];
   if (inputFormat !== undefined && !formatById(inputFormat)) throw new UsageError(`unknown input format "${inputFormat}"`);
   checkOutputFile(values['output-file']);
-  const [base, head] = positionals as [string, string | undefined];
+  let [base, head] = positionals as [string, string | undefined];
   const cwd = process.cwd();
   const top = git(cwd, ['rev-parse', '--show-toplevel']);
   if (!top.ok) throw new UsageError(`not inside a git repository: ${top.err.trim()}`);
   const root = top.out.trim();
-  for (const ref of head !== undefined ? [base, head] : [base]) {
+  // a shallow clone (actions/checkout's default depth 1, GitLab's GIT_DEPTH) lacks the base: say how to fetch it
+  const unknown = (ref: string) => {
+    const shallow = git(root, ['rev-parse', '--is-shallow-repository']).out.trim() === 'true';
+    return new UsageError(`unknown git ref "${ref}"${shallow ? ' (this clone is shallow: fetch the base, e.g. actions/checkout with fetch-depth: 0, GIT_DEPTH: 0 in GitLab CI, or git fetch --unshallow)' : ''}`);
+  };
+  const verify = (ref: string) => {
     if (ref.startsWith('-')) throw new UsageError(`not a git ref: ${ref}`);
-    if (!git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).ok) throw new UsageError(`unknown git ref "${ref}"`);
+    if (!git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).ok) throw unknown(ref);
+  };
+  // git's range notations: A..B is A against B, A...B the merge base of A and B against B (what a pull request adds)
+  const range = head === undefined ? /^(.*?)(\.\.\.?)(.*)$/.exec(base) : null;
+  let baseLabel = base;
+  if (range && !git(root, ['rev-parse', '--verify', '--quiet', `${base}^{commit}`]).ok) {
+    const [, a, dots, b] = range as unknown as [string, string, string, string];
+    const from = a || 'HEAD';
+    head = b || 'HEAD';
+    verify(from);
+    verify(head);
+    if (dots === '...') {
+      const mb = git(root, ['merge-base', from, head]);
+      if (!mb.ok) throw new UsageError(`${from} and ${head} have no merge base${git(root, ['rev-parse', '--is-shallow-repository']).out.trim() === 'true' ? ' (this clone is shallow: fetch the history, e.g. actions/checkout with fetch-depth: 0)' : ''}`);
+      base = mb.out.trim();
+      baseLabel = `merge-base(${from}, ${head})`;
+    } else {
+      base = from;
+      baseLabel = from;
+    }
   }
+  for (const ref of head !== undefined ? [base, head] : [base]) verify(ref);
   const changed = git(root, ['diff', '--name-status', '-z', '-M', base, ...(head !== undefined ? [head] : []), '--']);
   if (!changed.ok) throw new UsageError(`git diff failed: ${changed.err.trim()}`);
   const paths = new Set<string>();
@@ -619,7 +644,7 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
     const r = git(root, ['show', `${ref}:${path}`]);
     return r.ok ? r.out : undefined;
   };
-  const report: DiffReport = { base, head: head ?? 'working tree', files: [] };
+  const report: DiffReport = { base: baseLabel, head: head ?? 'working tree', files: [] };
   // renames of a firewall file to a firewall file whose rulesets keep their targets: one comparison, old with new
   const paired = new Set<string>();
   for (const [to, from] of renames) {

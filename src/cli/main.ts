@@ -53,7 +53,8 @@ Usage:
   fwlint exposure PATH... [--format text|json] [--hook input|forward]
   fwlint diff BASE [HEAD] [-f text|json|sarif|github] [-o FILE] [--input-format ID]
                                             what a change newly exposes and closes (git refs; HEAD defaults to
-                                            the working tree); exit 1 when a recommended rule flags a new exposure
+                                            the working tree; BASE...HEAD: from their merge base); exit 1 when a
+                                            recommended rule flags a new exposure
 
 Lint options:
   -f, --format NAME          stylish (default) | json | sarif | github | junit

@@ -166,6 +166,26 @@ describe.skipIf(!hasGit)('fwlint diff', () => {
     expect((JSON.parse(w.stdout) as JsonReport).files[0]!.changes.map((c) => [c.kind, c.sources.length, c.flaggedBy ?? null])).toEqual([['newly-exposed', 8, null]]);
   });
 
+  it("takes git's range notations: A...B from the merge base (what the branch adds), A..B; a shallow clone says how to fetch the base", () => {
+    const { dir, git, commit } = repo();
+    commit({ 'rules.v4': CLEAN }, 'clean');
+    git('checkout', '-q', '-b', 'feature');
+    commit({ 'rules.v4': OPEN_CFT }, 'open CFT');
+    git('checkout', '-q', 'main');
+    commit({ 'rules.v4': CLEAN.replace('--dport 22', '--dport 2222') }, 'main moves on');
+    const mb = fwlint(['diff', 'main...feature'], { cwd: dir });
+    expect(mb.code, mb.stderr).toBe(1);
+    expect(mb.stdout.split('\n').at(-2)).toBe('fwlint diff merge-base(main, feature)..feature: 1 firewall file changed, 1 newly exposed (1 flagged), 0 closed');
+    const two = fwlint(['diff', 'main..feature', '-f', 'json'], { cwd: dir });
+    expect(two.code, two.stderr).toBe(1);
+    const rep = JSON.parse(two.stdout) as JsonReport;
+    expect([rep.base, rep.head, rep.files[0]!.changes.map((c) => [c.kind, c.ports])]).toEqual(['main', 'feature', [['newly-exposed', [[22, 22]]], ['newly-exposed', [[1761, 1768]]], ['closed', [[2222, 2222]]]]]);
+    const shallow = join(dir, 'shallow');
+    expect(spawnSync('git', ['clone', '-q', '--depth', '1', `file://${dir}`, shallow]).status).toBe(0);
+    const s = fwlint(['diff', 'HEAD~1'], { cwd: shallow });
+    expect([s.code, s.stderr.split('\n')[0]]).toEqual([2, 'fwlint: unknown git ref "HEAD~1" (this clone is shallow: fetch the base, e.g. actions/checkout with fetch-depth: 0, GIT_DEPTH: 0 in GitLab CI, or git fetch --unshallow)']);
+  });
+
   it('deleting a file closes what it exposed; unchanged exposure is no change', () => {
     const { dir, commit } = repo();
     commit({ 'a.rules': OPEN_CFT, 'b.rules': CLEAN }, 'two');

@@ -34,7 +34,7 @@ import { AUTO_TFVARS_PATTERNS, TFVARS_FILES } from '../parsers/terraform/files.j
 import type { IncludeReader } from '../parsers/types.js';
 import { portsWithNames } from './exposure.js';
 import { sarifArtifactLocation, SarifFingerprints, sarifJson } from './formatters.js';
-import { checkOutputFile, isBlank } from './inputs.js';
+import { checkOutputFile, isBlank, writeOutputFile } from './inputs.js';
 import { UsageError, type Io } from './main.js';
 
 const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
@@ -700,8 +700,7 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
     : format === 'github' ? formatDiffGithub(report)
     : formatDiffText(report);
   if (values['output-file']) {
-    const { writeFileSync } = await import('node:fs');
-    writeFileSync(values['output-file'], out);
+    writeOutputFile(values['output-file'], out);
   } else io.stdout(out);
   const blocked = report.files.some((f) => f.errors.some((e) => e.side === 'head') || f.changes.some((c) => c.kind === 'newly-exposed' && c.flaggedBy && !c.suppressedBy));
   return blocked ? 1 : 0;

@@ -3,7 +3,7 @@
  * read is an error, never a silent skip; a file named explicitly that no format
  * recognises is an error too.
  */
-import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { FirewallDocument } from '../model/index.js';
@@ -230,6 +230,25 @@ export async function readStdin(): Promise<string> {
 }
 
 /** -o FILE: a usage error before any linting when its folder does not exist or it is a folder (ESLint fails after). */
+/**
+ * Writes the report to `-o FILE`. A file that cannot be written (read-only file system, no permission, /proc) is a
+ * usage error with the reason, exit 2 — it was a stack trace.
+ */
+export function writeOutputFile(file: string, out: string | Iterable<string>): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(resolve(file), 'w');
+    if (typeof out === 'string') writeSync(fd, out);
+    else for (const chunk of out) writeSync(fd, chunk);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (!err.code) throw e;
+    throw new UsageError(`--output-file: cannot write ${file}: ${err.code}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 export function checkOutputFile(file: string | undefined): void {
   if (file === undefined) return;
   const abs = resolve(file);

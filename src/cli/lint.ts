@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { ESLint } from 'eslint';
 import { loadSettings, type ResolvedSettings } from '../deployments/index.js';
@@ -8,7 +8,7 @@ import { formatPorts } from '../model/index.js';
 import { eslintOptions, optionsModuleUrl, type EslintOptionsData } from './eslint-options.js';
 import { PACKAGE } from '../package-info.js';
 import { detectFormat, formatById } from '../parsers/registry.js';
-import { checkOutputFile, detectFile, emptyMessage, exists, isBlank, isDirectory, isRegularFile, loadFile, readStdin, sidecarsUnder, unreadableUnder, walk } from './inputs.js';
+import { checkOutputFile, detectFile, emptyMessage, exists, isBlank, isDirectory, isRegularFile, loadFile, readStdin, sidecarsUnder, unreadableUnder, walk, writeOutputFile } from './inputs.js';
 import { hashDependencies } from './dependencies.js';
 import { SIDECAR_SUFFIX } from '../suppressions/sidecar.js';
 import { HELP, UsageError, type Io } from './main.js';
@@ -361,16 +361,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   if (values.quiet) results = ESLint.getErrorResults(results);
   const out = await render(format, results, eslint, cwd, io, values['no-summary'] ? false : values.summary !== false, values['output-file'] !== undefined);
   if (values['output-file']) {
-    const file = resolve(values['output-file']);
-    if (typeof out === 'string') writeFileSync(file, out);
-    else {
-      const fd = openSync(file, 'w');
-      try {
-        for (const chunk of out) writeSync(fd, chunk);
-      } finally {
-        closeSync(fd);
-      }
-    }
+    writeOutputFile(values['output-file'], out);
   } else if (typeof out === 'string') io.stdout(out);
   else await writeAll(out, io);
 

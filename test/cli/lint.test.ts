@@ -269,6 +269,8 @@ describe('fwlint lint', () => {
     writeFileSync(join(d, 'rules.v4'), CFT_SAVE);
     expect(fwlint(['-f', 'sarif', '-o', 'out/fwlint.sarif', 'rules.v4'], { cwd: d })).toEqual({ code: 2, stdout: '', stderr: 'fwlint: --output-file: folder out does not exist\nRun fwlint --help for usage.\n' });
     expect(fwlint(['-o', '.', 'rules.v4'], { cwd: d })).toEqual({ code: 2, stdout: '', stderr: 'fwlint: --output-file: . is a folder\nRun fwlint --help for usage.\n' });
+    // a file that cannot be created (here in /proc; a read-only mount, no permission): the reason, not a stack trace
+    if (process.platform === 'linux') expect(fwlint(['-f', 'json', '-o', '/proc/fwlint.json', 'rules.v4'], { cwd: d })).toEqual({ code: 2, stdout: '', stderr: 'fwlint: --output-file: cannot write /proc/fwlint.json: ENOENT\nRun fwlint --help for usage.\n' });
     // a pipe into fwlint --stdin-filename without '-': said, not the current folder linted instead
     expect(fwlint(['--stdin-filename', 'rules.v4'], { cwd: d, input: CFT_SAVE })).toEqual({
       code: 2,

@@ -33,7 +33,7 @@ import { hasWildcard, wildcardMatch } from '../parsers/nftables/include.js';
 import { AUTO_TFVARS_PATTERNS, TFVARS_FILES } from '../parsers/terraform/files.js';
 import type { IncludeReader } from '../parsers/types.js';
 import { portsWithNames } from './exposure.js';
-import { sarifArtifactLocation, SarifFingerprints, sarifJson } from './formatters.js';
+import { sarifArtifactLocation, SarifFingerprints, sarifJson, type SarifFatal } from './formatters.js';
 import { checkOutputFile, isBlank, writeOutputFile } from './inputs.js';
 import { UsageError, type Io } from './main.js';
 
@@ -486,8 +486,10 @@ export function formatDiffSarif(r: DiffReport, cwd: string = process.cwd()): str
     run.addRule(new SarifRuleBuilder().initSimple({ ruleId: id, shortDescriptionText: text, helpUri: id.startsWith('firewall/') ? docsUrl(id.slice('firewall/'.length)) : DIFF_HELP }));
   }
   const fingerprints = new SarifFingerprints();
+  const fatal: SarifFatal[] = [];
   for (const f of findings(r)) {
     const artifactLocation = sarifArtifactLocation(f.file, cwd);
+    if (f.ruleId === 'fwlint/parse-error' && f.level === 'error') fatal.push({ message: f.message, location: artifactLocation, line: f.line, column: f.column });
     const res = new SarifResultBuilder().initSimple({
       level: f.level,
       messageText: f.message,
@@ -503,7 +505,7 @@ export function formatDiffSarif(r: DiffReport, cwd: string = process.cwd()): str
     run.addResult(res);
   }
   builder.addRun(run);
-  return sarifJson(builder, cwd);
+  return sarifJson(builder, cwd, fatal);
 }
 
 function escapeData(s: string): string {

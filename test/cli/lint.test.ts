@@ -334,6 +334,17 @@ describe('fwlint lint', () => {
     expect(uris).toContain('hosts/mft.rules');
     expect(uris).toContain('hosts/bad.rules');
     expect(log.runs[0]!.results.some((x) => x.ruleId === 'fwlint/parse-error' && x.level === 'error')).toBe(true);
+    // the run completed; what it could not parse is also a tool execution notification (SARIF 2.1.0 §3.20.21)
+    const inv = (log.runs[0] as unknown as { invocations: { executionSuccessful: boolean; toolExecutionNotifications: { level: string; descriptor: { id: string }; message: { text: string }; locations: { physicalLocation: { artifactLocation: unknown; region: { startLine: number; startColumn: number } } }[] }[] }[] }).invocations;
+    expect(inv.map((i) => [i.executionSuccessful, i.toolExecutionNotifications.map((n) => [n.level, n.descriptor.id, n.message.text, n.locations[0]!.physicalLocation.artifactLocation, n.locations[0]!.physicalLocation.region])])).toEqual([
+      [
+        true,
+        [
+          ['error', 'fwlint/parse-error', 'Parsing error: Cannot append to chain: chain "NOPE" does not exist in table filter', { uri: 'hosts/bad.rules', uriBaseId: '%SRCROOT%' }, { startLine: 2, startColumn: 4 }],
+          ['error', 'fwlint/parse-error', expect.stringMatching(/^Parsing error: /), { uri: 'hosts/bad.rules', uriBaseId: '%SRCROOT%' }, { startLine: 3, startColumn: 1 }],
+        ],
+      ],
+    ]);
   });
 
   it('SARIF carries what GitHub code scanning needs: rule ids with help, levels, percent-encoded URIs under %SRCROOT%, fingerprints that survive moved lines', () => {

@@ -116,12 +116,22 @@ function parseConcurrency(v: string | undefined): number | 'auto' | 'off' | unde
 }
 
 export async function lintCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: {
+  // ESLint's '--max-warnings -1' (no limit): parseArgs takes a value that starts with '-' only after '='
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--max-warnings' && /^-[0-9]+$/.test(argv[i + 1] ?? '')) args.push(`--max-warnings=${argv[++i]}`);
+    else args.push(argv[i]!);
+  }
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {
     format: { type: 'string', short: 'f', default: 'stylish' },
     'output-file': { type: 'string', short: 'o' },
     config: { type: 'string', short: 'c' },
     'max-warnings': { type: 'string' },
     quiet: { type: 'boolean', default: false },
+    // ESLint's spellings: --stdin is '-', --color / --no-color force the stylish colours on or off
+    stdin: { type: 'boolean', default: false },
+    color: { type: 'boolean' },
+    'no-color': { type: 'boolean' },
     'stdin-filename': { type: 'string' },
     'input-format': { type: 'string' },
     cache: { type: 'boolean', default: false },
@@ -151,13 +161,15 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown format "${format}" (one of ${FORMATS.join(', ')})`);
   let maxWarnings = -1;
   if (values['max-warnings'] !== undefined) {
-    if (!/^[0-9]+$/.test(values['max-warnings'])) throw new UsageError('--max-warnings takes a whole number');
+    if (!/^(?:[0-9]+|-1)$/.test(values['max-warnings'])) throw new UsageError('--max-warnings takes a whole number (-1: no limit)');
     maxWarnings = Number(values['max-warnings']);
   }
   const inputFormat = values['input-format'];
   if (inputFormat !== undefined && !formatById(inputFormat)) throw new UsageError(`unknown input format "${inputFormat}"`);
   checkOutputFile(values['output-file']);
   // 'iptables-save | fwlint --stdin-filename rules.v4' without '-' linted the current folder and never read the pipe
+  if (values.stdin && !positionals.includes('-')) positionals.push('-');
+  if (values.color && values['no-color']) throw new UsageError('--color and --no-color contradict each other');
   if (values['stdin-filename'] !== undefined && !positionals.includes('-')) throw new UsageError(`--stdin-filename names standard input, which is read only when '-' is among the paths (fwlint --stdin-filename ${values['stdin-filename']} -)`);
   const configFile = values.config ? resolve(values.config) : undefined;
   if (configFile && !exists(configFile)) throw new UsageError(`config file ${values.config} does not exist`);
@@ -359,7 +371,8 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   const errors = results.reduce((n, r) => n + r.errorCount, 0);
   const warnings = results.reduce((n, r) => n + r.warningCount, 0);
   if (values.quiet) results = ESLint.getErrorResults(results);
-  const out = await render(format, results, eslint, cwd, io, values['no-summary'] ? false : values.summary !== false, values['output-file'] !== undefined);
+  const color = values['output-file'] !== undefined || values['no-color'] ? false : values.color ? true : undefined;
+  const out = await render(format, results, eslint, cwd, io, values['no-summary'] ? false : values.summary !== false, values['output-file'] !== undefined, color);
   if (values['output-file']) {
     writeOutputFile(values['output-file'], out);
   } else if (typeof out === 'string') io.stdout(out);
@@ -387,7 +400,7 @@ export async function writeAll(pieces: Iterable<string>, io: Io): Promise<void> 
 }
 
 /** The report: one string, or (JSON, which can be tens of MB) pieces written one after another. */
-async function render(format: string, results: ESLint.LintResult[], eslint: ESLint, cwd: string, io: Io, summary: boolean, toFile: boolean): Promise<string | Iterable<string>> {
+async function render(format: string, results: ESLint.LintResult[], eslint: ESLint, cwd: string, io: Io, summary: boolean, toFile: boolean, color: boolean | undefined): Promise<string | Iterable<string>> {
   switch (format) {
     case 'sarif':
       return (await import('./formatters.js')).formatSarif(results, cwd);
@@ -402,8 +415,9 @@ async function render(format: string, results: ESLint.LintResult[], eslint: ESLi
     }
     default: {
       const f = await eslint.loadFormatter('stylish');
-      // a report written to a file has no terminal colours, whatever the terminal the run started in
-      const text = await f.format(results, (toFile ? { color: false } : {}) as never);
+      // a report written to a file has no terminal colours, whatever the terminal the run started in; otherwise
+      // --color / --no-color, else the terminal decides (NO_COLOR, FORCE_COLOR: node's util.styleText)
+      const text = await f.format(results, (color !== undefined ? { color } : {}) as never);
       return summary && results.length > 0 ? text + (await import('./summary.js')).summaryTable(results, io.isTTY && !toFile) : text;
     }
   }

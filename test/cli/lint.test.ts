@@ -316,6 +316,23 @@ describe('fwlint lint', () => {
     expect(qm.code).toBe(1);
   });
 
+  it("takes ESLint's spellings: --max-warnings -1 (no limit), --stdin, --color / --no-color", () => {
+    const d = tmp();
+    writeFileSync(join(d, 'rules.v4'), '*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -s 10.0.0.0/8 -p tcp --dport 22 -j ACCEPT\n-A INPUT -s 10.1.0.0/16 -p tcp --dport 22 -j ACCEPT\nCOMMIT\n');
+    expect(fwlint(['--max-warnings', '-1', 'rules.v4'], { cwd: d }).code).toBe(0);
+    expect(fwlint(['--max-warnings=-1', 'rules.v4'], { cwd: d }).code).toBe(0);
+    expect(fwlint(['--max-warnings', '-2', 'rules.v4'], { cwd: d })).toEqual({ code: 2, stdout: '', stderr: 'fwlint: --max-warnings takes a whole number (-1: no limit)\nRun fwlint --help for usage.\n' });
+    const stdin = fwlint(['-f', 'json', '--stdin', '--stdin-filename', 'edge.rules'], { cwd: d, input: CFT_SAVE });
+    expect(stdin.code).toBe(1);
+    expect((JSON.parse(stdin.stdout) as { filePath: string }[]).map((r) => r.filePath)).toEqual([join(d, 'edge.rules')]);
+    // the helper sets NO_COLOR: --color forces the colours, --no-color keeps them off under FORCE_COLOR
+    expect(fwlint(['--color', '--no-summary', 'rules.v4'], { cwd: d }).stdout).toContain('\u001b[4m');
+    const plain = fwlint(['--no-color', '--no-summary', 'rules.v4'], { cwd: d, env: { FORCE_COLOR: '1', NO_COLOR: '' } });
+    expect(plain.stdout).toContain(`${join(d, 'rules.v4')}\n`);
+    expect(plain.stdout).not.toContain('\u001b[');
+    expect(fwlint(['--color', '--no-color', 'rules.v4'], { cwd: d }).code).toBe(2);
+  });
+
   it('SARIF validates against the official SARIF 2.1.0 schema, with relative URIs and parse errors as results', () => {
     const d = tmp();
     mkdirSync(join(d, 'hosts'));

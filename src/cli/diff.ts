@@ -14,7 +14,7 @@
  * Exit 0 otherwise, 2 on usage errors (not a git repository, unknown ref).
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import picomatch from 'picomatch';
@@ -526,6 +526,131 @@ export function formatDiffGithub(r: DiffReport): string {
 // ---------------------------------------------------------------- command
 
 /**
+ * The firewall files that changed between `base` and `head` (undefined: the working tree) in the repository at
+ * `root`, each compared; submodules are followed (`depth` deep).
+ */
+function collect(root: string, base: string, head: string | undefined, cwd: string, inputFormat: string | undefined, depth: number): DiffFile[] {
+  const files: DiffFile[] = [];
+  const changed = git(root, ['diff', '--raw', '-z', '-M', '--abbrev=40', base, ...(head !== undefined ? [head] : []), '--']);
+  if (!changed.ok) throw new UsageError(`git diff failed: ${changed.err.trim()}`);
+  const paths = new Set<string>();
+  // new path -> old path of the renames git found (R<score>, old, new)
+  const renames = new Map<string, string>();
+  for (let i = 0, f = splitZ(changed.out); i < f.length; ) {
+    // ':<old mode> <new mode> <old sha> <new sha> <status>', then the path (two for renames and copies)
+    const [oldMode, newMode, oldSha, newSha, st = ''] = f[i++]!.slice(1).split(' ');
+    if (st.startsWith('R') || st.startsWith('C')) {
+      const [from, to] = [f[i++]!, f[i++]!];
+      paths.add(to);
+      if (st.startsWith('R')) {
+        paths.add(from);
+        renames.set(to, from);
+      }
+    } else if (oldMode === GITLINK || newMode === GITLINK) {
+      // a submodule whose commit (or, in the working tree, whose files) changed: what it newly exposes is in it
+      files.push(...submodule(root, f[i++]!, oldMode === GITLINK ? oldSha! : EMPTY_TREE, newMode === GITLINK ? newSha! : undefined, head, cwd, inputFormat, depth));
+    } else paths.add(f[i++]!);
+  }
+  if (head === undefined) {
+    const untracked = git(root, ['ls-files', '--others', '--exclude-standard', '-z']);
+    for (const p of splitZ(untracked.out)) paths.add(p);
+  }
+  // a changed tfvars file: the Terraform files of its directory, on either side, are compared (with each side's values)
+  const tfvarsDirs = new Set([...paths].filter((p) => isTfvars(p)).map((p) => dirname(p)));
+  for (const dir of tfvarsDirs) {
+    const prefix = dir === '.' ? '' : `${dir}/`;
+    const listed = [base, ...(head !== undefined ? [head] : [])].flatMap((ref) => splitZ(git(root, ['ls-tree', '-z', '--name-only', ref, '--', prefix || '.']).out));
+    if (head === undefined) {
+      try {
+        listed.push(...readdirSync(join(root, dir)).map((n) => prefix + n));
+      } catch {
+        // the folder is gone: what the base had is listed
+      }
+    }
+    for (const p of listed) if (isTerraform(p) && dirname(p) === dir) paths.add(p);
+  }
+  const readers = { base: gitReader(root, base), head: head !== undefined ? gitReader(root, head) : readInclude };
+  const show = (ref: string, path: string): string | undefined => {
+    const r = git(root, ['show', `${ref}:${path}`]);
+    return r.ok ? r.out : undefined;
+  };
+  // renames of a firewall file to a firewall file whose rulesets keep their targets: one comparison, old with new
+  const paired = new Set<string>();
+  for (const [to, from] of renames) {
+    if (!isCandidate(to) || isNever(to) || !isCandidate(from) || isNever(from)) continue;
+    const oldText = show(base, from);
+    let newText: string | undefined;
+    if (head !== undefined) newText = show(head, to);
+    else {
+      try {
+        newText = readFileSync(join(root, to), 'utf8');
+      } catch {
+        continue;
+      }
+    }
+    if (oldText === undefined || newText === undefined) continue;
+    const rel = (p: string) => relative(cwd, join(root, p)).split('\\').join('/') || p;
+    const d = diffFile(rel(to), join(root, to), oldText, newText, { ...(inputFormat ? { inputFormat } : {}), cwd: root, readers, renamedFrom: { file: rel(from), absPath: join(root, from) } });
+    if (!d) continue;
+    files.push(d);
+    paired.add(to).add(from);
+  }
+  for (const path of [...paths].sort()) {
+    if (!isCandidate(path) || isNever(path) || paired.has(path)) continue;
+    const abs = join(root, path);
+    const oldText = show(base, path);
+    let newText: string | undefined;
+    const rel = relative(cwd, abs).split('\\').join('/') || path;
+    if (head !== undefined) newText = show(head, path);
+    else {
+      try {
+        newText = readFileSync(abs, 'utf8');
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code ?? String(e);
+        // gone from the working tree (or a folder now): deleted. Anything else is a file we cannot read, not a
+        // deletion: taking it for one reported its exposure as closed
+        if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'EISDIR') {
+          const format = inputFormat ? formatById(inputFormat) : oldText !== undefined ? detectFormat(abs, oldText) : undefined;
+          files.push({ file: rel, format: format?.id ?? 'unknown', status: oldText === undefined ? 'added' : 'modified', changes: [], errors: [{ line: 1, column: 1, message: `cannot read ${rel}: ${code}`, side: 'head' }] });
+          continue;
+        }
+        newText = undefined;
+      }
+    }
+    if (oldText === undefined && newText === undefined) continue;
+    const d = diffFile(rel, abs, oldText, newText, { ...(inputFormat ? { inputFormat } : {}), cwd: root, readers });
+    if (d) files.push(d);
+  }
+
+  return files;
+}
+
+const GITLINK = '160000';
+/** git's empty tree: the base side of a submodule the change adds. */
+const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+
+/**
+ * A changed submodule: compared inside it, from its old commit to its new one (or its working tree). A gate that
+ * cannot see its commits (not checked out, not fetched) says so as an error: passing it over let a submodule bump
+ * that opens telnet through as "0 firewall files changed".
+ */
+function submodule(root: string, path: string, oldSha: string, newSha: string | undefined, head: string | undefined, cwd: string, inputFormat: string | undefined, depth: number): DiffFile[] {
+  const dir = join(root, path);
+  const rel = relative(cwd, dir).split('\\').join('/') || path;
+  if (newSha === undefined) return []; // removed by the change: it exposes nothing any more
+  const fail = (why: string): DiffFile[] => [
+    { file: rel, format: 'submodule', status: 'modified', changes: [], errors: [{ line: 1, column: 1, message: `submodule ${rel} changed, but ${why}: not compared (check out submodules: actions/checkout with submodules: recursive, GIT_SUBMODULE_STRATEGY: recursive in GitLab CI, or git submodule update --init --recursive)`, side: 'head' }] },
+  ];
+  if (depth >= 4) return fail('it is nested too deep');
+  const top = existsSync(dir) ? git(dir, ['rev-parse', '--show-toplevel']) : undefined;
+  if (!top?.ok || resolve(top.out.trim()) !== resolve(dir)) return fail('it is not checked out');
+  for (const sha of [oldSha, ...(head !== undefined ? [newSha!] : [])]) {
+    if (sha !== EMPTY_TREE && !git(dir, ['cat-file', '-e', `${sha}^{commit}`]).ok) return fail(`its commit ${sha.slice(0, 12)} is not fetched`);
+  }
+  return collect(dir, oldSha, head !== undefined ? newSha : undefined, cwd, inputFormat, depth + 1);
+}
+
+/**
  * The parsers' reader on one side of the diff (Terraform's tfvars and local modules, nft includes): the repository's
  * files as they are at `ref`; files outside the repository from the disk (the same on both sides). Without it the
  * base side read the working tree's tfvars, and a change of a variable compared the new values with themselves.
@@ -607,94 +732,7 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
     }
   }
   for (const ref of head !== undefined ? [base, head] : [base]) verify(ref);
-  const changed = git(root, ['diff', '--name-status', '-z', '-M', base, ...(head !== undefined ? [head] : []), '--']);
-  if (!changed.ok) throw new UsageError(`git diff failed: ${changed.err.trim()}`);
-  const paths = new Set<string>();
-  // new path -> old path of the renames git found (R<score>, old, new)
-  const renames = new Map<string, string>();
-  for (let i = 0, f = splitZ(changed.out); i < f.length; ) {
-    const st = f[i++]!;
-    if (st.startsWith('R') || st.startsWith('C')) {
-      const [from, to] = [f[i++]!, f[i++]!];
-      paths.add(to);
-      if (st.startsWith('R')) {
-        paths.add(from);
-        renames.set(to, from);
-      }
-    } else paths.add(f[i++]!);
-  }
-  if (head === undefined) {
-    const untracked = git(root, ['ls-files', '--others', '--exclude-standard', '-z']);
-    for (const p of splitZ(untracked.out)) paths.add(p);
-  }
-  // a changed tfvars file: the Terraform files of its directory, on either side, are compared (with each side's values)
-  const tfvarsDirs = new Set([...paths].filter((p) => isTfvars(p)).map((p) => dirname(p)));
-  for (const dir of tfvarsDirs) {
-    const prefix = dir === '.' ? '' : `${dir}/`;
-    const listed = [base, ...(head !== undefined ? [head] : [])].flatMap((ref) => splitZ(git(root, ['ls-tree', '-z', '--name-only', ref, '--', prefix || '.']).out));
-    if (head === undefined) {
-      try {
-        listed.push(...readdirSync(join(root, dir)).map((n) => prefix + n));
-      } catch {
-        // the folder is gone: what the base had is listed
-      }
-    }
-    for (const p of listed) if (isTerraform(p) && dirname(p) === dir) paths.add(p);
-  }
-  const readers = { base: gitReader(root, base), head: head !== undefined ? gitReader(root, head) : readInclude };
-  const show = (ref: string, path: string): string | undefined => {
-    const r = git(root, ['show', `${ref}:${path}`]);
-    return r.ok ? r.out : undefined;
-  };
-  const report: DiffReport = { base: baseLabel, head: head ?? 'working tree', files: [] };
-  // renames of a firewall file to a firewall file whose rulesets keep their targets: one comparison, old with new
-  const paired = new Set<string>();
-  for (const [to, from] of renames) {
-    if (!isCandidate(to) || isNever(to) || !isCandidate(from) || isNever(from)) continue;
-    const oldText = show(base, from);
-    let newText: string | undefined;
-    if (head !== undefined) newText = show(head, to);
-    else {
-      try {
-        newText = readFileSync(join(root, to), 'utf8');
-      } catch {
-        continue;
-      }
-    }
-    if (oldText === undefined || newText === undefined) continue;
-    const rel = (p: string) => relative(cwd, join(root, p)).split('\\').join('/') || p;
-    const d = diffFile(rel(to), join(root, to), oldText, newText, { ...(inputFormat ? { inputFormat } : {}), cwd: root, readers, renamedFrom: { file: rel(from), absPath: join(root, from) } });
-    if (!d) continue;
-    report.files.push(d);
-    paired.add(to).add(from);
-  }
-  for (const path of [...paths].sort()) {
-    if (!isCandidate(path) || isNever(path) || paired.has(path)) continue;
-    const abs = join(root, path);
-    const oldText = show(base, path);
-    let newText: string | undefined;
-    const rel = relative(cwd, abs).split('\\').join('/') || path;
-    if (head !== undefined) newText = show(head, path);
-    else {
-      try {
-        newText = readFileSync(abs, 'utf8');
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code ?? String(e);
-        // gone from the working tree (or a folder now): deleted. Anything else is a file we cannot read, not a
-        // deletion: taking it for one reported its exposure as closed
-        if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'EISDIR') {
-          const format = inputFormat ? formatById(inputFormat) : oldText !== undefined ? detectFormat(abs, oldText) : undefined;
-          report.files.push({ file: rel, format: format?.id ?? 'unknown', status: oldText === undefined ? 'added' : 'modified', changes: [], errors: [{ line: 1, column: 1, message: `cannot read ${rel}: ${code}`, side: 'head' }] });
-          continue;
-        }
-        newText = undefined;
-      }
-    }
-    if (oldText === undefined && newText === undefined) continue;
-    const d = diffFile(rel, abs, oldText, newText, { ...(inputFormat ? { inputFormat } : {}), cwd: root, readers });
-    if (d) report.files.push(d);
-  }
-
+  const report: DiffReport = { base: baseLabel, head: head ?? 'working tree', files: collect(root, base, head, cwd, inputFormat, 0) };
   report.files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   const out =
     format === 'json' ? `${JSON.stringify(report, (k, v) => (k === 'span' && v ? { line: v.start.line, column: v.start.column, endLine: v.end.line, endColumn: v.end.column } : v), 2)}\n`

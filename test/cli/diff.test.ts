@@ -186,6 +186,32 @@ describe.skipIf(!hasGit)('fwlint diff', () => {
     expect([s.code, s.stderr.split('\n')[0]]).toEqual([2, 'fwlint: unknown git ref "HEAD~1" (this clone is shallow: fetch the base, e.g. actions/checkout with fetch-depth: 0, GIT_DEPTH: 0 in GitLab CI, or git fetch --unshallow)']);
   });
 
+  it('follows a submodule whose commit or files changed; one it cannot see is an error, not "0 files changed"', () => {
+    const sub = repo();
+    sub.commit({ 'rules.v4': CLEAN }, 'clean');
+    const { dir, git, commit } = repo();
+    commit({ 'README.md': 'superproject\n' }, 'init');
+    git('-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', sub.dir, 'fw');
+    git('commit', '-q', '-m', 'add the firewall submodule');
+    // the submodule's working tree, then a commit in it that the superproject records
+    writeFileSync(join(dir, 'fw', 'rules.v4'), OPEN_CFT);
+    const w = fwlint(['diff', 'HEAD', '-f', 'json'], { cwd: dir });
+    expect(w.code, w.stderr).toBe(1);
+    const rows = (rep: JsonReport) => rep.files.map((f) => [f.file, f.status, f.changes.map((c) => [c.kind, c.ports, c.flaggedBy ?? null]), f.errors.length]);
+    expect(rows(JSON.parse(w.stdout) as JsonReport)).toEqual([['fw/rules.v4', 'modified', [['newly-exposed', [[1761, 1768]], 'firewall/no-unneeded-cft-ports']], 0]]);
+    const env = { ...process.env, HOME: dir, GIT_CONFIG_NOSYSTEM: '1' };
+    expect(spawnSync('git', ['-c', 'user.email=t@example.invalid', '-c', 'user.name=t', 'commit', '-q', '-am', 'open CFT'], { cwd: join(dir, 'fw'), env }).status).toBe(0);
+    git('commit', '-q', '-am', 'bump fw');
+    const c = fwlint(['diff', 'HEAD~1', 'HEAD', '-f', 'json'], { cwd: dir });
+    expect(c.code, c.stderr).toBe(1);
+    expect(rows(JSON.parse(c.stdout) as JsonReport)).toEqual([['fw/rules.v4', 'modified', [['newly-exposed', [[1761, 1768]], 'firewall/no-unneeded-cft-ports']], 0]]);
+    // a clone without its submodules (actions/checkout's default) cannot see what the bump opens: it says so, exit 1
+    const clone = join(dir, 'clone');
+    expect(spawnSync('git', ['clone', '-q', dir, clone]).status).toBe(0);
+    const n = fwlint(['diff', 'HEAD~1', 'HEAD'], { cwd: clone });
+    expect([n.code, n.stdout.split('\n')[0], n.stdout.split('\n')[1]!.slice(0, 70)]).toEqual([1, 'fw (submodule, modified)', '  ! new side 1:1: submodule fw changed, but it is not checked out: not']);
+  });
+
   it('deleting a file closes what it exposed; unchanged exposure is no change', () => {
     const { dir, commit } = repo();
     commit({ 'a.rules': OPEN_CFT, 'b.rules': CLEAN }, 'two');

@@ -686,6 +686,15 @@ const isTerraform = (p: string) => /\.tf(?:\.json)?$/i.test(p);
 const isCandidate = picomatch(Object.values(FILE_GLOBS).flat(), { dot: true });
 const isNever = picomatch(NEVER_FIREWALL, { dot: true });
 
+/**
+ * The report with its files named from the repository's root: GitHub resolves annotation files and SARIF URIs from
+ * the root of the checkout, so a run from a subfolder (cd infra && fwlint diff …) pointed them at missing files.
+ */
+function fromRoot(r: DiffReport, root: string, cwd: string): DiffReport {
+  const name = (f: string) => relative(root, resolve(cwd, f)).split('\\').join('/');
+  return { ...r, files: r.files.map((f) => ({ ...f, file: name(f.file), ...(f.from !== undefined ? { from: name(f.from) } : {}) })) };
+}
+
 export async function diffCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: {
     format: { type: 'string', short: 'f', default: 'text' },
@@ -736,8 +745,8 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
   report.files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   const out =
     format === 'json' ? `${JSON.stringify(report, (k, v) => (k === 'span' && v ? { line: v.start.line, column: v.start.column, endLine: v.end.line, endColumn: v.end.column } : v), 2)}\n`
-    : format === 'sarif' ? formatDiffSarif(report, cwd)
-    : format === 'github' ? formatDiffGithub(report)
+    : format === 'sarif' ? formatDiffSarif(fromRoot(report, root, cwd), root)
+    : format === 'github' ? formatDiffGithub(fromRoot(report, root, cwd))
     : formatDiffText(report);
   if (values['output-file']) {
     writeOutputFile(values['output-file'], out);

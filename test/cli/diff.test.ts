@@ -159,6 +159,14 @@ describe.skipIf(!hasGit)('fwlint diff', () => {
     expect(rep.files[0]!.changes.map((c) => [c.kind, c.ports, c.span?.line, c.flaggedBy ?? null, c.sources.includes('10.1.0.0/16')])).toEqual([
       ['newly-exposed', [[22, 22]], 12, 'firewall/no-world-open-sensitive-ports', false],
     ]);
+    // run from a subfolder: GitHub resolves annotation files and SARIF URIs from the checkout's root
+    const sub = fwlint(['diff', a, b, '-f', 'github'], { cwd: join(dir, 'prod') });
+    expect(sub.stdout).toMatch(/^::error file=prod\/main\.tf,line=12,/);
+    const sarif = JSON.parse(fwlint(['diff', a, b, '-f', 'sarif'], { cwd: join(dir, 'prod') }).stdout) as { runs: { originalUriBaseIds: unknown; results: { locations: { physicalLocation: { artifactLocation: unknown } }[] }[] }[] };
+    expect([sarif.runs[0]!.originalUriBaseIds, sarif.runs[0]!.results.map((x) => x.locations[0]!.physicalLocation.artifactLocation)]).toEqual([
+      { '%SRCROOT%': { uri: `file://${dir}/` } },
+      [{ uri: 'prod/main.tf', uriBaseId: '%SRCROOT%', index: 0 }],
+    ]);
     // the working tree against the base: the base side reads the base's tfvars, not the working tree's
     writeFileSync(join(dir, 'prod', 'terraform.tfvars'), 'ssh_cidr = "10.0.0.0/8"\n');
     const w = fwlint(['diff', a, '-f', 'json'], { cwd: dir });

@@ -38,9 +38,30 @@ function fileGlobs(): NonNullable<typeof globs> {
 }
 
 /** Files under `dir` whose names a firewall language claims (content decides later). Bounded by `limit`. */
+/** Whether a file's name is one a firewall language claims in a folder walk (and not one it never is). */
+export function isFirewallName(file: string, cwd: string): boolean {
+  const { isCandidate, isNever } = fileGlobs();
+  const rel = relative(cwd, file).split('\\').join('/');
+  return isCandidate(rel) && !isNever(rel);
+}
+
 export function walk(dir: string, limit = 100_000): string[] {
   const { isCandidate, isNever } = fileGlobs();
   return filesUnder(dir, (rel) => isCandidate(rel) && !isNever(rel), { limit });
+}
+
+/**
+ * The files a glob given on the command line matches (relative to `cwd`, as ESLint reads it; `**` spans folders,
+ * `*` leaves dot files out), walked from the glob's fixed leading folder; at most `limit`.
+ */
+export function globFiles(pattern: string, cwd: string, limit = 100_000): string[] {
+  const picomatch = createRequire(import.meta.url)('picomatch') as typeof import('picomatch');
+  const rel = relative(cwd, resolve(cwd, pattern)).split('\\').join('/');
+  const { base } = picomatch.scan(rel);
+  const match = picomatch(rel, { dot: false });
+  const root = resolve(cwd, base || '.');
+  if (!isDirectory(root)) return [];
+  return filesUnder(root, (r) => match(relative(cwd, join(root, r)).split('\\').join('/')), { limit });
 }
 
 /** The JSON suppression sidecars (`*.fwlint-suppressions.yaml`) under `dir`, for the cache key of --cache runs. */

@@ -8,7 +8,7 @@ import { formatPorts } from '../model/index.js';
 import { eslintOptions, optionsModuleUrl, type EslintOptionsData } from './eslint-options.js';
 import { PACKAGE } from '../package-info.js';
 import { detectFormat, formatById } from '../parsers/registry.js';
-import { checkOutputFile, detectFile, emptyMessage, exists, isBlank, isDirectory, isRegularFile, loadFile, readStdin, sidecarsUnder, unreadableUnder, walk, writeOutputFile } from './inputs.js';
+import { checkOutputFile, detectFile, emptyMessage, exists, globFiles, isBlank, isDirectory, isFirewallName, isRegularFile, loadFile, readStdin, sidecarsUnder, unreadableUnder, walk, writeOutputFile } from './inputs.js';
 import { hashDependencies } from './dependencies.js';
 import { SIDECAR_SUFFIX } from '../suppressions/sidecar.js';
 import { HELP, UsageError, type Io } from './main.js';
@@ -219,7 +219,25 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
       lintPaths.push(abs);
       explicitConfigs.push({ file: abs, language: `firewall/${lf.format!.language}`, format: lf.format!.id });
     } else {
-      lintPaths.push(t);
+      // a glob: ESLint lints the files it matches whose names fwlint claims in a folder ('*.rules', 'rules.v4', …),
+      // and 'firewall/**/*.conf' ended in "no firewall rules found" (exit 2). The user named these files: the
+      // others are read as named files are — linted when a format recognises them, else left alone, as in a folder
+      const matches = globFiles(t, cwd);
+      const others = matches.filter((m) => !isFirewallName(m, cwd) && !TYPESCRIPT_FILE.test(m));
+      let recognised = 0;
+      for (const m of others) {
+        const lf = detectFile(m, inputFormat);
+        if (lf.error) {
+          if (lf.text === undefined) failures.push(failureResult(m, lf.error));
+          continue;
+        }
+        recognised++;
+        lintPaths.push(m);
+        involved.push(dirname(m));
+        explicitConfigs.push({ file: m, language: `firewall/${lf.format!.language}`, format: lf.format!.id });
+      }
+      // ESLint's own answer for the rest (and its message when nothing at all is a firewall file)
+      if (others.length < matches.length || recognised === 0) lintPaths.push(t);
     }
   }
 

@@ -316,6 +316,25 @@ describe('fwlint lint', () => {
     expect(qm.code).toBe(1);
   });
 
+  it('a glob lints the files it matches that a format recognises, whatever their names; the rest are left alone', () => {
+    const d = tmp();
+    mkdirSync(join(d, 'fw', 'edge'), { recursive: true });
+    writeFileSync(join(d, 'fw', 'edge', 'gw.conf'), CFT_SAVE);
+    writeFileSync(join(d, 'fw', 'edge', 'notes.conf'), 'not a firewall\n');
+    writeFileSync(join(d, 'fw', 'a.rules'), CLEAN_SAVE);
+    const files = (args: string[]) => {
+      const r = fwlint(['-f', 'json', ...args], { cwd: d });
+      return [r.code, (JSON.parse(r.stdout || '[]') as { filePath: string; errorCount: number }[]).map((x) => [x.filePath.slice(d.length + 1), x.errorCount])];
+    };
+    expect(files(['fw/**/*.conf'])).toEqual([1, [['fw/edge/gw.conf', 1]]]);
+    expect(files(['fw/**/*'])).toEqual([1, [['fw/a.rules', 0], ['fw/edge/gw.conf', 1]]]);
+    expect(fwlint(['fw/edge/notes.*'], { cwd: d })).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "fwlint: no firewall rules found in 'fw/edge/notes.*': in a folder, only files of a format fwlint reads are linted (name a file to lint it whatever its name)\nRun fwlint --help for usage.\n",
+    });
+  });
+
   it("takes ESLint's spellings: --max-warnings -1 (no limit), --stdin, --color / --no-color", () => {
     const d = tmp();
     writeFileSync(join(d, 'rules.v4'), '*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -s 10.0.0.0/8 -p tcp --dport 22 -j ACCEPT\n-A INPUT -s 10.1.0.0/16 -p tcp --dport 22 -j ACCEPT\nCOMMIT\n');

@@ -418,12 +418,21 @@ export async function writeAll(pieces: Iterable<string>, io: Io): Promise<void> 
 }
 
 /** The report: one string, or (JSON, which can be tens of MB) pieces written one after another. */
+/** The folder `-f github` names files from: the Actions checkout when fwlint runs inside it, else `cwd`. */
+function githubRoot(cwd: string): string {
+  const ws = process.env.GITHUB_WORKSPACE;
+  if (!ws || !isAbsolute(ws)) return cwd;
+  const rel = relative(ws, cwd);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel)) ? ws : cwd;
+}
+
 async function render(format: string, results: ESLint.LintResult[], eslint: ESLint, cwd: string, io: Io, summary: boolean, toFile: boolean, color: boolean | undefined): Promise<string | Iterable<string>> {
   switch (format) {
     case 'sarif':
       return (await import('./formatters.js')).formatSarif(results, cwd);
     case 'github':
-      return (await import('./formatters.js')).formatGithub(results, cwd);
+      // GitHub resolves an annotation's file from the checkout (GITHUB_WORKSPACE), not from the folder fwlint ran in
+      return (await import('./formatters.js')).formatGithub(results, githubRoot(cwd));
     case 'junit':
       return (await import('./junit.js')).formatJunit(results, cwd);
     case 'json': {

@@ -448,6 +448,13 @@ describe('fwlint lint', () => {
     const r = fwlint(['-f', 'github', 'mft.rules'], { cwd: d });
     const line = r.stdout.split('\n').find((l) => l.includes('no-unneeded-cft-ports'))!;
     expect(line).toMatch(/^::error file=mft\.rules,line=6,col=\d+,endLine=6,endColumn=\d+,title=firewall\/no-unneeded-cft-ports::Open: TCP 1761/);
+    // run from a subfolder of the Actions checkout: the file is named from the checkout, where GitHub looks for it
+    mkdirSync(join(d, 'infra'));
+    writeFileSync(join(d, 'infra', 'mft.rules'), CFT_SAVE);
+    const sub = fwlint(['-f', 'github', 'mft.rules'], { cwd: join(d, 'infra'), env: { GITHUB_WORKSPACE: d } });
+    expect(sub.stdout.split('\n').find((l) => l.includes('no-unneeded-cft-ports'))).toMatch(/^::error file=infra\/mft\.rules,line=6,/);
+    const outside = fwlint(['-f', 'github', 'mft.rules'], { cwd: join(d, 'infra'), env: { GITHUB_WORKSPACE: join(d, 'elsewhere') } });
+    expect(outside.stdout.split('\n').find((l) => l.includes('no-unneeded-cft-ports'))).toMatch(/^::error file=mft\.rules,line=6,/);
   });
 
   it('stdin with --stdin-filename picks the format from the name', () => {

@@ -237,6 +237,21 @@ function responsibleText(e: ExposureEntry): string {
   return `policy ${e.table.name}/${e.chain.name}${span ? ` (line ${span.start.line})` : ''}`;
 }
 
+/**
+ * The sources of a change, said as "0.0.0.0/0 except 10.0.0.0/8" when they are one family's whole space but a few
+ * blocks (what widening 10.0.0.0/8 to 0.0.0.0/0 newly exposes), not as the first of eight CIDRs "and 5 more".
+ */
+function sourcesText(sources: AddrSet): string {
+  for (const [all, other, whole] of [[AddrSet.ALL_V4, AddrSet.ALL_V6, '0.0.0.0/0'], [AddrSet.ALL_V6, AddrSet.ALL_V4, '::/0']] as const) {
+    if (!sources.intersect(other).isEmpty) continue;
+    const missing = all.subtract(sources);
+    if (missing.isEmpty) break;
+    const cidrs = missing.toCidrs();
+    if (cidrs.length <= 3 && cidrs.length < sources.toCidrs().length) return `${whole} except ${cidrs.join(', ')}`;
+  }
+  return describeSources(sources);
+}
+
 type Suppressed = (ruleId: string, line: number | undefined, protocol: number | undefined, ports: NumSet, sources: AddrSet) => InlineSuppression | undefined;
 
 function changesOf(
@@ -276,7 +291,7 @@ function changesOf(
       ports: protocol !== undefined ? closedRanges(g.dim) : [],
       portsText: protocol !== undefined ? portsWithNames(protocol, g.dim) : formatPorts(g.dim, PROTO_UNIVERSE),
       sources: g.sources.toCidrs(),
-      sourcesText: describeSources(g.sources, principals),
+      sourcesText: principals.length === 0 ? sourcesText(g.sources) : describeSources(g.sources, principals),
       principals,
       certainty: g.open ? 'open' : 'possibly-open',
       ...(span ? { span } : {}),

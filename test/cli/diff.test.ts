@@ -144,6 +144,8 @@ describe.skipIf(!hasGit)('fwlint diff', () => {
       ['newly-exposed', [[8443, 8443]], 9, null],
     ]);
     expect(fwlint(['--no-summary', 'rules.v4'], { cwd: dir }).stdout).toContain('6:30  error    Open: TCP 22 (ssh) reachable from the whole internet (0.0.0.0/0)');
+    // said as what it is: the whole internet but the part that already reached it
+    expect(fwlint(['diff', 'HEAD'], { cwd: dir }).stdout.split('\n')[1]).toBe('  + error   tcp 22 (ssh) reachable from 0.0.0.0/0 except 10.0.0.0/8, line 6  firewall/no-world-open-sensitive-ports');
   });
 
   it('a change of terraform.tfvars alone compares the Terraform files beside it, each side with its own values', () => {

@@ -95,8 +95,22 @@ export interface SarifFatal {
  * tool status page).
  */
 export function sarifJson(builder: { buildSarifOutput(): unknown }, cwd: string, fatal: readonly SarifFatal[] = []): string {
-  const log = builder.buildSarifOutput() as { runs: { artifacts?: { location?: { uri?: string; uriBaseId?: string } }[]; originalUriBaseIds?: unknown; invocations?: unknown[] }[] };
+  const log = builder.buildSarifOutput() as {
+    runs: {
+      tool: { driver: { rules?: { id: string; shortDescription?: { text: string }; helpUri?: string; help?: { text: string; markdown?: string } }[] } };
+      artifacts?: { location?: { uri?: string; uriBaseId?: string } }[];
+      originalUriBaseIds?: unknown;
+      invocations?: unknown[];
+    }[];
+  };
   for (const run of log.runs) {
+    // code scanning shows a rule's help next to its alerts (reportingDescriptor.help); helpUri alone shows none
+    for (const rule of run.tool.driver.rules ?? []) {
+      if (rule.help || !rule.shortDescription) continue;
+      rule.help = rule.helpUri
+        ? { text: `${rule.shortDescription.text}. Documentation: ${rule.helpUri}`, markdown: `${rule.shortDescription.text}. [Documentation](${rule.helpUri})` }
+        : { text: rule.shortDescription.text };
+    }
     run.invocations = [
       {
         executionSuccessful: true,

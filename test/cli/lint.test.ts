@@ -410,7 +410,10 @@ describe('fwlint lint', () => {
     const [r0] = log.runs;
     expect(r0!.originalUriBaseIds).toEqual({ '%SRCROOT%': { uri: `file://${d}/` } });
     expect(r0!.tool.driver.rules.filter((x) => !x.helpUri?.startsWith('https://'))).toEqual([]);
+    // help shown next to each alert (reportingDescriptor.help), and rule ids unique
+    expect(r0!.tool.driver.rules.filter((x) => !(x as { help?: { text?: string } }).help?.text?.endsWith(`Documentation: ${x.helpUri}`))).toEqual([]);
     const ids = new Set(r0!.tool.driver.rules.map((x) => x.id));
+    expect(ids.size).toBe(r0!.tool.driver.rules.length);
     const rows = r0!.results.map((x) => {
       const loc = x.locations[0]!.physicalLocation;
       expect(ids.has(x.ruleId), x.ruleId).toBe(true);

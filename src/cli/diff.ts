@@ -14,24 +14,27 @@
  * Exit 0 otherwise, 2 on usage errors (not a git repository, unknown ref).
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import picomatch from 'picomatch';
 import { SarifBuilder, SarifResultBuilder, SarifRuleBuilder, SarifRunBuilder } from 'node-sarif-builder';
 import { computeExposure, type ExposureEntry } from '../analysis/index.js';
 import { CFT_BLOCK, SENSITIVE_PORTS } from '../catalog/index.js';
 import { commentTargets, deploymentsFromComments, judge, loadSettings, targetsFor, withDeployments, type ResolvedSettings } from '../deployments/index.js';
-import { BINARY_CONTENT, parseWithFormat } from '../eslint/language.js';
+import { BINARY_CONTENT, parseWithFormat, readInclude } from '../eslint/language.js';
 import { FILE_GLOBS, NEVER_FIREWALL } from '../eslint/plugin.js';
 import { describeSources, docsUrl } from '../eslint/rule-kit.js';
-import { AddrSet, closedRanges, IntervalSet, numSetOf, PROTO_UNIVERSE, protocolName, formatPorts, type FirewallDocument, type NumSet, type Ruleset, type Span } from '../model/index.js';
+import { AddrSet, closedRanges, IntervalSet, numSetOf, PROTO_UNIVERSE, protocolName, formatPorts, type Family, type FirewallDocument, type NumSet, type Ruleset, type Span } from '../model/index.js';
 import { PACKAGE } from '../package-info.js';
 import { isActive, loadSidecar, parseSuppressions, scopeCovers, type InlineSuppression } from '../suppressions/index.js';
 import { detectFormat, formatById } from '../parsers/registry.js';
+import { hasWildcard, wildcardMatch } from '../parsers/nftables/include.js';
+import { AUTO_TFVARS_PATTERNS, TFVARS_FILES } from '../parsers/terraform/files.js';
+import type { IncludeReader } from '../parsers/types.js';
 import { portsWithNames } from './exposure.js';
-import { sarifArtifactLocation, SarifFingerprints, sarifJson } from './formatters.js';
-import { checkOutputFile, isBlank } from './inputs.js';
+import { sarifArtifactLocation, SarifFingerprints, sarifJson, type SarifFatal } from './formatters.js';
+import { checkOutputFile, isBlank, writeOutputFile } from './inputs.js';
 import { UsageError, type Io } from './main.js';
 
 const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
@@ -193,15 +196,32 @@ const SENSITIVE: Record<number, NumSet> = {
   17: numSetOf([...SENSITIVE_PORTS.udp.keys()].map((p) => [p, p] as const)),
 };
 
-function flaggedBy(protocol: number | undefined, ports: NumSet, sources: AddrSet, targets: string[], settings: ResolvedSettings): string | undefined {
+/**
+ * The sensitive ports of `protocol` that the new side opens to the whole internet (of `family`): as
+ * no-world-open-sensitive-ports judges it, per port, on everything that reaches the port — not on the newly
+ * exposed share alone (a PR that widens ssh from 10.0.0.0/8 to 0.0.0.0/0 newly exposes 0.0.0.0/0 minus 10.0.0.0/8,
+ * and ssh is world-open).
+ */
+function worldOpenSensitive(next: Map<string, Piece[]>, family: Family, protocol: number, ports: NumSet): NumSet {
+  let out = IntervalSet.empty<number>();
+  const list = next.get(`${family}|${protocol}|`) ?? [];
+  for (const [lo, hi] of closedRanges(ports.intersect(SENSITIVE[protocol]!))) {
+    for (let port = lo; port <= hi; port++) {
+      const reach = list.filter((p) => p.dim.has(port)).map((p) => p.sources);
+      if (reach.length > 0 && AddrSet.unionCoversAll(reach, family)) out = out.union(IntervalSet.range(port, port + 1));
+    }
+  }
+  return out;
+}
+
+function flaggedBy(protocol: number | undefined, ports: NumSet, sources: AddrSet, targets: string[], settings: ResolvedSettings, worldOpen: NumSet): string | undefined {
   if (protocol !== 6 && protocol !== 17) return undefined;
   const cft = ports.intersect(CFT_BLOCK);
   if (!cft.isEmpty) {
     const j = judge('transfer-cft', targets, protocol, cft, sources, settings);
     if (!j.unneeded.isEmpty || j.tooWide) return 'firewall/no-unneeded-cft-ports';
   }
-  const world = sources.coversAll('ipv4') || sources.coversAll('ipv6');
-  if (world && ports.overlaps(SENSITIVE[protocol]!)) return 'firewall/no-world-open-sensitive-ports';
+  if (ports.overlaps(worldOpen)) return 'firewall/no-world-open-sensitive-ports';
   return undefined;
 }
 
@@ -217,6 +237,21 @@ function responsibleText(e: ExposureEntry): string {
   return `policy ${e.table.name}/${e.chain.name}${span ? ` (line ${span.start.line})` : ''}`;
 }
 
+/**
+ * The sources of a change, said as "0.0.0.0/0 except 10.0.0.0/8" when they are one family's whole space but a few
+ * blocks (what widening 10.0.0.0/8 to 0.0.0.0/0 newly exposes), not as the first of eight CIDRs "and 5 more".
+ */
+function sourcesText(sources: AddrSet): string {
+  for (const [all, other, whole] of [[AddrSet.ALL_V4, AddrSet.ALL_V6, '0.0.0.0/0'], [AddrSet.ALL_V6, AddrSet.ALL_V4, '::/0']] as const) {
+    if (!sources.intersect(other).isEmpty) continue;
+    const missing = all.subtract(sources);
+    if (missing.isEmpty) break;
+    const cidrs = missing.toCidrs();
+    if (cidrs.length <= 3 && cidrs.length < sources.toCidrs().length) return `${whole} except ${cidrs.join(', ')}`;
+  }
+  return describeSources(sources);
+}
+
 type Suppressed = (ruleId: string, line: number | undefined, protocol: number | undefined, ports: NumSet, sources: AddrSet) => InlineSuppression | undefined;
 
 function changesOf(
@@ -224,7 +259,7 @@ function changesOf(
   file: string,
   ruleset: string,
   deltas: Delta[],
-  flag?: (protocol: number | undefined, ports: NumSet, sources: AddrSet) => string | undefined,
+  flag?: (protocol: number | undefined, ports: NumSet, sources: AddrSet, family: Family) => string | undefined,
   suppressed?: Suppressed,
 ): DiffChange[] {
   // one change per responsible line and protocol, never one per port or cube piece
@@ -256,13 +291,13 @@ function changesOf(
       ports: protocol !== undefined ? closedRanges(g.dim) : [],
       portsText: protocol !== undefined ? portsWithNames(protocol, g.dim) : formatPorts(g.dim, PROTO_UNIVERSE),
       sources: g.sources.toCidrs(),
-      sourcesText: describeSources(g.sources, principals),
+      sourcesText: principals.length === 0 ? sourcesText(g.sources) : describeSources(g.sources, principals),
       principals,
       certainty: g.open ? 'open' : 'possibly-open',
       ...(span ? { span } : {}),
       responsible: responsibleText(e),
     };
-    const f = flag?.(protocol, g.dim, g.sources);
+    const f = flag?.(protocol, g.dim, g.sources, e.family);
     if (f) {
       c.flaggedBy = f;
       const s = suppressed?.(f, span?.start.line, protocol, g.dim, g.sources);
@@ -273,9 +308,9 @@ function changesOf(
   return out.sort((a, b) => (a.span?.start.offset ?? -1) - (b.span?.start.offset ?? -1) || (a.protocol ?? 999) - (b.protocol ?? 999));
 }
 
-function parseSide(path: string, text: string | undefined, format: ReturnType<typeof detectFormat>): { doc?: FirewallDocument; errors: { line: number; column: number; message: string }[] } {
+function parseSide(path: string, text: string | undefined, format: ReturnType<typeof detectFormat>, reader?: IncludeReader): { doc?: FirewallDocument; errors: { line: number; column: number; message: string }[] } {
   if (text === undefined || !format) return { errors: [] };
-  const doc = parseWithFormat(format, text, path);
+  const doc = parseWithFormat(format, text, path, {}, reader);
   const errors = doc.diagnostics.filter((d) => d.severity === 'error').map((d) => ({ line: d.span.start.line, column: d.span.start.column, message: d.message }));
   return { doc, errors };
 }
@@ -286,7 +321,13 @@ function parseSide(path: string, text: string | undefined, format: ReturnType<ty
  * one left on each side with each other), provided each pair protects the same targets; otherwise undefined, and
  * the caller compares a deletion and an addition (a file moved to hosts/web2/ is web2's new exposure).
  */
-export function diffFile(file: string, absPath: string, oldText: string | undefined, newText: string | undefined, opts: { inputFormat?: string; cwd?: string; renamedFrom?: { file: string; absPath: string } } = {}): DiffFile | undefined {
+export function diffFile(
+  file: string,
+  absPath: string,
+  oldText: string | undefined,
+  newText: string | undefined,
+  opts: { inputFormat?: string; cwd?: string; renamedFrom?: { file: string; absPath: string }; readers?: { base: IncludeReader; head: IncludeReader } } = {},
+): DiffFile | undefined {
   const format = opts.inputFormat
     ? formatById(opts.inputFormat)
     : (newText !== undefined ? detectFormat(absPath, newText) : undefined) ?? (oldText !== undefined ? detectFormat(absPath, oldText) : undefined);
@@ -299,8 +340,8 @@ export function diffFile(file: string, absPath: string, oldText: string | undefi
   }
   if (newText?.includes('\0')) return { file, format: format?.id ?? 'unknown', status, changes: [], errors: [{ line: 1, column: 1, message: BINARY_CONTENT, side: 'head' }] };
   if (!format) return undefined;
-  const before = parseSide(opts.renamedFrom?.absPath ?? absPath, oldText, format);
-  const after = parseSide(absPath, newText, format);
+  const before = parseSide(opts.renamedFrom?.absPath ?? absPath, oldText, format, opts.readers?.base);
+  const after = parseSide(absPath, newText, format, opts.readers?.head);
   const result: DiffFile = {
     file,
     format: format.id,
@@ -362,9 +403,10 @@ export function diffFile(file: string, absPath: string, oldText: string | undefi
     const op = reach(o);
     const np = reach(n);
     const flag = n
-      ? (protocol: number | undefined, ports: NumSet, sources: AddrSet) => {
+      ? (protocol: number | undefined, ports: NumSet, sources: AddrSet, family: Family) => {
           const s = settingsFor();
-          return flaggedBy(protocol, ports, sources, targetsFor(absPath, n, s, comments, newSets), s);
+          const world = protocol === 6 || protocol === 17 ? worldOpenSensitive(np, family, protocol, ports) : IntervalSet.empty<number>();
+          return flaggedBy(protocol, ports, sources, targetsFor(absPath, n, s, comments, newSets), s, world);
         }
       : undefined;
     result.changes.push(...changesOf('newly-exposed', file, name, minus(np, op), flag, suppressed));
@@ -459,8 +501,10 @@ export function formatDiffSarif(r: DiffReport, cwd: string = process.cwd()): str
     run.addRule(new SarifRuleBuilder().initSimple({ ruleId: id, shortDescriptionText: text, helpUri: id.startsWith('firewall/') ? docsUrl(id.slice('firewall/'.length)) : DIFF_HELP }));
   }
   const fingerprints = new SarifFingerprints();
+  const fatal: SarifFatal[] = [];
   for (const f of findings(r)) {
     const artifactLocation = sarifArtifactLocation(f.file, cwd);
+    if (f.ruleId === 'fwlint/parse-error' && f.level === 'error') fatal.push({ message: f.message, location: artifactLocation, line: f.line, column: f.column });
     const res = new SarifResultBuilder().initSimple({
       level: f.level,
       messageText: f.message,
@@ -476,7 +520,7 @@ export function formatDiffSarif(r: DiffReport, cwd: string = process.cwd()): str
     run.addResult(res);
   }
   builder.addRun(run);
-  return sarifJson(builder, cwd);
+  return sarifJson(builder, cwd, fatal);
 }
 
 function escapeData(s: string): string {
@@ -496,37 +540,20 @@ export function formatDiffGithub(r: DiffReport): string {
 
 // ---------------------------------------------------------------- command
 
-const isCandidate = picomatch(Object.values(FILE_GLOBS).flat(), { dot: true });
-const isNever = picomatch(NEVER_FIREWALL, { dot: true });
-
-export async function diffCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: {
-    format: { type: 'string', short: 'f', default: 'text' },
-    'input-format': { type: 'string' },
-    'output-file': { type: 'string', short: 'o' },
-  } });
-  if (positionals.length < 1 || positionals.length > 2) throw new UsageError('diff takes BASE and optionally HEAD (git refs; HEAD defaults to the working tree)');
-  const format = values.format!;
-  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`diff --format is one of ${FORMATS.join(', ')}`);
-  const inputFormat = values['input-format'];
-  if (inputFormat !== undefined && !formatById(inputFormat)) throw new UsageError(`unknown input format "${inputFormat}"`);
-  checkOutputFile(values['output-file']);
-  const [base, head] = positionals as [string, string | undefined];
-  const cwd = process.cwd();
-  const top = git(cwd, ['rev-parse', '--show-toplevel']);
-  if (!top.ok) throw new UsageError(`not inside a git repository: ${top.err.trim()}`);
-  const root = top.out.trim();
-  for (const ref of head !== undefined ? [base, head] : [base]) {
-    if (ref.startsWith('-')) throw new UsageError(`not a git ref: ${ref}`);
-    if (!git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).ok) throw new UsageError(`unknown git ref "${ref}"`);
-  }
-  const changed = git(root, ['diff', '--name-status', '-z', '-M', base, ...(head !== undefined ? [head] : []), '--']);
+/**
+ * The firewall files that changed between `base` and `head` (undefined: the working tree) in the repository at
+ * `root`, each compared; submodules are followed (`depth` deep).
+ */
+function collect(root: string, base: string, head: string | undefined, cwd: string, inputFormat: string | undefined, depth: number): DiffFile[] {
+  const files: DiffFile[] = [];
+  const changed = git(root, ['diff', '--raw', '-z', '-M', '--abbrev=40', base, ...(head !== undefined ? [head] : []), '--']);
   if (!changed.ok) throw new UsageError(`git diff failed: ${changed.err.trim()}`);
   const paths = new Set<string>();
   // new path -> old path of the renames git found (R<score>, old, new)
   const renames = new Map<string, string>();
   for (let i = 0, f = splitZ(changed.out); i < f.length; ) {
-    const st = f[i++]!;
+    // ':<old mode> <new mode> <old sha> <new sha> <status>', then the path (two for renames and copies)
+    const [oldMode, newMode, oldSha, newSha, st = ''] = f[i++]!.slice(1).split(' ');
     if (st.startsWith('R') || st.startsWith('C')) {
       const [from, to] = [f[i++]!, f[i++]!];
       paths.add(to);
@@ -534,17 +561,34 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
         paths.add(from);
         renames.set(to, from);
       }
+    } else if (oldMode === GITLINK || newMode === GITLINK) {
+      // a submodule whose commit (or, in the working tree, whose files) changed: what it newly exposes is in it
+      files.push(...submodule(root, f[i++]!, oldMode === GITLINK ? oldSha! : EMPTY_TREE, newMode === GITLINK ? newSha! : undefined, head, cwd, inputFormat, depth));
     } else paths.add(f[i++]!);
   }
   if (head === undefined) {
     const untracked = git(root, ['ls-files', '--others', '--exclude-standard', '-z']);
     for (const p of splitZ(untracked.out)) paths.add(p);
   }
+  // a changed tfvars file: the Terraform files of its directory, on either side, are compared (with each side's values)
+  const tfvarsDirs = new Set([...paths].filter((p) => isTfvars(p)).map((p) => dirname(p)));
+  for (const dir of tfvarsDirs) {
+    const prefix = dir === '.' ? '' : `${dir}/`;
+    const listed = [base, ...(head !== undefined ? [head] : [])].flatMap((ref) => splitZ(git(root, ['ls-tree', '-z', '--name-only', ref, '--', prefix || '.']).out));
+    if (head === undefined) {
+      try {
+        listed.push(...readdirSync(join(root, dir)).map((n) => prefix + n));
+      } catch {
+        // the folder is gone: what the base had is listed
+      }
+    }
+    for (const p of listed) if (isTerraform(p) && dirname(p) === dir) paths.add(p);
+  }
+  const readers = { base: gitReader(root, base), head: head !== undefined ? gitReader(root, head) : readInclude };
   const show = (ref: string, path: string): string | undefined => {
     const r = git(root, ['show', `${ref}:${path}`]);
     return r.ok ? r.out : undefined;
   };
-  const report: DiffReport = { base, head: head ?? 'working tree', files: [] };
   // renames of a firewall file to a firewall file whose rulesets keep their targets: one comparison, old with new
   const paired = new Set<string>();
   for (const [to, from] of renames) {
@@ -561,9 +605,9 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
     }
     if (oldText === undefined || newText === undefined) continue;
     const rel = (p: string) => relative(cwd, join(root, p)).split('\\').join('/') || p;
-    const d = diffFile(rel(to), join(root, to), oldText, newText, { ...(inputFormat ? { inputFormat } : {}), cwd: root, renamedFrom: { file: rel(from), absPath: join(root, from) } });
+    const d = diffFile(rel(to), join(root, to), oldText, newText, { ...(inputFormat ? { inputFormat } : {}), cwd: root, readers, renamedFrom: { file: rel(from), absPath: join(root, from) } });
     if (!d) continue;
-    report.files.push(d);
+    files.push(d);
     paired.add(to).add(from);
   }
   for (const path of [...paths].sort()) {
@@ -582,26 +626,145 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
         // deletion: taking it for one reported its exposure as closed
         if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'EISDIR') {
           const format = inputFormat ? formatById(inputFormat) : oldText !== undefined ? detectFormat(abs, oldText) : undefined;
-          report.files.push({ file: rel, format: format?.id ?? 'unknown', status: oldText === undefined ? 'added' : 'modified', changes: [], errors: [{ line: 1, column: 1, message: `cannot read ${rel}: ${code}`, side: 'head' }] });
+          files.push({ file: rel, format: format?.id ?? 'unknown', status: oldText === undefined ? 'added' : 'modified', changes: [], errors: [{ line: 1, column: 1, message: `cannot read ${rel}: ${code}`, side: 'head' }] });
           continue;
         }
         newText = undefined;
       }
     }
     if (oldText === undefined && newText === undefined) continue;
-    const d = diffFile(rel, abs, oldText, newText, { ...(inputFormat ? { inputFormat } : {}), cwd: root });
-    if (d) report.files.push(d);
+    const d = diffFile(rel, abs, oldText, newText, { ...(inputFormat ? { inputFormat } : {}), cwd: root, readers });
+    if (d) files.push(d);
   }
 
+  return files;
+}
+
+const GITLINK = '160000';
+/** git's empty tree: the base side of a submodule the change adds. */
+const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+
+/**
+ * A changed submodule: compared inside it, from its old commit to its new one (or its working tree). A gate that
+ * cannot see its commits (not checked out, not fetched) says so as an error: passing it over let a submodule bump
+ * that opens telnet through as "0 firewall files changed".
+ */
+function submodule(root: string, path: string, oldSha: string, newSha: string | undefined, head: string | undefined, cwd: string, inputFormat: string | undefined, depth: number): DiffFile[] {
+  const dir = join(root, path);
+  const rel = relative(cwd, dir).split('\\').join('/') || path;
+  if (newSha === undefined) return []; // removed by the change: it exposes nothing any more
+  const fail = (why: string): DiffFile[] => [
+    { file: rel, format: 'submodule', status: 'modified', changes: [], errors: [{ line: 1, column: 1, message: `submodule ${rel} changed, but ${why}: not compared (check out submodules: actions/checkout with submodules: recursive, GIT_SUBMODULE_STRATEGY: recursive in GitLab CI, or git submodule update --init --recursive)`, side: 'head' }] },
+  ];
+  if (depth >= 4) return fail('it is nested too deep');
+  const top = existsSync(dir) ? git(dir, ['rev-parse', '--show-toplevel']) : undefined;
+  if (!top?.ok || resolve(top.out.trim()) !== resolve(dir)) return fail('it is not checked out');
+  for (const sha of [oldSha, ...(head !== undefined ? [newSha!] : [])]) {
+    if (sha !== EMPTY_TREE && !git(dir, ['cat-file', '-e', `${sha}^{commit}`]).ok) return fail(`its commit ${sha.slice(0, 12)} is not fetched`);
+  }
+  return collect(dir, oldSha, head !== undefined ? newSha : undefined, cwd, inputFormat, depth + 1);
+}
+
+/**
+ * The parsers' reader on one side of the diff (Terraform's tfvars and local modules, nft includes): the repository's
+ * files as they are at `ref`; files outside the repository from the disk (the same on both sides). Without it the
+ * base side read the working tree's tfvars, and a change of a variable compared the new values with themselves.
+ */
+function gitReader(root: string, ref: string): IncludeReader {
+  let tree: string[] | undefined;
+  const blob = (rel: string) => git(root, ['cat-file', 'blob', `${ref}:${rel}`]);
+  return (path, fromFile) => {
+    const full = resolve(fromFile ? dirname(fromFile) : root, path);
+    const rel = relative(root, full).split('\\').join('/');
+    if (rel === '' || rel.startsWith('../') || rel === '..' || isAbsolute(rel)) return readInclude(path, fromFile);
+    if (hasWildcard(rel)) {
+      tree ??= splitZ(git(root, ['ls-tree', '-r', '-z', '--name-only', ref]).out);
+      const parts = rel.split('/');
+      const files: { path: string; text: string }[] = [];
+      for (const f of tree) {
+        const q = f.split('/');
+        if (q.length !== parts.length || !q.every((x, i) => wildcardMatch(x, parts[i]!))) continue;
+        const r = blob(f);
+        if (r.ok) files.push({ path: join(root, f), text: r.out });
+      }
+      return { files };
+    }
+    const r = blob(rel);
+    return r.ok ? { path: full, text: r.out } : { error: `cannot read ${full} at ${ref}: ${r.err.trim() || 'not a file'}` };
+  };
+}
+
+/** The variable files Terraform loads from a module's directory by itself: a change to one changes its .tf files. */
+const isTfvars = picomatch([...TFVARS_FILES, ...AUTO_TFVARS_PATTERNS], { dot: true, basename: true });
+const isTerraform = (p: string) => /\.tf(?:\.json)?$/i.test(p);
+
+const isCandidate = picomatch(Object.values(FILE_GLOBS).flat(), { dot: true });
+const isNever = picomatch(NEVER_FIREWALL, { dot: true });
+
+/**
+ * The report with its files named from the repository's root: GitHub resolves annotation files and SARIF URIs from
+ * the root of the checkout, so a run from a subfolder (cd infra && fwlint diff …) pointed them at missing files.
+ */
+function fromRoot(r: DiffReport, root: string, cwd: string): DiffReport {
+  const name = (f: string) => relative(root, resolve(cwd, f)).split('\\').join('/');
+  return { ...r, files: r.files.map((f) => ({ ...f, file: name(f.file), ...(f.from !== undefined ? { from: name(f.from) } : {}) })) };
+}
+
+export async function diffCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: {
+    format: { type: 'string', short: 'f', default: 'text' },
+    'input-format': { type: 'string' },
+    'output-file': { type: 'string', short: 'o' },
+  } });
+  if (positionals.length < 1 || positionals.length > 2) throw new UsageError('diff takes BASE and optionally HEAD (git refs; HEAD defaults to the working tree)');
+  const format = values.format!;
+  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`diff --format is one of ${FORMATS.join(', ')}`);
+  const inputFormat = values['input-format'];
+  if (inputFormat !== undefined && !formatById(inputFormat)) throw new UsageError(`unknown input format "${inputFormat}"`);
+  checkOutputFile(values['output-file']);
+  let [base, head] = positionals as [string, string | undefined];
+  const cwd = process.cwd();
+  const top = git(cwd, ['rev-parse', '--show-toplevel']);
+  if (!top.ok) throw new UsageError(`not inside a git repository: ${top.err.trim()}`);
+  const root = top.out.trim();
+  // a shallow clone (actions/checkout's default depth 1, GitLab's GIT_DEPTH) lacks the base: say how to fetch it
+  const unknown = (ref: string) => {
+    const shallow = git(root, ['rev-parse', '--is-shallow-repository']).out.trim() === 'true';
+    return new UsageError(`unknown git ref "${ref}"${shallow ? ' (this clone is shallow: fetch the base, e.g. actions/checkout with fetch-depth: 0, GIT_DEPTH: 0 in GitLab CI, or git fetch --unshallow)' : ''}`);
+  };
+  const verify = (ref: string) => {
+    if (ref.startsWith('-')) throw new UsageError(`not a git ref: ${ref}`);
+    if (!git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).ok) throw unknown(ref);
+  };
+  // git's range notations: A..B is A against B, A...B the merge base of A and B against B (what a pull request adds)
+  const range = head === undefined ? /^(.*?)(\.\.\.?)(.*)$/.exec(base) : null;
+  let baseLabel = base;
+  if (range && !git(root, ['rev-parse', '--verify', '--quiet', `${base}^{commit}`]).ok) {
+    const [, a, dots, b] = range as unknown as [string, string, string, string];
+    const from = a || 'HEAD';
+    head = b || 'HEAD';
+    verify(from);
+    verify(head);
+    if (dots === '...') {
+      const mb = git(root, ['merge-base', from, head]);
+      if (!mb.ok) throw new UsageError(`${from} and ${head} have no merge base${git(root, ['rev-parse', '--is-shallow-repository']).out.trim() === 'true' ? ' (this clone is shallow: fetch the history, e.g. actions/checkout with fetch-depth: 0)' : ''}`);
+      base = mb.out.trim();
+      baseLabel = `merge-base(${from}, ${head})`;
+    } else {
+      base = from;
+      baseLabel = from;
+    }
+  }
+  for (const ref of head !== undefined ? [base, head] : [base]) verify(ref);
+  const report: DiffReport = { base: baseLabel, head: head ?? 'working tree', files: collect(root, base, head, cwd, inputFormat, 0) };
   report.files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   const out =
     format === 'json' ? `${JSON.stringify(report, (k, v) => (k === 'span' && v ? { line: v.start.line, column: v.start.column, endLine: v.end.line, endColumn: v.end.column } : v), 2)}\n`
-    : format === 'sarif' ? formatDiffSarif(report, cwd)
-    : format === 'github' ? formatDiffGithub(report)
+    : format === 'sarif' ? formatDiffSarif(fromRoot(report, root, cwd), root)
+    : format === 'github' ? formatDiffGithub(fromRoot(report, root, cwd))
     : formatDiffText(report);
   if (values['output-file']) {
-    const { writeFileSync } = await import('node:fs');
-    writeFileSync(values['output-file'], out);
+    writeOutputFile(values['output-file'], out);
   } else io.stdout(out);
   const blocked = report.files.some((f) => f.errors.some((e) => e.side === 'head') || f.changes.some((c) => c.kind === 'newly-exposed' && c.flaggedBy && !c.suppressedBy));
   return blocked ? 1 : 0;

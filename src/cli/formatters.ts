@@ -80,10 +80,52 @@ export class SarifFingerprints {
   }
 }
 
-/** node-sarif-builder's log as JSON, with the base id of relative URIs declared and kept in `run.artifacts`. */
-export function sarifJson(builder: { buildSarifOutput(): unknown }, cwd: string): string {
-  const log = builder.buildSarifOutput() as { runs: { artifacts?: { location?: { uri?: string; uriBaseId?: string } }[]; originalUriBaseIds?: unknown }[] };
+/** A file fwlint could not analyse (unreadable, unrecognised, unparsable): a SARIF tool execution notification too. */
+export interface SarifFatal {
+  message: string;
+  location: { uri: string; uriBaseId?: string };
+  line: number;
+  column: number;
+}
+
+/**
+ * node-sarif-builder's log as JSON, with the base id of relative URIs declared and kept in `run.artifacts`, and
+ * `run.invocations[0]` (SARIF 2.1.0 §3.20): the run completed (`executionSuccessful`: the files it could not
+ * analyse are results, fwlint/parse-error, and `toolExecutionNotifications`, which code scanning lists on the
+ * tool status page).
+ */
+export function sarifJson(builder: { buildSarifOutput(): unknown }, cwd: string, fatal: readonly SarifFatal[] = []): string {
+  const log = builder.buildSarifOutput() as {
+    runs: {
+      tool: { driver: { rules?: { id: string; shortDescription?: { text: string }; helpUri?: string; help?: { text: string; markdown?: string } }[] } };
+      artifacts?: { location?: { uri?: string; uriBaseId?: string } }[];
+      originalUriBaseIds?: unknown;
+      invocations?: unknown[];
+    }[];
+  };
   for (const run of log.runs) {
+    // code scanning shows a rule's help next to its alerts (reportingDescriptor.help); helpUri alone shows none
+    for (const rule of run.tool.driver.rules ?? []) {
+      if (rule.help || !rule.shortDescription) continue;
+      rule.help = rule.helpUri
+        ? { text: `${rule.shortDescription.text}. Documentation: ${rule.helpUri}`, markdown: `${rule.shortDescription.text}. [Documentation](${rule.helpUri})` }
+        : { text: rule.shortDescription.text };
+    }
+    run.invocations = [
+      {
+        executionSuccessful: true,
+        ...(fatal.length > 0
+          ? {
+              toolExecutionNotifications: fatal.map((f) => ({
+                level: 'error',
+                message: { text: f.message },
+                descriptor: { id: 'fwlint/parse-error' },
+                locations: [{ physicalLocation: { artifactLocation: { ...f.location }, region: { startLine: Math.max(1, f.line), startColumn: Math.max(1, f.column) } } }],
+              })),
+            }
+          : {}),
+      },
+    ];
     run.originalUriBaseIds = { [SRCROOT]: { uri: `${pathToFileURL(cwd).href.replace(/\/?$/, '/')}` } };
     for (const a of run.artifacts ?? []) if (a.location?.uri && !a.location.uri.startsWith('file:')) a.location.uriBaseId = SRCROOT;
   }
@@ -109,12 +151,14 @@ export function formatSarif(results: ESLint.LintResult[], cwd: string): string {
   }
   for (const r of CLI_RULES) run.addRule(new SarifRuleBuilder().initSimple({ ruleId: r.id, shortDescriptionText: r.description, helpUri: r.helpUri }));
   const fingerprints = new SarifFingerprints();
+  const fatal: SarifFatal[] = [];
   for (const r of results) {
     const artifactLocation = sarifArtifactLocation(r.filePath, cwd);
     for (const m of r.messages) {
       const line = Math.max(1, m.line ?? 1);
       const column = Math.max(1, m.column ?? 1);
       const ruleId = messageRuleId(m);
+      if (m.fatal) fatal.push({ message: m.message, location: artifactLocation, line, column });
       const res = new SarifResultBuilder().initSimple({
         level: m.severity === 2 ? 'error' : 'warning',
         messageText: m.message,
@@ -131,7 +175,7 @@ export function formatSarif(results: ESLint.LintResult[], cwd: string): string {
     }
   }
   builder.addRun(run);
-  return sarifJson(builder, cwd);
+  return sarifJson(builder, cwd, fatal);
 }
 
 function escapeData(s: string): string {

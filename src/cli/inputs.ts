@@ -3,7 +3,7 @@
  * read is an error, never a silent skip; a file named explicitly that no format
  * recognises is an error too.
  */
-import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { FirewallDocument } from '../model/index.js';
@@ -43,9 +43,30 @@ function fileGlobs(): NonNullable<typeof globs> {
 }
 
 /** Files under `dir` whose names a firewall language claims (content decides later). Bounded by `limit`. */
+/** Whether a file's name is one a firewall language claims in a folder walk (and not one it never is). */
+export function isFirewallName(file: string, cwd: string): boolean {
+  const { isCandidate, isNever } = fileGlobs();
+  const rel = relative(cwd, file).split('\\').join('/');
+  return isCandidate(rel) && !isNever(rel);
+}
+
 export function walk(dir: string, limit = 100_000): string[] {
   const { isCandidate, isNever } = fileGlobs();
   return filesUnder(dir, (rel) => isCandidate(rel) && !isNever(rel), { limit });
+}
+
+/**
+ * The files a glob given on the command line matches (relative to `cwd`, as ESLint reads it; `**` spans folders,
+ * `*` leaves dot files out), walked from the glob's fixed leading folder; at most `limit`.
+ */
+export function globFiles(pattern: string, cwd: string, limit = 100_000): string[] {
+  const picomatch = createRequire(import.meta.url)('picomatch') as typeof import('picomatch');
+  const rel = relative(cwd, resolve(cwd, pattern)).split('\\').join('/');
+  const { base } = picomatch.scan(rel);
+  const match = picomatch(rel, { dot: false });
+  const root = resolve(cwd, base || '.');
+  if (!isDirectory(root)) return [];
+  return filesUnder(root, (r) => match(relative(cwd, join(root, r)).split('\\').join('/')), { limit });
 }
 
 /** The JSON suppression sidecars (`*.fwlint-suppressions.yaml`) under `dir`, for the cache key of --cache runs. */
@@ -278,6 +299,25 @@ export async function readStdin(): Promise<string> {
 }
 
 /** -o FILE: a usage error before any linting when its folder does not exist or it is a folder (ESLint fails after). */
+/**
+ * Writes the report to `-o FILE`. A file that cannot be written (read-only file system, no permission, /proc) is a
+ * usage error with the reason, exit 2 — it was a stack trace.
+ */
+export function writeOutputFile(file: string, out: string | Iterable<string>): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(resolve(file), 'w');
+    if (typeof out === 'string') writeSync(fd, out);
+    else for (const chunk of out) writeSync(fd, chunk);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (!err.code) throw e;
+    throw new UsageError(`--output-file: cannot write ${file}: ${err.code}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 export function checkOutputFile(file: string | undefined): void {
   if (file === undefined) return;
   const abs = resolve(file);

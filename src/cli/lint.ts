@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { ESLint } from 'eslint';
 import { loadSettings, type ResolvedSettings } from '../deployments/index.js';
@@ -8,7 +8,7 @@ import { formatPorts } from '../model/index.js';
 import { eslintOptions, optionsModuleUrl, type EslintOptionsData } from './eslint-options.js';
 import { PACKAGE } from '../package-info.js';
 import { detectFormat, formatById } from '../parsers/registry.js';
-import { checkOutputFile, detectFile, emptyMessage, exists, isBlank, isDirectory, isRegularFile, loadFile, readStdin, sidecarsUnder, SOURCE_FILE, unreadableUnder, walk } from './inputs.js';
+import { checkOutputFile, detectFile, emptyMessage, exists, globFiles, isBlank, isDirectory, isFirewallName, isRegularFile, loadFile, readStdin, sidecarsUnder, SOURCE_FILE, unreadableUnder, walk, writeOutputFile } from './inputs.js';
 import { hashDependencies } from './dependencies.js';
 import { SIDECAR_SUFFIX } from '../suppressions/sidecar.js';
 import { HELP, UsageError, type Io } from './main.js';
@@ -114,12 +114,22 @@ function parseConcurrency(v: string | undefined): number | 'auto' | 'off' | unde
 }
 
 export async function lintCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: {
+  // ESLint's '--max-warnings -1' (no limit): parseArgs takes a value that starts with '-' only after '='
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--max-warnings' && /^-[0-9]+$/.test(argv[i + 1] ?? '')) args.push(`--max-warnings=${argv[++i]}`);
+    else args.push(argv[i]!);
+  }
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {
     format: { type: 'string', short: 'f', default: 'stylish' },
     'output-file': { type: 'string', short: 'o' },
     config: { type: 'string', short: 'c' },
     'max-warnings': { type: 'string' },
     quiet: { type: 'boolean', default: false },
+    // ESLint's spellings: --stdin is '-', --color / --no-color force the stylish colours on or off
+    stdin: { type: 'boolean', default: false },
+    color: { type: 'boolean' },
+    'no-color': { type: 'boolean' },
     'stdin-filename': { type: 'string' },
     'input-format': { type: 'string' },
     cache: { type: 'boolean', default: false },
@@ -149,13 +159,15 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown format "${format}" (one of ${FORMATS.join(', ')})`);
   let maxWarnings = -1;
   if (values['max-warnings'] !== undefined) {
-    if (!/^[0-9]+$/.test(values['max-warnings'])) throw new UsageError('--max-warnings takes a whole number');
+    if (!/^(?:[0-9]+|-1)$/.test(values['max-warnings'])) throw new UsageError('--max-warnings takes a whole number (-1: no limit)');
     maxWarnings = Number(values['max-warnings']);
   }
   const inputFormat = values['input-format'];
   if (inputFormat !== undefined && !formatById(inputFormat)) throw new UsageError(`unknown input format "${inputFormat}"`);
   checkOutputFile(values['output-file']);
   // 'iptables-save | fwlint --stdin-filename rules.v4' without '-' linted the current folder and never read the pipe
+  if (values.stdin && !positionals.includes('-')) positionals.push('-');
+  if (values.color && values['no-color']) throw new UsageError('--color and --no-color contradict each other');
   if (values['stdin-filename'] !== undefined && !positionals.includes('-')) throw new UsageError(`--stdin-filename names standard input, which is read only when '-' is among the paths (fwlint --stdin-filename ${values['stdin-filename']} -)`);
   const configFile = values.config ? resolve(values.config) : undefined;
   if (configFile && !exists(configFile)) throw new UsageError(`config file ${values.config} does not exist`);
@@ -205,7 +217,25 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
       lintPaths.push(abs);
       explicitConfigs.push({ file: abs, language: `firewall/${lf.format!.language}`, format: lf.format!.id });
     } else {
-      lintPaths.push(t);
+      // a glob: ESLint lints the files it matches whose names fwlint claims in a folder ('*.rules', 'rules.v4', …),
+      // and 'firewall/**/*.conf' ended in "no firewall rules found" (exit 2). The user named these files: the
+      // others are read as named files are — linted when a format recognises them, else left alone, as in a folder
+      const matches = globFiles(t, cwd);
+      const others = matches.filter((m) => !isFirewallName(m, cwd) && !SOURCE_FILE.test(m));
+      let recognised = 0;
+      for (const m of others) {
+        const lf = detectFile(m, inputFormat);
+        if (lf.error) {
+          if (lf.text === undefined) failures.push(failureResult(m, lf.error));
+          continue;
+        }
+        recognised++;
+        lintPaths.push(m);
+        involved.push(dirname(m));
+        explicitConfigs.push({ file: m, language: `firewall/${lf.format!.language}`, format: lf.format!.id });
+      }
+      // ESLint's own answer for the rest (and its message when nothing at all is a firewall file)
+      if (others.length < matches.length || recognised === 0) lintPaths.push(t);
     }
   }
 
@@ -357,18 +387,10 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   const errors = results.reduce((n, r) => n + r.errorCount, 0);
   const warnings = results.reduce((n, r) => n + r.warningCount, 0);
   if (values.quiet) results = ESLint.getErrorResults(results);
-  const out = await render(format, results, eslint, cwd, io, values['no-summary'] ? false : values.summary !== false, values['output-file'] !== undefined);
+  const color = values['output-file'] !== undefined || values['no-color'] ? false : values.color ? true : undefined;
+  const out = await render(format, results, eslint, cwd, io, values['no-summary'] ? false : values.summary !== false, values['output-file'] !== undefined, color);
   if (values['output-file']) {
-    const file = resolve(values['output-file']);
-    if (typeof out === 'string') writeFileSync(file, out);
-    else {
-      const fd = openSync(file, 'w');
-      try {
-        for (const chunk of out) writeSync(fd, chunk);
-      } finally {
-        closeSync(fd);
-      }
-    }
+    writeOutputFile(values['output-file'], out);
   } else if (typeof out === 'string') io.stdout(out);
   else await writeAll(out, io);
 
@@ -394,12 +416,21 @@ export async function writeAll(pieces: Iterable<string>, io: Io): Promise<void> 
 }
 
 /** The report: one string, or (JSON, which can be tens of MB) pieces written one after another. */
-async function render(format: string, results: ESLint.LintResult[], eslint: ESLint, cwd: string, io: Io, summary: boolean, toFile: boolean): Promise<string | Iterable<string>> {
+/** The folder `-f github` names files from: the Actions checkout when fwlint runs inside it, else `cwd`. */
+function githubRoot(cwd: string): string {
+  const ws = process.env.GITHUB_WORKSPACE;
+  if (!ws || !isAbsolute(ws)) return cwd;
+  const rel = relative(ws, cwd);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel)) ? ws : cwd;
+}
+
+async function render(format: string, results: ESLint.LintResult[], eslint: ESLint, cwd: string, io: Io, summary: boolean, toFile: boolean, color: boolean | undefined): Promise<string | Iterable<string>> {
   switch (format) {
     case 'sarif':
       return (await import('./formatters.js')).formatSarif(results, cwd);
     case 'github':
-      return (await import('./formatters.js')).formatGithub(results, cwd);
+      // GitHub resolves an annotation's file from the checkout (GITHUB_WORKSPACE), not from the folder fwlint ran in
+      return (await import('./formatters.js')).formatGithub(results, githubRoot(cwd));
     case 'junit':
       return (await import('./junit.js')).formatJunit(results, cwd);
     case 'json': {
@@ -409,8 +440,9 @@ async function render(format: string, results: ESLint.LintResult[], eslint: ESLi
     }
     default: {
       const f = await eslint.loadFormatter('stylish');
-      // a report written to a file has no terminal colours, whatever the terminal the run started in
-      const text = await f.format(results, (toFile ? { color: false } : {}) as never);
+      // a report written to a file has no terminal colours, whatever the terminal the run started in; otherwise
+      // --color / --no-color, else the terminal decides (NO_COLOR, FORCE_COLOR: node's util.styleText)
+      const text = await f.format(results, (color !== undefined ? { color } : {}) as never);
       return summary && results.length > 0 ? text + (await import('./summary.js')).summaryTable(results, io.isTTY && !toFile) : text;
     }
   }

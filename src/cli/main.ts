@@ -53,14 +53,17 @@ Usage:
   fwlint exposure PATH... [--format text|json] [--hook input|forward]
   fwlint diff BASE [HEAD] [-f text|json|sarif|github] [-o FILE] [--input-format ID]
                                             what a change newly exposes and closes (git refs; HEAD defaults to
-                                            the working tree); exit 1 when a recommended rule flags a new exposure
+                                            the working tree; BASE...HEAD: from their merge base); exit 1 when a
+                                            recommended rule flags a new exposure
 
 Lint options:
   -f, --format NAME          stylish (default) | json | sarif | github | junit
   -o, --output-file FILE     write the report to FILE
   -c, --config FILE          fwlint.config.yaml to use (default: found upward from each file)
-  --max-warnings N           exit 1 when there are more than N warnings
+  --max-warnings N           exit 1 when there are more than N warnings (-1: no limit, the default)
   --quiet                    report errors only
+  --color, --no-color        force stylish colours on or off (default: the terminal, NO_COLOR, FORCE_COLOR)
+  --stdin                    read standard input (as the path -)
   --stdin-filename NAME      name for standard input (decides the format)
   --input-format ID          iptables-save | iptables-script | nftables | nftables-json | aws | cloudformation-yaml | terraform | terraform-plan | gcp | gcp-yaml | azure | bicep
   --cache [--cache-location P]   only re-lint changed files (for pre-commit)

@@ -83,9 +83,9 @@ export function emptyDocument(format: string): FirewallDocument {
 }
 
 /** Parse with a known format; never throws (a parser bug becomes a fatal error at 1:1). */
-export function parseWithFormat(format: FormatDefinition, text: string, filePath: string | undefined, languageOptions: FirewallLanguageOptions = {}): FirewallDocument {
+export function parseWithFormat(format: FormatDefinition, text: string, filePath: string | undefined, languageOptions: FirewallLanguageOptions = {}, reader: IncludeReader = readInclude): FirewallDocument {
   try {
-    const opts: Parameters<FormatDefinition['parse']>[1] = { readInclude };
+    const opts: Parameters<FormatDefinition['parse']>[1] = { readInclude: reader };
     if (filePath !== undefined) opts.filePath = filePath;
     if (languageOptions.variables) opts.variables = languageOptions.variables;
     return format.parse(text, opts);

@@ -130,6 +130,98 @@ describe.skipIf(!hasGit)('fwlint diff', () => {
     ]);
   });
 
+  it('widening ssh from 10.0.0.0/8 to the whole internet is flagged: world-open is judged on all that reaches the port, not on the new share', () => {
+    const { dir, commit } = repo();
+    commit({ 'rules.v4': `${HEADER}-A INPUT -p tcp -s 0.0.0.0/1 --dport 443 -j ACCEPT\nCOMMIT\n` }, 'internal ssh, half of the internet on https');
+    // the new share of 22 is 0.0.0.0/0 minus 10.0.0.0/8, of 443 is 128.0.0.0/1: neither is the whole internet alone
+    writeFileSync(join(dir, 'rules.v4'), `${HEADER.replace('-s 10.0.0.0/8 --dport 22', '-s 0.0.0.0/0 --dport 22')}-A INPUT -p tcp -s 0.0.0.0/1 --dport 443 -j ACCEPT\n-A INPUT -p tcp -s 128.0.0.0/1 --dport 443 -j ACCEPT\n-A INPUT -p tcp -s 128.0.0.0/1 --dport 8443 -j ACCEPT\nCOMMIT\n`);
+    const r = fwlint(['diff', 'HEAD', '-f', 'json'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(1);
+    const changes = (JSON.parse(r.stdout) as JsonReport).files[0]!.changes;
+    expect(changes.map((c) => [c.kind, c.ports, c.span?.line, c.flaggedBy ?? null])).toEqual([
+      ['newly-exposed', [[22, 22]], 6, 'firewall/no-world-open-sensitive-ports'],
+      ['newly-exposed', [[443, 443]], 8, 'firewall/no-world-open-sensitive-ports'],
+      ['newly-exposed', [[8443, 8443]], 9, null],
+    ]);
+    expect(fwlint(['--no-summary', 'rules.v4'], { cwd: dir }).stdout).toContain('6:30  error    Open: TCP 22 (ssh) reachable from the whole internet (0.0.0.0/0)');
+    // said as what it is: the whole internet but the part that already reached it
+    expect(fwlint(['diff', 'HEAD'], { cwd: dir }).stdout.split('\n')[1]).toBe('  + error   tcp 22 (ssh) reachable from 0.0.0.0/0 except 10.0.0.0/8, line 6  firewall/no-world-open-sensitive-ports');
+  });
+
+  it('a change of terraform.tfvars alone compares the Terraform files beside it, each side with its own values', () => {
+    const { dir, commit } = repo();
+    const tf = 'variable "ssh_cidr" {\n  type    = string\n  default = "10.0.0.0/8"\n}\n\nresource "aws_security_group" "web" {\n  name = "web"\n  ingress {\n    from_port   = 22\n    to_port     = 22\n    protocol    = "tcp"\n    cidr_blocks = [var.ssh_cidr]\n  }\n}\n';
+    mkdirSync(join(dir, 'prod'));
+    const a = commit({ 'prod/main.tf': tf, 'prod/terraform.tfvars': 'ssh_cidr = "10.1.0.0/16"\n' }, 'internal ssh');
+    const b = commit({ 'prod/terraform.tfvars': 'ssh_cidr = "0.0.0.0/0"\n' }, 'open ssh');
+    const r = fwlint(['diff', a, b, '-f', 'json'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(1);
+    const rep = JSON.parse(r.stdout) as JsonReport;
+    expect(rep.files.map((f) => [f.file, f.format, f.status])).toEqual([['prod/main.tf', 'terraform', 'modified']]);
+    expect(rep.files[0]!.changes.map((c) => [c.kind, c.ports, c.span?.line, c.flaggedBy ?? null, c.sources.includes('10.1.0.0/16')])).toEqual([
+      ['newly-exposed', [[22, 22]], 12, 'firewall/no-world-open-sensitive-ports', false],
+    ]);
+    // run from a subfolder: GitHub resolves annotation files and SARIF URIs from the checkout's root
+    const sub = fwlint(['diff', a, b, '-f', 'github'], { cwd: join(dir, 'prod') });
+    expect(sub.stdout).toMatch(/^::error file=prod\/main\.tf,line=12,/);
+    const sarif = JSON.parse(fwlint(['diff', a, b, '-f', 'sarif'], { cwd: join(dir, 'prod') }).stdout) as { runs: { originalUriBaseIds: unknown; results: { locations: { physicalLocation: { artifactLocation: unknown } }[] }[] }[] };
+    expect([sarif.runs[0]!.originalUriBaseIds, sarif.runs[0]!.results.map((x) => x.locations[0]!.physicalLocation.artifactLocation)]).toEqual([
+      { '%SRCROOT%': { uri: `file://${dir}/` } },
+      [{ uri: 'prod/main.tf', uriBaseId: '%SRCROOT%', index: 0 }],
+    ]);
+    // the working tree against the base: the base side reads the base's tfvars, not the working tree's
+    writeFileSync(join(dir, 'prod', 'terraform.tfvars'), 'ssh_cidr = "10.0.0.0/8"\n');
+    const w = fwlint(['diff', a, '-f', 'json'], { cwd: dir });
+    expect(w.code, w.stderr).toBe(0);
+    expect((JSON.parse(w.stdout) as JsonReport).files[0]!.changes.map((c) => [c.kind, c.sources.length, c.flaggedBy ?? null])).toEqual([['newly-exposed', 8, null]]);
+  });
+
+  it("takes git's range notations: A...B from the merge base (what the branch adds), A..B; a shallow clone says how to fetch the base", () => {
+    const { dir, git, commit } = repo();
+    commit({ 'rules.v4': CLEAN }, 'clean');
+    git('checkout', '-q', '-b', 'feature');
+    commit({ 'rules.v4': OPEN_CFT }, 'open CFT');
+    git('checkout', '-q', 'main');
+    commit({ 'rules.v4': CLEAN.replace('--dport 22', '--dport 2222') }, 'main moves on');
+    const mb = fwlint(['diff', 'main...feature'], { cwd: dir });
+    expect(mb.code, mb.stderr).toBe(1);
+    expect(mb.stdout.split('\n').at(-2)).toBe('fwlint diff merge-base(main, feature)..feature: 1 firewall file changed, 1 newly exposed (1 flagged), 0 closed');
+    const two = fwlint(['diff', 'main..feature', '-f', 'json'], { cwd: dir });
+    expect(two.code, two.stderr).toBe(1);
+    const rep = JSON.parse(two.stdout) as JsonReport;
+    expect([rep.base, rep.head, rep.files[0]!.changes.map((c) => [c.kind, c.ports])]).toEqual(['main', 'feature', [['newly-exposed', [[22, 22]]], ['newly-exposed', [[1761, 1768]]], ['closed', [[2222, 2222]]]]]);
+    const shallow = join(dir, 'shallow');
+    expect(spawnSync('git', ['clone', '-q', '--depth', '1', `file://${dir}`, shallow]).status).toBe(0);
+    const s = fwlint(['diff', 'HEAD~1'], { cwd: shallow });
+    expect([s.code, s.stderr.split('\n')[0]]).toEqual([2, 'fwlint: unknown git ref "HEAD~1" (this clone is shallow: fetch the base, e.g. actions/checkout with fetch-depth: 0, GIT_DEPTH: 0 in GitLab CI, or git fetch --unshallow)']);
+  });
+
+  it('follows a submodule whose commit or files changed; one it cannot see is an error, not "0 files changed"', () => {
+    const sub = repo();
+    sub.commit({ 'rules.v4': CLEAN }, 'clean');
+    const { dir, git, commit } = repo();
+    commit({ 'README.md': 'superproject\n' }, 'init');
+    git('-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', sub.dir, 'fw');
+    git('commit', '-q', '-m', 'add the firewall submodule');
+    // the submodule's working tree, then a commit in it that the superproject records
+    writeFileSync(join(dir, 'fw', 'rules.v4'), OPEN_CFT);
+    const w = fwlint(['diff', 'HEAD', '-f', 'json'], { cwd: dir });
+    expect(w.code, w.stderr).toBe(1);
+    const rows = (rep: JsonReport) => rep.files.map((f) => [f.file, f.status, f.changes.map((c) => [c.kind, c.ports, c.flaggedBy ?? null]), f.errors.length]);
+    expect(rows(JSON.parse(w.stdout) as JsonReport)).toEqual([['fw/rules.v4', 'modified', [['newly-exposed', [[1761, 1768]], 'firewall/no-unneeded-cft-ports']], 0]]);
+    const env = { ...process.env, HOME: dir, GIT_CONFIG_NOSYSTEM: '1' };
+    expect(spawnSync('git', ['-c', 'user.email=t@example.invalid', '-c', 'user.name=t', 'commit', '-q', '-am', 'open CFT'], { cwd: join(dir, 'fw'), env }).status).toBe(0);
+    git('commit', '-q', '-am', 'bump fw');
+    const c = fwlint(['diff', 'HEAD~1', 'HEAD', '-f', 'json'], { cwd: dir });
+    expect(c.code, c.stderr).toBe(1);
+    expect(rows(JSON.parse(c.stdout) as JsonReport)).toEqual([['fw/rules.v4', 'modified', [['newly-exposed', [[1761, 1768]], 'firewall/no-unneeded-cft-ports']], 0]]);
+    // a clone without its submodules (actions/checkout's default) cannot see what the bump opens: it says so, exit 1
+    const clone = join(dir, 'clone');
+    expect(spawnSync('git', ['clone', '-q', dir, clone]).status).toBe(0);
+    const n = fwlint(['diff', 'HEAD~1', 'HEAD'], { cwd: clone });
+    expect([n.code, n.stdout.split('\n')[0], n.stdout.split('\n')[1]!.slice(0, 70)]).toEqual([1, 'fw (submodule, modified)', '  ! new side 1:1: submodule fw changed, but it is not checked out: not']);
+  });
+
   it('deleting a file closes what it exposed; unchanged exposure is no change', () => {
     const { dir, commit } = repo();
     commit({ 'a.rules': OPEN_CFT, 'b.rules': CLEAN }, 'two');
@@ -180,7 +272,8 @@ describe.skipIf(!hasGit)('fwlint diff', () => {
     expect(full.runs[0]!.originalUriBaseIds).toEqual({ '%SRCROOT%': { uri: `file://${dir}/` } });
     expect(full.runs[0]!.results.map((x) => x.locations[0]!.physicalLocation.artifactLocation.uriBaseId)).toEqual(['%SRCROOT%']);
     expect(Object.keys(full.runs[0]!.results[0]!.partialFingerprints)).toEqual(['fwlintLineHash/v1']);
-    expect(full.runs[0]!.tool.driver.rules.filter((x) => !x.helpUri)).toEqual([]);
+    expect(full.runs[0]!.tool.driver.rules.filter((x) => !x.helpUri || !(x as { help?: { text?: string } }).help?.text)).toEqual([]);
+    expect((full.runs[0] as unknown as { invocations: unknown }).invocations).toEqual([{ executionSuccessful: true }]);
     const g = fwlint(['diff', 'HEAD~1', 'HEAD', '-f', 'github'], { cwd: dir });
     expect(g.code).toBe(1);
     expect(g.stdout).toBe(
@@ -270,6 +363,7 @@ describe.skipIf(!hasGit)('fwlint diff', () => {
     expect(fwlint(['diff'], { cwd: dir }).code).toBe(2);
     expect(fwlint(['diff', 'HEAD', '-f', 'junit'], { cwd: dir }).code).toBe(2);
     expect(fwlint(['diff', 'HEAD', '-o', 'out/diff.txt'], { cwd: dir })).toEqual({ code: 2, stdout: '', stderr: 'fwlint: --output-file: folder out does not exist\nRun fwlint --help for usage.\n' });
+    if (process.platform === 'linux') expect(fwlint(['diff', 'HEAD', '-o', '/proc/fwlint-diff.txt'], { cwd: dir })).toEqual({ code: 2, stdout: '', stderr: 'fwlint: --output-file: cannot write /proc/fwlint-diff.txt: ENOENT\nRun fwlint --help for usage.\n' });
     const outside = mkdtempSync(join(tmpdir(), 'fwlint-nogit-'));
     dirs.push(outside);
     const n = fwlint(['diff', 'HEAD'], { cwd: outside, env: { GIT_CEILING_DIRECTORIES: tmpdir() } });

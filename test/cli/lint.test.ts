@@ -269,6 +269,8 @@ describe('fwlint lint', () => {
     writeFileSync(join(d, 'rules.v4'), CFT_SAVE);
     expect(fwlint(['-f', 'sarif', '-o', 'out/fwlint.sarif', 'rules.v4'], { cwd: d })).toEqual({ code: 2, stdout: '', stderr: 'fwlint: --output-file: folder out does not exist\nRun fwlint --help for usage.\n' });
     expect(fwlint(['-o', '.', 'rules.v4'], { cwd: d })).toEqual({ code: 2, stdout: '', stderr: 'fwlint: --output-file: . is a folder\nRun fwlint --help for usage.\n' });
+    // a file that cannot be created (here in /proc; a read-only mount, no permission): the reason, not a stack trace
+    if (process.platform === 'linux') expect(fwlint(['-f', 'json', '-o', '/proc/fwlint.json', 'rules.v4'], { cwd: d })).toEqual({ code: 2, stdout: '', stderr: 'fwlint: --output-file: cannot write /proc/fwlint.json: ENOENT\nRun fwlint --help for usage.\n' });
     // a pipe into fwlint --stdin-filename without '-': said, not the current folder linted instead
     expect(fwlint(['--stdin-filename', 'rules.v4'], { cwd: d, input: CFT_SAVE })).toEqual({
       code: 2,
@@ -314,6 +316,42 @@ describe('fwlint lint', () => {
     expect(qm.code).toBe(1);
   });
 
+  it('a glob lints the files it matches that a format recognises, whatever their names; the rest are left alone', () => {
+    const d = tmp();
+    mkdirSync(join(d, 'fw', 'edge'), { recursive: true });
+    writeFileSync(join(d, 'fw', 'edge', 'gw.conf'), CFT_SAVE);
+    writeFileSync(join(d, 'fw', 'edge', 'notes.conf'), 'not a firewall\n');
+    writeFileSync(join(d, 'fw', 'a.rules'), CLEAN_SAVE);
+    const files = (args: string[]) => {
+      const r = fwlint(['-f', 'json', ...args], { cwd: d });
+      return [r.code, (JSON.parse(r.stdout || '[]') as { filePath: string; errorCount: number }[]).map((x) => [x.filePath.slice(d.length + 1), x.errorCount])];
+    };
+    expect(files(['fw/**/*.conf'])).toEqual([1, [['fw/edge/gw.conf', 1]]]);
+    expect(files(['fw/**/*'])).toEqual([1, [['fw/a.rules', 0], ['fw/edge/gw.conf', 1]]]);
+    expect(fwlint(['fw/edge/notes.*'], { cwd: d })).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "fwlint: no firewall rules found in 'fw/edge/notes.*': in a folder, only files of a format fwlint reads are linted (name a file to lint it whatever its name)\nRun fwlint --help for usage.\n",
+    });
+  });
+
+  it("takes ESLint's spellings: --max-warnings -1 (no limit), --stdin, --color / --no-color", () => {
+    const d = tmp();
+    writeFileSync(join(d, 'rules.v4'), '*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -s 10.0.0.0/8 -p tcp --dport 22 -j ACCEPT\n-A INPUT -s 10.1.0.0/16 -p tcp --dport 22 -j ACCEPT\nCOMMIT\n');
+    expect(fwlint(['--max-warnings', '-1', 'rules.v4'], { cwd: d }).code).toBe(0);
+    expect(fwlint(['--max-warnings=-1', 'rules.v4'], { cwd: d }).code).toBe(0);
+    expect(fwlint(['--max-warnings', '-2', 'rules.v4'], { cwd: d })).toEqual({ code: 2, stdout: '', stderr: 'fwlint: --max-warnings takes a whole number (-1: no limit)\nRun fwlint --help for usage.\n' });
+    const stdin = fwlint(['-f', 'json', '--stdin', '--stdin-filename', 'edge.rules'], { cwd: d, input: CFT_SAVE });
+    expect(stdin.code).toBe(1);
+    expect((JSON.parse(stdin.stdout) as { filePath: string }[]).map((r) => r.filePath)).toEqual([join(d, 'edge.rules')]);
+    // the helper sets NO_COLOR: --color forces the colours, --no-color keeps them off under FORCE_COLOR
+    expect(fwlint(['--color', '--no-summary', 'rules.v4'], { cwd: d }).stdout).toContain('\u001b[4m');
+    const plain = fwlint(['--no-color', '--no-summary', 'rules.v4'], { cwd: d, env: { FORCE_COLOR: '1', NO_COLOR: '' } });
+    expect(plain.stdout).toContain(`${join(d, 'rules.v4')}\n`);
+    expect(plain.stdout).not.toContain('\u001b[');
+    expect(fwlint(['--color', '--no-color', 'rules.v4'], { cwd: d }).code).toBe(2);
+  });
+
   it('SARIF validates against the official SARIF 2.1.0 schema, with relative URIs and parse errors as results', () => {
     const d = tmp();
     mkdirSync(join(d, 'hosts'));
@@ -332,6 +370,17 @@ describe('fwlint lint', () => {
     expect(uris).toContain('hosts/mft.rules');
     expect(uris).toContain('hosts/bad.rules');
     expect(log.runs[0]!.results.some((x) => x.ruleId === 'fwlint/parse-error' && x.level === 'error')).toBe(true);
+    // the run completed; what it could not parse is also a tool execution notification (SARIF 2.1.0 §3.20.21)
+    const inv = (log.runs[0] as unknown as { invocations: { executionSuccessful: boolean; toolExecutionNotifications: { level: string; descriptor: { id: string }; message: { text: string }; locations: { physicalLocation: { artifactLocation: unknown; region: { startLine: number; startColumn: number } } }[] }[] }[] }).invocations;
+    expect(inv.map((i) => [i.executionSuccessful, i.toolExecutionNotifications.map((n) => [n.level, n.descriptor.id, n.message.text, n.locations[0]!.physicalLocation.artifactLocation, n.locations[0]!.physicalLocation.region])])).toEqual([
+      [
+        true,
+        [
+          ['error', 'fwlint/parse-error', 'Parsing error: Cannot append to chain: chain "NOPE" does not exist in table filter', { uri: 'hosts/bad.rules', uriBaseId: '%SRCROOT%' }, { startLine: 2, startColumn: 4 }],
+          ['error', 'fwlint/parse-error', expect.stringMatching(/^Parsing error: /), { uri: 'hosts/bad.rules', uriBaseId: '%SRCROOT%' }, { startLine: 3, startColumn: 1 }],
+        ],
+      ],
+    ]);
   });
 
   it('SARIF carries what GitHub code scanning needs: rule ids with help, levels, percent-encoded URIs under %SRCROOT%, fingerprints that survive moved lines', () => {
@@ -361,7 +410,10 @@ describe('fwlint lint', () => {
     const [r0] = log.runs;
     expect(r0!.originalUriBaseIds).toEqual({ '%SRCROOT%': { uri: `file://${d}/` } });
     expect(r0!.tool.driver.rules.filter((x) => !x.helpUri?.startsWith('https://'))).toEqual([]);
+    // help shown next to each alert (reportingDescriptor.help), and rule ids unique
+    expect(r0!.tool.driver.rules.filter((x) => !(x as { help?: { text?: string } }).help?.text?.endsWith(`Documentation: ${x.helpUri}`))).toEqual([]);
     const ids = new Set(r0!.tool.driver.rules.map((x) => x.id));
+    expect(ids.size).toBe(r0!.tool.driver.rules.length);
     const rows = r0!.results.map((x) => {
       const loc = x.locations[0]!.physicalLocation;
       expect(ids.has(x.ruleId), x.ruleId).toBe(true);
@@ -399,6 +451,13 @@ describe('fwlint lint', () => {
     const r = fwlint(['-f', 'github', 'mft.rules'], { cwd: d });
     const line = r.stdout.split('\n').find((l) => l.includes('no-unneeded-cft-ports'))!;
     expect(line).toMatch(/^::error file=mft\.rules,line=6,col=\d+,endLine=6,endColumn=\d+,title=firewall\/no-unneeded-cft-ports::Open: TCP 1761/);
+    // run from a subfolder of the Actions checkout: the file is named from the checkout, where GitHub looks for it
+    mkdirSync(join(d, 'infra'));
+    writeFileSync(join(d, 'infra', 'mft.rules'), CFT_SAVE);
+    const sub = fwlint(['-f', 'github', 'mft.rules'], { cwd: join(d, 'infra'), env: { GITHUB_WORKSPACE: d } });
+    expect(sub.stdout.split('\n').find((l) => l.includes('no-unneeded-cft-ports'))).toMatch(/^::error file=infra\/mft\.rules,line=6,/);
+    const outside = fwlint(['-f', 'github', 'mft.rules'], { cwd: join(d, 'infra'), env: { GITHUB_WORKSPACE: join(d, 'elsewhere') } });
+    expect(outside.stdout.split('\n').find((l) => l.includes('no-unneeded-cft-ports'))).toMatch(/^::error file=mft\.rules,line=6,/);
   });
 
   it('stdin with --stdin-filename picks the format from the name', () => {

@@ -3,8 +3,8 @@
  * the file's own text and the configuration, so without this a change to `terraform.tfvars`, to a local module's
  * files or to a file an nftables ruleset includes left the cached findings of the files that read it in place.
  *
- * Read without parsing (the cache is there to spare the parse): a Terraform file's tfvars beside it and the `.tf`
- * files of the local modules it names (`source = "./…"`, followed as deep as the parser follows them); an nftables
+ * Read without parsing (the cache is there to spare the parse): a Terraform file's tfvars and other .tf files (their
+ * variables' defaults) beside it and the `.tf` files of the local modules it names (`source = "./…"`, followed as deep as the parser follows them); an nftables
  * file's `include "…"` (wildcards too), followed in the included files. A word that only looks like one (in a
  * comment, in a string) adds a file that is not read: the key changes more often than it must, never less. Every
  * path is read through the parsers' own reader (src/eslint/language.ts), so it resolves as the parse resolves it.
@@ -41,7 +41,8 @@ export function hashDependencies(h: Hash, files: readonly { path: string; text: 
       }
     };
     if (TERRAFORM.test(path)) {
-      if (depth === 0) for (const name of [...TFVARS_FILES, ...AUTO_TFVARS_PATTERNS]) read(name, undefined);
+      // the module's other files (their variables' defaults) and the tfvars Terraform loads
+      if (depth === 0) for (const name of ['*.tf', ...TFVARS_FILES, ...AUTO_TFVARS_PATTERNS]) read(name, undefined);
       if (depth < MAX_MODULE_DEPTH) for (const src of quotedAfter(text, 'source')) if (isLocalModuleSource(src)) read(moduleFilesPattern(src), depth + 1);
     } else {
       for (const inc of quotedAfter(text, 'include')) read(inc, 0);

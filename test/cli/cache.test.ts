@@ -136,6 +136,17 @@ describe('fwlint --cache', () => {
     expect(run()).toHaveLength(3);
   });
 
+  it("re-lints a Terraform file when the module's variables.tf changes a default it uses", () => {
+    const d = project();
+    writeFileSync(join(d, 'main.tf'), 'resource "aws_security_group" "mft" {\n  name = "mft"\n  ingress {\n    from_port   = 1768\n    to_port     = 1768\n    protocol    = "tcp"\n    cidr_blocks = [var.cft_cidr]\n  }\n}\n');
+    const vars = (cidr: string) => `variable "cft_cidr" {\n  default = "${cidr}"\n}\n`;
+    writeFileSync(join(d, 'variables.tf'), vars('10.0.0.0/8'));
+    const run = () => cftMessages(fwlint(['-f', 'json', '--cache', 'main.tf'], { cwd: d }).stdout).map((m) => m.slice(m.indexOf(' reachable')));
+    expect(run()).toEqual([' reachable from 10.0.0.0/8 without a Transfer CFT deployment on aws_security_group.mft, mft.']);
+    writeFileSync(join(d, 'variables.tf'), vars('0.0.0.0/0'));
+    expect(run()).toEqual([' reachable from 0.0.0.0/0 without a Transfer CFT deployment on aws_security_group.mft, mft.']);
+  });
+
   it('re-lints an nftables file when a file it includes changes', () => {
     const d = project();
     mkdirSync(join(d, 'nftables.d'));

@@ -11,7 +11,7 @@ import { mapGcpTerraform } from '../gcp/terraform.js';
 import { mapAzureTerraform } from '../azure/terraform.js';
 import { get } from '../values.js';
 import { AUTO_TFVARS_PATTERNS, TFVARS_FILES } from './files.js';
-import { evaluateTerraform, parseTfvars, resourcesFromPlanJson, resourcesFromTfJson, type TfResource } from './index.js';
+import { evaluateTerraform, parseTfvars, resourcesFromPlanJson, resourcesFromTfJson, variableDefaults, type TfResource } from './index.js';
 
 type Mapper = (resources: TfResource[]) => { rulesets: Ruleset[]; diagnostics: Diagnostic[] };
 
@@ -92,10 +92,29 @@ function autoTfvars(options: ParseOptions, diagnostics: Diagnostic[]): Record<st
   return out;
 }
 
+/**
+ * The defaults of the variables the module's other .tf files declare (Terraform reads the directory as one module:
+ * `var.x` in main.tf with `variable "x" { default = … }` in variables.tf), below tfvars and given values. Read through
+ * the injected reader (none: nothing is read). Terraform refuses a variable declared twice in a module.
+ */
+function siblingDefaults(options: ParseOptions): Record<string, unknown> | undefined {
+  const read = options.readInclude;
+  if (!read || options.filePath === undefined) return undefined;
+  const r = read('*.tf', options.filePath);
+  if (!('files' in r)) return undefined;
+  let out: Record<string, unknown> | undefined;
+  for (const f of r.files) {
+    if (f.path === options.filePath) continue;
+    for (const [k, v] of Object.entries(variableDefaults(f.text))) (out ??= {})[k] = v;
+  }
+  return out;
+}
+
 export function parseTerraform(text: string, options: ParseOptions = {}): FirewallDocument {
   const tfvarsDiagnostics: Diagnostic[] = [];
   const auto = autoTfvars(options, tfvarsDiagnostics);
-  if (auto) options = { ...options, variables: { ...auto, ...options.variables } };
+  const siblings = siblingDefaults(options);
+  if (auto || siblings) options = { ...options, variables: { ...siblings, ...auto, ...options.variables } };
   const ev = evaluateTerraform(text, options);
   const mapped = mapTerraformResources(ev.resources);
   return { format: 'terraform', rulesets: mapped.rulesets, diagnostics: [...tfvarsDiagnostics, ...ev.diagnostics, ...mapped.diagnostics], comments: ev.comments };

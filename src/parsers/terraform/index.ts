@@ -1040,11 +1040,32 @@ function configurationReferences(tree: PValue): Map<string, [string, string][]> 
  * values are taken (tfvars cannot reference anything); an expression is left out
  * with a warning, so the variable stays unknown where it is used.
  */
+/** A value with no expression in it (what a .tfvars file and a variable's default may hold). */
+function literal(v: PValue): boolean {
+  return v.kind === 'expr' ? false : v.kind === 'array' ? v.items.every(literal) : v.kind === 'object' ? v.entries.every((e) => literal(e.value)) : true;
+}
+
+/**
+ * The literal defaults of the `variable` blocks of a module's other files (`variables.tf` beside `main.tf`: Terraform
+ * reads every .tf file of the directory as one module). A default that is no literal, or a file that does not parse
+ * (linted on its own), gives nothing: the variable stays unknown.
+ */
+export function variableDefaults(text: string): Record<string, unknown> {
+  const parsed = parseHcl(text);
+  const out: Record<string, unknown> = {};
+  for (const e of parsed.body.entries) {
+    const b = e.value;
+    if (b.kind !== 'object' || b.block?.type !== 'variable' || b.block.labels.length !== 1) continue;
+    const def = get(b, 'default');
+    if (def && literal(def)) out[b.block.labels[0]!] = toPlain(def);
+  }
+  return out;
+}
+
 export function parseTfvars(text: string): { variables: Record<string, unknown>; diagnostics: Diagnostic[] } {
   const parsed = parseHcl(text);
   const diagnostics = [...parsed.diagnostics];
   const variables: Record<string, unknown> = {};
-  const literal = (v: PValue): boolean => (v.kind === 'expr' ? false : v.kind === 'array' ? v.items.every(literal) : v.kind === 'object' ? v.entries.every((e) => literal(e.value)) : true);
   for (const e of parsed.body.entries) {
     if (e.value.kind === 'object' && e.value.block) {
       diagnostics.push({ severity: 'warning', code: 'terraform/tfvars-block', message: `blocks are not allowed in a .tfvars file ("${e.key}")`, span: e.keySpan });

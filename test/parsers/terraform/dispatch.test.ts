@@ -99,6 +99,24 @@ describe('variable files Terraform loads from the module directory', () => {
   });
 });
 
+describe("the module's other .tf files", () => {
+  test("a variable declared with its default in variables.tf is known in main.tf, below tfvars; without a reader it stays unknown", () => {
+    const main = 'resource "aws_security_group" "a" {\n  ingress {\n    from_port   = 1768\n    to_port     = 1768\n    protocol    = "tcp"\n    cidr_blocks = [var.cidr]\n  }\n}\n';
+    const files: Record<string, string> = {
+      '/m/main.tf': main,
+      '/m/variables.tf': 'variable "cidr" {\n  type    = string\n  default = "10.0.0.0/8"\n}\nvariable "computed" {\n  default = cidrsubnet("10.0.0.0/8", 8, 1)\n}\n',
+    };
+    const readInclude = (path: string) =>
+      path === '*.tf' ? { files: Object.keys(files).filter((p) => p.endsWith('.tf')).map((p) => ({ path: p, text: files[p]! })) } : files[`/m/${path}`] !== undefined ? { path: `/m/${path}`, text: files[`/m/${path}`]! } : path.includes('*') ? { files: [] } : { error: 'ENOENT' };
+    const rules = (d: ReturnType<typeof parseTerraform>) => d.rulesets[0]!.tables[0]!.chains[0]!.rules.map((r) => r.text);
+    expect(rules(parseTerraform(main, { filePath: '/m/main.tf', readInclude }))).toEqual(['ingress tcp 1768 from 10.0.0.0/8']);
+    files['/m/terraform.tfvars'] = 'cidr = "0.0.0.0/0"\n';
+    expect(rules(parseTerraform(main, { filePath: '/m/main.tf', readInclude }))).toEqual(['ingress tcp 1768 from 0.0.0.0/0']);
+    const alone = parseTerraform(main, {});
+    expect(alone.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!.matches.some((m) => m.kind === 'opaque')).toBe(true);
+  });
+});
+
 describe('variable files beside a Terraform JSON configuration', () => {
   test('terraform.tfvars beside main.tf.json overrides a default', async () => {
     const { parseTerraformPlan } = await import('../../../src/parsers/terraform/format.js');

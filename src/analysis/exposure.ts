@@ -1144,11 +1144,22 @@ function analyseFamily(ruleset: Ruleset, sp: Space, hook: 'input' | 'forward', e
         }
         rem = next;
       }
+      // Open whatever an undecided match says — but when that match is the accepting rule's own, the packets it may
+      // not take went on and were accepted further down (a drop there would have been a tagged drop): those rules are
+      // what makes them open, and they are emitted there; crediting this rule too would report the same packets,
+      // "Open", on a rule that only may take them (an ARM rule with [parameters('src')] before AllowVnetInBound).
+      if (f.via === undefined && f.rule !== undefined && ownUndecided(eng, a.tags, f.rule)) continue;
       for (const r of rem) emit(r, f, 'open', NO_TAGS);
     }
   }
   accepted.length = 0;
   return eng;
+}
+
+/** Whether one of `tags` is an undecided match of `rule` itself. */
+function ownUndecided(eng: Engine, tags: readonly number[], rule: Rule): boolean {
+  for (let i = 0; i < tags.length; i++) if (eng.reasons[tags[i]!]?.rule === rule) return true;
+  return false;
 }
 
 /**

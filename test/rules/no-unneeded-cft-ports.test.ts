@@ -359,3 +359,42 @@ tester('json').run('no-unneeded-cft-ports (a security group is a union: written 
     { code: sgJson([NARROW, BROAD]), filename: 'sg.json', errors: [{ line: 3, message: WHOLE_BLOCK }] },
   ],
 });
+
+/**
+ * An undecided rule before Azure's AllowVnetInBound: the virtual network's packets are open either way, and credited to
+ * the default rule that takes them for certain (at the NSG), not reported "Open" a second time on the rule whose
+ * parameter only may take them (which keeps its "Possibly open" finding for the internet).
+ */
+const ARM = `{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "parameters": { "src": { "type": "string" } },
+  "resources": [
+    { "type": "Microsoft.Network/networkSecurityGroups", "apiVersion": "2023-04-01", "name": "nsg-mft",
+      "properties": { "securityRules": [
+        { "name": "cft", "properties": { "priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
+          "sourceAddressPrefix": "[parameters('src')]", "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "1761-1768" } }
+      ] } }
+  ]
+}
+`;
+tester('json').run('no-unneeded-cft-ports (an undecided rule before a default allow)', rule, {
+  valid: [],
+  invalid: [
+    {
+      code: ARM,
+      filename: 'nsg.json',
+      errors: [
+        {
+          line: 5,
+          message:
+            'Open: TCP 1761 (cft-0, Transfer CFT PeSIT), 1762 (cft-1, Transfer CFT PeSIT over TLS), 1763 (cft-2, Transfer CFT SFTP), 1764 (cft-3), 1765 (cft-4, Transfer CFT COMS), 1766 (cft-5, Transfer CFT Copilot UI and web services), 1767 (cft-6, Transfer CFT Copilot mutual TLS for Central Governance/Flow Manager), 1768 (cft-7, Transfer CFT REST API and web UI); UDP 1761 (cft-0), 1762 (cft-1), 1763 (cft-2), 1764 (cft-3), 1765 (cft-4), 1766 (cft-5), 1767 (cft-6), 1768 (cft-7) reachable from VirtualNetwork without a Transfer CFT deployment on nsg-mft.',
+        },
+        {
+          line: 8,
+          message:
+            "Possibly open ([parameters('src')] at line 8 may or may not match): TCP 1761 (cft-0, Transfer CFT PeSIT), 1762 (cft-1, Transfer CFT PeSIT over TLS), 1763 (cft-2, Transfer CFT SFTP), 1764 (cft-3), 1765 (cft-4, Transfer CFT COMS), 1766 (cft-5, Transfer CFT Copilot UI and web services), 1767 (cft-6, Transfer CFT Copilot mutual TLS for Central Governance/Flow Manager), 1768 (cft-7, Transfer CFT REST API and web UI) reachable from 0.0.0.0/0, ::/0, any named source without a Transfer CFT deployment on nsg-mft.",
+        },
+      ],
+    },
+  ],
+});

@@ -3,7 +3,7 @@
  * the file's own text and the configuration, so without this a change to `terraform.tfvars`, to a local module's
  * files or to a file an nftables ruleset includes left the cached findings of the files that read it in place.
  *
- * Read without parsing (the cache is there to spare the parse): a Terraform file's tfvars and other .tf files (their
+ * Read without parsing (the cache is there to spare the parse): a Terraform file's tfvars and variable files (their
  * variables' defaults) beside it and the `.tf` files of the local modules it names (`source = "./…"`, followed as deep as the parser follows them); an nftables
  * file's `include "…"` (wildcards too), followed in the included files. A word that only looks like one (in a
  * comment, in a string) adds a file that is not read: the key changes more often than it must, never less. Every
@@ -11,7 +11,7 @@
  */
 import type { Hash } from 'node:crypto';
 import { readInclude } from '../eslint/language.js';
-import { AUTO_TFVARS_PATTERNS, isLocalModuleSource, MAX_MODULE_DEPTH, moduleFilesPattern, TFVARS_FILES } from '../parsers/terraform/files.js';
+import { AUTO_TFVARS_PATTERNS, isLocalModuleSource, MAX_MODULE_DEPTH, moduleFilesPattern, TFVARS_FILES, VARIABLE_FILE_PATTERNS } from '../parsers/terraform/files.js';
 
 /** How many included or module files one key reads at most (a loop of includes ends on the visited set; this bounds the rest). */
 const MAX_FILES = 10_000;
@@ -42,7 +42,7 @@ export function hashDependencies(h: Hash, files: readonly { path: string; text: 
     };
     if (TERRAFORM.test(path)) {
       // the module's other files (their variables' defaults) and the tfvars Terraform loads
-      if (depth === 0) for (const name of ['*.tf', ...TFVARS_FILES, ...AUTO_TFVARS_PATTERNS]) read(name, undefined);
+      if (depth === 0) for (const name of [...VARIABLE_FILE_PATTERNS, ...TFVARS_FILES, ...AUTO_TFVARS_PATTERNS]) read(name, undefined);
       if (depth < MAX_MODULE_DEPTH) for (const src of quotedAfter(text, 'source')) if (isLocalModuleSource(src)) read(moduleFilesPattern(src), depth + 1);
     } else {
       for (const inc of quotedAfter(text, 'include')) read(inc, 0);

@@ -11,6 +11,13 @@
 export const TFVARS_FILES = ['terraform.tfvars', 'terraform.tfvars.json'] as const;
 export const AUTO_TFVARS_PATTERNS = ['*.auto.tfvars', '*.auto.tfvars.json'] as const;
 
+/**
+ * The module's other files whose variables' defaults a file's `var.x` reads: those named for variables, as modules
+ * keep them (`variables.tf`, `vars.tf`, `network-variables.tf`). Not every .tf file: each file of a directory would
+ * read all the others (600 files: 360k reads). A variable declared elsewhere stays unknown (possibly open).
+ */
+export const VARIABLE_FILE_PATTERNS = ['*variable*.tf', '*vars*.tf'] as const;
+
 /** How deep local modules (`source = "./…"`) are followed. */
 export const MAX_MODULE_DEPTH = 4;
 

@@ -10,7 +10,7 @@ import { mapAwsTerraform } from '../aws/terraform.js';
 import { mapGcpTerraform } from '../gcp/terraform.js';
 import { mapAzureTerraform } from '../azure/terraform.js';
 import { get } from '../values.js';
-import { AUTO_TFVARS_PATTERNS, TFVARS_FILES } from './files.js';
+import { AUTO_TFVARS_PATTERNS, TFVARS_FILES, VARIABLE_FILE_PATTERNS } from './files.js';
 import { evaluateTerraform, parseTfvars, resourcesFromPlanJson, resourcesFromTfJson, variableDefaults, type TfResource } from './index.js';
 
 type Mapper = (resources: TfResource[]) => { rulesets: Ruleset[]; diagnostics: Diagnostic[] };
@@ -93,19 +93,23 @@ function autoTfvars(options: ParseOptions, diagnostics: Diagnostic[]): Record<st
 }
 
 /**
- * The defaults of the variables the module's other .tf files declare (Terraform reads the directory as one module:
+ * The defaults of the variables the module's variable files declare (VARIABLE_FILE_PATTERNS; Terraform reads the directory as one module:
  * `var.x` in main.tf with `variable "x" { default = … }` in variables.tf), below tfvars and given values. Read through
  * the injected reader (none: nothing is read). Terraform refuses a variable declared twice in a module.
  */
 function siblingDefaults(options: ParseOptions): Record<string, unknown> | undefined {
   const read = options.readInclude;
   if (!read || options.filePath === undefined) return undefined;
-  const r = read('*.tf', options.filePath);
-  if (!('files' in r)) return undefined;
   let out: Record<string, unknown> | undefined;
-  for (const f of r.files) {
-    if (f.path === options.filePath) continue;
-    for (const [k, v] of Object.entries(variableDefaults(f.text))) (out ??= {})[k] = v;
+  const seen = new Set<string>([options.filePath]);
+  for (const pattern of VARIABLE_FILE_PATTERNS) {
+    const r = read(pattern, options.filePath);
+    if (!('files' in r)) continue;
+    for (const f of r.files) {
+      if (seen.has(f.path)) continue;
+      seen.add(f.path);
+      for (const [k, v] of Object.entries(variableDefaults(f.text))) (out ??= {})[k] = v;
+    }
   }
   return out;
 }

@@ -1046,11 +1046,26 @@ function literal(v: PValue): boolean {
 }
 
 /**
- * The literal defaults of the `variable` blocks of a module's other files (`variables.tf` beside `main.tf`: Terraform
+ * The literal defaults of the `variable` blocks of one of a module's files (`variables.tf` beside `main.tf`: Terraform
  * reads every .tf file of the directory as one module). A default that is no literal, or a file that does not parse
  * (linted on its own), gives nothing: the variable stays unknown.
  */
-export function variableDefaults(text: string): Record<string, unknown> {
+export function variableDefaults(text: string): Readonly<Record<string, unknown>> {
+  // every .tf file of a directory reads all the others: each file's text is parsed once, not once per reader
+  let out = DEFAULTS_BY_TEXT.get(text);
+  if (out === undefined) {
+    out = text.includes('variable') ? readDefaults(text) : NO_DEFAULTS;
+    if (DEFAULTS_BY_TEXT.size >= 1024) DEFAULTS_BY_TEXT.clear();
+    DEFAULTS_BY_TEXT.set(text, out);
+  }
+  return out;
+}
+
+/** variableDefaults by file text (a pure function's results; bounded, emptied when full). */
+const DEFAULTS_BY_TEXT = new Map<string, Readonly<Record<string, unknown>>>();
+const NO_DEFAULTS: Readonly<Record<string, unknown>> = Object.freeze({});
+
+function readDefaults(text: string): Record<string, unknown> {
   const parsed = parseHcl(text);
   const out: Record<string, unknown> = {};
   for (const e of parsed.body.entries) {

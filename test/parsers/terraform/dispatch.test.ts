@@ -106,8 +106,10 @@ describe("the module's other .tf files", () => {
       '/m/main.tf': main,
       '/m/variables.tf': 'variable "cidr" {\n  type    = string\n  default = "10.0.0.0/8"\n}\nvariable "computed" {\n  default = cidrsubnet("10.0.0.0/8", 8, 1)\n}\n',
     };
+    // (a wildcard: the files whose names it matches, * being any run of characters)
+    const glob = (pattern: string) => new RegExp(`^/m/${pattern.split('*').map((x) => x.replace(/[.]/g, '\\.')).join('[^/]*')}$`);
     const readInclude = (path: string) =>
-      path === '*.tf' ? { files: Object.keys(files).filter((p) => p.endsWith('.tf')).map((p) => ({ path: p, text: files[p]! })) } : files[`/m/${path}`] !== undefined ? { path: `/m/${path}`, text: files[`/m/${path}`]! } : path.includes('*') ? { files: [] } : { error: 'ENOENT' };
+      path.includes('*') ? { files: Object.keys(files).filter((p) => glob(path).test(p)).map((p) => ({ path: p, text: files[p]! })) } : files[`/m/${path}`] !== undefined ? { path: `/m/${path}`, text: files[`/m/${path}`]! } : { error: 'ENOENT' };
     const rules = (d: ReturnType<typeof parseTerraform>) => d.rulesets[0]!.tables[0]!.chains[0]!.rules.map((r) => r.text);
     expect(rules(parseTerraform(main, { filePath: '/m/main.tf', readInclude }))).toEqual(['ingress tcp 1768 from 10.0.0.0/8']);
     files['/m/terraform.tfvars'] = 'cidr = "0.0.0.0/0"\n';

@@ -2,6 +2,7 @@ import type { Rule } from 'eslint';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
 import { docsUrl, ruleOptions } from '../src/eslint/rule-kit.js';
 import { configureSuppressions, isExpired, suppressionsFor } from '../src/suppressions/index.js';
+import { RULE_NAMES } from '../src/eslint/rule-names.js';
 
 interface Options {
   'require-reason'?: boolean;
@@ -39,6 +40,7 @@ const rule: Rule.RuleModule = {
       malformed: 'Malformed suppression "{{text}}": {{error}}. It does not apply.',
       unattached: 'Suppression "{{text}}" is followed by no rule to apply to.',
       noReason: 'Suppression "{{text}}" has no reason ("-- why"), which require-reason demands; it does not apply.',
+      unknownRule: 'Suppression "{{text}}" names {{names}}, which is no rule of this plugin{{hint}}: it suppresses nothing by that name.',
     },
   },
   create(context) {
@@ -59,7 +61,16 @@ const rule: Rule.RuleModule = {
         else if (!s.covers) context.report({ loc, messageId: 'unattached', data: { text } });
         else if (isExpired(s, state.now)) context.report({ loc, messageId: 'expired', data: { text, until: s.until! } });
         else if (state.requireReason && s.reason === undefined) context.report({ loc, messageId: 'noReason', data: { text } });
-        else if (!state.used.has(s)) {
+        else if (unknownRules(s.rules).length > 0) {
+          // a misspelt name is not "unused": the finding it was written for is still reported, and the fix is the name
+          const unknown = unknownRules(s.rules);
+          const hints = unknown.map((n) => closestRule(n)).filter((n): n is string => n !== undefined);
+          context.report({
+            loc,
+            messageId: 'unknownRule',
+            data: { text, names: unknown.map((n) => `"${n}"`).join(', '), hint: hints.length > 0 ? ` (did you mean ${hints.map((n) => `"${n}"`).join(', ')}?)` : '' },
+          });
+        } else if (!state.used.has(s)) {
           const where = s.covers.start === s.covers.end ? String(s.covers.start) : `${s.covers.start}-${s.covers.end}`;
           context.report({ loc, messageId: 'unused', data: { text, where, scope: s.ports || s.sources ? ' within its scope' : '' } });
         }
@@ -67,5 +78,48 @@ const rule: Rule.RuleModule = {
     });
   },
 };
+
+/** The names of a suppression (as written after `firewall/`) that name none of this plugin's rules. */
+function unknownRules(names: readonly string[] | undefined): string[] {
+  if (!names) return [];
+  const out: string[] = [];
+  for (const n of names) {
+    const local = n.slice(n.lastIndexOf('/') + 1);
+    if (!(RULE_NAMES as readonly string[]).includes(local)) out.push(local);
+  }
+  return out;
+}
+
+/** The plugin's rule name nearest to a misspelt one (at most 3 edits, and fewer than a third of its length). */
+function closestRule(name: string): string | undefined {
+  let best: string | undefined;
+  let bestD = Math.min(3, Math.floor(name.length / 3));
+  for (const k of RULE_NAMES) {
+    const d = editDistance(name, k, bestD);
+    if (d <= bestD && (best === undefined || d < bestD)) {
+      best = k;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+/** Levenshtein distance of a and b, or max + 1 once it exceeds max (names are short: one row of numbers). */
+function editDistance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    let low = i;
+    for (let j = 1; j <= b.length; j++) {
+      const v = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row.push(v);
+      if (v < low) low = v;
+    }
+    if (low > max) return max + 1;
+    prev = row;
+  }
+  return prev[b.length]!;
+}
 
 export default rule;

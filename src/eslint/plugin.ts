@@ -2,7 +2,7 @@
  * eslint-plugin-firewall: languages for firewall rule files, the rules, and a
  * recommended config that pairs file globs with languages so users need not pick a parser.
  */
-import type { ESLint, Linter } from 'eslint';
+import type { ESLint, Linter, Rule } from 'eslint';
 import ipFamilyParity from '../../rules/ip-family-parity.js';
 import noPermissiveDefaultPolicy from '../../rules/no-permissive-default-policy.js';
 import noShadowedRules from '../../rules/no-shadowed-rules.js';
@@ -13,9 +13,10 @@ import noUnusedSuppressions from '../../rules/no-unused-suppressions.js';
 import noWorldOpenSensitivePorts from '../../rules/no-world-open-sensitive-ports.js';
 import { PACKAGE as pkg } from '../package-info.js';
 import { languages } from './language.js';
+import type { RuleName } from './rule-names.js';
 
 
-export const rules = {
+export const rules: Record<RuleName, Rule.RuleModule> = {
   'no-unneeded-cft-ports': noUnneededCftPorts,
   'no-world-open-sensitive-ports': noWorldOpenSensitivePorts,
   'no-undeclared-registered-ports': noUndeclaredRegisteredPorts,

@@ -42,6 +42,19 @@ tester('iptables').run('no-unused-suppressions', rule, {
       options: [{ 'require-reason': true }],
       errors: [{ line: 5, messageId: 'noReason' }],
     },
+    {
+      // a misspelt rule name: said so with the nearest name, not "unused" (the finding it meant is still reported)
+      code: save('# fwlint-ignore no-unneded-cft-ports,firewall/nosuch,ip-family-parity -- typo', '-A INPUT -p tcp --dport 1768 -j ACCEPT'),
+      filename: 'a.rules',
+      errors: [
+        {
+          line: 5,
+          column: 1,
+          messageId: 'unknownRule',
+          data: { text: 'fwlint-ignore no-unneded-cft-ports,firewall/nosuch,ip-family-parity -- typo', names: '"no-unneded-cft-ports", "nosuch"', hint: ' (did you mean "no-unneeded-cft-ports"?)' },
+        },
+      ],
+    },
   ],
 });
 

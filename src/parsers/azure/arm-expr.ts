@@ -173,6 +173,7 @@ export class ArmEvaluator {
   /** Deeply evaluate a plain JSON value (expressions inside strings). */
   deep(v: unknown): ArmValue {
     if (typeof v === 'string') return this.evalString(v);
+    if (v instanceof Unknown) return v; // a value another template left unknown (a nested deployment's parameter)
     if (v === null || typeof v === 'number' || typeof v === 'boolean') return v;
     if (Array.isArray(v)) return v.map((x) => this.deep(x));
     if (typeof v === 'object') {

@@ -204,13 +204,6 @@ interface ArmNic {
   subnets: string[];
 }
 
-function containsUnknown(v: ArmValue): boolean {
-  if (v instanceof Unknown) return true;
-  if (Array.isArray(v)) return v.some(containsUnknown);
-  if (v && typeof v === 'object') return Object.values(v).some(containsUnknown);
-  return false;
-}
-
 export interface ArmResult {
   nsgs: NsgSpec[];
   nics: ArmNic[];
@@ -367,10 +360,16 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
             const pp = p?.kind === 'object' ? getCI(p, 'parameters') : undefined;
             if (pp?.kind === 'object') {
               for (const e of pp.entries) {
+                // A value the outer template does not decide (reference(), a Key Vault reference, which has no
+                // "value") is unknown in the inner template: never the inner parameter's defaultValue, which the
+                // passed value replaces (ARM: a parameter's default is used only when no value is passed).
                 const v = getCI(e.value, 'value');
-                const x = v ? ev.deep(toPlain(v)) : undefined;
-                if (x !== undefined && !containsUnknown(x)) passed[e.key] = { value: x };
+                passed[e.key] = { value: v ? ev.deep(toPlain(v)) : new Unknown(valText(e.value)) };
               }
+            } else if (pp) {
+              // the passed parameters are themselves an expression: every inner parameter is unknown
+              const ip = getCI(inner, 'parameters');
+              if (ip?.kind === 'object') for (const e of ip.entries) passed[e.key] = { value: new Unknown(valText(pp)) };
             }
             const sub = readArmTemplate(inner, passed, diagnostics);
             for (const n of sub.nsgs) {

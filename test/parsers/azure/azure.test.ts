@@ -583,6 +583,51 @@ describe('ARM nested deployments', () => {
   });
 });
 
+describe('ARM nested deployments with inner scope: parameters the outer template does not decide', () => {
+  test('a passed value that is unknown (reference(), a Key Vault reference) is unknown inside, not the inner defaultValue', () => {
+    const nsg = { type: 'Microsoft.Network/networkSecurityGroups', name: 'nsg-nested', properties: { securityRules: [
+      rule('cft', 100, 'Allow', { destinationPortRange: '1761-1768', sourceAddressPrefix: "[parameters('src')]" }),
+      rule('rest', 110, 'Allow', { destinationPortRange: '1768', sourceAddressPrefix: "[parameters('secret')]" }),
+    ] } };
+    const t = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      resources: [
+        {
+          type: 'Microsoft.Resources/deployments',
+          name: 'inner',
+          properties: {
+            expressionEvaluationOptions: { scope: 'inner' },
+            parameters: {
+              src: { value: "[reference(resourceId('Microsoft.Network/publicIPAddresses', 'pip-partner')).ipAddress]" },
+              secret: { reference: { keyVault: { id: '/subscriptions/s/resourceGroups/g/providers/Microsoft.KeyVault/vaults/kv' }, secretName: 'adminCidr' } },
+            },
+            template: {
+              $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+              parameters: { src: { type: 'string', defaultValue: '10.99.0.0/16' }, secret: { type: 'string', defaultValue: '10.98.0.0/16' } },
+              resources: [nsg],
+            },
+          },
+        },
+      ],
+    };
+    const d = parseAzure(JSON.stringify(t));
+    const rs = d.rulesets[0]!;
+    expect(inbound(rs).slice(0, 2).map((r) => r.text)).toEqual([
+      "allow tcp:1761-1768 from [parameters('src')] to * (priority 100)",
+      "allow tcp:1768 from [parameters('secret')] to * (priority 110)",
+    ]);
+    // it said open from 10.99.0.0/16 only (the inner default, which a passed value replaces)
+    const r = reach(rs, 1761);
+    expect(r.open.isEmpty).toBe(true);
+    expect(r.possibly.toString()).toBe('0.0.0.0/0');
+    expect(reach(rs, 1768).possibly.toString()).toBe('0.0.0.0/0');
+    expect(d.diagnostics.map((x) => `${x.severity} ${x.message}`)).toEqual([
+      "warning Cannot evaluate [parameters('src')] (security rule \"cft\"): the source address prefix is not a literal; it is treated as unknown",
+      "warning Cannot evaluate [parameters('secret')] (security rule \"rest\"): the source address prefix is not a literal; it is treated as unknown",
+    ]);
+  });
+});
+
 describe('comments', () => {
   test('JSONC comments of ARM templates are returned for inline directives', () => {
     const text = [

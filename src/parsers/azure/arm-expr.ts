@@ -267,7 +267,11 @@ export class ArmEvaluator {
       case 'concat': {
         if (args.length > 0 && args.every((a) => Array.isArray(a))) return (args as ArmValue[][]).flat();
         if (known) return args.map((a) => (typeof a === 'string' || typeof a === 'number' || typeof a === 'boolean' ? String(a) : '')).join('');
-        const parts = args.map((a) => (a instanceof Unknown ? a.sym : typeof a === 'string' || typeof a === 'number' ? String(a) : undefined));
+        // an unknown part without a symbol is named by its text, its "/" kept apart from the name's own
+        // ("[concat(parameters('nsg'), '/', parameters('rules')[copyIndex()].name)]" is still a rule of that NSG)
+        const parts = args.map((a, i) =>
+          a instanceof Unknown ? (a.sym ?? `⟨${nodeText(n.args[i]!).replace(/\//g, '∕')}⟩`) : typeof a === 'string' || typeof a === 'number' ? String(a) : undefined,
+        );
         return new Unknown(text(), parts.every((p) => p !== undefined) ? parts.join('') : undefined);
       }
       case 'format': {

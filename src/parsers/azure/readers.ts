@@ -70,10 +70,21 @@ function rulesOf(v: PValue | undefined, res: Resolve, extra: Match[], nsg: NsgSp
   for (const item of listOf(rv)) {
     // an item may itself be an expression ("[variables('cftRule')]"): resolved, or an unknown rule
     const it = res(item) ?? item;
-    if (it.kind === 'object') into.push(ruleFromObject(it, res, extra));
+    const props = it.kind === 'object' ? unknownProperties(it, res) : undefined;
+    if (props) (nsg.unresolvedRules ??= []).push(props);
+    else if (it.kind === 'object') into.push(ruleFromObject(it, res, extra));
     else if (it.kind === 'expr') (nsg.unresolvedRules ??= []).push({ text: it.text, span: it.span });
     else (nsg.unresolvedRules ??= []).push({ text: valText(it), span: it.span });
   }
+}
+
+/**
+ * A rule object whose `properties` is an expression not evaluated (`r.properties` of a Bicep loop over
+ * loadJsonContent(), "[parameters('rules')[copyIndex()].properties]"): the rule is unknown, not one without fields.
+ */
+function unknownProperties(o: PObject, res: Resolve): { text: string; span: Span } | undefined {
+  const p = res(getCI(o, 'properties'));
+  return p?.kind === 'expr' ? { text: p.text, span: p.span } : undefined;
 }
 
 function idName(v: PValue | undefined): string | undefined {
@@ -241,13 +252,16 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
   const evalV = (v: PValue | undefined): ArmValue | undefined => {
     if (!v) return undefined;
     if (v.kind === 'scalar') return typeof v.value === 'string' ? ev.evalString(v.value) : v.value;
+    // a value the Bicep reader left unevaluated ("nsg-a/${r.name}" of a loop over an unknown list): unknown, its
+    // text the symbol, so that a child rule still finds its parent NSG by the name before the "/"
+    if (v.kind === 'expr') return new Unknown(v.text, v.text);
     return undefined;
   };
   const nsgs = new Map<string, NsgSpec>();
   const order: NsgSpec[] = [];
   const nics: ArmNic[] = [];
   const subnetNsg = new Map<string, string>();
-  const pendingChildren: { parent: string; rule: AzRuleSpec; span: Span }[] = [];
+  const pendingChildren: { parent: string; rule?: AzRuleSpec; unresolved?: { text: string; span: Span }; span: Span }[] = [];
 
   const conditionOf = (r: PObject): { extra: Match[]; disabled: boolean } => {
     const c = getCI(r, 'condition');
@@ -316,6 +330,11 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
         const slash = fullName.lastIndexOf('/');
         const parentName = slash > 0 ? fullName.slice(0, slash) : '(unknown NSG)';
         const ruleName = slash > 0 ? fullName.slice(slash + 1) : fullName;
+        const unresolved = unknownProperties(r, res);
+        if (unresolved) {
+          if (!cond.disabled) pendingChildren.push({ parent: parentName, unresolved, span: r.span });
+          continue;
+        }
         const rule = ruleFromObject(r, res, extra, ruleName);
         // A condition that is false: the rule is not deployed (kept, never evaluated, as a disabled GCP rule).
         if (cond.disabled) rule.disabled = true;
@@ -395,7 +414,8 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
       nsgs.set(c.parent, nsg);
       order.push(nsg);
     }
-    nsg.rules.push(c.rule);
+    if (c.rule) nsg.rules.push(c.rule);
+    if (c.unresolved) (nsg.unresolvedRules ??= []).push(c.unresolved);
   }
   for (const [subnet, nsgName] of subnetNsg) nsgs.get(nsgName)?.targets.push(subnet);
   for (const nic of nics) if (nic.nsg) nsgs.get(nic.nsg)?.targets.push(nic.name);

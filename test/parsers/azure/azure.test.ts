@@ -628,6 +628,32 @@ describe('ARM nested deployments with inner scope: parameters the outer template
   });
 });
 
+describe('ARM rules whose properties are an unknown expression', () => {
+  test('inline or child rule: an unknown rule (possibly open), not a rule without direction, priority and access (a parse failure)', () => {
+    const t = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      parameters: { rules: { type: 'array' }, nsgName: { type: 'string', defaultValue: 'nsg-p' } },
+      resources: [
+        { type: 'Microsoft.Network/networkSecurityGroups', name: "[parameters('nsgName')]", properties: { securityRules: [{ name: 'first', properties: "[parameters('rules')[0].properties]" }] } },
+        {
+          type: 'Microsoft.Network/networkSecurityGroups/securityRules',
+          name: "[concat(parameters('nsgName'), '/', parameters('rules')[copyIndex()].name)]",
+          copy: { name: 'ruleLoop', count: "[length(parameters('rules'))]" },
+          properties: "[parameters('rules')[copyIndex()].properties]",
+        },
+      ],
+    };
+    const d = parseAzure(JSON.stringify(t, null, 2));
+    expect(d.diagnostics.map((x) => `${x.span.start.line} ${x.severity} ${x.message}`)).toEqual([
+      "20 warning Cannot evaluate [parameters('rules')[0].properties] (NSG nsg-p): the security rule list is not a literal; it is treated as unknown",
+      "32 warning Cannot evaluate [parameters('rules')[copyIndex()].properties] (NSG nsg-p): the security rule list is not a literal; it is treated as unknown",
+    ]);
+    expect(d.rulesets.map((r) => r.name)).toEqual(['NSG nsg-p']);
+    const r = reach(d.rulesets[0]!, 1761);
+    expect([r.open.isEmpty, r.possibly.toString()]).toEqual([true, '0.0.0.0/0']);
+  });
+});
+
 describe('comments', () => {
   test('JSONC comments of ARM templates are returned for inline directives', () => {
     const text = [

@@ -20,8 +20,9 @@ type Node =
   | { k: 'id'; name: string; s: number; e: number }
   | { k: 'obj'; entries: { key: string; ks: number; ke: number; value: Node }[]; children: ResDecl[]; s: number; e: number }
   | { k: 'arr'; items: Node[]; s: number; e: number }
-  | { k: 'member'; obj: Node; name: string; s: number; e: number }
-  | { k: 'index'; obj: Node; idx: Node; s: number; e: number }
+  | { k: 'member'; obj: Node; name: string; safe?: true; s: number; e: number }
+  | { k: 'index'; obj: Node; idx: Node; safe?: true; s: number; e: number }
+  | { k: 'lambda'; params: string[]; body: Node; s: number; e: number }
   | { k: 'call'; callee: Node; args: Node[]; s: number; e: number }
   | { k: 'tern'; c: Node; a: Node; b: Node; s: number; e: number }
   | { k: 'bin'; op: string; l: Node; r: Node; s: number; e: number }
@@ -140,19 +141,27 @@ class Reader {
       const save = this.p;
       this.ws(false);
       if (this.peek('.') || this.peek('?.')) {
-        this.p += this.peek('?.') ? 2 : 1;
+        // `a.?b` is Bicep's safe dereference (null when a is null or has no b); `?.` is read the same way
+        const safe = this.peek('.?') || this.peek('?.');
+        this.p += safe ? 2 : 1;
         const name = this.ident();
         if (!name) throw new SyntaxError_('expected a property name', this.p);
         n = { k: 'member', obj: n, name, s: n.s, e: this.p };
+        if (safe) n.safe = true;
       } else if (this.peek('::')) {
         this.p += 2;
         const name = this.ident() ?? '';
         n = { k: 'member', obj: n, name: `::${name}`, s: n.s, e: this.p };
       } else if (this.peek('[') || this.peek('?[')) {
-        this.p += this.peek('?[') ? 2 : 1;
+        // `a[?i]` is the safe element access (null past the end)
+        let safe = this.peek('?[');
+        this.p += safe ? 2 : 1;
+        this.ws();
+        if (!safe && this.peek('?')) (this.p++, (safe = true));
         const idx = this.expr();
         this.expect(']');
         n = { k: 'index', obj: n, idx, s: n.s, e: this.p };
+        if (safe) n.safe = true;
       } else if (this.peek('(') && n.k !== 'lit' && n.k !== 'str') {
         this.p++;
         const args: Node[] = [];
@@ -176,6 +185,13 @@ class Reader {
     if (c === '{') return this.object();
     if (c === '[') return this.array();
     if (c === '(') {
+      // a lambda's parameters: "(x) =>", "(x, i) =>", "() =>"
+      const lam = /^\(\s*(?:([A-Za-z_][A-Za-z0-9_]*)\s*(?:,\s*([A-Za-z_][A-Za-z0-9_]*)\s*)?)?\)\s*=>/.exec(this.t.slice(this.p, this.p + 256));
+      if (lam) {
+        this.p += lam[0].length;
+        const body = this.expr();
+        return { k: 'lambda', params: [lam[1], lam[2]].filter((x): x is string => x !== undefined), body, s, e: body.e };
+      }
       this.p++;
       const x = this.expr();
       this.expect(')');
@@ -197,13 +213,15 @@ class Reader {
       const body = this.expr();
       return { k: 'if', c: cond, body, s, e: body.e };
     }
-    // a lambda (x => …) is not evaluated
+    // a lambda of one parameter: x => …
+    const save = this.p;
     this.ws(false);
     if (this.peek('=>')) {
       this.p += 2;
       const body = this.expr();
-      return { k: 'bad', s, e: body.e };
+      return { k: 'lambda', params: [id], body, s, e: body.e };
     }
+    this.p = save;
     return { k: 'id', name: id, s, e: this.p };
   }
   string(): Node {
@@ -508,9 +526,11 @@ class Evaluator {
           return this.unknown(n);
         }
         const o = this.eval(n.obj, env, depth + 1);
+        // a.?b: null when a is null or has no b (Bicep safe-dereference operator)
+        if (n.safe && o.kind === 'scalar' && o.value === null) return { kind: 'scalar', value: null, span: sp() };
         if (o.kind === 'object') {
           const e = o.entries.find((x) => x.key === n.name) ?? o.entries.find((x) => x.key.toLowerCase() === n.name.toLowerCase());
-          return e ? this.at(e.value, n) : this.unknown(n);
+          return e ? this.at(e.value, n) : n.safe ? { kind: 'scalar', value: null, span: sp() } : this.unknown(n);
         }
         return this.unknown(n);
       }
@@ -518,10 +538,17 @@ class Evaluator {
         const o = this.eval(n.obj, env, depth + 1);
         const i = this.eval(n.idx, env, depth + 1);
         if (i.kind !== 'scalar') return this.unknown(n);
-        if (o.kind === 'array' && typeof i.value === 'number' && o.items[i.value]) return this.at(o.items[i.value]!, n);
+        const nul: PValue = { kind: 'scalar', value: null, span: sp() };
+        if (n.safe && o.kind === 'scalar' && o.value === null) return nul;
+        if (o.kind === 'array' && typeof i.value === 'number') {
+          const item = o.items[i.value];
+          if (item) return this.at(item, n);
+          if (n.safe && Number.isInteger(i.value) && i.value >= 0) return nul;
+        }
         if (o.kind === 'object' && typeof i.value === 'string') {
           const e = o.entries.find((x) => x.key.toLowerCase() === String(i.value).toLowerCase());
           if (e) return this.at(e.value, n);
+          if (n.safe) return nul;
         }
         return this.unknown(n);
       }
@@ -539,7 +566,8 @@ class Evaluator {
       }
       case 'bin': {
         const l = this.eval(n.l, env, depth + 1);
-        if (n.op === '??' && l.kind === 'scalar' && l.value !== null) return l;
+        // a ?? b: a unless a is null (an array or object is not null)
+        if (n.op === '??' && (l.kind === 'array' || l.kind === 'object' || (l.kind === 'scalar' && l.value !== null))) return l;
         const r = this.eval(n.r, env, depth + 1);
         if (n.op === '??') return l.kind === 'scalar' && l.value === null ? r : this.unknown(n);
         if (l.kind !== 'scalar' || r.kind !== 'scalar') return this.unknown(n);
@@ -571,8 +599,25 @@ class Evaluator {
   }
   call(n: Extract<Node, { k: 'call' }>, env: Map<string, PValue>, depth: number): PValue {
     const name = n.callee.k === 'id' ? n.callee.name.toLowerCase() : n.callee.k === 'member' && n.callee.obj.k === 'id' && n.callee.obj.name === 'sys' ? n.callee.name.toLowerCase() : '';
-    const args = n.args.map((a) => this.eval(a, env, depth + 1));
     const span = this.span(n.s, n.e);
+    const lambda = n.args[1];
+    if ((name === 'map' || name === 'filter') && n.args.length === 2 && lambda?.k === 'lambda' && lambda.params.length >= 1) {
+      // map(array, (item[, index]) => …) and filter(array, (item[, index]) => bool): the lambda per item
+      const list = this.eval(n.args[0]!, env, depth + 1);
+      if (list.kind !== 'array') return this.unknown(n);
+      const items: PValue[] = [];
+      for (let i = 0; i < list.items.length; i++) {
+        const inner = new Map(env).set(lambda.params[0]!, list.items[i]!);
+        if (lambda.params[1]) inner.set(lambda.params[1], { kind: 'scalar', value: i, span: list.items[i]!.span });
+        const v = this.eval(lambda.body, inner, depth + 1);
+        if (name === 'map') items.push(v);
+        else if (v.kind === 'scalar' && typeof v.value === 'boolean') {
+          if (v.value) items.push(list.items[i]!);
+        } else return this.unknown(n);
+      }
+      return { kind: 'array', items, span };
+    }
+    const args = n.args.map((a) => this.eval(a, env, depth + 1));
     const scalars = args.every((a) => a.kind === 'scalar');
     const sv = (i: number): unknown => (args[i]?.kind === 'scalar' ? (args[i] as { value: unknown }).value : undefined);
     switch (name) {

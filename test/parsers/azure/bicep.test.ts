@@ -13,6 +13,10 @@ function opened(rs: Ruleset, port: number): string[] {
     .sort();
 }
 
+function inboundTexts(rs: Ruleset): string[] {
+  return rs.tables[0]!.chains.find((c) => c.hook === 'input')!.rules.filter((r) => !r.builtIn).map((r) => r.text);
+}
+
 const NSG = `param location string = resourceGroup().location
 @description('partners')
 param partners array = [
@@ -167,6 +171,104 @@ resource nic 'Microsoft.Network/networkInterfaces@2023-09-01' = {
     const both = doc.rulesets[2]!;
     expect(opened(both, 1761).filter((x) => x.includes('0.0.0.0/0'))).toEqual(['open 0.0.0.0/0 AzureLoadBalancer VirtualNetwork @16']);
     expect(opened(both, 1762).filter((x) => x.includes('0.0.0.0/0'))).toEqual([]);
+  });
+
+  test('safe dereference (.? and [?]), ?? of arrays and map() lambdas, as Azure Verified Modules write rules', () => {
+    const doc = parseBicep(`param securityRules array = [
+  {
+    name: 'cft-in'
+    properties: {
+      access: 'Allow'
+      direction: 'Inbound'
+      priority: 200
+      protocol: 'Tcp'
+      sourceAddressPrefixes: [ '198.51.100.0/24' ]
+      destinationPortRanges: [ '1761-1763' ]
+    }
+  }
+  {
+    name: 'ssh-asg'
+    properties: {
+      access: 'Allow'
+      direction: 'Inbound'
+      priority: 300
+      protocol: 'Tcp'
+      sourceApplicationSecurityGroupResourceIds: [ '/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/applicationSecurityGroups/asg-admins' ]
+      destinationPortRange: '22'
+    }
+  }
+]
+resource nsg 'Microsoft.Network/networkSecurityGroups@2023-11-01' = {
+  name: 'nsg-avm'
+  properties: {
+    securityRules: [
+      for securityRule in securityRules: {
+        name: securityRule.name
+        properties: {
+          access: securityRule.properties.access
+          description: securityRule.properties.?description ?? ''
+          destinationAddressPrefix: securityRule.properties.?destinationAddressPrefix ?? '*'
+          destinationPortRange: securityRule.properties.?destinationPortRange ?? ''
+          destinationPortRanges: securityRule.properties.?destinationPortRanges ?? []
+          direction: securityRule.properties.direction
+          priority: securityRule.properties.priority
+          protocol: securityRule.properties.protocol
+          sourceAddressPrefix: securityRule.properties.?sourceAddressPrefix ?? ''
+          sourceAddressPrefixes: securityRule.properties.?sourceAddressPrefixes ?? []
+          sourceApplicationSecurityGroups: map(
+            securityRule.properties.?sourceApplicationSecurityGroupResourceIds ?? [],
+            (asgId) => {
+              id: asgId
+            }
+          )
+          sourcePortRange: securityRule.properties.?sourcePortRange ?? '*'
+        }
+      }
+    ]
+  }
+}
+var firstPort = securityRules[?5].?properties.?priority ?? 4000
+var upper = map(filter(['1761', '1764'], p => p != '1764'), (p, i) => '\${p}-\${i}')
+`);
+    // ".?" was a syntax error ("expected a property name"): the file gave no findings at all
+    expect(doc.diagnostics).toEqual([]);
+    const rs = doc.rulesets[0]!;
+    expect(inboundTexts(rs)).toEqual([
+      'allow tcp:1761-1763 from 198.51.100.0/24 to * (priority 200)',
+      'allow tcp:22 from asg:asg-admins to * (priority 300)',
+    ]);
+    expect(opened(rs, 1761)).toEqual(['open 198.51.100.0/24 @29']);
+    expect(opened(rs, 22)).toEqual(['open asg:asg-admins @29', 'open asg:asg-admins @29']); // IPv4 and IPv6
+  });
+
+  test('a rule whose properties come from an unknown list (loadJsonContent) is an unknown rule of its parent NSG, not a rule without fields', () => {
+    const doc = parseBicep(`var extra = loadJsonContent('./extra-rules.json')
+resource nsg 'Microsoft.Network/networkSecurityGroups@2023-09-01' = {
+  name: 'nsg-x'
+  properties: {
+    securityRules: [
+      {
+        name: 'cft'
+        properties: { priority: 100, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', sourcePortRange: '*', sourceAddressPrefix: '10.0.0.0/8', destinationAddressPrefix: '*', destinationPortRange: '1761' }
+      }
+    ]
+  }
+}
+resource more 'Microsoft.Network/networkSecurityGroups/securityRules@2023-09-01' = [for r in extra: {
+  parent: nsg
+  name: r.name
+  properties: r.properties
+}]
+`);
+    // it gave three errors ("has no direction", "no priority", access "?"): a parse failure, no findings
+    expect(doc.diagnostics.map((d) => `${d.span.start.line} ${d.severity} ${d.message}`)).toEqual([
+      '16 warning Cannot evaluate r.properties (NSG nsg-x): the security rule list is not a literal; it is treated as unknown',
+    ]);
+    expect(doc.rulesets.map((r) => r.name)).toEqual(['NSG nsg-x']);
+    const rs = doc.rulesets[0]!;
+    // the unknown rules may allow anything from anywhere, and may deny what the known rule allows
+    expect(opened(rs, 1761)).toEqual(['possibly-open 0.0.0.0/0 AzureLoadBalancer VirtualNetwork * @16', 'possibly-open 10.0.0.0/8 @6', 'possibly-open ::/0 AzureLoadBalancer VirtualNetwork * @16']);
+    expect(opened(rs, 1762)).toEqual(['possibly-open 0.0.0.0/0 AzureLoadBalancer VirtualNetwork * @16', 'possibly-open ::/0 AzureLoadBalancer VirtualNetwork * @16']);
   });
 
   test('a syntax error is a diagnostic with its line, not a throw', () => {

@@ -193,6 +193,26 @@ function toPValue(v: ArmValue, span: Span): PValue {
   return { kind: 'object', span, entries: Object.entries(v).map(([key, x]) => ({ key, keySpan: span, value: toPValue(x, span) })) };
 }
 
+/**
+ * An evaluated copy of a template value (one iteration of a copy loop), placed where the template writes each part:
+ * a rule made by a loop is reported at its own source or port line, not all at the loop's first line.
+ */
+function placedLike(v: ArmValue, tmpl: PValue | undefined, span: Span): PValue {
+  if (!tmpl || tmpl.kind === 'scalar' || tmpl.kind === 'expr') return toPValue(v, tmpl?.span ?? span);
+  if (v instanceof Unknown || v === null || typeof v !== 'object') return toPValue(v, tmpl.span);
+  if (Array.isArray(v)) return tmpl.kind === 'array' ? { kind: 'array', items: v.map((x, i) => placedLike(x, tmpl.items[i], tmpl.span)), span: tmpl.span } : toPValue(v, tmpl.span);
+  if (tmpl.kind !== 'object') return toPValue(v, tmpl.span);
+  return {
+    kind: 'object',
+    span: tmpl.span,
+    entries: Object.entries(v).map(([key, x]) => {
+      const l = key.toLowerCase();
+      const e = tmpl.entries.find((t) => t.key.toLowerCase() === l);
+      return { key, keySpan: e?.keySpan ?? tmpl.span, value: placedLike(x, e?.value, tmpl.span) };
+    }),
+  };
+}
+
 function symbolic(v: ArmValue): string | undefined {
   if (typeof v === 'string') return v;
   if (typeof v === 'number') return String(v);
@@ -292,7 +312,7 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
         const loopName = sval(getCI(loop, 'name')) ?? 'copy';
         const expanded = ev.copyLoop(loopName, toPlain(getCI(loop, 'count')), plain, `copy ${loopName}`);
         if (Array.isArray(expanded)) {
-          walk(toPValue(expanded, r.span), parent, depth + 1);
+          walk({ kind: 'array', items: expanded.map((x) => placedLike(x, r, r.span)), span: r.span }, parent, depth + 1);
           continue;
         }
       }
@@ -316,7 +336,8 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
         for (const c of props?.kind === 'object' ? listOf(getCI(props, 'copy')) : []) {
           if (sval(getCI(c, 'name'))?.toLowerCase() !== 'securityrules') continue;
           const arr = ev.copyLoop('securityRules', toPlain(getCI(c, 'count')), toPlain(getCI(c, 'input')), `copy securityRules count ${valText(getCI(c, 'count'))}`);
-          rulesOf(toPValue(arr, c.span), identity, extra, nsg, nsg.rules);
+          const input = getCI(c, 'input');
+          rulesOf(Array.isArray(arr) ? { kind: 'array', items: arr.map((x) => placedLike(x, input, c.span)), span: c.span } : toPValue(arr, c.span), identity, extra, nsg, nsg.rules);
         }
         if (cond.disabled) {
           diagnostics.push({ severity: 'warning', code: 'azure/condition-false', message: `NSG ${fullName} has a condition that is false: it is not deployed`, span: getCI(r, 'condition')!.span });

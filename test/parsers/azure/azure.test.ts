@@ -539,6 +539,35 @@ describe('ARM copy loops', () => {
     ]);
     expect(reach(d.rulesets[0]!, 1768).open.equals(AddrSet.ALL_V4)).toBe(true);
   });
+  test('a rule made by a property or resource copy loop is placed at the input it is made from, not at the loop', () => {
+    const t = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      parameters: { rules: rulesParam },
+      resources: [
+        { type: 'Microsoft.Network/networkSecurityGroups', name: 'n', properties: { copy: [{ name: 'securityRules', count: "[length(parameters('rules'))]", input }] } },
+        {
+          type: 'Microsoft.Network/networkSecurityGroups',
+          name: "[concat('web-', copyIndex(1))]",
+          copy: { name: 'nsgLoop', count: 2 },
+          properties: { securityRules: [rule('cft-all', 100, 'Allow', { destinationPortRange: '1761-1768' })] },
+        },
+      ],
+    };
+    const text = JSON.stringify(t, null, 2);
+    const lineOf = (s: string, from = 0): number => text.slice(0, text.indexOf(s, from)).split('\n').length;
+    const d = parseAzure(text);
+    expect(d.rulesets.map((r) => r.name)).toEqual(['NSG n', 'NSG web-1', 'NSG web-2']);
+    const at = (rs: Ruleset) => inbound(rs).filter((r) => !r.builtIn).map((r) => `${r.comment} ${r.span.start.line} ${r.reportSpan?.start.line}`);
+    // both copies of the input are placed at it; the report at its source prefix (they were all at the "copy" line)
+    const src = lineOf('"sourceAddressPrefix": "[parameters');
+    const inputLine = lineOf('"input"');
+    expect(at(d.rulesets[0]!)).toEqual([`cft ${inputLine} ${src}`, `ssh ${inputLine} ${src}`]);
+    // each NSG of the resource loop: its rule at the rule object (they were at the resource's first line)
+    const ruleLine = lineOf('"name": "cft-all"') - 1;
+    const star = lineOf('"sourceAddressPrefix": "*"', text.indexOf('cft-all'));
+    expect(at(d.rulesets[1]!)).toEqual([`cft-all ${ruleLine} ${star}`]);
+    expect(at(d.rulesets[2]!)).toEqual([`cft-all ${ruleLine} ${star}`]);
+  });
   test('variable copy loop resolved from parameter overrides (a parameters file); unknown count stays unresolved', () => {
     const t = {
       $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',

@@ -416,6 +416,20 @@ export class ArmEvaluator {
           for (const a of args as ArmValue[][]) for (const x of a) if (!out.some((y) => JSON.stringify(y) === JSON.stringify(x))) out.push(x);
           return out;
         }
+        // objects: a later property of the same name wins, nested objects are merged, nested arrays are not
+        // (template-functions-object, union)
+        if (args.length > 0 && args.every((a) => a !== null && typeof a === 'object' && !Array.isArray(a))) {
+          const merge = (a: { [k: string]: ArmValue }, b: { [k: string]: ArmValue }): { [k: string]: ArmValue } => {
+            const out = { ...a };
+            for (const [k, v] of Object.entries(b)) {
+              const prev = out[k];
+              const isObj = (x: ArmValue | undefined): x is { [k: string]: ArmValue } => x !== null && typeof x === 'object' && !Array.isArray(x) && !(x instanceof Unknown);
+              out[k] = isObj(prev) && isObj(v) ? merge(prev, v) : v;
+            }
+            return out;
+          };
+          return (args as { [k: string]: ArmValue }[]).reduce(merge);
+        }
         return new Unknown(text());
       }
       case 'take':
@@ -445,6 +459,16 @@ export class ArmEvaluator {
         const offset = typeof index === 'number' && Number.isInteger(index) && index >= 0 ? BigInt(index) + 1n : undefined;
         const out = p && offset !== undefined && offset < size - (p.family === 'ipv4' ? 1n : 0n) ? hostOf(net as string, offset) : undefined;
         return out ?? new Unknown(text());
+      }
+      case 'createobject': {
+        // createObject(key1, value1, key2, value2, …)
+        if (!known || args.length % 2 !== 0) return new Unknown(text());
+        const o: { [k: string]: ArmValue } = {};
+        for (let i = 0; i < args.length; i += 2) {
+          if (typeof args[i] !== 'string') return new Unknown(text());
+          o[args[i] as string] = args[i + 1]!;
+        }
+        return o;
       }
       case 'createarray':
         return known ? args : new Unknown(text());

@@ -18,7 +18,8 @@ type Node =
   | { k: 'str'; parts: (string | Node)[]; s: number; e: number }
   | { k: 'lit'; v: number | boolean | null; s: number; e: number }
   | { k: 'id'; name: string; s: number; e: number }
-  | { k: 'obj'; entries: { key: string; ks: number; ke: number; value: Node }[]; children: ResDecl[]; s: number; e: number }
+  | { k: 'obj'; entries: { key: string; ks: number; ke: number; value: Node; spread?: true }[]; children: ResDecl[]; s: number; e: number }
+  | { k: 'spread'; x: Node; s: number; e: number }
   | { k: 'arr'; items: Node[]; s: number; e: number }
   | { k: 'member'; obj: Node; name: string; safe?: true; s: number; e: number }
   | { k: 'index'; obj: Node; idx: Node; safe?: true; s: number; e: number }
@@ -269,7 +270,7 @@ class Reader {
   object(): Node {
     const s = this.p;
     this.p++;
-    const entries: { key: string; ks: number; ke: number; value: Node }[] = [];
+    const entries: { key: string; ks: number; ke: number; value: Node; spread?: true }[] = [];
     const children: ResDecl[] = [];
     for (;;) {
       this.ws();
@@ -281,6 +282,15 @@ class Reader {
       }
       const ks = this.p;
       const save = this.p;
+      // the spread operator: "...base" adds base's properties (operator-spread)
+      if (this.peek('...')) {
+        this.p += 3;
+        const value = this.expr();
+        entries.push({ key: '...', ks, ke: ks + 3, value, spread: true });
+        this.ws(false);
+        this.eat(',');
+        continue;
+      }
       if (this.keyword('resource')) {
         this.ws(false);
         if (/[A-Za-z_]/.test(this.t[this.p] ?? '')) {
@@ -337,7 +347,12 @@ class Reader {
       this.ws();
       if (this.eat(']')) break;
       if (this.p >= this.t.length) throw new SyntaxError_('unclosed array', s);
-      items.push(this.expr());
+      if (this.peek('...')) {
+        const ss = this.p;
+        this.p += 3;
+        const x = this.expr();
+        items.push({ k: 'spread', x, s: ss, e: x.e });
+      } else items.push(this.expr());
       this.ws(false);
       this.eat(',');
     }
@@ -493,10 +508,32 @@ class Evaluator {
         // an ARM template string starting with "[" is an expression: escaped as ARM escapes it
         return { kind: 'scalar', value: out.startsWith('[') ? `[${out}` : out, span: sp() };
       }
-      case 'arr':
-        return { kind: 'array', items: n.items.map((i) => this.eval(i, env, depth + 1)), span: sp() };
+      case 'arr': {
+        const items: PValue[] = [];
+        for (const i of n.items) {
+          if (i.k !== 'spread') items.push(this.eval(i, env, depth + 1));
+          else {
+            // [...a, x]: a's items; an unknown a makes the whole list unknown
+            const a = this.eval(i.x, env, depth + 1);
+            if (a.kind !== 'array') return this.unknown(n);
+            items.push(...a.items);
+          }
+        }
+        return { kind: 'array', items, span: sp() };
+      }
       case 'obj': {
-        const entries: PEntry[] = n.entries.map((e) => ({ key: e.key, keySpan: this.span(e.ks, e.ke), value: this.eval(e.value, env, depth + 1) }));
+        let entries: PEntry[] = [];
+        for (const e of n.entries) {
+          const value = this.eval(e.value, env, depth + 1);
+          if (!e.spread) {
+            entries = entries.filter((x) => x.key !== e.key);
+            entries.push({ key: e.key, keySpan: this.span(e.ks, e.ke), value });
+          } else if (value.kind === 'object') {
+            // { ...a, b: 1 }: a's properties, a later one of the same name wins; an unknown a: the object is unknown
+            const keys = new Set(value.entries.map((x) => x.key));
+            entries = [...entries.filter((x) => !keys.has(x.key)), ...value.entries];
+          } else if (!(value.kind === 'scalar' && value.value === null)) return this.unknown(n);
+        }
         return { kind: 'object', entries, span: sp() };
       }
       case 'id': {
@@ -632,6 +669,9 @@ class Evaluator {
         break;
       case 'union':
         if (args.length > 0 && args.every((a) => a.kind === 'array')) return { kind: 'array', items: args.flatMap((a) => (a.kind === 'array' ? a.items : [])), span };
+        // objects: a later property of the same name wins, nested objects are merged, nested arrays are not
+        // (bicep-functions-object, union)
+        if (args.length > 0 && args.every((a) => a.kind === 'object')) return args.reduce((a, b) => mergeObjects(a as PObject, b as PObject, span));
         break;
       case 'string':
         if (scalars && args.length === 1) return { kind: 'scalar', value: String(sv(0)), span };
@@ -682,6 +722,19 @@ class Evaluator {
     const p = this.fullName(r.parent, depth + 1);
     return p === undefined ? undefined : `${p}/${own}`;
   }
+}
+
+function mergeObjects(a: PObject, b: PObject, span: Span): PObject {
+  const entries = [...a.entries];
+  for (const e of b.entries) {
+    const i = entries.findIndex((x) => x.key === e.key);
+    if (i < 0) entries.push(e);
+    else {
+      const prev = entries[i]!.value;
+      entries[i] = prev.kind === 'object' && e.value.kind === 'object' ? { ...e, value: mergeObjects(prev, e.value, e.value.span) } : e;
+    }
+  }
+  return { kind: 'object', entries, span };
 }
 
 function binary(op: string, a: unknown, b: unknown): string | number | boolean | undefined {
@@ -781,7 +834,11 @@ export function readBicep(text: string): BicepTemplate {
       diagnostics.push({ severity: 'warning', code: 'azure/bicep-unresolved', message: `resource ${info.decl.sym}: its body is not an object literal, so it is not evaluated`, span: ev.span(body.s, body.e) });
       return;
     }
-    const v = ev.eval(body, env) as PObject;
+    const v = ev.eval(body, env);
+    if (v.kind !== 'object') {
+      diagnostics.push({ severity: 'warning', code: 'azure/bicep-unresolved', message: `resource ${info.decl.sym}: its body is not known (${v.kind === 'expr' ? v.text.slice(0, 80) : 'not an object'}), so it is not evaluated`, span: ev.span(body.s, body.e) });
+      return;
+    }
     const entries = v.entries.filter((e) => e.key !== 'name' && e.key !== 'parent');
     const own = v.entries.find((e) => e.key === 'name')?.value;
     const parentName = info.parent ? ev.fullName(info.parent) : undefined;

@@ -335,6 +335,33 @@ describe('ARM functions templates use for rules', () => {
   });
 });
 
+describe('ARM union() of objects', () => {
+  test('a later property wins and nested objects merge: a rule built from a base object and its own fields', () => {
+    const t = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      variables: { base: { properties: { direction: 'Inbound', access: 'Allow', protocol: 'Tcp', sourcePortRange: '*', destinationAddressPrefix: '*', sourceAddressPrefix: '*' } } },
+      resources: [
+        {
+          type: 'Microsoft.Network/networkSecurityGroups',
+          name: 'nsg-u',
+          properties: {
+            securityRules: [
+              "[union(variables('base'), createObject('name', 'cft', 'properties', createObject('priority', 200, 'destinationPortRange', '1761', 'sourceAddressPrefix', '10.0.0.0/8')))]",
+              "[union(variables('base'), json('{\"name\": \"deny\", \"properties\": {\"access\": \"Deny\", \"priority\": 150, \"destinationPortRange\": \"1762\"}}'))]",
+            ],
+          },
+        },
+      ],
+    };
+    const d = parseAzure(JSON.stringify(t));
+    expect(d.diagnostics).toEqual([]);
+    expect(inbound(d.rulesets[0]!).filter((r) => !r.builtIn).map((r) => r.text)).toEqual([
+      'deny tcp:1762 from * to * (priority 150)',
+      'allow tcp:1761 from 10.0.0.0/8 to * (priority 200)',
+    ]);
+  });
+});
+
 describe('ARM CIDR functions', () => {
   test('cidrSubnet (absolute new prefix length) and cidrHost (index 0 is the first usable address) resolve; out of range stays unknown', () => {
     const src = (p: string) => ({ sourceAddressPrefix: p });

@@ -271,6 +271,61 @@ resource more 'Microsoft.Network/networkSecurityGroups/securityRules@2023-09-01'
     expect(opened(rs, 1762)).toEqual(['possibly-open 0.0.0.0/0 AzureLoadBalancer VirtualNetwork * @16', 'possibly-open ::/0 AzureLoadBalancer VirtualNetwork * @16']);
   });
 
+  test('the spread operator (objects and arrays) and union() of objects', () => {
+    const doc = parseBicep(`param base object = {
+  direction: 'Inbound'
+  access: 'Allow'
+  protocol: 'Tcp'
+  sourcePortRange: '*'
+  destinationAddressPrefix: '*'
+}
+param extraSources string[] = [ '192.0.2.0/24' ]
+param unknownRule object
+resource nsg 'Microsoft.Network/networkSecurityGroups@2023-09-01' existing = {
+  name: 'nsg-shared'
+}
+resource r1 'Microsoft.Network/networkSecurityGroups/securityRules@2023-09-01' = {
+  parent: nsg
+  name: 'cft-pesit'
+  properties: {
+    ...base
+    priority: 200
+    sourceAddressPrefixes: [...extraSources, '203.0.113.0/24']
+    destinationPortRange: '1761'
+  }
+}
+resource r2 'Microsoft.Network/networkSecurityGroups/securityRules@2023-09-01' = {
+  parent: nsg
+  name: 'deny-cft'
+  properties: union(base, {
+    access: 'Deny'
+    priority: 150
+    sourceAddressPrefix: '203.0.113.0/24'
+    destinationPortRange: '1761-1768'
+  })
+}
+resource r3 'Microsoft.Network/networkSecurityGroups/securityRules@2023-09-01' = {
+  parent: nsg
+  name: 'from-param'
+  properties: {
+    ...unknownRule
+    priority: 300
+  }
+}
+`);
+    // "...base" was a syntax error: no findings for the file
+    expect(doc.diagnostics.map((d) => `${d.span.start.line} ${d.severity} ${d.message}`)).toEqual([
+      '36 warning Cannot evaluate { ...unknownRule priority: 300 } (NSG nsg-shared): the security rule list is not a literal; it is treated as unknown',
+    ]);
+    const rs = doc.rulesets[0]!;
+    expect(inboundTexts(rs)).toEqual([
+      "unresolved security rules { ...unknownRule priority: 300 }",
+      'deny tcp:1761-1768 from 203.0.113.0/24 to * (priority 150)',
+      'allow tcp:1761 from 192.0.2.0/24, 203.0.113.0/24 to * (priority 200)',
+    ]);
+    expect(opened(rs, 1761)).toEqual(['possibly-open 0.0.0.0/0 AzureLoadBalancer VirtualNetwork * @36', 'possibly-open 192.0.2.0/24 @13', 'possibly-open ::/0 AzureLoadBalancer VirtualNetwork * @36']);
+  });
+
   test('a syntax error is a diagnostic with its line, not a throw', () => {
     const doc = parseBicep(`param x string = 'a'\nresource r 'Microsoft.Network/networkSecurityGroups@2023-09-01' = {\n  name: 'x'\n  properties: {\n    securityRules: [\n`);
     expect(doc.diagnostics.map((d) => `${d.span.start.line} ${d.severity} ${d.code}`)).toEqual(['5 error azure/bicep-syntax']);

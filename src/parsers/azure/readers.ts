@@ -344,7 +344,7 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
           // its rules are not deployed either (kept, never evaluated, as a false child rule)
           for (const rule of nsg.rules) rule.disabled = true;
         }
-        if (!nsgs.has(fullName)) nsgs.set(fullName, nsg);
+        if (!nsgs.has(fullName.toLowerCase())) nsgs.set(fullName.toLowerCase(), nsg);
         order.push(nsg);
         walk(getCI(r, 'resources'), { type: NSG_TYPE, name: fullName }, depth + 1);
       } else if (type === RULE_TYPE) {
@@ -413,7 +413,7 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
             }
             const sub = readArmTemplate(inner, passed, diagnostics);
             for (const n of sub.nsgs) {
-              if (!nsgs.has(n.name)) nsgs.set(n.name, n);
+              if (!nsgs.has(n.name.toLowerCase())) nsgs.set(n.name.toLowerCase(), n);
               order.push(n);
             }
             nics.push(...sub.nics);
@@ -429,17 +429,17 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
   };
   walk(getCI(root, 'resources'), undefined, 0);
   for (const c of pendingChildren) {
-    let nsg = nsgs.get(c.parent);
+    let nsg = nsgs.get(c.parent.toLowerCase());
     if (!nsg) {
       nsg = { name: c.parent, span: c.span, rules: [], targets: [], external: true };
-      nsgs.set(c.parent, nsg);
+      nsgs.set(c.parent.toLowerCase(), nsg);
       order.push(nsg);
     }
     if (c.rule) nsg.rules.push(c.rule);
     if (c.unresolved) (nsg.unresolvedRules ??= []).push(c.unresolved);
   }
-  for (const [subnet, nsgName] of subnetNsg) nsgs.get(nsgName)?.targets.push(subnet);
-  for (const nic of nics) if (nic.nsg) nsgs.get(nic.nsg)?.targets.push(nic.name);
+  for (const [subnet, nsgName] of subnetNsg) nsgs.get(nsgName.toLowerCase())?.targets.push(subnet);
+  for (const nic of nics) if (nic.nsg) nsgs.get(nic.nsg.toLowerCase())?.targets.push(nic.name);
   return { nsgs: order, nics, subnetNsg };
 }
 
@@ -449,15 +449,17 @@ export function compileAll(nsgs: NsgSpec[], nics: ArmNic[], subnetNsg: Map<strin
   const byName = new Map<string, CompiledNsg>();
   for (const n of nsgs) {
     const c = compileNsg(n, ids, diagnostics);
-    if (!byName.has(n.name)) byName.set(n.name, c);
+    if (!byName.has(n.name.toLowerCase())) byName.set(n.name.toLowerCase(), c);
     out.push(c.ruleset);
   }
+  // ARM resource names are case-insensitive: a NIC's subnet "VNet/App" is the subnet "vnet/app"
+  const subnetByName = new Map([...subnetNsg].map(([k, v]) => [k.toLowerCase(), v]));
   for (const nic of nics) {
     if (!nic.nsg) continue;
-    const nicNsg = byName.get(nic.nsg);
+    const nicNsg = byName.get(nic.nsg.toLowerCase());
     for (const s of nic.subnets) {
-      const sn = subnetNsg.get(s);
-      const subNsg = sn ? byName.get(sn) : undefined;
+      const sn = subnetByName.get(s.toLowerCase());
+      const subNsg = sn ? byName.get(sn.toLowerCase()) : undefined;
       if (nicNsg && subNsg) out.push(combineSubnetAndNic(nic.name, s, subNsg, nicNsg, ids));
     }
   }

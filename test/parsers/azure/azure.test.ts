@@ -335,6 +335,35 @@ describe('ARM functions templates use for rules', () => {
   });
 });
 
+describe('ARM resource names are case-insensitive', () => {
+  test('a child rule "nsg-mft/…" belongs to the NSG "NSG-Mft"; a NIC finds its subnet and NSG whatever their case', () => {
+    const t = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      resources: [
+        { type: 'Microsoft.Network/networkSecurityGroups', name: 'NSG-Mft', properties: { securityRules: [rule('cft', 200, 'Allow', { destinationPortRange: '1761-1768' })] } },
+        { type: 'Microsoft.Network/networkSecurityGroups/securityRules', name: 'nsg-mft/deny-1764', properties: rule('x', 100, 'Deny', { destinationPortRange: '1764' }).properties },
+        { type: 'Microsoft.Network/networkSecurityGroups', name: 'nsg-nic', properties: { securityRules: [rule('all', 100, 'Allow')] } },
+        { type: 'Microsoft.Network/virtualNetworks', name: 'VNet1', properties: { subnets: [{ name: 'App', properties: { networkSecurityGroup: { id: "[resourceId('Microsoft.Network/networkSecurityGroups', 'nsg-MFT')]" } } }] } },
+        {
+          type: 'Microsoft.Network/networkInterfaces',
+          name: 'vm1-nic',
+          properties: {
+            networkSecurityGroup: { id: "[resourceId('Microsoft.Network/networkSecurityGroups', 'NSG-NIC')]" },
+            ipConfigurations: [{ name: 'ip', properties: { subnet: { id: "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'vnet1', 'app')]" } } }],
+          },
+        },
+      ],
+    };
+    const d = parseAzure(JSON.stringify(t));
+    // the deny was a rule of a second NSG "nsg-mft (rules only; …)", so 1764 stayed open in NSG-Mft
+    expect(d.rulesets.map((r) => r.name)).toEqual(['NSG NSG-Mft', 'NSG nsg-nic', 'NIC vm1-nic (subnet vnet1/app NSG NSG-Mft + NIC NSG nsg-nic)']);
+    expect(d.rulesets[0]!.targets).toEqual(['NSG-Mft', 'VNet1/App']);
+    expect(reach(d.rulesets[0]!, 1764).open.isEmpty).toBe(true);
+    expect(reach(d.rulesets[0]!, 1763).open.equals(AddrSet.ALL_V4)).toBe(true);
+    expect(reach(d.rulesets[2]!, 1764).open.isEmpty).toBe(true);
+  });
+});
+
 describe('ARM union() of objects', () => {
   test('a later property wins and nested objects merge: a rule built from a base object and its own fields', () => {
     const t = {

@@ -470,6 +470,19 @@ export class ArmEvaluator {
         }
         return o;
       }
+      case 'items': {
+        // items(object): [{ key, value }] sorted by key (template-functions-object)
+        const o = args[0];
+        if (!o || typeof o !== 'object' || Array.isArray(o) || o instanceof Unknown) return new Unknown(text());
+        return Object.keys(o)
+          .sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0))
+          .map((key) => ({ key, value: o[key]! }));
+      }
+      case 'flatten': {
+        const a = args[0];
+        if (Array.isArray(a) && a.every((x) => Array.isArray(x))) return (a as ArmValue[][]).flat();
+        return new Unknown(text());
+      }
       case 'createarray':
         return known ? args : new Unknown(text());
       case 'json':

@@ -11,7 +11,7 @@
  * their NSG.
  */
 import { LineIndex, type Diagnostic, type DocComment, type Span } from '../../model/index.js';
-import type { PEntry, PObject, PValue } from '../values.js';
+import { toPlain, type PEntry, type PObject, type PValue } from '../values.js';
 import { RESOURCE_ID_PREFIX } from './arm-expr.js';
 
 type Node =
@@ -706,6 +706,65 @@ class Evaluator {
         if (at >= 0 && scalars && names.length > 0) return { kind: 'scalar', value: `${RESOURCE_ID_PREFIX}${String(sv(at))}|${names.map((x) => String((x as { value: unknown }).value)).join('/')}`, span };
         break;
       }
+      case 'items':
+        // items(object): [{ key, value }] sorted by key (bicep-functions-object)
+        if (args[0]?.kind === 'object') {
+          const entries = [...args[0].entries].sort((a, b) => (a.key.toLowerCase() < b.key.toLowerCase() ? -1 : a.key.toLowerCase() > b.key.toLowerCase() ? 1 : 0));
+          return {
+            kind: 'array',
+            items: entries.map((e) => ({ kind: 'object', span: e.value.span, entries: [{ key: 'key', keySpan: e.keySpan, value: { kind: 'scalar', value: e.key, span: e.keySpan } }, { key: 'value', keySpan: e.keySpan, value: e.value }] }) as PValue),
+            span,
+          };
+        }
+        break;
+      case 'contains': {
+        const c = args[0];
+        const x = args[1];
+        if (!c || !x || x.kind === 'expr') break;
+        if (c.kind === 'scalar' && typeof c.value === 'string' && x.kind === 'scalar') return { kind: 'scalar', value: c.value.includes(String(x.value)), span };
+        if (c.kind === 'array' && !hasExpr(c) && !hasExpr(x)) return { kind: 'scalar', value: c.items.some((i) => JSON.stringify(toPlain(i)) === JSON.stringify(toPlain(x))), span };
+        if (c.kind === 'object' && x.kind === 'scalar' && typeof x.value === 'string') return { kind: 'scalar', value: c.entries.some((e) => e.key.toLowerCase() === String(x.value).toLowerCase()), span };
+        break;
+      }
+      case 'first':
+      case 'last': {
+        const a = args[0];
+        if (a?.kind === 'array') return a.items.length === 0 ? { kind: 'scalar', value: null, span } : this.at(a.items[name === 'first' ? 0 : a.items.length - 1]!, n);
+        if (typeof sv(0) === 'string') {
+          const t = sv(0) as string;
+          return { kind: 'scalar', value: name === 'first' ? t.slice(0, 1) : t.slice(-1), span };
+        }
+        break;
+      }
+      case 'take':
+      case 'skip': {
+        const k = sv(1);
+        if (typeof k !== 'number') break;
+        const i = Math.max(0, k);
+        if (args[0]?.kind === 'array') return { kind: 'array', items: name === 'take' ? args[0].items.slice(0, i) : args[0].items.slice(i), span };
+        if (typeof sv(0) === 'string') return { kind: 'scalar', value: name === 'take' ? (sv(0) as string).slice(0, i) : (sv(0) as string).slice(i), span };
+        break;
+      }
+      case 'flatten':
+        if (args[0]?.kind === 'array' && args[0].items.every((i) => i.kind === 'array')) return { kind: 'array', items: args[0].items.flatMap((i) => (i.kind === 'array' ? i.items : [])), span };
+        break;
+      case 'replace':
+        if (typeof sv(0) === 'string' && typeof sv(1) === 'string' && typeof sv(2) === 'string' && sv(1) !== '') return { kind: 'scalar', value: (sv(0) as string).split(sv(1) as string).join(sv(2) as string), span };
+        break;
+      case 'trim':
+        if (typeof sv(0) === 'string') return { kind: 'scalar', value: (sv(0) as string).trim(), span };
+        break;
+      case 'startswith':
+      case 'endswith':
+        if (typeof sv(0) === 'string' && typeof sv(1) === 'string') {
+          const [a, b] = [(sv(0) as string).toLowerCase(), (sv(1) as string).toLowerCase()];
+          return { kind: 'scalar', value: name === 'startswith' ? a.startsWith(b) : a.endsWith(b), span };
+        }
+        break;
+      case 'array':
+        if (args[0]?.kind === 'array') return args[0];
+        if (args[0] && args[0].kind !== 'expr') return { kind: 'array', items: [args[0]], span };
+        break;
       case 'format':
         if (scalars && typeof sv(0) === 'string') {
           const out = (sv(0) as string).replace(/\{(\d+)(:[^}]*)?\}/g, (m, d: string) => (args[Number(d) + 1] ? String(sv(Number(d) + 1)) : m));
@@ -722,6 +781,10 @@ class Evaluator {
     const p = this.fullName(r.parent, depth + 1);
     return p === undefined ? undefined : `${p}/${own}`;
   }
+}
+
+function hasExpr(v: PValue): boolean {
+  return v.kind === 'expr' || (v.kind === 'array' && v.items.some(hasExpr)) || (v.kind === 'object' && v.entries.some((e) => hasExpr(e.value)));
 }
 
 function mergeObjects(a: PObject, b: PObject, span: Span): PObject {

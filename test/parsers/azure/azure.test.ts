@@ -391,6 +391,39 @@ describe('ARM union() of objects', () => {
   });
 });
 
+describe('ARM items() and flatten()', () => {
+  test('a property copy over items() of an object parameter', () => {
+    const t = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      parameters: { rules: { type: 'object', defaultValue: { rest: { p: 210, ports: [['1768']] }, pesit: { p: 200, ports: [['1761'], ['1762']] } } } },
+      resources: [
+        {
+          type: 'Microsoft.Network/networkSecurityGroups',
+          name: 'nsg-i',
+          properties: {
+            copy: [
+              {
+                name: 'securityRules',
+                count: "[length(items(parameters('rules')))]",
+                input: rule("[items(parameters('rules'))[copyIndex('securityRules')].key]", "[items(parameters('rules'))[copyIndex('securityRules')].value.p]" as never, 'Allow', {
+                  destinationPortRange: undefined,
+                  destinationPortRanges: "[flatten(items(parameters('rules'))[copyIndex('securityRules')].value.ports)]",
+                }),
+              },
+            ],
+          },
+        },
+      ],
+    };
+    const d = parseAzure(JSON.stringify(t));
+    expect(d.diagnostics).toEqual([]);
+    expect(inbound(d.rulesets[0]!).filter((r) => !r.builtIn).map((r) => `${r.comment}: ${r.text}`)).toEqual([
+      'pesit: allow tcp:1761,1762 from * to * (priority 200)',
+      'rest: allow tcp:1768 from * to * (priority 210)',
+    ]);
+  });
+});
+
 describe('ARM CIDR functions', () => {
   test('cidrSubnet (absolute new prefix length) and cidrHost (index 0 is the first usable address) resolve; out of range stays unknown', () => {
     const src = (p: string) => ({ sourceAddressPrefix: p });

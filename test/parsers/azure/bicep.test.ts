@@ -326,6 +326,36 @@ resource r3 'Microsoft.Network/networkSecurityGroups/securityRules@2023-09-01' =
     expect(opened(rs, 1761)).toEqual(['possibly-open 0.0.0.0/0 AzureLoadBalancer VirtualNetwork * @36', 'possibly-open 192.0.2.0/24 @13', 'possibly-open ::/0 AzureLoadBalancer VirtualNetwork * @36']);
   });
 
+  test('items(), contains(), first(), take(), replace(), flatten() resolve instead of leaving the rules unknown', () => {
+    const doc = parseBicep(`param rules object = {
+  restapi: { priority: 210, ports: [ '1768' ], source: '10.0.0.0/8' }
+  pesit: { priority: 200, ports: [ '1761', '1762' ], source: '198.51.100.0/24' }
+}
+param disabled array = [ 'restapi' ]
+param admins array = [ '203.0.113.5 ', '203.0.113.6' ]
+resource nsg 'Microsoft.Network/networkSecurityGroups@2023-09-01' = {
+  name: 'nsg-items'
+  properties: {
+    securityRules: [for r in items(rules): if (!contains(disabled, r.key)) {
+      name: r.key
+      properties: {
+        priority: r.value.priority
+        direction: 'Inbound'
+        access: 'Allow'
+        protocol: 'Tcp'
+        sourcePortRange: '*'
+        sourceAddressPrefixes: [ r.value.source, trim(first(admins)) ]
+        destinationAddressPrefix: '*'
+        destinationPortRanges: flatten([ take(r.value.ports, 1), [ replace('1765x', 'x', '') ] ])
+      }
+    }]
+  }
+}
+`);
+    expect(doc.diagnostics).toEqual([]);
+    expect(inboundTexts(doc.rulesets[0]!)).toEqual(['allow tcp:1761,1765 from 198.51.100.0/24, 203.0.113.5 to * (priority 200)']);
+  });
+
   test('a syntax error is a diagnostic with its line, not a throw', () => {
     const doc = parseBicep(`param x string = 'a'\nresource r 'Microsoft.Network/networkSecurityGroups@2023-09-01' = {\n  name: 'x'\n  properties: {\n    securityRules: [\n`);
     expect(doc.diagnostics.map((d) => `${d.span.start.line} ${d.severity} ${d.code}`)).toEqual(['5 error azure/bicep-syntax']);

@@ -241,7 +241,8 @@ export interface ArmResult {
   subnetNsg: Map<string, string>;
 }
 
-export function readArmTemplate(root: PObject, overrides: Record<string, unknown>, diagnostics: Diagnostic[]): ArmResult {
+/** `inherited`: conjuncts of every rule the template makes (a nested deployment's unknown condition). */
+export function readArmTemplate(root: PObject, overrides: Record<string, unknown>, diagnostics: Diagnostic[], inherited: Match[] = []): ArmResult {
   const params = new Map<string, PValue>();
   const vars = new Map<string, PValue>();
   const pv = getCI(root, 'parameters');
@@ -296,7 +297,7 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
     return c ? [opaque('copy', valText(getCI(c, 'count')) || 'copy', 'the resource is created in a copy loop whose count is not evaluated', c.span)] : [];
   };
 
-  const walk = (list: PValue | undefined, parent: { type: string; name: string } | undefined, depth: number): void => {
+  const walk = (list: PValue | undefined, parent: { type: string; name: string } | undefined, depth: number, outer: Match[] = inherited): void => {
     if (depth > 8) return;
     // languageVersion 2.0 (Bicep's symbolic names): "resources" is an object of symbolic name → resource.
     const symbolicMap = list?.kind === 'object' && list.entries.length > 0 && list.entries.every((e) => e.value.kind === 'object');
@@ -312,7 +313,7 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
         const loopName = sval(getCI(loop, 'name')) ?? 'copy';
         const expanded = ev.copyLoop(loopName, toPlain(getCI(loop, 'count')), plain, `copy ${loopName}`);
         if (Array.isArray(expanded)) {
-          walk({ kind: 'array', items: expanded.map((x) => placedLike(x, r, r.span)), span: r.span }, parent, depth + 1);
+          walk({ kind: 'array', items: expanded.map((x) => placedLike(x, r, r.span)), span: r.span }, parent, depth + 1, outer);
           continue;
         }
       }
@@ -323,7 +324,7 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
       const nameSym = symbolic(evalV(getCI(r, 'name')) ?? '') ?? '(unnamed)';
       const fullName = parent && !nameSym.includes('/') ? `${parent.name}/${nameSym}` : nameSym;
       const cond = conditionOf(r);
-      const extra = [...cond.extra, ...copyOf(r)];
+      const extra = [...outer, ...cond.extra, ...copyOf(r)];
       const props = res(getCI(r, 'properties'));
       if (type === NSG_TYPE) {
         const nsg: NsgSpec = { name: fullName, span: r.span, rules: [], targets: [] };
@@ -346,7 +347,7 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
         }
         if (!nsgs.has(fullName.toLowerCase())) nsgs.set(fullName.toLowerCase(), nsg);
         order.push(nsg);
-        walk(getCI(r, 'resources'), { type: NSG_TYPE, name: fullName }, depth + 1);
+        walk(getCI(r, 'resources'), { type: NSG_TYPE, name: fullName }, depth + 1, extra);
       } else if (type === RULE_TYPE) {
         const slash = fullName.lastIndexOf('/');
         const parentName = slash > 0 ? fullName.slice(0, slash) : '(unknown NSG)';
@@ -370,7 +371,7 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
           const id = nsgRef?.kind === 'object' ? refName(evalV(getCI(nsgRef, 'id')) ?? '') : undefined;
           if (id) subnetNsg.set(`${fullName}/${sn}`, id);
         }
-        walk(getCI(r, 'resources'), { type: 'microsoft.network/virtualnetworks', name: fullName }, depth + 1);
+        walk(getCI(r, 'resources'), { type: 'microsoft.network/virtualnetworks', name: fullName }, depth + 1, extra);
       } else if (type === 'microsoft.network/virtualnetworks/subnets') {
         const nsgRef = props?.kind === 'object' ? getCI(props, 'networkSecurityGroup') : undefined;
         const id = nsgRef?.kind === 'object' ? refName(evalV(getCI(nsgRef, 'id')) ?? '') : undefined;
@@ -394,7 +395,10 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
         const p = getCI(r, 'properties');
         const inner = p?.kind === 'object' ? getCI(p, 'template') : undefined;
         const scope = p?.kind === 'object' ? sval(getCI(getCI(p, 'expressionEvaluationOptions'), 'scope'))?.toLowerCase() : undefined;
-        if (inner?.kind === 'object' && depth < 6) {
+        if (cond.disabled) {
+          // condition false: the deployment does not run, and its NSGs are not deployed (template syntax, condition)
+          diagnostics.push({ severity: 'warning', code: 'azure/condition-false', message: `nested deployment ${fullName} has a condition that is false: its NSGs are not deployed`, span: getCI(r, 'condition')!.span });
+        } else if (inner?.kind === 'object' && depth < 6) {
           if (scope === 'inner') {
             const passed: Record<string, unknown> = {};
             const pp = p?.kind === 'object' ? getCI(p, 'parameters') : undefined;
@@ -411,19 +415,19 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
               const ip = getCI(inner, 'parameters');
               if (ip?.kind === 'object') for (const e of ip.entries) passed[e.key] = { value: new Unknown(valText(pp)) };
             }
-            const sub = readArmTemplate(inner, passed, diagnostics);
+            const sub = readArmTemplate(inner, passed, diagnostics, extra);
             for (const n of sub.nsgs) {
               if (!nsgs.has(n.name.toLowerCase())) nsgs.set(n.name.toLowerCase(), n);
               order.push(n);
             }
             nics.push(...sub.nics);
             for (const [k, v] of sub.subnetNsg) subnetNsg.set(k, v);
-          } else walk(getCI(inner, 'resources'), undefined, depth + 1);
+          } else walk(getCI(inner, 'resources'), undefined, depth + 1, extra);
         } else if (p?.kind === 'object' && getCI(p, 'templateLink') !== undefined) {
           diagnostics.push({ severity: 'warning', code: 'azure/linked-template', message: `nested deployment ${fullName} links to a template that is not in the input: its NSGs are not evaluated`, span: r.span });
         }
       } else {
-        walk(getCI(r, 'resources'), { type, name: fullName }, depth + 1);
+        walk(getCI(r, 'resources'), { type, name: fullName }, depth + 1, extra);
       }
     }
   };

@@ -701,6 +701,31 @@ describe('ARM nested deployments', () => {
   });
 });
 
+describe('ARM nested deployments with a condition', () => {
+  test('false: its NSGs are not deployed; unknown: their rules hold only if it does', () => {
+    const nsg = (name: string) => ({ type: 'Microsoft.Network/networkSecurityGroups', name, properties: { securityRules: [rule('cft', 100, 'Allow', { destinationPortRange: '1761-1768' })] } });
+    const dep = (name: string, condition: string, scope?: string) => ({
+      condition,
+      type: 'Microsoft.Resources/deployments',
+      name,
+      properties: { ...(scope ? { expressionEvaluationOptions: { scope } } : {}), mode: 'Incremental', template: { $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#', resources: [nsg(`nsg-${name}`)] } },
+    });
+    const t = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      parameters: { deployCft: { type: 'bool', defaultValue: false }, other: { type: 'bool' } },
+      resources: [dep('off', "[parameters('deployCft')]"), dep('maybe', "[parameters('other')]"), dep('inner', "[parameters('other')]", 'inner')],
+    };
+    const d = parseAzure(JSON.stringify(t));
+    expect(d.diagnostics.filter((x) => x.code !== 'unevaluated').map((x) => x.message)).toEqual(['nested deployment off has a condition that is false: its NSGs are not deployed']);
+    // the deployment whose condition is false was read as deployed: 1761-1768 open from everywhere
+    expect(d.rulesets.map((r) => r.name)).toEqual(['NSG nsg-maybe', 'NSG nsg-inner']);
+    for (const rs of d.rulesets) {
+      const r = reach(rs, 1761);
+      expect([rs.name, r.open.isEmpty, r.possibly.toString()]).toEqual([rs.name, true, '0.0.0.0/0']);
+    }
+  });
+});
+
 describe('ARM nested deployments with inner scope: parameters the outer template does not decide', () => {
   test('a passed value that is unknown (reference(), a Key Vault reference) is unknown inside, not the inner defaultValue', () => {
     const nsg = { type: 'Microsoft.Network/networkSecurityGroups', name: 'nsg-nested', properties: { securityRules: [

@@ -438,6 +438,15 @@ function readProgram(r: Reader): Program {
     } else if (kw === 'var') {
       r.ws();
       const name = r.ident() ?? '';
+      // a typed variable (Bicep 0.36+): "var specs portSpec[] = …", the type up to "=" (balanced)
+      let depth = 0;
+      while (r.p < r.t.length) {
+        const c = r.t[r.p]!;
+        if (c === '{' || c === '(' || c === '[') depth++;
+        else if (c === '}' || c === ')' || c === ']') depth--;
+        else if (depth === 0 && (c === '=' || c === '\n')) break;
+        r.p++;
+      }
       r.expect('=');
       prog.vars.set(name, r.expr());
     } else if (kw === 'resource') prog.resources.push(r.resource(s));

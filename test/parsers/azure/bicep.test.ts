@@ -356,6 +356,29 @@ resource nsg 'Microsoft.Network/networkSecurityGroups@2023-09-01' = {
     expect(inboundTexts(doc.rulesets[0]!)).toEqual(['allow tcp:1761,1765 from 198.51.100.0/24, 203.0.113.5 to * (priority 200)']);
   });
 
+  test('a typed variable (var name type = value, Bicep 0.36) is read, not a syntax error', () => {
+    const doc = parseBicep(`type portSpec = {
+  port: string
+  sources: string[]
+}
+var specs portSpec[] = [
+  { port: '1761', sources: ['198.51.100.0/24'] }
+]
+var prio int = 200
+resource nsg 'Microsoft.Network/networkSecurityGroups@2023-09-01' = {
+  name: 'nsg-typed'
+  properties: {
+    securityRules: [for s in specs: {
+      name: 'cft-\${s.port}'
+      properties: { priority: prio, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', sourcePortRange: '*', sourceAddressPrefixes: s.sources, destinationAddressPrefix: '*', destinationPortRange: s.port }
+    }]
+  }
+}
+`);
+    expect(doc.diagnostics).toEqual([]);
+    expect(inboundTexts(doc.rulesets[0]!)).toEqual(['allow tcp:1761 from 198.51.100.0/24 to * (priority 200)']);
+  });
+
   test('a syntax error is a diagnostic with its line, not a throw', () => {
     const doc = parseBicep(`param x string = 'a'\nresource r 'Microsoft.Network/networkSecurityGroups@2023-09-01' = {\n  name: 'x'\n  properties: {\n    securityRules: [\n`);
     expect(doc.diagnostics.map((d) => `${d.span.start.line} ${d.severity} ${d.code}`)).toEqual(['5 error azure/bicep-syntax']);

@@ -444,7 +444,10 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
   }
   for (const [subnet, nsgName] of subnetNsg) nsgs.get(nsgName.toLowerCase())?.targets.push(subnet);
   for (const nic of nics) if (nic.nsg) nsgs.get(nic.nsg.toLowerCase())?.targets.push(nic.name);
-  return { nsgs: order, nics, subnetNsg };
+  // An NSG the template only refers to ("existing": true) and gives no rules: nothing of it is in the input (its
+  // rules are elsewhere), so it is no ruleset here; its default rules alone were reported as openings nobody wrote.
+  const written = order.filter((n) => !(n.external && n.rules.length === 0 && !n.unresolvedRules?.length));
+  return { nsgs: written, nics, subnetNsg };
 }
 
 /** Compile NSGs and, for NICs whose subnet NSG and own NSG are both known, the combined rulesets. */

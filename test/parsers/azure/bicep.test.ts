@@ -379,6 +379,28 @@ resource nsg 'Microsoft.Network/networkSecurityGroups@2023-09-01' = {
     expect(inboundTexts(doc.rulesets[0]!)).toEqual(['allow tcp:1761 from 198.51.100.0/24 to * (priority 200)']);
   });
 
+  test('an existing NSG the file gives no rules is no ruleset (its default rules were reported at the declaration)', () => {
+    const doc = parseBicep(`resource hub 'Microsoft.Network/networkSecurityGroups@2023-09-01' existing = {
+  name: 'nsg-hub'
+  scope: resourceGroup('rg-hub')
+}
+resource shared 'Microsoft.Network/networkSecurityGroups@2023-09-01' existing = {
+  name: 'nsg-shared'
+}
+resource r 'Microsoft.Network/networkSecurityGroups/securityRules@2023-09-01' = {
+  parent: shared
+  name: 'cft'
+  properties: { priority: 100, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', sourcePortRange: '*', sourceAddressPrefix: '10.0.0.0/8', destinationAddressPrefix: '*', destinationPortRange: '1761' }
+}
+resource vnet 'Microsoft.Network/virtualNetworks@2023-09-01' = {
+  name: 'vnet'
+  properties: { subnets: [ { name: 'app', properties: { networkSecurityGroup: { id: hub.id } } } ] }
+}
+`);
+    expect(doc.diagnostics).toEqual([]);
+    expect(doc.rulesets.map((r) => r.name)).toEqual(['NSG nsg-shared (rules only; the NSG is defined elsewhere)']);
+  });
+
   test('a syntax error is a diagnostic with its line, not a throw', () => {
     const doc = parseBicep(`param x string = 'a'\nresource r 'Microsoft.Network/networkSecurityGroups@2023-09-01' = {\n  name: 'x'\n  properties: {\n    securityRules: [\n`);
     expect(doc.diagnostics.map((d) => `${d.span.start.line} ${d.severity} ${d.code}`)).toEqual(['5 error azure/bicep-syntax']);

@@ -439,7 +439,14 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
       nsgs.set(c.parent.toLowerCase(), nsg);
       order.push(nsg);
     }
-    if (c.rule) nsg.rules.push(c.rule);
+    if (c.rule) {
+      // A child resource "nsg/Allow-CFT" and the NSG's inline rule "Allow-CFT" are one Azure resource (as `az group
+      // export` writes every rule twice): the child, deployed after its NSG, is the rule; not a second one.
+      const name = c.rule.name.toLowerCase();
+      const same = nsg.rules.findIndex((r) => r.name.toLowerCase() === name);
+      if (same >= 0) nsg.rules[same] = c.rule;
+      else nsg.rules.push(c.rule);
+    }
     if (c.unresolved) (nsg.unresolvedRules ??= []).push(c.unresolved);
   }
   for (const [subnet, nsgName] of subnetNsg) nsgs.get(nsgName.toLowerCase())?.targets.push(subnet);

@@ -335,6 +335,30 @@ describe('ARM functions templates use for rules', () => {
   });
 });
 
+describe('az group export / portal "Export template"', () => {
+  test('an inline rule and its child resource of the same name are one rule, not a duplicate priority and a shadowed rule', () => {
+    const props = rule('x', 300, 'Allow', { destinationPortRange: '1761-1768', sourceAddressPrefix: 'Internet' }).properties;
+    const t = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      parameters: { networkSecurityGroups_nsg_mft_name: { defaultValue: 'nsg-mft', type: 'String' } },
+      resources: [
+        { type: 'Microsoft.Network/networkSecurityGroups', name: "[parameters('networkSecurityGroups_nsg_mft_name')]", properties: { securityRules: [{ name: 'Allow-CFT', properties: props }] } },
+        { type: 'Microsoft.Network/networkSecurityGroups/securityRules', name: "[concat(parameters('networkSecurityGroups_nsg_mft_name'), '/Allow-CFT')]", properties: props },
+        { type: 'Microsoft.Network/networkSecurityGroups/securityRules', name: "[concat(parameters('networkSecurityGroups_nsg_mft_name'), '/Deny-1764')]", properties: { ...props, access: 'Deny', priority: 200, destinationPortRange: '1764' } },
+      ],
+    };
+    const text = JSON.stringify(t, null, 2);
+    const d = parseAzure(text);
+    // it warned "security rules "Allow-CFT" and "Allow-CFT" … have the same priority 300 (Azure rejects this)"
+    expect(d.diagnostics).toEqual([]);
+    const rules = inbound(d.rulesets[0]!).filter((r) => !r.builtIn);
+    // the child resource is the rule (its object starts two lines above its name: "{", "type")
+    const objectLine = (s: string): number => text.split('\n').findIndex((l) => l.includes(s)) - 1;
+    expect(rules.map((r) => `${r.comment} ${r.span.start.line}`)).toEqual([`Deny-1764 ${objectLine('/Deny-1764')}`, `Allow-CFT ${objectLine("'/Allow-CFT'")}`]);
+    expect(reach(d.rulesets[0]!, 1764).open.isEmpty).toBe(true);
+  });
+});
+
 describe('ARM resource names are case-insensitive', () => {
   test('a child rule "nsg-mft/…" belongs to the NSG "NSG-Mft"; a NIC finds its subnet and NSG whatever their case', () => {
     const t = {

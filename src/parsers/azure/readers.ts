@@ -43,14 +43,15 @@ export function ruleFromObject(o: PObject, res: Resolve, extra: Match[] = [], na
   // One pass over the keys (ARM names are case-insensitive; the last duplicate wins, as in getCI).
   const byKey = new Map<string, PValue>();
   for (const e of p.entries) byKey.set(e.key.toLowerCase(), e.value);
-  // an application security group is a reference object ({ "id": "[resourceId(…)]" }): its id is evaluated too
+  // values inside lists are evaluated too: "destinationPortRanges": ["[parameters('pesitPort')]", "1768"], and an
+  // application security group's reference object ({ "id": "[resourceId(…)]" })
   const deep = (v: PValue | undefined): PValue | undefined => {
     const r = res(v);
     if (r?.kind === 'array') return { ...r, items: r.items.map((i) => deep(i) ?? i) };
     if (r?.kind === 'object') return { ...r, entries: r.entries.map((e) => ({ ...e, value: deep(e.value) ?? e.value })) };
     return r;
   };
-  const f = (k: string): PValue | undefined => (k.endsWith('ApplicationSecurityGroups') ? deep : res)(byKey.get(k.toLowerCase()));
+  const f = (k: string): PValue | undefined => deep(byKey.get(k.toLowerCase()));
   const nameV = res(getCI(o, 'name'));
   const r = ruleSpecOf(nameOverride ?? (nameV ? valText(nameV) : '(unnamed)'), o.span, f, ARM_FIELDS);
   const d = sval(f('description'));

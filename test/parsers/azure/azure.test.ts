@@ -335,6 +335,42 @@ describe('ARM functions templates use for rules', () => {
   });
 });
 
+describe('ARM expressions inside a rule field\'s list', () => {
+  test('"destinationPortRanges": ["[parameters(\'pesitPort\')]", "1768"] and prefixes of parameters are evaluated', () => {
+    const t = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      parameters: { pesitPort: { type: 'string', defaultValue: '1761' }, partner: { type: 'string', defaultValue: '198.51.100.7' }, adminCidr: { type: 'string' } },
+      resources: [
+        {
+          type: 'Microsoft.Network/networkSecurityGroups',
+          name: 'nsg-x',
+          properties: {
+            securityRules: [
+              rule('cft', 100, 'Allow', {
+                destinationPortRange: undefined,
+                destinationPortRanges: ["[parameters('pesitPort')]", '1768'],
+                sourceAddressPrefix: undefined,
+                sourceAddressPrefixes: ["[parameters('partner')]", '203.0.113.0/24', "[parameters('adminCidr')]"],
+              }),
+            ],
+          },
+        },
+      ],
+    };
+    const d = parseAzure(JSON.stringify(t));
+    // it was an error (invalid port range "[parameters('pesitPort')]"): a parse failure, and the partner's
+    // expression was taken for a service tag
+    expect(d.diagnostics.map((x) => `${x.severity} ${x.message}`)).toEqual([
+      "warning Cannot evaluate [parameters('adminCidr')] (security rule \"cft\"): the address prefix is not a literal; it is treated as unknown",
+    ]);
+    const rs = d.rulesets[0]!;
+    expect(inbound(rs)[0]!.text).toBe("allow tcp:1761,1768 from 198.51.100.7, 203.0.113.0/24, [parameters('adminCidr')] to * (priority 100)");
+    const r = reach(rs, 1768);
+    expect(r.open.toCidrs()).toEqual(['198.51.100.7/32', '203.0.113.0/24']);
+    expect(r.possibly.union(r.open).equals(AddrSet.ALL_V4)).toBe(true);
+  });
+});
+
 describe('az group export / portal "Export template"', () => {
   test('an inline rule and its child resource of the same name are one rule, not a duplicate priority and a shadowed rule', () => {
     const props = rule('x', 300, 'Allow', { destinationPortRange: '1761-1768', sourceAddressPrefix: 'Internet' }).properties;

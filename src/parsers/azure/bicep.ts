@@ -564,6 +564,13 @@ class Evaluator {
         return this.unknown(n);
       }
       case 'member': {
+        // nsgs[i].id / nsgs[i].name: one resource of a loop
+        if (n.obj.k === 'index' && n.obj.obj.k === 'id' && !env.has(n.obj.obj.name) && this.resources.has(n.obj.obj.name) && (n.name === 'id' || n.name === 'name')) {
+          const r = this.resources.get(n.obj.obj.name)!;
+          const full = this.loopItemName(r, this.eval(n.obj.idx, env, depth + 1));
+          if (full === undefined) return this.unknown(n);
+          return { kind: 'scalar', value: n.name === 'id' ? `${RESOURCE_ID_PREFIX}${r.type}|${full}` : full.slice(full.lastIndexOf('/') + 1), span: sp() };
+        }
         if (n.obj.k === 'id' && !env.has(n.obj.name) && this.resources.has(n.obj.name)) {
           const r = this.resources.get(n.obj.name)!;
           const name = this.fullName(r);
@@ -783,6 +790,24 @@ class Evaluator {
     }
     return this.unknown(n);
   }
+  /** The full name of iteration `idx` of a resource loop (`nsgs[i]`), when its list and name are known. */
+  loopItemName(r: ResInfo, idx: PValue): string | undefined {
+    let body = r.decl.body;
+    if (body.k === 'if') body = body.body;
+    if (body.k !== 'for' || idx.kind !== 'scalar' || typeof idx.value !== 'number') return undefined;
+    const it = this.eval(body.iter, new Map());
+    const item = it.kind === 'array' ? it.items[idx.value] : undefined;
+    if (!item) return undefined;
+    const env = new Map<string, PValue>().set(body.item, item);
+    if (body.index) env.set(body.index, { kind: 'scalar', value: idx.value, span: item.span });
+    const inner = body.body.k === 'if' ? body.body.body : body.body;
+    const nameN = inner.k === 'obj' ? inner.entries.find((e) => e.key === 'name')?.value : undefined;
+    const v = nameN ? this.eval(nameN, env) : undefined;
+    if (v?.kind !== 'scalar') return undefined;
+    if (!r.parent) return String(v.value);
+    const p = this.fullName(r.parent);
+    return p === undefined ? undefined : `${p}/${String(v.value)}`;
+  }
   fullName(r: ResInfo, depth = 0): string | undefined {
     if (!r.name || r.name.kind !== 'scalar' || depth > 8) return undefined;
     const own = String(r.name.value);
@@ -913,9 +938,13 @@ export function readBicep(text: string): BicepTemplate {
     }
     const entries = v.entries.filter((e) => e.key !== 'name' && e.key !== 'parent');
     const own = v.entries.find((e) => e.key === 'name')?.value;
-    const parentName = info.parent ? ev.fullName(info.parent) : undefined;
+    // "parent: nsgs[i]": one NSG of a resource loop, named by that iteration
+    const parentN = body.entries.find((e) => e.key === 'parent')?.value;
+    const looped = parentN?.k === 'index' && parentN.obj.k === 'id' && !env.has(parentN.obj.name) ? ev.resources.get(parentN.obj.name) : undefined;
+    const parentName = looped && parentN?.k === 'index' ? ev.loopItemName(looped, ev.eval(parentN.idx, env)) : info.parent ? ev.fullName(info.parent) : undefined;
     let name: PValue | undefined = own;
-    if (own && info.parent) {
+    if (own && looped && parentName !== undefined) name = own.kind === 'scalar' ? { kind: 'scalar', value: `${parentName}/${String(own.value)}`, span: own.span } : { kind: 'expr', text: `${parentName}/${own.kind === 'expr' ? own.text : '?'}`, span: own.span };
+    else if (own && info.parent) {
       name =
         own.kind === 'scalar' && parentName !== undefined
           ? { kind: 'scalar', value: `${parentName}/${String(own.value)}`, span: own.span }

@@ -401,6 +401,40 @@ resource vnet 'Microsoft.Network/virtualNetworks@2023-09-01' = {
     expect(doc.rulesets.map((r) => r.name)).toEqual(['NSG nsg-shared (rules only; the NSG is defined elsewhere)']);
   });
 
+  test('a child rule of one NSG of a resource loop (parent: nsgs[i]) and nsgs[i].id find that NSG', () => {
+    const doc = parseBicep(`param sites array = [
+  'paris'
+  'lyon'
+]
+resource nsgs 'Microsoft.Network/networkSecurityGroups@2023-09-01' = [for site in sites: {
+  name: 'nsg-\${site}'
+  properties: {
+    securityRules: [
+      {
+        name: 'cft'
+        properties: { priority: 200, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', sourcePortRange: '*', sourceAddressPrefix: '10.0.0.0/8', destinationAddressPrefix: '*', destinationPortRange: '1761' }
+      }
+    ]
+  }
+}]
+resource deny 'Microsoft.Network/networkSecurityGroups/securityRules@2023-09-01' = [for (site, i) in sites: {
+  parent: nsgs[i]
+  name: 'deny-partner'
+  properties: { priority: 150, direction: 'Inbound', access: 'Deny', protocol: 'Tcp', sourcePortRange: '*', sourceAddressPrefix: '10.1.0.0/16', destinationAddressPrefix: '*', destinationPortRange: '1761' }
+}]
+resource vnet 'Microsoft.Network/virtualNetworks@2023-09-01' = {
+  name: 'vnet'
+  properties: { subnets: [ { name: 'paris', properties: { networkSecurityGroup: { id: nsgs[0].id } } } ] }
+}
+`);
+    expect(doc.diagnostics).toEqual([]);
+    // the deny was a rule of an "(unknown NSG)", so 1761 stayed open from all of 10.0.0.0/8
+    expect(doc.rulesets.map((r) => `${r.name}: ${r.targets.join(' ')}`)).toEqual(['NSG nsg-paris: nsg-paris vnet/paris', 'NSG nsg-lyon: nsg-lyon']);
+    for (const rs of doc.rulesets) {
+      expect(inboundTexts(rs)).toEqual(['deny tcp:1761 from 10.1.0.0/16 to * (priority 150)', 'allow tcp:1761 from 10.0.0.0/8 to * (priority 200)']);
+    }
+  });
+
   test('a syntax error is a diagnostic with its line, not a throw', () => {
     const doc = parseBicep(`param x string = 'a'\nresource r 'Microsoft.Network/networkSecurityGroups@2023-09-01' = {\n  name: 'x'\n  properties: {\n    securityRules: [\n`);
     expect(doc.diagnostics.map((d) => `${d.span.start.line} ${d.severity} ${d.code}`)).toEqual(['5 error azure/bicep-syntax']);

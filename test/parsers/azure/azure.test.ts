@@ -371,6 +371,33 @@ describe('ARM expressions inside a rule field\'s list', () => {
   });
 });
 
+describe('a rule whose priority is not known', () => {
+  test('a deny may come before the allows: what it matches is possibly closed, and it is not "never reached"', () => {
+    const t = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      parameters: { denyPriority: { type: 'int' } },
+      resources: [
+        {
+          type: 'Microsoft.Network/networkSecurityGroups',
+          name: 'nsg-p',
+          properties: {
+            securityRules: [
+              rule('deny-cft', "[parameters('denyPriority')]" as never, 'Deny', { destinationPortRange: '1761-1768', protocol: '*' }),
+              rule('allow-cft', 500, 'Allow', { destinationPortRange: '1761-1768', sourceAddressPrefix: 'Internet' }),
+            ],
+          },
+        },
+      ],
+    };
+    const rs = parseAzure(JSON.stringify(t)).rulesets[0]!;
+    // the deny was placed after the default rules: 1761 certainly open from the internet, and the deny reported as
+    // never reached
+    expect(inbound(rs).map((r) => r.comment?.split(':')[0])).toEqual(['deny-cft', 'allow-cft', 'AllowVnetInBound', 'AllowAzureLoadBalancerInBound', 'DenyAllInBound']);
+    const r = reach(rs, 1761);
+    expect([r.open.isEmpty, r.possibly.equals(AddrSet.ALL_V4)]).toEqual([true, true]);
+  });
+});
+
 describe('az group export / portal "Export template"', () => {
   test('an inline rule and its child resource of the same name are one rule, not a duplicate priority and a shadowed rule', () => {
     const props = rule('x', 300, 'Allow', { destinationPortRange: '1761-1768', sourceAddressPrefix: 'Internet' }).properties;

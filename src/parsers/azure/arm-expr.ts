@@ -178,7 +178,15 @@ export class ArmEvaluator {
     if (Array.isArray(v)) return v.map((x) => this.deep(x));
     if (typeof v === 'object') {
       const o: { [k: string]: ArmValue } = {};
-      for (const [k, x] of Object.entries(v as Record<string, unknown>)) o[k] = this.deep(x);
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+        // property iteration inside a value (a variable's object): "copy": [{ "name": "rules", "count", "input" }]
+        // makes the property "rules" (template-syntax, variable iteration); unknown when its count is
+        if (k.toLowerCase() === 'copy' && Array.isArray(x) && x.length > 0 && x.every((c) => c && typeof c === 'object' && typeof (c as { name?: unknown }).name === 'string' && 'input' in (c as object))) {
+          for (const c of x as { name: string; count?: unknown; input: unknown }[]) o[c.name] = this.copyLoop(c.name, c.count, c.input, `copy ${c.name}`);
+          continue;
+        }
+        o[k] = this.deep(x);
+      }
       return o;
     }
     return new Unknown(String(v));

@@ -744,6 +744,18 @@ describe('ARM copy loops', () => {
     expect(at(d.rulesets[1]!)).toEqual([`cft-all ${ruleLine} ${star}`]);
     expect(at(d.rulesets[2]!)).toEqual([`cft-all ${ruleLine} ${star}`]);
   });
+  test('property iteration inside a variable object ("copy" in a variable\'s value) makes its array property', () => {
+    const t = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      parameters: { rules: rulesParam },
+      variables: { nsgConfig: { name: 'nsg-v', copy: [{ name: 'rules', count: "[length(parameters('rules'))]", input: { ...input, name: "[parameters('rules')[copyIndex('rules')].name]", properties: { ...input.properties, priority: "[parameters('rules')[copyIndex('rules')].priority]", destinationPortRange: "[parameters('rules')[copyIndex('rules')].port]", sourceAddressPrefix: "[parameters('rules')[copyIndex('rules')].source]" } } }] } },
+      resources: [{ type: 'Microsoft.Network/networkSecurityGroups', name: "[variables('nsgConfig').name]", properties: { securityRules: "[variables('nsgConfig').rules]" } }],
+    };
+    const d = parseAzure(JSON.stringify(t));
+    // the rule list was unknown ("unresolved security rules [variables('nsgConfig').rules]")
+    expect(d.diagnostics).toEqual([]);
+    expect(inbound(d.rulesets[0]!).slice(0, 2).map((r) => r.text)).toEqual(['allow tcp:1761-1768 from * to * (priority 100)', 'allow tcp:22 from 10.0.0.0/8 to * (priority 110)']);
+  });
   test('variable copy loop resolved from parameter overrides (a parameters file); unknown count stays unresolved', () => {
     const t = {
       $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',

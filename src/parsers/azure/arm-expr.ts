@@ -173,11 +173,20 @@ export class ArmEvaluator {
   /** Deeply evaluate a plain JSON value (expressions inside strings). */
   deep(v: unknown): ArmValue {
     if (typeof v === 'string') return this.evalString(v);
+    if (v instanceof Unknown) return v; // a value another template left unknown (a nested deployment's parameter)
     if (v === null || typeof v === 'number' || typeof v === 'boolean') return v;
     if (Array.isArray(v)) return v.map((x) => this.deep(x));
     if (typeof v === 'object') {
       const o: { [k: string]: ArmValue } = {};
-      for (const [k, x] of Object.entries(v as Record<string, unknown>)) o[k] = this.deep(x);
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+        // property iteration inside a value (a variable's object): "copy": [{ "name": "rules", "count", "input" }]
+        // makes the property "rules" (template-syntax, variable iteration); unknown when its count is
+        if (k.toLowerCase() === 'copy' && Array.isArray(x) && x.length > 0 && x.every((c) => c && typeof c === 'object' && typeof (c as { name?: unknown }).name === 'string' && 'input' in (c as object))) {
+          for (const c of x as { name: string; count?: unknown; input: unknown }[]) o[c.name] = this.copyLoop(c.name, c.count, c.input, `copy ${c.name}`);
+          continue;
+        }
+        o[k] = this.deep(x);
+      }
       return o;
     }
     return new Unknown(String(v));
@@ -266,7 +275,11 @@ export class ArmEvaluator {
       case 'concat': {
         if (args.length > 0 && args.every((a) => Array.isArray(a))) return (args as ArmValue[][]).flat();
         if (known) return args.map((a) => (typeof a === 'string' || typeof a === 'number' || typeof a === 'boolean' ? String(a) : '')).join('');
-        const parts = args.map((a) => (a instanceof Unknown ? a.sym : typeof a === 'string' || typeof a === 'number' ? String(a) : undefined));
+        // an unknown part without a symbol is named by its text, its "/" kept apart from the name's own
+        // ("[concat(parameters('nsg'), '/', parameters('rules')[copyIndex()].name)]" is still a rule of that NSG)
+        const parts = args.map((a, i) =>
+          a instanceof Unknown ? (a.sym ?? `⟨${nodeText(n.args[i]!).replace(/\//g, '∕')}⟩`) : typeof a === 'string' || typeof a === 'number' ? String(a) : undefined,
+        );
         return new Unknown(text(), parts.every((p) => p !== undefined) ? parts.join('') : undefined);
       }
       case 'format': {
@@ -411,6 +424,20 @@ export class ArmEvaluator {
           for (const a of args as ArmValue[][]) for (const x of a) if (!out.some((y) => JSON.stringify(y) === JSON.stringify(x))) out.push(x);
           return out;
         }
+        // objects: a later property of the same name wins, nested objects are merged, nested arrays are not
+        // (template-functions-object, union)
+        if (args.length > 0 && args.every((a) => a !== null && typeof a === 'object' && !Array.isArray(a))) {
+          const merge = (a: { [k: string]: ArmValue }, b: { [k: string]: ArmValue }): { [k: string]: ArmValue } => {
+            const out = { ...a };
+            for (const [k, v] of Object.entries(b)) {
+              const prev = out[k];
+              const isObj = (x: ArmValue | undefined): x is { [k: string]: ArmValue } => x !== null && typeof x === 'object' && !Array.isArray(x) && !(x instanceof Unknown);
+              out[k] = isObj(prev) && isObj(v) ? merge(prev, v) : v;
+            }
+            return out;
+          };
+          return (args as { [k: string]: ArmValue }[]).reduce(merge);
+        }
         return new Unknown(text());
       }
       case 'take':
@@ -440,6 +467,29 @@ export class ArmEvaluator {
         const offset = typeof index === 'number' && Number.isInteger(index) && index >= 0 ? BigInt(index) + 1n : undefined;
         const out = p && offset !== undefined && offset < size - (p.family === 'ipv4' ? 1n : 0n) ? hostOf(net as string, offset) : undefined;
         return out ?? new Unknown(text());
+      }
+      case 'createobject': {
+        // createObject(key1, value1, key2, value2, …)
+        if (!known || args.length % 2 !== 0) return new Unknown(text());
+        const o: { [k: string]: ArmValue } = {};
+        for (let i = 0; i < args.length; i += 2) {
+          if (typeof args[i] !== 'string') return new Unknown(text());
+          o[args[i] as string] = args[i + 1]!;
+        }
+        return o;
+      }
+      case 'items': {
+        // items(object): [{ key, value }] sorted by key (template-functions-object)
+        const o = args[0];
+        if (!o || typeof o !== 'object' || Array.isArray(o) || o instanceof Unknown) return new Unknown(text());
+        return Object.keys(o)
+          .sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0))
+          .map((key) => ({ key, value: o[key]! }));
+      }
+      case 'flatten': {
+        const a = args[0];
+        if (Array.isArray(a) && a.every((x) => Array.isArray(x))) return (a as ArmValue[][]).flat();
+        return new Unknown(text());
       }
       case 'createarray':
         return known ? args : new Unknown(text());

@@ -11,17 +11,19 @@
  * their NSG.
  */
 import { LineIndex, type Diagnostic, type DocComment, type Span } from '../../model/index.js';
-import type { PEntry, PObject, PValue } from '../values.js';
+import { toPlain, type PEntry, type PObject, type PValue } from '../values.js';
 import { RESOURCE_ID_PREFIX } from './arm-expr.js';
 
 type Node =
   | { k: 'str'; parts: (string | Node)[]; s: number; e: number }
   | { k: 'lit'; v: number | boolean | null; s: number; e: number }
   | { k: 'id'; name: string; s: number; e: number }
-  | { k: 'obj'; entries: { key: string; ks: number; ke: number; value: Node }[]; children: ResDecl[]; s: number; e: number }
+  | { k: 'obj'; entries: { key: string; ks: number; ke: number; value: Node; spread?: true }[]; children: ResDecl[]; s: number; e: number }
+  | { k: 'spread'; x: Node; s: number; e: number }
   | { k: 'arr'; items: Node[]; s: number; e: number }
-  | { k: 'member'; obj: Node; name: string; s: number; e: number }
-  | { k: 'index'; obj: Node; idx: Node; s: number; e: number }
+  | { k: 'member'; obj: Node; name: string; safe?: true; s: number; e: number }
+  | { k: 'index'; obj: Node; idx: Node; safe?: true; s: number; e: number }
+  | { k: 'lambda'; params: string[]; body: Node; s: number; e: number }
   | { k: 'call'; callee: Node; args: Node[]; s: number; e: number }
   | { k: 'tern'; c: Node; a: Node; b: Node; s: number; e: number }
   | { k: 'bin'; op: string; l: Node; r: Node; s: number; e: number }
@@ -140,19 +142,27 @@ class Reader {
       const save = this.p;
       this.ws(false);
       if (this.peek('.') || this.peek('?.')) {
-        this.p += this.peek('?.') ? 2 : 1;
+        // `a.?b` is Bicep's safe dereference (null when a is null or has no b); `?.` is read the same way
+        const safe = this.peek('.?') || this.peek('?.');
+        this.p += safe ? 2 : 1;
         const name = this.ident();
         if (!name) throw new SyntaxError_('expected a property name', this.p);
         n = { k: 'member', obj: n, name, s: n.s, e: this.p };
+        if (safe) n.safe = true;
       } else if (this.peek('::')) {
         this.p += 2;
         const name = this.ident() ?? '';
         n = { k: 'member', obj: n, name: `::${name}`, s: n.s, e: this.p };
       } else if (this.peek('[') || this.peek('?[')) {
-        this.p += this.peek('?[') ? 2 : 1;
+        // `a[?i]` is the safe element access (null past the end)
+        let safe = this.peek('?[');
+        this.p += safe ? 2 : 1;
+        this.ws();
+        if (!safe && this.peek('?')) (this.p++, (safe = true));
         const idx = this.expr();
         this.expect(']');
         n = { k: 'index', obj: n, idx, s: n.s, e: this.p };
+        if (safe) n.safe = true;
       } else if (this.peek('(') && n.k !== 'lit' && n.k !== 'str') {
         this.p++;
         const args: Node[] = [];
@@ -176,6 +186,13 @@ class Reader {
     if (c === '{') return this.object();
     if (c === '[') return this.array();
     if (c === '(') {
+      // a lambda's parameters: "(x) =>", "(x, i) =>", "() =>"
+      const lam = /^\(\s*(?:([A-Za-z_][A-Za-z0-9_]*)\s*(?:,\s*([A-Za-z_][A-Za-z0-9_]*)\s*)?)?\)\s*=>/.exec(this.t.slice(this.p, this.p + 256));
+      if (lam) {
+        this.p += lam[0].length;
+        const body = this.expr();
+        return { k: 'lambda', params: [lam[1], lam[2]].filter((x): x is string => x !== undefined), body, s, e: body.e };
+      }
       this.p++;
       const x = this.expr();
       this.expect(')');
@@ -197,13 +214,15 @@ class Reader {
       const body = this.expr();
       return { k: 'if', c: cond, body, s, e: body.e };
     }
-    // a lambda (x => …) is not evaluated
+    // a lambda of one parameter: x => …
+    const save = this.p;
     this.ws(false);
     if (this.peek('=>')) {
       this.p += 2;
       const body = this.expr();
-      return { k: 'bad', s, e: body.e };
+      return { k: 'lambda', params: [id], body, s, e: body.e };
     }
+    this.p = save;
     return { k: 'id', name: id, s, e: this.p };
   }
   string(): Node {
@@ -251,7 +270,7 @@ class Reader {
   object(): Node {
     const s = this.p;
     this.p++;
-    const entries: { key: string; ks: number; ke: number; value: Node }[] = [];
+    const entries: { key: string; ks: number; ke: number; value: Node; spread?: true }[] = [];
     const children: ResDecl[] = [];
     for (;;) {
       this.ws();
@@ -263,6 +282,15 @@ class Reader {
       }
       const ks = this.p;
       const save = this.p;
+      // the spread operator: "...base" adds base's properties (operator-spread)
+      if (this.peek('...')) {
+        this.p += 3;
+        const value = this.expr();
+        entries.push({ key: '...', ks, ke: ks + 3, value, spread: true });
+        this.ws(false);
+        this.eat(',');
+        continue;
+      }
       if (this.keyword('resource')) {
         this.ws(false);
         if (/[A-Za-z_]/.test(this.t[this.p] ?? '')) {
@@ -319,7 +347,12 @@ class Reader {
       this.ws();
       if (this.eat(']')) break;
       if (this.p >= this.t.length) throw new SyntaxError_('unclosed array', s);
-      items.push(this.expr());
+      if (this.peek('...')) {
+        const ss = this.p;
+        this.p += 3;
+        const x = this.expr();
+        items.push({ k: 'spread', x, s: ss, e: x.e });
+      } else items.push(this.expr());
       this.ws(false);
       this.eat(',');
     }
@@ -405,6 +438,15 @@ function readProgram(r: Reader): Program {
     } else if (kw === 'var') {
       r.ws();
       const name = r.ident() ?? '';
+      // a typed variable (Bicep 0.36+): "var specs portSpec[] = …", the type up to "=" (balanced)
+      let depth = 0;
+      while (r.p < r.t.length) {
+        const c = r.t[r.p]!;
+        if (c === '{' || c === '(' || c === '[') depth++;
+        else if (c === '}' || c === ')' || c === ']') depth--;
+        else if (depth === 0 && (c === '=' || c === '\n')) break;
+        r.p++;
+      }
       r.expect('=');
       prog.vars.set(name, r.expr());
     } else if (kw === 'resource') prog.resources.push(r.resource(s));
@@ -475,10 +517,32 @@ class Evaluator {
         // an ARM template string starting with "[" is an expression: escaped as ARM escapes it
         return { kind: 'scalar', value: out.startsWith('[') ? `[${out}` : out, span: sp() };
       }
-      case 'arr':
-        return { kind: 'array', items: n.items.map((i) => this.eval(i, env, depth + 1)), span: sp() };
+      case 'arr': {
+        const items: PValue[] = [];
+        for (const i of n.items) {
+          if (i.k !== 'spread') items.push(this.eval(i, env, depth + 1));
+          else {
+            // [...a, x]: a's items; an unknown a makes the whole list unknown
+            const a = this.eval(i.x, env, depth + 1);
+            if (a.kind !== 'array') return this.unknown(n);
+            items.push(...a.items);
+          }
+        }
+        return { kind: 'array', items, span: sp() };
+      }
       case 'obj': {
-        const entries: PEntry[] = n.entries.map((e) => ({ key: e.key, keySpan: this.span(e.ks, e.ke), value: this.eval(e.value, env, depth + 1) }));
+        let entries: PEntry[] = [];
+        for (const e of n.entries) {
+          const value = this.eval(e.value, env, depth + 1);
+          if (!e.spread) {
+            entries = entries.filter((x) => x.key !== e.key);
+            entries.push({ key: e.key, keySpan: this.span(e.ks, e.ke), value });
+          } else if (value.kind === 'object') {
+            // { ...a, b: 1 }: a's properties, a later one of the same name wins; an unknown a: the object is unknown
+            const keys = new Set(value.entries.map((x) => x.key));
+            entries = [...entries.filter((x) => !keys.has(x.key)), ...value.entries];
+          } else if (!(value.kind === 'scalar' && value.value === null)) return this.unknown(n);
+        }
         return { kind: 'object', entries, span: sp() };
       }
       case 'id': {
@@ -500,6 +564,13 @@ class Evaluator {
         return this.unknown(n);
       }
       case 'member': {
+        // nsgs[i].id / nsgs[i].name: one resource of a loop
+        if (n.obj.k === 'index' && n.obj.obj.k === 'id' && !env.has(n.obj.obj.name) && this.resources.has(n.obj.obj.name) && (n.name === 'id' || n.name === 'name')) {
+          const r = this.resources.get(n.obj.obj.name)!;
+          const full = this.loopItemName(r, this.eval(n.obj.idx, env, depth + 1));
+          if (full === undefined) return this.unknown(n);
+          return { kind: 'scalar', value: n.name === 'id' ? `${RESOURCE_ID_PREFIX}${r.type}|${full}` : full.slice(full.lastIndexOf('/') + 1), span: sp() };
+        }
         if (n.obj.k === 'id' && !env.has(n.obj.name) && this.resources.has(n.obj.name)) {
           const r = this.resources.get(n.obj.name)!;
           const name = this.fullName(r);
@@ -508,9 +579,11 @@ class Evaluator {
           return this.unknown(n);
         }
         const o = this.eval(n.obj, env, depth + 1);
+        // a.?b: null when a is null or has no b (Bicep safe-dereference operator)
+        if (n.safe && o.kind === 'scalar' && o.value === null) return { kind: 'scalar', value: null, span: sp() };
         if (o.kind === 'object') {
           const e = o.entries.find((x) => x.key === n.name) ?? o.entries.find((x) => x.key.toLowerCase() === n.name.toLowerCase());
-          return e ? this.at(e.value, n) : this.unknown(n);
+          return e ? this.at(e.value, n) : n.safe ? { kind: 'scalar', value: null, span: sp() } : this.unknown(n);
         }
         return this.unknown(n);
       }
@@ -518,10 +591,17 @@ class Evaluator {
         const o = this.eval(n.obj, env, depth + 1);
         const i = this.eval(n.idx, env, depth + 1);
         if (i.kind !== 'scalar') return this.unknown(n);
-        if (o.kind === 'array' && typeof i.value === 'number' && o.items[i.value]) return this.at(o.items[i.value]!, n);
+        const nul: PValue = { kind: 'scalar', value: null, span: sp() };
+        if (n.safe && o.kind === 'scalar' && o.value === null) return nul;
+        if (o.kind === 'array' && typeof i.value === 'number') {
+          const item = o.items[i.value];
+          if (item) return this.at(item, n);
+          if (n.safe && Number.isInteger(i.value) && i.value >= 0) return nul;
+        }
         if (o.kind === 'object' && typeof i.value === 'string') {
           const e = o.entries.find((x) => x.key.toLowerCase() === String(i.value).toLowerCase());
           if (e) return this.at(e.value, n);
+          if (n.safe) return nul;
         }
         return this.unknown(n);
       }
@@ -539,7 +619,8 @@ class Evaluator {
       }
       case 'bin': {
         const l = this.eval(n.l, env, depth + 1);
-        if (n.op === '??' && l.kind === 'scalar' && l.value !== null) return l;
+        // a ?? b: a unless a is null (an array or object is not null)
+        if (n.op === '??' && (l.kind === 'array' || l.kind === 'object' || (l.kind === 'scalar' && l.value !== null))) return l;
         const r = this.eval(n.r, env, depth + 1);
         if (n.op === '??') return l.kind === 'scalar' && l.value === null ? r : this.unknown(n);
         if (l.kind !== 'scalar' || r.kind !== 'scalar') return this.unknown(n);
@@ -571,8 +652,25 @@ class Evaluator {
   }
   call(n: Extract<Node, { k: 'call' }>, env: Map<string, PValue>, depth: number): PValue {
     const name = n.callee.k === 'id' ? n.callee.name.toLowerCase() : n.callee.k === 'member' && n.callee.obj.k === 'id' && n.callee.obj.name === 'sys' ? n.callee.name.toLowerCase() : '';
-    const args = n.args.map((a) => this.eval(a, env, depth + 1));
     const span = this.span(n.s, n.e);
+    const lambda = n.args[1];
+    if ((name === 'map' || name === 'filter') && n.args.length === 2 && lambda?.k === 'lambda' && lambda.params.length >= 1) {
+      // map(array, (item[, index]) => …) and filter(array, (item[, index]) => bool): the lambda per item
+      const list = this.eval(n.args[0]!, env, depth + 1);
+      if (list.kind !== 'array') return this.unknown(n);
+      const items: PValue[] = [];
+      for (let i = 0; i < list.items.length; i++) {
+        const inner = new Map(env).set(lambda.params[0]!, list.items[i]!);
+        if (lambda.params[1]) inner.set(lambda.params[1], { kind: 'scalar', value: i, span: list.items[i]!.span });
+        const v = this.eval(lambda.body, inner, depth + 1);
+        if (name === 'map') items.push(v);
+        else if (v.kind === 'scalar' && typeof v.value === 'boolean') {
+          if (v.value) items.push(list.items[i]!);
+        } else return this.unknown(n);
+      }
+      return { kind: 'array', items, span };
+    }
+    const args = n.args.map((a) => this.eval(a, env, depth + 1));
     const scalars = args.every((a) => a.kind === 'scalar');
     const sv = (i: number): unknown => (args[i]?.kind === 'scalar' ? (args[i] as { value: unknown }).value : undefined);
     switch (name) {
@@ -587,6 +685,9 @@ class Evaluator {
         break;
       case 'union':
         if (args.length > 0 && args.every((a) => a.kind === 'array')) return { kind: 'array', items: args.flatMap((a) => (a.kind === 'array' ? a.items : [])), span };
+        // objects: a later property of the same name wins, nested objects are merged, nested arrays are not
+        // (bicep-functions-object, union)
+        if (args.length > 0 && args.every((a) => a.kind === 'object')) return args.reduce((a, b) => mergeObjects(a as PObject, b as PObject, span));
         break;
       case 'string':
         if (scalars && args.length === 1) return { kind: 'scalar', value: String(sv(0)), span };
@@ -621,6 +722,65 @@ class Evaluator {
         if (at >= 0 && scalars && names.length > 0) return { kind: 'scalar', value: `${RESOURCE_ID_PREFIX}${String(sv(at))}|${names.map((x) => String((x as { value: unknown }).value)).join('/')}`, span };
         break;
       }
+      case 'items':
+        // items(object): [{ key, value }] sorted by key (bicep-functions-object)
+        if (args[0]?.kind === 'object') {
+          const entries = [...args[0].entries].sort((a, b) => (a.key.toLowerCase() < b.key.toLowerCase() ? -1 : a.key.toLowerCase() > b.key.toLowerCase() ? 1 : 0));
+          return {
+            kind: 'array',
+            items: entries.map((e) => ({ kind: 'object', span: e.value.span, entries: [{ key: 'key', keySpan: e.keySpan, value: { kind: 'scalar', value: e.key, span: e.keySpan } }, { key: 'value', keySpan: e.keySpan, value: e.value }] }) as PValue),
+            span,
+          };
+        }
+        break;
+      case 'contains': {
+        const c = args[0];
+        const x = args[1];
+        if (!c || !x || x.kind === 'expr') break;
+        if (c.kind === 'scalar' && typeof c.value === 'string' && x.kind === 'scalar') return { kind: 'scalar', value: c.value.includes(String(x.value)), span };
+        if (c.kind === 'array' && !hasExpr(c) && !hasExpr(x)) return { kind: 'scalar', value: c.items.some((i) => JSON.stringify(toPlain(i)) === JSON.stringify(toPlain(x))), span };
+        if (c.kind === 'object' && x.kind === 'scalar' && typeof x.value === 'string') return { kind: 'scalar', value: c.entries.some((e) => e.key.toLowerCase() === String(x.value).toLowerCase()), span };
+        break;
+      }
+      case 'first':
+      case 'last': {
+        const a = args[0];
+        if (a?.kind === 'array') return a.items.length === 0 ? { kind: 'scalar', value: null, span } : this.at(a.items[name === 'first' ? 0 : a.items.length - 1]!, n);
+        if (typeof sv(0) === 'string') {
+          const t = sv(0) as string;
+          return { kind: 'scalar', value: name === 'first' ? t.slice(0, 1) : t.slice(-1), span };
+        }
+        break;
+      }
+      case 'take':
+      case 'skip': {
+        const k = sv(1);
+        if (typeof k !== 'number') break;
+        const i = Math.max(0, k);
+        if (args[0]?.kind === 'array') return { kind: 'array', items: name === 'take' ? args[0].items.slice(0, i) : args[0].items.slice(i), span };
+        if (typeof sv(0) === 'string') return { kind: 'scalar', value: name === 'take' ? (sv(0) as string).slice(0, i) : (sv(0) as string).slice(i), span };
+        break;
+      }
+      case 'flatten':
+        if (args[0]?.kind === 'array' && args[0].items.every((i) => i.kind === 'array')) return { kind: 'array', items: args[0].items.flatMap((i) => (i.kind === 'array' ? i.items : [])), span };
+        break;
+      case 'replace':
+        if (typeof sv(0) === 'string' && typeof sv(1) === 'string' && typeof sv(2) === 'string' && sv(1) !== '') return { kind: 'scalar', value: (sv(0) as string).split(sv(1) as string).join(sv(2) as string), span };
+        break;
+      case 'trim':
+        if (typeof sv(0) === 'string') return { kind: 'scalar', value: (sv(0) as string).trim(), span };
+        break;
+      case 'startswith':
+      case 'endswith':
+        if (typeof sv(0) === 'string' && typeof sv(1) === 'string') {
+          const [a, b] = [(sv(0) as string).toLowerCase(), (sv(1) as string).toLowerCase()];
+          return { kind: 'scalar', value: name === 'startswith' ? a.startsWith(b) : a.endsWith(b), span };
+        }
+        break;
+      case 'array':
+        if (args[0]?.kind === 'array') return args[0];
+        if (args[0] && args[0].kind !== 'expr') return { kind: 'array', items: [args[0]], span };
+        break;
       case 'format':
         if (scalars && typeof sv(0) === 'string') {
           const out = (sv(0) as string).replace(/\{(\d+)(:[^}]*)?\}/g, (m, d: string) => (args[Number(d) + 1] ? String(sv(Number(d) + 1)) : m));
@@ -630,6 +790,24 @@ class Evaluator {
     }
     return this.unknown(n);
   }
+  /** The full name of iteration `idx` of a resource loop (`nsgs[i]`), when its list and name are known. */
+  loopItemName(r: ResInfo, idx: PValue): string | undefined {
+    let body = r.decl.body;
+    if (body.k === 'if') body = body.body;
+    if (body.k !== 'for' || idx.kind !== 'scalar' || typeof idx.value !== 'number') return undefined;
+    const it = this.eval(body.iter, new Map());
+    const item = it.kind === 'array' ? it.items[idx.value] : undefined;
+    if (!item) return undefined;
+    const env = new Map<string, PValue>().set(body.item, item);
+    if (body.index) env.set(body.index, { kind: 'scalar', value: idx.value, span: item.span });
+    const inner = body.body.k === 'if' ? body.body.body : body.body;
+    const nameN = inner.k === 'obj' ? inner.entries.find((e) => e.key === 'name')?.value : undefined;
+    const v = nameN ? this.eval(nameN, env) : undefined;
+    if (v?.kind !== 'scalar') return undefined;
+    if (!r.parent) return String(v.value);
+    const p = this.fullName(r.parent);
+    return p === undefined ? undefined : `${p}/${String(v.value)}`;
+  }
   fullName(r: ResInfo, depth = 0): string | undefined {
     if (!r.name || r.name.kind !== 'scalar' || depth > 8) return undefined;
     const own = String(r.name.value);
@@ -637,6 +815,23 @@ class Evaluator {
     const p = this.fullName(r.parent, depth + 1);
     return p === undefined ? undefined : `${p}/${own}`;
   }
+}
+
+function hasExpr(v: PValue): boolean {
+  return v.kind === 'expr' || (v.kind === 'array' && v.items.some(hasExpr)) || (v.kind === 'object' && v.entries.some((e) => hasExpr(e.value)));
+}
+
+function mergeObjects(a: PObject, b: PObject, span: Span): PObject {
+  const entries = [...a.entries];
+  for (const e of b.entries) {
+    const i = entries.findIndex((x) => x.key === e.key);
+    if (i < 0) entries.push(e);
+    else {
+      const prev = entries[i]!.value;
+      entries[i] = prev.kind === 'object' && e.value.kind === 'object' ? { ...e, value: mergeObjects(prev, e.value, e.value.span) } : e;
+    }
+  }
+  return { kind: 'object', entries, span };
 }
 
 function binary(op: string, a: unknown, b: unknown): string | number | boolean | undefined {
@@ -736,12 +931,20 @@ export function readBicep(text: string): BicepTemplate {
       diagnostics.push({ severity: 'warning', code: 'azure/bicep-unresolved', message: `resource ${info.decl.sym}: its body is not an object literal, so it is not evaluated`, span: ev.span(body.s, body.e) });
       return;
     }
-    const v = ev.eval(body, env) as PObject;
+    const v = ev.eval(body, env);
+    if (v.kind !== 'object') {
+      diagnostics.push({ severity: 'warning', code: 'azure/bicep-unresolved', message: `resource ${info.decl.sym}: its body is not known (${v.kind === 'expr' ? v.text.slice(0, 80) : 'not an object'}), so it is not evaluated`, span: ev.span(body.s, body.e) });
+      return;
+    }
     const entries = v.entries.filter((e) => e.key !== 'name' && e.key !== 'parent');
     const own = v.entries.find((e) => e.key === 'name')?.value;
-    const parentName = info.parent ? ev.fullName(info.parent) : undefined;
+    // "parent: nsgs[i]": one NSG of a resource loop, named by that iteration
+    const parentN = body.entries.find((e) => e.key === 'parent')?.value;
+    const looped = parentN?.k === 'index' && parentN.obj.k === 'id' && !env.has(parentN.obj.name) ? ev.resources.get(parentN.obj.name) : undefined;
+    const parentName = looped && parentN?.k === 'index' ? ev.loopItemName(looped, ev.eval(parentN.idx, env)) : info.parent ? ev.fullName(info.parent) : undefined;
     let name: PValue | undefined = own;
-    if (own && info.parent) {
+    if (own && looped && parentName !== undefined) name = own.kind === 'scalar' ? { kind: 'scalar', value: `${parentName}/${String(own.value)}`, span: own.span } : { kind: 'expr', text: `${parentName}/${own.kind === 'expr' ? own.text : '?'}`, span: own.span };
+    else if (own && info.parent) {
       name =
         own.kind === 'scalar' && parentName !== undefined
           ? { kind: 'scalar', value: `${parentName}/${String(own.value)}`, span: own.span }

@@ -367,8 +367,10 @@ function compileRule(r: AzRuleSpec, diagnostics: Diagnostic[]): CompiledRule {
   if (reportV && !r.isDefault) template.reportSpan = reportV.span;
   if (r.isDefault) template.builtIn = true;
   if (r.disabled) template.disabled = true;
-  // Unknown priority: an allow (or unknown access) first, a deny last — the most permissive reading.
-  const key = prio !== undefined ? prio : action.kind === 'drop' ? 1e9 : -1;
+  // Unknown priority: first, where it may come (an opaque match above says its place is unknown, so an allow there
+  // opens only possibly, and a deny closes nothing but makes what it matches possibly closed). A deny placed last
+  // was reported "never reached" behind the default rules and left what it may close certainly open.
+  const key = prio !== undefined ? prio : -1;
   const out: CompiledRule = { template, inbound, key };
   if (prio !== undefined) out.priority = prio;
   return out;

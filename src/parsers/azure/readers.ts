@@ -43,14 +43,15 @@ export function ruleFromObject(o: PObject, res: Resolve, extra: Match[] = [], na
   // One pass over the keys (ARM names are case-insensitive; the last duplicate wins, as in getCI).
   const byKey = new Map<string, PValue>();
   for (const e of p.entries) byKey.set(e.key.toLowerCase(), e.value);
-  // an application security group is a reference object ({ "id": "[resourceId(…)]" }): its id is evaluated too
+  // values inside lists are evaluated too: "destinationPortRanges": ["[parameters('pesitPort')]", "1768"], and an
+  // application security group's reference object ({ "id": "[resourceId(…)]" })
   const deep = (v: PValue | undefined): PValue | undefined => {
     const r = res(v);
     if (r?.kind === 'array') return { ...r, items: r.items.map((i) => deep(i) ?? i) };
     if (r?.kind === 'object') return { ...r, entries: r.entries.map((e) => ({ ...e, value: deep(e.value) ?? e.value })) };
     return r;
   };
-  const f = (k: string): PValue | undefined => (k.endsWith('ApplicationSecurityGroups') ? deep : res)(byKey.get(k.toLowerCase()));
+  const f = (k: string): PValue | undefined => deep(byKey.get(k.toLowerCase()));
   const nameV = res(getCI(o, 'name'));
   const r = ruleSpecOf(nameOverride ?? (nameV ? valText(nameV) : '(unnamed)'), o.span, f, ARM_FIELDS);
   const d = sval(f('description'));
@@ -70,10 +71,21 @@ function rulesOf(v: PValue | undefined, res: Resolve, extra: Match[], nsg: NsgSp
   for (const item of listOf(rv)) {
     // an item may itself be an expression ("[variables('cftRule')]"): resolved, or an unknown rule
     const it = res(item) ?? item;
-    if (it.kind === 'object') into.push(ruleFromObject(it, res, extra));
+    const props = it.kind === 'object' ? unknownProperties(it, res) : undefined;
+    if (props) (nsg.unresolvedRules ??= []).push(props);
+    else if (it.kind === 'object') into.push(ruleFromObject(it, res, extra));
     else if (it.kind === 'expr') (nsg.unresolvedRules ??= []).push({ text: it.text, span: it.span });
     else (nsg.unresolvedRules ??= []).push({ text: valText(it), span: it.span });
   }
+}
+
+/**
+ * A rule object whose `properties` is an expression not evaluated (`r.properties` of a Bicep loop over
+ * loadJsonContent(), "[parameters('rules')[copyIndex()].properties]"): the rule is unknown, not one without fields.
+ */
+function unknownProperties(o: PObject, res: Resolve): { text: string; span: Span } | undefined {
+  const p = res(getCI(o, 'properties'));
+  return p?.kind === 'expr' ? { text: p.text, span: p.span } : undefined;
 }
 
 function idName(v: PValue | undefined): string | undefined {
@@ -182,6 +194,26 @@ function toPValue(v: ArmValue, span: Span): PValue {
   return { kind: 'object', span, entries: Object.entries(v).map(([key, x]) => ({ key, keySpan: span, value: toPValue(x, span) })) };
 }
 
+/**
+ * An evaluated copy of a template value (one iteration of a copy loop), placed where the template writes each part:
+ * a rule made by a loop is reported at its own source or port line, not all at the loop's first line.
+ */
+function placedLike(v: ArmValue, tmpl: PValue | undefined, span: Span): PValue {
+  if (!tmpl || tmpl.kind === 'scalar' || tmpl.kind === 'expr') return toPValue(v, tmpl?.span ?? span);
+  if (v instanceof Unknown || v === null || typeof v !== 'object') return toPValue(v, tmpl.span);
+  if (Array.isArray(v)) return tmpl.kind === 'array' ? { kind: 'array', items: v.map((x, i) => placedLike(x, tmpl.items[i], tmpl.span)), span: tmpl.span } : toPValue(v, tmpl.span);
+  if (tmpl.kind !== 'object') return toPValue(v, tmpl.span);
+  return {
+    kind: 'object',
+    span: tmpl.span,
+    entries: Object.entries(v).map(([key, x]) => {
+      const l = key.toLowerCase();
+      const e = tmpl.entries.find((t) => t.key.toLowerCase() === l);
+      return { key, keySpan: e?.keySpan ?? tmpl.span, value: placedLike(x, e?.value, tmpl.span) };
+    }),
+  };
+}
+
 function symbolic(v: ArmValue): string | undefined {
   if (typeof v === 'string') return v;
   if (typeof v === 'number') return String(v);
@@ -204,20 +236,14 @@ interface ArmNic {
   subnets: string[];
 }
 
-function containsUnknown(v: ArmValue): boolean {
-  if (v instanceof Unknown) return true;
-  if (Array.isArray(v)) return v.some(containsUnknown);
-  if (v && typeof v === 'object') return Object.values(v).some(containsUnknown);
-  return false;
-}
-
 export interface ArmResult {
   nsgs: NsgSpec[];
   nics: ArmNic[];
   subnetNsg: Map<string, string>;
 }
 
-export function readArmTemplate(root: PObject, overrides: Record<string, unknown>, diagnostics: Diagnostic[]): ArmResult {
+/** `inherited`: conjuncts of every rule the template makes (a nested deployment's unknown condition). */
+export function readArmTemplate(root: PObject, overrides: Record<string, unknown>, diagnostics: Diagnostic[], inherited: Match[] = []): ArmResult {
   const params = new Map<string, PValue>();
   const vars = new Map<string, PValue>();
   const pv = getCI(root, 'parameters');
@@ -248,13 +274,16 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
   const evalV = (v: PValue | undefined): ArmValue | undefined => {
     if (!v) return undefined;
     if (v.kind === 'scalar') return typeof v.value === 'string' ? ev.evalString(v.value) : v.value;
+    // a value the Bicep reader left unevaluated ("nsg-a/${r.name}" of a loop over an unknown list): unknown, its
+    // text the symbol, so that a child rule still finds its parent NSG by the name before the "/"
+    if (v.kind === 'expr') return new Unknown(v.text, v.text);
     return undefined;
   };
   const nsgs = new Map<string, NsgSpec>();
   const order: NsgSpec[] = [];
   const nics: ArmNic[] = [];
   const subnetNsg = new Map<string, string>();
-  const pendingChildren: { parent: string; rule: AzRuleSpec; span: Span }[] = [];
+  const pendingChildren: { parent: string; rule?: AzRuleSpec; unresolved?: { text: string; span: Span }; span: Span }[] = [];
 
   const conditionOf = (r: PObject): { extra: Match[]; disabled: boolean } => {
     const c = getCI(r, 'condition');
@@ -269,7 +298,7 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
     return c ? [opaque('copy', valText(getCI(c, 'count')) || 'copy', 'the resource is created in a copy loop whose count is not evaluated', c.span)] : [];
   };
 
-  const walk = (list: PValue | undefined, parent: { type: string; name: string } | undefined, depth: number): void => {
+  const walk = (list: PValue | undefined, parent: { type: string; name: string } | undefined, depth: number, outer: Match[] = inherited): void => {
     if (depth > 8) return;
     // languageVersion 2.0 (Bicep's symbolic names): "resources" is an object of symbolic name → resource.
     const symbolicMap = list?.kind === 'object' && list.entries.length > 0 && list.entries.every((e) => e.value.kind === 'object');
@@ -285,7 +314,7 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
         const loopName = sval(getCI(loop, 'name')) ?? 'copy';
         const expanded = ev.copyLoop(loopName, toPlain(getCI(loop, 'count')), plain, `copy ${loopName}`);
         if (Array.isArray(expanded)) {
-          walk(toPValue(expanded, r.span), parent, depth + 1);
+          walk({ kind: 'array', items: expanded.map((x) => placedLike(x, r, r.span)), span: r.span }, parent, depth + 1, outer);
           continue;
         }
       }
@@ -296,7 +325,7 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
       const nameSym = symbolic(evalV(getCI(r, 'name')) ?? '') ?? '(unnamed)';
       const fullName = parent && !nameSym.includes('/') ? `${parent.name}/${nameSym}` : nameSym;
       const cond = conditionOf(r);
-      const extra = [...cond.extra, ...copyOf(r)];
+      const extra = [...outer, ...cond.extra, ...copyOf(r)];
       const props = res(getCI(r, 'properties'));
       if (type === NSG_TYPE) {
         const nsg: NsgSpec = { name: fullName, span: r.span, rules: [], targets: [] };
@@ -309,20 +338,26 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
         for (const c of props?.kind === 'object' ? listOf(getCI(props, 'copy')) : []) {
           if (sval(getCI(c, 'name'))?.toLowerCase() !== 'securityrules') continue;
           const arr = ev.copyLoop('securityRules', toPlain(getCI(c, 'count')), toPlain(getCI(c, 'input')), `copy securityRules count ${valText(getCI(c, 'count'))}`);
-          rulesOf(toPValue(arr, c.span), identity, extra, nsg, nsg.rules);
+          const input = getCI(c, 'input');
+          rulesOf(Array.isArray(arr) ? { kind: 'array', items: arr.map((x) => placedLike(x, input, c.span)), span: c.span } : toPValue(arr, c.span), identity, extra, nsg, nsg.rules);
         }
         if (cond.disabled) {
           diagnostics.push({ severity: 'warning', code: 'azure/condition-false', message: `NSG ${fullName} has a condition that is false: it is not deployed`, span: getCI(r, 'condition')!.span });
           // its rules are not deployed either (kept, never evaluated, as a false child rule)
           for (const rule of nsg.rules) rule.disabled = true;
         }
-        if (!nsgs.has(fullName)) nsgs.set(fullName, nsg);
+        if (!nsgs.has(fullName.toLowerCase())) nsgs.set(fullName.toLowerCase(), nsg);
         order.push(nsg);
-        walk(getCI(r, 'resources'), { type: NSG_TYPE, name: fullName }, depth + 1);
+        walk(getCI(r, 'resources'), { type: NSG_TYPE, name: fullName }, depth + 1, extra);
       } else if (type === RULE_TYPE) {
         const slash = fullName.lastIndexOf('/');
         const parentName = slash > 0 ? fullName.slice(0, slash) : '(unknown NSG)';
         const ruleName = slash > 0 ? fullName.slice(slash + 1) : fullName;
+        const unresolved = unknownProperties(r, res);
+        if (unresolved) {
+          if (!cond.disabled) pendingChildren.push({ parent: parentName, unresolved, span: r.span });
+          continue;
+        }
         const rule = ruleFromObject(r, res, extra, ruleName);
         // A condition that is false: the rule is not deployed (kept, never evaluated, as a disabled GCP rule).
         if (cond.disabled) rule.disabled = true;
@@ -337,7 +372,7 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
           const id = nsgRef?.kind === 'object' ? refName(evalV(getCI(nsgRef, 'id')) ?? '') : undefined;
           if (id) subnetNsg.set(`${fullName}/${sn}`, id);
         }
-        walk(getCI(r, 'resources'), { type: 'microsoft.network/virtualnetworks', name: fullName }, depth + 1);
+        walk(getCI(r, 'resources'), { type: 'microsoft.network/virtualnetworks', name: fullName }, depth + 1, extra);
       } else if (type === 'microsoft.network/virtualnetworks/subnets') {
         const nsgRef = props?.kind === 'object' ? getCI(props, 'networkSecurityGroup') : undefined;
         const id = nsgRef?.kind === 'object' ? refName(evalV(getCI(nsgRef, 'id')) ?? '') : undefined;
@@ -361,46 +396,66 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
         const p = getCI(r, 'properties');
         const inner = p?.kind === 'object' ? getCI(p, 'template') : undefined;
         const scope = p?.kind === 'object' ? sval(getCI(getCI(p, 'expressionEvaluationOptions'), 'scope'))?.toLowerCase() : undefined;
-        if (inner?.kind === 'object' && depth < 6) {
+        if (cond.disabled) {
+          // condition false: the deployment does not run, and its NSGs are not deployed (template syntax, condition)
+          diagnostics.push({ severity: 'warning', code: 'azure/condition-false', message: `nested deployment ${fullName} has a condition that is false: its NSGs are not deployed`, span: getCI(r, 'condition')!.span });
+        } else if (inner?.kind === 'object' && depth < 6) {
           if (scope === 'inner') {
             const passed: Record<string, unknown> = {};
             const pp = p?.kind === 'object' ? getCI(p, 'parameters') : undefined;
             if (pp?.kind === 'object') {
               for (const e of pp.entries) {
+                // A value the outer template does not decide (reference(), a Key Vault reference, which has no
+                // "value") is unknown in the inner template: never the inner parameter's defaultValue, which the
+                // passed value replaces (ARM: a parameter's default is used only when no value is passed).
                 const v = getCI(e.value, 'value');
-                const x = v ? ev.deep(toPlain(v)) : undefined;
-                if (x !== undefined && !containsUnknown(x)) passed[e.key] = { value: x };
+                passed[e.key] = { value: v ? ev.deep(toPlain(v)) : new Unknown(valText(e.value)) };
               }
+            } else if (pp) {
+              // the passed parameters are themselves an expression: every inner parameter is unknown
+              const ip = getCI(inner, 'parameters');
+              if (ip?.kind === 'object') for (const e of ip.entries) passed[e.key] = { value: new Unknown(valText(pp)) };
             }
-            const sub = readArmTemplate(inner, passed, diagnostics);
+            const sub = readArmTemplate(inner, passed, diagnostics, extra);
             for (const n of sub.nsgs) {
-              if (!nsgs.has(n.name)) nsgs.set(n.name, n);
+              if (!nsgs.has(n.name.toLowerCase())) nsgs.set(n.name.toLowerCase(), n);
               order.push(n);
             }
             nics.push(...sub.nics);
             for (const [k, v] of sub.subnetNsg) subnetNsg.set(k, v);
-          } else walk(getCI(inner, 'resources'), undefined, depth + 1);
+          } else walk(getCI(inner, 'resources'), undefined, depth + 1, extra);
         } else if (p?.kind === 'object' && getCI(p, 'templateLink') !== undefined) {
           diagnostics.push({ severity: 'warning', code: 'azure/linked-template', message: `nested deployment ${fullName} links to a template that is not in the input: its NSGs are not evaluated`, span: r.span });
         }
       } else {
-        walk(getCI(r, 'resources'), { type, name: fullName }, depth + 1);
+        walk(getCI(r, 'resources'), { type, name: fullName }, depth + 1, extra);
       }
     }
   };
   walk(getCI(root, 'resources'), undefined, 0);
   for (const c of pendingChildren) {
-    let nsg = nsgs.get(c.parent);
+    let nsg = nsgs.get(c.parent.toLowerCase());
     if (!nsg) {
       nsg = { name: c.parent, span: c.span, rules: [], targets: [], external: true };
-      nsgs.set(c.parent, nsg);
+      nsgs.set(c.parent.toLowerCase(), nsg);
       order.push(nsg);
     }
-    nsg.rules.push(c.rule);
+    if (c.rule) {
+      // A child resource "nsg/Allow-CFT" and the NSG's inline rule "Allow-CFT" are one Azure resource (as `az group
+      // export` writes every rule twice): the child, deployed after its NSG, is the rule; not a second one.
+      const name = c.rule.name.toLowerCase();
+      const same = nsg.rules.findIndex((r) => r.name.toLowerCase() === name);
+      if (same >= 0) nsg.rules[same] = c.rule;
+      else nsg.rules.push(c.rule);
+    }
+    if (c.unresolved) (nsg.unresolvedRules ??= []).push(c.unresolved);
   }
-  for (const [subnet, nsgName] of subnetNsg) nsgs.get(nsgName)?.targets.push(subnet);
-  for (const nic of nics) if (nic.nsg) nsgs.get(nic.nsg)?.targets.push(nic.name);
-  return { nsgs: order, nics, subnetNsg };
+  for (const [subnet, nsgName] of subnetNsg) nsgs.get(nsgName.toLowerCase())?.targets.push(subnet);
+  for (const nic of nics) if (nic.nsg) nsgs.get(nic.nsg.toLowerCase())?.targets.push(nic.name);
+  // An NSG the template only refers to ("existing": true) and gives no rules: nothing of it is in the input (its
+  // rules are elsewhere), so it is no ruleset here; its default rules alone were reported as openings nobody wrote.
+  const written = order.filter((n) => !(n.external && n.rules.length === 0 && !n.unresolvedRules?.length));
+  return { nsgs: written, nics, subnetNsg };
 }
 
 /** Compile NSGs and, for NICs whose subnet NSG and own NSG are both known, the combined rulesets. */
@@ -409,15 +464,17 @@ export function compileAll(nsgs: NsgSpec[], nics: ArmNic[], subnetNsg: Map<strin
   const byName = new Map<string, CompiledNsg>();
   for (const n of nsgs) {
     const c = compileNsg(n, ids, diagnostics);
-    if (!byName.has(n.name)) byName.set(n.name, c);
+    if (!byName.has(n.name.toLowerCase())) byName.set(n.name.toLowerCase(), c);
     out.push(c.ruleset);
   }
+  // ARM resource names are case-insensitive: a NIC's subnet "VNet/App" is the subnet "vnet/app"
+  const subnetByName = new Map([...subnetNsg].map(([k, v]) => [k.toLowerCase(), v]));
   for (const nic of nics) {
     if (!nic.nsg) continue;
-    const nicNsg = byName.get(nic.nsg);
+    const nicNsg = byName.get(nic.nsg.toLowerCase());
     for (const s of nic.subnets) {
-      const sn = subnetNsg.get(s);
-      const subNsg = sn ? byName.get(sn) : undefined;
+      const sn = subnetByName.get(s.toLowerCase());
+      const subNsg = sn ? byName.get(sn.toLowerCase()) : undefined;
       if (nicNsg && subNsg) out.push(combineSubnetAndNic(nic.name, s, subNsg, nicNsg, ids));
     }
   }

@@ -335,6 +335,182 @@ describe('ARM functions templates use for rules', () => {
   });
 });
 
+describe('ARM expressions inside a rule field\'s list', () => {
+  test('"destinationPortRanges": ["[parameters(\'pesitPort\')]", "1768"] and prefixes of parameters are evaluated', () => {
+    const t = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      parameters: { pesitPort: { type: 'string', defaultValue: '1761' }, partner: { type: 'string', defaultValue: '198.51.100.7' }, adminCidr: { type: 'string' } },
+      resources: [
+        {
+          type: 'Microsoft.Network/networkSecurityGroups',
+          name: 'nsg-x',
+          properties: {
+            securityRules: [
+              rule('cft', 100, 'Allow', {
+                destinationPortRange: undefined,
+                destinationPortRanges: ["[parameters('pesitPort')]", '1768'],
+                sourceAddressPrefix: undefined,
+                sourceAddressPrefixes: ["[parameters('partner')]", '203.0.113.0/24', "[parameters('adminCidr')]"],
+              }),
+            ],
+          },
+        },
+      ],
+    };
+    const d = parseAzure(JSON.stringify(t));
+    // it was an error (invalid port range "[parameters('pesitPort')]"): a parse failure, and the partner's
+    // expression was taken for a service tag
+    expect(d.diagnostics.map((x) => `${x.severity} ${x.message}`)).toEqual([
+      "warning Cannot evaluate [parameters('adminCidr')] (security rule \"cft\"): the address prefix is not a literal; it is treated as unknown",
+    ]);
+    const rs = d.rulesets[0]!;
+    expect(inbound(rs)[0]!.text).toBe("allow tcp:1761,1768 from 198.51.100.7, 203.0.113.0/24, [parameters('adminCidr')] to * (priority 100)");
+    const r = reach(rs, 1768);
+    expect(r.open.toCidrs()).toEqual(['198.51.100.7/32', '203.0.113.0/24']);
+    expect(r.possibly.union(r.open).equals(AddrSet.ALL_V4)).toBe(true);
+  });
+});
+
+describe('a rule whose priority is not known', () => {
+  test('a deny may come before the allows: what it matches is possibly closed, and it is not "never reached"', () => {
+    const t = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      parameters: { denyPriority: { type: 'int' } },
+      resources: [
+        {
+          type: 'Microsoft.Network/networkSecurityGroups',
+          name: 'nsg-p',
+          properties: {
+            securityRules: [
+              rule('deny-cft', "[parameters('denyPriority')]" as never, 'Deny', { destinationPortRange: '1761-1768', protocol: '*' }),
+              rule('allow-cft', 500, 'Allow', { destinationPortRange: '1761-1768', sourceAddressPrefix: 'Internet' }),
+            ],
+          },
+        },
+      ],
+    };
+    const rs = parseAzure(JSON.stringify(t)).rulesets[0]!;
+    // the deny was placed after the default rules: 1761 certainly open from the internet, and the deny reported as
+    // never reached
+    expect(inbound(rs).map((r) => r.comment?.split(':')[0])).toEqual(['deny-cft', 'allow-cft', 'AllowVnetInBound', 'AllowAzureLoadBalancerInBound', 'DenyAllInBound']);
+    const r = reach(rs, 1761);
+    expect([r.open.isEmpty, r.possibly.equals(AddrSet.ALL_V4)]).toEqual([true, true]);
+  });
+});
+
+describe('az group export / portal "Export template"', () => {
+  test('an inline rule and its child resource of the same name are one rule, not a duplicate priority and a shadowed rule', () => {
+    const props = rule('x', 300, 'Allow', { destinationPortRange: '1761-1768', sourceAddressPrefix: 'Internet' }).properties;
+    const t = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      parameters: { networkSecurityGroups_nsg_mft_name: { defaultValue: 'nsg-mft', type: 'String' } },
+      resources: [
+        { type: 'Microsoft.Network/networkSecurityGroups', name: "[parameters('networkSecurityGroups_nsg_mft_name')]", properties: { securityRules: [{ name: 'Allow-CFT', properties: props }] } },
+        { type: 'Microsoft.Network/networkSecurityGroups/securityRules', name: "[concat(parameters('networkSecurityGroups_nsg_mft_name'), '/Allow-CFT')]", properties: props },
+        { type: 'Microsoft.Network/networkSecurityGroups/securityRules', name: "[concat(parameters('networkSecurityGroups_nsg_mft_name'), '/Deny-1764')]", properties: { ...props, access: 'Deny', priority: 200, destinationPortRange: '1764' } },
+      ],
+    };
+    const text = JSON.stringify(t, null, 2);
+    const d = parseAzure(text);
+    // it warned "security rules "Allow-CFT" and "Allow-CFT" … have the same priority 300 (Azure rejects this)"
+    expect(d.diagnostics).toEqual([]);
+    const rules = inbound(d.rulesets[0]!).filter((r) => !r.builtIn);
+    // the child resource is the rule (its object starts two lines above its name: "{", "type")
+    const objectLine = (s: string): number => text.split('\n').findIndex((l) => l.includes(s)) - 1;
+    expect(rules.map((r) => `${r.comment} ${r.span.start.line}`)).toEqual([`Deny-1764 ${objectLine('/Deny-1764')}`, `Allow-CFT ${objectLine("'/Allow-CFT'")}`]);
+    expect(reach(d.rulesets[0]!, 1764).open.isEmpty).toBe(true);
+  });
+});
+
+describe('ARM resource names are case-insensitive', () => {
+  test('a child rule "nsg-mft/…" belongs to the NSG "NSG-Mft"; a NIC finds its subnet and NSG whatever their case', () => {
+    const t = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      resources: [
+        { type: 'Microsoft.Network/networkSecurityGroups', name: 'NSG-Mft', properties: { securityRules: [rule('cft', 200, 'Allow', { destinationPortRange: '1761-1768' })] } },
+        { type: 'Microsoft.Network/networkSecurityGroups/securityRules', name: 'nsg-mft/deny-1764', properties: rule('x', 100, 'Deny', { destinationPortRange: '1764' }).properties },
+        { type: 'Microsoft.Network/networkSecurityGroups', name: 'nsg-nic', properties: { securityRules: [rule('all', 100, 'Allow')] } },
+        { type: 'Microsoft.Network/virtualNetworks', name: 'VNet1', properties: { subnets: [{ name: 'App', properties: { networkSecurityGroup: { id: "[resourceId('Microsoft.Network/networkSecurityGroups', 'nsg-MFT')]" } } }] } },
+        {
+          type: 'Microsoft.Network/networkInterfaces',
+          name: 'vm1-nic',
+          properties: {
+            networkSecurityGroup: { id: "[resourceId('Microsoft.Network/networkSecurityGroups', 'NSG-NIC')]" },
+            ipConfigurations: [{ name: 'ip', properties: { subnet: { id: "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'vnet1', 'app')]" } } }],
+          },
+        },
+      ],
+    };
+    const d = parseAzure(JSON.stringify(t));
+    // the deny was a rule of a second NSG "nsg-mft (rules only; …)", so 1764 stayed open in NSG-Mft
+    expect(d.rulesets.map((r) => r.name)).toEqual(['NSG NSG-Mft', 'NSG nsg-nic', 'NIC vm1-nic (subnet vnet1/app NSG NSG-Mft + NIC NSG nsg-nic)']);
+    expect(d.rulesets[0]!.targets).toEqual(['NSG-Mft', 'VNet1/App']);
+    expect(reach(d.rulesets[0]!, 1764).open.isEmpty).toBe(true);
+    expect(reach(d.rulesets[0]!, 1763).open.equals(AddrSet.ALL_V4)).toBe(true);
+    expect(reach(d.rulesets[2]!, 1764).open.isEmpty).toBe(true);
+  });
+});
+
+describe('ARM union() of objects', () => {
+  test('a later property wins and nested objects merge: a rule built from a base object and its own fields', () => {
+    const t = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      variables: { base: { properties: { direction: 'Inbound', access: 'Allow', protocol: 'Tcp', sourcePortRange: '*', destinationAddressPrefix: '*', sourceAddressPrefix: '*' } } },
+      resources: [
+        {
+          type: 'Microsoft.Network/networkSecurityGroups',
+          name: 'nsg-u',
+          properties: {
+            securityRules: [
+              "[union(variables('base'), createObject('name', 'cft', 'properties', createObject('priority', 200, 'destinationPortRange', '1761', 'sourceAddressPrefix', '10.0.0.0/8')))]",
+              "[union(variables('base'), json('{\"name\": \"deny\", \"properties\": {\"access\": \"Deny\", \"priority\": 150, \"destinationPortRange\": \"1762\"}}'))]",
+            ],
+          },
+        },
+      ],
+    };
+    const d = parseAzure(JSON.stringify(t));
+    expect(d.diagnostics).toEqual([]);
+    expect(inbound(d.rulesets[0]!).filter((r) => !r.builtIn).map((r) => r.text)).toEqual([
+      'deny tcp:1762 from * to * (priority 150)',
+      'allow tcp:1761 from 10.0.0.0/8 to * (priority 200)',
+    ]);
+  });
+});
+
+describe('ARM items() and flatten()', () => {
+  test('a property copy over items() of an object parameter', () => {
+    const t = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      parameters: { rules: { type: 'object', defaultValue: { rest: { p: 210, ports: [['1768']] }, pesit: { p: 200, ports: [['1761'], ['1762']] } } } },
+      resources: [
+        {
+          type: 'Microsoft.Network/networkSecurityGroups',
+          name: 'nsg-i',
+          properties: {
+            copy: [
+              {
+                name: 'securityRules',
+                count: "[length(items(parameters('rules')))]",
+                input: rule("[items(parameters('rules'))[copyIndex('securityRules')].key]", "[items(parameters('rules'))[copyIndex('securityRules')].value.p]" as never, 'Allow', {
+                  destinationPortRange: undefined,
+                  destinationPortRanges: "[flatten(items(parameters('rules'))[copyIndex('securityRules')].value.ports)]",
+                }),
+              },
+            ],
+          },
+        },
+      ],
+    };
+    const d = parseAzure(JSON.stringify(t));
+    expect(d.diagnostics).toEqual([]);
+    expect(inbound(d.rulesets[0]!).filter((r) => !r.builtIn).map((r) => `${r.comment}: ${r.text}`)).toEqual([
+      'pesit: allow tcp:1761,1762 from * to * (priority 200)',
+      'rest: allow tcp:1768 from * to * (priority 210)',
+    ]);
+  });
+});
+
 describe('ARM CIDR functions', () => {
   test('cidrSubnet (absolute new prefix length) and cidrHost (index 0 is the first usable address) resolve; out of range stays unknown', () => {
     const src = (p: string) => ({ sourceAddressPrefix: p });
@@ -539,6 +715,47 @@ describe('ARM copy loops', () => {
     ]);
     expect(reach(d.rulesets[0]!, 1768).open.equals(AddrSet.ALL_V4)).toBe(true);
   });
+  test('a rule made by a property or resource copy loop is placed at the input it is made from, not at the loop', () => {
+    const t = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      parameters: { rules: rulesParam },
+      resources: [
+        { type: 'Microsoft.Network/networkSecurityGroups', name: 'n', properties: { copy: [{ name: 'securityRules', count: "[length(parameters('rules'))]", input }] } },
+        {
+          type: 'Microsoft.Network/networkSecurityGroups',
+          name: "[concat('web-', copyIndex(1))]",
+          copy: { name: 'nsgLoop', count: 2 },
+          properties: { securityRules: [rule('cft-all', 100, 'Allow', { destinationPortRange: '1761-1768' })] },
+        },
+      ],
+    };
+    const text = JSON.stringify(t, null, 2);
+    const lineOf = (s: string, from = 0): number => text.slice(0, text.indexOf(s, from)).split('\n').length;
+    const d = parseAzure(text);
+    expect(d.rulesets.map((r) => r.name)).toEqual(['NSG n', 'NSG web-1', 'NSG web-2']);
+    const at = (rs: Ruleset) => inbound(rs).filter((r) => !r.builtIn).map((r) => `${r.comment} ${r.span.start.line} ${r.reportSpan?.start.line}`);
+    // both copies of the input are placed at it; the report at its source prefix (they were all at the "copy" line)
+    const src = lineOf('"sourceAddressPrefix": "[parameters');
+    const inputLine = lineOf('"input"');
+    expect(at(d.rulesets[0]!)).toEqual([`cft ${inputLine} ${src}`, `ssh ${inputLine} ${src}`]);
+    // each NSG of the resource loop: its rule at the rule object (they were at the resource's first line)
+    const ruleLine = lineOf('"name": "cft-all"') - 1;
+    const star = lineOf('"sourceAddressPrefix": "*"', text.indexOf('cft-all'));
+    expect(at(d.rulesets[1]!)).toEqual([`cft-all ${ruleLine} ${star}`]);
+    expect(at(d.rulesets[2]!)).toEqual([`cft-all ${ruleLine} ${star}`]);
+  });
+  test('property iteration inside a variable object ("copy" in a variable\'s value) makes its array property', () => {
+    const t = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      parameters: { rules: rulesParam },
+      variables: { nsgConfig: { name: 'nsg-v', copy: [{ name: 'rules', count: "[length(parameters('rules'))]", input: { ...input, name: "[parameters('rules')[copyIndex('rules')].name]", properties: { ...input.properties, priority: "[parameters('rules')[copyIndex('rules')].priority]", destinationPortRange: "[parameters('rules')[copyIndex('rules')].port]", sourceAddressPrefix: "[parameters('rules')[copyIndex('rules')].source]" } } }] } },
+      resources: [{ type: 'Microsoft.Network/networkSecurityGroups', name: "[variables('nsgConfig').name]", properties: { securityRules: "[variables('nsgConfig').rules]" } }],
+    };
+    const d = parseAzure(JSON.stringify(t));
+    // the rule list was unknown ("unresolved security rules [variables('nsgConfig').rules]")
+    expect(d.diagnostics).toEqual([]);
+    expect(inbound(d.rulesets[0]!).slice(0, 2).map((r) => r.text)).toEqual(['allow tcp:1761-1768 from * to * (priority 100)', 'allow tcp:22 from 10.0.0.0/8 to * (priority 110)']);
+  });
   test('variable copy loop resolved from parameter overrides (a parameters file); unknown count stays unresolved', () => {
     const t = {
       $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
@@ -580,6 +797,102 @@ describe('ARM nested deployments', () => {
       ['NSG outer-nsg', 'allow tcp:1761-1768 from * to * (priority 100)'],
       ['NSG inner-nsg', 'allow tcp:1761-1768 from 10.0.0.0/8 to * (priority 100)'],
     ]);
+  });
+});
+
+describe('ARM nested deployments with a condition', () => {
+  test('false: its NSGs are not deployed; unknown: their rules hold only if it does', () => {
+    const nsg = (name: string) => ({ type: 'Microsoft.Network/networkSecurityGroups', name, properties: { securityRules: [rule('cft', 100, 'Allow', { destinationPortRange: '1761-1768' })] } });
+    const dep = (name: string, condition: string, scope?: string) => ({
+      condition,
+      type: 'Microsoft.Resources/deployments',
+      name,
+      properties: { ...(scope ? { expressionEvaluationOptions: { scope } } : {}), mode: 'Incremental', template: { $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#', resources: [nsg(`nsg-${name}`)] } },
+    });
+    const t = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      parameters: { deployCft: { type: 'bool', defaultValue: false }, other: { type: 'bool' } },
+      resources: [dep('off', "[parameters('deployCft')]"), dep('maybe', "[parameters('other')]"), dep('inner', "[parameters('other')]", 'inner')],
+    };
+    const d = parseAzure(JSON.stringify(t));
+    expect(d.diagnostics.filter((x) => x.code !== 'unevaluated').map((x) => x.message)).toEqual(['nested deployment off has a condition that is false: its NSGs are not deployed']);
+    // the deployment whose condition is false was read as deployed: 1761-1768 open from everywhere
+    expect(d.rulesets.map((r) => r.name)).toEqual(['NSG nsg-maybe', 'NSG nsg-inner']);
+    for (const rs of d.rulesets) {
+      const r = reach(rs, 1761);
+      expect([rs.name, r.open.isEmpty, r.possibly.toString()]).toEqual([rs.name, true, '0.0.0.0/0']);
+    }
+  });
+});
+
+describe('ARM nested deployments with inner scope: parameters the outer template does not decide', () => {
+  test('a passed value that is unknown (reference(), a Key Vault reference) is unknown inside, not the inner defaultValue', () => {
+    const nsg = { type: 'Microsoft.Network/networkSecurityGroups', name: 'nsg-nested', properties: { securityRules: [
+      rule('cft', 100, 'Allow', { destinationPortRange: '1761-1768', sourceAddressPrefix: "[parameters('src')]" }),
+      rule('rest', 110, 'Allow', { destinationPortRange: '1768', sourceAddressPrefix: "[parameters('secret')]" }),
+    ] } };
+    const t = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      resources: [
+        {
+          type: 'Microsoft.Resources/deployments',
+          name: 'inner',
+          properties: {
+            expressionEvaluationOptions: { scope: 'inner' },
+            parameters: {
+              src: { value: "[reference(resourceId('Microsoft.Network/publicIPAddresses', 'pip-partner')).ipAddress]" },
+              secret: { reference: { keyVault: { id: '/subscriptions/s/resourceGroups/g/providers/Microsoft.KeyVault/vaults/kv' }, secretName: 'adminCidr' } },
+            },
+            template: {
+              $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+              parameters: { src: { type: 'string', defaultValue: '10.99.0.0/16' }, secret: { type: 'string', defaultValue: '10.98.0.0/16' } },
+              resources: [nsg],
+            },
+          },
+        },
+      ],
+    };
+    const d = parseAzure(JSON.stringify(t));
+    const rs = d.rulesets[0]!;
+    expect(inbound(rs).slice(0, 2).map((r) => r.text)).toEqual([
+      "allow tcp:1761-1768 from [parameters('src')] to * (priority 100)",
+      "allow tcp:1768 from [parameters('secret')] to * (priority 110)",
+    ]);
+    // it said open from 10.99.0.0/16 only (the inner default, which a passed value replaces)
+    const r = reach(rs, 1761);
+    expect(r.open.isEmpty).toBe(true);
+    expect(r.possibly.toString()).toBe('0.0.0.0/0');
+    expect(reach(rs, 1768).possibly.toString()).toBe('0.0.0.0/0');
+    expect(d.diagnostics.map((x) => `${x.severity} ${x.message}`)).toEqual([
+      "warning Cannot evaluate [parameters('src')] (security rule \"cft\"): the source address prefix is not a literal; it is treated as unknown",
+      "warning Cannot evaluate [parameters('secret')] (security rule \"rest\"): the source address prefix is not a literal; it is treated as unknown",
+    ]);
+  });
+});
+
+describe('ARM rules whose properties are an unknown expression', () => {
+  test('inline or child rule: an unknown rule (possibly open), not a rule without direction, priority and access (a parse failure)', () => {
+    const t = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      parameters: { rules: { type: 'array' }, nsgName: { type: 'string', defaultValue: 'nsg-p' } },
+      resources: [
+        { type: 'Microsoft.Network/networkSecurityGroups', name: "[parameters('nsgName')]", properties: { securityRules: [{ name: 'first', properties: "[parameters('rules')[0].properties]" }] } },
+        {
+          type: 'Microsoft.Network/networkSecurityGroups/securityRules',
+          name: "[concat(parameters('nsgName'), '/', parameters('rules')[copyIndex()].name)]",
+          copy: { name: 'ruleLoop', count: "[length(parameters('rules'))]" },
+          properties: "[parameters('rules')[copyIndex()].properties]",
+        },
+      ],
+    };
+    const d = parseAzure(JSON.stringify(t, null, 2));
+    expect(d.diagnostics.map((x) => `${x.span.start.line} ${x.severity} ${x.message}`)).toEqual([
+      "20 warning Cannot evaluate [parameters('rules')[0].properties] (NSG nsg-p): the security rule list is not a literal; it is treated as unknown",
+      "32 warning Cannot evaluate [parameters('rules')[copyIndex()].properties] (NSG nsg-p): the security rule list is not a literal; it is treated as unknown",
+    ]);
+    expect(d.rulesets.map((r) => r.name)).toEqual(['NSG nsg-p']);
+    const r = reach(d.rulesets[0]!, 1761);
+    expect([r.open.isEmpty, r.possibly.toString()]).toEqual([true, '0.0.0.0/0']);
   });
 });
 

@@ -13,6 +13,10 @@ function opened(rs: Ruleset, port: number): string[] {
     .sort();
 }
 
+function inboundTexts(rs: Ruleset): string[] {
+  return rs.tables[0]!.chains.find((c) => c.hook === 'input')!.rules.filter((r) => !r.builtIn).map((r) => r.text);
+}
+
 const NSG = `param location string = resourceGroup().location
 @description('partners')
 param partners array = [
@@ -167,6 +171,268 @@ resource nic 'Microsoft.Network/networkInterfaces@2023-09-01' = {
     const both = doc.rulesets[2]!;
     expect(opened(both, 1761).filter((x) => x.includes('0.0.0.0/0'))).toEqual(['open 0.0.0.0/0 AzureLoadBalancer VirtualNetwork @16']);
     expect(opened(both, 1762).filter((x) => x.includes('0.0.0.0/0'))).toEqual([]);
+  });
+
+  test('safe dereference (.? and [?]), ?? of arrays and map() lambdas, as Azure Verified Modules write rules', () => {
+    const doc = parseBicep(`param securityRules array = [
+  {
+    name: 'cft-in'
+    properties: {
+      access: 'Allow'
+      direction: 'Inbound'
+      priority: 200
+      protocol: 'Tcp'
+      sourceAddressPrefixes: [ '198.51.100.0/24' ]
+      destinationPortRanges: [ '1761-1763' ]
+    }
+  }
+  {
+    name: 'ssh-asg'
+    properties: {
+      access: 'Allow'
+      direction: 'Inbound'
+      priority: 300
+      protocol: 'Tcp'
+      sourceApplicationSecurityGroupResourceIds: [ '/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/applicationSecurityGroups/asg-admins' ]
+      destinationPortRange: '22'
+    }
+  }
+]
+resource nsg 'Microsoft.Network/networkSecurityGroups@2023-11-01' = {
+  name: 'nsg-avm'
+  properties: {
+    securityRules: [
+      for securityRule in securityRules: {
+        name: securityRule.name
+        properties: {
+          access: securityRule.properties.access
+          description: securityRule.properties.?description ?? ''
+          destinationAddressPrefix: securityRule.properties.?destinationAddressPrefix ?? '*'
+          destinationPortRange: securityRule.properties.?destinationPortRange ?? ''
+          destinationPortRanges: securityRule.properties.?destinationPortRanges ?? []
+          direction: securityRule.properties.direction
+          priority: securityRule.properties.priority
+          protocol: securityRule.properties.protocol
+          sourceAddressPrefix: securityRule.properties.?sourceAddressPrefix ?? ''
+          sourceAddressPrefixes: securityRule.properties.?sourceAddressPrefixes ?? []
+          sourceApplicationSecurityGroups: map(
+            securityRule.properties.?sourceApplicationSecurityGroupResourceIds ?? [],
+            (asgId) => {
+              id: asgId
+            }
+          )
+          sourcePortRange: securityRule.properties.?sourcePortRange ?? '*'
+        }
+      }
+    ]
+  }
+}
+var firstPort = securityRules[?5].?properties.?priority ?? 4000
+var upper = map(filter(['1761', '1764'], p => p != '1764'), (p, i) => '\${p}-\${i}')
+`);
+    // ".?" was a syntax error ("expected a property name"): the file gave no findings at all
+    expect(doc.diagnostics).toEqual([]);
+    const rs = doc.rulesets[0]!;
+    expect(inboundTexts(rs)).toEqual([
+      'allow tcp:1761-1763 from 198.51.100.0/24 to * (priority 200)',
+      'allow tcp:22 from asg:asg-admins to * (priority 300)',
+    ]);
+    expect(opened(rs, 1761)).toEqual(['open 198.51.100.0/24 @29']);
+    expect(opened(rs, 22)).toEqual(['open asg:asg-admins @29', 'open asg:asg-admins @29']); // IPv4 and IPv6
+  });
+
+  test('a rule whose properties come from an unknown list (loadJsonContent) is an unknown rule of its parent NSG, not a rule without fields', () => {
+    const doc = parseBicep(`var extra = loadJsonContent('./extra-rules.json')
+resource nsg 'Microsoft.Network/networkSecurityGroups@2023-09-01' = {
+  name: 'nsg-x'
+  properties: {
+    securityRules: [
+      {
+        name: 'cft'
+        properties: { priority: 100, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', sourcePortRange: '*', sourceAddressPrefix: '10.0.0.0/8', destinationAddressPrefix: '*', destinationPortRange: '1761' }
+      }
+    ]
+  }
+}
+resource more 'Microsoft.Network/networkSecurityGroups/securityRules@2023-09-01' = [for r in extra: {
+  parent: nsg
+  name: r.name
+  properties: r.properties
+}]
+`);
+    // it gave three errors ("has no direction", "no priority", access "?"): a parse failure, no findings
+    expect(doc.diagnostics.map((d) => `${d.span.start.line} ${d.severity} ${d.message}`)).toEqual([
+      '16 warning Cannot evaluate r.properties (NSG nsg-x): the security rule list is not a literal; it is treated as unknown',
+    ]);
+    expect(doc.rulesets.map((r) => r.name)).toEqual(['NSG nsg-x']);
+    const rs = doc.rulesets[0]!;
+    // the unknown rules may allow anything from anywhere, and may deny what the known rule allows
+    expect(opened(rs, 1761)).toEqual(['possibly-open 0.0.0.0/0 AzureLoadBalancer VirtualNetwork * @16', 'possibly-open 10.0.0.0/8 @6', 'possibly-open ::/0 AzureLoadBalancer VirtualNetwork * @16']);
+    expect(opened(rs, 1762)).toEqual(['possibly-open 0.0.0.0/0 AzureLoadBalancer VirtualNetwork * @16', 'possibly-open ::/0 AzureLoadBalancer VirtualNetwork * @16']);
+  });
+
+  test('the spread operator (objects and arrays) and union() of objects', () => {
+    const doc = parseBicep(`param base object = {
+  direction: 'Inbound'
+  access: 'Allow'
+  protocol: 'Tcp'
+  sourcePortRange: '*'
+  destinationAddressPrefix: '*'
+}
+param extraSources string[] = [ '192.0.2.0/24' ]
+param unknownRule object
+resource nsg 'Microsoft.Network/networkSecurityGroups@2023-09-01' existing = {
+  name: 'nsg-shared'
+}
+resource r1 'Microsoft.Network/networkSecurityGroups/securityRules@2023-09-01' = {
+  parent: nsg
+  name: 'cft-pesit'
+  properties: {
+    ...base
+    priority: 200
+    sourceAddressPrefixes: [...extraSources, '203.0.113.0/24']
+    destinationPortRange: '1761'
+  }
+}
+resource r2 'Microsoft.Network/networkSecurityGroups/securityRules@2023-09-01' = {
+  parent: nsg
+  name: 'deny-cft'
+  properties: union(base, {
+    access: 'Deny'
+    priority: 150
+    sourceAddressPrefix: '203.0.113.0/24'
+    destinationPortRange: '1761-1768'
+  })
+}
+resource r3 'Microsoft.Network/networkSecurityGroups/securityRules@2023-09-01' = {
+  parent: nsg
+  name: 'from-param'
+  properties: {
+    ...unknownRule
+    priority: 300
+  }
+}
+`);
+    // "...base" was a syntax error: no findings for the file
+    expect(doc.diagnostics.map((d) => `${d.span.start.line} ${d.severity} ${d.message}`)).toEqual([
+      '36 warning Cannot evaluate { ...unknownRule priority: 300 } (NSG nsg-shared): the security rule list is not a literal; it is treated as unknown',
+    ]);
+    const rs = doc.rulesets[0]!;
+    expect(inboundTexts(rs)).toEqual([
+      "unresolved security rules { ...unknownRule priority: 300 }",
+      'deny tcp:1761-1768 from 203.0.113.0/24 to * (priority 150)',
+      'allow tcp:1761 from 192.0.2.0/24, 203.0.113.0/24 to * (priority 200)',
+    ]);
+    expect(opened(rs, 1761)).toEqual(['possibly-open 0.0.0.0/0 AzureLoadBalancer VirtualNetwork * @36', 'possibly-open 192.0.2.0/24 @13', 'possibly-open ::/0 AzureLoadBalancer VirtualNetwork * @36']);
+  });
+
+  test('items(), contains(), first(), take(), replace(), flatten() resolve instead of leaving the rules unknown', () => {
+    const doc = parseBicep(`param rules object = {
+  restapi: { priority: 210, ports: [ '1768' ], source: '10.0.0.0/8' }
+  pesit: { priority: 200, ports: [ '1761', '1762' ], source: '198.51.100.0/24' }
+}
+param disabled array = [ 'restapi' ]
+param admins array = [ '203.0.113.5 ', '203.0.113.6' ]
+resource nsg 'Microsoft.Network/networkSecurityGroups@2023-09-01' = {
+  name: 'nsg-items'
+  properties: {
+    securityRules: [for r in items(rules): if (!contains(disabled, r.key)) {
+      name: r.key
+      properties: {
+        priority: r.value.priority
+        direction: 'Inbound'
+        access: 'Allow'
+        protocol: 'Tcp'
+        sourcePortRange: '*'
+        sourceAddressPrefixes: [ r.value.source, trim(first(admins)) ]
+        destinationAddressPrefix: '*'
+        destinationPortRanges: flatten([ take(r.value.ports, 1), [ replace('1765x', 'x', '') ] ])
+      }
+    }]
+  }
+}
+`);
+    expect(doc.diagnostics).toEqual([]);
+    expect(inboundTexts(doc.rulesets[0]!)).toEqual(['allow tcp:1761,1765 from 198.51.100.0/24, 203.0.113.5 to * (priority 200)']);
+  });
+
+  test('a typed variable (var name type = value, Bicep 0.36) is read, not a syntax error', () => {
+    const doc = parseBicep(`type portSpec = {
+  port: string
+  sources: string[]
+}
+var specs portSpec[] = [
+  { port: '1761', sources: ['198.51.100.0/24'] }
+]
+var prio int = 200
+resource nsg 'Microsoft.Network/networkSecurityGroups@2023-09-01' = {
+  name: 'nsg-typed'
+  properties: {
+    securityRules: [for s in specs: {
+      name: 'cft-\${s.port}'
+      properties: { priority: prio, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', sourcePortRange: '*', sourceAddressPrefixes: s.sources, destinationAddressPrefix: '*', destinationPortRange: s.port }
+    }]
+  }
+}
+`);
+    expect(doc.diagnostics).toEqual([]);
+    expect(inboundTexts(doc.rulesets[0]!)).toEqual(['allow tcp:1761 from 198.51.100.0/24 to * (priority 200)']);
+  });
+
+  test('an existing NSG the file gives no rules is no ruleset (its default rules were reported at the declaration)', () => {
+    const doc = parseBicep(`resource hub 'Microsoft.Network/networkSecurityGroups@2023-09-01' existing = {
+  name: 'nsg-hub'
+  scope: resourceGroup('rg-hub')
+}
+resource shared 'Microsoft.Network/networkSecurityGroups@2023-09-01' existing = {
+  name: 'nsg-shared'
+}
+resource r 'Microsoft.Network/networkSecurityGroups/securityRules@2023-09-01' = {
+  parent: shared
+  name: 'cft'
+  properties: { priority: 100, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', sourcePortRange: '*', sourceAddressPrefix: '10.0.0.0/8', destinationAddressPrefix: '*', destinationPortRange: '1761' }
+}
+resource vnet 'Microsoft.Network/virtualNetworks@2023-09-01' = {
+  name: 'vnet'
+  properties: { subnets: [ { name: 'app', properties: { networkSecurityGroup: { id: hub.id } } } ] }
+}
+`);
+    expect(doc.diagnostics).toEqual([]);
+    expect(doc.rulesets.map((r) => r.name)).toEqual(['NSG nsg-shared (rules only; the NSG is defined elsewhere)']);
+  });
+
+  test('a child rule of one NSG of a resource loop (parent: nsgs[i]) and nsgs[i].id find that NSG', () => {
+    const doc = parseBicep(`param sites array = [
+  'paris'
+  'lyon'
+]
+resource nsgs 'Microsoft.Network/networkSecurityGroups@2023-09-01' = [for site in sites: {
+  name: 'nsg-\${site}'
+  properties: {
+    securityRules: [
+      {
+        name: 'cft'
+        properties: { priority: 200, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', sourcePortRange: '*', sourceAddressPrefix: '10.0.0.0/8', destinationAddressPrefix: '*', destinationPortRange: '1761' }
+      }
+    ]
+  }
+}]
+resource deny 'Microsoft.Network/networkSecurityGroups/securityRules@2023-09-01' = [for (site, i) in sites: {
+  parent: nsgs[i]
+  name: 'deny-partner'
+  properties: { priority: 150, direction: 'Inbound', access: 'Deny', protocol: 'Tcp', sourcePortRange: '*', sourceAddressPrefix: '10.1.0.0/16', destinationAddressPrefix: '*', destinationPortRange: '1761' }
+}]
+resource vnet 'Microsoft.Network/virtualNetworks@2023-09-01' = {
+  name: 'vnet'
+  properties: { subnets: [ { name: 'paris', properties: { networkSecurityGroup: { id: nsgs[0].id } } } ] }
+}
+`);
+    expect(doc.diagnostics).toEqual([]);
+    // the deny was a rule of an "(unknown NSG)", so 1761 stayed open from all of 10.0.0.0/8
+    expect(doc.rulesets.map((r) => `${r.name}: ${r.targets.join(' ')}`)).toEqual(['NSG nsg-paris: nsg-paris vnet/paris', 'NSG nsg-lyon: nsg-lyon']);
+    for (const rs of doc.rulesets) {
+      expect(inboundTexts(rs)).toEqual(['deny tcp:1761 from 10.1.0.0/16 to * (priority 150)', 'allow tcp:1761 from 10.0.0.0/8 to * (priority 200)']);
+    }
   });
 
   test('a syntax error is a diagnostic with its line, not a throw', () => {

@@ -394,7 +394,10 @@ export function naclRules(entries: NaclEntryInput[], egress: boolean, ctx: AwsCo
   const dir = egress ? 'dst' : 'src';
   const word = egress ? 'to' : 'from';
   for (const { e, n, act } of keyed) {
-    const l4 = layer4(e.protocol, e.fromPort, e.toPort, ctx, e.span, e.icmpType !== undefined || e.icmpCode !== undefined ? { type: e.icmpType, code: e.icmpCode } : undefined);
+    // An ICMP entry's type and code are its own fields (IcmpTypeCode, Icmp, icmp_type), never the port range, which
+    // AWS ignores for ICMP ("PortRange: required if specifying protocol 6 or 17"; IcmpTypeCode is optional for IPv4
+    // ICMP): without them, every type.
+    const l4 = layer4(e.protocol, e.fromPort, e.toPort, ctx, e.span, { type: e.icmpType, code: e.icmpCode });
     const action: Action =
       act === 'allow' ? { kind: 'accept' } : act === 'deny' ? { kind: 'drop' } : { kind: 'unknown', target: act ?? '?', text: e.action?.kind === 'expr' ? e.action.text : `rule action ${act ?? '(missing)'}` };
     if (e.action?.kind === 'expr') ctx.unresolved(e.action.text, e.action.span, 'the rule action (allow or deny) is not known statically');

@@ -38,11 +38,17 @@ function asResponse(tree: PValue): PValue {
   return { kind: 'object', span: tree.span, entries: [...lists].map(([key, items]) => ({ key, keySpan: tree.span, value: { kind: 'array', items, span: tree.span } })) };
 }
 
-/** Unwraps placebo (`data`) and botocore example (`input`/`output`) envelopes. */
-export function apiPayloads(tree: PValue | undefined): PValue[] {
-  if (tree) tree = asResponse(tree);
-  if (!tree || tree.kind !== 'object') return [];
-  const out: PValue[] = [tree];
+/**
+ * Unwraps placebo (`data`) and botocore example (`input`/`output`) envelopes; a top-level array (or a stream of
+ * values, which the reader gives as one) of whole responses (`jq -s . groups.json acls.json`, outputs appended to one
+ * file) gives the payloads of each.
+ */
+export function apiPayloads(tree: PValue | undefined, nested = false): PValue[] {
+  if (!tree) return [];
+  const whole = tree.kind === 'array' && !nested ? tree.items.flatMap((i) => (i.kind === 'object' && !listKeyOf(i) ? apiPayloads(i, true) : [])) : [];
+  tree = asResponse(tree);
+  if (tree.kind !== 'object') return whole;
+  const out: PValue[] = [tree, ...whole];
   for (const k of ['data', 'input', 'output']) {
     const v = get(tree, k);
     if (v?.kind === 'object') out.push(v);
@@ -154,6 +160,9 @@ export function mapApi(tree: PValue, ctx: AwsContext, fileName = ''): Ruleset[] 
       const id = str(get(pl, 'PrefixListId'));
       const entries = get(pl, 'Entries');
       if (id && entries) ctx.prefixLists.set(id, { cidrs: items(entries).map((x) => str(get(x, 'Cidr')) ?? '').filter((x) => x) });
+      // describe-prefix-lists (the AWS-managed service lists, com.amazonaws.<region>.s3): their `Cidrs`
+      const cidrs = get(pl, 'Cidrs');
+      if (id && !entries && cidrs?.kind === 'array') ctx.prefixLists.set(id, { cidrs: cidrs.items.map((x) => str(x) ?? '').filter((x) => x) });
     }
     const single = str(get(p, 'PrefixListId'));
     const entries = get(p, 'Entries');
@@ -217,6 +226,9 @@ export function mapApi(tree: PValue, ctx: AwsContext, fileName = ''): Ruleset[] 
       const iid = str(get(inst, 'InstanceId'));
       attach(iid, str(get(inst, 'SubnetId')), get(inst, 'SecurityGroups'));
       for (const ni of items(get(inst, 'NetworkInterfaces'))) attach(iid, str(get(ni, 'SubnetId')), get(ni, 'Groups'));
+      // its Name tag (the host name deployments are declared on: `targets: [mft01]`) is a target of its groups too
+      const tag = iid ? tagName(get(inst, 'Tags')) : undefined;
+      if (tag) attach(tag, str(get(inst, 'SubnetId')), get(inst, 'SecurityGroups'));
     }
     for (const ni of items(get(p, 'NetworkInterfaces'))) attach(str(get(ni, 'NetworkInterfaceId')), str(get(ni, 'SubnetId')), get(ni, 'Groups'));
   }

@@ -287,3 +287,69 @@ describe('the * rule of a network ACL export is its drop policy, not a rule', ()
     expect(findShadowedRules(rs)).toEqual([]);
   });
 });
+
+describe('several responses in one file: a stream of values (jq .SecurityGroups[], outputs appended) and a slurped array (jq -s)', () => {
+  const group = (id: string, port: number) => ({
+    GroupId: id,
+    GroupName: id,
+    VpcId: 'vpc-1',
+    IpPermissions: [{ IpProtocol: 'tcp', FromPort: port, ToPort: port, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+    IpPermissionsEgress: [],
+  });
+  const acl = { NetworkAcls: [{ NetworkAclId: 'acl-1', Associations: [{ SubnetId: 'subnet-a' }], Entries: [{ RuleNumber: 100, Protocol: '6', RuleAction: 'allow', Egress: false, CidrBlock: '0.0.0.0/0', PortRange: { From: 1761, To: 1761 } }] }] };
+  test('JSON Lines of groups and two pretty responses one after the other are all read (they were a parse error)', () => {
+    const lines = `${JSON.stringify(group('sg-1', 1761))}\n${JSON.stringify(group('sg-2', 1768))}\n`;
+    expect(awsJsonFormat.detect('groups.json', lines)).toBe(70);
+    const d = parseAwsJson(lines);
+    expect(d.diagnostics).toEqual([]);
+    expect(names(d)).toEqual(['sg-1', 'sg-2']);
+    expect(rows(d.rulesets[1]!)).toEqual([['security-group/ingress', 'accept', 'ingress tcp 1768 from 0.0.0.0/0', '2:71-2:157', '2:143-2:154']]);
+    const two = `${JSON.stringify({ SecurityGroups: [group('sg-1', 1761)] }, null, 2)}\n${JSON.stringify({ SecurityGroups: [group('sg-2', 1768)] }, null, 2)}`;
+    const t = parseAwsJson(two);
+    expect(t.diagnostics).toEqual([]);
+    expect(names(t)).toEqual(['sg-1', 'sg-2']);
+    expect(rows(t.rulesets[1]!)[0]![4]).toBe('36:25-36:36');
+  });
+  test('a slurped array of responses is read (it was silently empty): the instance in one response ties the NACL of another to the group; its Name tag is a target', () => {
+    const text = JSON.stringify(
+      [
+        { SecurityGroups: [group('sg-1', 1761)] },
+        acl,
+        { Reservations: [{ Instances: [{ InstanceId: 'i-1', SubnetId: 'subnet-a', SecurityGroups: [{ GroupId: 'sg-1' }], Tags: [{ Key: 'Name', Value: 'mft01' }] }] }] },
+      ],
+      null,
+      2,
+    );
+    expect(awsJsonFormat.detect('all.json', text)).toBe(70);
+    const d = parseAwsJson(text);
+    expect(names(d)).toEqual(['sg-1', 'acl-1']);
+    expect(d.rulesets[0]!.targets).toEqual(['sg-1', 'i-1', 'mft01']);
+    expect(d.rulesets[0]!.tables.map((x) => x.name)).toEqual(['security-group', 'network-acl acl-1']);
+  });
+  test('describe-prefix-lists (Cidrs) in the same input resolves a group\'s prefix list', () => {
+    const g = { ...group('sg-1', 443), IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, PrefixListIds: [{ PrefixListId: 'pl-63a5400a' }] }] };
+    const text = `${JSON.stringify({ SecurityGroups: [g] })}\n${JSON.stringify({ PrefixLists: [{ Cidrs: ['54.231.0.0/17', '52.216.0.0/15'], PrefixListId: 'pl-63a5400a', PrefixListName: 'com.amazonaws.us-east-1.s3' }] })}`;
+    expect(matchesOf(parseAwsJson(text).rulesets[0]!, 'ingress')).toEqual(['proto=6 dstport=443 srcaddr=52.216.0.0/15, 54.231.0.0/17']);
+  });
+});
+
+describe('a NACL ICMP entry is filtered by its ICMP type and code, never by a port range', () => {
+  test('ICMP with a PortRange and no IcmpTypeCode takes every ICMP type (it was read as type 0 code 65535: an error, the entry matching nothing)', () => {
+    const text = JSON.stringify({
+      NetworkAcls: [
+        {
+          NetworkAclId: 'acl-3',
+          Entries: [
+            { RuleNumber: 100, Protocol: '1', RuleAction: 'deny', Egress: false, CidrBlock: '0.0.0.0/0', PortRange: { From: 0, To: 65535 } },
+            { RuleNumber: 110, Protocol: '1', RuleAction: 'allow', Egress: false, CidrBlock: '0.0.0.0/0', PortRange: { From: 8, To: 0 }, IcmpTypeCode: { Type: 3, Code: -1 } },
+            { RuleNumber: 200, Protocol: '-1', RuleAction: 'allow', Egress: false, CidrBlock: '0.0.0.0/0' },
+          ],
+        },
+      ],
+    });
+    const d = parseAwsJson(text);
+    expect(d.diagnostics).toEqual([]);
+    expect(rows(d.rulesets[0]!).map((r) => r[2])).toEqual(['100 deny ingress icmp all types from 0.0.0.0/0', '110 allow ingress icmp type 3 from 0.0.0.0/0', '200 allow ingress all from 0.0.0.0/0']);
+    expect(exposedPorts(computeExposure(d.rulesets[0]!), 1, numRange(0, 65535))).toEqual([]);
+  });
+});

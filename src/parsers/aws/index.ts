@@ -5,7 +5,8 @@
  */
 import { DOCUMENT_START, LineIndex, type FirewallDocument, type Ruleset, type Span } from '../../model/index.js';
 import type { FormatDefinition, ParseOptions } from '../types.js';
-import { parseYamlTree, type PValue } from '../values.js';
+import type { PValue } from '../values.js';
+import { parseYamlDocuments } from '../gcp/index.js';
 import { yamlComments } from '../comments.js';
 import { readJson } from './json.js';
 import { looksLikeApi, mapApi } from './api.js';
@@ -29,23 +30,26 @@ function mapTree(tree: PValue | undefined, ctx: AwsContext, options: ParseOption
   return out;
 }
 
-function document(format: string, parsed: { value: PValue | undefined; diagnostics: FirewallDocument['diagnostics'] }, options: ParseOptions): FirewallDocument {
+function document(format: string, parsed: { values: (PValue | undefined)[]; diagnostics: FirewallDocument['diagnostics'] }, options: ParseOptions): FirewallDocument {
   const ctx = new AwsContext();
-  let rulesets: Ruleset[] = [];
-  try {
-    rulesets = mapTree(parsed.value, ctx, options);
-  } catch (e) {
-    ctx.diagnostics.push({ severity: 'error', code: 'aws/internal', message: `AWS mapping failed: ${e instanceof Error ? e.message : String(e)}`, span: parsed.value?.span ?? DOCUMENT_START });
-  }
+  const rulesets: Ruleset[] = [];
+  for (const value of parsed.values)
+    try {
+      rulesets.push(...mapTree(value, ctx, options));
+    } catch (e) {
+      ctx.diagnostics.push({ severity: 'error', code: 'aws/internal', message: `AWS mapping failed: ${e instanceof Error ? e.message : String(e)}`, span: value?.span ?? DOCUMENT_START });
+    }
   return { format, rulesets, diagnostics: [...parsed.diagnostics, ...ctx.diagnostics], comments: [] };
 }
 
 export function parseAwsJson(text: string, options: ParseOptions = {}): FirewallDocument {
-  return document('aws', readJson(text), options);
+  const t = readJson(text);
+  return document('aws', { values: [t.value], diagnostics: t.diagnostics }, options);
 }
 
 export function parseCloudFormationYaml(text: string, options: ParseOptions = {}): FirewallDocument {
-  const doc = document('cloudformation-yaml', parseYamlTree(text), options);
+  // Every document of a multi-document file (`---`), each a template of its own (the first alone hid the others).
+  const doc = document('cloudformation-yaml', parseYamlDocuments(text), options);
   doc.comments = yamlComments(text);
   // YAML node ranges run up to the next token (trailing newline, indentation): end rule spans at their last character.
   const li = new LineIndex(text);

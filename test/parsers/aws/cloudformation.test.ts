@@ -440,3 +440,37 @@ describe('CloudFormation Fn::Cidr', () => {
     ]);
   });
 });
+
+describe('CloudFormation YAML with several documents', () => {
+  test('every document is read as a template of its own (the groups after the first `---` were silently dropped)', () => {
+    const text = [
+      '---',
+      'AWSTemplateFormatVersion: "2010-09-09"',
+      'Parameters:',
+      '  Cidr: {Type: String, Default: 10.0.0.0/8}',
+      'Resources:',
+      '  A:',
+      '    Type: AWS::EC2::SecurityGroup',
+      '    Properties:',
+      '      GroupDescription: a',
+      '      SecurityGroupIngress:',
+      '        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !Ref Cidr}',
+      '---',
+      'AWSTemplateFormatVersion: "2010-09-09"',
+      'Resources:',
+      '  B:',
+      '    Type: AWS::EC2::SecurityGroup',
+      '    Properties:',
+      '      GroupDescription: b',
+      '      SecurityGroupIngress:',
+      '        - {IpProtocol: tcp, FromPort: 1768, ToPort: 1768, CidrIp: !Ref Cidr}',
+      '',
+    ].join('\n');
+    const doc = parseCloudFormationYaml(text);
+    expect(names(doc)).toEqual(['A', 'B']);
+    expect(rows(doc.rulesets[0]!)[0]).toEqual(['security-group/ingress', 'accept', 'ingress tcp 22 from 10.0.0.0/8', '11:11-11:73', '11:68-11:72']);
+    // (each template has its own parameters: Cidr is not defined in the second)
+    expect(rows(doc.rulesets[1]!)[0]).toEqual(['security-group/ingress', 'accept', 'ingress tcp 1768 from !Ref Cidr', '20:11-20:77', '20:72-20:76']);
+    expect(doc.diagnostics.map((d) => [d.code, at(d.span)])).toEqual([['aws/unresolved', '20:72-20:76']]);
+  });
+});

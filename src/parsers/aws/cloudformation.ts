@@ -9,7 +9,7 @@
  * becomes an `opaque` (module `unresolved`) match naming it — never a pass.
  */
 import { AddrSet, type Match, type Rule, type Ruleset, type Span } from '../../model/index.js';
-import { get, items, str, toPlain, type PExpr, type PValue } from '../values.js';
+import { get, items, str, toPlain, type PEntry, type PExpr, type PValue } from '../values.js';
 import { parsePrefix, subnetOf } from '../cidr.js';
 import { AwsContext, groupRuleset, naclRulesetOf, permRules, unresolvedMatch, type NaclEntryInput, type PermInput, type SgDraft, type SourceInput } from './core.js';
 
@@ -70,7 +70,7 @@ class Template {
     if (conds?.kind === 'object') for (const e of conds.entries) this.conditions.set(e.key, e.value);
     const res = get(tree, 'Resources');
     if (res?.kind === 'object')
-      for (const e of res.entries) {
+      for (const e of this.forEach(res.entries, 0)) {
         const type = str(get(e.value, 'Type'));
         if (!type) continue;
         const r: { type: string; props: PValue | undefined; span: Span; keySpan: Span; condition?: string; value: PValue } = { type, props: get(e.value, 'Properties'), span: e.value.span, keySpan: e.keySpan, value: e.value };
@@ -78,6 +78,34 @@ class Template {
         if (c) r.condition = c;
         this.resources.set(e.key, r);
       }
+  }
+
+  /**
+   * `Fn::ForEach::Loop: [Identifier, Collection, {OutputKey: OutputValue}]` entries (AWS::LanguageExtensions) expanded:
+   * one copy of the fragment per value of the collection, `${Identifier}`, `&{Identifier}` and `Ref: Identifier`
+   * replaced (CloudFormation Fn::ForEach); a collection the template does not decide gives one copy with the identifier
+   * unknown. Its resources were skipped without a word.
+   */
+  forEach(entries: PEntry[], depth: number): PEntry[] {
+    if (!entries.some((e) => e.key.startsWith('Fn::ForEach::'))) return entries;
+    const out: PEntry[] = [];
+    for (const e of entries) {
+      const loop = e.key.startsWith('Fn::ForEach::') && e.value.kind === 'array' && e.value.items.length === 3 ? e.value.items : undefined;
+      const id = loop ? str(loop[0]) : undefined;
+      const frag = loop?.[2];
+      if (!loop || !id || frag?.kind !== 'object' || depth > 8) {
+        out.push(e);
+        continue;
+      }
+      const coll = this.resolve(loop[1]!);
+      const values: PValue[] =
+        coll.kind === 'array' && coll.items.every((i) => i.kind === 'scalar' && i.value !== null) ? coll.items : [this.unknown(`${id} (each of ${coll.kind === 'expr' ? coll.text : e.key})`, loop[1]!.span)];
+      for (const v of values) {
+        const copy = substituteId(frag, id, v);
+        if (copy.kind === 'object') out.push(...this.forEach(copy.entries, depth + 1));
+      }
+    }
+    return out;
   }
 
   unknown(text: string, span: Span): PExpr {
@@ -325,6 +353,33 @@ class Template {
     if (r.kind === 'scalar' && r.value !== null) return String(r.value);
     if (r.kind === 'expr') return r.text;
     return undefined;
+  }
+}
+
+/** A Fn::ForEach fragment with its identifier replaced by one value of the collection (an unknown value: expressions). */
+function substituteId(v: PValue, id: string, value: PValue): PValue {
+  const known = value.kind === 'scalar' ? String(value.value) : undefined;
+  const marks = ['${' + id + '}', '&{' + id + '}'];
+  const text = (s: string): string | undefined => {
+    if (!marks.some((m) => s.includes(m))) return s;
+    if (known === undefined) return undefined;
+    return s.split(marks[0]!).join(known).split(marks[1]!).join(known.replace(/[^A-Za-z0-9]/g, ''));
+  };
+  switch (v.kind) {
+    case 'scalar': {
+      if (typeof v.value !== 'string') return v;
+      const t = text(v.value);
+      return t === undefined ? { kind: 'expr', text: v.value, span: v.span } : t === v.value ? v : { ...v, value: t };
+    }
+    case 'array':
+      return { ...v, items: v.items.map((i) => substituteId(i, id, value)) };
+    case 'object': {
+      const only = v.entries.length === 1 ? v.entries[0]! : undefined;
+      if (only?.key === 'Ref' && str(only.value) === id) return { ...value, span: v.span };
+      return { ...v, entries: v.entries.map((e) => ({ key: text(e.key) ?? e.key, keySpan: e.keySpan, value: substituteId(e.value, id, value) })) };
+    }
+    default:
+      return v;
   }
 }
 

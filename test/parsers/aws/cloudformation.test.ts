@@ -474,3 +474,45 @@ describe('CloudFormation YAML with several documents', () => {
     expect(doc.diagnostics.map((d) => [d.code, at(d.span)])).toEqual([['aws/unresolved', '20:72-20:76']]);
   });
 });
+
+describe('CloudFormation Fn::ForEach (AWS::LanguageExtensions) in Resources', () => {
+  const text = [
+    'AWSTemplateFormatVersion: "2010-09-09"',
+    'Transform: AWS::LanguageExtensions',
+    'Parameters:',
+    '  CftPorts: {Type: CommaDelimitedList, Default: "1761,1768"}',
+    '  Later: {Type: CommaDelimitedList}',
+    'Resources:',
+    '  Sg:',
+    '    Type: AWS::EC2::SecurityGroup',
+    '    Properties: {GroupDescription: loop}',
+    '  Fn::ForEach::Cft:',
+    '    - Port',
+    '    - !Ref CftPorts',
+    '    - Ingress${Port}:',
+    '        Type: AWS::EC2::SecurityGroupIngress',
+    '        Properties: {GroupId: !Ref Sg, IpProtocol: tcp, FromPort: !Ref Port, ToPort: !Ref Port, CidrIp: 0.0.0.0/0}',
+    '  Fn::ForEach::Outer:',
+    '    - Cidr',
+    '    - [10.0.0.0/8, 192.0.2.0/24]',
+    '    - Fn::ForEach::Inner:',
+    '        - P',
+    '        - !Ref Later',
+    '        - R&{Cidr}${P}:',
+    '            Type: AWS::EC2::SecurityGroupIngress',
+    '            Properties: {GroupId: !Ref Sg, IpProtocol: udp, FromPort: !Ref P, ToPort: !Ref P, CidrIp: "${Cidr}"}',
+    '',
+  ].join('\n');
+  test('one resource per value, the identifier replaced; a collection known only at deployment gives one copy with the identifier unknown (they were skipped)', () => {
+    const doc = parseCloudFormationYaml(text);
+    expect(names(doc)).toEqual(['Sg']);
+    expect(matchesOf(doc.rulesets[0]!, 'ingress')).toEqual([
+      'proto=6 dstport=1761 srcaddr=0.0.0.0/0',
+      'proto=6 dstport=1768 srcaddr=0.0.0.0/0',
+      'proto=17 opaque:unresolved srcaddr=10.0.0.0/8',
+      'proto=17 opaque:unresolved srcaddr=192.0.2.0/24',
+    ]);
+    expect(rows(doc.rulesets[0]!)[2]![2]).toBe('ingress udp P (each of !Ref Later)-P (each of !Ref Later) from 10.0.0.0/8');
+    expect(rows(doc.rulesets[0]!).slice(0, 4).map((r) => r[3])).toEqual(['14:9-15:115', '14:9-15:115', '23:13-24:113', '23:13-24:113']);
+  });
+});

@@ -338,6 +338,26 @@ class Template {
     return [{ value: v, extra: [], choices: [] }];
   }
 
+  /**
+   * An AWS::EC2::PrefixList of this template a rule names (`!Ref PL`, `!GetAtt PL.PrefixListId`) whose Entries the
+   * template decides: its logical id, its CIDRs registered for the shared mapping, which reads the reference as those
+   * addresses (it was an opaque name, so a list holding 0.0.0.0/0 was never "the whole internet").
+   */
+  prefixList(v: PValue): string | undefined {
+    const fn = intrinsic(v);
+    const parts = fn?.name === 'Ref' ? [str(fn.arg)] : fn?.name === 'Fn::GetAtt' ? (fn.arg.kind === 'array' ? items(fn.arg).map((x) => str(x)) : (str(fn.arg) ?? '').split('.')) : [];
+    const name = parts[0];
+    const res = name ? this.resources.get(name) : undefined;
+    if (!name || res?.type !== 'AWS::EC2::PrefixList' || res.condition !== undefined || (parts.length > 1 && parts[1] !== 'PrefixListId')) return undefined;
+    if (this.ctx.prefixLists.has(name)) return name;
+    const entries = get(res.props, 'Entries');
+    const cidrs = entries?.kind === 'array' ? entries.items.map((e) => get(e, 'Cidr')).map((c) => (c ? this.resolve(c) : undefined)) : [];
+    if (cidrs.length === 0 || !cidrs.every((c) => c?.kind === 'scalar' && typeof c.value === 'string')) return undefined;
+    // (read as the addresses of the reference by the shared mapping, as a describe-managed-prefix-lists input is)
+    this.ctx.prefixLists.set(name, { cidrs: cidrs.map((c) => String((c as { value: unknown }).value)) });
+    return name;
+  }
+
   /** A group reference (`!Ref SG`, `!GetAtt SG.GroupId`, literal id) → principal name. */
   groupRef(v: PValue): string | undefined {
     const fn = intrinsic(v);
@@ -433,7 +453,9 @@ function perm(t: Template, item: PValue, dir: 'ingress' | 'egress', extra: Match
     }
     const plKey = dir === 'ingress' ? 'SourcePrefixListId' : 'DestinationPrefixListId';
     const pl = get(it, plKey);
-    if (pl) {
+    const listed = pl ? t.prefixList(pl) : undefined;
+    if (pl && listed) sources.push({ kind: 'principal', name: listed, span: pl.span });
+    else if (pl) {
       const r = t.resolve(pl);
       const n = r.kind === 'scalar' ? String(r.value) : r.kind === 'expr' ? r.text : undefined;
       if (n && n !== NO_VALUE) sources.push({ kind: 'principal', name: n, span: pl.span });

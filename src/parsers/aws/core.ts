@@ -298,7 +298,8 @@ interface SourceMatch {
 
 function sourceMatches(s: SourceInput, dir: 'src' | 'dst', ctx: AwsContext): SourceMatch[] {
   if (s.kind === 'principal') {
-    const pl = s.name.startsWith('pl-') ? ctx.prefixLists.get(s.name) : undefined;
+    // (a pl- id of a describe-managed-prefix-lists input, or the logical id of a template's AWS::EC2::PrefixList)
+    const pl = ctx.prefixLists.get(s.name);
     if (pl) {
       let addrs = AddrSet.EMPTY;
       for (const c of pl.cidrs) addrs = addrs.union(AddrSet.parse(c) ?? AddrSet.EMPTY);

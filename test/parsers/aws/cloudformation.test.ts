@@ -516,3 +516,35 @@ describe('CloudFormation Fn::ForEach (AWS::LanguageExtensions) in Resources', ()
     expect(rows(doc.rulesets[0]!).slice(0, 4).map((r) => r[3])).toEqual(['14:9-15:115', '14:9-15:115', '23:13-24:113', '23:13-24:113']);
   });
 });
+
+describe('CloudFormation: a prefix list of the template', () => {
+  test('SourcePrefixListId: !Ref / !GetAtt of an AWS::EC2::PrefixList is its entries (it was an opaque name: 0.0.0.0/0 in it was not the world)', () => {
+    const text = [
+      'Resources:',
+      '  Partners:',
+      '    Type: AWS::EC2::PrefixList',
+      '    Properties:',
+      '      AddressFamily: IPv4',
+      '      MaxEntries: 5',
+      '      Entries: [{Cidr: 203.0.113.0/24}, {Cidr: 0.0.0.0/0}]',
+      '  Later:',
+      '    Type: AWS::EC2::PrefixList',
+      '    Properties: {AddressFamily: IPv4, MaxEntries: 5, Entries: [{Cidr: !ImportValue x}]}',
+      '  Sg:',
+      '    Type: AWS::EC2::SecurityGroup',
+      '    Properties:',
+      '      GroupDescription: pl',
+      '      SecurityGroupIngress:',
+      '        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, SourcePrefixListId: !Ref Partners}',
+      '        - {IpProtocol: tcp, FromPort: 1768, ToPort: 1768, SourcePrefixListId: !GetAtt Partners.PrefixListId}',
+      '        - {IpProtocol: tcp, FromPort: 1761, ToPort: 1761, SourcePrefixListId: !Ref Later}',
+      '',
+    ].join('\n');
+    const rs = parseCloudFormationYaml(text).rulesets[0]!;
+    expect(matchesOf(rs, 'ingress')).toEqual(['proto=6 dstport=22 srcaddr=0.0.0.0/0', 'proto=6 dstport=1768 srcaddr=0.0.0.0/0', 'proto=6 dstport=1761 srcprincipal=!Ref Later']);
+    expect(rows(rs).slice(0, 2).map((r) => [r[2], r[4]])).toEqual([
+      ['ingress tcp 22 from Partners (0.0.0.0/0)', '16:80-16:88'],
+      ['ingress tcp 1768 from Partners (0.0.0.0/0)', '17:87-17:108'],
+    ]);
+  });
+});

@@ -106,6 +106,8 @@ export const cloudformationYamlFormat: FormatDefinition = {
   detect(fileName, text) {
     if (!/\.(ya?ml|template)$/i.test(fileName) && !/^\s*(AWSTemplateFormatVersion|Resources)\s*:/m.test(text.slice(0, 4096))) return 0;
     const head = text.slice(0, HEAD);
+    // aws-cli `--output yaml` / `yaml-stream` (a list of pages) of describe-security-groups, -security-group-rules, -network-acls
+    if (/^(?:- )?(?:SecurityGroups|SecurityGroupRules|NetworkAcls):/m.test(head) && /^[ -]*(?:IpPermissions|SecurityGroupRuleId|NetworkAclId):/m.test(head)) return 70;
     const hasRes = /^Resources\s*:/m.test(head);
     const hasEc2 = /Type\s*:\s*['"]?AWS::EC2::/.test(head);
     if (/^AWSTemplateFormatVersion\s*:/m.test(head)) return hasEc2 ? 80 : 50;

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { computeExposure, exposedPorts } from '../../../src/analysis/index.js';
 import { findShadowedRules } from '../../../src/analysis/shadow.js';
 import { numRange } from '../../../src/model/index.js';
-import { awsJsonFormat, parseAwsJson } from '../../../src/parsers/aws/index.js';
+import { awsJsonFormat, cloudformationYamlFormat, parseAwsJson, parseCloudFormationYaml } from '../../../src/parsers/aws/index.js';
 import { at, fixture, matchesOf, names, rows } from './helpers.js';
 
 describe('describe-security-groups', () => {
@@ -351,5 +351,19 @@ describe('a NACL ICMP entry is filtered by its ICMP type and code, never by a po
     expect(d.diagnostics).toEqual([]);
     expect(rows(d.rulesets[0]!).map((r) => r[2])).toEqual(['100 deny ingress icmp all types from 0.0.0.0/0', '110 allow ingress icmp type 3 from 0.0.0.0/0', '200 allow ingress all from 0.0.0.0/0']);
     expect(exposedPorts(computeExposure(d.rulesets[0]!), 1, numRange(0, 65535))).toEqual([]);
+  });
+});
+
+describe('aws-cli --output yaml and yaml-stream', () => {
+  test('describe-security-groups and describe-network-acls in YAML are recognised and read as their JSON (they were "no firewall format recognises")', () => {
+    const groups = ['SecurityGroups:', '- GroupId: sg-1', '  GroupName: cft', '  VpcId: vpc-1', '  IpPermissions:', '  - FromPort: 1761', '    IpProtocol: tcp', '    IpRanges:', '    - CidrIp: 0.0.0.0/0', '    ToPort: 1768', '  IpPermissionsEgress: []', ''].join('\n');
+    expect(cloudformationYamlFormat.detect('sgs.yaml', groups)).toBe(70);
+    const d = parseCloudFormationYaml(groups);
+    expect(rows(d.rulesets[0]!)).toEqual([['security-group/ingress', 'accept', 'ingress tcp 1761-1768 from 0.0.0.0/0', '6:5-10:17', '9:15-9:24']]);
+    // yaml-stream: one list item per page
+    const acls = ['- NetworkAcls:', '  - NetworkAclId: acl-1', '    Entries:', '    - {CidrBlock: 0.0.0.0/0, Egress: false, Protocol: "6", PortRange: {From: 1768, To: 1768}, RuleAction: allow, RuleNumber: 100}', ''].join('\n');
+    expect(cloudformationYamlFormat.detect('acls.yml', acls)).toBe(70);
+    expect(matchesOf(parseCloudFormationYaml(acls).rulesets[0]!, 'ingress', 'network-acl')).toEqual(['proto=6 dstport=1768 srcaddr=0.0.0.0/0']);
+    expect(cloudformationYamlFormat.detect('values.yaml', 'SecurityGroups:\n- sg-1\n')).toBe(0);
   });
 });

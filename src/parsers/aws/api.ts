@@ -154,6 +154,7 @@ export function mapApi(tree: PValue, ctx: AwsContext, fileName = ''): Ruleset[] 
   const payloads = apiPayloads(tree);
   const acls = new Map<string, NaclInput>();
   const attached = new Map<string, { owners: string[]; subnets: Set<string> }>();
+  const ruleGroups = new Map<string, { ingress: Rule[]; egress: Rule[]; span: Span }>();
   // Prefix lists first, so references resolve.
   for (const p of payloads) {
     for (const pl of items(get(p, 'PrefixLists'))) {
@@ -178,18 +179,13 @@ export function mapApi(tree: PValue, ctx: AwsContext, fileName = ''): Ruleset[] 
       const egress = items(get(sg, 'IpPermissionsEgress')).flatMap((x) => permRules(ipPermission(x, 'egress'), ctx));
       rulesets.push(sgRuleset({ name: sgName(id, name, 'security group'), targets: [id ?? '', name ?? '', tag ?? ''], span: sg.span, ingress, egress }));
     }
-    const rules = items(get(p, 'SecurityGroupRules'));
-    if (rules.length) {
-      const groups = new Map<string, { ingress: Rule[]; egress: Rule[]; span: Span }>();
-      for (const r of rules) {
-        const { groupId, perm } = sgRule(r);
-        const key = groupId ?? '(unknown group)';
-        let g = groups.get(key);
-        if (!g) groups.set(key, (g = { ingress: [], egress: [], span: r.span }));
-        else g.span = spanJoin(g.span, r.span);
-        (perm.dir === 'ingress' ? g.ingress : g.egress).push(...permRules(perm, ctx));
-      }
-      for (const [id, g] of groups) rulesets.push(sgRuleset({ name: id, targets: [id], span: g.span, ingress: g.ingress, egress: g.egress }));
+    for (const r of items(get(p, 'SecurityGroupRules'))) {
+      const { groupId, perm } = sgRule(r);
+      const key = groupId ?? '(unknown group)';
+      let g = ruleGroups.get(key);
+      if (!g) ruleGroups.set(key, (g = { ingress: [], egress: [], span: r.span }));
+      else g.span = spanJoin(g.span, r.span);
+      (perm.dir === 'ingress' ? g.ingress : g.egress).push(...permRules(perm, ctx));
     }
     // authorize-security-group-ingress/egress request (botocore examples): GroupId + IpPermissions.
     const inPerms = get(p, 'IpPermissions');
@@ -232,6 +228,8 @@ export function mapApi(tree: PValue, ctx: AwsContext, fileName = ''): Ruleset[] 
     }
     for (const ni of items(get(p, 'NetworkInterfaces'))) attach(str(get(ni, 'NetworkInterfaceId')), str(get(ni, 'SubnetId')), get(ni, 'Groups'));
   }
+  // (the rules of one group may come in several pages of describe-security-group-rules: one ruleset)
+  for (const [id, g] of ruleGroups) rulesets.push(sgRuleset({ name: id, targets: [id], span: g.span, ingress: g.ingress, egress: g.egress }));
   // Groups: attached instances/ENIs become targets; a NACL holding every attached subnet joins the group's ruleset.
   for (const rs of rulesets) {
     if (rs.tables[0]?.name !== 'security-group') continue;

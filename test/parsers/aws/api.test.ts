@@ -367,3 +367,14 @@ describe('aws-cli --output yaml and yaml-stream', () => {
     expect(cloudformationYamlFormat.detect('values.yaml', 'SecurityGroups:\n- sg-1\n')).toBe(0);
   });
 });
+
+describe('describe-security-group-rules in several pages', () => {
+  test('the rules of one group from two pages are one ruleset (they were two, each judged without the other)', () => {
+    const rule = (id: string, cidr: string) => ({ SecurityGroupRuleId: id, GroupId: 'sg-7', IsEgress: false, IpProtocol: 'tcp', FromPort: 1768, ToPort: 1768, CidrIpv4: cidr });
+    const text = `${JSON.stringify({ SecurityGroupRules: [rule('sgr-1', '0.0.0.0/0')], NextToken: 'x' })}\n${JSON.stringify({ SecurityGroupRules: [rule('sgr-2', '10.0.0.0/8')] })}\n`;
+    const d = parseAwsJson(text);
+    expect(names(d)).toEqual(['sg-7']);
+    expect(matchesOf(d.rulesets[0]!, 'ingress')).toEqual(['proto=6 dstport=1768 srcaddr=0.0.0.0/0', 'proto=6 dstport=1768 srcaddr=10.0.0.0/8']);
+    expect(findShadowedRules(d.rulesets[0]!).map((f) => at(f.rule.span))).toEqual(['2:24-2:162']);
+  });
+});

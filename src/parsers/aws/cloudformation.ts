@@ -168,7 +168,9 @@ class Template {
         const a = items(arg).map((x) => this.resolve(x, depth + 1));
         if (a.length < 3 || a.some((x, i) => i < 3 && x.kind !== 'scalar')) return this.unknown(text, span);
         const hit = get(get(get(this.mappings, String(toPlain(a[0]))), String(toPlain(a[1]))), String(toPlain(a[2])));
-        return hit ? this.resolve(hit, depth + 1) : this.unknown(text, span);
+        // (AWS::LanguageExtensions: a fourth argument {DefaultValue: v} is the value of a missing key)
+        const fallback = get(a[3], 'DefaultValue');
+        return hit ? this.resolve(hit, depth + 1) : fallback ? this.resolve(fallback, depth + 1) : this.unknown(text, span);
       }
       case 'Fn::Sub': {
         const tmpl = arg.kind === 'array' ? arg.items[0] : arg;

@@ -548,3 +548,25 @@ describe('CloudFormation: a prefix list of the template', () => {
     ]);
   });
 });
+
+describe('CloudFormation Fn::FindInMap with DefaultValue (AWS::LanguageExtensions)', () => {
+  test('a key the mapping does not have gives the DefaultValue (it was unknown); a key it has gives its value', () => {
+    const text = [
+      'Transform: AWS::LanguageExtensions',
+      'Parameters: {Env: {Type: String, Default: staging}}',
+      'Mappings: {Cidrs: {prod: {Admin: 10.0.0.0/8}, staging: {Other: 192.0.2.0/24}}}',
+      'Resources:',
+      '  Sg:',
+      '    Type: AWS::EC2::SecurityGroup',
+      '    Properties:',
+      '      GroupDescription: d',
+      '      SecurityGroupIngress:',
+      '        - {IpProtocol: tcp, FromPort: 1768, ToPort: 1768, CidrIp: !FindInMap [Cidrs, !Ref Env, Admin, {DefaultValue: 0.0.0.0/0}]}',
+      '        - {IpProtocol: tcp, FromPort: 1761, ToPort: 1761, CidrIp: !FindInMap [Cidrs, prod, Admin, {DefaultValue: 0.0.0.0/0}]}',
+      '',
+    ].join('\n');
+    const doc = parseCloudFormationYaml(text);
+    expect(doc.diagnostics).toEqual([]);
+    expect(matchesOf(doc.rulesets[0]!, 'ingress')).toEqual(['proto=6 dstport=1768 srcaddr=0.0.0.0/0', 'proto=6 dstport=1761 srcaddr=10.0.0.0/8']);
+  });
+});

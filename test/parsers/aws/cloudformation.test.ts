@@ -4,6 +4,7 @@ import { detectFormat } from '../../../src/parsers/registry.js';
 import '../../../src/parsers/formats.js';
 import { AddrSet, numRange, type OpaqueMatch } from '../../../src/model/index.js';
 import { computeExposure, exposedPorts } from '../../../src/analysis/index.js';
+import { findShadowedRules } from '../../../src/analysis/shadow.js';
 import { at, fixture, matchesOf, names, rows } from './helpers.js';
 
 describe('CloudFormation YAML: parameter without default, Fn::If, standalone ingress', () => {
@@ -568,5 +569,31 @@ describe('CloudFormation Fn::FindInMap with DefaultValue (AWS::LanguageExtension
     const doc = parseCloudFormationYaml(text);
     expect(doc.diagnostics).toEqual([]);
     expect(matchesOf(doc.rulesets[0]!, 'ingress')).toEqual(['proto=6 dstport=1768 srcaddr=0.0.0.0/0', 'proto=6 dstport=1761 srcaddr=10.0.0.0/8']);
+  });
+});
+
+describe('CloudFormation NACL entries whose rule number or action the template does not decide', () => {
+  test('a deny of unknown number is evaluated last (sound) but not reported as never reached; an unknown action names its expression', () => {
+    const text = [
+      'Parameters: {N: {Type: Number}, Action: {Type: String}}',
+      'Resources:',
+      '  Acl: {Type: AWS::EC2::NetworkAcl, Properties: {VpcId: vpc-1}}',
+      '  Deny:',
+      '    Type: AWS::EC2::NetworkAclEntry',
+      '    Properties: {NetworkAclId: !Ref Acl, RuleNumber: !Ref N, Protocol: 6, RuleAction: deny, CidrBlock: 0.0.0.0/0, PortRange: {From: 1768, To: 1768}}',
+      '  Allow:',
+      '    Type: AWS::EC2::NetworkAclEntry',
+      '    Properties: {NetworkAclId: !Ref Acl, RuleNumber: 200, Protocol: 6, RuleAction: allow, CidrBlock: 0.0.0.0/0, PortRange: {From: 1761, To: 1768}}',
+      '  Maybe:',
+      '    Type: AWS::EC2::NetworkAclEntry',
+      '    Properties: {NetworkAclId: !Ref Acl, RuleNumber: 300, Protocol: 17, RuleAction: !Ref Action, CidrBlock: 0.0.0.0/0, PortRange: {From: 1761, To: 1761}}',
+      '',
+    ].join('\n');
+    const rs = parseCloudFormationYaml(text).rulesets[0]!;
+    expect(rows(rs).map((r) => r[2])).toEqual(['200 allow ingress tcp 1761-1768 from 0.0.0.0/0', '300 ? ingress udp 1761 from 0.0.0.0/0', '? deny ingress tcp 1768 from 0.0.0.0/0']);
+    const rules = rs.tables[0]!.chains[0]!.rules;
+    expect(rules[1]!.action).toEqual({ kind: 'unknown', target: '!Ref Action', text: '!Ref Action' });
+    expect(rules.map((r) => r.builtIn === true)).toEqual([false, false, true]);
+    expect(findShadowedRules(rs).map((f) => f.rule.text)).toEqual(['? deny ingress tcp 1768 from 0.0.0.0/0']);
   });
 });

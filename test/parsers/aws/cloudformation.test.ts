@@ -597,3 +597,26 @@ describe('CloudFormation NACL entries whose rule number or action the template d
     expect(findShadowedRules(rs).map((f) => f.rule.text)).toEqual(['? deny ingress tcp 1768 from 0.0.0.0/0']);
   });
 });
+
+describe('CloudFormation YAML anchors and aliases', () => {
+  test('a rule copied by an alias is placed at the alias, not at the anchor (its findings named the other group\'s line)', () => {
+    const text = [
+      'Resources:',
+      '  A:',
+      '    Type: AWS::EC2::SecurityGroup',
+      '    Properties:',
+      '      GroupDescription: a',
+      '      SecurityGroupIngress: &rules',
+      '        - {IpProtocol: udp, FromPort: 1761, ToPort: 1761, CidrIp: 0.0.0.0/0}',
+      '  B:',
+      '    Type: AWS::EC2::SecurityGroup',
+      '    Properties:',
+      '      GroupDescription: b',
+      '      SecurityGroupIngress: *rules',
+      '',
+    ].join('\n');
+    const doc = parseCloudFormationYaml(text);
+    expect(rows(doc.rulesets[0]!)[0]).toEqual(['security-group/ingress', 'accept', 'ingress udp 1761 from 0.0.0.0/0', '7:11-7:77', '7:67-7:76']);
+    expect(rows(doc.rulesets[1]!)[0]).toEqual(['security-group/ingress', 'accept', 'ingress udp 1761 from 0.0.0.0/0', '12:29-12:35', '12:29-12:35']);
+  });
+});

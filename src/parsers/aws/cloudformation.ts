@@ -325,6 +325,8 @@ class Template {
       return out;
     }
     if (fn?.name === 'Ref' && str(fn.arg) === NO_VALUE) return [];
+    const lookups = fn?.name === 'Fn::FindInMap' ? this.mapChoices(fn.arg, v.span, depth) : undefined;
+    if (lookups) return lookups;
     // A parameter without default but with AllowedValues: one branch per allowed value.
     const pname = fn?.name === 'Ref' ? str(fn.arg) : undefined;
     if (pname && this.params.has(pname) && !this.paramDefaults.has(pname) && !(this.overrides && Object.prototype.hasOwnProperty.call(this.overrides, pname))) {
@@ -358,6 +360,35 @@ class Template {
     // (read as the addresses of the reference by the shared mapping, as a describe-managed-prefix-lists input is)
     this.ctx.prefixLists.set(name, { cidrs: cidrs.map((c) => String((c as { value: unknown }).value)) });
     return name;
+  }
+
+  /**
+   * `!FindInMap [Map, !Ref X, Key]` where X is known only at deployment (AWS::Region, a parameter without default):
+   * one branch per top-level key of the mapping that has Key (a value without an entry fails the deployment), within
+   * the parameter's AllowedValues, each conditioned by the choice. It was one unknown address ("possibly open from
+   * anywhere") where the template lists the few values it can be.
+   */
+  private mapChoices(arg: PValue, span: Span, depth: number): Branch[] | undefined {
+    if (arg.kind !== 'array' || arg.items.length !== 3 || depth >= 16) return undefined;
+    const name = this.resolve(arg.items[0]!);
+    const second = this.resolve(arg.items[2]!);
+    const top = intrinsic(arg.items[1]);
+    const x = top?.name === 'Ref' ? str(top.arg) : undefined;
+    if (name.kind !== 'scalar' || second.kind !== 'scalar' || !x) return undefined;
+    const free = x === 'AWS::Region' || (this.params.has(x) && !this.paramDefaults.has(x) && !(this.overrides && Object.prototype.hasOwnProperty.call(this.overrides, x)));
+    const map = get(this.mappings, String(name.value));
+    if (!free || map?.kind !== 'object') return undefined;
+    const allowed = get(this.params.get(x), 'AllowedValues');
+    const allowedKeys = allowed?.kind === 'array' ? new Set(allowed.items.map((i) => String(toPlain(i)))) : undefined;
+    const out: Branch[] = [];
+    for (const e of map.entries) {
+      if (allowedKeys && !allowedKeys.has(e.key)) continue;
+      const hit = get(e.value, String(second.value));
+      if (!hit) continue;
+      const m = this.ctx.unresolved(`!FindInMap ${String(name.value)} with ${x} = ${e.key}`, span, `${x} is known at deployment; the mapping gives one value per key`, `!FindInMap ${String(name.value)} !Ref ${x}`);
+      for (const b of this.branches(hit, depth + 1)) out.push({ value: b.value.kind === 'scalar' ? { ...b.value, span } : b.value, extra: [m, ...b.extra], choices: [[`Parameter ${x}`, e.key], ...b.choices] });
+    }
+    return out.length > 0 && out.length <= 64 ? out : undefined;
   }
 
   /** A group reference (`!Ref SG`, `!GetAtt SG.GroupId`, literal id) → principal name. */

@@ -620,3 +620,42 @@ describe('CloudFormation YAML anchors and aliases', () => {
     expect(rows(doc.rulesets[1]!)[0]).toEqual(['security-group/ingress', 'accept', 'ingress udp 1761 from 0.0.0.0/0', '12:29-12:35', '12:29-12:35']);
   });
 });
+
+describe('CloudFormation Fn::FindInMap keyed by a value known at deployment', () => {
+  test('!FindInMap [RegionMap, !Ref AWS::Region, …] gives one conditioned rule per key of the mapping (it was an unknown address, possibly open from anywhere)', () => {
+    const text = [
+      'Parameters: {Env: {Type: String, AllowedValues: [dev, prod]}}',
+      'Mappings:',
+      '  RegionMap: {us-east-1: {Admin: 192.0.2.0/24}, eu-west-1: {Admin: 198.51.100.0/25}, ap-south-1: {Other: 0.0.0.0/0}}',
+      '  EnvMap: {dev: {Port: 1761}, prod: {Port: 1768}, test: {Port: 22}}',
+      'Resources:',
+      '  Sg:',
+      '    Type: AWS::EC2::SecurityGroup',
+      '    Properties:',
+      '      GroupDescription: m',
+      '      SecurityGroupIngress:',
+      '        - IpProtocol: tcp',
+      '          FromPort: !FindInMap [EnvMap, !Ref Env, Port]',
+      '          ToPort: !FindInMap [EnvMap, !Ref Env, Port]',
+      '          CidrIp: !FindInMap [RegionMap, !Ref "AWS::Region", Admin]',
+      '',
+    ].join('\n');
+    const doc = parseCloudFormationYaml(text);
+    const rs = doc.rulesets[0]!;
+    // (FromPort and ToPort take the same key: two port choices, not four)
+    expect(rows(rs).slice(0, 4).map((r) => [r[2], r[4]])).toEqual([
+      ['ingress tcp 1761 from 192.0.2.0/24', '14:30-14:68'],
+      ['ingress tcp 1761 from 198.51.100.0/25', '14:30-14:68'],
+      ['ingress tcp 1768 from 192.0.2.0/24', '14:30-14:68'],
+      ['ingress tcp 1768 from 198.51.100.0/25', '14:30-14:68'],
+    ]);
+    expect(matchesOf(rs, 'ingress')[0]).toBe('proto=6 dstport=1761 srcaddr=192.0.2.0/24 opaque:unresolved opaque:unresolved');
+    const open = exposedPorts(computeExposure(rs), 6, numRange(0, 65535));
+    expect(open.map((e) => [e.dports.bounds.join('-'), e.sources.toString(), e.certainty])).toEqual([
+      ['1761-1762', '192.0.2.0/24', 'possibly-open'],
+      ['1761-1762', '198.51.100.0/25', 'possibly-open'],
+      ['1768-1769', '192.0.2.0/24', 'possibly-open'],
+      ['1768-1769', '198.51.100.0/25', 'possibly-open'],
+    ]);
+  });
+});

@@ -19,7 +19,16 @@ const NO_VALUE = 'AWS::NoValue';
 export function looksLikeCloudFormation(tree: PValue | undefined): boolean {
   const res = get(tree, 'Resources');
   if (res?.kind !== 'object') return false;
-  return res.entries.some((e) => (str(get(e.value, 'Type')) ?? '').startsWith('AWS::EC2::'));
+  return res.entries.some((e) => isEc2(e.key, e.value, 0));
+}
+
+/** An EC2 resource, or a Fn::ForEach loop making one (its fragment: the third item, maybe a loop again). */
+function isEc2(key: string, v: PValue, depth: number): boolean {
+  if (key.startsWith('Fn::ForEach::')) {
+    const frag = v.kind === 'array' ? v.items[2] : undefined;
+    return depth < 8 && frag?.kind === 'object' && frag.entries.some((e) => isEc2(e.key, e.value, depth + 1));
+  }
+  return (str(get(v, 'Type')) ?? '').startsWith('AWS::EC2::');
 }
 
 /** The single intrinsic function of an object, if it is one (`{Ref: x}`, `{"Fn::Sub": …}`, `{Condition: c}`). */

@@ -476,6 +476,23 @@ describe('CloudFormation YAML with several documents', () => {
   });
 });
 
+describe('CloudFormation Fn::ForEach: a template whose groups are all made by a loop', () => {
+  test('is read as CloudFormation (it gave nothing: no top-level resource had an AWS::EC2 type)', () => {
+    const text = [
+      'Transform: AWS::LanguageExtensions',
+      'Resources:',
+      '  Fn::ForEach::Groups:',
+      '    - Name',
+      '    - [Mft, Relay]',
+      '    - ${Name}Sg:',
+      '        Type: AWS::EC2::SecurityGroup',
+      '        Properties: {GroupDescription: g, SecurityGroupIngress: [{IpProtocol: tcp, FromPort: 1768, ToPort: 1768, CidrIp: 0.0.0.0/0}]}',
+      '',
+    ].join('\n');
+    expect(names(parseCloudFormationYaml(text))).toEqual(['MftSg', 'RelaySg']);
+  });
+});
+
 describe('CloudFormation Fn::ForEach (AWS::LanguageExtensions) in Resources', () => {
   const text = [
     'AWSTemplateFormatVersion: "2010-09-09"',

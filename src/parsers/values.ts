@@ -176,7 +176,8 @@ export function parseYamlTree(text: string): ParsedTree {
       const target = node.resolve(doc);
       if (!target || seen.has(target)) return { kind: 'expr', text: `*${node.source}`, span };
       seen.add(target);
-      const v = walk(target, depth + 1);
+      // (the copy is placed where the alias is used: a finding on it names that line, not the anchor's)
+      const v = placedAt(walk(target, depth + 1), span);
       seen.delete(target);
       return v;
     }
@@ -218,6 +219,18 @@ export function parseYamlTree(text: string): ParsedTree {
   };
   const value = doc.contents === null ? undefined : walk(doc.contents, 0);
   return { value, diagnostics };
+}
+
+/** A value tree with every node at `span` (a YAML alias's copy of its anchor). */
+function placedAt(v: PValue, span: Span): PValue {
+  switch (v.kind) {
+    case 'array':
+      return { ...v, span, items: v.items.map((i) => placedAt(i, span)) };
+    case 'object':
+      return { ...v, span, entries: v.entries.map((e) => ({ key: e.key, keySpan: span, value: placedAt(e.value, span) })) };
+    default:
+      return { ...v, span };
+  }
 }
 
 /**

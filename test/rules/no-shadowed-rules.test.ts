@@ -187,3 +187,23 @@ tester('hcl').run('no-shadowed-rules (one Terraform rule of several CIDRs)', rul
     },
   ],
 });
+
+// A NACL entry whose rule number the template does not decide is evaluated where it is sound (a deny last), which is
+// not where it is: "never reached" would be a guess.
+const nacl = (n: string) =>
+  [
+    'Parameters: {N: {Type: Number}}',
+    'Resources:',
+    '  Acl: {Type: AWS::EC2::NetworkAcl, Properties: {VpcId: vpc-1}}',
+    '  Deny:',
+    '    Type: AWS::EC2::NetworkAclEntry',
+    `    Properties: {NetworkAclId: !Ref Acl, RuleNumber: ${n}, Protocol: 6, RuleAction: deny, CidrBlock: 0.0.0.0/0, PortRange: {From: 1768, To: 1768}}`,
+    '  Allow:',
+    '    Type: AWS::EC2::NetworkAclEntry',
+    '    Properties: {NetworkAclId: !Ref Acl, RuleNumber: 200, Protocol: 6, RuleAction: allow, CidrBlock: 0.0.0.0/0, PortRange: {From: 1761, To: 1768}}',
+    '',
+  ].join('\n');
+tester('yaml').run('no-shadowed-rules (CloudFormation NACL)', rule, {
+  valid: [{ code: nacl('!Ref N'), filename: 'acl.yaml' }],
+  invalid: [{ code: nacl('300'), filename: 'acl.yaml', errors: [{ line: 5, message: 'This rule is never reached: every packet it matches is already decided by line 8 in chain ingress.' }] }],
+});

@@ -38,11 +38,17 @@ function asResponse(tree: PValue): PValue {
   return { kind: 'object', span: tree.span, entries: [...lists].map(([key, items]) => ({ key, keySpan: tree.span, value: { kind: 'array', items, span: tree.span } })) };
 }
 
-/** Unwraps placebo (`data`) and botocore example (`input`/`output`) envelopes. */
-export function apiPayloads(tree: PValue | undefined): PValue[] {
-  if (tree) tree = asResponse(tree);
-  if (!tree || tree.kind !== 'object') return [];
-  const out: PValue[] = [tree];
+/**
+ * Unwraps placebo (`data`) and botocore example (`input`/`output`) envelopes; a top-level array (or a stream of
+ * values, which the reader gives as one) of whole responses (`jq -s . groups.json acls.json`, outputs appended to one
+ * file) gives the payloads of each.
+ */
+export function apiPayloads(tree: PValue | undefined, nested = false): PValue[] {
+  if (!tree) return [];
+  const whole = tree.kind === 'array' && !nested ? tree.items.flatMap((i) => (i.kind === 'object' && !listKeyOf(i) ? apiPayloads(i, true) : [])) : [];
+  tree = asResponse(tree);
+  if (tree.kind !== 'object') return whole;
+  const out: PValue[] = [tree, ...whole];
   for (const k of ['data', 'input', 'output']) {
     const v = get(tree, k);
     if (v?.kind === 'object') out.push(v);
@@ -148,12 +154,16 @@ export function mapApi(tree: PValue, ctx: AwsContext, fileName = ''): Ruleset[] 
   const payloads = apiPayloads(tree);
   const acls = new Map<string, NaclInput>();
   const attached = new Map<string, { owners: string[]; subnets: Set<string> }>();
+  const ruleGroups = new Map<string, { ingress: Rule[]; egress: Rule[]; span: Span }>();
   // Prefix lists first, so references resolve.
   for (const p of payloads) {
     for (const pl of items(get(p, 'PrefixLists'))) {
       const id = str(get(pl, 'PrefixListId'));
       const entries = get(pl, 'Entries');
       if (id && entries) ctx.prefixLists.set(id, { cidrs: items(entries).map((x) => str(get(x, 'Cidr')) ?? '').filter((x) => x) });
+      // describe-prefix-lists (the AWS-managed service lists, com.amazonaws.<region>.s3): their `Cidrs`
+      const cidrs = get(pl, 'Cidrs');
+      if (id && !entries && cidrs?.kind === 'array') ctx.prefixLists.set(id, { cidrs: cidrs.items.map((x) => str(x) ?? '').filter((x) => x) });
     }
     const single = str(get(p, 'PrefixListId'));
     const entries = get(p, 'Entries');
@@ -169,18 +179,13 @@ export function mapApi(tree: PValue, ctx: AwsContext, fileName = ''): Ruleset[] 
       const egress = items(get(sg, 'IpPermissionsEgress')).flatMap((x) => permRules(ipPermission(x, 'egress'), ctx));
       rulesets.push(sgRuleset({ name: sgName(id, name, 'security group'), targets: [id ?? '', name ?? '', tag ?? ''], span: sg.span, ingress, egress }));
     }
-    const rules = items(get(p, 'SecurityGroupRules'));
-    if (rules.length) {
-      const groups = new Map<string, { ingress: Rule[]; egress: Rule[]; span: Span }>();
-      for (const r of rules) {
-        const { groupId, perm } = sgRule(r);
-        const key = groupId ?? '(unknown group)';
-        let g = groups.get(key);
-        if (!g) groups.set(key, (g = { ingress: [], egress: [], span: r.span }));
-        else g.span = spanJoin(g.span, r.span);
-        (perm.dir === 'ingress' ? g.ingress : g.egress).push(...permRules(perm, ctx));
-      }
-      for (const [id, g] of groups) rulesets.push(sgRuleset({ name: id, targets: [id], span: g.span, ingress: g.ingress, egress: g.egress }));
+    for (const r of items(get(p, 'SecurityGroupRules'))) {
+      const { groupId, perm } = sgRule(r);
+      const key = groupId ?? '(unknown group)';
+      let g = ruleGroups.get(key);
+      if (!g) ruleGroups.set(key, (g = { ingress: [], egress: [], span: r.span }));
+      else g.span = spanJoin(g.span, r.span);
+      (perm.dir === 'ingress' ? g.ingress : g.egress).push(...permRules(perm, ctx));
     }
     // authorize-security-group-ingress/egress request (botocore examples): GroupId + IpPermissions.
     const inPerms = get(p, 'IpPermissions');
@@ -217,9 +222,14 @@ export function mapApi(tree: PValue, ctx: AwsContext, fileName = ''): Ruleset[] 
       const iid = str(get(inst, 'InstanceId'));
       attach(iid, str(get(inst, 'SubnetId')), get(inst, 'SecurityGroups'));
       for (const ni of items(get(inst, 'NetworkInterfaces'))) attach(iid, str(get(ni, 'SubnetId')), get(ni, 'Groups'));
+      // its Name tag (the host name deployments are declared on: `targets: [mft01]`) is a target of its groups too
+      const tag = iid ? tagName(get(inst, 'Tags')) : undefined;
+      if (tag) attach(tag, str(get(inst, 'SubnetId')), get(inst, 'SecurityGroups'));
     }
     for (const ni of items(get(p, 'NetworkInterfaces'))) attach(str(get(ni, 'NetworkInterfaceId')), str(get(ni, 'SubnetId')), get(ni, 'Groups'));
   }
+  // (the rules of one group may come in several pages of describe-security-group-rules: one ruleset)
+  for (const [id, g] of ruleGroups) rulesets.push(sgRuleset({ name: id, targets: [id], span: g.span, ingress: g.ingress, egress: g.egress }));
   // Groups: attached instances/ENIs become targets; a NACL holding every attached subnet joins the group's ruleset.
   for (const rs of rulesets) {
     if (rs.tables[0]?.name !== 'security-group') continue;

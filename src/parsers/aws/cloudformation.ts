@@ -9,7 +9,7 @@
  * becomes an `opaque` (module `unresolved`) match naming it — never a pass.
  */
 import { AddrSet, type Match, type Rule, type Ruleset, type Span } from '../../model/index.js';
-import { get, items, str, toPlain, type PExpr, type PValue } from '../values.js';
+import { get, items, str, toPlain, type PEntry, type PExpr, type PValue } from '../values.js';
 import { parsePrefix, subnetOf } from '../cidr.js';
 import { AwsContext, groupRuleset, naclRulesetOf, permRules, unresolvedMatch, type NaclEntryInput, type PermInput, type SgDraft, type SourceInput } from './core.js';
 
@@ -19,7 +19,16 @@ const NO_VALUE = 'AWS::NoValue';
 export function looksLikeCloudFormation(tree: PValue | undefined): boolean {
   const res = get(tree, 'Resources');
   if (res?.kind !== 'object') return false;
-  return res.entries.some((e) => (str(get(e.value, 'Type')) ?? '').startsWith('AWS::EC2::'));
+  return res.entries.some((e) => isEc2(e.key, e.value, 0));
+}
+
+/** An EC2 resource, or a Fn::ForEach loop making one (its fragment: the third item, maybe a loop again). */
+function isEc2(key: string, v: PValue, depth: number): boolean {
+  if (key.startsWith('Fn::ForEach::')) {
+    const frag = v.kind === 'array' ? v.items[2] : undefined;
+    return depth < 8 && frag?.kind === 'object' && frag.entries.some((e) => isEc2(e.key, e.value, depth + 1));
+  }
+  return (str(get(v, 'Type')) ?? '').startsWith('AWS::EC2::');
 }
 
 /** The single intrinsic function of an object, if it is one (`{Ref: x}`, `{"Fn::Sub": …}`, `{Condition: c}`). */
@@ -70,7 +79,7 @@ class Template {
     if (conds?.kind === 'object') for (const e of conds.entries) this.conditions.set(e.key, e.value);
     const res = get(tree, 'Resources');
     if (res?.kind === 'object')
-      for (const e of res.entries) {
+      for (const e of this.forEach(res.entries, 0)) {
         const type = str(get(e.value, 'Type'));
         if (!type) continue;
         const r: { type: string; props: PValue | undefined; span: Span; keySpan: Span; condition?: string; value: PValue } = { type, props: get(e.value, 'Properties'), span: e.value.span, keySpan: e.keySpan, value: e.value };
@@ -78,6 +87,34 @@ class Template {
         if (c) r.condition = c;
         this.resources.set(e.key, r);
       }
+  }
+
+  /**
+   * `Fn::ForEach::Loop: [Identifier, Collection, {OutputKey: OutputValue}]` entries (AWS::LanguageExtensions) expanded:
+   * one copy of the fragment per value of the collection, `${Identifier}`, `&{Identifier}` and `Ref: Identifier`
+   * replaced (CloudFormation Fn::ForEach); a collection the template does not decide gives one copy with the identifier
+   * unknown. Its resources were skipped without a word.
+   */
+  forEach(entries: PEntry[], depth: number): PEntry[] {
+    if (!entries.some((e) => e.key.startsWith('Fn::ForEach::'))) return entries;
+    const out: PEntry[] = [];
+    for (const e of entries) {
+      const loop = e.key.startsWith('Fn::ForEach::') && e.value.kind === 'array' && e.value.items.length === 3 ? e.value.items : undefined;
+      const id = loop ? str(loop[0]) : undefined;
+      const frag = loop?.[2];
+      if (!loop || !id || frag?.kind !== 'object' || depth > 8) {
+        out.push(e);
+        continue;
+      }
+      const coll = this.resolve(loop[1]!);
+      const values: PValue[] =
+        coll.kind === 'array' && coll.items.every((i) => i.kind === 'scalar' && i.value !== null) ? coll.items : [this.unknown(`${id} (each of ${coll.kind === 'expr' ? coll.text : e.key})`, loop[1]!.span)];
+      for (const v of values) {
+        const copy = substituteId(frag, id, v);
+        if (copy.kind === 'object') out.push(...this.forEach(copy.entries, depth + 1));
+      }
+    }
+    return out;
   }
 
   unknown(text: string, span: Span): PExpr {
@@ -140,7 +177,9 @@ class Template {
         const a = items(arg).map((x) => this.resolve(x, depth + 1));
         if (a.length < 3 || a.some((x, i) => i < 3 && x.kind !== 'scalar')) return this.unknown(text, span);
         const hit = get(get(get(this.mappings, String(toPlain(a[0]))), String(toPlain(a[1]))), String(toPlain(a[2])));
-        return hit ? this.resolve(hit, depth + 1) : this.unknown(text, span);
+        // (AWS::LanguageExtensions: a fourth argument {DefaultValue: v} is the value of a missing key)
+        const fallback = get(a[3], 'DefaultValue');
+        return hit ? this.resolve(hit, depth + 1) : fallback ? this.resolve(fallback, depth + 1) : this.unknown(text, span);
       }
       case 'Fn::Sub': {
         const tmpl = arg.kind === 'array' ? arg.items[0] : arg;
@@ -295,6 +334,8 @@ class Template {
       return out;
     }
     if (fn?.name === 'Ref' && str(fn.arg) === NO_VALUE) return [];
+    const lookups = fn?.name === 'Fn::FindInMap' ? this.mapChoices(fn.arg, v.span, depth) : undefined;
+    if (lookups) return lookups;
     // A parameter without default but with AllowedValues: one branch per allowed value.
     const pname = fn?.name === 'Ref' ? str(fn.arg) : undefined;
     if (pname && this.params.has(pname) && !this.paramDefaults.has(pname) && !(this.overrides && Object.prototype.hasOwnProperty.call(this.overrides, pname))) {
@@ -308,6 +349,55 @@ class Template {
       }
     }
     return [{ value: v, extra: [], choices: [] }];
+  }
+
+  /**
+   * An AWS::EC2::PrefixList of this template a rule names (`!Ref PL`, `!GetAtt PL.PrefixListId`) whose Entries the
+   * template decides: its logical id, its CIDRs registered for the shared mapping, which reads the reference as those
+   * addresses (it was an opaque name, so a list holding 0.0.0.0/0 was never "the whole internet").
+   */
+  prefixList(v: PValue): string | undefined {
+    const fn = intrinsic(v);
+    const parts = fn?.name === 'Ref' ? [str(fn.arg)] : fn?.name === 'Fn::GetAtt' ? (fn.arg.kind === 'array' ? items(fn.arg).map((x) => str(x)) : (str(fn.arg) ?? '').split('.')) : [];
+    const name = parts[0];
+    const res = name ? this.resources.get(name) : undefined;
+    if (!name || res?.type !== 'AWS::EC2::PrefixList' || res.condition !== undefined || (parts.length > 1 && parts[1] !== 'PrefixListId')) return undefined;
+    if (this.ctx.prefixLists.has(name)) return name;
+    const entries = get(res.props, 'Entries');
+    const cidrs = entries?.kind === 'array' ? entries.items.map((e) => get(e, 'Cidr')).map((c) => (c ? this.resolve(c) : undefined)) : [];
+    if (cidrs.length === 0 || !cidrs.every((c) => c?.kind === 'scalar' && typeof c.value === 'string')) return undefined;
+    // (read as the addresses of the reference by the shared mapping, as a describe-managed-prefix-lists input is)
+    this.ctx.prefixLists.set(name, { cidrs: cidrs.map((c) => String((c as { value: unknown }).value)) });
+    return name;
+  }
+
+  /**
+   * `!FindInMap [Map, !Ref X, Key]` where X is known only at deployment (AWS::Region, a parameter without default):
+   * one branch per top-level key of the mapping that has Key (a value without an entry fails the deployment), within
+   * the parameter's AllowedValues, each conditioned by the choice. It was one unknown address ("possibly open from
+   * anywhere") where the template lists the few values it can be.
+   */
+  private mapChoices(arg: PValue, span: Span, depth: number): Branch[] | undefined {
+    if (arg.kind !== 'array' || arg.items.length !== 3 || depth >= 16) return undefined;
+    const name = this.resolve(arg.items[0]!);
+    const second = this.resolve(arg.items[2]!);
+    const top = intrinsic(arg.items[1]);
+    const x = top?.name === 'Ref' ? str(top.arg) : undefined;
+    if (name.kind !== 'scalar' || second.kind !== 'scalar' || !x) return undefined;
+    const free = x === 'AWS::Region' || (this.params.has(x) && !this.paramDefaults.has(x) && !(this.overrides && Object.prototype.hasOwnProperty.call(this.overrides, x)));
+    const map = get(this.mappings, String(name.value));
+    if (!free || map?.kind !== 'object') return undefined;
+    const allowed = get(this.params.get(x), 'AllowedValues');
+    const allowedKeys = allowed?.kind === 'array' ? new Set(allowed.items.map((i) => String(toPlain(i)))) : undefined;
+    const out: Branch[] = [];
+    for (const e of map.entries) {
+      if (allowedKeys && !allowedKeys.has(e.key)) continue;
+      const hit = get(e.value, String(second.value));
+      if (!hit) continue;
+      const m = this.ctx.unresolved(`!FindInMap ${String(name.value)} with ${x} = ${e.key}`, span, `${x} is known at deployment; the mapping gives one value per key`, `!FindInMap ${String(name.value)} !Ref ${x}`);
+      for (const b of this.branches(hit, depth + 1)) out.push({ value: b.value.kind === 'scalar' ? { ...b.value, span } : b.value, extra: [m, ...b.extra], choices: [[`Parameter ${x}`, e.key], ...b.choices] });
+    }
+    return out.length > 0 && out.length <= 64 ? out : undefined;
   }
 
   /** A group reference (`!Ref SG`, `!GetAtt SG.GroupId`, literal id) → principal name. */
@@ -325,6 +415,33 @@ class Template {
     if (r.kind === 'scalar' && r.value !== null) return String(r.value);
     if (r.kind === 'expr') return r.text;
     return undefined;
+  }
+}
+
+/** A Fn::ForEach fragment with its identifier replaced by one value of the collection (an unknown value: expressions). */
+function substituteId(v: PValue, id: string, value: PValue): PValue {
+  const known = value.kind === 'scalar' ? String(value.value) : undefined;
+  const marks = ['${' + id + '}', '&{' + id + '}'];
+  const text = (s: string): string | undefined => {
+    if (!marks.some((m) => s.includes(m))) return s;
+    if (known === undefined) return undefined;
+    return s.split(marks[0]!).join(known).split(marks[1]!).join(known.replace(/[^A-Za-z0-9]/g, ''));
+  };
+  switch (v.kind) {
+    case 'scalar': {
+      if (typeof v.value !== 'string') return v;
+      const t = text(v.value);
+      return t === undefined ? { kind: 'expr', text: v.value, span: v.span } : t === v.value ? v : { ...v, value: t };
+    }
+    case 'array':
+      return { ...v, items: v.items.map((i) => substituteId(i, id, value)) };
+    case 'object': {
+      const only = v.entries.length === 1 ? v.entries[0]! : undefined;
+      if (only?.key === 'Ref' && str(only.value) === id) return { ...value, span: v.span };
+      return { ...v, entries: v.entries.map((e) => ({ key: text(e.key) ?? e.key, keySpan: e.keySpan, value: substituteId(e.value, id, value) })) };
+    }
+    default:
+      return v;
   }
 }
 
@@ -378,7 +495,9 @@ function perm(t: Template, item: PValue, dir: 'ingress' | 'egress', extra: Match
     }
     const plKey = dir === 'ingress' ? 'SourcePrefixListId' : 'DestinationPrefixListId';
     const pl = get(it, plKey);
-    if (pl) {
+    const listed = pl ? t.prefixList(pl) : undefined;
+    if (pl && listed) sources.push({ kind: 'principal', name: listed, span: pl.span });
+    else if (pl) {
       const r = t.resolve(pl);
       const n = r.kind === 'scalar' ? String(r.value) : r.kind === 'expr' ? r.text : undefined;
       if (n && n !== NO_VALUE) sources.push({ kind: 'principal', name: n, span: pl.span });

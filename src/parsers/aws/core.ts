@@ -298,7 +298,8 @@ interface SourceMatch {
 
 function sourceMatches(s: SourceInput, dir: 'src' | 'dst', ctx: AwsContext): SourceMatch[] {
   if (s.kind === 'principal') {
-    const pl = s.name.startsWith('pl-') ? ctx.prefixLists.get(s.name) : undefined;
+    // (a pl- id of a describe-managed-prefix-lists input, or the logical id of a template's AWS::EC2::PrefixList)
+    const pl = ctx.prefixLists.get(s.name);
     if (pl) {
       let addrs = AddrSet.EMPTY;
       for (const c of pl.cidrs) addrs = addrs.union(AddrSet.parse(c) ?? AddrSet.EMPTY);
@@ -394,9 +395,12 @@ export function naclRules(entries: NaclEntryInput[], egress: boolean, ctx: AwsCo
   const dir = egress ? 'dst' : 'src';
   const word = egress ? 'to' : 'from';
   for (const { e, n, act } of keyed) {
-    const l4 = layer4(e.protocol, e.fromPort, e.toPort, ctx, e.span, e.icmpType !== undefined || e.icmpCode !== undefined ? { type: e.icmpType, code: e.icmpCode } : undefined);
+    // An ICMP entry's type and code are its own fields (IcmpTypeCode, Icmp, icmp_type), never the port range, which
+    // AWS ignores for ICMP ("PortRange: required if specifying protocol 6 or 17"; IcmpTypeCode is optional for IPv4
+    // ICMP): without them, every type.
+    const l4 = layer4(e.protocol, e.fromPort, e.toPort, ctx, e.span, { type: e.icmpType, code: e.icmpCode });
     const action: Action =
-      act === 'allow' ? { kind: 'accept' } : act === 'deny' ? { kind: 'drop' } : { kind: 'unknown', target: act ?? '?', text: e.action?.kind === 'expr' ? e.action.text : `rule action ${act ?? '(missing)'}` };
+      act === 'allow' ? { kind: 'accept' } : act === 'deny' ? { kind: 'drop' } : { kind: 'unknown', target: e.action?.kind === 'expr' ? e.action.text : act ?? '(missing)', text: e.action?.kind === 'expr' ? e.action.text : `rule action ${act ?? '(missing)'}` };
     if (e.action?.kind === 'expr') ctx.unresolved(e.action.text, e.action.span, 'the rule action (allow or deny) is not known statically');
     const extra: Match[] = [...(e.extra ?? [])];
     if (n === undefined && e.ruleNumber !== undefined) extra.push(ctx.unresolved(`rule number ${e.ruleNumber.kind === 'expr' ? e.ruleNumber.text : scalarText(e.ruleNumber)}`, e.ruleNumber.span, 'the rule number (evaluation order) is not known statically'));
@@ -411,14 +415,18 @@ export function naclRules(entries: NaclEntryInput[], egress: boolean, ctx: AwsCo
         if (sm.match) matches.push(...(named && sm.match.kind === 'address' && dir === 'src' ? naclSource(sm.match) : [sm.match]));
         if (sm.also) matches.push(...sm.also);
         matches.push(...extra);
-        out.push({
+        const rule: Rule = {
           id: ctx.nextId(),
           matches,
           action,
           span: e.span,
           reportSpan: within(sm.span, e.span) ?? within(l4.span, e.span) ?? e.span,
           text: oneLine(`${n ?? '?'} ${act ?? '?'} ${egress ? 'egress' : 'ingress'} ${l4.label} ${word} ${sm.label}`, 240),
-        });
+        };
+        // A rule whose number is not known is placed where it is sound (a deny last), not where it is: that it comes
+        // after the rules that decide its packets says nothing, so it is never reported as shadowed.
+        if (n === undefined) rule.builtIn = true;
+        out.push(rule);
       }
     }
   }

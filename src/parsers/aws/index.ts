@@ -5,7 +5,8 @@
  */
 import { DOCUMENT_START, LineIndex, type FirewallDocument, type Ruleset, type Span } from '../../model/index.js';
 import type { FormatDefinition, ParseOptions } from '../types.js';
-import { parseYamlTree, type PValue } from '../values.js';
+import type { PValue } from '../values.js';
+import { parseYamlDocuments } from '../gcp/index.js';
 import { yamlComments } from '../comments.js';
 import { readJson } from './json.js';
 import { looksLikeApi, mapApi } from './api.js';
@@ -29,23 +30,26 @@ function mapTree(tree: PValue | undefined, ctx: AwsContext, options: ParseOption
   return out;
 }
 
-function document(format: string, parsed: { value: PValue | undefined; diagnostics: FirewallDocument['diagnostics'] }, options: ParseOptions): FirewallDocument {
+function document(format: string, parsed: { values: (PValue | undefined)[]; diagnostics: FirewallDocument['diagnostics'] }, options: ParseOptions): FirewallDocument {
   const ctx = new AwsContext();
-  let rulesets: Ruleset[] = [];
-  try {
-    rulesets = mapTree(parsed.value, ctx, options);
-  } catch (e) {
-    ctx.diagnostics.push({ severity: 'error', code: 'aws/internal', message: `AWS mapping failed: ${e instanceof Error ? e.message : String(e)}`, span: parsed.value?.span ?? DOCUMENT_START });
-  }
+  const rulesets: Ruleset[] = [];
+  for (const value of parsed.values)
+    try {
+      rulesets.push(...mapTree(value, ctx, options));
+    } catch (e) {
+      ctx.diagnostics.push({ severity: 'error', code: 'aws/internal', message: `AWS mapping failed: ${e instanceof Error ? e.message : String(e)}`, span: value?.span ?? DOCUMENT_START });
+    }
   return { format, rulesets, diagnostics: [...parsed.diagnostics, ...ctx.diagnostics], comments: [] };
 }
 
 export function parseAwsJson(text: string, options: ParseOptions = {}): FirewallDocument {
-  return document('aws', readJson(text), options);
+  const t = readJson(text);
+  return document('aws', { values: [t.value], diagnostics: t.diagnostics }, options);
 }
 
 export function parseCloudFormationYaml(text: string, options: ParseOptions = {}): FirewallDocument {
-  const doc = document('cloudformation-yaml', parseYamlTree(text), options);
+  // Every document of a multi-document file (`---`), each a template of its own (the first alone hid the others).
+  const doc = document('cloudformation-yaml', parseYamlDocuments(text), options);
   doc.comments = yamlComments(text);
   // YAML node ranges run up to the next token (trailing newline, indentation): end rule spans at their last character.
   const li = new LineIndex(text);
@@ -102,6 +106,8 @@ export const cloudformationYamlFormat: FormatDefinition = {
   detect(fileName, text) {
     if (!/\.(ya?ml|template)$/i.test(fileName) && !/^\s*(AWSTemplateFormatVersion|Resources)\s*:/m.test(text.slice(0, 4096))) return 0;
     const head = text.slice(0, HEAD);
+    // aws-cli `--output yaml` / `yaml-stream` (a list of pages) of describe-security-groups, -security-group-rules, -network-acls
+    if (/^(?:- )?(?:SecurityGroups|SecurityGroupRules|NetworkAcls):/m.test(head) && /^[ -]*(?:IpPermissions|SecurityGroupRuleId|NetworkAclId):/m.test(head)) return 70;
     const hasRes = /^Resources\s*:/m.test(head);
     const hasEc2 = /Type\s*:\s*['"]?AWS::EC2::/.test(head);
     if (/^AWSTemplateFormatVersion\s*:/m.test(head)) return hasEc2 ? 80 : 50;

@@ -315,9 +315,22 @@ export function readJson(text: string): ParsedTree {
   const r = new Reader(text);
   try {
     if (text.charCodeAt(0) === 0xfeff) r.pos = 1;
-    const value = r.value();
+    let value = r.value();
     r.ws();
-    if (r.pos !== text.length) throw FALLBACK;
+    if (r.pos !== text.length) {
+      // Several values one after another (`jq '.SecurityGroups[]'`, JSON Lines, two outputs appended to one file):
+      // read as the array of them, as `jq -s` would give.
+      const c = text.charCodeAt(r.pos);
+      if (c !== 123 && c !== 91) throw FALLBACK;
+      const values = [value];
+      while (r.pos < text.length) {
+        values.push(r.value());
+        r.ws();
+      }
+      const s = value.span.start;
+      const e = values[values.length - 1]!.span.end;
+      value = new JArray(values, s.line, s.column, s.offset, e.line, e.column, e.offset);
+    }
     const diagnostics: Diagnostic[] = r.trailing.slice(0, 100).map((p) => ({
       severity: 'warning',
       code: 'json/trailing-comma',

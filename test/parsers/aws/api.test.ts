@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { computeExposure, exposedPorts } from '../../../src/analysis/index.js';
 import { findShadowedRules } from '../../../src/analysis/shadow.js';
 import { numRange } from '../../../src/model/index.js';
-import { awsJsonFormat, parseAwsJson } from '../../../src/parsers/aws/index.js';
+import { awsJsonFormat, cloudformationYamlFormat, parseAwsJson, parseCloudFormationYaml } from '../../../src/parsers/aws/index.js';
 import { at, fixture, matchesOf, names, rows } from './helpers.js';
 
 describe('describe-security-groups', () => {
@@ -285,5 +285,96 @@ describe('the * rule of a network ACL export is its drop policy, not a rule', ()
     // (a rule that is not the * rule keeps its place even at that number)
     expect(rows(rs).map((r) => r[2])).toEqual(['32767 deny ingress tcp 22 from 0.0.0.0/0', '100 allow egress all to 0.0.0.0/0']);
     expect(findShadowedRules(rs)).toEqual([]);
+  });
+});
+
+describe('several responses in one file: a stream of values (jq .SecurityGroups[], outputs appended) and a slurped array (jq -s)', () => {
+  const group = (id: string, port: number) => ({
+    GroupId: id,
+    GroupName: id,
+    VpcId: 'vpc-1',
+    IpPermissions: [{ IpProtocol: 'tcp', FromPort: port, ToPort: port, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+    IpPermissionsEgress: [],
+  });
+  const acl = { NetworkAcls: [{ NetworkAclId: 'acl-1', Associations: [{ SubnetId: 'subnet-a' }], Entries: [{ RuleNumber: 100, Protocol: '6', RuleAction: 'allow', Egress: false, CidrBlock: '0.0.0.0/0', PortRange: { From: 1761, To: 1761 } }] }] };
+  test('JSON Lines of groups and two pretty responses one after the other are all read (they were a parse error)', () => {
+    const lines = `${JSON.stringify(group('sg-1', 1761))}\n${JSON.stringify(group('sg-2', 1768))}\n`;
+    expect(awsJsonFormat.detect('groups.json', lines)).toBe(70);
+    const d = parseAwsJson(lines);
+    expect(d.diagnostics).toEqual([]);
+    expect(names(d)).toEqual(['sg-1', 'sg-2']);
+    expect(rows(d.rulesets[1]!)).toEqual([['security-group/ingress', 'accept', 'ingress tcp 1768 from 0.0.0.0/0', '2:71-2:157', '2:143-2:154']]);
+    const two = `${JSON.stringify({ SecurityGroups: [group('sg-1', 1761)] }, null, 2)}\n${JSON.stringify({ SecurityGroups: [group('sg-2', 1768)] }, null, 2)}`;
+    const t = parseAwsJson(two);
+    expect(t.diagnostics).toEqual([]);
+    expect(names(t)).toEqual(['sg-1', 'sg-2']);
+    expect(rows(t.rulesets[1]!)[0]![4]).toBe('36:25-36:36');
+  });
+  test('a slurped array of responses is read (it was silently empty): the instance in one response ties the NACL of another to the group; its Name tag is a target', () => {
+    const text = JSON.stringify(
+      [
+        { SecurityGroups: [group('sg-1', 1761)] },
+        acl,
+        { Reservations: [{ Instances: [{ InstanceId: 'i-1', SubnetId: 'subnet-a', SecurityGroups: [{ GroupId: 'sg-1' }], Tags: [{ Key: 'Name', Value: 'mft01' }] }] }] },
+      ],
+      null,
+      2,
+    );
+    expect(awsJsonFormat.detect('all.json', text)).toBe(70);
+    const d = parseAwsJson(text);
+    expect(names(d)).toEqual(['sg-1', 'acl-1']);
+    expect(d.rulesets[0]!.targets).toEqual(['sg-1', 'i-1', 'mft01']);
+    expect(d.rulesets[0]!.tables.map((x) => x.name)).toEqual(['security-group', 'network-acl acl-1']);
+  });
+  test('describe-prefix-lists (Cidrs) in the same input resolves a group\'s prefix list', () => {
+    const g = { ...group('sg-1', 443), IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, PrefixListIds: [{ PrefixListId: 'pl-63a5400a' }] }] };
+    const text = `${JSON.stringify({ SecurityGroups: [g] })}\n${JSON.stringify({ PrefixLists: [{ Cidrs: ['54.231.0.0/17', '52.216.0.0/15'], PrefixListId: 'pl-63a5400a', PrefixListName: 'com.amazonaws.us-east-1.s3' }] })}`;
+    expect(matchesOf(parseAwsJson(text).rulesets[0]!, 'ingress')).toEqual(['proto=6 dstport=443 srcaddr=52.216.0.0/15, 54.231.0.0/17']);
+  });
+});
+
+describe('a NACL ICMP entry is filtered by its ICMP type and code, never by a port range', () => {
+  test('ICMP with a PortRange and no IcmpTypeCode takes every ICMP type (it was read as type 0 code 65535: an error, the entry matching nothing)', () => {
+    const text = JSON.stringify({
+      NetworkAcls: [
+        {
+          NetworkAclId: 'acl-3',
+          Entries: [
+            { RuleNumber: 100, Protocol: '1', RuleAction: 'deny', Egress: false, CidrBlock: '0.0.0.0/0', PortRange: { From: 0, To: 65535 } },
+            { RuleNumber: 110, Protocol: '1', RuleAction: 'allow', Egress: false, CidrBlock: '0.0.0.0/0', PortRange: { From: 8, To: 0 }, IcmpTypeCode: { Type: 3, Code: -1 } },
+            { RuleNumber: 200, Protocol: '-1', RuleAction: 'allow', Egress: false, CidrBlock: '0.0.0.0/0' },
+          ],
+        },
+      ],
+    });
+    const d = parseAwsJson(text);
+    expect(d.diagnostics).toEqual([]);
+    expect(rows(d.rulesets[0]!).map((r) => r[2])).toEqual(['100 deny ingress icmp all types from 0.0.0.0/0', '110 allow ingress icmp type 3 from 0.0.0.0/0', '200 allow ingress all from 0.0.0.0/0']);
+    expect(exposedPorts(computeExposure(d.rulesets[0]!), 1, numRange(0, 65535))).toEqual([]);
+  });
+});
+
+describe('aws-cli --output yaml and yaml-stream', () => {
+  test('describe-security-groups and describe-network-acls in YAML are recognised and read as their JSON (they were "no firewall format recognises")', () => {
+    const groups = ['SecurityGroups:', '- GroupId: sg-1', '  GroupName: cft', '  VpcId: vpc-1', '  IpPermissions:', '  - FromPort: 1761', '    IpProtocol: tcp', '    IpRanges:', '    - CidrIp: 0.0.0.0/0', '    ToPort: 1768', '  IpPermissionsEgress: []', ''].join('\n');
+    expect(cloudformationYamlFormat.detect('sgs.yaml', groups)).toBe(70);
+    const d = parseCloudFormationYaml(groups);
+    expect(rows(d.rulesets[0]!)).toEqual([['security-group/ingress', 'accept', 'ingress tcp 1761-1768 from 0.0.0.0/0', '6:5-10:17', '9:15-9:24']]);
+    // yaml-stream: one list item per page
+    const acls = ['- NetworkAcls:', '  - NetworkAclId: acl-1', '    Entries:', '    - {CidrBlock: 0.0.0.0/0, Egress: false, Protocol: "6", PortRange: {From: 1768, To: 1768}, RuleAction: allow, RuleNumber: 100}', ''].join('\n');
+    expect(cloudformationYamlFormat.detect('acls.yml', acls)).toBe(70);
+    expect(matchesOf(parseCloudFormationYaml(acls).rulesets[0]!, 'ingress', 'network-acl')).toEqual(['proto=6 dstport=1768 srcaddr=0.0.0.0/0']);
+    expect(cloudformationYamlFormat.detect('values.yaml', 'SecurityGroups:\n- sg-1\n')).toBe(0);
+  });
+});
+
+describe('describe-security-group-rules in several pages', () => {
+  test('the rules of one group from two pages are one ruleset (they were two, each judged without the other)', () => {
+    const rule = (id: string, cidr: string) => ({ SecurityGroupRuleId: id, GroupId: 'sg-7', IsEgress: false, IpProtocol: 'tcp', FromPort: 1768, ToPort: 1768, CidrIpv4: cidr });
+    const text = `${JSON.stringify({ SecurityGroupRules: [rule('sgr-1', '0.0.0.0/0')], NextToken: 'x' })}\n${JSON.stringify({ SecurityGroupRules: [rule('sgr-2', '10.0.0.0/8')] })}\n`;
+    const d = parseAwsJson(text);
+    expect(names(d)).toEqual(['sg-7']);
+    expect(matchesOf(d.rulesets[0]!, 'ingress')).toEqual(['proto=6 dstport=1768 srcaddr=0.0.0.0/0', 'proto=6 dstport=1768 srcaddr=10.0.0.0/8']);
+    expect(findShadowedRules(d.rulesets[0]!).map((f) => at(f.rule.span))).toEqual(['2:24-2:162']);
   });
 });

@@ -4,6 +4,7 @@ import { detectFormat } from '../../../src/parsers/registry.js';
 import '../../../src/parsers/formats.js';
 import { AddrSet, numRange, type OpaqueMatch } from '../../../src/model/index.js';
 import { computeExposure, exposedPorts } from '../../../src/analysis/index.js';
+import { findShadowedRules } from '../../../src/analysis/shadow.js';
 import { at, fixture, matchesOf, names, rows } from './helpers.js';
 
 describe('CloudFormation YAML: parameter without default, Fn::If, standalone ingress', () => {
@@ -437,6 +438,241 @@ describe('CloudFormation Fn::Cidr', () => {
     expect(rows(doc.rulesets[0]!).filter((r) => r[0] === 'security-group/ingress').map((r) => r[2])).toEqual([
       'ingress tcp 22 from 10.0.2.0/24',
       'ingress tcp 23 from !Select [0,{"Fn::Cidr":["10.0.0.0/24",2,9]}]',
+    ]);
+  });
+});
+
+describe('CloudFormation YAML with several documents', () => {
+  test('every document is read as a template of its own (the groups after the first `---` were silently dropped)', () => {
+    const text = [
+      '---',
+      'AWSTemplateFormatVersion: "2010-09-09"',
+      'Parameters:',
+      '  Cidr: {Type: String, Default: 10.0.0.0/8}',
+      'Resources:',
+      '  A:',
+      '    Type: AWS::EC2::SecurityGroup',
+      '    Properties:',
+      '      GroupDescription: a',
+      '      SecurityGroupIngress:',
+      '        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !Ref Cidr}',
+      '---',
+      'AWSTemplateFormatVersion: "2010-09-09"',
+      'Resources:',
+      '  B:',
+      '    Type: AWS::EC2::SecurityGroup',
+      '    Properties:',
+      '      GroupDescription: b',
+      '      SecurityGroupIngress:',
+      '        - {IpProtocol: tcp, FromPort: 1768, ToPort: 1768, CidrIp: !Ref Cidr}',
+      '',
+    ].join('\n');
+    const doc = parseCloudFormationYaml(text);
+    expect(names(doc)).toEqual(['A', 'B']);
+    expect(rows(doc.rulesets[0]!)[0]).toEqual(['security-group/ingress', 'accept', 'ingress tcp 22 from 10.0.0.0/8', '11:11-11:73', '11:68-11:72']);
+    // (each template has its own parameters: Cidr is not defined in the second)
+    expect(rows(doc.rulesets[1]!)[0]).toEqual(['security-group/ingress', 'accept', 'ingress tcp 1768 from !Ref Cidr', '20:11-20:77', '20:72-20:76']);
+    expect(doc.diagnostics.map((d) => [d.code, at(d.span)])).toEqual([['aws/unresolved', '20:72-20:76']]);
+  });
+});
+
+describe('CloudFormation Fn::ForEach: a template whose groups are all made by a loop', () => {
+  test('is read as CloudFormation (it gave nothing: no top-level resource had an AWS::EC2 type)', () => {
+    const text = [
+      'Transform: AWS::LanguageExtensions',
+      'Resources:',
+      '  Fn::ForEach::Groups:',
+      '    - Name',
+      '    - [Mft, Relay]',
+      '    - ${Name}Sg:',
+      '        Type: AWS::EC2::SecurityGroup',
+      '        Properties: {GroupDescription: g, SecurityGroupIngress: [{IpProtocol: tcp, FromPort: 1768, ToPort: 1768, CidrIp: 0.0.0.0/0}]}',
+      '',
+    ].join('\n');
+    expect(names(parseCloudFormationYaml(text))).toEqual(['MftSg', 'RelaySg']);
+  });
+});
+
+describe('CloudFormation Fn::ForEach (AWS::LanguageExtensions) in Resources', () => {
+  const text = [
+    'AWSTemplateFormatVersion: "2010-09-09"',
+    'Transform: AWS::LanguageExtensions',
+    'Parameters:',
+    '  CftPorts: {Type: CommaDelimitedList, Default: "1761,1768"}',
+    '  Later: {Type: CommaDelimitedList}',
+    'Resources:',
+    '  Sg:',
+    '    Type: AWS::EC2::SecurityGroup',
+    '    Properties: {GroupDescription: loop}',
+    '  Fn::ForEach::Cft:',
+    '    - Port',
+    '    - !Ref CftPorts',
+    '    - Ingress${Port}:',
+    '        Type: AWS::EC2::SecurityGroupIngress',
+    '        Properties: {GroupId: !Ref Sg, IpProtocol: tcp, FromPort: !Ref Port, ToPort: !Ref Port, CidrIp: 0.0.0.0/0}',
+    '  Fn::ForEach::Outer:',
+    '    - Cidr',
+    '    - [10.0.0.0/8, 192.0.2.0/24]',
+    '    - Fn::ForEach::Inner:',
+    '        - P',
+    '        - !Ref Later',
+    '        - R&{Cidr}${P}:',
+    '            Type: AWS::EC2::SecurityGroupIngress',
+    '            Properties: {GroupId: !Ref Sg, IpProtocol: udp, FromPort: !Ref P, ToPort: !Ref P, CidrIp: "${Cidr}"}',
+    '',
+  ].join('\n');
+  test('one resource per value, the identifier replaced; a collection known only at deployment gives one copy with the identifier unknown (they were skipped)', () => {
+    const doc = parseCloudFormationYaml(text);
+    expect(names(doc)).toEqual(['Sg']);
+    expect(matchesOf(doc.rulesets[0]!, 'ingress')).toEqual([
+      'proto=6 dstport=1761 srcaddr=0.0.0.0/0',
+      'proto=6 dstport=1768 srcaddr=0.0.0.0/0',
+      'proto=17 opaque:unresolved srcaddr=10.0.0.0/8',
+      'proto=17 opaque:unresolved srcaddr=192.0.2.0/24',
+    ]);
+    expect(rows(doc.rulesets[0]!)[2]![2]).toBe('ingress udp P (each of !Ref Later)-P (each of !Ref Later) from 10.0.0.0/8');
+    expect(rows(doc.rulesets[0]!).slice(0, 4).map((r) => r[3])).toEqual(['14:9-15:115', '14:9-15:115', '23:13-24:113', '23:13-24:113']);
+  });
+});
+
+describe('CloudFormation: a prefix list of the template', () => {
+  test('SourcePrefixListId: !Ref / !GetAtt of an AWS::EC2::PrefixList is its entries (it was an opaque name: 0.0.0.0/0 in it was not the world)', () => {
+    const text = [
+      'Resources:',
+      '  Partners:',
+      '    Type: AWS::EC2::PrefixList',
+      '    Properties:',
+      '      AddressFamily: IPv4',
+      '      MaxEntries: 5',
+      '      Entries: [{Cidr: 203.0.113.0/24}, {Cidr: 0.0.0.0/0}]',
+      '  Later:',
+      '    Type: AWS::EC2::PrefixList',
+      '    Properties: {AddressFamily: IPv4, MaxEntries: 5, Entries: [{Cidr: !ImportValue x}]}',
+      '  Sg:',
+      '    Type: AWS::EC2::SecurityGroup',
+      '    Properties:',
+      '      GroupDescription: pl',
+      '      SecurityGroupIngress:',
+      '        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, SourcePrefixListId: !Ref Partners}',
+      '        - {IpProtocol: tcp, FromPort: 1768, ToPort: 1768, SourcePrefixListId: !GetAtt Partners.PrefixListId}',
+      '        - {IpProtocol: tcp, FromPort: 1761, ToPort: 1761, SourcePrefixListId: !Ref Later}',
+      '',
+    ].join('\n');
+    const rs = parseCloudFormationYaml(text).rulesets[0]!;
+    expect(matchesOf(rs, 'ingress')).toEqual(['proto=6 dstport=22 srcaddr=0.0.0.0/0', 'proto=6 dstport=1768 srcaddr=0.0.0.0/0', 'proto=6 dstport=1761 srcprincipal=!Ref Later']);
+    expect(rows(rs).slice(0, 2).map((r) => [r[2], r[4]])).toEqual([
+      ['ingress tcp 22 from Partners (0.0.0.0/0)', '16:80-16:88'],
+      ['ingress tcp 1768 from Partners (0.0.0.0/0)', '17:87-17:108'],
+    ]);
+  });
+});
+
+describe('CloudFormation Fn::FindInMap with DefaultValue (AWS::LanguageExtensions)', () => {
+  test('a key the mapping does not have gives the DefaultValue (it was unknown); a key it has gives its value', () => {
+    const text = [
+      'Transform: AWS::LanguageExtensions',
+      'Parameters: {Env: {Type: String, Default: staging}}',
+      'Mappings: {Cidrs: {prod: {Admin: 10.0.0.0/8}, staging: {Other: 192.0.2.0/24}}}',
+      'Resources:',
+      '  Sg:',
+      '    Type: AWS::EC2::SecurityGroup',
+      '    Properties:',
+      '      GroupDescription: d',
+      '      SecurityGroupIngress:',
+      '        - {IpProtocol: tcp, FromPort: 1768, ToPort: 1768, CidrIp: !FindInMap [Cidrs, !Ref Env, Admin, {DefaultValue: 0.0.0.0/0}]}',
+      '        - {IpProtocol: tcp, FromPort: 1761, ToPort: 1761, CidrIp: !FindInMap [Cidrs, prod, Admin, {DefaultValue: 0.0.0.0/0}]}',
+      '',
+    ].join('\n');
+    const doc = parseCloudFormationYaml(text);
+    expect(doc.diagnostics).toEqual([]);
+    expect(matchesOf(doc.rulesets[0]!, 'ingress')).toEqual(['proto=6 dstport=1768 srcaddr=0.0.0.0/0', 'proto=6 dstport=1761 srcaddr=10.0.0.0/8']);
+  });
+});
+
+describe('CloudFormation NACL entries whose rule number or action the template does not decide', () => {
+  test('a deny of unknown number is evaluated last (sound) but not reported as never reached; an unknown action names its expression', () => {
+    const text = [
+      'Parameters: {N: {Type: Number}, Action: {Type: String}}',
+      'Resources:',
+      '  Acl: {Type: AWS::EC2::NetworkAcl, Properties: {VpcId: vpc-1}}',
+      '  Deny:',
+      '    Type: AWS::EC2::NetworkAclEntry',
+      '    Properties: {NetworkAclId: !Ref Acl, RuleNumber: !Ref N, Protocol: 6, RuleAction: deny, CidrBlock: 0.0.0.0/0, PortRange: {From: 1768, To: 1768}}',
+      '  Allow:',
+      '    Type: AWS::EC2::NetworkAclEntry',
+      '    Properties: {NetworkAclId: !Ref Acl, RuleNumber: 200, Protocol: 6, RuleAction: allow, CidrBlock: 0.0.0.0/0, PortRange: {From: 1761, To: 1768}}',
+      '  Maybe:',
+      '    Type: AWS::EC2::NetworkAclEntry',
+      '    Properties: {NetworkAclId: !Ref Acl, RuleNumber: 300, Protocol: 17, RuleAction: !Ref Action, CidrBlock: 0.0.0.0/0, PortRange: {From: 1761, To: 1761}}',
+      '',
+    ].join('\n');
+    const rs = parseCloudFormationYaml(text).rulesets[0]!;
+    expect(rows(rs).map((r) => r[2])).toEqual(['200 allow ingress tcp 1761-1768 from 0.0.0.0/0', '300 ? ingress udp 1761 from 0.0.0.0/0', '? deny ingress tcp 1768 from 0.0.0.0/0']);
+    const rules = rs.tables[0]!.chains[0]!.rules;
+    expect(rules[1]!.action).toEqual({ kind: 'unknown', target: '!Ref Action', text: '!Ref Action' });
+    expect(rules.map((r) => r.builtIn === true)).toEqual([false, false, true]);
+    expect(findShadowedRules(rs).map((f) => f.rule.text)).toEqual(['? deny ingress tcp 1768 from 0.0.0.0/0']);
+  });
+});
+
+describe('CloudFormation YAML anchors and aliases', () => {
+  test('a rule copied by an alias is placed at the alias, not at the anchor (its findings named the other group\'s line)', () => {
+    const text = [
+      'Resources:',
+      '  A:',
+      '    Type: AWS::EC2::SecurityGroup',
+      '    Properties:',
+      '      GroupDescription: a',
+      '      SecurityGroupIngress: &rules',
+      '        - {IpProtocol: udp, FromPort: 1761, ToPort: 1761, CidrIp: 0.0.0.0/0}',
+      '  B:',
+      '    Type: AWS::EC2::SecurityGroup',
+      '    Properties:',
+      '      GroupDescription: b',
+      '      SecurityGroupIngress: *rules',
+      '',
+    ].join('\n');
+    const doc = parseCloudFormationYaml(text);
+    expect(rows(doc.rulesets[0]!)[0]).toEqual(['security-group/ingress', 'accept', 'ingress udp 1761 from 0.0.0.0/0', '7:11-7:77', '7:67-7:76']);
+    expect(rows(doc.rulesets[1]!)[0]).toEqual(['security-group/ingress', 'accept', 'ingress udp 1761 from 0.0.0.0/0', '12:29-12:35', '12:29-12:35']);
+  });
+});
+
+describe('CloudFormation Fn::FindInMap keyed by a value known at deployment', () => {
+  test('!FindInMap [RegionMap, !Ref AWS::Region, …] gives one conditioned rule per key of the mapping (it was an unknown address, possibly open from anywhere)', () => {
+    const text = [
+      'Parameters: {Env: {Type: String, AllowedValues: [dev, prod]}}',
+      'Mappings:',
+      '  RegionMap: {us-east-1: {Admin: 192.0.2.0/24}, eu-west-1: {Admin: 198.51.100.0/25}, ap-south-1: {Other: 0.0.0.0/0}}',
+      '  EnvMap: {dev: {Port: 1761}, prod: {Port: 1768}, test: {Port: 22}}',
+      'Resources:',
+      '  Sg:',
+      '    Type: AWS::EC2::SecurityGroup',
+      '    Properties:',
+      '      GroupDescription: m',
+      '      SecurityGroupIngress:',
+      '        - IpProtocol: tcp',
+      '          FromPort: !FindInMap [EnvMap, !Ref Env, Port]',
+      '          ToPort: !FindInMap [EnvMap, !Ref Env, Port]',
+      '          CidrIp: !FindInMap [RegionMap, !Ref "AWS::Region", Admin]',
+      '',
+    ].join('\n');
+    const doc = parseCloudFormationYaml(text);
+    const rs = doc.rulesets[0]!;
+    // (FromPort and ToPort take the same key: two port choices, not four)
+    expect(rows(rs).slice(0, 4).map((r) => [r[2], r[4]])).toEqual([
+      ['ingress tcp 1761 from 192.0.2.0/24', '14:30-14:68'],
+      ['ingress tcp 1761 from 198.51.100.0/25', '14:30-14:68'],
+      ['ingress tcp 1768 from 192.0.2.0/24', '14:30-14:68'],
+      ['ingress tcp 1768 from 198.51.100.0/25', '14:30-14:68'],
+    ]);
+    expect(matchesOf(rs, 'ingress')[0]).toBe('proto=6 dstport=1761 srcaddr=192.0.2.0/24 opaque:unresolved opaque:unresolved');
+    const open = exposedPorts(computeExposure(rs), 6, numRange(0, 65535));
+    expect(open.map((e) => [e.dports.bounds.join('-'), e.sources.toString(), e.certainty])).toEqual([
+      ['1761-1762', '192.0.2.0/24', 'possibly-open'],
+      ['1761-1762', '198.51.100.0/25', 'possibly-open'],
+      ['1768-1769', '192.0.2.0/24', 'possibly-open'],
+      ['1768-1769', '198.51.100.0/25', 'possibly-open'],
     ]);
   });
 });

@@ -90,7 +90,7 @@ new aws.ec2.NetworkAcl('other', { vpcId: 'vpc-1', ingress: [entry] });
       'mft-acl ingress: srcaddr=0.0.0.0/0 => drop',
       'mft-acl egress: dstaddr=0.0.0.0/0 => accept',
       // an entry not known statically: undecidable, never dropped
-      'other ingress: opaque:unresolved => unknown ?',
+      'other ingress: opaque:unresolved => unknown entry',
     ]);
     expect(document.rulesets.map((r) => r.targets)).toEqual([['mft-acl', 'acl'], ['other']]);
     expect(text.slice(...extracted[1]!.reportNode.range)).toBe("'0.0.0.0/0'");

@@ -28,6 +28,38 @@ export function isGcpFirewallPolicy(o: PObject): boolean {
   return rules?.kind === 'array' && rules.items.some((r) => r.kind === 'object' && get(r, 'match') !== undefined && get(r, 'action') !== undefined);
 }
 
+/**
+ * Where a firewall policy is evaluated relative to the VPC firewall rules
+ * (https://cloud.google.com/firewall/docs/firewall-policies-rule-eval-order):
+ * hierarchical (organization, folder) and system policies always before them;
+ * global and regional network firewall policies after them unless the network's
+ * enforcement order is BEFORE_CLASSIC_FIREWALL (the default is AFTER_CLASSIC_FIREWALL).
+ * Read from the effective-firewalls `type`, else the policy's `parent`, `region`,
+ * `shortName` or `selfLink`; 'unknown' when nothing tells.
+ */
+export function gcpPolicyLevel(o: PObject): 'hierarchy' | 'system' | 'network' | 'unknown' {
+  const type = str(get(o, 'type'))?.toUpperCase();
+  if (type === 'HIERARCHY') return 'hierarchy';
+  if (type?.startsWith('SYSTEM')) return 'system';
+  if (type?.startsWith('NETWORK')) return 'network';
+  const parent = str(get(o, 'parent'));
+  if (parent && /^(?:organizations|folders)\//.test(parent)) return 'hierarchy';
+  const self = str(get(o, 'selfLink')) ?? str(get(o, 'selfLinkWithId')) ?? '';
+  if (/\/locations\/global\/firewallPolicies\//.test(self)) return 'hierarchy';
+  if (/\/projects\/[^/]+\/(?:global|regions\/[^/]+)\/firewallPolicies\//.test(self) || get(o, 'region') !== undefined) return 'network';
+  if (get(o, 'shortName') !== undefined || get(o, 'displayName') !== undefined) return 'hierarchy';
+  return 'unknown';
+}
+
+/** True when some object of the tree sets `networkFirewallPolicyEnforcementOrder: BEFORE_CLASSIC_FIREWALL` (a network's description). */
+export function gcpPoliciesBeforeClassic(root: PValue | undefined, depth = 0): boolean {
+  if (!root || depth > 4) return false;
+  if (root.kind === 'array') return root.items.some((i) => gcpPoliciesBeforeClassic(i, depth + 1));
+  if (root.kind !== 'object') return false;
+  if (str(get(root, 'networkFirewallPolicyEnforcementOrder'))?.toUpperCase() === 'BEFORE_CLASSIC_FIREWALL') return true;
+  return root.entries.some((e) => gcpPoliciesBeforeClassic(e.value, depth + 1));
+}
+
 /** Names given outside a firewall object (a Deployment Manager resource's `name` beside its `properties`). */
 const outerNames = new WeakMap<PObject, string>();
 
@@ -92,6 +124,14 @@ export function gcpSpecsFromPolicy(o: PObject, band: number, diagnostics: Diagno
     }
     const tsa = get(r, 'targetServiceAccounts');
     if (tsa) spec.targetServiceAccounts = tsa;
+    // The rule applies only to instances with one of these tags; when every one is
+    // INEFFECTIVE the rule is ignored (API reference, FirewallPolicyRule.targetSecureTags).
+    const tst = get(r, 'targetSecureTags');
+    if (tst?.kind === 'array' && tst.items.length > 0) {
+      const effective = tst.items.filter((t) => str(t.kind === 'object' ? get(t, 'state') : undefined)?.toUpperCase() !== 'INEFFECTIVE');
+      if (effective.length === 0) spec.disabled = { kind: 'scalar', value: true, span: tst.span };
+      else spec.targetSecureTags = { kind: 'array', span: tst.span, items: effective.map((t) => (t.kind === 'object' ? (get(t, 'name') ?? t) : t)) };
+    }
     const d = str(get(r, 'description'));
     spec.description = d ? `firewall policy ${policy}: ${d}` : `firewall policy ${policy}`;
     out.push(spec);

@@ -66,6 +66,8 @@ export interface GcpFirewallSpec {
   destinationRanges?: PValue;
   targetTags?: PValue;
   targetServiceAccounts?: PValue;
+  /** Firewall policy rules: the secure tag values (`tagValues/…`) of the instances the rule applies to. */
+  targetSecureTags?: PValue;
   disabled?: PValue;
   description?: string;
   /** Extra conjuncts (e.g. a Terraform `count`/`for_each` that may create zero instances). */
@@ -220,6 +222,7 @@ function targetClasses(spec: GcpFirewallSpec): string[] | undefined {
   for (const [v, prefix] of [
     [spec.targetTags, 'tag'],
     [spec.targetServiceAccounts, 'sa'],
+    [spec.targetSecureTags, 'stag'],
   ] as const) {
     if (v?.kind === 'expr') {
       out.push(`expr:${v.text}`);
@@ -377,6 +380,7 @@ function compileOne(spec: GcpFirewallSpec, diagnostics: Diagnostic[]): Compiled 
 function className(c: string): string {
   if (c.startsWith('tag:')) return `target tag ${c.slice(4)}`;
   if (c.startsWith('sa:')) return `target service account ${c.slice(3)}`;
+  if (c.startsWith('stag:')) return `target secure tag ${c.slice(5)}`;
   return `target ${c.slice(5)}`;
 }
 
@@ -450,7 +454,7 @@ export function compileGcp(specs: GcpFirewallSpec[], docSpan: Span, ids: IdSourc
     const seen = new Set<string>();
     for (const c of list) for (const t of c.targets ?? []) if (!seen.has(t)) (seen.add(t), classes.push(t));
     for (const cls of classes) {
-      const bare = cls.replace(/^(tag|sa|expr):/, '');
+      const bare = cls.replace(/^(tag|sa|stag|expr):/, '');
       out.push(build(`${label} ${net}, ${className(cls)}`, [cls, bare, net], perClass.get(cls)!));
     }
     out.push(build(`${label} ${net}, all instances`, [net], []));

@@ -6,12 +6,12 @@
 import { DOCUMENT_START, type Diagnostic, type FirewallDocument, type Position, type Ruleset, type Span } from '../../model/index.js';
 import type { FormatDefinition, ParseOptions } from '../types.js';
 import { parseJsonTree, parseYamlTree, type PObject, type PValue } from '../values.js';
-import { gcpSpecsFromApi, gcpSpecsFromPolicy, findGcpFirewalls } from './api.js';
-import { IdSource, jsonComments, spanOfValues, yamlComments } from './common.js';
+import { gcpPoliciesBeforeClassic, gcpPolicyLevel, gcpSpecsFromApi, gcpSpecsFromPolicy, findGcpFirewalls } from './api.js';
+import { IdSource, jsonComments, spanOfValues, stableSortBy, yamlComments } from './common.js';
 import { compileGcp, type GcpFirewallSpec } from './firewall.js';
 
 export { compileGcp, type GcpFirewallSpec, type GcpProtoEntry } from './firewall.js';
-export { findGcpFirewalls, gcpSpecsFromApi, gcpSpecsFromPolicy, isGcpFirewall, isGcpFirewallPolicy } from './api.js';
+export { findGcpFirewalls, gcpPolicyLevel, gcpSpecsFromApi, gcpSpecsFromPolicy, isGcpFirewall, isGcpFirewallPolicy } from './api.js';
 export { mapGcpTerraform } from './terraform.js';
 
 /** All the head detection is given (a Deployment Manager config may list many resources before its firewalls). */
@@ -113,10 +113,18 @@ export function parseGcp(text: string, _opts: ParseOptions = {}, format?: string
       // Policies alone: what they do not decide goes to a level not in the input.
       rulesets = compileGcp(policies.flatMap((p) => gcpSpecsFromPolicy(p, 0, diagnostics)), span, ids, diagnostics, 'policy');
     } else {
-      // An effective-firewalls view: the policies (in the listed order) are evaluated
-      // before the VPC rules of every network; goto_next passes on to the next one.
+      // An effective-firewalls view: hierarchical and system policies (in the listed
+      // order) are evaluated before the VPC rules of every network, network firewall
+      // policies after them (the default enforcement order, AFTER_CLASSIC_FIREWALL)
+      // unless the input says BEFORE_CLASSIC_FIREWALL; goto_next passes on to the next one.
       const networks = [...new Set(specs.map((s) => s.network))];
-      const polSpecs = policies.flatMap((p, i) => gcpSpecsFromPolicy(p, i - policies.length, diagnostics));
+      const before = values.some((v) => gcpPoliciesBeforeClassic(v));
+      const rank = (p: PObject): number => {
+        const level = gcpPolicyLevel(p);
+        return level === 'hierarchy' || level === 'unknown' ? 0 : level === 'system' ? 1 : before ? 2 : 4;
+      };
+      const ordered = stableSortBy(policies, rank);
+      const polSpecs = ordered.flatMap((p, i) => gcpSpecsFromPolicy(p, rank(p) === 4 ? 1 + i : i - ordered.length, diagnostics));
       const applies = (p: GcpFirewallSpec, n: string): boolean => !p.policy?.targetResources || p.policy.targetResources.includes(n);
       const merged = [...specs, ...networks.flatMap((n) => polSpecs.filter((p) => applies(p, n)).map((p) => ({ ...p, network: n })))];
       rulesets = compileGcp(merged, span, ids, diagnostics);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { compileGcp, findGcpFirewalls, gcpJsonFormat, gcpSpecsFromApi, gcpYamlFormat, parseGcp, parseYamlDocuments } from '../../../src/parsers/gcp/index.js';
+import { compileGcp, findGcpFirewalls, gcpJsonFormat, gcpPolicyLevel, gcpSpecsFromApi, gcpYamlFormat, parseGcp, parseYamlDocuments } from '../../../src/parsers/gcp/index.js';
 import { IdSource } from '../../../src/parsers/gcp/common.js';
 import { parseJsonTree } from '../../../src/parsers/values.js';
 import { computeExposure, exposedPorts } from '../../../src/analysis/index.js';
@@ -323,6 +323,94 @@ describe('firewall policies (API)', () => {
     expect(reach(rs, 1768).open.isEmpty && reach(rs, 1768).possibly.isEmpty).toBe(true);
     expect(reach(rs, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
     expect(gcpJsonFormat.detect('p.json', JSON.stringify(POLICY))).toBe(90);
+  });
+});
+
+describe('firewall policies: targets and evaluation order', () => {
+  test('targetSecureTags limit a policy rule to the tagged instances (a deny there leaves the others open)', () => {
+    const text = `kind: compute#firewallPolicy
+name: prod-global-policy
+rules:
+- action: deny
+  direction: INGRESS
+  match:
+    layer4Configs:
+    - ipProtocol: all
+    srcIpRanges:
+    - 0.0.0.0/0
+  priority: 100
+  targetSecureTags:
+  - name: tagValues/281484140012345
+    state: EFFECTIVE
+- action: allow
+  direction: INGRESS
+  match:
+    layer4Configs:
+    - ipProtocol: tcp
+      ports: ['1761-1768']
+    srcIpRanges:
+    - 0.0.0.0/0
+  priority: 1000
+- action: deny
+  direction: INGRESS
+  match:
+    layer4Configs:
+    - ipProtocol: tcp
+    srcIpRanges:
+    - 0.0.0.0/0
+  priority: 200
+  targetSecureTags:
+  - name: tagValues/999
+    state: INEFFECTIVE
+`;
+    const d = parseGcp(text);
+    expect(d.diagnostics).toEqual([]);
+    expect(d.rulesets.map((r) => [r.name, r.targets])).toEqual([
+      ['firewall policy prod-global-policy, target secure tag tagValues/281484140012345', ['stag:tagValues/281484140012345', 'tagValues/281484140012345', 'prod-global-policy']],
+      ['firewall policy prod-global-policy, all instances', ['prod-global-policy']],
+    ]);
+    const tagged = reach(d.rulesets[0]!, 1761);
+    expect(tagged.open.isEmpty && tagged.possibly.isEmpty).toBe(true);
+    // the rule whose only tag is INEFFECTIVE is ignored: the allow at 1000 opens 1761 on every other instance
+    const all = d.rulesets[1]!;
+    expect(all.tables[0]!.chains[0]!.rules.filter((r) => !r.disabled).map((r) => r.span.start.line)).toEqual([15, 1]);
+    expect(reach(all, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+
+  test('effective firewalls: a network firewall policy is evaluated after the VPC rules (AFTER_CLASSIC_FIREWALL), a hierarchical one before', () => {
+    const fw = { kind: 'compute#firewall', name: 'allow-cft', network: 'x/networks/prod-vpc', priority: 1000, sourceRanges: ['0.0.0.0/0'], allowed: [{ IPProtocol: 'tcp', ports: ['1761-1768'] }] };
+    const rule = (priority: number, action: string, proto: string, port: string): object => ({ priority, action, direction: 'INGRESS', match: { srcIpRanges: ['0.0.0.0/0'], layer4Configs: [{ ipProtocol: proto, ports: [port] }] } });
+    const policies = [
+      { name: 'prod-global-policy', type: 'NETWORK', rules: [rule(1000, 'deny', 'tcp', '1768'), rule(1001, 'allow', 'udp', '1761')] },
+      { name: '1234', shortName: 'org-baseline', type: 'HIERARCHY', rules: [rule(100, 'deny', 'tcp', '1764')] },
+    ];
+    const d = parseGcp(JSON.stringify({ firewallPolicys: policies, firewalls: [fw] }, null, 1));
+    expect(d.diagnostics).toEqual([]);
+    const rs = byName(d.rulesets, 'network prod-vpc, all instances');
+    expect(rs.tables[0]!.chains[0]!.rules.map((r) => r.comment)).toEqual([
+      'org-baseline priority 100: firewall policy org-baseline',
+      'allow-cft',
+      'prod-global-policy priority 1000: firewall policy prod-global-policy',
+      'prod-global-policy priority 1001: firewall policy prod-global-policy',
+    ]);
+    expect(reach(rs, 1764).open.isEmpty && reach(rs, 1764).possibly.isEmpty).toBe(true);
+    expect(reach(rs, 1768).open.equals(AddrSet.ALL_V4)).toBe(true);
+    expect(reach(rs, 1761, 17).open.equals(AddrSet.ALL_V4)).toBe(true);
+    // with the network's enforcement order BEFORE_CLASSIC_FIREWALL the network policy's deny comes first
+    const before = parseGcp(JSON.stringify([{ kind: 'compute#network', name: 'prod-vpc', networkFirewallPolicyEnforcementOrder: 'BEFORE_CLASSIC_FIREWALL' }, { firewallPolicys: policies, firewalls: [fw] }]));
+    const rb = byName(before.rulesets, 'network prod-vpc, all instances');
+    expect(reach(rb, 1768).open.isEmpty && reach(rb, 1768).possibly.isEmpty).toBe(true);
+    expect(reach(rb, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+
+  test('policy level from the policy itself', () => {
+    const lv = (o: object): string => gcpPolicyLevel(parseJsonTree(JSON.stringify(o)).value as never);
+    expect(lv({ parent: 'organizations/123', rules: [] })).toBe('hierarchy');
+    expect(lv({ selfLink: 'https://www.googleapis.com/compute/v1/locations/global/firewallPolicies/123' })).toBe('hierarchy');
+    expect(lv({ selfLink: 'https://www.googleapis.com/compute/v1/projects/p/global/firewallPolicies/pol' })).toBe('network');
+    expect(lv({ selfLink: 'https://www.googleapis.com/compute/v1/projects/p/regions/europe-west1/firewallPolicies/pol' })).toBe('network');
+    expect(lv({ type: 'SYSTEM_REGIONAL' })).toBe('system');
+    expect(lv({ name: 'x' })).toBe('unknown');
   });
 });
 

@@ -230,6 +230,9 @@ function targetClasses(spec: GcpFirewallSpec): string[] | undefined {
     }
     for (const it of listOf(v)) out.push(it.kind === 'scalar' ? `${prefix}:${String(it.value)}` : `expr:${valText(it)}`);
   }
+  // A policy rule's targetResources (networks) when the input has no VPC rules to place it
+  // in: the networks are its target classes (with other targets too, see compileOne).
+  if (out.length === 0 && spec.policy?.targetResources) return spec.policy.targetResources.map((n) => `net:${n}`);
   return out.length > 0 ? out : undefined;
 }
 
@@ -331,6 +334,11 @@ function compileOne(spec: GcpFirewallSpec, diagnostics: Diagnostic[]): Compiled 
   else if (dv?.kind === 'scalar' && (dv.value === true || String(dv.value).toLowerCase() === 'true')) disabled = true;
 
   const targets = targetClasses(spec);
+  if (spec.policy?.targetResources && targets && !targets[0]!.startsWith('net:') && spec.action !== 'allow') {
+    // Only in these networks and on these targets: a class per pair is not kept, so the rule
+    // must not decide for the same targets in other networks.
+    matches.push(opaque('unresolved', `targetResources ${spec.policy.targetResources.join(', ')}`, 'the rule applies only to instances of these networks'));
+  }
   warnUnevaluated(matches, `firewall rule "${spec.name}"`, diagnostics);
   // Tags and service accounts from expressions stay principals (no opaque match): still unevaluated input.
   const named: [PValue | undefined, string][] = [
@@ -381,6 +389,7 @@ function className(c: string): string {
   if (c.startsWith('tag:')) return `target tag ${c.slice(4)}`;
   if (c.startsWith('sa:')) return `target service account ${c.slice(3)}`;
   if (c.startsWith('stag:')) return `target secure tag ${c.slice(5)}`;
+  if (c.startsWith('net:')) return `target network ${c.slice(4)}`;
   return `target ${c.slice(5)}`;
 }
 
@@ -454,7 +463,7 @@ export function compileGcp(specs: GcpFirewallSpec[], docSpan: Span, ids: IdSourc
     const seen = new Set<string>();
     for (const c of list) for (const t of c.targets ?? []) if (!seen.has(t)) (seen.add(t), classes.push(t));
     for (const cls of classes) {
-      const bare = cls.replace(/^(tag|sa|stag|expr):/, '');
+      const bare = cls.replace(/^(tag|sa|stag|net|expr):/, '');
       out.push(build(`${label} ${net}, ${className(cls)}`, [cls, bare, net], perClass.get(cls)!));
     }
     out.push(build(`${label} ${net}, all instances`, [net], []));

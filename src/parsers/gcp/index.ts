@@ -126,7 +126,7 @@ export function parseGcp(text: string, _opts: ParseOptions = {}, format?: string
       const ordered = stableSortBy(policies, rank);
       const polSpecs = ordered.flatMap((p, i) => gcpSpecsFromPolicy(p, rank(p) === 4 ? 1 + i : i - ordered.length, diagnostics));
       const applies = (p: GcpFirewallSpec, n: string): boolean => !p.policy?.targetResources || p.policy.targetResources.includes(n);
-      const merged = [...specs, ...networks.flatMap((n) => polSpecs.filter((p) => applies(p, n)).map((p) => ({ ...p, network: n })))];
+      const merged = [...specs, ...networks.flatMap((n) => polSpecs.filter((p) => applies(p, n)).map((p) => ({ ...p, network: n, policy: { band: p.policy!.band } })))];
       rulesets = compileGcp(merged, span, ids, diagnostics);
     }
     return { format: format ?? (json ? 'gcp' : 'gcp-yaml'), rulesets, diagnostics, comments: json ? jsonComments(text) : yamlComments(text) };

@@ -302,13 +302,16 @@ describe('firewall policies (API)', () => {
   test('a policy alone: priority order, goto_next continues, the next level is unknown', () => {
     const d = parseGcp(JSON.stringify(POLICY));
     expect(d.diagnostics).toEqual([]);
-    expect(d.rulesets.map((r) => r.name)).toEqual(['firewall policy org-baseline, all instances']);
+    // the allow with targetResources applies to network "other" only
+    expect(d.rulesets.map((r) => r.name)).toEqual(['firewall policy org-baseline, target network other', 'firewall policy org-baseline, all instances']);
     const rules = d.rulesets[0]!.tables[0]!.chains[0]!.rules;
     expect(rules.map((r) => r.action.kind)).toEqual(['drop', 'continue', 'accept', 'unknown']);
+    expect(d.rulesets[1]!.tables[0]!.chains[0]!.rules.map((r) => r.action.kind)).toEqual(['drop', 'continue', 'unknown']);
     expect(reach(d.rulesets[0]!, 1768).open.isEmpty && reach(d.rulesets[0]!, 1768).possibly.isEmpty).toBe(true);
     const x = reach(d.rulesets[0]!, 1761);
     expect(x.open.toCidrs()).toEqual(['10.0.0.0/8']);
     expect(x.open.union(x.possibly).equals(AddrSet.ALL_V4)).toBe(true);
+    expect(reach(d.rulesets[1]!, 1761).possibly.equals(AddrSet.ALL_V4)).toBe(true);
   });
 
   test('effective firewalls: policies before the VPC rules; a policy deny hides a VPC allow; targetResources respected', () => {
@@ -401,6 +404,19 @@ rules:
     const rb = byName(before.rulesets, 'network prod-vpc, all instances');
     expect(reach(rb, 1768).open.isEmpty && reach(rb, 1768).possibly.isEmpty).toBe(true);
     expect(reach(rb, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+
+  test('a policy alone: a rule with targetResources decides only in those networks', () => {
+    const rule = (priority: number, action: string, extra: object = {}): object => ({ priority, action, direction: 'INGRESS', match: { srcIpRanges: ['0.0.0.0/0'], layer4Configs: [{ ipProtocol: 'tcp', ports: ['1761'] }] }, ...extra });
+    const net = 'https://www.googleapis.com/compute/v1/projects/p/global/networks/net-a';
+    const d = parseGcp(JSON.stringify({ kind: 'compute#firewallPolicy', shortName: 'org', rules: [rule(100, 'deny', { targetResources: [net] }), rule(150, 'deny', { targetResources: [net], targetServiceAccounts: ['x@p.iam.gserviceaccount.com'] }), rule(200, 'allow')] }));
+    expect(d.diagnostics).toEqual([]);
+    expect(d.rulesets.map((r) => r.name)).toEqual(['firewall policy org, target network net-a', 'firewall policy org, target service account x@p.iam.gserviceaccount.com', 'firewall policy org, all instances']);
+    const [a, sa, all] = d.rulesets;
+    expect(reach(a!, 1761).open.isEmpty && reach(a!, 1761).possibly.isEmpty).toBe(true);
+    // the service-account deny holds only in net-a: elsewhere the allow at 200 may take the packet
+    expect(reach(sa!, 1761).possibly.equals(AddrSet.ALL_V4)).toBe(true);
+    expect(reach(all!, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
   });
 
   test('policy level from the policy itself', () => {

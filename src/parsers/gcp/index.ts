@@ -87,6 +87,30 @@ export function parseYamlDocuments(text: string): { values: PValue[]; diagnostic
   return { values, diagnostics };
 }
 
+/**
+ * Newline-delimited JSON (a Cloud Asset Inventory export, `gcloud asset export
+ * --content-type=resource`, writes one asset per line): each line's tree, with
+ * positions in the whole text; undefined unless every non-blank line is one JSON value.
+ */
+function parseJsonLines(text: string): PValue[] | undefined {
+  const values: PValue[] = [];
+  let start = 0;
+  let lineNo = 0;
+  while (start <= text.length) {
+    let nl = text.indexOf('\n', start);
+    if (nl < 0) nl = text.length;
+    const line = text.slice(start, nl);
+    if (line.trim() !== '') {
+      const t = parseJsonTree(line);
+      if (!t.value || t.diagnostics.length > 0) return undefined;
+      values.push(shiftValue(t.value, lineNo, start));
+    }
+    start = nl + 1;
+    lineNo++;
+  }
+  return values.length > 1 ? values : undefined;
+}
+
 /** Parse GCP firewall rules from JSON or YAML text (chosen by content). */
 export function parseGcp(text: string, _opts: ParseOptions = {}, format?: string): FirewallDocument {
   const diagnostics: Diagnostic[] = [];
@@ -95,8 +119,12 @@ export function parseGcp(text: string, _opts: ParseOptions = {}, format?: string
     let values: PValue[];
     if (json) {
       const t = parseJsonTree(text);
-      diagnostics.push(...t.diagnostics);
-      values = t.value ? [t.value] : [];
+      const lines = t.value ? undefined : parseJsonLines(text);
+      if (lines) values = lines;
+      else {
+        diagnostics.push(...t.diagnostics);
+        values = t.value ? [t.value] : [];
+      }
     } else {
       const t = parseYamlDocuments(text);
       diagnostics.push(...t.diagnostics);

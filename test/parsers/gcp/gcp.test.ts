@@ -187,6 +187,32 @@ describe('GCP API JSON', () => {
   });
 });
 
+describe('Cloud Asset Inventory exports (newline-delimited JSON)', () => {
+  test('one asset per line: every firewall read, positions in the whole file', () => {
+    const asset = (data: object): string => JSON.stringify({ name: '//compute.googleapis.com/projects/acme/global/firewalls/x', asset_type: 'compute.googleapis.com/Firewall', resource: { version: 'v1', discovery_name: 'Firewall', data } });
+    const net = 'https://www.googleapis.com/compute/v1/projects/acme/global/networks/default';
+    const text = `${asset({ name: 'allow-cft', network: net, direction: 'INGRESS', priority: 1000, sourceRanges: ['0.0.0.0/0'], allowed: [{ IPProtocol: 'tcp', ports: ['1761-1768'] }] })}\n${asset({ name: 'deny-1764', network: net, direction: 'INGRESS', priority: 100, sourceRanges: ['0.0.0.0/0'], denied: [{ IPProtocol: 'tcp', ports: ['1764'] }] })}\n`;
+    expect(gcpJsonFormat.detect('assets.json', text)).toBe(80);
+    const d = parseGcp(text);
+    expect(d.diagnostics).toEqual([]);
+    const rules = d.rulesets[0]!.tables[0]!.chains[0]!.rules;
+    expect(rules.map((r) => [r.comment, r.span.start.line])).toEqual([
+      ['deny-1764', 2],
+      ['allow-cft', 1],
+    ]);
+    const col = text.indexOf('"sourceRanges"') + '"sourceRanges":'.length + 1;
+    expect(rules[1]!.reportSpan!.start).toEqual({ line: 1, column: col, offset: col - 1 });
+    const x = reach(d.rulesets[0]!, 1764);
+    expect(x.open.isEmpty && x.possibly.isEmpty).toBe(true);
+    expect(reach(d.rulesets[0]!, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+
+  test('broken JSON is still a syntax error', () => {
+    const d = parseGcp('[\n{"kind": "compute#firewall", "name": "a", "allowed": [{"IPProtocol": "tcp"}]}\n{"kind": "compute#firewall"}\n]');
+    expect(d.diagnostics.map((x) => [x.code, x.span.start.line])).toEqual([['json/syntax', 3]]);
+  });
+});
+
 describe('GCP YAML (gcloud --format=yaml)', () => {
   const YAML = [
     '---',

@@ -63,8 +63,19 @@ export function gcpPoliciesBeforeClassic(root: PValue | undefined, depth = 0): b
 /** Names given outside a firewall object (a Deployment Manager resource's `name` beside its `properties`). */
 const outerNames = new WeakMap<PObject, string>();
 
-/** Every firewall object in the tree (not below another firewall), in document order. */
-export function findGcpFirewalls(root: PValue | undefined, policies?: PObject[]): PObject[] {
+/** True when the object is one firewall policy rule (`gcloud compute network-firewall-policies rules describe`). */
+export function isGcpFirewallPolicyRule(o: PObject): boolean {
+  if (str(get(o, 'kind')) === 'compute#firewallPolicyRule') return true;
+  const m = get(o, 'match');
+  return m?.kind === 'object' && get(m, 'layer4Configs') !== undefined && str(get(o, 'action')) !== undefined;
+}
+
+/**
+ * Every firewall object in the tree (not below another firewall), in document order.
+ * Firewall policies go to `policies`; policy rules outside a policy (a rule's describe,
+ * a list of rules) to `policyRules`.
+ */
+export function findGcpFirewalls(root: PValue | undefined, policies?: PObject[], policyRules?: PObject[]): PObject[] {
   const out: PObject[] = [];
   const walk = (v: PValue, depth: number): void => {
     if (depth > 12) return;
@@ -72,6 +83,7 @@ export function findGcpFirewalls(root: PValue | undefined, policies?: PObject[])
     else if (v.kind === 'object') {
       if (isGcpFirewall(v)) out.push(v);
       else if (isGcpFirewallPolicy(v)) policies?.push(v);
+      else if (policyRules && isGcpFirewallPolicyRule(v)) policyRules.push(v);
       else {
         // Deployment Manager: `- name: allow-cft / type: compute.v1.firewall / properties: {…}` names the rule outside it
         const props = get(v, 'properties');

@@ -132,7 +132,17 @@ export function parseGcp(text: string, _opts: ParseOptions = {}, format?: string
     }
     const specs: GcpFirewallSpec[] = [];
     const policies: PObject[] = [];
-    for (const v of values) for (const o of findGcpFirewalls(v, policies)) specs.push(...gcpSpecsFromApi(o, diagnostics));
+    const looseRules: PObject[] = [];
+    for (const v of values) for (const o of findGcpFirewalls(v, policies, looseRules)) specs.push(...gcpSpecsFromApi(o, diagnostics));
+    if (looseRules.length > 0) {
+      // Policy rules without their policy: read as one policy of unknown name and level.
+      const span = spanOfValues(looseRules, DOCUMENT_START);
+      policies.push({
+        kind: 'object',
+        span,
+        entries: [{ key: 'rules', keySpan: span, value: { kind: 'array', span, items: looseRules } }],
+      });
+    }
     const ids = new IdSource();
     const span = spanOfValues(values, DOCUMENT_START);
     let rulesets: Ruleset[];

@@ -445,6 +445,35 @@ rules:
     expect(reach(all!, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
   });
 
+  test('policy rules without their policy (a rule’s describe, a list of rules) are read, not silently empty', () => {
+    const one = `action: allow
+direction: INGRESS
+kind: compute#firewallPolicyRule
+match:
+  layer4Configs:
+  - ipProtocol: tcp
+    ports:
+    - '1761-1768'
+  srcIpRanges:
+  - 0.0.0.0/0
+priority: 1000
+ruleName: allow-cft
+`;
+    const d = parseGcp(one);
+    expect(d.diagnostics).toEqual([]);
+    expect(d.rulesets.map((r) => r.name)).toEqual(['firewall policy (unnamed policy), all instances']);
+    const rules = d.rulesets[0]!.tables[0]!.chains[0]!.rules;
+    expect(rules.map((r) => [r.comment, r.action.kind, r.span.start.line])).toEqual([
+      ['allow-cft: firewall policy (unnamed policy)', 'accept', 1],
+      [undefined, 'unknown', 1],
+    ]);
+    expect(reach(d.rulesets[0]!, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
+    const list = parseGcp(JSON.stringify([{ action: 'deny', direction: 'INGRESS', priority: 10, match: { srcIpRanges: ['0.0.0.0/0'], layer4Configs: [{ ipProtocol: 'tcp', ports: ['1764'] }] } }, JSON.parse(JSON.stringify({ action: 'allow', direction: 'INGRESS', priority: 20, match: { srcIpRanges: ['0.0.0.0/0'], layer4Configs: [{ ipProtocol: 'tcp' }] } }))]));
+    const rs = list.rulesets[0]!;
+    expect(reach(rs, 1764).open.isEmpty && reach(rs, 1764).possibly.isEmpty).toBe(true);
+    expect(reach(rs, 1768).open.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+
   test('policy level from the policy itself', () => {
     const lv = (o: object): string => gcpPolicyLevel(parseJsonTree(JSON.stringify(o)).value as never);
     expect(lv({ parent: 'organizations/123', rules: [] })).toBe('hierarchy');

@@ -169,9 +169,11 @@ export function gcpSpecsFromApi(o: PObject, diagnostics: Diagnostic[]): GcpFirew
   const name = str(get(o, 'name')) ?? outerNames.get(o) ?? '(unnamed)';
   const netText = str(get(o, 'network'));
   const network = netText ? lastSegment(netText) : 'default';
+  const project = netText ? /(?:^|\/)projects\/([^/]+)\//.exec(netText)?.[1] : undefined;
   const base = {
     name,
     network,
+    ...(project ? { project } : {}),
     span: o.span,
     direction: get(o, 'direction'),
     priority: get(o, 'priority'),

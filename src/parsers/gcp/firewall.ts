@@ -51,6 +51,8 @@ export interface GcpProtoEntry {
 export interface GcpFirewallSpec {
   name: string;
   network: string;
+  /** The project of the network's URL, when it has one (networks of the same name in two projects are two networks). */
+  project?: string;
   /** The rule object (reported span). */
   span: Span;
   direction: PValue | undefined;

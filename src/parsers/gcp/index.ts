@@ -7,7 +7,7 @@ import { DOCUMENT_START, type Diagnostic, type FirewallDocument, type Position, 
 import type { FormatDefinition, ParseOptions } from '../types.js';
 import { parseJsonTree, parseYamlTree, type PObject, type PValue } from '../values.js';
 import { gcpPoliciesBeforeClassic, gcpPolicyLevel, gcpSpecsFromApi, gcpSpecsFromPolicy, findGcpFirewalls } from './api.js';
-import { IdSource, jsonComments, spanOfValues, stableSortBy, yamlComments } from './common.js';
+import { IdSource, jsonComments, lastSegment, spanOfValues, stableSortBy, yamlComments } from './common.js';
 import { compileGcp, type GcpFirewallSpec } from './firewall.js';
 
 export { compileGcp, type GcpFirewallSpec, type GcpProtoEntry } from './firewall.js';
@@ -143,6 +143,11 @@ export function parseGcp(text: string, _opts: ParseOptions = {}, format?: string
         entries: [{ key: 'rules', keySpan: span, value: { kind: 'array', span, items: looseRules } }],
       });
     }
+    // An export across projects (Cloud Asset Inventory) holds many networks named "default":
+    // a name used in more than one project is qualified by its project.
+    const projectsOf = new Map<string, Set<string>>();
+    for (const s of specs) if (s.project) (projectsOf.get(s.network) ?? projectsOf.set(s.network, new Set()).get(s.network)!).add(s.project);
+    for (const s of specs) if (s.project && projectsOf.get(s.network)!.size > 1) s.network = `${s.project}/${s.network}`;
     const ids = new IdSource();
     const span = spanOfValues(values, DOCUMENT_START);
     let rulesets: Ruleset[];
@@ -163,7 +168,7 @@ export function parseGcp(text: string, _opts: ParseOptions = {}, format?: string
       };
       const ordered = stableSortBy(policies, rank);
       const polSpecs = ordered.flatMap((p, i) => gcpSpecsFromPolicy(p, rank(p) === 4 ? 1 + i : i - ordered.length, diagnostics));
-      const applies = (p: GcpFirewallSpec, n: string): boolean => !p.policy?.targetResources || p.policy.targetResources.includes(n);
+      const applies = (p: GcpFirewallSpec, n: string): boolean => !p.policy?.targetResources || p.policy.targetResources.includes(lastSegment(n));
       const merged = [...specs, ...networks.flatMap((n) => polSpecs.filter((p) => applies(p, n)).map((p) => ({ ...p, network: n, policy: { band: p.policy!.band } })))];
       rulesets = compileGcp(merged, span, ids, diagnostics);
     }

@@ -207,6 +207,18 @@ describe('Cloud Asset Inventory exports (newline-delimited JSON)', () => {
     expect(reach(d.rulesets[0]!, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
   });
 
+  test('networks of the same name in two projects are two networks', () => {
+    const fw = (project: string, o: object): object => ({ kind: 'compute#firewall', network: `https://www.googleapis.com/compute/v1/projects/${project}/global/networks/default`, direction: 'INGRESS', sourceRanges: ['0.0.0.0/0'], ...o });
+    const d = parseGcp(JSON.stringify([fw('proj-a', { name: 'allow-cft', priority: 1000, allowed: [{ IPProtocol: 'tcp', ports: ['1761-1768'] }] }), fw('proj-b', { name: 'deny-all', priority: 100, denied: [{ IPProtocol: 'all' }] })]));
+    expect(d.rulesets.map((r) => [r.name, r.targets])).toEqual([
+      ['network proj-a/default, all instances', ['proj-a/default']],
+      ['network proj-b/default, all instances', ['proj-b/default']],
+    ]);
+    expect(reach(d.rulesets[0]!, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
+    // one project: the short name, as before
+    expect(parseGcp(JSON.stringify([fw('proj-a', { name: 'x', allowed: [{ IPProtocol: 'tcp' }] })])).rulesets.map((r) => r.name)).toEqual(['network default, all instances']);
+  });
+
   test('broken JSON is still a syntax error', () => {
     const d = parseGcp('[\n{"kind": "compute#firewall", "name": "a", "allowed": [{"IPProtocol": "tcp"}]}\n{"kind": "compute#firewall"}\n]');
     expect(d.diagnostics.map((x) => [x.code, x.span.start.line])).toEqual([['json/syntax', 3]]);

@@ -97,7 +97,7 @@ export function findGcpFirewalls(root: PValue | undefined, policies?: PObject[],
   return out;
 }
 
-const POLICY_SOURCES = ['srcFqdns', 'srcRegionCodes', 'srcAddressGroups', 'srcThreatIntelligences', 'srcNetworks', 'srcNetworkScope', 'srcSecureTags'];
+const POLICY_SOURCES = ['srcFqdns', 'srcRegionCodes', 'srcAddressGroups', 'srcThreatIntelligences', 'srcNetworks', 'srcNetworkScope'];
 
 /** Firewall policy object → one spec per rule (network = the policy's name), in band `band`. */
 export function gcpSpecsFromPolicy(o: PObject, band: number, diagnostics: Diagnostic[]): GcpFirewallSpec[] {
@@ -113,6 +113,21 @@ export function gcpSpecsFromPolicy(o: PObject, band: number, diagnostics: Diagno
     for (const k of POLICY_SOURCES) {
       const v = mo ? get(mo, k) : undefined;
       if (v && !(v.kind === 'array' && v.items.length === 0)) extraSources.push([opaque(k, `${k} ${valText(v)}`, `${k} is resolved by the cloud at run time`, v.span)]);
+    }
+    // srcSecureTags name instances (their NICs in the network), never internet addresses: a
+    // principal, as sourceTags in VPC rules. INEFFECTIVE tags match nothing; a rule left with no
+    // source at all is ignored (API reference, FirewallPolicyRuleMatcher.srcSecureTags).
+    const sst = mo ? get(mo, 'srcSecureTags') : undefined;
+    let ignored = false;
+    if (sst?.kind === 'array' && sst.items.length > 0) {
+      const names: string[] = [];
+      for (const t of sst.items) {
+        const o = t.kind === 'object' ? t : undefined;
+        if (str(o ? get(o, 'state') : undefined)?.toUpperCase() === 'INEFFECTIVE') continue;
+        names.push(`stag:${o ? (str(get(o, 'name')) ?? valText(o)) : valText(t)}`);
+      }
+      if (names.length > 0) extraSources.push([{ kind: 'principal' as const, dir: 'src' as const, names, span: sst.span }]);
+      else ignored = extraSources.length === 0 && (mo ? get(mo, 'srcIpRanges') : undefined) === undefined;
     }
     const spec: GcpFirewallSpec = {
       name: str(get(r, 'ruleName')) ?? `${policy} priority ${valText(get(r, 'priority'))}`,
@@ -134,6 +149,7 @@ export function gcpSpecsFromPolicy(o: PObject, band: number, diagnostics: Diagno
       if (sr) spec.sourceRanges = sr;
       if (dr) spec.destinationRanges = dr;
     }
+    if (ignored) spec.disabled = { kind: 'scalar', value: true, span: sst!.span };
     const tsa = get(r, 'targetServiceAccounts');
     if (tsa) spec.targetServiceAccounts = tsa;
     // The rule applies only to instances with one of these tags; when every one is

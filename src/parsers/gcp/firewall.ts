@@ -303,6 +303,7 @@ function compileOne(spec: GcpFirewallSpec, diagnostics: Diagnostic[]): Compiled 
       alts.push([opaque('unresolved', 'empty sources', 'when the source lists evaluate to empty, the API defaults the source to 0.0.0.0/0'), { kind: 'address', dir: 'src', addrs: AddrSet.ALL_V4 }]);
     }
     for (const alt of spec.extraSources ?? []) for (const m of alt) if (m.kind === 'opaque') srcTexts.push(m.text);
+    else if (m.kind === 'principal') srcTexts.push(...m.names);
     if (alts.length === 0) {
       // The API defaults an ingress rule without any source to 0.0.0.0/0 (IPv4 only).
       alts.push(spec.action === 'deny' ? [{ kind: 'family', family: 'ipv4' }] : [{ kind: 'address', dir: 'src', addrs: AddrSet.ALL_V4 }]);

@@ -486,6 +486,25 @@ ruleName: allow-cft
     expect(reach(rs, 1768).open.equals(AddrSet.ALL_V4)).toBe(true);
   });
 
+  test('srcSecureTags are instances (principals), not possibly the whole internet; INEFFECTIVE ones match nothing', () => {
+    const rule = (priority: number, tags: object[]): object => ({ priority, action: 'allow', direction: 'INGRESS', match: { srcSecureTags: tags, layer4Configs: [{ ipProtocol: 'tcp', ports: ['1761'] }] } });
+    const text = JSON.stringify({
+      firewallPolicys: [{ name: '1', shortName: 'org', type: 'HIERARCHY', rules: [rule(100, [{ name: 'tagValues/1', state: 'EFFECTIVE' }]), rule(200, [{ name: 'tagValues/2', state: 'INEFFECTIVE' }])] }],
+      firewalls: [{ kind: 'compute#firewall', name: 'ssh', network: 'x/networks/prod', sourceRanges: ['10.0.0.0/8'], allowed: [{ IPProtocol: 'tcp', ports: ['22'] }] }],
+    });
+    const d = parseGcp(text);
+    expect(d.diagnostics).toEqual([]);
+    const rs = d.rulesets[0]!;
+    expect(rs.tables[0]!.chains[0]!.rules.map((r) => [r.text, r.disabled ?? false])).toEqual([
+      ['allow tcp:1761 from stag:tagValues/1 (priority 100)', false],
+      ['allow tcp:1761 from 0.0.0.0/0 (default) (priority 200)', true],
+      ['allow tcp:22 from 10.0.0.0/8 (priority 1000)', false],
+    ]);
+    const x = reach(rs, 1761);
+    expect(x.open.isEmpty && x.possibly.isEmpty).toBe(true);
+    expect(x.principals).toEqual(['open:stag:tagValues/1']);
+  });
+
   test('policy level from the policy itself', () => {
     const lv = (o: object): string => gcpPolicyLevel(parseJsonTree(JSON.stringify(o)).value as never);
     expect(lv({ parent: 'organizations/123', rules: [] })).toBe('hierarchy');

@@ -5,7 +5,7 @@
  */
 import { DOCUMENT_START, type Diagnostic, type FirewallDocument, type Position, type Ruleset, type Span } from '../../model/index.js';
 import type { FormatDefinition, ParseOptions } from '../types.js';
-import { parseJsonTree, parseYamlTree, type PObject, type PValue } from '../values.js';
+import { get, parseJsonTree, parseYamlTree, str, type PObject, type PValue } from '../values.js';
 import { gcpPoliciesBeforeClassic, gcpPolicyLevel, gcpSpecsFromApi, gcpSpecsFromPolicy, findGcpFirewalls } from './api.js';
 import { IdSource, jsonComments, lastSegment, spanOfValues, stableSortBy, yamlComments } from './common.js';
 import { compileGcp, type GcpFirewallSpec } from './firewall.js';
@@ -164,10 +164,14 @@ export function parseGcp(text: string, _opts: ParseOptions = {}, format?: string
       const before = values.some((v) => gcpPoliciesBeforeClassic(v));
       const rank = (p: PObject): number => {
         const level = gcpPolicyLevel(p);
-        return level === 'hierarchy' || level === 'unknown' ? 0 : level === 'system' ? 1 : before ? 2 : 4;
+        if (level === 'hierarchy' || level === 'unknown') return 0;
+        if (level === 'system') return 1;
+        // global network firewall policies, then regional ones
+        const regional = str(get(p, 'type'))?.toUpperCase() === 'NETWORK_REGIONAL' || get(p, 'region') !== undefined;
+        return (before ? 2 : 4) + (regional ? 1 : 0);
       };
       const ordered = stableSortBy(policies, rank);
-      const polSpecs = ordered.flatMap((p, i) => gcpSpecsFromPolicy(p, rank(p) === 4 ? 1 + i : i - ordered.length, diagnostics));
+      const polSpecs = ordered.flatMap((p, i) => gcpSpecsFromPolicy(p, rank(p) >= 4 ? 1 + i : i - ordered.length, diagnostics));
       const applies = (p: GcpFirewallSpec, n: string): boolean => !p.policy?.targetResources || p.policy.targetResources.includes(lastSegment(n));
       const merged = [...specs, ...networks.flatMap((n) => polSpecs.filter((p) => applies(p, n)).map((p) => ({ ...p, network: n, policy: { band: p.policy!.band } })))];
       rulesets = compileGcp(merged, span, ids, diagnostics);

@@ -422,6 +422,7 @@ rules:
     const fw = { kind: 'compute#firewall', name: 'allow-cft', network: 'x/networks/prod-vpc', priority: 1000, sourceRanges: ['0.0.0.0/0'], allowed: [{ IPProtocol: 'tcp', ports: ['1761-1768'] }] };
     const rule = (priority: number, action: string, proto: string, port: string): object => ({ priority, action, direction: 'INGRESS', match: { srcIpRanges: ['0.0.0.0/0'], layer4Configs: [{ ipProtocol: proto, ports: [port] }] } });
     const policies = [
+      { name: 'eu-policy', type: 'NETWORK_REGIONAL', rules: [rule(10, 'deny', 'udp', '1761')] },
       { name: 'prod-global-policy', type: 'NETWORK', rules: [rule(1000, 'deny', 'tcp', '1768'), rule(1001, 'allow', 'udp', '1761')] },
       { name: '1234', shortName: 'org-baseline', type: 'HIERARCHY', rules: [rule(100, 'deny', 'tcp', '1764')] },
     ];
@@ -433,6 +434,7 @@ rules:
       'allow-cft',
       'prod-global-policy priority 1000: firewall policy prod-global-policy',
       'prod-global-policy priority 1001: firewall policy prod-global-policy',
+      'eu-policy priority 10: firewall policy eu-policy',
     ]);
     expect(reach(rs, 1764).open.isEmpty && reach(rs, 1764).possibly.isEmpty).toBe(true);
     expect(reach(rs, 1768).open.equals(AddrSet.ALL_V4)).toBe(true);

@@ -7,7 +7,7 @@ import { DOCUMENT_START, type Diagnostic, type FirewallDocument, type Position, 
 import type { FormatDefinition, ParseOptions } from '../types.js';
 import { get, parseJsonTree, parseYamlTree, str, type PObject, type PValue } from '../values.js';
 import { gcpPoliciesBeforeClassic, gcpPolicyLevel, gcpSpecsFromApi, gcpSpecsFromPolicy, findGcpFirewalls } from './api.js';
-import { IdSource, jsonComments, lastSegment, spanOfValues, stableSortBy, yamlComments } from './common.js';
+import { IdSource, jsonComments, lastSegment, opaque, spanOfValues, stableSortBy, yamlComments } from './common.js';
 import { compileGcp, type GcpFirewallSpec } from './firewall.js';
 
 export { compileGcp, type GcpFirewallSpec, type GcpProtoEntry } from './firewall.js';
@@ -171,7 +171,14 @@ export function parseGcp(text: string, _opts: ParseOptions = {}, format?: string
         return (before ? 2 : 4) + (regional ? 1 : 0);
       };
       const ordered = stableSortBy(policies, rank);
-      const polSpecs = ordered.flatMap((p, i) => gcpSpecsFromPolicy(p, rank(p) >= 4 ? 1 + i : i - ordered.length, diagnostics));
+      const polSpecs = ordered.flatMap((p, i) => {
+        const out = gcpSpecsFromPolicy(p, rank(p) >= 4 ? 1 + i : i - ordered.length, diagnostics);
+        if (gcpPolicyLevel(p) !== 'unknown') return out;
+        // Nothing tells whether the policy is hierarchical (before the VPC rules) or a network
+        // policy (after them): placed before, its allows only may open and its denies close nothing.
+        const why = opaque('unresolved', `firewall policy ${out[0]?.network ?? ''}`.trim(), 'whether the policy is evaluated before or after the VPC firewall rules is unknown (no type, parent or selfLink)', p.span);
+        return out.map((s) => (s.action === 'goto_next' ? s : { ...s, extra: [...(s.extra ?? []), why] }));
+      });
       const applies = (p: GcpFirewallSpec, n: string): boolean => !p.policy?.targetResources || p.policy.targetResources.includes(lastSegment(n));
       const merged = [...specs, ...networks.flatMap((n) => polSpecs.filter((p) => applies(p, n)).map((p) => ({ ...p, network: n, policy: { band: p.policy!.band } })))];
       rulesets = compileGcp(merged, span, ids, diagnostics);

@@ -507,6 +507,20 @@ ruleName: allow-cft
     expect(x.principals).toEqual(['open:stag:tagValues/1']);
   });
 
+  test('effective firewalls with a policy of unknown level: its deny closes nothing, its allow only may open', () => {
+    const fw = { kind: 'compute#firewall', name: 'allow-cft', network: 'x/networks/prod', sourceRanges: ['0.0.0.0/0'], allowed: [{ IPProtocol: 'tcp', ports: ['1761-1768'] }] };
+    const rule = (priority: number, action: string, port: string): object => ({ priority, action, direction: 'INGRESS', match: { srcIpRanges: ['0.0.0.0/0'], layer4Configs: [{ ipProtocol: 'tcp', ports: [port] }] } });
+    const d = parseGcp(JSON.stringify({ firewallPolicys: [{ name: 'pol', rules: [rule(10, 'deny', '1768'), rule(20, 'allow', '22')] }], firewalls: [fw] }));
+    expect(d.diagnostics.map((x) => [x.code, x.message])).toEqual([
+      ['unevaluated', 'Cannot evaluate firewall policy pol (firewall rule "pol priority 10"): whether the policy is evaluated before or after the VPC firewall rules is unknown (no type, parent or selfLink); it is treated as unknown'],
+    ]);
+    const rs = d.rulesets[0]!;
+    // open when the policy comes after the VPC rules: possibly open, never closed
+    expect(reach(rs, 1768).possibly.equals(AddrSet.ALL_V4)).toBe(true);
+    expect(reach(rs, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
+    expect(reach(rs, 22).possibly.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+
   test('policy level from the policy itself', () => {
     const lv = (o: object): string => gcpPolicyLevel(parseJsonTree(JSON.stringify(o)).value as never);
     expect(lv({ parent: 'organizations/123', rules: [] })).toBe('hierarchy');

@@ -150,8 +150,12 @@ function policyRuleSpec(r: TfResourceLike, diagnostics: Diagnostic[]): GcpFirewa
         extraSources.push([opaque(key, `${key} = ${valText(v)}`, `${key} is resolved by the cloud at run time`, v.span)]);
       }
     }
+    // Secure tags name instances, never internet addresses: principals (as the API form; a
+    // computed name stays a principal named by its expression).
     for (const v of all(m, 'src_secure_tags')) {
-      extraSources.push([opaque('src_secure_tags', valText(get(v, 'name')) || 'src_secure_tags', 'secure tags are bound to instances at run time', v.span)]);
+      const n = v.kind === 'object' ? get(v, 'name') : undefined;
+      if (n && (n.kind === 'expr' || (n.kind === 'scalar' && n.value !== null))) extraSources.push([{ kind: 'principal', dir: 'src', names: [`stag:${valText(n)}`], span: v.span }]);
+      else extraSources.push([opaque('src_secure_tags', valText(n) || 'src_secure_tags', 'secure tags are bound to instances at run time', v.span)]);
     }
   }
   const tsa = get(b, 'target_service_accounts');

@@ -279,6 +279,31 @@ ${extra}}
     expect(reach(all!, 22).open.equals(AddrSet.ALL_V4)).toBe(true);
   });
 
+  test('src_secure_tags are instance principals, not possibly the whole internet', () => {
+    const m = map(`resource "google_compute_network_firewall_policy_rule" "from_app" {
+  firewall_policy = "prod-policy"
+  priority = 100
+  action = "allow"
+  direction = "INGRESS"
+  match {
+    src_secure_tags {
+      name = "tagValues/42"
+    }
+    layer4_configs {
+      ip_protocol = "tcp"
+      ports = ["1761"]
+    }
+  }
+}
+`);
+    expect(m.diagnostics).toEqual([]);
+    const rs = m.rulesets[0]!;
+    expect(rs.tables[0]!.chains[0]!.rules[0]!.text).toBe('allow tcp:1761 from stag:tagValues/42 (priority 100)');
+    // only the unknown next level (the trailing goto_next) may open 1761 to addresses
+    const exp = exposedPorts(computeExposure(rs), 6, numSingle(1761)).filter((e) => e.family === 'ipv4');
+    expect(exp.filter((e) => e.certainty === 'open').map((e) => [e.sources.isEmpty, e.principals])).toEqual([[true, ['stag:tagValues/42']]]);
+  });
+
   test('hand-built TfResource with an unresolved allow attribute', () => {
     const span = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 10, offset: 9 } };
     const body: PObject = {

@@ -173,6 +173,12 @@ export function parseGcp(text: string, _opts: ParseOptions = {}, format?: string
       const ordered = stableSortBy(policies, rank);
       const polSpecs = ordered.flatMap((p, i) => {
         const out = gcpSpecsFromPolicy(p, rank(p) >= 4 ? 1 + i : i - ordered.length, diagnostics);
+        if (gcpPolicyLevel(p) === 'network') {
+          // A network firewall policy applies to the networks it is associated with.
+          const assoc = get(p, 'associations');
+          const nets = assoc?.kind === 'array' ? assoc.items.map((a) => (a.kind === 'object' ? str(get(a, 'attachmentTarget')) : undefined)).filter((t): t is string => t !== undefined && t.includes('/networks/')) : [];
+          if (nets.length > 0) for (const sp of out) sp.policy = { ...sp.policy!, targetResources: sp.policy!.targetResources ?? nets.map(lastSegment) };
+        }
         if (gcpPolicyLevel(p) !== 'unknown') return out;
         // Nothing tells whether the policy is hierarchical (before the VPC rules) or a network
         // policy (after them): placed before, its allows only may open and its denies close nothing.

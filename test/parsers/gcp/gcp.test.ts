@@ -444,6 +444,10 @@ rules:
     const rb = byName(before.rulesets, 'network prod-vpc, all instances');
     expect(reach(rb, 1768).open.isEmpty && reach(rb, 1768).possibly.isEmpty).toBe(true);
     expect(reach(rb, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
+    // a network policy associated with another network does not apply to this one
+    const other = policies.map((p) => (p.type === 'NETWORK' ? { ...p, associations: [{ name: 'a', attachmentTarget: 'https://www.googleapis.com/compute/v1/projects/p/global/networks/other-vpc' }] } : p));
+    const ro = byName(parseGcp(JSON.stringify([{ networkFirewallPolicyEnforcementOrder: 'BEFORE_CLASSIC_FIREWALL' }, { firewallPolicys: other, firewalls: [fw] }])).rulesets, 'network prod-vpc, all instances');
+    expect(reach(ro, 1768).open.equals(AddrSet.ALL_V4)).toBe(true);
   });
 
   test('a policy alone: a rule with targetResources decides only in those networks', () => {

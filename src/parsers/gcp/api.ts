@@ -105,7 +105,10 @@ export function gcpSpecsFromPolicy(o: PObject, band: number, diagnostics: Diagno
   const out: GcpFirewallSpec[] = [];
   for (const r of get(o, 'rules')?.kind === 'array' ? (get(o, 'rules') as { items: PValue[] }).items : []) {
     if (r.kind !== 'object') continue;
-    const m = get(r, 'match');
+    const m0 = get(r, 'match');
+    // the beta organization security policies (organizationFirewalls) nest the matcher in match.config
+    const cfg = m0?.kind === 'object' ? get(m0, 'config') : undefined;
+    const m = cfg?.kind === 'object' ? cfg : m0;
     const mo = m?.kind === 'object' ? m : undefined;
     const at = str(get(r, 'action'))?.toLowerCase();
     const action: GcpFirewallSpec['action'] = at === 'allow' || at === 'deny' || at === 'goto_next' ? at : { unknown: str(get(r, 'action')) ?? '(missing action)' };

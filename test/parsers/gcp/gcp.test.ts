@@ -525,6 +525,13 @@ ruleName: allow-cft
     expect(reach(rs, 22).possibly.equals(AddrSet.ALL_V4)).toBe(true);
   });
 
+  test('beta organizationFirewalls: the matcher nested in match.config is read', () => {
+    const d = parseGcp(JSON.stringify({ organizationFirewalls: [{ id: '42', rules: [{ priority: 10, action: 'allow', direction: 'INGRESS', match: { config: { srcIpRanges: ['0.0.0.0/0'], layer4Configs: [{ ipProtocol: 'tcp', ports: ['1768'] }] }, versionedExpr: 'FIREWALL' } }] }] }));
+    expect(d.diagnostics).toEqual([]);
+    expect(d.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!.text).toBe('allow tcp:1768 from 0.0.0.0/0 (priority 10)');
+    expect(reach(d.rulesets[0]!, 1768).open.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+
   test('policy level from the policy itself', () => {
     const lv = (o: object): string => gcpPolicyLevel(parseJsonTree(JSON.stringify(o)).value as never);
     expect(lv({ parent: 'organizations/123', rules: [] })).toBe('hierarchy');

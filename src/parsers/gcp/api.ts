@@ -28,11 +28,54 @@ export function isGcpFirewallPolicy(o: PObject): boolean {
   return rules?.kind === 'array' && rules.items.some((r) => r.kind === 'object' && get(r, 'match') !== undefined && get(r, 'action') !== undefined);
 }
 
+/**
+ * Where a firewall policy is evaluated relative to the VPC firewall rules
+ * (https://cloud.google.com/firewall/docs/firewall-policies-rule-eval-order):
+ * hierarchical (organization, folder) and system policies always before them;
+ * global and regional network firewall policies after them unless the network's
+ * enforcement order is BEFORE_CLASSIC_FIREWALL (the default is AFTER_CLASSIC_FIREWALL).
+ * Read from the effective-firewalls `type`, else the policy's `parent`, `region`,
+ * `shortName` or `selfLink`; 'unknown' when nothing tells.
+ */
+export function gcpPolicyLevel(o: PObject): 'hierarchy' | 'system' | 'network' | 'unknown' {
+  const type = str(get(o, 'type'))?.toUpperCase();
+  if (type === 'HIERARCHY') return 'hierarchy';
+  if (type?.startsWith('SYSTEM')) return 'system';
+  if (type?.startsWith('NETWORK')) return 'network';
+  const parent = str(get(o, 'parent'));
+  if (parent && /^(?:organizations|folders)\//.test(parent)) return 'hierarchy';
+  const self = str(get(o, 'selfLink')) ?? str(get(o, 'selfLinkWithId')) ?? '';
+  if (/\/locations\/global\/firewallPolicies\//.test(self)) return 'hierarchy';
+  if (/\/projects\/[^/]+\/(?:global|regions\/[^/]+)\/firewallPolicies\//.test(self) || get(o, 'region') !== undefined) return 'network';
+  if (get(o, 'shortName') !== undefined || get(o, 'displayName') !== undefined) return 'hierarchy';
+  return 'unknown';
+}
+
+/** True when some object of the tree sets `networkFirewallPolicyEnforcementOrder: BEFORE_CLASSIC_FIREWALL` (a network's description). */
+export function gcpPoliciesBeforeClassic(root: PValue | undefined, depth = 0): boolean {
+  if (!root || depth > 4) return false;
+  if (root.kind === 'array') return root.items.some((i) => gcpPoliciesBeforeClassic(i, depth + 1));
+  if (root.kind !== 'object') return false;
+  if (str(get(root, 'networkFirewallPolicyEnforcementOrder'))?.toUpperCase() === 'BEFORE_CLASSIC_FIREWALL') return true;
+  return root.entries.some((e) => gcpPoliciesBeforeClassic(e.value, depth + 1));
+}
+
 /** Names given outside a firewall object (a Deployment Manager resource's `name` beside its `properties`). */
 const outerNames = new WeakMap<PObject, string>();
 
-/** Every firewall object in the tree (not below another firewall), in document order. */
-export function findGcpFirewalls(root: PValue | undefined, policies?: PObject[]): PObject[] {
+/** True when the object is one firewall policy rule (`gcloud compute network-firewall-policies rules describe`). */
+export function isGcpFirewallPolicyRule(o: PObject): boolean {
+  if (str(get(o, 'kind')) === 'compute#firewallPolicyRule') return true;
+  const m = get(o, 'match');
+  return m?.kind === 'object' && get(m, 'layer4Configs') !== undefined && str(get(o, 'action')) !== undefined;
+}
+
+/**
+ * Every firewall object in the tree (not below another firewall), in document order.
+ * Firewall policies go to `policies`; policy rules outside a policy (a rule's describe,
+ * a list of rules) to `policyRules`.
+ */
+export function findGcpFirewalls(root: PValue | undefined, policies?: PObject[], policyRules?: PObject[]): PObject[] {
   const out: PObject[] = [];
   const walk = (v: PValue, depth: number): void => {
     if (depth > 12) return;
@@ -40,6 +83,7 @@ export function findGcpFirewalls(root: PValue | undefined, policies?: PObject[])
     else if (v.kind === 'object') {
       if (isGcpFirewall(v)) out.push(v);
       else if (isGcpFirewallPolicy(v)) policies?.push(v);
+      else if (policyRules && isGcpFirewallPolicyRule(v)) policyRules.push(v);
       else {
         // Deployment Manager: `- name: allow-cft / type: compute.v1.firewall / properties: {…}` names the rule outside it
         const props = get(v, 'properties');
@@ -53,7 +97,7 @@ export function findGcpFirewalls(root: PValue | undefined, policies?: PObject[])
   return out;
 }
 
-const POLICY_SOURCES = ['srcFqdns', 'srcRegionCodes', 'srcAddressGroups', 'srcThreatIntelligences', 'srcNetworks', 'srcNetworkScope', 'srcSecureTags'];
+const POLICY_SOURCES = ['srcFqdns', 'srcRegionCodes', 'srcAddressGroups', 'srcThreatIntelligences', 'srcNetworks', 'srcNetworkScope'];
 
 /** Firewall policy object → one spec per rule (network = the policy's name), in band `band`. */
 export function gcpSpecsFromPolicy(o: PObject, band: number, diagnostics: Diagnostic[]): GcpFirewallSpec[] {
@@ -61,7 +105,10 @@ export function gcpSpecsFromPolicy(o: PObject, band: number, diagnostics: Diagno
   const out: GcpFirewallSpec[] = [];
   for (const r of get(o, 'rules')?.kind === 'array' ? (get(o, 'rules') as { items: PValue[] }).items : []) {
     if (r.kind !== 'object') continue;
-    const m = get(r, 'match');
+    const m0 = get(r, 'match');
+    // the beta organization security policies (organizationFirewalls) nest the matcher in match.config
+    const cfg = m0?.kind === 'object' ? get(m0, 'config') : undefined;
+    const m = cfg?.kind === 'object' ? cfg : m0;
     const mo = m?.kind === 'object' ? m : undefined;
     const at = str(get(r, 'action'))?.toLowerCase();
     const action: GcpFirewallSpec['action'] = at === 'allow' || at === 'deny' || at === 'goto_next' ? at : { unknown: str(get(r, 'action')) ?? '(missing action)' };
@@ -69,6 +116,21 @@ export function gcpSpecsFromPolicy(o: PObject, band: number, diagnostics: Diagno
     for (const k of POLICY_SOURCES) {
       const v = mo ? get(mo, k) : undefined;
       if (v && !(v.kind === 'array' && v.items.length === 0)) extraSources.push([opaque(k, `${k} ${valText(v)}`, `${k} is resolved by the cloud at run time`, v.span)]);
+    }
+    // srcSecureTags name instances (their NICs in the network), never internet addresses: a
+    // principal, as sourceTags in VPC rules. INEFFECTIVE tags match nothing; a rule left with no
+    // source at all is ignored (API reference, FirewallPolicyRuleMatcher.srcSecureTags).
+    const sst = mo ? get(mo, 'srcSecureTags') : undefined;
+    let ignored = false;
+    if (sst?.kind === 'array' && sst.items.length > 0) {
+      const names: string[] = [];
+      for (const t of sst.items) {
+        const o = t.kind === 'object' ? t : undefined;
+        if (str(o ? get(o, 'state') : undefined)?.toUpperCase() === 'INEFFECTIVE') continue;
+        names.push(`stag:${o ? (str(get(o, 'name')) ?? valText(o)) : valText(t)}`);
+      }
+      if (names.length > 0) extraSources.push([{ kind: 'principal' as const, dir: 'src' as const, names, span: sst.span }]);
+      else ignored = extraSources.length === 0 && (mo ? get(mo, 'srcIpRanges') : undefined) === undefined;
     }
     const spec: GcpFirewallSpec = {
       name: str(get(r, 'ruleName')) ?? `${policy} priority ${valText(get(r, 'priority'))}`,
@@ -90,8 +152,17 @@ export function gcpSpecsFromPolicy(o: PObject, band: number, diagnostics: Diagno
       if (sr) spec.sourceRanges = sr;
       if (dr) spec.destinationRanges = dr;
     }
+    if (ignored) spec.disabled = { kind: 'scalar', value: true, span: sst!.span };
     const tsa = get(r, 'targetServiceAccounts');
     if (tsa) spec.targetServiceAccounts = tsa;
+    // The rule applies only to instances with one of these tags; when every one is
+    // INEFFECTIVE the rule is ignored (API reference, FirewallPolicyRule.targetSecureTags).
+    const tst = get(r, 'targetSecureTags');
+    if (tst?.kind === 'array' && tst.items.length > 0) {
+      const effective = tst.items.filter((t) => str(t.kind === 'object' ? get(t, 'state') : undefined)?.toUpperCase() !== 'INEFFECTIVE');
+      if (effective.length === 0) spec.disabled = { kind: 'scalar', value: true, span: tst.span };
+      else spec.targetSecureTags = { kind: 'array', span: tst.span, items: effective.map((t) => (t.kind === 'object' ? (get(t, 'name') ?? t) : t)) };
+    }
     const d = str(get(r, 'description'));
     spec.description = d ? `firewall policy ${policy}: ${d}` : `firewall policy ${policy}`;
     out.push(spec);
@@ -117,9 +188,11 @@ export function gcpSpecsFromApi(o: PObject, diagnostics: Diagnostic[]): GcpFirew
   const name = str(get(o, 'name')) ?? outerNames.get(o) ?? '(unnamed)';
   const netText = str(get(o, 'network'));
   const network = netText ? lastSegment(netText) : 'default';
+  const project = netText ? /(?:^|\/)projects\/([^/]+)\//.exec(netText)?.[1] : undefined;
   const base = {
     name,
     network,
+    ...(project ? { project } : {}),
     span: o.span,
     direction: get(o, 'direction'),
     priority: get(o, 'priority'),

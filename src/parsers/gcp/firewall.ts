@@ -51,6 +51,8 @@ export interface GcpProtoEntry {
 export interface GcpFirewallSpec {
   name: string;
   network: string;
+  /** The project of the network's URL, when it has one (networks of the same name in two projects are two networks). */
+  project?: string;
   /** The rule object (reported span). */
   span: Span;
   direction: PValue | undefined;
@@ -66,6 +68,8 @@ export interface GcpFirewallSpec {
   destinationRanges?: PValue;
   targetTags?: PValue;
   targetServiceAccounts?: PValue;
+  /** Firewall policy rules: the secure tag values (`tagValues/…`) of the instances the rule applies to. */
+  targetSecureTags?: PValue;
   disabled?: PValue;
   description?: string;
   /** Extra conjuncts (e.g. a Terraform `count`/`for_each` that may create zero instances). */
@@ -220,6 +224,7 @@ function targetClasses(spec: GcpFirewallSpec): string[] | undefined {
   for (const [v, prefix] of [
     [spec.targetTags, 'tag'],
     [spec.targetServiceAccounts, 'sa'],
+    [spec.targetSecureTags, 'stag'],
   ] as const) {
     if (v?.kind === 'expr') {
       out.push(`expr:${v.text}`);
@@ -227,6 +232,9 @@ function targetClasses(spec: GcpFirewallSpec): string[] | undefined {
     }
     for (const it of listOf(v)) out.push(it.kind === 'scalar' ? `${prefix}:${String(it.value)}` : `expr:${valText(it)}`);
   }
+  // A policy rule's targetResources (networks) when the input has no VPC rules to place it
+  // in: the networks are its target classes (with other targets too, see compileOne).
+  if (out.length === 0 && spec.policy?.targetResources) return spec.policy.targetResources.map((n) => `net:${n}`);
   return out.length > 0 ? out : undefined;
 }
 
@@ -295,6 +303,7 @@ function compileOne(spec: GcpFirewallSpec, diagnostics: Diagnostic[]): Compiled 
       alts.push([opaque('unresolved', 'empty sources', 'when the source lists evaluate to empty, the API defaults the source to 0.0.0.0/0'), { kind: 'address', dir: 'src', addrs: AddrSet.ALL_V4 }]);
     }
     for (const alt of spec.extraSources ?? []) for (const m of alt) if (m.kind === 'opaque') srcTexts.push(m.text);
+    else if (m.kind === 'principal') srcTexts.push(...m.names);
     if (alts.length === 0) {
       // The API defaults an ingress rule without any source to 0.0.0.0/0 (IPv4 only).
       alts.push(spec.action === 'deny' ? [{ kind: 'family', family: 'ipv4' }] : [{ kind: 'address', dir: 'src', addrs: AddrSet.ALL_V4 }]);
@@ -328,6 +337,11 @@ function compileOne(spec: GcpFirewallSpec, diagnostics: Diagnostic[]): Compiled 
   else if (dv?.kind === 'scalar' && (dv.value === true || String(dv.value).toLowerCase() === 'true')) disabled = true;
 
   const targets = targetClasses(spec);
+  if (spec.policy?.targetResources && targets && !targets[0]!.startsWith('net:') && spec.action !== 'allow') {
+    // Only in these networks and on these targets: a class per pair is not kept, so the rule
+    // must not decide for the same targets in other networks.
+    matches.push(opaque('unresolved', `targetResources ${spec.policy.targetResources.join(', ')}`, 'the rule applies only to instances of these networks'));
+  }
   warnUnevaluated(matches, `firewall rule "${spec.name}"`, diagnostics);
   // Tags and service accounts from expressions stay principals (no opaque match): still unevaluated input.
   const named: [PValue | undefined, string][] = [
@@ -377,6 +391,8 @@ function compileOne(spec: GcpFirewallSpec, diagnostics: Diagnostic[]): Compiled 
 function className(c: string): string {
   if (c.startsWith('tag:')) return `target tag ${c.slice(4)}`;
   if (c.startsWith('sa:')) return `target service account ${c.slice(3)}`;
+  if (c.startsWith('stag:')) return `target secure tag ${c.slice(5)}`;
+  if (c.startsWith('net:')) return `target network ${c.slice(4)}`;
   return `target ${c.slice(5)}`;
 }
 
@@ -450,7 +466,7 @@ export function compileGcp(specs: GcpFirewallSpec[], docSpan: Span, ids: IdSourc
     const seen = new Set<string>();
     for (const c of list) for (const t of c.targets ?? []) if (!seen.has(t)) (seen.add(t), classes.push(t));
     for (const cls of classes) {
-      const bare = cls.replace(/^(tag|sa|expr):/, '');
+      const bare = cls.replace(/^(tag|sa|stag|net|expr):/, '');
       out.push(build(`${label} ${net}, ${className(cls)}`, [cls, bare, net], perClass.get(cls)!));
     }
     out.push(build(`${label} ${net}, all instances`, [net], []));

@@ -5,13 +5,13 @@
  */
 import { DOCUMENT_START, type Diagnostic, type FirewallDocument, type Position, type Ruleset, type Span } from '../../model/index.js';
 import type { FormatDefinition, ParseOptions } from '../types.js';
-import { parseJsonTree, parseYamlTree, type PObject, type PValue } from '../values.js';
-import { gcpSpecsFromApi, gcpSpecsFromPolicy, findGcpFirewalls } from './api.js';
-import { IdSource, jsonComments, spanOfValues, yamlComments } from './common.js';
+import { get, parseJsonTree, parseYamlTree, str, type PObject, type PValue } from '../values.js';
+import { gcpPoliciesBeforeClassic, gcpPolicyLevel, gcpSpecsFromApi, gcpSpecsFromPolicy, findGcpFirewalls } from './api.js';
+import { IdSource, jsonComments, lastSegment, opaque, spanOfValues, stableSortBy, yamlComments } from './common.js';
 import { compileGcp, type GcpFirewallSpec } from './firewall.js';
 
 export { compileGcp, type GcpFirewallSpec, type GcpProtoEntry } from './firewall.js';
-export { findGcpFirewalls, gcpSpecsFromApi, gcpSpecsFromPolicy, isGcpFirewall, isGcpFirewallPolicy } from './api.js';
+export { findGcpFirewalls, gcpPolicyLevel, gcpSpecsFromApi, gcpSpecsFromPolicy, isGcpFirewall, isGcpFirewallPolicy } from './api.js';
 export { mapGcpTerraform } from './terraform.js';
 
 /** All the head detection is given (a Deployment Manager config may list many resources before its firewalls). */
@@ -87,6 +87,30 @@ export function parseYamlDocuments(text: string): { values: PValue[]; diagnostic
   return { values, diagnostics };
 }
 
+/**
+ * Newline-delimited JSON (a Cloud Asset Inventory export, `gcloud asset export
+ * --content-type=resource`, writes one asset per line): each line's tree, with
+ * positions in the whole text; undefined unless every non-blank line is one JSON value.
+ */
+function parseJsonLines(text: string): PValue[] | undefined {
+  const values: PValue[] = [];
+  let start = 0;
+  let lineNo = 0;
+  while (start <= text.length) {
+    let nl = text.indexOf('\n', start);
+    if (nl < 0) nl = text.length;
+    const line = text.slice(start, nl);
+    if (line.trim() !== '') {
+      const t = parseJsonTree(line);
+      if (!t.value || t.diagnostics.length > 0) return undefined;
+      values.push(shiftValue(t.value, lineNo, start));
+    }
+    start = nl + 1;
+    lineNo++;
+  }
+  return values.length > 1 ? values : undefined;
+}
+
 /** Parse GCP firewall rules from JSON or YAML text (chosen by content). */
 export function parseGcp(text: string, _opts: ParseOptions = {}, format?: string): FirewallDocument {
   const diagnostics: Diagnostic[] = [];
@@ -95,8 +119,12 @@ export function parseGcp(text: string, _opts: ParseOptions = {}, format?: string
     let values: PValue[];
     if (json) {
       const t = parseJsonTree(text);
-      diagnostics.push(...t.diagnostics);
-      values = t.value ? [t.value] : [];
+      const lines = t.value ? undefined : parseJsonLines(text);
+      if (lines) values = lines;
+      else {
+        diagnostics.push(...t.diagnostics);
+        values = t.value ? [t.value] : [];
+      }
     } else {
       const t = parseYamlDocuments(text);
       diagnostics.push(...t.diagnostics);
@@ -104,7 +132,22 @@ export function parseGcp(text: string, _opts: ParseOptions = {}, format?: string
     }
     const specs: GcpFirewallSpec[] = [];
     const policies: PObject[] = [];
-    for (const v of values) for (const o of findGcpFirewalls(v, policies)) specs.push(...gcpSpecsFromApi(o, diagnostics));
+    const looseRules: PObject[] = [];
+    for (const v of values) for (const o of findGcpFirewalls(v, policies, looseRules)) specs.push(...gcpSpecsFromApi(o, diagnostics));
+    if (looseRules.length > 0) {
+      // Policy rules without their policy: read as one policy of unknown name and level.
+      const span = spanOfValues(looseRules, DOCUMENT_START);
+      policies.push({
+        kind: 'object',
+        span,
+        entries: [{ key: 'rules', keySpan: span, value: { kind: 'array', span, items: looseRules } }],
+      });
+    }
+    // An export across projects (Cloud Asset Inventory) holds many networks named "default":
+    // a name used in more than one project is qualified by its project.
+    const projectsOf = new Map<string, Set<string>>();
+    for (const s of specs) if (s.project) (projectsOf.get(s.network) ?? projectsOf.set(s.network, new Set()).get(s.network)!).add(s.project);
+    for (const s of specs) if (s.project && projectsOf.get(s.network)!.size > 1) s.network = `${s.project}/${s.network}`;
     const ids = new IdSource();
     const span = spanOfValues(values, DOCUMENT_START);
     let rulesets: Ruleset[];
@@ -113,12 +156,37 @@ export function parseGcp(text: string, _opts: ParseOptions = {}, format?: string
       // Policies alone: what they do not decide goes to a level not in the input.
       rulesets = compileGcp(policies.flatMap((p) => gcpSpecsFromPolicy(p, 0, diagnostics)), span, ids, diagnostics, 'policy');
     } else {
-      // An effective-firewalls view: the policies (in the listed order) are evaluated
-      // before the VPC rules of every network; goto_next passes on to the next one.
+      // An effective-firewalls view: hierarchical and system policies (in the listed
+      // order) are evaluated before the VPC rules of every network, network firewall
+      // policies after them (the default enforcement order, AFTER_CLASSIC_FIREWALL)
+      // unless the input says BEFORE_CLASSIC_FIREWALL; goto_next passes on to the next one.
       const networks = [...new Set(specs.map((s) => s.network))];
-      const polSpecs = policies.flatMap((p, i) => gcpSpecsFromPolicy(p, i - policies.length, diagnostics));
-      const applies = (p: GcpFirewallSpec, n: string): boolean => !p.policy?.targetResources || p.policy.targetResources.includes(n);
-      const merged = [...specs, ...networks.flatMap((n) => polSpecs.filter((p) => applies(p, n)).map((p) => ({ ...p, network: n })))];
+      const before = values.some((v) => gcpPoliciesBeforeClassic(v));
+      const rank = (p: PObject): number => {
+        const level = gcpPolicyLevel(p);
+        if (level === 'hierarchy' || level === 'unknown') return 0;
+        if (level === 'system') return 1;
+        // global network firewall policies, then regional ones
+        const regional = str(get(p, 'type'))?.toUpperCase() === 'NETWORK_REGIONAL' || get(p, 'region') !== undefined;
+        return (before ? 2 : 4) + (regional ? 1 : 0);
+      };
+      const ordered = stableSortBy(policies, rank);
+      const polSpecs = ordered.flatMap((p, i) => {
+        const out = gcpSpecsFromPolicy(p, rank(p) >= 4 ? 1 + i : i - ordered.length, diagnostics);
+        if (gcpPolicyLevel(p) === 'network') {
+          // A network firewall policy applies to the networks it is associated with.
+          const assoc = get(p, 'associations');
+          const nets = assoc?.kind === 'array' ? assoc.items.map((a) => (a.kind === 'object' ? str(get(a, 'attachmentTarget')) : undefined)).filter((t): t is string => t !== undefined && t.includes('/networks/')) : [];
+          if (nets.length > 0) for (const sp of out) sp.policy = { ...sp.policy!, targetResources: sp.policy!.targetResources ?? nets.map(lastSegment) };
+        }
+        if (gcpPolicyLevel(p) !== 'unknown') return out;
+        // Nothing tells whether the policy is hierarchical (before the VPC rules) or a network
+        // policy (after them): placed before, its allows only may open and its denies close nothing.
+        const why = opaque('unresolved', `firewall policy ${out[0]?.network ?? ''}`.trim(), 'whether the policy is evaluated before or after the VPC firewall rules is unknown (no type, parent or selfLink)', p.span);
+        return out.map((s) => (s.action === 'goto_next' ? s : { ...s, extra: [...(s.extra ?? []), why] }));
+      });
+      const applies = (p: GcpFirewallSpec, n: string): boolean => !p.policy?.targetResources || p.policy.targetResources.includes(lastSegment(n));
+      const merged = [...specs, ...networks.flatMap((n) => polSpecs.filter((p) => applies(p, n)).map((p) => ({ ...p, network: n, policy: { band: p.policy!.band } })))];
       rulesets = compileGcp(merged, span, ids, diagnostics);
     }
     return { format: format ?? (json ? 'gcp' : 'gcp-yaml'), rulesets, diagnostics, comments: json ? jsonComments(text) : yamlComments(text) };

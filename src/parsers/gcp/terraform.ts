@@ -150,8 +150,12 @@ function policyRuleSpec(r: TfResourceLike, diagnostics: Diagnostic[]): GcpFirewa
         extraSources.push([opaque(key, `${key} = ${valText(v)}`, `${key} is resolved by the cloud at run time`, v.span)]);
       }
     }
+    // Secure tags name instances, never internet addresses: principals (as the API form; a
+    // computed name stays a principal named by its expression).
     for (const v of all(m, 'src_secure_tags')) {
-      extraSources.push([opaque('src_secure_tags', valText(get(v, 'name')) || 'src_secure_tags', 'secure tags are bound to instances at run time', v.span)]);
+      const n = v.kind === 'object' ? get(v, 'name') : undefined;
+      if (n && (n.kind === 'expr' || (n.kind === 'scalar' && n.value !== null))) extraSources.push([{ kind: 'principal', dir: 'src', names: [`stag:${valText(n)}`], span: v.span }]);
+      else extraSources.push([opaque('src_secure_tags', valText(n) || 'src_secure_tags', 'secure tags are bound to instances at run time', v.span)]);
     }
   }
   const tsa = get(b, 'target_service_accounts');
@@ -172,9 +176,20 @@ function policyRuleSpec(r: TfResourceLike, diagnostics: Diagnostic[]): GcpFirewa
   };
   const desc = str(get(b, 'description'));
   if (desc) spec.description = desc;
+  // Policy priorities go up to 2^31-1; band 0: the rules of one input are not placed against VPC rules.
+  spec.policy = { band: 0 };
   if (targetRes && !(targetRes.kind === 'array' && targetRes.items.length === 0)) {
     spec.description = `${spec.description ? `${spec.description}; ` : ''}target resources ${valText(targetRes)}`;
+    // The rule applies only to instances of these networks (targets, as for the API's targetResources).
+    if (targetRes.kind === 'array' && targetRes.items.every((i) => i.kind === 'scalar')) spec.policy.targetResources = targetRes.items.map((i) => lastSegment(valText(i)));
+    else if (action !== 'allow') spec.extra = [...(spec.extra ?? []), opaque('unresolved', `target_resources = ${valText(targetRes)}`, 'the rule applies only to instances of these networks', targetRes.span)];
   }
+  // target_secure_tags: only instances with one of these tags (a generated block or a computed name: unknown targets).
+  const tst = [
+    ...all(b, 'target_secure_tags').map((t): PValue => (t.kind === 'object' ? (get(t, 'name') ?? { kind: 'expr', text: 'target_secure_tags', span: t.span }) : t)),
+    ...dynamicBlocks(b, 'target_secure_tags').map((d): PValue => ({ kind: 'expr', text: 'dynamic "target_secure_tags"', span: d.span })),
+  ];
+  if (tst.length > 0) spec.targetSecureTags = { kind: 'array', span: tst[0]!.span, items: tst };
   return spec;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { compileGcp, findGcpFirewalls, gcpJsonFormat, gcpSpecsFromApi, gcpYamlFormat, parseGcp, parseYamlDocuments } from '../../../src/parsers/gcp/index.js';
+import { compileGcp, findGcpFirewalls, gcpJsonFormat, gcpPolicyLevel, gcpSpecsFromApi, gcpYamlFormat, parseGcp, parseYamlDocuments } from '../../../src/parsers/gcp/index.js';
 import { IdSource } from '../../../src/parsers/gcp/common.js';
 import { parseJsonTree } from '../../../src/parsers/values.js';
 import { computeExposure, exposedPorts } from '../../../src/analysis/index.js';
@@ -187,6 +187,44 @@ describe('GCP API JSON', () => {
   });
 });
 
+describe('Cloud Asset Inventory exports (newline-delimited JSON)', () => {
+  test('one asset per line: every firewall read, positions in the whole file', () => {
+    const asset = (data: object): string => JSON.stringify({ name: '//compute.googleapis.com/projects/acme/global/firewalls/x', asset_type: 'compute.googleapis.com/Firewall', resource: { version: 'v1', discovery_name: 'Firewall', data } });
+    const net = 'https://www.googleapis.com/compute/v1/projects/acme/global/networks/default';
+    const text = `${asset({ name: 'allow-cft', network: net, direction: 'INGRESS', priority: 1000, sourceRanges: ['0.0.0.0/0'], allowed: [{ IPProtocol: 'tcp', ports: ['1761-1768'] }] })}\n${asset({ name: 'deny-1764', network: net, direction: 'INGRESS', priority: 100, sourceRanges: ['0.0.0.0/0'], denied: [{ IPProtocol: 'tcp', ports: ['1764'] }] })}\n`;
+    expect(gcpJsonFormat.detect('assets.json', text)).toBe(80);
+    const d = parseGcp(text);
+    expect(d.diagnostics).toEqual([]);
+    const rules = d.rulesets[0]!.tables[0]!.chains[0]!.rules;
+    expect(rules.map((r) => [r.comment, r.span.start.line])).toEqual([
+      ['deny-1764', 2],
+      ['allow-cft', 1],
+    ]);
+    const col = text.indexOf('"sourceRanges"') + '"sourceRanges":'.length + 1;
+    expect(rules[1]!.reportSpan!.start).toEqual({ line: 1, column: col, offset: col - 1 });
+    const x = reach(d.rulesets[0]!, 1764);
+    expect(x.open.isEmpty && x.possibly.isEmpty).toBe(true);
+    expect(reach(d.rulesets[0]!, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+
+  test('networks of the same name in two projects are two networks', () => {
+    const fw = (project: string, o: object): object => ({ kind: 'compute#firewall', network: `https://www.googleapis.com/compute/v1/projects/${project}/global/networks/default`, direction: 'INGRESS', sourceRanges: ['0.0.0.0/0'], ...o });
+    const d = parseGcp(JSON.stringify([fw('proj-a', { name: 'allow-cft', priority: 1000, allowed: [{ IPProtocol: 'tcp', ports: ['1761-1768'] }] }), fw('proj-b', { name: 'deny-all', priority: 100, denied: [{ IPProtocol: 'all' }] })]));
+    expect(d.rulesets.map((r) => [r.name, r.targets])).toEqual([
+      ['network proj-a/default, all instances', ['proj-a/default']],
+      ['network proj-b/default, all instances', ['proj-b/default']],
+    ]);
+    expect(reach(d.rulesets[0]!, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
+    // one project: the short name, as before
+    expect(parseGcp(JSON.stringify([fw('proj-a', { name: 'x', allowed: [{ IPProtocol: 'tcp' }] })])).rulesets.map((r) => r.name)).toEqual(['network default, all instances']);
+  });
+
+  test('broken JSON is still a syntax error', () => {
+    const d = parseGcp('[\n{"kind": "compute#firewall", "name": "a", "allowed": [{"IPProtocol": "tcp"}]}\n{"kind": "compute#firewall"}\n]');
+    expect(d.diagnostics.map((x) => [x.code, x.span.start.line])).toEqual([['json/syntax', 3]]);
+  });
+});
+
 describe('GCP YAML (gcloud --format=yaml)', () => {
   const YAML = [
     '---',
@@ -302,13 +340,16 @@ describe('firewall policies (API)', () => {
   test('a policy alone: priority order, goto_next continues, the next level is unknown', () => {
     const d = parseGcp(JSON.stringify(POLICY));
     expect(d.diagnostics).toEqual([]);
-    expect(d.rulesets.map((r) => r.name)).toEqual(['firewall policy org-baseline, all instances']);
+    // the allow with targetResources applies to network "other" only
+    expect(d.rulesets.map((r) => r.name)).toEqual(['firewall policy org-baseline, target network other', 'firewall policy org-baseline, all instances']);
     const rules = d.rulesets[0]!.tables[0]!.chains[0]!.rules;
     expect(rules.map((r) => r.action.kind)).toEqual(['drop', 'continue', 'accept', 'unknown']);
+    expect(d.rulesets[1]!.tables[0]!.chains[0]!.rules.map((r) => r.action.kind)).toEqual(['drop', 'continue', 'unknown']);
     expect(reach(d.rulesets[0]!, 1768).open.isEmpty && reach(d.rulesets[0]!, 1768).possibly.isEmpty).toBe(true);
     const x = reach(d.rulesets[0]!, 1761);
     expect(x.open.toCidrs()).toEqual(['10.0.0.0/8']);
     expect(x.open.union(x.possibly).equals(AddrSet.ALL_V4)).toBe(true);
+    expect(reach(d.rulesets[1]!, 1761).possibly.equals(AddrSet.ALL_V4)).toBe(true);
   });
 
   test('effective firewalls: policies before the VPC rules; a policy deny hides a VPC allow; targetResources respected', () => {
@@ -323,6 +364,182 @@ describe('firewall policies (API)', () => {
     expect(reach(rs, 1768).open.isEmpty && reach(rs, 1768).possibly.isEmpty).toBe(true);
     expect(reach(rs, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
     expect(gcpJsonFormat.detect('p.json', JSON.stringify(POLICY))).toBe(90);
+  });
+});
+
+describe('firewall policies: targets and evaluation order', () => {
+  test('targetSecureTags limit a policy rule to the tagged instances (a deny there leaves the others open)', () => {
+    const text = `kind: compute#firewallPolicy
+name: prod-global-policy
+rules:
+- action: deny
+  direction: INGRESS
+  match:
+    layer4Configs:
+    - ipProtocol: all
+    srcIpRanges:
+    - 0.0.0.0/0
+  priority: 100
+  targetSecureTags:
+  - name: tagValues/281484140012345
+    state: EFFECTIVE
+- action: allow
+  direction: INGRESS
+  match:
+    layer4Configs:
+    - ipProtocol: tcp
+      ports: ['1761-1768']
+    srcIpRanges:
+    - 0.0.0.0/0
+  priority: 1000
+- action: deny
+  direction: INGRESS
+  match:
+    layer4Configs:
+    - ipProtocol: tcp
+    srcIpRanges:
+    - 0.0.0.0/0
+  priority: 200
+  targetSecureTags:
+  - name: tagValues/999
+    state: INEFFECTIVE
+`;
+    const d = parseGcp(text);
+    expect(d.diagnostics).toEqual([]);
+    expect(d.rulesets.map((r) => [r.name, r.targets])).toEqual([
+      ['firewall policy prod-global-policy, target secure tag tagValues/281484140012345', ['stag:tagValues/281484140012345', 'tagValues/281484140012345', 'prod-global-policy']],
+      ['firewall policy prod-global-policy, all instances', ['prod-global-policy']],
+    ]);
+    const tagged = reach(d.rulesets[0]!, 1761);
+    expect(tagged.open.isEmpty && tagged.possibly.isEmpty).toBe(true);
+    // the rule whose only tag is INEFFECTIVE is ignored: the allow at 1000 opens 1761 on every other instance
+    const all = d.rulesets[1]!;
+    expect(all.tables[0]!.chains[0]!.rules.filter((r) => !r.disabled).map((r) => r.span.start.line)).toEqual([15, 1]);
+    expect(reach(all, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+
+  test('effective firewalls: a network firewall policy is evaluated after the VPC rules (AFTER_CLASSIC_FIREWALL), a hierarchical one before', () => {
+    const fw = { kind: 'compute#firewall', name: 'allow-cft', network: 'x/networks/prod-vpc', priority: 1000, sourceRanges: ['0.0.0.0/0'], allowed: [{ IPProtocol: 'tcp', ports: ['1761-1768'] }] };
+    const rule = (priority: number, action: string, proto: string, port: string): object => ({ priority, action, direction: 'INGRESS', match: { srcIpRanges: ['0.0.0.0/0'], layer4Configs: [{ ipProtocol: proto, ports: [port] }] } });
+    const policies = [
+      { name: 'eu-policy', type: 'NETWORK_REGIONAL', rules: [rule(10, 'deny', 'udp', '1761')] },
+      { name: 'prod-global-policy', type: 'NETWORK', rules: [rule(1000, 'deny', 'tcp', '1768'), rule(1001, 'allow', 'udp', '1761')] },
+      { name: '1234', shortName: 'org-baseline', type: 'HIERARCHY', rules: [rule(100, 'deny', 'tcp', '1764')] },
+    ];
+    const d = parseGcp(JSON.stringify({ firewallPolicys: policies, firewalls: [fw] }, null, 1));
+    expect(d.diagnostics).toEqual([]);
+    const rs = byName(d.rulesets, 'network prod-vpc, all instances');
+    expect(rs.tables[0]!.chains[0]!.rules.map((r) => r.comment)).toEqual([
+      'org-baseline priority 100: firewall policy org-baseline',
+      'allow-cft',
+      'prod-global-policy priority 1000: firewall policy prod-global-policy',
+      'prod-global-policy priority 1001: firewall policy prod-global-policy',
+      'eu-policy priority 10: firewall policy eu-policy',
+    ]);
+    expect(reach(rs, 1764).open.isEmpty && reach(rs, 1764).possibly.isEmpty).toBe(true);
+    expect(reach(rs, 1768).open.equals(AddrSet.ALL_V4)).toBe(true);
+    expect(reach(rs, 1761, 17).open.equals(AddrSet.ALL_V4)).toBe(true);
+    // with the network's enforcement order BEFORE_CLASSIC_FIREWALL the network policy's deny comes first
+    const before = parseGcp(JSON.stringify([{ kind: 'compute#network', name: 'prod-vpc', networkFirewallPolicyEnforcementOrder: 'BEFORE_CLASSIC_FIREWALL' }, { firewallPolicys: policies, firewalls: [fw] }]));
+    const rb = byName(before.rulesets, 'network prod-vpc, all instances');
+    expect(reach(rb, 1768).open.isEmpty && reach(rb, 1768).possibly.isEmpty).toBe(true);
+    expect(reach(rb, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
+    // a network policy associated with another network does not apply to this one
+    const other = policies.map((p) => (p.type === 'NETWORK' ? { ...p, associations: [{ name: 'a', attachmentTarget: 'https://www.googleapis.com/compute/v1/projects/p/global/networks/other-vpc' }] } : p));
+    const ro = byName(parseGcp(JSON.stringify([{ networkFirewallPolicyEnforcementOrder: 'BEFORE_CLASSIC_FIREWALL' }, { firewallPolicys: other, firewalls: [fw] }])).rulesets, 'network prod-vpc, all instances');
+    expect(reach(ro, 1768).open.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+
+  test('a policy alone: a rule with targetResources decides only in those networks', () => {
+    const rule = (priority: number, action: string, extra: object = {}): object => ({ priority, action, direction: 'INGRESS', match: { srcIpRanges: ['0.0.0.0/0'], layer4Configs: [{ ipProtocol: 'tcp', ports: ['1761'] }] }, ...extra });
+    const net = 'https://www.googleapis.com/compute/v1/projects/p/global/networks/net-a';
+    const d = parseGcp(JSON.stringify({ kind: 'compute#firewallPolicy', shortName: 'org', rules: [rule(100, 'deny', { targetResources: [net] }), rule(150, 'deny', { targetResources: [net], targetServiceAccounts: ['x@p.iam.gserviceaccount.com'] }), rule(200, 'allow')] }));
+    expect(d.diagnostics).toEqual([]);
+    expect(d.rulesets.map((r) => r.name)).toEqual(['firewall policy org, target network net-a', 'firewall policy org, target service account x@p.iam.gserviceaccount.com', 'firewall policy org, all instances']);
+    const [a, sa, all] = d.rulesets;
+    expect(reach(a!, 1761).open.isEmpty && reach(a!, 1761).possibly.isEmpty).toBe(true);
+    // the service-account deny holds only in net-a: elsewhere the allow at 200 may take the packet
+    expect(reach(sa!, 1761).possibly.equals(AddrSet.ALL_V4)).toBe(true);
+    expect(reach(all!, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+
+  test('policy rules without their policy (a rule’s describe, a list of rules) are read, not silently empty', () => {
+    const one = `action: allow
+direction: INGRESS
+kind: compute#firewallPolicyRule
+match:
+  layer4Configs:
+  - ipProtocol: tcp
+    ports:
+    - '1761-1768'
+  srcIpRanges:
+  - 0.0.0.0/0
+priority: 1000
+ruleName: allow-cft
+`;
+    const d = parseGcp(one);
+    expect(d.diagnostics).toEqual([]);
+    expect(d.rulesets.map((r) => r.name)).toEqual(['firewall policy (unnamed policy), all instances']);
+    const rules = d.rulesets[0]!.tables[0]!.chains[0]!.rules;
+    expect(rules.map((r) => [r.comment, r.action.kind, r.span.start.line])).toEqual([
+      ['allow-cft: firewall policy (unnamed policy)', 'accept', 1],
+      [undefined, 'unknown', 1],
+    ]);
+    expect(reach(d.rulesets[0]!, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
+    const list = parseGcp(JSON.stringify([{ action: 'deny', direction: 'INGRESS', priority: 10, match: { srcIpRanges: ['0.0.0.0/0'], layer4Configs: [{ ipProtocol: 'tcp', ports: ['1764'] }] } }, JSON.parse(JSON.stringify({ action: 'allow', direction: 'INGRESS', priority: 20, match: { srcIpRanges: ['0.0.0.0/0'], layer4Configs: [{ ipProtocol: 'tcp' }] } }))]));
+    const rs = list.rulesets[0]!;
+    expect(reach(rs, 1764).open.isEmpty && reach(rs, 1764).possibly.isEmpty).toBe(true);
+    expect(reach(rs, 1768).open.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+
+  test('srcSecureTags are instances (principals), not possibly the whole internet; INEFFECTIVE ones match nothing', () => {
+    const rule = (priority: number, tags: object[]): object => ({ priority, action: 'allow', direction: 'INGRESS', match: { srcSecureTags: tags, layer4Configs: [{ ipProtocol: 'tcp', ports: ['1761'] }] } });
+    const text = JSON.stringify({
+      firewallPolicys: [{ name: '1', shortName: 'org', type: 'HIERARCHY', rules: [rule(100, [{ name: 'tagValues/1', state: 'EFFECTIVE' }]), rule(200, [{ name: 'tagValues/2', state: 'INEFFECTIVE' }])] }],
+      firewalls: [{ kind: 'compute#firewall', name: 'ssh', network: 'x/networks/prod', sourceRanges: ['10.0.0.0/8'], allowed: [{ IPProtocol: 'tcp', ports: ['22'] }] }],
+    });
+    const d = parseGcp(text);
+    expect(d.diagnostics).toEqual([]);
+    const rs = d.rulesets[0]!;
+    expect(rs.tables[0]!.chains[0]!.rules.map((r) => [r.text, r.disabled ?? false])).toEqual([
+      ['allow tcp:1761 from stag:tagValues/1 (priority 100)', false],
+      ['allow tcp:1761 from 0.0.0.0/0 (default) (priority 200)', true],
+      ['allow tcp:22 from 10.0.0.0/8 (priority 1000)', false],
+    ]);
+    const x = reach(rs, 1761);
+    expect(x.open.isEmpty && x.possibly.isEmpty).toBe(true);
+    expect(x.principals).toEqual(['open:stag:tagValues/1']);
+  });
+
+  test('effective firewalls with a policy of unknown level: its deny closes nothing, its allow only may open', () => {
+    const fw = { kind: 'compute#firewall', name: 'allow-cft', network: 'x/networks/prod', sourceRanges: ['0.0.0.0/0'], allowed: [{ IPProtocol: 'tcp', ports: ['1761-1768'] }] };
+    const rule = (priority: number, action: string, port: string): object => ({ priority, action, direction: 'INGRESS', match: { srcIpRanges: ['0.0.0.0/0'], layer4Configs: [{ ipProtocol: 'tcp', ports: [port] }] } });
+    const d = parseGcp(JSON.stringify({ firewallPolicys: [{ name: 'pol', rules: [rule(10, 'deny', '1768'), rule(20, 'allow', '22')] }], firewalls: [fw] }));
+    expect(d.diagnostics.map((x) => [x.code, x.message])).toEqual([
+      ['unevaluated', 'Cannot evaluate firewall policy pol (firewall rule "pol priority 10"): whether the policy is evaluated before or after the VPC firewall rules is unknown (no type, parent or selfLink); it is treated as unknown'],
+    ]);
+    const rs = d.rulesets[0]!;
+    // open when the policy comes after the VPC rules: possibly open, never closed
+    expect(reach(rs, 1768).possibly.equals(AddrSet.ALL_V4)).toBe(true);
+    expect(reach(rs, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
+    expect(reach(rs, 22).possibly.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+
+  test('beta organizationFirewalls: the matcher nested in match.config is read', () => {
+    const d = parseGcp(JSON.stringify({ organizationFirewalls: [{ id: '42', rules: [{ priority: 10, action: 'allow', direction: 'INGRESS', match: { config: { srcIpRanges: ['0.0.0.0/0'], layer4Configs: [{ ipProtocol: 'tcp', ports: ['1768'] }] }, versionedExpr: 'FIREWALL' } }] }] }));
+    expect(d.diagnostics).toEqual([]);
+    expect(d.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!.text).toBe('allow tcp:1768 from 0.0.0.0/0 (priority 10)');
+    expect(reach(d.rulesets[0]!, 1768).open.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+
+  test('policy level from the policy itself', () => {
+    const lv = (o: object): string => gcpPolicyLevel(parseJsonTree(JSON.stringify(o)).value as never);
+    expect(lv({ parent: 'organizations/123', rules: [] })).toBe('hierarchy');
+    expect(lv({ selfLink: 'https://www.googleapis.com/compute/v1/locations/global/firewallPolicies/123' })).toBe('hierarchy');
+    expect(lv({ selfLink: 'https://www.googleapis.com/compute/v1/projects/p/global/firewallPolicies/pol' })).toBe('network');
+    expect(lv({ selfLink: 'https://www.googleapis.com/compute/v1/projects/p/regions/europe-west1/firewallPolicies/pol' })).toBe('network');
+    expect(lv({ type: 'SYSTEM_REGIONAL' })).toBe('system');
+    expect(lv({ name: 'x' })).toBe('unknown');
   });
 });
 

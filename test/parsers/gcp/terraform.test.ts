@@ -242,6 +242,68 @@ resource "google_compute_firewall_policy_rule" "allow" {
     expect(reach(rs, 22).possibly.equals(AddrSet.ALL_V4)).toBe(true);
   });
 
+  test('network firewall policy rules: target_secure_tags and target_resources limit the rule; priorities up to 2^31-1', () => {
+    const rule = (name: string, prio: number, action: string, port: string, extra = ''): string => `resource "google_compute_network_firewall_policy_rule" "${name}" {
+  firewall_policy = "prod-policy"
+  priority = ${prio}
+  action = "${action}"
+  direction = "INGRESS"
+  match {
+    src_ip_ranges = ["0.0.0.0/0"]
+    layer4_configs {
+      ip_protocol = "tcp"
+      ports = ["${port}"]
+    }
+  }
+${extra}}
+`;
+    const ev = evaluateTerraform(
+      rule('quarantine', 10, 'deny', '0-65535', '  target_secure_tags {\n    name = "tagValues/123"\n  }\n') +
+        rule('other_net', 20, 'deny', '1761', '  target_resources = ["projects/p/global/networks/net-b"]\n') +
+        rule('cft', 100, 'allow', '1761-1768') +
+        rule('last', 2147483647, 'allow', '22'),
+    );
+    expect(ev.diagnostics).toEqual([]);
+    const m = mapGcpTerraform(ev.resources);
+    expect(m.diagnostics).toEqual([]);
+    expect(m.rulesets.map((r) => r.name)).toEqual([
+      'firewall policy prod-policy, target secure tag tagValues/123',
+      'firewall policy prod-policy, target network net-b',
+      'firewall policy prod-policy, all instances',
+    ]);
+    const [tagged, netB, all] = m.rulesets;
+    expect(reach(tagged!, 1761).open.isEmpty && reach(tagged!, 1761).possibly.isEmpty).toBe(true);
+    expect(reach(netB!, 1761).open.isEmpty && reach(netB!, 1761).possibly.isEmpty).toBe(true);
+    expect(reach(netB!, 1762).open.equals(AddrSet.ALL_V4)).toBe(true);
+    expect(reach(all!, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
+    expect(reach(all!, 22).open.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+
+  test('src_secure_tags are instance principals, not possibly the whole internet', () => {
+    const m = map(`resource "google_compute_network_firewall_policy_rule" "from_app" {
+  firewall_policy = "prod-policy"
+  priority = 100
+  action = "allow"
+  direction = "INGRESS"
+  match {
+    src_secure_tags {
+      name = "tagValues/42"
+    }
+    layer4_configs {
+      ip_protocol = "tcp"
+      ports = ["1761"]
+    }
+  }
+}
+`);
+    expect(m.diagnostics).toEqual([]);
+    const rs = m.rulesets[0]!;
+    expect(rs.tables[0]!.chains[0]!.rules[0]!.text).toBe('allow tcp:1761 from stag:tagValues/42 (priority 100)');
+    // only the unknown next level (the trailing goto_next) may open 1761 to addresses
+    const exp = exposedPorts(computeExposure(rs), 6, numSingle(1761)).filter((e) => e.family === 'ipv4');
+    expect(exp.filter((e) => e.certainty === 'open').map((e) => [e.sources.isEmpty, e.principals])).toEqual([[true, ['stag:tagValues/42']]]);
+  });
+
   test('hand-built TfResource with an unresolved allow attribute', () => {
     const span = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 10, offset: 9 } };
     const body: PObject = {

@@ -190,19 +190,27 @@ export function mapGcpTerraform(resources: TfResourceLike[], options: { firstId?
       if (n?.kind === 'scalar' && typeof n.value === 'string') networkNames.set(r.address.replace(/\[[^\]]*\]$/, ''), n.value);
     }
     const vpc: GcpFirewallSpec[] = [];
-    const pol: GcpFirewallSpec[] = [];
+    // each firewall policy's rules, with the span from its first rule to its last: the place of the policy's
+    // own end (goto_next to the next level), not that of another policy's rules
+    const policies = new Map<string, { specs: GcpFirewallSpec[]; span: Span }>();
+    const cover = (a: Span | undefined, b: Span): Span => (a ? { start: a.start.offset <= b.start.offset ? a.start : b.start, end: a.end.offset >= b.end.offset ? a.end : b.end } : b);
     let docSpan: Span | undefined;
     for (const r of resources) {
       if (r.type === 'google_compute_firewall') vpc.push(...firewallSpecs(r, diagnostics, networkNames));
       else if (POLICY_RULE_TYPES.has(r.type)) {
         const s = policyRuleSpec(r, diagnostics);
-        if (s) pol.push(s);
+        if (s) {
+          const p = policies.get(s.network);
+          if (p) (p.specs.push(s), (p.span = cover(p.span, r.span)));
+          else policies.set(s.network, { specs: [s], span: r.span });
+        }
+        continue;
       } else continue;
-      docSpan = docSpan ? { start: docSpan.start.offset <= r.span.start.offset ? docSpan.start : r.span.start, end: docSpan.end.offset >= r.span.end.offset ? docSpan.end : r.span.end } : r.span;
+      docSpan = cover(docSpan, r.span);
     }
     const ids = new IdSource(options.firstId);
-    const span = docSpan ?? DOCUMENT_START;
-    const rulesets = [...compileGcp(vpc, span, ids, diagnostics), ...compileGcp(pol, span, ids, diagnostics, 'policy')];
+    const rulesets = [...compileGcp(vpc, docSpan ?? DOCUMENT_START, ids, diagnostics)];
+    for (const p of policies.values()) rulesets.push(...compileGcp(p.specs, p.span, ids, diagnostics, 'policy'));
     return { rulesets, diagnostics };
   } catch (e) {
     diagnostics.push({ severity: 'error', code: 'gcp/internal', message: `GCP Terraform mapping failed: ${String(e)}`, span: DOCUMENT_START });

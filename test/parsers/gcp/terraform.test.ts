@@ -242,6 +242,27 @@ resource "google_compute_firewall_policy_rule" "allow" {
     expect(reach(rs, 22).possibly.equals(AddrSet.ALL_V4)).toBe(true);
   });
 
+  test("each firewall policy's end (goto_next) is placed at that policy's rules, not at another policy's", () => {
+    const rule = (name: string, policy: string, port: number): string => `resource "google_compute_network_firewall_policy_rule" "${name}" {
+  firewall_policy = "${policy}"
+  priority = 100
+  action = "allow"
+  direction = "INGRESS"
+  match {
+    src_ip_ranges = ["0.0.0.0/0"]
+    layer4_configs {
+      ip_protocol = "tcp"
+      ports = ["${port}"]
+    }
+  }
+}
+`;
+    const m = map(rule('a', 'pol-a', 22) + rule('b', 'pol-b', 3389));
+    expect(m.rulesets.map((r) => r.name)).toEqual(['firewall policy pol-a, all instances', 'firewall policy pol-b, all instances']);
+    const ends = m.rulesets.map((r) => r.tables[0]!.chains[0]!.rules.filter((x) => x.action.kind === 'unknown').map((x) => x.span.start.line));
+    expect(ends).toEqual([[1], [14]]);
+  });
+
   test('hand-built TfResource with an unresolved allow attribute', () => {
     const span = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 10, offset: 9 } };
     const body: PObject = {

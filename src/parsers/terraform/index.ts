@@ -659,6 +659,125 @@ class Evaluator {
         const sorted = [...m.entries].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
         return { kind: 'array', items: sorted.map((en) => (e.name === 'keys' ? { kind: 'scalar', value: en.key, span: en.keySpan } : en.value)), span };
       }
+      case 'range': {
+        // range(limit), range(start, limit), range(start, limit, step): limit excluded, step defaults to
+        // 1 (-1 when start > limit); Terraform fails past 1024 elements (Terraform docs, "range Function")
+        const nums = args.map((a) => (a.kind === 'scalar' && typeof a.value === 'number' ? a.value : a.kind === 'scalar' && typeof a.value === 'string' && /^-?[0-9]+(\.[0-9]+)?$/.test(a.value) ? Number(a.value) : undefined));
+        if (nums.length < 1 || nums.length > 3 || nums.some((n) => n === undefined)) return this.unknown(e);
+        const [start, limit] = nums.length === 1 ? [0, nums[0]!] : [nums[0]!, nums[1]!];
+        const step = nums[2] ?? (start > limit ? -1 : 1);
+        if (step === 0 || (step > 0 && start > limit) || (step < 0 && start < limit)) return start === limit ? { kind: 'array', items: [], span } : this.unknown(e);
+        const out: PValue[] = [];
+        for (let v = start; step > 0 ? v < limit : v > limit; v += step) {
+          if (out.length >= 1024) return this.unknown(e);
+          out.push({ kind: 'scalar', value: v, span });
+        }
+        return { kind: 'array', items: out, span };
+      }
+      case 'contains': {
+        const [l, v] = args;
+        if (l?.kind !== 'array' || v?.kind !== 'scalar' || l.items.some((i) => i.kind !== 'scalar')) return this.unknown(e);
+        return { kind: 'scalar', value: l.items.some((i) => i.kind === 'scalar' && (i.value === v.value || (i.value !== null && v.value !== null && typeof i.value !== typeof v.value && String(i.value) === String(v.value)))), span };
+      }
+      case 'zipmap': {
+        const [ks, vs] = args;
+        if (ks?.kind !== 'array' || vs?.kind !== 'array' || ks.items.length !== vs.items.length) return this.unknown(e);
+        const entries: PEntry[] = [];
+        for (let i = 0; i < ks.items.length; i++) {
+          const k = ks.items[i]!;
+          if (k.kind !== 'scalar' || k.value === null) return this.unknown(e);
+          const at = entries.findIndex((x) => x.key === String(k.value));
+          if (at >= 0) entries.splice(at, 1);
+          entries.push({ key: String(k.value), keySpan: k.span, value: vs.items[i]! });
+        }
+        return { kind: 'object', entries, span };
+      }
+      case 'slice': {
+        const [l, s, t] = args;
+        if (l?.kind !== 'array' || s?.kind !== 'scalar' || t?.kind !== 'scalar' || typeof s.value !== 'number' || typeof t.value !== 'number') return this.unknown(e);
+        if (!Number.isInteger(s.value) || !Number.isInteger(t.value) || s.value < 0 || t.value > l.items.length || s.value > t.value) return this.unknown(e);
+        return { kind: 'array', items: l.items.slice(s.value, t.value), span };
+      }
+      case 'reverse': {
+        const [l] = args;
+        return l?.kind === 'array' && !SETS.has(l) ? { kind: 'array', items: [...l.items].reverse(), span } : this.unknown(e);
+      }
+      case 'one': {
+        const [l] = args;
+        if (l?.kind !== 'array' || l.items.length > 1) return this.unknown(e);
+        return l.items[0] ?? { kind: 'scalar', value: null, span };
+      }
+      case 'min':
+      case 'max': {
+        const nums = args.map((a) => (a.kind === 'scalar' && typeof a.value === 'number' ? a.value : undefined));
+        if (nums.length === 0 || nums.some((n) => n === undefined)) return this.unknown(e);
+        return { kind: 'scalar', value: e.name === 'min' ? Math.min(...(nums as number[])) : Math.max(...(nums as number[])), span };
+      }
+      case 'setunion':
+      case 'setintersection':
+      case 'setsubtract': {
+        // sets of known scalars: the elements, each once (the order of a Terraform set is its own)
+        if (args.length < (e.name === 'setsubtract' ? 2 : 1) || (e.name === 'setsubtract' && args.length !== 2)) return this.unknown(e);
+        const keyOf = (i: PValue): string | undefined => (i.kind === 'scalar' && i.value !== null ? `${typeof i.value}:${String(i.value)}` : undefined);
+        const lists: PValue[][] = [];
+        for (const a of args) {
+          if (a.kind !== 'array' || a.items.some((i) => keyOf(i) === undefined)) return this.unknown(e);
+          lists.push(a.items);
+        }
+        const has = (l: PValue[], k: string): boolean => l.some((i) => keyOf(i) === k);
+        const seen = new Set<string>();
+        const out: PValue[] = [];
+        for (const i of e.name === 'setunion' ? lists.flat() : lists[0]!) {
+          const k = keyOf(i)!;
+          if (seen.has(k)) continue;
+          if (e.name === 'setintersection' && !lists.every((l) => has(l, k))) continue;
+          if (e.name === 'setsubtract' && has(lists[1]!, k)) continue;
+          seen.add(k);
+          out.push(i);
+        }
+        const set: PValue = { kind: 'array', items: out, span };
+        SETS.add(set);
+        return set;
+      }
+      case 'coalescelist': {
+        for (const a of args) {
+          if (a.kind !== 'array') return this.unknown(e);
+          if (a.items.length > 0) return a;
+        }
+        return this.unknown(e);
+      }
+      case 'replace': {
+        const [s, sub, rep] = args;
+        if (s?.kind !== 'scalar' || sub?.kind !== 'scalar' || rep?.kind !== 'scalar' || typeof s.value !== 'string' || typeof sub.value !== 'string' || typeof rep.value !== 'string') return this.unknown(e);
+        // a substring wrapped in slashes is a regular expression: not evaluated
+        if (sub.value.length >= 2 && sub.value.startsWith('/') && sub.value.endsWith('/')) return this.unknown(e);
+        return { kind: 'scalar', value: sub.value === '' ? s.value : s.value.split(sub.value).join(rep.value), span };
+      }
+      case 'trimspace': {
+        const [s] = args;
+        return s?.kind === 'scalar' && typeof s.value === 'string' ? { kind: 'scalar', value: s.value.trim(), span } : this.unknown(e);
+      }
+      case 'cidrsubnets': {
+        // consecutive subnets of the given extra bits, each aligned after the previous (Terraform docs, "cidrsubnets Function")
+        const [p, ...bits] = args;
+        const prefix = p?.kind === 'scalar' && typeof p.value === 'string' ? parsePrefix(p.value) : undefined;
+        if (!prefix || bits.length === 0) return this.unknown(e);
+        const out: PValue[] = [];
+        let next = 0n; // the first free address, as an offset from the prefix's base
+        const hostBits = BigInt(prefix.bits - prefix.len);
+        for (const b of bits) {
+          if (b.kind !== 'scalar' || typeof b.value !== 'number' || !Number.isInteger(b.value) || b.value < 1) return this.unknown(e);
+          const len = prefix.len + b.value;
+          if (len > prefix.bits) return this.unknown(e);
+          const size = 1n << BigInt(prefix.bits - len);
+          const index = (next + size - 1n) / size;
+          const text = subnetOf((p as { value: string }).value, len, index);
+          if (!text || (index + 1n) * size > 1n << hostBits) return this.unknown(e);
+          out.push({ kind: 'scalar', value: text, span });
+          next = (index + 1n) * size;
+        }
+        return { kind: 'array', items: out, span };
+      }
       case 'coalesce': {
         for (const a of args) {
           if (a.kind === 'expr') return this.unknown(e);

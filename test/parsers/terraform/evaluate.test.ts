@@ -314,6 +314,34 @@ describe('functions', () => {
     ['cidrsubnet("10.0.0.0/24", 2, 4)', 'cidrsubnet("10.0.0.0/24", 2, 4)'],
     ['setproduct(["a", "b"], [1, 2])', [['a', 1], ['a', 2], ['b', 1], ['b', 2]]],
     ['concat(["0.0.0.0/0"], var.x)', ['0.0.0.0/0', 'var.x']],
+    // Terraform's documented examples (functions/range, cidrsubnets, zipmap, slice, contains, set*)
+    ['range(3)', [0, 1, 2]],
+    ['range(1, 4)', [1, 2, 3]],
+    ['range(4, 1)', [4, 3, 2]],
+    ['range(1, 8, 2)', [1, 3, 5, 7]],
+    ['range(10, 5, -2)', [10, 8, 6]],
+    ['range(1761, 1769)', [1761, 1762, 1763, 1764, 1765, 1766, 1767, 1768]],
+    ['range(0)', []],
+    ['range(2000)', 'range(2000)'], // more than 1024 elements: Terraform fails
+    ['range(1, 4, -1)', 'range(1, 4, -1)'], // a step away from the limit: Terraform fails
+    ['cidrsubnets("10.1.0.0/16", 4, 4, 8, 4)', ['10.1.0.0/20', '10.1.16.0/20', '10.1.32.0/24', '10.1.48.0/20']],
+    ['cidrsubnets("fd00:fd12:3456:7890::/56", 16, 16, 16, 32)', ['fd00:fd12:3456:7800::/72', 'fd00:fd12:3456:7800:100::/72', 'fd00:fd12:3456:7800:200::/72', 'fd00:fd12:3456:7800:300::/88']],
+    ['zipmap(["a", "b"], [1, 2])', { a: 1, b: 2 }],
+    ['slice(["a", "b", "c", "d"], 1, 3)', ['b', 'c']],
+    ['contains(["a", "b", "c"], "a")', true],
+    ['contains(["a", "b", "c"], "d")', false],
+    ['setunion(["a", "b"], ["b", "c"], ["d"])', ['a', 'b', 'c', 'd']],
+    ['setintersection(["a", "b"], ["b", "c"], ["b", "d"])', ['b']],
+    ['setsubtract(["a", "b", "c"], ["a", "c"])', ['b']],
+    ['max(12, 54, 3)', 54],
+    ['min(12, 54, 3)', 3],
+    ['one(["hello"])', 'hello'],
+    ['one([])', null],
+    ['reverse([1, 2, 3])', [3, 2, 1]],
+    ['coalescelist([], ["0.0.0.0/0"])', ['0.0.0.0/0']],
+    ['replace("1761-1768", "-", ":")', '1761:1768'],
+    ['trimspace("  22 ")', '22'],
+    ['[for i in range(2) : cidrsubnet("10.20.0.0/16", 8, i)]', ['10.20.0.0/24', '10.20.1.0/24']],
   ];
   for (const [src, want] of cases) {
     test(src, () => {

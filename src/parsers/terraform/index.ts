@@ -1025,14 +1025,17 @@ export function resourcesFromPlanJson(tree: PValue): TfResource[] {
       const address = str(get(r, 'address')) ?? `${modAddr ? modAddr + '.' : ''}${type}.${name}`;
       const values = get(r, 'values');
       const body: PObject = values?.kind === 'object' ? { kind: 'object', entries: [...values.entries], span: values.span } : { kind: 'object', entries: [], span: r.span };
-      const cfg = refs.get(`${modAddr ? modAddr + '.' : ''}${type}.${name}`);
+      // the configuration names modules without their instance keys (`module.net`, not `module.net[0]`)
+      const cfg = refs.get(`${modAddr ? modAddr.replace(/\[[^\]]*\]/g, '') + '.' : ''}${type}.${name}`);
       if (cfg) {
-        for (const [attr, text] of cfg) {
+        for (const [attr, ref] of cfg.refs) {
           const cur = get(body, attr);
+          const text = modAddr && !NOT_RESOURCE_REF.test(ref) && ref.includes('.') ? `${modAddr}.${ref}` : ref;
           if (cur === undefined || (cur.kind === 'scalar' && cur.value === null)) body.entries.push({ key: attr, keySpan: r.span, value: { kind: 'expr', text, span: r.span } });
         }
       }
-      const unknown = afterUnknown.get(address);
+      let unknown = afterUnknown.get(address);
+      if (unknown?.kind === 'object' && type === 'aws_security_group_rule' && sourceGroupUnset(body, cfg)) unknown = { ...unknown, entries: unknown.entries.filter((x) => x.key !== 'source_security_group_id') };
       if (unknown) markUnknown(body, unknown, r.span, '');
       const res: TfResource = { type, name, address, body, span: r.span };
       if (modAddr) res.module = modAddr;
@@ -1042,6 +1045,23 @@ export function resourcesFromPlanJson(tree: PValue): TfResource[] {
   };
   walk(get(root, 'root_module'), 0);
   return out;
+}
+
+/**
+ * Whether a planned `aws_security_group_rule` has no source security group although the plan says its
+ * `source_security_group_id` is known after apply: the attribute is optional and computed, so a plan marks it
+ * unknown whenever the configuration leaves it out. It is unset when the configuration does not set it, or when
+ * the rule has CIDRs or `self` (the provider rejects it beside `cidr_blocks`, `ipv6_cidr_blocks` or `self`:
+ * AWS provider docs, "aws_security_group_rule", source_security_group_id).
+ */
+function sourceGroupUnset(body: PObject, cfg: ConfiguredResource | undefined): boolean {
+  if (cfg && !cfg.set.has('source_security_group_id')) return true;
+  const filled = (k: string): boolean => {
+    const v = get(body, k);
+    return !!v && (v.kind === 'expr' || (v.kind === 'array' && v.items.length > 0));
+  };
+  const self = get(body, 'self');
+  return filled('cidr_blocks') || filled('ipv6_cidr_blocks') || (self?.kind === 'scalar' && self.value === true) || !!cfg?.set.has('cidr_blocks') || !!cfg?.set.has('ipv6_cidr_blocks');
 }
 
 /**
@@ -1134,23 +1154,42 @@ export function resourcesFromTfJson(tree: PValue, overrides?: Record<string, unk
   return out;
 }
 
-/** `configuration.root_module.resources[].expressions.<attr>.references[0]` by resource address (root module only). */
-function configurationReferences(tree: PValue): Map<string, [string, string][]> {
-  const out = new Map<string, [string, string][]>();
-  const mod = get(get(tree, 'configuration'), 'root_module');
-  for (const r of items(get(mod, 'resources'))) {
-    const address = str(get(r, 'address'));
-    const exprs = get(r, 'expressions');
-    if (!address || exprs?.kind !== 'object') continue;
-    const list: [string, string][] = [];
-    for (const e of exprs.entries) {
-      const refs = items(get(e.value, 'references'));
-      // The most specific reference comes first (`aws_security_group.web.id`, then `aws_security_group.web`).
-      const first = str(refs[0]);
-      if (first) list.push([e.key, first]);
+/** What a plan's `configuration` says of one resource: the first reference of each attribute, and the attributes it sets. */
+interface ConfiguredResource {
+  refs: [string, string][];
+  set: Set<string>;
+}
+
+/** Terraform's own namespaces in a reference; anything else with a dot is a resource (`aws_security_group.web.id`). */
+const NOT_RESOURCE_REF = /^(?:var|local|module|data|each|count|path|terraform|self)\./;
+
+/**
+ * `configuration.root_module.resources[].expressions.<attr>.references[0]` by resource address, for the root
+ * module and every module call (`module_calls.<name>.module`, nested), by configuration address
+ * (`module.net.aws_security_group_rule.ssh`: no instance keys). A reference in a module is relative to it: a
+ * reference to a resource is completed with the module's address when the planned resource is read.
+ */
+function configurationReferences(tree: PValue): Map<string, ConfiguredResource> {
+  const out = new Map<string, ConfiguredResource>();
+  const walk = (mod: PValue | undefined, prefix: string, depth: number): void => {
+    if (!mod || depth > 32) return;
+    for (const r of items(get(mod, 'resources'))) {
+      const address = str(get(r, 'address'));
+      const exprs = get(r, 'expressions');
+      if (!address || exprs?.kind !== 'object') continue;
+      const refs: [string, string][] = [];
+      for (const e of exprs.entries) {
+        const list = items(get(e.value, 'references'));
+        // The most specific reference comes first (`aws_security_group.web.id`, then `aws_security_group.web`).
+        const first = str(list[0]);
+        if (first) refs.push([e.key, first]);
+      }
+      out.set(prefix + address, { refs, set: new Set(exprs.entries.map((e) => e.key)) });
     }
-    if (list.length) out.set(address, list);
-  }
+    const calls = get(mod, 'module_calls');
+    if (calls?.kind === 'object') for (const c of calls.entries) walk(get(c.value, 'module'), `${prefix}module.${c.key}.`, depth + 1);
+  };
+  walk(get(get(tree, 'configuration'), 'root_module'), '', 0);
   return out;
 }
 

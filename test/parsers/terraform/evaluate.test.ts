@@ -400,6 +400,66 @@ describe('resourcesFromPlanJson: values known only after apply (resource_changes
   });
 });
 
+describe('resourcesFromPlanJson: configuration references and computed attributes', () => {
+  const plan = JSON.stringify({
+    format_version: '1.2',
+    planned_values: {
+      root_module: {
+        resources: [
+          { address: 'aws_security_group_rule.ssh', mode: 'managed', type: 'aws_security_group_rule', name: 'ssh', values: { type: 'ingress', protocol: 'tcp', from_port: 22, to_port: 22, cidr_blocks: ['10.0.0.0/8'], self: false } },
+          { address: 'aws_security_group_rule.app', mode: 'managed', type: 'aws_security_group_rule', name: 'app', values: { type: 'ingress', protocol: 'tcp', from_port: 8080, to_port: 8080, self: false } },
+          { address: 'aws_security_group_rule.bare', mode: 'managed', type: 'aws_security_group_rule', name: 'bare', values: { type: 'ingress', protocol: 'tcp', from_port: 5432, to_port: 5432, self: false } },
+        ],
+        child_modules: [
+          {
+            address: 'module.net[0]',
+            resources: [
+              { address: 'module.net[0].aws_security_group.this', mode: 'managed', type: 'aws_security_group', name: 'this', values: { name: 'net-sg', ingress: [] } },
+              { address: 'module.net[0].aws_vpc_security_group_ingress_rule.rdp', mode: 'managed', type: 'aws_vpc_security_group_ingress_rule', name: 'rdp', values: { cidr_ipv4: '0.0.0.0/0', from_port: 3389, to_port: 3389, ip_protocol: 'tcp' } },
+            ],
+          },
+        ],
+      },
+    },
+    resource_changes: [
+      // what a plan says of every aws_security_group_rule that leaves source_security_group_id out (optional, computed)
+      { address: 'aws_security_group_rule.ssh', change: { after_unknown: { id: true, security_group_id: true, source_security_group_id: true } } },
+      { address: 'aws_security_group_rule.app', change: { after_unknown: { id: true, security_group_id: true, source_security_group_id: true } } },
+      { address: 'aws_security_group_rule.bare', change: { after_unknown: { id: true, security_group_id: true, source_security_group_id: true, cidr_blocks: true } } },
+      { address: 'module.net[0].aws_vpc_security_group_ingress_rule.rdp', change: { after_unknown: { id: true, security_group_id: true } } },
+    ],
+    configuration: {
+      root_module: {
+        resources: [
+          { address: 'aws_security_group_rule.ssh', expressions: { cidr_blocks: { constant_value: ['10.0.0.0/8'] }, security_group_id: { references: ['aws_security_group.x.id', 'aws_security_group.x'] } } },
+          { address: 'aws_security_group_rule.app', expressions: { source_security_group_id: { references: ['aws_security_group.lb.id', 'aws_security_group.lb'] }, security_group_id: { references: ['aws_security_group.x.id', 'aws_security_group.x'] } } },
+        ],
+        module_calls: {
+          net: {
+            source: './modules/net',
+            module: {
+              resources: [{ address: 'aws_vpc_security_group_ingress_rule.rdp', expressions: { security_group_id: { references: ['aws_security_group.this.id', 'aws_security_group.this'] }, description: { references: ['var.what'] } } }],
+            },
+          },
+        },
+      },
+    },
+  });
+  const rs = resourcesFromPlanJson(parseJsonTree(plan).value!);
+  const by = (a: string): PObject => rs.find((r) => r.address === a)!.body;
+  test('a source security group the rule does not set is no source (a CIDR rule, or one the configuration leaves it out of)', () => {
+    expect(get(by('aws_security_group_rule.ssh'), 'source_security_group_id')).toBeUndefined();
+    expect(toPlain(get(by('aws_security_group_rule.app'), 'source_security_group_id'))).toBe('aws_security_group.lb.id');
+    // no configuration and nothing beside it: it may be set
+    expect(toPlain(get(by('aws_security_group_rule.bare'), 'source_security_group_id'))).toBe('source_security_group_id (known after apply)');
+    expect(toPlain(get(by('aws_security_group_rule.bare'), 'cidr_blocks'))).toBe('cidr_blocks (known after apply)');
+  });
+  test("a module's configuration references name its resources from the root (module_calls)", () => {
+    expect(toPlain(get(by('module.net[0].aws_vpc_security_group_ingress_rule.rdp'), 'security_group_id'))).toBe('module.net[0].aws_security_group.this.id');
+    expect(toPlain(get(by('module.net[0].aws_vpc_security_group_ingress_rule.rdp'), 'description'))).toBe('var.what');
+  });
+});
+
 describe('Terraform JSON configuration files (*.tf.json)', () => {
   const text = JSON.stringify(
     {

@@ -58,6 +58,8 @@ class Evaluator {
   private readonly localBusy = new Set<string>();
   private depth = 0;
   readonly diagnostics: Diagnostic[] = [];
+  /** The outputs of a local module this one calls (`module.<label>`), when it is evaluated. */
+  moduleOutputs?: (label: string) => PObject | undefined;
 
   constructor(
     readonly body: PObject,
@@ -323,6 +325,7 @@ class Evaluator {
           if (o.name === 'local') return this.local(e.name, e);
           if (o.name === 'count' && e.name === 'index') return scope.count ?? this.unknown(e);
           if (o.name === 'each' && scope.each && (e.name === 'key' || e.name === 'value')) return scope.each[e.name];
+          if (o.name === 'module') return this.moduleOutputs?.(e.name) ?? this.reference(e, scope);
           return this.reference(e, scope);
         }
         const base = this.expr(o, scope);
@@ -895,9 +898,10 @@ export function evaluateTerraform(text: string, options?: ParseOptions): Terrafo
   let resources: TfResource[] = [];
   try {
     const ev = new Evaluator(parsed.body, text, new LineIndex(text), options?.variables);
+    const calls = new ModuleCalls(ev, options?.readInclude, options?.filePath, 0);
     resources = ev.resources();
     diagnostics.push(...ev.diagnostics);
-    const inner = moduleCalls(ev, options?.readInclude, options?.filePath, 0);
+    const inner = moduleCalls(ev, options?.readInclude, options?.filePath, 0, calls);
     resources.push(...inner.resources);
     diagnostics.push(...inner.diagnostics);
   } catch (e) {
@@ -915,38 +919,78 @@ const MODULE_META = new Set(['source', 'version', 'count', 'for_each', 'provider
  * in them the module block's own (the module's files are not this document) except the values the block
  * passes. Other modules, or a local one that cannot be read, are reported as not evaluated.
  */
-function moduleCalls(ev: Evaluator, read: IncludeReader | undefined, filePath: string | undefined, depth: number): { resources: TfResource[]; diagnostics: Diagnostic[] } {
+function moduleCalls(ev: Evaluator, read: IncludeReader | undefined, filePath: string | undefined, depth: number, calls = new ModuleCalls(ev, read, filePath, depth)): { resources: TfResource[]; diagnostics: Diagnostic[] } {
   const resources: TfResource[] = [];
   const diagnostics: Diagnostic[] = [];
-  for (const e of ev.body.entries) {
-    const b = e.value;
-    if (b.kind !== 'object' || b.block?.type !== 'module' || b.block.labels.length !== 1) continue;
-    const label = b.block.labels[0]!;
+  for (const label of calls.labels()) {
+    const r = calls.call(label);
+    if (!r) continue;
+    resources.push(...r.resources);
+    diagnostics.push(...r.diagnostics);
+  }
+  return { resources, diagnostics };
+}
+
+interface ModuleResult {
+  resources: TfResource[];
+  diagnostics: Diagnostic[];
+  /** The module's `output` values (an object by name), placed as its resources are; undefined when not evaluated. */
+  outputs?: PObject;
+}
+
+/**
+ * The `module` blocks of one evaluated module, each evaluated once, when first asked: by the loop that gathers
+ * their resources, or earlier by an expression of the calling module that reads an output (`module.sg.id`,
+ * which then names the module's resource, `module.sg.aws_security_group.this.id`). A module whose evaluation
+ * needs its own outputs (a cycle, which Terraform rejects) reads them as unknown.
+ */
+class ModuleCalls {
+  private readonly cache = new Map<string, ModuleResult | null>();
+  private readonly blocks = new Map<string, PEntry>();
+
+  constructor(
+    private readonly ev: Evaluator,
+    private readonly read: IncludeReader | undefined,
+    private readonly filePath: string | undefined,
+    private readonly depth: number,
+  ) {
+    for (const e of ev.body.entries) {
+      const b = e.value;
+      if (b.kind === 'object' && b.block?.type === 'module' && b.block.labels.length === 1 && !this.blocks.has(b.block.labels[0]!)) this.blocks.set(b.block.labels[0]!, e);
+    }
+    ev.moduleOutputs = (label) => (this.blocks.has(label) ? this.call(label)?.outputs : undefined);
+  }
+
+  labels(): string[] {
+    return [...this.blocks.keys()];
+  }
+
+  call(label: string): ModuleResult | undefined {
+    const done = this.cache.get(label);
+    if (done !== undefined) return done ?? undefined;
+    this.cache.set(label, null); // busy: a cycle reads unknown outputs
+    const r = this.evaluate(label);
+    this.cache.set(label, r);
+    return r;
+  }
+
+  private evaluate(label: string): ModuleResult {
+    const { ev, read, filePath, depth } = this;
+    const e = this.blocks.get(label)!;
+    const b = e.value as PObject;
+    const resources: TfResource[] = [];
+    const diagnostics: Diagnostic[] = [];
     const src = str(get(b, 'source'));
-    const notEvaluated = (why: string): void => {
+    const notEvaluated = (why: string): ModuleResult => {
       diagnostics.push({ severity: 'warning', code: 'terraform/module-not-evaluated', message: `module "${label}"${src ? ` (${src})` : ''} is not evaluated${why}: firewall resources it creates are not checked here`, span: e.keySpan });
+      return { resources, diagnostics };
     };
-    if (!src || !isLocalModuleSource(src) || !read || filePath === undefined) {
-      notEvaluated('');
-      continue;
-    }
-    if (get(b, 'count') || get(b, 'for_each')) {
-      notEvaluated(' (count/for_each on a module)');
-      continue;
-    }
-    if (depth >= MAX_MODULE_DEPTH) {
-      notEvaluated(' (modules nested too deeply)');
-      continue;
-    }
+    if (!src || !isLocalModuleSource(src) || !read || filePath === undefined) return notEvaluated('');
+    if (get(b, 'count') || get(b, 'for_each')) return notEvaluated(' (count/for_each on a module)');
+    if (depth >= MAX_MODULE_DEPTH) return notEvaluated(' (modules nested too deeply)');
     const found = read(moduleFilesPattern(src), filePath);
-    if (!('files' in found) || found.files.length === 0) {
-      notEvaluated(` (no .tf file read from ${src})`);
-      continue;
-    }
-    if (found.files.some((f) => f.path === filePath)) {
-      notEvaluated(' (its source is the directory of the calling file)');
-      continue;
-    }
+    if (!('files' in found) || found.files.length === 0) return notEvaluated(` (no .tf file read from ${src})`);
+    if (found.files.some((f) => f.path === filePath)) return notEvaluated(' (its source is the directory of the calling file)');
     // The arguments, evaluated here; their values keep their places in this file.
     const args = new Map<string, PValue>();
     const own = new Set<Span>();
@@ -984,15 +1028,24 @@ function moduleCalls(ev: Evaluator, read: IncludeReader | undefined, filePath: s
         }
       }
     };
+    const nestedCalls = new ModuleCalls(inner, read, found.files[0]!.path, depth + 1);
     for (const r of inner.resources()) {
       resources.push({ type: r.type, name: r.name, address: prefix + r.address, body: place(r.body) as PObject, span: here, module: (r.module ? prefix + r.module : `module.${label}`) });
     }
-    const nested = moduleCalls(inner, read, found.files[0]!.path, depth + 1);
+    const nested = moduleCalls(inner, read, found.files[0]!.path, depth + 1, nestedCalls);
     for (const r of nested.resources) resources.push({ ...r, address: prefix + r.address, module: prefix + (r.module ?? ''), body: place(r.body) as PObject, span: here });
+    // outputs: what `module.<label>.<name>` reads in the calling module
+    const outputs: PObject = { kind: 'object', entries: [], span: here };
+    for (const o of parsedModule.body.entries) {
+      const ob = o.value;
+      if (ob.kind !== 'object' || ob.block?.type !== 'output' || ob.block.labels.length !== 1) continue;
+      const value = get(ob, 'value');
+      if (value) outputs.entries.push({ key: ob.block.labels[0]!, keySpan: here, value: place(inner.value(value, {})) });
+    }
     for (const d of [...parsedModule.diagnostics, ...inner.diagnostics, ...nested.diagnostics])
       diagnostics.push({ severity: 'warning', code: d.code, message: `module "${label}" (${src}): ${d.message}`, span: here });
+    return { resources, diagnostics, outputs };
   }
-  return { resources, diagnostics };
 }
 
 /**

@@ -196,6 +196,50 @@ describe('a module with a local source is evaluated with the arguments its block
   });
 });
 
+describe("a local module's outputs", () => {
+  const files: Record<string, string> = {
+    '/o/modules/sg/main.tf': [
+      'variable "name" {}',
+      'resource "aws_security_group" "this" {',
+      '  name = var.name',
+      '}',
+      'output "id" {',
+      '  value = aws_security_group.this.id',
+      '}',
+      'output "cidr" {',
+      '  value = "10.0.0.0/8"',
+      '}',
+      '',
+    ].join('\n'),
+  };
+  const readInclude = (path: string) => ({ files: path === './modules/sg/*.tf' ? [{ path: '/o/modules/sg/main.tf', text: files['/o/modules/sg/main.tf']! }] : [] });
+  test("module.sg.id names the module's group: a rule on it joins that group, an instance using it is its target", () => {
+    const tf = [
+      'module "sg" {',
+      '  source = "./modules/sg"',
+      '  name   = "cft"',
+      '}',
+      'resource "aws_security_group_rule" "cft" {',
+      '  type              = "ingress"',
+      '  from_port         = 1761',
+      '  to_port           = 1768',
+      '  protocol          = "tcp"',
+      '  cidr_blocks       = ["0.0.0.0/0", module.sg.cidr]',
+      '  security_group_id = module.sg.id',
+      '}',
+      'resource "aws_instance" "mft01" {',
+      '  vpc_security_group_ids = [module.sg.id]',
+      '}',
+      '',
+    ].join('\n');
+    const d = parseTerraform(tf, { filePath: '/o/main.tf', readInclude });
+    expect(d.diagnostics).toEqual([]);
+    expect(d.rulesets.map((r) => [r.name, r.targets.filter((t) => t !== ''), r.tables[0]!.chains[0]!.rules.map((x) => [x.text, x.span.start.line])])).toEqual([
+      ['module.sg.aws_security_group.this (cft)', ['module.sg.aws_security_group.this', 'cft', 'aws_instance.mft01'], [['ingress tcp 1761-1768 from 0.0.0.0/0', 5], ['ingress tcp 1761-1768 from 10.0.0.0/8', 5]]],
+    ]);
+  });
+});
+
 describe('for_each over another resource', () => {
   test("each.value is one of that resource's instances: a rule with security_group_id = each.value.id belongs to its groups", () => {
     const tf = [

@@ -119,6 +119,80 @@ class Evaluator {
     return t === undefined ? this.unknown(e) : { kind: 'expr', text: t, span: this.lines.span(e.start, e.end) };
   }
 
+  /** The resource blocks of this module by `type.name`. */
+  private resourceBlocks?: Map<string, PObject>;
+  private readonly instanceCache = new WeakMap<PObject, { key?: PValue; scope: Scope }[] | null>();
+
+  /** The instances of a resource block (their key and scope: `count.index`, `each`); undefined when count/for_each is not known. */
+  private instancesOf(b: PObject): { key?: PValue; scope: Scope }[] | undefined {
+    const cached = this.instanceCache.get(b);
+    if (cached !== undefined) return cached ?? undefined;
+    this.instanceCache.set(b, null); // a count that reads the resource itself is not known
+    let out: { key?: PValue; scope: Scope }[] | undefined;
+    const countRaw = get(b, 'count');
+    const forEachRaw = get(b, 'for_each');
+    if (countRaw) {
+      const c = this.value(countRaw, {});
+      const n = c.kind === 'scalar' && typeof c.value === 'number' && Number.isInteger(c.value) && c.value >= 0 && c.value <= MAX_EXPANSION ? c.value : undefined;
+      if (n !== undefined) out = Array.from({ length: n }, (_, i) => ({ key: { kind: 'scalar', value: i, span: c.span }, scope: { count: { kind: 'scalar', value: i, span: c.span } } }));
+    } else if (forEachRaw) {
+      const pairs = collectionPairs(this.value(forEachRaw, {}), false);
+      if (pairs) out = pairs.map(([k, v]) => ({ key: k, scope: { each: { key: k, value: v } } }));
+    } else out = [{ scope: {} }];
+    this.instanceCache.set(b, out ?? null);
+    return out;
+  }
+
+  /** `aws_vpc.main` (`type.name` of a resource of this module, no data source) → its block. */
+  private resourceOf(x: HclExpr, scope: Scope): PObject | undefined {
+    if (x.type !== 'getattr' || x.object.type !== 'variable' || scope.names?.has(x.object.name) || !/^[a-z][a-z0-9]*_[a-z0-9_]+$/.test(x.object.name)) return undefined;
+    if (!this.resourceBlocks) {
+      this.resourceBlocks = new Map();
+      for (const en of this.body.entries) {
+        const b = en.value;
+        if (b.kind === 'object' && b.block?.type === 'resource' && b.block.labels.length === 2) this.resourceBlocks.set(`${b.block.labels[0]}.${b.block.labels[1]}`, b);
+      }
+    }
+    return this.resourceBlocks.get(`${x.object.name}.${x.name}`);
+  }
+
+  /**
+   * An attribute the configuration sets on a resource instance, when its value is fully known: Terraform keeps a
+   * configured value as the planned and applied one (a provider may not change it), so `aws_vpc.main.cidr_block`
+   * is the `cidr_block` written in `aws_vpc.main`. Computed attributes (`id`, an attribute not written) and values
+   * not known statically stay references. The value is placed where it is referred to.
+   */
+  private configuredAttribute(b: PObject, scope: Scope, attr: string, span: Span): PValue | undefined {
+    if (META_ARGS.has(attr)) return undefined;
+    const raw = b.entries.find((x) => x.key === attr);
+    if (!raw || (raw.value.kind === 'object' && raw.value.block)) return undefined;
+    const v = this.value(raw.value, scope);
+    // null is no value: an optional and computed attribute set to null is the provider's to choose (an IPAM pool's CIDR)
+    return literal(v) && !(v.kind === 'scalar' && v.value === null) ? respan(v, span) : undefined;
+  }
+
+  /** `type.name.attr`, `type.name[key].attr` of a resource of this module: the configured value (see configuredAttribute). */
+  private resourceAttribute(e: HclExpr & { type: 'getattr' }, scope: Scope, span: Span): PValue | undefined {
+    let o = e.object;
+    let keyExpr: HclExpr | undefined;
+    if (o.type === 'index') {
+      keyExpr = o.key;
+      o = o.object;
+    }
+    const b = this.resourceOf(o, scope);
+    if (!b) return undefined;
+    const insts = this.instancesOf(b);
+    if (!insts) return undefined;
+    let inst: { key?: PValue; scope: Scope } | undefined;
+    if (keyExpr === undefined) inst = insts.length === 1 && insts[0]!.key === undefined ? insts[0] : undefined;
+    else {
+      const k = this.expr(keyExpr, scope);
+      if (k.kind !== 'scalar' || k.value === null) return undefined;
+      inst = insts.find((i) => i.key?.kind === 'scalar' && String(i.key.value) === String(k.value));
+    }
+    return inst ? this.configuredAttribute(b, inst.scope, e.name, span) : undefined;
+  }
+
   unknown(e: HclExpr): PExpr {
     return { kind: 'expr', text: this.text.slice(e.start, e.end), span: this.lines.span(e.start, e.end) };
   }
@@ -320,6 +394,10 @@ class Evaluator {
       }
       case 'getattr': {
         const o = e.object;
+        if (o.type !== 'variable') {
+          const configured = this.resourceAttribute(e, scope, span);
+          if (configured) return configured;
+        }
         if (o.type === 'variable' && !scope.names?.has(o.name)) {
           if (o.name === 'var') return this.variable(e.name, e);
           if (o.name === 'local') return this.local(e.name, e);
@@ -342,6 +420,13 @@ class Evaluator {
         return base.kind === 'expr' ? this.reference(e, scope) : this.unknown(e);
       }
       case 'splat': {
+        // `aws_vpc.main[*].cidr_block`: the configured attribute of every instance
+        const res = this.resourceOf(e.object, scope);
+        if (res && e.each.type === 'getattr' && e.each.object.type === 'variable' && e.each.object.name === '*') {
+          const insts = this.instancesOf(res);
+          const values = insts?.map((i) => this.configuredAttribute(res, i.scope, (e.each as { name: string }).name, span));
+          return values && values.every((v) => v !== undefined) ? { kind: 'array', items: values as PValue[], span } : this.unknown(e);
+        }
         const base = this.expr(e.object, scope);
         if (base.kind === 'expr') return this.unknown(e);
         const list = base.kind === 'array' ? base.items : base.kind === 'scalar' && base.value === null ? [] : [base];
@@ -866,6 +951,22 @@ function cidrFunction(name: string, args: PValue[]): string | undefined {
   const netnum = num(b);
   if (!prefix || newbits === undefined || netnum === undefined || newbits < 0n || newbits > 128n) return undefined;
   return subnetOf(p.value, prefix.len + Number(newbits), netnum);
+}
+
+/** A value placed at `span`, every part of it (a value read from elsewhere, reported where it is used). */
+function respan(v: PValue, span: Span): PValue {
+  switch (v.kind) {
+    case 'scalar':
+    case 'expr':
+      return { ...v, span };
+    case 'array': {
+      const out: PValue = { kind: 'array', items: v.items.map((i) => respan(i, span)), span };
+      if (SETS.has(v)) SETS.add(out);
+      return out;
+    }
+    case 'object':
+      return { kind: 'object', entries: v.entries.map((x) => ({ key: x.key, keySpan: span, value: respan(x.value, span) })), span };
+  }
 }
 
 /**

@@ -352,6 +352,57 @@ describe('functions', () => {
   }
 });
 
+describe("another resource's configured attributes", () => {
+  const text = [
+    'resource "aws_vpc" "main" {',
+    '  cidr_block = "10.1.0.0/16"',
+    '}',
+    'resource "aws_subnet" "s" {',
+    '  count      = 2',
+    '  cidr_block = cidrsubnet(aws_vpc.main.cidr_block, 8, count.index)',
+    '}',
+    'resource "aws_subnet" "k" {',
+    '  for_each   = { a = "10.9.0.0/24" }',
+    '  cidr_block = each.value',
+    '}',
+    'data "aws_vpc" "d" {',
+    '  id = "vpc-1"',
+    '}',
+    'resource "aws_vpc" "ipam" {',
+    '  cidr_block        = null',
+    '  ipv4_ipam_pool_id = "ipam-pool-1"',
+    '}',
+    'resource "aws_security_group" "x" {',
+    '  one   = aws_vpc.main.cidr_block',
+    '  idx   = aws_subnet.s[1].cidr_block',
+    '  key   = aws_subnet.k["a"].cidr_block',
+    '  splat = aws_subnet.s[*].cidr_block',
+    '  id    = aws_vpc.main.id',
+    '  data  = data.aws_vpc.d.id',
+    '  bad   = aws_subnet.s[5].cidr_block',
+    '  null  = aws_vpc.ipam.cidr_block',
+    '}',
+    '',
+  ].join('\n');
+  const b = evaluateTerraform(text).resources.find((r) => r.address === 'aws_security_group.x')!.body;
+  test('a value written in the resource is its value after apply (aws_vpc.main.cidr_block), placed where it is read', () => {
+    expect(toPlain(b)).toEqual({
+      one: '10.1.0.0/16',
+      idx: '10.1.1.0/24',
+      key: '10.9.0.0/24',
+      splat: ['10.1.0.0/24', '10.1.1.0/24'],
+      // computed, a data source, no such instance: references as before
+      id: 'aws_vpc.main.id',
+      data: 'data.aws_vpc.d.id',
+      bad: 'aws_subnet.s[5].cidr_block',
+      // set to null: the provider's to choose (IPAM)
+      null: 'aws_vpc.ipam.cidr_block',
+    });
+    expect(at(get(b, 'one')!.span)).toBe('20:11-20:34');
+    expect(items(get(b, 'splat')).map((i) => at(i.span))).toEqual(['23:11-23:37', '23:11-23:37']);
+  });
+});
+
 describe('parseTfvars', () => {
   test('literal values become variables; expressions are left out with a warning', async () => {
     const { parseTfvars } = await import('../../../src/parsers/terraform/index.js');

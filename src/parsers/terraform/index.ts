@@ -68,6 +68,8 @@ class Evaluator {
     readonly overrides: Record<string, unknown> | undefined,
     /** A child module's input variables, as the calling `module` block sets them (evaluated there). */
     readonly args?: Map<string, PValue>,
+    /** Known values of locals another file of the module defines (locals.tf). */
+    readonly siblingLocals?: Readonly<Record<string, unknown>>,
   ) {
     for (const e of body.entries) {
       const b = e.value;
@@ -265,6 +267,7 @@ class Evaluator {
     const cached = this.localCache.get(name);
     if (cached) return cached;
     const def = this.localDefs.get(name);
+    if (!def && this.siblingLocals && Object.prototype.hasOwnProperty.call(this.siblingLocals, name)) return this.fromPlain(this.siblingLocals[name], this.lines.span(e.start, e.end));
     if (!def || this.localBusy.has(name)) return this.unknown(e);
     this.localBusy.add(name);
     const v = this.value(def, {});
@@ -993,12 +996,12 @@ function collectionPairs(v: PValue, indexKeys: boolean): [PValue, PValue][] | un
 }
 
 /** Parses and evaluates one Terraform file. Never throws on user input. */
-export function evaluateTerraform(text: string, options?: ParseOptions): TerraformEvaluation {
+export function evaluateTerraform(text: string, options?: ParseOptions, siblingLocals?: Readonly<Record<string, unknown>>): TerraformEvaluation {
   const parsed = parseHcl(text);
   const diagnostics = [...parsed.diagnostics];
   let resources: TfResource[] = [];
   try {
-    const ev = new Evaluator(parsed.body, text, new LineIndex(text), options?.variables);
+    const ev = new Evaluator(parsed.body, text, new LineIndex(text), options?.variables, undefined, siblingLocals);
     const calls = new ModuleCalls(ev, options?.readInclude, options?.filePath, 0);
     resources = ev.resources();
     diagnostics.push(...ev.diagnostics);
@@ -1376,6 +1379,42 @@ export function variableDefaults(text: string): Readonly<Record<string, unknown>
 /** variableDefaults by file text (a pure function's results; bounded, emptied when full). */
 const DEFAULTS_BY_TEXT = new Map<string, Readonly<Record<string, unknown>>>();
 const NO_DEFAULTS: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/**
+ * The locals of one of a module's files (`locals.tf`) whose values are known, evaluated with `variables` (the
+ * module's defaults and tfvars); a local that is not known, or a file that does not parse (linted on its own), gives
+ * nothing: it stays unknown where it is read.
+ */
+export function localValues(text: string, variables: Readonly<Record<string, unknown>> | undefined): Readonly<Record<string, unknown>> {
+  if (!text.includes('locals')) return NO_DEFAULTS;
+  const key = `${JSON.stringify(variables ?? {})}\u0000${text}`;
+  let out = LOCALS_BY_TEXT.get(key);
+  if (out === undefined) {
+    const values: Record<string, unknown> = {};
+    const parsed = parseHcl(text);
+    if (!parsed.diagnostics.some((d) => d.severity === 'error')) {
+      try {
+        const ev = new Evaluator(parsed.body, text, new LineIndex(text), variables as Record<string, unknown> | undefined);
+        for (const e of parsed.body.entries) {
+          if (e.value.kind !== 'object' || e.value.block?.type !== 'locals') continue;
+          for (const l of e.value.entries) {
+            const v = ev.local(l.key, { type: 'variable', name: l.key, start: 0, end: 0 });
+            if (literal(v)) values[l.key] = toPlain(v);
+          }
+        }
+      } catch {
+        // nothing known
+      }
+    }
+    out = values;
+    if (LOCALS_BY_TEXT.size >= 256) LOCALS_BY_TEXT.clear();
+    LOCALS_BY_TEXT.set(key, out);
+  }
+  return out;
+}
+
+/** localValues by variables and file text (a pure function's results; bounded, emptied when full). */
+const LOCALS_BY_TEXT = new Map<string, Readonly<Record<string, unknown>>>();
 
 function readDefaults(text: string): Record<string, unknown> {
   const parsed = parseHcl(text);

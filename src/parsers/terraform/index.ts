@@ -423,12 +423,21 @@ class Evaluator {
         return base.kind === 'expr' ? this.reference(e, scope) : this.unknown(e);
       }
       case 'splat': {
-        // `aws_vpc.main[*].cidr_block`: the configured attribute of every instance
+        // `aws_vpc.main[*].cidr_block`: the configured attribute of every instance; another attribute
+        // (`aws_security_group.x[*].id`) is a reference to each instance's (`aws_security_group.x[0].id`)
         const res = this.resourceOf(e.object, scope);
         if (res && e.each.type === 'getattr' && e.each.object.type === 'variable' && e.each.object.name === '*') {
           const insts = this.instancesOf(res);
-          const values = insts?.map((i) => this.configuredAttribute(res, i.scope, (e.each as { name: string }).name, span));
-          return values && values.every((v) => v !== undefined) ? { kind: 'array', items: values as PValue[], span } : this.unknown(e);
+          if (!insts) return this.unknown(e);
+          const attr = e.each.name;
+          const base = this.text.slice(e.object.start, e.object.end);
+          const items = insts.map((i): PValue => {
+            const v = this.configuredAttribute(res, i.scope, attr, span);
+            if (v) return v;
+            const key = i.key === undefined ? '' : i.key.kind === 'scalar' && typeof i.key.value === 'number' ? `[${i.key.value}]` : `[${JSON.stringify(i.key.kind === 'scalar' ? String(i.key.value) : '?')}]`;
+            return { kind: 'expr', text: `${base}${key}.${attr}`, span };
+          });
+          return { kind: 'array', items, span };
         }
         const base = this.expr(e.object, scope);
         if (base.kind === 'expr') return this.unknown(e);

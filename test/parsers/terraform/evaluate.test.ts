@@ -381,6 +381,9 @@ describe("another resource's configured attributes", () => {
     '  data  = data.aws_vpc.d.id',
     '  bad   = aws_subnet.s[5].cidr_block',
     '  null  = aws_vpc.ipam.cidr_block',
+    '  ids   = aws_subnet.s[*].id',
+    '  keyed = aws_subnet.k[*].id',
+    '  oneid = one(aws_vpc.main[*].id)',
     '}',
     '',
   ].join('\n');
@@ -397,6 +400,10 @@ describe("another resource's configured attributes", () => {
       bad: 'aws_subnet.s[5].cidr_block',
       // set to null: the provider's to choose (IPAM)
       null: 'aws_vpc.ipam.cidr_block',
+      // a computed attribute of every instance: a reference to each
+      ids: ['aws_subnet.s[0].id', 'aws_subnet.s[1].id'],
+      keyed: ['aws_subnet.k["a"].id'],
+      oneid: 'aws_vpc.main.id',
     });
     expect(at(get(b, 'one')!.span)).toBe('20:11-20:34');
     expect(items(get(b, 'splat')).map((i) => at(i.span))).toEqual(['23:11-23:37', '23:11-23:37']);

@@ -1273,9 +1273,9 @@ function unknownValue(cur: PValue | undefined, u: PValue, span: Span, path: stri
 
 /**
  * Resources of a Terraform JSON configuration file (`*.tf.json`: `{"resource": {"<type>": {"<name>": {…}}}}`).
- * Literal values are read as written; a string with an interpolation or directive (`"${var.x}"`) stays an
- * expression with its text, except `"${var.NAME}"` alone, which takes a literal default of `variable.NAME`
- * (or the override). Nested blocks are objects or arrays of objects, as in a plan. `count`/`for_each` are
+ * Literal values are read as written; a string with an interpolation or directive is an HCL template evaluated with
+ * the file's variables (defaults, overrides) and locals (`"${var.ports[0]}"`, `"${local.cidrs}"`), and stays an
+ * expression with its text when its value is not known. Nested blocks are objects or arrays of objects, as in a plan. `count`/`for_each` are
  * not expanded: a literal one keeps one instance, an interpolated one is an expression (a marker the mappers
  * honour).
  */
@@ -1289,11 +1289,49 @@ export function resourcesFromTfJson(tree: PValue, overrides?: Record<string, unk
     }
   const plain = (v: unknown, span: Span): PValue =>
     v === null || v === undefined ? { kind: 'scalar', value: null, span } : typeof v === 'object' ? { kind: 'expr', text: JSON.stringify(v), span } : { kind: 'scalar', value: v as string | number | boolean, span };
+  const isTemplate = (v: PValue): v is PValue & { kind: 'scalar'; value: string } => v.kind === 'scalar' && typeof v.value === 'string' && (v.value.includes('${') || v.value.includes('%{'));
+  // A string of a JSON configuration is an HCL template ("${var.ports[0]}", "${local.cidr}"): every one of the
+  // resources' templates is evaluated once, by the one evaluator, as a local of a native-syntax text that declares the
+  // file's variables (defaults) and locals, written one to one (a JSON string is the same template). Only values
+  // known that way are taken; others keep the expression text below.
+  const templates = new Map<string, string>();
+  const collect = (v: PValue, depth: number): void => {
+    if (depth > 64) return;
+    if (v.kind === 'array') v.items.forEach((i) => collect(i, depth + 1));
+    else if (v.kind === 'object') v.entries.forEach((e) => collect(e.value, depth + 1));
+    else if (isTemplate(v) && !templates.has(v.value)) templates.set(v.value, `fwlint_template_${templates.size}`);
+  };
+  for (const res of items(get(tree, 'resource'))) collect(res, 0);
+  let known: Evaluator | undefined;
+  if (templates.size > 0) {
+    // (a variable's default is a literal: its strings are no templates, "${" and "%{" escaped)
+    const hcl = (v: PValue, depth: number, lit = false): string =>
+      depth > 64 || v.kind === 'expr'
+        ? 'null'
+        : v.kind === 'scalar'
+          ? typeof v.value === 'string' ? JSON.stringify(lit ? v.value.replace(/([$%])\{/g, '$1$1{') : v.value) : String(v.value)
+          : v.kind === 'array'
+            ? `[${v.items.map((i) => hcl(i, depth + 1, lit)).join(', ')}]`
+            : `{ ${v.entries.map((e) => `${JSON.stringify(e.key)} = ${hcl(e.value, depth + 1, lit)}`).join(', ')} }`;
+    const ident = /^[A-Za-z][A-Za-z0-9_-]*$/;
+    const lines: string[] = [];
+    for (const [n, d] of defaults) if (ident.test(n)) lines.push(`variable "${n}" {`, `  default = ${hcl(d, 0, true)}`, '}');
+    lines.push('locals {');
+    for (const ls of items(get(tree, 'locals'))) if (ls.kind === 'object') for (const e of ls.entries) if (ident.test(e.key) && !e.key.startsWith('fwlint_template_')) lines.push(`  ${e.key} = ${hcl(e.value, 0)}`);
+    for (const [t, name] of templates) lines.push(`  ${name} = ${JSON.stringify(t)}`);
+    lines.push('}', '');
+    const text = lines.join('\n');
+    const parsed = parseHcl(text);
+    if (!parsed.diagnostics.some((d) => d.severity === 'error')) known = new Evaluator(parsed.body, text, new LineIndex(text), overrides);
+  }
   const value = (v: PValue, depth: number): PValue => {
     if (depth > 64) return { kind: 'expr', text: '(nested too deeply)', span: v.span };
     if (v.kind === 'array') return { ...v, items: v.items.map((i) => value(i, depth + 1)) };
     if (v.kind === 'object') return { ...v, entries: v.entries.map((e) => ({ ...e, value: value(e.value, depth + 1) })) };
-    if (v.kind !== 'scalar' || typeof v.value !== 'string' || !(v.value.includes('${') || v.value.includes('%{'))) return v;
+    if (!isTemplate(v)) return v;
+    const name = templates.get(v.value);
+    const evaluated = known && name ? known.local(name, { type: 'variable', name, start: 0, end: 0 }) : undefined;
+    if (evaluated && literal(evaluated) && !(evaluated.kind === 'scalar' && evaluated.value === null)) return respan(evaluated, v.span);
     const only = /^\$\{\s*var\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}$/.exec(v.value);
     if (only) {
       const n = only[1]!;

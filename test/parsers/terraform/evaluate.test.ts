@@ -549,4 +549,31 @@ describe('Terraform JSON configuration files (*.tf.json)', () => {
     expect(items(get(items(ingress)[1], 'cidr_blocks'))[0]!.kind).toBe('expr');
     expect(toPlain(get(resourcesFromTfJson(parseJsonTree(text).value!, { partner: '10.0.0.0/8' })[0]!.body, 'ingress'))).toMatchObject([{ cidr_blocks: ['10.0.0.0/8'] }, {}]);
   });
+  test('every string is a template, evaluated with the variables and locals of the file (HCL semantics)', () => {
+    const json = [
+      '{',
+      '  "variable": { "ports": { "default": ["1761", "1768"] }, "lit": { "default": "${x}" } },',
+      '  "locals": { "world": "0.0.0.0/0", "cidrs": ["${local.world}", "10.0.0.0/8"] },',
+      '  "resource": { "aws_security_group": { "x": {',
+      '    "name": "x-${var.ports[0]}",',
+      '    "ingress": [',
+      '      { "from_port": "${var.ports[0]}", "to_port": "${var.ports[1]}", "protocol": "tcp", "cidr_blocks": "${local.cidrs}" },',
+      '      { "from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["${var.lit}", "${aws_vpc.x.cidr_block}"] }',
+      '    ]',
+      '  } } }',
+      '}',
+    ].join('\n');
+    const [r] = resourcesFromTfJson(parseJsonTree(json).value!);
+    expect(toPlain(r!.body)).toEqual({
+      name: 'x-1761',
+      ingress: [
+        { from_port: '1761', to_port: '1768', protocol: 'tcp', cidr_blocks: ['0.0.0.0/0', '10.0.0.0/8'] },
+        // a default is a literal (no template); a resource attribute stays an expression
+        { from_port: 22, to_port: 22, protocol: 'tcp', cidr_blocks: ['${x}', 'aws_vpc.x.cidr_block'] },
+      ],
+    });
+    const first = items(get(r!.body, 'ingress'))[0]!;
+    expect(at(get(first, 'from_port')!.span)).toBe('7:22-7:39');
+    expect(items(get(first, 'cidr_blocks')).map((i) => at(i.span))).toEqual(['7:105-7:121', '7:105-7:121']);
+  });
 });

@@ -853,6 +853,37 @@ class Evaluator {
         if (sub.value.length >= 2 && sub.value.startsWith('/') && sub.value.endsWith('/')) return this.unknown(e);
         return { kind: 'scalar', value: sub.value === '' ? s.value : s.value.split(sub.value).join(rep.value), span };
       }
+      case 'index': {
+        // the first position of a value in a list; not found: Terraform fails
+        const [l, v] = args;
+        if (l?.kind !== 'array' || v?.kind !== 'scalar' || l.items.some((i) => i.kind !== 'scalar')) return this.unknown(e);
+        const at = l.items.findIndex((i) => i.kind === 'scalar' && (i.value === v.value || (i.value !== null && v.value !== null && String(i.value) === String(v.value))));
+        return at < 0 ? this.unknown(e) : { kind: 'scalar', value: at, span };
+      }
+      case 'title': {
+        // the first letter of each word upper-cased
+        const [v] = args;
+        if (v?.kind !== 'scalar' || typeof v.value !== 'string') return this.unknown(e);
+        return { kind: 'scalar', value: v.value.replace(/(^|[^\p{L}\p{N}])(\p{L})/gu, (_m, a: string, b: string) => a + b.toUpperCase()), span };
+      }
+      case 'startswith':
+      case 'endswith': {
+        const [v, p] = args;
+        if (v?.kind !== 'scalar' || p?.kind !== 'scalar' || typeof v.value !== 'string' || typeof p.value !== 'string') return this.unknown(e);
+        return { kind: 'scalar', value: e.name === 'startswith' ? v.value.startsWith(p.value) : v.value.endsWith(p.value), span };
+      }
+      case 'abs':
+      case 'floor':
+      case 'ceil': {
+        const [v] = args;
+        if (v?.kind !== 'scalar' || typeof v.value !== 'number') return this.unknown(e);
+        return { kind: 'scalar', value: Math[e.name](v.value), span };
+      }
+      case 'sum': {
+        const [l] = args;
+        if (l?.kind !== 'array' || l.items.length === 0 || l.items.some((i) => i.kind !== 'scalar' || typeof i.value !== 'number')) return this.unknown(e);
+        return { kind: 'scalar', value: l.items.reduce((a, i) => a + ((i as { value: number }).value), 0), span };
+      }
       case 'trimspace': {
         const [s] = args;
         return s?.kind === 'scalar' && typeof s.value === 'string' ? { kind: 'scalar', value: s.value.trim(), span } : this.unknown(e);

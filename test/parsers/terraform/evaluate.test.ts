@@ -341,6 +341,16 @@ describe('functions', () => {
     ['coalescelist([], ["0.0.0.0/0"])', ['0.0.0.0/0']],
     ['replace("1761-1768", "-", ":")', '1761:1768'],
     ['trimspace("  22 ")', '22'],
+    ['index(["a", "b", "c"], "b")', 1],
+    ['index(["a", "b", "c"], "d")', 'index(["a", "b", "c"], "d")'], // not found: Terraform fails
+    ['title("hello world")', 'Hello World'],
+    ['title("tcp")', 'Tcp'],
+    ['startswith("hello world", "hello")', true],
+    ['endswith("hello world", "hello")', false],
+    ['abs(-12.4)', 12.4],
+    ['floor(4.9)', 4],
+    ['ceil(5.1)', 6],
+    ['sum([10, 13, 6, 4.5])', 33.5],
     ['[for i in range(2) : cidrsubnet("10.20.0.0/16", 8, i)]', ['10.20.0.0/24', '10.20.1.0/24']],
   ];
   for (const [src, want] of cases) {

@@ -46,6 +46,8 @@ interface Scope {
 const META_ARGS = new Set(['count', 'for_each', 'lifecycle', 'depends_on', 'provider', 'provisioner', 'connection']);
 const MAX_EVAL_DEPTH = 64;
 const MAX_EXPANSION = 10_000;
+/** Said of a count/for_each with more instances than MAX_EXPANSION: they are unknown, not cut short. */
+const TOO_MANY = ` (more than ${MAX_EXPANSION} instances are not expanded)`;
 
 class Evaluator {
   private readonly variables = new Map<string, PValue>();
@@ -334,12 +336,13 @@ class Evaluator {
       return { key: label, keySpan, value: { kind: 'object', entries, span: content.span, block: { type: label, labels: [] } } };
     };
     const pairs = forEach ? collectionPairs(forEach, true) : undefined;
-    if (!forEach || !pairs) {
-      const marker: PExpr = forEach?.kind === 'expr' ? forEach : { kind: 'expr', text: forEachRaw && forEachRaw.kind === 'expr' ? forEachRaw.text : 'for_each', span: forEachRaw?.span ?? d.span };
+    if (!forEach || !pairs || pairs.length > MAX_EXPANSION) {
+      // (more blocks than are expanded: the blocks are unknown, not the first ones alone)
+      const marker: PExpr = forEach?.kind === 'expr' ? forEach : { kind: 'expr', text: `${forEachRaw && forEachRaw.kind === 'expr' ? forEachRaw.text : 'for_each'}${pairs ? TOO_MANY : ''}`, span: forEachRaw?.span ?? d.span };
       const unk = (suffix: string): PExpr => ({ kind: 'expr', text: `${iterName}.${suffix}`, span: marker.span });
       return [make(unk('key'), unk('value'), marker)];
     }
-    return pairs.slice(0, MAX_EXPANSION).map(([k, v]) => make(k, v));
+    return pairs.map(([k, v]) => make(k, v));
   }
 
   expr(e: HclExpr, scope: Scope): PValue {
@@ -525,10 +528,10 @@ class Evaluator {
   private forExpr(e: HclExpr & { type: 'for' }, scope: Scope, span: Span): PValue {
     const coll = this.expr(e.collection, scope);
     const pairs = collectionPairs(coll, true);
-    if (!pairs) return this.unknown(e);
+    if (!pairs || pairs.length > MAX_EXPANSION) return this.unknown(e);
     const arr: PValue[] = [];
     const obj: PEntry[] = [];
-    for (const [k, v] of pairs.slice(0, MAX_EXPANSION)) {
+    for (const [k, v] of pairs) {
       const names = new Map(scope.names ?? []);
       if (e.keyVar !== undefined) names.set(e.keyVar, k);
       names.set(e.valueVar, v);
@@ -938,10 +941,11 @@ class Evaluator {
       if (countRaw) {
         const c = this.value(countRaw, {});
         const n = c.kind === 'scalar' ? (typeof c.value === 'number' ? c.value : typeof c.value === 'string' && /^[0-9]+$/.test(c.value) ? Number(c.value) : typeof c.value === 'boolean' ? Number(c.value) : undefined) : undefined;
-        if (n !== undefined && Number.isInteger(n) && n >= 0) {
-          for (let i = 0; i < Math.min(n, MAX_EXPANSION); i++) instance(`${base}[${i}]`, { count: { kind: 'scalar', value: i, span: c.span } });
+        if (n !== undefined && Number.isInteger(n) && n >= 0 && n <= MAX_EXPANSION) {
+          for (let i = 0; i < n; i++) instance(`${base}[${i}]`, { count: { kind: 'scalar', value: i, span: c.span } });
         } else {
-          const marker: PExpr = c.kind === 'expr' ? c : { kind: 'expr', text: countRaw.kind === 'expr' ? countRaw.text : 'count', span: countRaw.span };
+          // not known, or more instances than are expanded: the instances are unknown, not the first ones alone
+          const marker: PExpr = c.kind === 'expr' ? c : { kind: 'expr', text: `${countRaw.kind === 'expr' ? countRaw.text : String(toPlain(countRaw))}${n !== undefined && n > MAX_EXPANSION ? TOO_MANY : ''}`, span: countRaw.span };
           const entry = b.entries.find((x) => x.key === 'count')!;
           instance(`${base}[*]`, { count: { kind: 'expr', text: 'count.index', span: countRaw.span } }, { key: 'count', keySpan: entry.keySpan, value: marker });
         }
@@ -950,13 +954,13 @@ class Evaluator {
       if (forEachRaw) {
         const f = this.value(forEachRaw, {});
         const pairs = collectionPairs(f, false);
-        if (pairs) {
-          for (const [k, v] of pairs.slice(0, MAX_EXPANSION)) {
+        if (pairs && pairs.length <= MAX_EXPANSION) {
+          for (const [k, v] of pairs) {
             const key = k.kind === 'scalar' ? String(k.value) : '?';
             instance(`${base}[${JSON.stringify(key)}]`, { each: { key: k, value: v } });
           }
         } else {
-          const marker: PExpr = f.kind === 'expr' ? f : { kind: 'expr', text: forEachRaw.kind === 'expr' ? forEachRaw.text : 'for_each', span: forEachRaw.span };
+          const marker: PExpr = f.kind === 'expr' ? f : { kind: 'expr', text: `${forEachRaw.kind === 'expr' ? forEachRaw.text : 'for_each'}${pairs ? TOO_MANY : ''}`, span: forEachRaw.span };
           const entry = b.entries.find((x) => x.key === 'for_each')!;
           const unk = (s: string): PExpr => ({ kind: 'expr', text: `each.${s}`, span: forEachRaw.span });
           // for_each over another resource's instances (`for_each = aws_security_group.per`): each.value is one of them

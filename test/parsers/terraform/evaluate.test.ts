@@ -50,6 +50,20 @@ describe('evaluateTerraform', () => {
     expect(toPlain(get(withVars, 'cond'))).toBe('a');
   });
 
+  test('more instances than are expanded (10000) are unknown, not cut short', () => {
+    const r = evaluateTerraform('resource "aws_security_group_rule" "r" {\n  count     = 10001\n  from_port = 20000 + count.index\n}\n');
+    expect(r.resources.map((x) => [x.address, toPlain(get(x.body, 'from_port')), toPlain(get(x.body, 'count'))])).toEqual([
+      ['aws_security_group_rule.r[*]', '20000 + count.index', '10001 (more than 10000 instances are not expanded)'],
+    ]);
+    const many = `[${Array.from({ length: 10001 }, (_, i) => `"${i}"`).join(', ')}]`;
+    const f = evaluateTerraform(`resource "aws_security_group_rule" "r" {\n  for_each  = toset(${many})\n  from_port = each.value\n}\n`);
+    expect(f.resources.map((x) => [x.address, toPlain(get(x.body, 'from_port')), get(x.body, 'for_each')?.kind])).toEqual([['aws_security_group_rule.r[*]', 'each.value', 'expr']]);
+    const d = evaluateTerraform(`resource "aws_security_group" "s" {\n  dynamic "ingress" {\n    for_each = ${many}\n    content {\n      from_port = ingress.value\n    }\n  }\n  v = [for p in ${many} : p]\n}\n`);
+    const b = d.resources[0]!.body;
+    expect(all(b, 'ingress').map((i) => [toPlain(get(i, 'from_port')), get(i, 'for_each')?.kind])).toEqual([['ingress.value', 'expr']]);
+    expect(get(b, 'v')!.kind).toBe('expr');
+  });
+
   test('count gives indexed addresses and count.index', () => {
     const r = evaluateTerraform('resource "aws_security_group" "w" {\n  count = 2\n  name = "w-${count.index}"\n}\n');
     expect(r.resources.map((x) => [x.address, toPlain(get(x.body, 'name'))])).toEqual([

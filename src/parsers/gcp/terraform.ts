@@ -180,6 +180,37 @@ function policyRuleSpec(r: TfResourceLike, diagnostics: Diagnostic[]): GcpFirewa
 
 const POLICY_RULE_TYPES = new Set(['google_compute_firewall_policy_rule', 'google_compute_network_firewall_policy_rule', 'google_compute_region_network_firewall_policy_rule']);
 
+/** Firewall policies written with their rules inline (`rule { … match { layer4_config { … } } }`). */
+const POLICY_WITH_RULES_TYPES = new Set(['google_compute_firewall_policy_with_rules', 'google_compute_network_firewall_policy_with_rules', 'google_compute_region_network_firewall_policy_with_rules']);
+
+/**
+ * The inline `rule` blocks of a `*_firewall_policy_with_rules` resource, each read as the policy rule resource it
+ * stands for: `match.layer4_config` is that resource's `layer4_configs`, the policy is the resource's `name`
+ * (`short_name` for an organization policy), and a count/for_each of the resource is the rule's too.
+ */
+function inlinePolicyRules(r: TfResourceLike): TfResourceLike[] {
+  const nameV = get(r.body, 'name') ?? get(r.body, 'short_name');
+  const policy: PValue = nameV?.kind === 'scalar' && nameV.value !== null ? nameV : { kind: 'expr', text: r.address, span: r.span };
+  const repeat = r.body.entries.filter((e) => e.key === 'count' || e.key === 'for_each');
+  const out: TfResourceLike[] = [];
+  all(r.body, 'rule').forEach((b, i) => {
+    const span = b.span;
+    let body: PObject;
+    if (b.kind === 'object') {
+      const entries = b.entries.map((e) =>
+        e.key === 'match' && e.value.kind === 'object' ? { ...e, value: { ...e.value, entries: e.value.entries.map((x) => (x.key === 'layer4_config' ? { ...x, key: 'layer4_configs' } : x)) } } : e,
+      );
+      body = { kind: 'object', entries: [...entries, ...repeat, { key: 'firewall_policy', keySpan: policy.span, value: policy }], span };
+    } else {
+      // not a block (rule = var.rules): every field unknown
+      const unknown: PValue = { kind: 'expr', text: valText(b), span };
+      body = { kind: 'object', entries: [...repeat, { key: 'firewall_policy', keySpan: policy.span, value: policy }, { key: 'action', keySpan: span, value: unknown }], span };
+    }
+    out.push({ type: r.type, name: r.name, address: `${r.address}.rule[${i}]`, body, span });
+  });
+  return out;
+}
+
 /** Map Terraform GCP resources (any types; others are ignored) to rulesets. */
 export function mapGcpTerraform(resources: TfResourceLike[], options: { firstId?: number } = {}): MapResult {
   const diagnostics: Diagnostic[] = [];
@@ -197,12 +228,13 @@ export function mapGcpTerraform(resources: TfResourceLike[], options: { firstId?
     let docSpan: Span | undefined;
     for (const r of resources) {
       if (r.type === 'google_compute_firewall') vpc.push(...firewallSpecs(r, diagnostics, networkNames));
-      else if (POLICY_RULE_TYPES.has(r.type)) {
-        const s = policyRuleSpec(r, diagnostics);
-        if (s) {
+      else if (POLICY_RULE_TYPES.has(r.type) || POLICY_WITH_RULES_TYPES.has(r.type)) {
+        for (const rule of POLICY_WITH_RULES_TYPES.has(r.type) ? inlinePolicyRules(r) : [r]) {
+          const s = policyRuleSpec(rule, diagnostics);
+          if (!s) continue;
           const p = policies.get(s.network);
-          if (p) (p.specs.push(s), (p.span = cover(p.span, r.span)));
-          else policies.set(s.network, { specs: [s], span: r.span });
+          if (p) (p.specs.push(s), (p.span = cover(p.span, rule.span)));
+          else policies.set(s.network, { specs: [s], span: rule.span });
         }
         continue;
       } else continue;

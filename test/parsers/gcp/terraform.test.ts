@@ -263,6 +263,43 @@ resource "google_compute_firewall_policy_rule" "allow" {
     expect(ends).toEqual([[1], [14]]);
   });
 
+  test('a policy written with its rules inline (*_firewall_policy_with_rules) is read, not skipped', () => {
+    const m = map(`resource "google_compute_network_firewall_policy_with_rules" "p" {
+  name = "pol"
+  rule {
+    priority  = 100
+    action    = "deny"
+    direction = "INGRESS"
+    match {
+      src_ip_ranges = ["0.0.0.0/0"]
+      layer4_config {
+        ip_protocol = "tcp"
+        ports       = ["1768"]
+      }
+    }
+  }
+  rule {
+    priority  = 200
+    action    = "allow"
+    direction = "INGRESS"
+    match {
+      src_ip_ranges = ["0.0.0.0/0"]
+      layer4_config {
+        ip_protocol = "tcp"
+        ports       = ["1761-1768"]
+      }
+    }
+  }
+}
+`);
+    expect(m.rulesets.map((r) => r.name)).toEqual(['firewall policy pol, all instances']);
+    const rules = m.rulesets[0]!.tables[0]!.chains[0]!.rules;
+    expect(rules.map((r) => [r.action.kind, r.span.start.line])).toEqual([['drop', 3], ['accept', 15], ['unknown', 3]]);
+    const rs = m.rulesets[0]!;
+    expect(reach(rs, 1768).open.isEmpty && reach(rs, 1768).possibly.isEmpty).toBe(true);
+    expect(reach(rs, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+
   test('hand-built TfResource with an unresolved allow attribute', () => {
     const span = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 10, offset: 9 } };
     const body: PObject = {

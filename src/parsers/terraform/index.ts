@@ -1231,7 +1231,7 @@ export function resourcesFromPlanJson(tree: PValue): TfResource[] {
       if (cfg) {
         for (const [attr, ref] of cfg.refs) {
           const cur = get(body, attr);
-          const text = modAddr && !NOT_RESOURCE_REF.test(ref) && ref.includes('.') ? `${modAddr}.${ref}` : ref;
+          const text = modAddr && (ref.startsWith('module.') || !NOT_RESOURCE_REF.test(ref)) && ref.includes('.') ? `${modAddr}.${ref}` : ref;
           if (cur === undefined || (cur.kind === 'scalar' && cur.value === null)) body.entries.push({ key: attr, keySpan: r.span, value: { kind: 'expr', text, span: r.span } });
         }
       }
@@ -1410,6 +1410,16 @@ const NOT_RESOURCE_REF = /^(?:var|local|module|data|each|count|path|terraform|se
  */
 function configurationReferences(tree: PValue): Map<string, ConfiguredResource> {
   const out = new Map<string, ConfiguredResource>();
+  // `module.sg.id` read in a module whose call `sg` outputs `aws_security_group.this.id`: that resource's
+  // (`module.sg.aws_security_group.this.id`, relative to the reading module), through nested calls
+  const throughOutputs = (mod: PValue, ref: string, depth: number): string => {
+    const m = /^module\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/.exec(ref);
+    const call = m && depth < 8 ? get(get(mod, 'module_calls'), m[1]!) : undefined;
+    const inner = get(call, 'module');
+    const first = str(items(get(get(get(get(inner, 'outputs'), m?.[2] ?? ''), 'expression'), 'references'))[0]);
+    if (!m || !inner || !first || /^(?:var|local|each|count|path|terraform|self|data)\./.test(first) || !first.includes('.')) return ref;
+    return `module.${m[1]}.${throughOutputs(inner, first, depth + 1)}`;
+  };
   const walk = (mod: PValue | undefined, prefix: string, depth: number): void => {
     if (!mod || depth > 32) return;
     for (const r of items(get(mod, 'resources'))) {
@@ -1421,7 +1431,7 @@ function configurationReferences(tree: PValue): Map<string, ConfiguredResource> 
         const list = items(get(e.value, 'references'));
         // The most specific reference comes first (`aws_security_group.web.id`, then `aws_security_group.web`).
         const first = str(list[0]);
-        if (first) refs.push([e.key, first]);
+        if (first) refs.push([e.key, throughOutputs(mod, first, 0)]);
       }
       out.set(prefix + address, { refs, set: new Set(exprs.entries.map((e) => e.key)) });
     }

@@ -491,6 +491,7 @@ describe('resourcesFromPlanJson: configuration references and computed attribute
           { address: 'aws_security_group_rule.ssh', mode: 'managed', type: 'aws_security_group_rule', name: 'ssh', values: { type: 'ingress', protocol: 'tcp', from_port: 22, to_port: 22, cidr_blocks: ['10.0.0.0/8'], self: false } },
           { address: 'aws_security_group_rule.app', mode: 'managed', type: 'aws_security_group_rule', name: 'app', values: { type: 'ingress', protocol: 'tcp', from_port: 8080, to_port: 8080, self: false } },
           { address: 'aws_security_group_rule.bare', mode: 'managed', type: 'aws_security_group_rule', name: 'bare', values: { type: 'ingress', protocol: 'tcp', from_port: 5432, to_port: 5432, self: false } },
+          { address: 'aws_vpc_security_group_ingress_rule.out', mode: 'managed', type: 'aws_vpc_security_group_ingress_rule', name: 'out', values: { cidr_ipv4: '0.0.0.0/0', from_port: 1761, to_port: 1761, ip_protocol: 'tcp' } },
         ],
         child_modules: [
           {
@@ -515,12 +516,14 @@ describe('resourcesFromPlanJson: configuration references and computed attribute
         resources: [
           { address: 'aws_security_group_rule.ssh', expressions: { cidr_blocks: { constant_value: ['10.0.0.0/8'] }, security_group_id: { references: ['aws_security_group.x.id', 'aws_security_group.x'] } } },
           { address: 'aws_security_group_rule.app', expressions: { source_security_group_id: { references: ['aws_security_group.lb.id', 'aws_security_group.lb'] }, security_group_id: { references: ['aws_security_group.x.id', 'aws_security_group.x'] } } },
+          { address: 'aws_vpc_security_group_ingress_rule.out', expressions: { security_group_id: { references: ['module.net.sg_id', 'module.net'] } } },
         ],
         module_calls: {
           net: {
             source: './modules/net',
             module: {
               resources: [{ address: 'aws_vpc_security_group_ingress_rule.rdp', expressions: { security_group_id: { references: ['aws_security_group.this.id', 'aws_security_group.this'] }, description: { references: ['var.what'] } } }],
+              outputs: { sg_id: { expression: { references: ['aws_security_group.this.id', 'aws_security_group.this'] } } },
             },
           },
         },
@@ -539,6 +542,8 @@ describe('resourcesFromPlanJson: configuration references and computed attribute
   test("a module's configuration references name its resources from the root (module_calls)", () => {
     expect(toPlain(get(by('module.net[0].aws_vpc_security_group_ingress_rule.rdp'), 'security_group_id'))).toBe('module.net[0].aws_security_group.this.id');
     expect(toPlain(get(by('module.net[0].aws_vpc_security_group_ingress_rule.rdp'), 'description'))).toBe('var.what');
+    // a module's output read in the root names the resource the output gives
+    expect(toPlain(get(by('aws_vpc_security_group_ingress_rule.out'), 'security_group_id'))).toBe('module.net.aws_security_group.this.id');
   });
 });
 

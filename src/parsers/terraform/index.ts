@@ -591,6 +591,12 @@ class Evaluator {
       }
       return this.unknown(e);
     }
+    if (e.name === 'length' && e.args.length === 1 && !e.expandFinal) {
+      // length(aws_security_group.x): the number of instances of a resource of this module, when known
+      const res = this.resourceOf(e.args[0]!, scope);
+      const insts = res && (get(res, 'count') || get(res, 'for_each')) ? this.instancesOf(res) : undefined;
+      if (insts) return { kind: 'scalar', value: insts.length, span };
+    }
     const args = e.args.map((a) => this.expr(a, scope));
     if (e.expandFinal) {
       const last = args.pop();

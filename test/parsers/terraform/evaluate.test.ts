@@ -408,6 +408,7 @@ describe("another resource's configured attributes", () => {
     '  ids   = aws_subnet.s[*].id',
     '  keyed = aws_subnet.k[*].id',
     '  oneid = one(aws_vpc.main[*].id)',
+    '  n     = length(aws_subnet.s)',
     '}',
     '',
   ].join('\n');
@@ -428,6 +429,8 @@ describe("another resource's configured attributes", () => {
       ids: ['aws_subnet.s[0].id', 'aws_subnet.s[1].id'],
       keyed: ['aws_subnet.k["a"].id'],
       oneid: 'aws_vpc.main.id',
+      // the number of instances of a resource with count/for_each
+      n: 2,
     });
     expect(at(get(b, 'one')!.span)).toBe('20:11-20:34');
     expect(items(get(b, 'splat')).map((i) => at(i.span))).toEqual(['23:11-23:37', '23:11-23:37']);

@@ -5,7 +5,7 @@
  * associations that say what an NSG protects.
  */
 import { DOCUMENT_START, type Diagnostic, type Match } from '../../model/index.js';
-import { get, type PObject, type PValue } from '../values.js';
+import { get, items, type PObject, type PValue } from '../values.js';
 import { lastSegment, opaque, valText, type MapResult, type TfResourceLike } from '../gcp/common.js';
 import { IdSource, ruleSpecOf, type AzRuleFields, type AzRuleSpec, type NsgSpec } from './nsg.js';
 import { compileAll } from './readers.js';
@@ -63,6 +63,9 @@ function refAddress(v: PValue | undefined, type: string): string | undefined {
   return parts.length >= 2 ? `${parts[0]}.${parts[1]!.replace(/\[.*$/, '')}` : undefined;
 }
 
+/** Virtual machine resources and their NICs (`network_interface_ids`). */
+const VM_TYPES = new Set(['azurerm_linux_virtual_machine', 'azurerm_windows_virtual_machine', 'azurerm_virtual_machine']);
+
 function baseAddress(address: string): string {
   return address.replace(/\[[^\]]*\]$/, '');
 }
@@ -105,6 +108,22 @@ export function mapAzureTerraform(resources: TfResourceLike[], options: { firstI
         nicByAddress.set(baseAddress(r.address), nic);
       }
     }
+    // the virtual machines on each NIC: an NSG on the NIC, or on the subnet of one of its NICs, filters what reaches
+    // them (a deployment found in a VM's custom_data is named by the VM's address)
+    const vmsByNic = new Map<string, string[]>();
+    for (const r of resources) {
+      if (!VM_TYPES.has(r.type)) continue;
+      for (const n of items(get(r.body, 'network_interface_ids'))) {
+        const a = refAddress(n, 'azurerm_network_interface');
+        if (!a) continue;
+        const list = vmsByNic.get(a);
+        if (list) list.push(r.address);
+        else vmsByNic.set(a, [r.address]);
+      }
+    }
+    const addTargets = (nsg: NsgSpec, names: Iterable<string>): void => {
+      for (const n of names) if (!nsg.targets.includes(n)) nsg.targets.push(n);
+    };
     for (const r of resources) {
       if (r.type === 'azurerm_network_security_rule') {
         const groupV = get(r.body, 'network_security_group_name');
@@ -132,6 +151,7 @@ export function mapAzureTerraform(resources: TfResourceLike[], options: { firstI
           if (sa) {
             nsg.targets.push(sa);
             subnetNsg.set(sa, nsg.name);
+            for (const [na, nic] of nicByAddress) if (nic.subnets.includes(sa)) addTargets(nsg, vmsByNic.get(na) ?? []);
           }
         } else {
           const n = get(r.body, 'network_interface_id');
@@ -139,6 +159,7 @@ export function mapAzureTerraform(resources: TfResourceLike[], options: { firstI
           if (na) {
             const nic = nicByAddress.get(na);
             nsg.targets.push(nic?.name ?? na);
+            addTargets(nsg, vmsByNic.get(na) ?? []);
             if (nic) (nic as { nsg?: string }).nsg = nsg.name;
           }
         }

@@ -195,6 +195,37 @@ function policyRuleSpec(r: TfResourceLike, diagnostics: Diagnostic[]): GcpFirewa
 
 const POLICY_RULE_TYPES = new Set(['google_compute_firewall_policy_rule', 'google_compute_network_firewall_policy_rule', 'google_compute_region_network_firewall_policy_rule']);
 
+/** Firewall policies written with their rules inline (`rule { … match { layer4_config { … } } }`). */
+const POLICY_WITH_RULES_TYPES = new Set(['google_compute_firewall_policy_with_rules', 'google_compute_network_firewall_policy_with_rules', 'google_compute_region_network_firewall_policy_with_rules']);
+
+/**
+ * The inline `rule` blocks of a `*_firewall_policy_with_rules` resource, each read as the policy rule resource it
+ * stands for: `match.layer4_config` is that resource's `layer4_configs`, the policy is the resource's `name`
+ * (`short_name` for an organization policy), and a count/for_each of the resource is the rule's too.
+ */
+function inlinePolicyRules(r: TfResourceLike): TfResourceLike[] {
+  const nameV = get(r.body, 'name') ?? get(r.body, 'short_name');
+  const policy: PValue = nameV?.kind === 'scalar' && nameV.value !== null ? nameV : { kind: 'expr', text: r.address, span: r.span };
+  const repeat = r.body.entries.filter((e) => e.key === 'count' || e.key === 'for_each');
+  const out: TfResourceLike[] = [];
+  all(r.body, 'rule').forEach((b, i) => {
+    const span = b.span;
+    let body: PObject;
+    if (b.kind === 'object') {
+      const entries = b.entries.map((e) =>
+        e.key === 'match' && e.value.kind === 'object' ? { ...e, value: { ...e.value, entries: e.value.entries.map((x) => (x.key === 'layer4_config' ? { ...x, key: 'layer4_configs' } : x)) } } : e,
+      );
+      body = { kind: 'object', entries: [...entries, ...repeat, { key: 'firewall_policy', keySpan: policy.span, value: policy }], span };
+    } else {
+      // not a block (rule = var.rules): every field unknown
+      const unknown: PValue = { kind: 'expr', text: valText(b), span };
+      body = { kind: 'object', entries: [...repeat, { key: 'firewall_policy', keySpan: policy.span, value: policy }, { key: 'action', keySpan: span, value: unknown }], span };
+    }
+    out.push({ type: r.type, name: r.name, address: `${r.address}.rule[${i}]`, body, span });
+  });
+  return out;
+}
+
 /** Map Terraform GCP resources (any types; others are ignored) to rulesets. */
 export function mapGcpTerraform(resources: TfResourceLike[], options: { firstId?: number } = {}): MapResult {
   const diagnostics: Diagnostic[] = [];
@@ -205,19 +236,28 @@ export function mapGcpTerraform(resources: TfResourceLike[], options: { firstId?
       if (n?.kind === 'scalar' && typeof n.value === 'string') networkNames.set(r.address.replace(/\[[^\]]*\]$/, ''), n.value);
     }
     const vpc: GcpFirewallSpec[] = [];
-    const pol: GcpFirewallSpec[] = [];
+    // each firewall policy's rules, with the span from its first rule to its last: the place of the policy's
+    // own end (goto_next to the next level), not that of another policy's rules
+    const policies = new Map<string, { specs: GcpFirewallSpec[]; span: Span }>();
+    const cover = (a: Span | undefined, b: Span): Span => (a ? { start: a.start.offset <= b.start.offset ? a.start : b.start, end: a.end.offset >= b.end.offset ? a.end : b.end } : b);
     let docSpan: Span | undefined;
     for (const r of resources) {
       if (r.type === 'google_compute_firewall') vpc.push(...firewallSpecs(r, diagnostics, networkNames));
-      else if (POLICY_RULE_TYPES.has(r.type)) {
-        const s = policyRuleSpec(r, diagnostics);
-        if (s) pol.push(s);
+      else if (POLICY_RULE_TYPES.has(r.type) || POLICY_WITH_RULES_TYPES.has(r.type)) {
+        for (const rule of POLICY_WITH_RULES_TYPES.has(r.type) ? inlinePolicyRules(r) : [r]) {
+          const s = policyRuleSpec(rule, diagnostics);
+          if (!s) continue;
+          const p = policies.get(s.network);
+          if (p) (p.specs.push(s), (p.span = cover(p.span, rule.span)));
+          else policies.set(s.network, { specs: [s], span: rule.span });
+        }
+        continue;
       } else continue;
-      docSpan = docSpan ? { start: docSpan.start.offset <= r.span.start.offset ? docSpan.start : r.span.start, end: docSpan.end.offset >= r.span.end.offset ? docSpan.end : r.span.end } : r.span;
+      docSpan = cover(docSpan, r.span);
     }
     const ids = new IdSource(options.firstId);
-    const span = docSpan ?? DOCUMENT_START;
-    const rulesets = [...compileGcp(vpc, span, ids, diagnostics), ...compileGcp(pol, span, ids, diagnostics, 'policy')];
+    const rulesets = [...compileGcp(vpc, docSpan ?? DOCUMENT_START, ids, diagnostics)];
+    for (const p of policies.values()) rulesets.push(...compileGcp(p.specs, p.span, ids, diagnostics, 'policy'));
     return { rulesets, diagnostics };
   } catch (e) {
     diagnostics.push({ severity: 'error', code: 'gcp/internal', message: `GCP Terraform mapping failed: ${String(e)}`, span: DOCUMENT_START });

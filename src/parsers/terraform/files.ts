@@ -18,6 +18,12 @@ export const AUTO_TFVARS_PATTERNS = ['*.auto.tfvars', '*.auto.tfvars.json'] as c
  */
 export const VARIABLE_FILE_PATTERNS = ['*variable*.tf', '*vars*.tf'] as const;
 
+/**
+ * The module's other files whose `locals` a file's `local.x` reads: those named for them (`locals.tf`,
+ * `network-locals.tf`), for the reason above. A local defined in another file stays unknown (possibly open).
+ */
+export const LOCAL_FILE_PATTERNS = ['*locals*.tf'] as const;
+
 /** How deep local modules (`source = "./…"`) are followed. */
 export const MAX_MODULE_DEPTH = 4;
 

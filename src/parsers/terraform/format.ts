@@ -10,8 +10,8 @@ import { mapAwsTerraform } from '../aws/terraform.js';
 import { mapGcpTerraform } from '../gcp/terraform.js';
 import { mapAzureTerraform } from '../azure/terraform.js';
 import { get } from '../values.js';
-import { AUTO_TFVARS_PATTERNS, TFVARS_FILES, VARIABLE_FILE_PATTERNS } from './files.js';
-import { evaluateTerraform, parseTfvars, resourcesFromPlanJson, resourcesFromTfJson, variableDefaults, type TfResource } from './index.js';
+import { AUTO_TFVARS_PATTERNS, LOCAL_FILE_PATTERNS, TFVARS_FILES, VARIABLE_FILE_PATTERNS } from './files.js';
+import { evaluateTerraform, localValues, parseTfvars, resourcesFromPlanJson, resourcesFromTfJson, variableDefaults, type TfResource } from './index.js';
 
 type Mapper = (resources: TfResource[]) => { rulesets: Ruleset[]; diagnostics: Diagnostic[] };
 
@@ -114,12 +114,34 @@ function siblingDefaults(options: ParseOptions): Record<string, unknown> | undef
   return out;
 }
 
+/**
+ * The known values of the locals the module's locals files define (LOCAL_FILE_PATTERNS: `local.x` in main.tf with
+ * `locals { x = … }` in locals.tf), evaluated there with the same variables. Terraform refuses a local defined twice.
+ */
+function siblingLocals(options: ParseOptions): Record<string, unknown> | undefined {
+  const read = options.readInclude;
+  if (!read || options.filePath === undefined) return undefined;
+  let out: Record<string, unknown> | undefined;
+  const seen = new Set<string>([options.filePath]);
+  for (const pattern of LOCAL_FILE_PATTERNS) {
+    const r = read(pattern, options.filePath);
+    if (!('files' in r)) continue;
+    for (const f of r.files) {
+      if (seen.has(f.path)) continue;
+      seen.add(f.path);
+      for (const [k, v] of Object.entries(localValues(f.text, options.variables))) (out ??= {})[k] = v;
+    }
+  }
+  return out;
+}
+
 export function parseTerraform(text: string, options: ParseOptions = {}): FirewallDocument {
   const tfvarsDiagnostics: Diagnostic[] = [];
   const auto = autoTfvars(options, tfvarsDiagnostics);
   const siblings = siblingDefaults(options);
   if (auto || siblings) options = { ...options, variables: { ...siblings, ...auto, ...options.variables } };
-  const ev = evaluateTerraform(text, options);
+  const locals = siblingLocals(options);
+  const ev = evaluateTerraform(text, options, locals);
   const mapped = mapTerraformResources(ev.resources);
   return { format: 'terraform', rulesets: mapped.rulesets, diagnostics: [...tfvarsDiagnostics, ...ev.diagnostics, ...mapped.diagnostics], comments: ev.comments };
 }

@@ -46,6 +46,8 @@ interface Scope {
 const META_ARGS = new Set(['count', 'for_each', 'lifecycle', 'depends_on', 'provider', 'provisioner', 'connection']);
 const MAX_EVAL_DEPTH = 64;
 const MAX_EXPANSION = 10_000;
+/** Said of a count/for_each with more instances than MAX_EXPANSION: they are unknown, not cut short. */
+const TOO_MANY = ` (more than ${MAX_EXPANSION} instances are not expanded)`;
 
 class Evaluator {
   private readonly variables = new Map<string, PValue>();
@@ -58,6 +60,8 @@ class Evaluator {
   private readonly localBusy = new Set<string>();
   private depth = 0;
   readonly diagnostics: Diagnostic[] = [];
+  /** The outputs of a local module this one calls (`module.<label>`), when it is evaluated. */
+  moduleOutputs?: (label: string) => PObject | undefined;
 
   constructor(
     readonly body: PObject,
@@ -66,6 +70,8 @@ class Evaluator {
     readonly overrides: Record<string, unknown> | undefined,
     /** A child module's input variables, as the calling `module` block sets them (evaluated there). */
     readonly args?: Map<string, PValue>,
+    /** Known values of locals another file of the module defines (locals.tf). */
+    readonly siblingLocals?: Readonly<Record<string, unknown>>,
   ) {
     for (const e of body.entries) {
       const b = e.value;
@@ -115,6 +121,80 @@ class Evaluator {
     };
     const t = text(e);
     return t === undefined ? this.unknown(e) : { kind: 'expr', text: t, span: this.lines.span(e.start, e.end) };
+  }
+
+  /** The resource blocks of this module by `type.name`. */
+  private resourceBlocks?: Map<string, PObject>;
+  private readonly instanceCache = new WeakMap<PObject, { key?: PValue; scope: Scope }[] | null>();
+
+  /** The instances of a resource block (their key and scope: `count.index`, `each`); undefined when count/for_each is not known. */
+  private instancesOf(b: PObject): { key?: PValue; scope: Scope }[] | undefined {
+    const cached = this.instanceCache.get(b);
+    if (cached !== undefined) return cached ?? undefined;
+    this.instanceCache.set(b, null); // a count that reads the resource itself is not known
+    let out: { key?: PValue; scope: Scope }[] | undefined;
+    const countRaw = get(b, 'count');
+    const forEachRaw = get(b, 'for_each');
+    if (countRaw) {
+      const c = this.value(countRaw, {});
+      const n = c.kind === 'scalar' && typeof c.value === 'number' && Number.isInteger(c.value) && c.value >= 0 && c.value <= MAX_EXPANSION ? c.value : undefined;
+      if (n !== undefined) out = Array.from({ length: n }, (_, i) => ({ key: { kind: 'scalar', value: i, span: c.span }, scope: { count: { kind: 'scalar', value: i, span: c.span } } }));
+    } else if (forEachRaw) {
+      const pairs = collectionPairs(this.value(forEachRaw, {}), false);
+      if (pairs) out = pairs.map(([k, v]) => ({ key: k, scope: { each: { key: k, value: v } } }));
+    } else out = [{ scope: {} }];
+    this.instanceCache.set(b, out ?? null);
+    return out;
+  }
+
+  /** `aws_vpc.main` (`type.name` of a resource of this module, no data source) → its block. */
+  private resourceOf(x: HclExpr, scope: Scope): PObject | undefined {
+    if (x.type !== 'getattr' || x.object.type !== 'variable' || scope.names?.has(x.object.name) || !/^[a-z][a-z0-9]*_[a-z0-9_]+$/.test(x.object.name)) return undefined;
+    if (!this.resourceBlocks) {
+      this.resourceBlocks = new Map();
+      for (const en of this.body.entries) {
+        const b = en.value;
+        if (b.kind === 'object' && b.block?.type === 'resource' && b.block.labels.length === 2) this.resourceBlocks.set(`${b.block.labels[0]}.${b.block.labels[1]}`, b);
+      }
+    }
+    return this.resourceBlocks.get(`${x.object.name}.${x.name}`);
+  }
+
+  /**
+   * An attribute the configuration sets on a resource instance, when its value is fully known: Terraform keeps a
+   * configured value as the planned and applied one (a provider may not change it), so `aws_vpc.main.cidr_block`
+   * is the `cidr_block` written in `aws_vpc.main`. Computed attributes (`id`, an attribute not written) and values
+   * not known statically stay references. The value is placed where it is referred to.
+   */
+  private configuredAttribute(b: PObject, scope: Scope, attr: string, span: Span): PValue | undefined {
+    if (META_ARGS.has(attr)) return undefined;
+    const raw = b.entries.find((x) => x.key === attr);
+    if (!raw || (raw.value.kind === 'object' && raw.value.block)) return undefined;
+    const v = this.value(raw.value, scope);
+    // null is no value: an optional and computed attribute set to null is the provider's to choose (an IPAM pool's CIDR)
+    return literal(v) && !(v.kind === 'scalar' && v.value === null) ? respan(v, span) : undefined;
+  }
+
+  /** `type.name.attr`, `type.name[key].attr` of a resource of this module: the configured value (see configuredAttribute). */
+  private resourceAttribute(e: HclExpr & { type: 'getattr' }, scope: Scope, span: Span): PValue | undefined {
+    let o = e.object;
+    let keyExpr: HclExpr | undefined;
+    if (o.type === 'index') {
+      keyExpr = o.key;
+      o = o.object;
+    }
+    const b = this.resourceOf(o, scope);
+    if (!b) return undefined;
+    const insts = this.instancesOf(b);
+    if (!insts) return undefined;
+    let inst: { key?: PValue; scope: Scope } | undefined;
+    if (keyExpr === undefined) inst = insts.length === 1 && insts[0]!.key === undefined ? insts[0] : undefined;
+    else {
+      const k = this.expr(keyExpr, scope);
+      if (k.kind !== 'scalar' || k.value === null) return undefined;
+      inst = insts.find((i) => i.key?.kind === 'scalar' && String(i.key.value) === String(k.value));
+    }
+    return inst ? this.configuredAttribute(b, inst.scope, e.name, span) : undefined;
   }
 
   unknown(e: HclExpr): PExpr {
@@ -189,6 +269,7 @@ class Evaluator {
     const cached = this.localCache.get(name);
     if (cached) return cached;
     const def = this.localDefs.get(name);
+    if (!def && this.siblingLocals && Object.prototype.hasOwnProperty.call(this.siblingLocals, name)) return this.fromPlain(this.siblingLocals[name], this.lines.span(e.start, e.end));
     if (!def || this.localBusy.has(name)) return this.unknown(e);
     this.localBusy.add(name);
     const v = this.value(def, {});
@@ -255,12 +336,13 @@ class Evaluator {
       return { key: label, keySpan, value: { kind: 'object', entries, span: content.span, block: { type: label, labels: [] } } };
     };
     const pairs = forEach ? collectionPairs(forEach, true) : undefined;
-    if (!forEach || !pairs) {
-      const marker: PExpr = forEach?.kind === 'expr' ? forEach : { kind: 'expr', text: forEachRaw && forEachRaw.kind === 'expr' ? forEachRaw.text : 'for_each', span: forEachRaw?.span ?? d.span };
+    if (!forEach || !pairs || pairs.length > MAX_EXPANSION) {
+      // (more blocks than are expanded: the blocks are unknown, not the first ones alone)
+      const marker: PExpr = forEach?.kind === 'expr' ? forEach : { kind: 'expr', text: `${forEachRaw && forEachRaw.kind === 'expr' ? forEachRaw.text : 'for_each'}${pairs ? TOO_MANY : ''}`, span: forEachRaw?.span ?? d.span };
       const unk = (suffix: string): PExpr => ({ kind: 'expr', text: `${iterName}.${suffix}`, span: marker.span });
       return [make(unk('key'), unk('value'), marker)];
     }
-    return pairs.slice(0, MAX_EXPANSION).map(([k, v]) => make(k, v));
+    return pairs.map(([k, v]) => make(k, v));
   }
 
   expr(e: HclExpr, scope: Scope): PValue {
@@ -318,11 +400,16 @@ class Evaluator {
       }
       case 'getattr': {
         const o = e.object;
+        if (o.type !== 'variable') {
+          const configured = this.resourceAttribute(e, scope, span);
+          if (configured) return configured;
+        }
         if (o.type === 'variable' && !scope.names?.has(o.name)) {
           if (o.name === 'var') return this.variable(e.name, e);
           if (o.name === 'local') return this.local(e.name, e);
           if (o.name === 'count' && e.name === 'index') return scope.count ?? this.unknown(e);
           if (o.name === 'each' && scope.each && (e.name === 'key' || e.name === 'value')) return scope.each[e.name];
+          if (o.name === 'module') return this.moduleOutputs?.(e.name) ?? this.reference(e, scope);
           return this.reference(e, scope);
         }
         const base = this.expr(o, scope);
@@ -339,6 +426,22 @@ class Evaluator {
         return base.kind === 'expr' ? this.reference(e, scope) : this.unknown(e);
       }
       case 'splat': {
+        // `aws_vpc.main[*].cidr_block`: the configured attribute of every instance; another attribute
+        // (`aws_security_group.x[*].id`) is a reference to each instance's (`aws_security_group.x[0].id`)
+        const res = this.resourceOf(e.object, scope);
+        if (res && e.each.type === 'getattr' && e.each.object.type === 'variable' && e.each.object.name === '*') {
+          const insts = this.instancesOf(res);
+          if (!insts) return this.unknown(e);
+          const attr = e.each.name;
+          const base = this.text.slice(e.object.start, e.object.end);
+          const items = insts.map((i): PValue => {
+            const v = this.configuredAttribute(res, i.scope, attr, span);
+            if (v) return v;
+            const key = i.key === undefined ? '' : i.key.kind === 'scalar' && typeof i.key.value === 'number' ? `[${i.key.value}]` : `[${JSON.stringify(i.key.kind === 'scalar' ? String(i.key.value) : '?')}]`;
+            return { kind: 'expr', text: `${base}${key}.${attr}`, span };
+          });
+          return { kind: 'array', items, span };
+        }
         const base = this.expr(e.object, scope);
         if (base.kind === 'expr') return this.unknown(e);
         const list = base.kind === 'array' ? base.items : base.kind === 'scalar' && base.value === null ? [] : [base];
@@ -425,10 +528,10 @@ class Evaluator {
   private forExpr(e: HclExpr & { type: 'for' }, scope: Scope, span: Span): PValue {
     const coll = this.expr(e.collection, scope);
     const pairs = collectionPairs(coll, true);
-    if (!pairs) return this.unknown(e);
+    if (!pairs || pairs.length > MAX_EXPANSION) return this.unknown(e);
     const arr: PValue[] = [];
     const obj: PEntry[] = [];
-    for (const [k, v] of pairs.slice(0, MAX_EXPANSION)) {
+    for (const [k, v] of pairs) {
       const names = new Map(scope.names ?? []);
       if (e.keyVar !== undefined) names.set(e.keyVar, k);
       names.set(e.valueVar, v);
@@ -487,6 +590,12 @@ class Evaluator {
         return e.name === 'can' ? { kind: 'scalar', value: true, span } : v;
       }
       return this.unknown(e);
+    }
+    if (e.name === 'length' && e.args.length === 1 && !e.expandFinal) {
+      // length(aws_security_group.x): the number of instances of a resource of this module, when known
+      const res = this.resourceOf(e.args[0]!, scope);
+      const insts = res && (get(res, 'count') || get(res, 'for_each')) ? this.instancesOf(res) : undefined;
+      if (insts) return { kind: 'scalar', value: insts.length, span };
     }
     const args = e.args.map((a) => this.expr(a, scope));
     if (e.expandFinal) {
@@ -659,6 +768,156 @@ class Evaluator {
         const sorted = [...m.entries].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
         return { kind: 'array', items: sorted.map((en) => (e.name === 'keys' ? { kind: 'scalar', value: en.key, span: en.keySpan } : en.value)), span };
       }
+      case 'range': {
+        // range(limit), range(start, limit), range(start, limit, step): limit excluded, step defaults to
+        // 1 (-1 when start > limit); Terraform fails past 1024 elements (Terraform docs, "range Function")
+        const nums = args.map((a) => (a.kind === 'scalar' && typeof a.value === 'number' ? a.value : a.kind === 'scalar' && typeof a.value === 'string' && /^-?[0-9]+(\.[0-9]+)?$/.test(a.value) ? Number(a.value) : undefined));
+        if (nums.length < 1 || nums.length > 3 || nums.some((n) => n === undefined)) return this.unknown(e);
+        const [start, limit] = nums.length === 1 ? [0, nums[0]!] : [nums[0]!, nums[1]!];
+        const step = nums[2] ?? (start > limit ? -1 : 1);
+        if (step === 0 || (step > 0 && start > limit) || (step < 0 && start < limit)) return start === limit ? { kind: 'array', items: [], span } : this.unknown(e);
+        const out: PValue[] = [];
+        for (let v = start; step > 0 ? v < limit : v > limit; v += step) {
+          if (out.length >= 1024) return this.unknown(e);
+          out.push({ kind: 'scalar', value: v, span });
+        }
+        return { kind: 'array', items: out, span };
+      }
+      case 'contains': {
+        const [l, v] = args;
+        if (l?.kind !== 'array' || v?.kind !== 'scalar' || l.items.some((i) => i.kind !== 'scalar')) return this.unknown(e);
+        return { kind: 'scalar', value: l.items.some((i) => i.kind === 'scalar' && (i.value === v.value || (i.value !== null && v.value !== null && typeof i.value !== typeof v.value && String(i.value) === String(v.value)))), span };
+      }
+      case 'zipmap': {
+        const [ks, vs] = args;
+        if (ks?.kind !== 'array' || vs?.kind !== 'array' || ks.items.length !== vs.items.length) return this.unknown(e);
+        const entries: PEntry[] = [];
+        for (let i = 0; i < ks.items.length; i++) {
+          const k = ks.items[i]!;
+          if (k.kind !== 'scalar' || k.value === null) return this.unknown(e);
+          const at = entries.findIndex((x) => x.key === String(k.value));
+          if (at >= 0) entries.splice(at, 1);
+          entries.push({ key: String(k.value), keySpan: k.span, value: vs.items[i]! });
+        }
+        return { kind: 'object', entries, span };
+      }
+      case 'slice': {
+        const [l, s, t] = args;
+        if (l?.kind !== 'array' || s?.kind !== 'scalar' || t?.kind !== 'scalar' || typeof s.value !== 'number' || typeof t.value !== 'number') return this.unknown(e);
+        if (!Number.isInteger(s.value) || !Number.isInteger(t.value) || s.value < 0 || t.value > l.items.length || s.value > t.value) return this.unknown(e);
+        return { kind: 'array', items: l.items.slice(s.value, t.value), span };
+      }
+      case 'reverse': {
+        const [l] = args;
+        return l?.kind === 'array' && !SETS.has(l) ? { kind: 'array', items: [...l.items].reverse(), span } : this.unknown(e);
+      }
+      case 'one': {
+        const [l] = args;
+        if (l?.kind !== 'array' || l.items.length > 1) return this.unknown(e);
+        return l.items[0] ?? { kind: 'scalar', value: null, span };
+      }
+      case 'min':
+      case 'max': {
+        const nums = args.map((a) => (a.kind === 'scalar' && typeof a.value === 'number' ? a.value : undefined));
+        if (nums.length === 0 || nums.some((n) => n === undefined)) return this.unknown(e);
+        return { kind: 'scalar', value: e.name === 'min' ? Math.min(...(nums as number[])) : Math.max(...(nums as number[])), span };
+      }
+      case 'setunion':
+      case 'setintersection':
+      case 'setsubtract': {
+        // sets of known scalars: the elements, each once (the order of a Terraform set is its own)
+        if (args.length < (e.name === 'setsubtract' ? 2 : 1) || (e.name === 'setsubtract' && args.length !== 2)) return this.unknown(e);
+        const keyOf = (i: PValue): string | undefined => (i.kind === 'scalar' && i.value !== null ? `${typeof i.value}:${String(i.value)}` : undefined);
+        const lists: PValue[][] = [];
+        for (const a of args) {
+          if (a.kind !== 'array' || a.items.some((i) => keyOf(i) === undefined)) return this.unknown(e);
+          lists.push(a.items);
+        }
+        const has = (l: PValue[], k: string): boolean => l.some((i) => keyOf(i) === k);
+        const seen = new Set<string>();
+        const out: PValue[] = [];
+        for (const i of e.name === 'setunion' ? lists.flat() : lists[0]!) {
+          const k = keyOf(i)!;
+          if (seen.has(k)) continue;
+          if (e.name === 'setintersection' && !lists.every((l) => has(l, k))) continue;
+          if (e.name === 'setsubtract' && has(lists[1]!, k)) continue;
+          seen.add(k);
+          out.push(i);
+        }
+        const set: PValue = { kind: 'array', items: out, span };
+        SETS.add(set);
+        return set;
+      }
+      case 'coalescelist': {
+        for (const a of args) {
+          if (a.kind !== 'array') return this.unknown(e);
+          if (a.items.length > 0) return a;
+        }
+        return this.unknown(e);
+      }
+      case 'replace': {
+        const [s, sub, rep] = args;
+        if (s?.kind !== 'scalar' || sub?.kind !== 'scalar' || rep?.kind !== 'scalar' || typeof s.value !== 'string' || typeof sub.value !== 'string' || typeof rep.value !== 'string') return this.unknown(e);
+        // a substring wrapped in slashes is a regular expression: not evaluated
+        if (sub.value.length >= 2 && sub.value.startsWith('/') && sub.value.endsWith('/')) return this.unknown(e);
+        return { kind: 'scalar', value: sub.value === '' ? s.value : s.value.split(sub.value).join(rep.value), span };
+      }
+      case 'index': {
+        // the first position of a value in a list; not found: Terraform fails
+        const [l, v] = args;
+        if (l?.kind !== 'array' || v?.kind !== 'scalar' || l.items.some((i) => i.kind !== 'scalar')) return this.unknown(e);
+        const at = l.items.findIndex((i) => i.kind === 'scalar' && (i.value === v.value || (i.value !== null && v.value !== null && String(i.value) === String(v.value))));
+        return at < 0 ? this.unknown(e) : { kind: 'scalar', value: at, span };
+      }
+      case 'title': {
+        // the first letter of each word upper-cased
+        const [v] = args;
+        if (v?.kind !== 'scalar' || typeof v.value !== 'string') return this.unknown(e);
+        return { kind: 'scalar', value: v.value.replace(/(^|[^\p{L}\p{N}])(\p{L})/gu, (_m, a: string, b: string) => a + b.toUpperCase()), span };
+      }
+      case 'startswith':
+      case 'endswith': {
+        const [v, p] = args;
+        if (v?.kind !== 'scalar' || p?.kind !== 'scalar' || typeof v.value !== 'string' || typeof p.value !== 'string') return this.unknown(e);
+        return { kind: 'scalar', value: e.name === 'startswith' ? v.value.startsWith(p.value) : v.value.endsWith(p.value), span };
+      }
+      case 'abs':
+      case 'floor':
+      case 'ceil': {
+        const [v] = args;
+        if (v?.kind !== 'scalar' || typeof v.value !== 'number') return this.unknown(e);
+        return { kind: 'scalar', value: Math[e.name](v.value), span };
+      }
+      case 'sum': {
+        const [l] = args;
+        if (l?.kind !== 'array' || l.items.length === 0 || l.items.some((i) => i.kind !== 'scalar' || typeof i.value !== 'number')) return this.unknown(e);
+        return { kind: 'scalar', value: l.items.reduce((a, i) => a + ((i as { value: number }).value), 0), span };
+      }
+      case 'trimspace': {
+        const [s] = args;
+        return s?.kind === 'scalar' && typeof s.value === 'string' ? { kind: 'scalar', value: s.value.trim(), span } : this.unknown(e);
+      }
+      case 'cidrsubnets': {
+        // consecutive subnets of the given extra bits, each aligned after the previous (Terraform docs, "cidrsubnets Function")
+        const [p, ...bits] = args;
+        const prefix = p?.kind === 'scalar' && typeof p.value === 'string' ? parsePrefix(p.value) : undefined;
+        if (!prefix || bits.length === 0) return this.unknown(e);
+        const out: PValue[] = [];
+        let next = 0n; // the first free address, as an offset from the prefix's base
+        const hostBits = BigInt(prefix.bits - prefix.len);
+        for (const b of bits) {
+          if (b.kind !== 'scalar' || typeof b.value !== 'number' || !Number.isInteger(b.value) || b.value < 1) return this.unknown(e);
+          const len = prefix.len + b.value;
+          if (len > prefix.bits) return this.unknown(e);
+          const size = 1n << BigInt(prefix.bits - len);
+          const index = (next + size - 1n) / size;
+          const text = subnetOf((p as { value: string }).value, len, index);
+          if (!text || (index + 1n) * size > 1n << hostBits) return this.unknown(e);
+          out.push({ kind: 'scalar', value: text, span });
+          next = (index + 1n) * size;
+        }
+        return { kind: 'array', items: out, span };
+      }
       case 'coalesce': {
         for (const a of args) {
           if (a.kind === 'expr') return this.unknown(e);
@@ -688,10 +947,11 @@ class Evaluator {
       if (countRaw) {
         const c = this.value(countRaw, {});
         const n = c.kind === 'scalar' ? (typeof c.value === 'number' ? c.value : typeof c.value === 'string' && /^[0-9]+$/.test(c.value) ? Number(c.value) : typeof c.value === 'boolean' ? Number(c.value) : undefined) : undefined;
-        if (n !== undefined && Number.isInteger(n) && n >= 0) {
-          for (let i = 0; i < Math.min(n, MAX_EXPANSION); i++) instance(`${base}[${i}]`, { count: { kind: 'scalar', value: i, span: c.span } });
+        if (n !== undefined && Number.isInteger(n) && n >= 0 && n <= MAX_EXPANSION) {
+          for (let i = 0; i < n; i++) instance(`${base}[${i}]`, { count: { kind: 'scalar', value: i, span: c.span } });
         } else {
-          const marker: PExpr = c.kind === 'expr' ? c : { kind: 'expr', text: countRaw.kind === 'expr' ? countRaw.text : 'count', span: countRaw.span };
+          // not known, or more instances than are expanded: the instances are unknown, not the first ones alone
+          const marker: PExpr = c.kind === 'expr' ? c : { kind: 'expr', text: `${countRaw.kind === 'expr' ? countRaw.text : String(toPlain(countRaw))}${n !== undefined && n > MAX_EXPANSION ? TOO_MANY : ''}`, span: countRaw.span };
           const entry = b.entries.find((x) => x.key === 'count')!;
           instance(`${base}[*]`, { count: { kind: 'expr', text: 'count.index', span: countRaw.span } }, { key: 'count', keySpan: entry.keySpan, value: marker });
         }
@@ -700,13 +960,13 @@ class Evaluator {
       if (forEachRaw) {
         const f = this.value(forEachRaw, {});
         const pairs = collectionPairs(f, false);
-        if (pairs) {
-          for (const [k, v] of pairs.slice(0, MAX_EXPANSION)) {
+        if (pairs && pairs.length <= MAX_EXPANSION) {
+          for (const [k, v] of pairs) {
             const key = k.kind === 'scalar' ? String(k.value) : '?';
             instance(`${base}[${JSON.stringify(key)}]`, { each: { key: k, value: v } });
           }
         } else {
-          const marker: PExpr = f.kind === 'expr' ? f : { kind: 'expr', text: forEachRaw.kind === 'expr' ? forEachRaw.text : 'for_each', span: forEachRaw.span };
+          const marker: PExpr = f.kind === 'expr' ? f : { kind: 'expr', text: `${forEachRaw.kind === 'expr' ? forEachRaw.text : 'for_each'}${pairs ? TOO_MANY : ''}`, span: forEachRaw.span };
           const entry = b.entries.find((x) => x.key === 'for_each')!;
           const unk = (s: string): PExpr => ({ kind: 'expr', text: `each.${s}`, span: forEachRaw.span });
           // for_each over another resource's instances (`for_each = aws_security_group.per`): each.value is one of them
@@ -746,6 +1006,22 @@ function cidrFunction(name: string, args: PValue[]): string | undefined {
   return subnetOf(p.value, prefix.len + Number(newbits), netnum);
 }
 
+/** A value placed at `span`, every part of it (a value read from elsewhere, reported where it is used). */
+function respan(v: PValue, span: Span): PValue {
+  switch (v.kind) {
+    case 'scalar':
+    case 'expr':
+      return { ...v, span };
+    case 'array': {
+      const out: PValue = { kind: 'array', items: v.items.map((i) => respan(i, span)), span };
+      if (SETS.has(v)) SETS.add(out);
+      return out;
+    }
+    case 'object':
+      return { kind: 'object', entries: v.entries.map((x) => ({ key: x.key, keySpan: span, value: respan(x.value, span) })), span };
+  }
+}
+
 /**
  * Arrays that are Terraform sets (`toset(…)`, a variable of type `set(…)`): iterated, their key is the element.
  * Every other array is a list or tuple, whose key in a `for` expression or a `dynamic` block is the index.
@@ -770,15 +1046,16 @@ function collectionPairs(v: PValue, indexKeys: boolean): [PValue, PValue][] | un
 }
 
 /** Parses and evaluates one Terraform file. Never throws on user input. */
-export function evaluateTerraform(text: string, options?: ParseOptions): TerraformEvaluation {
+export function evaluateTerraform(text: string, options?: ParseOptions, siblingLocals?: Readonly<Record<string, unknown>>): TerraformEvaluation {
   const parsed = parseHcl(text);
   const diagnostics = [...parsed.diagnostics];
   let resources: TfResource[] = [];
   try {
-    const ev = new Evaluator(parsed.body, text, new LineIndex(text), options?.variables);
+    const ev = new Evaluator(parsed.body, text, new LineIndex(text), options?.variables, undefined, siblingLocals);
+    const calls = new ModuleCalls(ev, options?.readInclude, options?.filePath, 0);
     resources = ev.resources();
     diagnostics.push(...ev.diagnostics);
-    const inner = moduleCalls(ev, options?.readInclude, options?.filePath, 0);
+    const inner = moduleCalls(ev, options?.readInclude, options?.filePath, 0, calls);
     resources.push(...inner.resources);
     diagnostics.push(...inner.diagnostics);
   } catch (e) {
@@ -796,38 +1073,78 @@ const MODULE_META = new Set(['source', 'version', 'count', 'for_each', 'provider
  * in them the module block's own (the module's files are not this document) except the values the block
  * passes. Other modules, or a local one that cannot be read, are reported as not evaluated.
  */
-function moduleCalls(ev: Evaluator, read: IncludeReader | undefined, filePath: string | undefined, depth: number): { resources: TfResource[]; diagnostics: Diagnostic[] } {
+function moduleCalls(ev: Evaluator, read: IncludeReader | undefined, filePath: string | undefined, depth: number, calls = new ModuleCalls(ev, read, filePath, depth)): { resources: TfResource[]; diagnostics: Diagnostic[] } {
   const resources: TfResource[] = [];
   const diagnostics: Diagnostic[] = [];
-  for (const e of ev.body.entries) {
-    const b = e.value;
-    if (b.kind !== 'object' || b.block?.type !== 'module' || b.block.labels.length !== 1) continue;
-    const label = b.block.labels[0]!;
+  for (const label of calls.labels()) {
+    const r = calls.call(label);
+    if (!r) continue;
+    resources.push(...r.resources);
+    diagnostics.push(...r.diagnostics);
+  }
+  return { resources, diagnostics };
+}
+
+interface ModuleResult {
+  resources: TfResource[];
+  diagnostics: Diagnostic[];
+  /** The module's `output` values (an object by name), placed as its resources are; undefined when not evaluated. */
+  outputs?: PObject;
+}
+
+/**
+ * The `module` blocks of one evaluated module, each evaluated once, when first asked: by the loop that gathers
+ * their resources, or earlier by an expression of the calling module that reads an output (`module.sg.id`,
+ * which then names the module's resource, `module.sg.aws_security_group.this.id`). A module whose evaluation
+ * needs its own outputs (a cycle, which Terraform rejects) reads them as unknown.
+ */
+class ModuleCalls {
+  private readonly cache = new Map<string, ModuleResult | null>();
+  private readonly blocks = new Map<string, PEntry>();
+
+  constructor(
+    private readonly ev: Evaluator,
+    private readonly read: IncludeReader | undefined,
+    private readonly filePath: string | undefined,
+    private readonly depth: number,
+  ) {
+    for (const e of ev.body.entries) {
+      const b = e.value;
+      if (b.kind === 'object' && b.block?.type === 'module' && b.block.labels.length === 1 && !this.blocks.has(b.block.labels[0]!)) this.blocks.set(b.block.labels[0]!, e);
+    }
+    ev.moduleOutputs = (label) => (this.blocks.has(label) ? this.call(label)?.outputs : undefined);
+  }
+
+  labels(): string[] {
+    return [...this.blocks.keys()];
+  }
+
+  call(label: string): ModuleResult | undefined {
+    const done = this.cache.get(label);
+    if (done !== undefined) return done ?? undefined;
+    this.cache.set(label, null); // busy: a cycle reads unknown outputs
+    const r = this.evaluate(label);
+    this.cache.set(label, r);
+    return r;
+  }
+
+  private evaluate(label: string): ModuleResult {
+    const { ev, read, filePath, depth } = this;
+    const e = this.blocks.get(label)!;
+    const b = e.value as PObject;
+    const resources: TfResource[] = [];
+    const diagnostics: Diagnostic[] = [];
     const src = str(get(b, 'source'));
-    const notEvaluated = (why: string): void => {
+    const notEvaluated = (why: string): ModuleResult => {
       diagnostics.push({ severity: 'warning', code: 'terraform/module-not-evaluated', message: `module "${label}"${src ? ` (${src})` : ''} is not evaluated${why}: firewall resources it creates are not checked here`, span: e.keySpan });
+      return { resources, diagnostics };
     };
-    if (!src || !isLocalModuleSource(src) || !read || filePath === undefined) {
-      notEvaluated('');
-      continue;
-    }
-    if (get(b, 'count') || get(b, 'for_each')) {
-      notEvaluated(' (count/for_each on a module)');
-      continue;
-    }
-    if (depth >= MAX_MODULE_DEPTH) {
-      notEvaluated(' (modules nested too deeply)');
-      continue;
-    }
+    if (!src || !isLocalModuleSource(src) || !read || filePath === undefined) return notEvaluated('');
+    if (get(b, 'count') || get(b, 'for_each')) return notEvaluated(' (count/for_each on a module)');
+    if (depth >= MAX_MODULE_DEPTH) return notEvaluated(' (modules nested too deeply)');
     const found = read(moduleFilesPattern(src), filePath);
-    if (!('files' in found) || found.files.length === 0) {
-      notEvaluated(` (no .tf file read from ${src})`);
-      continue;
-    }
-    if (found.files.some((f) => f.path === filePath)) {
-      notEvaluated(' (its source is the directory of the calling file)');
-      continue;
-    }
+    if (!('files' in found) || found.files.length === 0) return notEvaluated(` (no .tf file read from ${src})`);
+    if (found.files.some((f) => f.path === filePath)) return notEvaluated(' (its source is the directory of the calling file)');
     // The arguments, evaluated here; their values keep their places in this file.
     const args = new Map<string, PValue>();
     const own = new Set<Span>();
@@ -865,15 +1182,24 @@ function moduleCalls(ev: Evaluator, read: IncludeReader | undefined, filePath: s
         }
       }
     };
+    const nestedCalls = new ModuleCalls(inner, read, found.files[0]!.path, depth + 1);
     for (const r of inner.resources()) {
       resources.push({ type: r.type, name: r.name, address: prefix + r.address, body: place(r.body) as PObject, span: here, module: (r.module ? prefix + r.module : `module.${label}`) });
     }
-    const nested = moduleCalls(inner, read, found.files[0]!.path, depth + 1);
+    const nested = moduleCalls(inner, read, found.files[0]!.path, depth + 1, nestedCalls);
     for (const r of nested.resources) resources.push({ ...r, address: prefix + r.address, module: prefix + (r.module ?? ''), body: place(r.body) as PObject, span: here });
+    // outputs: what `module.<label>.<name>` reads in the calling module
+    const outputs: PObject = { kind: 'object', entries: [], span: here };
+    for (const o of parsedModule.body.entries) {
+      const ob = o.value;
+      if (ob.kind !== 'object' || ob.block?.type !== 'output' || ob.block.labels.length !== 1) continue;
+      const value = get(ob, 'value');
+      if (value) outputs.entries.push({ key: ob.block.labels[0]!, keySpan: here, value: place(inner.value(value, {})) });
+    }
     for (const d of [...parsedModule.diagnostics, ...inner.diagnostics, ...nested.diagnostics])
       diagnostics.push({ severity: 'warning', code: d.code, message: `module "${label}" (${src}): ${d.message}`, span: here });
+    return { resources, diagnostics, outputs };
   }
-  return { resources, diagnostics };
 }
 
 /**
@@ -906,14 +1232,17 @@ export function resourcesFromPlanJson(tree: PValue): TfResource[] {
       const address = str(get(r, 'address')) ?? `${modAddr ? modAddr + '.' : ''}${type}.${name}`;
       const values = get(r, 'values');
       const body: PObject = values?.kind === 'object' ? { kind: 'object', entries: [...values.entries], span: values.span } : { kind: 'object', entries: [], span: r.span };
-      const cfg = refs.get(`${modAddr ? modAddr + '.' : ''}${type}.${name}`);
+      // the configuration names modules without their instance keys (`module.net`, not `module.net[0]`)
+      const cfg = refs.get(`${modAddr ? modAddr.replace(/\[[^\]]*\]/g, '') + '.' : ''}${type}.${name}`);
       if (cfg) {
-        for (const [attr, text] of cfg) {
+        for (const [attr, ref] of cfg.refs) {
           const cur = get(body, attr);
+          const text = modAddr && (ref.startsWith('module.') || !NOT_RESOURCE_REF.test(ref)) && ref.includes('.') ? `${modAddr}.${ref}` : ref;
           if (cur === undefined || (cur.kind === 'scalar' && cur.value === null)) body.entries.push({ key: attr, keySpan: r.span, value: { kind: 'expr', text, span: r.span } });
         }
       }
-      const unknown = afterUnknown.get(address);
+      let unknown = afterUnknown.get(address);
+      if (unknown?.kind === 'object' && type === 'aws_security_group_rule' && sourceGroupUnset(body, cfg)) unknown = { ...unknown, entries: unknown.entries.filter((x) => x.key !== 'source_security_group_id') };
       if (unknown) markUnknown(body, unknown, r.span, '');
       const res: TfResource = { type, name, address, body, span: r.span };
       if (modAddr) res.module = modAddr;
@@ -923,6 +1252,23 @@ export function resourcesFromPlanJson(tree: PValue): TfResource[] {
   };
   walk(get(root, 'root_module'), 0);
   return out;
+}
+
+/**
+ * Whether a planned `aws_security_group_rule` has no source security group although the plan says its
+ * `source_security_group_id` is known after apply: the attribute is optional and computed, so a plan marks it
+ * unknown whenever the configuration leaves it out. It is unset when the configuration does not set it, or when
+ * the rule has CIDRs or `self` (the provider rejects it beside `cidr_blocks`, `ipv6_cidr_blocks` or `self`:
+ * AWS provider docs, "aws_security_group_rule", source_security_group_id).
+ */
+function sourceGroupUnset(body: PObject, cfg: ConfiguredResource | undefined): boolean {
+  if (cfg && !cfg.set.has('source_security_group_id')) return true;
+  const filled = (k: string): boolean => {
+    const v = get(body, k);
+    return !!v && (v.kind === 'expr' || (v.kind === 'array' && v.items.length > 0));
+  };
+  const self = get(body, 'self');
+  return filled('cidr_blocks') || filled('ipv6_cidr_blocks') || (self?.kind === 'scalar' && self.value === true) || !!cfg?.set.has('cidr_blocks') || !!cfg?.set.has('ipv6_cidr_blocks');
 }
 
 /**
@@ -968,9 +1314,9 @@ function unknownValue(cur: PValue | undefined, u: PValue, span: Span, path: stri
 
 /**
  * Resources of a Terraform JSON configuration file (`*.tf.json`: `{"resource": {"<type>": {"<name>": {…}}}}`).
- * Literal values are read as written; a string with an interpolation or directive (`"${var.x}"`) stays an
- * expression with its text, except `"${var.NAME}"` alone, which takes a literal default of `variable.NAME`
- * (or the override). Nested blocks are objects or arrays of objects, as in a plan. `count`/`for_each` are
+ * Literal values are read as written; a string with an interpolation or directive is an HCL template evaluated with
+ * the file's variables (defaults, overrides) and locals (`"${var.ports[0]}"`, `"${local.cidrs}"`), and stays an
+ * expression with its text when its value is not known. Nested blocks are objects or arrays of objects, as in a plan. `count`/`for_each` are
  * not expanded: a literal one keeps one instance, an interpolated one is an expression (a marker the mappers
  * honour).
  */
@@ -984,11 +1330,49 @@ export function resourcesFromTfJson(tree: PValue, overrides?: Record<string, unk
     }
   const plain = (v: unknown, span: Span): PValue =>
     v === null || v === undefined ? { kind: 'scalar', value: null, span } : typeof v === 'object' ? { kind: 'expr', text: JSON.stringify(v), span } : { kind: 'scalar', value: v as string | number | boolean, span };
+  const isTemplate = (v: PValue): v is PValue & { kind: 'scalar'; value: string } => v.kind === 'scalar' && typeof v.value === 'string' && (v.value.includes('${') || v.value.includes('%{'));
+  // A string of a JSON configuration is an HCL template ("${var.ports[0]}", "${local.cidr}"): every one of the
+  // resources' templates is evaluated once, by the one evaluator, as a local of a native-syntax text that declares the
+  // file's variables (defaults) and locals, written one to one (a JSON string is the same template). Only values
+  // known that way are taken; others keep the expression text below.
+  const templates = new Map<string, string>();
+  const collect = (v: PValue, depth: number): void => {
+    if (depth > 64) return;
+    if (v.kind === 'array') v.items.forEach((i) => collect(i, depth + 1));
+    else if (v.kind === 'object') v.entries.forEach((e) => collect(e.value, depth + 1));
+    else if (isTemplate(v) && !templates.has(v.value)) templates.set(v.value, `fwlint_template_${templates.size}`);
+  };
+  for (const res of items(get(tree, 'resource'))) collect(res, 0);
+  let known: Evaluator | undefined;
+  if (templates.size > 0) {
+    // (a variable's default is a literal: its strings are no templates, "${" and "%{" escaped)
+    const hcl = (v: PValue, depth: number, lit = false): string =>
+      depth > 64 || v.kind === 'expr'
+        ? 'null'
+        : v.kind === 'scalar'
+          ? typeof v.value === 'string' ? JSON.stringify(lit ? v.value.replace(/([$%])\{/g, '$1$1{') : v.value) : String(v.value)
+          : v.kind === 'array'
+            ? `[${v.items.map((i) => hcl(i, depth + 1, lit)).join(', ')}]`
+            : `{ ${v.entries.map((e) => `${JSON.stringify(e.key)} = ${hcl(e.value, depth + 1, lit)}`).join(', ')} }`;
+    const ident = /^[A-Za-z][A-Za-z0-9_-]*$/;
+    const lines: string[] = [];
+    for (const [n, d] of defaults) if (ident.test(n)) lines.push(`variable "${n}" {`, `  default = ${hcl(d, 0, true)}`, '}');
+    lines.push('locals {');
+    for (const ls of items(get(tree, 'locals'))) if (ls.kind === 'object') for (const e of ls.entries) if (ident.test(e.key) && !e.key.startsWith('fwlint_template_')) lines.push(`  ${e.key} = ${hcl(e.value, 0)}`);
+    for (const [t, name] of templates) lines.push(`  ${name} = ${JSON.stringify(t)}`);
+    lines.push('}', '');
+    const text = lines.join('\n');
+    const parsed = parseHcl(text);
+    if (!parsed.diagnostics.some((d) => d.severity === 'error')) known = new Evaluator(parsed.body, text, new LineIndex(text), overrides);
+  }
   const value = (v: PValue, depth: number): PValue => {
     if (depth > 64) return { kind: 'expr', text: '(nested too deeply)', span: v.span };
     if (v.kind === 'array') return { ...v, items: v.items.map((i) => value(i, depth + 1)) };
     if (v.kind === 'object') return { ...v, entries: v.entries.map((e) => ({ ...e, value: value(e.value, depth + 1) })) };
-    if (v.kind !== 'scalar' || typeof v.value !== 'string' || !(v.value.includes('${') || v.value.includes('%{'))) return v;
+    if (!isTemplate(v)) return v;
+    const name = templates.get(v.value);
+    const evaluated = known && name ? known.local(name, { type: 'variable', name, start: 0, end: 0 }) : undefined;
+    if (evaluated && literal(evaluated) && !(evaluated.kind === 'scalar' && evaluated.value === null)) return respan(evaluated, v.span);
     const only = /^\$\{\s*var\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}$/.exec(v.value);
     if (only) {
       const n = only[1]!;
@@ -1015,23 +1399,52 @@ export function resourcesFromTfJson(tree: PValue, overrides?: Record<string, unk
   return out;
 }
 
-/** `configuration.root_module.resources[].expressions.<attr>.references[0]` by resource address (root module only). */
-function configurationReferences(tree: PValue): Map<string, [string, string][]> {
-  const out = new Map<string, [string, string][]>();
-  const mod = get(get(tree, 'configuration'), 'root_module');
-  for (const r of items(get(mod, 'resources'))) {
-    const address = str(get(r, 'address'));
-    const exprs = get(r, 'expressions');
-    if (!address || exprs?.kind !== 'object') continue;
-    const list: [string, string][] = [];
-    for (const e of exprs.entries) {
-      const refs = items(get(e.value, 'references'));
-      // The most specific reference comes first (`aws_security_group.web.id`, then `aws_security_group.web`).
-      const first = str(refs[0]);
-      if (first) list.push([e.key, first]);
+/** What a plan's `configuration` says of one resource: the first reference of each attribute, and the attributes it sets. */
+interface ConfiguredResource {
+  refs: [string, string][];
+  set: Set<string>;
+}
+
+/** Terraform's own namespaces in a reference; anything else with a dot is a resource (`aws_security_group.web.id`). */
+const NOT_RESOURCE_REF = /^(?:var|local|module|data|each|count|path|terraform|self)\./;
+
+/**
+ * `configuration.root_module.resources[].expressions.<attr>.references[0]` by resource address, for the root
+ * module and every module call (`module_calls.<name>.module`, nested), by configuration address
+ * (`module.net.aws_security_group_rule.ssh`: no instance keys). A reference in a module is relative to it: a
+ * reference to a resource is completed with the module's address when the planned resource is read.
+ */
+function configurationReferences(tree: PValue): Map<string, ConfiguredResource> {
+  const out = new Map<string, ConfiguredResource>();
+  // `module.sg.id` read in a module whose call `sg` outputs `aws_security_group.this.id`: that resource's
+  // (`module.sg.aws_security_group.this.id`, relative to the reading module), through nested calls
+  const throughOutputs = (mod: PValue, ref: string, depth: number): string => {
+    const m = /^module\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/.exec(ref);
+    const call = m && depth < 8 ? get(get(mod, 'module_calls'), m[1]!) : undefined;
+    const inner = get(call, 'module');
+    const first = str(items(get(get(get(get(inner, 'outputs'), m?.[2] ?? ''), 'expression'), 'references'))[0]);
+    if (!m || !inner || !first || /^(?:var|local|each|count|path|terraform|self|data)\./.test(first) || !first.includes('.')) return ref;
+    return `module.${m[1]}.${throughOutputs(inner, first, depth + 1)}`;
+  };
+  const walk = (mod: PValue | undefined, prefix: string, depth: number): void => {
+    if (!mod || depth > 32) return;
+    for (const r of items(get(mod, 'resources'))) {
+      const address = str(get(r, 'address'));
+      const exprs = get(r, 'expressions');
+      if (!address || exprs?.kind !== 'object') continue;
+      const refs: [string, string][] = [];
+      for (const e of exprs.entries) {
+        const list = items(get(e.value, 'references'));
+        // The most specific reference comes first (`aws_security_group.web.id`, then `aws_security_group.web`).
+        const first = str(list[0]);
+        if (first) refs.push([e.key, throughOutputs(mod, first, 0)]);
+      }
+      out.set(prefix + address, { refs, set: new Set(exprs.entries.map((e) => e.key)) });
     }
-    if (list.length) out.set(address, list);
-  }
+    const calls = get(mod, 'module_calls');
+    if (calls?.kind === 'object') for (const c of calls.entries) walk(get(c.value, 'module'), `${prefix}module.${c.key}.`, depth + 1);
+  };
+  walk(get(get(tree, 'configuration'), 'root_module'), '', 0);
   return out;
 }
 
@@ -1064,6 +1477,42 @@ export function variableDefaults(text: string): Readonly<Record<string, unknown>
 /** variableDefaults by file text (a pure function's results; bounded, emptied when full). */
 const DEFAULTS_BY_TEXT = new Map<string, Readonly<Record<string, unknown>>>();
 const NO_DEFAULTS: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/**
+ * The locals of one of a module's files (`locals.tf`) whose values are known, evaluated with `variables` (the
+ * module's defaults and tfvars); a local that is not known, or a file that does not parse (linted on its own), gives
+ * nothing: it stays unknown where it is read.
+ */
+export function localValues(text: string, variables: Readonly<Record<string, unknown>> | undefined): Readonly<Record<string, unknown>> {
+  if (!text.includes('locals')) return NO_DEFAULTS;
+  const key = `${JSON.stringify(variables ?? {})}\u0000${text}`;
+  let out = LOCALS_BY_TEXT.get(key);
+  if (out === undefined) {
+    const values: Record<string, unknown> = {};
+    const parsed = parseHcl(text);
+    if (!parsed.diagnostics.some((d) => d.severity === 'error')) {
+      try {
+        const ev = new Evaluator(parsed.body, text, new LineIndex(text), variables as Record<string, unknown> | undefined);
+        for (const e of parsed.body.entries) {
+          if (e.value.kind !== 'object' || e.value.block?.type !== 'locals') continue;
+          for (const l of e.value.entries) {
+            const v = ev.local(l.key, { type: 'variable', name: l.key, start: 0, end: 0 });
+            if (literal(v)) values[l.key] = toPlain(v);
+          }
+        }
+      } catch {
+        // nothing known
+      }
+    }
+    out = values;
+    if (LOCALS_BY_TEXT.size >= 256) LOCALS_BY_TEXT.clear();
+    LOCALS_BY_TEXT.set(key, out);
+  }
+  return out;
+}
+
+/** localValues by variables and file text (a pure function's results; bounded, emptied when full). */
+const LOCALS_BY_TEXT = new Map<string, Readonly<Record<string, unknown>>>();
 
 function readDefaults(text: string): Record<string, unknown> {
   const parsed = parseHcl(text);

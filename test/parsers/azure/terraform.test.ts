@@ -303,3 +303,54 @@ resource "azurerm_network_security_group" "n" {
     expect(r.reportSpan!.start.line).toBe(13);
   });
 });
+
+describe('virtual machines behind an NSG', () => {
+  test("a VM whose NIC (or its NIC's subnet) has the NSG is one of the NSG's targets", () => {
+    const m = map(`resource "azurerm_network_security_group" "nic" {
+  name = "nsg-nic"
+  location = "x"
+  resource_group_name = "rg"
+}
+resource "azurerm_network_security_group" "sub" {
+  name = "nsg-sub"
+  location = "x"
+  resource_group_name = "rg"
+}
+resource "azurerm_subnet" "s" {
+  name = "s"
+  resource_group_name = "rg"
+  virtual_network_name = "vnet"
+  address_prefixes = ["10.0.1.0/24"]
+}
+resource "azurerm_network_interface" "a" {
+  name = "nic-a"
+  location = "x"
+  resource_group_name = "rg"
+  ip_configuration {
+    name = "ip"
+    subnet_id = azurerm_subnet.s.id
+    private_ip_address_allocation = "Dynamic"
+  }
+}
+resource "azurerm_linux_virtual_machine" "mft02" {
+  name = "mft02"
+  network_interface_ids = [azurerm_network_interface.a.id]
+}
+resource "azurerm_windows_virtual_machine" "other" {
+  name = "other"
+  network_interface_ids = ["/subscriptions/x/networkInterfaces/elsewhere"]
+}
+resource "azurerm_network_interface_security_group_association" "n" {
+  network_interface_id      = azurerm_network_interface.a.id
+  network_security_group_id = azurerm_network_security_group.nic.id
+}
+resource "azurerm_subnet_network_security_group_association" "s" {
+  subnet_id                 = azurerm_subnet.s.id
+  network_security_group_id = azurerm_network_security_group.sub.id
+}
+`);
+    const targets = Object.fromEntries(m.rulesets.map((r) => [r.name, r.targets]));
+    expect(targets['NSG nsg-nic']).toEqual(['nsg-nic', 'azurerm_network_security_group.nic', 'nic-a', 'azurerm_linux_virtual_machine.mft02']);
+    expect(targets['NSG nsg-sub']).toEqual(['nsg-sub', 'azurerm_network_security_group.sub', 'azurerm_subnet.s', 'azurerm_linux_virtual_machine.mft02']);
+  });
+});

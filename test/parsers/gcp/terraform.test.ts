@@ -242,6 +242,64 @@ resource "google_compute_firewall_policy_rule" "allow" {
     expect(reach(rs, 22).possibly.equals(AddrSet.ALL_V4)).toBe(true);
   });
 
+  test("each firewall policy's end (goto_next) is placed at that policy's rules, not at another policy's", () => {
+    const rule = (name: string, policy: string, port: number): string => `resource "google_compute_network_firewall_policy_rule" "${name}" {
+  firewall_policy = "${policy}"
+  priority = 100
+  action = "allow"
+  direction = "INGRESS"
+  match {
+    src_ip_ranges = ["0.0.0.0/0"]
+    layer4_configs {
+      ip_protocol = "tcp"
+      ports = ["${port}"]
+    }
+  }
+}
+`;
+    const m = map(rule('a', 'pol-a', 22) + rule('b', 'pol-b', 3389));
+    expect(m.rulesets.map((r) => r.name)).toEqual(['firewall policy pol-a, all instances', 'firewall policy pol-b, all instances']);
+    const ends = m.rulesets.map((r) => r.tables[0]!.chains[0]!.rules.filter((x) => x.action.kind === 'unknown').map((x) => x.span.start.line));
+    expect(ends).toEqual([[1], [14]]);
+  });
+
+  test('a policy written with its rules inline (*_firewall_policy_with_rules) is read, not skipped', () => {
+    const m = map(`resource "google_compute_network_firewall_policy_with_rules" "p" {
+  name = "pol"
+  rule {
+    priority  = 100
+    action    = "deny"
+    direction = "INGRESS"
+    match {
+      src_ip_ranges = ["0.0.0.0/0"]
+      layer4_config {
+        ip_protocol = "tcp"
+        ports       = ["1768"]
+      }
+    }
+  }
+  rule {
+    priority  = 200
+    action    = "allow"
+    direction = "INGRESS"
+    match {
+      src_ip_ranges = ["0.0.0.0/0"]
+      layer4_config {
+        ip_protocol = "tcp"
+        ports       = ["1761-1768"]
+      }
+    }
+  }
+}
+`);
+    expect(m.rulesets.map((r) => r.name)).toEqual(['firewall policy pol, all instances']);
+    const rules = m.rulesets[0]!.tables[0]!.chains[0]!.rules;
+    expect(rules.map((r) => [r.action.kind, r.span.start.line])).toEqual([['drop', 3], ['accept', 15], ['unknown', 3]]);
+    const rs = m.rulesets[0]!;
+    expect(reach(rs, 1768).open.isEmpty && reach(rs, 1768).possibly.isEmpty).toBe(true);
+    expect(reach(rs, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+
   test('network firewall policy rules: target_secure_tags and target_resources limit the rule; priorities up to 2^31-1', () => {
     const rule = (name: string, prio: number, action: string, port: string, extra = ''): string => `resource "google_compute_network_firewall_policy_rule" "${name}" {
   firewall_policy = "prod-policy"

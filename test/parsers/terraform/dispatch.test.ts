@@ -119,6 +119,44 @@ describe("the module's other .tf files", () => {
   });
 });
 
+describe("the module's locals files", () => {
+  test('a local defined in locals.tf is known in main.tf, evaluated with the variables and tfvars; one not known there stays unknown', () => {
+    const main = [
+      'resource "aws_security_group" "a" {',
+      '  dynamic "ingress" {',
+      '    for_each = toset(local.cft_ports)',
+      '    content {',
+      '      from_port   = ingress.value',
+      '      to_port     = ingress.value',
+      '      protocol    = "tcp"',
+      '      cidr_blocks = [local.partners, local.vpc]',
+      '    }',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    const files: Record<string, string> = {
+      '/m/main.tf': main,
+      '/m/variables.tf': 'variable "partner_net" {\n  default = "192.0.2.0/24"\n}\n',
+      '/m/locals.tf': 'locals {\n  cft_ports = [for p in range(1761, 1763) : tostring(p)]\n  partners  = var.partner_net\n  vpc       = aws_vpc.main.cidr_block\n}\n',
+      '/m/terraform.tfvars': 'partner_net = "198.51.100.0/24"\n',
+    };
+    const glob = (pattern: string) => new RegExp(`^/m/${pattern.split('*').map((x) => x.replace(/[.]/g, '\\.')).join('[^/]*')}$`);
+    const readInclude = (path: string) =>
+      path.includes('*') ? { files: Object.keys(files).filter((p) => glob(path).test(p)).map((p) => ({ path: p, text: files[p]! })) } : files[`/m/${path}`] !== undefined ? { path: `/m/${path}`, text: files[`/m/${path}`]! } : { error: 'ENOENT' };
+    const d = parseTerraform(main, { filePath: '/m/main.tf', readInclude });
+    expect(d.rulesets[0]!.tables[0]!.chains[0]!.rules.map((r) => [r.text, r.span.start.line])).toEqual([
+      ['ingress tcp 1761 from 198.51.100.0/24', 4],
+      ['ingress tcp 1762 from 198.51.100.0/24', 4],
+      ['ingress tcp 1761 from local.vpc', 4],
+      ['ingress tcp 1762 from local.vpc', 4],
+    ]);
+    expect(d.diagnostics.map((x) => [x.message, x.span.start.line, x.span.start.column])).toEqual([
+      ['Cannot evaluate local.vpc: the address is not known statically; it is treated as unknown', 8, 38],
+    ]);
+  });
+});
+
 describe('variable files beside a Terraform JSON configuration', () => {
   test('terraform.tfvars beside main.tf.json overrides a default', async () => {
     const { parseTerraformPlan } = await import('../../../src/parsers/terraform/format.js');
@@ -192,6 +230,50 @@ describe('a module with a local source is evaluated with the arguments its block
     expect(d.diagnostics.map((x) => [x.code, x.message, x.span.start.line])).toEqual([
       ['terraform/module-not-evaluated', 'module "remote" (terraform-aws-modules/security-group/aws) is not evaluated: firewall resources it creates are not checked here', 12],
       ['aws/unresolved', 'Cannot evaluate var.unknown: the address is not known statically; it is treated as unknown', 9],
+    ]);
+  });
+});
+
+describe("a local module's outputs", () => {
+  const files: Record<string, string> = {
+    '/o/modules/sg/main.tf': [
+      'variable "name" {}',
+      'resource "aws_security_group" "this" {',
+      '  name = var.name',
+      '}',
+      'output "id" {',
+      '  value = aws_security_group.this.id',
+      '}',
+      'output "cidr" {',
+      '  value = "10.0.0.0/8"',
+      '}',
+      '',
+    ].join('\n'),
+  };
+  const readInclude = (path: string) => ({ files: path === './modules/sg/*.tf' ? [{ path: '/o/modules/sg/main.tf', text: files['/o/modules/sg/main.tf']! }] : [] });
+  test("module.sg.id names the module's group: a rule on it joins that group, an instance using it is its target", () => {
+    const tf = [
+      'module "sg" {',
+      '  source = "./modules/sg"',
+      '  name   = "cft"',
+      '}',
+      'resource "aws_security_group_rule" "cft" {',
+      '  type              = "ingress"',
+      '  from_port         = 1761',
+      '  to_port           = 1768',
+      '  protocol          = "tcp"',
+      '  cidr_blocks       = ["0.0.0.0/0", module.sg.cidr]',
+      '  security_group_id = module.sg.id',
+      '}',
+      'resource "aws_instance" "mft01" {',
+      '  vpc_security_group_ids = [module.sg.id]',
+      '}',
+      '',
+    ].join('\n');
+    const d = parseTerraform(tf, { filePath: '/o/main.tf', readInclude });
+    expect(d.diagnostics).toEqual([]);
+    expect(d.rulesets.map((r) => [r.name, r.targets.filter((t) => t !== ''), r.tables[0]!.chains[0]!.rules.map((x) => [x.text, x.span.start.line])])).toEqual([
+      ['module.sg.aws_security_group.this (cft)', ['module.sg.aws_security_group.this', 'cft', 'aws_instance.mft01'], [['ingress tcp 1761-1768 from 0.0.0.0/0', 5], ['ingress tcp 1761-1768 from 10.0.0.0/8', 5]]],
     ]);
   });
 });

@@ -50,6 +50,20 @@ describe('evaluateTerraform', () => {
     expect(toPlain(get(withVars, 'cond'))).toBe('a');
   });
 
+  test('more instances than are expanded (10000) are unknown, not cut short', () => {
+    const r = evaluateTerraform('resource "aws_security_group_rule" "r" {\n  count     = 10001\n  from_port = 20000 + count.index\n}\n');
+    expect(r.resources.map((x) => [x.address, toPlain(get(x.body, 'from_port')), toPlain(get(x.body, 'count'))])).toEqual([
+      ['aws_security_group_rule.r[*]', '20000 + count.index', '10001 (more than 10000 instances are not expanded)'],
+    ]);
+    const many = `[${Array.from({ length: 10001 }, (_, i) => `"${i}"`).join(', ')}]`;
+    const f = evaluateTerraform(`resource "aws_security_group_rule" "r" {\n  for_each  = toset(${many})\n  from_port = each.value\n}\n`);
+    expect(f.resources.map((x) => [x.address, toPlain(get(x.body, 'from_port')), get(x.body, 'for_each')?.kind])).toEqual([['aws_security_group_rule.r[*]', 'each.value', 'expr']]);
+    const d = evaluateTerraform(`resource "aws_security_group" "s" {\n  dynamic "ingress" {\n    for_each = ${many}\n    content {\n      from_port = ingress.value\n    }\n  }\n  v = [for p in ${many} : p]\n}\n`);
+    const b = d.resources[0]!.body;
+    expect(all(b, 'ingress').map((i) => [toPlain(get(i, 'from_port')), get(i, 'for_each')?.kind])).toEqual([['ingress.value', 'expr']]);
+    expect(get(b, 'v')!.kind).toBe('expr');
+  });
+
   test('count gives indexed addresses and count.index', () => {
     const r = evaluateTerraform('resource "aws_security_group" "w" {\n  count = 2\n  name = "w-${count.index}"\n}\n');
     expect(r.resources.map((x) => [x.address, toPlain(get(x.body, 'name'))])).toEqual([
@@ -314,6 +328,44 @@ describe('functions', () => {
     ['cidrsubnet("10.0.0.0/24", 2, 4)', 'cidrsubnet("10.0.0.0/24", 2, 4)'],
     ['setproduct(["a", "b"], [1, 2])', [['a', 1], ['a', 2], ['b', 1], ['b', 2]]],
     ['concat(["0.0.0.0/0"], var.x)', ['0.0.0.0/0', 'var.x']],
+    // Terraform's documented examples (functions/range, cidrsubnets, zipmap, slice, contains, set*)
+    ['range(3)', [0, 1, 2]],
+    ['range(1, 4)', [1, 2, 3]],
+    ['range(4, 1)', [4, 3, 2]],
+    ['range(1, 8, 2)', [1, 3, 5, 7]],
+    ['range(10, 5, -2)', [10, 8, 6]],
+    ['range(1761, 1769)', [1761, 1762, 1763, 1764, 1765, 1766, 1767, 1768]],
+    ['range(0)', []],
+    ['range(2000)', 'range(2000)'], // more than 1024 elements: Terraform fails
+    ['range(1, 4, -1)', 'range(1, 4, -1)'], // a step away from the limit: Terraform fails
+    ['cidrsubnets("10.1.0.0/16", 4, 4, 8, 4)', ['10.1.0.0/20', '10.1.16.0/20', '10.1.32.0/24', '10.1.48.0/20']],
+    ['cidrsubnets("fd00:fd12:3456:7890::/56", 16, 16, 16, 32)', ['fd00:fd12:3456:7800::/72', 'fd00:fd12:3456:7800:100::/72', 'fd00:fd12:3456:7800:200::/72', 'fd00:fd12:3456:7800:300::/88']],
+    ['zipmap(["a", "b"], [1, 2])', { a: 1, b: 2 }],
+    ['slice(["a", "b", "c", "d"], 1, 3)', ['b', 'c']],
+    ['contains(["a", "b", "c"], "a")', true],
+    ['contains(["a", "b", "c"], "d")', false],
+    ['setunion(["a", "b"], ["b", "c"], ["d"])', ['a', 'b', 'c', 'd']],
+    ['setintersection(["a", "b"], ["b", "c"], ["b", "d"])', ['b']],
+    ['setsubtract(["a", "b", "c"], ["a", "c"])', ['b']],
+    ['max(12, 54, 3)', 54],
+    ['min(12, 54, 3)', 3],
+    ['one(["hello"])', 'hello'],
+    ['one([])', null],
+    ['reverse([1, 2, 3])', [3, 2, 1]],
+    ['coalescelist([], ["0.0.0.0/0"])', ['0.0.0.0/0']],
+    ['replace("1761-1768", "-", ":")', '1761:1768'],
+    ['trimspace("  22 ")', '22'],
+    ['index(["a", "b", "c"], "b")', 1],
+    ['index(["a", "b", "c"], "d")', 'index(["a", "b", "c"], "d")'], // not found: Terraform fails
+    ['title("hello world")', 'Hello World'],
+    ['title("tcp")', 'Tcp'],
+    ['startswith("hello world", "hello")', true],
+    ['endswith("hello world", "hello")', false],
+    ['abs(-12.4)', 12.4],
+    ['floor(4.9)', 4],
+    ['ceil(5.1)', 6],
+    ['sum([10, 13, 6, 4.5])', 33.5],
+    ['[for i in range(2) : cidrsubnet("10.20.0.0/16", 8, i)]', ['10.20.0.0/24', '10.20.1.0/24']],
   ];
   for (const [src, want] of cases) {
     test(src, () => {
@@ -322,6 +374,67 @@ describe('functions', () => {
       expect(toPlain(get(r.resources[0]!.body, 'v'))).toEqual(want);
     });
   }
+});
+
+describe("another resource's configured attributes", () => {
+  const text = [
+    'resource "aws_vpc" "main" {',
+    '  cidr_block = "10.1.0.0/16"',
+    '}',
+    'resource "aws_subnet" "s" {',
+    '  count      = 2',
+    '  cidr_block = cidrsubnet(aws_vpc.main.cidr_block, 8, count.index)',
+    '}',
+    'resource "aws_subnet" "k" {',
+    '  for_each   = { a = "10.9.0.0/24" }',
+    '  cidr_block = each.value',
+    '}',
+    'data "aws_vpc" "d" {',
+    '  id = "vpc-1"',
+    '}',
+    'resource "aws_vpc" "ipam" {',
+    '  cidr_block        = null',
+    '  ipv4_ipam_pool_id = "ipam-pool-1"',
+    '}',
+    'resource "aws_security_group" "x" {',
+    '  one   = aws_vpc.main.cidr_block',
+    '  idx   = aws_subnet.s[1].cidr_block',
+    '  key   = aws_subnet.k["a"].cidr_block',
+    '  splat = aws_subnet.s[*].cidr_block',
+    '  id    = aws_vpc.main.id',
+    '  data  = data.aws_vpc.d.id',
+    '  bad   = aws_subnet.s[5].cidr_block',
+    '  null  = aws_vpc.ipam.cidr_block',
+    '  ids   = aws_subnet.s[*].id',
+    '  keyed = aws_subnet.k[*].id',
+    '  oneid = one(aws_vpc.main[*].id)',
+    '  n     = length(aws_subnet.s)',
+    '}',
+    '',
+  ].join('\n');
+  const b = evaluateTerraform(text).resources.find((r) => r.address === 'aws_security_group.x')!.body;
+  test('a value written in the resource is its value after apply (aws_vpc.main.cidr_block), placed where it is read', () => {
+    expect(toPlain(b)).toEqual({
+      one: '10.1.0.0/16',
+      idx: '10.1.1.0/24',
+      key: '10.9.0.0/24',
+      splat: ['10.1.0.0/24', '10.1.1.0/24'],
+      // computed, a data source, no such instance: references as before
+      id: 'aws_vpc.main.id',
+      data: 'data.aws_vpc.d.id',
+      bad: 'aws_subnet.s[5].cidr_block',
+      // set to null: the provider's to choose (IPAM)
+      null: 'aws_vpc.ipam.cidr_block',
+      // a computed attribute of every instance: a reference to each
+      ids: ['aws_subnet.s[0].id', 'aws_subnet.s[1].id'],
+      keyed: ['aws_subnet.k["a"].id'],
+      oneid: 'aws_vpc.main.id',
+      // the number of instances of a resource with count/for_each
+      n: 2,
+    });
+    expect(at(get(b, 'one')!.span)).toBe('20:11-20:34');
+    expect(items(get(b, 'splat')).map((i) => at(i.span))).toEqual(['23:11-23:37', '23:11-23:37']);
+  });
 });
 
 describe('parseTfvars', () => {
@@ -372,6 +485,71 @@ describe('resourcesFromPlanJson: values known only after apply (resource_changes
   });
 });
 
+describe('resourcesFromPlanJson: configuration references and computed attributes', () => {
+  const plan = JSON.stringify({
+    format_version: '1.2',
+    planned_values: {
+      root_module: {
+        resources: [
+          { address: 'aws_security_group_rule.ssh', mode: 'managed', type: 'aws_security_group_rule', name: 'ssh', values: { type: 'ingress', protocol: 'tcp', from_port: 22, to_port: 22, cidr_blocks: ['10.0.0.0/8'], self: false } },
+          { address: 'aws_security_group_rule.app', mode: 'managed', type: 'aws_security_group_rule', name: 'app', values: { type: 'ingress', protocol: 'tcp', from_port: 8080, to_port: 8080, self: false } },
+          { address: 'aws_security_group_rule.bare', mode: 'managed', type: 'aws_security_group_rule', name: 'bare', values: { type: 'ingress', protocol: 'tcp', from_port: 5432, to_port: 5432, self: false } },
+          { address: 'aws_vpc_security_group_ingress_rule.out', mode: 'managed', type: 'aws_vpc_security_group_ingress_rule', name: 'out', values: { cidr_ipv4: '0.0.0.0/0', from_port: 1761, to_port: 1761, ip_protocol: 'tcp' } },
+        ],
+        child_modules: [
+          {
+            address: 'module.net[0]',
+            resources: [
+              { address: 'module.net[0].aws_security_group.this', mode: 'managed', type: 'aws_security_group', name: 'this', values: { name: 'net-sg', ingress: [] } },
+              { address: 'module.net[0].aws_vpc_security_group_ingress_rule.rdp', mode: 'managed', type: 'aws_vpc_security_group_ingress_rule', name: 'rdp', values: { cidr_ipv4: '0.0.0.0/0', from_port: 3389, to_port: 3389, ip_protocol: 'tcp' } },
+            ],
+          },
+        ],
+      },
+    },
+    resource_changes: [
+      // what a plan says of every aws_security_group_rule that leaves source_security_group_id out (optional, computed)
+      { address: 'aws_security_group_rule.ssh', change: { after_unknown: { id: true, security_group_id: true, source_security_group_id: true } } },
+      { address: 'aws_security_group_rule.app', change: { after_unknown: { id: true, security_group_id: true, source_security_group_id: true } } },
+      { address: 'aws_security_group_rule.bare', change: { after_unknown: { id: true, security_group_id: true, source_security_group_id: true, cidr_blocks: true } } },
+      { address: 'module.net[0].aws_vpc_security_group_ingress_rule.rdp', change: { after_unknown: { id: true, security_group_id: true } } },
+    ],
+    configuration: {
+      root_module: {
+        resources: [
+          { address: 'aws_security_group_rule.ssh', expressions: { cidr_blocks: { constant_value: ['10.0.0.0/8'] }, security_group_id: { references: ['aws_security_group.x.id', 'aws_security_group.x'] } } },
+          { address: 'aws_security_group_rule.app', expressions: { source_security_group_id: { references: ['aws_security_group.lb.id', 'aws_security_group.lb'] }, security_group_id: { references: ['aws_security_group.x.id', 'aws_security_group.x'] } } },
+          { address: 'aws_vpc_security_group_ingress_rule.out', expressions: { security_group_id: { references: ['module.net.sg_id', 'module.net'] } } },
+        ],
+        module_calls: {
+          net: {
+            source: './modules/net',
+            module: {
+              resources: [{ address: 'aws_vpc_security_group_ingress_rule.rdp', expressions: { security_group_id: { references: ['aws_security_group.this.id', 'aws_security_group.this'] }, description: { references: ['var.what'] } } }],
+              outputs: { sg_id: { expression: { references: ['aws_security_group.this.id', 'aws_security_group.this'] } } },
+            },
+          },
+        },
+      },
+    },
+  });
+  const rs = resourcesFromPlanJson(parseJsonTree(plan).value!);
+  const by = (a: string): PObject => rs.find((r) => r.address === a)!.body;
+  test('a source security group the rule does not set is no source (a CIDR rule, or one the configuration leaves it out of)', () => {
+    expect(get(by('aws_security_group_rule.ssh'), 'source_security_group_id')).toBeUndefined();
+    expect(toPlain(get(by('aws_security_group_rule.app'), 'source_security_group_id'))).toBe('aws_security_group.lb.id');
+    // no configuration and nothing beside it: it may be set
+    expect(toPlain(get(by('aws_security_group_rule.bare'), 'source_security_group_id'))).toBe('source_security_group_id (known after apply)');
+    expect(toPlain(get(by('aws_security_group_rule.bare'), 'cidr_blocks'))).toBe('cidr_blocks (known after apply)');
+  });
+  test("a module's configuration references name its resources from the root (module_calls)", () => {
+    expect(toPlain(get(by('module.net[0].aws_vpc_security_group_ingress_rule.rdp'), 'security_group_id'))).toBe('module.net[0].aws_security_group.this.id');
+    expect(toPlain(get(by('module.net[0].aws_vpc_security_group_ingress_rule.rdp'), 'description'))).toBe('var.what');
+    // a module's output read in the root names the resource the output gives
+    expect(toPlain(get(by('aws_vpc_security_group_ingress_rule.out'), 'security_group_id'))).toBe('module.net.aws_security_group.this.id');
+  });
+});
+
 describe('Terraform JSON configuration files (*.tf.json)', () => {
   const text = JSON.stringify(
     {
@@ -402,5 +580,32 @@ describe('Terraform JSON configuration files (*.tf.json)', () => {
     expect(items(ingress).map((b) => toPlain(get(b, 'cidr_blocks')))).toEqual([['0.0.0.0/0'], ['var.unknown']]);
     expect(items(get(items(ingress)[1], 'cidr_blocks'))[0]!.kind).toBe('expr');
     expect(toPlain(get(resourcesFromTfJson(parseJsonTree(text).value!, { partner: '10.0.0.0/8' })[0]!.body, 'ingress'))).toMatchObject([{ cidr_blocks: ['10.0.0.0/8'] }, {}]);
+  });
+  test('every string is a template, evaluated with the variables and locals of the file (HCL semantics)', () => {
+    const json = [
+      '{',
+      '  "variable": { "ports": { "default": ["1761", "1768"] }, "lit": { "default": "${x}" } },',
+      '  "locals": { "world": "0.0.0.0/0", "cidrs": ["${local.world}", "10.0.0.0/8"] },',
+      '  "resource": { "aws_security_group": { "x": {',
+      '    "name": "x-${var.ports[0]}",',
+      '    "ingress": [',
+      '      { "from_port": "${var.ports[0]}", "to_port": "${var.ports[1]}", "protocol": "tcp", "cidr_blocks": "${local.cidrs}" },',
+      '      { "from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["${var.lit}", "${aws_vpc.x.cidr_block}"] }',
+      '    ]',
+      '  } } }',
+      '}',
+    ].join('\n');
+    const [r] = resourcesFromTfJson(parseJsonTree(json).value!);
+    expect(toPlain(r!.body)).toEqual({
+      name: 'x-1761',
+      ingress: [
+        { from_port: '1761', to_port: '1768', protocol: 'tcp', cidr_blocks: ['0.0.0.0/0', '10.0.0.0/8'] },
+        // a default is a literal (no template); a resource attribute stays an expression
+        { from_port: 22, to_port: 22, protocol: 'tcp', cidr_blocks: ['${x}', 'aws_vpc.x.cidr_block'] },
+      ],
+    });
+    const first = items(get(r!.body, 'ingress'))[0]!;
+    expect(at(get(first, 'from_port')!.span)).toBe('7:22-7:39');
+    expect(items(get(first, 'cidr_blocks')).map((i) => at(i.span))).toEqual(['7:105-7:121', '7:105-7:121']);
   });
 });

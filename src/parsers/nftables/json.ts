@@ -133,6 +133,8 @@ function scalarText(v: PValue | undefined): string | undefined {
 class JsonBuilder {
   readonly state = new IrState();
   readonly dynamicSets = new Set<string>();
+  /** Inside a command object (`{"add": …}`, `{"insert": …}`): a rule's `handle` there is a position. */
+  private inCommand = false;
   constructor(
     private readonly text: string,
     readonly diagnostics: Diagnostic[],
@@ -188,7 +190,12 @@ class JsonBuilder {
         this.state.flushRuleset(undefined, it.span);
         return;
       }
-      return this.item(value, key === 'create' ? 'add' : key);
+      this.inCommand = true;
+      try {
+        return this.item(value, key === 'create' ? 'add' : key);
+      } finally {
+        this.inCommand = false;
+      }
     }
     switch (key) {
       case 'metainfo':
@@ -464,14 +471,18 @@ class JsonBuilder {
     const t = this.tableOf(o, false);
     const chainName = scalarText(get(o, 'chain'));
     const named = verb === 'delete' || verb === 'destroy' || verb === 'replace';
-    // `index` places an added rule by position (the list output has none; its `handle` is not read as one)
-    if (named || get(o, 'index') !== undefined) {
-      const handle = scalarText(get(o, 'handle')) ?? scalarText(get(o, 'index')) ?? '?';
-      const where = `${named || get(o, 'index') === undefined ? 'handle' : 'index'} ${handle}`;
+    // `index` places an added rule by position, and so does `handle` in an add or insert command (libnftables-json(5):
+    // "In add/insert commands, serves as identifier of an existing rule to append/prepend the rule to"); the list
+    // output's rules are no command and their `handle` is not read as one
+    const at = get(o, 'index') !== undefined ? 'index' : this.inCommand && get(o, 'handle') !== undefined ? 'handle' : undefined;
+    let marker = -1;
+    if (named || at) {
+      const handle = (at === 'index' ? scalarText(get(o, 'index')) : scalarText(get(o, 'handle'))) ?? '?';
+      const where = `${named ? 'handle' : at} ${handle}`;
       const text = t && chainName !== undefined ? `${verb} rule ${t.family} ${t.name} ${chainName} ${where}` : `${verb} rule ${where}`;
       this.warn(`"${verb} rule" names a rule by the handle or position nft gives it when the ruleset is loaded: which rule it changes is not known here, so every rule of the chain may or may not apply`, o.span, 'nftables-json/rule-handle');
       const c = chainName !== undefined ? t?.chains.get(chainName) : undefined;
-      if (c) unknownRules(c, o.span, text);
+      if (c) marker = unknownRules(c, o.span, text);
       if (named) return;
     }
     if (!t || chainName === undefined) return;
@@ -496,7 +507,8 @@ class JsonBuilder {
         // a builder bug: left to buildDocument, which reports it as before
       }
     }
-    if (verb === 'insert') c.rules.unshift(built);
+    // (a positioned insert goes after the may-accept rule that stands for the unknown order, as in the text parser)
+    if (verb === 'insert') c.rules.splice(marker + 1, 0, built);
     else c.rules.push(built);
   }
 

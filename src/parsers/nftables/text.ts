@@ -943,14 +943,17 @@ export class NftTextParser {
       tb ??= this.state.table(spec.family, spec.name, this.span(start, n));
       ch = this.state.chain(tb, this.valOf(n), this.span(start, n));
     }
+    let marker = -1;
     if (positioned) {
       const span = this.span(start, this.lastTok());
       this.error('The rule\'s place is given by a rule handle or index, known only once the ruleset is loaded: it is put at the end (add) or start (insert) of the chain, and every rule of the chain may or may not apply', span, 'nftables/rule-handle', 'warning');
-      unknownRules(ch, span, `${verb} ${this.stmtText(start)}`);
+      marker = unknownRules(ch, span, `${verb} ${this.stmtText(start)}`);
     }
     const r = this.parseRuleTokens({ table: tb, chainName: ch.name });
     if (!r) return;
-    if (verb === 'insert') ch.rules.unshift(r);
+    // (a positioned insert goes after the may-accept rule that stands for the unknown order: before it, its drop
+    // would be certain where the kernel may run an accept of the chain first)
+    if (verb === 'insert') ch.rules.splice(marker + 1, 0, r);
     else ch.rules.push(r);
   }
 

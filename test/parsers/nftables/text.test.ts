@@ -103,6 +103,17 @@ describe('tables and chains', () => {
     expect(chainOf(pos, 'c').rules[0]!.text).toBe('add rule ip t c position 2');
   });
 
+  it('a rule inserted at a position goes after the undecided rule, not before every rule of the chain', () => {
+    // nft 1.0.6 loads this with handles 2, 3, 4 and puts the drop before handle 4 (the port 80 accept): port 22 is
+    // accepted by the kernel (handle 3 comes first); the insert was put first and said "drop" for certain
+    const text = 'add table inet t\nadd chain inet t input { type filter hook input priority 0; policy drop; }\nadd rule inet t input ct state established,related accept\nadd rule inet t input tcp dport 22 accept\nadd rule inet t input tcp dport 80 accept\ninsert rule inet t input position 4 tcp dport 22 drop\ninsert rule inet t input iifname "lo" accept\n';
+    const doc = parseNftables(text);
+    expect(diags(doc)).toEqual(['warning nftables/rule-handle 6:1-6:36']);
+    expect(rulesOf(doc, 'input')).toEqual(['inif=lo => accept', 'opaque:rule handle => accept', 'dstport=22 proto=6 => drop', 'ct=established,related => accept', 'dstport=22 proto=6 => accept', 'dstport=80 proto=6 => accept']);
+    const probe = { family: 'ipv4' as const, proto: 'tcp' as const, dport: 22, src: '10.200.0.2', dst: '10.200.0.1', iif: 'eth0', hook: 'input' as const, state: 'new' as const };
+    expect(tracePacket(doc.rulesets[0]!, probe).verdict).toBe('unknown');
+  });
+
   it('a netdev ingress chain filters its devices\' packets before prerouting; others pass it', () => {
     const text = [
       'table netdev edge {',

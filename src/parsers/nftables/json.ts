@@ -589,8 +589,9 @@ class JsonBuilder {
         const ref = e.key === 'meter' ? str(get(o, 'name')) : str(get(o, e.key));
         const name = (ref ?? '').replace(/^@/, '');
         this.dynamicSets.add(this.setKey(t, name));
+        // (a set statement's `stmt` is an array; a meter's is one statement: libnftables-json(5), and `nft -j list`)
         const stmts = get(o, 'stmt');
-        const hasStmt = (stmts?.kind === 'array' ? stmts.items : []).some((x) => ['limit', 'quota', 'ct count'].includes(single(x)?.key ?? ''));
+        const hasStmt = (stmts?.kind === 'array' ? stmts.items : stmts ? [stmts] : []).some((x) => ['limit', 'quota', 'ct count'].includes(single(x)?.key ?? ''));
         if (hasStmt) push({ k: 'opaque', module: 'set', text: this.textOf(s), reason: `the statement in the update of set ${name} depends on run-time state`, span });
         // the fields of the key and of a map's data (`update @m { ip saddr : tcp sport }`)
         const deps = payloadDeps(get(o, 'elem'), payloadDeps(get(o, 'data')));

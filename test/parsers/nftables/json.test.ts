@@ -95,6 +95,14 @@ describe('nft -j JSON', () => {
     ]);
   });
 
+  it('a meter\'s statement is one object, not an array: its rate limit may or may not let the packet through', () => {
+    // `nft -j list ruleset` of `tcp dport 1761 meter flood { ip saddr limit rate over 10/second } drop` (nft 1.0.6);
+    // the limit was missed and the drop was certain, where the kernel accepts every source under the rate
+    const meter = { meter: { key: { elem: { val: payload('ip', 'saddr'), timeout: 10 } }, stmt: { limit: { rate: 10, burst: 5, per: 'second', inv: true } }, size: 128000, name: 'flood' } };
+    const doc = parseNftablesJson(wrap(table, { chain: { ...base.chain, policy: 'accept' } }, rule(match(payload('tcp', 'dport'), 1761), meter, { drop: null })));
+    expect(rulesOf(doc, 'in')).toEqual(['dstport=1761 opaque:set proto=6 => drop']);
+  });
+
   it('commands: add, insert, flush, delete', () => {
     const doc = parseNftablesJson(
       wrap(

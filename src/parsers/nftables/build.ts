@@ -620,6 +620,8 @@ function convertMatchInto(out: MatchSink, left: IrExpr, op: string, right0: IrVa
     out.push(m);
     return;
   }
+  const frag = fragmentTest(left, op, right);
+  if (frag !== undefined) return pushPlaced(out, imp, { kind: 'fragment' }, base, at, frag);
   const flags = tcpFlagsTest(left, op, right);
   if (flags === null) return failed(out, left, right0, imp, negated, rule, 'TCP flags test not decoded', base, at);
   if (flags !== undefined) return pushPlaced(out, imp, { kind: 'tcp-flags', values: flags }, base, at, negated);
@@ -809,6 +811,23 @@ function isTcpFlags(e: IrExpr): boolean {
  * implicit (`in`: any of the bits; a set: one of its values), `==`, `!` (none of the bits), a mask on
  * either side (`tcp flags & (syn|ack) == syn`, `tcp flags syn / syn,ack`).
  */
+/**
+ * `ip frag-off & 0x1fff != 0`, nft's test for a non-first fragment (the wiki's "Matching packet headers"; iptables
+ * `-f`): the fragment match, negated for `== 0`; undefined for anything else (the MF bit, another mask: opaque).
+ */
+function fragmentTest(left: IrExpr, op: string, right: IrVal): boolean | undefined {
+  if (left.k !== 'binop' || left.op !== '&' || left.left.k !== 'payload' || left.left.proto !== 'ip' || left.left.field !== 'frag-off') return undefined;
+  if (intOf(left.right) !== 0x1fff || intOf(right) !== 0) return undefined;
+  return op === '!=' ? false : op === '==' ? true : undefined;
+}
+
+/** A number written as an atom (`8191`, `0x1fff`), else undefined. */
+function intOf(v: IrVal): number | undefined {
+  if (v.k !== 'atom') return undefined;
+  if (typeof v.v === 'number') return v.v;
+  return typeof v.v === 'string' && /^(?:0x[0-9a-f]{1,8}|[0-9]{1,10})$/i.test(v.v) ? Number(v.v) : undefined;
+}
+
 function tcpFlagsTest(left: IrExpr, op: string, right: IrVal): NumSet | null | undefined {
   let mask = 0xff;
   if (left.k === 'binop') {

@@ -103,6 +103,19 @@ describe('tables and chains', () => {
     expect(chainOf(pos, 'c').rules[0]!.text).toBe('add rule ip t c position 2');
   });
 
+  it('ip frag-off & 0x1fff != 0 is the fragment test: never the first packet of a connection', () => {
+    // the nft wiki's anti-DDoS ingress rule: it was opaque, and every port "possibly open" (the kernel accepts)
+    const text = 'table inet f {\n chain input {\n  type filter hook input priority 0; policy accept;\n  ip frag-off & 0x1fff != 0 counter drop\n  ip frag-off & 0x1fff == 0 tcp dport 1761 drop\n  ip frag-off & 0x2000 != 0 drop\n }\n}\n';
+    const doc = parseNftables(text);
+    expect(diags(doc)).toEqual([]);
+    expect(rulesOf(doc, 'input')).toEqual(['family=ipv4 fragment => drop', '!fragment dstport=1761 family=ipv4 proto=6 => drop', '!opaque:ip frag-off family=ipv4 => drop']);
+    const probe = { family: 'ipv4' as const, proto: 'tcp' as const, dport: 22, src: '10.200.0.2', dst: '10.200.0.1', iif: 'eth0', hook: 'input' as const, state: 'new' as const };
+    expect(tracePacket(doc.rulesets[0]!, probe).verdict).toBe('unknown'); // the MF bit: a first fragment has it
+    const noMf = parseNftables(text.replace('  ip frag-off & 0x2000 != 0 drop\n', ''));
+    expect(tracePacket(noMf.rulesets[0]!, probe).verdict).toBe('accept');
+    expect(tracePacket(noMf.rulesets[0]!, { ...probe, dport: 1761 }).verdict).toBe('drop');
+  });
+
   it('a rule inserted at a position goes after the undecided rule, not before every rule of the chain', () => {
     // nft 1.0.6 loads this with handles 2, 3, 4 and puts the drop before handle 4 (the port 80 accept): port 22 is
     // accepted by the kernel (handle 3 comes first); the insert was put first and said "drop" for certain

@@ -507,8 +507,8 @@ class JsonBuilder {
         // a builder bug: left to buildDocument, which reports it as before
       }
     }
-    // (a positioned insert goes after the may-accept rule that stands for the unknown order, as in the text parser)
-    if (verb === 'insert') c.rules.splice(marker + 1, 0, built);
+    // a positioned rule goes right after the may-accept rule that stands for the unknown order, as in the text parser
+    if (verb === 'insert' || marker >= 0) c.rules.splice(marker + 1, 0, built);
     else c.rules.push(built);
   }
 

@@ -951,9 +951,10 @@ export class NftTextParser {
     }
     const r = this.parseRuleTokens({ table: tb, chainName: ch.name });
     if (!r) return;
-    // (a positioned insert goes after the may-accept rule that stands for the unknown order: before it, its drop
-    // would be certain where the kernel may run an accept of the chain first)
-    if (verb === 'insert') ch.rules.splice(marker + 1, 0, r);
+    // a positioned rule goes right after the may-accept rule that stands for the unknown order, whether added or
+    // inserted (its handle may name any rule): before it, its drop would be certain where the kernel may run an
+    // accept of the chain first; at the end, a drop placed before an accept would be missed
+    if (verb === 'insert' || positioned) ch.rules.splice(marker + 1, 0, r);
     else ch.rules.push(r);
   }
 

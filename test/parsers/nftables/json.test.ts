@@ -134,7 +134,7 @@ describe('nft -j JSON', () => {
     // libnftables-json(5): in add/insert commands a rule's handle names the rule to append/prepend it to
     const byHandle = parseNftablesJson(wrap({ add: table }, { add: base }, { add: accept22 }, { insert: { rule: { ...drop.rule, handle: 2 } } }, { add: { rule: { ...drop.rule, handle: 2 } } }));
     expect(byHandle.diagnostics.map((d) => d.code)).toEqual(['nftables-json/rule-handle', 'nftables-json/rule-handle']);
-    expect(rulesOf(byHandle, 'in')).toEqual(['opaque:rule handle => accept', 'dstport=1761 proto=6 => drop', 'dstport=1761 proto=6 => accept', 'dstport=1761 proto=6 => drop']);
+    expect(rulesOf(byHandle, 'in')).toEqual(['opaque:rule handle => accept', 'dstport=1761 proto=6 => drop', 'dstport=1761 proto=6 => drop', 'dstport=1761 proto=6 => accept']);
     // the list output's handles are not positions
     expect(rulesOf(parseNftablesJson(wrap(table, base, { rule: { ...drop.rule, handle: 4 } })), 'in')).toEqual(['dstport=1761 proto=6 => drop']);
   });

@@ -946,7 +946,7 @@ export class NftTextParser {
     let marker = -1;
     if (positioned) {
       const span = this.span(start, this.lastTok());
-      this.error('The rule\'s place is given by a rule handle or index, known only once the ruleset is loaded: it is put at the end (add) or start (insert) of the chain, and every rule of the chain may or may not apply', span, 'nftables/rule-handle', 'warning');
+      this.error('The rule\'s place is given by a rule handle or index, known only once the ruleset is loaded: it may come before any rule of the chain, and every rule of the chain may or may not apply', span, 'nftables/rule-handle', 'warning');
       marker = unknownRules(ch, span, `${verb} ${this.stmtText(start)}`);
     }
     const r = this.parseRuleTokens({ table: tb, chainName: ch.name });

@@ -117,6 +117,21 @@ describe('tables and chains', () => {
     expect(tracePacket(noMf.rulesets[0]!, { ...probe, dport: 1761 }).verdict).toBe('drop');
   });
 
+  it('an address under a contiguous netmask is a prefix; a mask with holes stays opaque', () => {
+    // nft lists `ip saddr & 255.255.255.0 == 192.0.2.0` as `ip saddr 192.0.2.0/24`; it was opaque, "possibly open"
+    const text = 'table inet f {\n chain input {\n  type filter hook input priority 0; policy drop;\n  ip saddr & 255.255.255.0 == 192.0.2.0 tcp dport 3000 accept\n  ip6 saddr & ffff:ffff:ffff:ffff:: != fd00:200:: tcp dport 22 accept\n  ip saddr & 255.0.255.0 == 10.0.0.0 accept\n  ip daddr & 255.255.255.0 == 10.0.0.1 accept\n }\n}\n';
+    const doc = parseNftables(text);
+    expect(diags(doc)).toEqual([]);
+    expect(rulesOf(doc, 'input')).toEqual([
+      'dstport=3000 family=ipv4 proto=6 srcaddr=192.0.2.0/24 => accept',
+      '!srcaddr=fd00:200::/64 dstport=22 family=ipv6 proto=6 => accept',
+      'family=ipv4 opaque:ip saddr => accept',
+      'family=ipv4 opaque:ip daddr => accept',
+    ]);
+    const probe = { family: 'ipv4' as const, proto: 'tcp' as const, dport: 3000, src: '192.0.2.33', dst: '10.200.0.1', iif: 'eth0', hook: 'input' as const, state: 'new' as const };
+    expect(tracePacket(doc.rulesets[0]!, probe).verdict).toBe('accept');
+  });
+
   it('a rule inserted at a position goes after the undecided rule, not before every rule of the chain', () => {
     // nft 1.0.6 loads this with handles 2, 3, 4 and puts the drop before handle 4 (the port 80 accept): port 22 is
     // accepted by the kernel (handle 3 comes first); the insert was put first and said "drop" for certain

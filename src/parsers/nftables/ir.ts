@@ -222,7 +222,15 @@ export function exprModule(e: IrExpr): string {
 export function unknownRules(ch: IrChain, span: Span, text: string): number {
   const at = ch.rules.findIndex((r) => 'stmts' in r && r.stmts[0]?.k === 'opaque' && r.stmts[0].module === 'rule handle');
   if (at >= 0) return at;
-  const reason = 'rule handles and positions are given when the ruleset is loaded: the rules this command changes are not known here';
-  ch.rules.unshift({ stmts: [{ k: 'opaque', module: 'rule handle', text, reason, span }, { k: 'verdict', v: { k: 'accept' }, span }], span, text });
+  ch.rules.unshift({ stmts: [positionUnknown(span, text), { k: 'verdict', v: { k: 'accept' }, span }], span, text });
   return 0;
+}
+
+/**
+ * The test that a rule placed by handle or position is where it is read (right after the rule unknownRules makes):
+ * it may be there or after any other rule, so it decides nothing for certain and hides no rule behind it.
+ */
+export function positionUnknown(span: Span, text: string): IrStmt {
+  const reason = 'rule handles and positions are given when the ruleset is loaded: the rules this command changes are not known here';
+  return { k: 'opaque', module: 'rule handle', text, reason, span };
 }

@@ -8,7 +8,7 @@ import { ajvLib } from '../libs.js';
 import { DOCUMENT_START, LineIndex, type Diagnostic, type Span, type TableFamily } from '../../model/index.js';
 import { parseJsonTree, toPlain, type PValue } from '../values.js';
 import type { RulePrebuilder } from './build.js';
-import { IrState, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
+import { IrState, positionUnknown, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
 import { FAMILIES, namedPriority } from './symbols.js';
 import { member as get, parseJsonFast, parseJsonViews } from './fastjson.js';
 import { parseStatementsText } from './text.js';
@@ -476,6 +476,7 @@ class JsonBuilder {
     // output's rules are no command and their `handle` is not read as one
     const at = get(o, 'index') !== undefined ? 'index' : this.inCommand && get(o, 'handle') !== undefined ? 'handle' : undefined;
     let marker = -1;
+    let placeStmt: IrStmt | undefined;
     if (named || at) {
       const handle = (at === 'index' ? scalarText(get(o, 'index')) : scalarText(get(o, 'handle'))) ?? '?';
       const where = `${named ? 'handle' : at} ${handle}`;
@@ -484,6 +485,7 @@ class JsonBuilder {
       const c = chainName !== undefined ? t?.chains.get(chainName) : undefined;
       if (c) marker = unknownRules(c, o.span, text);
       if (named) return;
+      placeStmt = positionUnknown(o.span, text);
     }
     if (!t || chainName === undefined) return;
     const c: IrChain | undefined = t.chains.get(chainName);
@@ -491,6 +493,7 @@ class JsonBuilder {
     const rule: IrRule = { stmts: [], span: o.span, text: this.textOf(o), source: this.text };
     const comment = str(get(o, 'comment'));
     if (comment !== undefined) rule.comment = comment;
+    if (placeStmt) rule.stmts.push(placeStmt);
     const expr = get(o, 'expr');
     for (const s of expr?.kind === 'array' ? expr.items : []) {
       try {

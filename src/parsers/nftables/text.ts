@@ -6,7 +6,7 @@
 import { LineIndex, type Diagnostic, type DocComment, type Rule, type Span, type TableFamily } from '../../model/index.js';
 import type { ParseOptions } from '../types.js';
 import type { RulePrebuilder } from './build.js';
-import { exprModule, IrState, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
+import { exprModule, IrState, positionUnknown, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
 import { HintedLineIndex, K_NL, K_PUNCT, K_REF, K_STR, K_VAR, K_WORD, lex, Lexer, spanOfTok, TOK_TYPES, type LexToken, type Source } from './lexer.js';
 import { placeOf } from '../placed.js';
 import { oneLineAt } from './rule.js';
@@ -944,12 +944,15 @@ export class NftTextParser {
       ch = this.state.chain(tb, this.valOf(n), this.span(start, n));
     }
     let marker = -1;
+    let where: IrStmt | undefined;
     if (positioned) {
       const span = this.span(start, this.lastTok());
       this.error('The rule\'s place is given by a rule handle or index, known only once the ruleset is loaded: it may come before any rule of the chain, and every rule of the chain may or may not apply', span, 'nftables/rule-handle', 'warning');
-      marker = unknownRules(ch, span, `${verb} ${this.stmtText(start)}`);
+      const text = `${verb} ${this.stmtText(start)}`;
+      marker = unknownRules(ch, span, text);
+      where = positionUnknown(span, text);
     }
-    const r = this.parseRuleTokens({ table: tb, chainName: ch.name });
+    const r = this.parseRuleTokens({ table: tb, chainName: ch.name }, where);
     if (!r) return;
     // a positioned rule goes right after the may-accept rule that stands for the unknown order, whether added or
     // inserted (its handle may name any rule): before it, its drop would be certain where the kernel may run an
@@ -1008,7 +1011,8 @@ export class NftTextParser {
   // ------------------------------------------------------------ rules
 
   /** Parse one rule starting at the cursor, up to a newline/`;` at depth 0 or an unmatched `}`. */
-  private parseRuleTokens(ctx: Ctx): IrChainRule | undefined {
+  /** `first`: a statement put before the rule's own (the unknown place of a positioned rule). */
+  private parseRuleTokens(ctx: Ctx, first?: IrStmt): IrChainRule | undefined {
     const lo = this.pos;
     let d = 0;
     if (this.depth === 0) this.dropBefore(lo - 1);
@@ -1043,6 +1047,7 @@ export class NftTextParser {
       this.pos = hi;
       if (rule === undefined && this.ruleNesting > 0) buf.length = start;
     }
+    if (first) buf.splice(start, 0, first);
     const end = buf.length;
     let kept: IrChainRule = rule;
     try {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { tracePacket } from '../../../src/analysis/index.js';
+import { findShadowedRules, tracePacket } from '../../../src/analysis/index.js';
 import { canonicalRuleset, formatPorts, tcpFlagsMasked, tcpFlagsWhere } from '../../../src/model/index.js';
 import { parseNftables, parseNftablesJson } from '../../../src/parsers/nftables/index.js';
 import type { IncludeReader } from '../../../src/parsers/types.js';
@@ -100,7 +100,7 @@ describe('tables and chains', () => {
     const pos = parseNftables('add table ip t\nadd chain ip t c { type filter hook input priority 0; policy drop; }\nadd rule ip t c tcp dport 22 accept\nadd rule ip t c position 2 tcp dport 1761 drop\nreplace rule ip t c handle 2 tcp dport 1762 accept\n');
     expect(diags(pos)).toEqual(['warning nftables/rule-handle 4:1-4:27', 'warning nftables/rule-handle 5:1-5:29']);
     // (the positioned drop right after the undecided rule: handle 2 is the accept in nft, and the kernel drops 1761)
-    expect(rulesOf(pos, 'c')).toEqual(['opaque:rule handle => accept', 'dstport=1761 proto=6 => drop', 'dstport=22 proto=6 => accept']);
+    expect(rulesOf(pos, 'c')).toEqual(['opaque:rule handle => accept', 'dstport=1761 opaque:rule handle proto=6 => drop', 'dstport=22 proto=6 => accept']);
     expect(chainOf(pos, 'c').rules[0]!.text).toBe('add rule ip t c position 2');
   });
 
@@ -138,14 +138,16 @@ describe('tables and chains', () => {
     const text = 'add table inet t\nadd chain inet t input { type filter hook input priority 0; policy drop; }\nadd rule inet t input ct state established,related accept\nadd rule inet t input tcp dport 22 accept\nadd rule inet t input tcp dport 80 accept\ninsert rule inet t input position 4 tcp dport 22 drop\ninsert rule inet t input iifname "lo" accept\n';
     const doc = parseNftables(text);
     expect(diags(doc)).toEqual(['warning nftables/rule-handle 6:1-6:36']);
-    expect(rulesOf(doc, 'input')).toEqual(['inif=lo => accept', 'opaque:rule handle => accept', 'dstport=22 proto=6 => drop', 'ct=established,related => accept', 'dstport=22 proto=6 => accept', 'dstport=80 proto=6 => accept']);
+    expect(rulesOf(doc, 'input')).toEqual(['inif=lo => accept', 'opaque:rule handle => accept', 'dstport=22 opaque:rule handle proto=6 => drop', 'ct=established,related => accept', 'dstport=22 proto=6 => accept', 'dstport=80 proto=6 => accept']);
     const probe = { family: 'ipv4' as const, proto: 'tcp' as const, dport: 22, src: '10.200.0.2', dst: '10.200.0.1', iif: 'eth0', hook: 'input' as const, state: 'new' as const };
     expect(tracePacket(doc.rulesets[0]!, probe).verdict).toBe('unknown');
     // an added rule at a position may come before any rule too: nft puts this drop after handle 2, before the
     // port 80 accept (handle 4), and the kernel drops port 80; at the chain's end it was "accept" for certain
     const added = parseNftables(text.replace(/\ninsert rule inet t input iifname "lo" accept\n$/, '\nadd rule inet t input position 2 tcp dport 80 drop\n'));
-    expect(rulesOf(added, 'input').slice(0, 3)).toEqual(['opaque:rule handle => accept', 'dstport=80 proto=6 => drop', 'dstport=22 proto=6 => drop']);
+    expect(rulesOf(added, 'input').slice(0, 3)).toEqual(['opaque:rule handle => accept', 'dstport=80 opaque:rule handle proto=6 => drop', 'dstport=22 opaque:rule handle proto=6 => drop']);
     expect(tracePacket(added.rulesets[0]!, { ...probe, dport: 80 }).verdict).toBe('unknown');
+    // a positioned rule may be after any other: it hides none of them (the port 22 and 80 accepts were "never reached")
+    expect(findShadowedRules(added.rulesets[0]!).map((x) => x.rule.span.start.line)).toEqual([]);
   });
 
   it('a netdev ingress chain filters its devices\' packets before prerouting; others pass it', () => {

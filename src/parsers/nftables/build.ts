@@ -9,6 +9,7 @@ import {
   numRange,
   numSetOf,
   parseAddrRange,
+  parseAddress,
   parseCidr,
   protocolNumber,
   PORT_PROTOCOLS,
@@ -586,8 +587,12 @@ function convertMatch(left: IrExpr, op: string, right0: IrVal, tc: TableCtx, rul
 const ONE_VAL: IrVal[] = [{ k: 'atom', v: '' }];
 
 /** convertMatch, the matches pushed onto `out` (a rule's list: no list per match). */
-function convertMatchInto(out: MatchSink, left: IrExpr, op: string, right0: IrVal, tc: TableCtx, rule: RuleText, base: Span | undefined, at: number): void {
+function convertMatchInto(out: MatchSink, left0: IrExpr, op: string, right1: IrVal, tc: TableCtx, rule: RuleText, base: Span | undefined, at: number): void {
   const negated = op === '!=';
+  // `ip saddr & 255.255.255.0 == 192.0.2.0` is the prefix 192.0.2.0/24 (nft lists it so)
+  const pfx = maskedPrefix(left0, op, right1);
+  const left = pfx ? pfx.left : left0;
+  const right0 = pfx ? pfx.right : right1;
   const imp = implied(left, tc);
   let right = right0;
   if (right0.k === 'ref') {
@@ -620,6 +625,8 @@ function convertMatchInto(out: MatchSink, left: IrExpr, op: string, right0: IrVa
     out.push(m);
     return;
   }
+  const frag = fragmentTest(left, op, right);
+  if (frag !== undefined) return pushPlaced(out, imp, { kind: 'fragment' }, base, at, frag);
   const flags = tcpFlagsTest(left, op, right);
   if (flags === null) return failed(out, left, right0, imp, negated, rule, 'TCP flags test not decoded', base, at);
   if (flags !== undefined) return pushPlaced(out, imp, { kind: 'tcp-flags', values: flags }, base, at, negated);
@@ -809,6 +816,46 @@ function isTcpFlags(e: IrExpr): boolean {
  * implicit (`in`: any of the bits; a set: one of its values), `==`, `!` (none of the bits), a mask on
  * either side (`tcp flags & (syn|ack) == syn`, `tcp flags syn / syn,ack`).
  */
+/**
+ * An address under a contiguous netmask compared with an address inside it (`ip saddr & 255.255.255.0 ==
+ * 192.0.2.0`, `ip6 daddr & ffff:ffff:: != fd00::`): the selector and the prefix. Anything else: undefined (opaque).
+ */
+function maskedPrefix(left: IrExpr, op: string, right: IrVal): { left: IrExpr; right: IrVal } | undefined {
+  if (left.k !== 'binop' || left.op !== '&' || (op !== '==' && op !== '!=')) return undefined;
+  const sel = left.left;
+  if (sel.k !== 'payload' || (sel.proto !== 'ip' && sel.proto !== 'ip6') || (sel.field !== 'saddr' && sel.field !== 'daddr')) return undefined;
+  if (left.right.k !== 'atom' || typeof left.right.v !== 'string' || right.k !== 'atom' || typeof right.v !== 'string') return undefined;
+  const mask = parseAddress(left.right.v);
+  const addr = parseAddress(right.v);
+  const bits = sel.proto === 'ip' ? 32 : 128;
+  if (!mask || !addr || mask.family !== addr.family || (mask.family === 'ipv4') !== (bits === 32)) return undefined;
+  const m = BigInt(mask.value);
+  let len = 0;
+  while (len < bits && (m >> BigInt(bits - 1 - len)) & 1n) len++;
+  const full = (1n << BigInt(bits)) - 1n;
+  const want = len === 0 ? 0n : (full >> BigInt(bits - len)) << BigInt(bits - len);
+  // a mask with holes, or an address with bits the mask clears (it never matches): left opaque
+  if (m !== want || (BigInt(addr.value) & ~want & full) !== 0n) return undefined;
+  return { left: sel, right: { k: 'prefix', addr: right.v, len } };
+}
+
+/**
+ * `ip frag-off & 0x1fff != 0`, nft's test for a non-first fragment (the wiki's "Matching packet headers"; iptables
+ * `-f`): the fragment match, negated for `== 0`; undefined for anything else (the MF bit, another mask: opaque).
+ */
+function fragmentTest(left: IrExpr, op: string, right: IrVal): boolean | undefined {
+  if (left.k !== 'binop' || left.op !== '&' || left.left.k !== 'payload' || left.left.proto !== 'ip' || left.left.field !== 'frag-off') return undefined;
+  if (intOf(left.right) !== 0x1fff || intOf(right) !== 0) return undefined;
+  return op === '!=' ? false : op === '==' ? true : undefined;
+}
+
+/** A number written as an atom (`8191`, `0x1fff`), else undefined. */
+function intOf(v: IrVal): number | undefined {
+  if (v.k !== 'atom') return undefined;
+  if (typeof v.v === 'number') return v.v;
+  return typeof v.v === 'string' && /^(?:0x[0-9a-f]{1,8}|[0-9]{1,10})$/i.test(v.v) ? Number(v.v) : undefined;
+}
+
 function tcpFlagsTest(left: IrExpr, op: string, right: IrVal): NumSet | null | undefined {
   let mask = 0xff;
   if (left.k === 'binop') {

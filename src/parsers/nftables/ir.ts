@@ -216,10 +216,21 @@ export function exprModule(e: IrExpr): string {
  * position 3`): which rule it deletes, replaces or follows is known only to the loaded ruleset (a deleted drop
  * may open anything), so the chain may accept any packet: a rule at its start accepts on a test that may or may
  * not hold, named after the command. Sound, not exact: what the rules below accept stays "open". Once per chain
- * until the chain is flushed.
+ * until the chain is flushed. Returns that rule's index: a rule inserted at a position goes after it (nft puts it
+ * before the rule of that handle, which may be any rule, never before one inserted later without a position).
  */
-export function unknownRules(ch: IrChain, span: Span, text: string): void {
-  for (const r of ch.rules) if ('stmts' in r && r.stmts[0]?.k === 'opaque' && r.stmts[0].module === 'rule handle') return;
+export function unknownRules(ch: IrChain, span: Span, text: string): number {
+  const at = ch.rules.findIndex((r) => 'stmts' in r && r.stmts[0]?.k === 'opaque' && r.stmts[0].module === 'rule handle');
+  if (at >= 0) return at;
+  ch.rules.unshift({ stmts: [positionUnknown(span, text), { k: 'verdict', v: { k: 'accept' }, span }], span, text });
+  return 0;
+}
+
+/**
+ * The test that a rule placed by handle or position is where it is read (right after the rule unknownRules makes):
+ * it may be there or after any other rule, so it decides nothing for certain and hides no rule behind it.
+ */
+export function positionUnknown(span: Span, text: string): IrStmt {
   const reason = 'rule handles and positions are given when the ruleset is loaded: the rules this command changes are not known here';
-  ch.rules.unshift({ stmts: [{ k: 'opaque', module: 'rule handle', text, reason, span }, { k: 'verdict', v: { k: 'accept' }, span }], span, text });
+  return { k: 'opaque', module: 'rule handle', text, reason, span };
 }

@@ -8,7 +8,7 @@ import { ajvLib } from '../libs.js';
 import { DOCUMENT_START, LineIndex, type Diagnostic, type Span, type TableFamily } from '../../model/index.js';
 import { parseJsonTree, toPlain, type PValue } from '../values.js';
 import type { RulePrebuilder } from './build.js';
-import { IrState, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
+import { IrState, positionUnknown, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
 import { FAMILIES, namedPriority } from './symbols.js';
 import { member as get, parseJsonFast, parseJsonViews } from './fastjson.js';
 import { parseStatementsText } from './text.js';
@@ -133,6 +133,8 @@ function scalarText(v: PValue | undefined): string | undefined {
 class JsonBuilder {
   readonly state = new IrState();
   readonly dynamicSets = new Set<string>();
+  /** Inside a command object (`{"add": …}`, `{"insert": …}`): a rule's `handle` there is a position. */
+  private inCommand = false;
   constructor(
     private readonly text: string,
     readonly diagnostics: Diagnostic[],
@@ -188,7 +190,12 @@ class JsonBuilder {
         this.state.flushRuleset(undefined, it.span);
         return;
       }
-      return this.item(value, key === 'create' ? 'add' : key);
+      this.inCommand = true;
+      try {
+        return this.item(value, key === 'create' ? 'add' : key);
+      } finally {
+        this.inCommand = false;
+      }
     }
     switch (key) {
       case 'metainfo':
@@ -464,15 +471,21 @@ class JsonBuilder {
     const t = this.tableOf(o, false);
     const chainName = scalarText(get(o, 'chain'));
     const named = verb === 'delete' || verb === 'destroy' || verb === 'replace';
-    // `index` places an added rule by position (the list output has none; its `handle` is not read as one)
-    if (named || get(o, 'index') !== undefined) {
-      const handle = scalarText(get(o, 'handle')) ?? scalarText(get(o, 'index')) ?? '?';
-      const where = `${named || get(o, 'index') === undefined ? 'handle' : 'index'} ${handle}`;
+    // `index` places an added rule by position, and so does `handle` in an add or insert command (libnftables-json(5):
+    // "In add/insert commands, serves as identifier of an existing rule to append/prepend the rule to"); the list
+    // output's rules are no command and their `handle` is not read as one
+    const at = get(o, 'index') !== undefined ? 'index' : this.inCommand && get(o, 'handle') !== undefined ? 'handle' : undefined;
+    let marker = -1;
+    let placeStmt: IrStmt | undefined;
+    if (named || at) {
+      const handle = (at === 'index' ? scalarText(get(o, 'index')) : scalarText(get(o, 'handle'))) ?? '?';
+      const where = `${named ? 'handle' : at} ${handle}`;
       const text = t && chainName !== undefined ? `${verb} rule ${t.family} ${t.name} ${chainName} ${where}` : `${verb} rule ${where}`;
       this.warn(`"${verb} rule" names a rule by the handle or position nft gives it when the ruleset is loaded: which rule it changes is not known here, so every rule of the chain may or may not apply`, o.span, 'nftables-json/rule-handle');
       const c = chainName !== undefined ? t?.chains.get(chainName) : undefined;
-      if (c) unknownRules(c, o.span, text);
+      if (c) marker = unknownRules(c, o.span, text);
       if (named) return;
+      placeStmt = positionUnknown(o.span, text);
     }
     if (!t || chainName === undefined) return;
     const c: IrChain | undefined = t.chains.get(chainName);
@@ -480,6 +493,7 @@ class JsonBuilder {
     const rule: IrRule = { stmts: [], span: o.span, text: this.textOf(o), source: this.text };
     const comment = str(get(o, 'comment'));
     if (comment !== undefined) rule.comment = comment;
+    if (placeStmt) rule.stmts.push(placeStmt);
     const expr = get(o, 'expr');
     for (const s of expr?.kind === 'array' ? expr.items : []) {
       try {
@@ -496,7 +510,8 @@ class JsonBuilder {
         // a builder bug: left to buildDocument, which reports it as before
       }
     }
-    if (verb === 'insert') c.rules.unshift(built);
+    // a positioned rule goes right after the may-accept rule that stands for the unknown order, as in the text parser
+    if (verb === 'insert' || marker >= 0) c.rules.splice(marker + 1, 0, built);
     else c.rules.push(built);
   }
 
@@ -577,8 +592,9 @@ class JsonBuilder {
         const ref = e.key === 'meter' ? str(get(o, 'name')) : str(get(o, e.key));
         const name = (ref ?? '').replace(/^@/, '');
         this.dynamicSets.add(this.setKey(t, name));
+        // (a set statement's `stmt` is an array; a meter's is one statement: libnftables-json(5), and `nft -j list`)
         const stmts = get(o, 'stmt');
-        const hasStmt = (stmts?.kind === 'array' ? stmts.items : []).some((x) => ['limit', 'quota', 'ct count'].includes(single(x)?.key ?? ''));
+        const hasStmt = (stmts?.kind === 'array' ? stmts.items : stmts ? [stmts] : []).some((x) => ['limit', 'quota', 'ct count'].includes(single(x)?.key ?? ''));
         if (hasStmt) push({ k: 'opaque', module: 'set', text: this.textOf(s), reason: `the statement in the update of set ${name} depends on run-time state`, span });
         // the fields of the key and of a map's data (`update @m { ip saddr : tcp sport }`)
         const deps = payloadDeps(get(o, 'elem'), payloadDeps(get(o, 'data')));

@@ -6,7 +6,7 @@
 import { LineIndex, type Diagnostic, type DocComment, type Rule, type Span, type TableFamily } from '../../model/index.js';
 import type { ParseOptions } from '../types.js';
 import type { RulePrebuilder } from './build.js';
-import { exprModule, IrState, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
+import { exprModule, IrState, positionUnknown, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
 import { HintedLineIndex, K_NL, K_PUNCT, K_REF, K_STR, K_VAR, K_WORD, lex, Lexer, spanOfTok, TOK_TYPES, type LexToken, type Source } from './lexer.js';
 import { placeOf } from '../placed.js';
 import { oneLineAt } from './rule.js';
@@ -943,14 +943,21 @@ export class NftTextParser {
       tb ??= this.state.table(spec.family, spec.name, this.span(start, n));
       ch = this.state.chain(tb, this.valOf(n), this.span(start, n));
     }
+    let marker = -1;
+    let where: IrStmt | undefined;
     if (positioned) {
       const span = this.span(start, this.lastTok());
-      this.error('The rule\'s place is given by a rule handle or index, known only once the ruleset is loaded: it is put at the end (add) or start (insert) of the chain, and every rule of the chain may or may not apply', span, 'nftables/rule-handle', 'warning');
-      unknownRules(ch, span, `${verb} ${this.stmtText(start)}`);
+      this.error('The rule\'s place is given by a rule handle or index, known only once the ruleset is loaded: it may come before any rule of the chain, and every rule of the chain may or may not apply', span, 'nftables/rule-handle', 'warning');
+      const text = `${verb} ${this.stmtText(start)}`;
+      marker = unknownRules(ch, span, text);
+      where = positionUnknown(span, text);
     }
-    const r = this.parseRuleTokens({ table: tb, chainName: ch.name });
+    const r = this.parseRuleTokens({ table: tb, chainName: ch.name }, where);
     if (!r) return;
-    if (verb === 'insert') ch.rules.unshift(r);
+    // a positioned rule goes right after the may-accept rule that stands for the unknown order, whether added or
+    // inserted (its handle may name any rule): before it, its drop would be certain where the kernel may run an
+    // accept of the chain first; at the end, a drop placed before an accept would be missed
+    if (verb === 'insert' || positioned) ch.rules.splice(marker + 1, 0, r);
     else ch.rules.push(r);
   }
 
@@ -1004,7 +1011,8 @@ export class NftTextParser {
   // ------------------------------------------------------------ rules
 
   /** Parse one rule starting at the cursor, up to a newline/`;` at depth 0 or an unmatched `}`. */
-  private parseRuleTokens(ctx: Ctx): IrChainRule | undefined {
+  /** `first`: a statement put before the rule's own (the unknown place of a positioned rule). */
+  private parseRuleTokens(ctx: Ctx, first?: IrStmt): IrChainRule | undefined {
     const lo = this.pos;
     let d = 0;
     if (this.depth === 0) this.dropBefore(lo - 1);
@@ -1039,6 +1047,7 @@ export class NftTextParser {
       this.pos = hi;
       if (rule === undefined && this.ruleNesting > 0) buf.length = start;
     }
+    if (first) buf.splice(start, 0, first);
     const end = buf.length;
     let kept: IrChainRule = rule;
     try {

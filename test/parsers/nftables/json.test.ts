@@ -95,6 +95,14 @@ describe('nft -j JSON', () => {
     ]);
   });
 
+  it('a meter\'s statement is one object, not an array: its rate limit may or may not let the packet through', () => {
+    // `nft -j list ruleset` of `tcp dport 1761 meter flood { ip saddr limit rate over 10/second } drop` (nft 1.0.6);
+    // the limit was missed and the drop was certain, where the kernel accepts every source under the rate
+    const meter = { meter: { key: { elem: { val: payload('ip', 'saddr'), timeout: 10 } }, stmt: { limit: { rate: 10, burst: 5, per: 'second', inv: true } }, size: 128000, name: 'flood' } };
+    const doc = parseNftablesJson(wrap(table, { chain: { ...base.chain, policy: 'accept' } }, rule(match(payload('tcp', 'dport'), 1761), meter, { drop: null })));
+    expect(rulesOf(doc, 'in')).toEqual(['dstport=1761 opaque:set proto=6 => drop']);
+  });
+
   it('commands: add, insert, flush, delete', () => {
     const doc = parseNftablesJson(
       wrap(
@@ -118,7 +126,15 @@ describe('nft -j JSON', () => {
     expect(rulesOf(doc, 'in')).toEqual(['opaque:rule handle => accept', 'dstport=1761 proto=6 => drop']);
     expect(chainOf(doc, 'in').rules[0]!.text).toBe('delete rule inet t in handle 2');
     const idx = parseNftablesJson(wrap({ add: table }, { add: base }, { add: { rule: { ...drop.rule, index: 0 } } }));
-    expect(rulesOf(idx, 'in')).toEqual(['opaque:rule handle => accept', 'dstport=1761 proto=6 => drop']);
+    expect(rulesOf(idx, 'in')).toEqual(['opaque:rule handle => accept', 'dstport=1761 opaque:rule handle proto=6 => drop']);
+    // an insert by index or handle goes after the undecided rule (it was put first: a certain drop)
+    const accept22 = rule(match(payload('tcp', 'dport'), 1761), { accept: null });
+    const ins = parseNftablesJson(wrap({ add: table }, { add: base }, { add: accept22 }, { insert: { rule: { ...drop.rule, index: 1 } } }));
+    expect(rulesOf(ins, 'in')).toEqual(['opaque:rule handle => accept', 'dstport=1761 opaque:rule handle proto=6 => drop', 'dstport=1761 proto=6 => accept']);
+    // libnftables-json(5): in add/insert commands a rule's handle names the rule to append/prepend it to
+    const byHandle = parseNftablesJson(wrap({ add: table }, { add: base }, { add: accept22 }, { insert: { rule: { ...drop.rule, handle: 2 } } }, { add: { rule: { ...drop.rule, handle: 2 } } }));
+    expect(byHandle.diagnostics.map((d) => d.code)).toEqual(['nftables-json/rule-handle', 'nftables-json/rule-handle']);
+    expect(rulesOf(byHandle, 'in')).toEqual(['opaque:rule handle => accept', 'dstport=1761 opaque:rule handle proto=6 => drop', 'dstport=1761 opaque:rule handle proto=6 => drop', 'dstport=1761 proto=6 => accept']);
     // the list output's handles are not positions
     expect(rulesOf(parseNftablesJson(wrap(table, base, { rule: { ...drop.rule, handle: 4 } })), 'in')).toEqual(['dstport=1761 proto=6 => drop']);
   });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { tracePacket } from '../../../src/analysis/index.js';
+import { findShadowedRules, tracePacket } from '../../../src/analysis/index.js';
 import { canonicalRuleset, formatPorts, tcpFlagsMasked, tcpFlagsWhere } from '../../../src/model/index.js';
 import { parseNftables, parseNftablesJson } from '../../../src/parsers/nftables/index.js';
 import type { IncludeReader } from '../../../src/parsers/types.js';
@@ -99,8 +99,55 @@ describe('tables and chains', () => {
     expect(tracePacket(doc.rulesets[0]!, probe).verdict).toBe('unknown');
     const pos = parseNftables('add table ip t\nadd chain ip t c { type filter hook input priority 0; policy drop; }\nadd rule ip t c tcp dport 22 accept\nadd rule ip t c position 2 tcp dport 1761 drop\nreplace rule ip t c handle 2 tcp dport 1762 accept\n');
     expect(diags(pos)).toEqual(['warning nftables/rule-handle 4:1-4:27', 'warning nftables/rule-handle 5:1-5:29']);
-    expect(rulesOf(pos, 'c')).toEqual(['opaque:rule handle => accept', 'dstport=22 proto=6 => accept', 'dstport=1761 proto=6 => drop']);
+    // (the positioned drop right after the undecided rule: handle 2 is the accept in nft, and the kernel drops 1761)
+    expect(rulesOf(pos, 'c')).toEqual(['opaque:rule handle => accept', 'dstport=1761 opaque:rule handle proto=6 => drop', 'dstport=22 proto=6 => accept']);
     expect(chainOf(pos, 'c').rules[0]!.text).toBe('add rule ip t c position 2');
+  });
+
+  it('ip frag-off & 0x1fff != 0 is the fragment test: never the first packet of a connection', () => {
+    // the nft wiki's anti-DDoS ingress rule: it was opaque, and every port "possibly open" (the kernel accepts)
+    const text = 'table inet f {\n chain input {\n  type filter hook input priority 0; policy accept;\n  ip frag-off & 0x1fff != 0 counter drop\n  ip frag-off & 0x1fff == 0 tcp dport 1761 drop\n  ip frag-off & 0x2000 != 0 drop\n }\n}\n';
+    const doc = parseNftables(text);
+    expect(diags(doc)).toEqual([]);
+    expect(rulesOf(doc, 'input')).toEqual(['family=ipv4 fragment => drop', '!fragment dstport=1761 family=ipv4 proto=6 => drop', '!opaque:ip frag-off family=ipv4 => drop']);
+    const probe = { family: 'ipv4' as const, proto: 'tcp' as const, dport: 22, src: '10.200.0.2', dst: '10.200.0.1', iif: 'eth0', hook: 'input' as const, state: 'new' as const };
+    expect(tracePacket(doc.rulesets[0]!, probe).verdict).toBe('unknown'); // the MF bit: a first fragment has it
+    const noMf = parseNftables(text.replace('  ip frag-off & 0x2000 != 0 drop\n', ''));
+    expect(tracePacket(noMf.rulesets[0]!, probe).verdict).toBe('accept');
+    expect(tracePacket(noMf.rulesets[0]!, { ...probe, dport: 1761 }).verdict).toBe('drop');
+  });
+
+  it('an address under a contiguous netmask is a prefix; a mask with holes stays opaque', () => {
+    // nft lists `ip saddr & 255.255.255.0 == 192.0.2.0` as `ip saddr 192.0.2.0/24`; it was opaque, "possibly open"
+    const text = 'table inet f {\n chain input {\n  type filter hook input priority 0; policy drop;\n  ip saddr & 255.255.255.0 == 192.0.2.0 tcp dport 3000 accept\n  ip6 saddr & ffff:ffff:ffff:ffff:: != fd00:200:: tcp dport 22 accept\n  ip saddr & 255.0.255.0 == 10.0.0.0 accept\n  ip daddr & 255.255.255.0 == 10.0.0.1 accept\n }\n}\n';
+    const doc = parseNftables(text);
+    expect(diags(doc)).toEqual([]);
+    expect(rulesOf(doc, 'input')).toEqual([
+      'dstport=3000 family=ipv4 proto=6 srcaddr=192.0.2.0/24 => accept',
+      '!srcaddr=fd00:200::/64 dstport=22 family=ipv6 proto=6 => accept',
+      'family=ipv4 opaque:ip saddr => accept',
+      'family=ipv4 opaque:ip daddr => accept',
+    ]);
+    const probe = { family: 'ipv4' as const, proto: 'tcp' as const, dport: 3000, src: '192.0.2.33', dst: '10.200.0.1', iif: 'eth0', hook: 'input' as const, state: 'new' as const };
+    expect(tracePacket(doc.rulesets[0]!, probe).verdict).toBe('accept');
+  });
+
+  it('a rule inserted at a position goes after the undecided rule, not before every rule of the chain', () => {
+    // nft 1.0.6 loads this with handles 2, 3, 4 and puts the drop before handle 4 (the port 80 accept): port 22 is
+    // accepted by the kernel (handle 3 comes first); the insert was put first and said "drop" for certain
+    const text = 'add table inet t\nadd chain inet t input { type filter hook input priority 0; policy drop; }\nadd rule inet t input ct state established,related accept\nadd rule inet t input tcp dport 22 accept\nadd rule inet t input tcp dport 80 accept\ninsert rule inet t input position 4 tcp dport 22 drop\ninsert rule inet t input iifname "lo" accept\n';
+    const doc = parseNftables(text);
+    expect(diags(doc)).toEqual(['warning nftables/rule-handle 6:1-6:36']);
+    expect(rulesOf(doc, 'input')).toEqual(['inif=lo => accept', 'opaque:rule handle => accept', 'dstport=22 opaque:rule handle proto=6 => drop', 'ct=established,related => accept', 'dstport=22 proto=6 => accept', 'dstport=80 proto=6 => accept']);
+    const probe = { family: 'ipv4' as const, proto: 'tcp' as const, dport: 22, src: '10.200.0.2', dst: '10.200.0.1', iif: 'eth0', hook: 'input' as const, state: 'new' as const };
+    expect(tracePacket(doc.rulesets[0]!, probe).verdict).toBe('unknown');
+    // an added rule at a position may come before any rule too: nft puts this drop after handle 2, before the
+    // port 80 accept (handle 4), and the kernel drops port 80; at the chain's end it was "accept" for certain
+    const added = parseNftables(text.replace(/\ninsert rule inet t input iifname "lo" accept\n$/, '\nadd rule inet t input position 2 tcp dport 80 drop\n'));
+    expect(rulesOf(added, 'input').slice(0, 3)).toEqual(['opaque:rule handle => accept', 'dstport=80 opaque:rule handle proto=6 => drop', 'dstport=22 opaque:rule handle proto=6 => drop']);
+    expect(tracePacket(added.rulesets[0]!, { ...probe, dport: 80 }).verdict).toBe('unknown');
+    // a positioned rule may be after any other: it hides none of them (the port 22 and 80 accepts were "never reached")
+    expect(findShadowedRules(added.rulesets[0]!).map((x) => x.rule.span.start.line)).toEqual([]);
   });
 
   it('a netdev ingress chain filters its devices\' packets before prerouting; others pass it', () => {

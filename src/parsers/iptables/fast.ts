@@ -867,10 +867,10 @@ function readOption(code: number, text: string, as: number, ae: number, quoted: 
     case O_SPORTS: {
       const list = code === O_DPORTS || code === O_SPORTS;
       // --dports/--sports are owned by -m multiport; --dport/--sport by -m tcp/udp, or by the match
-      // -p tcp/udp/sctp/dccp/udplite loads
+      // -p tcp/udp/sctp/dccp loads (iptables has no udplite port match: the general reader refuses --dport there)
       if (list) {
         if ((modules & M_MULTIPORT) === 0) return false;
-      } else if ((modules & (M_TCP | M_UDP)) === 0 && protoNum !== 6 && protoNum !== 17 && protoNum !== 132 && protoNum !== 33 && protoNum !== 136) return false;
+      } else if ((modules & (M_TCP | M_UDP)) === 0 && protoNum !== 6 && protoNum !== 17 && protoNum !== 132 && protoNum !== 33) return false;
       const ports = list ? portListSet(text, as, ae, ctx) : portValue(text, as, ae, ctx);
       if (!ports) return false;
       const dir = code === O_DPORT || code === O_DPORTS ? 'dst' : 'src';

@@ -187,7 +187,6 @@ const PORT_OPTS = ['--dport', '--sport', '--destination-port', '--source-port'];
 const MODULE_OPTIONS: Record<string, readonly string[]> = {
   tcp: [...PORT_OPTS, '--tcp-flags', '--syn', '--tcp-option'],
   udp: PORT_OPTS,
-  udplite: PORT_OPTS,
   sctp: [...PORT_OPTS, '--chunk-types'],
   dccp: [...PORT_OPTS, '--dccp-types', '--dccp-option'],
   multiport: ['--dports', '--sports', '--ports', '--destination-ports', '--source-ports'],
@@ -231,8 +230,9 @@ const KNOWN_MODULES = new Map<string, Set<string>>(Object.entries(MODULE_OPTION_
 /** Every option of a known match (the fast path leaves such options to the general reader). */
 const KNOWN_MODULE_OPTIONS = new Set(Object.values(MODULE_OPTIONS).flat());
 
+/** A match the general reader reads itself (the fast path leaves its lines to it), or one iptables refuses (udplite). */
 export function isKnownModule(name: string): boolean {
-  return KNOWN_MODULES.has(name);
+  return KNOWN_MODULES.has(name) || name === 'udplite';
 }
 
 export function isKnownModuleOption(opt: string): boolean {
@@ -306,8 +306,6 @@ function protoModule(n: number): string | undefined {
       return 'icmp';
     case 58:
       return 'icmp6';
-    case 136:
-      return 'udplite';
     default:
       return undefined;
   }
@@ -374,6 +372,9 @@ const MODULE_PROTOCOLS: Readonly<Record<string, readonly number[]>> = {
   icmp: [1],
   icmp6: [58],
   multiport: [6, 17, 132, 33, 136],
+  // the kernel's xt_match .proto (checked for `-m sctp`/`-m dccp` by RULE_APPEND: "Invalid argument")
+  sctp: [132],
+  dccp: [33],
 };
 
 /** Parses the rule specification in `toks[from..]`. Never throws. */
@@ -487,7 +488,9 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
         }
       }
       if (!owner && targetName !== undefined) isTargetOpt = true;
-      if (opt === '--tcp-flags' || opt === '--match-set' || opt === '--set') arity = 2;
+      // `--set NAME FLAGS` is ipset's old spelling of --match-set; `-m recent --set` takes no argument (reading two
+      // there swallowed `-j ACCEPT` after it). sctp `--chunk-types any|all|only CHUNKS` takes two.
+      if (opt === '--tcp-flags' || opt === '--match-set' || opt === '--chunk-types' || (opt === '--set' && owner?.name === 'set')) arity = 2;
       else if (FLAG_OPTIONS.has(opt)) arity = 0;
       else if (owner?.known || opt === '--comment' || opt === '--log-prefix' || opt === '--reject-with' || opt === '--to-destination' || opt === '--to-source' || opt === '--to-ports' || opt === '--to')
         arity = 1;
@@ -628,6 +631,8 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
         }
         const name = moduleName(a0.text);
         if (IPV6_ONLY_MODULES.has(name)) ctx.sawFamily?.('ipv6');
+        // `-p udplite` loads no port match and iptables ships none ("Couldn't load match `udplite'")
+        if (name === 'udplite') ctx.diag('error', 'iptables/unknown-match', "iptables has no udplite match (Couldn't load match `udplite'): iptables refuses the rule", a0.start, a0.end);
         if (KNOWN_MODULES.has(name)) {
           modules.push({ name, known: true, start: mStart, end: mEnd });
         } else {

@@ -616,3 +616,41 @@ describe('iptables-save and ip6tables-save output in one file', () => {
     expect(twice.rulesets[0]!.tables.map((t) => t.chains.find((c) => c.name === 'INPUT')!.rules.map((r) => r.span.start.line))).toEqual([[13]]);
   });
 });
+
+describe('iptables-save: extension matches (checked against iptables-restore 1.8.9 in a network namespace)', () => {
+  it('reads `-m recent --set` as a flag: the -j ACCEPT after it stays the target (it always matches)', () => {
+    const d = save(
+      [
+        '*filter',
+        ':INPUT DROP [0:0]',
+        '-A INPUT -p tcp --dport 22 -m recent --name SSH --set -j ACCEPT',
+        '-A INPUT -p tcp --dport 23 -m recent --set',
+        '-A INPUT -m set --set trusted src -j ACCEPT',
+        'COMMIT',
+        '',
+      ].join('\n'),
+    );
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=22 opaque:recent proto=6 => accept', 'dstport=23 opaque:recent proto=6 => continue ', 'opaque:set => accept']);
+    expect(diags(d)).toEqual([]);
+  });
+
+  it('takes the two arguments of sctp --chunk-types', () => {
+    const line = '-A INPUT -p sctp --dport 2905 --chunk-types any INIT,COOKIE_ECHO -j ACCEPT';
+    const d = save(`*filter\n${line}\nCOMMIT\n`);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=2905 opaque:sctp proto=132 => accept']);
+    const m = chainOf(d, 'filter', 'INPUT').rules[0]!.matches.find((x) => x.kind === 'opaque');
+    expect(m).toMatchObject({ text: '--chunk-types any INIT,COOKIE_ECHO' });
+    expect(diags(d)).toEqual([]);
+  });
+
+  it('refuses what iptables refuses: udplite ports (no such match), -m sctp/-m dccp without their -p', () => {
+    const lines = ['-A INPUT -p udplite --dport 5005 -j ACCEPT', '-A INPUT -p tcp -m udplite --dport 1 -j ACCEPT', '-A INPUT -m sctp --dport 1 -j ACCEPT', '-A INPUT -p udp -m dccp --dport 1 -j ACCEPT', '-A INPUT -p udplite -m multiport --dports 1,2 -j ACCEPT'];
+    const d = save(['*filter', ...lines, 'COMMIT', ''].join('\n'));
+    expect(diags(d)).toEqual([
+      `error iptables/unknown-option ${spanIn(2, lines[0]!, '--dport')}`,
+      `error iptables/unknown-match ${spanIn(3, lines[1]!, 'udplite')}`,
+      `error iptables/match-protocol ${spanIn(4, lines[2]!, '-m sctp')}`,
+      `error iptables/match-protocol ${spanIn(5, lines[3]!, '-m dccp')}`,
+    ]);
+  });
+});

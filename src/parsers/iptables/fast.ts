@@ -29,6 +29,7 @@ import {
   isFlagOption,
   isKnownModule,
   isKnownModuleOption,
+  targetRefusal,
   IPV6_ONLY_MODULES,
   noteFamily,
   opaqueReason,
@@ -722,6 +723,8 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
   if (ifaceDirs !== 0 && chain.builtin && (ifaceDirs & ifaceDirsRefused(chain.builtin.hook)) !== 0) return false;
   // a target of another table (DNAT in filter, NOTRACK outside raw): the general reader says iptables refuses it
   if (targetName !== undefined && targetTable(targetName) !== undefined && targetTable(targetName) !== table.name) return false;
+  // DROP in nat, REJECT outside filter, MASQUERADE outside POSTROUTING, ...: likewise (rule.ts targetRefusal)
+  if (targetName !== undefined && targetRefusal(targetName, table.name, chain.builtin?.hook, protoNum < 0 ? undefined : protoNum) !== undefined) return false;
   addRule(text, ruleSpan, chain, state, ctx);
   return true;
 }

@@ -129,6 +129,57 @@ export interface ParsedRule {
   reportSpan?: Span;
   /** `-4` in ip6tables / `-6` in iptables: the tool skips the rule. */
   skip?: boolean;
+  /** The protocol of a `-p` that is not negated (targetRefusal reads it). */
+  proto?: number;
+}
+
+/**
+ * Why iptables refuses target `name` in a chain of `table` on `hook` (undefined for a user chain) with `-p proto`,
+ * or undefined. The kernel's xt_target `.table`, `.hooks` and `.proto` (RULE_APPEND: "Invalid argument"), and
+ * iptables' own "The nat table is not intended for filtering"; checked with iptables-restore 1.8.9 (nf_tables) in a
+ * network namespace. NAT and CT targets outside their table are targetTable's (fast.ts).
+ */
+export function targetRefusal(name: string, table: string, hook: string | undefined, proto: number | undefined): string | undefined {
+  const onHooks = (hooks: readonly string[], what: string): string | undefined => hookRefusal(name, hook, hooks, what);
+  switch (name) {
+    case 'ACCEPT':
+    case 'RETURN':
+      return undefined;
+    case 'DROP':
+      return table === 'nat' ? 'the nat table is not intended for filtering: iptables inhibits DROP there' : undefined;
+    case 'REJECT':
+      return table === 'nat' || table === 'mangle' || table === 'raw' ? `REJECT is only valid in the filter table, not ${table}` : undefined;
+    case 'DNAT':
+    case 'REDIRECT':
+      return table === 'nat' ? onHooks(['prerouting', 'output'], 'PREROUTING and OUTPUT') : undefined;
+    case 'SNAT':
+      return table === 'nat' ? onHooks(['postrouting', 'input'], 'POSTROUTING and INPUT') : undefined;
+    case 'MASQUERADE':
+      return table === 'nat' ? onHooks(['postrouting'], 'POSTROUTING') : undefined;
+    case 'CLASSIFY':
+      return onHooks(['output', 'forward', 'postrouting'], 'OUTPUT, FORWARD and POSTROUTING');
+    case 'SYNPROXY':
+      return proto !== 6 ? 'SYNPROXY needs -p tcp (not negated)' : onHooks(['input', 'forward'], 'INPUT and FORWARD');
+    case 'TPROXY':
+      if (table !== 'mangle') return `TPROXY is only valid in the mangle table, not ${table}`;
+      return proto !== 6 && proto !== 17 ? 'TPROXY needs -p tcp or -p udp (not negated)' : onHooks(['prerouting'], 'PREROUTING');
+    default:
+      return undefined;
+  }
+}
+
+function hookRefusal(name: string, hook: string | undefined, hooks: readonly string[], what: string): string | undefined {
+  return hook !== undefined && !hooks.includes(hook) ? `${name} is only valid in ${what}, not ${hook.toUpperCase()}` : undefined;
+}
+
+/** Why iptables refuses match `module` (rpfilter, socket: the kernel's .table/.hooks) in this chain, or undefined. */
+export function matchRefusal(module: string, table: string, hook: string | undefined): string | undefined {
+  if (module === 'rpfilter') {
+    if (table !== 'raw' && table !== 'mangle') return `-m rpfilter is only valid in the raw and mangle tables, not ${table}`;
+    return hook !== undefined && hook !== 'prerouting' ? `-m rpfilter is only valid in PREROUTING, not ${hook.toUpperCase()}` : undefined;
+  }
+  if (module === 'socket') return hook !== undefined && hook !== 'prerouting' && hook !== 'input' ? `-m socket is only valid in PREROUTING and INPUT, not ${hook.toUpperCase()}` : undefined;
+  return undefined;
 }
 
 /** Core options iptables takes at most once per rule (iptables/xshared.c set_option: "multiple -%c flags not allowed"). */
@@ -232,7 +283,7 @@ const KNOWN_MODULE_OPTIONS = new Set(Object.values(MODULE_OPTIONS).flat());
 
 /** A match the general reader reads itself (the fast path leaves its lines to it), or one iptables refuses (udplite). */
 export function isKnownModule(name: string): boolean {
-  return KNOWN_MODULES.has(name) || name === 'udplite';
+  return KNOWN_MODULES.has(name) || name === 'udplite' || name === 'rpfilter' || name === 'socket';
 }
 
 export function isKnownModuleOption(opt: string): boolean {
@@ -888,6 +939,12 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
   if (targetName !== undefined && action.kind === 'chain-ref') {
     action = resolveBuiltinTarget(action, targetName, targetArgs, ctx, slice(targetStart, targetEnd));
     if (action.kind === 'chain-ref') action.span = ctx.span(refStart, refEnd);
+    else if (action.kind === 'nat' && action.toPorts && protoAny === undefined && !protoUnknown) {
+      // libxt_DNAT/SNAT/MASQUERADE/REDIRECT: "Need TCP, UDP, SCTP or DCCP with port specification" (any -p passes)
+      const w = targetArgs.find((t) => t.opt.text.startsWith('--to'));
+      const at = w?.args[0] ?? w?.opt;
+      if (at) ctx.diag('error', 'iptables/nat-ports', `${targetName} with ports needs -p tcp, udp, sctp or dccp: iptables refuses the rule`, at.start, at.end);
+    }
   } else if (action.kind === 'unknown' && targetEnd > targetStart) {
     action.text = slice(targetStart, targetEnd);
   }
@@ -908,6 +965,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
   if (comment !== undefined) res.comment = comment;
   if (reportSpan) res.reportSpan = reportSpan;
   if (skip) res.skip = true;
+  if (protoNum !== undefined) res.proto = protoNum;
   return res;
 }
 
@@ -1315,6 +1373,11 @@ export function resolveBuiltinTarget(
     case 'QUEUE':
     case 'NFQUEUE':
       return { kind: 'queue', text };
+    case 'TPROXY':
+    case 'SYNPROXY':
+      // real targets whose verdict is the run time's (a local socket found or not; a SYN cookie handshake): not
+      // chains, so no "neither a known target nor a chain" warning
+      return { kind: 'unknown', target: name, text };
   }
   const natType = NAT_TARGETS[name];
   if (natType) {

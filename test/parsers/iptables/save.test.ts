@@ -654,3 +654,31 @@ describe('iptables-save: extension matches (checked against iptables-restore 1.8
     ]);
   });
 });
+
+describe('iptables-save: targets and matches iptables refuses where they are (iptables-restore 1.8.9, network namespace)', () => {
+  it('reports DROP in nat, REJECT outside filter, NAT targets on the wrong hook, at the target, through both readers', () => {
+    const nat = ['-A PREROUTING -j DROP', '-A PREROUTING -j MASQUERADE', '-A OUTPUT -j SNAT --to-source 1.2.3.4', '-A POSTROUTING -j DNAT --to-destination 1.2.3.4', '-A INPUT -j REDIRECT', '-A OUTPUT -j REJECT'];
+    const ok = ['-A PREROUTING -p tcp -j REDIRECT --to-ports 8080', '-A INPUT -j SNAT --to-source 1.2.3.4', '-A OUTPUT -j DNAT --to-destination 1.2.3.4', '-A POSTROUTING -o eth0 -j MASQUERADE', '-A PREROUTING -j ACCEPT'];
+    const mangle = ['-A INPUT -p tcp --dport 23 -j REJECT', '-A PREROUTING -j TPROXY --on-port 1', '-A PREROUTING -j CLASSIFY --set-class 1:1'];
+    const text = ['*nat', ...nat, ...ok, 'COMMIT', '*mangle', ...mangle, 'COMMIT', ''].join('\n');
+    const target = (line: number, l: string) => {
+      const i = l.indexOf('-j ') + 3;
+      return `${line}:${i + 1}-${line}:${l.indexOf(' ', i) < 0 ? l.length + 1 : l.indexOf(' ', i) + 1}`;
+    };
+    const want = [...nat.map((l, k) => `error iptables/target-place ${target(k + 2, l)}`), ...mangle.map((l, k) => `error iptables/target-place ${target(k + 2 + nat.length + ok.length + 2, l)}`)];
+    expect(diags(save(text))).toEqual(want);
+    expect(diags(parseSave(text, { fastPath: false }))).toEqual(want);
+    expect(save(text).diagnostics[0]!.message).toBe('the nat table is not intended for filtering: iptables inhibits DROP there: iptables refuses the rule');
+  });
+
+  it('SYNPROXY and TPROXY need their protocol; NAT ports need a -p; rpfilter and socket their hooks', () => {
+    const filter = ['-A INPUT -j SYNPROXY', '-A INPUT -p tcp -j SYNPROXY --mss 1460', '-A OUTPUT -m socket -j ACCEPT', '-A INPUT -m socket -j ACCEPT', '-A INPUT -m rpfilter -j DROP'];
+    const text = ['*filter', ...filter, 'COMMIT', '*nat', '-A PREROUTING -j DNAT --to-destination 10.0.0.5:80', '-A PREROUTING -p icmp -j DNAT --to-destination 10.0.0.5:80', 'COMMIT', '*raw', '-A PREROUTING -m rpfilter --invert -j DROP', 'COMMIT', ''].join('\n');
+    expect(diags(save(text))).toEqual([
+      `error iptables/target-place ${spanIn(2, filter[0]!, 'SYNPROXY')}`,
+      `error iptables/match-place ${spanIn(4, filter[2]!, '-m socket')}`,
+      `error iptables/match-place ${spanIn(6, filter[4]!, '-m rpfilter')}`,
+      `error iptables/nat-ports ${spanIn(9, '-A PREROUTING -j DNAT --to-destination 10.0.0.5:80', '10.0.0.5:80')}`,
+    ]);
+  });
+});

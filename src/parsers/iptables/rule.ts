@@ -827,7 +827,13 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           break;
         }
         noteFamily(set, ctx);
-        const am: Match = { kind: 'address', dir: opt === '--src-range' ? 'src' : 'dst', addrs: set, span: ctx.span(mStart, mEnd) };
+        let addrs = set;
+        if (dash > 0 && parseAddress(a0.text.slice(0, dash))!.value > parseAddress(a0.text.slice(dash + 1))!.value) {
+          // iptables loads it ("xt_iprange: range ... is reversed and will never match"): the kernel tests lo <= addr <= hi
+          ctx.diag('warning', 'iptables/reversed-range', `Address range "${a0.text}" is reversed: it matches no address`, a0.start, a0.end);
+          addrs = AddrSet.EMPTY;
+        }
+        const am: Match = { kind: 'address', dir: opt === '--src-range' ? 'src' : 'dst', addrs, span: ctx.span(mStart, mEnd) };
         if (negated) am.negated = true;
         matches.push(am);
         break;

@@ -682,3 +682,12 @@ describe('iptables-save: targets and matches iptables refuses where they are (ip
     ]);
   });
 });
+
+describe('iptables-save: iprange as the kernel tests it', () => {
+  it('a reversed range loads but matches no address (xt_iprange: lo <= addr <= hi); negated, every address', () => {
+    const lines = ['-A INPUT -p udp -m iprange --src-range 10.200.0.9-10.200.0.2 -j ACCEPT', '-A INPUT -p tcp -m iprange ! --dst-range 10.0.0.9-10.0.0.2 -j ACCEPT', '-A INPUT -p udp -m iprange --src-range 10.0.0.2-10.0.0.9 -j ACCEPT'];
+    const d = save(['*filter', ':INPUT DROP [0:0]', ...lines, 'COMMIT', ''].join('\n'));
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['proto=17 srcaddr=none => accept', '!dstaddr=none proto=6 => accept', 'proto=17 srcaddr=10.0.0.2/31, 10.0.0.4/30, 10.0.0.8/31 => accept']);
+    expect(diags(d)).toEqual([`warning iptables/reversed-range ${spanIn(3, lines[0]!, '10.200.0.9-10.200.0.2')}`, `warning iptables/reversed-range ${spanIn(4, lines[1]!, '10.0.0.9-10.0.0.2')}`]);
+  });
+});

@@ -257,7 +257,7 @@ function apply(toks: Tok[], from: number, env: CommandEnv): void {
         if (why) ctx.diag('error', 'iptables/target-place', `${why}: iptables refuses the rule`, target.start, target.end);
       }
       for (const m of parsed.variants[0] ?? []) {
-        const why = m.kind === 'opaque' && m.span ? matchRefusal(m.module, table.name, c.builtin?.hook) : undefined;
+        const why = m.kind === 'opaque' && m.span && m.text.startsWith('-m ') ? matchRefusal(m.module, table.name, c.builtin?.hook, m.text) : undefined;
         if (why) ctx.diag('error', 'iptables/match-place', `${why}: iptables refuses the rule`, m.span!.start.offset, m.span!.end.offset);
       }
       if (bad?.span) ctx.diag('error', 'iptables/interface-direction', `Can't use ${refused === 2 ? '-o' : '-i'} with ${c.name}: iptables refuses the rule (no ${refused === 2 ? 'output' : 'input'} interface on that hook)`, bad.span.start.offset, bad.span.end.offset);

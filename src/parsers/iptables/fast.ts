@@ -29,6 +29,7 @@ import {
   isFlagOption,
   isKnownModule,
   isKnownModuleOption,
+  matchRefusal,
   targetRefusal,
   IPV6_ONLY_MODULES,
   noteFamily,
@@ -725,6 +726,9 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
   if (targetName !== undefined && targetTable(targetName) !== undefined && targetTable(targetName) !== table.name) return false;
   // DROP in nat, REJECT outside filter, MASQUERADE outside POSTROUTING, ...: likewise (rule.ts targetRefusal)
   if (targetName !== undefined && targetRefusal(targetName, table.name, chain.builtin?.hook, protoNum < 0 ? undefined : protoNum) !== undefined) return false;
+  // a match without the options iptables needs (-m string without --algo), or on a hook it refuses (matchRefusal)
+  const um = unknownModule as OpaqueMatch | undefined;
+  if (um !== undefined && matchRefusal(um.module, table.name, chain.builtin?.hook, um.text) !== undefined) return false;
   addRule(text, ruleSpan, chain, state, ctx);
   return true;
 }
@@ -846,7 +850,8 @@ function readOption(code: number, text: string, as: number, ae: number, quoted: 
       }
       // another match: opaque, as the general reader makes it (known matches it evaluates are left to it)
       const name = text.slice(as, ae);
-      if (targetName !== undefined || isKnownModule(name) || name !== name.toLowerCase() || name === 'icmpv6' || name === 'ipv6-icmp') return false;
+      // (a second one: the general reader, which checks each one's options, see matchRefusal)
+      if (targetName !== undefined || unknownModule !== undefined || isKnownModule(name) || name !== name.toLowerCase() || name === 'icmpv6' || name === 'ipv6-icmp') return false;
       if (IPV6_ONLY_MODULES.has(name)) ctx.sawFamily?.('ipv6');
       unknownModule = { kind: 'opaque', module: name, text: text.slice(mStart, mEnd), reason: opaqueReason(name), span: ctx.span(mStart, mEnd) };
       unknownStart = mStart;

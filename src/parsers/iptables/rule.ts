@@ -172,8 +172,74 @@ function hookRefusal(name: string, hook: string | undefined, hooks: readonly str
   return hook !== undefined && !hooks.includes(hook) ? `${name} is only valid in ${what}, not ${hook.toUpperCase()}` : undefined;
 }
 
-/** Why iptables refuses match `module` (rpfilter, socket: the kernel's .table/.hooks) in this chain, or undefined. */
-export function matchRefusal(module: string, table: string, hook: string | undefined): string | undefined {
+/**
+ * The options a match iptables does not evaluate here needs, as alternatives of option sets: iptables-restore 1.8.9
+ * refuses the rule without one ("string: option \"--algo\" must be specified", "recent: you must specify one of
+ * `--set', ...", checked in a network namespace). A file with such a rule loads nothing.
+ */
+const MODULE_NEEDS: Readonly<Record<string, readonly (readonly string[])[]>> = {
+  string: [['--algo', '--string'], ['--algo', '--hex-string']],
+  hashlimit: [['--hashlimit-name', '--hashlimit-upto'], ['--hashlimit-name', '--hashlimit-above'], ['--hashlimit-name', '--hashlimit']],
+  recent: [['--set'], ['--rcheck'], ['--update'], ['--remove']],
+  connlimit: [['--connlimit-above'], ['--connlimit-upto']],
+  mark: [['--mark']],
+  connmark: [['--mark']],
+  helper: [['--helper']],
+  owner: [['--uid-owner'], ['--gid-owner'], ['--socket-exists']],
+  tcpmss: [['--mss']],
+  dscp: [['--dscp'], ['--dscp-class']],
+  tos: [['--tos']],
+  ttl: [['--ttl-eq'], ['--ttl-lt'], ['--ttl-gt']],
+  hl: [['--hl-eq'], ['--hl-lt'], ['--hl-gt']],
+  length: [['--length']],
+  mac: [['--mac-source']],
+  pkttype: [['--pkt-type']],
+  quota: [['--quota']],
+  cpu: [['--cpu']],
+  u32: [['--u32']],
+  bpf: [['--bytecode'], ['--object-pinned']],
+  policy: [['--dir']],
+  devgroup: [['--src-group'], ['--dst-group']],
+  statistic: [['--mode', '--probability'], ['--mode', '--every', '--packet']],
+  cgroup: [['--path'], ['--cgroup']],
+  ipv6header: [['--header']],
+  physdev: [['--physdev-in'], ['--physdev-out'], ['--physdev-is-in'], ['--physdev-is-out'], ['--physdev-is-bridged']],
+};
+
+/** The option words of a match's text (`-m recent ! --set --name X` → --set, --name); quoted values are skipped. */
+function optionWords(text: string): Set<string> {
+  const out = new Set<string>();
+  let quoted = false;
+  for (const w of text.split(/\s+/)) {
+    if (!quoted && w.startsWith('--')) {
+      const eq = w.indexOf('=');
+      out.add(eq > 0 ? w.slice(0, eq) : w);
+    }
+    // a double-quoted value may hold blanks and "--" words
+    const q = w.split('"').length - 1 - (w.split('\\"').length - 1);
+    if (q % 2 === 1) quoted = !quoted;
+  }
+  return out;
+}
+
+/**
+ * Why iptables refuses match `module` (its whole text `-m name ...`) in a chain of `table` on `hook` (undefined: a
+ * user chain), or undefined: a missing option (MODULE_NEEDS) or the kernel's .table/.hooks (rpfilter, socket, owner,
+ * policy; RULE_APPEND "Invalid argument").
+ */
+export function matchRefusal(module: string, table: string, hook: string | undefined, text = ''): string | undefined {
+  const needs = MODULE_NEEDS[module];
+  // (a script's `$VAR` or `$(...)` may hold the option)
+  if (needs && text !== '' && !/[$`]/.test(text)) {
+    const words = optionWords(text);
+    if (!needs.some((set) => set.every((o) => words.has(o)))) return `-m ${module} needs ${needs.map((set) => set.join(' ')).join(', or ')}`;
+    if (module === 'policy' && hook !== undefined) {
+      const dirOut = /--dir\s+out\b/.test(text);
+      const hooks = dirOut ? ['forward', 'output', 'postrouting'] : ['prerouting', 'input', 'forward'];
+      if (!hooks.includes(hook)) return `-m policy --dir ${dirOut ? 'out' : 'in'} is only valid in ${dirOut ? 'FORWARD, OUTPUT and POSTROUTING' : 'PREROUTING, INPUT and FORWARD'}, not ${hook.toUpperCase()}`;
+    }
+  }
+  if (module === 'owner') return hook !== undefined && hook !== 'output' && hook !== 'postrouting' ? `-m owner is only valid in OUTPUT and POSTROUTING, not ${hook.toUpperCase()}` : undefined;
   if (module === 'rpfilter') {
     if (table !== 'raw' && table !== 'mangle') return `-m rpfilter is only valid in the raw and mangle tables, not ${table}`;
     return hook !== undefined && hook !== 'prerouting' ? `-m rpfilter is only valid in PREROUTING, not ${hook.toUpperCase()}` : undefined;

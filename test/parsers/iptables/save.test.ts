@@ -691,3 +691,42 @@ describe('iptables-save: iprange as the kernel tests it', () => {
     expect(diags(d)).toEqual([`warning iptables/reversed-range ${spanIn(3, lines[0]!, '10.200.0.9-10.200.0.2')}`, `warning iptables/reversed-range ${spanIn(4, lines[1]!, '10.0.0.9-10.0.0.2')}`]);
   });
 });
+
+describe('iptables-save: matches iptables refuses without their options or on the wrong hook (iptables-restore 1.8.9)', () => {
+  it('reports the match, through both readers; a valid spelling passes', () => {
+    const bad = [
+      '-A INPUT -p tcp --dport 80 -m string --string "GET /admin" -j DROP',
+      '-A INPUT -m hashlimit --hashlimit-upto 5/s -j ACCEPT',
+      '-A INPUT -p tcp --dport 22 -m recent --name SSH --rsource -j DROP',
+      '-A INPUT -m connlimit --connlimit-mask 24 -j DROP',
+      '-A INPUT -m statistic --probability 0.5 -j ACCEPT',
+      '-A INPUT -m owner --uid-owner 0 -j ACCEPT',
+      '-A INPUT -m policy --dir out --pol none -j ACCEPT',
+      '-A INPUT -m limit --limit 1/s -m mark -j ACCEPT',
+    ];
+    const good = [
+      '-A INPUT -p tcp --dport 80 -m string --algo bm --string "--algo" -j DROP',
+      '-A INPUT -m hashlimit --hashlimit-upto 5/s --hashlimit-name h -j ACCEPT',
+      '-A INPUT -m recent --rcheck --seconds 60 --name SSH -j DROP',
+      '-A INPUT -m statistic --mode nth --every 2 --packet 0 -j ACCEPT',
+      '-A OUTPUT -m owner --uid-owner 0 -j ACCEPT',
+      '-A INPUT -m policy --dir in -j ACCEPT',
+      '-A INPUT -m limit --limit 1/s -m mark --mark 0x1/0x1 -j ACCEPT',
+    ];
+    const text = ['*filter', ...bad, ...good, 'COMMIT', ''].join('\n');
+    const at = (k: number, sub: string) => spanIn(k + 2, bad[k]!, sub);
+    const want = [
+      `error iptables/match-place ${at(0, '-m string --string "GET /admin"')}`,
+      `error iptables/match-place ${at(1, '-m hashlimit --hashlimit-upto 5/s')}`,
+      `error iptables/match-place ${at(2, '-m recent --name SSH --rsource')}`,
+      `error iptables/match-place ${at(3, '-m connlimit --connlimit-mask 24')}`,
+      `error iptables/match-place ${at(4, '-m statistic --probability 0.5')}`,
+      `error iptables/match-place ${at(5, '-m owner --uid-owner 0')}`,
+      `error iptables/match-place ${at(6, '-m policy --dir out --pol none')}`,
+      `error iptables/match-place ${at(7, '-m mark')}`,
+    ];
+    expect(diags(save(text))).toEqual(want);
+    expect(diags(parseSave(text, { fastPath: false }))).toEqual(want);
+    expect(save(text).diagnostics[0]!.message).toBe('-m string needs --algo --string, or --algo --hex-string: iptables refuses the rule');
+  });
+});

@@ -30,6 +30,7 @@ import {
   isKnownModule,
   isKnownModuleOption,
   matchRefusal,
+  recentAlwaysMatches,
   targetRefusal,
   IPV6_ONLY_MODULES,
   noteFamily,
@@ -728,7 +729,8 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
   if (targetName !== undefined && targetRefusal(targetName, table.name, chain.builtin?.hook, protoNum < 0 ? undefined : protoNum) !== undefined) return false;
   // a match without the options iptables needs (-m string without --algo), or on a hook it refuses (matchRefusal)
   const um = unknownModule as OpaqueMatch | undefined;
-  if (um !== undefined && matchRefusal(um.module, table.name, chain.builtin?.hook, um.text) !== undefined) return false;
+  // (and -m recent --set, which always matches: the general reader drops it)
+  if (um !== undefined && (matchRefusal(um.module, table.name, chain.builtin?.hook, um.text) !== undefined || (um.module === 'recent' && recentAlwaysMatches(um.text)))) return false;
   addRule(text, ruleSpan, chain, state, ctx);
   return true;
 }

@@ -222,6 +222,13 @@ function optionWords(text: string): Set<string> {
   return out;
 }
 
+/** `-m recent --set ...` without `!` or another command: a match that always matches (the fast path leaves it to parseRuleSpec). */
+export function recentAlwaysMatches(text: string): boolean {
+  if (text.indexOf('--set') < 0 || text.indexOf('!') >= 0 || /[$`]/.test(text)) return false;
+  const w = optionWords(text);
+  return w.has('--set') && !w.has('--rcheck') && !w.has('--update') && !w.has('--remove') && !w.has('--seconds') && !w.has('--hitcount');
+}
+
 /**
  * Why iptables refuses match `module` (its whole text `-m name ...`) in a chain of `table` on `hook` (undefined: a
  * user chain), or undefined: a missing option (MODULE_NEEDS) or the kernel's .table/.hooks (rpfilter, socket, owner,
@@ -979,6 +986,16 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       default:
         // Other options of known matches (conntrack --ctorigdst, tcp --tcp-option, set counters, sctp chunks...).
         matches.push(opaque(owner.name, mStart, mEnd, `${opt} is not evaluated statically`, negated));
+    }
+  }
+
+  // `-m recent --set` always matches ("This will always return success (or failure if ! is passed in)",
+  // iptables-extensions(8)): no condition (with `!` or another command, as written: undecided or refused)
+  for (const mod of modules) {
+    const op = mod.opaque;
+    if (mod.name === 'recent' && op && recentAlwaysMatches(op.text)) {
+      const at = matches.indexOf(op);
+      if (at >= 0) matches.splice(at, 1);
     }
   }
 

@@ -630,8 +630,24 @@ describe('iptables-save: extension matches (checked against iptables-restore 1.8
         '',
       ].join('\n'),
     );
-    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=22 opaque:recent proto=6 => accept', 'dstport=23 opaque:recent proto=6 => continue ', 'opaque:set => accept']);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=22 proto=6 => accept', 'dstport=23 proto=6 => continue ', 'opaque:set => accept']);
     expect(diags(d)).toEqual([]);
+  });
+
+  it('decides `-m recent --set` (no `!`, no other command) as always matching, through both readers; the others stay undecided', () => {
+    const text = [
+      '*filter',
+      ':INPUT ACCEPT [0:0]',
+      '-A INPUT -p tcp --dport 1111 -m recent --name K1 --set -j DROP',
+      '-A INPUT -p tcp --dport 2222 -m recent --name K2 ! --set -j DROP',
+      '-A INPUT -p tcp --dport 3333 -m recent --name K1 --rcheck -j DROP',
+      '-A INPUT -p tcp --dport 4444 -m recent --name K1 --remove -j DROP',
+      'COMMIT',
+      '',
+    ].join('\n');
+    const want = ['dstport=1111 proto=6 => drop', 'dstport=2222 opaque:recent proto=6 => drop', 'dstport=3333 opaque:recent proto=6 => drop', 'dstport=4444 opaque:recent proto=6 => drop'];
+    expect(rulesOf(save(text), 'filter', 'INPUT')).toEqual(want);
+    expect(rulesOf(parseSave(text, { fastPath: false }), 'filter', 'INPUT')).toEqual(want);
   });
 
   it('takes the two arguments of sctp --chunk-types', () => {

@@ -746,3 +746,14 @@ describe('iptables-save: matches iptables refuses without their options or on th
     expect(save(text).diagnostics[0]!.message).toBe('-m string needs --algo --string, or --algo --hex-string: iptables refuses the rule');
   });
 });
+
+describe('iptables-save: chains are made when their line is read', () => {
+  it('a jump to a chain declared further down is refused (iptables-restore: "Chain \'WEB\' does not exist"), through both readers', () => {
+    const rule = '-A INPUT -p tcp -m multiport --dports 22,80,443 -g WEB';
+    const text = ['*filter', ':INPUT DROP [0:0]', ':EARLY - [0:0]', '-A INPUT -j EARLY', rule, ':WEB - [0:0]', '-A WEB -p tcp --dport 80 -j ACCEPT', 'COMMIT', ''].join('\n');
+    const want = [`error iptables/chain-declared-later ${spanIn(5, rule, '-g WEB')}`];
+    expect(diags(save(text))).toEqual(want);
+    expect(diags(parseSave(text, { fastPath: false }))).toEqual(want);
+    expect(save(text).diagnostics[0]!.message).toBe('Chain "WEB" does not exist yet: it is declared at line 6, after this rule; iptables-restore rejects the file');
+  });
+});

@@ -5,7 +5,7 @@
  */
 import type { Span } from '../../model/index.js';
 import { ifaceDirsRefused } from './fast.js';
-import { parseRuleSpec, type RuleContext } from './rule.js';
+import { matchRefusal, parseRuleSpec, targetRefusal, type RuleContext } from './rule.js';
 import { NetfilterState, type TableState } from './state.js';
 import type { Tok } from './tokens.js';
 
@@ -248,10 +248,17 @@ function apply(toks: Tok[], from: number, env: CommandEnv): void {
       const refused = c.builtin ? ifaceDirsRefused(c.builtin.hook) : 0;
       const bad = refused !== 0 ? parsed.variants[0]?.find((m) => m.kind === 'interface' && (m.dir === 'in' ? 1 : 2) === refused) : undefined;
       const tname = parsed.action.kind === 'nat' || (parsed.action.kind === 'continue' && parsed.action.target === 'CT') ? (parsed.action.kind === 'nat' ? 'nat' : 'raw') : undefined;
+      const jumpAt = toks.findIndex((x, k) => k > from && (x.text === '-j' || x.text === '--jump' || x.text === '-g' || x.text === '--goto'));
+      const target = jumpAt >= 0 ? toks[jumpAt + 1] : undefined;
       if (tname && tname !== table.name) {
-        const t = toks.find((x, k) => k > from && (x.text === '-j' || x.text === '--jump' || x.text === '-g' || x.text === '--goto'));
-        const target = t ? toks[toks.indexOf(t) + 1] : undefined;
         if (target) ctx.diag('error', 'iptables/target-table', `${target.text} is only valid in the ${tname} table, not ${table.name}: iptables refuses the rule`, target.start, target.end);
+      } else if (target && !target.unknown) {
+        const why = targetRefusal(target.text, table.name, c.builtin?.hook, parsed.proto);
+        if (why) ctx.diag('error', 'iptables/target-place', `${why}: iptables refuses the rule`, target.start, target.end);
+      }
+      for (const m of parsed.variants[0] ?? []) {
+        const why = m.kind === 'opaque' && m.span && m.text.startsWith('-m ') ? matchRefusal(m.module, table.name, c.builtin?.hook, m.text) : undefined;
+        if (why) ctx.diag('error', 'iptables/match-place', `${why}: iptables refuses the rule`, m.span!.start.offset, m.span!.end.offset);
       }
       if (bad?.span) ctx.diag('error', 'iptables/interface-direction', `Can't use ${refused === 2 ? '-o' : '-i'} with ${c.name}: iptables refuses the rule (no ${refused === 2 ? 'output' : 'input'} interface on that hook)`, bad.span.start.offset, bad.span.end.offset);
       // a script's command runs when it is reached: a jump to a name that is no chain yet is refused ("Chain 'X' does

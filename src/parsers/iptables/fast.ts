@@ -29,6 +29,9 @@ import {
   isFlagOption,
   isKnownModule,
   isKnownModuleOption,
+  matchRefusal,
+  recentAlwaysMatches,
+  targetRefusal,
   IPV6_ONLY_MODULES,
   noteFamily,
   opaqueReason,
@@ -722,6 +725,12 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
   if (ifaceDirs !== 0 && chain.builtin && (ifaceDirs & ifaceDirsRefused(chain.builtin.hook)) !== 0) return false;
   // a target of another table (DNAT in filter, NOTRACK outside raw): the general reader says iptables refuses it
   if (targetName !== undefined && targetTable(targetName) !== undefined && targetTable(targetName) !== table.name) return false;
+  // DROP in nat, REJECT outside filter, MASQUERADE outside POSTROUTING, ...: likewise (rule.ts targetRefusal)
+  if (targetName !== undefined && targetRefusal(targetName, table.name, chain.builtin?.hook, protoNum < 0 ? undefined : protoNum) !== undefined) return false;
+  // a match without the options iptables needs (-m string without --algo), or on a hook it refuses (matchRefusal)
+  const um = unknownModule as OpaqueMatch | undefined;
+  // (and -m recent --set, which always matches: the general reader drops it)
+  if (um !== undefined && (matchRefusal(um.module, table.name, chain.builtin?.hook, um.text) !== undefined || (um.module === 'recent' && recentAlwaysMatches(um.text)))) return false;
   addRule(text, ruleSpan, chain, state, ctx);
   return true;
 }
@@ -843,7 +852,8 @@ function readOption(code: number, text: string, as: number, ae: number, quoted: 
       }
       // another match: opaque, as the general reader makes it (known matches it evaluates are left to it)
       const name = text.slice(as, ae);
-      if (targetName !== undefined || isKnownModule(name) || name !== name.toLowerCase() || name === 'icmpv6' || name === 'ipv6-icmp') return false;
+      // (a second one: the general reader, which checks each one's options, see matchRefusal)
+      if (targetName !== undefined || unknownModule !== undefined || isKnownModule(name) || name !== name.toLowerCase() || name === 'icmpv6' || name === 'ipv6-icmp') return false;
       if (IPV6_ONLY_MODULES.has(name)) ctx.sawFamily?.('ipv6');
       unknownModule = { kind: 'opaque', module: name, text: text.slice(mStart, mEnd), reason: opaqueReason(name), span: ctx.span(mStart, mEnd) };
       unknownStart = mStart;
@@ -867,10 +877,10 @@ function readOption(code: number, text: string, as: number, ae: number, quoted: 
     case O_SPORTS: {
       const list = code === O_DPORTS || code === O_SPORTS;
       // --dports/--sports are owned by -m multiport; --dport/--sport by -m tcp/udp, or by the match
-      // -p tcp/udp/sctp/dccp/udplite loads
+      // -p tcp/udp/sctp/dccp loads (iptables has no udplite port match: the general reader refuses --dport there)
       if (list) {
         if ((modules & M_MULTIPORT) === 0) return false;
-      } else if ((modules & (M_TCP | M_UDP)) === 0 && protoNum !== 6 && protoNum !== 17 && protoNum !== 132 && protoNum !== 33 && protoNum !== 136) return false;
+      } else if ((modules & (M_TCP | M_UDP)) === 0 && protoNum !== 6 && protoNum !== 17 && protoNum !== 132 && protoNum !== 33) return false;
       const ports = list ? portListSet(text, as, ae, ctx) : portValue(text, as, ae, ctx);
       if (!ports) return false;
       const dir = code === O_DPORT || code === O_DPORTS ? 'dst' : 'src';

@@ -129,6 +129,130 @@ export interface ParsedRule {
   reportSpan?: Span;
   /** `-4` in ip6tables / `-6` in iptables: the tool skips the rule. */
   skip?: boolean;
+  /** The protocol of a `-p` that is not negated (targetRefusal reads it). */
+  proto?: number;
+}
+
+/**
+ * Why iptables refuses target `name` in a chain of `table` on `hook` (undefined for a user chain) with `-p proto`,
+ * or undefined. The kernel's xt_target `.table`, `.hooks` and `.proto` (RULE_APPEND: "Invalid argument"), and
+ * iptables' own "The nat table is not intended for filtering"; checked with iptables-restore 1.8.9 (nf_tables) in a
+ * network namespace. NAT and CT targets outside their table are targetTable's (fast.ts).
+ */
+export function targetRefusal(name: string, table: string, hook: string | undefined, proto: number | undefined): string | undefined {
+  const onHooks = (hooks: readonly string[], what: string): string | undefined => hookRefusal(name, hook, hooks, what);
+  switch (name) {
+    case 'ACCEPT':
+    case 'RETURN':
+      return undefined;
+    case 'DROP':
+      return table === 'nat' ? 'the nat table is not intended for filtering: iptables inhibits DROP there' : undefined;
+    case 'REJECT':
+      return table === 'nat' || table === 'mangle' || table === 'raw' ? `REJECT is only valid in the filter table, not ${table}` : undefined;
+    case 'DNAT':
+    case 'REDIRECT':
+      return table === 'nat' ? onHooks(['prerouting', 'output'], 'PREROUTING and OUTPUT') : undefined;
+    case 'SNAT':
+      return table === 'nat' ? onHooks(['postrouting', 'input'], 'POSTROUTING and INPUT') : undefined;
+    case 'MASQUERADE':
+      return table === 'nat' ? onHooks(['postrouting'], 'POSTROUTING') : undefined;
+    case 'CLASSIFY':
+      return onHooks(['output', 'forward', 'postrouting'], 'OUTPUT, FORWARD and POSTROUTING');
+    case 'SYNPROXY':
+      return proto !== 6 ? 'SYNPROXY needs -p tcp (not negated)' : onHooks(['input', 'forward'], 'INPUT and FORWARD');
+    case 'TPROXY':
+      if (table !== 'mangle') return `TPROXY is only valid in the mangle table, not ${table}`;
+      return proto !== 6 && proto !== 17 ? 'TPROXY needs -p tcp or -p udp (not negated)' : onHooks(['prerouting'], 'PREROUTING');
+    default:
+      return undefined;
+  }
+}
+
+function hookRefusal(name: string, hook: string | undefined, hooks: readonly string[], what: string): string | undefined {
+  return hook !== undefined && !hooks.includes(hook) ? `${name} is only valid in ${what}, not ${hook.toUpperCase()}` : undefined;
+}
+
+/**
+ * The options a match iptables does not evaluate here needs, as alternatives of option sets: iptables-restore 1.8.9
+ * refuses the rule without one ("string: option \"--algo\" must be specified", "recent: you must specify one of
+ * `--set', ...", checked in a network namespace). A file with such a rule loads nothing.
+ */
+const MODULE_NEEDS: Readonly<Record<string, readonly (readonly string[])[]>> = {
+  string: [['--algo', '--string'], ['--algo', '--hex-string']],
+  hashlimit: [['--hashlimit-name', '--hashlimit-upto'], ['--hashlimit-name', '--hashlimit-above'], ['--hashlimit-name', '--hashlimit']],
+  recent: [['--set'], ['--rcheck'], ['--update'], ['--remove']],
+  connlimit: [['--connlimit-above'], ['--connlimit-upto']],
+  mark: [['--mark']],
+  connmark: [['--mark']],
+  helper: [['--helper']],
+  owner: [['--uid-owner'], ['--gid-owner'], ['--socket-exists']],
+  tcpmss: [['--mss']],
+  dscp: [['--dscp'], ['--dscp-class']],
+  tos: [['--tos']],
+  ttl: [['--ttl-eq'], ['--ttl-lt'], ['--ttl-gt']],
+  hl: [['--hl-eq'], ['--hl-lt'], ['--hl-gt']],
+  length: [['--length']],
+  mac: [['--mac-source']],
+  pkttype: [['--pkt-type']],
+  quota: [['--quota']],
+  cpu: [['--cpu']],
+  u32: [['--u32']],
+  bpf: [['--bytecode'], ['--object-pinned']],
+  policy: [['--dir']],
+  devgroup: [['--src-group'], ['--dst-group']],
+  statistic: [['--mode', '--probability'], ['--mode', '--every', '--packet']],
+  cgroup: [['--path'], ['--cgroup']],
+  ipv6header: [['--header']],
+  physdev: [['--physdev-in'], ['--physdev-out'], ['--physdev-is-in'], ['--physdev-is-out'], ['--physdev-is-bridged']],
+};
+
+/** The option words of a match's text (`-m recent ! --set --name X` → --set, --name); quoted values are skipped. */
+function optionWords(text: string): Set<string> {
+  const out = new Set<string>();
+  let quoted = false;
+  for (const w of text.split(/\s+/)) {
+    if (!quoted && w.startsWith('--')) {
+      const eq = w.indexOf('=');
+      out.add(eq > 0 ? w.slice(0, eq) : w);
+    }
+    // a double-quoted value may hold blanks and "--" words
+    const q = w.split('"').length - 1 - (w.split('\\"').length - 1);
+    if (q % 2 === 1) quoted = !quoted;
+  }
+  return out;
+}
+
+/** `-m recent --set ...` without `!` or another command: a match that always matches (the fast path leaves it to parseRuleSpec). */
+export function recentAlwaysMatches(text: string): boolean {
+  if (text.indexOf('--set') < 0 || text.indexOf('!') >= 0 || /[$`]/.test(text)) return false;
+  const w = optionWords(text);
+  return w.has('--set') && !w.has('--rcheck') && !w.has('--update') && !w.has('--remove') && !w.has('--seconds') && !w.has('--hitcount');
+}
+
+/**
+ * Why iptables refuses match `module` (its whole text `-m name ...`) in a chain of `table` on `hook` (undefined: a
+ * user chain), or undefined: a missing option (MODULE_NEEDS) or the kernel's .table/.hooks (rpfilter, socket, owner,
+ * policy; RULE_APPEND "Invalid argument").
+ */
+export function matchRefusal(module: string, table: string, hook: string | undefined, text = ''): string | undefined {
+  const needs = MODULE_NEEDS[module];
+  // (a script's `$VAR` or `$(...)` may hold the option)
+  if (needs && text !== '' && !/[$`]/.test(text)) {
+    const words = optionWords(text);
+    if (!needs.some((set) => set.every((o) => words.has(o)))) return `-m ${module} needs ${needs.map((set) => set.join(' ')).join(', or ')}`;
+    if (module === 'policy' && hook !== undefined) {
+      const dirOut = /--dir\s+out\b/.test(text);
+      const hooks = dirOut ? ['forward', 'output', 'postrouting'] : ['prerouting', 'input', 'forward'];
+      if (!hooks.includes(hook)) return `-m policy --dir ${dirOut ? 'out' : 'in'} is only valid in ${dirOut ? 'FORWARD, OUTPUT and POSTROUTING' : 'PREROUTING, INPUT and FORWARD'}, not ${hook.toUpperCase()}`;
+    }
+  }
+  if (module === 'owner') return hook !== undefined && hook !== 'output' && hook !== 'postrouting' ? `-m owner is only valid in OUTPUT and POSTROUTING, not ${hook.toUpperCase()}` : undefined;
+  if (module === 'rpfilter') {
+    if (table !== 'raw' && table !== 'mangle') return `-m rpfilter is only valid in the raw and mangle tables, not ${table}`;
+    return hook !== undefined && hook !== 'prerouting' ? `-m rpfilter is only valid in PREROUTING, not ${hook.toUpperCase()}` : undefined;
+  }
+  if (module === 'socket') return hook !== undefined && hook !== 'prerouting' && hook !== 'input' ? `-m socket is only valid in PREROUTING and INPUT, not ${hook.toUpperCase()}` : undefined;
+  return undefined;
 }
 
 /** Core options iptables takes at most once per rule (iptables/xshared.c set_option: "multiple -%c flags not allowed"). */
@@ -187,7 +311,6 @@ const PORT_OPTS = ['--dport', '--sport', '--destination-port', '--source-port'];
 const MODULE_OPTIONS: Record<string, readonly string[]> = {
   tcp: [...PORT_OPTS, '--tcp-flags', '--syn', '--tcp-option'],
   udp: PORT_OPTS,
-  udplite: PORT_OPTS,
   sctp: [...PORT_OPTS, '--chunk-types'],
   dccp: [...PORT_OPTS, '--dccp-types', '--dccp-option'],
   multiport: ['--dports', '--sports', '--ports', '--destination-ports', '--source-ports'],
@@ -231,8 +354,9 @@ const KNOWN_MODULES = new Map<string, Set<string>>(Object.entries(MODULE_OPTION_
 /** Every option of a known match (the fast path leaves such options to the general reader). */
 const KNOWN_MODULE_OPTIONS = new Set(Object.values(MODULE_OPTIONS).flat());
 
+/** A match the general reader reads itself (the fast path leaves its lines to it), or one iptables refuses (udplite). */
 export function isKnownModule(name: string): boolean {
-  return KNOWN_MODULES.has(name);
+  return KNOWN_MODULES.has(name) || name === 'udplite' || name === 'rpfilter' || name === 'socket';
 }
 
 export function isKnownModuleOption(opt: string): boolean {
@@ -306,8 +430,6 @@ function protoModule(n: number): string | undefined {
       return 'icmp';
     case 58:
       return 'icmp6';
-    case 136:
-      return 'udplite';
     default:
       return undefined;
   }
@@ -374,6 +496,9 @@ const MODULE_PROTOCOLS: Readonly<Record<string, readonly number[]>> = {
   icmp: [1],
   icmp6: [58],
   multiport: [6, 17, 132, 33, 136],
+  // the kernel's xt_match .proto (checked for `-m sctp`/`-m dccp` by RULE_APPEND: "Invalid argument")
+  sctp: [132],
+  dccp: [33],
 };
 
 /** Parses the rule specification in `toks[from..]`. Never throws. */
@@ -487,7 +612,9 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
         }
       }
       if (!owner && targetName !== undefined) isTargetOpt = true;
-      if (opt === '--tcp-flags' || opt === '--match-set' || opt === '--set') arity = 2;
+      // `--set NAME FLAGS` is ipset's old spelling of --match-set; `-m recent --set` takes no argument (reading two
+      // there swallowed `-j ACCEPT` after it). sctp `--chunk-types any|all|only CHUNKS` takes two.
+      if (opt === '--tcp-flags' || opt === '--match-set' || opt === '--chunk-types' || (opt === '--set' && owner?.name === 'set')) arity = 2;
       else if (FLAG_OPTIONS.has(opt)) arity = 0;
       else if (owner?.known || opt === '--comment' || opt === '--log-prefix' || opt === '--reject-with' || opt === '--to-destination' || opt === '--to-source' || opt === '--to-ports' || opt === '--to')
         arity = 1;
@@ -628,6 +755,8 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
         }
         const name = moduleName(a0.text);
         if (IPV6_ONLY_MODULES.has(name)) ctx.sawFamily?.('ipv6');
+        // `-p udplite` loads no port match and iptables ships none ("Couldn't load match `udplite'")
+        if (name === 'udplite') ctx.diag('error', 'iptables/unknown-match', "iptables has no udplite match (Couldn't load match `udplite'): iptables refuses the rule", a0.start, a0.end);
         if (KNOWN_MODULES.has(name)) {
           modules.push({ name, known: true, start: mStart, end: mEnd });
         } else {
@@ -771,7 +900,13 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           break;
         }
         noteFamily(set, ctx);
-        const am: Match = { kind: 'address', dir: opt === '--src-range' ? 'src' : 'dst', addrs: set, span: ctx.span(mStart, mEnd) };
+        let addrs = set;
+        if (dash > 0 && parseAddress(a0.text.slice(0, dash))!.value > parseAddress(a0.text.slice(dash + 1))!.value) {
+          // iptables loads it ("xt_iprange: range ... is reversed and will never match"): the kernel tests lo <= addr <= hi
+          ctx.diag('warning', 'iptables/reversed-range', `Address range "${a0.text}" is reversed: it matches no address`, a0.start, a0.end);
+          addrs = AddrSet.EMPTY;
+        }
+        const am: Match = { kind: 'address', dir: opt === '--src-range' ? 'src' : 'dst', addrs, span: ctx.span(mStart, mEnd) };
         if (negated) am.negated = true;
         matches.push(am);
         break;
@@ -854,6 +989,16 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
     }
   }
 
+  // `-m recent --set` always matches ("This will always return success (or failure if ! is passed in)",
+  // iptables-extensions(8)): no condition (with `!` or another command, as written: undecided or refused)
+  for (const mod of modules) {
+    const op = mod.opaque;
+    if (mod.name === 'recent' && op && recentAlwaysMatches(op.text)) {
+      const at = matches.indexOf(op);
+      if (at >= 0) matches.splice(at, 1);
+    }
+  }
+
   // ---------------------------------------------------------------- what the kernel refuses
   if (!protoUnknown) {
     for (const mod of modules) {
@@ -883,6 +1028,12 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
   if (targetName !== undefined && action.kind === 'chain-ref') {
     action = resolveBuiltinTarget(action, targetName, targetArgs, ctx, slice(targetStart, targetEnd));
     if (action.kind === 'chain-ref') action.span = ctx.span(refStart, refEnd);
+    else if (action.kind === 'nat' && action.toPorts && protoAny === undefined && !protoUnknown) {
+      // libxt_DNAT/SNAT/MASQUERADE/REDIRECT: "Need TCP, UDP, SCTP or DCCP with port specification" (any -p passes)
+      const w = targetArgs.find((t) => t.opt.text.startsWith('--to'));
+      const at = w?.args[0] ?? w?.opt;
+      if (at) ctx.diag('error', 'iptables/nat-ports', `${targetName} with ports needs -p tcp, udp, sctp or dccp: iptables refuses the rule`, at.start, at.end);
+    }
   } else if (action.kind === 'unknown' && targetEnd > targetStart) {
     action.text = slice(targetStart, targetEnd);
   }
@@ -903,6 +1054,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
   if (comment !== undefined) res.comment = comment;
   if (reportSpan) res.reportSpan = reportSpan;
   if (skip) res.skip = true;
+  if (protoNum !== undefined) res.proto = protoNum;
   return res;
 }
 
@@ -1310,6 +1462,11 @@ export function resolveBuiltinTarget(
     case 'QUEUE':
     case 'NFQUEUE':
       return { kind: 'queue', text };
+    case 'TPROXY':
+    case 'SYNPROXY':
+      // real targets whose verdict is the run time's (a local socket found or not; a SYN cookie handshake): not
+      // chains, so no "neither a known target nor a chain" warning
+      return { kind: 'unknown', target: name, text };
   }
   const natType = NAT_TARGETS[name];
   if (natType) {

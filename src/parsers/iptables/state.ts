@@ -413,6 +413,11 @@ export class NetfilterState {
     let target = a.name;
     for (let k = 0; k < 16 && !t.chains.has(target) && t.renames.has(target); k++) target = t.renames.get(target)!;
     const c = t.chains.get(target);
+    if (c && !c.builtin && this.restoreFile && c.span.start.offset > a.span.start.offset) {
+      // iptables-restore makes a chain when it reads its ":X" line: a rule before it jumps to no chain ("Chain 'X'
+      // does not exist", iptables-restore 1.8.9) and the file loads nothing
+      this.diag('error', 'iptables/chain-declared-later', `Chain "${a.name}" does not exist yet: it is declared at line ${c.span.start.line}, after this rule; iptables-restore rejects the file`, a.span);
+    }
     if (c && !c.builtin) {
       // one immutable action per target chain, shared by the rules that jump there
       const key = a.goto ? `g ${target}` : `j ${target}`;

@@ -616,3 +616,144 @@ describe('iptables-save and ip6tables-save output in one file', () => {
     expect(twice.rulesets[0]!.tables.map((t) => t.chains.find((c) => c.name === 'INPUT')!.rules.map((r) => r.span.start.line))).toEqual([[13]]);
   });
 });
+
+describe('iptables-save: extension matches (checked against iptables-restore 1.8.9 in a network namespace)', () => {
+  it('reads `-m recent --set` as a flag: the -j ACCEPT after it stays the target (it always matches)', () => {
+    const d = save(
+      [
+        '*filter',
+        ':INPUT DROP [0:0]',
+        '-A INPUT -p tcp --dport 22 -m recent --name SSH --set -j ACCEPT',
+        '-A INPUT -p tcp --dport 23 -m recent --set',
+        '-A INPUT -m set --set trusted src -j ACCEPT',
+        'COMMIT',
+        '',
+      ].join('\n'),
+    );
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=22 proto=6 => accept', 'dstport=23 proto=6 => continue ', 'opaque:set => accept']);
+    expect(diags(d)).toEqual([]);
+  });
+
+  it('decides `-m recent --set` (no `!`, no other command) as always matching, through both readers; the others stay undecided', () => {
+    const text = [
+      '*filter',
+      ':INPUT ACCEPT [0:0]',
+      '-A INPUT -p tcp --dport 1111 -m recent --name K1 --set -j DROP',
+      '-A INPUT -p tcp --dport 2222 -m recent --name K2 ! --set -j DROP',
+      '-A INPUT -p tcp --dport 3333 -m recent --name K1 --rcheck -j DROP',
+      '-A INPUT -p tcp --dport 4444 -m recent --name K1 --remove -j DROP',
+      'COMMIT',
+      '',
+    ].join('\n');
+    const want = ['dstport=1111 proto=6 => drop', 'dstport=2222 opaque:recent proto=6 => drop', 'dstport=3333 opaque:recent proto=6 => drop', 'dstport=4444 opaque:recent proto=6 => drop'];
+    expect(rulesOf(save(text), 'filter', 'INPUT')).toEqual(want);
+    expect(rulesOf(parseSave(text, { fastPath: false }), 'filter', 'INPUT')).toEqual(want);
+  });
+
+  it('takes the two arguments of sctp --chunk-types', () => {
+    const line = '-A INPUT -p sctp --dport 2905 --chunk-types any INIT,COOKIE_ECHO -j ACCEPT';
+    const d = save(`*filter\n${line}\nCOMMIT\n`);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=2905 opaque:sctp proto=132 => accept']);
+    const m = chainOf(d, 'filter', 'INPUT').rules[0]!.matches.find((x) => x.kind === 'opaque');
+    expect(m).toMatchObject({ text: '--chunk-types any INIT,COOKIE_ECHO' });
+    expect(diags(d)).toEqual([]);
+  });
+
+  it('refuses what iptables refuses: udplite ports (no such match), -m sctp/-m dccp without their -p', () => {
+    const lines = ['-A INPUT -p udplite --dport 5005 -j ACCEPT', '-A INPUT -p tcp -m udplite --dport 1 -j ACCEPT', '-A INPUT -m sctp --dport 1 -j ACCEPT', '-A INPUT -p udp -m dccp --dport 1 -j ACCEPT', '-A INPUT -p udplite -m multiport --dports 1,2 -j ACCEPT'];
+    const d = save(['*filter', ...lines, 'COMMIT', ''].join('\n'));
+    expect(diags(d)).toEqual([
+      `error iptables/unknown-option ${spanIn(2, lines[0]!, '--dport')}`,
+      `error iptables/unknown-match ${spanIn(3, lines[1]!, 'udplite')}`,
+      `error iptables/match-protocol ${spanIn(4, lines[2]!, '-m sctp')}`,
+      `error iptables/match-protocol ${spanIn(5, lines[3]!, '-m dccp')}`,
+    ]);
+  });
+});
+
+describe('iptables-save: targets and matches iptables refuses where they are (iptables-restore 1.8.9, network namespace)', () => {
+  it('reports DROP in nat, REJECT outside filter, NAT targets on the wrong hook, at the target, through both readers', () => {
+    const nat = ['-A PREROUTING -j DROP', '-A PREROUTING -j MASQUERADE', '-A OUTPUT -j SNAT --to-source 1.2.3.4', '-A POSTROUTING -j DNAT --to-destination 1.2.3.4', '-A INPUT -j REDIRECT', '-A OUTPUT -j REJECT'];
+    const ok = ['-A PREROUTING -p tcp -j REDIRECT --to-ports 8080', '-A INPUT -j SNAT --to-source 1.2.3.4', '-A OUTPUT -j DNAT --to-destination 1.2.3.4', '-A POSTROUTING -o eth0 -j MASQUERADE', '-A PREROUTING -j ACCEPT'];
+    const mangle = ['-A INPUT -p tcp --dport 23 -j REJECT', '-A PREROUTING -j TPROXY --on-port 1', '-A PREROUTING -j CLASSIFY --set-class 1:1'];
+    const text = ['*nat', ...nat, ...ok, 'COMMIT', '*mangle', ...mangle, 'COMMIT', ''].join('\n');
+    const target = (line: number, l: string) => {
+      const i = l.indexOf('-j ') + 3;
+      return `${line}:${i + 1}-${line}:${l.indexOf(' ', i) < 0 ? l.length + 1 : l.indexOf(' ', i) + 1}`;
+    };
+    const want = [...nat.map((l, k) => `error iptables/target-place ${target(k + 2, l)}`), ...mangle.map((l, k) => `error iptables/target-place ${target(k + 2 + nat.length + ok.length + 2, l)}`)];
+    expect(diags(save(text))).toEqual(want);
+    expect(diags(parseSave(text, { fastPath: false }))).toEqual(want);
+    expect(save(text).diagnostics[0]!.message).toBe('the nat table is not intended for filtering: iptables inhibits DROP there: iptables refuses the rule');
+  });
+
+  it('SYNPROXY and TPROXY need their protocol; NAT ports need a -p; rpfilter and socket their hooks', () => {
+    const filter = ['-A INPUT -j SYNPROXY', '-A INPUT -p tcp -j SYNPROXY --mss 1460', '-A OUTPUT -m socket -j ACCEPT', '-A INPUT -m socket -j ACCEPT', '-A INPUT -m rpfilter -j DROP'];
+    const text = ['*filter', ...filter, 'COMMIT', '*nat', '-A PREROUTING -j DNAT --to-destination 10.0.0.5:80', '-A PREROUTING -p icmp -j DNAT --to-destination 10.0.0.5:80', 'COMMIT', '*raw', '-A PREROUTING -m rpfilter --invert -j DROP', 'COMMIT', ''].join('\n');
+    expect(diags(save(text))).toEqual([
+      `error iptables/target-place ${spanIn(2, filter[0]!, 'SYNPROXY')}`,
+      `error iptables/match-place ${spanIn(4, filter[2]!, '-m socket')}`,
+      `error iptables/match-place ${spanIn(6, filter[4]!, '-m rpfilter')}`,
+      `error iptables/nat-ports ${spanIn(9, '-A PREROUTING -j DNAT --to-destination 10.0.0.5:80', '10.0.0.5:80')}`,
+    ]);
+  });
+});
+
+describe('iptables-save: iprange as the kernel tests it', () => {
+  it('a reversed range loads but matches no address (xt_iprange: lo <= addr <= hi); negated, every address', () => {
+    const lines = ['-A INPUT -p udp -m iprange --src-range 10.200.0.9-10.200.0.2 -j ACCEPT', '-A INPUT -p tcp -m iprange ! --dst-range 10.0.0.9-10.0.0.2 -j ACCEPT', '-A INPUT -p udp -m iprange --src-range 10.0.0.2-10.0.0.9 -j ACCEPT'];
+    const d = save(['*filter', ':INPUT DROP [0:0]', ...lines, 'COMMIT', ''].join('\n'));
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['proto=17 srcaddr=none => accept', '!dstaddr=none proto=6 => accept', 'proto=17 srcaddr=10.0.0.2/31, 10.0.0.4/30, 10.0.0.8/31 => accept']);
+    expect(diags(d)).toEqual([`warning iptables/reversed-range ${spanIn(3, lines[0]!, '10.200.0.9-10.200.0.2')}`, `warning iptables/reversed-range ${spanIn(4, lines[1]!, '10.0.0.9-10.0.0.2')}`]);
+  });
+});
+
+describe('iptables-save: matches iptables refuses without their options or on the wrong hook (iptables-restore 1.8.9)', () => {
+  it('reports the match, through both readers; a valid spelling passes', () => {
+    const bad = [
+      '-A INPUT -p tcp --dport 80 -m string --string "GET /admin" -j DROP',
+      '-A INPUT -m hashlimit --hashlimit-upto 5/s -j ACCEPT',
+      '-A INPUT -p tcp --dport 22 -m recent --name SSH --rsource -j DROP',
+      '-A INPUT -m connlimit --connlimit-mask 24 -j DROP',
+      '-A INPUT -m statistic --probability 0.5 -j ACCEPT',
+      '-A INPUT -m owner --uid-owner 0 -j ACCEPT',
+      '-A INPUT -m policy --dir out --pol none -j ACCEPT',
+      '-A INPUT -m limit --limit 1/s -m mark -j ACCEPT',
+    ];
+    const good = [
+      '-A INPUT -p tcp --dport 80 -m string --algo bm --string "--algo" -j DROP',
+      '-A INPUT -m hashlimit --hashlimit-upto 5/s --hashlimit-name h -j ACCEPT',
+      '-A INPUT -m recent --rcheck --seconds 60 --name SSH -j DROP',
+      '-A INPUT -m statistic --mode nth --every 2 --packet 0 -j ACCEPT',
+      '-A OUTPUT -m owner --uid-owner 0 -j ACCEPT',
+      '-A INPUT -m policy --dir in -j ACCEPT',
+      '-A INPUT -m limit --limit 1/s -m mark --mark 0x1/0x1 -j ACCEPT',
+    ];
+    const text = ['*filter', ...bad, ...good, 'COMMIT', ''].join('\n');
+    const at = (k: number, sub: string) => spanIn(k + 2, bad[k]!, sub);
+    const want = [
+      `error iptables/match-place ${at(0, '-m string --string "GET /admin"')}`,
+      `error iptables/match-place ${at(1, '-m hashlimit --hashlimit-upto 5/s')}`,
+      `error iptables/match-place ${at(2, '-m recent --name SSH --rsource')}`,
+      `error iptables/match-place ${at(3, '-m connlimit --connlimit-mask 24')}`,
+      `error iptables/match-place ${at(4, '-m statistic --probability 0.5')}`,
+      `error iptables/match-place ${at(5, '-m owner --uid-owner 0')}`,
+      `error iptables/match-place ${at(6, '-m policy --dir out --pol none')}`,
+      `error iptables/match-place ${at(7, '-m mark')}`,
+    ];
+    expect(diags(save(text))).toEqual(want);
+    expect(diags(parseSave(text, { fastPath: false }))).toEqual(want);
+    expect(save(text).diagnostics[0]!.message).toBe('-m string needs --algo --string, or --algo --hex-string: iptables refuses the rule');
+  });
+});
+
+describe('iptables-save: chains are made when their line is read', () => {
+  it('a jump to a chain declared further down is refused (iptables-restore: "Chain \'WEB\' does not exist"), through both readers', () => {
+    const rule = '-A INPUT -p tcp -m multiport --dports 22,80,443 -g WEB';
+    const text = ['*filter', ':INPUT DROP [0:0]', ':EARLY - [0:0]', '-A INPUT -j EARLY', rule, ':WEB - [0:0]', '-A WEB -p tcp --dport 80 -j ACCEPT', 'COMMIT', ''].join('\n');
+    const want = [`error iptables/chain-declared-later ${spanIn(5, rule, '-g WEB')}`];
+    expect(diags(save(text))).toEqual(want);
+    expect(diags(parseSave(text, { fastPath: false }))).toEqual(want);
+    expect(save(text).diagnostics[0]!.message).toBe('Chain "WEB" does not exist yet: it is declared at line 6, after this rule; iptables-restore rejects the file');
+  });
+});

@@ -675,3 +675,14 @@ describe('iptables scripts: a chain name the script does not give', () => {
     expect(r.reasons[0]).toBe('chain "$CH", iptables -F $OTHER at line 6 may or may not match');
   });
 });
+
+describe('iptables scripts: extension matches', () => {
+  it('`-m recent --name X --set -j ACCEPT` keeps its target, tcp/22 accepted; a match whose options a variable may hold is not refused', () => {
+    const lines = ['#!/bin/sh', 'iptables -P INPUT DROP', "iptables -A INPUT -p tcp --dport 22 -m recent --name SSH --set -j ACCEPT", 'iptables -A INPUT -p tcp --dport 23 -m recent --name T $RECENT_OPTS -j DROP', 'iptables -A INPUT -p tcp --dport 24 -m string --algo bm --string "x" -j DROP'];
+    const d = script(lines.join('\n'));
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=22 proto=6 => accept', 'dstport=23 opaque:recent proto=6 => drop', 'dstport=24 opaque:string proto=6 => drop']);
+    expect(diags(d)).toEqual([]);
+    const ssh = tracePacket(d.rulesets[0]!, { proto: 'tcp', dport: 22, src: '198.51.100.7' });
+    expect(ssh.verdict).toBe('accept');
+  });
+});

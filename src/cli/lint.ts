@@ -214,7 +214,10 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
         failures.push(failureResult(abs, lf.error));
         continue;
       }
-      lintPaths.push(abs);
+      // a pipe (`fwlint <(iptables-save)`, `… | fwlint /dev/stdin`), a FIFO, a device: loadFile has read it, and
+      // it cannot be read twice; ESLint passed it over (no regular file), which ended in no result and exit 0
+      if (!isRegularFile(abs)) texts.push({ text: lf.text!, filePath: abs });
+      else lintPaths.push(abs);
       explicitConfigs.push({ file: abs, language: `firewall/${lf.format!.language}`, format: lf.format!.id });
     } else {
       // a glob: ESLint lints the files it matches whose names fwlint claims in a folder ('*.rules', 'rules.v4', …),

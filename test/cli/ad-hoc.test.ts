@@ -1,0 +1,42 @@
+/**
+ * Ad hoc inputs the way users pipe them in: `fwlint <(iptables-save)`, `… | fwlint /dev/stdin`, a folder of exports.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BIN } from './helpers.js';
+
+const SAVE = `*filter
+:INPUT DROP [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -p tcp -m tcp --dport 3306 -j ACCEPT
+COMMIT
+`;
+
+function tmp(): string {
+  const d = mkdtempSync(join(tmpdir(), 'fwlint-adhoc-'));
+  writeFileSync(join(d, 'fwlint.config.yaml'), 'discovery: false\n');
+  return d;
+}
+
+/** `cat FILE | fwlint ARGS` through a shell: a real pipe (spawnSync's own stdin is a socket, which /dev/stdin cannot open). */
+function piped(dir: string, input: string, args: string[]) {
+  writeFileSync(join(dir, 'input'), input);
+  const r = spawnSync('sh', ['-c', `cat input | "${process.execPath}" "${BIN}" ${args.join(' ')}`], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout };
+}
+
+type Result = { filePath: string; messages: { ruleId: string | null; line: number; column: number; message: string }[] };
+const brief = (stdout: string) => (JSON.parse(stdout) as Result[]).map((r) => [r.filePath, r.messages.map((m) => `${m.ruleId ?? m.message}:${m.line}:${m.column}`)]);
+
+describe('a path that is no regular file', () => {
+  it('is read once and linted (a pipe: /dev/stdin, <(iptables-save)); it was passed over: no result, exit 0', () => {
+    const d = tmp();
+    const r = piped(d, SAVE, ['-f', 'json', '/dev/stdin']);
+    expect(r.code).toBe(1);
+    expect(brief(r.stdout)).toEqual([['/dev/stdin', ['firewall/no-world-open-sensitive-ports:5:24', 'firewall/no-undeclared-registered-ports:5:24']]]);
+  });
+});

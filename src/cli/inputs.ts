@@ -69,6 +69,16 @@ export function globFiles(pattern: string, cwd: string, limit = 100_000): string
   return filesUnder(root, (r) => match(relative(cwd, join(root, r)).split('\\').join('/')), { limit });
 }
 
+/** specialFilesUnder for a glob given on the command line (as globFiles reads it). */
+export function specialGlobFiles(pattern: string, cwd: string): { path: string; kind: string }[] {
+  const picomatch = createRequire(import.meta.url)('picomatch') as typeof import('picomatch');
+  const rel = relative(cwd, resolve(cwd, pattern)).split('\\').join('/');
+  const match = picomatch(rel, { dot: false });
+  const root = resolve(cwd, picomatch.scan(rel).base || '.');
+  if (!isDirectory(root)) return [];
+  return specialFilesUnder(root, (r) => match(relative(cwd, join(root, r)).split('\\').join('/')));
+}
+
 /** The JSON suppression sidecars (`*.fwlint-suppressions.yaml`) under `dir`, for the cache key of --cache runs. */
 export function sidecarsUnder(dir: string): string[] {
   return filesUnder(dir, (rel) => rel.endsWith(SIDECAR_SUFFIX));
@@ -136,6 +146,51 @@ export function unreadableUnder(dir: string): Unreadable[] {
     }
   }
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/**
+ * Firewall-named entries under `dir` that are no regular file nor folder (FIFOs, sockets, devices; symbolic links to
+ * them): ESLint's walk reads them as files, and a FIFO's read waits for a writer forever — the run hung. The CLI
+ * reports each as an error and leaves it out. Costs one listing of the tree; names are matched only when one is found.
+ */
+export function specialFilesUnder(dir: string, accept?: (rel: string) => boolean): { path: string; kind: string }[] {
+  const found: { path: string; kind: string }[] = [];
+  const stack = [dir];
+  while (stack.length > 0) {
+    const d = stack.pop()!;
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      continue; // unreadableUnder reports it
+    }
+    for (const e of entries) {
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name)) stack.push(join(d, e.name));
+        continue;
+      }
+      if (e.isFile()) continue;
+      let st: import('node:fs').Stats = e as unknown as import('node:fs').Stats;
+      if (e.isSymbolicLink()) {
+        try {
+          st = statSync(join(d, e.name));
+        } catch {
+          continue; // a dangling link: unreadableUnder reports it
+        }
+        if (st.isFile() || st.isDirectory()) continue;
+      }
+      const kind = st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'no regular file';
+      found.push({ path: join(d, e.name), kind });
+    }
+  }
+  if (found.length === 0) return found;
+  const take =
+    accept ??
+    ((rel: string): boolean => {
+      const { isCandidate, isNever } = fileGlobs();
+      return isCandidate(rel) && !isNever(rel);
+    });
+  return found.filter((f) => take(relative(dir, f.path).split('\\').join('/'))).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 export function loadFile(path: string, inputFormat?: string): LoadedFile {

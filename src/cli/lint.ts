@@ -8,7 +8,7 @@ import { formatPorts } from '../model/index.js';
 import { eslintOptions, optionsModuleUrl, type EslintOptionsData } from './eslint-options.js';
 import { PACKAGE } from '../package-info.js';
 import { detectFormat, formatById } from '../parsers/registry.js';
-import { checkOutputFile, detectFile, emptyMessage, exists, globFiles, isBlank, isDirectory, isFirewallName, isRegularFile, loadFile, readStdin, sidecarsUnder, SOURCE_FILE, unreadableUnder, walk, writeOutputFile } from './inputs.js';
+import { checkOutputFile, detectFile, emptyMessage, exists, globFiles, isBlank, isDirectory, isFirewallName, isRegularFile, loadFile, readStdin, sidecarsUnder, SOURCE_FILE, specialFilesUnder, specialGlobFiles, unreadableUnder, walk, writeOutputFile } from './inputs.js';
 import { hashDependencies } from './dependencies.js';
 import { SIDECAR_SUFFIX } from '../suppressions/sidecar.js';
 import { HELP, UsageError, type Io } from './main.js';
@@ -289,6 +289,9 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   }
 
   const eslintCwd = commonAncestor(involved);
+  // FIFOs, sockets and devices named like firewall files in a linted folder: ESLint would read them and wait forever
+  const special = lintPaths.flatMap((p) => (!isAbsolute(p) ? specialGlobFiles(p, cwd) : isDirectory(p) ? specialFilesUnder(p) : []));
+  for (const f of special) failures.push(failureResult(f.path, `cannot read ${relative(cwd, f.path) || f.path}: it is ${f.kind}, not a regular file`));
   const suppressionsLocation = values['suppressions-location'] ? resolve(values['suppressions-location']) : undefined;
   if (suppressionsLocation && !isDirectory(dirname(suppressionsLocation))) throw new UsageError(`--suppressions-location: folder ${dirname(suppressionsLocation)} does not exist`);
   const concurrency = parseConcurrency(values.concurrency);
@@ -306,6 +309,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
     settingsKey: values.cache ? settingsFingerprint([...lintPaths.filter((p) => isAbsolute(p)), ...texts.map((t) => t.filePath), cwd], configFile, cwd, Date.now(), lintedTexts(lintPaths, texts, cwd)) : undefined,
     applySuppressions: Boolean(suppressionsLocation) || exists(resolve(eslintCwd, 'eslint-suppressions.json')),
     suppressionsLocation,
+    ...(special.length > 0 ? { ignores: special.map((f) => toGlob(relative(eslintCwd, f.path))) } : {}),
   };
   // ESLint's own worker threads: they rebuild the options (plugin objects included) from an options module
   const makeEslint = async (): Promise<ESLint> =>

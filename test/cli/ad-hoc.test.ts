@@ -40,3 +40,21 @@ describe('a path that is no regular file', () => {
     expect(brief(r.stdout)).toEqual([['/dev/stdin', ['firewall/no-world-open-sensitive-ports:5:24', 'firewall/no-undeclared-registered-ports:5:24']]]);
   });
 });
+
+describe('a FIFO named like a firewall file in a linted folder', () => {
+  it('is an error of its own, and the run ends (ESLint read it and waited for a writer forever)', () => {
+    const d = tmp();
+    writeFileSync(join(d, 'a.rules'), SAVE);
+    spawnSync('mkfifo', [join(d, 'b.rules')]);
+    const run = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd: d, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 20_000 });
+    const expected = [
+      [join(d, 'a.rules'), ['firewall/no-world-open-sensitive-ports:5:24', 'firewall/no-undeclared-registered-ports:5:24']],
+      [join(d, 'b.rules'), ['cannot read b.rules: it is a FIFO, not a regular file:1:1']],
+    ];
+    for (const path of ['.', '*.rules']) {
+      const r = run(['-f', 'json', path]);
+      expect(r.status).toBe(1);
+      expect(brief(r.stdout)).toEqual(expected);
+    }
+  });
+});

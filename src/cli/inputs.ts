@@ -56,6 +56,35 @@ export function walk(dir: string, limit = 100_000): string[] {
 }
 
 /**
+ * Extensions (or none) of files a folder walk reads by content although no language claims their name: what
+ * `iptables-save > rules.txt`, `nft list ruleset > ruleset.conf`, `aws ec2 describe-security-groups > sg-prod` or an
+ * upper-case `SG.JSON` leave. Backups (`.bak`, `.orig`, `.old`) are copies, left alone.
+ */
+const SNIFFED_EXTENSION = /^(?:txt|conf|cfg|out|dump|save|json|ya?ml|template|nft|rules|ipt|ip6?tables|sh|tf|bicep)$/i;
+
+/**
+ * The files under `dir` whose names no language claims (so ESLint's walk passes them over) but whose content a format
+ * recognises, among those without an extension or with one of SNIFFED_EXTENSION; loaded by detectFile (the head
+ * only). What no format recognises, or cannot be read, is left alone, as any other file of the folder is.
+ */
+export function sniffedUnder(dir: string, limit = 100_000): LoadedFile[] {
+  const { isCandidate, isNever } = fileGlobs();
+  const named = (rel: string): boolean => {
+    if (isCandidate(rel) || isNever(rel)) return false;
+    const base = rel.slice(rel.lastIndexOf('/') + 1);
+    const dot = base.lastIndexOf('.');
+    return dot <= 0 || SNIFFED_EXTENSION.test(base.slice(dot + 1));
+  };
+  const out: LoadedFile[] = [];
+  for (const f of filesUnder(dir, named, { limit })) {
+    if (SOURCE_FILE.test(f)) continue;
+    const lf = detectFile(f);
+    if (lf.format) out.push(lf);
+  }
+  return out;
+}
+
+/**
  * The files a glob given on the command line matches (relative to `cwd`, as ESLint reads it; `**` spans folders,
  * `*` leaves dot files out), walked from the glob's fixed leading folder; at most `limit`.
  */
@@ -295,7 +324,7 @@ export function loadPaths(paths: string[], inputFormat?: string): LoadedFile[] {
   const out: LoadedFile[] = [];
   for (const p of paths) {
     if (isDirectory(p)) {
-      for (const f of walk(resolve(p))) {
+      for (const f of [...walk(resolve(p)), ...sniffedUnder(resolve(p)).map((s) => s.path)].sort()) {
         const lf = loadFile(f, inputFormat);
         // inside a directory, a file no format recognises is simply not a firewall file
         if (lf.format || (lf.error && lf.text === undefined)) out.push(lf);

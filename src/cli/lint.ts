@@ -8,7 +8,7 @@ import { formatPorts } from '../model/index.js';
 import { eslintOptions, optionsModuleUrl, type EslintOptionsData } from './eslint-options.js';
 import { PACKAGE } from '../package-info.js';
 import { detectFormat, formatById } from '../parsers/registry.js';
-import { checkOutputFile, detectFile, emptyMessage, exists, globFiles, isBlank, isDirectory, isFirewallName, isRegularFile, loadFile, readStdin, sidecarsUnder, SOURCE_FILE, specialFilesUnder, specialGlobFiles, unreadableUnder, walk, writeOutputFile } from './inputs.js';
+import { checkOutputFile, detectFile, emptyMessage, exists, globFiles, isBlank, isDirectory, isFirewallName, isRegularFile, loadFile, readStdin, sidecarsUnder, SOURCE_FILE, sniffedUnder, specialFilesUnder, specialGlobFiles, unreadableUnder, walk, writeOutputFile } from './inputs.js';
 import { hashDependencies } from './dependencies.js';
 import { SIDECAR_SUFFIX } from '../suppressions/sidecar.js';
 import { HELP, UsageError, type Io } from './main.js';
@@ -191,6 +191,11 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
     if (isDirectory(abs)) {
       lintPaths.push(abs);
       involved.push(abs);
+      // files ESLint's walk passes over by name that hold a firewall format ('rules.txt', 'sg-prod', 'SG.JSON')
+      for (const lf of sniffedUnder(abs)) {
+        lintPaths.push(lf.path);
+        explicitConfigs.push({ file: lf.path, language: `firewall/${lf.format!.language}`, format: lf.format!.id });
+      }
     } else if (exists(abs) || !/[*?[{]/.test(t)) {
       // ESLint reads a regular file again itself: only its head is read here, to know its format
       const lf = isRegularFile(abs) ? detectFile(t, inputFormat) : loadFile(t, inputFormat);

@@ -2,11 +2,11 @@
  * Ad hoc inputs the way users pipe them in: `fwlint <(iptables-save)`, `… | fwlint /dev/stdin`, a folder of exports.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN } from './helpers.js';
+import { BIN, fwlint } from './helpers.js';
 
 const SAVE = `*filter
 :INPUT DROP [0:0]
@@ -56,5 +56,31 @@ describe('a FIFO named like a firewall file in a linted folder', () => {
       expect(r.status).toBe(1);
       expect(brief(r.stdout)).toEqual(expected);
     }
+  });
+});
+
+const SG = JSON.stringify({ SecurityGroups: [{ GroupId: 'sg-1', GroupName: 'db', IpPermissions: [{ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }], IpPermissionsEgress: [] }] }, null, 2);
+
+describe('a folder of exports with names no language claims', () => {
+  it('reads by content the files without an extension or with a text-like one (they were passed over unsaid); backups and the rest are left alone', () => {
+    const d = tmp();
+    mkdirSync(join(d, 'exported'));
+    writeFileSync(join(d, 'exported', 'rules.txt'), SAVE);
+    writeFileSync(join(d, 'exported', 'sg-prod'), SG);
+    writeFileSync(join(d, 'exported', 'SG-STAGING.JSON'), SG);
+    writeFileSync(join(d, 'exported', 'sg.json.bak'), SG);
+    writeFileSync(join(d, 'exported', 'notes.txt'), 'iptables is great\n');
+    writeFileSync(join(d, 'exported', 'blob'), Buffer.from([0, 1, 2, 3]));
+    const r = fwlint(['-f', 'json', 'exported'], { cwd: d });
+    expect(r.code).toBe(1);
+    const open = ['firewall/no-world-open-sensitive-ports:13:25', 'firewall/no-undeclared-registered-ports:13:25'];
+    expect(brief(r.stdout)).toEqual([
+      [join(d, 'exported', 'SG-STAGING.JSON'), open],
+      [join(d, 'exported', 'rules.txt'), ['firewall/no-world-open-sensitive-ports:5:24', 'firewall/no-undeclared-registered-ports:5:24']],
+      [join(d, 'exported', 'sg-prod'), open],
+    ]);
+    // the engine's commands read the same files
+    const e = fwlint(['exposure', '--format', 'json', 'exported'], { cwd: d });
+    expect((JSON.parse(e.stdout) as { file: string }[]).map((x) => x.file)).toEqual(['exported/SG-STAGING.JSON', 'exported/rules.txt', 'exported/sg-prod']);
   });
 });

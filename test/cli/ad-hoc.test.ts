@@ -84,3 +84,20 @@ describe('a folder of exports with names no language claims', () => {
     expect((JSON.parse(e.stdout) as { file: string }[]).map((x) => x.file)).toEqual(['exported/SG-STAGING.JSON', 'exported/rules.txt', 'exported/sg-prod']);
   });
 });
+
+describe('files of a folder that no format recognises', () => {
+  it('are said to be left alone, not counted as linted (a folder of exports in an unread shape read as clean)', () => {
+    const d = tmp();
+    mkdirSync(join(d, 'fw'));
+    writeFileSync(join(d, 'fw', 'a.rules'), SAVE);
+    writeFileSync(join(d, 'fw', 'policy.yaml'), 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: db\n');
+    writeFileSync(join(d, 'fw', 'data.json'), '{"name": "not a firewall"}\n');
+    const stylish = fwlint(['fw'], { cwd: d });
+    expect(stylish.code).toBe(1);
+    expect(stylish.stdout).toContain('fwlint: 1 file linted, 1 with findings\n  (2 files in a folder no firewall format recognises, left alone: fw/data.json, fw/policy.yaml)\n');
+    const json = fwlint(['-f', 'json', 'fw'], { cwd: d });
+    // ESLint's JSON shape is kept (each file has its empty result); the note goes to standard error
+    expect(brief(json.stdout).map(([f]) => f)).toEqual([join(d, 'fw', 'a.rules'), join(d, 'fw', 'data.json'), join(d, 'fw', 'policy.yaml')]);
+    expect(json.stderr).toBe('fwlint: 2 files in a folder no firewall format recognises, left alone: fw/data.json, fw/policy.yaml\n');
+  });
+});

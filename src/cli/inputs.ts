@@ -222,6 +222,29 @@ export function specialFilesUnder(dir: string, accept?: (rel: string) => boolean
   return found.filter((f) => take(relative(dir, f.path).split('\\').join('/'))).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
+function unrecognisedMessage(path: string, text: string): string {
+  const hint = unrecognisedHint(text);
+  return hint ? `no firewall format recognises ${path}${hint}` : `no firewall format recognises ${path} (use --input-format to name one)`;
+}
+
+/**
+ * What an unrecognised text is, when it is a known near miss (the displays and tools users pipe in by habit), said
+ * after the "no firewall format recognises" message; '' otherwise. Reads the first 4 KB, line by line.
+ */
+export function unrecognisedHint(text: string): string {
+  const head = text.slice(0, 4096);
+  if (/^Chain [^\s(]+ \((?:policy [A-Z]+|\d+ references)/m.test(head)) {
+    return ': it is `iptables -L` output, a display that leaves out what rules match; give `iptables-save` (or `iptables -S`) output';
+  }
+  if (/^[ \t]*(?:sudo[ \t]+)?(?:\S*\/)?nft[ \t]+(?:-\S+[ \t]+)*(?:add|insert|create|replace|flush|delete)[ \t]/m.test(head)) {
+    return ': it runs `nft` commands from a shell; give the ruleset they build (`nft list ruleset`), or the same commands without `nft` in an `nft -f` file';
+  }
+  if (/^Status: (?:active|inactive)/m.test(head)) return ': it is `ufw status` output; give the rules ufw loads (`iptables-save`, or `nft list ruleset`)';
+  if (/^[ \t]*<(?:zone|policy|service|direct)[\s>]/m.test(head)) return ': it is firewalld XML, which fwlint does not read; give the rules firewalld loads (`nft list ruleset`)';
+  if (/^apiVersion:/m.test(head) && /^kind:[ \t]*\S/m.test(head)) return ': it is a Kubernetes manifest, which is no firewall format fwlint reads';
+  return '';
+}
+
 export function loadFile(path: string, inputFormat?: string): LoadedFile {
   const abs = resolve(path);
   let text: string;
@@ -233,7 +256,7 @@ export function loadFile(path: string, inputFormat?: string): LoadedFile {
   if (isBlank(text)) return { path: abs, text, error: emptyMessage(path) };
   if (text.includes('\0')) return { path: abs, error: `${path}: ${BINARY_MESSAGE}` };
   const format = inputFormat ? formatById(inputFormat) : detectFormat(abs, text);
-  if (!format) return { path: abs, text, error: `no firewall format recognises ${path} (use --input-format to name one)` };
+  if (!format) return { path: abs, text, error: unrecognisedMessage(path, text) };
   return { path: abs, text, format };
 }
 
@@ -290,7 +313,7 @@ export function detectFile(path: string, inputFormat?: string): LoadedFile {
   if (isBlank(head) && Buffer.byteLength(head) < 3 * DETECT_HEAD + 4) return { path: abs, text: head, error: emptyMessage(path) };
   if (head.includes('\0')) return { path: abs, error: `${path}: ${BINARY_MESSAGE}` };
   const format = inputFormat ? formatById(inputFormat) : detectFormat(abs, head);
-  if (!format) return { path: abs, text: head, error: `no firewall format recognises ${path} (use --input-format to name one)` };
+  if (!format) return { path: abs, text: head, error: unrecognisedMessage(path, head) };
   return { path: abs, text: head, format };
 }
 

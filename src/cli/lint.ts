@@ -8,7 +8,7 @@ import { formatPorts } from '../model/index.js';
 import { eslintOptions, optionsModuleUrl, type EslintOptionsData } from './eslint-options.js';
 import { PACKAGE } from '../package-info.js';
 import { detectFormat, formatById } from '../parsers/registry.js';
-import { checkOutputFile, detectFile, emptyMessage, exists, globFiles, isBlank, isDirectory, isFirewallName, isRegularFile, loadFile, readStdin, sidecarsUnder, SOURCE_FILE, sniffedUnder, specialFilesUnder, specialGlobFiles, unreadableUnder, walk, writeOutputFile } from './inputs.js';
+import { checkOutputFile, detectFile, emptyMessage, exists, globFiles, isBlank, isDirectory, isFirewallName, isRegularFile, loadFile, readStdin, sidecarsUnder, SOURCE_FILE, sniffedUnder, unrecognisedHint, specialFilesUnder, specialGlobFiles, unreadableUnder, walk, writeOutputFile } from './inputs.js';
 import { hashDependencies } from './dependencies.js';
 import { SIDECAR_SUFFIX } from '../suppressions/sidecar.js';
 import { HELP, UsageError, type Io } from './main.js';
@@ -259,9 +259,11 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
       failures.push(
         failureResult(
           name,
-          values['stdin-filename'] === undefined
-            ? 'cannot tell the format of standard input: name it with --input-format or --stdin-filename'
-            : `no firewall format recognises standard input (${name}): name one with --input-format`,
+          unrecognisedHint(text)
+            ? `no firewall format recognises standard input${values['stdin-filename'] === undefined ? '' : ` (${name})`}${unrecognisedHint(text)}`
+            : values['stdin-filename'] === undefined
+              ? 'cannot tell the format of standard input: name it with --input-format or --stdin-filename'
+              : `no firewall format recognises standard input (${name}): name one with --input-format`,
         ),
       );
     } else {

@@ -101,3 +101,17 @@ describe('files of a folder that no format recognises', () => {
     expect(json.stderr).toBe('fwlint: 2 files in a folder no firewall format recognises, left alone: fw/data.json, fw/policy.yaml\n');
   });
 });
+
+describe('a near miss piped in by habit', () => {
+  it('is named with what to give instead (it was "cannot tell the format of standard input")', () => {
+    const d = tmp();
+    const said = (input: string) => brief(fwlint(['-f', 'json', '-'], { cwd: d, input }).stdout)[0]![1];
+    const listing = 'Chain INPUT (policy DROP 0 packets, 0 bytes)\n pkts bytes target     prot opt in     out     source               destination\n    0     0 ACCEPT     tcp  --  *      *       0.0.0.0/0            0.0.0.0/0            tcp dpt:3306\n';
+    expect(said(listing)).toEqual(['no firewall format recognises standard input: it is `iptables -L` output, a display that leaves out what rules match; give `iptables-save` (or `iptables -S`) output:1:1']);
+    expect(said('#!/bin/sh\nnft add table inet filter\nsudo nft add rule inet filter input tcp dport 22 accept\n')).toEqual([
+      'no firewall format recognises standard input: it runs `nft` commands from a shell; give the ruleset they build (`nft list ruleset`), or the same commands without `nft` in an `nft -f` file:1:1',
+    ]);
+    expect(said('apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n')).toEqual(['no firewall format recognises standard input: it is a Kubernetes manifest, which is no firewall format fwlint reads:1:1']);
+    expect(said('{"a": 1}\n')).toEqual(['cannot tell the format of standard input: name it with --input-format or --stdin-filename:1:1']);
+  });
+});

@@ -32,12 +32,20 @@ const SKIP_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn', '.terraform'])
  * The languages' file globs and the never-firewall globs, compiled when a folder is first walked: a run on named
  * files never walks one, and picomatch (six modules) and the compilation of 30 globs were ~10 ms of every start-up.
  */
-let globs: { isCandidate: (path: string) => boolean; isNever: (path: string) => boolean } | undefined;
+let globs:
+  | { isCandidate: (path: string) => boolean; isNever: (path: string) => boolean; isIptablesName: (path: string) => boolean; isTemplate: (path: string) => boolean }
+  | undefined;
 
 function fileGlobs(): NonNullable<typeof globs> {
   if (!globs) {
     const picomatch = createRequire(import.meta.url)('picomatch') as typeof import('picomatch');
-    globs = { isCandidate: picomatch(Object.values(FILE_GLOBS).flat(), { dot: true }), isNever: picomatch(NEVER_FIREWALL, { dot: true }) };
+    globs = {
+      isCandidate: picomatch(Object.values(FILE_GLOBS).flat(), { dot: true }),
+      isNever: picomatch(NEVER_FIREWALL, { dot: true }),
+      // the claimed names whose language may not be the content's (see sniffedUnder)
+      isIptablesName: picomatch([...FILE_GLOBS.iptables], { dot: true }),
+      isTemplate: picomatch('**/*.template', { dot: true }),
+    };
   }
   return globs;
 }
@@ -68,9 +76,10 @@ const SNIFFED_EXTENSION = /^(?:txt|conf|cfg|out|dump|save|json|ya?ml|template|nf
  * only). What no format recognises, or cannot be read, is left alone, as any other file of the folder is.
  */
 export function sniffedUnder(dir: string, limit = 100_000): LoadedFile[] {
-  const { isCandidate, isNever } = fileGlobs();
+  const { isCandidate, isNever, isIptablesName, isTemplate } = fileGlobs();
   const named = (rel: string): boolean => {
-    if (isCandidate(rel) || isNever(rel)) return false;
+    if (isNever(rel)) return false;
+    if (isCandidate(rel)) return isIptablesName(rel) || isTemplate(rel);
     const base = rel.slice(rel.lastIndexOf('/') + 1);
     const dot = base.lastIndexOf('.');
     return dot <= 0 || SNIFFED_EXTENSION.test(base.slice(dot + 1));
@@ -79,7 +88,16 @@ export function sniffedUnder(dir: string, limit = 100_000): LoadedFile[] {
   for (const f of filesUnder(dir, named, { limit })) {
     if (SOURCE_FILE.test(f)) continue;
     const lf = detectFile(f);
-    if (lf.format) out.push(lf);
+    if (!lf.format) continue;
+    const rel = relative(dir, f).split('\\').join('/');
+    // a name a language claims: taken only when that language reads no format in it but another does (an nft
+    // ruleset in fw.sh or main.rules, a JSON CloudFormation template in stack.template: ESLint's walk gave them the
+    // iptables or YAML language, in which they were an empty document — "linted", no findings)
+    if (isCandidate(rel)) {
+      const language = isTemplate(rel) ? 'yaml' : 'iptables';
+      if (lf.format.language === language || detectFormat(f, lf.text!, language)) continue;
+    }
+    out.push(lf);
   }
   return out;
 }
@@ -347,7 +365,7 @@ export function loadPaths(paths: string[], inputFormat?: string): LoadedFile[] {
   const out: LoadedFile[] = [];
   for (const p of paths) {
     if (isDirectory(p)) {
-      for (const f of [...walk(resolve(p)), ...sniffedUnder(resolve(p)).map((s) => s.path)].sort()) {
+      for (const f of [...new Set([...walk(resolve(p)), ...sniffedUnder(resolve(p)).map((s) => s.path)])].sort()) {
         const lf = loadFile(f, inputFormat);
         // inside a directory, a file no format recognises is simply not a firewall file
         if (lf.format || (lf.error && lf.text === undefined)) out.push(lf);

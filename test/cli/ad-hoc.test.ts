@@ -115,3 +115,22 @@ describe('a near miss piped in by habit', () => {
     expect(said('{"a": 1}\n')).toEqual(['cannot tell the format of standard input: name it with --input-format or --stdin-filename:1:1']);
   });
 });
+
+describe('a file of a folder whose name gives the wrong language', () => {
+  it('is read in the language of its content: an nft ruleset in fw.sh or main.rules, a JSON CloudFormation template in stack.template (they were empty documents, "linted" with no findings)', () => {
+    const d = tmp();
+    const nft = 'table inet filter {\n  chain input {\n    type filter hook input priority 0; policy drop;\n    tcp dport 3306 accept\n  }\n}\n';
+    writeFileSync(join(d, 'fw.sh'), `#!/usr/sbin/nft -f\nflush ruleset\n${nft}`);
+    writeFileSync(join(d, 'main.rules'), nft);
+    const cfn = { AWSTemplateFormatVersion: '2010-09-09', Resources: { Sg: { Type: 'AWS::EC2::SecurityGroup', Properties: { GroupDescription: 'db', SecurityGroupIngress: [{ IpProtocol: 'tcp', FromPort: 3306, ToPort: 3306, CidrIp: '0.0.0.0/0' }] } } } };
+    writeFileSync(join(d, 'stack.template'), JSON.stringify(cfn, null, 2));
+    const r = fwlint(['-f', 'json', '.'], { cwd: d });
+    const open = (at: string) => ['firewall/no-world-open-sensitive-ports', 'firewall/no-undeclared-registered-ports'].map((id) => `${id}:${at}`);
+    expect(brief(r.stdout)).toEqual([
+      [join(d, 'fw.sh'), open('6:15')],
+      [join(d, 'main.rules'), open('4:15')],
+      [join(d, 'stack.template'), open('13:23')],
+    ]);
+    expect(r.stderr).toBe('');
+  });
+});

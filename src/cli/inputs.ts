@@ -90,16 +90,22 @@ export function sniffedUnder(dir: string, limit = 100_000): LoadedFile[] {
     const lf = detectFile(f);
     if (!lf.format) continue;
     const rel = relative(dir, f).split('\\').join('/');
-    // a name a language claims: taken only when that language reads no format in it but another does (an nft
-    // ruleset in fw.sh or main.rules, a JSON CloudFormation template in stack.template: ESLint's walk gave them the
-    // iptables or YAML language, in which they were an empty document — "linted", no findings)
-    if (isCandidate(rel)) {
-      const language = isTemplate(rel) ? 'yaml' : 'iptables';
-      if (lf.format.language === language || detectFormat(f, lf.text!, language)) continue;
-    }
+    if (isCandidate(rel) && !inOtherLanguage(lf, rel)) continue;
     out.push(lf);
   }
   return out;
+}
+
+/**
+ * Whether a file whose name a language claims (`rel`, with '/') holds a format only another language reads: an nft
+ * ruleset in fw.sh or main.rules, a JSON CloudFormation template in stack.template. ESLint gives such a file the
+ * iptables or YAML language, in which it was an empty document — "linted", no findings. `lf`: its detectFile.
+ */
+export function inOtherLanguage(lf: LoadedFile, rel: string): boolean {
+  const { isIptablesName, isTemplate } = fileGlobs();
+  if (!lf.format || lf.text === undefined || !(isIptablesName(rel) || isTemplate(rel))) return false;
+  const language = isTemplate(rel) ? 'yaml' : 'iptables';
+  return lf.format.language !== language && !detectFormat(lf.path, lf.text, language);
 }
 
 /**

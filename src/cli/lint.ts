@@ -8,7 +8,7 @@ import { formatPorts } from '../model/index.js';
 import { eslintOptions, optionsModuleUrl, type EslintOptionsData } from './eslint-options.js';
 import { PACKAGE } from '../package-info.js';
 import { detectFormat, formatById } from '../parsers/registry.js';
-import { checkOutputFile, detectFile, emptyMessage, exists, globFiles, isBlank, isDirectory, isFirewallName, isRegularFile, loadFile, readStdin, sidecarsUnder, SOURCE_FILE, sniffedUnder, unrecognisedHint, specialFilesUnder, specialGlobFiles, unreadableUnder, walk, writeOutputFile } from './inputs.js';
+import { checkOutputFile, detectFile, emptyMessage, exists, globFiles, isBlank, isDirectory, isFirewallName, isRegularFile, loadFile, readStdin, sidecarsUnder, SOURCE_FILE, inOtherLanguage, sniffedUnder, unrecognisedHint, specialFilesUnder, specialGlobFiles, unreadableUnder, walk, writeOutputFile } from './inputs.js';
 import { hashDependencies } from './dependencies.js';
 import { SIDECAR_SUFFIX } from '../suppressions/sidecar.js';
 import { HELP, UsageError, type Io } from './main.js';
@@ -230,7 +230,8 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
       // and 'firewall/**/*.conf' ended in "no firewall rules found" (exit 2). The user named these files: the
       // others are read as named files are — linted when a format recognises them, else left alone, as in a folder
       const matches = globFiles(t, cwd);
-      const others = matches.filter((m) => !isFirewallName(m, cwd) && !SOURCE_FILE.test(m));
+      // (and the firewall-named ones whose content only another language reads: an nft ruleset in fw.sh)
+      const others = matches.filter((m) => (!isFirewallName(m, cwd) && !SOURCE_FILE.test(m)) || (isFirewallName(m, cwd) && inOtherLanguage(detectFile(m), relative(cwd, m).split(sep).join('/'))));
       let recognised = 0;
       for (const m of others) {
         const lf = detectFile(m, inputFormat);

@@ -132,5 +132,7 @@ describe('a file of a folder whose name gives the wrong language', () => {
       [join(d, 'stack.template'), open('13:23')],
     ]);
     expect(r.stderr).toBe('');
+    // and so when a glob names them
+    expect(brief(fwlint(['-f', 'json', '*.sh', '*.rules', '*.template'], { cwd: d }).stdout)).toEqual(brief(r.stdout));
   });
 });

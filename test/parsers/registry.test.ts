@@ -77,4 +77,13 @@ describe('format registry', () => {
     expect(detectFormat('main.json', tfJson)).toBeUndefined();
     expect(detectFormat('<stdin>', '# resource "aws_security_group" "db" {\n')).toBeUndefined();
   });
+
+  it('finds an iptables script whose commands follow more than 8 KB of shell functions (it was no format)', () => {
+    const preamble = Array.from({ length: 300 }, (_, i) => `log_${i}() { echo "message number ${i} for the firewall"; }`).join('\n');
+    const script = `#!/bin/bash\nIPT=/sbin/iptables\n${preamble}\n$IPT -P INPUT DROP\n$IPT -A INPUT -p tcp --dport 22 -j ACCEPT\n`;
+    expect(script.indexOf('$IPT -P')).toBeGreaterThan(16384);
+    expect(detectFormat('fw.sh', script)?.id).toBe('iptables-script');
+    expect(detectFormat('firewall', script)?.id).toBe('iptables-script');
+    expect(detectFormat('build.sh', `#!/bin/bash\n${preamble}\nmake all\n`)).toBeUndefined();
+  });
 });

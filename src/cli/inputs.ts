@@ -17,6 +17,8 @@ import { SIDECAR_SUFFIX } from '../suppressions/sidecar.js';
 export interface LoadedFile {
   path: string;
   text?: string;
+  /** The text was UTF-16 (decoded here): ESLint, which reads files as UTF-8, must be given the text. */
+  utf16?: true;
   format?: FormatDefinition;
   /** A CDK / Pulumi source file (read through the TypeScript extractor: `fwlint exposure`, `fwlint trace`). */
   source?: true;
@@ -269,11 +271,28 @@ export function unrecognisedHint(text: string): string {
   return '';
 }
 
+/** Whether bytes start with a UTF-16 byte order mark (FF FE little-endian, FE FF big-endian). */
+function utf16Bom(buf: Buffer): boolean {
+  return buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff));
+}
+
+/**
+ * A file's or standard input's text: UTF-8, or UTF-16 with its byte order mark — what Windows PowerShell 5's `>`
+ * writes (`az network nsg show … > nsg.json`), which was "binary content (NUL bytes)".
+ */
+export function decodeText(buf: Buffer): { text: string; utf16: boolean } {
+  if (!utf16Bom(buf)) return { text: buf.toString('utf8'), utf16: false };
+  const body = Buffer.from(buf.subarray(2, buf.length - (buf.length % 2)));
+  if (buf[0] === 0xfe) body.swap16();
+  return { text: body.toString('utf16le'), utf16: true };
+}
+
 export function loadFile(path: string, inputFormat?: string): LoadedFile {
   const abs = resolve(path);
   let text: string;
+  let utf16: boolean;
   try {
-    text = readFileSync(abs, 'utf8');
+    ({ text, utf16 } = decodeText(readFileSync(abs)));
   } catch (e) {
     return { path: abs, error: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
   }
@@ -281,7 +300,7 @@ export function loadFile(path: string, inputFormat?: string): LoadedFile {
   if (text.includes('\0')) return { path: abs, error: `${path}: ${BINARY_MESSAGE}` };
   const format = inputFormat ? formatById(inputFormat) : detectFormat(abs, text);
   if (!format) return { path: abs, text, error: unrecognisedMessage(path, text) };
-  return { path: abs, text, format };
+  return { path: abs, text, format, ...(utf16 ? { utf16: true as const } : {}) };
 }
 
 /**
@@ -326,6 +345,8 @@ export function detectFile(path: string, inputFormat?: string): LoadedFile {
       const buf = Buffer.allocUnsafe(3 * DETECT_HEAD + 4);
       let n = 0;
       for (let k; n < buf.length && (k = readSync(fd, buf, n, buf.length - n, null)) > 0; ) n += k;
+      // UTF-16 (Windows PowerShell's `>`): read whole and decoded, for the CLI to hand ESLint the text
+      if (utf16Bom(buf.subarray(0, n))) return loadFile(path, inputFormat);
       head = buf.toString('utf8', 0, n);
     } finally {
       closeSync(fd);
@@ -426,7 +447,7 @@ function parseSource(text: string, path: string): FirewallDocument {
 export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return decodeText(Buffer.concat(chunks)).text;
 }
 
 /** -o FILE: a usage error before any linting when its folder does not exist or it is a folder (ESLint fails after). */

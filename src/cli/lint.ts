@@ -222,7 +222,8 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
       }
       // a pipe (`fwlint <(iptables-save)`, `… | fwlint /dev/stdin`), a FIFO, a device: loadFile has read it, and
       // it cannot be read twice; ESLint passed it over (no regular file), which ended in no result and exit 0
-      if (!isRegularFile(abs)) texts.push({ text: lf.text!, filePath: abs });
+      // (and a UTF-16 file, decoded by loadFile: ESLint reads files as UTF-8)
+      if (!isRegularFile(abs) || lf.utf16) texts.push({ text: lf.text!, filePath: abs });
       else lintPaths.push(abs);
       explicitConfigs.push({ file: abs, language: `firewall/${lf.format!.language}`, format: lf.format!.id });
     } else {

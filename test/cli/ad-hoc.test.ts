@@ -23,7 +23,7 @@ function tmp(): string {
 }
 
 /** `cat FILE | fwlint ARGS` through a shell: a real pipe (spawnSync's own stdin is a socket, which /dev/stdin cannot open). */
-function piped(dir: string, input: string, args: string[]) {
+function piped(dir: string, input: string | Buffer, args: string[]) {
   writeFileSync(join(dir, 'input'), input);
   const r = spawnSync('sh', ['-c', `cat input | "${process.execPath}" "${BIN}" ${args.join(' ')}`], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
   return { code: r.status, stdout: r.stdout };
@@ -134,5 +134,21 @@ describe('a file of a folder whose name gives the wrong language', () => {
     expect(r.stderr).toBe('');
     // and so when a glob names them
     expect(brief(fwlint(['-f', 'json', '*.sh', '*.rules', '*.template'], { cwd: d }).stdout)).toEqual(brief(r.stdout));
+  });
+});
+
+describe('UTF-16 text with its byte order mark (what Windows PowerShell 5 writes with >)', () => {
+  it('is read, named or piped (it was "binary content (NUL bytes)")', () => {
+    const d = tmp();
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(SAVE.replace(/\n/g, '\r\n'), 'utf16le')]);
+    const be = Buffer.from(Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(SAVE, 'utf16le').swap16()]));
+    writeFileSync(join(d, 'le.rules'), le);
+    writeFileSync(join(d, 'be.rules'), be);
+    const open = ['firewall/no-world-open-sensitive-ports:5:24', 'firewall/no-undeclared-registered-ports:5:24'];
+    expect(brief(fwlint(['-f', 'json', 'le.rules', 'be.rules'], { cwd: d }).stdout)).toEqual([
+      [join(d, 'be.rules'), open],
+      [join(d, 'le.rules'), open],
+    ]);
+    expect(brief(piped(d, le, ['-f', 'json', '-']).stdout)).toEqual([[join(d, 'stdin'), open]]);
   });
 });

@@ -265,6 +265,9 @@ export function unrecognisedHint(text: string): string {
   if (/^[ \t]*(?:sudo[ \t]+)?(?:\S*\/)?nft[ \t]+(?:-\S+[ \t]+)*(?:add|insert|create|replace|flush|delete)[ \t]/m.test(head)) {
     return ': it runs `nft` commands from a shell; give the ruleset they build (`nft list ruleset`), or the same commands without `nft` in an `nft -f` file';
   }
+  // iptables-nft-save's line for a table whose rules iptables cannot show (xtables-save.c, __do_output)
+  const incompatible = /^# Table `([^'\n]*)' is incompatible, use 'nft' tool\./m.exec(head);
+  if (incompatible) return `: iptables-nft-save could not show table ${incompatible[1]} (its rules are ones only nft lists); give \`nft list ruleset\` output`;
   if (/^Status: (?:active|inactive)/m.test(head)) return ': it is `ufw status` output; give the rules ufw loads (`iptables-save`, or `nft list ruleset`)';
   if (/^[ \t]*<(?:zone|policy|service|direct)[\s>]/m.test(head)) return ': it is firewalld XML, which fwlint does not read; give the rules firewalld loads (`nft list ruleset`)';
   if (/^apiVersion:/m.test(head) && /^kind:[ \t]*\S/m.test(head)) return ': it is a Kubernetes manifest, which is no firewall format fwlint reads';

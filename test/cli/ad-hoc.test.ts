@@ -112,6 +112,9 @@ describe('a near miss piped in by habit', () => {
       'no firewall format recognises standard input: it runs `nft` commands from a shell; give the ruleset they build (`nft list ruleset`), or the same commands without `nft` in an `nft -f` file:1:1',
     ]);
     expect(said('apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n')).toEqual(['no firewall format recognises standard input: it is a Kubernetes manifest, which is no firewall format fwlint reads:1:1']);
+    expect(said("# Table `filter' is incompatible, use 'nft' tool.\n")).toEqual([
+      "no firewall format recognises standard input: iptables-nft-save could not show table filter (its rules are ones only nft lists); give `nft list ruleset` output:1:1",
+    ]);
     expect(said('{"a": 1}\n')).toEqual(['cannot tell the format of standard input: name it with --input-format or --stdin-filename:1:1']);
   });
 });

@@ -403,17 +403,18 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   // the files of a folder walk that no format recognises (ESLint gives each an empty result): said, never taken for
   // clean firewalls ('3 files linted, 0 with findings' of a folder of exports in a shape fwlint does not read)
   const named = new Set([...explicitConfigs.map((c) => c.file), ...typescriptFiles, ...texts.map((t) => t.filePath)]);
-  const leftAlone = results
-    .filter((r) => r.messages.length === 0 && r.suppressedMessages.length === 0 && !named.has(r.filePath) && !detectFile(r.filePath).format)
-    .map((r) => relative(cwd, r.filePath) || r.filePath);
+  const leftAloneResults = results.filter((r) => r.messages.length === 0 && r.suppressedMessages.length === 0 && !named.has(r.filePath) && !detectFile(r.filePath).format);
+  const leftAlone = leftAloneResults.map((r) => relative(cwd, r.filePath) || r.filePath);
 
   // counted before --quiet hides the warnings, as ESLint does: '--quiet --max-warnings 0' still fails on them
   const errors = results.reduce((n, r) => n + r.errorCount, 0);
   const warnings = results.reduce((n, r) => n + r.warningCount, 0);
   if (values.quiet) results = ESLint.getErrorResults(results);
+  // (the summary counts the files linted among those it shows)
+  const shownLeftAlone = new Set(leftAloneResults.filter((r) => results.includes(r)).map((r) => relative(cwd, r.filePath) || r.filePath));
   const color = values['output-file'] !== undefined || values['no-color'] ? false : values.color ? true : undefined;
   const summary = values['no-summary'] ? false : values.summary !== false;
-  const out = await render(format, results, eslint, cwd, io, summary, values['output-file'] !== undefined, color, leftAlone);
+  const out = await render(format, results, eslint, cwd, io, summary, values['output-file'] !== undefined, color, leftAlone, shownLeftAlone);
   if (values['output-file']) {
     writeOutputFile(values['output-file'], out);
   } else if (typeof out === 'string') io.stdout(out);
@@ -451,7 +452,7 @@ function githubRoot(cwd: string): string {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel)) ? ws : cwd;
 }
 
-async function render(format: string, results: ESLint.LintResult[], eslint: ESLint, cwd: string, io: Io, summary: boolean, toFile: boolean, color: boolean | undefined, leftAlone: readonly string[]): Promise<string | Iterable<string>> {
+async function render(format: string, results: ESLint.LintResult[], eslint: ESLint, cwd: string, io: Io, summary: boolean, toFile: boolean, color: boolean | undefined, leftAlone: readonly string[], shownLeftAlone: ReadonlySet<string>): Promise<string | Iterable<string>> {
   switch (format) {
     case 'sarif':
       return (await import('./formatters.js')).formatSarif(results, cwd);
@@ -470,7 +471,7 @@ async function render(format: string, results: ESLint.LintResult[], eslint: ESLi
       // a report written to a file has no terminal colours, whatever the terminal the run started in; otherwise
       // --color / --no-color, else the terminal decides (NO_COLOR, FORCE_COLOR: node's util.styleText)
       const text = await f.format(results, (color !== undefined ? { color } : {}) as never);
-      return summary && results.length > 0 ? text + (await import('./summary.js')).summaryTable(results, io.isTTY && !toFile, 10, leftAlone) : text;
+      return summary && results.length > 0 ? text + (await import('./summary.js')).summaryTable(results, io.isTTY && !toFile, 10, leftAlone, shownLeftAlone.size) : text;
     }
   }
 }

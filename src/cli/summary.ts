@@ -84,8 +84,11 @@ export function leftAloneNote(names: readonly string[]): string {
   return `${names.length} file${names.length === 1 ? '' : 's'} in a folder no firewall format recognises, left alone: ${shown}`;
 }
 
-/** `leftAlone`: the files of a folder walk that no format recognised (ESLint gives each an empty result), by name. */
-export function summaryTable(results: ESLint.LintResult[], _tty: boolean, maxPorts = 10, leftAlone: readonly string[] = []): string {
+/**
+ * `leftAlone`: the files of a folder walk that no format recognised (ESLint gives each an empty result), by name;
+ * `leftAloneShown` of them are among `results` (--quiet leaves them out).
+ */
+export function summaryTable(results: ESLint.LintResult[], _tty: boolean, maxPorts = 10, leftAlone: readonly string[] = [], leftAloneShown = leftAlone.length): string {
   const byRule = new Map<string, { errors: number; warnings: number }>();
   /** "tcp/1768" → files */
   const byPort = new Map<string, { files: Set<string>; errors: number }>();
@@ -107,7 +110,7 @@ export function summaryTable(results: ESLint.LintResult[], _tty: boolean, maxPor
     }
   }
   const withFindings = results.filter((r) => r.messages.length > 0).length;
-  const linted = results.length - leftAlone.length;
+  const linted = results.length - leftAloneShown;
   const lines = [`fwlint: ${linted} file${linted === 1 ? '' : 's'} linted, ${withFindings} with findings`];
   if (leftAlone.length > 0) lines.push(`  (${leftAloneNote(leftAlone)})`);
   if (byRule.size > 0) {

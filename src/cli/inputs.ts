@@ -75,7 +75,8 @@ const SNIFFED_EXTENSION = /^(?:txt|conf|cfg|out|dump|save|json|ya?ml|template|nf
 /**
  * The files under `dir` whose names no language claims (so ESLint's walk passes them over) but whose content a format
  * recognises, among those without an extension or with one of SNIFFED_EXTENSION; loaded by detectFile (the head
- * only). What no format recognises, or cannot be read, is left alone, as any other file of the folder is.
+ * only). What no format recognises, or cannot be read, is left alone, as any other file of the folder is; so is a
+ * document that merely quotes a ruleset (see wholeFile).
  */
 export function sniffedUnder(dir: string, limit = 100_000): LoadedFile[] {
   const { isCandidate, isNever, isIptablesName, isTemplate } = fileGlobs();
@@ -92,10 +93,27 @@ export function sniffedUnder(dir: string, limit = 100_000): LoadedFile[] {
     const lf = detectFile(f);
     if (!lf.format) continue;
     const rel = relative(dir, f).split('\\').join('/');
-    if (isCandidate(rel) && !inOtherLanguage(lf, rel)) continue;
+    if (isCandidate(rel) ? !inOtherLanguage(lf, rel) : !wholeFile(lf)) continue;
     out.push(lf);
   }
   return out;
+}
+
+/**
+ * Whether a sniffed file is a ruleset from its first line, not a document that quotes one: notes.txt with two
+ * `iptables -A` lines between sentences scores as an iptables script, and was linted as one (errors, exit 1). A
+ * script must start with `#!`, a save file with a table, chain or command line (comments aside).
+ */
+function wholeFile(lf: LoadedFile): boolean {
+  const text = (lf.text ?? '').replace(/^\uFEFF/, '');
+  if (lf.format?.id === 'iptables-script') return text.startsWith('#!');
+  if (lf.format?.id !== 'iptables-save') return true;
+  for (const raw of text.slice(0, 8192).split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    return /^(?:\*|:|-[A-Z] |\[\d)/.test(line);
+  }
+  return false;
 }
 
 /**

@@ -69,7 +69,8 @@ describe('a folder of exports with names no language claims', () => {
     writeFileSync(join(d, 'exported', 'sg-prod'), SG);
     writeFileSync(join(d, 'exported', 'SG-STAGING.JSON'), SG);
     writeFileSync(join(d, 'exported', 'sg.json.bak'), SG);
-    writeFileSync(join(d, 'exported', 'notes.txt'), 'iptables is great\n');
+    writeFileSync(join(d, 'exported', 'notes.txt'), 'To open SSH, run:\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\niptables -A INPUT -p tcp --dport 3306 -j ACCEPT\nthen save.\n');
+    writeFileSync(join(d, 'exported', 'README'), `The dump:\n${SAVE}`);
     writeFileSync(join(d, 'exported', 'blob'), Buffer.from([0, 1, 2, 3]));
     const r = fwlint(['-f', 'json', 'exported'], { cwd: d });
     expect(r.code).toBe(1);

@@ -17,6 +17,8 @@ import { SIDECAR_SUFFIX } from '../suppressions/sidecar.js';
 export interface LoadedFile {
   path: string;
   text?: string;
+  /** The text was UTF-16 (decoded here): ESLint, which reads files as UTF-8, must be given the text. */
+  utf16?: true;
   format?: FormatDefinition;
   /** A CDK / Pulumi source file (read through the TypeScript extractor: `fwlint exposure`, `fwlint trace`). */
   source?: true;
@@ -32,12 +34,20 @@ const SKIP_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn', '.terraform'])
  * The languages' file globs and the never-firewall globs, compiled when a folder is first walked: a run on named
  * files never walks one, and picomatch (six modules) and the compilation of 30 globs were ~10 ms of every start-up.
  */
-let globs: { isCandidate: (path: string) => boolean; isNever: (path: string) => boolean } | undefined;
+let globs:
+  | { isCandidate: (path: string) => boolean; isNever: (path: string) => boolean; isIptablesName: (path: string) => boolean; isTemplate: (path: string) => boolean }
+  | undefined;
 
 function fileGlobs(): NonNullable<typeof globs> {
   if (!globs) {
     const picomatch = createRequire(import.meta.url)('picomatch') as typeof import('picomatch');
-    globs = { isCandidate: picomatch(Object.values(FILE_GLOBS).flat(), { dot: true }), isNever: picomatch(NEVER_FIREWALL, { dot: true }) };
+    globs = {
+      isCandidate: picomatch(Object.values(FILE_GLOBS).flat(), { dot: true }),
+      isNever: picomatch(NEVER_FIREWALL, { dot: true }),
+      // the claimed names whose language may not be the content's (see sniffedUnder)
+      isIptablesName: picomatch([...FILE_GLOBS.iptables], { dot: true }),
+      isTemplate: picomatch('**/*.template', { dot: true }),
+    };
   }
   return globs;
 }
@@ -56,6 +66,69 @@ export function walk(dir: string, limit = 100_000): string[] {
 }
 
 /**
+ * Extensions (or none) of files a folder walk reads by content although no language claims their name: what
+ * `iptables-save > rules.txt`, `nft list ruleset > ruleset.conf`, `aws ec2 describe-security-groups > sg-prod` or an
+ * upper-case `SG.JSON` leave. Backups (`.bak`, `.orig`, `.old`) are copies, left alone.
+ */
+const SNIFFED_EXTENSION = /^(?:txt|conf|cfg|out|dump|save|json|ya?ml|template|nft|rules|ipt|ip6?tables|sh|tf|bicep)$/i;
+
+/**
+ * The files under `dir` whose names no language claims (so ESLint's walk passes them over) but whose content a format
+ * recognises, among those without an extension or with one of SNIFFED_EXTENSION; loaded by detectFile (the head
+ * only). What no format recognises, or cannot be read, is left alone, as any other file of the folder is; so is a
+ * document that merely quotes a ruleset (see wholeFile).
+ */
+export function sniffedUnder(dir: string, limit = 100_000): LoadedFile[] {
+  const { isCandidate, isNever, isIptablesName, isTemplate } = fileGlobs();
+  const named = (rel: string): boolean => {
+    if (isNever(rel)) return false;
+    if (isCandidate(rel)) return isIptablesName(rel) || isTemplate(rel);
+    const base = rel.slice(rel.lastIndexOf('/') + 1);
+    const dot = base.lastIndexOf('.');
+    return dot <= 0 || SNIFFED_EXTENSION.test(base.slice(dot + 1));
+  };
+  const out: LoadedFile[] = [];
+  for (const f of filesUnder(dir, named, { limit })) {
+    if (SOURCE_FILE.test(f)) continue;
+    const lf = detectFile(f);
+    if (!lf.format) continue;
+    const rel = relative(dir, f).split('\\').join('/');
+    if (isCandidate(rel) ? !inOtherLanguage(lf, rel) : !wholeFile(lf)) continue;
+    out.push(lf);
+  }
+  return out;
+}
+
+/**
+ * Whether a sniffed file is a ruleset from its first line, not a document that quotes one: notes.txt with two
+ * `iptables -A` lines between sentences scores as an iptables script, and was linted as one (errors, exit 1). A
+ * script must start with `#!`, a save file with a table, chain or command line (comments aside).
+ */
+function wholeFile(lf: LoadedFile): boolean {
+  const text = (lf.text ?? '').replace(/^\uFEFF/, '');
+  if (lf.format?.id === 'iptables-script') return text.startsWith('#!');
+  if (lf.format?.id !== 'iptables-save') return true;
+  for (const raw of text.slice(0, 8192).split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    return /^(?:\*|:|-[A-Z] |\[\d)/.test(line);
+  }
+  return false;
+}
+
+/**
+ * Whether a file whose name a language claims (`rel`, with '/') holds a format only another language reads: an nft
+ * ruleset in fw.sh or main.rules, a JSON CloudFormation template in stack.template. ESLint gives such a file the
+ * iptables or YAML language, in which it was an empty document — "linted", no findings. `lf`: its detectFile.
+ */
+export function inOtherLanguage(lf: LoadedFile, rel: string): boolean {
+  const { isIptablesName, isTemplate } = fileGlobs();
+  if (!lf.format || lf.text === undefined || !(isIptablesName(rel) || isTemplate(rel))) return false;
+  const language = isTemplate(rel) ? 'yaml' : 'iptables';
+  return lf.format.language !== language && !detectFormat(lf.path, lf.text, language);
+}
+
+/**
  * The files a glob given on the command line matches (relative to `cwd`, as ESLint reads it; `**` spans folders,
  * `*` leaves dot files out), walked from the glob's fixed leading folder; at most `limit`.
  */
@@ -67,6 +140,16 @@ export function globFiles(pattern: string, cwd: string, limit = 100_000): string
   const root = resolve(cwd, base || '.');
   if (!isDirectory(root)) return [];
   return filesUnder(root, (r) => match(relative(cwd, join(root, r)).split('\\').join('/')), { limit });
+}
+
+/** specialFilesUnder for a glob given on the command line (as globFiles reads it). */
+export function specialGlobFiles(pattern: string, cwd: string): { path: string; kind: string }[] {
+  const picomatch = createRequire(import.meta.url)('picomatch') as typeof import('picomatch');
+  const rel = relative(cwd, resolve(cwd, pattern)).split('\\').join('/');
+  const match = picomatch(rel, { dot: false });
+  const root = resolve(cwd, picomatch.scan(rel).base || '.');
+  if (!isDirectory(root)) return [];
+  return specialFilesUnder(root, (r) => match(relative(cwd, join(root, r)).split('\\').join('/')));
 }
 
 /** The JSON suppression sidecars (`*.fwlint-suppressions.yaml`) under `dir`, for the cache key of --cache runs. */
@@ -138,19 +221,107 @@ export function unreadableUnder(dir: string): Unreadable[] {
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
+/**
+ * Firewall-named entries under `dir` that are no regular file nor folder (FIFOs, sockets, devices; symbolic links to
+ * them): ESLint's walk reads them as files, and a FIFO's read waits for a writer forever — the run hung. The CLI
+ * reports each as an error and leaves it out. Costs one listing of the tree; names are matched only when one is found.
+ */
+export function specialFilesUnder(dir: string, accept?: (rel: string) => boolean): { path: string; kind: string }[] {
+  const found: { path: string; kind: string }[] = [];
+  const stack = [dir];
+  while (stack.length > 0) {
+    const d = stack.pop()!;
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      continue; // unreadableUnder reports it
+    }
+    for (const e of entries) {
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name)) stack.push(join(d, e.name));
+        continue;
+      }
+      if (e.isFile()) continue;
+      let st: import('node:fs').Stats = e as unknown as import('node:fs').Stats;
+      if (e.isSymbolicLink()) {
+        try {
+          st = statSync(join(d, e.name));
+        } catch {
+          continue; // a dangling link: unreadableUnder reports it
+        }
+        if (st.isFile() || st.isDirectory()) continue;
+      }
+      const kind = st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'no regular file';
+      found.push({ path: join(d, e.name), kind });
+    }
+  }
+  if (found.length === 0) return found;
+  const take =
+    accept ??
+    ((rel: string): boolean => {
+      const { isCandidate, isNever } = fileGlobs();
+      return isCandidate(rel) && !isNever(rel);
+    });
+  return found.filter((f) => take(relative(dir, f.path).split('\\').join('/'))).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+function unrecognisedMessage(path: string, text: string): string {
+  const hint = unrecognisedHint(text);
+  return hint ? `no firewall format recognises ${path}${hint}` : `no firewall format recognises ${path} (use --input-format to name one)`;
+}
+
+/**
+ * What an unrecognised text is, when it is a known near miss (the displays and tools users pipe in by habit), said
+ * after the "no firewall format recognises" message; '' otherwise. Reads the first 4 KB, line by line.
+ */
+export function unrecognisedHint(text: string): string {
+  const head = text.slice(0, 4096);
+  if (/^Chain [^\s(]+ \((?:policy [A-Z]+|\d+ references)/m.test(head)) {
+    return ': it is `iptables -L` output, a display that leaves out what rules match; give `iptables-save` (or `iptables -S`) output';
+  }
+  if (/^[ \t]*(?:sudo[ \t]+)?(?:\S*\/)?nft[ \t]+(?:-\S+[ \t]+)*(?:add|insert|create|replace|flush|delete)[ \t]/m.test(head)) {
+    return ': it runs `nft` commands from a shell; give the ruleset they build (`nft list ruleset`), or the same commands without `nft` in an `nft -f` file';
+  }
+  // iptables-nft-save's line for a table whose rules iptables cannot show (xtables-save.c, __do_output)
+  const incompatible = /^# Table `([^'\n]*)' is incompatible, use 'nft' tool\./m.exec(head);
+  if (incompatible) return `: iptables-nft-save could not show table ${incompatible[1]} (its rules are ones only nft lists); give \`nft list ruleset\` output`;
+  if (/^Status: (?:active|inactive)/m.test(head)) return ': it is `ufw status` output; give the rules ufw loads (`iptables-save`, or `nft list ruleset`)';
+  if (/^[ \t]*<(?:zone|policy|service|direct)[\s>]/m.test(head)) return ': it is firewalld XML, which fwlint does not read; give the rules firewalld loads (`nft list ruleset`)';
+  if (/^apiVersion:/m.test(head) && /^kind:[ \t]*\S/m.test(head)) return ': it is a Kubernetes manifest, which is no firewall format fwlint reads';
+  return '';
+}
+
+/** Whether bytes start with a UTF-16 byte order mark (FF FE little-endian, FE FF big-endian). */
+function utf16Bom(buf: Buffer): boolean {
+  return buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff));
+}
+
+/**
+ * A file's or standard input's text: UTF-8, or UTF-16 with its byte order mark — what Windows PowerShell 5's `>`
+ * writes (`az network nsg show … > nsg.json`), which was "binary content (NUL bytes)".
+ */
+export function decodeText(buf: Buffer): { text: string; utf16: boolean } {
+  if (!utf16Bom(buf)) return { text: buf.toString('utf8'), utf16: false };
+  const body = Buffer.from(buf.subarray(2, buf.length - (buf.length % 2)));
+  if (buf[0] === 0xfe) body.swap16();
+  return { text: body.toString('utf16le'), utf16: true };
+}
+
 export function loadFile(path: string, inputFormat?: string): LoadedFile {
   const abs = resolve(path);
   let text: string;
+  let utf16: boolean;
   try {
-    text = readFileSync(abs, 'utf8');
+    ({ text, utf16 } = decodeText(readFileSync(abs)));
   } catch (e) {
     return { path: abs, error: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
   }
   if (isBlank(text)) return { path: abs, text, error: emptyMessage(path) };
   if (text.includes('\0')) return { path: abs, error: `${path}: ${BINARY_MESSAGE}` };
   const format = inputFormat ? formatById(inputFormat) : detectFormat(abs, text);
-  if (!format) return { path: abs, text, error: `no firewall format recognises ${path} (use --input-format to name one)` };
-  return { path: abs, text, format };
+  if (!format) return { path: abs, text, error: unrecognisedMessage(path, text) };
+  return { path: abs, text, format, ...(utf16 ? { utf16: true as const } : {}) };
 }
 
 /**
@@ -195,6 +366,8 @@ export function detectFile(path: string, inputFormat?: string): LoadedFile {
       const buf = Buffer.allocUnsafe(3 * DETECT_HEAD + 4);
       let n = 0;
       for (let k; n < buf.length && (k = readSync(fd, buf, n, buf.length - n, null)) > 0; ) n += k;
+      // UTF-16 (Windows PowerShell's `>`): read whole and decoded, for the CLI to hand ESLint the text
+      if (utf16Bom(buf.subarray(0, n))) return loadFile(path, inputFormat);
       head = buf.toString('utf8', 0, n);
     } finally {
       closeSync(fd);
@@ -206,7 +379,7 @@ export function detectFile(path: string, inputFormat?: string): LoadedFile {
   if (isBlank(head) && Buffer.byteLength(head) < 3 * DETECT_HEAD + 4) return { path: abs, text: head, error: emptyMessage(path) };
   if (head.includes('\0')) return { path: abs, error: `${path}: ${BINARY_MESSAGE}` };
   const format = inputFormat ? formatById(inputFormat) : detectFormat(abs, head);
-  if (!format) return { path: abs, text: head, error: `no firewall format recognises ${path} (use --input-format to name one)` };
+  if (!format) return { path: abs, text: head, error: unrecognisedMessage(path, head) };
   return { path: abs, text: head, format };
 }
 
@@ -240,7 +413,7 @@ export function loadPaths(paths: string[], inputFormat?: string): LoadedFile[] {
   const out: LoadedFile[] = [];
   for (const p of paths) {
     if (isDirectory(p)) {
-      for (const f of walk(resolve(p))) {
+      for (const f of [...new Set([...walk(resolve(p)), ...sniffedUnder(resolve(p)).map((s) => s.path)])].sort()) {
         const lf = loadFile(f, inputFormat);
         // inside a directory, a file no format recognises is simply not a firewall file
         if (lf.format || (lf.error && lf.text === undefined)) out.push(lf);
@@ -295,7 +468,7 @@ function parseSource(text: string, path: string): FirewallDocument {
 export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return decodeText(Buffer.concat(chunks)).text;
 }
 
 /** -o FILE: a usage error before any linting when its folder does not exist or it is a folder (ESLint fails after). */

@@ -8,11 +8,12 @@ import { formatPorts } from '../model/index.js';
 import { eslintOptions, optionsModuleUrl, type EslintOptionsData } from './eslint-options.js';
 import { PACKAGE } from '../package-info.js';
 import { detectFormat, formatById } from '../parsers/registry.js';
-import { checkOutputFile, detectFile, emptyMessage, exists, globFiles, isBlank, isDirectory, isFirewallName, isRegularFile, loadFile, readStdin, sidecarsUnder, SOURCE_FILE, unreadableUnder, walk, writeOutputFile } from './inputs.js';
+import { checkOutputFile, detectFile, emptyMessage, exists, globFiles, isBlank, isDirectory, isFirewallName, isRegularFile, loadFile, readStdin, sidecarsUnder, SOURCE_FILE, inOtherLanguage, sniffedUnder, unrecognisedHint, specialFilesUnder, specialGlobFiles, unreadableUnder, walk, writeOutputFile } from './inputs.js';
 import { hashDependencies } from './dependencies.js';
 import { SIDECAR_SUFFIX } from '../suppressions/sidecar.js';
 import { HELP, UsageError, type Io } from './main.js';
 import { pathsLabel, startProgress } from './progress.js';
+import { leftAloneNote } from './summary.js';
 
 
 const FORMATS = ['stylish', 'json', 'sarif', 'github', 'junit'] as const;
@@ -191,6 +192,11 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
     if (isDirectory(abs)) {
       lintPaths.push(abs);
       involved.push(abs);
+      // files ESLint's walk passes over by name that hold a firewall format ('rules.txt', 'sg-prod', 'SG.JSON')
+      for (const lf of sniffedUnder(abs)) {
+        lintPaths.push(lf.path);
+        explicitConfigs.push({ file: lf.path, language: `firewall/${lf.format!.language}`, format: lf.format!.id });
+      }
     } else if (exists(abs) || !/[*?[{]/.test(t)) {
       // ESLint reads a regular file again itself: only its head is read here, to know its format
       const lf = isRegularFile(abs) ? detectFile(t, inputFormat) : loadFile(t, inputFormat);
@@ -214,14 +220,19 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
         failures.push(failureResult(abs, lf.error));
         continue;
       }
-      lintPaths.push(abs);
+      // a pipe (`fwlint <(iptables-save)`, `… | fwlint /dev/stdin`), a FIFO, a device: loadFile has read it, and
+      // it cannot be read twice; ESLint passed it over (no regular file), which ended in no result and exit 0
+      // (and a UTF-16 file, decoded by loadFile: ESLint reads files as UTF-8)
+      if (!isRegularFile(abs) || lf.utf16) texts.push({ text: lf.text!, filePath: abs });
+      else lintPaths.push(abs);
       explicitConfigs.push({ file: abs, language: `firewall/${lf.format!.language}`, format: lf.format!.id });
     } else {
       // a glob: ESLint lints the files it matches whose names fwlint claims in a folder ('*.rules', 'rules.v4', …),
       // and 'firewall/**/*.conf' ended in "no firewall rules found" (exit 2). The user named these files: the
       // others are read as named files are — linted when a format recognises them, else left alone, as in a folder
       const matches = globFiles(t, cwd);
-      const others = matches.filter((m) => !isFirewallName(m, cwd) && !SOURCE_FILE.test(m));
+      // (and the firewall-named ones whose content only another language reads: an nft ruleset in fw.sh)
+      const others = matches.filter((m) => (!isFirewallName(m, cwd) && !SOURCE_FILE.test(m)) || (isFirewallName(m, cwd) && inOtherLanguage(detectFile(m), relative(cwd, m).split(sep).join('/'))));
       let recognised = 0;
       for (const m of others) {
         const lf = detectFile(m, inputFormat);
@@ -250,9 +261,11 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
       failures.push(
         failureResult(
           name,
-          values['stdin-filename'] === undefined
-            ? 'cannot tell the format of standard input: name it with --input-format or --stdin-filename'
-            : `no firewall format recognises standard input (${name}): name one with --input-format`,
+          unrecognisedHint(text)
+            ? `no firewall format recognises standard input${values['stdin-filename'] === undefined ? '' : ` (${name})`}${unrecognisedHint(text)}`
+            : values['stdin-filename'] === undefined
+              ? 'cannot tell the format of standard input: name it with --input-format or --stdin-filename'
+              : `no firewall format recognises standard input (${name}): name one with --input-format`,
         ),
       );
     } else {
@@ -286,6 +299,9 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   }
 
   const eslintCwd = commonAncestor(involved);
+  // FIFOs, sockets and devices named like firewall files in a linted folder: ESLint would read them and wait forever
+  const special = lintPaths.flatMap((p) => (!isAbsolute(p) ? specialGlobFiles(p, cwd) : isDirectory(p) ? specialFilesUnder(p) : []));
+  for (const f of special) failures.push(failureResult(f.path, `cannot read ${relative(cwd, f.path) || f.path}: it is ${f.kind}, not a regular file`));
   const suppressionsLocation = values['suppressions-location'] ? resolve(values['suppressions-location']) : undefined;
   if (suppressionsLocation && !isDirectory(dirname(suppressionsLocation))) throw new UsageError(`--suppressions-location: folder ${dirname(suppressionsLocation)} does not exist`);
   const concurrency = parseConcurrency(values.concurrency);
@@ -303,6 +319,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
     settingsKey: values.cache ? settingsFingerprint([...lintPaths.filter((p) => isAbsolute(p)), ...texts.map((t) => t.filePath), cwd], configFile, cwd, Date.now(), lintedTexts(lintPaths, texts, cwd)) : undefined,
     applySuppressions: Boolean(suppressionsLocation) || exists(resolve(eslintCwd, 'eslint-suppressions.json')),
     suppressionsLocation,
+    ...(special.length > 0 ? { ignores: special.map((f) => toGlob(relative(eslintCwd, f.path))) } : {}),
   };
   // ESLint's own worker threads: they rebuild the options (plugin objects included) from an options module
   const makeEslint = async (): Promise<ESLint> =>
@@ -383,18 +400,29 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   });
   results = sup.results;
 
+  // the files of a folder walk that no format recognises (ESLint gives each an empty result): said, never taken for
+  // clean firewalls ('3 files linted, 0 with findings' of a folder of exports in a shape fwlint does not read)
+  const named = new Set([...explicitConfigs.map((c) => c.file), ...typescriptFiles, ...texts.map((t) => t.filePath)]);
+  const leftAloneResults = results.filter((r) => r.messages.length === 0 && r.suppressedMessages.length === 0 && !named.has(r.filePath) && !detectFile(r.filePath).format);
+  const leftAlone = leftAloneResults.map((r) => relative(cwd, r.filePath) || r.filePath);
+
   // counted before --quiet hides the warnings, as ESLint does: '--quiet --max-warnings 0' still fails on them
   const errors = results.reduce((n, r) => n + r.errorCount, 0);
   const warnings = results.reduce((n, r) => n + r.warningCount, 0);
   if (values.quiet) results = ESLint.getErrorResults(results);
+  // (the summary counts the files linted among those it shows)
+  const shownLeftAlone = new Set(leftAloneResults.filter((r) => results.includes(r)).map((r) => relative(cwd, r.filePath) || r.filePath));
   const color = values['output-file'] !== undefined || values['no-color'] ? false : values.color ? true : undefined;
-  const out = await render(format, results, eslint, cwd, io, values['no-summary'] ? false : values.summary !== false, values['output-file'] !== undefined, color);
+  const summary = values['no-summary'] ? false : values.summary !== false;
+  const out = await render(format, results, eslint, cwd, io, summary, values['output-file'] !== undefined, color, leftAlone, shownLeftAlone);
   if (values['output-file']) {
     writeOutputFile(values['output-file'], out);
   } else if (typeof out === 'string') io.stdout(out);
   else await writeAll(out, io);
 
   if (sup.messages.length > 0) io.stderr(sup.messages.join('\n') + '\n');
+  // (the stylish summary says it; other reports are ESLint's shapes, which have no place for it)
+  if (leftAlone.length > 0 && (format !== 'stylish' || !summary)) io.stderr(`fwlint: ${leftAloneNote(leftAlone)}\n`);
   if (errors === 0 && maxWarnings >= 0 && warnings > maxWarnings) io.stderr(`fwlint found too many warnings (maximum: ${maxWarnings}).\n`);
   // ESLint's order: unused baseline entries are a configuration error before any finding
   if (sup.unusedError) return 2;
@@ -424,7 +452,7 @@ function githubRoot(cwd: string): string {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel)) ? ws : cwd;
 }
 
-async function render(format: string, results: ESLint.LintResult[], eslint: ESLint, cwd: string, io: Io, summary: boolean, toFile: boolean, color: boolean | undefined): Promise<string | Iterable<string>> {
+async function render(format: string, results: ESLint.LintResult[], eslint: ESLint, cwd: string, io: Io, summary: boolean, toFile: boolean, color: boolean | undefined, leftAlone: readonly string[], shownLeftAlone: ReadonlySet<string>): Promise<string | Iterable<string>> {
   switch (format) {
     case 'sarif':
       return (await import('./formatters.js')).formatSarif(results, cwd);
@@ -443,7 +471,7 @@ async function render(format: string, results: ESLint.LintResult[], eslint: ESLi
       // a report written to a file has no terminal colours, whatever the terminal the run started in; otherwise
       // --color / --no-color, else the terminal decides (NO_COLOR, FORCE_COLOR: node's util.styleText)
       const text = await f.format(results, (color !== undefined ? { color } : {}) as never);
-      return summary && results.length > 0 ? text + (await import('./summary.js')).summaryTable(results, io.isTTY && !toFile) : text;
+      return summary && results.length > 0 ? text + (await import('./summary.js')).summaryTable(results, io.isTTY && !toFile, 10, leftAlone, shownLeftAlone.size) : text;
     }
   }
 }

@@ -77,7 +77,18 @@ function portOrder(k: string): number {
   return (PROTOS.indexOf(proto.toUpperCase()) << 17) + first + 1;
 }
 
-export function summaryTable(results: ESLint.LintResult[], _tty: boolean, maxPorts = 10): string {
+/** "1 file no firewall format recognises, left alone: a.json" (at most five named), or '' when there are none. */
+export function leftAloneNote(names: readonly string[]): string {
+  if (names.length === 0) return '';
+  const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
+  return `${names.length} file${names.length === 1 ? '' : 's'} in a folder no firewall format recognises, left alone: ${shown}`;
+}
+
+/**
+ * `leftAlone`: the files of a folder walk that no format recognised (ESLint gives each an empty result), by name;
+ * `leftAloneShown` of them are among `results` (--quiet leaves them out).
+ */
+export function summaryTable(results: ESLint.LintResult[], _tty: boolean, maxPorts = 10, leftAlone: readonly string[] = [], leftAloneShown = leftAlone.length): string {
   const byRule = new Map<string, { errors: number; warnings: number }>();
   /** "tcp/1768" → files */
   const byPort = new Map<string, { files: Set<string>; errors: number }>();
@@ -99,7 +110,9 @@ export function summaryTable(results: ESLint.LintResult[], _tty: boolean, maxPor
     }
   }
   const withFindings = results.filter((r) => r.messages.length > 0).length;
-  const lines = [`fwlint: ${results.length} file${results.length === 1 ? '' : 's'} linted, ${withFindings} with findings`];
+  const linted = results.length - leftAloneShown;
+  const lines = [`fwlint: ${linted} file${linted === 1 ? '' : 's'} linted, ${withFindings} with findings`];
+  if (leftAlone.length > 0) lines.push(`  (${leftAloneNote(leftAlone)})`);
   if (byRule.size > 0) {
     const width = Math.max(...[...byRule.keys()].map((k) => k.length), 4);
     lines.push(`  ${'rule'.padEnd(width)}  errors  warnings`);

@@ -66,4 +66,24 @@ describe('format registry', () => {
       }
     }
   });
+
+  it('reads Terraform, Terraform JSON and Bicep from standard input by content (`cat main.tf | fwlint -`); they were recognised by name alone', () => {
+    const tf = 'variable "x" {}\n\nresource "aws_security_group" "db" {\n  name = "db"\n}\n';
+    const tfJson = '{\n  "resource": {\n    "google_compute_firewall": { "fw": { "name": "fw" } }\n  }\n}\n';
+    const bicep = "param location string\nresource nsg 'Microsoft.Network/networkSecurityGroups@2023-04-01' = {\n  name: 'nsg'\n}\n";
+    expect([tf, tfJson, bicep].map((t) => detectFormat('<stdin>', t)?.id)).toEqual(['terraform', 'terraform-plan', 'bicep']);
+    expect([tf, tfJson, bicep].map((t) => detectFormat('sg.tf.bak', t)?.id)).toEqual(['terraform', 'terraform-plan', 'bicep']);
+    // a *.json file Terraform does not load, and a document that merely mentions a resource, are none of them
+    expect(detectFormat('main.json', tfJson)).toBeUndefined();
+    expect(detectFormat('<stdin>', '# resource "aws_security_group" "db" {\n')).toBeUndefined();
+  });
+
+  it('finds an iptables script whose commands follow more than 8 KB of shell functions (it was no format)', () => {
+    const preamble = Array.from({ length: 300 }, (_, i) => `log_${i}() { echo "message number ${i} for the firewall"; }`).join('\n');
+    const script = `#!/bin/bash\nIPT=/sbin/iptables\n${preamble}\n$IPT -P INPUT DROP\n$IPT -A INPUT -p tcp --dport 22 -j ACCEPT\n`;
+    expect(script.indexOf('$IPT -P')).toBeGreaterThan(16384);
+    expect(detectFormat('fw.sh', script)?.id).toBe('iptables-script');
+    expect(detectFormat('firewall', script)?.id).toBe('iptables-script');
+    expect(detectFormat('build.sh', `#!/bin/bash\n${preamble}\nmake all\n`)).toBeUndefined();
+  });
 });

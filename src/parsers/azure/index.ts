@@ -87,6 +87,7 @@ export const bicepFormat: FormatDefinition = {
   id: 'bicep',
   language: 'hcl',
   // a Bicep file is named *.bicep (the Bicep CLI and the ARM tools read no other name)
-  detect: (fileName) => (fileName.toLowerCase().endsWith('.bicep') ? 95 : 0),
+  // (standard input, or another name: an NSG resource declaration at a line's start)
+  detect: (fileName, text) => (fileName.toLowerCase().endsWith('.bicep') ? 95 : /(?:^|\n)[ \t]*resource[ \t]+\w+[ \t]+'Microsoft\.Network\/networkSecurityGroups@/i.test(text.slice(0, HEAD)) ? 80 : 0),
   parse: (text, options) => parseBicep(text, options),
 };

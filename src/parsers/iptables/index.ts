@@ -24,8 +24,8 @@ const DETECT_BYTES = 8192;
  */
 
 /** Lines of the first few KB, trimmed, without blank lines and comments. */
-function headLines(text: string): string[] {
-  const head = text.length > DETECT_BYTES ? text.slice(0, DETECT_BYTES) : text;
+function headLines(text: string, bytes = DETECT_BYTES): string[] {
+  const head = text.length > bytes ? text.slice(0, bytes) : text;
   const out: string[] = [];
   for (const raw of head.split('\n')) {
     const l = raw.trim();
@@ -109,17 +109,32 @@ function isIptablesCommandLine(line: string, vars?: ReadonlySet<string>): boolea
   return PROGRAMS.has(w.slice(w.lastIndexOf('/') + 1));
 }
 
+/**
+ * A script's commands may follow many KB of settings and shell functions (an 18 KB preamble was "no format"): its
+ * lines are looked for in the whole head detection is given (64 KB), past the first 8 KB only when none was there.
+ */
 function scriptScore(text: string): number {
+  const first = scriptLines(headLines(text));
+  return first > 0 || text.length <= DETECT_BYTES ? scriptScoreOf(first) : scriptScoreOf(scriptLines(headLines(text, SCRIPT_DETECT_BYTES)));
+}
+
+const SCRIPT_DETECT_BYTES = 65536;
+
+function scriptScoreOf(n: number): number {
+  if (n >= 2) return 85;
+  if (n === 1) return 60;
+  return 0;
+}
+
+function scriptLines(lines: readonly string[]): number {
   let n = 0;
   const vars = new Set<string>();
-  for (const l of headLines(text)) {
+  for (const l of lines) {
     const v = programVariable(l);
     if (v) vars.add(v);
     else if (isIptablesCommandLine(l, vars) || RESTORE_HEREDOC.test(l)) n++;
   }
-  if (n >= 2) return 85;
-  if (n === 1) return 60;
-  return 0;
+  return n;
 }
 
 function nameLooksSave(fileName: string): boolean {

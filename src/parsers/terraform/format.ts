@@ -158,11 +158,18 @@ export function parseTerraformPlan(text: string, options: ParseOptions = {}): Fi
   return { format: config ? 'terraform' : 'terraform-plan', rulesets: mapped.rulesets, diagnostics: [...tree.diagnostics, ...tfvarsDiagnostics, ...mapped.diagnostics], comments: [] };
 }
 
+/** `resource "aws_security_group" "db" {` (the providers whose firewall resources fwlint maps). */
+const TF_RESOURCE = /(?:^|\n)[ \t]*resource[ \t]+"(?:aws|google|azurerm)_[a-z0-9_]+"[ \t]+"[^"\n]*"[ \t]*\{/;
+/** `{"resource": {"aws_security_group": …` : Terraform's JSON configuration syntax. */
+const TF_JSON_RESOURCE = /"resource"\s*:\s*\{\s*"(?:aws|google|azurerm)_/;
+
 export const terraformFormat: FormatDefinition = {
   id: 'terraform',
   language: 'hcl',
-  detect(fileName) {
-    return /\.tf$/i.test(fileName) ? 90 : 0;
+  detect(fileName, text) {
+    if (/\.tf$/i.test(fileName)) return 90;
+    // standard input (`cat main.tf | fwlint -`) or another name: a cloud firewall resource block at a line's start
+    return TF_RESOURCE.test(text.slice(0, 65536)) ? 70 : 0;
   },
   parse: parseTerraform,
 };
@@ -174,6 +181,8 @@ export const terraformPlanFormat: FormatDefinition = {
     const head = text.slice(0, 65536);
     // Terraform JSON configuration syntax (read by the same module: resources as in a plan's values).
     if (/\.tf\.json$/i.test(fileName) && head.trimStart().startsWith('{')) return 90;
+    // the same read from standard input (a *.json file that is no *.tf.json is none: Terraform does not load it)
+    if (!/\.json$/i.test(fileName) && head.trimStart().startsWith('{') && TF_JSON_RESOURCE.test(head)) return 80;
     if (!head.trimStart().startsWith('{') || !head.includes('"format_version"')) return 0;
     if (!head.includes('"root_module"')) return 0;
     return head.includes('"planned_values"') || head.includes('"values"') ? 85 : 0;

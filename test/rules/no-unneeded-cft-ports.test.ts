@@ -398,3 +398,44 @@ tester('json').run('no-unneeded-cft-ports (an undecided rule before a default al
     },
   ],
 });
+
+const CFT_TCP =
+  'TCP 1761 (cft-0, Transfer CFT PeSIT), 1762 (cft-1, Transfer CFT PeSIT over TLS), 1763 (cft-2, Transfer CFT SFTP), 1764 (cft-3), 1765 (cft-4, Transfer CFT COMS), 1766 (cft-5, Transfer CFT Copilot UI and web services), 1767 (cft-6, Transfer CFT Copilot mutual TLS for Central Governance/Flow Manager), 1768 (cft-7, Transfer CFT REST API and web UI)';
+const gcpRule = (name: string, ports: string, extra = '') =>
+  `  {"name":"${name}","network":"projects/p/global/networks/prod-vpc","direction":"INGRESS","priority":1000,\n   "sourceRanges":["0.0.0.0/0"],"allowed":[{"IPProtocol":"tcp","ports":["${ports}"]}]${extra}}`;
+const GCP = `[\n${[gcpRule('allow-cft', '1761-1768'), gcpRule('allow-web', '443', ',"targetTags":["web"]'), gcpRule('allow-n', '22', ',"targetTags":["n"]')].join(',\n')}\n]\n`;
+
+// A GCP rule without target tags is in the ruleset of every target tag and in that of the network's other instances:
+// one finding of the written rule, naming the network once, not one per ruleset ("on tag:web, web, prod-vpc", "on
+// tag:n, n, prod-vpc", "on prod-vpc", all at line 3).
+tester('json').run('no-unneeded-cft-ports (GCP rule in several target rulesets)', rule, {
+  valid: [],
+  invalid: [
+    {
+      code: GCP,
+      filename: 'fw.json',
+      errors: [{ line: 3, message: `Open: ${CFT_TCP} reachable from 0.0.0.0/0 without a Transfer CFT deployment on prod-vpc.` }],
+    },
+    {
+      // a target-tagged rule names its target once: "tag:web, prod-vpc", not "tag:web, web, prod-vpc"
+      code: `[\n${gcpRule('allow-cft', '1761', ',"targetTags":["web"]')},\n${gcpRule('allow-n', '22', ',"targetTags":["n"]')}\n]\n`,
+      filename: 'fw.json',
+      errors: [{ line: 3, message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 0.0.0.0/0 without a Transfer CFT deployment on tag:web, prod-vpc.' }],
+    },
+  ],
+});
+
+// Where the verdict differs between the targets of the written rule, the findings name the targets they hold for.
+tester('json', { deployments: [{ service: 'transfer-cft', targets: ['web'] }] }).run('no-unneeded-cft-ports (GCP rule, a deployment on one target tag)', rule, {
+  valid: [],
+  invalid: [
+    {
+      code: GCP,
+      filename: 'fw.json',
+      errors: [
+        { line: 3, message: 'Open: TCP 1764 (cft-3) reachable from 0.0.0.0/0 but not used by the Transfer CFT deployment on tag:web, prod-vpc per settings.firewall (1764 has no Transfer CFT role).' },
+        { line: 3, message: `Open: ${CFT_TCP} reachable from 0.0.0.0/0 without a Transfer CFT deployment on tag:n, prod-vpc and other instances of prod-vpc (Transfer CFT is deployed on web per settings.firewall).` },
+      ],
+    },
+  ],
+});

@@ -1,7 +1,7 @@
 import type { Rule } from 'eslint';
 import { CFT_BLOCK, describePorts, REGISTERED_RANGE } from '../src/catalog/index.js';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
-import { beyondDeclared, certaintyTitle, clientReachable, describeSources, viaInterfaces, docsUrl, eachGroup, portsOf, report, unexplainedPorts, ruleOptions, SharedTexts, targetText, twoPieces, flushReports, type TooWidePorts } from '../src/eslint/rule-kit.js';
+import { beyondDeclared, certaintyTitle, clientReachable, describeSources, viaInterfaces, docsUrl, eachGroup, portsOf, report, unexplainedPorts, ruleOptions, SharedTexts, targetText, tooWideScope, twoPieces, flushReports, type TooWidePorts } from '../src/eslint/rule-kit.js';
 import { evidenceRef } from '../src/deployments/index.js';
 import { IntervalSet, numRange, type NumSet } from '../src/model/index.js';
 
@@ -113,7 +113,7 @@ const rule: Rule.RuleModule = {
               messageId: 'tooWide',
               ruleset,
               data: { message: `${certaintyTitle(g)}: ${describePorts(protocol, w.ports)} of the ${w.service} deployment on ${target} per ${per} reachable from ${describeSources(g.sources, g.principals)}${viaInterfaces(g.interfaces)}, ${beyondDeclared(g.sources, w.allowed)}${g.via ? `, ${g.via}` : ''}.` },
-            }, g);
+            }, tooWideScope(protocol, w.ports, g.sources, w.allowed));
           }
         }, clientReachable);
       }

@@ -3,7 +3,7 @@ import { CFT_BLOCK, describePorts } from '../src/catalog/index.js';
 import { describeDeployments, evidenceRef, judge, MAX_DISCOVERY_ENTRIES, type Deployment } from '../src/deployments/index.js';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
 import { formatPorts, numSingle } from '../src/model/index.js';
-import { beyondDeclared, certaintyTitle, clientReachable, describeSources, viaInterfaces, docsUrl, eachGroup, portsOf, report, ruleOptions, SharedTexts, targetText, twoPieces, flushReports } from '../src/eslint/rule-kit.js';
+import { beyondDeclared, certaintyTitle, clientReachable, describeSources, viaInterfaces, docsUrl, eachGroup, portsOf, report, ruleOptions, SharedTexts, targetText, tooWideScope, twoPieces, flushReports } from '../src/eslint/rule-kit.js';
 
 const SERVICE = 'transfer-cft';
 const PROTOCOLS = [6, 17];
@@ -97,7 +97,7 @@ const rule: Rule.RuleModule = {
                 messageId: 'tooWide',
                 ruleset,
                 data: { message: `${certainty}: ${describePorts(protocol, j.tooWide.ports)} of the Transfer CFT deployment on ${target}${matched(j.deployments)} reachable from ${sources}, ${beyondDeclared(j.tooWide.actual, j.tooWide.allowed)}${via}.` },
-              }, g);
+              }, tooWideScope(protocol, j.tooWide.ports, j.tooWide.actual, j.tooWide.allowed));
             }
           }
           if (noDeployment !== undefined) {

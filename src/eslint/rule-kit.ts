@@ -1029,6 +1029,15 @@ export function beyondDeclared(actual: AddrSet, allowed: AddrSet): string {
   return `${actual.intersect(allowed).isEmpty ? 'outside' : 'wider than'} its declared sources ${describeSources(allowed)}`;
 }
 
+/**
+ * The suppression scope of a "reachable from more than it declares" finding: its ports, and the sources beyond the
+ * declared ones (what the finding is about: a `fwlint-ignore … sources=192.0.2.0/24` accepts that excess), not all
+ * the sources that reach the ports.
+ */
+export function tooWideScope(protocol: number, ports: NumSet, actual: AddrSet, allowed: AddrSet): SuppressionScope {
+  return { ports: new Map([[protocol, ports]]), sources: actual.subtract(allowed) };
+}
+
 /** Ports of `unexplainedPorts` that a deployment uses but reachable from more than it declares (its `sources`). */
 export interface TooWidePorts {
   /** The service's name ("Transfer CFT"). */

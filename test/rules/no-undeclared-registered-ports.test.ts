@@ -55,3 +55,14 @@ tester('json').run('no-undeclared-registered-ports (GCP rule in several target r
     },
   ],
 });
+
+// A suppression with sources= accepts a too-wide finding whose excess beyond the declared sources it covers.
+tester('iptables').run('no-undeclared-registered-ports (sources= suppression of a too-wide finding)', rule, {
+  valid: [
+    {
+      code: `# fwlint-target: db02\n# fwlint-deployment: postgres sources=10.0.0.0/8\n${save('# fwlint-ignore sources=11.0.0.0/8 -- partner network', '-A INPUT -s 10.0.0.0/7 -p tcp --dport 5432 -j ACCEPT')}`,
+      filename: 'db.rules',
+    },
+  ],
+  invalid: [],
+});

@@ -439,3 +439,22 @@ tester('json', { deployments: [{ service: 'transfer-cft', targets: ['web'] }] })
     },
   ],
 });
+
+// A suppression with sources= accepts a too-wide finding whose excess (the sources beyond the declared ones) it
+// covers: the finding is about that excess, not about every source that reaches the port.
+tester('iptables', deployed).run('no-unneeded-cft-ports (sources= suppression of a too-wide finding)', rule, {
+  valid: [
+    {
+      code: `# fwlint-target: mft01\n${save('# fwlint-ignore sources=11.0.0.0/8 -- partner network', '-A INPUT -s 10.0.0.0/7 -p tcp --dport 1761 -j ACCEPT')}`,
+      filename: 'mft01.rules',
+    },
+  ],
+  invalid: [
+    {
+      // a suppression of part of the excess does not hide it
+      code: `# fwlint-target: mft01\n${save('# fwlint-ignore sources=11.0.0.0/9 -- half of it', '-A INPUT -s 10.0.0.0/7 -p tcp --dport 1761 -j ACCEPT')}`,
+      filename: 'mft01.rules',
+      errors: [{ line: 7, message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT) of the Transfer CFT deployment on mft01 per settings.firewall reachable from 10.0.0.0/7, wider than its declared sources 10.0.0.0/8.' }],
+    },
+  ],
+});

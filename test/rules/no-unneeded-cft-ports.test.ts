@@ -458,3 +458,68 @@ tester('iptables', deployed).run('no-unneeded-cft-ports (sources= suppression of
     },
   ],
 });
+
+const CFT_UDP = 'UDP 1761 (cft-0), 1762 (cft-1), 1763 (cft-2), 1764 (cft-3), 1765 (cft-4), 1766 (cft-5), 1767 (cft-6), 1768 (cft-7)';
+const CFT_TCP_2_8 = CFT_TCP.slice(CFT_TCP.indexOf('1762'));
+
+// An Azure NIC with an NSG of its own in a subnet with an NSG is a ruleset of both (src/parsers/azure
+// combineSubnetAndNic): the NIC NSG's lines are in its own ruleset and in the NIC's, and each finding of them is one,
+// naming the targets both share ("nic-nsg, vm-nic"), not one per ruleset.
+tester('hcl').run('no-unneeded-cft-ports (Azure subnet NSG + NIC NSG)', rule, {
+  valid: [],
+  invalid: [
+    {
+      code: `resource "azurerm_network_security_group" "subnet" {
+  name = "subnet-nsg"
+  security_rule {
+    name = "cft"
+    priority = 100
+    direction = "Inbound"
+    access = "Allow"
+    protocol = "Tcp"
+    source_port_range = "*"
+    destination_port_range = "1761-1768"
+    source_address_prefix = "*"
+    destination_address_prefix = "*"
+  }
+}
+resource "azurerm_network_security_group" "nic" {
+  name = "nic-nsg"
+  security_rule {
+    name = "cft-1761"
+    priority = 100
+    direction = "Inbound"
+    access = "Allow"
+    protocol = "Tcp"
+    source_port_range = "*"
+    destination_port_range = "1761"
+    source_address_prefix = "*"
+    destination_address_prefix = "*"
+  }
+}
+resource "azurerm_network_interface" "vm" {
+  name = "vm-nic"
+  ip_configuration {
+    name = "ip"
+    subnet_id = azurerm_subnet.app.id
+  }
+}
+resource "azurerm_subnet_network_security_group_association" "s" {
+  subnet_id = azurerm_subnet.app.id
+  network_security_group_id = azurerm_network_security_group.subnet.id
+}
+resource "azurerm_network_interface_security_group_association" "n" {
+  network_interface_id = azurerm_network_interface.vm.id
+  network_security_group_id = azurerm_network_security_group.nic.id
+}
+`,
+      filename: 'nsg.tf',
+      errors: [
+        { line: 1, message: `Open: ${CFT_UDP} reachable from VirtualNetwork without a Transfer CFT deployment on subnet-nsg, azurerm_network_security_group.subnet, azurerm_subnet.app.` },
+        { line: 11, message: `Open: ${CFT_TCP} reachable from 0.0.0.0/0, ::/0, AzureLoadBalancer and 2 more without a Transfer CFT deployment on subnet-nsg, azurerm_network_security_group.subnet, azurerm_subnet.app.` },
+        { line: 15, message: `Open: TCP ${CFT_TCP_2_8}; ${CFT_UDP} reachable from VirtualNetwork without a Transfer CFT deployment on nic-nsg, vm-nic.` },
+        { line: 25, message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 0.0.0.0/0, ::/0, AzureLoadBalancer and 2 more without a Transfer CFT deployment on nic-nsg, vm-nic.' },
+      ],
+    },
+  ],
+});

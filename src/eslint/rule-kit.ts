@@ -815,8 +815,9 @@ export function report(
   const ast = context.sourceCode.ast as unknown as object;
   if (findSuppression(suppressionsFor(ast, a.document, context.sourceCode.text, a.filePath), context.id, loc.start.line, scope)) return;
   // One written cloud rule is in several rulesets (a GCP rule without target tags is in every target tag's):
-  // the same finding of it, word for word, is reported once. Documents of one ruleset (every netfilter
-  // file) skip this.
+  // the same finding of it, word for word, is reported once; one that names its targets (targetText) is held
+  // until flushReports, which merges those that differ only in the target. Documents of one ruleset (every
+  // netfilter file) skip this.
   if (a.document.rulesets.length > 1) {
     if (descriptor.ruleset) return pend(context, ast, loc.start, descriptor, descriptor.ruleset, node, loc);
     if (!firstReport(ast, context.id, loc.start, descriptor)) return;

@@ -928,12 +928,12 @@ function targetsOf(a: FileAnalysis, on: readonly Ruleset[], holders: readonly Ru
     if (shared.length > 0) return targetsText(shared);
     return joinAnd(on.map((rs) => a.label(rs)));
   }
-  // some of them: each named; one whose targets are all another holder's (GCP's other instances of a network, beside
-  // its target tags) is what the others leave
+  // some of them: each named; one whose targets are some of another holder's (GCP's other instances of a network,
+  // beside its target tags) is what the others leave
   return joinAnd(
     on.map((rs) => {
       const t = a.targets(rs);
-      const rest = t.length > 0 && holders!.some((h) => h !== rs && t.every((x) => a.targets(h).includes(x)));
+      const rest = t.length > 0 && holders!.some((h) => h !== rs && a.targets(h).length > t.length && t.every((x) => a.targets(h).includes(x)));
       return rest ? `other instances of ${a.label(rs)}` : a.label(rs);
     }),
   );

@@ -1,7 +1,7 @@
 import type { Rule } from 'eslint';
 import { CFT_BLOCK, describePorts, REGISTERED_RANGE } from '../src/catalog/index.js';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
-import { beyondDeclared, certaintyTitle, clientReachable, describeSources, viaInterfaces, docsUrl, eachGroup, portsOf, report, unexplainedPorts, ruleOptions, SharedTexts, twoPieces, type TooWidePorts } from '../src/eslint/rule-kit.js';
+import { beyondDeclared, certaintyTitle, clientReachable, describeSources, viaInterfaces, docsUrl, eachGroup, portsOf, report, unexplainedPorts, ruleOptions, SharedTexts, targetText, tooWideScope, twoPieces, flushReports, type TooWidePorts } from '../src/eslint/rule-kit.js';
 import { evidenceRef } from '../src/deployments/index.js';
 import { IntervalSet, numRange, type NumSet } from '../src/model/index.js';
 
@@ -83,7 +83,7 @@ const rule: Rule.RuleModule = {
       const tails = new SharedTexts(undeclaredTail);
       for (const ruleset of a.document.rulesets) {
         const targets = a.targets(ruleset);
-        const target = a.label(ruleset);
+        const target = targetText(a, ruleset);
         eachGroup(a.exposure(ruleset, 'input'), PROTOCOLS, queries, (g) => {
           let ports = '';
           // ports a deployment uses, reachable from more than it declares: said so, not "not declared"
@@ -105,16 +105,19 @@ const rule: Rule.RuleModule = {
               messageId: 'undeclared',
               data: { message: twoPieces(`${certaintyTitle(g)}: ${ports} reachable from ${describeSources(g.sources, g.principals)}${viaInterfaces(g.interfaces)}`, tails.get(target, g.via ?? '')) },
               twoPieces: true,
+              ruleset,
             }, g);
           for (const { protocol, w } of wide ?? []) {
             const per = [...new Set(w.deployments.map((d) => evidenceRef(d, a.settings)))].join(', ');
             report(context, a, g.span, g.ruleId, {
               messageId: 'tooWide',
+              ruleset,
               data: { message: `${certaintyTitle(g)}: ${describePorts(protocol, w.ports)} of the ${w.service} deployment on ${target} per ${per} reachable from ${describeSources(g.sources, g.principals)}${viaInterfaces(g.interfaces)}, ${beyondDeclared(g.sources, w.allowed)}${g.via ? `, ${g.via}` : ''}.` },
-            }, g);
+            }, tooWideScope(protocol, w.ports, g.sources, w.allowed));
           }
         }, clientReachable);
       }
+      flushReports(context, a);
     });
   },
 };

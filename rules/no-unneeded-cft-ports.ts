@@ -3,7 +3,7 @@ import { CFT_BLOCK, describePorts } from '../src/catalog/index.js';
 import { describeDeployments, evidenceRef, judge, MAX_DISCOVERY_ENTRIES, type Deployment } from '../src/deployments/index.js';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
 import { formatPorts, numSingle } from '../src/model/index.js';
-import { beyondDeclared, certaintyTitle, clientReachable, describeSources, viaInterfaces, docsUrl, eachGroup, portsOf, report, ruleOptions, SharedTexts, twoPieces } from '../src/eslint/rule-kit.js';
+import { beyondDeclared, certaintyTitle, clientReachable, describeSources, viaInterfaces, docsUrl, eachGroup, portsOf, report, ruleOptions, SharedTexts, targetText, tooWideScope, twoPieces, flushReports } from '../src/eslint/rule-kit.js';
 
 const SERVICE = 'transfer-cft';
 const PROTOCOLS = [6, 17];
@@ -42,7 +42,7 @@ const rule: Rule.RuleModule = {
       const heads = new SharedTexts(reachableHead);
       for (const ruleset of a.document.rulesets) {
         const targets = a.targets(ruleset);
-        const target = a.label(ruleset);
+        const target = targetText(a, ruleset);
         // where the deployments are written (the same for every finding of the ruleset: which deployments match
         // does not depend on the protocol or the ports), built on first use
         let matchedText: string | undefined;
@@ -95,8 +95,9 @@ const rule: Rule.RuleModule = {
             if (j.tooWide) {
               report(context, a, g.span, g.ruleId, {
                 messageId: 'tooWide',
+                ruleset,
                 data: { message: `${certainty}: ${describePorts(protocol, j.tooWide.ports)} of the Transfer CFT deployment on ${target}${matched(j.deployments)} reachable from ${sources}, ${beyondDeclared(j.tooWide.actual, j.tooWide.allowed)}${via}.` },
-              }, g);
+              }, tooWideScope(protocol, j.tooWide.ports, j.tooWide.actual, j.tooWide.allowed));
             }
           }
           if (noDeployment !== undefined) {
@@ -104,6 +105,7 @@ const rule: Rule.RuleModule = {
               messageId: 'noDeployment',
               data: { message: twoPieces(heads.get(certainty, noDeployment), `${sources} without a Transfer CFT deployment on ${target}${deployedOn(elsewhere ?? [])}${via}${truncated}.`) },
               twoPieces: true,
+              ruleset,
             }, g);
           }
           if (unused !== undefined) {
@@ -111,10 +113,12 @@ const rule: Rule.RuleModule = {
               messageId: 'unused',
               data: { message: twoPieces(heads.get(certainty, unused), `${sources} but not used by the Transfer CFT deployment on ${target}${matched(matching!)} (${[...why!].join('; ')})${via}${truncated}.`) },
               twoPieces: true,
+              ruleset,
             }, g);
           }
         }, clientReachable);
       }
+      flushReports(context, a);
     });
   },
 };

@@ -140,6 +140,16 @@ export function exposedPieces(exposure: Exposure, protocol: number, ports: NumSe
   return out;
 }
 
+/**
+ * Target names as a finding says them: each once. A GCP target class is in a ruleset's targets both qualified and
+ * bare (`tag:web` and `web`, so that a deployment may name either; src/parsers/gcp compileGcp): the bare name of a
+ * qualified one beside it is left out ("tag:web, prod-vpc", not "tag:web, web, prod-vpc").
+ */
+export function targetsText(targets: readonly string[]): string {
+  const shown = targets.filter((t) => !targets.some((u) => u !== t && u.endsWith(`:${t}`)));
+  return shown.join(', ');
+}
+
 /** Undefined when the file holds no firewall rules (nothing to lint). */
 export function analyse(context: EslintRule.RuleContext): FileAnalysis | undefined {
   const sourceCode = context.sourceCode;
@@ -202,7 +212,7 @@ export function analyse(context: EslintRule.RuleContext): FileAnalysis | undefin
     },
     label(ruleset) {
       const t = analysis.targets(ruleset);
-      return t.length > 0 ? t.join(', ') : filePath ? basename(filePath) : ruleset.name;
+      return t.length > 0 ? targetsText(t) : filePath ? basename(filePath) : ruleset.name;
     },
     where(span, ruleId) {
       const n = ruleId !== undefined ? nodes?.get(ruleId) : undefined;

@@ -4,9 +4,9 @@
  */
 import type { Rule as EslintRule } from 'eslint';
 import type { Exposure, ExposureEntry } from '../analysis/types.js';
-import { AddrSet, formatAddress, type Chain, type NumSet, type Rule, type Span, type Table, IntervalSet } from '../model/index.js';
+import { AddrSet, formatAddress, type Chain, type NumSet, type Rule, type Ruleset, type Span, type Table, IntervalSet } from '../model/index.js';
 import { expectedPortsFor, judge, usedPorts, type Deployment, type ResolvedSettings } from '../deployments/index.js';
-import { reachedPorts, type FileAnalysis, type ReportTarget } from './analysis.js';
+import { reachedPorts, targetsText, type FileAnalysis, type ReportTarget } from './analysis.js';
 import { findSuppression, suppressionsFor, type SuppressionScope } from '../suppressions/index.js';
 import { ajvLib } from '../parsers/libs.js';
 
@@ -798,7 +798,14 @@ export function report(
   a: FileAnalysis,
   span: Span,
   ruleId: number | undefined,
-  descriptor: { messageId: string; data: Record<string, string>; /** The texts are twoPieces sums: kept as they are. */ twoPieces?: boolean },
+  descriptor: {
+    messageId: string;
+    data: Record<string, string>;
+    /** The texts are twoPieces sums: kept as they are. */
+    twoPieces?: boolean;
+    /** The ruleset judged, when the texts name its targets by `targetText` (merged across rulesets, see flushReports). */
+    ruleset?: Ruleset;
+  },
   scope?: SuppressionScope,
 ): void {
   const node = ruleId !== undefined ? a.nodes?.get(ruleId) : undefined;
@@ -808,13 +815,21 @@ export function report(
   const ast = context.sourceCode.ast as unknown as object;
   if (findSuppression(suppressionsFor(ast, a.document, context.sourceCode.text, a.filePath), context.id, loc.start.line, scope)) return;
   // One written cloud rule is in several rulesets (a GCP rule without target tags is in every target tag's):
-  // the same finding of it, word for word, is reported once. Documents of one ruleset (every netfilter
-  // file) skip this.
-  if (a.document.rulesets.length > 1 && !firstReport(ast, context.id, loc.start, descriptor)) return;
+  // the same finding of it, word for word, is reported once; one that names its targets (targetText) is held
+  // until flushReports, which merges those that differ only in the target. Documents of one ruleset (every
+  // netfilter file) skip this.
+  if (a.document.rulesets.length > 1) {
+    if (descriptor.ruleset) return pend(context, ast, loc.start, descriptor, descriptor.ruleset, node, loc);
+    if (!firstReport(ast, context.id, loc.start, descriptor)) return;
+  }
   // A message built by concatenation is a tree of V8 cons strings (~10 nodes of 32 bytes for a finding's text)
   // that ESLint keeps until the report is written; reading one character flattens it into one string (the
   // tree becomes garbage now, not after the run): ~13 MB less kept on the 40k findings of a 100k-rule file.
   if (!descriptor.twoPieces) for (const k in descriptor.data) descriptor.data[k]!.charCodeAt(0);
+  context.report(descriptorOf(node, loc, descriptor));
+}
+
+function descriptorOf(node: ReportTarget | undefined, loc: ReportTarget['loc'], descriptor: { messageId: string; data: Record<string, string> }): EslintRule.ReportDescriptor {
   // one descriptor object, no spreads: tens of thousands of findings on a big file
   const d: { node?: never; loc?: ReportTarget['loc']; messageId: string; data: Record<string, string>; suggest?: EslintRule.SuggestionReportDescriptor[] } = node?.node
     ? { node: node.node as never, messageId: descriptor.messageId, data: descriptor.data }
@@ -822,7 +837,110 @@ export function report(
   if (node?.suggestions && node.suggestions.length > 0) {
     d.suggest = node.suggestions.map((s) => ({ desc: s.desc, fix: (fixer: EslintRule.RuleFixer) => fixer.replaceTextRange(s.range, s.text) }));
   }
-  context.report(d as EslintRule.ReportDescriptor);
+  return d as EslintRule.ReportDescriptor;
+}
+
+/** Where a finding names its targets, in a document of several rulesets: filled in by flushReports. */
+const TARGET = '\u0000targets\u0000';
+
+/**
+ * How a finding about `ruleset` names what it protects: its label (FileAnalysis.label) in a document of one ruleset
+ * (every netfilter file: the text is final), else a placeholder that flushReports fills in once the rulesets the
+ * finding holds for are known. Report such a text with `ruleset` in the descriptor.
+ */
+export function targetText(a: FileAnalysis, ruleset: Ruleset): string {
+  return a.document.rulesets.length > 1 ? TARGET : a.label(ruleset);
+}
+
+interface Pending {
+  node: ReportTarget | undefined;
+  loc: ReportTarget['loc'];
+  descriptor: { messageId: string; data: Record<string, string> };
+  on: Ruleset[];
+}
+
+/** Findings naming targets, per file and rule, by what they say with the targets left out (see flushReports). */
+const pending = new WeakMap<object, Map<string, Map<string, Pending>>>();
+
+function pend(context: EslintRule.RuleContext, ast: object, at: { line: number; column: number }, d: Pending['descriptor'], ruleset: Ruleset, node: ReportTarget | undefined, loc: ReportTarget['loc']): void {
+  let byRule = pending.get(ast);
+  if (!byRule) pending.set(ast, (byRule = new Map()));
+  let mine = byRule.get(context.id);
+  if (!mine) byRule.set(context.id, (mine = new Map()));
+  let key = `${at.line}:${at.column}\u0000${d.messageId}`;
+  for (const k in d.data) key += `\u0000${d.data[k]}`;
+  const p = mine.get(key);
+  if (!p) mine.set(key, { node, loc, descriptor: d, on: [ruleset] });
+  else if (!p.on.includes(ruleset)) p.on.push(ruleset);
+}
+
+/**
+ * Report the findings held back by report() for this rule: one written cloud rule is in several rulesets (a GCP
+ * rule without target tags is in the ruleset of every target tag and in that of the network's other instances; an
+ * AWS rule in every security group it is written for), and the same finding of it on each was one finding per
+ * ruleset, all at the same line. Each is reported once, naming what it holds for: the targets all those rulesets
+ * share when it holds on every ruleset the written line is in ("prod-vpc"), else each ruleset it holds for. A rule
+ * that reports with `ruleset` calls this when it has judged every ruleset of the file.
+ */
+export function flushReports(context: EslintRule.RuleContext, a: FileAnalysis): void {
+  const ast = context.sourceCode.ast as unknown as object;
+  const mine = pending.get(ast)?.get(context.id);
+  if (!mine) return;
+  pending.get(ast)!.delete(context.id);
+  const holders = holdersOf(a);
+  for (const p of mine.values()) {
+    const text = targetsOf(a, p.on, holders.get(`${p.loc.start.line}:${p.loc.start.column}`));
+    const data: Record<string, string> = {};
+    for (const k in p.descriptor.data) data[k] = p.descriptor.data[k]!.split(TARGET).join(text);
+    context.report(descriptorOf(p.node, p.loc, { messageId: p.descriptor.messageId, data }));
+  }
+}
+
+const holderCache = new WeakMap<object, Map<string, Ruleset[]>>();
+
+/** The rulesets each report position (a rule's, or a chain's policy) is in, by "line:column". */
+function holdersOf(a: FileAnalysis): Map<string, Ruleset[]> {
+  let m = holderCache.get(a.document);
+  if (m) return m;
+  holderCache.set(a.document, (m = new Map()));
+  const add = (span: Span, rs: Ruleset, ruleId?: number): void => {
+    const at = a.where(span, ruleId).loc.start;
+    const key = `${at.line}:${at.column}`;
+    const l = m!.get(key);
+    if (!l) m!.set(key, [rs]);
+    else if (!l.includes(rs)) l.push(rs);
+  };
+  for (const rs of a.document.rulesets)
+    for (const t of rs.tables)
+      for (const c of t.chains) {
+        add(c.policySpan ?? c.span, rs);
+        for (const r of c.rules) add(r.reportSpan ?? r.span, rs, r.id);
+      }
+  return m;
+}
+
+/** What a merged finding holds for (see flushReports): `on` the rulesets it was found on, `holders` all with its line. */
+function targetsOf(a: FileAnalysis, on: readonly Ruleset[], holders: readonly Ruleset[] | undefined): string {
+  const everywhere = !holders || holders.every((h) => on.includes(h));
+  if (on.length === 1 && (everywhere || holders!.length === 1)) return a.label(on[0]!);
+  if (everywhere) {
+    const shared = a.targets(on[0]!).filter((t) => on.every((rs) => a.targets(rs).includes(t)));
+    if (shared.length > 0) return targetsText(shared);
+    return joinAnd(on.map((rs) => a.label(rs)));
+  }
+  // some of them: each named; one whose targets are some of another holder's (GCP's other instances of a network,
+  // beside its target tags) is what the others leave
+  return joinAnd(
+    on.map((rs) => {
+      const t = a.targets(rs);
+      const rest = t.length > 0 && holders!.some((h) => h !== rs && a.targets(h).length > t.length && t.every((x) => a.targets(h).includes(x)));
+      return rest ? `other instances of ${a.label(rs)}` : a.label(rs);
+    }),
+  );
+}
+
+function joinAnd(parts: readonly string[]): string {
+  return parts.length <= 1 ? (parts[0] ?? '') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
 }
 
 const reportedOnce = new WeakMap<object, Set<string>>();
@@ -910,6 +1028,15 @@ export function unexplainedPorts(a: FileAnalysis, targets: string[], protocol: n
  */
 export function beyondDeclared(actual: AddrSet, allowed: AddrSet): string {
   return `${actual.intersect(allowed).isEmpty ? 'outside' : 'wider than'} its declared sources ${describeSources(allowed)}`;
+}
+
+/**
+ * The suppression scope of a "reachable from more than it declares" finding: its ports, and the sources beyond the
+ * declared ones (what the finding is about: a `fwlint-ignore … sources=192.0.2.0/24` accepts that excess), not all
+ * the sources that reach the ports.
+ */
+export function tooWideScope(protocol: number, ports: NumSet, actual: AddrSet, allowed: AddrSet): SuppressionScope {
+  return { ports: new Map([[protocol, ports]]), sources: actual.subtract(allowed) };
 }
 
 /** Ports of `unexplainedPorts` that a deployment uses but reachable from more than it declares (its `sources`). */

@@ -39,3 +39,30 @@ tester('iptables', { deployments: [{ service: 'postgres', targets: ['db01'] }] }
     },
   ],
 });
+
+const gcpRule = (name: string, ports: string, extra = '') =>
+  `  {"name":"${name}","network":"projects/p/global/networks/prod-vpc","direction":"INGRESS","priority":1000,\n   "sourceRanges":["0.0.0.0/0"],"allowed":[{"IPProtocol":"tcp","ports":["${ports}"]}]${extra}}`;
+
+// A GCP rule without target tags is in the ruleset of every target tag and of the network's other instances: one
+// finding of the written rule naming the network, not one per ruleset ("on tag:web, web, prod-vpc", "on prod-vpc").
+tester('json').run('no-undeclared-registered-ports (GCP rule in several target rulesets)', rule, {
+  valid: [],
+  invalid: [
+    {
+      code: `[\n${gcpRule('allow-alt', '8080')},\n${gcpRule('allow-web', '443', ',"targetTags":["web"]')}\n]\n`,
+      filename: 'fw.json',
+      errors: [{ line: 3, message: 'Open: TCP 8080 (http-alt) reachable from 0.0.0.0/0 but not declared as expected on prod-vpc.' }],
+    },
+  ],
+});
+
+// A suppression with sources= accepts a too-wide finding whose excess beyond the declared sources it covers.
+tester('iptables').run('no-undeclared-registered-ports (sources= suppression of a too-wide finding)', rule, {
+  valid: [
+    {
+      code: `# fwlint-target: db02\n# fwlint-deployment: postgres sources=10.0.0.0/8\n${save('# fwlint-ignore sources=11.0.0.0/8 -- partner network', '-A INPUT -s 10.0.0.0/7 -p tcp --dport 5432 -j ACCEPT')}`,
+      filename: 'db.rules',
+    },
+  ],
+  invalid: [],
+});

@@ -398,3 +398,128 @@ tester('json').run('no-unneeded-cft-ports (an undecided rule before a default al
     },
   ],
 });
+
+const CFT_TCP =
+  'TCP 1761 (cft-0, Transfer CFT PeSIT), 1762 (cft-1, Transfer CFT PeSIT over TLS), 1763 (cft-2, Transfer CFT SFTP), 1764 (cft-3), 1765 (cft-4, Transfer CFT COMS), 1766 (cft-5, Transfer CFT Copilot UI and web services), 1767 (cft-6, Transfer CFT Copilot mutual TLS for Central Governance/Flow Manager), 1768 (cft-7, Transfer CFT REST API and web UI)';
+const gcpRule = (name: string, ports: string, extra = '') =>
+  `  {"name":"${name}","network":"projects/p/global/networks/prod-vpc","direction":"INGRESS","priority":1000,\n   "sourceRanges":["0.0.0.0/0"],"allowed":[{"IPProtocol":"tcp","ports":["${ports}"]}]${extra}}`;
+const GCP = `[\n${[gcpRule('allow-cft', '1761-1768'), gcpRule('allow-web', '443', ',"targetTags":["web"]'), gcpRule('allow-n', '22', ',"targetTags":["n"]')].join(',\n')}\n]\n`;
+
+// A GCP rule without target tags is in the ruleset of every target tag and in that of the network's other instances:
+// one finding of the written rule, naming the network once, not one per ruleset ("on tag:web, web, prod-vpc", "on
+// tag:n, n, prod-vpc", "on prod-vpc", all at line 3).
+tester('json').run('no-unneeded-cft-ports (GCP rule in several target rulesets)', rule, {
+  valid: [],
+  invalid: [
+    {
+      code: GCP,
+      filename: 'fw.json',
+      errors: [{ line: 3, message: `Open: ${CFT_TCP} reachable from 0.0.0.0/0 without a Transfer CFT deployment on prod-vpc.` }],
+    },
+    {
+      // a target-tagged rule names its target once: "tag:web, prod-vpc", not "tag:web, web, prod-vpc"
+      code: `[\n${gcpRule('allow-cft', '1761', ',"targetTags":["web"]')},\n${gcpRule('allow-n', '22', ',"targetTags":["n"]')}\n]\n`,
+      filename: 'fw.json',
+      errors: [{ line: 3, message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 0.0.0.0/0 without a Transfer CFT deployment on tag:web, prod-vpc.' }],
+    },
+  ],
+});
+
+// Where the verdict differs between the targets of the written rule, the findings name the targets they hold for.
+tester('json', { deployments: [{ service: 'transfer-cft', targets: ['web'] }] }).run('no-unneeded-cft-ports (GCP rule, a deployment on one target tag)', rule, {
+  valid: [],
+  invalid: [
+    {
+      code: GCP,
+      filename: 'fw.json',
+      errors: [
+        { line: 3, message: 'Open: TCP 1764 (cft-3) reachable from 0.0.0.0/0 but not used by the Transfer CFT deployment on tag:web, prod-vpc per settings.firewall (1764 has no Transfer CFT role).' },
+        { line: 3, message: `Open: ${CFT_TCP} reachable from 0.0.0.0/0 without a Transfer CFT deployment on tag:n, prod-vpc and other instances of prod-vpc (Transfer CFT is deployed on web per settings.firewall).` },
+      ],
+    },
+  ],
+});
+
+// A suppression with sources= accepts a too-wide finding whose excess (the sources beyond the declared ones) it
+// covers: the finding is about that excess, not about every source that reaches the port.
+tester('iptables', deployed).run('no-unneeded-cft-ports (sources= suppression of a too-wide finding)', rule, {
+  valid: [
+    {
+      code: `# fwlint-target: mft01\n${save('# fwlint-ignore sources=11.0.0.0/8 -- partner network', '-A INPUT -s 10.0.0.0/7 -p tcp --dport 1761 -j ACCEPT')}`,
+      filename: 'mft01.rules',
+    },
+  ],
+  invalid: [
+    {
+      // a suppression of part of the excess does not hide it
+      code: `# fwlint-target: mft01\n${save('# fwlint-ignore sources=11.0.0.0/9 -- half of it', '-A INPUT -s 10.0.0.0/7 -p tcp --dport 1761 -j ACCEPT')}`,
+      filename: 'mft01.rules',
+      errors: [{ line: 7, message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT) of the Transfer CFT deployment on mft01 per settings.firewall reachable from 10.0.0.0/7, wider than its declared sources 10.0.0.0/8.' }],
+    },
+  ],
+});
+
+const CFT_UDP = 'UDP 1761 (cft-0), 1762 (cft-1), 1763 (cft-2), 1764 (cft-3), 1765 (cft-4), 1766 (cft-5), 1767 (cft-6), 1768 (cft-7)';
+const CFT_TCP_2_8 = CFT_TCP.slice(CFT_TCP.indexOf('1762'));
+
+// An Azure NIC with an NSG of its own in a subnet with an NSG is a ruleset of both (src/parsers/azure
+// combineSubnetAndNic): the NIC NSG's lines are in its own ruleset and in the NIC's, and each finding of them is one,
+// naming the targets both share ("nic-nsg, vm-nic"), not one per ruleset.
+tester('hcl').run('no-unneeded-cft-ports (Azure subnet NSG + NIC NSG)', rule, {
+  valid: [],
+  invalid: [
+    {
+      code: `resource "azurerm_network_security_group" "subnet" {
+  name = "subnet-nsg"
+  security_rule {
+    name = "cft"
+    priority = 100
+    direction = "Inbound"
+    access = "Allow"
+    protocol = "Tcp"
+    source_port_range = "*"
+    destination_port_range = "1761-1768"
+    source_address_prefix = "*"
+    destination_address_prefix = "*"
+  }
+}
+resource "azurerm_network_security_group" "nic" {
+  name = "nic-nsg"
+  security_rule {
+    name = "cft-1761"
+    priority = 100
+    direction = "Inbound"
+    access = "Allow"
+    protocol = "Tcp"
+    source_port_range = "*"
+    destination_port_range = "1761"
+    source_address_prefix = "*"
+    destination_address_prefix = "*"
+  }
+}
+resource "azurerm_network_interface" "vm" {
+  name = "vm-nic"
+  ip_configuration {
+    name = "ip"
+    subnet_id = azurerm_subnet.app.id
+  }
+}
+resource "azurerm_subnet_network_security_group_association" "s" {
+  subnet_id = azurerm_subnet.app.id
+  network_security_group_id = azurerm_network_security_group.subnet.id
+}
+resource "azurerm_network_interface_security_group_association" "n" {
+  network_interface_id = azurerm_network_interface.vm.id
+  network_security_group_id = azurerm_network_security_group.nic.id
+}
+`,
+      filename: 'nsg.tf',
+      errors: [
+        { line: 1, message: `Open: ${CFT_UDP} reachable from VirtualNetwork without a Transfer CFT deployment on subnet-nsg, azurerm_network_security_group.subnet, azurerm_subnet.app.` },
+        { line: 11, message: `Open: ${CFT_TCP} reachable from 0.0.0.0/0, ::/0, AzureLoadBalancer and 2 more without a Transfer CFT deployment on subnet-nsg, azurerm_network_security_group.subnet, azurerm_subnet.app.` },
+        { line: 15, message: `Open: TCP ${CFT_TCP_2_8}; ${CFT_UDP} reachable from VirtualNetwork without a Transfer CFT deployment on nic-nsg, vm-nic.` },
+        { line: 25, message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 0.0.0.0/0, ::/0, AzureLoadBalancer and 2 more without a Transfer CFT deployment on nic-nsg, vm-nic.' },
+      ],
+    },
+  ],
+});

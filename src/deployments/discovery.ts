@@ -297,6 +297,18 @@ function composePortPairs(spec: string): [number, number][] | 'loopback' | undef
   return out;
 }
 
+/** A replica count written as 0 (`replicas: 0`, `replicaCount: 0`, `scale: 0`): nothing of it runs. */
+function zeroCount(v: PValue | undefined): boolean {
+  return v?.kind === 'scalar' && (v.value === 0 || v.value === '0');
+}
+
+/**
+ * Compose profiles that say the service is switched off (`profiles: [disabled]`). A service with profiles starts only
+ * when one of them is active (compose spec, "profiles"); `prod` or `dr` may well be active where the file is used,
+ * so only names that say "never" make the service no deployment.
+ */
+const OFF_PROFILES = /^(disabled?|decommissioned|deprecated|retired|inactive|unused|off|never|archived?)$/i;
+
 function fromCompose(doc: PValue, lines: Lines): Finding[] {
   const services = get(doc, 'services');
   if (services?.kind !== 'object') return [];
@@ -319,6 +331,10 @@ function fromCompose(doc: PValue, lines: Lines): Finding[] {
     const env = envOf(chain.map((c) => get(c, 'environment')).find((n) => n !== undefined));
     const hasCftEnv = isCftInstanceEnv(env);
     if (!isCftImage(image) && !hasCftEnv) continue;
+    // scaled to nothing (`scale: 0`, `deploy: {replicas: 0}`) or only under profiles that say it is off: not running
+    if (zeroCount(get(svc, 'scale')) || zeroCount(get(get(svc, 'deploy'), 'replicas'))) continue;
+    const profiles = items(get(svc, 'profiles')).map((p) => str(p));
+    if (profiles.length > 0 && profiles.every((p) => p !== undefined && OFF_PROFILES.test(p))) continue;
     const evidence: Evidence[] = [];
     pushEv(evidence, lines.at(isCftImage(image) ? imageNode : undefined) ?? lines.evidence(entry.keySpan.start.line));
     const { byPort, fromEnv } = rolesFromEnv(env, evidence, lines);
@@ -405,6 +421,8 @@ interface CftWorkload {
   exposedBy: Map<number, AddrSet | undefined>;
   /** The `loadBalancerSourceRanges` line of a Service that restricts it. */
   sourceEvidence?: Evidence;
+  /** Scaled to zero (`replicas: 0`): no pod runs, neither it nor a Service selecting it is a deployment. */
+  stopped?: boolean;
 }
 
 /** A Service whose workload is not in its file: what it needs to restrict one in another file of the walk. */
@@ -465,6 +483,12 @@ function fromK8sWorkload(doc: PValue, kind: string, lines: Lines, workloads: Cft
     const finding: Finding = { service: 'transfer-cft', names: k8sNames(doc), ...portsOf(chosen), explicit: declared.size > 0 || fromEnv, evidence };
     const w: CftWorkload = { labels: labelsOf(get(get(get(get(doc, 'spec'), 'template'), 'metadata'), 'labels') ?? get(get(doc, 'metadata'), 'labels')), roleByPort, portByName, finding, hostPorts, exposedBy: new Map() };
     workloads.push(w);
+    // `spec.replicas: 0` (Deployment, StatefulSet, ReplicaSet, ReplicationController): decommissioned or parked, no
+    // pod listens anywhere
+    if (kind !== 'Pod' && kind !== 'DaemonSet' && kind !== 'Job' && kind !== 'CronJob' && zeroCount(get(get(doc, 'spec'), 'replicas'))) {
+      w.stopped = true;
+      continue;
+    }
     k8sLinks.set(finding, { namespace: str(get(get(doc, 'metadata'), 'namespace')), workload: w });
     out.push(finding);
   }
@@ -478,7 +502,7 @@ function fromK8sService(doc: PValue, lines: Lines, workloads: CftWorkload[]): Fi
   const named = cftPortNames(ports);
   const workload =
     selector.size > 0 ? workloads.find((w) => [...selector].every(([k, v]) => w.labels.get(k) === v)) : undefined;
-  if (!named && !workload) return undefined;
+  if ((!named && !workload) || workload?.stopped) return undefined;
   const evidence: Evidence[] = [];
   pushEv(evidence, lines.at(get(doc, 'kind')));
   const chosen = new Map<number, RoleId | undefined>();
@@ -603,7 +627,8 @@ function fromHelmValues(doc: PValue, lines: Lines, file: string): Finding | unde
   const imageNode = get(get(doc, 'image'), 'repository');
   const cftImage = isCftImage(str(imageNode));
   const named = cftPortNames(ports);
-  if (!named && !cftImage) return undefined;
+  // `replicaCount: 0` (the transfer-cft chart's own key): the chart installs no pod
+  if ((!named && !cftImage) || zeroCount(get(doc, 'replicaCount'))) return undefined;
   const evidence: Evidence[] = [];
   if (cftImage) pushEv(evidence, lines.at(imageNode));
   const chosen = new Map<number, RoleId | undefined>();
@@ -922,6 +947,7 @@ function fromYaml(file: string, text: string): Finding[] {
     if (f) out.push(f);
   }
   for (const w of workloads) {
+    if (w.stopped) continue;
     const r = restrictByServices(w);
     if (!r) continue;
     // the restricted part follows the workload's; a workload whose every port it took is only that part

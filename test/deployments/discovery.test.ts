@@ -700,6 +700,25 @@ describe('helpers', () => {
     expect(discoverInText('docker-compose.yml', text).map((f) => [formatPorts(f.ports), f.evidence.map((e) => e.line)])).toEqual([['1761-1763, 1766-1768', [3, 5, 7]]]);
     expect(discoverInText('run.sh', 'docker run -p 1764:1764 -p 1761:1761 axway/cft\n').map((f) => formatPorts(f.ports))).toEqual(['1761']);
   });
+  it('a deployment scaled to zero or switched off by its compose profile is no deployment (the rest of the file is)', () => {
+    const compose =
+      'services:\n  cft-dr:\n    image: axway/cft:3.10\n    profiles: [disabled]\n    ports: ["1761:1761"]\n' +
+      '  cft-prod:\n    image: axway/cft:3.10\n    profiles: [prod]\n    ports: ["1762:1762"]\n' +
+      '  cft-zero:\n    image: axway/cft:3.10\n    deploy:\n      replicas: 0\n    ports: ["1763:1763"]\n' +
+      '  cft-scale:\n    image: axway/cft:3.10\n    scale: 0\n    ports: ["1766:1766"]\n' +
+      '  cft:\n    image: axway/cft:3.10\n    deploy: {replicas: 2}\n    ports: ["1768:1768"]\n';
+    expect(discoverInText('docker-compose.yml', compose).map((f) => [f.names, formatPorts(f.ports)])).toEqual([
+      [['cft-prod'], '1762'],
+      [['cft'], '1768'],
+    ]);
+    const k8s =
+      'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: cft-legacy, namespace: mft-old}\nspec:\n  replicas: 0\n  template:\n    metadata: {labels: {app: cft-legacy}}\n    spec:\n      containers:\n        - name: cft\n          image: axway/cft:3.9\n          ports: [{name: pesit, containerPort: 1761}]\n' +
+      '---\napiVersion: v1\nkind: Service\nmetadata: {name: cft-legacy, namespace: mft-old}\nspec:\n  type: LoadBalancer\n  selector: {app: cft-legacy}\n  ports: [{name: pesit, port: 1761}, {name: pesitssl, port: 1762}]\n' +
+      '---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: cft, namespace: mft}\nspec:\n  replicas: 1\n  template:\n    spec:\n      containers:\n        - name: cft\n          image: axway/cft:3.10\n          ports: [{name: pesit, containerPort: 1761}]\n';
+    expect(discoverInText('k8s/cft.yaml', k8s).map((f) => [f.names, formatPorts(f.ports)])).toEqual([[['cft', 'mft'], '1761']]);
+    expect(discoverInText('charts/transfer-cft/values.yaml', 'replicaCount: 0\nimage:\n  repository: axway/cft\n')).toEqual([]);
+    expect(discoverInText('charts/transfer-cft/values.yaml', 'replicaCount: 1\nimage:\n  repository: axway/cft\n').map((f) => f.names)).toEqual([['transfer-cft']]);
+  });
   it('terraform: a GCE instance starting CFT is also named by its network tags (what firewall target tags select)', () => {
     const text = 'resource "google_compute_instance" "mft01" {\n  name = "mft01"\n  tags = ["mft", "ssh"]\n  metadata_startup_script = <<-EOT\n    docker run -d -p 1761:1761 axway/cft:3.10\n  EOT\n}\nresource "google_compute_instance" "web" {\n  tags = ["web"]\n}\n';
     expect(discoverInText('main.tf', text).map((f) => [f.names, formatPorts(f.ports), f.evidence.map((e) => e.line)])).toEqual([[['google_compute_instance.mft01', 'mft', 'ssh'], '1761', [5]]]);

@@ -66,6 +66,7 @@ const PROPERTIES_ROLE: Record<string, RoleId> = {
   coms_port: 'coms',
   copilot_port: 'copilot',
   copilot_cg_port: 'copilotcg',
+  copilot_ssl_port: 'copilotcg',
   restapi_port: 'restapi',
 };
 

@@ -719,6 +719,12 @@ describe('helpers', () => {
     expect(discoverInText('charts/transfer-cft/values.yaml', 'replicaCount: 0\nimage:\n  repository: axway/cft\n')).toEqual([]);
     expect(discoverInText('charts/transfer-cft/values.yaml', 'replicaCount: 1\nimage:\n  repository: axway/cft\n').map((f) => f.names)).toEqual([['transfer-cft']]);
   });
+  it('initialize.properties: Copilot_SSL_Port (the installer\'s key for copilot.general.ssl_serverport) moves 1767', () => {
+    const text = 'PESIT_Port = 6330\nCopilot_SSL_Port = 2767\n';
+    expect(discoverInText('initialize.properties', text).map((f) => [formatPorts(f.ports), f.roles, f.evidence.map((e) => e.line)])).toEqual([
+      ['1762-1763, 1765-1766, 1768, 2767, 6330', { 1762: 'pesitssl', 1763: 'sftp', 1765: 'coms', 1766: 'copilot', 1768: 'restapi', 2767: 'copilotcg', 6330: 'pesit' }, [1, 2]],
+    ]);
+  });
   it('terraform: a GCE instance starting CFT is also named by its network tags (what firewall target tags select)', () => {
     const text = 'resource "google_compute_instance" "mft01" {\n  name = "mft01"\n  tags = ["mft", "ssh"]\n  metadata_startup_script = <<-EOT\n    docker run -d -p 1761:1761 axway/cft:3.10\n  EOT\n}\nresource "google_compute_instance" "web" {\n  tags = ["web"]\n}\n';
     expect(discoverInText('main.tf', text).map((f) => [f.names, formatPorts(f.ports), f.evidence.map((e) => e.line)])).toEqual([[['google_compute_instance.mft01', 'mft', 'ssh'], '1761', [5]]]);

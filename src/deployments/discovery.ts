@@ -10,7 +10,7 @@
  */
 import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { basename, dirname, relative, sep } from 'node:path';
-import { AddrSet, LineIndex, numSetOf, parseCidr, type NumSet } from '../model/index.js';
+import { AddrSet, closedRanges, LineIndex, numSetOf, parseCidr, type NumSet } from '../model/index.js';
 import { CFT_ROLES, type ServicePorts } from '../catalog/index.js';
 import { get, items, num, parseYamlTree, str, type PObject, type PValue } from '../parsers/values.js';
 import { parseHcl } from '../parsers/hcl/index.js';
@@ -92,6 +92,11 @@ export interface Finding {
   roles: Record<number, string>;
   /** False when the ports are only the catalogue defaults (the file proves CFT runs, not on which ports). */
   explicit: boolean;
+  /**
+   * Explicit for the roles it names only (a script of `uconfset` calls moving PeSIT to 6330): the other roles keep
+   * the ports the rest of the evidence gives them.
+   */
+  partial?: boolean;
   sources?: AddrSet;
   evidence: Evidence[];
 }
@@ -1086,7 +1091,7 @@ function fromUconf(file: string, text: string): Finding | undefined {
     }
   }
   if (m.size === 0) return undefined;
-  return { service: 'transfer-cft', names: [], ...portsOf(m), explicit: true, evidence };
+  return { service: 'transfer-cft', names: [], ...portsOf(m), explicit: true, partial: true, evidence };
 }
 
 /**
@@ -1325,7 +1330,31 @@ export function mergeFindings(found: { finding: Finding; targets: string[] }[]):
   }
   const out: Deployment[] = [];
   for (const g of groups.values()) {
-    const use = g.explicit.length > 0 ? g.explicit : g.defaults;
+    let use = g.explicit.length > 0 ? g.explicit : g.defaults;
+    // only partial settings (UCONF) beside catalogue defaults (a systemd unit): they move the roles they name, the
+    // other roles stay on their defaults (`uconfset id=samples.pesitany_sap.value, value=6330` leaves PeSIT over TLS
+    // on 1762)
+    if (g.defaults.length > 0 && g.explicit.length > 0 && g.explicit.every((f) => f.partial)) {
+      const moved = new Set<string>();
+      for (const f of g.explicit) for (const r of Object.values(f.roles)) moved.add(r);
+      let ports = numSetOf([]);
+      const roles: Record<number, string> = {};
+      for (const f of g.explicit) {
+        ports = ports.union(f.ports);
+        Object.assign(roles, f.roles);
+      }
+      for (const f of g.defaults)
+        for (const [lo, hi] of closedRanges(f.ports))
+          for (let p = lo; p <= hi; p++) {
+            const r = f.roles[p];
+            if (r !== undefined && moved.has(r)) continue;
+            ports = ports.union(numSetOf([[p, p]]));
+            if (r !== undefined) roles[p] ??= r;
+          }
+      const evidence: Evidence[] = [];
+      for (const f of g.explicit) for (const e of f.evidence) pushEv(evidence, e);
+      use = [{ service: 'transfer-cft', names: [], ports, roles, explicit: true, evidence }];
+    }
     // the findings by their sources ('' = not restricted), in the order they come
     const bySources = new Map<string, Finding[]>();
     for (const f of use) {

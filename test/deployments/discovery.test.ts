@@ -725,6 +725,24 @@ describe('helpers', () => {
       ['1762-1763, 1765-1766, 1768, 2767, 6330', { 1762: 'pesitssl', 1763: 'sftp', 1765: 'coms', 1766: 'copilot', 1768: 'restapi', 2767: 'copilotcg', 6330: 'pesit' }, [1, 2]],
     ]);
   });
+  it('uconfset calls beside a systemd unit move the roles they set, the unit\'s other roles keep their defaults', () => {
+    const unit = discoverInText('hosts/mft-d/etc/systemd/system/cft.service', '[Unit]\nDescription=Axway Transfer CFT\n[Service]\nExecStart=/bin/sh -c \'. ./profile && cft start\'\n');
+    const uconf = discoverInText('hosts/mft-d/uconf.sh', 'CFTUTIL uconfset id=samples.pesitany_sap.value, value=6330\nCFTUTIL uconfset id=copilot.restapi.serverport, value=8443\n');
+    const ds = mergeFindings([...uconf, ...unit].map((finding) => ({ finding, targets: ['mft-d'] })));
+    expect(ds.map(view)).toEqual([
+      {
+        targets: ['mft-d'],
+        ports: 'tcp 1762-1763, 1765, 6330, 8443',
+        roles: { 1762: 'pesitssl', 1763: 'sftp', 1765: 'coms', 6330: 'pesit', 8443: 'restapi' },
+        sources: undefined,
+        evidence: [
+          'hosts/mft-d/uconf.sh:1 CFTUTIL uconfset id=samples.pesitany_sap.value, value=6330',
+          'hosts/mft-d/uconf.sh:2 CFTUTIL uconfset id=copilot.restapi.serverport, value=8443',
+          'hosts/mft-d/etc/systemd/system/cft.service:2 Description=Axway Transfer CFT',
+        ],
+      },
+    ]);
+  });
   it('terraform: a GCE instance starting CFT is also named by its network tags (what firewall target tags select)', () => {
     const text = 'resource "google_compute_instance" "mft01" {\n  name = "mft01"\n  tags = ["mft", "ssh"]\n  metadata_startup_script = <<-EOT\n    docker run -d -p 1761:1761 axway/cft:3.10\n  EOT\n}\nresource "google_compute_instance" "web" {\n  tags = ["web"]\n}\n';
     expect(discoverInText('main.tf', text).map((f) => [f.names, formatPorts(f.ports), f.evidence.map((e) => e.line)])).toEqual([[['google_compute_instance.mft01', 'mft', 'ssh'], '1761', [5]]]);

@@ -77,6 +77,8 @@ const UCONF_ROLE: [string, RoleId][] = [
   ['samples.pesitany_sap.value', 'pesit'],
   ['samples.pesitssl_sap.value', 'pesitssl'],
   ['samples.sftp_sap.value', 'sftp'],
+  // the installer's COMS_Port (initialize.properties table: "UCONF: samples.coms_port.value")
+  ['samples.coms_port.value', 'coms'],
 ];
 
 const CORE_ROLES: RoleId[] = ['pesit', 'pesitssl', 'sftp', 'coms'];
@@ -1072,7 +1074,7 @@ function fromUconf(file: string, text: string): Finding | undefined {
   for (let i = 0; i < ls.length; i++) {
     const l = ls[i]!;
     const low = l.toLowerCase();
-    if (!low.includes('serverport') && !low.includes('_sap.value')) continue;
+    if (!low.includes('serverport') && !low.includes('_sap.value') && !low.includes('coms_port.value')) continue;
     // a line commented out (`# cftutil uconfset …` kept for the record) sets nothing
     if (isCommentLine(low)) continue;
     for (const [key, role] of UCONF_ROLE) {

@@ -505,6 +505,11 @@ describe('helpers', () => {
       { names: [], ports: '1868', roles: { 1868: 'restapi' }, explicit: true, sources: undefined, evidence: ['4 cftutil uconfset id=copilot.restapi.serverport,value=1868'] },
     ]);
   });
+  it('UCONF samples.coms_port.value (the installer\'s COMS_Port) moves COMS', () => {
+    expect(discoverInText('uconf.sh', 'CFTUTIL uconfset id=samples.coms_port.value, value=2765\n').map(fview)).toEqual([
+      { names: [], ports: '2765', roles: { 2765: 'coms' }, explicit: true, sources: undefined, evidence: ['1 CFTUTIL uconfset id=samples.coms_port.value, value=2765'] },
+    ]);
+  });
   it('a UCONF command commented out in a script sets no port', () => {
     const text = ['#!/bin/sh', '# no CFT here any more; was:', '# cftutil uconfset id=copilot.restapi.serverport,value=1768', 'REM cftutil uconfset id=copilot.general.serverport,value=1766', 'echo done', ''].join('\n');
     expect(discoverInText('scripts/old.sh', text)).toEqual([]);

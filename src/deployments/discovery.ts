@@ -879,6 +879,8 @@ function fromNomad(file: string, text: string): Finding[] {
   for (const job of blocks(body, 'job')) {
     const jobName = job.block?.labels[0];
     for (const group of blocks(job, 'group')) {
+      // `count = 0`: the group runs no allocation (Nomad job specification, group "count", default 1)
+      if (zeroCount(get(group, 'count'))) continue;
       const statics = new Map<string, { host: number; container: number; node: PValue }>();
       for (const net of blocks(group, 'network'))
         for (const port of blocks(net, 'port')) {

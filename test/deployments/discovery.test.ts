@@ -724,6 +724,10 @@ describe('helpers', () => {
     expect(discoverInText('charts/transfer-cft/values.yaml', 'replicaCount: 0\nimage:\n  repository: axway/cft\n')).toEqual([]);
     expect(discoverInText('charts/transfer-cft/values.yaml', 'replicaCount: 1\nimage:\n  repository: axway/cft\n').map((f) => f.names)).toEqual([['transfer-cft']]);
   });
+  it('nomad: a group with count = 0 runs nothing', () => {
+    const text = 'job "mft" {\n  group "cft-old" {\n    count = 0\n    network {\n      port "pesit" { static = 1761 }\n    }\n    task "cft" {\n      driver = "docker"\n      config {\n        image = "docker.repository.axway.com/transfercft-docker-prod/3.9/cft:3.9"\n        ports = ["pesit"]\n      }\n    }\n  }\n  group "cft" {\n    count = 1\n    network {\n      port "pesit" { static = 6330 }\n    }\n    task "cft" {\n      driver = "docker"\n      config {\n        image = "docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10"\n        ports = ["pesit"]\n      }\n    }\n  }\n}\n';
+    expect(discoverInText('mft.nomad', text).map((f) => [f.names, formatPorts(f.ports)])).toEqual([[['mft', 'cft'], '6330']]);
+  });
   it('initialize.properties: Copilot_SSL_Port (the installer\'s key for copilot.general.ssl_serverport) moves 1767', () => {
     const text = 'PESIT_Port = 6330\nCopilot_SSL_Port = 2767\n';
     expect(discoverInText('initialize.properties', text).map((f) => [formatPorts(f.ports), f.roles, f.evidence.map((e) => e.line)])).toEqual([

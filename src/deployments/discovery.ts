@@ -700,6 +700,10 @@ function fromAnsible(doc: PValue, lines: Lines): Finding[] {
         const imageNode = get(m, 'image');
         const env = envOf(get(m, 'env'));
         if (!isCftImage(str(imageNode)) && !isCftInstanceEnv(env)) continue;
+        // `state: absent` removes the container, `stopped` stops it, podman's `created` never starts it (module docs,
+        // "state"; the default is `started`): no CFT listens
+        const state = str(get(m, 'state'))?.toLowerCase();
+        if (state === 'absent' || state === 'stopped' || state === 'created') continue;
         const evidence: Evidence[] = [];
         pushEv(evidence, lines.at(isCftImage(str(imageNode)) ? imageNode : undefined) ?? lines.evidence(e.keySpan.start.line));
         const { byPort, fromEnv } = rolesFromEnv(env, evidence, lines);

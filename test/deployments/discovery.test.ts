@@ -724,6 +724,15 @@ describe('helpers', () => {
     expect(discoverInText('charts/transfer-cft/values.yaml', 'replicaCount: 0\nimage:\n  repository: axway/cft\n')).toEqual([]);
     expect(discoverInText('charts/transfer-cft/values.yaml', 'replicaCount: 1\nimage:\n  repository: axway/cft\n').map((f) => f.names)).toEqual([['transfer-cft']]);
   });
+  it('ansible: a container task with state absent, stopped (or podman created) runs no CFT', () => {
+    const text =
+      '- hosts: mft-a\n  tasks:\n' +
+      '    - community.docker.docker_container:\n        name: cft-old\n        image: axway/cft:3.9\n        state: absent\n        published_ports: ["1761:1761"]\n' +
+      '    - community.docker.docker_container:\n        name: cft-dr\n        image: axway/cft:3.10\n        state: stopped\n        published_ports: ["1762:1762"]\n' +
+      '    - containers.podman.podman_container:\n        name: cft-new\n        image: axway/cft:3.10\n        state: created\n        ports: ["1763:1763"]\n' +
+      '    - community.docker.docker_container:\n        name: cft\n        image: axway/cft:3.10\n        state: started\n        published_ports: ["6330:1761"]\n';
+    expect(discoverInText('site.yml', text).map((f) => [f.names, formatPorts(f.ports), f.evidence.map((e) => e.line)])).toEqual([[['cft', 'mft-a'], '6330', [20, 22]]]);
+  });
   it('nomad: a group with count = 0 runs nothing', () => {
     const text = 'job "mft" {\n  group "cft-old" {\n    count = 0\n    network {\n      port "pesit" { static = 1761 }\n    }\n    task "cft" {\n      driver = "docker"\n      config {\n        image = "docker.repository.axway.com/transfercft-docker-prod/3.9/cft:3.9"\n        ports = ["pesit"]\n      }\n    }\n  }\n  group "cft" {\n    count = 1\n    network {\n      port "pesit" { static = 6330 }\n    }\n    task "cft" {\n      driver = "docker"\n      config {\n        image = "docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10"\n        ports = ["pesit"]\n      }\n    }\n  }\n}\n';
     expect(discoverInText('mft.nomad', text).map((f) => [f.names, formatPorts(f.ports)])).toEqual([[['mft', 'cft'], '6330']]);

@@ -449,6 +449,12 @@ interface PendingService {
  */
 const k8sLinks = new WeakMap<Finding, { namespace: string | undefined; workload?: CftWorkload; service?: PendingService }>();
 
+/**
+ * The CFT workloads scaled to zero that the walk met (namespace, pod labels): a Service in another file that selects
+ * only such workloads forwards to no pod (`linkServicesAcrossFiles`). Set by `scanFindings` for its walk.
+ */
+let stoppedSink: { namespace: string | undefined; labels: Map<string, string> }[] | undefined;
+
 function fromK8sWorkload(doc: PValue, kind: string, lines: Lines, workloads: CftWorkload[]): Finding[] {
   const pod = podSpecOf(doc, kind);
   // `hostNetwork: true`: the containers listen in the node's network namespace, every container port is a port of
@@ -495,6 +501,7 @@ function fromK8sWorkload(doc: PValue, kind: string, lines: Lines, workloads: Cft
     // pod listens anywhere
     if (kind !== 'Pod' && kind !== 'DaemonSet' && kind !== 'Job' && kind !== 'CronJob' && zeroCount(get(get(doc, 'spec'), 'replicas'))) {
       w.stopped = true;
+      stoppedSink?.push({ namespace: str(get(get(doc, 'metadata'), 'namespace')), labels: w.labels });
       continue;
     }
     k8sLinks.set(finding, { namespace: str(get(get(doc, 'metadata'), 'namespace')), workload: w });
@@ -567,7 +574,24 @@ function fromK8sService(doc: PValue, lines: Lines, workloads: CftWorkload[]): Fi
  * it as a Service in its file does (see `restrictByServices`): the restricted ports become a finding of their own,
  * beside the workload's.
  */
-function linkServicesAcrossFiles(findings: { rel: string; finding: Finding }[]): void {
+function linkServicesAcrossFiles(findings: { rel: string; finding: Finding }[], stopped: NonNullable<typeof stoppedSink> = []): void {
+  // a Service (found by its CFT port names) whose selector matches workloads scaled to zero and no running one of its
+  // namespace forwards to no pod: no deployment
+  if (stopped.length > 0) {
+    const running: { namespace: string | undefined; labels: Map<string, string> }[] = [];
+    for (const { finding } of findings) {
+      const l = k8sLinks.get(finding);
+      if (l?.workload) running.push({ namespace: l.namespace, labels: l.workload.labels });
+    }
+    const selects = (sel: Map<string, string>, ns: string | undefined, w: { namespace: string | undefined; labels: Map<string, string> }): boolean =>
+      w.namespace === ns && [...sel].every(([k, v]) => w.labels.get(k) === v);
+    for (let at = findings.length - 1; at >= 0; at--) {
+      const l = k8sLinks.get(findings[at]!.finding);
+      const sel = l?.service?.selector;
+      if (!sel || sel.size === 0) continue;
+      if (stopped.some((w) => selects(sel, l.namespace, w)) && !running.some((w) => selects(sel, l.namespace, w))) findings.splice(at, 1);
+    }
+  }
   const workloads: { at: number; w: CftWorkload; namespace: string | undefined }[] = [];
   const services: { s: PendingService; namespace: string | undefined }[] = [];
   findings.forEach(({ finding }, at) => {
@@ -1423,6 +1447,8 @@ export function scanFindings(root: string, opts: Pick<DiscoveryOptions, 'maxFile
   const groups = new Map<string, string[]>();
   /** Kustomizations that set a namespace. */
   const kustomizations: { namespace: string; resources: string[]; dir: string }[] = [];
+  const stopped: NonNullable<typeof stoppedSink> = [];
+  stoppedSink = stopped;
   const stack = [root];
   while (stack.length > 0 && !truncated) {
     const dir = stack.pop()!;
@@ -1470,7 +1496,8 @@ export function scanFindings(root: string, opts: Pick<DiscoveryOptions, 'maxFile
     // depth first, directories in name order
     for (let k = subdirs.length - 1; k >= 0; k--) stack.push(subdirs[k]!);
   }
-  linkServicesAcrossFiles(findings);
+  stoppedSink = undefined;
+  linkServicesAcrossFiles(findings, stopped);
   // a finding in an Ansible role (`roles/<role>/tasks/main.yml`) runs on the hosts of the plays that apply the role
   if (playRoles.size > 0)
     for (const { rel, finding } of findings) {

@@ -170,6 +170,24 @@ describe('bounds', () => {
       rmSync(root, { recursive: true, force: true });
     }
   });
+  it('a Service in its own file selecting only a workload scaled to zero forwards to no pod: no deployment', () => {
+    const root = mkdtempSync(join(tmpdir(), 'fwl-k8s0-'));
+    try {
+      mkdirSync(join(root, 'k8s'));
+      writeFileSync(
+        join(root, 'k8s/statefulset.yaml'),
+        'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: cft-legacy, namespace: mft-old}\nspec:\n  replicas: 0\n  template:\n    metadata: {labels: {app: cft-legacy}}\n    spec:\n      containers:\n        - name: cft\n          image: axway/transfer-cft:3.9\n          ports: [{name: pesit, containerPort: 1761}]\n',
+      );
+      writeFileSync(
+        join(root, 'k8s/service.yaml'),
+        'apiVersion: v1\nkind: Service\nmetadata: {name: cft-legacy-lb, namespace: mft-old}\nspec:\n  type: LoadBalancer\n  selector: {app: cft-legacy}\n  ports:\n    - {name: pesit, port: 1761}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: cft-lb, namespace: mft}\nspec:\n  type: LoadBalancer\n  selector: {app: cft-legacy}\n  ports:\n    - {name: pesit, port: 1761}\n',
+      );
+      // the same selector in another namespace is another workload (not scaled to zero, not in the walk): kept
+      expect(discoverDeployments(root).deployments.map((d) => `${d.targets.join(',')} ${formatPorts(d.ports[0]!.ports)}`)).toEqual(['cft-lb,mft 1761']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
   it('skips virtualenvs and Terraform caches: their files would use up the entry budget before hosts/ is reached', () => {
     const root = mkdtempSync(join(tmpdir(), 'fwl-skip-'));
     try {

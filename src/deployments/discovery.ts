@@ -694,6 +694,62 @@ function fromHelmValues(doc: PValue, lines: Lines, file: string): Finding | unde
   return f;
 }
 
+// ---------------------------------------------------------------- Helm releases of the transfer-cft chart
+
+/**
+ * The service ports of Axway's `transfer-cft` chart by default (helm/transfer-cft/values.yaml of Axway/docker-cft:
+ * restapi 1768, pesit 1761, pesitssl 1762, sftp 1763, copilot 1766, copilotcg 1767; no COMS).
+ */
+const CHART_ROLES: RoleId[] = ['pesit', 'pesitssl', 'sftp', 'copilot', 'copilotcg', 'restapi'];
+
+/** `transfer-cft`, `axway/transfer-cft`, `oci://registry/charts/transfer-cft`: Axway's chart. */
+function isCftChart(chart: string | undefined): boolean {
+  if (!chart) return false;
+  const l = chart.toLowerCase().replace(/\/+$/, '');
+  return l.slice(l.lastIndexOf('/') + 1) === 'transfer-cft';
+}
+
+/**
+ * A release of the `transfer-cft` chart installed from a chart repository (the chart's values.yaml is not in the
+ * repository): a helmfile `releases:` entry (not `installed: false`, helmfile's way to uninstall), an Argo CD
+ * `Application` or a Flux `HelmRelease`. Ports: the chart's defaults (not explicit: a values file found beside it
+ * wins); names: the release and its namespace.
+ */
+function chartRelease(names: (string | undefined)[], chartNode: PValue | undefined, lines: Lines): Finding {
+  const out: string[] = [];
+  for (const n of names) if (n && n !== 'default' && !/[{$]/.test(n) && !out.includes(n)) out.push(n);
+  return { service: 'transfer-cft', names: out, ...portsOf(defaultRoles(CHART_ROLES)), explicit: false, evidence: lines.at(chartNode) ? [lines.at(chartNode)!] : [] };
+}
+
+function fromHelmfile(doc: PValue, lines: Lines): Finding[] {
+  const out: Finding[] = [];
+  for (const r of items(get(doc, 'releases'))) {
+    const chart = get(r, 'chart');
+    if (!isCftChart(str(chart))) continue;
+    const installed = get(r, 'installed');
+    if (installed?.kind === 'scalar' && (installed.value === false || installed.value === 'false')) continue;
+    out.push(chartRelease([str(get(r, 'name')), str(get(r, 'namespace'))], chart, lines));
+  }
+  return out;
+}
+
+function fromChartApp(doc: PValue, kind: string, lines: Lines): Finding[] {
+  const spec = get(doc, 'spec');
+  const md = get(doc, 'metadata');
+  if (kind === 'Application') {
+    const out: Finding[] = [];
+    for (const src of [get(spec, 'source'), ...items(get(spec, 'sources'))]) {
+      const chart = get(src, 'chart');
+      if (isCftChart(str(chart))) out.push(chartRelease([str(get(md, 'name')), str(get(get(spec, 'destination'), 'namespace'))], chart, lines));
+    }
+    return out;
+  }
+  // Flux HelmRelease: spec.chart.spec.chart
+  const chart = get(get(get(spec, 'chart'), 'spec'), 'chart');
+  if (!isCftChart(str(chart))) return [];
+  return [chartRelease([str(get(spec, 'releaseName')) ?? str(get(md, 'name')), str(get(spec, 'targetNamespace')) ?? str(get(md, 'namespace'))], chart, lines)];
+}
+
 // ---------------------------------------------------------------- Ansible
 
 /** The names of an Ansible finding that are a play's `hosts:` (an inventory group there names its hosts). */
@@ -960,12 +1016,18 @@ function fromYaml(file: string, text: string): Finding[] {
     const kind = str(get(doc, 'kind'));
     if (kind && get(doc, 'apiVersion')) {
       if (kind === 'Service') services.push({ doc, lines });
+      else if ((kind === 'Application' && /argoproj\.io/.test(str(get(doc, 'apiVersion')) ?? '')) || (kind === 'HelmRelease' && /fluxcd\.io/.test(str(get(doc, 'apiVersion')) ?? '')))
+        out.push(...fromChartApp(doc, kind, lines));
       else if (['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'ReplicationController'].includes(kind))
         out.push(...fromK8sWorkload(doc, kind, lines, workloads));
       continue;
     }
     if (get(doc, 'services')?.kind === 'object') {
       out.push(...fromCompose(doc, lines));
+      continue;
+    }
+    if (get(doc, 'releases')?.kind === 'array') {
+      out.push(...fromHelmfile(doc, lines));
       continue;
     }
     const h = fromHelmValues(doc, lines, file);
@@ -1239,9 +1301,9 @@ export function discoverInText(file: string, text: string): Finding[] {
     const out: Finding[] = [];
     if (lower.endsWith('.yaml') || lower.endsWith('.yml')) {
       const l = text.toLowerCase();
-      // every YAML finding reads a key `apiVersion` (Kubernetes), `services` (Compose), `service` or `image` (Helm):
+      // every YAML finding reads a key `apiVersion` (Kubernetes), `services` (Compose), `service` or `image` (Helm), `releases` (helmfile):
       // a file with none of them (a GCP export, a CI workflow) is never parsed, and never loads the YAML library
-      const keys = text.includes('apiVersion') || text.includes('service') || text.includes('image');
+      const keys = text.includes('apiVersion') || text.includes('service') || text.includes('image') || text.includes('releases');
       if (keys && (l.includes('cft') || l.includes('pesit') || l.includes('copilot') || l.includes('restapi'))) out.push(...fromYaml(file, text));
       return out;
     }

@@ -751,6 +751,22 @@ describe('helpers', () => {
       '    - community.docker.docker_container:\n        name: cft\n        image: axway/cft:3.10\n        state: started\n        published_ports: ["6330:1761"]\n';
     expect(discoverInText('site.yml', text).map((f) => [f.names, formatPorts(f.ports), f.evidence.map((e) => e.line)])).toEqual([[['cft', 'mft-a'], '6330', [20, 22]]]);
   });
+  it('a release of the transfer-cft chart from a chart repository (helmfile, Argo CD, Flux): the chart\'s default service ports', () => {
+    const helmfile =
+      'releases:\n  - name: mft-old\n    namespace: mft\n    chart: axway/transfer-cft\n    installed: false\n' +
+      '  - name: mft-prod\n    namespace: mft\n    chart: axway/transfer-cft\n    values: [values/mft-prod.yaml]\n  - name: web\n    chart: bitnami/nginx\n';
+    expect(discoverInText('helmfile.yaml', helmfile).map(fview)).toEqual([
+      { names: ['mft-prod', 'mft'], ports: '1761-1763, 1766-1768', roles: { 1761: 'pesit', 1762: 'pesitssl', 1763: 'sftp', 1766: 'copilot', 1767: 'copilotcg', 1768: 'restapi' }, explicit: false, sources: undefined, evidence: ['8 chart: axway/transfer-cft'] },
+    ]);
+    const apps =
+      'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: mft-cft, namespace: argocd}\nspec:\n  source:\n    repoURL: https://charts.example/axway\n    chart: transfer-cft\n  destination:\n    namespace: mft-prod\n' +
+      '---\napiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: cft, namespace: mft-dr}\nspec:\n  chart:\n    spec:\n      chart: transfer-cft\n' +
+      '---\napiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: web}\nspec:\n  source: {chart: nginx}\n';
+    expect(discoverInText('apps.yaml', apps).map((f) => [f.names, formatPorts(f.ports), f.evidence.map((e) => e.line)])).toEqual([
+      [['mft-cft', 'mft-prod'], '1761-1763, 1766-1768', [7]],
+      [['cft', 'mft-dr'], '1761-1763, 1766-1768', [17]],
+    ]);
+  });
   it('nomad: a group with count = 0 runs nothing', () => {
     const text = 'job "mft" {\n  group "cft-old" {\n    count = 0\n    network {\n      port "pesit" { static = 1761 }\n    }\n    task "cft" {\n      driver = "docker"\n      config {\n        image = "docker.repository.axway.com/transfercft-docker-prod/3.9/cft:3.9"\n        ports = ["pesit"]\n      }\n    }\n  }\n  group "cft" {\n    count = 1\n    network {\n      port "pesit" { static = 6330 }\n    }\n    task "cft" {\n      driver = "docker"\n      config {\n        image = "docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10"\n        ports = ["pesit"]\n      }\n    }\n  }\n}\n';
     expect(discoverInText('mft.nomad', text).map((f) => [f.names, formatPorts(f.ports)])).toEqual([[['mft', 'cft'], '6330']]);

@@ -1327,6 +1327,15 @@ export function discoverInText(file: string, text: string): Finding[] {
       // heredocs) runs on that instance: named by the resource address, as the AWS parser names the instances a
       // security group is attached to (`aws_instance.mft01`)
       dockerRun();
+      // a `helm_release` of the transfer-cft chart (Terraform Helm provider), as a helmfile release
+      if (/transfer-cft/i.test(text) && /"helm_release"/.test(text)) {
+        const lines = new Lines(file, text);
+        for (const r of blocks(parseHcl(text).body, 'resource')) {
+          if (r.block?.labels[0] !== 'helm_release' || !isCftChart(str(get(r, 'chart')))) continue;
+          // named by its resource address below, as an instance starting CFT
+          out.push(chartRelease([str(get(r, 'name')), str(get(r, 'namespace'))], get(r, 'chart'), lines));
+        }
+      }
       const ls = lineTexts(text);
       for (const f of out) {
         for (let i = (f.evidence[0]?.line ?? 0) - 1; i >= 0; i--) {

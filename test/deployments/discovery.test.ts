@@ -767,6 +767,10 @@ describe('helpers', () => {
       [['cft', 'mft-dr'], '1761-1763, 1766-1768', [17]],
     ]);
   });
+  it('terraform: a helm_release of the transfer-cft chart, named by release, namespace and resource address', () => {
+    const text = 'resource "helm_release" "mft" {\n  name       = "mft"\n  repository = "https://charts.example/axway"\n  chart      = "transfer-cft"\n  namespace  = "mft-tf"\n}\nresource "helm_release" "web" {\n  name  = "web"\n  chart = "nginx"\n}\n';
+    expect(discoverInText('main.tf', text).map((f) => [f.names, formatPorts(f.ports), f.evidence.map((e) => e.line)])).toEqual([[['mft', 'mft-tf', 'helm_release.mft'], '1761-1763, 1766-1768', [4]]]);
+  });
   it('nomad: a group with count = 0 runs nothing', () => {
     const text = 'job "mft" {\n  group "cft-old" {\n    count = 0\n    network {\n      port "pesit" { static = 1761 }\n    }\n    task "cft" {\n      driver = "docker"\n      config {\n        image = "docker.repository.axway.com/transfercft-docker-prod/3.9/cft:3.9"\n        ports = ["pesit"]\n      }\n    }\n  }\n  group "cft" {\n    count = 1\n    network {\n      port "pesit" { static = 6330 }\n    }\n    task "cft" {\n      driver = "docker"\n      config {\n        image = "docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10"\n        ports = ["pesit"]\n      }\n    }\n  }\n}\n';
     expect(discoverInText('mft.nomad', text).map((f) => [f.names, formatPorts(f.ports)])).toEqual([[['mft', 'cft'], '6330']]);

@@ -224,7 +224,8 @@ function rolesFromEnv(env: ReturnType<typeof envOf>, ev: Evidence[], lines: Line
     if (!role) continue;
     fromEnv = true;
     pushEv(ev, lines.at(node));
-    const n = value !== undefined && /^[0-9]{1,5}$/.test(value.trim()) ? Number(value.trim()) : undefined;
+    const v = value !== undefined && value.includes('$') ? interpolateDefaults(value) : value;
+    const n = v !== undefined && /^[0-9]{1,5}$/.test(v.trim()) ? Number(v.trim()) : undefined;
     if (validPort(n)) byRole.set(role, n);
   }
   const byPort = new Map<number, RoleId>();
@@ -252,8 +253,43 @@ function isLoopbackHost(ip: string): boolean {
  * Compose interpolation in a port text: `${VAR:-1761}` and `${VAR-1761}` give their default; any other variable
  * stays unknown (`$`). Linear (no nested quantifiers).
  */
+/**
+ * The variables of the compose project's `.env` file (compose reads it from the project directory to interpolate the
+ * file), for the compose file being read: set by `discoverInText`'s caller through its `vars` argument.
+ */
+let composeVars: ReadonlyMap<string, string> | undefined;
+
+/** `KEY=VALUE` lines of a compose `.env` file (comments, blank lines, quotes; `export ` tolerated). */
+export function parseDotEnv(text: string): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const raw of text.split(/\r?\n/)) {
+    const l = raw.trim();
+    if (l === '' || l.startsWith('#')) continue;
+    const eq = l.indexOf('=');
+    if (eq <= 0) continue;
+    const key = l.slice(0, eq).replace(/^export\s+/, '').trim();
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) continue;
+    let v = l.slice(eq + 1).trim();
+    if (v.length >= 2 && (v[0] === '"' || v[0] === "'") && v[v.length - 1] === v[0]) v = v.slice(1, -1);
+    else v = v.replace(/\s+#.*$/, '');
+    m.set(key, v);
+  }
+  return m;
+}
+
+/**
+ * Compose interpolation: `${VAR}` and `$VAR` from the project's `.env`, `${VAR:-default}` (unset or empty) and
+ * `${VAR-default}` (unset) else their default; what stays unknown becomes `$`.
+ */
 function interpolateDefaults(text: string): string {
-  return text.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*:?-([0-9.:\[\]a-fA-F-]*)\}/g, '$1').replace(/\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*/g, '$');
+  return text
+    .replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)-([0-9.:\[\]a-fA-F-]*))?\}/g, (all, name: string, colon: string | undefined, def: string | undefined) => {
+      const v = composeVars?.get(name);
+      if (v !== undefined && (v !== '' || colon !== ':')) return v;
+      return def ?? all;
+    })
+    .replace(/\$([A-Za-z_][A-Za-z0-9_]*)/g, (all, name: string) => composeVars?.get(name) ?? all)
+    .replace(/\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*/g, '$');
 }
 
 /**
@@ -1294,7 +1330,8 @@ const SCRIPT_EXT = /\.(sh|bash|ksh|zsh|ps1|bat|cmd)$/i;
 const UCONF_EXT = /\.(sh|bash|ksh|conf|cfg|txt|ps1|bat|cmd|properties|env)$/i;
 
 /** Findings in one file (path relative to the scan root, `/`-separated, used in evidence). Pure; never throws. */
-export function discoverInText(file: string, text: string): Finding[] {
+export function discoverInText(file: string, text: string, vars?: ReadonlyMap<string, string>): Finding[] {
+  composeVars = vars;
   try {
     const base = basename(file);
     const lower = base.toLowerCase();
@@ -1371,6 +1408,8 @@ export function discoverInText(file: string, text: string): Finding[] {
     return out;
   } catch {
     return [];
+  } finally {
+    composeVars = undefined;
   }
 }
 
@@ -1519,6 +1558,8 @@ export function scanFindings(root: string, opts: Pick<DiscoveryOptions, 'maxFile
   /** Kustomizations that set a namespace. */
   const kustomizations: { namespace: string; resources: string[]; dir: string }[] = [];
   const stopped: NonNullable<typeof stoppedSink> = [];
+  /** Directory → its compose `.env` variables (undefined: none). */
+  const dotEnvs = new Map<string, Map<string, string> | undefined>();
   stoppedSink = stopped;
   const stack = [root];
   while (stack.length > 0 && !truncated) {
@@ -1554,7 +1595,22 @@ export function scanFindings(root: string, opts: Pick<DiscoveryOptions, 'maxFile
       if (text.includes('\u0000')) continue;
       filesRead++;
       const rel = relative(root, full).split(sep).join('/');
-      for (const finding of discoverInText(rel, text)) findings.push({ rel, finding });
+      // a compose file's `${VAR}` come from the `.env` beside it (compose's project directory)
+      let vars: Map<string, string> | undefined;
+      if (/\.ya?ml$/i.test(d.name) && text.includes('${')) {
+        if (!dotEnvs.has(dir)) {
+          let env: Map<string, string> | undefined;
+          try {
+            const envFile = childPath(dir, '.env');
+            if (statSync(envFile).size <= maxBytes) env = parseDotEnv(readFileSync(envFile, 'utf8'));
+          } catch {
+            env = undefined;
+          }
+          dotEnvs.set(dir, env);
+        }
+        vars = dotEnvs.get(dir);
+      }
+      for (const finding of discoverInText(rel, text, vars)) findings.push({ rel, finding });
       if (d.name === 'kustomization.yaml' || d.name === 'kustomization.yml') {
         const k = kustomizeNamespace(rel, text);
         if (k) kustomizations.push({ ...k, dir: rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '' });

@@ -188,6 +188,35 @@ describe('bounds', () => {
       rmSync(root, { recursive: true, force: true });
     }
   });
+  it('compose: ${VAR} in ports and environment come from the .env beside the file (compose interpolation)', () => {
+    const root = mkdtempSync(join(tmpdir(), 'fwl-dotenv-'));
+    try {
+      mkdirSync(join(root, 'hosts/mft-a'), { recursive: true });
+      writeFileSync(
+        join(root, 'hosts/mft-a/docker-compose.yml'),
+        'services:\n  cft:\n    image: axway/cft:${CFT_VERSION}\n    environment:\n      CFT_PESIT_PORT: ${CFT_PESIT_PORT}\n      CFT_COPILOT_PORT: ${CFT_COPILOT_PORT:-2766}\n    ports:\n      - "${CFT_PESIT_PORT}:${CFT_PESIT_PORT}"\n      - "${CFT_RESTAPI_PORT:-1768}:1768"\n      - "${CFT_COPILOT_PORT:-2766}:${CFT_COPILOT_PORT:-2766}"\n',
+      );
+      writeFileSync(join(root, 'hosts/mft-a/.env'), '# PeSIT moved\nCFT_VERSION=3.10\nCFT_PESIT_PORT=6330\nCFT_RESTAPI_PORT=""\n');
+      expect(discoverDeployments(root).deployments.map(view)).toEqual([
+        {
+          targets: ['mft-a', 'cft'],
+          ports: 'tcp 1768, 2766, 6330',
+          roles: { 1768: 'restapi', 2766: 'copilot', 6330: 'pesit' },
+          sources: undefined,
+          evidence: [
+            'hosts/mft-a/docker-compose.yml:3 image: axway/cft:${CFT_VERSION}',
+            'hosts/mft-a/docker-compose.yml:5 CFT_PESIT_PORT: ${CFT_PESIT_PORT}',
+            'hosts/mft-a/docker-compose.yml:6 CFT_COPILOT_PORT: ${CFT_COPILOT_PORT:-2766}',
+            'hosts/mft-a/docker-compose.yml:8 - "${CFT_PESIT_PORT}:${CFT_PESIT_PORT}"',
+            'hosts/mft-a/docker-compose.yml:9 - "${CFT_RESTAPI_PORT:-1768}:1768"',
+            'hosts/mft-a/docker-compose.yml:10 - "${CFT_COPILOT_PORT:-2766}:${CFT_COPILOT_PORT:-2766}"',
+          ],
+        },
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
   it('skips virtualenvs and Terraform caches: their files would use up the entry budget before hosts/ is reached', () => {
     const root = mkdtempSync(join(tmpdir(), 'fwl-skip-'));
     try {

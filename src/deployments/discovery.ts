@@ -1233,6 +1233,64 @@ function fromUconf(file: string, text: string): Finding | undefined {
 /** Words after which the next word is a command. */
 const COMMAND_BEFORE = new Set(['sudo', 'exec', 'nohup', 'time', 'then', 'do', 'else', '&&', '||', ';', '|', '-c', '&', '!', 'command', 'env']);
 
+/**
+ * A Podman Quadlet unit (`/etc/containers/systemd/cft.container`, podman-systemd.unit(5)): `Image=`, `PublishPort=`
+ * (as `-p`), `Environment=` (systemd's `KEY=VALUE …`), `Network=host`; named by `ContainerName=` (else the unit's stem)
+ * and `HostName=`. Only the `[Container]` section counts; `#`/`;` lines are comments.
+ */
+function fromQuadlet(file: string, text: string): Finding | undefined {
+  const ls = lineTexts(text);
+  const lines = new Lines(file, text);
+  let section = '';
+  let image: number | undefined;
+  let networkHost: number | undefined;
+  const env = new Map<string, { value: string | undefined; node: PValue }>();
+  const publish: { spec: string; line: number }[] = [];
+  const names: string[] = [];
+  for (let i = 0; i < ls.length; i++) {
+    const l = ls[i]!.trim();
+    if (l === '' || l.startsWith('#') || l.startsWith(';')) continue;
+    const sec = /^\[([^\]]+)\]$/.exec(l);
+    if (sec) {
+      section = sec[1]!;
+      continue;
+    }
+    if (section !== 'Container') continue;
+    const eq = l.indexOf('=');
+    if (eq <= 0) continue;
+    const key = l.slice(0, eq).trim();
+    const value = l.slice(eq + 1).trim();
+    const pos = { line: i + 1, column: 1, offset: 0 };
+    if (key === 'Image' && isCftImage(value)) image = i + 1;
+    else if (key === 'PublishPort') publish.push({ spec: value, line: i + 1 });
+    else if (key === 'Network' && value === 'host') networkHost = i + 1;
+    else if ((key === 'ContainerName' || key === 'HostName') && value && !names.includes(value)) names.push(value);
+    else if (key === 'Environment')
+      for (const m of value.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) {
+        const a = m[1] ?? m[2] ?? m[3] ?? '';
+        const e = a.indexOf('=');
+        if (e > 0) env.set(a.slice(0, e), { value: a.slice(e + 1), node: { kind: 'scalar', value: null, span: { start: pos, end: pos } } });
+      }
+  }
+  if (image === undefined && !isCftInstanceEnv(env)) return undefined;
+  const evidence: Evidence[] = [lines.evidence(image ?? 1)];
+  const { byPort, fromEnv } = rolesFromEnv(env, evidence, lines);
+  const published = new Map<number, RoleId | undefined>();
+  let publishes = false;
+  for (const p of publish) {
+    const pairs = composePortPairs(p.spec);
+    if (!pairs) continue;
+    publishes = true;
+    pushEv(evidence, lines.evidence(p.line));
+    if (pairs === 'loopback') continue;
+    for (const [h, c] of pairs) if (!noRole(c, byPort.get(c))) published.set(h >= 0 ? h : c, byPort.get(c));
+  }
+  if (networkHost !== undefined) pushEv(evidence, lines.evidence(networkHost));
+  const chosen = publishes && networkHost === undefined ? published : (byPort as Map<number, RoleId | undefined>);
+  if (names.length === 0) names.push(basename(file).replace(/\.container$/i, ''));
+  return { service: 'transfer-cft', names, ...portsOf(chosen), explicit: publishes || fromEnv, evidence };
+}
+
 function fromDockerRun(file: string, text: string): Finding[] {
   const ls = lineTexts(text);
   const lines = new Lines(file, text);
@@ -1348,6 +1406,10 @@ export function discoverInText(file: string, text: string, vars?: ReadonlyMap<st
     const dockerRun = (): void => {
       if (/\b(?:docker|podman|nerdctl)\b/.test(text)) out.push(...fromDockerRun(file, text));
     };
+    if (lower.endsWith('.container')) {
+      const f = /cft/i.test(text) ? fromQuadlet(file, text) : undefined;
+      return f ? [f] : [];
+    }
     if (lower.endsWith('.service')) {
       const f = fromSystemd(file, text);
       if (f) out.push(f);
@@ -1415,7 +1477,7 @@ export function discoverInText(file: string, text: string, vars?: ReadonlyMap<st
 
 function isCandidate(name: string): boolean {
   const l = name.toLowerCase();
-  return l.endsWith('.yaml') || l.endsWith('.yml') || l.endsWith('.service') || l.endsWith('.tf') || l.endsWith('.nomad') || l.endsWith('.hcl') || l.endsWith('.properties') || l.endsWith('.conf') || UCONF_EXT.test(l) || SCRIPT_EXT.test(l);
+  return l.endsWith('.yaml') || l.endsWith('.yml') || l.endsWith('.service') || l.endsWith('.container') || l.endsWith('.tf') || l.endsWith('.nomad') || l.endsWith('.hcl') || l.endsWith('.properties') || l.endsWith('.conf') || UCONF_EXT.test(l) || SCRIPT_EXT.test(l);
 }
 
 // ---------------------------------------------------------------- walking and merging

@@ -800,6 +800,28 @@ describe('helpers', () => {
     const text = 'resource "helm_release" "mft" {\n  name       = "mft"\n  repository = "https://charts.example/axway"\n  chart      = "transfer-cft"\n  namespace  = "mft-tf"\n}\nresource "helm_release" "web" {\n  name  = "web"\n  chart = "nginx"\n}\n';
     expect(discoverInText('main.tf', text).map((f) => [f.names, formatPorts(f.ports), f.evidence.map((e) => e.line)])).toEqual([[['mft', 'mft-tf', 'helm_release.mft'], '1761-1763, 1766-1768', [4]]]);
   });
+  it('podman quadlet: a .container unit of the CFT image gives its PublishPort= ports (loopback needs none)', () => {
+    const text =
+      '[Unit]\nDescription=Transfer CFT\n\n[Container]\nImage=docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2406\n' +
+      'Environment=CFT_INSTANCE_ID=mftq01 "CFT_FQDN=mft-q01.example" CFT_PESIT_PORT=6330\n# PublishPort=1761:1761\nPublishPort=6330:6330\nPublishPort=127.0.0.1:1768:1768\nPublishPort=1762:1762\n\n[Install]\nWantedBy=default.target\n';
+    expect(discoverInText('hosts/mft-q01/etc/containers/systemd/cft.container', text).map(fview)).toEqual([
+      {
+        names: ['cft'],
+        ports: '1762, 6330',
+        roles: { 1762: 'pesitssl', 6330: 'pesit' },
+        explicit: true,
+        sources: undefined,
+        evidence: [
+          '5 Image=docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2406',
+          '6 Environment=CFT_INSTANCE_ID=mftq01 "CFT_FQDN=mft-q01.example" CFT_PESIT_PORT=6330',
+          '8 PublishPort=6330:6330',
+          '9 PublishPort=127.0.0.1:1768:1768',
+          '10 PublishPort=1762:1762',
+        ],
+      },
+    ]);
+    expect(discoverInText('web.container', '[Container]\nImage=nginx\nPublishPort=1761:80\n')).toEqual([]);
+  });
   it('nomad: a group with count = 0 runs nothing', () => {
     const text = 'job "mft" {\n  group "cft-old" {\n    count = 0\n    network {\n      port "pesit" { static = 1761 }\n    }\n    task "cft" {\n      driver = "docker"\n      config {\n        image = "docker.repository.axway.com/transfercft-docker-prod/3.9/cft:3.9"\n        ports = ["pesit"]\n      }\n    }\n  }\n  group "cft" {\n    count = 1\n    network {\n      port "pesit" { static = 6330 }\n    }\n    task "cft" {\n      driver = "docker"\n      config {\n        image = "docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10"\n        ports = ["pesit"]\n      }\n    }\n  }\n}\n';
     expect(discoverInText('mft.nomad', text).map((f) => [f.names, formatPorts(f.ports)])).toEqual([[['mft', 'cft'], '6330']]);

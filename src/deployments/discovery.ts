@@ -1295,8 +1295,28 @@ function fromDockerRun(file: string, text: string): Finding[] {
   const ls = lineTexts(text);
   const lines = new Lines(file, text);
   const out: Finding[] = [];
+  // plain assignments of the script (`PESIT_PORT=6330`, `export CFT_IMAGE="…"`), in effect from their line on: the
+  // `${PESIT_PORT}` of a later `docker run` is read through them (with the compose `.env` ones, if any)
+  const shellVars = new Map<string, string>(composeVars ?? []);
+  const outer = composeVars;
   for (let i = 0; i < ls.length; i++) {
     if (isCommentLine(ls[i]!)) continue;
+    const asg = /^\s*(?:export\s+|readonly\s+|local\s+)?([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"$`]*)"|'([^']*)'|([^\s"'$`;&|<>()]*))\s*(?:;\s*)?$/.exec(ls[i]!);
+    // a systemd unit's `Environment=A=1 "B=2"`: ExecStart= expands ${A} (systemd.exec(5), systemd.service(5))
+    const unitEnv = /^\s*Environment\s*=\s*(.*)$/.exec(ls[i]!);
+    if (unitEnv) {
+      for (const m of unitEnv[1]!.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) {
+        const a = m[1] ?? m[2] ?? m[3] ?? '';
+        const e = a.indexOf('=');
+        if (e > 0) shellVars.set(a.slice(0, e), a.slice(e + 1));
+      }
+      continue;
+    }
+    if (asg) {
+      shellVars.set(asg[1]!, asg[2] ?? asg[3] ?? asg[4] ?? '');
+      continue;
+    }
+    composeVars = shellVars;
     // the logical line: tokens with their line (1-based), through `\` continuations
     const tokens: { t: string; line: number }[] = [];
     let j = i;
@@ -1351,7 +1371,7 @@ function fromDockerRun(file: string, text: string): Finding[] {
       }
       // options after the image are the container command's; the values of the options not read here
       // (`--restart always`, `-v /a:/b`) are words too, so an image not known to be CFT's does not end the options
-      if (!t.startsWith('-') && isCftImage(t)) {
+      if (!t.startsWith('-') && isCftImage(t.includes('$') ? interpolateDefaults(t) : t)) {
         image = { t, line };
         break;
       }
@@ -1373,6 +1393,7 @@ function fromDockerRun(file: string, text: string): Finding[] {
     const chosen = publishes && networkHost === undefined ? published : (byPort as Map<number, RoleId | undefined>);
     out.push({ service: 'transfer-cft', names, ...portsOf(chosen), explicit: publishes || fromEnv, evidence });
   }
+  composeVars = outer;
   return out;
 }
 

@@ -595,6 +595,15 @@ describe('helpers', () => {
       { names: [], ports: '1761-1763, 1765-1768', roles: { 1761: 'pesit', 1762: 'pesitssl', 1763: 'sftp', 1765: 'coms', 1766: 'copilot', 1767: 'copilotcg', 1768: 'restapi' }, explicit: false, sources: undefined, evidence: ['12 docker run --network host -e CFT_INSTANCE_ID=x registry.corp/mft/runtime:1'] },
     ]);
   });
+  it('docker run reads ${VAR} through the script\'s assignments and a unit\'s Environment=', () => {
+    const script =
+      '#!/bin/bash\nCFT_IMAGE=docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2406\nexport PESIT_PORT="6330"\n' +
+      'docker run -d --name cft \\\n  -p ${PESIT_PORT}:${PESIT_PORT} -p 1768:1768 \\\n  "$CFT_IMAGE"\n';
+    expect(discoverInText('start.sh', script).map((f) => [f.names, formatPorts(f.ports), f.roles, f.evidence.map((e) => e.line)])).toEqual([[['cft'], '1768, 6330', { 1768: 'restapi' }, [6, 5]]]);
+    const unit =
+      '[Service]\nEnvironment=PESIT_PORT=6330 "IMG=docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10"\nExecStart=/usr/bin/podman run --rm --name cft -p ${PESIT_PORT}:${PESIT_PORT} ${IMG}\n';
+    expect(discoverInText('cft-container.service', unit).map((f) => [f.names, formatPorts(f.ports), f.evidence.map((e) => e.line)])).toEqual([[['cft'], '6330', [3]]]);
+  });
   it('docker run in command position only: not a word of echo; in $(…), bash -c and after then', () => {
     const text = 'echo "docker run -p 1761:1761 axway/cft"\nCID=$(docker run -d -p 1762:1762 axway/cft)\nbash -c "docker run -p 1768:1768 axway/cft"\nif true; then docker run -p 1766:1766 axway/cft; fi\n';
     expect(discoverInText('start.sh', text).map((f) => [formatPorts(f.ports), f.evidence.map((e) => e.line)])).toEqual([

@@ -371,16 +371,18 @@ function fromCompose(doc: PValue, lines: Lines): Finding[] {
       else break;
     }
     const imageNode = chain.map((c) => get(c, 'image')).find((n) => n !== undefined);
-    const image = str(imageNode);
+    const rawImage = str(imageNode);
+    // `image: ${CFT_IMAGE}` with the image in the `.env` beside the file
+    const cftImage = isCftImage(rawImage) || (rawImage?.includes('$') === true && isCftImage(interpolateDefaults(rawImage)));
     const env = envOf(chain.map((c) => get(c, 'environment')).find((n) => n !== undefined));
     const hasCftEnv = isCftInstanceEnv(env);
-    if (!isCftImage(image) && !hasCftEnv) continue;
+    if (!cftImage && !hasCftEnv) continue;
     // scaled to nothing (`scale: 0`, `deploy: {replicas: 0}`) or only under profiles that say it is off: not running
     if (zeroCount(get(svc, 'scale')) || zeroCount(get(get(svc, 'deploy'), 'replicas'))) continue;
     const profiles = items(get(svc, 'profiles')).map((p) => str(p));
     if (profiles.length > 0 && profiles.every((p) => p !== undefined && OFF_PROFILES.test(p))) continue;
     const evidence: Evidence[] = [];
-    pushEv(evidence, lines.at(isCftImage(image) ? imageNode : undefined) ?? lines.evidence(entry.keySpan.start.line));
+    pushEv(evidence, lines.at(cftImage ? imageNode : undefined) ?? lines.evidence(entry.keySpan.start.line));
     const { byPort, fromEnv } = rolesFromEnv(env, evidence, lines);
     const published = new Map<number, RoleId | undefined>();
     /** Some ports are published, if only on the loopback address (then the host's firewall needs none of them). */

@@ -197,6 +197,10 @@ describe('bounds', () => {
         'services:\n  cft:\n    image: axway/cft:${CFT_VERSION}\n    environment:\n      CFT_PESIT_PORT: ${CFT_PESIT_PORT}\n      CFT_COPILOT_PORT: ${CFT_COPILOT_PORT:-2766}\n    ports:\n      - "${CFT_PESIT_PORT}:${CFT_PESIT_PORT}"\n      - "${CFT_RESTAPI_PORT:-1768}:1768"\n      - "${CFT_COPILOT_PORT:-2766}:${CFT_COPILOT_PORT:-2766}"\n',
       );
       writeFileSync(join(root, 'hosts/mft-a/.env'), '# PeSIT moved\nCFT_VERSION=3.10\nCFT_PESIT_PORT=6330\nCFT_RESTAPI_PORT=""\n');
+      // the image itself from .env, no instance variable: found through the .env
+      mkdirSync(join(root, 'hosts/mft-b'), { recursive: true });
+      writeFileSync(join(root, 'hosts/mft-b/docker-compose.yml'), 'services:\n  cft:\n    image: ${CFT_IMAGE}\n    ports: ["1762:1762"]\n');
+      writeFileSync(join(root, 'hosts/mft-b/.env'), 'CFT_IMAGE=docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2406\n');
       expect(discoverDeployments(root).deployments.map(view)).toEqual([
         {
           targets: ['mft-a', 'cft'],
@@ -212,6 +216,7 @@ describe('bounds', () => {
             'hosts/mft-a/docker-compose.yml:10 - "${CFT_COPILOT_PORT:-2766}:${CFT_COPILOT_PORT:-2766}"',
           ],
         },
+        { targets: ['mft-b', 'cft'], ports: 'tcp 1762', roles: { 1762: 'pesitssl' }, sources: undefined, evidence: ['hosts/mft-b/docker-compose.yml:3 image: ${CFT_IMAGE}', 'hosts/mft-b/docker-compose.yml:4 ports: ["1762:1762"]'] },
       ]);
     } finally {
       rmSync(root, { recursive: true, force: true });

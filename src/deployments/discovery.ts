@@ -10,7 +10,7 @@
  */
 import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { basename, dirname, relative, sep } from 'node:path';
-import { AddrSet, LineIndex, numSetOf, parseCidr, type NumSet } from '../model/index.js';
+import { AddrSet, closedRanges, LineIndex, numSetOf, parseCidr, type NumSet } from '../model/index.js';
 import { CFT_ROLES, type ServicePorts } from '../catalog/index.js';
 import { get, items, num, parseYamlTree, str, type PObject, type PValue } from '../parsers/values.js';
 import { parseHcl } from '../parsers/hcl/index.js';
@@ -66,6 +66,7 @@ const PROPERTIES_ROLE: Record<string, RoleId> = {
   coms_port: 'coms',
   copilot_port: 'copilot',
   copilot_cg_port: 'copilotcg',
+  copilot_ssl_port: 'copilotcg',
   restapi_port: 'restapi',
 };
 
@@ -76,6 +77,8 @@ const UCONF_ROLE: [string, RoleId][] = [
   ['samples.pesitany_sap.value', 'pesit'],
   ['samples.pesitssl_sap.value', 'pesitssl'],
   ['samples.sftp_sap.value', 'sftp'],
+  // the installer's COMS_Port (initialize.properties table: "UCONF: samples.coms_port.value")
+  ['samples.coms_port.value', 'coms'],
 ];
 
 const CORE_ROLES: RoleId[] = ['pesit', 'pesitssl', 'sftp', 'coms'];
@@ -91,6 +94,11 @@ export interface Finding {
   roles: Record<number, string>;
   /** False when the ports are only the catalogue defaults (the file proves CFT runs, not on which ports). */
   explicit: boolean;
+  /**
+   * Explicit for the roles it names only (a script of `uconfset` calls moving PeSIT to 6330): the other roles keep
+   * the ports the rest of the evidence gives them.
+   */
+  partial?: boolean;
   sources?: AddrSet;
   evidence: Evidence[];
 }
@@ -216,7 +224,8 @@ function rolesFromEnv(env: ReturnType<typeof envOf>, ev: Evidence[], lines: Line
     if (!role) continue;
     fromEnv = true;
     pushEv(ev, lines.at(node));
-    const n = value !== undefined && /^[0-9]{1,5}$/.test(value.trim()) ? Number(value.trim()) : undefined;
+    const v = value !== undefined && value.includes('$') ? interpolateDefaults(value) : value;
+    const n = v !== undefined && /^[0-9]{1,5}$/.test(v.trim()) ? Number(v.trim()) : undefined;
     if (validPort(n)) byRole.set(role, n);
   }
   const byPort = new Map<number, RoleId>();
@@ -244,8 +253,43 @@ function isLoopbackHost(ip: string): boolean {
  * Compose interpolation in a port text: `${VAR:-1761}` and `${VAR-1761}` give their default; any other variable
  * stays unknown (`$`). Linear (no nested quantifiers).
  */
+/**
+ * The variables of the compose project's `.env` file (compose reads it from the project directory to interpolate the
+ * file), for the compose file being read: set by `discoverInText`'s caller through its `vars` argument.
+ */
+let composeVars: ReadonlyMap<string, string> | undefined;
+
+/** `KEY=VALUE` lines of a compose `.env` file (comments, blank lines, quotes; `export ` tolerated). */
+export function parseDotEnv(text: string): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const raw of text.split(/\r?\n/)) {
+    const l = raw.trim();
+    if (l === '' || l.startsWith('#')) continue;
+    const eq = l.indexOf('=');
+    if (eq <= 0) continue;
+    const key = l.slice(0, eq).replace(/^export\s+/, '').trim();
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) continue;
+    let v = l.slice(eq + 1).trim();
+    if (v.length >= 2 && (v[0] === '"' || v[0] === "'") && v[v.length - 1] === v[0]) v = v.slice(1, -1);
+    else v = v.replace(/\s+#.*$/, '');
+    m.set(key, v);
+  }
+  return m;
+}
+
+/**
+ * Compose interpolation: `${VAR}` and `$VAR` from the project's `.env`, `${VAR:-default}` (unset or empty) and
+ * `${VAR-default}` (unset) else their default; what stays unknown becomes `$`.
+ */
 function interpolateDefaults(text: string): string {
-  return text.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*:?-([0-9.:\[\]a-fA-F-]*)\}/g, '$1').replace(/\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*/g, '$');
+  return text
+    .replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)-([0-9.:\[\]a-fA-F-]*))?\}/g, (all, name: string, colon: string | undefined, def: string | undefined) => {
+      const v = composeVars?.get(name);
+      if (v !== undefined && (v !== '' || colon !== ':')) return v;
+      return def ?? all;
+    })
+    .replace(/\$([A-Za-z_][A-Za-z0-9_]*)/g, (all, name: string) => composeVars?.get(name) ?? all)
+    .replace(/\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*/g, '$');
 }
 
 /**
@@ -297,6 +341,18 @@ function composePortPairs(spec: string): [number, number][] | 'loopback' | undef
   return out;
 }
 
+/** A replica count written as 0 (`replicas: 0`, `replicaCount: 0`, `scale: 0`): nothing of it runs. */
+function zeroCount(v: PValue | undefined): boolean {
+  return v?.kind === 'scalar' && (v.value === 0 || v.value === '0');
+}
+
+/**
+ * Compose profiles that say the service is switched off (`profiles: [disabled]`). A service with profiles starts only
+ * when one of them is active (compose spec, "profiles"); `prod` or `dr` may well be active where the file is used,
+ * so only names that say "never" make the service no deployment.
+ */
+const OFF_PROFILES = /^(disabled?|decommissioned|deprecated|retired|inactive|unused|off|never|archived?)$/i;
+
 function fromCompose(doc: PValue, lines: Lines): Finding[] {
   const services = get(doc, 'services');
   if (services?.kind !== 'object') return [];
@@ -315,12 +371,18 @@ function fromCompose(doc: PValue, lines: Lines): Finding[] {
       else break;
     }
     const imageNode = chain.map((c) => get(c, 'image')).find((n) => n !== undefined);
-    const image = str(imageNode);
+    const rawImage = str(imageNode);
+    // `image: ${CFT_IMAGE}` with the image in the `.env` beside the file
+    const cftImage = isCftImage(rawImage) || (rawImage?.includes('$') === true && isCftImage(interpolateDefaults(rawImage)));
     const env = envOf(chain.map((c) => get(c, 'environment')).find((n) => n !== undefined));
     const hasCftEnv = isCftInstanceEnv(env);
-    if (!isCftImage(image) && !hasCftEnv) continue;
+    if (!cftImage && !hasCftEnv) continue;
+    // scaled to nothing (`scale: 0`, `deploy: {replicas: 0}`) or only under profiles that say it is off: not running
+    if (zeroCount(get(svc, 'scale')) || zeroCount(get(get(svc, 'deploy'), 'replicas'))) continue;
+    const profiles = items(get(svc, 'profiles')).map((p) => str(p));
+    if (profiles.length > 0 && profiles.every((p) => p !== undefined && OFF_PROFILES.test(p))) continue;
     const evidence: Evidence[] = [];
-    pushEv(evidence, lines.at(isCftImage(image) ? imageNode : undefined) ?? lines.evidence(entry.keySpan.start.line));
+    pushEv(evidence, lines.at(cftImage ? imageNode : undefined) ?? lines.evidence(entry.keySpan.start.line));
     const { byPort, fromEnv } = rolesFromEnv(env, evidence, lines);
     const published = new Map<number, RoleId | undefined>();
     /** Some ports are published, if only on the loopback address (then the host's firewall needs none of them). */
@@ -405,6 +467,8 @@ interface CftWorkload {
   exposedBy: Map<number, AddrSet | undefined>;
   /** The `loadBalancerSourceRanges` line of a Service that restricts it. */
   sourceEvidence?: Evidence;
+  /** Scaled to zero (`replicas: 0`): no pod runs, neither it nor a Service selecting it is a deployment. */
+  stopped?: boolean;
 }
 
 /** A Service whose workload is not in its file: what it needs to restrict one in another file of the walk. */
@@ -422,6 +486,12 @@ interface PendingService {
  * statefulset.yaml): kept beside the findings, not in them.
  */
 const k8sLinks = new WeakMap<Finding, { namespace: string | undefined; workload?: CftWorkload; service?: PendingService }>();
+
+/**
+ * The CFT workloads scaled to zero that the walk met (namespace, pod labels): a Service in another file that selects
+ * only such workloads forwards to no pod (`linkServicesAcrossFiles`). Set by `scanFindings` for its walk.
+ */
+let stoppedSink: { namespace: string | undefined; labels: Map<string, string> }[] | undefined;
 
 function fromK8sWorkload(doc: PValue, kind: string, lines: Lines, workloads: CftWorkload[]): Finding[] {
   const pod = podSpecOf(doc, kind);
@@ -465,6 +535,13 @@ function fromK8sWorkload(doc: PValue, kind: string, lines: Lines, workloads: Cft
     const finding: Finding = { service: 'transfer-cft', names: k8sNames(doc), ...portsOf(chosen), explicit: declared.size > 0 || fromEnv, evidence };
     const w: CftWorkload = { labels: labelsOf(get(get(get(get(doc, 'spec'), 'template'), 'metadata'), 'labels') ?? get(get(doc, 'metadata'), 'labels')), roleByPort, portByName, finding, hostPorts, exposedBy: new Map() };
     workloads.push(w);
+    // `spec.replicas: 0` (Deployment, StatefulSet, ReplicaSet, ReplicationController): decommissioned or parked, no
+    // pod listens anywhere
+    if (kind !== 'Pod' && kind !== 'DaemonSet' && kind !== 'Job' && kind !== 'CronJob' && zeroCount(get(get(doc, 'spec'), 'replicas'))) {
+      w.stopped = true;
+      stoppedSink?.push({ namespace: str(get(get(doc, 'metadata'), 'namespace')), labels: w.labels });
+      continue;
+    }
     k8sLinks.set(finding, { namespace: str(get(get(doc, 'metadata'), 'namespace')), workload: w });
     out.push(finding);
   }
@@ -478,7 +555,7 @@ function fromK8sService(doc: PValue, lines: Lines, workloads: CftWorkload[]): Fi
   const named = cftPortNames(ports);
   const workload =
     selector.size > 0 ? workloads.find((w) => [...selector].every(([k, v]) => w.labels.get(k) === v)) : undefined;
-  if (!named && !workload) return undefined;
+  if ((!named && !workload) || workload?.stopped) return undefined;
   const evidence: Evidence[] = [];
   pushEv(evidence, lines.at(get(doc, 'kind')));
   const chosen = new Map<number, RoleId | undefined>();
@@ -535,7 +612,24 @@ function fromK8sService(doc: PValue, lines: Lines, workloads: CftWorkload[]): Fi
  * it as a Service in its file does (see `restrictByServices`): the restricted ports become a finding of their own,
  * beside the workload's.
  */
-function linkServicesAcrossFiles(findings: { rel: string; finding: Finding }[]): void {
+function linkServicesAcrossFiles(findings: { rel: string; finding: Finding }[], stopped: NonNullable<typeof stoppedSink> = []): void {
+  // a Service (found by its CFT port names) whose selector matches workloads scaled to zero and no running one of its
+  // namespace forwards to no pod: no deployment
+  if (stopped.length > 0) {
+    const running: { namespace: string | undefined; labels: Map<string, string> }[] = [];
+    for (const { finding } of findings) {
+      const l = k8sLinks.get(finding);
+      if (l?.workload) running.push({ namespace: l.namespace, labels: l.workload.labels });
+    }
+    const selects = (sel: Map<string, string>, ns: string | undefined, w: { namespace: string | undefined; labels: Map<string, string> }): boolean =>
+      w.namespace === ns && [...sel].every(([k, v]) => w.labels.get(k) === v);
+    for (let at = findings.length - 1; at >= 0; at--) {
+      const l = k8sLinks.get(findings[at]!.finding);
+      const sel = l?.service?.selector;
+      if (!sel || sel.size === 0) continue;
+      if (stopped.some((w) => selects(sel, l.namespace, w)) && !running.some((w) => selects(sel, l.namespace, w))) findings.splice(at, 1);
+    }
+  }
   const workloads: { at: number; w: CftWorkload; namespace: string | undefined }[] = [];
   const services: { s: PendingService; namespace: string | undefined }[] = [];
   findings.forEach(({ finding }, at) => {
@@ -603,7 +697,8 @@ function fromHelmValues(doc: PValue, lines: Lines, file: string): Finding | unde
   const imageNode = get(get(doc, 'image'), 'repository');
   const cftImage = isCftImage(str(imageNode));
   const named = cftPortNames(ports);
-  if (!named && !cftImage) return undefined;
+  // `replicaCount: 0` (the transfer-cft chart's own key): the chart installs no pod
+  if ((!named && !cftImage) || zeroCount(get(doc, 'replicaCount'))) return undefined;
   const evidence: Evidence[] = [];
   if (cftImage) pushEv(evidence, lines.at(imageNode));
   const chosen = new Map<number, RoleId | undefined>();
@@ -637,6 +732,62 @@ function fromHelmValues(doc: PValue, lines: Lines, file: string): Finding | unde
   return f;
 }
 
+// ---------------------------------------------------------------- Helm releases of the transfer-cft chart
+
+/**
+ * The service ports of Axway's `transfer-cft` chart by default (helm/transfer-cft/values.yaml of Axway/docker-cft:
+ * restapi 1768, pesit 1761, pesitssl 1762, sftp 1763, copilot 1766, copilotcg 1767; no COMS).
+ */
+const CHART_ROLES: RoleId[] = ['pesit', 'pesitssl', 'sftp', 'copilot', 'copilotcg', 'restapi'];
+
+/** `transfer-cft`, `axway/transfer-cft`, `oci://registry/charts/transfer-cft`: Axway's chart. */
+function isCftChart(chart: string | undefined): boolean {
+  if (!chart) return false;
+  const l = chart.toLowerCase().replace(/\/+$/, '');
+  return l.slice(l.lastIndexOf('/') + 1) === 'transfer-cft';
+}
+
+/**
+ * A release of the `transfer-cft` chart installed from a chart repository (the chart's values.yaml is not in the
+ * repository): a helmfile `releases:` entry (not `installed: false`, helmfile's way to uninstall), an Argo CD
+ * `Application` or a Flux `HelmRelease`. Ports: the chart's defaults (not explicit: a values file found beside it
+ * wins); names: the release and its namespace.
+ */
+function chartRelease(names: (string | undefined)[], chartNode: PValue | undefined, lines: Lines): Finding {
+  const out: string[] = [];
+  for (const n of names) if (n && n !== 'default' && !/[{$]/.test(n) && !out.includes(n)) out.push(n);
+  return { service: 'transfer-cft', names: out, ...portsOf(defaultRoles(CHART_ROLES)), explicit: false, evidence: lines.at(chartNode) ? [lines.at(chartNode)!] : [] };
+}
+
+function fromHelmfile(doc: PValue, lines: Lines): Finding[] {
+  const out: Finding[] = [];
+  for (const r of items(get(doc, 'releases'))) {
+    const chart = get(r, 'chart');
+    if (!isCftChart(str(chart))) continue;
+    const installed = get(r, 'installed');
+    if (installed?.kind === 'scalar' && (installed.value === false || installed.value === 'false')) continue;
+    out.push(chartRelease([str(get(r, 'name')), str(get(r, 'namespace'))], chart, lines));
+  }
+  return out;
+}
+
+function fromChartApp(doc: PValue, kind: string, lines: Lines): Finding[] {
+  const spec = get(doc, 'spec');
+  const md = get(doc, 'metadata');
+  if (kind === 'Application') {
+    const out: Finding[] = [];
+    for (const src of [get(spec, 'source'), ...items(get(spec, 'sources'))]) {
+      const chart = get(src, 'chart');
+      if (isCftChart(str(chart))) out.push(chartRelease([str(get(md, 'name')), str(get(get(spec, 'destination'), 'namespace'))], chart, lines));
+    }
+    return out;
+  }
+  // Flux HelmRelease: spec.chart.spec.chart
+  const chart = get(get(get(spec, 'chart'), 'spec'), 'chart');
+  if (!isCftChart(str(chart))) return [];
+  return [chartRelease([str(get(spec, 'releaseName')) ?? str(get(md, 'name')), str(get(spec, 'targetNamespace')) ?? str(get(md, 'namespace'))], chart, lines)];
+}
+
 // ---------------------------------------------------------------- Ansible
 
 /** The names of an Ansible finding that are a play's `hosts:` (an inventory group there names its hosts). */
@@ -667,6 +818,10 @@ function fromAnsible(doc: PValue, lines: Lines): Finding[] {
         const imageNode = get(m, 'image');
         const env = envOf(get(m, 'env'));
         if (!isCftImage(str(imageNode)) && !isCftInstanceEnv(env)) continue;
+        // `state: absent` removes the container, `stopped` stops it, podman's `created` never starts it (module docs,
+        // "state"; the default is `started`): no CFT listens
+        const state = str(get(m, 'state'))?.toLowerCase();
+        if (state === 'absent' || state === 'stopped' || state === 'created') continue;
         const evidence: Evidence[] = [];
         pushEv(evidence, lines.at(isCftImage(str(imageNode)) ? imageNode : undefined) ?? lines.evidence(e.keySpan.start.line));
         const { byPort, fromEnv } = rolesFromEnv(env, evidence, lines);
@@ -846,6 +1001,8 @@ function fromNomad(file: string, text: string): Finding[] {
   for (const job of blocks(body, 'job')) {
     const jobName = job.block?.labels[0];
     for (const group of blocks(job, 'group')) {
+      // `count = 0`: the group runs no allocation (Nomad job specification, group "count", default 1)
+      if (zeroCount(get(group, 'count'))) continue;
       const statics = new Map<string, { host: number; container: number; node: PValue }>();
       for (const net of blocks(group, 'network'))
         for (const port of blocks(net, 'port')) {
@@ -897,12 +1054,18 @@ function fromYaml(file: string, text: string): Finding[] {
     const kind = str(get(doc, 'kind'));
     if (kind && get(doc, 'apiVersion')) {
       if (kind === 'Service') services.push({ doc, lines });
+      else if ((kind === 'Application' && /argoproj\.io/.test(str(get(doc, 'apiVersion')) ?? '')) || (kind === 'HelmRelease' && /fluxcd\.io/.test(str(get(doc, 'apiVersion')) ?? '')))
+        out.push(...fromChartApp(doc, kind, lines));
       else if (['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'ReplicationController'].includes(kind))
         out.push(...fromK8sWorkload(doc, kind, lines, workloads));
       continue;
     }
     if (get(doc, 'services')?.kind === 'object') {
       out.push(...fromCompose(doc, lines));
+      continue;
+    }
+    if (get(doc, 'releases')?.kind === 'array') {
+      out.push(...fromHelmfile(doc, lines));
       continue;
     }
     const h = fromHelmValues(doc, lines, file);
@@ -922,6 +1085,7 @@ function fromYaml(file: string, text: string): Finding[] {
     if (f) out.push(f);
   }
   for (const w of workloads) {
+    if (w.stopped) continue;
     const r = restrictByServices(w);
     if (!r) continue;
     // the restricted part follows the workload's; a workload whose every port it took is only that part
@@ -1040,7 +1204,7 @@ function fromUconf(file: string, text: string): Finding | undefined {
   for (let i = 0; i < ls.length; i++) {
     const l = ls[i]!;
     const low = l.toLowerCase();
-    if (!low.includes('serverport') && !low.includes('_sap.value')) continue;
+    if (!low.includes('serverport') && !low.includes('_sap.value') && !low.includes('coms_port.value')) continue;
     // a line commented out (`# cftutil uconfset …` kept for the record) sets nothing
     if (isCommentLine(low)) continue;
     for (const [key, role] of UCONF_ROLE) {
@@ -1059,7 +1223,7 @@ function fromUconf(file: string, text: string): Finding | undefined {
     }
   }
   if (m.size === 0) return undefined;
-  return { service: 'transfer-cft', names: [], ...portsOf(m), explicit: true, evidence };
+  return { service: 'transfer-cft', names: [], ...portsOf(m), explicit: true, partial: true, evidence };
 }
 
 /**
@@ -1071,12 +1235,90 @@ function fromUconf(file: string, text: string): Finding | undefined {
 /** Words after which the next word is a command. */
 const COMMAND_BEFORE = new Set(['sudo', 'exec', 'nohup', 'time', 'then', 'do', 'else', '&&', '||', ';', '|', '-c', '&', '!', 'command', 'env']);
 
+/**
+ * A Podman Quadlet unit (`/etc/containers/systemd/cft.container`, podman-systemd.unit(5)): `Image=`, `PublishPort=`
+ * (as `-p`), `Environment=` (systemd's `KEY=VALUE …`), `Network=host`; named by `ContainerName=` (else the unit's stem)
+ * and `HostName=`. Only the `[Container]` section counts; `#`/`;` lines are comments.
+ */
+function fromQuadlet(file: string, text: string): Finding | undefined {
+  const ls = lineTexts(text);
+  const lines = new Lines(file, text);
+  let section = '';
+  let image: number | undefined;
+  let networkHost: number | undefined;
+  const env = new Map<string, { value: string | undefined; node: PValue }>();
+  const publish: { spec: string; line: number }[] = [];
+  const names: string[] = [];
+  for (let i = 0; i < ls.length; i++) {
+    const l = ls[i]!.trim();
+    if (l === '' || l.startsWith('#') || l.startsWith(';')) continue;
+    const sec = /^\[([^\]]+)\]$/.exec(l);
+    if (sec) {
+      section = sec[1]!;
+      continue;
+    }
+    if (section !== 'Container') continue;
+    const eq = l.indexOf('=');
+    if (eq <= 0) continue;
+    const key = l.slice(0, eq).trim();
+    const value = l.slice(eq + 1).trim();
+    const pos = { line: i + 1, column: 1, offset: 0 };
+    if (key === 'Image' && isCftImage(value)) image = i + 1;
+    else if (key === 'PublishPort') publish.push({ spec: value, line: i + 1 });
+    else if (key === 'Network' && value === 'host') networkHost = i + 1;
+    else if ((key === 'ContainerName' || key === 'HostName') && value && !names.includes(value)) names.push(value);
+    else if (key === 'Environment')
+      for (const m of value.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) {
+        const a = m[1] ?? m[2] ?? m[3] ?? '';
+        const e = a.indexOf('=');
+        if (e > 0) env.set(a.slice(0, e), { value: a.slice(e + 1), node: { kind: 'scalar', value: null, span: { start: pos, end: pos } } });
+      }
+  }
+  if (image === undefined && !isCftInstanceEnv(env)) return undefined;
+  const evidence: Evidence[] = [lines.evidence(image ?? 1)];
+  const { byPort, fromEnv } = rolesFromEnv(env, evidence, lines);
+  const published = new Map<number, RoleId | undefined>();
+  let publishes = false;
+  for (const p of publish) {
+    const pairs = composePortPairs(p.spec);
+    if (!pairs) continue;
+    publishes = true;
+    pushEv(evidence, lines.evidence(p.line));
+    if (pairs === 'loopback') continue;
+    for (const [h, c] of pairs) if (!noRole(c, byPort.get(c))) published.set(h >= 0 ? h : c, byPort.get(c));
+  }
+  if (networkHost !== undefined) pushEv(evidence, lines.evidence(networkHost));
+  const chosen = publishes && networkHost === undefined ? published : (byPort as Map<number, RoleId | undefined>);
+  if (names.length === 0) names.push(basename(file).replace(/\.container$/i, ''));
+  return { service: 'transfer-cft', names, ...portsOf(chosen), explicit: publishes || fromEnv, evidence };
+}
+
 function fromDockerRun(file: string, text: string): Finding[] {
   const ls = lineTexts(text);
   const lines = new Lines(file, text);
   const out: Finding[] = [];
+  // plain assignments of the script (`PESIT_PORT=6330`, `export CFT_IMAGE="…"`), in effect from their line on: the
+  // `${PESIT_PORT}` of a later `docker run` is read through them (with the compose `.env` ones, if any)
+  const shellVars = new Map<string, string>(composeVars ?? []);
+  const outer = composeVars;
   for (let i = 0; i < ls.length; i++) {
     if (isCommentLine(ls[i]!)) continue;
+    const asg = /^\s*(?:export\s+|readonly\s+|local\s+)?([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"$`]*)"|'([^']*)'|([^\s"'$`;&|<>()]*))\s*(?:;\s*)?$/.exec(ls[i]!);
+    // a systemd unit's `Environment=A=1 "B=2"`: ExecStart= expands ${A} (systemd.exec(5), systemd.service(5))
+    const unitEnv = /^\s*Environment\s*=\s*(.*)$/.exec(ls[i]!);
+    if (unitEnv) {
+      for (const m of unitEnv[1]!.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) {
+        const a = m[1] ?? m[2] ?? m[3] ?? '';
+        const e = a.indexOf('=');
+        if (e > 0) shellVars.set(a.slice(0, e), a.slice(e + 1));
+      }
+      continue;
+    }
+    if (asg) {
+      shellVars.set(asg[1]!, asg[2] ?? asg[3] ?? asg[4] ?? '');
+      continue;
+    }
+    composeVars = shellVars;
     // the logical line: tokens with their line (1-based), through `\` continuations
     const tokens: { t: string; line: number }[] = [];
     let j = i;
@@ -1131,7 +1373,7 @@ function fromDockerRun(file: string, text: string): Finding[] {
       }
       // options after the image are the container command's; the values of the options not read here
       // (`--restart always`, `-v /a:/b`) are words too, so an image not known to be CFT's does not end the options
-      if (!t.startsWith('-') && isCftImage(t)) {
+      if (!t.startsWith('-') && isCftImage(t.includes('$') ? interpolateDefaults(t) : t)) {
         image = { t, line };
         break;
       }
@@ -1153,6 +1395,7 @@ function fromDockerRun(file: string, text: string): Finding[] {
     const chosen = publishes && networkHost === undefined ? published : (byPort as Map<number, RoleId | undefined>);
     out.push({ service: 'transfer-cft', names, ...portsOf(chosen), explicit: publishes || fromEnv, evidence });
   }
+  composeVars = outer;
   return out;
 }
 
@@ -1168,16 +1411,17 @@ const SCRIPT_EXT = /\.(sh|bash|ksh|zsh|ps1|bat|cmd)$/i;
 const UCONF_EXT = /\.(sh|bash|ksh|conf|cfg|txt|ps1|bat|cmd|properties|env)$/i;
 
 /** Findings in one file (path relative to the scan root, `/`-separated, used in evidence). Pure; never throws. */
-export function discoverInText(file: string, text: string): Finding[] {
+export function discoverInText(file: string, text: string, vars?: ReadonlyMap<string, string>): Finding[] {
+  composeVars = vars;
   try {
     const base = basename(file);
     const lower = base.toLowerCase();
     const out: Finding[] = [];
     if (lower.endsWith('.yaml') || lower.endsWith('.yml')) {
       const l = text.toLowerCase();
-      // every YAML finding reads a key `apiVersion` (Kubernetes), `services` (Compose), `service` or `image` (Helm):
+      // every YAML finding reads a key `apiVersion` (Kubernetes), `services` (Compose), `service` or `image` (Helm), `releases` (helmfile):
       // a file with none of them (a GCP export, a CI workflow) is never parsed, and never loads the YAML library
-      const keys = text.includes('apiVersion') || text.includes('service') || text.includes('image');
+      const keys = text.includes('apiVersion') || text.includes('service') || text.includes('image') || text.includes('releases');
       if (keys && (l.includes('cft') || l.includes('pesit') || l.includes('copilot') || l.includes('restapi'))) out.push(...fromYaml(file, text));
       return out;
     }
@@ -1185,6 +1429,10 @@ export function discoverInText(file: string, text: string): Finding[] {
     const dockerRun = (): void => {
       if (/\b(?:docker|podman|nerdctl)\b/.test(text)) out.push(...fromDockerRun(file, text));
     };
+    if (lower.endsWith('.container')) {
+      const f = /cft/i.test(text) ? fromQuadlet(file, text) : undefined;
+      return f ? [f] : [];
+    }
     if (lower.endsWith('.service')) {
       const f = fromSystemd(file, text);
       if (f) out.push(f);
@@ -1201,6 +1449,15 @@ export function discoverInText(file: string, text: string): Finding[] {
       // heredocs) runs on that instance: named by the resource address, as the AWS parser names the instances a
       // security group is attached to (`aws_instance.mft01`)
       dockerRun();
+      // a `helm_release` of the transfer-cft chart (Terraform Helm provider), as a helmfile release
+      if (/transfer-cft/i.test(text) && /"helm_release"/.test(text)) {
+        const lines = new Lines(file, text);
+        for (const r of blocks(parseHcl(text).body, 'resource')) {
+          if (r.block?.labels[0] !== 'helm_release' || !isCftChart(str(get(r, 'chart')))) continue;
+          // named by its resource address below, as an instance starting CFT
+          out.push(chartRelease([str(get(r, 'name')), str(get(r, 'namespace'))], get(r, 'chart'), lines));
+        }
+      }
       const ls = lineTexts(text);
       for (const f of out) {
         for (let i = (f.evidence[0]?.line ?? 0) - 1; i >= 0; i--) {
@@ -1236,12 +1493,14 @@ export function discoverInText(file: string, text: string): Finding[] {
     return out;
   } catch {
     return [];
+  } finally {
+    composeVars = undefined;
   }
 }
 
 function isCandidate(name: string): boolean {
   const l = name.toLowerCase();
-  return l.endsWith('.yaml') || l.endsWith('.yml') || l.endsWith('.service') || l.endsWith('.tf') || l.endsWith('.nomad') || l.endsWith('.hcl') || l.endsWith('.properties') || l.endsWith('.conf') || UCONF_EXT.test(l) || SCRIPT_EXT.test(l);
+  return l.endsWith('.yaml') || l.endsWith('.yml') || l.endsWith('.service') || l.endsWith('.container') || l.endsWith('.tf') || l.endsWith('.nomad') || l.endsWith('.hcl') || l.endsWith('.properties') || l.endsWith('.conf') || UCONF_EXT.test(l) || SCRIPT_EXT.test(l);
 }
 
 // ---------------------------------------------------------------- walking and merging
@@ -1298,7 +1557,31 @@ export function mergeFindings(found: { finding: Finding; targets: string[] }[]):
   }
   const out: Deployment[] = [];
   for (const g of groups.values()) {
-    const use = g.explicit.length > 0 ? g.explicit : g.defaults;
+    let use = g.explicit.length > 0 ? g.explicit : g.defaults;
+    // only partial settings (UCONF) beside catalogue defaults (a systemd unit): they move the roles they name, the
+    // other roles stay on their defaults (`uconfset id=samples.pesitany_sap.value, value=6330` leaves PeSIT over TLS
+    // on 1762)
+    if (g.defaults.length > 0 && g.explicit.length > 0 && g.explicit.every((f) => f.partial)) {
+      const moved = new Set<string>();
+      for (const f of g.explicit) for (const r of Object.values(f.roles)) moved.add(r);
+      let ports = numSetOf([]);
+      const roles: Record<number, string> = {};
+      for (const f of g.explicit) {
+        ports = ports.union(f.ports);
+        Object.assign(roles, f.roles);
+      }
+      for (const f of g.defaults)
+        for (const [lo, hi] of closedRanges(f.ports))
+          for (let p = lo; p <= hi; p++) {
+            const r = f.roles[p];
+            if (r !== undefined && moved.has(r)) continue;
+            ports = ports.union(numSetOf([[p, p]]));
+            if (r !== undefined) roles[p] ??= r;
+          }
+      const evidence: Evidence[] = [];
+      for (const f of g.explicit) for (const e of f.evidence) pushEv(evidence, e);
+      use = [{ service: 'transfer-cft', names: [], ports, roles, explicit: true, evidence }];
+    }
     // the findings by their sources ('' = not restricted), in the order they come
     const bySources = new Map<string, Finding[]>();
     for (const f of use) {
@@ -1359,6 +1642,10 @@ export function scanFindings(root: string, opts: Pick<DiscoveryOptions, 'maxFile
   const groups = new Map<string, string[]>();
   /** Kustomizations that set a namespace. */
   const kustomizations: { namespace: string; resources: string[]; dir: string }[] = [];
+  const stopped: NonNullable<typeof stoppedSink> = [];
+  /** Directory → its compose `.env` variables (undefined: none). */
+  const dotEnvs = new Map<string, Map<string, string> | undefined>();
+  stoppedSink = stopped;
   const stack = [root];
   while (stack.length > 0 && !truncated) {
     const dir = stack.pop()!;
@@ -1393,7 +1680,22 @@ export function scanFindings(root: string, opts: Pick<DiscoveryOptions, 'maxFile
       if (text.includes('\u0000')) continue;
       filesRead++;
       const rel = relative(root, full).split(sep).join('/');
-      for (const finding of discoverInText(rel, text)) findings.push({ rel, finding });
+      // a compose file's `${VAR}` come from the `.env` beside it (compose's project directory)
+      let vars: Map<string, string> | undefined;
+      if (/\.ya?ml$/i.test(d.name) && text.includes('${')) {
+        if (!dotEnvs.has(dir)) {
+          let env: Map<string, string> | undefined;
+          try {
+            const envFile = childPath(dir, '.env');
+            if (statSync(envFile).size <= maxBytes) env = parseDotEnv(readFileSync(envFile, 'utf8'));
+          } catch {
+            env = undefined;
+          }
+          dotEnvs.set(dir, env);
+        }
+        vars = dotEnvs.get(dir);
+      }
+      for (const finding of discoverInText(rel, text, vars)) findings.push({ rel, finding });
       if (d.name === 'kustomization.yaml' || d.name === 'kustomization.yml') {
         const k = kustomizeNamespace(rel, text);
         if (k) kustomizations.push({ ...k, dir: rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '' });
@@ -1406,7 +1708,8 @@ export function scanFindings(root: string, opts: Pick<DiscoveryOptions, 'maxFile
     // depth first, directories in name order
     for (let k = subdirs.length - 1; k >= 0; k--) stack.push(subdirs[k]!);
   }
-  linkServicesAcrossFiles(findings);
+  stoppedSink = undefined;
+  linkServicesAcrossFiles(findings, stopped);
   // a finding in an Ansible role (`roles/<role>/tasks/main.yml`) runs on the hosts of the plays that apply the role
   if (playRoles.size > 0)
     for (const { rel, finding } of findings) {

@@ -376,13 +376,33 @@ function resolveSettings(configFile: string | undefined, opts: LoadOptions, root
   if (discover) {
     const s = scan(rootDir);
     const found = s.findings.map(({ rel, finding }) => ({ finding, targets: findingTargets(rel, finding, mappedRel(rel, settings)) }));
+    const declared = deployments.slice();
     for (const d of mergeFindings(found)) {
       d.evidence = d.evidence.map((e) => ({ ...e, file: join(rootDir, e.file) }));
+      inheritDeclaredSources(d, declared);
       deployments.push(d);
     }
     settings.discovery = { filesRead: s.filesRead, truncated: s.truncated };
   }
   return settings;
+}
+
+/**
+ * A discovered deployment that restricts no sources, on a target where the configuration declares the same service
+ * with `sources`, is that declared deployment found in the repository (the compose file or install of the CFT the
+ * configuration speaks of): it takes the declared sources. Else it would allow anyone and silently cancel the
+ * declaration (no "too wide" finding on that target ever). Declarations without `sources` leave it unrestricted.
+ */
+function inheritDeclaredSources(d: Deployment, declared: readonly Deployment[]): void {
+  if (d.sources) return;
+  const names = new Set(d.targets.map((t) => t.toLowerCase()));
+  let union: AddrSet | undefined;
+  for (const c of declared) {
+    if (c.service.toLowerCase() !== d.service.toLowerCase() || !c.targets.some((t) => names.has(t.toLowerCase()))) continue;
+    if (!c.sources) return;
+    union = union ? union.union(c.sources) : c.sources;
+  }
+  if (union) d.sources = union;
 }
 
 /** The settings for a configuration given as text (tests, editors with unsaved buffers). No discovery. */

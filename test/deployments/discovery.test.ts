@@ -170,6 +170,58 @@ describe('bounds', () => {
       rmSync(root, { recursive: true, force: true });
     }
   });
+  it('a Service in its own file selecting only a workload scaled to zero forwards to no pod: no deployment', () => {
+    const root = mkdtempSync(join(tmpdir(), 'fwl-k8s0-'));
+    try {
+      mkdirSync(join(root, 'k8s'));
+      writeFileSync(
+        join(root, 'k8s/statefulset.yaml'),
+        'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: cft-legacy, namespace: mft-old}\nspec:\n  replicas: 0\n  template:\n    metadata: {labels: {app: cft-legacy}}\n    spec:\n      containers:\n        - name: cft\n          image: axway/transfer-cft:3.9\n          ports: [{name: pesit, containerPort: 1761}]\n',
+      );
+      writeFileSync(
+        join(root, 'k8s/service.yaml'),
+        'apiVersion: v1\nkind: Service\nmetadata: {name: cft-legacy-lb, namespace: mft-old}\nspec:\n  type: LoadBalancer\n  selector: {app: cft-legacy}\n  ports:\n    - {name: pesit, port: 1761}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: cft-lb, namespace: mft}\nspec:\n  type: LoadBalancer\n  selector: {app: cft-legacy}\n  ports:\n    - {name: pesit, port: 1761}\n',
+      );
+      // the same selector in another namespace is another workload (not scaled to zero, not in the walk): kept
+      expect(discoverDeployments(root).deployments.map((d) => `${d.targets.join(',')} ${formatPorts(d.ports[0]!.ports)}`)).toEqual(['cft-lb,mft 1761']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+  it('compose: ${VAR} in ports and environment come from the .env beside the file (compose interpolation)', () => {
+    const root = mkdtempSync(join(tmpdir(), 'fwl-dotenv-'));
+    try {
+      mkdirSync(join(root, 'hosts/mft-a'), { recursive: true });
+      writeFileSync(
+        join(root, 'hosts/mft-a/docker-compose.yml'),
+        'services:\n  cft:\n    image: axway/cft:${CFT_VERSION}\n    environment:\n      CFT_PESIT_PORT: ${CFT_PESIT_PORT}\n      CFT_COPILOT_PORT: ${CFT_COPILOT_PORT:-2766}\n    ports:\n      - "${CFT_PESIT_PORT}:${CFT_PESIT_PORT}"\n      - "${CFT_RESTAPI_PORT:-1768}:1768"\n      - "${CFT_COPILOT_PORT:-2766}:${CFT_COPILOT_PORT:-2766}"\n',
+      );
+      writeFileSync(join(root, 'hosts/mft-a/.env'), '# PeSIT moved\nCFT_VERSION=3.10\nCFT_PESIT_PORT=6330\nCFT_RESTAPI_PORT=""\n');
+      // the image itself from .env, no instance variable: found through the .env
+      mkdirSync(join(root, 'hosts/mft-b'), { recursive: true });
+      writeFileSync(join(root, 'hosts/mft-b/docker-compose.yml'), 'services:\n  cft:\n    image: ${CFT_IMAGE}\n    ports: ["1762:1762"]\n');
+      writeFileSync(join(root, 'hosts/mft-b/.env'), 'CFT_IMAGE=docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2406\n');
+      expect(discoverDeployments(root).deployments.map(view)).toEqual([
+        {
+          targets: ['mft-a', 'cft'],
+          ports: 'tcp 1768, 2766, 6330',
+          roles: { 1768: 'restapi', 2766: 'copilot', 6330: 'pesit' },
+          sources: undefined,
+          evidence: [
+            'hosts/mft-a/docker-compose.yml:3 image: axway/cft:${CFT_VERSION}',
+            'hosts/mft-a/docker-compose.yml:5 CFT_PESIT_PORT: ${CFT_PESIT_PORT}',
+            'hosts/mft-a/docker-compose.yml:6 CFT_COPILOT_PORT: ${CFT_COPILOT_PORT:-2766}',
+            'hosts/mft-a/docker-compose.yml:8 - "${CFT_PESIT_PORT}:${CFT_PESIT_PORT}"',
+            'hosts/mft-a/docker-compose.yml:9 - "${CFT_RESTAPI_PORT:-1768}:1768"',
+            'hosts/mft-a/docker-compose.yml:10 - "${CFT_COPILOT_PORT:-2766}:${CFT_COPILOT_PORT:-2766}"',
+          ],
+        },
+        { targets: ['mft-b', 'cft'], ports: 'tcp 1762', roles: { 1762: 'pesitssl' }, sources: undefined, evidence: ['hosts/mft-b/docker-compose.yml:3 image: ${CFT_IMAGE}', 'hosts/mft-b/docker-compose.yml:4 ports: ["1762:1762"]'] },
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
   it('skips virtualenvs and Terraform caches: their files would use up the entry budget before hosts/ is reached', () => {
     const root = mkdtempSync(join(tmpdir(), 'fwl-skip-'));
     try {
@@ -505,6 +557,11 @@ describe('helpers', () => {
       { names: [], ports: '1868', roles: { 1868: 'restapi' }, explicit: true, sources: undefined, evidence: ['4 cftutil uconfset id=copilot.restapi.serverport,value=1868'] },
     ]);
   });
+  it('UCONF samples.coms_port.value (the installer\'s COMS_Port) moves COMS', () => {
+    expect(discoverInText('uconf.sh', 'CFTUTIL uconfset id=samples.coms_port.value, value=2765\n').map(fview)).toEqual([
+      { names: [], ports: '2765', roles: { 2765: 'coms' }, explicit: true, sources: undefined, evidence: ['1 CFTUTIL uconfset id=samples.coms_port.value, value=2765'] },
+    ]);
+  });
   it('a UCONF command commented out in a script sets no port', () => {
     const text = ['#!/bin/sh', '# no CFT here any more; was:', '# cftutil uconfset id=copilot.restapi.serverport,value=1768', 'REM cftutil uconfset id=copilot.general.serverport,value=1766', 'echo done', ''].join('\n');
     expect(discoverInText('scripts/old.sh', text)).toEqual([]);
@@ -542,6 +599,15 @@ describe('helpers', () => {
       // host network: the container's own ports (the catalogue's, no port variable)
       { names: [], ports: '1761-1763, 1765-1768', roles: { 1761: 'pesit', 1762: 'pesitssl', 1763: 'sftp', 1765: 'coms', 1766: 'copilot', 1767: 'copilotcg', 1768: 'restapi' }, explicit: false, sources: undefined, evidence: ['12 docker run --network host -e CFT_INSTANCE_ID=x registry.corp/mft/runtime:1'] },
     ]);
+  });
+  it('docker run reads ${VAR} through the script\'s assignments and a unit\'s Environment=', () => {
+    const script =
+      '#!/bin/bash\nCFT_IMAGE=docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2406\nexport PESIT_PORT="6330"\n' +
+      'docker run -d --name cft \\\n  -p ${PESIT_PORT}:${PESIT_PORT} -p 1768:1768 \\\n  "$CFT_IMAGE"\n';
+    expect(discoverInText('start.sh', script).map((f) => [f.names, formatPorts(f.ports), f.roles, f.evidence.map((e) => e.line)])).toEqual([[['cft'], '1768, 6330', { 1768: 'restapi' }, [6, 5]]]);
+    const unit =
+      '[Service]\nEnvironment=PESIT_PORT=6330 "IMG=docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10"\nExecStart=/usr/bin/podman run --rm --name cft -p ${PESIT_PORT}:${PESIT_PORT} ${IMG}\n';
+    expect(discoverInText('cft-container.service', unit).map((f) => [f.names, formatPorts(f.ports), f.evidence.map((e) => e.line)])).toEqual([[['cft'], '6330', [3]]]);
   });
   it('docker run in command position only: not a word of echo; in $(…), bash -c and after then', () => {
     const text = 'echo "docker run -p 1761:1761 axway/cft"\nCID=$(docker run -d -p 1762:1762 axway/cft)\nbash -c "docker run -p 1768:1768 axway/cft"\nif true; then docker run -p 1766:1766 axway/cft; fi\n';
@@ -699,6 +765,104 @@ describe('helpers', () => {
     const text = 'services:\n  cft:\n    image: axway/cft:3.10\n    environment:\n      CFT_COMS_PORT: "2765"\n    ports:\n      - "1761-1768:1761-1768"\n';
     expect(discoverInText('docker-compose.yml', text).map((f) => [formatPorts(f.ports), f.evidence.map((e) => e.line)])).toEqual([['1761-1763, 1766-1768', [3, 5, 7]]]);
     expect(discoverInText('run.sh', 'docker run -p 1764:1764 -p 1761:1761 axway/cft\n').map((f) => formatPorts(f.ports))).toEqual(['1761']);
+  });
+  it('a deployment scaled to zero or switched off by its compose profile is no deployment (the rest of the file is)', () => {
+    const compose =
+      'services:\n  cft-dr:\n    image: axway/cft:3.10\n    profiles: [disabled]\n    ports: ["1761:1761"]\n' +
+      '  cft-prod:\n    image: axway/cft:3.10\n    profiles: [prod]\n    ports: ["1762:1762"]\n' +
+      '  cft-zero:\n    image: axway/cft:3.10\n    deploy:\n      replicas: 0\n    ports: ["1763:1763"]\n' +
+      '  cft-scale:\n    image: axway/cft:3.10\n    scale: 0\n    ports: ["1766:1766"]\n' +
+      '  cft:\n    image: axway/cft:3.10\n    deploy: {replicas: 2}\n    ports: ["1768:1768"]\n';
+    expect(discoverInText('docker-compose.yml', compose).map((f) => [f.names, formatPorts(f.ports)])).toEqual([
+      [['cft-prod'], '1762'],
+      [['cft'], '1768'],
+    ]);
+    const k8s =
+      'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: cft-legacy, namespace: mft-old}\nspec:\n  replicas: 0\n  template:\n    metadata: {labels: {app: cft-legacy}}\n    spec:\n      containers:\n        - name: cft\n          image: axway/cft:3.9\n          ports: [{name: pesit, containerPort: 1761}]\n' +
+      '---\napiVersion: v1\nkind: Service\nmetadata: {name: cft-legacy, namespace: mft-old}\nspec:\n  type: LoadBalancer\n  selector: {app: cft-legacy}\n  ports: [{name: pesit, port: 1761}, {name: pesitssl, port: 1762}]\n' +
+      '---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: cft, namespace: mft}\nspec:\n  replicas: 1\n  template:\n    spec:\n      containers:\n        - name: cft\n          image: axway/cft:3.10\n          ports: [{name: pesit, containerPort: 1761}]\n';
+    expect(discoverInText('k8s/cft.yaml', k8s).map((f) => [f.names, formatPorts(f.ports)])).toEqual([[['cft', 'mft'], '1761']]);
+    expect(discoverInText('charts/transfer-cft/values.yaml', 'replicaCount: 0\nimage:\n  repository: axway/cft\n')).toEqual([]);
+    expect(discoverInText('charts/transfer-cft/values.yaml', 'replicaCount: 1\nimage:\n  repository: axway/cft\n').map((f) => f.names)).toEqual([['transfer-cft']]);
+  });
+  it('ansible: a container task with state absent, stopped (or podman created) runs no CFT', () => {
+    const text =
+      '- hosts: mft-a\n  tasks:\n' +
+      '    - community.docker.docker_container:\n        name: cft-old\n        image: axway/cft:3.9\n        state: absent\n        published_ports: ["1761:1761"]\n' +
+      '    - community.docker.docker_container:\n        name: cft-dr\n        image: axway/cft:3.10\n        state: stopped\n        published_ports: ["1762:1762"]\n' +
+      '    - containers.podman.podman_container:\n        name: cft-new\n        image: axway/cft:3.10\n        state: created\n        ports: ["1763:1763"]\n' +
+      '    - community.docker.docker_container:\n        name: cft\n        image: axway/cft:3.10\n        state: started\n        published_ports: ["6330:1761"]\n';
+    expect(discoverInText('site.yml', text).map((f) => [f.names, formatPorts(f.ports), f.evidence.map((e) => e.line)])).toEqual([[['cft', 'mft-a'], '6330', [20, 22]]]);
+  });
+  it('a release of the transfer-cft chart from a chart repository (helmfile, Argo CD, Flux): the chart\'s default service ports', () => {
+    const helmfile =
+      'releases:\n  - name: mft-old\n    namespace: mft\n    chart: axway/transfer-cft\n    installed: false\n' +
+      '  - name: mft-prod\n    namespace: mft\n    chart: axway/transfer-cft\n    values: [values/mft-prod.yaml]\n  - name: web\n    chart: bitnami/nginx\n';
+    expect(discoverInText('helmfile.yaml', helmfile).map(fview)).toEqual([
+      { names: ['mft-prod', 'mft'], ports: '1761-1763, 1766-1768', roles: { 1761: 'pesit', 1762: 'pesitssl', 1763: 'sftp', 1766: 'copilot', 1767: 'copilotcg', 1768: 'restapi' }, explicit: false, sources: undefined, evidence: ['8 chart: axway/transfer-cft'] },
+    ]);
+    const apps =
+      'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: mft-cft, namespace: argocd}\nspec:\n  source:\n    repoURL: https://charts.example/axway\n    chart: transfer-cft\n  destination:\n    namespace: mft-prod\n' +
+      '---\napiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: cft, namespace: mft-dr}\nspec:\n  chart:\n    spec:\n      chart: transfer-cft\n' +
+      '---\napiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: web}\nspec:\n  source: {chart: nginx}\n';
+    expect(discoverInText('apps.yaml', apps).map((f) => [f.names, formatPorts(f.ports), f.evidence.map((e) => e.line)])).toEqual([
+      [['mft-cft', 'mft-prod'], '1761-1763, 1766-1768', [7]],
+      [['cft', 'mft-dr'], '1761-1763, 1766-1768', [17]],
+    ]);
+  });
+  it('terraform: a helm_release of the transfer-cft chart, named by release, namespace and resource address', () => {
+    const text = 'resource "helm_release" "mft" {\n  name       = "mft"\n  repository = "https://charts.example/axway"\n  chart      = "transfer-cft"\n  namespace  = "mft-tf"\n}\nresource "helm_release" "web" {\n  name  = "web"\n  chart = "nginx"\n}\n';
+    expect(discoverInText('main.tf', text).map((f) => [f.names, formatPorts(f.ports), f.evidence.map((e) => e.line)])).toEqual([[['mft', 'mft-tf', 'helm_release.mft'], '1761-1763, 1766-1768', [4]]]);
+  });
+  it('podman quadlet: a .container unit of the CFT image gives its PublishPort= ports (loopback needs none)', () => {
+    const text =
+      '[Unit]\nDescription=Transfer CFT\n\n[Container]\nImage=docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2406\n' +
+      'Environment=CFT_INSTANCE_ID=mftq01 "CFT_FQDN=mft-q01.example" CFT_PESIT_PORT=6330\n# PublishPort=1761:1761\nPublishPort=6330:6330\nPublishPort=127.0.0.1:1768:1768\nPublishPort=1762:1762\n\n[Install]\nWantedBy=default.target\n';
+    expect(discoverInText('hosts/mft-q01/etc/containers/systemd/cft.container', text).map(fview)).toEqual([
+      {
+        names: ['cft'],
+        ports: '1762, 6330',
+        roles: { 1762: 'pesitssl', 6330: 'pesit' },
+        explicit: true,
+        sources: undefined,
+        evidence: [
+          '5 Image=docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2406',
+          '6 Environment=CFT_INSTANCE_ID=mftq01 "CFT_FQDN=mft-q01.example" CFT_PESIT_PORT=6330',
+          '8 PublishPort=6330:6330',
+          '9 PublishPort=127.0.0.1:1768:1768',
+          '10 PublishPort=1762:1762',
+        ],
+      },
+    ]);
+    expect(discoverInText('web.container', '[Container]\nImage=nginx\nPublishPort=1761:80\n')).toEqual([]);
+  });
+  it('nomad: a group with count = 0 runs nothing', () => {
+    const text = 'job "mft" {\n  group "cft-old" {\n    count = 0\n    network {\n      port "pesit" { static = 1761 }\n    }\n    task "cft" {\n      driver = "docker"\n      config {\n        image = "docker.repository.axway.com/transfercft-docker-prod/3.9/cft:3.9"\n        ports = ["pesit"]\n      }\n    }\n  }\n  group "cft" {\n    count = 1\n    network {\n      port "pesit" { static = 6330 }\n    }\n    task "cft" {\n      driver = "docker"\n      config {\n        image = "docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10"\n        ports = ["pesit"]\n      }\n    }\n  }\n}\n';
+    expect(discoverInText('mft.nomad', text).map((f) => [f.names, formatPorts(f.ports)])).toEqual([[['mft', 'cft'], '6330']]);
+  });
+  it('initialize.properties: Copilot_SSL_Port (the installer\'s key for copilot.general.ssl_serverport) moves 1767', () => {
+    const text = 'PESIT_Port = 6330\nCopilot_SSL_Port = 2767\n';
+    expect(discoverInText('initialize.properties', text).map((f) => [formatPorts(f.ports), f.roles, f.evidence.map((e) => e.line)])).toEqual([
+      ['1762-1763, 1765-1766, 1768, 2767, 6330', { 1762: 'pesitssl', 1763: 'sftp', 1765: 'coms', 1766: 'copilot', 1768: 'restapi', 2767: 'copilotcg', 6330: 'pesit' }, [1, 2]],
+    ]);
+  });
+  it('uconfset calls beside a systemd unit move the roles they set, the unit\'s other roles keep their defaults', () => {
+    const unit = discoverInText('hosts/mft-d/etc/systemd/system/cft.service', '[Unit]\nDescription=Axway Transfer CFT\n[Service]\nExecStart=/bin/sh -c \'. ./profile && cft start\'\n');
+    const uconf = discoverInText('hosts/mft-d/uconf.sh', 'CFTUTIL uconfset id=samples.pesitany_sap.value, value=6330\nCFTUTIL uconfset id=copilot.restapi.serverport, value=8443\n');
+    const ds = mergeFindings([...uconf, ...unit].map((finding) => ({ finding, targets: ['mft-d'] })));
+    expect(ds.map(view)).toEqual([
+      {
+        targets: ['mft-d'],
+        ports: 'tcp 1762-1763, 1765, 6330, 8443',
+        roles: { 1762: 'pesitssl', 1763: 'sftp', 1765: 'coms', 6330: 'pesit', 8443: 'restapi' },
+        sources: undefined,
+        evidence: [
+          'hosts/mft-d/uconf.sh:1 CFTUTIL uconfset id=samples.pesitany_sap.value, value=6330',
+          'hosts/mft-d/uconf.sh:2 CFTUTIL uconfset id=copilot.restapi.serverport, value=8443',
+          'hosts/mft-d/etc/systemd/system/cft.service:2 Description=Axway Transfer CFT',
+        ],
+      },
+    ]);
   });
   it('terraform: a GCE instance starting CFT is also named by its network tags (what firewall target tags select)', () => {
     const text = 'resource "google_compute_instance" "mft01" {\n  name = "mft01"\n  tags = ["mft", "ssh"]\n  metadata_startup_script = <<-EOT\n    docker run -d -p 1761:1761 axway/cft:3.10\n  EOT\n}\nresource "google_compute_instance" "web" {\n  tags = ["web"]\n}\n';

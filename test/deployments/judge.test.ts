@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   clearSettingsCache,
@@ -146,6 +148,41 @@ describe('judge: sources per port, several deployments, names', () => {
   it('empty query sources and other services', () => {
     expect(judge('transfer-cft', ['mft-sg'], 6, ports([1761, 1761]), AddrSet.EMPTY, s).tooWide).toBeUndefined();
     expect(jv(judge('ssh', ['mft-sg'], 6, ports([22, 22]), TEN, s))).toEqual({ needed: 'none', unneeded: '22', tooWide: undefined, deployments: [], elsewhere: [] });
+  });
+});
+
+describe('a discovered deployment on a target the configuration declares with sources', () => {
+  it('takes the declared sources: finding the install in the repository does not cancel the declaration', () => {
+    const root = mkdtempSync(join(tmpdir(), 'fwl-declared-'));
+    try {
+      mkdirSync(join(root, 'deploy/mft-a'), { recursive: true });
+      mkdirSync(join(root, 'deploy/mft-b'), { recursive: true });
+      writeFileSync(
+        join(root, 'fwlint.config.yaml'),
+        'targets:\n  - files: ["deploy/mft-a/**"]\n    names: [mft-a]\n  - files: ["deploy/mft-b/**"]\n    names: [mft-b]\ndeployments:\n  - service: transfer-cft\n    targets: [mft-a]\n    sources: [10.20.0.0/16]\n  - service: transfer-cft\n    targets: [mft-b]\n',
+      );
+      writeFileSync(join(root, 'deploy/mft-a/initialize.properties'), 'PESIT_Port = 6330\n');
+      writeFileSync(join(root, 'deploy/mft-b/initialize.properties'), 'PESIT_Port = 6330\n');
+      const s = loadSettings(join(root, 'fw.rules'));
+      expect(s.errors).toEqual([]);
+      expect(s.deployments.map((d) => [d.targets.join(','), d.sources?.toString(), d.evidence[0]!.kind])).toEqual([
+        ['mft-a', '10.20.0.0/16', 'config'],
+        ['mft-b', undefined, 'config'],
+        ['mft-a', '10.20.0.0/16', 'discovered'],
+        ['mft-b', undefined, 'discovered'],
+      ]);
+      // 6330 is used only by the discovered install: reachable from 10.0.0.0/8, wider than the declared 10.20.0.0/16
+      expect(jv(judge('transfer-cft', ['mft-a'], 6, ports([6330, 6330], [1762, 1762]), TEN, s))).toEqual({
+        needed: '1762, 6330',
+        unneeded: 'none',
+        tooWide: { ports: '1762, 6330', allowed: '10.20.0.0/16', actual: '10.0.0.0/8' },
+        deployments: ['mft-a', 'mft-a'],
+        elsewhere: ['mft-b', 'mft-b'],
+      });
+      expect(judge('transfer-cft', ['mft-b'], 6, ports([6330, 6330]), TEN, s).tooWide).toBeUndefined();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 

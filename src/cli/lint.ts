@@ -291,7 +291,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   const configErrors = new Map<string, string>();
   for (const p of [...lintPaths.filter((p) => isAbsolute(p)), cwd]) {
     const s = loadSettings(isDirectory(p) ? resolve(p, 'x') : p, { configFile, cwd, discover: false });
-    for (const e of s.errors) configErrors.set(`${e.file}:${e.line}:${e.column}`, `${relative(cwd, e.file) || e.file}:${e.line}:${e.column}: ${e.message} (schema: ${e.schemaPath})`);
+    for (const e of s.errors) configErrors.set(`${e.file}:${e.line}:${e.column}`, `${relative(cwd, e.file) || e.file}:${e.line}:${e.column}: ${e.message}${e.schemaPath ? ` (schema: ${e.schemaPath})` : ''}`);
   }
   if (configErrors.size > 0) {
     io.stderr(`fwlint: configuration error\n${[...configErrors.values()].map((l) => `  ${l}`).join('\n')}\n`);

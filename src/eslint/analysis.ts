@@ -185,7 +185,7 @@ export function analyse(context: EslintRule.RuleContext): FileAnalysis | undefin
   });
   if (base.errors.length > 0) {
     // a broken configuration is a configuration error (ESLint exits 2), never a silent default
-    throw new Error(`fwlint configuration error:\n${base.errors.map((e) => `  ${e.file}:${e.line}:${e.column}: ${e.message} (schema: ${e.schemaPath})`).join('\n')}`);
+    throw new Error(`fwlint configuration error:\n${base.errors.map((e) => `  ${e.file}:${e.line}:${e.column}: ${e.message}${e.schemaPath ? ` (schema: ${e.schemaPath})` : ''}`).join('\n')}`);
   }
   const comments: DocComment[] = document.comments;
   // deployments declared in the file itself (`# fwlint-deployment: transfer-cft …`) apply to the file's targets

@@ -299,6 +299,15 @@ describe('fwlint lint', () => {
     expect(r.stderr).toContain('schema:');
   });
 
+  it('a configuration error that no schema rule makes (a key written twice) names no empty schema path', () => {
+    const d = mkdtempSync(join(tmpdir(), 'fwlint-cli-'));
+    writeFileSync(join(d, 'fwlint.config.yaml'), 'discovery: false\ndiscovery: true\n');
+    writeFileSync(join(d, 'rules.v4'), CLEAN_SAVE);
+    const r = fwlint(['rules.v4'], { cwd: d });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('fwlint: configuration error\n  fwlint.config.yaml:2:1: configuration: duplicate key "discovery" (first at line 1); the first would be ignored\n');
+  });
+
   it('--max-warnings turns warnings into exit 1; --quiet hides them', () => {
     const d = tmp();
     writeFileSync(join(d, 'rules.v4'), '*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -s 10.0.0.0/8 -p tcp --dport 22 -j ACCEPT\n-A INPUT -s 10.1.0.0/16 -p tcp --dport 22 -j ACCEPT\nCOMMIT\n');

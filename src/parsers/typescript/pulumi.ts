@@ -418,6 +418,16 @@ function azureNsg(ctx: Context, v: NewVal): RulesetDraft {
 function azureNsgRef(ctx: Context, ref: Val | undefined, at: Node): AzState {
   const base = ref?.k === 'prop' ? ref.base : ref;
   if (base?.k === 'new' && (base.fq === 'azn.network.NetworkSecurityGroup' || base.fq === 'azc.network.NetworkSecurityGroup')) return azStates.get(azureNsg(ctx, base))!;
+  // a literal name: the NSG of the file created with that explicit name (`name` / `networkSecurityGroupName`)
+  if (ref?.k === 'str') {
+    for (const c of ctx.scan.news) {
+      const v = ctx.r.eval(c.node, c.scope);
+      if (v.k !== 'new' || (v.fq !== 'azn.network.NetworkSecurityGroup' && v.fq !== 'azc.network.NetworkSecurityGroup')) continue;
+      const { get } = props(ctx, v);
+      const n = get('networkSecurityGroupName') ?? get('name');
+      if (n?.k === 'str' && n.v === ref.v) return azStates.get(azureNsg(ctx, v))!;
+    }
+  }
   const name = refName(ctx, ref, at);
   const d = ctx.namedRuleset(`azure:${name}`, name, ref?.node ?? at, 'azure', (dd) => azInit(ctx, dd, name, ref?.node ?? at, true));
   return azStates.get(d)!;

@@ -252,15 +252,27 @@ export class Resolver {
       case 'ArrayExpression': {
         const items: Val[] = [];
         let rest: UnkVal | undefined;
+        // `[...ports]` with ports a loop element holding an array: one array per iteration
+        let perIteration: { at: number; each: Extract<Val, { k: 'each' }> } | undefined;
         for (const el of n.elements) {
           if (!el) items.push({ k: 'nullish', node: n });
           else if (el.type === 'SpreadElement') {
             const s = this.eval(el.argument, scope);
-            if (s.k === 'arr') {
+            if (s.k === 'each' && !perIteration && s.items.every((it) => it.k === 'arr' && !it.rest)) perIteration = { at: items.length, each: s };
+            else if (s.k === 'arr') {
               items.push(...s.items);
               if (s.rest) rest = s.rest;
             } else rest = s.k === 'unk' ? s : this.unk(el.argument, 'spread of a value that is not an array');
           } else items.push(this.eval(el, scope));
+        }
+        if (perIteration) {
+          const { at, each } = perIteration;
+          const arrays = each.items.map((it): Val => {
+            const mid = (it as Extract<Val, { k: 'arr' }>).items;
+            const all = [...items.slice(0, at), ...mid, ...items.slice(at)];
+            return rest ? { k: 'arr', items: all, rest, node } : { k: 'arr', items: all, node };
+          });
+          return { k: 'each', items: arrays, id: each.id, node };
         }
         return rest ? { k: 'arr', items, rest, node } : { k: 'arr', items, node };
       }

@@ -149,6 +149,9 @@ export function moduleRef(spec: string): string | undefined {
 /** `cdklib.aws_ec2` → `cdk`; azure-native API-version namespaces are dropped. */
 function memberRef(fq: string, name: string): string {
   if (fq === 'cdklib' && name === 'aws_ec2') return 'cdk';
+  // the other aws-cdk-lib submodules by their namespace (`import { aws_rds as rds } from 'aws-cdk-lib'`,
+  // `cdk.aws_elasticloadbalancingv2`): the same as `aws-cdk-lib/aws-rds`
+  if (fq === 'cdklib' && /^aws_[a-z0-9_]+$/.test(name)) return `cdkmod.${name.replace(/_/g, '-')}`;
   if (fq === 'azn.network' && /^v[0-9]{8}/.test(name)) return fq;
   return `${fq}.${name}`;
 }

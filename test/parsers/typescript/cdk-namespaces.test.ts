@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { extract, summary } from './helpers.js';
+
+describe('aws-cdk-lib submodules imported by their namespace name', () => {
+  it('import { aws_elasticloadbalancingv2 as elbv2, aws_rds as rds } from "aws-cdk-lib" is aws-cdk-lib/aws-elasticloadbalancingv2, aws-rds', () => {
+    // aws-cdk-lib exports each submodule as aws_<name> (https://docs.aws.amazon.com/cdk/api/v2/docs/aws-construct-library.html)
+    const { document } = extract(`import { App, Stack, aws_ec2 as ec2, aws_elasticloadbalancingv2 as elbv2, aws_rds as rds } from 'aws-cdk-lib';
+const stack = new Stack(new App(), 'S');
+const vpc = new ec2.Vpc(stack, 'Vpc');
+const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc, internetFacing: true });
+alb.addListener('Open', { port: 1766 });
+const db = new rds.DatabaseInstance(stack, 'Db', { vpc, engine: rds.DatabaseInstanceEngine.POSTGRES, port: 1764 });
+db.connections.allowDefaultPortFromAnyIpv4('db');
+`);
+    expect(summary(document).filter((l) => l.includes('ingress'))).toEqual([
+      'Alb ingress: dstport=1766 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'Db ingress: dstport=1764 proto=6 srcaddr=0.0.0.0/0 => accept',
+    ]);
+  });
+});

@@ -18,3 +18,41 @@ db.connections.allowDefaultPortFromAnyIpv4('db');
     ]);
   });
 });
+
+describe('ecs-patterns services with a load balancer', () => {
+  it('ApplicationLoadBalancedFargateService opens its listener port to anyone (openListener defaults to true)', () => {
+    // aws-ecs-patterns ApplicationLoadBalancedServiceBase: listenerPort (default 80 for HTTP, 443 with a
+    // certificate), openListener (default true), a public load balancer by default
+    const { document } = extract(`import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
+declare const cluster: ecs.ICluster;
+declare const cert: any;
+new ecsPatterns.ApplicationLoadBalancedFargateService(this, 'Cft', { cluster, listenerPort: 1766 });
+new ecsPatterns.ApplicationLoadBalancedEc2Service(this, 'Web', { cluster, certificate: cert });
+new ecsPatterns.ApplicationLoadBalancedFargateService(this, 'Closed', { cluster, listenerPort: 1767, openListener: false });
+`);
+    expect(summary(document).filter((l) => l.includes('ingress'))).toEqual([
+      'Cft ingress: dstport=1766 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'Web ingress: dstport=443 proto=6 srcaddr=0.0.0.0/0 => accept',
+    ]);
+  });
+});
+
+describe('ecs-patterns services with a load balancer', () => {
+  it('ApplicationLoadBalancedFargateService opens its listener port to anyone (openListener defaults to true)', () => {
+    // aws-ecs-patterns ApplicationLoadBalancedServiceBase: listenerPort (default 80 for HTTP, 443 with a
+    // certificate), openListener (default true), a public load balancer by default
+    const { document } = extract(`import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
+declare const cluster: ecs.ICluster;
+declare const cert: any;
+new ecsPatterns.ApplicationLoadBalancedFargateService(this, 'Cft', { cluster, listenerPort: 1766 });
+new ecsPatterns.ApplicationLoadBalancedEc2Service(this, 'Web', { cluster, certificate: cert });
+new ecsPatterns.ApplicationLoadBalancedFargateService(this, 'Closed', { cluster, listenerPort: 1767, openListener: false });
+`);
+    expect(summary(document).filter((l) => l.includes('ingress'))).toEqual([
+      'Cft ingress: dstport=1766 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'Web ingress: dstport=443 proto=6 srcaddr=0.0.0.0/0 => accept',
+    ]);
+  });
+});

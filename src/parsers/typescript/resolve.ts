@@ -706,6 +706,12 @@ export class Resolver {
           if (arr.items.length === 0) return { k: 'arr', items: [], node };
           const item = this.eval(body, fs);
           if (name === 'flatMap' && item.k === 'arr') return item.rest ? { k: 'arr', items: item.items, rest: item.rest, node } : { k: 'arr', items: item.items, node };
+          // a plain value per element (`ports.map((x) => x + 4)[1]`, `const [a, b] = cidrs.map(…)`, `.length`): the
+          // representative instantiated with each element of this callback's parameter. Objects (rule entries)
+          // keep one representative, whose loop values their readers pair per element.
+          const p0 = fn.params[0];
+          const elem = p0 && item.k !== 'obj' && item.k !== 'arr' ? [...loopsIn(item).keys()].find((b) => b.decl === p0) : undefined;
+          if (elem && arr.items.length <= 64) return { k: 'arr', items: arr.items.map((_, i) => instantiate(item, new Map([[elem, i]]))), node };
           return { k: 'arr', items: [item], node };
         }
         return this.unk(node, arr.k === 'unk' ? arr.reason : 'mapped at run time');

@@ -259,6 +259,20 @@ function rulesetFor(ctx: Context, v: Val, fallback: Node): RulesetDraft {
       if ((g.k === 'new' || g.k === 'call') && isCdk(g.fq)) return rulesetFor(ctx, g, fallback);
     }
   }
+  if (v.k === 'new' && isCdk(v.fq) && v.fq !== 'cdk.Connections') {
+    // a construct given its security group (`new ec2.Instance(…, { securityGroup: sg })`, `securityGroups: [sg]`):
+    // its connections are that group's (the construct's rules land in it), the construct naming it too
+    const get = propGetter(ctx.arg(v.node, 2, v.scope));
+    const one = get('securityGroup');
+    const many = get('securityGroups');
+    const g = one && one.k !== 'nullish' ? one : many?.k === 'arr' && !many.rest && many.items.length === 1 ? many.items[0] : undefined;
+    if (g && g.k === 'new' && (g.fq === 'cdk.SecurityGroup' || g.fq === 'cdk.CfnSecurityGroup')) {
+      const d = rulesetFor(ctx, g, fallback);
+      d.addTarget(ctx.argString(v.node, 1, v.scope));
+      d.addTarget(ctx.declaredName(v.node));
+      return d;
+    }
+  }
   if (v.k === 'new' || v.k === 'call') {
     return ctx.b.ruleset(v.node, () => {
       const id = v.fq === 'cdk.Connections' ? undefined : ctx.argString(v.node, 1, v.scope);

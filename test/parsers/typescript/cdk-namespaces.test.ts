@@ -56,3 +56,39 @@ new ecsPatterns.ApplicationLoadBalancedFargateService(this, 'Closed', { cluster,
     ]);
   });
 });
+
+describe('a construct given its security group', () => {
+  it("inst.connections rules land in the group passed as securityGroup (ec2.Instance's connections are that group)", () => {
+    // Instance: "securityGroup — Security Group to assign to this instance"; connections wraps it
+    const { document } = extract(`import * as ec2 from 'aws-cdk-lib/aws-ec2';
+declare const vpc: ec2.IVpc;
+const sg = new ec2.SecurityGroup(this, 'CftSg', { vpc, allowAllOutbound: false });
+const inst = new ec2.Instance(this, 'Cft', { vpc, securityGroup: sg } as any);
+inst.connections.allowFromAnyIpv4(ec2.Port.tcpRange(1761, 1768));
+sg.addIngressRule(ec2.Peer.ipv4('10.0.0.0/8'), ec2.Port.udp(1761));
+`);
+    expect(document.rulesets.map((r) => [r.name, r.targets])).toEqual([['CftSg', ['CftSg', 'sg', 'Cft', 'inst']]]);
+    expect(summary(document)).toEqual([
+      'CftSg ingress: dstport=1761-1768 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'CftSg ingress: dstport=1761 proto=17 srcaddr=10.0.0.0/8 => accept',
+    ]);
+  });
+});
+
+describe('a construct given its security group', () => {
+  it("inst.connections rules land in the group passed as securityGroup (ec2.Instance's connections are that group)", () => {
+    // Instance: "securityGroup — Security Group to assign to this instance"; connections wraps it
+    const { document } = extract(`import * as ec2 from 'aws-cdk-lib/aws-ec2';
+declare const vpc: ec2.IVpc;
+const sg = new ec2.SecurityGroup(this, 'CftSg', { vpc, allowAllOutbound: false });
+const inst = new ec2.Instance(this, 'Cft', { vpc, securityGroup: sg } as any);
+inst.connections.allowFromAnyIpv4(ec2.Port.tcpRange(1761, 1768));
+sg.addIngressRule(ec2.Peer.ipv4('10.0.0.0/8'), ec2.Port.udp(1761));
+`);
+    expect(document.rulesets.map((r) => [r.name, r.targets])).toEqual([['CftSg', ['CftSg', 'sg', 'Cft', 'inst']]]);
+    expect(summary(document)).toEqual([
+      'CftSg ingress: dstport=1761-1768 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'CftSg ingress: dstport=1761 proto=17 srcaddr=10.0.0.0/8 => accept',
+    ]);
+  });
+});

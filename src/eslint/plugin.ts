@@ -2,6 +2,7 @@
  * eslint-plugin-firewall: languages for firewall rule files, the rules, and a
  * recommended config that pairs file globs with languages so users need not pick a parser.
  */
+import { createRequire } from 'node:module';
 import type { ESLint, Linter, Rule } from 'eslint';
 import ipFamilyParity from '../../rules/ip-family-parity.js';
 import noPermissiveDefaultPolicy from '../../rules/no-permissive-default-policy.js';
@@ -81,5 +82,22 @@ plugin.configs.recommended = (Object.keys(FILE_GLOBS) as (keyof typeof FILE_GLOB
   language: `firewall/${lang}`,
   rules: recommendedRules,
 }));
+
+// configs['recommended-typescript'] is defined by eslint-plugin-firewall/typescript (it loads
+// @typescript-eslint/parser, which users linting only firewall files need not install). Read from this
+// entry (`import firewall from 'eslint-plugin-firewall'`), it was undefined and ESLint stopped with
+// "Unexpected undefined config": it is loaded on first read instead. Not enumerable, so that spreading
+// these configs (as typescript.ts does) does not load it.
+Object.defineProperty(plugin.configs, 'recommended-typescript', {
+  configurable: true,
+  enumerable: false,
+  get(): Linter.Config[] {
+    try {
+      return (createRequire(import.meta.url)('./typescript.js') as { configs: Record<string, Linter.Config[]> }).configs['recommended-typescript']!;
+    } catch (e) {
+      throw new Error(`eslint-plugin-firewall: configs['recommended-typescript'] could not be loaded (${String(e)}); import it from 'eslint-plugin-firewall/typescript' and install @typescript-eslint/parser`);
+    }
+  },
+});
 
 export default plugin;

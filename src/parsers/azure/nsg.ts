@@ -298,6 +298,8 @@ function compileRule(r: AzRuleSpec, diagnostics: Diagnostic[]): CompiledRule {
     const n = Number(valText(pv));
     if (!Number.isInteger(n) || n < 100 || (n > 4096 && !r.isDefault)) {
       diagnostics.push({ severity: 'error', code: 'azure/bad-priority', message: `invalid priority "${valText(pv)}" (100–4096)`, span: pv!.span });
+      // Azure refuses the rule (SecurityRuleInvalidPriority): a deny written so closes nothing
+      if (Number.isFinite(n)) matches.push(opaque('invalid', `priority ${valText(pv)}`, 'Azure rejects a security rule whose priority is outside 100–4096', pv!.span));
     }
     if (Number.isFinite(n)) prio = n;
     else matches.push(opaque('unresolved', valText(pv), 'invalid priority', pv!.span));

@@ -150,13 +150,7 @@ function policyRuleSpec(r: TfResourceLike, diagnostics: Diagnostic[]): GcpFirewa
         extraSources.push([opaque(key, `${key} = ${valText(v)}`, `${key} is resolved by the cloud at run time`, v.span)]);
       }
     }
-    // Secure tags name instances, never internet addresses: principals (as the API form; a
-    // computed name stays a principal named by its expression).
-    for (const v of all(m, 'src_secure_tags')) {
-      const n = v.kind === 'object' ? get(v, 'name') : undefined;
-      if (n && (n.kind === 'expr' || (n.kind === 'scalar' && n.value !== null))) extraSources.push([{ kind: 'principal', dir: 'src', names: [`stag:${valText(n)}`], span: v.span }]);
-      else extraSources.push([opaque('src_secure_tags', valText(n) || 'src_secure_tags', 'secure tags are bound to instances at run time', v.span)]);
-    }
+    extraSources.push(...secureTagSources(all(m, 'src_secure_tags'), 'src_secure_tags'));
   }
   const tsa = get(b, 'target_service_accounts');
   const targetRes = get(b, 'target_resources');
@@ -176,21 +170,45 @@ function policyRuleSpec(r: TfResourceLike, diagnostics: Diagnostic[]): GcpFirewa
   };
   const desc = str(get(b, 'description'));
   if (desc) spec.description = desc;
-  // Policy priorities go up to 2^31-1; band 0: the rules of one input are not placed against VPC rules.
+  policyTargets(spec, targetRes, [...all(b, 'target_secure_tags'), ...dynamicBlocks(b, 'target_secure_tags').map((d): PValue => ({ kind: 'expr', text: 'dynamic "target_secure_tags"', span: d.span }))], {
+    resources: 'target_resources',
+    tags: 'target_secure_tags',
+  });
+  return spec;
+}
+
+/**
+ * A firewall policy rule's source secure tags (`src_secure_tags` blocks, Pulumi's `match.srcSecureTags`
+ * objects): secure tags name instances, never internet addresses: principals (as the API form; a computed
+ * name stays a principal named by its expression, a tag without a name is unknown).
+ */
+export function secureTagSources(tags: PValue[], field: string): Match[][] {
+  const out: Match[][] = [];
+  for (const v of tags) {
+    const n = v.kind === 'object' ? get(v, 'name') : v.kind === 'expr' ? v : undefined;
+    if (n && (n.kind === 'expr' || (n.kind === 'scalar' && n.value !== null))) out.push([{ kind: 'principal', dir: 'src', names: [`stag:${valText(n)}`], span: v.span }]);
+    else out.push([opaque(field, valText(n) || field, 'secure tags are bound to instances at run time', v.span)]);
+  }
+  return out;
+}
+
+/**
+ * The targets of a firewall policy rule, Terraform (`target_resources`, `target_secure_tags` blocks) and
+ * Pulumi (`targetResources`, `targetSecureTags` objects) alike: the rule applies only to instances of these
+ * networks and to instances with one of these tags (a generated block or a computed name: unknown targets).
+ * Also sets the policy band: priorities go up to 2^31-1; band 0: the rules of one input are not placed
+ * against VPC rules.
+ */
+export function policyTargets(spec: GcpFirewallSpec, targetRes: PValue | undefined, tags: PValue[], field: { resources: string; tags: string }): void {
   spec.policy = { band: 0 };
-  if (targetRes && !(targetRes.kind === 'array' && targetRes.items.length === 0)) {
+  if (targetRes && !(targetRes.kind === 'array' && targetRes.items.length === 0) && !(targetRes.kind === 'scalar' && targetRes.value === null)) {
     spec.description = `${spec.description ? `${spec.description}; ` : ''}target resources ${valText(targetRes)}`;
     // The rule applies only to instances of these networks (targets, as for the API's targetResources).
     if (targetRes.kind === 'array' && targetRes.items.every((i) => i.kind === 'scalar')) spec.policy.targetResources = targetRes.items.map((i) => lastSegment(valText(i)));
-    else if (action !== 'allow') spec.extra = [...(spec.extra ?? []), opaque('unresolved', `target_resources = ${valText(targetRes)}`, 'the rule applies only to instances of these networks', targetRes.span)];
+    else if (spec.action !== 'allow') spec.extra = [...(spec.extra ?? []), opaque('unresolved', `${field.resources} = ${valText(targetRes)}`, 'the rule applies only to instances of these networks', targetRes.span)];
   }
-  // target_secure_tags: only instances with one of these tags (a generated block or a computed name: unknown targets).
-  const tst = [
-    ...all(b, 'target_secure_tags').map((t): PValue => (t.kind === 'object' ? (get(t, 'name') ?? { kind: 'expr', text: 'target_secure_tags', span: t.span }) : t)),
-    ...dynamicBlocks(b, 'target_secure_tags').map((d): PValue => ({ kind: 'expr', text: 'dynamic "target_secure_tags"', span: d.span })),
-  ];
+  const tst = tags.map((t): PValue => (t.kind === 'object' ? (get(t, 'name') ?? { kind: 'expr', text: field.tags, span: t.span }) : t));
   if (tst.length > 0) spec.targetSecureTags = { kind: 'array', span: tst[0]!.span, items: tst };
-  return spec;
 }
 
 const POLICY_RULE_TYPES = new Set(['google_compute_firewall_policy_rule', 'google_compute_network_firewall_policy_rule', 'google_compute_region_network_firewall_policy_rule']);

@@ -113,6 +113,10 @@ export function extractCdk(ctx: Context): void {
   }
   for (const c of ctx.scan.news) {
     const v = r.eval(c.node, c.scope);
+    if (v.k === 'new' && ALB_PATTERNS.has(v.fq)) {
+      albPattern(ctx, v, c.parent);
+      continue;
+    }
     if (v.k !== 'new' || v.fq !== `${ELBV2}.ApplicationListener`) continue;
     const props = ctx.arg(v.node, 2, v.scope);
     const lb = propGetter(props)('loadBalancer');
@@ -121,6 +125,26 @@ export function extractCdk(ctx: Context): void {
 }
 
 const ELBV2 = 'cdkmod.aws-elasticloadbalancingv2';
+
+/** ecs-patterns services that create an ALB and its listener (ApplicationLoadBalancedServiceBase). */
+const ALB_PATTERNS = new Set(['cdkmod.aws-ecs-patterns.ApplicationLoadBalancedFargateService', 'cdkmod.aws-ecs-patterns.ApplicationLoadBalancedEc2Service']);
+
+/**
+ * `new ecsPatterns.ApplicationLoadBalancedFargateService(…, { listenerPort, openListener, protocol, certificate })`
+ * creates a load balancer and `loadBalancer.addListener('PublicListener', { protocol, port: listenerPort, open:
+ * openListener ?? true })`, the protocol defaulting to HTTPS with a certificate, else HTTP (aws-ecs-patterns,
+ * ApplicationLoadBalancedServiceBase): that listener, read as alb.addListener.
+ */
+function albPattern(ctx: Context, v: Extract<Val, { k: 'new' }>, parent: Node | undefined): void {
+  const props = ctx.arg(v.node, 2, v.scope);
+  const get = propGetter(props);
+  const listener = new Map<string, Val>();
+  for (const [from, to] of [['listenerPort', 'port'], ['openListener', 'open'], ['protocol', 'protocol'], ['certificate', 'certificates']] as const) {
+    const x = get(from);
+    if (x) listener.set(to, x);
+  }
+  albListener(ctx, v, v.node, { k: 'obj', props: listener, node: props?.node ?? v.node }, parent);
+}
 const ALB = `${ELBV2}.ApplicationLoadBalancer`;
 
 /**
@@ -233,6 +257,20 @@ function rulesetFor(ctx: Context, v: Val, fallback: Node): RulesetDraft {
     if (groups?.k === 'arr' && !groups.rest && groups.items.length === 1) {
       const g = groups.items[0]!;
       if ((g.k === 'new' || g.k === 'call') && isCdk(g.fq)) return rulesetFor(ctx, g, fallback);
+    }
+  }
+  if (v.k === 'new' && isCdk(v.fq) && v.fq !== 'cdk.Connections') {
+    // a construct given its security group (`new ec2.Instance(…, { securityGroup: sg })`, `securityGroups: [sg]`):
+    // its connections are that group's (the construct's rules land in it), the construct naming it too
+    const get = propGetter(ctx.arg(v.node, 2, v.scope));
+    const one = get('securityGroup');
+    const many = get('securityGroups');
+    const g = one && one.k !== 'nullish' ? one : many?.k === 'arr' && !many.rest && many.items.length === 1 ? many.items[0] : undefined;
+    if (g && g.k === 'new' && (g.fq === 'cdk.SecurityGroup' || g.fq === 'cdk.CfnSecurityGroup')) {
+      const d = rulesetFor(ctx, g, fallback);
+      d.addTarget(ctx.argString(v.node, 1, v.scope));
+      d.addTarget(ctx.declaredName(v.node));
+      return d;
     }
   }
   if (v.k === 'new' || v.k === 'call') {

@@ -8,6 +8,8 @@ import { parseCidr, type Match } from '../../model/index.js';
 import { compileNsg, ruleSpecOf, type AzRuleFields, type NsgSpec } from '../azure/nsg.js';
 import { IdSource, lastSegment } from '../gcp/common.js';
 import { compileGcp, type GcpFirewallSpec, type GcpProtoEntry } from '../gcp/firewall.js';
+import { policyTargets, secureTagSources } from '../gcp/terraform.js';
+import type { PValue } from '../values.js';
 import { spanOfNode, type Node } from './ast.js';
 import { flatItems, PLACEHOLDER_V4, PLACEHOLDER_V6, replaceLiteral, type RuleOrigin, type RulesetDraft, type Suggestion } from './build.js';
 import { entries, entries as entries_ } from './cdk.js';
@@ -324,12 +326,13 @@ function gcpPolicyRule(ctx: Context, v: NewVal): GcpRule {
       if (proto?.k === 'nullish') delete entry.protocol;
       entries.push(entry);
     }
-    for (const key of ['srcFqdns', 'srcRegionCodes', 'srcAddressGroups', 'srcThreatIntelligences', 'srcNetworkScope', 'srcNetworks', 'srcSecureTags']) {
+    for (const key of ['srcFqdns', 'srcRegionCodes', 'srcAddressGroups', 'srcThreatIntelligences', 'srcNetworkScope', 'srcNetworks']) {
       const x = mget(key);
       if (x && x.k !== 'nullish' && !(x.k === 'arr' && x.items.length === 0 && !x.rest)) {
         extraSources.push([b.opaque({ text: `${key} = ${x.k === 'unk' ? x.text : b.text(x.node)}`, reason: `${key} is resolved by the cloud at run time`, node: x.node })]);
       }
     }
+    extraSources.push(...secureTagSources(itemsOf(toPList(b, mget('srcSecureTags'))), 'srcSecureTags'));
   }
   const spec: GcpFirewallSpec = { name, network: policy, span, direction: toP(b, get('direction')), priority: toP(b, get('priority')), action, entries, extraSources };
   const src = match && match.k !== 'nullish' ? toPList(b, mget('srcIpRanges')) : undefined;
@@ -340,10 +343,18 @@ function gcpPolicyRule(ctx: Context, v: NewVal): GcpRule {
   if (tsa) spec.targetServiceAccounts = tsa;
   const disabled = toP(b, get('disabled'));
   if (disabled) spec.disabled = disabled;
+  // only instances of these networks / with one of these secure tags (as the Terraform mapper reads them)
+  policyTargets(spec, toPList(b, get('targetResources')), itemsOf(toPList(b, get('targetSecureTags'))), { resources: 'targetResources', tags: 'targetSecureTags' });
   const world = action === 'allow' ? worldLiterals([mget('srcIpRanges')], v.node) : [];
   const suggestions = world.map((w) => replaceLiteral(ctx.src, w.node, w.v6 ? PLACEHOLDER_V6 : PLACEHOLDER_V4, `Replace the world-open range with a private placeholder (${w.v6 ? PLACEHOLDER_V6 : PLACEHOLDER_V4})`));
   const reportNode = world[0]?.node ?? v.node;
   return { spec, origin: { node: v.node, reportNode: inNode(reportNode, v.node) ? reportNode : v.node, suggestions } };
+}
+
+/** The items of a list value (an unknown whole list is one unknown item; null / absent none). */
+function itemsOf(v: PValue | undefined): PValue[] {
+  if (!v || (v.kind === 'scalar' && v.value === null)) return [];
+  return v.kind === 'array' ? v.items : [v];
 }
 
 // ---------------------------------------------------------------- Azure
@@ -407,6 +418,16 @@ function azureNsg(ctx: Context, v: NewVal): RulesetDraft {
 function azureNsgRef(ctx: Context, ref: Val | undefined, at: Node): AzState {
   const base = ref?.k === 'prop' ? ref.base : ref;
   if (base?.k === 'new' && (base.fq === 'azn.network.NetworkSecurityGroup' || base.fq === 'azc.network.NetworkSecurityGroup')) return azStates.get(azureNsg(ctx, base))!;
+  // a literal name: the NSG of the file created with that explicit name (`name` / `networkSecurityGroupName`)
+  if (ref?.k === 'str') {
+    for (const c of ctx.scan.news) {
+      const v = ctx.r.eval(c.node, c.scope);
+      if (v.k !== 'new' || (v.fq !== 'azn.network.NetworkSecurityGroup' && v.fq !== 'azc.network.NetworkSecurityGroup')) continue;
+      const { get } = props(ctx, v);
+      const n = get('networkSecurityGroupName') ?? get('name');
+      if (n?.k === 'str' && n.v === ref.v) return azStates.get(azureNsg(ctx, v))!;
+    }
+  }
   const name = refName(ctx, ref, at);
   const d = ctx.namedRuleset(`azure:${name}`, name, ref?.node ?? at, 'azure', (dd) => azInit(ctx, dd, name, ref?.node ?? at, true));
   return azStates.get(d)!;

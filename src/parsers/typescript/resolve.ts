@@ -149,6 +149,9 @@ export function moduleRef(spec: string): string | undefined {
 /** `cdklib.aws_ec2` → `cdk`; azure-native API-version namespaces are dropped. */
 function memberRef(fq: string, name: string): string {
   if (fq === 'cdklib' && name === 'aws_ec2') return 'cdk';
+  // the other aws-cdk-lib submodules by their namespace (`import { aws_rds as rds } from 'aws-cdk-lib'`,
+  // `cdk.aws_elasticloadbalancingv2`): the same as `aws-cdk-lib/aws-rds`
+  if (fq === 'cdklib' && /^aws_[a-z0-9_]+$/.test(name)) return `cdkmod.${name.replace(/_/g, '-')}`;
   if (fq === 'azn.network' && /^v[0-9]{8}/.test(name)) return fq;
   return `${fq}.${name}`;
 }
@@ -252,15 +255,27 @@ export class Resolver {
       case 'ArrayExpression': {
         const items: Val[] = [];
         let rest: UnkVal | undefined;
+        // `[...ports]` with ports a loop element holding an array: one array per iteration
+        let perIteration: { at: number; each: Extract<Val, { k: 'each' }> } | undefined;
         for (const el of n.elements) {
           if (!el) items.push({ k: 'nullish', node: n });
           else if (el.type === 'SpreadElement') {
             const s = this.eval(el.argument, scope);
-            if (s.k === 'arr') {
+            if (s.k === 'each' && !perIteration && s.items.every((it) => it.k === 'arr' && !it.rest)) perIteration = { at: items.length, each: s };
+            else if (s.k === 'arr') {
               items.push(...s.items);
               if (s.rest) rest = s.rest;
             } else rest = s.k === 'unk' ? s : this.unk(el.argument, 'spread of a value that is not an array');
           } else items.push(this.eval(el, scope));
+        }
+        if (perIteration) {
+          const { at, each } = perIteration;
+          const arrays = each.items.map((it): Val => {
+            const mid = (it as Extract<Val, { k: 'arr' }>).items;
+            const all = [...items.slice(0, at), ...mid, ...items.slice(at)];
+            return rest ? { k: 'arr', items: all, rest, node } : { k: 'arr', items: all, node };
+          });
+          return { k: 'each', items: arrays, id: each.id, node };
         }
         return rest ? { k: 'arr', items, rest, node } : { k: 'arr', items, node };
       }
@@ -691,6 +706,12 @@ export class Resolver {
           if (arr.items.length === 0) return { k: 'arr', items: [], node };
           const item = this.eval(body, fs);
           if (name === 'flatMap' && item.k === 'arr') return item.rest ? { k: 'arr', items: item.items, rest: item.rest, node } : { k: 'arr', items: item.items, node };
+          // a plain value per element (`ports.map((x) => x + 4)[1]`, `const [a, b] = cidrs.map(…)`, `.length`): the
+          // representative instantiated with each element of this callback's parameter. Objects (rule entries)
+          // keep one representative, whose loop values their readers pair per element.
+          const p0 = fn.params[0];
+          const elem = p0 && item.k !== 'obj' && item.k !== 'arr' ? [...loopsIn(item).keys()].find((b) => b.decl === p0) : undefined;
+          if (elem && arr.items.length <= 64) return { k: 'arr', items: arr.items.map((_, i) => instantiate(item, new Map([[elem, i]]))), node };
           return { k: 'arr', items: [item], node };
         }
         return this.unk(node, arr.k === 'unk' ? arr.reason : 'mapped at run time');

@@ -64,6 +64,8 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
   const mutatedParams = new Map<Node, Set<number>>();
   const plainCalls: { node: TSESTree.CallExpression; scope: Scope }[] = [];
   const iterated = new Map<Node, { array: Node; scope: Scope }>();
+  /** `.apply` callbacks of Pulumi outputs: the value their first parameter takes (read in the caller's scope). */
+  const applied = new Map<Node, { value: Node; scope: Scope }>();
   /** The conditions around the node being walked (a snapshot is kept by each candidate). */
   const guards: Guard[] = [];
   let guardSnapshot: readonly Guard[] | undefined;
@@ -326,6 +328,14 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
         s.vars.set(p.name, { name: p.name, kind: 'loop', scope: s, decl: p, indexOf: elemBinding });
         return;
       }
+      const app = i === 0 ? applied.get(fn) : undefined;
+      if (app) {
+        // the names of the pattern are read from the applied value, in the caller's scope
+        // (`pulumi.all([sg.id, vpcId]).apply(([id, vpcId]) => …)`: the inner vpcId is the outer one)
+        declarePattern(p, 'const', s, app.value, []);
+        for (const b of s.vars.values()) b.scope = app.scope;
+        return;
+      }
       // [a, b].forEach((x) => …): x takes each element, like a for-of variable
       if (i === 0 && over && p.type === 'Identifier') {
         elemBinding = { name: p.name, kind: 'loop', scope: over.scope, init: over.array, each: true, decl: p };
@@ -518,6 +528,14 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
           }
           if (fn && (fn.type === 'ArrowFunctionExpression' || fn.type === 'FunctionExpression') && m !== undefined && ITERATORS.has(m)) {
             iterated.set(fn, { array: callee.object, scope });
+          }
+          // Pulumi outputs: x.apply((v) => …) runs with v the value of x; pulumi.all([a, b]).apply(([x, y]) => …)
+          // with x, y those of a, b (the same resources: sg.id stays the group's id)
+          if (fn && (fn.type === 'ArrowFunctionExpression' || fn.type === 'FunctionExpression') && m === 'apply' && node.arguments.length === 1) {
+            const recv = unwrap(callee.object);
+            const all = recv.type === 'CallExpression' && recv.arguments.length === 1 && recv.arguments[0]!.type !== 'SpreadElement' ? unwrap(recv.callee) : undefined;
+            const isAll = all !== undefined && ((all.type === 'MemberExpression' && memberName(all) === 'all') || (all.type === 'Identifier' && all.name === 'all'));
+            applied.set(fn, { value: isAll ? (recv as TSESTree.CallExpression).arguments[0]! : callee.object, scope });
           }
         }
         walkChildren(node, scope, d);

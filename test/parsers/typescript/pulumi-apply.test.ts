@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { extract, summary } from './helpers.js';
+
+describe('Pulumi outputs unwrapped with apply', () => {
+  it('a rule created in pulumi.all([...]).apply / x.apply belongs to the group the output comes from', () => {
+    // apply runs the callback with the output's value; pulumi.all([a, b]) with the array of their values
+    // (https://www.pulumi.com/docs/iac/concepts/inputs-outputs/apply/)
+    const { document } = extract(`import * as pulumi from '@pulumi/pulumi';
+import * as aws from '@pulumi/aws';
+const vpcId = 'vpc-1';
+const sg = new aws.ec2.SecurityGroup('cft', { vpcId });
+pulumi.all([sg.id, vpcId]).apply(([id, vpcId]) => {
+  new aws.ec2.SecurityGroupRule('late', { type: 'ingress', securityGroupId: id, protocol: 'tcp', fromPort: 1763, toPort: 1763, cidrBlocks: ['0.0.0.0/0'] });
+});
+sg.id.apply((gid) => new aws.vpc.SecurityGroupIngressRule('one', { securityGroupId: gid, ipProtocol: 'udp', fromPort: 1761, toPort: 1761, cidrIpv4: '0.0.0.0/0' }));
+`);
+    expect(document.rulesets.map((r) => r.name)).toEqual(['cft']);
+    expect(summary(document)).toEqual([
+      'cft ingress: dstport=1763 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'cft ingress: dstport=1761 proto=17 srcaddr=0.0.0.0/0 => accept',
+    ]);
+  });
+});

@@ -89,6 +89,20 @@ COMMIT
     const r = tracePacket(rs, pkt('tcp', '192.0.2.1', 8080));
     expect(r.verdict).toBe('unknown');
     expect(r.steps.filter((s) => s.table === 'filter').map((s) => `${s.chain}@${s.line} ${s.effect}`)).toEqual(['FORWARD@11 policy DROP', 'INPUT@13 match: ACCEPT']);
+    // the exposure follows both branches too: the kernel answers the SYN sent to 192.0.2.1 (10.200.0.1 is the lab
+    // host's, INPUT accepts port 80), so it is not closed; only possibly open, as FORWARD drops it where 10.200.0.1
+    // is another host's (it was `closed`: every packet sent elsewhere was taken to be routed on)
+    const e = computeExposure(rs, { hook: 'input' });
+    expect(classifyPacket(e, pkt('tcp', '192.0.2.1', 8080))).toBe('possibly-open');
+    expect(classifyPacket(e, pkt('tcp', '10.200.0.1', 8080))).toBe('open');
+    expect(classifyPacket(e, pkt('tcp', '192.0.2.1', 8081))).toBe('closed');
+    expect(
+      e.entries
+        .filter((x) => x.family === 'ipv4' && x.via && x.certainty === 'possibly-open')
+        .map((x) => `${formatPorts(x.protocols)}/${formatPorts(x.dports)} ${x.rule?.span.start.line}: ${x.reasons.map((y) => y.message).join(' | ')}`),
+    ).toEqual([
+      '6/8080 13: DNAT at line 7 to 10.200.0.1:80: delivered here (INPUT) if that is an address of this host | DNAT at line 7 to 10.200.0.1:80: routed on (FORWARD) unless that is an address of this host',
+    ]);
   });
 });
 

@@ -1168,6 +1168,9 @@ function analyseFamily(ruleset: Ruleset, sp: Space, hook: 'input' | 'forward', e
       // what makes them open, and they are emitted there; crediting this rule too would report the same packets,
       // "Open", on a rule that only may take them (an ARM rule with [parameters('src')] before AllowVnetInBound).
       if (f.via === undefined && f.rule !== undefined && ownUndecided(eng, a.tags, f.rule)) continue;
+      // the INPUT branch of a DNAT to another address: where FORWARD did not drop the packets it accepted them, and
+      // that is what makes them open (to a container, the usual case), not this branch's rule
+      if (eng.hereTags.size > 0 && a.tags.some((t) => eng.hereTags.has(t))) continue;
       for (const r of rem) emit(r, f, 'open', NO_TAGS);
     }
   }

@@ -180,16 +180,24 @@ function narrow(c: Cube, set: (x: Box) => unknown): Box {
 /** The protocol set of TCP alone (what a TCP flags test restricts to). */
 const TCP_ONLY: NumSet = numSingle(PROTO.tcp);
 
+const NEVER_LOCAL_V4 = new Set(['UNSPEC', 'UNICAST', 'BLACKHOLE', 'UNREACHABLE', 'PROHIBIT', 'THROW', 'NAT', 'XRESOLVE']);
+
 /**
  * `addrtype dst …` of a packet addressed to this host (`local`: the input path) or routed through it: the
  * destination of the one is a LOCAL address, of the other not. true or false when that decides the test,
  * undefined otherwise (other types of a routed packet's destination, source types, which a spoofed source
  * can take).
  */
-export function addrTypeOf(m: AddrTypeMatch, local: boolean): boolean | undefined {
+export function addrTypeOf(m: AddrTypeMatch, local: boolean, family?: Family): boolean | undefined {
   if (m.dir !== 'dst') return undefined;
   const isLocal = (t: string): boolean => t.toUpperCase() === 'LOCAL';
-  if (local) return m.types.some(isLocal) ? true : undefined;
+  if (local) {
+    if (m.types.some(isLocal)) return true;
+    // IPv4 gives an address one route type (xt_addrtype: 1 << inet_dev_addr_type): this host's is LOCAL, never UNICAST
+    // or an unroutable one. (IPv6's UNICAST is the address's kind, ipv6_addr_type: it takes this host's addresses too)
+    if (family === 'ipv4' && m.types.length > 0 && m.types.every((t) => NEVER_LOCAL_V4.has(t.toUpperCase()))) return false;
+    return undefined;
+  }
   return m.types.length > 0 && m.types.every(isLocal) ? false : undefined;
 }
 
@@ -314,7 +322,7 @@ export function compileMatch(m: Match, sp: Space, local: boolean, pre = false): 
       break;
     }
     case 'addrtype': {
-      const d = addrTypeOf(m, local);
+      const d = addrTypeOf(m, local, sp.family);
       c = d === undefined ? opaque(describeMatch({ ...m, negated: false })) : dec(d ? [U] : []);
       break;
     }
@@ -501,8 +509,8 @@ function simpleConj(ms: readonly Match[] | undefined, rule: Rule | undefined, co
             else if (!neg) return EMPTY;
             break;
           case 'addrtype': {
-            // decidable only as `addrtype dst LOCAL` (addrTypeOf)
-            const d = addrTypeOf(m, local);
+            // decidable only as `addrtype dst LOCAL` or IPv4's UNICAST (addrTypeOf)
+            const d = addrTypeOf(m, local, sp.family);
             if (d === undefined || neg) return undefined;
             if (!d) return EMPTY;
             break;

@@ -684,6 +684,8 @@ export function formatNatTo(addrs: AddrSet | undefined, ports: NumSet | undefine
 class Engine {
   readonly reasons: Reason[] = [];
   private readonly reasonIdx = new Map<string, number>();
+  /** Tags of the INPUT branch of a DNAT to another address (see nat): its drops make nothing only possibly open. */
+  readonly hereTags = new Set<number>();
   /** [local][prerouting] */
   private readonly compilers: RuleCompiler[][];
   accepted: Flow[] = [];
@@ -1024,9 +1026,25 @@ class Engine {
     // is still delivered locally (INPUT); REDIRECT: delivered locally (INPUT); DNAT of the port only: path unchanged
     if (toAddrs) {
       const own = f.local && isOneAddress(toAddrs, fam) ? f.c.dst.intersect(toAddrs) : AddrSet.EMPTY;
-      if (own.isEmpty) return [flow(c, f.h, f.hn, f.tags, f.attr, f.rule, via, 'forward', false)];
       const mine = copyCube(c);
       mine.oif = f.c.oif;
+      // to another address: the ruleset does not say which addresses are this host's, so a packet that came for this
+      // host takes both paths, as the tracer does (the kernel delivers a DNAT to another local address to INPUT:
+      // `--to-destination 10.0.0.1:8080` on a packet sent to 192.0.2.1, both this host's). What FORWARD accepts stays
+      // open (the usual target, a container); what only INPUT accepts is possibly open (FORWARD's drops are tagged);
+      // INPUT's drops make nothing possibly open. (the INPUT branch keeps the routed copy's oif, any: restored, the
+      // pieces of both branches coincide)
+      const elsewhere = (v: Via): Flow[] => {
+        if (!f.local) return [flow(c, f.h, f.hn, f.tags, f.attr, f.rule, v, 'forward', false)];
+        const tIn = this.tag(`DNAT at line ${lineOf(rule)} to ${to}: delivered here (INPUT) if that is an address of this host`, rule);
+        const tFwd = this.tag(`DNAT at line ${lineOf(rule)} to ${to}: routed on (FORWARD) unless that is an address of this host`, rule);
+        this.hereTags.add(tIn);
+        return [
+          flow(c, f.h, f.hn, mergeTags(f.tags, [tFwd]), f.attr, f.rule, v, 'forward', false),
+          flow(copyCube(c), f.h, f.hn, mergeTags(f.tags, [tIn]), f.attr, f.rule, v, f.path, true),
+        ];
+      };
+      if (own.isEmpty) return elsewhere(via);
       if (own.equals(f.c.dst)) return [flow(mine, f.h, f.hn, f.tags, f.attr, f.rule, via, f.path, true)];
       // the two parts, each with the coordinates its packets arrived with (restore() reads orig)
       const ownOrig = copyCube(via.orig);
@@ -1035,7 +1053,7 @@ class Engine {
       elseOrig.dst = via.orig.dst.subtract(toAddrs);
       return [
         flow(mine, f.h, f.hn, f.tags, f.attr, f.rule, { ...via, orig: ownOrig }, f.path, true),
-        flow(c, f.h, f.hn, f.tags, f.attr, f.rule, { ...via, orig: elseOrig }, 'forward', false),
+        ...elsewhere({ ...via, orig: elseOrig }),
       ];
     }
     if (a.type === 'redirect') {
@@ -1113,7 +1131,8 @@ function analyseFamily(ruleset: Ruleset, sp: Space, hook: 'input' | 'forward', e
     if (f.tags.length === 0 && !f.via) continue;
     for (const c of cutHoles(f)) {
       const n = eng.restore(f, c);
-      if (n.tags.length > 0) Nidx.add(n);
+      const tags = eng.hereTags.size > 0 ? n.tags.filter((t) => !eng.hereTags.has(t)) : n.tags;
+      if (tags.length > 0) Nidx.add(tags === n.tags ? n : { c: n.c, tags });
     }
   }
   eng.dropped.length = 0;
@@ -1149,6 +1168,9 @@ function analyseFamily(ruleset: Ruleset, sp: Space, hook: 'input' | 'forward', e
       // what makes them open, and they are emitted there; crediting this rule too would report the same packets,
       // "Open", on a rule that only may take them (an ARM rule with [parameters('src')] before AllowVnetInBound).
       if (f.via === undefined && f.rule !== undefined && ownUndecided(eng, a.tags, f.rule)) continue;
+      // the INPUT branch of a DNAT to another address: where FORWARD did not drop the packets it accepted them, and
+      // that is what makes them open (to a container, the usual case), not this branch's rule
+      if (eng.hereTags.size > 0 && a.tags.some((t) => eng.hereTags.has(t))) continue;
       for (const r of rem) emit(r, f, 'open', NO_TAGS);
     }
   }

@@ -181,7 +181,7 @@ export function evalMatch(m: Match, p: PacketState, why: string[]): T3 {
       }
       break;
     case 'addrtype': {
-      const d = addrTypeOf(m, p.local);
+      const d = addrTypeOf(m, p.local, p.family);
       if (d !== undefined) r = d ? 1 : 0;
       else {
         r = 2;

@@ -66,3 +66,27 @@ COMMIT
     expect(computeExposure(lim, { hook: 'input' }).entries.map((e) => `${e.family} ${formatPorts(e.dports)} ${e.certainty}`)).toEqual(['ipv4 5001 possibly-open']);
   });
 });
+
+describe('addrtype dst UNICAST of a packet addressed to this host', () => {
+  // measured in a network namespace (iptables-restore 1.8.9, nf_tables): UDP to 10.200.0.1 and 192.0.2.1 (the
+  // host's) was not accepted by `--dst-type UNICAST -j ACCEPT` (IPv4: the address's route type is LOCAL), while
+  // IPv6's `! --dst-type UNICAST -j ACCEPT` did not take TCP to fd00:200::1 (ipv6_addr_type: a unicast address)
+  const load = (text: string, filePath: string) => parseIptables(text, { filePath }).rulesets[0]!;
+  const text = `*filter
+:INPUT DROP [0:0]
+-A INPUT -p udp -m addrtype --dst-type UNICAST -j ACCEPT
+-A INPUT -p tcp -m addrtype ! --dst-type UNICAST,BLACKHOLE -j ACCEPT
+COMMIT
+`;
+
+  test('IPv4: never (the destination is LOCAL), the negation always; IPv6: undecided', () => {
+    const v4 = load(text, 'unicast.rules');
+    expect(tracePacket(v4, { proto: 'udp', dport: 5001, src: '10.200.0.5', dst: '10.200.0.1', iif: 'eth0' }).verdict).toBe('drop');
+    expect(tracePacket(v4, { proto: 'tcp', dport: 22, src: '10.200.0.5', dst: '10.200.0.1', iif: 'eth0' }).verdict).toBe('accept');
+    expect(computeExposure(v4, { hook: 'input' }).entries.map((e) => `${e.family} ${formatPorts(e.protocols)} ${e.certainty} ${e.rule?.span.start.line}`)).toEqual(['ipv4 6 open 4']);
+    // IPv6: undecided (a unicast address of this host is UNICAST too)
+    const v6 = load(text, 'unicast.v6.rules');
+    expect(tracePacket(v6, { proto: 'udp', dport: 5001, src: 'fd00:200::2', dst: 'fd00:200::1', iif: 'eth0' }).verdict).toBe('unknown');
+    expect(computeExposure(v6, { hook: 'input' }).entries.map((e) => `${e.family} ${formatPorts(e.protocols)} ${e.certainty} ${e.rule?.span.start.line}`)).toEqual(['ipv6 17 possibly-open 3', 'ipv6 6 possibly-open 4']);
+  });
+});

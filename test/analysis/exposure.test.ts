@@ -302,15 +302,20 @@ describe('DNAT', () => {
     expect(showAll(e)).toEqual([`ipv4 udp 5000 from ${ALL_V4} if any open @6 INPUT`, `ipv4 udp 8080 from ${ALL_V4} if any open @6 INPUT via @3 10.200.0.1:5000`]);
     expect(classifyPacket(e, { proto: 'udp', dport: 8080, src: '10.200.0.2', dst: '10.200.0.1' })).toBe('open');
     // a rule for every destination (Docker's, to a container): the packets sent to 172.17.0.2 itself would be this
-    // host's if it had that address (INPUT accepts them); the others are routed on, and FORWARD drops them
+    // host's if it had that address (INPUT accepts them); the others are routed on, and FORWARD drops them — unless
+    // 172.17.0.2 is an address of this host, which the ruleset does not say: then INPUT accepts them (possibly open)
     const docker = ruleset([
       table('nat', 'ip', [base.natPre([rule('pf', [m.proto('udp'), m.dport('8080')], a.dnat('172.17.0.2', '5000'))])]),
       table('filter', 'ip', [base.input([rule('svc', [m.proto('udp'), m.dport('5000')], a.accept())], 'drop'), base.forward([], 'drop')]),
     ]);
     const d = computeExposure(docker);
-    expect(showAll(d)).toEqual([`ipv4 udp 5000 from ${ALL_V4} if any open @6 INPUT`, `ipv4 udp 8080 from ${ALL_V4} if any open @6 INPUT via @3 172.17.0.2:5000`]);
+    expect(showAll(d)).toEqual([
+      `ipv4 udp 5000 from ${ALL_V4} if any open @6 INPUT`,
+      `ipv4 udp 8080 from ${ALL_V4} if any open @6 INPUT via @3 172.17.0.2:5000`,
+      `ipv4 udp 8080 from ${ALL_V4} if any possibly-open @6 INPUT via @3 172.17.0.2:5000 [DNAT at line 3 to 172.17.0.2:5000: delivered here (INPUT) if that is an address of this host] [DNAT at line 3 to 172.17.0.2:5000: routed on (FORWARD) unless that is an address of this host]`,
+    ]);
     expect(classifyPacket(d, { proto: 'udp', dport: 8080, src: '10.200.0.2', dst: '172.17.0.2' })).toBe('open');
-    expect(classifyPacket(d, { proto: 'udp', dport: 8080, src: '10.200.0.2', dst: '10.200.0.1' })).toBe('closed');
+    expect(classifyPacket(d, { proto: 'udp', dport: 8080, src: '10.200.0.2', dst: '10.200.0.1' })).toBe('possibly-open');
   });
 
   test('DNAT to the address the packet was sent to, INPUT drops: closed', () => {

@@ -77,6 +77,31 @@ COMMIT
     ).toEqual(['17/5000 open 13', '6/8080 open policy FORWARD']);
   });
 
+  test('INPUT and FORWARD both accept a DNAT to another address: open, credited to FORWARD alone', () => {
+    // (the INPUT branch, taken only if 10.200.0.1 were another address of this host, adds no entry of its own: the
+    // routed copy's acceptance already makes the packets open — kube-proxy's thousands of DNATs to pods)
+    const rs = parseIptables(
+      `*nat
+:PREROUTING ACCEPT [0:0]
+-A PREROUTING -d 192.0.2.1/32 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 10.200.0.1:80
+COMMIT
+*filter
+:INPUT DROP [0:0]
+:FORWARD ACCEPT [0:0]
+-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT
+COMMIT
+`,
+      { filePath: 'dnat-both.rules' },
+    ).rulesets[0]!;
+    const e = computeExposure(rs, { hook: 'input' });
+    expect(classifyPacket(e, pkt('tcp', '192.0.2.1', 8080))).toBe('open');
+    expect(
+      e.entries
+        .filter((x) => x.family === 'ipv4' && x.via)
+        .map((x) => `${formatPorts(x.protocols)}/${formatPorts(x.dports)} ${x.certainty} ${x.rule ? x.rule.span.start.line : `policy ${x.chain.name}`}`),
+    ).toEqual(['6/8080 open policy FORWARD']);
+  });
+
   test('the INPUT branch of a DNAT to another address sees the new port', () => {
     const rs = load(`*filter
 :INPUT DROP [0:0]
@@ -89,6 +114,20 @@ COMMIT
     const r = tracePacket(rs, pkt('tcp', '192.0.2.1', 8080));
     expect(r.verdict).toBe('unknown');
     expect(r.steps.filter((s) => s.table === 'filter').map((s) => `${s.chain}@${s.line} ${s.effect}`)).toEqual(['FORWARD@11 policy DROP', 'INPUT@13 match: ACCEPT']);
+    // the exposure follows both branches too: the kernel answers the SYN sent to 192.0.2.1 (10.200.0.1 is the lab
+    // host's, INPUT accepts port 80), so it is not closed; only possibly open, as FORWARD drops it where 10.200.0.1
+    // is another host's (it was `closed`: every packet sent elsewhere was taken to be routed on)
+    const e = computeExposure(rs, { hook: 'input' });
+    expect(classifyPacket(e, pkt('tcp', '192.0.2.1', 8080))).toBe('possibly-open');
+    expect(classifyPacket(e, pkt('tcp', '10.200.0.1', 8080))).toBe('open');
+    expect(classifyPacket(e, pkt('tcp', '192.0.2.1', 8081))).toBe('closed');
+    expect(
+      e.entries
+        .filter((x) => x.family === 'ipv4' && x.via && x.certainty === 'possibly-open')
+        .map((x) => `${formatPorts(x.protocols)}/${formatPorts(x.dports)} ${x.rule?.span.start.line}: ${x.reasons.map((y) => y.message).join(' | ')}`),
+    ).toEqual([
+      '6/8080 13: DNAT at line 7 to 10.200.0.1:80: delivered here (INPUT) if that is an address of this host | DNAT at line 7 to 10.200.0.1:80: routed on (FORWARD) unless that is an address of this host',
+    ]);
   });
 });
 

@@ -293,6 +293,34 @@ function interpolateDefaults(text: string): string {
 }
 
 /**
+ * The ports of a Transfer CFT container started by `docker run` or a Podman Quadlet unit: the host ports of what it
+ * publishes (`-p`, `PublishPort=`; loopback-only ones need no firewall), or with host networking or nothing
+ * published its roles' own ports; each `-p` and the host-network option added to `evidence`.
+ */
+function containerPorts(
+  env: ReturnType<typeof envOf>,
+  publish: readonly { spec: string; line: number }[],
+  networkHost: number | undefined,
+  evidence: Evidence[],
+  lines: Lines,
+): { ports: NumSet; roles: Record<number, string>; explicit: boolean } {
+  const { byPort, fromEnv } = rolesFromEnv(env, evidence, lines);
+  const published = new Map<number, RoleId | undefined>();
+  let publishes = false;
+  for (const p of publish) {
+    const pairs = composePortPairs(p.spec);
+    if (!pairs) continue;
+    publishes = true;
+    pushEv(evidence, lines.evidence(p.line));
+    if (pairs === 'loopback') continue;
+    for (const [h, c] of pairs) if (!noRole(c, byPort.get(c))) published.set(h >= 0 ? h : c, byPort.get(c));
+  }
+  if (networkHost !== undefined) pushEv(evidence, lines.evidence(networkHost));
+  const chosen = publishes && networkHost === undefined ? published : (byPort as Map<number, RoleId | undefined>);
+  return { ...portsOf(chosen), explicit: publishes || fromEnv };
+}
+
+/**
  * "[ip:]host[-range]:container[-range][/proto]" → pairs [host, container] (tcp only), undefined for other protocols,
  * "loopback" when published on 127.0.0.0/8 or ::1 only. A host port that is a variable without a default is taken
  * to be the container port (`"${PESIT_PORT}:1761"`).
@@ -1276,21 +1304,8 @@ function fromQuadlet(file: string, text: string): Finding | undefined {
   }
   if (image === undefined && !isCftInstanceEnv(env)) return undefined;
   const evidence: Evidence[] = [lines.evidence(image ?? 1)];
-  const { byPort, fromEnv } = rolesFromEnv(env, evidence, lines);
-  const published = new Map<number, RoleId | undefined>();
-  let publishes = false;
-  for (const p of publish) {
-    const pairs = composePortPairs(p.spec);
-    if (!pairs) continue;
-    publishes = true;
-    pushEv(evidence, lines.evidence(p.line));
-    if (pairs === 'loopback') continue;
-    for (const [h, c] of pairs) if (!noRole(c, byPort.get(c))) published.set(h >= 0 ? h : c, byPort.get(c));
-  }
-  if (networkHost !== undefined) pushEv(evidence, lines.evidence(networkHost));
-  const chosen = publishes && networkHost === undefined ? published : (byPort as Map<number, RoleId | undefined>);
   if (names.length === 0) names.push(basename(file).replace(/\.container$/i, ''));
-  return { service: 'transfer-cft', names, ...portsOf(chosen), explicit: publishes || fromEnv, evidence };
+  return { service: 'transfer-cft', names, ...containerPorts(env, publish, networkHost, evidence, lines), evidence };
 }
 
 function fromDockerRun(file: string, text: string): Finding[] {
@@ -1380,20 +1395,7 @@ function fromDockerRun(file: string, text: string): Finding[] {
     }
     if (!image && !isCftInstanceEnv(env)) continue;
     const evidence: Evidence[] = [lines.evidence(image ? image.line : start + 1)];
-    const { byPort, fromEnv } = rolesFromEnv(env, evidence, lines);
-    const published = new Map<number, RoleId | undefined>();
-    let publishes = false;
-    for (const p of publish) {
-      const pairs = composePortPairs(p.spec);
-      if (!pairs) continue;
-      publishes = true;
-      pushEv(evidence, lines.evidence(p.line));
-      if (pairs === 'loopback') continue;
-      for (const [h, c] of pairs) if (!noRole(c, byPort.get(c))) published.set(h >= 0 ? h : c, byPort.get(c));
-    }
-    if (networkHost !== undefined) pushEv(evidence, lines.evidence(networkHost));
-    const chosen = publishes && networkHost === undefined ? published : (byPort as Map<number, RoleId | undefined>);
-    out.push({ service: 'transfer-cft', names, ...portsOf(chosen), explicit: publishes || fromEnv, evidence });
+    out.push({ service: 'transfer-cft', names, ...containerPorts(env, publish, networkHost, evidence, lines), evidence });
   }
   composeVars = outer;
   return out;

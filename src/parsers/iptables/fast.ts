@@ -299,8 +299,11 @@ function portListSet(text: string, a: number, b: number, ctx: RuleContext): NumS
     let hi: number;
     if (colon < 0) lo = hi = decimalAt(text, itemStart, k);
     else {
-      lo = colon === itemStart ? 0 : decimalAt(text, itemStart, colon);
-      hi = colon === k - 1 ? 65535 : decimalAt(text, colon + 1, k);
+      // multiport refuses an open end and a range whose low end is not below its high end: the general reader says so
+      if (colon === itemStart || colon === k - 1) return undefined;
+      lo = decimalAt(text, itemStart, colon);
+      hi = decimalAt(text, colon + 1, k);
+      if (lo >= hi) return undefined;
     }
     if (lo < 0 || hi < 0 || lo > hi) return undefined;
     LIST_LO[items] = lo;

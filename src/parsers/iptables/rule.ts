@@ -1320,8 +1320,8 @@ export function parsePortSpec(key: string, start: number, end: number, multi: bo
   const cache = multi ? ctx.cache.multiports : ctx.cache.ports;
   const cached = cache.get(key);
   if (cached !== undefined) return cached ?? undefined;
-  if (!multi || key.indexOf(',') < 0) {
-    // one port or range: no list to merge
+  if (!multi || (key.indexOf(',') < 0 && key.indexOf(':') < 0)) {
+    // one port or range: no list to merge (a multiport range is checked below: it has stricter bounds)
     const single = parsePortItem(key);
     if (single && single[0] <= single[1]) {
       const res = IntervalSet.range(single[0], single[1] + 1);
@@ -1346,14 +1346,23 @@ export function parsePortSpec(key: string, start: number, end: number, multi: bo
     }
     const a = item.slice(0, colon);
     const b = item.slice(colon + 1);
-    const lo = a === '' ? 0 : parsePortNumber(a);
-    const hi = b === '' ? 65535 : parsePortNumber(b);
+    // an open end (`:1024`, `1024:`) is 0 or 65535 for --dport, but multiport parses both ends as ports
+    // ("invalid port/service `' specified")
+    const lo = a === '' ? (multi ? undefined : 0) : parsePortNumber(a);
+    const hi = b === '' ? (multi ? undefined : 65535) : parsePortNumber(b);
     if (lo === undefined || hi === undefined) {
       bad = item;
       break;
     }
+    // a multiport range whose low end is not below its high end: iptables-restore refuses the whole file ("invalid
+    // portrange specified", 1.8.9, whatever the protocol)
+    if (multi && lo >= hi) {
+      ctx.diag('error', 'iptables/bad-port-range', `Port range "${item}" of multiport needs low < high: iptables-restore refuses it`, start, end);
+      continue;
+    }
     if (lo > hi) {
-      // iptables 1.8 loads it; the kernel tests min <= port <= max, so it matches no port
+      // -m udp loads it (a real dump has --dport 60000:29) and the kernel tests min <= port <= max: it matches no
+      // port (-m tcp refuses it in 1.8.9, which this warning does not tell apart)
       ctx.diag('warning', 'iptables/bad-port-range', `Port range "${item}" has min > max: it matches no port`, start, end);
       continue;
     }

@@ -784,3 +784,32 @@ describe("iptables-nft-save: a table it cannot show ('incompatible, use nft')", 
     expect(diags(d)).toEqual([`warning iptables/incompatible-table ${spanIn(1, incompatible, incompatible)}`]);
   });
 });
+
+describe('iptables-save: port ranges iptables-restore refuses (1.8.9, network namespace)', () => {
+  it('refuses a multiport range with low >= high or an open end, through both readers (--dport min > max only warns)', () => {
+    const lines = [
+      '-A INPUT -p udp --dport 60000:29 -j ACCEPT',
+      '-A INPUT -p tcp -m multiport --dports 1761,443:443 -j ACCEPT',
+      '-A INPUT -p tcp -m multiport --dports 443:443 -j ACCEPT',
+      '-A INPUT -p tcp -m multiport --dports :1768 -j ACCEPT',
+      '-A INPUT -p udp -m multiport --dports 1761: -j ACCEPT',
+    ];
+    const ok = ['-A INPUT -p tcp --dport 443:443 -j ACCEPT', '-A INPUT -p tcp --dport :1024 -j ACCEPT', '-A INPUT -p tcp -m multiport --dports 1761:1768,22 -j ACCEPT'];
+    const text = ['*filter', ':INPUT DROP [0:0]', ...lines, ...ok, 'COMMIT', ''].join('\n');
+    const value = (k: number) => {
+      const l = lines[k]!;
+      const i = l.indexOf(' ', l.indexOf('--dport')) + 1;
+      return `${k + 3}:${i + 1}-${k + 3}:${l.indexOf(' ', i) + 1}`;
+    };
+    const want = ['warning bad-port-range', 'error bad-port-range', 'error bad-port-range', 'error bad-port', 'error bad-port'].map((code, k) => `${code.replace(' ', ' iptables/')} ${value(k)}`);
+    expect(diags(save(text))).toEqual(want);
+    expect(diags(parseSave(text, { fastPath: false }))).toEqual(want);
+    expect(save(text).diagnostics.map((d) => d.message)).toEqual([
+      'Port range "60000:29" has min > max: it matches no port',
+      'Port range "443:443" of multiport needs low < high: iptables-restore refuses it',
+      'Port range "443:443" of multiport needs low < high: iptables-restore refuses it',
+      'Invalid port or service ":1768"',
+      'Invalid port or service "1761:"',
+    ]);
+  });
+});

@@ -98,20 +98,7 @@ function autoTfvars(options: ParseOptions, diagnostics: Diagnostic[]): Record<st
  * the injected reader (none: nothing is read). Terraform refuses a variable declared twice in a module.
  */
 function siblingDefaults(options: ParseOptions): Record<string, unknown> | undefined {
-  const read = options.readInclude;
-  if (!read || options.filePath === undefined) return undefined;
-  let out: Record<string, unknown> | undefined;
-  const seen = new Set<string>([options.filePath]);
-  for (const pattern of VARIABLE_FILE_PATTERNS) {
-    const r = read(pattern, options.filePath);
-    if (!('files' in r)) continue;
-    for (const f of r.files) {
-      if (seen.has(f.path)) continue;
-      seen.add(f.path);
-      for (const [k, v] of Object.entries(variableDefaults(f.text))) (out ??= {})[k] = v;
-    }
-  }
-  return out;
+  return siblingValues(options, VARIABLE_FILE_PATTERNS, (text) => variableDefaults(text));
 }
 
 /**
@@ -119,17 +106,22 @@ function siblingDefaults(options: ParseOptions): Record<string, unknown> | undef
  * `locals { x = … }` in locals.tf), evaluated there with the same variables. Terraform refuses a local defined twice.
  */
 function siblingLocals(options: ParseOptions): Record<string, unknown> | undefined {
+  return siblingValues(options, LOCAL_FILE_PATTERNS, (text) => localValues(text, options.variables));
+}
+
+/** The values `valuesOf` finds in the module's other files matching `patterns` (read once each, through the injected reader). */
+function siblingValues(options: ParseOptions, patterns: readonly string[], valuesOf: (text: string) => Record<string, unknown>): Record<string, unknown> | undefined {
   const read = options.readInclude;
   if (!read || options.filePath === undefined) return undefined;
   let out: Record<string, unknown> | undefined;
   const seen = new Set<string>([options.filePath]);
-  for (const pattern of LOCAL_FILE_PATTERNS) {
+  for (const pattern of patterns) {
     const r = read(pattern, options.filePath);
     if (!('files' in r)) continue;
     for (const f of r.files) {
       if (seen.has(f.path)) continue;
       seen.add(f.path);
-      for (const [k, v] of Object.entries(localValues(f.text, options.variables))) (out ??= {})[k] = v;
+      for (const [k, v] of Object.entries(valuesOf(f.text))) (out ??= {})[k] = v;
     }
   }
   return out;

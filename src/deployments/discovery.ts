@@ -12,7 +12,7 @@ import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { basename, dirname, relative, sep } from 'node:path';
 import { AddrSet, closedRanges, LineIndex, numSetOf, parseCidr, type NumSet } from '../model/index.js';
 import { CFT_ROLES, type ServicePorts } from '../catalog/index.js';
-import { get, items, num, parseYamlTree, str, type PObject, type PValue } from '../parsers/values.js';
+import { get, items, num, parseYamlTree, splitYamlDocuments, str, type PObject, type PValue } from '../parsers/values.js';
 import { parseHcl } from '../parsers/hcl/index.js';
 import type { Deployment, Evidence } from './types.js';
 import { CONFIG_FILE_NAMES } from './config.js';
@@ -164,30 +164,6 @@ function sourcesOf(v: PValue | undefined): AddrSet | undefined {
     if (a) out = out ? out.union(a) : a;
   }
   return out;
-}
-
-/** Splits a YAML stream at `---` lines; each document with its first line (0-based offset in lines). */
-function yamlDocuments(text: string): { text: string; lineOffset: number }[] {
-  const docs: { text: string; lineOffset: number }[] = [];
-  let start = 0;
-  let startLine = 0;
-  let line = 0;
-  let i = 0;
-  while (i <= text.length) {
-    const nl = text.indexOf('\n', i);
-    const end = nl < 0 ? text.length : nl;
-    const l = text.slice(i, end).replace(/\r$/, '');
-    if (l === '---' || l.startsWith('--- ') || l === '...') {
-      if (i > start) docs.push({ text: text.slice(start, i), lineOffset: startLine });
-      start = end + 1;
-      startLine = line + 1;
-    }
-    line++;
-    if (nl < 0) break;
-    i = nl + 1;
-  }
-  if (start < text.length) docs.push({ text: text.slice(start), lineOffset: startLine });
-  return docs;
 }
 
 /** Environment of a compose service or a Kubernetes container: name → [value, node]. */
@@ -889,7 +865,7 @@ function fromAnsible(doc: PValue, lines: Lines): Finding[] {
 export function ansiblePlayRoles(text: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
   try {
-    for (const d of yamlDocuments(text)) {
+    for (const d of splitYamlDocuments(text)) {
       const doc = parseYamlTree(d.text).value;
       for (const play of items(doc)) {
         const h = str(get(play, 'hosts'));
@@ -1070,7 +1046,7 @@ function fromYaml(file: string, text: string): Finding[] {
   const out: Finding[] = [];
   const workloads: CftWorkload[] = [];
   const services: { doc: PValue; lines: Lines }[] = [];
-  for (const d of yamlDocuments(text)) {
+  for (const d of splitYamlDocuments(text)) {
     const tree = parseYamlTree(d.text);
     const doc = tree.value;
     if (doc?.kind === 'array') {

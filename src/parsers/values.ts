@@ -5,7 +5,7 @@
  */
 import type { Node as YamlNode } from 'yaml';
 import { momoaLib, yamlLib } from './libs.js';
-import { LineIndex, type Diagnostic, type Span, DOCUMENT_START } from '../model/index.js';
+import { LineIndex, type Diagnostic, type Position, type Span, DOCUMENT_START } from '../model/index.js';
 
 export type PValue = PScalar | PArray | PObject | PExpr;
 
@@ -36,6 +36,22 @@ export interface PExpr {
   kind: 'expr';
   text: string;
   span: Span;
+}
+
+/*
+ * Copies of nodes with new parts. The positioned JSON reader (./json.ts) keeps a node's place in a getter on its
+ * class, which a spread (`{ ...v, items }`) does not copy: a node copied with new parts goes through these.
+ */
+export function withItems(v: PArray, items: PValue[]): PArray {
+  return { kind: 'array', items, span: v.span };
+}
+export function withEntries(v: PObject, entries: PEntry[]): PObject {
+  const o: PObject = { kind: 'object', entries, span: v.span };
+  if (v.block) o.block = v.block;
+  return o;
+}
+export function withValue(e: PEntry, value: PValue, key: string = e.key): PEntry {
+  return { key, keySpan: e.keySpan, value };
 }
 
 export interface ParsedTree {
@@ -231,6 +247,79 @@ function placedAt(v: PValue, span: Span): PValue {
     default:
       return { ...v, span };
   }
+}
+
+function shiftPos(p: Position, line: number, offset: number): Position {
+  return { line: p.line + line, column: p.column, offset: p.offset + offset };
+}
+function shiftSpan(s: Span, line: number, offset: number): Span {
+  return { start: shiftPos(s.start, line, offset), end: shiftPos(s.end, line, offset) };
+}
+function shiftValue(v: PValue, line: number, offset: number): PValue {
+  switch (v.kind) {
+    case 'scalar':
+      return { ...v, span: shiftSpan(v.span, line, offset) };
+    case 'expr':
+      return { ...v, span: shiftSpan(v.span, line, offset) };
+    case 'array':
+      return { kind: 'array', span: shiftSpan(v.span, line, offset), items: v.items.map((i) => shiftValue(i, line, offset)) };
+    case 'object': {
+      const o: PValue = {
+        kind: 'object',
+        span: shiftSpan(v.span, line, offset),
+        entries: v.entries.map((e) => ({ key: e.key, keySpan: shiftSpan(e.keySpan, line, offset), value: shiftValue(e.value, line, offset) })),
+      };
+      if (v.block) o.block = v.block;
+      return o;
+    }
+  }
+}
+
+/**
+ * The documents of a YAML stream, split at `---` (and `...`) lines: each one's text, its offset and its first line
+ * (0-based) in the whole text. Blank documents are left out.
+ */
+export function splitYamlDocuments(text: string): { text: string; offset: number; lineOffset: number }[] {
+  const docs: { text: string; offset: number; lineOffset: number }[] = [];
+  let start = 0;
+  let startLine = 0;
+  let line = 0;
+  let i = 0;
+  const push = (end: number): void => {
+    const chunk = text.slice(start, end);
+    if (chunk.trim() !== '') docs.push({ text: chunk, offset: start, lineOffset: startLine });
+  };
+  for (;;) {
+    const nl = text.indexOf('\n', i);
+    const end = nl < 0 ? text.length : nl;
+    const l = text.charCodeAt(end - 1) === 13 ? text.slice(i, end - 1) : text.slice(i, end);
+    if (l === '---' || l.startsWith('--- ') || l === '...') {
+      push(i);
+      start = end + 1;
+      startLine = line + 1;
+    }
+    if (nl < 0) break;
+    line++;
+    i = nl + 1;
+  }
+  if (start < text.length) push(text.length);
+  return docs;
+}
+
+/**
+ * YAML possibly holding several documents (`gcloud … list --format=yaml` prints one document per resource,
+ * CloudFormation and Kubernetes files hold several, separated by `---`): each document's tree, with positions in the
+ * whole text.
+ */
+export function parseYamlDocuments(text: string): { values: PValue[]; diagnostics: Diagnostic[] } {
+  const values: PValue[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const d of splitYamlDocuments(text)) {
+    const t = parseYamlTree(d.text);
+    for (const x of t.diagnostics) diagnostics.push({ ...x, span: shiftSpan(x.span, d.lineOffset, d.offset) });
+    if (t.value) values.push(d.lineOffset === 0 && d.offset === 0 ? t.value : shiftValue(t.value, d.lineOffset, d.offset));
+  }
+  return { values, diagnostics };
 }
 
 /**

@@ -9,7 +9,7 @@
  * becomes an `opaque` (module `unresolved`) match naming it — never a pass.
  */
 import { AddrSet, type Match, type Rule, type Ruleset, type Span } from '../../model/index.js';
-import { get, items, str, toPlain, type PEntry, type PExpr, type PValue } from '../values.js';
+import { get, items, str, toPlain, withEntries, withItems, withValue, type PEntry, type PExpr, type PValue } from '../values.js';
 import { parsePrefix, subnetOf } from '../cidr.js';
 import { AwsContext, groupRuleset, naclRulesetOf, permRules, unresolvedMatch, type NaclEntryInput, type PermInput, type SgDraft, type SourceInput } from './core.js';
 
@@ -431,14 +431,14 @@ function substituteId(v: PValue, id: string, value: PValue): PValue {
     case 'scalar': {
       if (typeof v.value !== 'string') return v;
       const t = text(v.value);
-      return t === undefined ? { kind: 'expr', text: v.value, span: v.span } : t === v.value ? v : { ...v, value: t };
+      return t === undefined ? { kind: 'expr', text: v.value, span: v.span } : t === v.value ? v : { kind: 'scalar', value: t, span: v.span };
     }
     case 'array':
-      return { ...v, items: v.items.map((i) => substituteId(i, id, value)) };
+      return withItems(v, v.items.map((i) => substituteId(i, id, value)));
     case 'object': {
       const only = v.entries.length === 1 ? v.entries[0]! : undefined;
       if (only?.key === 'Ref' && str(only.value) === id) return { ...value, span: v.span };
-      return { ...v, entries: v.entries.map((e) => ({ key: text(e.key) ?? e.key, keySpan: e.keySpan, value: substituteId(e.value, id, value) })) };
+      return withEntries(v, v.entries.map((e) => withValue(e, substituteId(e.value, id, value), text(e.key) ?? e.key)));
     }
     default:
       return v;

@@ -6,9 +6,9 @@
 import { DOCUMENT_START, LineIndex, type FirewallDocument, type Ruleset, type Span } from '../../model/index.js';
 import type { FormatDefinition, ParseOptions } from '../types.js';
 import type { PValue } from '../values.js';
-import { parseYamlDocuments } from '../gcp/index.js';
+import { parseYamlDocuments } from '../values.js';
 import { yamlComments } from '../comments.js';
-import { readJson } from './json.js';
+import { readJson } from '../json.js';
 import { looksLikeApi, mapApi } from './api.js';
 import { looksLikeCloudFormation, mapCloudFormation } from './cloudformation.js';
 import { AwsContext } from './core.js';

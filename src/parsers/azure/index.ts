@@ -6,7 +6,7 @@
  */
 import { DOCUMENT_START, type Diagnostic, type FirewallDocument, type Ruleset } from '../../model/index.js';
 import type { FormatDefinition, ParseOptions } from '../types.js';
-import { parseJsonTree } from '../values.js';
+import { readJson } from '../json.js';
 import { IdSource } from './nsg.js';
 import { jsonComments } from '../comments.js';
 import { compileAll, findNsgObjects, isArmTemplate, nsgFromRest, nsgsFromRuleList, readArmTemplate } from './readers.js';
@@ -24,7 +24,8 @@ export function parseAzure(text: string, opts: ParseOptions = {}): FirewallDocum
   const diagnostics: Diagnostic[] = [];
   let rulesets: Ruleset[] = [];
   try {
-    const t = parseJsonTree(text);
+    // (several `az` outputs appended to one file, or JSON Lines, are read as the array of them)
+    const t = readJson(text);
     diagnostics.push(...t.diagnostics);
     const ids = new IdSource();
     if (isArmTemplate(t.value)) {

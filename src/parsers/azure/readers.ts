@@ -7,7 +7,7 @@
  */
 import { DOCUMENT_START, type Diagnostic, type Match, type Ruleset, type Span } from '../../model/index.js';
 import { spanJoin } from '../../model/build.js';
-import { getCI, toPlain, type PObject, type PValue } from '../values.js';
+import { getCI, toPlain, withEntries, withItems, withValue, type PObject, type PValue } from '../values.js';
 import { lastSegment, listOf, opaque, valText } from '../gcp/common.js';
 import { ArmEvaluator, RESOURCE_ID_PREFIX, Unknown, type ArmValue } from './arm-expr.js';
 import { combineSubnetAndNic, compileNsg, IdSource, ruleSpecOf, type AzRuleFields, type AzRuleSpec, type CompiledNsg, type NsgSpec } from './nsg.js';
@@ -47,8 +47,8 @@ export function ruleFromObject(o: PObject, res: Resolve, extra: Match[] = [], na
   // application security group's reference object ({ "id": "[resourceId(…)]" })
   const deep = (v: PValue | undefined): PValue | undefined => {
     const r = res(v);
-    if (r?.kind === 'array') return { ...r, items: r.items.map((i) => deep(i) ?? i) };
-    if (r?.kind === 'object') return { ...r, entries: r.entries.map((e) => ({ ...e, value: deep(e.value) ?? e.value })) };
+    if (r?.kind === 'array') return withItems(r, r.items.map((i) => deep(i) ?? i));
+    if (r?.kind === 'object') return withEntries(r, r.entries.map((e) => withValue(e, deep(e.value) ?? e.value)));
     return r;
   };
   const f = (k: string): PValue | undefined => deep(byKey.get(k.toLowerCase()));

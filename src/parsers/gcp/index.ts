@@ -3,9 +3,10 @@
  * (`gcp-yaml`) exports. Terraform `google_compute_firewall` is mapped by
  * ./terraform.ts for the terraform format.
  */
-import { DOCUMENT_START, type Diagnostic, type FirewallDocument, type Position, type Ruleset, type Span } from '../../model/index.js';
+import { DOCUMENT_START, type Diagnostic, type FirewallDocument, type Ruleset } from '../../model/index.js';
 import type { FormatDefinition, ParseOptions } from '../types.js';
-import { get, parseJsonTree, parseYamlTree, str, type PObject, type PValue } from '../values.js';
+import { readJson } from '../json.js';
+import { get, parseYamlDocuments, str, type PObject, type PValue } from '../values.js';
 import { gcpPoliciesBeforeClassic, gcpPolicyLevel, gcpSpecsFromApi, gcpSpecsFromPolicy, findGcpFirewalls } from './api.js';
 import { IdSource, jsonComments, lastSegment, opaque, spanOfValues, stableSortBy, yamlComments } from './common.js';
 import { compileGcp, type GcpFirewallSpec } from './firewall.js';
@@ -26,91 +27,6 @@ function looksJson(text: string): boolean {
   return false;
 }
 
-function shiftPos(p: Position, line: number, offset: number): Position {
-  return { line: p.line + line, column: p.column, offset: p.offset + offset };
-}
-function shiftSpan(s: Span, line: number, offset: number): Span {
-  return { start: shiftPos(s.start, line, offset), end: shiftPos(s.end, line, offset) };
-}
-function shiftValue(v: PValue, line: number, offset: number): PValue {
-  switch (v.kind) {
-    case 'scalar':
-      return { ...v, span: shiftSpan(v.span, line, offset) };
-    case 'expr':
-      return { ...v, span: shiftSpan(v.span, line, offset) };
-    case 'array':
-      return { kind: 'array', span: shiftSpan(v.span, line, offset), items: v.items.map((i) => shiftValue(i, line, offset)) };
-    case 'object': {
-      const o: PValue = {
-        kind: 'object',
-        span: shiftSpan(v.span, line, offset),
-        entries: v.entries.map((e) => ({ key: e.key, keySpan: shiftSpan(e.keySpan, line, offset), value: shiftValue(e.value, line, offset) })),
-      };
-      if (v.block) o.block = v.block;
-      return o;
-    }
-  }
-}
-
-/**
- * YAML possibly holding several documents (`gcloud … list --format=yaml` prints one
- * document per resource, separated by `---`): each document's tree, with positions
- * in the whole text.
- */
-export function parseYamlDocuments(text: string): { values: PValue[]; diagnostics: Diagnostic[] } {
-  const values: PValue[] = [];
-  const diagnostics: Diagnostic[] = [];
-  let start = 0;
-  let line = 0;
-  let lineNo = 0;
-  let chunkLine = 0;
-  const flush = (end: number): void => {
-    const chunk = text.slice(start, end);
-    if (chunk.trim() === '') return;
-    const t = parseYamlTree(chunk);
-    for (const d of t.diagnostics) diagnostics.push({ ...d, span: shiftSpan(d.span, chunkLine, start) });
-    if (t.value) values.push(chunkLine === 0 && start === 0 ? t.value : shiftValue(t.value, chunkLine, start));
-  };
-  while (line <= text.length) {
-    let nl = text.indexOf('\n', line);
-    if (nl < 0) nl = text.length;
-    const l = text.slice(line, nl).replace(/\r$/, '');
-    if (l === '---' || l.startsWith('--- ') || l === '...') {
-      flush(line);
-      start = nl + 1;
-      chunkLine = lineNo + 1;
-    }
-    line = nl + 1;
-    lineNo++;
-  }
-  if (start <= text.length) flush(text.length);
-  return { values, diagnostics };
-}
-
-/**
- * Newline-delimited JSON (a Cloud Asset Inventory export, `gcloud asset export
- * --content-type=resource`, writes one asset per line): each line's tree, with
- * positions in the whole text; undefined unless every non-blank line is one JSON value.
- */
-function parseJsonLines(text: string): PValue[] | undefined {
-  const values: PValue[] = [];
-  let start = 0;
-  let lineNo = 0;
-  while (start <= text.length) {
-    let nl = text.indexOf('\n', start);
-    if (nl < 0) nl = text.length;
-    const line = text.slice(start, nl);
-    if (line.trim() !== '') {
-      const t = parseJsonTree(line);
-      if (!t.value || t.diagnostics.length > 0) return undefined;
-      values.push(shiftValue(t.value, lineNo, start));
-    }
-    start = nl + 1;
-    lineNo++;
-  }
-  return values.length > 1 ? values : undefined;
-}
-
 /** Parse GCP firewall rules from JSON or YAML text (chosen by content). */
 export function parseGcp(text: string, _opts: ParseOptions = {}, format?: string): FirewallDocument {
   const diagnostics: Diagnostic[] = [];
@@ -118,13 +34,11 @@ export function parseGcp(text: string, _opts: ParseOptions = {}, format?: string
     const json = looksJson(text);
     let values: PValue[];
     if (json) {
-      const t = parseJsonTree(text);
-      const lines = t.value ? undefined : parseJsonLines(text);
-      if (lines) values = lines;
-      else {
-        diagnostics.push(...t.diagnostics);
-        values = t.value ? [t.value] : [];
-      }
+      // (newline-delimited JSON — a Cloud Asset Inventory export, `gcloud asset export --content-type=resource`,
+      // writes one asset per line — is read as the array of its values)
+      const t = readJson(text);
+      diagnostics.push(...t.diagnostics);
+      values = t.value ? [t.value] : [];
     } else {
       const t = parseYamlDocuments(text);
       diagnostics.push(...t.diagnostics);

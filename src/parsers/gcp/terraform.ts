@@ -6,7 +6,7 @@
  */
 import type { Diagnostic, Match, Span } from '../../model/index.js';
 import { DOCUMENT_START } from '../../model/index.js';
-import { get, str, type PObject, type PValue } from '../values.js';
+import { get, str, withEntries, withValue, type PObject, type PValue } from '../values.js';
 import { IdSource, lastSegment, opaque, valText, type MapResult, type TfResourceLike } from './common.js';
 import { compileGcp, type GcpFirewallSpec, type GcpProtoEntry } from './firewall.js';
 
@@ -231,7 +231,7 @@ function inlinePolicyRules(r: TfResourceLike): TfResourceLike[] {
     let body: PObject;
     if (b.kind === 'object') {
       const entries = b.entries.map((e) =>
-        e.key === 'match' && e.value.kind === 'object' ? { ...e, value: { ...e.value, entries: e.value.entries.map((x) => (x.key === 'layer4_config' ? { ...x, key: 'layer4_configs' } : x)) } } : e,
+        e.key === 'match' && e.value.kind === 'object' ? withValue(e, withEntries(e.value, e.value.entries.map((x) => (x.key === 'layer4_config' ? withValue(x, x.value, 'layer4_configs') : x)))) : e,
       );
       body = { kind: 'object', entries: [...entries, ...repeat, { key: 'firewall_policy', keySpan: policy.span, value: policy }], span };
     } else {

@@ -10,7 +10,8 @@ import { parseJsonTree, toPlain, type PValue } from '../values.js';
 import type { RulePrebuilder } from './build.js';
 import { IrState, positionUnknown, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
 import { FAMILIES, namedPriority } from './symbols.js';
-import { member as get, parseJsonFast, parseJsonViews } from './fastjson.js';
+import { member as get, parseJsonViews } from './fastjson.js';
+import { readJson } from '../json.js';
 import { parseStatementsText } from './text.js';
 
 const OBJECTS = ['metainfo', 'table', 'chain', 'rule', 'set', 'map', 'element', 'flowtable', 'counter', 'quota', 'ct helper', 'limit', 'ct timeout', 'ct expectation', 'secmark', 'synproxy', 'tunnel'];
@@ -54,8 +55,6 @@ function nodeAt(root: PValue, pointer: string): PValue {
   return cur;
 }
 
-/** Inputs at least this long are read with the lean reader. */
-export const FAST_JSON_MIN = 1_000_000;
 /** Inputs at least this long are read with `JSON.parse`; positions are exact per item only. */
 export const VIEW_JSON_MIN = 8_000_000;
 
@@ -642,8 +641,9 @@ class JsonBuilder {
 export function parseNftablesJsonIr(text: string, prebuilder?: RulePrebuilder): JsonIr {
   const diagnostics: Diagnostic[] = [];
   // big dumps: the lean reader (same tree, a fraction of the memory); otherwise, and on any doubt, the shared one
-  const fast = text.length >= VIEW_JSON_MIN ? parseJsonViews(text) : text.length >= FAST_JSON_MIN ? parseJsonFast(text) : undefined;
-  const tree = fast ? { value: fast, diagnostics: [] } : parseJsonTree(text);
+  // (one document: two dumps appended are a syntax error, not an array the schema would reject at line 1)
+  const views = text.length >= VIEW_JSON_MIN ? parseJsonViews(text) : undefined;
+  const tree = views ? { value: views, diagnostics: [] } : readJson(text, { several: false });
   for (const d of tree.diagnostics) {
     // the JSON reader places "unexpected end of input" at the start; the end is where it is
     if (/end of input/i.test(d.message)) {

@@ -5,7 +5,7 @@
  */
 import { DOCUMENT_START, type Diagnostic, type FirewallDocument, type Ruleset } from '../../model/index.js';
 import type { FormatDefinition, ParseOptions } from '../types.js';
-import { parseJsonTree } from '../values.js';
+import { readJson } from '../json.js';
 import { mapAwsTerraform } from '../aws/terraform.js';
 import { mapGcpTerraform } from '../gcp/terraform.js';
 import { mapAzureTerraform } from '../azure/terraform.js';
@@ -139,7 +139,7 @@ export function parseTerraform(text: string, options: ParseOptions = {}): Firewa
 }
 
 export function parseTerraformPlan(text: string, options: ParseOptions = {}): FirewallDocument {
-  const tree = parseJsonTree(text);
+  const tree = readJson(text, { several: false });
   // A Terraform JSON configuration (`*.tf.json`) rather than `terraform show -json` output.
   const config = tree.value !== undefined && get(tree.value, 'format_version') === undefined && (get(tree.value, 'resource') !== undefined || /\.tf\.json$/i.test(options.filePath ?? ''));
   const tfvarsDiagnostics: Diagnostic[] = [];

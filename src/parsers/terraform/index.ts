@@ -12,7 +12,7 @@
  * the object may exist zero or more times.
  */
 import { LineIndex, type Diagnostic, type DocComment, type Span } from '../../model/index.js';
-import { get, items, str, toPlain, type PEntry, type PExpr, type PObject, type PValue } from '../values.js';
+import { get, items, str, toPlain, withEntries, withItems, withValue, type PEntry, type PExpr, type PObject, type PValue } from '../values.js';
 import type { IncludeReader, ParseOptions } from '../types.js';
 import { hclExprOf, parseHcl, staticKey, type HclExpr } from '../hcl/index.js';
 import { isLocalModuleSource, MAX_MODULE_DEPTH, moduleFilesPattern } from './files.js';
@@ -238,7 +238,7 @@ class Evaluator {
         return { kind: 'array', items: v.items.map((i) => this.typeDefaults(inner, i, depth + 1)), span: v.span };
       case 'map':
         if (!inner || v.kind !== 'object') return v;
-        return { kind: 'object', entries: v.entries.map((en) => ({ ...en, value: this.typeDefaults(inner, en.value, depth + 1) })), span: v.span };
+        return { kind: 'object', entries: v.entries.map((en) => withValue(en, this.typeDefaults(inner, en.value, depth + 1))), span: v.span };
       case 'object': {
         if (!inner || inner.type !== 'object' || v.kind !== 'object') return v;
         const entries: PEntry[] = [];
@@ -248,7 +248,7 @@ class Evaluator {
           const attrType = it.value;
           const present = v.entries.find((en) => en.key === key);
           if (present) {
-            entries.push({ ...present, value: this.typeDefaults(attrType, present.value, depth + 1) });
+            entries.push(withValue(present, this.typeDefaults(attrType, present.value, depth + 1)));
             continue;
           }
           if (attrType.type !== 'call' || attrType.name !== 'optional') return v; // a required attribute is missing: Terraform fails
@@ -1242,7 +1242,7 @@ export function resourcesFromPlanJson(tree: PValue): TfResource[] {
         }
       }
       let unknown = afterUnknown.get(address);
-      if (unknown?.kind === 'object' && type === 'aws_security_group_rule' && sourceGroupUnset(body, cfg)) unknown = { ...unknown, entries: unknown.entries.filter((x) => x.key !== 'source_security_group_id') };
+      if (unknown?.kind === 'object' && type === 'aws_security_group_rule' && sourceGroupUnset(body, cfg)) unknown = withEntries(unknown, unknown.entries.filter((x) => x.key !== 'source_security_group_id'));
       if (unknown) markUnknown(body, unknown, r.span, '');
       const res: TfResource = { type, name, address, body, span: r.span };
       if (modAddr) res.module = modAddr;
@@ -1284,7 +1284,7 @@ function markUnknown(obj: PObject, unknown: PValue, span: Span, path: string): v
     const cur = at >= 0 ? obj.entries[at]!.value : undefined;
     const next = unknownValue(cur, e.value, span, `${path}${e.key}`);
     if (next === cur) continue;
-    if (at >= 0) obj.entries[at] = { ...obj.entries[at]!, value: next! };
+    if (at >= 0) obj.entries[at] = withValue(obj.entries[at]!, next!);
     else obj.entries.push({ key: e.key, keySpan: span, value: next! });
   }
 }
@@ -1305,7 +1305,7 @@ function unknownValue(cur: PValue | undefined, u: PValue, span: Span, path: stri
     return { kind: 'array', items: list.map((x) => x ?? { kind: 'scalar', value: null, span }), span: cur?.span ?? span };
   }
   if (u.kind === 'object' && u.entries.length > 0) {
-    const o: PObject = cur?.kind === 'object' ? { ...cur, entries: [...cur.entries] } : { kind: 'object', entries: [], span: cur?.span ?? span };
+    const o: PObject = cur?.kind === 'object' ? withEntries(cur, [...cur.entries]) : { kind: 'object', entries: [], span: cur?.span ?? span };
     markUnknown(o, u, o.span, `${path}.`);
     return o.entries.length === (cur?.kind === 'object' ? cur.entries.length : 0) && o.entries.every((x, i) => cur?.kind === 'object' && x === cur.entries[i]) ? cur : o;
   }
@@ -1367,8 +1367,8 @@ export function resourcesFromTfJson(tree: PValue, overrides?: Record<string, unk
   }
   const value = (v: PValue, depth: number): PValue => {
     if (depth > 64) return { kind: 'expr', text: '(nested too deeply)', span: v.span };
-    if (v.kind === 'array') return { ...v, items: v.items.map((i) => value(i, depth + 1)) };
-    if (v.kind === 'object') return { ...v, entries: v.entries.map((e) => ({ ...e, value: value(e.value, depth + 1) })) };
+    if (v.kind === 'array') return withItems(v, v.items.map((i) => value(i, depth + 1)));
+    if (v.kind === 'object') return withEntries(v, v.entries.map((e) => withValue(e, value(e.value, depth + 1))));
     if (!isTemplate(v)) return v;
     const name = templates.get(v.value);
     const evaluated = known && name ? known.local(name, { type: 'variable', name, start: 0, end: 0 }) : undefined;

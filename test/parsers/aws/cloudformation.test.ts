@@ -535,6 +535,28 @@ describe('CloudFormation Fn::ForEach (AWS::LanguageExtensions) in Resources', ()
   });
 });
 
+describe('CloudFormation Fn::ForEach in a JSON template', () => {
+  test('`"FromPort": "${Port}"` is replaced in place (the copy lost its place: a fatal "AWS mapping failed")', () => {
+    const text = [
+      '{',
+      '  "Transform": "AWS::LanguageExtensions",',
+      '  "Resources": {',
+      '    "Fn::ForEach::Ports": ["Port", ["1761", "1768"], {',
+      '      "Rule${Port}": {',
+      '        "Type": "AWS::EC2::SecurityGroupIngress",',
+      '        "Properties": {"GroupId": "sg-1", "IpProtocol": "tcp", "FromPort": "${Port}", "ToPort": "${Port}", "CidrIp": "0.0.0.0/0"}',
+      '      }',
+      '    }]',
+      '  }',
+      '}',
+    ].join('\n');
+    const doc = parseAwsJson(text);
+    expect(doc.diagnostics).toEqual([]);
+    expect(matchesOf(doc.rulesets[0]!, 'ingress')).toEqual(['proto=6 dstport=1761 srcaddr=0.0.0.0/0', 'proto=6 dstport=1768 srcaddr=0.0.0.0/0']);
+    expect(rows(doc.rulesets[0]!).map((r) => r[3])).toEqual(['5:22-8:8', '5:22-8:8']);
+  });
+});
+
 describe('CloudFormation: a prefix list of the template', () => {
   test('SourcePrefixListId: !Ref / !GetAtt of an AWS::EC2::PrefixList is its entries (it was an opaque name: 0.0.0.0/0 in it was not the world)', () => {
     const text = [

@@ -65,6 +65,14 @@ const AZ_CLI = `{
 }`;
 
 describe('az CLI / ARM REST', () => {
+  test('two `az network nsg show` outputs appended to one file are both read (the second was a JSON syntax error)', () => {
+    const second = AZ_CLI.replace('"web-nsg"', '"db-nsg"').replace('"1761-1768"', '"22"');
+    const d = parseAzure(`${AZ_CLI}\n${second}\n`);
+    expect(d.diagnostics).toEqual([]);
+    expect(d.rulesets.map((r) => r.name)).toEqual(['NSG web-nsg', 'NSG db-nsg']);
+    const lines = d.rulesets.map((r) => inbound(r)[0]!.span.start.line);
+    expect(lines).toEqual([4, 26]);
+  });
   test('az network nsg show: rules, listed defaults, targets, exact spans', () => {
     const d = parseAzure(AZ_CLI);
     expect(d.format).toBe('azure');

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { compileGcp, findGcpFirewalls, gcpJsonFormat, gcpPolicyLevel, gcpSpecsFromApi, gcpYamlFormat, parseGcp, parseYamlDocuments } from '../../../src/parsers/gcp/index.js';
+import { compileGcp, findGcpFirewalls, gcpJsonFormat, gcpPolicyLevel, gcpSpecsFromApi, gcpYamlFormat, parseGcp } from '../../../src/parsers/gcp/index.js';
+import { parseYamlDocuments } from '../../../src/parsers/values.js';
 import { IdSource } from '../../../src/parsers/gcp/common.js';
 import { parseJsonTree } from '../../../src/parsers/values.js';
 import { computeExposure, exposedPorts } from '../../../src/analysis/index.js';

@@ -1,13 +1,13 @@
 /**
- * A fast positioned JSON reader for large cloud exports (aws-cli output of
- * 10,000+ rules): one pass, line/column tracked incrementally, strings sliced
- * without copying when they hold no escapes. Trailing commas are tolerated and
- * reported. Anything else unusual (comments, syntax errors, raw control
- * characters) falls back to the shared `parseJsonTree`, which gives the
+ * The one fast positioned JSON reader of the cloud and nftables parsers (aws-cli output of 10,000+ rules, `nft -j`
+ * dumps, `az`/`gcloud` exports): one pass, line/column tracked incrementally, strings sliced without copying when
+ * they hold no escapes. Trailing commas are tolerated and reported. Several values one after another (JSON Lines, `jq
+ * '.[]'` output, two outputs appended to one file) are read as the array of them, as `jq -s` would give. Anything else
+ * unusual (comments, syntax errors, raw control characters) falls back to the shared `parseJsonTree`, which gives the
  * diagnostics with positions.
  */
-import type { Diagnostic, Position, Span } from '../../model/index.js';
-import { parseJsonTree, type PEntry, type PValue, type ParsedTree } from '../values.js';
+import type { Diagnostic, Position, Span } from '../model/index.js';
+import { parseJsonTree, type PEntry, type PValue, type ParsedTree } from './values.js';
 
 /*
  * Tree nodes keep their place as six numbers (line, column, offset of start and
@@ -310,8 +310,16 @@ class Reader {
   }
 }
 
+export interface ReadJsonOptions {
+  /**
+   * Read several top-level values one after another as the array of them (default). A format whose file is one
+   * document (a Terraform `.tf.json`) says false: anything after the first value is then a syntax error.
+   */
+  several?: boolean;
+}
+
 /** Positioned JSON tree plus warnings for trailing commas. */
-export function readJson(text: string): ParsedTree {
+export function readJson(text: string, options: ReadJsonOptions = {}): ParsedTree {
   const r = new Reader(text);
   try {
     if (text.charCodeAt(0) === 0xfeff) r.pos = 1;
@@ -321,7 +329,7 @@ export function readJson(text: string): ParsedTree {
       // Several values one after another (`jq '.SecurityGroups[]'`, JSON Lines, two outputs appended to one file):
       // read as the array of them, as `jq -s` would give.
       const c = text.charCodeAt(r.pos);
-      if (c !== 123 && c !== 91) throw FALLBACK;
+      if ((c !== 123 && c !== 91) || options.several === false) throw FALLBACK;
       const values = [value];
       while (r.pos < text.length) {
         values.push(r.value());

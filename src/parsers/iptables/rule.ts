@@ -827,7 +827,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       case '--source-port': {
         if (!a0) break;
         const dir = opt === '--dport' || opt === '--destination-port' ? 'dst' : 'src';
-        const ports = parsePortSpec(a0.text, a0.start, a0.end, false, ctx);
+        const ports = parsePortSpec(a0.text, a0.start, a0.end, false, ctx, owner.name === 'tcp' || owner.name === 'sctp' ? owner.name : undefined);
         if (!ports) {
           matches.push(opaque('port', mStart, mEnd, `invalid port "${a0.text}"`, negated));
           break;
@@ -1314,12 +1314,21 @@ function parsePortItem(item: string): [number, number] | undefined {
 }
 
 /** `22`, `ssh`, `1000:2000`, `:1024`, `1024:`; with `multi`, comma lists of those. */
-export function parsePortSpec(key: string, start: number, end: number, multi: boolean, ctx: RuleContext): NumSet | undefined {
+export function parsePortSpec(
+  key: string,
+  start: number,
+  end: number,
+  multi: boolean,
+  ctx: RuleContext,
+  /** The module of a `--dport`/`--sport` that refuses a range with min > max (tcp, sctp); udp and dccp load it. */
+  refusingModule?: string,
+): NumSet | undefined {
   const p = decimalPort(key);
   if (p >= 0) return singlePortSet(p, ctx.cache);
   const cache = multi ? ctx.cache.multiports : ctx.cache.ports;
   const cached = cache.get(key);
-  if (cached !== undefined) return cached ?? undefined;
+  // (an empty set is a reversed range, read before under a module that loads it: this one refuses it, said below)
+  if (cached !== undefined && !(refusingModule !== undefined && cached !== null && cached.isEmpty)) return cached ?? undefined;
   if (!multi || (key.indexOf(',') < 0 && key.indexOf(':') < 0)) {
     // one port or range: no list to merge (a multiport range is checked below: it has stricter bounds)
     const single = parsePortItem(key);
@@ -1361,9 +1370,12 @@ export function parsePortSpec(key: string, start: number, end: number, multi: bo
       continue;
     }
     if (lo > hi) {
-      // -m udp loads it (a real dump has --dport 60000:29) and the kernel tests min <= port <= max: it matches no
-      // port (-m tcp refuses it in 1.8.9, which this warning does not tell apart)
-      ctx.diag('warning', 'iptables/bad-port-range', `Port range "${item}" has min > max: it matches no port`, start, end);
+      // -m tcp and -m sctp refuse it ("invalid portrange (min > max)", 1.8.9: iptables-restore loads nothing);
+      // -m udp and -m dccp load it (a real dump has --dport 60000:29) and the kernel tests min <= port <= max: it
+      // matches no port
+      if (refusingModule !== undefined)
+        ctx.diag('error', 'iptables/bad-port-range', `Port range "${item}" has min > max: -m ${refusingModule} refuses it (iptables: "invalid portrange (min > max)")`, start, end);
+      else ctx.diag('warning', 'iptables/bad-port-range', `Port range "${item}" has min > max: it matches no port`, start, end);
       continue;
     }
     ranges.push([lo, hi]);

@@ -786,7 +786,7 @@ describe("iptables-nft-save: a table it cannot show ('incompatible, use nft')", 
 });
 
 describe('iptables-save: port ranges iptables-restore refuses (1.8.9, network namespace)', () => {
-  it('refuses a multiport range with low >= high or an open end, through both readers (--dport min > max only warns)', () => {
+  it('refuses a multiport range with low >= high or an open end, through both readers (a --dport min > max under -m udp only warns)', () => {
     const lines = [
       '-A INPUT -p udp --dport 60000:29 -j ACCEPT',
       '-A INPUT -p tcp -m multiport --dports 1761,443:443 -j ACCEPT',
@@ -811,5 +811,26 @@ describe('iptables-save: port ranges iptables-restore refuses (1.8.9, network na
       'Invalid port or service ":1768"',
       'Invalid port or service "1761:"',
     ]);
+  });
+  it('-m tcp and -m sctp refuse a --dport/--sport range with min > max, -m udp and -m dccp load it (matching nothing)', () => {
+    // iptables-restore 1.8.9 in a network namespace: "invalid portrange (min > max)" for tcp (implicit or -m tcp,
+    // negated or not, --dport or --sport) and sctp; udp and dccp save it back as written
+    const lines = [
+      '-A INPUT -p udp --dport 5000:1000 -j DROP',
+      '-A INPUT -p tcp -m tcp --dport 5000:1000 -j ACCEPT',
+      '-A INPUT -p tcp ! --sport 5000:1000 -j ACCEPT',
+      '-A INPUT -p sctp --dport 5000:1000 -j ACCEPT',
+      '-A INPUT -p dccp -m dccp --dport 6000:1000 -j ACCEPT',
+    ];
+    const text = ['*filter', ':INPUT DROP [0:0]', ...lines, 'COMMIT', ''].join('\n');
+    const want = [
+      'warning 3 Port range "5000:1000" has min > max: it matches no port',
+      'error 4 Port range "5000:1000" has min > max: -m tcp refuses it (iptables: "invalid portrange (min > max)")',
+      'error 5 Port range "5000:1000" has min > max: -m tcp refuses it (iptables: "invalid portrange (min > max)")',
+      'error 6 Port range "5000:1000" has min > max: -m sctp refuses it (iptables: "invalid portrange (min > max)")',
+      'warning 7 Port range "6000:1000" has min > max: it matches no port',
+    ];
+    for (const doc of [save(text), parseSave(text, { fastPath: false })])
+      expect(doc.diagnostics.map((d) => `${d.severity} ${d.span.start.line} ${d.message}`)).toEqual(want);
   });
 });

@@ -148,7 +148,12 @@ export function parseJsonTree(text: string): ParsedTree {
     const pos = typeof err.offset === 'number' ? li.position(err.offset) : DOCUMENT_START.start;
     return {
       value: undefined,
-      diagnostics: [{ severity: 'error', code: 'json/syntax', message: `JSON syntax error: ${err.message ?? String(e)}`, span: { start: pos, end: pos } }],
+      // (the parser recurses: thousands of nested arrays exhaust the stack, which is no syntax error of the file's)
+      diagnostics: [
+        e instanceof RangeError
+          ? { severity: 'error', code: 'json/too-deep', message: 'JSON nested too deeply to read (thousands of levels)', span: { start: pos, end: pos } }
+          : { severity: 'error', code: 'json/syntax', message: `JSON syntax error: ${err.message ?? String(e)}`, span: { start: pos, end: pos } },
+      ],
     };
   }
 }

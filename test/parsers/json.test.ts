@@ -117,4 +117,11 @@ describe('the positioned JSON reader (AWS, GCP, Azure and nft -j exports)', () =
     for (const bad of ['{"a": }', '[1 2]', '"\\u12'])
       expect(readJson(bad).diagnostics.map((d) => [d.severity, d.code])).toEqual([['error', 'json/syntax']]);
   });
+
+  it('a document nested too deeply for the parser is an error that says so, not a stack overflow as a syntax error', () => {
+    const d = 200_000;
+    const r = readJson(`{"SecurityGroups": ${'['.repeat(d)}${']'.repeat(d)}}`);
+    expect(r.value).toBeUndefined();
+    expect(r.diagnostics.map((x) => [x.severity, x.code, x.message])).toEqual([['error', 'json/too-deep', 'JSON nested too deeply to read (thousands of levels)']]);
+  });
 });

@@ -182,7 +182,9 @@ export function parseYamlTree(text: string): ParsedTree {
   for (const err of doc.errors) {
     const s = li.position(Math.min(err.pos[0], text.length));
     const en = li.position(Math.min(err.pos[1], text.length));
-    diagnostics.push({ severity: 'error', code: 'yaml/syntax', message: `YAML error: ${err.message.split('\n')[0]}`, span: { start: s, end: en } });
+    if (err.code === 'RESOURCE_EXHAUSTION' && /call stack/i.test(err.message))
+      diagnostics.push({ severity: 'error', code: 'yaml/too-deep', message: 'YAML nested too deeply to read (thousands of levels)', span: { start: s, end: en } });
+    else diagnostics.push({ severity: 'error', code: 'yaml/syntax', message: `YAML error: ${err.message.split('\n')[0]}`, span: { start: s, end: en } });
   }
   const spanOf = (range: readonly number[] | null | undefined): Span => {
     if (!range) return DOCUMENT_START;

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { parseYamlDocuments, parseYamlTree, splitYamlDocuments } from '../../src/parsers/values.js';
+
+describe('the YAML reader', () => {
+  it('a document nested too deeply for the parser is an error that says so, at the place it gave up', () => {
+    const d = 100_000;
+    const r = parseYamlTree(`Resources: ${'['.repeat(d)}${']'.repeat(d)}\n`);
+    expect(r.diagnostics.map((x) => [x.code, x.message, x.span.start.line])).toEqual([['yaml/too-deep', 'YAML nested too deeply to read (thousands of levels)', 1]]);
+  });
+
+  it('splits a stream at --- and ... lines (CRLF too), leaving blank documents out, with offsets and first lines', () => {
+    const text = '---\r\na: 1\r\n---\r\n\r\n--- \r\nb: 2\n...\nc: 3';
+    expect(splitYamlDocuments(text).map((d) => [d.text, d.offset, d.lineOffset])).toEqual([
+      ['a: 1\r\n', 5, 1],
+      ['b: 2\n', 24, 5],
+      ['c: 3', 33, 7],
+    ]);
+    const docs = parseYamlDocuments(text);
+    expect(docs.values.map((v) => [v.kind, v.span.start.line, v.span.start.offset])).toEqual([
+      ['object', 2, 5],
+      ['object', 6, 24],
+      ['object', 8, 33],
+    ]);
+  });
+});

@@ -93,7 +93,7 @@ Object.defineProperty(plugin.configs, 'recommended-typescript', {
   enumerable: false,
   get(): Linter.Config[] {
     try {
-      return (createRequire(import.meta.url)('./typescript.js') as { configs: Record<string, Linter.Config[]> }).configs['recommended-typescript']!;
+      return (createRequire(import.meta.url)('./typescript.js') as { configs: Record<string, Linter.Config[]> }).configs['recommended-typescript']!; // (its "module.exports": the plugin)
     } catch (e) {
       throw new Error(`eslint-plugin-firewall: configs['recommended-typescript'] could not be loaded (${String(e)}); import it from 'eslint-plugin-firewall/typescript' and install @typescript-eslint/parser`);
     }
@@ -101,3 +101,7 @@ Object.defineProperty(plugin.configs, 'recommended-typescript', {
 });
 
 export default plugin;
+// `require('eslint-plugin-firewall')` from an eslint.config.cjs (require(esm), Node ≥ 20.19) returned the module
+// namespace, whose `configs` is undefined ("Cannot read properties of undefined (reading 'recommended')"): Node returns
+// the export named "module.exports" instead (doc/api/modules.md, "Loading ECMAScript modules using require()").
+export { plugin as 'module.exports' };

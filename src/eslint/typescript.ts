@@ -54,3 +54,5 @@ const typescriptPlugin = {
 
 export const configs = typescriptPlugin.configs;
 export default typescriptPlugin;
+// what `require('eslint-plugin-firewall/typescript')` returns (see plugin.ts)
+export { typescriptPlugin as 'module.exports' };

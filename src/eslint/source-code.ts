@@ -26,6 +26,15 @@ export class FirewallSourceCode extends TextSourceCodeBase<{
     this.comments = ast.comments;
   }
 
+  /**
+   * The comments, as JavaScript's SourceCode gives them. A user's `js.configs.recommended` without `files` runs its
+   * rules on firewall files too, and no-irregular-whitespace reads this when it is created: without it ESLint stopped
+   * on every firewall file ("sourceCode.getAllComments is not a function"). Its `Program` listener never fires here.
+   */
+  getAllComments(): CommentNode[] {
+    return this.comments;
+  }
+
   getInlineConfigNodes(): CommentNode[] {
     return this.comments.filter((c) => INLINE_CONFIG.test(c.value));
   }

@@ -58,6 +58,10 @@ export const NEVER_FIREWALL = [
   '**/tsconfig*.json',
   '**/node_modules/**',
   '**/.git/**',
+  // Terraform's and Terragrunt's copies of remote modules (`terraform init`): not the user's files, as node_modules; the
+  // CLI's folder walk skips them too
+  '**/.terraform/**',
+  '**/.terragrunt-cache/**',
   '**/eslint-suppressions.json',
   '**/fwlint.config.json',
   '**/fwlint.config.yaml',

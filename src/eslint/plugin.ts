@@ -75,7 +75,9 @@ const plugin = {
   meta: { name: pkg.name, version: pkg.version, namespace: 'firewall' },
   languages,
   rules,
-  configs: {} as Record<string, Linter.Config[]>,
+  // (named keys, not a Record: under noUncheckedIndexedAccess `...firewall.configs.recommended` in a user's
+  // eslint.config.ts was `Config[] | undefined`, "must have a '[Symbol.iterator]()' method")
+  configs: {} as { recommended: Linter.Config[]; 'recommended-typescript': Linter.Config[] },
 };
 
 plugin.configs.recommended = (Object.keys(FILE_GLOBS) as (keyof typeof FILE_GLOBS)[]).map((lang) => ({
@@ -90,14 +92,15 @@ plugin.configs.recommended = (Object.keys(FILE_GLOBS) as (keyof typeof FILE_GLOB
 // configs['recommended-typescript'] is defined by eslint-plugin-firewall/typescript (it loads
 // @typescript-eslint/parser, which users linting only firewall files need not install). Read from this
 // entry (`import firewall from 'eslint-plugin-firewall'`), it was undefined and ESLint stopped with
-// "Unexpected undefined config": it is loaded on first read instead. Not enumerable, so that spreading
-// these configs (as typescript.ts does) does not load it.
+// "Unexpected undefined config": it is loaded on first read instead (typescript.ts then replaces this
+// getter with the config). Not enumerable, so that listing these configs does not load it.
 Object.defineProperty(plugin.configs, 'recommended-typescript', {
   configurable: true,
   enumerable: false,
   get(): Linter.Config[] {
     try {
-      return (createRequire(import.meta.url)('./typescript.js') as { configs: Record<string, Linter.Config[]> }).configs['recommended-typescript']!; // (its "module.exports": the plugin)
+      createRequire(import.meta.url)('./typescript.js');
+      return plugin.configs['recommended-typescript'];
     } catch (e) {
       throw new Error(`eslint-plugin-firewall: configs['recommended-typescript'] could not be loaded (${String(e)}); import it from 'eslint-plugin-firewall/typescript' and install @typescript-eslint/parser`);
     }

@@ -47,12 +47,12 @@ const recommendedTypescript: Linter.Config[] = [
   },
 ];
 
-const typescriptPlugin = {
-  ...plugin,
-  configs: { ...plugin.configs, 'recommended-typescript': recommendedTypescript },
-};
+// The same plugin object as the main entry's, now with this config: a second object (a copy with its own `configs`)
+// under the same name was "Cannot redefine plugin "firewall"" as soon as a config named it in `plugins` beside the
+// configs, which refer to the main entry's object.
+Object.defineProperty(plugin.configs, 'recommended-typescript', { configurable: true, enumerable: true, writable: false, value: recommendedTypescript });
 
-export const configs = typescriptPlugin.configs;
-export default typescriptPlugin;
+export const configs = plugin.configs;
+export default plugin;
 // what `require('eslint-plugin-firewall/typescript')` returns (see plugin.ts)
-export { typescriptPlugin as 'module.exports' };
+export { plugin as 'module.exports' };

@@ -2,6 +2,8 @@
  * The package as a user's eslint.config loads it (the built entries, through the package's own `exports`).
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -22,7 +24,7 @@ describe('an eslint.config.cjs', () => {
         firewall.configs.recommended.map((c) => c.name),
         Object.keys(firewall.rules).length,
         fwts.configs['recommended-typescript'].map((c) => c.name),
-        fwts.rules === firewall.rules,
+        fwts === firewall,
         firewall.configs['recommended-typescript'] === fwts.configs['recommended-typescript'],
       ]));
     `;
@@ -47,5 +49,53 @@ describe('an eslint.config.cjs', () => {
     const r = node(['--input-type=module', '-e', script]);
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual(['firewall', 5, true]);
+  });
+});
+
+describe('eslint-plugin-firewall/typescript', () => {
+  it('is the same plugin object as the main entry: naming it in `plugins` beside the configs was "Cannot redefine plugin"', () => {
+    const script = `
+      const { ESLint } = await import('eslint');
+      const firewall = (await import('eslint-plugin-firewall/typescript')).default;
+      const eslint = new ESLint({ cwd: ${JSON.stringify(ROOT)}, overrideConfigFile: true, overrideConfig: [
+        ...firewall.configs.recommended,
+        ...firewall.configs['recommended-typescript'],
+        { files: ['**/*.nft'], plugins: { firewall }, rules: { 'firewall/no-world-open-sensitive-ports': 'off' }, settings: { firewall: { discovery: false } } },
+      ] });
+      const [r] = await eslint.lintText('table inet f {\\n  chain input {\\n    type filter hook input priority 0; policy drop;\\n    tcp dport { 22, 1761 } accept\\n  }\\n}\\n', { filePath: ${JSON.stringify(join(ROOT, 'fw.nft'))} });
+      console.log(JSON.stringify(r.messages.map((m) => [m.ruleId, m.line, m.column])));
+    `;
+    const r = node(['--input-type=module', '-e', script]);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([['firewall/no-unneeded-cft-ports', 4, 15]]);
+  });
+});
+
+describe("a user's eslint.config.ts", () => {
+  it('type-checks under strict options (configs.recommended was `Config[] | undefined` under noUncheckedIndexedAccess)', () => {
+    const d = mkdtempSync(join(tmpdir(), 'fwlint-config-ts-'));
+    symlinkSync(join(ROOT, 'node_modules'), join(d, 'node_modules'), 'dir');
+    const entry = (p: string) => JSON.stringify(join(ROOT, 'dist', 'src', 'eslint', p));
+    writeFileSync(
+      join(d, 'eslint.config.ts'),
+      `import type { ESLint, Linter } from 'eslint';
+import firewall from ${entry('plugin.js')};
+import fwts from ${entry('typescript.js')};
+const plugin: ESLint.Plugin = firewall;
+const configs: Linter.Config[] = [
+  ...firewall.configs.recommended,
+  ...fwts.configs['recommended-typescript'],
+  { files: ['**/*.rules'], plugins: { firewall: plugin }, rules: { 'firewall/no-shadowed-rules': 'off' } },
+];
+export default configs;
+`,
+    );
+    writeFileSync(
+      join(d, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { strict: true, noUncheckedIndexedAccess: true, exactOptionalPropertyTypes: true, module: 'nodenext', target: 'es2022', noEmit: true, skipLibCheck: true, types: [] }, files: ['eslint.config.ts'] }),
+    );
+    const r = node([join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(d, 'tsconfig.json')]);
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
   });
 });

@@ -2,7 +2,7 @@
  * The package as a user's eslint.config loads it (the built entries, through the package's own `exports`).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,5 +97,25 @@ export default configs;
     const r = node([join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(d, 'tsconfig.json')]);
     expect(r.stdout + r.stderr).toBe('');
     expect(r.status).toBe(0);
+  });
+});
+
+describe('package.json', () => {
+  it('declares every package the built code imports (dependencies, or peers: @typescript-eslint/parser was a devDependency only)', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, Record<string, unknown> | undefined>;
+    const declared = new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})]);
+    const imported = new Set<string>();
+    const files = (readdirSync(join(ROOT, 'dist'), { recursive: true }) as string[]).filter((f) => f.endsWith('.js') && !f.startsWith('test') && !f.startsWith('bench'));
+    for (const f of files) {
+      const code = readFileSync(join(ROOT, 'dist', f), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+      for (const m of code.matchAll(/(?:^import [^;]*? from |^import |^export [^;]*? from |\brequire\(|\bimport\()'([^'.][^']*)'/gm)) {
+        const name = m[1]!.startsWith('@') ? m[1]!.split('/').slice(0, 2).join('/') : m[1]!.split('/')[0]!;
+        if (!name.startsWith('node:') && name !== 'eslint-plugin-firewall') imported.add(name);
+      }
+    }
+    expect([...imported].filter((n) => !declared.has(n))).toEqual([]);
+    expect(imported.has('@typescript-eslint/parser')).toBe(true);
+    // optional: users who lint only firewall files do not install it
+    expect(pkg.peerDependenciesMeta).toEqual({ '@typescript-eslint/parser': { optional: true } });
   });
 });

@@ -26,6 +26,11 @@ describe('parseSidecar', () => {
       { line: 1, ignore: 'x', error: 'sidecar entry 2 needs a line (a whole number ≥ 1)' },
       { line: 2, ignore: '', error: 'sidecar entry 3: ignore must be text' },
     ]);
+    // unknown keys: not an entry without `ignore` (every rule), which hid every finding of its line
+    expect(parseSidecar('- rule: no-world-open-sensitive-ports\n  line: 2\n  reason: bastion\n- line: 5\n  ignore: no-shadowed-rules\n  until: 2027-01-01\n')).toEqual([
+      { line: 2, ignore: '', error: 'sidecar entry 1: unknown keys "rule", "reason" (an entry is { line, ignore }: the rule, scope and "-- reason" go in ignore)' },
+      { line: 5, ignore: 'no-shadowed-rules', error: 'sidecar entry 2: unknown key "until" (an entry is { line, ignore }: the rule, scope and "-- reason" go in ignore)' },
+    ]);
     expect(parseSidecar('- [unclosed\n')[0]!.error).toMatch(/^\.fwlint-suppressions\.yaml is not valid YAML \(/);
   });
 });

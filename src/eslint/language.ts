@@ -3,7 +3,7 @@ import { dirname, join, parse, resolve, sep } from 'node:path';
 import type { File, Language, OkParseResult, ParseResult } from '@eslint/core';
 import type { FirewallDocument } from '../model/index.js';
 import { endPosition } from '../model/index.js';
-import { detectFormat, formatById } from '../parsers/registry.js';
+import { allFormats, detectFormat, formatById } from '../parsers/registry.js';
 import { hasWildcard, wildcardMatch } from '../parsers/nftables/include.js';
 import type { FormatDefinition, IncludeReader } from '../parsers/types.js';
 import '../parsers/formats.js';
@@ -135,7 +135,7 @@ export class FirewallLanguage implements Language {
   validateLanguageOptions(options: FirewallLanguageOptions): void {
     if (options.format !== undefined) {
       const f = formatById(String(options.format));
-      if (!f) throw new TypeError(`Unknown firewall format "${String(options.format)}".`);
+      if (!f) throw new TypeError(`Unknown firewall format "${String(options.format)}": one of ${allFormats().map((x) => x.id).join(', ')}.`);
     }
     // (other keys are let through: a config object without `files` gives every file its JavaScript languageOptions)
     const v = options.variables;

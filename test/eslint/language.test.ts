@@ -43,7 +43,10 @@ describe('languageOptions', () => {
         `Key "languageOptions": Key "variables": expected an object of variable names and values (Terraform variables, CloudFormation parameters), got ${shown}.`,
       );
     }
-    expect(() => lint({ format: 'nope' })).toThrow('Key "languageOptions": Unknown firewall format "nope".');
+    // the ids are named: a misspelt one ("terrafrom") is corrected without reading the source
+    expect(() => lint({ format: 'terrafrom' })).toThrow(
+      'Key "languageOptions": Unknown firewall format "terrafrom": one of iptables-save, iptables-script, nftables, nftables-json, aws, cloudformation-yaml, terraform, terraform-plan, gcp, gcp-yaml, azure, bicep.',
+    );
     // a JavaScript languageOptions object meant for every file does not break firewall files
     expect(lint({ ecmaVersion: 2022, sourceType: 'module', globals: {} })).toEqual([]);
   });

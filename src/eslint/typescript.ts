@@ -42,7 +42,9 @@ const recommendedTypescript: Linter.Config[] = [
     name: 'firewall/recommended-typescript',
     files: TYPESCRIPT_FILES,
     plugins: { firewall: plugin as unknown as ESLint.Plugin },
-    languageOptions: { parser: tsParser as unknown as Linter.Parser, sourceType: 'module' },
+    // no sourceType: ESLint's own default (module; commonjs for *.cjs) stays. Setting module here gave a user's .cjs
+    // files no CommonJS scope: js.configs.recommended's no-undef then reported every `require` and `module`.
+    languageOptions: { parser: tsParser as unknown as Linter.Parser },
     rules: typescriptRules,
   },
 ];

@@ -37,7 +37,7 @@ export const recommendedRules: Linter.RulesRecord = {
   'firewall/no-permissive-default-policy': 'warn',
   'firewall/ip-family-parity': 'warn',
   'firewall/no-unevaluated-input': 'warn',
-  // LAST: reports suppressions the rules above did not use (Document:exit runs in rule order)
+  // reports the suppressions the other rules did not use: it judges after them all (AFTER_RULES), in any order
   'firewall/no-unused-suppressions': 'warn',
 };
 

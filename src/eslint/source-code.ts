@@ -1,6 +1,13 @@
-import { ConfigCommentParser, Directive, TextSourceCodeBase, VisitNodeStep } from '@eslint/plugin-kit';
+import { CallMethodStep, ConfigCommentParser, Directive, TextSourceCodeBase, VisitNodeStep } from '@eslint/plugin-kit';
 import type { FileProblem, RulesConfig } from '@eslint/core';
 import type { CommentNode, FirewallRoot } from './ast.js';
+
+/**
+ * The event sent after the Document's exit, once every rule has had its `Document:exit`: firewall/no-unused-suppressions
+ * judges there which suppressions were used, whatever the order the user's config enables the rules in (at
+ * `Document:exit` it ran before the rules listed after it, and reported their suppressions unused).
+ */
+export const AFTER_RULES = 'FirewallAfterRules';
 
 const INLINE_CONFIG = /^\s*(?:eslint(?:-enable|-disable(?:(?:-next)?-line)?)?)(?:\s|$)/u;
 const commentParser = new ConfigCommentParser();
@@ -81,8 +88,9 @@ export class FirewallSourceCode extends TextSourceCodeBase<{
     return undefined;
   }
 
-  override *traverse(): Iterable<VisitNodeStep> {
+  override *traverse(): Iterable<VisitNodeStep | CallMethodStep> {
     yield new VisitNodeStep({ target: this.ast, phase: 1, args: [this.ast, undefined] });
     yield new VisitNodeStep({ target: this.ast, phase: 2, args: [this.ast, undefined] });
+    yield new CallMethodStep({ target: AFTER_RULES, args: [this.ast] });
   }
 }

@@ -17,3 +17,21 @@ describe("configs['recommended-typescript'] beside a user's JavaScript rules", (
     expect(m!.messages.map((x) => `${x.line}:${x.column} ${x.ruleId}`)).toEqual(['3:21 firewall/no-world-open-sensitive-ports']);
   });
 });
+
+describe('firewall/no-unused-suppressions in CDK / Pulumi code', () => {
+  it('judges after the other rules, whatever the order the config enables them in', async () => {
+    const eslint = new ESLint({
+      cwd: '/nonexistent',
+      overrideConfigFile: true,
+      overrideConfig: [
+        // the user's own rules, no-unused-suppressions first: it ran at Program:exit before the rules listed after it
+        ...typescriptPlugin.configs['recommended-typescript'].map((c) => ({ ...c, rules: { 'firewall/no-unused-suppressions': 'warn', 'firewall/no-world-open-sensitive-ports': 'error' } })),
+        { settings: { firewall: { discovery: false } } },
+      ] as never,
+    });
+    const text =
+      "import * as aws from '@pulumi/aws';\n// fwlint-ignore no-world-open-sensitive-ports -- bastion\nnew aws.ec2.SecurityGroup('w', { ingress: [{ protocol: 'tcp', fromPort: 22, toPort: 22, cidrBlocks: ['0.0.0.0/0'] }] });\n";
+    const [r] = await eslint.lintText(text, { filePath: '/nonexistent/infra/sg.ts' });
+    expect(r!.messages.map((m) => `${m.line}:${m.column} ${m.ruleId}`)).toEqual([]);
+  });
+});

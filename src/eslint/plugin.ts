@@ -28,6 +28,16 @@ export const rules: Record<RuleName, Rule.RuleModule> = {
   'no-unused-suppressions': noUnusedSuppressions,
 };
 
+/**
+ * The languages the rules read (ESLint's rule `meta.languages`): the plugin's own, whatever the name it is registered
+ * under ("firewall/*" matches its namespace too), and JavaScript for AWS CDK / Pulumi code (eslint-plugin-firewall/typescript).
+ * Without it a rule given a file of another language (a later `language: 'json/json'` config of @eslint/json over the
+ * same `**\/*.json`) found no firewall document there and said nothing: ESLint now stops with "The following rules do
+ * not support the language …", naming them.
+ */
+export const RULE_LANGUAGES: readonly string[] = ['firewall/*', 'js/js'];
+for (const rule of Object.values(rules)) (rule.meta as { languages?: readonly string[] }).languages = RULE_LANGUAGES;
+
 /** Default severities of the recommended config. */
 export const recommendedRules: Linter.RulesRecord = {
   'firewall/no-unneeded-cft-ports': 'error',

@@ -185,7 +185,8 @@ export class FirewallLanguage implements Language {
    * template in `stack.template`. They got an empty document: no finding, no error, where `fwlint` reported.
    */
   #otherSyntax(path: string, text: string): FormatDefinition | undefined {
-    if (this.syntax === 'iptables') return detectFormat(path, text, 'nftables');
+    // (a line that can start an nft file first: a plain shell script does not load the nftables parser module)
+    if (this.syntax === 'iptables') return /^[ \t]*(?:table|flush|define|add)(?:[ \t]|$)|^#!\S*nft/m.test(text.slice(0, 4096)) ? detectFormat(path, text, 'nftables') : undefined;
     if (this.syntax === 'yaml' && /^\uFEFF?\s*[{[]/.test(text)) return detectFormat(path, text, 'json');
     return undefined;
   }

@@ -21,3 +21,26 @@ describe('a JavaScript config without files (js.configs.recommended) beside the 
     expect(messages.map((m) => [m.ruleId, m.message.slice(0, 30)])).toEqual([['firewall/no-world-open-sensitive-ports', 'Open: TCP 22 (ssh) reachable f']]);
   });
 });
+
+describe('an inline `# eslint firewall/…` configuration', () => {
+  const lint = (first: string) =>
+    new Linter({ cwd: '/nonexistent' })
+      .verify(`${first}\n*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-A INPUT -p tcp --dport 3389 -j ACCEPT\nCOMMIT\n`, [...plugin.configs.recommended!, { settings: { firewall: { discovery: false } } }] as never, '/nonexistent/a.rules')
+      .filter((m) => m.ruleId !== 'firewall/no-undeclared-registered-ports')
+      .map((m) => `${m.line}:${m.column} ${m.ruleId} ${m.message.split(' reachable')[0]}`);
+
+  it('with a bad option is a problem at the comment, not applied (it stopped the whole run: "Error while loading rule")', () => {
+    expect(lint('# eslint firewall/no-world-open-sensitive-ports: ["error", {"tcp": ["ssh"]}]')).toEqual([
+      '1:1 null Inline configuration for rule "firewall/no-world-open-sensitive-ports" is invalid:\n\toptions/0/tcp/0 must be integer',
+      '5:17 firewall/no-world-open-sensitive-ports Open: TCP 22 (ssh)',
+      '6:17 firewall/no-world-open-sensitive-ports Open: TCP 3389 (ms-wbt-server)',
+    ]);
+    expect(lint('# eslint firewall/no-shadowed-rules: ["warn", {"strict": true}]')[0]).toBe(
+      '1:1 null Inline configuration for rule "firewall/no-shadowed-rules" is invalid:\n\toptions must NOT have more than 0 items',
+    );
+  });
+
+  it('with good options applies them', () => {
+    expect(lint('# eslint firewall/no-world-open-sensitive-ports: ["error", {"tcp": [3389]}]')).toEqual(['6:17 firewall/no-world-open-sensitive-ports Open: TCP 3389 (ms-wbt-server)']);
+  });
+});

@@ -1,5 +1,6 @@
 import type { Rule } from 'eslint';
-import { analyse, oncePerFile } from '../src/eslint/analysis.js';
+import { analyse } from '../src/eslint/analysis.js';
+import { AFTER_RULES } from '../src/eslint/source-code.js';
 import { docsUrl, ruleOptions } from '../src/eslint/rule-kit.js';
 import { configureSuppressions, isExpired, suppressionsFor } from '../src/suppressions/index.js';
 import { RULE_NAMES } from '../src/eslint/rule-names.js';
@@ -50,7 +51,9 @@ const rule: Rule.RuleModule = {
     const settings = context.settings as { fwlintNow?: unknown } | undefined;
     const now = typeof settings?.fwlintNow === 'string' ? Date.parse(settings.fwlintNow) : undefined;
     configureSuppressions(ast, { requireReason: opts['require-reason'] === true, ...(now !== undefined && !Number.isNaN(now) ? { now } : {}) });
-    return oncePerFile(() => {
+    // After every other rule, in any configured order: firewall files send AFTER_RULES after the Document's exit;
+    // in JavaScript/TypeScript (CDK, Pulumi) the program's code path ends after every rule's Program:exit.
+    const judge = () => {
       const a = analyse(context);
       if (!a) return;
       const state = suppressionsFor(ast, a.document, context.sourceCode.text, a.filePath);
@@ -75,7 +78,13 @@ const rule: Rule.RuleModule = {
           context.report({ loc, messageId: 'unused', data: { text, where, scope: s.ports || s.sources ? ' within its scope' : '' } });
         }
       }
-    });
+    };
+    return {
+      [AFTER_RULES]: judge,
+      onCodePathEnd(codePath: { origin: string }) {
+        if (codePath.origin === 'program') judge();
+      },
+    } as Rule.RuleListener;
   },
 };
 

@@ -58,7 +58,8 @@ function typescriptConfigs(d: EslintOptionsData): Linter.Config[] {
   if (!d.typescript || d.typescript.length === 0) return [];
   let entry: { configs: Record<string, Linter.Config[]> };
   try {
-    entry = (createRequire(import.meta.url)('../eslint/typescript.js') as { default: typeof entry }).default;
+    // (require of the ES module returns its "module.exports" export: the plugin itself)
+    entry = createRequire(import.meta.url)('../eslint/typescript.js') as typeof entry;
   } catch (e) {
     throw new Error(`linting CDK/Pulumi code needs @typescript-eslint/parser (npm install -D @typescript-eslint/parser): ${(e as Error).message}`);
   }

@@ -28,7 +28,7 @@ export interface LoadedFile {
 /** Source files that may hold AWS CDK or Pulumi security groups. */
 export const SOURCE_FILE = /\.(?:[cm]?[jt]s|tsx)$/;
 
-const SKIP_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn', '.terraform']);
+const SKIP_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn', '.terraform', '.terragrunt-cache']);
 
 /**
  * The languages' file globs and the never-firewall globs, compiled when a folder is first walked: a run on named

@@ -3,7 +3,7 @@ import { dirname, join, parse, resolve, sep } from 'node:path';
 import type { File, Language, OkParseResult, ParseResult } from '@eslint/core';
 import type { FirewallDocument } from '../model/index.js';
 import { endPosition } from '../model/index.js';
-import { detectFormat, formatById } from '../parsers/registry.js';
+import { allFormats, detectFormat, formatById } from '../parsers/registry.js';
 import { hasWildcard, wildcardMatch } from '../parsers/nftables/include.js';
 import type { FormatDefinition, IncludeReader } from '../parsers/types.js';
 import '../parsers/formats.js';
@@ -135,7 +135,7 @@ export class FirewallLanguage implements Language {
   validateLanguageOptions(options: FirewallLanguageOptions): void {
     if (options.format !== undefined) {
       const f = formatById(String(options.format));
-      if (!f) throw new TypeError(`Unknown firewall format "${String(options.format)}".`);
+      if (!f) throw new TypeError(`Unknown firewall format "${String(options.format)}": one of ${allFormats().map((x) => x.id).join(', ')}.`);
     }
     // (other keys are let through: a config object without `files` gives every file its JavaScript languageOptions)
     const v = options.variables;
@@ -148,7 +148,7 @@ export class FirewallLanguage implements Language {
     const text = typeof file.body === 'string' ? file.body : new TextDecoder().decode(file.body);
     const opts = context.languageOptions ?? {};
     const forced = opts.format ? formatById(opts.format) : undefined;
-    const format = forced ?? detectFormat(file.path, text, this.syntax);
+    const format = forced ?? detectFormat(file.path, text, this.syntax) ?? this.#otherSyntax(file.path, text);
     const physical = file.physicalPath && !file.physicalPath.startsWith('<') ? file.physicalPath : undefined;
     // a file of a firewall name with NUL bytes is encrypted or damaged: an error, not a file that is no firewall
     if (!format && text.includes('\0')) return { ok: false, errors: [{ message: BINARY_CONTENT, line: 1, column: 1 }] };
@@ -177,6 +177,18 @@ export class FirewallLanguage implements Language {
       comments: document.comments.map((c) => ({ type: c.type, value: c.value, loc: locOf(c.span), range: commentRange(text, c) })),
     };
     return { ok: true, ast };
+  }
+
+  /**
+   * A format of another comment syntax that the names this language is given also hold (as the CLI reads them, see
+   * inOtherLanguage in src/cli/inputs.ts): an nft ruleset in `fw.sh` or `main.rules`, a JSON CloudFormation or ARM
+   * template in `stack.template`. They got an empty document: no finding, no error, where `fwlint` reported.
+   */
+  #otherSyntax(path: string, text: string): FormatDefinition | undefined {
+    // (a line that can start an nft file first: a plain shell script does not load the nftables parser module)
+    if (this.syntax === 'iptables') return /^[ \t]*(?:table|flush|define|add)(?:[ \t]|$)|^#!\S*nft/m.test(text.slice(0, 4096)) ? detectFormat(path, text, 'nftables') : undefined;
+    if (this.syntax === 'yaml' && /^\uFEFF?\s*[{[]/.test(text)) return detectFormat(path, text, 'json');
+    return undefined;
   }
 
   createSourceCode(file: File, input: OkParseResult<FirewallRoot>): FirewallSourceCode {

@@ -7,14 +7,16 @@ import type { ESLint, Linter, Rule } from 'eslint';
 import ipFamilyParity from '../../rules/ip-family-parity.js';
 import noPermissiveDefaultPolicy from '../../rules/no-permissive-default-policy.js';
 import noShadowedRules from '../../rules/no-shadowed-rules.js';
-import noUndeclaredRegisteredPorts from '../../rules/no-undeclared-registered-ports.js';
+import noUndeclaredRegisteredPorts, { checkAllow, OPTIONS_SCHEMA as UNDECLARED_OPTIONS } from '../../rules/no-undeclared-registered-ports.js';
 import noUnevaluatedInput from '../../rules/no-unevaluated-input.js';
 import noUnneededCftPorts from '../../rules/no-unneeded-cft-ports.js';
-import noUnusedSuppressions from '../../rules/no-unused-suppressions.js';
-import noWorldOpenSensitivePorts from '../../rules/no-world-open-sensitive-ports.js';
+import noUnusedSuppressions, { OPTIONS_SCHEMA as SUPPRESSIONS_OPTIONS } from '../../rules/no-unused-suppressions.js';
+import noWorldOpenSensitivePorts, { OPTIONS_SCHEMA as WORLD_OPEN_OPTIONS } from '../../rules/no-world-open-sensitive-ports.js';
 import { PACKAGE as pkg } from '../package-info.js';
 import { languages } from './language.js';
-import type { RuleName } from './rule-names.js';
+import { optionsProblem } from './rule-kit.js';
+import { RULE_NAMES, type RuleName } from './rule-names.js';
+import { INLINE_OPTION_CHECKS } from './source-code.js';
 
 
 export const rules: Record<RuleName, Rule.RuleModule> = {
@@ -28,6 +30,27 @@ export const rules: Record<RuleName, Rule.RuleModule> = {
   'no-unused-suppressions': noUnusedSuppressions,
 };
 
+/**
+ * The languages the rules read (ESLint's rule `meta.languages`): the plugin's own, whatever the name it is registered
+ * under ("firewall/*" matches its namespace too), and JavaScript for AWS CDK / Pulumi code (eslint-plugin-firewall/typescript).
+ * Without it a rule given a file of another language (a later `language: 'json/json'` config of @eslint/json over the
+ * same `**\/*.json`) found no firewall document there and said nothing: ESLint now stops with "The following rules do
+ * not support the language …", naming them.
+ */
+export const RULE_LANGUAGES: readonly string[] = ['firewall/*', 'js/js'];
+for (const rule of Object.values(rules)) (rule.meta as { languages?: readonly string[] }).languages = RULE_LANGUAGES;
+
+// the checks an inline `# eslint firewall/…` comment's options get (source-code.ts): the schemas the rules use
+const OPTION_SCHEMAS: Partial<Record<RuleName, readonly object[]>> = {
+  'no-world-open-sensitive-ports': WORLD_OPEN_OPTIONS,
+  'no-undeclared-registered-ports': UNDECLARED_OPTIONS,
+  'no-unused-suppressions': SUPPRESSIONS_OPTIONS,
+};
+for (const name of RULE_NAMES) {
+  const more = name === 'no-undeclared-registered-ports' ? checkAllow : undefined;
+  INLINE_OPTION_CHECKS.set(name, (options) => optionsProblem(options, OPTION_SCHEMAS[name] ?? [], more));
+}
+
 /** Default severities of the recommended config. */
 export const recommendedRules: Linter.RulesRecord = {
   'firewall/no-unneeded-cft-ports': 'error',
@@ -37,7 +60,7 @@ export const recommendedRules: Linter.RulesRecord = {
   'firewall/no-permissive-default-policy': 'warn',
   'firewall/ip-family-parity': 'warn',
   'firewall/no-unevaluated-input': 'warn',
-  // LAST: reports suppressions the rules above did not use (Document:exit runs in rule order)
+  // reports the suppressions the other rules did not use: it judges after them all (AFTER_RULES), in any order
   'firewall/no-unused-suppressions': 'warn',
 };
 
@@ -58,6 +81,10 @@ export const NEVER_FIREWALL = [
   '**/tsconfig*.json',
   '**/node_modules/**',
   '**/.git/**',
+  // Terraform's and Terragrunt's copies of remote modules (`terraform init`): not the user's files, as node_modules; the
+  // CLI's folder walk skips them too
+  '**/.terraform/**',
+  '**/.terragrunt-cache/**',
   '**/eslint-suppressions.json',
   '**/fwlint.config.json',
   '**/fwlint.config.yaml',
@@ -71,7 +98,9 @@ const plugin = {
   meta: { name: pkg.name, version: pkg.version, namespace: 'firewall' },
   languages,
   rules,
-  configs: {} as Record<string, Linter.Config[]>,
+  // (named keys, not a Record: under noUncheckedIndexedAccess `...firewall.configs.recommended` in a user's
+  // eslint.config.ts was `Config[] | undefined`, "must have a '[Symbol.iterator]()' method")
+  configs: {} as { recommended: Linter.Config[]; 'recommended-typescript': Linter.Config[] },
 };
 
 plugin.configs.recommended = (Object.keys(FILE_GLOBS) as (keyof typeof FILE_GLOBS)[]).map((lang) => ({
@@ -86,14 +115,15 @@ plugin.configs.recommended = (Object.keys(FILE_GLOBS) as (keyof typeof FILE_GLOB
 // configs['recommended-typescript'] is defined by eslint-plugin-firewall/typescript (it loads
 // @typescript-eslint/parser, which users linting only firewall files need not install). Read from this
 // entry (`import firewall from 'eslint-plugin-firewall'`), it was undefined and ESLint stopped with
-// "Unexpected undefined config": it is loaded on first read instead. Not enumerable, so that spreading
-// these configs (as typescript.ts does) does not load it.
+// "Unexpected undefined config": it is loaded on first read instead (typescript.ts then replaces this
+// getter with the config). Not enumerable, so that listing these configs does not load it.
 Object.defineProperty(plugin.configs, 'recommended-typescript', {
   configurable: true,
   enumerable: false,
   get(): Linter.Config[] {
     try {
-      return (createRequire(import.meta.url)('./typescript.js') as { configs: Record<string, Linter.Config[]> }).configs['recommended-typescript']!;
+      createRequire(import.meta.url)('./typescript.js');
+      return plugin.configs['recommended-typescript'];
     } catch (e) {
       throw new Error(`eslint-plugin-firewall: configs['recommended-typescript'] could not be loaded (${String(e)}); import it from 'eslint-plugin-firewall/typescript' and install @typescript-eslint/parser`);
     }
@@ -101,3 +131,7 @@ Object.defineProperty(plugin.configs, 'recommended-typescript', {
 });
 
 export default plugin;
+// `require('eslint-plugin-firewall')` from an eslint.config.cjs (require(esm), Node ≥ 20.19) returned the module
+// namespace, whose `configs` is undefined ("Cannot read properties of undefined (reading 'recommended')"): Node returns
+// the export named "module.exports" instead (doc/api/modules.md, "Loading ECMAScript modules using require()").
+export { plugin as 'module.exports' };

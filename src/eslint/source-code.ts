@@ -1,6 +1,22 @@
-import { ConfigCommentParser, Directive, TextSourceCodeBase, VisitNodeStep } from '@eslint/plugin-kit';
+import { CallMethodStep, ConfigCommentParser, Directive, TextSourceCodeBase, VisitNodeStep } from '@eslint/plugin-kit';
 import type { FileProblem, RulesConfig } from '@eslint/core';
 import type { CommentNode, FirewallRoot } from './ast.js';
+
+/**
+ * The event sent after the Document's exit, once every rule has had its `Document:exit`: firewall/no-unused-suppressions
+ * judges there which suppressions were used, whatever the order the user's config enables the rules in (at
+ * `Document:exit` it ran before the rules listed after it, and reported their suppressions unused).
+ */
+export const AFTER_RULES = 'FirewallAfterRules';
+
+/**
+ * The option checks of the plugin's rules by name (plugin.ts fills it from the rules' schemas). The rules validate
+ * their options themselves (meta.schema false, src/eslint/rule-kit.ts ruleOptions) and throw, which for a config file
+ * is a configuration error; an inline `# eslint firewall/…: [...]` comment with a bad option stopped the whole run
+ * (and the editor's linting of the file) on one comment. Checked here, it is a problem at the comment, as ESLint
+ * reports an invalid inline configuration, and is not applied.
+ */
+export const INLINE_OPTION_CHECKS = new Map<string, (options: readonly unknown[]) => string | undefined>();
 
 const INLINE_CONFIG = /^\s*(?:eslint(?:-enable|-disable(?:(?:-next)?-line)?)?)(?:\s|$)/u;
 const commentParser = new ConfigCommentParser();
@@ -24,6 +40,15 @@ export class FirewallSourceCode extends TextSourceCodeBase<{
     super({ text, ast });
     this.ast = ast;
     this.comments = ast.comments;
+  }
+
+  /**
+   * The comments, as JavaScript's SourceCode gives them. A user's `js.configs.recommended` without `files` runs its
+   * rules on firewall files too, and no-irregular-whitespace reads this when it is created: without it ESLint stopped
+   * on every firewall file ("sourceCode.getAllComments is not a function"). Its `Program` listener never fires here.
+   */
+  getAllComments(): CommentNode[] {
+    return this.comments;
   }
 
   getInlineConfigNodes(): CommentNode[] {
@@ -62,8 +87,19 @@ export class FirewallSourceCode extends TextSourceCodeBase<{
       const parsed = commentParser.parseDirective(comment.value);
       if (!parsed || parsed.label !== 'eslint') continue;
       const result = commentParser.parseJSONLikeConfig(parsed.value);
-      if (result.ok) configs.push({ config: { rules: result.config }, loc: comment.loc });
-      else problems.push({ ruleId: null, message: result.error.message, loc: comment.loc });
+      if (!result.ok) {
+        problems.push({ ruleId: null, message: result.error.message, loc: comment.loc });
+        continue;
+      }
+      const rules = result.config as Record<string, unknown>;
+      for (const [id, value] of Object.entries(rules)) {
+        const check = INLINE_OPTION_CHECKS.get(id.slice(id.lastIndexOf('/') + 1));
+        const problem = check && Array.isArray(value) && value.length > 1 ? check(value.slice(1)) : undefined;
+        if (problem === undefined) continue;
+        delete rules[id];
+        problems.push({ ruleId: null, message: `Inline configuration for rule "${id}" is invalid:\n\t${problem}`, loc: comment.loc });
+      }
+      configs.push({ config: { rules: rules as RulesConfig }, loc: comment.loc });
     }
     return { configs, problems };
   }
@@ -72,8 +108,9 @@ export class FirewallSourceCode extends TextSourceCodeBase<{
     return undefined;
   }
 
-  override *traverse(): Iterable<VisitNodeStep> {
+  override *traverse(): Iterable<VisitNodeStep | CallMethodStep> {
     yield new VisitNodeStep({ target: this.ast, phase: 1, args: [this.ast, undefined] });
     yield new VisitNodeStep({ target: this.ast, phase: 2, args: [this.ast, undefined] });
+    yield new CallMethodStep({ target: AFTER_RULES, args: [this.ast] });
   }
 }

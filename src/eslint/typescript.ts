@@ -42,15 +42,19 @@ const recommendedTypescript: Linter.Config[] = [
     name: 'firewall/recommended-typescript',
     files: TYPESCRIPT_FILES,
     plugins: { firewall: plugin as unknown as ESLint.Plugin },
-    languageOptions: { parser: tsParser as unknown as Linter.Parser, sourceType: 'module' },
+    // no sourceType: ESLint's own default (module; commonjs for *.cjs) stays. Setting module here gave a user's .cjs
+    // files no CommonJS scope: js.configs.recommended's no-undef then reported every `require` and `module`.
+    languageOptions: { parser: tsParser as unknown as Linter.Parser },
     rules: typescriptRules,
   },
 ];
 
-const typescriptPlugin = {
-  ...plugin,
-  configs: { ...plugin.configs, 'recommended-typescript': recommendedTypescript },
-};
+// The same plugin object as the main entry's, now with this config: a second object (a copy with its own `configs`)
+// under the same name was "Cannot redefine plugin "firewall"" as soon as a config named it in `plugins` beside the
+// configs, which refer to the main entry's object.
+Object.defineProperty(plugin.configs, 'recommended-typescript', { configurable: true, enumerable: true, writable: false, value: recommendedTypescript });
 
-export const configs = typescriptPlugin.configs;
-export default typescriptPlugin;
+export const configs = plugin.configs;
+export default plugin;
+// what `require('eslint-plugin-firewall/typescript')` returns (see plugin.ts)
+export { plugin as 'module.exports' };

@@ -2,8 +2,8 @@
  * Comments of JSON(C) and YAML inputs with their spans, for inline directives
  * and suppressions (one implementation for every cloud format).
  */
-import { momoaLib } from './libs.js';
-import type { DocComment, Position } from '../model/index.js';
+import { momoaLib, yamlLib } from './libs.js';
+import { LineIndex, type DocComment, type Position } from '../model/index.js';
 
 /** `//` and block comments of a JSONC file (ARM templates allow them), for inline directives. */
 export function jsonComments(text: string): DocComment[] {
@@ -23,33 +23,31 @@ export function jsonComments(text: string): DocComment[] {
   }
 }
 
-/** `#` comments of a YAML file (outside quoted scalars), for inline directives. */
+/**
+ * `#` comments of a YAML file, for inline directives: the comment tokens of the yaml library's lexer, which knows
+ * scalars. A line scanner took the lines of a block scalar (a CloudFormation `UserData: |` script, a Helm value) for
+ * comments: a `# eslint-disable …` line in a shell script there disabled the rule for the rest of the file.
+ */
 export function yamlComments(text: string): DocComment[] {
+  if (!text.includes('#')) return [];
+  const { Lexer, CST } = yamlLib();
   const out: DocComment[] = [];
-  let line = 1;
-  let ls = 0;
-  while (ls <= text.length) {
-    let le = text.indexOf('\n', ls);
-    if (le < 0) le = text.length;
-    let q: string | undefined;
-    for (let i = ls; i < le; i++) {
-      const c = text[i]!;
-      if (q) {
-        if (c === q) q = undefined;
-      } else if (c === '"' || c === "'") {
-        // A quote opens a scalar at the line start, after blanks and after YAML indicators.
-        const p = i === ls ? ' ' : text[i - 1]!;
-        if (p === ' ' || p === '\t' || p === ':' || p === '[' || p === '{' || p === ',' || p === '-' || /\s/.test(p)) q = c;
-      } else if (c === '#' && (i === ls || text[i - 1] === ' ' || text[i - 1] === '\t')) {
-        let end = le;
-        if (end > i && text[end - 1] === '\r') end--;
-        out.push({ value: text.slice(i + 1, end), type: 'Line', span: { start: { line, column: i - ls + 1, offset: i }, end: { line, column: end - ls + 1, offset: end } } });
-        break;
+  let li: LineIndex | undefined;
+  let offset = 0;
+  try {
+    for (const token of new Lexer().lex(text)) {
+      // (the lexer's document, scalar and flow-end markers are not source text)
+      if (token === CST.DOCUMENT || token === CST.SCALAR || token === CST.FLOW_END) continue;
+      if (token[0] === '#' && CST.tokenType(token) === 'comment') {
+        const value = token.slice(1).replace(/\r$/, '');
+        li ??= new LineIndex(text);
+        const end = offset + 1 + value.length;
+        out.push({ value, type: 'Line', span: { start: li.position(offset), end: li.position(end) } });
       }
+      offset += token.length;
     }
-    if (le >= text.length) break;
-    ls = le + 1;
-    line++;
+  } catch {
+    return out; // the lexer reads any text; a failure is reported by the parse itself
   }
   return out;
 }

@@ -246,11 +246,19 @@ export function parseSuppressions(doc: FirewallDocument, text?: string, external
   for (const rs of doc.rulesets) for (const t of rs.tables) for (const c of t.chains) for (const r of c.rules) if (r.comment !== undefined && r.comment.includes(DIRECTIVE)) hasRuleDirective = true;
   if (directives.length === 0 && external.length === 0 && !hasRuleDirective) return out;
   const { list, rules, longest } = targets(doc);
+  // an entry for a line past the file's end was reported there, on no line of the file (an editor or SARIF viewer
+  // has nowhere to show it): it is malformed, reported on the last line
+  const lastLine = external.length > 0 && text !== undefined ? Math.max(1, text.split('\n').length - (text.endsWith('\n') ? 1 : 0)) : Infinity;
   for (const e of external) {
-    const line = Math.max(1, Math.floor(e.line) || 1);
+    let line = Math.max(1, Math.floor(e.line) || 1);
+    let error = e.error;
+    if (line > lastLine) {
+      error ??= `the sidecar entry for line ${line} is past the end of the file (${lastLine} lines)`;
+      line = lastLine;
+    }
     const span: Span = { start: { line, column: 1, offset: 0 }, end: { line, column: 1, offset: 0 } };
     const s = parseDirective(`${DIRECTIVE} ${e.ignore}`, span);
-    if (e.error) s.error = s.error ? `${e.error}; ${s.error}` : e.error;
+    if (error) s.error = s.error ? `${error}; ${s.error}` : error;
     const t = containing(list, line, longest);
     if (t) s.covers = { start: t.start, end: t.end };
     out.push(s);

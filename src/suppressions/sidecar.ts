@@ -28,6 +28,13 @@ export function parseSidecar(text: string): ExternalDirective[] {
   return data.map((item, i): ExternalDirective => {
     const o = item as { line?: unknown; ignore?: unknown } | null;
     if (!o || typeof o !== 'object') return { line: 1, ignore: '', error: `sidecar entry ${i + 1} must be a mapping { line, ignore }` };
+    // a key of another shape (`rule:`, `reason:`, `ignored:`) left `ignore` unset, which is every rule: the entry hid
+    // all findings of its line instead of being reported as malformed
+    const unknown = Object.keys(o).filter((k) => k !== 'line' && k !== 'ignore');
+    if (unknown.length > 0) {
+      const line = typeof o.line === 'number' && Number.isInteger(o.line) && o.line >= 1 ? o.line : 1;
+      return { line, ignore: typeof o.ignore === 'string' ? o.ignore : '', error: `sidecar entry ${i + 1}: unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (an entry is { line, ignore }: the rule, scope and "-- reason" go in ignore)` };
+    }
     const line = typeof o.line === 'number' && Number.isInteger(o.line) && o.line >= 1 ? o.line : undefined;
     const ignore = typeof o.ignore === 'string' ? o.ignore : o.ignore === undefined || o.ignore === null ? '' : undefined;
     if (line === undefined) return { line: 1, ignore: typeof ignore === 'string' ? ignore : '', error: `sidecar entry ${i + 1} needs a line (a whole number ≥ 1)` };

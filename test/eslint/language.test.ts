@@ -43,7 +43,10 @@ describe('languageOptions', () => {
         `Key "languageOptions": Key "variables": expected an object of variable names and values (Terraform variables, CloudFormation parameters), got ${shown}.`,
       );
     }
-    expect(() => lint({ format: 'nope' })).toThrow('Key "languageOptions": Unknown firewall format "nope".');
+    // the ids are named: a misspelt one ("terrafrom") is corrected without reading the source
+    expect(() => lint({ format: 'terrafrom' })).toThrow(
+      'Key "languageOptions": Unknown firewall format "terrafrom": one of iptables-save, iptables-script, nftables, nftables-json, aws, cloudformation-yaml, terraform, terraform-plan, gcp, gcp-yaml, azure, bicep.',
+    );
     // a JavaScript languageOptions object meant for every file does not break firewall files
     expect(lint({ ecmaVersion: 2022, sourceType: 'module', globals: {} })).toEqual([]);
   });
@@ -81,3 +84,25 @@ describe('eslint --fix of unused eslint-disable comments', () => {
   });
 });
 
+
+describe('a file of another syntax under a name the recommended config gives a language', () => {
+  const NFT = '#!/usr/sbin/nft -f\nflush ruleset\ntable inet f {\n  chain input {\n    type filter hook input priority 0; policy drop;\n    tcp dport 22 accept\n  }\n}\n';
+  const CFN_JSON = '{\n  "AWSTemplateFormatVersion": "2010-09-09",\n  "Resources": {\n    "Sg": { "Type": "AWS::EC2::SecurityGroup", "Properties": { "GroupDescription": "x",\n      "SecurityGroupIngress": [ { "IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "0.0.0.0/0" } ] } }\n  }\n}\n';
+  const lint = (text: string, name: string) =>
+    new Linter({ cwd: '/nonexistent' })
+      .verify(text, [...plugin.configs.recommended!, { settings: { firewall: { discovery: false } } }] as never, `/nonexistent/${name}`)
+      .map((m) => `${m.line}:${m.column} ${m.ruleId}`);
+
+  it.each([
+    ['fw.sh', NFT, '6:15'],
+    ['main.rules', NFT, '6:15'],
+    ['stack.template', CFN_JSON, '5:96'],
+  ])('%s is read in the language of its content, as fwlint reads it (it was an empty document: no finding)', (name, text, at) => {
+    expect(lint(text, name)).toEqual([`${at} firewall/no-world-open-sensitive-ports`]);
+  });
+
+  it('a shell script or YAML file that is no firewall stays an empty document', () => {
+    expect(lint('#!/bin/bash\necho hello\nfor f in *.txt; do cat "$f"; done\n', 'build.sh')).toEqual([]);
+    expect(lint('{"name": "x", "version": "1.0.0"}\n', 'data.template')).toEqual([]);
+  });
+});

@@ -173,3 +173,33 @@ describe('inline suppressions in effect', () => {
     expect(lint('main.tf', 'hcl', code)).toEqual(['14:19 firewall/no-unneeded-cft-ports noDeployment']);
   });
 });
+
+describe('firewall/no-unused-suppressions enabled before the rules whose suppressions it judges', () => {
+  const unusedFirst = (language: string, filename: string, code: string) =>
+    new Linter({ configType: 'flat' })
+      .verify(
+        code,
+        [
+          {
+            files: ['**/*.rules', '**/*.tf'],
+            plugins: { firewall: plugin as never },
+            language: `firewall/${language}`,
+            settings: { firewall: { discovery: false } },
+            // the user's order: no-unused-suppressions first (it judged at Document:exit, before the others ran)
+            rules: { 'firewall/no-unused-suppressions': 'warn', 'firewall/no-world-open-sensitive-ports': 'error', 'firewall/no-shadowed-rules': 'warn' },
+          },
+        ] as never,
+        { filename },
+      )
+      .map((m) => `${m.line}:${m.column} ${m.ruleId ?? m.message} ${m.messageId}`);
+
+  it('iptables: a used suppression is not reported unused; an unused one still is', () => {
+    const code = ipt('# fwlint-ignore no-world-open-sensitive-ports -- bastion', '-A INPUT -p tcp --dport 22 -j ACCEPT', '# fwlint-ignore no-world-open-sensitive-ports -- nothing here', '-A INPUT -p tcp -s 10.0.0.0/8 --dport 23 -j ACCEPT');
+    expect(unusedFirst('iptables', 'a.rules', code)).toEqual(['7:1 firewall/no-unused-suppressions unused']);
+  });
+
+  it('Terraform: the same', () => {
+    const code = 'resource "aws_security_group" "w" {\n  ingress {\n    from_port   = 22\n    to_port     = 22\n    protocol    = "tcp"\n    # fwlint-ignore no-world-open-sensitive-ports -- bastion\n    cidr_blocks = ["0.0.0.0/0"]\n  }\n}\n';
+    expect(unusedFirst('hcl', 'main.tf', code)).toEqual([]);
+  });
+});

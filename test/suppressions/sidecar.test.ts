@@ -5,6 +5,8 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Linter } from 'eslint';
+import plugin from '../../src/eslint/plugin.js';
 import { parseSidecar } from '../../src/suppressions/index.js';
 import { ROOT, fwlint } from '../cli/helpers.js';
 
@@ -25,6 +27,11 @@ describe('parseSidecar', () => {
       { line: 1, ignore: '', error: 'sidecar entry 1 must be a mapping { line, ignore }' },
       { line: 1, ignore: 'x', error: 'sidecar entry 2 needs a line (a whole number ≥ 1)' },
       { line: 2, ignore: '', error: 'sidecar entry 3: ignore must be text' },
+    ]);
+    // unknown keys: not an entry without `ignore` (every rule), which hid every finding of its line
+    expect(parseSidecar('- rule: no-world-open-sensitive-ports\n  line: 2\n  reason: bastion\n- line: 5\n  ignore: no-shadowed-rules\n  until: 2027-01-01\n')).toEqual([
+      { line: 2, ignore: '', error: 'sidecar entry 1: unknown keys "rule", "reason" (an entry is { line, ignore }: the rule, scope and "-- reason" go in ignore)' },
+      { line: 5, ignore: 'no-shadowed-rules', error: 'sidecar entry 2: unknown key "until" (an entry is { line, ignore }: the rule, scope and "-- reason" go in ignore)' },
     ]);
     expect(parseSidecar('- [unclosed\n')[0]!.error).toMatch(/^\.fwlint-suppressions\.yaml is not valid YAML \(/);
   });
@@ -60,5 +67,20 @@ describe('sidecar suppressions on an AWS export', () => {
       '26 firewall/no-unused-suppressions',
     ]);
     expect(after.stdout).toContain('Malformed suppression \\"fwlint-ignore ports=nope\\": \\"nope\\" is not a port or range');
+  });
+});
+
+describe('a sidecar entry for a line past the end of the file', () => {
+  it('is malformed and reported on the last line (it was reported on a line the file does not have)', () => {
+    const d = mkdtempSync(join(tmpdir(), 'fwlint-sidecar-'));
+    dirs.push(d);
+    const file = join(d, 'sg.json');
+    const text = '{"SecurityGroups":[{"GroupId":"sg-1","GroupName":"web","IpPermissions":[\n {"IpProtocol":"tcp","FromPort":22,"ToPort":22,"IpRanges":[{"CidrIp":"10.0.0.0/8"}]}\n]}]}\n';
+    writeFileSync(file, text);
+    writeFileSync(`${file}.fwlint-suppressions.yaml`, '- line: 9\n  ignore: no-world-open-sensitive-ports -- bastion\n');
+    const messages = new Linter({ cwd: d }).verify(text, [...plugin.configs.recommended, { settings: { firewall: { discovery: false } } }] as never, file);
+    expect(messages.map((m) => `${m.line}:${m.column} ${m.ruleId} ${m.message}`)).toEqual([
+      '3:1 firewall/no-unused-suppressions Malformed suppression "fwlint-ignore no-world-open-sensitive-ports -- bastion": the sidecar entry for line 9 is past the end of the file (3 lines). It does not apply.',
+    ]);
   });
 });

@@ -66,15 +66,23 @@ class Reader {
       else if (c === '/' && t[this.p + 1] === '/') {
         const s = this.p;
         while (this.p < t.length && t[this.p] !== '\n') this.p++;
-        this.comments.push({ s, e: this.p, line: true });
+        this.comment(s, true);
       } else if (c === '/' && t[this.p + 1] === '*') {
         const s = this.p;
         const end = t.indexOf('*/', this.p + 2);
         this.p = end < 0 ? t.length : end + 2;
-        this.comments.push({ s, e: this.p, line: false });
+        this.comment(s, false);
         if (t.slice(s, this.p).includes('\n')) sawNl = true;
       } else return sawNl;
     }
+  }
+  /**
+   * A comment read, once: the reader backtracks (`this.p = save`) and reads some comments again, which made two
+   * comment nodes of one comment (a `/* fwlint-ignore … *\/` after a property was then also reported unused).
+   */
+  private comment(s: number, line: boolean): void {
+    const last = this.comments[this.comments.length - 1];
+    if (!last || s > last.s) this.comments.push({ s, e: this.p, line });
   }
   peek(s: string): boolean {
     return this.t.startsWith(s, this.p);

@@ -440,3 +440,34 @@ resource vnet 'Microsoft.Network/virtualNetworks@2023-09-01' = {
     expect(doc.diagnostics.map((d) => `${d.span.start.line} ${d.severity} ${d.code}`)).toEqual(['5 error azure/bicep-syntax']);
   });
 });
+
+describe('Bicep comments', () => {
+  test('each comment once, also one the reader passes twice when it backtracks (fwlint-ignore was reported unused)', () => {
+    const text = `resource nsg 'Microsoft.Network/networkSecurityGroups@2023-04-01' = {
+  name: 'nsg'
+  properties: {
+    securityRules: [
+      {
+        name: 'rdp'
+        properties: {
+          priority: 110
+          direction: 'Inbound'
+          access: 'Allow'
+          protocol: 'Tcp'
+          sourcePortRange: '*'
+          destinationPortRange: '3389' // a line comment
+          sourceAddressPrefix: '*' /* fwlint-ignore no-world-open-sensitive-ports -- lab */
+          destinationAddressPrefix: '*'
+        }
+      }
+    ]
+  }
+}
+`;
+    const doc = parseBicep(text, {});
+    expect(doc.comments.map((c) => `${c.span.start.line}:${c.span.start.column} ${c.type} ${c.value}`)).toEqual([
+      '13:40 Line  a line comment',
+      '14:36 Block  fwlint-ignore no-world-open-sensitive-ports -- lab ',
+    ]);
+  });
+});

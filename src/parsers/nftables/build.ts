@@ -1495,12 +1495,22 @@ export function buildDocument(
   const tables: Table[] = [];
   const families = new Set<Family>();
   for (const t of state.tables.values()) {
-    for (const f of FAMILY_OF[t.family] ?? []) families.add(f);
+    // a dormant table filters nothing: its chains are built, on no hook (nf_tables unregisters them)
+    if (t.dormant)
+      diagnostics.push({ severity: 'warning', code: 'nftables/dormant-table', message: `table ${t.family} ${t.name} is dormant (flags dormant): its base chains are on no hook and filter nothing`, span: t.dormant });
+    else for (const f of FAMILY_OF[t.family] ?? []) families.add(f);
     const tc: TableCtx = { table: t, dynamicSets, mixedFamily: t.family !== 'ip' && t.family !== 'ip6', cache: new Map(), diagnostics, reported: new Set() };
     for (const set of t.sets.values()) if (!set.flags.includes('interval')) checkIntervalElements(set, diagnostics);
     const chains: Chain[] = [];
     const jumps: Rule[] = [];
     for (const c of t.chains.values()) chains.push(buildChain(c, tc, counters, jumps));
+    if (t.dormant)
+      for (const ch of chains) {
+        delete ch.hook;
+        delete ch.priority;
+        delete ch.policy;
+        delete ch.policySpan;
+      }
     // jumps and gotos must name a chain of the same table (nft refuses the file otherwise)
     for (const r of jumps)
       if ((r.action.kind === 'jump' || r.action.kind === 'goto') && !t.chains.has(r.action.target))

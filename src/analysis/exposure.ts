@@ -1278,7 +1278,9 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
   if (hit) return hit;
   const exposure: Exposure = { ruleset, hook, entries: [] };
   const internal: Internal = { spaces: new Map(), pieces: new Map() };
-  const families = ruleset.families.length > 0 ? [...new Set(ruleset.families)] : (['ipv4', 'ipv6'] as Family[]);
+  // (a ruleset that replaces the host's, nft `flush ruleset`, lets in every packet of a family none of its tables
+  // filters: that family is exposed too, wholly open, as the tracer says)
+  const families = ruleset.families.length > 0 && !ruleset.replaces ? [...new Set(ruleset.families)] : (['ipv4', 'ipv6'] as Family[]);
   // (rule ids are small integers: a list by id instead of a Map of 100k entries; a Map for others). One list for
   // every family, made on the first piece (nftables-100k's inet table accepts nothing in IPv6: no list for it)
   // (undefined: not made yet; null: the ids are sparse, the Map serves them all)

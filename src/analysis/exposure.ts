@@ -645,7 +645,18 @@ export function isOneAddress(s: AddrSet, fam: Family): boolean {
   return fam === 'ipv4' ? (hi as number) - (lo as number) === 1 : (hi as bigint) - (lo as bigint) === 1n;
 }
 
-/** Base chains of a hook for a family, in priority order (stable). */
+/**
+ * The priority of the kernel's NAT hook on each hook (NF_IP_PRI_NAT_DST / NF_IP_PRI_NAT_SRC): netfilter runs every
+ * nat chain of a family from that one hook, registered with the first nat chain, in the nat chains' own priority
+ * order (nf_nat_register_fn); a `type nat hook prerouting priority 0` chain runs at -100, before a filter chain at -50.
+ */
+const NAT_HOOK_PRIORITY: Partial<Record<string, number>> = { prerouting: -100, output: -100, input: 100, postrouting: 100 };
+
+/**
+ * Base chains of a hook for a family, in the order the kernel runs them: by priority; at equal priority the chain
+ * registered last runs first (nf_hook_entries_grow inserts a hook before those of its priority), i.e. for netfilter
+ * the later chain in the document; cloud rulesets keep the document order. Nat chains run from the NAT hook.
+ */
 export function baseChains(ruleset: Ruleset, family: Family, hook: string): BaseChainRef[] {
   const out: BaseChainRef[] = [];
   for (const table of ruleset.tables) {
@@ -653,10 +664,27 @@ export function baseChains(ruleset: Ruleset, family: Family, hook: string): Base
     // nft ingress chains (netdev, inet) run before every prerouting chain, conntrack and defragmentation
     for (const chain of table.chains) if (chain.hook === hook || (hook === 'prerouting' && chain.hook === 'ingress')) out.push({ chain, table });
   }
+  const netfilter = ruleset.kind === 'netfilter';
   const stage = (c: Chain) => (c.hook === 'ingress' ? 0 : 1);
-  return out
-    .map((x, i) => ({ x, i }))
-    .sort((a, b) => stage(a.x.chain) - stage(b.x.chain) || (a.x.chain.priority ?? 0) - (b.x.chain.priority ?? 0) || a.i - b.i)
+  const natAt = (c: Chain) => (netfilter && c.type === 'nat' ? NAT_HOOK_PRIORITY[c.hook ?? ''] : undefined);
+  let natReg = -1;
+  const keyed = out.map((x, i) => {
+    const nat = natAt(x.chain);
+    if (nat !== undefined && natReg < 0) natReg = i;
+    return { x, i, nat };
+  });
+  const prio = (k: (typeof keyed)[number]) => k.nat ?? k.x.chain.priority ?? 0;
+  const reg = (k: (typeof keyed)[number]) => (k.nat !== undefined ? natReg : k.i);
+  const order = netfilter ? -1 : 1;
+  return keyed
+    .sort(
+      (a, b) =>
+        stage(a.x.chain) - stage(b.x.chain) ||
+        prio(a) - prio(b) ||
+        order * (reg(a) - reg(b)) ||
+        (a.x.chain.priority ?? 0) - (b.x.chain.priority ?? 0) ||
+        order * (a.i - b.i),
+    )
     .map((y) => y.x);
 }
 
@@ -1250,7 +1278,9 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
   if (hit) return hit;
   const exposure: Exposure = { ruleset, hook, entries: [] };
   const internal: Internal = { spaces: new Map(), pieces: new Map() };
-  const families = ruleset.families.length > 0 ? [...new Set(ruleset.families)] : (['ipv4', 'ipv6'] as Family[]);
+  // (a ruleset that replaces the host's, nft `flush ruleset`, lets in every packet of a family none of its tables
+  // filters: that family is exposed too, wholly open, as the tracer says)
+  const families = ruleset.families.length > 0 && !ruleset.replaces ? [...new Set(ruleset.families)] : (['ipv4', 'ipv6'] as Family[]);
   // (rule ids are small integers: a list by id instead of a Map of 100k entries; a Map for others). One list for
   // every family, made on the first piece (nftables-100k's inet table accepts nothing in IPv6: no list for it)
   // (undefined: not made yet; null: the ids are sparse, the Map serves them all)

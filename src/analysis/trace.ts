@@ -473,6 +473,8 @@ export function tracePacket(ruleset: Ruleset, packet: Packet): TraceResult {
   const { state, error } = normalizePacket(packet);
   if (error) return { verdict: 'unknown', steps: [], reasons: [error] };
   if (ruleset.families.length > 0 && !ruleset.families.includes(state.family)) {
+    // a file that replaces the host's ruleset (`flush ruleset`) and filters no table of the family: nothing stops it
+    if (ruleset.replaces) return { verdict: 'accept', steps: [], reasons: [] };
     return { verdict: 'unknown', steps: [], reasons: [`the ruleset does not filter ${state.family}`] };
   }
   const t = new Tracer(ruleset);

@@ -1102,8 +1102,78 @@ function makeRule(r: IrRule, matches: Match[], action: Action, rs0: Span | numbe
   return comment !== undefined ? { id, matches, action, span, text, comment } : { id, matches, action, span, text };
 }
 
+const PORT_HEADERS: ReadonlySet<string> = new Set(['tcp', 'udp', 'udplite', 'sctp', 'dccp', 'th']);
+
+/** A `<l4> sport|dport != N` test of one value: nft may merge it with its neighbour (see mergedNeq). */
+function neqPort(st: IrStmt): { field: 'sport' | 'dport'; port: number } | undefined {
+  if (st.k !== 'match' || st.op !== '!=' || st.left.k !== 'payload' || !PORT_HEADERS.has(st.left.proto) || st.right.k !== 'atom') return undefined;
+  const field = st.left.field;
+  if (field !== 'sport' && field !== 'dport') return undefined;
+  const v = st.right.v;
+  const port = typeof v === 'number' ? v : typeof v === 'string' ? (parseNumber(v) ?? serviceNumber(v)) : undefined;
+  return port !== undefined && Number.isInteger(port) && port >= 0 && port <= 65535 ? { field, port } : undefined;
+}
+
+/**
+ * nft merges the payload tests of adjacent header fields that use one operator into one test (payload_try_merge /
+ * stmt_reduce in nft's rule.c), `!=` too: `udp sport != 53 udp dport != 22` is loaded as one 4-byte `cmp neq`
+ * (`nft --debug=netlink`, nft 1.0.6), which matches unless BOTH are equal, and the kernel then lets in (or drops)
+ * the packets where only one is. Returns the statements of the region where nft and the written text disagree (one
+ * port equal, the other not), as a concatenation, with the places of the two tests; undefined when the rule has no
+ * such pair (matches are grouped as nft does: a statement that is not a match ends the group).
+ */
+function mergedNeq(stmts: readonly IrStmt[], from: number, to: number): { i: number; j: number; region: Extract<IrStmt, { k: 'match' }> } | undefined {
+  let sp = -1;
+  let dp = -1;
+  for (let i = from; i < to; i++) {
+    const st = stmts[i]!;
+    if (st.k === 'verdict') break;
+    if (st.k !== 'match') {
+      if (sp >= 0 && dp >= 0) break;
+      sp = dp = -1;
+      continue;
+    }
+    const t = neqPort(st);
+    if (t?.field === 'sport') sp = sp < 0 ? i : -2;
+    else if (t?.field === 'dport') dp = dp < 0 ? i : -2;
+  }
+  if (sp < 0 || dp < 0) return undefined;
+  const s = stmts[sp] as Extract<IrStmt, { k: 'match' }>;
+  const d = stmts[dp] as Extract<IrStmt, { k: 'match' }>;
+  const a = neqPort(s)!.port;
+  const b = neqPort(d)!.port;
+  const n = (v: number): IrVal => ({ k: 'atom', v });
+  const others = (v: number): IrVal[] => [...(v > 0 ? [v === 1 ? n(0) : { k: 'range' as const, lo: n(0), hi: n(v - 1) }] : []), ...(v < 65535 ? [v === 65534 ? n(65535) : { k: 'range' as const, lo: n(v + 1), hi: n(65535) }] : [])];
+  const elems = [...others(b).map((o) => [n(a), o]), ...others(a).map((o) => [o, n(b)])].map((items) => ({ key: { k: 'concat' as const, items } }));
+  const region: Extract<IrStmt, { k: 'match' }> = { k: 'match', left: { k: 'concat', items: [s.left, d.left] }, op: '==', right: { k: 'set', elems }, span: (s.at !== undefined && s.at >= 0 ? spanAt(s.span, s.at) : undefined) ?? s.span };
+  return { i: sp, j: dp, region };
+}
+
 /** The model rules of one parsed rule (its statements are stmts[from, to)): one rule (the common case), or a list when a verdict map gives several. */
 function buildRules(r: IrRule, stmts: readonly IrStmt[], from: number, to: number, tc: TableCtx, counters: BuildCounters): Rule | Rule[] {
+  const merged = mergedNeq(stmts, from, to);
+  if (merged) {
+    // as written (both differ: matched whatever nft does), then the region where nft's merged test matches too:
+    // undecided, since a later nft may not merge `!=` tests
+    const first = buildRules1(r, stmts, from, to, tc, counters);
+    const s = stmts[merged.i] as Extract<IrStmt, { k: 'match' }>;
+    const d = stmts[merged.j] as Extract<IrStmt, { k: 'match' }>;
+    const test = (m: Extract<IrStmt, { k: 'match' }>): string => (m.left.k === 'payload' && m.right.k === 'atom' ? `${m.left.proto} ${m.left.field} != ${String(m.right.v)}` : '');
+    const what = `${test(s)} … ${test(d)}`;
+    const reason = 'nft merges these two != tests into one that matches unless both ports are equal (nft 1.0.6): a packet with one of them equal may or may not match';
+    const rest: IrStmt[] = [];
+    for (let i = from; i < to; i++) {
+      if (i === merged.i) rest.push(merged.region, { k: 'opaque', module: 'nft-merge', text: what, reason, span: merged.region.span });
+      else if (i !== merged.j) rest.push(stmts[i]!);
+    }
+    const second = buildRules1(r, rest, 0, rest.length, tc, counters);
+    tc.diagnostics.push({ severity: 'warning', code: 'nftables/merged-neq', message: `${what}: ${reason}`, span: r.span });
+    return [...(Array.isArray(first) ? first : [first]), ...(Array.isArray(second) ? second : [second])];
+  }
+  return buildRules1(r, stmts, from, to, tc, counters);
+}
+
+function buildRules1(r: IrRule, stmts: readonly IrStmt[], from: number, to: number, tc: TableCtx, counters: BuildCounters): Rule | Rule[] {
   // Statements run in order and a verdict ends the rule: matches written after a
   // verdict never run. A verdict map ends the rule only for packets whose key is in
   // the map; the others go on with the statements after it (`post`).
@@ -1495,12 +1565,22 @@ export function buildDocument(
   const tables: Table[] = [];
   const families = new Set<Family>();
   for (const t of state.tables.values()) {
-    for (const f of FAMILY_OF[t.family] ?? []) families.add(f);
+    // a dormant table filters nothing: its chains are built, on no hook (nf_tables unregisters them)
+    if (t.dormant)
+      diagnostics.push({ severity: 'warning', code: 'nftables/dormant-table', message: `table ${t.family} ${t.name} is dormant (flags dormant): its base chains are on no hook and filter nothing`, span: t.dormant });
+    else for (const f of FAMILY_OF[t.family] ?? []) families.add(f);
     const tc: TableCtx = { table: t, dynamicSets, mixedFamily: t.family !== 'ip' && t.family !== 'ip6', cache: new Map(), diagnostics, reported: new Set() };
     for (const set of t.sets.values()) if (!set.flags.includes('interval')) checkIntervalElements(set, diagnostics);
     const chains: Chain[] = [];
     const jumps: Rule[] = [];
     for (const c of t.chains.values()) chains.push(buildChain(c, tc, counters, jumps));
+    if (t.dormant)
+      for (const ch of chains) {
+        delete ch.hook;
+        delete ch.priority;
+        delete ch.policy;
+        delete ch.policySpan;
+      }
     // jumps and gotos must name a chain of the same table (nft refuses the file otherwise)
     for (const r of jumps)
       if ((r.action.kind === 'jump' || r.action.kind === 'goto') && !t.chains.has(r.action.target))

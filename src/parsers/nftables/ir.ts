@@ -131,6 +131,11 @@ export interface IrTable {
   sets: Map<string, IrSet>;
   /** Anonymous chains (chain bindings) counter. */
   anon: number;
+  /**
+   * The `flags dormant` that put the table to sleep: its base chains are on no hook. Every declaration of the table
+   * (`table … { }`, `add table`) sends its flags, so a later one without `dormant` wakes it (checked with nft 1.0.6).
+   */
+  dormant?: Span;
 }
 
 export interface IrDoc {

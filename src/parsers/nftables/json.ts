@@ -206,7 +206,12 @@ class JsonBuilder {
         else if (verb === 'flush') {
           const t = this.state.findTable(fn.family, fn.name);
           if (t) for (const c of t.chains.values()) c.rules = [];
-        } else this.state.table(fn.family, fn.name, value.span);
+        } else {
+          // `"flags": "dormant"` (or a list): its base chains are on no hook; a declaration without it wakes the table
+          const t = this.state.table(fn.family, fn.name, value.span);
+          const fl = get(value, 'flags');
+          t.dormant = (fl?.kind === 'array' ? fl.items : fl ? [fl] : []).some((x) => scalarText(x) === 'dormant') ? fl!.span : undefined;
+        }
         return;
       }
       case 'chain':

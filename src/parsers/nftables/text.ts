@@ -601,6 +601,7 @@ export class NftTextParser {
       return this.skipStatement();
     }
     const tb = this.state.table(family, name, this.span(start, this.lastTok()));
+    tb.dormant = undefined;
     if (this.isPunct(this.peek(), '{')) {
       const open = this.next()!;
       this.parseTableBody(tb, open);
@@ -691,7 +692,13 @@ export class NftTextParser {
         } else this.error(`Expected "{" after ${this.valOf(t)} ${this.valOf(n)}`, this.hereSpan());
         return;
       }
-      case 'flags':
+      case 'flags': {
+        // `flags dormant[, owner]`: a dormant table's base chains are on no hook
+        let dormant = false;
+        while (this.more() && !this.isEndOfStmt(this.peek())) if (this.isWord(this.next(), 'dormant')) dormant = true;
+        tb.dormant = dormant ? this.span(t, this.lastTok()) : undefined;
+        return;
+      }
       case 'comment':
         this.skipStatement();
         return;

@@ -88,6 +88,44 @@ describe('tables and chains', () => {
     expect(at(chainOf(doc, 'input').rules[1]!.span)).toBe('3:23-3:42');
   });
 
+  it('two != port tests nft merges into one (matches unless both equal) leave the one-equal packets undecided', () => {
+    // nft 1.0.6 loads `udp dport != 22 udp sport != 53` as one 4-byte `cmp neq`: the kernel accepted UDP 22 from
+    // port 20000 with the policy drop (we said drop: unsound); both different is matched whatever nft does
+    const doc = parseNftables('flush ruleset\ntable inet fw {\n chain input {\n  type filter hook input priority 0; policy drop;\n  udp dport != 22 udp sport != 53 accept\n }\n}\n');
+    expect(diags(doc)).toEqual(['warning nftables/merged-neq 5:3-5:41']);
+    expect(doc.diagnostics[0]!.message).toBe('udp sport != 53 … udp dport != 22: nft merges these two != tests into one that matches unless both ports are equal (nft 1.0.6): a packet with one of them equal may or may not match');
+    const v = (sport: number, dport: number) => tracePacket(doc.rulesets[0]!, { proto: 'udp', sport, dport, src: '10.200.0.2', dst: '10.200.0.1', iif: 'eth0' }).verdict;
+    expect([v(20000, 80), v(20000, 22), v(53, 80), v(53, 22)]).toEqual(['accept', 'unknown', 'unknown', 'drop']);
+    // `udp sport 53 udp dport != 22` (one operator each) and sets are not merged: decided as written
+    const kept = parseNftables('table inet fw {\n chain input {\n  type filter hook input priority 0; policy drop;\n  udp sport 53 udp dport != 22 accept\n  tcp sport != { 1, 2 } tcp dport != 22 accept\n }\n}\n');
+    expect(diags(kept)).toEqual([]);
+    expect(chainOf(kept, 'input').rules.length).toBe(2);
+  });
+
+  it('a dormant table filters nothing; a later declaration of the table without the flag wakes it (kernel-checked)', () => {
+    const probe = (dport: number) => ({ family: 'ipv4' as const, proto: 'udp' as const, dport, src: '10.200.0.2', dst: '10.200.0.1', iif: 'eth0', hook: 'input' as const, state: 'new' as const });
+    const chain = 'chain input {\n  type filter hook input priority filter; policy drop;\n  udp dport 80 accept\n }';
+    // was "drop" for 22: the kernel registers no hook for a dormant table's chains and accepts
+    const sleeping = parseNftables(`flush ruleset\ntable inet x {\n flags dormant\n ${chain}\n}\n`);
+    expect(diags(sleeping)).toEqual(['warning nftables/dormant-table 3:2-3:15']);
+    expect(chainOf(sleeping, 'input').hook).toBeUndefined();
+    expect(sleeping.rulesets[0]!.families).toEqual([]);
+    expect(tracePacket(sleeping.rulesets[0]!, probe(22)).verdict).toBe('accept');
+    const late = parseNftables(`flush ruleset\ntable inet x {\n ${chain}\n}\nadd table inet x { flags dormant; }\n`);
+    expect(diags(late)).toEqual(['warning nftables/dormant-table 8:20-8:33']);
+    expect(tracePacket(late.rulesets[0]!, probe(22)).verdict).toBe('accept');
+    // nft sends the table's flags with every declaration: `add table inet x` wakes it up
+    const woken = parseNftables(`flush ruleset\nadd table inet x { flags dormant; }\ntable inet x {\n ${chain}\n}\nadd table inet x\n`);
+    expect(diags(woken)).toEqual([]);
+    expect([22, 80].map((d) => tracePacket(woken.rulesets[0]!, probe(d)).verdict)).toEqual(['drop', 'accept']);
+    const json = parseNftablesJson(JSON.stringify({ nftables: [
+      { table: { family: 'inet', name: 'x', handle: 1, flags: 'dormant' } },
+      { chain: { family: 'inet', table: 'x', name: 'input', handle: 1, type: 'filter', hook: 'input', prio: 0, policy: 'drop' } },
+    ] }));
+    expect(json.diagnostics.map((d) => d.code)).toEqual(['nftables/dormant-table']);
+    expect(tracePacket(json.rulesets[0]!, probe(22)).verdict).toBe('accept');
+  });
+
   it('a rule named by handle or position leaves the chain undecided, never a drop that may be gone', () => {
     // nft gives handles when the file is loaded (a fresh table: chain 1, then rules 2, 3…): here the drop is gone
     const text = 'table inet f {\n chain input {\n  type filter hook input priority 0; policy accept;\n  tcp dport 1761 drop\n }\n}\ndelete rule inet f input handle 2\n';

@@ -143,4 +143,22 @@ describe('no-unevaluated-input on CDK/Pulumi code', () => {
     const [p] = await eslint.lintText(pulumi, { filePath: join(ROOT, 'index.ts') });
     expect(p!.messages.filter((m) => m.ruleId === 'firewall/no-unevaluated-input').map((m) => `${m.line} ${m.message}`)).toEqual(['2 protocol is missing: any protocol is assumed']);
   });
+
+  it('reports the unknown value of an AWS rule, as it does a CloudFormation parameter or a Terraform variable (and a Pulumi GCP or Azure rule)', async () => {
+    const eslint = new ESLint({
+      cwd: ROOT,
+      overrideConfigFile: true,
+      overrideConfig: [...typescriptPlugin.configs['recommended-typescript']!, { settings: { firewall: { discovery: false } } }],
+    });
+    const code = CDK('declare const props: { partnerCidr: string };\nsg.addIngressRule(ec2.Peer.ipv4(props.partnerCidr), ec2.Port.tcpRange(1761, 1768));');
+    const [r] = await eslint.lintText(code, { filePath: join(ROOT, 'stack.ts') });
+    expect(r!.messages.filter((m) => m.ruleId === 'firewall/no-unevaluated-input').map((m) => `${m.line}:${m.column} ${m.severity} ${m.message}`)).toEqual([
+      "5:34 1 Cannot evaluate props.partnerCidr (security group Mft): 'props' is declared without a value in this file; it is treated as unknown",
+    ]);
+    const pulumi = `import * as pulumi from '@pulumi/pulumi';\nimport * as aws from '@pulumi/aws';\nconst cidr = new pulumi.Config().require('partnerCidr');\nnew aws.ec2.SecurityGroup('p', { ingress: [{ protocol: 'tcp', fromPort: 1761, toPort: 1768, cidrBlocks: [cidr] }] });\n`;
+    const [p] = await eslint.lintText(pulumi, { filePath: join(ROOT, 'index.ts') });
+    expect(p!.messages.filter((m) => m.ruleId === 'firewall/no-unevaluated-input').map((m) => `${m.line}:${m.column} ${m.message}`)).toEqual([
+      "3:15 Cannot evaluate new pulumi.Config().require('partnerCidr') (security group p): result of a call at run time; it is treated as unknown",
+    ]);
+  });
 });

@@ -20,6 +20,7 @@ import {
 } from '../../model/index.js';
 import { cloudChain, cloudRuleset, cloudTable, opaqueMatch, spanJoin } from '../../model/build.js';
 import { awsIcmpTypeCode, awsPortRange, awsProtocol as coreAwsProtocol, awsProtocolNumber, decidedFirst } from '../aws/core.js';
+import { warnUnevaluated } from '../gcp/common.js';
 import { oneLine, spanOfNode, type Node } from './ast.js';
 import type { Resolver, UnkVal, Val } from './resolve.js';
 
@@ -194,6 +195,9 @@ export class DocBuilder {
         continue;
       }
       const span = spanOfNode(d.node);
+      // Every value a written rule keeps unknown is unevaluated input, as the GCP and Azure compilers and the
+      // CloudFormation/Terraform/ARM readers report it (the rules the cloud adds by itself are not written input).
+      for (const r of [...d.ingress, ...d.egress]) warnUnevaluated(r.matches, `security group ${d.name}`, this.diagnostics);
       const order = (list: RuleDraft[]): RuleDraft[] => {
         // a security group is a union: decided rules first, so that an opening is credited to the rule that makes it
         if (d.style === 'aws') return decidedFirst(list, true);

@@ -313,7 +313,9 @@ function compileOne(spec: GcpFirewallSpec, diagnostics: Diagnostic[]): Compiled 
     if (spec.destinationRanges !== undefined && listOf(spec.destinationRanges).length + (spec.destinationRanges.kind === 'expr' ? 1 : 0) > 0) {
       matches.push(...anyOf(rangeAlternatives(spec.destinationRanges, 'dst', 'destinationRanges', diagnostics, dstTexts)));
     }
-    reportSpan = !isNullish(spec.sourceRanges) ? within(spec.sourceRanges!.span, spec.span) : undefined;
+    // at the source, as the other clouds' rules: the ranges, else the source tags or service accounts written
+    const source = [spec.sourceRanges, spec.sourceTags, spec.sourceServiceAccounts].find((v) => !isNullish(v));
+    reportSpan = source ? within(source.span, spec.span) : undefined;
   } else {
     const dAlts = rangeAlternatives(spec.destinationRanges, 'dst', 'destinationRanges', diagnostics, dstTexts);
     if (dAlts.length === 0) {

@@ -565,3 +565,23 @@ describe('Deployment Manager configs', () => {
     expect(gcpYamlFormat.detect('deployment.yaml', text)).toBe(80);
   });
 });
+
+describe('where a rule is reported', () => {
+  test('a rule whose source is tags or service accounts only is reported at them, as one with ranges at its ranges', () => {
+    const text = [
+      '[',
+      '  {"name": "peer", "network": "prod", "direction": "INGRESS", "priority": 1000,',
+      '   "sourceTags": ["peer"], "allowed": [{"IPProtocol": "all"}], "targetTags": ["cft"]},',
+      '  {"name": "app", "network": "prod", "direction": "INGRESS", "priority": 1000,',
+      '   "sourceServiceAccounts": ["app@p.iam.gserviceaccount.com"], "allowed": [{"IPProtocol": "tcp", "ports": ["1766"]}], "targetTags": ["cft"]}',
+      ']',
+    ].join('\n');
+    const d = parseGcp(text);
+    expect(d.diagnostics).toEqual([]);
+    const rules = d.rulesets[0]!.tables[0]!.chains[0]!.rules;
+    expect(rules.map((r) => [r.comment, r.span.start.line, text.slice(r.reportSpan!.start.offset, r.reportSpan!.end.offset)])).toEqual([
+      ['peer', 2, '["peer"]'],
+      ['app', 4, '["app@p.iam.gserviceaccount.com"]'],
+    ]);
+  });
+});

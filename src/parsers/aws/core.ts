@@ -325,6 +325,13 @@ function sourceMatches(s: SourceInput, dir: 'src' | 'dst', ctx: AwsContext): Sou
     ctx.warn(`"${t}" is not a CIDR block`, v.span, 'aws/invalid-cidr');
     return [{ match: unresolvedMatch(t, v.span, 'not a valid CIDR block'), label: t, span: v.span }];
   }
+  if (s.family && addrs.only(s.family).isEmpty) {
+    // CidrIp / cidr_blocks / cidr_ipv4 take IPv4 CIDRs only, CidrIpv6 / ipv6_cidr_blocks / cidr_ipv6 IPv6 ones (the EC2 API,
+    // CloudFormation and the Terraform provider refuse the other family): invalid, as a CIDR that does not parse
+    const want = s.family === 'ipv4' ? 'IPv4' : 'IPv6';
+    ctx.warn(`"${t}" is not an ${want} CIDR block, which this field takes (AWS rejects it)`, v.span, 'aws/invalid-cidr');
+    return [{ match: unresolvedMatch(t, v.span, `not a valid ${want} CIDR block`), also: [{ kind: 'family', family: s.family }], label: t, span: v.span }];
+  }
   if (parsed.hostBits)
     ctx.warn(`"${t}" has host bits set: it is read as ${addrs.toString()} (host bits are ignored; the Terraform AWS provider rejects such a value)`, v.span, 'aws/cidr-host-bits');
   return [{ match: { kind: 'address', dir, addrs, span: v.span }, label: t, span: v.span }];

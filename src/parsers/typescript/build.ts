@@ -286,6 +286,14 @@ export function cidrs(b: DocBuilder, vals: Val[], within: Node | undefined, fami
           opaques.push([b.opaque({ text: v.v, reason: 'not an IP address or CIDR block', node: v.node }, 'invalid')]);
           continue;
         }
+        if (family && s.only(family).isEmpty) {
+          // cidrIp / cidrBlocks / cidrIpv4 take IPv4 CIDRs only, the IPv6 fields IPv6 ones: AWS refuses the other family
+          // (as the AWS parser reads them, src/parsers/aws/core.ts)
+          const want = family === 'ipv4' ? 'IPv4' : 'IPv6';
+          b.warn(v.node, `'${v.v}' is not an ${want} CIDR block, which this field takes (AWS rejects it)`, 'typescript/invalid-cidr');
+          opaques.push([b.opaque({ text: v.v, reason: `not a valid ${want} CIDR block`, node: v.node }, 'invalid'), { kind: 'family', family }]);
+          continue;
+        }
         set = set.union(s);
         any = true;
         first ??= v.node;

@@ -3,7 +3,7 @@ import { compileGcp, findGcpFirewalls, gcpJsonFormat, gcpPolicyLevel, gcpSpecsFr
 import { IdSource } from '../../../src/parsers/gcp/common.js';
 import { parseJsonTree } from '../../../src/parsers/values.js';
 import { computeExposure, exposedPorts } from '../../../src/analysis/index.js';
-import { AddrSet, DOCUMENT_START, canonicalRule, numRange, numSingle, type Diagnostic, type Ruleset } from '../../../src/model/index.js';
+import { AddrSet, DOCUMENT_START, canonicalRule, formatPorts, numRange, numSingle, type Diagnostic, type Ruleset } from '../../../src/model/index.js';
 
 const TCP = 6;
 
@@ -582,6 +582,25 @@ describe('where a rule is reported', () => {
     expect(rules.map((r) => [r.comment, r.span.start.line, text.slice(r.reportSpan!.start.offset, r.reportSpan!.end.offset)])).toEqual([
       ['peer', 2, '["peer"]'],
       ['app', 4, '["app@p.iam.gserviceaccount.com"]'],
+    ]);
+  });
+});
+
+describe('a VPC rule with IPv4 and IPv6 ranges', () => {
+  test('is refused by GCP (one family per rule): a warning, and the rule opens nothing for certain', () => {
+    const text = JSON.stringify([
+      { name: 'both', network: 'prod', direction: 'INGRESS', priority: 1000, sourceRanges: ['0.0.0.0/0', '::/0'], allowed: [{ IPProtocol: 'tcp', ports: ['1761'] }] },
+      { name: 'v6', network: 'prod', direction: 'INGRESS', priority: 1000, sourceRanges: ['::/0'], allowed: [{ IPProtocol: 'tcp', ports: ['1762'] }] },
+    ]);
+    const d = parseGcp(text);
+    expect(d.diagnostics.map((x) => [x.severity, x.code, x.message, text.slice(x.span.start.offset, x.span.end.offset)])).toEqual([
+      ['warning', 'gcp/mixed-families', 'sourceRanges of firewall rule "both" mixes IPv4 and IPv6 ranges: GCP refuses such a rule (one family per rule)', '["0.0.0.0/0","::/0"]'],
+    ]);
+    const e = computeExposure(d.rulesets[0]!).entries.map((x) => [x.family, formatPorts(x.dports), x.certainty]);
+    expect(e).toEqual([
+      ['ipv4', '1761', 'possibly-open'],
+      ['ipv6', '1761', 'possibly-open'],
+      ['ipv6', '1762', 'open'],
     ]);
   });
 });

@@ -249,7 +249,10 @@ function layer4(protocol: PValue | undefined, fromPort: PValue | undefined, toPo
     const a = fromPort === undefined ? -1 : intOf(fromPort);
     const b = toPort === undefined ? a : intOf(toPort);
     if (a === undefined || b === undefined) {
-      const text = `${fromPort?.kind === 'expr' ? fromPort.text : scalarText(fromPort) ?? ''}-${toPort?.kind === 'expr' ? toPort.text : scalarText(toPort) ?? ''}`;
+      const lo = fromPort?.kind === 'expr' ? fromPort.text : (scalarText(fromPort) ?? '');
+      const hi = toPort?.kind === 'expr' ? toPort.text : (scalarText(toPort) ?? '');
+      // (one port written as FromPort and ToPort of the same expression: named once, `ports var.port`)
+      const text = lo === hi ? lo : `${lo}-${hi}`;
       return {
         matches: [protoMatch, ctx.unresolved(`ports ${text}`, portSpan ?? fallback, 'the port range is not known statically')],
         label: `${name} ${text}`,

@@ -530,7 +530,7 @@ describe('CloudFormation Fn::ForEach (AWS::LanguageExtensions) in Resources', ()
       'proto=17 opaque:unresolved srcaddr=10.0.0.0/8',
       'proto=17 opaque:unresolved srcaddr=192.0.2.0/24',
     ]);
-    expect(rows(doc.rulesets[0]!)[2]![2]).toBe('ingress udp P (each of !Ref Later)-P (each of !Ref Later) from 10.0.0.0/8');
+    expect(rows(doc.rulesets[0]!)[2]![2]).toBe('ingress udp P (each of !Ref Later) from 10.0.0.0/8');
     expect(rows(doc.rulesets[0]!).slice(0, 4).map((r) => r[3])).toEqual(['14:9-15:115', '14:9-15:115', '23:13-24:113', '23:13-24:113']);
   });
 });
@@ -705,6 +705,31 @@ describe('a CIDR of the other family in a one-family field', () => {
     expect(e).toEqual([
       ['ipv4', '1768', 'possibly-open'],
       ['ipv6', '1767', 'possibly-open'],
+    ]);
+  });
+});
+
+describe('an unknown port written as FromPort and ToPort of one parameter', () => {
+  test('is named once (ports !Ref Port), not as a range of itself', () => {
+    const d = parseCloudFormationYaml(
+      [
+        'Parameters:',
+        '  Port:',
+        '    Type: Number',
+        'Resources:',
+        '  Sg:',
+        '    Type: AWS::EC2::SecurityGroup',
+        '    Properties:',
+        '      GroupDescription: x',
+        '      SecurityGroupIngress:',
+        '        - {IpProtocol: tcp, FromPort: !Ref Port, ToPort: !Ref Port, CidrIp: 0.0.0.0/0}',
+        '        - {IpProtocol: udp, FromPort: 1761, ToPort: !Ref Port, CidrIp: 0.0.0.0/0}',
+        '',
+      ].join('\n'),
+    );
+    expect(d.diagnostics.map((x) => x.message)).toEqual([
+      'Cannot evaluate ports !Ref Port: the port range is not known statically; it is treated as unknown',
+      'Cannot evaluate ports 1761-!Ref Port: the port range is not known statically; it is treated as unknown',
     ]);
   });
 });

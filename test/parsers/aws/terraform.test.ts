@@ -146,7 +146,7 @@ describe('Terraform AWS resources', () => {
   test('dynamic block with an unknown for_each: rules conditioned by it, unknown ports opaque', () => {
     expect(matchesOf(doc.rulesets[0]!, 'egress')).toEqual(['proto=6 opaque:unresolved dstaddr=0.0.0.0/0 opaque:unresolved']);
     const r = doc.rulesets[0]!.tables[0]!.chains[1]!.rules[0]!;
-    expect(r.matches.filter((m) => m.kind === 'opaque').map((m) => (m as OpaqueMatch).text)).toEqual(['ports egress.value.port-egress.value.port', 'for_each = var.egress_rules']);
+    expect(r.matches.filter((m) => m.kind === 'opaque').map((m) => (m as OpaqueMatch).text)).toEqual(['ports egress.value.port', 'for_each = var.egress_rules']);
   });
 
   test('a rule for a group not in the file gets its own ruleset named by the reference', () => {
@@ -165,7 +165,7 @@ describe('Terraform AWS resources', () => {
     expect(out.rulesets.length).toBe(3);
     expect(out.diagnostics.map((x) => [x.code, x.message, at(x.span)])).toEqual([
       ['aws/unresolved', 'Cannot evaluate for_each = var.egress_rules: for_each is not known statically: the rule may exist zero or more times; it is treated as unknown', '12:16-12:32'],
-      ['aws/unresolved', 'Cannot evaluate ports egress.value.port-egress.value.port: the port range is not known statically; it is treated as unknown', '14:21-14:38'],
+      ['aws/unresolved', 'Cannot evaluate ports egress.value.port: the port range is not known statically; it is treated as unknown', '14:21-14:38'],
       ['aws/unresolved', 'Cannot evaluate count = var.enabled ? 1 : 0: count is not known statically: the rule may exist zero or more times; it is treated as unknown', '36:23-36:42'],
     ]);
   });

@@ -351,7 +351,7 @@ function compileOne(spec: GcpFirewallSpec, diagnostics: Diagnostic[]): Compiled 
   if (!spec.policy) {
     for (const [v, field] of [[spec.sourceRanges, 'sourceRanges'], [spec.destinationRanges, 'destinationRanges']] as const) {
       if (!mixedFamilies(v)) continue;
-      diagnostics.push({ severity: 'warning', code: 'gcp/mixed-families', message: `${field} of firewall rule "${spec.name}" mixes IPv4 and IPv6 ranges: GCP refuses such a rule (one family per rule)`, span: v!.span });
+      diagnostics.push({ severity: 'error', code: 'gcp/mixed-families', message: `${field} of firewall rule "${spec.name}" mixes IPv4 and IPv6 ranges: GCP refuses such a rule (one family per rule)`, span: v!.span });
       matches.push(opaque('invalid', valText(v!), `${field} mixes IPv4 and IPv6 ranges, which GCP refuses`, v!.span));
     }
   }

@@ -587,14 +587,14 @@ describe('where a rule is reported', () => {
 });
 
 describe('a VPC rule with IPv4 and IPv6 ranges', () => {
-  test('is refused by GCP (one family per rule): a warning, and the rule opens nothing for certain', () => {
+  test('is refused by GCP (one family per rule): an error, as an invalid range, and the rule opens nothing for certain', () => {
     const text = JSON.stringify([
       { name: 'both', network: 'prod', direction: 'INGRESS', priority: 1000, sourceRanges: ['0.0.0.0/0', '::/0'], allowed: [{ IPProtocol: 'tcp', ports: ['1761'] }] },
       { name: 'v6', network: 'prod', direction: 'INGRESS', priority: 1000, sourceRanges: ['::/0'], allowed: [{ IPProtocol: 'tcp', ports: ['1762'] }] },
     ]);
     const d = parseGcp(text);
     expect(d.diagnostics.map((x) => [x.severity, x.code, x.message, text.slice(x.span.start.offset, x.span.end.offset)])).toEqual([
-      ['warning', 'gcp/mixed-families', 'sourceRanges of firewall rule "both" mixes IPv4 and IPv6 ranges: GCP refuses such a rule (one family per rule)', '["0.0.0.0/0","::/0"]'],
+      ['error', 'gcp/mixed-families', 'sourceRanges of firewall rule "both" mixes IPv4 and IPv6 ranges: GCP refuses such a rule (one family per rule)', '["0.0.0.0/0","::/0"]'],
     ]);
     const e = computeExposure(d.rulesets[0]!).entries.map((x) => [x.family, formatPorts(x.dports), x.certainty]);
     expect(e).toEqual([

@@ -1,5 +1,5 @@
 import type { Rule } from 'eslint';
-import { analyse } from '../src/eslint/analysis.js';
+import { analyse, spanLoc } from '../src/eslint/analysis.js';
 import { AFTER_RULES } from '../src/eslint/source-code.js';
 import { docsUrl, ruleOptions } from '../src/eslint/rule-kit.js';
 import { configureSuppressions, isExpired, suppressionsFor } from '../src/suppressions/index.js';
@@ -58,7 +58,7 @@ const rule: Rule.RuleModule = {
       if (!a) return;
       const state = suppressionsFor(ast, a.document, context.sourceCode.text, a.filePath);
       for (const s of state.list) {
-        const loc = { start: { line: s.span.start.line, column: s.span.start.column }, end: { line: s.span.end.line, column: s.span.end.column } };
+        const loc = spanLoc(s.span, a.nodes !== undefined);
         const text = s.text.length > 80 ? `${s.text.slice(0, 77)}…` : s.text;
         if (s.error) context.report({ loc, messageId: 'malformed', data: { text, error: s.error } });
         else if (!s.covers) context.report({ loc, messageId: 'unattached', data: { text } });

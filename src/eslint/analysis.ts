@@ -62,8 +62,14 @@ export function setTypeScriptExtractor(fn: Extractor): void {
 
 const cache = new WeakMap<object, FileAnalysis | null>();
 
-function spanLoc(span: Span): ReportTarget['loc'] {
-  return { start: { line: span.start.line, column: span.start.column }, end: { line: span.end.line, column: span.end.column } };
+/**
+ * ESLint's location of a span. Spans count columns from 1, as the firewall languages do (`columnStart` 1);
+ * ESLint's JavaScript language, which carries CDK and Pulumi source files (an analysis with `nodes`),
+ * counts them from 0: `zeroBased` shifts them there.
+ */
+export function spanLoc(span: Span, zeroBased = false): ReportTarget['loc'] {
+  const d = zeroBased ? 1 : 0;
+  return { start: { line: span.start.line, column: span.start.column - d }, end: { line: span.end.line, column: span.end.column - d } };
 }
 
 const byProtocol = new WeakMap<Exposure, Map<number, ExposureEntry[]>>();
@@ -216,7 +222,7 @@ export function analyse(context: EslintRule.RuleContext): FileAnalysis | undefin
     },
     where(span, ruleId) {
       const n = ruleId !== undefined ? nodes?.get(ruleId) : undefined;
-      return n ?? { loc: spanLoc(span) };
+      return n ?? { loc: spanLoc(span, nodes !== undefined) };
     },
   };
   if (nodes) analysis.nodes = nodes;

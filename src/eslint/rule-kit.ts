@@ -6,7 +6,7 @@ import type { Rule as EslintRule } from 'eslint';
 import type { Exposure, ExposureEntry } from '../analysis/types.js';
 import { AddrSet, formatAddress, type Chain, type NumSet, type Rule, type Ruleset, type Span, type Table, IntervalSet } from '../model/index.js';
 import { expectedPortsFor, judge, usedPorts, type Deployment, type ResolvedSettings } from '../deployments/index.js';
-import { reachedPorts, targetsText, type FileAnalysis, type ReportTarget } from './analysis.js';
+import { reachedPorts, spanLoc, targetsText, type FileAnalysis, type ReportTarget } from './analysis.js';
 import { findSuppression, suppressionsFor, type SuppressionScope } from '../suppressions/index.js';
 import { ajvLib } from '../parsers/libs.js';
 
@@ -810,7 +810,8 @@ export function report(
 ): void {
   const node = ruleId !== undefined ? a.nodes?.get(ruleId) : undefined;
   // the span's own start and end (ESLint reads only their lines and columns); read once, as a packed span builds them when read
-  const loc = node ? node.loc : { start: span.start, end: span.end };
+  // (a CDK/Pulumi source file's columns count from 0: spanLoc)
+  const loc = node ? node.loc : a.nodes ? spanLoc(span, true) : { start: span.start, end: span.end };
   // inline `fwlint-ignore` suppressions (src/suppressions): covered line, named rule, scope, not expired
   const ast = context.sourceCode.ast as unknown as object;
   if (findSuppression(suppressionsFor(ast, a.document, context.sourceCode.text, a.filePath), context.id, loc.start.line, scope)) return;

@@ -165,7 +165,7 @@ tester('hcl').run('no-unneeded-cft-ports (terraform)', rule, {
       // a rule with two undecided values: the reason lists them apart ("a, b"), as the tracer does
       code: 'resource "aws_security_group" "a" {\n  ingress {\n    protocol    = "tcp"\n    from_port   = var.p\n    to_port     = var.p\n    cidr_blocks = [var.src]\n  }\n}\n',
       filename: 'sg.tf',
-      errors: [{ line: 6, message: /^Possibly open \(ports var\.p-var\.p, var\.src at line 4 may or may not match\): TCP 1761 / }],
+      errors: [{ line: 6, message: /^Possibly open \(ports var\.p, var\.src at line 4 may or may not match\): TCP 1761 / }],
     },
     {
       // one written rule that becomes one rule per port and per CIDR (a dynamic block over a port list, two CIDRs on

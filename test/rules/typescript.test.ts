@@ -136,11 +136,45 @@ describe('no-unevaluated-input on CDK/Pulumi code', () => {
     const code = CDK("sg.addIngressRule(ec2.Peer.ipv4('::/0'), ec2.Port.tcp(1768));\nsg.addIngressRule(ec2.Peer.ipv4('10.0.0.0/8'), ec2.Port.tcp(443));");
     const [r] = await eslint.lintText(code, { filePath: join(ROOT, 'stack.ts') });
     expect(r!.messages.filter((m) => m.ruleId === 'firewall/no-unevaluated-input').map((m) => `${m.line}:${m.column} ${m.severity} ${m.message}`)).toEqual([
-      "4:34 1 Peer.ipv4('::/0'): not an IPv4 CIDR; CDK throws at synthesis",
+      "4:33 1 Peer.ipv4('::/0'): not an IPv4 CIDR; CDK throws at synthesis",
     ]);
     // the plugin's own firewall files keep errors as parse errors: the rule reports warnings only there
     const pulumi = `import * as aws from '@pulumi/aws';\nnew aws.ec2.SecurityGroup('a', { ingress: [{ fromPort: 22, toPort: 22, cidrBlocks: ['10.0.0.0/8'] }] });\n`;
     const [p] = await eslint.lintText(pulumi, { filePath: join(ROOT, 'index.ts') });
     expect(p!.messages.filter((m) => m.ruleId === 'firewall/no-unevaluated-input').map((m) => `${m.line} ${m.message}`)).toEqual(['2 protocol is missing: any protocol is assumed']);
+  });
+
+  it('reports at the column of the value, as ESLint counts columns in a JavaScript file (from 0, where a firewall file counts from 1)', async () => {
+    const eslint = new ESLint({
+      cwd: ROOT,
+      overrideConfigFile: true,
+      overrideConfig: [...typescriptPlugin.configs['recommended-typescript']!, { settings: { firewall: { discovery: false } } }],
+    });
+    // the finding (an ESTree node), the warning (a span) and the unused suppression (a comment's span) start where written
+    const code = CDK("sg.addIngressRule(ec2.Peer.ipv4('1.2.3.4/33'), ec2.Port.tcp(1768));\nsg.addIngressRule(ec2.Peer.ipv4('10.0.0.0/8'), ec2.Port.tcp(443)); // fwlint-ignore no-unneeded-cft-ports -- partner");
+    const [r] = await eslint.lintText(code, { filePath: join(ROOT, 'stack.ts') });
+    expect(r!.messages.map((m) => `${m.line}:${m.column} ${m.ruleId}`)).toEqual([
+      '4:33 firewall/no-unevaluated-input',
+      '4:48 firewall/no-unneeded-cft-ports',
+      '5:68 firewall/no-unused-suppressions',
+    ]);
+  });
+
+  it('reports the unknown value of an AWS rule, as it does a CloudFormation parameter or a Terraform variable (and a Pulumi GCP or Azure rule)', async () => {
+    const eslint = new ESLint({
+      cwd: ROOT,
+      overrideConfigFile: true,
+      overrideConfig: [...typescriptPlugin.configs['recommended-typescript']!, { settings: { firewall: { discovery: false } } }],
+    });
+    const code = CDK('declare const props: { partnerCidr: string };\nsg.addIngressRule(ec2.Peer.ipv4(props.partnerCidr), ec2.Port.tcpRange(1761, 1768));');
+    const [r] = await eslint.lintText(code, { filePath: join(ROOT, 'stack.ts') });
+    expect(r!.messages.filter((m) => m.ruleId === 'firewall/no-unevaluated-input').map((m) => `${m.line}:${m.column} ${m.severity} ${m.message}`)).toEqual([
+      "5:33 1 Cannot evaluate props.partnerCidr (security group Mft): 'props' is declared without a value in this file; it is treated as unknown",
+    ]);
+    const pulumi = `import * as pulumi from '@pulumi/pulumi';\nimport * as aws from '@pulumi/aws';\nconst cidr = new pulumi.Config().require('partnerCidr');\nnew aws.ec2.SecurityGroup('p', { ingress: [{ protocol: 'tcp', fromPort: 1761, toPort: 1768, cidrBlocks: [cidr] }] });\n`;
+    const [p] = await eslint.lintText(pulumi, { filePath: join(ROOT, 'index.ts') });
+    expect(p!.messages.filter((m) => m.ruleId === 'firewall/no-unevaluated-input').map((m) => `${m.line}:${m.column} ${m.message}`)).toEqual([
+      "3:14 Cannot evaluate new pulumi.Config().require('partnerCidr') (security group p): result of a call at run time; it is treated as unknown",
+    ]);
   });
 });

@@ -249,7 +249,10 @@ function layer4(protocol: PValue | undefined, fromPort: PValue | undefined, toPo
     const a = fromPort === undefined ? -1 : intOf(fromPort);
     const b = toPort === undefined ? a : intOf(toPort);
     if (a === undefined || b === undefined) {
-      const text = `${fromPort?.kind === 'expr' ? fromPort.text : scalarText(fromPort) ?? ''}-${toPort?.kind === 'expr' ? toPort.text : scalarText(toPort) ?? ''}`;
+      const lo = fromPort?.kind === 'expr' ? fromPort.text : (scalarText(fromPort) ?? '');
+      const hi = toPort?.kind === 'expr' ? toPort.text : (scalarText(toPort) ?? '');
+      // (one port written as FromPort and ToPort of the same expression: named once, `ports var.port`)
+      const text = lo === hi ? lo : `${lo}-${hi}`;
       return {
         matches: [protoMatch, ctx.unresolved(`ports ${text}`, portSpan ?? fallback, 'the port range is not known statically')],
         label: `${name} ${text}`,
@@ -324,6 +327,13 @@ function sourceMatches(s: SourceInput, dir: 'src' | 'dst', ctx: AwsContext): Sou
   if (!addrs) {
     ctx.warn(`"${t}" is not a CIDR block`, v.span, 'aws/invalid-cidr');
     return [{ match: unresolvedMatch(t, v.span, 'not a valid CIDR block'), label: t, span: v.span }];
+  }
+  if (s.family && addrs.only(s.family).isEmpty) {
+    // CidrIp / cidr_blocks / cidr_ipv4 take IPv4 CIDRs only, CidrIpv6 / ipv6_cidr_blocks / cidr_ipv6 IPv6 ones (the EC2 API,
+    // CloudFormation and the Terraform provider refuse the other family): invalid, as a CIDR that does not parse
+    const want = s.family === 'ipv4' ? 'IPv4' : 'IPv6';
+    ctx.warn(`"${t}" is not an ${want} CIDR block, which this field takes (AWS rejects it)`, v.span, 'aws/invalid-cidr');
+    return [{ match: unresolvedMatch(t, v.span, `not a valid ${want} CIDR block`), also: [{ kind: 'family', family: s.family }], label: t, span: v.span }];
   }
   if (parsed.hostBits)
     ctx.warn(`"${t}" has host bits set: it is read as ${addrs.toString()} (host bits are ignored; the Terraform AWS provider rejects such a value)`, v.span, 'aws/cidr-host-bits');

@@ -77,6 +77,8 @@ export function mapAzureTerraform(resources: TfResourceLike[], options: { firstI
     const nsgs: NsgSpec[] = [];
     const byAddress = new Map<string, NsgSpec>();
     const byName = new Map<string, NsgSpec>();
+    // NSGs whose rules Terraform manages inline (`security_rule` written, blocks or a list, even empty)
+    const inline = new Map<NsgSpec, string>();
     for (const r of resources) {
       if (r.type !== 'azurerm_network_security_group') continue;
       const nameV = get(r.body, 'name');
@@ -87,6 +89,7 @@ export function mapAzureTerraform(resources: TfResourceLike[], options: { firstI
         if (b.kind === 'object') nsg.rules.push(ruleFromTf(b, undefined, extra));
         else (nsg.unresolvedRules ??= []).push({ text: valText(b), span: b.span });
       }
+      if (r.body.entries.some((e) => e.key === 'security_rule')) inline.set(nsg, r.address);
       nsgs.push(nsg);
       byAddress.set(baseAddress(r.address), nsg);
       if (nameV?.kind === 'scalar') byName.set(name, nsg);
@@ -139,7 +142,15 @@ export function mapAzureTerraform(resources: TfResourceLike[], options: { firstI
           }
         }
         nsg.targets.push(r.address);
-        nsg.rules.push(ruleFromTf(r.body, undefined, markers(r.body, 'security rule'), r.address));
+        const extra = markers(r.body, 'security rule');
+        const owner = inline.get(nsg);
+        if (owner)
+          // The azurerm provider: an NSG with in-line rules cannot be used with azurerm_network_security_rule resources,
+          // "doing so will cause a conflict of rule settings and will overwrite rules": each apply of the NSG puts its
+          // in-line list back, removing this rule until its own resource adds it again. The rule may be absent: a deny
+          // here closes nothing for certain, an allow is possibly open.
+          extra.push(opaque('condition', `${r.address} beside the in-line security_rule of ${owner}`, 'the NSG lists its rules in-line, which overwrites standalone rules on apply (azurerm: they cannot be mixed)', groupV?.span ?? r.span));
+        nsg.rules.push(ruleFromTf(r.body, undefined, extra, r.address));
         if (!groupV) diagnostics.push({ severity: 'error', code: 'azure/missing-nsg', message: `${r.address} has no network_security_group_name`, span: r.span });
       } else if (r.type === 'azurerm_subnet_network_security_group_association' || r.type === 'azurerm_network_interface_security_group_association') {
         const nsgAddr = refAddress(get(r.body, 'network_security_group_id'), 'azurerm_network_security_group');

@@ -198,6 +198,22 @@ function rangeAlternatives(v: PValue | undefined, dir: 'src' | 'dst', field: str
 }
 
 /**
+ * A VPC firewall rule holds IPv4 or IPv6 ranges, not both ("A firewall rule can contain either IPv4 or IPv6
+ * ranges, but not both": the API refuses the rule). The literal ranges of `v`, when they mix the families.
+ */
+function mixedFamilies(v: PValue | undefined): boolean {
+  let v4 = false;
+  let v6 = false;
+  for (const it of listOf(v)) {
+    const a = it.kind === 'scalar' ? parseCidr(valText(it)) : undefined;
+    if (!a) continue;
+    if (!a.only('ipv4').isEmpty) v4 = true;
+    if (!a.only('ipv6').isEmpty) v6 = true;
+  }
+  return v4 && v6;
+}
+
+/**
  * Tags and service accounts name instances, never internet addresses: an
  * unresolved entry is still a principal (named by its expression), so it cannot
  * open anything to the world. `unresolved` is set when some entry is not literal
@@ -313,7 +329,9 @@ function compileOne(spec: GcpFirewallSpec, diagnostics: Diagnostic[]): Compiled 
     if (spec.destinationRanges !== undefined && listOf(spec.destinationRanges).length + (spec.destinationRanges.kind === 'expr' ? 1 : 0) > 0) {
       matches.push(...anyOf(rangeAlternatives(spec.destinationRanges, 'dst', 'destinationRanges', diagnostics, dstTexts)));
     }
-    reportSpan = !isNullish(spec.sourceRanges) ? within(spec.sourceRanges!.span, spec.span) : undefined;
+    // at the source, as the other clouds' rules: the ranges, else the source tags or service accounts written
+    const source = [spec.sourceRanges, spec.sourceTags, spec.sourceServiceAccounts].find((v) => !isNullish(v));
+    reportSpan = source ? within(source.span, spec.span) : undefined;
   } else {
     const dAlts = rangeAlternatives(spec.destinationRanges, 'dst', 'destinationRanges', diagnostics, dstTexts);
     if (dAlts.length === 0) {
@@ -329,6 +347,13 @@ function compileOne(spec: GcpFirewallSpec, diagnostics: Diagnostic[]): Compiled 
   if (!reportSpan) {
     const withPorts = spec.entries.find((e) => e.ports && !isNullish(e.ports) && within(e.ports.span, spec.span));
     reportSpan = withPorts?.ports?.span;
+  }
+  if (!spec.policy) {
+    for (const [v, field] of [[spec.sourceRanges, 'sourceRanges'], [spec.destinationRanges, 'destinationRanges']] as const) {
+      if (!mixedFamilies(v)) continue;
+      diagnostics.push({ severity: 'error', code: 'gcp/mixed-families', message: `${field} of firewall rule "${spec.name}" mixes IPv4 and IPv6 ranges: GCP refuses such a rule (one family per rule)`, span: v!.span });
+      matches.push(opaque('invalid', valText(v!), `${field} mixes IPv4 and IPv6 ranges, which GCP refuses`, v!.span));
+    }
   }
   // disabled
   let disabled = false;

@@ -6,7 +6,7 @@
 import type { ValidateFunction } from 'ajv';
 import { ajvLib } from '../libs.js';
 import { DOCUMENT_START, LineIndex, type Diagnostic, type Span, type TableFamily } from '../../model/index.js';
-import { parseJsonTree, toPlain, type PValue } from '../values.js';
+import { toPlain, type PValue } from '../values.js';
 import type { RulePrebuilder } from './build.js';
 import { IrState, positionUnknown, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
 import { FAMILIES, namedPriority } from './symbols.js';

@@ -20,6 +20,7 @@ import {
 } from '../../model/index.js';
 import { cloudChain, cloudRuleset, cloudTable, opaqueMatch, spanJoin } from '../../model/build.js';
 import { awsIcmpTypeCode, awsPortRange, awsProtocol as coreAwsProtocol, awsProtocolNumber, decidedFirst } from '../aws/core.js';
+import { warnUnevaluated } from '../gcp/common.js';
 import { oneLine, spanOfNode, type Node } from './ast.js';
 import type { Resolver, UnkVal, Val } from './resolve.js';
 
@@ -194,6 +195,9 @@ export class DocBuilder {
         continue;
       }
       const span = spanOfNode(d.node);
+      // Every value a written rule keeps unknown is unevaluated input, as the GCP and Azure compilers and the
+      // CloudFormation/Terraform/ARM readers report it (the rules the cloud adds by itself are not written input).
+      for (const r of [...d.ingress, ...d.egress]) warnUnevaluated(r.matches, `security group ${d.name}`, this.diagnostics);
       const order = (list: RuleDraft[]): RuleDraft[] => {
         // a security group is a union: decided rules first, so that an opening is credited to the rule that makes it
         if (d.style === 'aws') return decidedFirst(list, true);
@@ -280,6 +284,14 @@ export function cidrs(b: DocBuilder, vals: Val[], within: Node | undefined, fami
         if (!s) {
           b.warn(v.node, `'${v.v}' is not an IP address or CIDR block`, 'typescript/invalid-cidr');
           opaques.push([b.opaque({ text: v.v, reason: 'not an IP address or CIDR block', node: v.node }, 'invalid')]);
+          continue;
+        }
+        if (family && s.only(family).isEmpty) {
+          // cidrIp / cidrBlocks / cidrIpv4 take IPv4 CIDRs only, the IPv6 fields IPv6 ones: AWS refuses the other family
+          // (as the AWS parser reads them, src/parsers/aws/core.ts)
+          const want = family === 'ipv4' ? 'IPv4' : 'IPv6';
+          b.warn(v.node, `'${v.v}' is not an ${want} CIDR block, which this field takes (AWS rejects it)`, 'typescript/invalid-cidr');
+          opaques.push([b.opaque({ text: v.v, reason: `not a valid ${want} CIDR block`, node: v.node }, 'invalid'), { kind: 'family', family }]);
           continue;
         }
         set = set.union(s);

@@ -99,10 +99,17 @@ export function extractPulumi(ctx: Context): void {
       case 'azn.network.SecurityRule':
       case 'azc.network.NetworkSecurityRule': {
         const { obj, get } = props(ctx, v);
-        const st = azureNsgRef(ctx, get('networkSecurityGroupName'), v.node);
+        const nsgRef = get('networkSecurityGroupName');
+        const st = azureNsgRef(ctx, nsgRef, v.node);
         const g = ctx.guard(v.node);
         if (g.dead) break;
-        if (obj?.k === 'obj') for (const it of perElement(obj)) azureRule(ctx, st, it, v.node, g.matches, ctx.argString(v.node, 0, v.scope));
+        // An NSG with in-line rules replaces its whole rule list on each update, removing a standalone rule until that
+        // resource adds it again (Azure Classic: "you cannot use a Network Security Group with in-line Network Security
+        // Rules in conjunction with any Network Security Rule resources"): the rule may be absent.
+        const guards = st.inline
+          ? [...g.matches, ctx.b.opaque({ text: `${ctx.declaredName(v.node) ?? ctx.argString(v.node, 0, v.scope) ?? 'this rule'} beside the in-line securityRules of ${st.inline}`, reason: 'the NSG lists its rules in-line, which overwrites standalone rules on update (they cannot be mixed)', node: nsgRef?.node ?? v.node }, 'condition')]
+          : g.matches;
+        if (obj?.k === 'obj') for (const it of perElement(obj)) azureRule(ctx, st, it, v.node, guards, ctx.argString(v.node, 0, v.scope));
         else if (obj) (st.spec.unresolvedRules ??= []).push({ text: obj.k === 'unk' ? obj.text : ctx.b.text(v.node), span: spanOfNode(v.node) });
         break;
       }
@@ -379,6 +386,8 @@ const SCALAR_FIELDS = new Set(['priority', 'access', 'direction', 'protocol']);
 interface AzState {
   spec: NsgSpec;
   origins: Map<string, RuleOrigin>;
+  /** The NSG lists its rules in-line (`securityRules`): the expression of the NSG, for a standalone rule's condition. */
+  inline?: string;
 }
 
 const azStates = new WeakMap<RulesetDraft, AzState>();
@@ -406,6 +415,7 @@ function azureNsg(ctx: Context, v: NewVal): RulesetDraft {
     const st = azInit(ctx, d, name, v.node, false);
     const rules = get('securityRules');
     const g = ctx.guard(v.node);
+    if (rules && rules.k !== 'nullish') st.inline = ctx.declaredName(v.node) ?? name;
     if (rules && rules.k !== 'nullish' && !g.dead) {
       for (const e of entries(rules)) {
         if (e.k === 'obj') for (const it of perElement(e)) azureRule(ctx, st, it, e.node, g.matches);

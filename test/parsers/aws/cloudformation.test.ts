@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { cloudformationYamlFormat, parseAwsJson, parseCloudFormationYaml } from '../../../src/parsers/aws/index.js';
 import { detectFormat } from '../../../src/parsers/registry.js';
 import '../../../src/parsers/formats.js';
-import { AddrSet, numRange, type OpaqueMatch } from '../../../src/model/index.js';
+import { AddrSet, formatPorts, numRange, type OpaqueMatch } from '../../../src/model/index.js';
 import { computeExposure, exposedPorts } from '../../../src/analysis/index.js';
 import { findShadowedRules } from '../../../src/analysis/shadow.js';
 import { at, fixture, matchesOf, names, rows } from './helpers.js';
@@ -530,7 +530,7 @@ describe('CloudFormation Fn::ForEach (AWS::LanguageExtensions) in Resources', ()
       'proto=17 opaque:unresolved srcaddr=10.0.0.0/8',
       'proto=17 opaque:unresolved srcaddr=192.0.2.0/24',
     ]);
-    expect(rows(doc.rulesets[0]!)[2]![2]).toBe('ingress udp P (each of !Ref Later)-P (each of !Ref Later) from 10.0.0.0/8');
+    expect(rows(doc.rulesets[0]!)[2]![2]).toBe('ingress udp P (each of !Ref Later) from 10.0.0.0/8');
     expect(rows(doc.rulesets[0]!).slice(0, 4).map((r) => r[3])).toEqual(['14:9-15:115', '14:9-15:115', '23:13-24:113', '23:13-24:113']);
   });
 });
@@ -695,6 +695,63 @@ describe('CloudFormation Fn::FindInMap keyed by a value known at deployment', ()
       ['1761-1762', '198.51.100.0/25', 'possibly-open'],
       ['1768-1769', '192.0.2.0/24', 'possibly-open'],
       ['1768-1769', '198.51.100.0/25', 'possibly-open'],
+    ]);
+  });
+});
+
+describe('a CIDR of the other family in a one-family field', () => {
+  test('CidrIp "::/0" and CidrIpv6 "0.0.0.0/0" are invalid (the template is refused), not an opening of that family', () => {
+    const d = parseCloudFormationYaml(
+      [
+        'Resources:',
+        '  Sg:',
+        '    Type: AWS::EC2::SecurityGroup',
+        '    Properties:',
+        '      GroupDescription: x',
+        '      SecurityGroupIngress:',
+        '        - {IpProtocol: tcp, FromPort: 1768, ToPort: 1768, CidrIp: "::/0"}',
+        '        - {IpProtocol: tcp, FromPort: 1767, ToPort: 1767, CidrIpv6: "0.0.0.0/0"}',
+        '',
+      ].join('\n'),
+    );
+    expect(d.diagnostics.map((x) => [x.code, x.message, at(x.span)])).toEqual([
+      ['aws/invalid-cidr', '"::/0" is not an IPv4 CIDR block, which this field takes (AWS rejects it)', '7:67-7:73'],
+      ['aws/invalid-cidr', '"0.0.0.0/0" is not an IPv6 CIDR block, which this field takes (AWS rejects it)', '8:69-8:80'],
+    ]);
+    expect(matchesOf(d.rulesets[0]!, 'ingress')).toEqual([
+      'proto=6 dstport=1768 opaque:unresolved family=ipv4',
+      'proto=6 dstport=1767 opaque:unresolved family=ipv6',
+    ]);
+    // nothing of the other family is open: IPv6 1768 and IPv4 1767 stay closed, the rest only possibly open
+    const e = computeExposure(d.rulesets[0]!).entries.map((x) => [x.family, formatPorts(x.dports), x.certainty]);
+    expect(e).toEqual([
+      ['ipv4', '1768', 'possibly-open'],
+      ['ipv6', '1767', 'possibly-open'],
+    ]);
+  });
+});
+
+describe('an unknown port written as FromPort and ToPort of one parameter', () => {
+  test('is named once (ports !Ref Port), not as a range of itself', () => {
+    const d = parseCloudFormationYaml(
+      [
+        'Parameters:',
+        '  Port:',
+        '    Type: Number',
+        'Resources:',
+        '  Sg:',
+        '    Type: AWS::EC2::SecurityGroup',
+        '    Properties:',
+        '      GroupDescription: x',
+        '      SecurityGroupIngress:',
+        '        - {IpProtocol: tcp, FromPort: !Ref Port, ToPort: !Ref Port, CidrIp: 0.0.0.0/0}',
+        '        - {IpProtocol: udp, FromPort: 1761, ToPort: !Ref Port, CidrIp: 0.0.0.0/0}',
+        '',
+      ].join('\n'),
+    );
+    expect(d.diagnostics.map((x) => x.message)).toEqual([
+      'Cannot evaluate ports !Ref Port: the port range is not known statically; it is treated as unknown',
+      'Cannot evaluate ports 1761-!Ref Port: the port range is not known statically; it is treated as unknown',
     ]);
   });
 });

@@ -146,7 +146,7 @@ describe('Terraform AWS resources', () => {
   test('dynamic block with an unknown for_each: rules conditioned by it, unknown ports opaque', () => {
     expect(matchesOf(doc.rulesets[0]!, 'egress')).toEqual(['proto=6 opaque:unresolved dstaddr=0.0.0.0/0 opaque:unresolved']);
     const r = doc.rulesets[0]!.tables[0]!.chains[1]!.rules[0]!;
-    expect(r.matches.filter((m) => m.kind === 'opaque').map((m) => (m as OpaqueMatch).text)).toEqual(['ports egress.value.port-egress.value.port', 'for_each = var.egress_rules']);
+    expect(r.matches.filter((m) => m.kind === 'opaque').map((m) => (m as OpaqueMatch).text)).toEqual(['ports egress.value.port', 'for_each = var.egress_rules']);
   });
 
   test('a rule for a group not in the file gets its own ruleset named by the reference', () => {
@@ -165,7 +165,7 @@ describe('Terraform AWS resources', () => {
     expect(out.rulesets.length).toBe(3);
     expect(out.diagnostics.map((x) => [x.code, x.message, at(x.span)])).toEqual([
       ['aws/unresolved', 'Cannot evaluate for_each = var.egress_rules: for_each is not known statically: the rule may exist zero or more times; it is treated as unknown', '12:16-12:32'],
-      ['aws/unresolved', 'Cannot evaluate ports egress.value.port-egress.value.port: the port range is not known statically; it is treated as unknown', '14:21-14:38'],
+      ['aws/unresolved', 'Cannot evaluate ports egress.value.port: the port range is not known statically; it is treated as unknown', '14:21-14:38'],
       ['aws/unresolved', 'Cannot evaluate count = var.enabled ? 1 : 0: count is not known statically: the rule may exist zero or more times; it is treated as unknown', '36:23-36:42'],
     ]);
   });
@@ -386,5 +386,43 @@ describe('an unknown value in a CIDR field of one family', () => {
       'proto=6 dstport=24 opaque:unresolved family=ipv4',
     ]);
     expect(matchesOf(doc.rulesets[1]!, 'ingress', 'network-acl')).toEqual(['proto=6 dstport=25 opaque:unresolved family=ipv4']);
+  });
+});
+
+describe('Terraform: a CIDR of the other family in a one-family argument', () => {
+  test('cidr_blocks ["::/0"], ipv6_cidr_blocks ["0.0.0.0/0"] and cidr_ipv4 "::/0" are invalid (the provider refuses them)', () => {
+    const doc = parseTerraform(
+      [
+        'resource "aws_security_group" "a" {',
+        '  ingress {',
+        '    from_port        = 1768',
+        '    to_port          = 1768',
+        '    protocol         = "tcp"',
+        '    cidr_blocks      = ["::/0"]',
+        '    ipv6_cidr_blocks = ["0.0.0.0/0"]',
+        '  }',
+        '}',
+        'resource "aws_vpc_security_group_ingress_rule" "b" {',
+        '  security_group_id = aws_security_group.a.id',
+        '  ip_protocol       = "tcp"',
+        '  from_port         = 1766',
+        '  to_port           = 1766',
+        '  cidr_ipv4         = "::/0"',
+        '}',
+        '',
+      ].join('\n'),
+      { filePath: 'main.tf' },
+    );
+    expect(doc.diagnostics.map((x) => [x.code, x.message, at(x.span)])).toEqual([
+      ['aws/invalid-cidr', '"::/0" is not an IPv4 CIDR block, which this field takes (AWS rejects it)', '6:25-6:31'],
+      ['aws/invalid-cidr', '"0.0.0.0/0" is not an IPv6 CIDR block, which this field takes (AWS rejects it)', '7:25-7:36'],
+      ['aws/invalid-cidr', '"::/0" is not an IPv4 CIDR block, which this field takes (AWS rejects it)', '15:23-15:29'],
+    ]);
+    const e = computeExposure(doc.rulesets[0]!).entries.map((x) => [x.family, formatPorts(x.dports), x.certainty]);
+    expect(e).toEqual([
+      ['ipv4', '1768', 'possibly-open'],
+      ['ipv4', '1766', 'possibly-open'],
+      ['ipv6', '1768', 'possibly-open'],
+    ]);
   });
 });

@@ -38,12 +38,12 @@ describe('Azure fixtures', () => {
     expect(cftOpenTo(d.rulesets[0]!).toCidrs()).toEqual(['192.0.2.0/24', '198.51.100.0/24']);
   });
 
-  test('transfer-cft-denied.tf: an attached deny rule in front of the inline allow', () => {
+  test('transfer-cft-denied.tf: an attached deny rule in front of the attached allow', () => {
     const m = mapAzureTerraform(evaluateTerraform(read('transfer-cft-denied.tf')).resources);
     expect(m.diagnostics).toEqual([]);
     expect(cftOpenTo(m.rulesets[0]!).isEmpty).toBe(true);
     // without the deny resource the allow opens it
-    const only = mapAzureTerraform(evaluateTerraform(read('transfer-cft-denied.tf')).resources.filter((r) => r.type !== 'azurerm_network_security_rule'));
+    const only = mapAzureTerraform(evaluateTerraform(read('transfer-cft-denied.tf')).resources.filter((r) => r.address !== 'azurerm_network_security_rule.deny_cft'));
     expect(cftOpenTo(only.rulesets[0]!).equals(AddrSet.ALL_V4)).toBe(true);
   });
 });

@@ -57,9 +57,18 @@ resource "azurerm_subnet_network_security_group_association" "a" {
 `;
 
 describe('azurerm', () => {
-  test('inline rules and attached rules in one NSG; the deny hides 1768', () => {
+  test('inline rules and attached rules in one NSG: the attached deny may be overwritten, 1768 stays possibly open', () => {
     const m = map(TF);
-    expect(m.diagnostics).toEqual([]);
+    // azurerm: an NSG with in-line rules cannot be used with azurerm_network_security_rule resources ("doing so will
+    // cause a conflict of rule settings and will overwrite rules"): the attached rule may be absent after an apply
+    expect(m.diagnostics.map((d) => [d.severity, d.code, d.message, TF.slice(d.span.start.offset, d.span.end.offset)])).toEqual([
+      [
+        'warning',
+        'unevaluated',
+        'Cannot evaluate azurerm_network_security_rule.deny_1768 beside the in-line security_rule of azurerm_network_security_group.app (security rule "deny-1768"): the NSG lists its rules in-line, which overwrites standalone rules on apply (azurerm: they cannot be mixed); it is treated as unknown',
+        'azurerm_network_security_group.app.name',
+      ],
+    ]);
     expect(m.rulesets.map((r) => [r.name, r.targets])).toEqual([['NSG app-nsg', ['app-nsg', 'azurerm_network_security_group.app', 'azurerm_network_security_rule.deny_1768', 'azurerm_subnet.app']]]);
     const rules = m.rulesets[0]!.tables[0]!.chains[0]!.rules;
     expect(rules.map((r) => r.text)).toEqual([
@@ -75,8 +84,17 @@ describe('azurerm', () => {
     expect(rules[0]!.span.start.line).toBe(17);
     const rs = m.rulesets[0]!;
     expect(reach(rs, 1768).open.isEmpty).toBe(true);
-    expect(reach(rs, 1768).possibly.isEmpty).toBe(true);
+    expect(reach(rs, 1768).possibly.equals(AddrSet.ALL_V4)).toBe(true);
     expect(reach(rs, 1764).open.equals(AddrSet.ALL_V4)).toBe(true);
+    // the same rules all attached (no in-line security_rule): the deny is certain, 1768 closed
+    const attached = map(
+      TF.replace(/ {2}security_rule \{[^}]*\}\n/, '').concat(
+        `resource "azurerm_network_security_rule" "cft" {\n  name = "cft"\n  network_security_group_name = azurerm_network_security_group.app.name\n  priority = 200\n  direction = "Inbound"\n  access = "Allow"\n  protocol = "Tcp"\n  source_port_range = "*"\n  destination_port_range = "1761-1768"\n  source_address_prefix = "Internet"\n  destination_address_prefix = "*"\n}\n`,
+      ),
+    );
+    expect(attached.diagnostics).toEqual([]);
+    expect(reach(attached.rulesets[0]!, 1768).open.isEmpty && reach(attached.rulesets[0]!, 1768).possibly.isEmpty).toBe(true);
+    expect(reach(attached.rulesets[0]!, 1764).open.equals(AddrSet.ALL_V4)).toBe(true);
   });
 
   test('rule attached to an NSG not in the input; unknown values opaque; bad prefixes diagnosed', () => {

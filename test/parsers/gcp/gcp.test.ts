@@ -4,7 +4,7 @@ import { parseYamlDocuments } from '../../../src/parsers/values.js';
 import { IdSource } from '../../../src/parsers/gcp/common.js';
 import { parseJsonTree } from '../../../src/parsers/values.js';
 import { computeExposure, exposedPorts } from '../../../src/analysis/index.js';
-import { AddrSet, DOCUMENT_START, canonicalRule, numRange, numSingle, type Diagnostic, type Ruleset } from '../../../src/model/index.js';
+import { AddrSet, DOCUMENT_START, canonicalRule, formatPorts, numRange, numSingle, type Diagnostic, type Ruleset } from '../../../src/model/index.js';
 
 const TCP = 6;
 
@@ -564,5 +564,44 @@ describe('Deployment Manager configs', () => {
     const text = `resources:\n${vms}- name: allow-cft\n  type: compute.v1.firewall\n  properties:\n    sourceRanges: ["0.0.0.0/0"]\n    allowed:\n    - IPProtocol: TCP\n      ports: ["1761-1768"]\n`;
     expect(text.indexOf('IPProtocol')).toBeGreaterThan(8192);
     expect(gcpYamlFormat.detect('deployment.yaml', text)).toBe(80);
+  });
+});
+
+describe('where a rule is reported', () => {
+  test('a rule whose source is tags or service accounts only is reported at them, as one with ranges at its ranges', () => {
+    const text = [
+      '[',
+      '  {"name": "peer", "network": "prod", "direction": "INGRESS", "priority": 1000,',
+      '   "sourceTags": ["peer"], "allowed": [{"IPProtocol": "all"}], "targetTags": ["cft"]},',
+      '  {"name": "app", "network": "prod", "direction": "INGRESS", "priority": 1000,',
+      '   "sourceServiceAccounts": ["app@p.iam.gserviceaccount.com"], "allowed": [{"IPProtocol": "tcp", "ports": ["1766"]}], "targetTags": ["cft"]}',
+      ']',
+    ].join('\n');
+    const d = parseGcp(text);
+    expect(d.diagnostics).toEqual([]);
+    const rules = d.rulesets[0]!.tables[0]!.chains[0]!.rules;
+    expect(rules.map((r) => [r.comment, r.span.start.line, text.slice(r.reportSpan!.start.offset, r.reportSpan!.end.offset)])).toEqual([
+      ['peer', 2, '["peer"]'],
+      ['app', 4, '["app@p.iam.gserviceaccount.com"]'],
+    ]);
+  });
+});
+
+describe('a VPC rule with IPv4 and IPv6 ranges', () => {
+  test('is refused by GCP (one family per rule): an error, as an invalid range, and the rule opens nothing for certain', () => {
+    const text = JSON.stringify([
+      { name: 'both', network: 'prod', direction: 'INGRESS', priority: 1000, sourceRanges: ['0.0.0.0/0', '::/0'], allowed: [{ IPProtocol: 'tcp', ports: ['1761'] }] },
+      { name: 'v6', network: 'prod', direction: 'INGRESS', priority: 1000, sourceRanges: ['::/0'], allowed: [{ IPProtocol: 'tcp', ports: ['1762'] }] },
+    ]);
+    const d = parseGcp(text);
+    expect(d.diagnostics.map((x) => [x.severity, x.code, x.message, text.slice(x.span.start.offset, x.span.end.offset)])).toEqual([
+      ['error', 'gcp/mixed-families', 'sourceRanges of firewall rule "both" mixes IPv4 and IPv6 ranges: GCP refuses such a rule (one family per rule)', '["0.0.0.0/0","::/0"]'],
+    ]);
+    const e = computeExposure(d.rulesets[0]!).entries.map((x) => [x.family, formatPorts(x.dports), x.certainty]);
+    expect(e).toEqual([
+      ['ipv4', '1761', 'possibly-open'],
+      ['ipv6', '1761', 'possibly-open'],
+      ['ipv6', '1762', 'open'],
+    ]);
   });
 });

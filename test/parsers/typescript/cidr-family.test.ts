@@ -51,3 +51,28 @@ sg.addIngressRule(ec2.Peer.ipv6('2001:db8::/32'), ec2.Port.tcp(1763));
     ]);
   });
 });
+
+describe('a literal CIDR of the other family in a one-family field (Pulumi, CDK L1) is invalid, as the AWS parser reads it', () => {
+  it('cidrBlocks / cidrIp "::/0" and ipv6CidrBlocks "0.0.0.0/0": an error and an invalid source of the field\'s family', () => {
+    const text = `import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as aws from '@pulumi/aws';
+declare const stack: any;
+new aws.ec2.SecurityGroup('p', { ingress: [
+  { protocol: 'tcp', fromPort: 1768, toPort: 1768, cidrBlocks: ['::/0'] },
+  { protocol: 'tcp', fromPort: 1767, toPort: 1767, ipv6CidrBlocks: ['0.0.0.0/0'] },
+] });
+new ec2.CfnSecurityGroup(stack, 'L1', { groupDescription: 'x', securityGroupIngress: [{ ipProtocol: 'tcp', fromPort: 1766, toPort: 1766, cidrIp: '::/0' }] });
+`;
+    const { document } = extract(text);
+    expect(summary(document).filter((l) => l.includes('ingress'))).toEqual([
+      'L1 ingress: dstport=1766 family=ipv4 opaque:invalid proto=6 => accept',
+      'p ingress: dstport=1768 family=ipv4 opaque:invalid proto=6 => accept',
+      'p ingress: dstport=1767 family=ipv6 opaque:invalid proto=6 => accept',
+    ]);
+    expect(document.diagnostics.map((d) => `${d.severity} ${d.code} ${d.span.start.line}:${d.span.start.column} ${d.message}`)).toEqual([
+      "error typescript/invalid-cidr 8:146 '::/0' is not an IPv4 CIDR block, which this field takes (AWS rejects it)",
+      "error typescript/invalid-cidr 5:65 '::/0' is not an IPv4 CIDR block, which this field takes (AWS rejects it)",
+      "error typescript/invalid-cidr 6:69 '0.0.0.0/0' is not an IPv6 CIDR block, which this field takes (AWS rejects it)",
+    ]);
+  });
+});

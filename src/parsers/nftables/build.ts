@@ -563,7 +563,15 @@ interface RuleText {
 
 /** nft -j: the text of the match statement itself (a rule is a whole object over many lines, and naming it named no expression). */
 function ownText(rule: RuleText, base: Span | undefined, at: number): string | undefined {
-  if (rule.source === undefined || base === undefined || at >= 0) return undefined;
+  if (base === undefined) return undefined;
+  if (at >= 0) {
+    // text: a match placed on the rule's first line, which starts the rule's text (`rt type 0`, not the whole
+    // `rt type 0 counter packets 0 bytes 0 drop` the rule reads)
+    const sp = spanAt(base, at);
+    const t = rule.text.slice(sp.start.offset - base.start.offset, sp.end.offset - base.start.offset).trim();
+    return t === '' ? undefined : t;
+  }
+  if (rule.source === undefined) return undefined;
   const t = rule.source.slice(base.start.offset, base.end.offset).replace(/\s+/g, ' ').trim();
   return t === '' ? undefined : t.length > 200 ? `${t.slice(0, 200)}…` : t;
 }

@@ -117,6 +117,13 @@ describe('tables and chains', () => {
     expect(tracePacket(noMf.rulesets[0]!, { ...probe, dport: 1761 }).verdict).toBe('drop');
   });
 
+  it("an undecoded match names itself, not the rest of its rule (ufw's `rt type 0 counter … drop` as iptables-nft lists it)", () => {
+    const doc = parseNftables('table ip6 filter {\n chain ufw6-before-input {\n  rt type 0 counter packets 0 bytes 0 drop\n  tcp dport 22 meta nfproto ipv6 ah spi 5 counter accept\n }\n}\n');
+    expect(diags(doc)).toEqual([]);
+    const texts = chainOf(doc, 'ufw6-before-input').rules.map((r) => r.matches.filter((m) => m.kind === 'opaque').map((m) => (m as { text: string }).text));
+    expect(texts).toEqual([['rt type 0'], ['ah spi 5']]);
+  });
+
   it('an address under a contiguous netmask is a prefix; a mask with holes stays opaque', () => {
     // nft lists `ip saddr & 255.255.255.0 == 192.0.2.0` as `ip saddr 192.0.2.0/24`; it was opaque, "possibly open"
     const text = 'table inet f {\n chain input {\n  type filter hook input priority 0; policy drop;\n  ip saddr & 255.255.255.0 == 192.0.2.0 tcp dport 3000 accept\n  ip6 saddr & ffff:ffff:ffff:ffff:: != fd00:200:: tcp dport 22 accept\n  ip saddr & 255.0.255.0 == 10.0.0.0 accept\n  ip daddr & 255.255.255.0 == 10.0.0.1 accept\n }\n}\n';

@@ -838,6 +838,7 @@ class Engine {
     for (let i = 0; i < input.length; i++) addFlow(input[i]!);
     const touched: number[] = [];
     const one: Cube[] = [this.sp.universe];
+    const oneO: Cube[] = [this.sp.universe];
     for (let ri = 0; ri < chain.rules.length; ri++) {
       const rule = chain.rules[ri]!;
       if (R.size === 0) break;
@@ -875,16 +876,34 @@ class Engine {
       for (let ti = 0; ti < touched.length; ti++) {
         const id = touched[ti]!;
         const f = R.get(id)!;
+        let fMust = must;
+        let fMay = may;
+        let fMaybe = cr.maybe;
+        let fTag = mtag;
+        let fMet = met;
+        let fMetMust = metMust;
+        if (mtag >= 0 && f.via !== undefined) {
+          // a DNAT'd flow: its `ct original` destination tests read the coordinates it arrived with
+          const v = f.via;
+          const o = comp.forOriginal(rule, v.toAddrs ? v.orig.dst : undefined, v.toPorts ? v.orig.dport : undefined);
+          if (o !== undefined) {
+            fMust = mustIn(o, oneO);
+            fMay = mayIn(o, oneO);
+            fMaybe = o.maybe;
+            fTag = fMaybe.length > 0 ? this.tag(`${o.opaque.join(', ')} at line ${undecidedLine(rule)} may or may not match`, rule) : -1;
+            fMet = fMetMust = false;
+          }
+        }
         // (a hit keeps the flow's holes as they are: only hits that go on into another chain
         // are worth filtering — accepted ones are cut once at the end, dropped ones mostly never)
         if (!drops || f.tags.length > 0 || f.via)
-          for (let mi = 0; mi < must.length; mi++) {
-            const z = intersectCube(f.c, must[mi]!, metMust);
+          for (let mi = 0; mi < fMust.length; mi++) {
+            const z = intersectCube(f.c, fMust[mi]!, fMetMust);
             if (z && !cubeIsEmpty(z)) hit = withFlow(hit, flow(z, f.h, f.hn, f.tags, attr ?? f.attr, attr ? by : f.rule, f.via, f.path, f.local));
           }
-        if (mtag >= 0) {
-          const t = mergeTags(f.tags, [mtag]);
-          for (const m of cr.maybe) {
+        if (fTag >= 0) {
+          const t = mergeTags(f.tags, [fTag]);
+          for (const m of fMaybe) {
             const z = intersectCube(f.c, m);
             if (!z || cubeIsEmpty(z)) continue;
             const h = f.h;
@@ -895,13 +914,13 @@ class Engine {
         let h = f.h;
         let hn = f.hn;
         let gone = false;
-        for (let mi = 0; mi < may.length; mi++) {
-          const m = may[mi]!;
+        for (let mi = 0; mi < fMay.length; mi++) {
+          const m = fMay[mi]!;
           if (cubeContains(m, f.c)) {
             gone = true;
             break;
           }
-          if (!met && !cubesOverlap(m, f.c)) continue;
+          if (!fMet && !cubesOverlap(m, f.c)) continue;
           if (h !== undefined && hn === h.log.size) {
             // the flow owns the end of its log: append in place (the chain's later rules may add more)
             h.log.push(m, chain.rules.length - ri);
@@ -1297,7 +1316,8 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
     byOther.clear();
     // entries read only protocol, port, source (and principals) and input interface: the pieces
     // are merged on those (their other coordinates are not reported)
-    const noLo = sp.universe.iif & ~sp.ifs.bit('lo');
+    // (nor the atom of no interface: a packet that comes in has one — "(none)" named no interface a packet comes in by)
+    const noLo = sp.universe.iif & ~sp.ifs.bit('lo') & ~sp.ifs.bit('');
     const principals = new Map<bigint, string[]>();
     const interfaces = new Map<bigint, string>();
     last = undefined;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import rule from '../../rules/no-world-open-sensitive-ports.js';
 import { save, tester } from './tester.js';
 
@@ -183,6 +184,27 @@ tester('iptables').run('no-world-open-sensitive-ports (DNAT to a sensitive port)
       code: NAT('-A PREROUTING -i eth0 -p tcp --dport 13306 -j DNAT --to-destination 172.17.0.2:3306') + save('-A FORWARD -d 172.17.0.2 -p tcp --dport 3306 -j ACCEPT'),
       filename: 'a.rules',
       errors: [{ line: 12, column: 33, message: 'Open: TCP 13306 reachable from the whole internet (0.0.0.0/0 via eth0), published through DNAT to 172.17.0.2:3306 (line 6).' }],
+    },
+  ],
+});
+
+// Docker's DOCKER-USER filter by the connection's original port (`-m conntrack --ctorigdstport 6379 --ctdir ORIGINAL`,
+// Docker's packet-filtering guide): a DNAT'd packet's original tuple holds the port it arrived with, and a NEW
+// packet's direction is ORIGINAL. Both were undecided: each published port was also "possibly open" via eth0, and
+// the interfaces read "via (none), other".
+const dockerUser = readFileSync(new URL('../../fixtures/iptables/docker-user-ctorig.rules', import.meta.url), 'utf8');
+tester('iptables').run('no-world-open-sensitive-ports (Docker, DOCKER-USER by original port)', rule, {
+  valid: [],
+  invalid: [
+    {
+      code: dockerUser,
+      filename: 'docker-user-ctorig.rules',
+      options: [{ tcp: [22, 6379, 8080], udp: [] }],
+      errors: [
+        { line: 13, column: 24, message: 'Open: TCP 22 (ssh) reachable from the whole internet (0.0.0.0/0).' },
+        { line: 24, column: 66, message: 'Open: TCP 8080 (http-alt) reachable from the whole internet (0.0.0.0/0 via any except br-3f2a1c9d8e7b, docker0), published through DNAT to 172.17.0.2:80 (line 47).' },
+        { line: 25, column: 82, message: 'Open: TCP 6379 (redis) reachable from the whole internet (0.0.0.0/0 via any except br-3f2a1c9d8e7b, docker0, eth0), published through DNAT to 172.18.0.4:6379 (line 48).' },
+      ],
     },
   ],
 });

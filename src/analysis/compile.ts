@@ -349,7 +349,8 @@ export function compileMatch(m: Match, sp: Space, local: boolean, pre = false): 
   if (m.negated) {
     const must = complementRegion(U, c.may);
     const may = c.must === c.may ? must : complementRegion(U, c.must);
-    c = { must, may, opaque: c.opaque.map((t) => (m.kind === 'opaque' && !t.startsWith('!') ? `! ${t}` : t)) };
+    // (a text that shows its negation — iptables `! --opt`, nft `!=` — is not negated twice: "! meta cpu != 1")
+    c = { must, may, opaque: c.opaque.map((t) => (m.kind === 'opaque' && !/(?:^|\s)!/.test(t) ? `! ${t}` : t)) };
   }
   return c;
 }

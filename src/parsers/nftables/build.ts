@@ -640,6 +640,10 @@ function convertMatchInto(out: MatchSink, left0: IrExpr, op: string, right1: IrV
   if (flags !== undefined) return pushPlaced(out, imp, { kind: 'tcp-flags', values: flags }, base, at, negated);
   const status = ctStatusTest(left, op, right);
   if (status) return void out.push(ctMatch(status, base, at, op === '!'));
+  const direction = ctDirectionTest(left, op, right);
+  // the packet's direction in its connection: ORIGINAL for every NEW packet, the test on the original tuple of every
+  // protocol (as iptables `--ctdir`); a packet without a conntrack entry is undecided there too
+  if (direction !== undefined) return pushPlaced(out, imp, { kind: 'ct-original', match: { kind: 'protocol', protocols: PROTO_UNIVERSE } }, base, at, !direction);
   const pkt = pkttypeTest(left, op, right);
   if (pkt !== undefined) return void out.push(pkttypeMatch(pkt, ownText(rule, base, at) ?? rule.text, base, at, negated));
   // (the protocol is one for both directions: `nft -j` writes `ct original protocol` without its direction)
@@ -753,6 +757,15 @@ function ctStatusTest(left: IrExpr, op: string, right: IrVal): CtState[] | undef
     if (!states.includes(s)) states.push(s);
   }
   return states;
+}
+
+/** `ct direction original|reply` (implicit or `==`, `!=`): whether it tests for the ORIGINAL direction; undefined for anything else. */
+function ctDirectionTest(left: IrExpr, op: string, right: IrVal): boolean | undefined {
+  if (left.k !== 'ct' || left.key !== 'direction' || left.dir !== undefined || (op !== 'in' && op !== '==' && op !== '!=')) return undefined;
+  const s = atomStr(right);
+  // (nft's ct_dir type: original 0, reply 1)
+  const original = s === 'original' || s === '0' ? true : s === 'reply' || s === '1' ? false : undefined;
+  return original === undefined ? undefined : original !== (op === '!=');
 }
 
 /** Whether a value (or a bound of a range) is a number above max. */

@@ -503,7 +503,11 @@ export function eachGroup(
  * port named the wrong target for the others.
  */
 function viaOf(entry: ExposureEntry): string | undefined {
-  return entry.via ? `published through DNAT to ${entry.via.to} (line ${entry.via.rule.span.start.line})` : undefined;
+  const v = entry.via;
+  if (!v) return undefined;
+  // (a REDIRECT's target reads `redirect :22`: "published through REDIRECT to :22", not "DNAT to redirect :22")
+  const how = v.to.startsWith('redirect') ? `REDIRECT${v.to.length > 9 ? ` to ${v.to.slice(9)}` : ''}` : `DNAT to ${v.to}`;
+  return `published through ${how} (line ${v.rule.span.start.line})`;
 }
 
 /** Whether `entry`'s sources are those of a group in its family, or the group has none of that family yet. */

@@ -208,3 +208,16 @@ tester('iptables').run('no-world-open-sensitive-ports (Docker, DOCKER-USER by or
     },
   ],
 });
+
+// firewalld's forward-port to a local port is an nft `redirect to :22`: named as the REDIRECT it is (it read
+// "published through DNAT to redirect :22")
+tester('nftables').run('no-world-open-sensitive-ports (firewalld forward-port, REDIRECT)', rule, {
+  valid: [],
+  invalid: [
+    {
+      code: 'table inet firewalld {\n\tchain nat_PRE_public_allow {\n\t\ttype nat hook prerouting priority dstnat + 10; policy accept;\n\t\tmeta nfproto ipv4 tcp dport 2222 redirect to :22\n\t}\n\n\tchain filter_INPUT {\n\t\ttype filter hook input priority filter + 10; policy accept;\n\t\tct state { established, related } accept\n\t\tct status dnat accept\n\t\tiifname "lo" accept\n\t\tct state invalid drop\n\t\treject with icmpx admin-prohibited\n\t}\n}\n',
+      filename: 'firewalld.nft',
+      errors: [{ line: 10, column: 3, message: 'Open: TCP 2222 (EtherNet/IP-1) reachable from the whole internet (0.0.0.0/0), published through REDIRECT to :22 (line 4).' }],
+    },
+  ],
+});

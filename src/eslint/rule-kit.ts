@@ -684,6 +684,19 @@ function cidrHead(sources: AddrSet): CidrHead {
     count++;
   });
   const h: CidrHead = { head, count };
+  // the world but for a few blocks (a fail2ban or CSF deny list before the accept): said as such, not as the first
+  // three of 50 blocks — "0.0.0.0/0 except 192.0.2.99/32"
+  if (count > HEAD) {
+    const fam = sources.v6.isEmpty ? 'ipv4' : sources.v4.isEmpty ? 'ipv6' : undefined;
+    if (fam) {
+      const rest = AddrSet.all(fam).subtract(sources);
+      const out: string[] = [];
+      rest.eachCidr((family, start, prefix) => {
+        if (out.length <= HEAD) out.push(`${formatAddress(family, start)}/${prefix}`);
+      });
+      if (out.length > 0 && out.length < HEAD) h.text = `${fam === 'ipv4' ? '0.0.0.0/0' : '::/0'} except ${out.join(', ')}`;
+    }
+  }
   if (sources.v4.bounds.length + sources.v6.bounds.length >= CACHED_BOUNDS) cidrCache.set(sources.v4, { v6: sources.v6, head: h });
   return h;
 }

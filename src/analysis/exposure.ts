@@ -1258,6 +1258,17 @@ function groupsById(ruleset: Ruleset): (Group | Group[] | undefined)[] | null {
 /** Shared by every entry without reasons (nothing writes to an entry's reasons). */
 const NO_REASONS: Reason[] = Object.freeze([]) as unknown as Reason[];
 
+/**
+ * An entry's reasons in tag order, each text once: the rules one written line makes (an nft verdict map's elements,
+ * `numgen random mod 2 vmap { 0 : goto a, 1 : goto b }`) tag with the same text, which read twice.
+ */
+function reasonsOf(tags: Iterable<number>, all: readonly Reason[]): Reason[] {
+  const out = [...tags].sort((x, y) => x - y).map((t) => all[t]!);
+  if (out.length < 2) return out;
+  const seen = new Set<string>();
+  return out.filter((r) => !seen.has(r.message) && (seen.add(r.message), true));
+}
+
 export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | 'forward' }): Exposure {
   const hook = options?.hook ?? 'input';
   let m = memo.get(ruleset);
@@ -1336,7 +1347,7 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
       const g = first;
       const { attr: at, rule, via, certainty, more: merged, tags } = g;
       first = first.next; // done: its pieces may go
-      const reasons = tags ? [...tags].sort((x, y) => x - y).map((t) => eng.reasons[t]!) : NO_REASONS;
+      const reasons = tags ? reasonsOf(tags, eng.reasons) : NO_REASONS;
       // (indexed: a for-of step outside optimised code makes an iterator result object, 40k entries; one piece,
       // nearly every group: no list of it)
       const n = merged ? merged.length : 1;

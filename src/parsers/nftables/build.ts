@@ -559,6 +559,8 @@ interface RuleText {
   readonly text: string;
   /** nft -j: the document the statements' spans index (see IrRule.source). */
   readonly source?: string;
+  /** text: the document the rule is in, when its text is read from it (IrRule.doc). */
+  readonly doc?: string;
 }
 
 /** nft -j: the text of the match statement itself (a rule is a whole object over many lines, and naming it named no expression). */
@@ -571,8 +573,10 @@ function ownText(rule: RuleText, base: Span | undefined, at: number): string | u
     const t = rule.text.slice(sp.start.offset - base.start.offset, sp.end.offset - base.start.offset).trim();
     return t === '' ? undefined : t;
   }
-  if (rule.source === undefined) return undefined;
-  const t = rule.source.slice(base.start.offset, base.end.offset).replace(/\s+/g, ' ').trim();
+  // (text: a statement placed by a span of its own, a verdict map's key — `numgen random mod 2`, not the whole rule)
+  const src = rule.source ?? rule.doc;
+  if (src === undefined) return undefined;
+  const t = src.slice(base.start.offset, base.end.offset).replace(/\\\n/g, ' ').replace(/\s+/g, ' ').trim();
   return t === '' ? undefined : t.length > 200 ? `${t.slice(0, 200)}…` : t;
 }
 

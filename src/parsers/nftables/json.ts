@@ -8,7 +8,7 @@ import { ajvLib } from '../libs.js';
 import { DOCUMENT_START, LineIndex, type Diagnostic, type Span, type TableFamily } from '../../model/index.js';
 import { parseJsonTree, toPlain, type PValue } from '../values.js';
 import type { RulePrebuilder } from './build.js';
-import { IrState, positionUnknown, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
+import { IrState, positionUnknown, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey, xtStmt } from './ir.js';
 import { FAMILIES, namedPriority } from './symbols.js';
 import { member as get, parseJsonFast, parseJsonViews } from './fastjson.js';
 import { parseStatementsText } from './text.js';
@@ -628,10 +628,8 @@ class JsonBuilder {
       }
       case 'fwd':
         return push({ k: 'verdict', v: { k: 'queue', text: this.textOf(s) }, span });
-      case 'xt': {
-        if (str(get(o, 'type')) === 'target') return push({ k: 'verdict', v: { k: 'queue', text: this.textOf(s) }, span });
-        return push({ k: 'opaque', module: 'xt', text: this.textOf(s), reason: 'iptables compatibility expressions are not decoded', span });
-      }
+      case 'xt':
+        return push(xtStmt(str(get(o, 'type')), str(get(o, 'name')), span));
       default:
         this.warn(`Unknown statement "${e.key}"`, span, 'nftables-json/unknown-statement');
         return push({ k: 'unknown', text: this.textOf(s), span });

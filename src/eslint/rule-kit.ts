@@ -685,8 +685,9 @@ function cidrHead(sources: AddrSet): CidrHead {
   });
   const h: CidrHead = { head, count };
   // the world but for a few blocks (a fail2ban or CSF deny list before the accept): said as such, not as the first
-  // three of 50 blocks — "0.0.0.0/0 except 192.0.2.99/32"
-  if (count > HEAD) {
+  // three of 50 blocks — "0.0.0.0/0 except 192.0.2.99/32"; also when its complement is fewer blocks than it
+  // ("0.0.0.0/0 except 224.0.0.0/4", not "0.0.0.0/1, 128.0.0.0/2, 192.0.0.0/3, 240.0.0.0/4")
+  if (count >= 3) {
     const fam = sources.v6.isEmpty ? 'ipv4' : sources.v4.isEmpty ? 'ipv6' : undefined;
     if (fam) {
       const rest = AddrSet.all(fam).subtract(sources);
@@ -694,7 +695,7 @@ function cidrHead(sources: AddrSet): CidrHead {
       rest.eachCidr((family, start, prefix) => {
         if (out.length <= HEAD) out.push(`${formatAddress(family, start)}/${prefix}`);
       });
-      if (out.length > 0 && out.length < HEAD) h.text = `${fam === 'ipv4' ? '0.0.0.0/0' : '::/0'} except ${out.join(', ')}`;
+      if (out.length > 0 && out.length < Math.min(count, HEAD)) h.text = `${fam === 'ipv4' ? '0.0.0.0/0' : '::/0'} except ${out.join(', ')}`;
     }
   }
   if (sources.v4.bounds.length + sources.v6.bounds.length >= CACHED_BOUNDS) cidrCache.set(sources.v4, { v6: sources.v6, head: h });

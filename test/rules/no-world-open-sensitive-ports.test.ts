@@ -221,3 +221,31 @@ tester('nftables').run('no-world-open-sensitive-ports (firewalld forward-port, R
     },
   ],
 });
+
+// Sources the kernel drops as martians before INPUT (ip_route_input_slow: 127.0.0.0/8 off lo, multicast, 0.0.0.0/8,
+// 255.255.255.255; ip6_rcv_core: ::1, ff00::/8) are no part of the internet: an anti-spoofing drop of them left SSH
+// "reachable from 0.0.0.0/1, 128.0.0.0/2, …", which was not the whole internet, and nothing was reported
+tester('iptables').run('no-world-open-sensitive-ports (anti-spoofing drops of martian sources)', rule, {
+  valid: [
+    // a private range is a real source: the world minus 10.0.0.0/8 is not the world
+    { code: save('-A INPUT -s 10.0.0.0/8 -j DROP', '-A INPUT -p tcp --dport 22 -j ACCEPT'), filename: 'a.rules' },
+  ],
+  invalid: [
+    {
+      code: save('-A INPUT -s 127.0.0.0/8 ! -i lo -j DROP', '-A INPUT -p tcp --dport 22 -j ACCEPT'),
+      filename: 'a.rules',
+      errors: [{ line: 6, column: 17, message: 'Open: TCP 22 (ssh) reachable from the whole internet (0.0.0.0/0 except 127.0.0.0/8).' }],
+    },
+    {
+      // Shorewall's smurfs chain; the multicast and zero-network sources together
+      code: save('-A INPUT -s 224.0.0.0/4 -j DROP', '-A INPUT -s 0.0.0.0/8 -j DROP', '-A INPUT -s 255.255.255.255 -j DROP', '-A INPUT -p tcp --dport 22 -j ACCEPT'),
+      filename: 'a.rules',
+      errors: [{ line: 8, column: 17, message: 'Open: TCP 22 (ssh) reachable from the whole internet (0.0.0.0/0 except 0.0.0.0/8, 224.0.0.0/4, 255.255.255.255/32).' }],
+    },
+    {
+      code: ['*filter', ':INPUT DROP [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]', '-A INPUT -s ::1/128 ! -i lo -j DROP', '-A INPUT -s ff00::/8 -j DROP', '-A INPUT -p tcp --dport 22 -j ACCEPT', 'COMMIT', ''].join('\n'),
+      filename: 'a.rules.v6',
+      errors: [{ line: 7, column: 17, message: 'Open: TCP 22 (ssh) reachable from the whole internet (::/0 except ::1/128, ff00::/8).' }],
+    },
+  ],
+});

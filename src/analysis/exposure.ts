@@ -64,6 +64,8 @@ interface Via {
   toPorts?: NumSet;
   /** REDIRECT: delivered locally, so the output interface is none. */
   redirect?: boolean;
+  /** What this NAT and the ones before it rewrote: 1 the destination address, 2 the port (orig holds the arrival's). */
+  rewrote: number;
 }
 
 const TCP = 6;
@@ -885,7 +887,7 @@ class Engine {
         if (mtag >= 0 && f.via !== undefined) {
           // a DNAT'd flow: its `ct original` destination tests read the coordinates it arrived with
           const v = f.via;
-          const o = comp.forOriginal(rule, v.toAddrs ? v.orig.dst : undefined, v.toPorts ? v.orig.dport : undefined);
+          const o = comp.forOriginal(rule, v.rewrote & 1 ? v.orig.dst : undefined, v.rewrote & 2 ? v.orig.dport : undefined);
           if (o !== undefined) {
             fMust = mustIn(o, oneO);
             fMay = mayIn(o, oneO);
@@ -1038,7 +1040,7 @@ class Engine {
     }
     if (toPorts) c.dport = toPorts;
     const to = a.type === 'redirect' ? `redirect ${toPorts ? ':' + formatPorts(toPorts) : ''}`.trim() : formatNatTo(toAddrs, toPorts, fam) || a.text;
-    const via: Via = { rule, to, orig: f.via ? f.via.orig : f.c };
+    const via: Via = { rule, to, orig: f.via ? f.via.orig : f.c, rewrote: (f.via ? f.via.rewrote : 0) | (toAddrs || a.type === 'redirect' ? 1 : 0) | (toPorts ? 2 : 0) };
     if (toAddrs) via.toAddrs = toAddrs;
     if (toPorts) via.toPorts = toPorts;
     // DNAT to an address: routed on (FORWARD) — but a packet sent to that one address, which is then this host's,

@@ -256,4 +256,20 @@ describe('nft -j JSON', () => {
     expect(diags(doc)).toEqual([]);
     expect(rulesOf(doc, 'in')).toEqual([' => continue comment xt', 'dstport=22 proto=6 => accept', 'dstport=80 opaque:xt proto=6 => unknown DNAT']);
   });
+
+  it('a limit, quota or ct count is quoted as nft lists it, not as its JSON object', () => {
+    // ufw's LIMIT-BLOCK log rule through iptables-nft, nft -j list ruleset
+    const json = wrap(
+      table,
+      base,
+      rule(match(payload('tcp', 'dport'), 22), { limit: { rate: 3, burst: 10, per: 'minute' } }, { accept: null }),
+      rule(match(payload('tcp', 'dport'), 80), { limit: { rate: 1, per: 'second', rate_unit: 'mbytes', burst: 2, burst_unit: 'mbytes', inv: true } }, { drop: null }),
+      rule(match(payload('tcp', 'dport'), 443), { quota: { val: 10, val_unit: 'mbytes', inv: true } }, { drop: null }),
+      rule(match(payload('tcp', 'dport'), 25), { 'ct count': { val: 20, inv: true } }, { drop: null }),
+    );
+    const doc = parseNftablesJson(json);
+    expect(diags(doc)).toEqual([]);
+    const texts = chainOf(doc, 'in').rules.flatMap((r) => r.matches.flatMap((m) => (m.kind === 'opaque' ? [m.text] : [])));
+    expect(texts).toEqual(['limit rate 3/minute burst 10 packets', 'limit rate over 1 mbytes/second burst 2 mbytes', 'quota over 10 mbytes', 'ct count over 20']);
+  });
 });

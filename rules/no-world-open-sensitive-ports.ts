@@ -3,11 +3,30 @@ import { describePorts, SENSITIVE_PORTS } from '../src/catalog/index.js';
 import type { Exposure, ExposureEntry, Reason } from '../src/analysis/types.js';
 import { analyse, exposedPieces, type FileAnalysis, oncePerFile, reachedPorts, reachesPorts, type ExposedPiece } from '../src/eslint/analysis.js';
 import { certaintyTitle, describeSources, viaInterfaces, docsUrl, groupByResponsible, report, unexplainedPorts, ruleOptions } from '../src/eslint/rule-kit.js';
-import { AddrSet, IntervalSet, numSetOf, type Family, type NumSet, type Rule as ModelRule } from '../src/model/index.js';
+import { AddrSet, IntervalSet, numSetOf, parseCidr, type Family, type NumSet, type Rule as ModelRule } from '../src/model/index.js';
 
 interface Options {
   tcp?: number[];
   udp?: number[];
+}
+
+/**
+ * Sources no packet from outside has: the kernel drops them as martians before INPUT and FORWARD (IPv4:
+ * ip_route_input_slow — multicast and limited-broadcast sources, 0.0.0.0/8, 127.0.0.0/8 on any interface but lo;
+ * IPv6: ip6_rcv_core, before netfilter — multicast and ::1 sources; :: is no host's). A rule that drops them
+ * (`-s 127.0.0.0/8 ! -i lo -j DROP`, Shorewall's smurfs chain dropping 224.0.0.0/4) takes nothing from the
+ * internet: the rest is still the whole internet.
+ */
+const NEVER_FROM_OUTSIDE = AddrSet.unionAll(['0.0.0.0/8', '127.0.0.0/8', '224.0.0.0/4', '255.255.255.255/32', '::/128', '::1/128', 'ff00::/8'].map((c) => parseCidr(c)!));
+
+/** Whether sources are the whole internet of a family (every address a packet from outside may come from). */
+function wholeInternet(sources: AddrSet, family: Family): boolean {
+  return sources.coversAll(family) || AddrSet.unionCoversAll([sources, NEVER_FROM_OUTSIDE], family);
+}
+
+/** Whether the union of sources is the whole internet of a family. */
+function unionWholeInternet(sources: AddrSet[], family: Family): boolean {
+  return AddrSet.unionCoversAll([...sources, NEVER_FROM_OUTSIDE], family);
 }
 
 /**
@@ -19,10 +38,10 @@ interface Options {
 function worldPorts(pieces: ExposedPiece[], family: Family, ports: NumSet): NumSet {
   const same = pieces.filter((p) => p.entry.family === family);
   let world = IntervalSet.empty<number>();
-  for (const p of same) if (p.entry.sources.coversAll(family)) world = world.union(p.ports);
+  for (const p of same) if (wholeInternet(p.entry.sources, family)) world = world.union(p.ports);
   const rest = ports.subtract(world);
   if (rest.isEmpty) return world;
-  if (!AddrSet.unionCoversAll(same.map((p) => p.entry.sources), family)) return world;
+  if (!unionWholeInternet(same.map((p) => p.entry.sources), family)) return world;
   // sweep the remaining ports over the pieces' port boundaries
   const cuts = new Set<number>();
   for (const p of same) for (const [lo, hi] of p.ports.intersect(rest).ranges()) cuts.add(lo).add(hi);
@@ -32,7 +51,7 @@ function worldPorts(pieces: ExposedPiece[], family: Family, ports: NumSet): NumS
     const hi = points[i + 1]!;
     if (!rest.has(lo)) continue;
     const u = AddrSet.unionAll(same.filter((p) => p.ports.has(lo)).map((p) => p.entry.sources));
-    if (u.coversAll(family)) world = world.union(IntervalSet.range(lo, hi).intersect(rest));
+    if (wholeInternet(u, family)) world = world.union(IntervalSet.range(lo, hi).intersect(rest));
   }
   return world;
 }
@@ -55,11 +74,11 @@ function worldByFamily(exposure: Exposure, protocol: number, set: NumSet, onlyOp
     let f = seen.get(e.family);
     if (!f) seen.set(e.family, (f = { world: IntervalSet.empty<number>(), sources: [] }));
     f.sources.push(e.sources);
-    if (e.sources.coversAll(e.family)) f.world = f.world.union(reachedPorts(e.dports, set)!);
+    if (wholeInternet(e.sources, e.family)) f.world = f.world.union(reachedPorts(e.dports, set)!);
   }
   const out = new Map<Family, NumSet>();
   for (const [family, f] of seen) {
-    if (set.subtract(f.world).isEmpty || !AddrSet.unionCoversAll(f.sources, family)) out.set(family, f.world);
+    if (set.subtract(f.world).isEmpty || !unionWholeInternet(f.sources, family)) out.set(family, f.world);
     else out.set(family, worldPorts(exposedPieces(exposure, protocol, set).filter((p) => p.entry.family === family && (!onlyOpen || p.entry.certainty === 'open')), family, set));
   }
   return out;
@@ -209,7 +228,7 @@ function judge(context: Rule.RuleContext, a: FileAnalysis, exposure: Exposure, l
       messageId: 'worldOpen',
       data: {
         message: `${certaintyTitle(g)}: ${ports} reachable from the whole internet (${describeSources(g.sources)}${viaInterfaces(g.interfaces)}${
-          g.sources.coversAll('ipv4') || g.sources.coversAll('ipv6') ? '' : ' here, the rest through other rules'
+          wholeInternet(g.sources, 'ipv4') || wholeInternet(g.sources, 'ipv6') ? '' : ' here, the rest through other rules'
         })${g.via ? `, ${g.via}` : ''}.`,
       },
     }, { ports: g.ports, sources: g.sources });

@@ -5,7 +5,7 @@
  * may = everything. Negation swaps and complements them; conjunction and
  * disjunction act on both sides.
  */
-import { AddrSet, FIRST_TCP_FLAGS, type AddressMatch, type AddrTypeMatch, type CtStateMatch, type IcmpTypeMatch, type InterfaceMatch, IntervalSet, type PortMatch, type ProtocolMatch, PORT_PROTOCOLS, PROTO, numSingle, type Family, type NumSet, type Match, type Rule, type Ruleset, type TableFamily } from '../model/index.js';
+import { AddrSet, FIRST_TCP_FLAGS, PORT_UNIVERSE, PROTO_UNIVERSE, type AddressMatch, type AddrTypeMatch, type CtStateMatch, type IcmpTypeMatch, type InterfaceMatch, IntervalSet, type PortMatch, type ProtocolMatch, PORT_PROTOCOLS, PROTO, numSingle, type Family, type NumSet, type Match, type Rule, type Ruleset, type TableFamily } from '../model/index.js';
 import {
   packedCode,
   packedCodes,
@@ -317,7 +317,8 @@ export function compileMatch(m: Match, sp: Space, local: boolean, pre = false): 
         const y = narrow(x, (z) => (z.ct = x.ct & sure));
         if (y.ct !== 0) must.push(y);
       }
-      const what = inner.kind === 'protocol' ? 'protocol' : `${dst ? 'destination' : 'source'}${inner.kind === 'port' ? ' port' : ''}`;
+      // (every protocol: iptables `--ctdir`, the packet's direction in its connection)
+      const what = inner.kind === 'protocol' ? (inner.protocols === PROTO_UNIVERSE ? 'direction' : 'protocol') : `${dst ? 'destination' : 'source'}${inner.kind === 'port' ? ' port' : ''}`;
       c = { must, may: [...must, narrow(U, (z) => (z.ct = U.ct & ~sure))], opaque: [`ct original ${what}`] };
       break;
     }
@@ -348,7 +349,8 @@ export function compileMatch(m: Match, sp: Space, local: boolean, pre = false): 
   if (m.negated) {
     const must = complementRegion(U, c.may);
     const may = c.must === c.may ? must : complementRegion(U, c.must);
-    c = { must, may, opaque: c.opaque.map((t) => (m.kind === 'opaque' && !t.startsWith('!') ? `! ${t}` : t)) };
+    // (a text that shows its negation — iptables `! --opt`, nft `!=` — is not negated twice: "! meta cpu != 1")
+    c = { must, may, opaque: c.opaque.map((t) => (m.kind === 'opaque' && !/(?:^|\s)!/.test(t) ? `! ${t}` : t)) };
   }
   return c;
 }
@@ -732,6 +734,43 @@ export class RuleCompiler {
     }
     return c;
   }
+
+  /**
+   * The rule for a DNAT'd flow, its `ct original` destination tests (`--ctorigdst`, `--ctorigdstport`: Docker's
+   * documented DOCKER-USER filter) decided on the coordinates the flow arrived with, which the exposure engine knows
+   * and the packet space does not: `origDst` / `origDport` the destination / port before the DNAT that rewrote it,
+   * undefined when it was not rewritten (the packet's own, then). Undefined for a rule without such a test (or only
+   * negated ones, left undecided); a test the coordinates decide only in part stays undecided too.
+   */
+  forOriginal(rule: Rule, origDst: AddrSet | undefined, origDport: NumSet | undefined): CompiledRule | undefined {
+    const ms = rule.matches;
+    let key = '';
+    const out: Match[] = [];
+    for (let i = 0; i < ms.length; i++) {
+      const m = ms[i]!;
+      const inner = m.kind === 'ct-original' && !m.negated ? m.match : undefined;
+      if (!inner || inner.kind === 'protocol' || inner.dir !== 'dst') {
+        out.push(m);
+        continue;
+      }
+      // 'p': the packet's own; 't': true (a port test still takes port protocols only); 'f': false; 'u': undecided
+      let k: 'p' | 't' | 'f' | 'u';
+      if (inner.kind === 'port') k = origDport === undefined ? 'p' : origDport.isSubsetOf(inner.ports) ? 't' : origDport.intersect(inner.ports).isEmpty ? 'f' : 'u';
+      else k = origDst === undefined ? 'p' : origDst.subtract(inner.addrs).isEmpty ? 't' : origDst.intersect(inner.addrs).isEmpty ? 'f' : 'u';
+      if (k === 'f') return EMPTY_COMPILED;
+      key += k;
+      if (k === 'p') out.push(inner);
+      else if (k === 'u') out.push(m);
+      else if (inner.kind === 'port') out.push({ kind: 'port', dir: 'dst', ports: PORT_UNIVERSE });
+    }
+    if (key === '') return undefined;
+    let byKey = this.original.get(rule);
+    if (!byKey) this.original.set(rule, (byKey = new Map()));
+    let c = byKey.get(key);
+    if (!c) byKey.set(key, (c = this.general(out)));
+    return c;
+  }
+  private readonly original = new Map<Rule, Map<string, CompiledRule>>();
 
   /** A rule the one-cube path cannot compile: its regions, and the part that may or may not match. */
   private general(ms: readonly Match[]): CompiledRule {

@@ -176,8 +176,9 @@ export class Atoms {
     const missing = universe & ~mask;
     const list = (m: bigint) => this.labels.filter((_, i) => (m >> BigInt(i)) & 1n);
     const miss = list(missing);
-    const have = list(mask);
-    if (miss.length < have.length) return `any except ${miss.join(', ')}`;
+    const have = list(mask & universe);
+    // ("other", the names no rule writes, says nothing read alone: "any except eth0, docker0" does)
+    if (miss.length < have.length || (mask >> BigInt(this.other)) & 1n) return `any except ${miss.join(', ')}`;
     return have.join(', ');
   }
 }

@@ -64,6 +64,8 @@ interface Via {
   toPorts?: NumSet;
   /** REDIRECT: delivered locally, so the output interface is none. */
   redirect?: boolean;
+  /** What this NAT and the ones before it rewrote: 1 the destination address, 2 the port (orig holds the arrival's). */
+  rewrote: number;
 }
 
 const TCP = 6;
@@ -866,6 +868,7 @@ class Engine {
     for (let i = 0; i < input.length; i++) addFlow(input[i]!);
     const touched: number[] = [];
     const one: Cube[] = [this.sp.universe];
+    const oneO: Cube[] = [this.sp.universe];
     for (let ri = 0; ri < chain.rules.length; ri++) {
       const rule = chain.rules[ri]!;
       if (R.size === 0) break;
@@ -903,16 +906,34 @@ class Engine {
       for (let ti = 0; ti < touched.length; ti++) {
         const id = touched[ti]!;
         const f = R.get(id)!;
+        let fMust = must;
+        let fMay = may;
+        let fMaybe = cr.maybe;
+        let fTag = mtag;
+        let fMet = met;
+        let fMetMust = metMust;
+        if (mtag >= 0 && f.via !== undefined) {
+          // a DNAT'd flow: its `ct original` destination tests read the coordinates it arrived with
+          const v = f.via;
+          const o = comp.forOriginal(rule, v.rewrote & 1 ? v.orig.dst : undefined, v.rewrote & 2 ? v.orig.dport : undefined);
+          if (o !== undefined) {
+            fMust = mustIn(o, oneO);
+            fMay = mayIn(o, oneO);
+            fMaybe = o.maybe;
+            fTag = fMaybe.length > 0 ? this.tag(`${o.opaque.join(', ')} at line ${undecidedLine(rule)} may or may not match`, rule) : -1;
+            fMet = fMetMust = false;
+          }
+        }
         // (a hit keeps the flow's holes as they are: only hits that go on into another chain
         // are worth filtering — accepted ones are cut once at the end, dropped ones mostly never)
         if (!drops || f.tags.length > 0 || f.via)
-          for (let mi = 0; mi < must.length; mi++) {
-            const z = intersectCube(f.c, must[mi]!, metMust);
+          for (let mi = 0; mi < fMust.length; mi++) {
+            const z = intersectCube(f.c, fMust[mi]!, fMetMust);
             if (z && !cubeIsEmpty(z)) hit = withFlow(hit, flow(z, f.h, f.hn, f.tags, attr ?? f.attr, attr ? by : f.rule, f.via, f.path, f.local));
           }
-        if (mtag >= 0) {
-          const t = mergeTags(f.tags, [mtag]);
-          for (const m of cr.maybe) {
+        if (fTag >= 0) {
+          const t = mergeTags(f.tags, [fTag]);
+          for (const m of fMaybe) {
             const z = intersectCube(f.c, m);
             if (!z || cubeIsEmpty(z)) continue;
             const h = f.h;
@@ -923,13 +944,13 @@ class Engine {
         let h = f.h;
         let hn = f.hn;
         let gone = false;
-        for (let mi = 0; mi < may.length; mi++) {
-          const m = may[mi]!;
+        for (let mi = 0; mi < fMay.length; mi++) {
+          const m = fMay[mi]!;
           if (cubeContains(m, f.c)) {
             gone = true;
             break;
           }
-          if (!met && !cubesOverlap(m, f.c)) continue;
+          if (!fMet && !cubesOverlap(m, f.c)) continue;
           if (h !== undefined && hn === h.log.size) {
             // the flow owns the end of its log: append in place (the chain's later rules may add more)
             h.log.push(m, chain.rules.length - ri);
@@ -1047,7 +1068,7 @@ class Engine {
     }
     if (toPorts) c.dport = toPorts;
     const to = a.type === 'redirect' ? `redirect ${toPorts ? ':' + formatPorts(toPorts) : ''}`.trim() : formatNatTo(toAddrs, toPorts, fam) || a.text;
-    const via: Via = { rule, to, orig: f.via ? f.via.orig : f.c };
+    const via: Via = { rule, to, orig: f.via ? f.via.orig : f.c, rewrote: (f.via ? f.via.rewrote : 0) | (toAddrs || a.type === 'redirect' ? 1 : 0) | (toPorts ? 2 : 0) };
     if (toAddrs) via.toAddrs = toAddrs;
     if (toPorts) via.toPorts = toPorts;
     // DNAT to an address: routed on (FORWARD) — but a packet sent to that one address, which is then this host's,
@@ -1267,6 +1288,17 @@ function groupsById(ruleset: Ruleset): (Group | Group[] | undefined)[] | null {
 /** Shared by every entry without reasons (nothing writes to an entry's reasons). */
 const NO_REASONS: Reason[] = Object.freeze([]) as unknown as Reason[];
 
+/**
+ * An entry's reasons in tag order, each text once: the rules one written line makes (an nft verdict map's elements,
+ * `numgen random mod 2 vmap { 0 : goto a, 1 : goto b }`) tag with the same text, which read twice.
+ */
+function reasonsOf(tags: Iterable<number>, all: readonly Reason[]): Reason[] {
+  const out = [...tags].sort((x, y) => x - y).map((t) => all[t]!);
+  if (out.length < 2) return out;
+  const seen = new Set<string>();
+  return out.filter((r) => !seen.has(r.message) && (seen.add(r.message), true));
+}
+
 export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | 'forward' }): Exposure {
   const hook = options?.hook ?? 'input';
   let m = memo.get(ruleset);
@@ -1327,7 +1359,8 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
     byOther.clear();
     // entries read only protocol, port, source (and principals) and input interface: the pieces
     // are merged on those (their other coordinates are not reported)
-    const noLo = sp.universe.iif & ~sp.ifs.bit('lo');
+    // (nor the atom of no interface: a packet that comes in has one — "(none)" named no interface a packet comes in by)
+    const noLo = sp.universe.iif & ~sp.ifs.bit('lo') & ~sp.ifs.bit('');
     const principals = new Map<bigint, string[]>();
     const interfaces = new Map<bigint, string>();
     last = undefined;
@@ -1346,7 +1379,7 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
       const g = first;
       const { attr: at, rule, via, certainty, more: merged, tags } = g;
       first = first.next; // done: its pieces may go
-      const reasons = tags ? [...tags].sort((x, y) => x - y).map((t) => eng.reasons[t]!) : NO_REASONS;
+      const reasons = tags ? reasonsOf(tags, eng.reasons) : NO_REASONS;
       // (indexed: a for-of step outside optimised code makes an iterator result object, 40k entries; one piece,
       // nearly every group: no list of it)
       const n = merged ? merged.length : 1;

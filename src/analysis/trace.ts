@@ -37,6 +37,9 @@ export interface PacketState {
   routedOif?: string;
   state: 'new' | 'established' | 'related' | 'invalid' | 'untracked';
   dnat: boolean;
+  /** A DNAT'd packet's destination and port as it arrived (its connection's original tuple). */
+  odst?: number | bigint;
+  odport?: number;
   /** Addressed to this host (input hook, not DNAT'd away). */
   local: boolean;
   icmp?: number;
@@ -162,11 +165,18 @@ export function evalMatch(m: Match, p: PacketState, why: string[]): T3 {
       r = 0;
       break;
     case 'ct-original': {
-      // a NEW packet's original tuple is the packet, but for its destination after DNAT
+      // a NEW packet's original tuple is the packet, as it arrived (before DNAT)
       const inner = m.match;
       const dst = inner.kind !== 'protocol' && inner.dir === 'dst';
       if (p.state === 'new' && !(p.dnat && dst)) r = evalMatch(inner, p, why);
-      else {
+      else if (p.state === 'new' && (inner.kind === 'port' ? p.odport : p.odst) !== undefined) {
+        const o: PacketState = { ...p };
+        if (p.odst === undefined) delete o.dst;
+        else o.dst = p.odst;
+        if (p.odport === undefined) delete o.dport;
+        else o.dport = p.odport;
+        r = evalMatch(inner, o, why);
+      } else {
         r = 2;
         why.push(p.state === 'new' ? 'the original destination before DNAT' : `the original direction of a ${p.state} packet's connection`);
       }
@@ -335,6 +345,10 @@ class Tracer {
         case 'nat': {
           if (a.type === 'dnat' || a.type === 'redirect') {
             const q: PacketState = { ...p, dnat: true };
+            if (!p.dnat) {
+              if (p.dst !== undefined) q.odst = p.dst;
+              if (p.dport !== undefined) q.odport = p.dport;
+            }
             /** Whether the DNAT target may be another address of this host: then the packet may be delivered here. */
             let mayBeHere = false;
             const to = a.type === 'dnat' && a.toAddrs ? a.toAddrs.only(p.family) : undefined;

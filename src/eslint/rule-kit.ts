@@ -503,7 +503,11 @@ export function eachGroup(
  * port named the wrong target for the others.
  */
 function viaOf(entry: ExposureEntry): string | undefined {
-  return entry.via ? `published through DNAT to ${entry.via.to} (line ${entry.via.rule.span.start.line})` : undefined;
+  const v = entry.via;
+  if (!v) return undefined;
+  // (a REDIRECT's target reads `redirect :22`: "published through REDIRECT to :22", not "DNAT to redirect :22")
+  const how = v.to.startsWith('redirect') ? `REDIRECT${v.to.length > 9 ? ` to ${v.to.slice(9)}` : ''}` : `DNAT to ${v.to}`;
+  return `published through ${how} (line ${v.rule.span.start.line})`;
 }
 
 /** Whether `entry`'s sources are those of a group in its family, or the group has none of that family yet. */
@@ -680,6 +684,20 @@ function cidrHead(sources: AddrSet): CidrHead {
     count++;
   });
   const h: CidrHead = { head, count };
+  // the world but for a few blocks (a fail2ban or CSF deny list before the accept): said as such, not as the first
+  // three of 50 blocks — "0.0.0.0/0 except 192.0.2.99/32"; also when its complement is fewer blocks than it
+  // ("0.0.0.0/0 except 224.0.0.0/4", not "0.0.0.0/1, 128.0.0.0/2, 192.0.0.0/3, 240.0.0.0/4")
+  if (count >= 3) {
+    const fam = sources.v6.isEmpty ? 'ipv4' : sources.v4.isEmpty ? 'ipv6' : undefined;
+    if (fam) {
+      const rest = AddrSet.all(fam).subtract(sources);
+      const out: string[] = [];
+      rest.eachCidr((family, start, prefix) => {
+        if (out.length <= HEAD) out.push(`${formatAddress(family, start)}/${prefix}`);
+      });
+      if (out.length > 0 && out.length < Math.min(count, HEAD)) h.text = `${fam === 'ipv4' ? '0.0.0.0/0' : '::/0'} except ${out.join(', ')}`;
+    }
+  }
   if (sources.v4.bounds.length + sources.v6.bounds.length >= CACHED_BOUNDS) cidrCache.set(sources.v4, { v6: sources.v6, head: h });
   return h;
 }

@@ -1,6 +1,6 @@
 /**
  * Conntrack original-tuple tests (`-m conntrack --ctproto/--ctorigsrc/--ctorigdst/--ctorigsrcport/--ctorigdstport`):
- * a NEW packet's original tuple is the packet itself, but for its destination after DNAT, which stays undecided.
+ * a NEW packet's original tuple is the packet itself as it arrived: after DNAT, its destination before the DNAT.
  * The kernel tests check the tracer against the kernel with such tests (test/kernel).
  */
 import { describe, expect, test } from 'vitest';
@@ -45,23 +45,43 @@ COMMIT
     expect(doc.diagnostics.map((d) => `${d.span.start.line}:${d.span.start.column} ${d.code}`)).toEqual(['17:39 iptables/bad-port']);
   });
 
-  test('decided for NEW packets; the original destination of a REDIRECTed packet stays undecided', () => {
+  test("decided for NEW packets; a REDIRECTed packet's original destination port is the one it arrived with", () => {
     expect(exposure(rs)).toEqual([
       '6/1761 0.0.0.0/0 open 12',
-      // the REDIRECT of 8080: its original destination port is not in the packet's coordinates
-      "6/8080 0.0.0.0/0 possibly-open 12",
       '17/all 10.0.0.0/8 open 13',
-      '6/8080 0.0.0.0/0 possibly-open 14',
+      // the REDIRECT of 8080 to 80: the connection's original tuple keeps 8080 (it was "possibly open" at 12, 14, 17)
+      '6/8080 0.0.0.0/0 open 14',
       '6/22 0.0.0.0/0 open 16',
       // the rule with an unreadable port: whatever is left
       '0-5, 7-16, 18-255/all 0.0.0.0/0 possibly-open 17',
       '17/all 0.0.0.0/5,8.0.0.0/7,11.0.0.0/8,12.0.0.0/6,16.0.0.0/4,32.0.0.0/3,64.0.0.0/2,128.0.0.0/1 possibly-open 17',
       '6/1-21, 23-1000 0.0.0.0/0 possibly-open 17',
-      '6/8080 0.0.0.0/0 possibly-open 17',
     ]);
     const v = (proto: 'tcp' | 'udp', dport: number, src?: string) => tracePacket(rs, { proto, dport, ...(src ? { src } : {}) }).verdict;
-    expect([v('tcp', 1761), v('udp', 1761), v('udp', 53, '10.1.2.3'), v('tcp', 80), v('tcp', 22), v('tcp', 8080)]).toEqual(['accept', 'unknown', 'accept', 'unknown', 'accept', 'unknown']);
+    expect([v('tcp', 1761), v('udp', 1761), v('udp', 53, '10.1.2.3'), v('tcp', 80), v('tcp', 22), v('tcp', 8080)]).toEqual(['accept', 'unknown', 'accept', 'unknown', 'accept', 'accept']);
     // a later packet's original direction is not known
     expect(tracePacket(rs, { proto: 'tcp', dport: 1761, state: 'established' }).verdict).toBe('unknown');
+  });
+
+  test('--ctdir: a NEW packet is in its connection\'s ORIGINAL direction; a bad value is an error', () => {
+    const d = parseIptables(
+      `*filter
+:INPUT DROP [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -p tcp -m conntrack --ctdir REPLY -j ACCEPT
+-A INPUT -p tcp --dport 80 -m conntrack --ctdir ORIGINAL -j ACCEPT
+-A INPUT -p tcp --dport 443 -m conntrack ! --ctdir REPLY -j ACCEPT
+-A INPUT -p tcp --dport 25 -m conntrack --ctdir SIDEWAYS -j ACCEPT
+COMMIT
+`,
+      { filePath: 'x.rules' },
+    );
+    expect(d.diagnostics.map((x) => `${x.span.start.line}:${x.span.start.column} ${x.code}`)).toEqual(['8:49 iptables/bad-conntrack']);
+    const r = d.rulesets[0]!;
+    expect(exposure(r)).toEqual(['6/80 0.0.0.0/0 open 6', '6/443 0.0.0.0/0 open 7', '6/25 0.0.0.0/0 possibly-open 8']);
+    expect(tracePacket(r, { proto: 'tcp', dport: 80 }).verdict).toBe('accept');
+    expect(tracePacket(r, { proto: 'tcp', dport: 22 }).verdict).toBe('drop');
+    expect(tracePacket(r, { proto: 'tcp', dport: 22, state: 'established' }).verdict).toBe('unknown');
   });
 });

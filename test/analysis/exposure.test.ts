@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { classifyPacket, computeExposure, exposedPorts } from '../../src/analysis/index.js';
 import { numRange } from '../../src/model/index.js';
 import { parseIptables } from '../../src/parsers/iptables/index.js';
+import { parseNftables } from '../../src/parsers/nftables/index.js';
 import { a, base, chain, filter, m, rule, ruleset, table } from './build.js';
 import { showAll } from './show.js';
 
@@ -376,5 +377,18 @@ describe('API', () => {
     const rs = filter(base.input([], 'drop'));
     expect(computeExposure(rs)).toBe(computeExposure(rs, { hook: 'input' }));
     expect(computeExposure(rs, { hook: 'forward' })).not.toBe(computeExposure(rs));
+  });
+});
+
+describe('reasons', () => {
+  test("an entry names a written line's reason once, though the line made several rules (kube-proxy's numgen vmap)", () => {
+    const doc = parseNftables(
+      'table ip kube-proxy {\n chain pre {\n  type nat hook prerouting priority dstnat; policy accept;\n  tcp dport 30080 numgen random mod 2 vmap { 0 : goto a, 1 : goto b }\n }\n chain a {\n  dnat to 10.244.1.5:8080\n }\n chain b {\n  dnat to 10.244.2.7:8080\n }\n}\ntable inet filter {\n chain input {\n  type filter hook input priority 0; policy drop;\n }\n chain forward {\n  type filter hook forward priority 0; policy drop;\n  ct status dnat accept\n }\n}\n',
+    );
+    const entries = computeExposure(doc.rulesets[0]!, { hook: 'input' }).entries.filter((e) => e.via);
+    expect(entries.map((e) => `${e.via!.to} ${e.certainty}: ${e.reasons.map((r) => r.message).join(' | ')}`)).toEqual([
+      '10.244.1.5:8080 possibly-open: numgen random mod 2 vmap { 0 : goto a, 1 : goto b } at line 4 may or may not match | DNAT at line 7 to 10.244.1.5:8080: routed on (FORWARD) unless that is an address of this host',
+      '10.244.2.7:8080 possibly-open: numgen random mod 2 vmap { 0 : goto a, 1 : goto b } at line 4 may or may not match | DNAT at line 10 to 10.244.2.7:8080: routed on (FORWARD) unless that is an address of this host',
+    ]);
   });
 });

@@ -24,7 +24,7 @@ tester('iptables', deployed).run('no-unneeded-cft-ports (iptables)', rule, {
       code: save('-A INPUT -s 10.0.0.0/8 -m limit --limit 1/s -j DROP', '-A INPUT -p tcp --dport 1761 -j ACCEPT'),
       filename: 'web01.rules',
       errors: [
-        { line: 6, message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 0.0.0.0/5, 8.0.0.0/7, 11.0.0.0/8 and 5 more without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01 per settings.firewall).' },
+        { line: 6, message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 0.0.0.0/0 except 10.0.0.0/8 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01 per settings.firewall).' },
         { line: 6, message: 'Possibly open (-m limit --limit 1/s at line 5 may or may not match): TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 10.0.0.0/8 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01 per settings.firewall).' },
       ],
     },
@@ -51,7 +51,7 @@ tester('iptables', deployed).run('no-unneeded-cft-ports (iptables)', rule, {
       filename: 'web01.rules',
       errors: [
         { line: 6, message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 0.0.0.0/0 via any except eth0 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01 per settings.firewall).' },
-        { line: 6, message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 0.0.0.0/5, 8.0.0.0/7, 11.0.0.0/8 and 5 more via eth0 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01 per settings.firewall).' },
+        { line: 6, message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 0.0.0.0/0 except 10.0.0.0/8 via eth0 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01 per settings.firewall).' },
       ],
     },
     {
@@ -345,7 +345,7 @@ describe('settings.firewall is validated by the same schema', () => {
 /**
  * A security group is a union: its findings do not depend on the order its rules are written in. A rule inside another
  * (10.0.0.0/8 on 1768, inside 0.0.0.0/0 on 1761-1768) is listed after it, so the broad rule's finding names its whole
- * source, not the remainder "0.0.0.0/5, 8.0.0.0/7, 11.0.0.0/8 and 5 more", and the inner rule adds none.
+ * source, not the remainder "0.0.0.0/0 except 10.0.0.0/8", and the inner rule adds none.
  */
 const sgJson = (perms: string[]) => `{"SecurityGroups":[{"GroupId":"sg-1","GroupName":"mft","IpPermissions":[\n${perms.join(',\n')}\n]}]}\n`;
 const NARROW = ' {"IpProtocol":"tcp","FromPort":1768,"ToPort":1768,"IpRanges":[{"CidrIp":"10.0.0.0/8"}]}';

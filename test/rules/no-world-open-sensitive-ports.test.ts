@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import rule from '../../rules/no-world-open-sensitive-ports.js';
 import { save, tester } from './tester.js';
 
@@ -183,6 +184,68 @@ tester('iptables').run('no-world-open-sensitive-ports (DNAT to a sensitive port)
       code: NAT('-A PREROUTING -i eth0 -p tcp --dport 13306 -j DNAT --to-destination 172.17.0.2:3306') + save('-A FORWARD -d 172.17.0.2 -p tcp --dport 3306 -j ACCEPT'),
       filename: 'a.rules',
       errors: [{ line: 12, column: 33, message: 'Open: TCP 13306 reachable from the whole internet (0.0.0.0/0 via eth0), published through DNAT to 172.17.0.2:3306 (line 6).' }],
+    },
+  ],
+});
+
+// Docker's DOCKER-USER filter by the connection's original port (`-m conntrack --ctorigdstport 6379 --ctdir ORIGINAL`,
+// Docker's packet-filtering guide): a DNAT'd packet's original tuple holds the port it arrived with, and a NEW
+// packet's direction is ORIGINAL. Both were undecided: each published port was also "possibly open" via eth0, and
+// the interfaces read "via (none), other".
+const dockerUser = readFileSync(new URL('../../fixtures/iptables/docker-user-ctorig.rules', import.meta.url), 'utf8');
+tester('iptables').run('no-world-open-sensitive-ports (Docker, DOCKER-USER by original port)', rule, {
+  valid: [],
+  invalid: [
+    {
+      code: dockerUser,
+      filename: 'docker-user-ctorig.rules',
+      options: [{ tcp: [22, 6379, 8080], udp: [] }],
+      errors: [
+        { line: 13, column: 24, message: 'Open: TCP 22 (ssh) reachable from the whole internet (0.0.0.0/0).' },
+        { line: 24, column: 66, message: 'Open: TCP 8080 (http-alt) reachable from the whole internet (0.0.0.0/0 via any except br-3f2a1c9d8e7b, docker0), published through DNAT to 172.17.0.2:80 (line 47).' },
+        { line: 25, column: 82, message: 'Open: TCP 6379 (redis) reachable from the whole internet (0.0.0.0/0 via any except br-3f2a1c9d8e7b, docker0, eth0), published through DNAT to 172.18.0.4:6379 (line 48).' },
+      ],
+    },
+  ],
+});
+
+// firewalld's forward-port to a local port is an nft `redirect to :22`: named as the REDIRECT it is (it read
+// "published through DNAT to redirect :22")
+tester('nftables').run('no-world-open-sensitive-ports (firewalld forward-port, REDIRECT)', rule, {
+  valid: [],
+  invalid: [
+    {
+      code: 'table inet firewalld {\n\tchain nat_PRE_public_allow {\n\t\ttype nat hook prerouting priority dstnat + 10; policy accept;\n\t\tmeta nfproto ipv4 tcp dport 2222 redirect to :22\n\t}\n\n\tchain filter_INPUT {\n\t\ttype filter hook input priority filter + 10; policy accept;\n\t\tct state { established, related } accept\n\t\tct status dnat accept\n\t\tiifname "lo" accept\n\t\tct state invalid drop\n\t\treject with icmpx admin-prohibited\n\t}\n}\n',
+      filename: 'firewalld.nft',
+      errors: [{ line: 10, column: 3, message: 'Open: TCP 2222 (EtherNet/IP-1) reachable from the whole internet (0.0.0.0/0), published through REDIRECT to :22 (line 4).' }],
+    },
+  ],
+});
+
+// Sources the kernel drops as martians before INPUT (ip_route_input_slow: 127.0.0.0/8 off lo, multicast, 0.0.0.0/8,
+// 255.255.255.255; ip6_rcv_core: ::1, ff00::/8) are no part of the internet: an anti-spoofing drop of them left SSH
+// "reachable from 0.0.0.0/1, 128.0.0.0/2, …", which was not the whole internet, and nothing was reported
+tester('iptables').run('no-world-open-sensitive-ports (anti-spoofing drops of martian sources)', rule, {
+  valid: [
+    // a private range is a real source: the world minus 10.0.0.0/8 is not the world
+    { code: save('-A INPUT -s 10.0.0.0/8 -j DROP', '-A INPUT -p tcp --dport 22 -j ACCEPT'), filename: 'a.rules' },
+  ],
+  invalid: [
+    {
+      code: save('-A INPUT -s 127.0.0.0/8 ! -i lo -j DROP', '-A INPUT -p tcp --dport 22 -j ACCEPT'),
+      filename: 'a.rules',
+      errors: [{ line: 6, column: 17, message: 'Open: TCP 22 (ssh) reachable from the whole internet (0.0.0.0/0 except 127.0.0.0/8).' }],
+    },
+    {
+      // Shorewall's smurfs chain; the multicast and zero-network sources together
+      code: save('-A INPUT -s 224.0.0.0/4 -j DROP', '-A INPUT -s 0.0.0.0/8 -j DROP', '-A INPUT -s 255.255.255.255 -j DROP', '-A INPUT -p tcp --dport 22 -j ACCEPT'),
+      filename: 'a.rules',
+      errors: [{ line: 8, column: 17, message: 'Open: TCP 22 (ssh) reachable from the whole internet (0.0.0.0/0 except 0.0.0.0/8, 224.0.0.0/4, 255.255.255.255/32).' }],
+    },
+    {
+      code: ['*filter', ':INPUT DROP [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]', '-A INPUT -s ::1/128 ! -i lo -j DROP', '-A INPUT -s ff00::/8 -j DROP', '-A INPUT -p tcp --dport 22 -j ACCEPT', 'COMMIT', ''].join('\n'),
+      filename: 'a.rules.v6',
+      errors: [{ line: 7, column: 17, message: 'Open: TCP 22 (ssh) reachable from the whole internet (::/0 except ::1/128, ff00::/8).' }],
     },
   ],
 });

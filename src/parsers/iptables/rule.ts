@@ -15,6 +15,7 @@ import {
   parseCidr,
   numSetOf,
   PORT_UNIVERSE,
+  PROTO_UNIVERSE,
   protocolNumber,
   numSingle,
   IntervalSet,
@@ -973,6 +974,22 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
         const om: Match = { kind: 'ct-original', match: inner, span: ctx.span(mStart, mEnd) };
         if (negated) om.negated = true;
         matches.push(om);
+        break;
+      }
+      case '--ctdir': {
+        // the packet's direction in its connection: a NEW packet's is ORIGINAL (xt_conntrack compares
+        // CTINFO2DIR(ctinfo) with IP_CT_DIR_ORIGINAL) — the test on the original tuple that holds for every packet
+        // of it, which the engine decides for NEW packets alone, as the original tuple (Docker's documented
+        // DOCKER-USER filter: `-m conntrack --ctorigdstport 8080 --ctdir ORIGINAL -j DROP`)
+        const dir = a0?.text.toUpperCase();
+        if (dir !== 'ORIGINAL' && dir !== 'REPLY') {
+          matches.push(opaque(owner.name, mStart, mEnd, `bad ${opt} value`, negated));
+          if (a0) ctx.diag('error', 'iptables/bad-conntrack', `Bad ${opt} value "${a0.text}" (ORIGINAL or REPLY)`, a0.start, a0.end);
+          break;
+        }
+        const dm: Match = { kind: 'ct-original', match: { kind: 'protocol', protocols: PROTO_UNIVERSE }, span: ctx.span(mStart, mEnd) };
+        if (negated !== (dir === 'REPLY')) dm.negated = true;
+        matches.push(dm);
         break;
       }
       case '--match-set':

@@ -559,13 +559,91 @@ interface RuleText {
   readonly text: string;
   /** nft -j: the document the statements' spans index (see IrRule.source). */
   readonly source?: string;
+  /** text: the document the rule is in, when its text is read from it (IrRule.doc). */
+  readonly doc?: string;
 }
 
 /** nft -j: the text of the match statement itself (a rule is a whole object over many lines, and naming it named no expression). */
 function ownText(rule: RuleText, base: Span | undefined, at: number): string | undefined {
-  if (rule.source === undefined || base === undefined || at >= 0) return undefined;
-  const t = rule.source.slice(base.start.offset, base.end.offset).replace(/\s+/g, ' ').trim();
+  if (base === undefined) return undefined;
+  if (at >= 0) {
+    // text: a match placed on the rule's first line, which starts the rule's text (`rt type 0`, not the whole
+    // `rt type 0 counter packets 0 bytes 0 drop` the rule reads)
+    const sp = spanAt(base, at);
+    const t = rule.text.slice(sp.start.offset - base.start.offset, sp.end.offset - base.start.offset).trim();
+    return t === '' ? undefined : t;
+  }
+  // (text: a statement placed by a span of its own, a verdict map's key — `numgen random mod 2`, not the whole rule)
+  const src = rule.source ?? rule.doc;
+  if (src === undefined) return undefined;
+  const t = src.slice(base.start.offset, base.end.offset).replace(/\\\n/g, ' ').replace(/\s+/g, ' ').trim();
   return t === '' ? undefined : t.length > 200 ? `${t.slice(0, 200)}…` : t;
+}
+
+/**
+ * A match as nft lists it (`fib saddr . mark . iif oif missing`, `meta cpu != 1`), for the text of an undecoded
+ * match read from nft -j; undefined when a part has no text here (another selector, a run-time value).
+ */
+function matchText(left: IrExpr, op: string, right: IrVal): string | undefined {
+  const l = exprText(left);
+  const r = l === undefined ? undefined : valText(right);
+  if (r === undefined) return undefined;
+  return (op === 'in' || op === '==') && left.k !== 'binop' ? `${l} ${r}` : `${l} ${op === 'in' ? '==' : op} ${r}`;
+}
+
+function exprText(e: IrExpr): string | undefined {
+  switch (e.k) {
+    case 'payload':
+      return `${e.proto} ${e.field}`;
+    case 'meta':
+      return `meta ${e.key}`;
+    case 'ct':
+      return e.dir ? `ct ${e.dir} ${e.key}` : `ct ${e.key}`;
+    case 'fib':
+      return `fib ${e.flags.join(' . ')} ${e.result}`;
+    case 'concat': {
+      const items = e.items.map(exprText);
+      return items.includes(undefined) ? undefined : items.join(' . ');
+    }
+    case 'binop': {
+      const l = exprText(e.left);
+      const r = l === undefined ? undefined : valText(e.right);
+      return r === undefined ? undefined : `${l} ${e.op} ${r}`;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function valText(v: IrVal): string | undefined {
+  switch (v.k) {
+    case 'atom':
+      // (nft -j writes `missing` / `exists` as false / true)
+      return typeof v.v === 'boolean' ? (v.v ? 'exists' : 'missing') : v.quoted ? `"${v.v}"` : String(v.v);
+    case 'prefix':
+      return `${v.addr}/${v.len}`;
+    case 'range': {
+      const lo = valText(v.lo);
+      const hi = lo === undefined ? undefined : valText(v.hi);
+      return hi === undefined ? undefined : `${lo}-${hi}`;
+    }
+    case 'ref':
+      return `@${v.name}`;
+    case 'set':
+    case 'concat':
+    case 'list': {
+      const items = v.k === 'set' ? v.elems.map((e) => (e.data === undefined && e.verdict === undefined ? valText(e.key) : undefined)) : v.items.map(valText);
+      if (items.includes(undefined)) return undefined;
+      return v.k === 'set' ? `{ ${items.join(', ')} }` : items.join(v.k === 'concat' ? ' . ' : ',');
+    }
+    case 'masked': {
+      const a = valText(v.value);
+      const b = a === undefined ? undefined : valText(v.mask);
+      return b === undefined ? undefined : `${a} / ${b}`;
+    }
+    default:
+      return undefined;
+  }
 }
 
 /** Where matches are pushed: a list, or the scratch list of the rule being built. */
@@ -597,23 +675,23 @@ function convertMatchInto(out: MatchSink, left0: IrExpr, op: string, right1: IrV
   let right = right0;
   if (right0.k === 'ref') {
     const res = resolveRef(right0, tc);
-    if ('reason' in res) return failed(out, left, right0, imp, negated, rule, res.reason, base, at);
+    if ('reason' in res) return failed(out, left, right0, imp, op, rule, res.reason, base, at);
     right = res.val;
   }
-  if (hasWildcard(right)) return failed(out, left, right0, imp, negated, rule, 'catch-all set element', base, at);
+  if (hasWildcard(right)) return failed(out, left, right0, imp, op, rule, 'catch-all set element', base, at);
   if (left.k === 'concat') {
-    if (op !== '==' && op !== '!=' && op !== 'in') return failed(out, left, right0, imp, negated, rule, 'ordered comparison on a concatenation', base, at);
+    if (op !== '==' && op !== '!=' && op !== 'in') return failed(out, left, right0, imp, op, rule, 'ordered comparison on a concatenation', base, at);
     const elems: IrVal[] = right.k === 'set' ? right.elems.map((e) => e.key) : [right];
     const alternatives: Match[][] = [];
     for (const el of elems) {
-      if (el.k !== 'concat' || el.items.length !== left.items.length) return failed(out, left, right0, imp, negated, rule, 'concatenation value does not fit its selector', base, at);
+      if (el.k !== 'concat' || el.items.length !== left.items.length) return failed(out, left, right0, imp, op, rule, 'concatenation value does not fit its selector', base, at);
       const conj: Match[] = [];
       for (let i = 0; i < left.items.length; i++) {
         // into the conjunction itself: a `th dport` part sees a `meta l4proto` part before it
         const from = conj.length;
         convertMatchInto(conj, left.items[i]!, '==', el.items[i]!, tc, rule, base, at);
         for (let j = from; j < conj.length; j++)
-          if (conj[j]!.kind === 'opaque') return failed(out, left, right0, imp, negated, rule, 'a part of the concatenation is not decoded', base, at);
+          if (conj[j]!.kind === 'opaque') return failed(out, left, right0, imp, op, rule, 'a part of the concatenation is not decoded', base, at);
       }
       alternatives.push(dedupe(conj));
     }
@@ -628,26 +706,30 @@ function convertMatchInto(out: MatchSink, left0: IrExpr, op: string, right1: IrV
   const frag = fragmentTest(left, op, right);
   if (frag !== undefined) return pushPlaced(out, imp, { kind: 'fragment' }, base, at, frag);
   const flags = tcpFlagsTest(left, op, right);
-  if (flags === null) return failed(out, left, right0, imp, negated, rule, 'TCP flags test not decoded', base, at);
+  if (flags === null) return failed(out, left, right0, imp, op, rule, 'TCP flags test not decoded', base, at);
   if (flags !== undefined) return pushPlaced(out, imp, { kind: 'tcp-flags', values: flags }, base, at, negated);
   const status = ctStatusTest(left, op, right);
   if (status) return void out.push(ctMatch(status, base, at, op === '!'));
+  const direction = ctDirectionTest(left, op, right);
+  // the packet's direction in its connection: ORIGINAL for every NEW packet, the test on the original tuple of every
+  // protocol (as iptables `--ctdir`); a packet without a conntrack entry is undecided there too
+  if (direction !== undefined) return pushPlaced(out, imp, { kind: 'ct-original', match: { kind: 'protocol', protocols: PROTO_UNIVERSE } }, base, at, !direction);
   const pkt = pkttypeTest(left, op, right);
   if (pkt !== undefined) return void out.push(pkttypeMatch(pkt, ownText(rule, base, at) ?? rule.text, base, at, negated));
   // (the protocol is one for both directions: `nft -j` writes `ct original protocol` without its direction)
   const orig = left.k === 'ct' && (left.dir === 'original' || left.key === 'protocol') ? CT_ORIGINAL.get(left.key) : undefined;
   const f = orig ?? classify(left);
-  if (!f) return failed(out, left, right0, imp, negated, rule, `${exprModule(left)} is not decoded`, base, at);
+  if (!f) return failed(out, left, right0, imp, op, rule, `${exprModule(left)} is not decoded`, base, at);
   let vals: IrVal[];
   if (right.k === 'atom' || right.k === 'prefix' || right.k === 'range') {
     vals = ONE_VAL;
     vals[0] = right;
   } else {
     vals = [];
-    if (!leaves(right, vals)) return failed(out, left, right0, imp, negated, rule, 'the value is computed at run time', base, at);
+    if (!leaves(right, vals)) return failed(out, left, right0, imp, op, rule, 'the value is computed at run time', base, at);
     if (vals.length === 0 && right.k === 'set') {
       // an empty set matches nothing
-    } else if (vals.length === 0) return failed(out, left, right0, imp, negated, rule, 'no value', base, at);
+    } else if (vals.length === 0) return failed(out, left, right0, imp, op, rule, 'no value', base, at);
   }
   if (f.kind === 'ctstate' && right.k === 'list' && (op === '==' || op === '!=') && !orig) {
     // `ct state == established,related` (nft -j: `"==" … ["established", "related"]` or `{"|": […]}`): nft
@@ -657,7 +739,7 @@ function convertMatchInto(out: MatchSink, left0: IrExpr, op: string, right1: IrV
     const states = new Set<string>();
     for (const v of vals) {
       const s = atomStr(v);
-      if (s === undefined || !CT_STATE_NAMES.has(s)) return failed(out, left, right0, imp, negated, rule, `value not understood for ${exprModule(left)}`, base, at);
+      if (s === undefined || !CT_STATE_NAMES.has(s)) return failed(out, left, right0, imp, op, rule, `value not understood for ${exprModule(left)}`, base, at);
       states.add(s);
     }
     if (states.size > 1) {
@@ -669,7 +751,7 @@ function convertMatchInto(out: MatchSink, left0: IrExpr, op: string, right1: IrV
   if (orig) {
     // `ct original protocol/proto-src/proto-dst/ip saddr/…`: the plain match on the connection's original tuple
     const inner = valueMatch(f, vals, op, undefined, -1, false);
-    if (!inner || (inner.kind !== 'protocol' && inner.kind !== 'port' && inner.kind !== 'address')) return failed(out, left, right0, imp, negated, rule, `value not understood for ${exprModule(left)}`, base, at);
+    if (!inner || (inner.kind !== 'protocol' && inner.kind !== 'port' && inner.kind !== 'address')) return failed(out, left, right0, imp, op, rule, `value not understood for ${exprModule(left)}`, base, at);
     // an address of the other family: the kernel ends the rule (NFT_BREAK) whether the test is negated or
     // not, and nft adds no `meta nfproto` of its own — so the family is a match of the rule, outside the negation
     const fam = f.kind === 'address' && (tc.mixedFamily || tc.table.family !== (f.family === 'ipv4' ? 'ip' : 'ip6')) ? FAMILY_MATCH[f.family] : undefined;
@@ -696,7 +778,7 @@ function convertMatchInto(out: MatchSink, left0: IrExpr, op: string, right1: IrV
       tc.diagnostics.push({ severity: 'error', code: 'nftables/value-out-of-range', message: `Value ${describeVal(bad)} is out of range for ${exprModule(left)} (0-${f.kind === 'port' ? 65535 : 255}): nft refuses it`, span: where });
     else if (where && (op === '==' || op === '!=' || op === 'in'))
       tc.diagnostics.push({ severity: 'warning', code: 'nftables/bad-value', message: `Value ${bad ? describeVal(bad) : ''} is not a valid ${f.kind} for ${exprModule(left)}; the match is treated as undecidable`, span: where });
-    return failed(out, left, right0, imp, negated, rule, `value not understood for ${exprModule(left)}`, base, at);
+    return failed(out, left, right0, imp, op, rule, `value not understood for ${exprModule(left)}`, base, at);
   }
   for (let i = 0; i < imp.length; i++) out.push(imp[i]!);
   if (m.kind === 'port' && left.k === 'payload' && left.proto === 'th' && !portProtocolsOnly(out)) m = thPorts(m, ownText(rule, base, at) ?? rule.text, base, at, negated);
@@ -745,6 +827,15 @@ function ctStatusTest(left: IrExpr, op: string, right: IrVal): CtState[] | undef
     if (!states.includes(s)) states.push(s);
   }
   return states;
+}
+
+/** `ct direction original|reply` (implicit or `==`, `!=`): whether it tests for the ORIGINAL direction; undefined for anything else. */
+function ctDirectionTest(left: IrExpr, op: string, right: IrVal): boolean | undefined {
+  if (left.k !== 'ct' || left.key !== 'direction' || left.dir !== undefined || (op !== 'in' && op !== '==' && op !== '!=')) return undefined;
+  const s = atomStr(right);
+  // (nft's ct_dir type: original 0, reply 1)
+  const original = s === 'original' || s === '0' ? true : s === 'reply' || s === '1' ? false : undefined;
+  return original === undefined ? undefined : original !== (op === '!=');
 }
 
 /** Whether a value (or a bound of a range) is a number above max. */
@@ -950,8 +1041,11 @@ function pushPlaced(out: MatchSink, imp: Match[], m: Match, base: Span | undefin
 }
 
 /** The conjunction for a match that cannot be decoded, pushed onto `out`: the selector's dependencies and an opaque match. */
-function failed(out: MatchSink, left: IrExpr, right0: IrVal, imp: Match[], negated: boolean, rule: RuleText, reason: string, base: Span | undefined, at: number): void {
-  const m = opaque(right0.k === 'ref' ? 'set' : exprModule(left), ownText(rule, base, at) ?? rule.text, reason, base && spanAt(base, at));
+function failed(out: MatchSink, left: IrExpr, right0: IrVal, imp: Match[], op: string, rule: RuleText, reason: string, base: Span | undefined, at: number): void {
+  const negated = op === '!=';
+  // (nft -j: the match as nft writes it, not its JSON object, where the selector and value have an nft text)
+  const text = (rule.source !== undefined ? matchText(left, op, right0) : undefined) ?? ownText(rule, base, at) ?? rule.text;
+  const m = opaque(right0.k === 'ref' ? 'set' : exprModule(left), text, reason, base && spanAt(base, at));
   if (negated) m.negated = true;
   for (let i = 0; i < imp.length; i++) out.push(imp[i]!);
   out.push(m);
@@ -1040,6 +1134,8 @@ function verdictAction(v: IrVerdict): Action {
       return v.with === undefined ? SIMPLE_VERDICTS.reject : { kind: 'reject', with: v.with };
     case 'queue':
       return { kind: 'queue', text: v.text };
+    case 'unknown':
+      return { kind: 'unknown', target: v.target, text: v.text };
   }
 }
 

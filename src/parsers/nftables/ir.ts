@@ -4,6 +4,7 @@
  * agree by construction on everything but syntax.
  */
 import type { Diagnostic, DocComment, Rule, Span, TableFamily } from '../../model/index.js';
+import { CONTINUE_TARGETS } from '../iptables/names.js';
 
 /** A selector: what a match or a statement reads from the packet. */
 export type IrExpr =
@@ -44,7 +45,9 @@ export type IrVerdict =
   | { k: 'jump'; target: string }
   | { k: 'goto'; target: string }
   | { k: 'reject'; with?: string }
-  | { k: 'queue'; text: string };
+  | { k: 'queue'; text: string }
+  /** A target nft lists untranslated (`xt target "DNAT"`): its verdict is not known here. */
+  | { k: 'unknown'; target: string; text: string };
 
 export type IrStmt =
   /**
@@ -238,4 +241,20 @@ export function unknownRules(ch: IrChain, span: Span, text: string): number {
 export function positionUnknown(span: Span, text: string): IrStmt {
   const reason = 'rule handles and positions are given when the ruleset is loaded: the rules this command changes are not known here';
   return { k: 'opaque', module: 'rule handle', text, reason, span };
+}
+
+/**
+ * An iptables extension nft lists untranslated (`xt match "comment"`, `xt target "MARK"`: iptables-nft rules, which
+ * `nft -j` always lists so): a comment always matches, and a target the iptables reader goes on after (CONTINUE_TARGETS:
+ * MARK, LOG, CONNMARK, …) goes on here too — but CT and NOTRACK, which may untrack; any other match is undecided and any
+ * other target's verdict unknown. Its text: `xt match comment` (nft -j: not the JSON object).
+ */
+export function xtStmt(type: string | undefined, name: string | undefined, span: Span): IrStmt {
+  const text = `xt ${type ?? ''} ${name ?? ''}`.replace(/ +/g, ' ').trim();
+  if (type === 'target') {
+    if (name !== undefined && CONTINUE_TARGETS.has(name) && name !== 'CT' && name !== 'NOTRACK') return { k: 'continue', name: 'xt', span };
+    return { k: 'verdict', v: { k: 'unknown', target: name ?? 'xt', text }, span };
+  }
+  if (type === 'match' && name === 'comment') return { k: 'continue', name: 'comment', span };
+  return { k: 'opaque', module: 'xt', text, reason: 'iptables compatibility expressions are not decoded', span };
 }

@@ -8,7 +8,7 @@ import { ajvLib } from '../libs.js';
 import { DOCUMENT_START, LineIndex, type Diagnostic, type Span, type TableFamily } from '../../model/index.js';
 import { toPlain, type PValue } from '../values.js';
 import type { RulePrebuilder } from './build.js';
-import { IrState, positionUnknown, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
+import { IrState, positionUnknown, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey, xtStmt } from './ir.js';
 import { FAMILIES, namedPriority } from './symbols.js';
 import { member as get, parseJsonViews } from './fastjson.js';
 import { readJson } from '../json.js';
@@ -585,11 +585,11 @@ class JsonBuilder {
       case 'secmark':
         return push({ k: 'continue', name: e.key, span });
       case 'limit':
-        return push({ k: 'opaque', module: 'limit', text: this.textOf(s), reason: 'rate limits depend on traffic over time', span });
+        return push({ k: 'opaque', module: 'limit', text: counterText(e.key, toPlain(o)) ?? this.textOf(s), reason: 'rate limits depend on traffic over time', span });
       case 'quota':
-        return push({ k: 'opaque', module: 'quota', text: this.textOf(s), reason: 'quotas depend on traffic already seen', span });
+        return push({ k: 'opaque', module: 'quota', text: counterText(e.key, toPlain(o)) ?? this.textOf(s), reason: 'quotas depend on traffic already seen', span });
       case 'ct count':
-        return push({ k: 'opaque', module: 'ct count', text: this.textOf(s), reason: 'connection counts are only known at run time', span });
+        return push({ k: 'opaque', module: 'ct count', text: counterText(e.key, toPlain(o)) ?? this.textOf(s), reason: 'connection counts are only known at run time', span });
       case 'set':
       case 'map':
       case 'meter': {
@@ -632,10 +632,8 @@ class JsonBuilder {
       }
       case 'fwd':
         return push({ k: 'verdict', v: { k: 'queue', text: this.textOf(s) }, span });
-      case 'xt': {
-        if (str(get(o, 'type')) === 'target') return push({ k: 'verdict', v: { k: 'queue', text: this.textOf(s) }, span });
-        return push({ k: 'opaque', module: 'xt', text: this.textOf(s), reason: 'iptables compatibility expressions are not decoded', span });
-      }
+      case 'xt':
+        return push(xtStmt(str(get(o, 'type')), str(get(o, 'name')), span));
       default:
         this.warn(`Unknown statement "${e.key}"`, span, 'nftables-json/unknown-statement');
         return push({ k: 'unknown', text: this.textOf(s), span });
@@ -684,4 +682,24 @@ export function parseNftablesJsonIr(text: string, prebuilder?: RulePrebuilder): 
     }
   }
   return { state: b.state, dynamicSets: b.dynamicSets, diagnostics };
+}
+
+/**
+ * A limit, quota or ct count statement as nft lists it (`limit rate 3/minute burst 10 packets`, `quota over 10
+ * mbytes`, `ct count over 20`), for messages: not its JSON object. Undefined for a shape not known here.
+ */
+function counterText(key: string, o: unknown): string | undefined {
+  if (typeof o !== 'object' || o === null) return undefined;
+  const v = o as Record<string, unknown>;
+  const over = v.inv === true ? 'over ' : '';
+  if (key === 'limit') {
+    if (typeof v.rate !== 'number' || typeof v.per !== 'string') return undefined;
+    const bytes = v.rate_unit !== undefined && v.rate_unit !== 'packets';
+    const rate = bytes ? `${v.rate} ${String(v.rate_unit)}/${v.per}` : `${v.rate}/${v.per}`;
+    const burst = typeof v.burst === 'number' && v.burst > 0 ? ` burst ${v.burst} ${bytes ? String(v.burst_unit ?? 'bytes') : 'packets'}` : '';
+    return `limit rate ${over}${rate}${burst}`;
+  }
+  if (key === 'quota') return typeof v.val === 'number' ? `quota ${over}${v.val} ${typeof v.val_unit === 'string' ? v.val_unit : 'bytes'}` : undefined;
+  if (key === 'ct count') return typeof v.val === 'number' ? `ct count ${over}${v.val}` : undefined;
+  return undefined;
 }

@@ -6,7 +6,7 @@
 import { LineIndex, type Diagnostic, type DocComment, type Rule, type Span, type TableFamily } from '../../model/index.js';
 import type { ParseOptions } from '../types.js';
 import type { RulePrebuilder } from './build.js';
-import { exprModule, IrState, positionUnknown, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey } from './ir.js';
+import { exprModule, IrState, positionUnknown, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey, xtStmt } from './ir.js';
 import { HintedLineIndex, K_NL, K_PUNCT, K_REF, K_STR, K_VAR, K_WORD, lex, Lexer, spanOfTok, TOK_TYPES, type LexToken, type Source } from './lexer.js';
 import { placeOf } from '../placed.js';
 import { oneLineAt } from './rule.js';
@@ -1327,9 +1327,12 @@ export class NftTextParser {
         case 'xt': {
           this.pos++;
           const kind = this.next();
-          this.nameTok();
-          if (this.isWord(kind, 'target')) return void stmts.push({ k: 'verdict', v: { k: 'queue', text: this.stmtText(s0) }, span: this.stmtSpan(s0) });
-          return void stmts.push({ k: 'opaque', module: 'xt', text: this.stmtText(s0), reason: 'iptables compatibility expressions are not decoded', span: this.stmtSpan(s0) });
+          const name = this.nameTok();
+          const st = xtStmt(kind && this.isWord(kind) ? this.valOf(kind) : undefined, name ? this.valOf(name) : undefined, this.stmtSpan(s0));
+          // (the text as written: `xt match "recent"`)
+          if (st.k === 'opaque') st.text = this.stmtText(s0);
+          else if (st.k === 'verdict' && st.v.k === 'unknown') st.v.text = this.stmtText(s0);
+          return void stmts.push(st);
         }
         case 'reset': {
           this.pos++;

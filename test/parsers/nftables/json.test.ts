@@ -194,10 +194,10 @@ describe('nft -j JSON', () => {
     expect(json.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!.matches.map((m) => m.kind)).toEqual(['family', 'address', 'protocol']);
   });
 
-  it('an undecodable match quotes its own statement, not the whole rule object', () => {
+  it('an undecodable match quotes its own statement as nft writes it, not the whole rule object', () => {
     const doc = parseNftablesJson(wrap(table, base, rule(match(payload('tcp', 'dport'), 1761), match({ meta: { key: 'mark' } }, 1), { accept: null })));
     const m = chainOf(doc, 'in').rules[0]!.matches.find((x) => x.kind === 'opaque');
-    expect(m).toMatchObject({ kind: 'opaque', module: 'meta mark', text: '{ "match": { "op": "==", "left": { "meta": { "key": "mark" } }, "right": 1 } }' });
+    expect(m).toMatchObject({ kind: 'opaque', module: 'meta mark', text: 'meta mark 1' });
     expect(at(m!.span)).toBe('46:11-56:12');
   });
 
@@ -230,5 +230,46 @@ describe('nft -j JSON', () => {
     expect(json.diagnostics).toEqual([]);
     expect(canonicalRuleset(json.rulesets[0]!)).toEqual(canonicalRuleset(text.rulesets[0]!));
     expect(json.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!.matches.map((m) => m.kind)).toEqual(['family', 'ct-original']);
+  });
+
+  it("iptables-nft's untranslated extensions (nft -j lists every one as xt): a comment matches, MARK goes on, others stay undecided", () => {
+    // nft -j list ruleset on a Calico host: `-m comment --comment "cali:…" -j MARK --set-xmark …` and `-m set … -j DNAT`
+    const xt = (type: string, name: string) => ({ xt: { type, name } });
+    const json = wrap(
+      table,
+      base,
+      rule(xt('match', 'comment'), xt('target', 'MARK')),
+      rule(match(payload('tcp', 'dport'), 22), xt('match', 'comment'), { accept: null }),
+      rule(match(payload('tcp', 'dport'), 80), xt('match', 'set'), xt('target', 'DNAT')),
+      rule(match({ fib: { result: 'oif', flags: ['saddr', 'mark', 'iif'] } }, false), { drop: null }),
+    );
+    const doc = parseNftablesJson(json);
+    expect(diags(doc)).toEqual([]);
+    expect(rulesOf(doc, 'in')).toEqual([' => continue comment xt', 'dstport=22 proto=6 => accept', 'dstport=80 opaque:xt proto=6 => unknown DNAT', 'opaque:fib => drop']);
+    const texts = chainOf(doc, 'in').rules.flatMap((r) => r.matches.flatMap((m) => (m.kind === 'opaque' ? [m.text] : [])));
+    expect(texts).toEqual(['xt match set', 'fib saddr . mark . iif oif missing']);
+    expect(chainOf(doc, 'in').rules[2]!.action).toMatchObject({ kind: 'unknown', target: 'DNAT', text: 'xt target DNAT' });
+  });
+
+  it('the text front end reads xt statements alike', () => {
+    const doc = parseNftables('table ip filter {\n chain in {\n  type filter hook input priority 0; policy drop;\n  xt match "comment" xt target "MARK"\n  tcp dport 22 xt match "comment" accept\n  tcp dport 80 xt match "set" xt target "DNAT"\n }\n}\n');
+    expect(diags(doc)).toEqual([]);
+    expect(rulesOf(doc, 'in')).toEqual([' => continue comment xt', 'dstport=22 proto=6 => accept', 'dstport=80 opaque:xt proto=6 => unknown DNAT']);
+  });
+
+  it('a limit, quota or ct count is quoted as nft lists it, not as its JSON object', () => {
+    // ufw's LIMIT-BLOCK log rule through iptables-nft, nft -j list ruleset
+    const json = wrap(
+      table,
+      base,
+      rule(match(payload('tcp', 'dport'), 22), { limit: { rate: 3, burst: 10, per: 'minute' } }, { accept: null }),
+      rule(match(payload('tcp', 'dport'), 80), { limit: { rate: 1, per: 'second', rate_unit: 'mbytes', burst: 2, burst_unit: 'mbytes', inv: true } }, { drop: null }),
+      rule(match(payload('tcp', 'dport'), 443), { quota: { val: 10, val_unit: 'mbytes', inv: true } }, { drop: null }),
+      rule(match(payload('tcp', 'dport'), 25), { 'ct count': { val: 20, inv: true } }, { drop: null }),
+    );
+    const doc = parseNftablesJson(json);
+    expect(diags(doc)).toEqual([]);
+    const texts = chainOf(doc, 'in').rules.flatMap((r) => r.matches.flatMap((m) => (m.kind === 'opaque' ? [m.text] : [])));
+    expect(texts).toEqual(['limit rate 3/minute burst 10 packets', 'limit rate over 1 mbytes/second burst 2 mbytes', 'quota over 10 mbytes', 'ct count over 20']);
   });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { findShadowedRules, tracePacket } from '../../../src/analysis/index.js';
+import { computeExposure, findShadowedRules, tracePacket } from '../../../src/analysis/index.js';
 import { canonicalRuleset, formatPorts, tcpFlagsMasked, tcpFlagsWhere } from '../../../src/model/index.js';
 import { parseNftables, parseNftablesJson } from '../../../src/parsers/nftables/index.js';
 import type { IncludeReader } from '../../../src/parsers/types.js';
@@ -153,6 +153,22 @@ describe('tables and chains', () => {
     const noMf = parseNftables(text.replace('  ip frag-off & 0x2000 != 0 drop\n', ''));
     expect(tracePacket(noMf.rulesets[0]!, probe).verdict).toBe('accept');
     expect(tracePacket(noMf.rulesets[0]!, { ...probe, dport: 1761 }).verdict).toBe('drop');
+  });
+
+  it("an undecoded match names itself, not the rest of its rule (ufw's `rt type 0 counter … drop` as iptables-nft lists it)", () => {
+    const doc = parseNftables('table ip6 filter {\n chain ufw6-before-input {\n  rt type 0 counter packets 0 bytes 0 drop\n  tcp dport 22 meta nfproto ipv6 ah spi 5 counter accept\n }\n}\n');
+    expect(diags(doc)).toEqual([]);
+    const texts = chainOf(doc, 'ufw6-before-input').rules.map((r) => r.matches.filter((m) => m.kind === 'opaque').map((m) => (m as { text: string }).text));
+    expect(texts).toEqual([['rt type 0'], ['ah spi 5']]);
+  });
+
+  it('ct direction: a NEW packet is in the ORIGINAL direction (iptables-nft writes --ctdir so); a negated opaque is not negated twice', () => {
+    const text = 'table ip t {\n chain c {\n  type filter hook input priority 0; policy drop;\n  tcp dport 80 ct direction original accept\n  tcp dport 443 ct direction reply accept\n  tcp dport 8443 ct direction != reply accept\n  tcp dport 25 meta cpu != 1 accept\n }\n}\n';
+    const doc = parseNftables(text);
+    expect(diags(doc)).toEqual([]);
+    expect(rulesOf(doc, 'c').slice(0, 3)).toEqual(['ctorig(proto=all) dstport=80 proto=6 => accept', '!ctorig(proto=all) dstport=443 proto=6 => accept', 'ctorig(proto=all) dstport=8443 proto=6 => accept']);
+    const exp = computeExposure(doc.rulesets[0]!, { hook: 'input' }).entries.map((e) => `${formatPorts(e.dports)} ${e.certainty}${e.reasons.length ? ` (${e.reasons.map((r) => r.message).join('; ')})` : ''}`);
+    expect(exp).toEqual(['80 open', '8443 open', '25 possibly-open (meta cpu != 1 at line 7 may or may not match)']);
   });
 
   it('an address under a contiguous netmask is a prefix; a mask with holes stays opaque', () => {

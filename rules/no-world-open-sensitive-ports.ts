@@ -13,20 +13,44 @@ interface Options {
 /**
  * Sources no packet from outside has: the kernel drops them as martians before INPUT and FORWARD (IPv4:
  * ip_route_input_slow — multicast and limited-broadcast sources, 0.0.0.0/8, 127.0.0.0/8 on any interface but lo;
- * IPv6: ip6_rcv_core, before netfilter — multicast and ::1 sources; :: is no host's). A rule that drops them
- * (`-s 127.0.0.0/8 ! -i lo -j DROP`, Shorewall's smurfs chain dropping 224.0.0.0/4) takes nothing from the
- * internet: the rest is still the whole internet.
+ * IPv6: ip6_rcv_core, before netfilter — multicast and ::1 sources; :: is no host's).
  */
-const NEVER_FROM_OUTSIDE = AddrSet.unionAll(['0.0.0.0/8', '127.0.0.0/8', '224.0.0.0/4', '255.255.255.255/32', '::/128', '::1/128', 'ff00::/8'].map((c) => parseCidr(c)!));
+const NEVER_FROM_OUTSIDE = ['0.0.0.0/8', '127.0.0.0/8', '224.0.0.0/4', '255.255.255.255/32', '::/128', '::1/128', 'ff00::/8'];
+/**
+ * Addresses that are no part of the internet (IANA special-purpose address registries, RFC 6890: not globally
+ * reachable): private networks, shared address space, link-local, documentation, benchmarking, reserved; for IPv6
+ * everything outside global unicast 2000::/3, and the documentation prefix.
+ */
+const NOT_GLOBAL = [
+  '10.0.0.0/8', '100.64.0.0/10', '169.254.0.0/16', '172.16.0.0/12', '192.0.0.0/24', '192.0.2.0/24', '192.168.0.0/16', '198.18.0.0/15',
+  '198.51.100.0/24', '203.0.113.0/24', '240.0.0.0/4', '::/3', '4000::/2', '8000::/1', '2001:db8::/32',
+];
+/** The internet's addresses: what a packet from outside may come from, less what is not globally reachable. */
+const INTERNET = AddrSet.all().subtract(AddrSet.unionAll([...NEVER_FROM_OUTSIDE, ...NOT_GLOBAL].map((c) => parseCidr(c)!)));
 
-/** Whether sources are the whole internet of a family (every address a packet from outside may come from). */
+function addressCount(set: AddrSet, family: Family): bigint {
+  let n = 0n;
+  if (family === 'ipv4') for (const [lo, hi] of set.v4.ranges()) n += BigInt(hi - lo);
+  else for (const [lo, hi] of set.v6.ranges()) n += hi - lo;
+  return n;
+}
+
+/**
+ * Of the internet's addresses, how many the sources may miss and still be "the whole internet": 1/256 of them (about
+ * a /8's worth of IPv4). An accept after a deny list — fail2ban's bans, CSF's deny file, a drop of a few networks or
+ * of private and bogon sources (anti-spoofing) — still opens the port to the internet.
+ */
+const ALLOWED_MISSING = { ipv4: addressCount(INTERNET, 'ipv4') / 256n, ipv6: addressCount(INTERNET, 'ipv6') / 256n };
+
+/** Whether sources are the whole internet of a family: all of its addresses but at most ALLOWED_MISSING. */
 function wholeInternet(sources: AddrSet, family: Family): boolean {
-  return sources.coversAll(family) || AddrSet.unionCoversAll([sources, NEVER_FROM_OUTSIDE], family);
+  if (sources.coversAll(family)) return true;
+  return addressCount(INTERNET.only(family).subtract(sources), family) <= ALLOWED_MISSING[family];
 }
 
 /** Whether the union of sources is the whole internet of a family. */
 function unionWholeInternet(sources: AddrSet[], family: Family): boolean {
-  return AddrSet.unionCoversAll([...sources, NEVER_FROM_OUTSIDE], family);
+  return AddrSet.unionCoversAll(sources, family) || wholeInternet(AddrSet.unionAll(sources), family);
 }
 
 /**

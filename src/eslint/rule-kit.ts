@@ -692,10 +692,14 @@ function cidrHead(sources: AddrSet): CidrHead {
     if (fam) {
       const rest = AddrSet.all(fam).subtract(sources);
       const out: string[] = [];
+      let excepted = 0;
       rest.eachCidr((family, start, prefix) => {
-        if (out.length <= HEAD) out.push(`${formatAddress(family, start)}/${prefix}`);
+        if (out.length < HEAD) out.push(`${formatAddress(family, start)}/${prefix}`);
+        excepted++;
       });
-      if (out.length > 0 && out.length < Math.min(count, HEAD)) h.text = `${fam === 'ipv4' ? '0.0.0.0/0' : '::/0'} except ${out.join(', ')}`;
+      // (a long deny list — 240 banned addresses before `--dport 80 -j ACCEPT` — is fewer blocks than what it leaves)
+      if (excepted > 0 && (excepted < Math.min(count, HEAD) || (count > HEAD && excepted < count)))
+        h.text = `${fam === 'ipv4' ? '0.0.0.0/0' : '::/0'} except ${joinHead(out, NO_NAMES, excepted)}`;
     }
   }
   if (sources.v4.bounds.length + sources.v6.bounds.length >= CACHED_BOUNDS) cidrCache.set(sources.v4, { v6: sources.v6, head: h });

@@ -5,8 +5,9 @@ import { save, tester } from './tester.js';
 tester('iptables').run('no-world-open-sensitive-ports', rule, {
   valid: [
     { code: save('-A INPUT -s 10.0.0.0/8 -p tcp --dport 22 -j ACCEPT'), filename: 'a.rules' },
-    // the whole internet minus one address is not the whole internet
-    { code: save('-A INPUT ! -s 192.0.2.1 -p tcp --dport 22 -j ACCEPT'), filename: 'a.rules' },
+    // half of the internet is not the whole internet, nor is all of it but 1.0.0.0/8 and 2.0.0.0/8 (more than 1/256 of it)
+    { code: save('-A INPUT -s 0.0.0.0/1 -p tcp --dport 22 -j ACCEPT'), filename: 'a.rules' },
+    { code: save('-A INPUT -s 1.0.0.0/8 -j DROP', '-A INPUT -s 2.0.0.0/8 -j DROP', '-A INPUT -p tcp --dport 22 -j ACCEPT'), filename: 'a.rules' },
     // 1768 is not on the sensitive list
     { code: save('-A INPUT -p tcp --dport 1768 -j ACCEPT'), filename: 'a.rules' },
     // replaced list
@@ -222,14 +223,57 @@ tester('nftables').run('no-world-open-sensitive-ports (firewalld forward-port, R
   ],
 });
 
+// The internet but for a deny list is the internet: fail2ban's bans, CSF's deny file or an anti-spoofing drop of private
+// sources before `--dport 22 -j ACCEPT` left SSH "reachable from 0.0.0.0/1, 128.0.0.0/2, …", which was not the whole
+// internet, and nothing was reported. The sources may miss 1/256 of the internet's addresses (about a /8's worth).
+tester('iptables').run('no-world-open-sensitive-ports (the internet but for a deny list)', rule, {
+  valid: [],
+  invalid: [
+    {
+      code: save('-A INPUT ! -s 192.0.2.1 -p tcp --dport 22 -j ACCEPT'),
+      filename: 'a.rules',
+      errors: [{ line: 5, column: 32, message: 'Open: TCP 22 (ssh) reachable from the whole internet (0.0.0.0/0 except 192.0.2.1/32).' }],
+    },
+    {
+      // fail2ban: the jail's chain rejects the banned addresses and returns
+      code: [
+        '*filter',
+        ':INPUT DROP [0:0]',
+        ':FORWARD DROP [0:0]',
+        ':OUTPUT ACCEPT [0:0]',
+        ':f2b-sshd - [0:0]',
+        '-A INPUT -p tcp -m multiport --dports 22 -j f2b-sshd',
+        '-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT',
+        '-A f2b-sshd -s 198.51.100.23/32 -j REJECT --reject-with icmp-port-unreachable',
+        '-A f2b-sshd -s 203.0.113.0/24 -j REJECT --reject-with icmp-port-unreachable',
+        '-A f2b-sshd -s 45.33.32.156/32 -j REJECT --reject-with icmp-port-unreachable',
+        '-A f2b-sshd -j RETURN',
+        'COMMIT',
+        '',
+      ].join('\n'),
+      filename: 'a.rules',
+      errors: [{ line: 7, column: 24, message: 'Open: TCP 22 (ssh) reachable from the whole internet (0.0.0.0/0 except 45.33.32.156/32, 198.51.100.23/32, 203.0.113.0/24).' }],
+    },
+    {
+      // a longer deny list is named by its first blocks and counted
+      code: save(...['198.51.100.1', '198.51.100.3', '198.51.100.5', '198.51.100.7', '198.51.100.9', '198.51.100.11'].map((a) => `-A INPUT -s ${a}/32 -j DROP`), '-A INPUT -p tcp --dport 22 -j ACCEPT'),
+      filename: 'a.rules',
+      errors: [{ line: 11, column: 17, message: 'Open: TCP 22 (ssh) reachable from the whole internet (0.0.0.0/0 except 198.51.100.1/32, 198.51.100.3/32, 198.51.100.5/32 and 3 more).' }],
+    },
+    {
+      // anti-spoofing on the uplink: private sources dropped
+      code: save('-A INPUT -s 10.0.0.0/8 -j DROP', '-A INPUT -s 172.16.0.0/12 -j DROP', '-A INPUT -s 192.168.0.0/16 -j DROP', '-A INPUT -p tcp --dport 22 -j ACCEPT'),
+      filename: 'a.rules',
+      errors: [{ line: 8, column: 17, message: 'Open: TCP 22 (ssh) reachable from the whole internet (0.0.0.0/0 except 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16).' }],
+    },
+  ],
+});
+
 // Sources the kernel drops as martians before INPUT (ip_route_input_slow: 127.0.0.0/8 off lo, multicast, 0.0.0.0/8,
 // 255.255.255.255; ip6_rcv_core: ::1, ff00::/8) are no part of the internet: an anti-spoofing drop of them left SSH
 // "reachable from 0.0.0.0/1, 128.0.0.0/2, …", which was not the whole internet, and nothing was reported
 tester('iptables').run('no-world-open-sensitive-ports (anti-spoofing drops of martian sources)', rule, {
-  valid: [
-    // a private range is a real source: the world minus 10.0.0.0/8 is not the world
-    { code: save('-A INPUT -s 10.0.0.0/8 -j DROP', '-A INPUT -p tcp --dport 22 -j ACCEPT'), filename: 'a.rules' },
-  ],
+  valid: [],
   invalid: [
     {
       code: save('-A INPUT -s 127.0.0.0/8 ! -i lo -j DROP', '-A INPUT -p tcp --dport 22 -j ACCEPT'),

@@ -35,16 +35,38 @@ function addressCount(set: AddrSet, family: Family): bigint {
   return n;
 }
 
+/** addressCount as a float, from the bounds: cheap, for the screens below (within 1e-15 of it). */
+function approxCount(set: AddrSet, family: Family): number {
+  let n = 0;
+  if (family === 'ipv4') {
+    const b = set.v4.bounds;
+    for (let i = 0; i + 1 < b.length; i += 2) n += b[i + 1]! - b[i]!;
+  } else {
+    const b = set.v6.bounds;
+    for (let i = 0; i + 1 < b.length; i += 2) n += Number(b[i + 1]! - b[i]!);
+  }
+  return n;
+}
+
 /**
  * Of the internet's addresses, how many the sources may miss and still be "the whole internet": 1/256 of them (about
  * a /8's worth of IPv4). An accept after a deny list — fail2ban's bans, CSF's deny file, a drop of a few networks or
  * of private and bogon sources (anti-spoofing) — still opens the port to the internet.
  */
 const ALLOWED_MISSING = { ipv4: addressCount(INTERNET, 'ipv4') / 256n, ipv6: addressCount(INTERNET, 'ipv6') / 256n };
+/**
+ * Fewer addresses than this cannot be the whole internet (what it must hold at least, less a margin for the floats):
+ * most sources — one address, one network — are told apart by their size alone.
+ */
+const AT_LEAST = {
+  ipv4: Number(addressCount(INTERNET, 'ipv4') - ALLOWED_MISSING.ipv4) * (1 - 1e-9),
+  ipv6: Number(addressCount(INTERNET, 'ipv6') - ALLOWED_MISSING.ipv6) * (1 - 1e-9),
+};
 
 /** Whether sources are the whole internet of a family: all of its addresses but at most ALLOWED_MISSING. */
 function wholeInternet(sources: AddrSet, family: Family): boolean {
   if (sources.coversAll(family)) return true;
+  if (approxCount(sources, family) < AT_LEAST[family]) return false;
   return addressCount(INTERNET.only(family).subtract(sources), family) <= ALLOWED_MISSING[family];
 }
 
@@ -70,10 +92,26 @@ function worldPorts(pieces: ExposedPiece[], family: Family, ports: NumSet): NumS
   const cuts = new Set<number>();
   for (const p of same) for (const [lo, hi] of p.ports.intersect(rest).ranges()) cuts.add(lo).add(hi);
   const points = [...cuts].sort((x, y) => x - y);
+  // by interval between points: the sum of the sizes of the sources of the pieces holding it, a bound of their
+  // union's size (a difference array over the points, then its running sum): an interval whose pieces hold fewer
+  // addresses than the whole internet needs is passed over without making their union (host firewalls: tens of
+  // thousands of one-address accepts)
+  const at = new Map<number, number>();
+  points.forEach((x, i) => at.set(x, i));
+  const delta = new Float64Array(points.length);
+  for (const p of same) {
+    const size = approxCount(p.entry.sources, family);
+    for (const [lo, hi] of p.ports.intersect(rest).ranges()) {
+      delta[at.get(lo)!] += size;
+      delta[at.get(hi)!] -= size;
+    }
+  }
+  let bound = 0;
   for (let i = 0; i + 1 < points.length; i++) {
     const lo = points[i]!;
     const hi = points[i + 1]!;
-    if (!rest.has(lo)) continue;
+    bound += delta[i]!;
+    if (!rest.has(lo) || bound < AT_LEAST[family]) continue;
     const u = AddrSet.unionAll(same.filter((p) => p.ports.has(lo)).map((p) => p.entry.sources));
     if (wholeInternet(u, family)) world = world.union(IntervalSet.range(lo, hi).intersect(rest));
   }
@@ -102,8 +140,40 @@ function worldByFamily(exposure: Exposure, protocol: number, set: NumSet, onlyOp
   }
   const out = new Map<Family, NumSet>();
   for (const [family, f] of seen) {
-    if (set.subtract(f.world).isEmpty || !unionWholeInternet(f.sources, family)) out.set(family, f.world);
-    else out.set(family, worldPorts(exposedPieces(exposure, protocol, set).filter((p) => p.entry.family === family && (!onlyOpen || p.entry.certainty === 'open')), family, set));
+    if (set.subtract(f.world).isEmpty || !unionWholeInternet(f.sources, family)) {
+      out.set(family, f.world);
+      continue;
+    }
+    // the ports several entries may make world-open together: where the sizes of their sources add up to the whole
+    // internet (a bound of their union's size, by port, over the entries' whole port sets); the pieces are made for
+    // those ports only (a host firewall's tens of thousands of one-address accepts reach none of them)
+    const delta = new Float64Array(65537);
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      if (e.family !== family || !e.protocols.has(protocol) || (onlyOpen && e.certainty !== 'open')) continue;
+      const size = approxCount(e.sources, family);
+      if (size === 0) continue;
+      const b = e.dports.bounds;
+      for (let k = 0; k + 1 < b.length; k += 2) {
+        delta[b[k]!]! += size;
+        delta[b[k + 1]!]! -= size;
+      }
+    }
+    const enough: number[] = [];
+    let sum = 0;
+    for (let port = 0; port <= 65535; port++) {
+      sum += delta[port]!;
+      if (sum < AT_LEAST[family]) continue;
+      if (enough.length > 0 && enough[enough.length - 1] === port) enough[enough.length - 1] = port + 1;
+      else enough.push(port, port + 1);
+    }
+    const candidates = IntervalSet.fromBounds(enough).intersect(set).subtract(f.world);
+    if (candidates.isEmpty) {
+      out.set(family, f.world);
+      continue;
+    }
+    const pieces = exposedPieces(exposure, protocol, candidates).filter((p) => p.entry.family === family && (!onlyOpen || p.entry.certainty === 'open'));
+    out.set(family, f.world.union(worldPorts(pieces, family, candidates)));
   }
   return out;
 }
@@ -216,7 +286,9 @@ function judge(context: Rule.RuleContext, a: FileAnalysis, exposure: Exposure, l
     const perFamily = worldByFamily(exposure, protocol, set, false);
     if ([...perFamily.values()].every((w) => w.isEmpty)) continue; // nothing is world-open: the usual case
     let surely: Map<Family, NumSet> | undefined;
-    for (const piece of exposedPieces(exposure, protocol, set)) {
+    // (only the pieces that reach a world-open port: the others are passed over below)
+    const anyWorld = [...perFamily.values()].reduce((u, w) => u.union(w), IntervalSet.empty<number>());
+    for (const piece of exposedPieces(exposure, protocol, anyWorld)) {
       const all = perFamily.get(piece.entry.family)!;
       if (all.isEmpty) continue;
       // a line that admits only named sources (an Azure service tag, a security group) opens nothing to the

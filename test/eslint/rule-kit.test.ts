@@ -135,6 +135,16 @@ function referenceSources(sources: AddrSet, principals: string[] = []): string {
   ];
   // "*", the names no rule wrote, in words
   const names = principals.map((n) => (n !== '*' ? n : principals.length === 1 ? 'any named source' : 'any other named source'));
+  // a set of one family that holds most of it, with fewer blocks left out than it has: "0.0.0.0/0 except …"
+  const fam = sources.v6.isEmpty ? 'ipv4' : sources.v4.isEmpty ? 'ipv6' : undefined;
+  if (fam && cidrs.length >= 3 && principals.length === 0) {
+    const rest = AddrSet.all(fam).subtract(sources).toCidrs();
+    const count = (a: AddrSet) => a.toCidrs().reduce((n, c) => n + (1n << BigInt((fam === 'ipv4' ? 32 : 128) - Number(c.split('/')[1]))), 0n);
+    if (rest.length > 0 && (rest.length < Math.min(cidrs.length, 4) || (cidrs.length > 4 && rest.length < cidrs.length && count(sources) > count(AddrSet.all(fam).subtract(sources))))) {
+      const except = rest.length > 4 ? `${rest.slice(0, 3).join(', ')} and ${rest.length - 3} more` : rest.join(', ');
+      cidrs.splice(0, cidrs.length, `${fam === 'ipv4' ? '0.0.0.0/0' : '::/0'} except ${except}`);
+    }
+  }
   const parts = [...cidrs.slice(0, 4), ...names];
   const total = cidrs.length + principals.length;
   if (total === 0) return 'no source';

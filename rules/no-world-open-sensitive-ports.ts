@@ -147,25 +147,59 @@ function worldByFamily(exposure: Exposure, protocol: number, set: NumSet, onlyOp
     // the ports several entries may make world-open together: where the sizes of their sources add up to the whole
     // internet (a bound of their union's size, by port, over the entries' whole port sets); the pieces are made for
     // those ports only (a host firewall's tens of thousands of one-address accepts reach none of them)
-    const delta = new Float64Array(65537);
+    // (the sizes' total first: most rulesets' partial sources add up to far less than the internet; then a sweep
+    // over the entries' port bounds — a difference array over the 65,536 ports for many entries, their sorted
+    // bounds for a few: a security group has a handful, and a document thousands of groups)
+    const take = (e: ExposureEntry): boolean => e.family === family && e.protocols.has(protocol) && (!onlyOpen || e.certainty === 'open');
+    let total = 0;
+    let ranges = 0;
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i]!;
-      if (e.family !== family || !e.protocols.has(protocol) || (onlyOpen && e.certainty !== 'open')) continue;
-      const size = approxCount(e.sources, family);
-      if (size === 0) continue;
-      const b = e.dports.bounds;
-      for (let k = 0; k + 1 < b.length; k += 2) {
-        delta[b[k]!]! += size;
-        delta[b[k + 1]!]! -= size;
-      }
+      if (!take(e)) continue;
+      total += approxCount(e.sources, family);
+      ranges += e.dports.bounds.length >> 1;
     }
     const enough: number[] = [];
-    let sum = 0;
-    for (let port = 0; port <= 65535; port++) {
-      sum += delta[port]!;
-      if (sum < AT_LEAST[family]) continue;
-      if (enough.length > 0 && enough[enough.length - 1] === port) enough[enough.length - 1] = port + 1;
-      else enough.push(port, port + 1);
+    const extend = (port: number, next: number): void => {
+      if (enough.length > 0 && enough[enough.length - 1] === port) enough[enough.length - 1] = next;
+      else enough.push(port, next);
+    };
+    if (total >= AT_LEAST[family] && ranges > 4096) {
+      const delta = new Float64Array(65537);
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[i]!;
+        if (!take(e)) continue;
+        const size = approxCount(e.sources, family);
+        const b = e.dports.bounds;
+        for (let k = 0; k + 1 < b.length; k += 2) {
+          delta[b[k]!]! += size;
+          delta[b[k + 1]!]! -= size;
+        }
+      }
+      let sum = 0;
+      for (let port = 0; port <= 65535; port++) {
+        sum += delta[port]!;
+        if (sum >= AT_LEAST[family]) extend(port, port + 1);
+      }
+    } else if (total >= AT_LEAST[family]) {
+      const at: number[] = [];
+      const by: number[] = [];
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[i]!;
+        if (!take(e)) continue;
+        const size = approxCount(e.sources, family);
+        const b = e.dports.bounds;
+        for (let k = 0; k + 1 < b.length; k += 2) at.push(b[k]!, b[k + 1]!), by.push(size, -size);
+      }
+      const order = Array.from({ length: at.length }, (_, k) => k).sort((x, y) => at[x]! - at[y]!);
+      let sum = 0;
+      for (let k = 0; k < order.length; k++) {
+        sum += by[order[k]!]!;
+        const port = at[order[k]!]!;
+        const next = k + 1 < order.length ? at[order[k + 1]!]! : 65536;
+        // (the sum holds from this bound to the next one)
+        if (next > port && sum >= AT_LEAST[family]) extend(port, next);
+      }
     }
     const candidates = IntervalSet.fromBounds(enough).intersect(set).subtract(f.world);
     if (candidates.isEmpty) {

@@ -28,14 +28,7 @@ const NOT_GLOBAL = [
 /** The internet's addresses: what a packet from outside may come from, less what is not globally reachable. */
 const INTERNET = AddrSet.all().subtract(AddrSet.unionAll([...NEVER_FROM_OUTSIDE, ...NOT_GLOBAL].map((c) => parseCidr(c)!)));
 
-function addressCount(set: AddrSet, family: Family): bigint {
-  let n = 0n;
-  if (family === 'ipv4') for (const [lo, hi] of set.v4.ranges()) n += BigInt(hi - lo);
-  else for (const [lo, hi] of set.v6.ranges()) n += hi - lo;
-  return n;
-}
-
-/** addressCount as a float, from the bounds: cheap, for the screens below (within 1e-15 of it). */
+/** AddrSet.count as a float, from the bounds: cheap, for the screens below (within 1e-15 of it). */
 function approxCount(set: AddrSet, family: Family): number {
   let n = 0;
   if (family === 'ipv4') {
@@ -53,21 +46,21 @@ function approxCount(set: AddrSet, family: Family): number {
  * a /8's worth of IPv4). An accept after a deny list — fail2ban's bans, CSF's deny file, a drop of a few networks or
  * of private and bogon sources (anti-spoofing) — still opens the port to the internet.
  */
-const ALLOWED_MISSING = { ipv4: addressCount(INTERNET, 'ipv4') / 256n, ipv6: addressCount(INTERNET, 'ipv6') / 256n };
+const ALLOWED_MISSING = { ipv4: INTERNET.count('ipv4') / 256n, ipv6: INTERNET.count('ipv6') / 256n };
 /**
  * Fewer addresses than this cannot be the whole internet (what it must hold at least, less a margin for the floats):
  * most sources — one address, one network — are told apart by their size alone.
  */
 const AT_LEAST = {
-  ipv4: Number(addressCount(INTERNET, 'ipv4') - ALLOWED_MISSING.ipv4) * (1 - 1e-9),
-  ipv6: Number(addressCount(INTERNET, 'ipv6') - ALLOWED_MISSING.ipv6) * (1 - 1e-9),
+  ipv4: Number(INTERNET.count('ipv4') - ALLOWED_MISSING.ipv4) * (1 - 1e-9),
+  ipv6: Number(INTERNET.count('ipv6') - ALLOWED_MISSING.ipv6) * (1 - 1e-9),
 };
 
 /** Whether sources are the whole internet of a family: all of its addresses but at most ALLOWED_MISSING. */
 function wholeInternet(sources: AddrSet, family: Family): boolean {
   if (sources.coversAll(family)) return true;
   if (approxCount(sources, family) < AT_LEAST[family]) return false;
-  return addressCount(INTERNET.only(family).subtract(sources), family) <= ALLOWED_MISSING[family];
+  return INTERNET.only(family).subtract(sources).count(family) <= ALLOWED_MISSING[family];
 }
 
 /** Whether the union of sources is the whole internet of a family. */
@@ -92,26 +85,11 @@ function worldPorts(pieces: ExposedPiece[], family: Family, ports: NumSet): NumS
   const cuts = new Set<number>();
   for (const p of same) for (const [lo, hi] of p.ports.intersect(rest).ranges()) cuts.add(lo).add(hi);
   const points = [...cuts].sort((x, y) => x - y);
-  // by interval between points: the sum of the sizes of the sources of the pieces holding it, a bound of their
-  // union's size (a difference array over the points, then its running sum): an interval whose pieces hold fewer
-  // addresses than the whole internet needs is passed over without making their union (host firewalls: tens of
-  // thousands of one-address accepts)
-  const at = new Map<number, number>();
-  points.forEach((x, i) => at.set(x, i));
-  const delta = new Float64Array(points.length);
-  for (const p of same) {
-    const size = approxCount(p.entry.sources, family);
-    for (const [lo, hi] of p.ports.intersect(rest).ranges()) {
-      delta[at.get(lo)!] += size;
-      delta[at.get(hi)!] -= size;
-    }
-  }
-  let bound = 0;
+  // (the caller made pieces only for the ports where their sources' sizes can add up to the whole internet)
   for (let i = 0; i + 1 < points.length; i++) {
     const lo = points[i]!;
     const hi = points[i + 1]!;
-    bound += delta[i]!;
-    if (!rest.has(lo) || bound < AT_LEAST[family]) continue;
+    if (!rest.has(lo)) continue;
     const u = AddrSet.unionAll(same.filter((p) => p.ports.has(lo)).map((p) => p.entry.sources));
     if (wholeInternet(u, family)) world = world.union(IntervalSet.range(lo, hi).intersect(rest));
   }

@@ -699,7 +699,7 @@ function cidrHead(sources: AddrSet): CidrHead {
       });
       // (a long deny list — 240 banned addresses before `--dport 80 -j ACCEPT` — is fewer blocks than what it leaves,
       // which holds most addresses)
-      if (excepted > 0 && (excepted < Math.min(count, HEAD) || (count > HEAD && excepted < count && mostOf(sources, rest, fam)))) {
+      if (excepted > 0 && (excepted < Math.min(count, HEAD) || (count > HEAD && excepted < count && sources.count(fam) > rest.count(fam)))) {
         const out: string[] = [];
         rest.eachCidr((family, start, prefix) => {
           if (out.length < HEAD) out.push(`${formatAddress(family, start)}/${prefix}`);
@@ -710,17 +710,6 @@ function cidrHead(sources: AddrSet): CidrHead {
   }
   if (sources.v4.bounds.length + sources.v6.bounds.length >= CACHED_BOUNDS) cidrCache.set(sources.v4, { v6: sources.v6, head: h });
   return h;
-}
-
-/** Whether `set` holds more addresses of `family` than `rest` does. */
-function mostOf(set: AddrSet, rest: AddrSet, family: 'ipv4' | 'ipv6'): boolean {
-  const size = (a: AddrSet): bigint => {
-    let n = 0n;
-    if (family === 'ipv4') for (const [lo, hi] of a.v4.ranges()) n += BigInt(hi - lo);
-    else for (const [lo, hi] of a.v6.ranges()) n += hi - lo;
-    return n;
-  };
-  return size(set) > size(rest);
 }
 
 function joinHead(head: readonly string[], named: readonly string[], total: number): string {

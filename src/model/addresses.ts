@@ -122,6 +122,13 @@ export class AddrSet {
     if (family === 'ipv4') return this.v6.isEmpty ? this : new AddrSet(this.v4, IntervalSet.empty());
     return this.v4.isEmpty ? this : new AddrSet(IntervalSet.empty(), this.v6);
   }
+  /** How many addresses of the family the set holds. */
+  count(family: Family): bigint {
+    let n = 0n;
+    if (family === 'ipv4') for (const [lo, hi] of this.v4.ranges()) n += BigInt(hi - lo);
+    else for (const [lo, hi] of this.v6.ranges()) n += hi - lo;
+    return n;
+  }
   /** True when the set holds every address of the family. */
   coversAll(family: Family): boolean {
     return family === 'ipv4' ? this.v4.equals(AddrSet.ALL_V4.v4) : this.v6.equals(AddrSet.ALL_V6.v6);

@@ -564,6 +564,15 @@ interface RuleText {
 }
 
 /** nft -j: the text of the match statement itself (a rule is a whole object over many lines, and naming it named no expression). */
+/**
+ * The text a reason names a match by: from nft -j, the match as nft writes it (`th dport 1767`), not its JSON object
+ * (`{"match": {"op": "==", "left": {"payload": …}}}`), where the selector and value have an nft text; else the
+ * match's own text in the rule, else the rule's.
+ */
+function placedText(rule: RuleText, left: IrExpr, op: string, right: IrVal, base: Span | undefined, at: number): string {
+  return (rule.source !== undefined ? matchText(left, op, right) : undefined) ?? ownText(rule, base, at) ?? rule.text;
+}
+
 function ownText(rule: RuleText, base: Span | undefined, at: number): string | undefined {
   if (base === undefined) return undefined;
   if (at >= 0) {
@@ -715,7 +724,7 @@ function convertMatchInto(out: MatchSink, left0: IrExpr, op: string, right1: IrV
   // protocol (as iptables `--ctdir`); a packet without a conntrack entry is undecided there too
   if (direction !== undefined) return pushPlaced(out, imp, { kind: 'ct-original', match: { kind: 'protocol', protocols: PROTO_UNIVERSE } }, base, at, !direction);
   const pkt = pkttypeTest(left, op, right);
-  if (pkt !== undefined) return void out.push(pkttypeMatch(pkt, ownText(rule, base, at) ?? rule.text, base, at, negated));
+  if (pkt !== undefined) return void out.push(pkttypeMatch(pkt, placedText(rule, left, op, right0, base, at), base, at, negated));
   // (the protocol is one for both directions: `nft -j` writes `ct original protocol` without its direction)
   const orig = left.k === 'ct' && (left.dir === 'original' || left.key === 'protocol') ? CT_ORIGINAL.get(left.key) : undefined;
   const f = orig ?? classify(left);
@@ -781,7 +790,7 @@ function convertMatchInto(out: MatchSink, left0: IrExpr, op: string, right1: IrV
     return failed(out, left, right0, imp, op, rule, `value not understood for ${exprModule(left)}`, base, at);
   }
   for (let i = 0; i < imp.length; i++) out.push(imp[i]!);
-  if (m.kind === 'port' && left.k === 'payload' && left.proto === 'th' && !portProtocolsOnly(out)) m = thPorts(m, ownText(rule, base, at) ?? rule.text, base, at, negated);
+  if (m.kind === 'port' && left.k === 'payload' && left.proto === 'th' && !portProtocolsOnly(out)) m = thPorts(m, placedText(rule, left, op, right0, base, at), base, at, negated);
   out.push(m);
 }
 
@@ -1043,8 +1052,7 @@ function pushPlaced(out: MatchSink, imp: Match[], m: Match, base: Span | undefin
 /** The conjunction for a match that cannot be decoded, pushed onto `out`: the selector's dependencies and an opaque match. */
 function failed(out: MatchSink, left: IrExpr, right0: IrVal, imp: Match[], op: string, rule: RuleText, reason: string, base: Span | undefined, at: number): void {
   const negated = op === '!=';
-  // (nft -j: the match as nft writes it, not its JSON object, where the selector and value have an nft text)
-  const text = (rule.source !== undefined ? matchText(left, op, right0) : undefined) ?? ownText(rule, base, at) ?? rule.text;
+  const text = placedText(rule, left, op, right0, base, at);
   const m = opaque(right0.k === 'ref' ? 'set' : exprModule(left), text, reason, base && spanAt(base, at));
   if (negated) m.negated = true;
   for (let i = 0; i < imp.length; i++) out.push(imp[i]!);

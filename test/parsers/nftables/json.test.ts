@@ -201,6 +201,15 @@ describe('nft -j JSON', () => {
     expect(at(m!.span)).toBe('46:11-56:12');
   });
 
+  it('a th port test (and a verdict map keyed by one) is named as nft writes it, not as its JSON object', () => {
+    // th dport reads bytes of any transport header: on protocols without ports it is undecided, and the reason names it
+    const vmap = { vmap: { key: payload('th', 'dport'), data: { set: [[22, { accept: null }], [{ range: [5000, 5002] }, { drop: null }]] } } };
+    const doc = parseNftablesJson(wrap(table, base, rule(match(payload('th', 'dport'), { set: [80, 1768] }), { accept: null }), rule(vmap)));
+    expect(diags(doc)).toEqual([]);
+    const texts = chainOf(doc, 'in').rules.flatMap((r) => r.matches.flatMap((m) => (m.kind === 'any-of' ? m.alternatives.flat().flatMap((x) => (x.kind === 'opaque' ? [x.text] : [])) : [])));
+    expect(texts).toEqual(['th dport { 80, 1768 }', 'th dport { 22 }', 'th dport { 5000-5002 }']);
+  });
+
   it('an ingress chain\'s "dev" restricts its rules as the text "device" does', () => {
     const text = parseNftables('table netdev e {\n chain in {\n  type filter hook ingress device "eth0" priority -500; policy accept;\n  tcp dport 1761 drop\n }\n}\n');
     const json = parseNftablesJson(

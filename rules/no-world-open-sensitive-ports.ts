@@ -252,7 +252,7 @@ const rule: Rule.RuleModule = {
       const a = analyse(context);
       if (!a) return;
       for (const ruleset of a.document.rulesets) {
-        const exposure = a.exposure(ruleset, 'input');
+        const exposure = fromOutside(a.exposure(ruleset, 'input'));
         const targets = a.targets(ruleset);
         judge(context, a, exposure, lists, targets);
         // A port published through DNAT to a sensitive one (`--dport 13306 -j DNAT --to-destination 172.17.0.2:3306`)
@@ -284,6 +284,17 @@ const rule: Rule.RuleModule = {
     });
   },
 };
+
+/**
+ * The exposure less what a NAT takes only when sent to a loopback address (Docker's `-p 127.0.0.1:5432:5432`): hosts
+ * on this host's links can send such packets, routers do not forward them from the internet (ExposureEntry.via).
+ */
+function fromOutside(exposure: Exposure): Exposure {
+  const all = exposure.entries;
+  let i = 0;
+  while (i < all.length && all[i]!.via?.loopback === undefined) i++;
+  return i === all.length ? exposure : { ...exposure, entries: all.filter((e) => e.via?.loopback === undefined) };
+}
 
 /** Report the ports of `lists` that `exposure` opens to the whole internet, one finding per responsible line. */
 function judge(context: Rule.RuleContext, a: FileAnalysis, exposure: Exposure, lists: readonly [number, NumSet][], targets: string[]): void {

@@ -71,6 +71,15 @@ interface Via {
 const TCP = 6;
 const UDP = 17;
 
+/** The loopback addresses: 127.0.0.0/8 and ::1. */
+const LOOPBACK = AddrSet.parse('127.0.0.0/8')!.union(AddrSet.parse('::1/128')!);
+
+/** The loopback addresses a NAT took packets sent to, when it took no others (ExposureEntry.via.loopback). */
+function toLoopback(via: Via, family: Family): string | undefined {
+  const dst = via.orig.dst.only(family);
+  return !dst.isEmpty && dst.subtract(LOOPBACK).isEmpty ? dst.toCidrs().join(', ') : undefined;
+}
+
 /** Protocol classes of a set: 1 TCP, 2 UDP, 4 anything else. */
 function protoMask(s: NumSet): number {
   const b = s.bounds;
@@ -1404,7 +1413,10 @@ export function computeExposure(ruleset: Ruleset, options?: { hook?: 'input' | '
           reasons,
           rule,
         };
-        if (via) entry.via = { kind: 'dnat', rule: via.rule, to: via.to };
+        if (via) {
+          const lo = toLoopback(via, family);
+          entry.via = lo === undefined ? { kind: 'dnat', rule: via.rule, to: via.to } : { kind: 'dnat', rule: via.rule, to: via.to, loopback: lo };
+        }
         entries[k++] = entry;
       }
     }

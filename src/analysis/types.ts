@@ -69,8 +69,14 @@ export interface ExposureEntry {
   /** Where `rule` (or the accepting policy) lives. */
   chain: Chain;
   table: Table;
-  /** Published through DNAT (Docker, kube-proxy): reaches FORWARD. Also set for REDIRECT (stays on INPUT, new port). */
-  via?: { kind: 'dnat'; rule: Rule; to: string };
+  /**
+   * Published through DNAT (Docker, kube-proxy): reaches FORWARD. Also set for REDIRECT (stays on INPUT, new port).
+   * `loopback`: the NAT takes only packets sent to loopback addresses, these (Docker's `-p 127.0.0.1:5432:5432` is
+   * `-d 127.0.0.1/32 ! -i docker0 … -j DNAT`). Only hosts on this host's links can send those — routers do not
+   * forward them — but the kernel rewrites them in PREROUTING, before its martian check, and routes them on
+   * (checked in namespaces: a neighbour's SYN to 127.0.0.1 reaches the container with route_localnet=0).
+   */
+  via?: { kind: 'dnat'; rule: Rule; to: string; loopback?: string };
   /** Why possibly-open; [] when open. */
   reasons: Reason[];
 }

@@ -507,7 +507,8 @@ function viaOf(entry: ExposureEntry): string | undefined {
   if (!v) return undefined;
   // (a REDIRECT's target reads `redirect :22`: "published through REDIRECT to :22", not "DNAT to redirect :22")
   const how = v.to.startsWith('redirect') ? `REDIRECT${v.to.length > 9 ? ` to ${v.to.slice(9)}` : ''}` : `DNAT to ${v.to}`;
-  return `published through ${how} (line ${v.rule.span.start.line})`;
+  const lo = v.loopback ? ` of packets sent to ${v.loopback}, which only hosts on this host's links can send` : '';
+  return `published through ${how} (line ${v.rule.span.start.line})${lo}`;
 }
 
 /** Whether `entry`'s sources are those of a group in its family, or the group has none of that family yet. */

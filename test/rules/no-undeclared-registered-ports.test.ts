@@ -66,3 +66,24 @@ tester('iptables').run('no-undeclared-registered-ports (sources= suppression of 
   ],
   invalid: [],
 });
+
+// Docker's `-p 127.0.0.1:5432:5432`: the DNAT takes only packets sent to 127.0.0.1. The kernel rewrites them in
+// PREROUTING, before its martian check, so a neighbour on the link that sends one reaches the container (checked in
+// namespaces with route_localnet=0); the finding stays, and says who can send them.
+const NAT = (...rules: string[]) => `*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n${rules.join('\n')}\nCOMMIT\n`;
+tester('iptables').run('no-undeclared-registered-ports (published on 127.0.0.1 only)', rule, {
+  valid: [],
+  invalid: [
+    {
+      code: NAT('-A PREROUTING -d 127.0.0.1/32 ! -i docker0 -p tcp --dport 5432 -j DNAT --to-destination 172.17.0.2:5432') + save('-A FORWARD -d 172.17.0.2/32 ! -i docker0 -o docker0 -p tcp --dport 5432 -j ACCEPT'),
+      filename: 'a.rules',
+      errors: [
+        {
+          line: 12,
+          message:
+            "Open: TCP 5432 (postgresql) reachable from 0.0.0.0/0 via any except docker0 but not declared as expected on a.rules, published through DNAT to 172.17.0.2:5432 (line 6) of packets sent to 127.0.0.1/32, which only hosts on this host's links can send.",
+        },
+      ],
+    },
+  ],
+});

@@ -179,6 +179,10 @@ tester('iptables').run('no-world-open-sensitive-ports (DNAT to a sensitive port)
     { code: NAT('-A PREROUTING -p tcp --dport 3306 -j DNAT --to-destination 172.17.0.2:8081') + save().replace(':FORWARD DROP', ':FORWARD ACCEPT'), filename: 'a.rules', options: [{ tcp: [22], udp: [] }] },
     // the host's own 13306 is another service than the container's 3306
     { code: NAT('-A PREROUTING -s 10.0.0.0/8 -p tcp --dport 13306 -j DNAT --to-destination 172.17.0.2:3306') + save('-A INPUT -p tcp --dport 13306 -j ACCEPT', '-A FORWARD -j ACCEPT'), filename: 'a.rules' },
+    // Docker's `-p 127.0.0.1:5432:5432`: only packets sent to 127.0.0.1, which no router forwards, are published (a
+    // neighbour on the link can still send them: the kernel DNATs before its martian check — no-undeclared says so)
+    { code: NAT('-A PREROUTING -d 127.0.0.1/32 ! -i docker0 -p tcp --dport 5432 -j DNAT --to-destination 172.17.0.2:5432') + save('-A FORWARD -d 172.17.0.2/32 ! -i docker0 -o docker0 -p tcp --dport 5432 -j ACCEPT'), filename: 'a.rules' },
+    { code: NAT('-A PREROUTING -d 127.0.0.0/8 -p tcp --dport 2222 -j REDIRECT --to-ports 22') + save('-A INPUT -p tcp --dport 22 -j ACCEPT').replace('-A INPUT -p tcp --dport 22 -j ACCEPT', '-A INPUT -p tcp --dport 22 -m conntrack --ctstate DNAT -j ACCEPT'), filename: 'a.rules' },
   ],
   invalid: [
     {

@@ -471,7 +471,7 @@ export function eachGroup(
         const ports = reachedPorts(entry.dports, query);
         if (!ports) continue;
         let g: Group | undefined;
-        const via = entry.via ? viaOf(entry) : undefined;
+        const via = entry.via || entry.rule?.platform !== undefined ? viaOf(entry) : undefined;
         for (let q = 0; q < ng && !g; q++) if (here[q]!.takes(entry, via)) g = here[q];
         if (!g) here[ng++] = g = new Group(entry, protocol, ports, pi * entries.length + i, via);
         else {
@@ -498,13 +498,14 @@ export function eachGroup(
 }
 
 /**
- * How an entry published through DNAT says so. Part of a group's identity: the entries one rule accepts (a forward
- * chain's `ct status dnat accept`) came through different DNATs, and one finding naming the first DNAT for every
- * port named the wrong target for the others.
+ * How an entry published through DNAT says so, or one a platform's default rule lets in. Part of a group's identity:
+ * the entries one rule accepts (a forward chain's `ct status dnat accept`) came through different DNATs, and one
+ * finding naming the first DNAT for every port named the wrong target for the others.
  */
 function viaOf(entry: ExposureEntry): string | undefined {
   const v = entry.via;
-  if (!v) return undefined;
+  // (a platform's own rule — Azure's AllowVnetInBound — is not on any line of the input: its findings sit on the NSG)
+  if (!v) return entry.rule?.platform !== undefined ? `by ${entry.rule.platform}` : undefined;
   // (a REDIRECT's target reads `redirect :22`: "published through REDIRECT to :22", not "DNAT to redirect :22")
   const how = v.to.startsWith('redirect') ? `REDIRECT${v.to.length > 9 ? ` to ${v.to.slice(9)}` : ''}` : `DNAT to ${v.to}`;
   const lo = v.loopback ? ` of packets sent to ${v.loopback}, which only hosts on this host's links can send` : '';

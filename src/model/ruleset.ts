@@ -206,6 +206,11 @@ export interface Rule {
   disabled?: boolean;
   /** Put there by the cloud, not written by the user (Azure default rules): evaluated, never reported as shadowed. */
   builtIn?: boolean;
+  /**
+   * A rule every ruleset of its platform has, named for messages, as its findings sit on the resource that holds it
+   * ("Azure's default rule AllowVnetInBound (priority 65000)").
+   */
+  platform?: string;
 }
 
 export interface Chain {

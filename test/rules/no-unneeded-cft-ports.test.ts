@@ -211,12 +211,12 @@ describe('no-unneeded-cft-ports (Azure default rules)', () => {
       .verify(text, [{ files: ['**/*.json'], plugins: { firewall: plugin as never }, language: 'firewall/json', rules: { 'firewall/no-unneeded-cft-ports': 'error' }, settings: { firewall: { discovery: false } } }] as never, 'nsg.json')
       .map((m) => `${m.line} ${m.message.replace(/: TCP 1761 .* reachable from /, ': … from ')}`);
   it('reports the virtual network, not the load balancer health probe of the defaults', () => {
-    expect(run(nsg(''))).toEqual(['7 Open: … from VirtualNetwork without a Transfer CFT deployment on cft-nsg.']);
+    expect(run(nsg(''))).toEqual(['7 Open: … from VirtualNetwork without a Transfer CFT deployment on cft-nsg, by Azure\'s default rule AllowVnetInBound (priority 65000).']);
   });
   it('judges a rule of the user from AzureLoadBalancer', () => {
     expect(run(nsg('AzureLoadBalancer'))).toEqual([
       '13 Open: … from AzureLoadBalancer without a Transfer CFT deployment on cft-nsg.',
-      '21 Open: … from VirtualNetwork without a Transfer CFT deployment on cft-nsg.',
+      '21 Open: … from VirtualNetwork without a Transfer CFT deployment on cft-nsg, by Azure\'s default rule AllowVnetInBound (priority 65000).',
     ]);
   });
 });
@@ -387,7 +387,7 @@ tester('json').run('no-unneeded-cft-ports (an undecided rule before a default al
         {
           line: 5,
           message:
-            'Open: TCP 1761 (cft-0, Transfer CFT PeSIT), 1762 (cft-1, Transfer CFT PeSIT over TLS), 1763 (cft-2, Transfer CFT SFTP), 1764 (cft-3), 1765 (cft-4, Transfer CFT COMS), 1766 (cft-5, Transfer CFT Copilot UI and web services), 1767 (cft-6, Transfer CFT Copilot mutual TLS for Central Governance/Flow Manager), 1768 (cft-7, Transfer CFT REST API and web UI); UDP 1761 (cft-0), 1762 (cft-1), 1763 (cft-2), 1764 (cft-3), 1765 (cft-4), 1766 (cft-5), 1767 (cft-6), 1768 (cft-7) reachable from VirtualNetwork without a Transfer CFT deployment on nsg-mft.',
+            'Open: TCP 1761 (cft-0, Transfer CFT PeSIT), 1762 (cft-1, Transfer CFT PeSIT over TLS), 1763 (cft-2, Transfer CFT SFTP), 1764 (cft-3), 1765 (cft-4, Transfer CFT COMS), 1766 (cft-5, Transfer CFT Copilot UI and web services), 1767 (cft-6, Transfer CFT Copilot mutual TLS for Central Governance/Flow Manager), 1768 (cft-7, Transfer CFT REST API and web UI); UDP 1761 (cft-0), 1762 (cft-1), 1763 (cft-2), 1764 (cft-3), 1765 (cft-4), 1766 (cft-5), 1767 (cft-6), 1768 (cft-7) reachable from VirtualNetwork without a Transfer CFT deployment on nsg-mft, by Azure\'s default rule AllowVnetInBound (priority 65000).',
         },
         {
           line: 8,
@@ -515,9 +515,9 @@ resource "azurerm_network_interface_security_group_association" "n" {
 `,
       filename: 'nsg.tf',
       errors: [
-        { line: 1, message: `Open: ${CFT_UDP} reachable from VirtualNetwork without a Transfer CFT deployment on subnet-nsg, azurerm_network_security_group.subnet, azurerm_subnet.app.` },
+        { line: 1, message: `Open: ${CFT_UDP} reachable from VirtualNetwork without a Transfer CFT deployment on subnet-nsg, azurerm_network_security_group.subnet, azurerm_subnet.app, by Azure's default rule AllowVnetInBound (priority 65000).` },
         { line: 11, message: `Open: ${CFT_TCP} reachable from 0.0.0.0/0, ::/0, AzureLoadBalancer and 2 more without a Transfer CFT deployment on subnet-nsg, azurerm_network_security_group.subnet, azurerm_subnet.app.` },
-        { line: 15, message: `Open: TCP ${CFT_TCP_2_8}; ${CFT_UDP} reachable from VirtualNetwork without a Transfer CFT deployment on nic-nsg, vm-nic.` },
+        { line: 15, message: `Open: TCP ${CFT_TCP_2_8}; ${CFT_UDP} reachable from VirtualNetwork without a Transfer CFT deployment on nic-nsg, vm-nic, by Azure's default rule AllowVnetInBound (priority 65000).` },
         { line: 25, message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 0.0.0.0/0, ::/0, AzureLoadBalancer and 2 more without a Transfer CFT deployment on nic-nsg, vm-nic.' },
       ],
     },

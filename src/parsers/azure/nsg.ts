@@ -367,7 +367,10 @@ function compileRule(r: AzRuleSpec, diagnostics: Diagnostic[]): CompiledRule {
   const reportV = [...r.srcPrefixes, ...r.dstPorts].find((v) => !isNullish(v) && !(v.kind === 'array' && v.items.length === 0) && within(v.span, r.span));
   const template: Omit<Rule, 'id'> = { matches, action, span: r.span, text, comment: r.description ? `${r.name}: ${r.description}` : r.name };
   if (reportV && !r.isDefault) template.reportSpan = reportV.span;
-  if (r.isDefault) template.builtIn = true;
+  if (r.isDefault) {
+    template.builtIn = true;
+    template.platform = `Azure's default rule ${r.name} (priority ${pv ? valText(pv) : '?'})`;
+  }
   if (r.disabled) template.disabled = true;
   // Unknown priority: first, where it may come (an opaque match above says its place is unknown, so an allow there
   // opens only possibly, and a deny closes nothing but makes what it matches possibly closed). A deny placed last

@@ -699,14 +699,34 @@ function smallId(id: number): boolean {
 export class RuleCompiler {
   private readonly cache = new Map<Rule, CompiledRule>();
   private readonly common: Store;
+  /** The rules whose tests of header fields the sender chooses were decided for PLAIN_PACKET (see plainMatches). */
+  private readonly plainCache = new Map<Rule, CompiledRule>();
+  /**
+   * `plain`: the exposure engine's compiler, which may decide such tests for the plain packet (plainMatches); the
+   * shadow analysis's and the tracer's leave them undecided.
+   */
   constructor(
     readonly sp: Space,
     readonly local: boolean,
     readonly pre = false,
+    readonly plain = false,
   ) {
     this.common = compiledIn(sp);
   }
   get(rule: Rule): CompiledRule {
+    const c = this.shared(rule);
+    if (!this.plain || c.opaque.length === 0) return c;
+    let p = this.plainCache.get(rule);
+    if (p === undefined) {
+      const ms = plainMatches(rule);
+      p = ms === undefined ? c : ms === null ? EMPTY_COMPILED : this.general(ms);
+      this.plainCache.set(rule, p);
+    }
+    return p;
+  }
+
+  /** The rule as compiled once for every compiler of the space (its undecided tests undecided). */
+  private shared(rule: Rule): CompiledRule {
     const s = this.common;
     const id = rule.id;
     const small = smallId(id);
@@ -743,7 +763,9 @@ export class RuleCompiler {
    * negated ones, left undecided); a test the coordinates decide only in part stays undecided too.
    */
   forOriginal(rule: Rule, origDst: AddrSet | undefined, origDport: NumSet | undefined): CompiledRule | undefined {
-    const ms = rule.matches;
+    const pm = this.plain ? plainMatches(rule) : undefined;
+    if (pm === null) return EMPTY_COMPILED;
+    const ms = pm ?? rule.matches;
     let key = '';
     const out: Match[] = [];
     for (let i = 0; i < ms.length; i++) {
@@ -780,6 +802,39 @@ export class RuleCompiler {
     const maybe = cond.must === cond.may ? NONE : subtractRegions(cond.may, cond.must);
     return { must: cond.must, may: cond.may, maybe, opaque: cond.opaque.length === 0 ? NO_TEXT : cond.opaque };
   }
+}
+
+/**
+ * A rule's matches with its tests of header fields the sender chooses (OpaqueMatch.plain: TTL, length, DSCP, IPv6
+ * extension headers) decided for PLAIN_PACKET where that is sound for the exposure engine — undefined when nothing
+ * is decided, null when the rule takes no plain packet:
+ * - an accept whose test holds for the plain packet: the test is dropped (the rule accepts what else it matches:
+ *   the plain packet is let in, so the port is open; other packets the test would miss are taken as let in too,
+ *   which only ever says more is open, never that something is closed);
+ * - a drop or reject whose test misses the plain packet: the rule takes nothing (the plain packet goes on; the
+ *   packets it would drop are taken as going on too: again only more open).
+ * Any other test, verdict or case stays undecided. The plain packet meets every decided test as the kernel would,
+ * so what is then certainly open is open for it; what is closed was closed for every packet.
+ */
+function plainMatches(rule: Rule): Match[] | null | undefined {
+  const k = rule.action.kind;
+  const accepts = k === 'accept';
+  if (!accepts && k !== 'drop' && k !== 'reject') return undefined;
+  const ms = rule.matches;
+  let out: Match[] | undefined;
+  for (let i = 0; i < ms.length; i++) {
+    const m = ms[i]!;
+    if (m.kind === 'opaque' && m.plain !== undefined) {
+      const holds = m.negated ? !m.plain : m.plain;
+      if (accepts && holds) {
+        out ??= ms.slice(0, i);
+        continue;
+      }
+      if (!accepts && !holds) return null;
+    }
+    out?.push(m);
+  }
+  return out;
 }
 
 /**

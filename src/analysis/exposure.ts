@@ -747,8 +747,8 @@ class Engine {
     private readonly early?: (f: Flow) => void,
   ) {
     this.compilers = [
-      [new RuleCompiler(sp, false, false), new RuleCompiler(sp, false, true)],
-      [new RuleCompiler(sp, true, false), new RuleCompiler(sp, true, true)],
+      [new RuleCompiler(sp, false, false, true), new RuleCompiler(sp, false, true, true)],
+      [new RuleCompiler(sp, true, false, true), new RuleCompiler(sp, true, true, true)],
     ];
   }
 

@@ -212,8 +212,13 @@ export function evalMatch(m: Match, p: PacketState, why: string[]): T3 {
       break;
     }
     case 'opaque':
-      r = 2;
-      why.push(m.text);
+      // a test of header fields the sender chooses that every plain packet meets, or none: the traced packet is a
+      // plain one (PLAIN_PACKET: TTL 64, no IPv6 extension headers…), as its source port and interface have defaults
+      if (m.plain !== undefined) r = m.plain ? 1 : 0;
+      else {
+        r = 2;
+        why.push(m.text);
+      }
       break;
     default:
       r = 2;

@@ -140,6 +140,10 @@ function rule(ctx: Ctx, chain: string, chainIndex: number): string {
               : `-m conntrack ${neg(rng, 0.2)}--ctorigdst ${rng.pick(SERVER_ADDRS[family])}`,
     );
   }
+  // tests of header fields the sender chooses: the probes are plain packets (TTL 64, 42–80 bytes, DSCP 0, no IPv6
+  // extension headers); some tests every probe meets, some none (one that depends on the length stays undecided,
+  // which this suite's deterministic rulesets leave out: test/analysis covers it)
+  if (rng.chance(0.06)) parts.push(rng.pick(HEADER_TESTS[family]));
   if (rng.chance(0.05)) parts.push(`-m comment --comment "rule ${rng.int(1, 99)}"`);
 
   const later = ctx.chains.slice(chainIndex + 1);
@@ -156,6 +160,18 @@ function rule(ctx: Ctx, chain: string, chainIndex: number): string {
   } else parts.push('-j ACCEPT');
   return parts.join(' ');
 }
+
+const HEADER_TESTS: Record<Family, readonly string[]> = {
+  ipv4: [
+    '-m ttl --ttl-gt 100', '-m ttl --ttl-lt 5', '-m ttl --ttl-eq 64', '-m ttl ! --ttl-eq 64', '-m length --length 1000:65535', '-m length --length 0:20',
+    '-m length --length 0:1500', '-m length ! --length 0:1500', '-m dscp --dscp 0x0a', '-m dscp ! --dscp 0',
+    '-m dscp --dscp-class BE', '-m tos --tos 0x10/0x3f', '-m tos --tos Normal-Service',
+  ],
+  ipv6: [
+    '-m hl --hl-gt 100', '-m hl --hl-lt 5', '-m hl --hl-eq 64', '-m length --length 1000:65535', '-m length --length 0:1500',
+    '-m dscp --dscp 0x0a', '-m dscp ! --dscp 0', '-m rt --rt-type 0', '-m frag --fragmore', '-m hbh', '-m dst --dst-len 8',
+  ],
+};
 
 export interface IptablesOptions {
   /** Generate a nat table that redirects (REDIRECT, or DNAT to the address sent to) a probed port (tests DNAT-before-filter). Default true. */

@@ -12,6 +12,7 @@
  * is the same either way; test/parsers/iptables/fast.test.ts checks that both
  * paths give the same document.
  */
+import { PLAIN_MODULES, plainValue } from './plain.js';
 import { DOCUMENT_START, IntervalSet, SYN_ONLY, numSingle, type Action, type AddrSet, type Match, type NumSet, type OpaqueMatch, type Span } from '../../model/index.js';
 import {
   ACCEPT,
@@ -734,6 +735,11 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
   const um = unknownModule as OpaqueMatch | undefined;
   // (and -m recent --set, which always matches: the general reader drops it)
   if (um !== undefined && (matchRefusal(um.module, table.name, chain.builtin?.hook, um.text) !== undefined || (um.module === 'recent' && recentAlwaysMatches(um.text)))) return false;
+  // (a test of header fields the sender chooses: what it gives for the plain packet, as the general reader says)
+  if (um !== undefined && PLAIN_MODULES.has(um.module)) {
+    const plain = plainValue(um.module, um.text);
+    if (plain !== undefined) um.plain = plain;
+  }
   addRule(text, ruleSpan, chain, state, ctx);
   return true;
 }

@@ -7,6 +7,7 @@
  * an option no loaded match knows belongs to the newest unknown match (kept as
  * one opaque match with its whole text), else to the target.
  */
+import { PLAIN_MODULES, plainValue } from './plain.js';
 import {
   AddrSet,
   DOCUMENT_START,
@@ -1013,6 +1014,11 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
     if (mod.name === 'recent' && op && recentAlwaysMatches(op.text)) {
       const at = matches.indexOf(op);
       if (at >= 0) matches.splice(at, 1);
+    }
+    // a test of header fields the sender chooses: what it gives for the plain packet (the exposure engine's witness)
+    if (op && PLAIN_MODULES.has(mod.name)) {
+      const plain = plainValue(mod.name, op.text);
+      if (plain !== undefined) op.plain = plain;
     }
   }
 

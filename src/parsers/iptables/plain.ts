@@ -1,0 +1,105 @@
+/**
+ * Whether an iptables match of header fields the sender chooses holds for the model's plain packets (OpaqueMatch.plain):
+ * `-m ttl`, `-m hl`, `-m length`, `-m dscp`, `-m tos`, and the IPv6 extension-header matches `-m rt`, `-m frag`,
+ * `-m hbh`, `-m dst`, which look for a header a plain packet does not carry (xt_rt, xt_frag, xt_hbh: no header, no
+ * match, whatever the options and their `!`). Undefined when the text is not one option of the module in a form read
+ * here: the match then stays undecided, as before.
+ */
+import { PLAIN_PACKET } from '../../model/index.js';
+
+/** The modules plainValue reads. */
+export const PLAIN_MODULES: ReadonlySet<string> = new Set(['ttl', 'hl', 'length', 'dscp', 'tos', 'rt', 'frag', 'hbh', 'dst']);
+
+/** iptables' DSCP class names (libxt_dscp: class_to_dscp) that are DSCP 0. */
+const DSCP_ZERO_CLASSES: ReadonlySet<string> = new Set(['be', 'cs0']);
+const DSCP_CLASSES: ReadonlySet<string> = new Set([
+  'be', 'cs0', 'cs1', 'cs2', 'cs3', 'cs4', 'cs5', 'cs6', 'cs7', 'af11', 'af12', 'af13', 'af21', 'af22', 'af23', 'af31', 'af32', 'af33', 'af41',
+  'af42', 'af43', 'ef',
+]);
+/** libxt_tos's symbolic values (its mask for them is 0x3f). */
+const TOS_NAMES: Readonly<Record<string, number>> = {
+  'minimize-delay': 0x10,
+  'maximize-throughput': 0x08,
+  'maximize-reliability': 0x04,
+  'minimize-cost': 0x02,
+  'normal-service': 0x00,
+};
+
+/** A number as libxtables reads it (base 0: decimal, 0x hex, 0 octal), or undefined. */
+function num(t: string | undefined, max: number): number | undefined {
+  if (t === undefined || !/^(?:0x[0-9a-f]+|[0-9]+)$/i.test(t)) return undefined;
+  const n = /^0[0-7]+$/.test(t) ? parseInt(t, 8) : Number(t);
+  return Number.isInteger(n) && n >= 0 && n <= max ? n : undefined;
+}
+
+/** The module's one option: [negated, option, argument], or undefined when the text holds anything else. */
+function oneOption(text: string, name: string): [boolean, string, string | undefined] | undefined {
+  const t = text.trim().split(/\s+/);
+  let i = 0;
+  if ((t[i] === '-m' || t[i] === '--match') && t[i + 1] === name) i += 2;
+  else return undefined;
+  const neg = t[i] === '!';
+  if (neg) i++;
+  const opt = t[i];
+  if (opt === undefined || !opt.startsWith('--')) return undefined;
+  const arg = t[i + 1];
+  if (i + 2 < t.length) return undefined;
+  return [neg, opt, arg];
+}
+
+/** Whether `-m <name> …` (its text as written) holds for every plain packet (PLAIN_PACKET), before the match's own `negated`. */
+export function plainValue(name: string, text: string): boolean | undefined {
+  if (name === 'rt' || name === 'frag' || name === 'hbh' || name === 'dst') {
+    // the header is looked up first; without it the match fails (and a `!` on an option negates the option only)
+    const t = text.trim().split(/\s+/);
+    return (t[0] === '-m' || t[0] === '--match') && t[1] === name ? false : undefined;
+  }
+  const o = oneOption(text, name);
+  if (!o) return undefined;
+  const [neg, opt, arg] = o;
+  let holds: boolean | undefined;
+  switch (name) {
+    case 'ttl':
+    case 'hl': {
+      const v = name === 'ttl' ? PLAIN_PACKET.ttl : PLAIN_PACKET.hopLimit;
+      const n = num(arg, 255);
+      if (n === undefined) return undefined;
+      if (opt === `--${name}-eq`) holds = v === n;
+      else if (opt === `--${name}-lt` && !neg) holds = v < n;
+      else if (opt === `--${name}-gt` && !neg) holds = v > n;
+      break;
+    }
+    case 'length': {
+      if (opt !== '--length' || arg === undefined) return undefined;
+      const [a, b, extra] = arg.split(':');
+      if (extra !== undefined) return undefined;
+      const lo = a === '' || a === undefined ? 0 : num(a, 65535);
+      const hi = b === undefined ? lo : b === '' ? 65535 : num(b, 65535);
+      if (lo === undefined || hi === undefined) return undefined;
+      const { minLength: a0, maxLength: b0 } = PLAIN_PACKET;
+      // all the plain lengths, or none of them; else it depends on the packet
+      if (lo <= a0 && b0 <= hi) holds = true;
+      else if (hi < a0 || b0 < lo) holds = false;
+      break;
+    }
+    case 'dscp': {
+      if (opt === '--dscp') {
+        const n = num(arg, 63);
+        if (n !== undefined) holds = n === PLAIN_PACKET.dscp;
+      } else if (opt === '--dscp-class' && arg !== undefined && DSCP_CLASSES.has(arg.toLowerCase())) holds = DSCP_ZERO_CLASSES.has(arg.toLowerCase());
+      break;
+    }
+    case 'tos': {
+      if (opt !== '--tos' || arg === undefined) return undefined;
+      const [v, m, extra] = arg.split('/');
+      if (extra !== undefined) return undefined;
+      const named = v !== undefined ? TOS_NAMES[v.toLowerCase()] : undefined;
+      const value = named ?? num(v, 255);
+      const mask = m === undefined ? (named !== undefined ? 0x3f : 0xff) : num(m, 255);
+      if (value === undefined || mask === undefined) return undefined;
+      holds = (PLAIN_PACKET.tos & mask) === (value & mask);
+      break;
+    }
+  }
+  return holds === undefined ? undefined : holds !== neg;
+}

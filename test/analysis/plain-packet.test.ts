@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { computeExposure, findShadowedRules, tracePacket } from '../../src/analysis/index.js';
 import { parseIptables } from '../../src/parsers/iptables/index.js';
+import { parseNftables } from '../../src/parsers/nftables/index.js';
 import { showAll } from './show.js';
 
 // Tests of header fields the sender chooses (TTL, length, DSCP, IPv6 extension headers) are decided by the exposure
@@ -44,5 +45,17 @@ describe('the plain packet (exposure engine)', () => {
     const rs = save('ipv4', '-A INPUT -m ttl --ttl-lt 5 -j DROP', '-A INPUT -p tcp --dport 22 -m length --length 0:1500 -j ACCEPT', '-A INPUT -p tcp --dport 25 -m length --length 50:60 -j ACCEPT');
     expect(tracePacket(rs, { proto: 'tcp', dport: 22 }).verdict).toBe('accept');
     expect(tracePacket(rs, { proto: 'tcp', dport: 25 }).verdict).toBe('unknown');
+  });
+
+  test('nftables: the same tests in nft syntax, decided alike', () => {
+    const rs = parseNftables(
+      'table inet f {\n chain input {\n  type filter hook input priority filter; policy drop;\n  ip ttl < 5 drop\n  ip6 hoplimit 1 drop\n  meta length > 1000 drop\n  exthdr rt exists drop\n  rt type 0 drop\n  frag more-fragments 1 drop\n  ip dscp cs1 drop\n  tcp dport 22 accept\n  tcp dport 23 meta length 50-60 accept\n }\n}\n',
+    ).rulesets[0]!;
+    expect(showAll(computeExposure(rs))).toEqual([
+      'ipv4 tcp 22 from 0.0.0.0/0 if any open @11 input',
+      'ipv4 tcp 23 from 0.0.0.0/0 if any possibly-open @12 input [meta length 50-60 at line 12 may or may not match]',
+      'ipv6 tcp 22 from ::/0 if any open @11 input',
+      'ipv6 tcp 23 from ::/0 if any possibly-open @12 input [meta length 50-60 at line 12 may or may not match]',
+    ]);
   });
 });

@@ -31,6 +31,10 @@ interface TableCtx {
   dynSet?: { name: string; family: Family };
 }
 
+const HEADER_ANY = ['meta length > 1000', 'meta length 0-1500', 'meta length != 0-1500'];
+const HEADER_V4 = ['ip ttl < 5', 'ip ttl 64', 'ip ttl != 64', 'ip ttl > 100', 'ip length 1000-65535', 'ip dscp cs1', 'ip dscp != cs0'];
+const HEADER_V6 = ['ip6 hoplimit 1', 'ip6 hoplimit > 100', 'ip6 hoplimit 64', 'ip6 dscp cs0', 'exthdr rt exists', 'rt type 0', 'frag more-fragments 1', 'exthdr hbh exists', 'exthdr frag missing'];
+
 const FLAG_EXPRS = [
   'tcp flags syn',
   'tcp flags == syn',
@@ -192,6 +196,14 @@ function rule(ctx: TableCtx, chainIdx: number): string {
 
   // Before any vmap: the kernel ends a rule at the vmap's verdict, so nothing after it is ever tested.
   if (rng.chance(0.2)) parts.push(rng.pick(CT_EXPRS));
+  // tests of header fields the sender chooses: the probes are plain packets (TTL 64, 42–80 bytes, DSCP 0, no IPv6
+  // extension headers); some tests every probe meets, some none
+  if (rng.chance(0.06)) {
+    // (an ip or ip6 test only where the rule is of that family: nft refuses `ip ttl` beside `reject with icmpv6 …`)
+    const v4 = ipCtx === 'ipv4';
+    const v6 = ipCtx === 'ipv6';
+    parts.push(rng.pick([...HEADER_ANY, ...(v4 ? HEADER_V4 : []), ...(v6 ? HEADER_V6 : [])]));
+  }
   if (ctx.flags && (l4 === 'tcp' || l4 === undefined) && rng.chance(0.15)) {
     parts.push(rng.pick(FLAG_EXPRS));
     // (a TCP header test makes the rule TCP for nft: what follows must agree)

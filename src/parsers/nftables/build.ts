@@ -2,6 +2,7 @@
  * Intermediate form → common model. Shared by the text and the JSON front ends,
  * so both give the same model for the same ruleset.
  */
+import { plainHolds } from './plain.js';
 import {
   AddrSet,
   IntervalSet,
@@ -24,6 +25,7 @@ import {
   type Family,
   type FirewallDocument,
   type Match,
+  type OpaqueMatch,
   type NumSet,
   type Rule,
   type Ruleset,
@@ -518,8 +520,8 @@ function ifName(v: IrVal): string | undefined {
   return s.endsWith('\\*') ? s.replace(/\\\*$/, '*') : `${s.slice(0, -1)}+`;
 }
 
-function opaque(module: string, text: string, reason: string, span?: Span): Match {
-  const m: Match = { kind: 'opaque', module, text, reason };
+function opaque(module: string, text: string, reason: string, span?: Span): OpaqueMatch {
+  const m: OpaqueMatch = { kind: 'opaque', module, text, reason };
   if (span) m.span = span;
   return m;
 }
@@ -1055,6 +1057,9 @@ function failed(out: MatchSink, left: IrExpr, right0: IrVal, imp: Match[], op: s
   const text = placedText(rule, left, op, right0, base, at);
   const m = opaque(right0.k === 'ref' ? 'set' : exprModule(left), text, reason, base && spanAt(base, at));
   if (negated) m.negated = true;
+  // a test of header fields the sender chooses: what it gives for the plain packets (before the negation)
+  const holds = plainHolds(left, op, right0);
+  if (holds !== undefined) m.plain = negated ? !holds : holds;
   for (let i = 0; i < imp.length; i++) out.push(imp[i]!);
   out.push(m);
 }

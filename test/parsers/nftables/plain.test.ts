@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { parseNftables } from '../../../src/parsers/nftables/index.js';
+
+// What an nftables test of header fields the sender chooses gives for the plain packets (TTL 64, 28–100 bytes, DSCP
+// 0, no IPv6 extension headers or IPv4 options), kept on its opaque match as `plain` (before its negation)
+const plainOf = (expr: string) => {
+  const doc = parseNftables(`table inet t {\n chain c {\n  type filter hook input priority 0; policy drop;\n  ${expr} drop\n }\n}\n`);
+  const m = doc.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!.matches.find((x) => x.kind === 'opaque');
+  return m?.kind === 'opaque' ? [m.plain, m.negated === true] : 'no opaque match';
+};
+
+describe('nftables tests of header fields: plain', () => {
+  it.each([
+    ['ip ttl < 5', [false, false]],
+    ['ip ttl 64', [true, false]],
+    ['ip ttl != 64', [true, true]], // holds, before the negation; the match as written does not
+    ['ip ttl > 100', [false, false]],
+    ['ip ttl { 1, 2, 64 }', [true, false]],
+    ['ip6 hoplimit 1', [false, false]],
+    ['meta length > 1000', [false, false]],
+    ['meta length 0-1500', [true, false]],
+    ['meta length 50-60', [undefined, false]], // a 42-byte datagram is outside, a 60-byte SYN inside
+    ['meta length < 60', [undefined, false]],
+    ['ip length 1000-65535', [false, false]],
+    ['ip dscp cs1', [false, false]],
+    ['ip dscp cs0', [true, false]],
+    ['ip6 dscp != cs0', [true, true]],
+    ['exthdr rt exists', [false, false]],
+    ['exthdr frag missing', [true, false]],
+    ['rt type 0', [false, false]],
+    ['rt type != 0', [true, true]], // a missing header ends the rule whatever the comparison: false as written
+    ['frag more-fragments 1', [false, false]],
+    ['meta mark 1', [undefined, false]],
+  ])('%s → %j', (expr, want) => {
+    expect(plainOf(expr)).toEqual(want);
+  });
+});

@@ -31,13 +31,24 @@ describe('an inline `# eslint firewall/…` configuration', () => {
 
   it('with a bad option is a problem at the comment, not applied (it stopped the whole run: "Error while loading rule")', () => {
     expect(lint('# eslint firewall/no-world-open-sensitive-ports: ["error", {"tcp": ["ssh"]}]')).toEqual([
-      '1:1 null Inline configuration for rule "firewall/no-world-open-sensitive-ports" is invalid:\n\toptions/0/tcp/0 must be integer',
+      '1:1 firewall/no-world-open-sensitive-ports Inline configuration for rule "firewall/no-world-open-sensitive-ports" is invalid:\n\tValue "ssh" should be integer.\n',
       '5:17 firewall/no-world-open-sensitive-ports Open: TCP 22 (ssh)',
       '6:17 firewall/no-world-open-sensitive-ports Open: TCP 3389 (ms-wbt-server)',
     ]);
     expect(lint('# eslint firewall/no-shadowed-rules: ["warn", {"strict": true}]')[0]).toBe(
-      '1:1 null Inline configuration for rule "firewall/no-shadowed-rules" is invalid:\n\toptions must NOT have more than 0 items',
+      '1:1 firewall/no-shadowed-rules Inline configuration for rule "firewall/no-shadowed-rules" is invalid:\n\tValue [{"strict":true}] should NOT have more than 0 items.\n',
     );
+  });
+
+  it('with a range written high-low (what the schema cannot say) is a problem at the comment, and the rule does nothing', () => {
+    const messages = new Linter({ cwd: '/nonexistent' }).verify(
+      '# eslint firewall/no-undeclared-registered-ports: ["error", {"allow": ["udp/5010-5000"]}]\n*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 8080 -j ACCEPT\nCOMMIT\n',
+      [...plugin.configs.recommended!, { settings: { firewall: { discovery: false } } }] as never,
+      '/nonexistent/a.rules',
+    );
+    expect(messages.filter((m) => m.ruleId === 'firewall/no-undeclared-registered-ports').map((m) => [m.line, m.column, m.endLine, m.severity, m.message])).toEqual([
+      [1, 1, 1, 2, 'Inline configuration for rule "firewall/no-undeclared-registered-ports" is invalid:\n\tValue "udp/5010-5000" in "allow" is not a port 0–65535 or a range low-high of them.\n'],
+    ]);
   });
 
   it('with good options applies them', () => {

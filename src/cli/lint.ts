@@ -288,13 +288,15 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   }
 
   // Configuration errors stop the run with exit code 2, before any linting.
-  const configErrors = new Map<string, string>();
+  // (a set of the lines: the same file's errors come once per path it is found from; two errors at one place — an
+  // unknown key and a missing required one both at the object's first key — are both said, not the last alone)
+  const configErrors = new Set<string>();
   for (const p of [...lintPaths.filter((p) => isAbsolute(p)), cwd]) {
     const s = loadSettings(isDirectory(p) ? resolve(p, 'x') : p, { configFile, cwd, discover: false });
-    for (const e of s.errors) configErrors.set(`${e.file}:${e.line}:${e.column}`, `${relative(cwd, e.file) || e.file}:${e.line}:${e.column}: ${e.message}${e.schemaPath ? ` (schema: ${e.schemaPath})` : ''}`);
+    for (const e of s.errors) configErrors.add(`${relative(cwd, e.file) || e.file}:${e.line}:${e.column}: ${e.message}${e.schemaPath ? ` (schema: ${e.schemaPath})` : ''}`);
   }
   if (configErrors.size > 0) {
-    io.stderr(`fwlint: configuration error\n${[...configErrors.values()].map((l) => `  ${l}`).join('\n')}\n`);
+    io.stderr(`fwlint: configuration error\n${[...configErrors].map((l) => `  ${l}`).join('\n')}\n`);
     return 2;
   }
 

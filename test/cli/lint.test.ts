@@ -299,6 +299,21 @@ describe('fwlint lint', () => {
     expect(r.stderr).toContain('schema:');
   });
 
+  it('every configuration error is said, also two at one place (an unknown key where a required one is missing)', () => {
+    const d = mkdtempSync(join(tmpdir(), 'fwlint-cli-'));
+    writeFileSync(join(d, 'fwlint.config.yaml'), 'discovery: false\ntargets:\n  - name: web\n    match: [rules.v4]\n');
+    writeFileSync(join(d, 'rules.v4'), CLEAN_SAVE);
+    const r = fwlint(['rules.v4'], { cwd: d });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'fwlint: configuration error\n' +
+        '  fwlint.config.yaml:3:5: targets[0]: missing required key "files" (schema: #/properties/targets/items/required)\n' +
+        '  fwlint.config.yaml:3:5: targets[0]: missing required key "names" (schema: #/properties/targets/items/required)\n' +
+        '  fwlint.config.yaml:3:5: targets[0]: unknown key "name" (schema: #/properties/targets/items/additionalProperties)\n' +
+        '  fwlint.config.yaml:4:5: targets[0]: unknown key "match" (schema: #/properties/targets/items/additionalProperties)\n',
+    );
+  });
+
   it('a configuration error that no schema rule makes (a key written twice) names no empty schema path', () => {
     const d = mkdtempSync(join(tmpdir(), 'fwlint-cli-'));
     writeFileSync(join(d, 'fwlint.config.yaml'), 'discovery: false\ndiscovery: true\n');

@@ -36,6 +36,8 @@ export interface EslintOptionsData {
   applySuppressions: boolean;
   suppressionsLocation?: string | undefined;
   concurrency?: number | 'auto' | 'off';
+  /** `--rule` options: rule ids to their severity and options, over the recommended ones. */
+  rules?: Record<string, unknown>;
   /** Globs (relative to `cwd`) of files and folders the run must not read: those it cannot (reported apart). */
   ignores?: string[];
 }
@@ -76,6 +78,7 @@ export function eslintOptions(d: EslintOptionsData): ESLint.Options {
     ...plugin.configs.recommended!,
     ...d.explicit.map((c) => ({ files: [toPosix(relative(d.cwd, c.file))], language: c.language, languageOptions: { format: c.format }, plugins: { firewall: fw }, rules: recommendedRules })),
     ...typescriptConfigs(d),
+    ...(d.rules ? [{ rules: d.rules as Linter.RulesRecord }] : []),
     ...(d.ignores && d.ignores.length > 0 ? [{ ignores: d.ignores }] : []),
     { settings: { fwlintConfigFile: d.configFile, fwlintCwd: d.workingDirectory, ...(d.settingsKey ? { fwlintSettingsKey: d.settingsKey } : {}) } },
   ];

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { ConfigCommentParser } from '@eslint/plugin-kit';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { ESLint } from 'eslint';
@@ -14,6 +15,7 @@ import { SIDECAR_SUFFIX } from '../suppressions/sidecar.js';
 import { HELP, UsageError, type Io } from './main.js';
 import { pathsLabel, startProgress } from './progress.js';
 import { leftAloneNote } from './summary.js';
+import { RULE_NAMES } from '../eslint/rule-names.js';
 
 
 const FORMATS = ['stylish', 'json', 'sarif', 'github', 'junit'] as const;
@@ -114,6 +116,40 @@ function parseConcurrency(v: string | undefined): number | 'auto' | 'off' | unde
   throw new UsageError(`--concurrency takes a positive whole number, auto or off (got "${v}")`);
 }
 
+/**
+ * The rules of `--rule` options, in ESLint's syntax (`--rule 'firewall/no-world-open-sensitive-ports: [error, {tcp: [22]}]'`,
+ * read as ESLint reads its own `--rule` and inline `eslint` comments); ESLint validates the options against the rules'
+ * schemas. A value that does not read, or names no rule of the plugin, is a usage error.
+ */
+function ruleOptions(given: string[]): Record<string, unknown> | undefined {
+  if (given.length === 0) return undefined;
+  const out: Record<string, unknown> = {};
+  const parser = new ConfigCommentParser();
+  for (const text of given) {
+    const result = parser.parseJSONLikeConfig(text);
+    if (!result.ok) throw new UsageError(`--rule '${text}': ${result.error.message}`);
+    for (const [id, value] of Object.entries(result.config as Record<string, unknown>)) {
+      const name = id.startsWith('firewall/') ? id.slice('firewall/'.length) : undefined;
+      if (name === undefined || !(RULE_NAMES as readonly string[]).includes(name)) {
+        throw new UsageError(`--rule: "${id}" is no rule of fwlint (${RULE_NAMES.map((r) => `firewall/${r}`).join(', ')})`);
+      }
+      out[id] = value;
+    }
+  }
+  return out;
+}
+
+/**
+ * An invalid `--rule` option, as ESLint throws it when it lints the first file (its schema's error; a severity it does
+ * not know, its ConfigError "Config (unnamed): Key "rules": …"; the rule's own check, rule-kit checkOptions), thrown
+ * again as a usage error (exit 2) without ESLint's stack. Any other error is left alone.
+ */
+function invalidRule(e: unknown): void {
+  const msg = (e as Error)?.message ?? '';
+  const invalid = /(?:^|: )(Key "rules": Key "[^"]*"[\s\S]*)$|^Error while loading rule '[^']*': (Configuration for rule "[\s\S]*?)(?:\nOccurred while linting[\s\S]*)?$/.exec(msg);
+  if (invalid) throw new UsageError(`--rule: ${(invalid[1] ?? invalid[2]!).trimEnd()}`);
+}
+
 export async function lintCommand(argv: string[], io: Io): Promise<number> {
   // ESLint's '--max-warnings -1' (no limit): parseArgs takes a value that starts with '-' only after '='
   const args: string[] = [];
@@ -145,6 +181,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
     summary: { type: 'boolean', default: true },
     'no-summary': { type: 'boolean', default: false },
     'ignore-unknown': { type: 'boolean', default: false },
+    rule: { type: 'string', multiple: true },
     help: { type: 'boolean', short: 'h', default: false },
     version: { type: 'boolean', short: 'v', default: false },
   } });
@@ -159,6 +196,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   const format = values.format!;
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown format "${format}" (one of ${FORMATS.join(', ')})`);
   let maxWarnings = -1;
+  const rules = ruleOptions(values.rule ?? []);
   if (values['max-warnings'] !== undefined) {
     if (!/^(?:[0-9]+|-1)$/.test(values['max-warnings'])) throw new UsageError('--max-warnings takes a whole number (-1: no limit)');
     maxWarnings = Number(values['max-warnings']);
@@ -321,6 +359,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
     settingsKey: values.cache ? settingsFingerprint([...lintPaths.filter((p) => isAbsolute(p)), ...texts.map((t) => t.filePath), cwd], configFile, cwd, Date.now(), lintedTexts(lintPaths, texts, cwd)) : undefined,
     applySuppressions: Boolean(suppressionsLocation) || exists(resolve(eslintCwd, 'eslint-suppressions.json')),
     suppressionsLocation,
+    ...(rules ? { rules } : {}),
     ...(special.length > 0 ? { ignores: special.map((f) => toGlob(relative(eslintCwd, f.path))) } : {}),
   };
   // ESLint's own worker threads: they rebuild the options (plugin objects included) from an options module
@@ -381,12 +420,20 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
       }
       progress.stop();
       if (/No files matching|all of the files matching/i.test(msg)) throw new UsageError(msg.split('\n')[0]!);
+      // an invalid --rule option: ESLint's configuration error (its schema), or the rule's (rule-kit checkOptions)
+      if (rules) invalidRule(e);
       // a folder holding files, none of a format fwlint reads (ESLint: "All files matched by 'x' are ignored.")
       if (ignored) throw new UsageError(`no firewall rules found in '${ignored[1]}': in a folder, only files of a format fwlint reads are linted (name a file to lint it whatever its name)`);
       throw e;
     }
   }
-  for (const t of texts) results.push(...(await eslint.lintText(t.text, { filePath: t.filePath })));
+  try {
+    for (const t of texts) results.push(...(await eslint.lintText(t.text, { filePath: t.filePath })));
+  } catch (e) {
+    progress.stop();
+    if (rules) invalidRule(e);
+    throw e;
+  }
   progress.stop();
   results.push(...failures);
   results.sort((a, b) => (a.filePath < b.filePath ? -1 : a.filePath > b.filePath ? 1 : 0));

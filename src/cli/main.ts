@@ -72,6 +72,9 @@ Lint options:
   --pass-on-unpruned-suppressions
                              baselines through ESLint's bulk suppressions (eslint-suppressions.json)
                              inline: # fwlint-ignore RULE ports=… sources=… until=YYYY-MM-DD -- reason (docs/ci.md)
+  --rule 'RULE: [SEVERITY, {OPTIONS}]'
+                             set a rule's severity and options, as ESLint's --rule (repeatable):
+                             --rule 'firewall/no-world-open-sensitive-ports: [error, {tcp: [22, 3389]}]'
   --ignore-unknown           leave named files that no format recognises alone, as in a folder (pre-commit)
   --live                     lint this host's running rules and listening sockets (Linux)
   --no-summary               no closing summary table (stylish)

@@ -299,6 +299,30 @@ describe('fwlint lint', () => {
     expect(r.stderr).toContain('schema:');
   });
 
+  it('--rule sets a rule\'s severity and options in ESLint\'s syntax; an invalid one is a usage error (exit 2) in ESLint\'s words', () => {
+    const d = mkdtempSync(join(tmpdir(), 'fwlint-cli-'));
+    writeFileSync(join(d, 'rules.v4'), '*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n');
+    const ids = (args: string[]) => (JSON.parse(fwlint(['-f', 'json', ...args, 'rules.v4'], { cwd: d }).stdout) as { messages: { ruleId: string; line: number }[] }[])[0]!.messages.map((m) => `${m.line} ${m.ruleId}`);
+    expect(ids([])).toEqual(['4 firewall/no-world-open-sensitive-ports']);
+    expect(ids(['--rule', 'firewall/no-world-open-sensitive-ports: [error, {tcp: [3389]}]'])).toEqual([]);
+    expect(ids(['--rule', 'firewall/no-world-open-sensitive-ports: off'])).toEqual([]);
+    const bad = (rule: string, stdin?: string) => {
+      const r = stdin === undefined ? fwlint(['--rule', rule, 'rules.v4'], { cwd: d }) : fwlint(['--rule', rule, '-'], { cwd: d, input: stdin });
+      return [r.code, r.stdout, r.stderr];
+    };
+    const usage = 'Run fwlint --help for usage.\n';
+    expect(bad('firewall/no-shadowed-rules: [error, {bad: 1}]')).toEqual([2, '', `fwlint: --rule: Key "rules": Key "firewall/no-shadowed-rules":\n\tValue [{"bad":1}] should NOT have more than 0 items.\n${usage}`]);
+    expect(bad('firewall/no-world-open-sensitive-ports: [error, {tcp: [ssh]}]', CLEAN_SAVE)).toEqual([2, '', `fwlint: --rule: Key "rules": Key "firewall/no-world-open-sensitive-ports":\n\tValue "ssh" should be integer.\n${usage}`]);
+    expect(bad('firewall/no-world-open-sensitive-ports: "bad"')).toEqual([2, '', `fwlint: --rule: Key "rules": Key "firewall/no-world-open-sensitive-ports": Expected severity of "off", 0, "warn", 1, "error", or 2.\n${usage}`]);
+    expect(bad('firewall/no-undeclared-registered-ports: [warn, {allow: ["tcp/9-1"]}]')).toEqual([
+      2,
+      '',
+      `fwlint: --rule: Configuration for rule "firewall/no-undeclared-registered-ports" is invalid:\n\tValue "tcp/9-1" in "allow" is not a port 0–65535 or a range low-high of them.\n${usage}`,
+    ]);
+    expect(bad('no-shadowed-rules: warn')[2]).toMatch(/^fwlint: --rule: "no-shadowed-rules" is no rule of fwlint \(firewall\/no-unneeded-cft-ports, /);
+    expect(bad('{{')[2]).toMatch(/^fwlint: --rule '\{\{': Failed to parse JSON/);
+  });
+
   it('every configuration error is said, also two at one place (an unknown key where a required one is missing)', () => {
     const d = mkdtempSync(join(tmpdir(), 'fwlint-cli-'));
     writeFileSync(join(d, 'fwlint.config.yaml'), 'discovery: false\ntargets:\n  - name: web\n    match: [rules.v4]\n');

@@ -182,6 +182,9 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
     'no-summary': { type: 'boolean', default: false },
     'ignore-unknown': { type: 'boolean', default: false },
     rule: { type: 'string', multiple: true },
+    'no-inline-config': { type: 'boolean', default: false },
+    'report-unused-disable-directives': { type: 'boolean', default: false },
+    'report-unused-disable-directives-severity': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
     version: { type: 'boolean', short: 'v', default: false },
   } });
@@ -197,6 +200,15 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown format "${format}" (one of ${FORMATS.join(', ')})`);
   let maxWarnings = -1;
   const rules = ruleOptions(values.rule ?? []);
+  // ESLint's spellings and semantics (its lib/options.js and cli.js)
+  const unusedSeverity = values['report-unused-disable-directives-severity'];
+  if (unusedSeverity !== undefined && values['report-unused-disable-directives']) {
+    throw new UsageError('--report-unused-disable-directives and --report-unused-disable-directives-severity cannot be used together');
+  }
+  if (unusedSeverity !== undefined && !['off', 'warn', 'error', '0', '1', '2'].includes(unusedSeverity)) {
+    throw new UsageError(`--report-unused-disable-directives-severity takes off, warn or error (0, 1, 2), got "${unusedSeverity}"`);
+  }
+  const reportUnusedDisableDirectives = values['report-unused-disable-directives'] ? 'error' : (['off', 'warn', 'error'][Number(unusedSeverity)] ?? unusedSeverity) as 'off' | 'warn' | 'error' | undefined;
   if (values['max-warnings'] !== undefined) {
     if (!/^(?:[0-9]+|-1)$/.test(values['max-warnings'])) throw new UsageError('--max-warnings takes a whole number (-1: no limit)');
     maxWarnings = Number(values['max-warnings']);
@@ -360,6 +372,8 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
     applySuppressions: Boolean(suppressionsLocation) || exists(resolve(eslintCwd, 'eslint-suppressions.json')),
     suppressionsLocation,
     ...(rules ? { rules } : {}),
+    ...(values['no-inline-config'] ? { allowInlineConfig: false as const } : {}),
+    ...(reportUnusedDisableDirectives ? { reportUnusedDisableDirectives } : {}),
     ...(special.length > 0 ? { ignores: special.map((f) => toGlob(relative(eslintCwd, f.path))) } : {}),
   };
   // ESLint's own worker threads: they rebuild the options (plugin objects included) from an options module

@@ -75,6 +75,9 @@ Lint options:
   --rule 'RULE: [SEVERITY, {OPTIONS}]'
                              set a rule's severity and options, as ESLint's --rule (repeatable):
                              --rule 'firewall/no-world-open-sensitive-ports: [error, {tcp: [22, 3389]}]'
+  --no-inline-config         ignore eslint and eslint-disable comments (fwlint-ignore ones still apply)
+  --report-unused-disable-directives, --report-unused-disable-directives-severity off|warn|error
+                             unused eslint-disable comments as errors (default: warnings)
   --ignore-unknown           leave named files that no format recognises alone, as in a folder (pre-commit)
   --live                     lint this host's running rules and listening sockets (Linux)
   --no-summary               no closing summary table (stylish)

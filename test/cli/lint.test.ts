@@ -323,6 +323,25 @@ describe('fwlint lint', () => {
     expect(bad('{{')[2]).toMatch(/^fwlint: --rule '\{\{': Failed to parse JSON/);
   });
 
+  it('--no-inline-config and --report-unused-disable-directives[-severity] are ESLint\'s', () => {
+    const d = mkdtempSync(join(tmpdir(), 'fwlint-cli-'));
+    writeFileSync(
+      join(d, 'rules.v4'),
+      '# eslint firewall/no-world-open-sensitive-ports: [error, {tcp: [3389]}]\n*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n# eslint-disable-next-line firewall/no-shadowed-rules\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n',
+    );
+    const seen = (args: string[]) => {
+      const r = fwlint(['-f', 'json', ...args, 'rules.v4'], { cwd: d });
+      return [r.code, ...(JSON.parse(r.stdout) as { messages: { ruleId: string | null; line: number; severity: number }[] }[])[0]!.messages.map((m) => `${m.line} ${m.severity} ${m.ruleId}`)];
+    };
+    expect(seen([])).toEqual([0, '5 1 null']);
+    expect(seen(['--no-inline-config'])).toEqual([1, '6 2 firewall/no-world-open-sensitive-ports']);
+    expect(seen(['--report-unused-disable-directives'])).toEqual([1, '5 2 null']);
+    expect(seen(['--report-unused-disable-directives-severity', 'off'])).toEqual([0]);
+    expect(seen(['--report-unused-disable-directives-severity', '2'])).toEqual([1, '5 2 null']);
+    const bad = fwlint(['--report-unused-disable-directives-severity', 'loud', 'rules.v4'], { cwd: d });
+    expect([bad.code, bad.stderr]).toEqual([2, 'fwlint: --report-unused-disable-directives-severity takes off, warn or error (0, 1, 2), got "loud"\nRun fwlint --help for usage.\n']);
+  });
+
   it('every configuration error is said, also two at one place (an unknown key where a required one is missing)', () => {
     const d = mkdtempSync(join(tmpdir(), 'fwlint-cli-'));
     writeFileSync(join(d, 'fwlint.config.yaml'), 'discovery: false\ntargets:\n  - name: web\n    match: [rules.v4]\n');

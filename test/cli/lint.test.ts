@@ -357,6 +357,17 @@ describe('fwlint lint', () => {
     );
   });
 
+  it('two configuration files in one folder are a configuration error: one of them was ignored silently', () => {
+    const d = mkdtempSync(join(tmpdir(), 'fwlint-cli-'));
+    writeFileSync(join(d, 'fwlint.config.yaml'), 'discovery: false\n');
+    writeFileSync(join(d, 'fwlint.config.json'), '{"discovery": false, "expectedPorts": {"web": [{"protocol": "tcp", "ports": 22}]}}\n');
+    writeFileSync(join(d, 'rules.v4'), CLEAN_SAVE);
+    const r = fwlint(['rules.v4'], { cwd: d });
+    expect([r.code, r.stderr]).toEqual([2, 'fwlint: configuration error\n  fwlint.config.json:1:1: configuration: fwlint.config.yaml in the same folder is the one read, this file would be ignored; keep one\n']);
+    // --config names the one to read
+    expect(fwlint(['-c', 'fwlint.config.json', 'rules.v4'], { cwd: d }).code).toBe(0);
+  });
+
   it('a configuration error that no schema rule makes (a key written twice) names no empty schema path', () => {
     const d = mkdtempSync(join(tmpdir(), 'fwlint-cli-'));
     writeFileSync(join(d, 'fwlint.config.yaml'), 'discovery: false\ndiscovery: true\n');

@@ -533,7 +533,10 @@ async function render(format: string, results: ESLint.LintResult[], eslint: ESLi
       const f = await eslint.loadFormatter('stylish');
       // a report written to a file has no terminal colours, whatever the terminal the run started in; otherwise
       // --color / --no-color, else the terminal decides (NO_COLOR, FORCE_COLOR: node's util.styleText)
-      const text = await f.format(results, (color !== undefined ? { color } : {}) as never);
+      // (fwlint has no --fix: ESLint's "potentially fixable with the `--fix` option" line, for an unused eslint-disable
+      // comment, sent users to an option fwlint refuses; `eslint --fix` removes such comments)
+      const unfixable = results.some((r) => r.fixableErrorCount + r.fixableWarningCount > 0) ? results.map((r) => ({ ...r, fixableErrorCount: 0, fixableWarningCount: 0 })) : results;
+      const text = await f.format(unfixable, (color !== undefined ? { color } : {}) as never);
       return summary && results.length > 0 ? text + (await import('./summary.js')).summaryTable(results, io.isTTY && !toFile, 10, leftAlone, shownLeftAlone.size) : text;
     }
   }

@@ -334,6 +334,10 @@ describe('fwlint lint', () => {
       return [r.code, ...(JSON.parse(r.stdout) as { messages: { ruleId: string | null; line: number; severity: number }[] }[])[0]!.messages.map((m) => `${m.line} ${m.severity} ${m.ruleId}`)];
     };
     expect(seen([])).toEqual([0, '5 1 null']);
+    // stylish does not send the user to a --fix option fwlint does not have
+    const stylish = fwlint(['--no-summary', '--no-color', 'rules.v4'], { cwd: d });
+    expect(stylish.stdout).toContain('Unused eslint-disable directive');
+    expect(stylish.stdout).not.toContain('--fix');
     expect(seen(['--no-inline-config'])).toEqual([1, '6 2 firewall/no-world-open-sensitive-ports']);
     expect(seen(['--report-unused-disable-directives'])).toEqual([1, '5 2 null']);
     expect(seen(['--report-unused-disable-directives-severity', 'off'])).toEqual([0]);

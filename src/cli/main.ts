@@ -84,6 +84,20 @@ Lint options:
   -h, --help, -v, --version
 `;
 
+/** ESLint options fwlint does not take: they need ESLint itself, with the plugin in an eslint.config.js. */
+const ESLINT_ONLY = new Set(['--fix', '--fix-dry-run', '--fix-type', '--ext', '--plugin', '--parser', '--parser-options', '--env', '--global', '--rulesdir', '--ignore-pattern', '--no-eslintrc', '--no-config-lookup', '--inspect-config', '--print-config', '--flag']);
+
+/**
+ * A usage error's message. Node's for an unknown option went on "To specify a positional argument starting with a '-',
+ * place it at the end of the command after '--'": `fwlint --fix` was told to lint a file named --fix.
+ */
+function usageMessage(e: Error): string {
+  const unknown = (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /^Unknown option '([^']*)'/.exec(e.message)?.[1] : undefined;
+  if (unknown === undefined) return e.message;
+  const name = unknown.split('=')[0]!;
+  return ESLINT_ONLY.has(name) ? `unknown option '${unknown}': fwlint does not take ESLint's ${name}; run eslint with eslint-plugin-firewall in an eslint.config.js for it` : `unknown option '${unknown}'`;
+}
+
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
   try {
     const [first] = argv;
@@ -93,7 +107,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     return await (await import('./lint.js')).lintCommand(argv, io);
   } catch (e) {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr(`fwlint: ${(e as Error).message}\nRun fwlint --help for usage.\n`);
+      io.stderr(`fwlint: ${usageMessage(e as Error)}\nRun fwlint --help for usage.\n`);
       return 2;
     }
     io.stderr(`fwlint: ${(e as Error)?.stack ?? String(e)}\n`);

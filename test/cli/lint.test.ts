@@ -346,6 +346,17 @@ describe('fwlint lint', () => {
     expect([bad.code, bad.stderr]).toEqual([2, 'fwlint: --report-unused-disable-directives-severity takes off, warn or error (0, 1, 2), got "loud"\nRun fwlint --help for usage.\n']);
   });
 
+  it('an unknown option is named alone, an ESLint-only one with where to use it (Node told to pass it after --, as a file)', () => {
+    const d = tmp();
+    for (const [args, said] of [
+      [['--bogus', 'x.rules'], "fwlint: unknown option '--bogus'\nRun fwlint --help for usage.\n"],
+      [['--fix', 'x.rules'], "fwlint: unknown option '--fix': fwlint does not take ESLint's --fix; run eslint with eslint-plugin-firewall in an eslint.config.js for it\nRun fwlint --help for usage.\n"],
+    ] as const) {
+      const r = fwlint([...args], { cwd: d });
+      expect([r.code, r.stderr]).toEqual([2, said]);
+    }
+  });
+
   it('every configuration error is said, also two at one place (an unknown key where a required one is missing)', () => {
     const d = mkdtempSync(join(tmpdir(), 'fwlint-cli-'));
     writeFileSync(join(d, 'fwlint.config.yaml'), 'discovery: false\ntargets:\n  - name: web\n    match: [rules.v4]\n');

@@ -121,7 +121,7 @@ function parseConcurrency(v: string | undefined): number | 'auto' | 'off' | unde
  * read as ESLint reads its own `--rule` and inline `eslint` comments); ESLint validates the options against the rules'
  * schemas. A value that does not read, or names no rule of the plugin, is a usage error.
  */
-function ruleOptions(given: string[]): Record<string, unknown> | undefined {
+function rulesFromArgs(given: string[]): Record<string, unknown> | undefined {
   if (given.length === 0) return undefined;
   const out: Record<string, unknown> = {};
   const parser = new ConfigCommentParser();
@@ -199,7 +199,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   const format = values.format!;
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown format "${format}" (one of ${FORMATS.join(', ')})`);
   let maxWarnings = -1;
-  const rules = ruleOptions(values.rule ?? []);
+  const rules = rulesFromArgs(values.rule ?? []);
   // ESLint's spellings and semantics (its lib/options.js and cli.js)
   const unusedSeverity = values['report-unused-disable-directives-severity'];
   if (unusedSeverity !== undefined && values['report-unused-disable-directives']) {

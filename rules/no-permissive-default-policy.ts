@@ -1,7 +1,7 @@
 import type { Rule } from 'eslint';
 import { baseChains } from '../src/analysis/exposure.js';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
-import { docsUrl, report, ruleOptions } from '../src/eslint/rule-kit.js';
+import { docsUrl, report } from '../src/eslint/rule-kit.js';
 import type { Chain, Family, Ruleset, Table } from '../src/model/index.js';
 
 /** Deepest user chain a catch-all jump is followed into (LOGDROP → LOG_AND_DROP → …). */
@@ -78,8 +78,9 @@ const rule: Rule.RuleModule = {
       url: docsUrl('no-permissive-default-policy'),
     },
     hasSuggestions: true,
-    // options are checked by ruleOptions (see src/eslint/rule-kit.ts): this rule takes none
-    schema: false,
+    // no options: ESLint refuses any (a configuration error, at the comment for an inline one)
+    schema: [],
+    defaultOptions: [],
     messages: {
       unfiltered:
         'No {{families}} input chain: this file replaces the whole ruleset ({{flush}}) and none of its tables filters {{families}} on the input hook, so every {{families}} packet is let in. Use an inet table, or add {{tables}} with an input chain.',
@@ -87,7 +88,6 @@ const rule: Rule.RuleModule = {
     },
   },
   create(context) {
-    ruleOptions(context, []);
     return oncePerFile(() => {
       const a = analyse(context);
       if (!a) return;

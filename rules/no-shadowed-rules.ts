@@ -1,7 +1,7 @@
 import type { Rule } from 'eslint';
 import { findShadowedRules } from '../src/analysis/shadow.js';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
-import { docsUrl, report, ruleOptions } from '../src/eslint/rule-kit.js';
+import { docsUrl, report } from '../src/eslint/rule-kit.js';
 import type { Action } from '../src/model/index.js';
 
 /** A rule no packet can reach because earlier rules in its chain already decide every packet it matches. */
@@ -14,15 +14,15 @@ const rule: Rule.RuleModule = {
       url: docsUrl('no-shadowed-rules'),
     },
     hasSuggestions: true,
-    // options are checked by ruleOptions (see src/eslint/rule-kit.ts): this rule takes none
-    schema: false,
+    // no options: ESLint refuses any (a configuration error, at the comment for an inline one)
+    schema: [],
+    defaultOptions: [],
     messages: {
       shadowed: 'This rule is never reached: every packet it matches is already decided by line{{s}} {{lines}} in chain {{chain}}.',
       redundant: 'This rule changes nothing: every packet it matches is already {{verdict}} by line{{s}} {{lines}} in chain {{chain}}.',
     },
   },
   create(context) {
-    ruleOptions(context, []);
     return oncePerFile(() => {
       const a = analyse(context);
       if (!a) return;

@@ -1,7 +1,7 @@
 import type { Rule } from 'eslint';
 import { CFT_BLOCK, describePorts, REGISTERED_RANGE } from '../src/catalog/index.js';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
-import { beyondDeclared, certaintyTitle, clientReachable, describeSources, viaInterfaces, docsUrl, eachGroup, portsOf, report, unexplainedPorts, ruleOptions, SharedTexts, targetText, tooWideScope, twoPieces, flushReports, type TooWidePorts } from '../src/eslint/rule-kit.js';
+import { beyondDeclared, certaintyTitle, clientReachable, describeSources, viaInterfaces, docsUrl, eachGroup, portsOf, report, unexplainedPorts, checkOptions, SharedTexts, targetText, tooWideScope, twoPieces, flushReports, type TooWidePorts } from '../src/eslint/rule-kit.js';
 import { evidenceRef } from '../src/deployments/index.js';
 import { IntervalSet, numRange, type NumSet } from '../src/model/index.js';
 
@@ -19,16 +19,20 @@ function parseAllow(entry: string | number): { protocols: number[]; ports: NumSe
   return { protocols, ports: numRange(low, high) };
 }
 
-/** What the schema's pattern cannot say: ports are 0–65535 and a range is low-high (they were ignored silently). */
+/**
+ * What the schema's pattern does not say (a pattern for 0–65535 made ESLint's message unreadable): ports are 0–65535 and
+ * a range is low-high (they were ignored silently).
+ */
 export function checkAllow(options: readonly unknown[]): string | undefined {
-  const allow = (options[0] as { allow?: (string | number)[] } | undefined)?.allow ?? [];
-  const i = allow.findIndex((e) => parseAllow(e) === undefined);
-  return i < 0 ? undefined : `options/0/allow/${i} "${String(allow[i])}" is not a port 0–65535 or a range low-high of them`;
+  const allow = (options[0] as { allow?: unknown } | undefined)?.allow;
+  if (!Array.isArray(allow)) return undefined;
+  const i = allow.findIndex((e) => (typeof e === 'string' || typeof e === 'number') && parseAllow(e) === undefined);
+  return i < 0 ? undefined : `Value "${String(allow[i])}" in "allow" is not a port 0–65535 or a range low-high of them.`;
 }
 
 const PROTOCOLS = [6, 17];
 
-/** The options, one schema per option (ESLint's array form). */
+/** The options, one schema per option (ESLint's array form): the rule's `meta.schema`. */
 export const OPTIONS_SCHEMA: readonly object[] = [
   {
     type: 'object',
@@ -55,8 +59,8 @@ const rule: Rule.RuleModule = {
       url: docsUrl('no-undeclared-registered-ports'),
     },
     hasSuggestions: true,
-    // validated by ruleOptions (see src/eslint/rule-kit.ts), not by ESLint
-    schema: false,
+    schema: OPTIONS_SCHEMA as Rule.RuleMetaData['schema'],
+    defaultOptions: [{ allow: [], includeCftBlock: false }],
     // one placeholder: the rule writes the text itself (the wording is in its report call). ESLint's placeholder
     // replacement, five placeholders per finding, cost more time and garbage than the finding on files with 40k findings
     messages: {
@@ -65,7 +69,8 @@ const rule: Rule.RuleModule = {
     },
   },
   create(context) {
-    const opts = ruleOptions<{ allow?: (string | number)[]; includeCftBlock?: boolean }>(context, OPTIONS_SCHEMA, checkAllow) ?? {};
+    if (!checkOptions(context, checkAllow)) return {};
+    const opts = context.options[0] as { allow: (string | number)[]; includeCftBlock: boolean };
     const allowed = new Map<number, NumSet>([
       [6, IntervalSet.empty<number>()],
       [17, IntervalSet.empty<number>()],

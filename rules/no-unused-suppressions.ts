@@ -1,7 +1,7 @@
 import type { Rule } from 'eslint';
 import { analyse, spanLoc } from '../src/eslint/analysis.js';
 import { AFTER_RULES } from '../src/eslint/source-code.js';
-import { docsUrl, ruleOptions } from '../src/eslint/rule-kit.js';
+import { docsUrl } from '../src/eslint/rule-kit.js';
 import { configureSuppressions, isExpired, suppressionsFor } from '../src/suppressions/index.js';
 import { RULE_NAMES } from '../src/eslint/rule-names.js';
 
@@ -9,7 +9,7 @@ interface Options {
   'require-reason'?: boolean;
 }
 
-/** The options, one schema per option (ESLint's array form). */
+/** The options, one schema per option (ESLint's array form): the rule's `meta.schema`. */
 export const OPTIONS_SCHEMA: readonly object[] = [
   {
     type: 'object',
@@ -33,8 +33,8 @@ const rule: Rule.RuleModule = {
       recommended: true,
       url: docsUrl('no-unused-suppressions'),
     },
-    // validated by ruleOptions (see src/eslint/rule-kit.ts), not by ESLint
-    schema: false,
+    schema: OPTIONS_SCHEMA as Rule.RuleMetaData['schema'],
+    defaultOptions: [{ 'require-reason': false }],
     messages: {
       unused: 'Unused suppression "{{text}}": nothing it names is reported on line {{where}}{{scope}}. Remove it.',
       expired: 'Suppression "{{text}}" expired on {{until}}, no longer applies.',
@@ -45,7 +45,7 @@ const rule: Rule.RuleModule = {
     },
   },
   create(context) {
-    const opts = ruleOptions<Options>(context, OPTIONS_SCHEMA) ?? {};
+    const opts = context.options[0] as Options;
     const ast = context.sourceCode.ast as unknown as object;
     // `settings.fwlintNow` (an ISO date) evaluates expiry as of that day: for tests and reproducible CI runs
     const settings = context.settings as { fwlintNow?: unknown } | undefined;

@@ -2,12 +2,12 @@ import type { Rule } from 'eslint';
 import { describePorts, SENSITIVE_PORTS } from '../src/catalog/index.js';
 import type { Exposure, ExposureEntry, Reason } from '../src/analysis/types.js';
 import { analyse, exposedPieces, type FileAnalysis, oncePerFile, reachedPorts, reachesPorts, type ExposedPiece } from '../src/eslint/analysis.js';
-import { certaintyTitle, describeSources, viaInterfaces, docsUrl, groupByResponsible, report, unexplainedPorts, ruleOptions } from '../src/eslint/rule-kit.js';
+import { certaintyTitle, describeSources, viaInterfaces, docsUrl, groupByResponsible, report, unexplainedPorts } from '../src/eslint/rule-kit.js';
 import { AddrSet, IntervalSet, numSetOf, parseCidr, type Family, type NumSet, type Rule as ModelRule } from '../src/model/index.js';
 
 interface Options {
-  tcp?: number[];
-  udp?: number[];
+  tcp: number[];
+  udp: number[];
 }
 
 /**
@@ -208,7 +208,7 @@ function portSet(ports: Iterable<number>): NumSet {
   return numSetOf([...ports].map((p) => [p, p] as const));
 }
 
-/** The options, one schema per option (ESLint's array form). */
+/** The options, one schema per option (ESLint's array form): the rule's `meta.schema`. */
 export const OPTIONS_SCHEMA: readonly object[] = [
   {
     type: 'object',
@@ -234,8 +234,9 @@ const rule: Rule.RuleModule = {
       url: docsUrl('no-world-open-sensitive-ports'),
     },
     hasSuggestions: true,
-    // validated by ruleOptions (see src/eslint/rule-kit.ts), not by ESLint
-    schema: false,
+    schema: OPTIONS_SCHEMA as Rule.RuleMetaData['schema'],
+    // KICS's lists; a list given replaces its default (ESLint merges objects, not arrays)
+    defaultOptions: [{ tcp: [...SENSITIVE_PORTS.tcp.keys()], udp: [...SENSITIVE_PORTS.udp.keys()] }],
     // one placeholder: the rule writes the text itself (the wording is in its report call). ESLint's placeholder
     // replacement, five placeholders per finding, cost more time and garbage than the finding on files with 40k findings
     messages: {
@@ -243,10 +244,10 @@ const rule: Rule.RuleModule = {
     },
   },
   create(context) {
-    const opts = ruleOptions<Options>(context, OPTIONS_SCHEMA) ?? {};
+    const opts = context.options[0] as Options;
     const lists: [number, NumSet][] = [
-      [6, portSet(opts.tcp ?? SENSITIVE_PORTS.tcp.keys())],
-      [17, portSet(opts.udp ?? SENSITIVE_PORTS.udp.keys())],
+      [6, portSet(opts.tcp)],
+      [17, portSet(opts.udp)],
     ];
     return oncePerFile(() => {
       const a = analyse(context);

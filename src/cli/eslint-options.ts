@@ -36,6 +36,12 @@ export interface EslintOptionsData {
   applySuppressions: boolean;
   suppressionsLocation?: string | undefined;
   concurrency?: number | 'auto' | 'off';
+  /** `--no-inline-config`: `eslint` and `eslint-disable` comments do nothing (fwlint-ignore suppressions still apply). */
+  allowInlineConfig?: false;
+  /** `--report-unused-disable-directives[-severity]`: ESLint's linterOptions.reportUnusedDisableDirectives (default warn). */
+  reportUnusedDisableDirectives?: 'off' | 'warn' | 'error';
+  /** `--rule` options: rule ids to their severity and options, over the recommended ones. */
+  rules?: Record<string, unknown>;
   /** Globs (relative to `cwd`) of files and folders the run must not read: those it cannot (reported apart). */
   ignores?: string[];
 }
@@ -76,6 +82,8 @@ export function eslintOptions(d: EslintOptionsData): ESLint.Options {
     ...plugin.configs.recommended!,
     ...d.explicit.map((c) => ({ files: [toPosix(relative(d.cwd, c.file))], language: c.language, languageOptions: { format: c.format }, plugins: { firewall: fw }, rules: recommendedRules })),
     ...typescriptConfigs(d),
+    ...(d.rules ? [{ rules: d.rules as Linter.RulesRecord }] : []),
+    ...(d.reportUnusedDisableDirectives ? [{ linterOptions: { reportUnusedDisableDirectives: d.reportUnusedDisableDirectives } }] : []),
     ...(d.ignores && d.ignores.length > 0 ? [{ ignores: d.ignores }] : []),
     { settings: { fwlintConfigFile: d.configFile, fwlintCwd: d.workingDirectory, ...(d.settingsKey ? { fwlintSettingsKey: d.settingsKey } : {}) } },
   ];
@@ -89,6 +97,7 @@ export function eslintOptions(d: EslintOptionsData): ESLint.Options {
     cacheLocation: d.cache && d.cacheLocation ? d.cacheLocation : d.cache ? join(d.cwd, '.eslintcache') : NO_CACHE_FILE,
     errorOnUnmatchedPattern: true,
     applySuppressions: d.applySuppressions,
+    ...(d.allowInlineConfig === false ? { allowInlineConfig: false } : {}),
     ...(d.suppressionsLocation ? { suppressionsLocation: d.suppressionsLocation } : {}),
     ...(d.concurrency !== undefined ? { concurrency: d.concurrency } : {}),
   };

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { ConfigCommentParser } from '@eslint/plugin-kit';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { ESLint } from 'eslint';
@@ -14,6 +15,7 @@ import { SIDECAR_SUFFIX } from '../suppressions/sidecar.js';
 import { HELP, UsageError, type Io } from './main.js';
 import { pathsLabel, startProgress } from './progress.js';
 import { leftAloneNote } from './summary.js';
+import { RULE_NAMES } from '../eslint/rule-names.js';
 
 
 const FORMATS = ['stylish', 'json', 'sarif', 'github', 'junit'] as const;
@@ -114,6 +116,40 @@ function parseConcurrency(v: string | undefined): number | 'auto' | 'off' | unde
   throw new UsageError(`--concurrency takes a positive whole number, auto or off (got "${v}")`);
 }
 
+/**
+ * The rules of `--rule` options, in ESLint's syntax (`--rule 'firewall/no-world-open-sensitive-ports: [error, {tcp: [22]}]'`,
+ * read as ESLint reads its own `--rule` and inline `eslint` comments); ESLint validates the options against the rules'
+ * schemas. A value that does not read, or names no rule of the plugin, is a usage error.
+ */
+function rulesFromArgs(given: string[]): Record<string, unknown> | undefined {
+  if (given.length === 0) return undefined;
+  const out: Record<string, unknown> = {};
+  const parser = new ConfigCommentParser();
+  for (const text of given) {
+    const result = parser.parseJSONLikeConfig(text);
+    if (!result.ok) throw new UsageError(`--rule '${text}': ${result.error.message}`);
+    for (const [id, value] of Object.entries(result.config as Record<string, unknown>)) {
+      const name = id.startsWith('firewall/') ? id.slice('firewall/'.length) : undefined;
+      if (name === undefined || !(RULE_NAMES as readonly string[]).includes(name)) {
+        throw new UsageError(`--rule: "${id}" is no rule of fwlint (${RULE_NAMES.map((r) => `firewall/${r}`).join(', ')})`);
+      }
+      out[id] = value;
+    }
+  }
+  return out;
+}
+
+/**
+ * An invalid `--rule` option, as ESLint throws it when it lints the first file (its schema's error; a severity it does
+ * not know, its ConfigError "Config (unnamed): Key "rules": …"; the rule's own check, rule-kit checkOptions), thrown
+ * again as a usage error (exit 2) without ESLint's stack. Any other error is left alone.
+ */
+function invalidRule(e: unknown): void {
+  const msg = (e as Error)?.message ?? '';
+  const invalid = /(?:^|: )(Key "rules": Key "[^"]*"[\s\S]*)$|^Error while loading rule '[^']*': (Configuration for rule "[\s\S]*?)(?:\nOccurred while linting[\s\S]*)?$/.exec(msg);
+  if (invalid) throw new UsageError(`--rule: ${(invalid[1] ?? invalid[2]!).trimEnd()}`);
+}
+
 export async function lintCommand(argv: string[], io: Io): Promise<number> {
   // ESLint's '--max-warnings -1' (no limit): parseArgs takes a value that starts with '-' only after '='
   const args: string[] = [];
@@ -145,6 +181,10 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
     summary: { type: 'boolean', default: true },
     'no-summary': { type: 'boolean', default: false },
     'ignore-unknown': { type: 'boolean', default: false },
+    rule: { type: 'string', multiple: true },
+    'no-inline-config': { type: 'boolean', default: false },
+    'report-unused-disable-directives': { type: 'boolean', default: false },
+    'report-unused-disable-directives-severity': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
     version: { type: 'boolean', short: 'v', default: false },
   } });
@@ -159,6 +199,16 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   const format = values.format!;
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown format "${format}" (one of ${FORMATS.join(', ')})`);
   let maxWarnings = -1;
+  const rules = rulesFromArgs(values.rule ?? []);
+  // ESLint's spellings and semantics (its lib/options.js and cli.js)
+  const unusedSeverity = values['report-unused-disable-directives-severity'];
+  if (unusedSeverity !== undefined && values['report-unused-disable-directives']) {
+    throw new UsageError('--report-unused-disable-directives and --report-unused-disable-directives-severity cannot be used together');
+  }
+  if (unusedSeverity !== undefined && !['off', 'warn', 'error', '0', '1', '2'].includes(unusedSeverity)) {
+    throw new UsageError(`--report-unused-disable-directives-severity takes off, warn or error (0, 1, 2), got "${unusedSeverity}"`);
+  }
+  const reportUnusedDisableDirectives = values['report-unused-disable-directives'] ? 'error' : (['off', 'warn', 'error'][Number(unusedSeverity)] ?? unusedSeverity) as 'off' | 'warn' | 'error' | undefined;
   if (values['max-warnings'] !== undefined) {
     if (!/^(?:[0-9]+|-1)$/.test(values['max-warnings'])) throw new UsageError('--max-warnings takes a whole number (-1: no limit)');
     maxWarnings = Number(values['max-warnings']);
@@ -288,13 +338,15 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   }
 
   // Configuration errors stop the run with exit code 2, before any linting.
-  const configErrors = new Map<string, string>();
+  // (a set of the lines: the same file's errors come once per path it is found from; two errors at one place — an
+  // unknown key and a missing required one both at the object's first key — are both said, not the last alone)
+  const configErrors = new Set<string>();
   for (const p of [...lintPaths.filter((p) => isAbsolute(p)), cwd]) {
     const s = loadSettings(isDirectory(p) ? resolve(p, 'x') : p, { configFile, cwd, discover: false });
-    for (const e of s.errors) configErrors.set(`${e.file}:${e.line}:${e.column}`, `${relative(cwd, e.file) || e.file}:${e.line}:${e.column}: ${e.message}${e.schemaPath ? ` (schema: ${e.schemaPath})` : ''}`);
+    for (const e of s.errors) configErrors.add(`${relative(cwd, e.file) || e.file}:${e.line}:${e.column}: ${e.message}${e.schemaPath ? ` (schema: ${e.schemaPath})` : ''}`);
   }
   if (configErrors.size > 0) {
-    io.stderr(`fwlint: configuration error\n${[...configErrors.values()].map((l) => `  ${l}`).join('\n')}\n`);
+    io.stderr(`fwlint: configuration error\n${[...configErrors].map((l) => `  ${l}`).join('\n')}\n`);
     return 2;
   }
 
@@ -319,6 +371,9 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
     settingsKey: values.cache ? settingsFingerprint([...lintPaths.filter((p) => isAbsolute(p)), ...texts.map((t) => t.filePath), cwd], configFile, cwd, Date.now(), lintedTexts(lintPaths, texts, cwd)) : undefined,
     applySuppressions: Boolean(suppressionsLocation) || exists(resolve(eslintCwd, 'eslint-suppressions.json')),
     suppressionsLocation,
+    ...(rules ? { rules } : {}),
+    ...(values['no-inline-config'] ? { allowInlineConfig: false as const } : {}),
+    ...(reportUnusedDisableDirectives ? { reportUnusedDisableDirectives } : {}),
     ...(special.length > 0 ? { ignores: special.map((f) => toGlob(relative(eslintCwd, f.path))) } : {}),
   };
   // ESLint's own worker threads: they rebuild the options (plugin objects included) from an options module
@@ -379,12 +434,20 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
       }
       progress.stop();
       if (/No files matching|all of the files matching/i.test(msg)) throw new UsageError(msg.split('\n')[0]!);
+      // an invalid --rule option: ESLint's configuration error (its schema), or the rule's (rule-kit checkOptions)
+      if (rules) invalidRule(e);
       // a folder holding files, none of a format fwlint reads (ESLint: "All files matched by 'x' are ignored.")
       if (ignored) throw new UsageError(`no firewall rules found in '${ignored[1]}': in a folder, only files of a format fwlint reads are linted (name a file to lint it whatever its name)`);
       throw e;
     }
   }
-  for (const t of texts) results.push(...(await eslint.lintText(t.text, { filePath: t.filePath })));
+  try {
+    for (const t of texts) results.push(...(await eslint.lintText(t.text, { filePath: t.filePath })));
+  } catch (e) {
+    progress.stop();
+    if (rules) invalidRule(e);
+    throw e;
+  }
   progress.stop();
   results.push(...failures);
   results.sort((a, b) => (a.filePath < b.filePath ? -1 : a.filePath > b.filePath ? 1 : 0));
@@ -470,7 +533,10 @@ async function render(format: string, results: ESLint.LintResult[], eslint: ESLi
       const f = await eslint.loadFormatter('stylish');
       // a report written to a file has no terminal colours, whatever the terminal the run started in; otherwise
       // --color / --no-color, else the terminal decides (NO_COLOR, FORCE_COLOR: node's util.styleText)
-      const text = await f.format(results, (color !== undefined ? { color } : {}) as never);
+      // (fwlint has no --fix: ESLint's "potentially fixable with the `--fix` option" line, for an unused eslint-disable
+      // comment, sent users to an option fwlint refuses; `eslint --fix` removes such comments)
+      const unfixable = results.some((r) => r.fixableErrorCount + r.fixableWarningCount > 0) ? results.map((r) => ({ ...r, fixableErrorCount: 0, fixableWarningCount: 0 })) : results;
+      const text = await f.format(unfixable, (color !== undefined ? { color } : {}) as never);
       return summary && results.length > 0 ? text + (await import('./summary.js')).summaryTable(results, io.isTTY && !toFile, 10, leftAlone, shownLeftAlone.size) : text;
     }
   }

@@ -72,11 +72,31 @@ Lint options:
   --pass-on-unpruned-suppressions
                              baselines through ESLint's bulk suppressions (eslint-suppressions.json)
                              inline: # fwlint-ignore RULE ports=… sources=… until=YYYY-MM-DD -- reason (docs/ci.md)
+  --rule 'RULE: [SEVERITY, {OPTIONS}]'
+                             set a rule's severity and options, as ESLint's --rule (repeatable):
+                             --rule 'firewall/no-world-open-sensitive-ports: [error, {tcp: [22, 3389]}]'
+  --no-inline-config         ignore eslint and eslint-disable comments (fwlint-ignore ones still apply)
+  --report-unused-disable-directives, --report-unused-disable-directives-severity off|warn|error
+                             unused eslint-disable comments as errors (default: warnings)
   --ignore-unknown           leave named files that no format recognises alone, as in a folder (pre-commit)
   --live                     lint this host's running rules and listening sockets (Linux)
   --no-summary               no closing summary table (stylish)
   -h, --help, -v, --version
 `;
+
+/** ESLint options fwlint does not take: they need ESLint itself, with the plugin in an eslint.config.js. */
+const ESLINT_ONLY = new Set(['--fix', '--fix-dry-run', '--fix-type', '--ext', '--plugin', '--parser', '--parser-options', '--env', '--global', '--rulesdir', '--ignore-pattern', '--no-eslintrc', '--no-config-lookup', '--inspect-config', '--print-config', '--flag']);
+
+/**
+ * A usage error's message. Node's for an unknown option went on "To specify a positional argument starting with a '-',
+ * place it at the end of the command after '--'": `fwlint --fix` was told to lint a file named --fix.
+ */
+function usageMessage(e: Error): string {
+  const unknown = (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /^Unknown option '([^']*)'/.exec(e.message)?.[1] : undefined;
+  if (unknown === undefined) return e.message;
+  const name = unknown.split('=')[0]!;
+  return ESLINT_ONLY.has(name) ? `unknown option '${unknown}': fwlint does not take ESLint's ${name}; run eslint with eslint-plugin-firewall in an eslint.config.js for it` : `unknown option '${unknown}'`;
+}
 
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
   try {
@@ -87,7 +107,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     return await (await import('./lint.js')).lintCommand(argv, io);
   } catch (e) {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr(`fwlint: ${(e as Error).message}\nRun fwlint --help for usage.\n`);
+      io.stderr(`fwlint: ${usageMessage(e as Error)}\nRun fwlint --help for usage.\n`);
       return 2;
     }
     io.stderr(`fwlint: ${(e as Error)?.stack ?? String(e)}\n`);

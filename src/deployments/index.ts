@@ -348,6 +348,15 @@ export function loadSettings(forFile: string | undefined, opts: LoadOptions = {}
   const cached = settingsCache.get(key);
   if (cached) return cached;
   const r = resolveSettings(configFile, opts, rootDir);
+  // two configuration files in one folder: the first of CONFIG_FILE_NAMES is read, the other was ignored silently
+  if (configFile && !opts.configFile) {
+    for (const n of CONFIG_FILE_NAMES) {
+      const other = join(dirname(configFile), n);
+      if (n !== basename(configFile) && existsSync(other)) {
+        r.errors.push({ file: other, line: 1, column: 1, schemaPath: '', message: `configuration: ${basename(configFile)} in the same folder is the one read, this file would be ignored; keep one` });
+      }
+    }
+  }
   settingsCache.set(key, r);
   return r;
 }

@@ -75,6 +75,9 @@ function isDir(p: string): boolean {
   }
 }
 
+/** The languageOptions keys a firewall file may get: its own, and those of ESLint's JavaScript language. */
+const LANGUAGE_OPTION_KEYS: readonly string[] = ['format', 'variables', 'ecmaVersion', 'sourceType', 'globals', 'parser', 'parserOptions'];
+
 /** The parse error of a file with NUL bytes that no format recognises. */
 export const BINARY_CONTENT = 'binary content (NUL bytes): no firewall ruleset fwlint can read (encrypted with git-crypt or SOPS, damaged, or UTF-16 text?)';
 
@@ -134,10 +137,13 @@ export class FirewallLanguage implements Language {
 
   validateLanguageOptions(options: FirewallLanguageOptions): void {
     if (options.format !== undefined) {
-      const f = formatById(String(options.format));
-      if (!f) throw new TypeError(`Unknown firewall format "${String(options.format)}": one of ${allFormats().map((x) => x.id).join(', ')}.`);
+      const f = typeof options.format === 'string' ? formatById(options.format) : undefined;
+      if (!f) throw new TypeError(`Unknown firewall format ${JSON.stringify(options.format)}: one of ${allFormats().map((x) => x.id).join(', ')}.`);
     }
-    // (other keys are let through: a config object without `files` gives every file its JavaScript languageOptions)
+    // JavaScript's keys are let through (a config object without `files` gives every file its JavaScript
+    // languageOptions); any other is a mistake, as in ESLint's JavaScript language: `formt: 'nftables'` was ignored
+    const unknown = Object.keys(options).find((k) => !LANGUAGE_OPTION_KEYS.includes(k));
+    if (unknown !== undefined) throw new TypeError(`Unexpected key "${unknown}" found: firewall languages take format and variables.`);
     const v = options.variables;
     if (v !== undefined && (typeof v !== 'object' || v === null || Array.isArray(v))) {
       throw new TypeError(`Key "variables": expected an object of variable names and values (Terraform variables, CloudFormation parameters), got ${JSON.stringify(v)}.`);

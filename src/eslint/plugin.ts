@@ -7,16 +7,14 @@ import type { ESLint, Linter, Rule } from 'eslint';
 import ipFamilyParity from '../../rules/ip-family-parity.js';
 import noPermissiveDefaultPolicy from '../../rules/no-permissive-default-policy.js';
 import noShadowedRules from '../../rules/no-shadowed-rules.js';
-import noUndeclaredRegisteredPorts, { checkAllow, OPTIONS_SCHEMA as UNDECLARED_OPTIONS } from '../../rules/no-undeclared-registered-ports.js';
+import noUndeclaredRegisteredPorts from '../../rules/no-undeclared-registered-ports.js';
 import noUnevaluatedInput from '../../rules/no-unevaluated-input.js';
 import noUnneededCftPorts from '../../rules/no-unneeded-cft-ports.js';
-import noUnusedSuppressions, { OPTIONS_SCHEMA as SUPPRESSIONS_OPTIONS } from '../../rules/no-unused-suppressions.js';
-import noWorldOpenSensitivePorts, { OPTIONS_SCHEMA as WORLD_OPEN_OPTIONS } from '../../rules/no-world-open-sensitive-ports.js';
+import noUnusedSuppressions from '../../rules/no-unused-suppressions.js';
+import noWorldOpenSensitivePorts from '../../rules/no-world-open-sensitive-ports.js';
 import { PACKAGE as pkg } from '../package-info.js';
 import { languages } from './language.js';
-import { optionsProblem } from './rule-kit.js';
-import { RULE_NAMES, type RuleName } from './rule-names.js';
-import { INLINE_OPTION_CHECKS } from './source-code.js';
+import type { RuleName } from './rule-names.js';
 
 
 export const rules: Record<RuleName, Rule.RuleModule> = {
@@ -39,17 +37,6 @@ export const rules: Record<RuleName, Rule.RuleModule> = {
  */
 export const RULE_LANGUAGES: readonly string[] = ['firewall/*', 'js/js'];
 for (const rule of Object.values(rules)) (rule.meta as { languages?: readonly string[] }).languages = RULE_LANGUAGES;
-
-// the checks an inline `# eslint firewall/…` comment's options get (source-code.ts): the schemas the rules use
-const OPTION_SCHEMAS: Partial<Record<RuleName, readonly object[]>> = {
-  'no-world-open-sensitive-ports': WORLD_OPEN_OPTIONS,
-  'no-undeclared-registered-ports': UNDECLARED_OPTIONS,
-  'no-unused-suppressions': SUPPRESSIONS_OPTIONS,
-};
-for (const name of RULE_NAMES) {
-  const more = name === 'no-undeclared-registered-ports' ? checkAllow : undefined;
-  INLINE_OPTION_CHECKS.set(name, (options) => optionsProblem(options, OPTION_SCHEMAS[name] ?? [], more));
-}
 
 /** Default severities of the recommended config. */
 export const recommendedRules: Linter.RulesRecord = {

@@ -8,7 +8,7 @@ import { AddrSet, formatAddress, type Chain, type NumSet, type Rule, type Rulese
 import { expectedPortsFor, judge, usedPorts, type Deployment, type ResolvedSettings } from '../deployments/index.js';
 import { reachedPorts, spanLoc, targetsText, type FileAnalysis, type ReportTarget } from './analysis.js';
 import { findSuppression, suppressionsFor, type SuppressionScope } from '../suppressions/index.js';
-import { ajvLib } from '../parsers/libs.js';
+import { ConfigCommentParser } from '@eslint/plugin-kit';
 
 export const DOCS_BASE = 'https://github.com/fwlint/eslint-plugin-firewall/blob/main/docs/rules/';
 
@@ -1080,34 +1080,27 @@ export interface TooWidePorts {
 }
 
 /**
- * A rule's options, validated against its options schema (ESLint's array form: one schema per
- * option) — by us, not by ESLint: the rules declare `meta.schema: false` because ESLint builds
- * its JSON-schema validator (~50 ms, a sixth of fwlint's cold start) for every enabled rule with a
- * schema, even when no options are given, which is how almost every run (pre-commit) is
- * configured. Here the validator is built only when options are given, and an invalid
- * configuration fails the same way ESLint's would: an error naming the rule and the problem.
+ * A problem in a rule's options that its `meta.schema` cannot express (a port range written high-low); ESLint has
+ * validated the rest, from configuration files and inline `eslint` comments alike. When the options come from an
+ * inline comment of the file (`# eslint firewall/x: [...]`, `/* eslint firewall/x: [...] *\/` in CDK code) it is
+ * reported at that comment, as ESLint reports an invalid inline configuration, and the rule does nothing on the file
+ * (an exception there stopped the whole run, and the editor's linting of the file, on one comment); from a
+ * configuration file it is a configuration error naming the rule. Returns true when the options are valid.
  */
-export function ruleOptions<T>(context: EslintRule.RuleContext, schema: readonly object[], check?: (options: readonly unknown[]) => string | undefined): T | undefined {
-  const options = context.options;
-  if (options.length === 0) return undefined;
-  const problem = optionsProblem(options, schema, check);
-  if (problem) throw new Error(`Configuration for rule "${context.id}" is invalid:\n\t${problem}`);
-  return options[0] as T;
-}
-
-const optionValidators = new WeakMap<readonly object[], (value: unknown) => string | undefined>();
-
-/**
- * Why `options` do not match `schema` (undefined when they do); `check`, run on options the schema accepts, says
- * what a schema cannot (a port range written high-low).
- */
-export function optionsProblem(options: readonly unknown[], schema: readonly object[], checkMore?: (options: readonly unknown[]) => string | undefined): string | undefined {
-  let check = optionValidators.get(schema);
-  if (!check) {
-    const ajv = new (ajvLib().Ajv)({ allErrors: true, strict: false });
-    const validate = ajv.compile(schema.length === 0 ? { type: 'array', maxItems: 0 } : { type: 'array', items: schema as object[], maxItems: schema.length });
-    check = (value) => (validate(value) ? undefined : ajv.errorsText(validate.errors, { dataVar: 'options' }));
-    optionValidators.set(schema, check);
+export function checkOptions(context: EslintRule.RuleContext, check: (options: readonly unknown[]) => string | undefined): boolean {
+  const problem = check(context.options);
+  if (problem === undefined) return true;
+  const source = context.sourceCode as unknown as { getInlineConfigNodes?: () => { value: string; loc: EslintRule.ReportDescriptorLocation }[] };
+  for (const node of source.getInlineConfigNodes?.() ?? []) {
+    const parsed = commentParser.parseDirective(node.value);
+    if (parsed?.label !== 'eslint') continue;
+    const result = commentParser.parseJSONLikeConfig(parsed.value);
+    const value = result.ok ? (result.config as Record<string, unknown>)[context.id] : undefined;
+    if (!Array.isArray(value) || value.length < 2 || check(value.slice(1)) === undefined) continue;
+    context.report({ loc: node.loc as never, message: `Inline configuration for rule "${context.id}" is invalid:\n\t${check(value.slice(1))}\n` });
+    return false;
   }
-  return check(options) ?? checkMore?.(options);
+  throw new Error(`Configuration for rule "${context.id}" is invalid:\n\t${problem}`);
 }
+
+const commentParser = new ConfigCommentParser();

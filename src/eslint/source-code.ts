@@ -9,15 +9,6 @@ import type { CommentNode, FirewallRoot } from './ast.js';
  */
 export const AFTER_RULES = 'FirewallAfterRules';
 
-/**
- * The option checks of the plugin's rules by name (plugin.ts fills it from the rules' schemas). The rules validate
- * their options themselves (meta.schema false, src/eslint/rule-kit.ts ruleOptions) and throw, which for a config file
- * is a configuration error; an inline `# eslint firewall/…: [...]` comment with a bad option stopped the whole run
- * (and the editor's linting of the file) on one comment. Checked here, it is a problem at the comment, as ESLint
- * reports an invalid inline configuration, and is not applied.
- */
-export const INLINE_OPTION_CHECKS = new Map<string, (options: readonly unknown[]) => string | undefined>();
-
 const INLINE_CONFIG = /^\s*(?:eslint(?:-enable|-disable(?:(?:-next)?-line)?)?)(?:\s|$)/u;
 const commentParser = new ConfigCommentParser();
 
@@ -91,15 +82,8 @@ export class FirewallSourceCode extends TextSourceCodeBase<{
         problems.push({ ruleId: null, message: result.error.message, loc: comment.loc });
         continue;
       }
-      const rules = result.config as Record<string, unknown>;
-      for (const [id, value] of Object.entries(rules)) {
-        const check = INLINE_OPTION_CHECKS.get(id.slice(id.lastIndexOf('/') + 1));
-        const problem = check && Array.isArray(value) && value.length > 1 ? check(value.slice(1)) : undefined;
-        if (problem === undefined) continue;
-        delete rules[id];
-        problems.push({ ruleId: null, message: `Inline configuration for rule "${id}" is invalid:\n\t${problem}`, loc: comment.loc });
-      }
-      configs.push({ config: { rules: rules as RulesConfig }, loc: comment.loc });
+      // (ESLint validates the rules' options against their meta.schema and reports an invalid one at the comment)
+      configs.push({ config: { rules: result.config as RulesConfig }, loc: comment.loc });
     }
     return { configs, problems };
   }

@@ -299,6 +299,90 @@ describe('fwlint lint', () => {
     expect(r.stderr).toContain('schema:');
   });
 
+  it('--rule sets a rule\'s severity and options in ESLint\'s syntax; an invalid one is a usage error (exit 2) in ESLint\'s words', () => {
+    const d = mkdtempSync(join(tmpdir(), 'fwlint-cli-'));
+    writeFileSync(join(d, 'rules.v4'), '*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n');
+    const ids = (args: string[]) => (JSON.parse(fwlint(['-f', 'json', ...args, 'rules.v4'], { cwd: d }).stdout) as { messages: { ruleId: string; line: number }[] }[])[0]!.messages.map((m) => `${m.line} ${m.ruleId}`);
+    expect(ids([])).toEqual(['4 firewall/no-world-open-sensitive-ports']);
+    expect(ids(['--rule', 'firewall/no-world-open-sensitive-ports: [error, {tcp: [3389]}]'])).toEqual([]);
+    expect(ids(['--rule', 'firewall/no-world-open-sensitive-ports: off'])).toEqual([]);
+    const bad = (rule: string, stdin?: string) => {
+      const r = stdin === undefined ? fwlint(['--rule', rule, 'rules.v4'], { cwd: d }) : fwlint(['--rule', rule, '-'], { cwd: d, input: stdin });
+      return [r.code, r.stdout, r.stderr];
+    };
+    const usage = 'Run fwlint --help for usage.\n';
+    expect(bad('firewall/no-shadowed-rules: [error, {bad: 1}]')).toEqual([2, '', `fwlint: --rule: Key "rules": Key "firewall/no-shadowed-rules":\n\tValue [{"bad":1}] should NOT have more than 0 items.\n${usage}`]);
+    expect(bad('firewall/no-world-open-sensitive-ports: [error, {tcp: [ssh]}]', CLEAN_SAVE)).toEqual([2, '', `fwlint: --rule: Key "rules": Key "firewall/no-world-open-sensitive-ports":\n\tValue "ssh" should be integer.\n${usage}`]);
+    expect(bad('firewall/no-world-open-sensitive-ports: "bad"')).toEqual([2, '', `fwlint: --rule: Key "rules": Key "firewall/no-world-open-sensitive-ports": Expected severity of "off", 0, "warn", 1, "error", or 2.\n${usage}`]);
+    expect(bad('firewall/no-undeclared-registered-ports: [warn, {allow: ["tcp/9-1"]}]')).toEqual([
+      2,
+      '',
+      `fwlint: --rule: Configuration for rule "firewall/no-undeclared-registered-ports" is invalid:\n\tValue "tcp/9-1" in "allow" is not a port 0–65535 or a range low-high of them.\n${usage}`,
+    ]);
+    expect(bad('no-shadowed-rules: warn')[2]).toMatch(/^fwlint: --rule: "no-shadowed-rules" is no rule of fwlint \(firewall\/no-unneeded-cft-ports, /);
+    expect(bad('{{')[2]).toMatch(/^fwlint: --rule '\{\{': Failed to parse JSON/);
+  });
+
+  it('--no-inline-config and --report-unused-disable-directives[-severity] are ESLint\'s', () => {
+    const d = mkdtempSync(join(tmpdir(), 'fwlint-cli-'));
+    writeFileSync(
+      join(d, 'rules.v4'),
+      '# eslint firewall/no-world-open-sensitive-ports: [error, {tcp: [3389]}]\n*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n# eslint-disable-next-line firewall/no-shadowed-rules\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n',
+    );
+    const seen = (args: string[]) => {
+      const r = fwlint(['-f', 'json', ...args, 'rules.v4'], { cwd: d });
+      return [r.code, ...(JSON.parse(r.stdout) as { messages: { ruleId: string | null; line: number; severity: number }[] }[])[0]!.messages.map((m) => `${m.line} ${m.severity} ${m.ruleId}`)];
+    };
+    expect(seen([])).toEqual([0, '5 1 null']);
+    // stylish does not send the user to a --fix option fwlint does not have
+    const stylish = fwlint(['--no-summary', '--no-color', 'rules.v4'], { cwd: d });
+    expect(stylish.stdout).toContain('Unused eslint-disable directive');
+    expect(stylish.stdout).not.toContain('--fix');
+    expect(seen(['--no-inline-config'])).toEqual([1, '6 2 firewall/no-world-open-sensitive-ports']);
+    expect(seen(['--report-unused-disable-directives'])).toEqual([1, '5 2 null']);
+    expect(seen(['--report-unused-disable-directives-severity', 'off'])).toEqual([0]);
+    expect(seen(['--report-unused-disable-directives-severity', '2'])).toEqual([1, '5 2 null']);
+    const bad = fwlint(['--report-unused-disable-directives-severity', 'loud', 'rules.v4'], { cwd: d });
+    expect([bad.code, bad.stderr]).toEqual([2, 'fwlint: --report-unused-disable-directives-severity takes off, warn or error (0, 1, 2), got "loud"\nRun fwlint --help for usage.\n']);
+  });
+
+  it('an unknown option is named alone, an ESLint-only one with where to use it (Node told to pass it after --, as a file)', () => {
+    const d = tmp();
+    for (const [args, said] of [
+      [['--bogus', 'x.rules'], "fwlint: unknown option '--bogus'\nRun fwlint --help for usage.\n"],
+      [['--fix', 'x.rules'], "fwlint: unknown option '--fix': fwlint does not take ESLint's --fix; run eslint with eslint-plugin-firewall in an eslint.config.js for it\nRun fwlint --help for usage.\n"],
+    ] as const) {
+      const r = fwlint([...args], { cwd: d });
+      expect([r.code, r.stderr]).toEqual([2, said]);
+    }
+  });
+
+  it('every configuration error is said, also two at one place (an unknown key where a required one is missing)', () => {
+    const d = mkdtempSync(join(tmpdir(), 'fwlint-cli-'));
+    writeFileSync(join(d, 'fwlint.config.yaml'), 'discovery: false\ntargets:\n  - name: web\n    match: [rules.v4]\n');
+    writeFileSync(join(d, 'rules.v4'), CLEAN_SAVE);
+    const r = fwlint(['rules.v4'], { cwd: d });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'fwlint: configuration error\n' +
+        '  fwlint.config.yaml:3:5: targets[0]: missing required key "files" (schema: #/properties/targets/items/required)\n' +
+        '  fwlint.config.yaml:3:5: targets[0]: missing required key "names" (schema: #/properties/targets/items/required)\n' +
+        '  fwlint.config.yaml:3:5: targets[0]: unknown key "name" (schema: #/properties/targets/items/additionalProperties)\n' +
+        '  fwlint.config.yaml:4:5: targets[0]: unknown key "match" (schema: #/properties/targets/items/additionalProperties)\n',
+    );
+  });
+
+  it('two configuration files in one folder are a configuration error: one of them was ignored silently', () => {
+    const d = mkdtempSync(join(tmpdir(), 'fwlint-cli-'));
+    writeFileSync(join(d, 'fwlint.config.yaml'), 'discovery: false\n');
+    writeFileSync(join(d, 'fwlint.config.json'), '{"discovery": false, "expectedPorts": {"web": [{"protocol": "tcp", "ports": 22}]}}\n');
+    writeFileSync(join(d, 'rules.v4'), CLEAN_SAVE);
+    const r = fwlint(['rules.v4'], { cwd: d });
+    expect([r.code, r.stderr]).toEqual([2, 'fwlint: configuration error\n  fwlint.config.json:1:1: configuration: fwlint.config.yaml in the same folder is the one read, this file would be ignored; keep one\n']);
+    // --config names the one to read
+    expect(fwlint(['-c', 'fwlint.config.json', 'rules.v4'], { cwd: d }).code).toBe(0);
+  });
+
   it('a configuration error that no schema rule makes (a key written twice) names no empty schema path', () => {
     const d = mkdtempSync(join(tmpdir(), 'fwlint-cli-'));
     writeFileSync(join(d, 'fwlint.config.yaml'), 'discovery: false\ndiscovery: true\n');

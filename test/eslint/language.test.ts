@@ -47,8 +47,13 @@ describe('languageOptions', () => {
     expect(() => lint({ format: 'terrafrom' })).toThrow(
       'Key "languageOptions": Unknown firewall format "terrafrom": one of iptables-save, iptables-script, nftables, nftables-json, aws, cloudformation-yaml, terraform, terraform-plan, gcp, gcp-yaml, azure, bicep.',
     );
+    expect(() => lint({ format: 42 })).toThrow('Key "languageOptions": Unknown firewall format 42: one of iptables-save,');
     // a JavaScript languageOptions object meant for every file does not break firewall files
-    expect(lint({ ecmaVersion: 2022, sourceType: 'module', globals: {} })).toEqual([]);
+    expect(lint({ ecmaVersion: 2022, sourceType: 'module', globals: {}, parserOptions: {} })).toEqual([]);
+  });
+
+  it('an unknown key is a configuration error, not ignored (a misspelt format read the file by its content)', () => {
+    expect(() => lint({ formt: 'nftables' })).toThrow('Key "languageOptions": Unexpected key "formt" found: firewall languages take format and variables.');
   });
 });
 

@@ -7,7 +7,7 @@ import { DOCUMENT_START, LineIndex, type FirewallDocument, type Ruleset, type Sp
 import type { FormatDefinition, ParseOptions } from '../types.js';
 import type { PValue } from '../values.js';
 import { parseYamlDocuments } from '../values.js';
-import { yamlComments } from '../comments.js';
+import { jsonComments, yamlComments } from '../comments.js';
 import { readJson } from '../json.js';
 import { looksLikeApi, mapApi } from './api.js';
 import { looksLikeCloudFormation, mapCloudFormation } from './cloudformation.js';
@@ -44,7 +44,11 @@ function document(format: string, parsed: { values: (PValue | undefined)[]; diag
 
 export function parseAwsJson(text: string, options: ParseOptions = {}): FirewallDocument {
   const t = readJson(text);
-  return document('aws', { values: [t.value], diagnostics: t.diagnostics }, options);
+  const doc = document('aws', { values: [t.value], diagnostics: t.diagnostics }, options);
+  // (a hand-kept export or template with `//` or block comments: their `eslint-disable` and `eslint` directives were
+  // not read, as they are in GCP and Azure JSON)
+  doc.comments = jsonComments(text);
+  return doc;
 }
 
 export function parseCloudFormationYaml(text: string, options: ParseOptions = {}): FirewallDocument {

@@ -35,6 +35,16 @@ tester('iptables').run('no-world-open-sensitive-ports', rule, {
       ],
     },
     {
+      // a trusted LAN's accept before the world's: the LAN is no part of the internet, so its line opens nothing to
+      // it (it was "Open: TCP 22 (ssh) reachable from the whole internet (192.168.1.0/24 here, the rest through other
+      // rules)" at line 5, an error on the most common pattern there is)
+      code: save('-A INPUT -s 192.168.1.0/24 -j ACCEPT', '-A INPUT -p tcp --dport 22 -j ACCEPT'),
+      filename: 'a.rules',
+      errors: [
+        { line: 6, message: 'Open: TCP 22 (ssh) reachable from the whole internet (0.0.0.0/0 except 192.168.1.0/24).' },
+      ],
+    },
+    {
       // possibly open: the undecidable match is named
       code: save('-A INPUT -p tcp --dport 3389 -m limit --limit 5/min -j ACCEPT'),
       filename: 'a.rules',

@@ -7,7 +7,8 @@
  *   ```
  *   > Line <n>: <the message; "…" stands for any text>
  *   > Line <n>: <the next finding>
- * `<lang>` is iptables (a save file), sh (an iptables script), nft, json, yaml or hcl. An incorrect example lists every
+ * `<lang>` is iptables (a save file), sh (an iptables script), nft, json, yaml, hcl or ts (AWS CDK / Pulumi code, linted
+ * with configs['recommended-typescript']). An incorrect example lists every
  * finding its rule gives, in line order; a correct one gives no finding of its rule. Every other recommended rule
  * runs too (no-unused-suppressions judges what they report) but is not asserted on; no example may fail to parse.
  */
@@ -16,6 +17,7 @@ import { join } from 'node:path';
 import { Linter } from 'eslint';
 import { describe, expect, it } from 'vitest';
 import plugin, { recommendedRules } from '../../src/eslint/plugin.js';
+import typescriptPlugin from '../../src/eslint/typescript.js';
 
 const DOCS = join(import.meta.dirname, '../../docs/rules');
 
@@ -26,6 +28,7 @@ const LANGS: Record<string, { language: string; file: string }> = {
   json: { language: 'json', file: 'sg.json' },
   yaml: { language: 'yaml', file: 'template.yaml' },
   hcl: { language: 'hcl', file: 'main.tf' },
+  ts: { language: 'ts', file: 'stack.ts' },
 };
 
 export interface Example {
@@ -86,14 +89,12 @@ function matches(documented: string, actual: string): boolean {
 function lint(ex: Example, rule: string) {
   const { language } = LANGS[ex.lang]!;
   const rules = { ...recommendedRules, [`firewall/${rule}`]: ['error', ...ex.options] } as Linter.RulesRecord;
-  const config = [{
-    files: [`**/${ex.file}`],
-    plugins: { firewall: plugin },
-    language: `firewall/${language}`,
-    rules,
-    // no discovery (the repository around the docs is not the example's), and a fixed day for until= dates
-    settings: { firewall: { discovery: false }, fwlintNow: '2026-06-01' },
-  }];
+  // no discovery (the repository around the docs is not the example's), and a fixed day for until= dates
+  const settings = { firewall: { discovery: false }, fwlintNow: '2026-06-01' };
+  const config =
+    language === 'ts'
+      ? [...typescriptPlugin.configs['recommended-typescript'].map((c) => ({ ...c, files: [`**/${ex.file}`] })), { files: [`**/${ex.file}`], rules, settings }]
+      : [{ files: [`**/${ex.file}`], plugins: { firewall: plugin }, language: `firewall/${language}`, rules, settings }];
   return new Linter().verify(ex.code, config as never, ex.file);
 }
 

@@ -303,3 +303,16 @@ tester('iptables').run('no-world-open-sensitive-ports (anti-spoofing drops of ma
     },
   ],
 });
+
+// An IPv6 unique-local network's accept (fd00::/8, no part of the internet) before the world's: its line opens nothing to
+// the internet (it was "Open: TCP 22 (ssh) reachable from the whole internet (fd00::/8 here, the rest through other rules)")
+tester('nftables').run('no-world-open-sensitive-ports (a private IPv6 network before the world)', rule, {
+  valid: [],
+  invalid: [
+    {
+      code: 'table ip6 filter {\n  chain input {\n    type filter hook input priority filter; policy drop;\n    ip6 saddr fd00::/8 accept\n    tcp dport 22 accept\n  }\n}\n',
+      filename: 'a.nft',
+      errors: [{ line: 5, message: 'Open: TCP 22 (ssh) reachable from the whole internet (::/0 except fd00::/8).' }],
+    },
+  ],
+});

@@ -315,9 +315,10 @@ function judge(context: Rule.RuleContext, a: FileAnalysis, exposure: Exposure, l
     for (const piece of exposedPieces(exposure, protocol, anyWorld)) {
       const all = perFamily.get(piece.entry.family)!;
       if (all.isEmpty) continue;
-      // a line that admits only named sources (an Azure service tag, a security group) opens nothing to the
-      // internet itself, whatever other lines do
-      if (piece.entry.sources.isEmpty) continue;
+      // a line that admits only named sources (an Azure service tag, a security group), or only addresses that are
+      // no part of the internet (a trusted LAN, 192.168.1.0/24), opens nothing to the internet itself, whatever other
+      // lines do
+      if (piece.entry.sources.isEmpty || piece.entry.sources.intersect(INTERNET).isEmpty) continue;
       const world = all.intersect(piece.ports);
       if (world.isEmpty) continue;
       if (piece.entry.certainty !== 'open') {

@@ -677,6 +677,13 @@ const CACHED_BOUNDS = 16;
 function cidrHead(sources: AddrSet): CidrHead {
   const hit = cidrCache.get(sources.v4);
   if (hit && hit.v6 === sources.v6) return hit.head;
+  const h = describeBlocks(sources);
+  if (sources.v4.bounds.length + sources.v6.bounds.length >= CACHED_BOUNDS) cidrCache.set(sources.v4, { v6: sources.v6, head: h });
+  return h;
+}
+
+/** cidrHead uncached: the first blocks, their count, and the text of a set said as "… except …". */
+function describeBlocks(sources: AddrSet): CidrHead {
   const head: string[] = [];
   let count = 0;
   // counted, and formatted only while they are printed: a union of thousands of sources was formatted in full
@@ -708,9 +715,16 @@ function cidrHead(sources: AddrSet): CidrHead {
         });
         h.text = `${fam === 'ipv4' ? '0.0.0.0/0' : '::/0'} except ${joinHead(out, NO_NAMES, excepted)}`;
       }
+    } else if (count > HEAD) {
+      // both families, more blocks than are named (an inet chain's accept after IPv4 bans): each family said on its
+      // own, "0.0.0.0/0 except 45.33.32.156/32; ::/0", not the first blocks of the IPv4 rest "0.0.0.0/3, 32.0.0.0/5, …"
+      const v4 = describeBlocks(sources.only('ipv4'));
+      const v6 = describeBlocks(sources.only('ipv6'));
+      if (v4.text !== undefined || v6.text !== undefined) {
+        h.text = `${v4.text ?? joinHead(v4.head, NO_NAMES, v4.count)}; ${v6.text ?? joinHead(v6.head, NO_NAMES, v6.count)}`;
+      }
     }
   }
-  if (sources.v4.bounds.length + sources.v6.bounds.length >= CACHED_BOUNDS) cidrCache.set(sources.v4, { v6: sources.v6, head: h });
   return h;
 }
 

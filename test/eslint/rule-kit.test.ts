@@ -123,6 +123,11 @@ describe('describeSources', () => {
       expect(describeSources(parseCidr('0.0.0.0/0')!)).toBe('0.0.0.0/0');
       expect(describeSources(parseCidr('255.255.255.254/31')!)).toBe('255.255.255.254/31');
       expect(describeSources(new AddrSet(IntervalSet.range(10, 13), IntervalSet.empty()))).toBe('0.0.0.10/31, 0.0.0.12/32');
+      // both families after IPv4 bans (an inet chain): each family said on its own, not "0.0.0.0/3, 32.0.0.0/5,
+      // 40.0.0.0/6 and 60 more" (the first blocks of the IPv4 rest)
+      const banned = AddrSet.ALL.subtract(parseCidr('45.33.32.156/32')!).subtract(parseCidr('198.51.100.23/32')!);
+      expect(describeSources(banned)).toBe('0.0.0.0/0 except 45.33.32.156/32, 198.51.100.23/32; ::/0');
+      expect(describeSources(banned.subtract(parseCidr('fd00::/8')!))).toBe('0.0.0.0/0 except 45.33.32.156/32, 198.51.100.23/32; ::/0 except fd00::/8');
     }
   });
 });
@@ -137,6 +142,11 @@ function referenceSources(sources: AddrSet, principals: string[] = []): string {
   const names = principals.map((n) => (n !== '*' ? n : principals.length === 1 ? 'any named source' : 'any other named source'));
   // a set of one family that holds most of it, with fewer blocks left out than it has: "0.0.0.0/0 except …"
   const fam = sources.v6.isEmpty ? 'ipv4' : sources.v4.isEmpty ? 'ipv6' : undefined;
+  // both families, more blocks than are named: each family on its own when one of them is said with "except"
+  if (!fam && cidrs.length > 4 && principals.length === 0) {
+    const [v4, v6] = [referenceSources(sources.only('ipv4')), referenceSources(sources.only('ipv6'))];
+    if (v4.includes(' except ') || v6.includes(' except ')) return `${v4}; ${v6}`;
+  }
   if (fam && cidrs.length >= 3 && principals.length === 0) {
     const rest = AddrSet.all(fam).subtract(sources).toCidrs();
     const count = (a: AddrSet) => a.toCidrs().reduce((n, c) => n + (1n << BigInt((fam === 'ipv4' ? 32 : 128) - Number(c.split('/')[1]))), 0n);

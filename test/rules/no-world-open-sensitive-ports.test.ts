@@ -35,6 +35,16 @@ tester('iptables').run('no-world-open-sensitive-ports', rule, {
       ],
     },
     {
+      // a trusted LAN's accept before the world's: the LAN is no part of the internet, so its line opens nothing to
+      // it (it was "Open: TCP 22 (ssh) reachable from the whole internet (192.168.1.0/24 here, the rest through other
+      // rules)" at line 5, an error on the most common pattern there is)
+      code: save('-A INPUT -s 192.168.1.0/24 -j ACCEPT', '-A INPUT -p tcp --dport 22 -j ACCEPT'),
+      filename: 'a.rules',
+      errors: [
+        { line: 6, message: 'Open: TCP 22 (ssh) reachable from the whole internet (0.0.0.0/0 except 192.168.1.0/24).' },
+      ],
+    },
+    {
       // possibly open: the undecidable match is named
       code: save('-A INPUT -p tcp --dport 3389 -m limit --limit 5/min -j ACCEPT'),
       filename: 'a.rules',
@@ -294,6 +304,19 @@ tester('iptables').run('no-world-open-sensitive-ports (anti-spoofing drops of ma
       code: ['*filter', ':INPUT DROP [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]', '-A INPUT -s ::1/128 ! -i lo -j DROP', '-A INPUT -s ff00::/8 -j DROP', '-A INPUT -p tcp --dport 22 -j ACCEPT', 'COMMIT', ''].join('\n'),
       filename: 'a.rules.v6',
       errors: [{ line: 7, column: 17, message: 'Open: TCP 22 (ssh) reachable from the whole internet (::/0 except ::1/128, ff00::/8).' }],
+    },
+  ],
+});
+
+// An IPv6 unique-local network's accept (fd00::/8, no part of the internet) before the world's: its line opens nothing to
+// the internet (it was "Open: TCP 22 (ssh) reachable from the whole internet (fd00::/8 here, the rest through other rules)")
+tester('nftables').run('no-world-open-sensitive-ports (a private IPv6 network before the world)', rule, {
+  valid: [],
+  invalid: [
+    {
+      code: 'table ip6 filter {\n  chain input {\n    type filter hook input priority filter; policy drop;\n    ip6 saddr fd00::/8 accept\n    tcp dport 22 accept\n  }\n}\n',
+      filename: 'a.nft',
+      errors: [{ line: 5, message: 'Open: TCP 22 (ssh) reachable from the whole internet (::/0 except fd00::/8).' }],
     },
   ],
 });

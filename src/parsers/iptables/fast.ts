@@ -818,7 +818,7 @@ function readOption(code: number, text: string, as: number, ae: number, quoted: 
         // set, known from the key without testing the set (an IPv4 set; the whole space is a /0)
         if (ctx.family === 'ipv6') return false;
         set = v4NetAt(key, ctx);
-        ctx.sawFamily?.('ipv4');
+        ctx.sawFamily?.('ipv4', true);
         if (!negated && key % 64 === 0) return true;
       } else {
         for (let k = as; k < ae; k++) if (text.charCodeAt(k) === 44 /* , */) return false;

@@ -49,8 +49,11 @@ export interface RuleContext {
   diag(severity: Severity, code: string, message: string, start: number, end: number): void;
   /** Per-document caches (address and port texts repeat a lot in big dumps). */
   cache: ParseCache;
-  /** Called with every literal address family seen (save-mode family inference). */
-  sawFamily?(f: Family): void;
+  /**
+   * Called with every family a rule shows (save-mode family inference): `address` when it is an address's (`-s`,
+   * `-d`, `--src-range`), which only that family's restore tool takes; else another sign of it (an ICMPv6 type).
+   */
+  sawFamily?(f: Family, address?: boolean): void;
 }
 
 export interface ParseCache {
@@ -1116,8 +1119,8 @@ export const IPV6_ONLY_MODULES: ReadonlySet<string> = new Set(['hl', 'rt', 'frag
 
 export function noteFamily(set: AddrSet, ctx: RuleContext): void {
   if (!ctx.sawFamily) return;
-  if (!set.v6.isEmpty) ctx.sawFamily('ipv6');
-  if (!set.v4.isEmpty) ctx.sawFamily('ipv4');
+  if (!set.v6.isEmpty) ctx.sawFamily('ipv6', true);
+  if (!set.v4.isEmpty) ctx.sawFamily('ipv4', true);
 }
 
 export function cachedAddr(text: string, ctx: RuleContext): AddrSet | undefined {

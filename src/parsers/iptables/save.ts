@@ -59,14 +59,17 @@ export function parseSave(text: string, options: SaveOptions = {}): FirewallDocu
   if (!embed) state.restoreFile = true;
   const nameFamily = familyFromName(options.filePath);
   let saw6 = false;
+  const addrLine: Partial<Record<Family, { line: number; start: number }>> = {};
   /** The ip6tables-save header comment: the dump is IPv6 even when no rule names an address. */
   let saved6 = false;
   const ctx: RuleContext = {
     span,
     diag: (severity, code, message, a, b) => diagnostics.push({ severity, code, message, span: span(a, b) }),
     cache: newCache(),
-    sawFamily: (f) => {
+    sawFamily: (f, address) => {
       if (f === 'ipv6') saw6 = true;
+      // the first line with an address of each family (one dump takes one family's addresses only)
+      if (address && addrLine[f] === undefined) addrLine[f] = { line: at.line, start: at.start };
     },
   };
   // `-4` / `-6` lines are filtered by the family the tool is; decided before the scan when possible.
@@ -268,8 +271,24 @@ export function parseSave(text: string, options: SaveOptions = {}): FirewallDocu
   }
 
   if (embed) return { format: 'iptables-save', rulesets: [], diagnostics, comments };
-  const family: Family = options.family ?? nameFamily ?? (saw6 || saved6 ? 'ipv6' : 'ipv4');
+  // an address is the surest sign of a dump's family (each restore tool takes one family's addresses only; `-p
+  // ipv6-icmp` is valid in iptables): of the first address when both appear (an error below), else the other signs
+  const firstAddr: Family | undefined =
+    addrLine.ipv4 && addrLine.ipv6 ? (addrLine.ipv4.line <= addrLine.ipv6.line ? 'ipv4' : 'ipv6') : addrLine.ipv4 ? 'ipv4' : addrLine.ipv6 ? 'ipv6' : undefined;
+  const family: Family = options.family ?? nameFamily ?? (saved6 ? 'ipv6' : undefined) ?? firstAddr ?? (saw6 ? 'ipv6' : 'ipv4');
   if (!mixed && family === 'ipv6' && tfam === 'ip') for (const t of state.tables) t.family = 'ip6';
+  // an address of the other family: iptables-restore refuses an IPv6 address, ip6tables-restore an IPv4 one
+  // ("host/network not found"); in the model its match takes nothing of the dump's family
+  // (a family given by the caller: each such address is already an iptables/wrong-family error)
+  const other = addrLine[family === 'ipv4' ? 'ipv6' : 'ipv4'];
+  if (!mixed && other && !options.family) {
+    let e = text.indexOf('\n', other.start);
+    if (e < 0) e = text.length;
+    if (e > other.start && text.charCodeAt(e - 1) === 13) e--;
+    const tool = family === 'ipv4' ? 'iptables-restore' : 'ip6tables-restore';
+    const why = nameFamily ? ' (its name says so)' : saved6 ? ' (its ip6tables-save header says so)' : ' (its first address is)';
+    diagSpan('error', 'iptables/mixed-families', `An ${family === 'ipv4' ? 'IPv6' : 'IPv4'} address in an ${family === 'ipv4' ? 'IPv4' : 'IPv6'} dump${why}: ${tool} refuses it; keep the ${family === 'ipv4' ? 'IPv6' : 'IPv4'} rules in an ip${family === 'ipv4' ? '6' : ''}tables-save file of their own`, LineSpan.of(other.line, other.start, other.start, e));
+  }
   state.dropTables((t) => !touched.has(t));
   const families: Family[] = mixed ? [...new Set(state.tables.map((t) => (t.family === 'ip6' ? 'ipv6' : 'ipv4') as Family))].sort() : [family];
   const ruleset = state.finish(options.filePath ?? '<stdin>', families.length > 0 ? families : [family]);

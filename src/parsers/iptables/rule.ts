@@ -355,6 +355,39 @@ const KNOWN_MODULES = new Map<string, Set<string>>(Object.entries(MODULE_OPTION_
 /** Every option of a known match (the fast path leaves such options to the general reader). */
 const KNOWN_MODULE_OPTIONS = new Set(Object.values(MODULE_OPTIONS).flat());
 
+const CORE_LONG_OPTIONS = [...CORE_ARITY.keys()].filter((k) => k.startsWith('--'));
+
+/**
+ * The known loaded match whose option `opt` abbreviates, as getopt_long reads iptables' merged option table: only
+ * when every option it begins (core options included) is one of that match's, all aliases of one option
+ * (multiport --dports/--destination-ports share one id); none when it is ambiguous or no option begins with it.
+ */
+function abbreviatedOption(modules: readonly ModuleInstance[], opt: string): { mod: ModuleInstance; name: string } | undefined {
+  if (CORE_LONG_OPTIONS.some((k) => k.startsWith(opt))) return undefined;
+  let found: { mod: ModuleInstance; name: string } | undefined;
+  for (const mod of modules) {
+    if (!mod.known) continue;
+    for (const name of MODULE_OPTIONS[mod.name]!) {
+      if (!name.startsWith(opt)) continue;
+      if (found && (found.mod.name !== mod.name || found.name !== (OPTION_ALIAS[name] ?? name))) return undefined;
+      found ??= { mod, name: OPTION_ALIAS[name] ?? name };
+    }
+  }
+  return found;
+}
+
+/** Long options that are another spelling of one option (one getopt id): their one name here. */
+const OPTION_ALIAS: Record<string, string> = {
+  '--dports': '--dports',
+  '--destination-ports': '--dports',
+  '--sports': '--sports',
+  '--source-ports': '--sports',
+  '--dport': '--dport',
+  '--destination-port': '--dport',
+  '--sport': '--sport',
+  '--source-port': '--sport',
+};
+
 /** A match the general reader reads itself (the fast path leaves its lines to it), or one iptables refuses (udplite). */
 export function isKnownModule(name: string): boolean {
   return KNOWN_MODULES.has(name) || name === 'udplite' || name === 'rpfilter' || name === 'socket';
@@ -590,6 +623,15 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
         if (mod.known && KNOWN_MODULES.get(mod.name)!.has(opt)) {
           owner = mod;
           break;
+        }
+      }
+      if (!owner && opt.length > 3 && opt.startsWith('--')) {
+        // getopt_long takes an unambiguous prefix of an option of the matches loaded so far:
+        // `-p tcp -m multiport --dport 80,443` is multiport's --dports (iptables-save lists it so)
+        const abbrev = abbreviatedOption(modules, opt);
+        if (abbrev) {
+          owner = abbrev.mod;
+          opt = abbrev.name;
         }
       }
       if (!owner) {

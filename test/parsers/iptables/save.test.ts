@@ -168,6 +168,20 @@ describe('iptables-save: matches', () => {
     expect(matchesOf(one('-p tcp -m multiport --ports 22,2222 -j ACCEPT').r)).toEqual(['proto=6', 'anyof([dstport=22, 2222]|[srcport=22, 2222])']);
   });
 
+  it('reads an abbreviated option of a loaded match as getopt_long does (-m multiport --dport 80,443 is --dports)', () => {
+    // iptables-restore loads `-m multiport --dport 80,443` and iptables-save lists it as `--dports 80,443`
+    const line = '-A INPUT -p tcp -m multiport --dport 80,443 -j ACCEPT';
+    const { d, r } = one('-p tcp -m multiport --dport 80,443 -j ACCEPT');
+    expect(diags(d)).toEqual([]);
+    expect(matchesOf(r)).toEqual(['proto=6', 'dstport=80, 443']);
+    expect(at(r.reportSpan)).toBe(spanIn(2, line, '--dport 80,443'));
+    expect(matchesOf(one('-p udp -m multiport ! --destination-port 53,123 -j ACCEPT').r)).toEqual(['proto=17', '!dstport=53, 123']);
+    expect(matchesOf(one('-p udp -m multiport --sport 53,123 -j ACCEPT').r)).toEqual(['proto=17', 'srcport=53, 123']);
+    expect(matchesOf(one('-p tcp -m multiport --port 22,2222 -j ACCEPT').r)).toEqual(['proto=6', 'anyof([dstport=22, 2222]|[srcport=22, 2222])']);
+    // an exact option of a loaded match wins over an abbreviation: -m tcp's --dport takes one port
+    expect(matchesOf(one('-p tcp -m multiport --dports 80,443 -m tcp --dport 22 -j ACCEPT').r)).toEqual(['proto=6', 'dstport=80, 443', 'dstport=22']);
+  });
+
   it('expands comma lists in -s/-d into one rule per pair, all with the same span', () => {
     const line = '-A INPUT -s 10.0.0.1,10.0.0.2 -d 192.168.0.0/255.255.0.0,172.16.0.0/12 -j ACCEPT';
     const d = save(`*filter\n${line}\n-A INPUT -j DROP\nCOMMIT\n`);

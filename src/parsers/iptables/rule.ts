@@ -870,7 +870,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       case '--source-port': {
         if (!a0) break;
         const dir = opt === '--dport' || opt === '--destination-port' ? 'dst' : 'src';
-        const ports = parsePortSpec(a0.text, a0.start, a0.end, false, ctx, owner.name === 'tcp' || owner.name === 'sctp' ? owner.name : undefined);
+        const ports = parsePortSpec(a0.text, a0.start, a0.end, false, ctx, owner.name === 'tcp' || owner.name === 'sctp' ? owner.name : undefined, owner.name === 'tcp' || owner.name === 'sctp');
         if (!ports) {
           matches.push(opaque('port', mStart, mEnd, `invalid port "${a0.text}"`, negated));
           break;
@@ -888,7 +888,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       case '--source-ports':
       case '--ports': {
         if (!a0) break;
-        const ports = parsePortSpec(a0.text, a0.start, a0.end, true, ctx);
+        const ports = parsePortSpec(a0.text, a0.start, a0.end, true, ctx, undefined, true);
         if (!ports) {
           matches.push(opaque('multiport', mStart, mEnd, `invalid port list "${a0.text}"`, negated));
           break;
@@ -1173,7 +1173,10 @@ const PROTO_NUMBERS = new Map<string, number | null>();
 export function cachedProtocolNumber(name: string): number | undefined {
   let v = PROTO_NUMBERS.get(name);
   if (v === undefined) {
-    v = protocolNumber(name) ?? null;
+    // iptables reads a number in base 0 (xtables_parse_protocol → xtables_strtoui): `-p 017` is 15, `-p 0x11` udp
+    const c0 = name.charCodeAt(0);
+    const based = c0 === 43 || (c0 === 48 && name.length > 1) ? strtouiBase0(name, 255) : -2;
+    v = based === -2 ? protocolNumber(name) ?? null : based < 0 ? null : based;
     if (PROTO_NUMBERS.size < 512) PROTO_NUMBERS.set(name, v);
   }
   return v ?? undefined;
@@ -1347,6 +1350,61 @@ function parsePortNumber(s: string): number | undefined {
   return SERVICES[s.toLowerCase()];
 }
 
+/** An item of a port list that starts with `+` or with a 0 followed by more (`026`, `0x16`): not read as decimal by base 0. */
+const BASE0_NUMBER = /(?:^|[,:])(?:\+|0[0-9a-zA-Z])/;
+
+/**
+ * A number as libxtables' xtables_strtoui reads it (strtoumax in base 0): `0x1f` hex, a leading 0 octal, else
+ * decimal, an optional `+`; -1 when it is not one (then a service name, or an error) or above `max`.
+ */
+export function strtouiBase0(s: string, max: number): number {
+  let k = s.charCodeAt(0) === 43 ? 1 : 0;
+  let base = 10;
+  if (s.charCodeAt(k) === 48 && s.length > k + 1) {
+    if ((s.charCodeAt(k + 1) | 32) === 120) {
+      base = 16;
+      k += 2;
+    } else {
+      base = 8;
+      k += 1;
+    }
+  }
+  if (k >= s.length) return -1;
+  let v = 0;
+  for (; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    const l = c | 32;
+    const d = c >= 48 && c <= 57 ? c - 48 : l >= 97 && l <= 102 ? l - 87 : 99;
+    if (d >= base) return -1;
+    v = v * base + d;
+    if (v > max) return -1;
+  }
+  return v;
+}
+
+/** A port key with its base-0 numbers written in decimal (`022:0x1a` → `18:26`); undefined when one is not a number (`08`). */
+function base0PortKey(key: string): { key: string; octal: boolean } | undefined {
+  let octal = false;
+  let out = '';
+  let from = 0;
+  for (let k = 0; k <= key.length; k++) {
+    const c = key.charCodeAt(k);
+    if (k < key.length && c !== 44 && c !== 58) continue;
+    const item = key.slice(from, k);
+    const c0 = item.charCodeAt(0);
+    if (c0 === 43 || (c0 === 48 && item.length > 1)) {
+      const v = strtouiBase0(item, 65535);
+      if (v < 0) return undefined;
+      const body = c0 === 43 ? item.slice(1) : item;
+      if (body.length > 1 && body.charCodeAt(0) === 48 && (body.charCodeAt(1) | 32) !== 120) octal = true;
+      out += String(v);
+    } else out += item;
+    if (k < key.length) out += key[k];
+    from = k + 1;
+  }
+  return { key: out, octal };
+}
+
 /** A port written in decimal (1 to 5 digits, at most 65535), else -1. */
 export function decimalPort(s: string): number {
   const n = s.length;
@@ -1381,7 +1439,21 @@ export function parsePortSpec(
   ctx: RuleContext,
   /** The module of a `--dport`/`--sport` that refuses a range with min > max (tcp, sctp); udp and dccp load it. */
   refusingModule?: string,
+  /**
+   * Numbers in base 0, as xtables_parse_port reads them (tcp, sctp, multiport): `026` is 22, `0x16` is 22. udp, dccp
+   * and conntrack read decimal (`026` is 26). Checked against iptables-restore 1.8.9 / iptables-save.
+   */
+  base0 = false,
 ): NumSet | undefined {
+  if (base0 && BASE0_NUMBER.test(key)) {
+    const based = base0PortKey(key);
+    if (based === undefined) {
+      ctx.diag('error', 'iptables/bad-port', `Invalid port or service "${key}": iptables reads a number with a leading 0 as octal`, start, end);
+      return undefined;
+    }
+    if (based.octal) ctx.diag('warning', 'iptables/octal-port', `iptables reads a number with a leading 0 as octal: "${key}" is ${based.key}`, start, end);
+    key = based.key;
+  }
   const p = decimalPort(key);
   if (p >= 0) return singlePortSet(p, ctx.cache);
   const cache = multi ? ctx.cache.multiports : ctx.cache.ports;
@@ -1465,10 +1537,10 @@ export function parseIcmpType(text: string, family: Family): NumSet | undefined 
     const slash = t.indexOf('/');
     const ts = slash < 0 ? t : t.slice(0, slash);
     const cs = slash < 0 ? '' : t.slice(slash + 1);
-    if (!/^[0-9]{1,3}$/.test(ts) || (slash >= 0 && !/^[0-9]{1,3}$/.test(cs))) return undefined;
-    type = Number(ts);
-    code = slash < 0 ? -1 : Number(cs);
-    if (type > 255 || code > 255) return undefined;
+    // numbers in base 0, as libxt_icmp/libip6t_icmp6 read them (xtables_strtoui): `010` is 8, `0x80` is 128
+    type = strtouiBase0(ts, 255);
+    code = slash < 0 ? -1 : strtouiBase0(cs, 255);
+    if (type < 0 || (slash >= 0 && code < 0)) return undefined;
     if (family === 'ipv4' && type === 255 && code < 0) return IntervalSet.range(0, 65536);
   }
   return code < 0 ? IntervalSet.range(type * 256, type * 256 + 256) : numSingle(type * 256 + code);
@@ -1512,10 +1584,10 @@ function parsePortRangeDash(s: string): NumSet | undefined {
   const dash = s.indexOf('-');
   const a = dash < 0 ? s : s.slice(0, dash);
   const b = dash < 0 ? s : s.slice(dash + 1);
-  if (!/^[0-9]{1,5}$/.test(a) || !/^[0-9]{1,5}$/.test(b)) return undefined;
-  const lo = Number(a);
-  const hi = Number(b);
-  if (lo > 65535 || hi > 65535) return undefined;
+  // (base 0, as xtables_parse_port reads them: `:026` is port 22)
+  const lo = strtouiBase0(a, 65535);
+  const hi = strtouiBase0(b, 65535);
+  if (lo < 0 || hi < 0) return undefined;
   return numSetOf([[lo, hi]]);
 }
 

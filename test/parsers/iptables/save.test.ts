@@ -168,6 +168,24 @@ describe('iptables-save: matches', () => {
     expect(matchesOf(one('-p tcp -m multiport --ports 22,2222 -j ACCEPT').r)).toEqual(['proto=6', 'anyof([dstport=22, 2222]|[srcport=22, 2222])']);
   });
 
+  it('reads numbers in base 0 where libxtables does: tcp/sctp/multiport ports, protocols, ICMP types (026 is 22)', () => {
+    // iptables-restore 1.8.9 then iptables-save: --dport 026 → 22 (tcp, sctp, multiport), 26 (udp, conntrack)
+    const tcp = one('-p tcp --dport 026 -j ACCEPT');
+    expect(matchesOf(tcp.r)).toEqual(['proto=6', 'dstport=22']);
+    expect(diags(tcp.d)).toEqual([`warning iptables/octal-port ${spanIn(2, '-A INPUT -p tcp --dport 026 -j ACCEPT', '026')}`]);
+    expect(matchesOf(one('-p udp --dport 026 -j ACCEPT').r)).toEqual(['proto=17', 'dstport=26']);
+    expect(diags(one('-p udp --dport 026 -j ACCEPT').d)).toEqual([]);
+    expect(matchesOf(one('-p udp -m multiport --dports 026,0x50,010:011 -j ACCEPT').r)).toEqual(['proto=17', 'dstport=8-9, 22, 80']);
+    expect(matchesOf(one('-p sctp --sport 0x16:0x17 -j ACCEPT').r)).toEqual(['proto=132', 'srcport=22-23']);
+    expect(matchesOf(one('-p tcp --dport 022:024 -j ACCEPT').r)).toEqual(['proto=6', 'dstport=18-20']);
+    expect(matchesOf(one('-m conntrack --ctorigdstport 026 -j ACCEPT').r)).toEqual(['ctorig(dstport=26)']);
+    // 08 is no octal number and no service: iptables-restore refuses the file
+    expect(diags(one('-p tcp --dport 08 -j ACCEPT').d)).toEqual([`error iptables/bad-port ${spanIn(2, '-A INPUT -p tcp --dport 08 -j ACCEPT', '08')}`]);
+    expect(matchesOf(one('-p 017 -j ACCEPT').r)).toEqual(['proto=15']);
+    expect(matchesOf(one('-p 0x11 -j ACCEPT').r)).toEqual(['proto=17']);
+    expect(matchesOf(one('-p icmp --icmp-type 010 -j ACCEPT').r)).toEqual(matchesOf(one('-p icmp --icmp-type 8 -j ACCEPT').r));
+  });
+
   it('reads an abbreviated option of a loaded match as getopt_long does (-m multiport --dport 80,443 is --dports)', () => {
     // iptables-restore loads `-m multiport --dport 80,443` and iptables-save lists it as `--dports 80,443`
     const line = '-A INPUT -p tcp -m multiport --dport 80,443 -j ACCEPT';

@@ -23,7 +23,7 @@ import {
   PROTO_SETS,
   REJECT,
   RETURN,
-  cachedAddr,
+  hostAddr,
   cachedProtocolNumber,
   ctStates,
   isFlagOption,
@@ -817,7 +817,7 @@ function readOption(code: number, text: string, as: number, ae: number, quoted: 
         if (!negated && key % 64 === 0) return true;
       } else {
         for (let k = as; k < ae; k++) if (text.charCodeAt(k) === 44 /* , */) return false;
-        set = cachedAddr(text.slice(as, ae), ctx);
+        set = hostAddr(text.slice(as, ae), ctx);
         if (!set) return false;
         if (ctx.family !== undefined && (ctx.family === 'ipv4' ? set.v4.isEmpty : set.v6.isEmpty)) return false;
         noteFamily(set, ctx);

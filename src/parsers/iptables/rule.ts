@@ -1166,6 +1166,56 @@ export function cachedAddr(text: string, ctx: RuleContext): AddrSet | undefined 
   return v ?? undefined;
 }
 
+/**
+ * An `-s`/`-d` value: as cachedAddr, but an IPv4 address the way iptables reads it (xtables_ipparse_multiple:
+ * `xtables_numeric_to_ipaddr` fills missing bytes with 0 and reads each in base 0, the mask length too):
+ * `10/8` is 10.0.0.0/8, `192.168/16` 192.168.0.0/16, `010.0.0.1` 8.0.0.1, `/025` a /21.
+ */
+export function hostAddr(text: string, ctx: RuleContext): AddrSet | undefined {
+  if (text.indexOf(':') < 0 && v4CidrKey(text, 0, text.length) < 0) {
+    const v4 = xtablesV4Cidr(text);
+    if (v4) return v4;
+  }
+  return cachedAddr(text, ctx);
+}
+
+/** `a[.b[.c[.d]]][/n or /mask]` as xtables reads it (bytes and length in base 0); undefined otherwise (a name, a wildcard mask). */
+function xtablesV4Cidr(text: string): AddrSet | undefined {
+  const slash = text.indexOf('/');
+  const addr = slash < 0 ? text : text.slice(0, slash);
+  const parts = addr.split('.');
+  if (parts.length > 4) return undefined;
+  let value = 0;
+  for (let k = 0; k < 4; k++) {
+    const b = k < parts.length ? strtouiBase0(parts[k]!, 255) : 0;
+    if (b < 0) return undefined;
+    value = value * 256 + b;
+  }
+  let len = 32;
+  if (slash >= 0) {
+    const m = text.slice(slash + 1);
+    if (m.indexOf('.') >= 0) {
+      const mp = m.split('.');
+      if (mp.length !== 4) return undefined;
+      let mask = 0;
+      for (const x of mp) {
+        const b = strtouiBase0(x, 255);
+        if (b < 0) return undefined;
+        mask = mask * 256 + b;
+      }
+      // contiguous masks only (a wildcard mask stays the general path's)
+      len = 0;
+      while (len < 32 && Math.floor(mask / 2 ** (31 - len)) % 2 === 1) len++;
+      if (mask !== (2 ** 32 - 2 ** (32 - len))) return undefined;
+    } else {
+      len = strtouiBase0(m, 32);
+      if (len < 0) return undefined;
+    }
+  }
+  const size = 2 ** (32 - len);
+  return v4CidrSet(Math.floor(value / size) * size * 64 + len);
+}
+
 export const PROTO_SETS: NumSet[] = [];
 /** `-p` values seen (a handful of spellings repeat on every line); null = unknown protocol. */
 const PROTO_NUMBERS = new Map<string, number | null>();
@@ -1310,7 +1360,7 @@ function addressAlternatives(
   const out: Match[] = [];
   for (const raw of items) {
     const item = raw.trim();
-    const set = cachedAddr(item, ctx);
+    const set = hostAddr(item, ctx);
     let m: Match;
     if (set && ctx.family !== undefined && (ctx.family === 'ipv4' ? set.v4.isEmpty : set.v6.isEmpty)) {
       ctx.diag('error', 'iptables/wrong-family', `${ctx.family === 'ipv4' ? 'IPv6' : 'IPv4'} address "${item}" in an ${ctx.family === 'ipv4' ? 'iptables' : 'ip6tables'} rule`, tok.start, tok.end);

@@ -186,6 +186,24 @@ describe('iptables-save: matches', () => {
     expect(matchesOf(one('-p icmp --icmp-type 010 -j ACCEPT').r)).toEqual(matchesOf(one('-p icmp --icmp-type 8 -j ACCEPT').r));
   });
 
+  it('reads -s/-d IPv4 addresses as xtables does: missing bytes are 0, bytes and lengths in base 0 (10/8)', () => {
+    // iptables-restore 1.8.9 then iptables-save: -s 10/8 → 10.0.0.0/8, 192.168/16 → 192.168.0.0/16,
+    // 010.200.0.2 → 8.200.0.2/32, 192.0.2.0/025 → 192.0.0.0/21, 192.0.2.0/0x19 → 192.0.2.0/25
+    const src = (spec: string) => {
+      const { d, r } = one(`${spec} -j ACCEPT`);
+      expect(diags(d)).toEqual([]);
+      return matchesOf(r);
+    };
+    expect(src('-s 10/8')).toEqual(src('-s 10.0.0.0/8'));
+    expect(src('-d 192.168/16')).toEqual(src('-d 192.168.0.0/16'));
+    expect(src('-s 10.1.2')).toEqual(src('-s 10.1.2.0/32'));
+    expect(src('-s 010.200.0.2')).toEqual(src('-s 8.200.0.2'));
+    expect(src('-s 192.0.2.0/025')).toEqual(src('-s 192.0.0.0/21'));
+    expect(src('-s 192.0.2.0/0x19')).toEqual(src('-s 192.0.2.0/25'));
+    const two = save('*filter\n-A INPUT -s 0x0a.0.0.1,172.16/12 -j ACCEPT\nCOMMIT\n');
+    expect(rulesOf(two, 'filter', 'INPUT')).toEqual(rulesOf(save('*filter\n-A INPUT -s 10.0.0.1,172.16.0.0/12 -j ACCEPT\nCOMMIT\n'), 'filter', 'INPUT'));
+  });
+
   it('reads an abbreviated option of a loaded match as getopt_long does (-m multiport --dport 80,443 is --dports)', () => {
     // iptables-restore loads `-m multiport --dport 80,443` and iptables-save lists it as `--dports 80,443`
     const line = '-A INPUT -p tcp -m multiport --dport 80,443 -j ACCEPT';

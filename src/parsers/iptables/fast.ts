@@ -81,6 +81,8 @@ const M_STATE = 8;
 const M_COMMENT = 16;
 const M_ICMP = 64;
 const M_ICMP6 = 128;
+/** A multiport list read: a second one (refused by iptables), or a second -m multiport, is the general reader's. */
+const M_MULTIPORT_LIST = 256;
 
 /** Which option `text[a..b)` is (0: not one the fast path reads). */
 function optionCode(text: string, a: number, b: number): number {
@@ -851,6 +853,7 @@ function readOption(code: number, text: string, as: number, ae: number, quoted: 
       if (negated) return false;
       const bit = moduleBit(text, as, ae);
       if (bit !== 0) {
+        if (bit === M_MULTIPORT && (modules & M_MULTIPORT) !== 0) return false;
         modules |= bit;
         break;
       }
@@ -883,8 +886,9 @@ function readOption(code: number, text: string, as: number, ae: number, quoted: 
       // --dports/--sports are owned by -m multiport; --dport/--sport by -m tcp/udp, or by the match
       // -p tcp/udp/sctp/dccp loads (iptables has no udplite port match: the general reader refuses --dport there)
       if (list) {
-        if ((modules & M_MULTIPORT) === 0) return false;
-      } else if ((modules & (M_TCP | M_UDP)) === 0 && protoNum !== 6 && protoNum !== 17 && protoNum !== 132 && protoNum !== 33) return false;
+        if ((modules & M_MULTIPORT) === 0 || (modules & M_MULTIPORT_LIST) !== 0) return false;
+        modules |= M_MULTIPORT_LIST;
+      } else if ((modules & (M_TCP | M_UDP)) === 0 && (protoNum !== 6 && protoNum !== 17 && protoNum !== 132 && protoNum !== 33 || (modules & M_MULTIPORT) !== 0)) return false;
       const ports = list ? portListSet(text, as, ae, ctx) : portValue(text, as, ae, ctx);
       if (!ports) return false;
       const dir = code === O_DPORT || code === O_DPORTS ? 'dst' : 'src';

@@ -517,6 +517,8 @@ interface ModuleInstance {
   /** addrtype: the type tests read so far (index in the rule's matches, option text), and where --limit-iface-in/out starts. */
   types?: { at: number; start: number; end: number; negated: boolean }[];
   limitIface?: { start: number; end: number; opt: string };
+  /** multiport: the port list option it has (it takes one: iptables refuses a second). */
+  listOpt?: string;
 }
 
 /**
@@ -888,6 +890,12 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       case '--source-ports':
       case '--ports': {
         if (!a0) break;
+        // one multiport match takes one list (libxt_multiport: "option "--source-ports" cannot be used together with
+        // "--destination-ports"", "can only be used once"): iptables-restore refuses the file
+        const listName = opt === '--ports' ? '--ports' : opt === '--dports' || opt === '--destination-ports' ? '--dports' : '--sports';
+        if (owner.listOpt !== undefined)
+          ctx.diag('error', 'iptables/duplicate-option', `multiport takes one port list: ${listName} after ${owner.listOpt} is refused by iptables (use a second -m multiport)`, mStart, mEnd);
+        owner.listOpt = listName;
         const ports = parsePortSpec(a0.text, a0.start, a0.end, true, ctx, undefined, true);
         if (!ports) {
           matches.push(opaque('multiport', mStart, mEnd, `invalid port list "${a0.text}"`, negated));

@@ -214,6 +214,14 @@ describe('iptables-save: matches', () => {
     expect(matchesOf(one('-p udp -m multiport ! --destination-port 53,123 -j ACCEPT').r)).toEqual(['proto=17', '!dstport=53, 123']);
     expect(matchesOf(one('-p udp -m multiport --sport 53,123 -j ACCEPT').r)).toEqual(['proto=17', 'srcport=53, 123']);
     expect(matchesOf(one('-p tcp -m multiport --port 22,2222 -j ACCEPT').r)).toEqual(['proto=6', 'anyof([dstport=22, 2222]|[srcport=22, 2222])']);
+    // one multiport match takes one list: iptables-restore refuses "--sports 1:1023 --dport 5002" after -m multiport
+    // (option "--source-ports" cannot be used together with "--destination-ports"); a second -m multiport is fine
+    const conflict = '-A INPUT -p tcp -m multiport --sports 1:1023 --dport 5002 -j ACCEPT';
+    expect(diags(one('-p tcp -m multiport --sports 1:1023 --dport 5002 -j ACCEPT').d)).toEqual([`error iptables/duplicate-option ${spanIn(2, conflict, '--dport 5002')}`]);
+    expect(diags(one('-p tcp -m multiport --dports 22 --dports 80 -j ACCEPT').d).map((x) => x.split(' ')[1])).toEqual(['iptables/duplicate-option']);
+    const both = one('-p tcp -m multiport --sports 1:1023 -m multiport --dports 22 -j ACCEPT');
+    expect(diags(both.d)).toEqual([]);
+    expect(matchesOf(both.r)).toEqual(['proto=6', 'srcport=1-1023', 'dstport=22']);
     // an exact option of a loaded match wins over an abbreviation: -m tcp's --dport takes one port
     expect(matchesOf(one('-p tcp -m multiport --dports 80,443 -m tcp --dport 22 -j ACCEPT').r)).toEqual(['proto=6', 'dstport=80, 443', 'dstport=22']);
   });

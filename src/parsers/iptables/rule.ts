@@ -627,9 +627,10 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           break;
         }
       }
-      if (!owner && opt.length > 3 && opt.startsWith('--')) {
+      if (!owner && opt.length > 3 && opt.startsWith('--') && targetName === undefined && modules.every((m) => m.known)) {
         // getopt_long takes an unambiguous prefix of an option of the matches loaded so far:
-        // `-p tcp -m multiport --dport 80,443` is multiport's --dports (iptables-save lists it so)
+        // `-p tcp -m multiport --dport 80,443` is multiport's --dports (iptables-save lists it so). Not
+        // with a match or target loaded whose options are not known here: one of them may be the exact one
         const abbrev = abbreviatedOption(modules, opt);
         if (abbrev) {
           owner = abbrev.mod;

@@ -970,6 +970,10 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           .split(',')
           .map((t) => t.trim().toLowerCase())
           .filter((t) => t.length > 0);
+        // xt_addrtype's checkentry for IPv6: "ipv6 does not support BROADCAST matching" (also BLACKHOLE, UNREACHABLE,
+        // PROHIBIT): ip6tables-restore 1.8.9 fails with "Invalid argument", the file loads nothing
+        const v6Refused = (ctx.toolFamily ?? ctx.family) === 'ipv6' ? types.find((t) => t === 'broadcast' || t === 'blackhole' || t === 'unreachable' || t === 'prohibit') : undefined;
+        if (v6Refused) ctx.diag('error', 'iptables/refused-match', `ip6tables refuses addrtype ${v6Refused.toUpperCase()}: IPv6 has no such address type (kernel: "ipv6 does not support ${v6Refused.toUpperCase()} matching")`, a0.start, a0.end);
         const lim = owner.limitIface;
         if (lim) {
           matches.push(opaque(owner.name, Math.min(mStart, lim.start), Math.max(mEnd, lim.end), limitIfaceReason(lim.opt), negated));

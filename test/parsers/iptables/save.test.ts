@@ -204,6 +204,14 @@ describe('iptables-save: matches', () => {
     expect(rulesOf(two, 'filter', 'INPUT')).toEqual(rulesOf(save('*filter\n-A INPUT -s 10.0.0.1,172.16.0.0/12 -j ACCEPT\nCOMMIT\n'), 'filter', 'INPUT'));
   });
 
+  it('reports addrtype BROADCAST in ip6tables as the error the kernel gives (ipv6 does not support BROADCAST matching)', () => {
+    const line = '-A INPUT -m addrtype --dst-type BROADCAST -j DROP';
+    const d6 = save(`*filter\n${line}\nCOMMIT\n`, { family: 'ipv6' });
+    expect(diags(d6)).toEqual([`error iptables/refused-match ${spanIn(2, line, 'BROADCAST')}`]);
+    expect(diags(save(`*filter\n${line}\nCOMMIT\n`, { family: 'ipv4' }))).toEqual([]);
+    expect(diags(save('*filter\n-A INPUT -m addrtype --src-type LOCAL,UNICAST -j DROP\nCOMMIT\n', { family: 'ipv6' }))).toEqual([]);
+  });
+
   it('reads an abbreviated option of a loaded match as getopt_long does (-m multiport --dport 80,443 is --dports)', () => {
     // iptables-restore loads `-m multiport --dport 80,443` and iptables-save lists it as `--dports 80,443`
     const line = '-A INPUT -p tcp -m multiport --dport 80,443 -j ACCEPT';

@@ -81,7 +81,7 @@ const M_STATE = 8;
 const M_COMMENT = 16;
 const M_ICMP = 64;
 const M_ICMP6 = 128;
-/** A multiport list read: a second one (refused by iptables), or a second -m multiport, is the general reader's. */
+/** A multiport list read since the last -m multiport: a second one (refused by iptables) is the general reader's. */
 const M_MULTIPORT_LIST = 256;
 
 /** Which option `text[a..b)` is (0: not one the fast path reads). */
@@ -853,7 +853,8 @@ function readOption(code: number, text: string, as: number, ae: number, quoted: 
       if (negated) return false;
       const bit = moduleBit(text, as, ae);
       if (bit !== 0) {
-        if (bit === M_MULTIPORT && (modules & M_MULTIPORT) !== 0) return false;
+        // (a second -m multiport takes a list of its own: iptables-save writes `-m multiport --sports … -m multiport --dports …`)
+        if (bit === M_MULTIPORT) modules &= ~M_MULTIPORT_LIST;
         modules |= bit;
         break;
       }

@@ -365,7 +365,9 @@ const CORE_LONG_OPTIONS = [...CORE_ARITY.keys()].filter((k) => k.startsWith('--'
 function abbreviatedOption(modules: readonly ModuleInstance[], opt: string): { mod: ModuleInstance; name: string } | undefined {
   if (CORE_LONG_OPTIONS.some((k) => k.startsWith(opt))) return undefined;
   let found: { mod: ModuleInstance; name: string } | undefined;
-  for (const mod of modules) {
+  // newest first: a match loaded twice (-m multiport … -m multiport …) gives the option to its newest instance
+  for (let k = modules.length - 1; k >= 0; k--) {
+    const mod = modules[k]!;
     if (!mod.known) continue;
     for (const name of MODULE_OPTIONS[mod.name]!) {
       if (!name.startsWith(opt)) continue;

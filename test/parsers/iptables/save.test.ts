@@ -230,6 +230,9 @@ describe('iptables-save: matches', () => {
     const both = one('-p tcp -m multiport --sports 1:1023 -m multiport --dports 22 -j ACCEPT');
     expect(diags(both.d)).toEqual([]);
     expect(matchesOf(both.r)).toEqual(['proto=6', 'srcport=1-1023', 'dstport=22']);
+    const abbrev = one('-p tcp -m multiport --sports 1:1023 -m multiport --dport 22,80 -j ACCEPT');
+    expect(diags(abbrev.d)).toEqual([]);
+    expect(matchesOf(abbrev.r)).toEqual(['proto=6', 'srcport=1-1023', 'dstport=22, 80']);
     // an exact option of a loaded match wins over an abbreviation: -m tcp's --dport takes one port
     expect(matchesOf(one('-p tcp -m multiport --dports 80,443 -m tcp --dport 22 -j ACCEPT').r)).toEqual(['proto=6', 'dstport=80, 443', 'dstport=22']);
   });

@@ -24,7 +24,7 @@ import {
   PROTO_SETS,
   REJECT,
   RETURN,
-  cachedAddr,
+  hostAddr,
   cachedProtocolNumber,
   ctStates,
   isFlagOption,
@@ -82,6 +82,8 @@ const M_STATE = 8;
 const M_COMMENT = 16;
 const M_ICMP = 64;
 const M_ICMP6 = 128;
+/** A multiport list read since the last -m multiport: a second one (refused by iptables) is the general reader's. */
+const M_MULTIPORT_LIST = 256;
 
 /** Which option `text[a..b)` is (0: not one the fast path reads). */
 function optionCode(text: string, a: number, b: number): number {
@@ -226,7 +228,8 @@ function plainArgEnd(text: string, a: number, end: number): number {
 /** Decimal digits text[a..b) (1 to 5 of them, at most 65535), else -1. */
 function decimalAt(text: string, a: number, b: number): number {
   const n = b - a;
-  if (n < 1 || n > 5) return -1;
+  // (a leading 0 is octal to iptables' tcp and multiport ports, decimal to udp's: the general reader knows which)
+  if (n < 1 || n > 5 || (n > 1 && text.charCodeAt(a) === 48)) return -1;
   let v = 0;
   for (let k = a; k < b; k++) {
     const c = text.charCodeAt(k);
@@ -822,7 +825,7 @@ function readOption(code: number, text: string, as: number, ae: number, quoted: 
         if (!negated && key % 64 === 0) return true;
       } else {
         for (let k = as; k < ae; k++) if (text.charCodeAt(k) === 44 /* , */) return false;
-        set = cachedAddr(text.slice(as, ae), ctx);
+        set = hostAddr(text.slice(as, ae), ctx);
         if (!set) return false;
         if (ctx.family !== undefined && (ctx.family === 'ipv4' ? set.v4.isEmpty : set.v6.isEmpty)) return false;
         noteFamily(set, ctx);
@@ -856,6 +859,8 @@ function readOption(code: number, text: string, as: number, ae: number, quoted: 
       if (negated) return false;
       const bit = moduleBit(text, as, ae);
       if (bit !== 0) {
+        // (a second -m multiport takes a list of its own: iptables-save writes `-m multiport --sports … -m multiport --dports …`)
+        if (bit === M_MULTIPORT) modules &= ~M_MULTIPORT_LIST;
         modules |= bit;
         break;
       }
@@ -888,8 +893,9 @@ function readOption(code: number, text: string, as: number, ae: number, quoted: 
       // --dports/--sports are owned by -m multiport; --dport/--sport by -m tcp/udp, or by the match
       // -p tcp/udp/sctp/dccp loads (iptables has no udplite port match: the general reader refuses --dport there)
       if (list) {
-        if ((modules & M_MULTIPORT) === 0) return false;
-      } else if ((modules & (M_TCP | M_UDP)) === 0 && protoNum !== 6 && protoNum !== 17 && protoNum !== 132 && protoNum !== 33) return false;
+        if ((modules & M_MULTIPORT) === 0 || (modules & M_MULTIPORT_LIST) !== 0) return false;
+        modules |= M_MULTIPORT_LIST;
+      } else if ((modules & (M_TCP | M_UDP)) === 0 && (protoNum !== 6 && protoNum !== 17 && protoNum !== 132 && protoNum !== 33 || (modules & M_MULTIPORT) !== 0)) return false;
       const ports = list ? portListSet(text, as, ae, ctx) : portValue(text, as, ae, ctx);
       if (!ports) return false;
       const dir = code === O_DPORT || code === O_DPORTS ? 'dst' : 'src';

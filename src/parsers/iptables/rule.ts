@@ -359,6 +359,41 @@ const KNOWN_MODULES = new Map<string, Set<string>>(Object.entries(MODULE_OPTION_
 /** Every option of a known match (the fast path leaves such options to the general reader). */
 const KNOWN_MODULE_OPTIONS = new Set(Object.values(MODULE_OPTIONS).flat());
 
+const CORE_LONG_OPTIONS = [...CORE_ARITY.keys()].filter((k) => k.startsWith('--'));
+
+/**
+ * The known loaded match whose option `opt` abbreviates, as getopt_long reads iptables' merged option table: only
+ * when every option it begins (core options included) is one of that match's, all aliases of one option
+ * (multiport --dports/--destination-ports share one id); none when it is ambiguous or no option begins with it.
+ */
+function abbreviatedOption(modules: readonly ModuleInstance[], opt: string): { mod: ModuleInstance; name: string } | undefined {
+  if (CORE_LONG_OPTIONS.some((k) => k.startsWith(opt))) return undefined;
+  let found: { mod: ModuleInstance; name: string } | undefined;
+  // newest first: a match loaded twice (-m multiport … -m multiport …) gives the option to its newest instance
+  for (let k = modules.length - 1; k >= 0; k--) {
+    const mod = modules[k]!;
+    if (!mod.known) continue;
+    for (const name of MODULE_OPTIONS[mod.name]!) {
+      if (!name.startsWith(opt)) continue;
+      if (found && (found.mod.name !== mod.name || found.name !== (OPTION_ALIAS[name] ?? name))) return undefined;
+      found ??= { mod, name: OPTION_ALIAS[name] ?? name };
+    }
+  }
+  return found;
+}
+
+/** Long options that are another spelling of one option (one getopt id): their one name here. */
+const OPTION_ALIAS: Record<string, string> = {
+  '--dports': '--dports',
+  '--destination-ports': '--dports',
+  '--sports': '--sports',
+  '--source-ports': '--sports',
+  '--dport': '--dport',
+  '--destination-port': '--dport',
+  '--sport': '--sport',
+  '--source-port': '--sport',
+};
+
 /** A match the general reader reads itself (the fast path leaves its lines to it), or one iptables refuses (udplite). */
 export function isKnownModule(name: string): boolean {
   return KNOWN_MODULES.has(name) || name === 'udplite' || name === 'rpfilter' || name === 'socket';
@@ -488,6 +523,8 @@ interface ModuleInstance {
   /** addrtype: the type tests read so far (index in the rule's matches, option text), and where --limit-iface-in/out starts. */
   types?: { at: number; start: number; end: number; negated: boolean }[];
   limitIface?: { start: number; end: number; opt: string };
+  /** multiport: the port list option it has (it takes one: iptables refuses a second). */
+  listOpt?: string;
 }
 
 /**
@@ -594,6 +631,16 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
         if (mod.known && KNOWN_MODULES.get(mod.name)!.has(opt)) {
           owner = mod;
           break;
+        }
+      }
+      if (!owner && opt.length > 3 && opt.startsWith('--') && targetName === undefined && modules.every((m) => m.known)) {
+        // getopt_long takes an unambiguous prefix of an option of the matches loaded so far:
+        // `-p tcp -m multiport --dport 80,443` is multiport's --dports (iptables-save lists it so). Not
+        // with a match or target loaded whose options are not known here: one of them may be the exact one
+        const abbrev = abbreviatedOption(modules, opt);
+        if (abbrev) {
+          owner = abbrev.mod;
+          opt = abbrev.name;
         }
       }
       if (!owner) {
@@ -832,7 +879,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       case '--source-port': {
         if (!a0) break;
         const dir = opt === '--dport' || opt === '--destination-port' ? 'dst' : 'src';
-        const ports = parsePortSpec(a0.text, a0.start, a0.end, false, ctx, owner.name === 'tcp' || owner.name === 'sctp' ? owner.name : undefined);
+        const ports = parsePortSpec(a0.text, a0.start, a0.end, false, ctx, owner.name === 'tcp' || owner.name === 'sctp' ? owner.name : undefined, owner.name === 'tcp' || owner.name === 'sctp');
         if (!ports) {
           matches.push(opaque('port', mStart, mEnd, `invalid port "${a0.text}"`, negated));
           break;
@@ -850,7 +897,13 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       case '--source-ports':
       case '--ports': {
         if (!a0) break;
-        const ports = parsePortSpec(a0.text, a0.start, a0.end, true, ctx);
+        // one multiport match takes one list (libxt_multiport: "option "--source-ports" cannot be used together with
+        // "--destination-ports"", "can only be used once"): iptables-restore refuses the file
+        const listName = opt === '--ports' ? '--ports' : opt === '--dports' || opt === '--destination-ports' ? '--dports' : '--sports';
+        if (owner.listOpt !== undefined)
+          ctx.diag('error', 'iptables/duplicate-option', `multiport takes one port list: ${listName} after ${owner.listOpt} is refused by iptables (use a second -m multiport)`, mStart, mEnd);
+        owner.listOpt = listName;
+        const ports = parsePortSpec(a0.text, a0.start, a0.end, true, ctx, undefined, true);
         if (!ports) {
           matches.push(opaque('multiport', mStart, mEnd, `invalid port list "${a0.text}"`, negated));
           break;
@@ -923,6 +976,10 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           .split(',')
           .map((t) => t.trim().toLowerCase())
           .filter((t) => t.length > 0);
+        // xt_addrtype's checkentry for IPv6: "ipv6 does not support BROADCAST matching" (also BLACKHOLE, UNREACHABLE,
+        // PROHIBIT): ip6tables-restore 1.8.9 fails with "Invalid argument", the file loads nothing
+        const v6Refused = (ctx.toolFamily ?? ctx.family) === 'ipv6' ? types.find((t) => t === 'broadcast' || t === 'blackhole' || t === 'unreachable' || t === 'prohibit') : undefined;
+        if (v6Refused) ctx.diag('error', 'iptables/refused-match', `ip6tables refuses addrtype ${v6Refused.toUpperCase()}: IPv6 has no such address type (kernel: "ipv6 does not support ${v6Refused.toUpperCase()} matching")`, a0.start, a0.end);
         const lim = owner.limitIface;
         if (lim) {
           matches.push(opaque(owner.name, Math.min(mStart, lim.start), Math.max(mEnd, lim.end), limitIfaceReason(lim.opt), negated));
@@ -1133,6 +1190,56 @@ export function cachedAddr(text: string, ctx: RuleContext): AddrSet | undefined 
   return v ?? undefined;
 }
 
+/**
+ * An `-s`/`-d` value: as cachedAddr, but an IPv4 address the way iptables reads it (xtables_ipparse_multiple:
+ * `xtables_numeric_to_ipaddr` fills missing bytes with 0 and reads each in base 0, the mask length too):
+ * `10/8` is 10.0.0.0/8, `192.168/16` 192.168.0.0/16, `010.0.0.1` 8.0.0.1, `/025` a /21.
+ */
+export function hostAddr(text: string, ctx: RuleContext): AddrSet | undefined {
+  if (text.indexOf(':') < 0 && v4CidrKey(text, 0, text.length) < 0) {
+    const v4 = xtablesV4Cidr(text);
+    if (v4) return v4;
+  }
+  return cachedAddr(text, ctx);
+}
+
+/** `a[.b[.c[.d]]][/n or /mask]` as xtables reads it (bytes and length in base 0); undefined otherwise (a name, a wildcard mask). */
+function xtablesV4Cidr(text: string): AddrSet | undefined {
+  const slash = text.indexOf('/');
+  const addr = slash < 0 ? text : text.slice(0, slash);
+  const parts = addr.split('.');
+  if (parts.length > 4) return undefined;
+  let value = 0;
+  for (let k = 0; k < 4; k++) {
+    const b = k < parts.length ? strtouiBase0(parts[k]!, 255) : 0;
+    if (b < 0) return undefined;
+    value = value * 256 + b;
+  }
+  let len = 32;
+  if (slash >= 0) {
+    const m = text.slice(slash + 1);
+    if (m.indexOf('.') >= 0) {
+      const mp = m.split('.');
+      if (mp.length !== 4) return undefined;
+      let mask = 0;
+      for (const x of mp) {
+        const b = strtouiBase0(x, 255);
+        if (b < 0) return undefined;
+        mask = mask * 256 + b;
+      }
+      // contiguous masks only (a wildcard mask stays the general path's)
+      len = 0;
+      while (len < 32 && Math.floor(mask / 2 ** (31 - len)) % 2 === 1) len++;
+      if (mask !== (2 ** 32 - 2 ** (32 - len))) return undefined;
+    } else {
+      len = strtouiBase0(m, 32);
+      if (len < 0) return undefined;
+    }
+  }
+  const size = 2 ** (32 - len);
+  return v4CidrSet(Math.floor(value / size) * size * 64 + len);
+}
+
 export const PROTO_SETS: NumSet[] = [];
 /** `-p` values seen (a handful of spellings repeat on every line); null = unknown protocol. */
 const PROTO_NUMBERS = new Map<string, number | null>();
@@ -1140,7 +1247,10 @@ const PROTO_NUMBERS = new Map<string, number | null>();
 export function cachedProtocolNumber(name: string): number | undefined {
   let v = PROTO_NUMBERS.get(name);
   if (v === undefined) {
-    v = protocolNumber(name) ?? null;
+    // iptables reads a number in base 0 (xtables_parse_protocol → xtables_strtoui): `-p 017` is 15, `-p 0x11` udp
+    const c0 = name.charCodeAt(0);
+    const based = c0 === 43 || (c0 === 48 && name.length > 1) ? strtouiBase0(name, 255) : -2;
+    v = based === -2 ? protocolNumber(name) ?? null : based < 0 ? null : based;
     if (PROTO_NUMBERS.size < 512) PROTO_NUMBERS.set(name, v);
   }
   return v ?? undefined;
@@ -1274,7 +1384,7 @@ function addressAlternatives(
   const out: Match[] = [];
   for (const raw of items) {
     const item = raw.trim();
-    const set = cachedAddr(item, ctx);
+    const set = hostAddr(item, ctx);
     let m: Match;
     if (set && ctx.family !== undefined && (ctx.family === 'ipv4' ? set.v4.isEmpty : set.v6.isEmpty)) {
       ctx.diag('error', 'iptables/wrong-family', `${ctx.family === 'ipv4' ? 'IPv6' : 'IPv4'} address "${item}" in an ${ctx.family === 'ipv4' ? 'iptables' : 'ip6tables'} rule`, tok.start, tok.end);
@@ -1314,6 +1424,61 @@ function parsePortNumber(s: string): number | undefined {
   return SERVICES[s.toLowerCase()];
 }
 
+/** An item of a port list that starts with `+` or with a 0 followed by more (`026`, `0x16`): not read as decimal by base 0. */
+const BASE0_NUMBER = /(?:^|[,:])(?:\+|0[0-9a-zA-Z])/;
+
+/**
+ * A number as libxtables' xtables_strtoui reads it (strtoumax in base 0): `0x1f` hex, a leading 0 octal, else
+ * decimal, an optional `+`; -1 when it is not one (then a service name, or an error) or above `max`.
+ */
+export function strtouiBase0(s: string, max: number): number {
+  let k = s.charCodeAt(0) === 43 ? 1 : 0;
+  let base = 10;
+  if (s.charCodeAt(k) === 48 && s.length > k + 1) {
+    if ((s.charCodeAt(k + 1) | 32) === 120) {
+      base = 16;
+      k += 2;
+    } else {
+      base = 8;
+      k += 1;
+    }
+  }
+  if (k >= s.length) return -1;
+  let v = 0;
+  for (; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    const l = c | 32;
+    const d = c >= 48 && c <= 57 ? c - 48 : l >= 97 && l <= 102 ? l - 87 : 99;
+    if (d >= base) return -1;
+    v = v * base + d;
+    if (v > max) return -1;
+  }
+  return v;
+}
+
+/** A port key with its base-0 numbers written in decimal (`022:0x1a` → `18:26`); undefined when one is not a number (`08`). */
+function base0PortKey(key: string): { key: string; octal: boolean } | undefined {
+  let octal = false;
+  let out = '';
+  let from = 0;
+  for (let k = 0; k <= key.length; k++) {
+    const c = key.charCodeAt(k);
+    if (k < key.length && c !== 44 && c !== 58) continue;
+    const item = key.slice(from, k);
+    const c0 = item.charCodeAt(0);
+    if (c0 === 43 || (c0 === 48 && item.length > 1)) {
+      const v = strtouiBase0(item, 65535);
+      if (v < 0) return undefined;
+      const body = c0 === 43 ? item.slice(1) : item;
+      if (body.length > 1 && body.charCodeAt(0) === 48 && (body.charCodeAt(1) | 32) !== 120) octal = true;
+      out += String(v);
+    } else out += item;
+    if (k < key.length) out += key[k];
+    from = k + 1;
+  }
+  return { key: out, octal };
+}
+
 /** A port written in decimal (1 to 5 digits, at most 65535), else -1. */
 export function decimalPort(s: string): number {
   const n = s.length;
@@ -1348,7 +1513,21 @@ export function parsePortSpec(
   ctx: RuleContext,
   /** The module of a `--dport`/`--sport` that refuses a range with min > max (tcp, sctp); udp and dccp load it. */
   refusingModule?: string,
+  /**
+   * Numbers in base 0, as xtables_parse_port reads them (tcp, sctp, multiport): `026` is 22, `0x16` is 22. udp, dccp
+   * and conntrack read decimal (`026` is 26). Checked against iptables-restore 1.8.9 / iptables-save.
+   */
+  base0 = false,
 ): NumSet | undefined {
+  if (base0 && BASE0_NUMBER.test(key)) {
+    const based = base0PortKey(key);
+    if (based === undefined) {
+      ctx.diag('error', 'iptables/bad-port', `Invalid port or service "${key}": iptables reads a number with a leading 0 as octal`, start, end);
+      return undefined;
+    }
+    if (based.octal) ctx.diag('warning', 'iptables/octal-port', `iptables reads a number with a leading 0 as octal: "${key}" is ${based.key}`, start, end);
+    key = based.key;
+  }
   const p = decimalPort(key);
   if (p >= 0) return singlePortSet(p, ctx.cache);
   const cache = multi ? ctx.cache.multiports : ctx.cache.ports;
@@ -1432,10 +1611,10 @@ export function parseIcmpType(text: string, family: Family): NumSet | undefined 
     const slash = t.indexOf('/');
     const ts = slash < 0 ? t : t.slice(0, slash);
     const cs = slash < 0 ? '' : t.slice(slash + 1);
-    if (!/^[0-9]{1,3}$/.test(ts) || (slash >= 0 && !/^[0-9]{1,3}$/.test(cs))) return undefined;
-    type = Number(ts);
-    code = slash < 0 ? -1 : Number(cs);
-    if (type > 255 || code > 255) return undefined;
+    // numbers in base 0, as libxt_icmp/libip6t_icmp6 read them (xtables_strtoui): `010` is 8, `0x80` is 128
+    type = strtouiBase0(ts, 255);
+    code = slash < 0 ? -1 : strtouiBase0(cs, 255);
+    if (type < 0 || (slash >= 0 && code < 0)) return undefined;
     if (family === 'ipv4' && type === 255 && code < 0) return IntervalSet.range(0, 65536);
   }
   return code < 0 ? IntervalSet.range(type * 256, type * 256 + 256) : numSingle(type * 256 + code);
@@ -1479,10 +1658,10 @@ function parsePortRangeDash(s: string): NumSet | undefined {
   const dash = s.indexOf('-');
   const a = dash < 0 ? s : s.slice(0, dash);
   const b = dash < 0 ? s : s.slice(dash + 1);
-  if (!/^[0-9]{1,5}$/.test(a) || !/^[0-9]{1,5}$/.test(b)) return undefined;
-  const lo = Number(a);
-  const hi = Number(b);
-  if (lo > 65535 || hi > 65535) return undefined;
+  // (base 0, as xtables_parse_port reads them: `:026` is port 22)
+  const lo = strtouiBase0(a, 65535);
+  const hi = strtouiBase0(b, 65535);
+  if (lo < 0 || hi < 0) return undefined;
   return numSetOf([[lo, hi]]);
 }
 

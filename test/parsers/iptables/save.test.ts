@@ -168,6 +168,75 @@ describe('iptables-save: matches', () => {
     expect(matchesOf(one('-p tcp -m multiport --ports 22,2222 -j ACCEPT').r)).toEqual(['proto=6', 'anyof([dstport=22, 2222]|[srcport=22, 2222])']);
   });
 
+  it('reads numbers in base 0 where libxtables does: tcp/sctp/multiport ports, protocols, ICMP types (026 is 22)', () => {
+    // iptables-restore 1.8.9 then iptables-save: --dport 026 → 22 (tcp, sctp, multiport), 26 (udp, conntrack)
+    const tcp = one('-p tcp --dport 026 -j ACCEPT');
+    expect(matchesOf(tcp.r)).toEqual(['proto=6', 'dstport=22']);
+    expect(diags(tcp.d)).toEqual([`warning iptables/octal-port ${spanIn(2, '-A INPUT -p tcp --dport 026 -j ACCEPT', '026')}`]);
+    expect(matchesOf(one('-p udp --dport 026 -j ACCEPT').r)).toEqual(['proto=17', 'dstport=26']);
+    expect(diags(one('-p udp --dport 026 -j ACCEPT').d)).toEqual([]);
+    expect(matchesOf(one('-p udp -m multiport --dports 026,0x50,010:011 -j ACCEPT').r)).toEqual(['proto=17', 'dstport=8-9, 22, 80']);
+    expect(matchesOf(one('-p sctp --sport 0x16:0x17 -j ACCEPT').r)).toEqual(['proto=132', 'srcport=22-23']);
+    expect(matchesOf(one('-p tcp --dport 022:024 -j ACCEPT').r)).toEqual(['proto=6', 'dstport=18-20']);
+    expect(matchesOf(one('-m conntrack --ctorigdstport 026 -j ACCEPT').r)).toEqual(['ctorig(dstport=26)']);
+    // 08 is no octal number and no service: iptables-restore refuses the file
+    expect(diags(one('-p tcp --dport 08 -j ACCEPT').d)).toEqual([`error iptables/bad-port ${spanIn(2, '-A INPUT -p tcp --dport 08 -j ACCEPT', '08')}`]);
+    expect(matchesOf(one('-p 017 -j ACCEPT').r)).toEqual(['proto=15']);
+    expect(matchesOf(one('-p 0x11 -j ACCEPT').r)).toEqual(['proto=17']);
+    expect(matchesOf(one('-p icmp --icmp-type 010 -j ACCEPT').r)).toEqual(matchesOf(one('-p icmp --icmp-type 8 -j ACCEPT').r));
+  });
+
+  it('reads -s/-d IPv4 addresses as xtables does: missing bytes are 0, bytes and lengths in base 0 (10/8)', () => {
+    // iptables-restore 1.8.9 then iptables-save: -s 10/8 → 10.0.0.0/8, 192.168/16 → 192.168.0.0/16,
+    // 010.200.0.2 → 8.200.0.2/32, 192.0.2.0/025 → 192.0.0.0/21, 192.0.2.0/0x19 → 192.0.2.0/25
+    const src = (spec: string) => {
+      const { d, r } = one(`${spec} -j ACCEPT`);
+      expect(diags(d)).toEqual([]);
+      return matchesOf(r);
+    };
+    expect(src('-s 10/8')).toEqual(src('-s 10.0.0.0/8'));
+    expect(src('-d 192.168/16')).toEqual(src('-d 192.168.0.0/16'));
+    expect(src('-s 10.1.2')).toEqual(src('-s 10.1.2.0/32'));
+    expect(src('-s 010.200.0.2')).toEqual(src('-s 8.200.0.2'));
+    expect(src('-s 192.0.2.0/025')).toEqual(src('-s 192.0.0.0/21'));
+    expect(src('-s 192.0.2.0/0x19')).toEqual(src('-s 192.0.2.0/25'));
+    const two = save('*filter\n-A INPUT -s 0x0a.0.0.1,172.16/12 -j ACCEPT\nCOMMIT\n');
+    expect(rulesOf(two, 'filter', 'INPUT')).toEqual(rulesOf(save('*filter\n-A INPUT -s 10.0.0.1,172.16.0.0/12 -j ACCEPT\nCOMMIT\n'), 'filter', 'INPUT'));
+  });
+
+  it('reports addrtype BROADCAST in ip6tables as the error the kernel gives (ipv6 does not support BROADCAST matching)', () => {
+    const line = '-A INPUT -m addrtype --dst-type BROADCAST -j DROP';
+    const d6 = save(`*filter\n${line}\nCOMMIT\n`, { family: 'ipv6' });
+    expect(diags(d6)).toEqual([`error iptables/refused-match ${spanIn(2, line, 'BROADCAST')}`]);
+    expect(diags(save(`*filter\n${line}\nCOMMIT\n`, { family: 'ipv4' }))).toEqual([]);
+    expect(diags(save('*filter\n-A INPUT -m addrtype --src-type LOCAL,UNICAST -j DROP\nCOMMIT\n', { family: 'ipv6' }))).toEqual([]);
+  });
+
+  it('reads an abbreviated option of a loaded match as getopt_long does (-m multiport --dport 80,443 is --dports)', () => {
+    // iptables-restore loads `-m multiport --dport 80,443` and iptables-save lists it as `--dports 80,443`
+    const line = '-A INPUT -p tcp -m multiport --dport 80,443 -j ACCEPT';
+    const { d, r } = one('-p tcp -m multiport --dport 80,443 -j ACCEPT');
+    expect(diags(d)).toEqual([]);
+    expect(matchesOf(r)).toEqual(['proto=6', 'dstport=80, 443']);
+    expect(at(r.reportSpan)).toBe(spanIn(2, line, '--dport 80,443'));
+    expect(matchesOf(one('-p udp -m multiport ! --destination-port 53,123 -j ACCEPT').r)).toEqual(['proto=17', '!dstport=53, 123']);
+    expect(matchesOf(one('-p udp -m multiport --sport 53,123 -j ACCEPT').r)).toEqual(['proto=17', 'srcport=53, 123']);
+    expect(matchesOf(one('-p tcp -m multiport --port 22,2222 -j ACCEPT').r)).toEqual(['proto=6', 'anyof([dstport=22, 2222]|[srcport=22, 2222])']);
+    // one multiport match takes one list: iptables-restore refuses "--sports 1:1023 --dport 5002" after -m multiport
+    // (option "--source-ports" cannot be used together with "--destination-ports"); a second -m multiport is fine
+    const conflict = '-A INPUT -p tcp -m multiport --sports 1:1023 --dport 5002 -j ACCEPT';
+    expect(diags(one('-p tcp -m multiport --sports 1:1023 --dport 5002 -j ACCEPT').d)).toEqual([`error iptables/duplicate-option ${spanIn(2, conflict, '--dport 5002')}`]);
+    expect(diags(one('-p tcp -m multiport --dports 22 --dports 80 -j ACCEPT').d).map((x) => x.split(' ')[1])).toEqual(['iptables/duplicate-option']);
+    const both = one('-p tcp -m multiport --sports 1:1023 -m multiport --dports 22 -j ACCEPT');
+    expect(diags(both.d)).toEqual([]);
+    expect(matchesOf(both.r)).toEqual(['proto=6', 'srcport=1-1023', 'dstport=22']);
+    const abbrev = one('-p tcp -m multiport --sports 1:1023 -m multiport --dport 22,80 -j ACCEPT');
+    expect(diags(abbrev.d)).toEqual([]);
+    expect(matchesOf(abbrev.r)).toEqual(['proto=6', 'srcport=1-1023', 'dstport=22, 80']);
+    // an exact option of a loaded match wins over an abbreviation: -m tcp's --dport takes one port
+    expect(matchesOf(one('-p tcp -m multiport --dports 80,443 -m tcp --dport 22 -j ACCEPT').r)).toEqual(['proto=6', 'dstport=80, 443', 'dstport=22']);
+  });
+
   it('expands comma lists in -s/-d into one rule per pair, all with the same span', () => {
     const line = '-A INPUT -s 10.0.0.1,10.0.0.2 -d 192.168.0.0/255.255.0.0,172.16.0.0/12 -j ACCEPT';
     const d = save(`*filter\n${line}\n-A INPUT -j DROP\nCOMMIT\n`);

@@ -538,6 +538,8 @@ export interface ScriptOptions {
   filePath?: string;
   family?: Family;
   variables?: Record<string, unknown>;
+  /** What the filter table holds when the script starts (see IptablesParseOptions): unknown unless `empty`. */
+  before?: 'unknown' | 'empty';
 }
 
 export function parseScript(text: string, options: ScriptOptions = {}): FirewallDocument {
@@ -545,6 +547,10 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
   const diagnostics: Diagnostic[] = [];
   const diag = (severity: Severity, code: string, message: string, span: Span) => diagnostics.push({ severity, code, message, span });
   const state = new NetfilterState(diag);
+  // what the filter table held before the script ran is not in it (see README.md, "Scripts: what ran before")
+  state.unknownBefore = options.before !== 'empty';
+  /** Each family's first command: where the verdicts of a filter table the script never names are reported. */
+  const firstOf = new Map<Family, Span>();
   const vars = new Map<string, VarValue>();
   for (const [k, v] of Object.entries(options.variables ?? {})) if (typeof v === 'string' || typeof v === 'number') vars.set(k, { value: String(v) });
   const cache = newCache();
@@ -766,6 +772,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     const start = prog.start;
     const end = words[words.length - 1]!.end;
     const span = li.span(start, end);
+    if (!firstOf.has(family)) firstOf.set(family, span);
     const isCheck = words.some((w, a) => a > k && !w.quoted && (w.text === '-C' || w.text === '--check'));
     lastCheck = isCheck;
     const key = specKey(words, k);
@@ -824,6 +831,10 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       state.condition = undefined;
       state.quietMissing = false;
     }
+    // a command that fails unless the chain's earlier rules (not in the script) make it succeed: under set -e the
+    // shell may exit there
+    const mayFail = state.mayFail;
+    state.mayFail = false;
     // A command iptables refuses fails when the script runs and the shell goes on with the next one: what the state
     // could not apply (a rule to delete that is not there, a chain that exists, an index past the end) is a warning.
     // Under set -e, unless an && / || tests it, or it may not run at all, the shell exits there.
@@ -835,6 +846,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       if (x.code && RUNTIME_FAILURES.has(x.code)) diagnostics[d] = { ...x, severity: 'warning', message: `${x.message}: iptables fails when the script runs, and this command changes nothing${errexit ? '' : ' (the script goes on)'}` };
     }
     if (failed && errexit && !tested) pendingExit = { at: span, cond: runsUnder(andOr, span) };
+    else if (mayFail && errexit && !tested) pendingExit = { at: span, cond: runsUnder(andOr, span) ?? { text: ruleText, start, end, what: ruleText } };
   };
 
   const REASON = 'whether the shell runs this command is only known when the script runs';
@@ -850,6 +862,16 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     const whole = li.span(prog.start, words[words.length - 1]!.end);
     if (!heredoc) {
       diag('warning', 'iptables/restore-in-script', `${base} reads its rules from elsewhere (a file or a pipe); lint that rules file too`, whole);
+      // what it loads is not known: the filter table's rules and policies are unknown from here
+      families.add(family);
+      if (!firstOf.has(family)) firstOf.set(family, whole);
+      const noflush = words.some((w, a) => a > k && (w.text === '-n' || w.text === '--noflush'));
+      state.condition = frames.some((fr) => fr.kind !== 'group') || mayExit ? condition({ text: base, start: prog.start, end: whole.end.offset, what: base }, base, whole) : undefined;
+      try {
+        state.unknownFilter(family === 'ipv6' ? 'ip6' : 'ip', whole, noflush);
+      } finally {
+        state.condition = undefined;
+      }
       return;
     }
     const body = text.slice(heredoc.from, heredoc.to);
@@ -865,6 +887,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       else if (w === '-T' || w === '--table' || w.startsWith('--table=')) diag('warning', 'iptables/restore-in-script', `${base} ${w}: restoring only one table is not modelled; every table of the input is read`, li.span(words[a]!.start, words[a]!.end));
     }
     families.add(family);
+    if (!firstOf.has(family)) firstOf.set(family, whole);
     // under a condition (inside if/case/a loop/a function): every rule it adds may not be there, and every rule its
     // table sections flush may still be, as for an iptables command there
     let cond: Cond | undefined;
@@ -1191,6 +1214,8 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     diag('error', 'iptables/internal', `Internal error while reading the script: ${String(e)}`, p);
   }
   const fams: Family[] = families.size > 0 ? (['ipv4', 'ipv6'] as Family[]).filter((f) => families.has(f)) : [options.family ?? 'ipv4'];
+  // a family the script sets up only NAT (or mangle) for is still filtered by what ran before: its filter table, unknown
+  if (state.unknownBefore) for (const [f, at] of firstOf) state.table('filter', f === 'ipv6' ? 'ip6' : 'ip', at);
   const ruleset = state.finish(options.filePath ?? '<stdin>', fams);
   sortDiagnostics(diagnostics);
   dedupe(diagnostics);

@@ -3,8 +3,11 @@ import { parseIptables } from '../../../src/parsers/iptables/index.js';
 import type { Rule } from '../../../src/model/index.js';
 import { tracePacket } from '../../../src/analysis/index.js';
 import { at, chainOf, diags, matchesOf, rulesOf, spanIn } from './helpers.js';
+import { canonicalRule } from '../../../src/model/index.js';
 
-const script = (text: string, filePath?: string) => parseIptables(text, filePath ? { mode: 'script', filePath } : { mode: 'script' });
+// (these tests read what a script does on its own: on an empty filter table, as in a fresh network namespace; what
+// it meets on a host whose tables it does not flush is tested in "iptables scripts: what ran before")
+const script = (text: string, filePath?: string) => parseIptables(text, filePath ? { mode: 'script', filePath, before: 'empty' } : { mode: 'script', before: 'empty' });
 
 describe('iptables scripts: commands', () => {
   it('reads iptables commands with -t, -w, sudo, paths and the nft/legacy variants', () => {
@@ -589,7 +592,18 @@ describe('iptables scripts: shell syntax', () => {
   it('warns about restore input it cannot read (files)', () => {
     const d = script('iptables-restore < /etc/iptables/rules.v4\n');
     expect(diags(d)).toEqual(['warning iptables/restore-in-script 1:1-1:17']);
-    expect(d.rulesets[0]!.tables).toEqual([]);
+    // what it loads is unknown: the filter table's rules and policy (was: no table, every port open)
+    expect(tracePacket(d.rulesets[0]!, { proto: 'tcp', dport: 22 }).reasons[0]).toBe('the rules INPUT held before this script ran (no -F INPUT) at line 1 may or may not match');
+  });
+
+  it('restore input from a file replaces the filter table with unknown rules: what the script set before is gone', () => {
+    const d = script('iptables -P INPUT DROP\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\niptables-restore < /etc/iptables/rules.v4\niptables -I INPUT -p tcp --dport 80 -j ACCEPT\n');
+    expect(diags(d)).toEqual(['warning iptables/restore-in-script 3:1-3:17']);
+    // was: 443 dropped by the script's DROP policy, which the file's policy replaces (unsound)
+    expect(['tcp 22', 'tcp 443', 'tcp 80'].map((p) => tracePacket(d.rulesets[0]!, { proto: 'tcp', dport: Number(p.slice(4)) }).verdict)).toEqual(['unknown', 'unknown', 'accept']);
+    // --noflush: the file's rules come after the script's
+    const n = script('iptables -F\niptables -P INPUT DROP\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\niptables-restore --noflush < extra.rules\n');
+    expect([22, 443].map((p) => tracePacket(n.rulesets[0]!, { proto: 'tcp', dport: p }).verdict)).toEqual(['accept', 'unknown']);
   });
 
   it('expands an unquoted restore here-document as the shell does before iptables-restore reads it', () => {
@@ -684,5 +698,86 @@ describe('iptables scripts: extension matches', () => {
     expect(diags(d)).toEqual([]);
     const ssh = tracePacket(d.rulesets[0]!, { proto: 'tcp', dport: 22, src: '198.51.100.7' });
     expect(ssh.verdict).toBe('accept');
+  });
+});
+
+describe('iptables scripts: what ran before', () => {
+  // iptables -A adds to what the kernel holds: a filter chain the script does not flush keeps rules and a policy that
+  // are not in the file (by default; `before: 'empty'` reads the script on an empty table, as in a fresh namespace)
+  const host = (text: string) => parseIptables(text, { mode: 'script' });
+  const tcp = (d: ReturnType<typeof host>, dport: number, hook?: 'input' | 'forward') => tracePacket(d.rulesets[0]!, { proto: 'tcp', dport, ...(hook ? { hook } : {}) });
+  const PRIOR = (line: number, chain = 'INPUT') => `the rules ${chain} held before this script ran (no -F ${chain}) at line ${line} may or may not match`;
+
+  it('a NAT-only script (a container entrypoint): every port is possibly open, not open', () => {
+    const d = host('#!/bin/sh\niptables -t nat -A POSTROUTING -s 10.8.0.0/24 -o eth0 -j MASQUERADE\nexec "$@"\n');
+    expect(d.diagnostics).toEqual([]);
+    // was: accept (no filter table in the file read as no filtering)
+    const r = tcp(d, 22);
+    expect([r.verdict, r.reasons[0]]).toEqual(['unknown', PRIOR(2)]);
+    expect(chainOf(d, 'filter', 'INPUT').rules.map((x) => `${canonicalRule(x)} ${x.builtIn} ${at(x.span)}`)).toEqual(['opaque:prior => accept true 2:1-2:68', 'opaque:prior => drop true 2:1-2:68']);
+  });
+
+  it('appended rules: what the script accepts and drops is possibly open; a rule inserted at the head is decided', () => {
+    const d = host(
+      [
+        'iptables -A INPUT -p tcp --dport 6379 -j ACCEPT',
+        'iptables -A INPUT -p tcp --dport 8080 -j DROP',
+        'iptables -I INPUT -p tcp --dport 10250 -j ACCEPT',
+        'iptables -I INPUT 1 -p tcp --dport 6443 -j DROP',
+        'iptables -I INPUT 5 -p tcp --dport 9090 -j ACCEPT',
+        'iptables -D INPUT 9',
+        'iptables -D INPUT -p tcp --dport 22 -j ACCEPT',
+        '',
+      ].join('\n'),
+    );
+    // -I 5, -D 9 and -D of a rule the script never added may meet the chain's earlier rules: no failure to report
+    // (was: errors "Index of insertion too big" and "no matching rule")
+    expect(d.diagnostics).toEqual([]);
+    // was: 6379 accept, 8080 drop (the earlier rules may drop 6379, accept 8080)
+    expect([6379, 8080, 10250, 6443, 9090].map((p) => tcp(d, p).verdict)).toEqual(['unknown', 'unknown', 'accept', 'drop', 'unknown']);
+    expect(tcp(d, 8080).reasons[0]).toBe(PRIOR(1));
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual([
+      'dstport=6443 proto=6 => drop',
+      'dstport=10250 proto=6 => accept',
+      'opaque:prior => accept',
+      'opaque:prior => drop',
+      'dstport=6379 proto=6 => accept',
+      'dstport=8080 proto=6 => drop',
+      'dstport=9090 proto=6 => accept',
+    ]);
+  });
+
+  it('-F and -P at the top: decided; -F without -P: the policy is the one the chain had', () => {
+    const d = host('iptables -F\niptables -X\niptables -P INPUT DROP\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\n');
+    expect([22, 80].map((p) => tcp(d, p).verdict)).toEqual(['accept', 'drop']);
+    const f = host('iptables -F\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\n');
+    // was: 80 accept (the kernel's default policy, which a policy set before the script may have changed)
+    const r = tcp(f, 80);
+    expect([tcp(f, 22).verdict, r.verdict, r.reasons[0]]).toEqual(['accept', 'unknown', 'the policy INPUT had before this script ran (no -P INPUT) at line 1 may or may not match']);
+    // a catch-all DROP makes the policy moot
+    expect(tcp(host('iptables -F\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\niptables -A INPUT -j DROP\n'), 80).verdict).toBe('drop');
+    // -F INPUT flushes INPUT only: FORWARD keeps its earlier rules
+    const i = host('iptables -F INPUT\niptables -P INPUT DROP\niptables -P FORWARD DROP\n');
+    expect([tcp(i, 80).verdict, tcp(i, 80, 'forward').verdict, tcp(i, 80, 'forward').reasons[0]]).toEqual(['drop', 'unknown', PRIOR(1, 'FORWARD')]);
+    // a flush that may not run flushes nothing for sure
+    expect(tcp(host('[ -n "$RESET" ] && iptables -F\niptables -P INPUT DROP\n'), 80).verdict).toBe('unknown');
+    // ip6tables' table is another: flushing iptables' leaves it
+    const six = host('iptables -F\niptables -P INPUT DROP\nip6tables -P INPUT DROP\n');
+    expect(tracePacket(six.rulesets[0]!, { proto: 'tcp', dport: 80, family: 'ipv6' }).verdict).toBe('unknown');
+  });
+
+  it('a restore here-document replaces the table (decided) unless --noflush', () => {
+    const body = '*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\nEOF\n';
+    const d = host(`iptables-restore <<'EOF'\n${body}`);
+    expect([22, 80].map((p) => tcp(d, p).verdict)).toEqual(['accept', 'drop']);
+    const n = host(`iptables-restore --noflush <<'EOF'\n${body}`);
+    expect([22, 80].map((p) => tcp(n, p).verdict)).toEqual(['unknown', 'unknown']);
+  });
+
+  it('set -e: a -D of a rule the script never added fails unless the earlier rules hold it, so the shell may exit', () => {
+    const d = host('set -e\niptables -D INPUT -p tcp --dport 22 -j ACCEPT\niptables -I INPUT -p tcp --dport 1761 -j DROP\n');
+    expect(diags(d)).toEqual(['warning iptables/errexit 2:1-2:46', 'warning iptables/control-flow 3:1-3:46']);
+    // was: 1761 dropped for sure (the DROP may never be inserted)
+    expect(tcp(d, 1761).verdict).toBe('unknown');
   });
 });

@@ -868,7 +868,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       const noflush = words.some((w, a) => a > k && (w.text === '-n' || w.text === '--noflush'));
       state.condition = frames.some((fr) => fr.kind !== 'group') || mayExit ? condition({ text: base, start: prog.start, end: whole.end.offset, what: base }, base, whole) : undefined;
       try {
-        state.unknownFilter(family === 'ipv6' ? 'ip6' : 'ip', whole, noflush);
+        state.unknownFilter(family === 'ipv6' ? 'ip6' : 'ip', whole, noflush, oneLine(text.slice(prog.start, whole.end.offset)));
       } finally {
         state.condition = undefined;
       }

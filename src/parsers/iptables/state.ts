@@ -48,7 +48,7 @@ export interface ChainState {
    * stand before `rules[prior.at]` (a rule the script inserted at their head is before them). Where the script first
    * touches the table: the line its verdicts name. See README.md ("Scripts: what ran before").
    */
-  prior?: { span: Span; at: number };
+  prior?: { span: Span; at: number; from?: string };
   /** A script's filter chain that it flushed: the flush, until the script sets the policy (then undefined). */
   flushedAt?: Span;
   rules: PendingRule[];
@@ -136,12 +136,12 @@ export class NetfilterState {
    * known. Without `--noflush` it replaces the table (unless the command may not run: then the rules stay behind
    * the unknown ones); with it the file's rules come after the script's, which stay.
    */
-  unknownFilter(family: TableFamily, span: Span, noflush: boolean): void {
+  unknownFilter(family: TableFamily, span: Span, noflush: boolean, from: string): void {
     const t = this.table('filter', family, span);
     for (const c of t.chains.values()) {
       if (!c.builtin) continue;
       if (noflush) {
-        if (!c.prior) c.prior = { span, at: c.rules.length };
+        if (!c.prior) c.prior = { span, at: c.rules.length, from };
         continue;
       }
       if (!this.condition) {
@@ -151,7 +151,7 @@ export class NetfilterState {
         delete c.maybeAccept;
         delete c.flushedAt;
       }
-      c.prior = { span, at: 0 };
+      c.prior = { span, at: 0, from };
     }
   }
 
@@ -459,7 +459,7 @@ export class NetfilterState {
         if (c.prior) {
           // a script's chain it did not flush: the rules it held before may accept, drop or let go on any packet
           // (the policy is behind them: what they let go on meets the script's rules, then the policy)
-          const text = `the rules ${c.name} held before this script ran (no -F ${c.name})`;
+          const text = c.prior.from ? `the rules ${c.prior.from} loads into ${c.name}` : `the rules ${c.name} held before this script ran (no -F ${c.name})`;
           const cond: OpaqueMatch = { kind: 'opaque', module: 'prior', text, reason: `the chain's earlier rules and policy are not in this script` };
           const head = `(rules of ${c.name} before this script)`;
           c.rules.splice(c.prior.at, 0, priorRule(this.nextId++, cond, 'accept', c.prior.span, head), priorRule(this.nextId++, cond, 'drop', c.prior.span, head));

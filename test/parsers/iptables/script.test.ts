@@ -593,7 +593,7 @@ describe('iptables scripts: shell syntax', () => {
     const d = script('iptables-restore < /etc/iptables/rules.v4\n');
     expect(diags(d)).toEqual(['warning iptables/restore-in-script 1:1-1:17']);
     // what it loads is unknown: the filter table's rules and policy (was: no table, every port open)
-    expect(tracePacket(d.rulesets[0]!, { proto: 'tcp', dport: 22 }).reasons[0]).toBe('the rules INPUT held before this script ran (no -F INPUT) at line 1 may or may not match');
+    expect(tracePacket(d.rulesets[0]!, { proto: 'tcp', dport: 22 }).reasons[0]).toBe('the rules iptables-restore loads into INPUT at line 1 may or may not match');
   });
 
   it('restore input from a file replaces the filter table with unknown rules: what the script set before is gone', () => {

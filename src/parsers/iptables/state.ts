@@ -62,6 +62,12 @@ export interface TableState {
   span: Span;
   /** old name → new name, for `-E` renames of chains already jumped to. */
   renames: Map<string, string>;
+  /**
+   * A script's table whose user chains before it ran are not known (see NetfilterState.unknownBefore) until an
+   * unconditional `-X` or a restore that replaces the table: a chain it does not make may exist (Docker's
+   * `DOCKER-USER`), one it makes may exist already.
+   */
+  otherChains?: true;
 }
 
 /**
@@ -122,7 +128,7 @@ export class NetfilterState {
     let t = this.byKey.get(key);
     if (!t) {
       this.chainEpoch++;
-      t = { name, family, chains: new Map(), span, renames: new Map() };
+      t = this.unknownBefore ? { name, family, chains: new Map(), span, renames: new Map(), otherChains: true } : { name, family, chains: new Map(), span, renames: new Map() };
       const prior = this.unknownBefore && name === 'filter';
       for (const b of BUILTIN_CHAINS[name] ?? []) t.chains.set(b.name, prior ? { name: b.name, builtin: b, prior: { span, at: 0 }, rules: [], span } : { name: b.name, builtin: b, rules: [], span });
       this.byKey.set(key, t);
@@ -167,12 +173,17 @@ export class NetfilterState {
     t.chains.clear();
     t.renames.clear();
     t.span = span;
+    delete t.otherChains;
     for (const b of BUILTIN_CHAINS[t.name] ?? []) t.chains.set(b.name, { name: b.name, builtin: b, rules: [], span });
   }
 
   chain(t: TableState, name: string, span: Span, what: string): ChainState | undefined {
     const c = t.chains.get(name);
-    if (!c) this.diag('error', 'iptables/unknown-chain', `${what}: chain "${name}" does not exist in table ${t.name}`, span);
+    if (!c && t.otherChains) {
+      // made before the script ran, perhaps (another program's chain: Docker's DOCKER-USER): it fails only if not
+      this.mayFail = true;
+      this.diag('warning', 'iptables/other-chain', `${what}: chain "${name}" is not made by this script (another program may have made it, e.g. Docker's DOCKER-USER): this command is not evaluated, and fails if the chain does not exist`, span);
+    } else if (!c) this.diag('error', 'iptables/unknown-chain', `${what}: chain "${name}" does not exist in table ${t.name}`, span);
     return c;
   }
 
@@ -182,6 +193,8 @@ export class NetfilterState {
       if (!quietIfExists && !this.condition) this.diag('error', 'iptables/chain-exists', `Chain "${name}" already exists in table ${t.name}`, span);
       return c;
     }
+    // a chain of that name may be there from before the script (run twice): -N fails then
+    if (t.otherChains && !quietIfExists) this.mayFail = true;
     const nc: ChainState = { name, rules: [], span };
     this.chainEpoch++;
     t.chains.set(name, nc);
@@ -195,6 +208,7 @@ export class NetfilterState {
     this.chainEpoch++;
     if (name === undefined) {
       for (const [n, c] of t.chains) if (!c.builtin) t.chains.delete(n);
+      delete t.otherChains;
       return;
     }
     const c = this.chain(t, name, span, 'Cannot delete chain');

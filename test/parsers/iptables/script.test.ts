@@ -780,4 +780,18 @@ describe('iptables scripts: what ran before', () => {
     // was: 1761 dropped for sure (the DROP may never be inserted)
     expect(tcp(d, 1761).verdict).toBe('unknown');
   });
+
+  it("a chain the script does not make may be another program's (Docker's DOCKER-USER): no failure for sure, and -N may fail", () => {
+    const d = host('#!/bin/sh\nset -e\niptables -A DOCKER-USER -s 10.0.0.0/8 -j RETURN\niptables -I INPUT -p tcp --dport 22 -j ACCEPT\n');
+    // was: an error-turned-warning "does not exist … iptables fails", and set -e ended the script there for sure:
+    // the rule of line 4 was left out (22 undecided where it is accepted whatever ran before)
+    expect(diags(d)).toEqual(['warning iptables/errexit 3:1-3:48', 'warning iptables/other-chain 3:13-3:24', 'warning iptables/control-flow 4:1-4:46']);
+    expect(d.diagnostics[1]!.message).toBe(
+      'Cannot append to chain: chain "DOCKER-USER" is not made by this script (another program may have made it, e.g. Docker\'s DOCKER-USER): this command is not evaluated, and fails if the chain does not exist',
+    );
+    expect(tcp(d, 22).verdict).toBe('unknown');
+    // -N of a chain that may be there from a run before: under set -e the shell may exit; after -X it is not there
+    expect(diags(host('set -e\niptables -N FOO\niptables -I INPUT -j FOO\n'))).toEqual(['warning iptables/errexit 2:1-2:16', 'warning iptables/control-flow 3:1-3:25']);
+    expect(diags(host('set -e\niptables -F\niptables -X\niptables -N FOO\niptables -I INPUT -j FOO\n'))).toEqual([]);
+  });
 });

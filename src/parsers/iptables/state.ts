@@ -473,13 +473,16 @@ export class NetfilterState {
         if (c.prior) {
           // a script's chain it did not flush: the rules it held before may accept, drop or let go on any packet
           // (the policy is behind them: what they let go on meets the script's rules, then the policy)
-          const text = c.prior.from ? `the rules ${c.prior.from} loads into ${c.name}` : `the rules ${c.name} held before this script ran (no -F ${c.name})`;
+          // (ip6tables' chains named so: a script of both programs has an INPUT of each)
+          const six = t.family === 'ip6' ? 'ip6tables ' : '';
+          const text = c.prior.from ? `the rules ${c.prior.from} loads into ${c.name}` : `the rules ${six}${c.name} held before this script ran (no ${six}-F ${c.name})`;
           const cond: OpaqueMatch = { kind: 'opaque', module: 'prior', text, reason: `the chain's earlier rules and policy are not in this script` };
           const head = `(rules of ${c.name} before this script)`;
           c.rules.splice(c.prior.at, 0, priorRule(this.nextId++, cond, 'accept', c.prior.span, head), priorRule(this.nextId++, cond, 'drop', c.prior.span, head));
         } else if (c.flushedAt && c.policySpan === undefined && c.builtin) {
           // flushed, but its policy is the one it had before the script: the accept modelled may be a DROP
-          const text = `the policy ${c.name} had before this script ran (no -P ${c.name})`;
+          const six = t.family === 'ip6' ? 'ip6tables ' : '';
+          const text = `the policy ${six}${c.name} had before this script ran (no ${six}-P ${c.name})`;
           const cond: OpaqueMatch = { kind: 'opaque', module: 'prior', text, reason: `the chain's policy is not set in this script` };
           c.rules.push(priorRule(this.nextId++, cond, 'drop', c.flushedAt, `(policy of ${c.name} before this script)`));
         }

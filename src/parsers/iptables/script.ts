@@ -55,6 +55,12 @@ const RESTORE_PROGRAMS: Record<string, Family> = {
   'ip6tables-legacy-restore': 'ipv6',
 };
 
+/** Programs that run the command in their arguments (its words are read when nothing else comes between). */
+const RUNNERS = new Set(['sudo', 'doas', 'nice', 'ionice', 'timeout', 'nohup', 'setsid', 'stdbuf', 'flock', 'time', 'chronic', 'unbuffer']);
+/** Runners of a command in another network namespace: not this host's rules. */
+const OTHER_NETNS = /^(?:\S*\/)?(?:ip\s+(?:-\S+\s+)*netns\s+exec|nsenter|docker\s+exec|kubectl\s+exec|podman\s+exec|lxc-attach)\b/;
+const base = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
+
 const NAME_START = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 const NAME_CHAR = (c: number) => NAME_START(c) || (c >= 48 && c <= 57);
 
@@ -729,10 +735,37 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       assignAll(0);
       return;
     }
+    const k0 = k;
     // command prefixes
     while (k < words.length && !words[k]!.unknown && (words[k]!.text === 'sudo' || words[k]!.text === 'command' || words[k]!.text === 'exec' || words[k]!.text === 'nice' || words[k]!.text === 'env')) {
       k++;
       while (k < words.length && (words[k]!.text.startsWith('-') || words[k]!.assign)) k++;
+    }
+    // a program that runs the command it is given (`sudo -u root`, `nice -n 5`, `timeout 10`, `flock -w 5 FILE`): the
+    // iptables word after it, when nothing but options and their values come between
+    const isIpt = (w: Word): boolean => !!w.plain && (IPTABLES_PROGRAMS[base(w.text)] !== undefined || RESTORE_PROGRAMS[base(w.text)] !== undefined);
+    if (k < words.length && !isIpt(words[k]!) && ((words[k]!.plain && RUNNERS.has(base(words[k]!.text))) || (k > k0 && RUNNERS.has(base(words[k0]!.text))))) {
+      const at = words.findIndex((w, a) => a > k0 && isIpt(w));
+      if (at > 0) k = at;
+    }
+    if (k < words.length && words[k]!.plain && !IPTABLES_PROGRAMS[base(words[k]!.text)] && !RESTORE_PROGRAMS[base(words[k]!.text)] && !functions.has(words[k]!.text)) {
+      // iptables run through a string or another program whose words are not read here (`eval "iptables …"`, `sh -c`,
+      // `xargs iptables`): what it does to the filter table is unknown, never nothing
+      const named = words.find((w, a) => a > k && (IPTABLES_PROGRAMS[base(w.text)] || RESTORE_PROGRAMS[base(w.text)] || /(?:^|[\s;&|(`])(?:\S*\/)?ip6?tables(?:-nft|-legacy)?(?:-restore)?(?=\s|$)/.test(w.text)));
+      if (named) {
+        const whole = li.span(words[k]!.start, words[words.length - 1]!.end);
+        const prog6 = /ip6tables/.test(named.text) ? 'ipv6' : 'ipv4';
+        if (OTHER_NETNS.test(words.slice(k, words.indexOf(named)).map((w) => w.text).join(' '))) {
+          diag('warning', 'iptables/other-netns', `${oneLine(text.slice(words[k]!.start, named.start)).trim()} runs iptables in another network namespace: not this host's rules, not read`, whole);
+          return;
+        }
+        const cmd = oneLine(text.slice(words[k]!.start, words[words.length - 1]!.end));
+        diag('warning', 'iptables/unread-command', `iptables run through ${words[k]!.text} is not read: the filter table is unknown from here (its chains may accept or drop anything)`, whole);
+        families.add(prog6);
+        if (!firstOf.has(prog6)) firstOf.set(prog6, whole);
+        state.unknownHead(prog6 === 'ipv6' ? 'ip6' : 'ip', whole, `what ${cmd} does to`);
+        return;
+      }
     }
     const prog = words[k];
     if (!prog) return;
@@ -868,7 +901,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       const noflush = words.some((w, a) => a > k && (w.text === '-n' || w.text === '--noflush'));
       state.condition = frames.some((fr) => fr.kind !== 'group') || mayExit ? condition({ text: base, start: prog.start, end: whole.end.offset, what: base }, base, whole) : undefined;
       try {
-        state.unknownFilter(family === 'ipv6' ? 'ip6' : 'ip', whole, noflush, oneLine(text.slice(prog.start, whole.end.offset)));
+        state.unknownFilter(family === 'ipv6' ? 'ip6' : 'ip', whole, noflush, `the rules ${oneLine(text.slice(prog.start, whole.end.offset))} loads into`);
       } finally {
         state.condition = undefined;
       }

@@ -48,6 +48,7 @@ export interface ChainState {
    * stand before `rules[prior.at]` (a rule the script inserted at their head is before them). Where the script first
    * touches the table: the line its verdicts name. See README.md ("Scripts: what ran before").
    */
+  /** `from`: what they are, when not the rules from before the script ("the rules iptables-restore loads into"). */
   prior?: { span: Span; at: number; from?: string };
   /** A script's filter chain that it flushed: the flush, until the script sets the policy (then undefined). */
   flushedAt?: Span;
@@ -159,6 +160,15 @@ export class NetfilterState {
       }
       c.prior = { span, at: 0, from };
     }
+  }
+
+  /**
+   * A script's iptables command it cannot read (`eval "iptables …"`, `sh -c`, `xargs iptables`): it may have added
+   * any rule anywhere in the filter table of the family, so each built-in chain starts with unknown rules from here.
+   */
+  unknownHead(family: TableFamily, span: Span, from: string): void {
+    const t = this.table('filter', family, span);
+    for (const c of t.chains.values()) if (c.builtin) c.prior = { span, at: 0, from };
   }
 
   /** iptables-restore without --noflush: a `*table` section replaces the table. */
@@ -475,7 +485,7 @@ export class NetfilterState {
           // (the policy is behind them: what they let go on meets the script's rules, then the policy)
           // (ip6tables' chains named so: a script of both programs has an INPUT of each)
           const six = t.family === 'ip6' ? 'ip6tables ' : '';
-          const text = c.prior.from ? `the rules ${c.prior.from} loads into ${c.name}` : `the rules ${six}${c.name} held before this script ran (no ${six}-F ${c.name})`;
+          const text = c.prior.from ? `${c.prior.from} ${c.name}` : `the rules ${six}${c.name} held before this script ran (no ${six}-F ${c.name})`;
           const cond: OpaqueMatch = { kind: 'opaque', module: 'prior', text, reason: `the chain's earlier rules and policy are not in this script` };
           const head = `(rules of ${c.name} before this script)`;
           c.rules.splice(c.prior.at, 0, priorRule(this.nextId++, cond, 'accept', c.prior.span, head), priorRule(this.nextId++, cond, 'drop', c.prior.span, head));

@@ -795,4 +795,24 @@ describe('iptables scripts: what ran before', () => {
     expect(diags(host('set -e\niptables -N FOO\niptables -I INPUT -j FOO\n'))).toEqual(['warning iptables/errexit 2:1-2:16', 'warning iptables/control-flow 3:1-3:25']);
     expect(diags(host('set -e\niptables -F\niptables -X\niptables -N FOO\niptables -I INPUT -j FOO\n'))).toEqual([]);
   });
+
+  it('reads iptables after a runner with options; iptables run through eval, sh -c or xargs makes the table unknown, never nothing', () => {
+    const flushed = 'iptables -F\niptables -P INPUT DROP\n';
+    // was: sudo -u root / nice -n 10 / timeout 5: "root", "10", "5" read as the program, the command silently skipped
+    const w = host(`${flushed}sudo -u root iptables -A INPUT -p tcp --dport 6000 -j ACCEPT\nnice -n 10 iptables -A INPUT -p tcp --dport 6001 -j ACCEPT\ntimeout 5 iptables -w 3 -A INPUT -p tcp --dport 6002 -j ACCEPT\n`);
+    expect(w.diagnostics).toEqual([]);
+    expect([6000, 6001, 6002, 6003].map((p) => tcp(w, p).verdict)).toEqual(['accept', 'accept', 'accept', 'drop']);
+    // was: silently skipped, 3306 closed
+    const e = host(`${flushed}iptables -A INPUT -p tcp --dport 22 -j ACCEPT\neval "iptables -A INPUT -p tcp --dport 3306 -j ACCEPT"\n`);
+    expect(diags(e)).toEqual(['warning iptables/unread-command 4:1-4:55']);
+    const r = tcp(e, 3306);
+    expect([r.verdict, r.reasons[0]]).toEqual(['unknown', 'what eval "iptables -A INPUT -p tcp --dport 3306 -j ACCEPT" does to INPUT at line 4 may or may not match']);
+    for (const cmd of ['sh -c "iptables -I INPUT -j ACCEPT"', 'echo 3306 | xargs -I{} iptables -A INPUT -p tcp --dport {} -j ACCEPT', 'su -c \'ip6tables -A INPUT -j ACCEPT\' root'])
+      expect(tracePacket(host(`${flushed}ip6tables -F\nip6tables -P INPUT DROP\n${cmd}\n`).rulesets[0]!, { proto: 'tcp', dport: 3306, family: cmd.includes('ip6') ? 'ipv6' : 'ipv4' }).verdict).toBe('unknown');
+    // another network namespace's rules are not this host's
+    const n = host(`${flushed}ip netns exec vpn iptables -A INPUT -p tcp --dport 7000 -j ACCEPT\n`);
+    expect(n.diagnostics.map((x) => x.message)).toEqual(["ip netns exec vpn runs iptables in another network namespace: not this host's rules, not read"]);
+    expect(tcp(n, 7000).verdict).toBe('drop');
+  });
 });
+

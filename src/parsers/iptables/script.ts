@@ -57,6 +57,12 @@ const RESTORE_PROGRAMS: Record<string, Family> = {
 
 /** Programs that run the command in their arguments (its words are read when nothing else comes between). */
 const RUNNERS = new Set(['sudo', 'doas', 'nice', 'ionice', 'timeout', 'nohup', 'setsid', 'stdbuf', 'flock', 'time', 'chronic', 'unbuffer']);
+/**
+ * Programs that run a command they are given as a string or from their input (`eval "iptables …"`, `sh -c`, `xargs
+ * iptables`), and the runners in another network namespace: an iptables word in their arguments is a command not
+ * read here (echo, logger, printf only print it).
+ */
+const STRING_RUNNERS = new Set(['eval', 'sh', 'bash', 'dash', 'ash', 'ksh', 'zsh', 'su', 'runuser', 'xargs', 'parallel', 'busybox', 'watch', 'ip', 'nsenter', 'docker', 'kubectl', 'podman', 'lxc-attach']);
 /** Runners of a command in another network namespace: not this host's rules. */
 const OTHER_NETNS = /^(?:\S*\/)?(?:ip\s+(?:-\S+\s+)*netns\s+exec|nsenter|docker\s+exec|kubectl\s+exec|podman\s+exec|lxc-attach)\b/;
 const base = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
@@ -748,7 +754,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       const at = words.findIndex((w, a) => a > k0 && isIpt(w));
       if (at > 0) k = at;
     }
-    if (k < words.length && words[k]!.plain && !IPTABLES_PROGRAMS[base(words[k]!.text)] && !RESTORE_PROGRAMS[base(words[k]!.text)] && !functions.has(words[k]!.text)) {
+    if (k < words.length && words[k]!.plain && STRING_RUNNERS.has(base(words[k]!.text)) && !functions.has(words[k]!.text)) {
       // iptables run through a string or another program whose words are not read here (`eval "iptables …"`, `sh -c`,
       // `xargs iptables`): what it does to the filter table is unknown, never nothing
       const named = words.find((w, a) => a > k && (IPTABLES_PROGRAMS[base(w.text)] || RESTORE_PROGRAMS[base(w.text)] || /(?:^|[\s;&|(`])(?:\S*\/)?ip6?tables(?:-nft|-legacy)?(?:-restore)?(?=\s|$)/.test(w.text)));

@@ -809,6 +809,8 @@ describe('iptables scripts: what ran before', () => {
     expect([r.verdict, r.reasons[0]]).toEqual(['unknown', 'what eval "iptables -A INPUT -p tcp --dport 3306 -j ACCEPT" does to INPUT at line 4 may or may not match']);
     for (const cmd of ['sh -c "iptables -I INPUT -j ACCEPT"', 'echo 3306 | xargs -I{} iptables -A INPUT -p tcp --dport {} -j ACCEPT', 'su -c \'ip6tables -A INPUT -j ACCEPT\' root'])
       expect(tracePacket(host(`${flushed}ip6tables -F\nip6tables -P INPUT DROP\n${cmd}\n`).rulesets[0]!, { proto: 'tcp', dport: 3306, family: cmd.includes('ip6') ? 'ipv6' : 'ipv4' }).verdict).toBe('unknown');
+    // a command that only prints the word
+    expect(host(`${flushed}echo "iptables rules loaded"\nlogger -t fw iptables done\n`).diagnostics).toEqual([]);
     // another network namespace's rules are not this host's
     const n = host(`${flushed}ip netns exec vpn iptables -A INPUT -p tcp --dport 7000 -j ACCEPT\n`);
     expect(n.diagnostics.map((x) => x.message)).toEqual(["ip netns exec vpn runs iptables in another network namespace: not this host's rules, not read"]);

@@ -56,13 +56,13 @@ const RESTORE_PROGRAMS: Record<string, Family> = {
 };
 
 /** Programs that run the command in their arguments (its words are read when nothing else comes between). */
-const RUNNERS = new Set(['sudo', 'doas', 'nice', 'ionice', 'timeout', 'nohup', 'setsid', 'stdbuf', 'flock', 'time', 'chronic', 'unbuffer']);
+const RUNNERS = new Set(['sudo', 'doas', 'busybox', 'nice', 'ionice', 'timeout', 'nohup', 'setsid', 'stdbuf', 'flock', 'time', 'chronic', 'unbuffer']);
 /**
  * Programs that run a command they are given as a string or from their input (`eval "iptables …"`, `sh -c`, `xargs
  * iptables`), and the runners in another network namespace: an iptables word in their arguments is a command not
  * read here (echo, logger, printf only print it).
  */
-const STRING_RUNNERS = new Set(['eval', 'sh', 'bash', 'dash', 'ash', 'ksh', 'zsh', 'su', 'runuser', 'xargs', 'parallel', 'busybox', 'watch', 'ip', 'nsenter', 'docker', 'kubectl', 'podman', 'lxc-attach']);
+const STRING_RUNNERS = new Set(['eval', 'sh', 'bash', 'dash', 'ash', 'ksh', 'zsh', 'su', 'runuser', 'xargs', 'parallel', 'watch', 'ip', 'nsenter', 'docker', 'kubectl', 'podman', 'lxc-attach']);
 /** Runners of a command in another network namespace: not this host's rules. */
 const OTHER_NETNS = /^(?:\S*\/)?(?:ip\s+(?:-\S+\s+)*netns\s+exec|nsenter|docker\s+exec|kubectl\s+exec|podman\s+exec|lxc-attach)\b/;
 const base = (p: string): string => p.slice(p.lastIndexOf('/') + 1);

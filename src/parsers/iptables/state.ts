@@ -184,7 +184,9 @@ export class NetfilterState {
     t.renames.clear();
     t.span = span;
     delete t.otherChains;
-    for (const b of BUILTIN_CHAINS[t.name] ?? []) t.chains.set(b.name, { name: b.name, builtin: b, rules: [], span });
+    // (a script's restore keeps the policy of a built-in chain it does not declare: the one it had, unknown)
+    const kept = this.unknownBefore && t.name === 'filter' ? span : undefined;
+    for (const b of BUILTIN_CHAINS[t.name] ?? []) t.chains.set(b.name, kept ? { name: b.name, builtin: b, flushedAt: kept, rules: [], span } : { name: b.name, builtin: b, rules: [], span });
   }
 
   chain(t: TableState, name: string, span: Span, what: string): ChainState | undefined {

@@ -38,6 +38,14 @@ describe('iptables scripts: commands', () => {
     expect(input.rules.map((x) => x.id)).toEqual([4, 1, 3]);
   });
 
+  it('takes a short option value attached, as getopt does: -w5, -W100000, -tnat (iptables 1.8.9 runs them)', () => {
+    // was: a parse error "Unknown option" for the whole file
+    const d = script('iptables -w5 -A INPUT -p tcp --dport 22 -j ACCEPT\niptables -W100000 -tnat -A PREROUTING -p tcp --dport 2222 -j DNAT --to-destination 10.0.0.5:22\niptables -A INPUT -p tcp --dport 80 -j ACCEPT -w5\n');
+    expect(d.diagnostics).toEqual([]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=22 proto=6 => accept', 'dstport=80 proto=6 => accept']);
+    expect(rulesOf(d, 'nat', 'PREROUTING')).toEqual(['dstport=2222 proto=6 => nat dnat 10.0.0.5/32 :22']);
+  });
+
   it('gives each command its own family: ip6tables → ip6 tables', () => {
     const d = script('iptables -A INPUT -s 10.0.0.0/8 -j ACCEPT\nip6tables -A INPUT -s 2001:db8::/32 -j ACCEPT\nip6tables-legacy -P INPUT DROP\n');
     expect(d.rulesets[0]!.families).toEqual(['ipv4', 'ipv6']);

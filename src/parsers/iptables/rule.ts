@@ -1265,7 +1265,7 @@ function addressAlternatives(
   const out: Match[] = [];
   for (const raw of items) {
     const item = raw.trim();
-    const set = cachedAddr(item, ctx);
+    const set = cachedAddr(item, ctx) ?? (ctx.family !== 'ipv6' ? shortV4(item, ctx) : undefined);
     let m: Match;
     if (set && ctx.family !== undefined && (ctx.family === 'ipv4' ? set.v4.isEmpty : set.v6.isEmpty)) {
       ctx.diag('error', 'iptables/wrong-family', `${ctx.family === 'ipv4' ? 'IPv6' : 'IPv4'} address "${item}" in an ${ctx.family === 'ipv4' ? 'iptables' : 'ip6tables'} rule`, tok.start, tok.end);
@@ -1290,6 +1290,20 @@ function addressAlternatives(
     out.push(m);
   }
   return out;
+}
+
+/**
+ * iptables' short IPv4 forms: xtables reads one to three dotted parts as the first octets, the others 0
+ * (`-s 0/0` is 0.0.0.0/0, `10/8` 10.0.0.0/8, `127.1` 127.1.0.0 — not inet_aton's 127.0.0.1; iptables 1.8.9 in a
+ * network namespace lists them so). Four parts are the usual form, read by cachedAddr.
+ */
+const SHORT_V4 = /^(\d{1,3})(?:\.(\d{1,3}))?(?:\.(\d{1,3}))?(\/[0-9.]+)?$/;
+function shortV4(item: string, ctx: RuleContext): AddrSet | undefined {
+  const m = SHORT_V4.exec(item);
+  if (!m) return undefined;
+  const parts = [m[1]!, m[2] ?? '0', m[3] ?? '0', '0'];
+  if (parts.some((p) => Number(p) > 255)) return undefined;
+  return cachedAddr(`${parts.join('.')}${m[4] ?? ''}`, ctx);
 }
 
 function parsePortNumber(s: string): number | undefined {

@@ -46,6 +46,14 @@ describe('iptables scripts: commands', () => {
     expect(rulesOf(d, 'nat', 'PREROUTING')).toEqual(['dstport=2222 proto=6 => nat dnat 10.0.0.5/32 :22']);
   });
 
+  it("reads iptables' short IPv4 forms as xtables does: 0/0, 10/8, 127.1 (127.1.0.0), 192.168.1", () => {
+    // was: a parse error "Bad address" for 0/0 and 10/8 (hiding every finding), a host name for 127.1 and 192.168.1
+    const d = script('iptables -A INPUT -s 0/0 -d 0/0 -p tcp --dport 22 -j ACCEPT\niptables -A INPUT -s 10/8 -j ACCEPT\niptables -A INPUT -s 127.1 -j ACCEPT\niptables -A INPUT -d 192.168.1 -j DROP\n');
+    expect(d.diagnostics).toEqual([]);
+    // iptables 1.8.9 lists them: -p tcp --dport 22, -s 10.0.0.0/8, -s 127.1.0.0/32, -d 192.168.1.0/32
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=22 proto=6 => accept', 'srcaddr=10.0.0.0/8 => accept', 'srcaddr=127.1.0.0/32 => accept', 'dstaddr=192.168.1.0/32 => drop']);
+  });
+
   it('gives each command its own family: ip6tables → ip6 tables', () => {
     const d = script('iptables -A INPUT -s 10.0.0.0/8 -j ACCEPT\nip6tables -A INPUT -s 2001:db8::/32 -j ACCEPT\nip6tables-legacy -P INPUT DROP\n');
     expect(d.rulesets[0]!.families).toEqual(['ipv4', 'ipv6']);

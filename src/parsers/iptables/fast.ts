@@ -225,7 +225,8 @@ function plainArgEnd(text: string, a: number, end: number): number {
 /** Decimal digits text[a..b) (1 to 5 of them, at most 65535), else -1. */
 function decimalAt(text: string, a: number, b: number): number {
   const n = b - a;
-  if (n < 1 || n > 5) return -1;
+  // (a leading 0 is octal or hex to xtables, `--dport 022` is 18: the general reader's)
+  if (n < 1 || n > 5 || (n > 1 && text.charCodeAt(a) === 48)) return -1;
   let v = 0;
   for (let k = a; k < b; k++) {
     const c = text.charCodeAt(k);

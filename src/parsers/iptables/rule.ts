@@ -1307,6 +1307,12 @@ function shortV4(item: string, ctx: RuleContext): AddrSet | undefined {
 }
 
 function parsePortNumber(s: string): number | undefined {
+  // xtables reads a port with strtoul base 0: 0x50 is 80, 022 is 18 (octal), 08 is no port (iptables 1.8.9 lists
+  // `--dport 022` as 18)
+  if (s.length > 1 && s.charCodeAt(0) === 48) {
+    const v = /^0[xX][0-9a-fA-F]+$/.test(s) ? parseInt(s.slice(2), 16) : /^0[0-7]+$/.test(s) ? parseInt(s.slice(1), 8) : undefined;
+    return v !== undefined && v <= 65535 ? v : undefined;
+  }
   if (s.length > 0 && s.length <= 5) {
     let v = 0;
     for (let k = 0; k < s.length; k++) {
@@ -1322,7 +1328,8 @@ function parsePortNumber(s: string): number | undefined {
 /** A port written in decimal (1 to 5 digits, at most 65535), else -1. */
 export function decimalPort(s: string): number {
   const n = s.length;
-  if (n === 0 || n > 5) return -1;
+  // (a leading 0 is octal or hex to xtables: parsePortNumber)
+  if (n === 0 || n > 5 || (n > 1 && s.charCodeAt(0) === 48)) return -1;
   let v = 0;
   for (let k = 0; k < n; k++) {
     const c = s.charCodeAt(k);

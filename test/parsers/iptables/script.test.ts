@@ -54,6 +54,17 @@ describe('iptables scripts: commands', () => {
     expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=22 proto=6 => accept', 'srcaddr=10.0.0.0/8 => accept', 'srcaddr=127.1.0.0/32 => accept', 'dstaddr=192.168.1.0/32 => drop']);
   });
 
+  it('reads ports as xtables does, with strtoul base 0: 022 is 18 (octal), 0x50 is 80, 08 is no port', () => {
+    // iptables 1.8.9 in a network namespace lists --dport 022 as 18, 0x50 as 80, 010:0x20 as 8:32 and refuses 08
+    // (was: 022 read as 22, 0x50 refused)
+    const d = script('iptables -A INPUT -p tcp --dport 022 -j ACCEPT\niptables -A INPUT -p tcp --dport 0x50 -j ACCEPT\niptables -A INPUT -p tcp --dport 010:0x20 -j ACCEPT\niptables -A INPUT -p tcp -m multiport --dports 022,0x16 -j ACCEPT\n');
+    expect(d.diagnostics).toEqual([]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=18 proto=6 => accept', 'dstport=80 proto=6 => accept', 'dstport=8-32 proto=6 => accept', 'dstport=18, 22 proto=6 => accept']);
+    expect(diags(script('iptables -A INPUT -p tcp --dport 08 -j ACCEPT\n'))).toEqual(['error iptables/bad-port 1:34-1:36']);
+    // the same in a restore file (the fast path leaves such a port to the general reader)
+    expect(rulesOf(parseIptables('*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp -m tcp --dport 022 -j ACCEPT\nCOMMIT\n', { mode: 'save' }), 'filter', 'INPUT')).toEqual(['dstport=18 proto=6 => accept']);
+  });
+
   it('gives each command its own family: ip6tables → ip6 tables', () => {
     const d = script('iptables -A INPUT -s 10.0.0.0/8 -j ACCEPT\nip6tables -A INPUT -s 2001:db8::/32 -j ACCEPT\nip6tables-legacy -P INPUT DROP\n');
     expect(d.rulesets[0]!.families).toEqual(['ipv4', 'ipv6']);

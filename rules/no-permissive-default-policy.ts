@@ -65,6 +65,9 @@ function permissiveChains(ruleset: Ruleset, hook: 'input' | 'forward'): Map<Chai
   return out;
 }
 
+/** A rule an iptables script's parser puts for what a chain held before the script ran (see src/parsers/iptables/README.md). */
+const isPrior = (r: Chain['rules'][number]): boolean => r.builtIn === true && r.matches.some((m) => m.kind === 'opaque' && m.module === 'prior');
+
 /**
  * An input or forward hook whose base chains accept by default and where none drops everything else: whatever the
  * rules forget is let in.
@@ -111,11 +114,20 @@ const rule: Rule.RuleModule = {
         }
         for (const hook of ['input', 'forward'] as const) {
           for (const [chain, families] of permissiveChains(ruleset, hook)) {
+            // a script's filter table it never names (a NAT-only script): its policies and rules are the ones it had
+            // before the script, not this file's (the exposure rules report them as possibly open)
+            const before = chain.rules.filter(isPrior).length;
+            const table = ruleset.tables.find((t) => t.chains.includes(chain));
+            if (before > 0 && table?.chains.every((c) => !c.policySpan && c.rules.every(isPrior))) continue;
             // the families only when the chain is permissive for one of two (an ip table drops IPv4 by default)
             const inet = ruleset.families.length > 1 && families.length < ruleset.families.length;
             // no policy written (an nft chain without `policy`, a script that never runs `-P`): the finding sits on the
             // chain's declaration, or in a script on the first command of its table, so the message says why
-            const unset = chain.policySpan ? '' : ' (no policy is set for it, and the default is accept)';
+            const unset = chain.policySpan
+              ? ''
+              : before > 0
+                ? ' (this script sets no policy for it: it keeps the one it had before, ACCEPT unless something else set it)'
+                : ' (no policy is set for it, and the default is accept)';
             const data = { chain: chain.name, hook, families: inet ? ` ${families.map((f) => FAMILY_NAME[f]).join(' and ')}` : '', unset };
             report(context, a, chain.policySpan ?? chain.span, undefined, { messageId: 'permissive', data });
           }

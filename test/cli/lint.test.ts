@@ -555,15 +555,15 @@ describe('fwlint lint', () => {
 
   it('stdin with --stdin-filename picks the format from the name', () => {
     const d = tmp();
-    const script = '#!/bin/sh\niptables -P INPUT DROP\niptables -A INPUT -p tcp --dport 1768 -j ACCEPT\n';
+    const script = '#!/bin/sh\niptables -F\niptables -P INPUT DROP\niptables -A INPUT -p tcp --dport 1768 -j ACCEPT\n';
     const r = fwlint(['-f', 'json', '--stdin-filename', 'fw.sh', '-'], { cwd: d, input: script });
     const [res] = JSON.parse(r.stdout) as { filePath: string; messages: { ruleId: string; line: number }[] }[];
     expect(res!.filePath.endsWith('fw.sh')).toBe(true);
-    expect(res!.messages.filter((m) => m.ruleId === 'firewall/no-unneeded-cft-ports').map((m) => m.line)).toEqual([3]);
+    expect(res!.messages.filter((m) => m.ruleId === 'firewall/no-unneeded-cft-ports').map((m) => m.line)).toEqual([4]);
     // under a name of ESLint's JavaScript files, which a folder walk leaves out: named, it is linted
     const js = fwlint(['-f', 'json', '--stdin-filename', 'fw.js', '--input-format', 'iptables-script', '-'], { cwd: d, input: script });
     const [jr] = JSON.parse(js.stdout) as { filePath: string; messages: { ruleId: string; line: number }[] }[];
-    expect(jr!.messages.filter((m) => m.ruleId === 'firewall/no-unneeded-cft-ports').map((m) => m.line)).toEqual([3]);
+    expect(jr!.messages.filter((m) => m.ruleId === 'firewall/no-unneeded-cft-ports').map((m) => m.line)).toEqual([4]);
   });
 
   it('--version and --help exit 0', () => {

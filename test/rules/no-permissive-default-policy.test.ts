@@ -40,7 +40,13 @@ tester('iptables').run('no-permissive-default-policy (iptables)', rule, {
       // a script that never sets ip6tables' FORWARD policy: reported on the first ip6tables command, and says why
       code: '#!/bin/sh\niptables -P INPUT DROP\niptables -P FORWARD DROP\nip6tables -P INPUT DROP\nip6tables -A INPUT -p tcp --dport 22 -j ACCEPT\n',
       filename: 'a.sh',
-      errors: [{ line: 4, column: 1, message: 'Chain FORWARD (forward hook) accepts IPv6 by default (no policy is set for it, and the default is accept) and has no catch-all drop: every packet the rules do not decide is let in. Set the policy to drop or end the chain with a drop rule.' }],
+      errors: [{ line: 4, column: 1, message: 'Chain FORWARD (forward hook) accepts IPv6 by default (this script sets no policy for it: it keeps the one it had before, ACCEPT unless something else set it) and has no catch-all drop: every packet the rules do not decide is let in. Set the policy to drop or end the chain with a drop rule.' }],
+    },
+    {
+      // flushed: FORWARD's rules are gone, its policy is still the one it had (was: "the default is accept")
+      code: '#!/bin/sh\niptables -F\niptables -P INPUT DROP\niptables -P FORWARD DROP\nip6tables -F\nip6tables -P INPUT DROP\nip6tables -A INPUT -p tcp --dport 22 -j ACCEPT\n',
+      filename: 'a.sh',
+      errors: [{ line: 5, column: 1, message: 'Chain FORWARD (forward hook) accepts IPv6 by default (this script sets no policy for it: it keeps the one it had before, ACCEPT unless something else set it) and has no catch-all drop: every packet the rules do not decide is let in. Set the policy to drop or end the chain with a drop rule.' }],
     },
     {
       code: FILE('ACCEPT', '-A INPUT -p tcp --dport 22 -j ACCEPT\n'),

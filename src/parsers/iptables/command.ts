@@ -117,6 +117,11 @@ function apply(toks: Tok[], from: number, env: CommandEnv): void {
   let i = from;
   while (i < n) {
     const t = toks[i]!;
+    // -w5, -W100000: getopt takes a short option's value attached (iptables 1.8.9 accepts both anywhere)
+    if (!t.quoted && !t.unknown && t.text.length > 2 && t.text.charCodeAt(0) === 45 && (t.text.charCodeAt(1) === 119 || t.text.charCodeAt(1) === 87) && isNumber({ text: t.text.slice(2), start: t.start + 2, end: t.end })) {
+      i++;
+      continue;
+    }
     if (
       t.quoted ||
       t.unknown ||
@@ -134,6 +139,10 @@ function apply(toks: Tok[], from: number, env: CommandEnv): void {
     if (eq > 0 && (opt.startsWith('--table=') || PROGRAM_OPTIONS.has(opt.slice(0, eq)))) {
       inline = { text: opt.slice(eq + 1), start: t.start + eq + 1, end: t.end };
       opt = opt.slice(0, eq);
+    } else if (!env.restore && opt.length > 2 && opt.charCodeAt(1) === 116 /* t */ && NetfilterState.isKnownTable(opt.slice(2))) {
+      // -tnat: the table attached, as getopt reads it (iptables 1.8.9 runs `iptables -tnat -A …`)
+      inline = { text: opt.slice(2), start: t.start + 2, end: t.end };
+      opt = '-t';
     }
     if (opt === '-t' || opt === '--table') {
       if (env.restore) ctx.diag('error', 'iptables/table-option', 'The -t option cannot be used in iptables-restore', t.start, t.end);

@@ -10,7 +10,11 @@ import { parseScript } from './script.js';
 export { parseSave, familyFromName } from './save.js';
 export { parseScript } from './script.js';
 
-export type IptablesParseOptions = ParseOptions & { mode?: 'save' | 'script' | 'auto'; family?: Family };
+/**
+ * `before` (scripts): what the host's filter table holds when the script starts — `unknown` (the default: the chains
+ * it does not flush keep rules and policies not in the file, see README.md) or `empty` (a fresh network namespace).
+ */
+export type IptablesParseOptions = ParseOptions & { mode?: 'save' | 'script' | 'auto'; family?: Family; before?: 'unknown' | 'empty' };
 
 const DETECT_BYTES = 8192;
 
@@ -179,8 +183,9 @@ export function detectMode(text: string, filePath?: string): 'save' | 'script' {
 
 export function parseIptables(text: string, options: IptablesParseOptions = {}): FirewallDocument {
   const mode = options.mode === 'save' || options.mode === 'script' ? options.mode : detectMode(text, options.filePath);
-  const opts: { filePath?: string; family?: Family; variables?: Record<string, unknown> } = {};
+  const opts: { filePath?: string; family?: Family; variables?: Record<string, unknown>; before?: 'unknown' | 'empty' } = {};
   if (options.filePath !== undefined) opts.filePath = options.filePath;
+  if (options.before !== undefined) opts.before = options.before;
   if (options.family !== undefined) opts.family = options.family;
   if (options.variables !== undefined) opts.variables = options.variables;
   try {

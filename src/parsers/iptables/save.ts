@@ -162,7 +162,9 @@ export function parseSave(text: string, options: SaveOptions = {}): FirewallDocu
           table = { name, family: sectionFam, chains: new Map(), span: tableHeader, renames: new Map() };
         } else {
           tableHeader = span(lineStart, end);
-          const existed = seenTables.has(`${sectionFam} ${name}`) || (embed !== undefined && !embed.noflush && state.tables.some((t) => t.name === name && t.family === tfam));
+          // (a script's here-document without --noflush replaces the table, also one the script has not named yet:
+          // what it held before the script is then known, see state.unknownBefore)
+          const existed = seenTables.has(`${sectionFam} ${name}`) || (embed !== undefined && !embed.noflush);
           table = state.table(name, sectionFam, tableHeader);
           if (existed) state.resetTable(table, tableHeader);
           seenTables.add(`${sectionFam} ${name}`);

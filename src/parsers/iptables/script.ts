@@ -55,6 +55,18 @@ const RESTORE_PROGRAMS: Record<string, Family> = {
   'ip6tables-legacy-restore': 'ipv6',
 };
 
+/** Programs that run the command in their arguments (its words are read when nothing else comes between). */
+const RUNNERS = new Set(['sudo', 'doas', 'busybox', 'nice', 'ionice', 'timeout', 'nohup', 'setsid', 'stdbuf', 'flock', 'time', 'chronic', 'unbuffer']);
+/**
+ * Programs that run a command they are given as a string or from their input (`eval "iptables …"`, `sh -c`, `xargs
+ * iptables`), and the runners in another network namespace: an iptables word in their arguments is a command not
+ * read here (echo, logger, printf only print it).
+ */
+const STRING_RUNNERS = new Set(['eval', 'sh', 'bash', 'dash', 'ash', 'ksh', 'zsh', 'su', 'runuser', 'xargs', 'parallel', 'watch', 'ip', 'nsenter', 'docker', 'kubectl', 'podman', 'lxc-attach']);
+/** Runners of a command in another network namespace: not this host's rules. */
+const OTHER_NETNS = /^(?:\S*\/)?(?:ip\s+(?:-\S+\s+)*netns\s+exec|nsenter|docker\s+exec|kubectl\s+exec|podman\s+exec|lxc-attach)\b/;
+const base = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
+
 const NAME_START = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 const NAME_CHAR = (c: number) => NAME_START(c) || (c >= 48 && c <= 57);
 
@@ -538,6 +550,8 @@ export interface ScriptOptions {
   filePath?: string;
   family?: Family;
   variables?: Record<string, unknown>;
+  /** What the filter table holds when the script starts (see IptablesParseOptions): unknown unless `empty`. */
+  before?: 'unknown' | 'empty';
 }
 
 export function parseScript(text: string, options: ScriptOptions = {}): FirewallDocument {
@@ -545,6 +559,10 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
   const diagnostics: Diagnostic[] = [];
   const diag = (severity: Severity, code: string, message: string, span: Span) => diagnostics.push({ severity, code, message, span });
   const state = new NetfilterState(diag);
+  // what the filter table held before the script ran is not in it (see README.md, "Scripts: what ran before")
+  state.unknownBefore = options.before !== 'empty';
+  /** Each family's first command: where the verdicts of a filter table the script never names are reported. */
+  const firstOf = new Map<Family, Span>();
   const vars = new Map<string, VarValue>();
   for (const [k, v] of Object.entries(options.variables ?? {})) if (typeof v === 'string' || typeof v === 'number') vars.set(k, { value: String(v) });
   const cache = newCache();
@@ -723,10 +741,37 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       assignAll(0);
       return;
     }
+    const k0 = k;
     // command prefixes
     while (k < words.length && !words[k]!.unknown && (words[k]!.text === 'sudo' || words[k]!.text === 'command' || words[k]!.text === 'exec' || words[k]!.text === 'nice' || words[k]!.text === 'env')) {
       k++;
       while (k < words.length && (words[k]!.text.startsWith('-') || words[k]!.assign)) k++;
+    }
+    // a program that runs the command it is given (`sudo -u root`, `nice -n 5`, `timeout 10`, `flock -w 5 FILE`): the
+    // iptables word after it, when nothing but options and their values come between
+    const isIpt = (w: Word): boolean => !!w.plain && (IPTABLES_PROGRAMS[base(w.text)] !== undefined || RESTORE_PROGRAMS[base(w.text)] !== undefined);
+    if (k < words.length && !isIpt(words[k]!) && ((words[k]!.plain && RUNNERS.has(base(words[k]!.text))) || (k > k0 && RUNNERS.has(base(words[k0]!.text))))) {
+      const at = words.findIndex((w, a) => a > k0 && isIpt(w));
+      if (at > 0) k = at;
+    }
+    if (k < words.length && words[k]!.plain && STRING_RUNNERS.has(base(words[k]!.text)) && !functions.has(words[k]!.text)) {
+      // iptables run through a string or another program whose words are not read here (`eval "iptables …"`, `sh -c`,
+      // `xargs iptables`): what it does to the filter table is unknown, never nothing
+      const named = words.find((w, a) => a > k && (IPTABLES_PROGRAMS[base(w.text)] || RESTORE_PROGRAMS[base(w.text)] || /(?:^|[\s;&|(`])(?:\S*\/)?ip6?tables(?:-nft|-legacy)?(?:-restore)?(?=\s|$)/.test(w.text)));
+      if (named) {
+        const whole = li.span(words[k]!.start, words[words.length - 1]!.end);
+        const prog6 = /ip6tables/.test(named.text) ? 'ipv6' : 'ipv4';
+        if (OTHER_NETNS.test(words.slice(k, words.indexOf(named)).map((w) => w.text).join(' '))) {
+          diag('warning', 'iptables/other-netns', `${oneLine(text.slice(words[k]!.start, named.start)).trim()} runs iptables in another network namespace: not this host's rules, not read`, whole);
+          return;
+        }
+        const cmd = oneLine(text.slice(words[k]!.start, words[words.length - 1]!.end));
+        diag('warning', 'iptables/unread-command', `iptables run through ${words[k]!.text} is not read: the filter table is unknown from here (its chains may accept or drop anything)`, whole);
+        families.add(prog6);
+        if (!firstOf.has(prog6)) firstOf.set(prog6, whole);
+        state.unknownHead(prog6 === 'ipv6' ? 'ip6' : 'ip', whole, `what ${cmd} does to`);
+        return;
+      }
     }
     const prog = words[k];
     if (!prog) return;
@@ -766,6 +811,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     const start = prog.start;
     const end = words[words.length - 1]!.end;
     const span = li.span(start, end);
+    if (!firstOf.has(family)) firstOf.set(family, span);
     const isCheck = words.some((w, a) => a > k && !w.quoted && (w.text === '-C' || w.text === '--check'));
     lastCheck = isCheck;
     const key = specKey(words, k);
@@ -824,6 +870,10 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       state.condition = undefined;
       state.quietMissing = false;
     }
+    // a command that fails unless the chain's earlier rules (not in the script) make it succeed: under set -e the
+    // shell may exit there
+    const mayFail = state.mayFail;
+    state.mayFail = false;
     // A command iptables refuses fails when the script runs and the shell goes on with the next one: what the state
     // could not apply (a rule to delete that is not there, a chain that exists, an index past the end) is a warning.
     // Under set -e, unless an && / || tests it, or it may not run at all, the shell exits there.
@@ -835,6 +885,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       if (x.code && RUNTIME_FAILURES.has(x.code)) diagnostics[d] = { ...x, severity: 'warning', message: `${x.message}: iptables fails when the script runs, and this command changes nothing${errexit ? '' : ' (the script goes on)'}` };
     }
     if (failed && errexit && !tested) pendingExit = { at: span, cond: runsUnder(andOr, span) };
+    else if (mayFail && errexit && !tested) pendingExit = { at: span, cond: runsUnder(andOr, span) ?? { text: ruleText, start, end, what: ruleText } };
   };
 
   const REASON = 'whether the shell runs this command is only known when the script runs';
@@ -850,6 +901,16 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     const whole = li.span(prog.start, words[words.length - 1]!.end);
     if (!heredoc) {
       diag('warning', 'iptables/restore-in-script', `${base} reads its rules from elsewhere (a file or a pipe); lint that rules file too`, whole);
+      // what it loads is not known: the filter table's rules and policies are unknown from here
+      families.add(family);
+      if (!firstOf.has(family)) firstOf.set(family, whole);
+      const noflush = words.some((w, a) => a > k && (w.text === '-n' || w.text === '--noflush'));
+      state.condition = frames.some((fr) => fr.kind !== 'group') || mayExit ? condition({ text: base, start: prog.start, end: whole.end.offset, what: base }, base, whole) : undefined;
+      try {
+        state.unknownFilter(family === 'ipv6' ? 'ip6' : 'ip', whole, noflush, `the rules ${oneLine(text.slice(prog.start, whole.end.offset))} loads into`);
+      } finally {
+        state.condition = undefined;
+      }
       return;
     }
     const body = text.slice(heredoc.from, heredoc.to);
@@ -865,6 +926,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       else if (w === '-T' || w === '--table' || w.startsWith('--table=')) diag('warning', 'iptables/restore-in-script', `${base} ${w}: restoring only one table is not modelled; every table of the input is read`, li.span(words[a]!.start, words[a]!.end));
     }
     families.add(family);
+    if (!firstOf.has(family)) firstOf.set(family, whole);
     // under a condition (inside if/case/a loop/a function): every rule it adds may not be there, and every rule its
     // table sections flush may still be, as for an iptables command there
     let cond: Cond | undefined;
@@ -1191,6 +1253,8 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     diag('error', 'iptables/internal', `Internal error while reading the script: ${String(e)}`, p);
   }
   const fams: Family[] = families.size > 0 ? (['ipv4', 'ipv6'] as Family[]).filter((f) => families.has(f)) : [options.family ?? 'ipv4'];
+  // a family the script sets up only NAT (or mangle) for is still filtered by what ran before: its filter table, unknown
+  if (state.unknownBefore) for (const [f, at] of firstOf) state.table('filter', f === 'ipv6' ? 'ip6' : 'ip', at);
   const ruleset = state.finish(options.filePath ?? '<stdin>', fams);
   sortDiagnostics(diagnostics);
   dedupe(diagnostics);

@@ -43,6 +43,15 @@ export interface ChainState {
    * rule that accepts under that condition (the model's policy is one verdict), added when the model is made.
    */
   maybeAccept?: { cond: OpaqueMatch; span: Span; text: string };
+  /**
+   * A script's filter chain that it has not flushed: the rules the chain held before the script ran are unknown and
+   * stand before `rules[prior.at]` (a rule the script inserted at their head is before them). Where the script first
+   * touches the table: the line its verdicts name. See README.md ("Scripts: what ran before").
+   */
+  /** `from`: what they are, when not the rules from before the script ("the rules iptables-restore loads into"). */
+  prior?: { span: Span; at: number; from?: string };
+  /** A script's filter chain that it flushed: the flush, until the script sets the policy (then undefined). */
+  flushedAt?: Span;
   rules: PendingRule[];
   span: Span;
 }
@@ -54,6 +63,12 @@ export interface TableState {
   span: Span;
   /** old name → new name, for `-E` renames of chains already jumped to. */
   renames: Map<string, string>;
+  /**
+   * A script's table whose user chains before it ran are not known (see NetfilterState.unknownBefore) until an
+   * unconditional `-X` or a restore that replaces the table: a chain it does not make may exist (Docker's
+   * `DOCKER-USER`), one it makes may exist already.
+   */
+  otherChains?: true;
 }
 
 /**
@@ -75,6 +90,11 @@ export class NetfilterState {
    * case, `-j accept`) makes iptables-restore reject the whole file, so it is an error, not a warning.
    */
   restoreFile = false;
+  /**
+   * Set when a command fails unless the chain's earlier rules, which are not in the script, make it succeed (`-D` of a
+   * rule the script never added, an index past the script's rules): under `set -e` the script may exit there.
+   */
+  mayFail = false;
   /** A script's `iptables -C spec && iptables -D spec`: the rule may not be there, which is no failure. */
   quietMissing = false;
   /**
@@ -91,6 +111,11 @@ export class NetfilterState {
    * the fast path trusts the chains it looked up by name while this count stays the same (see chainAt in fast.ts).
    */
   chainEpoch = 0;
+  /**
+   * A script: what the filter table held before it ran is unknown (`iptables -A` adds to what is loaded). Its
+   * built-in chains start with unknown rules (`prior`) until a flush, and with an unknown policy until a `-P`.
+   */
+  unknownBefore = false;
 
   constructor(private readonly diag: (severity: Severity, code: string, message: string, span: Span) => void) {}
 
@@ -104,12 +129,46 @@ export class NetfilterState {
     let t = this.byKey.get(key);
     if (!t) {
       this.chainEpoch++;
-      t = { name, family, chains: new Map(), span, renames: new Map() };
-      for (const b of BUILTIN_CHAINS[name] ?? []) t.chains.set(b.name, { name: b.name, builtin: b, rules: [], span });
+      t = this.unknownBefore ? { name, family, chains: new Map(), span, renames: new Map(), otherChains: true } : { name, family, chains: new Map(), span, renames: new Map() };
+      const prior = this.unknownBefore && name === 'filter';
+      for (const b of BUILTIN_CHAINS[name] ?? []) t.chains.set(b.name, prior ? { name: b.name, builtin: b, prior: { span, at: 0 }, rules: [], span } : { name: b.name, builtin: b, rules: [], span });
       this.byKey.set(key, t);
       this.tables.push(t);
     }
     return t;
+  }
+
+  /**
+   * A script's `iptables-restore < file` (not read here): the filter table of the family is what the file holds, not
+   * known. Without `--noflush` it replaces the table (unless the command may not run: then the rules stay behind
+   * the unknown ones); with it the file's rules come after the script's, which stay.
+   */
+  unknownFilter(family: TableFamily, span: Span, noflush: boolean, from: string): void {
+    const t = this.table('filter', family, span);
+    for (const c of t.chains.values()) {
+      if (!c.builtin) continue;
+      if (noflush) {
+        if (!c.prior) c.prior = { span, at: c.rules.length, from };
+        continue;
+      }
+      if (!this.condition) {
+        c.rules = [];
+        delete c.policy;
+        delete c.policySpan;
+        delete c.maybeAccept;
+        delete c.flushedAt;
+      }
+      c.prior = { span, at: 0, from };
+    }
+  }
+
+  /**
+   * A script's iptables command it cannot read (`eval "iptables …"`, `sh -c`, `xargs iptables`): it may have added
+   * any rule anywhere in the filter table of the family, so each built-in chain starts with unknown rules from here.
+   */
+  unknownHead(family: TableFamily, span: Span, from: string): void {
+    const t = this.table('filter', family, span);
+    for (const c of t.chains.values()) if (c.builtin) c.prior = { span, at: 0, from };
   }
 
   /** iptables-restore without --noflush: a `*table` section replaces the table. */
@@ -124,12 +183,19 @@ export class NetfilterState {
     t.chains.clear();
     t.renames.clear();
     t.span = span;
-    for (const b of BUILTIN_CHAINS[t.name] ?? []) t.chains.set(b.name, { name: b.name, builtin: b, rules: [], span });
+    delete t.otherChains;
+    // (a script's restore keeps the policy of a built-in chain it does not declare: the one it had, unknown)
+    const kept = this.unknownBefore && t.name === 'filter' ? span : undefined;
+    for (const b of BUILTIN_CHAINS[t.name] ?? []) t.chains.set(b.name, kept ? { name: b.name, builtin: b, flushedAt: kept, rules: [], span } : { name: b.name, builtin: b, rules: [], span });
   }
 
   chain(t: TableState, name: string, span: Span, what: string): ChainState | undefined {
     const c = t.chains.get(name);
-    if (!c) this.diag('error', 'iptables/unknown-chain', `${what}: chain "${name}" does not exist in table ${t.name}`, span);
+    if (!c && t.otherChains) {
+      // made before the script ran, perhaps (another program's chain: Docker's DOCKER-USER): it fails only if not
+      this.mayFail = true;
+      this.diag('warning', 'iptables/other-chain', `${what}: chain "${name}" is not made by this script (another program may have made it, e.g. Docker's DOCKER-USER): this command is not evaluated, and fails if the chain does not exist`, span);
+    } else if (!c) this.diag('error', 'iptables/unknown-chain', `${what}: chain "${name}" does not exist in table ${t.name}`, span);
     return c;
   }
 
@@ -139,6 +205,8 @@ export class NetfilterState {
       if (!quietIfExists && !this.condition) this.diag('error', 'iptables/chain-exists', `Chain "${name}" already exists in table ${t.name}`, span);
       return c;
     }
+    // a chain of that name may be there from before the script (run twice): -N fails then
+    if (t.otherChains && !quietIfExists) this.mayFail = true;
     const nc: ChainState = { name, rules: [], span };
     this.chainEpoch++;
     t.chains.set(name, nc);
@@ -152,6 +220,7 @@ export class NetfilterState {
     this.chainEpoch++;
     if (name === undefined) {
       for (const [n, c] of t.chains) if (!c.builtin) t.chains.delete(n);
+      delete t.otherChains;
       return;
     }
     const c = this.chain(t, name, span, 'Cannot delete chain');
@@ -206,11 +275,11 @@ export class NetfilterState {
   flush(t: TableState, name: string | undefined, span: Span): void {
     const cond = this.condition?.removed;
     if (name === undefined) {
-      for (const c of t.chains.values()) c.rules = cond ? c.rules.map((r) => guarded(r, cond)) : [];
+      for (const c of t.chains.values()) c.rules = cond ? c.rules.map((r) => guarded(r, cond)) : flushed(c, span);
       return;
     }
     const c = this.chain(t, name, span, 'Cannot flush');
-    if (c) c.rules = cond ? c.rules.map((r) => guarded(r, cond)) : [];
+    if (c) c.rules = cond ? c.rules.map((r) => guarded(r, cond)) : flushed(c, span);
   }
 
   rename(t: TableState, from: string, to: string, span: Span): void {
@@ -260,6 +329,15 @@ export class NetfilterState {
 
   /** `-I chain n` (1-based); n may be one past the end. */
   insert(c: ChainState, pos: number, parsed: ParsedRule, span: Span, text: string, numSpan: Span): void {
+    const p = c.prior;
+    if (p && pos > p.at + 1) {
+      // among or after the chain's earlier rules, whose number is unknown: placed as if they were none (every packet
+      // that gets past them may have been decided by them, so a place after them changes no verdict); past the
+      // script's own rules iptables fails unless the earlier rules are that many
+      if (pos > c.rules.length + 1) this.mayFail = true;
+      c.rules.splice(Math.min(pos - 1, c.rules.length), 0, ...this.make(parsed, span, text).reverse());
+      return;
+    }
     if (pos < 1 || pos > c.rules.length + 1) {
       // iptables refuses the command: nothing is inserted
       this.diag('error', 'iptables/bad-index', pos < 1 ? `Invalid rule number ${pos}` : `Index of insertion too big: chain "${c.name}" has ${c.rules.length} rule(s)`, numSpan);
@@ -267,13 +345,22 @@ export class NetfilterState {
     }
     // iptables inserts each address combination at the same position in turn (legacy and nft, also
     // iptables-restore), so they end up in reverse order: -I INPUT -s a,b gives "-s b" then "-s a"
-    c.rules.splice(pos - 1, 0, ...this.make(parsed, span, text).reverse());
+    const made = this.make(parsed, span, text).reverse();
+    c.rules.splice(pos - 1, 0, ...made);
+    if (p && pos - 1 <= p.at) p.at += made.length;
   }
 
   replace(c: ChainState, pos: number, parsed: ParsedRule, span: Span, text: string, numSpan: Span): void {
     if (parsed.variants.length > 1) {
       // "Replacement rule does not specify a unique address": iptables refuses the command, the rule stays
       this.diag('error', 'iptables/replace-multiple', '-R does not accept several source or destination addresses', span);
+      return;
+    }
+    if (c.prior && pos > c.prior.at && pos > c.rules.length) {
+      // the rule at that place is one of the chain's earlier rules, if there are that many: the new rule after them
+      // (what gets past them is undecided whatever follows)
+      this.mayFail = true;
+      c.rules.push(...this.make(parsed, span, text));
       return;
     }
     if (pos < 1 || pos > c.rules.length) {
@@ -286,13 +373,22 @@ export class NetfilterState {
   }
 
   deleteNum(c: ChainState, pos: number, numSpan: Span): void {
+    // a place at or past the chain's earlier rules, whose number is unknown: which rule goes is unknown; what gets
+    // past the earlier rules is undecided whatever follows, so the script's rules are kept
+    if (c.prior && pos > c.prior.at && pos > c.rules.length) {
+      this.mayFail = true;
+      return;
+    }
     if (pos < 1 || pos > c.rules.length) {
       this.diag('error', 'iptables/bad-index', pos < 1 ? `Invalid rule number ${pos}` : `Index of deletion too big: chain "${c.name}" has ${c.rules.length} rule(s)`, numSpan);
       return;
     }
     const cond = this.condition?.removed;
     if (cond) c.rules[pos - 1] = guarded(c.rules[pos - 1]!, cond);
-    else c.rules.splice(pos - 1, 1);
+    else {
+      c.rules.splice(pos - 1, 1);
+      if (c.prior && pos - 1 < c.prior.at) c.prior.at--;
+    }
   }
 
   /**
@@ -305,17 +401,22 @@ export class NetfilterState {
       const key = ruleKey(matches, parsed.action, parsed.comment);
       const idx = c.rules.findIndex((r, k) => !found.includes(k) && this.keyOf(r) === key);
       if (idx < 0) {
-        if (!this.quietMissing) this.diag('error', 'iptables/no-such-rule', `-D: no matching rule in chain "${c.name}" (bad rule: does a matching rule exist in that chain?)`, span);
+        // the chain's earlier rules, not in this script, may hold it
+        if (c.prior) this.mayFail = true;
+        else if (!this.quietMissing) this.diag('error', 'iptables/no-such-rule', `-D: no matching rule in chain "${c.name}" (bad rule: does a matching rule exist in that chain?)`, span);
         return;
       }
       found.push(idx);
     }
     const cond = this.condition?.removed;
     if (cond) for (const idx of found) c.rules[idx] = guarded(c.rules[idx]!, cond);
-    else if (found.length === 1) c.rules.splice(found[0]!, 1);
     else {
-      const gone = new Set(found);
-      c.rules = c.rules.filter((_, k) => !gone.has(k));
+      if (c.prior) c.prior.at -= found.filter((k) => k < c.prior!.at).length;
+      if (found.length === 1) c.rules.splice(found[0]!, 1);
+      else {
+        const gone = new Set(found);
+        c.rules = c.rules.filter((_, k) => !gone.has(k));
+      }
     }
   }
 
@@ -359,6 +460,7 @@ export class NetfilterState {
     c.policy = next;
     c.policySpan = span;
     delete c.maybeAccept;
+    delete c.flushedAt;
   }
 
   /** Removes tables (e.g. sections that declared nothing). */
@@ -380,6 +482,22 @@ export class NetfilterState {
       const chains: Chain[] = [];
       for (const c of t.chains.values()) {
         // pending rules become the model's rules in place (no copy of 100k objects)
+        if (c.prior) {
+          // a script's chain it did not flush: the rules it held before may accept, drop or let go on any packet
+          // (the policy is behind them: what they let go on meets the script's rules, then the policy)
+          // (ip6tables' chains named so: a script of both programs has an INPUT of each)
+          const six = t.family === 'ip6' ? 'ip6tables ' : '';
+          const text = c.prior.from ? `${c.prior.from} ${c.name}` : `the rules ${six}${c.name} held before this script ran (no ${six}-F ${c.name})`;
+          const cond: OpaqueMatch = { kind: 'opaque', module: 'prior', text, reason: `the chain's earlier rules and policy are not in this script` };
+          const head = `(rules of ${c.name} before this script)`;
+          c.rules.splice(c.prior.at, 0, priorRule(this.nextId++, cond, 'accept', c.prior.span, head), priorRule(this.nextId++, cond, 'drop', c.prior.span, head));
+        } else if (c.flushedAt && c.policySpan === undefined && c.builtin) {
+          // flushed, but its policy is the one it had before the script: the accept modelled may be a DROP
+          const six = t.family === 'ip6' ? 'ip6tables ' : '';
+          const text = `the policy ${six}${c.name} had before this script ran (no ${six}-P ${c.name})`;
+          const cond: OpaqueMatch = { kind: 'opaque', module: 'prior', text, reason: `the chain's policy is not set in this script` };
+          c.rules.push(priorRule(this.nextId++, cond, 'drop', c.flushedAt, `(policy of ${c.name} before this script)`));
+        }
         if (c.maybeAccept) {
           const m = c.maybeAccept;
           c.rules.push(pendingRule(this.nextId++, [m.cond], { kind: 'accept' }, m.span, m.text, undefined, undefined));
@@ -444,6 +562,20 @@ export class NetfilterState {
     );
     return { kind: 'unknown', target: a.name, text: a.text };
   }
+}
+
+/** A chain of a script flushed (not under a condition): its earlier rules are gone, its policy stays unknown. */
+function flushed(c: ChainState, span: Span): PendingRule[] {
+  if (c.prior) {
+    delete c.prior;
+    if (c.policySpan === undefined) c.flushedAt = span;
+  }
+  return [];
+}
+
+/** A rule standing for what a script's chain held before it ran (`builtIn`: never reported as shadowed). */
+function priorRule(id: number, cond: OpaqueMatch, kind: 'accept' | 'drop', span: Span, text: string): PendingRule {
+  return { id, matches: [{ ...cond, span }], action: { kind }, span, text, builtIn: true } as PendingRule;
 }
 
 /** The rule, with a match saying it may have been removed (by a command that may or may not have run). */

@@ -3,8 +3,11 @@ import { parseIptables } from '../../../src/parsers/iptables/index.js';
 import type { Rule } from '../../../src/model/index.js';
 import { tracePacket } from '../../../src/analysis/index.js';
 import { at, chainOf, diags, matchesOf, rulesOf, spanIn } from './helpers.js';
+import { canonicalRule } from '../../../src/model/index.js';
 
-const script = (text: string, filePath?: string) => parseIptables(text, filePath ? { mode: 'script', filePath } : { mode: 'script' });
+// (these tests read what a script does on its own: on an empty filter table, as in a fresh network namespace; what
+// it meets on a host whose tables it does not flush is tested in "iptables scripts: what ran before")
+const script = (text: string, filePath?: string) => parseIptables(text, filePath ? { mode: 'script', filePath, before: 'empty' } : { mode: 'script', before: 'empty' });
 
 describe('iptables scripts: commands', () => {
   it('reads iptables commands with -t, -w, sudo, paths and the nft/legacy variants', () => {
@@ -33,6 +36,34 @@ describe('iptables scripts: commands', () => {
     expect(r.text).toBe('/usr/sbin/iptables -A INPUT -p tcp --dport 22 -j ACCEPT');
     expect(at(r.reportSpan)).toBe(spanIn(3, line3, '--dport 22'));
     expect(input.rules.map((x) => x.id)).toEqual([4, 1, 3]);
+  });
+
+  it('takes a short option value attached, as getopt does: -w5, -W100000, -tnat (iptables 1.8.9 runs them)', () => {
+    // was: a parse error "Unknown option" for the whole file
+    const d = script('iptables -w5 -A INPUT -p tcp --dport 22 -j ACCEPT\niptables -W100000 -tnat -A PREROUTING -p tcp --dport 2222 -j DNAT --to-destination 10.0.0.5:22\niptables -A INPUT -p tcp --dport 80 -j ACCEPT -w5\n');
+    expect(d.diagnostics).toEqual([]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=22 proto=6 => accept', 'dstport=80 proto=6 => accept']);
+    expect(rulesOf(d, 'nat', 'PREROUTING')).toEqual(['dstport=2222 proto=6 => nat dnat 10.0.0.5/32 :22']);
+  });
+
+  it("reads iptables' short IPv4 forms as xtables does: 0/0, 10/8, 127.1 (127.1.0.0), 192.168.1", () => {
+    // was: a parse error "Bad address" for 0/0 and 10/8 (hiding every finding), a host name for 127.1 and 192.168.1
+    const d = script('iptables -A INPUT -s 0/0 -d 0/0 -p tcp --dport 22 -j ACCEPT\niptables -A INPUT -s 10/8 -j ACCEPT\niptables -A INPUT -s 127.1 -j ACCEPT\niptables -A INPUT -d 192.168.1 -j DROP\n');
+    expect(d.diagnostics).toEqual([]);
+    // iptables 1.8.9 lists them: -p tcp --dport 22, -s 10.0.0.0/8, -s 127.1.0.0/32, -d 192.168.1.0/32
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=22 proto=6 => accept', 'srcaddr=10.0.0.0/8 => accept', 'srcaddr=127.1.0.0/32 => accept', 'dstaddr=192.168.1.0/32 => drop']);
+  });
+
+  it('reads ports as xtables does, with strtoul base 0: 022 is 18 (octal), 0x50 is 80, 08 is no port', () => {
+    // iptables 1.8.9 in a network namespace lists --dport 022 as 18, 0x50 as 80, 010:0x20 as 8:32 and refuses 08
+    // (was: 022 read as 22, 0x50 refused)
+    const d = script('iptables -A INPUT -p tcp --dport 022 -j ACCEPT\niptables -A INPUT -p tcp --dport 0x50 -j ACCEPT\niptables -A INPUT -p tcp --dport 010:0x20 -j ACCEPT\niptables -A INPUT -p tcp -m multiport --dports 022,0x16 -j ACCEPT\n');
+    // (a leading 0 is worth a warning: few mean octal)
+    expect(diags(d)).toEqual(['warning iptables/octal-port 1:34-1:37', 'warning iptables/octal-port 3:34-3:42', 'warning iptables/octal-port 4:48-4:56']);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=18 proto=6 => accept', 'dstport=80 proto=6 => accept', 'dstport=8-32 proto=6 => accept', 'dstport=18, 22 proto=6 => accept']);
+    expect(diags(script('iptables -A INPUT -p tcp --dport 08 -j ACCEPT\n'))).toEqual(['error iptables/bad-port 1:34-1:36']);
+    // the same in a restore file (the fast path leaves such a port to the general reader)
+    expect(rulesOf(parseIptables('*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp -m tcp --dport 022 -j ACCEPT\nCOMMIT\n', { mode: 'save' }), 'filter', 'INPUT')).toEqual(['dstport=18 proto=6 => accept']);
   });
 
   it('gives each command its own family: ip6tables → ip6 tables', () => {
@@ -589,7 +620,18 @@ describe('iptables scripts: shell syntax', () => {
   it('warns about restore input it cannot read (files)', () => {
     const d = script('iptables-restore < /etc/iptables/rules.v4\n');
     expect(diags(d)).toEqual(['warning iptables/restore-in-script 1:1-1:17']);
-    expect(d.rulesets[0]!.tables).toEqual([]);
+    // what it loads is unknown: the filter table's rules and policy (was: no table, every port open)
+    expect(tracePacket(d.rulesets[0]!, { proto: 'tcp', dport: 22 }).reasons[0]).toBe('the rules iptables-restore loads into INPUT at line 1 may or may not match');
+  });
+
+  it('restore input from a file replaces the filter table with unknown rules: what the script set before is gone', () => {
+    const d = script('iptables -P INPUT DROP\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\niptables-restore < /etc/iptables/rules.v4\niptables -I INPUT -p tcp --dport 80 -j ACCEPT\n');
+    expect(diags(d)).toEqual(['warning iptables/restore-in-script 3:1-3:17']);
+    // was: 443 dropped by the script's DROP policy, which the file's policy replaces (unsound)
+    expect(['tcp 22', 'tcp 443', 'tcp 80'].map((p) => tracePacket(d.rulesets[0]!, { proto: 'tcp', dport: Number(p.slice(4)) }).verdict)).toEqual(['unknown', 'unknown', 'accept']);
+    // --noflush: the file's rules come after the script's
+    const n = script('iptables -F\niptables -P INPUT DROP\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\niptables-restore --noflush < extra.rules\n');
+    expect([22, 443].map((p) => tracePacket(n.rulesets[0]!, { proto: 'tcp', dport: p }).verdict)).toEqual(['accept', 'unknown']);
   });
 
   it('expands an unquoted restore here-document as the shell does before iptables-restore reads it', () => {
@@ -686,3 +728,125 @@ describe('iptables scripts: extension matches', () => {
     expect(ssh.verdict).toBe('accept');
   });
 });
+
+describe('iptables scripts: what ran before', () => {
+  // iptables -A adds to what the kernel holds: a filter chain the script does not flush keeps rules and a policy that
+  // are not in the file (by default; `before: 'empty'` reads the script on an empty table, as in a fresh namespace)
+  const host = (text: string) => parseIptables(text, { mode: 'script' });
+  const tcp = (d: ReturnType<typeof host>, dport: number, hook?: 'input' | 'forward') => tracePacket(d.rulesets[0]!, { proto: 'tcp', dport, ...(hook ? { hook } : {}) });
+  const PRIOR = (line: number, chain = 'INPUT') => `the rules ${chain} held before this script ran (no -F ${chain}) at line ${line} may or may not match`;
+
+  it('a NAT-only script (a container entrypoint): every port is possibly open, not open', () => {
+    const d = host('#!/bin/sh\niptables -t nat -A POSTROUTING -s 10.8.0.0/24 -o eth0 -j MASQUERADE\nexec "$@"\n');
+    expect(d.diagnostics).toEqual([]);
+    // was: accept (no filter table in the file read as no filtering)
+    const r = tcp(d, 22);
+    expect([r.verdict, r.reasons[0]]).toEqual(['unknown', PRIOR(2)]);
+    expect(chainOf(d, 'filter', 'INPUT').rules.map((x) => `${canonicalRule(x)} ${x.builtIn} ${at(x.span)}`)).toEqual(['opaque:prior => accept true 2:1-2:68', 'opaque:prior => drop true 2:1-2:68']);
+  });
+
+  it('appended rules: what the script accepts and drops is possibly open; a rule inserted at the head is decided', () => {
+    const d = host(
+      [
+        'iptables -A INPUT -p tcp --dport 6379 -j ACCEPT',
+        'iptables -A INPUT -p tcp --dport 8080 -j DROP',
+        'iptables -I INPUT -p tcp --dport 10250 -j ACCEPT',
+        'iptables -I INPUT 1 -p tcp --dport 6443 -j DROP',
+        'iptables -I INPUT 5 -p tcp --dport 9090 -j ACCEPT',
+        'iptables -D INPUT 9',
+        'iptables -D INPUT -p tcp --dport 22 -j ACCEPT',
+        '',
+      ].join('\n'),
+    );
+    // -I 5, -D 9 and -D of a rule the script never added may meet the chain's earlier rules: no failure to report
+    // (was: errors "Index of insertion too big" and "no matching rule")
+    expect(d.diagnostics).toEqual([]);
+    // was: 6379 accept, 8080 drop (the earlier rules may drop 6379, accept 8080)
+    expect([6379, 8080, 10250, 6443, 9090].map((p) => tcp(d, p).verdict)).toEqual(['unknown', 'unknown', 'accept', 'drop', 'unknown']);
+    expect(tcp(d, 8080).reasons[0]).toBe(PRIOR(1));
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual([
+      'dstport=6443 proto=6 => drop',
+      'dstport=10250 proto=6 => accept',
+      'opaque:prior => accept',
+      'opaque:prior => drop',
+      'dstport=6379 proto=6 => accept',
+      'dstport=8080 proto=6 => drop',
+      'dstport=9090 proto=6 => accept',
+    ]);
+  });
+
+  it('-F and -P at the top: decided; -F without -P: the policy is the one the chain had', () => {
+    const d = host('iptables -F\niptables -X\niptables -P INPUT DROP\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\n');
+    expect([22, 80].map((p) => tcp(d, p).verdict)).toEqual(['accept', 'drop']);
+    const f = host('iptables -F\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\n');
+    // was: 80 accept (the kernel's default policy, which a policy set before the script may have changed)
+    const r = tcp(f, 80);
+    expect([tcp(f, 22).verdict, r.verdict, r.reasons[0]]).toEqual(['accept', 'unknown', 'the policy INPUT had before this script ran (no -P INPUT) at line 1 may or may not match']);
+    // a catch-all DROP makes the policy moot
+    expect(tcp(host('iptables -F\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\niptables -A INPUT -j DROP\n'), 80).verdict).toBe('drop');
+    // -F INPUT flushes INPUT only: FORWARD keeps its earlier rules
+    const i = host('iptables -F INPUT\niptables -P INPUT DROP\niptables -P FORWARD DROP\n');
+    expect([tcp(i, 80).verdict, tcp(i, 80, 'forward').verdict, tcp(i, 80, 'forward').reasons[0]]).toEqual(['drop', 'unknown', PRIOR(1, 'FORWARD')]);
+    // a flush that may not run flushes nothing for sure
+    expect(tcp(host('[ -n "$RESET" ] && iptables -F\niptables -P INPUT DROP\n'), 80).verdict).toBe('unknown');
+    // ip6tables' table is another: flushing iptables' leaves it
+    const six = host('iptables -F\niptables -P INPUT DROP\nip6tables -P INPUT DROP\n');
+    const r6 = tracePacket(six.rulesets[0]!, { proto: 'tcp', dport: 80, family: 'ipv6' });
+    expect([r6.verdict, r6.reasons[0]]).toEqual(['unknown', 'the rules ip6tables INPUT held before this script ran (no ip6tables -F INPUT) at line 3 may or may not match']);
+  });
+
+  it('a restore here-document replaces the table (decided) unless --noflush', () => {
+    const body = '*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\nEOF\n';
+    const d = host(`iptables-restore <<'EOF'\n${body}`);
+    expect([22, 80].map((p) => tcp(d, p).verdict)).toEqual(['accept', 'drop']);
+    const n = host(`iptables-restore --noflush <<'EOF'\n${body}`);
+    expect([22, 80].map((p) => tcp(n, p).verdict)).toEqual(['unknown', 'unknown']);
+    // a built-in chain the input does not declare: iptables-legacy-restore keeps its policy, iptables-nft-restore 1.8.9
+    // sets ACCEPT (both checked in a network namespace after -P INPUT DROP): unknown (was: ACCEPT, open)
+    const k = host("iptables-restore <<'EOF'\n*filter\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\nEOF\n");
+    expect([tcp(k, 22).verdict, tcp(k, 80).verdict, tcp(k, 80).reasons[0]]).toEqual(['accept', 'unknown', 'the policy INPUT had before this script ran (no -P INPUT) at line 2 may or may not match']);
+  });
+
+  it('set -e: a -D of a rule the script never added fails unless the earlier rules hold it, so the shell may exit', () => {
+    const d = host('set -e\niptables -D INPUT -p tcp --dport 22 -j ACCEPT\niptables -I INPUT -p tcp --dport 1761 -j DROP\n');
+    expect(diags(d)).toEqual(['warning iptables/errexit 2:1-2:46', 'warning iptables/control-flow 3:1-3:46']);
+    // was: 1761 dropped for sure (the DROP may never be inserted)
+    expect(tcp(d, 1761).verdict).toBe('unknown');
+  });
+
+  it("a chain the script does not make may be another program's (Docker's DOCKER-USER): no failure for sure, and -N may fail", () => {
+    const d = host('#!/bin/sh\nset -e\niptables -A DOCKER-USER -s 10.0.0.0/8 -j RETURN\niptables -I INPUT -p tcp --dport 22 -j ACCEPT\n');
+    // was: an error-turned-warning "does not exist … iptables fails", and set -e ended the script there for sure:
+    // the rule of line 4 was left out (22 undecided where it is accepted whatever ran before)
+    expect(diags(d)).toEqual(['warning iptables/errexit 3:1-3:48', 'warning iptables/other-chain 3:13-3:24', 'warning iptables/control-flow 4:1-4:46']);
+    expect(d.diagnostics[1]!.message).toBe(
+      'Cannot append to chain: chain "DOCKER-USER" is not made by this script (another program may have made it, e.g. Docker\'s DOCKER-USER): this command is not evaluated, and fails if the chain does not exist',
+    );
+    expect(tcp(d, 22).verdict).toBe('unknown');
+    // -N of a chain that may be there from a run before: under set -e the shell may exit; after -X it is not there
+    expect(diags(host('set -e\niptables -N FOO\niptables -I INPUT -j FOO\n'))).toEqual(['warning iptables/errexit 2:1-2:16', 'warning iptables/control-flow 3:1-3:25']);
+    expect(diags(host('set -e\niptables -F\niptables -X\niptables -N FOO\niptables -I INPUT -j FOO\n'))).toEqual([]);
+  });
+
+  it('reads iptables after a runner with options; iptables run through eval, sh -c or xargs makes the table unknown, never nothing', () => {
+    const flushed = 'iptables -F\niptables -P INPUT DROP\n';
+    // was: sudo -u root / nice -n 10 / timeout 5: "root", "10", "5" read as the program, the command silently skipped
+    const w = host(`${flushed}sudo -u root iptables -A INPUT -p tcp --dport 6000 -j ACCEPT\nnice -n 10 iptables -A INPUT -p tcp --dport 6001 -j ACCEPT\ntimeout 5 iptables -w 3 -A INPUT -p tcp --dport 6002 -j ACCEPT\n`);
+    expect(w.diagnostics).toEqual([]);
+    expect([6000, 6001, 6002, 6003].map((p) => tcp(w, p).verdict)).toEqual(['accept', 'accept', 'accept', 'drop']);
+    // was: silently skipped, 3306 closed
+    const e = host(`${flushed}iptables -A INPUT -p tcp --dport 22 -j ACCEPT\neval "iptables -A INPUT -p tcp --dport 3306 -j ACCEPT"\n`);
+    expect(diags(e)).toEqual(['warning iptables/unread-command 4:1-4:55']);
+    const r = tcp(e, 3306);
+    expect([r.verdict, r.reasons[0]]).toEqual(['unknown', 'what eval "iptables -A INPUT -p tcp --dport 3306 -j ACCEPT" does to INPUT at line 4 may or may not match']);
+    for (const cmd of ['sh -c "iptables -I INPUT -j ACCEPT"', 'echo 3306 | xargs -I{} iptables -A INPUT -p tcp --dport {} -j ACCEPT', 'su -c \'ip6tables -A INPUT -j ACCEPT\' root'])
+      expect(tracePacket(host(`${flushed}ip6tables -F\nip6tables -P INPUT DROP\n${cmd}\n`).rulesets[0]!, { proto: 'tcp', dport: 3306, family: cmd.includes('ip6') ? 'ipv6' : 'ipv4' }).verdict).toBe('unknown');
+    // a command that only prints the word
+    expect(host(`${flushed}echo "iptables rules loaded"\nlogger -t fw iptables done\n`).diagnostics).toEqual([]);
+    // another network namespace's rules are not this host's
+    const n = host(`${flushed}ip netns exec vpn iptables -A INPUT -p tcp --dport 7000 -j ACCEPT\n`);
+    expect(n.diagnostics.map((x) => x.message)).toEqual(["ip netns exec vpn runs iptables in another network namespace: not this host's rules, not read"]);
+    expect(tcp(n, 7000).verdict).toBe('drop');
+  });
+});
+

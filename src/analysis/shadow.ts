@@ -8,7 +8,7 @@ import type { Chain, Family, Match, Rule, Ruleset, Table } from '../model/index.
 import { RuleCompiler, mayIn, mustIn, spaceFor, tableCarries, type Cond } from './compile.js';
 import { AddrSet, IntervalSet } from '../model/index.js';
 import { PK_DST_ADDR, PK_ICMP4, PK_ICMP6, PK_MATCH, PK_SRC_ADDR, packedCode, packedCodes, packedCount, packedValue } from '../parsers/placed.js';
-import { Box, CubeIndex, cubeIsEmpty, cubesOverlap, intersectCube, subtractCube, type Cube } from './cube.js';
+import { Box, CubeIndex, cubeIsEmpty, cubesOverlap, intersectCube, subtractCube, type Cube, type Space } from './cube.js';
 import { BoxIndex, EMPTY_ROW } from './box-index.js';
 import { IndexArena, Keys, PointIndex, StabIndex, meetCornerKeys } from './point-index.js';
 import type { Shadowed } from './types.js';
@@ -134,9 +134,12 @@ export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {})
     // match of every rule, objects all over the heap) would only find the odd rule that compiles
     // to no packet anyway
     const screen = table.family !== 'ip' && table.family !== 'ip6';
+    // (rulesets with named sources only: netfilter spaces have none, and their rules go as compiled)
+    const named = spaces.map((sp) => sp.universe.sprin !== 0n);
     const compile = (r: Rule, k: number): Cond => {
       if (screen && outsideFamily(r, spaces[k]!.family)) return NO_PACKET;
-      const c = comps[k]!.get(r);
+      let c: Cond = comps[k]!.get(r);
+      if (named[k]) c = namedToo(c, spaces[k]!);
       return testsTcpFlags(r) ? unsureOfFlags(c) : c;
     };
     for (const chain of table.chains) {
@@ -451,6 +454,39 @@ function candidates(region: readonly Cube[], idx: ChainIndex, limit: number, out
 }
 
 const UNCOVERED = -2;
+
+/**
+ * A rule's region with the named sources' packets its addresses take. The compiler keeps a named source's packets
+ * (a GCP source tag or service account, an Azure service tag or application security group, an AWS group
+ * reference) apart from address packets, as if its members had no address; but they are packets of the space's
+ * family, so a source range of every address of it (`0.0.0.0/0`, `::/0`) takes them too: a GCP rule allowing
+ * 0.0.0.0/0 at priority 100 decides the packets of a deny of `sourceTags: [bastion]` at 200, which is never
+ * reached ("sources … the primary internal IP address of the VM", cloud.google.com/firewall/docs/firewalls#sources).
+ * Parsers already write a deny of a whole family as a `family` match (every packet); this reads an allow's
+ * address match so for the shadow analysis alone (the exposure engine keeps reporting such an allow's sources
+ * as the addresses written). Cubes of a source of fewer addresses are left as they are.
+ */
+function namedToo(c: Cond, sp: Space): Cond {
+  if (c instanceof Box) return widened(c, sp) ?? c;
+  let must: Cube[] | undefined;
+  let may: Cube[] | undefined;
+  for (let i = 0; i < c.must.length; i++) {
+    const w = widened(c.must[i]!, sp);
+    if (w) (must ??= [...c.must])[i] = w;
+  }
+  for (let i = 0; i < c.may.length; i++) {
+    const w = widened(c.may[i]!, sp);
+    if (w) (may ??= [...c.may])[i] = w;
+  }
+  return must || may ? { must: must ?? c.must, may: may ?? c.may, opaque: c.opaque } : c;
+}
+
+/** The cube with every named source of the space when its source addresses are the whole family, else undefined. */
+function widened(c: Cube, sp: Space): Box | undefined {
+  const all = sp.universe.sprin;
+  if ((c.sprin & all) === all || !c.src.coversAll(sp.family)) return undefined;
+  return new Box(c.proto, c.iif, c.oif, c.ct, c.icmp, c.dport, c.sport, c.dst, c.src, all);
+}
 
 /** What a rule that matches no packet of a family compiles to there. */
 const NO_PACKET: Cond = { must: [], may: [], opaque: [] };

@@ -116,6 +116,32 @@ describe('findShadowedRules', () => {
     expect(show(rs)).toEqual(['INPUT@5 by 3,4', 'INPUT@6 by 3,4']);
   });
 
+  test('cloud: a source of every address of a family takes that family\'s named sources too', () => {
+    // a named source (GCP tag, Azure service tag, AWS group reference) is a set of hosts with addresses of the
+    // family: 0.0.0.0/0 and ::/0 take their packets; a smaller block decides nothing about them
+    const rs = ruleset(
+      [
+        table('vpc', 'cloud', [
+          chain(
+            'INGRESS',
+            [
+              rule('allow-v4', [m.proto('tcp'), m.dport('1000:2000'), m.src('0.0.0.0/0')], a.accept()),
+              rule('deny-part', [m.proto('tcp'), m.dport('1200:1300'), m.family('ipv4')], a.drop()),
+              rule('deny-tag', [m.proto('tcp'), m.dport('1500'), m.prin('tag:bastion')], a.drop()),
+              rule('allow-v6', [m.proto('tcp'), m.dport('1000:2000'), m.src('::/0')], a.accept()),
+              rule('allow-tag', [m.proto('tcp'), m.dport('1600'), m.prin('tag:bastion')], a.accept()),
+              rule('allow-10', [m.proto('udp'), m.src('10.0.0.0/8')], a.accept()),
+              rule('deny-udp-tag', [m.proto('udp'), m.dport('53'), m.prin('tag:bastion'), m.family('ipv4')], a.drop()),
+            ],
+            { hook: 'input', policy: 'drop' },
+          ),
+        ]),
+      ],
+      { kind: 'cloud' },
+    );
+    expect(show(rs)).toEqual(['INGRESS@4 by 3', 'INGRESS@7 by 3,6']);
+  });
+
   test('same port bucketed rules (many single-port rules) are found', () => {
     const rules = [];
     for (let i = 0; i < 300; i++) rules.push(rule(`r${i}`, [m.proto('tcp'), m.dport(String(1000 + i))], a.accept()));

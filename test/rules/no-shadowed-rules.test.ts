@@ -175,6 +175,36 @@ resource "google_compute_firewall" "rest" {
   ],
 });
 
+// A GCP deny of 0.0.0.0/0 also stops the network's tagged instances (a `family` match); an allow of 0.0.0.0/0 takes
+// their packets as well (their sources are IPv4 addresses: "a source IP that belongs to an instance with service
+// account listed", compute/docs/reference/rest/v1/firewalls): a deny of a part of it at a lower priority is never
+// reached. The deny of ports only partly allowed still is.
+const gcpRule = (name: string, priority: number, action: 'allowed' | 'denied', ports: string, src: Record<string, string[]>) =>
+  JSON.stringify({ name, network: 'vpc', priority, direction: 'INGRESS', [action]: [{ IPProtocol: 'tcp', ports: [ports] }], ...src });
+tester('json').run('no-shadowed-rules (GCP: an allow of every address takes the named sources too)', rule, {
+  valid: [
+    { code: `[\n${gcpRule('a', 100, 'allowed', '1000-2000', { sourceRanges: ['0.0.0.0/0'] })},\n${gcpRule('b', 200, 'denied', '1500-2500', { sourceRanges: ['0.0.0.0/0'] })}\n]`, filename: 'fw.json' },
+  ],
+  invalid: [
+    {
+      code: `[\n${gcpRule('a', 100, 'allowed', '1000-2000', { sourceRanges: ['0.0.0.0/0'] })},\n${gcpRule('c', 300, 'denied', '1200-1300', { sourceRanges: ['0.0.0.0/0'] })}\n]`,
+      filename: 'fw.json',
+      errors: [{ line: 3, message: 'This rule is never reached: every packet it matches is already decided by line 2 in chain INGRESS.' }],
+    },
+    {
+      code: [
+        '[',
+        `${gcpRule('v4', 100, 'allowed', '22', { sourceRanges: ['0.0.0.0/0'] })},`,
+        `${gcpRule('v6', 110, 'allowed', '22', { sourceRanges: ['::/0'] })},`,
+        `${gcpRule('bastion', 200, 'allowed', '22', { sourceTags: ['bastion'] })}`,
+        ']',
+      ].join('\n'),
+      filename: 'fw.json',
+      errors: [{ line: 4, message: 'This rule changes nothing: every packet it matches is already accepted by lines 2, 3 in chain INGRESS.' }],
+    },
+  ],
+});
+
 tester('hcl').run('no-shadowed-rules (one Terraform rule of several CIDRs)', rule, {
   valid: [],
   invalid: [

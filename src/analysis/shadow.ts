@@ -139,7 +139,7 @@ export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {})
     const compile = (r: Rule, k: number): Cond => {
       if (screen && outsideFamily(r, spaces[k]!.family)) return NO_PACKET;
       let c: Cond = comps[k]!.get(r);
-      if (named[k]) c = namedToo(c, spaces[k]!);
+      if (named[k] && takesNamed(r.matches)) c = namedToo(c, spaces[k]!);
       return testsTcpFlags(r) ? unsureOfFlags(c) : c;
     };
     for (const chain of table.chains) {
@@ -455,16 +455,24 @@ function candidates(region: readonly Cube[], idx: ChainIndex, limit: number, out
 
 const UNCOVERED = -2;
 
+/** Whether a rule has a source match written as every address of a family (AddressMatch.named), in any alternative. */
+function takesNamed(ms: readonly Match[]): boolean {
+  for (const m of ms) {
+    if (m.kind === 'address' && m.named === true && m.dir === 'src' && !m.negated) return true;
+    if (m.kind === 'any-of' && !m.negated && m.alternatives.some(takesNamed)) return true;
+  }
+  return false;
+}
+
 /**
  * A rule's region with the named sources' packets its addresses take. The compiler keeps a named source's packets
  * (a GCP source tag or service account, an Azure service tag or application security group, an AWS group
- * reference) apart from address packets, as if its members had no address; but they are packets of the space's
- * family, so a source range of every address of it (`0.0.0.0/0`, `::/0`) takes them too: a GCP rule allowing
- * 0.0.0.0/0 at priority 100 decides the packets of a deny of `sourceTags: [bastion]` at 200, which is never
- * reached ("sources … the primary internal IP address of the VM", cloud.google.com/firewall/docs/firewalls#sources).
- * Parsers already write a deny of a whole family as a `family` match (every packet); this reads an allow's
- * address match so for the shadow analysis alone (the exposure engine keeps reporting such an allow's sources
- * as the addresses written). Cubes of a source of fewer addresses are left as they are.
+ * reference) apart from address packets; but a source written as every address of the family (`0.0.0.0/0`,
+ * `::/0`: AddressMatch.named) takes them too, as their members have such addresses: a GCP rule allowing 0.0.0.0/0
+ * at priority 100 decides every packet of a deny of 0.0.0.0/0 (a `family` match) at 200 on its ports. Parsers
+ * write a deny of a whole family as a `family` match (every packet); this reads an allow's written 0.0.0.0/0 so
+ * for the shadow analysis alone (the exposure keeps reporting the addresses written). Azure's `Internet`, read as
+ * every address, is no such source (it leaves out the virtual network), nor is a source of fewer addresses.
  */
 function namedToo(c: Cond, sp: Space): Cond {
   if (c instanceof Box) return widened(c, sp) ?? c;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { findShadowedRules } from '../../src/analysis/index.js';
-import type { Ruleset } from '../../src/model/index.js';
+import type { Match, Ruleset } from '../../src/model/index.js';
 import { a, base, chain, filter, m, rule, ruleset, table } from './build.js';
 
 const show = (rs: Ruleset) =>
@@ -118,20 +118,24 @@ describe('findShadowedRules', () => {
 
   test('cloud: a source of every address of a family takes that family\'s named sources too', () => {
     // a named source (GCP tag, Azure service tag, AWS group reference) is a set of hosts with addresses of the
-    // family: 0.0.0.0/0 and ::/0 take their packets; a smaller block decides nothing about them
+    // family: 0.0.0.0/0 and ::/0 as written (AddressMatch.named) take their packets; the same addresses not so
+    // written (Azure's Internet) and a smaller block decide nothing about them
+    const whole = (cidr: string): Match => ({ ...(m.src(cidr) as Extract<Match, { kind: 'address' }>), named: true });
     const rs = ruleset(
       [
         table('vpc', 'cloud', [
           chain(
             'INGRESS',
             [
-              rule('allow-v4', [m.proto('tcp'), m.dport('1000:2000'), m.src('0.0.0.0/0')], a.accept()),
+              rule('allow-v4', [m.proto('tcp'), m.dport('1000:2000'), whole('0.0.0.0/0')], a.accept()),
               rule('deny-part', [m.proto('tcp'), m.dport('1200:1300'), m.family('ipv4')], a.drop()),
               rule('deny-tag', [m.proto('tcp'), m.dport('1500'), m.prin('tag:bastion')], a.drop()),
-              rule('allow-v6', [m.proto('tcp'), m.dport('1000:2000'), m.src('::/0')], a.accept()),
+              rule('allow-v6', [m.proto('tcp'), m.dport('1000:2000'), whole('::/0')], a.accept()),
               rule('allow-tag', [m.proto('tcp'), m.dport('1600'), m.prin('tag:bastion')], a.accept()),
               rule('allow-10', [m.proto('udp'), m.src('10.0.0.0/8')], a.accept()),
               rule('deny-udp-tag', [m.proto('udp'), m.dport('53'), m.prin('tag:bastion'), m.family('ipv4')], a.drop()),
+              rule('internet', [m.proto('sctp'), m.src('0.0.0.0/0', '::/0')], a.accept()),
+              rule('deny-sctp', [m.proto('sctp'), m.dport('9')], a.drop()),
             ],
             { hook: 'input', policy: 'drop' },
           ),

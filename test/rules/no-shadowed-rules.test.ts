@@ -205,6 +205,22 @@ tester('json').run('no-shadowed-rules (GCP: an allow of every address takes the 
   ],
 });
 
+// Azure: prefixes 0.0.0.0/0 and ::/0 take the VirtualNetwork tag's packets too, the Internet tag does not (it is
+// "the IP address space that's outside the virtual network", service-tags-overview).
+const azRule = (name: string, priority: number, access: string, src: string) =>
+  `{"name": "${name}", "properties": {"priority": ${priority}, "direction": "Inbound", "access": "${access}", "protocol": "Tcp", "sourceAddressPrefix": "${src}", "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "22"}}`;
+const azNsg = (...rules: string[]) => `{"name": "n", "type": "Microsoft.Network/networkSecurityGroups", "properties": {"securityRules": [\n${rules.join(',\n')}\n]}}`;
+tester('json').run('no-shadowed-rules (Azure: 0.0.0.0/0 and ::/0 take the service tags, Internet does not)', rule, {
+  valid: [{ code: azNsg(azRule('internet', 100, 'Allow', 'Internet'), azRule('deny', 200, 'Deny', '*')), filename: 'nsg.json' }],
+  invalid: [
+    {
+      code: azNsg(azRule('v4', 100, 'Allow', '0.0.0.0/0'), azRule('v6', 110, 'Allow', '::/0'), azRule('vnet', 200, 'Deny', 'VirtualNetwork')),
+      filename: 'nsg.json',
+      errors: [{ line: 4, message: 'This rule is never reached: every packet it matches is already decided by lines 2, 3 in chain Inbound.' }],
+    },
+  ],
+});
+
 tester('hcl').run('no-shadowed-rules (one Terraform rule of several CIDRs)', rule, {
   valid: [],
   invalid: [

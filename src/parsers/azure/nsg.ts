@@ -206,7 +206,8 @@ function prefixMatches(values: PValue[], asgs: PValue[], dir: 'src' | 'dst', tex
   if (names.length > 0) alts.unshift([{ kind: 'principal', dir, names, ...(span ? { span } : {}) }]);
   if (internetAll) alts.unshift([{ kind: 'address', dir, addrs: ALL, ...(span ? { span } : {}) }]);
   else if (cidrs && deny && dir === 'src') alts.unshift(...familySourceAlternatives(cidrs, span));
-  else if (cidrs) alts.unshift([{ kind: 'address', dir, addrs: cidrs, ...(span ? { span } : {}) }]);
+  // (a prefix of every address of a family takes the service tags' and groups' packets too: AddressMatch.named)
+  else if (cidrs) alts.unshift([{ kind: 'address', dir, addrs: cidrs, ...(span ? { span } : {}), ...(dir === 'src' && (cidrs.coversAll('ipv4') || cidrs.coversAll('ipv6')) ? { named: true } : {}) }]);
   return { alts, any: false };
 }
 

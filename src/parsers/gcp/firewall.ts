@@ -193,8 +193,17 @@ function rangeAlternatives(v: PValue | undefined, dir: 'src' | 'dst', field: str
   }
   const set = unionAll(sets);
   if (set && deny && dir === 'src') alts.unshift(...familySourceAlternatives(set, spanOfValues(items, v!.span)));
-  else if (set) alts.unshift([{ kind: 'address', dir, addrs: set, span: spanOfValues(items, v!.span) }]);
+  else if (set) alts.unshift([{ kind: 'address', dir, addrs: set, span: spanOfValues(items, v!.span), ...(dir === 'src' && wholeFamily(set) ? { named: true } : {}) }]);
   return alts;
+}
+
+/**
+ * Whether source ranges hold every address of a family: they take the network's tagged instances too ("a source IP
+ * that belongs to an instance with service account listed", compute/docs/reference/rest/v1/firewalls): see
+ * AddressMatch.named.
+ */
+function wholeFamily(set: AddrSet): boolean {
+  return set.coversAll('ipv4') || set.coversAll('ipv6');
 }
 
 /**

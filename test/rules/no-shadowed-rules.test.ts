@@ -253,3 +253,27 @@ tester('yaml').run('no-shadowed-rules (CloudFormation NACL)', rule, {
   valid: [{ code: nacl('!Ref N'), filename: 'acl.yaml' }],
   invalid: [{ code: nacl('300'), filename: 'acl.yaml', errors: [{ line: 5, message: 'This rule is never reached: every packet it matches is already decided by line 8 in chain ingress.' }] }],
 });
+
+// AWS: a rule from a security group takes the private addresses of that group's interfaces ("Security group
+// rules", referenced security groups): 0.0.0.0/0 and ::/0 together take them all, one of them not.
+const sg = (...sources: string[]) =>
+  [
+    'Resources:',
+    '  Sg:',
+    '    Type: AWS::EC2::SecurityGroup',
+    '    Properties:',
+    '      GroupDescription: web',
+    '      SecurityGroupIngress:',
+    ...sources.map((s) => `        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, ${s}}`),
+    '',
+  ].join('\n');
+tester('yaml').run('no-shadowed-rules (CloudFormation security group: 0.0.0.0/0 and ::/0 take a group reference)', rule, {
+  valid: [{ code: sg('CidrIp: 0.0.0.0/0', 'SourceSecurityGroupId: sg-bastion'), filename: 'sg.yaml' }],
+  invalid: [
+    {
+      code: sg('CidrIp: 0.0.0.0/0', 'CidrIpv6: ::/0', 'SourceSecurityGroupId: sg-bastion'),
+      filename: 'sg.yaml',
+      errors: [{ line: 9, message: 'This rule changes nothing: every packet it matches is already accepted by lines 7, 8 in chain ingress.' }],
+    },
+  ],
+});

@@ -337,7 +337,9 @@ function sourceMatches(s: SourceInput, dir: 'src' | 'dst', ctx: AwsContext): Sou
   }
   if (parsed.hostBits)
     ctx.warn(`"${t}" has host bits set: it is read as ${addrs.toString()} (host bits are ignored; the Terraform AWS provider rejects such a value)`, v.span, 'aws/cidr-host-bits');
-  return [{ match: { kind: 'address', dir, addrs, span: v.span }, label: t, span: v.span }];
+  // (every address of a family also takes the packets of group references and prefix lists: AddressMatch.named)
+  const named = dir === 'src' && (addrs.coversAll('ipv4') || addrs.coversAll('ipv6'));
+  return [{ match: { kind: 'address', dir, addrs, span: v.span, ...(named ? { named } : {}) }, label: t, span: v.span }];
 }
 
 /** One accept rule per source of a security-group permission. */

@@ -277,3 +277,18 @@ tester('yaml').run('no-shadowed-rules (CloudFormation security group: 0.0.0.0/0 
     },
   ],
 });
+
+// GCP firewall policy: goto_next passes a packet on to the next level, past the policy's later rules.
+const policy = (...rules: string[]) => `{"kind": "compute#firewallPolicy", "shortName": "org", "rules": [\n${rules.join(',\n')}\n]}`;
+const polRule = (priority: number, action: string, ports: string) =>
+  `{"priority": ${priority}, "direction": "INGRESS", "action": "${action}", "match": {"srcIpRanges": ["0.0.0.0/0"], "layer4Configs": [{"ipProtocol": "tcp"${ports ? `, "ports": ["${ports}"]` : ''}}]}}`;
+tester('json').run('no-shadowed-rules (GCP firewall policy: a rule after a goto_next of its packets)', rule, {
+  valid: [{ code: policy(polRule(100, 'goto_next', '22'), polRule(200, 'deny', '80')), filename: 'policy.json' }],
+  invalid: [
+    {
+      code: policy(polRule(100, 'goto_next', ''), polRule(200, 'deny', '80')),
+      filename: 'policy.json',
+      errors: [{ line: 3, message: 'This rule is never reached: every packet it matches is already decided by line 2 in chain INGRESS org.' }],
+    },
+  ],
+});

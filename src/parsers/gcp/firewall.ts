@@ -12,6 +12,7 @@ import {
   parseCidr,
   protocolNumber,
   numSingle,
+  type Chain,
   type Diagnostic,
   type Match,
   type Rule,
@@ -78,7 +79,7 @@ export interface GcpFirewallSpec {
    * Firewall policy rules: priorities go up to 2^31-1, and `band` orders whole
    * policies before the VPC rules (lower band first; VPC rules are band 0).
    */
-  policy?: { band: number; targetResources?: string[] };
+  policy?: { band: number; targetResources?: string[]; /** The policy's name (its rules' chain, when one has goto_next). */ name?: string };
 }
 
 interface Compiled {
@@ -90,6 +91,9 @@ interface Compiled {
   /** Targets are only expressions, which may be empty: then the rule applies to every instance. */
   maybeAll?: Omit<Rule, 'id'>;
   order: number;
+  /** A firewall policy rule: its policy's band and name. */
+  band?: number;
+  policyName?: string;
 }
 
 const TCP = 6;
@@ -316,7 +320,9 @@ function compileOne(spec: GcpFirewallSpec, diagnostics: Diagnostic[]): Compiled 
   const dstTexts: string[] = [];
   let reportSpan: Span | undefined;
   if (ingress) {
-    const ranges = rangeAlternatives(spec.sourceRanges, 'src', 'sourceRanges', diagnostics, srcTexts, spec.action === 'deny');
+    // (a goto_next of every address passes the named sources' packets on too: only an allow keeps its addresses as
+    // written, for the sources its findings name)
+    const ranges = rangeAlternatives(spec.sourceRanges, 'src', 'sourceRanges', diagnostics, srcTexts, spec.action !== 'allow');
     const state = { unresolved: false };
     const principals = [
       ...principalAlternatives(spec.sourceTags, 'tag', 'src', srcTexts, state),
@@ -415,6 +421,10 @@ function compileOne(spec: GcpFirewallSpec, diagnostics: Diagnostic[]): Compiled 
   const inBand = prioKnown ? prio * 2 + (spec.action === 'deny' ? 0 : 1) : spec.action === 'deny' ? 2 * 2147483648 + 2 : -1;
   const key = (spec.policy?.band ?? 0) * 1e10 + inBand;
   const out: Compiled = { template, network: spec.network, ingress, targets, order: key };
+  if (spec.policy) {
+    out.band = spec.policy.band;
+    out.policyName = spec.policy.name ?? spec.network;
+  }
   if (targets && targets.every((t) => t.startsWith('expr:'))) {
     const why = opaque('unresolved', `targets ${targets.map((t) => t.slice(5)).join(', ')}`, 'the target list is not a literal; when it is empty the rule applies to every instance of the network');
     out.maybeAll = { ...template, matches: [why, ...template.matches] };
@@ -465,15 +475,39 @@ export function compileGcp(specs: GcpFirewallSpec[], docSpan: Span, ids: IdSourc
         if (l[l.length - 1] !== i) l.push(i);
       }
     });
+    // Policies holding a goto_next rule (by band): goto_next ends the evaluation of its policy's rules and passes the
+    // packet on to the next level ("goto_next: continues the rule evaluation process at the next level", firewall
+    // policies overview), so the policy's later rules never see it. Such a policy's rules are a user chain the
+    // main chain jumps to, and goto_next RETURNs from it. (Read as a rule that only goes on, it let the policy's
+    // later rules decide packets it had passed on: a deny at 500 after a goto_next of every packet at 400 was
+    // taken as closing what the next level may open.)
+    const gotoBands = new Set<number>();
+    for (const c of sorted) if (c.band !== undefined && c.template.action.kind === 'continue' && c.template.action.target === 'goto_next') gotoBands.add(c.band);
     const build = (name: string, targets: string[], own: number[]): Ruleset => {
       const ownSet = new Set(own);
       const picked = [...common, ...own, ...maybe.filter((i) => !ownSet.has(i))].sort((a, b) => a - b);
       const input: Rule[] = [];
       const output: Rule[] = [];
+      const policyChains: Chain[] = [];
+      // per direction (0 ingress, 1 egress), the policy chain being filled
+      const open: ({ band: number; rules: Rule[] } | undefined)[] = [undefined, undefined];
       for (const i of picked) {
         const c = sorted[i]!;
         const r = instantiate(ownSet.has(i) || c.targets === undefined ? c.template : c.maybeAll!, ids);
-        (c.ingress ? input : output).push(r);
+        const main = c.ingress ? input : output;
+        if (c.band === undefined || !gotoBands.has(c.band)) {
+          main.push(r);
+          continue;
+        }
+        const d = c.ingress ? 0 : 1;
+        let u = open[d];
+        if (!u || u.band !== c.band) {
+          u = open[d] = { band: c.band, rules: [] };
+          const chainName = `${c.ingress ? 'INGRESS' : 'EGRESS'} ${c.policyName}`;
+          policyChains.push({ name: chainName, rules: u.rules, span: r.span });
+          main.push({ id: ids.take(), matches: [], action: { kind: 'jump', target: chainName }, span: r.span, text: `firewall policy ${c.policyName}: its rules in priority order (goto_next passes on to the next level)` });
+        }
+        u.rules.push(r.action.kind === 'continue' && r.action.target === 'goto_next' ? { ...r, action: { kind: 'return' } } : r);
       }
       if (mode === 'policy') {
         // Traffic no policy rule matched goes on to the next level (lower policies,
@@ -493,7 +527,7 @@ export function compileGcp(specs: GcpFirewallSpec[], docSpan: Span, ids: IdSourc
         targets,
         kind: 'cloud',
         families: ['ipv4', 'ipv6'],
-        tables: [tableOf(`${mode === 'vpc' ? 'network' : 'firewall policy'} ${net}`, [chainOf('INGRESS', 'input', 'drop', input, docSpan), chainOf('EGRESS', 'output', 'accept', output, docSpan)], docSpan)],
+        tables: [tableOf(`${mode === 'vpc' ? 'network' : 'firewall policy'} ${net}`, [chainOf('INGRESS', 'input', 'drop', input, docSpan), chainOf('EGRESS', 'output', 'accept', output, docSpan), ...policyChains], docSpan)],
       };
     };
     // Rulesets in the order the target classes first appear in the input.

@@ -338,18 +338,23 @@ describe('firewall policies (API)', () => {
     ],
   };
 
-  test('a policy alone: priority order, goto_next continues, the next level is unknown', () => {
+  test('a policy alone: priority order, goto_next passes on to the next level (unknown), past the policy\'s later rules', () => {
     const d = parseGcp(JSON.stringify(POLICY));
     expect(d.diagnostics).toEqual([]);
     // the allow with targetResources applies to network "other" only
     expect(d.rulesets.map((r) => r.name)).toEqual(['firewall policy org-baseline, target network other', 'firewall policy org-baseline, all instances']);
-    const rules = d.rulesets[0]!.tables[0]!.chains[0]!.rules;
-    expect(rules.map((r) => r.action.kind)).toEqual(['drop', 'continue', 'accept', 'unknown']);
-    expect(d.rulesets[1]!.tables[0]!.chains[0]!.rules.map((r) => r.action.kind)).toEqual(['drop', 'continue', 'unknown']);
+    // the policy's rules are a chain the main chain jumps to; goto_next returns from it
+    const [main, , rules] = d.rulesets[0]!.tables[0]!.chains;
+    expect(main!.rules.map((r) => r.action)).toEqual([{ kind: 'jump', target: 'INGRESS org-baseline' }, { kind: 'unknown', target: 'goto_next', text: 'goto_next' }]);
+    expect(rules!.name).toBe('INGRESS org-baseline');
+    expect(rules!.rules.map((r) => r.action.kind)).toEqual(['drop', 'return', 'accept']);
+    expect(d.rulesets[1]!.tables[0]!.chains[2]!.rules.map((r) => r.action.kind)).toEqual(['drop', 'return']);
     expect(reach(d.rulesets[0]!, 1768).open.isEmpty && reach(d.rulesets[0]!, 1768).possibly.isEmpty).toBe(true);
+    // goto_next at 2000 takes every IPv4 packet to the next level: the allow of 10.0.0.0/8 after it is never reached
+    // ("goto_next: continues the rule evaluation process at the next level")
     const x = reach(d.rulesets[0]!, 1761);
-    expect(x.open.toCidrs()).toEqual(['10.0.0.0/8']);
-    expect(x.open.union(x.possibly).equals(AddrSet.ALL_V4)).toBe(true);
+    expect(x.open.isEmpty).toBe(true);
+    expect(x.possibly.equals(AddrSet.ALL_V4)).toBe(true);
     expect(reach(d.rulesets[1]!, 1761).possibly.equals(AddrSet.ALL_V4)).toBe(true);
   });
 
@@ -361,7 +366,8 @@ describe('firewall policies (API)', () => {
     const d = parseGcp(text);
     expect(d.diagnostics).toEqual([]);
     const rs = d.rulesets[0]!;
-    expect(rs.tables[0]!.chains[0]!.rules.map((r) => r.comment)).toEqual(['org-baseline priority 1000: firewall policy org-baseline', 'org-baseline priority 2000: firewall policy org-baseline', 'cft']);
+    expect(rs.tables[0]!.chains[0]!.rules.map((r) => r.comment ?? r.text)).toEqual(['firewall policy org-baseline: its rules in priority order (goto_next passes on to the next level)', 'cft']);
+    expect(rs.tables[0]!.chains[2]!.rules.map((r) => r.comment)).toEqual(['org-baseline priority 1000: firewall policy org-baseline', 'org-baseline priority 2000: firewall policy org-baseline']);
     expect(reach(rs, 1768).open.isEmpty && reach(rs, 1768).possibly.isEmpty).toBe(true);
     expect(reach(rs, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
     expect(gcpJsonFormat.detect('p.json', JSON.stringify(POLICY))).toBe(90);

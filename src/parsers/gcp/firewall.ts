@@ -446,6 +446,20 @@ function className(c: string): string {
  */
 export function compileGcp(specs: GcpFirewallSpec[], docSpan: Span, ids: IdSource, diagnostics: Diagnostic[], mode: 'vpc' | 'policy' = 'vpc'): Ruleset[] {
   const compiled = specs.map((s) => compileOne(s, diagnostics));
+  // A firewall policy's priorities identify its rules ("each rule in a firewall policy must have a unique
+  // priority", firewall policy rules): the API refuses a second rule at one priority. (One written rule copied to
+  // several networks is one rule.)
+  const byPriority = new Map<string, GcpFirewallSpec>();
+  for (const s of specs) {
+    const pv = s.priority;
+    if (!s.policy || pv?.kind !== 'scalar' || !Number.isInteger(Number(valText(pv)))) continue;
+    const policy = s.policy.name ?? s.network;
+    const key = `${s.policy.band}\0${policy}\0${Number(valText(pv))}`;
+    const prev = byPriority.get(key);
+    if (!prev) byPriority.set(key, s);
+    else if (prev.span.start.offset !== s.span.start.offset)
+      diagnostics.push({ severity: 'warning', code: 'gcp/duplicate-priority', message: `${prev.name === s.name ? 'two rules' : `rules "${prev.name}" and "${s.name}"`} of firewall policy ${policy} have the same priority ${Number(valText(pv))} (GCP rejects this: a policy's priorities are unique)`, span: pv.span });
+  }
   const networks = new Map<string, Compiled[]>();
   for (const c of compiled) {
     let l = networks.get(c.network);

@@ -327,6 +327,19 @@ describe('many ranges in one rule', () => {
   });
 });
 
+describe('firewall policies: one priority per rule', () => {
+  test('two rules of a policy at one priority: a warning (the API refuses the second), the deny read first', () => {
+    const rule = (action: string, line: string) => ({ priority: 100, action, direction: 'INGRESS', description: line, match: { srcIpRanges: ['0.0.0.0/0'], layer4Configs: [{ ipProtocol: 'tcp', ports: ['443'] }] } });
+    const d = parseGcp(JSON.stringify({ kind: 'compute#firewallPolicy', shortName: 'dup', rules: [rule('allow', 'a'), rule('deny', 'b')] }, null, 1));
+    expect(d.diagnostics.map((x) => [x.code, x.message, x.span.start.line])).toEqual([
+      ['gcp/duplicate-priority', "two rules of firewall policy dup have the same priority 100 (GCP rejects this: a policy's priorities are unique)", 25],
+    ]);
+    // in another policy, or in both directions of VPC rules, one priority is no error
+    const other = parseGcp(JSON.stringify([{ kind: 'compute#firewallPolicy', shortName: 'p1', rules: [rule('allow', 'a')] }, { kind: 'compute#firewallPolicy', shortName: 'p2', rules: [rule('deny', 'b')] }]));
+    expect(other.diagnostics).toEqual([]);
+  });
+});
+
 describe('firewall policies (API)', () => {
   const POLICY = {
     kind: 'compute#firewallPolicy',

@@ -79,7 +79,7 @@ export interface GcpFirewallSpec {
    * Firewall policy rules: priorities go up to 2^31-1, and `band` orders whole
    * policies before the VPC rules (lower band first; VPC rules are band 0).
    */
-  policy?: { band: number; targetResources?: string[]; /** The policy's name (its rules' chain, when one has goto_next). */ name?: string };
+  policy?: { band: number; targetResources?: string[]; /** The policy's name and place (its rules' chain, when one has goto_next). */ name?: string; span?: Span };
 }
 
 interface Compiled {
@@ -94,6 +94,7 @@ interface Compiled {
   /** A firewall policy rule: its policy's band and name. */
   band?: number;
   policyName?: string;
+  policySpan?: Span;
 }
 
 const TCP = 6;
@@ -424,6 +425,7 @@ function compileOne(spec: GcpFirewallSpec, diagnostics: Diagnostic[]): Compiled 
   if (spec.policy) {
     out.band = spec.policy.band;
     out.policyName = spec.policy.name ?? spec.network;
+    if (spec.policy.span) out.policySpan = spec.policy.span;
   }
   if (targets && targets.every((t) => t.startsWith('expr:'))) {
     const why = opaque('unresolved', `targets ${targets.map((t) => t.slice(5)).join(', ')}`, 'the target list is not a literal; when it is empty the rule applies to every instance of the network');
@@ -518,8 +520,10 @@ export function compileGcp(specs: GcpFirewallSpec[], docSpan: Span, ids: IdSourc
         if (!u || u.band !== c.band) {
           u = open[d] = { band: c.band, rules: [] };
           const chainName = `${c.ingress ? 'INGRESS' : 'EGRESS'} ${c.policyName}`;
-          policyChains.push({ name: chainName, rules: u.rules, span: r.span });
-          main.push({ id: ids.take(), matches: [], action: { kind: 'jump', target: chainName }, span: r.span, text: `firewall policy ${c.policyName}: its rules in priority order (goto_next passes on to the next level)` });
+          // (at the policy, or, when the input has no policy object, at its first rule)
+          const at = c.policySpan ?? r.span;
+          policyChains.push({ name: chainName, rules: u.rules, span: at });
+          main.push({ id: ids.take(), matches: [], action: { kind: 'jump', target: chainName }, span: at, text: `firewall policy ${c.policyName}: its rules in priority order (goto_next passes on to the next level)` });
         }
         u.rules.push(r.action.kind === 'continue' && r.action.target === 'goto_next' ? { ...r, action: { kind: 'return' } } : r);
       }

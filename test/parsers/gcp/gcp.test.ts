@@ -381,6 +381,8 @@ describe('firewall policies (API)', () => {
     const rs = d.rulesets[0]!;
     expect(rs.tables[0]!.chains[0]!.rules.map((r) => r.comment ?? r.text)).toEqual(['firewall policy org-baseline: its rules in priority order (goto_next passes on to the next level)', 'cft']);
     expect(rs.tables[0]!.chains[2]!.rules.map((r) => r.comment)).toEqual(['org-baseline priority 1000: firewall policy org-baseline', 'org-baseline priority 2000: firewall policy org-baseline']);
+    // the jump into the policy's rules is placed at the policy
+    expect(rs.tables[0]!.chains[0]!.rules[0]!.span.start.offset).toBe(text.indexOf('{"kind":"compute#firewallPolicy"'));
     expect(reach(rs, 1768).open.isEmpty && reach(rs, 1768).possibly.isEmpty).toBe(true);
     expect(reach(rs, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
     expect(gcpJsonFormat.detect('p.json', JSON.stringify(POLICY))).toBe(90);

@@ -144,6 +144,35 @@ describe('findShadowedRules', () => {
       { kind: 'cloud' },
     );
     expect(show(rs)).toEqual(['INGRESS@4 by 3', 'INGRESS@7 by 3,6']);
+    // every index path (BoxIndex, PointIndex, StabIndex, CubeIndex) alike
+    for (const o of [{ maxBoxed: 0 }, { maxBoxed: 0, maxPointIndexed: 0 }, { maxBoxed: 0, maxPointIndexed: 0, maxStabRead: 0 }])
+      expect(findShadowedRules(rs, o).map((x) => `${x.rule.span.start.line} by ${x.coveredBy.map((r) => r.span.start.line).join(',')}`)).toEqual(['4 by 3', '7 by 3,6']);
+  });
+
+  test('cloud: a rule of 0.0.0.0/0 whose addresses earlier rules cover is covered, named sources and all', () => {
+    // its named sources' packets are packets of those addresses; only the covering side takes them
+    const whole = (cidr: string): Match => ({ ...(m.src(cidr) as Extract<Match, { kind: 'address' }>), named: true });
+    const rs = ruleset(
+      [
+        table('acl', 'cloud', [
+          chain(
+            'ingress',
+            [
+              rule('low', [m.proto('tcp'), m.dport('3389'), m.src('0.0.0.0/1')], a.drop()),
+              rule('high', [m.proto('tcp'), m.dport('3389'), m.src('128.0.0.0/1')], a.drop()),
+              rule('world', [m.proto('tcp'), m.dport('3389'), whole('0.0.0.0/0')], a.accept()),
+              rule('group', [m.proto('tcp'), m.dport('3389'), m.prin('sg-1'), m.family('ipv4')], a.accept()),
+            ],
+            { hook: 'input', policy: 'drop' },
+          ),
+        ]),
+      ],
+      { kind: 'cloud' },
+    );
+    // (and the group's rule after it is covered by it, not by the halves)
+    expect(show(rs)).toEqual(['ingress@5 by 3,4', 'ingress@6 by 5']);
+    for (const o of [{ maxBoxed: 0 }, { maxBoxed: 0, maxPointIndexed: 0 }, { maxBoxed: 0, maxPointIndexed: 0, maxStabRead: 0 }])
+      expect(findShadowedRules(rs, o).map((x) => `${x.rule.span.start.line} by ${x.coveredBy.map((r) => r.span.start.line).join(',')}`)).toEqual(['5 by 3,4', '6 by 5']);
   });
 
   test('same port bucketed rules (many single-port rules) are found', () => {

@@ -451,17 +451,36 @@ export function compileGcp(specs: GcpFirewallSpec[], docSpan: Span, ids: IdSourc
   // A firewall policy's priorities identify its rules ("each rule in a firewall policy must have a unique
   // priority", firewall policy rules): the API refuses a second rule at one priority. (One written rule copied to
   // several networks is one rule.)
+  // Which of them exists is not known (the one created first): each is undecided (an allow possibly open, a deny
+  // closing nothing), an allow read first.
   const byPriority = new Map<string, GcpFirewallSpec>();
-  for (const s of specs) {
+  const twice = new Set<string>();
+  const keyOf = (s: GcpFirewallSpec): string | undefined => {
     const pv = s.priority;
-    if (!s.policy || pv?.kind !== 'scalar' || !Number.isInteger(Number(valText(pv)))) continue;
-    const policy = s.policy.name ?? s.network;
-    const key = `${s.policy.band}\0${policy}\0${Number(valText(pv))}`;
+    if (!s.policy || pv?.kind !== 'scalar' || !Number.isInteger(Number(valText(pv)))) return undefined;
+    return `${s.policy.band}\0${s.policy.name ?? s.network}\0${Number(valText(pv))}`;
+  };
+  for (const s of specs) {
+    const key = keyOf(s);
+    if (key === undefined) continue;
     const prev = byPriority.get(key);
     if (!prev) byPriority.set(key, s);
-    else if (prev.span.start.offset !== s.span.start.offset)
-      diagnostics.push({ severity: 'warning', code: 'gcp/duplicate-priority', message: `${prev.name === s.name ? 'two rules' : `rules "${prev.name}" and "${s.name}"`} of firewall policy ${policy} have the same priority ${Number(valText(pv))} (GCP rejects this: a policy's priorities are unique)`, span: pv.span });
+    else if (prev.span.start.offset !== s.span.start.offset) {
+      twice.add(key);
+      const n = Number(valText(s.priority!));
+      diagnostics.push({ severity: 'warning', code: 'gcp/duplicate-priority', message: `${prev.name === s.name ? 'two rules' : `rules "${prev.name}" and "${s.name}"`} of firewall policy ${s.policy!.name ?? s.network} have the same priority ${n} (GCP rejects this: a policy's priorities are unique)`, span: s.priority!.span });
+    }
   }
+  if (twice.size > 0)
+    specs.forEach((s, i) => {
+      const key = keyOf(s);
+      if (key === undefined || !twice.has(key)) return;
+      const c = compiled[i]!;
+      const why = opaque('unresolved', `priority ${valText(s.priority!)}`, 'another rule of the firewall policy has this priority, which GCP refuses', s.priority!.span);
+      c.template = { ...c.template, matches: [...c.template.matches, why] };
+      if (c.maybeAll) c.maybeAll = { ...c.maybeAll, matches: [...c.maybeAll.matches, why] };
+      if (c.template.action.kind !== 'accept') c.order += 1.5;
+    });
   const networks = new Map<string, Compiled[]>();
   for (const c of compiled) {
     let l = networks.get(c.network);

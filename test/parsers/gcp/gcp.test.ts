@@ -328,12 +328,16 @@ describe('many ranges in one rule', () => {
 });
 
 describe('firewall policies: one priority per rule', () => {
-  test('two rules of a policy at one priority: a warning (the API refuses the second), the deny read first', () => {
+  test('two rules of a policy at one priority: a warning (the API refuses the second), both undecided, the allow first', () => {
     const rule = (action: string, line: string) => ({ priority: 100, action, direction: 'INGRESS', description: line, match: { srcIpRanges: ['0.0.0.0/0'], layer4Configs: [{ ipProtocol: 'tcp', ports: ['443'] }] } });
     const d = parseGcp(JSON.stringify({ kind: 'compute#firewallPolicy', shortName: 'dup', rules: [rule('allow', 'a'), rule('deny', 'b')] }, null, 1));
     expect(d.diagnostics.map((x) => [x.code, x.message, x.span.start.line])).toEqual([
       ['gcp/duplicate-priority', "two rules of firewall policy dup have the same priority 100 (GCP rejects this: a policy's priorities are unique)", 25],
     ]);
+    // which of the two exists is not known: both undecided, the allow read first (443 possibly open, not closed)
+    expect(d.rulesets[0]!.tables[0]!.chains[0]!.rules.map((r) => r.action.kind)).toEqual(['accept', 'drop', 'unknown']);
+    const x = reach(d.rulesets[0]!, 443);
+    expect(x.open.isEmpty && x.possibly.equals(AddrSet.ALL_V4)).toBe(true);
     // in another policy, or in both directions of VPC rules, one priority is no error
     const other = parseGcp(JSON.stringify([{ kind: 'compute#firewallPolicy', shortName: 'p1', rules: [rule('allow', 'a')] }, { kind: 'compute#firewallPolicy', shortName: 'p2', rules: [rule('deny', 'b')] }]));
     expect(other.diagnostics).toEqual([]);

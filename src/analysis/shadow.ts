@@ -8,7 +8,7 @@ import type { Chain, Family, Match, Rule, Ruleset, Table } from '../model/index.
 import { RuleCompiler, mayIn, mustIn, spaceFor, tableCarries, type Cond } from './compile.js';
 import { AddrSet, IntervalSet } from '../model/index.js';
 import { PK_DST_ADDR, PK_ICMP4, PK_ICMP6, PK_MATCH, PK_SRC_ADDR, packedCode, packedCodes, packedCount, packedValue } from '../parsers/placed.js';
-import { Box, CubeIndex, cubeIsEmpty, cubesOverlap, intersectCube, subtractCube, type Cube } from './cube.js';
+import { Box, CubeIndex, cubeIsEmpty, cubesOverlap, intersectCube, subtractCube, type Cube, type Space } from './cube.js';
 import { BoxIndex, EMPTY_ROW } from './box-index.js';
 import { IndexArena, Keys, PointIndex, StabIndex, meetCornerKeys } from './point-index.js';
 import type { Shadowed } from './types.js';
@@ -134,18 +134,22 @@ export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {})
     // match of every rule, objects all over the heap) would only find the odd rule that compiles
     // to no packet anyway
     const screen = table.family !== 'ip' && table.family !== 'ip6';
+    // (rulesets with named sources only: netfilter spaces have none, and their rules go as compiled)
+    const named = spaces.map((sp) => sp.universe.sprin !== 0n);
     const compile = (r: Rule, k: number): Cond => {
       if (screen && outsideFamily(r, spaces[k]!.family)) return NO_PACKET;
       const c = comps[k]!.get(r);
       return testsTcpFlags(r) ? unsureOfFlags(c) : c;
     };
+    // what a terminal rule covers of later rules (its certain cubes, with the named sources when it takes them)
+    const cover = named.some((x) => x) ? (r: Rule, c: Cond, k: number): Cond => (named[k] && takesNamed(r.matches) ? namedToo(c, spaces[k]!) : c) : undefined;
     for (const chain of table.chains) {
       // compiled by the rule compilers of the spaces: shared with the exposure engine's
       const live = enabledRules(chain.rules);
       // most chains: one walk, each rule compiled, asked about and added in turn (its findings
       // dropped if the chain turns out too long for it)
       const found = out.length;
-      if (shadowChainBoxed(table, chain, live, comps.length, compile, boxes, maxBoxed, out)) continue;
+      if (shadowChainBoxed(table, chain, live, comps.length, compile, cover, boxes, maxBoxed, out)) continue;
       out.length = found;
       const nf = comps.length;
       // flat, rule by rule (rule i's condition in family k at i * nf + k): no array per rule
@@ -165,10 +169,17 @@ export function findShadowedRules(ruleset: Ruleset, options: ShadowOptions = {})
           if (term) counts[k]! += mustIn(c, countRegion).length;
         }
       }
+      // the terminal rules' conditions as coverers (cover: the same cubes, one for one)
+      let covers: readonly Cond[] = compiled;
+      if (cover) {
+        const xs = compiled.slice();
+        for (let i = 0; i < live.length; i++) if (terminal[i] === 1) for (let k = 0; k < nf; k++) xs[i * nf + k] = cover(live[i]!, compiled[i * nf + k]!, k);
+        covers = xs;
+      }
       let indexed = true;
       for (let k = 0; k < nf; k++) if (counts[k]! > max) indexed = false;
-      if (indexed) shadowChainIndexed(table, chain, live, compiled, terminal, counts, pointIndex, out);
-      else if (!shadowChainIndexed(table, chain, live, compiled, terminal, counts, stabIndex, out)) shadowChain(table, chain, live, compiled, nf, out);
+      if (indexed) shadowChainIndexed(table, chain, live, compiled, covers, terminal, counts, pointIndex, out);
+      else if (!shadowChainIndexed(table, chain, live, compiled, covers, terminal, counts, stabIndex, out)) shadowChain(table, chain, live, compiled, covers, nf, out);
     }
   }
   return out;
@@ -187,6 +198,7 @@ function shadowChainBoxed(
   live: Rule[],
   nf: number,
   compile: (r: Rule, k: number) => Cond,
+  cover: ((r: Rule, c: Cond, k: number) => Cond) | undefined,
   idx: BoxIndex[],
   maxBoxed: number,
   out: Shadowed[],
@@ -236,10 +248,12 @@ function shadowChainBoxed(
     }
     if (ends(table, rule)) {
       for (let k = 0; k < nf; k++) {
-        const c = conds[k]!;
+        const own = conds[k]!;
+        const c = cover ? cover(rule, own, k) : own;
         const x = idx[k]!;
         if (c instanceof Box) {
-          if (staged[k] === UNSTAGED) x.add(c, i);
+          // (the row staged for the query is the rule's own cube: a widened one is added afresh)
+          if (staged[k] === UNSTAGED || c !== own) x.add(c, i);
           else x.addStaged(c, i);
         } else {
           // (indexed: a for-of made an iterator object per rule — per family, and an inet table's
@@ -293,6 +307,7 @@ function shadowChainIndexed(
   chain: Chain,
   live: Rule[],
   compiled: readonly Cond[],
+  covers: readonly Cond[],
   terminal: Uint8Array,
   counts: readonly number[],
   index: (cubes: readonly Cube[], k: number) => ChainIndex | undefined,
@@ -301,7 +316,7 @@ function shadowChainIndexed(
   const nf = counts.length;
   // per family, the cubes (of the exact size counted: no push-grown copies, dead, in the
   // large-object space)
-  const cubes = perCertainCube(compiled, terminal, counts, (_, c) => c);
+  const cubes = perCertainCube(covers, terminal, counts, (_, c) => c);
   const idx: ChainIndex[] = [];
   for (let k = 0; k < nf; k++) {
     const x = index(cubes[k]!, k);
@@ -451,6 +466,45 @@ function candidates(region: readonly Cube[], idx: ChainIndex, limit: number, out
 }
 
 const UNCOVERED = -2;
+
+/** Whether a rule has a source match written as every address of a family (AddressMatch.named), in any alternative. */
+function takesNamed(ms: readonly Match[]): boolean {
+  for (const m of ms) {
+    if (m.kind === 'address' && m.named === true && m.dir === 'src' && !m.negated) return true;
+    if (m.kind === 'any-of' && !m.negated && m.alternatives.some(takesNamed)) return true;
+  }
+  return false;
+}
+
+/**
+ * What a terminal rule covers, with the named sources' packets its addresses take. The compiler keeps a named source's packets
+ * (a GCP source tag or service account, an Azure service tag or application security group, an AWS group
+ * reference) apart from address packets; but a source written as every address of the family (`0.0.0.0/0`,
+ * `::/0`: AddressMatch.named) takes them too, as their members have such addresses: a GCP rule allowing 0.0.0.0/0
+ * at priority 100 decides every packet of a deny of 0.0.0.0/0 (a `family` match) at 200 on its ports. Parsers
+ * write a deny of a whole family as a `family` match (every packet); this reads an allow's written 0.0.0.0/0 so
+ * for the shadow analysis alone (the exposure keeps reporting the addresses written). Azure's `Internet`, read as
+ * every address, is no such source (it leaves out the virtual network), nor is a source of fewer addresses.
+ * Only the covering side is widened: a later rule whose addresses earlier rules cover is covered, its named
+ * sources' packets being packets of those addresses (0.0.0.0/1 and 128.0.0.0/1 dropped leave an allow of
+ * 0.0.0.0/0 nothing), while a rule of a named source needs a coverer that surely takes it.
+ */
+function namedToo(c: Cond, sp: Space): Cond {
+  if (c instanceof Box) return widened(c, sp) ?? c;
+  let must: Cube[] | undefined;
+  for (let i = 0; i < c.must.length; i++) {
+    const w = widened(c.must[i]!, sp);
+    if (w) (must ??= [...c.must])[i] = w;
+  }
+  return must ? { must, may: c.may, opaque: c.opaque } : c;
+}
+
+/** The cube with every named source of the space when its source addresses are the whole family, else undefined. */
+function widened(c: Cube, sp: Space): Box | undefined {
+  const all = sp.universe.sprin;
+  if ((c.sprin & all) === all || !c.src.coversAll(sp.family)) return undefined;
+  return new Box(c.proto, c.iif, c.oif, c.ct, c.icmp, c.dport, c.sport, c.dst, c.src, all);
+}
 
 /** What a rule that matches no packet of a family compiles to there. */
 const NO_PACKET: Cond = { must: [], may: [], opaque: [] };
@@ -604,7 +658,7 @@ const todo: Cube[] = [undefined as unknown as Cube];
  * MAX_STAB_READ): an incremental CubeIndex (buckets by port and address block), the
  * witness search for coverage and the ordered subtraction to name the coverers.
  */
-function shadowChain(table: Table, chain: Chain, live: Rule[], compiledAll: readonly Cond[], nf: number, out: Shadowed[]): void {
+function shadowChain(table: Table, chain: Chain, live: Rule[], compiledAll: readonly Cond[], covers: readonly Cond[], nf: number, out: Shadowed[]): void {
   // per family: the certain regions of earlier terminal rules, indexed
   const idx = Array.from({ length: nf }, () => new CubeIndex<Earlier>());
   const found = new Set<number>();
@@ -641,7 +695,7 @@ function shadowChain(table: Table, chain: Chain, live: Rule[], compiledAll: read
       out.push({ rule, chain, table, coveredBy: inFileOrder([...by]) });
     }
     if (ends(table, rule)) {
-      for (let k = 0; k < nf; k++) for (const c of compiled[k]!.must) idx[k]!.add({ c, rule, order });
+      for (let k = 0; k < nf; k++) for (const c of covers[i * nf + k]!.must) idx[k]!.add({ c, rule, order });
     }
   }
 }

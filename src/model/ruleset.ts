@@ -59,6 +59,12 @@ export interface AddressMatch extends MatchBase {
   kind: 'address';
   dir: 'src' | 'dst';
   addrs: AddrSet;
+  /**
+   * A cloud source written as every address of a family (`0.0.0.0/0`, `::/0`; not a service tag read as addresses):
+   * it also takes the packets of that family's named sources, whose members have such addresses. The exposure
+   * keeps reporting the addresses written; the shadow analysis reads it as covering the named sources too.
+   */
+  named?: boolean;
 }
 
 /**

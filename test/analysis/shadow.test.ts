@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { findShadowedRules } from '../../src/analysis/index.js';
-import type { Ruleset } from '../../src/model/index.js';
+import type { Match, Ruleset } from '../../src/model/index.js';
 import { a, base, chain, filter, m, rule, ruleset, table } from './build.js';
 
 const show = (rs: Ruleset) =>
@@ -114,6 +114,65 @@ describe('findShadowedRules', () => {
       ),
     );
     expect(show(rs)).toEqual(['INPUT@5 by 3,4', 'INPUT@6 by 3,4']);
+  });
+
+  test('cloud: a source of every address of a family takes that family\'s named sources too', () => {
+    // a named source (GCP tag, Azure service tag, AWS group reference) is a set of hosts with addresses of the
+    // family: 0.0.0.0/0 and ::/0 as written (AddressMatch.named) take their packets; the same addresses not so
+    // written (Azure's Internet) and a smaller block decide nothing about them
+    const whole = (cidr: string): Match => ({ ...(m.src(cidr) as Extract<Match, { kind: 'address' }>), named: true });
+    const rs = ruleset(
+      [
+        table('vpc', 'cloud', [
+          chain(
+            'INGRESS',
+            [
+              rule('allow-v4', [m.proto('tcp'), m.dport('1000:2000'), whole('0.0.0.0/0')], a.accept()),
+              rule('deny-part', [m.proto('tcp'), m.dport('1200:1300'), m.family('ipv4')], a.drop()),
+              rule('deny-tag', [m.proto('tcp'), m.dport('1500'), m.prin('tag:bastion')], a.drop()),
+              rule('allow-v6', [m.proto('tcp'), m.dport('1000:2000'), whole('::/0')], a.accept()),
+              rule('allow-tag', [m.proto('tcp'), m.dport('1600'), m.prin('tag:bastion')], a.accept()),
+              rule('allow-10', [m.proto('udp'), m.src('10.0.0.0/8')], a.accept()),
+              rule('deny-udp-tag', [m.proto('udp'), m.dport('53'), m.prin('tag:bastion'), m.family('ipv4')], a.drop()),
+              rule('internet', [m.proto('sctp'), m.src('0.0.0.0/0', '::/0')], a.accept()),
+              rule('deny-sctp', [m.proto('sctp'), m.dport('9')], a.drop()),
+            ],
+            { hook: 'input', policy: 'drop' },
+          ),
+        ]),
+      ],
+      { kind: 'cloud' },
+    );
+    expect(show(rs)).toEqual(['INGRESS@4 by 3', 'INGRESS@7 by 3,6']);
+    // every index path (BoxIndex, PointIndex, StabIndex, CubeIndex) alike
+    for (const o of [{ maxBoxed: 0 }, { maxBoxed: 0, maxPointIndexed: 0 }, { maxBoxed: 0, maxPointIndexed: 0, maxStabRead: 0 }])
+      expect(findShadowedRules(rs, o).map((x) => `${x.rule.span.start.line} by ${x.coveredBy.map((r) => r.span.start.line).join(',')}`)).toEqual(['4 by 3', '7 by 3,6']);
+  });
+
+  test('cloud: a rule of 0.0.0.0/0 whose addresses earlier rules cover is covered, named sources and all', () => {
+    // its named sources' packets are packets of those addresses; only the covering side takes them
+    const whole = (cidr: string): Match => ({ ...(m.src(cidr) as Extract<Match, { kind: 'address' }>), named: true });
+    const rs = ruleset(
+      [
+        table('acl', 'cloud', [
+          chain(
+            'ingress',
+            [
+              rule('low', [m.proto('tcp'), m.dport('3389'), m.src('0.0.0.0/1')], a.drop()),
+              rule('high', [m.proto('tcp'), m.dport('3389'), m.src('128.0.0.0/1')], a.drop()),
+              rule('world', [m.proto('tcp'), m.dport('3389'), whole('0.0.0.0/0')], a.accept()),
+              rule('group', [m.proto('tcp'), m.dport('3389'), m.prin('sg-1'), m.family('ipv4')], a.accept()),
+            ],
+            { hook: 'input', policy: 'drop' },
+          ),
+        ]),
+      ],
+      { kind: 'cloud' },
+    );
+    // (and the group's rule after it is covered by it, not by the halves)
+    expect(show(rs)).toEqual(['ingress@5 by 3,4', 'ingress@6 by 5']);
+    for (const o of [{ maxBoxed: 0 }, { maxBoxed: 0, maxPointIndexed: 0 }, { maxBoxed: 0, maxPointIndexed: 0, maxStabRead: 0 }])
+      expect(findShadowedRules(rs, o).map((x) => `${x.rule.span.start.line} by ${x.coveredBy.map((r) => r.span.start.line).join(',')}`)).toEqual(['5 by 3,4', '6 by 5']);
   });
 
   test('same port bucketed rules (many single-port rules) are found', () => {

@@ -175,6 +175,52 @@ resource "google_compute_firewall" "rest" {
   ],
 });
 
+// A GCP deny of 0.0.0.0/0 also stops the network's tagged instances (a `family` match); an allow of 0.0.0.0/0 takes
+// their packets as well (their sources are IPv4 addresses: "a source IP that belongs to an instance with service
+// account listed", compute/docs/reference/rest/v1/firewalls): a deny of a part of it at a lower priority is never
+// reached. The deny of ports only partly allowed still is.
+const gcpRule = (name: string, priority: number, action: 'allowed' | 'denied', ports: string, src: Record<string, string[]>) =>
+  JSON.stringify({ name, network: 'vpc', priority, direction: 'INGRESS', [action]: [{ IPProtocol: 'tcp', ports: [ports] }], ...src });
+tester('json').run('no-shadowed-rules (GCP: an allow of every address takes the named sources too)', rule, {
+  valid: [
+    { code: `[\n${gcpRule('a', 100, 'allowed', '1000-2000', { sourceRanges: ['0.0.0.0/0'] })},\n${gcpRule('b', 200, 'denied', '1500-2500', { sourceRanges: ['0.0.0.0/0'] })}\n]`, filename: 'fw.json' },
+  ],
+  invalid: [
+    {
+      code: `[\n${gcpRule('a', 100, 'allowed', '1000-2000', { sourceRanges: ['0.0.0.0/0'] })},\n${gcpRule('c', 300, 'denied', '1200-1300', { sourceRanges: ['0.0.0.0/0'] })}\n]`,
+      filename: 'fw.json',
+      errors: [{ line: 3, message: 'This rule is never reached: every packet it matches is already decided by line 2 in chain INGRESS.' }],
+    },
+    {
+      code: [
+        '[',
+        `${gcpRule('v4', 100, 'allowed', '22', { sourceRanges: ['0.0.0.0/0'] })},`,
+        `${gcpRule('v6', 110, 'allowed', '22', { sourceRanges: ['::/0'] })},`,
+        `${gcpRule('bastion', 200, 'allowed', '22', { sourceTags: ['bastion'] })}`,
+        ']',
+      ].join('\n'),
+      filename: 'fw.json',
+      errors: [{ line: 4, message: 'This rule changes nothing: every packet it matches is already accepted by lines 2, 3 in chain INGRESS.' }],
+    },
+  ],
+});
+
+// Azure: prefixes 0.0.0.0/0 and ::/0 take the VirtualNetwork tag's packets too, the Internet tag does not (it is
+// "the IP address space that's outside the virtual network", service-tags-overview).
+const azRule = (name: string, priority: number, access: string, src: string) =>
+  `{"name": "${name}", "properties": {"priority": ${priority}, "direction": "Inbound", "access": "${access}", "protocol": "Tcp", "sourceAddressPrefix": "${src}", "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "22"}}`;
+const azNsg = (...rules: string[]) => `{"name": "n", "type": "Microsoft.Network/networkSecurityGroups", "properties": {"securityRules": [\n${rules.join(',\n')}\n]}}`;
+tester('json').run('no-shadowed-rules (Azure: 0.0.0.0/0 and ::/0 take the service tags, Internet does not)', rule, {
+  valid: [{ code: azNsg(azRule('internet', 100, 'Allow', 'Internet'), azRule('deny', 200, 'Deny', '*')), filename: 'nsg.json' }],
+  invalid: [
+    {
+      code: azNsg(azRule('v4', 100, 'Allow', '0.0.0.0/0'), azRule('v6', 110, 'Allow', '::/0'), azRule('vnet', 200, 'Deny', 'VirtualNetwork')),
+      filename: 'nsg.json',
+      errors: [{ line: 4, message: 'This rule is never reached: every packet it matches is already decided by lines 2, 3 in chain Inbound.' }],
+    },
+  ],
+});
+
 tester('hcl').run('no-shadowed-rules (one Terraform rule of several CIDRs)', rule, {
   valid: [],
   invalid: [
@@ -206,4 +252,43 @@ const nacl = (n: string) =>
 tester('yaml').run('no-shadowed-rules (CloudFormation NACL)', rule, {
   valid: [{ code: nacl('!Ref N'), filename: 'acl.yaml' }],
   invalid: [{ code: nacl('300'), filename: 'acl.yaml', errors: [{ line: 5, message: 'This rule is never reached: every packet it matches is already decided by line 8 in chain ingress.' }] }],
+});
+
+// AWS: a rule from a security group takes the private addresses of that group's interfaces ("Security group
+// rules", referenced security groups): 0.0.0.0/0 and ::/0 together take them all, one of them not.
+const sg = (...sources: string[]) =>
+  [
+    'Resources:',
+    '  Sg:',
+    '    Type: AWS::EC2::SecurityGroup',
+    '    Properties:',
+    '      GroupDescription: web',
+    '      SecurityGroupIngress:',
+    ...sources.map((s) => `        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, ${s}}`),
+    '',
+  ].join('\n');
+tester('yaml').run('no-shadowed-rules (CloudFormation security group: 0.0.0.0/0 and ::/0 take a group reference)', rule, {
+  valid: [{ code: sg('CidrIp: 0.0.0.0/0', 'SourceSecurityGroupId: sg-bastion'), filename: 'sg.yaml' }],
+  invalid: [
+    {
+      code: sg('CidrIp: 0.0.0.0/0', 'CidrIpv6: ::/0', 'SourceSecurityGroupId: sg-bastion'),
+      filename: 'sg.yaml',
+      errors: [{ line: 9, message: 'This rule changes nothing: every packet it matches is already accepted by lines 7, 8 in chain ingress.' }],
+    },
+  ],
+});
+
+// GCP firewall policy: goto_next passes a packet on to the next level, past the policy's later rules.
+const policy = (...rules: string[]) => `{"kind": "compute#firewallPolicy", "shortName": "org", "rules": [\n${rules.join(',\n')}\n]}`;
+const polRule = (priority: number, action: string, ports: string) =>
+  `{"priority": ${priority}, "direction": "INGRESS", "action": "${action}", "match": {"srcIpRanges": ["0.0.0.0/0"], "layer4Configs": [{"ipProtocol": "tcp"${ports ? `, "ports": ["${ports}"]` : ''}}]}}`;
+tester('json').run('no-shadowed-rules (GCP firewall policy: a rule after a goto_next of its packets)', rule, {
+  valid: [{ code: policy(polRule(100, 'goto_next', '22'), polRule(200, 'deny', '80')), filename: 'policy.json' }],
+  invalid: [
+    {
+      code: policy(polRule(100, 'goto_next', ''), polRule(200, 'deny', '80')),
+      filename: 'policy.json',
+      errors: [{ line: 3, message: 'This rule is never reached: every packet it matches is already decided by line 2 in chain INGRESS org.' }],
+    },
+  ],
 });

@@ -337,7 +337,9 @@ function sourceMatches(s: SourceInput, dir: 'src' | 'dst', ctx: AwsContext): Sou
   }
   if (parsed.hostBits)
     ctx.warn(`"${t}" has host bits set: it is read as ${addrs.toString()} (host bits are ignored; the Terraform AWS provider rejects such a value)`, v.span, 'aws/cidr-host-bits');
-  return [{ match: { kind: 'address', dir, addrs, span: v.span }, label: t, span: v.span }];
+  // (every address of a family also takes the packets of group references and prefix lists: AddressMatch.named)
+  const named = dir === 'src' && (addrs.coversAll('ipv4') || addrs.coversAll('ipv6'));
+  return [{ match: { kind: 'address', dir, addrs, span: v.span, ...(named ? { named } : {}) }, label: t, span: v.span }];
 }
 
 /** One accept rule per source of a security-group permission. */
@@ -400,7 +402,13 @@ export function naclRules(entries: NaclEntryInput[], egress: boolean, ctx: AwsCo
     const order = n !== undefined ? n : act === 'deny' ? Number.MAX_SAFE_INTEGER : -1;
     return { e, i, order, n, act };
   });
-  keyed.sort((a, b) => a.order - b.order || a.i - b.i);
+  // Two entries of one direction with one rule number: AWS refuses the second (NetworkAclEntryAlreadyExists), so
+  // which one exists depends on the order they are created in. Both are undecided (an allow possibly open, a deny
+  // closing nothing), an allow read first.
+  const seen = new Map<number, number>();
+  for (const k of keyed) if (k.n !== undefined) seen.set(k.n, (seen.get(k.n) ?? 0) + 1);
+  const twice = (n: number | undefined): boolean => n !== undefined && seen.get(n)! > 1;
+  keyed.sort((a, b) => a.order - b.order || (twice(a.n) ? (a.act === 'deny' ? 1 : 0) - (b.act === 'deny' ? 1 : 0) : 0) || a.i - b.i);
   const out: Rule[] = [];
   const dir = egress ? 'dst' : 'src';
   const word = egress ? 'to' : 'from';
@@ -413,6 +421,8 @@ export function naclRules(entries: NaclEntryInput[], egress: boolean, ctx: AwsCo
       act === 'allow' ? { kind: 'accept' } : act === 'deny' ? { kind: 'drop' } : { kind: 'unknown', target: e.action?.kind === 'expr' ? e.action.text : act ?? '(missing)', text: e.action?.kind === 'expr' ? e.action.text : `rule action ${act ?? '(missing)'}` };
     if (e.action?.kind === 'expr') ctx.unresolved(e.action.text, e.action.span, 'the rule action (allow or deny) is not known statically');
     const extra: Match[] = [...(e.extra ?? [])];
+    if (twice(n))
+      extra.push(ctx.unresolved(`rule number ${n}`, e.ruleNumber?.span ?? e.span, `another ${egress ? 'egress' : 'ingress'} entry of the network ACL has this number, which AWS refuses for the one created second`));
     if (n === undefined && e.ruleNumber !== undefined) extra.push(ctx.unresolved(`rule number ${e.ruleNumber.kind === 'expr' ? e.ruleNumber.text : scalarText(e.ruleNumber)}`, e.ruleNumber.span, 'the rule number (evaluation order) is not known statically'));
     const srcs: SourceInput[] = [];
     // cidr_block / CidrBlock take IPv4 only, the ipv6 ones IPv6 only (unless `cidr` stands for a whole unknown entry)
@@ -435,7 +445,7 @@ export function naclRules(entries: NaclEntryInput[], egress: boolean, ctx: AwsCo
         };
         // A rule whose number is not known is placed where it is sound (a deny last), not where it is: that it comes
         // after the rules that decide its packets says nothing, so it is never reported as shadowed.
-        if (n === undefined) rule.builtIn = true;
+        if (n === undefined || twice(n)) rule.builtIn = true;
         out.push(rule);
       }
     }

@@ -276,6 +276,8 @@ export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[];
     if (m.length) e.extra = m;
     return e;
   };
+  // the network ACLs that list their rules in-line (`ingress`/`egress` written, even empty)
+  const inlineAcls = new Set<string>();
   for (const r of resources) {
     if (!ACL_TYPES.has(r.type)) continue;
     const b = r.body;
@@ -293,6 +295,7 @@ export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[];
       }
     }
     acls.set(r.address, acl);
+    if (b.entries.some((e) => e.key === 'ingress' || e.key === 'egress')) inlineAcls.add(r.address);
     if (id) byId.set(id, r.address);
   }
   for (const r of resources) {
@@ -309,6 +312,12 @@ export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[];
     if (!acl) acls.set(key, (acl = { name: key, targets: [key], span: r.span, entries: [] }));
     const eg = get(b, 'egress');
     const extra: Match[] = [];
+    if (inlineAcls.has(key))
+      // The aws provider: "you cannot use a Network ACL with in-line rules in conjunction with any Network ACL Rule
+      // resources. Doing so will cause a conflict of rule settings and will overwrite rules" (aws_network_acl): each
+      // apply of the ACL puts its in-line list back, removing this entry until its own resource adds it again. The
+      // entry may be absent: a deny here closes nothing for certain, an allow is possibly open (as azurerm's NSGs).
+      extra.push(ctx.unresolved(`${r.address} beside the in-line rules of ${key}`, ref?.span ?? r.span, 'the network ACL lists its rules in-line, which overwrites standalone rules on apply (aws: they cannot be mixed)'));
     if (eg?.kind === 'expr') extra.push(ctx.unresolved(`egress = ${eg.text}`, eg.span, 'the direction is not known statically'));
     const isEgress = eg?.kind === 'scalar' && (eg.value === true || eg.value === 'true');
     acl.entries.push(aclEntry(b, isEgress, r.span, 'rule_number', 'rule_action', extra));

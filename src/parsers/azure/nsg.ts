@@ -206,7 +206,8 @@ function prefixMatches(values: PValue[], asgs: PValue[], dir: 'src' | 'dst', tex
   if (names.length > 0) alts.unshift([{ kind: 'principal', dir, names, ...(span ? { span } : {}) }]);
   if (internetAll) alts.unshift([{ kind: 'address', dir, addrs: ALL, ...(span ? { span } : {}) }]);
   else if (cidrs && deny && dir === 'src') alts.unshift(...familySourceAlternatives(cidrs, span));
-  else if (cidrs) alts.unshift([{ kind: 'address', dir, addrs: cidrs, ...(span ? { span } : {}) }]);
+  // (a prefix of every address of a family takes the service tags' and groups' packets too: AddressMatch.named)
+  else if (cidrs) alts.unshift([{ kind: 'address', dir, addrs: cidrs, ...(span ? { span } : {}), ...(dir === 'src' && (cidrs.coversAll('ipv4') || cidrs.coversAll('ipv6')) ? { named: true } : {}) }]);
   return { alts, any: false };
 }
 
@@ -423,6 +424,7 @@ export interface CompiledNsg {
 export function compileNsg(nsg: NsgSpec, ids: IdSource, diagnostics: Diagnostic[]): CompiledNsg {
   const compiled = nsg.rules.map((r) => compileRule(r, diagnostics));
   const seen = new Map<string, AzRuleSpec>();
+  const dup = new Set<string>();
   nsg.rules.forEach((r, i) => {
     const c = compiled[i]!;
     if (c.priority === undefined) return;
@@ -430,7 +432,18 @@ export function compileNsg(nsg: NsgSpec, ids: IdSource, diagnostics: Diagnostic[
     const prev = seen.get(k);
     if (prev) {
       diagnostics.push({ severity: 'warning', code: 'azure/duplicate-priority', message: `security rules "${prev.name}" and "${r.name}" of NSG ${nsg.name} have the same priority ${c.priority} and direction (Azure rejects this)`, span: r.priority?.span ?? r.span });
+      dup.add(k);
     } else seen.set(k, r);
+  });
+  // Which of two rules at one priority and direction exists is not known (a template of both is refused; of two
+  // azurerm_network_security_rule resources the second one created fails): both are undecided (an allow possibly
+  // open, a deny closing nothing), an allow read first. Read in file order, a deny written first closed what the
+  // allow may open.
+  nsg.rules.forEach((r, i) => {
+    const c = compiled[i]!;
+    if (c.priority === undefined || !dup.has(`${c.inbound}:${c.priority}`)) return;
+    c.template = { ...c.template, matches: [...c.template.matches, opaque('unresolved', `priority ${c.priority}`, 'another security rule of this direction has this priority, which Azure refuses', r.priority?.span ?? r.span)] };
+    if (c.template.action.kind !== 'accept') c.key += 0.5;
   });
   const defaults = (nsg.defaults && nsg.defaults.length > 0 ? nsg.defaults.map((r) => ({ ...r, isDefault: true })) : defaultRules(nsg.span)).map((r) => compileRule(r, diagnostics));
   const unresolved: CompiledRule[] = [];

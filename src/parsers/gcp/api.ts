@@ -142,7 +142,7 @@ export function gcpSpecsFromPolicy(o: PObject, band: number, diagnostics: Diagno
       entries: entries(mo ? get(mo, 'layer4Configs') : undefined, diagnostics, 'layer4Configs'),
       extraSources,
       disabled: get(r, 'disabled'),
-      policy: { band },
+      policy: { band, name: policy, span: o.span },
     };
     const tr = get(r, 'targetResources');
     if (tr?.kind === 'array' && tr.items.length > 0) spec.policy!.targetResources = tr.items.map((x) => lastSegment(valText(x)));

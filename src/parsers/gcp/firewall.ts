@@ -12,6 +12,7 @@ import {
   parseCidr,
   protocolNumber,
   numSingle,
+  type Chain,
   type Diagnostic,
   type Match,
   type Rule,
@@ -78,7 +79,7 @@ export interface GcpFirewallSpec {
    * Firewall policy rules: priorities go up to 2^31-1, and `band` orders whole
    * policies before the VPC rules (lower band first; VPC rules are band 0).
    */
-  policy?: { band: number; targetResources?: string[] };
+  policy?: { band: number; targetResources?: string[]; /** The policy's name and place (its rules' chain, when one has goto_next). */ name?: string; span?: Span };
 }
 
 interface Compiled {
@@ -90,6 +91,10 @@ interface Compiled {
   /** Targets are only expressions, which may be empty: then the rule applies to every instance. */
   maybeAll?: Omit<Rule, 'id'>;
   order: number;
+  /** A firewall policy rule: its policy's band and name. */
+  band?: number;
+  policyName?: string;
+  policySpan?: Span;
 }
 
 const TCP = 6;
@@ -193,8 +198,17 @@ function rangeAlternatives(v: PValue | undefined, dir: 'src' | 'dst', field: str
   }
   const set = unionAll(sets);
   if (set && deny && dir === 'src') alts.unshift(...familySourceAlternatives(set, spanOfValues(items, v!.span)));
-  else if (set) alts.unshift([{ kind: 'address', dir, addrs: set, span: spanOfValues(items, v!.span) }]);
+  else if (set) alts.unshift([{ kind: 'address', dir, addrs: set, span: spanOfValues(items, v!.span), ...(dir === 'src' && wholeFamily(set) ? { named: true } : {}) }]);
   return alts;
+}
+
+/**
+ * Whether source ranges hold every address of a family: they take the network's tagged instances too ("a source IP
+ * that belongs to an instance with service account listed", compute/docs/reference/rest/v1/firewalls): see
+ * AddressMatch.named.
+ */
+function wholeFamily(set: AddrSet): boolean {
+  return set.coversAll('ipv4') || set.coversAll('ipv6');
 }
 
 /**
@@ -307,7 +321,9 @@ function compileOne(spec: GcpFirewallSpec, diagnostics: Diagnostic[]): Compiled 
   const dstTexts: string[] = [];
   let reportSpan: Span | undefined;
   if (ingress) {
-    const ranges = rangeAlternatives(spec.sourceRanges, 'src', 'sourceRanges', diagnostics, srcTexts, spec.action === 'deny');
+    // (a goto_next of every address passes the named sources' packets on too: only an allow keeps its addresses as
+    // written, for the sources its findings name)
+    const ranges = rangeAlternatives(spec.sourceRanges, 'src', 'sourceRanges', diagnostics, srcTexts, spec.action !== 'allow');
     const state = { unresolved: false };
     const principals = [
       ...principalAlternatives(spec.sourceTags, 'tag', 'src', srcTexts, state),
@@ -406,6 +422,11 @@ function compileOne(spec: GcpFirewallSpec, diagnostics: Diagnostic[]): Compiled 
   const inBand = prioKnown ? prio * 2 + (spec.action === 'deny' ? 0 : 1) : spec.action === 'deny' ? 2 * 2147483648 + 2 : -1;
   const key = (spec.policy?.band ?? 0) * 1e10 + inBand;
   const out: Compiled = { template, network: spec.network, ingress, targets, order: key };
+  if (spec.policy) {
+    out.band = spec.policy.band;
+    out.policyName = spec.policy.name ?? spec.network;
+    if (spec.policy.span) out.policySpan = spec.policy.span;
+  }
   if (targets && targets.every((t) => t.startsWith('expr:'))) {
     const why = opaque('unresolved', `targets ${targets.map((t) => t.slice(5)).join(', ')}`, 'the target list is not a literal; when it is empty the rule applies to every instance of the network');
     out.maybeAll = { ...template, matches: [why, ...template.matches] };
@@ -427,6 +448,39 @@ function className(c: string): string {
  */
 export function compileGcp(specs: GcpFirewallSpec[], docSpan: Span, ids: IdSource, diagnostics: Diagnostic[], mode: 'vpc' | 'policy' = 'vpc'): Ruleset[] {
   const compiled = specs.map((s) => compileOne(s, diagnostics));
+  // A firewall policy's priorities identify its rules ("each rule in a firewall policy must have a unique
+  // priority", firewall policy rules): the API refuses a second rule at one priority. (One written rule copied to
+  // several networks is one rule.)
+  // Which of them exists is not known (the one created first): each is undecided (an allow possibly open, a deny
+  // closing nothing), an allow read first.
+  const byPriority = new Map<string, GcpFirewallSpec>();
+  const twice = new Set<string>();
+  const keyOf = (s: GcpFirewallSpec): string | undefined => {
+    const pv = s.priority;
+    if (!s.policy || pv?.kind !== 'scalar' || !Number.isInteger(Number(valText(pv)))) return undefined;
+    return `${s.policy.band}\0${s.policy.name ?? s.network}\0${Number(valText(pv))}`;
+  };
+  for (const s of specs) {
+    const key = keyOf(s);
+    if (key === undefined) continue;
+    const prev = byPriority.get(key);
+    if (!prev) byPriority.set(key, s);
+    else if (prev.span.start.offset !== s.span.start.offset) {
+      twice.add(key);
+      const n = Number(valText(s.priority!));
+      diagnostics.push({ severity: 'warning', code: 'gcp/duplicate-priority', message: `${prev.name === s.name ? 'two rules' : `rules "${prev.name}" and "${s.name}"`} of firewall policy ${s.policy!.name ?? s.network} have the same priority ${n} (GCP rejects this: a policy's priorities are unique)`, span: s.priority!.span });
+    }
+  }
+  if (twice.size > 0)
+    specs.forEach((s, i) => {
+      const key = keyOf(s);
+      if (key === undefined || !twice.has(key)) return;
+      const c = compiled[i]!;
+      const why = opaque('unresolved', `priority ${valText(s.priority!)}`, 'another rule of the firewall policy has this priority, which GCP refuses', s.priority!.span);
+      c.template = { ...c.template, matches: [...c.template.matches, why] };
+      if (c.maybeAll) c.maybeAll = { ...c.maybeAll, matches: [...c.maybeAll.matches, why] };
+      if (c.template.action.kind !== 'accept') c.order += 1.5;
+    });
   const networks = new Map<string, Compiled[]>();
   for (const c of compiled) {
     let l = networks.get(c.network);
@@ -456,15 +510,41 @@ export function compileGcp(specs: GcpFirewallSpec[], docSpan: Span, ids: IdSourc
         if (l[l.length - 1] !== i) l.push(i);
       }
     });
+    // Policies holding a goto_next rule (by band): goto_next ends the evaluation of its policy's rules and passes the
+    // packet on to the next level ("goto_next: continues the rule evaluation process at the next level", firewall
+    // policies overview), so the policy's later rules never see it. Such a policy's rules are a user chain the
+    // main chain jumps to, and goto_next RETURNs from it. (Read as a rule that only goes on, it let the policy's
+    // later rules decide packets it had passed on: a deny at 500 after a goto_next of every packet at 400 was
+    // taken as closing what the next level may open.)
+    const gotoBands = new Set<number>();
+    for (const c of sorted) if (c.band !== undefined && c.template.action.kind === 'continue' && c.template.action.target === 'goto_next') gotoBands.add(c.band);
     const build = (name: string, targets: string[], own: number[]): Ruleset => {
       const ownSet = new Set(own);
       const picked = [...common, ...own, ...maybe.filter((i) => !ownSet.has(i))].sort((a, b) => a - b);
       const input: Rule[] = [];
       const output: Rule[] = [];
+      const policyChains: Chain[] = [];
+      // per direction (0 ingress, 1 egress), the policy chain being filled
+      const open: ({ band: number; rules: Rule[] } | undefined)[] = [undefined, undefined];
       for (const i of picked) {
         const c = sorted[i]!;
         const r = instantiate(ownSet.has(i) || c.targets === undefined ? c.template : c.maybeAll!, ids);
-        (c.ingress ? input : output).push(r);
+        const main = c.ingress ? input : output;
+        if (c.band === undefined || !gotoBands.has(c.band)) {
+          main.push(r);
+          continue;
+        }
+        const d = c.ingress ? 0 : 1;
+        let u = open[d];
+        if (!u || u.band !== c.band) {
+          u = open[d] = { band: c.band, rules: [] };
+          const chainName = `${c.ingress ? 'INGRESS' : 'EGRESS'} ${c.policyName}`;
+          // (at the policy, or, when the input has no policy object, at its first rule)
+          const at = c.policySpan ?? r.span;
+          policyChains.push({ name: chainName, rules: u.rules, span: at });
+          main.push({ id: ids.take(), matches: [], action: { kind: 'jump', target: chainName }, span: at, text: `firewall policy ${c.policyName}: its rules in priority order (goto_next passes on to the next level)` });
+        }
+        u.rules.push(r.action.kind === 'continue' && r.action.target === 'goto_next' ? { ...r, action: { kind: 'return' } } : r);
       }
       if (mode === 'policy') {
         // Traffic no policy rule matched goes on to the next level (lower policies,
@@ -484,7 +564,7 @@ export function compileGcp(specs: GcpFirewallSpec[], docSpan: Span, ids: IdSourc
         targets,
         kind: 'cloud',
         families: ['ipv4', 'ipv6'],
-        tables: [tableOf(`${mode === 'vpc' ? 'network' : 'firewall policy'} ${net}`, [chainOf('INGRESS', 'input', 'drop', input, docSpan), chainOf('EGRESS', 'output', 'accept', output, docSpan)], docSpan)],
+        tables: [tableOf(`${mode === 'vpc' ? 'network' : 'firewall policy'} ${net}`, [chainOf('INGRESS', 'input', 'drop', input, docSpan), chainOf('EGRESS', 'output', 'accept', output, docSpan), ...policyChains], docSpan)],
       };
     };
     // Rulesets in the order the target classes first appear in the input.

@@ -100,7 +100,7 @@ export function parseGcp(text: string, _opts: ParseOptions = {}, format?: string
         return out.map((s) => (s.action === 'goto_next' ? s : { ...s, extra: [...(s.extra ?? []), why] }));
       });
       const applies = (p: GcpFirewallSpec, n: string): boolean => !p.policy?.targetResources || p.policy.targetResources.includes(lastSegment(n));
-      const merged = [...specs, ...networks.flatMap((n) => polSpecs.filter((p) => applies(p, n)).map((p) => ({ ...p, network: n, policy: { band: p.policy!.band } })))];
+      const merged = [...specs, ...networks.flatMap((n) => polSpecs.filter((p) => applies(p, n)).map((p) => ({ ...p, network: n, policy: { band: p.policy!.band, ...(p.policy!.name !== undefined ? { name: p.policy!.name } : {}), ...(p.policy!.span ? { span: p.policy!.span } : {}) } })))];
       rulesets = compileGcp(merged, span, ids, diagnostics);
     }
     return { format: format ?? (json ? 'gcp' : 'gcp-yaml'), rulesets, diagnostics, comments: json ? jsonComments(text) : yamlComments(text) };

@@ -109,7 +109,7 @@ describe('describe-network-acls', () => {
             { RuleNumber: 32767, Protocol: '-1', RuleAction: 'deny', Egress: false, CidrBlock: '0.0.0.0/0' },
             { RuleNumber: 100, Protocol: '6', RuleAction: 'allow', Egress: false, CidrBlock: '0.0.0.0/0', PortRange: { From: 1761, To: 1768 } },
             { RuleNumber: 90, Protocol: '6', RuleAction: 'deny', Egress: false, CidrBlock: '203.0.113.0/24', PortRange: { From: 1761, To: 1768 } },
-            { RuleNumber: 100, Protocol: '-1', RuleAction: 'allow', Egress: false, Ipv6CidrBlock: '::/0' },
+            { RuleNumber: 101, Protocol: '-1', RuleAction: 'allow', Egress: false, Ipv6CidrBlock: '::/0' },
             { RuleNumber: 100, Protocol: '-1', RuleAction: 'allow', Egress: true, CidrBlock: '0.0.0.0/0' },
             { RuleNumber: 110, Protocol: '1', RuleAction: 'allow', Egress: false, CidrBlock: '10.0.0.0/8', IcmpTypeCode: { Type: 3, Code: 4 } },
           ],
@@ -131,11 +131,27 @@ describe('describe-network-acls', () => {
     expect(rows(rs).map((r) => [r[1], r[2]])).toEqual([
       ['drop', '90 deny ingress tcp 1761-1768 from 203.0.113.0/24'],
       ['accept', '100 allow ingress tcp 1761-1768 from 0.0.0.0/0'],
-      ['accept', '100 allow ingress all from ::/0'],
+      ['accept', '101 allow ingress all from ::/0'],
       ['accept', '110 allow ingress icmp type 3 code 4 from 10.0.0.0/8'],
       ['accept', '100 allow egress all to 0.0.0.0/0'],
     ]);
     expect(matchesOf(rs, 'ingress', 'network-acl')[3]).toBe('proto=1 icmp(ipv4)=772 srcaddr=10.0.0.0/8');
+    expect(doc.diagnostics).toEqual([]);
+  });
+
+  test('one rule number twice in a direction: AWS refuses the entry created second, so both are undecided (an allow possibly open)', () => {
+    // "Reusing a RuleNumber is acceptable only when one entry is ingress and the other is egress"
+    const entry = (action: string, egress = false) => ({ RuleNumber: 100, Protocol: '6', RuleAction: action, Egress: egress, CidrBlock: '0.0.0.0/0', PortRange: { From: 22, To: 22 } });
+    const d = parseAwsJson(JSON.stringify({ NetworkAcls: [{ NetworkAclId: 'acl-2', Entries: [entry('deny'), entry('allow'), entry('allow', true)] }] }));
+    // (at each of the two entries; the egress one is no duplicate)
+    const dup = 'Cannot evaluate rule number 100: another ingress entry of the network ACL has this number, which AWS refuses for the one created second; it is treated as unknown';
+    expect(d.diagnostics.map((x) => x.message)).toEqual([dup, dup]);
+    // the allow read first, both conditioned
+    expect(rows(d.rulesets[0]!).map((r) => r[2])).toEqual(['100 allow ingress tcp 22 from 0.0.0.0/0', '100 deny ingress tcp 22 from 0.0.0.0/0', '100 allow egress tcp 22 to 0.0.0.0/0']);
+    const e = computeExposure(d.rulesets[0]!).entries;
+    expect(e.map((x) => [x.certainty, x.sources.toString()])).toEqual([['possibly-open', '0.0.0.0/0']]);
+    // not "never reached" either: which of the two exists is not known
+    expect(findShadowedRules(d.rulesets[0]!)).toEqual([]);
   });
 });
 

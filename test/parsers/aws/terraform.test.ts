@@ -167,7 +167,19 @@ describe('Terraform AWS resources', () => {
       ['aws/unresolved', 'Cannot evaluate for_each = var.egress_rules: for_each is not known statically: the rule may exist zero or more times; it is treated as unknown', '12:16-12:32'],
       ['aws/unresolved', 'Cannot evaluate ports egress.value.port: the port range is not known statically; it is treated as unknown', '14:21-14:38'],
       ['aws/unresolved', 'Cannot evaluate count = var.enabled ? 1 : 0: count is not known statically: the rule may exist zero or more times; it is treated as unknown', '36:23-36:42'],
+      [
+        'aws/unresolved',
+        'Cannot evaluate aws_network_acl_rule.deny beside the in-line rules of aws_network_acl.main: the network ACL lists its rules in-line, which overwrites standalone rules on apply (aws: they cannot be mixed); it is treated as unknown',
+        '56:20-56:43',
+      ],
     ]);
+  });
+
+  test('a standalone NACL entry beside in-line ones may be absent (each apply of the ACL removes it): its deny closes nothing', () => {
+    // aws_network_acl: "you cannot use a Network ACL with in-line rules in conjunction with any Network ACL Rule resources"
+    expect(matchesOf(doc.rulesets[2]!, 'ingress', 'network-acl')[0]).toBe('proto=6 dstport=1761-1768 srcaddr=203.0.113.0/24 opaque:unresolved');
+    const e = computeExposure(doc.rulesets[2]!).entries.filter((x) => x.sources.has('203.0.113.7'));
+    expect(e.map((x) => [x.certainty, formatPorts(x.dports), x.rule?.span.start.line])).toEqual([['possibly-open', '1761-1768', 46]]);
   });
 });
 

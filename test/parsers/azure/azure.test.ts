@@ -1041,3 +1041,16 @@ describe('ARM application security group references', () => {
     expect(reach(doc.rulesets[0]!, 1761).principals.filter((p) => p.includes('asg'))).toEqual(['open:asg:asg-front']);
   });
 });
+
+describe('two security rules at one priority and direction', () => {
+  test('both undecided, the allow read first: a deny written first no longer closes what the allow may open', () => {
+    // Azure refuses the NSG (or the second rule resource created): which one exists is not known
+    const rule = (name: string, access: string, src: string) => ({ name, properties: { priority: 100, direction: 'Inbound', access, protocol: 'Tcp', sourceAddressPrefix: src, sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '22' } });
+    const d = parseAzure(JSON.stringify({ name: 'n', type: 'Microsoft.Network/networkSecurityGroups', properties: { securityRules: [rule('deny', 'Deny', '*'), rule('allow', 'Allow', '10.0.0.0/8')] } }));
+    expect(d.diagnostics.map((x) => x.code)).toEqual(['azure/duplicate-priority']);
+    expect(inbound(d.rulesets[0]!).slice(0, 2).map((r) => r.comment)).toEqual(['allow', 'deny']);
+    const x = reach(d.rulesets[0]!, 22);
+    expect(x.open.isEmpty).toBe(true);
+    expect(x.possibly.toCidrs()).toContain('10.0.0.0/8');
+  });
+});

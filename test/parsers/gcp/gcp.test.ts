@@ -327,6 +327,23 @@ describe('many ranges in one rule', () => {
   });
 });
 
+describe('firewall policies: one priority per rule', () => {
+  test('two rules of a policy at one priority: a warning (the API refuses the second), both undecided, the allow first', () => {
+    const rule = (action: string, line: string) => ({ priority: 100, action, direction: 'INGRESS', description: line, match: { srcIpRanges: ['0.0.0.0/0'], layer4Configs: [{ ipProtocol: 'tcp', ports: ['443'] }] } });
+    const d = parseGcp(JSON.stringify({ kind: 'compute#firewallPolicy', shortName: 'dup', rules: [rule('allow', 'a'), rule('deny', 'b')] }, null, 1));
+    expect(d.diagnostics.map((x) => [x.code, x.message, x.span.start.line])).toEqual([
+      ['gcp/duplicate-priority', "two rules of firewall policy dup have the same priority 100 (GCP rejects this: a policy's priorities are unique)", 25],
+    ]);
+    // which of the two exists is not known: both undecided, the allow read first (443 possibly open, not closed)
+    expect(d.rulesets[0]!.tables[0]!.chains[0]!.rules.map((r) => r.action.kind)).toEqual(['accept', 'drop', 'unknown']);
+    const x = reach(d.rulesets[0]!, 443);
+    expect(x.open.isEmpty && x.possibly.equals(AddrSet.ALL_V4)).toBe(true);
+    // in another policy, or in both directions of VPC rules, one priority is no error
+    const other = parseGcp(JSON.stringify([{ kind: 'compute#firewallPolicy', shortName: 'p1', rules: [rule('allow', 'a')] }, { kind: 'compute#firewallPolicy', shortName: 'p2', rules: [rule('deny', 'b')] }]));
+    expect(other.diagnostics).toEqual([]);
+  });
+});
+
 describe('firewall policies (API)', () => {
   const POLICY = {
     kind: 'compute#firewallPolicy',
@@ -338,18 +355,23 @@ describe('firewall policies (API)', () => {
     ],
   };
 
-  test('a policy alone: priority order, goto_next continues, the next level is unknown', () => {
+  test('a policy alone: priority order, goto_next passes on to the next level (unknown), past the policy\'s later rules', () => {
     const d = parseGcp(JSON.stringify(POLICY));
     expect(d.diagnostics).toEqual([]);
     // the allow with targetResources applies to network "other" only
     expect(d.rulesets.map((r) => r.name)).toEqual(['firewall policy org-baseline, target network other', 'firewall policy org-baseline, all instances']);
-    const rules = d.rulesets[0]!.tables[0]!.chains[0]!.rules;
-    expect(rules.map((r) => r.action.kind)).toEqual(['drop', 'continue', 'accept', 'unknown']);
-    expect(d.rulesets[1]!.tables[0]!.chains[0]!.rules.map((r) => r.action.kind)).toEqual(['drop', 'continue', 'unknown']);
+    // the policy's rules are a chain the main chain jumps to; goto_next returns from it
+    const [main, , rules] = d.rulesets[0]!.tables[0]!.chains;
+    expect(main!.rules.map((r) => r.action)).toEqual([{ kind: 'jump', target: 'INGRESS org-baseline' }, { kind: 'unknown', target: 'goto_next', text: 'goto_next' }]);
+    expect(rules!.name).toBe('INGRESS org-baseline');
+    expect(rules!.rules.map((r) => r.action.kind)).toEqual(['drop', 'return', 'accept']);
+    expect(d.rulesets[1]!.tables[0]!.chains[2]!.rules.map((r) => r.action.kind)).toEqual(['drop', 'return']);
     expect(reach(d.rulesets[0]!, 1768).open.isEmpty && reach(d.rulesets[0]!, 1768).possibly.isEmpty).toBe(true);
+    // goto_next at 2000 takes every IPv4 packet to the next level: the allow of 10.0.0.0/8 after it is never reached
+    // ("goto_next: continues the rule evaluation process at the next level")
     const x = reach(d.rulesets[0]!, 1761);
-    expect(x.open.toCidrs()).toEqual(['10.0.0.0/8']);
-    expect(x.open.union(x.possibly).equals(AddrSet.ALL_V4)).toBe(true);
+    expect(x.open.isEmpty).toBe(true);
+    expect(x.possibly.equals(AddrSet.ALL_V4)).toBe(true);
     expect(reach(d.rulesets[1]!, 1761).possibly.equals(AddrSet.ALL_V4)).toBe(true);
   });
 
@@ -361,7 +383,10 @@ describe('firewall policies (API)', () => {
     const d = parseGcp(text);
     expect(d.diagnostics).toEqual([]);
     const rs = d.rulesets[0]!;
-    expect(rs.tables[0]!.chains[0]!.rules.map((r) => r.comment)).toEqual(['org-baseline priority 1000: firewall policy org-baseline', 'org-baseline priority 2000: firewall policy org-baseline', 'cft']);
+    expect(rs.tables[0]!.chains[0]!.rules.map((r) => r.comment ?? r.text)).toEqual(['firewall policy org-baseline: its rules in priority order (goto_next passes on to the next level)', 'cft']);
+    expect(rs.tables[0]!.chains[2]!.rules.map((r) => r.comment)).toEqual(['org-baseline priority 1000: firewall policy org-baseline', 'org-baseline priority 2000: firewall policy org-baseline']);
+    // the jump into the policy's rules is placed at the policy
+    expect(rs.tables[0]!.chains[0]!.rules[0]!.span.start.offset).toBe(text.indexOf('{"kind":"compute#firewallPolicy"'));
     expect(reach(rs, 1768).open.isEmpty && reach(rs, 1768).possibly.isEmpty).toBe(true);
     expect(reach(rs, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
     expect(gcpJsonFormat.detect('p.json', JSON.stringify(POLICY))).toBe(90);

@@ -235,6 +235,21 @@ export function unknownRules(ch: IrChain, span: Span, text: string): number {
 }
 
 /**
+ * Where `add rule … index N` / `insert rule … index N` puts its rule, when that is known: N is the 0-based place
+ * of a rule in the chain as the commands before it left it (nft(8): "add" places the rule after the rule at that
+ * index, "insert" before it), so in a chain holding only the rules read so far (no rule placed by handle before)
+ * it is `N + 1` or `N`. Undefined when the chain's rules are not all known, or when N is not a rule of the chain
+ * (nft refuses the command: "Could not process rule").
+ */
+export function placeByIndex(ch: IrChain, verb: string, index: string): number | undefined {
+  if (!/^[0-9]{1,9}$/.test(index)) return undefined;
+  const n = Number(index);
+  if (n >= ch.rules.length) return undefined;
+  if (ch.rules.some((r) => 'stmts' in r && r.stmts[0]?.k === 'opaque' && r.stmts[0].module === 'rule handle')) return undefined;
+  return verb === 'insert' ? n : n + 1;
+}
+
+/**
  * The test that a rule placed by handle or position is where it is read (right after the rule unknownRules makes):
  * it may be there or after any other rule, so it decides nothing for certain and hides no rule behind it.
  */

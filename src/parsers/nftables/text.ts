@@ -6,7 +6,7 @@
 import { LineIndex, type Diagnostic, type DocComment, type Rule, type Span, type TableFamily } from '../../model/index.js';
 import type { ParseOptions } from '../types.js';
 import type { RulePrebuilder } from './build.js';
-import { exprModule, IrState, positionUnknown, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey, xtStmt } from './ir.js';
+import { exprModule, IrState, placeByIndex, positionUnknown, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey, xtStmt } from './ir.js';
 import { HintedLineIndex, K_NL, K_PUNCT, K_REF, K_STR, K_VAR, K_WORD, lex, Lexer, spanOfTok, TOK_TYPES, type LexToken, type Source } from './lexer.js';
 import { placeOf } from '../placed.js';
 import { oneLineAt } from './rule.js';
@@ -930,8 +930,10 @@ export class NftTextParser {
     if (!target) return this.skipStatement();
     const { spec, n } = target;
     let positioned = false;
+    const places: string[] = [];
     while (this.isWord(this.peek()) && ['position', 'handle', 'index'].includes(this.valOf(this.peek())) && this.isWord(this.peek(1))) {
       positioned = true;
+      places.push(this.valOf(this.peek()), this.valOf(this.peek(1)));
       this.pos += 2;
     }
     if (verb === 'delete' || verb === 'destroy' || verb === 'replace') {
@@ -952,6 +954,13 @@ export class NftTextParser {
     }
     let marker = -1;
     let where: IrStmt | undefined;
+    // `index N` names a place in the rules read so far: known, unlike a handle
+    const at = places.length === 2 && places[0] === 'index' ? placeByIndex(ch, verb, places[1]!) : undefined;
+    if (at !== undefined) {
+      const r = this.parseRuleTokens({ table: tb, chainName: ch.name });
+      if (r) ch.rules.splice(at, 0, r);
+      return;
+    }
     if (positioned) {
       const span = this.span(start, this.lastTok());
       this.error('The rule\'s place is given by a rule handle or index, known only once the ruleset is loaded: it may come before any rule of the chain, and every rule of the chain may or may not apply', span, 'nftables/rule-handle', 'warning');

@@ -204,6 +204,29 @@ describe('tables and chains', () => {
     expect(findShadowedRules(added.rulesets[0]!).map((x) => x.rule.span.start.line)).toEqual([]);
   });
 
+  it('add/insert rule … index N places the rule by its 0-based place among the rules read so far', () => {
+    // nft 1.0.6 in a namespace lists 20, 1, 40, 10, 2, 3, 30: "add" goes after the rule at N, "insert" before it;
+    // every index was an undecided rule ("possibly open" everywhere) where the kernel decides each port
+    const text = 'flush ruleset\ntable inet t {\n chain in {\n  type filter hook input priority 0; policy drop;\n  udp dport 1 accept\n  udp dport 2 accept\n  udp dport 3 drop\n }\n}\nadd rule inet t in index 0 udp dport 10 accept\ninsert rule inet t in index 0 udp dport 20 accept\nadd rule inet t in index 4 udp dport 3 accept\ninsert rule inet t in index 2 udp dport 1 drop\n';
+    const doc = parseNftables(text);
+    expect(diags(doc)).toEqual([]);
+    expect(rulesOf(doc, 'in')).toEqual(['dstport=20 proto=17 => accept', 'dstport=1 proto=17 => accept', 'dstport=1 proto=17 => drop', 'dstport=10 proto=17 => accept', 'dstport=2 proto=17 => accept', 'dstport=3 proto=17 => drop', 'dstport=3 proto=17 => accept']);
+    const probe = (dport: number) => ({ family: 'ipv4' as const, proto: 'udp' as const, dport, src: '10.200.0.2', dst: '10.200.0.1', iif: 'eth0', hook: 'input' as const, state: 'new' as const });
+    expect([1, 2, 3, 10, 20].map((d) => tracePacket(doc.rulesets[0]!, probe(d)).verdict)).toEqual(['accept', 'accept', 'drop', 'accept', 'accept']);
+    // an index past the chain's last rule (nft refuses it) or after a rule placed by handle stays undecided
+    const past = parseNftables(text.replace('add rule inet t in index 4', 'add rule inet t in index 9'));
+    expect(diags(past)).toEqual(['warning nftables/rule-handle 12:1-12:27', 'warning nftables/rule-handle 13:1-13:30']);
+    expect(tracePacket(past.rulesets[0]!, probe(1)).verdict).toBe('unknown');
+    const json = parseNftablesJson(JSON.stringify({ nftables: [
+      { add: { table: { family: 'inet', name: 't' } } },
+      { add: { chain: { family: 'inet', table: 't', name: 'in', type: 'filter', hook: 'input', prio: 0, policy: 'drop' } } },
+      { add: { rule: { family: 'inet', table: 't', chain: 'in', expr: [{ match: { op: '==', left: { payload: { protocol: 'udp', field: 'dport' } }, right: 1 } }, { accept: null }] } } },
+      { insert: { rule: { family: 'inet', table: 't', chain: 'in', index: 0, expr: [{ match: { op: '==', left: { payload: { protocol: 'udp', field: 'dport' } }, right: 1 } }, { drop: null }] } } },
+    ] }));
+    expect(json.diagnostics).toEqual([]);
+    expect(rulesOf(json, 'in')).toEqual(['dstport=1 proto=17 => drop', 'dstport=1 proto=17 => accept']);
+  });
+
   it('a netdev ingress chain filters its devices\' packets before prerouting; others pass it', () => {
     const text = [
       'table netdev edge {',

@@ -501,9 +501,12 @@ function valueMatch(f: FieldKind, vals: IrVal[], op: string, base: Span | undefi
               : s === 'ip6' || s === '0x86dd' || s === '34525'
                 ? 'ipv6'
                 : undefined;
+        // (the ARP ethertype is never an IPv4 or IPv6 packet's: `meta protocol arp accept` in a netdev chain)
+        if (!fam && f.kind === 'ethertype' && (s === 'arp' || s === '0x0806' || s === '2054')) continue;
         if (!fam) return undefined;
         fams.add(fam);
       }
+      if (fams.size === 0) return protoMatch(NO_PROTOCOL, base, at, negated);
       if (fams.size === 1) return placedCopy({ kind: 'family', family: [...fams][0]! }, base, at, negated);
       return placedCopy({ kind: 'any-of', alternatives: [[{ kind: 'family', family: 'ipv4' }], [{ kind: 'family', family: 'ipv6' }]] }, base, at, negated);
     }
@@ -892,6 +895,8 @@ function pkttypeMatch(host: boolean, text: string, base: Span | undefined, at: n
   return m;
 }
 const NOT_TCP = PROTO_UNIVERSE.subtract(numRange(6, 6));
+/** No IP packet: the test of an ethertype no IPv4 or IPv6 packet has. */
+const NO_PROTOCOL = PROTO_UNIVERSE.subtract(PROTO_UNIVERSE);
 
 /** The fields of `ct original …` read as the packet's own (ct-original matches); not inside concatenations. */
 const CT_ORIGINAL: ReadonlyMap<string, FieldKind> = new Map<string, FieldKind>([

@@ -726,6 +726,8 @@ function convertMatchInto(out: MatchSink, left0: IrExpr, op: string, right1: IrV
   // the packet's direction in its connection: ORIGINAL for every NEW packet, the test on the original tuple of every
   // protocol (as iptables `--ctdir`); a packet without a conntrack entry is undecided there too
   if (direction !== undefined) return pushPlaced(out, imp, { kind: 'ct-original', match: { kind: 'protocol', protocols: PROTO_UNIVERSE } }, base, at, !direction);
+  const ift = iiftypeTest(left, op, right);
+  if (ift !== undefined) return void out.push(iiftypeMatch(ift, placedText(rule, left, op, right0, base, at), base, at, negated));
   const pkt = pkttypeTest(left, op, right);
   if (pkt !== undefined) return void out.push(pkttypeMatch(pkt, placedText(rule, left, op, right0, base, at), base, at, negated));
   // (the protocol is one for both directions: `nft -j` writes `ct original protocol` without its direction)
@@ -860,6 +862,38 @@ function numberOutOfRange(v: IrVal, max: number): boolean {
   // the text front end keeps `1761-70000` as one word
   const m = /^([0-9]+)-([0-9]+)$/.exec(s);
   return m !== null && (m[1]!.length > 10 || m[2]!.length > 10 || Number(m[1]) > max || Number(m[2]) > max);
+}
+
+/**
+ * `meta iiftype loopback|ether|…` (`in`, `==`, `!=`): whether the tested types include the loopback type, and others;
+ * undefined when it is not such a test.
+ */
+function iiftypeTest(left: IrExpr, op: string, right: IrVal): { loopback: boolean; other: boolean } | undefined {
+  if (left.k !== 'meta' || left.key !== 'iiftype' || (op !== 'in' && op !== '==' && op !== '!=')) return undefined;
+  const vals: IrVal[] = [];
+  if (!leaves(right, vals) || vals.length === 0) return undefined;
+  const r = { loopback: false, other: false };
+  for (const v of vals) {
+    const s = atomStr(v);
+    if (s === undefined || v.k !== 'atom') return undefined;
+    if (s === 'loopback' || s === '772') r.loopback = true;
+    else r.other = true;
+  }
+  return r;
+}
+
+/**
+ * An input device type test: only `lo` has the loopback type (ARPHRD_LOOPBACK, set by the loopback driver alone), so
+ * `loopback` is `iif lo`; another type is false on `lo` and undecided on any other device (an interface's name does
+ * not tell its type).
+ */
+function iiftypeMatch(t: { loopback: boolean; other: boolean }, text: string, base: Span | undefined, at: number, negated: boolean): Match {
+  if (!t.other) return ifMatch('in', ['lo'], base, at, negated);
+  const other = [ifMatch('in', ['lo'], undefined, -1, true), opaque('meta iiftype', text, 'the input device\'s type is not known from its name')];
+  const m: Match = { kind: 'any-of', alternatives: t.loopback ? [[ifMatch('in', ['lo'], undefined, -1, false)], other] : [other] };
+  if (base) m.span = spanAt(base, at);
+  if (negated) m.negated = true;
+  return m;
 }
 
 /**

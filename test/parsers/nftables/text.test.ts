@@ -238,6 +238,19 @@ describe('tables and chains', () => {
     expect(exp.map((e) => `${formatPorts(e.dports)} ${e.certainty} ${e.rule?.span.start.line}`)).toEqual(['80 open 6']);
   });
 
+  it('meta iiftype loopback is iif lo; another device type is false on lo and undecided elsewhere', () => {
+    // every iiftype test was undecided: a packet over lo was "unknown" where the kernel decides it
+    const text = 'table inet t {\n chain in {\n  type filter hook input priority 0; policy drop;\n  meta iiftype loopback udp dport 22 accept\n  meta iiftype != ether udp dport 80 accept\n  meta iiftype ether udp dport 443 accept\n  meta iiftype != loopback udp dport 5000 accept\n  meta iiftype { loopback, ether } udp dport 5001 accept\n }\n}\n';
+    const doc = parseNftables(text);
+    expect(diags(doc)).toEqual([]);
+    const probe = (dport: number, iif: string) => ({ family: 'ipv4' as const, proto: 'udp' as const, dport, src: '10.200.0.2', dst: '10.200.0.1', iif, hook: 'input' as const, state: 'new' as const });
+    const verdicts = (iif: string) => [22, 80, 443, 5000, 5001].map((d) => tracePacket(doc.rulesets[0]!, probe(d, iif)).verdict);
+    expect(verdicts('lo')).toEqual(['accept', 'accept', 'drop', 'drop', 'accept']);
+    expect(verdicts('eth0')).toEqual(['drop', 'unknown', 'unknown', 'accept', 'unknown']);
+    const exp = computeExposure(doc.rulesets[0]!, { hook: 'input' }).entries.filter((e) => e.family === 'ipv4');
+    expect(exp.map((e) => `${formatPorts(e.dports)} ${e.certainty}`)).toEqual(['80 possibly-open', '443 possibly-open', '5000 open', '5001 possibly-open']);
+  });
+
   it('a netdev ingress chain filters its devices\' packets before prerouting; others pass it', () => {
     const text = [
       'table netdev edge {',

@@ -548,6 +548,7 @@ function resolveRef(v: IrVal, tc: TableCtx): { val: IrVal } | { reason: string }
     return { reason };
   }
   if (isDynamic(s, tc)) return { reason: `set ${v.name} is filled at run time` };
+  if (s.deleteUnsure) return { reason: `set ${v.name}: nft may keep the elements the delete element at line ${s.deleteUnsure.start.line} names (declared with the interval set in the same file)` };
   return { val: { k: 'set', elems: s.elems } };
 }
 

@@ -124,6 +124,22 @@ export interface IrSet {
   hasTimeout: boolean;
   elems: IrElem[];
   span: Span;
+  /** An `add element` command has filled the set (see deleteElems). */
+  added?: boolean;
+  /** A `delete element` that may not take effect (see deleteElems): the set's contents are not known. */
+  deleteUnsure?: Span;
+}
+
+/**
+ * `delete element`: the elements go. But nft 1.0.6 (kernel 6.18, checked in a namespace) leaves in place an element of
+ * an interval set that only its declaration gave, when the same file deletes it (`set s { flags interval; elements =
+ * { 80, 443 } }` then `delete element … s { 80 }` keeps 80; after any `add element` to the set it goes): whether
+ * such a delete works is then not known, and the set's contents with it.
+ */
+export function deleteElems(s: IrSet, elems: readonly IrElem[], span: Span): void {
+  const gone = new Set(elems.map((e) => valKey(e.key)));
+  if (!s.added && s.flags.includes('interval') && s.elems.some((e) => gone.has(valKey(e.key)))) s.deleteUnsure ??= span;
+  s.elems = s.elems.filter((e) => !gone.has(valKey(e.key)));
 }
 
 export interface IrTable {

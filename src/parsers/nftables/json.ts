@@ -8,7 +8,7 @@ import { ajvLib } from '../libs.js';
 import { DOCUMENT_START, LineIndex, type Diagnostic, type Span, type TableFamily } from '../../model/index.js';
 import { toPlain, type PValue } from '../values.js';
 import type { RulePrebuilder } from './build.js';
-import { IrState, placeByIndex, positionUnknown, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey, xtStmt } from './ir.js';
+import { deleteElems, IrState, placeByIndex, positionUnknown, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, xtStmt } from './ir.js';
 import { FAMILIES, namedPriority } from './symbols.js';
 import { member as get, parseJsonViews } from './fastjson.js';
 import { readJson } from '../json.js';
@@ -227,10 +227,11 @@ class JsonBuilder {
         const s = name !== undefined ? t?.sets.get(name) : undefined;
         if (!s) return this.warn(`No set ${name ?? ''}`, value.span, 'nftables-json/no-such-object');
         const elems = this.elems(get(value, 'elem'), s.isMap);
-        if (verb === 'delete' || verb === 'destroy') {
-          const gone = new Set(elems.map((x) => valKey(x.key)));
-          s.elems = s.elems.filter((x) => !gone.has(valKey(x.key)));
-        } else s.elems.push(...elems);
+        if (verb === 'delete' || verb === 'destroy') deleteElems(s, elems, value.span);
+        else {
+          s.elems.push(...elems);
+          s.added = true;
+        }
         return;
       }
       default:
@@ -288,7 +289,10 @@ class JsonBuilder {
     }
     if (verb === 'flush') {
       const s = t.sets.get(name);
-      if (s) s.elems = [];
+      if (s) {
+        s.elems = [];
+        delete s.deleteUnsure;
+      }
       return;
     }
     const s: IrSet = this.state.set(t, name, isMap, o.span);

@@ -6,7 +6,7 @@
 import { LineIndex, type Diagnostic, type DocComment, type Rule, type Span, type TableFamily } from '../../model/index.js';
 import type { ParseOptions } from '../types.js';
 import type { RulePrebuilder } from './build.js';
-import { exprModule, IrState, placeByIndex, positionUnknown, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey, xtStmt } from './ir.js';
+import { deleteElems, exprModule, IrState, placeByIndex, positionUnknown, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, xtStmt } from './ir.js';
 import { HintedLineIndex, K_NL, K_PUNCT, K_REF, K_STR, K_VAR, K_WORD, lex, Lexer, spanOfTok, TOK_TYPES, type LexToken, type Source } from './lexer.js';
 import { placeOf } from '../placed.js';
 import { oneLineAt } from './rule.js';
@@ -989,7 +989,10 @@ export class NftTextParser {
     }
     if (verb === 'flush') {
       const s = tb.sets.get(this.valOf(n));
-      if (s) s.elems = [];
+      if (s) {
+        s.elems = [];
+        delete s.deleteUnsure;
+      }
       return this.skipStatement();
     }
     const s = this.state.set(tb, this.valOf(n), isMap, this.span(start, n));
@@ -1017,11 +1020,10 @@ export class NftTextParser {
       this.error(`${verb} element: no set ${spec.family} ${spec.name} ${n ? this.valOf(n) : ''}`, this.span(start, this.lastTok()), 'nftables/no-such-object');
       return;
     }
-    if (verb === 'add' || verb === 'create') s.elems.push(...r.elems);
-    else if (verb === 'delete' || verb === 'destroy') {
-      const gone = new Set(r.elems.map((e) => valKey(e.key)));
-      s.elems = s.elems.filter((e) => !gone.has(valKey(e.key)));
-    }
+    if (verb === 'add' || verb === 'create') {
+      s.elems.push(...r.elems);
+      s.added = true;
+    } else if (verb === 'delete' || verb === 'destroy') deleteElems(s, r.elems, this.span(start, this.lastTok()));
   }
 
   // ------------------------------------------------------------ rules

@@ -812,6 +812,15 @@ export class NftTextParser {
 
   private parseChainType(ctx: Ctx, ch: IrChain): void {
     const start = this.next()!;
+    const had = ch.hook !== undefined ? { hook: ch.hook, priority: ch.priority } : undefined;
+    this.parseChainTypeBody(ctx, ch, start);
+    // the kernel refuses to move a base chain (nf_tables_updchain: EOPNOTSUPP, "Could not process rule: Operation not
+    // supported"), and nft the whole file with it; a policy may change
+    if (had && (ch.hook !== had.hook || ch.priority !== had.priority))
+      this.error(`Chain ${ch.name} is a base chain on hook ${had.hook} priority ${had.priority ?? 0} already: nft refuses to change its hook or priority (Operation not supported), and loads nothing of this file`, this.span(start, this.lastTok()), 'nftables/base-chain-moved');
+  }
+
+  private parseChainTypeBody(ctx: Ctx, ch: IrChain, start: Tok): void {
     const ty = this.next();
     if (this.isWord(ty)) ch.type = this.valOf(ty);
     else this.error('Expected a chain type', this.span(start));

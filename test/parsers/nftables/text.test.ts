@@ -270,6 +270,15 @@ describe('tables and chains', () => {
     expect([5002, 1761].map((d) => tracePacket(flushed.rulesets[0]!, probe(d)).verdict)).toEqual(['drop', 'drop']);
   });
 
+  it('a base chain declared again on another hook or priority is an error, as nft refuses the file', () => {
+    // nft 1.0.6 (unshare -n nft -f): "Could not process rule: Operation not supported"; we silently took the last
+    // priority and linted a ruleset the kernel never loads. The same hook and priority (named or not) and a new policy load.
+    const base = 'flush ruleset\ntable ip t {\n chain c { type filter hook input priority 0; policy accept; }\n}\n';
+    expect(diags(parseNftables(`${base}add chain ip t c { type filter hook input priority 10; }\n`))).toEqual(['error nftables/base-chain-moved 5:20-5:54']);
+    expect(diags(parseNftables(`${base}add chain ip t c { type filter hook forward priority 0; }\n`))).toEqual(['error nftables/base-chain-moved 5:20-5:55']);
+    expect(diags(parseNftables(`${base}add chain ip t c { type filter hook input priority 0; policy drop; }\ntable ip t {\n chain c { type filter hook input priority filter; }\n}\nadd chain ip t c\n`))).toEqual([]);
+  });
+
   it('a netdev ingress chain filters its devices\' packets before prerouting; others pass it', () => {
     const text = [
       'table netdev edge {',

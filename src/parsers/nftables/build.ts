@@ -687,6 +687,19 @@ function convertMatchInto(out: MatchSink, left0: IrExpr, op: string, right1: IrV
   const imp = implied(left, tc);
   let right = right0;
   if (right0.k === 'ref') {
+    const s = tc.table.sets.get(right0.name);
+    if (s?.maybeKept && s.deleteUnsure && !isDynamic(s, tc) && (op === '==' || op === 'in')) {
+      // the elements left for certain, or those the delete may have left in place (deleteElems): the latter undecided
+      const sure: Match[] = [];
+      convertMatchInto(sure, left0, op, { k: 'set', elems: s.elems }, tc, rule, base, at);
+      const maybe: Match[] = [];
+      convertMatchInto(maybe, left0, op, { k: 'set', elems: s.maybeKept }, tc, rule, base, at);
+      const reason = `nft may keep the elements the delete element at line ${s.deleteUnsure.start.line} names (declared with the interval set in the same file)`;
+      maybe.push(opaque(exprModule(left), placedText(rule, left, op, right0, base, at), reason, base && spanAt(base, at)));
+      const m: Match = { kind: 'any-of', alternatives: [sure, maybe] };
+      if (base) m.span = spanAt(base, at);
+      return void out.push(m);
+    }
     const res = resolveRef(right0, tc);
     if ('reason' in res) return failed(out, left, right0, imp, op, rule, res.reason, base, at);
     right = res.val;

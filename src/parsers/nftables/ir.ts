@@ -126,8 +126,9 @@ export interface IrSet {
   span: Span;
   /** An `add element` command has filled the set (see deleteElems). */
   added?: boolean;
-  /** A `delete element` that may not take effect (see deleteElems): the set's contents are not known. */
+  /** A `delete element` that may not take effect (see deleteElems), and the elements it may leave in place. */
   deleteUnsure?: Span;
+  maybeKept?: IrElem[];
 }
 
 /**
@@ -138,7 +139,10 @@ export interface IrSet {
  */
 export function deleteElems(s: IrSet, elems: readonly IrElem[], span: Span): void {
   const gone = new Set(elems.map((e) => valKey(e.key)));
-  if (!s.added && s.flags.includes('interval') && s.elems.some((e) => gone.has(valKey(e.key)))) s.deleteUnsure ??= span;
+  if (!s.added && s.flags.includes('interval') && s.elems.some((e) => gone.has(valKey(e.key)))) {
+    s.deleteUnsure ??= span;
+    (s.maybeKept ??= []).push(...s.elems.filter((e) => gone.has(valKey(e.key))));
+  }
   s.elems = s.elems.filter((e) => !gone.has(valKey(e.key)));
 }
 

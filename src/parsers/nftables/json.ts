@@ -292,6 +292,7 @@ class JsonBuilder {
       if (s) {
         s.elems = [];
         delete s.deleteUnsure;
+        delete s.maybeKept;
       }
       return;
     }

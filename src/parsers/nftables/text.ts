@@ -1001,6 +1001,7 @@ export class NftTextParser {
       if (s) {
         s.elems = [];
         delete s.deleteUnsure;
+        delete s.maybeKept;
       }
       return this.skipStatement();
     }

@@ -529,6 +529,15 @@ export function beforeConntrack(chain: Chain): boolean {
   // (conntrack runs at the same priority in OUTPUT, for packets this host sends: the tracer's packets over lo)
   return chain.hook === 'ingress' || ((chain.hook === 'prerouting' || chain.hook === 'output') && (chain.priority ?? 0) < CONNTRACK_PRIORITY);
 }
+/**
+ * Whether a base chain runs at conntrack's own priority (-200, in prerouting or output): netfilter orders hooks of
+ * one priority by when they were registered (nf_hook_entries_grow puts a new hook before those of its priority), so
+ * conntrack may run before or after it — in a fresh namespace conntrack comes first, after an earlier ruleset
+ * the chain may (kernel 6.18: `notrack` at -200 untracked a packet after a reload, not on the first load).
+ */
+export function atConntrack(chain: Chain): boolean {
+  return (chain.hook === 'prerouting' || chain.hook === 'output') && chain.priority === CONNTRACK_PRIORITY;
+}
 /** The conntrack state of an untracked packet (never DNAT'd: nat chains do not see it). */
 const UNTRACKED = ctBit('untracked', false);
 
@@ -549,6 +558,16 @@ function arrived(c: Cube): Cube {
   const r = copyCube(c);
   r.ct = TRACKED_NEW;
   return r;
+}
+
+/** A NEW packet's state in a chain at conntrack's priority: NEW (conntrack ran first) or INVALID (not yet). */
+function toNewOrInvalid(ct: number): number {
+  return ct & TRACKED_NEW ? ct | INVALID : ct;
+}
+
+/** `notrack` at conntrack's priority: it untracks the packets conntrack has not seen yet (INVALID there). */
+function toMaybeUntracked(ct: number): number {
+  return ct & INVALID ? (ct & ~INVALID) | UNTRACKED : ct;
 }
 
 /** Any state once `notrack` has run. */
@@ -739,6 +758,8 @@ class Engine {
   private waiting = false;
   /** Set while a prerouting base chain that runs before conntrack (the raw table) is evaluated: `notrack` works there. */
   private beforeCt = false;
+  /** Set while that chain is at conntrack's own priority: `notrack` may work there (atConntrack). */
+  private atCt = false;
 
   constructor(
     readonly sp: Space,
@@ -826,9 +847,12 @@ class Engine {
     if (bypass) flows = bypass.tracked;
     // before conntrack (the raw table) a tracked packet has no conntrack entry yet: its state reads as
     // INVALID there, and is NEW again after it (unless the chain untracked it)
-    const before = beforeConntrack(chain);
-    if (before) flows = movedCt(flows, toInvalid);
+    // (at conntrack's own priority it may have run or not: both states, see atConntrack)
+    const at = atConntrack(chain);
+    const before = at || beforeConntrack(chain);
+    if (before) flows = movedCt(flows, at ? toNewOrInvalid : toInvalid);
     this.beforeCt = before;
+    this.atCt = at;
     const local = flows.filter((f) => f.local);
     const remote = flows.filter((f) => !f.local);
     let acc: Flow[] | undefined = bypass && bypass.untracked.length > 0 ? bypass.untracked : undefined;
@@ -841,6 +865,7 @@ class Engine {
       // a base chain's fall-through is handled in evalChain (policy); returned is empty
     }
     this.beforeCt = false;
+    this.atCt = false;
     return before && acc ? movedCt(acc, toNew) : (acc ?? []);
   }
 
@@ -977,7 +1002,11 @@ class Engine {
       }
       for (let i = 0; i < back.length; i++) addFlow(back[i]!);
       if (hit.length === 0) continue;
-      if (untrack) hit = movedCt(hit, toUntracked);
+      if (untrack && this.atCt) {
+        // both states of one arriving packet go on: the ones it meets decide nothing for certain
+        const t = [this.tag(`notrack at line ${lineOf(rule)}, at conntrack's priority (-200), may run before or after conntrack`, rule)];
+        hit = movedCt(hit, toMaybeUntracked).map((f) => flow(f.c, f.h, f.hn, mergeTags(f.tags, t), f.attr, f.rule, f.via, f.path, f.local));
+      } else if (untrack) hit = movedCt(hit, toUntracked);
       switch (a.kind) {
         case 'continue':
           // (untracking: the matched packets go on through the chain, out of conntrack)

@@ -19,7 +19,7 @@ import {
   type Table,
 } from '../model/index.js';
 import { addrTypeOf, undecidedLine } from './compile.js';
-import { baseChains, beforeConntrack, findChain, formatNatTo, isOneAddress } from './exposure.js';
+import { atConntrack, baseChains, beforeConntrack, findChain, formatNatTo, isOneAddress } from './exposure.js';
 import type { Packet, TraceResult, TraceStep, Verdict } from './types.js';
 
 /** A concrete packet; undefined fields are unknown (after DNAT to a range, oif after DNAT). */
@@ -434,10 +434,16 @@ class Tracer {
       // the output side of a packet over lo (see tracePacket): leaving the process, routed to lo, no input interface
       const out = chain.hook === 'output' || chain.hook === 'postrouting';
       // (a packet over lo was tracked when it was sent, in OUTPUT: raw PREROUTING sees its entry, and cannot untrack it)
-      this.beforeCt = beforeConntrack(chain) && !(chain.hook === 'prerouting' && p.iif === 'lo' && p.hook === 'input');
-      const state = this.beforeCt && p.state !== 'untracked' ? 'invalid' : p.state;
-      const outs = this.chain(table, chain, out ? { ...p, pre: false, state, iif: '', oif: 'lo' } : { ...p, pre: true, state }, [chain]);
-      this.beforeCt = false;
+      const loIn = chain.hook === 'prerouting' && p.iif === 'lo' && p.hook === 'input';
+      const walk = (before: boolean): Outcome[] => {
+        this.beforeCt = before;
+        const state = before && p.state !== 'untracked' ? 'invalid' : p.state;
+        const o = this.chain(table, chain, out ? { ...p, pre: false, state, iif: '', oif: 'lo' } : { ...p, pre: true, state }, [chain]);
+        this.beforeCt = false;
+        return o;
+      };
+      // (at conntrack's own priority it may have run before the chain or not: both, see atConntrack)
+      const outs = !loIn && atConntrack(chain) ? [...walk(true), ...walk(false)] : walk(beforeConntrack(chain) && !loIn);
       let accept = false;
       for (const o of outs) {
         if (typeof o === 'object') {

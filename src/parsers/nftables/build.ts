@@ -503,9 +503,12 @@ function valueMatch(f: FieldKind, vals: IrVal[], op: string, base: Span | undefi
               : s === 'ip6' || s === '0x86dd' || s === '34525'
                 ? 'ipv6'
                 : undefined;
+        // (the ARP ethertype is never an IPv4 or IPv6 packet's: `meta protocol arp accept` in a netdev chain)
+        if (!fam && f.kind === 'ethertype' && (s === 'arp' || s === '0x0806' || s === '2054')) continue;
         if (!fam) return undefined;
         fams.add(fam);
       }
+      if (fams.size === 0) return protoMatch(NO_PROTOCOL, base, at, negated);
       if (fams.size === 1) return placedCopy({ kind: 'family', family: [...fams][0]! }, base, at, negated);
       return placedCopy({ kind: 'any-of', alternatives: [[{ kind: 'family', family: 'ipv4' }], [{ kind: 'family', family: 'ipv6' }]] }, base, at, negated);
     }
@@ -547,6 +550,7 @@ function resolveRef(v: IrVal, tc: TableCtx): { val: IrVal } | { reason: string }
     return { reason };
   }
   if (isDynamic(s, tc)) return { reason: `set ${v.name} is filled at run time` };
+  if (s.deleteUnsure) return { reason: `set ${v.name}: nft may keep the elements the delete element at line ${s.deleteUnsure.start.line} names (declared with the interval set in the same file)` };
   return { val: { k: 'set', elems: s.elems } };
 }
 
@@ -685,6 +689,19 @@ function convertMatchInto(out: MatchSink, left0: IrExpr, op: string, right1: IrV
   const imp = implied(left, tc);
   let right = right0;
   if (right0.k === 'ref') {
+    const s = tc.table.sets.get(right0.name);
+    if (s?.maybeKept && s.deleteUnsure && !isDynamic(s, tc) && (op === '==' || op === 'in')) {
+      // the elements left for certain, or those the delete may have left in place (deleteElems): the latter undecided
+      const sure: Match[] = [];
+      convertMatchInto(sure, left0, op, { k: 'set', elems: s.elems }, tc, rule, base, at);
+      const maybe: Match[] = [];
+      convertMatchInto(maybe, left0, op, { k: 'set', elems: s.maybeKept }, tc, rule, base, at);
+      const reason = `nft may keep the elements the delete element at line ${s.deleteUnsure.start.line} names (declared with the interval set in the same file)`;
+      maybe.push(opaque(exprModule(left), placedText(rule, left, op, right0, base, at), reason, base && spanAt(base, at)));
+      const m: Match = { kind: 'any-of', alternatives: [sure, maybe] };
+      if (base) m.span = spanAt(base, at);
+      return void out.push(m);
+    }
     const res = resolveRef(right0, tc);
     if ('reason' in res) return failed(out, left, right0, imp, op, rule, res.reason, base, at);
     right = res.val;
@@ -725,6 +742,8 @@ function convertMatchInto(out: MatchSink, left0: IrExpr, op: string, right1: IrV
   // the packet's direction in its connection: ORIGINAL for every NEW packet, the test on the original tuple of every
   // protocol (as iptables `--ctdir`); a packet without a conntrack entry is undecided there too
   if (direction !== undefined) return pushPlaced(out, imp, { kind: 'ct-original', match: { kind: 'protocol', protocols: PROTO_UNIVERSE } }, base, at, !direction);
+  const ift = iiftypeTest(left, op, right);
+  if (ift !== undefined) return void out.push(iiftypeMatch(ift, placedText(rule, left, op, right0, base, at), base, at, negated));
   const pkt = pkttypeTest(left, op, right);
   if (pkt !== undefined) return void out.push(pkttypeMatch(pkt, placedText(rule, left, op, right0, base, at), base, at, negated));
   // (the protocol is one for both directions: `nft -j` writes `ct original protocol` without its direction)
@@ -862,6 +881,38 @@ function numberOutOfRange(v: IrVal, max: number): boolean {
 }
 
 /**
+ * `meta iiftype loopback|ether|…` (`in`, `==`, `!=`): whether the tested types include the loopback type, and others;
+ * undefined when it is not such a test.
+ */
+function iiftypeTest(left: IrExpr, op: string, right: IrVal): { loopback: boolean; other: boolean } | undefined {
+  if (left.k !== 'meta' || left.key !== 'iiftype' || (op !== 'in' && op !== '==' && op !== '!=')) return undefined;
+  const vals: IrVal[] = [];
+  if (!leaves(right, vals) || vals.length === 0) return undefined;
+  const r = { loopback: false, other: false };
+  for (const v of vals) {
+    const s = atomStr(v);
+    if (s === undefined || v.k !== 'atom') return undefined;
+    if (s === 'loopback' || s === '772') r.loopback = true;
+    else r.other = true;
+  }
+  return r;
+}
+
+/**
+ * An input device type test: only `lo` has the loopback type (ARPHRD_LOOPBACK, set by the loopback driver alone), so
+ * `loopback` is `iif lo`; another type is false on `lo` and undecided on any other device (an interface's name does
+ * not tell its type).
+ */
+function iiftypeMatch(t: { loopback: boolean; other: boolean }, text: string, base: Span | undefined, at: number, negated: boolean): Match {
+  if (!t.other) return ifMatch('in', ['lo'], base, at, negated);
+  const other = [ifMatch('in', ['lo'], undefined, -1, true), opaque('meta iiftype', text, 'the input device\'s type is not known from its name')];
+  const m: Match = { kind: 'any-of', alternatives: t.loopback ? [[ifMatch('in', ['lo'], undefined, -1, false)], other] : [other] };
+  if (base) m.span = spanAt(base, at);
+  if (negated) m.negated = true;
+  return m;
+}
+
+/**
  * `meta pkttype host|unicast|broadcast|multicast|other` (`in`, `==`, `!=`): whether the tested types include
  * host, or undefined when it is not such a test.
  */
@@ -894,6 +945,8 @@ function pkttypeMatch(host: boolean, text: string, base: Span | undefined, at: n
   return m;
 }
 const NOT_TCP = PROTO_UNIVERSE.subtract(numRange(6, 6));
+/** No IP packet: the test of an ethertype no IPv4 or IPv6 packet has. */
+const NO_PROTOCOL = PROTO_UNIVERSE.subtract(PROTO_UNIVERSE);
 
 /** The fields of `ct original …` read as the packet's own (ct-original matches); not inside concatenations. */
 const CT_ORIGINAL: ReadonlyMap<string, FieldKind> = new Map<string, FieldKind>([

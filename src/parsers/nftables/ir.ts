@@ -124,6 +124,26 @@ export interface IrSet {
   hasTimeout: boolean;
   elems: IrElem[];
   span: Span;
+  /** An `add element` command has filled the set (see deleteElems). */
+  added?: boolean;
+  /** A `delete element` that may not take effect (see deleteElems), and the elements it may leave in place. */
+  deleteUnsure?: Span;
+  maybeKept?: IrElem[];
+}
+
+/**
+ * `delete element`: the elements go. But nft 1.0.6 (kernel 6.18, checked in a namespace) leaves in place an element of
+ * an interval set that only its declaration gave, when the same file deletes it (`set s { flags interval; elements =
+ * { 80, 443 } }` then `delete element … s { 80 }` keeps 80; after any `add element` to the set it goes): whether
+ * such a delete works is then not known, and the set's contents with it.
+ */
+export function deleteElems(s: IrSet, elems: readonly IrElem[], span: Span): void {
+  const gone = new Set(elems.map((e) => valKey(e.key)));
+  if (!s.added && s.flags.includes('interval') && s.elems.some((e) => gone.has(valKey(e.key)))) {
+    s.deleteUnsure ??= span;
+    (s.maybeKept ??= []).push(...s.elems.filter((e) => gone.has(valKey(e.key))));
+  }
+  s.elems = s.elems.filter((e) => !gone.has(valKey(e.key)));
 }
 
 export interface IrTable {
@@ -232,6 +252,21 @@ export function unknownRules(ch: IrChain, span: Span, text: string): number {
   if (at >= 0) return at;
   ch.rules.unshift({ stmts: [positionUnknown(span, text), { k: 'verdict', v: { k: 'accept' }, span }], span, text });
   return 0;
+}
+
+/**
+ * Where `add rule … index N` / `insert rule … index N` puts its rule, when that is known: N is the 0-based place
+ * of a rule in the chain as the commands before it left it (nft(8): "add" places the rule after the rule at that
+ * index, "insert" before it), so in a chain holding only the rules read so far (no rule placed by handle before)
+ * it is `N + 1` or `N`. Undefined when the chain's rules are not all known, or when N is not a rule of the chain
+ * (nft refuses the command: "Could not process rule").
+ */
+export function placeByIndex(ch: IrChain, verb: string, index: string): number | undefined {
+  if (!/^[0-9]{1,9}$/.test(index)) return undefined;
+  const n = Number(index);
+  if (n >= ch.rules.length) return undefined;
+  if (ch.rules.some((r) => 'stmts' in r && r.stmts[0]?.k === 'opaque' && r.stmts[0].module === 'rule handle')) return undefined;
+  return verb === 'insert' ? n : n + 1;
 }
 
 /**

@@ -8,7 +8,7 @@ import { ajvLib } from '../libs.js';
 import { DOCUMENT_START, LineIndex, type Diagnostic, type Span, type TableFamily } from '../../model/index.js';
 import { toPlain, type PValue } from '../values.js';
 import type { RulePrebuilder } from './build.js';
-import { IrState, positionUnknown, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey, xtStmt } from './ir.js';
+import { deleteElems, IrState, placeByIndex, positionUnknown, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, xtStmt } from './ir.js';
 import { FAMILIES, namedPriority } from './symbols.js';
 import { member as get, parseJsonViews } from './fastjson.js';
 import { readJson } from '../json.js';
@@ -227,10 +227,11 @@ class JsonBuilder {
         const s = name !== undefined ? t?.sets.get(name) : undefined;
         if (!s) return this.warn(`No set ${name ?? ''}`, value.span, 'nftables-json/no-such-object');
         const elems = this.elems(get(value, 'elem'), s.isMap);
-        if (verb === 'delete' || verb === 'destroy') {
-          const gone = new Set(elems.map((x) => valKey(x.key)));
-          s.elems = s.elems.filter((x) => !gone.has(valKey(x.key)));
-        } else s.elems.push(...elems);
+        if (verb === 'delete' || verb === 'destroy') deleteElems(s, elems, value.span);
+        else {
+          s.elems.push(...elems);
+          s.added = true;
+        }
         return;
       }
       default:
@@ -288,7 +289,11 @@ class JsonBuilder {
     }
     if (verb === 'flush') {
       const s = t.sets.get(name);
-      if (s) s.elems = [];
+      if (s) {
+        s.elems = [];
+        delete s.deleteUnsure;
+        delete s.maybeKept;
+      }
       return;
     }
     const s: IrSet = this.state.set(t, name, isMap, o.span);
@@ -481,7 +486,10 @@ class JsonBuilder {
     const at = get(o, 'index') !== undefined ? 'index' : this.inCommand && get(o, 'handle') !== undefined ? 'handle' : undefined;
     let marker = -1;
     let placeStmt: IrStmt | undefined;
-    if (named || at) {
+    // `index` names a place in the rules read so far (as in the text parser): known, unlike a handle
+    const indexed = at === 'index' && !named && chainName !== undefined ? t?.chains.get(chainName) : undefined;
+    const place = indexed ? placeByIndex(indexed, verb, scalarText(get(o, 'index')) ?? '') : undefined;
+    if ((named || at) && place === undefined) {
       const handle = (at === 'index' ? scalarText(get(o, 'index')) : scalarText(get(o, 'handle'))) ?? '?';
       const where = `${named ? 'handle' : at} ${handle}`;
       const text = t && chainName !== undefined ? `${verb} rule ${t.family} ${t.name} ${chainName} ${where}` : `${verb} rule ${where}`;
@@ -515,7 +523,8 @@ class JsonBuilder {
       }
     }
     // a positioned rule goes right after the may-accept rule that stands for the unknown order, as in the text parser
-    if (verb === 'insert' || marker >= 0) c.rules.splice(marker + 1, 0, built);
+    if (place !== undefined) c.rules.splice(place, 0, built);
+    else if (verb === 'insert' || marker >= 0) c.rules.splice(marker + 1, 0, built);
     else c.rules.push(built);
   }
 

@@ -6,7 +6,7 @@
 import { LineIndex, type Diagnostic, type DocComment, type Rule, type Span, type TableFamily } from '../../model/index.js';
 import type { ParseOptions } from '../types.js';
 import type { RulePrebuilder } from './build.js';
-import { exprModule, IrState, positionUnknown, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, valKey, xtStmt } from './ir.js';
+import { deleteElems, exprModule, IrState, placeByIndex, positionUnknown, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, xtStmt } from './ir.js';
 import { HintedLineIndex, K_NL, K_PUNCT, K_REF, K_STR, K_VAR, K_WORD, lex, Lexer, spanOfTok, TOK_TYPES, type LexToken, type Source } from './lexer.js';
 import { placeOf } from '../placed.js';
 import { oneLineAt } from './rule.js';
@@ -812,6 +812,15 @@ export class NftTextParser {
 
   private parseChainType(ctx: Ctx, ch: IrChain): void {
     const start = this.next()!;
+    const had = ch.hook !== undefined ? { hook: ch.hook, priority: ch.priority } : undefined;
+    this.parseChainTypeBody(ctx, ch, start);
+    // the kernel refuses to move a base chain (nf_tables_updchain: EOPNOTSUPP, "Could not process rule: Operation not
+    // supported"), and nft the whole file with it; a policy may change
+    if (had && (ch.hook !== had.hook || ch.priority !== had.priority))
+      this.error(`Chain ${ch.name} is a base chain on hook ${had.hook} priority ${had.priority ?? 0} already: nft refuses to change its hook or priority (Operation not supported), and loads nothing of this file`, this.span(start, this.lastTok()), 'nftables/base-chain-moved');
+  }
+
+  private parseChainTypeBody(ctx: Ctx, ch: IrChain, start: Tok): void {
     const ty = this.next();
     if (this.isWord(ty)) ch.type = this.valOf(ty);
     else this.error('Expected a chain type', this.span(start));
@@ -930,8 +939,10 @@ export class NftTextParser {
     if (!target) return this.skipStatement();
     const { spec, n } = target;
     let positioned = false;
+    const places: string[] = [];
     while (this.isWord(this.peek()) && ['position', 'handle', 'index'].includes(this.valOf(this.peek())) && this.isWord(this.peek(1))) {
       positioned = true;
+      places.push(this.valOf(this.peek()), this.valOf(this.peek(1)));
       this.pos += 2;
     }
     if (verb === 'delete' || verb === 'destroy' || verb === 'replace') {
@@ -952,6 +963,13 @@ export class NftTextParser {
     }
     let marker = -1;
     let where: IrStmt | undefined;
+    // `index N` names a place in the rules read so far: known, unlike a handle
+    const at = places.length === 2 && places[0] === 'index' ? placeByIndex(ch, verb, places[1]!) : undefined;
+    if (at !== undefined) {
+      const r = this.parseRuleTokens({ table: tb, chainName: ch.name });
+      if (r) ch.rules.splice(at, 0, r);
+      return;
+    }
     if (positioned) {
       const span = this.span(start, this.lastTok());
       this.error('The rule\'s place is given by a rule handle or index, known only once the ruleset is loaded: it may come before any rule of the chain, and every rule of the chain may or may not apply', span, 'nftables/rule-handle', 'warning');
@@ -980,7 +998,11 @@ export class NftTextParser {
     }
     if (verb === 'flush') {
       const s = tb.sets.get(this.valOf(n));
-      if (s) s.elems = [];
+      if (s) {
+        s.elems = [];
+        delete s.deleteUnsure;
+        delete s.maybeKept;
+      }
       return this.skipStatement();
     }
     const s = this.state.set(tb, this.valOf(n), isMap, this.span(start, n));
@@ -1008,11 +1030,10 @@ export class NftTextParser {
       this.error(`${verb} element: no set ${spec.family} ${spec.name} ${n ? this.valOf(n) : ''}`, this.span(start, this.lastTok()), 'nftables/no-such-object');
       return;
     }
-    if (verb === 'add' || verb === 'create') s.elems.push(...r.elems);
-    else if (verb === 'delete' || verb === 'destroy') {
-      const gone = new Set(r.elems.map((e) => valKey(e.key)));
-      s.elems = s.elems.filter((e) => !gone.has(valKey(e.key)));
-    }
+    if (verb === 'add' || verb === 'create') {
+      s.elems.push(...r.elems);
+      s.added = true;
+    } else if (verb === 'delete' || verb === 'destroy') deleteElems(s, r.elems, this.span(start, this.lastTok()));
   }
 
   // ------------------------------------------------------------ rules

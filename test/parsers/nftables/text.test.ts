@@ -204,6 +204,85 @@ describe('tables and chains', () => {
     expect(findShadowedRules(added.rulesets[0]!).map((x) => x.rule.span.start.line)).toEqual([]);
   });
 
+  it('add/insert rule … index N places the rule by its 0-based place among the rules read so far', () => {
+    // nft 1.0.6 in a namespace lists 20, 1, 40, 10, 2, 3, 30: "add" goes after the rule at N, "insert" before it;
+    // every index was an undecided rule ("possibly open" everywhere) where the kernel decides each port
+    const text = 'flush ruleset\ntable inet t {\n chain in {\n  type filter hook input priority 0; policy drop;\n  udp dport 1 accept\n  udp dport 2 accept\n  udp dport 3 drop\n }\n}\nadd rule inet t in index 0 udp dport 10 accept\ninsert rule inet t in index 0 udp dport 20 accept\nadd rule inet t in index 4 udp dport 3 accept\ninsert rule inet t in index 2 udp dport 1 drop\n';
+    const doc = parseNftables(text);
+    expect(diags(doc)).toEqual([]);
+    expect(rulesOf(doc, 'in')).toEqual(['dstport=20 proto=17 => accept', 'dstport=1 proto=17 => accept', 'dstport=1 proto=17 => drop', 'dstport=10 proto=17 => accept', 'dstport=2 proto=17 => accept', 'dstport=3 proto=17 => drop', 'dstport=3 proto=17 => accept']);
+    const probe = (dport: number) => ({ family: 'ipv4' as const, proto: 'udp' as const, dport, src: '10.200.0.2', dst: '10.200.0.1', iif: 'eth0', hook: 'input' as const, state: 'new' as const });
+    expect([1, 2, 3, 10, 20].map((d) => tracePacket(doc.rulesets[0]!, probe(d)).verdict)).toEqual(['accept', 'accept', 'drop', 'accept', 'accept']);
+    // an index past the chain's last rule (nft refuses it) or after a rule placed by handle stays undecided
+    const past = parseNftables(text.replace('add rule inet t in index 4', 'add rule inet t in index 9'));
+    expect(diags(past)).toEqual(['warning nftables/rule-handle 12:1-12:27', 'warning nftables/rule-handle 13:1-13:30']);
+    expect(tracePacket(past.rulesets[0]!, probe(1)).verdict).toBe('unknown');
+    const json = parseNftablesJson(JSON.stringify({ nftables: [
+      { add: { table: { family: 'inet', name: 't' } } },
+      { add: { chain: { family: 'inet', table: 't', name: 'in', type: 'filter', hook: 'input', prio: 0, policy: 'drop' } } },
+      { add: { rule: { family: 'inet', table: 't', chain: 'in', expr: [{ match: { op: '==', left: { payload: { protocol: 'udp', field: 'dport' } }, right: 1 } }, { accept: null }] } } },
+      { insert: { rule: { family: 'inet', table: 't', chain: 'in', index: 0, expr: [{ match: { op: '==', left: { payload: { protocol: 'udp', field: 'dport' } }, right: 1 } }, { drop: null }] } } },
+    ] }));
+    expect(json.diagnostics).toEqual([]);
+    expect(rulesOf(json, 'in')).toEqual(['dstport=1 proto=17 => drop', 'dstport=1 proto=17 => accept']);
+  });
+
+  it('meta protocol arp / ether type arp match no IPv4 or IPv6 packet (the netdev chain that lets ARP through)', () => {
+    // was "may or may not match": port 22 "possibly open", where the kernel (nft 1.0.6, a veth in a namespace) drops
+    const text = 'flush ruleset\ntable netdev n {\n chain ing {\n  type filter hook ingress device "eth0" priority 0; policy drop;\n  meta protocol arp accept\n  meta protocol != arp udp dport 80 accept\n  ether type { arp, ip6 } accept\n }\n}\ntable inet t {\n chain in {\n  type filter hook input priority 0; policy accept;\n }\n}\n';
+    const doc = parseNftables(text);
+    expect(diags(doc)).toEqual([]);
+    const probe = (dport: number, v6 = false) => ({ family: v6 ? ('ipv6' as const) : ('ipv4' as const), proto: 'udp' as const, dport, src: v6 ? 'fd00:200::2' : '10.200.0.2', dst: v6 ? 'fd00:200::1' : '10.200.0.1', iif: 'eth0', hook: 'input' as const, state: 'new' as const });
+    expect([probe(22), probe(80), probe(22, true)].map((p) => tracePacket(doc.rulesets[0]!, p).verdict)).toEqual(['drop', 'accept', 'accept']);
+    const exp = computeExposure(doc.rulesets[0]!, { hook: 'input' }).entries.filter((e) => e.family === 'ipv4' && e.interfaces === 'eth0');
+    expect(exp.map((e) => `${formatPorts(e.dports)} ${e.certainty} ${e.rule?.span.start.line}`)).toEqual(['80 open 6']);
+  });
+
+  it('meta iiftype loopback is iif lo; another device type is false on lo and undecided elsewhere', () => {
+    // every iiftype test was undecided: a packet over lo was "unknown" where the kernel decides it
+    const text = 'table inet t {\n chain in {\n  type filter hook input priority 0; policy drop;\n  meta iiftype loopback udp dport 22 accept\n  meta iiftype != ether udp dport 80 accept\n  meta iiftype ether udp dport 443 accept\n  meta iiftype != loopback udp dport 5000 accept\n  meta iiftype { loopback, ether } udp dport 5001 accept\n }\n}\n';
+    const doc = parseNftables(text);
+    expect(diags(doc)).toEqual([]);
+    const probe = (dport: number, iif: string) => ({ family: 'ipv4' as const, proto: 'udp' as const, dport, src: '10.200.0.2', dst: '10.200.0.1', iif, hook: 'input' as const, state: 'new' as const });
+    const verdicts = (iif: string) => [22, 80, 443, 5000, 5001].map((d) => tracePacket(doc.rulesets[0]!, probe(d, iif)).verdict);
+    expect(verdicts('lo')).toEqual(['accept', 'accept', 'drop', 'drop', 'accept']);
+    expect(verdicts('eth0')).toEqual(['drop', 'unknown', 'unknown', 'accept', 'unknown']);
+    const exp = computeExposure(doc.rulesets[0]!, { hook: 'input' }).entries.filter((e) => e.family === 'ipv4');
+    expect(exp.map((e) => `${formatPorts(e.dports)} ${e.certainty}`)).toEqual(['80 possibly-open', '443 possibly-open', '5000 open', '5001 possibly-open']);
+  });
+
+  it('delete element of an interval set\'s declared element in the same file may not take effect: those elements are undecided', () => {
+    // nft 1.0.6 on kernel 6.18 keeps 5000-5002 here (`nft list set` after `nft -f`) and accepts TCP 5002; we said drop
+    const text = 'flush ruleset\ntable inet t {\n set am { type inet_service; flags interval; elements = { 1761-1763, 5000-5002 } }\n chain in {\n  type filter hook input priority 0; policy drop;\n  tcp dport @am accept\n }\n}\ndelete element inet t am { 5000-5002 }\n';
+    const doc = parseNftables(text);
+    expect(diags(doc)).toEqual([]);
+    const probe = (dport: number) => ({ family: 'ipv4' as const, proto: 'tcp' as const, dport, src: '10.200.0.2', dst: '10.200.0.1', iif: 'eth0', hook: 'input' as const, state: 'new' as const });
+    expect([5002, 1761, 22].map((d) => tracePacket(doc.rulesets[0]!, probe(d)).verdict)).toEqual(['unknown', 'accept', 'drop']);
+    const exp = computeExposure(doc.rulesets[0]!, { hook: 'input' }).entries.filter((e) => e.family === 'ipv4');
+    expect(exp.map((e) => `${formatPorts(e.dports)} ${e.certainty} ${e.reasons.map((r) => r.message).join('; ')}`)).toEqual([
+      '1761-1763 open ',
+      '5000-5002 possibly-open tcp dport @am at line 6 may or may not match',
+    ]);
+    // (a negated test of such a set stays undecided for every packet)
+    const neg = parseNftables(text.replace('tcp dport @am accept', 'tcp dport != @am accept'));
+    expect([5002, 1761, 22].map((d) => tracePacket(neg.rulesets[0]!, probe(d)).verdict)).toEqual(['unknown', 'unknown', 'unknown']);
+    // after an add element to the set, nft deletes (checked the same way): decided again
+    const added = parseNftables(text.replace('delete element', 'add element inet t am { 22 }\ndelete element'));
+    expect([5002, 1761, 22].map((d) => tracePacket(added.rulesets[0]!, probe(d)).verdict)).toEqual(['drop', 'accept', 'accept']);
+    // and a flush empties it whatever came before
+    const flushed = parseNftables(`${text}flush set inet t am\n`);
+    expect([5002, 1761].map((d) => tracePacket(flushed.rulesets[0]!, probe(d)).verdict)).toEqual(['drop', 'drop']);
+  });
+
+  it('a base chain declared again on another hook or priority is an error, as nft refuses the file', () => {
+    // nft 1.0.6 (unshare -n nft -f): "Could not process rule: Operation not supported"; we silently took the last
+    // priority and linted a ruleset the kernel never loads. The same hook and priority (named or not) and a new policy load.
+    const base = 'flush ruleset\ntable ip t {\n chain c { type filter hook input priority 0; policy accept; }\n}\n';
+    expect(diags(parseNftables(`${base}add chain ip t c { type filter hook input priority 10; }\n`))).toEqual(['error nftables/base-chain-moved 5:20-5:54']);
+    expect(diags(parseNftables(`${base}add chain ip t c { type filter hook forward priority 0; }\n`))).toEqual(['error nftables/base-chain-moved 5:20-5:55']);
+    expect(diags(parseNftables(`${base}add chain ip t c { type filter hook input priority 0; policy drop; }\ntable ip t {\n chain c { type filter hook input priority filter; }\n}\nadd chain ip t c\n`))).toEqual([]);
+  });
+
   it('a netdev ingress chain filters its devices\' packets before prerouting; others pass it', () => {
     const text = [
       'table netdev edge {',

@@ -60,7 +60,7 @@ describe('an inline `eslint` configuration comment in each language', () => {
   // (a file that opens TCP 22 to the world, with `C` where a comment is written in the format's syntax)
   const OPEN: [string, string][] = [
     ['rules.v4', 'C\n*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n'],
-    ['fw.sh', '#!/bin/sh\nC\niptables -P INPUT DROP\niptables -P FORWARD DROP\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\n'],
+    ['fw.sh', '#!/bin/sh\nC\niptables -F\niptables -P INPUT DROP\niptables -P FORWARD DROP\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\n'],
     ['fw.nft', 'C\ntable inet f {\n  chain input {\n    type filter hook input priority 0; policy drop;\n    tcp dport 22 accept\n  }\n}\n'],
     ['main.tf', 'C\nresource "aws_security_group" "web" {\n  ingress {\n    from_port   = 22\n    to_port     = 22\n    protocol    = "tcp"\n    cidr_blocks = ["0.0.0.0/0"]\n  }\n}\n'],
     ['sg.yaml', 'C\nResources:\n  Sg:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: x\n      SecurityGroupIngress:\n        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}\n'],

@@ -8,8 +8,10 @@
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
-import type { ESLint, Linter } from 'eslint';
+import type { ESLint, Linter, Rule } from 'eslint';
+import { optionsProblem } from '../eslint/options-schema.js';
 import plugin, { recommendedRules } from '../eslint/plugin.js';
+import { checkOptions } from '../eslint/rule-kit.js';
 
 export interface EslintOptionsData {
   /** ESLint's cwd: the common folder of the working directory and every input (ESLint lints nothing outside it). */
@@ -72,14 +74,40 @@ function typescriptConfigs(d: EslintOptionsData): Linter.Config[] {
   return entry.configs['recommended-typescript']!.map((c) => ({ ...c, files: d.typescript!.map((f) => toPosix(relative(d.cwd, f))) }));
 }
 
+/**
+ * The plugin as the CLI hands it to ESLint when the run gives no options of its own (`--rule`) and lints no CDK /
+ * Pulumi code (whose configs name the plugin itself): the same rules with `meta.schema: false`, so that ESLint
+ * does not start ajv (~40 ms of a cold start), each checking its options against its schema itself
+ * (src/eslint/options-schema.ts) — only an inline `eslint` comment can give them — and reporting them as ESLint does.
+ */
+let cliPlugin: ESLint.Plugin | undefined;
+function pluginForCli(): ESLint.Plugin {
+  if (cliPlugin) return cliPlugin;
+  const view: Record<string, Rule.RuleModule> = {};
+  for (const [id, rule] of Object.entries(plugin.rules as Record<string, Rule.RuleModule>)) {
+    const schema = rule.meta?.schema;
+    view[id] = {
+      ...rule,
+      meta: { ...rule.meta, schema: false },
+      create(context) {
+        if (!checkOptions(context, (options) => optionsProblem(schema, options))) return {};
+        return rule.create(context);
+      },
+    };
+  }
+  cliPlugin = { ...(plugin as unknown as ESLint.Plugin), rules: view };
+  return cliPlugin;
+}
+
 export function eslintOptions(d: EslintOptionsData): ESLint.Options {
-  const fw = plugin as unknown as ESLint.Plugin;
+  const fw = d.rules || (d.typescript && d.typescript.length > 0) ? (plugin as unknown as ESLint.Plugin) : pluginForCli();
+  const recommended = fw === plugin ? plugin.configs.recommended! : plugin.configs.recommended!.map((c) => ({ ...c, plugins: { firewall: fw } }));
   const overrideConfig: Linter.Config[] = [
     // ESLint's own defaults lint every *.js, *.mjs and *.cjs file of a folder: not firewalls, and a file espree cannot
     // parse (JSX, Flow) was a parse error that failed the run. Only files named explicitly (CDK / Pulumi code, a
     // firewall piped in under a .js name) are linted.
     { ignores: [...JS_DEFAULT_FILES, ...[...(d.typescript ?? []), ...d.explicit.map((c) => c.file)].map((f) => `!${toPosix(relative(d.cwd, f))}`)] },
-    ...plugin.configs.recommended!,
+    ...recommended,
     ...d.explicit.map((c) => ({ files: [toPosix(relative(d.cwd, c.file))], language: c.language, languageOptions: { format: c.format }, plugins: { firewall: fw }, rules: recommendedRules })),
     ...typescriptConfigs(d),
     ...(d.rules ? [{ rules: d.rules as Linter.RulesRecord }] : []),

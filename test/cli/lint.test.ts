@@ -323,6 +323,18 @@ describe('fwlint lint', () => {
     expect(bad('{{')[2]).toMatch(/^fwlint: --rule '\{\{': Failed to parse JSON/);
   });
 
+  it('checks an inline comment\'s options itself, in ESLint\'s words, at the comment (no ajv at start-up)', () => {
+    const d = mkdtempSync(join(tmpdir(), 'fwlint-cli-'));
+    writeFileSync(join(d, 'rules.v4'), '# eslint firewall/no-world-open-sensitive-ports: ["error", {"tcp": ["ssh"]}]\n*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n');
+    const r = fwlint(['-f', 'json', 'rules.v4'], { cwd: d });
+    const messages = (JSON.parse(r.stdout) as { messages: { ruleId: string | null; line: number; column: number; message: string }[] }[])[0]!.messages;
+    expect(r.code).toBe(1);
+    expect(messages.map((m) => `${m.line}:${m.column} ${m.ruleId} ${m.message}`)).toEqual([
+      // (the rule then does nothing on the file, as rule-kit checkOptions says)
+      '1:1 firewall/no-world-open-sensitive-ports Inline configuration for rule "firewall/no-world-open-sensitive-ports" is invalid:\n\tValue "ssh" should be integer.\n',
+    ]);
+  });
+
   it('--no-inline-config and --report-unused-disable-directives[-severity] are ESLint\'s', () => {
     const d = mkdtempSync(join(tmpdir(), 'fwlint-cli-'));
     writeFileSync(

@@ -23,6 +23,7 @@ const sizes = opt('--sizes', '1000,10000,100000').split(',').map(Number);
 const runs = Number(opt('--runs', '5'));
 const native = !args.includes('--no-native');
 const haveTime = existsSync('/usr/bin/time');
+// run as users run it (`fwlint`, `npx fwlint`): the executable, its shebang's V8 flags included
 const fwlint = join(root, 'bin', 'fwlint.js');
 
 function measure(cmd, argv, { timeoutMs = 600_000 } = {}) {
@@ -66,7 +67,7 @@ function benchPair(argv, nativeCmd, nativeArgv, n, nNative) {
   const a = [];
   const b = [];
   for (let i = 0; i < Math.max(n, nNative); i++) {
-    if (i < n) a.push(measure(process.execPath, argv));
+    if (i < n) a.push(measure(fwlint, argv));
     if (i < nNative) b.push(measure(nativeCmd, nativeArgv));
   }
   return [summary(a), summary(b)];
@@ -86,7 +87,7 @@ function row(kind, size, file, result, nativeResult) {
 // cold start: a 20-line file against `node -e 0`
 const small = join(out, 'small.rules');
 writeFileSync(small, iptablesSave(14, 7));
-const [cold, nodeZero] = benchPair([fwlint, '-f', 'json', small], process.execPath, ['-e', '0'], runs, runs);
+const [cold, nodeZero] = benchPair(['-f', 'json', small], process.execPath, ['-e', '0'], runs, runs);
 console.log(`cold start: node -e 0 ${fmt(nodeZero.wall)} s, fwlint on 20 lines ${fmt(cold.wall)} s (${fmt(cold.wall / nodeZero.wall, 2)}×)`);
 
 for (const size of sizes) {
@@ -96,30 +97,30 @@ for (const size of sizes) {
   const nIpt = size >= 100000 ? Math.min(runs, 3) : runs;
   const withRestore = canNs && has('iptables-restore');
   const [r1, n1] = withRestore
-    ? benchPair([fwlint, '-f', 'json', ipt], 'unshare', ['-n', 'iptables-restore', '--test', ipt], nIpt, runs)
-    : [bench(process.execPath, [fwlint, '-f', 'json', ipt], nIpt), undefined];
+    ? benchPair(['-f', 'json', ipt], 'unshare', ['-n', 'iptables-restore', '--test', ipt], nIpt, runs)
+    : [bench(fwlint, ['-f', 'json', ipt], nIpt), undefined];
   row('iptables-save', size, ipt, r1, n1);
 
   const host = join(out, `iptables-host-${label}.rules`);
   writeFileSync(host, iptablesHost(size));
   const [h1, hn] = withRestore
-    ? benchPair([fwlint, '-f', 'json', host], 'unshare', ['-n', 'iptables-restore', '--test', host], nIpt, runs)
-    : [bench(process.execPath, [fwlint, '-f', 'json', host], nIpt), undefined];
+    ? benchPair(['-f', 'json', host], 'unshare', ['-n', 'iptables-restore', '--test', host], nIpt, runs)
+    : [bench(fwlint, ['-f', 'json', host], nIpt), undefined];
   row('iptables host', size, host, h1, hn);
 
   const nft = join(out, `nftables-${label}.nft`);
   writeFileSync(nft, nftText(size));
-  const r2 = bench(process.execPath, [fwlint, '-f', 'json', nft], size >= 100000 ? Math.min(runs, 3) : runs);
+  const r2 = bench(fwlint, ['-f', 'json', nft], size >= 100000 ? Math.min(runs, 3) : runs);
   const n2 = canNs && has('nft') ? bench('unshare', ['-n', 'nft', '-c', '-f', nft], 1, { timeoutMs: 900_000 }) : undefined;
   row('nft text', size, nft, r2, n2);
 
   const nj = join(out, `nftables-${label}.json`);
   writeFileSync(nj, nftJson(size));
-  row('nft -j JSON', size, nj, bench(process.execPath, [fwlint, '-f', 'json', '--input-format', 'nftables-json', nj], size >= 100000 ? Math.min(runs, 3) : runs));
+  row('nft -j JSON', size, nj, bench(fwlint, ['-f', 'json', '--input-format', 'nftables-json', nj], size >= 100000 ? Math.min(runs, 3) : runs));
 
   const aws = join(out, `aws-sg-${label}.json`);
   writeFileSync(aws, awsDescribe(size));
-  row('aws describe-sg', size, aws, bench(process.execPath, [fwlint, '-f', 'json', aws], size >= 100000 ? Math.min(runs, 3) : runs));
+  row('aws describe-sg', size, aws, bench(fwlint, ['-f', 'json', aws], size >= 100000 ? Math.min(runs, 3) : runs));
 }
 
 const cpu = cpus()[0]?.model ?? 'unknown';
@@ -129,7 +130,7 @@ const dirty = (spawnSync('git', ['status', '--porcelain', '--untracked-files=no'
 const lines = [
   `Run: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}, commit ${commit}${dirty ? ' (with uncommitted changes)' : ''}, load average at start ${loadAtStart.map((x) => x.toFixed(2)).join(' ')}.`,
   `Machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}, Node ${process.version}. `,
-  `Runs: median of ${runs} whole-process runs (3 for 100k files; 1 for \`nft -c -f\`), fwlint alternately with \`iptables-restore --test\` and, for the cold start, with \`node -e 0\`. fwlint runs all recommended rules with \`-f json\`.`,
+  `Runs: median of ${runs} whole-process runs (3 for 100k files; 1 for \`nft -c -f\`), fwlint alternately with \`iptables-restore --test\` and, for the cold start, with \`node -e 0\`. fwlint runs all recommended rules with \`-f json\`, started as its executable \`bin/fwlint.js\` (as \`fwlint\` and \`npx fwlint\` start it: its shebang's \`--max-semi-space-size=8\` included).`,
   `Native tools run inside \`unshare -n\` (a namespace of our own)${canNs ? '' : ' — not available in this run, columns empty'}.`,
   '',
   `Cold start: \`node -e 0\` ${fmt(nodeZero.wall)} s; fwlint on a 20-line file ${fmt(cold.wall)} s = **${fmt(cold.wall / nodeZero.wall, 2)}×** (target ≤ 5×).`,

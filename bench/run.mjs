@@ -23,7 +23,7 @@ const sizes = opt('--sizes', '1000,10000,100000').split(',').map(Number);
 const runs = Number(opt('--runs', '5'));
 const native = !args.includes('--no-native');
 const haveTime = existsSync('/usr/bin/time');
-// run as users run it (`fwlint`, `npx fwlint`): the executable, its shebang's V8 flags included
+// run as users run it (`fwlint`, `npx fwlint`): the executable, which lints a big file in a second, tuned process
 const fwlint = join(root, 'bin', 'fwlint.js');
 
 function measure(cmd, argv, { timeoutMs = 600_000 } = {}) {
@@ -130,7 +130,7 @@ const dirty = (spawnSync('git', ['status', '--porcelain', '--untracked-files=no'
 const lines = [
   `Run: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}, commit ${commit}${dirty ? ' (with uncommitted changes)' : ''}, load average at start ${loadAtStart.map((x) => x.toFixed(2)).join(' ')}.`,
   `Machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}, Node ${process.version}. `,
-  `Runs: median of ${runs} whole-process runs (3 for 100k files; 1 for \`nft -c -f\`), fwlint alternately with \`iptables-restore --test\` and, for the cold start, with \`node -e 0\`. fwlint runs all recommended rules with \`-f json\`, started as its executable \`bin/fwlint.js\` (as \`fwlint\` and \`npx fwlint\` start it: its shebang's \`--max-semi-space-size=8\` included).`,
+  `Runs: median of ${runs} whole-process runs (3 for 100k files; 1 for \`nft -c -f\`), fwlint alternately with \`iptables-restore --test\` and, for the cold start, with \`node -e 0\`. fwlint runs all recommended rules with \`-f json\`, started as its executable \`bin/fwlint.js\` as \`fwlint\` and \`npx fwlint\` start it (a file of 2 MB or more is linted in a second process with \`--max-semi-space-size=8\`).`,
   `Native tools run inside \`unshare -n\` (a namespace of our own)${canNs ? '' : ' — not available in this run, columns empty'}.`,
   '',
   `Cold start: \`node -e 0\` ${fmt(nodeZero.wall)} s; fwlint on a 20-line file ${fmt(cold.wall)} s = **${fmt(cold.wall / nodeZero.wall, 2)}×** (target ≤ 5×).`,

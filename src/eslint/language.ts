@@ -15,6 +15,11 @@ export interface FirewallLanguageOptions {
   format?: string;
   /** Variables for Terraform (tfvars) and CloudFormation parameters. */
   variables?: Record<string, unknown>;
+  /**
+   * iptables scripts: `empty` when they run on a fresh host, container or network namespace, so that a chain they
+   * do not flush starts empty with an ACCEPT policy; `unknown` (the default) keeps what ran before undecided.
+   */
+  scriptStart?: 'unknown' | 'empty';
   [key: string]: unknown;
 }
 
@@ -76,7 +81,7 @@ function isDir(p: string): boolean {
 }
 
 /** The languageOptions keys a firewall file may get: its own, and those of ESLint's JavaScript language. */
-const LANGUAGE_OPTION_KEYS: readonly string[] = ['format', 'variables', 'ecmaVersion', 'sourceType', 'globals', 'parser', 'parserOptions'];
+const LANGUAGE_OPTION_KEYS: readonly string[] = ['format', 'variables', 'scriptStart', 'ecmaVersion', 'sourceType', 'globals', 'parser', 'parserOptions'];
 
 /** The parse error of a file with NUL bytes that no format recognises. */
 export const BINARY_CONTENT = 'binary content (NUL bytes): no firewall ruleset fwlint can read (encrypted with git-crypt or SOPS, damaged, or UTF-16 text?)';
@@ -91,6 +96,7 @@ export function parseWithFormat(format: FormatDefinition, text: string, filePath
     const opts: Parameters<FormatDefinition['parse']>[1] = { readInclude: reader };
     if (filePath !== undefined) opts.filePath = filePath;
     if (languageOptions.variables) opts.variables = languageOptions.variables;
+    if (languageOptions.scriptStart !== undefined) opts.before = languageOptions.scriptStart;
     return format.parse(text, opts);
   } catch (e) {
     const doc = emptyDocument(format.id);
@@ -143,7 +149,9 @@ export class FirewallLanguage implements Language {
     // JavaScript's keys are let through (a config object without `files` gives every file its JavaScript
     // languageOptions); any other is a mistake, as in ESLint's JavaScript language: `formt: 'nftables'` was ignored
     const unknown = Object.keys(options).find((k) => !LANGUAGE_OPTION_KEYS.includes(k));
-    if (unknown !== undefined) throw new TypeError(`Unexpected key "${unknown}" found: firewall languages take format and variables.`);
+    if (unknown !== undefined) throw new TypeError(`Unexpected key "${unknown}" found: firewall languages take format, variables and scriptStart.`);
+    if (options.scriptStart !== undefined && options.scriptStart !== 'unknown' && options.scriptStart !== 'empty')
+      throw new TypeError(`Key "scriptStart": expected "unknown" or "empty" (what the filter table holds when an iptables script starts), got ${JSON.stringify(options.scriptStart)}.`);
     const v = options.variables;
     if (v !== undefined && (typeof v !== 'object' || v === null || Array.isArray(v))) {
       throw new TypeError(`Key "variables": expected an object of variable names and values (Terraform variables, CloudFormation parameters), got ${JSON.stringify(v)}.`);

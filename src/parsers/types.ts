@@ -15,6 +15,12 @@ export interface ParseOptions {
   filePath?: string;
   /** Variables from outside the file (Terraform tfvars, CloudFormation parameter overrides). */
   variables?: Record<string, unknown>;
+  /**
+   * iptables scripts: what the host's filter table holds when the script starts — `unknown` (the default: the chains
+   * it does not flush keep rules and policies the file does not show) or `empty` (a fresh host, container or network
+   * namespace). Other formats ignore it.
+   */
+  before?: 'unknown' | 'empty';
   readInclude?: IncludeReader;
 }
 

@@ -53,7 +53,19 @@ describe('languageOptions', () => {
   });
 
   it('an unknown key is a configuration error, not ignored (a misspelt format read the file by its content)', () => {
-    expect(() => lint({ formt: 'nftables' })).toThrow('Key "languageOptions": Unexpected key "formt" found: firewall languages take format and variables.');
+    expect(() => lint({ formt: 'nftables' })).toThrow('Key "languageOptions": Unexpected key "formt" found: firewall languages take format, variables and scriptStart.');
+  });
+
+  it('scriptStart: "empty" reads an iptables script on a fresh host (its unflushed chains start empty)', () => {
+    const script = '#!/bin/sh\niptables -P INPUT DROP\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\n';
+    const run = (languageOptions: Record<string, unknown>) =>
+      new Linter()
+        .verify(script, [{ files: ['**/*.sh'], plugins: { firewall: plugin as never }, language: 'firewall/iptables', languageOptions, rules: { 'firewall/no-world-open-sensitive-ports': 'error' }, settings: { firewall: { discovery: false } } }] as never, 'fw.sh')
+        .map((m) => `${m.line} ${m.message.slice(0, 60)}`);
+    expect(run({ scriptStart: 'empty' })).toEqual(['3 Open: TCP 22 (ssh) reachable from the whole internet (0.0.0.']);
+    // (by default the earlier rules, placed at the table's first command, may let it in too)
+    expect(run({})).toEqual(['2 Possibly open (the rules INPUT held before this script ran (', '3 Possibly open (the rules INPUT held before this script ran (']);
+    expect(() => run({ scriptStart: 'fresh' })).toThrow('Key "languageOptions": Key "scriptStart": expected "unknown" or "empty" (what the filter table holds when an iptables script starts), got "fresh".');
   });
 });
 

@@ -10,11 +10,8 @@ import { parseScript } from './script.js';
 export { parseSave, familyFromName } from './save.js';
 export { parseScript } from './script.js';
 
-/**
- * `before` (scripts): what the host's filter table holds when the script starts — `unknown` (the default: the chains
- * it does not flush keep rules and policies not in the file, see README.md) or `empty` (a fresh network namespace).
- */
-export type IptablesParseOptions = ParseOptions & { mode?: 'save' | 'script' | 'auto'; family?: Family; before?: 'unknown' | 'empty' };
+/** `before` (ParseOptions, scripts only): see README.md, "Scripts: what ran before". */
+export type IptablesParseOptions = ParseOptions & { mode?: 'save' | 'script' | 'auto'; family?: Family };
 
 const DETECT_BYTES = 8192;
 

@@ -6,6 +6,7 @@
  * here: the match then stays undecided, as before.
  */
 import { PLAIN_PACKET } from '../../model/index.js';
+import { strtouiBase0 } from './rule.js';
 
 /** The modules plainValue reads. */
 export const PLAIN_MODULES: ReadonlySet<string> = new Set(['ttl', 'hl', 'length', 'dscp', 'tos', 'rt', 'frag', 'hbh', 'dst']);
@@ -27,9 +28,9 @@ const TOS_NAMES: Readonly<Record<string, number>> = {
 
 /** A number as libxtables reads it (base 0: decimal, 0x hex, 0 octal), or undefined. */
 function num(t: string | undefined, max: number): number | undefined {
-  if (t === undefined || !/^(?:0x[0-9a-f]+|[0-9]+)$/i.test(t)) return undefined;
-  const n = /^0[0-7]+$/.test(t) ? parseInt(t, 8) : Number(t);
-  return Number.isInteger(n) && n >= 0 && n <= max ? n : undefined;
+  if (t === undefined || t === '') return undefined;
+  const n = strtouiBase0(t, max);
+  return n < 0 ? undefined : n;
 }
 
 /** The module's one option: [negated, option, argument], or undefined when the text holds anything else. */

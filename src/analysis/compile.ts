@@ -5,7 +5,7 @@
  * may = everything. Negation swaps and complements them; conjunction and
  * disjunction act on both sides.
  */
-import { AddrSet, FIRST_TCP_FLAGS, PORT_UNIVERSE, PROTO_UNIVERSE, type AddressMatch, type AddrTypeMatch, type CtStateMatch, type IcmpTypeMatch, type InterfaceMatch, IntervalSet, type PortMatch, type ProtocolMatch, PORT_PROTOCOLS, PROTO, numSingle, type Family, type NumSet, type Match, type Rule, type Ruleset, type TableFamily } from '../model/index.js';
+import { AddrSet, FIRST_TCP_FLAGS, PORT_UNIVERSE, PROTO_UNIVERSE, type AddressMatch, type AddrTypeMatch, type CtStateMatch, type IcmpTypeMatch, type InterfaceMatch, IntervalSet, type PortMatch, type ProtocolMatch, PORT_PROTOCOLS, PROTO, numSingle, type Family, type NumSet, type Match, type Rule, type Ruleset, type TableFamily, ARRIVAL_MARKS, evalMarkTest, markKey, type MarkState, type OpaqueMatch } from '../model/index.js';
 import {
   packedCode,
   packedCodes,
@@ -794,6 +794,53 @@ export class RuleCompiler {
   }
   private readonly original = new Map<Rule, Map<string, CompiledRule>>();
 
+  /** Whether the rule tests a packet mark the model reads (OpaqueMatch.mark): its compiled form depends on the flow's marks. */
+  hasMarkTest(rule: Rule): boolean {
+    let b = this.markTests.get(rule);
+    if (b === undefined) this.markTests.set(rule, (b = rule.matches.some((m) => m.kind === 'opaque' && m.mark !== undefined && !m.mark.ct)));
+    return b;
+  }
+  private readonly markTests = new Map<Rule, boolean>();
+
+  /**
+   * The rule for a flow whose marks are `mk` (undefined: as they arrived, ARRIVAL_MARKS): each mark test decided
+   * where the known bits decide it; one that depends on unknown bits stays undecided, and the exposure engine's
+   * compiler decides it for their plain value where that is sound (plainMatches), as a test of PLAIN_PACKET's fields.
+   */
+  forMarks(rule: Rule, mk: MarkState | undefined): CompiledRule {
+    const s = mk ?? ARRIVAL_MARKS;
+    const key = markKey(s);
+    let byKey = this.marked.get(rule);
+    if (!byKey) this.marked.set(rule, (byKey = new Map()));
+    let c = byKey.get(key);
+    if (c) return c;
+    const out: Match[] = [];
+    let empty = false;
+    for (const m of rule.matches) {
+      // (a test of the connection's mark stays undecided: see src/model/marks.ts)
+      if (m.kind !== 'opaque' || m.mark === undefined || m.mark.ct) {
+        out.push(m);
+        continue;
+      }
+      const { r, plain } = evalMarkTest(m.mark, s);
+      const v = r === 2 ? 2 : m.negated ? 1 - r : r;
+      if (v === 1) continue;
+      if (v === 0) {
+        empty = true;
+        break;
+      }
+      out.push(this.plain && plain !== undefined ? ({ ...m, plain } satisfies OpaqueMatch) : m);
+    }
+    if (empty) c = EMPTY_COMPILED;
+    else {
+      const pm = this.plain ? plainOf(rule.action.kind, out) : undefined;
+      c = pm === null ? EMPTY_COMPILED : this.general(pm ?? out);
+    }
+    byKey.set(key, c);
+    return c;
+  }
+  private readonly marked = new Map<Rule, Map<string, CompiledRule>>();
+
   /** A rule the one-cube path cannot compile: its regions, and the part that may or may not match. */
   private general(ms: readonly Match[]): CompiledRule {
     const cond = generalConj(ms, this.sp, this.local, this.pre);
@@ -817,10 +864,13 @@ export class RuleCompiler {
  * so what is then certainly open is open for it; what is closed was closed for every packet.
  */
 function plainMatches(rule: Rule): Match[] | null | undefined {
-  const k = rule.action.kind;
+  return plainOf(rule.action.kind, rule.matches);
+}
+
+/** plainMatches of matches `ms` under an action of kind `k`. */
+function plainOf(k: string, ms: readonly Match[]): Match[] | null | undefined {
   const accepts = k === 'accept';
   if (!accepts && k !== 'drop' && k !== 'reject') return undefined;
-  const ms = rule.matches;
   let out: Match[] | undefined;
   for (let i = 0; i < ms.length; i++) {
     const m = ms[i]!;

@@ -22,6 +22,12 @@ import {
   type Rule,
   type Ruleset,
   type Table,
+  applyMarkOp,
+  ARRIVAL_MARKS,
+  forgetPacketBits,
+  markKey,
+  type MarkOp,
+  type MarkState,
 } from '../model/index.js';
 import { RuleCompiler, mayIn, mustIn, rulesetFacts, spaceFor, tableCarries, undecidedLine } from './compile.js';
 import {
@@ -444,7 +450,7 @@ function cutHoles(f: Flow): Cube[] {
 /** A flow as hole-free flows with disjoint cubes. */
 function materialize(f: Flow): Flow[] {
   if (f.h === undefined) return [f];
-  return cutHoles(f).map((c) => flow(c, undefined, 0, f.tags, f.attr, f.rule, f.via, f.path, f.local));
+  return cutHoles(f).map((c) => flow(c, undefined, 0, f.tags, f.attr, f.rule, f.via, f.path, f.local, f.mk));
 }
 
 /**
@@ -464,6 +470,8 @@ interface Flow {
   via?: Via | undefined;
   path: 'input' | 'forward';
   local: boolean;
+  /** What the rules on the flow's way set of its marks (src/model/marks.ts); undefined: the marks it arrived with. */
+  mk: MarkState | undefined;
 }
 
 /**
@@ -481,8 +489,18 @@ function flow(
   via: Via | undefined,
   path: 'input' | 'forward',
   local: boolean,
+  mk: MarkState | undefined,
 ): Flow {
-  return { c, h, hn, tags, attr, rule, via, path, local };
+  return { c, h, hn, tags, attr, rule, via, path, local, mk };
+}
+
+/**
+ * A flow's marks after a MARK/CONNMARK change: what --restore-mark copies from the connection's mark is not known
+ * (a flow mixes packets with and without a conntrack entry, and CONNMARK leaves the latter alone: src/model/marks.ts).
+ */
+function flowMarks(mk: MarkState | undefined, op: MarkOp): MarkState {
+  const s = applyMarkOp(mk ?? ARRIVAL_MARKS, op);
+  return 'forget' in op || op.ct || op.copy === 0 ? s : forgetPacketBits(s, op.copy);
 }
 
 interface ChainOut {
@@ -594,7 +612,7 @@ function movedCt(flows: Flow[], to: (ct: number) => number): Flow[] {
     for (const g of materialize(f)) {
       const c = copyCube(g.c);
       c.ct = to(g.c.ct);
-      out.push(flow(c, undefined, 0, g.tags, g.attr, g.rule, g.via, g.path, g.local));
+      out.push(flow(c, undefined, 0, g.tags, g.attr, g.rule, g.via, g.path, g.local, g.mk));
     }
   }
   return out;
@@ -618,10 +636,10 @@ function untrackedPart(flows: Flow[]): { tracked: Flow[]; untracked: Flow[] } | 
     else {
       const t = copyCube(f.c);
       t.ct = f.c.ct & ~all;
-      tracked.push(flow(t, f.h, f.hn, f.tags, f.attr, f.rule, f.via, f.path, f.local));
+      tracked.push(flow(t, f.h, f.hn, f.tags, f.attr, f.rule, f.via, f.path, f.local, f.mk));
       const v = copyCube(f.c);
       v.ct = u;
-      untracked.push(flow(v, f.h, f.hn, f.tags, f.attr, f.rule, f.via, f.path, f.local));
+      untracked.push(flow(v, f.h, f.hn, f.tags, f.attr, f.rule, f.via, f.path, f.local, f.mk));
     }
   }
   return { tracked, untracked };
@@ -792,7 +810,7 @@ class Engine {
     c0.oif = this.hook === 'input' ? this.sp.ifs.bit('') : U.oif;
     // (every flow starts NEW: `arrived` reports moved states back in it)
     c0.ct = TRACKED_NEW;
-    const init = flow(c0, undefined, 0, NO_TAGS, undefined, undefined, undefined, this.hook, this.hook === 'input');
+    const init = flow(c0, undefined, 0, NO_TAGS, undefined, undefined, undefined, this.hook, this.hook === 'input', undefined);
     let cur: Flow[] = [init];
     for (const { chain, table } of baseChains(ruleset, fam, 'prerouting')) cur = this.runBase(table, chain, cur);
     const input = cur.filter((f) => f.path === 'input');
@@ -881,7 +899,7 @@ class Engine {
     // pieces of materialised flows do not multiply with later per-destination rules.
     const bySrcShape = new Map<string, number>();
     const keyOf = (f: Flow) =>
-      `${shapeKey(f.c)}#${f.tags.length > 0 ? 't' : 'u'}#${f.path}#${f.local ? 1 : 0}#${f.attr ? `${f.rule?.id ?? ''}:${f.attr.chain.name}:${f.attr.table.name}:${f.attr.explicit}` : ''}#${f.via ? f.via.rule.id : ''}`;
+      `${shapeKey(f.c)}#${f.tags.length > 0 ? 't' : 'u'}#${f.path}#${f.local ? 1 : 0}#${f.attr ? `${f.rule?.id ?? ''}:${f.attr.chain.name}:${f.attr.table.name}:${f.attr.explicit}` : ''}#${f.via ? f.via.rule.id : ''}#${f.mk ? markKey(f.mk) : ''}`;
     const addFlow = (f: Flow) => {
       if (f.h !== undefined) {
         R.add(f);
@@ -895,7 +913,7 @@ class Engine {
         const c = copyCube(prev.c);
         c.src = prev.c.src.union(f.c.src);
         c.sprin = prev.c.sprin | f.c.sprin;
-        const merged = flow(c, prev.h, prev.hn, mergeTags(prev.tags, f.tags), prev.attr, prev.rule, prev.via, prev.path, prev.local);
+        const merged = flow(c, prev.h, prev.hn, mergeTags(prev.tags, f.tags), prev.attr, prev.rule, prev.via, prev.path, prev.local, prev.mk);
         bySrcShape.set(k, R.add(merged));
       } else bySrcShape.set(k, R.add(f));
     };
@@ -910,7 +928,9 @@ class Engine {
       const a = rule.action;
       // (a rule that only continues — LOG, counters — is not compiled here; one that untracks, before conntrack, is)
       const untrack = a.untrack === true && this.beforeCt;
-      if (a.kind === 'continue' && !untrack) continue;
+      // (a rule that changes a mark: its hits go on with the marks it sets, see below)
+      const setMarks = a.kind === 'continue' ? a.mark : undefined;
+      if (a.kind === 'continue' && !untrack && setMarks === undefined) continue;
       const cr = comp.get(rule);
       // (a rule of one cube is compiled to the cube: read through this evaluation's one-slot list)
       const must = mustIn(cr, one);
@@ -922,6 +942,8 @@ class Engine {
       if (touched.length === 0) continue;
       let mtag = -1;
       if (cr.maybe.length > 0) mtag = this.tag(`${cr.opaque.join(', ')} at line ${undecidedLine(rule)} may or may not match`, rule);
+      // a test of a mark: decided per flow, on what the rules before it set (RuleCompiler.forMarks)
+      const marks = mtag >= 0 && comp.hasMarkTest(rule);
       // Split each touched flow into: certainly matched and maybe matched (hits, holes inherited) and
       // the rest, which keeps its cube and takes the rule's region as one more hole (nothing is cut).
       // (made on the first flow, as a list of exactly one: most rules hit one flow, and a list grown from empty by
@@ -946,7 +968,15 @@ class Engine {
         let fTag = mtag;
         let fMet = met;
         let fMetMust = metMust;
-        if (mtag >= 0 && f.via !== undefined) {
+        if (marks) {
+          const o = comp.forMarks(rule, f.mk);
+          fMust = mustIn(o, oneO);
+          fMay = mayIn(o, oneO);
+          fMaybe = o.maybe;
+          fTag = fMaybe.length > 0 ? this.tag(`${o.opaque.join(', ')} at line ${undecidedLine(rule)} may or may not match`, rule) : -1;
+          fMet = fMetMust = false;
+          if (fMay.length === 0) continue;
+        } else if (mtag >= 0 && f.via !== undefined) {
           // a DNAT'd flow: its `ct original` destination tests read the coordinates it arrived with
           const v = f.via;
           const o = comp.forOriginal(rule, v.rewrote & 1 ? v.orig.dst : undefined, v.rewrote & 2 ? v.orig.dport : undefined);
@@ -963,7 +993,7 @@ class Engine {
         if (!drops || f.tags.length > 0 || f.via)
           for (let mi = 0; mi < fMust.length; mi++) {
             const z = intersectCube(f.c, fMust[mi]!, fMetMust);
-            if (z && !cubeIsEmpty(z)) hit = withFlow(hit, flow(z, f.h, f.hn, f.tags, attr ?? f.attr, attr ? by : f.rule, f.via, f.path, f.local));
+            if (z && !cubeIsEmpty(z)) hit = withFlow(hit, flow(z, f.h, f.hn, f.tags, attr ?? f.attr, attr ? by : f.rule, f.via, f.path, f.local, setMarks ? flowMarks(f.mk, setMarks) : f.mk));
           }
         if (fTag >= 0) {
           const t = mergeTags(f.tags, [fTag]);
@@ -971,8 +1001,8 @@ class Engine {
             const z = intersectCube(f.c, m);
             if (!z || cubeIsEmpty(z)) continue;
             const h = f.h;
-            hit = withFlow(hit, flow(z, h, f.hn, t, attr ?? f.attr, attr ? by : f.rule, f.via, f.path, f.local));
-            back = withFlow(back, flow(z, h, f.hn, t, f.attr, f.rule, f.via, f.path, f.local));
+            hit = withFlow(hit, flow(z, h, f.hn, t, attr ?? f.attr, attr ? by : f.rule, f.via, f.path, f.local, setMarks ? flowMarks(f.mk, setMarks) : f.mk));
+            back = withFlow(back, flow(z, h, f.hn, t, f.attr, f.rule, f.via, f.path, f.local, f.mk));
           }
         }
         let h = f.h;
@@ -998,14 +1028,14 @@ class Engine {
         }
         // (a flow with holes no longer takes part in merging: addFlow checks prev.h)
         if (gone) R.remove(id);
-        else R.set(id, flow(f.c, h, hn, f.tags, f.attr, f.rule, f.via, f.path, f.local));
+        else R.set(id, flow(f.c, h, hn, f.tags, f.attr, f.rule, f.via, f.path, f.local, f.mk));
       }
       for (let i = 0; i < back.length; i++) addFlow(back[i]!);
       if (hit.length === 0) continue;
       if (untrack && this.atCt) {
         // both states of one arriving packet go on: the ones it meets decide nothing for certain
         const t = [this.tag(`notrack at line ${lineOf(rule)}, at conntrack's priority (-200), may run before or after conntrack`, rule)];
-        hit = movedCt(hit, toMaybeUntracked).map((f) => flow(f.c, f.h, f.hn, mergeTags(f.tags, t), f.attr, f.rule, f.via, f.path, f.local));
+        hit = movedCt(hit, toMaybeUntracked).map((f) => flow(f.c, f.h, f.hn, mergeTags(f.tags, t), f.attr, f.rule, f.via, f.path, f.local, f.mk));
       } else if (untrack) hit = movedCt(hit, toUntracked);
       switch (a.kind) {
         case 'continue':
@@ -1030,7 +1060,7 @@ class Engine {
             const why = !target ? `jump to undefined chain ${a.target}` : `chain ${a.target} loops or nests too deeply`;
             const t = [this.tag(`${why} at line ${lineOf(rule)}: verdict unknown`, rule)];
             for (const f of hit) {
-              const g = flow(f.c, f.h, f.hn, mergeTags(f.tags, t), f.attr, f.rule, f.via, f.path, f.local);
+              const g = flow(f.c, f.h, f.hn, mergeTags(f.tags, t), f.attr, f.rule, f.via, f.path, f.local, f.mk);
               this.accept(out.accepted, g);
               out.dropped.push(g);
             }
@@ -1039,7 +1069,7 @@ class Engine {
           const into: Flow[] = [];
           for (const f of hit) {
             const h = narrowed(f.h, f.hn, f.c);
-            if (h !== SWALLOWED) into.push(h === f.h ? f : flow(f.c, h, h ? h.n : 0, f.tags, f.attr, f.rule, f.via, f.path, f.local));
+            if (h !== SWALLOWED) into.push(h === f.h ? f : flow(f.c, h, h ? h.n : 0, f.tags, f.attr, f.rule, f.via, f.path, f.local, f.mk));
           }
           const sub = this.evalChain(table, target, into, local, pre, depth + 1, [...stack, target]);
           pushAll(out.accepted, sub.accepted);
@@ -1056,8 +1086,8 @@ class Engine {
         case 'queue': {
           const t = [this.tag(`${a.text} at line ${lineOf(rule)}: verdict is decided in user space`, rule)];
           for (const f of hit) {
-            const g = flow(f.c, f.h, f.hn, mergeTags(f.tags, t), f.attr, f.rule, f.via, f.path, f.local);
-            this.accept(out.accepted, flow(g.c, g.h, g.hn, g.tags, (accepting ??= { chain, table, explicit: true }), rule, g.via, g.path, g.local));
+            const g = flow(f.c, f.h, f.hn, mergeTags(f.tags, t), f.attr, f.rule, f.via, f.path, f.local, f.mk);
+            this.accept(out.accepted, flow(g.c, g.h, g.hn, g.tags, (accepting ??= { chain, table, explicit: true }), rule, g.via, g.path, g.local, g.mk));
             out.dropped.push(g);
           }
           break;
@@ -1065,8 +1095,8 @@ class Engine {
         case 'unknown': {
           const t = [this.tag(`unknown target ${a.target} at line ${lineOf(rule)}: verdict unknown`, rule)];
           for (const f of hit) {
-            const g = flow(f.c, f.h, f.hn, mergeTags(f.tags, t), f.attr, f.rule, f.via, f.path, f.local);
-            this.accept(out.accepted, flow(g.c, g.h, g.hn, g.tags, (accepting ??= { chain, table, explicit: true }), rule, g.via, g.path, g.local));
+            const g = flow(f.c, f.h, f.hn, mergeTags(f.tags, t), f.attr, f.rule, f.via, f.path, f.local, f.mk);
+            this.accept(out.accepted, flow(g.c, g.h, g.hn, g.tags, (accepting ??= { chain, table, explicit: true }), rule, g.via, g.path, g.local, g.mk));
             out.dropped.push(g);
             addFlow(g); // it may also go on
           }
@@ -1087,7 +1117,7 @@ class Engine {
       for (const f of flows)
         this.accept(
           out.accepted,
-          f.attr && (f.attr.explicit || policyRank(f.attr.chain, f.attr.table) > rank) ? f : flow(f.c, f.h, f.hn, f.tags, (policy ??= { chain, table, explicit: false }), undefined, f.via, f.path, f.local),
+          f.attr && (f.attr.explicit || policyRank(f.attr.chain, f.attr.table) > rank) ? f : flow(f.c, f.h, f.hn, f.tags, (policy ??= { chain, table, explicit: false }), undefined, f.via, f.path, f.local, f.mk),
         );
     }
   }
@@ -1122,24 +1152,24 @@ class Engine {
       // INPUT's drops make nothing possibly open. (the INPUT branch keeps the routed copy's oif, any: restored, the
       // pieces of both branches coincide)
       const elsewhere = (v: Via): Flow[] => {
-        if (!f.local) return [flow(c, f.h, f.hn, f.tags, f.attr, f.rule, v, 'forward', false)];
+        if (!f.local) return [flow(c, f.h, f.hn, f.tags, f.attr, f.rule, v, 'forward', false, f.mk)];
         const tIn = this.tag(`DNAT at line ${lineOf(rule)} to ${to}: delivered here (INPUT) if that is an address of this host`, rule);
         const tFwd = this.tag(`DNAT at line ${lineOf(rule)} to ${to}: routed on (FORWARD) unless that is an address of this host`, rule);
         this.hereTags.add(tIn);
         return [
-          flow(c, f.h, f.hn, mergeTags(f.tags, [tFwd]), f.attr, f.rule, v, 'forward', false),
-          flow(copyCube(c), f.h, f.hn, mergeTags(f.tags, [tIn]), f.attr, f.rule, v, f.path, true),
+          flow(c, f.h, f.hn, mergeTags(f.tags, [tFwd]), f.attr, f.rule, v, 'forward', false, f.mk),
+          flow(copyCube(c), f.h, f.hn, mergeTags(f.tags, [tIn]), f.attr, f.rule, v, f.path, true, f.mk),
         ];
       };
       if (own.isEmpty) return elsewhere(via);
-      if (own.equals(f.c.dst)) return [flow(mine, f.h, f.hn, f.tags, f.attr, f.rule, via, f.path, true)];
+      if (own.equals(f.c.dst)) return [flow(mine, f.h, f.hn, f.tags, f.attr, f.rule, via, f.path, true, f.mk)];
       // the two parts, each with the coordinates its packets arrived with (restore() reads orig)
       const ownOrig = copyCube(via.orig);
       ownOrig.dst = via.orig.dst.intersect(toAddrs);
       const elseOrig = copyCube(via.orig);
       elseOrig.dst = via.orig.dst.subtract(toAddrs);
       return [
-        flow(mine, f.h, f.hn, f.tags, f.attr, f.rule, { ...via, orig: ownOrig }, f.path, true),
+        flow(mine, f.h, f.hn, f.tags, f.attr, f.rule, { ...via, orig: ownOrig }, f.path, true, f.mk),
         ...elsewhere({ ...via, orig: elseOrig }),
       ];
     }
@@ -1149,9 +1179,9 @@ class Engine {
       via.toAddrs = AddrSet.all(fam);
       c.dst = via.toAddrs;
       c.oif = this.sp.ifs.bit('');
-      return [flow(c, f.h, f.hn, f.tags, f.attr, f.rule, via, 'input', true)];
+      return [flow(c, f.h, f.hn, f.tags, f.attr, f.rule, via, 'input', true, f.mk)];
     }
-    return [flow(c, f.h, f.hn, f.tags, f.attr, f.rule, via, f.path, f.local)];
+    return [flow(c, f.h, f.hn, f.tags, f.attr, f.rule, via, f.path, f.local, f.mk)];
   }
 
   /** A piece c of f back in the coordinates of the packet as it arrived (original destination and port). */

@@ -17,6 +17,10 @@ import {
   type Rule,
   type Ruleset,
   type Table,
+  applyMarkOp,
+  ARRIVAL_MARKS,
+  evalMarkTest,
+  type MarkState,
 } from '../model/index.js';
 import { addrTypeOf, undecidedLine } from './compile.js';
 import { atConntrack, baseChains, beforeConntrack, findChain, formatNatTo, isOneAddress } from './exposure.js';
@@ -49,6 +53,8 @@ export interface PacketState {
   syn?: boolean;
   /** In a prerouting chain: no output interface yet (oif matches see ""). */
   pre?: boolean;
+  /** What the rules it went through set of its marks (src/model/marks.ts); undefined: as it arrived. */
+  marks?: MarkState;
 }
 
 const PROTO_NAMES: Record<string, number> = { tcp: PROTO.tcp, udp: PROTO.udp, icmp: PROTO.icmp, icmpv6: PROTO.icmpv6, sctp: PROTO.sctp };
@@ -215,6 +221,19 @@ export function evalMatch(m: Match, p: PacketState, why: string[]): T3 {
       // a test of header fields the sender chooses that every plain packet meets, or none: the traced packet is a
       // plain one (PLAIN_PACKET: TTL 64, no IPv6 extension headers…), as its source port and interface have defaults
       if (m.plain !== undefined) r = m.plain ? 1 : 0;
+      else if (m.mark !== undefined) {
+        // a mark: what the rules before set of it; its other bits as a plain packet arrives (0), and a new
+        // connection's (a later packet's connection mark is what its earlier packets were given)
+        const t = evalMarkTest(m.mark, p.marks ?? ARRIVAL_MARKS);
+        // (a packet without a conntrack entry fails a connection-mark test, `!` or not: the `!` below undone)
+        if (m.mark.ct && !tracked(p)) r = m.negated ? 1 : 0;
+        else if (t.r !== 2) r = t.r;
+        else if (t.plain !== undefined && (!m.mark.ct || p.state === 'new')) r = t.plain ? 1 : 0;
+        else {
+          r = 2;
+          why.push(m.text);
+        }
+      }
       else {
         r = 2;
         why.push(m.text);
@@ -225,6 +244,11 @@ export function evalMatch(m: Match, p: PacketState, why: string[]): T3 {
   }
   if (m.negated && r !== 2) r = r === 1 ? 0 : 1;
   return r;
+}
+
+/** Whether the packet has a conntrack entry (not untracked, not invalid: before conntrack every packet reads invalid). */
+function tracked(p: PacketState): boolean {
+  return p.state !== 'untracked' && p.state !== 'invalid';
 }
 
 export function evalConj(ms: readonly Match[], p: PacketState, why: string[]): T3 {
@@ -265,12 +289,13 @@ class Tracer {
 
   /**
    * The outcomes of the chain for p, from its rule `from` on (rule `from` taken as matched when `matched`).
-   * `entry`: the conntrack state p came into the chain with (a packet untracked here leaves with `cont`).
+   * `entry`: the conntrack state p came into the chain with, `entryMarks` its marks (null: as it arrived; a packet
+   * untracked here, or whose marks a rule here changed, leaves with `cont`).
    */
-  chain(table: Table, chain: Chain, p: PacketState, stack: Chain[], from = 0, entry = p.state, matched = false): Outcome[] {
+  chain(table: Table, chain: Chain, p: PacketState, stack: Chain[], from = 0, entry = p.state, matched = false, entryMarks: MarkState | null = p.marks ?? null): Outcome[] {
     const outs: Outcome[] = [];
     const add = (o: Outcome) => {
-      if ((o === 'accept' || o === 'return') && p.state !== entry) o = { cont: o, p };
+      if ((o === 'accept' || o === 'return') && (p.state !== entry || (p.marks ?? null) !== entryMarks)) o = { cont: o, p };
       if (typeof o === 'object' || !outs.includes(o)) outs.push(o);
     };
     const isBase = chain.hook !== undefined;
@@ -293,7 +318,7 @@ class Tracer {
         this.step(table, chain, rule, sure ? 'untrack (NOTRACK)' : `${pre}: untrack (NOTRACK)`);
         if (!sure) {
           // the packets the rule matches go on untracked (its verdict taken), the others skip it
-          for (const o of this.chain(table, chain, q, stack, i, entry, true)) add(o);
+          for (const o of this.chain(table, chain, q, stack, i, entry, true, entryMarks)) add(o);
           continue;
         }
         p = q;
@@ -308,6 +333,13 @@ class Tracer {
           break;
         case 'continue':
           this.step(table, chain, rule, `${pre}: continue (${a.target})`);
+          // (CONNMARK leaves a packet without a conntrack entry alone)
+          if (a.mark && (tracked(p) || !('forget' in a.mark || a.mark.ct || a.mark.copy !== 0))) {
+            const q: PacketState = { ...p, marks: applyMarkOp(p.marks ?? ARRIVAL_MARKS, a.mark) };
+            if (sure) p = q;
+            // the packets the rule matches go on with the marks it sets, the others with theirs
+            else for (const o of this.chain(table, chain, q, stack, i + 1, entry, false, entryMarks)) add(o);
+          }
           break;
         case 'return':
           this.step(table, chain, rule, sure ? 'return' : `${pre}: return`);
@@ -332,8 +364,8 @@ class Tracer {
           for (const o of sub) {
             if (o === 'return') returns = true;
             else if (typeof o === 'object' && 'cont' in o && o.cont === 'return') {
-              // untracked in the called chain: a jump goes on here with the new state, a goto returns with it
-              if (a.kind === 'jump') for (const x of this.chain(table, chain, o.p, stack, i + 1, entry)) add(x);
+              // untracked or re-marked in the called chain: a jump goes on here with the new state, a goto returns with it
+              if (a.kind === 'jump') for (const x of this.chain(table, chain, o.p, stack, i + 1, entry, false, entryMarks)) add(x);
               else if (!isBase) add({ cont: 'return', p: o.p });
               else add(chain.policy === 'drop' ? 'drop' : { cont: 'accept', p: o.p });
             } else add(o);

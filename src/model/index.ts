@@ -6,3 +6,4 @@ export * from './source.js';
 export * from './ruleset.js';
 export * from './canonical.js';
 export * from './tcp-flags.js';
+export * from './marks.js';

@@ -6,6 +6,7 @@
 import type { AddrSet, Family } from './addresses.js';
 import type { NumSet } from './ports.js';
 import type { Diagnostic, Span } from './source.js';
+import type { MarkOp, MarkTest } from './marks.js';
 
 /** Netfilter hooks; cloud ingress is modelled as `input`, egress as `output`. */
 export type Hook = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting' | 'ingress' | 'egress';
@@ -176,6 +177,8 @@ export interface OpaqueMatch extends MatchBase {
    * marks, payload) and for one that holds for some of them only.
    */
   plain?: boolean;
+  /** A test of the packet's or the connection's mark the engine reads (`-m mark --mark 0x1/0xff`): see ./marks.ts. */
+  mark?: MarkTest;
 }
 
 /**
@@ -204,8 +207,8 @@ type ActionKinds =
   | { kind: 'jump'; target: string }
   | { kind: 'goto'; target: string }
   | { kind: 'return' }
-  /** Non-terminal (LOG, counter, MARK, CONNMARK, comment-only, SNAT in filter…): evaluation goes on. */
-  | { kind: 'continue'; target: string }
+  /** Non-terminal (LOG, counter, MARK, CONNMARK, comment-only, SNAT in filter…): evaluation goes on; `mark`: the mark it changes (./marks.ts). */
+  | { kind: 'continue'; target: string; mark?: MarkOp }
   /** Address translation; terminal in a nat chain (the packet leaves the chain accepted). */
   | { kind: 'nat'; type: 'dnat' | 'snat' | 'masquerade' | 'redirect' | 'netmap'; toAddrs?: AddrSet; toPorts?: NumSet; text: string }
   /** Sent to user space (NFQUEUE): the verdict is not known statically. */

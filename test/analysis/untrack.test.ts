@@ -109,7 +109,7 @@ COMMIT
 :OUTPUT ACCEPT [0:0]
 :NT - [0:0]
 -A PREROUTING -p udp -j NT
--A PREROUTING -p tcp --dport 1761 -m mark --mark 0x1 -j NOTRACK
+-A PREROUTING -p tcp --dport 1761 -m limit --limit 1/sec -j NOTRACK
 -A NT -p udp --dport 1762 -j NOTRACK
 COMMIT
 *filter

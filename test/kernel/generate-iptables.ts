@@ -144,6 +144,8 @@ function rule(ctx: Ctx, chain: string, chainIndex: number): string {
   // extension headers); some tests every probe meets, some none (one that depends on the length stays undecided,
   // which this suite's deterministic rulesets leave out: test/analysis covers it)
   if (rng.chance(0.06)) parts.push(rng.pick(HEADER_TESTS[family]));
+  // marks: what the mangle table's MARK/CONNMARK rules set (a probe arrives with both marks 0)
+  if (rng.chance(0.1)) parts.push(rng.pick(MARK_TESTS));
   if (rng.chance(0.05)) parts.push(`-m comment --comment "rule ${rng.int(1, 99)}"`);
 
   const later = ctx.chains.slice(chainIndex + 1);
@@ -160,6 +162,17 @@ function rule(ctx: Ctx, chain: string, chainIndex: number): string {
   } else parts.push('-j ACCEPT');
   return parts.join(' ');
 }
+
+const MARK_TESTS: readonly string[] = [
+  '-m mark --mark 0x1', '-m mark ! --mark 0x1', '-m mark --mark 0x0', '-m mark --mark 0x1/0x1', '-m mark --mark 0x2/0x2', '-m mark ! --mark 0x0/0xff',
+  '-m mark --mark 0x5', '-m connmark --mark 0x1', '-m connmark ! --mark 0x0', '-m connmark --mark 0x2/0x2',
+];
+/** What the mangle table does to marks (`-j MARK …`, `-j CONNMARK …`). */
+const MARK_CHANGES: readonly string[] = [
+  '-j MARK --set-mark 0x1', '-j MARK --set-xmark 0x2/0xff', '-j MARK --or-mark 0x4', '-j MARK --and-mark 0x2', '-j MARK --xor-mark 0x1',
+  '-j MARK --set-mark 0x1/0x1', '-j CONNMARK --set-mark 0x1', '-j CONNMARK --set-xmark 0x2/0x2', '-j CONNMARK --save-mark',
+  '-j CONNMARK --restore-mark', '-j CONNMARK --save-mark --mask 0x2', '-j CONNMARK --or-mark 0x2',
+];
 
 const HEADER_TESTS: Record<Family, readonly string[]> = {
   ipv4: [
@@ -222,13 +235,13 @@ export function generateIptables(seed: number, family: Family, nProbes = 20, opt
     out.push('COMMIT');
   }
 
-  if (rng.chance(0.15)) {
+  if (rng.chance(0.25)) {
     // mangle: another base chain on the path (PREROUTING -150 / INPUT -150) that can drop.
     out.push('*mangle', ':PREROUTING ACCEPT [0:0]', `:INPUT ${rng.chance(0.1) ? 'DROP' : 'ACCEPT'} [0:0]`, ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]');
     if (plan.establishedFirst) out.push('-A PREROUTING -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT', establishedFirst);
-    for (let i = rng.int(1, 3); i > 0; i--) {
+    for (let i = rng.int(1, 4); i > 0; i--) {
       const chain = rng.pick(['PREROUTING', 'INPUT']);
-      const r = rule({ ...ctx, chains: [] }, chain, -1).replace(/ -j (LOG --log-prefix "[^"]*"|REJECT.*)$/, ' -j MARK --set-mark 0x1');
+      const r = rule({ ...ctx, chains: [] }, chain, -1).replace(/ -j (LOG --log-prefix "[^"]*"|REJECT.*)$/, ` ${rng.pick(MARK_CHANGES)}`);
       out.push(r);
     }
     out.push('COMMIT');

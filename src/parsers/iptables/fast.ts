@@ -13,6 +13,7 @@
  * paths give the same document.
  */
 import { PLAIN_MODULES, plainValue } from './plain.js';
+import { markOpOf, markTestOf } from './marks.js';
 import { DOCUMENT_START, IntervalSet, SYN_ONLY, numSingle, type Action, type AddrSet, type Match, type NumSet, type OpaqueMatch, type Span } from '../../model/index.js';
 import {
   ACCEPT,
@@ -371,7 +372,9 @@ function continueAction(name: string, ctx: RuleContext): Action {
   let a = cache.get(name);
   if (a === undefined) {
     // NOTRACK is an alias of "CT --notrack" (iptables-nft saves it that way); a bare CT does nothing here
-    a = Object.freeze<Action>(name === 'NOTRACK' ? { kind: 'continue', target: 'CT', untrack: true } : { kind: 'continue', target: name });
+    // (MARK and CONNMARK without options, as the general reader reads them: a change not read, see markOpOf)
+    const mark = markOpOf(name, []);
+    a = Object.freeze<Action>(name === 'NOTRACK' ? { kind: 'continue', target: 'CT', untrack: true } : mark ? { kind: 'continue', target: name, mark } : { kind: 'continue', target: name });
     if (cache.size < CACHE_LIMIT) cache.set(name, a);
   }
   return a;
@@ -742,6 +745,11 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
   if (um !== undefined && PLAIN_MODULES.has(um.module)) {
     const plain = plainValue(um.module, um.text);
     if (plain !== undefined) um.plain = plain;
+  }
+  // (a mark test, as the general reader reads it)
+  if (um !== undefined && (um.module === 'mark' || um.module === 'connmark')) {
+    const mark = markTestOf(um.module, um.text);
+    if (mark) um.mark = mark;
   }
   addRule(text, ruleSpan, chain, state, ctx);
   return true;

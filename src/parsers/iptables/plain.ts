@@ -34,7 +34,7 @@ function num(t: string | undefined, max: number): number | undefined {
 }
 
 /** The module's one option: [negated, option, argument], or undefined when the text holds anything else. */
-function oneOption(text: string, name: string): [boolean, string, string | undefined] | undefined {
+export function oneOption(text: string, name: string): [boolean, string, string | undefined] | undefined {
   const t = text.trim().split(/\s+/);
   let i = 0;
   if ((t[i] === '-m' || t[i] === '--match') && t[i + 1] === name) i += 2;

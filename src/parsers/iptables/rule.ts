@@ -8,6 +8,7 @@
  * one opaque match with its whole text), else to the target.
  */
 import { PLAIN_MODULES, plainValue } from './plain.js';
+import { markOpOf, markTestOf } from './marks.js';
 import {
   AddrSet,
   DOCUMENT_START,
@@ -1080,6 +1081,9 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       const plain = plainValue(mod.name, op.text);
       if (plain !== undefined) op.plain = plain;
     }
+    // a mark test the engine reads against what earlier rules set (src/model/marks.ts)
+    const mark = op ? markTestOf(mod.name, op.text) : undefined;
+    if (mark) op!.mark = mark;
   }
 
   // ---------------------------------------------------------------- what the kernel refuses
@@ -1720,7 +1724,8 @@ export function resolveBuiltinTarget(
   if (CONTINUE_TARGETS.has(name)) {
     // NOTRACK is an alias of "CT --notrack" (iptables-nft saves it that way).
     if (name === 'NOTRACK' || (name === 'CT' && targetArgs.some((t) => t.opt.text === '--notrack'))) return { kind: 'continue', target: 'CT', untrack: true };
-    return { kind: 'continue', target: name };
+    const mark = markOpOf(name, targetArgs.map((t) => ({ opt: t.opt.text, arg: t.args[0]?.text })));
+    return mark ? { kind: 'continue', target: name, mark } : { kind: 'continue', target: name };
   }
   ref.text = text;
   return ref;

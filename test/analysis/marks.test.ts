@@ -1,0 +1,106 @@
+/**
+ * Marks in the exposure engine and the tracer: what MARK/CONNMARK rules set decides later `-m mark`/`-m connmark`
+ * tests both ways; a test of the marks a packet arrives with (0, unless tc or eBPF set them) is decided only where
+ * that is sound whatever they hold (src/model/marks.ts). test/kernel checks the tracer and the engine against the kernel.
+ */
+import { describe, expect, test } from 'vitest';
+import { computeExposure, tracePacket } from '../../src/analysis/index.js';
+import { formatPorts, type Ruleset } from '../../src/model/index.js';
+import { parseIptables } from '../../src/parsers/iptables/index.js';
+
+function ipt(text: string): Ruleset {
+  const doc = parseIptables(text, { filePath: 'x.rules' });
+  expect(doc.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  return doc.rulesets[0]!;
+}
+
+/** "proto ports certainty line" per IPv4 exposure entry, in order. */
+function exposure(rs: Ruleset): string[] {
+  return computeExposure(rs, { hook: 'input' })
+    .entries.filter((e) => e.family === 'ipv4')
+    .map((e) => `${formatPorts(e.protocols).replace(/^6$/, 'tcp').replace(/^17$/, 'udp')} ${formatPorts(e.dports)} ${e.certainty} ${e.rule ? e.rule.span.start.line : 'policy'}`);
+}
+
+function verdict(rs: Ruleset, dport: number): string {
+  return tracePacket(rs, { proto: 'tcp', dport, src: '192.0.2.7', dst: '10.0.0.1', iif: 'eth0' }).verdict;
+}
+
+const MANGLE = (rules: string) => `*mangle
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+${rules}
+COMMIT
+`;
+const FILTER = (rules: string) => `*filter
+:INPUT DROP [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+${rules}
+COMMIT
+`;
+
+describe('marks (iptables)', () => {
+  test('a mark set in mangle decides the filter tests of it; other packets keep the marks they arrived with', () => {
+    const rs = ipt(
+      MANGLE('-A PREROUTING -p tcp -m tcp --dport 1761 -j MARK --set-xmark 0x1/0xffffffff\n-A PREROUTING -p tcp -m tcp --dport 1762 -j MARK --set-mark 0x2') +
+        FILTER('-A INPUT -m mark --mark 0x2 -j DROP\n-A INPUT -m mark --mark 0x1 -j ACCEPT\n-A INPUT -p tcp -m tcp --dport 1760:1765 -j ACCEPT'),
+    );
+    // 1761: marked 1, accepted at line 15; 1762: marked 2, dropped; the rest arrive unmarked as far as the ruleset
+    // says: the drop of mark 2 closes nothing for them, the accept of mark 1 may take them (a mark set by tc)
+    expect(exposure(rs)).toEqual([
+      '0-5, 7-255 all possibly-open 15',
+      'tcp 0-1759, 1766-65535 possibly-open 15',
+      'tcp 1761 open 15',
+      'tcp 1760, 1763-1765 open 16',
+    ]);
+    expect([1761, 1762, 1763, 1766].map((p) => verdict(rs, p))).toEqual(['accept', 'drop', 'accept', 'drop']);
+  });
+
+  test('kube-proxy: only what KUBE-MARK-DROP marked is dropped by KUBE-FIREWALL', () => {
+    const rs = ipt(`*nat
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+:KUBE-MARK-DROP - [0:0]
+-A PREROUTING -p tcp -m tcp --dport 30080 ! -s 10.0.0.0/8 -j KUBE-MARK-DROP
+-A KUBE-MARK-DROP -j MARK --set-xmark 0x8000/0x8000
+COMMIT
+` + FILTER(':KUBE-FIREWALL - [0:0]\n-A INPUT -j KUBE-FIREWALL\n-A INPUT -p tcp -m multiport --dports 22,30080 -j ACCEPT\n-A KUBE-FIREWALL -m mark --mark 0x8000/0x8000 -j DROP'));
+    const e = computeExposure(rs, { hook: 'input' }).entries.filter((x) => x.family === 'ipv4');
+    expect(e.map((x) => `${formatPorts(x.dports)} ${x.certainty} ${x.sources.toString()}`)).toEqual(['22 open 0.0.0.0/0', '30080 open 10.0.0.0/8']);
+    expect(verdict(rs, 30080)).toBe('drop');
+    expect(verdict(rs, 22)).toBe('accept');
+  });
+
+  test('CONNMARK --save-mark and --restore-mark carry a mark through the connection mark', () => {
+    const rs = ipt(
+      MANGLE('-A PREROUTING -p tcp -m tcp --dport 1763 -j MARK --set-mark 0x4\n-A PREROUTING -j CONNMARK --save-mark\n-A INPUT -j MARK --set-mark 0x0\n-A INPUT -j CONNMARK --restore-mark --mask 0x4') +
+        FILTER('-A INPUT -m connmark --mark 0x4 -m mark --mark 0x4/0x4 -j ACCEPT'),
+    );
+    // the engine leaves connection-mark tests undecided (its flows mix packets with and without a conntrack entry,
+    // which fail them), the tracer follows its packet
+    expect(exposure(rs)).toEqual(['0-255 all possibly-open 16']);
+    expect([1763, 1764].map((p) => verdict(rs, p))).toEqual(['accept', 'drop']);
+  });
+
+  test('a packet without a conntrack entry fails connection-mark tests, `!` or not, and CONNMARK leaves it alone', () => {
+    const rs = ipt(`*raw
+:PREROUTING ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+-A PREROUTING -p tcp -m tcp --dport 1765 -j NOTRACK
+COMMIT
+` + MANGLE('-A PREROUTING -j CONNMARK --set-mark 0x1') + FILTER('-A INPUT -m connmark ! --mark 0x2 -j ACCEPT\n-A INPUT -m conntrack --ctstate UNTRACKED -j REJECT'));
+    expect([1764, 1765].map((p) => verdict(rs, p))).toEqual(['accept', 'reject']);
+  });
+
+  test('a mark change we cannot read forgets the marks: later tests stay undecided', () => {
+    const rs = ipt(MANGLE('-A PREROUTING -j MARK --set-mark 0x1\n-A PREROUTING -p tcp -m tcp --dport 22 -j MARK --set-mark 0x2 --frobnicate') + FILTER('-A INPUT -m mark --mark 0x1 -j ACCEPT'));
+    const d = parseIptables(MANGLE('-A PREROUTING -j MARK --set-mark 0x2 --frobnicate'), { filePath: 'x.rules' });
+    expect(d.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!.action).toEqual({ kind: 'continue', target: 'MARK', mark: { forget: true } });
+    expect(exposure(rs).filter((l) => l.startsWith('tcp 22 '))).toEqual(['tcp 22 possibly-open 14']);
+  });
+});

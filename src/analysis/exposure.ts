@@ -495,12 +495,16 @@ function flow(
 }
 
 /**
- * A flow's marks after a MARK/CONNMARK change: what --restore-mark copies from the connection's mark is not known
+ * A flow's marks after MARK/CONNMARK changes: what --restore-mark copies from the connection's mark is not known
  * (a flow mixes packets with and without a conntrack entry, and CONNMARK leaves the latter alone: src/model/marks.ts).
  */
-function flowMarks(mk: MarkState | undefined, op: MarkOp): MarkState {
-  const s = applyMarkOp(mk ?? ARRIVAL_MARKS, op);
-  return 'forget' in op || op.ct || op.copy === 0 ? s : forgetPacketBits(s, op.copy);
+function flowMarks(mk: MarkState | undefined, ops: readonly MarkOp[]): MarkState {
+  let s = mk ?? ARRIVAL_MARKS;
+  for (const op of ops) {
+    s = applyMarkOp(s, op);
+    if (!('forget' in op) && !op.ct && op.copy !== 0) s = forgetPacketBits(s, op.copy);
+  }
+  return s;
 }
 
 interface ChainOut {
@@ -929,7 +933,7 @@ class Engine {
       // (a rule that only continues — LOG, counters — is not compiled here; one that untracks, before conntrack, is)
       const untrack = a.untrack === true && this.beforeCt;
       // (a rule that changes a mark: its hits go on with the marks it sets, see below)
-      const setMarks = a.kind === 'continue' ? a.mark : undefined;
+      const setMarks = a.marks;
       if (a.kind === 'continue' && !untrack && setMarks === undefined) continue;
       const cr = comp.get(rule);
       // (a rule of one cube is compiled to the cube: read through this evaluation's one-slot list)

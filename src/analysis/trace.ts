@@ -20,6 +20,7 @@ import {
   applyMarkOp,
   ARRIVAL_MARKS,
   evalMarkTest,
+  type MarkOp,
   type MarkState,
 } from '../model/index.js';
 import { addrTypeOf, undecidedLine } from './compile.js';
@@ -246,6 +247,13 @@ export function evalMatch(m: Match, p: PacketState, why: string[]): T3 {
   return r;
 }
 
+/** The packet's marks after `ops` (CONNMARK, nft `ct mark set`, leave a packet without a conntrack entry alone). */
+function packetMarks(p: PacketState, ops: readonly MarkOp[]): MarkState {
+  let s = p.marks ?? ARRIVAL_MARKS;
+  for (const op of ops) if (tracked(p) || !('forget' in op || op.ct || op.copy !== 0)) s = applyMarkOp(s, op);
+  return s;
+}
+
 /** Whether the packet has a conntrack entry (not untracked, not invalid: before conntrack every packet reads invalid). */
 function tracked(p: PacketState): boolean {
   return p.state !== 'untracked' && p.state !== 'invalid';
@@ -313,6 +321,16 @@ class Tracer {
       const pre = sure ? 'match' : `unknown: ${why.join(', ')} may or may not match`;
       if (!sure) this.reasons.push(`${why.join(', ')} at line ${undecidedLine(rule)} may or may not match`);
       const a = rule.action;
+      // the marks it sets, before its verdict (not again when the rule is taken as matched, with them set)
+      if (a.marks && !(matched && i === from)) {
+        const q: PacketState = { ...p, marks: packetMarks(p, a.marks) };
+        if (!sure) {
+          // the packets the rule matches go on with the marks it sets, the others skip it
+          for (const o of this.chain(table, chain, q, stack, i, entry, true, entryMarks)) add(o);
+          continue;
+        }
+        p = q;
+      }
       if (a.untrack && this.beforeCt && p.state !== 'untracked') {
         const q: PacketState = { ...p, state: 'untracked', dnat: false };
         this.step(table, chain, rule, sure ? 'untrack (NOTRACK)' : `${pre}: untrack (NOTRACK)`);
@@ -333,13 +351,6 @@ class Tracer {
           break;
         case 'continue':
           this.step(table, chain, rule, `${pre}: continue (${a.target})`);
-          // (CONNMARK leaves a packet without a conntrack entry alone)
-          if (a.mark && (tracked(p) || !('forget' in a.mark || a.mark.ct || a.mark.copy !== 0))) {
-            const q: PacketState = { ...p, marks: applyMarkOp(p.marks ?? ARRIVAL_MARKS, a.mark) };
-            if (sure) p = q;
-            // the packets the rule matches go on with the marks it sets, the others with theirs
-            else for (const o of this.chain(table, chain, q, stack, i + 1, entry, false, entryMarks)) add(o);
-          }
           break;
         case 'return':
           this.step(table, chain, rule, sure ? 'return' : `${pre}: return`);

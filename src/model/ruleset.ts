@@ -198,7 +198,14 @@ export const PLAIN_PACKET = { ttl: 64, hopLimit: 64, minLength: 28, maxLength: 1
  * before conntrack (prerouting, priority below -200, the raw table) they are UNTRACKED from then on
  * (`--ctstate UNTRACKED` matches them, NEW does not, nat chains never see them); elsewhere it has no effect.
  */
-export type Action = ActionKinds & { untrack?: true };
+export type Action = ActionKinds & {
+  untrack?: true;
+  /**
+   * The changes it makes to the packet's or the connection's mark before its verdict, in order (iptables `-j MARK`/`-j
+   * CONNMARK`, nft `meta mark set`/`ct mark set`): src/model/marks.ts.
+   */
+  marks?: readonly MarkOp[];
+};
 
 type ActionKinds =
   | { kind: 'accept' }
@@ -207,8 +214,8 @@ type ActionKinds =
   | { kind: 'jump'; target: string }
   | { kind: 'goto'; target: string }
   | { kind: 'return' }
-  /** Non-terminal (LOG, counter, MARK, CONNMARK, comment-only, SNAT in filter…): evaluation goes on; `mark`: the mark it changes (./marks.ts). */
-  | { kind: 'continue'; target: string; mark?: MarkOp }
+  /** Non-terminal (LOG, counter, MARK, CONNMARK, comment-only, SNAT in filter…): evaluation goes on. */
+  | { kind: 'continue'; target: string }
   /** Address translation; terminal in a nat chain (the packet leaves the chain accepted). */
   | { kind: 'nat'; type: 'dnat' | 'snat' | 'masquerade' | 'redirect' | 'netmap'; toAddrs?: AddrSet; toPorts?: NumSet; text: string }
   /** Sent to user space (NFQUEUE): the verdict is not known statically. */

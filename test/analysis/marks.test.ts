@@ -100,7 +100,7 @@ COMMIT
   test('a mark change we cannot read forgets the marks: later tests stay undecided', () => {
     const rs = ipt(MANGLE('-A PREROUTING -j MARK --set-mark 0x1\n-A PREROUTING -p tcp -m tcp --dport 22 -j MARK --set-mark 0x2 --frobnicate') + FILTER('-A INPUT -m mark --mark 0x1 -j ACCEPT'));
     const d = parseIptables(MANGLE('-A PREROUTING -j MARK --set-mark 0x2 --frobnicate'), { filePath: 'x.rules' });
-    expect(d.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!.action).toEqual({ kind: 'continue', target: 'MARK', mark: { forget: true } });
+    expect(d.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!.action).toEqual({ kind: 'continue', target: 'MARK', marks: [{ forget: true }] });
     expect(exposure(rs).filter((l) => l.startsWith('tcp 22 '))).toEqual(['tcp 22 possibly-open 14']);
   });
 });

@@ -374,7 +374,7 @@ function continueAction(name: string, ctx: RuleContext): Action {
     // NOTRACK is an alias of "CT --notrack" (iptables-nft saves it that way); a bare CT does nothing here
     // (MARK and CONNMARK without options, as the general reader reads them: a change not read, see markOpOf)
     const mark = markOpOf(name, []);
-    a = Object.freeze<Action>(name === 'NOTRACK' ? { kind: 'continue', target: 'CT', untrack: true } : mark ? { kind: 'continue', target: name, mark } : { kind: 'continue', target: name });
+    a = Object.freeze<Action>(name === 'NOTRACK' ? { kind: 'continue', target: 'CT', untrack: true } : mark ? { kind: 'continue', target: name, marks: [mark] } : { kind: 'continue', target: name });
     if (cache.size < CACHE_LIMIT) cache.set(name, a);
   }
   return a;

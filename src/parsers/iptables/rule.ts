@@ -1725,7 +1725,7 @@ export function resolveBuiltinTarget(
     // NOTRACK is an alias of "CT --notrack" (iptables-nft saves it that way).
     if (name === 'NOTRACK' || (name === 'CT' && targetArgs.some((t) => t.opt.text === '--notrack'))) return { kind: 'continue', target: 'CT', untrack: true };
     const mark = markOpOf(name, targetArgs.map((t) => ({ opt: t.opt.text, arg: t.args[0]?.text })));
-    return mark ? { kind: 'continue', target: name, mark } : { kind: 'continue', target: name };
+    return mark ? { kind: 'continue', target: name, marks: [mark] } : { kind: 'continue', target: name };
   }
   ref.text = text;
   return ref;

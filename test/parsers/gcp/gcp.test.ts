@@ -180,6 +180,25 @@ describe('GCP API JSON', () => {
     expect(d.rulesets.map((r) => r.name)).toEqual([]);
   });
 
+  test('an empty (or null) allowed/denied beside a filled one is the unset field, not a second rule', () => {
+    const net = 'https://www.googleapis.com/compute/v1/projects/p/global/networks/prod';
+    const text = JSON.stringify([
+      { kind: 'compute#firewall', name: 'allow-ssh', network: net, priority: 1000, direction: 'INGRESS', sourceRanges: ['0.0.0.0/0'], allowed: [{ IPProtocol: 'tcp', ports: ['22', '1761'] }], denied: [] },
+      { kind: 'compute#firewall', name: 'deny-cft', network: net, priority: 900, direction: 'INGRESS', sourceRanges: ['0.0.0.0/0'], allowed: null, denied: [{ IPProtocol: 'tcp', ports: ['1761'] }] },
+    ]);
+    const d = parseGcp(text);
+    expect(d.diagnostics).toEqual([]);
+    const rs = d.rulesets[0]!;
+    expect(rs.tables[0]!.chains[0]!.rules.map((r) => [canonicalRule(r), r.comment])).toEqual([
+      ['dstport=1761 family=ipv4 proto=6 => drop', 'deny-cft'],
+      ['dstport=22, 1761 proto=6 srcaddr=0.0.0.0/0 => accept', 'allow-ssh'],
+    ]);
+    // (read as two rules, the empty deny was an undecided rule at 1000: TCP 22 only possibly open)
+    expect(reach(rs, 22).open.equals(AddrSet.ALL_V4)).toBe(true);
+    expect(reach(rs, 22).possibly.isEmpty).toBe(true);
+    expect(reach(rs, 1761).open.isEmpty && reach(rs, 1761).possibly.isEmpty).toBe(true);
+  });
+
   test('recorded API response with body and getEffectiveFirewalls lists are found', () => {
     const text = JSON.stringify({ headers: { status: '200' }, body: { firewalls: [{ kind: 'compute#firewall', name: 'e', network: 'x/networks/vpc1', allowed: [{ IPProtocol: 'all' }], sourceRanges: ['1.2.3.4/32'] }] } });
     const d = parseGcp(text);

@@ -122,6 +122,16 @@ const INTERNET_CERTAIN = (() => {
 const INTERNET_UNCERTAIN = ALL.subtract(INTERNET_CERTAIN);
 
 /**
+ * The service tags of the default rules, by their lower-case names: ARM reads tag names whatever their case (it takes
+ * `INTERNET`, MicrosoftDocs/azure-docs#1206), so `virtualnetwork` in a rule is the tag the defaults name `VirtualNetwork`,
+ * one principal, not another one a Deny of it leaves open.
+ */
+const DEFAULT_TAGS = new Map([
+  ['virtualnetwork', 'VirtualNetwork'],
+  ['azureloadbalancer', 'AzureLoadBalancer'],
+]);
+
+/**
  * Source or destination alternatives of a rule. `any` is set when the prefixes include `*` (Any): the
  * rule then matches every packet, service-tag and application-security-group traffic included, so no
  * match is needed. `Internet` in an allow is taken as every address (it may admit them all); in a deny
@@ -173,7 +183,7 @@ function prefixMatches(values: PValue[], asgs: PValue[], dir: 'src' | 'dst', tex
         // Looks like an address but is not one: not a service tag either.
         diagnostics.push({ severity: 'error', code: 'azure/bad-prefix', message: `invalid address prefix "${t}"`, span: it.span });
         alts.push([opaque('unresolved', t, 'invalid address prefix', it.span)]);
-      } else names.push(t);
+      } else names.push(DEFAULT_TAGS.get(l) ?? t);
     }
   }
   for (const v of asgs) {

@@ -234,6 +234,45 @@ describe('Any and the Internet service tag', () => {
   });
 });
 
+describe('service tag names are case-insensitive', () => {
+  test('a Deny from "virtualnetwork" and "AZURELOADBALANCER" closes what the default rules open to VirtualNetwork and AzureLoadBalancer', () => {
+    const nsg = {
+      name: 'n7',
+      type: 'Microsoft.Network/networkSecurityGroups',
+      properties: { securityRules: [rule('deny-vnet', 100, 'Deny', { protocol: '*', sourceAddressPrefix: 'virtualnetwork' }), rule('deny-lb', 110, 'Deny', { protocol: '*', sourceAddressPrefix: 'AZURELOADBALANCER' })] },
+    };
+    const rs = parseAzure(JSON.stringify(nsg)).rulesets[0]!;
+    expect(inbound(rs).slice(0, 2).map((r) => canonicalRule(r))).toEqual(['srcprincipal=VirtualNetwork => drop', 'srcprincipal=AzureLoadBalancer => drop']);
+    const r = reach(rs, 1761);
+    expect([r.open.isEmpty, r.possibly.isEmpty, r.principals]).toEqual([true, true, []]);
+  });
+
+  test('a subnet NSG allowing "virtualnetwork" and a NIC NSG allowing "VirtualNetwork": the NIC is open to the one tag', () => {
+    // (read as two principals, no packet passed both NSGs: the NIC was reported closed)
+    const only = (prefix: string) => ({ properties: { securityRules: [rule('a', 100, 'Allow', { sourceAddressPrefix: prefix, destinationPortRange: '1761' }), rule('d', 200, 'Deny', { protocol: '*' })] } });
+    const template = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      contentVersion: '1.0.0.0',
+      resources: [
+        { type: 'Microsoft.Network/networkSecurityGroups', name: 'sub-nsg', ...only('virtualnetwork') },
+        { type: 'Microsoft.Network/virtualNetworks', name: 'vnet', properties: { subnets: [{ name: 'app', properties: { networkSecurityGroup: { id: "[resourceId('Microsoft.Network/networkSecurityGroups', 'sub-nsg')]" } } }] } },
+        { type: 'Microsoft.Network/networkSecurityGroups', name: 'nic-nsg', ...only('VirtualNetwork') },
+        {
+          type: 'Microsoft.Network/networkInterfaces',
+          name: 'vm1-nic',
+          properties: {
+            networkSecurityGroup: { id: "[resourceId('Microsoft.Network/networkSecurityGroups', 'nic-nsg')]" },
+            ipConfigurations: [{ name: 'ip', properties: { subnet: { id: "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'vnet', 'app')]" } } }],
+          },
+        },
+      ],
+    };
+    const d = parseAzure(JSON.stringify(template, null, 2));
+    const nic = d.rulesets.find((r) => r.name.startsWith('NIC vm1-nic'))!;
+    expect(reach(nic, 1761).principals).toEqual(['open:VirtualNetwork']);
+  });
+});
+
 describe('VirtualNetwork as the destination of an inbound rule', () => {
   test('is every inbound packet (NSGs see the NIC’s private address): a Deny to VirtualNetwork closes the ports', () => {
     const nsg = {

@@ -13,9 +13,11 @@ import { AwsContext, naclChains, naclRulesetOf, naclTable, permRules, sgName, sg
 const PERMISSION_SOURCES = ['IpRanges', 'Ipv6Ranges', 'PrefixListIds', 'UserIdGroupPairs'];
 
 /** Which list of a describe-* response an element belongs to, by its own keys (undefined: none). */
-function listKeyOf(item: PValue): 'SecurityGroups' | 'NetworkAcls' | 'SecurityGroupRules' | 'IpPermissions' | undefined {
+function listKeyOf(item: PValue): 'SecurityGroups' | 'NetworkAcls' | 'SecurityGroupRules' | 'IpPermissions' | 'AclEntries' | undefined {
   if (item.kind !== 'object') return undefined;
   if (get(item, 'SecurityGroupRuleId') !== undefined) return 'SecurityGroupRules';
+  // one network ACL's entries (`--query 'NetworkAcls[0].Entries'`): read as that ACL
+  if (get(item, 'RuleNumber') !== undefined && get(item, 'RuleAction') !== undefined && get(item, 'Egress') !== undefined) return 'AclEntries';
   // one group's permissions (`--query 'SecurityGroups[0].IpPermissions'`): read as an authorize-* request's, ingress
   // unless the file is named for egress
   if (get(item, 'IpProtocol') !== undefined && PERMISSION_SOURCES.some((k) => get(item, k) !== undefined)) return 'IpPermissions';
@@ -42,7 +44,16 @@ function asResponse(tree: PValue): PValue {
     else lists.set(k, [item]);
   }
   if (lists.size === 0) return tree;
-  return { kind: 'object', span: tree.span, entries: [...lists].map(([key, items]) => ({ key, keySpan: tree.span, value: { kind: 'array', items, span: tree.span } })) };
+  return {
+    kind: 'object',
+    span: tree.span,
+    entries: [...lists].map(([key, items]) => {
+      const list: PValue = { kind: 'array', items, span: tree.span };
+      // (entries without their ACL: one ACL of no id)
+      if (key === 'AclEntries') return { key: 'NetworkAcls', keySpan: tree.span, value: { kind: 'array', span: tree.span, items: [{ kind: 'object', span: tree.span, entries: [{ key: 'Entries', keySpan: tree.span, value: list }] }] } };
+      return { key, keySpan: tree.span, value: list };
+    }),
+  };
 }
 
 /**

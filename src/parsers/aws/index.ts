@@ -92,7 +92,7 @@ export const awsJsonFormat: FormatDefinition = {
     // A response object, or a top-level array / one object of its lists (`--query SecurityGroups`, `jq .SecurityGroups[0]`).
     // (one group's permissions, `--query 'SecurityGroups[0].IpPermissions'`: IpProtocol beside their source lists)
     const permissions = hasJsonKey(head, 'IpProtocol') && ['IpRanges', 'Ipv6Ranges', 'PrefixListIds', 'UserIdGroupPairs'].some((k) => hasJsonKey(head, k));
-    if (t.startsWith('[')) return ['IpPermissions', 'SecurityGroupRuleId'].some((k) => hasJsonKey(head, k)) || (hasJsonKey(head, 'NetworkAclId') && hasJsonKey(head, 'Entries')) || permissions ? 70 : 0;
+    if (t.startsWith('[')) return ['IpPermissions', 'SecurityGroupRuleId'].some((k) => hasJsonKey(head, k)) || (hasJsonKey(head, 'NetworkAclId') && hasJsonKey(head, 'Entries')) || permissions || (hasJsonKey(head, 'RuleNumber') && hasJsonKey(head, 'RuleAction')) ? 70 : 0;
     if (!t.startsWith('{')) return 0;
     if (hasJsonKey(head, 'SecurityGroupRuleId') || (hasJsonKey(head, 'NetworkAclId') && hasJsonKey(head, 'Entries'))) return 70;
     if (hasJsonKey(head, 'Resources') && /"AWS::EC2::(SecurityGroup|SecurityGroupIngress|SecurityGroupEgress|NetworkAclEntry|NetworkAcl)"/.test(head)) return 80;

@@ -294,6 +294,19 @@ describe('parts of a response: top-level arrays and single objects (--query Secu
     const egress = parseAwsJson(text, { filePath: 'sg-egress.json' }).rulesets[0]!;
     expect([matchesOf(egress, 'ingress'), matchesOf(egress, 'egress')]).toEqual([[], ['proto=6 dstport=22 dstaddr=0.0.0.0/0', 'dstprincipal=sg-0b2']]);
   });
+  test("one network ACL's entries (--query 'NetworkAcls[0].Entries'): read as that ACL, its * rules its policy", () => {
+    const entries = [
+      { CidrBlock: '0.0.0.0/0', Egress: false, Protocol: '6', PortRange: { From: 22, To: 22 }, RuleAction: 'deny', RuleNumber: 90 },
+      { CidrBlock: '0.0.0.0/0', Egress: false, Protocol: '-1', RuleAction: 'allow', RuleNumber: 100 },
+      { CidrBlock: '0.0.0.0/0', Egress: false, Protocol: '-1', RuleAction: 'deny', RuleNumber: 32767 },
+    ];
+    const text = JSON.stringify(entries, null, 1);
+    expect(awsJsonFormat.detect('entries.json', text)).toBe(70);
+    const d = parseAwsJson(text);
+    expect(d.diagnostics).toEqual([]);
+    expect(names(d)).toEqual(['network ACL']);
+    expect(matchesOf(d.rulesets[0]!, 'ingress', 'network-acl')).toEqual(['proto=6 dstport=22 srcaddr=0.0.0.0/0', 'srcaddr=0.0.0.0/0']);
+  });
   test('unrelated arrays are left alone', () => {
     expect(awsJsonFormat.detect('x.json', '[{"name": "a"}]')).toBe(0);
     expect(parseAwsJson('[{"GroupId": "x"}]').rulesets).toEqual([]);

@@ -262,7 +262,8 @@ function portMatches(values: PValue[], dir: 'src' | 'dst', diagnostics: Diagnost
       }
     }
   }
-  if (all || !seen) return undefined; // no restriction
+  // (0-65535 is every port, as "*": the portal offers it in place of "*")
+  if (all || !seen || (alts.length === 0 && set?.size === 1 && set.has(0) && set.has(65535))) return undefined; // no restriction
   if (set) alts.unshift([{ kind: 'port', dir, ports: set, span: spanV!.span }]);
   return alts;
 }
@@ -336,10 +337,18 @@ function compileRule(r: AzRuleSpec, diagnostics: Diagnostic[]): CompiledRule {
   // ports
   const dstPortTexts: string[] = [];
   const srcPortTexts: string[] = [];
-  const dp = portMatches(r.dstPorts, 'dst', diagnostics, dstPortTexts);
-  if (dp) matches.push(...anyOf(dp));
-  const sp = portMatches(r.srcPorts, 'src', diagnostics, srcPortTexts);
-  if (sp) matches.push(...anyOf(sp));
+  // ICMP, ESP and AH have no ports, yet Azure takes a port range in their rules and matches packets by it: the port of
+  // an ICMP rule is read as the ICMP type (MicrosoftDocs/azure-docs#51522), which Azure does not document. Read as a
+  // port test, an Allow Icmp with port 8 let no packet in (its echo requests were closed): undecided instead.
+  const portless = p?.kind === 'scalar' && ['icmp', 'esp', 'ah'].includes(valText(p).toLowerCase()) ? valText(p) : undefined;
+  const ports = (alts: Match[][] | undefined, texts: string[], which: string, v: PValue[]): void => {
+    if (!alts) return;
+    const at = v.find((x) => !isNullish(x) && !(x.kind === 'array' && x.items.length === 0));
+    if (portless) matches.push(opaque('azure-port', `${which} port ${texts.join(',')} of protocol ${portless}`, `${portless} has no ports: how Azure matches its packets by a port range is not documented (an ICMP rule's port is read as the ICMP type)`, at?.span ?? r.span));
+    else matches.push(...anyOf(alts));
+  };
+  ports(portMatches(r.dstPorts, 'dst', diagnostics, dstPortTexts), dstPortTexts, 'destination', r.dstPorts);
+  ports(portMatches(r.srcPorts, 'src', diagnostics, srcPortTexts), srcPortTexts, 'source', r.srcPorts);
   // addresses
   const srcTexts: string[] = [];
   const dstTexts: string[] = [];

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { azureJsonFormat, parseAzure } from '../../../src/parsers/azure/index.js';
 import { computeExposure, exposedPorts } from '../../../src/analysis/index.js';
-import { AddrSet, canonicalRule, numSingle, type Ruleset } from '../../../src/model/index.js';
+import { AddrSet, canonicalRule, numRange, numSingle, type Ruleset } from '../../../src/model/index.js';
 import { detectFormat } from '../../../src/parsers/registry.js';
 import '../../../src/parsers/formats.js';
 
@@ -162,6 +162,32 @@ describe('az CLI / ARM REST', () => {
     // a source of "*" (Any) restricts nothing: it also takes service-tag traffic
     expect(canonicalRule(rules[1]!)).toBe('dstport=1761-1768 proto=17 => accept');
     expect(parseAzure('{"name": [').diagnostics[0]!.code).toBe('json/syntax');
+  });
+});
+
+describe('port ranges on protocols without ports', () => {
+  // ICMP from addresses (the default rules' service tags aside)
+  const icmpReach = (rs: Ruleset) =>
+    exposedPorts(computeExposure(rs), 1, numRange(0, 65535))
+      .filter((e) => e.family === 'ipv4' && !e.sources.isEmpty)
+      .map((e) => [e.certainty, e.sources.toString(), e.reasons.map((r) => r.message)]);
+
+  test('an Icmp rule with port 8 (read by Azure as the ICMP type, azure-docs#51522) is undecided, not a rule of no packet', () => {
+    const nsg = { name: 'n8', type: 'Microsoft.Network/networkSecurityGroups', properties: { securityRules: [rule('ping', 100, 'Allow', { protocol: 'Icmp', destinationPortRange: '8' })] } };
+    const rs = parseAzure(JSON.stringify(nsg)).rulesets[0]!;
+    expect(canonicalRule(inbound(rs)[0]!)).toBe('opaque:azure-port proto=1, 58 => accept');
+    // (read as a port test it matched no ICMP packet: ping was reported closed)
+    expect(icmpReach(rs)).toEqual([['possibly-open', '0.0.0.0/0', ['destination port 8 of protocol Icmp at line 1 may or may not match']]]);
+    // a Deny so written closes nothing for certain
+    const deny = { ...nsg, properties: { securityRules: [rule('no-ping', 100, 'Deny', { protocol: 'Icmp', destinationPortRange: '8' }), rule('all', 200, 'Allow', { protocol: '*' })] } };
+    expect(icmpReach(parseAzure(JSON.stringify(deny)).rulesets[0]!).map(([c]) => c)).toEqual(['possibly-open']);
+  });
+
+  test('"0-65535" is every port, as "*": a rule of protocol * so written also takes ICMP', () => {
+    const nsg = { name: 'n9', type: 'Microsoft.Network/networkSecurityGroups', properties: { securityRules: [rule('all', 100, 'Allow', { protocol: '*', sourceAddressPrefix: '203.0.113.0/24', destinationPortRange: '0-65535' })] } };
+    const rs = parseAzure(JSON.stringify(nsg)).rulesets[0]!;
+    expect(canonicalRule(inbound(rs)[0]!)).toBe('srcaddr=203.0.113.0/24 => accept');
+    expect(icmpReach(rs)).toEqual([['open', '203.0.113.0/24', []]]);
   });
 });
 

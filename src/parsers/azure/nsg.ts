@@ -131,6 +131,26 @@ const DEFAULT_TAGS = new Map([
   ['azureloadbalancer', 'AzureLoadBalancer'],
 ]);
 
+/** Per parse (its diagnostics list), the first spelling of each other service tag and application security group. */
+const spellings = new WeakMap<Diagnostic[], Map<string, string>>();
+
+/**
+ * A service tag or application security group as one principal whatever its case (ARM names and service tags are
+ * case-insensitive): `Storage` in a subnet NSG and `storage` in its NIC's NSG were two principals, and no packet
+ * passed both (the NIC reported closed). The default rules' tags keep their names; others their first spelling.
+ */
+function principalName(name: string, diagnostics: Diagnostic[]): string {
+  const l = name.toLowerCase();
+  const d = DEFAULT_TAGS.get(l);
+  if (d) return d;
+  let m = spellings.get(diagnostics);
+  if (!m) spellings.set(diagnostics, (m = new Map()));
+  const first = m.get(l);
+  if (first !== undefined) return first;
+  m.set(l, name);
+  return name;
+}
+
 /**
  * Source or destination alternatives of a rule. `any` is set when the prefixes include `*` (Any): the
  * rule then matches every packet, service-tag and application-security-group traffic included, so no
@@ -183,14 +203,14 @@ function prefixMatches(values: PValue[], asgs: PValue[], dir: 'src' | 'dst', tex
         // Looks like an address but is not one: not a service tag either.
         diagnostics.push({ severity: 'error', code: 'azure/bad-prefix', message: `invalid address prefix "${t}"`, span: it.span });
         alts.push([opaque('unresolved', t, 'invalid address prefix', it.span)]);
-      } else names.push(DEFAULT_TAGS.get(l) ?? t);
+      } else names.push(principalName(t, diagnostics));
     }
   }
   for (const v of asgs) {
     for (const it of listOf(v)) {
       const idv = it.kind === 'object' ? it.entries.find((e) => e.key.toLowerCase() === 'id')?.value : it;
       if (idv?.kind === 'scalar' && typeof idv.value === 'string') {
-        const n = `asg:${refLast(idv.value)}`;
+        const n = principalName(`asg:${refLast(idv.value)}`, diagnostics);
         names.push(n);
         texts.push(n);
       } else {

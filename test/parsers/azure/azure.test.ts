@@ -296,6 +296,10 @@ describe('service tag names are case-insensitive', () => {
     const d = parseAzure(JSON.stringify(template, null, 2));
     const nic = d.rulesets.find((r) => r.name.startsWith('NIC vm1-nic'))!;
     expect(reach(nic, 1761).principals).toEqual(['open:VirtualNetwork']);
+    // any other service tag and application security group too: one principal, its first spelling
+    const other = JSON.stringify(template, null, 2).replace('"virtualnetwork"', '"Storage.WestEurope"').replace('"VirtualNetwork"', '"storage.westeurope"');
+    const nic2 = parseAzure(other).rulesets.find((r) => r.name.startsWith('NIC vm1-nic'))!;
+    expect(reach(nic2, 1761).principals).toEqual(['open:Storage.WestEurope']);
   });
 });
 

@@ -52,7 +52,8 @@ const rule: Rule.RuleModule = {
           return true;
         };
       }
-      for (const list of found) {
+      for (const [i, list] of found.entries()) {
+        const cloud = rulesets[i]!.kind === 'cloud';
         for (const s of list) {
           if (seen.has(s.rule.id) || s.rule.builtIn) continue;
           if (everywhere && !everywhere(s.rule)) continue;
@@ -61,6 +62,10 @@ const rule: Rule.RuleModule = {
           // value each one is made of, not "line 35 … decided by line 35".
           const same = s.coveredBy.some((r) => r.span.start.offset === s.rule.span.start.offset);
           const place = (r: typeof s.rule) => (same ? (r.reportSpan ?? r.span) : r.span);
+          // one of several rules made from one written rule (a permission's CIDRs) is placed at its own value: at the
+          // written rule, each one's finding was one message at one place, twice
+          const sibling =
+            !same && cloud && s.rule.reportSpan !== undefined && s.chain.rules.some((r) => r !== s.rule && r.span.start.offset === s.rule.span.start.offset && r.span.end.offset === s.rule.span.end.offset);
           const lines = same
             ? [...new Set(s.coveredBy.map((r) => `${place(r).start.line} (${r.text})`))]
             : [...new Set(s.coveredBy.map((r) => r.span.start.line))].sort((x, y) => x - y);
@@ -70,7 +75,7 @@ const rule: Rule.RuleModule = {
           const verdict = sameVerdict(s.rule.action, s.coveredBy);
           const data: Record<string, string> = { s: lines.length === 1 ? '' : 's', lines: lines.join(', '), chain: s.chain.name };
           if (verdict) data.verdict = verdict;
-          report(context, a, place(s.rule), s.rule.id, { messageId: verdict ? 'redundant' : 'shadowed', data });
+          report(context, a, sibling ? s.rule.reportSpan! : place(s.rule), s.rule.id, { messageId: verdict ? 'redundant' : 'shadowed', data });
         }
       }
     });

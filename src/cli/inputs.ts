@@ -70,7 +70,7 @@ export function walk(dir: string, limit = 100_000): string[] {
  * `iptables-save > rules.txt`, `nft list ruleset > ruleset.conf`, `aws ec2 describe-security-groups > sg-prod` or an
  * upper-case `SG.JSON` leave. Backups (`.bak`, `.orig`, `.old`) are copies, left alone.
  */
-const SNIFFED_EXTENSION = /^(?:txt|conf|cfg|out|dump|save|json|ya?ml|template|nft|rules|ipt|ip6?tables|sh|tf|bicep)$/i;
+const SNIFFED_EXTENSION = /^(?:txt|conf|cfg|out|dump|save|json|jsonl|ndjson|ya?ml|template|nft|rules|ipt|ip6?tables|sh|tf|bicep)$/i;
 
 /**
  * The files under `dir` whose names no language claims (so ESLint's walk passes them over) but whose content a format

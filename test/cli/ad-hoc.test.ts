@@ -86,6 +86,23 @@ describe('a folder of exports with names no language claims', () => {
   });
 });
 
+describe('JSON Lines exports in a folder', () => {
+  it('are read (`aws … | jq -c .SecurityGroups[]` > groups.jsonl, an asset export as .ndjson); they were passed over unsaid', () => {
+    const d = tmp();
+    mkdirSync(join(d, 'exported'));
+    const line = JSON.stringify((JSON.parse(SG) as { SecurityGroups: unknown[] }).SecurityGroups[0]);
+    writeFileSync(join(d, 'exported', 'groups.jsonl'), `${line}\n`);
+    writeFileSync(join(d, 'exported', 'groups.ndjson'), `${line}\n`);
+    const r = fwlint(['-f', 'json', 'exported'], { cwd: d });
+    expect(r.code).toBe(1);
+    const open = ['firewall/no-world-open-sensitive-ports:1:125', 'firewall/no-undeclared-registered-ports:1:125'];
+    expect(brief(r.stdout)).toEqual([
+      [join(d, 'exported', 'groups.jsonl'), open],
+      [join(d, 'exported', 'groups.ndjson'), open],
+    ]);
+  });
+});
+
 describe('files of a folder that no format recognises', () => {
   it('are said to be left alone, not counted as linted (a folder of exports in an unread shape read as clean)', () => {
     const d = tmp();

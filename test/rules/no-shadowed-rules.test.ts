@@ -278,6 +278,23 @@ tester('yaml').run('no-shadowed-rules (CloudFormation security group: 0.0.0.0/0 
   ],
 });
 
+// describe-security-groups: one permission of two CIDRs, both inside another permission: a finding at each CIDR (at the
+// permission, they were one message at one place, twice)
+const perm = '{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "10.0.0.0/8"}, {"CidrIp": "10.1.0.0/16"}]}';
+tester('json').run('no-shadowed-rules (describe-security-groups: the CIDRs of one permission)', rule, {
+  valid: [],
+  invalid: [
+    {
+      code: `{"SecurityGroups": [{"GroupId": "sg-1", "VpcId": "vpc-1", "IpPermissions": [\n${perm},\n{"IpProtocol": "tcp", "FromPort": 0, "ToPort": 65535, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}\n]}]}`,
+      filename: 'sgs.json',
+      errors: [
+        { line: 2, column: 77, message: 'This rule changes nothing: every packet it matches is already accepted by line 3 in chain ingress.' },
+        { line: 2, column: 103, message: 'This rule changes nothing: every packet it matches is already accepted by line 3 in chain ingress.' },
+      ],
+    },
+  ],
+});
+
 // GCP firewall policy: goto_next passes a packet on to the next level, past the policy's later rules.
 const policy = (...rules: string[]) => `{"kind": "compute#firewallPolicy", "shortName": "org", "rules": [\n${rules.join(',\n')}\n]}`;
 const polRule = (priority: number, action: string, ports: string) =>

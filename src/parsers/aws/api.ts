@@ -9,10 +9,18 @@ import { spanJoin } from '../../model/build.js';
 import { get, items, str, type PValue } from '../values.js';
 import { AwsContext, naclChains, naclRulesetOf, naclTable, permRules, sgName, sgRuleset, type NaclEntryInput, type NaclInput, type PermInput, type SourceInput } from './core.js';
 
+/** The source lists of an IpPermission (describe-security-groups), which no other AWS object has beside `IpProtocol`. */
+const PERMISSION_SOURCES = ['IpRanges', 'Ipv6Ranges', 'PrefixListIds', 'UserIdGroupPairs'];
+
 /** Which list of a describe-* response an element belongs to, by its own keys (undefined: none). */
-function listKeyOf(item: PValue): 'SecurityGroups' | 'NetworkAcls' | 'SecurityGroupRules' | undefined {
+function listKeyOf(item: PValue): 'SecurityGroups' | 'NetworkAcls' | 'SecurityGroupRules' | 'IpPermissions' | 'AclEntries' | undefined {
   if (item.kind !== 'object') return undefined;
   if (get(item, 'SecurityGroupRuleId') !== undefined) return 'SecurityGroupRules';
+  // one network ACL's entries (`--query 'NetworkAcls[0].Entries'`): read as that ACL
+  if (get(item, 'RuleNumber') !== undefined && get(item, 'RuleAction') !== undefined && get(item, 'Egress') !== undefined) return 'AclEntries';
+  // one group's permissions (`--query 'SecurityGroups[0].IpPermissions'`): read as an authorize-* request's, ingress
+  // unless the file is named for egress
+  if (get(item, 'IpProtocol') !== undefined && PERMISSION_SOURCES.some((k) => get(item, k) !== undefined)) return 'IpPermissions';
   if (get(item, 'NetworkAclId') !== undefined && get(item, 'Entries') !== undefined) return 'NetworkAcls';
   // A group as describe-security-groups lists it (not the GroupId + IpPermissions request of authorize-*).
   if (get(item, 'GroupId') !== undefined && (get(item, 'IpPermissionsEgress') !== undefined || get(item, 'VpcId') !== undefined || get(item, 'OwnerId') !== undefined)) return 'SecurityGroups';
@@ -20,9 +28,10 @@ function listKeyOf(item: PValue): 'SecurityGroups' | 'NetworkAcls' | 'SecurityGr
 }
 
 /**
- * The response shape for what users cut out of one: a top-level array of groups, ACLs or
- * group rules (`--query SecurityGroups`, `jq .SecurityGroups`), or one such object
- * (`jq .SecurityGroups[0]`), is read as `{"SecurityGroups": […]}` and so on.
+ * The response shape for what users cut out of one: a top-level array of groups, ACLs,
+ * group rules or one group's permissions (`--query SecurityGroups`, `jq .SecurityGroups`,
+ * `--query 'SecurityGroups[0].IpPermissions'`), or one such object (`jq .SecurityGroups[0]`),
+ * is read as `{"SecurityGroups": […]}` and so on.
  */
 function asResponse(tree: PValue): PValue {
   const list = tree.kind === 'array' ? tree.items : tree.kind === 'object' ? [tree] : [];
@@ -35,7 +44,16 @@ function asResponse(tree: PValue): PValue {
     else lists.set(k, [item]);
   }
   if (lists.size === 0) return tree;
-  return { kind: 'object', span: tree.span, entries: [...lists].map(([key, items]) => ({ key, keySpan: tree.span, value: { kind: 'array', items, span: tree.span } })) };
+  return {
+    kind: 'object',
+    span: tree.span,
+    entries: [...lists].map(([key, items]) => {
+      const list: PValue = { kind: 'array', items, span: tree.span };
+      // (entries without their ACL: one ACL of no id)
+      if (key === 'AclEntries') return { key: 'NetworkAcls', keySpan: tree.span, value: { kind: 'array', span: tree.span, items: [{ kind: 'object', span: tree.span, entries: [{ key: 'Entries', keySpan: tree.span, value: list }] }] } };
+      return { key, keySpan: tree.span, value: list };
+    }),
+  };
 }
 
 /**

@@ -90,7 +90,9 @@ export const awsJsonFormat: FormatDefinition = {
     const head = text.slice(0, HEAD);
     const t = head.trimStart();
     // A response object, or a top-level array / one object of its lists (`--query SecurityGroups`, `jq .SecurityGroups[0]`).
-    if (t.startsWith('[')) return ['IpPermissions', 'SecurityGroupRuleId'].some((k) => hasJsonKey(head, k)) || (hasJsonKey(head, 'NetworkAclId') && hasJsonKey(head, 'Entries')) ? 70 : 0;
+    // (one group's permissions, `--query 'SecurityGroups[0].IpPermissions'`: IpProtocol beside their source lists)
+    const permissions = hasJsonKey(head, 'IpProtocol') && ['IpRanges', 'Ipv6Ranges', 'PrefixListIds', 'UserIdGroupPairs'].some((k) => hasJsonKey(head, k));
+    if (t.startsWith('[')) return ['IpPermissions', 'SecurityGroupRuleId'].some((k) => hasJsonKey(head, k)) || (hasJsonKey(head, 'NetworkAclId') && hasJsonKey(head, 'Entries')) || permissions || (hasJsonKey(head, 'RuleNumber') && hasJsonKey(head, 'RuleAction')) ? 70 : 0;
     if (!t.startsWith('{')) return 0;
     if (hasJsonKey(head, 'SecurityGroupRuleId') || (hasJsonKey(head, 'NetworkAclId') && hasJsonKey(head, 'Entries'))) return 70;
     if (hasJsonKey(head, 'Resources') && /"AWS::EC2::(SecurityGroup|SecurityGroupIngress|SecurityGroupEgress|NetworkAclEntry|NetworkAcl)"/.test(head)) return 80;
@@ -98,6 +100,7 @@ export const awsJsonFormat: FormatDefinition = {
     if (text.length >= HEAD && (hasJsonKey(head, 'AWSTemplateFormatVersion') || (hasJsonKey(head, 'Resources') && /"Type"\s*:\s*"AWS::/.test(head)))) return 60;
     if (['SecurityGroups', 'SecurityGroupRules', 'NetworkAcls', 'IpPermissions', 'IpPermissionsEgress'].some((k) => hasJsonKey(head, k))) return 70;
     if (hasJsonKey(head, 'PrefixLists') || (hasJsonKey(head, 'Entries') && hasJsonKey(head, 'Cidr'))) return 40;
+    if (permissions) return 70;
     void fileName;
     return 0;
   },

@@ -122,6 +122,36 @@ const INTERNET_CERTAIN = (() => {
 const INTERNET_UNCERTAIN = ALL.subtract(INTERNET_CERTAIN);
 
 /**
+ * The service tags of the default rules, by their lower-case names: ARM reads tag names whatever their case (it takes
+ * `INTERNET`, MicrosoftDocs/azure-docs#1206), so `virtualnetwork` in a rule is the tag the defaults name `VirtualNetwork`,
+ * one principal, not another one a Deny of it leaves open.
+ */
+const DEFAULT_TAGS = new Map([
+  ['virtualnetwork', 'VirtualNetwork'],
+  ['azureloadbalancer', 'AzureLoadBalancer'],
+]);
+
+/** Per parse (its diagnostics list), the first spelling of each other service tag and application security group. */
+const spellings = new WeakMap<Diagnostic[], Map<string, string>>();
+
+/**
+ * A service tag or application security group as one principal whatever its case (ARM names and service tags are
+ * case-insensitive): `Storage` in a subnet NSG and `storage` in its NIC's NSG were two principals, and no packet
+ * passed both (the NIC reported closed). The default rules' tags keep their names; others their first spelling.
+ */
+function principalName(name: string, diagnostics: Diagnostic[]): string {
+  const l = name.toLowerCase();
+  const d = DEFAULT_TAGS.get(l);
+  if (d) return d;
+  let m = spellings.get(diagnostics);
+  if (!m) spellings.set(diagnostics, (m = new Map()));
+  const first = m.get(l);
+  if (first !== undefined) return first;
+  m.set(l, name);
+  return name;
+}
+
+/**
  * Source or destination alternatives of a rule. `any` is set when the prefixes include `*` (Any): the
  * rule then matches every packet, service-tag and application-security-group traffic included, so no
  * match is needed. `Internet` in an allow is taken as every address (it may admit them all); in a deny
@@ -173,14 +203,14 @@ function prefixMatches(values: PValue[], asgs: PValue[], dir: 'src' | 'dst', tex
         // Looks like an address but is not one: not a service tag either.
         diagnostics.push({ severity: 'error', code: 'azure/bad-prefix', message: `invalid address prefix "${t}"`, span: it.span });
         alts.push([opaque('unresolved', t, 'invalid address prefix', it.span)]);
-      } else names.push(t);
+      } else names.push(principalName(t, diagnostics));
     }
   }
   for (const v of asgs) {
     for (const it of listOf(v)) {
       const idv = it.kind === 'object' ? it.entries.find((e) => e.key.toLowerCase() === 'id')?.value : it;
       if (idv?.kind === 'scalar' && typeof idv.value === 'string') {
-        const n = `asg:${refLast(idv.value)}`;
+        const n = principalName(`asg:${refLast(idv.value)}`, diagnostics);
         names.push(n);
         texts.push(n);
       } else {
@@ -252,7 +282,8 @@ function portMatches(values: PValue[], dir: 'src' | 'dst', diagnostics: Diagnost
       }
     }
   }
-  if (all || !seen) return undefined; // no restriction
+  // (0-65535 is every port, as "*": the portal offers it in place of "*")
+  if (all || !seen || (alts.length === 0 && set?.size === 1 && set.has(0) && set.has(65535))) return undefined; // no restriction
   if (set) alts.unshift([{ kind: 'port', dir, ports: set, span: spanV!.span }]);
   return alts;
 }
@@ -326,10 +357,18 @@ function compileRule(r: AzRuleSpec, diagnostics: Diagnostic[]): CompiledRule {
   // ports
   const dstPortTexts: string[] = [];
   const srcPortTexts: string[] = [];
-  const dp = portMatches(r.dstPorts, 'dst', diagnostics, dstPortTexts);
-  if (dp) matches.push(...anyOf(dp));
-  const sp = portMatches(r.srcPorts, 'src', diagnostics, srcPortTexts);
-  if (sp) matches.push(...anyOf(sp));
+  // ICMP, ESP and AH have no ports, yet Azure takes a port range in their rules and matches packets by it: the port of
+  // an ICMP rule is read as the ICMP type (MicrosoftDocs/azure-docs#51522), which Azure does not document. Read as a
+  // port test, an Allow Icmp with port 8 let no packet in (its echo requests were closed): undecided instead.
+  const portless = p?.kind === 'scalar' && ['icmp', 'esp', 'ah'].includes(valText(p).toLowerCase()) ? valText(p) : undefined;
+  const ports = (alts: Match[][] | undefined, texts: string[], which: string, v: PValue[]): void => {
+    if (!alts) return;
+    const at = v.find((x) => !isNullish(x) && !(x.kind === 'array' && x.items.length === 0));
+    if (portless) matches.push(opaque('azure-port', `${which} port ${texts.join(',')} of protocol ${portless}`, `${portless} has no ports: how Azure matches its packets by a port range is not documented (an ICMP rule's port is read as the ICMP type)`, at?.span ?? r.span));
+    else matches.push(...anyOf(alts));
+  };
+  ports(portMatches(r.dstPorts, 'dst', diagnostics, dstPortTexts), dstPortTexts, 'destination', r.dstPorts);
+  ports(portMatches(r.srcPorts, 'src', diagnostics, srcPortTexts), srcPortTexts, 'source', r.srcPorts);
   // addresses
   const srcTexts: string[] = [];
   const dstTexts: string[] = [];

@@ -206,8 +206,15 @@ export function gcpSpecsFromApi(o: PObject, diagnostics: Diagnostic[]): GcpFirew
   };
   const desc = str(get(o, 'description'));
   const out: GcpFirewallSpec[] = [];
-  const allowed = get(o, 'allowed');
-  const denied = get(o, 'denied');
+  let allowed = get(o, 'allowed');
+  let denied = get(o, 'denied');
+  // An empty (or null) list beside a filled one is the field left unset (`"denied": []` as exports that print every
+  // field write it): the rule is the other one's, not a second rule of no protocols at the same priority.
+  const empty = (v: PValue | undefined): boolean => v !== undefined && ((v.kind === 'array' && v.items.length === 0) || (v.kind === 'scalar' && v.value === null));
+  if (allowed !== undefined && denied !== undefined) {
+    if (empty(denied) && !empty(allowed)) denied = undefined;
+    else if (empty(allowed) && !empty(denied)) allowed = undefined;
+  }
   if (allowed !== undefined) out.push({ ...base, action: 'allow', entries: entries(allowed, diagnostics, 'allowed'), ...(desc ? { description: desc } : {}) });
   if (denied !== undefined) out.push({ ...base, action: 'deny', entries: entries(denied, diagnostics, 'denied'), ...(desc ? { description: desc } : {}) });
   if (allowed === undefined && denied === undefined) {

@@ -67,8 +67,23 @@ export function parseGcp(text: string, _opts: ParseOptions = {}, format?: string
     let rulesets: Ruleset[];
     if (policies.length === 0) rulesets = compileGcp(specs, span, ids, diagnostics);
     else if (specs.length === 0) {
-      // Policies alone: what they do not decide goes to a level not in the input.
-      rulesets = compileGcp(policies.flatMap((p) => gcpSpecsFromPolicy(p, 0, diagnostics)), span, ids, diagnostics, 'policy');
+      // Policies alone: what they do not decide goes to a level not in the input. A network firewall policy comes
+      // after the network's VPC firewall rules (enforcement order AFTER_CLASSIC_FIREWALL, the default), which are
+      // not in the input either and may allow or deny first: its rules decide nothing for certain (a deny of it was
+      // reported closing what a VPC rule before it may allow).
+      const before = values.some((v) => gcpPoliciesBeforeClassic(v));
+      rulesets = compileGcp(
+        policies.flatMap((p) => {
+          const out = gcpSpecsFromPolicy(p, 0, diagnostics);
+          if (gcpPolicyLevel(p) !== 'network' || before) return out;
+          const why = opaque('vpc-rules', `the VPC firewall rules before network firewall policy ${out[0]?.network ?? ''}`, 'a network firewall policy is evaluated after the VPC firewall rules (AFTER_CLASSIC_FIREWALL, the default), which are not in the input', p.span);
+          return out.map((sp) => (sp.action === 'goto_next' ? sp : { ...sp, extra: [...(sp.extra ?? []), why] }));
+        }),
+        span,
+        ids,
+        diagnostics,
+        'policy',
+      );
     } else {
       // An effective-firewalls view: hierarchical and system policies (in the listed
       // order) are evaluated before the VPC rules of every network, network firewall

@@ -276,6 +276,37 @@ describe('parts of a response: top-level arrays and single objects (--query Secu
     expect(awsJsonFormat.detect('rules.json', rules)).toBe(70);
     expect(matchesOf(parseAwsJson(rules).rulesets[0]!, 'ingress')).toEqual(['proto=17 dstport=1761 srcaddr=0.0.0.0/0']);
   });
+  test("one group's permissions (--query 'SecurityGroups[0].IpPermissions'): ingress, or egress when the file is named so", () => {
+    const perms = [
+      { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }], Ipv6Ranges: [], PrefixListIds: [], UserIdGroupPairs: [] },
+      { IpProtocol: '-1', IpRanges: [], Ipv6Ranges: [], PrefixListIds: [], UserIdGroupPairs: [{ GroupId: 'sg-0b2', UserId: '123456789012' }] },
+    ];
+    const text = JSON.stringify(perms, null, 1);
+    // (it was no format's: an error when named, passed over in a folder; and --input-format aws read nothing)
+    expect(awsJsonFormat.detect('perms.json', text)).toBe(70);
+    const d = parseAwsJson(text, { filePath: 'perms.json' });
+    expect(d.diagnostics).toEqual([]);
+    expect(names(d)).toEqual(['security group']);
+    expect(matchesOf(d.rulesets[0]!, 'ingress')).toEqual(['proto=6 dstport=22 srcaddr=0.0.0.0/0', 'srcprincipal=sg-0b2']);
+    const one = JSON.stringify(perms[0]);
+    expect(awsJsonFormat.detect('perm.json', one)).toBe(70);
+    expect(matchesOf(parseAwsJson(one).rulesets[0]!, 'ingress')).toEqual(['proto=6 dstport=22 srcaddr=0.0.0.0/0']);
+    const egress = parseAwsJson(text, { filePath: 'sg-egress.json' }).rulesets[0]!;
+    expect([matchesOf(egress, 'ingress'), matchesOf(egress, 'egress')]).toEqual([[], ['proto=6 dstport=22 dstaddr=0.0.0.0/0', 'dstprincipal=sg-0b2']]);
+  });
+  test("one network ACL's entries (--query 'NetworkAcls[0].Entries'): read as that ACL, its * rules its policy", () => {
+    const entries = [
+      { CidrBlock: '0.0.0.0/0', Egress: false, Protocol: '6', PortRange: { From: 22, To: 22 }, RuleAction: 'deny', RuleNumber: 90 },
+      { CidrBlock: '0.0.0.0/0', Egress: false, Protocol: '-1', RuleAction: 'allow', RuleNumber: 100 },
+      { CidrBlock: '0.0.0.0/0', Egress: false, Protocol: '-1', RuleAction: 'deny', RuleNumber: 32767 },
+    ];
+    const text = JSON.stringify(entries, null, 1);
+    expect(awsJsonFormat.detect('entries.json', text)).toBe(70);
+    const d = parseAwsJson(text);
+    expect(d.diagnostics).toEqual([]);
+    expect(names(d)).toEqual(['network ACL']);
+    expect(matchesOf(d.rulesets[0]!, 'ingress', 'network-acl')).toEqual(['proto=6 dstport=22 srcaddr=0.0.0.0/0', 'srcaddr=0.0.0.0/0']);
+  });
   test('unrelated arrays are left alone', () => {
     expect(awsJsonFormat.detect('x.json', '[{"name": "a"}]')).toBe(0);
     expect(parseAwsJson('[{"GroupId": "x"}]').rulesets).toEqual([]);

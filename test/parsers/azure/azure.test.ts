@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { azureJsonFormat, parseAzure } from '../../../src/parsers/azure/index.js';
 import { computeExposure, exposedPorts } from '../../../src/analysis/index.js';
-import { AddrSet, canonicalRule, numSingle, type Ruleset } from '../../../src/model/index.js';
+import { AddrSet, canonicalRule, numRange, numSingle, type Ruleset } from '../../../src/model/index.js';
 import { detectFormat } from '../../../src/parsers/registry.js';
 import '../../../src/parsers/formats.js';
 
@@ -165,6 +165,32 @@ describe('az CLI / ARM REST', () => {
   });
 });
 
+describe('port ranges on protocols without ports', () => {
+  // ICMP from addresses (the default rules' service tags aside)
+  const icmpReach = (rs: Ruleset) =>
+    exposedPorts(computeExposure(rs), 1, numRange(0, 65535))
+      .filter((e) => e.family === 'ipv4' && !e.sources.isEmpty)
+      .map((e) => [e.certainty, e.sources.toString(), e.reasons.map((r) => r.message)]);
+
+  test('an Icmp rule with port 8 (read by Azure as the ICMP type, azure-docs#51522) is undecided, not a rule of no packet', () => {
+    const nsg = { name: 'n8', type: 'Microsoft.Network/networkSecurityGroups', properties: { securityRules: [rule('ping', 100, 'Allow', { protocol: 'Icmp', destinationPortRange: '8' })] } };
+    const rs = parseAzure(JSON.stringify(nsg)).rulesets[0]!;
+    expect(canonicalRule(inbound(rs)[0]!)).toBe('opaque:azure-port proto=1, 58 => accept');
+    // (read as a port test it matched no ICMP packet: ping was reported closed)
+    expect(icmpReach(rs)).toEqual([['possibly-open', '0.0.0.0/0', ['destination port 8 of protocol Icmp at line 1 may or may not match']]]);
+    // a Deny so written closes nothing for certain
+    const deny = { ...nsg, properties: { securityRules: [rule('no-ping', 100, 'Deny', { protocol: 'Icmp', destinationPortRange: '8' }), rule('all', 200, 'Allow', { protocol: '*' })] } };
+    expect(icmpReach(parseAzure(JSON.stringify(deny)).rulesets[0]!).map(([c]) => c)).toEqual(['possibly-open']);
+  });
+
+  test('"0-65535" is every port, as "*": a rule of protocol * so written also takes ICMP', () => {
+    const nsg = { name: 'n9', type: 'Microsoft.Network/networkSecurityGroups', properties: { securityRules: [rule('all', 100, 'Allow', { protocol: '*', sourceAddressPrefix: '203.0.113.0/24', destinationPortRange: '0-65535' })] } };
+    const rs = parseAzure(JSON.stringify(nsg)).rulesets[0]!;
+    expect(canonicalRule(inbound(rs)[0]!)).toBe('srcaddr=203.0.113.0/24 => accept');
+    expect(icmpReach(rs)).toEqual([['open', '203.0.113.0/24', []]]);
+  });
+});
+
 describe('a rule of invalid priority', () => {
   test('Azure rejects it (priority 100–4096): a deny so written closes nothing', () => {
     // https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#security-rules
@@ -231,6 +257,49 @@ describe('Any and the Internet service tag', () => {
     // an Allow from Internet still admits every address (the most it may let in)
     const allow = { ...nsg, properties: { securityRules: [rule('allow-internet', 100, 'Allow', { sourceAddressPrefix: 'Internet', destinationPortRange: '1761' })] } };
     expect(reach(parseAzure(JSON.stringify(allow)).rulesets[0]!, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+});
+
+describe('service tag names are case-insensitive', () => {
+  test('a Deny from "virtualnetwork" and "AZURELOADBALANCER" closes what the default rules open to VirtualNetwork and AzureLoadBalancer', () => {
+    const nsg = {
+      name: 'n7',
+      type: 'Microsoft.Network/networkSecurityGroups',
+      properties: { securityRules: [rule('deny-vnet', 100, 'Deny', { protocol: '*', sourceAddressPrefix: 'virtualnetwork' }), rule('deny-lb', 110, 'Deny', { protocol: '*', sourceAddressPrefix: 'AZURELOADBALANCER' })] },
+    };
+    const rs = parseAzure(JSON.stringify(nsg)).rulesets[0]!;
+    expect(inbound(rs).slice(0, 2).map((r) => canonicalRule(r))).toEqual(['srcprincipal=VirtualNetwork => drop', 'srcprincipal=AzureLoadBalancer => drop']);
+    const r = reach(rs, 1761);
+    expect([r.open.isEmpty, r.possibly.isEmpty, r.principals]).toEqual([true, true, []]);
+  });
+
+  test('a subnet NSG allowing "virtualnetwork" and a NIC NSG allowing "VirtualNetwork": the NIC is open to the one tag', () => {
+    // (read as two principals, no packet passed both NSGs: the NIC was reported closed)
+    const only = (prefix: string) => ({ properties: { securityRules: [rule('a', 100, 'Allow', { sourceAddressPrefix: prefix, destinationPortRange: '1761' }), rule('d', 200, 'Deny', { protocol: '*' })] } });
+    const template = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      contentVersion: '1.0.0.0',
+      resources: [
+        { type: 'Microsoft.Network/networkSecurityGroups', name: 'sub-nsg', ...only('virtualnetwork') },
+        { type: 'Microsoft.Network/virtualNetworks', name: 'vnet', properties: { subnets: [{ name: 'app', properties: { networkSecurityGroup: { id: "[resourceId('Microsoft.Network/networkSecurityGroups', 'sub-nsg')]" } } }] } },
+        { type: 'Microsoft.Network/networkSecurityGroups', name: 'nic-nsg', ...only('VirtualNetwork') },
+        {
+          type: 'Microsoft.Network/networkInterfaces',
+          name: 'vm1-nic',
+          properties: {
+            networkSecurityGroup: { id: "[resourceId('Microsoft.Network/networkSecurityGroups', 'nic-nsg')]" },
+            ipConfigurations: [{ name: 'ip', properties: { subnet: { id: "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'vnet', 'app')]" } } }],
+          },
+        },
+      ],
+    };
+    const d = parseAzure(JSON.stringify(template, null, 2));
+    const nic = d.rulesets.find((r) => r.name.startsWith('NIC vm1-nic'))!;
+    expect(reach(nic, 1761).principals).toEqual(['open:VirtualNetwork']);
+    // any other service tag and application security group too: one principal, its first spelling
+    const other = JSON.stringify(template, null, 2).replace('"virtualnetwork"', '"Storage.WestEurope"').replace('"VirtualNetwork"', '"storage.westeurope"');
+    const nic2 = parseAzure(other).rulesets.find((r) => r.name.startsWith('NIC vm1-nic'))!;
+    expect(reach(nic2, 1761).principals).toEqual(['open:Storage.WestEurope']);
   });
 });
 

@@ -180,6 +180,25 @@ describe('GCP API JSON', () => {
     expect(d.rulesets.map((r) => r.name)).toEqual([]);
   });
 
+  test('an empty (or null) allowed/denied beside a filled one is the unset field, not a second rule', () => {
+    const net = 'https://www.googleapis.com/compute/v1/projects/p/global/networks/prod';
+    const text = JSON.stringify([
+      { kind: 'compute#firewall', name: 'allow-ssh', network: net, priority: 1000, direction: 'INGRESS', sourceRanges: ['0.0.0.0/0'], allowed: [{ IPProtocol: 'tcp', ports: ['22', '1761'] }], denied: [] },
+      { kind: 'compute#firewall', name: 'deny-cft', network: net, priority: 900, direction: 'INGRESS', sourceRanges: ['0.0.0.0/0'], allowed: null, denied: [{ IPProtocol: 'tcp', ports: ['1761'] }] },
+    ]);
+    const d = parseGcp(text);
+    expect(d.diagnostics).toEqual([]);
+    const rs = d.rulesets[0]!;
+    expect(rs.tables[0]!.chains[0]!.rules.map((r) => [canonicalRule(r), r.comment])).toEqual([
+      ['dstport=1761 family=ipv4 proto=6 => drop', 'deny-cft'],
+      ['dstport=22, 1761 proto=6 srcaddr=0.0.0.0/0 => accept', 'allow-ssh'],
+    ]);
+    // (read as two rules, the empty deny was an undecided rule at 1000: TCP 22 only possibly open)
+    expect(reach(rs, 22).open.equals(AddrSet.ALL_V4)).toBe(true);
+    expect(reach(rs, 22).possibly.isEmpty).toBe(true);
+    expect(reach(rs, 1761).open.isEmpty && reach(rs, 1761).possibly.isEmpty).toBe(true);
+  });
+
   test('recorded API response with body and getEffectiveFirewalls lists are found', () => {
     const text = JSON.stringify({ headers: { status: '200' }, body: { firewalls: [{ kind: 'compute#firewall', name: 'e', network: 'x/networks/vpc1', allowed: [{ IPProtocol: 'all' }], sourceRanges: ['1.2.3.4/32'] }] } });
     const d = parseGcp(text);
@@ -373,6 +392,32 @@ describe('firewall policies (API)', () => {
     expect(x.open.isEmpty).toBe(true);
     expect(x.possibly.equals(AddrSet.ALL_V4)).toBe(true);
     expect(reach(d.rulesets[1]!, 1761).possibly.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+
+  test('a network firewall policy alone comes after VPC rules not in the input: its deny closes nothing, its allow may open', () => {
+    // (gcloud compute network-firewall-policies describe: evaluated after the VPC firewall rules unless the network says
+    // BEFORE_CLASSIC_FIREWALL; its deny of 1768 was reported closing what a VPC rule before it may allow)
+    const pol = {
+      kind: 'compute#firewallPolicy',
+      name: 'prod-policy',
+      selfLink: 'https://www.googleapis.com/compute/v1/projects/p/global/firewallPolicies/prod-policy',
+      rules: [
+        { priority: 100, action: 'deny', direction: 'INGRESS', match: { srcIpRanges: ['0.0.0.0/0'], layer4Configs: [{ ipProtocol: 'tcp', ports: ['1768'] }] } },
+        { priority: 200, action: 'allow', direction: 'INGRESS', match: { srcIpRanges: ['0.0.0.0/0'], layer4Configs: [{ ipProtocol: 'tcp', ports: ['1761-1768'] }] } },
+      ],
+    };
+    const d = parseGcp(JSON.stringify(pol));
+    expect(d.diagnostics).toEqual([]);
+    const rs = d.rulesets[0]!;
+    const x = reach(rs, 1768);
+    expect([x.open.isEmpty, x.possibly.equals(AddrSet.ALL_V4)]).toEqual([true, true]);
+    const e = exposedPorts(computeExposure(rs), TCP, numSingle(1761)).find((y) => y.family === 'ipv4')!;
+    expect([e.certainty, e.reasons[0]!.message]).toEqual(['possibly-open', 'the VPC firewall rules before network firewall policy prod-policy at line 1 may or may not match']);
+    // evaluated before the VPC rules (the network in the input says so): its rules decide
+    const net = { kind: 'compute#network', name: 'prod', networkFirewallPolicyEnforcementOrder: 'BEFORE_CLASSIC_FIREWALL' };
+    const before = parseGcp(JSON.stringify([net, pol])).rulesets[0]!;
+    expect(reach(before, 1768).open.isEmpty && reach(before, 1768).possibly.isEmpty).toBe(true);
+    expect(reach(before, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
   });
 
   test('effective firewalls: policies before the VPC rules; a policy deny hides a VPC allow; targetResources respected', () => {

@@ -659,7 +659,8 @@ class Evaluator {
       }
       case 'element': {
         const [l, i] = args;
-        if (!l || l.kind !== 'array' || l.items.length === 0 || !i || i.kind !== 'scalar' || typeof i.value !== 'number') return this.unknown(e);
+        // a negative or fractional index is an error in Terraform ("cannot use element function with a negative index")
+        if (!l || l.kind !== 'array' || l.items.length === 0 || !i || i.kind !== 'scalar' || typeof i.value !== 'number' || !Number.isInteger(i.value) || i.value < 0) return this.unknown(e);
         return l.items[i.value % l.items.length]!;
       }
       case 'length': {
@@ -726,25 +727,24 @@ class Evaluator {
       }
       case 'format': {
         const [f, ...rest] = args;
+        const out = f?.kind === 'scalar' && typeof f.value === 'string' ? formatString(f.value, rest) : undefined;
+        return out === undefined ? this.unknown(e) : { kind: 'scalar', value: out, span };
+      }
+      case 'formatlist': {
+        // format once per element: list arguments (all of one length) give their element, others repeat
+        // (Terraform docs, "formatlist Function")
+        const [f, ...rest] = args;
         if (f?.kind !== 'scalar' || typeof f.value !== 'string') return this.unknown(e);
-        let out = '';
-        let k = 0;
-        const fmt = f.value;
-        for (let i = 0; i < fmt.length; i++) {
-          const c = fmt[i]!;
-          if (c !== '%') {
-            out += c;
-            continue;
-          }
-          const d = fmt[++i];
-          if (d === '%') out += '%';
-          else if (d === 's' || d === 'd' || d === 'v') {
-            const a = rest[k++];
-            if (a?.kind !== 'scalar' || a.value === null) return this.unknown(e);
-            out += String(a.value);
-          } else return this.unknown(e);
+        const lens = new Set(rest.filter((a) => a.kind === 'array').map((a) => (a as { items: PValue[] }).items.length));
+        if (lens.size !== 1) return this.unknown(e); // no list, or lists of different lengths: Terraform fails
+        const n = [...lens][0]!;
+        const items: PValue[] = [];
+        for (let i = 0; i < n; i++) {
+          const out = formatString(f.value, rest.map((a) => (a.kind === 'array' ? a.items[i]! : a)));
+          if (out === undefined) return this.unknown(e);
+          items.push({ kind: 'scalar', value: out, span });
         }
-        return { kind: 'scalar', value: out, span };
+        return { kind: 'array', items, span };
       }
       case 'cidrsubnet':
       case 'cidrhost': {
@@ -1542,4 +1542,25 @@ export function parseTfvars(text: string): { variables: Record<string, unknown>;
     variables[e.key] = toPlain(e.value);
   }
   return { variables, diagnostics };
+}
+
+/** Terraform's `format` for the verbs `%s`, `%d`, `%v` and `%%`; undefined for other verbs and non-scalar or null arguments. */
+function formatString(fmt: string, args: readonly PValue[]): string | undefined {
+  let out = '';
+  let k = 0;
+  for (let i = 0; i < fmt.length; i++) {
+    const c = fmt[i]!;
+    if (c !== '%') {
+      out += c;
+      continue;
+    }
+    const d = fmt[++i];
+    if (d === '%') out += '%';
+    else if (d === 's' || d === 'd' || d === 'v') {
+      const a = args[k++];
+      if (a?.kind !== 'scalar' || a.value === null) return undefined;
+      out += String(a.value);
+    } else return undefined;
+  }
+  return out;
 }

@@ -754,4 +754,11 @@ describe('an unknown port written as FromPort and ToPort of one parameter', () =
       'Cannot evaluate ports 1761-!Ref Port: the port range is not known statically; it is treated as unknown',
     ]);
   });
+
+  test('a port written as a list is named as written, not left out (ports [22]-445, not ports -445)', () => {
+    const d = parseCloudFormationYaml(
+      ['Resources:', '  Sg:', '    Type: AWS::EC2::SecurityGroup', '    Properties:', '      GroupDescription: x', '      SecurityGroupIngress:', '        - {IpProtocol: tcp, FromPort: [22], ToPort: 445, CidrIp: 0.0.0.0/0}', ''].join('\n'),
+    );
+    expect(d.diagnostics.map((x) => [x.message, at(x.span)])).toEqual([['Cannot evaluate ports [22]-445: the port range is not known statically; it is treated as unknown', '7:39-7:43']]);
+  });
 });

@@ -109,7 +109,7 @@ export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[];
       else if (r && byBase.has(r.base)) {
         // `aws_security_group.x[count.index]` and the like: every instance (over-approximation, sound).
         return byBase.get(r.base)!.map((a) => groups.get(a)!);
-      } else key = ref.text;
+      } else key = r ? r.address : ref.text; // a group of another file of the module: named by its address, as there
     }
     key ??= '(unknown security group)';
     let g = groups.get(key);
@@ -306,7 +306,7 @@ export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[];
     if (ref?.kind === 'scalar' && ref.value !== null) key = byId.get(String(ref.value)) ?? String(ref.value);
     else if (ref?.kind === 'expr') {
       const a = refAddress(ref.text);
-      key = a && acls.has(a.address) ? a.address : a && acls.has(a.base) ? a.base : ref.text;
+      key = a && acls.has(a.address) ? a.address : a && acls.has(a.base) ? a.base : (a?.address ?? ref.text);
     }
     let acl = acls.get(key);
     if (!acl) acls.set(key, (acl = { name: key, targets: [key], span: r.span, entries: [] }));

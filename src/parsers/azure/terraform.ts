@@ -133,10 +133,11 @@ export function mapAzureTerraform(resources: TfResourceLike[], options: { firstI
         const ref = refAddress(groupV, 'azurerm_network_security_group');
         let nsg = ref ? byAddress.get(ref) : groupV?.kind === 'scalar' ? byName.get(valText(groupV)) : undefined;
         if (!nsg) {
-          const name = groupV ? valText(groupV) : '(unknown NSG)';
+          // an NSG of another file of the module is named by its address, as there (`azurerm_network_security_group.x`)
+          const name = ref ?? (groupV ? valText(groupV) : '(unknown NSG)');
           nsg = byName.get(name) ?? byAddress.get(name);
           if (!nsg) {
-            nsg = { name, span: r.span, rules: [], targets: [], external: true };
+            nsg = { name, span: r.span, rules: [], targets: ref ? [ref] : [], external: true };
             nsgs.push(nsg);
             byName.set(name, nsg);
           }

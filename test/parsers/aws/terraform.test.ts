@@ -438,3 +438,37 @@ describe('Terraform: a CIDR of the other family in a one-family argument', () =>
     ]);
   });
 });
+
+describe('rules of a group or network ACL written in another file of the module', () => {
+  // security_groups.tf declares aws_security_group.mft; rules.tf (this file) attaches rules to it. The ruleset is
+  // named and targeted by the group's address, as in security_groups.tf, so that a deployment declared on
+  // `aws_security_group.mft` applies here too (it was named `aws_security_group.mft.id`, and matched nothing).
+  test('are named by the resource address, not by the reference expression', () => {
+    const doc = parseTerraform(
+      [
+        'resource "aws_vpc_security_group_ingress_rule" "cft" {',
+        '  security_group_id = aws_security_group.mft.id',
+        '  cidr_ipv4         = "10.0.0.0/8"',
+        '  from_port         = 1761',
+        '  to_port           = 1761',
+        '  ip_protocol       = "tcp"',
+        '}',
+        'resource "aws_network_acl_rule" "cft" {',
+        '  network_acl_id = aws_network_acl.acl.id',
+        '  rule_number    = 10',
+        '  protocol       = "tcp"',
+        '  rule_action    = "allow"',
+        '  cidr_block     = "10.0.0.0/8"',
+        '  from_port      = 1761',
+        '  to_port        = 1761',
+        '}',
+        '',
+      ].join('\n'),
+      { filePath: 'rules.tf' },
+    );
+    expect(doc.rulesets.map((r) => [r.name, r.targets])).toEqual([
+      ['aws_security_group.mft', ['aws_security_group.mft']],
+      ['aws_network_acl.acl', ['aws_network_acl.acl']],
+    ]);
+  });
+});

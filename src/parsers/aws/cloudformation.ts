@@ -411,6 +411,11 @@ class Template {
       const n = fn.arg.kind === 'array' ? str(fn.arg.items[0]) : str(fn.arg)?.split('.')[0];
       if (n && this.resources.has(n)) return n;
     }
+    if (fn?.name === 'Fn::Sub') {
+      // !Sub '${SG}' is !Ref SG, !Sub '${SG.GroupId}' is !GetAtt SG.GroupId (a template of one variable)
+      const m = /^\$\{([A-Za-z0-9]+)(?:\.[A-Za-z0-9.]+)?\}$/.exec(str(fn.arg) ?? '');
+      if (m && this.resources.has(m[1]!)) return m[1];
+    }
     const r = this.resolve(v);
     if (r.kind === 'scalar' && r.value !== null) return String(r.value);
     if (r.kind === 'expr') return r.text;

@@ -762,3 +762,27 @@ describe('an unknown port written as FromPort and ToPort of one parameter', () =
     expect(d.diagnostics.map((x) => [x.message, at(x.span)])).toEqual([['Cannot evaluate ports [22]-445: the port range is not known statically; it is treated as unknown', '7:39-7:43']]);
   });
 });
+
+describe('a standalone ingress naming its group through !Sub', () => {
+  // !Sub '${SG}' is !Ref SG and !Sub '${SG.GroupId}' is !GetAtt SG.GroupId: the rules are the group's, not those of a
+  // group named after the expression (a deployment declared on SG did not apply to them)
+  test('joins the group of the template', () => {
+    const d = parseCloudFormationYaml(
+      [
+        'Resources:',
+        '  SG:',
+        '    Type: AWS::EC2::SecurityGroup',
+        '    Properties: {GroupDescription: x}',
+        '  A:',
+        '    Type: AWS::EC2::SecurityGroupIngress',
+        '    Properties: {GroupId: !Sub "${SG}", IpProtocol: tcp, FromPort: 1761, ToPort: 1761, CidrIp: 0.0.0.0/0}',
+        '  B:',
+        '    Type: AWS::EC2::SecurityGroupIngress',
+        '    Properties: {GroupId: !Sub "${SG.GroupId}", IpProtocol: tcp, FromPort: 1762, ToPort: 1762, SourceSecurityGroupId: !Sub "${SG}"}',
+        '',
+      ].join('\n'),
+    );
+    expect(d.rulesets.map((r) => r.name)).toEqual(['SG']);
+    expect(matchesOf(d.rulesets[0]!, 'ingress')).toEqual(['proto=6 dstport=1761 srcaddr=0.0.0.0/0', 'proto=6 dstport=1762 srcprincipal=SG']);
+  });
+});

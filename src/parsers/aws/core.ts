@@ -333,7 +333,8 @@ function sourceMatches(s: SourceInput, dir: 'src' | 'dst', ctx: AwsContext): Sou
   const addrs = parsed?.addrs;
   if (!addrs) {
     ctx.warn(`"${t}" is not a CIDR block`, v.span, 'aws/invalid-cidr');
-    return [{ match: unresolvedMatch(t, v.span, 'not a valid CIDR block'), label: t, span: v.span }];
+    // (whatever was meant, a field of one family admits packets of that family only)
+    return [{ match: unresolvedMatch(t, v.span, 'not a valid CIDR block'), ...(s.family ? { also: [{ kind: 'family', family: s.family }] } : {}), label: t, span: v.span }];
   }
   if (s.family && addrs.only(s.family).isEmpty) {
     // CidrIp / cidr_blocks / cidr_ipv4 take IPv4 CIDRs only, CidrIpv6 / ipv6_cidr_blocks / cidr_ipv6 IPv6 ones (the EC2 API,

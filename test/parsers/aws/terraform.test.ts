@@ -472,3 +472,39 @@ describe('rules of a group or network ACL written in another file of the module'
     ]);
   });
 });
+
+describe('an entry of cidr_blocks / ipv6_cidr_blocks that is no CIDR block at all', () => {
+  // cidr_blocks admits IPv4 packets only, whatever its entry meant: an unparsable one made IPv6 possibly open too
+  // ("TCP 1761 reachable from the whole internet (::/0)" from a typo in cidr_blocks)
+  test('is undecided within the family of its field only', () => {
+    const doc = parseTerraform(
+      [
+        'resource "aws_security_group" "a" {',
+        '  ingress {',
+        '    from_port        = 1761',
+        '    to_port          = 1761',
+        '    protocol         = "tcp"',
+        '    cidr_blocks      = ["01.2.3.4/32"]',
+        '  }',
+        '  ingress {',
+        '    from_port        = 1762',
+        '    to_port          = 1762',
+        '    protocol         = "tcp"',
+        '    ipv6_cidr_blocks = ["2001:db8::/32/1"]',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+      { filePath: 'main.tf' },
+    );
+    expect(doc.diagnostics.map((x) => [x.message, at(x.span)])).toEqual([
+      ['"01.2.3.4/32" is not a CIDR block', '6:25-6:38'],
+      ['"2001:db8::/32/1" is not a CIDR block', '12:25-12:42'],
+    ]);
+    const e = computeExposure(doc.rulesets[0]!).entries.map((x) => [x.family, formatPorts(x.dports), x.certainty]);
+    expect(e).toEqual([
+      ['ipv4', '1761', 'possibly-open'],
+      ['ipv6', '1762', 'possibly-open'],
+    ]);
+  });
+});

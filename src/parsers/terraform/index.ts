@@ -61,7 +61,7 @@ class Evaluator {
   private depth = 0;
   readonly diagnostics: Diagnostic[] = [];
   /** The outputs of a local module this one calls (`module.<label>`), when it is evaluated. */
-  moduleOutputs?: (label: string) => PObject | undefined;
+  moduleOutputs?: (label: string) => PValue | undefined;
 
   constructor(
     readonly body: PObject,
@@ -1089,7 +1089,7 @@ interface ModuleResult {
   resources: TfResource[];
   diagnostics: Diagnostic[];
   /** The module's `output` values (an object by name), placed as its resources are; undefined when not evaluated. */
-  outputs?: PObject;
+  outputs?: PValue;
 }
 
 /**
@@ -1140,11 +1140,52 @@ class ModuleCalls {
       return { resources, diagnostics };
     };
     if (!src || !isLocalModuleSource(src) || !read || filePath === undefined) return notEvaluated('');
-    if (get(b, 'count') || get(b, 'for_each')) return notEvaluated(' (count/for_each on a module)');
     if (depth >= MAX_MODULE_DEPTH) return notEvaluated(' (modules nested too deeply)');
+    // count / for_each: one instance per index or key, named module.<label>[0] / module.<label>["key"] (Terraform docs,
+    // "The count Meta-Argument", "The for_each Meta-Argument": modules take them as resources do)
+    const instances: { key?: string | number; scope: Scope }[] = [];
+    const countRaw = get(b, 'count');
+    const forEachRaw = get(b, 'for_each');
+    if (countRaw) {
+      const c = ev.value(countRaw, {});
+      const n = c.kind === 'scalar' ? (typeof c.value === 'number' ? c.value : typeof c.value === 'string' && /^[0-9]+$/.test(c.value) ? Number(c.value) : typeof c.value === 'boolean' ? Number(c.value) : undefined) : undefined;
+      if (n === undefined || !Number.isInteger(n) || n < 0 || n > MAX_EXPANSION) return notEvaluated(' (its count is not known statically)');
+      for (let i = 0; i < n; i++) instances.push({ key: i, scope: { count: { kind: 'scalar', value: i, span: c.span } } });
+    } else if (forEachRaw) {
+      const pairs = collectionPairs(ev.value(forEachRaw, {}), false);
+      if (!pairs || pairs.length > MAX_EXPANSION || pairs.some(([k]) => k.kind !== 'scalar')) return notEvaluated(' (its for_each is not known statically)');
+      for (const [k, v] of pairs) instances.push({ key: String((k as { value: unknown }).value), scope: { each: { key: k, value: v } } });
+    } else instances.push({ scope: {} });
     const found = read(moduleFilesPattern(src), filePath);
     if (!('files' in found) || found.files.length === 0) return notEvaluated(` (no .tf file read from ${src})`);
     if (found.files.some((f) => f.path === filePath)) return notEvaluated(' (its source is the directory of the calling file)');
+    // A module is every .tf file of its directory: one text (top-level blocks may be concatenated).
+    const moduleText = found.files.map((f) => f.text).join('\n');
+    const parsedModule = parseHcl(moduleText);
+    for (const d of parsedModule.diagnostics) diagnostics.push({ severity: 'warning', code: d.code, message: `module "${label}" (${src}): ${d.message}`, span: e.keySpan });
+    const outputsOf: PObject[] = [];
+    for (const { key, scope } of instances) {
+      const name = key === undefined ? label : `${label}[${JSON.stringify(key)}]`;
+      const r = this.instance(name, b, scope, e.keySpan, parsedModule.body, moduleText, found.files[0]!.path, src);
+      resources.push(...r.resources);
+      diagnostics.push(...r.diagnostics);
+      outputsOf.push(r.outputs);
+    }
+    // what `module.<label>` reads: the outputs object, a list of them (count), or a map of them by key (for_each)
+    const here = e.keySpan;
+    const outputs: PValue = countRaw
+      ? { kind: 'array', items: outputsOf, span: here }
+      : forEachRaw
+        ? { kind: 'object', entries: instances.map((x, i) => ({ key: String(x.key), keySpan: here, value: outputsOf[i]! })), span: here }
+        : outputsOf[0]!;
+    return { resources, diagnostics, outputs };
+  }
+
+  /** One instance of a module call: its arguments evaluated in `scope`, its resources named `module.<name>.…`. */
+  private instance(name: string, b: PObject, scope: Scope, here: Span, body: PObject, moduleText: string, modulePath: string, src: string): { resources: TfResource[]; diagnostics: Diagnostic[]; outputs: PObject } {
+    const { ev, read, depth } = this;
+    const resources: TfResource[] = [];
+    const diagnostics: Diagnostic[] = [];
     // The arguments, evaluated here; their values keep their places in this file.
     const args = new Map<string, PValue>();
     const own = new Set<Span>();
@@ -1155,16 +1196,12 @@ class ModuleCalls {
     };
     for (const a of b.entries) {
       if (MODULE_META.has(a.key) || (a.value.kind === 'object' && a.value.block)) continue;
-      const v = ev.value(a.value, {});
+      const v = ev.value(a.value, scope);
       collect(v);
       args.set(a.key, v);
     }
-    // A module is every .tf file of its directory: one text (top-level blocks may be concatenated).
-    const moduleText = found.files.map((f) => f.text).join('\n');
-    const parsedModule = parseHcl(moduleText);
-    const inner = new Evaluator(parsedModule.body, moduleText, new LineIndex(moduleText), undefined, args);
-    const prefix = `module.${label}.`;
-    const here = e.keySpan;
+    const inner = new Evaluator(body, moduleText, new LineIndex(moduleText), undefined, args);
+    const prefix = `module.${name}.`;
     const place = (v: PValue): PValue => {
       const span = own.has(v.span) ? v.span : here;
       switch (v.kind) {
@@ -1182,22 +1219,22 @@ class ModuleCalls {
         }
       }
     };
-    const nestedCalls = new ModuleCalls(inner, read, found.files[0]!.path, depth + 1);
+    const nestedCalls = new ModuleCalls(inner, read, modulePath, depth + 1);
     for (const r of inner.resources()) {
-      resources.push({ type: r.type, name: r.name, address: prefix + r.address, body: place(r.body) as PObject, span: here, module: (r.module ? prefix + r.module : `module.${label}`) });
+      resources.push({ type: r.type, name: r.name, address: prefix + r.address, body: place(r.body) as PObject, span: here, module: (r.module ? prefix + r.module : `module.${name}`) });
     }
-    const nested = moduleCalls(inner, read, found.files[0]!.path, depth + 1, nestedCalls);
+    const nested = moduleCalls(inner, read, modulePath, depth + 1, nestedCalls);
     for (const r of nested.resources) resources.push({ ...r, address: prefix + r.address, module: prefix + (r.module ?? ''), body: place(r.body) as PObject, span: here });
     // outputs: what `module.<label>.<name>` reads in the calling module
     const outputs: PObject = { kind: 'object', entries: [], span: here };
-    for (const o of parsedModule.body.entries) {
+    for (const o of body.entries) {
       const ob = o.value;
       if (ob.kind !== 'object' || ob.block?.type !== 'output' || ob.block.labels.length !== 1) continue;
       const value = get(ob, 'value');
       if (value) outputs.entries.push({ key: ob.block.labels[0]!, keySpan: here, value: place(inner.value(value, {})) });
     }
-    for (const d of [...parsedModule.diagnostics, ...inner.diagnostics, ...nested.diagnostics])
-      diagnostics.push({ severity: 'warning', code: d.code, message: `module "${label}" (${src}): ${d.message}`, span: here });
+    for (const d of [...inner.diagnostics, ...nested.diagnostics])
+      diagnostics.push({ severity: 'warning', code: d.code, message: `module "${name}" (${src}): ${d.message}`, span: here });
     return { resources, diagnostics, outputs };
   }
 }

@@ -246,6 +246,29 @@ export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[];
     }
   }
 
+  // Any other use of a group (a launch template's network_interfaces, vpc_config.security_group_ids of EKS or Lambda,
+  // an endpoint's security_group_ids, aws_network_interface_sg_attachment …) may be in a subnet the NACL of the
+  // instances' subnet does not filter: no NACL is then in front of every use of the group (subnet unknown, '?').
+  for (const r of resources) {
+    if (SG_TYPES.has(r.type) || r.type === 'aws_security_group_rule' || r.type === 'aws_vpc_security_group_ingress_rule' || r.type === 'aws_vpc_security_group_egress_rule') continue;
+    const walk = (v: PValue, top: boolean, key: string): void => {
+      if (top && (key === 'vpc_security_group_ids' || key === 'security_groups')) return; // read above, with their subnet
+      if (v.kind === 'array') v.items.forEach((i) => walk(i, top, key));
+      else if (v.kind === 'object') v.entries.forEach((e) => walk(e.value, false, e.key));
+      else {
+        let g: string | undefined;
+        if (v.kind === 'scalar' && typeof v.value === 'string') g = byId.get(v.value);
+        else if (v.kind === 'expr') {
+          const ref = refAddress(v.text);
+          g = ref && (groups.has(ref.address) ? ref.address : byBase.get(ref.base)?.[0]);
+        }
+        const set = g ? attachedSubnets.get(g) : undefined;
+        if (set) set.add('?');
+      }
+    };
+    r.body.entries.forEach((e) => walk(e.value, true, e.key));
+  }
+
   // 4. Network ACLs.
   interface Acl {
     name: string;

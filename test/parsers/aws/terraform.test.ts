@@ -508,3 +508,47 @@ describe('an entry of cidr_blocks / ipv6_cidr_blocks that is no CIDR block at al
     ]);
   });
 });
+
+describe('a network ACL in front of a group is in front of every use of the group the file shows', () => {
+  // The instance sits in a subnet whose NACL admits 10.0.0.0/8 only; the launch template puts the same group on
+  // interfaces in subnets it does not name (a public one, by its associate_public_ip_address). Read as behind the
+  // NACL, SSH from the world was reported open from 10.0.0.0/8 only: closed where the template's instances take it.
+  const tf = (extra: string[]): string =>
+    [
+      'resource "aws_network_acl" "acl" {',
+      '  subnet_ids = [aws_subnet.a.id]',
+      '  ingress {',
+      '    rule_no    = 100',
+      '    action     = "allow"',
+      '    protocol   = "tcp"',
+      '    from_port  = 0',
+      '    to_port    = 65535',
+      '    cidr_block = "10.0.0.0/8"',
+      '  }',
+      '}',
+      'resource "aws_security_group" "web" {',
+      '  ingress {',
+      '    from_port   = 22',
+      '    to_port     = 22',
+      '    protocol    = "tcp"',
+      '    cidr_blocks = ["0.0.0.0/0"]',
+      '  }',
+      '}',
+      'resource "aws_instance" "vm" {',
+      '  subnet_id              = aws_subnet.a.id',
+      '  vpc_security_group_ids = [aws_security_group.web.id]',
+      '}',
+      ...extra,
+      '',
+    ].join('\n');
+  const sources = (d: ReturnType<typeof parseTerraform>): string[] => computeExposure(d.rulesets[0]!).entries.map((x) => `${formatPorts(x.dports)} ${x.sources.toString()} ${x.certainty}`);
+
+  test('the instances of one subnet alone: the NACL filters the group', () => {
+    expect(sources(parseTerraform(tf([])))).toEqual(['22 10.0.0.0/8 open']);
+  });
+
+  test('a launch template (network_interfaces) using the group too: the NACL is not in front of it', () => {
+    const lt = ['resource "aws_launch_template" "lt" {', '  network_interfaces {', '    associate_public_ip_address = true', '    security_groups             = [aws_security_group.web.id]', '  }', '}'];
+    expect(sources(parseTerraform(tf(lt)))).toEqual(['22 0.0.0.0/0 open']);
+  });
+});

@@ -411,6 +411,11 @@ class Template {
       const n = fn.arg.kind === 'array' ? str(fn.arg.items[0]) : str(fn.arg)?.split('.')[0];
       if (n && this.resources.has(n)) return n;
     }
+    if (fn?.name === 'Fn::Sub') {
+      // !Sub '${SG}' is !Ref SG, !Sub '${SG.GroupId}' is !GetAtt SG.GroupId (a template of one variable)
+      const m = /^\$\{([A-Za-z0-9]+)(?:\.[A-Za-z0-9.]+)?\}$/.exec(str(fn.arg) ?? '');
+      if (m && this.resources.has(m[1]!)) return m[1];
+    }
     const r = this.resolve(v);
     if (r.kind === 'scalar' && r.value !== null) return String(r.value);
     if (r.kind === 'expr') return r.text;
@@ -681,6 +686,20 @@ export function mapCloudFormation(tree: PValue, ctx: AwsContext, overrides?: Rec
       if (sk && ak) aclOfSubnet.set(sk, ak);
     }
   }
+  // Any other use of a group (a launch template's SecurityGroupIds or NetworkInterfaces Groups, a Lambda's or an ECS
+  // service's VpcConfig, a load balancer's SecurityGroups …) may be in a subnet the instances' NACL does not filter:
+  // no NACL is then in front of every use of the group (subnet unknown, '?').
+  const ATTACHED = new Set(['AWS::EC2::SecurityGroup', 'AWS::EC2::SecurityGroupIngress', 'AWS::EC2::SecurityGroupEgress', 'AWS::EC2::Instance', 'AWS::EC2::NetworkInterface']);
+  const mark = (v: PValue | undefined, depth: number): void => {
+    if (!v || depth > 32) return;
+    if (v.kind === 'array') v.items.forEach((i) => mark(i, depth + 1));
+    else if (v.kind === 'object') {
+      const gk = intrinsic(v) ? t.groupRef(v) : undefined;
+      if (gk !== undefined && subnetsOf.has(gk)) subnetsOf.get(gk)!.add('?');
+      else v.entries.forEach((e) => mark(e.value, depth + 1));
+    } else if (v.kind === 'scalar' && typeof v.value === 'string') subnetsOf.get(v.value)?.add('?');
+  };
+  for (const [, r] of t.resources) if (!ATTACHED.has(r.type)) mark(r.props, 0);
 
   const out: Ruleset[] = [];
   for (const [key, g] of groups) {

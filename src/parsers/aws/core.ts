@@ -32,7 +32,7 @@ import {
   type Table,
 } from '../../model/index.js';
 import { anyOf, cloudChain, cloudRuleset, cloudTable, familyOf, familySourceAlternatives, opaqueMatch } from '../../model/build.js';
-import { within, type PValue } from '../values.js';
+import { toPlain, within, type PValue } from '../values.js';
 
 export type Direction = 'ingress' | 'egress';
 
@@ -180,6 +180,13 @@ function scalarText(v: PValue | undefined): string | undefined {
   return String(v.value).trim();
 }
 
+/** A port as written, for a message: an expression's text, a scalar, a list or map as JSON (`FromPort: [1]`). */
+function portText(v: PValue | undefined): string {
+  if (v === undefined) return '';
+  if (v.kind === 'expr') return v.text;
+  return scalarText(v) ?? JSON.stringify(toPlain(v));
+}
+
 function intOf(v: PValue | undefined): number | undefined {
   const t = scalarText(v);
   if (t === undefined || !/^-?[0-9]{1,6}$/.test(t)) return undefined;
@@ -249,8 +256,8 @@ function layer4(protocol: PValue | undefined, fromPort: PValue | undefined, toPo
     const a = fromPort === undefined ? -1 : intOf(fromPort);
     const b = toPort === undefined ? a : intOf(toPort);
     if (a === undefined || b === undefined) {
-      const lo = fromPort?.kind === 'expr' ? fromPort.text : (scalarText(fromPort) ?? '');
-      const hi = toPort?.kind === 'expr' ? toPort.text : (scalarText(toPort) ?? '');
+      const lo = portText(fromPort);
+      const hi = portText(toPort);
       // (one port written as FromPort and ToPort of the same expression: named once, `ports var.port`)
       const text = lo === hi ? lo : `${lo}-${hi}`;
       return {
@@ -326,7 +333,8 @@ function sourceMatches(s: SourceInput, dir: 'src' | 'dst', ctx: AwsContext): Sou
   const addrs = parsed?.addrs;
   if (!addrs) {
     ctx.warn(`"${t}" is not a CIDR block`, v.span, 'aws/invalid-cidr');
-    return [{ match: unresolvedMatch(t, v.span, 'not a valid CIDR block'), label: t, span: v.span }];
+    // (whatever was meant, a field of one family admits packets of that family only)
+    return [{ match: unresolvedMatch(t, v.span, 'not a valid CIDR block'), ...(s.family ? { also: [{ kind: 'family', family: s.family }] } : {}), label: t, span: v.span }];
   }
   if (s.family && addrs.only(s.family).isEmpty) {
     // CidrIp / cidr_blocks / cidr_ipv4 take IPv4 CIDRs only, CidrIpv6 / ipv6_cidr_blocks / cidr_ipv6 IPv6 ones (the EC2 API,

@@ -109,7 +109,7 @@ export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[];
       else if (r && byBase.has(r.base)) {
         // `aws_security_group.x[count.index]` and the like: every instance (over-approximation, sound).
         return byBase.get(r.base)!.map((a) => groups.get(a)!);
-      } else key = ref.text;
+      } else key = r ? r.address : ref.text; // a group of another file of the module: named by its address, as there
     }
     key ??= '(unknown security group)';
     let g = groups.get(key);
@@ -246,6 +246,29 @@ export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[];
     }
   }
 
+  // Any other use of a group (a launch template's network_interfaces, vpc_config.security_group_ids of EKS or Lambda,
+  // an endpoint's security_group_ids, aws_network_interface_sg_attachment …) may be in a subnet the NACL of the
+  // instances' subnet does not filter: no NACL is then in front of every use of the group (subnet unknown, '?').
+  for (const r of resources) {
+    if (SG_TYPES.has(r.type) || r.type === 'aws_security_group_rule' || r.type === 'aws_vpc_security_group_ingress_rule' || r.type === 'aws_vpc_security_group_egress_rule') continue;
+    const walk = (v: PValue, top: boolean, key: string): void => {
+      if (top && (key === 'vpc_security_group_ids' || key === 'security_groups')) return; // read above, with their subnet
+      if (v.kind === 'array') v.items.forEach((i) => walk(i, top, key));
+      else if (v.kind === 'object') v.entries.forEach((e) => walk(e.value, false, e.key));
+      else {
+        let g: string | undefined;
+        if (v.kind === 'scalar' && typeof v.value === 'string') g = byId.get(v.value);
+        else if (v.kind === 'expr') {
+          const ref = refAddress(v.text);
+          g = ref && (groups.has(ref.address) ? ref.address : byBase.get(ref.base)?.[0]);
+        }
+        const set = g ? attachedSubnets.get(g) : undefined;
+        if (set) set.add('?');
+      }
+    };
+    r.body.entries.forEach((e) => walk(e.value, true, e.key));
+  }
+
   // 4. Network ACLs.
   interface Acl {
     name: string;
@@ -306,7 +329,7 @@ export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[];
     if (ref?.kind === 'scalar' && ref.value !== null) key = byId.get(String(ref.value)) ?? String(ref.value);
     else if (ref?.kind === 'expr') {
       const a = refAddress(ref.text);
-      key = a && acls.has(a.address) ? a.address : a && acls.has(a.base) ? a.base : ref.text;
+      key = a && acls.has(a.address) ? a.address : a && acls.has(a.base) ? a.base : (a?.address ?? ref.text);
     }
     let acl = acls.get(key);
     if (!acl) acls.set(key, (acl = { name: key, targets: [key], span: r.span, entries: [] }));

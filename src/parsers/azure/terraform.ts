@@ -133,10 +133,13 @@ export function mapAzureTerraform(resources: TfResourceLike[], options: { firstI
         const ref = refAddress(groupV, 'azurerm_network_security_group');
         let nsg = ref ? byAddress.get(ref) : groupV?.kind === 'scalar' ? byName.get(valText(groupV)) : undefined;
         if (!nsg) {
-          const name = groupV ? valText(groupV) : '(unknown NSG)';
+          // an NSG of another file of the module is named by its address, as there (`azurerm_network_security_group.x`,
+          // an instance's with its key: `….x["web"]`, each instance an NSG of its own)
+          const addr = groupV?.kind === 'expr' ? /^(azurerm_network_security_group\.[A-Za-z0-9_-]+(?:\[[^\]]*\])?)\.(?:name|id)$/.exec(groupV.text.trim())?.[1] : undefined;
+          const name = addr ?? (groupV ? valText(groupV) : '(unknown NSG)');
           nsg = byName.get(name) ?? byAddress.get(name);
           if (!nsg) {
-            nsg = { name, span: r.span, rules: [], targets: [], external: true };
+            nsg = { name, span: r.span, rules: [], targets: addr ? [addr] : [], external: true };
             nsgs.push(nsg);
             byName.set(name, nsg);
           }

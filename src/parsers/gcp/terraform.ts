@@ -34,9 +34,11 @@ function dynamicBlocks(body: PObject, label: string): PObject[] {
 function networkName(v: PValue | undefined, networkNames: Map<string, string>): string {
   if (!v) return 'default';
   if (v.kind === 'expr') {
-    // google_compute_network.vpc.name / .id / .self_link → the network's literal name when the input has it
+    // google_compute_network.vpc.name / .id / .self_link → the network's literal name when the input has it, else
+    // its address (a network of another file of the module: one network however its rules refer to it)
     const m = /^google_compute_network\.([A-Za-z0-9_-]+)(\[[^\]]*\])?\.(name|id|self_link)$/.exec(v.text.trim());
-    return (m && networkNames.get(`google_compute_network.${m[1]}`)) ?? v.text;
+    if (!m) return v.text;
+    return networkNames.get(`google_compute_network.${m[1]}`) ?? `google_compute_network.${m[1]}${m[2] ?? ''}`;
   }
   const s = valText(v);
   return s.includes('/') ? lastSegment(s) : s;

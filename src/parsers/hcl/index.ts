@@ -38,6 +38,8 @@ class HclSyntaxError {
   constructor(
     readonly offset: number,
     readonly message: string,
+    /** The construct runs to the end of the file (an unclosed block, object or heredoc): nothing after it to resume at. */
+    readonly toEnd = false,
   ) {}
 }
 
@@ -88,8 +90,8 @@ class Parser {
     return this.lines.span(start, end);
   }
 
-  err(message: string, offset = this.pos): never {
-    throw new HclSyntaxError(offset, message);
+  err(message: string, offset = this.pos, toEnd = false): never {
+    throw new HclSyntaxError(offset, message, toEnd);
   }
 
   diag(message: string, start: number, end: number, code = 'hcl/syntax'): void {
@@ -181,8 +183,9 @@ class Parser {
         this.diag(e.message, at, Math.min(at + 1, this.text.length));
         this.nl = 0;
         this.depth = 0;
-        // Resume after the line where the error is (always make progress).
-        let next = this.text.indexOf('\n', Math.max(at, before));
+        // Resume after the line where the error is (always make progress); an unclosed construct took the
+        // rest of the file, which was read (and its errors reported) already.
+        let next = e.toEnd ? this.text.length : this.text.indexOf('\n', Math.max(at, before));
         if (next < 0) next = this.text.length;
         this.pos = Math.max(next, before + 1);
       }
@@ -224,7 +227,7 @@ class Parser {
     } finally {
       this.blockDepth--;
     }
-    if (this.eof()) this.err(`block "${name}" opened at line ${keySpan.start.line} is not closed`, start);
+    if (this.eof()) this.err(`block "${name}" opened at line ${keySpan.start.line} is not closed`, start, true);
     this.pos++; // }
     const value: PObject = { kind: 'object', entries, span: this.span(start, this.pos), block: { type: name, labels } };
     this.endOfItem();
@@ -539,7 +542,7 @@ class Parser {
     for (;;) {
       this.skipWs();
       if (this.ch() === 125) break;
-      if (this.eof()) this.err('object is not closed', start);
+      if (this.eof()) this.err('object is not closed', start, true);
       const key = this.parseExpr();
       this.skipWs();
       const c = this.ch();
@@ -753,7 +756,7 @@ class Parser {
       if (le >= t.length) break;
       ls = le + 1;
     }
-    if (contentEnd < 0) this.err(`heredoc "${marker}" is not closed`, start);
+    if (contentEnd < 0) this.err(`heredoc "${marker}" is not closed`, start, true);
     // Template parts over [contentStart, contentEnd).
     const parts: (string | HclExpr)[] = [];
     let buf = '';

@@ -61,7 +61,7 @@ class Evaluator {
   private depth = 0;
   readonly diagnostics: Diagnostic[] = [];
   /** The outputs of a local module this one calls (`module.<label>`), when it is evaluated. */
-  moduleOutputs?: (label: string) => PObject | undefined;
+  moduleOutputs?: (label: string) => PValue | undefined;
 
   constructor(
     readonly body: PObject,
@@ -659,7 +659,8 @@ class Evaluator {
       }
       case 'element': {
         const [l, i] = args;
-        if (!l || l.kind !== 'array' || l.items.length === 0 || !i || i.kind !== 'scalar' || typeof i.value !== 'number') return this.unknown(e);
+        // a negative or fractional index is an error in Terraform ("cannot use element function with a negative index")
+        if (!l || l.kind !== 'array' || l.items.length === 0 || !i || i.kind !== 'scalar' || typeof i.value !== 'number' || !Number.isInteger(i.value) || i.value < 0) return this.unknown(e);
         return l.items[i.value % l.items.length]!;
       }
       case 'length': {
@@ -726,25 +727,24 @@ class Evaluator {
       }
       case 'format': {
         const [f, ...rest] = args;
+        const out = f?.kind === 'scalar' && typeof f.value === 'string' ? formatString(f.value, rest) : undefined;
+        return out === undefined ? this.unknown(e) : { kind: 'scalar', value: out, span };
+      }
+      case 'formatlist': {
+        // format once per element: list arguments (all of one length) give their element, others repeat
+        // (Terraform docs, "formatlist Function")
+        const [f, ...rest] = args;
         if (f?.kind !== 'scalar' || typeof f.value !== 'string') return this.unknown(e);
-        let out = '';
-        let k = 0;
-        const fmt = f.value;
-        for (let i = 0; i < fmt.length; i++) {
-          const c = fmt[i]!;
-          if (c !== '%') {
-            out += c;
-            continue;
-          }
-          const d = fmt[++i];
-          if (d === '%') out += '%';
-          else if (d === 's' || d === 'd' || d === 'v') {
-            const a = rest[k++];
-            if (a?.kind !== 'scalar' || a.value === null) return this.unknown(e);
-            out += String(a.value);
-          } else return this.unknown(e);
+        const lens = new Set(rest.filter((a) => a.kind === 'array').map((a) => (a as { items: PValue[] }).items.length));
+        if (lens.size !== 1) return this.unknown(e); // no list, or lists of different lengths: Terraform fails
+        const n = [...lens][0]!;
+        const items: PValue[] = [];
+        for (let i = 0; i < n; i++) {
+          const out = formatString(f.value, rest.map((a) => (a.kind === 'array' ? a.items[i]! : a)));
+          if (out === undefined) return this.unknown(e);
+          items.push({ kind: 'scalar', value: out, span });
         }
-        return { kind: 'scalar', value: out, span };
+        return { kind: 'array', items, span };
       }
       case 'cidrsubnet':
       case 'cidrhost': {
@@ -1089,7 +1089,7 @@ interface ModuleResult {
   resources: TfResource[];
   diagnostics: Diagnostic[];
   /** The module's `output` values (an object by name), placed as its resources are; undefined when not evaluated. */
-  outputs?: PObject;
+  outputs?: PValue;
 }
 
 /**
@@ -1140,11 +1140,52 @@ class ModuleCalls {
       return { resources, diagnostics };
     };
     if (!src || !isLocalModuleSource(src) || !read || filePath === undefined) return notEvaluated('');
-    if (get(b, 'count') || get(b, 'for_each')) return notEvaluated(' (count/for_each on a module)');
     if (depth >= MAX_MODULE_DEPTH) return notEvaluated(' (modules nested too deeply)');
+    // count / for_each: one instance per index or key, named module.<label>[0] / module.<label>["key"] (Terraform docs,
+    // "The count Meta-Argument", "The for_each Meta-Argument": modules take them as resources do)
+    const instances: { key?: string | number; scope: Scope }[] = [];
+    const countRaw = get(b, 'count');
+    const forEachRaw = get(b, 'for_each');
+    if (countRaw) {
+      const c = ev.value(countRaw, {});
+      const n = c.kind === 'scalar' ? (typeof c.value === 'number' ? c.value : typeof c.value === 'string' && /^[0-9]+$/.test(c.value) ? Number(c.value) : typeof c.value === 'boolean' ? Number(c.value) : undefined) : undefined;
+      if (n === undefined || !Number.isInteger(n) || n < 0 || n > MAX_EXPANSION) return notEvaluated(' (its count is not known statically)');
+      for (let i = 0; i < n; i++) instances.push({ key: i, scope: { count: { kind: 'scalar', value: i, span: c.span } } });
+    } else if (forEachRaw) {
+      const pairs = collectionPairs(ev.value(forEachRaw, {}), false);
+      if (!pairs || pairs.length > MAX_EXPANSION || pairs.some(([k]) => k.kind !== 'scalar')) return notEvaluated(' (its for_each is not known statically)');
+      for (const [k, v] of pairs) instances.push({ key: String((k as { value: unknown }).value), scope: { each: { key: k, value: v } } });
+    } else instances.push({ scope: {} });
     const found = read(moduleFilesPattern(src), filePath);
     if (!('files' in found) || found.files.length === 0) return notEvaluated(` (no .tf file read from ${src})`);
     if (found.files.some((f) => f.path === filePath)) return notEvaluated(' (its source is the directory of the calling file)');
+    // A module is every .tf file of its directory: one text (top-level blocks may be concatenated).
+    const moduleText = found.files.map((f) => f.text).join('\n');
+    const parsedModule = parseHcl(moduleText);
+    for (const d of parsedModule.diagnostics) diagnostics.push({ severity: 'warning', code: d.code, message: `module "${label}" (${src}): ${d.message}`, span: e.keySpan });
+    const outputsOf: PObject[] = [];
+    for (const { key, scope } of instances) {
+      const name = key === undefined ? label : `${label}[${JSON.stringify(key)}]`;
+      const r = this.instance(name, b, scope, e.keySpan, parsedModule.body, moduleText, found.files[0]!.path, src);
+      resources.push(...r.resources);
+      diagnostics.push(...r.diagnostics);
+      outputsOf.push(r.outputs);
+    }
+    // what `module.<label>` reads: the outputs object, a list of them (count), or a map of them by key (for_each)
+    const here = e.keySpan;
+    const outputs: PValue = countRaw
+      ? { kind: 'array', items: outputsOf, span: here }
+      : forEachRaw
+        ? { kind: 'object', entries: instances.map((x, i) => ({ key: String(x.key), keySpan: here, value: outputsOf[i]! })), span: here }
+        : outputsOf[0]!;
+    return { resources, diagnostics, outputs };
+  }
+
+  /** One instance of a module call: its arguments evaluated in `scope`, its resources named `module.<name>.…`. */
+  private instance(name: string, b: PObject, scope: Scope, here: Span, body: PObject, moduleText: string, modulePath: string, src: string): { resources: TfResource[]; diagnostics: Diagnostic[]; outputs: PObject } {
+    const { ev, read, depth } = this;
+    const resources: TfResource[] = [];
+    const diagnostics: Diagnostic[] = [];
     // The arguments, evaluated here; their values keep their places in this file.
     const args = new Map<string, PValue>();
     const own = new Set<Span>();
@@ -1155,16 +1196,12 @@ class ModuleCalls {
     };
     for (const a of b.entries) {
       if (MODULE_META.has(a.key) || (a.value.kind === 'object' && a.value.block)) continue;
-      const v = ev.value(a.value, {});
+      const v = ev.value(a.value, scope);
       collect(v);
       args.set(a.key, v);
     }
-    // A module is every .tf file of its directory: one text (top-level blocks may be concatenated).
-    const moduleText = found.files.map((f) => f.text).join('\n');
-    const parsedModule = parseHcl(moduleText);
-    const inner = new Evaluator(parsedModule.body, moduleText, new LineIndex(moduleText), undefined, args);
-    const prefix = `module.${label}.`;
-    const here = e.keySpan;
+    const inner = new Evaluator(body, moduleText, new LineIndex(moduleText), undefined, args);
+    const prefix = `module.${name}.`;
     const place = (v: PValue): PValue => {
       const span = own.has(v.span) ? v.span : here;
       switch (v.kind) {
@@ -1182,22 +1219,22 @@ class ModuleCalls {
         }
       }
     };
-    const nestedCalls = new ModuleCalls(inner, read, found.files[0]!.path, depth + 1);
+    const nestedCalls = new ModuleCalls(inner, read, modulePath, depth + 1);
     for (const r of inner.resources()) {
-      resources.push({ type: r.type, name: r.name, address: prefix + r.address, body: place(r.body) as PObject, span: here, module: (r.module ? prefix + r.module : `module.${label}`) });
+      resources.push({ type: r.type, name: r.name, address: prefix + r.address, body: place(r.body) as PObject, span: here, module: (r.module ? prefix + r.module : `module.${name}`) });
     }
-    const nested = moduleCalls(inner, read, found.files[0]!.path, depth + 1, nestedCalls);
+    const nested = moduleCalls(inner, read, modulePath, depth + 1, nestedCalls);
     for (const r of nested.resources) resources.push({ ...r, address: prefix + r.address, module: prefix + (r.module ?? ''), body: place(r.body) as PObject, span: here });
     // outputs: what `module.<label>.<name>` reads in the calling module
     const outputs: PObject = { kind: 'object', entries: [], span: here };
-    for (const o of parsedModule.body.entries) {
+    for (const o of body.entries) {
       const ob = o.value;
       if (ob.kind !== 'object' || ob.block?.type !== 'output' || ob.block.labels.length !== 1) continue;
       const value = get(ob, 'value');
       if (value) outputs.entries.push({ key: ob.block.labels[0]!, keySpan: here, value: place(inner.value(value, {})) });
     }
-    for (const d of [...parsedModule.diagnostics, ...inner.diagnostics, ...nested.diagnostics])
-      diagnostics.push({ severity: 'warning', code: d.code, message: `module "${label}" (${src}): ${d.message}`, span: here });
+    for (const d of [...inner.diagnostics, ...nested.diagnostics])
+      diagnostics.push({ severity: 'warning', code: d.code, message: `module "${name}" (${src}): ${d.message}`, span: here });
     return { resources, diagnostics, outputs };
   }
 }
@@ -1542,4 +1579,25 @@ export function parseTfvars(text: string): { variables: Record<string, unknown>;
     variables[e.key] = toPlain(e.value);
   }
   return { variables, diagnostics };
+}
+
+/** Terraform's `format` for the verbs `%s`, `%d`, `%v` and `%%`; undefined for other verbs and non-scalar or null arguments. */
+function formatString(fmt: string, args: readonly PValue[]): string | undefined {
+  let out = '';
+  let k = 0;
+  for (let i = 0; i < fmt.length; i++) {
+    const c = fmt[i]!;
+    if (c !== '%') {
+      out += c;
+      continue;
+    }
+    const d = fmt[++i];
+    if (d === '%') out += '%';
+    else if (d === 's' || d === 'd' || d === 'v') {
+      const a = args[k++];
+      if (a?.kind !== 'scalar' || a.value === null) return undefined;
+      out += String(a.value);
+    } else return undefined;
+  }
+  return out;
 }

@@ -754,4 +754,77 @@ describe('an unknown port written as FromPort and ToPort of one parameter', () =
       'Cannot evaluate ports 1761-!Ref Port: the port range is not known statically; it is treated as unknown',
     ]);
   });
+
+  test('a port written as a list is named as written, not left out (ports [22]-445, not ports -445)', () => {
+    const d = parseCloudFormationYaml(
+      ['Resources:', '  Sg:', '    Type: AWS::EC2::SecurityGroup', '    Properties:', '      GroupDescription: x', '      SecurityGroupIngress:', '        - {IpProtocol: tcp, FromPort: [22], ToPort: 445, CidrIp: 0.0.0.0/0}', ''].join('\n'),
+    );
+    expect(d.diagnostics.map((x) => [x.message, at(x.span)])).toEqual([['Cannot evaluate ports [22]-445: the port range is not known statically; it is treated as unknown', '7:39-7:43']]);
+  });
+});
+
+describe('a standalone ingress naming its group through !Sub', () => {
+  // !Sub '${SG}' is !Ref SG and !Sub '${SG.GroupId}' is !GetAtt SG.GroupId: the rules are the group's, not those of a
+  // group named after the expression (a deployment declared on SG did not apply to them)
+  test('joins the group of the template', () => {
+    const d = parseCloudFormationYaml(
+      [
+        'Resources:',
+        '  SG:',
+        '    Type: AWS::EC2::SecurityGroup',
+        '    Properties: {GroupDescription: x}',
+        '  A:',
+        '    Type: AWS::EC2::SecurityGroupIngress',
+        '    Properties: {GroupId: !Sub "${SG}", IpProtocol: tcp, FromPort: 1761, ToPort: 1761, CidrIp: 0.0.0.0/0}',
+        '  B:',
+        '    Type: AWS::EC2::SecurityGroupIngress',
+        '    Properties: {GroupId: !Sub "${SG.GroupId}", IpProtocol: tcp, FromPort: 1762, ToPort: 1762, SourceSecurityGroupId: !Sub "${SG}"}',
+        '',
+      ].join('\n'),
+    );
+    expect(d.rulesets.map((r) => r.name)).toEqual(['SG']);
+    expect(matchesOf(d.rulesets[0]!, 'ingress')).toEqual(['proto=6 dstport=1761 srcaddr=0.0.0.0/0', 'proto=6 dstport=1762 srcprincipal=SG']);
+  });
+});
+
+describe('a network ACL in front of a group is in front of every use of the group the template shows', () => {
+  // VM sits in a subnet whose NACL admits 10.0.0.0/8 only; the launch template puts SG on interfaces of subnets it does
+  // not name (public, by AssociatePublicIpAddress). Read as behind the NACL, SSH from the world was open from
+  // 10.0.0.0/8 only: closed where the template's instances take it.
+  const template = (extra: string[]): string =>
+    [
+      'Resources:',
+      '  Subnet:',
+      '    Type: AWS::EC2::Subnet',
+      '    Properties: {VpcId: vpc-1, CidrBlock: 10.0.1.0/24}',
+      '  Acl:',
+      '    Type: AWS::EC2::NetworkAcl',
+      '    Properties: {VpcId: vpc-1}',
+      '  Assoc:',
+      '    Type: AWS::EC2::SubnetNetworkAclAssociation',
+      '    Properties: {SubnetId: !Ref Subnet, NetworkAclId: !Ref Acl}',
+      '  AllowInternal:',
+      '    Type: AWS::EC2::NetworkAclEntry',
+      '    Properties: {NetworkAclId: !Ref Acl, RuleNumber: 100, Protocol: 6, RuleAction: allow, CidrBlock: 10.0.0.0/8, PortRange: {From: 0, To: 65535}}',
+      '  SG:',
+      '    Type: AWS::EC2::SecurityGroup',
+      '    Properties:',
+      '      GroupDescription: x',
+      '      SecurityGroupIngress: [{IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}]',
+      '  VM:',
+      '    Type: AWS::EC2::Instance',
+      '    Properties: {ImageId: ami-1, SubnetId: !Ref Subnet, SecurityGroupIds: [!GetAtt SG.GroupId]}',
+      ...extra,
+      '',
+    ].join('\n');
+  const sources = (text: string): string[] => computeExposure(parseCloudFormationYaml(text).rulesets[0]!).entries.map((x) => `${formatPorts(x.dports)} ${x.sources.toString()} ${x.certainty}`);
+
+  test('the instances of one subnet alone: the NACL filters the group', () => {
+    expect(sources(template([]))).toEqual(['22 10.0.0.0/8 open']);
+  });
+
+  test('a launch template using the group too: the NACL is not in front of it', () => {
+    const lt = ['  LT:', '    Type: AWS::EC2::LaunchTemplate', '    Properties:', '      LaunchTemplateData:', '        NetworkInterfaces: [{DeviceIndex: 0, AssociatePublicIpAddress: true, Groups: [!Ref SG]}]'];
+    expect(sources(template(lt))).toEqual(['22 0.0.0.0/0 open']);
+  });
 });

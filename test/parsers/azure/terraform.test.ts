@@ -224,6 +224,67 @@ resource "azurerm_network_interface_security_group_association" "n" {
   });
 });
 
+describe('rules of an NSG written in another file of the module', () => {
+  // nsg.tf declares azurerm_network_security_group.mft; rules.tf (this file) attaches a rule by reference. The
+  // ruleset is named and targeted by the NSG's address, as in nsg.tf, so that a deployment declared on
+  // `azurerm_network_security_group.mft` applies here too (it was named `azurerm_network_security_group.mft.name`).
+  test('are named by the NSG address, not by the reference expression', () => {
+    const m = mapAzureTerraform(evaluateTerraform(`
+resource "azurerm_network_security_rule" "cft" {
+  name                        = "cft"
+  network_security_group_name = azurerm_network_security_group.mft.name
+  resource_group_name         = "rg"
+  priority                    = 100
+  direction                   = "Inbound"
+  access                      = "Allow"
+  protocol                    = "Tcp"
+  source_port_range           = "*"
+  destination_port_range      = "1761"
+  source_address_prefix       = "10.0.0.0/8"
+  destination_address_prefix  = "*"
+}
+`).resources);
+    expect(m.rulesets.map((r) => [r.name, r.targets])).toEqual([
+      ['NSG azurerm_network_security_group.mft (rules only; the NSG is defined elsewhere)', ['azurerm_network_security_group.mft', 'azurerm_network_security_rule.cft']],
+    ]);
+  });
+});
+
+describe('rules of NSG instances written in another file (for_each)', () => {
+  // azurerm_network_security_group.nsg["web"] and ["db"] are two NSGs: the deny of one does not close what the allow
+  // of the other opens (named by the address without its key, they were one NSG and 443 read closed on both)
+  test('each instance is an NSG of its own', () => {
+    const m = mapAzureTerraform(evaluateTerraform(`
+locals {
+  rules = {
+    web-deny = { nsg = "web", prio = 100, access = "Deny" }
+    db-allow = { nsg = "db", prio = 200, access = "Allow" }
+  }
+}
+resource "azurerm_network_security_rule" "r" {
+  for_each                    = local.rules
+  name                        = each.key
+  network_security_group_name = azurerm_network_security_group.nsg[each.value.nsg].name
+  resource_group_name         = "rg"
+  priority                    = each.value.prio
+  direction                   = "Inbound"
+  access                      = each.value.access
+  protocol                    = "Tcp"
+  source_port_range           = "*"
+  destination_port_range      = "443"
+  source_address_prefix       = "0.0.0.0/0"
+  destination_address_prefix  = "*"
+}
+`).resources);
+    expect(m.rulesets.map((r) => r.name)).toEqual([
+      'NSG azurerm_network_security_group.nsg["web"] (rules only; the NSG is defined elsewhere)',
+      'NSG azurerm_network_security_group.nsg["db"] (rules only; the NSG is defined elsewhere)',
+    ]);
+    expect(reach(m.rulesets[0]!, 443).open.isEmpty).toBe(true);
+    expect(reach(m.rulesets[1]!, 443).open.equals(AddrSet.ALL_V4)).toBe(true);
+  });
+});
+
 describe('subnet NSG + NIC NSG: named sources and addresses', () => {
   const rule = (name: string, prio: number, access: string, port: string, src: string): string => `
   security_rule {

@@ -22,6 +22,44 @@ function map(tf: string) {
   return mapGcpTerraform(ev.resources);
 }
 
+describe('a network of another file of the module, referred to by .name, .id and .self_link', () => {
+  // One VPC network: its rules are judged together (a deny of one applies before an allow of another). They were
+  // three networks, named by the three reference texts, so the deny below did not close what the allow opens.
+  test('is one network, named by its address', () => {
+    const m = map(`resource "google_compute_firewall" "allow" {
+  name          = "allow-cft"
+  network       = google_compute_network.vpc.name
+  source_ranges = ["0.0.0.0/0"]
+  allow {
+    protocol = "tcp"
+    ports    = ["1761"]
+  }
+}
+resource "google_compute_firewall" "deny" {
+  name          = "deny-cft"
+  network       = google_compute_network.vpc.self_link
+  priority      = 900
+  source_ranges = ["0.0.0.0/0"]
+  deny {
+    protocol = "tcp"
+    ports    = ["1761"]
+  }
+}
+resource "google_compute_firewall" "deny_v6" {
+  name          = "deny-cft-v6"
+  network       = google_compute_network.vpc.id
+  priority      = 900
+  source_ranges = ["::/0"]
+  deny {
+    protocol = "all"
+  }
+}
+`);
+    expect(m.rulesets.map((r) => [r.name, r.targets])).toEqual([['network google_compute_network.vpc, all instances', ['google_compute_network.vpc']]]);
+    expect(reach(m.rulesets[0]!, 1761).open.isEmpty).toBe(true);
+  });
+});
+
 describe('google_compute_firewall', () => {
   const TF = `resource "google_compute_firewall" "cft" {
   name    = "allow-cft"
@@ -55,8 +93,8 @@ resource "google_compute_firewall" "block" {
     const m = map(TF);
     expect(m.diagnostics).toEqual([]);
     expect(m.rulesets.map((r) => [r.name, r.targets])).toEqual([
-      ['network google_compute_network.vpc.name, target tag cft', ['tag:cft', 'cft', 'google_compute_network.vpc.name']],
-      ['network google_compute_network.vpc.name, all instances', ['google_compute_network.vpc.name']],
+      ['network google_compute_network.vpc, target tag cft', ['tag:cft', 'cft', 'google_compute_network.vpc']],
+      ['network google_compute_network.vpc, all instances', ['google_compute_network.vpc']],
     ]);
     const rules = m.rulesets[0]!.tables[0]!.chains[0]!.rules;
     expect(rules.map((r) => r.text)).toEqual([

@@ -191,6 +191,22 @@ describe('parseHcl: syntax errors', () => {
     expect(r.diagnostics.map((d) => [d.message, at(d.span)])).toEqual([['block "resource" opened at line 1 is not closed', '1:1-1:2']]);
   });
 
+  test('an error inside a block left unclosed by it is reported once, not again from the block\'s second line', () => {
+    const r = parseHcl('resource "a" "b" {\n  ingress {\n    cidr_blocks = ["0.0.0.0/0"\n  }\n}\n');
+    expect(r.diagnostics.map((d) => [d.message, at(d.span)])).toEqual([
+      ['expected "," or "]" in the list, found "}"', '4:3-4:4'],
+      ['block "resource" opened at line 1 is not closed', '1:1-1:2'],
+    ]);
+  });
+
+  test('an unclosed heredoc takes the rest of the file: its lines are not read again as attributes', () => {
+    const r = parseHcl('resource "a" "b" {\n  description = <<EOT\nhello\n');
+    expect(r.diagnostics.map((d) => [d.message, at(d.span)])).toEqual([
+      ['heredoc "EOT" is not closed', '2:17-2:18'],
+      ['block "resource" opened at line 1 is not closed', '1:1-1:2'],
+    ]);
+  });
+
   test('a stray closing brace', () => {
     const r = parseHcl('}\na = 1\n');
     expect(r.diagnostics.map((d) => [d.message, at(d.span)])).toEqual([['unexpected "}"', '1:1-1:2']]);

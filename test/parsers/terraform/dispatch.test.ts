@@ -278,6 +278,74 @@ describe("a local module's outputs", () => {
   });
 });
 
+describe('a local module called with count or for_each', () => {
+  // Terraform makes one module instance per index or key, module.<name>[0] / module.<name>["key"], as for resources
+  // (Terraform docs, "The for_each Meta-Argument": "module blocks ... accept for_each"); such a module was not
+  // evaluated at all ("count/for_each on a module"), so a database port it opens to the world went unreported.
+  const files: Record<string, string> = {
+    '/f/modules/sg/main.tf': [
+      'variable "name" {}',
+      'variable "port" {}',
+      'resource "aws_security_group" "this" {',
+      '  name = var.name',
+      '  ingress {',
+      '    from_port   = var.port',
+      '    to_port     = var.port',
+      '    protocol    = "tcp"',
+      '    cidr_blocks = ["0.0.0.0/0"]',
+      '  }',
+      '}',
+      'output "id" {',
+      '  value = aws_security_group.this.id',
+      '}',
+      '',
+    ].join('\n'),
+  };
+  const readInclude = (path: string) => ({ files: path === './modules/sg/*.tf' ? [{ path: '/f/modules/sg/main.tf', text: files['/f/modules/sg/main.tf']! }] : [] });
+  test('one instance per key or index; module.<name>["key"].id names that instance\'s group; an unknown for_each is said', () => {
+    const tf = [
+      'variable "unknown" {}',
+      'module "sgs" {',
+      '  source   = "./modules/sg"',
+      '  for_each = { web = 443, db = 5432 }',
+      '  name     = each.key',
+      '  port     = each.value',
+      '}',
+      'module "counted" {',
+      '  source = "./modules/sg"',
+      '  count  = 2',
+      '  name   = "c${count.index}"',
+      '  port   = 1761 + count.index',
+      '}',
+      'module "later" {',
+      '  source   = "./modules/sg"',
+      '  for_each = var.unknown',
+      '  name     = each.key',
+      '  port     = 22',
+      '}',
+      'resource "aws_security_group_rule" "from_web" {',
+      '  type                     = "ingress"',
+      '  from_port                = 6379',
+      '  to_port                  = 6379',
+      '  protocol                 = "tcp"',
+      '  source_security_group_id = module.sgs["web"].id',
+      '  security_group_id        = module.sgs["db"].id',
+      '}',
+      '',
+    ].join('\n');
+    const d = parseTerraform(tf, { filePath: '/f/main.tf', readInclude });
+    expect(d.rulesets.map((r) => [r.name, r.tables[0]!.chains[0]!.rules.map((x) => [x.text, x.span.start.line])])).toEqual([
+      ['module.sgs["web"].aws_security_group.this (web)', [['ingress tcp 443 from 0.0.0.0/0', 2]]],
+      ['module.sgs["db"].aws_security_group.this (db)', [['ingress tcp 5432 from 0.0.0.0/0', 2], ['ingress tcp 6379 from module.sgs["web"].aws_security_group.this', 20]]],
+      ['module.counted[0].aws_security_group.this (c0)', [['ingress tcp 1761 from 0.0.0.0/0', 8]]],
+      ['module.counted[1].aws_security_group.this (c1)', [['ingress tcp 1762 from 0.0.0.0/0', 8]]],
+    ]);
+    expect(d.diagnostics.map((x) => [x.code, x.message, x.span.start.line])).toEqual([
+      ['terraform/module-not-evaluated', 'module "later" (./modules/sg) is not evaluated (its for_each is not known statically): firewall resources it creates are not checked here', 14],
+    ]);
+  });
+});
+
 describe('for_each over another resource', () => {
   test("each.value is one of that resource's instances: a rule with security_group_id = each.value.id belongs to its groups", () => {
     const tf = [

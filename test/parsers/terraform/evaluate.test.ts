@@ -310,6 +310,14 @@ describe('functions', () => {
     ['values({ b = 1, a = 2 })', [2, 1]],
     ['lookup({ a = 1 }, "b", 3)', 3],
     ['element(["x", "y"], 3)', 'y'],
+    // a negative or fractional index: Terraform fails; unknown here (it crashed the file's AWS mapping)
+    ['element(["x", "y"], -1)', 'element(["x", "y"], -1)'],
+    ['element(["x", "y"], 1.5)', 'element(["x", "y"], 1.5)'],
+    // Terraform's documented examples (functions/formatlist)
+    ['formatlist("Hello, %s!", ["Valentina", "Ander", "Olivia", "Sam"])', ['Hello, Valentina!', 'Hello, Ander!', 'Hello, Olivia!', 'Hello, Sam!']],
+    ['formatlist("%s, %s!", "Salutations", ["Valentina", "Ander"])', ['Salutations, Valentina!', 'Salutations, Ander!']],
+    ['formatlist("%s/32", ["192.0.2.1", "192.0.2.2"])', ['192.0.2.1/32', '192.0.2.2/32']],
+    ['formatlist("%s/%s", ["a", "b"], ["1"])', 'formatlist("%s/%s", ["a", "b"], ["1"])'], // lists of different lengths: Terraform fails
     ['length([1, 2, 3])', 3],
     ['compact(["a", "", null])', ['a']],
     ['distinct([1, 1, 2])', [1, 2]],

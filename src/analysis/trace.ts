@@ -490,7 +490,9 @@ class Tracer {
       let accept = false;
       for (const o of outs) {
         if (typeof o === 'object') {
-          const q: PacketState = 'cont' in o ? { ...o.p, pre: false } : { ...o.dnat, pre: false };
+          // (a packet that leaves a chain before conntrack with new marks, not untracked, is tracked again: the chain
+          // read its state as INVALID)
+          const q: PacketState = 'cont' in o ? { ...o.p, pre: false, state: o.p.state === 'untracked' ? 'untracked' : p.state } : { ...o.dnat, pre: false };
           if (out) {
             q.iif = p.iif;
             if (p.oif !== undefined) q.oif = p.oif;

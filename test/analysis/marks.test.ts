@@ -7,6 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { computeExposure, tracePacket } from '../../src/analysis/index.js';
 import { formatPorts, type Ruleset } from '../../src/model/index.js';
 import { parseIptables } from '../../src/parsers/iptables/index.js';
+import { parseNftables, parseNftablesJson } from '../../src/parsers/nftables/index.js';
 
 function ipt(text: string): Ruleset {
   const doc = parseIptables(text, { filePath: 'x.rules' });
@@ -102,5 +103,69 @@ COMMIT
     const d = parseIptables(MANGLE('-A PREROUTING -j MARK --set-mark 0x2 --frobnicate'), { filePath: 'x.rules' });
     expect(d.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!.action).toEqual({ kind: 'continue', target: 'MARK', marks: [{ forget: true }] });
     expect(exposure(rs).filter((l) => l.startsWith('tcp 22 '))).toEqual(['tcp 22 possibly-open 14']);
+  });
+});
+
+describe('marks (nftables, text and nft -j alike)', () => {
+  const TEXT = `flush ruleset
+table inet t {
+  chain pre {
+    type filter hook prerouting priority mangle; policy accept;
+    tcp dport 1761 meta mark set 0x1
+    tcp dport 1762 meta mark set 0x2 ct mark set meta mark accept
+  }
+  chain in {
+    type filter hook input priority 0; policy drop;
+    meta mark & 0xff == 0x2 drop
+    meta mark 0x1 accept
+    tcp dport 1760-1765 accept
+  }
+}
+`;
+  test('a mark set before the verdict decides the input chain tests of it', () => {
+    const doc = parseNftables(TEXT, { filePath: 'x.nft' });
+    expect(doc.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const rs = doc.rulesets[0]!;
+    expect(rs.tables[0]!.chains[0]!.rules[1]!.action).toEqual({
+      kind: 'accept',
+      marks: [
+        { ct: false, and: 0, xor: 2, copy: 0 },
+        { ct: true, and: 0, xor: 0, copy: 0xffffffff },
+      ],
+    });
+    expect(exposure(rs)).toEqual(['0-5, 7-255 all possibly-open 11', 'tcp 0-1759, 1766-65535 possibly-open 11', 'tcp 1761 open 11', 'tcp 1760, 1763-1765 open 12']);
+    expect([1761, 1762, 1763, 1766].map((p) => verdict(rs, p))).toEqual(['accept', 'drop', 'accept', 'drop']);
+  });
+
+  test('the JSON front end reads the same marks (nft -j of the text above)', () => {
+    const json = JSON.stringify({
+      nftables: [
+        { table: { family: 'inet', name: 't', handle: 1 } },
+        { chain: { family: 'inet', table: 't', name: 'pre', handle: 1, type: 'filter', hook: 'prerouting', prio: -150, policy: 'accept' } },
+        { chain: { family: 'inet', table: 't', name: 'in', handle: 2, type: 'filter', hook: 'input', prio: 0, policy: 'drop' } },
+        { rule: { family: 'inet', table: 't', chain: 'pre', handle: 3, expr: [{ match: { op: '==', left: { payload: { protocol: 'tcp', field: 'dport' } }, right: 1761 } }, { mangle: { key: { meta: { key: 'mark' } }, value: 1 } }] } },
+        {
+          rule: {
+            family: 'inet', table: 't', chain: 'pre', handle: 4,
+            expr: [{ match: { op: '==', left: { payload: { protocol: 'tcp', field: 'dport' } }, right: 1762 } }, { mangle: { key: { meta: { key: 'mark' } }, value: 2 } }, { mangle: { key: { ct: { key: 'mark' } }, value: { meta: { key: 'mark' } } } }, { accept: null }],
+          },
+        },
+        { rule: { family: 'inet', table: 't', chain: 'in', handle: 5, expr: [{ match: { op: '==', left: { '&': [{ meta: { key: 'mark' } }, 255] }, right: 2 } }, { drop: null }] } },
+        { rule: { family: 'inet', table: 't', chain: 'in', handle: 6, expr: [{ match: { op: '==', left: { meta: { key: 'mark' } }, right: 1 } }, { accept: null }] } },
+        { rule: { family: 'inet', table: 't', chain: 'in', handle: 7, expr: [{ match: { op: '==', left: { payload: { protocol: 'tcp', field: 'dport' } }, right: { range: [1760, 1765] } } }, { accept: null }] } },
+      ],
+    });
+    const doc = parseNftablesJson(json, { filePath: 'x.json' });
+    expect(doc.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const rs = doc.rulesets[0]!;
+    expect(exposure(rs).map((l) => l.replace(/ \d+$/, ''))).toEqual(['0-5, 7-255 all possibly-open', 'tcp 0-1759, 1766-65535 possibly-open', 'tcp 1761 open', 'tcp 1760, 1763-1765 open']);
+    expect([1761, 1762, 1763, 1766].map((p) => verdict(rs, p))).toEqual(['accept', 'drop', 'accept', 'drop']);
+  });
+
+  test('a mark set by an expression not read forgets the marks: the tests after it stay undecided', () => {
+    const doc = parseNftables(TEXT.replace('tcp dport 1761 meta mark set 0x1', 'tcp dport 1761 meta mark set meta mark | 0x10'), { filePath: 'x.nft' });
+    const rs = doc.rulesets[0]!;
+    expect(rs.tables[0]!.chains[0]!.rules[0]!.action).toEqual({ kind: 'continue', target: 'mangle', marks: [{ forget: true }] });
+    expect(exposure(rs).filter((l) => l.includes('1761'))).toEqual(['tcp 0-1759, 1761, 1766-65535 possibly-open 11', 'tcp 1761 possibly-open 12']);
   });
 });

@@ -230,6 +230,9 @@ function rule(ctx: TableCtx, chainIdx: number): string {
     parts.push(rng.chance(0.5) ? `ct original ${addrKeyword(f)} saddr ${ne}${pickCidr(rng, f)}` : `ct original ${addrKeyword(f)} daddr ${ne}${rng.pick(SERVER_ADDRS[f])}`);
   }
 
+  // marks: what the prerouting chain sets (a probe arrives with both marks 0)
+  if (rng.chance(0.08)) parts.push(rng.pick(['meta mark 0x1', 'meta mark != 0x1', 'meta mark & 0x2 == 0x2', 'meta mark 0', 'mark 0x3', 'ct mark 0x1', 'ct mark != 0x0']));
+
   // source ports: the probes' are known (each binds the next one of 20000–60999)
   if ((l4 === 'tcp' || l4 === 'udp' || l4 === 'both') && rng.chance(0.1)) {
     const lo = rng.int(20000, 55000);
@@ -325,8 +328,11 @@ function prerouting(ctx: TableCtx): string[] {
       } else parts.push(`meta l4proto ${p}`);
     }
     if (rng.chance(0.2)) parts.push(rng.pick(['ct state invalid', 'ct state new', 'ct state untracked', 'ct state { invalid, untracked }']));
+    // a mark set (before the verdict, or alone)
+    const mark = rng.chance(0.3) ? rng.pick(['meta mark set 0x1', 'meta mark set 0x2', 'meta mark set 0x3', 'ct mark set 0x1', 'ct mark set meta mark', 'meta mark set ct mark']) : undefined;
+    if (mark) parts.push(mark);
     const t = rng.next();
-    parts.push(t < 0.6 ? 'notrack' : t < 0.7 ? 'notrack accept' : t < 0.85 ? 'drop' : 'accept');
+    if (!(mark && t < 0.5)) parts.push(t < 0.6 ? 'notrack' : t < 0.7 ? 'notrack accept' : t < 0.85 ? 'drop' : 'accept');
     out.push(`\t\t${parts.join(' ')}`);
   }
   out.push('\t}');

@@ -3,6 +3,7 @@
  * so both give the same model for the same ruleset.
  */
 import { plainHolds } from './plain.js';
+import { nftMarkTest } from './marks.js';
 import {
   AddrSet,
   IntervalSet,
@@ -24,6 +25,7 @@ import {
   type DocComment,
   type Family,
   type FirewallDocument,
+  type MarkOp,
   type Match,
   type OpaqueMatch,
   type NumSet,
@@ -1113,6 +1115,9 @@ function failed(out: MatchSink, left: IrExpr, right0: IrVal, imp: Match[], op: s
   // a test of header fields the sender chooses: what it gives for the plain packets (before the negation)
   const holds = plainHolds(left, op, right0);
   if (holds !== undefined) m.plain = negated ? !holds : holds;
+  // a mark test the engine reads against what earlier rules set (src/model/marks.ts; `!=` is the match's negation)
+  const mark = nftMarkTest(left, op, right0);
+  if (mark) m.mark = mark;
   for (let i = 0; i < imp.length; i++) out.push(imp[i]!);
   out.push(m);
 }
@@ -1349,6 +1354,9 @@ function buildRules1(r: IrRule, stmts: readonly IrStmt[], from: number, to: numb
   let cont: string | undefined;
   // a `notrack` statement ran before the verdict (Action.untrack)
   let untrack = false;
+  // the mark changes before the verdict (Action.marks), and those before a verdict map (its elements' rules)
+  let marks: MarkOp[] | undefined;
+  let vmapMarks: MarkOp[] | undefined;
   let reportSpan: Span | number | undefined;
   for (let i = from; i < to; i++) {
     const st = stmts[i]!;
@@ -1377,6 +1385,7 @@ function buildRules1(r: IrRule, stmts: readonly IrStmt[], from: number, to: numb
         }
         vmap = st;
         post = [];
+        vmapMarks = marks?.slice();
         break;
       case 'nat':
         // a NAT statement ends a nat chain's rule; a verdict written after it wins (as the parsers read them)
@@ -1396,6 +1405,7 @@ function buildRules1(r: IrRule, stmts: readonly IrStmt[], from: number, to: numb
       case 'continue':
         cont = cont === undefined ? st.name : `${cont} ${st.name}`;
         if (st.name === 'notrack') untrack = true;
+        if (st.mark) (marks ??= []).push(st.mark);
         // `add @s { ip saddr }`, `ip dscp set cs1`: nft makes the rule depend on the fields' protocol
         if (st.deps) for (const e of st.deps) for (const m of implied(e, tc)) (post ?? base).push(m);
         break;
@@ -1409,18 +1419,18 @@ function buildRules1(r: IrRule, stmts: readonly IrStmt[], from: number, to: numb
   const taken = base.take();
   const matches = dedupe(taken);
   if (natMap && !vmap && action !== undefined && action.kind === 'nat') {
-    const mk = (ms: Match[], a: Action): Rule => makeRule(r, ms, untracking(a, untrack), reportSpan, counters);
+    const mk = (ms: Match[], a: Action): Rule => makeRule(r, ms, untracking(a, untrack, marks), reportSpan, counters);
     return expandNatMap(natMap, matches, tc, r, mk);
   }
   if (vmap) {
-    const mk = (ms: Match[], a: Action, report?: Span): Rule => makeRule(r, ms.slice(), untracking(a, untrack), report ?? reportSpan, counters);
+    const mk = (ms: Match[], a: Action, report?: Span): Rule => makeRule(r, ms.slice(), untracking(a, untrack, vmapMarks), report ?? reportSpan, counters);
     const rules = expandVmap(vmap, matches, tc, r, mk);
     // packets whose key is not in the map: the statements after the map
-    if (action) rules.push(mk(dedupe([...taken, ...post!]), action));
+    if (action) rules.push(makeRule(r, dedupe([...taken, ...post!]).slice(), untracking(action, untrack, marks), reportSpan, counters));
     return rules;
   }
   // dedupe gives its list back, or a new one grown by push: then made exact-size
-  return makeRule(r, matches === taken ? matches : matches.slice(), untracking(action ?? continueAction(cont ?? 'none'), untrack), reportSpan, counters);
+  return makeRule(r, matches === taken ? matches : matches.slice(), untracking(action ?? continueAction(cont ?? 'none'), untrack, marks), reportSpan, counters);
 }
 
 /**
@@ -1436,9 +1446,13 @@ function rejectDependency(w: string, tc: TableCtx): Match | undefined {
   return undefined;
 }
 
-/** The action, or (after a `notrack` statement) a copy of it that also untracks. */
-function untracking(a: Action, untrack: boolean): Action {
-  return untrack ? { ...a, untrack: true } : a;
+/** The action, or (after a `notrack` statement, mark changes) a copy of it that also untracks, changes marks. */
+function untracking(a: Action, untrack: boolean, marks?: MarkOp[]): Action {
+  if (!untrack && marks === undefined) return a;
+  const b: Action = { ...a };
+  if (untrack) b.untrack = true;
+  if (marks !== undefined) b.marks = marks;
+  return b;
 }
 
 /**

@@ -3,7 +3,7 @@
  * builder (./build.ts) turns it into the common model, so the two front ends
  * agree by construction on everything but syntax.
  */
-import type { Diagnostic, DocComment, Rule, Span, TableFamily } from '../../model/index.js';
+import type { Diagnostic, DocComment, MarkOp, Rule, Span, TableFamily } from '../../model/index.js';
 import { CONTINUE_TARGETS } from '../iptables/names.js';
 
 /** A selector: what a match or a statement reads from the packet. */
@@ -72,7 +72,7 @@ export type IrStmt =
    * `deps`: the header fields it reads or writes (`add @s { ip saddr }`, `ip dscp set cs1`): nft makes the rule depend
    * on their protocol, as for a match (in an inet table `ip saddr` keeps the rule to IPv4 packets).
    */
-  | { k: 'continue'; name: string; span?: Span; updatesSet?: string; deps?: IrExpr[] }
+  | { k: 'continue'; name: string; span?: Span; updatesSet?: string; deps?: IrExpr[]; mark?: MarkOp }
   /** Statements that act as matches the engine cannot decide (limit, quota, ct count). */
   | { k: 'opaque'; module: string; text: string; reason: string; span: Span }
   /** A statement nothing knows: kept as an opaque match with the given text. */

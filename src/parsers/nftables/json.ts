@@ -13,6 +13,7 @@ import { FAMILIES, namedPriority } from './symbols.js';
 import { member as get, parseJsonViews } from './fastjson.js';
 import { readJson } from '../json.js';
 import { parseStatementsText } from './text.js';
+import { nftMarkOp } from './marks.js';
 
 const OBJECTS = ['metainfo', 'table', 'chain', 'rule', 'set', 'map', 'element', 'flowtable', 'counter', 'quota', 'ct helper', 'limit', 'ct timeout', 'ct expectation', 'secmark', 'synproxy', 'tunnel'];
 const COMMANDS = ['add', 'create', 'insert', 'replace', 'delete', 'destroy', 'flush', 'list', 'reset', 'rename'];
@@ -573,7 +574,13 @@ class JsonBuilder {
       case 'mangle': {
         // the field written (`ip dscp set cs1`) and those the value reads (`meta mark set ip dscp map { … }`)
         const deps = payloadDeps(o);
-        return push(deps ? { k: 'continue', name: e.key, span, deps } : { k: 'continue', name: e.key, span });
+        const st: IrStmt = deps ? { k: 'continue', name: e.key, span, deps } : { k: 'continue', name: e.key, span };
+        // a mark set (src/parsers/nftables/marks.ts): the value a number, or the other mark
+        const key = get(o, 'key');
+        const value = get(o, 'value');
+        const mark = key ? nftMarkOp(this.expr(key), value === undefined ? undefined : value.kind === 'object' ? this.expr(value) : this.val(value)) : undefined;
+        if (mark) st.mark = mark;
+        return push(st);
       }
       case 'ct helper':
       case 'ct timeout':

@@ -12,6 +12,7 @@ import { placeOf } from '../placed.js';
 import { oneLineAt } from './rule.js';
 import { preprocess } from './preprocess.js';
 import { EXTHDR_NAMES, FAMILIES, META_UNQUALIFIED, PAYLOAD_PROTOCOLS, asHook, namedPriority } from './symbols.js';
+import { nftMarkOp } from './marks.js';
 
 /** Words that start a statement and so can never be an implicit value. */
 const STMT_KEYWORDS: ReadonlySet<string> = new Set([
@@ -1806,7 +1807,11 @@ export class NftTextParser {
           : e.k === 'meta' && e.key === 'secmark' && v?.k === 'atom' && v.quoted
             ? 'secmark'
             : 'mangle';
-      rule.stmts.push(deps ? { k: 'continue', name, deps } : { k: 'continue', name });
+      const st: IrStmt = deps ? { k: 'continue', name, deps } : { k: 'continue', name };
+      // a mark set (src/parsers/nftables/marks.ts)
+      const mark = name === 'mangle' ? nftMarkOp(e, v) : undefined;
+      if (mark) st.mark = mark;
+      rule.stmts.push(st);
       return;
     }
     if (this.isWord(o, 'vmap')) {

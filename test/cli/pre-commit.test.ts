@@ -6,7 +6,7 @@
  * never tries to install node packages (no network).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,6 +51,30 @@ describe('.pre-commit-hooks.yaml', () => {
       '.terraform/modules/m/main.tf', 'my-iptables.conf.d/readme', 'bin/iptables', 'etc/sysconfig/iptables-config', 'mysysconfig/iptables', 'rules-saved'];
     expect(yes.filter((p) => !sees(p))).toEqual([]);
     expect(no.filter((p) => sees(p))).toEqual([]);
+  });
+});
+
+describe('pre-commit installs the hook with `language: node`', () => {
+  // pre-commit (languages/node.py) runs `npm install`, then takes the whole standard output of `npm pack` as the
+  // tarball's name and runs `npm install -g <that>`. npm prints a lifecycle script's banner and output there
+  // (`> eslint-plugin-firewall@0.1.0 prepare`, `> npm run build`, …) unless foreground-scripts is off, so the
+  // install failed with "ENOENT … /> eslint-plugin-firewall@0.1.0 prepare\n…\neslint-plugin-firewall-0.1.0.tgz".
+  it('`npm pack` prints the tarball name alone, with the repository\'s npm configuration', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fwlint-pack-'));
+    try {
+      // the real package.json and .npmrc; the build replaced by one that prints, as a build may
+      const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string; scripts: Record<string, string> };
+      pkg.scripts.build = 'node -e "console.log(42)"';
+      writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg));
+      if (existsSync(join(ROOT, '.npmrc'))) writeFileSync(join(dir, '.npmrc'), readFileSync(join(ROOT, '.npmrc')));
+      const env = { ...process.env };
+      for (const k of Object.keys(env)) if (/^npm_config_/i.test(k)) delete env[k];
+      const r = spawnSync('npm', ['pack', '--dry-run'], { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toBe(`${pkg.name}-${pkg.version}.tgz\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

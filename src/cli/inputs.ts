@@ -465,6 +465,27 @@ function parseSource(text: string, path: string): FirewallDocument {
   return extractFirewall(ast as Parameters<typeof extractFirewall>[0], text, { filePath: path }).document;
 }
 
+/**
+ * Standard input (the path `-`) as a loaded file, named `stdinFilename` (--stdin-filename) or `stdin`: its format by
+ * `inputFormat`, else by that name and its content. Empty input and input no format recognises are errors that say
+ * how to name the format. One reading for `fwlint -`, `fwlint exposure -` and `fwlint trace -`.
+ */
+export function stdinInput(text: string, inputFormat: string | undefined, stdinFilename: string | undefined): LoadedFile {
+  const named = stdinFilename !== undefined;
+  const name = stdinFilename ?? '<stdin>';
+  const path = resolve(named ? name : 'stdin');
+  if (isBlank(text)) return { path, text, error: emptyMessage(named ? `standard input (${name})` : undefined) };
+  const format = inputFormat ? formatById(inputFormat) : detectFormat(name, text);
+  if (format) return { path, text, format };
+  const hint = unrecognisedHint(text);
+  const error = hint
+    ? `no firewall format recognises standard input${named ? ` (${name})` : ''}${hint}`
+    : named
+      ? `no firewall format recognises standard input (${name}): name one with --input-format`
+      : 'cannot tell the format of standard input: name it with --input-format or --stdin-filename';
+  return { path, text, error };
+}
+
 export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);

@@ -8,8 +8,8 @@ import { loadSettings, type ResolvedSettings } from '../deployments/index.js';
 import { formatPorts } from '../model/index.js';
 import { eslintOptions, optionsModuleUrl, type EslintOptionsData } from './eslint-options.js';
 import { PACKAGE } from '../package-info.js';
-import { detectFormat, formatById } from '../parsers/registry.js';
-import { checkOutputFile, detectFile, emptyMessage, exists, globFiles, isBlank, isDirectory, isFirewallName, isRegularFile, loadFile, readStdin, sidecarsUnder, SOURCE_FILE, inOtherLanguage, sniffedUnder, unrecognisedHint, specialFilesUnder, specialGlobFiles, unreadableUnder, walk, writeOutputFile } from './inputs.js';
+import { formatById } from '../parsers/registry.js';
+import { checkOutputFile, detectFile, exists, globFiles, isDirectory, isFirewallName, isRegularFile, loadFile, readStdin, sidecarsUnder, stdinInput, SOURCE_FILE, inOtherLanguage, sniffedUnder, specialFilesUnder, specialGlobFiles, unreadableUnder, walk, writeOutputFile } from './inputs.js';
 import { hashDependencies } from './dependencies.js';
 import { SIDECAR_SUFFIX } from '../suppressions/sidecar.js';
 import { HELP, UsageError, type Io } from './main.js';
@@ -301,27 +301,13 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   }
 
   if (stdinRequested) {
-    const text = await readStdin();
     const name = values['stdin-filename'] ?? '<stdin>';
-    const filePath = resolve(name === '<stdin>' ? 'stdin' : name);
-    const fmt = inputFormat ? formatById(inputFormat) : detectFormat(name, text);
-    if (isBlank(text)) {
-      failures.push(failureResult(name, emptyMessage(values['stdin-filename'] === undefined ? undefined : `standard input (${name})`)));
-    } else if (!fmt) {
-      failures.push(
-        failureResult(
-          name,
-          unrecognisedHint(text)
-            ? `no firewall format recognises standard input${values['stdin-filename'] === undefined ? '' : ` (${name})`}${unrecognisedHint(text)}`
-            : values['stdin-filename'] === undefined
-              ? 'cannot tell the format of standard input: name it with --input-format or --stdin-filename'
-              : `no firewall format recognises standard input (${name}): name one with --input-format`,
-        ),
-      );
-    } else {
-      texts.push({ text, filePath });
-      explicitConfigs.push({ file: filePath, language: `firewall/${fmt.language}`, format: fmt.id });
-      involved.push(dirname(filePath));
+    const lf = stdinInput(await readStdin(), inputFormat, values['stdin-filename']);
+    if (lf.error) failures.push(failureResult(name, lf.error));
+    else {
+      texts.push({ text: lf.text!, filePath: lf.path });
+      explicitConfigs.push({ file: lf.path, language: `firewall/${lf.format!.language}`, format: lf.format!.id });
+      involved.push(dirname(lf.path));
     }
   }
 

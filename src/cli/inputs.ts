@@ -3,7 +3,7 @@
  * read is an error, never a silent skip; a file named explicitly that no format
  * recognises is an error too.
  */
-import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { FirewallDocument } from '../model/index.js';
@@ -492,14 +492,15 @@ export async function readStdin(): Promise<string> {
   return decodeText(Buffer.concat(chunks)).text;
 }
 
-/** -o FILE: a usage error before any linting when its folder does not exist or it is a folder (ESLint fails after). */
 /**
- * Writes the report to `-o FILE`. A file that cannot be written (read-only file system, no permission, /proc) is a
- * usage error with the reason, exit 2 — it was a stack trace.
+ * Writes the report to `-o FILE`, creating its folder as ESLint does (`mkdir(dirname, { recursive: true })` in its
+ * cli.js: `-o reports/fwlint.sarif` in a fresh CI checkout). A file that cannot be written (read-only file system,
+ * no permission, /proc) is a usage error with the reason, exit 2 — it was a stack trace.
  */
 export function writeOutputFile(file: string, out: string | Iterable<string>): void {
   let fd: number | undefined;
   try {
+    mkdirSync(dirname(resolve(file)), { recursive: true });
     fd = openSync(resolve(file), 'w');
     if (typeof out === 'string') writeSync(fd, out);
     else for (const chunk of out) writeSync(fd, chunk);
@@ -512,9 +513,19 @@ export function writeOutputFile(file: string, out: string | Iterable<string>): v
   }
 }
 
+/**
+ * -o FILE: a usage error before any linting when it is a folder (ESLint says so after) or when a path above it is a
+ * file, which no folder can be made in. A folder that does not exist yet is made when the report is written.
+ */
 export function checkOutputFile(file: string | undefined): void {
   if (file === undefined) return;
   const abs = resolve(file);
   if (isDirectory(abs)) throw new UsageError(`--output-file: ${file} is a folder`);
-  if (!isDirectory(dirname(abs))) throw new UsageError(`--output-file: folder ${dirname(file)} does not exist`);
+  for (let dir = dirname(abs); ; dir = dirname(dir)) {
+    if (exists(dir)) {
+      if (!isDirectory(dir)) throw new UsageError(`--output-file: ${relative(process.cwd(), dir) || dir} is a file, not a folder`);
+      return;
+    }
+    if (dirname(dir) === dir) return;
+  }
 }

@@ -286,6 +286,11 @@ export function unrecognisedHint(text: string): string {
   // iptables-nft-save's line for a table whose rules iptables cannot show (xtables-save.c, __do_output)
   const incompatible = /^# Table `([^'\n]*)' is incompatible, use 'nft' tool\./m.exec(head);
   if (incompatible) return `: iptables-nft-save could not show table ${incompatible[1]} (its rules are ones only nft lists); give \`nft list ruleset\` output`;
+  // `iptables -S INPUT`: the chain's policy and rules without their table (the full `iptables -S` listing, all of a
+  // table's built-in chains, is read as that table's save); the first line that is not a comment says it
+  if (/^-[PNA] [^\s]+/.test(head.replace(/^(?:[ \t]*(?:#[^\n]*)?\n)+/, ''))) {
+    return ': it is `iptables -S CHAIN` output, one chain of a table it does not name; give `iptables-save` output (or all of `iptables -S`, or `iptables -t TABLE -S`)';
+  }
   if (/^Status: (?:active|inactive)/m.test(head)) return ': it is `ufw status` output; give the rules ufw loads (`iptables-save`, or `nft list ruleset`)';
   if (/^[ \t]*<(?:zone|policy|service|direct)[\s>]/m.test(head)) return ': it is firewalld XML, which fwlint does not read; give the rules firewalld loads (`nft list ruleset`)';
   if (/^apiVersion:/m.test(head) && /^kind:[ \t]*\S/m.test(head)) return ': it is a Kubernetes manifest, which is no firewall format fwlint reads';

@@ -48,7 +48,7 @@ describe('.pre-commit-hooks.yaml', () => {
       'etc/iptables.conf', 'ip6tables.conf', 'etc/nftables.conf', 'fw/host.nft', 'infra/main.tf', 'etc/sysconfig/iptables', 'sysconfig/ip6tables',
       'etc/iptables/rules-save', 'var/lib/ip6tables/rules6-save'];
     const no = ['README.md', 'package.json', 'ci.yaml', 'main.tf.json', 'rules.v4.bak', 'src/rules.ts', 'node_modules/x/a.rules', 'myrules', 'nft', 'a.tfvars',
-      '.terraform/modules/m/main.tf', 'my-iptables.conf.d/readme', 'bin/iptables', 'etc/sysconfig/iptables-config', 'mysysconfig/iptables', 'rules-saved'];
+      '.terraform/modules/m/main.tf', 'live/prod/.terragrunt-cache/abc/def/main.tf', 'my-iptables.conf.d/readme', 'bin/iptables', 'etc/sysconfig/iptables-config', 'mysysconfig/iptables', 'rules-saved'];
     expect(yes.filter((p) => !sees(p))).toEqual([]);
     expect(no.filter((p) => sees(p))).toEqual([]);
   });

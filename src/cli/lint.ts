@@ -451,7 +451,8 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
 
   // the files of a folder walk that no format recognises (ESLint gives each an empty result): said, never taken for
   // clean firewalls ('3 files linted, 0 with findings' of a folder of exports in a shape fwlint does not read)
-  const named = new Set([...explicitConfigs.map((c) => c.file), ...typescriptFiles, ...texts.map((t) => t.filePath)]);
+  // (`failures` holds --live's host result too, with no messages on a host where nothing is wrong: no file left alone)
+  const named = new Set([...explicitConfigs.map((c) => c.file), ...typescriptFiles, ...texts.map((t) => t.filePath), ...failures.map((f) => f.filePath)]);
   const leftAloneResults = results.filter((r) => r.messages.length === 0 && r.suppressedMessages.length === 0 && !named.has(r.filePath) && !detectFile(r.filePath).format);
   const leftAlone = leftAloneResults.map((r) => relative(cwd, r.filePath) || r.filePath);
 

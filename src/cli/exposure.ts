@@ -86,7 +86,7 @@ function table(rs: Row[]): string {
 
 export async function exposureCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: {
-    format: { type: 'string', default: 'text' },
+    format: { type: 'string', short: 'f', default: 'text' },
     hook: { type: 'string', default: 'input' },
     'input-format': { type: 'string' },
     'stdin-filename': { type: 'string' },

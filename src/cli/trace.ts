@@ -65,7 +65,7 @@ export async function traceCommand(argv: string[], io: Io): Promise<number> {
     family: { type: 'string' },
     'icmp-type': { type: 'string' },
     'icmp-code': { type: 'string' },
-    format: { type: 'string', default: 'text' },
+    format: { type: 'string', short: 'f', default: 'text' },
     probes: { type: 'string' },
     ruleset: { type: 'string' },
     'input-format': { type: 'string' },

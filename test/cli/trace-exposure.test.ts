@@ -184,3 +184,16 @@ describe('fwlint exposure and trace read standard input from the path -, as fwli
     expect(fwlint(['exposure', '--stdin-filename', 'a.nft', 'rules.v4']).code).toBe(2);
   });
 });
+
+describe('fwlint exposure and trace take -f for --format, as fwlint and fwlint diff do', () => {
+  it('-f json', () => {
+    // was "fwlint: unknown option '-f'" (exit 2)
+    const { path } = file();
+    const e = fwlint(['exposure', '-f', 'json', path]);
+    expect(e.code).toBe(0);
+    expect((JSON.parse(e.stdout) as { format: string }[]).map((f) => f.format)).toEqual(['iptables-save']);
+    const t = fwlint(['trace', path, '-f', 'json', '--proto', 'tcp', '--dport', '1768', '--src', '10.1.2.3']);
+    expect(t.code).toBe(0);
+    expect((JSON.parse(t.stdout) as { verdict: string }).verdict).toBe('accept');
+  });
+});

@@ -13,6 +13,7 @@ import { DETECT_HEAD, detectFormat, formatById } from '../parsers/registry.js';
 import type { FormatDefinition } from '../parsers/types.js';
 import { UsageError } from './main.js';
 import { SIDECAR_SUFFIX } from '../suppressions/sidecar.js';
+import { AUTO_TFVARS_PATTERNS, TFVARS_FILES } from '../parsers/terraform/files.js';
 
 export interface LoadedFile {
   path: string;
@@ -387,6 +388,14 @@ export function detectFile(path: string, inputFormat?: string): LoadedFile {
   if (!format) return { path: abs, text: head, error: unrecognisedMessage(path, head) };
   return { path: abs, text: head, format };
 }
+
+/** The variable files Terraform loads by itself from a module's folder: a change to one changes its .tf files. */
+export function isTfvars(path: string): boolean {
+  const picomatch = createRequire(import.meta.url)('picomatch') as typeof import('picomatch');
+  isTfvarsMatcher ??= picomatch([...TFVARS_FILES, ...AUTO_TFVARS_PATTERNS], { dot: true, basename: true });
+  return isTfvarsMatcher(path);
+}
+let isTfvarsMatcher: ((path: string) => boolean) | undefined;
 
 export function isDirectory(path: string): boolean {
   try {

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { ConfigCommentParser } from '@eslint/plugin-kit';
-import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ESLint } from 'eslint';
 import { loadSettings, type ResolvedSettings } from '../deployments/index.js';
 import { formatPorts } from '../model/index.js';
 import { eslintOptions, optionsModuleUrl, type EslintOptionsData } from './eslint-options.js';
 import { PACKAGE } from '../package-info.js';
 import { formatById } from '../parsers/registry.js';
-import { checkOutputFile, detectFile, exists, globFiles, isDirectory, isFirewallName, isRegularFile, loadFile, readStdin, sidecarsUnder, stdinInput, SOURCE_FILE, inOtherLanguage, sniffedUnder, specialFilesUnder, specialGlobFiles, unreadableUnder, walk, writeOutputFile } from './inputs.js';
+import { checkOutputFile, detectFile, exists, globFiles, isDirectory, isFirewallName, isRegularFile, isTfvars, loadFile, readStdin, sidecarsUnder, stdinInput, SOURCE_FILE, inOtherLanguage, sniffedUnder, specialFilesUnder, specialGlobFiles, unreadableUnder, walk, writeOutputFile } from './inputs.js';
 import { hashDependencies } from './dependencies.js';
 import { SIDECAR_SUFFIX } from '../suppressions/sidecar.js';
 import { HELP, UsageError, type Io } from './main.js';
@@ -247,6 +247,21 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
         lintPaths.push(lf.path);
         explicitConfigs.push({ file: lf.path, language: `firewall/${lf.format!.language}`, format: lf.format!.id });
       }
+    } else if (isRegularFile(abs) && !inputFormat && isTfvars(abs) && moduleTerraformFiles(abs).length > 0) {
+      // terraform.tfvars, *.auto.tfvars: Terraform loads them into the .tf files of their folder, which they change
+      // (pre-commit passes the tfvars alone when only it changed: `allowed = ["0.0.0.0/0"]` was "no firewall format
+      // recognises terraform.tfvars", or let through with --ignore-unknown); those files are linted, as fwlint diff does
+      involved.push(dirname(abs));
+      for (const tf of moduleTerraformFiles(abs)) {
+        if (lintPaths.includes(tf)) continue;
+        const lf = detectFile(tf);
+        if (lf.error) {
+          if (lf.text === undefined) failures.push(failureResult(tf, lf.error));
+          continue;
+        }
+        lintPaths.push(tf);
+        explicitConfigs.push({ file: tf, language: `firewall/${lf.format!.language}`, format: lf.format!.id });
+      }
     } else if (exists(abs) || !/[*?[{]/.test(t)) {
       // ESLint reads a regular file again itself: only its head is read here, to know its format
       const lf = isRegularFile(abs) ? detectFile(t, inputFormat) : loadFile(t, inputFormat);
@@ -274,6 +289,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
       // it cannot be read twice; ESLint passed it over (no regular file), which ended in no result and exit 0
       // (and a UTF-16 file, decoded by loadFile: ESLint reads files as UTF-8)
       if (!isRegularFile(abs) || lf.utf16) texts.push({ text: lf.text!, filePath: abs });
+      else if (lintPaths.includes(abs)) continue;
       else lintPaths.push(abs);
       explicitConfigs.push({ file: abs, language: `firewall/${lf.format!.language}`, format: lf.format!.id });
     } else {
@@ -526,5 +542,19 @@ async function render(format: string, results: ESLint.LintResult[], eslint: ESLi
       const text = await f.format(unfixable, (color !== undefined ? { color } : {}) as never);
       return summary && results.length > 0 ? text + (await import('./summary.js')).summaryTable(results, io.isTTY && !toFile, 10, leftAlone, shownLeftAlone.size) : text;
     }
+  }
+}
+
+/** The Terraform files of a tfvars file's folder (`*.tf`, `*.tf.json`), sorted. */
+function moduleTerraformFiles(tfvars: string): string[] {
+  const dir = dirname(tfvars);
+  try {
+    return readdirSync(dir)
+      .filter((n) => /\.tf(?:\.json)?$/.test(n))
+      .map((n) => join(dir, n))
+      .filter((p) => isRegularFile(p))
+      .sort();
+  } catch {
+    return [];
   }
 }

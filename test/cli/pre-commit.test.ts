@@ -46,8 +46,8 @@ describe('.pre-commit-hooks.yaml', () => {
     const sees = (p: string) => files.test(p) && !exclude.test(p);
     const yes = ['etc/iptables/rules.v4', 'rules.v6', 'host/web.rules', 'a.iptables', 'b.ip6tables', 'iptables-2024.save', 'x/ip6tables.save', 'fw.ipt',
       'etc/iptables.conf', 'ip6tables.conf', 'etc/nftables.conf', 'fw/host.nft', 'infra/main.tf', 'etc/sysconfig/iptables', 'sysconfig/ip6tables',
-      'etc/iptables/rules-save', 'var/lib/ip6tables/rules6-save'];
-    const no = ['README.md', 'package.json', 'ci.yaml', 'main.tf.json', 'rules.v4.bak', 'src/rules.ts', 'node_modules/x/a.rules', 'myrules', 'nft', 'a.tfvars',
+      'etc/iptables/rules-save', 'var/lib/ip6tables/rules6-save', 'infra/db/terraform.tfvars', 'terraform.tfvars', 'infra/prod.auto.tfvars'];
+    const no = ['README.md', 'package.json', 'ci.yaml', 'main.tf.json', 'rules.v4.bak', 'src/rules.ts', 'node_modules/x/a.rules', 'myrules', 'nft', 'a.tfvars', 'myterraform.tfvars', 'terraform.tfvars.bak',
       '.terraform/modules/m/main.tf', 'live/prod/.terragrunt-cache/abc/def/main.tf', 'my-iptables.conf.d/readme', 'bin/iptables', 'etc/sysconfig/iptables-config', 'mysysconfig/iptables', 'rules-saved'];
     expect(yes.filter((p) => !sees(p))).toEqual([]);
     expect(no.filter((p) => sees(p))).toEqual([]);
@@ -158,5 +158,26 @@ describe.skipIf(Boolean(why))('pre-commit runs fwlint in a throwaway repository'
     expect(r.out).toContain('edge.rules');
     expect(r.out).toMatch(/6:30 +error +Open: TCP 1768 \(cft-7[^\n]*reachable from 0\.0\.0\.0\/0[^\n]*firewall\/no-unneeded-cft-ports/);
     expect(run('git', ['rev-parse', 'HEAD']).out).toBe(before);
+  });
+  it('blocks a commit that changes only terraform.tfvars to open MySQL to the world (it lints the .tf files it feeds)', () => {
+    // (the blocked commit of the test before left edge.rules staged)
+    run('git', ['rm', '-q', '-f', '--ignore-unmatch', 'edge.rules']);
+    spawnSync('mkdir', ['-p', join(dir, 'repo', 'infra', 'db')]);
+    writeFileSync(
+      join(dir, 'repo', 'infra', 'db', 'main.tf'),
+      'variable "allowed" {\n  type    = list(string)\n  default = ["10.0.0.0/8"]\n}\nresource "aws_security_group" "db" {\n  name = "db"\n  ingress {\n    from_port   = 3306\n    to_port     = 3306\n    protocol    = "tcp"\n    cidr_blocks = var.allowed\n  }\n}\n',
+    );
+    writeFileSync(join(dir, 'repo', 'infra', 'db', 'terraform.tfvars'), 'allowed = ["10.1.0.0/16"]\n');
+    run('git', ['add', 'infra']);
+    const ok = run('git', ['commit', '-m', 'db from the office']);
+    expect(ok.code, ok.out).toBe(0);
+    writeFileSync(join(dir, 'repo', 'infra', 'db', 'terraform.tfvars'), 'allowed = ["0.0.0.0/0"]\n');
+    run('git', ['add', 'infra/db/terraform.tfvars']);
+    // was "(no files to check)Skipped": the hook's files did not match tfvars, and fwlint read no format in them
+    const r = run('git', ['commit', '-m', 'open the db']);
+    expect(r.code, r.out).not.toBe(0);
+    expect(r.out).toMatch(/fwlint \(firewall rules\)\.+Failed/);
+    expect(r.out).toContain('infra/db/main.tf');
+    expect(r.out).toMatch(/11:19 +error +Open: TCP 3306 \(mysql\) reachable from the whole internet \(0\.0\.0\.0\/0\) +firewall\/no-world-open-sensitive-ports/);
   });
 });

@@ -110,12 +110,24 @@ function disjoint(byPort: Map<string, { files: Set<string>; errors: number }>): 
     }
     if (!overlap) continue;
     const bounds = [...new Set(items.flatMap((it) => [it.lo, it.hi + 1]))].sort((a, b) => a - b);
+    const starts = new Map<number, typeof items>();
+    const ends = new Map<number, typeof items>();
+    for (const it of items) {
+      if (!starts.has(it.lo)) starts.set(it.lo, []);
+      starts.get(it.lo)!.push(it);
+      if (!ends.has(it.hi + 1)) ends.set(it.hi + 1, []);
+      ends.get(it.hi + 1)!.push(it);
+    }
+    // a sweep over the bounds, with the items that cover the range from each bound to the next
+    const active = new Set<(typeof items)[number]>();
     const pieces: { lo: number; hi: number; keys: string; files: Set<string>; errors: number }[] = [];
     for (let i = 0; i + 1 < bounds.length; i++) {
       const lo = bounds[i]!;
+      for (const it of ends.get(lo) ?? []) active.delete(it);
+      for (const it of starts.get(lo) ?? []) active.add(it);
+      if (active.size === 0) continue;
       const hi = bounds[i + 1]! - 1;
-      const over = items.filter((it) => it.lo <= lo && it.hi >= hi);
-      if (over.length === 0) continue;
+      const over = [...active].sort((a, b) => (a.key < b.key ? -1 : 1));
       const keys = over.map((it) => it.key).join(' ');
       const last = pieces.at(-1);
       // the pieces of one item (or of the same items) form one range again

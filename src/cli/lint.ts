@@ -475,7 +475,10 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   // counted before --quiet hides the warnings, as ESLint does: '--quiet --max-warnings 0' still fails on them
   const errors = results.reduce((n, r) => n + r.errorCount, 0);
   const warnings = results.reduce((n, r) => n + r.warningCount, 0);
-  if (values.quiet) results = ESLint.getErrorResults(results);
+  // (JUnit keeps each linted file as a test under --quiet, its warnings left out: a report of no tests at all, where
+  // every file is clean, fails Jenkins' junit step, "None of the test reports contained any result")
+  if (values.quiet && format === 'junit') results = results.map((r) => (r.warningCount === 0 ? r : { ...r, messages: r.messages.filter((m) => m.severity === 2), suppressedMessages: r.suppressedMessages.filter((m) => m.severity === 2), warningCount: 0, fixableWarningCount: 0 }));
+  else if (values.quiet) results = ESLint.getErrorResults(results);
   // (the summary counts the files linted among those it shows)
   const shownLeftAlone = new Set(leftAloneResults.filter((r) => results.includes(r)).map((r) => relative(cwd, r.filePath) || r.filePath));
   const color = values['output-file'] !== undefined || values['no-color'] ? false : values.color ? true : undefined;

@@ -247,10 +247,11 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
         lintPaths.push(lf.path);
         explicitConfigs.push({ file: lf.path, language: `firewall/${lf.format!.language}`, format: lf.format!.id });
       }
-    } else if (isRegularFile(abs) && !inputFormat && isTfvars(abs) && moduleTerraformFiles(abs).length > 0) {
+    } else if (isRegularFile(abs) && !inputFormat && (isTfvars(abs) || valuesOnlyTerraform(abs)) && moduleTerraformFiles(abs).length > 0) {
       // terraform.tfvars, *.auto.tfvars: Terraform loads them into the .tf files of their folder, which they change
       // (pre-commit passes the tfvars alone when only it changed: `allowed = ["0.0.0.0/0"]` was "no firewall format
-      // recognises terraform.tfvars", or let through with --ignore-unknown); those files are linted, as fwlint diff does
+      // recognises terraform.tfvars", or let through with --ignore-unknown); those files are linted, as fwlint diff does.
+      // So with a .tf file of variables and locals only (variables.tf): the module's resources take their defaults
       involved.push(dirname(abs));
       for (const tf of moduleTerraformFiles(abs)) {
         if (lintPaths.includes(tf)) continue;
@@ -560,4 +561,19 @@ function moduleTerraformFiles(tfvars: string): string[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * A Terraform file that declares values and nothing else (`variable`, `locals` blocks: variables.tf, locals.tf) — no
+ * resource, data source or module of its own: what it changes is in the module's other files.
+ */
+function valuesOnlyTerraform(path: string): boolean {
+  if (!/\.tf$/.test(path)) return false;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return false;
+  }
+  return /^[ \t]*(?:variable|locals)\b/m.test(text) && !/^[ \t]*(?:resource|data|module)\b/m.test(text);
 }

@@ -640,3 +640,19 @@ new gcp.compute.NetworkFirewallPolicyRule('allow-cft', {
   });
 });
 
+
+describe('a Terraform file of values only, named alone (pre-commit stages only what changed)', () => {
+  it('variables.tf lints the module files that take its defaults (it was linted alone: no resource, no finding)', () => {
+    const d = tmp();
+    writeFileSync(join(d, 'fwlint.config.yaml'), 'discovery: false\n');
+    writeFileSync(join(d, 'variables.tf'), 'variable "allowed" {\n  type    = list(string)\n  default = ["0.0.0.0/0"]\n}\n');
+    writeFileSync(join(d, 'main.tf'), 'resource "aws_security_group" "db" {\n  name = "db"\n  ingress {\n    from_port   = 3306\n    to_port     = 3306\n    protocol    = "tcp"\n    cidr_blocks = var.allowed\n  }\n}\n');
+    const r = fwlint(['-f', 'json', '--ignore-unknown', 'variables.tf'], { cwd: d });
+    expect(r.code).toBe(1);
+    const results = JSON.parse(r.stdout) as { filePath: string; messages: { ruleId: string; line: number; column: number }[] }[];
+    expect(results.map((x) => [x.filePath.slice(d.length + 1), x.messages.map((m) => `${m.line}:${m.column} ${m.ruleId}`)])).toEqual([
+      ['main.tf', ['7:19 firewall/no-world-open-sensitive-ports', '7:19 firewall/no-undeclared-registered-ports']],
+      ['variables.tf', []],
+    ]);
+  });
+});

@@ -30,11 +30,10 @@ import { PACKAGE } from '../package-info.js';
 import { isActive, loadSidecar, parseSuppressions, scopeCovers, type InlineSuppression } from '../suppressions/index.js';
 import { detectFormat, formatById } from '../parsers/registry.js';
 import { hasWildcard, wildcardMatch } from '../parsers/nftables/include.js';
-import { AUTO_TFVARS_PATTERNS, TFVARS_FILES } from '../parsers/terraform/files.js';
 import type { IncludeReader } from '../parsers/types.js';
 import { portsWithNames } from './exposure.js';
 import { sarifArtifactLocation, SarifFingerprints, sarifJson, type SarifFatal } from './formatters.js';
-import { checkOutputFile, isBlank, writeOutputFile } from './inputs.js';
+import { checkOutputFile, isBlank, isTfvars, writeOutputFile } from './inputs.js';
 import { UsageError, type Io } from './main.js';
 
 const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
@@ -694,8 +693,6 @@ function gitReader(root: string, ref: string): IncludeReader {
   };
 }
 
-/** The variable files Terraform loads from a module's directory by itself: a change to one changes its .tf files. */
-const isTfvars = picomatch([...TFVARS_FILES, ...AUTO_TFVARS_PATTERNS], { dot: true, basename: true });
 const isTerraform = (p: string) => /\.tf(?:\.json)?$/i.test(p);
 
 const isCandidate = picomatch(Object.values(FILE_GLOBS).flat(), { dot: true });

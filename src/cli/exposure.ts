@@ -4,7 +4,7 @@ import { computeExposure, type ExposureEntry } from '../analysis/index.js';
 import { ianaName } from '../catalog/index.js';
 import { closedRanges, countNums, formatPorts, PORT_PROTOCOLS, PROTO_UNIVERSE, protocolName, type NumSet } from '../model/index.js';
 import { describeSources, viaInterfaces } from '../eslint/rule-kit.js';
-import { loadPaths, parseLoaded } from './inputs.js';
+import { loadPaths, parseLoaded, readStdin, stdinInput } from './inputs.js';
 import { UsageError, type Io } from './main.js';
 
 /** "22 (ssh), 1761-1768 (cft-0…cft-7)"; IANA names for registered ports when the set is small. */
@@ -86,15 +86,19 @@ function table(rs: Row[]): string {
 
 export async function exposureCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: {
-    format: { type: 'string', default: 'text' },
+    format: { type: 'string', short: 'f', default: 'text' },
     hook: { type: 'string', default: 'input' },
     'input-format': { type: 'string' },
+    'stdin-filename': { type: 'string' },
   } });
   if (positionals.length === 0) throw new UsageError('exposure takes at least one PATH');
+  if (values['stdin-filename'] !== undefined && !positionals.includes('-')) throw new UsageError(`--stdin-filename names standard input, which is read only when '-' is among the paths`);
   if (values.format !== 'text' && values.format !== 'json') throw new UsageError('exposure --format is text or json');
   if (values.hook !== 'input' && values.hook !== 'forward') throw new UsageError('--hook is input or forward');
   const hook = values.hook;
-  const files = loadPaths(positionals, values['input-format']);
+  // '-': standard input, as `fwlint -` reads it (`iptables-save | fwlint exposure -`)
+  const stdin = positionals.includes('-') ? stdinInput(await readStdin(), values['input-format'], values['stdin-filename']) : undefined;
+  const files = positionals.flatMap((p) => (p === '-' ? [stdin!] : loadPaths([p], values['input-format'])));
   const json: unknown[] = [];
   const text: string[] = [];
   let failed = false;

@@ -3,7 +3,7 @@
  * read is an error, never a silent skip; a file named explicitly that no format
  * recognises is an error too.
  */
-import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { FirewallDocument } from '../model/index.js';
@@ -13,6 +13,7 @@ import { DETECT_HEAD, detectFormat, formatById } from '../parsers/registry.js';
 import type { FormatDefinition } from '../parsers/types.js';
 import { UsageError } from './main.js';
 import { SIDECAR_SUFFIX } from '../suppressions/sidecar.js';
+import { AUTO_TFVARS_PATTERNS, TFVARS_FILES } from '../parsers/terraform/files.js';
 
 export interface LoadedFile {
   path: string;
@@ -286,6 +287,11 @@ export function unrecognisedHint(text: string): string {
   // iptables-nft-save's line for a table whose rules iptables cannot show (xtables-save.c, __do_output)
   const incompatible = /^# Table `([^'\n]*)' is incompatible, use 'nft' tool\./m.exec(head);
   if (incompatible) return `: iptables-nft-save could not show table ${incompatible[1]} (its rules are ones only nft lists); give \`nft list ruleset\` output`;
+  // `iptables -S INPUT`: the chain's policy and rules without their table (the full `iptables -S` listing, all of a
+  // table's built-in chains, is read as that table's save); the first line that is not a comment says it
+  if (/^-[PNA] [^\s]+/.test(head.replace(/^(?:[ \t]*(?:#[^\n]*)?\n)+/, ''))) {
+    return ': it is `iptables -S CHAIN` output, one chain of a table it does not name; give `iptables-save` output (or all of `iptables -S`, or `iptables -t TABLE -S`)';
+  }
   if (/^Status: (?:active|inactive)/m.test(head)) return ': it is `ufw status` output; give the rules ufw loads (`iptables-save`, or `nft list ruleset`)';
   if (/^[ \t]*<(?:zone|policy|service|direct)[\s>]/m.test(head)) return ': it is firewalld XML, which fwlint does not read; give the rules firewalld loads (`nft list ruleset`)';
   if (/^apiVersion:/m.test(head) && /^kind:[ \t]*\S/m.test(head)) return ': it is a Kubernetes manifest, which is no firewall format fwlint reads';
@@ -383,6 +389,14 @@ export function detectFile(path: string, inputFormat?: string): LoadedFile {
   return { path: abs, text: head, format };
 }
 
+/** The variable files Terraform loads by itself from a module's folder: a change to one changes its .tf files. */
+export function isTfvars(path: string): boolean {
+  const picomatch = createRequire(import.meta.url)('picomatch') as typeof import('picomatch');
+  isTfvarsMatcher ??= picomatch([...TFVARS_FILES, ...AUTO_TFVARS_PATTERNS], { dot: true, basename: true });
+  return isTfvarsMatcher(path);
+}
+let isTfvarsMatcher: ((path: string) => boolean) | undefined;
+
 export function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory();
@@ -465,20 +479,42 @@ function parseSource(text: string, path: string): FirewallDocument {
   return extractFirewall(ast as Parameters<typeof extractFirewall>[0], text, { filePath: path }).document;
 }
 
+/**
+ * Standard input (the path `-`) as a loaded file, named `stdinFilename` (--stdin-filename) or `stdin`: its format by
+ * `inputFormat`, else by that name and its content. Empty input and input no format recognises are errors that say
+ * how to name the format. One reading for `fwlint -`, `fwlint exposure -` and `fwlint trace -`.
+ */
+export function stdinInput(text: string, inputFormat: string | undefined, stdinFilename: string | undefined): LoadedFile {
+  const named = stdinFilename !== undefined;
+  const name = stdinFilename ?? '<stdin>';
+  const path = resolve(named ? name : 'stdin');
+  if (isBlank(text)) return { path, text, error: emptyMessage(named ? `standard input (${name})` : undefined) };
+  const format = inputFormat ? formatById(inputFormat) : detectFormat(name, text);
+  if (format) return { path, text, format };
+  const hint = unrecognisedHint(text);
+  const error = hint
+    ? `no firewall format recognises standard input${named ? ` (${name})` : ''}${hint}`
+    : named
+      ? `no firewall format recognises standard input (${name}): name one with --input-format`
+      : 'cannot tell the format of standard input: name it with --input-format or --stdin-filename';
+  return { path, text, error };
+}
+
 export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
   return decodeText(Buffer.concat(chunks)).text;
 }
 
-/** -o FILE: a usage error before any linting when its folder does not exist or it is a folder (ESLint fails after). */
 /**
- * Writes the report to `-o FILE`. A file that cannot be written (read-only file system, no permission, /proc) is a
- * usage error with the reason, exit 2 — it was a stack trace.
+ * Writes the report to `-o FILE`, creating its folder as ESLint does (`mkdir(dirname, { recursive: true })` in its
+ * cli.js: `-o reports/fwlint.sarif` in a fresh CI checkout). A file that cannot be written (read-only file system,
+ * no permission, /proc) is a usage error with the reason, exit 2 — it was a stack trace.
  */
 export function writeOutputFile(file: string, out: string | Iterable<string>): void {
   let fd: number | undefined;
   try {
+    mkdirSync(dirname(resolve(file)), { recursive: true });
     fd = openSync(resolve(file), 'w');
     if (typeof out === 'string') writeSync(fd, out);
     else for (const chunk of out) writeSync(fd, chunk);
@@ -491,9 +527,19 @@ export function writeOutputFile(file: string, out: string | Iterable<string>): v
   }
 }
 
+/**
+ * -o FILE: a usage error before any linting when it is a folder (ESLint says so after) or when a path above it is a
+ * file, which no folder can be made in. A folder that does not exist yet is made when the report is written.
+ */
 export function checkOutputFile(file: string | undefined): void {
   if (file === undefined) return;
   const abs = resolve(file);
   if (isDirectory(abs)) throw new UsageError(`--output-file: ${file} is a folder`);
-  if (!isDirectory(dirname(abs))) throw new UsageError(`--output-file: folder ${dirname(file)} does not exist`);
+  for (let dir = dirname(abs); ; dir = dirname(dir)) {
+    if (exists(dir)) {
+      if (!isDirectory(dir)) throw new UsageError(`--output-file: ${relative(process.cwd(), dir) || dir} is a file, not a folder`);
+      return;
+    }
+    if (dirname(dir) === dir) return;
+  }
 }

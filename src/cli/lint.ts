@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { ConfigCommentParser } from '@eslint/plugin-kit';
-import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ESLint } from 'eslint';
 import { loadSettings, type ResolvedSettings } from '../deployments/index.js';
 import { formatPorts } from '../model/index.js';
 import { eslintOptions, optionsModuleUrl, type EslintOptionsData } from './eslint-options.js';
 import { PACKAGE } from '../package-info.js';
-import { detectFormat, formatById } from '../parsers/registry.js';
-import { checkOutputFile, detectFile, emptyMessage, exists, globFiles, isBlank, isDirectory, isFirewallName, isRegularFile, loadFile, readStdin, sidecarsUnder, SOURCE_FILE, inOtherLanguage, sniffedUnder, unrecognisedHint, specialFilesUnder, specialGlobFiles, unreadableUnder, walk, writeOutputFile } from './inputs.js';
+import { formatById } from '../parsers/registry.js';
+import { checkOutputFile, detectFile, exists, globFiles, isDirectory, isFirewallName, isRegularFile, isTfvars, loadFile, readStdin, sidecarsUnder, stdinInput, SOURCE_FILE, inOtherLanguage, sniffedUnder, specialFilesUnder, specialGlobFiles, unreadableUnder, walk, writeOutputFile } from './inputs.js';
 import { hashDependencies } from './dependencies.js';
 import { SIDECAR_SUFFIX } from '../suppressions/sidecar.js';
 import { HELP, UsageError, type Io } from './main.js';
@@ -247,6 +247,22 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
         lintPaths.push(lf.path);
         explicitConfigs.push({ file: lf.path, language: `firewall/${lf.format!.language}`, format: lf.format!.id });
       }
+    } else if (isRegularFile(abs) && !inputFormat && (isTfvars(abs) || valuesOnlyTerraform(abs)) && moduleTerraformFiles(abs).length > 0) {
+      // terraform.tfvars, *.auto.tfvars: Terraform loads them into the .tf files of their folder, which they change
+      // (pre-commit passes the tfvars alone when only it changed: `allowed = ["0.0.0.0/0"]` was "no firewall format
+      // recognises terraform.tfvars", or let through with --ignore-unknown); those files are linted, as fwlint diff does.
+      // So with a .tf file of variables and locals only (variables.tf): the module's resources take their defaults
+      involved.push(dirname(abs));
+      for (const tf of moduleTerraformFiles(abs)) {
+        if (lintPaths.includes(tf)) continue;
+        const lf = detectFile(tf);
+        if (lf.error) {
+          if (lf.text === undefined) failures.push(failureResult(tf, lf.error));
+          continue;
+        }
+        lintPaths.push(tf);
+        explicitConfigs.push({ file: tf, language: `firewall/${lf.format!.language}`, format: lf.format!.id });
+      }
     } else if (exists(abs) || !/[*?[{]/.test(t)) {
       // ESLint reads a regular file again itself: only its head is read here, to know its format
       const lf = isRegularFile(abs) ? detectFile(t, inputFormat) : loadFile(t, inputFormat);
@@ -274,6 +290,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
       // it cannot be read twice; ESLint passed it over (no regular file), which ended in no result and exit 0
       // (and a UTF-16 file, decoded by loadFile: ESLint reads files as UTF-8)
       if (!isRegularFile(abs) || lf.utf16) texts.push({ text: lf.text!, filePath: abs });
+      else if (lintPaths.includes(abs)) continue;
       else lintPaths.push(abs);
       explicitConfigs.push({ file: abs, language: `firewall/${lf.format!.language}`, format: lf.format!.id });
     } else {
@@ -301,27 +318,13 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   }
 
   if (stdinRequested) {
-    const text = await readStdin();
     const name = values['stdin-filename'] ?? '<stdin>';
-    const filePath = resolve(name === '<stdin>' ? 'stdin' : name);
-    const fmt = inputFormat ? formatById(inputFormat) : detectFormat(name, text);
-    if (isBlank(text)) {
-      failures.push(failureResult(name, emptyMessage(values['stdin-filename'] === undefined ? undefined : `standard input (${name})`)));
-    } else if (!fmt) {
-      failures.push(
-        failureResult(
-          name,
-          unrecognisedHint(text)
-            ? `no firewall format recognises standard input${values['stdin-filename'] === undefined ? '' : ` (${name})`}${unrecognisedHint(text)}`
-            : values['stdin-filename'] === undefined
-              ? 'cannot tell the format of standard input: name it with --input-format or --stdin-filename'
-              : `no firewall format recognises standard input (${name}): name one with --input-format`,
-        ),
-      );
-    } else {
-      texts.push({ text, filePath });
-      explicitConfigs.push({ file: filePath, language: `firewall/${fmt.language}`, format: fmt.id });
-      involved.push(dirname(filePath));
+    const lf = stdinInput(await readStdin(), inputFormat, values['stdin-filename']);
+    if (lf.error) failures.push(failureResult(name, lf.error));
+    else {
+      texts.push({ text: lf.text!, filePath: lf.path });
+      explicitConfigs.push({ file: lf.path, language: `firewall/${lf.format!.language}`, format: lf.format!.id });
+      involved.push(dirname(lf.path));
     }
   }
 
@@ -465,14 +468,18 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
 
   // the files of a folder walk that no format recognises (ESLint gives each an empty result): said, never taken for
   // clean firewalls ('3 files linted, 0 with findings' of a folder of exports in a shape fwlint does not read)
-  const named = new Set([...explicitConfigs.map((c) => c.file), ...typescriptFiles, ...texts.map((t) => t.filePath)]);
+  // (`failures` holds --live's host result too, with no messages on a host where nothing is wrong: no file left alone)
+  const named = new Set([...explicitConfigs.map((c) => c.file), ...typescriptFiles, ...texts.map((t) => t.filePath), ...failures.map((f) => f.filePath)]);
   const leftAloneResults = results.filter((r) => r.messages.length === 0 && r.suppressedMessages.length === 0 && !named.has(r.filePath) && !detectFile(r.filePath).format);
   const leftAlone = leftAloneResults.map((r) => relative(cwd, r.filePath) || r.filePath);
 
   // counted before --quiet hides the warnings, as ESLint does: '--quiet --max-warnings 0' still fails on them
   const errors = results.reduce((n, r) => n + r.errorCount, 0);
   const warnings = results.reduce((n, r) => n + r.warningCount, 0);
-  if (values.quiet) results = ESLint.getErrorResults(results);
+  // (JUnit keeps each linted file as a test under --quiet, its warnings left out: a report of no tests at all, where
+  // every file is clean, fails Jenkins' junit step, "None of the test reports contained any result")
+  if (values.quiet && format === 'junit') results = results.map((r) => (r.warningCount === 0 ? r : { ...r, messages: r.messages.filter((m) => m.severity === 2), suppressedMessages: r.suppressedMessages.filter((m) => m.severity === 2), warningCount: 0, fixableWarningCount: 0 }));
+  else if (values.quiet) results = ESLint.getErrorResults(results);
   // (the summary counts the files linted among those it shows)
   const shownLeftAlone = new Set(leftAloneResults.filter((r) => results.includes(r)).map((r) => relative(cwd, r.filePath) || r.filePath));
   const color = values['output-file'] !== undefined || values['no-color'] ? false : values.color ? true : undefined;
@@ -540,4 +547,33 @@ async function render(format: string, results: ESLint.LintResult[], eslint: ESLi
       return summary && results.length > 0 ? text + (await import('./summary.js')).summaryTable(results, io.isTTY && !toFile, 10, leftAlone, shownLeftAlone.size) : text;
     }
   }
+}
+
+/** The Terraform files of a tfvars file's folder (`*.tf`, `*.tf.json`), sorted. */
+function moduleTerraformFiles(tfvars: string): string[] {
+  const dir = dirname(tfvars);
+  try {
+    return readdirSync(dir)
+      .filter((n) => /\.tf(?:\.json)?$/.test(n))
+      .map((n) => join(dir, n))
+      .filter((p) => isRegularFile(p))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * A Terraform file that declares values and nothing else (`variable`, `locals` blocks: variables.tf, locals.tf) — no
+ * resource, data source or module of its own: what it changes is in the module's other files.
+ */
+function valuesOnlyTerraform(path: string): boolean {
+  if (!/\.tf$/.test(path)) return false;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return false;
+  }
+  return /^[ \t]*(?:variable|locals)\b/m.test(text) && !/^[ \t]*(?:resource|data|module)\b/m.test(text);
 }

@@ -5,6 +5,8 @@
  * Transfer CFT ports whose process is not Transfer CFT. Works without root
  * where it can and says what it could not read.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ESLint, Linter } from 'eslint';
 import { computeExposure, exposedPorts } from '../analysis/index.js';
 import { describePorts } from '../catalog/index.js';
@@ -35,8 +37,58 @@ function onlyIptablesTables(json: string): boolean {
   }
 }
 
+/**
+ * The families whose input some loaded rules filter: an iptables-save dump of that family with a filter table, an
+ * nft base chain on the input hook of an ip, ip6 or inet table (a netdev ingress chain is counted for both, so as not
+ * to say "no firewall" where one filters earlier).
+ */
+function filteredFamilies(texts: readonly { format: string; text: string; family?: 'ipv4' | 'ipv6' }[]): Set<'ipv4' | 'ipv6'> {
+  const out = new Set<'ipv4' | 'ipv6'>();
+  for (const t of texts) {
+    if (t.format === 'iptables-save') {
+      if (/^\*filter\s*$/m.test(t.text)) out.add(t.family ?? 'ipv4');
+      continue;
+    }
+    let items: { chain?: { family?: string; hook?: string } }[] = [];
+    try {
+      items = (JSON.parse(t.text) as { nftables?: typeof items }).nftables ?? [];
+    } catch {
+      // unreadable JSON: counted as filtering both, as nothing is known of it
+      out.add('ipv4').add('ipv6');
+    }
+    for (const { chain } of items) {
+      if (!chain) continue;
+      const f = chain.family;
+      if (chain.hook === 'input' && (f === 'ip' || f === 'inet')) out.add('ipv4');
+      if (chain.hook === 'input' && (f === 'ip6' || f === 'inet')) out.add('ipv6');
+      if (chain.hook === 'ingress' && f === 'netdev') out.add('ipv4').add('ipv6');
+    }
+  }
+  return out;
+}
+
+/**
+ * Whether an interface other than loopback has an IPv6 address, link-local ones included (/proc/net/if_inet6: one
+ * line per address, the interface's name last; absent or empty: IPv6 is off).
+ */
+function hasIpv6(procRoot: string): boolean {
+  try {
+    const lines = readFileSync(join(procRoot, 'net', 'if_inet6'), 'utf8').split('\n');
+    return lines.some((l) => {
+      const name = l.trim().split(/\s+/).pop();
+      return name !== undefined && name !== '' && name !== 'lo';
+    });
+  } catch {
+    return false;
+  }
+}
+
 export async function liveInputs(_io: Io, opts: LiveOptions = {}): Promise<{ texts: { name: string; format: string; text: string }[]; results: ESLint.LintResult[] }> {
   const host = readLiveHost(opts);
+  // a family that no loaded rule filters is open on every port: no ruleset says so (a host with iptables rules and
+  // none for IPv6, the classic way around a firewall, was reported on IPv4 alone)
+  const filtered = filteredFamilies(host.rulesetTexts);
+  const unfiltered = (['ipv4', 'ipv6'] as const).filter((f) => !filtered.has(f) && (f === 'ipv4' || hasIpv6(opts.procRoot ?? '/proc')));
   // iptables-nft writes its rules into nft tables too: when iptables-save already gave them,
   // an nft ruleset made only of the iptables tables would report every finding twice
   const fromIptables = host.rulesetTexts.some((r) => r.format === 'iptables-save' && /^-A /m.test(r.text));
@@ -72,6 +124,15 @@ export async function liveInputs(_io: Io, opts: LiveOptions = {}): Promise<{ tex
     const l = i.listener;
     const who = l.process ? `process ${l.process}${l.pid ? ` (pid ${l.pid})` : ''}` : 'a process this user cannot see';
     messages.push(message('fwlint/live-investigate', 2, `${l.protocol.toUpperCase()} ${l.port} (${l.address}) is served by ${who}, which is not Transfer CFT: worth investigating (${i.reason}).`));
+  }
+  // said only when what could hold such rules was read: the family's iptables-save, and nft (or no nft installed)
+  const read = (cmd: string) => !opts.skipCommands && host.unreadable.every((u) => !u.startsWith(`${cmd}:`));
+  const nftRead = read('nft -j list ruleset') || host.unreadable.includes('nft -j list ruleset: not available');
+  for (const f of unfiltered) {
+    const name = f === 'ipv4' ? 'IPv4' : 'IPv6';
+    const from = f === 'ipv4' ? 'iptables-save' : 'ip6tables-save';
+    if (!read(from) || !nftRead) continue;
+    messages.push(message('fwlint/live-unfiltered', 2, `${name}: no firewall rules filter this host's input (${from} shows no filter table, nft list ruleset no input chain for ${name}): every port is open to whatever reaches it over ${name}.`));
   }
   for (const u of host.unreadable) messages.push(message('fwlint/live-unreadable', 1, `could not read ${u}`));
   const errorCount = messages.filter((m) => m.severity === 2).length;

@@ -48,9 +48,9 @@ export const HELP = `fwlint ${PACKAGE.version} — lint firewall rules by what t
 
 Usage:
   fwlint [options] [file|dir|glob|-]...     lint (default: the current directory)
-  fwlint trace FILE --proto tcp --dport N [--src IP] [--dst IP] [--iif NAME] [--hook input|forward] [--state new|established] [--icmp-type N [--icmp-code N]] [--format text|json]
+  fwlint trace FILE|- --proto tcp --dport N [--src IP] [--dst IP] [--iif NAME] [--hook input|forward] [--state new|established] [--icmp-type N [--icmp-code N]] [-f text|json]
   fwlint trace FILE --probes PACKETS.json   trace many packets, print a JSON array
-  fwlint exposure PATH... [--format text|json] [--hook input|forward]
+  fwlint exposure PATH...|- [-f text|json] [--hook input|forward]   (-: standard input, --stdin-filename NAME)
   fwlint diff BASE [HEAD] [-f text|json|sarif|github] [-o FILE] [--input-format ID]
                                             what a change newly exposes and closes (git refs; HEAD defaults to
                                             the working tree; BASE...HEAD: from their merge base); exit 1 when a

@@ -85,6 +85,71 @@ export function leftAloneNote(names: readonly string[]): string {
 }
 
 /**
+ * Splits overlapping port items of one protocol into disjoint ranges, each with every file and error finding that
+ * names a port of it: "tcp/22" of one finding and "tcp/20-23" of another (a message lists many ports as ranges) were
+ * two rows that each counted one file for port 22, exposed by two. Items that overlap nothing keep their rows;
+ * "all" items stay as they are.
+ */
+function disjoint(byPort: Map<string, { files: Set<string>; errors: number }>): void {
+  const byProto = new Map<string, { key: string; lo: number; hi: number }[]>();
+  for (const key of byPort.keys()) {
+    const [proto, ports] = key.split('/') as [string, string];
+    if (ports === 'all') continue;
+    const [lo, hi = lo] = ports.split('-').map(Number) as [number, number?];
+    let list = byProto.get(proto);
+    if (!list) byProto.set(proto, (list = []));
+    list.push({ key, lo, hi });
+  }
+  for (const [proto, items] of byProto) {
+    items.sort((a, b) => a.lo - b.lo);
+    let reach = -1;
+    let overlap = false;
+    for (const it of items) {
+      if (it.lo <= reach) overlap = true;
+      reach = Math.max(reach, it.hi);
+    }
+    if (!overlap) continue;
+    const bounds = [...new Set(items.flatMap((it) => [it.lo, it.hi + 1]))].sort((a, b) => a - b);
+    const starts = new Map<number, typeof items>();
+    const ends = new Map<number, typeof items>();
+    for (const it of items) {
+      if (!starts.has(it.lo)) starts.set(it.lo, []);
+      starts.get(it.lo)!.push(it);
+      if (!ends.has(it.hi + 1)) ends.set(it.hi + 1, []);
+      ends.get(it.hi + 1)!.push(it);
+    }
+    // a sweep over the bounds, with the items that cover the range from each bound to the next
+    const active = new Set<(typeof items)[number]>();
+    const pieces: { lo: number; hi: number; keys: string; files: Set<string>; errors: number }[] = [];
+    for (let i = 0; i + 1 < bounds.length; i++) {
+      const lo = bounds[i]!;
+      for (const it of ends.get(lo) ?? []) active.delete(it);
+      for (const it of starts.get(lo) ?? []) active.add(it);
+      if (active.size === 0) continue;
+      const hi = bounds[i + 1]! - 1;
+      const over = [...active].sort((a, b) => (a.key < b.key ? -1 : 1));
+      const keys = over.map((it) => it.key).join(' ');
+      const last = pieces.at(-1);
+      // the pieces of one item (or of the same items) form one range again
+      if (last && last.hi + 1 === lo && last.keys === keys) {
+        last.hi = hi;
+        continue;
+      }
+      const files = new Set<string>();
+      let errors = 0;
+      for (const it of over) {
+        const e = byPort.get(it.key)!;
+        for (const f of e.files) files.add(f);
+        errors += e.errors;
+      }
+      pieces.push({ lo, hi, keys, files, errors });
+    }
+    for (const it of items) byPort.delete(it.key);
+    for (const p of pieces) byPort.set(`${proto}/${p.lo === p.hi ? p.lo : `${p.lo}-${p.hi}`}`, { files: p.files, errors: p.errors });
+  }
+}
+
+/**
  * `leftAlone`: the files of a folder walk that no format recognised (ESLint gives each an empty result), by name;
  * `leftAloneShown` of them are among `results` (--quiet leaves them out).
  */
@@ -121,6 +186,7 @@ export function summaryTable(results: ESLint.LintResult[], _tty: boolean, maxPor
     }
   }
   if (byPort.size > 0) {
+    disjoint(byPort);
     // most files first, then errors before warnings, then protocol and port order
     const ranked = [...byPort].sort((a, b) => b[1].files.size - a[1].files.size || b[1].errors - a[1].errors || portOrder(a[0]) - portOrder(b[0]));
     const shown = ranked.slice(0, maxPorts);

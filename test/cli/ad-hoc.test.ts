@@ -133,6 +133,10 @@ describe('a near miss piped in by habit', () => {
     expect(said("# Table `filter' is incompatible, use 'nft' tool.\n")).toEqual([
       "no firewall format recognises standard input: iptables-nft-save could not show table filter (its rules are ones only nft lists); give `nft list ruleset` output:1:1",
     ]);
+    // `iptables -S INPUT`: one chain, its table unnamed (it was "cannot tell the format of standard input")
+    expect(said('-P INPUT DROP\n-A INPUT -i lo -j ACCEPT\n-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\n')).toEqual([
+      'no firewall format recognises standard input: it is `iptables -S CHAIN` output, one chain of a table it does not name; give `iptables-save` output (or all of `iptables -S`, or `iptables -t TABLE -S`):1:1',
+    ]);
     expect(said('{"a": 1}\n')).toEqual(['cannot tell the format of standard input: name it with --input-format or --stdin-filename:1:1']);
   });
 });

@@ -362,7 +362,7 @@ describe.skipIf(!hasGit)('fwlint diff', () => {
     expect(fwlint(['diff', 'no-such-ref'], { cwd: dir }).code).toBe(2);
     expect(fwlint(['diff'], { cwd: dir }).code).toBe(2);
     expect(fwlint(['diff', 'HEAD', '-f', 'junit'], { cwd: dir }).code).toBe(2);
-    expect(fwlint(['diff', 'HEAD', '-o', 'out/diff.txt'], { cwd: dir })).toEqual({ code: 2, stdout: '', stderr: 'fwlint: --output-file: folder out does not exist\nRun fwlint --help for usage.\n' });
+    expect(fwlint(['diff', 'HEAD', '-o', '.git/HEAD/diff.txt'], { cwd: dir })).toEqual({ code: 2, stdout: '', stderr: 'fwlint: --output-file: .git/HEAD is a file, not a folder\nRun fwlint --help for usage.\n' });
     if (process.platform === 'linux') expect(fwlint(['diff', 'HEAD', '-o', '/proc/fwlint-diff.txt'], { cwd: dir })).toEqual({ code: 2, stdout: '', stderr: 'fwlint: --output-file: cannot write /proc/fwlint-diff.txt: ENOENT\nRun fwlint --help for usage.\n' });
     const outside = mkdtempSync(join(tmpdir(), 'fwlint-nogit-'));
     dirs.push(outside);

@@ -144,5 +144,39 @@ describe('action.yml', () => {
       expect([format, failOn, gate.status]).toEqual([format, failOn, expected]);
     }
   });
+
+  it('paths: a glob reaches fwlint unexpanded (firewall/**/*.conf at any depth, other .conf files left alone)', async () => {
+    const { mkdtempSync, mkdirSync, readFileSync, writeFileSync, chmodSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { spawnSync } = await import('node:child_process');
+    const { parse } = await import('yaml');
+    const { ROOT, BIN } = await import('./helpers.js');
+    const steps = (parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { runs: { steps: { run?: string }[] } }).runs.steps;
+    const d = mkdtempSync(join(tmpdir(), 'fwlint-action-'));
+    writeFileSync(join(d, 'fwlint.config.yaml'), 'discovery: false\n');
+    mkdirSync(join(d, 'firewall', 'web', 'deep'), { recursive: true });
+    const open = '*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 1768 -j ACCEPT\nCOMMIT\n';
+    writeFileSync(join(d, 'firewall', 'edge.conf'), open);
+    writeFileSync(join(d, 'firewall', 'web', 'deep', 'host.conf'), open);
+    writeFileSync(join(d, 'firewall', 'web', 'nginx.conf'), 'server { listen 80; }\n');
+    writeFileSync(join(d, 'npx'), `#!/bin/bash\nwhile [ "$1" != fwlint ]; do shift; done; shift\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} "$@"\n`);
+    chmodSync(join(d, 'npx'), 0o755);
+    const out = join(d, 'out');
+    writeFileSync(out, '');
+    const lint = spawnSync('bash', ['-c', steps[1]!.run!], {
+      cwd: d,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${d}:${process.env.PATH}`, NO_COLOR: '1', FWLINT_PATHS: 'firewall/**/*.conf', FWLINT_FORMAT: 'json', FWLINT_VERSION: 'local', FWLINT_FAIL_ON: 'error', GITHUB_OUTPUT: out },
+    });
+    expect(lint.status, lint.stderr).toBe(0);
+    // bash expanded the glob one level deep: firewall/web/nginx.conf alone, named, so "no firewall format recognises" it
+    const report = JSON.parse(readFileSync(join(d, 'fwlint.json'), 'utf8')) as { filePath: string; messages: { ruleId: string | null; line: number }[] }[];
+    expect(report.map((r) => [r.filePath.slice(d.length + 1), r.messages.map((m) => `${m.line} ${m.ruleId}`)])).toEqual([
+      ['firewall/edge.conf', ['5 firewall/no-unneeded-cft-ports']],
+      ['firewall/web/deep/host.conf', ['5 firewall/no-unneeded-cft-ports']],
+    ]);
+    expect(readFileSync(out, 'utf8')).toBe('exit-code=1\nreport=fwlint.json\n');
+  });
 });
 

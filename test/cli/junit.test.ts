@@ -90,3 +90,29 @@ describe.skipIf(!hasXmllint)('--format junit against the JUnit XSD', () => {
     expect(v.ok, v.out).toBe(true);
   });
 });
+
+describe('-f junit --quiet', () => {
+  it('keeps every linted file as a test, its warnings left out (no errors anywhere was a report of no tests)', () => {
+    const d = tmp();
+    writeFileSync(join(d, 'fwlint.config.yaml'), 'discovery: false\n');
+    // a warning only (a registered port from a private range), and a clean file
+    writeFileSync(join(d, 'warn.rules'), '*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -s 10.0.0.0/8 -p tcp --dport 5000 -j ACCEPT\nCOMMIT\n');
+    writeFileSync(join(d, 'clean.rules'), '*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n');
+    const r = fwlint(['-f', 'junit', '--quiet', 'warn.rules', 'clean.rules'], { cwd: d });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(
+      [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<testsuites name="fwlint" tests="2" failures="0" errors="0">',
+        '  <testsuite name="clean.rules" tests="1" failures="0" errors="0" skipped="0">',
+        '    <testcase classname="clean.rules" name="no findings"/>',
+        '  </testsuite>',
+        '  <testsuite name="warn.rules" tests="1" failures="0" errors="0" skipped="0">',
+        '    <testcase classname="warn.rules" name="no findings"/>',
+        '  </testsuite>',
+        '</testsuites>',
+        '',
+      ].join('\n'),
+    );
+  });
+});

@@ -260,14 +260,23 @@ describe('fwlint lint', () => {
     expect(res!.messages.every((m) => m.fatal && m.line >= 1 && m.column >= 1)).toBe(true);
   });
 
+  it('-o into a folder that does not exist yet creates it, as ESLint does (reports/fwlint.sarif in a fresh checkout)', () => {
+    const d = tmp();
+    writeFileSync(join(d, 'rules.v4'), CFT_SAVE);
+    // was a usage error, exit 2: "--output-file: folder reports does not exist"
+    expect(fwlint(['-f', 'sarif', '-o', 'reports/ci/fwlint.sarif', 'rules.v4'], { cwd: d })).toEqual({ code: 1, stdout: '', stderr: '' });
+    const sarif = JSON.parse(readFileSync(join(d, 'reports', 'ci', 'fwlint.sarif'), 'utf8')) as { runs: { results: { ruleId: string }[] }[] };
+    expect(sarif.runs[0]!.results.map((r) => r.ruleId)).toEqual(['firewall/no-unneeded-cft-ports']);
+  });
+
   it('usage errors exit 2', () => {
     expect(fwlint(['--no-such-option']).code).toBe(2);
     expect(fwlint(['-f', 'xml', 'x']).code).toBe(2);
     const d = tmp();
     expect(fwlint(['--input-format', 'nope', '-'], { cwd: d, input: CLEAN_SAVE }).code).toBe(2);
-    // -o into a folder that does not exist: said before linting, not a stack trace after it
     writeFileSync(join(d, 'rules.v4'), CFT_SAVE);
-    expect(fwlint(['-f', 'sarif', '-o', 'out/fwlint.sarif', 'rules.v4'], { cwd: d })).toEqual({ code: 2, stdout: '', stderr: 'fwlint: --output-file: folder out does not exist\nRun fwlint --help for usage.\n' });
+    // -o below a file, where no folder can be made: said before linting, not a stack trace after it
+    expect(fwlint(['-f', 'sarif', '-o', 'rules.v4/out/fwlint.sarif', 'rules.v4'], { cwd: d })).toEqual({ code: 2, stdout: '', stderr: 'fwlint: --output-file: rules.v4 is a file, not a folder\nRun fwlint --help for usage.\n' });
     expect(fwlint(['-o', '.', 'rules.v4'], { cwd: d })).toEqual({ code: 2, stdout: '', stderr: 'fwlint: --output-file: . is a folder\nRun fwlint --help for usage.\n' });
     // a file that cannot be created (here in /proc; a read-only mount, no permission): the reason, not a stack trace
     if (process.platform === 'linux') expect(fwlint(['-f', 'json', '-o', '/proc/fwlint.json', 'rules.v4'], { cwd: d })).toEqual({ code: 2, stdout: '', stderr: 'fwlint: --output-file: cannot write /proc/fwlint.json: ENOENT\nRun fwlint --help for usage.\n' });
@@ -631,3 +640,19 @@ new gcp.compute.NetworkFirewallPolicyRule('allow-cft', {
   });
 });
 
+
+describe('a Terraform file of values only, named alone (pre-commit stages only what changed)', () => {
+  it('variables.tf lints the module files that take its defaults (it was linted alone: no resource, no finding)', () => {
+    const d = tmp();
+    writeFileSync(join(d, 'fwlint.config.yaml'), 'discovery: false\n');
+    writeFileSync(join(d, 'variables.tf'), 'variable "allowed" {\n  type    = list(string)\n  default = ["0.0.0.0/0"]\n}\n');
+    writeFileSync(join(d, 'main.tf'), 'resource "aws_security_group" "db" {\n  name = "db"\n  ingress {\n    from_port   = 3306\n    to_port     = 3306\n    protocol    = "tcp"\n    cidr_blocks = var.allowed\n  }\n}\n');
+    const r = fwlint(['-f', 'json', '--ignore-unknown', 'variables.tf'], { cwd: d });
+    expect(r.code).toBe(1);
+    const results = JSON.parse(r.stdout) as { filePath: string; messages: { ruleId: string; line: number; column: number }[] }[];
+    expect(results.map((x) => [x.filePath.slice(d.length + 1), x.messages.map((m) => `${m.line}:${m.column} ${m.ruleId}`)])).toEqual([
+      ['main.tf', ['7:19 firewall/no-world-open-sensitive-ports', '7:19 firewall/no-undeclared-registered-ports']],
+      ['variables.tf', []],
+    ]);
+  });
+});

@@ -44,4 +44,32 @@ describe.skipIf(Boolean(why))('fwlint --live in a network namespace', () => {
     const rules = results.find((x) => x.filePath.endsWith('live/iptables-save.rules'))!;
     expect(rules.messages.some((m) => m.ruleId === 'firewall/no-unneeded-cft-ports')).toBe(true);
   });
+  it('says IPv6 is open on every port when only IPv4 has rules (and not when ip6tables has some too)', () => {
+    // iptables rules and none for IPv6, on a host whose interface has an IPv6 address: was reported on IPv4 alone
+    const run = (ip6: string) => {
+      const script = [
+        'ip link set lo up',
+        'ip link add v0 type veth peer name v1 && ip link set v0 up && ip link set v1 up',
+        'iptables -P INPUT DROP',
+        'iptables -A INPUT -p tcp -s 10.0.0.0/8 --dport 22 -j ACCEPT',
+        ip6,
+        `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} --live -f json`,
+      ].join('\n');
+      const r = spawnSync('unshare', ['-n', 'sh', '-c', script], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+      const results = JSON.parse(r.stdout) as { filePath: string; messages: { ruleId: string; severity: number; message: string }[] }[];
+      return results.find((x) => x.filePath === 'live/host')!.messages.filter((m) => m.ruleId === 'fwlint/live-unfiltered').map((m) => [m.severity, m.message]);
+    };
+    expect(run('true')).toEqual([
+      [2, "IPv6: no firewall rules filter this host's input (ip6tables-save shows no filter table, nft list ruleset no input chain for IPv6): every port is open to whatever reaches it over IPv6."],
+    ]);
+    expect(run('ip6tables -P INPUT DROP')).toEqual([]);
+  });
+  it('a host with nothing to report is no "file left alone" (live/host was named as one no format recognises)', () => {
+    const script = ['iptables -P INPUT DROP', 'iptables -P FORWARD DROP', `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} --live -f json`].join('\n');
+    const r = spawnSync('unshare', ['-n', 'sh', '-c', script], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    const results = JSON.parse(r.stdout) as { filePath: string; messages: unknown[] }[];
+    expect(results.find((x) => x.filePath === 'live/host')!.messages).toEqual([]);
+    expect(r.status).toBe(0);
+  });
 });

@@ -6,7 +6,7 @@
  * never tries to install node packages (no network).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,11 +46,35 @@ describe('.pre-commit-hooks.yaml', () => {
     const sees = (p: string) => files.test(p) && !exclude.test(p);
     const yes = ['etc/iptables/rules.v4', 'rules.v6', 'host/web.rules', 'a.iptables', 'b.ip6tables', 'iptables-2024.save', 'x/ip6tables.save', 'fw.ipt',
       'etc/iptables.conf', 'ip6tables.conf', 'etc/nftables.conf', 'fw/host.nft', 'infra/main.tf', 'etc/sysconfig/iptables', 'sysconfig/ip6tables',
-      'etc/iptables/rules-save', 'var/lib/ip6tables/rules6-save'];
-    const no = ['README.md', 'package.json', 'ci.yaml', 'main.tf.json', 'rules.v4.bak', 'src/rules.ts', 'node_modules/x/a.rules', 'myrules', 'nft', 'a.tfvars',
-      '.terraform/modules/m/main.tf', 'my-iptables.conf.d/readme', 'bin/iptables', 'etc/sysconfig/iptables-config', 'mysysconfig/iptables', 'rules-saved'];
+      'etc/iptables/rules-save', 'var/lib/ip6tables/rules6-save', 'infra/db/terraform.tfvars', 'terraform.tfvars', 'infra/prod.auto.tfvars'];
+    const no = ['README.md', 'package.json', 'ci.yaml', 'main.tf.json', 'rules.v4.bak', 'src/rules.ts', 'node_modules/x/a.rules', 'myrules', 'nft', 'a.tfvars', 'myterraform.tfvars', 'terraform.tfvars.bak',
+      '.terraform/modules/m/main.tf', 'live/prod/.terragrunt-cache/abc/def/main.tf', 'my-iptables.conf.d/readme', 'bin/iptables', 'etc/sysconfig/iptables-config', 'mysysconfig/iptables', 'rules-saved'];
     expect(yes.filter((p) => !sees(p))).toEqual([]);
     expect(no.filter((p) => sees(p))).toEqual([]);
+  });
+});
+
+describe('pre-commit installs the hook with `language: node`', () => {
+  // pre-commit (languages/node.py) runs `npm install`, then takes the whole standard output of `npm pack` as the
+  // tarball's name and runs `npm install -g <that>`. npm prints a lifecycle script's banner and output there
+  // (`> eslint-plugin-firewall@0.1.0 prepare`, `> npm run build`, …) unless foreground-scripts is off, so the
+  // install failed with "ENOENT … /> eslint-plugin-firewall@0.1.0 prepare\n…\neslint-plugin-firewall-0.1.0.tgz".
+  it('`npm pack` prints the tarball name alone, with the repository\'s npm configuration', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fwlint-pack-'));
+    try {
+      // the real package.json and .npmrc; the build replaced by one that prints, as a build may
+      const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string; scripts: Record<string, string> };
+      pkg.scripts.build = 'node -e "console.log(42)"';
+      writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg));
+      if (existsSync(join(ROOT, '.npmrc'))) writeFileSync(join(dir, '.npmrc'), readFileSync(join(ROOT, '.npmrc')));
+      const env = { ...process.env };
+      for (const k of Object.keys(env)) if (/^npm_config_/i.test(k)) delete env[k];
+      const r = spawnSync('npm', ['pack', '--dry-run'], { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toBe(`${pkg.name}-${pkg.version}.tgz\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -134,5 +158,26 @@ describe.skipIf(Boolean(why))('pre-commit runs fwlint in a throwaway repository'
     expect(r.out).toContain('edge.rules');
     expect(r.out).toMatch(/6:30 +error +Open: TCP 1768 \(cft-7[^\n]*reachable from 0\.0\.0\.0\/0[^\n]*firewall\/no-unneeded-cft-ports/);
     expect(run('git', ['rev-parse', 'HEAD']).out).toBe(before);
+  });
+  it('blocks a commit that changes only terraform.tfvars to open MySQL to the world (it lints the .tf files it feeds)', () => {
+    // (the blocked commit of the test before left edge.rules staged)
+    run('git', ['rm', '-q', '-f', '--ignore-unmatch', 'edge.rules']);
+    spawnSync('mkdir', ['-p', join(dir, 'repo', 'infra', 'db')]);
+    writeFileSync(
+      join(dir, 'repo', 'infra', 'db', 'main.tf'),
+      'variable "allowed" {\n  type    = list(string)\n  default = ["10.0.0.0/8"]\n}\nresource "aws_security_group" "db" {\n  name = "db"\n  ingress {\n    from_port   = 3306\n    to_port     = 3306\n    protocol    = "tcp"\n    cidr_blocks = var.allowed\n  }\n}\n',
+    );
+    writeFileSync(join(dir, 'repo', 'infra', 'db', 'terraform.tfvars'), 'allowed = ["10.1.0.0/16"]\n');
+    run('git', ['add', 'infra']);
+    const ok = run('git', ['commit', '-m', 'db from the office']);
+    expect(ok.code, ok.out).toBe(0);
+    writeFileSync(join(dir, 'repo', 'infra', 'db', 'terraform.tfvars'), 'allowed = ["0.0.0.0/0"]\n');
+    run('git', ['add', 'infra/db/terraform.tfvars']);
+    // was "(no files to check)Skipped": the hook's files did not match tfvars, and fwlint read no format in them
+    const r = run('git', ['commit', '-m', 'open the db']);
+    expect(r.code, r.out).not.toBe(0);
+    expect(r.out).toMatch(/fwlint \(firewall rules\)\.+Failed/);
+    expect(r.out).toContain('infra/db/main.tf');
+    expect(r.out).toMatch(/11:19 +error +Open: TCP 3306 \(mysql\) reachable from the whole internet \(0\.0\.0\.0\/0\) +firewall\/no-world-open-sensitive-ports/);
   });
 });

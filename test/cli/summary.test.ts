@@ -68,3 +68,25 @@ describe('summaryTable', () => {
     }
   });
 });
+
+describe('summaryTable: ports that findings name in overlapping items', () => {
+  it('counts every file that exposes a port: tcp/22 of one file inside tcp/20-23 of another is one row of two files', () => {
+    // one file opens ssh alone, another a run of sensitive ports that the message writes as a range
+    const table = summaryTable(
+      [
+        result('/a.rules', [{ ruleId: 'firewall/no-world-open-sensitive-ports', severity: 2, message: 'Open: TCP 22 (ssh) reachable from the whole internet (0.0.0.0/0).' }]),
+        result('/b.json', [{ ruleId: 'firewall/no-world-open-sensitive-ports', severity: 2, message: 'Open: TCP 20-23, 25, 53 (domain) reachable from the whole internet (::/0).' }]),
+      ],
+      false,
+    );
+    expect(table.split('\n').slice(3)).toEqual([
+      '  exposed port  files  errors',
+      '  tcp/22            2       2',
+      '  tcp/20-21         1       1',
+      '  tcp/23            1       1',
+      '  tcp/25            1       1',
+      '  tcp/53            1       1',
+      '',
+    ]);
+  });
+});

@@ -149,3 +149,51 @@ describe('fwlint exposure and trace on CDK / Pulumi code', () => {
   });
 });
 
+
+describe('fwlint exposure and trace read standard input from the path -, as fwlint does', () => {
+  // `iptables-save | fwlint exposure -` was "-: cannot read -: ENOENT" (exit 1), `fwlint trace -` a usage error
+  it('exposure - reads a piped iptables-save dump, its format from its content', () => {
+    const { dir } = file();
+    const r = fwlint(['exposure', '-'], { input: RULES, cwd: dir });
+    expect(r).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: [
+        `stdin — ${join(dir, 'stdin')} (iptables-save, hook input)`,
+        '  family  proto  ports                    sources     certainty      lines',
+        '  ipv4    tcp    1761-1768 (cft-0…cft-7)  10.0.0.0/8  open           10',
+        '  ipv4    tcp    22 (ssh)                 0.0.0.0/0   possibly open  9',
+        '      because: -m limit --limit 5/min at line 9 may or may not match',
+        '',
+      ].join('\n'),
+    });
+  });
+
+  it('trace - reads a piped nft ruleset; --stdin-filename names it; empty or unrecognised input is an error', () => {
+    const nft = 'table inet f {\n  chain input {\n    type filter hook input priority 0; policy drop;\n    tcp dport 22 accept\n  }\n}\n';
+    const r = fwlint(['trace', '-', '--proto', 'tcp', '--dport', '22', '--format', 'json'], { input: nft });
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { verdict: string; steps: { line: number }[] }).verdict).toBe('accept');
+    expect(fwlint(['trace', '--stdin-filename', 'edge.nft', '-', '--proto', 'tcp', '--dport', '23'], { input: nft }).stdout).toMatch(/verdict: drop\n/);
+    expect(fwlint(['trace', '-', '--proto', 'tcp', '--dport', '22'], { input: '' })).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'fwlint: standard input is empty: no firewall rules to lint (did the command before the pipe fail?)\nRun fwlint --help for usage.\n',
+    });
+    expect(fwlint(['exposure', '-'], { input: 'hello\n' })).toEqual({ code: 1, stdout: '', stderr: 'stdin: cannot tell the format of standard input: name it with --input-format or --stdin-filename\n' });
+    expect(fwlint(['exposure', '--stdin-filename', 'a.nft', 'rules.v4']).code).toBe(2);
+  });
+});
+
+describe('fwlint exposure and trace take -f for --format, as fwlint and fwlint diff do', () => {
+  it('-f json', () => {
+    // was "fwlint: unknown option '-f'" (exit 2)
+    const { path } = file();
+    const e = fwlint(['exposure', '-f', 'json', path]);
+    expect(e.code).toBe(0);
+    expect((JSON.parse(e.stdout) as { format: string }[]).map((f) => f.format)).toEqual(['iptables-save']);
+    const t = fwlint(['trace', path, '-f', 'json', '--proto', 'tcp', '--dport', '1768', '--src', '10.1.2.3']);
+    expect(t.code).toBe(0);
+    expect((JSON.parse(t.stdout) as { verdict: string }).verdict).toBe('accept');
+  });
+});

@@ -283,7 +283,8 @@ export function cidrs(b: DocBuilder, vals: Val[], within: Node | undefined, fami
         const s = parseCidr(v.v);
         if (!s) {
           b.warn(v.node, `'${v.v}' is not an IP address or CIDR block`, 'typescript/invalid-cidr');
-          opaques.push([b.opaque({ text: v.v, reason: 'not an IP address or CIDR block', node: v.node }, 'invalid')]);
+          // still only the field's family (an invalid `cidrBlocks` entry never opens IPv6)
+          unknown(b.opaque({ text: v.v, reason: 'not an IP address or CIDR block', node: v.node }, 'invalid'));
           continue;
         }
         if (family && s.only(family).isEmpty) {
@@ -315,7 +316,7 @@ export function cidrs(b: DocBuilder, vals: Val[], within: Node | undefined, fami
       else if (v.k === 'prop' || v.k === 'new' || v.k === 'call') {
         // vpc.vpcCidrBlock, pulumi outputs: decided by the cloud at deployment
         unknown(b.opaque({ text: b.text(v.node), reason: 'a resource attribute known only at deployment', node: v.node }));
-      } else opaques.push([b.opaque({ text: b.text(v.node), reason: 'not a CIDR string', node: v.node })]);
+      } else unknown(b.opaque({ text: b.text(v.node), reason: 'not a CIDR string', node: v.node }));
     }
   });
   const matches: Match[] = [];

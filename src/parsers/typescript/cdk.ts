@@ -96,7 +96,7 @@ export function extractCdk(ctx: Context): void {
     const ingress = prop === 'securityGroupIngress';
     const v = r.eval(a.node.right, a.scope);
     if (v.k === 'nullish') continue;
-    for (const e of entries(v)) (ingress ? d.ingress : d.egress).push(awsEntry(ctx, e, inNode(e.node, a.node) ? e.node : a.node, ingress ? CFN_INGRESS : CFN_EGRESS, ingress ? 'src' : 'dst'));
+    for (const e of entries(v, true)) (ingress ? d.ingress : d.egress).push(awsEntry(ctx, e, inNode(e.node, a.node) ? e.node : a.node, ingress ? CFN_INGRESS : CFN_EGRESS, ingress ? 'src' : 'dst'));
   }
   for (const c of ctx.scan.calls) {
     if (c.node.type !== 'CallExpression') continue;
@@ -238,7 +238,7 @@ function propertyOverride(ctx: Context, call: TSESTree.CallExpression, callee: T
     return;
   }
   if (value.k === 'nullish') return;
-  for (const e of seg.length === 1 ? entries(value) : [value]) {
+  for (const e of seg.length === 1 ? entries(value, true) : [value]) {
     const rule = guarded(ctx, call, awsEntry(ctx, e, inNode(e.node, call) ? e.node : call, fields, ingress ? 'src' : 'dst'));
     if (rule) (ingress ? d.ingress : d.egress).push(rule);
   }
@@ -341,7 +341,7 @@ function cfnSecurityGroup(ctx: Context, v: Ctor): RulesetDraft {
     if (name?.k === 'str') d.addTarget(name.v);
     const ing = get('securityGroupIngress');
     if (ing && ing.k !== 'nullish') {
-      for (const e of entries(ing)) {
+      for (const e of entries(ing, true)) {
         const rule = guarded(ctx, v.node, awsEntry(ctx, e, e.node, CFN_INGRESS, 'src'));
         if (rule) d.ingress.push(rule);
       }
@@ -357,14 +357,43 @@ function cfnSecurityGroup(ctx: Context, v: Ctor): RulesetDraft {
         suggestions: [],
         text: '(AWS default) allow all IPv4 egress',
       });
-    } else for (const e of entries(eg)) d.egress.push(awsEntry(ctx, e, e.node, CFN_EGRESS, 'dst'));
+    } else for (const e of entries(eg, true)) d.egress.push(awsEntry(ctx, e, e.node, CFN_EGRESS, 'dst'));
   });
 }
 
-/** Items of an array value (an unresolved array or spread becomes one unresolved entry). */
-export function entries(v: Val): Val[] {
-  if (v.k === 'arr') return v.rest ? [...v.items, v.rest] : v.items;
-  return [v];
+/**
+ * Items of an array value (an unresolved array or spread becomes one unresolved entry). With `conditional`
+ * (for readers that take `only` entries: `awsEntry`, `onlyWhen`), a list or entry chosen by a condition decided
+ * at run time (`...(isProd ? [] : [debugRule])`, `isProd ? base : [...base, debugRule]`, `c ? ruleA : ruleB`)
+ * gives its entries, each present only when its branch's condition holds (one written in both branches: always).
+ */
+export function entries(v: Val, conditional = false): Val[] {
+  const list = v.k === 'arr' ? (v.rest ? [...v.items, v.rest] : v.items) : [v];
+  return conditional ? list.flatMap((e) => (e.k === 'unk' ? (branchEntries(e) ?? [e]) : [e])) : list;
+}
+
+function branchEntries(u: Extract<Val, { k: 'unk' }>): Val[] | undefined {
+  if (!u.cond || u.alts?.length !== 2) return undefined;
+  const branches: Val[][] = [];
+  for (const alt of u.alts) {
+    if (alt.k === 'nullish') branches.push([]);
+    else if (alt.k === 'arr' || alt.k === 'obj' || alt.k === 'new' || alt.k === 'unk') branches.push(entries(alt, true));
+    else return undefined;
+  }
+  const key = (e: Val): string => `${e.node.range[0]}:${e.node.range[1]}`;
+  const out: Val[] = [];
+  const inBoth = new Set(branches[0]!.map(key).filter((k) => branches[1]!.some((e) => key(e) === k)));
+  branches.forEach((list, i) => {
+    for (const e of list) {
+      if (inBoth.has(key(e))) {
+        if (i === 0) out.push(e);
+        continue;
+      }
+      const text = `only if ${i === 0 ? u.cond!.yes : u.cond!.no}`;
+      out.push({ k: 'unk', text, reason: 'the entry is in the list only under a condition decided at run time', node: e.node, only: { v: e, cond: u.cond!.node } });
+    }
+  });
+  return out;
 }
 
 function cfnStandalone(ctx: Context, v: Ctor, ingress: boolean): void {

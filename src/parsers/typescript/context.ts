@@ -220,6 +220,13 @@ export interface AwsEntryFields {
  */
 export function awsEntry(ctx: Context, entry: Val, node: Node, f: AwsEntryFields, dir: 'src' | 'dst'): RuleDraft {
   const b = ctx.b;
+  if (entry.k === 'unk' && entry.only) {
+    // an entry of a list chosen at run time (cdk.ts `entries`): the rule exists only when its condition holds
+    const { v, conds } = onlyWhen(ctx, entry);
+    const d = awsEntry(ctx, v, inNode(v.node, node) ? v.node : node, f, dir);
+    d.matches = [...d.matches, ...conds];
+    return d;
+  }
   if (entry.k !== 'obj') {
     const m = entry.k === 'unk' ? b.opaque(entry) : b.opaque({ text: b.text(node), reason: 'rule is not an object literal', node });
     return { matches: [m], action: { kind: 'accept' }, node, reportNode: node, suggestions: [] };
@@ -294,6 +301,16 @@ function correlated(entry: Val & { k: 'obj' }, groups: string[][]): boolean {
 }
 
 /** `rule` with the conditions the code at `at` runs under (`Context.guard`), or undefined when that code never runs. */
+/** The entry an `only` entry (cdk.ts `entries`) stands for, and its conditions as opaque matches at their test. */
+export function onlyWhen(ctx: Context, e: Val): { v: Val; conds: Match[] } {
+  const conds: Match[] = [];
+  while (e.k === 'unk' && e.only) {
+    conds.push(ctx.b.opaque({ text: e.text, reason: e.reason, node: e.only.cond }));
+    e = e.only.v;
+  }
+  return { v: e, conds };
+}
+
 export function guarded<T extends { matches: Match[] }>(ctx: Context, at: Node, rule: T): T | undefined {
   const g = ctx.guard(at);
   if (g.dead) return undefined;

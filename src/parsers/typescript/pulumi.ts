@@ -14,7 +14,7 @@ import { spanOfNode, type Node } from './ast.js';
 import { flatItems, PLACEHOLDER_V4, PLACEHOLDER_V6, replaceLiteral, type RuleOrigin, type RulesetDraft, type Suggestion } from './build.js';
 import { entries, entries as entries_ } from './cdk.js';
 import { nodeKey, spanKey, toP, toPList } from './cloud.js';
-import { awsEntry, guarded, inNode, propGetter, removalOf, type AwsEntryFields, type Context } from './context.js';
+import { awsEntry, guarded, inNode, onlyWhen, propGetter, removalOf, type AwsEntryFields, type Context } from './context.js';
 import { iterationsOf, loopsIn, type Val } from './resolve.js';
 
 const SG_INGRESS: AwsEntryFields = {
@@ -137,13 +137,13 @@ function awsGroup(ctx: Context, v: NewVal): RulesetDraft {
     if (n?.k === 'str') d.addTarget(n.v);
     const ing = get('ingress');
     if (ing && ing.k !== 'nullish') {
-      for (const e of entries(ing)) {
+      for (const e of entries(ing, true)) {
         const rule = guarded(ctx, v.node, awsEntry(ctx, e, e.node, SG_INGRESS, 'src'));
         if (rule) d.ingress.push(rule);
       }
     }
     const eg = get('egress');
-    if (eg && eg.k !== 'nullish') for (const e of entries(eg)) d.egress.push(awsEntry(ctx, e, e.node, SG_INGRESS, 'dst'));
+    if (eg && eg.k !== 'nullish') for (const e of entries(eg, true)) d.egress.push(awsEntry(ctx, e, e.node, SG_INGRESS, 'dst'));
   });
 }
 
@@ -417,8 +417,9 @@ function azureNsg(ctx: Context, v: NewVal): RulesetDraft {
     const g = ctx.guard(v.node);
     if (rules && rules.k !== 'nullish') st.inline = ctx.declaredName(v.node) ?? name;
     if (rules && rules.k !== 'nullish' && !g.dead) {
-      for (const e of entries(rules)) {
-        if (e.k === 'obj') for (const it of perElement(e)) azureRule(ctx, st, it, e.node, g.matches);
+      for (const e0 of entries(rules, true)) {
+        const { v: e, conds } = onlyWhen(ctx, e0);
+        if (e.k === 'obj') for (const it of perElement(e)) azureRule(ctx, st, it, e.node, [...g.matches, ...conds]);
         else (st.spec.unresolvedRules ??= []).push({ text: e.k === 'unk' ? e.text : ctx.b.text(e.node), span: spanOfNode(e.node) });
       }
     }

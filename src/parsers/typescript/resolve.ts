@@ -39,6 +39,10 @@ export interface UnkVal {
   node: Node;
   /** `c ? a : b` with `c` decided at run time: the value is one of these (each possibly). */
   alts?: Val[];
+  /** With `alts` from `c ? a : b`: `c`'s node and the conditions under which `a` (`yes`) and `b` (`no`) are the value. */
+  cond?: { node: Node; yes: string; no: string };
+  /** A list entry present only when the condition `text` holds (`...(c ? [x] : [])`, see cdk.ts `entries`): `node` is `v`'s. */
+  only?: { v: Val; cond: Node };
 }
 
 export type BindingKind = 'const' | 'let' | 'var' | 'param' | 'import' | 'function' | 'class' | 'enum' | 'catch' | 'loop' | 'namespace';
@@ -262,10 +266,14 @@ export class Resolver {
           else if (el.type === 'SpreadElement') {
             const s = this.eval(el.argument, scope);
             if (s.k === 'each' && !perIteration && s.items.every((it) => it.k === 'arr' && !it.rest)) perIteration = { at: items.length, each: s };
-            else if (s.k === 'arr') {
-              items.push(...s.items);
-              if (s.rest) rest = s.rest;
-            } else rest = s.k === 'unk' ? s : this.unk(el.argument, 'spread of a value that is not an array');
+            else {
+              // an earlier unknown spread stays (as one unknown element): `[...a, ...b]` is not `[...b]`
+              if (rest && (s.k !== 'arr' || s.rest)) items.push(rest);
+              if (s.k === 'arr') {
+                items.push(...s.items);
+                if (s.rest) rest = s.rest;
+              } else rest = s.k === 'unk' ? s : this.unk(el.argument, 'spread of a value that is not an array');
+            }
           } else items.push(this.eval(el, scope));
         }
         if (perIteration) {
@@ -297,7 +305,13 @@ export class Resolver {
       }
       case 'ConditionalExpression': {
         const t = truthy(this.eval(n.test, scope));
-        if (t === undefined) return { ...this.unk(node, 'depends on a condition decided at run time'), alts: [this.eval(n.consequent, scope), this.eval(n.alternate, scope)] };
+        if (t === undefined) {
+          const yes = oneLine(this.sourceText, n.test);
+          const t0 = unwrap(n.test);
+          // (the else of `!x ? …` is `x`)
+          const no = t0.type === 'UnaryExpression' && t0.operator === '!' ? oneLine(this.sourceText, t0.argument) : `!(${yes})`;
+          return { ...this.unk(node, 'depends on a condition decided at run time'), alts: [this.eval(n.consequent, scope), this.eval(n.alternate, scope)], cond: { node: n.test, yes, no } };
+        }
         return this.eval(t ? n.consequent : n.alternate, scope);
       }
       case 'LogicalExpression': {
@@ -436,6 +450,7 @@ export class Resolver {
       for (const a of p.args) {
         if (a.type === 'SpreadElement') {
           const s = this.eval(a.argument, p.scope);
+          if (rest && (s.k !== 'arr' || s.rest)) items.push(rest);
           if (s.k === 'arr') {
             items.push(...s.items);
             if (s.rest) rest = s.rest;

@@ -167,6 +167,8 @@ export class Resolver {
   /** Loop variables fixed to one element while the iterations of one rule are evaluated (`iterate`). */
   private fixed: Map<Binding, Val> | undefined;
   private fixedIndex: Map<Binding, number> | undefined;
+  /** Local function calls being evaluated (`callLocal`), to stop recursion. */
+  private calls = 0;
   private readonly busy = new Set<Binding>();
   private readonly checker: TypeChecker | undefined;
   private depth = 0;
@@ -736,10 +738,53 @@ export class Resolver {
         if (a.k === 'num' || a.k === 'str') return { k: 'str', v: String(a.v), node };
       }
     }
+    const local = this.callLocal(n, node, scope);
+    if (local) return local;
     const c = this.eval(n.callee, scope);
     if (c.k === 'ref') return { k: 'call', fq: c.fq, node: n, scope };
     return this.unk(node, c.k === 'unk' ? c.reason : 'result of a call at run time');
   }
+
+  /**
+   * `rule(3306)` with `rule` a function of the file that returns one expression (`const rule = (port: number) =>
+   * ({ fromPort: port, … })`, `function rule(port) { return { … }; }`): that expression with the parameters bound to
+   * the arguments (a missing one: its default, else undefined), placed at the call. Anything else (a body with
+   * statements, patterns or rest parameters, a spread argument, calls nested more than 8 deep): undefined.
+   */
+  private callLocal(n: TSESTree.CallExpression, node: Node, scope: Scope): Val | undefined {
+    const callee = unwrap(n.callee);
+    if (callee.type !== 'Identifier') return undefined;
+    const b = scope.lookup(callee.name);
+    if (!b || b.reassigned) return undefined;
+    const fn = b.kind === 'function' ? b.fnNode : b.kind === 'const' && !b.path?.length && b.init ? unwrap(b.init) : undefined;
+    if (!fn || (fn.type !== 'ArrowFunctionExpression' && fn.type !== 'FunctionExpression' && fn.type !== 'FunctionDeclaration') || fn.async || fn.generator) return undefined;
+    const body = returnedExpression(fn);
+    const fs = this.fnScopes.get(fn);
+    if (!body || !fs || this.calls >= 8 || n.arguments.some((a) => a.type === 'SpreadElement')) return undefined;
+    // the function's scope with each parameter a constant: the argument (read where the call is), else its default
+    const cs = new Scope(fs.parent, fs.cls);
+    for (const [name, v] of fs.vars) cs.vars.set(name, v);
+    for (let i = 0; i < fn.params.length; i++) {
+      const p = fn.params[i]!;
+      const id = p.type === 'AssignmentPattern' ? p.left : p;
+      if (id.type !== 'Identifier') return undefined;
+      const pb = fs.vars.get(id.name);
+      if (!pb || pb.kind !== 'param' || pb.reassigned || pb.mutations?.length || pb.pushes?.length) return undefined;
+      const a = n.arguments[i];
+      const dflt = p.type === 'AssignmentPattern' ? p.right : undefined;
+      const given = a && !(dflt && this.eval(a, scope).k === 'nullish');
+      cs.vars.set(id.name, given ? { name: id.name, kind: 'const', init: a, scope, decl: id } : { name: id.name, kind: 'let', scope: cs, decl: id, ...(dflt ? { dflt } : {}) });
+    }
+    this.calls++;
+    try {
+      const v = this.eval(body, cs);
+      // an entry or a plain value is placed at the call (constructs keep their node: their arguments are read from it)
+      return v.k === 'obj' || v.k === 'arr' || v.k === 'num' || v.k === 'str' || v.k === 'bool' ? { ...v, node } : v;
+    } finally {
+      this.calls--;
+    }
+  }
+
 
   private evalObject(n: TSESTree.ObjectExpression, node: Node, scope: Scope): Val {
     const props = new Map<string, Val>();
@@ -855,7 +900,7 @@ export function truthy(v: Val): boolean | undefined {
 }
 
 /** `(x) => expr` or `function (x) { return expr; }` → expr. */
-function returnedExpression(fn: TSESTree.ArrowFunctionExpression | TSESTree.FunctionExpression): Node | undefined {
+function returnedExpression(fn: TSESTree.ArrowFunctionExpression | TSESTree.FunctionExpression | TSESTree.FunctionDeclaration): Node | undefined {
   if (fn.body.type !== 'BlockStatement') return fn.body;
   const stmts = fn.body.body;
   if (stmts.length === 1 && stmts[0]!.type === 'ReturnStatement' && stmts[0]!.argument) return stmts[0]!.argument;

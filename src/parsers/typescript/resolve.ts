@@ -778,8 +778,12 @@ export class Resolver {
     this.calls++;
     try {
       const v = this.eval(body, cs);
-      // an entry or a plain value is placed at the call (constructs keep their node: their arguments are read from it)
-      return v.k === 'obj' || v.k === 'arr' || v.k === 'num' || v.k === 'str' || v.k === 'bool' ? { ...v, node } : v;
+      // an entry or a plain value is placed at the call; a port or peer keeps its node (its arguments are read from it)
+      if (v.k === 'obj' || v.k === 'arr' || v.k === 'num' || v.k === 'str' || v.k === 'bool') return { ...v, node };
+      if (v.k === 'call' && /^cdk\.(Port|Peer|AclCidr|AclTraffic)\./.test(v.fq)) return v;
+      // a construct (`(name) => new aws.ec2.SecurityGroup(name, …)`) is one per call, not the one written in the
+      // function: left to the caller as before (a group named by the expression that holds it)
+      return v.k === 'unk' || v.k === 'nullish' || v.k === 'each' ? v : undefined;
     } finally {
       this.calls--;
     }

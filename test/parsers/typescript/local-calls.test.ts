@@ -52,4 +52,18 @@ new aws.ec2.SecurityGroup('s', { ingress: [deep(20), two(22)] });
     const { document } = extract(text);
     expect(allRules(document).map((r) => opaques(r).map((o) => o.text).join())).toEqual(['deep(n - 1)', 'two(22)']);
   });
+
+  it('a factory of constructs is not merged into the one group written in it: each call stays a group of its own', () => {
+    const text = `import * as aws from '@pulumi/aws';
+const mkSg = (name: string) => new aws.ec2.SecurityGroup(name, { description: name });
+const web = mkSg('web');
+const db = mkSg('db');
+new aws.ec2.SecurityGroupRule('a', { type: 'ingress', securityGroupId: web.id, protocol: 'tcp', fromPort: 443, toPort: 443, cidrBlocks: ['0.0.0.0/0'] });
+new aws.ec2.SecurityGroupRule('b', { type: 'ingress', securityGroupId: db.id, protocol: 'tcp', fromPort: 5432, toPort: 5432, cidrBlocks: ['10.0.0.0/8'] });
+`;
+    expect(summary(extract(text).document).filter((l) => l.includes('ingress'))).toEqual([
+      'web.id ingress: dstport=443 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'db.id ingress: dstport=5432 proto=6 srcaddr=10.0.0.0/8 => accept',
+    ]);
+  });
 });

@@ -357,7 +357,8 @@ function cfnSecurityGroup(ctx: Context, v: Ctor): RulesetDraft {
         suggestions: [],
         text: '(AWS default) allow all IPv4 egress',
       });
-    } else for (const e of entries(eg, true)) d.egress.push(awsEntry(ctx, e, e.node, CFN_EGRESS, 'dst'));
+      // (not read per branch: a branch without egress would be AWS's default egress, which the branches do not list)
+    } else for (const e of entries(eg)) d.egress.push(awsEntry(ctx, e, e.node, CFN_EGRESS, 'dst'));
   });
 }
 

@@ -96,7 +96,7 @@ export function extractCdk(ctx: Context): void {
     const ingress = prop === 'securityGroupIngress';
     const v = r.eval(a.node.right, a.scope);
     if (v.k === 'nullish') continue;
-    for (const e of entries(v, true)) (ingress ? d.ingress : d.egress).push(awsEntry(ctx, e, inNode(e.node, a.node) ? e.node : a.node, ingress ? CFN_INGRESS : CFN_EGRESS, ingress ? 'src' : 'dst'));
+    for (const e of entries(v, ingress)) (ingress ? d.ingress : d.egress).push(awsEntry(ctx, e, inNode(e.node, a.node) ? e.node : a.node, ingress ? CFN_INGRESS : CFN_EGRESS, ingress ? 'src' : 'dst'));
   }
   for (const c of ctx.scan.calls) {
     if (c.node.type !== 'CallExpression') continue;
@@ -238,7 +238,7 @@ function propertyOverride(ctx: Context, call: TSESTree.CallExpression, callee: T
     return;
   }
   if (value.k === 'nullish') return;
-  for (const e of seg.length === 1 ? entries(value, true) : [value]) {
+  for (const e of seg.length === 1 ? entries(value, ingress) : [value]) {
     const rule = guarded(ctx, call, awsEntry(ctx, e, inNode(e.node, call) ? e.node : call, fields, ingress ? 'src' : 'dst'));
     if (rule) (ingress ? d.ingress : d.egress).push(rule);
   }

@@ -530,6 +530,13 @@ function connMethod(ctx: Context, call: TSESTree.CallExpression, callee: TSESTre
     owner = ctx.r.eval(inner.object, scope);
     if (owner.k !== 'unk') owner = { ...recv, node: inner.object, text: ctx.b.text(inner.object) };
   } else return;
+  // an ALB listener's connections are its load balancer's groups with the listener port as default port
+  let listenerPort: { val: Val; node: Node } | undefined;
+  const lis = listenerOf(ctx, recvExpr, owner, scope, call);
+  if (lis) {
+    owner = lis.lb;
+    listenerPort = lis.port;
+  }
   if ((owner.k === 'new' || owner.k === 'call') && !isCdk(owner.fq)) return;
   if (immutableImport(ctx, owner)) return;
   const args = callArgs(ctx, call, scope);
@@ -548,7 +555,7 @@ function connMethod(ctx: Context, call: TSESTree.CallExpression, callee: TSESTre
   const anyV4: Val = { k: 'call', fq: 'cdk.Peer.anyIpv4', node: callee.property, scope } as unknown as Val;
   // allowInternally: members of the group itself (the model's `self` principal)
   const selfPeer: Val = { k: 'ref', fq: '#self', node: callee.property };
-  const dflt = (o: Val): { val: Val; node: Node } => defaultPort(ctx, o, call);
+  const dflt = (o: Val): { val: Val; node: Node } => (o === owner && listenerPort) || defaultPort(ctx, o, call);
   const desc = (i: number): string | undefined => descOf(ctx, call, i, scope);
   switch (method) {
     case 'allowFrom':
@@ -613,6 +620,47 @@ function immutableImport(ctx: Context, v: Val): boolean {
 function isConstruct(v: Val): boolean {
   if (v.k === 'prop') return v.name === 'connections' && isConstruct(v.base);
   return (v.k === 'new' && isCdk(v.fq) && v.fq !== 'cdk.Port') || (v.k === 'call' && v.fq.startsWith('cdk.SecurityGroup.from'));
+}
+
+/**
+ * `listener.connections` of an ALB listener (`const listener = alb.addListener(id, props)`, `alb.addListener(…).connections`,
+ * `new elbv2.ApplicationListener(…, { loadBalancer: alb, … })`): the load balancer's, whose default port is the listener's
+ * (aws-elasticloadbalancingv2 ApplicationListener: `new ec2.Connections({ securityGroups: props.loadBalancer.connections
+ * .securityGroups, defaultPort: ec2.Port.tcp(port) })`, the port from the protocol when not given: HTTP 80, HTTPS 443).
+ */
+function listenerOf(ctx: Context, recvExpr: Node, owner: Val, scope: Scope, at: TSESTree.CallExpression): { lb: Val; port?: { val: Val; node: Node } } | undefined {
+  let lb: Val | undefined;
+  let props: Val | undefined;
+  if (owner.k === 'new' && owner.fq === `${ELBV2}.ApplicationListener`) {
+    props = ctx.arg(owner.node, 2, owner.scope);
+    lb = propGetter(props)('loadBalancer');
+  } else {
+    const inner = unwrap(recvExpr);
+    if (inner.type !== 'MemberExpression' || memberName(inner) !== 'connections') return undefined;
+    let x = unwrap(inner.object);
+    let xs = scope;
+    if (x.type === 'Identifier') {
+      const b = scope.lookup(x.name);
+      if (!b || b.kind !== 'const' || !b.init || b.path?.length) return undefined;
+      x = unwrap(b.init);
+      xs = b.scope;
+    }
+    if (x.type !== 'CallExpression' || unwrap(x.callee).type !== 'MemberExpression') return undefined;
+    const callee = unwrap(x.callee) as TSESTree.MemberExpression;
+    if (memberName(callee) !== 'addListener') return undefined;
+    lb = ctx.r.eval(callee.object, xs);
+    props = ctx.arg(x, 1, xs);
+  }
+  if (!lb || lb.k !== 'new' || lb.fq !== ALB) return undefined;
+  const get = propGetter(props);
+  const portV = get('port');
+  const proto = get('protocol');
+  const pname = proto?.k === 'ref' ? proto.fq.slice(proto.fq.lastIndexOf('.') + 1) : proto?.k === 'str' ? proto.v : undefined;
+  const certs = get('certificates');
+  const fromProto = pname === 'HTTP' ? 80 : pname === 'HTTPS' ? 443 : !proto || proto.k === 'nullish' ? (certs && certs.k !== 'nullish' ? 443 : undefined) : undefined;
+  const port: Val | undefined = portV?.k === 'num' ? portV : (!portV || portV.k === 'nullish') && fromProto !== undefined ? { k: 'num', v: fromProto, node: proto?.node ?? at } : undefined;
+  if (!port) return { lb };
+  return { lb, port: { val: { k: 'call', fq: 'cdk.Port.tcp', node: at, scope, fixedPort: port } as unknown as Val, node: port.node } };
 }
 
 /** `defaultPort` of a construct when written in this file (Connections({defaultPort}), rds `port`), else unresolved. */

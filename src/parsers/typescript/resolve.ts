@@ -162,6 +162,9 @@ function memberRef(fq: string, name: string): string {
 
 const MAX_DEPTH = 200;
 
+/** `@pulumi/pulumi` functions whose Output holds their argument's value. */
+const PULUMI_WRAP = new Set(['pulumimod.pulumi.output', 'pulumimod.pulumi.Output.create']);
+
 export class Resolver {
   private memo = new Map<Binding, Val>();
   /** Loop variables fixed to one element while the iterations of one rule are evaluated (`iterate`). */
@@ -330,6 +333,15 @@ export class Resolver {
       }
       case 'SequenceExpression':
         return this.eval(n.expressions[n.expressions.length - 1]!, scope);
+      case 'TaggedTemplateExpression': {
+        // pulumi.interpolate`${a}/32`: the template with the outputs' values
+        const tag = this.eval(n.tag, scope);
+        if (tag.k === 'ref' && tag.fq === 'pulumimod.pulumi.interpolate') {
+          const v = this.eval(n.quasi, scope);
+          return v.k === 'str' ? { ...v, node } : this.unk(node, v.k === 'unk' ? v.reason : 'computed at run time');
+        }
+        return this.unk(node, 'computed at run time');
+      }
       default:
         return this.unk(node, 'computed at run time');
     }
@@ -741,6 +753,21 @@ export class Resolver {
     const local = this.callLocal(n, node, scope);
     if (local) return local;
     const c = this.eval(n.callee, scope);
+    if (c.k === 'ref' && PULUMI_WRAP.has(c.fq) && n.arguments.length === 1 && n.arguments[0]!.type !== 'SpreadElement') {
+      // pulumi.output(x) / Output.create(x): an Output holding x's value
+      const v = this.eval(n.arguments[0]!, scope);
+      return v.k === 'num' || v.k === 'str' || v.k === 'bool' ? { ...v, node } : v;
+    }
+    if (c.k === 'ref' && c.fq === 'pulumimod.pulumi.concat') {
+      // pulumi.concat(a, b, …): the strings joined, once every part is known
+      let out = '';
+      for (const a of n.arguments) {
+        const v = a.type === 'SpreadElement' ? this.unk(a, 'spread argument') : this.eval(a, scope);
+        if (v.k === 'str' || v.k === 'num' || v.k === 'bool') out += String(v.v);
+        else return this.unk(node, v.k === 'unk' ? v.reason : 'part is not a plain value');
+      }
+      return { k: 'str', v: out, node };
+    }
     if (c.k === 'ref') return { k: 'call', fq: c.fq, node: n, scope };
     return this.unk(node, c.k === 'unk' ? c.reason : 'result of a call at run time');
   }

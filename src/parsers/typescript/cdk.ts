@@ -19,7 +19,7 @@ import {
   type RuleDraft,
   type Suggestion,
 } from './build.js';
-import { awsEntry, guarded, inNode, propGetter, removalOf, type AwsEntryFields, type Context } from './context.js';
+import { awsEntry, guarded, inNode, perIteration, propGetter, removalOf, type AwsEntryFields, type Context } from './context.js';
 import type { Scope, Val } from './resolve.js';
 
 const CFN_INGRESS: AwsEntryFields = {
@@ -79,8 +79,8 @@ export function extractCdk(ctx: Context): void {
   for (const c of ctx.scan.news) {
     const v = r.eval(c.node, c.scope);
     if (v.k !== 'new') continue;
-    if (v.fq === 'cdk.SecurityGroup') sgRuleset(ctx, v);
-    else if (v.fq === 'cdk.CfnSecurityGroup') cfnSecurityGroup(ctx, v);
+    if (v.fq === 'cdk.SecurityGroup') perIteration(ctx, v, () => sgRuleset(ctx, v));
+    else if (v.fq === 'cdk.CfnSecurityGroup') perIteration(ctx, v, () => cfnSecurityGroup(ctx, v));
   }
   for (const c of ctx.scan.news) {
     const v = r.eval(c.node, c.scope);
@@ -456,7 +456,16 @@ function isCdkVal(v: Val | undefined): boolean {
  */
 function perReceiver(ctx: Context, recvExpr: Node, scope: Scope, run: () => void): boolean {
   const recv = ctx.r.eval(recvExpr, scope);
-  if (recv.k !== 'each') return false;
+  if (recv.k !== 'each') {
+    // a group built in a loop body (`const sg = new ec2.SecurityGroup(this, \`${t.name}\`, …)`): the call once per element,
+    // into that element's group (see perIteration)
+    const base = recv.k === 'prop' ? recv.base : recv;
+    if (base.k !== 'new' && base.k !== 'call') return false;
+    const own = ctx.r.loopBindings([base.node], base.scope, true);
+    // reached through the same loop variables (`sg` of the loop body), not one element picked (`groups[0]`)
+    const via = ctx.r.loopBindings([recvExpr], scope, true);
+    return own.length > 0 && own.every((b) => via.includes(b)) && !ctx.r.fixedAt(own) && ctx.r.iterate(own, () => (run(), true)) !== undefined;
+  }
   const loops = ctx.r.loopBindings([recvExpr], scope);
   return loops.length > 0 && ctx.r.iterate(loops, () => (run(), true)) !== undefined;
 }

@@ -151,7 +151,11 @@ export class Context {
    * variable it is stored in.
    */
   constructRuleset(node: TSESTree.CallExpression | TSESTree.NewExpression, scope: Scope, nameArg: number, style: RulesetStyle, fill: (d: RulesetDraft) => void): RulesetDraft {
-    return this.b.ruleset(node, () => {
+    // a construct written in a loop body (`for (const s of services) new SecurityGroup(\`${s.name}-sg\`, …)`) is one group per
+    // element: while `perIteration` fixes its loop variables, that element's group; otherwise one group for them all
+    const loops = this.r.loopBindings([node], scope, true);
+    const at = loops.length > 0 ? this.r.fixedAt(loops) : undefined;
+    return this.b.ruleset(at ? `${node.range[0]}:${node.range[1]}#${at.join(',')}` : node, () => {
       const name = this.argString(node, nameArg, scope);
       const d = new RulesetDraft(name ?? this.b.text(node), node, style);
       d.addTarget(name);
@@ -301,6 +305,22 @@ function correlated(entry: Val & { k: 'obj' }, groups: string[][]): boolean {
 }
 
 /** `rule` with the conditions the code at `at` runs under (`Context.guard`), or undefined when that code never runs. */
+/**
+ * `run` once per element of the loops a construct written in a loop body reads (`for (const s of services) { const sg =
+ * new SecurityGroup(…s.name…); … }`), so that it and the rules that name it land in that element's group; once, as
+ * before, when it reads none, when they are fixed already, or when there are too many elements (one group for them all).
+ */
+export function perIteration(ctx: Context, construct: Val | undefined, run: () => void, ref?: { node: Node; scope: Scope }): void {
+  const base = construct?.k === 'prop' ? construct.base : construct;
+  if (base && (base.k === 'new' || base.k === 'call')) {
+    const loops = ctx.r.loopBindings([base.node], base.scope, true);
+    // a reference reaches that element only through the same loop variables (`sg` of the loop body, not `groups[0]`)
+    const via = ref ? ctx.r.loopBindings([ref.node], ref.scope, true) : loops;
+    if (loops.length > 0 && loops.every((b) => via.includes(b)) && !ctx.r.fixedAt(loops) && ctx.r.iterate(loops, () => (run(), true)) !== undefined) return;
+  }
+  run();
+}
+
 /** The entry an `only` entry (cdk.ts `entries`) stands for, and its conditions as opaque matches at their test. */
 export function onlyWhen(ctx: Context, e: Val): { v: Val; conds: Match[] } {
   const conds: Match[] = [];

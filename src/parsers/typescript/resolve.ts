@@ -486,7 +486,7 @@ export class Resolver {
    * directly or through the constants they use: `r` in `Port.tcp(r.port)`, also through
    * `const port = r.port` declared in the loop body.
    */
-  loopBindings(nodes: readonly Node[], scope: Scope): Binding[] {
+  loopBindings(nodes: readonly Node[], scope: Scope, includeFixed = false): Binding[] {
     const out: Binding[] = [];
     const seen = new Set<Binding>();
     let budget = 2000;
@@ -498,12 +498,13 @@ export class Resolver {
           if (!b || seen.has(b)) return;
           seen.add(b);
           if (b.kind === 'loop' && b.each) {
+            // (includeFixed: also those `iterate` fixes now, which read as one element)
             const v = this.bindingValue(b);
-            if (v.k === 'each' && v.items.length > 0) out.push(b);
+            if ((v.k === 'each' && v.items.length > 0) || (includeFixed && this.fixed?.has(b))) out.push(b);
           } else if (b.elem || b.indexOf) {
             const e = (b.elem ?? b.indexOf)!;
             const v = this.bindingValue(e);
-            if (v.k === 'each' && v.items.length > 0 && !out.includes(e)) out.push(e);
+            if (((v.k === 'each' && v.items.length > 0) || (includeFixed && this.fixed?.has(e))) && !out.includes(e)) out.push(e);
           } else if ((b.kind === 'const' || b.kind === 'let' || b.kind === 'var') && b.init) visit(b.init, b.scope);
           return;
         }
@@ -528,6 +529,18 @@ export class Resolver {
       }
     };
     for (const n of nodes) visit(n, scope);
+    return out;
+  }
+
+  /** The elements these loop variables are fixed to while `iterate` runs, if it fixes all of them. */
+  fixedAt(loops: readonly Binding[]): number[] | undefined {
+    if (!this.fixedIndex) return undefined;
+    const out: number[] = [];
+    for (const b of loops) {
+      const i = this.fixedIndex.get(b);
+      if (i === undefined) return undefined;
+      out.push(i);
+    }
     return out;
   }
 

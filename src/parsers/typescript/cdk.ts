@@ -85,7 +85,10 @@ export function extractCdk(ctx: Context): void {
   for (const c of ctx.scan.news) {
     const v = r.eval(c.node, c.scope);
     if (v.k !== 'new') continue;
-    if (v.fq === 'cdk.CfnSecurityGroupIngress' || v.fq === 'cdk.CfnSecurityGroupEgress') cfnStandalone(ctx, v, v.fq === 'cdk.CfnSecurityGroupIngress');
+    if (v.fq === 'cdk.CfnSecurityGroupIngress' || v.fq === 'cdk.CfnSecurityGroupEgress') {
+      const gid = propGetter(ctx.arg(v.node, 2, v.scope))('groupId');
+      perIteration(ctx, gid, () => cfnStandalone(ctx, v, v.fq === 'cdk.CfnSecurityGroupIngress'), gid && { node: gid.node, scope: v.scope });
+    }
   }
   // escape hatches: cfnSg.securityGroupIngress = [...]
   for (const a of ctx.scan.assigns) {

@@ -24,7 +24,7 @@ export const groups = services.map((s) => new aws.ec2.SecurityGroup(s.name, { in
     ]);
   });
 
-  it('CDK: addIngressRule on the loop body\'s group lands in that element\'s group; one element picked (groups[0]) stays one group for all', () => {
+  it('CDK: addIngressRule and CfnSecurityGroupIngress on the loop body\'s group land in that element\'s group; one element picked (groups[0]) stays one group for all', () => {
     const text = `import * as ec2 from 'aws-cdk-lib/aws-ec2';
 declare const stack: any;
 declare const vpc: ec2.IVpc;
@@ -32,12 +32,15 @@ const tiers = [{ name: 'web', port: 443 }, { name: 'cft', port: 1761 }];
 for (const t of tiers) {
   const sg = new ec2.SecurityGroup(stack, \`\${t.name}-sg\`, { vpc, allowAllOutbound: false });
   sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(t.port));
+  new ec2.CfnSecurityGroupIngress(stack, \`\${t.name}-in\`, { groupId: sg.securityGroupId, ipProtocol: 'udp', fromPort: t.port, toPort: t.port, cidrIp: '10.0.0.0/8' });
 }
 const groups = tiers.map((t) => new ec2.SecurityGroup(stack, t.name, { vpc, allowAllOutbound: false }));
 groups[0].addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(22));
 `;
     expect(summary(extract(text).document).filter((l) => l.includes('ingress'))).toEqual([
+      'web-sg ingress: dstport=443 proto=17 srcaddr=10.0.0.0/8 => accept',
       'web-sg ingress: dstport=443 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'cft-sg ingress: dstport=1761 proto=17 srcaddr=10.0.0.0/8 => accept',
       'cft-sg ingress: dstport=1761 proto=6 srcaddr=0.0.0.0/0 => accept',
       't.name ingress: dstport=22 proto=6 srcaddr=0.0.0.0/0 => accept',
     ]);

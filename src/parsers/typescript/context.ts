@@ -155,7 +155,7 @@ export class Context {
     // element: while `perIteration` fixes its loop variables, that element's group; otherwise one group for them all
     const loops = this.r.loopBindings([node], scope, true);
     const at = loops.length > 0 ? this.r.fixedAt(loops) : undefined;
-    return this.b.ruleset(at ? `${node.range[0]}:${node.range[1]}#${at.join(',')}` : node, () => {
+    const d = this.b.ruleset(at ? `${node.range[0]}:${node.range[1]}#${at.join(',')}` : node, () => {
       const name = this.argString(node, nameArg, scope);
       const d = new RulesetDraft(name ?? this.b.text(node), node, style);
       d.addTarget(name);
@@ -163,7 +163,21 @@ export class Context {
       fill(d);
       return d;
     });
+    if (loops.length > 0) {
+      // the elements' groups, and the one for them all (rules on one element picked otherwise: `groups[0]`), whose
+      // rules are then each element's
+      let g = this.loopGroups.get(node);
+      if (!g) this.loopGroups.set(node, (g = { elements: [] }));
+      if (at) {
+        if (!g.elements.includes(d)) g.elements.push(d);
+      } else if (!g.all) {
+        g.all = d;
+        this.b.spreadOver(d, g.elements);
+      }
+    }
+    return d;
   }
+  private readonly loopGroups = new Map<Node, { all?: RulesetDraft; elements: RulesetDraft[] }>();
 
   /** The ruleset of a group known only by a name or an expression (not built in this file), created once per key. */
   namedRuleset(key: string, name: string, node: Node, style: RulesetStyle, fill?: (d: RulesetDraft) => void): RulesetDraft {
@@ -307,8 +321,8 @@ function correlated(entry: Val & { k: 'obj' }, groups: string[][]): boolean {
 /** `rule` with the conditions the code at `at` runs under (`Context.guard`), or undefined when that code never runs. */
 /**
  * `run` once per element of the loops a construct written in a loop body reads (`for (const s of services) { const sg =
- * new SecurityGroup(…s.name…); … }`), so that it and the rules that name it land in that element's group; once, as
- * before, when it reads none, when they are fixed already, or when there are too many elements (one group for them all).
+ * new SecurityGroup(…s.name…); … }`), so that it and the rules that name it land in that element's group; once when it
+ * reads none, when they are fixed already, or when there are too many elements (then one group for them all).
  */
 export function perIteration(ctx: Context, construct: Val | undefined, run: () => void, ref?: { node: Node; scope: Scope }): void {
   const base = construct?.k === 'prop' ? construct.base : construct;

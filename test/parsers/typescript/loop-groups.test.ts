@@ -24,7 +24,7 @@ export const groups = services.map((s) => new aws.ec2.SecurityGroup(s.name, { in
     ]);
   });
 
-  it('CDK: addIngressRule and CfnSecurityGroupIngress on the loop body\'s group land in that element\'s group; one element picked (groups[0]) stays one group for all', () => {
+  it('CDK: addIngressRule and CfnSecurityGroupIngress on the loop body\'s group land in that element\'s group; a rule on one element picked otherwise (groups[0]) is each element\'s (which one is not followed)', () => {
     const text = `import * as ec2 from 'aws-cdk-lib/aws-ec2';
 declare const stack: any;
 declare const vpc: ec2.IVpc;
@@ -42,7 +42,8 @@ groups[0].addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(22));
       'web-sg ingress: dstport=443 proto=6 srcaddr=0.0.0.0/0 => accept',
       'cft-sg ingress: dstport=1761 proto=17 srcaddr=10.0.0.0/8 => accept',
       'cft-sg ingress: dstport=1761 proto=6 srcaddr=0.0.0.0/0 => accept',
-      't.name ingress: dstport=22 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'web ingress: dstport=22 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'cft ingress: dstport=22 proto=6 srcaddr=0.0.0.0/0 => accept',
     ]);
   });
 });

@@ -20,7 +20,7 @@ import {
   type Suggestion,
 } from './build.js';
 import { awsEntry, guarded, inNode, perIteration, propGetter, removalOf, type AwsEntryFields, type Context } from './context.js';
-import type { Scope, Val } from './resolve.js';
+import type { Binding, Scope, Val } from './resolve.js';
 
 const CFN_INGRESS: AwsEntryFields = {
   protocol: 'ipProtocol',
@@ -457,17 +457,22 @@ function isCdkVal(v: Val | undefined): boolean {
  * `for (const sg of [a, b]) sg.addIngressRule(…)`: the call runs once per group, each time with
  * that element (and the arguments read from the same element); false when the receiver is no loop value.
  */
-function perReceiver(ctx: Context, recvExpr: Node, scope: Scope, run: () => void): boolean {
+function perReceiver(ctx: Context, recvExpr: Node, scope: Scope, run: () => void, args: readonly Node[] = []): boolean {
   const recv = ctx.r.eval(recvExpr, scope);
   if (recv.k !== 'each') {
-    // a group built in a loop body (`const sg = new ec2.SecurityGroup(this, \`${t.name}\`, …)`): the call once per element,
-    // into that element's group (see perIteration)
-    const base = recv.k === 'prop' ? recv.base : recv;
-    if (base.k !== 'new' && base.k !== 'call') return false;
-    const own = ctx.r.loopBindings([base.node], base.scope, true);
-    // reached through the same loop variables (`sg` of the loop body), not one element picked (`groups[0]`)
-    const via = ctx.r.loopBindings([recvExpr], scope, true);
-    return own.length > 0 && own.every((b) => via.includes(b)) && !ctx.r.fixedAt(own) && ctx.r.iterate(own, () => (run(), true)) !== undefined;
+    // a group built in a loop body (`const sg = new ec2.SecurityGroup(this, \`${t.name}\`, …)`), the receiver or an argument
+    // (`shared.connections.allowTo(sg, …)`): the call once per element, with that element's group (see perIteration)
+    const own: Binding[] = [];
+    for (const e of [recvExpr, ...args]) {
+      const v = e === recvExpr ? recv : ctx.r.eval(e, scope);
+      const base = v.k === 'prop' ? v.base : v;
+      if ((base.k !== 'new' && base.k !== 'call') || (e !== recvExpr && !isConstruct(base))) continue;
+      const loops = ctx.r.loopBindings([base.node], base.scope, true);
+      // reached through the same loop variables (`sg` of the loop body), not one element picked (`groups[0]`)
+      const via = ctx.r.loopBindings([e], scope, true);
+      if (loops.every((b) => via.includes(b))) for (const b of loops) if (!own.includes(b)) own.push(b);
+    }
+    return own.length > 0 && !ctx.r.fixedAt(own) && ctx.r.iterate(own, () => (run(), true)) !== undefined;
   }
   const loops = ctx.r.loopBindings([recvExpr], scope);
   return loops.length > 0 && ctx.r.iterate(loops, () => (run(), true)) !== undefined;
@@ -531,7 +536,7 @@ function descOf(ctx: Context, call: TSESTree.CallExpression, i: number, scope: S
 
 function connMethod(ctx: Context, call: TSESTree.CallExpression, callee: TSESTree.MemberExpression, method: string, scope: Scope, parent: Node | undefined): void {
   const recvExpr = callee.object;
-  if (perReceiver(ctx, recvExpr, scope, () => connMethod(ctx, call, callee, method, scope, parent))) return;
+  if (perReceiver(ctx, recvExpr, scope, () => connMethod(ctx, call, callee, method, scope, parent), call.arguments.filter((a) => a.type !== 'SpreadElement'))) return;
   const recv = ctx.r.eval(recvExpr, scope);
   let owner: Val;
   if (recv.k === 'prop' && recv.name === 'connections') owner = recv.base;

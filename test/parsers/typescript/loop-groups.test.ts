@@ -46,4 +46,22 @@ groups[0].addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(22));
       'cft ingress: dstport=22 proto=6 srcaddr=0.0.0.0/0 => accept',
     ]);
   });
+
+  it('CDK: a loop body\'s group as the argument (shared.connections.allowTo(sg, …)) is that element\'s group', () => {
+    const text = `import * as ec2 from 'aws-cdk-lib/aws-ec2';
+declare const stack: any;
+declare const vpc: ec2.IVpc;
+const shared = new ec2.SecurityGroup(stack, 'Shared', { vpc, allowAllOutbound: false });
+for (const port of [1761, 1762]) shared.connections.allowFromAnyIpv4(ec2.Port.tcp(port));
+for (const app of [{ name: 'a', port: 8080 }, { name: 'b', port: 9090 }]) {
+  const sg = new ec2.SecurityGroup(stack, \`\${app.name}Sg\`, { vpc, allowAllOutbound: false });
+  shared.connections.allowTo(sg, ec2.Port.tcp(app.port));
+}
+`;
+    expect(summary(extract(text).document).filter((l) => l.includes('ingress'))).toEqual([
+      'Shared ingress: dstport=1761-1762 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'aSg ingress: dstport=8080 proto=6 srcprincipal=shared => accept',
+      'bSg ingress: dstport=9090 proto=6 srcprincipal=shared => accept',
+    ]);
+  });
 });

@@ -87,6 +87,12 @@ export async function traceCommand(argv: string[], io: Io): Promise<number> {
   let ruleset: Ruleset | undefined = doc.rulesets[0];
   if (values.ruleset) ruleset = doc.rulesets.find((r) => r.name === values.ruleset || r.targets.includes(values.ruleset!));
   if (!ruleset) throw new UsageError(values.ruleset ? `no ruleset named ${values.ruleset}` : 'the file holds no ruleset');
+  if (!values.ruleset && doc.rulesets.length > 1) {
+    // (a CDK / Pulumi file or a cloud export holds one ruleset per group: the verdict is this one's alone)
+    const others = doc.rulesets.slice(1).map((r) => r.name);
+    const list = others.length > 5 ? `${others.slice(0, 5).join(', ')}, … (${others.length} in all)` : others.join(', ');
+    io.stderr(`fwlint trace: ${positionals[0]} holds ${doc.rulesets.length} rulesets; this traces the first, ${ruleset.name} (--ruleset NAME traces another: ${list})\n`);
+  }
 
   if (values.probes) {
     let list: unknown;

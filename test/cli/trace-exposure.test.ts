@@ -137,6 +137,26 @@ describe('fwlint exposure and trace on CDK / Pulumi code', () => {
     expect(t.stdout).toContain('verdict: accept');
   });
 
+  it('a file of several security groups: says which one it traced and how to trace another', () => {
+    const d = mkdtempSync(join(tmpdir(), 'fwlint-ts-'));
+    writeFileSync(join(d, 'fwlint.config.yaml'), 'discovery: false\n');
+    writeFileSync(
+      join(d, 'two.ts'),
+      `import * as aws from '@pulumi/aws';
+new aws.ec2.SecurityGroup('web', { ingress: [{ protocol: 'tcp', fromPort: 443, toPort: 443, cidrBlocks: ['0.0.0.0/0'] }] });
+new aws.ec2.SecurityGroup('db', { ingress: [{ protocol: 'tcp', fromPort: 3306, toPort: 3306, cidrBlocks: ['0.0.0.0/0'] }] });
+`,
+    );
+    const first = fwlint(['trace', 'two.ts', '--proto', 'tcp', '--dport', '3306', '--src', '203.0.113.9'], { cwd: d });
+    expect([first.code, first.stdout.trim().split('\n').at(-1), first.stderr]).toEqual([
+      0,
+      'verdict: drop',
+      'fwlint trace: two.ts holds 2 rulesets; this traces the first, web (--ruleset NAME traces another: db)\n',
+    ]);
+    const db = fwlint(['trace', 'two.ts', '--proto', 'tcp', '--dport', '3306', '--src', '203.0.113.9', '--ruleset', 'db'], { cwd: d });
+    expect([db.code, db.stdout.trim().split('\n').at(-1), db.stderr]).toEqual([0, 'verdict: accept', '']);
+  });
+
   it('a source file without CDK or Pulumi code, or with a syntax error, is an error with its place', () => {
     const d = mkdtempSync(join(tmpdir(), 'fwlint-ts-'));
     writeFileSync(join(d, 'plain.ts'), 'export const x = 1;\n');

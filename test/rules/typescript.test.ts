@@ -126,6 +126,28 @@ describe('a peer chosen by a run-time condition', () => {
   });
 });
 
+describe('an ingress entry added by a run-time condition (Pulumi)', () => {
+  it('is possibly open at its own line, only if its condition holds; the rest of the group is decided', async () => {
+    const eslint = new ESLint({
+      cwd: ROOT,
+      overrideConfigFile: true,
+      overrideConfig: [...typescriptPlugin.configs['recommended-typescript']!, { settings: { firewall: { discovery: false } } }],
+    });
+    const code = `import * as aws from '@pulumi/aws';
+declare const isProd: boolean;
+new aws.ec2.SecurityGroup('app', { ingress: [
+  { protocol: 'tcp', fromPort: 443, toPort: 443, cidrBlocks: ['10.0.0.0/8'] },
+  ...(isProd ? [] : [{ protocol: 'tcp', fromPort: 1768, toPort: 1768, cidrBlocks: ['0.0.0.0/0'] }]),
+] });
+`;
+    const [r] = await eslint.lintText(code, { filePath: join(ROOT, 'stack.ts') });
+    expect(r!.messages.filter((m) => m.ruleId !== 'firewall/no-undeclared-registered-ports').map((m) => `${m.line}:${m.column} ${m.ruleId} ${m.message}`)).toEqual([
+      '5:7 firewall/no-unevaluated-input Cannot evaluate only if !(isProd) (security group app): the entry is in the list only under a condition decided at run time; it is treated as unknown',
+      '5:84 firewall/no-unneeded-cft-ports Possibly open (only if !(isProd) at line 5 may or may not match): TCP 1768 (cft-7, Transfer CFT REST API and web UI) reachable from 0.0.0.0/0 without a Transfer CFT deployment on app.',
+    ]);
+  });
+});
+
 describe('no-unevaluated-input on CDK/Pulumi code', () => {
   it('reports what CDK throws on at synthesis and a rule without a protocol (nothing else would show them in a source file)', async () => {
     const eslint = new ESLint({

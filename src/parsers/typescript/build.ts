@@ -94,6 +94,8 @@ export class DocBuilder {
   readonly diagnostics: Diagnostic[] = [];
   private readonly drafts: (RulesetDraft | { build: () => CompiledRulesets; at: Node })[] = [];
   private readonly byKey = new Map<unknown, RulesetDraft>();
+  /** Groups built in a loop body (context.ts `constructRuleset`): rules given to them all go to each element's group. */
+  private readonly fanOut = new Map<RulesetDraft, readonly RulesetDraft[]>();
 
   constructor(
     readonly sourceText: string,
@@ -112,6 +114,14 @@ export class DocBuilder {
       this.drafts.push(d);
     }
     return d;
+  }
+
+  /**
+   * `all` stands for the groups of `elements` (one per loop element, the list may still grow): when the document is
+   * finished, its written rules are each element's (the one they apply to is not known), and it is no group of its own.
+   */
+  spreadOver(all: RulesetDraft, elements: readonly RulesetDraft[]): void {
+    this.fanOut.set(all, elements);
   }
 
   /** Rulesets a cloud compiler builds when the document is finished, in this place of the output. */
@@ -185,7 +195,17 @@ export class DocBuilder {
       }
       fromCompiler(c);
     };
+    const spread = new Set<RulesetDraft>();
+    for (const [all, elements] of this.fanOut) {
+      if (elements.length === 0 || all.compile) continue;
+      for (const e of elements) {
+        e.ingress.push(...all.ingress);
+        e.egress.push(...all.egress);
+      }
+      spread.add(all);
+    }
     for (const d of this.drafts) {
+      if (d instanceof RulesetDraft && spread.has(d)) continue;
       if (!(d instanceof RulesetDraft)) {
         compile(d.build, d.at);
         continue;
@@ -283,7 +303,8 @@ export function cidrs(b: DocBuilder, vals: Val[], within: Node | undefined, fami
         const s = parseCidr(v.v);
         if (!s) {
           b.warn(v.node, `'${v.v}' is not an IP address or CIDR block`, 'typescript/invalid-cidr');
-          opaques.push([b.opaque({ text: v.v, reason: 'not an IP address or CIDR block', node: v.node }, 'invalid')]);
+          // still only the field's family (an invalid `cidrBlocks` entry never opens IPv6)
+          unknown(b.opaque({ text: v.v, reason: 'not an IP address or CIDR block', node: v.node }, 'invalid'));
           continue;
         }
         if (family && s.only(family).isEmpty) {
@@ -315,7 +336,7 @@ export function cidrs(b: DocBuilder, vals: Val[], within: Node | undefined, fami
       else if (v.k === 'prop' || v.k === 'new' || v.k === 'call') {
         // vpc.vpcCidrBlock, pulumi outputs: decided by the cloud at deployment
         unknown(b.opaque({ text: b.text(v.node), reason: 'a resource attribute known only at deployment', node: v.node }));
-      } else opaques.push([b.opaque({ text: b.text(v.node), reason: 'not a CIDR string', node: v.node })]);
+      } else unknown(b.opaque({ text: b.text(v.node), reason: 'not a CIDR string', node: v.node }));
     }
   });
   const matches: Match[] = [];

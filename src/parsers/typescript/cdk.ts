@@ -19,8 +19,8 @@ import {
   type RuleDraft,
   type Suggestion,
 } from './build.js';
-import { awsEntry, guarded, inNode, propGetter, removalOf, type AwsEntryFields, type Context } from './context.js';
-import type { Scope, Val } from './resolve.js';
+import { awsEntry, guarded, inNode, perIteration, propGetter, removalOf, type AwsEntryFields, type Context } from './context.js';
+import type { Binding, Scope, Val } from './resolve.js';
 
 const CFN_INGRESS: AwsEntryFields = {
   protocol: 'ipProtocol',
@@ -79,13 +79,16 @@ export function extractCdk(ctx: Context): void {
   for (const c of ctx.scan.news) {
     const v = r.eval(c.node, c.scope);
     if (v.k !== 'new') continue;
-    if (v.fq === 'cdk.SecurityGroup') sgRuleset(ctx, v);
-    else if (v.fq === 'cdk.CfnSecurityGroup') cfnSecurityGroup(ctx, v);
+    if (v.fq === 'cdk.SecurityGroup') perIteration(ctx, v, () => sgRuleset(ctx, v));
+    else if (v.fq === 'cdk.CfnSecurityGroup') perIteration(ctx, v, () => cfnSecurityGroup(ctx, v));
   }
   for (const c of ctx.scan.news) {
     const v = r.eval(c.node, c.scope);
     if (v.k !== 'new') continue;
-    if (v.fq === 'cdk.CfnSecurityGroupIngress' || v.fq === 'cdk.CfnSecurityGroupEgress') cfnStandalone(ctx, v, v.fq === 'cdk.CfnSecurityGroupIngress');
+    if (v.fq === 'cdk.CfnSecurityGroupIngress' || v.fq === 'cdk.CfnSecurityGroupEgress') {
+      const gid = propGetter(ctx.arg(v.node, 2, v.scope))('groupId');
+      perIteration(ctx, gid, () => cfnStandalone(ctx, v, v.fq === 'cdk.CfnSecurityGroupIngress'), gid && { node: gid.node, scope: v.scope });
+    }
   }
   // escape hatches: cfnSg.securityGroupIngress = [...]
   for (const a of ctx.scan.assigns) {
@@ -96,7 +99,7 @@ export function extractCdk(ctx: Context): void {
     const ingress = prop === 'securityGroupIngress';
     const v = r.eval(a.node.right, a.scope);
     if (v.k === 'nullish') continue;
-    for (const e of entries(v)) (ingress ? d.ingress : d.egress).push(awsEntry(ctx, e, inNode(e.node, a.node) ? e.node : a.node, ingress ? CFN_INGRESS : CFN_EGRESS, ingress ? 'src' : 'dst'));
+    for (const e of entries(v, ingress)) (ingress ? d.ingress : d.egress).push(awsEntry(ctx, e, inNode(e.node, a.node) ? e.node : a.node, ingress ? CFN_INGRESS : CFN_EGRESS, ingress ? 'src' : 'dst'));
   }
   for (const c of ctx.scan.calls) {
     if (c.node.type !== 'CallExpression') continue;
@@ -238,7 +241,7 @@ function propertyOverride(ctx: Context, call: TSESTree.CallExpression, callee: T
     return;
   }
   if (value.k === 'nullish') return;
-  for (const e of seg.length === 1 ? entries(value) : [value]) {
+  for (const e of seg.length === 1 ? entries(value, ingress) : [value]) {
     const rule = guarded(ctx, call, awsEntry(ctx, e, inNode(e.node, call) ? e.node : call, fields, ingress ? 'src' : 'dst'));
     if (rule) (ingress ? d.ingress : d.egress).push(rule);
   }
@@ -341,7 +344,7 @@ function cfnSecurityGroup(ctx: Context, v: Ctor): RulesetDraft {
     if (name?.k === 'str') d.addTarget(name.v);
     const ing = get('securityGroupIngress');
     if (ing && ing.k !== 'nullish') {
-      for (const e of entries(ing)) {
+      for (const e of entries(ing, true)) {
         const rule = guarded(ctx, v.node, awsEntry(ctx, e, e.node, CFN_INGRESS, 'src'));
         if (rule) d.ingress.push(rule);
       }
@@ -357,14 +360,44 @@ function cfnSecurityGroup(ctx: Context, v: Ctor): RulesetDraft {
         suggestions: [],
         text: '(AWS default) allow all IPv4 egress',
       });
+      // (not read per branch: a branch without egress would be AWS's default egress, which the branches do not list)
     } else for (const e of entries(eg)) d.egress.push(awsEntry(ctx, e, e.node, CFN_EGRESS, 'dst'));
   });
 }
 
-/** Items of an array value (an unresolved array or spread becomes one unresolved entry). */
-export function entries(v: Val): Val[] {
-  if (v.k === 'arr') return v.rest ? [...v.items, v.rest] : v.items;
-  return [v];
+/**
+ * Items of an array value (an unresolved array or spread becomes one unresolved entry). With `conditional`
+ * (for readers that take `only` entries: `awsEntry`, `onlyWhen`), a list or entry chosen by a condition decided
+ * at run time (`...(isProd ? [] : [debugRule])`, `isProd ? base : [...base, debugRule]`, `c ? ruleA : ruleB`)
+ * gives its entries, each present only when its branch's condition holds (one written in both branches: always).
+ */
+export function entries(v: Val, conditional = false): Val[] {
+  const list = v.k === 'arr' ? (v.rest ? [...v.items, v.rest] : v.items) : [v];
+  return conditional ? list.flatMap((e) => (e.k === 'unk' ? (branchEntries(e) ?? [e]) : [e])) : list;
+}
+
+function branchEntries(u: Extract<Val, { k: 'unk' }>): Val[] | undefined {
+  if (!u.cond || u.alts?.length !== 2) return undefined;
+  const branches: Val[][] = [];
+  for (const alt of u.alts) {
+    if (alt.k === 'nullish') branches.push([]);
+    else if (alt.k === 'arr' || alt.k === 'obj' || alt.k === 'new' || alt.k === 'unk') branches.push(entries(alt, true));
+    else return undefined;
+  }
+  const key = (e: Val): string => `${e.node.range[0]}:${e.node.range[1]}`;
+  const out: Val[] = [];
+  const inBoth = new Set(branches[0]!.map(key).filter((k) => branches[1]!.some((e) => key(e) === k)));
+  branches.forEach((list, i) => {
+    for (const e of list) {
+      if (inBoth.has(key(e))) {
+        if (i === 0) out.push(e);
+        continue;
+      }
+      const text = `only if ${i === 0 ? u.cond!.yes : u.cond!.no}`;
+      out.push({ k: 'unk', text, reason: 'the entry is in the list only under a condition decided at run time', node: e.node, only: { v: e, cond: u.cond!.node } });
+    }
+  });
+  return out;
 }
 
 function cfnStandalone(ctx: Context, v: Ctor, ingress: boolean): void {
@@ -424,9 +457,23 @@ function isCdkVal(v: Val | undefined): boolean {
  * `for (const sg of [a, b]) sg.addIngressRule(…)`: the call runs once per group, each time with
  * that element (and the arguments read from the same element); false when the receiver is no loop value.
  */
-function perReceiver(ctx: Context, recvExpr: Node, scope: Scope, run: () => void): boolean {
+function perReceiver(ctx: Context, recvExpr: Node, scope: Scope, run: () => void, args: readonly Node[] = []): boolean {
   const recv = ctx.r.eval(recvExpr, scope);
-  if (recv.k !== 'each') return false;
+  if (recv.k !== 'each') {
+    // a group built in a loop body (`const sg = new ec2.SecurityGroup(this, \`${t.name}\`, …)`), the receiver or an argument
+    // (`shared.connections.allowTo(sg, …)`): the call once per element, with that element's group (see perIteration)
+    const own: Binding[] = [];
+    for (const e of [recvExpr, ...args]) {
+      const v = e === recvExpr ? recv : ctx.r.eval(e, scope);
+      const base = v.k === 'prop' ? v.base : v;
+      if ((base.k !== 'new' && base.k !== 'call') || (e !== recvExpr && !isConstruct(base))) continue;
+      const loops = ctx.r.loopBindings([base.node], base.scope, true);
+      // reached through the same loop variables (`sg` of the loop body), not one element picked (`groups[0]`)
+      const via = ctx.r.loopBindings([e], scope, true);
+      if (loops.every((b) => via.includes(b))) for (const b of loops) if (!own.includes(b)) own.push(b);
+    }
+    return own.length > 0 && !ctx.r.fixedAt(own) && ctx.r.iterate(own, () => (run(), true)) !== undefined;
+  }
   const loops = ctx.r.loopBindings([recvExpr], scope);
   return loops.length > 0 && ctx.r.iterate(loops, () => (run(), true)) !== undefined;
 }
@@ -489,7 +536,7 @@ function descOf(ctx: Context, call: TSESTree.CallExpression, i: number, scope: S
 
 function connMethod(ctx: Context, call: TSESTree.CallExpression, callee: TSESTree.MemberExpression, method: string, scope: Scope, parent: Node | undefined): void {
   const recvExpr = callee.object;
-  if (perReceiver(ctx, recvExpr, scope, () => connMethod(ctx, call, callee, method, scope, parent))) return;
+  if (perReceiver(ctx, recvExpr, scope, () => connMethod(ctx, call, callee, method, scope, parent), call.arguments.filter((a) => a.type !== 'SpreadElement'))) return;
   const recv = ctx.r.eval(recvExpr, scope);
   let owner: Val;
   if (recv.k === 'prop' && recv.name === 'connections') owner = recv.base;
@@ -500,6 +547,13 @@ function connMethod(ctx: Context, call: TSESTree.CallExpression, callee: TSESTre
     owner = ctx.r.eval(inner.object, scope);
     if (owner.k !== 'unk') owner = { ...recv, node: inner.object, text: ctx.b.text(inner.object) };
   } else return;
+  // an ALB listener's connections are its load balancer's groups with the listener port as default port
+  let listenerPort: { val: Val; node: Node } | undefined;
+  const lis = listenerOf(ctx, recvExpr, owner, scope, call);
+  if (lis) {
+    owner = lis.lb;
+    listenerPort = lis.port;
+  }
   if ((owner.k === 'new' || owner.k === 'call') && !isCdk(owner.fq)) return;
   if (immutableImport(ctx, owner)) return;
   const args = callArgs(ctx, call, scope);
@@ -518,7 +572,7 @@ function connMethod(ctx: Context, call: TSESTree.CallExpression, callee: TSESTre
   const anyV4: Val = { k: 'call', fq: 'cdk.Peer.anyIpv4', node: callee.property, scope } as unknown as Val;
   // allowInternally: members of the group itself (the model's `self` principal)
   const selfPeer: Val = { k: 'ref', fq: '#self', node: callee.property };
-  const dflt = (o: Val): { val: Val; node: Node } => defaultPort(ctx, o, call);
+  const dflt = (o: Val): { val: Val; node: Node } => (o === owner && listenerPort) || defaultPort(ctx, o, call);
   const desc = (i: number): string | undefined => descOf(ctx, call, i, scope);
   switch (method) {
     case 'allowFrom':
@@ -583,6 +637,47 @@ function immutableImport(ctx: Context, v: Val): boolean {
 function isConstruct(v: Val): boolean {
   if (v.k === 'prop') return v.name === 'connections' && isConstruct(v.base);
   return (v.k === 'new' && isCdk(v.fq) && v.fq !== 'cdk.Port') || (v.k === 'call' && v.fq.startsWith('cdk.SecurityGroup.from'));
+}
+
+/**
+ * `listener.connections` of an ALB listener (`const listener = alb.addListener(id, props)`, `alb.addListener(…).connections`,
+ * `new elbv2.ApplicationListener(…, { loadBalancer: alb, … })`): the load balancer's, whose default port is the listener's
+ * (aws-elasticloadbalancingv2 ApplicationListener: `new ec2.Connections({ securityGroups: props.loadBalancer.connections
+ * .securityGroups, defaultPort: ec2.Port.tcp(port) })`, the port from the protocol when not given: HTTP 80, HTTPS 443).
+ */
+function listenerOf(ctx: Context, recvExpr: Node, owner: Val, scope: Scope, at: TSESTree.CallExpression): { lb: Val; port?: { val: Val; node: Node } } | undefined {
+  let lb: Val | undefined;
+  let props: Val | undefined;
+  if (owner.k === 'new' && owner.fq === `${ELBV2}.ApplicationListener`) {
+    props = ctx.arg(owner.node, 2, owner.scope);
+    lb = propGetter(props)('loadBalancer');
+  } else {
+    const inner = unwrap(recvExpr);
+    if (inner.type !== 'MemberExpression' || memberName(inner) !== 'connections') return undefined;
+    let x = unwrap(inner.object);
+    let xs = scope;
+    if (x.type === 'Identifier') {
+      const b = scope.lookup(x.name);
+      if (!b || b.kind !== 'const' || !b.init || b.path?.length) return undefined;
+      x = unwrap(b.init);
+      xs = b.scope;
+    }
+    if (x.type !== 'CallExpression' || unwrap(x.callee).type !== 'MemberExpression') return undefined;
+    const callee = unwrap(x.callee) as TSESTree.MemberExpression;
+    if (memberName(callee) !== 'addListener') return undefined;
+    lb = ctx.r.eval(callee.object, xs);
+    props = ctx.arg(x, 1, xs);
+  }
+  if (!lb || lb.k !== 'new' || lb.fq !== ALB) return undefined;
+  const get = propGetter(props);
+  const portV = get('port');
+  const proto = get('protocol');
+  const pname = proto?.k === 'ref' ? proto.fq.slice(proto.fq.lastIndexOf('.') + 1) : proto?.k === 'str' ? proto.v : undefined;
+  const certs = get('certificates');
+  const fromProto = pname === 'HTTP' ? 80 : pname === 'HTTPS' ? 443 : !proto || proto.k === 'nullish' ? (certs && certs.k !== 'nullish' ? 443 : undefined) : undefined;
+  const port: Val | undefined = portV?.k === 'num' ? portV : (!portV || portV.k === 'nullish') && fromProto !== undefined ? { k: 'num', v: fromProto, node: proto?.node ?? at } : undefined;
+  if (!port) return { lb };
+  return { lb, port: { val: { k: 'call', fq: 'cdk.Port.tcp', node: at, scope, fixedPort: port } as unknown as Val, node: port.node } };
 }
 
 /** `defaultPort` of a construct when written in this file (Connections({defaultPort}), rds `port`), else unresolved. */

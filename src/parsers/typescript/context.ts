@@ -151,7 +151,11 @@ export class Context {
    * variable it is stored in.
    */
   constructRuleset(node: TSESTree.CallExpression | TSESTree.NewExpression, scope: Scope, nameArg: number, style: RulesetStyle, fill: (d: RulesetDraft) => void): RulesetDraft {
-    return this.b.ruleset(node, () => {
+    // a construct written in a loop body (`for (const s of services) new SecurityGroup(\`${s.name}-sg\`, …)`) is one group per
+    // element: while `perIteration` fixes its loop variables, that element's group; otherwise one group for them all
+    const loops = this.r.loopBindings([node], scope, true);
+    const at = loops.length > 0 ? this.r.fixedAt(loops) : undefined;
+    const d = this.b.ruleset(at ? `${node.range[0]}:${node.range[1]}#${at.join(',')}` : node, () => {
       const name = this.argString(node, nameArg, scope);
       const d = new RulesetDraft(name ?? this.b.text(node), node, style);
       d.addTarget(name);
@@ -159,7 +163,21 @@ export class Context {
       fill(d);
       return d;
     });
+    if (loops.length > 0) {
+      // the elements' groups, and the one for them all (rules on one element picked otherwise: `groups[0]`), whose
+      // rules are then each element's
+      let g = this.loopGroups.get(node);
+      if (!g) this.loopGroups.set(node, (g = { elements: [] }));
+      if (at) {
+        if (!g.elements.includes(d)) g.elements.push(d);
+      } else if (!g.all) {
+        g.all = d;
+        this.b.spreadOver(d, g.elements);
+      }
+    }
+    return d;
   }
+  private readonly loopGroups = new Map<Node, { all?: RulesetDraft; elements: RulesetDraft[] }>();
 
   /** The ruleset of a group known only by a name or an expression (not built in this file), created once per key. */
   namedRuleset(key: string, name: string, node: Node, style: RulesetStyle, fill?: (d: RulesetDraft) => void): RulesetDraft {
@@ -220,6 +238,13 @@ export interface AwsEntryFields {
  */
 export function awsEntry(ctx: Context, entry: Val, node: Node, f: AwsEntryFields, dir: 'src' | 'dst'): RuleDraft {
   const b = ctx.b;
+  if (entry.k === 'unk' && entry.only) {
+    // an entry of a list chosen at run time (cdk.ts `entries`): the rule exists only when its condition holds
+    const { v, conds } = onlyWhen(ctx, entry);
+    const d = awsEntry(ctx, v, inNode(v.node, node) ? v.node : node, f, dir);
+    d.matches = [...d.matches, ...conds];
+    return d;
+  }
   if (entry.k !== 'obj') {
     const m = entry.k === 'unk' ? b.opaque(entry) : b.opaque({ text: b.text(node), reason: 'rule is not an object literal', node });
     return { matches: [m], action: { kind: 'accept' }, node, reportNode: node, suggestions: [] };
@@ -294,6 +319,32 @@ function correlated(entry: Val & { k: 'obj' }, groups: string[][]): boolean {
 }
 
 /** `rule` with the conditions the code at `at` runs under (`Context.guard`), or undefined when that code never runs. */
+/**
+ * `run` once per element of the loops a construct written in a loop body reads (`for (const s of services) { const sg =
+ * new SecurityGroup(…s.name…); … }`), so that it and the rules that name it land in that element's group; once when it
+ * reads none, when they are fixed already, or when there are too many elements (then one group for them all).
+ */
+export function perIteration(ctx: Context, construct: Val | undefined, run: () => void, ref?: { node: Node; scope: Scope }): void {
+  const base = construct?.k === 'prop' ? construct.base : construct;
+  if (base && (base.k === 'new' || base.k === 'call')) {
+    const loops = ctx.r.loopBindings([base.node], base.scope, true);
+    // a reference reaches that element only through the same loop variables (`sg` of the loop body, not `groups[0]`)
+    const via = ref ? ctx.r.loopBindings([ref.node], ref.scope, true) : loops;
+    if (loops.length > 0 && loops.every((b) => via.includes(b)) && !ctx.r.fixedAt(loops) && ctx.r.iterate(loops, () => (run(), true)) !== undefined) return;
+  }
+  run();
+}
+
+/** The entry an `only` entry (cdk.ts `entries`) stands for, and its conditions as opaque matches at their test. */
+export function onlyWhen(ctx: Context, e: Val): { v: Val; conds: Match[] } {
+  const conds: Match[] = [];
+  while (e.k === 'unk' && e.only) {
+    conds.push(ctx.b.opaque({ text: e.text, reason: e.reason, node: e.only.cond }));
+    e = e.only.v;
+  }
+  return { v: e, conds };
+}
+
 export function guarded<T extends { matches: Match[] }>(ctx: Context, at: Node, rule: T): T | undefined {
   const g = ctx.guard(at);
   if (g.dead) return undefined;

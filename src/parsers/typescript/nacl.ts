@@ -15,7 +15,7 @@ import { memberName, spanOfNode, unwrap, type Node } from './ast.js';
 import type { RuleOrigin } from './build.js';
 import { entries } from './cdk.js';
 import { spanKey, toP } from './cloud.js';
-import { inNode, propGetter, type Context } from './context.js';
+import { inNode, onlyWhen, propGetter, type Context } from './context.js';
 import type { Val } from './resolve.js';
 
 interface Acl {
@@ -93,7 +93,7 @@ export function extractCdkNacls(ctx: Context): void {
     for (const dir of ['ingress', 'egress'] as const) {
       const list = get(dir);
       if (!list || list.k === 'nullish') continue;
-      for (const e of entries(list)) pulumiEntry(ctx, acl, e, dir === 'egress', inNode(e.node, v.node) ? e.node : v.node, 'ruleNo', 'action', v.node);
+      for (const e of entries(list, true)) pulumiEntry(ctx, acl, e, dir === 'egress', inNode(e.node, v.node) ? e.node : v.node, 'ruleNo', 'action', v.node);
     }
   }
   for (const c of ctx.scan.news) {
@@ -223,7 +223,9 @@ function l2Entry(ctx: Context, acl: Acl, props: Val | undefined, node: Node): vo
  * `aws.ec2.NetworkAclRule`: `ruleNumber`, `ruleAction`, `egress`), read as the Terraform mapper reads
  * `aws_network_acl` blocks and `aws_network_acl_rule`.
  */
-function pulumiEntry(ctx: Context, acl: Acl, e: Val, egress: boolean, node: Node, numberKey: string, actionKey: string, guardAt: Node = node): void {
+function pulumiEntry(ctx: Context, acl: Acl, e0: Val, egress: boolean, node: Node, numberKey: string, actionKey: string, guardAt: Node = node): void {
+  // an entry of a list chosen at run time (cdk.ts `entries`): present only when its condition holds
+  const { v: e, conds } = onlyWhen(ctx, e0);
   const get = propGetter(e);
   const p = (k: string): PValue | undefined => toP(ctx.b, get(k));
   const entry: NaclEntryInput = {
@@ -246,11 +248,12 @@ function pulumiEntry(ctx: Context, acl: Acl, e: Val, egress: boolean, node: Node
   if (e.k !== 'obj') {
     // an entry not known statically: any number, action, protocol and source (undecidable)
     const x: PValue = { kind: 'expr', text: e.k === 'unk' ? e.text : ctx.b.text(e.node), span: spanOfNode(e.node) };
-    record(ctx, acl, { egress, ruleNumber: undefined, action: x, protocol: { kind: 'scalar', value: '-1', span: x.span }, fromPort: undefined, toPort: undefined, cidr: x, cidr6: undefined, anyFamily: true, span: entry.span }, node, e.node, guardAt);
+    record(ctx, acl, { egress, ruleNumber: undefined, action: x, protocol: { kind: 'scalar', value: '-1', span: x.span }, fromPort: undefined, toPort: undefined, cidr: x, cidr6: undefined, anyFamily: true, span: entry.span, ...(conds.length > 0 ? { extra: conds } : {}) }, node, e.node, guardAt);
     return;
   }
   const eg = numberKey === 'ruleNumber' ? get('egress') : undefined;
   if (eg && eg.k !== 'bool' && eg.k !== 'nullish') entry.extra = [ctx.b.opaque({ text: `egress: ${ctx.b.text(eg.node)}`, reason: 'the direction is not known statically', node: eg.node })];
+  if (conds.length > 0) entry.extra = [...(entry.extra ?? []), ...conds];
   const c = isWorld(entry.cidr) ? get('cidrBlock') : isWorld(entry.cidr6) ? get('ipv6CidrBlock') : undefined;
   record(ctx, acl, entry, node, c?.node ?? get('fromPort')?.node ?? get('protocol')?.node, guardAt);
 }

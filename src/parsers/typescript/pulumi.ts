@@ -14,7 +14,7 @@ import { spanOfNode, type Node } from './ast.js';
 import { flatItems, PLACEHOLDER_V4, PLACEHOLDER_V6, replaceLiteral, type RuleOrigin, type RulesetDraft, type Suggestion } from './build.js';
 import { entries, entries as entries_ } from './cdk.js';
 import { nodeKey, spanKey, toP, toPList } from './cloud.js';
-import { awsEntry, guarded, inNode, propGetter, removalOf, type AwsEntryFields, type Context } from './context.js';
+import { awsEntry, guarded, inNode, onlyWhen, perIteration, propGetter, removalOf, type AwsEntryFields, type Context } from './context.js';
 import { iterationsOf, loopsIn, type Val } from './resolve.js';
 
 const SG_INGRESS: AwsEntryFields = {
@@ -59,33 +59,18 @@ export function extractPulumi(ctx: Context): void {
   }
   // groups / NSGs first so standalone rules attach to them in declaration order
   for (const v of news) {
-    if (v.fq === 'aws.ec2.SecurityGroup' || v.fq === 'aws.ec2.DefaultSecurityGroup') awsGroup(ctx, v);
+    if (v.fq === 'aws.ec2.SecurityGroup' || v.fq === 'aws.ec2.DefaultSecurityGroup') perIteration(ctx, v, () => awsGroup(ctx, v));
     else if (v.fq === 'azn.network.NetworkSecurityGroup' || v.fq === 'azc.network.NetworkSecurityGroup') azureNsg(ctx, v);
   }
   const gcp: GcpRule[] = [];
   const gcpPolicy: GcpRule[] = [];
   for (const v of news) {
     switch (v.fq) {
-      case 'aws.ec2.SecurityGroupRule': {
-        const { obj, get } = props(ctx, v);
-        const type = get('type');
-        const d = awsGroupRef(ctx, get('securityGroupId'), v.node);
-        const egress = type?.k === 'str' && type.v === 'egress';
-        const entry = obj ?? unk(ctx, v.node, 'no properties');
-        const rule = awsEntry(ctx, entry, v.node, SG_RULE, egress ? 'dst' : 'src');
-        if (type && type.k !== 'str') rule.matches.push(type.k === 'unk' ? ctx.b.opaque(type) : ctx.b.opaque({ text: ctx.b.text(type.node), reason: 'rule type not known', node: type.node }));
-        if (!egress) rule.suggestions.push(...removalOf(ctx, v.node, 'SecurityGroupRule'));
-        if (guarded(ctx, v.node, rule)) (egress ? d.egress : d.ingress).push(rule);
-        break;
-      }
+      case 'aws.ec2.SecurityGroupRule':
       case 'aws.vpc.SecurityGroupIngressRule':
       case 'aws.vpc.SecurityGroupEgressRule': {
-        const { obj, get } = props(ctx, v);
-        const d = awsGroupRef(ctx, get('securityGroupId'), v.node);
-        const ingress = v.fq.endsWith('IngressRule');
-        const rule = awsEntry(ctx, obj ?? unk(ctx, v.node, 'no properties'), v.node, VPC_RULE, ingress ? 'src' : 'dst');
-        if (ingress) rule.suggestions.push(...removalOf(ctx, v.node, 'SecurityGroupIngressRule'));
-        if (guarded(ctx, v.node, rule)) (ingress ? d.ingress : d.egress).push(rule);
+        const gid = props(ctx, v).get('securityGroupId');
+        perIteration(ctx, gid, () => awsStandalone(ctx, v), gid && { node: gid.node, scope: v.scope });
         break;
       }
       case 'gcp.compute.Firewall':
@@ -121,6 +106,26 @@ export function extractPulumi(ctx: Context): void {
   gcpRulesets(ctx, gcpPolicy, 'policy');
 }
 
+/** `aws.ec2.SecurityGroupRule` / `aws.vpc.SecurityGroupIngressRule` / `EgressRule`: one rule in the group it names. */
+function awsStandalone(ctx: Context, v: NewVal): void {
+  const { obj, get } = props(ctx, v);
+  const d = awsGroupRef(ctx, get('securityGroupId'), v.node);
+  if (v.fq === 'aws.ec2.SecurityGroupRule') {
+    const type = get('type');
+    const egress = type?.k === 'str' && type.v === 'egress';
+    const entry = obj ?? unk(ctx, v.node, 'no properties');
+    const rule = awsEntry(ctx, entry, v.node, SG_RULE, egress ? 'dst' : 'src');
+    if (type && type.k !== 'str') rule.matches.push(type.k === 'unk' ? ctx.b.opaque(type) : ctx.b.opaque({ text: ctx.b.text(type.node), reason: 'rule type not known', node: type.node }));
+    if (!egress) rule.suggestions.push(...removalOf(ctx, v.node, 'SecurityGroupRule'));
+    if (guarded(ctx, v.node, rule)) (egress ? d.egress : d.ingress).push(rule);
+    return;
+  }
+  const ingress = v.fq.endsWith('IngressRule');
+  const rule = awsEntry(ctx, obj ?? unk(ctx, v.node, 'no properties'), v.node, VPC_RULE, ingress ? 'src' : 'dst');
+  if (ingress) rule.suggestions.push(...removalOf(ctx, v.node, 'SecurityGroupIngressRule'));
+  if (guarded(ctx, v.node, rule)) (ingress ? d.ingress : d.egress).push(rule);
+}
+
 /** The name a reference to a group / NSG stands for: a literal, else its expression. */
 function refName(ctx: Context, ref: Val | undefined, at: Node): string {
   return ref?.k === 'str' ? ref.v : ref ? (ref.k === 'unk' ? ref.text : ctx.label(ref)) : ctx.b.text(at);
@@ -137,13 +142,13 @@ function awsGroup(ctx: Context, v: NewVal): RulesetDraft {
     if (n?.k === 'str') d.addTarget(n.v);
     const ing = get('ingress');
     if (ing && ing.k !== 'nullish') {
-      for (const e of entries(ing)) {
+      for (const e of entries(ing, true)) {
         const rule = guarded(ctx, v.node, awsEntry(ctx, e, e.node, SG_INGRESS, 'src'));
         if (rule) d.ingress.push(rule);
       }
     }
     const eg = get('egress');
-    if (eg && eg.k !== 'nullish') for (const e of entries(eg)) d.egress.push(awsEntry(ctx, e, e.node, SG_INGRESS, 'dst'));
+    if (eg && eg.k !== 'nullish') for (const e of entries(eg, true)) d.egress.push(awsEntry(ctx, e, e.node, SG_INGRESS, 'dst'));
   });
 }
 
@@ -417,8 +422,9 @@ function azureNsg(ctx: Context, v: NewVal): RulesetDraft {
     const g = ctx.guard(v.node);
     if (rules && rules.k !== 'nullish') st.inline = ctx.declaredName(v.node) ?? name;
     if (rules && rules.k !== 'nullish' && !g.dead) {
-      for (const e of entries(rules)) {
-        if (e.k === 'obj') for (const it of perElement(e)) azureRule(ctx, st, it, e.node, g.matches);
+      for (const e0 of entries(rules, true)) {
+        const { v: e, conds } = onlyWhen(ctx, e0);
+        if (e.k === 'obj') for (const it of perElement(e)) azureRule(ctx, st, it, e.node, [...g.matches, ...conds]);
         else (st.spec.unresolvedRules ??= []).push({ text: e.k === 'unk' ? e.text : ctx.b.text(e.node), span: spanOfNode(e.node) });
       }
     }

@@ -39,6 +39,10 @@ export interface UnkVal {
   node: Node;
   /** `c ? a : b` with `c` decided at run time: the value is one of these (each possibly). */
   alts?: Val[];
+  /** With `alts` from `c ? a : b`: `c`'s node and the conditions under which `a` (`yes`) and `b` (`no`) are the value. */
+  cond?: { node: Node; yes: string; no: string };
+  /** A list entry present only when the condition `text` holds (`...(c ? [x] : [])`, see cdk.ts `entries`): `node` is `v`'s. */
+  only?: { v: Val; cond: Node };
 }
 
 export type BindingKind = 'const' | 'let' | 'var' | 'param' | 'import' | 'function' | 'class' | 'enum' | 'catch' | 'loop' | 'namespace';
@@ -158,11 +162,16 @@ function memberRef(fq: string, name: string): string {
 
 const MAX_DEPTH = 200;
 
+/** `@pulumi/pulumi` functions whose Output holds their argument's value. */
+const PULUMI_WRAP = new Set(['pulumimod.pulumi.output', 'pulumimod.pulumi.Output.create']);
+
 export class Resolver {
   private memo = new Map<Binding, Val>();
   /** Loop variables fixed to one element while the iterations of one rule are evaluated (`iterate`). */
   private fixed: Map<Binding, Val> | undefined;
   private fixedIndex: Map<Binding, number> | undefined;
+  /** Local function calls being evaluated (`callLocal`), to stop recursion. */
+  private calls = 0;
   private readonly busy = new Set<Binding>();
   private readonly checker: TypeChecker | undefined;
   private depth = 0;
@@ -262,10 +271,14 @@ export class Resolver {
           else if (el.type === 'SpreadElement') {
             const s = this.eval(el.argument, scope);
             if (s.k === 'each' && !perIteration && s.items.every((it) => it.k === 'arr' && !it.rest)) perIteration = { at: items.length, each: s };
-            else if (s.k === 'arr') {
-              items.push(...s.items);
-              if (s.rest) rest = s.rest;
-            } else rest = s.k === 'unk' ? s : this.unk(el.argument, 'spread of a value that is not an array');
+            else {
+              // an earlier unknown spread stays (as one unknown element): `[...a, ...b]` is not `[...b]`
+              if (rest && (s.k !== 'arr' || s.rest)) items.push(rest);
+              if (s.k === 'arr') {
+                items.push(...s.items);
+                if (s.rest) rest = s.rest;
+              } else rest = s.k === 'unk' ? s : this.unk(el.argument, 'spread of a value that is not an array');
+            }
           } else items.push(this.eval(el, scope));
         }
         if (perIteration) {
@@ -297,7 +310,13 @@ export class Resolver {
       }
       case 'ConditionalExpression': {
         const t = truthy(this.eval(n.test, scope));
-        if (t === undefined) return { ...this.unk(node, 'depends on a condition decided at run time'), alts: [this.eval(n.consequent, scope), this.eval(n.alternate, scope)] };
+        if (t === undefined) {
+          const yes = oneLine(this.sourceText, n.test);
+          const t0 = unwrap(n.test);
+          // (the else of `!x ? …` is `x`)
+          const no = t0.type === 'UnaryExpression' && t0.operator === '!' ? oneLine(this.sourceText, t0.argument) : `!(${yes})`;
+          return { ...this.unk(node, 'depends on a condition decided at run time'), alts: [this.eval(n.consequent, scope), this.eval(n.alternate, scope)], cond: { node: n.test, yes, no } };
+        }
         return this.eval(t ? n.consequent : n.alternate, scope);
       }
       case 'LogicalExpression': {
@@ -314,6 +333,15 @@ export class Resolver {
       }
       case 'SequenceExpression':
         return this.eval(n.expressions[n.expressions.length - 1]!, scope);
+      case 'TaggedTemplateExpression': {
+        // pulumi.interpolate`${a}/32`: the template with the outputs' values
+        const tag = this.eval(n.tag, scope);
+        if (tag.k === 'ref' && tag.fq === 'pulumimod.pulumi.interpolate') {
+          const v = this.eval(n.quasi, scope);
+          return v.k === 'str' ? { ...v, node } : this.unk(node, v.k === 'unk' ? v.reason : 'computed at run time');
+        }
+        return this.unk(node, 'computed at run time');
+      }
       default:
         return this.unk(node, 'computed at run time');
     }
@@ -436,6 +464,7 @@ export class Resolver {
       for (const a of p.args) {
         if (a.type === 'SpreadElement') {
           const s = this.eval(a.argument, p.scope);
+          if (rest && (s.k !== 'arr' || s.rest)) items.push(rest);
           if (s.k === 'arr') {
             items.push(...s.items);
             if (s.rest) rest = s.rest;
@@ -457,7 +486,7 @@ export class Resolver {
    * directly or through the constants they use: `r` in `Port.tcp(r.port)`, also through
    * `const port = r.port` declared in the loop body.
    */
-  loopBindings(nodes: readonly Node[], scope: Scope): Binding[] {
+  loopBindings(nodes: readonly Node[], scope: Scope, includeFixed = false): Binding[] {
     const out: Binding[] = [];
     const seen = new Set<Binding>();
     let budget = 2000;
@@ -469,12 +498,13 @@ export class Resolver {
           if (!b || seen.has(b)) return;
           seen.add(b);
           if (b.kind === 'loop' && b.each) {
+            // (includeFixed: also those `iterate` fixes now, which read as one element)
             const v = this.bindingValue(b);
-            if (v.k === 'each' && v.items.length > 0) out.push(b);
+            if ((v.k === 'each' && v.items.length > 0) || (includeFixed && this.fixed?.has(b))) out.push(b);
           } else if (b.elem || b.indexOf) {
             const e = (b.elem ?? b.indexOf)!;
             const v = this.bindingValue(e);
-            if (v.k === 'each' && v.items.length > 0 && !out.includes(e)) out.push(e);
+            if (((v.k === 'each' && v.items.length > 0) || (includeFixed && this.fixed?.has(e))) && !out.includes(e)) out.push(e);
           } else if ((b.kind === 'const' || b.kind === 'let' || b.kind === 'var') && b.init) visit(b.init, b.scope);
           return;
         }
@@ -499,6 +529,18 @@ export class Resolver {
       }
     };
     for (const n of nodes) visit(n, scope);
+    return out;
+  }
+
+  /** The elements these loop variables are fixed to while `iterate` runs, if it fixes all of them. */
+  fixedAt(loops: readonly Binding[]): number[] | undefined {
+    if (!this.fixedIndex) return undefined;
+    const out: number[] = [];
+    for (const b of loops) {
+      const i = this.fixedIndex.get(b);
+      if (i === undefined) return undefined;
+      out.push(i);
+    }
     return out;
   }
 
@@ -721,10 +763,72 @@ export class Resolver {
         if (a.k === 'num' || a.k === 'str') return { k: 'str', v: String(a.v), node };
       }
     }
+    const local = this.callLocal(n, node, scope);
+    if (local) return local;
     const c = this.eval(n.callee, scope);
+    if (c.k === 'ref' && PULUMI_WRAP.has(c.fq) && n.arguments.length === 1 && n.arguments[0]!.type !== 'SpreadElement') {
+      // pulumi.output(x) / Output.create(x): an Output holding x's value
+      const v = this.eval(n.arguments[0]!, scope);
+      return v.k === 'num' || v.k === 'str' || v.k === 'bool' ? { ...v, node } : v;
+    }
+    if (c.k === 'ref' && c.fq === 'pulumimod.pulumi.concat') {
+      // pulumi.concat(a, b, …): the strings joined, once every part is known
+      let out = '';
+      for (const a of n.arguments) {
+        const v = a.type === 'SpreadElement' ? this.unk(a, 'spread argument') : this.eval(a, scope);
+        if (v.k === 'str' || v.k === 'num' || v.k === 'bool') out += String(v.v);
+        else return this.unk(node, v.k === 'unk' ? v.reason : 'part is not a plain value');
+      }
+      return { k: 'str', v: out, node };
+    }
     if (c.k === 'ref') return { k: 'call', fq: c.fq, node: n, scope };
     return this.unk(node, c.k === 'unk' ? c.reason : 'result of a call at run time');
   }
+
+  /**
+   * `rule(3306)` with `rule` a function of the file that returns one expression (`const rule = (port: number) =>
+   * ({ fromPort: port, … })`, `function rule(port) { return { … }; }`): that expression with the parameters bound to
+   * the arguments (a missing one: its default, else undefined), placed at the call. Anything else (a body with
+   * statements, patterns or rest parameters, a spread argument, calls nested more than 8 deep): undefined.
+   */
+  private callLocal(n: TSESTree.CallExpression, node: Node, scope: Scope): Val | undefined {
+    const callee = unwrap(n.callee);
+    if (callee.type !== 'Identifier') return undefined;
+    const b = scope.lookup(callee.name);
+    if (!b || b.reassigned) return undefined;
+    const fn = b.kind === 'function' ? b.fnNode : b.kind === 'const' && !b.path?.length && b.init ? unwrap(b.init) : undefined;
+    if (!fn || (fn.type !== 'ArrowFunctionExpression' && fn.type !== 'FunctionExpression' && fn.type !== 'FunctionDeclaration') || fn.async || fn.generator) return undefined;
+    const body = returnedExpression(fn);
+    const fs = this.fnScopes.get(fn);
+    if (!body || !fs || this.calls >= 8 || n.arguments.some((a) => a.type === 'SpreadElement')) return undefined;
+    // the function's scope with each parameter a constant: the argument (read where the call is), else its default
+    const cs = new Scope(fs.parent, fs.cls);
+    for (const [name, v] of fs.vars) cs.vars.set(name, v);
+    for (let i = 0; i < fn.params.length; i++) {
+      const p = fn.params[i]!;
+      const id = p.type === 'AssignmentPattern' ? p.left : p;
+      if (id.type !== 'Identifier') return undefined;
+      const pb = fs.vars.get(id.name);
+      if (!pb || pb.kind !== 'param' || pb.reassigned || pb.mutations?.length || pb.pushes?.length) return undefined;
+      const a = n.arguments[i];
+      const dflt = p.type === 'AssignmentPattern' ? p.right : undefined;
+      const given = a && !(dflt && this.eval(a, scope).k === 'nullish');
+      cs.vars.set(id.name, given ? { name: id.name, kind: 'const', init: a, scope, decl: id } : { name: id.name, kind: 'let', scope: cs, decl: id, ...(dflt ? { dflt } : {}) });
+    }
+    this.calls++;
+    try {
+      const v = this.eval(body, cs);
+      // an entry or a plain value is placed at the call; a port or peer keeps its node (its arguments are read from it)
+      if (v.k === 'obj' || v.k === 'arr' || v.k === 'num' || v.k === 'str' || v.k === 'bool') return { ...v, node };
+      if (v.k === 'call' && /^cdk\.(Port|Peer|AclCidr|AclTraffic)\./.test(v.fq)) return v;
+      // a construct (`(name) => new aws.ec2.SecurityGroup(name, …)`) is one per call, not the one written in the
+      // function: left to the caller as before (a group named by the expression that holds it)
+      return v.k === 'unk' || v.k === 'nullish' || v.k === 'each' ? v : undefined;
+    } finally {
+      this.calls--;
+    }
+  }
+
 
   private evalObject(n: TSESTree.ObjectExpression, node: Node, scope: Scope): Val {
     const props = new Map<string, Val>();
@@ -840,7 +944,7 @@ export function truthy(v: Val): boolean | undefined {
 }
 
 /** `(x) => expr` or `function (x) { return expr; }` → expr. */
-function returnedExpression(fn: TSESTree.ArrowFunctionExpression | TSESTree.FunctionExpression): Node | undefined {
+function returnedExpression(fn: TSESTree.ArrowFunctionExpression | TSESTree.FunctionExpression | TSESTree.FunctionDeclaration): Node | undefined {
   if (fn.body.type !== 'BlockStatement') return fn.body;
   const stmts = fn.body.body;
   if (stmts.length === 1 && stmts[0]!.type === 'ReturnStatement' && stmts[0]!.argument) return stmts[0]!.argument;

@@ -29,3 +29,29 @@ new elbv2.ApplicationListener(stack, 'L', { loadBalancer: dual, port: 1766 });
     expect(text.slice(...extracted[0]!.reportNode.range)).toBe('1768');
   });
 });
+
+describe("a listener's connections are its load balancer's, the listener port their default port", () => {
+  it('listener.connections.allowDefaultPort* / allowFrom land in the ALB group (addListener, new ApplicationListener, HTTPS → 443)', () => {
+    const text = `import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+declare const stack: any;
+declare const vpc: ec2.IVpc;
+declare const cert: any;
+const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc, internetFacing: true });
+const listener = alb.addListener('L', { port: 1761, open: false });
+listener.connections.allowDefaultPortFromAnyIpv4('public');
+const https = alb.addListener('S', { protocol: elbv2.ApplicationProtocol.HTTPS, certificates: [cert], open: false });
+https.connections.allowDefaultPortFrom(ec2.Peer.ipv4('10.0.0.0/8'));
+const l3 = new elbv2.ApplicationListener(stack, 'L3', { loadBalancer: alb, port: 8443, open: false });
+l3.connections.allowDefaultPortFromAnyIpv4();
+listener.connections.allowFrom(ec2.Peer.anyIpv4(), ec2.Port.tcp(22));
+`;
+    expect(summary(extract(text).document)).toEqual([
+      'Alb ingress: dstport=1761 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'Alb ingress: dstport=443 proto=6 srcaddr=10.0.0.0/8 => accept',
+      'Alb ingress: dstport=8443 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'Alb ingress: dstport=22 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'Alb egress: opaque:unresolved => accept',
+    ]);
+  });
+});

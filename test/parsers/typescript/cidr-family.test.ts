@@ -76,3 +76,21 @@ new ec2.CfnSecurityGroup(stack, 'L1', { groupDescription: 'x', securityGroupIngr
     ]);
   });
 });
+
+describe('an invalid CIDR literal in a one-family field stays in that family', () => {
+  it('cidrBlocks "0.0.0.0/33" / cidrIpv4 true: an invalid IPv4 source, never IPv6 (AWS takes only IPv4 there)', () => {
+    const text = `import * as aws from '@pulumi/aws';
+new aws.ec2.SecurityGroup('p', { ingress: [
+  { protocol: 'tcp', fromPort: 22, toPort: 22, cidrBlocks: ['0.0.0.0/33'] },
+  { protocol: 'tcp', fromPort: 23, toPort: 23, ipv6CidrBlocks: ['::/129'] },
+] });
+new aws.vpc.SecurityGroupIngressRule('r', { securityGroupId: 'sg-1', ipProtocol: 'tcp', fromPort: 24, toPort: 24, cidrIpv4: true });
+`;
+    const { document } = extract(text);
+    expect(summary(document).filter((l) => l.includes('ingress'))).toEqual([
+      'p ingress: dstport=22 family=ipv4 opaque:invalid proto=6 => accept',
+      'p ingress: dstport=23 family=ipv6 opaque:invalid proto=6 => accept',
+      'sg-1 ingress: dstport=24 family=ipv4 opaque:unresolved proto=6 => accept',
+    ]);
+  });
+});

@@ -21,3 +21,22 @@ sg.id.apply((gid) => new aws.vpc.SecurityGroupIngressRule('one', { securityGroup
     ]);
   });
 });
+
+describe('pulumi.output / Output.create / interpolate / concat hold the values they are given', () => {
+  it('a port from pulumi.output(3306) and CIDRs from interpolate and concat are read', () => {
+    const text = `import * as pulumi from '@pulumi/pulumi';
+import { interpolate, Output } from '@pulumi/pulumi';
+import * as aws from '@pulumi/aws';
+const host = '203.0.113.7';
+const port = pulumi.output(3306);
+new aws.ec2.SecurityGroup('s', { ingress: [
+  { protocol: 'tcp', fromPort: port, toPort: port, cidrBlocks: [pulumi.interpolate\`\${host}/32\`] },
+  { protocol: 'tcp', fromPort: Output.create(22), toPort: 22, cidrBlocks: [interpolate\`0.0.0.0/\${0}\`, pulumi.concat('10.', 1, '.0.0/16')] },
+] });
+`;
+    expect(summary(extract(text).document)).toEqual([
+      's ingress: dstport=3306 proto=6 srcaddr=203.0.113.7/32 => accept',
+      's ingress: dstport=22 proto=6 srcaddr=0.0.0.0/0 => accept',
+    ]);
+  });
+});

@@ -244,7 +244,7 @@ describe('resolution details', () => {
       // a reversed range is read as src/parsers/aws/core.ts reads it: AWS rejects it, it opens nothing
       ['error', 'aws/port-range', 'port range 1768-1761 is reversed: AWS rejects it, the rule opens nothing', '5:70-5:74'],
     ]);
-    expect(summary(document)[0]).toBe('Sg ingress: dstport=none opaque:invalid proto=6 => accept');
+    expect(summary(document)[0]).toBe('Sg ingress: dstport=none family=ipv4 opaque:invalid proto=6 => accept');
   });
 
   it('AWS protocol * and invalid ranges / ICMP types as the AWS parser reads them', () => {

@@ -216,6 +216,13 @@ export function policyTargets(spec: GcpFirewallSpec, targetRes: PValue | undefin
 const POLICY_RULE_TYPES = new Set(['google_compute_firewall_policy_rule', 'google_compute_network_firewall_policy_rule', 'google_compute_region_network_firewall_policy_rule']);
 
 /** Firewall policies written with their rules inline (`rule { … match { layer4_config { … } } }`). */
+/** Network (not hierarchical) firewall policies' rules: evaluated after the VPC firewall rules by default. */
+const NETWORK_POLICY_TYPES = new Set([
+  'google_compute_network_firewall_policy_rule',
+  'google_compute_region_network_firewall_policy_rule',
+  'google_compute_network_firewall_policy_with_rules',
+  'google_compute_region_network_firewall_policy_with_rules',
+]);
 const POLICY_WITH_RULES_TYPES = new Set(['google_compute_firewall_policy_with_rules', 'google_compute_network_firewall_policy_with_rules', 'google_compute_region_network_firewall_policy_with_rules']);
 
 /**
@@ -255,6 +262,12 @@ export function mapGcpTerraform(resources: TfResourceLike[], options: { firstId?
       const n = r.type === 'google_compute_network' ? get(r.body, 'name') : undefined;
       if (n?.kind === 'scalar' && typeof n.value === 'string') networkNames.set(r.address.replace(/\[[^\]]*\]$/, ''), n.value);
     }
+    // A network firewall policy is evaluated after the network's VPC firewall rules unless the network says
+    // BEFORE_CLASSIC_FIREWALL (the default is AFTER_CLASSIC_FIREWALL: firewall-policies-rule-eval-order); judged on its
+    // own, its rules then decide nothing for certain (a VPC rule before them may allow or deny first), as for exports.
+    const before = resources.some(
+      (r) => r.type === 'google_compute_network' && str(get(r.body, 'network_firewall_policy_enforcement_order'))?.toUpperCase() === 'BEFORE_CLASSIC_FIREWALL',
+    );
     const vpc: GcpFirewallSpec[] = [];
     // each firewall policy's rules, with the span from its first rule to its last: the place of the policy's
     // own end (goto_next to the next level), not that of another policy's rules
@@ -264,9 +277,14 @@ export function mapGcpTerraform(resources: TfResourceLike[], options: { firstId?
     for (const r of resources) {
       if (r.type === 'google_compute_firewall') vpc.push(...firewallSpecs(r, diagnostics, networkNames));
       else if (POLICY_RULE_TYPES.has(r.type) || POLICY_WITH_RULES_TYPES.has(r.type)) {
+        const afterVpc = !before && NETWORK_POLICY_TYPES.has(r.type);
         for (const rule of POLICY_WITH_RULES_TYPES.has(r.type) ? inlinePolicyRules(r) : [r]) {
-          const s = policyRuleSpec(rule, diagnostics);
+          let s = policyRuleSpec(rule, diagnostics);
           if (!s) continue;
+          if (afterVpc && s.action !== 'goto_next') {
+            const why = opaque('vpc-rules', `the VPC firewall rules before network firewall policy ${s.network}`, 'a network firewall policy is evaluated after the VPC firewall rules (AFTER_CLASSIC_FIREWALL, the default), which may allow or deny first', rule.span);
+            s = { ...s, extra: [...(s.extra ?? []), why] };
+          }
           const p = policies.get(s.network);
           if (p) (p.specs.push(s), (p.span = cover(p.span, rule.span)));
           else policies.set(s.network, { specs: [s], span: rule.span });

@@ -22,6 +22,10 @@ function map(tf: string) {
   return mapGcpTerraform(ev.resources);
 }
 
+
+/** A network whose firewall policies run before its VPC firewall rules (the policy tests then judge the policy alone). */
+const BEFORE_CLASSIC = 'resource "google_compute_network" "vpc" {\n  name = "prod"\n  network_firewall_policy_enforcement_order = "BEFORE_CLASSIC_FIREWALL"\n}\n';
+
 describe('a network of another file of the module, referred to by .name, .id and .self_link', () => {
   // One VPC network: its rules are judged together (a deny of one applies before an allow of another). They were
   // three networks, named by the three reference texts, so the deny below did not close what the allow opens.
@@ -302,7 +306,7 @@ resource "google_compute_firewall_policy_rule" "allow" {
   });
 
   test('a policy written with its rules inline (*_firewall_policy_with_rules) is read, not skipped', () => {
-    const m = map(`resource "google_compute_network_firewall_policy_with_rules" "p" {
+    const m = map(`${BEFORE_CLASSIC}resource "google_compute_network_firewall_policy_with_rules" "p" {
   name = "pol"
   rule {
     priority  = 100
@@ -332,7 +336,7 @@ resource "google_compute_firewall_policy_rule" "allow" {
 `);
     expect(m.rulesets.map((r) => r.name)).toEqual(['firewall policy pol, all instances']);
     const rules = m.rulesets[0]!.tables[0]!.chains[0]!.rules;
-    expect(rules.map((r) => [r.action.kind, r.span.start.line])).toEqual([['drop', 3], ['accept', 15], ['unknown', 3]]);
+    expect(rules.map((r) => [r.action.kind, r.span.start.line])).toEqual([['drop', 7], ['accept', 19], ['unknown', 7]]);
     const rs = m.rulesets[0]!;
     expect(reach(rs, 1768).open.isEmpty && reach(rs, 1768).possibly.isEmpty).toBe(true);
     expect(reach(rs, 1761).open.equals(AddrSet.ALL_V4)).toBe(true);
@@ -354,7 +358,8 @@ resource "google_compute_firewall_policy_rule" "allow" {
 ${extra}}
 `;
     const ev = evaluateTerraform(
-      rule('quarantine', 10, 'deny', '0-65535', '  target_secure_tags {\n    name = "tagValues/123"\n  }\n') +
+      BEFORE_CLASSIC +
+        rule('quarantine', 10, 'deny', '0-65535', '  target_secure_tags {\n    name = "tagValues/123"\n  }\n') +
         rule('other_net', 20, 'deny', '1761', '  target_resources = ["projects/p/global/networks/net-b"]\n') +
         rule('cft', 100, 'allow', '1761-1768') +
         rule('last', 2147483647, 'allow', '22'),
@@ -376,7 +381,7 @@ ${extra}}
   });
 
   test('src_secure_tags are instance principals, not possibly the whole internet', () => {
-    const m = map(`resource "google_compute_network_firewall_policy_rule" "from_app" {
+    const m = map(`${BEFORE_CLASSIC}resource "google_compute_network_firewall_policy_rule" "from_app" {
   firewall_policy = "prod-policy"
   priority = 100
   action = "allow"
@@ -398,6 +403,29 @@ ${extra}}
     // only the unknown next level (the trailing goto_next) may open 1761 to addresses
     const exp = exposedPorts(computeExposure(rs), 6, numSingle(1761)).filter((e) => e.family === 'ipv4');
     expect(exp.filter((e) => e.certainty === 'open').map((e) => [e.sources.isEmpty, e.principals])).toEqual([[true, ['stag:tagValues/42']]]);
+  });
+
+  test('a network firewall policy runs after the VPC firewall rules unless the network says BEFORE_CLASSIC_FIREWALL: alone, it decides nothing for certain', () => {
+    const policy = `resource "google_compute_network_firewall_policy_rule" "deny_db" {
+  firewall_policy = "pol"
+  priority        = 100
+  direction       = "INGRESS"
+  action          = "deny"
+  match {
+    src_ip_ranges = ["0.0.0.0/0"]
+    layer4_configs {
+      ip_protocol = "tcp"
+      ports       = ["5432"]
+    }
+  }
+}
+`;
+    // the default order (AFTER_CLASSIC_FIREWALL): a VPC rule may allow 5432 first, so the deny closes nothing
+    const after = map(`resource "google_compute_network" "vpc" {\n  name = "prod"\n}\n${policy}`).rulesets[0]!;
+    expect(reach(after, 5432).open.isEmpty).toBe(true);
+    expect(reach(after, 5432).possibly.equals(AddrSet.ALL_V4)).toBe(true);
+    const before = map(BEFORE_CLASSIC + policy).rulesets[0]!;
+    expect(reach(before, 5432).open.isEmpty && reach(before, 5432).possibly.isEmpty).toBe(true);
   });
 
   test('hand-built TfResource with an unresolved allow attribute', () => {

@@ -48,6 +48,13 @@ export function gcpPolicyLevel(o: PObject): 'hierarchy' | 'system' | 'network' |
   if (/\/locations\/global\/firewallPolicies\//.test(self)) return 'hierarchy';
   if (/\/projects\/[^/]+\/(?:global|regions\/[^/]+)\/firewallPolicies\//.test(self) || get(o, 'region') !== undefined) return 'network';
   if (get(o, 'shortName') !== undefined || get(o, 'displayName') !== undefined) return 'hierarchy';
+  // the beta organization security policies (organizationFirewalls: an organization's only) nest the matcher in match.config
+  const rules = get(o, 'rules');
+  const nested = (r: PValue): boolean => {
+    const m = r.kind === 'object' ? get(r, 'match') : undefined;
+    return m?.kind === 'object' && get(m, 'config') !== undefined;
+  };
+  if (rules?.kind === 'array' && rules.items.some(nested)) return 'hierarchy';
   return 'unknown';
 }
 

@@ -75,8 +75,13 @@ export function parseGcp(text: string, _opts: ParseOptions = {}, format?: string
       rulesets = compileGcp(
         policies.flatMap((p) => {
           const out = gcpSpecsFromPolicy(p, 0, diagnostics);
-          if (gcpPolicyLevel(p) !== 'network' || before) return out;
-          const why = opaque('vpc-rules', `the VPC firewall rules before network firewall policy ${out[0]?.network ?? ''}`, 'a network firewall policy is evaluated after the VPC firewall rules (AFTER_CLASSIC_FIREWALL, the default), which are not in the input', p.span);
+          const level = gcpPolicyLevel(p);
+          if ((level !== 'network' && level !== 'unknown') || before) return out;
+          // (a policy whose level nothing says may be a network firewall policy: the same)
+          const why =
+            level === 'network'
+              ? opaque('vpc-rules', `the VPC firewall rules before network firewall policy ${out[0]?.network ?? ''}`, 'a network firewall policy is evaluated after the VPC firewall rules (AFTER_CLASSIC_FIREWALL, the default), which are not in the input', p.span)
+              : opaque('unresolved', `firewall policy ${out[0]?.network ?? ''}`.trim(), 'whether the policy is evaluated before or after the VPC firewall rules is unknown (no type, parent or selfLink)', p.span);
           return out.map((sp) => (sp.action === 'goto_next' ? sp : { ...sp, extra: [...(sp.extra ?? []), why] }));
         }),
         span,

@@ -168,4 +168,26 @@ table inet t {
     expect(rs.tables[0]!.chains[0]!.rules[0]!.action).toEqual({ kind: 'continue', target: 'mangle', marks: [{ forget: true }] });
     expect(exposure(rs).filter((l) => l.includes('1761'))).toEqual(['tcp 0-1759, 1761, 1766-65535 possibly-open 11', 'tcp 1761 possibly-open 12']);
   });
+
+  test('reading the connection mark breaks the rule for a packet without a conntrack entry (before conntrack, untracked)', () => {
+    const rules = (prio: string) => `table inet t {
+  chain pre {
+    type filter hook prerouting priority ${prio}; policy accept;
+    udp dport 1764 meta mark set ct mark drop
+  }
+  chain in {
+    type filter hook input priority 0; policy accept;
+  }
+}
+`;
+    const udp = (rs: Ruleset) => tracePacket(rs, { proto: 'udp', dport: 1764, src: '192.0.2.7', dst: '10.0.0.1', iif: 'eth0' }).verdict;
+    const at = (prio: string) => {
+      const rs = parseNftables(rules(prio), { filePath: 'x.nft' }).rulesets[0]!;
+      const e = computeExposure(rs, { hook: 'input' }).entries.filter((x) => x.family === 'ipv4' && x.protocols.has(17) && x.dports.has(1764));
+      return [udp(rs), e.map((x) => x.certainty).join(',')];
+    };
+    // before conntrack (raw) no packet has an entry: the rule never drops; after it (mangle) a new packet has one
+    expect(at('raw')).toEqual(['accept', 'open']);
+    expect(at('mangle')).toEqual(['drop', '']);
+  });
 });

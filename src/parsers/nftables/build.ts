@@ -1405,7 +1405,12 @@ function buildRules1(r: IrRule, stmts: readonly IrStmt[], from: number, to: numb
       case 'continue':
         cont = cont === undefined ? st.name : `${cont} ${st.name}`;
         if (st.name === 'notrack') untrack = true;
-        if (st.mark) (marks ??= []).push(st.mark);
+        if (st.mark) {
+          (marks ??= []).push(st.mark);
+          // reading the connection's mark (`meta mark set ct mark`) breaks the rule for a packet without a conntrack
+          // entry (nft_ct_get_eval: NFT_BREAK), as a test of it would: only tracked packets go on with the rule
+          if (!('forget' in st.mark) && !st.mark.ct && st.mark.copy !== 0) (post ?? base).push(CT_TRACKED);
+        }
         // `add @s { ip saddr }`, `ip dscp set cs1`: nft makes the rule depend on the fields' protocol
         if (st.deps) for (const e of st.deps) for (const m of implied(e, tc)) (post ?? base).push(m);
         break;
@@ -1445,6 +1450,9 @@ function rejectDependency(w: string, tc: TableCtx): Match | undefined {
   if (w.startsWith('icmp') && !w.startsWith('icmpx')) return FAMILY_MATCH.ipv4;
   return undefined;
 }
+
+/** The packets with a conntrack entry (what `ct mark` can be read of). */
+const CT_TRACKED: Match = Object.freeze({ kind: 'ctstate', states: ['new', 'established', 'related'] }) as Match;
 
 /** The action, or (after a `notrack` statement, mark changes) a copy of it that also untracks, changes marks. */
 function untracking(a: Action, untrack: boolean, marks?: MarkOp[]): Action {

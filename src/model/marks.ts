@@ -17,12 +17,18 @@
  * --restore-mark copies as not known.
  */
 
-/** `(mark & mask) == value` on the packet's mark, or the connection's (`ct`); `invert`: the `!` written inside the test. */
+import type { NumSet } from './ports.js';
+
+/**
+ * `(mark & mask) == value` on the packet's mark, or the connection's (`ct`) — or, with `values`, `(mark & mask) ∈
+ * values` (nft `meta mark { 0x1, 0x2 }`, `meta mark 0x1-0x5`); `invert`: the `!` written inside the test.
+ */
 export interface MarkTest {
   ct: boolean;
   value: number;
   mask: number;
   invert: boolean;
+  values?: NumSet;
 }
 
 /**
@@ -82,7 +88,12 @@ export function evalMarkTest(t: MarkTest, s: MarkState): { r: 0 | 1 | 2; plain: 
   const v = t.ct ? s.cv : s.pv;
   let r: 0 | 1 | 2;
   let plain: boolean | undefined;
-  if ((t.value & ~t.mask) !== 0) {
+  if (t.values !== undefined) {
+    // a set of values: decided when every bit the mask keeps is known (for every packet, or for a plain one)
+    const mv = (v & t.mask) >>> 0;
+    r = (t.mask & ~k) === 0 ? (t.values.has(mv) ? 1 : 0) : 2;
+    plain = (t.mask & ~q) === 0 ? t.values.has(mv) : undefined;
+  } else if ((t.value & ~t.mask) !== 0) {
     // a value with bits outside the mask is never equal to the masked mark
     r = 0;
     plain = false;

@@ -163,7 +163,7 @@ table inet t {
   });
 
   test('a mark set by an expression not read forgets the marks: the tests after it stay undecided', () => {
-    const doc = parseNftables(TEXT.replace('tcp dport 1761 meta mark set 0x1', 'tcp dport 1761 meta mark set meta mark | 0x10'), { filePath: 'x.nft' });
+    const doc = parseNftables(TEXT.replace('tcp dport 1761 meta mark set 0x1', 'tcp dport 1761 meta mark set numgen random mod 4'), { filePath: 'x.nft' });
     const rs = doc.rulesets[0]!;
     expect(rs.tables[0]!.chains[0]!.rules[0]!.action).toEqual({ kind: 'continue', target: 'mangle', marks: [{ forget: true }] });
     expect(exposure(rs).filter((l) => l.includes('1761'))).toEqual(['tcp 0-1759, 1761, 1766-65535 possibly-open 11', 'tcp 1761 possibly-open 12']);
@@ -189,5 +189,31 @@ table inet t {
     // before conntrack (raw) no packet has an entry: the rule never drops; after it (mangle) a new packet has one
     expect(at('raw')).toEqual(['accept', 'open']);
     expect(at('mangle')).toEqual(['drop', '']);
+  });
+
+  test('sets and ranges of marks, and marks set by bitwise operations on a mark', () => {
+    const rs = parseNftables(
+      `table inet t {
+  chain pre {
+    type filter hook prerouting priority mangle; policy accept;
+    tcp dport 22 meta mark set 0x10
+    tcp dport 23 meta mark set meta mark & 0xff | 0x3
+    tcp dport 24 meta mark set mark xor 0x7
+  }
+  chain in {
+    type filter hook input priority 0; policy drop;
+    meta mark { 0x10, 0x20 } drop
+    meta mark 0x1-0x5 drop
+    tcp dport 20-30 accept
+  }
+}
+`,
+      { filePath: 'x.nft' },
+    ).rulesets[0]!;
+    expect(rs.tables[0]!.chains[0]!.rules[1]!.action).toEqual({ kind: 'continue', target: 'mangle', marks: [{ ct: false, and: 0xfc, xor: 3, copy: 0 }] });
+    // 22: 0x10 (dropped); 23: 0x3 (dropped); 24: 0x7 (in neither); 25: arrived (0 for a plain packet)
+    expect([22, 23, 24, 25].map((p) => verdict(rs, p))).toEqual(['drop', 'drop', 'accept', 'accept']);
+    // 23's mark keeps the bits it arrived with under 0xfc: the plain packet's is dropped, one marked by tc may not be
+    expect(exposure(rs).filter((l) => l.startsWith('tcp '))).toEqual(['tcp 20-21, 24-30 open 12', 'tcp 23 possibly-open 12']);
   });
 });

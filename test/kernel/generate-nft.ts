@@ -231,7 +231,7 @@ function rule(ctx: TableCtx, chainIdx: number): string {
   }
 
   // marks: what the prerouting chain sets (a probe arrives with both marks 0)
-  if (rng.chance(0.08)) parts.push(rng.pick(['meta mark 0x1', 'meta mark != 0x1', 'meta mark & 0x2 == 0x2', 'meta mark 0', 'mark 0x3', 'ct mark 0x1', 'ct mark != 0x0']));
+  if (rng.chance(0.08)) parts.push(rng.pick(['meta mark 0x1', 'meta mark != 0x1', 'meta mark & 0x2 == 0x2', 'meta mark 0', 'mark 0x3', 'ct mark 0x1', 'ct mark != 0x0', 'meta mark { 0x1, 0x3 }', 'meta mark 0x2-0x4', 'meta mark != { 0x0, 0x10 }', 'ct mark { 0x1, 0x2 }']));
 
   // source ports: the probes' are known (each binds the next one of 20000–60999)
   if ((l4 === 'tcp' || l4 === 'udp' || l4 === 'both') && rng.chance(0.1)) {
@@ -329,7 +329,7 @@ function prerouting(ctx: TableCtx): string[] {
     }
     if (rng.chance(0.2)) parts.push(rng.pick(['ct state invalid', 'ct state new', 'ct state untracked', 'ct state { invalid, untracked }']));
     // a mark set (before the verdict, or alone)
-    const mark = rng.chance(0.3) ? rng.pick(['meta mark set 0x1', 'meta mark set 0x2', 'meta mark set 0x3', 'ct mark set 0x1', 'ct mark set meta mark', 'meta mark set ct mark']) : undefined;
+    const mark = rng.chance(0.3) ? rng.pick(['meta mark set 0x1', 'meta mark set 0x2', 'meta mark set 0x3', 'ct mark set 0x1', 'ct mark set meta mark', 'meta mark set ct mark', 'meta mark set meta mark | 0x10', 'meta mark set meta mark & 0x2', 'meta mark set mark xor 0x3', 'ct mark set ct mark | 0x2']) : undefined;
     if (mark) parts.push(mark);
     const t = rng.next();
     if (!(mark && t < 0.5)) parts.push(t < 0.6 ? 'notrack' : t < 0.7 ? 'notrack accept' : t < 0.85 ? 'drop' : 'accept');

@@ -1407,9 +1407,11 @@ function buildRules1(r: IrRule, stmts: readonly IrStmt[], from: number, to: numb
         if (st.name === 'notrack') untrack = true;
         if (st.mark) {
           (marks ??= []).push(st.mark);
-          // reading the connection's mark (`meta mark set ct mark`) breaks the rule for a packet without a conntrack
-          // entry (nft_ct_get_eval: NFT_BREAK), as a test of it would: only tracked packets go on with the rule
-          if (!('forget' in st.mark) && !st.mark.ct && st.mark.copy !== 0) (post ?? base).push(CT_TRACKED);
+          // reading the connection's mark (`meta mark set ct mark`, `ct mark set ct mark | 0x1`) breaks the rule for a
+          // packet without a conntrack entry (nft_ct_get_eval: NFT_BREAK), as a test of it would: only tracked packets go
+          // on with the rule
+          const op = st.mark;
+          if (!('forget' in op) && (op.ct ? op.and !== 0 : op.copy !== 0)) (post ?? base).push(CT_TRACKED);
         }
         // `add @s { ip saddr }`, `ip dscp set cs1`: nft makes the rule depend on the fields' protocol
         if (st.deps) for (const e of st.deps) for (const m of implied(e, tc)) (post ?? base).push(m);

@@ -8,23 +8,10 @@ import { computeExposure, tracePacket } from '../../src/analysis/index.js';
 import { formatPorts, type Ruleset } from '../../src/model/index.js';
 import { parseIptables } from '../../src/parsers/iptables/index.js';
 import { parseNftables, parseNftablesJson } from '../../src/parsers/nftables/index.js';
+import { exposure, ipt, verdict } from './netfilter-lines.js';
 
-function ipt(text: string): Ruleset {
-  const doc = parseIptables(text, { filePath: 'x.rules' });
-  expect(doc.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-  return doc.rulesets[0]!;
-}
-
-/** "proto ports certainty line" per IPv4 exposure entry, in order. */
-function exposure(rs: Ruleset): string[] {
-  return computeExposure(rs, { hook: 'input' })
-    .entries.filter((e) => e.family === 'ipv4')
-    .map((e) => `${formatPorts(e.protocols).replace(/^6$/, 'tcp').replace(/^17$/, 'udp')} ${formatPorts(e.dports)} ${e.certainty} ${e.rule ? e.rule.span.start.line : 'policy'}`);
-}
-
-function verdict(rs: Ruleset, dport: number): string {
-  return tracePacket(rs, { proto: 'tcp', dport, src: '192.0.2.7', dst: '10.0.0.1', iif: 'eth0' }).verdict;
-}
+/** A TCP packet's traced verdict. */
+const tcp = (rs: Ruleset, dport: number): string => verdict(rs, 'tcp', dport);
 
 const MANGLE = (rules: string) => `*mangle
 :PREROUTING ACCEPT [0:0]
@@ -57,7 +44,7 @@ describe('marks (iptables)', () => {
       'tcp 1761 open 15',
       'tcp 1760, 1763-1765 open 16',
     ]);
-    expect([1761, 1762, 1763, 1766].map((p) => verdict(rs, p))).toEqual(['accept', 'drop', 'accept', 'drop']);
+    expect([1761, 1762, 1763, 1766].map((p) => tcp(rs, p))).toEqual(['accept', 'drop', 'accept', 'drop']);
   });
 
   test('kube-proxy: only what KUBE-MARK-DROP marked is dropped by KUBE-FIREWALL', () => {
@@ -73,8 +60,8 @@ COMMIT
 ` + FILTER(':KUBE-FIREWALL - [0:0]\n-A INPUT -j KUBE-FIREWALL\n-A INPUT -p tcp -m multiport --dports 22,30080 -j ACCEPT\n-A KUBE-FIREWALL -m mark --mark 0x8000/0x8000 -j DROP'));
     const e = computeExposure(rs, { hook: 'input' }).entries.filter((x) => x.family === 'ipv4');
     expect(e.map((x) => `${formatPorts(x.dports)} ${x.certainty} ${x.sources.toString()}`)).toEqual(['22 open 0.0.0.0/0', '30080 open 10.0.0.0/8']);
-    expect(verdict(rs, 30080)).toBe('drop');
-    expect(verdict(rs, 22)).toBe('accept');
+    expect(tcp(rs, 30080)).toBe('drop');
+    expect(tcp(rs, 22)).toBe('accept');
   });
 
   test('CONNMARK --save-mark and --restore-mark carry a mark through the connection mark', () => {
@@ -85,7 +72,7 @@ COMMIT
     // the engine leaves connection-mark tests undecided (its flows mix packets with and without a conntrack entry,
     // which fail them), the tracer follows its packet
     expect(exposure(rs)).toEqual(['0-255 all possibly-open 16']);
-    expect([1763, 1764].map((p) => verdict(rs, p))).toEqual(['accept', 'drop']);
+    expect([1763, 1764].map((p) => tcp(rs, p))).toEqual(['accept', 'drop']);
   });
 
   test('a packet without a conntrack entry fails connection-mark tests, `!` or not, and CONNMARK leaves it alone', () => {
@@ -95,7 +82,7 @@ COMMIT
 -A PREROUTING -p tcp -m tcp --dport 1765 -j NOTRACK
 COMMIT
 ` + MANGLE('-A PREROUTING -j CONNMARK --set-mark 0x1') + FILTER('-A INPUT -m connmark ! --mark 0x2 -j ACCEPT\n-A INPUT -m conntrack --ctstate UNTRACKED -j REJECT'));
-    expect([1764, 1765].map((p) => verdict(rs, p))).toEqual(['accept', 'reject']);
+    expect([1764, 1765].map((p) => tcp(rs, p))).toEqual(['accept', 'reject']);
   });
 
   test('a mark change we cannot read forgets the marks: later tests stay undecided', () => {
@@ -134,7 +121,7 @@ table inet t {
       ],
     });
     expect(exposure(rs)).toEqual(['0-5, 7-255 all possibly-open 11', 'tcp 0-1759, 1766-65535 possibly-open 11', 'tcp 1761 open 11', 'tcp 1760, 1763-1765 open 12']);
-    expect([1761, 1762, 1763, 1766].map((p) => verdict(rs, p))).toEqual(['accept', 'drop', 'accept', 'drop']);
+    expect([1761, 1762, 1763, 1766].map((p) => tcp(rs, p))).toEqual(['accept', 'drop', 'accept', 'drop']);
   });
 
   test('the JSON front end reads the same marks (nft -j of the text above)', () => {
@@ -159,7 +146,7 @@ table inet t {
     expect(doc.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     const rs = doc.rulesets[0]!;
     expect(exposure(rs).map((l) => l.replace(/ \d+$/, ''))).toEqual(['0-5, 7-255 all possibly-open', 'tcp 0-1759, 1766-65535 possibly-open', 'tcp 1761 open', 'tcp 1760, 1763-1765 open']);
-    expect([1761, 1762, 1763, 1766].map((p) => verdict(rs, p))).toEqual(['accept', 'drop', 'accept', 'drop']);
+    expect([1761, 1762, 1763, 1766].map((p) => tcp(rs, p))).toEqual(['accept', 'drop', 'accept', 'drop']);
   });
 
   test('a mark set by an expression not read forgets the marks: the tests after it stay undecided', () => {
@@ -212,7 +199,7 @@ table inet t {
     ).rulesets[0]!;
     expect(rs.tables[0]!.chains[0]!.rules[1]!.action).toEqual({ kind: 'continue', target: 'mangle', marks: [{ ct: false, and: 0xfc, xor: 3, copy: 0 }] });
     // 22: 0x10 (dropped); 23: 0x3 (dropped); 24: 0x7 (in neither); 25: arrived (0 for a plain packet)
-    expect([22, 23, 24, 25].map((p) => verdict(rs, p))).toEqual(['drop', 'drop', 'accept', 'accept']);
+    expect([22, 23, 24, 25].map((p) => tcp(rs, p))).toEqual(['drop', 'drop', 'accept', 'accept']);
     // 23's mark keeps the bits it arrived with under 0xfc: the plain packet's is dropped, one marked by tc may not be
     expect(exposure(rs).filter((l) => l.startsWith('tcp '))).toEqual(['tcp 20-21, 24-30 open 12', 'tcp 23 possibly-open 12']);
   });

@@ -33,7 +33,7 @@ import { hasWildcard, wildcardMatch } from '../parsers/nftables/include.js';
 import type { IncludeReader } from '../parsers/types.js';
 import { portsWithNames } from './exposure.js';
 import { sarifArtifactLocation, SarifFingerprints, sarifJson, type SarifFatal } from './formatters.js';
-import { checkOutputFile, isBlank, isTfvars, writeOutputFile } from './inputs.js';
+import { checkOutputFile, isBlank, isTfvars, scriptStartOption, writeOutputFile, type ScriptStart } from './inputs.js';
 import { UsageError, type Io } from './main.js';
 
 const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
@@ -307,9 +307,9 @@ function changesOf(
   return out.sort((a, b) => (a.span?.start.offset ?? -1) - (b.span?.start.offset ?? -1) || (a.protocol ?? 999) - (b.protocol ?? 999));
 }
 
-function parseSide(path: string, text: string | undefined, format: ReturnType<typeof detectFormat>, reader?: IncludeReader): { doc?: FirewallDocument; errors: { line: number; column: number; message: string }[] } {
+function parseSide(path: string, text: string | undefined, format: ReturnType<typeof detectFormat>, reader?: IncludeReader, scriptStart?: ScriptStart): { doc?: FirewallDocument; errors: { line: number; column: number; message: string }[] } {
   if (text === undefined || !format) return { errors: [] };
-  const doc = parseWithFormat(format, text, path, {}, reader);
+  const doc = parseWithFormat(format, text, path, scriptStart !== undefined ? { scriptStart } : {}, reader);
   const errors = doc.diagnostics.filter((d) => d.severity === 'error').map((d) => ({ line: d.span.start.line, column: d.span.start.column, message: d.message }));
   return { doc, errors };
 }
@@ -325,7 +325,7 @@ export function diffFile(
   absPath: string,
   oldText: string | undefined,
   newText: string | undefined,
-  opts: { inputFormat?: string; cwd?: string; renamedFrom?: { file: string; absPath: string }; readers?: { base: IncludeReader; head: IncludeReader } } = {},
+  opts: { inputFormat?: string; scriptStart?: ScriptStart; cwd?: string; renamedFrom?: { file: string; absPath: string }; readers?: { base: IncludeReader; head: IncludeReader } } = {},
 ): DiffFile | undefined {
   const format = opts.inputFormat
     ? formatById(opts.inputFormat)
@@ -339,8 +339,8 @@ export function diffFile(
   }
   if (newText?.includes('\0')) return { file, format: format?.id ?? 'unknown', status, changes: [], errors: [{ line: 1, column: 1, message: BINARY_CONTENT, side: 'head' }] };
   if (!format) return undefined;
-  const before = parseSide(opts.renamedFrom?.absPath ?? absPath, oldText, format, opts.readers?.base);
-  const after = parseSide(absPath, newText, format, opts.readers?.head);
+  const before = parseSide(opts.renamedFrom?.absPath ?? absPath, oldText, format, opts.readers?.base, opts.scriptStart);
+  const after = parseSide(absPath, newText, format, opts.readers?.head, opts.scriptStart);
   const result: DiffFile = {
     file,
     format: format.id,
@@ -543,7 +543,14 @@ export function formatDiffGithub(r: DiffReport): string {
  * The firewall files that changed between `base` and `head` (undefined: the working tree) in the repository at
  * `root`, each compared; submodules are followed (`depth` deep).
  */
-function collect(root: string, base: string, head: string | undefined, cwd: string, inputFormat: string | undefined, depth: number): DiffFile[] {
+/** How every changed file is read: its format forced (--input-format), what an iptables script starts on. */
+interface ReadOptions {
+  inputFormat?: string;
+  scriptStart?: ScriptStart;
+}
+
+function collect(root: string, base: string, head: string | undefined, cwd: string, read: ReadOptions, depth: number): DiffFile[] {
+  const { inputFormat } = read;
   const files: DiffFile[] = [];
   const changed = git(root, ['diff', '--raw', '-z', '-M', '--abbrev=40', base, ...(head !== undefined ? [head] : []), '--']);
   if (!changed.ok) throw new UsageError(`git diff failed: ${changed.err.trim()}`);
@@ -562,7 +569,7 @@ function collect(root: string, base: string, head: string | undefined, cwd: stri
       }
     } else if (oldMode === GITLINK || newMode === GITLINK) {
       // a submodule whose commit (or, in the working tree, whose files) changed: what it newly exposes is in it
-      files.push(...submodule(root, f[i++]!, oldMode === GITLINK ? oldSha! : EMPTY_TREE, newMode === GITLINK ? newSha! : undefined, head, cwd, inputFormat, depth));
+      files.push(...submodule(root, f[i++]!, oldMode === GITLINK ? oldSha! : EMPTY_TREE, newMode === GITLINK ? newSha! : undefined, head, cwd, read, depth));
     } else paths.add(f[i++]!);
   }
   if (head === undefined) {
@@ -604,7 +611,7 @@ function collect(root: string, base: string, head: string | undefined, cwd: stri
     }
     if (oldText === undefined || newText === undefined) continue;
     const rel = (p: string) => relative(cwd, join(root, p)).split('\\').join('/') || p;
-    const d = diffFile(rel(to), join(root, to), oldText, newText, { ...(inputFormat ? { inputFormat } : {}), cwd: root, readers, renamedFrom: { file: rel(from), absPath: join(root, from) } });
+    const d = diffFile(rel(to), join(root, to), oldText, newText, { ...read, cwd: root, readers, renamedFrom: { file: rel(from), absPath: join(root, from) } });
     if (!d) continue;
     files.push(d);
     paired.add(to).add(from);
@@ -632,7 +639,7 @@ function collect(root: string, base: string, head: string | undefined, cwd: stri
       }
     }
     if (oldText === undefined && newText === undefined) continue;
-    const d = diffFile(rel, abs, oldText, newText, { ...(inputFormat ? { inputFormat } : {}), cwd: root, readers });
+    const d = diffFile(rel, abs, oldText, newText, { ...read, cwd: root, readers });
     if (d) files.push(d);
   }
 
@@ -648,7 +655,7 @@ const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
  * cannot see its commits (not checked out, not fetched) says so as an error: passing it over let a submodule bump
  * that opens telnet through as "0 firewall files changed".
  */
-function submodule(root: string, path: string, oldSha: string, newSha: string | undefined, head: string | undefined, cwd: string, inputFormat: string | undefined, depth: number): DiffFile[] {
+function submodule(root: string, path: string, oldSha: string, newSha: string | undefined, head: string | undefined, cwd: string, read: ReadOptions, depth: number): DiffFile[] {
   const dir = join(root, path);
   const rel = relative(cwd, dir).split('\\').join('/') || path;
   if (newSha === undefined) return []; // removed by the change: it exposes nothing any more
@@ -661,7 +668,7 @@ function submodule(root: string, path: string, oldSha: string, newSha: string | 
   for (const sha of [oldSha, ...(head !== undefined ? [newSha!] : [])]) {
     if (sha !== EMPTY_TREE && !git(dir, ['cat-file', '-e', `${sha}^{commit}`]).ok) return fail(`its commit ${sha.slice(0, 12)} is not fetched`);
   }
-  return collect(dir, oldSha, head !== undefined ? newSha : undefined, cwd, inputFormat, depth + 1);
+  return collect(dir, oldSha, head !== undefined ? newSha : undefined, cwd, read, depth + 1);
 }
 
 /**
@@ -712,12 +719,15 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
     format: { type: 'string', short: 'f', default: 'text' },
     'input-format': { type: 'string' },
     'output-file': { type: 'string', short: 'o' },
+    'script-start': { type: 'string' },
   } });
   if (positionals.length < 1 || positionals.length > 2) throw new UsageError('diff takes BASE and optionally HEAD (git refs; HEAD defaults to the working tree)');
   const format = values.format!;
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`diff --format is one of ${FORMATS.join(', ')}`);
   const inputFormat = values['input-format'];
   if (inputFormat !== undefined && !formatById(inputFormat)) throw new UsageError(`unknown input format "${inputFormat}"`);
+  const scriptStart = scriptStartOption(values['script-start']);
+  const read: ReadOptions = { ...(inputFormat !== undefined ? { inputFormat } : {}), ...(scriptStart !== undefined ? { scriptStart } : {}) };
   checkOutputFile(values['output-file']);
   let [base, head] = positionals as [string, string | undefined];
   const cwd = process.cwd();
@@ -753,7 +763,7 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
     }
   }
   for (const ref of head !== undefined ? [base, head] : [base]) verify(ref);
-  const report: DiffReport = { base: baseLabel, head: head ?? 'working tree', files: collect(root, base, head, cwd, inputFormat, 0) };
+  const report: DiffReport = { base: baseLabel, head: head ?? 'working tree', files: collect(root, base, head, cwd, read, 0) };
   report.files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   const out =
     format === 'json' ? `${JSON.stringify(report, (k, v) => (k === 'span' && v ? { line: v.start.line, column: v.start.column, endLine: v.end.line, endColumn: v.end.column } : v), 2)}\n`

@@ -46,6 +46,8 @@ export interface EslintOptionsData {
   rules?: Record<string, unknown>;
   /** Globs (relative to `cwd`) of files and folders the run must not read: those it cannot (reported apart). */
   ignores?: string[];
+  /** `--script-start`: what the tables hold when an iptables script starts (the languageOption `scriptStart`). */
+  scriptStart?: 'unknown' | 'empty';
 }
 
 /** A file no one creates: what ESLint, told not to cache, deletes (lib/eslint/eslint.js, lintFiles). */
@@ -101,14 +103,18 @@ function pluginForCli(): ESLint.Plugin {
 
 export function eslintOptions(d: EslintOptionsData): ESLint.Options {
   const fw = d.rules || (d.typescript && d.typescript.length > 0) ? (plugin as unknown as ESLint.Plugin) : pluginForCli();
-  const recommended = fw === plugin ? plugin.configs.recommended! : plugin.configs.recommended!.map((c) => ({ ...c, plugins: { firewall: fw } }));
+  // (--script-start goes to the firewall languages' configs only: ESLint's JavaScript language rejects the key)
+  const start = d.scriptStart !== undefined ? { scriptStart: d.scriptStart } : {};
+  const recommended = fw === plugin && d.scriptStart === undefined
+    ? plugin.configs.recommended!
+    : plugin.configs.recommended!.map((c) => ({ ...c, plugins: { firewall: fw }, languageOptions: { ...c.languageOptions, ...start } }));
   const overrideConfig: Linter.Config[] = [
     // ESLint's own defaults lint every *.js, *.mjs and *.cjs file of a folder: not firewalls, and a file espree cannot
     // parse (JSX, Flow) was a parse error that failed the run. Only files named explicitly (CDK / Pulumi code, a
     // firewall piped in under a .js name) are linted.
     { ignores: [...JS_DEFAULT_FILES, ...[...(d.typescript ?? []), ...d.explicit.map((c) => c.file)].map((f) => `!${toPosix(relative(d.cwd, f))}`)] },
     ...recommended,
-    ...d.explicit.map((c) => ({ files: [toPosix(relative(d.cwd, c.file))], language: c.language, languageOptions: { format: c.format }, plugins: { firewall: fw }, rules: recommendedRules })),
+    ...d.explicit.map((c) => ({ files: [toPosix(relative(d.cwd, c.file))], language: c.language, languageOptions: { format: c.format, ...start }, plugins: { firewall: fw }, rules: recommendedRules })),
     ...typescriptConfigs(d),
     ...(d.rules ? [{ rules: d.rules as Linter.RulesRecord }] : []),
     ...(d.reportUnusedDisableDirectives ? [{ linterOptions: { reportUnusedDisableDirectives: d.reportUnusedDisableDirectives } }] : []),

@@ -4,7 +4,7 @@ import { computeExposure, type ExposureEntry } from '../analysis/index.js';
 import { ianaName } from '../catalog/index.js';
 import { closedRanges, countNums, formatPorts, PORT_PROTOCOLS, PROTO_UNIVERSE, protocolName, type NumSet } from '../model/index.js';
 import { describeSources, viaInterfaces } from '../eslint/rule-kit.js';
-import { loadPaths, parseLoaded, readStdin, stdinInput } from './inputs.js';
+import { loadPaths, parseLoaded, readStdin, scriptStartOption, stdinInput } from './inputs.js';
 import { UsageError, type Io } from './main.js';
 
 /** "22 (ssh), 1761-1768 (cft-0…cft-7)"; IANA names for registered ports when the set is small. */
@@ -89,6 +89,7 @@ export async function exposureCommand(argv: string[], io: Io): Promise<number> {
     format: { type: 'string', short: 'f', default: 'text' },
     hook: { type: 'string', default: 'input' },
     'input-format': { type: 'string' },
+    'script-start': { type: 'string' },
     'stdin-filename': { type: 'string' },
   } });
   if (positionals.length === 0) throw new UsageError('exposure takes at least one PATH');
@@ -96,6 +97,7 @@ export async function exposureCommand(argv: string[], io: Io): Promise<number> {
   if (values.format !== 'text' && values.format !== 'json') throw new UsageError('exposure --format is text or json');
   if (values.hook !== 'input' && values.hook !== 'forward') throw new UsageError('--hook is input or forward');
   const hook = values.hook;
+  const scriptStart = scriptStartOption(values['script-start']);
   // '-': standard input, as `fwlint -` reads it (`iptables-save | fwlint exposure -`)
   const stdin = positionals.includes('-') ? stdinInput(await readStdin(), values['input-format'], values['stdin-filename']) : undefined;
   const files = positionals.flatMap((p) => (p === '-' ? [stdin!] : loadPaths([p], values['input-format'])));
@@ -109,7 +111,7 @@ export async function exposureCommand(argv: string[], io: Io): Promise<number> {
       failed = true;
       continue;
     }
-    const doc = parseLoaded(f)!;
+    const doc = parseLoaded(f, scriptStart)!;
     const errors = doc.diagnostics.filter((d) => d.severity === 'error');
     for (const d of errors) io.stderr(`${name}:${d.span.start.line}:${d.span.start.column}: ${d.message}\n`);
     // (a source file's errors concern one rule, which then opens nothing or only possibly: the rest is still its exposure)

@@ -442,10 +442,21 @@ export function loadPaths(paths: string[], inputFormat?: string): LoadedFile[] {
   return out;
 }
 
-export function parseLoaded(f: LoadedFile): FirewallDocument | undefined {
+export function parseLoaded(f: LoadedFile, scriptStart?: ScriptStart): FirewallDocument | undefined {
   if (f.source && f.text !== undefined) return parseSource(f.text, f.path);
   if (!f.format || f.text === undefined) return undefined;
-  return parseWithFormat(f.format, f.text, f.path);
+  return parseWithFormat(f.format, f.text, f.path, scriptStart !== undefined ? { scriptStart } : {});
+}
+
+export type ScriptStart = 'unknown' | 'empty';
+
+/**
+ * `--script-start unknown|empty` (lint, exposure, trace, diff): what the tables hold when an iptables script starts,
+ * as the languageOption `scriptStart` says it to ESLint (src/parsers/iptables/README.md, "Scripts: what ran before").
+ */
+export function scriptStartOption(value: string | undefined): ScriptStart | undefined {
+  if (value === undefined || value === 'unknown' || value === 'empty') return value;
+  throw new UsageError(`--script-start takes unknown (the default: rules loaded before the script are not known) or empty (a fresh host, container or network namespace), got "${value}"`);
 }
 
 /**

@@ -9,7 +9,7 @@ import { formatPorts } from '../model/index.js';
 import { eslintOptions, optionsModuleUrl, type EslintOptionsData } from './eslint-options.js';
 import { PACKAGE } from '../package-info.js';
 import { formatById } from '../parsers/registry.js';
-import { checkOutputFile, detectFile, exists, globFiles, isDirectory, isFirewallName, isRegularFile, isTfvars, loadFile, readStdin, sidecarsUnder, stdinInput, SOURCE_FILE, inOtherLanguage, sniffedUnder, specialFilesUnder, specialGlobFiles, unreadableUnder, walk, writeOutputFile } from './inputs.js';
+import { checkOutputFile, detectFile, exists, globFiles, isDirectory, isFirewallName, isRegularFile, isTfvars, loadFile, readStdin, scriptStartOption, sidecarsUnder, stdinInput, SOURCE_FILE, inOtherLanguage, sniffedUnder, specialFilesUnder, specialGlobFiles, unreadableUnder, walk, writeOutputFile } from './inputs.js';
 import { hashDependencies } from './dependencies.js';
 import { SIDECAR_SUFFIX } from '../suppressions/sidecar.js';
 import { HELP, UsageError, type Io } from './main.js';
@@ -169,6 +169,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
     'no-color': { type: 'boolean' },
     'stdin-filename': { type: 'string' },
     'input-format': { type: 'string' },
+    'script-start': { type: 'string' },
     cache: { type: 'boolean', default: false },
     'cache-location': { type: 'string' },
     concurrency: { type: 'string' },
@@ -360,6 +361,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   const suppressionsLocation = values['suppressions-location'] ? resolve(values['suppressions-location']) : undefined;
   if (suppressionsLocation && !isDirectory(dirname(suppressionsLocation))) throw new UsageError(`--suppressions-location: folder ${dirname(suppressionsLocation)} does not exist`);
   const concurrency = parseConcurrency(values.concurrency);
+  const scriptStart = scriptStartOption(values['script-start']);
   const optionsData: EslintOptionsData = {
     cwd: eslintCwd,
     workingDirectory: cwd,
@@ -375,6 +377,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
     applySuppressions: Boolean(suppressionsLocation) || exists(resolve(eslintCwd, 'eslint-suppressions.json')),
     suppressionsLocation,
     ...(rules ? { rules } : {}),
+    ...(scriptStart !== undefined ? { scriptStart } : {}),
     ...(values['no-inline-config'] ? { allowInlineConfig: false as const } : {}),
     ...(reportUnusedDisableDirectives ? { reportUnusedDisableDirectives } : {}),
     ...(special.length > 0 ? { ignores: special.map((f) => toGlob(relative(eslintCwd, f.path))) } : {}),

@@ -66,6 +66,10 @@ Lint options:
   --stdin                    read standard input (as the path -)
   --stdin-filename NAME      name for standard input (decides the format)
   --input-format ID          iptables-save | iptables-script | nftables | nftables-json | aws | cloudformation-yaml | terraform | terraform-plan | gcp | gcp-yaml | azure | bicep
+  --script-start unknown|empty
+                             what the tables hold when an iptables script starts: unknown earlier rules (the
+                             default: unflushed chains are read as possibly open) or empty (a fresh host, container
+                             or network namespace); also for trace, exposure and diff
   --cache [--cache-location P]   only re-lint changed files (for pre-commit)
   --concurrency N|auto|off   lint files in parallel worker threads (ESLint's own)
   --suppress-all, --suppress-rule RULE, --suppressions-location FILE, --prune-suppressions,

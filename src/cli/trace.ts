@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { tracePacket, type Packet, type TraceResult } from '../analysis/index.js';
 import type { Ruleset } from '../model/index.js';
-import { loadInput, parseLoaded, readStdin, stdinInput } from './inputs.js';
+import { loadInput, parseLoaded, readStdin, scriptStartOption, stdinInput } from './inputs.js';
 import { UsageError, type Io } from './main.js';
 
 const PROTOS = new Set(['tcp', 'udp', 'icmp', 'icmpv6', 'sctp']);
@@ -69,15 +69,17 @@ export async function traceCommand(argv: string[], io: Io): Promise<number> {
     probes: { type: 'string' },
     ruleset: { type: 'string' },
     'input-format': { type: 'string' },
+    'script-start': { type: 'string' },
     'stdin-filename': { type: 'string' },
   } });
   if (positionals.length !== 1) throw new UsageError('trace takes exactly one FILE');
   if (values['stdin-filename'] !== undefined && positionals[0] !== '-') throw new UsageError(`--stdin-filename names standard input, which is read only from the path '-'`);
   if (values.format !== 'text' && values.format !== 'json') throw new UsageError('trace --format is text or json');
+  const scriptStart = scriptStartOption(values['script-start']);
   // '-': standard input, as `fwlint -` reads it (`iptables-save | fwlint trace - --proto tcp --dport 22`)
   const file = positionals[0] === '-' ? stdinInput(await readStdin(), values['input-format'], values['stdin-filename']) : loadInput(positionals[0]!, values['input-format']);
   if (file.error) throw new UsageError(file.error);
-  const doc = parseLoaded(file)!;
+  const doc = parseLoaded(file, scriptStart)!;
   const errors = doc.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
     io.stderr(errors.map((d) => `${positionals[0]}:${d.span.start.line}:${d.span.start.column}: ${d.message}`).join('\n') + '\n');

@@ -370,4 +370,19 @@ describe.skipIf(!hasGit)('fwlint diff', () => {
     expect(n.code).toBe(2);
     expect(n.stderr).toContain('not inside a git repository');
   });
+
+  it('--script-start empty: a script that adds an accept to an unflushed chain newly exposes its port', () => {
+    const { dir, commit } = repo();
+    commit({ 'fw.sh': '#!/bin/sh\niptables -P INPUT DROP\n' }, 'policy');
+    commit({ 'fw.sh': '#!/bin/sh\niptables -P INPUT DROP\niptables -A INPUT -p tcp --dport 1763 -j ACCEPT\n' }, 'cft sftp');
+    // the default: the unflushed INPUT may hold anything on both sides, so nothing is newly exposed for sure
+    const unknown = fwlint(['diff', 'HEAD~1', 'HEAD', '-f', 'json'], { cwd: dir });
+    expect(unknown.code, unknown.stderr).toBe(0);
+    expect((JSON.parse(unknown.stdout) as JsonReport).files[0]!.changes.filter((c) => c.kind === 'newly-exposed' && c.certainty === 'open')).toEqual([]);
+    const empty = fwlint(['diff', 'HEAD~1', 'HEAD', '-f', 'json', '--script-start', 'empty'], { cwd: dir });
+    expect(empty.code, empty.stderr).toBe(1);
+    expect((JSON.parse(empty.stdout) as JsonReport).files[0]!.changes.map((c) => [c.kind, c.protocol, c.ports, c.sources, c.certainty, c.span?.line, c.flaggedBy])).toEqual([
+      ['newly-exposed', 6, [[1763, 1763]], ['0.0.0.0/0'], 'open', 3, 'firewall/no-unneeded-cft-ports'],
+    ]);
+  });
 });

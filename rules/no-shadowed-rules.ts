@@ -66,9 +66,15 @@ const rule: Rule.RuleModule = {
           // written rule, each one's finding was one message at one place, twice
           const sibling =
             !same && cloud && s.rule.reportSpan !== undefined && s.chain.rules.some((r) => r !== s.rule && r.span.start.offset === s.rule.span.start.offset && r.span.end.offset === s.rule.span.end.offset);
+          // rules written on one line (a one-line JSON export, `iptables … ; iptables …`): a line alone does not say
+          // which, so such rules are named by line and column
+          const starts = s.coveredBy.map((r) => r.span.start);
+          const oneLine = starts.some((p, i) => p.line === s.rule.span.start.line || starts.some((q, j) => j < i && q.line === p.line && q.offset !== p.offset));
           const lines = same
             ? [...new Set(s.coveredBy.map((r) => `${place(r).start.line} (${r.text})`))]
-            : [...new Set(s.coveredBy.map((r) => r.span.start.line))].sort((x, y) => x - y);
+            : oneLine
+              ? [...new Set([...starts].sort((x, y) => x.offset - y.offset).map((p) => `${p.line}:${p.column}`))]
+              : [...new Set(starts.map((p) => p.line))].sort((x, y) => x - y);
           // covered only by rules of its own verdict (a security group's allows, which the cloud takes as a union, or a
           // second ACCEPT of what an ACCEPT took): removing it changes nothing. Covered by another verdict: what it
           // was written to do does not happen.

@@ -111,7 +111,7 @@ tester('json').run('no-shadowed-rules (Azure default rules)', rule, {
         { name: 'late', properties: { priority: 4001, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '22' } },
       ] } }),
       filename: 'nsg.json',
-      errors: [{ line: 1, column: 303, message: 'This rule is never reached: every packet it matches is already decided by line 1 in chain Inbound.' }],
+      errors: [{ line: 1, column: 303, message: 'This rule is never reached: every packet it matches is already decided by line 1:93 in chain Inbound.' }],
     },
   ],
 });
@@ -201,6 +201,19 @@ tester('json').run('no-shadowed-rules (GCP: an allow of every address takes the 
       ].join('\n'),
       filename: 'fw.json',
       errors: [{ line: 4, message: 'This rule changes nothing: every packet it matches is already accepted by lines 2, 3 in chain INGRESS.' }],
+    },
+  ],
+});
+
+// A one-line export (`gcloud … --format=json | jq -c`): the covering rule is on the shadowed rule's line, so it is named
+// by line and column.
+tester('json').run('no-shadowed-rules (rules on one line are named by line and column)', rule, {
+  valid: [],
+  invalid: [
+    {
+      code: `[${gcpRule('a', 100, 'allowed', '1000-2000', { sourceRanges: ['0.0.0.0/0'] })},${gcpRule('c', 300, 'denied', '1200-1300', { sourceRanges: ['0.0.0.0/0'] })}]`,
+      filename: 'fw.json',
+      errors: [{ line: 1, column: 152, message: 'This rule is never reached: every packet it matches is already decided by line 1:2 in chain INGRESS.' }],
     },
   ],
 });

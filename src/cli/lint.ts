@@ -491,7 +491,9 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   if (values['output-file']) {
     writeOutputFile(values['output-file'], out);
   } else if (typeof out === 'string') io.stdout(out);
-  else await writeAll(out, io);
+  // (ESLint prints a report with console.log, a JSON one too: it ends with a newline on a terminal and in a pipe, and
+  // not in a file of -o)
+  else await writeAll(endLine(out), io);
 
   if (sup.messages.length > 0) io.stderr(sup.messages.join('\n') + '\n');
   // (the stylish summary says it; other reports are ESLint's shapes, which have no place for it)
@@ -502,6 +504,11 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   if (errors > 0) return 1;
   if (maxWarnings >= 0 && warnings > maxWarnings) return 1;
   return 0;
+}
+
+function* endLine(pieces: Iterable<string>): Generator<string> {
+  yield* pieces;
+  yield '\n';
 }
 
 /**

@@ -89,7 +89,7 @@ describe('JSON report in pieces', () => {
 });
 
 describe('fwlint -f json', () => {
-  test('-o writes exactly the report stdout prints, and it round-trips through JSON.parse', async () => {
+  test('-o writes exactly the report stdout prints (there with a final newline, as ESLint prints it), and it round-trips through JSON.parse', async () => {
     const { mkdtempSync, readFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
@@ -101,7 +101,7 @@ describe('fwlint -f json', () => {
     expect(toFile.code).toBe(toStdout.code);
     expect(toFile.stdout).toBe('');
     const written = readFileSync(join(d, 'out.json'), 'utf8');
-    expect(written).toBe(toStdout.stdout);
+    expect(`${written}\n`).toBe(toStdout.stdout);
     const results = JSON.parse(written) as { filePath: string; messages: { ruleId: string; line: number }[] }[];
     expect(results.length).toBeGreaterThan(0);
     expect(JSON.stringify(results)).toBe(written);

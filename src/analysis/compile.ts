@@ -797,7 +797,7 @@ export class RuleCompiler {
   /** Whether the rule tests a packet mark the model reads (OpaqueMatch.mark): its compiled form depends on the flow's marks. */
   hasMarkTest(rule: Rule): boolean {
     let b = this.markTests.get(rule);
-    if (b === undefined) this.markTests.set(rule, (b = rule.matches.some((m) => m.kind === 'opaque' && m.mark !== undefined && !m.mark.ct)));
+    if (b === undefined) this.markTests.set(rule, (b = rule.matches.some((m) => m.kind === 'opaque' && m.mark !== undefined)));
     return b;
   }
   private readonly markTests = new Map<Rule, boolean>();
@@ -806,6 +806,12 @@ export class RuleCompiler {
    * The rule for a flow whose marks are `mk` (undefined: as they arrived, ARRIVAL_MARKS): each mark test decided
    * where the known bits decide it; one that depends on unknown bits stays undecided, and the exposure engine's
    * compiler decides it for their plain value where that is sound (plainMatches), as a test of PLAIN_PACKET's fields.
+   *
+   * A test of the connection's mark is read per conntrack state (src/model/marks.ts): a packet without an entry
+   * (invalid, untracked) fails it, `!` or not; a new connection's entry is fresh, its mark 0 (init_conntrack: only an
+   * expected connection, which is related, takes its master's) but for what the rules before changed, so it is
+   * decided as a packet's mark is; an established or related connection's mark is what earlier packets left, known
+   * only in the bits the rules before set.
    */
   forMarks(rule: Rule, mk: MarkState | undefined): CompiledRule {
     const s = mk ?? ARRIVAL_MARKS;
@@ -814,30 +820,37 @@ export class RuleCompiler {
     if (!byKey) this.marked.set(rule, (byKey = new Map()));
     let c = byKey.get(key);
     if (c) return c;
+    const hasCt = rule.matches.some((m) => m.kind === 'opaque' && m.mark !== undefined && m.mark.ct);
+    if (!hasCt) c = this.marksDecided(rule, s, undefined);
+    else {
+      // a new connection's mark is known where its fresh value 0 and the rules before say it (cf); earlier packets of
+      // an established one may have set any bit the rules before did not: only those are known
+      const old: MarkState = { ...s, cp: s.ck, cv: (s.cv & s.ck) >>> 0 };
+      const fresh = this.marksDecided(rule, { ...s, ck: s.cf, cp: (s.cp | s.cf) >>> 0 }, CT_NEW);
+      const known = this.marksDecided(rule, old, CT_OLD);
+      c = fresh === EMPTY_COMPILED ? known : known === EMPTY_COMPILED ? fresh : unionCompiled(fresh, known);
+    }
+    byKey.set(key, c);
+    return c;
+  }
+
+  /** forMarks for one part of the conntrack states (`ct`: its match; undefined when the rule tests no connection mark). */
+  private marksDecided(rule: Rule, s: MarkState, ct: Match | undefined): CompiledRule {
     const out: Match[] = [];
-    let empty = false;
+    if (ct) out.push(ct);
     for (const m of rule.matches) {
-      // (a test of the connection's mark stays undecided: see src/model/marks.ts)
-      if (m.kind !== 'opaque' || m.mark === undefined || m.mark.ct) {
+      if (m.kind !== 'opaque' || m.mark === undefined) {
         out.push(m);
         continue;
       }
       const { r, plain } = evalMarkTest(m.mark, s);
       const v = r === 2 ? 2 : m.negated ? 1 - r : r;
       if (v === 1) continue;
-      if (v === 0) {
-        empty = true;
-        break;
-      }
+      if (v === 0) return EMPTY_COMPILED;
       out.push(this.plain && plain !== undefined ? ({ ...m, plain } satisfies OpaqueMatch) : m);
     }
-    if (empty) c = EMPTY_COMPILED;
-    else {
-      const pm = this.plain ? plainOf(rule.action.kind, out) : undefined;
-      c = pm === null ? EMPTY_COMPILED : this.general(pm ?? out);
-    }
-    byKey.set(key, c);
-    return c;
+    const pm = this.plain ? plainOf(rule.action.kind, out) : undefined;
+    return pm === null ? EMPTY_COMPILED : this.general(pm ?? out);
   }
   private readonly marked = new Map<Rule, Map<string, CompiledRule>>();
 
@@ -865,6 +878,16 @@ export class RuleCompiler {
  */
 function plainMatches(rule: Rule): Match[] | null | undefined {
   return plainOf(rule.action.kind, rule.matches);
+}
+
+/** The conntrack states of a connection-mark test's two readings (forMarks); invalid and untracked fail it. */
+const CT_NEW: Match = Object.freeze({ kind: 'ctstate', states: ['new'] }) as Match;
+const CT_OLD: Match = Object.freeze({ kind: 'ctstate', states: ['established', 'related'] }) as Match;
+
+/** Two compiled rules over disjoint conntrack states as one: their regions side by side. */
+function unionCompiled(a: CompiledRule, b: CompiledRule): CompiledRule {
+  const opaque = a.opaque.length === 0 ? b.opaque : b.opaque.length === 0 ? a.opaque : [...new Set([...a.opaque, ...b.opaque])];
+  return { must: [...a.must, ...b.must], may: [...a.may, ...b.may], maybe: [...a.maybe, ...b.maybe], opaque };
 }
 
 /** plainMatches of matches `ms` under an action of kind `k`. */

@@ -13,8 +13,8 @@
  *
  * A packet without a conntrack entry (untracked, invalid) fails every connection-mark test, `!` or not, and CONNMARK
  * leaves it alone (xt_connmark: no `nf_ct_get`, no match, no change). The tracer, which knows the packet's state,
- * reads that; the exposure engine, whose flows mix states, decides no connection-mark test and takes what CONNMARK
- * --restore-mark copies as not known.
+ * reads that; the exposure engine, whose flows mix states, reads a connection-mark test per state (RuleCompiler.forMarks)
+ * and takes what CONNMARK --restore-mark copies as not known.
  */
 
 import type { NumSet } from './ports.js';
@@ -48,7 +48,10 @@ export type MarkOp =
 /**
  * What is known of both marks: `pk`/`ck` the packet's/connection's bits known for every packet, `pp`/`cp` those known
  * for a plain packet (one that arrived with marks 0: PLAIN_PACKET), `pv`/`cv` their values. Bits outside `pp`/`cp`
- * are not known at all (a change we could not read). Unsigned 32-bit numbers.
+ * are not known at all (a change we could not read). `cf`: the connection's bits known for every packet of a new
+ * connection, whatever its packet mark — its entry is fresh and its mark 0 (nf_conntrack_core.c, init_conntrack: only
+ * an expected connection, a related one, takes its master's mark), but for bits copied from a packet mark not known.
+ * Unsigned 32-bit numbers.
  */
 export interface MarkState {
   readonly pk: number;
@@ -57,20 +60,23 @@ export interface MarkState {
   readonly ck: number;
   readonly cp: number;
   readonly cv: number;
+  readonly cf: number;
 }
 
-/** Both marks as they arrive: nothing known for every packet, 0 for a plain one. */
-export const ARRIVAL_MARKS: MarkState = Object.freeze({ pk: 0, pp: 0xffffffff, pv: 0, ck: 0, cp: 0xffffffff, cv: 0 });
+/** Both marks as they arrive: nothing known for every packet, 0 for a plain one and for a new connection's. */
+export const ARRIVAL_MARKS: MarkState = Object.freeze({ pk: 0, pp: 0xffffffff, pv: 0, ck: 0, cp: 0xffffffff, cv: 0, cf: 0xffffffff });
 
 /** The state after `op`. */
 export function applyMarkOp(s: MarkState, op: MarkOp): MarkState {
-  if ('forget' in op) return { pk: 0, pp: 0, pv: s.pv, ck: 0, cp: 0, cv: s.cv };
+  if ('forget' in op) return { pk: 0, pp: 0, pv: s.pv, ck: 0, cp: 0, cv: s.cv, cf: 0 };
   const [tk, tp, tv, ok, oq, ov] = op.ct ? [s.ck, s.cp, s.cv, s.pk, s.pp, s.pv] : [s.pk, s.pp, s.pv, s.ck, s.cp, s.cv];
   // a bit is known when each part it is made of is: the target's bit (kept where `and` has it), the other's (copied)
   const k = ((tk | ~op.and) & (ok | ~op.copy)) >>> 0;
   const q = ((tp | ~op.and) & (oq | ~op.copy)) >>> 0;
   const v = ((tv & op.and) ^ (ov & op.copy) ^ op.xor) >>> 0;
-  return op.ct ? { pk: s.pk, pp: s.pp, pv: s.pv, ck: k, cp: q, cv: v } : { pk: k, pp: q, pv: v, ck: s.ck, cp: s.cp, cv: s.cv };
+  // (a new connection's bit: kept from its fresh value, or copied from a packet bit known for every packet)
+  const f = op.ct ? ((s.cf | ~op.and) & (s.pk | ~op.copy)) >>> 0 : s.cf;
+  return op.ct ? { pk: s.pk, pp: s.pp, pv: s.pv, ck: k, cp: q, cv: v, cf: f } : { pk: k, pp: q, pv: v, ck: s.ck, cp: s.cp, cv: s.cv, cf: f };
 }
 
 /** `s` with the bits of `bits` of the packet's mark not known at all. */
@@ -111,5 +117,5 @@ export function evalMarkTest(t: MarkTest, s: MarkState): { r: 0 | 1 | 2; plain: 
 
 /** A state as a short key (for caches). */
 export function markKey(s: MarkState): string {
-  return `${s.pk},${s.pp},${s.pv},${s.ck},${s.cp},${s.cv}`;
+  return `${s.pk},${s.pp},${s.pv},${s.ck},${s.cp},${s.cv},${s.cf}`;
 }

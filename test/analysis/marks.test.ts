@@ -69,10 +69,34 @@ COMMIT
       MANGLE('-A PREROUTING -p tcp -m tcp --dport 1763 -j MARK --set-mark 0x4\n-A PREROUTING -j CONNMARK --save-mark\n-A INPUT -j MARK --set-mark 0x0\n-A INPUT -j CONNMARK --restore-mark --mask 0x4') +
         FILTER('-A INPUT -m connmark --mark 0x4 -m mark --mark 0x4/0x4 -j ACCEPT'),
     );
-    // the engine leaves connection-mark tests undecided (its flows mix packets with and without a conntrack entry,
-    // which fail them), the tracer follows its packet
+    // the packet mark restored from the connection's is not known to the engine (its flows mix packets with and
+    // without a conntrack entry, which CONNMARK leaves alone), and what --save-mark copied was the packet mark as it
+    // arrived for every other port (tc may set it): undecided; the tracer follows its packet
     expect(exposure(rs)).toEqual(['0-255 all possibly-open 16']);
     expect([1763, 1764].map((p) => tcp(rs, p))).toEqual(['accept', 'drop']);
+  });
+
+  test('a new connection\'s mark is 0 but for what the rules set: its tests are decided both ways', () => {
+    const rs = ipt(
+      MANGLE('-A PREROUTING -p tcp -m tcp --dport 1761 -j CONNMARK --set-mark 0x1') +
+        FILTER(
+          [
+            '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
+            '-A INPUT -m connmark --mark 0x1 -j ACCEPT',
+            '-A INPUT -p tcp -m tcp --dport 1762 -m connmark --mark 0x0 -j ACCEPT',
+            '-A INPUT -p tcp -m tcp --dport 1763 -m connmark ! --mark 0x0 -j DROP',
+            '-A INPUT -p tcp -m tcp --dport 1763:1764 -j ACCEPT',
+          ].join('\n'),
+        ),
+    );
+    // (nf_conntrack's init_conntrack: a new entry's mark is 0; only an expected, related, connection takes its master's)
+    expect(exposure(rs)).toEqual(['tcp 1761 open 14', 'tcp 1762 open 15', 'tcp 1763-1764 open 17']);
+    expect([1760, 1761, 1762, 1763, 1764, 1765].map((p) => tcp(rs, p))).toEqual(['drop', 'accept', 'accept', 'accept', 'accept', 'drop']);
+    // a packet mark saved into the connection's: 0 for a plain packet, anything tc set for another — a drop of 0x1
+    // leaves a plain packet's port 22 open, an accept of 0x1 may take any packet
+    const saved = (rule: string) => ipt(MANGLE('-A PREROUTING -j CONNMARK --save-mark') + FILTER(`-A INPUT -m connmark --mark 0x1 -j ${rule}\n-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT`));
+    expect(exposure(saved('DROP'))).toEqual(['tcp 22 open 14']);
+    expect(exposure(saved('ACCEPT'))).toEqual(['0-5, 7-255 all possibly-open 13', 'tcp 0-21, 23-65535 possibly-open 13', 'tcp 22 open 14']);
   });
 
   test('a packet without a conntrack entry fails connection-mark tests, `!` or not, and CONNMARK leaves it alone', () => {

@@ -3,7 +3,7 @@
  * probes, parse the same text with our parser, trace each probe with our engine,
  * and collect every disagreement with everything needed to reproduce it.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
@@ -248,7 +248,11 @@ function exposureVerdict(g: GeneratedRuleset, engine: Engine, parsed: { ruleset?
     return;
   }
   rep.exposure.probes++;
-  if (c === 'possibly-open') rep.exposure.possibly++;
+  if (c === 'possibly-open') {
+    rep.exposure.possibly++;
+    // (FWL_POSSIBLY_LOG: which undecided matches are left, for whoever works on deciding more of them)
+    if (process.env.FWL_POSSIBLY_LOG) appendFileSync(process.env.FWL_POSSIBLY_LOG, `${JSON.stringify({ seed: g.seed, family: g.family, loader: g.loader, text: g.text, packet, kernel })}\n`);
+  }
   else if ((c === 'open') === (kernel === 'accept')) rep.exposure.exact++;
   else
     rep.exposure.wrong.push({ seed: g.seed, family: g.family, text: g.text, probe, packet, kernel, kernelDetail: detail, ours: `exposure ${c}`, steps: tr.steps, reasons: tr.reasons, diagnostics: parsed.diagnostics });

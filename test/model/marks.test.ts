@@ -8,7 +8,7 @@ const setX = (value: number, mask: number, ct = false): MarkOp => ({ ct, and: ~m
 describe('mark states', () => {
   test('a set mark is known in the bits it sets; the others keep their arrival (unknown, plain 0)', () => {
     const s = applyMarkOp(ARRIVAL_MARKS, setX(0x2, 0xff));
-    expect(s).toEqual({ pk: 0xff, pp: 0xffffffff, pv: 0x2, ck: 0, cp: 0xffffffff, cv: 0 });
+    expect(s).toEqual({ pk: 0xff, pp: 0xffffffff, pv: 0x2, ck: 0, cp: 0xffffffff, cv: 0, cf: 0xffffffff });
     expect(evalMarkTest({ ct: false, value: 0x2, mask: 0xff, invert: false }, s)).toEqual({ r: 1, plain: true });
     expect(evalMarkTest({ ct: false, value: 0x1, mask: 0xff, invert: false }, s)).toEqual({ r: 0, plain: false });
     // the whole mark: its high bits are the arrival's (0 for a plain packet, anything after tc)
@@ -21,14 +21,22 @@ describe('mark states', () => {
     expect(evalMarkTest({ ct: false, value: 0x3, mask: 0x1, invert: true }, ARRIVAL_MARKS).r).toBe(1);
   });
 
+  test('a new connection\'s mark is known where it is fresh (0) and where a known packet mark was saved into it', () => {
+    // --save-mark of a packet mark the rules did not set: not known for a new connection either (tc may have set it)
+    const saved = applyMarkOp(ARRIVAL_MARKS, { ct: true, and: 0, copy: 0xff, xor: 0 });
+    expect(saved.cf).toBe(~0xff >>> 0);
+    expect(evalMarkTest({ ct: true, value: 0, mask: 0xff00, invert: false }, { ...saved, ck: saved.cf })).toEqual({ r: 1, plain: true });
+    expect(evalMarkTest({ ct: true, value: 0, mask: 0xff, invert: false }, { ...saved, ck: saved.cf })).toEqual({ r: 2, plain: true });
+  });
+
   test('--save-mark copies the packet mark into the connection mark, --restore-mark back', () => {
     const saved = applyMarkOp(applyMarkOp(ARRIVAL_MARKS, setX(0x5, 0xffffffff)), { ct: true, and: 0, copy: 0xffffffff, xor: 0 });
-    expect(saved).toEqual({ pk: 0xffffffff, pp: 0xffffffff, pv: 5, ck: 0xffffffff, cp: 0xffffffff, cv: 5 });
+    expect(saved).toEqual({ pk: 0xffffffff, pp: 0xffffffff, pv: 5, ck: 0xffffffff, cp: 0xffffffff, cv: 5, cf: 0xffffffff });
     const restored = applyMarkOp(applyMarkOp(ARRIVAL_MARKS, setX(0x7, 0xf, true)), { ct: false, and: ~0xf >>> 0, copy: 0xf, xor: 0 });
-    expect(restored).toEqual({ pk: 0xf, pp: 0xffffffff, pv: 7, ck: 0xf, cp: 0xffffffff, cv: 7 });
+    expect(restored).toEqual({ pk: 0xf, pp: 0xffffffff, pv: 7, ck: 0xf, cp: 0xffffffff, cv: 7, cf: 0xffffffff });
     // an unread change forgets both, for a plain packet too: no test of them is decided, not even one-sidedly
     const lost = applyMarkOp(saved, { forget: true });
-    expect(lost).toEqual({ pk: 0, pp: 0, pv: 5, ck: 0, cp: 0, cv: 5 });
+    expect(lost).toEqual({ pk: 0, pp: 0, pv: 5, ck: 0, cp: 0, cv: 5, cf: 0 });
     expect(evalMarkTest({ ct: false, value: 5, mask: 0xffffffff, invert: false }, lost)).toEqual({ r: 2, plain: undefined });
   });
 
@@ -57,6 +65,11 @@ describe('mark states', () => {
         if (r !== 2) expect(r === 1).toBe(holds);
         // a plain packet (both marks 0 on arrival), when no change was lost: `plain` is its answer
         if (p0 === 0 && c0 === 0 && !ops.some((o) => 'forget' in o) && plain !== undefined) expect(plain).toBe(holds);
+        // a new connection (its mark 0 on arrival), whatever the packet's mark: `cf` decides its connection-mark tests
+        if (c0 === 0 && t.ct) {
+          const fresh = evalMarkTest(t, { ...s, ck: s.cf });
+          if (fresh.r !== 2) expect(fresh.r === 1).toBe(holds);
+        }
       }),
       { numRuns: 2000 },
     );

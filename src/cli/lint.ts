@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { ConfigCommentParser } from '@eslint/plugin-kit';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -198,7 +199,9 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   const format = values.format!;
-  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown format "${format}" (one of ${FORMATS.join(', ')})`);
+  // another name is an ESLint formatter (loadFormatter below): ESLint's html or json-with-metadata, an
+  // eslint-formatter-* package (GitLab's code quality report: -f gitlab), or a file
+  const custom = !(FORMATS as readonly string[]).includes(format);
   let maxWarnings = -1;
   const rules = rulesFromArgs(values.rule ?? []);
   // ESLint's spellings and semantics (its lib/options.js and cli.js)
@@ -386,6 +389,8 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   const makeEslint = async (): Promise<ESLint> =>
     concurrency === undefined ? new ESLint(eslintOptions(optionsData)) : await ESLint.fromOptionsModule(optionsModuleUrl({ ...optionsData, concurrency }));
   let eslint = await makeEslint();
+  // (loaded before the lint: a name that is no formatter is a usage error at once, not after minutes of linting)
+  const formatter = custom ? await loadCustomFormatter(eslint, format, cwd) : undefined;
 
   let results: ESLint.LintResult[] = [];
   // long runs: a progress line on a terminal's stderr, never in machine formats (src/cli/progress.ts)
@@ -487,9 +492,12 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   const shownLeftAlone = new Set(leftAloneResults.filter((r) => results.includes(r)).map((r) => relative(cwd, r.filePath) || r.filePath));
   const color = values['output-file'] !== undefined || values['no-color'] ? false : values.color ? true : undefined;
   const summary = values['no-summary'] ? false : values.summary !== false;
-  const out = await render(format, results, eslint, cwd, io, summary, values['output-file'] !== undefined, color, leftAlone, shownLeftAlone);
+  const out = formatter ? await formatter.format(results) : await render(format, results, eslint, cwd, io, summary, values['output-file'] !== undefined, color, leftAlone, shownLeftAlone);
   if (values['output-file']) {
     writeOutputFile(values['output-file'], out);
+  } else if (formatter) {
+    // (ESLint prints another formatter's report with console.log: with a final newline)
+    if (out !== '') io.stdout(`${out as string}\n`);
   } else if (typeof out === 'string') io.stdout(out);
   // (ESLint prints a report with console.log, a JSON one too: it ends with a newline on a terminal and in a pipe, and
   // not in a file of -o)
@@ -504,6 +512,30 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   if (errors > 0) return 1;
   if (maxWarnings >= 0 && warnings > maxWarnings) return 1;
   return 0;
+}
+
+/**
+ * An ESLint formatter other than fwlint's own formats, as `eslint -f NAME` finds it: a built-in (html,
+ * json-with-metadata), an `eslint-formatter-NAME` package or a file. Packages and files are looked for from the working
+ * directory fwlint was started in (ESLint's own cwd is the inputs' common folder, `/` for /etc/iptables/rules.v4).
+ */
+async function loadCustomFormatter(eslint: ESLint, name: string, cwd: string): Promise<ESLint.LoadedFormatter> {
+  const pathLike = name.includes('/') || name.includes('\\') || name.startsWith('.');
+  let target = pathLike ? resolve(cwd, name) : name;
+  if (!pathLike) {
+    const require = createRequire(join(cwd, 'noop.js'));
+    const pkg = name.startsWith('@') ? (name.includes('/eslint-formatter') ? name : name.replace(/^(@[^/]+)(?:\/(.*))?$/, (_, scope: string, rest?: string) => `${scope}/eslint-formatter${rest ? `-${rest}` : ''}`)) : name.startsWith('eslint-formatter-') ? name : `eslint-formatter-${name}`;
+    try {
+      target = require.resolve(pkg);
+    } catch {
+      // (not installed where fwlint runs: a built-in name, or ESLint's own lookup says what is missing)
+    }
+  }
+  try {
+    return await eslint.loadFormatter(target);
+  } catch (e) {
+    throw new UsageError(`unknown format "${name}": not one of ${FORMATS.join(', ')}, nor an ESLint formatter (html, json-with-metadata, an eslint-formatter-* package, a file): ${(e as Error).message.split('\n')[0]}`);
+  }
 }
 
 function* endLine(pieces: Iterable<string>): Generator<string> {

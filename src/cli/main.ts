@@ -57,7 +57,8 @@ Usage:
                                             recommended rule flags a new exposure
 
 Lint options:
-  -f, --format NAME          stylish (default) | json | sarif | github | junit
+  -f, --format NAME          stylish (default) | json | sarif | github | junit, or an ESLint formatter: html,
+                             json-with-metadata, an eslint-formatter-NAME package (-f gitlab), a file (-f ./f.mjs)
   -o, --output-file FILE     write the report to FILE
   -c, --config FILE          fwlint.config.yaml to use (default: found upward from each file)
   --max-warnings N           exit 1 when there are more than N warnings (-1: no limit, the default)

@@ -606,6 +606,20 @@ export function mapCloudFormation(tree: PValue, ctx: AwsContext, overrides?: Rec
     g.egress.push(...listRules(t, get(r.props, 'SecurityGroupEgress'), 'egress', extra, ctx));
     groups.set(id, g);
   }
+  // A nested stack (AWS::CloudFormation::Stack, SAM's AWS::Serverless::Application) creates the groups and ACLs of
+  // its own template: one fetched at deployment (an S3 URL, a computed one, a Serverless Application Repository
+  // application) is not read here — said, as Terraform's remote modules are, not skipped unsaid. A local path (for
+  // `aws cloudformation package`) is a file of the repository, linted on its own.
+  for (const [id, r] of t.resources) {
+    const sam = r.type === 'AWS::Serverless::Application';
+    if ((r.type !== 'AWS::CloudFormation::Stack' && !sam) || notCreated(r, t)) continue;
+    const loc = get(r.props, sam ? 'Location' : 'TemplateURL');
+    const text = loc?.kind === 'scalar' ? str(loc) : undefined;
+    if (text !== undefined && text !== '' && !/^(?:https?|s3):\/\//i.test(text)) continue;
+    const fn = intrinsic(loc);
+    const where = text ? ` (${text})` : fn ? ` (${render(fn.name, fn.arg)})` : loc?.kind === 'object' ? ' (an application of the Serverless Application Repository)' : '';
+    ctx.warn(`nested stack ${id}${where} is not evaluated: firewall resources its template creates are not checked here`, r.keySpan, 'aws/nested-stack-not-evaluated');
+  }
   for (const [, r] of t.resources) {
     if (r.type !== 'AWS::EC2::SecurityGroupIngress' && r.type !== 'AWS::EC2::SecurityGroupEgress') continue;
     if (notCreated(r, t)) continue;

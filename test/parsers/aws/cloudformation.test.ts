@@ -828,3 +828,33 @@ describe('a network ACL in front of a group is in front of every use of the grou
     expect(sources(template(lt))).toEqual(['22 0.0.0.0/0 open']);
   });
 });
+
+describe('CloudFormation nested stacks whose template is fetched at deployment', () => {
+  test('are reported as not evaluated (a local TemplateURL is a file of its own, linted alone)', () => {
+    const doc = parseCloudFormationYaml(
+      [
+        'Resources:',
+        '  Sg:',
+        '    Type: AWS::EC2::SecurityGroup',
+        '    Properties: {GroupDescription: x}',
+        '  Local:',
+        '    Type: AWS::CloudFormation::Stack',
+        '    Properties: {TemplateURL: ./network.yaml}',
+        '  Remote:',
+        '    Type: AWS::CloudFormation::Stack',
+        '    Properties:',
+        '      TemplateURL: !Sub "https://${Bucket}.s3.amazonaws.com/sg.yaml"',
+        '  App:',
+        '    Type: AWS::Serverless::Application',
+        '    Properties:',
+        '      Location: {ApplicationId: "arn:aws:serverlessrepo:us-east-1:123:applications/x", SemanticVersion: 1.0.0}',
+        '',
+      ].join('\n'),
+    );
+    expect(doc.diagnostics.map((d) => [d.severity, d.code, d.message, at(d.span)])).toEqual([
+      ['warning', 'aws/nested-stack-not-evaluated', 'nested stack Remote (!Sub https://${Bucket}.s3.amazonaws.com/sg.yaml) is not evaluated: firewall resources its template creates are not checked here', '8:3-8:9'],
+      ['warning', 'aws/nested-stack-not-evaluated', 'nested stack App (an application of the Serverless Application Repository) is not evaluated: firewall resources its template creates are not checked here', '12:3-12:6'],
+    ]);
+    expect(names(doc)).toEqual(['Sg']);
+  });
+});

@@ -188,7 +188,12 @@ export function parseYamlTree(text: string): ParsedTree {
   }
   const spanOf = (range: readonly number[] | null | undefined): Span => {
     if (!range) return DOCUMENT_START;
-    return li.span(Math.min(range[0]!, text.length), Math.min(range[1]!, text.length));
+    // (a block collection's range runs on to the next token, over the line's end and the next one's indentation: a
+    // span ends at its last character, as JSON's and HCL's do)
+    const start = Math.min(range[0]!, text.length);
+    let end = Math.min(range[1]!, text.length);
+    while (end > start && /\s/.test(text[end - 1]!)) end--;
+    return li.span(start, end);
   };
   const seen = new Set<unknown>();
   const walk = (n: unknown, depth: number): PValue => {

@@ -22,4 +22,17 @@ describe('the YAML reader', () => {
       ['object', 8, 33],
     ]);
   });
+
+  it('a block collection ends at its last character, not at the next line (gcloud --format=yaml sourceRanges)', () => {
+    const r = parseYamlTree('name: a\nsourceRanges:\n- 0.0.0.0/0\n\npriority: 1\n');
+    const at = (s: { start: { line: number; column: number }; end: { line: number; column: number } }): string => `${s.start.line}:${s.start.column}-${s.end.line}:${s.end.column}`;
+    expect(r.value?.kind).toBe('object');
+    const o = r.value as Extract<typeof r.value, { kind: 'object' }>;
+    expect(o.entries.map((e) => [e.key, at(e.value.span)])).toEqual([
+      ['name', '1:7-1:8'],
+      ['sourceRanges', '3:1-3:12'],
+      ['priority', '5:11-5:12'],
+    ]);
+    expect(at(o.span)).toBe('1:1-5:12');
+  });
 });

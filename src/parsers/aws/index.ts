@@ -80,6 +80,8 @@ export const awsJsonFormat: FormatDefinition = {
     if (hasJsonKey(head, 'Resources') && /"AWS::EC2::(SecurityGroup|SecurityGroupIngress|SecurityGroupEgress|NetworkAclEntry|NetworkAcl)"/.test(head)) return 80;
     // A template longer than the 64 KB detection reads, its groups further on: its header, or its AWS resource types.
     if (text.length >= HEAD && (hasJsonKey(head, 'AWSTemplateFormatVersion') || (hasJsonKey(head, 'Resources') && /"Type"\s*:\s*"AWS::/.test(head)))) return 60;
+    // A template with its header and no security resources: read (quiet), as the YAML format reads one.
+    if (hasJsonKey(head, 'AWSTemplateFormatVersion') && hasJsonKey(head, 'Resources')) return 50;
     if (['SecurityGroups', 'SecurityGroupRules', 'NetworkAcls', 'IpPermissions', 'IpPermissionsEgress'].some((k) => hasJsonKey(head, k))) return 70;
     if (hasJsonKey(head, 'PrefixLists') || (hasJsonKey(head, 'Entries') && hasJsonKey(head, 'Cidr'))) return 40;
     if (permissions) return 70;

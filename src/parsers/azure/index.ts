@@ -84,9 +84,10 @@ function detect(_fileName: string, text: string): number {
   const h = text.slice(0, HEAD);
   const template = /deploymentTemplate\.json/i.test(h.slice(0, 4096));
   const nsgType = /Microsoft\.Network\/networkSecurityGroups/i.test(h);
-  // A template longer than what detection reads may define its NSG further on (resources before it): read it
-  // (the parse finds NSGs or nothing) rather than skip the file unsaid.
-  if (template) return nsgType || h.includes('"securityRules"') ? 90 : text.length >= HEAD ? 50 : 0;
+  // A template without NSGs is still an ARM template (a longer one may define its NSG past what detection reads):
+  // read (the parse finds NSGs or nothing: quiet), as a CloudFormation template with its header is, rather than
+  // "no firewall format recognises" it when it is named (a pre-commit hook's staged files).
+  if (template) return nsgType || h.includes('"securityRules"') ? 90 : 50;
   if (nsgType) return 90;
   if (h.includes('"defaultSecurityRules"')) return 85;
   if (h.includes('"securityRules"') && (h.includes('"destinationPortRange') || h.includes('"sourceAddressPrefix'))) return 80;

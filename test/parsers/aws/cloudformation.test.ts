@@ -257,6 +257,13 @@ describe('detection of CloudFormation YAML without security resources', () => {
     expect(cloudformationYamlFormat.detect('t.yaml', 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  B:\n    Type: AWS::S3::Bucket\n')).toBeGreaterThan(0);
     expect(cloudformationYamlFormat.detect('t.yaml', 'Resources:\n  B:\n    Type: AWS::S3::Bucket\n')).toBe(0);
   });
+
+  test('JSON alike: a template with its header is read (quiet), not "no firewall format recognises" when named', () => {
+    const text = '{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"B": {"Type": "AWS::S3::Bucket"}}}\n';
+    expect(detectFormat('t.json', text)?.id).toBe('aws');
+    expect(parseAwsJson(text)).toMatchObject({ rulesets: [], diagnostics: [] });
+    expect(detectFormat('t.json', '{"Resources": {"B": {"Type": "AWS::S3::Bucket"}}}\n')).toBeUndefined();
+  });
 });
 
 describe('CloudFormation: parameter with AllowedValues and no default', () => {

@@ -1039,7 +1039,8 @@ describe('detection', () => {
   test('azure JSON', () => {
     expect(azureJsonFormat.detect('nsg.json', AZ_CLI)).toBe(85);
     expect(azureJsonFormat.detect('t.json', '{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "resources": [{"type": "Microsoft.Network/networkSecurityGroups"}]}')).toBe(90);
-    expect(azureJsonFormat.detect('t.json', '{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "resources": [{"type": "Microsoft.Storage/storageAccounts"}]}')).toBe(0);
+    // a template without NSGs is read (and quiet), not "no firewall format recognises" when named
+    expect(azureJsonFormat.detect('t.json', '{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "resources": [{"type": "Microsoft.Storage/storageAccounts"}]}')).toBe(50);
     expect(azureJsonFormat.detect('p.json', '{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#", "parameters": {}}')).toBe(0);
     expect(azureJsonFormat.detect('x.json', '{"SecurityGroups": []}')).toBe(0);
     expect(azureJsonFormat.detect('x.yaml', 'securityRules: []')).toBe(0);

@@ -908,6 +908,37 @@ export interface BicepTemplate {
 }
 
 /** Reads a Bicep file into the resources of an ARM template; never throws. */
+/**
+ * The values a Bicep parameters file (`main.bicepparam`: `using './main.bicep'` then `param name = value`) gives, by
+ * name: plain values, and what it does not decide (`readEnvironmentVariable(…)`, `az.getSecret(…)`) unknown (`unknown`
+ * makes the value). Undefined when the text is not one (a syntax error).
+ */
+export function readBicepParams(text: string, unknown: (text: string) => unknown): Record<string, unknown> | undefined {
+  const r = new Reader(text);
+  let prog: Program;
+  try {
+    prog = readProgram(r);
+  } catch {
+    return undefined;
+  }
+  const ev = new Evaluator(text, prog);
+  const plain = (v: PValue): unknown => {
+    switch (v.kind) {
+      case 'scalar':
+        return v.value;
+      case 'array':
+        return v.items.map(plain);
+      case 'object':
+        return Object.fromEntries(v.entries.map((e) => [e.key, plain(e.value)]));
+      case 'expr':
+        return unknown(v.text);
+    }
+  };
+  const out: Record<string, unknown> = {};
+  for (const [name, p] of prog.params) if (p.dflt) out[name] = plain(ev.eval(p.dflt, new Map()));
+  return out;
+}
+
 export function readBicep(text: string, overrides: Record<string, unknown> = {}): BicepTemplate {
   const r = new Reader(text);
   const diagnostics: Diagnostic[] = [];

@@ -9,3 +9,9 @@ export function armParameterFileName(filePath: string): string | undefined {
   const m = /^(.+)\.(?:jsonc?|bicep)$/i.exec(base);
   return m && !/\.parameters$/i.test(m[1]!) ? `${m[1]}.parameters.json` : undefined;
 }
+
+/** The Bicep parameters file of a Bicep file, by the same convention: `X.bicepparam` beside `X.bicep`. */
+export function bicepParamFileName(filePath: string): string | undefined {
+  const m = /^(.+)\.bicep$/i.exec(filePath.replace(/^.*[\\/]/, ''));
+  return m ? `${m[1]}.bicepparam` : undefined;
+}

@@ -10,10 +10,10 @@ import { readJson } from '../json.js';
 import { IdSource } from './nsg.js';
 import { Unknown } from './arm-expr.js';
 import { toPlain } from '../values.js';
-import { armParameterFileName } from './files.js';
+import { armParameterFileName, bicepParamFileName } from './files.js';
 import { jsonComments } from '../comments.js';
 import { compileAll, findNsgObjects, isArmTemplate, nsgFromRest, nsgsFromRuleList, readArmTemplate } from './readers.js';
-import { readBicep } from './bicep.js';
+import { readBicep, readBicepParams } from './bicep.js';
 
 export { compileNsg, combineSubnetAndNic, defaultRules, type AzRuleSpec, type NsgSpec } from './nsg.js';
 export { ArmEvaluator, Unknown as ArmUnknown, isArmExpression } from './arm-expr.js';
@@ -77,6 +77,19 @@ function armLiteral(values: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, literal(v)]));
 }
 
+/** The values of `X.bicepparam` beside `X.bicep` (read through the injected reader), when it uses this file. */
+function bicepParamFile(opts: ParseOptions): Record<string, unknown> {
+  const name = opts.filePath && opts.readInclude ? bicepParamFileName(opts.filePath) : undefined;
+  if (!name) return {};
+  const r = opts.readInclude!(name, opts.filePath);
+  if (!('text' in r)) return {};
+  // (a parameters file for another template, `using './other.bicep'`, is not this one's)
+  const using = /^[ \t]*using[ \t]+'([^'\n]*)'/m.exec(r.text)?.[1];
+  const self = opts.filePath!.replace(/^.*[\\/]/, '');
+  if (using !== undefined && using.replace(/^.*[\\/]/, '') !== self) return {};
+  return readBicepParams(r.text, (text) => new Unknown(`${text} (in ${name})`)) ?? {};
+}
+
 function detect(_fileName: string, text: string): number {
   let i = 0;
   while (i < text.length && i < 4096 && /\s|\uFEFF/.test(text[i]!)) i++;
@@ -110,7 +123,7 @@ export function parseBicep(text: string, opts: ParseOptions = {}): FirewallDocum
   let comments: FirewallDocument['comments'] = [];
   try {
     // (the values from outside are the Bicep parameters' own: the template read from it holds no parameters)
-    const given = { ...armParameterFile(opts, diagnostics), ...(opts.variables ?? {}) };
+    const given = { ...armParameterFile(opts, diagnostics), ...bicepParamFile(opts), ...(opts.variables ?? {}) };
     const b = readBicep(text, given);
     diagnostics.push(...b.diagnostics);
     comments = b.comments;

@@ -498,3 +498,26 @@ describe('Bicep: the parameter file beside it (main.parameters.json), as deploye
     expect(opened(alone.rulesets[0]!, 22).map((x) => x.split(' ')[0])).toEqual(['possibly-open', 'possibly-open']);
   });
 });
+
+describe('Bicep: the Bicep parameters file beside it (main.bicepparam)', () => {
+  const bicep = [
+    "param src string = '10.0.0.0/8'",
+    "resource nsg 'Microsoft.Network/networkSecurityGroups@2023-04-01' = {",
+    "  name: 'nsg'",
+    '  properties: {',
+    "    securityRules: [{ name: 'cft', properties: { priority: 100, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', sourceAddressPrefix: src, sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '1768' } }]",
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+  const with_ = (param: string) => (p: string, from: string | undefined) =>
+    from === '/b/main.bicep' && p === 'main.bicepparam' ? { path: '/b/main.bicepparam', text: param } : { error: `cannot read ${p}` };
+
+  test("its values win over the defaults; one it does not decide (an environment variable) is unknown; another template's file is not read", () => {
+    const at = (param: string) => opened(parseBicep(bicep, { filePath: '/b/main.bicep', readInclude: with_(param) }).rulesets[0]!, 1768);
+    expect(at("using './main.bicep'\n\nparam src = '192.0.2.0/24'\n")).toEqual(['open 192.0.2.0/24 @5']);
+    expect(at("using './main.bicep'\nparam src = readEnvironmentVariable('SRC', '10.0.0.0/8')\n").map((x) => x.split(' ')[0])).toEqual(['possibly-open', 'possibly-open']);
+    expect(at("using './other.bicep'\nparam src = '192.0.2.0/24'\n")).toEqual(['open 10.0.0.0/8 @5']);
+  });
+});
+

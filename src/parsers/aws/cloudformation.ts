@@ -80,6 +80,15 @@ class Template {
     const res = get(tree, 'Resources');
     if (res?.kind === 'object')
       for (const e of this.forEach(res.entries, 0)) {
+        if (e.key === 'Fn::Transform') {
+          // AWS::Include (or a macro) adds the resources of a snippet read at deployment: not read here, said
+          const loc = get(get(e.value, 'Parameters'), 'Location');
+          const what = str(get(e.value, 'Name')) ?? 'a transform';
+          const fn = intrinsic(loc);
+          const where = loc?.kind === 'scalar' ? ` of ${String(loc.value)}` : fn ? ` of ${render(fn.name, fn.arg)}` : '';
+          ctx.warn(`${what}${where} in Resources is not evaluated: firewall resources it adds are not checked here`, e.keySpan, 'aws/nested-stack-not-evaluated');
+          continue;
+        }
         const type = str(get(e.value, 'Type'));
         if (!type) continue;
         const r: { type: string; props: PValue | undefined; span: Span; keySpan: Span; condition?: string; value: PValue } = { type, props: get(e.value, 'Properties'), span: e.value.span, keySpan: e.keySpan, value: e.value };

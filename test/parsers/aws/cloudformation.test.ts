@@ -836,7 +836,7 @@ describe('a network ACL in front of a group is in front of every use of the grou
   });
 });
 
-describe('CloudFormation nested stacks whose template is fetched at deployment', () => {
+describe('CloudFormation nested stacks and AWS::Include snippets fetched at deployment', () => {
   test('are reported as not evaluated (a local TemplateURL is a file of its own, linted alone)', () => {
     const doc = parseCloudFormationYaml(
       [
@@ -855,10 +855,14 @@ describe('CloudFormation nested stacks whose template is fetched at deployment',
         '    Type: AWS::Serverless::Application',
         '    Properties:',
         '      Location: {ApplicationId: "arn:aws:serverlessrepo:us-east-1:123:applications/x", SemanticVersion: 1.0.0}',
+        "  'Fn::Transform':",
+        "    Name: 'AWS::Include'",
+        '    Parameters: {Location: !Sub "s3://${Bucket}/more-sgs.yaml"}',
         '',
       ].join('\n'),
     );
     expect(doc.diagnostics.map((d) => [d.severity, d.code, d.message, at(d.span)])).toEqual([
+      ['warning', 'aws/nested-stack-not-evaluated', 'AWS::Include of !Sub s3://${Bucket}/more-sgs.yaml in Resources is not evaluated: firewall resources it adds are not checked here', '16:3-16:18'],
       ['warning', 'aws/nested-stack-not-evaluated', 'nested stack Remote (!Sub https://${Bucket}.s3.amazonaws.com/sg.yaml) is not evaluated: firewall resources its template creates are not checked here', '8:3-8:9'],
       ['warning', 'aws/nested-stack-not-evaluated', 'nested stack App (an application of the Serverless Application Repository) is not evaluated: firewall resources its template creates are not checked here', '12:3-12:6'],
     ]);

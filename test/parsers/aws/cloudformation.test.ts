@@ -869,3 +869,30 @@ describe('CloudFormation nested stacks and AWS::Include snippets fetched at depl
     expect(names(doc)).toEqual(['Sg']);
   });
 });
+
+describe('CloudFormation: a TCP or UDP rule without its ports', () => {
+  test('is every port, and said: AWS requires a port range for TCP and UDP (security group and network ACL entry)', () => {
+    const doc = parseCloudFormationYaml(
+      [
+        'Resources:',
+        '  Sg:',
+        '    Type: AWS::EC2::SecurityGroup',
+        '    Properties:',
+        '      GroupDescription: x',
+        '      SecurityGroupIngress:',
+        '        - {IpProtocol: tcp, CidrIp: 192.0.2.0/24}',
+        '  Acl:',
+        '    Type: AWS::EC2::NetworkAcl',
+        '  In:',
+        '    Type: AWS::EC2::NetworkAclEntry',
+        '    Properties: {NetworkAclId: !Ref Acl, RuleNumber: 100, Protocol: 17, RuleAction: allow, CidrBlock: 0.0.0.0/0}',
+        '',
+      ].join('\n'),
+    );
+    expect(doc.diagnostics.map((d) => [d.code, d.message, at(d.span)])).toEqual([
+      ['aws/missing-ports', 'tcp without FromPort and ToPort: AWS requires a port range for TCP and UDP and refuses the rule; every port is assumed', '7:24-7:27'],
+      ['aws/missing-ports', 'udp without a PortRange: AWS requires a port range for TCP and UDP and refuses the rule; every port is assumed', '12:69-12:71'],
+    ]);
+    expect(matchesOf(doc.rulesets[0]!, 'ingress')).toEqual(['proto=6 srcaddr=192.0.2.0/24']);
+  });
+});

@@ -660,6 +660,8 @@ class Evaluator {
         return this.call(n, env, depth);
       case 'for': {
         const it = this.eval(n.iter, env, depth + 1);
+        // (the loop placed where it is written, named by the list it iterates: not 200 characters of its body)
+        if (it.kind === 'expr') return { kind: 'expr', text: `[for … in ${it.text}]`, span: sp() };
         if (it.kind !== 'array') return this.unknown(n);
         const items: PValue[] = [];
         it.items.forEach((v, i) => {

@@ -5,12 +5,13 @@
  *
  * Read without parsing (the cache is there to spare the parse): a Terraform file's tfvars and variable files (their
  * variables' defaults) beside it and the `.tf` files of the local modules it names (`source = "./…"`, followed as deep as the parser follows them); an nftables
- * file's `include "…"` (wildcards too), followed in the included files. A word that only looks like one (in a
+ * file's `include "…"` (wildcards too), followed in the included files; the `X.parameters.json` beside an ARM template or Bicep file `X` (and a Bicep file's `X.bicepparam`). A word that only looks like one (in a
  * comment, in a string) adds a file that is not read: the key changes more often than it must, never less. Every
  * path is read through the parsers' own reader (src/eslint/language.ts), so it resolves as the parse resolves it.
  */
 import type { Hash } from 'node:crypto';
 import { readInclude } from '../eslint/language.js';
+import { armParameterFileName, bicepParamFileName } from '../parsers/azure/files.js';
 import { AUTO_TFVARS_PATTERNS, isLocalModuleSource, LOCAL_FILE_PATTERNS, MAX_MODULE_DEPTH, moduleFilesPattern, TFVARS_FILES, VARIABLE_FILE_PATTERNS } from '../parsers/terraform/files.js';
 
 /** How many included or module files one key reads at most (a loop of includes ends on the visited set; this bounds the rest). */
@@ -45,6 +46,11 @@ export function hashDependencies(h: Hash, files: readonly { path: string; text: 
       if (depth === 0) for (const name of [...VARIABLE_FILE_PATTERNS, ...LOCAL_FILE_PATTERNS, ...TFVARS_FILES, ...AUTO_TFVARS_PATTERNS]) read(name, undefined);
       if (depth < MAX_MODULE_DEPTH) for (const src of quotedAfter(text, 'source')) if (isLocalModuleSource(src)) read(moduleFilesPattern(src), depth + 1);
     } else {
+      // an ARM template's or Bicep file's parameter file (X.parameters.json), whose values win over the defaults
+      const params = depth === 0 ? armParameterFileName(path) : undefined;
+      if (params) read(params, undefined);
+      const bicepParams = depth === 0 ? bicepParamFileName(path) : undefined;
+      if (bicepParams) read(bicepParams, undefined);
       for (const inc of quotedAfter(text, 'include')) read(inc, 0);
     }
   }

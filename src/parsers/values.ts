@@ -137,6 +137,38 @@ function fromMomoa(n: MomoaNode): PValue {
   }
 }
 
+/**
+ * momoa names the last token when the text ends inside an array or object (`[{"a": 1}` → "Unexpected token RBrace
+ * found"), though that token is right and what is wrong is the missing `]` or `}` after it: say so.
+ */
+function endsEarly(text: string, err: { message?: string; offset?: number }): string | undefined {
+  if (typeof err.offset !== 'number' || !/^Unexpected token \w+ found/.test(err.message ?? '')) return undefined;
+  // brackets opened and not closed (each closer matching its opener), and where the last character outside strings
+  // and comments is
+  const open: string[] = [];
+  let last = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+      last = i;
+    } else if (c === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (c === '/' && text[i + 1] === '*') {
+      const e = text.indexOf('*/', i + 2);
+      i = e < 0 ? text.length : e + 1;
+    } else {
+      if (c === '[' || c === '{') open.push(c);
+      else if (c === ']' || c === '}') {
+        if (open.pop() !== (c === ']' ? '[' : '{')) return undefined;
+      }
+      if (!/\s/.test(c)) last = i;
+    }
+  }
+  // (the token named is the file's last one, or a comment after it: not extra, the end came early)
+  return open.length > 0 && err.offset >= last ? `the text ends before a "]" or "}" closes the array or object this token is in (${err.message})` : undefined;
+}
+
 /** JSON (with comments and trailing commas tolerated, as hand-edited exports have them). */
 export function parseJsonTree(text: string): ParsedTree {
   try {
@@ -152,7 +184,7 @@ export function parseJsonTree(text: string): ParsedTree {
       diagnostics: [
         e instanceof RangeError
           ? { severity: 'error', code: 'json/too-deep', message: 'JSON nested too deeply to read (thousands of levels)', span: { start: pos, end: pos } }
-          : { severity: 'error', code: 'json/syntax', message: `JSON syntax error: ${err.message ?? String(e)}`, span: { start: pos, end: pos } },
+          : { severity: 'error', code: 'json/syntax', message: `JSON syntax error: ${endsEarly(text, err) ?? err.message ?? String(e)}`, span: { start: pos, end: pos } },
       ],
     };
   }
@@ -188,7 +220,12 @@ export function parseYamlTree(text: string): ParsedTree {
   }
   const spanOf = (range: readonly number[] | null | undefined): Span => {
     if (!range) return DOCUMENT_START;
-    return li.span(Math.min(range[0]!, text.length), Math.min(range[1]!, text.length));
+    // (a block collection's range runs on to the next token, over the line's end and the next one's indentation: a
+    // span ends at its last character, as JSON's and HCL's do)
+    const start = Math.min(range[0]!, text.length);
+    let end = Math.min(range[1]!, text.length);
+    while (end > start && /\s/.test(text[end - 1]!)) end--;
+    return li.span(start, end);
   };
   const seen = new Set<unknown>();
   const walk = (n: unknown, depth: number): PValue => {

@@ -136,6 +136,26 @@ describe('fwlint --cache', () => {
     expect(run()).toHaveLength(3);
   });
 
+  it('re-lints an ARM template or Bicep file when the X.parameters.json deployed with it changes', () => {
+    const d = project();
+    const rule = (src: string) => `{"name": "cft", "properties": {"priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp", "sourceAddressPrefix": ${src}, "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "1768"}}`;
+    writeFileSync(
+      join(d, 'nsg.json'),
+      `{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "contentVersion": "1.0.0.0", "parameters": {"src": {"type": "string", "defaultValue": "10.0.0.0/8"}},\n"resources": [{"type": "Microsoft.Network/networkSecurityGroups", "apiVersion": "2023-04-01", "name": "nsg", "properties": {"securityRules": [\n${rule(`"[parameters('src')]"`)}]}}]}\n`,
+    );
+    writeFileSync(join(d, 'main.bicep'), "param src string = '10.0.0.0/8'\nresource nsg 'Microsoft.Network/networkSecurityGroups@2023-04-01' = {\n  name: 'nsg'\n  properties: {\n    securityRules: [\n      {\n        name: 'cft'\n        properties: {\n          priority: 100\n          direction: 'Inbound'\n          access: 'Allow'\n          protocol: 'Tcp'\n          sourceAddressPrefix: src\n          sourcePortRange: '*'\n          destinationAddressPrefix: '*'\n          destinationPortRange: '1768'\n        }\n      }\n    ]\n  }\n}\n");
+    // (the NSG's default AllowVnetInBound finding aside)
+    const run = (file: string) => cftMessages(fwlint(['-f', 'json', '--cache', file], { cwd: d }).stdout).filter((m) => !m.includes('AllowVnetInBound')).map((m) => m.slice(m.indexOf(' reachable'), m.indexOf(' without')));
+    const params = (src: string) => `{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#", "contentVersion": "1.0.0.0", "parameters": {"src": {"value": "${src}"}}}\n`;
+    for (const [file, paramFile] of [['nsg.json', 'nsg.parameters.json'], ['main.bicep', 'main.parameters.json']] as const) {
+      expect(run(file)).toEqual([' reachable from 10.0.0.0/8']);
+      writeFileSync(join(d, paramFile), params('192.0.2.0/24'));
+      expect(run(file)).toEqual([' reachable from 192.0.2.0/24']);
+      writeFileSync(join(d, paramFile), params('Internet'));
+      expect(run(file)).toEqual([' reachable from 0.0.0.0/0, ::/0']);
+    }
+  });
+
   it("re-lints a Terraform file when the module's variables.tf changes a default it uses", () => {
     const d = project();
     writeFileSync(join(d, 'main.tf'), 'resource "aws_security_group" "mft" {\n  name = "mft"\n  ingress {\n    from_port   = 1768\n    to_port     = 1768\n    protocol    = "tcp"\n    cidr_blocks = [var.cft_cidr]\n  }\n}\n');

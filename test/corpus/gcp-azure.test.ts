@@ -14,6 +14,7 @@ import { parseGcp, mapGcpTerraform } from '../../src/parsers/gcp/index.js';
 import { parseAzure, mapAzureTerraform } from '../../src/parsers/azure/index.js';
 import { evaluateTerraform, type TfResource } from '../../src/parsers/terraform/index.js';
 import { parseHcl } from '../../src/parsers/hcl/index.js';
+import { readInclude } from '../../src/eslint/language.js';
 import { toPlain } from '../../src/parsers/values.js';
 
 const cloud = path.join(CORPUS, 'cloud');
@@ -49,10 +50,8 @@ function parseFile(file: string): Parsed {
     return { rulesets: m.rulesets, diagnostics: [...ev.diagnostics, ...m.diagnostics], resources: ev.resources };
   }
   if (provider === 'gcp') return parseGcp(text, { filePath: file });
-  // An ARM template deployed with the parameters file beside it (X.parameters.json).
-  const paramsFile = file.replace(/\.json$/, '.parameters.json');
-  const params = file !== paramsFile && existsSync(paramsFile) ? (JSON.parse(readFileSync(paramsFile, 'utf8')) as { parameters?: Record<string, unknown> }).parameters : undefined;
-  return parseAzure(text, params ? { filePath: file, variables: params } : { filePath: file });
+  // An ARM template deployed with the parameters file beside it (X.parameters.json), which the parser reads.
+  return parseAzure(text, { filePath: file, readInclude });
 }
 
 type Ours = 'open' | 'possibly-open' | 'closed';

@@ -80,6 +80,15 @@ class Template {
     const res = get(tree, 'Resources');
     if (res?.kind === 'object')
       for (const e of this.forEach(res.entries, 0)) {
+        if (e.key === 'Fn::Transform') {
+          // AWS::Include (or a macro) adds the resources of a snippet read at deployment: not read here, said
+          const loc = get(get(e.value, 'Parameters'), 'Location');
+          const what = str(get(e.value, 'Name')) ?? 'a transform';
+          const fn = intrinsic(loc);
+          const where = loc?.kind === 'scalar' ? ` of ${String(loc.value)}` : fn ? ` of ${render(fn.name, fn.arg)}` : '';
+          ctx.warn(`${what}${where} in Resources is not evaluated: firewall resources it adds are not checked here`, e.keySpan, 'aws/nested-stack-not-evaluated');
+          continue;
+        }
         const type = str(get(e.value, 'Type'));
         if (!type) continue;
         const r: { type: string; props: PValue | undefined; span: Span; keySpan: Span; condition?: string; value: PValue } = { type, props: get(e.value, 'Properties'), span: e.value.span, keySpan: e.keySpan, value: e.value };
@@ -605,6 +614,20 @@ export function mapCloudFormation(tree: PValue, ctx: AwsContext, overrides?: Rec
     g.ingress.push(...listRules(t, get(r.props, 'SecurityGroupIngress'), 'ingress', extra, ctx));
     g.egress.push(...listRules(t, get(r.props, 'SecurityGroupEgress'), 'egress', extra, ctx));
     groups.set(id, g);
+  }
+  // A nested stack (AWS::CloudFormation::Stack, SAM's AWS::Serverless::Application) creates the groups and ACLs of
+  // its own template: one fetched at deployment (an S3 URL, a computed one, a Serverless Application Repository
+  // application) is not read here — said, as Terraform's remote modules are, not skipped unsaid. A local path (for
+  // `aws cloudformation package`) is a file of the repository, linted on its own.
+  for (const [id, r] of t.resources) {
+    const sam = r.type === 'AWS::Serverless::Application';
+    if ((r.type !== 'AWS::CloudFormation::Stack' && !sam) || notCreated(r, t)) continue;
+    const loc = get(r.props, sam ? 'Location' : 'TemplateURL');
+    const text = loc?.kind === 'scalar' ? str(loc) : undefined;
+    if (text !== undefined && text !== '' && !/^(?:https?|s3):\/\//i.test(text)) continue;
+    const fn = intrinsic(loc);
+    const where = text ? ` (${text})` : fn ? ` (${render(fn.name, fn.arg)})` : loc?.kind === 'object' ? ' (an application of the Serverless Application Repository)' : '';
+    ctx.warn(`nested stack ${id}${where} is not evaluated: firewall resources its template creates are not checked here`, r.keySpan, 'aws/nested-stack-not-evaluated');
   }
   for (const [, r] of t.resources) {
     if (r.type !== 'AWS::EC2::SecurityGroupIngress' && r.type !== 'AWS::EC2::SecurityGroupEgress') continue;

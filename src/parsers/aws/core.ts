@@ -253,6 +253,8 @@ function layer4(protocol: PValue | undefined, fromPort: PValue | undefined, toPo
   const protoMatch: Match = { kind: 'protocol', protocols: numSingle(p), ...(protocol ? { span: protocol.span } : {}) };
   const name = p === 6 ? 'tcp' : p === 17 ? 'udp' : p === 1 ? 'icmp' : p === 58 ? 'icmpv6' : `proto ${p}`;
   if (p === 6 || p === 17) {
+    // (AWS requires a port range for TCP and UDP: such a rule is refused at deployment; read as every port, not as none)
+    if (fromPort === undefined && toPort === undefined) ctx.warn(`${name} without ${icmp ? 'a PortRange' : 'FromPort and ToPort'}: AWS requires a port range for TCP and UDP and refuses the rule; every port is assumed`, protocol?.span ?? fallback, 'aws/missing-ports');
     const a = fromPort === undefined ? -1 : intOf(fromPort);
     const b = toPort === undefined ? a : intOf(toPort);
     if (a === undefined || b === undefined) {

@@ -3,7 +3,7 @@
  * templates) and `cloudformation-yaml`. Terraform is read by
  * src/parsers/terraform/format.ts, which calls `mapAwsTerraform`.
  */
-import { DOCUMENT_START, LineIndex, type FirewallDocument, type Ruleset, type Span } from '../../model/index.js';
+import { DOCUMENT_START, type FirewallDocument, type Ruleset } from '../../model/index.js';
 import type { FormatDefinition, ParseOptions } from '../types.js';
 import type { PValue } from '../values.js';
 import { parseYamlDocuments } from '../values.js';
@@ -55,24 +55,6 @@ export function parseCloudFormationYaml(text: string, options: ParseOptions = {}
   // Every document of a multi-document file (`---`), each a template of its own (the first alone hid the others).
   const doc = document('cloudformation-yaml', parseYamlDocuments(text), options);
   doc.comments = yamlComments(text);
-  // YAML node ranges run up to the next token (trailing newline, indentation): end rule spans at their last character.
-  const li = new LineIndex(text);
-  const trim = (s: Span): Span => {
-    let e = s.end.offset;
-    while (e > s.start.offset && /\s/.test(text[e - 1]!)) e--;
-    return e === s.end.offset ? s : { start: s.start, end: li.position(e) };
-  };
-  for (const rs of doc.rulesets)
-    for (const t of rs.tables) {
-      t.span = trim(t.span);
-      for (const c of t.chains) {
-        c.span = trim(c.span);
-        for (const r of c.rules) {
-          r.span = trim(r.span);
-          if (r.reportSpan) r.reportSpan = trim(r.reportSpan);
-        }
-      }
-    }
   return doc;
 }
 
@@ -98,6 +80,8 @@ export const awsJsonFormat: FormatDefinition = {
     if (hasJsonKey(head, 'Resources') && /"AWS::EC2::(SecurityGroup|SecurityGroupIngress|SecurityGroupEgress|NetworkAclEntry|NetworkAcl)"/.test(head)) return 80;
     // A template longer than the 64 KB detection reads, its groups further on: its header, or its AWS resource types.
     if (text.length >= HEAD && (hasJsonKey(head, 'AWSTemplateFormatVersion') || (hasJsonKey(head, 'Resources') && /"Type"\s*:\s*"AWS::/.test(head)))) return 60;
+    // A template with its header and no security resources: read (quiet), as the YAML format reads one.
+    if (hasJsonKey(head, 'AWSTemplateFormatVersion') && hasJsonKey(head, 'Resources')) return 50;
     if (['SecurityGroups', 'SecurityGroupRules', 'NetworkAcls', 'IpPermissions', 'IpPermissionsEgress'].some((k) => hasJsonKey(head, k))) return 70;
     if (hasJsonKey(head, 'PrefixLists') || (hasJsonKey(head, 'Entries') && hasJsonKey(head, 'Cidr'))) return 40;
     if (permissions) return 70;

@@ -490,8 +490,27 @@ class Evaluator {
   constructor(
     readonly text: string,
     readonly prog: Program,
+    /** Parameter values from outside (the parameter file, ParseOptions.variables): win over the defaults. */
+    readonly overrides: Record<string, unknown> = {},
   ) {
     this.li = new LineIndex(text);
+  }
+
+  /** A parameter's value from outside, placed at its use; an object `{value}` is its value; undefined: none given. */
+  private given(name: string, n: { s: number; e: number }): PValue | undefined {
+    if (!Object.prototype.hasOwnProperty.call(this.overrides, name)) return undefined;
+    let o = this.overrides[name];
+    if (o && typeof o === 'object' && !Array.isArray(o) && 'value' in o) o = (o as { value: unknown }).value;
+    const span = this.span(n.s, n.e);
+    const plain = (v: unknown): PValue =>
+      Array.isArray(v)
+        ? { kind: 'array', items: v.map(plain), span }
+        : v && typeof v === 'object' && v.constructor === Object
+          ? { kind: 'object', entries: Object.entries(v).map(([key, x]) => ({ key, keySpan: span, value: plain(x) })), span }
+          : typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null
+            ? { kind: 'scalar', value: v, span }
+            : this.unknown(n);
+    return plain(o);
   }
   span(s: number, e: number): Span {
     return { start: this.li.position(s), end: this.li.position(e) };
@@ -557,7 +576,7 @@ class Evaluator {
         const local = env.get(n.name);
         if (local) return this.at(local, n);
         const p = this.prog.params.get(n.name);
-        if (p) return p.dflt ? this.at(this.eval(p.dflt, new Map(), depth + 1), n) : this.unknown(n);
+        if (p) return this.given(n.name, n) ?? (p.dflt ? this.at(this.eval(p.dflt, new Map(), depth + 1), n) : this.unknown(n));
         if (this.prog.vars.has(n.name)) {
           let v = this.varCache.get(n.name);
           if (!v) {
@@ -641,6 +660,8 @@ class Evaluator {
         return this.call(n, env, depth);
       case 'for': {
         const it = this.eval(n.iter, env, depth + 1);
+        // (the loop placed where it is written, named by the list it iterates: not 200 characters of its body)
+        if (it.kind === 'expr') return { kind: 'expr', text: `[for … in ${it.text}]`, span: sp() };
         if (it.kind !== 'array') return this.unknown(n);
         const items: PValue[] = [];
         it.items.forEach((v, i) => {
@@ -889,7 +910,38 @@ export interface BicepTemplate {
 }
 
 /** Reads a Bicep file into the resources of an ARM template; never throws. */
-export function readBicep(text: string): BicepTemplate {
+/**
+ * The values a Bicep parameters file (`main.bicepparam`: `using './main.bicep'` then `param name = value`) gives, by
+ * name: plain values, and what it does not decide (`readEnvironmentVariable(…)`, `az.getSecret(…)`) unknown (`unknown`
+ * makes the value). Undefined when the text is not one (a syntax error).
+ */
+export function readBicepParams(text: string, unknown: (text: string) => unknown): Record<string, unknown> | undefined {
+  const r = new Reader(text);
+  let prog: Program;
+  try {
+    prog = readProgram(r);
+  } catch {
+    return undefined;
+  }
+  const ev = new Evaluator(text, prog);
+  const plain = (v: PValue): unknown => {
+    switch (v.kind) {
+      case 'scalar':
+        return v.value;
+      case 'array':
+        return v.items.map(plain);
+      case 'object':
+        return Object.fromEntries(v.entries.map((e) => [e.key, plain(e.value)]));
+      case 'expr':
+        return unknown(v.text);
+    }
+  };
+  const out: Record<string, unknown> = {};
+  for (const [name, p] of prog.params) if (p.dflt) out[name] = plain(ev.eval(p.dflt, new Map()));
+  return out;
+}
+
+export function readBicep(text: string, overrides: Record<string, unknown> = {}): BicepTemplate {
   const r = new Reader(text);
   const diagnostics: Diagnostic[] = [];
   const li = new LineIndex(text);
@@ -902,7 +954,7 @@ export function readBicep(text: string): BicepTemplate {
     diagnostics.push({ severity: 'error', code: 'azure/bicep-syntax', message: `Bicep: ${e instanceof SyntaxError_ ? e.message : String(e)}`, span: { start: pos, end: pos } });
     prog = { params: new Map(), vars: new Map(), resources: [], modules: [] };
   }
-  const ev = new Evaluator(text, prog);
+  const ev = new Evaluator(text, prog, overrides);
   const comments: DocComment[] = r.comments.map((c) => ({
     type: c.line ? 'Line' : 'Block',
     value: c.line ? text.slice(c.s + 2, c.e).replace(/\r$/, '') : text.slice(c.s + 2, Math.max(c.s + 2, c.e - 2)),

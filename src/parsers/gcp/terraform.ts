@@ -269,6 +269,9 @@ export function mapGcpTerraform(resources: TfResourceLike[], options: { firstId?
       (r) => r.type === 'google_compute_network' && str(get(r.body, 'network_firewall_policy_enforcement_order'))?.toUpperCase() === 'BEFORE_CLASSIC_FIREWALL',
     );
     const vpc: GcpFirewallSpec[] = [];
+    // the rules of network (not hierarchical) firewall policies
+    const NETWORK_POLICY_SPECS = new Set<GcpFirewallSpec>();
+    const REGIONAL_SPECS = new Set<GcpFirewallSpec>();
     // each firewall policy's rules, with the span from its first rule to its last: the place of the policy's
     // own end (goto_next to the next level), not that of another policy's rules
     const policies = new Map<string, { specs: GcpFirewallSpec[]; span: Span }>();
@@ -285,6 +288,8 @@ export function mapGcpTerraform(resources: TfResourceLike[], options: { firstId?
             const why = opaque('vpc-rules', `the VPC firewall rules before network firewall policy ${s.network}`, 'a network firewall policy is evaluated after the VPC firewall rules (AFTER_CLASSIC_FIREWALL, the default), which may allow or deny first', rule.span);
             s = { ...s, extra: [...(s.extra ?? []), why] };
           }
+          if (NETWORK_POLICY_TYPES.has(r.type)) NETWORK_POLICY_SPECS.add(s);
+          if (r.type.startsWith('google_compute_region_')) REGIONAL_SPECS.add(s);
           const p = policies.get(s.network);
           if (p) (p.specs.push(s), (p.span = cover(p.span, rule.span)));
           else policies.set(s.network, { specs: [s], span: rule.span });
@@ -293,8 +298,48 @@ export function mapGcpTerraform(resources: TfResourceLike[], options: { firstId?
       } else continue;
       docSpan = cover(docSpan, r.span);
     }
+    // A network firewall policy associated with networks whose VPC firewall rules are in the input is evaluated
+    // with them, in each network's ruleset, as an effective-firewalls export is (firewall-policies-rule-eval-order):
+    // after the VPC rules (AFTER_CLASSIC_FIREWALL, the default), or before them where the network says
+    // BEFORE_CLASSIC_FIREWALL; goto_next passes on to the next level. Judged apart, a deny of a policy evaluated
+    // first was not seen by the VPC rules' ruleset (TCP 22 said open though denied), nor the VPC rules by the policy's.
+    const vpcNets = new Set(vpc.map((sp) => sp.network));
+    const beforeNets = new Set(
+      resources
+        .filter((r) => r.type === 'google_compute_network' && str(get(r.body, 'network_firewall_policy_enforcement_order'))?.toUpperCase() === 'BEFORE_CLASSIC_FIREWALL')
+        .map((r) => networkNames.get(r.address.replace(/\[[^\]]*\]$/, '')) ?? r.address),
+    );
+    const attached = new Map<string, string[]>();
+    for (const r of resources) {
+      if (r.type !== 'google_compute_network_firewall_policy_association' && r.type !== 'google_compute_region_network_firewall_policy_association') continue;
+      const pv = get(r.body, 'firewall_policy');
+      const tv = get(r.body, 'attachment_target');
+      if (!pv || !tv || get(r.body, 'count') || get(r.body, 'for_each')) continue;
+      const policy = pv.kind === 'expr' ? pv.text : lastSegment(valText(pv));
+      (attached.get(policy) ?? attached.set(policy, []).get(policy)!).push(networkName(tv, networkNames));
+    }
+    const merged: GcpFirewallSpec[] = [];
+    // (each policy a band of its own: the global network policies, then the regional ones)
+    const joined = [...policies].filter(([name, p]) => {
+      const nets = attached.get(name);
+      return nets !== undefined && nets.every((n) => vpcNets.has(n)) && p.specs.every((sp) => NETWORK_POLICY_SPECS.has(sp));
+    });
+    const regional = (p: { specs: GcpFirewallSpec[] }): number => (p.specs.some((sp) => REGIONAL_SPECS.has(sp)) ? 1 : 0);
+    joined.sort((a, b) => regional(a[1]) - regional(b[1]));
+    for (const [i, [name, p]] of joined.entries()) {
+      for (const n of new Set(attached.get(name)!)) {
+        const before = beforeNets.has(n);
+        for (const sp of p.specs) {
+          const extra = sp.extra?.filter((m) => !(m.kind === 'opaque' && m.module === 'vpc-rules'));
+          const { extra: _drop, ...rest } = sp;
+          void _drop;
+          merged.push({ ...rest, ...(extra && extra.length > 0 ? { extra } : {}), network: n, policy: { ...sp.policy!, band: before ? i - joined.length : 1 + i, name, span: p.span } });
+        }
+      }
+      policies.delete(name);
+    }
     const ids = new IdSource(options.firstId);
-    const rulesets = [...compileGcp(vpc, docSpan ?? DOCUMENT_START, ids, diagnostics)];
+    const rulesets = [...compileGcp([...vpc, ...merged], docSpan ?? DOCUMENT_START, ids, diagnostics)];
     for (const p of policies.values()) rulesets.push(...compileGcp(p.specs, p.span, ids, diagnostics, 'policy'));
     return { rulesets, diagnostics };
   } catch (e) {

@@ -692,10 +692,33 @@ function defaultPort(ctx: Context, owner: Val, at: TSESTree.CallExpression): { v
       const port = props.props.get('port');
       if (port?.k === 'num') return { val: { k: 'call', fq: 'cdk.Port.tcp', node: at, scope: o.scope, fixedPort: port } as unknown as Val, node: port.node };
     }
+    // An RDS instance or cluster: its connections' default port is TCP (ec2.Port.tcp of the endpoint's port), the
+    // `port` given, else the engine's default port (RDS: MySQL, MariaDB, Aurora MySQL 3306; PostgreSQL, Aurora
+    // PostgreSQL 5432; Oracle 1521; SQL Server 1433; Db2 50000). An engine not written here: TCP, the port unknown.
+    if (RDS_CONSTRUCT.test(o.fq)) {
+      const engine = props?.k === 'obj' ? props.props.get('engine') : undefined;
+      const factory = engine && (engine.k === 'call' || engine.k === 'ref') && engine.fq.startsWith('cdkmod.aws-rds.') ? engine.fq.slice(engine.fq.lastIndexOf('.') + 1).toLowerCase().replace(/_/g, '') : undefined;
+      const known = factory ? RDS_ENGINE_PORTS.find(([re]) => re.test(factory))?.[1] : undefined;
+      const label = ctx.label(o);
+      const fixed: Val = known !== undefined ? { k: 'num', v: known, node: engine!.node } : { k: 'unk', text: `default port of ${label}`, reason: "the port of this database's engine is not visible in this file", node: at };
+      return { val: { k: 'call', fq: 'cdk.Port.tcp', node: at, scope: o.scope, fixedPort: fixed } as unknown as Val, node: known !== undefined ? engine!.node : at };
+    }
   }
   const label = o.k === 'unk' ? o.text : ctx.label(o);
   return { val: { k: 'unk', text: `default port of ${label}`, reason: 'the default port of this construct is not visible in this file', node: at }, node: at };
 }
+
+/** RDS constructs whose `connections` have the database's port as default port (aws-cdk-lib/aws-rds). */
+const RDS_CONSTRUCT = /^cdkmod\.aws-rds\.(?:DatabaseInstance|DatabaseInstanceFromSnapshot|DatabaseInstanceReadReplica|DatabaseCluster|DatabaseClusterFromSnapshot|ServerlessCluster|ServerlessClusterFromSnapshot)$/;
+
+/** The engine factories' default ports (`rds.DatabaseInstanceEngine.postgres(…)`, `rds.DatabaseClusterEngine.auroraMysql(…)`, the old constants). */
+const RDS_ENGINE_PORTS: readonly [RegExp, number][] = [
+  [/^(?:aurora|auroramysql|mysql|mariadb)$/, 3306],
+  [/^(?:postgres|aurorapostgres(?:ql)?)$/, 5432],
+  [/^oracle/, 1521],
+  [/^sqlserver/, 1433],
+  [/^db2/, 50000],
+];
 
 function peer(ctx: Context, v: Val, argNode: Node, dir: 'src' | 'dst'): PeerResult {
   const b = ctx.b;

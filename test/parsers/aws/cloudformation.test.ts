@@ -257,6 +257,13 @@ describe('detection of CloudFormation YAML without security resources', () => {
     expect(cloudformationYamlFormat.detect('t.yaml', 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  B:\n    Type: AWS::S3::Bucket\n')).toBeGreaterThan(0);
     expect(cloudformationYamlFormat.detect('t.yaml', 'Resources:\n  B:\n    Type: AWS::S3::Bucket\n')).toBe(0);
   });
+
+  test('JSON alike: a template with its header is read (quiet), not "no firewall format recognises" when named', () => {
+    const text = '{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"B": {"Type": "AWS::S3::Bucket"}}}\n';
+    expect(detectFormat('t.json', text)?.id).toBe('aws');
+    expect(parseAwsJson(text)).toMatchObject({ rulesets: [], diagnostics: [] });
+    expect(detectFormat('t.json', '{"Resources": {"B": {"Type": "AWS::S3::Bucket"}}}\n')).toBeUndefined();
+  });
 });
 
 describe('CloudFormation: parameter with AllowedValues and no default', () => {
@@ -826,5 +833,66 @@ describe('a network ACL in front of a group is in front of every use of the grou
   test('a launch template using the group too: the NACL is not in front of it', () => {
     const lt = ['  LT:', '    Type: AWS::EC2::LaunchTemplate', '    Properties:', '      LaunchTemplateData:', '        NetworkInterfaces: [{DeviceIndex: 0, AssociatePublicIpAddress: true, Groups: [!Ref SG]}]'];
     expect(sources(template(lt))).toEqual(['22 0.0.0.0/0 open']);
+  });
+});
+
+describe('CloudFormation nested stacks and AWS::Include snippets fetched at deployment', () => {
+  test('are reported as not evaluated (a local TemplateURL is a file of its own, linted alone)', () => {
+    const doc = parseCloudFormationYaml(
+      [
+        'Resources:',
+        '  Sg:',
+        '    Type: AWS::EC2::SecurityGroup',
+        '    Properties: {GroupDescription: x}',
+        '  Local:',
+        '    Type: AWS::CloudFormation::Stack',
+        '    Properties: {TemplateURL: ./network.yaml}',
+        '  Remote:',
+        '    Type: AWS::CloudFormation::Stack',
+        '    Properties:',
+        '      TemplateURL: !Sub "https://${Bucket}.s3.amazonaws.com/sg.yaml"',
+        '  App:',
+        '    Type: AWS::Serverless::Application',
+        '    Properties:',
+        '      Location: {ApplicationId: "arn:aws:serverlessrepo:us-east-1:123:applications/x", SemanticVersion: 1.0.0}',
+        "  'Fn::Transform':",
+        "    Name: 'AWS::Include'",
+        '    Parameters: {Location: !Sub "s3://${Bucket}/more-sgs.yaml"}',
+        '',
+      ].join('\n'),
+    );
+    expect(doc.diagnostics.map((d) => [d.severity, d.code, d.message, at(d.span)])).toEqual([
+      ['warning', 'aws/nested-stack-not-evaluated', 'AWS::Include of !Sub s3://${Bucket}/more-sgs.yaml in Resources is not evaluated: firewall resources it adds are not checked here', '16:3-16:18'],
+      ['warning', 'aws/nested-stack-not-evaluated', 'nested stack Remote (!Sub https://${Bucket}.s3.amazonaws.com/sg.yaml) is not evaluated: firewall resources its template creates are not checked here', '8:3-8:9'],
+      ['warning', 'aws/nested-stack-not-evaluated', 'nested stack App (an application of the Serverless Application Repository) is not evaluated: firewall resources its template creates are not checked here', '12:3-12:6'],
+    ]);
+    expect(names(doc)).toEqual(['Sg']);
+  });
+});
+
+describe('CloudFormation: a TCP or UDP rule without its ports', () => {
+  test('is every port, and said: AWS requires a port range for TCP and UDP (security group and network ACL entry)', () => {
+    const doc = parseCloudFormationYaml(
+      [
+        'Resources:',
+        '  Sg:',
+        '    Type: AWS::EC2::SecurityGroup',
+        '    Properties:',
+        '      GroupDescription: x',
+        '      SecurityGroupIngress:',
+        '        - {IpProtocol: tcp, CidrIp: 192.0.2.0/24}',
+        '  Acl:',
+        '    Type: AWS::EC2::NetworkAcl',
+        '  In:',
+        '    Type: AWS::EC2::NetworkAclEntry',
+        '    Properties: {NetworkAclId: !Ref Acl, RuleNumber: 100, Protocol: 17, RuleAction: allow, CidrBlock: 0.0.0.0/0}',
+        '',
+      ].join('\n'),
+    );
+    expect(doc.diagnostics.map((d) => [d.code, d.message, at(d.span)])).toEqual([
+      ['aws/missing-ports', 'tcp without FromPort and ToPort: AWS requires a port range for TCP and UDP and refuses the rule; every port is assumed', '7:24-7:27'],
+      ['aws/missing-ports', 'udp without a PortRange: AWS requires a port range for TCP and UDP and refuses the rule; every port is assumed', '12:69-12:71'],
+    ]);
+    expect(matchesOf(doc.rulesets[0]!, 'ingress')).toEqual(['proto=6 srcaddr=192.0.2.0/24']);
   });
 });

@@ -1039,7 +1039,8 @@ describe('detection', () => {
   test('azure JSON', () => {
     expect(azureJsonFormat.detect('nsg.json', AZ_CLI)).toBe(85);
     expect(azureJsonFormat.detect('t.json', '{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "resources": [{"type": "Microsoft.Network/networkSecurityGroups"}]}')).toBe(90);
-    expect(azureJsonFormat.detect('t.json', '{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "resources": [{"type": "Microsoft.Storage/storageAccounts"}]}')).toBe(0);
+    // a template without NSGs is read (and quiet), not "no firewall format recognises" when named
+    expect(azureJsonFormat.detect('t.json', '{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "resources": [{"type": "Microsoft.Storage/storageAccounts"}]}')).toBe(50);
     expect(azureJsonFormat.detect('p.json', '{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#", "parameters": {}}')).toBe(0);
     expect(azureJsonFormat.detect('x.json', '{"SecurityGroups": []}')).toBe(0);
     expect(azureJsonFormat.detect('x.yaml', 'securityRules: []')).toBe(0);
@@ -1121,5 +1122,48 @@ describe('two security rules at one priority and direction', () => {
     const x = reach(d.rulesets[0]!, 22);
     expect(x.open.isEmpty).toBe(true);
     expect(x.possibly.toCidrs()).toContain('10.0.0.0/8');
+  });
+});
+
+describe('ARM template: the parameter file beside it (X.parameters.json), as deployed', () => {
+  const template = JSON.stringify(
+    {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      contentVersion: '1.0.0.0',
+      parameters: { src: { type: 'string', defaultValue: '10.0.0.0/8' }, admin: { type: 'string' }, port: { type: 'string', defaultValue: '22' } },
+      resources: [
+        {
+          type: 'Microsoft.Network/networkSecurityGroups',
+          apiVersion: '2023-04-01',
+          name: 'nsg',
+          properties: {
+            securityRules: [
+              { name: 'a', properties: { priority: 100, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', sourceAddressPrefix: "[parameters('src')]", sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: "[parameters('port')]" } },
+              { name: 'b', properties: { priority: 110, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', sourceAddressPrefix: "[parameters('admin')]", sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '3389' } },
+            ],
+          },
+        },
+      ],
+    },
+    null,
+    2,
+  );
+  const files: Record<string, string> = {
+    '/t/azuredeploy.parameters.json': JSON.stringify({ $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#', contentVersion: '1.0.0.0', parameters: { src: { value: '*' }, admin: { value: '203.0.113.0/24' }, port: { reference: { keyVault: { id: '/subscriptions/x/vault' }, secretName: 'p' } } } }),
+  };
+  const readInclude = (p: string, from: string | undefined): { path: string; text: string } | { error: string } => {
+    const full = p.startsWith('/') ? p : `${from!.slice(0, from!.lastIndexOf('/'))}/${p}`;
+    return full in files ? { path: full, text: files[full]! } : { error: `cannot read ${full}` };
+  };
+  const texts = (rs: Ruleset): string[] => rs.tables[0]!.chains.find((c) => c.hook === 'input')!.rules.filter((r) => !r.builtIn).map((r) => r.text);
+
+  test('its values win over the defaults; a Key Vault reference is unknown; without it the defaults stand', () => {
+    const doc = parseAzure(template, { filePath: '/t/azuredeploy.json', readInclude });
+    expect(texts(doc.rulesets[0]!)).toEqual(["allow tcp:[parameters('port')] from * to * (priority 100)", 'allow tcp:3389 from 203.0.113.0/24 to * (priority 110)']);
+    expect(doc.diagnostics.map((d) => d.message)).toEqual(["Cannot evaluate [parameters('port')] (security rule \"a\"): the port range is not a literal; it is treated as unknown"]);
+    expect(reach(doc.rulesets[0]!, 22)).toMatchObject({ open: AddrSet.EMPTY, possibly: AddrSet.parse('0.0.0.0/0') });
+    // without it, the defaults (and an unknown parameter without one) stand; variables given still win
+    expect(texts(parseAzure(template, { filePath: '/t/other.json', readInclude }).rulesets[0]!)).toEqual(['allow tcp:22 from 10.0.0.0/8 to * (priority 100)', "allow tcp:3389 from [parameters('admin')] to * (priority 110)"]);
+    expect(texts(parseAzure(template, { filePath: '/t/azuredeploy.json', readInclude, variables: { admin: '192.0.2.1' } }).rulesets[0]!)[1]).toBe('allow tcp:3389 from 192.0.2.1 to * (priority 110)');
   });
 });

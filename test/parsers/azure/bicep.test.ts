@@ -471,3 +471,53 @@ describe('Bicep comments', () => {
     ]);
   });
 });
+
+describe('Bicep: the parameter file beside it (main.parameters.json), as deployed', () => {
+  const bicep = [
+    "param src string = '10.0.0.0/8'",
+    'param ports array',
+    "resource nsg 'Microsoft.Network/networkSecurityGroups@2023-04-01' = {",
+    "  name: 'nsg'",
+    '  properties: {',
+    "    securityRules: [for (p, i) in ports: { name: 'r${i}', properties: { priority: 100 + i, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', sourceAddressPrefix: src, sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: p } }]",
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+  const readInclude = (p: string, from: string | undefined) =>
+    from === '/b/main.bicep' && p === 'main.parameters.json' ? { path: '/b/main.parameters.json', text: '{"parameters": {"src": {"value": "Internet"}, "ports": {"value": ["1761", "22"]}}}' } : { error: `cannot read ${p}` };
+
+  test('its values win over the defaults, and decide a parameter without one', () => {
+    const doc = parseBicep(bicep, { filePath: '/b/main.bicep', readInclude });
+    expect(doc.diagnostics).toEqual([]);
+    expect(opened(doc.rulesets[0]!, 1761)).toEqual(['open 0.0.0.0/0 @6', 'open ::/0 @6']);
+    expect(opened(doc.rulesets[0]!, 22)).toEqual(['open 0.0.0.0/0 @6', 'open ::/0 @6']);
+    // without it: the default, and the loop over an unknown list
+    const alone = parseBicep(bicep, { filePath: '/b/other.bicep', readInclude });
+    expect(alone.diagnostics.map((d) => [d.message, `${d.span.start.line}:${d.span.start.column}`])).toEqual([['Cannot evaluate [for … in ports] (NSG nsg): the security rule list is not a literal; it is treated as unknown', '6:20']]);
+    expect(opened(alone.rulesets[0]!, 22).map((x) => x.split(' ')[0])).toEqual(['possibly-open', 'possibly-open']);
+  });
+});
+
+describe('Bicep: the Bicep parameters file beside it (main.bicepparam)', () => {
+  const bicep = [
+    "param src string = '10.0.0.0/8'",
+    "resource nsg 'Microsoft.Network/networkSecurityGroups@2023-04-01' = {",
+    "  name: 'nsg'",
+    '  properties: {',
+    "    securityRules: [{ name: 'cft', properties: { priority: 100, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', sourceAddressPrefix: src, sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '1768' } }]",
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+  const with_ = (param: string) => (p: string, from: string | undefined) =>
+    from === '/b/main.bicep' && p === 'main.bicepparam' ? { path: '/b/main.bicepparam', text: param } : { error: `cannot read ${p}` };
+
+  test("its values win over the defaults; one it does not decide (an environment variable) is unknown; another template's file is not read", () => {
+    const at = (param: string) => opened(parseBicep(bicep, { filePath: '/b/main.bicep', readInclude: with_(param) }).rulesets[0]!, 1768);
+    expect(at("using './main.bicep'\n\nparam src = '192.0.2.0/24'\n")).toEqual(['open 192.0.2.0/24 @5']);
+    expect(at("using './main.bicep'\nparam src = readEnvironmentVariable('SRC', '10.0.0.0/8')\n").map((x) => x.split(' ')[0])).toEqual(['possibly-open', 'possibly-open']);
+    expect(at("using './other.bicep'\nparam src = '192.0.2.0/24'\n")).toEqual(['open 10.0.0.0/8 @5']);
+  });
+});
+

@@ -552,3 +552,68 @@ resource "google_compute_firewall" "from_tag" {
     expect(open).toEqual([]);
   });
 });
+
+describe('a network firewall policy associated with a network whose VPC rules are in the input', () => {
+  const tf = (order: string) => `resource "google_compute_network" "vpc" {
+  name = "vpc"
+${order}}
+resource "google_compute_network_firewall_policy" "pol" {
+  name = "pol"
+}
+resource "google_compute_network_firewall_policy_association" "assoc" {
+  name              = "assoc"
+  attachment_target = google_compute_network.vpc.id
+  firewall_policy   = google_compute_network_firewall_policy.pol.name
+}
+resource "google_compute_network_firewall_policy_rule" "deny_ssh" {
+  firewall_policy = google_compute_network_firewall_policy.pol.name
+  priority        = 100
+  action          = "deny"
+  direction       = "INGRESS"
+  match {
+    src_ip_ranges = ["0.0.0.0/0"]
+    layer4_configs {
+      ip_protocol = "tcp"
+      ports       = ["22"]
+    }
+  }
+}
+resource "google_compute_network_firewall_policy_rule" "allow_cft" {
+  firewall_policy = google_compute_network_firewall_policy.pol.name
+  priority        = 200
+  action          = "allow"
+  direction       = "INGRESS"
+  match {
+    src_ip_ranges = ["0.0.0.0/0"]
+    layer4_configs {
+      ip_protocol = "tcp"
+      ports       = ["1761-1768"]
+    }
+  }
+}
+resource "google_compute_firewall" "allow_ssh" {
+  name          = "allow-ssh"
+  network       = google_compute_network.vpc.name
+  source_ranges = ["0.0.0.0/0"]
+  allow {
+    protocol = "tcp"
+    ports    = ["22"]
+  }
+}
+`;
+  const all = AddrSet.parse('0.0.0.0/0');
+
+  test("is evaluated with them, in the network's one ruleset: before them (BEFORE_CLASSIC_FIREWALL), its deny closes the port", () => {
+    const m = mapGcpTerraform(evaluateTerraform(tf('  network_firewall_policy_enforcement_order = "BEFORE_CLASSIC_FIREWALL"\n')).resources);
+    expect(m.rulesets.map((r) => r.name)).toEqual(['network vpc, all instances']);
+    expect(reach(m.rulesets[0]!, 22)).toEqual({ open: AddrSet.EMPTY, possibly: AddrSet.EMPTY });
+    expect(reach(m.rulesets[0]!, 1761)).toEqual({ open: all, possibly: AddrSet.EMPTY });
+  });
+
+  test('after them (the default), the VPC allow comes first and the policy decides what they leave, for certain', () => {
+    const m = mapGcpTerraform(evaluateTerraform(tf('')).resources);
+    expect(m.rulesets.map((r) => r.name)).toEqual(['network vpc, all instances']);
+    expect(reach(m.rulesets[0]!, 22)).toEqual({ open: all, possibly: AddrSet.EMPTY });
+    expect(reach(m.rulesets[0]!, 1768)).toEqual({ open: all, possibly: AddrSet.EMPTY });
+  });
+});

@@ -86,3 +86,28 @@ sg.addIngressRule(props.prod ? ec2.Peer.ipv4('10.0.0.0/8') : ec2.Peer.anyIpv4(),
     ]);
   });
 });
+
+describe("an RDS database's default port (connections.allowDefaultPortFrom)", () => {
+  it("is TCP: the port given, else the engine's default; an engine not written here leaves the port unknown, still TCP", () => {
+    const { document } = extract(`import * as cdk from 'aws-cdk-lib';
+import { aws_ec2 as ec2, aws_rds as rds } from 'aws-cdk-lib';
+import { engineFromElsewhere } from './engines';
+declare const stack: any;
+declare const vpc: any;
+const a = new rds.DatabaseCluster(stack, 'A', { engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_15_2 }), vpc });
+a.connections.allowDefaultPortFromAnyIpv4();
+const b = new rds.DatabaseInstance(stack, 'B', { engine: rds.DatabaseInstanceEngine.MYSQL, vpc });
+b.connections.allowDefaultPortFrom(ec2.Peer.ipv4('10.0.0.0/8'));
+const c = new rds.DatabaseInstance(stack, 'C', { engine: engineFromElsewhere, vpc });
+c.connections.allowDefaultPortFrom(ec2.Peer.ipv4('10.0.0.0/8'));
+const d = new rds.DatabaseInstance(stack, 'D', { engine: rds.DatabaseInstanceEngine.oracleSe2({ version: v }), vpc, port: 1768 });
+d.connections.allowDefaultPortFrom(ec2.Peer.anyIpv4());
+`);
+    expect(summary(document).filter((r) => r.includes('ingress'))).toEqual([
+      'A ingress: dstport=5432 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'B ingress: dstport=3306 proto=6 srcaddr=10.0.0.0/8 => accept',
+      'C ingress: opaque:unresolved proto=6 srcaddr=10.0.0.0/8 => accept',
+      'D ingress: dstport=1768 proto=6 srcaddr=0.0.0.0/0 => accept',
+    ]);
+  });
+});

@@ -1342,8 +1342,10 @@ function buildRules(r: IrRule, stmts: readonly IrStmt[], from: number, to: numbe
 
 function buildRules1(r: IrRule, stmts: readonly IrStmt[], from: number, to: number, tc: TableCtx, counters: BuildCounters): Rule | Rule[] {
   // Statements run in order and a verdict ends the rule: matches written after a
-  // verdict never run. A verdict map ends the rule only for packets whose key is in
-  // the map; the others go on with the statements after it (`post`).
+  // verdict never run. A verdict map ends the rule too: a packet whose key is in the map
+  // takes its element's verdict, and for any other the lookup fails and the rule breaks
+  // (nft_lookup_eval: NFT_BREAK), as a failed match does. Only an element whose verdict
+  // is `continue` goes on with the statements after the map (`post`).
   const base = BASE;
   base.n = 0;
   let post: Match[] | undefined;
@@ -1431,10 +1433,9 @@ function buildRules1(r: IrRule, stmts: readonly IrStmt[], from: number, to: numb
   }
   if (vmap) {
     const mk = (ms: Match[], a: Action, report?: Span): Rule => makeRule(r, ms.slice(), untracking(a, untrack, vmapMarks), report ?? reportSpan, counters);
-    const rules = expandVmap(vmap, matches, tc, r, mk);
-    // packets whose key is not in the map: the statements after the map
-    if (action) rules.push(makeRule(r, dedupe([...taken, ...post!]).slice(), untracking(action, untrack, marks), reportSpan, counters));
-    return rules;
+    // an element whose verdict is `continue`: the statements after the map
+    const goOn = (ms: Match[]): Rule => makeRule(r, dedupe([...ms, ...post!]).slice(), untracking(action ?? continueAction(cont ?? 'none'), untrack, marks), reportSpan, counters);
+    return expandVmap(vmap, matches, tc, r, mk, goOn);
   }
   // dedupe gives its list back, or a new one grown by push: then made exact-size
   return makeRule(r, matches === taken ? matches : matches.slice(), untracking(action ?? continueAction(cont ?? 'none'), untrack, marks), reportSpan, counters);
@@ -1506,7 +1507,14 @@ function natFamily(action: Action, tc: TableCtx): Match | undefined {
   return v4 !== v6 ? FAMILY_MATCH[v4 ? 'ipv4' : 'ipv6'] : undefined;
 }
 
-function expandVmap(st: Extract<IrStmt, { k: 'vmap' }>, base: Match[], tc: TableCtx, r: IrRule, mk: (ms: Match[], a: Action, report?: Span) => Rule): Rule[] {
+function expandVmap(
+  st: Extract<IrStmt, { k: 'vmap' }>,
+  base: Match[],
+  tc: TableCtx,
+  r: IrRule,
+  mk: (ms: Match[], a: Action, report?: Span) => Rule,
+  goOn: (ms: Match[]) => Rule,
+): Rule[] {
   const res = resolveRef(st.map, tc);
   if ('reason' in res || res.val.k !== 'set') {
     const reason = 'reason' in res ? res.reason : 'the verdict map is computed at run time';
@@ -1523,12 +1531,14 @@ function expandVmap(st: Extract<IrStmt, { k: 'vmap' }>, base: Match[], tc: Table
     const a: Action = e.verdict ? verdictAction(e.verdict) : { kind: 'unknown', target: 'vmap', text: r.text };
     // a port key is what opens the port: report on the element
     const report = st.key.k === 'payload' && st.key.field === 'dport' && e.key.span ? e.key.span : undefined;
-    out.push(mk(dedupe([...base, ...convertMatch(st.key, '==', { k: 'set', elems: [{ key: e.key }] }, tc, r, st.span, -1)]), a, report));
+    const ms = dedupe([...base, ...convertMatch(st.key, '==', { k: 'set', elems: [{ key: e.key }] }, tc, r, st.span, -1)]);
+    out.push(e.verdict?.k === 'continue' ? goOn(ms) : mk(ms, a, report));
   }
   if (wildcard) {
     const a: Action = wildcard.verdict ? verdictAction(wildcard.verdict) : { kind: 'unknown', target: 'vmap', text: r.text };
     const rest = keyed.length ? convertMatch(st.key, '!=', { k: 'set', elems: keyed.map((e) => ({ key: e.key })) }, tc, r, st.span, -1) : [];
-    out.push(mk(dedupe([...base, ...rest]), a));
+    const ms = dedupe([...base, ...rest]);
+    out.push(wildcard.verdict?.k === 'continue' ? goOn(ms) : mk(ms, a));
   }
   return out;
 }

@@ -1117,6 +1117,12 @@ export class NftTextParser {
     } else this.ruleStart = this.ruleLineEnd = -1;
     try {
       this.pos = lo;
+      // nft refuses a statement after a verdict other than continue, after reject, queue or fwd (rule_evaluate:
+      // "Statement after terminal statement has no effect"), and anything after the rule's comment (its grammar
+      // ends a rule at `comment "…"`): the whole file fails to load. The first such statement is an error.
+      let terminal = false;
+      let commented = false;
+      let refused = false;
       while (this.more()) {
         const t = this.peek()!;
         if (this.kindOf(t) === K_NL) {
@@ -1124,7 +1130,23 @@ export class NftTextParser {
           continue;
         }
         const before = this.pos;
+        const isComment = this.isWord(t, 'comment');
+        if (!refused && (commented || (terminal && !isComment))) {
+          refused = true;
+          this.error(
+            commented
+              ? `${this.tokText(t)} after the rule's comment: nft ends a rule at its comment and refuses the file`
+              : `Statement after terminal statement has no effect: nft refuses the file`,
+            this.span(t),
+          );
+        }
+        const n0 = rule.stmts.length;
         this.parseStatement(ctx, rule);
+        if (isComment) commented = true;
+        else if (rule.stmts.length > n0) {
+          const st = rule.stmts[rule.stmts.length - 1]!;
+          if (st.k === 'verdict' && st.v.k !== 'continue') terminal = true;
+        }
         if (this.pos === before) {
           this.error(`Unexpected ${this.tokText(t)}`, this.span(t));
           this.pos++;

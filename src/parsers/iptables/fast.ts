@@ -902,6 +902,8 @@ function readOption(code: number, text: string, as: number, ae: number, quoted: 
       // -p tcp/udp/sctp/dccp loads (iptables has no udplite port match: the general reader refuses --dport there)
       if (list) {
         if ((modules & M_MULTIPORT) === 0 || (modules & M_MULTIPORT_LIST) !== 0) return false;
+        // (a list before a fitting -p is refused by iptables: libxt_multiport checks the -p read so far; the general reader says so)
+        if (protoNum !== 6 && protoNum !== 17 && protoNum !== 132 && protoNum !== 33 && protoNum !== 136) return false;
         modules |= M_MULTIPORT_LIST;
       } else if ((modules & (M_TCP | M_UDP)) === 0 && (protoNum !== 6 && protoNum !== 17 && protoNum !== 132 && protoNum !== 33 || (modules & M_MULTIPORT) !== 0)) return false;
       const ports = list ? portListSet(text, as, ae, ctx) : portValue(text, as, ae, ctx);

@@ -526,6 +526,8 @@ interface ModuleInstance {
   limitIface?: { start: number; end: number; opt: string };
   /** multiport: the port list option it has (it takes one: iptables refuses a second). */
   listOpt?: string;
+  /** multiport: its port list came before a fitting -p (refused then and there). */
+  early?: boolean;
 }
 
 /**
@@ -904,6 +906,12 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
         if (owner.listOpt !== undefined)
           ctx.diag('error', 'iptables/duplicate-option', `multiport takes one port list: ${listName} after ${owner.listOpt} is refused by iptables (use a second -m multiport)`, mStart, mEnd);
         owner.listOpt = listName;
+        // libxt_multiport checks the protocol when it reads the list (check_proto on the -p read so far): a -p written
+        // after it is too late ("multiport needs `-p tcp', …", iptables-restore 1.8.9 refuses the file)
+        if (!protoUnknown && owner.end !== undefined && (protoNum === undefined || !MODULE_PROTOCOLS.multiport!.includes(protoNum))) {
+          owner.early = true;
+          ctx.diag('error', 'iptables/match-protocol', `-m multiport needs -p tcp, udp, sctp, dccp or udplite (not negated) before ${opt}: iptables refuses the rule`, owner.start, owner.end);
+        }
         const ports = parsePortSpec(a0.text, a0.start, a0.end, true, ctx, undefined, true);
         if (!ports) {
           matches.push(opaque('multiport', mStart, mEnd, `invalid port list "${a0.text}"`, negated));
@@ -1089,7 +1097,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
   // ---------------------------------------------------------------- what the kernel refuses
   if (!protoUnknown) {
     for (const mod of modules) {
-      const need = mod.end !== undefined ? MODULE_PROTOCOLS[mod.name] : undefined;
+      const need = mod.end !== undefined && !mod.early ? MODULE_PROTOCOLS[mod.name] : undefined;
       const p = mod.name === 'tcp' || mod.name === 'udp' ? protoAny : protoNum;
       if (need && (p === undefined || !need.includes(p))) {
         const which = need.length === 1 ? `-p ${mod.name === 'icmp6' ? 'ipv6-icmp' : mod.name}` : '-p tcp, udp, sctp, dccp or udplite (not negated)';

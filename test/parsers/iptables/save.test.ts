@@ -554,6 +554,18 @@ describe('iptables-save: targets', () => {
 });
 
 describe('iptables-save: rules iptables refuses', () => {
+  it('a multiport list before its -p: libxt_multiport checks the protocol read so far (iptables-restore 1.8.9 refuses it)', () => {
+    for (const fastPath of [true, false]) {
+      for (const line of ['-A INPUT -m multiport --dports 22 -p tcp -j ACCEPT', '-A INPUT -m multiport ! --dports 22 -p udp -j DROP', '-A INPUT -m multiport --ports 22 -p tcp -j ACCEPT']) {
+        const d = parseSave(`*filter\n${line}\nCOMMIT\n`, { fastPath });
+        expect(diags(d), line).toEqual([`error iptables/match-protocol ${spanIn(2, line, '-m multiport')}`]);
+      }
+      // a -p before the list is enough, wherever -m multiport is
+      expect(parseSave('*filter\n-A INPUT -m multiport -p tcp --dports 22 -j ACCEPT\nCOMMIT\n', { fastPath }).diagnostics).toEqual([]);
+    }
+    const d = save('*filter\n-A INPUT -m multiport --dports 22 -p tcp -j ACCEPT\nCOMMIT\n');
+    expect(d.diagnostics[0]!.message).toBe('-m multiport needs -p tcp, udp, sctp, dccp or udplite (not negated) before --dports: iptables refuses the rule');
+  });
   it('a match loaded by -m without the protocol it needs, and tcp-reset without -p tcp, are errors (fast path or not)', () => {
     const bad = [
       '-A INPUT -m tcp --dport 22 -j ACCEPT',

@@ -430,6 +430,18 @@ class JsonBuilder {
     return { k: 'list', items };
   }
 
+  /**
+   * A set of tcp flags values: `tcp flags { syn, syn | ack }` lists its element `syn | ack` as `{"|": ["syn", "ack"]}`
+   * (nft -j 1.0.6), the text's `syn|ack`: the flags it ORs, as the text's element is read. (A value outside a set
+   * keeps its own reading: `==` of an OR is one value, a comma list is a mask.)
+   */
+  private flagSet(v: PValue): IrVal {
+    const e = v.kind === 'object' ? single(v) : undefined;
+    if (!e || e.key !== 'set') return this.val(v);
+    const items = e.value.kind === 'array' ? e.value.items : [e.value];
+    return { k: 'set', elems: items.map((x) => ({ key: this.stateList(this.unwrapElem(x)) })) };
+  }
+
   val(v: PValue): IrVal {
     if (this.depth > 64) return { k: 'expr', text: '…', span: v.span };
     this.depth++;
@@ -555,7 +567,13 @@ class JsonBuilder {
         const op = str(get(o, 'op')) ?? '==';
         if (!left || !right) return push({ k: 'unknown', text: this.textOf(s), span });
         const le = this.expr(left);
-        const st: IrStmt = { k: 'match', left: le, op, right: le.k === 'ct' && le.key === 'state' && !le.dir ? this.stateList(right) : this.val(right), span };
+        const st: IrStmt = {
+          k: 'match',
+          left: le,
+          op,
+          right: le.k === 'ct' && le.key === 'state' && !le.dir ? this.stateList(right) : le.k === 'payload' && le.proto === 'tcp' && le.field === 'flags' ? this.flagSet(right) : this.val(right),
+          span,
+        };
         if (le.k === 'payload' && le.field === 'dport') st.rightSpan = right.span;
         return push(st);
       }

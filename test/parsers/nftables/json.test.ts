@@ -11,6 +11,15 @@ const match = (left: unknown, right: unknown, op = '==') => ({ match: { op, left
 const payload = (protocol: string, field: string) => ({ payload: { protocol, field } });
 
 describe('nft -j JSON', () => {
+  it('a set of tcp flags values with an OR in it reads as the text does (nft -j 1.0.6 writes syn|ack as {"|": [...]})', () => {
+    // `tcp flags { syn, syn | ack } accept`, as nft -j list ruleset gives it back
+    const src = wrap(table, base, rule(match(payload('tcp', 'flags'), { set: [{ '|': ['syn', 'ack'] }, 'syn'] }), { accept: null }));
+    const doc = parseNftablesJson(src);
+    expect(doc.diagnostics).toEqual([]);
+    const text = parseNftables('table inet t {\n chain in {\n  type filter hook input priority 0; policy drop;\n  tcp flags { syn | ack, syn } accept\n }\n}\n');
+    expect(rulesOf(doc, 'in')).toEqual(rulesOf(text, 'in'));
+    expect(rulesOf(doc, 'in')[0]).not.toContain('opaque');
+  });
   it('a set update or mangle naming header fields keeps the rule to their protocol (nft -j hides the dependency)', () => {
     // `add @s4 { ip saddr } drop` / `meta mark set ip dscp map {…}` in an inet table: IPv4 only, as the kernel does
     const src = wrap(

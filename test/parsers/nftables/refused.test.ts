@@ -24,4 +24,8 @@ describe('rules nft refuses: an error at the place nft names', () => {
     expect(d.diagnostics[0]!.message).toBe("accept after the rule's comment: nft ends a rule at its comment and refuses the file");
     expect(diags(doc('tcp dport 22 drop comment "a" counter'))).toEqual(['error nftables/syntax 3:33-3:40']);
   });
+  it('a second define of a name (nft: "redefinition of symbol"), not a redefine', () => {
+    const d = parseNftables('define A = 22\ndefine A = 23\nredefine A = 24\ntable inet t {\n chain c { type filter hook input priority 0; policy drop;\n  tcp dport $A accept\n }\n}\n');
+    expect(diags(d)).toEqual(['error nftables/redefined-variable 2:1-2:9']);
+  });
 });

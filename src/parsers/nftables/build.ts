@@ -190,7 +190,26 @@ function atomStr(v: IrVal): string | undefined {
   return typeof v.v === 'string' ? v.v : typeof v.v === 'number' ? String(v.v) : undefined;
 }
 
+/** A warning for a number written with a leading 0 (`tcp dport 022`): nft reads it as octal. */
+function octalNote(vals: readonly IrVal[], tc: TableCtx): void {
+  for (const v of vals) {
+    const parts = v.k === 'range' ? [v.lo, v.hi] : v.k === 'set' ? v.elems.map((e) => e.key) : [v];
+    for (const p of parts) {
+      if (p.k !== 'atom' || typeof p.v !== 'string' || p.v.charCodeAt(0) !== 48 || !p.span) continue;
+      for (const w of p.v.split('-')) {
+        if (w.length >= 2 && w.charCodeAt(0) === 48 && allDigits(w, 1) && /^[0-7]+$/.test(w)) {
+          tc.diagnostics.push({ severity: 'warning', code: 'nftables/octal-number', message: `nft reads a number with a leading 0 as octal: "${w}" is ${parseInt(w, 8)}`, span: p.span });
+          return;
+        }
+      }
+    }
+  }
+}
+
 function parseNumber(s: string): number | undefined {
+  // nft reads integers in base 0 (mpz_set_str): a leading 0 is octal (`tcp dport 022` is 18, as nft lists it back;
+  // `08` is no octal number: nft 1.0.6 then reads the port as getaddrinfo does, decimal 8)
+  if (s.length >= 2 && s.length <= 12 && s.charCodeAt(0) === 48 && allDigits(s, 1) && /^[0-7]+$/.test(s)) return parseInt(s, 8);
   if (s.length >= 1 && s.length <= 10 && allDigits(s, 0)) return Number(s);
   if (/^0x[0-9a-fA-F]{1,8}$/.test(s)) return parseInt(s.slice(2), 16);
   return undefined;
@@ -304,7 +323,8 @@ function numOf(v: IrVal, names: (s: string) => number | undefined, max: number):
   let i = 0;
   let a = 0;
   for (let c = len > 0 ? s.charCodeAt(0) : 0; c >= 48 && c <= 57; c = ++i < len ? s.charCodeAt(i) : 0) a = a * 10 + (c - 48);
-  if (i >= 1 && i <= 10) {
+  // (a leading 0 before another digit is octal, in either end of a range: parseNumber's, below)
+  if (i >= 1 && i <= 10 && !(i > 1 && s.charCodeAt(0) === 48) && !(i + 2 < len && s.charCodeAt(i + 1) === 48 && s.charCodeAt(i + 2) >= 48 && s.charCodeAt(i + 2) <= 57)) {
     if (i === len) {
       if (a > max) return false;
       NUM_LO = NUM_HI = a;
@@ -812,6 +832,7 @@ function convertMatchInto(out: MatchSink, left0: IrExpr, op: string, right1: IrV
       tc.diagnostics.push({ severity: 'warning', code: 'nftables/bad-value', message: `Value ${bad ? describeVal(bad) : ''} is not a valid ${f.kind} for ${exprModule(left)}; the match is treated as undecidable`, span: where });
     return failed(out, left, right0, imp, op, rule, `value not understood for ${exprModule(left)}`, base, at);
   }
+  if (f.kind === 'port' || f.kind === 'protocol') octalNote(vals, tc);
   for (let i = 0; i < imp.length; i++) out.push(imp[i]!);
   if (m.kind === 'port' && left.k === 'payload' && left.proto === 'th' && !portProtocolsOnly(out)) m = thPorts(m, placedText(rule, left, op, right0, base, at), base, at, negated);
   out.push(m);

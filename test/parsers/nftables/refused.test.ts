@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseNftables } from '../../../src/parsers/nftables/index.js';
 import { diags } from './helpers.js';
+import { formatPorts } from '../../../src/model/index.js';
 
 /** A rule in an input chain, on line 3. */
 const doc = (rule: string) => parseNftables(`table inet t {\n chain c { type filter hook input priority 0; policy accept;\n  ${rule}\n }\n}\n`);
@@ -27,5 +28,17 @@ describe('rules nft refuses: an error at the place nft names', () => {
   it('a second define of a name (nft: "redefinition of symbol"), not a redefine', () => {
     const d = parseNftables('define A = 22\ndefine A = 23\nredefine A = 24\ntable inet t {\n chain c { type filter hook input priority 0; policy drop;\n  tcp dport $A accept\n }\n}\n');
     expect(diags(d)).toEqual(['error nftables/redefined-variable 2:1-2:9']);
+  });
+});
+
+describe('numbers as nft reads them', () => {
+  it('a port with a leading 0 is octal where its digits allow (nft 1.0.6 lists `tcp dport { 022, 80 }` back as { 18, 80 }, `udp dport 08` as 8)', () => {
+    const d = doc('tcp dport { 022, 80 } accept');
+    expect(d.rulesets[0]!.tables[0]!.chains[0]!.rules.map((r) => r.matches.map((m) => (m.kind === 'port' ? formatPorts(m.ports) : m.kind)).join(' '))).toEqual(['protocol 18, 80']);
+    expect(diags(d)).toEqual(['warning nftables/octal-number 3:15-3:18']);
+    expect(d.diagnostics[0]!.message).toBe('nft reads a number with a leading 0 as octal: "022" is 18');
+    const e = doc('udp dport 08 accept');
+    expect(e.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!.matches.map((m) => (m.kind === 'port' ? formatPorts(m.ports) : m.kind))).toEqual(['protocol', '8']);
+    expect(e.diagnostics).toEqual([]);
   });
 });

@@ -206,6 +206,18 @@ function octalNote(vals: readonly IrVal[], tc: TableCtx): void {
   }
 }
 
+/** An error for a range whose low end is above its high end (`tcp dport 22-21`): nft refuses it ("Range has zero or negative size"). */
+function reversedRange(vals: readonly IrVal[], names: (s: string) => number | undefined, max: number, tc: TableCtx): void {
+  for (const v of vals) {
+    for (const p of v.k === 'set' ? v.elems.map((e) => e.key) : [v]) {
+      if (p.k !== 'range' && !(p.k === 'atom' && typeof p.v === 'string' && /^[0-9]+-[0-9]+$/.test(p.v))) continue;
+      if (!numOf(p, names, max) || NUM_LO <= NUM_HI || !p.span) continue;
+      tc.diagnostics.push({ severity: 'error', code: 'nftables/reversed-range', message: `Range ${describeVal(p)} has zero or negative size: nft refuses it`, span: p.span });
+      return;
+    }
+  }
+}
+
 function parseNumber(s: string): number | undefined {
   // nft reads integers in base 0 (mpz_set_str): a leading 0 is octal (`tcp dport 022` is 18, as nft lists it back;
   // `08` is no octal number: nft 1.0.6 then reads the port as getaddrinfo does, decimal 8)
@@ -832,7 +844,10 @@ function convertMatchInto(out: MatchSink, left0: IrExpr, op: string, right1: IrV
       tc.diagnostics.push({ severity: 'warning', code: 'nftables/bad-value', message: `Value ${bad ? describeVal(bad) : ''} is not a valid ${f.kind} for ${exprModule(left)}; the match is treated as undecidable`, span: where });
     return failed(out, left, right0, imp, op, rule, `value not understood for ${exprModule(left)}`, base, at);
   }
-  if (f.kind === 'port' || f.kind === 'protocol') octalNote(vals, tc);
+  if (f.kind === 'port' || f.kind === 'protocol') {
+    octalNote(vals, tc);
+    reversedRange(vals, f.kind === 'port' ? serviceNumber : protoNumber, f.kind === 'port' ? 65535 : 255, tc);
+  }
   for (let i = 0; i < imp.length; i++) out.push(imp[i]!);
   if (m.kind === 'port' && left.k === 'payload' && left.proto === 'th' && !portProtocolsOnly(out)) m = thPorts(m, placedText(rule, left, op, right0, base, at), base, at, negated);
   out.push(m);

@@ -41,4 +41,10 @@ describe('numbers as nft reads them', () => {
     expect(e.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!.matches.map((m) => (m.kind === 'port' ? formatPorts(m.ports) : m.kind))).toEqual(['protocol', '8']);
     expect(e.diagnostics).toEqual([]);
   });
+  it('a range whose low end is above its high end (nft: "Range has zero or negative size")', () => {
+    expect(diags(doc('tcp dport 22-21 accept'))).toEqual(['error nftables/reversed-range 3:13-3:18']);
+    expect(diags(doc('tcp dport { 30-25, 80 } accept'))).toEqual(['error nftables/reversed-range 3:15-3:20']);
+    expect(doc('meta l4proto 17-6 accept').diagnostics[0]!.message).toBe('Range "17-6" has zero or negative size: nft refuses it');
+    expect(doc('tcp dport { 22-22, 1-1023 } accept').diagnostics).toEqual([]);
+  });
 });

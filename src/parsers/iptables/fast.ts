@@ -46,7 +46,7 @@ import {
   type RuleContext,
   tcpFlagsOf,
 } from './rule.js';
-import { CONTINUE_TARGETS, NAT_TARGETS } from './names.js';
+import { CONTINUE_TARGETS, NAT_TARGETS, rejectTypeKnown } from './names.js';
 import { PACK_MAX, PK_CTSTATE, PK_DST_ADDR, PK_DST_PORT, PK_ICMP4, PK_ICMP6, PK_IN_IFACE, PK_MATCH, PK_OUT_IFACE, PK_PROTOCOL, PK_SRC_ADDR, PK_SRC_PORT, placeOf, unpackMatch } from '../placed.js';
 import type { ChainState, NetfilterState, TableState } from './state.js';
 import type { Tok } from './tokens.js';
@@ -500,6 +500,8 @@ let protoAny = -1;
 let ifaceDirs = 0;
 /** -p (1), -s (2), -d (4) seen on the line: a second one is the general reader's (iptables refuses it). */
 let coreSeen = 0;
+/** Match options given so far that one match takes once (1 --dport, 2 --sport, 4 --syn/--tcp-flags, 8 --icmp-type, 16 --comment): a second is the general reader's (refused, or a match of its own). */
+let onceSeen = 0;
 let targetName: string | undefined;
 let targetStart = -1;
 let targetEnd = -1;
@@ -641,6 +643,7 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
   protoAny = -1;
   ifaceDirs = 0;
   coreSeen = 0;
+  onceSeen = 0;
   targetName = undefined;
   targetStart = targetEnd = refEnd = -1;
   goto = false;
@@ -902,8 +905,15 @@ function readOption(code: number, text: string, as: number, ae: number, quoted: 
       // -p tcp/udp/sctp/dccp loads (iptables has no udplite port match: the general reader refuses --dport there)
       if (list) {
         if ((modules & M_MULTIPORT) === 0 || (modules & M_MULTIPORT_LIST) !== 0) return false;
+        // (a list before a fitting -p is refused by iptables: libxt_multiport checks the -p read so far; the general reader says so)
+        if (protoNum !== 6 && protoNum !== 17 && protoNum !== 132 && protoNum !== 33 && protoNum !== 136) return false;
         modules |= M_MULTIPORT_LIST;
-      } else if ((modules & (M_TCP | M_UDP)) === 0 && (protoNum !== 6 && protoNum !== 17 && protoNum !== 132 && protoNum !== 33 || (modules & M_MULTIPORT) !== 0)) return false;
+      } else {
+        if ((modules & (M_TCP | M_UDP)) === 0 && (protoNum !== 6 && protoNum !== 17 && protoNum !== 132 && protoNum !== 33 || (modules & M_MULTIPORT) !== 0)) return false;
+        const bit = code === O_DPORT ? 1 : 2;
+        if ((onceSeen & bit) !== 0) return false;
+        onceSeen |= bit;
+      }
       const ports = list ? portListSet(text, as, ae, ctx) : portValue(text, as, ae, ctx);
       if (!ports) return false;
       const dir = code === O_DPORT || code === O_DPORTS ? 'dst' : 'src';
@@ -949,6 +959,8 @@ function readOtherOption(code: number, text: string, as: number, ae: number, quo
       // owned by -m tcp or -p tcp; the flags bytes taken, as the general reader reads them (which also
       // reports unreadable flags)
       if ((modules & M_TCP) === 0 && protoNum !== 6) return false;
+      if ((onceSeen & 4) !== 0) return false;
+      onceSeen |= 4;
       const values = code === O_SYN ? SYN_ONLY : tcpFlagsOf(text.slice(as, ae), text.slice(ae, mEnd).trim());
       if (!values) return false;
       const m: Match = { kind: 'tcp-flags', values, span: ctx.span(mStart, mEnd) };
@@ -960,6 +972,8 @@ function readOtherOption(code: number, text: string, as: number, ae: number, quo
     case O_ICMP6_TYPE: {
       const v6 = code === O_ICMP6_TYPE;
       if ((modules & (v6 ? M_ICMP6 : M_ICMP)) === 0 && protoNum !== (v6 ? 58 : 1)) return false;
+      if ((onceSeen & 8) !== 0) return false;
+      onceSeen |= 8;
       if (v6) ctx.sawFamily?.('ipv6');
       const family = v6 ? 'ipv6' : 'ipv4';
       const values = parseIcmpType(text.slice(as, ae), family);
@@ -968,7 +982,8 @@ function readOtherOption(code: number, text: string, as: number, ae: number, quo
       return true;
     }
     case O_COMMENT: {
-      if (negated || (modules & M_COMMENT) === 0) return false;
+      if (negated || (modules & M_COMMENT) === 0 || (onceSeen & 16) !== 0) return false;
+      onceSeen |= 16;
       const value = quoted ? text.slice(as + 1, ae - 1) : text.slice(as, ae);
       comment = comment === undefined ? value : `${comment} ${value}`;
       return true;
@@ -977,7 +992,15 @@ function readOtherOption(code: number, text: string, as: number, ae: number, quo
     case O_LOG_PREFIX: {
       // a target's option (no match the fast path loads has these)
       if (negated || targetName === undefined) return false;
-      if (code === O_REJECT_WITH && rejectStart < 0) {
+      // (another target's, or a second --reject-with: refused by iptables, the general reader says so)
+      if (code === O_REJECT_WITH ? targetName !== 'REJECT' || rejectStart >= 0 : targetName !== 'LOG') return false;
+      if (code === O_REJECT_WITH) {
+        // (a type neither family knows is refused: the general reader says so; the last one read is known)
+        const last = ctx.cache.lastReject;
+        if (!(last !== undefined && ae - as === last.with.length && text.startsWith(last.with, as))) {
+          const w = text.slice(as, ae);
+          if (!rejectTypeKnown(w, 'ipv4') && !rejectTypeKnown(w, 'ipv6')) return false;
+        }
         rejectStart = as;
         rejectEnd = ae;
         if (text.startsWith('icmp6-', as)) ctx.sawFamily?.('ipv6');

@@ -526,7 +526,28 @@ interface ModuleInstance {
   limitIface?: { start: number; end: number; opt: string };
   /** multiport: the port list option it has (it takes one: iptables refuses a second). */
   listOpt?: string;
+  /** multiport: its port list came before a fitting -p (refused then and there). */
+  early?: boolean;
+  /** The options of ONCE_OPTIONS given to this instance (by their ONCE_OPTIONS name). */
+  seen?: string[];
 }
+
+/**
+ * Options one match instance takes once (libxtables: "option "--destination-port" can only be used once", libxt_tcp
+ * "Only one `--destination-port' allowed", "Only one of `--syn' or `--tcp-flags' allowed"): iptables-restore 1.8.9
+ * refuses the file. A second test needs a match of its own (`-m tcp --dport 1 -m tcp --dport 2`, which loads).
+ */
+const ONCE_OPTIONS: Readonly<Record<string, string>> = {
+  '--dport': '--destination-port',
+  '--destination-port': '--destination-port',
+  '--sport': '--source-port',
+  '--source-port': '--source-port',
+  '--syn': '--syn or --tcp-flags',
+  '--tcp-flags': '--syn or --tcp-flags',
+  '--icmp-type': '--icmp-type',
+  '--icmpv6-type': '--icmpv6-type',
+  '--comment': '--comment',
+};
 
 /**
  * The protocols (`-p`) a match loaded by `-m` needs: iptables refuses the rule otherwise ("TCP match requires
@@ -863,6 +884,12 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
     }
 
     // ---------------------------------------------------------------- known match options
+    const onceName = ONCE_OPTIONS[opt];
+    if (onceName !== undefined) {
+      if (owner.seen?.includes(onceName))
+        ctx.diag('error', 'iptables/duplicate-option', `Only one ${onceName} in one -m ${owner.name}: iptables refuses the rule (a second test needs a -m ${owner.name} of its own)`, mStart, mEnd);
+      else (owner.seen ??= []).push(onceName);
+    }
     if (a0?.unknown && opt === '--comment') {
       // a comment decides nothing: its value as written, no undecidable match
       comment = comment === undefined ? slice(a0.start, a0.end) : `${comment} ${slice(a0.start, a0.end)}`;
@@ -904,6 +931,12 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
         if (owner.listOpt !== undefined)
           ctx.diag('error', 'iptables/duplicate-option', `multiport takes one port list: ${listName} after ${owner.listOpt} is refused by iptables (use a second -m multiport)`, mStart, mEnd);
         owner.listOpt = listName;
+        // libxt_multiport checks the protocol when it reads the list (check_proto on the -p read so far): a -p written
+        // after it is too late ("multiport needs `-p tcp', …", iptables-restore 1.8.9 refuses the file)
+        if (!protoUnknown && owner.end !== undefined && (protoNum === undefined || !MODULE_PROTOCOLS.multiport!.includes(protoNum))) {
+          owner.early = true;
+          ctx.diag('error', 'iptables/match-protocol', `-m multiport needs -p tcp, udp, sctp, dccp or udplite (not negated) before ${opt}: iptables refuses the rule`, owner.start, owner.end);
+        }
         const ports = parsePortSpec(a0.text, a0.start, a0.end, true, ctx, undefined, true);
         if (!ports) {
           matches.push(opaque('multiport', mStart, mEnd, `invalid port list "${a0.text}"`, negated));
@@ -1089,7 +1122,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
   // ---------------------------------------------------------------- what the kernel refuses
   if (!protoUnknown) {
     for (const mod of modules) {
-      const need = mod.end !== undefined ? MODULE_PROTOCOLS[mod.name] : undefined;
+      const need = mod.end !== undefined && !mod.early ? MODULE_PROTOCOLS[mod.name] : undefined;
       const p = mod.name === 'tcp' || mod.name === 'udp' ? protoAny : protoNum;
       if (need && (p === undefined || !need.includes(p))) {
         const which = need.length === 1 ? `-p ${mod.name === 'icmp6' ? 'ipv6-icmp' : mod.name}` : '-p tcp, udp, sctp, dccp or udplite (not negated)';
@@ -1108,6 +1141,9 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
     // ICMPv6 type in iptables, an ICMP one in ip6tables, a misspelling
     const fam = ctx.sawFamily ? undefined : ctx.family;
     if (w && !w.unknown && fam && !rejectTypeKnown(w.text, fam)) ctx.diag('error', 'iptables/reject-type', `Unknown reject type "${w.text}" for ${fam === 'ipv6' ? 'ip6tables' : 'iptables'}: iptables refuses the rule`, w.start, w.end);
+    else if (w && !w.unknown && ctx.sawFamily && !rejectTypeKnown(w.text, 'ipv4') && !rejectTypeKnown(w.text, 'ipv6'))
+      // a save file infers its family: a type neither family knows is refused either way ("unknown reject type")
+      ctx.diag('error', 'iptables/reject-type', `Unknown reject type "${w.text}": iptables refuses the rule`, w.start, w.end);
     else if (w && !w.unknown && ctx.sawFamily && w.text.startsWith('icmp6-')) ctx.sawFamily('ipv6');
   }
 
@@ -1678,6 +1714,18 @@ export function resolveBuiltinTarget(
   text: string,
 ): Action | ChainRef {
   const arg = (o: string): Tok | undefined => targetArgs.find((t) => t.opt.text === o)?.args[0];
+  // ACCEPT, DROP and RETURN take no option, REJECT only --reject-with (or a prefix of it, as getopt_long takes
+  // it), once: iptables-restore 1.8.9 refuses `-j DROP --reject-with tcp-reset` ("unknown option "--reject-with"")
+  if (name === 'ACCEPT' || name === 'DROP' || name === 'RETURN' || name === 'REJECT') {
+    let withSeen = false;
+    for (const t of targetArgs) {
+      const o = t.opt.text;
+      const isWith = name === 'REJECT' && o.length > 3 && '--reject-with'.startsWith(o);
+      if (!isWith) ctx.diag('error', 'iptables/unknown-option', `Unknown option "${o}": ${name === 'REJECT' ? 'REJECT takes only --reject-with' : `${name} takes no option`}, iptables refuses the rule`, t.opt.start, t.opt.end);
+      else if (withSeen) ctx.diag('error', 'iptables/duplicate-option', 'Only one --reject-with: iptables refuses the rule', t.opt.start, t.opt.end);
+      withSeen ||= isWith;
+    }
+  }
   switch (name) {
     case 'ACCEPT':
       return ACCEPT;

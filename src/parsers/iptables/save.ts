@@ -228,7 +228,10 @@ export function parseSave(text: string, options: SaveOptions = {}): FirewallDocu
       } else {
         toks.length = 0;
         const { unterminated } = tokenizeRestoreLine(text, lineStart, end, toks);
-        if (unterminated >= 0) diagSpan('error', 'iptables/unterminated-quote', 'Unterminated double quote', span(unterminated, end));
+        // iptables-restore 1.8.9 loads such a line: the open quote runs to the end of the line, one argument (its
+        // options, `-j ACCEPT`, are then text of it, not options); a warning, the rule as iptables reads it
+        if (unterminated >= 0)
+          diagSpan('warning', 'iptables/unterminated-quote', 'Unterminated double quote: iptables-restore takes the rest of the line as one argument, and nothing in it as an option', span(unterminated, end));
         if (expand) {
           expanded.length = 0;
           expand(toks, expanded);

@@ -190,7 +190,38 @@ function atomStr(v: IrVal): string | undefined {
   return typeof v.v === 'string' ? v.v : typeof v.v === 'number' ? String(v.v) : undefined;
 }
 
+/** A warning for a number written with a leading 0 (`tcp dport 022`): nft reads it as octal. */
+function octalNote(vals: readonly IrVal[], tc: TableCtx): void {
+  for (const v of vals) {
+    const parts = v.k === 'range' ? [v.lo, v.hi] : v.k === 'set' ? v.elems.map((e) => e.key) : [v];
+    for (const p of parts) {
+      if (p.k !== 'atom' || typeof p.v !== 'string' || p.v.charCodeAt(0) !== 48 || !p.span) continue;
+      for (const w of p.v.split('-')) {
+        if (w.length >= 2 && w.charCodeAt(0) === 48 && allDigits(w, 1) && /^[0-7]+$/.test(w)) {
+          tc.diagnostics.push({ severity: 'warning', code: 'nftables/octal-number', message: `nft reads a number with a leading 0 as octal: "${w}" is ${parseInt(w, 8)}`, span: p.span });
+          return;
+        }
+      }
+    }
+  }
+}
+
+/** An error for a range whose low end is above its high end (`tcp dport 22-21`): nft refuses it ("Range has zero or negative size"). */
+function reversedRange(vals: readonly IrVal[], names: (s: string) => number | undefined, max: number, tc: TableCtx): void {
+  for (const v of vals) {
+    for (const p of v.k === 'set' ? v.elems.map((e) => e.key) : [v]) {
+      if (p.k !== 'range' && !(p.k === 'atom' && typeof p.v === 'string' && /^[0-9]+-[0-9]+$/.test(p.v))) continue;
+      if (!numOf(p, names, max) || NUM_LO <= NUM_HI || !p.span) continue;
+      tc.diagnostics.push({ severity: 'error', code: 'nftables/reversed-range', message: `Range ${describeVal(p)} has zero or negative size: nft refuses it`, span: p.span });
+      return;
+    }
+  }
+}
+
 function parseNumber(s: string): number | undefined {
+  // nft reads integers in base 0 (mpz_set_str): a leading 0 is octal (`tcp dport 022` is 18, as nft lists it back;
+  // `08` is no octal number: nft 1.0.6 then reads the port as getaddrinfo does, decimal 8)
+  if (s.length >= 2 && s.length <= 12 && s.charCodeAt(0) === 48 && allDigits(s, 1) && /^[0-7]+$/.test(s)) return parseInt(s, 8);
   if (s.length >= 1 && s.length <= 10 && allDigits(s, 0)) return Number(s);
   if (/^0x[0-9a-fA-F]{1,8}$/.test(s)) return parseInt(s.slice(2), 16);
   return undefined;
@@ -304,7 +335,8 @@ function numOf(v: IrVal, names: (s: string) => number | undefined, max: number):
   let i = 0;
   let a = 0;
   for (let c = len > 0 ? s.charCodeAt(0) : 0; c >= 48 && c <= 57; c = ++i < len ? s.charCodeAt(i) : 0) a = a * 10 + (c - 48);
-  if (i >= 1 && i <= 10) {
+  // (a leading 0 before another digit is octal, in either end of a range: parseNumber's, below)
+  if (i >= 1 && i <= 10 && !(i > 1 && s.charCodeAt(0) === 48) && !(i + 2 < len && s.charCodeAt(i + 1) === 48 && s.charCodeAt(i + 2) >= 48 && s.charCodeAt(i + 2) <= 57)) {
     if (i === len) {
       if (a > max) return false;
       NUM_LO = NUM_HI = a;
@@ -811,6 +843,10 @@ function convertMatchInto(out: MatchSink, left0: IrExpr, op: string, right1: IrV
     else if (where && (op === '==' || op === '!=' || op === 'in'))
       tc.diagnostics.push({ severity: 'warning', code: 'nftables/bad-value', message: `Value ${bad ? describeVal(bad) : ''} is not a valid ${f.kind} for ${exprModule(left)}; the match is treated as undecidable`, span: where });
     return failed(out, left, right0, imp, op, rule, `value not understood for ${exprModule(left)}`, base, at);
+  }
+  if (f.kind === 'port' || f.kind === 'protocol') {
+    octalNote(vals, tc);
+    reversedRange(vals, f.kind === 'port' ? serviceNumber : protoNumber, f.kind === 'port' ? 65535 : 255, tc);
   }
   for (let i = 0; i < imp.length; i++) out.push(imp[i]!);
   if (m.kind === 'port' && left.k === 'payload' && left.proto === 'th' && !portProtocolsOnly(out)) m = thPorts(m, placedText(rule, left, op, right0, base, at), base, at, negated);
@@ -1342,8 +1378,10 @@ function buildRules(r: IrRule, stmts: readonly IrStmt[], from: number, to: numbe
 
 function buildRules1(r: IrRule, stmts: readonly IrStmt[], from: number, to: number, tc: TableCtx, counters: BuildCounters): Rule | Rule[] {
   // Statements run in order and a verdict ends the rule: matches written after a
-  // verdict never run. A verdict map ends the rule only for packets whose key is in
-  // the map; the others go on with the statements after it (`post`).
+  // verdict never run. A verdict map ends the rule too: a packet whose key is in the map
+  // takes its element's verdict, and for any other the lookup fails and the rule breaks
+  // (nft_lookup_eval: NFT_BREAK), as a failed match does. Only an element whose verdict
+  // is `continue` goes on with the statements after the map (`post`).
   const base = BASE;
   base.n = 0;
   let post: Match[] | undefined;
@@ -1431,10 +1469,9 @@ function buildRules1(r: IrRule, stmts: readonly IrStmt[], from: number, to: numb
   }
   if (vmap) {
     const mk = (ms: Match[], a: Action, report?: Span): Rule => makeRule(r, ms.slice(), untracking(a, untrack, vmapMarks), report ?? reportSpan, counters);
-    const rules = expandVmap(vmap, matches, tc, r, mk);
-    // packets whose key is not in the map: the statements after the map
-    if (action) rules.push(makeRule(r, dedupe([...taken, ...post!]).slice(), untracking(action, untrack, marks), reportSpan, counters));
-    return rules;
+    // an element whose verdict is `continue`: the statements after the map
+    const goOn = (ms: Match[]): Rule => makeRule(r, dedupe([...ms, ...post!]).slice(), untracking(action ?? continueAction(cont ?? 'none'), untrack, marks), reportSpan, counters);
+    return expandVmap(vmap, matches, tc, r, mk, goOn);
   }
   // dedupe gives its list back, or a new one grown by push: then made exact-size
   return makeRule(r, matches === taken ? matches : matches.slice(), untracking(action ?? continueAction(cont ?? 'none'), untrack, marks), reportSpan, counters);
@@ -1506,7 +1543,14 @@ function natFamily(action: Action, tc: TableCtx): Match | undefined {
   return v4 !== v6 ? FAMILY_MATCH[v4 ? 'ipv4' : 'ipv6'] : undefined;
 }
 
-function expandVmap(st: Extract<IrStmt, { k: 'vmap' }>, base: Match[], tc: TableCtx, r: IrRule, mk: (ms: Match[], a: Action, report?: Span) => Rule): Rule[] {
+function expandVmap(
+  st: Extract<IrStmt, { k: 'vmap' }>,
+  base: Match[],
+  tc: TableCtx,
+  r: IrRule,
+  mk: (ms: Match[], a: Action, report?: Span) => Rule,
+  goOn: (ms: Match[]) => Rule,
+): Rule[] {
   const res = resolveRef(st.map, tc);
   if ('reason' in res || res.val.k !== 'set') {
     const reason = 'reason' in res ? res.reason : 'the verdict map is computed at run time';
@@ -1523,12 +1567,14 @@ function expandVmap(st: Extract<IrStmt, { k: 'vmap' }>, base: Match[], tc: Table
     const a: Action = e.verdict ? verdictAction(e.verdict) : { kind: 'unknown', target: 'vmap', text: r.text };
     // a port key is what opens the port: report on the element
     const report = st.key.k === 'payload' && st.key.field === 'dport' && e.key.span ? e.key.span : undefined;
-    out.push(mk(dedupe([...base, ...convertMatch(st.key, '==', { k: 'set', elems: [{ key: e.key }] }, tc, r, st.span, -1)]), a, report));
+    const ms = dedupe([...base, ...convertMatch(st.key, '==', { k: 'set', elems: [{ key: e.key }] }, tc, r, st.span, -1)]);
+    out.push(e.verdict?.k === 'continue' ? goOn(ms) : mk(ms, a, report));
   }
   if (wildcard) {
     const a: Action = wildcard.verdict ? verdictAction(wildcard.verdict) : { kind: 'unknown', target: 'vmap', text: r.text };
     const rest = keyed.length ? convertMatch(st.key, '!=', { k: 'set', elems: keyed.map((e) => ({ key: e.key })) }, tc, r, st.span, -1) : [];
-    out.push(mk(dedupe([...base, ...rest]), a));
+    const ms = dedupe([...base, ...rest]);
+    out.push(wildcard.verdict?.k === 'continue' ? goOn(ms) : mk(ms, a));
   }
   return out;
 }

@@ -293,3 +293,16 @@ export function xtStmt(type: string | undefined, name: string | undefined, span:
   if (type === 'match' && name === 'comment') return { k: 'continue', name: 'comment', span };
   return { k: 'opaque', module: 'xt', text, reason: 'iptables compatibility expressions are not decoded', span };
 }
+
+/**
+ * The test a map lookup `KEY map M` makes of a packet: its key is one of the map's (a miss breaks the rule), none
+ * for a map with a catch-all element; undecided for a map not written out here.
+ */
+export function mapKeyMatch(key: IrExpr, m: IrVal, span: Span): IrStmt | undefined {
+  if (m.k === 'set') {
+    if (m.elems.some((e) => e.key.k === 'atom' && e.key.v === '*')) return undefined;
+    return { k: 'match', left: key, op: '==', right: { k: 'set', elems: m.elems.map((e) => ({ key: e.key })) }, span };
+  }
+  if (m.k === 'ref') return { k: 'match', left: key, op: '==', right: m, span };
+  return { k: 'opaque', module: 'map', text: m.k === 'expr' ? m.text : 'map', reason: 'a key not in the map breaks the rule', span };
+}

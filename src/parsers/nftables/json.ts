@@ -8,7 +8,7 @@ import { ajvLib } from '../libs.js';
 import { DOCUMENT_START, LineIndex, type Diagnostic, type Span, type TableFamily } from '../../model/index.js';
 import { toPlain, type PValue } from '../values.js';
 import type { RulePrebuilder } from './build.js';
-import { deleteElems, IrState, placeByIndex, positionUnknown, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, xtStmt } from './ir.js';
+import { deleteElems, IrState, mapKeyMatch, placeByIndex, positionUnknown, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, xtStmt } from './ir.js';
 import { FAMILIES, namedPriority } from './symbols.js';
 import { member as get, parseJsonViews } from './fastjson.js';
 import { readJson } from '../json.js';
@@ -430,6 +430,41 @@ class JsonBuilder {
     return { k: 'list', items };
   }
 
+  /**
+   * A set of tcp flags values: `tcp flags { syn, syn | ack }` lists its element `syn | ack` as `{"|": ["syn", "ack"]}`
+   * (nft -j 1.0.6), the text's `syn|ack`: the flags it ORs, as the text's element is read. (A value outside a set
+   * keeps its own reading: `==` of an OR is one value, a comma list is a mask.)
+   */
+  private flagSet(v: PValue): IrVal {
+    const e = v.kind === 'object' ? single(v) : undefined;
+    if (!e || e.key !== 'set') return this.val(v);
+    const items = e.value.kind === 'array' ? e.value.items : [e.value];
+    return { k: 'set', elems: items.map((x) => ({ key: this.stateList(this.unwrapElem(x)) })) };
+  }
+
+  /**
+   * A statement whose value is looked up in a map (`{"map": {"key": …, "data": …}}`: `meta mark set tcp dport map
+   * { 22 : 1 }`, `counter name tcp dport map { … }`): a key not in the map breaks the rule (nft_lookup_eval:
+   * NFT_BREAK), unless the map has a catch-all element; undecided here, as in the text reader.
+   */
+  private mapBreak(o: PValue, s: PValue, span: Span | undefined, push: (st: IrStmt) => void): void {
+    // a value that is the lookup itself (`"value": {"map": {"key": …, "data": …}}`): the test of its key, as the text reader makes it
+    const direct = single(get(o, 'value') ?? get(o, 'expr') ?? o);
+    if (direct && direct.key === 'map') {
+      const key = get(direct.value, 'key');
+      const data = get(direct.value, 'data');
+      if (key && data) {
+        const m = this.val(data);
+        const items = get(data, 'set');
+        if (m.k === 'set') m.elems = (items?.kind === 'array' ? items.items : []).map((x) => this.elem(x, true));
+        const st = mapKeyMatch(this.expr(key), m, span!);
+        if (st) push(st);
+        return;
+      }
+    }
+    if (lookupWithoutCatchAll(o, 0)) push({ k: 'opaque', module: 'map', text: this.textOf(s), reason: 'a key not in the map breaks the rule', span: span! });
+  }
+
   val(v: PValue): IrVal {
     if (this.depth > 64) return { k: 'expr', text: '…', span: v.span };
     this.depth++;
@@ -555,7 +590,13 @@ class JsonBuilder {
         const op = str(get(o, 'op')) ?? '==';
         if (!left || !right) return push({ k: 'unknown', text: this.textOf(s), span });
         const le = this.expr(left);
-        const st: IrStmt = { k: 'match', left: le, op, right: le.k === 'ct' && le.key === 'state' && !le.dir ? this.stateList(right) : this.val(right), span };
+        const st: IrStmt = {
+          k: 'match',
+          left: le,
+          op,
+          right: le.k === 'ct' && le.key === 'state' && !le.dir ? this.stateList(right) : le.k === 'payload' && le.proto === 'tcp' && le.field === 'flags' ? this.flagSet(right) : this.val(right),
+          span,
+        };
         if (le.k === 'payload' && le.field === 'dport') st.rightSpan = right.span;
         return push(st);
       }
@@ -574,6 +615,7 @@ class JsonBuilder {
       case 'mangle': {
         // the field written (`ip dscp set cs1`) and those the value reads (`meta mark set ip dscp map { … }`)
         const deps = payloadDeps(o);
+        this.mapBreak(o, s, span, push);
         const st: IrStmt = deps ? { k: 'continue', name: e.key, span, deps } : { k: 'continue', name: e.key, span };
         // a mark set (src/parsers/nftables/marks.ts): the value a number, or the other mark
         const key = get(o, 'key');
@@ -587,6 +629,7 @@ class JsonBuilder {
       case 'ct expectation': {
         // an object chosen by header fields (`ct helper set udp dport map { 69 : "tftp" }`): their dependency too
         const deps = payloadDeps(o);
+        this.mapBreak(o, s, span, push);
         return push(deps ? { k: 'continue', name: e.key, span, deps } : { k: 'continue', name: e.key, span });
       }
       case 'counter':
@@ -599,6 +642,7 @@ class JsonBuilder {
       case 'reset':
       case 'last':
       case 'secmark':
+        this.mapBreak(o, s, span, push);
         return push({ k: 'continue', name: e.key, span });
       case 'limit':
         return push({ k: 'opaque', module: 'limit', text: counterText(e.key, toPlain(o)) ?? this.textOf(s), reason: 'rate limits depend on traffic over time', span });
@@ -718,4 +762,19 @@ function counterText(key: string, o: unknown): string | undefined {
   if (key === 'quota') return typeof v.val === 'number' ? `quota ${over}${v.val} ${typeof v.val_unit === 'string' ? v.val_unit : 'bytes'}` : undefined;
   if (key === 'ct count') return typeof v.val === 'number' ? `ct count ${over}${v.val}` : undefined;
   return undefined;
+}
+
+/** Whether a value holds a map lookup (`{"map": {"key": …, "data": …}}`) whose data has no catch-all (`"*"`) key. */
+function lookupWithoutCatchAll(v: PValue, depth: number): boolean {
+  if (depth > 32) return false;
+  if (v.kind === 'array') return v.items.some((x) => lookupWithoutCatchAll(x, depth + 1));
+  if (v.kind !== 'object') return false;
+  const e = single(v);
+  if (e && e.key === 'map' && get(e.value, 'key') !== undefined) {
+    const data = get(e.value, 'data');
+    const set = data ? get(data, 'set') : undefined;
+    const items = set?.kind === 'array' ? set.items : [];
+    return !items.some((x) => x.kind === 'array' && x.items[0]?.kind === 'scalar' && x.items[0].value === '*');
+  }
+  return v.entries.some((x) => lookupWithoutCatchAll(x.value, depth + 1));
 }

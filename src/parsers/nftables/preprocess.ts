@@ -85,7 +85,7 @@ export function preprocess(main: Source, options: ParseOptions | undefined, diag
           while (j < toks.length && !(toks[j]!.t === 'nl' || (toks[j]!.t === 'punct' && toks[j]!.v === ';'))) j++;
         }
         if (tok.v === 'define' && defines.has(name.v))
-          diagnostics.push({ severity: 'warning', code: 'nftables/redefined-variable', message: `Variable "${name.v}" is defined again (use redefine)`, span: tokSpan(tok, name) });
+          diagnostics.push({ severity: 'error', code: 'nftables/redefined-variable', message: `Variable "${name.v}" is defined again: nft refuses the file ("redefinition of symbol"; use redefine)`, span: tokSpan(tok, name) });
         if (value.length === 0 && !tooBig) diagnostics.push({ severity: 'error', code: 'nftables/syntax', message: `Variable "${name.v}" has no value`, span: tokSpan(tok, name) });
         defines.set(name.v, value);
         i = j - 1;

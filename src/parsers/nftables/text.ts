@@ -6,7 +6,7 @@
 import { LineIndex, type Diagnostic, type DocComment, type Rule, type Span, type TableFamily } from '../../model/index.js';
 import type { ParseOptions } from '../types.js';
 import type { RulePrebuilder } from './build.js';
-import { deleteElems, exprModule, IrState, placeByIndex, positionUnknown, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, xtStmt } from './ir.js';
+import { deleteElems, exprModule, IrState, mapKeyMatch, placeByIndex, positionUnknown, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, xtStmt } from './ir.js';
 import { HintedLineIndex, K_NL, K_PUNCT, K_REF, K_STR, K_VAR, K_WORD, lex, Lexer, spanOfTok, TOK_TYPES, type LexToken, type Source } from './lexer.js';
 import { placeOf } from '../placed.js';
 import { oneLineAt } from './rule.js';
@@ -77,6 +77,9 @@ const COMMANDS: ReadonlySet<string> = new Set(['add', 'create', 'insert', 'delet
  * Statements and selectors that carry no position are never changed once made: one frozen
  * object each, shared by every rule that has them (a big ruleset makes one per rule otherwise).
  */
+/** The statements that read a map lookup in their value themselves (`X set VALUE`: parseExprStatementOf; `counter name`, `synproxy name`: objectName). */
+const READS_OWN_MAP: ReadonlySet<string> = new Set(['mangle', 'ct helper', 'ct timeout', 'ct expectation', 'secmark', 'counter', 'synproxy']);
+
 const VERDICT_STMTS: Readonly<Record<'accept' | 'drop' | 'return' | 'continue', IrStmt>> = {
   accept: Object.freeze<IrStmt>({ k: 'verdict', v: Object.freeze({ k: 'accept' }) }),
   drop: Object.freeze<IrStmt>({ k: 'verdict', v: Object.freeze({ k: 'drop' }) }),
@@ -1117,6 +1120,12 @@ export class NftTextParser {
     } else this.ruleStart = this.ruleLineEnd = -1;
     try {
       this.pos = lo;
+      // nft refuses a statement after a verdict other than continue, after reject, queue or fwd (rule_evaluate:
+      // "Statement after terminal statement has no effect"), and anything after the rule's comment (its grammar
+      // ends a rule at `comment "…"`): the whole file fails to load. The first such statement is an error.
+      let terminal = false;
+      let commented = false;
+      let refused = false;
       while (this.more()) {
         const t = this.peek()!;
         if (this.kindOf(t) === K_NL) {
@@ -1124,7 +1133,36 @@ export class NftTextParser {
           continue;
         }
         const before = this.pos;
+        const isComment = this.isWord(t, 'comment');
+        if (!refused && (commented || (terminal && !isComment))) {
+          refused = true;
+          this.error(
+            commented
+              ? `${this.tokText(t)} after the rule's comment: nft ends a rule at its comment and refuses the file`
+              : `Statement after terminal statement has no effect: nft refuses the file`,
+            this.span(t),
+          );
+        }
+        const n0 = rule.stmts.length;
         this.parseStatement(ctx, rule);
+        if (isComment) commented = true;
+        else if (rule.stmts.length > n0) {
+          const st = rule.stmts[rule.stmts.length - 1]!;
+          if (st.k === 'verdict' && st.v.k !== 'continue') terminal = true;
+          // a statement whose value is looked up in a map (`meta mark set tcp dport map { 22 : 1 }`, `counter name
+          // tcp dport map { … }`): a key not in the map breaks the rule (nft_lookup_eval: NFT_BREAK; kernel 6.18: the
+          // accept after it takes port 22 alone), unless the map has a catch-all element. Which keys it holds is not
+          // read here: the rule may or may not go on
+          if (st.k === 'continue' && !READS_OWN_MAP.has(st.name) && this.looksUpMap(before, this.pos)) {
+            rule.stmts.splice(rule.stmts.length - 1, 0, {
+              k: 'opaque',
+              module: 'map',
+              text: this.stmtText(before),
+              reason: 'a key not in the map breaks the rule',
+              span: this.stmtSpan(before),
+            });
+          }
+        }
         if (this.pos === before) {
           this.error(`Unexpected ${this.tokText(t)}`, this.span(t));
           this.pos++;
@@ -1192,6 +1230,42 @@ export class NftTextParser {
     }
   }
 
+  /**
+   * The name of a stateful object (`counter name "c"`, `synproxy name ip saddr map { … }`): a name looked up in a
+   * map breaks the rule for a key not in it (nft_lookup_eval: NFT_BREAK), the test of its key put before the statement.
+   */
+  private objectName(ctx: Ctx, stmts: IrStmt[]): void {
+    const s1 = this.pos;
+    let key = this.parseExpr(ctx);
+    while (key) {
+      const o = this.peek();
+      if (!o || !((this.kindOf(o) === K_PUNCT && BIT_OPS.has(this.valOf(o))) || (this.kindOf(o) === K_WORD && startsLower(this.valOf(o)) && WORD_BINOPS.has(this.valOf(o))))) break;
+      this.pos++;
+      key = { k: 'binop', op: WORD_BINOPS.get(this.valOf(o)) ?? this.valOf(o), left: key, right: this.parseValueTerm(ctx) ?? { k: 'expr', text: '' } };
+    }
+    if (key && this.isWord(this.peek(), 'map')) {
+      this.pos++;
+      const m = this.parseValue(false, ctx) ?? { k: 'expr', text: '' };
+      const st = mapKeyMatch(key, m, this.stmtSpan(s1));
+      if (st) stmts.push(st);
+      return;
+    }
+    this.pos = s1;
+    this.parseValue(false, ctx);
+  }
+
+  /** Whether tokens a..b (one statement) look a value up in a map that has no catch-all (`*`) element. */
+  private looksUpMap(a: number, b: number): boolean {
+    let map = false;
+    for (let i = a; i < b; i++) {
+      const t = this.tokAt(i);
+      const v = this.valOf(t);
+      if (v === 'map' && this.kindOf(t) === K_WORD) map = true;
+      else if (v === '*' && map) return false;
+    }
+    return map;
+  }
+
   private stmtSpan(startIdx: number): Span {
     const a = this.tokAt(startIdx)!;
     const b = this.tokAt(Math.max(startIdx, this.pos - 1))!;
@@ -1251,7 +1325,7 @@ export class NftTextParser {
           this.pos++;
           if (this.isWord(this.peek(), 'name')) {
             this.pos++;
-            this.parseValue(false, ctx);
+            this.objectName(ctx, stmts);
           } else {
             while (this.isWord(this.peek(), 'packets') || this.isWord(this.peek(), 'bytes')) this.pos += 2;
           }
@@ -1328,7 +1402,7 @@ export class NftTextParser {
           this.pos++;
           if (this.isWord(this.peek(), 'name')) {
             this.pos++;
-            this.parseValue(false, ctx);
+            this.objectName(ctx, stmts);
           } else this.consumeOptions(new Set(['mss', 'wscale', 'timestamp', 'sack-perm', 'name']), false);
           return void stmts.push({ k: 'continue', name: 'synproxy', span: this.stmtSpan(s0) });
         }
@@ -1798,7 +1872,19 @@ export class NftTextParser {
     const o = this.peek();
     if (this.isWord(o, 'set')) {
       this.pos++;
+      // `meta mark set tcp dport map { 22 : 1 }`: a key not in the map breaks the rule (nft_lookup_eval: NFT_BREAK;
+      // kernel 6.18: the accept after it takes port 22 alone), as a failed match of the key does
+      const s1 = this.pos;
+      const key = this.parseExpr(ctx);
+      let lookup: IrStmt | undefined;
+      if (key && this.isWord(this.peek(), 'map')) {
+        this.pos++;
+        const m = this.parseValue(false, ctx) ?? { k: 'expr', text: '' };
+        lookup = mapKeyMatch(key, m, this.stmtSpan(s1));
+      }
+      this.pos = s1;
       const v = this.parseValue(false, ctx);
+      if (lookup) rule.stmts.push(lookup);
       // the field written (`ip dscp set cs1`) and those the value reads (`meta mark set ip dscp map { … }`)
       const deps = this.payloadDeps(s0);
       const name =

@@ -54,7 +54,6 @@ const TAKEN = [
   '-A OUTPUT -o wg+ -p icmp -m comment --comment plain',
   '-A INPUT -s 2001:db8::/32 -p ipv6-icmp -j ACCEPT',
   '-A INPUT -p tcp -j NOSUCHCHAIN',
-  '-A INPUT -p tcp -j REJECT --reject-with tcp-reset --reject-with icmp-host-unreachable',
   '-A INPUT -p tcp -m multiport --dports 443,80,22,1000:2000,1500:3000,3001 -j ACCEPT',
   '-A INPUT   -p tcp   --dport 22   -j ACCEPT   ',
   '[12:3456] -A INPUT -p tcp -m tcp ! --tcp-flags FIN,SYN,RST,ACK SYN -j DROP',
@@ -70,6 +69,9 @@ const TAKEN = [
 ];
 
 const LEFT = [
+  '-A INPUT -p tcp -j REJECT --reject-with tcp-reset --reject-with icmp-host-unreachable', // refused: --reject-with once
+  '-A INPUT -p tcp --dport 22 --dport 80 -j ACCEPT', // refused: one --dport per tcp match
+  '-A INPUT -p tcp --dport 22 -j DROP --reject-with tcp-reset', // refused: DROP takes no option
   '-A INPUT -j NOTRACK', // only valid in the raw table: the general reader says so
   '-A NOPE -j ACCEPT', // unknown chain: diagnosed
   '-A INPUT -s 1.2.3.4,5.6.7.8 -j ACCEPT', // comma list: one rule per address

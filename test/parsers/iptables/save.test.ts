@@ -106,9 +106,11 @@ describe('iptables-save: line syntax', () => {
     expect(rules[1]!.comment).toBe("'single'");
   });
 
-  it('reports an unterminated quote', () => {
+  it('warns of an unterminated quote, which iptables-restore 1.8.9 loads: the rest of the line is one argument', () => {
+    // restored and listed back: `-A INPUT -m comment --comment "open -j ACCEPT` (no target: the rule only goes on)
     const d = save('*filter\n-A INPUT -m comment --comment "open -j ACCEPT\nCOMMIT\n');
-    expect(diags(d)).toContain('error iptables/unterminated-quote 2:31-2:46');
+    expect(diags(d)).toEqual(['warning iptables/unterminated-quote 2:31-2:46']);
+    expect(chainOf(d, 'filter', 'INPUT').rules[0]!.action.kind).toBe('continue');
   });
 });
 
@@ -554,6 +556,54 @@ describe('iptables-save: targets', () => {
 });
 
 describe('iptables-save: rules iptables refuses', () => {
+  it('an option one match takes once, given twice (iptables-restore 1.8.9: "Only one `--destination-port\' allowed", "can only be used once")', () => {
+    const cases: [string, string][] = [
+      ['-A INPUT -p tcp --dport 22 --dport 80 -j ACCEPT', '--dport 80'],
+      ['-A INPUT -p tcp -m tcp --dport 22 --destination-port 80 -j ACCEPT', '--destination-port 80'],
+      ['-A INPUT -p udp --sport 53 --sport 54 -j ACCEPT', '--sport 54'],
+      ['-A INPUT -p tcp --syn --tcp-flags SYN SYN -j ACCEPT', '--tcp-flags SYN SYN'],
+      ['-A INPUT -p icmp --icmp-type 8 --icmp-type 0 -j ACCEPT', '--icmp-type 0'],
+      ['-A INPUT -m comment --comment x --comment y -j ACCEPT', '--comment y'],
+    ];
+    for (const fastPath of [true, false]) {
+      for (const [line, opt] of cases) expect(diags(parseSave(`*filter\n${line}\nCOMMIT\n`, { fastPath })), `${line} ${fastPath}`).toEqual([`error iptables/duplicate-option ${spanIn(2, line, opt)}`]);
+      // a second match of its own loads (and never matches both ports)
+      expect(parseSave('*filter\n-A INPUT -p tcp -m tcp --dport 22 -m tcp --dport 80 -j ACCEPT\n-A INPUT -p tcp --dport 1 --sport 2 -j ACCEPT\nCOMMIT\n', { fastPath }).diagnostics).toEqual([]);
+    }
+    expect(save('*filter\n-A INPUT -p tcp --dport 22 --dport 80 -j ACCEPT\nCOMMIT\n').diagnostics[0]!.message).toBe(
+      'Only one --destination-port in one -m tcp: iptables refuses the rule (a second test needs a -m tcp of its own)',
+    );
+  });
+  it('an option of another target: ACCEPT, DROP, RETURN take none, REJECT only --reject-with, once, of a known type', () => {
+    const cases: [string, string, string][] = [
+      ['-A INPUT -p tcp --dport 23 -j DROP --reject-with tcp-reset', '--reject-with', 'unknown-option'],
+      ['-A INPUT -p tcp --dport 22 -j ACCEPT --log-prefix x', '--log-prefix', 'unknown-option'],
+      ['-A INPUT -j REJECT --log-prefix x', '--log-prefix', 'unknown-option'],
+      ['-A INPUT -j REJECT --reject-with icmp-port-unreachable --reject-with icmp-net-unreachable', '--reject-with icmp-net', 'duplicate-option'],
+      ['-A INPUT -j REJECT --reject-with icmp-foo', 'icmp-foo', 'reject-type'],
+    ];
+    for (const fastPath of [true, false]) {
+      for (const [line, what, code] of cases) {
+        const sub = code === 'duplicate-option' ? '--reject-with' : what;
+        expect(diags(parseSave(`*filter\n${line}\nCOMMIT\n`, { fastPath })), `${line} ${fastPath}`).toEqual([`error iptables/${code} ${spanIn(2, line, sub, line.indexOf(what))}`]);
+      }
+      // getopt_long's prefix of --reject-with, and a match loaded after the target
+      expect(parseSave('*filter\n-A INPUT -p tcp -j REJECT --reject tcp-reset\n-A INPUT -j DROP -m comment --comment x\nCOMMIT\n', { fastPath }).diagnostics).toEqual([]);
+    }
+    expect(save('*filter\n-A INPUT -j DROP --reject-with tcp-reset\nCOMMIT\n').diagnostics[0]!.message).toBe('Unknown option "--reject-with": DROP takes no option, iptables refuses the rule');
+  });
+  it('a multiport list before its -p: libxt_multiport checks the protocol read so far (iptables-restore 1.8.9 refuses it)', () => {
+    for (const fastPath of [true, false]) {
+      for (const line of ['-A INPUT -m multiport --dports 22 -p tcp -j ACCEPT', '-A INPUT -m multiport ! --dports 22 -p udp -j DROP', '-A INPUT -m multiport --ports 22 -p tcp -j ACCEPT']) {
+        const d = parseSave(`*filter\n${line}\nCOMMIT\n`, { fastPath });
+        expect(diags(d), line).toEqual([`error iptables/match-protocol ${spanIn(2, line, '-m multiport')}`]);
+      }
+      // a -p before the list is enough, wherever -m multiport is
+      expect(parseSave('*filter\n-A INPUT -m multiport -p tcp --dports 22 -j ACCEPT\nCOMMIT\n', { fastPath }).diagnostics).toEqual([]);
+    }
+    const d = save('*filter\n-A INPUT -m multiport --dports 22 -p tcp -j ACCEPT\nCOMMIT\n');
+    expect(d.diagnostics[0]!.message).toBe('-m multiport needs -p tcp, udp, sctp, dccp or udplite (not negated) before --dports: iptables refuses the rule');
+  });
   it('a match loaded by -m without the protocol it needs, and tcp-reset without -p tcp, are errors (fast path or not)', () => {
     const bad = [
       '-A INPUT -m tcp --dport 22 -j ACCEPT',

@@ -11,6 +11,15 @@ const match = (left: unknown, right: unknown, op = '==') => ({ match: { op, left
 const payload = (protocol: string, field: string) => ({ payload: { protocol, field } });
 
 describe('nft -j JSON', () => {
+  it('a set of tcp flags values with an OR in it reads as the text does (nft -j 1.0.6 writes syn|ack as {"|": [...]})', () => {
+    // `tcp flags { syn, syn | ack } accept`, as nft -j list ruleset gives it back
+    const src = wrap(table, base, rule(match(payload('tcp', 'flags'), { set: [{ '|': ['syn', 'ack'] }, 'syn'] }), { accept: null }));
+    const doc = parseNftablesJson(src);
+    expect(doc.diagnostics).toEqual([]);
+    const text = parseNftables('table inet t {\n chain in {\n  type filter hook input priority 0; policy drop;\n  tcp flags { syn | ack, syn } accept\n }\n}\n');
+    expect(rulesOf(doc, 'in')).toEqual(rulesOf(text, 'in'));
+    expect(rulesOf(doc, 'in')[0]).not.toContain('opaque');
+  });
   it('a set update or mangle naming header fields keeps the rule to their protocol (nft -j hides the dependency)', () => {
     // `add @s4 { ip saddr } drop` / `meta mark set ip dscp map {…}` in an inet table: IPv4 only, as the kernel does
     const src = wrap(
@@ -22,7 +31,8 @@ describe('nft -j JSON', () => {
     );
     const doc = parseNftablesJson(src);
     expect(doc.diagnostics).toEqual([]);
-    expect(rulesOf(doc, 'in')).toEqual(['dstport=5000 family=ipv4 proto=17 => drop', 'dstport=5001 family=ipv6 proto=17 => drop', 'family=ipv4 => accept']);
+    expect(rulesOf(doc, 'in')).toEqual(['dstport=5000 family=ipv4 proto=17 => drop', 'dstport=5001 family=ipv6 proto=17 => drop', 'family=ipv4 opaque:ip dscp => accept']);
+    // (the mark's map lookup breaks the rule for a DSCP not in it: the accept takes cs0 alone, an opaque DSCP test)
   });
 
   it('a map update reads its data fields too, and a ct helper chosen by header fields keeps their protocol (as the text reader)', () => {
@@ -35,7 +45,8 @@ describe('nft -j JSON', () => {
     );
     const doc = parseNftablesJson(src);
     expect(doc.diagnostics).toEqual([]);
-    expect(rulesOf(doc, 'in')).toEqual(['family=ipv4 proto=6 => drop', 'proto=17 => accept']);
+    expect(rulesOf(doc, 'in')).toEqual(['family=ipv4 proto=6 => drop', 'dstport=69 proto=17 => accept']);
+    // (the helper's map lookup breaks the rule for a port not in it: the accept takes port 69 alone)
   });
 
   it('maps tables, base chains and rules', () => {

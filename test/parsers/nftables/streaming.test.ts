@@ -198,10 +198,11 @@ describe('builder shortcuts', () => {
       'dstport=20-22 proto=6 => accept',
       'family=ipv4 inif=eth+,lo,x\\* opaque:ip daddr srcaddr=10.0.0.0/8 => accept',
       'dstport=22 proto=6 => accept',
-      'dstport=22 proto=6 => accept',
+      // 00022 is octal to nft: 18
+      'dstport=18 proto=6 => accept',
       'opaque:tcp dport proto=6 => accept',
     ]);
-    expect(diags(doc)).toEqual(['warning nftables/bad-value 6:95-6:105', 'error nftables/value-out-of-range 9:13-9:24']);
+    expect(diags(doc)).toEqual(['warning nftables/bad-value 6:95-6:105', 'warning nftables/octal-number 8:13-8:18', 'error nftables/value-out-of-range 9:13-9:24']);
   });
 });
 

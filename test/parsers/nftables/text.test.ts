@@ -921,7 +921,9 @@ describe('fixtures', () => {
 });
 
 describe('numeric values read in place', () => {
-  it('reads N and N-M (leading zeros, 10-digit limit, out-of-range and name ranges) as before', () => {
+  it('reads N and N-M (leading zeros, 10-digit limit, out-of-range and name ranges) as nft does', () => {
+    // a leading 0 is octal to nft (mpz_set_str base 0) where the digits allow it: nft 1.0.6 lists `0022-0080` back
+    // as 18-80 and `00000000022` as 18
     const text = [
       'table inet t {',
       '  chain c {',
@@ -941,12 +943,12 @@ describe('numeric values read in place', () => {
     ].join('\n');
     const doc = parseNftables(text);
     expect(rulesOf(doc, 'c')).toEqual([
-      'dstport=22-80 proto=6 => accept',
+      'dstport=18-80 proto=6 => accept',
       'dstport=65535 proto=6 => accept',
       'opaque:tcp dport proto=6 => accept',
       'opaque:tcp dport proto=6 => accept',
-      'opaque:tcp dport proto=6 => accept',
-      'dstport=22 proto=6 => accept',
+      'dstport=18 proto=6 => accept',
+      'dstport=18 proto=6 => accept',
       'dstport=22 proto=6 => accept',
       'dstport=22-80 proto=6 => accept',
       'opaque:tcp dport proto=6 => accept',

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { parseNftables } from '../../../src/parsers/nftables/index.js';
+import { diags } from './helpers.js';
+import { formatPorts } from '../../../src/model/index.js';
+
+/** A rule in an input chain, on line 3. */
+const doc = (rule: string) => parseNftables(`table inet t {\n chain c { type filter hook input priority 0; policy accept;\n  ${rule}\n }\n}\n`);
+
+// Each input checked with nft 1.0.6 (`nft -c -f`): the refused ones fail the whole file.
+describe('rules nft refuses: an error at the place nft names', () => {
+  it('a statement after a verdict, reject, queue, jump (rule_evaluate: "Statement after terminal statement has no effect")', () => {
+    expect(diags(doc('tcp dport 22 accept counter'))).toEqual(['error nftables/syntax 3:23-3:30']);
+    expect(diags(doc('tcp dport 22 drop log'))).toEqual(['error nftables/syntax 3:21-3:24']);
+    expect(diags(doc('tcp dport 22 reject with tcp reset accept'))).toEqual(['error nftables/syntax 3:38-3:44']);
+    expect(diags(doc('tcp dport 22 queue num 1 accept'))).toEqual(['error nftables/syntax 3:28-3:34']);
+    expect(diags(doc('tcp dport 22 accept tcp dport 80'))).toEqual(['error nftables/syntax 3:23-3:26']);
+    expect(doc('tcp dport 22 accept accept').diagnostics[0]!.message).toBe('Statement after terminal statement has no effect: nft refuses the file');
+    // what nft takes: continue goes on, a comment may follow the verdict, statements follow a verdict map
+    for (const r of ['tcp dport 22 continue accept', 'tcp dport 22 accept comment "x y"', 'tcp dport 22 counter comment "x"', 'tcp dport vmap { 22 : accept } counter', 'reject with icmpx admin-prohibited', 'tcp dport 22 notrack accept', 'jump { tcp dport 22 accept; }'])
+      expect(diags(doc(r)), r).toEqual([]);
+  });
+  it('anything after the rule comment (nft: "syntax error, unexpected accept, expecting newline or semicolon")', () => {
+    const d = doc('tcp dport 22 comment "ssh" accept');
+    expect(diags(d)).toEqual(['error nftables/syntax 3:30-3:36']);
+    expect(d.diagnostics[0]!.message).toBe("accept after the rule's comment: nft ends a rule at its comment and refuses the file");
+    expect(diags(doc('tcp dport 22 drop comment "a" counter'))).toEqual(['error nftables/syntax 3:33-3:40']);
+  });
+  it('a second define of a name (nft: "redefinition of symbol"), not a redefine', () => {
+    const d = parseNftables('define A = 22\ndefine A = 23\nredefine A = 24\ntable inet t {\n chain c { type filter hook input priority 0; policy drop;\n  tcp dport $A accept\n }\n}\n');
+    expect(diags(d)).toEqual(['error nftables/redefined-variable 2:1-2:9']);
+  });
+});
+
+describe('numbers as nft reads them', () => {
+  it('a port with a leading 0 is octal where its digits allow (nft 1.0.6 lists `tcp dport { 022, 80 }` back as { 18, 80 }, `udp dport 08` as 8)', () => {
+    const d = doc('tcp dport { 022, 80 } accept');
+    expect(d.rulesets[0]!.tables[0]!.chains[0]!.rules.map((r) => r.matches.map((m) => (m.kind === 'port' ? formatPorts(m.ports) : m.kind)).join(' '))).toEqual(['protocol 18, 80']);
+    expect(diags(d)).toEqual(['warning nftables/octal-number 3:15-3:18']);
+    expect(d.diagnostics[0]!.message).toBe('nft reads a number with a leading 0 as octal: "022" is 18');
+    const e = doc('udp dport 08 accept');
+    expect(e.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!.matches.map((m) => (m.kind === 'port' ? formatPorts(m.ports) : m.kind))).toEqual(['protocol', '8']);
+    expect(e.diagnostics).toEqual([]);
+  });
+  it('a range whose low end is above its high end (nft: "Range has zero or negative size")', () => {
+    expect(diags(doc('tcp dport 22-21 accept'))).toEqual(['error nftables/reversed-range 3:13-3:18']);
+    expect(diags(doc('tcp dport { 30-25, 80 } accept'))).toEqual(['error nftables/reversed-range 3:15-3:20']);
+    expect(doc('meta l4proto 17-6 accept').diagnostics[0]!.message).toBe('Range "17-6" has zero or negative size: nft refuses it');
+    expect(doc('tcp dport { 22-22, 1-1023 } accept').diagnostics).toEqual([]);
+  });
+});

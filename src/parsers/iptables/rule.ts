@@ -1604,7 +1604,9 @@ export function parsePortSpec(
 /** ICMP type as `name`, `type` or `type/code` → set of type*256+code values. */
 export function parseIcmpType(text: string, family: Family): NumSet | undefined {
   const t = text.trim().toLowerCase();
-  if (t === 'any') return IntervalSet.range(0, 65536);
+  // `any` is libxt_icmp's (IPv4) name only: libip6t_icmp6 has no such name, ip6tables-restore 1.8.9 refuses
+  // `--icmpv6-type any` ("Unknown ICMPv6 type `any'") and the kernel's icmp6 match has no wildcard type
+  if (t === 'any' && family === 'ipv4') return IntervalSet.range(0, 65536);
   const table = family === 'ipv4' ? ICMP4_TYPES : ICMP6_TYPES;
   let type: number;
   let code: number;

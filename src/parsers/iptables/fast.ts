@@ -874,8 +874,9 @@ function readOption(code: number, text: string, as: number, ae: number, quoted: 
       }
       // another match: opaque, as the general reader makes it (known matches it evaluates are left to it)
       const name = text.slice(as, ae);
-      // (a second one: the general reader, which checks each one's options, see matchRefusal)
-      if (targetName !== undefined || unknownModule !== undefined || isKnownModule(name) || name !== name.toLowerCase() || name === 'icmpv6' || name === 'ipv6-icmp') return false;
+      // (a second one: the general reader, which checks each one's options, see matchRefusal; so does it ipv6header's
+      // --header names, which ip6tables refuses for a protocol's)
+      if (targetName !== undefined || unknownModule !== undefined || isKnownModule(name) || name !== name.toLowerCase() || name === 'icmpv6' || name === 'ipv6-icmp' || name === 'ipv6header') return false;
       if (IPV6_ONLY_MODULES.has(name)) ctx.sawFamily?.('ipv6');
       unknownModule = { kind: 'opaque', module: name, text: text.slice(mStart, mEnd), reason: opaqueReason(name), span: ctx.span(mStart, mEnd) };
       unknownStart = mStart;

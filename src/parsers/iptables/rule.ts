@@ -212,6 +212,12 @@ const MODULE_NEEDS: Readonly<Record<string, readonly (readonly string[])[]>> = {
   physdev: [['--physdev-in'], ['--physdev-out'], ['--physdev-is-in'], ['--physdev-is-out'], ['--physdev-is-bridged']],
 };
 
+/** libip6t_ipv6header's names of the headers it matches (its own and /etc/protocols'), and their numbers. */
+const IPV6_HEADERS: ReadonlySet<string> = new Set([
+  'hop', 'hop-by-hop', 'hopopt', 'dst', 'ipv6-opts', 'route', 'ipv6-route', 'frag', 'ipv6-frag', 'auth', 'ah', 'esp', 'none', 'ipv6-nonxt', 'prot', 'protocol',
+]);
+const IPV6_HEADER_NUMBERS: ReadonlySet<number> = new Set([0, 43, 44, 50, 51, 59, 60, 255]);
+
 /** The option words of a match's text (`-m recent ! --set --name X` → --set, --name); quoted values are skipped. */
 function optionWords(text: string): Set<string> {
   const out = new Set<string>();
@@ -853,6 +859,12 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       ctx.diag('error', 'iptables/unknown-option', `Unknown option "${opt}"`, optTok.start, optTok.end);
       matches.push(opaque('unknown', mStart, mEnd, `unknown option ${opt}`, negated));
       continue;
+    }
+    if (owner.name === 'ipv6header' && opt === '--header' && a0 && !a0.unknown) {
+      // libip6t_ipv6header: each item is an extension header's name or number (a protocol's, tcp or ipv6-icmp, is
+      // "unknown header `6' specified": ip6tables-restore 1.8.9 refuses the rule and the file)
+      const bad = a0.text.split(',').find((h) => !IPV6_HEADERS.has(h) && !IPV6_HEADER_NUMBERS.has(strtouiBase0(h, 255)));
+      if (bad !== undefined) ctx.diag('error', 'iptables/bad-ipv6-header', `Unknown IPv6 extension header "${bad}" (hop, dst, route, frag, auth, esp, none, prot, or 0, 60, 43, 44, 51, 50, 59, 255): ip6tables refuses the rule`, a0.start, a0.end);
     }
     if (!owner.known) {
       const op = owner.opaque!;

@@ -949,3 +949,18 @@ describe('iptables-save: what ip6tables-restore refuses, found by the ip6tables-
     expect(tracePacket(v4.rulesets[0]!, { proto: 'icmp', icmpType: 13, icmpCode: 0 }).verdict).toBe('accept');
   });
 });
+
+describe('iptables-save: -m ipv6header --header', () => {
+  it('takes extension header names and numbers only; a protocol (tcp, ipv6-icmp, 58) is refused as ip6tables-restore does', () => {
+    // each checked with ip6tables-restore 1.8.9 (nf_tables): "unknown header `58' specified" for the refused ones
+    const one = (h: string) => {
+      const line = `-A INPUT -m ipv6header --header ${h} --soft -j ACCEPT`;
+      return { d: save(`*filter\n:INPUT DROP [0:0]\n${line}\nCOMMIT\n`, { family: 'ipv6' }), line };
+    };
+    for (const h of ['ipv6-icmp', 'tcp', '58', 'frag,bogus']) {
+      const { d, line } = one(h);
+      expect(diags(d), h).toEqual([`error iptables/bad-ipv6-header ${spanIn(3, line, h)}`]);
+    }
+    for (const h of ['frag', 'hop,prot', '0,43,44', '255', 'protocol', 'ipv6-nonxt,ah', 'dst,route,auth,esp,none']) expect(diags(one(h).d), h).toEqual([]);
+  });
+});

@@ -85,6 +85,8 @@ const M_ICMP = 64;
 const M_ICMP6 = 128;
 /** A multiport list read since the last -m multiport: a second one (refused by iptables) is the general reader's. */
 const M_MULTIPORT_LIST = 256;
+/** An ICMP / ICMPv6 type read: `-m icmp` / `-m icmp6` without one is refused by iptables (the general reader says so). */
+const M_ICMP_TYPE = 512;
 
 /** Which option `text[a..b)` is (0: not one the fast path reads). */
 function optionCode(text: string, a: number, b: number): number {
@@ -730,6 +732,7 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
   if (negated) return false;
   // a match whose protocol -p does not give, or tcp-reset without -p tcp: the general reader says the kernel refuses it
   if (modules !== 0 && protocolMismatch()) return false;
+  if ((modules & (M_ICMP | M_ICMP6)) !== 0 && (modules & M_ICMP_TYPE) === 0) return false;
   if (rejectStart >= 0 && protoNum !== 6 && text.startsWith('tcp-reset', rejectStart) && rejectEnd - rejectStart === 9) return false;
   // -o in INPUT/PREROUTING, -i in OUTPUT/POSTROUTING: the general reader says iptables refuses it
   if (ifaceDirs !== 0 && chain.builtin && (ifaceDirs & ifaceDirsRefused(chain.builtin.hook)) !== 0) return false;
@@ -965,6 +968,7 @@ function readOtherOption(code: number, text: string, as: number, ae: number, quo
       const family = v6 ? 'ipv6' : 'ipv4';
       const values = parseIcmpType(text.slice(as, ae), family);
       if (!values) return false;
+      modules |= M_ICMP_TYPE;
       put((v6 ? PK_ICMP6 : PK_ICMP4) | (negated ? 1 : 0), values, base, at);
       return true;
     }

@@ -532,6 +532,8 @@ interface ModuleInstance {
   limitIface?: { start: number; end: number; opt: string };
   /** multiport: the port list option it has (it takes one: iptables refuses a second). */
   listOpt?: string;
+  /** icmp / icmp6: an --icmp-type / --icmpv6-type was given (iptables requires one). */
+  typed?: boolean;
 }
 
 /**
@@ -875,6 +877,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
     }
 
     // ---------------------------------------------------------------- known match options
+    if (opt === '--icmp-type' || opt === '--icmpv6-type') owner.typed = true;
     if (a0?.unknown && opt === '--comment') {
       // a comment decides nothing: its value as written, no undecidable match
       comment = comment === undefined ? slice(a0.start, a0.end) : `${comment} ${slice(a0.start, a0.end)}`;
@@ -1099,6 +1102,14 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
   }
 
   // ---------------------------------------------------------------- what the kernel refuses
+  // `-m icmp` / `-m icmp6` without a type: libxt_icmp and libip6t_icmp6 require one ('icmp6: option "--icmpv6-type"
+  // must be specified', iptables-restore 1.8.9)
+  for (const mod of modules) {
+    if ((mod.name === 'icmp' || mod.name === 'icmp6') && mod.end !== undefined && !mod.typed) {
+      const t = mod.name === 'icmp' ? '--icmp-type' : '--icmpv6-type';
+      ctx.diag('error', 'iptables/match-option', `-m ${mod.name} needs ${t}: iptables refuses the rule (option "${t}" must be specified)`, mod.start, mod.end);
+    }
+  }
   if (!protoUnknown) {
     for (const mod of modules) {
       const need = mod.end !== undefined ? MODULE_PROTOCOLS[mod.name] : undefined;

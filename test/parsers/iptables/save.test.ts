@@ -964,3 +964,15 @@ describe('iptables-save: -m ipv6header --header', () => {
     for (const h of ['frag', 'hop,prot', '0,43,44', '255', 'protocol', 'ipv6-nonxt,ah', 'dst,route,auth,esp,none']) expect(diags(one(h).d), h).toEqual([]);
   });
 });
+
+describe('iptables-save: -m icmp / -m icmp6 need their type', () => {
+  it('refuses -m icmp without --icmp-type and -m icmp6 without --icmpv6-type (iptables-restore: option must be specified)', () => {
+    const line4 = '-A INPUT -p icmp -m icmp -j ACCEPT';
+    expect(diags(save(`*filter\n:INPUT DROP [0:0]\n${line4}\nCOMMIT\n`, { family: 'ipv4' }))).toEqual([`error iptables/match-option ${spanIn(3, line4, '-m icmp')}`]);
+    const line6 = '-A INPUT -p ipv6-icmp -m icmp6 -j ACCEPT';
+    expect(diags(save(`*filter\n:INPUT DROP [0:0]\n${line6}\nCOMMIT\n`, { family: 'ipv6' }))).toEqual([`error iptables/match-option ${spanIn(3, line6, '-m icmp6')}`]);
+    for (const ok of ['-A INPUT -p icmp -m icmp --icmp-type 8 -j ACCEPT', '-A INPUT -p icmp -m icmp ! --icmp-type 8 -m comment --comment x -j ACCEPT', '-A INPUT -p icmp --icmp-type 8 -j ACCEPT'])
+      expect(diags(save(`*filter\n:INPUT DROP [0:0]\n${ok}\nCOMMIT\n`, { family: 'ipv4' })), ok).toEqual([]);
+    expect(diags(save('*filter\n:INPUT DROP [0:0]\n-A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type 128 -j ACCEPT\nCOMMIT\n', { family: 'ipv6' }))).toEqual([]);
+  });
+});

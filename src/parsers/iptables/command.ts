@@ -281,7 +281,7 @@ function apply(toks: Tok[], from: number, env: CommandEnv): void {
         else if (cmd === 'R') {
           if (num === undefined) ctx.diag('error', 'iptables/missing-index', '-R needs a rule number', cmdTok!.start, cmdTok!.end);
           else state.replace(c, num, parsed, span, env.ruleText, sp(numTok!));
-        } else state.deleteSpec(c, parsed, span);
+        } else state.deleteSpec(c, parsed, span, env.ruleText);
       } finally {
         state.earlyTarget = undefined;
       }
@@ -363,7 +363,7 @@ function anyChain(cmd: 'A' | 'I' | 'D' | 'F', expr: string, at: Span, table: Tab
       if (cmd === 'A') state.append(c, parsed!, span, env.ruleText);
       else if (cmd === 'I') state.insert(c, num ?? 1, parsed!, span, env.ruleText, numTok ? ctx.span(numTok.start, numTok.end) : span);
       else if (num !== undefined) state.deleteNum(c, num, ctx.span(numTok!.start, numTok!.end));
-      else state.deleteSpec(c, parsed!, span);
+      else state.deleteSpec(c, parsed!, span, env.ruleText);
     }
   } finally {
     state.condition = saved;

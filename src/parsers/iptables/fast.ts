@@ -85,6 +85,8 @@ const M_ICMP = 64;
 const M_ICMP6 = 128;
 /** A multiport list read since the last -m multiport: a second one (refused by iptables) is the general reader's. */
 const M_MULTIPORT_LIST = 256;
+/** An ICMP / ICMPv6 type read: `-m icmp` / `-m icmp6` without one is refused by iptables (the general reader says so). */
+const M_ICMP_TYPE = 512;
 
 /** Which option `text[a..b)` is (0: not one the fast path reads). */
 function optionCode(text: string, a: number, b: number): number {
@@ -733,6 +735,7 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
   if (negated) return false;
   // a match whose protocol -p does not give, or tcp-reset without -p tcp: the general reader says the kernel refuses it
   if (modules !== 0 && protocolMismatch()) return false;
+  if ((modules & (M_ICMP | M_ICMP6)) !== 0 && (modules & M_ICMP_TYPE) === 0) return false;
   if (rejectStart >= 0 && protoNum !== 6 && text.startsWith('tcp-reset', rejectStart) && rejectEnd - rejectStart === 9) return false;
   // -o in INPUT/PREROUTING, -i in OUTPUT/POSTROUTING: the general reader says iptables refuses it
   if (ifaceDirs !== 0 && chain.builtin && (ifaceDirs & ifaceDirsRefused(chain.builtin.hook)) !== 0) return false;
@@ -877,8 +880,9 @@ function readOption(code: number, text: string, as: number, ae: number, quoted: 
       }
       // another match: opaque, as the general reader makes it (known matches it evaluates are left to it)
       const name = text.slice(as, ae);
-      // (a second one: the general reader, which checks each one's options, see matchRefusal)
-      if (targetName !== undefined || unknownModule !== undefined || isKnownModule(name) || name !== name.toLowerCase() || name === 'icmpv6' || name === 'ipv6-icmp') return false;
+      // (a second one: the general reader, which checks each one's options, see matchRefusal; so does it ipv6header's
+      // --header names, which ip6tables refuses for a protocol's)
+      if (targetName !== undefined || unknownModule !== undefined || isKnownModule(name) || name !== name.toLowerCase() || name === 'icmpv6' || name === 'ipv6-icmp' || name === 'ipv6header') return false;
       if (IPV6_ONLY_MODULES.has(name)) ctx.sawFamily?.('ipv6');
       unknownModule = { kind: 'opaque', module: name, text: text.slice(mStart, mEnd), reason: opaqueReason(name), span: ctx.span(mStart, mEnd) };
       unknownStart = mStart;
@@ -978,6 +982,7 @@ function readOtherOption(code: number, text: string, as: number, ae: number, quo
       const family = v6 ? 'ipv6' : 'ipv4';
       const values = parseIcmpType(text.slice(as, ae), family);
       if (!values) return false;
+      modules |= M_ICMP_TYPE;
       put((v6 ? PK_ICMP6 : PK_ICMP4) | (negated ? 1 : 0), values, base, at);
       return true;
     }

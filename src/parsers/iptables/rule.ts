@@ -212,6 +212,12 @@ const MODULE_NEEDS: Readonly<Record<string, readonly (readonly string[])[]>> = {
   physdev: [['--physdev-in'], ['--physdev-out'], ['--physdev-is-in'], ['--physdev-is-out'], ['--physdev-is-bridged']],
 };
 
+/** libip6t_ipv6header's names of the headers it matches (its own and /etc/protocols'), and their numbers. */
+const IPV6_HEADERS: ReadonlySet<string> = new Set([
+  'hop', 'hop-by-hop', 'hopopt', 'dst', 'ipv6-opts', 'route', 'ipv6-route', 'frag', 'ipv6-frag', 'auth', 'ah', 'esp', 'none', 'ipv6-nonxt', 'prot', 'protocol',
+]);
+const IPV6_HEADER_NUMBERS: ReadonlySet<number> = new Set([0, 43, 44, 50, 51, 59, 60, 255]);
+
 /** The option words of a match's text (`-m recent ! --set --name X` → --set, --name); quoted values are skipped. */
 function optionWords(text: string): Set<string> {
   const out = new Set<string>();
@@ -530,6 +536,8 @@ interface ModuleInstance {
   early?: boolean;
   /** The options of ONCE_OPTIONS given to this instance (by their ONCE_OPTIONS name). */
   seen?: string[];
+  /** icmp / icmp6: an --icmp-type / --icmpv6-type was given (iptables requires one). */
+  typed?: boolean;
 }
 
 /**
@@ -875,6 +883,12 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       matches.push(opaque('unknown', mStart, mEnd, `unknown option ${opt}`, negated));
       continue;
     }
+    if (owner.name === 'ipv6header' && opt === '--header' && a0 && !a0.unknown) {
+      // libip6t_ipv6header: each item is an extension header's name or number (a protocol's, tcp or ipv6-icmp, is
+      // "unknown header `6' specified": ip6tables-restore 1.8.9 refuses the rule and the file)
+      const bad = a0.text.split(',').find((h) => !IPV6_HEADERS.has(h) && !IPV6_HEADER_NUMBERS.has(strtouiBase0(h, 255)));
+      if (bad !== undefined) ctx.diag('error', 'iptables/bad-ipv6-header', `Unknown IPv6 extension header "${bad}" (hop, dst, route, frag, auth, esp, none, prot, or 0, 60, 43, 44, 51, 50, 59, 255): ip6tables refuses the rule`, a0.start, a0.end);
+    }
     if (!owner.known) {
       const op = owner.opaque!;
       const end = Math.max(mEnd, op.span!.end.offset);
@@ -890,6 +904,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
         ctx.diag('error', 'iptables/duplicate-option', `Only one ${onceName} in one -m ${owner.name}: iptables refuses the rule (a second test needs a -m ${owner.name} of its own)`, mStart, mEnd);
       else (owner.seen ??= []).push(onceName);
     }
+    if (opt === '--icmp-type' || opt === '--icmpv6-type') owner.typed = true;
     if (a0?.unknown && opt === '--comment') {
       // a comment decides nothing: its value as written, no undecidable match
       comment = comment === undefined ? slice(a0.start, a0.end) : `${comment} ${slice(a0.start, a0.end)}`;
@@ -1120,6 +1135,14 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
   }
 
   // ---------------------------------------------------------------- what the kernel refuses
+  // `-m icmp` / `-m icmp6` without a type: libxt_icmp and libip6t_icmp6 require one ('icmp6: option "--icmpv6-type"
+  // must be specified', iptables-restore 1.8.9)
+  for (const mod of modules) {
+    if ((mod.name === 'icmp' || mod.name === 'icmp6') && mod.end !== undefined && !mod.typed) {
+      const t = mod.name === 'icmp' ? '--icmp-type' : '--icmpv6-type';
+      ctx.diag('error', 'iptables/match-option', `-m ${mod.name} needs ${t}: iptables refuses the rule (option "${t}" must be specified)`, mod.start, mod.end);
+    }
+  }
   if (!protoUnknown) {
     for (const mod of modules) {
       const need = mod.end !== undefined && !mod.early ? MODULE_PROTOCOLS[mod.name] : undefined;
@@ -1640,7 +1663,9 @@ export function parsePortSpec(
 /** ICMP type as `name`, `type` or `type/code` → set of type*256+code values. */
 export function parseIcmpType(text: string, family: Family): NumSet | undefined {
   const t = text.trim().toLowerCase();
-  if (t === 'any') return IntervalSet.range(0, 65536);
+  // `any` is libxt_icmp's (IPv4) name only: libip6t_icmp6 has no such name, ip6tables-restore 1.8.9 refuses
+  // `--icmpv6-type any` ("Unknown ICMPv6 type `any'") and the kernel's icmp6 match has no wildcard type
+  if (t === 'any' && family === 'ipv4') return IntervalSet.range(0, 65536);
   const table = family === 'ipv4' ? ICMP4_TYPES : ICMP6_TYPES;
   let type: number;
   let code: number;

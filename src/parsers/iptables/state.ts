@@ -20,7 +20,7 @@ import {
   type TableFamily,
 } from '../../model/index.js';
 import { DocRule, PackedRule } from '../placed.js';
-import { BUILTIN_CHAINS, type BuiltinChain } from './names.js';
+import { BUILTIN_CHAINS, SERVICES, type BuiltinChain } from './names.js';
 import type { ChainRef, ParsedRule } from './rule.js';
 
 export interface PendingRule {
@@ -395,11 +395,12 @@ export class NetfilterState {
    * `-D chain spec`: removes the first rule equal to each expanded variant. iptables (legacy and nft) commits a
    * command as a whole: when one address combination has no rule the command fails and none is removed.
    */
-  deleteSpec(c: ChainState, parsed: ParsedRule, span: Span): void {
+  deleteSpec(c: ChainState, parsed: ParsedRule, span: Span, text?: string): void {
     const found: number[] = [];
+    const sig = text === undefined ? undefined : matchModules(text);
     for (const matches of parsed.variants) {
       const key = ruleKey(matches, parsed.action, parsed.comment);
-      const idx = c.rules.findIndex((r, k) => !found.includes(k) && this.keyOf(r) === key);
+      const idx = c.rules.findIndex((r, k) => !found.includes(k) && this.keyOf(r) === key && (sig === undefined || sameModules(matchModules(r.text), sig)));
       if (idx < 0) {
         // the chain's earlier rules, not in this script, may hold it
         if (c.prior) this.mayFail = true;
@@ -589,6 +590,64 @@ function pendingRule(id: number, matches: Match[], action: Action | ChainRef, sp
   // Every field in the literal (same key order as before): no property added later, no out-of-object storage.
   if (reportSpan) return comment !== undefined ? { id, matches, action, span, text, reportSpan, comment } : { id, matches, action, span, text, reportSpan };
   return comment !== undefined ? { id, matches, action, span, text, comment } : { id, matches, action, span, text };
+}
+
+const PROTO_MODULES: ReadonlySet<string> = new Set(['tcp', 'udp', 'udplite', 'sctp', 'dccp', 'icmp', 'icmp6', 'icmpv6', 'ipv6-icmp']);
+const PROTO_OPTIONS: ReadonlySet<string> = new Set([
+  '--sport', '--source-port', '--dport', '--destination-port', '--tcp-flags', '--syn', '--tcp-option', '--icmp-type', '--icmpv6-type',
+  '--chunk-types', '--dccp-types', '--dccp-option',
+]);
+/** A multiport list as the kernel keeps it: the items in their order, each port a number. */
+function portList(arg: string | undefined): string {
+  if (arg === undefined) return '';
+  // a shell expansion (`--dports $PORTS`): this text is the command's as written, so its value is not here
+  if (/[$`]/.test(arg)) return '*';
+  return arg
+    .split(',')
+    .map((item) => item.split(':').map((p) => (/^[0-9]+$/.test(p) ? String(Number(p)) : String(SERVICES[p.toLowerCase()] ?? p))).join(':'))
+    .join(',');
+}
+/**
+ * The match extensions of a rule in the order the kernel holds them, with multiport's port lists as written: what
+ * `-D chain spec` compares besides the rule's meaning (ruleKey). iptables (legacy and nft) compares the matches one
+ * by one in order, so `-m state --state NEW` is not `-m conntrack --ctstate NEW`, `-m multiport --dports 22,443`
+ * not `--dports 443,22` nor `-p tcp --dport 22`, `-m iprange --src-range a-a` not `-s a`, and a protocol's own
+ * match (`-p tcp --dport 22`, implied where its first option is read, or `-m tcp`) not one placed after another
+ * module (`-p tcp -m state --state NEW --dport 22`): `iptables -D` fails there (checked with iptables 1.8.9 (nf_tables)).
+ */
+export function matchModules(text: string): string {
+  const toks = text.match(/"[^"]*"|'[^']*'|\S+/g) ?? [];
+  const sig: string[] = [];
+  let cur = '';
+  let proto = false;
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i]!;
+    if (t === '-m' || t === '--match') {
+      const name = toks[++i] ?? '';
+      cur = PROTO_MODULES.has(name) ? 'proto' : name;
+      if (cur === 'proto') proto = true;
+      sig.push(cur);
+    } else if (t === '--comment' || t === '-j' || t === '--jump' || t === '-g' || t === '--goto') {
+      // (the comment text and the target are ruleKey's; what follows the target is its options)
+      if (t !== '--comment') break;
+      i++;
+    } else if (cur === 'multiport' && /^--(d|destination-|s|source-)?ports?$/.test(t)) {
+      sig.push(`${t.startsWith('--d') ? 'd' : t.startsWith('--s') ? 's' : 'p'}=${portList(toks[++i])}`);
+    } else if (!proto && PROTO_OPTIONS.has(t)) {
+      proto = true;
+      cur = 'proto';
+      sig.push(cur);
+    }
+  }
+  return sig.join(' ');
+}
+
+/** Whether two matchModules signatures may be the same rule's (a port list written with `$VAR` may be any list). */
+export function sameModules(a: string, b: string): boolean {
+  if (a === b) return true;
+  const x = a.split(' ');
+  const y = b.split(' ');
+  return x.length === y.length && x.every((m, i) => m === y[i] || (m[1] === '=' && y[i]![1] === '=' && m[0] === y[i]![0] && (m.endsWith('=*') || y[i]!.endsWith('=*'))));
 }
 
 /** What `-D chain spec` compares: the rule's meaning, plus the text of opaque matches and targets (limit rates, log prefixes). */

@@ -123,7 +123,16 @@ export async function exposureCommand(argv: string[], io: Io): Promise<number> {
     for (const rs of doc.rulesets) {
       const exp = computeExposure(rs, { hook });
       const entries = exp.entries.filter((e) => !e.sources.isEmpty || e.principals.length > 0);
-      const r = rows(entries);
+      // a family the file does not filter and leaves to the host's other rules (it replaces nothing): not closed, unknown
+      const unfiltered = rs.families.length > 0 && !rs.replaces ? (['ipv4', 'ipv6'] as const).filter((f) => !rs.families.includes(f)) : [];
+      const why = (f: string) =>
+        doc.format.startsWith('iptables')
+          ? `the ruleset does not filter ${f}: ${f === 'ipv6' ? 'ip6tables' : 'iptables'} rules, not in this file, decide it`
+          : `the ruleset does not filter ${f}: this file does not replace the host's rules (no flush ruleset), so what the host does with ${f} is not in it`;
+      const r = [
+        ...rows(entries),
+        ...unfiltered.map((f) => ({ family: f, proto: 'all', ports: 'all', sources: f === 'ipv4' ? '0.0.0.0/0' : '::/0', certainty: 'possibly open', lines: '-', reasons: [why(f)] })),
+      ];
       text.push(`${name} — ${rs.name} (${doc.format}, hook ${hook})\n${r.length > 0 ? table(r) : '  nothing reachable: every new connection is dropped or rejected'}\n`);
       fileJson.rulesets.push({
         name: rs.name,
@@ -141,7 +150,21 @@ export async function exposureCommand(argv: string[], io: Io): Promise<number> {
           policy: e.rule ? null : `${e.table.name}/${e.chain.name}`,
           via: e.via ? { line: e.via.rule.span.start.line, to: e.via.to } : null,
           reasons: e.reasons.map((x) => ({ message: x.message, line: x.span?.start.line ?? null })),
-        })),
+        })).concat(
+          unfiltered.map((f) => ({
+            family: f,
+            protocols: [[0, 255]],
+            ports: [[0, 65535]],
+            sources: [f === 'ipv4' ? '0.0.0.0/0' : '::/0'],
+            principals: [] as string[],
+            interfaces: 'any',
+            certainty: 'possibly-open' as const,
+            line: null,
+            policy: null,
+            via: null,
+            reasons: [{ message: why(f), line: null }],
+          })),
+        ),
       });
     }
     json.push(fileJson);

@@ -5,7 +5,7 @@
  * what the host loads, and that family stays out of its scope.
  */
 import { describe, expect, test } from 'vitest';
-import { computeExposure, tracePacket } from '../../src/analysis/index.js';
+import { classifyPacket, computeExposure, tracePacket } from '../../src/analysis/index.js';
 import { formatPorts, type Ruleset } from '../../src/model/index.js';
 import { parseNftables } from '../../src/parsers/nftables/index.js';
 
@@ -37,5 +37,15 @@ describe('a family no table of a replacing ruleset filters', () => {
     const frag = nft(V6_ONLY);
     expect(tracePacket(frag, { proto: 'udp', dport: 5000, src: '10.200.0.2', dst: '10.200.0.1', iif: 'eth0' }).verdict).toBe('unknown');
     expect(entries(frag)).toEqual(['ipv6 6 22 open 4']);
+  });
+
+  test('a fragment\'s unfiltered family is possibly open to a packet\'s classification, never closed', () => {
+    // (the same file as an `nft list ruleset` listing, which has no flush ruleset: the kernel that loaded it accepts
+    // IPv4; a fragment says nothing of it, so neither closed nor open)
+    const probe = { proto: 'udp', dport: 5000, src: '10.200.0.2', dst: '10.200.0.1', iif: 'eth0' } as const;
+    expect(classifyPacket(computeExposure(nft(V6_ONLY), { hook: 'input' }), probe)).toBe('possibly-open');
+    expect(classifyPacket(computeExposure(nft(`flush ruleset\n${V6_ONLY}`), { hook: 'input' }), probe)).toBe('open');
+    // the family it filters is decided as ever
+    expect(classifyPacket(computeExposure(nft(V6_ONLY), { hook: 'input' }), { proto: 'tcp', dport: 23, src: '2001:db8::2', dst: '2001:db8::1', iif: 'eth0' })).toBe('closed');
   });
 });

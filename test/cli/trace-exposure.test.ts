@@ -184,9 +184,28 @@ describe('fwlint exposure and trace read standard input from the path -, as fwli
         '  ipv4    tcp    1761-1768 (cft-0…cft-7)  10.0.0.0/8  open           10',
         '  ipv4    tcp    22 (ssh)                 0.0.0.0/0   possibly open  9',
         '      because: -m limit --limit 5/min at line 9 may or may not match',
+        // (an iptables-save dump of IPv4 says nothing of IPv6: unknown, never closed on its word)
+        '  ipv6    all    all                      ::/0        possibly open  -',
+        '      because: the ruleset does not filter ipv6: ip6tables rules, not in this file, decide it',
         '',
       ].join('\n'),
     });
+  });
+
+  it('exposure -f json: a family a fragment does not filter is an entry of its own, possibly open with the reason', () => {
+    const { dir } = file();
+    const nft = 'table ip fw {\n  chain input {\n    type filter hook input priority 0; policy drop;\n    tcp dport 22 accept\n  }\n}\n';
+    const entries = (text: string) =>
+      (JSON.parse(fwlint(['exposure', '-', '--stdin-filename', 'fw.nft', '-f', 'json'], { input: text, cwd: dir }).stdout) as { rulesets: { entries: { family: string; ports: number[][]; certainty: string; line: number | null; reasons: { message: string }[] }[] }[] }[])[0]!.rulesets[0]!.entries.map((e) => [e.family, e.ports, e.certainty, e.line, e.reasons.map((x) => x.message)]);
+    expect(entries(nft)).toEqual([
+      ['ipv4', [[22, 22]], 'open', 4, []],
+      ['ipv6', [[0, 65535]], 'possibly-open', null, ["the ruleset does not filter ipv6: this file does not replace the host's rules (no flush ruleset), so what the host does with ipv6 is not in it"]],
+    ]);
+    // flush ruleset: the file is the whole ruleset, and IPv6 is let in by no table at all (an entry of the policy)
+    expect(entries(`flush ruleset\n${nft}`).map((e) => e.slice(0, 4))).toEqual([
+      ['ipv4', [[22, 22]], 'open', 5],
+      ['ipv6', [[0, 65535]], 'open', null],
+    ]);
   });
 
   it('trace - reads a piped nft ruleset; --stdin-filename names it; empty or unrecognised input is an error', () => {

@@ -87,20 +87,20 @@ export function items(v: PValue | undefined): PValue[] {
 }
 
 /** Plain JS value (for hashing, schema validation and debugging). Expressions become their text. */
-export function toPlain(v: PValue | undefined): unknown {
+export function toPlain(v: PValue | undefined, expr: (text: string) => unknown = (text) => text): unknown {
   if (!v) return undefined;
   switch (v.kind) {
     case 'scalar':
       return v.value;
     case 'array':
-      return v.items.map(toPlain);
+      return v.items.map((x) => toPlain(x, expr));
     case 'object': {
       const o: Record<string, unknown> = {};
-      for (const e of v.entries) o[e.key] = toPlain(e.value);
+      for (const e of v.entries) o[e.key] = toPlain(e.value, expr);
       return o;
     }
     case 'expr':
-      return v.text;
+      return expr(v.text);
   }
 }
 

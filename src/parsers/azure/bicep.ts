@@ -909,7 +909,6 @@ export interface BicepTemplate {
   comments: DocComment[];
 }
 
-/** Reads a Bicep file into the resources of an ARM template; never throws. */
 /**
  * The values a Bicep parameters file (`main.bicepparam`: `using './main.bicep'` then `param name = value`) gives, by
  * name: plain values, and what it does not decide (`readEnvironmentVariable(…)`, `az.getSecret(…)`) unknown (`unknown`
@@ -924,23 +923,13 @@ export function readBicepParams(text: string, unknown: (text: string) => unknown
     return undefined;
   }
   const ev = new Evaluator(text, prog);
-  const plain = (v: PValue): unknown => {
-    switch (v.kind) {
-      case 'scalar':
-        return v.value;
-      case 'array':
-        return v.items.map(plain);
-      case 'object':
-        return Object.fromEntries(v.entries.map((e) => [e.key, plain(e.value)]));
-      case 'expr':
-        return unknown(v.text);
-    }
-  };
   const out: Record<string, unknown> = {};
-  for (const [name, p] of prog.params) if (p.dflt) out[name] = plain(ev.eval(p.dflt, new Map()));
+  // (an expression the evaluator cannot decide stays unknown, named)
+  for (const [name, p] of prog.params) if (p.dflt) out[name] = toPlain(ev.eval(p.dflt, new Map()), unknown);
   return out;
 }
 
+/** Reads a Bicep file into the resources of an ARM template; never throws. */
 export function readBicep(text: string, overrides: Record<string, unknown> = {}): BicepTemplate {
   const r = new Reader(text);
   const diagnostics: Diagnostic[] = [];

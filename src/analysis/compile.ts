@@ -718,7 +718,7 @@ export class RuleCompiler {
     if (!this.plain || c.opaque.length === 0) return c;
     let p = this.plainCache.get(rule);
     if (p === undefined) {
-      const ms = plainMatches(rule);
+      const ms = plainMatches(rule, this.local, this.sp.family);
       p = ms === undefined ? c : ms === null ? EMPTY_COMPILED : this.general(ms);
       this.plainCache.set(rule, p);
     }
@@ -763,7 +763,7 @@ export class RuleCompiler {
    * negated ones, left undecided); a test the coordinates decide only in part stays undecided too.
    */
   forOriginal(rule: Rule, origDst: AddrSet | undefined, origDport: NumSet | undefined): CompiledRule | undefined {
-    const pm = this.plain ? plainMatches(rule) : undefined;
+    const pm = this.plain ? plainMatches(rule, this.local, this.sp.family) : undefined;
     if (pm === null) return EMPTY_COMPILED;
     const ms = pm ?? rule.matches;
     let key = '';
@@ -849,7 +849,7 @@ export class RuleCompiler {
       if (v === 0) return EMPTY_COMPILED;
       out.push(this.plain && plain !== undefined ? ({ ...m, plain } satisfies OpaqueMatch) : m);
     }
-    const pm = this.plain ? plainOf(rule.action.kind, out) : undefined;
+    const pm = this.plain ? plainOf(rule.action.kind, out, this.local, this.sp.family) : undefined;
     return pm === null ? EMPTY_COMPILED : this.general(pm ?? out);
   }
   private readonly marked = new Map<Rule, Map<string, CompiledRule>>();
@@ -876,8 +876,19 @@ export class RuleCompiler {
  * Any other test, verdict or case stays undecided. The plain packet meets every decided test as the kernel would,
  * so what is then certainly open is open for it; what is closed was closed for every packet.
  */
-function plainMatches(rule: Rule): Match[] | null | undefined {
-  return plainOf(rule.action.kind, rule.matches);
+function plainMatches(rule: Rule, local: boolean, family: Family): Match[] | null | undefined {
+  return plainOf(rule.action.kind, rule.matches, local, family);
+}
+
+/**
+ * `addrtype dst …` (`fib daddr type`) for the plain packet on the input path — unicast to an address of this host,
+ * whose type is LOCAL (and, for IPv6, UNICAST: ipv6_addr_type gives the address's kind) — where addrTypeOf leaves it
+ * undecided (BROADCAST, MULTICAST, ANYCAST: a broadcast or multicast packet is let in by the input path too);
+ * undefined on other paths and for source types.
+ */
+function plainAddrType(m: Match, local: boolean, family: Family): boolean | undefined {
+  if (m.kind !== 'addrtype' || !local || m.dir !== 'dst' || addrTypeOf(m, local, family) !== undefined) return undefined;
+  return m.types.some((t) => t.toUpperCase() === 'LOCAL' || (family === 'ipv6' && t.toUpperCase() === 'UNICAST'));
 }
 
 /** The conntrack states of a connection-mark test's two readings (forMarks); invalid and untracked fail it. */
@@ -890,15 +901,16 @@ function unionCompiled(a: CompiledRule, b: CompiledRule): CompiledRule {
   return { must: [...a.must, ...b.must], may: [...a.may, ...b.may], maybe: [...a.maybe, ...b.maybe], opaque };
 }
 
-/** plainMatches of matches `ms` under an action of kind `k`. */
-function plainOf(k: string, ms: readonly Match[]): Match[] | null | undefined {
+/** plainMatches of matches `ms` under an action of kind `k`, compiled for the input path or not (`local`). */
+function plainOf(k: string, ms: readonly Match[], local: boolean, family: Family): Match[] | null | undefined {
   const accepts = k === 'accept';
   if (!accepts && k !== 'drop' && k !== 'reject') return undefined;
   let out: Match[] | undefined;
   for (let i = 0; i < ms.length; i++) {
     const m = ms[i]!;
-    if (m.kind === 'opaque' && m.plain !== undefined) {
-      const holds = m.negated ? !m.plain : m.plain;
+    const plain = m.kind === 'opaque' ? m.plain : plainAddrType(m, local, family);
+    if (plain !== undefined) {
+      const holds = m.negated ? !plain : plain;
       if (accepts && holds) {
         out ??= ms.slice(0, i);
         continue;

@@ -6,6 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { computeExposure, tracePacket } from '../../src/analysis/index.js';
 import { formatPorts } from '../../src/model/index.js';
 import { parseIptables } from '../../src/parsers/iptables/index.js';
+import { parseNftables } from '../../src/parsers/nftables/index.js';
 
 const rs = parseIptables(
   `*nat
@@ -79,14 +80,56 @@ describe('addrtype dst UNICAST of a packet addressed to this host', () => {
 COMMIT
 `;
 
-  test('IPv4: never (the destination is LOCAL), the negation always; IPv6: undecided', () => {
+  test('IPv4: never (the destination is LOCAL), the negation always; IPv6: the plain packet\'s type, one-sidedly', () => {
     const v4 = load(text, 'unicast.rules');
     expect(tracePacket(v4, { proto: 'udp', dport: 5001, src: '10.200.0.5', dst: '10.200.0.1', iif: 'eth0' }).verdict).toBe('drop');
     expect(tracePacket(v4, { proto: 'tcp', dport: 22, src: '10.200.0.5', dst: '10.200.0.1', iif: 'eth0' }).verdict).toBe('accept');
     expect(computeExposure(v4, { hook: 'input' }).entries.map((e) => `${e.family} ${formatPorts(e.protocols)} ${e.certainty} ${e.rule?.span.start.line}`)).toEqual(['ipv4 6 open 4']);
-    // IPv6: undecided (a unicast address of this host is UNICAST too)
+    // IPv6: a unicast address of this host is UNICAST too (a multicast destination is not): the plain packet, unicast
+    // to this host, is accepted by line 3 (ip6tables in a namespace: the rule's counter took the UDP probe), and may
+    // or may not be by line 4, which the plain packet misses
     const v6 = load(text, 'unicast.v6.rules');
     expect(tracePacket(v6, { proto: 'udp', dport: 5001, src: 'fd00:200::2', dst: 'fd00:200::1', iif: 'eth0' }).verdict).toBe('unknown');
-    expect(computeExposure(v6, { hook: 'input' }).entries.map((e) => `${e.family} ${formatPorts(e.protocols)} ${e.certainty} ${e.rule?.span.start.line}`)).toEqual(['ipv6 17 possibly-open 3', 'ipv6 6 possibly-open 4']);
+    expect(computeExposure(v6, { hook: 'input' }).entries.map((e) => `${e.family} ${formatPorts(e.protocols)} ${e.certainty} ${e.rule?.span.start.line}`)).toEqual(['ipv6 17 open 3', 'ipv6 6 possibly-open 4']);
+  });
+});
+
+describe('addrtype dst BROADCAST, MULTICAST (fib daddr type) on the input path', () => {
+  // Shorewall's Broadcast chain, ufw's and many hand-written firewalls drop broadcast and multicast first: the plain
+  // packet, unicast to an address of this host, goes on to the port's accept (open); an accept of broadcasts alone
+  // may take a packet the exposure cannot tell from a unicast one (possibly open), never closed
+  const FILTER = `*filter
+:INPUT DROP [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -m addrtype --dst-type BROADCAST -j DROP
+-A INPUT -m addrtype --dst-type MULTICAST,ANYCAST -j DROP
+-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT
+-A INPUT -p udp -m udp --dport 67 -m addrtype --dst-type BROADCAST -j ACCEPT
+COMMIT
+`;
+  const lines = (r: ReturnType<typeof parseIptables>['rulesets'][number], family: string) =>
+    computeExposure(r, { hook: 'input' })
+      .entries.filter((e) => e.family === family)
+      .map((e) => `${formatPorts(e.protocols)}/${formatPorts(e.dports)} ${e.certainty} ${e.rule?.span.start.line}`);
+
+  test('iptables: a drop of them closes nothing; an accept of them alone is possibly open', () => {
+    const r = parseIptables(FILTER, { filePath: 'bcast.rules' }).rulesets[0]!;
+    expect(lines(r, 'ipv4')).toEqual(['6/22 open 7', '17/67 possibly-open 8']);
+  });
+
+  test('nftables fib daddr type, IPv4 and IPv6 alike', () => {
+    const r = parseNftables(
+      `table inet f {
+  chain input {
+    type filter hook input priority 0; policy drop;
+    fib daddr type { broadcast, multicast } drop
+    tcp dport 22 accept
+  }
+}
+`,
+      { filePath: 'bcast.nft' },
+    ).rulesets[0]!;
+    expect([...lines(r, 'ipv4'), ...lines(r, 'ipv6')]).toEqual(['6/22 open 5', '6/22 open 5']);
   });
 });

@@ -133,3 +133,33 @@ COMMIT
     expect([...lines(r, 'ipv4'), ...lines(r, 'ipv6')]).toEqual(['6/22 open 5', '6/22 open 5']);
   });
 });
+
+describe('the link-layer packet type (-m pkttype, meta pkttype): the plain packet is PACKET_HOST', () => {
+  test('iptables: a drop of broadcasts closes nothing; an accept of non-unicast packets alone stays possibly open; the tracer takes its packet for a unicast one', () => {
+    const r = parseIptables(
+      `*filter
+:INPUT DROP [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -m pkttype --pkt-type broadcast -j DROP
+-A INPUT -p udp -m udp --dport 53 -j ACCEPT
+-A INPUT -p udp -m udp --dport 67 -m pkttype ! --pkt-type unicast -j ACCEPT
+COMMIT
+`,
+      { filePath: 'pkttype.rules' },
+    ).rulesets[0]!;
+    expect(
+      computeExposure(r, { hook: 'input' })
+        .entries.filter((e) => e.family === 'ipv4')
+        .map((e) => `${formatPorts(e.protocols)}/${formatPorts(e.dports)} ${e.certainty} ${e.rule?.span.start.line}`),
+    ).toEqual(['17/53 open 6', '17/67 possibly-open 7']);
+    const udp = (dport: number) => tracePacket(r, { proto: 'udp', dport, src: '10.200.0.2', dst: '10.200.0.1', iif: 'eth0' }).verdict;
+    expect([udp(53), udp(67)]).toEqual(['accept', 'drop']);
+  });
+
+  test('nftables: the tracer decides meta pkttype for its unicast packet (TCP is host-addressed in any case)', () => {
+    const r = parseNftables('table inet f {\n  chain input {\n    type filter hook input priority 0; policy drop;\n    meta pkttype broadcast drop\n    meta pkttype host udp dport 53 accept\n  }\n}\n', { filePath: 'pkttype.nft' }).rulesets[0]!;
+    expect(tracePacket(r, { proto: 'udp', dport: 53, src: '10.200.0.2', dst: '10.200.0.1', iif: 'eth0' }).verdict).toBe('accept');
+    expect(tracePacket(r, { proto: 'udp', dport: 53, src: 'fd00:200::2', dst: 'fd00:200::1', iif: 'eth0' }).verdict).toBe('accept');
+  });
+});

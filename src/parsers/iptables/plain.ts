@@ -9,7 +9,14 @@ import { PLAIN_PACKET } from '../../model/index.js';
 import { strtouiBase0 } from './rule.js';
 
 /** The modules plainValue reads. */
-export const PLAIN_MODULES: ReadonlySet<string> = new Set(['ttl', 'hl', 'length', 'dscp', 'tos', 'rt', 'frag', 'hbh', 'dst']);
+export const PLAIN_MODULES: ReadonlySet<string> = new Set(['ttl', 'hl', 'length', 'dscp', 'tos', 'rt', 'frag', 'hbh', 'dst', 'pkttype']);
+
+/**
+ * libxt_pkttype's names of the link-layer packet types: the plain packet, sent to this host's (or, routed, its
+ * router's) link address, is PACKET_HOST — `unicast` (`host`); a broadcast or multicast frame is let in by the input
+ * path too, so a test of those is the sender's choice, as a TTL is.
+ */
+const PKTTYPE_NAMES: ReadonlySet<string> = new Set(['unicast', 'host', 'broadcast', 'multicast', 'otherhost']);
 
 /** iptables' DSCP class names (libxt_dscp: class_to_dscp) that are DSCP 0. */
 const DSCP_ZERO_CLASSES: ReadonlySet<string> = new Set(['be', 'cs0']);
@@ -60,6 +67,9 @@ export function plainValue(name: string, text: string): boolean | undefined {
   const [neg, opt, arg] = o;
   let holds: boolean | undefined;
   switch (name) {
+    case 'pkttype':
+      if (opt === '--pkt-type' && arg !== undefined && PKTTYPE_NAMES.has(arg.toLowerCase())) holds = arg.toLowerCase() === 'unicast' || arg.toLowerCase() === 'host';
+      break;
     case 'ttl':
     case 'hl': {
       const v = name === 'ttl' ? PLAIN_PACKET.ttl : PLAIN_PACKET.hopLimit;

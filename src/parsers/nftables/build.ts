@@ -975,6 +975,8 @@ function pkttypeTest(left: IrExpr, op: string, right: IrVal): boolean | undefine
  */
 function pkttypeMatch(host: boolean, text: string, base: Span | undefined, at: number, negated: boolean): Match {
   const other = opaque('meta pkttype', text, 'the link-layer packet type is only known per packet');
+  // (the plain packet is sent to this host's link address, PACKET_HOST: the tracer takes its packet for one)
+  other.plain = host;
   const alternatives: Match[][] = [[protoMatch(NOT_TCP, undefined, -1, false), other]];
   if (host) alternatives.unshift([protocolMatch(6)]);
   const m: Match = { kind: 'any-of', alternatives };

@@ -2,6 +2,7 @@ import { ctBit, type CtBase, type Point } from './cube.js';
 import { classifyPoint, exposureSpace, type PacketClass } from './exposure.js';
 import { normalizePacket } from './trace.js';
 import type { Exposure, Packet } from './types.js';
+import { familiesLeftToHost } from '../model/index.js';
 
 /**
  * Where a concrete packet lies in an exposure: 'open', 'possibly-open' or
@@ -12,10 +13,8 @@ export function classifyPacket(exposure: Exposure, packet: Packet): PacketClass 
   const { state, error } = normalizePacket({ hook: exposure.hook, ...packet });
   if (error) return 'closed';
   const sp = exposureSpace(exposure, state.family);
-  // a file that filters some families and does not replace the host's ruleset (an nft file or listing without `flush
-  // ruleset` of `table ip` alone, an iptables-save dump of one family) says nothing of another: the host's other
-  // rules decide it, as tracePacket's "the ruleset does not filter ipv6" says — never closed on this file's word
-  if (!sp) return exposure.ruleset.families.length > 0 && !exposure.ruleset.families.includes(state.family) ? 'possibly-open' : 'closed';
+  // (a family the file says nothing of: tracePacket's "the ruleset does not filter ipv6")
+  if (!sp) return familiesLeftToHost(exposure.ruleset).includes(state.family) ? 'possibly-open' : 'closed';
   const p: Point = {
     family: state.family,
     proto: state.proto,

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { relative } from 'node:path';
 import { computeExposure, type ExposureEntry } from '../analysis/index.js';
 import { ianaName } from '../catalog/index.js';
-import { closedRanges, countNums, formatPorts, PORT_PROTOCOLS, PROTO_UNIVERSE, protocolName, type NumSet } from '../model/index.js';
+import { closedRanges, countNums, familiesLeftToHost, formatPorts, PORT_PROTOCOLS, PROTO_UNIVERSE, protocolName, type NumSet } from '../model/index.js';
 import { describeSources, viaInterfaces } from '../eslint/rule-kit.js';
 import { loadPaths, parseLoaded, readStdin, scriptStartOption, stdinInput } from './inputs.js';
 import { UsageError, type Io } from './main.js';
@@ -123,16 +123,15 @@ export async function exposureCommand(argv: string[], io: Io): Promise<number> {
     for (const rs of doc.rulesets) {
       const exp = computeExposure(rs, { hook });
       const entries = exp.entries.filter((e) => !e.sources.isEmpty || e.principals.length > 0);
-      // a family the file does not filter and leaves to the host's other rules (it replaces nothing): not closed, unknown
-      const unfiltered = rs.families.length > 0 && !rs.replaces ? (['ipv4', 'ipv6'] as const).filter((f) => !rs.families.includes(f)) : [];
-      const why = (f: string) =>
-        doc.format.startsWith('iptables')
-          ? `the ruleset does not filter ${f}: ${f === 'ipv6' ? 'ip6tables' : 'iptables'} rules, not in this file, decide it`
-          : `the ruleset does not filter ${f}: this file does not replace the host's rules (no flush ruleset), so what the host does with ${f} is not in it`;
-      const r = [
-        ...rows(entries),
-        ...unfiltered.map((f) => ({ family: f, proto: 'all', ports: 'all', sources: f === 'ipv4' ? '0.0.0.0/0' : '::/0', certainty: 'possibly open', lines: '-', reasons: [why(f)] })),
-      ];
+      // a family the file says nothing of (the host's other rules decide it): every packet of it possibly open
+      const unfiltered = familiesLeftToHost(rs).map((family) => ({
+        family,
+        everyone: family === 'ipv4' ? '0.0.0.0/0' : '::/0',
+        why: doc.format.startsWith('iptables')
+          ? `the ruleset does not filter ${family}: ${family === 'ipv6' ? 'ip6tables' : 'iptables'} rules, not in this file, decide it`
+          : `the ruleset does not filter ${family}: this file does not replace the host's rules (no flush ruleset), so what the host does with ${family} is not in it`,
+      }));
+      const r = [...rows(entries), ...unfiltered.map((u) => ({ family: u.family, proto: 'all', ports: 'all', sources: u.everyone, certainty: 'possibly open', lines: '-', reasons: [u.why] }))];
       text.push(`${name} — ${rs.name} (${doc.format}, hook ${hook})\n${r.length > 0 ? table(r) : '  nothing reachable: every new connection is dropped or rejected'}\n`);
       fileJson.rulesets.push({
         name: rs.name,
@@ -151,18 +150,18 @@ export async function exposureCommand(argv: string[], io: Io): Promise<number> {
           via: e.via ? { line: e.via.rule.span.start.line, to: e.via.to } : null,
           reasons: e.reasons.map((x) => ({ message: x.message, line: x.span?.start.line ?? null })),
         })).concat(
-          unfiltered.map((f) => ({
-            family: f,
+          unfiltered.map((u) => ({
+            family: u.family,
             protocols: [[0, 255]],
             ports: [[0, 65535]],
-            sources: [f === 'ipv4' ? '0.0.0.0/0' : '::/0'],
+            sources: [u.everyone],
             principals: [] as string[],
             interfaces: 'any',
             certainty: 'possibly-open' as const,
             line: null,
             policy: null,
             via: null,
-            reasons: [{ message: why(f), line: null }],
+            reasons: [{ message: u.why, line: null }],
           })),
         ),
       });

@@ -292,6 +292,15 @@ export interface Ruleset {
   replaces?: Span;
 }
 
+/**
+ * The families a ruleset says nothing of: those none of its tables filters when it does not replace the host's
+ * ruleset (an nft file or listing without `flush ruleset`, an iptables-save dump of one family). The host's other
+ * rules decide them — unknown here, never closed on this file's word.
+ */
+export function familiesLeftToHost(rs: Ruleset): Family[] {
+  return rs.families.length > 0 && !rs.replaces ? (['ipv4', 'ipv6'] as const).filter((f) => !rs.families.includes(f)) : [];
+}
+
 /** What a parser returns for one file. */
 export interface FirewallDocument {
   /** Format id, e.g. "iptables-save", "iptables-script", "nftables", "nftables-json", "aws-sg-json". */

@@ -770,6 +770,8 @@ class Engine {
   private readonly compilers: RuleCompiler[][];
   accepted: Flow[] = [];
   readonly dropped: Flow[] = [];
+  /** Accepted for good by a chain before the last of its path (a rewrite of the source: see Action `rewrites`). */
+  private readonly settled: Flow[] = [];
   /** Set while the last base chain of a path is evaluated: what it accepts is accepted for good. */
   private final = false;
   /**
@@ -840,6 +842,7 @@ class Engine {
     this.final = false;
     // (the lists are this engine's own: the input path's is extended, not copied — 100k flows at times)
     pushAll(accIn, accFwd);
+    pushAll(accIn, this.settled);
     this.accepted = accIn;
   }
 
@@ -1098,6 +1101,15 @@ class Engine {
         }
         case 'unknown': {
           const t = [this.tag(`unknown target ${a.target} at line ${lineOf(rule)}: verdict unknown`, rule)];
+          if (a.rewrites) {
+            // the chains after it see a packet the flows do not describe: possibly open, whatever they do
+            for (const f of hit) {
+              const g = flow(f.c, f.h, f.hn, mergeTags(f.tags, t), f.attr, f.rule, f.via, f.path, f.local, f.mk);
+              this.settled.push(flow(g.c, g.h, g.hn, g.tags, (accepting ??= { chain, table, explicit: true }), rule, g.via, g.path, g.local, g.mk));
+              out.dropped.push(g);
+            }
+            break;
+          }
           for (const f of hit) {
             const g = flow(f.c, f.h, f.hn, mergeTags(f.tags, t), f.attr, f.rule, f.via, f.path, f.local, f.mk);
             this.accept(out.accepted, flow(g.c, g.h, g.hn, g.tags, (accepting ??= { chain, table, explicit: true }), rule, g.via, g.path, g.local, g.mk));

@@ -220,8 +220,11 @@ type ActionKinds =
   | { kind: 'nat'; type: 'dnat' | 'snat' | 'masquerade' | 'redirect' | 'netmap'; toAddrs?: AddrSet; toPorts?: NumSet; text: string }
   /** Sent to user space (NFQUEUE): the verdict is not known statically. */
   | { kind: 'queue'; text: string }
-  /** A target we do not know: may or may not end evaluation, may accept. */
-  | { kind: 'unknown'; target: string; text: string };
+  /**
+   * A target we do not know: may or may not end evaluation, may accept. `rewrites`: it rewrites the packet's source
+   * (nft `ip saddr set …`), which the chains after it see: what reaches it is possibly open whatever they do.
+   */
+  | { kind: 'unknown'; target: string; text: string; rewrites?: true };
 
 export interface Rule {
   /** Unique within the document, stable across parses of the same text. */

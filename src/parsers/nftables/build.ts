@@ -1260,6 +1260,25 @@ function natAction(st: Extract<IrStmt, { k: 'nat' }>): Action {
   return a;
 }
 
+/**
+ * The action of a rule that rewrites an address or a port and goes on (ir.ts rewrittenField). A new destination
+ * (`ip daddr set 10.0.1.1`, `tcp dport set 22`) is a stateless destination NAT: the routing decision, the rules after
+ * it and the socket see the new value, as after a DNAT; so it is read as one — to the value written, or to any address
+ * or port where it is computed (`numgen inc mod 2 map { … }`) — and, as for a DNAT, what the rest of this chain would do
+ * to the packet is not followed (the packet leaves the chain as a DNAT's does: what follows only ever adds drops, or
+ * accepts what the DNAT already lets on). A new source is not followed: the verdict is unknown.
+ */
+function rewriteAction(st: Extract<IrStmt, { k: 'continue' }>, text: string): Action {
+  const field = st.rewrites!.slice(st.rewrites!.indexOf(' ') + 1);
+  if (field !== 'daddr' && field !== 'dport') return { kind: 'unknown', target: `${st.rewrites} set`, text, rewrites: true };
+  const nat = natAction(field === 'daddr' ? { k: 'nat', type: 'dnat', text, span: st.span!, addr: st.rewriteTo ?? { k: 'expr', text } } : { k: 'nat', type: 'dnat', text, span: st.span!, port: st.rewriteTo ?? { k: 'expr', text } });
+  if (nat.kind === 'nat') {
+    if (field === 'daddr' && !nat.toAddrs) nat.toAddrs = AddrSet.ALL;
+    if (field === 'dport' && !nat.toPorts) nat.toPorts = PORT_UNIVERSE;
+  }
+  return nat;
+}
+
 // ---------------------------------------------------------------- rules
 
 interface BuildCounters {
@@ -1455,6 +1474,10 @@ function buildRules1(r: IrRule, stmts: readonly IrStmt[], from: number, to: numb
         }
         // `add @s { ip saddr }`, `ip dscp set cs1`: nft makes the rule depend on the fields' protocol
         if (st.deps) for (const e of st.deps) for (const m of implied(e, tc)) (post ?? base).push(m);
+        if (st.rewrites) {
+          action = rewriteAction(st, r.text);
+          i = to;
+        }
         break;
     }
   }

@@ -71,8 +71,11 @@ export type IrStmt =
    * Statements that do not end evaluation (counter, log, mangle, set updates...). `name` is the JSON statement name.
    * `deps`: the header fields it reads or writes (`add @s { ip saddr }`, `ip dscp set cs1`): nft makes the rule depend
    * on their protocol, as for a match (in an inet table `ip saddr` keeps the rule to IPv4 packets).
+   * `rewrites`: a mangle of an address or port (`ip daddr set 10.0.1.1`, `tcp dport set 22`), named (`ip daddr`): the
+   * rules after it, the routing decision and the socket see the new value (see rewrittenField); `rewriteTo` the value
+   * when it is one written out (`10.0.1.1`, `22`), not computed (`numgen inc mod 2 map { … }`).
    */
-  | { k: 'continue'; name: string; span?: Span; updatesSet?: string; deps?: IrExpr[]; mark?: MarkOp }
+  | { k: 'continue'; name: string; span?: Span; updatesSet?: string; deps?: IrExpr[]; mark?: MarkOp; rewrites?: string; rewriteTo?: IrVal }
   /** Statements that act as matches the engine cannot decide (limit, quota, ct count). */
   | { k: 'opaque'; module: string; text: string; reason: string; span: Span }
   /** A statement nothing knows: kept as an opaque match with the given text. */
@@ -305,4 +308,27 @@ export function mapKeyMatch(key: IrExpr, m: IrVal, span: Span): IrStmt | undefin
   }
   if (m.k === 'ref') return { k: 'match', left: key, op: '==', right: m, span };
   return { k: 'opaque', module: 'map', text: m.k === 'expr' ? m.text : 'map', reason: 'a key not in the map breaks the rule', span };
+}
+
+/** Fields whose value the engine decides matches and the routing decision on: a rewrite of one is not followed. */
+const REWRITE_FIELDS: Readonly<Record<string, ReadonlySet<string>>> = {
+  ip: new Set(['saddr', 'daddr']),
+  ip6: new Set(['saddr', 'daddr']),
+  th: new Set(['sport', 'dport']),
+  tcp: new Set(['sport', 'dport']),
+  udp: new Set(['sport', 'dport']),
+  udplite: new Set(['sport', 'dport']),
+  sctp: new Set(['sport', 'dport']),
+  dccp: new Set(['sport', 'dport']),
+};
+
+/**
+ * `ip daddr` for a mangle statement that writes an address or a port (`ip daddr set numgen inc mod 2 map { … }`,
+ * `tcp dport set 22`): the packet goes on with a value the engine does not follow — to another destination (routed
+ * away, or to a local address: stateless NAT), to another port's socket, past later rules that test the field. The
+ * builder makes such a rule's verdict unknown (an accept or a drop may follow). Other mangles (`ip dscp set`, `tcp option
+ * maxseg size set`) change nothing the engine decides.
+ */
+export function rewrittenField(e: IrExpr | undefined): string | undefined {
+  return e?.k === 'payload' && REWRITE_FIELDS[e.proto]?.has(e.field) ? `${e.proto} ${e.field}` : undefined;
 }

@@ -8,7 +8,7 @@ import { ajvLib } from '../libs.js';
 import { DOCUMENT_START, LineIndex, type Diagnostic, type Span, type TableFamily } from '../../model/index.js';
 import { toPlain, type PValue } from '../values.js';
 import type { RulePrebuilder } from './build.js';
-import { deleteElems, IrState, mapKeyMatch, placeByIndex, positionUnknown, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, xtStmt } from './ir.js';
+import { deleteElems, IrState, mapKeyMatch, placeByIndex, positionUnknown, rewrittenField, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, xtStmt } from './ir.js';
 import { FAMILIES, namedPriority } from './symbols.js';
 import { member as get, parseJsonViews } from './fastjson.js';
 import { readJson } from '../json.js';
@@ -622,6 +622,12 @@ class JsonBuilder {
         const value = get(o, 'value');
         const mark = key ? nftMarkOp(this.expr(key), value === undefined ? undefined : value.kind === 'object' ? this.expr(value) : this.val(value)) : undefined;
         if (mark) st.mark = mark;
+        const rewrites = key ? rewrittenField(this.expr(key)) : undefined;
+        if (rewrites) {
+          st.rewrites = rewrites;
+          const to = value !== undefined && value.kind !== 'object' ? this.val(value) : undefined;
+          if (to?.k === 'atom') st.rewriteTo = to;
+        }
         return push(st);
       }
       case 'ct helper':

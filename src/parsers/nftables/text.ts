@@ -6,7 +6,7 @@
 import { LineIndex, type Diagnostic, type DocComment, type Rule, type Span, type TableFamily } from '../../model/index.js';
 import type { ParseOptions } from '../types.js';
 import type { RulePrebuilder } from './build.js';
-import { deleteElems, exprModule, IrState, mapKeyMatch, placeByIndex, positionUnknown, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, xtStmt } from './ir.js';
+import { deleteElems, exprModule, IrState, mapKeyMatch, placeByIndex, positionUnknown, rewrittenField, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, xtStmt } from './ir.js';
 import { HintedLineIndex, K_NL, K_PUNCT, K_REF, K_STR, K_VAR, K_WORD, lex, Lexer, spanOfTok, TOK_TYPES, type LexToken, type Source } from './lexer.js';
 import { placeOf } from '../placed.js';
 import { oneLineAt } from './rule.js';
@@ -1897,6 +1897,11 @@ export class NftTextParser {
       // a mark set (src/parsers/nftables/marks.ts)
       const mark = name === 'mangle' ? nftMarkOp(e, v) : undefined;
       if (mark) st.mark = mark;
+      const rewrites = name === 'mangle' ? rewrittenField(e) : undefined;
+      if (rewrites) {
+        st.rewrites = rewrites;
+        if (!lookup && (v?.k === 'atom' || v?.k === 'prefix')) st.rewriteTo = v;
+      }
       rule.stmts.push(st);
       return;
     }

@@ -1088,7 +1088,7 @@ class Engine {
         }
         case 'nat':
           // NAT moves the packet's coordinates: the holes are cut first, in the old ones
-          for (const f of hit) for (const g of materialize(f)) for (const n of this.nat(g, rule)) this.accept(out.accepted, n);
+          for (const f of hit) for (const g of materialize(f)) for (const n of this.nat(g, rule, stack[0]!.hook)) this.accept(out.accepted, n);
           break;
         case 'queue': {
           const t = [this.tag(`${a.text} at line ${lineOf(rule)}: verdict is decided in user space`, rule)];
@@ -1138,11 +1138,14 @@ class Engine {
     }
   }
 
-  private nat(f: Flow, rule: Rule): Flow[] {
+  private nat(f: Flow, rule: Rule, hook: Chain['hook']): Flow[] {
     const a = rule.action;
-    if (a.kind !== 'nat' || (a.type !== 'dnat' && a.type !== 'redirect')) return [f];
+    // NETMAP maps the destination in PREROUTING and OUTPUT (the source in INPUT and POSTROUTING): to the address of
+    // its prefix with the destination's host bits, here any address of the prefix (as a DNAT to a range)
+    const netmap = a.kind === 'nat' && a.type === 'netmap' && (hook === 'prerouting' || hook === 'output');
+    if (a.kind !== 'nat' || (a.type !== 'dnat' && a.type !== 'redirect' && !netmap)) return [f];
     const fam = this.sp.family;
-    const toAddrs = a.type === 'dnat' && a.toAddrs && !a.toAddrs.only(fam).isEmpty ? a.toAddrs.only(fam) : undefined;
+    const toAddrs = a.type !== 'redirect' && a.toAddrs && !a.toAddrs.only(fam).isEmpty ? a.toAddrs.only(fam) : undefined;
     const toPorts = a.toPorts && !a.toPorts.isEmpty && f.c.proto.isSubsetOf(PORT_PROTOCOLS) ? a.toPorts : undefined;
     const c = copyCube(f.c);
     c.ct = ctWithDnat(f.c.ct);

@@ -5,6 +5,9 @@
  * visited), and the verdict is the agreed one or `unknown`.
  */
 import {
+  AddrSet,
+  formatAddress,
+  type Action,
   ANY_PRINCIPAL,
   FIRST_TCP_FLAGS,
   parseAddress,
@@ -391,7 +394,9 @@ class Tracer {
           break;
         }
         case 'nat': {
-          if (a.type === 'dnat' || a.type === 'redirect') {
+          // NETMAP maps the destination in PREROUTING and OUTPUT (the source in INPUT and POSTROUTING)
+          const hook = stack[0]!.hook;
+          if (a.type === 'dnat' || a.type === 'redirect' || (a.type === 'netmap' && (hook === 'prerouting' || hook === 'output'))) {
             const q: PacketState = { ...p, dnat: true };
             if (!p.dnat) {
               if (p.dst !== undefined) q.odst = p.dst;
@@ -399,7 +404,7 @@ class Tracer {
             }
             /** Whether the DNAT target may be another address of this host: then the packet may be delivered here. */
             let mayBeHere = false;
-            const to = a.type === 'dnat' && a.toAddrs ? a.toAddrs.only(p.family) : undefined;
+            const to = a.type !== 'redirect' && a.toAddrs ? netmapped(a, p) ?? a.toAddrs.only(p.family) : undefined;
             if (to && !to.isEmpty) {
               const single = isOneAddress(to, p.family);
               if (single) q.dst = (p.family === 'ipv4' ? to.v4.bounds[0] : to.v6.bounds[0])!;
@@ -429,7 +434,7 @@ class Tracer {
               if (a.toPorts.size === 1 && hi! - lo! === 1) q.dport = lo!;
               else delete q.dport;
             }
-            const desc = a.type === 'redirect' ? `REDIRECT to ${a.toPorts ? ':' + formatPorts(a.toPorts) : 'local'}` : `DNAT to ${formatNatTo(to, a.toPorts, p.family) || a.text}`;
+            const desc = a.type === 'redirect' ? `REDIRECT to ${a.toPorts ? ':' + formatPorts(a.toPorts) : 'local'}` : `${a.type === 'netmap' ? 'NETMAP' : 'DNAT'} to ${formatNatTo(to, a.toPorts, p.family) || a.text}`;
             this.step(table, chain, rule, sure ? desc : `${pre}: ${desc}`);
             add({ dnat: q });
             // (the new destination and port, on the input path as the packet came)
@@ -532,6 +537,29 @@ class Tracer {
     }
     seen.add('accept');
   }
+}
+
+/**
+ * The one address NETMAP maps a known destination to: the prefix's network bits over the address's host bits
+ * (`--to 192.168.18.0/24` maps 192.168.118.13 to 192.168.18.13); undefined for another target, an unknown destination
+ * or a `--to` that is not one prefix (then any address of it, as a DNAT to a range).
+ */
+function netmapped(a: Action & { kind: 'nat' }, p: PacketState): AddrSet | undefined {
+  if (a.type !== 'netmap' || p.dst === undefined || !a.toAddrs) return undefined;
+  const to = a.toAddrs.only(p.family);
+  const b = p.family === 'ipv4' ? to.v4.bounds : to.v6.bounds;
+  if (b.length !== 2) return undefined;
+  const dst = { value: p.dst };
+  if (p.family === 'ipv4') {
+    const lo = b[0] as number;
+    const size = (b[1] as number) - lo;
+    if ((size & (size - 1)) !== 0 || lo % size !== 0) return undefined;
+    return AddrSet.parse(formatAddress('ipv4', lo + ((dst.value as number) % size)));
+  }
+  const lo = b[0] as bigint;
+  const size = (b[1] as bigint) - lo;
+  if ((size & (size - 1n)) !== 0n || lo % size !== 0n) return undefined;
+  return AddrSet.parse(formatAddress('ipv6', lo + ((dst.value as bigint) % size)));
 }
 
 /** Whether the packet skips the chain: nat chains never see untracked packets (NAT needs a conntrack entry). */

@@ -3,11 +3,14 @@
 // UDP: echo every datagram back, from one socket per (address, port), so the echo leaves from
 // the address the probe was sent to (a connected UDP client ignores datagrams from any other).
 // Prints "ready" once every socket is bound; exits when stdin closes (the test process went away).
+// With a fourth argument `log`, it also prints `udp SRC SPORT` for every datagram it receives, before echoing it:
+// a ruleset that drops the echo in OUTPUT still let the datagram in (test/corpus/kernel-lab.ts).
 import net from 'node:net';
 import dgram from 'node:dgram';
 
 const ports = (process.argv[2] ?? '').split(',').filter(Boolean).map(Number);
 const addrs = (process.argv[3] ?? '').split(',').filter(Boolean);
+const log = process.argv[4] === 'log';
 let pending = ports.length * (1 + addrs.length);
 const bound = () => {
   pending -= 1;
@@ -28,6 +31,7 @@ for (const port of ports) {
     const udp = dgram.createSocket({ type: address.includes(':') ? 'udp6' : 'udp4' });
     udp.on('error', (e) => fail(`udp ${address} ${port}`, e));
     udp.on('message', (msg, rinfo) => {
+      if (log) process.stdout.write(`udp ${rinfo.address} ${rinfo.port}\n`);
       udp.send(msg, rinfo.port, rinfo.address, () => {});
     });
     udp.bind({ port, address }, bound);

@@ -770,7 +770,10 @@ class Engine {
   private readonly compilers: RuleCompiler[][];
   accepted: Flow[] = [];
   readonly dropped: Flow[] = [];
-  /** Accepted for good by a chain before the last of its path (a rewrite of the source: see Action `rewrites`). */
+  /**
+   * Accepted for good by a chain before the last of its path: a rewrite of the source (Action `rewrites`, a source
+   * NAT in nat INPUT) that the chains after it see.
+   */
   private readonly settled: Flow[] = [];
   /** Set while the last base chain of a path is evaluated: what it accepts is accepted for good. */
   private final = false;
@@ -1087,6 +1090,17 @@ class Engine {
           break;
         }
         case 'nat':
+          if (!this.final && stack[0]!.hook === 'input' && (a.type === 'snat' || a.type === 'masquerade' || a.type === 'netmap')) {
+            // a source NAT in nat INPUT (priority 100) with input chains after it (iptables-nft's security table at
+            // 150): they see the new source, which the flows do not follow — possibly open, whatever they do
+            const t = [this.tag(`${a.type === 'netmap' ? 'NETMAP' : 'SNAT'} at line ${lineOf(rule)} in nat INPUT: the chains after it see the new source`, rule)];
+            for (const f of hit) {
+              const g = flow(f.c, f.h, f.hn, mergeTags(f.tags, t), f.attr, f.rule, f.via, f.path, f.local, f.mk);
+              this.settled.push(flow(g.c, g.h, g.hn, g.tags, (accepting ??= { chain, table, explicit: true }), rule, g.via, g.path, g.local, g.mk));
+              out.dropped.push(g);
+            }
+            break;
+          }
           // NAT moves the packet's coordinates: the holes are cut first, in the old ones
           for (const f of hit) for (const g of materialize(f)) for (const n of this.nat(g, rule, stack[0]!.hook)) this.accept(out.accepted, n);
           break;

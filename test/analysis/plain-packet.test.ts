@@ -18,6 +18,15 @@ describe('the plain packet (exposure engine)', () => {
     expect(showAll(computeExposure(v6))).toEqual(['ipv6 tcp 22 from ::/0 if any open @9 INPUT']);
   });
 
+  test('the SYN-MSS hardening rule and extension-header drops close nothing; a SYN the sender gives MSS 1460 opens', () => {
+    // kernel (ip6tables-restore in a namespace, TCP probes over a veth): Linux's SYNs pass these mangle drops
+    const v6 = save('ipv6', '-A INPUT -p tcp -m conntrack --ctstate NEW -m tcpmss ! --mss 536:65535 -j DROP', '-A INPUT -m ipv6header --header hop-by-hop --soft -j DROP', '-A INPUT -p tcp --dport 22 -m tcpmss --mss 536:65535 -j ACCEPT', '-A INPUT -p tcp --dport 80 -m tcpmss --mss 1:500 -j ACCEPT');
+    expect(showAll(computeExposure(v6))).toEqual([
+      'ipv6 tcp 22 from ::/0 if any open @8 INPUT',
+      'ipv6 tcp 80 from ::/0 if any possibly-open @9 INPUT [-m tcpmss --mss 1:500 at line 9 may or may not match]',
+    ]);
+  });
+
   test('an accept that takes every plain packet opens; one that takes none of them, or some, stays possibly open', () => {
     const rs = save('ipv4', '-A INPUT -p tcp --dport 22 -m ttl --ttl-gt 5 -j ACCEPT', '-A INPUT -p tcp --dport 23 -m ttl --ttl-lt 5 -j ACCEPT', '-A INPUT -p tcp --dport 25 -m length --length 50:60 -j ACCEPT');
     expect(showAll(computeExposure(rs))).toEqual([

@@ -184,7 +184,8 @@ export interface OpaqueMatch extends MatchBase {
 /**
  * The packets the exposure engine may take as its witness for header fields the sender chooses and the model has no
  * dimension for: TTL and hop limit 64 (Linux's default), DSCP and TOS 0, no IPv6 extension headers, not a fragment, a
- * TCP SYN with the MSS option 1460 (Linux's over a 1500-byte MTU),
+ * TCP SYN with the MSS option 1460 (Linux's over a 1500-byte MTU), from a source the route back reaches by the
+ * interface it came in (reverse-path filters pass it),
  * and any length from `minLength` to `maxLength` bytes (IP header included: a small UDP datagram, a TCP SYN with its
  * options over IPv4 or IPv6) — a length test counts only when it gives one answer for all of them. Anyone who can
  * send a packet can send these, so an accept whose test holds for them opens its port, and a drop whose test misses

@@ -3,14 +3,17 @@
  * `-m ttl`, `-m hl`, `-m length`, `-m dscp`, `-m tos`, and the IPv6 extension-header matches `-m rt`, `-m frag`,
  * `-m hbh`, `-m dst`, which look for a header a plain packet does not carry (xt_rt, xt_frag, xt_hbh: no header, no
  * match, whatever the options and their `!`), `-m ipv6header` (which of them the packet carries) and `-m tcpmss` (the
- * MSS option of a SYN). Undefined when the text is not one option of the module in a form read here: the match then
+ * MSS option of a SYN), and `-m rpfilter` (a sender the route back reaches by the interface it came in). Undefined when the text is not one option of the module in a form read here: the match then
  * stays undecided, as before.
  */
 import { PLAIN_PACKET } from '../../model/index.js';
 import { strtouiBase0 } from './rule.js';
 
 /** The modules plainValue reads. */
-export const PLAIN_MODULES: ReadonlySet<string> = new Set(['ttl', 'hl', 'length', 'dscp', 'tos', 'rt', 'frag', 'hbh', 'dst', 'pkttype', 'tcpmss', 'ipv6header']);
+export const PLAIN_MODULES: ReadonlySet<string> = new Set(['ttl', 'hl', 'length', 'dscp', 'tos', 'rt', 'frag', 'hbh', 'dst', 'pkttype', 'tcpmss', 'ipv6header', 'rpfilter']);
+
+/** libxt_rpfilter's options (none takes a value). */
+const RPFILTER_OPTIONS: ReadonlySet<string> = new Set(['--loose', '--validmark', '--accept-local', '--invert']);
 
 /**
  * ip6t_ipv6header's bits for libip6t_ipv6header's names and numbers: hop-by-hop, destination options, routing,
@@ -109,6 +112,16 @@ export function plainValue(name: string, text: string): boolean | undefined {
     return (t[0] === '-m' || t[0] === '--match') && t[1] === name ? false : undefined;
   }
   if (name === 'ipv6header') return ipv6headerPlain(text);
+  if (name === 'rpfilter') {
+    // xt_rpfilter: the route back to the source leaves by the interface the packet came in; a plain packet's sender
+    // is reached by that route (firewalld's `-t raw -A PREROUTING -m rpfilter --invert -j DROP` drops only spoofed
+    // sources), whatever --loose, --validmark or --accept-local add
+    const t = text.trim().split(/\s+/);
+    if (!((t[0] === '-m' || t[0] === '--match') && t[1] === 'rpfilter')) return undefined;
+    const opts = t.slice(2);
+    if (!opts.every((o) => RPFILTER_OPTIONS.has(o))) return undefined;
+    return !opts.includes('--invert');
+  }
   const o = oneOption(text, name);
   if (!o) return undefined;
   const [neg, opt, arg] = o;

@@ -54,6 +54,11 @@ describe('plainValue', () => {
     ['ipv6header', '-m ipv6header --header 0,prot', false],
     ['ipv6header', '-m ipv6header ! --header hop', true],
     ['ipv6header', '-m ipv6header --header nonsense', undefined],
+    // xt_rpfilter: a plain packet's source is routed back by the interface it came in
+    ['rpfilter', '-m rpfilter --invert', false],
+    ['rpfilter', '-m rpfilter', true],
+    ['rpfilter', '-m rpfilter --loose --validmark --invert', false],
+    ['rpfilter', '-m rpfilter --bogus', undefined],
     ['rt', '-m rt --rt-type 0', false],
     ['rt', '-m rt ! --rt-type 0', false], // no routing header: no match, whatever the option
     ['frag', '-m frag --fragmore', false],

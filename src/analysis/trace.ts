@@ -48,6 +48,8 @@ export interface PacketState {
   /** A DNAT'd packet's destination and port as it arrived (its connection's original tuple). */
   odst?: number | bigint;
   odport?: number;
+  /** Source-NATed (nat INPUT's SNAT): the chains after it see the new source; its source as it arrived. */
+  snat?: { src?: number | bigint; sport: number };
   /** Addressed to this host (input hook, not DNAT'd away). */
   local: boolean;
   icmp?: number;
@@ -154,7 +156,7 @@ export function evalMatch(m: Match, p: PacketState, why: string[]): T3 {
       break;
     }
     case 'ctstate':
-      r = m.states.includes(p.state) || (p.dnat && m.states.includes('dnat')) ? 1 : 0;
+      r = m.states.includes(p.state) || (p.dnat && m.states.includes('dnat')) || (p.snat && m.states.includes('snat')) ? 1 : 0;
       break;
     case 'icmp-type': {
       const icmpProto = m.family === 'ipv4' ? PROTO.icmp : PROTO.icmpv6;
@@ -178,7 +180,13 @@ export function evalMatch(m: Match, p: PacketState, why: string[]): T3 {
       // a NEW packet's original tuple is the packet, as it arrived (before DNAT)
       const inner = m.match;
       const dst = inner.kind !== 'protocol' && inner.dir === 'dst';
-      if (p.state === 'new' && !(p.dnat && dst)) r = evalMatch(inner, p, why);
+      if (p.state === 'new' && p.snat && inner.kind !== 'protocol' && inner.dir === 'src') {
+        // (before nat INPUT's SNAT: the source as it arrived)
+        const o: PacketState = { ...p, sport: p.snat.sport };
+        if (p.snat.src === undefined) delete o.src;
+        else o.src = p.snat.src;
+        r = evalMatch(inner, o, why);
+      } else if (p.state === 'new' && !(p.dnat && dst)) r = evalMatch(inner, p, why);
       else if (p.state === 'new' && (inner.kind === 'port' ? p.odport : p.odst) !== undefined) {
         const o: PacketState = { ...p };
         if (p.odst === undefined) delete o.dst;
@@ -447,7 +455,19 @@ class Tracer {
             }
           } else {
             this.step(table, chain, rule, `${pre}: ${a.type.toUpperCase()} (accept)`);
-            add('accept');
+            if (a.type === 'snat' || a.type === 'netmap') {
+              // nat INPUT's source NAT: the chains after it on the hook (iptables-nft's security table, priority 150)
+              // see the new source; an address range or a NETMAP prefix leaves it unknown
+              const q: PacketState = { ...p, snat: p.snat ?? { src: p.src, sport: p.sport } };
+              const to = a.type === 'snat' && a.toAddrs ? a.toAddrs.only(p.family) : undefined;
+              if (to && isOneAddress(to, p.family)) q.src = (p.family === 'ipv4' ? to.v4.bounds[0] : to.v6.bounds[0])!;
+              else delete q.src;
+              if (a.toPorts && !a.toPorts.isEmpty && PORT_PROTOCOLS.has(p.proto)) {
+                const [lo, hi] = a.toPorts.bounds;
+                if (a.toPorts.size === 1 && hi! - lo! === 1) q.sport = lo!;
+              }
+              add({ cont: 'accept', p: q });
+            } else add('accept');
           }
           if (sure) return outs;
           break;

@@ -183,14 +183,16 @@ export interface OpaqueMatch extends MatchBase {
 
 /**
  * The packets the exposure engine may take as its witness for header fields the sender chooses and the model has no
- * dimension for: TTL and hop limit 64 (Linux's default), DSCP and TOS 0, no IPv6 extension headers, not a fragment,
+ * dimension for: TTL and hop limit 64 (Linux's default), DSCP and TOS 0, no IPv6 extension headers, not a fragment, a
+ * TCP SYN with the MSS option 1460 (Linux's over a 1500-byte MTU), from a source the route back reaches by the
+ * interface it came in (reverse-path filters pass it),
  * and any length from `minLength` to `maxLength` bytes (IP header included: a small UDP datagram, a TCP SYN with its
  * options over IPv4 or IPv6) — a length test counts only when it gives one answer for all of them. Anyone who can
  * send a packet can send these, so an accept whose test holds for them opens its port, and a drop whose test misses
  * them does not close it (src/analysis/compile.ts, plainMatches). The shadow analysis and the tracer leave such
  * tests undecided: other packets differ.
  */
-export const PLAIN_PACKET = { ttl: 64, hopLimit: 64, minLength: 28, maxLength: 100, dscp: 0, tos: 0 } as const;
+export const PLAIN_PACKET = { ttl: 64, hopLimit: 64, minLength: 28, maxLength: 100, dscp: 0, tos: 0, mss: 1460 } as const;
 
 /**
  * What a rule does to the packets it matches. `untrack` (iptables `-j NOTRACK` / `-j CT --notrack`,

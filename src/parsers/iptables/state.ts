@@ -20,7 +20,7 @@ import {
   type TableFamily,
 } from '../../model/index.js';
 import { DocRule, PackedRule } from '../placed.js';
-import { BUILTIN_CHAINS, SERVICES, type BuiltinChain } from './names.js';
+import { BUILTIN_CHAINS, LEGACY_SECURITY_PRIORITY, SERVICES, type BuiltinChain } from './names.js';
 import type { ChainRef, ParsedRule } from './rule.js';
 
 export interface PendingRule {
@@ -116,6 +116,11 @@ export class NetfilterState {
    * built-in chains start with unknown rules (`prior`) until a flush, and with an unknown policy until a `-P`.
    */
   unknownBefore = false;
+  /**
+   * The rules were written by iptables-legacy (a save header without "(nf_tables)"): its security table runs at
+   * NF_IP_PRI_SECURITY (50), before nat INPUT, where iptables-nft's runs at 150, after it.
+   */
+  legacy = false;
 
   constructor(private readonly diag: (severity: Severity, code: string, message: string, span: Span) => void) {}
 
@@ -512,7 +517,7 @@ export class NetfilterState {
         const chain: Chain = { name: c.name, rules, span: c.span };
         if (c.builtin) {
           chain.hook = c.builtin.hook;
-          chain.priority = c.builtin.priority;
+          chain.priority = this.legacy && t.name === 'security' ? LEGACY_SECURITY_PRIORITY : c.builtin.priority;
           chain.type = c.builtin.type;
           chain.policy = c.policy ?? 'accept';
           if (c.policySpan) chain.policySpan = c.policySpan;

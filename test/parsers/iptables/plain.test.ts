@@ -7,7 +7,7 @@ import { parseIptables } from '../../../src/parsers/iptables/index.js';
 // IPv6 extension headers): true, false, or undefined when it depends on which one (or the text is not read here)
 describe('plainValue', () => {
   it('knows the plain packet it judges', () => {
-    expect(PLAIN_PACKET).toEqual({ ttl: 64, hopLimit: 64, minLength: 28, maxLength: 100, dscp: 0, tos: 0 });
+    expect(PLAIN_PACKET).toEqual({ ttl: 64, hopLimit: 64, minLength: 28, maxLength: 100, dscp: 0, tos: 0, mss: 1460 });
   });
   it.each([
     ['ttl', '-m ttl --ttl-eq 64', true],
@@ -36,6 +36,29 @@ describe('plainValue', () => {
     ['tos', '-m tos --tos 0x10/0x3f', false],
     ['tos', '-m tos --tos Normal-Service', true],
     ['tos', '-m tos ! --tos Minimize-Delay', true],
+    // xt_tcpmss: the SYN's MSS option (1460) within the range; the SACK-panic hardening rule drops no plain SYN
+    ['tcpmss', '-m tcpmss ! --mss 536:65535', false],
+    ['tcpmss', '-m tcpmss --mss 536:65535', true],
+    ['tcpmss', '-m tcpmss --mss 1:500', false],
+    ['tcpmss', '-m tcpmss --mss 1460', true],
+    ['tcpmss', '-m tcpmss --mss 0x5b4', true],
+    ['tcpmss', '-m tcpmss --mss 536:', undefined],
+    // ip6t_ipv6header: a plain packet carries no extension header, only a layer-4 one ("prot"); --soft: all of the
+    // listed (with `!`: none of them); without it exactly the listed (with `!`: anything else)
+    ['ipv6header', '-m ipv6header --header hop-by-hop --soft', false],
+    ['ipv6header', '-m ipv6header ! --header frag --soft', true],
+    ['ipv6header', '-m ipv6header --header frag,prot --soft', false],
+    ['ipv6header', '-m ipv6header --header prot --soft', true],
+    ['ipv6header', '-m ipv6header ! --header prot --soft', false],
+    ['ipv6header', '-m ipv6header --header prot', true],
+    ['ipv6header', '-m ipv6header --header 0,prot', false],
+    ['ipv6header', '-m ipv6header ! --header hop', true],
+    ['ipv6header', '-m ipv6header --header nonsense', undefined],
+    // xt_rpfilter: a plain packet's source is routed back by the interface it came in
+    ['rpfilter', '-m rpfilter --invert', false],
+    ['rpfilter', '-m rpfilter', true],
+    ['rpfilter', '-m rpfilter --loose --validmark --invert', false],
+    ['rpfilter', '-m rpfilter --bogus', undefined],
     ['rt', '-m rt --rt-type 0', false],
     ['rt', '-m rt ! --rt-type 0', false], // no routing header: no match, whatever the option
     ['frag', '-m frag --fragmore', false],

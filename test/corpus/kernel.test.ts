@@ -25,6 +25,9 @@ import type { Ruleset } from '../../src/model/index.js';
 import type { Packet } from '../../src/analysis/index.js';
 
 const IN_CI = process.env.CI === 'true';
+/** FWL_REAL_SEED / FWL_REAL_PROBES explore other probes (default fixed, so CI is reproducible). */
+const SEED = process.env.FWL_REAL_SEED === 'random' ? Math.floor(Math.random() * 2 ** 31) : Number(process.env.FWL_REAL_SEED ?? 0x5eed);
+const PROBES = Number(process.env.FWL_REAL_PROBES ?? 24);
 const present = corpusPresent('kernel (real-world rulesets)', ['iptables-real/MANIFEST.tsv', 'iptables/MANIFEST.tsv', 'nftables/MANIFEST.tsv']);
 const avail = labAvailability(['iptables-restore', 'ip6tables-restore', 'nft']);
 if (present && !avail.ok) {
@@ -120,7 +123,7 @@ describe.skipIf(!present || !avail.ok)('real-world rulesets against the Linux ke
     let files = 0;
     const t0 = Date.now();
     for (const [i, e] of all.entries()) {
-      const rng = new Rng(0x5eed + i);
+      const rng = new Rng(SEED + i);
       const file = path.join(CORPUS, e.rel);
       const src = readFileSync(file, 'utf8');
       const family: Family = e.kind === 'nft' ? nftFamily(rng, src) : e.kind === 'ip6tables' ? 'ipv6' : 'ipv4';
@@ -128,7 +131,7 @@ describe.skipIf(!present || !avail.ok)('real-world rulesets against the Linux ke
       const rs = doc.rulesets[0];
       // (that these parse without errors is test/corpus/{iptables,nftables}.test.ts's to say)
       if (!rs || doc.diagnostics.some((d) => d.severity === 'error')) continue;
-      const plan = planProbes(rng, rulesetFacts(src, family), family, 24);
+      const plan = planProbes(rng, rulesetFacts(src, family), family, PROBES);
       const lab = new RealLab(plan, 'rk');
       try {
         await lab.setup();
@@ -161,7 +164,7 @@ describe.skipIf(!present || !avail.ok)('real-world rulesets against the Linux ke
     }
     const line = (name: string, t: Tally) =>
       `${name}: trace ${t.agree}/${t.probes} agree, ${t.unknown} unknown; exposure ${t.exact}/${t.probes} exact, ${t.possibly} possibly open; ${t.wrong.length} wrong; ${t.translated} translated (not compared)`;
-    console.log(`real-world rulesets against the kernel: ${files} files in ${((Date.now() - t0) / 1000).toFixed(0)} s, kernel outcomes ${JSON.stringify(outcomes)}`);
+    console.log(`real-world rulesets against the kernel (seed ${SEED}, ${PROBES} probes per file): ${files} files in ${((Date.now() - t0) / 1000).toFixed(0)} s, kernel outcomes ${JSON.stringify(outcomes)}`);
     console.log(line('text', text));
     console.log(line('nft -j listings', json));
     if (refused.length) console.log(`refused by the kernel here: ${refused.join('; ')}`);

@@ -412,10 +412,54 @@ interface Program {
   vars: Map<string, Node>;
   resources: ResDecl[];
   modules: { sym: string; path: string; s: number; e: number }[];
+  /**
+   * User-defined functions (`func name(a string, b int) string => …`); an imported name (`import { f } from …`) is
+   * one whose body is not read. Either shadows the built-in function of that name, as Bicep resolves a call
+   * (`sys.range` is the built-in one).
+   */
+  funcs: Map<string, { params: string[]; body?: Node }>;
+}
+
+/** Skips a type (`string`, `int[]`, `{ a: int }`, `'a' | 'b'`) up to one of `stops` outside brackets. */
+function skipType(r: Reader, stops: readonly string[]): void {
+  let depth = 0;
+  while (r.p < r.t.length) {
+    const c = r.t[r.p]!;
+    if (c === "'") {
+      r.string();
+      continue;
+    }
+    if (depth === 0 && stops.some((x) => r.peek(x))) return;
+    if (c === '{' || c === '(' || c === '[' || c === '<') depth++;
+    else if (c === '}' || c === ')' || c === ']' || (c === '>' && r.t[r.p - 1] !== '=')) depth--;
+    r.p++;
+  }
+}
+
+/** `func name(a string, b int) string => body`, after the keyword. */
+function readFunc(r: Reader): { name: string; params: string[]; body: Node } {
+  r.ws();
+  const name = r.ident() ?? '';
+  r.ws();
+  r.expect('(');
+  const params: string[] = [];
+  for (;;) {
+    r.ws();
+    if (r.eat(')')) break;
+    const pn = r.ident();
+    if (!pn) throw new SyntaxError_('expected a parameter name', r.p);
+    params.push(pn);
+    skipType(r, [',', ')']);
+    r.eat(',');
+    if (r.p >= r.t.length) throw new SyntaxError_('unclosed parameter list', r.p);
+  }
+  skipType(r, ['=>']);
+  r.expect('=>');
+  return { name, params, body: r.expr() };
 }
 
 function readProgram(r: Reader): Program {
-  const prog: Program = { params: new Map(), vars: new Map(), resources: [], modules: [] };
+  const prog: Program = { params: new Map(), vars: new Map(), resources: [], modules: [], funcs: new Map() };
   for (;;) {
     r.ws();
     if (r.p >= r.t.length) break;
@@ -465,10 +509,21 @@ function readProgram(r: Reader): Program {
       const path = r.t[r.p] === "'" ? r.string() : undefined;
       r.skipStatement();
       prog.modules.push({ sym, path: path?.k === 'str' ? path.parts.filter((x) => typeof x === 'string').join('') : '?', s, e: r.p });
+    } else if (kw === 'func') {
+      const f = readFunc(r);
+      prog.funcs.set(f.name, { params: f.params, body: f.body });
     } else {
-      // targetScope, output, metadata, import, type, func, using, extension …: not firewall rules
+      // targetScope, output, metadata, import, type, using, extension …: not firewall rules
       if (kw === undefined) r.p++;
+      const from = r.p;
       r.skipStatement();
+      // import { a, b as c } from '…': functions (or values) whose definitions are not read
+      const imp = kw === 'import' ? /^\s*\{([^}]*)\}/.exec(r.t.slice(from, r.p)) : null;
+      if (imp)
+        for (const m of imp[1]!.split(',')) {
+          const local = /([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(m.trim())?.[1];
+          if (local) prog.funcs.set(local, { params: [] });
+        }
     }
   }
   return prog;
@@ -680,6 +735,16 @@ class Evaluator {
     }
   }
   call(n: Extract<Node, { k: 'call' }>, env: Map<string, PValue>, depth: number): PValue {
+    const udf = n.callee.k === 'id' ? this.prog.funcs.get(n.callee.name) : undefined;
+    if (udf) {
+      // a user-defined function: its body with its parameters bound to the arguments (it sees nothing else of the
+      // file: bicep user-defined functions); imported ones are not read
+      if (!udf.body || udf.params.length !== n.args.length) return this.unknown(n);
+      const inner = new Map<string, PValue>();
+      udf.params.forEach((p, i) => inner.set(p, this.eval(n.args[i]!, env, depth + 1)));
+      const v = this.eval(udf.body, inner, depth + 1);
+      return v.kind === 'expr' ? this.unknown(n) : this.at(v, n);
+    }
     const name = n.callee.k === 'id' ? n.callee.name.toLowerCase() : n.callee.k === 'member' && n.callee.obj.k === 'id' && n.callee.obj.name === 'sys' ? n.callee.name.toLowerCase() : '';
     const span = this.span(n.s, n.e);
     const lambda = n.args[1];
@@ -837,6 +902,15 @@ class Evaluator {
     const p = this.fullName(r.parent);
     return p === undefined ? undefined : `${p}/${String(v.value)}`;
   }
+  /**
+   * The name a resource's children refer to it by when its name is not known (`name: 'nsg-${uniqueString(…)}'`):
+   * the text its own name evaluates to, which the ARM reader takes as that resource's symbolic name, so that a
+   * `parent: nsg` rule lands in that NSG, as `parent` says, whatever its name.
+   */
+  symbolicName(r: ResInfo, depth = 0): string {
+    const own = r.name?.kind === 'expr' ? r.name.text : r.name?.kind === 'scalar' ? String(r.name.value) : r.decl.sym;
+    return r.parent && depth < 8 ? `${this.symbolicName(r.parent, depth + 1)}/${own}` : own;
+  }
   fullName(r: ResInfo, depth = 0): string | undefined {
     if (!r.name || r.name.kind !== 'scalar' || depth > 8) return undefined;
     const own = String(r.name.value);
@@ -941,7 +1015,7 @@ export function readBicep(text: string, overrides: Record<string, unknown> = {})
     const at = e instanceof SyntaxError_ ? e.at : r.p;
     const pos = li.position(Math.min(at, text.length));
     diagnostics.push({ severity: 'error', code: 'azure/bicep-syntax', message: `Bicep: ${e instanceof SyntaxError_ ? e.message : String(e)}`, span: { start: pos, end: pos } });
-    prog = { params: new Map(), vars: new Map(), resources: [], modules: [] };
+    prog = { params: new Map(), vars: new Map(), resources: [], modules: [], funcs: new Map() };
   }
   const ev = new Evaluator(text, prog, overrides);
   const comments: DocComment[] = r.comments.map((c) => ({
@@ -997,7 +1071,7 @@ export function readBicep(text: string, overrides: Record<string, unknown> = {})
       name =
         own.kind === 'scalar' && parentName !== undefined
           ? { kind: 'scalar', value: `${parentName}/${String(own.value)}`, span: own.span }
-          : { kind: 'expr', text: `${parentName ?? info.parent.decl.sym}/${own.kind === 'scalar' ? String(own.value) : own.kind === 'expr' ? own.text : '?'}`, span: own.span };
+          : { kind: 'expr', text: `${parentName ?? ev.symbolicName(info.parent)}/${own.kind === 'scalar' ? String(own.value) : own.kind === 'expr' ? own.text : '?'}`, span: own.span };
     }
     const span = ev.span(info.decl.s, info.decl.e);
     const head: PEntry[] = [{ key: 'type', keySpan: span, value: { kind: 'scalar', value: info.type, span } }];

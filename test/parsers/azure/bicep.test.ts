@@ -521,3 +521,69 @@ describe('Bicep: the Bicep parameters file beside it (main.bicepparam)', () => {
   });
 });
 
+
+describe('Bicep: user-defined functions (func)', () => {
+  const rule = (src: string, port: string, priority = 100, access = 'Allow') =>
+    `{ name: 'r${priority}', properties: { priority: ${priority}, direction: 'Inbound', access: '${access}', protocol: 'Tcp', sourceAddressPrefix: ${src}, sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: ${port} } }`;
+  const nsg = (rules: string[]) =>
+    ["resource nsg 'Microsoft.Network/networkSecurityGroups@2023-04-01' = {", "  name: 'nsg'", '  properties: {', `    securityRules: [${rules.join(', ')}]`, '  }', '}', ''].join('\n');
+
+  test('a call is the body with its parameters bound to the arguments, placed at the call', () => {
+    const doc = parseBicep(
+      ["func world() string => 'Internet'", "@description('a port range')", "func span(lo int, hi int) string => '${lo}-${hi}'", nsg([rule('world()', 'span(1761, 1762)')])].join('\n'),
+    );
+    expect(doc.diagnostics).toEqual([]);
+    const rs = doc.rulesets[0]!;
+    expect(opened(rs, 1762)).toEqual(['open 0.0.0.0/0 @7', 'open ::/0 @7']);
+    expect(opened(rs, 1763)).toEqual([]);
+  });
+
+  test('a function named as a built-in one is called instead of it (sys.first is the built-in)', () => {
+    // Bicep resolves a name to the file's own declaration first; the built-in is then sys.<name>
+    const doc = parseBicep(
+      [
+        'func first(nets array) string => nets[1]',
+        "func range(lo int, hi int) string => '${lo}-${hi}'",
+        nsg([rule("first(['10.0.0.0/8', 'Internet'])", 'range(22, 23)'), rule("sys.first(['10.0.0.0/8', 'Internet'])", "'1768'", 200)]),
+      ].join('\n'),
+    );
+    const rs = doc.rulesets[0]!;
+    expect(opened(rs, 22)).toEqual(['open 0.0.0.0/0 @6', 'open ::/0 @6']);
+    expect(opened(rs, 24)).toEqual([]);
+    expect(opened(rs, 1768)).toEqual(['open 10.0.0.0/8 @6']);
+  });
+
+  test('an imported function is not read: its call is unknown, not the built-in of that name', () => {
+    const doc = parseBicep(["import { first } from './lib.bicep'", nsg([rule("first(['10.0.0.0/8', 'Internet'])", "'22'")])].join('\n'));
+    expect(opened(doc.rulesets[0]!, 22)).toEqual(['possibly-open 0.0.0.0/0 * @5', 'possibly-open ::/0 * @5']);
+  });
+});
+
+describe('Bicep: a child rule whose parent NSG has a name not known statically', () => {
+  test('`parent: nsg` puts the rule in that NSG (its deny before the allow), not in an NSG of its own', () => {
+    const doc = parseBicep(
+      [
+        "resource nsg 'Microsoft.Network/networkSecurityGroups@2023-04-01' = {",
+        "  name: 'nsg-${uniqueString(resourceGroup().id)}'",
+        '  properties: {',
+        "    securityRules: [{ name: 'deny', properties: { priority: 100, direction: 'Inbound', access: 'Deny', protocol: '*', sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '3389' } }]",
+        '  }',
+        '  resource ssh \'securityRules\' = {',
+        "    name: 'ssh'",
+        "    properties: { priority: 310, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', sourceAddressPrefix: 'Internet', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '22' }",
+        '  }',
+        '}',
+        "resource rdp 'Microsoft.Network/networkSecurityGroups/securityRules@2023-04-01' = {",
+        '  parent: nsg',
+        "  name: 'rdp'",
+        "  properties: { priority: 300, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', sourceAddressPrefix: 'Internet', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '3389' }",
+        '}',
+        '',
+      ].join('\n'),
+    );
+    expect(doc.rulesets.map((r) => r.name)).toEqual(["NSG 'nsg-${uniqueString(resourceGroup().id)}'"]);
+    const rs = doc.rulesets[0]!;
+    expect(opened(rs, 3389)).toEqual([]);
+    expect(opened(rs, 22)).toEqual(['open 0.0.0.0/0 @6', 'open ::/0 @6']);
+  });
+});

@@ -9,7 +9,7 @@ import { DOCUMENT_START, type Diagnostic, type Match, type Ruleset, type Span } 
 import { spanJoin } from '../../model/build.js';
 import { getCI, toPlain, withEntries, withItems, withValue, type PObject, type PValue } from '../values.js';
 import { lastSegment, listOf, opaque, valText } from '../gcp/common.js';
-import { ArmEvaluator, RESOURCE_ID_PREFIX, Unknown, type ArmValue } from './arm-expr.js';
+import { ArmEvaluator, armFunctions, RESOURCE_ID_PREFIX, Unknown, type ArmValue } from './arm-expr.js';
 import { combineSubnetAndNic, compileNsg, IdSource, ruleSpecOf, type AzRuleFields, type AzRuleSpec, type CompiledNsg, type NsgSpec } from './nsg.js';
 
 const NSG_TYPE = 'microsoft.network/networksecuritygroups';
@@ -259,7 +259,7 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
       }
     }
   }
-  const ev = new ArmEvaluator({ parameters: params, variables: vars, overrides, copyVariables });
+  const ev = new ArmEvaluator({ parameters: params, variables: vars, overrides, copyVariables, functions: armFunctions(toPlain(getCI(root, 'functions'))) });
   const cache = new Map<PValue, PValue>();
   const res: Resolve = (v) => {
     if (!v) return v;

@@ -452,6 +452,41 @@ describe('ARM functions templates use for rules', () => {
   });
 });
 
+describe('ARM user-defined functions', () => {
+  test("namespace.member(…) is the member's output with its parameters bound; it sees no template parameter", () => {
+    const template = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      parameters: { lo: { type: 'int', defaultValue: 1761 } },
+      functions: [
+        {
+          namespace: 'fw',
+          members: {
+            world: { parameters: [], output: { type: 'string', value: 'Internet' } },
+            portRange: { parameters: [{ name: 'lo', type: 'int' }, { name: 'count', type: 'int' }], output: { type: 'string', value: "[format('{0}-{1}', parameters('lo'), add(parameters('lo'), sub(parameters('count'), 1)))]" } },
+            leaky: { parameters: [], output: { type: 'string', value: "[string(parameters('lo'))]" } },
+          },
+        },
+      ],
+      resources: [
+        {
+          type: 'Microsoft.Network/networkSecurityGroups',
+          name: 'n8',
+          properties: {
+            securityRules: [
+              rule('cft', 100, 'Allow', { sourceAddressPrefix: '[fw.world()]', destinationPortRange: "[FW.portRange(parameters('lo'), 8)]" }),
+              rule('leak', 200, 'Allow', { sourceAddressPrefix: '10.0.0.0/8', destinationPortRange: '[fw.leaky()]' }),
+            ],
+          },
+        },
+      ],
+    };
+    const d = parseAzure(JSON.stringify(template));
+    expect(d.diagnostics.map((x) => x.message)).toEqual([`Cannot evaluate [fw.leaky()] (security rule "leak"): the port range is not a literal; it is treated as unknown`]);
+    expect(inbound(d.rulesets[0]!).slice(0, 1).map((r) => r.text)).toEqual(['allow tcp:1761-1768 from Internet to * (priority 100)']);
+    expect(reach(d.rulesets[0]!, 1768).open.toString()).toBe('0.0.0.0/0');
+  });
+});
+
 describe('ARM expressions inside a rule field\'s list', () => {
   test('"destinationPortRanges": ["[parameters(\'pesitPort\')]", "1768"] and prefixes of parameters are evaluated', () => {
     const t = {

@@ -3,7 +3,8 @@
  *
  * A scannerless recursive-descent reader of the Bicep language (learn.microsoft.com/azure/azure-resource-manager/
  * bicep/file): `param` (with its default), `var`, `resource` (`existing`, `parent:`, nested child resources,
- * `if (…)` conditions and `[for …]` loops), `module` (not read: reported), decorators and comments. Values are
+ * `if (…)` conditions and `[for …]` loops), `func` (user-defined functions), `module` (a local one read through
+ * the reader the caller passes, with its params; others reported), decorators and comments. Values are
  * evaluated where the file decides them (literals, interpolated strings, parameter defaults, variables, loop
  * variables, property access and indexing, operators, a few functions); everything else becomes a `PExpr` with
  * its text, which the NSG compiler turns into an opaque match (never a pass). A resource's `.id` is the
@@ -411,7 +412,8 @@ interface Program {
   params: Map<string, { type: string; dflt?: Node; s: number; e: number }>;
   vars: Map<string, Node>;
   resources: ResDecl[];
-  modules: { sym: string; path: string; s: number; e: number }[];
+  /** `module sym 'path' = body`: `head` ends after the path (the module's rules are placed there). */
+  modules: { sym: string; path: string; s: number; e: number; head: number; body?: Node }[];
   /**
    * User-defined functions (`func name(a string, b int) string => …`); an imported name (`import { f } from …`) is
    * one whose body is not read. Either shadows the built-in function of that name, as Bicep resolves a call
@@ -507,8 +509,12 @@ function readProgram(r: Reader): Program {
       const sym = r.ident() ?? '';
       r.ws();
       const path = r.t[r.p] === "'" ? r.string() : undefined;
-      r.skipStatement();
-      prog.modules.push({ sym, path: path?.k === 'str' ? path.parts.filter((x) => typeof x === 'string').join('') : '?', s, e: r.p });
+      const head = r.p;
+      r.ws(false);
+      const body = path && r.eat('=') ? r.expr() : (r.skipStatement(), undefined);
+      const m: Program['modules'][number] = { sym, path: path?.k === 'str' && path.parts.every((x) => typeof x === 'string') ? path.parts.join('') : '?', s, e: r.p, head };
+      if (body) m.body = body;
+      prog.modules.push(m);
     } else if (kw === 'func') {
       const f = readFunc(r);
       prog.funcs.set(f.name, { params: f.params, body: f.body });
@@ -555,6 +561,7 @@ class Evaluator {
   private given(name: string, n: { s: number; e: number }): PValue | undefined {
     if (!Object.prototype.hasOwnProperty.call(this.overrides, name)) return undefined;
     let o = this.overrides[name];
+    if (o instanceof ModuleArg) return respan(o.value, this.span(n.s, n.e));
     if (o && typeof o === 'object' && !Array.isArray(o) && 'value' in o) o = (o as { value: unknown }).value;
     const span = this.span(n.s, n.e);
     const plain = (v: unknown): PValue =>
@@ -976,6 +983,24 @@ function binary(op: string, a: unknown, b: unknown): string | number | boolean |
   return undefined;
 }
 
+/** A module's parameter as the file that calls the module evaluates it (an unknown one named by its text there). */
+class ModuleArg {
+  constructor(readonly value: PValue) {}
+}
+
+/** A value with every part placed at `span` (a module's resources, placed at the module's declaration). */
+function respan(v: PValue, span: Span): PValue {
+  if (v.kind === 'array') return { kind: 'array', items: v.items.map((x) => respan(x, span)), span };
+  if (v.kind === 'object') return { kind: 'object', entries: v.entries.map((e) => ({ key: e.key, keySpan: span, value: respan(e.value, span) })), span };
+  return v.kind === 'scalar' ? { kind: 'scalar', value: v.value, span } : { kind: 'expr', text: v.text, span };
+}
+
+/** Reads a local module's file (its path relative to the file that declares it); undefined: not readable. */
+export type BicepModuleReader = (path: string) => { path: string; text: string; read: BicepModuleReader } | { error: string };
+
+/** Modules read within modules, at most. */
+const MAX_MODULE_DEPTH = 4;
+
 export interface BicepTemplate {
   /** An ARM template's shape: `{ resources: [...] }`, for readArmTemplate. */
   root: PObject;
@@ -1004,7 +1029,7 @@ export function readBicepParams(text: string, unknown: (text: string) => unknown
 }
 
 /** Reads a Bicep file into the resources of an ARM template; never throws. */
-export function readBicep(text: string, overrides: Record<string, unknown> = {}): BicepTemplate {
+export function readBicep(text: string, overrides: Record<string, unknown> = {}, readModule?: BicepModuleReader, depth = 0): BicepTemplate {
   const r = new Reader(text);
   const diagnostics: Diagnostic[] = [];
   const li = new LineIndex(text);
@@ -1023,8 +1048,11 @@ export function readBicep(text: string, overrides: Record<string, unknown> = {})
     value: c.line ? text.slice(c.s + 2, c.e).replace(/\r$/, '') : text.slice(c.s + 2, Math.max(c.s + 2, c.e - 2)),
     span: ev.span(c.s, c.e),
   }));
-  for (const m of prog.modules)
-    diagnostics.push({ severity: 'warning', code: 'azure/bicep-module', message: `module ${m.sym} ('${m.path}') is not read: its NSGs are not evaluated`, span: ev.span(m.s, m.e) });
+  const modules = prog.modules.filter((m) => {
+    const why = moduleNotRead(m, readModule, depth);
+    if (why !== undefined) diagnostics.push({ severity: 'warning', code: 'azure/bicep-module', message: `module ${m.sym} ('${m.path}') is not read${why}: its NSGs are not evaluated`, span: ev.span(m.s, m.e) });
+    return why === undefined;
+  });
   // every resource (nested ones with their parent) known first: `.id`, `.name` and `parent:` refer to any of them
   const all: { decl: ResDecl; parentSym?: string; nestedIn?: ResInfo }[] = [];
   const declare = (d: ResDecl, nestedIn?: ResInfo): void => {
@@ -1114,6 +1142,76 @@ export function readBicep(text: string, overrides: Record<string, unknown> = {})
     }
     emit(info, body, new Map(), condition);
   }
+  for (const m of modules) out.push(...moduleResources(ev, m, readModule!, depth, diagnostics));
   const span = ev.span(0, text.length);
   return { root: { kind: 'object', entries: [{ key: 'resources', keySpan: span, value: { kind: 'array', items: out, span } }], span }, diagnostics, comments };
+}
+
+/** Why a module is not read (undefined: it is): a registry or template-spec module, or no reader. */
+function moduleNotRead(m: Program['modules'][number], readModule: BicepModuleReader | undefined, depth: number): string | undefined {
+  if (/^(br|ts)[:/]/.test(m.path) || m.path === '?' || /^[a-z]+:\/\//i.test(m.path)) return '';
+  if (!readModule || !m.body) return '';
+  if (depth >= MAX_MODULE_DEPTH) return ` (modules nested deeper than ${MAX_MODULE_DEPTH})`;
+  return undefined;
+}
+
+/**
+ * The resources of a local module (`module m './nsg.bicep' = { params: {…} }`), read with the parameters its
+ * declaration passes, each placed at the declaration (as Bicep deploys the module with them); `if (…)` conditions
+ * the module's resources, `[for …]` deploys it once per item of a known list.
+ */
+function moduleResources(ev: Evaluator, m: Program['modules'][number], readModule: BicepModuleReader, depth: number, diagnostics: Diagnostic[]): PValue[] {
+  const at = ev.span(m.s, m.head);
+  const skip = (why: string): PValue[] => {
+    diagnostics.push({ severity: 'warning', code: 'azure/bicep-module', message: `module ${m.sym} ('${m.path}') is not read (${why}): its NSGs are not evaluated`, span: at });
+    return [];
+  };
+  const file = readModule(m.path);
+  if ('error' in file) return skip(file.error);
+  let body = m.body!;
+  let condition: PValue | undefined;
+  if (body.k === 'if') {
+    const c = ev.eval(body.c, new Map());
+    if (c.kind === 'scalar' && c.value === false) return [];
+    if (!(c.kind === 'scalar' && c.value === true)) condition = respan(ev.unknown(body.c), at);
+    body = body.body;
+  }
+  const envs: Map<string, PValue>[] = [];
+  if (body.k === 'for') {
+    const it = ev.eval(body.iter, new Map());
+    if (it.kind !== 'array') return skip(`its loop is over ${it.kind === 'expr' ? it.text : 'a value'} not known statically`);
+    const loop = body;
+    it.items.forEach((v, i) => {
+      const env = new Map<string, PValue>().set(loop.item, v);
+      if (loop.index) env.set(loop.index, { kind: 'scalar', value: i, span: v.span });
+      if (loop.filter) {
+        const f = ev.eval(loop.filter, env);
+        if (f.kind === 'scalar' && f.value === false) return;
+      }
+      envs.push(env);
+    });
+    body = loop.body.k === 'if' ? loop.body.body : loop.body;
+  } else envs.push(new Map());
+  if (body.k !== 'obj') return skip('its body is not an object');
+  const paramsN = body.entries.find((e) => e.key === 'params')?.value;
+  const out: PValue[] = [];
+  for (const env of envs) {
+    const pv = paramsN ? ev.eval(paramsN, env) : undefined;
+    if (pv && pv.kind !== 'object') return skip(`its params are ${pv.kind === 'expr' ? pv.text : 'not an object'}`);
+    const given: Record<string, unknown> = {};
+    for (const e of pv?.kind === 'object' ? pv.entries : []) given[e.key] = new ModuleArg(e.value);
+    const sub = readBicep(file.text, given, file.read, depth + 1);
+    for (const d of sub.diagnostics) diagnostics.push({ ...d, message: `module ${m.sym} ('${m.path}'), line ${d.span.start.line}: ${d.message}`, span: at });
+    const list = sub.root.entries.find((e) => e.key === 'resources')?.value;
+    for (const r of list?.kind === 'array' ? list.items : []) {
+      if (r.kind !== 'object') continue;
+      let placed = respan(r, at) as PObject;
+      // the module's condition, unless the resource's own one is not true (false: not deployed; unknown: as unknown)
+      const own = placed.entries.find((e) => e.key === 'condition')?.value;
+      if (condition && (!own || (own.kind === 'scalar' && own.value === true)))
+        placed = { ...placed, entries: [...placed.entries.filter((e) => e.key !== 'condition'), { key: 'condition', keySpan: at, value: condition }] };
+      out.push(placed);
+    }
+  }
+  return out;
 }

@@ -13,7 +13,8 @@ import { toPlain } from '../values.js';
 import { armParameterFileName, bicepParamFileName } from './files.js';
 import { jsonComments } from '../comments.js';
 import { compileAll, findNsgObjects, isArmTemplate, nsgFromRest, nsgsFromRuleList, readArmTemplate } from './readers.js';
-import { readBicep, readBicepParams } from './bicep.js';
+import { readBicep, readBicepParams, type BicepModuleReader } from './bicep.js';
+import type { IncludeReader } from '../types.js';
 
 export { compileNsg, combineSubnetAndNic, defaultRules, type AzRuleSpec, type NsgSpec } from './nsg.js';
 export { ArmEvaluator, Unknown as ArmUnknown, isArmExpression } from './arm-expr.js';
@@ -116,6 +117,15 @@ export const azureJsonFormat: FormatDefinition = {
   parse: (text, options) => parseAzure(text, options),
 };
 
+/** A Bicep module's file, by its path relative to the file that declares it, through the injected reader. */
+function moduleReader(read: IncludeReader, from: string | undefined): BicepModuleReader {
+  return (path) => {
+    const r = read(path, from);
+    if ('text' in r) return { path: r.path, text: r.text, read: moduleReader(read, r.path) };
+    return { error: 'error' in r ? r.error : `${path} names several files` };
+  };
+}
+
 /** Parse the NSGs of a Bicep file (read into an ARM template's resources, then as a template). */
 export function parseBicep(text: string, opts: ParseOptions = {}): FirewallDocument {
   const diagnostics: Diagnostic[] = [];
@@ -124,7 +134,7 @@ export function parseBicep(text: string, opts: ParseOptions = {}): FirewallDocum
   try {
     // (the values from outside are the Bicep parameters' own: the template read from it holds no parameters)
     const given = { ...armParameterFile(opts, diagnostics), ...bicepParamFile(opts), ...(opts.variables ?? {}) };
-    const b = readBicep(text, given);
+    const b = readBicep(text, given, opts.readInclude ? moduleReader(opts.readInclude, opts.filePath) : undefined);
     diagnostics.push(...b.diagnostics);
     comments = b.comments;
     const arm = readArmTemplate(b.root, given, diagnostics);

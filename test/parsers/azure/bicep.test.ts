@@ -587,3 +587,85 @@ describe('Bicep: a child rule whose parent NSG has a name not known statically',
     expect(opened(rs, 22)).toEqual(['open 0.0.0.0/0 @6', 'open ::/0 @6']);
   });
 });
+
+describe('Bicep: local modules', () => {
+  const mod = [
+    'param src string',
+    'param port string',
+    "param nsgName string = 'shared'",
+    "resource nsg 'Microsoft.Network/networkSecurityGroups@2023-04-01' = {",
+    '  name: nsgName',
+    '  properties: {',
+    "    securityRules: [{ name: 'r', properties: { priority: 100, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', sourceAddressPrefix: src, sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: port } }]",
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+  const files: Record<string, string> = { '/b/mods/rule.bicep': mod, '/b/mods/outer.bicep': "param p string\nmodule deeper './rule.bicep' = {\n  name: 'deeper'\n  params: { src: 'Internet', port: p, nsgName: 'deep' }\n}\n" };
+  const read = (p: string, from: string | undefined) => {
+    const path = `${from!.replace(/[^/]*$/, '')}${p.replace(/^\.\//, '')}`;
+    return files[path] !== undefined ? { path, text: files[path]! } : { error: `cannot read ${path}` };
+  };
+  const parse = (text: string) => parseBicep(text, { filePath: '/b/main.bicep', readInclude: read });
+
+  test("a module's NSGs are read with the params its declaration passes, placed at the declaration", () => {
+    const doc = parse(
+      [
+        'param admin string',
+        "module ssh './mods/rule.bicep' = {",
+        "  name: 'ssh'",
+        '  params: {',
+        '    src: admin',
+        "    port: '22'",
+        "    nsgName: 'nsg-ssh'",
+        '  }',
+        '}',
+        "module cft 'mods/outer.bicep' = {",
+        "  name: 'cft'",
+        "  params: { p: '1761-1768' }",
+        '}',
+        "module remote 'br/public:avm/res/network/network-security-group:0.1.0' = {",
+        "  name: 'remote'",
+        '}',
+        "module missing 'mods/nope.bicep' = {",
+        "  name: 'missing'",
+        '}',
+        '',
+      ].join('\n'),
+    );
+    expect(doc.diagnostics.map((d) => `${d.span.start.line} ${d.message}`)).toEqual([
+      "14 module remote ('br/public:avm/res/network/network-security-group:0.1.0') is not read: its NSGs are not evaluated",
+      "17 module missing ('mods/nope.bicep') is not read (cannot read /b/mods/nope.bicep): its NSGs are not evaluated",
+      '2 Cannot evaluate admin (security rule "r"): the source address prefix is not a literal; it is treated as unknown',
+    ]);
+    expect(doc.rulesets.map((r) => r.name)).toEqual(['NSG nsg-ssh', 'NSG deep']);
+    expect(opened(doc.rulesets[0]!, 22)).toEqual(['possibly-open 0.0.0.0/0 * @2', 'possibly-open ::/0 * @2']);
+    // a module within a module: its parameters from its caller's, placed at the outer declaration
+    expect(opened(doc.rulesets[1]!, 1765)).toEqual(['open 0.0.0.0/0 @10', 'open ::/0 @10']);
+  });
+
+  test('a module under a condition not known conditions its rules; a false one deploys nothing; a loop deploys one per item', () => {
+    const doc = parse(
+      [
+        'param debug bool',
+        "param envs array = ['a', 'b']",
+        "module dbg './mods/rule.bicep' = if (debug) {",
+        "  name: 'dbg'",
+        "  params: { src: '*', port: '1761-1768', nsgName: 'dbg' }",
+        '}',
+        "module off './mods/rule.bicep' = if (false) {",
+        "  name: 'off'",
+        "  params: { src: '*', port: '22', nsgName: 'off' }",
+        '}',
+        "module perEnv './mods/rule.bicep' = [for e in envs: {",
+        "  name: 'env-${e}'",
+        "  params: { src: 'Internet', port: '3389', nsgName: 'nsg-${e}' }",
+        '}]',
+        '',
+      ].join('\n'),
+    );
+    expect(doc.rulesets.map((r) => r.name)).toEqual(['NSG dbg', 'NSG nsg-a', 'NSG nsg-b']);
+    expect(opened(doc.rulesets[0]!, 1761)).toEqual(['possibly-open 0.0.0.0/0 * @3', 'possibly-open ::/0 * @3']);
+    expect(opened(doc.rulesets[2]!, 3389)).toEqual(['open 0.0.0.0/0 @11', 'open ::/0 @11']);
+  });
+});

@@ -165,6 +165,39 @@ const MAX_DEPTH = 200;
 /** `@pulumi/pulumi` functions whose Output holds their argument's value. */
 const PULUMI_WRAP = new Set(['pulumimod.pulumi.output', 'pulumimod.pulumi.Output.create']);
 
+/**
+ * A value read in another file, as a value of this one placed at `at` (the import): numbers, strings, booleans,
+ * lists and objects of them and library references; anything whose reading needs the other file's tree (a
+ * library call with its arguments, a construct) is unknown.
+ */
+function transplant(v: Val, at: Node, depth = 0): Val {
+  const unk = (reason: string): UnkVal => ({ k: 'unk', text: v.k === 'unk' ? v.text : '', reason, node: at });
+  if (depth > 32) return unk('nested too deeply');
+  switch (v.k) {
+    case 'num':
+    case 'str':
+    case 'bool':
+      return { ...v, node: at };
+    case 'nullish':
+      return { k: 'nullish', node: at };
+    case 'ref':
+      return { k: 'ref', fq: v.fq, node: at };
+    case 'arr': {
+      const items = v.items.map((x) => transplant(x, at, depth + 1));
+      return v.rest ? { k: 'arr', items, rest: transplant(v.rest, at, depth + 1) as UnkVal, node: at } : { k: 'arr', items, node: at };
+    }
+    case 'obj': {
+      const props = new Map<string, Val>();
+      for (const [k, x] of v.props) props.set(k, transplant(x, at, depth + 1));
+      return v.rest ? { k: 'obj', props, rest: transplant(v.rest, at, depth + 1) as UnkVal, node: at } : { k: 'obj', props, node: at };
+    }
+    case 'unk':
+      return { k: 'unk', text: v.text, reason: v.reason, node: at };
+    default:
+      return unk('a value built in the other file (only plain values and library references are read across files)');
+  }
+}
+
 export class Resolver {
   private memo = new Map<Binding, Val>();
   /** Loop variables fixed to one element while the iterations of one rule are evaluated (`iterate`). */
@@ -177,6 +210,11 @@ export class Resolver {
   private depth = 0;
   /** Function scopes from the scan, to evaluate `arr.map((x) => …)` bodies. */
   fnScopes: Map<Node, Scope> = new Map();
+  /**
+   * The value a module of the project exports under a name (the extractor reads the file through the reader it is
+   * given); undefined: not read. Only plain values cross files (`transplant`).
+   */
+  importedValue: ((module: string, name: string) => Val | undefined) | undefined;
 
   constructor(
     readonly sourceText: string,
@@ -392,7 +430,12 @@ export class Resolver {
         return this.unk(b.decl, `local ${b.kind}`);
       case 'import': {
         const base = b.module !== undefined ? moduleRef(b.module) : undefined;
-        if (base === undefined) return this.unk(b.decl, `imported from '${b.module}' (other files are not read)`);
+        if (base === undefined) {
+          // a constant exported by a file of the project (`import { CFT_PORTS } from './constants'`)
+          const got = b.module !== undefined && b.imported?.length === 1 && this.importedValue ? this.importedValue(b.module, b.imported[0]!) : undefined;
+          if (got && got.k !== 'unk') return this.changed(b, transplant(got, b.decl));
+          return this.unk(b.decl, got?.k === 'unk' ? `imported from '${b.module}': ${got.reason}` : `imported from '${b.module}' (other files are not read)`);
+        }
         let fq = base;
         for (const p of b.imported ?? []) fq = memberRef(fq, p);
         return { k: 'ref', fq, node: b.decl };

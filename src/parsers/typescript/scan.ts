@@ -300,7 +300,8 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
       return;
     }
     for (let hops = 0; b && hops < 32; hops++) {
-      if (b.kind !== 'const' && b.kind !== 'let' && b.kind !== 'var') return;
+      // (an imported list or object too: the importing file changes the one the other file exports)
+      if (b.kind !== 'const' && b.kind !== 'let' && b.kind !== 'var' && b.kind !== 'import') return;
       const alias = b.init && !b.path ? unwrap(b.init) : undefined;
       const next = alias?.type === 'Identifier' ? b.scope.lookup(alias.name) : undefined;
       if (pushed && direct) {

@@ -12,7 +12,7 @@
  * their NSG.
  */
 import { LineIndex, type Diagnostic, type DocComment, type Span } from '../../model/index.js';
-import { toPlain, type PEntry, type PObject, type PValue } from '../values.js';
+import { placedAt, toPlain, type PEntry, type PObject, type PValue } from '../values.js';
 import { RESOURCE_ID_PREFIX } from './arm-expr.js';
 
 type Node =
@@ -561,7 +561,7 @@ class Evaluator {
   private given(name: string, n: { s: number; e: number }): PValue | undefined {
     if (!Object.prototype.hasOwnProperty.call(this.overrides, name)) return undefined;
     let o = this.overrides[name];
-    if (o instanceof ModuleArg) return respan(o.value, this.span(n.s, n.e));
+    if (o instanceof ModuleArg) return placedAt(o.value, this.span(n.s, n.e));
     if (o && typeof o === 'object' && !Array.isArray(o) && 'value' in o) o = (o as { value: unknown }).value;
     const span = this.span(n.s, n.e);
     const plain = (v: unknown): PValue =>
@@ -988,13 +988,6 @@ class ModuleArg {
   constructor(readonly value: PValue) {}
 }
 
-/** A value with every part placed at `span` (a module's resources, placed at the module's declaration). */
-function respan(v: PValue, span: Span): PValue {
-  if (v.kind === 'array') return { kind: 'array', items: v.items.map((x) => respan(x, span)), span };
-  if (v.kind === 'object') return { kind: 'object', entries: v.entries.map((e) => ({ key: e.key, keySpan: span, value: respan(e.value, span) })), span };
-  return v.kind === 'scalar' ? { kind: 'scalar', value: v.value, span } : { kind: 'expr', text: v.text, span };
-}
-
 /** Reads a local module's file (its path relative to the file that declares it); undefined: not readable. */
 export type BicepModuleReader = (path: string) => { path: string; text: string; read: BicepModuleReader } | { error: string };
 
@@ -1173,7 +1166,7 @@ function moduleResources(ev: Evaluator, m: Program['modules'][number], readModul
   if (body.k === 'if') {
     const c = ev.eval(body.c, new Map());
     if (c.kind === 'scalar' && c.value === false) return [];
-    if (!(c.kind === 'scalar' && c.value === true)) condition = respan(ev.unknown(body.c), at);
+    if (!(c.kind === 'scalar' && c.value === true)) condition = placedAt(ev.unknown(body.c), at);
     body = body.body;
   }
   const envs: Map<string, PValue>[] = [];
@@ -1205,7 +1198,7 @@ function moduleResources(ev: Evaluator, m: Program['modules'][number], readModul
     const list = sub.root.entries.find((e) => e.key === 'resources')?.value;
     for (const r of list?.kind === 'array' ? list.items : []) {
       if (r.kind !== 'object') continue;
-      let placed = respan(r, at) as PObject;
+      let placed = placedAt(r, at) as PObject;
       // the module's condition, unless the resource's own one is not true (false: not deployed; unknown: as unknown)
       const own = placed.entries.find((e) => e.key === 'condition')?.value;
       if (condition && (!own || (own.kind === 'scalar' && own.value === true)))

@@ -986,12 +986,56 @@ export function truthy(v: Val): boolean | undefined {
   }
 }
 
-/** `(x) => expr` or `function (x) { return expr; }` → expr. */
+const guarded = new WeakMap<Node, Node | null>();
+
+/**
+ * `(x) => expr`, `function (x) { return expr; }` → expr; guard clauses, `{ if (a) return x; if (b) { return y; }
+ * return z; }` and `{ if (a) { return x; } else { return y; } }`, → the conditional expression `a ? x : (b ? y : z)`
+ * they are (built once per function, placed from the first `if` to the last `return`).
+ */
 function returnedExpression(fn: TSESTree.ArrowFunctionExpression | TSESTree.FunctionExpression | TSESTree.FunctionDeclaration): Node | undefined {
   if (fn.body.type !== 'BlockStatement') return fn.body;
   const stmts = fn.body.body;
   if (stmts.length === 1 && stmts[0]!.type === 'ReturnStatement' && stmts[0]!.argument) return stmts[0]!.argument;
-  return undefined;
+  const hit = guarded.get(fn);
+  if (hit !== undefined) return hit ?? undefined;
+  const out = guardClauses(stmts) ?? null;
+  guarded.set(fn, out);
+  return out ?? undefined;
+}
+
+/** The value `return` gives in a statement that only returns (`return x;`, `{ return x; }`). */
+function onlyReturn(st: TSESTree.Statement | null | undefined): Node | undefined {
+  if (st?.type === 'BlockStatement' && st.body.length === 1) st = st.body[0];
+  return st?.type === 'ReturnStatement' && st.argument ? st.argument : undefined;
+}
+
+function guardClauses(stmts: readonly TSESTree.Statement[]): Node | undefined {
+  if (stmts.length === 0 || stmts.length > 16) return undefined;
+  const [first, ...rest] = stmts;
+  if (rest.length === 0) {
+    if (first!.type === 'ReturnStatement') return first.argument ?? undefined;
+    if (first!.type !== 'IfStatement' || !first.alternate) return undefined;
+    const a = onlyReturn(first.consequent);
+    const b = first.alternate.type === 'IfStatement' ? guardClauses([first.alternate]) : onlyReturn(first.alternate);
+    return a && b ? conditional(first, a, b) : undefined;
+  }
+  if (first!.type !== 'IfStatement' || first.alternate) return undefined;
+  const a = onlyReturn(first.consequent);
+  const b = guardClauses(rest);
+  return a && b ? conditional(first, a, b) : undefined;
+}
+
+function conditional(at: TSESTree.IfStatement, consequent: Node, alternate: Node): Node {
+  return {
+    type: 'ConditionalExpression',
+    test: at.test,
+    consequent,
+    alternate,
+    range: [at.range[0], alternate.range[1]],
+    loc: { start: at.loc.start, end: alternate.loc.end },
+    parent: at.parent,
+  } as unknown as Node;
 }
 
 /** The loop variables (by binding, with their element counts) whose values an evaluated value holds. */

@@ -83,6 +83,12 @@ export interface Binding {
   mutations?: Node[];
   /** `x.push(…)` / `x.unshift(…)`: elements added to an array after its declaration. */
   pushes?: { args: readonly Node[]; scope: Scope }[];
+  /**
+   * The hidden element binding of a function's parameters (their `elem`): the calls of the function in this file, one
+   * element per call (its arguments, read where the call is), and an unknown one when it may be called otherwise.
+   */
+  sites?: { args: readonly Node[]; scope: Scope; node: Node }[];
+  escapes?: boolean;
   decl: Node;
 }
 
@@ -417,9 +423,21 @@ export class Resolver {
   }
 
   private bindingValueInner(b: Binding): Val {
+    if (b.sites) {
+      // a function's calls: one element per call, its arguments (a missing one undefined, so a default applies)
+      const items: Val[] = b.sites.map((c) => {
+        if (c.args.some((a) => a.type === 'SpreadElement')) return this.unk(c.node, 'a call with a spread argument');
+        const n = Math.max(c.args.length, ...[...b.scope.vars.values()].filter((x) => x.elem === b).map((x) => Number(x.path?.[0] ?? 0) + 1));
+        // (a parameter not passed is undefined: its default, or a pattern's defaults, apply)
+        return { k: 'arr', items: Array.from({ length: n }, (_, i) => (c.args[i] ? this.eval(c.args[i]!, c.scope) : ({ k: 'nullish', node: c.node } as Val))), node: c.node };
+      });
+      if (b.escapes) items.push(this.unk(b.decl, 'function parameter (its value comes from a caller not in this file, or a use of the function as a value)'));
+      return { k: 'each', items, id: b, node: b.decl };
+    }
     switch (b.kind) {
       case 'param':
-        return this.unk(b.decl, 'function parameter (its value comes from the caller)');
+        if (!b.elem) return this.unk(b.decl, 'function parameter (its value comes from the caller)');
+        break;
       case 'catch':
         return this.unk(b.decl, 'caught exception');
       case 'class':

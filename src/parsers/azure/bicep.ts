@@ -443,6 +443,7 @@ function readFunc(r: Reader): { name: string; params: string[]; body: Node } {
   r.ws();
   const name = r.ident() ?? '';
   r.ws();
+  const open = r.p;
   r.expect('(');
   const params: string[] = [];
   for (;;) {
@@ -453,7 +454,7 @@ function readFunc(r: Reader): { name: string; params: string[]; body: Node } {
     params.push(pn);
     skipType(r, [',', ')']);
     r.eat(',');
-    if (r.p >= r.t.length) throw new SyntaxError_('unclosed parameter list', r.p);
+    if (r.p >= r.t.length) throw new SyntaxError_(`the parameter list of func ${name} is not closed`, open);
   }
   skipType(r, ['=>']);
   r.expect('=>');

@@ -669,3 +669,10 @@ describe('Bicep: local modules', () => {
     expect(opened(doc.rulesets[2]!, 3389)).toEqual(['open 0.0.0.0/0 @11', 'open ::/0 @11']);
   });
 });
+
+describe('Bicep: a func declaration that does not parse', () => {
+  test('is an error at its parameter list, not at the end of the file', () => {
+    const doc = parseBicep("func f(a string => 'x'\nresource nsg 'Microsoft.Network/networkSecurityGroups@2023-04-01' = {\n  name: 'x'\n}\n");
+    expect(doc.diagnostics.map((d) => `${d.span.start.line}:${d.span.start.column} ${d.severity} ${d.message}`)).toEqual(['1:7 error Bicep: the parameter list of func f is not closed']);
+  });
+});

@@ -367,6 +367,11 @@ export class Resolver {
         const l = this.eval(n.left, scope);
         if (n.operator === '??') {
           if (l.k === 'nullish') return this.eval(n.right, scope);
+          if (l.k === 'each' && l.items.length <= 64) {
+            // a loop value (a parameter over its calls): the right side for the elements where it is undefined
+            const r = l.items.some((it) => it.k === 'nullish') ? this.eval(n.right, scope) : undefined;
+            if (!r || r.k !== 'each') return { k: 'each', items: l.items.map((it) => (it.k === 'nullish' ? r! : it)), id: l.id, node };
+          }
           if (l.k === 'unk' || l.k === 'each') return this.unk(node, l.k === 'unk' ? l.reason : 'loop value');
           return l;
         }

@@ -36,6 +36,24 @@ rule({ port: 22, cidr: '10.0.0.0/8' });
     expect(summary(document)).toEqual(['web ingress: anyof([dstport=1762 proto=6 srcaddr=0.0.0.0/0]|[dstport=22 proto=6 srcaddr=10.0.0.0/8]) => accept']);
   });
 
+  it('a stack class of the file built with its props: each stack’s values, a default (??) where one is not given', () => {
+    const { document } = extract(`import * as cdk from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+interface NetProps extends cdk.StackProps { adminCidr: string; cftPort?: number }
+class NetStack extends cdk.Stack {
+  constructor(scope: any, id: string, props: NetProps) {
+    super(scope, id, props);
+    const sg = new ec2.SecurityGroup(this, 'Sg', { vpc: undefined as any, allowAllOutbound: false });
+    sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(props.cftPort ?? 1768));
+  }
+}
+const app = new cdk.App();
+new NetStack(app, 'Prod', { adminCidr: '10.0.0.0/8' });
+new NetStack(app, 'Dev', { adminCidr: '0.0.0.0/0', cftPort: 1761 });
+`);
+    expect(summary(document)).toEqual(['Sg ingress: dstport=1761, 1768 proto=6 srcaddr=0.0.0.0/0 => accept']);
+  });
+
   it('a private helper method that adds a rule: once per call, in the group passed', () => {
     const { document } = extract(`import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Stack } from 'aws-cdk-lib';

@@ -14,6 +14,7 @@ import type { FormatDefinition } from '../parsers/types.js';
 import { UsageError } from './main.js';
 import { SIDECAR_SUFFIX } from '../suppressions/sidecar.js';
 import { AUTO_TFVARS_PATTERNS, TFVARS_FILES } from '../parsers/terraform/files.js';
+import { fileModuleReader } from '../eslint/ts-modules.js';
 
 export interface LoadedFile {
   path: string;
@@ -487,7 +488,8 @@ function parseSource(text: string, path: string): FirewallDocument {
     const err = e as { message?: string; lineNumber?: number; column?: number };
     return fail(`syntax error: ${err.message ?? String(e)}`, err.lineNumber ?? 1, (err.column ?? 0) + 1);
   }
-  return extractFirewall(ast as Parameters<typeof extractFirewall>[0], text, { filePath: path }).document;
+  const readModule = fileModuleReader((t, p) => parser.parseForESLint(t, { range: true, loc: true, comment: false, tokens: false, sourceType: 'module', filePath: p, jsx: p.endsWith('x') }).ast as Parameters<typeof extractFirewall>[0]);
+  return extractFirewall(ast as Parameters<typeof extractFirewall>[0], text, { filePath: path, readModule }).document;
 }
 
 /**

@@ -10,12 +10,16 @@ import type { TSESTree } from '@typescript-eslint/utils';
 import { extractFirewall, looksLikeFirewallCode } from '../parsers/typescript/index.js';
 import { setTypeScriptExtractor, type ReportTarget } from './analysis.js';
 import plugin, { recommendedRules } from './plugin.js';
+import { fileModuleReader } from './ts-modules.js';
+
+// the project's modules a file imports constants from, parsed without type information (only their values are read)
+const readModule = fileModuleReader((text, path) => tsParser.parseForESLint(text, { range: true, loc: true, comment: false, tokens: false, sourceType: 'module', filePath: path, jsx: path.endsWith('x') }).ast as unknown as TSESTree.Program);
 
 setTypeScriptExtractor((ast, text, context) => {
   if (!looksLikeFirewallCode(text)) return undefined;
   const services = (context.sourceCode as { parserServices?: unknown }).parserServices;
   const filePath = context.physicalFilename && !context.physicalFilename.startsWith('<') ? context.physicalFilename : undefined;
-  const { document, extracted } = extractFirewall(ast as TSESTree.Program, text, { ...(filePath ? { filePath } : {}), services });
+  const { document, extracted } = extractFirewall(ast as TSESTree.Program, text, { ...(filePath ? { filePath } : {}), services, readModule });
   const nodes = new Map<number, ReportTarget>();
   for (const e of extracted) {
     const n = e.reportNode;

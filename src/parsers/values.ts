@@ -54,6 +54,20 @@ export function withValue(e: PEntry, value: PValue, key: string = e.key): PEntry
   return { key, keySpan: e.keySpan, value };
 }
 
+/**
+ * A value tree with every node at `span`: a YAML alias's copy of its anchor; values read from another file (a Bicep
+ * module, a linked ARM template), placed where that file is used.
+ */
+export function placedAt(v: PValue, span: Span): PValue {
+  if (v.kind === 'array') return { kind: 'array', items: v.items.map((x) => placedAt(x, span)), span };
+  if (v.kind === 'object') {
+    const o: PObject = { kind: 'object', entries: v.entries.map((e) => ({ key: e.key, keySpan: span, value: placedAt(e.value, span) })), span };
+    if (v.block) o.block = v.block;
+    return o;
+  }
+  return v.kind === 'scalar' ? { kind: 'scalar', value: v.value, span } : { kind: 'expr', text: v.text, span };
+}
+
 export interface ParsedTree {
   value: PValue | undefined;
   diagnostics: Diagnostic[];
@@ -279,18 +293,6 @@ export function parseYamlTree(text: string): ParsedTree {
   };
   const value = doc.contents === null ? undefined : walk(doc.contents, 0);
   return { value, diagnostics };
-}
-
-/** A value tree with every node at `span` (a YAML alias's copy of its anchor). */
-function placedAt(v: PValue, span: Span): PValue {
-  switch (v.kind) {
-    case 'array':
-      return { ...v, span, items: v.items.map((i) => placedAt(i, span)) };
-    case 'object':
-      return { ...v, span, entries: v.entries.map((e) => ({ key: e.key, keySpan: span, value: placedAt(e.value, span) })) };
-    default:
-      return { ...v, span };
-  }
 }
 
 function shiftPos(p: Position, line: number, offset: number): Position {

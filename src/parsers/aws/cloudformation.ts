@@ -9,7 +9,7 @@
  * becomes an `opaque` (module `unresolved`) match naming it — never a pass.
  */
 import { AddrSet, type Match, type Rule, type Ruleset, type Span } from '../../model/index.js';
-import { get, items, str, toPlain, withEntries, withItems, withValue, type PEntry, type PExpr, type PValue } from '../values.js';
+import { get, items, placedAt, str, toPlain, withEntries, withItems, withValue, type PEntry, type PExpr, type PValue } from '../values.js';
 import { parsePrefix, subnetOf } from '../cidr.js';
 import { AwsContext, groupRuleset, naclRulesetOf, permRules, unresolvedMatch, type NaclEntryInput, type PermInput, type SgDraft, type SourceInput } from './core.js';
 
@@ -28,7 +28,9 @@ function isEc2(key: string, v: PValue, depth: number): boolean {
     const frag = v.kind === 'array' ? v.items[2] : undefined;
     return depth < 8 && frag?.kind === 'object' && frag.entries.some((e) => isEc2(e.key, e.value, depth + 1));
   }
-  return (str(get(v, 'Type')) ?? '').startsWith('AWS::EC2::');
+  // (a nested stack creates the groups of its template: a template of nested stacks alone is read for them)
+  const type = str(get(v, 'Type')) ?? '';
+  return type.startsWith('AWS::EC2::') || type === 'AWS::CloudFormation::Stack' || type === 'AWS::Serverless::Application';
 }
 
 /** The single intrinsic function of an object, if it is one (`{Ref: x}`, `{"Fn::Sub": …}`, `{Condition: c}`). */
@@ -131,6 +133,7 @@ class Template {
   }
 
   fromPlain(v: unknown, span: Span): PValue {
+    if (v instanceof NestedArg) return placedAt(v.value, span);
     if (Array.isArray(v)) return { kind: 'array', items: v.map((x) => this.fromPlain(x, span)), span };
     if (v === null || v === undefined || typeof v === 'object') return { kind: 'scalar', value: v === undefined || v === null ? null : JSON.stringify(v), span };
     return { kind: 'scalar', value: v as string | number | boolean, span };
@@ -591,8 +594,20 @@ function tagName(tags: PValue | undefined, t: Template): string | undefined {
   return undefined;
 }
 
-export function mapCloudFormation(tree: PValue, ctx: AwsContext, overrides?: Record<string, unknown>): Ruleset[] {
+/** A parameter a nested stack's template is given, as the parent template resolves it (unknown parts stay unknown). */
+export class NestedArg {
+  constructor(readonly value: PValue) {}
+}
+
+/** Reads a nested stack's template by its local path (relative to the template that names it): its documents' trees. */
+export type NestedTemplateReader = (path: string) => { tree: PValue; read: NestedTemplateReader } | { error: string };
+
+/** Nested stacks read within nested stacks, at most. */
+const MAX_NESTED = 4;
+
+export function mapCloudFormation(tree: PValue, ctx: AwsContext, overrides?: Record<string, unknown>, readNested?: NestedTemplateReader, depth = 0): Ruleset[] {
   const t = new Template(tree, overrides, ctx);
+  const nested: Ruleset[] = [];
   interface Group extends SgDraft {
     explicitEgress: boolean;
     cfn: boolean;
@@ -624,7 +639,21 @@ export function mapCloudFormation(tree: PValue, ctx: AwsContext, overrides?: Rec
     if ((r.type !== 'AWS::CloudFormation::Stack' && !sam) || notCreated(r, t)) continue;
     const loc = get(r.props, sam ? 'Location' : 'TemplateURL');
     const text = loc?.kind === 'scalar' ? str(loc) : undefined;
-    if (text !== undefined && text !== '' && !/^(?:https?|s3):\/\//i.test(text)) continue;
+    if (text !== undefined && text !== '' && !/^(?:https?|s3):\/\//i.test(text)) {
+      // a local template (`aws cloudformation package` uploads it): read with the Parameters this stack passes, its
+      // groups placed at this resource, when the reader has it and the stack is certainly created; else linted on its own
+      const got = readNested && depth < MAX_NESTED && (r.condition === undefined || t.conditionValue(r.condition) === true) ? readNested(text) : undefined;
+      if (got && 'tree' in got) {
+        const given: Record<string, unknown> = {};
+        const ps = get(r.props, 'Parameters');
+        if (ps?.kind === 'object') for (const e of ps.entries) given[e.key] = new NestedArg(t.resolve(e.value));
+        const tree2 = placedAt(got.tree, r.keySpan);
+        const params = get(tree2, 'Parameters');
+        if (ps && ps.kind !== 'object' && params?.kind === 'object') for (const e of params.entries) given[e.key] = new NestedArg(t.unknown(`Parameters of ${id}`, r.keySpan));
+        nested.push(...mapCloudFormation(tree2, ctx, given, got.read, depth + 1));
+      } else if (got && 'error' in got) ctx.warn(`nested stack ${id} (${text}) is not evaluated (${got.error}): firewall resources its template creates are not checked here`, r.keySpan, 'aws/nested-stack-not-evaluated');
+      continue;
+    }
     const fn = intrinsic(loc);
     const where = text ? ` (${text})` : fn ? ` (${render(fn.name, fn.arg)})` : loc?.kind === 'object' ? ' (an application of the Serverless Application Repository)' : '';
     ctx.warn(`nested stack ${id}${where} is not evaluated: firewall resources its template creates are not checked here`, r.keySpan, 'aws/nested-stack-not-evaluated');
@@ -739,5 +768,5 @@ export function mapCloudFormation(tree: PValue, ctx: AwsContext, overrides?: Rec
     out.push(groupRuleset(g, subnetsOf.get(key), aclOfSubnet, acls, ctx));
   }
   for (const a of acls.values()) out.push(naclRulesetOf(a, ctx));
-  return out;
+  return [...out, ...nested];
 }

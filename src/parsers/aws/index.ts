@@ -4,13 +4,13 @@
  * src/parsers/terraform/format.ts, which calls `mapAwsTerraform`.
  */
 import { DOCUMENT_START, type FirewallDocument, type Ruleset } from '../../model/index.js';
-import type { FormatDefinition, ParseOptions } from '../types.js';
+import type { FormatDefinition, IncludeReader, ParseOptions } from '../types.js';
 import type { PValue } from '../values.js';
 import { parseYamlDocuments } from '../values.js';
 import { jsonComments, yamlComments } from '../comments.js';
 import { readJson } from '../json.js';
 import { looksLikeApi, mapApi } from './api.js';
-import { looksLikeCloudFormation, mapCloudFormation } from './cloudformation.js';
+import { looksLikeCloudFormation, mapCloudFormation, type NestedTemplateReader } from './cloudformation.js';
 import { AwsContext } from './core.js';
 
 export { mapAwsTerraform } from './terraform.js';
@@ -22,10 +22,25 @@ function baseName(p: string | undefined): string {
   return i >= 0 ? p.slice(i + 1) : p;
 }
 
+/** A nested stack's local template, relative to the template that names it, through the injected reader. */
+function nestedReader(read: IncludeReader, from: string | undefined): NestedTemplateReader {
+  return (path) => {
+    const r = read(path, from);
+    if (!('text' in r)) return { error: 'error' in r ? r.error : `${path} names several files` };
+    const json = r.text.trimStart().startsWith('{');
+    const parsed = json ? readJson(r.text) : undefined;
+    const yaml = json ? undefined : parseYamlDocuments(r.text);
+    const tree = parsed ? parsed.value : yaml!.values[0];
+    const errors = (parsed ? parsed.diagnostics : yaml!.diagnostics).some((d) => d.severity === 'error');
+    if (!tree || errors || !looksLikeCloudFormation(tree)) return { error: `${path} is not a template fwlint can read` };
+    return { tree, read: nestedReader(read, r.path) };
+  };
+}
+
 function mapTree(tree: PValue | undefined, ctx: AwsContext, options: ParseOptions): Ruleset[] {
   if (!tree) return [];
   const out: Ruleset[] = [];
-  if (looksLikeCloudFormation(tree)) out.push(...mapCloudFormation(tree, ctx, options.variables));
+  if (looksLikeCloudFormation(tree)) out.push(...mapCloudFormation(tree, ctx, options.variables, options.readInclude ? nestedReader(options.readInclude, options.filePath) : undefined));
   if (looksLikeApi(tree)) out.push(...mapApi(tree, ctx, baseName(options.filePath)));
   return out;
 }

@@ -68,6 +68,27 @@ type Node = { k: 'lit'; v: ArmValue } | { k: 'call'; name: string; args: Node[];
 function parse(toks: Tok[], src: string): Node | undefined {
   let i = 0;
   let depth = 0;
+  // the argument list of a call whose "(" is at i
+  const primaryCall = (name: string): Node | undefined => {
+    i++;
+    const args: Node[] = [];
+    if (!(toks[i]?.t === 'p' && toks[i]!.v === ')')) {
+      for (;;) {
+        const a = primary();
+        if (!a) return undefined;
+        args.push(a);
+        const sep = toks[i];
+        if (sep?.t === 'p' && sep.v === ',') {
+          i++;
+          continue;
+        }
+        break;
+      }
+    }
+    if (!(toks[i]?.t === 'p' && toks[i]!.v === ')')) return undefined;
+    i++;
+    return { k: 'call', name, args, text: '' };
+  };
   const primary = (): Node | undefined => {
     if (++depth > 64) return undefined;
     const t = toks[i];
@@ -98,6 +119,13 @@ function parse(toks: Tok[], src: string): Node | undefined {
         if (!(toks[i]?.t === 'p' && toks[i]!.v === ')')) return undefined;
         i++;
         n = { k: 'call', name: lower, args, text: '' };
+      } else if (toks[i]?.t === 'p' && toks[i]!.v === '.' && toks[i + 1]?.t === 'id' && toks[i + 2]?.t === 'p' && toks[i + 2]!.v === '(') {
+        // namespace.member(…): a user-defined function; its name, with the namespace, is parsed as a call's
+        const member = (toks[i + 1] as { v: string }).v.toLowerCase();
+        i += 2;
+        const call = primaryCall(`${lower}.${member}`);
+        if (!call) return undefined;
+        n = call;
       } else if (lower === 'true' || lower === 'false') n = { k: 'lit', v: lower === 'true' };
       else if (lower === 'null') n = { k: 'lit', v: null };
       else return undefined;
@@ -139,6 +167,36 @@ export interface ArmEnv {
   variables: Map<string, PValue>;
   /** Variables defined by a `copy` loop in `variables.copy`: name → { count, input } (plain JSON). */
   copyVariables?: Map<string, { count: unknown; input: unknown }>;
+  /** User-defined functions (`functions`: namespace → members), by lower-case `namespace.member`. */
+  functions?: Map<string, ArmFunction>;
+  /** Inside a user-defined function: its parameters' values (it sees nothing else of the template). */
+  bound?: Map<string, ArmValue>;
+}
+
+export interface ArmFunction {
+  params: string[];
+  /** The output's value (plain JSON: an expression string, or a literal). */
+  output: unknown;
+}
+
+/** The `functions` section of a template (plain JSON) as the evaluator's table. */
+export function armFunctions(functions: unknown): Map<string, ArmFunction> {
+  const out = new Map<string, ArmFunction>();
+  if (!Array.isArray(functions)) return out;
+  for (const ns of functions) {
+    const name = ns && typeof ns === 'object' ? (ns as { namespace?: unknown }).namespace : undefined;
+    const members = ns && typeof ns === 'object' ? (ns as { members?: unknown }).members : undefined;
+    if (typeof name !== 'string' || !members || typeof members !== 'object') continue;
+    for (const [m, def] of Object.entries(members as Record<string, unknown>)) {
+      if (!def || typeof def !== 'object') continue;
+      const ps = (def as { parameters?: unknown }).parameters;
+      const params = Array.isArray(ps) ? ps.map((p) => (p && typeof p === 'object' && typeof (p as { name?: unknown }).name === 'string' ? (p as { name: string }).name : '')) : [];
+      const output = (def as { output?: unknown }).output;
+      const value = output && typeof output === 'object' && 'value' in output ? (output as { value: unknown }).value : undefined;
+      out.set(`${name}.${m}`.toLowerCase(), { params, output: value });
+    }
+  }
+  return out;
 }
 
 /** Most iterations a copy loop is expanded to (beyond, the result stays unknown). */
@@ -193,6 +251,10 @@ export class ArmEvaluator {
   }
 
   private param(name: string, text: string): ArmValue {
+    if (this.env.bound) {
+      for (const [k, v] of this.env.bound) if (k.toLowerCase() === name.toLowerCase()) return v;
+      return new Unknown(text, `⟨${text}⟩`);
+    }
     if (Object.prototype.hasOwnProperty.call(this.env.overrides, name)) {
       const o = this.env.overrides[name];
       const val = o && typeof o === 'object' && !Array.isArray(o) && 'value' in (o as object) ? (o as { value: unknown }).value : o;
@@ -513,8 +575,17 @@ export class ArmEvaluator {
         const s = `${RESOURCE_ID_PREFIX}${ty}|${names.join('/')}`;
         return known ? s : new Unknown(text(), s);
       }
-      default:
-        return new Unknown(text());
+      default: {
+        // a user-defined function: its output with its parameters bound to the arguments; it cannot read the
+        // template's parameters or variables, nor call another user-defined function (ARM user-defined functions,
+        // limitations), so it is evaluated with nothing else
+        const f = n.name.includes('.') ? this.env.functions?.get(n.name) : undefined;
+        if (!f || f.output === undefined || f.params.length !== args.length) return new Unknown(text());
+        const bound = new Map<string, ArmValue>();
+        f.params.forEach((p, i) => bound.set(p, args[i]!));
+        const v = new ArmEvaluator({ parameters: new Map(), overrides: {}, variables: new Map(), bound }).deep(f.output);
+        return v instanceof Unknown ? new Unknown(text()) : v;
+      }
     }
   }
 }

@@ -3,7 +3,8 @@
  *
  * A scannerless recursive-descent reader of the Bicep language (learn.microsoft.com/azure/azure-resource-manager/
  * bicep/file): `param` (with its default), `var`, `resource` (`existing`, `parent:`, nested child resources,
- * `if (…)` conditions and `[for …]` loops), `module` (not read: reported), decorators and comments. Values are
+ * `if (…)` conditions and `[for …]` loops), `func` (user-defined functions), `module` (a local one read through
+ * the reader the caller passes, with its params; others reported), decorators and comments. Values are
  * evaluated where the file decides them (literals, interpolated strings, parameter defaults, variables, loop
  * variables, property access and indexing, operators, a few functions); everything else becomes a `PExpr` with
  * its text, which the NSG compiler turns into an opaque match (never a pass). A resource's `.id` is the
@@ -11,7 +12,7 @@
  * their NSG.
  */
 import { LineIndex, type Diagnostic, type DocComment, type Span } from '../../model/index.js';
-import { toPlain, type PEntry, type PObject, type PValue } from '../values.js';
+import { placedAt, toPlain, type PEntry, type PObject, type PValue } from '../values.js';
 import { RESOURCE_ID_PREFIX } from './arm-expr.js';
 
 type Node =
@@ -411,11 +412,57 @@ interface Program {
   params: Map<string, { type: string; dflt?: Node; s: number; e: number }>;
   vars: Map<string, Node>;
   resources: ResDecl[];
-  modules: { sym: string; path: string; s: number; e: number }[];
+  /** `module sym 'path' = body`: `head` ends after the path (the module's rules are placed there). */
+  modules: { sym: string; path: string; s: number; e: number; head: number; body?: Node }[];
+  /**
+   * User-defined functions (`func name(a string, b int) string => …`); an imported name (`import { f } from …`) is
+   * one whose body is not read. Either shadows the built-in function of that name, as Bicep resolves a call
+   * (`sys.range` is the built-in one).
+   */
+  funcs: Map<string, { params: string[]; body?: Node }>;
+}
+
+/** Skips a type (`string`, `int[]`, `{ a: int }`, `'a' | 'b'`) up to one of `stops` outside brackets. */
+function skipType(r: Reader, stops: readonly string[]): void {
+  let depth = 0;
+  while (r.p < r.t.length) {
+    const c = r.t[r.p]!;
+    if (c === "'") {
+      r.string();
+      continue;
+    }
+    if (depth === 0 && stops.some((x) => r.peek(x))) return;
+    if (c === '{' || c === '(' || c === '[' || c === '<') depth++;
+    else if (c === '}' || c === ')' || c === ']' || (c === '>' && r.t[r.p - 1] !== '=')) depth--;
+    r.p++;
+  }
+}
+
+/** `func name(a string, b int) string => body`, after the keyword. */
+function readFunc(r: Reader): { name: string; params: string[]; body: Node } {
+  r.ws();
+  const name = r.ident() ?? '';
+  r.ws();
+  const open = r.p;
+  r.expect('(');
+  const params: string[] = [];
+  for (;;) {
+    r.ws();
+    if (r.eat(')')) break;
+    const pn = r.ident();
+    if (!pn) throw new SyntaxError_('expected a parameter name', r.p);
+    params.push(pn);
+    skipType(r, [',', ')']);
+    r.eat(',');
+    if (r.p >= r.t.length) throw new SyntaxError_(`the parameter list of func ${name} is not closed`, open);
+  }
+  skipType(r, ['=>']);
+  r.expect('=>');
+  return { name, params, body: r.expr() };
 }
 
 function readProgram(r: Reader): Program {
-  const prog: Program = { params: new Map(), vars: new Map(), resources: [], modules: [] };
+  const prog: Program = { params: new Map(), vars: new Map(), resources: [], modules: [], funcs: new Map() };
   for (;;) {
     r.ws();
     if (r.p >= r.t.length) break;
@@ -463,12 +510,27 @@ function readProgram(r: Reader): Program {
       const sym = r.ident() ?? '';
       r.ws();
       const path = r.t[r.p] === "'" ? r.string() : undefined;
-      r.skipStatement();
-      prog.modules.push({ sym, path: path?.k === 'str' ? path.parts.filter((x) => typeof x === 'string').join('') : '?', s, e: r.p });
+      const head = r.p;
+      r.ws(false);
+      const body = path && r.eat('=') ? r.expr() : (r.skipStatement(), undefined);
+      const m: Program['modules'][number] = { sym, path: path?.k === 'str' && path.parts.every((x) => typeof x === 'string') ? path.parts.join('') : '?', s, e: r.p, head };
+      if (body) m.body = body;
+      prog.modules.push(m);
+    } else if (kw === 'func') {
+      const f = readFunc(r);
+      prog.funcs.set(f.name, { params: f.params, body: f.body });
     } else {
-      // targetScope, output, metadata, import, type, func, using, extension …: not firewall rules
+      // targetScope, output, metadata, import, type, using, extension …: not firewall rules
       if (kw === undefined) r.p++;
+      const from = r.p;
       r.skipStatement();
+      // import { a, b as c } from '…': functions (or values) whose definitions are not read
+      const imp = kw === 'import' ? /^\s*\{([^}]*)\}/.exec(r.t.slice(from, r.p)) : null;
+      if (imp)
+        for (const m of imp[1]!.split(',')) {
+          const local = /([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(m.trim())?.[1];
+          if (local) prog.funcs.set(local, { params: [] });
+        }
     }
   }
   return prog;
@@ -500,6 +562,7 @@ class Evaluator {
   private given(name: string, n: { s: number; e: number }): PValue | undefined {
     if (!Object.prototype.hasOwnProperty.call(this.overrides, name)) return undefined;
     let o = this.overrides[name];
+    if (o instanceof ModuleArg) return placedAt(o.value, this.span(n.s, n.e));
     if (o && typeof o === 'object' && !Array.isArray(o) && 'value' in o) o = (o as { value: unknown }).value;
     const span = this.span(n.s, n.e);
     const plain = (v: unknown): PValue =>
@@ -680,6 +743,16 @@ class Evaluator {
     }
   }
   call(n: Extract<Node, { k: 'call' }>, env: Map<string, PValue>, depth: number): PValue {
+    const udf = n.callee.k === 'id' ? this.prog.funcs.get(n.callee.name) : undefined;
+    if (udf) {
+      // a user-defined function: its body with its parameters bound to the arguments (it sees nothing else of the
+      // file: bicep user-defined functions); imported ones are not read
+      if (!udf.body || udf.params.length !== n.args.length) return this.unknown(n);
+      const inner = new Map<string, PValue>();
+      udf.params.forEach((p, i) => inner.set(p, this.eval(n.args[i]!, env, depth + 1)));
+      const v = this.eval(udf.body, inner, depth + 1);
+      return v.kind === 'expr' ? this.unknown(n) : this.at(v, n);
+    }
     const name = n.callee.k === 'id' ? n.callee.name.toLowerCase() : n.callee.k === 'member' && n.callee.obj.k === 'id' && n.callee.obj.name === 'sys' ? n.callee.name.toLowerCase() : '';
     const span = this.span(n.s, n.e);
     const lambda = n.args[1];
@@ -837,6 +910,15 @@ class Evaluator {
     const p = this.fullName(r.parent);
     return p === undefined ? undefined : `${p}/${String(v.value)}`;
   }
+  /**
+   * The name a resource's children refer to it by when its name is not known (`name: 'nsg-${uniqueString(…)}'`):
+   * the text its own name evaluates to, which the ARM reader takes as that resource's symbolic name, so that a
+   * `parent: nsg` rule lands in that NSG, as `parent` says, whatever its name.
+   */
+  symbolicName(r: ResInfo, depth = 0): string {
+    const own = r.name?.kind === 'expr' ? r.name.text : r.name?.kind === 'scalar' ? String(r.name.value) : r.decl.sym;
+    return r.parent && depth < 8 ? `${this.symbolicName(r.parent, depth + 1)}/${own}` : own;
+  }
   fullName(r: ResInfo, depth = 0): string | undefined {
     if (!r.name || r.name.kind !== 'scalar' || depth > 8) return undefined;
     const own = String(r.name.value);
@@ -902,6 +984,17 @@ function binary(op: string, a: unknown, b: unknown): string | number | boolean |
   return undefined;
 }
 
+/** A module's parameter as the file that calls the module evaluates it (an unknown one named by its text there). */
+class ModuleArg {
+  constructor(readonly value: PValue) {}
+}
+
+/** Reads a local module's file (its path relative to the file that declares it); undefined: not readable. */
+export type BicepModuleReader = (path: string) => { path: string; text: string; read: BicepModuleReader } | { error: string };
+
+/** Modules read within modules, at most. */
+const MAX_MODULE_DEPTH = 4;
+
 export interface BicepTemplate {
   /** An ARM template's shape: `{ resources: [...] }`, for readArmTemplate. */
   root: PObject;
@@ -930,7 +1023,7 @@ export function readBicepParams(text: string, unknown: (text: string) => unknown
 }
 
 /** Reads a Bicep file into the resources of an ARM template; never throws. */
-export function readBicep(text: string, overrides: Record<string, unknown> = {}): BicepTemplate {
+export function readBicep(text: string, overrides: Record<string, unknown> = {}, readModule?: BicepModuleReader, depth = 0): BicepTemplate {
   const r = new Reader(text);
   const diagnostics: Diagnostic[] = [];
   const li = new LineIndex(text);
@@ -941,7 +1034,7 @@ export function readBicep(text: string, overrides: Record<string, unknown> = {})
     const at = e instanceof SyntaxError_ ? e.at : r.p;
     const pos = li.position(Math.min(at, text.length));
     diagnostics.push({ severity: 'error', code: 'azure/bicep-syntax', message: `Bicep: ${e instanceof SyntaxError_ ? e.message : String(e)}`, span: { start: pos, end: pos } });
-    prog = { params: new Map(), vars: new Map(), resources: [], modules: [] };
+    prog = { params: new Map(), vars: new Map(), resources: [], modules: [], funcs: new Map() };
   }
   const ev = new Evaluator(text, prog, overrides);
   const comments: DocComment[] = r.comments.map((c) => ({
@@ -949,8 +1042,11 @@ export function readBicep(text: string, overrides: Record<string, unknown> = {})
     value: c.line ? text.slice(c.s + 2, c.e).replace(/\r$/, '') : text.slice(c.s + 2, Math.max(c.s + 2, c.e - 2)),
     span: ev.span(c.s, c.e),
   }));
-  for (const m of prog.modules)
-    diagnostics.push({ severity: 'warning', code: 'azure/bicep-module', message: `module ${m.sym} ('${m.path}') is not read: its NSGs are not evaluated`, span: ev.span(m.s, m.e) });
+  const modules = prog.modules.filter((m) => {
+    const why = moduleNotRead(m, readModule, depth);
+    if (why !== undefined) diagnostics.push({ severity: 'warning', code: 'azure/bicep-module', message: `module ${m.sym} ('${m.path}') is not read${why}: its NSGs are not evaluated`, span: ev.span(m.s, m.e) });
+    return why === undefined;
+  });
   // every resource (nested ones with their parent) known first: `.id`, `.name` and `parent:` refer to any of them
   const all: { decl: ResDecl; parentSym?: string; nestedIn?: ResInfo }[] = [];
   const declare = (d: ResDecl, nestedIn?: ResInfo): void => {
@@ -997,7 +1093,7 @@ export function readBicep(text: string, overrides: Record<string, unknown> = {})
       name =
         own.kind === 'scalar' && parentName !== undefined
           ? { kind: 'scalar', value: `${parentName}/${String(own.value)}`, span: own.span }
-          : { kind: 'expr', text: `${parentName ?? info.parent.decl.sym}/${own.kind === 'scalar' ? String(own.value) : own.kind === 'expr' ? own.text : '?'}`, span: own.span };
+          : { kind: 'expr', text: `${parentName ?? ev.symbolicName(info.parent)}/${own.kind === 'scalar' ? String(own.value) : own.kind === 'expr' ? own.text : '?'}`, span: own.span };
     }
     const span = ev.span(info.decl.s, info.decl.e);
     const head: PEntry[] = [{ key: 'type', keySpan: span, value: { kind: 'scalar', value: info.type, span } }];
@@ -1040,6 +1136,76 @@ export function readBicep(text: string, overrides: Record<string, unknown> = {})
     }
     emit(info, body, new Map(), condition);
   }
+  for (const m of modules) out.push(...moduleResources(ev, m, readModule!, depth, diagnostics));
   const span = ev.span(0, text.length);
   return { root: { kind: 'object', entries: [{ key: 'resources', keySpan: span, value: { kind: 'array', items: out, span } }], span }, diagnostics, comments };
+}
+
+/** Why a module is not read (undefined: it is): a registry or template-spec module, or no reader. */
+function moduleNotRead(m: Program['modules'][number], readModule: BicepModuleReader | undefined, depth: number): string | undefined {
+  if (/^(br|ts)[:/]/.test(m.path) || m.path === '?' || /^[a-z]+:\/\//i.test(m.path)) return '';
+  if (!readModule || !m.body) return '';
+  if (depth >= MAX_MODULE_DEPTH) return ` (modules nested deeper than ${MAX_MODULE_DEPTH})`;
+  return undefined;
+}
+
+/**
+ * The resources of a local module (`module m './nsg.bicep' = { params: {…} }`), read with the parameters its
+ * declaration passes, each placed at the declaration (as Bicep deploys the module with them); `if (…)` conditions
+ * the module's resources, `[for …]` deploys it once per item of a known list.
+ */
+function moduleResources(ev: Evaluator, m: Program['modules'][number], readModule: BicepModuleReader, depth: number, diagnostics: Diagnostic[]): PValue[] {
+  const at = ev.span(m.s, m.head);
+  const skip = (why: string): PValue[] => {
+    diagnostics.push({ severity: 'warning', code: 'azure/bicep-module', message: `module ${m.sym} ('${m.path}') is not read (${why}): its NSGs are not evaluated`, span: at });
+    return [];
+  };
+  const file = readModule(m.path);
+  if ('error' in file) return skip(file.error);
+  let body = m.body!;
+  let condition: PValue | undefined;
+  if (body.k === 'if') {
+    const c = ev.eval(body.c, new Map());
+    if (c.kind === 'scalar' && c.value === false) return [];
+    if (!(c.kind === 'scalar' && c.value === true)) condition = placedAt(ev.unknown(body.c), at);
+    body = body.body;
+  }
+  const envs: Map<string, PValue>[] = [];
+  if (body.k === 'for') {
+    const it = ev.eval(body.iter, new Map());
+    if (it.kind !== 'array') return skip(`its loop is over ${it.kind === 'expr' ? it.text : 'a value'} not known statically`);
+    const loop = body;
+    it.items.forEach((v, i) => {
+      const env = new Map<string, PValue>().set(loop.item, v);
+      if (loop.index) env.set(loop.index, { kind: 'scalar', value: i, span: v.span });
+      if (loop.filter) {
+        const f = ev.eval(loop.filter, env);
+        if (f.kind === 'scalar' && f.value === false) return;
+      }
+      envs.push(env);
+    });
+    body = loop.body.k === 'if' ? loop.body.body : loop.body;
+  } else envs.push(new Map());
+  if (body.k !== 'obj') return skip('its body is not an object');
+  const paramsN = body.entries.find((e) => e.key === 'params')?.value;
+  const out: PValue[] = [];
+  for (const env of envs) {
+    const pv = paramsN ? ev.eval(paramsN, env) : undefined;
+    if (pv && pv.kind !== 'object') return skip(`its params are ${pv.kind === 'expr' ? pv.text : 'not an object'}`);
+    const given: Record<string, unknown> = {};
+    for (const e of pv?.kind === 'object' ? pv.entries : []) given[e.key] = new ModuleArg(e.value);
+    const sub = readBicep(file.text, given, file.read, depth + 1);
+    for (const d of sub.diagnostics) diagnostics.push({ ...d, message: `module ${m.sym} ('${m.path}'), line ${d.span.start.line}: ${d.message}`, span: at });
+    const list = sub.root.entries.find((e) => e.key === 'resources')?.value;
+    for (const r of list?.kind === 'array' ? list.items : []) {
+      if (r.kind !== 'object') continue;
+      let placed = placedAt(r, at) as PObject;
+      // the module's condition, unless the resource's own one is not true (false: not deployed; unknown: as unknown)
+      const own = placed.entries.find((e) => e.key === 'condition')?.value;
+      if (condition && (!own || (own.kind === 'scalar' && own.value === true)))
+        placed = { ...placed, entries: [...placed.entries.filter((e) => e.key !== 'condition'), { key: 'condition', keySpan: at, value: condition }] };
+      out.push(placed);
+    }
+  }
+  return out;
 }

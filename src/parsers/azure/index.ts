@@ -12,8 +12,9 @@ import { Unknown } from './arm-expr.js';
 import { toPlain } from '../values.js';
 import { armParameterFileName, bicepParamFileName } from './files.js';
 import { jsonComments } from '../comments.js';
-import { compileAll, findNsgObjects, isArmTemplate, nsgFromRest, nsgsFromRuleList, readArmTemplate } from './readers.js';
-import { readBicep, readBicepParams } from './bicep.js';
+import { compileAll, findNsgObjects, isArmTemplate, nsgFromRest, nsgsFromRuleList, readArmTemplate, type LinkedTemplateReader } from './readers.js';
+import { readBicep, readBicepParams, type BicepModuleReader } from './bicep.js';
+import type { IncludeReader } from '../types.js';
 
 export { compileNsg, combineSubnetAndNic, defaultRules, type AzRuleSpec, type NsgSpec } from './nsg.js';
 export { ArmEvaluator, Unknown as ArmUnknown, isArmExpression } from './arm-expr.js';
@@ -32,7 +33,8 @@ export function parseAzure(text: string, opts: ParseOptions = {}): FirewallDocum
     diagnostics.push(...t.diagnostics);
     const ids = new IdSource();
     if (isArmTemplate(t.value)) {
-      const arm = readArmTemplate(t.value, { ...armLiteral(armParameterFile(opts, diagnostics)), ...(opts.variables ?? {}) }, diagnostics);
+      const linked = opts.readInclude ? linkedReader(opts.readInclude, opts.filePath) : undefined;
+      const arm = readArmTemplate(t.value, { ...armLiteral(armParameterFile(opts, diagnostics)), ...(opts.variables ?? {}) }, diagnostics, [], linked);
       rulesets = compileAll(arm.nsgs, arm.nics, arm.subnetNsg, ids, diagnostics);
     } else {
       const found = findNsgObjects(t.value);
@@ -116,6 +118,26 @@ export const azureJsonFormat: FormatDefinition = {
   parse: (text, options) => parseAzure(text, options),
 };
 
+/** A linked template (templateLink.relativePath), relative to the template that links it, through the injected reader. */
+function linkedReader(read: IncludeReader, from: string | undefined): LinkedTemplateReader {
+  return (path) => {
+    const r = read(path, from);
+    if (!('text' in r)) return { error: 'error' in r ? r.error : `${path} names several files` };
+    const t = readJson(r.text);
+    if (t.value?.kind !== 'object' || t.diagnostics.some((d) => d.severity === 'error')) return { error: `${path} is not a JSON template` };
+    return { root: t.value, read: linkedReader(read, r.path) };
+  };
+}
+
+/** A Bicep module's file, by its path relative to the file that declares it, through the injected reader. */
+function moduleReader(read: IncludeReader, from: string | undefined): BicepModuleReader {
+  return (path) => {
+    const r = read(path, from);
+    if ('text' in r) return { path: r.path, text: r.text, read: moduleReader(read, r.path) };
+    return { error: 'error' in r ? r.error : `${path} names several files` };
+  };
+}
+
 /** Parse the NSGs of a Bicep file (read into an ARM template's resources, then as a template). */
 export function parseBicep(text: string, opts: ParseOptions = {}): FirewallDocument {
   const diagnostics: Diagnostic[] = [];
@@ -124,7 +146,7 @@ export function parseBicep(text: string, opts: ParseOptions = {}): FirewallDocum
   try {
     // (the values from outside are the Bicep parameters' own: the template read from it holds no parameters)
     const given = { ...armParameterFile(opts, diagnostics), ...bicepParamFile(opts), ...(opts.variables ?? {}) };
-    const b = readBicep(text, given);
+    const b = readBicep(text, given, opts.readInclude ? moduleReader(opts.readInclude, opts.filePath) : undefined);
     diagnostics.push(...b.diagnostics);
     comments = b.comments;
     const arm = readArmTemplate(b.root, given, diagnostics);

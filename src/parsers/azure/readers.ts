@@ -7,9 +7,9 @@
  */
 import { DOCUMENT_START, type Diagnostic, type Match, type Ruleset, type Span } from '../../model/index.js';
 import { spanJoin } from '../../model/build.js';
-import { getCI, toPlain, withEntries, withItems, withValue, type PObject, type PValue } from '../values.js';
+import { getCI, placedAt, toPlain, withEntries, withItems, withValue, type PObject, type PValue } from '../values.js';
 import { lastSegment, listOf, opaque, valText } from '../gcp/common.js';
-import { ArmEvaluator, RESOURCE_ID_PREFIX, Unknown, type ArmValue } from './arm-expr.js';
+import { ArmEvaluator, armFunctions, RESOURCE_ID_PREFIX, Unknown, type ArmValue } from './arm-expr.js';
 import { combineSubnetAndNic, compileNsg, IdSource, ruleSpecOf, type AzRuleFields, type AzRuleSpec, type CompiledNsg, type NsgSpec } from './nsg.js';
 
 const NSG_TYPE = 'microsoft.network/networksecuritygroups';
@@ -243,7 +243,10 @@ export interface ArmResult {
 }
 
 /** `inherited`: conjuncts of every rule the template makes (a nested deployment's unknown condition). */
-export function readArmTemplate(root: PObject, overrides: Record<string, unknown>, diagnostics: Diagnostic[], inherited: Match[] = []): ArmResult {
+/** Reads a linked template by its `templateLink.relativePath` (relative to the template that links it). */
+export type LinkedTemplateReader = (relativePath: string) => { root: PObject; read: LinkedTemplateReader } | { error: string };
+
+export function readArmTemplate(root: PObject, overrides: Record<string, unknown>, diagnostics: Diagnostic[], inherited: Match[] = [], readLinked?: LinkedTemplateReader, linkDepth = 0): ArmResult {
   const params = new Map<string, PValue>();
   const vars = new Map<string, PValue>();
   const pv = getCI(root, 'parameters');
@@ -259,7 +262,7 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
       }
     }
   }
-  const ev = new ArmEvaluator({ parameters: params, variables: vars, overrides, copyVariables });
+  const ev = new ArmEvaluator({ parameters: params, variables: vars, overrides, copyVariables, functions: armFunctions(toPlain(getCI(root, 'functions'))) });
   const cache = new Map<PValue, PValue>();
   const res: Resolve = (v) => {
     if (!v) return v;
@@ -401,22 +404,7 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
           diagnostics.push({ severity: 'warning', code: 'azure/condition-false', message: `nested deployment ${fullName} has a condition that is false: its NSGs are not deployed`, span: getCI(r, 'condition')!.span });
         } else if (inner?.kind === 'object' && depth < 6) {
           if (scope === 'inner') {
-            const passed: Record<string, unknown> = {};
-            const pp = p?.kind === 'object' ? getCI(p, 'parameters') : undefined;
-            if (pp?.kind === 'object') {
-              for (const e of pp.entries) {
-                // A value the outer template does not decide (reference(), a Key Vault reference, which has no
-                // "value") is unknown in the inner template: never the inner parameter's defaultValue, which the
-                // passed value replaces (ARM: a parameter's default is used only when no value is passed).
-                const v = getCI(e.value, 'value');
-                passed[e.key] = { value: v ? ev.deep(toPlain(v)) : new Unknown(valText(e.value)) };
-              }
-            } else if (pp) {
-              // the passed parameters are themselves an expression: every inner parameter is unknown
-              const ip = getCI(inner, 'parameters');
-              if (ip?.kind === 'object') for (const e of ip.entries) passed[e.key] = { value: new Unknown(valText(pp)) };
-            }
-            const sub = readArmTemplate(inner, passed, diagnostics, extra);
+            const sub = readArmTemplate(inner, passedParameters(p, inner), diagnostics, extra, readLinked, linkDepth);
             for (const n of sub.nsgs) {
               if (!nsgs.has(n.name.toLowerCase())) nsgs.set(n.name.toLowerCase(), n);
               order.push(n);
@@ -425,13 +413,57 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
             for (const [k, v] of sub.subnetNsg) subnetNsg.set(k, v);
           } else walk(getCI(inner, 'resources'), undefined, depth + 1, extra);
         } else if (p?.kind === 'object' && getCI(p, 'templateLink') !== undefined) {
-          diagnostics.push({ severity: 'warning', code: 'azure/linked-template', message: `nested deployment ${fullName} links to a template that is not in the input: its NSGs are not evaluated`, span: r.span });
+          // a linked template named by relativePath (API 2020-10-01: relative to this template, as the Azure CLI and
+          // template specs deploy it) is read through the reader, placed at this deployment; its own scope always
+          const rel = evalV(getCI(getCI(p, 'templateLink'), 'relativePath'));
+          const got = typeof rel === 'string' && readLinked && linkDepth < 4 ? readLinked(rel) : undefined;
+          if (got && 'root' in got) {
+            const linked = placedAt(got.root, r.span) as PObject;
+            const sub = readArmTemplate(linked, passedParameters(p, linked), diagnostics, extra, got.read, linkDepth + 1);
+            for (const n of sub.nsgs) {
+              if (!nsgs.has(n.name.toLowerCase())) nsgs.set(n.name.toLowerCase(), n);
+              order.push(n);
+            }
+            nics.push(...sub.nics);
+            for (const [k, v] of sub.subnetNsg) subnetNsg.set(k, v);
+          } else
+            diagnostics.push({
+              severity: 'warning',
+              code: 'azure/linked-template',
+              message: `nested deployment ${fullName} links to a template that is not in the input${got && 'error' in got ? ` (${got.error})` : ''}: its NSGs are not evaluated`,
+              span: r.span,
+            });
         }
       } else {
         walk(getCI(r, 'resources'), { type, name: fullName }, depth + 1, extra);
       }
     }
   };
+  /**
+   * The parameters a deployment passes to a template of its own scope (an inline one with scope "inner", a linked
+   * one): a value the outer template does not decide is unknown there; a parameters file linked (parametersLink) or
+   * an expression makes every parameter unknown.
+   */
+  function passedParameters(p: PValue | undefined, innerRoot: PObject): Record<string, unknown> {
+    const passed: Record<string, unknown> = {};
+    const pp = p?.kind === 'object' ? getCI(p, 'parameters') : undefined;
+    const ip = getCI(innerRoot, 'parameters');
+    if (pp?.kind === 'object') {
+      for (const e of pp.entries) {
+        // A value the outer template does not decide (reference(), a Key Vault reference, which has no
+        // "value") is unknown in the inner template: never the inner parameter's defaultValue, which the
+        // passed value replaces (ARM: a parameter's default is used only when no value is passed).
+        const v = getCI(e.value, 'value');
+        passed[e.key] = { value: v ? ev.deep(toPlain(v)) : new Unknown(valText(e.value)) };
+      }
+    } else if (pp || (p?.kind === 'object' && getCI(p, 'parametersLink') !== undefined)) {
+      // the passed parameters are themselves an expression, or a parameter file not in the input: every inner
+      // parameter is unknown
+      const what = pp ? valText(pp) : `parametersLink ${valText(getCI(getCI(p, 'parametersLink'), 'uri')) || '(a parameter file)'}`;
+      if (ip?.kind === 'object') for (const e of ip.entries) passed[e.key] = { value: new Unknown(what) };
+    }
+    return passed;
+  }
   walk(getCI(root, 'resources'), undefined, 0);
   for (const c of pendingChildren) {
     let nsg = nsgs.get(c.parent.toLowerCase());

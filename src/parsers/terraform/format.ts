@@ -11,7 +11,7 @@ import { mapGcpTerraform } from '../gcp/terraform.js';
 import { mapAzureTerraform } from '../azure/terraform.js';
 import { get } from '../values.js';
 import { AUTO_TFVARS_PATTERNS, LOCAL_FILE_PATTERNS, TFVARS_FILES, VARIABLE_FILE_PATTERNS } from './files.js';
-import { evaluateTerraform, localValues, parseTfvars, resourcesFromPlanJson, resourcesFromTfJson, variableDefaults, type TfResource } from './index.js';
+import { evaluateTerraform, localValues, parseTfvars, resourcesFromPlanJson, resourcesFromTfJson, tfJsonModuleDiagnostics, variableDefaults, type TfResource } from './index.js';
 
 type Mapper = (resources: TfResource[]) => { rulesets: Ruleset[]; diagnostics: Diagnostic[] };
 
@@ -147,7 +147,8 @@ export function parseTerraformPlan(text: string, options: ParseOptions = {}): Fi
   const variables = auto ? { ...auto, ...options.variables } : options.variables;
   const resources = !tree.value ? [] : config ? resourcesFromTfJson(tree.value, variables) : resourcesFromPlanJson(tree.value);
   const mapped = mapTerraformResources(resources);
-  return { format: config ? 'terraform' : 'terraform-plan', rulesets: mapped.rulesets, diagnostics: [...tree.diagnostics, ...tfvarsDiagnostics, ...mapped.diagnostics], comments: [] };
+  const modules = config && tree.value ? tfJsonModuleDiagnostics(tree.value) : [];
+  return { format: config ? 'terraform' : 'terraform-plan', rulesets: mapped.rulesets, diagnostics: [...tree.diagnostics, ...tfvarsDiagnostics, ...modules, ...mapped.diagnostics], comments: [] };
 }
 
 /** `resource "aws_security_group" "db" {` (the providers whose firewall resources fwlint maps). */

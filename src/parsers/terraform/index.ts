@@ -1357,6 +1357,19 @@ function unknownValue(cur: PValue | undefined, u: PValue, span: Span, path: stri
  * not expanded: a literal one keeps one instance, an interpolated one is an expression (a marker the mappers
  * honour).
  */
+/** The module calls of a Terraform JSON configuration: not read (their resources are not checked), said so. */
+export function tfJsonModuleDiagnostics(tree: PValue): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const mods of items(get(tree, 'module')))
+    if (mods.kind === 'object')
+      for (const e of mods.entries) {
+        const src = get(items(e.value)[0], 'source');
+        const s = src?.kind === 'scalar' && typeof src.value === 'string' ? src.value : undefined;
+        out.push({ severity: 'warning', code: 'terraform/module-not-evaluated', message: `module "${e.key}"${s ? ` (${s})` : ''} is not evaluated (a module called from a JSON configuration): firewall resources it creates are not checked here`, span: e.keySpan });
+      }
+  return out;
+}
+
 export function resourcesFromTfJson(tree: PValue, overrides?: Record<string, unknown>): TfResource[] {
   const out: TfResource[] = [];
   const defaults = new Map<string, PValue>();
@@ -1419,6 +1432,54 @@ export function resourcesFromTfJson(tree: PValue, overrides?: Record<string, unk
     }
     return { kind: 'expr', text: v.value.startsWith('${') && v.value.endsWith('}') && v.value.indexOf('${', 2) < 0 ? v.value.slice(2, -1).trim() : v.value, span: v.span };
   };
+  /**
+   * A resource's `"dynamic": {"<block>": {"for_each": …, "iterator": …, "content": {…}}}` (JSON syntax of dynamic
+   * blocks): one `<block>` per element of a for_each known, its `${<iterator>.key}`, `${<iterator>.value}` and
+   * `${<iterator>.value.<attr>}` strings that element's; a template that reads the iterator otherwise is unknown; an
+   * unknown for_each gives one block of unknown iterator values, marked as existing zero or more times (as in HCL).
+   */
+  const dynamicBlocks = (body: PObject): PObject => {
+    const rest = withEntries(body, body.entries.filter((e) => e.key !== 'dynamic'));
+    const out = value(rest, 0) as PObject;
+    const added: PEntry[] = [];
+    for (const dyn of items(get(body, 'dynamic'))) {
+      if (dyn.kind !== 'object') continue;
+      for (const d of dyn.entries) {
+        for (const spec of items(d.value)) {
+          const content = get(spec, 'content');
+          if (content?.kind !== 'object') continue;
+          const it = get(spec, 'iterator');
+          const iter = it?.kind === 'scalar' && typeof it.value === 'string' ? it.value : d.key;
+          const forEachRaw = get(spec, 'for_each');
+          const forEach = forEachRaw ? value(forEachRaw, 0) : undefined;
+          const pairs = forEach && forEach.kind !== 'expr' ? collectionPairs(forEach, true) : undefined;
+          const ref = new RegExp(`^\\$\\{\\s*${iter.replace(/[^A-Za-z0-9_-]/g, '')}\\.(key|value)((?:\\.[A-Za-z_][A-Za-z0-9_-]*|\\["[^"]*"\\])*)\\s*\\}$`);
+          const mentions = new RegExp(`\\b${iter.replace(/[^A-Za-z0-9_-]/g, '')}\\.(key|value)\\b`);
+          const instance = (k: PValue | undefined, v: PValue | undefined, marker?: PValue): PEntry => {
+            const sub = (x: PValue, depth: number): PValue => {
+              if (depth > 64) return { kind: 'expr', text: '(nested too deeply)', span: x.span };
+              if (x.kind === 'array') return withItems(x, x.items.map((i) => sub(i, depth + 1)));
+              if (x.kind === 'object') return withEntries(x, x.entries.map((e) => withValue(e, sub(e.value, depth + 1))));
+              if (!isTemplate(x) || !mentions.test(x.value)) return value(x, depth + 1);
+              const m = ref.exec(x.value);
+              let got: PValue | undefined = m ? (m[1] === 'key' ? k : v) : undefined;
+              for (const seg of m && got ? (m[2]!.match(/\.[A-Za-z_][A-Za-z0-9_-]*|\["[^"]*"\]/g) ?? []) : []) got = got ? get(got, seg.startsWith('.') ? seg.slice(1) : seg.slice(2, -2)) : undefined;
+              return got ? respan(got, x.span) : { kind: 'expr', text: x.value.startsWith('${') && x.value.endsWith('}') ? x.value.slice(2, -1).trim() : x.value, span: x.span };
+            };
+            const b = sub(content, 0) as PObject;
+            const o: PObject = { kind: 'object', entries: marker ? [...b.entries, { key: 'for_each', keySpan: marker.span, value: marker }] : b.entries, span: content.span, block: { type: d.key, labels: [] } };
+            return { key: d.key, keySpan: d.keySpan, value: o };
+          };
+          if (pairs && pairs.length <= MAX_EXPANSION) for (const [k, v] of pairs) added.push(instance(k, v));
+          else {
+            const marker: PExpr = forEach?.kind === 'expr' ? forEach : { kind: 'expr', text: `for_each${pairs ? TOO_MANY : ''}`, span: forEachRaw?.span ?? spec.span };
+            added.push(instance(undefined, undefined, marker));
+          }
+        }
+      }
+    }
+    return added.length > 0 ? withEntries(out, [...out.entries, ...added]) : out;
+  };
   for (const res of items(get(tree, 'resource'))) {
     if (res.kind !== 'object') continue;
     for (const t of res.entries) {
@@ -1427,7 +1488,7 @@ export function resourcesFromTfJson(tree: PValue, overrides?: Record<string, unk
         for (const n of byName.entries) {
           for (const body of items(n.value)) {
             if (body.kind !== 'object') continue;
-            out.push({ type: t.key, name: n.key, address: `${t.key}.${n.key}`, body: value(body, 0) as PObject, span: body.span });
+            out.push({ type: t.key, name: n.key, address: `${t.key}.${n.key}`, body: dynamicBlocks(body), span: body.span });
           }
         }
       }

@@ -14,7 +14,7 @@ import { extractCdk } from './cdk.js';
 import { Context } from './context.js';
 import { extractCdkNacls } from './nacl.js';
 import { extractPulumi } from './pulumi.js';
-import { Resolver, type TypeServices } from './resolve.js';
+import { Resolver, type TypeServices, type Val } from './resolve.js';
 import { scanProgram } from './scan.js';
 
 export type { ExtractedRule, Suggestion } from './build.js';
@@ -23,6 +23,47 @@ export interface ExtractOptions {
   filePath?: string;
   /** typescript-eslint parser services when type info is available (`program`, `esTreeNodeToTSNodeMap`). */
   services?: unknown;
+  /**
+   * Reads a module of the project the file imports (`'./constants'`, relative to `fromFile`): its path, text and
+   * ESTree; undefined when it cannot be read or parsed. The constants it exports are then read (I/O is the caller's).
+   */
+  readModule?: ModuleReader;
+}
+
+export type ModuleReader = (specifier: string, fromFile: string) => { path: string; text: string; program: TSESTree.Program } | undefined;
+
+/** Modules read within modules, at most. */
+const MAX_MODULE_DEPTH = 4;
+
+/** The hook the resolver asks for an imported name: the module's top-level binding of that name, evaluated there. */
+function importedValues(read: ModuleReader, fromFile: string, depth: number, files: Map<string, { scan: ReturnType<typeof scanProgram>; r: Resolver } | undefined>): (module: string, name: string) => Val | undefined {
+  return (module, name) => {
+    if (!module.startsWith('.')) return undefined;
+    let m: { path: string; text: string; program: TSESTree.Program } | undefined;
+    try {
+      m = read(module, fromFile);
+    } catch {
+      m = undefined;
+    }
+    if (!m) return undefined;
+    if (!files.has(m.path)) {
+      let entry: { scan: ReturnType<typeof scanProgram>; r: Resolver } | undefined;
+      try {
+        const scan = scanProgram(m.program);
+        const r = new Resolver(m.text);
+        r.fnScopes = scan.fnScopes;
+        if (depth + 1 < MAX_MODULE_DEPTH) r.importedValue = importedValues(read, m.path, depth + 1, files);
+        entry = { scan, r };
+      } catch {
+        entry = undefined;
+      }
+      files.set(m.path, entry);
+    }
+    const entry = files.get(m.path);
+    const b = entry?.scan.root.vars.get(name);
+    if (!entry || !b) return undefined;
+    return entry.r.bindingValue(b);
+  };
 }
 
 export const TYPESCRIPT_FORMAT = 'typescript';
@@ -34,6 +75,7 @@ export function extractFirewall(
 ): { document: FirewallDocument; extracted: ExtractedRule[] } {
   const services = typeServices(options.services);
   const resolver = new Resolver(sourceText, services);
+  if (options.readModule && options.filePath) resolver.importedValue = importedValues(options.readModule, options.filePath, 0, new Map());
   const b = new DocBuilder(sourceText, resolver);
   const comments: DocComment[] = (program.comments ?? []).map((c) => ({ value: c.value, span: spanOfNode(c as unknown as TSESTree.Node), type: c.type === 'Line' ? 'Line' : 'Block' }));
   // Every extraction path starts from an import of a known module: skip other files cheaply.

@@ -83,6 +83,12 @@ export interface Binding {
   mutations?: Node[];
   /** `x.push(…)` / `x.unshift(…)`: elements added to an array after its declaration. */
   pushes?: { args: readonly Node[]; scope: Scope }[];
+  /**
+   * The hidden element binding of a function's parameters (their `elem`): the calls of the function in this file, one
+   * element per call (its arguments, read where the call is), and an unknown one when it may be called otherwise.
+   */
+  sites?: { args: readonly Node[]; scope: Scope; node: Node }[];
+  escapes?: boolean;
   decl: Node;
 }
 
@@ -165,6 +171,39 @@ const MAX_DEPTH = 200;
 /** `@pulumi/pulumi` functions whose Output holds their argument's value. */
 const PULUMI_WRAP = new Set(['pulumimod.pulumi.output', 'pulumimod.pulumi.Output.create']);
 
+/**
+ * A value read in another file, as a value of this one placed at `at` (the import): numbers, strings, booleans,
+ * lists and objects of them and library references; anything whose reading needs the other file's tree (a
+ * library call with its arguments, a construct) is unknown.
+ */
+function transplant(v: Val, at: Node, depth = 0): Val {
+  const unk = (reason: string): UnkVal => ({ k: 'unk', text: v.k === 'unk' ? v.text : '', reason, node: at });
+  if (depth > 32) return unk('nested too deeply');
+  switch (v.k) {
+    case 'num':
+    case 'str':
+    case 'bool':
+      return { ...v, node: at };
+    case 'nullish':
+      return { k: 'nullish', node: at };
+    case 'ref':
+      return { k: 'ref', fq: v.fq, node: at };
+    case 'arr': {
+      const items = v.items.map((x) => transplant(x, at, depth + 1));
+      return v.rest ? { k: 'arr', items, rest: transplant(v.rest, at, depth + 1) as UnkVal, node: at } : { k: 'arr', items, node: at };
+    }
+    case 'obj': {
+      const props = new Map<string, Val>();
+      for (const [k, x] of v.props) props.set(k, transplant(x, at, depth + 1));
+      return v.rest ? { k: 'obj', props, rest: transplant(v.rest, at, depth + 1) as UnkVal, node: at } : { k: 'obj', props, node: at };
+    }
+    case 'unk':
+      return { k: 'unk', text: v.text, reason: v.reason, node: at };
+    default:
+      return unk('a value built in the other file (only plain values and library references are read across files)');
+  }
+}
+
 export class Resolver {
   private memo = new Map<Binding, Val>();
   /** Loop variables fixed to one element while the iterations of one rule are evaluated (`iterate`). */
@@ -177,6 +216,11 @@ export class Resolver {
   private depth = 0;
   /** Function scopes from the scan, to evaluate `arr.map((x) => …)` bodies. */
   fnScopes: Map<Node, Scope> = new Map();
+  /**
+   * The value a module of the project exports under a name (the extractor reads the file through the reader it is
+   * given); undefined: not read. Only plain values cross files (`transplant`).
+   */
+  importedValue: ((module: string, name: string) => Val | undefined) | undefined;
 
   constructor(
     readonly sourceText: string,
@@ -323,6 +367,11 @@ export class Resolver {
         const l = this.eval(n.left, scope);
         if (n.operator === '??') {
           if (l.k === 'nullish') return this.eval(n.right, scope);
+          if (l.k === 'each' && l.items.length <= 64) {
+            // a loop value (a parameter over its calls): the right side for the elements where it is undefined
+            const r = l.items.some((it) => it.k === 'nullish') ? this.eval(n.right, scope) : undefined;
+            if (!r || r.k !== 'each') return { k: 'each', items: l.items.map((it) => (it.k === 'nullish' ? r! : it)), id: l.id, node };
+          }
           if (l.k === 'unk' || l.k === 'each') return this.unk(node, l.k === 'unk' ? l.reason : 'loop value');
           return l;
         }
@@ -379,9 +428,21 @@ export class Resolver {
   }
 
   private bindingValueInner(b: Binding): Val {
+    if (b.sites) {
+      // a function's calls: one element per call, its arguments (a missing one undefined, so a default applies)
+      const items: Val[] = b.sites.map((c) => {
+        if (c.args.some((a) => a.type === 'SpreadElement')) return this.unk(c.node, 'a call with a spread argument');
+        const n = Math.max(c.args.length, ...[...b.scope.vars.values()].filter((x) => x.elem === b).map((x) => Number(x.path?.[0] ?? 0) + 1));
+        // (a parameter not passed is undefined: its default, or a pattern's defaults, apply)
+        return { k: 'arr', items: Array.from({ length: n }, (_, i) => (c.args[i] ? this.eval(c.args[i]!, c.scope) : ({ k: 'nullish', node: c.node } as Val))), node: c.node };
+      });
+      if (b.escapes) items.push(this.unk(b.decl, 'function parameter (its value comes from a caller not in this file, or a use of the function as a value)'));
+      return { k: 'each', items, id: b, node: b.decl };
+    }
     switch (b.kind) {
       case 'param':
-        return this.unk(b.decl, 'function parameter (its value comes from the caller)');
+        if (!b.elem) return this.unk(b.decl, 'function parameter (its value comes from the caller)');
+        break;
       case 'catch':
         return this.unk(b.decl, 'caught exception');
       case 'class':
@@ -392,7 +453,12 @@ export class Resolver {
         return this.unk(b.decl, `local ${b.kind}`);
       case 'import': {
         const base = b.module !== undefined ? moduleRef(b.module) : undefined;
-        if (base === undefined) return this.unk(b.decl, `imported from '${b.module}' (other files are not read)`);
+        if (base === undefined) {
+          // a constant exported by a file of the project (`import { CFT_PORTS } from './constants'`)
+          const got = b.module !== undefined && b.imported?.length === 1 && this.importedValue ? this.importedValue(b.module, b.imported[0]!) : undefined;
+          if (got && got.k !== 'unk') return this.changed(b, transplant(got, b.decl));
+          return this.unk(b.decl, got?.k === 'unk' ? `imported from '${b.module}': ${got.reason}` : `imported from '${b.module}' (other files are not read)`);
+        }
         let fq = base;
         for (const p of b.imported ?? []) fq = memberRef(fq, p);
         return { k: 'ref', fq, node: b.decl };
@@ -943,12 +1009,56 @@ export function truthy(v: Val): boolean | undefined {
   }
 }
 
-/** `(x) => expr` or `function (x) { return expr; }` → expr. */
+const guarded = new WeakMap<Node, Node | null>();
+
+/**
+ * `(x) => expr`, `function (x) { return expr; }` → expr; guard clauses, `{ if (a) return x; if (b) { return y; }
+ * return z; }` and `{ if (a) { return x; } else { return y; } }`, → the conditional expression `a ? x : (b ? y : z)`
+ * they are (built once per function, placed from the first `if` to the last `return`).
+ */
 function returnedExpression(fn: TSESTree.ArrowFunctionExpression | TSESTree.FunctionExpression | TSESTree.FunctionDeclaration): Node | undefined {
   if (fn.body.type !== 'BlockStatement') return fn.body;
   const stmts = fn.body.body;
   if (stmts.length === 1 && stmts[0]!.type === 'ReturnStatement' && stmts[0]!.argument) return stmts[0]!.argument;
-  return undefined;
+  const hit = guarded.get(fn);
+  if (hit !== undefined) return hit ?? undefined;
+  const out = guardClauses(stmts) ?? null;
+  guarded.set(fn, out);
+  return out ?? undefined;
+}
+
+/** The value `return` gives in a statement that only returns (`return x;`, `{ return x; }`). */
+function onlyReturn(st: TSESTree.Statement | null | undefined): Node | undefined {
+  if (st?.type === 'BlockStatement' && st.body.length === 1) st = st.body[0];
+  return st?.type === 'ReturnStatement' && st.argument ? st.argument : undefined;
+}
+
+function guardClauses(stmts: readonly TSESTree.Statement[]): Node | undefined {
+  if (stmts.length === 0 || stmts.length > 16) return undefined;
+  const [first, ...rest] = stmts;
+  if (rest.length === 0) {
+    if (first!.type === 'ReturnStatement') return first.argument ?? undefined;
+    if (first!.type !== 'IfStatement' || !first.alternate) return undefined;
+    const a = onlyReturn(first.consequent);
+    const b = first.alternate.type === 'IfStatement' ? guardClauses([first.alternate]) : onlyReturn(first.alternate);
+    return a && b ? conditional(first, a, b) : undefined;
+  }
+  if (first!.type !== 'IfStatement' || first.alternate) return undefined;
+  const a = onlyReturn(first.consequent);
+  const b = guardClauses(rest);
+  return a && b ? conditional(first, a, b) : undefined;
+}
+
+function conditional(at: TSESTree.IfStatement, consequent: Node, alternate: Node): Node {
+  return {
+    type: 'ConditionalExpression',
+    test: at.test,
+    consequent,
+    alternate,
+    range: [at.range[0], alternate.range[1]],
+    loc: { start: at.loc.start, end: alternate.loc.end },
+    parent: at.parent,
+  } as unknown as Node;
 }
 
 /** The loop variables (by binding, with their element counts) whose values an evaluated value holds. */

@@ -300,7 +300,8 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
       return;
     }
     for (let hops = 0; b && hops < 32; hops++) {
-      if (b.kind !== 'const' && b.kind !== 'let' && b.kind !== 'var') return;
+      // (an imported list or object too: the importing file changes the one the other file exports)
+      if (b.kind !== 'const' && b.kind !== 'let' && b.kind !== 'var' && b.kind !== 'import') return;
       const alias = b.init && !b.path ? unwrap(b.init) : undefined;
       const next = alias?.type === 'Identifier' ? b.scope.lookup(alias.name) : undefined;
       if (pushed && direct) {
@@ -596,6 +597,7 @@ export function scanProgram(program: TSESTree.Program): ScanResult {
       if (idx) for (const i of idx) if (c.node.arguments[i]) mutate(c.node.arguments[i]!, c.scope, c.node);
     }
   }
+  callSites(program, fnScopes, plainCalls, news, calls);
   return { root, news, calls, fnScopes, imports, assigns };
 }
 
@@ -645,4 +647,121 @@ function functionOf(b: Binding): Node | undefined {
     return i.type === 'ArrowFunctionExpression' || i.type === 'FunctionExpression' ? i : undefined;
   }
   return undefined;
+}
+
+/** Most calls of one function read as its parameters' values (more: the parameters stay unknown). */
+const MAX_SITES = 16;
+
+/**
+ * A function's parameters take the arguments of its calls in this file (`function allow(port) {…}; allow(22);
+ * allow(1768)`, a private method called as `this.open(sg, 5432)`, a class of the file built with `new
+ * Firewall('mft', { ports })`): each parameter becomes one name of a hidden element binding, one element per call, so
+ * that the rules the function makes are read once per call (as a loop body's are per element). A function that may be
+ * called otherwise — exported, named anywhere but as the callee of those calls (passed as a value, shadowed), a method
+ * that is not private — also has an unknown element.
+ */
+function callSites(program: TSESTree.Program, fnScopes: Map<Node, Scope>, plainCalls: { node: TSESTree.CallExpression; scope: Scope }[], news: Candidate[], memberCalls: Candidate[]): void {
+  const parentOf = new Map<Node, Node>();
+  // every name as written (identifiers that are not property names), and member names (x.m, this.m)
+  const names = new Map<string, number>();
+  const members = new Map<string, number>();
+  const thisCalls = new Map<Node, { name: string; node: TSESTree.CallExpression }[]>();
+  const classOf = new Map<Node, Node>();
+  const visit = (n: Node, cls: Node | undefined, depth: number, parent: Node | undefined): void => {
+    if (depth > 400) return;
+    if (parent) parentOf.set(n, parent);
+    if (n.type === 'Identifier') names.set(n.name, (names.get(n.name) ?? 0) + 1);
+    if (n.type === 'ClassDeclaration' || n.type === 'ClassExpression') cls = n;
+    if ((n.type === 'MethodDefinition' || n.type === 'PropertyDefinition') && cls) classOf.set(n, cls);
+    if (n.type === 'MemberExpression' && !n.computed && (n.property.type === 'Identifier' || n.property.type === 'PrivateIdentifier')) {
+      members.set(n.property.name, (members.get(n.property.name) ?? 0) + 1);
+    }
+    if (n.type === 'CallExpression' && cls) {
+      const c = unwrap(n.callee);
+      if (c.type === 'MemberExpression' && !c.computed && c.object.type === 'ThisExpression' && (c.property.type === 'Identifier' || c.property.type === 'PrivateIdentifier')) {
+        const list = thisCalls.get(cls) ?? [];
+        list.push({ name: c.property.name, node: n });
+        thisCalls.set(cls, list);
+      }
+    }
+    const rec = n as unknown as Record<string, unknown>;
+    for (const key in rec) {
+      if (key === 'parent' || key === 'loc' || key === 'range') continue;
+      // property names are not references to a binding
+      if ((key === 'property' && n.type === 'MemberExpression' && !n.computed) || (key === 'key' && (n.type === 'Property' || n.type === 'MethodDefinition' || n.type === 'PropertyDefinition') && !n.computed)) continue;
+      const v = rec[key];
+      if (Array.isArray(v)) {
+        for (const c of v) if (c && typeof c === 'object' && typeof (c as Node).type === 'string') visit(c as Node, cls, depth + 1, n);
+      } else if (v && typeof v === 'object' && typeof (v as Node).type === 'string') visit(v as Node, cls, depth + 1, n);
+    }
+  };
+  visit(program, undefined, 0, undefined);
+  const scopeOf = new Map<Node, Scope>(memberCalls.map((c) => [c.node, c.scope]));
+  const exported = (n: Node | undefined): boolean => {
+    for (let p = n && parentOf.get(n); p; p = parentOf.get(p)) {
+      if (p.type === 'ExportNamedDeclaration' || p.type === 'ExportDefaultDeclaration') return true;
+      if (p.type !== 'VariableDeclarator' && p.type !== 'VariableDeclaration') return false;
+    }
+    return false;
+  };
+  const sites = new Map<Node, { args: readonly Node[]; scope: Scope; node: Node }[]>();
+  const add = (fn: Node | undefined, node: TSESTree.CallExpression | TSESTree.NewExpression, scope: Scope): void => {
+    if (!fn) return;
+    const list = sites.get(fn) ?? [];
+    list.push({ args: node.arguments, scope, node });
+    sites.set(fn, list);
+  };
+  for (const c of plainCalls) {
+    const b = c.scope.lookup((unwrap(c.node.callee) as TSESTree.Identifier).name);
+    if (b) add(functionOf(b), c.node, c.scope);
+  }
+  for (const c of news) {
+    const callee = unwrap(c.node.callee);
+    const b = callee.type === 'Identifier' ? c.scope.lookup(callee.name) : undefined;
+    const ctor = b?.kind === 'class' ? b.classNode?.body.body.find((m) => m.type === 'MethodDefinition' && m.kind === 'constructor') : undefined;
+    if (ctor?.type === 'MethodDefinition') add(ctor.value, c.node, c.scope);
+  }
+  for (const [fn, scope] of fnScopes) {
+    if (fn.type !== 'FunctionDeclaration' && fn.type !== 'FunctionExpression' && fn.type !== 'ArrowFunctionExpression') continue;
+    // each parameter name with its place in the arguments: a plain one, or one of a pattern (`{ ports, cidr }: Args`)
+    const params: { b: Binding; path: (string | number)[] }[] = [];
+    for (const b of scope.vars.values()) {
+      if (b.kind !== 'param' || b.rest) continue;
+      const i = fn.params.findIndex((p) => p.range[0] <= b.decl.range[0] && b.decl.range[1] <= p.range[1]);
+      if (i >= 0) params.push({ b, path: b.paramOf?.fn === fn ? [i] : [i, ...(b.path ?? [])] });
+    }
+    if (params.length === 0) continue;
+    let calls: { args: readonly Node[]; scope: Scope; node: Node }[] = [];
+    let escapes = true;
+    const parent = parentOf.get(fn);
+    if (fn.type === 'FunctionDeclaration' && fn.id) {
+      calls = sites.get(fn) ?? [];
+      escapes = exported(fn) || (names.get(fn.id.name) ?? 0) !== calls.length + 1;
+    } else if (fn.type !== 'FunctionDeclaration' && parent?.type === 'VariableDeclarator' && parent.id.type === 'Identifier' && parent.init === fn) {
+      calls = sites.get(fn) ?? [];
+      escapes = exported(parent) || (names.get(parent.id.name) ?? 0) !== calls.length + 1;
+    } else if (parent?.type === 'MethodDefinition' && parent.value === fn && !parent.static && !parent.computed) {
+      const cls = classOf.get(parent) as TSESTree.ClassDeclaration | TSESTree.ClassExpression | undefined;
+      if (!cls) continue;
+      if (parent.kind === 'constructor') {
+        // built with `new C(…)` in this file only: a class not exported, named only there
+        const id = cls.type === 'ClassDeclaration' ? cls.id : undefined;
+        calls = sites.get(fn) ?? [];
+        escapes = !id || exported(cls) || (names.get(id.name) ?? 0) !== calls.length + 1;
+      } else if (parent.kind === 'method' && (parent.key.type === 'Identifier' || parent.key.type === 'PrivateIdentifier')) {
+        const name = parent.key.name;
+        calls = (thisCalls.get(cls) ?? []).filter((c) => c.name === name).map((c) => ({ args: c.node.arguments, scope: scopeOf.get(c.node) ?? scope, node: c.node }));
+        const priv = parent.key.type === 'PrivateIdentifier' || parent.accessibility === 'private';
+        escapes = !priv || (members.get(name) ?? 0) !== calls.length;
+      } else continue;
+    } else continue;
+    if (calls.length === 0 || calls.length > MAX_SITES) continue;
+    const first = fn.params[0]!;
+    const hidden: Binding = { name: '', kind: 'loop', scope, decl: first, each: true, sites: calls };
+    if (escapes) hidden.escapes = true;
+    for (const { b, path } of params) {
+      b.elem = hidden;
+      b.path = path;
+    }
+  }
 }

@@ -870,6 +870,53 @@ describe('CloudFormation nested stacks and AWS::Include snippets fetched at depl
   });
 });
 
+describe('CloudFormation: a nested stack of a local template', () => {
+  const network = [
+    'Parameters:',
+    '  Cidr: {Type: String, Default: 10.0.0.0/8}',
+    '  Port: {Type: Number, Default: 22}',
+    '  Admin: {Type: String}',
+    'Resources:',
+    '  InnerSg:',
+    '    Type: AWS::EC2::SecurityGroup',
+    '    Properties:',
+    '      GroupDescription: inner',
+    '      SecurityGroupIngress:',
+    '        - {IpProtocol: tcp, FromPort: !Ref Port, ToPort: !Ref Port, CidrIp: !Ref Cidr}',
+    '        - {IpProtocol: tcp, FromPort: 3389, ToPort: 3389, CidrIp: !Ref Admin}',
+    '',
+  ].join('\n');
+  const read = (p: string, from: string | undefined) => (from === '/t/main.yaml' && p === './network.yaml' ? { path: '/t/network.yaml', text: network } : { error: `cannot read ${p}` });
+
+  test('is read with the Parameters the stack passes (not the defaults), its groups placed at the stack', () => {
+    const doc = parseCloudFormationYaml(
+      [
+        'Parameters:',
+        '  Open: {Type: String, Default: 0.0.0.0/0}',
+        '  Later: {Type: String}',
+        'Resources:',
+        '  Net:',
+        '    Type: AWS::CloudFormation::Stack',
+        '    Properties:',
+        '      TemplateURL: ./network.yaml',
+        '      Parameters: {Cidr: !Ref Open, Admin: !Ref Later}',
+        '  Missing:',
+        '    Type: AWS::CloudFormation::Stack',
+        '    Properties: {TemplateURL: ./other.yaml}',
+        '',
+      ].join('\n'),
+      { filePath: '/t/main.yaml', readInclude: read },
+    );
+    expect(doc.diagnostics.map((d) => [d.code, d.message, at(d.span)])).toEqual([
+      ['aws/unresolved', 'Cannot evaluate !Ref Later: the address is not known statically; it is treated as unknown', '5:3-5:6'],
+      ['aws/nested-stack-not-evaluated', 'nested stack Missing (./other.yaml) is not evaluated (cannot read ./other.yaml): firewall resources its template creates are not checked here', '10:3-10:10'],
+    ]);
+    expect(names(doc)).toEqual(['InnerSg']);
+    expect(matchesOf(doc.rulesets[0]!, 'ingress')).toEqual(['proto=6 dstport=22 srcaddr=0.0.0.0/0', 'proto=6 dstport=3389 opaque:unresolved family=ipv4']);
+    expect(rows(doc.rulesets[0]!)[0]![3]).toBe('5:3-5:6');
+  });
+});
+
 describe('CloudFormation: a TCP or UDP rule without its ports', () => {
   test('is every port, and said: AWS requires a port range for TCP and UDP (security group and network ACL entry)', () => {
     const doc = parseCloudFormationYaml(

@@ -452,6 +452,75 @@ describe('ARM functions templates use for rules', () => {
   });
 });
 
+describe('ARM user-defined functions', () => {
+  test("namespace.member(…) is the member's output with its parameters bound; it sees no template parameter", () => {
+    const template = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      parameters: { lo: { type: 'int', defaultValue: 1761 } },
+      functions: [
+        {
+          namespace: 'fw',
+          members: {
+            world: { parameters: [], output: { type: 'string', value: 'Internet' } },
+            portRange: { parameters: [{ name: 'lo', type: 'int' }, { name: 'count', type: 'int' }], output: { type: 'string', value: "[format('{0}-{1}', parameters('lo'), add(parameters('lo'), sub(parameters('count'), 1)))]" } },
+            leaky: { parameters: [], output: { type: 'string', value: "[string(parameters('lo'))]" } },
+          },
+        },
+      ],
+      resources: [
+        {
+          type: 'Microsoft.Network/networkSecurityGroups',
+          name: 'n8',
+          properties: {
+            securityRules: [
+              rule('cft', 100, 'Allow', { sourceAddressPrefix: '[fw.world()]', destinationPortRange: "[FW.portRange(parameters('lo'), 8)]" }),
+              rule('leak', 200, 'Allow', { sourceAddressPrefix: '10.0.0.0/8', destinationPortRange: '[fw.leaky()]' }),
+            ],
+          },
+        },
+      ],
+    };
+    const d = parseAzure(JSON.stringify(template));
+    expect(d.diagnostics.map((x) => x.message)).toEqual([`Cannot evaluate [fw.leaky()] (security rule "leak"): the port range is not a literal; it is treated as unknown`]);
+    expect(inbound(d.rulesets[0]!).slice(0, 1).map((r) => r.text)).toEqual(['allow tcp:1761-1768 from Internet to * (priority 100)']);
+    expect(reach(d.rulesets[0]!, 1768).open.toString()).toBe('0.0.0.0/0');
+  });
+});
+
+describe('ARM linked templates (templateLink.relativePath)', () => {
+  const linked = {
+    $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+    parameters: { src: { type: 'string' }, port: { type: 'string', defaultValue: '22' } },
+    resources: [{ type: 'Microsoft.Network/networkSecurityGroups', name: 'linked-nsg', properties: { securityRules: [rule('r', 100, 'Allow', { sourceAddressPrefix: "[parameters('src')]", destinationPortRange: "[parameters('port')]" })] } }],
+  };
+  const deployment = (name: string, properties: Record<string, unknown>) => ({ type: 'Microsoft.Resources/deployments', apiVersion: '2022-09-01', name, properties: { mode: 'Incremental', ...properties } });
+  const main = (...resources: unknown[]) =>
+    JSON.stringify({ $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#', parameters: { src: { type: 'string', defaultValue: 'Internet' } }, resources }, null, 1);
+  const read = (p: string, from: string | undefined) =>
+    from === '/t/main.json' && p === 'nested/nsg.json' ? { path: '/t/nested/nsg.json', text: JSON.stringify(linked) } : { error: `cannot read ${p}` };
+
+  test('is read with the parameters the deployment passes, its rules placed at the deployment', () => {
+    const text = main(deployment('d', { templateLink: { relativePath: 'nested/nsg.json' }, parameters: { src: { value: "[parameters('src')]" }, port: { value: '1761-1768' } } }));
+    const d = parseAzure(text, { filePath: '/t/main.json', readInclude: read });
+    expect(d.diagnostics).toEqual([]);
+    expect(d.rulesets.map((r) => r.name)).toEqual(['NSG linked-nsg']);
+    expect(reach(d.rulesets[0]!, 1765).open.toString()).toBe('0.0.0.0/0');
+    const line = text.split('\n').findIndex((l) => l.includes('"type": "Microsoft.Resources/deployments"'));
+    expect(inbound(d.rulesets[0]!)[0]!.span.start.line).toBe(line);
+  });
+
+  test('a parameters file linked makes its parameters unknown; a template not readable, or at a URI, is reported', () => {
+    const d = parseAzure(main(deployment('p', { templateLink: { relativePath: 'nested/nsg.json' }, parametersLink: { uri: 'https://example.com/p.json' } })), { filePath: '/t/main.json', readInclude: read });
+    expect(reach(d.rulesets[0]!, 22).open.isEmpty).toBe(true);
+    expect(reach(d.rulesets[0]!, 1765).possibly.toString()).toBe('0.0.0.0/0');
+    const missing = parseAzure(main(deployment('m', { templateLink: { relativePath: 'other.json' } }), deployment('u', { templateLink: { uri: 'https://example.com/t.json' } })), { filePath: '/t/main.json', readInclude: read });
+    expect(missing.diagnostics.map((x) => x.message)).toEqual([
+      'nested deployment m links to a template that is not in the input (cannot read other.json): its NSGs are not evaluated',
+      'nested deployment u links to a template that is not in the input: its NSGs are not evaluated',
+    ]);
+  });
+});
+
 describe('ARM expressions inside a rule field\'s list', () => {
   test('"destinationPortRanges": ["[parameters(\'pesitPort\')]", "1768"] and prefixes of parameters are evaluated', () => {
     const t = {

@@ -521,3 +521,158 @@ describe('Bicep: the Bicep parameters file beside it (main.bicepparam)', () => {
   });
 });
 
+
+describe('Bicep: user-defined functions (func)', () => {
+  const rule = (src: string, port: string, priority = 100, access = 'Allow') =>
+    `{ name: 'r${priority}', properties: { priority: ${priority}, direction: 'Inbound', access: '${access}', protocol: 'Tcp', sourceAddressPrefix: ${src}, sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: ${port} } }`;
+  const nsg = (rules: string[]) =>
+    ["resource nsg 'Microsoft.Network/networkSecurityGroups@2023-04-01' = {", "  name: 'nsg'", '  properties: {', `    securityRules: [${rules.join(', ')}]`, '  }', '}', ''].join('\n');
+
+  test('a call is the body with its parameters bound to the arguments, placed at the call', () => {
+    const doc = parseBicep(
+      ["func world() string => 'Internet'", "@description('a port range')", "func span(lo int, hi int) string => '${lo}-${hi}'", nsg([rule('world()', 'span(1761, 1762)')])].join('\n'),
+    );
+    expect(doc.diagnostics).toEqual([]);
+    const rs = doc.rulesets[0]!;
+    expect(opened(rs, 1762)).toEqual(['open 0.0.0.0/0 @7', 'open ::/0 @7']);
+    expect(opened(rs, 1763)).toEqual([]);
+  });
+
+  test('a function named as a built-in one is called instead of it (sys.first is the built-in)', () => {
+    // Bicep resolves a name to the file's own declaration first; the built-in is then sys.<name>
+    const doc = parseBicep(
+      [
+        'func first(nets array) string => nets[1]',
+        "func range(lo int, hi int) string => '${lo}-${hi}'",
+        nsg([rule("first(['10.0.0.0/8', 'Internet'])", 'range(22, 23)'), rule("sys.first(['10.0.0.0/8', 'Internet'])", "'1768'", 200)]),
+      ].join('\n'),
+    );
+    const rs = doc.rulesets[0]!;
+    expect(opened(rs, 22)).toEqual(['open 0.0.0.0/0 @6', 'open ::/0 @6']);
+    expect(opened(rs, 24)).toEqual([]);
+    expect(opened(rs, 1768)).toEqual(['open 10.0.0.0/8 @6']);
+  });
+
+  test('an imported function is not read: its call is unknown, not the built-in of that name', () => {
+    const doc = parseBicep(["import { first } from './lib.bicep'", nsg([rule("first(['10.0.0.0/8', 'Internet'])", "'22'")])].join('\n'));
+    expect(opened(doc.rulesets[0]!, 22)).toEqual(['possibly-open 0.0.0.0/0 * @5', 'possibly-open ::/0 * @5']);
+  });
+});
+
+describe('Bicep: a child rule whose parent NSG has a name not known statically', () => {
+  test('`parent: nsg` puts the rule in that NSG (its deny before the allow), not in an NSG of its own', () => {
+    const doc = parseBicep(
+      [
+        "resource nsg 'Microsoft.Network/networkSecurityGroups@2023-04-01' = {",
+        "  name: 'nsg-${uniqueString(resourceGroup().id)}'",
+        '  properties: {',
+        "    securityRules: [{ name: 'deny', properties: { priority: 100, direction: 'Inbound', access: 'Deny', protocol: '*', sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '3389' } }]",
+        '  }',
+        '  resource ssh \'securityRules\' = {',
+        "    name: 'ssh'",
+        "    properties: { priority: 310, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', sourceAddressPrefix: 'Internet', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '22' }",
+        '  }',
+        '}',
+        "resource rdp 'Microsoft.Network/networkSecurityGroups/securityRules@2023-04-01' = {",
+        '  parent: nsg',
+        "  name: 'rdp'",
+        "  properties: { priority: 300, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', sourceAddressPrefix: 'Internet', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '3389' }",
+        '}',
+        '',
+      ].join('\n'),
+    );
+    expect(doc.rulesets.map((r) => r.name)).toEqual(["NSG 'nsg-${uniqueString(resourceGroup().id)}'"]);
+    const rs = doc.rulesets[0]!;
+    expect(opened(rs, 3389)).toEqual([]);
+    expect(opened(rs, 22)).toEqual(['open 0.0.0.0/0 @6', 'open ::/0 @6']);
+  });
+});
+
+describe('Bicep: local modules', () => {
+  const mod = [
+    'param src string',
+    'param port string',
+    "param nsgName string = 'shared'",
+    "resource nsg 'Microsoft.Network/networkSecurityGroups@2023-04-01' = {",
+    '  name: nsgName',
+    '  properties: {',
+    "    securityRules: [{ name: 'r', properties: { priority: 100, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', sourceAddressPrefix: src, sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: port } }]",
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+  const files: Record<string, string> = { '/b/mods/rule.bicep': mod, '/b/mods/outer.bicep': "param p string\nmodule deeper './rule.bicep' = {\n  name: 'deeper'\n  params: { src: 'Internet', port: p, nsgName: 'deep' }\n}\n" };
+  const read = (p: string, from: string | undefined) => {
+    const path = `${from!.replace(/[^/]*$/, '')}${p.replace(/^\.\//, '')}`;
+    return files[path] !== undefined ? { path, text: files[path]! } : { error: `cannot read ${path}` };
+  };
+  const parse = (text: string) => parseBicep(text, { filePath: '/b/main.bicep', readInclude: read });
+
+  test("a module's NSGs are read with the params its declaration passes, placed at the declaration", () => {
+    const doc = parse(
+      [
+        'param admin string',
+        "module ssh './mods/rule.bicep' = {",
+        "  name: 'ssh'",
+        '  params: {',
+        '    src: admin',
+        "    port: '22'",
+        "    nsgName: 'nsg-ssh'",
+        '  }',
+        '}',
+        "module cft 'mods/outer.bicep' = {",
+        "  name: 'cft'",
+        "  params: { p: '1761-1768' }",
+        '}',
+        "module remote 'br/public:avm/res/network/network-security-group:0.1.0' = {",
+        "  name: 'remote'",
+        '}',
+        "module missing 'mods/nope.bicep' = {",
+        "  name: 'missing'",
+        '}',
+        '',
+      ].join('\n'),
+    );
+    expect(doc.diagnostics.map((d) => `${d.span.start.line} ${d.message}`)).toEqual([
+      "14 module remote ('br/public:avm/res/network/network-security-group:0.1.0') is not read: its NSGs are not evaluated",
+      "17 module missing ('mods/nope.bicep') is not read (cannot read /b/mods/nope.bicep): its NSGs are not evaluated",
+      '2 Cannot evaluate admin (security rule "r"): the source address prefix is not a literal; it is treated as unknown',
+    ]);
+    expect(doc.rulesets.map((r) => r.name)).toEqual(['NSG nsg-ssh', 'NSG deep']);
+    expect(opened(doc.rulesets[0]!, 22)).toEqual(['possibly-open 0.0.0.0/0 * @2', 'possibly-open ::/0 * @2']);
+    // a module within a module: its parameters from its caller's, placed at the outer declaration
+    expect(opened(doc.rulesets[1]!, 1765)).toEqual(['open 0.0.0.0/0 @10', 'open ::/0 @10']);
+  });
+
+  test('a module under a condition not known conditions its rules; a false one deploys nothing; a loop deploys one per item', () => {
+    const doc = parse(
+      [
+        'param debug bool',
+        "param envs array = ['a', 'b']",
+        "module dbg './mods/rule.bicep' = if (debug) {",
+        "  name: 'dbg'",
+        "  params: { src: '*', port: '1761-1768', nsgName: 'dbg' }",
+        '}',
+        "module off './mods/rule.bicep' = if (false) {",
+        "  name: 'off'",
+        "  params: { src: '*', port: '22', nsgName: 'off' }",
+        '}',
+        "module perEnv './mods/rule.bicep' = [for e in envs: {",
+        "  name: 'env-${e}'",
+        "  params: { src: 'Internet', port: '3389', nsgName: 'nsg-${e}' }",
+        '}]',
+        '',
+      ].join('\n'),
+    );
+    expect(doc.rulesets.map((r) => r.name)).toEqual(['NSG dbg', 'NSG nsg-a', 'NSG nsg-b']);
+    expect(opened(doc.rulesets[0]!, 1761)).toEqual(['possibly-open 0.0.0.0/0 * @3', 'possibly-open ::/0 * @3']);
+    expect(opened(doc.rulesets[2]!, 3389)).toEqual(['open 0.0.0.0/0 @11', 'open ::/0 @11']);
+  });
+});
+
+describe('Bicep: a func declaration that does not parse', () => {
+  test('is an error at its parameter list, not at the end of the file', () => {
+    const doc = parseBicep("func f(a string => 'x'\nresource nsg 'Microsoft.Network/networkSecurityGroups@2023-04-01' = {\n  name: 'x'\n}\n");
+    expect(doc.diagnostics.map((d) => `${d.span.start.line}:${d.span.start.column} ${d.severity} ${d.message}`)).toEqual(['1:7 error Bicep: the parameter list of func f is not closed']);
+  });
+});

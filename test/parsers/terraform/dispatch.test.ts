@@ -170,6 +170,26 @@ describe('variable files beside a Terraform JSON configuration', () => {
   });
 });
 
+describe('a Terraform JSON configuration: dynamic blocks and module calls', () => {
+  test('a dynamic block opens its ports; a module call is said not evaluated', async () => {
+    const { parseTerraformPlan } = await import('../../../src/parsers/terraform/format.js');
+    const json = JSON.stringify(
+      {
+        variable: { ports: { default: [1761, 1762] } },
+        resource: { aws_security_group: { a: { dynamic: { ingress: { for_each: '${var.ports}', content: { from_port: '${ingress.value}', to_port: '${ingress.value}', protocol: 'tcp', cidr_blocks: ['0.0.0.0/0'] } } } } } },
+        module: { sg: { source: 'terraform-aws-modules/security-group/aws' } },
+      },
+      null,
+      1,
+    );
+    const d = parseTerraformPlan(json, { filePath: '/m/main.tf.json' });
+    expect(d.rulesets[0]!.tables[0]!.chains[0]!.rules.map((r) => r.text)).toEqual(['ingress tcp 1761 from 0.0.0.0/0', 'ingress tcp 1762 from 0.0.0.0/0']);
+    expect(d.diagnostics.map((x) => `${x.span.start.line} ${x.message}`)).toEqual([
+      '30 module "sg" (terraform-aws-modules/security-group/aws) is not evaluated (a module called from a JSON configuration): firewall resources it creates are not checked here',
+    ]);
+  });
+});
+
 describe('a module with a local source is evaluated with the arguments its block gives', () => {
   const files: Record<string, string> = {
     '/r/modules/sg/variables.tf': 'variable "cidr" {\n  default = "10.0.0.0/8"\n}\nvariable "port" {}\nvariable "admin" {\n  default = "192.0.2.0/24"\n}\n',

@@ -616,4 +616,30 @@ describe('Terraform JSON configuration files (*.tf.json)', () => {
     expect(at(get(first, 'from_port')!.span)).toBe('7:22-7:39');
     expect(items(get(first, 'cidr_blocks')).map((i) => at(i.span))).toEqual(['7:105-7:121', '7:105-7:121']);
   });
+  test('dynamic blocks (JSON syntax) are one block per element of a for_each known; an unknown one is marked, its iterator unknown', () => {
+    const json = JSON.stringify({
+      variable: { rules: { default: { cft: { port: 1768, cidr: '0.0.0.0/0' } } }, later: {} },
+      resource: {
+        aws_security_group: {
+          d: {
+            name: 'd',
+            dynamic: {
+              ingress: [
+                { for_each: '${var.rules}', iterator: 'r', content: { description: '${r.key}', from_port: '${r.value.port}', to_port: '${r.value["port"]}', protocol: 'tcp', cidr_blocks: ['${r.value.cidr}'] } },
+                { for_each: '${var.later}', content: { from_port: '${ingress.value}', to_port: '${ingress.value}', protocol: 'tcp', cidr_blocks: ['0.0.0.0/0'] } },
+              ],
+            },
+          },
+        },
+      },
+    });
+    const [r] = resourcesFromTfJson(parseJsonTree(json).value!);
+    // (blocks as HCL gives them: one "ingress" entry each)
+    expect(all(r!.body, 'ingress').map((b) => toPlain(b))).toEqual([
+      { description: 'cft', from_port: 1768, to_port: 1768, protocol: 'tcp', cidr_blocks: ['0.0.0.0/0'] },
+      { from_port: 'ingress.value', to_port: 'ingress.value', protocol: 'tcp', cidr_blocks: ['0.0.0.0/0'], for_each: 'var.later' },
+    ]);
+    expect(r!.body.entries.some((e) => e.key === 'dynamic')).toBe(false);
+    expect(get(all(r!.body, 'ingress')[1]!, 'for_each')!.kind).toBe('expr');
+  });
 });

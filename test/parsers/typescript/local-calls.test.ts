@@ -67,3 +67,35 @@ new aws.ec2.SecurityGroupRule('b', { type: 'ingress', securityGroupId: db.id, pr
     ]);
   });
 });
+
+describe('a function of the file whose body is guard clauses (if … return …; return …)', () => {
+  it('is the conditional expression they make: a known test picks its return, an unknown one gives both, possibly', () => {
+    const text = `import * as ec2 from 'aws-cdk-lib/aws-ec2';
+declare const stack: any;
+declare const vpc: ec2.IVpc;
+declare const props: { all: boolean };
+function cftPorts(all: boolean): ec2.Port {
+  if (all) {
+    return ec2.Port.tcpRange(1761, 1768);
+  }
+  return ec2.Port.tcp(1761);
+}
+function peerFor(env: string) {
+  if (env === 'prod') return ec2.Peer.ipv4('10.0.0.0/8');
+  else return ec2.Peer.anyIpv4();
+}
+const sg = new ec2.SecurityGroup(stack, 'Sg', { vpc, allowAllOutbound: false });
+sg.addIngressRule(peerFor('prod'), cftPorts(false));
+sg.addIngressRule(peerFor('dev'), ec2.Port.tcp(22));
+sg.addIngressRule(ec2.Peer.ipv4('192.0.2.0/24'), cftPorts(props.all));
+`;
+    const { document } = extract(text);
+    expect(summary(document)).toEqual([
+      'Sg ingress: dstport=1761 proto=6 srcaddr=10.0.0.0/8 => accept',
+      'Sg ingress: dstport=22 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'Sg ingress: anyof([dstport=1761 proto=6]|[dstport=1761-1768 proto=6]) opaque:unresolved srcaddr=192.0.2.0/24 => accept',
+    ]);
+    // (named by the clauses, as a conditional expression is by its text)
+    expect(opaques(allRules(document)[2]!).map((o) => o.text)).toEqual(['if (all) { return ec2.Port.tcpRange(1761, 1768); } return ec2.Port.tcp(1761)']);
+  });
+});

@@ -1124,6 +1124,61 @@ function fromSystemd(file: string, text: string): Finding | undefined {
   return { service: 'transfer-cft', names: [], ...portsOf(defaultRoles(copilot ? COPILOT_ROLES : CORE_ROLES)), explicit: false, evidence: [lines.evidence(descLine + 1)] };
 }
 
+/**
+ * The Axway Installer's response file for a silent install of Transfer CFT (`Install_Transfer_CFT.properties`,
+ * `Component = Transfer_CFT`): its own keys for the listening ports — `SAP1` (PeSIT), `PESITSSL`, `SFTP`,
+ * `CommunicationPort` (COMS), `SAPcopilot`, `SSLSAPcopilot` (1767), `rest_port`. A key left empty takes its
+ * `<key>.DefaultValue` line, else the catalogue default; the `.Type`/`.Min`/`.Max` lines say nothing of the port.
+ */
+const INSTALLER_ROLE: Record<string, RoleId> = {
+  sap1: 'pesit',
+  pesitssl: 'pesitssl',
+  sftp: 'sftp',
+  sftpsap: 'sftp',
+  communicationport: 'coms',
+  sapcopilot: 'copilot',
+  sslsapcopilot: 'copilotcg',
+  rest_port: 'restapi',
+};
+
+function isInstallerResponse(text: string): boolean {
+  return /^[ \t]*Component[ \t]*[=:][ \t]*Transfer_CFT[ \t]*\r?$/m.test(text);
+}
+
+function fromInstallerResponse(file: string, text: string): Finding | undefined {
+  const ls = lineTexts(text);
+  const lines = new Lines(file, text);
+  const given = new Map<RoleId, { port?: number; line: number }>();
+  const defaults = new Map<RoleId, { port: number; line: number }>();
+  let component: Evidence | undefined;
+  for (let i = 0; i < ls.length; i++) {
+    const l = ls[i]!.trim();
+    if (l === '' || l.startsWith('#') || l.startsWith('!')) continue;
+    const eq = l.search(/[=:]/);
+    if (eq <= 0) continue;
+    const key = l.slice(0, eq).trim().toLowerCase();
+    const value = l.slice(eq + 1).trim();
+    if (key === 'component' && value === 'Transfer_CFT') component ??= lines.evidence(i + 1);
+    const dot = key.indexOf('.');
+    const role = INSTALLER_ROLE[dot < 0 ? key : key.slice(0, dot)];
+    if (!role) continue;
+    const n = /^[0-9]{1,5}$/.test(value) ? Number(value) : undefined;
+    if (dot < 0) given.set(role, { port: validPort(n) ? n : undefined, line: i + 1 });
+    else if (key.slice(dot + 1) === 'defaultvalue' && validPort(n)) defaults.set(role, { port: n, line: i + 1 });
+  }
+  if (!component) return undefined;
+  const evidence: Evidence[] = [component];
+  const byRole = new Map<RoleId, number>(ROLE_DEFAULT);
+  for (const [role, d] of defaults) byRole.set(role, d.port);
+  for (const [role, g] of given) {
+    if (g.port !== undefined) byRole.set(role, g.port);
+    pushEv(evidence, lines.evidence(g.port !== undefined ? g.line : (defaults.get(role)?.line ?? g.line)));
+  }
+  const m = new Map<number, RoleId>();
+  for (const [r, p] of byRole) m.set(p, r);
+  return { service: 'transfer-cft', names: [], ...portsOf(m), explicit: true, evidence };
+}
+
 function fromProperties(file: string, text: string): Finding | undefined {
   const ls = lineTexts(text);
   const byRole = new Map<RoleId, number>(ROLE_DEFAULT);
@@ -1456,6 +1511,10 @@ export function discoverInText(file: string, text: string, vars?: ReadonlyMap<st
     let properties = false;
     if (lower === 'initialize.properties' || (lower.endsWith('.properties') && /pesit_port/i.test(text))) {
       const f = fromProperties(file, text);
+      if (f) out.push(f);
+      properties = f !== undefined;
+    } else if (lower.endsWith('.properties') && isInstallerResponse(text)) {
+      const f = fromInstallerResponse(file, text);
       if (f) out.push(f);
       properties = f !== undefined;
     }

@@ -846,6 +846,23 @@ describe('helpers', () => {
       ['1762-1763, 1765-1766, 1768, 2767, 6330', { 1762: 'pesitssl', 1763: 'sftp', 1765: 'coms', 1766: 'copilot', 1768: 'restapi', 2767: 'copilotcg', 6330: 'pesit' }, [1, 2]],
     ]);
   });
+  it('the Axway Installer response file (Install_Transfer_CFT.properties, Component = Transfer_CFT) gives its ports', () => {
+    // the silent install's keys: SAP1 (PeSIT), PESITSSL, CommunicationPort (COMS), SAPcopilot, SSLSAPcopilot, rest_port;
+    // an empty key takes its DefaultValue line; .Type/.Min lines are no port
+    const text = 'Component = Transfer_CFT\nComponent.Version = 3.10.2406\n\nSAP1 = 6330\nSAP1.Type = IPPortOwner\nSAP1.Min = 1024\nSAP1.DefaultValue = 1761\n\nPESITSSL = 6331\nCommunicationPort = 1765\nSAPcopilot = 1766\nSSLSAPcopilot = \nSSLSAPcopilot.DefaultValue = 2767\nrest_port = 8443\n';
+    expect(discoverInText('hosts/mft02/opt/axway/Install_Transfer_CFT.properties', text).map(fview)).toEqual([
+      {
+        names: [],
+        ports: '1763, 1765-1766, 2767, 6330-6331, 8443',
+        roles: { 1763: 'sftp', 1765: 'coms', 1766: 'copilot', 2767: 'copilotcg', 6330: 'pesit', 6331: 'pesitssl', 8443: 'restapi' },
+        explicit: true,
+        sources: undefined,
+        evidence: ['1 Component = Transfer_CFT', '4 SAP1 = 6330', '9 PESITSSL = 6331', '10 CommunicationPort = 1765', '11 SAPcopilot = 1766', '13 SSLSAPcopilot.DefaultValue = 2767', '14 rest_port = 8443'],
+      },
+    ]);
+    // another product's response file with the same keys is not Transfer CFT
+    expect(discoverInText('Install_Other.properties', 'Component = Sentinel\nSAP1 = 1761\n')).toEqual([]);
+  });
   it('uconfset calls beside a systemd unit move the roles they set, the unit\'s other roles keep their defaults', () => {
     const unit = discoverInText('hosts/mft-d/etc/systemd/system/cft.service', '[Unit]\nDescription=Axway Transfer CFT\n[Service]\nExecStart=/bin/sh -c \'. ./profile && cft start\'\n');
     const uconf = discoverInText('hosts/mft-d/uconf.sh', 'CFTUTIL uconfset id=samples.pesitany_sap.value, value=6330\nCFTUTIL uconfset id=copilot.restapi.serverport, value=8443\n');

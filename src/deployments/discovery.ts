@@ -235,6 +235,13 @@ function isLoopbackHost(ip: string): boolean {
  */
 let composeVars: ReadonlyMap<string, string> | undefined;
 
+/**
+ * Whether the folder of the file being read holds a `Chart.yaml` (set by the walk; undefined when not known): only a
+ * chart's folder names the chart. A values file kept in `environments/prod/` names no target "prod" (a GCP network or
+ * an NSG of that name would otherwise match the deployment).
+ */
+let inChartDir: boolean | undefined;
+
 /** `KEY=VALUE` lines of a compose `.env` file (comments, blank lines, quotes; `export ` tolerated). */
 export function parseDotEnv(text: string): Map<string, string> {
   const m = new Map<string, string>();
@@ -725,7 +732,7 @@ function fromHelmValues(doc: PValue, lines: Lines, file: string): Finding | unde
   const final = explicit ? chosen : (defaultRoles(CFT_ROLES.map((r) => r.id)) as Map<number, RoleId | undefined>);
   const names: string[] = [];
   const chart = basename(dirname(file));
-  if (chart && chart !== '.' && chart !== '/') names.push(chart);
+  if (chart && chart !== '.' && chart !== '/' && inChartDir !== false) names.push(chart);
   const fqdn = str(get(get(doc, 'cft'), 'fqdn'));
   if (fqdn && !names.includes(fqdn)) names.push(fqdn);
   const srcNode = get(service, 'loadBalancerSourceRanges');
@@ -1444,8 +1451,9 @@ const SCRIPT_EXT = /\.(sh|bash|ksh|zsh|ps1|bat|cmd)$/i;
 const UCONF_EXT = /\.(sh|bash|ksh|conf|cfg|txt|ps1|bat|cmd|properties|env)$/i;
 
 /** Findings in one file (path relative to the scan root, `/`-separated, used in evidence). Pure; never throws. */
-export function discoverInText(file: string, text: string, vars?: ReadonlyMap<string, string>): Finding[] {
+export function discoverInText(file: string, text: string, vars?: ReadonlyMap<string, string>, chartDir?: boolean): Finding[] {
   composeVars = vars;
+  inChartDir = chartDir;
   try {
     const base = basename(file);
     const lower = base.toLowerCase();
@@ -1532,6 +1540,7 @@ export function discoverInText(file: string, text: string, vars?: ReadonlyMap<st
     return [];
   } finally {
     composeVars = undefined;
+    inChartDir = undefined;
   }
 }
 
@@ -1695,6 +1704,8 @@ export function scanFindings(root: string, opts: Pick<DiscoveryOptions, 'maxFile
     // a directory with its own fwlint.config.* is a separate project: its deployments are its own
     if (dir !== root && names.some((d) => d.isFile() && (CONFIG_FILE_NAMES as readonly string[]).includes(d.name))) continue;
     names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // a Helm values file names its chart's folder only in a chart (Chart.yaml beside it)
+    let chartDir: boolean | undefined;
     const subdirs: string[] = [];
     for (const d of names) {
       if (++entries > maxFiles) {
@@ -1732,7 +1743,8 @@ export function scanFindings(root: string, opts: Pick<DiscoveryOptions, 'maxFile
         }
         vars = dotEnvs.get(dir);
       }
-      for (const finding of discoverInText(rel, text, vars)) findings.push({ rel, finding });
+      if (/\.ya?ml$/i.test(d.name)) chartDir ??= names.some((e) => e.name === 'Chart.yaml' && e.isFile());
+      for (const finding of discoverInText(rel, text, vars, chartDir)) findings.push({ rel, finding });
       if (d.name === 'kustomization.yaml' || d.name === 'kustomization.yml') {
         const k = kustomizeNamespace(rel, text);
         if (k) kustomizations.push({ ...k, dir: rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '' });

@@ -21,7 +21,7 @@ describe('discoverDeployments on the fixture repository', () => {
   const r = discoverDeployments(ROOT);
   it('reads the candidate files and is not truncated', () => {
     expect(r.truncated).toBe(false);
-    expect(r.filesRead).toBe(11);
+    expect(r.filesRead).toBe(12);
     expect(r.deployments.every((d) => d.service === 'transfer-cft' && d.evidence.every((e) => e.kind === 'discovered'))).toBe(true);
   });
   it('finds each deployment with exact evidence lines', () => {
@@ -184,6 +184,25 @@ describe('bounds', () => {
       );
       // the same selector in another namespace is another workload (not scaled to zero, not in the walk): kept
       expect(discoverDeployments(root).deployments.map((d) => `${d.targets.join(',')} ${formatPorts(d.ports[0]!.ports)}`)).toEqual(['cft-lb,mft 1761']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+  it('Helm values name their folder only when it is a chart (Chart.yaml beside them): environments/prod/ names no "prod"', () => {
+    const root = mkdtempSync(join(tmpdir(), 'fwl-helmdir-'));
+    try {
+      mkdirSync(join(root, 'charts/transfer-cft'), { recursive: true });
+      mkdirSync(join(root, 'environments/prod'), { recursive: true });
+      writeFileSync(join(root, 'charts/transfer-cft/Chart.yaml'), 'apiVersion: v2\nname: transfer-cft\nversion: 0.4.0\n');
+      writeFileSync(join(root, 'charts/transfer-cft/values.yaml'), 'service:\n  type: LoadBalancer\n  ports:\n    - name: pesit\n      port: 1761\n');
+      writeFileSync(
+        join(root, 'environments/prod/values-prod.yaml'),
+        'image:\n  repository: docker.repository.axway.com/transfercft-docker-prod/3.10/cft\ncft:\n  fqdn: mft.bank.example\nservice:\n  ports:\n    - name: restapi\n      port: 1768\n',
+      );
+      expect(discoverDeployments(root).deployments.map((d) => `${d.targets.join(',')} ${formatPorts(d.ports[0]!.ports)}`)).toEqual(['transfer-cft 1761', 'mft.bank.example 1768']);
+      // a GCP firewall of the network "prod" is not where that deployment runs
+      const settings = withDeployments(settingsFromText('discovery: false\n', 'fwlint.config.yaml'), discoverDeployments(root).deployments);
+      expect(judge('transfer-cft', ['tag:web', 'prod'], 6, numRange(1768, 1768), AddrSet.all('ipv4'), settings).deployments).toEqual([]);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -32,6 +32,15 @@ tester('iptables', deployed).run('no-unneeded-cft-ports (iptables)', rule, {
       ],
     },
     {
+      // a partner network but for a block a deny rule takes out: said against the network, not as its remaining
+      // blocks "10.0.0.0/16, 10.2.0.0/15, 10.4.0.0/14 and 5 more" (which hide what was taken out)
+      code: save('-A INPUT -s 10.1.0.0/16 -p tcp --dport 1761 -j DROP', '-A INPUT -s 10.0.0.0/8 -p tcp --dport 1761 -j ACCEPT'),
+      filename: 'web01.rules',
+      errors: [
+        { line: 6, message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 10.0.0.0/8 except 10.1.0.0/16 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01 per settings.firewall).' },
+      ],
+    },
+    {
       // one line, two source sets: 1761 only from 10.0.0.0/8 (the line before drops it from the rest), 1762 from
       // everywhere — two findings, not "1761, 1762 reachable from 0.0.0.0/0"
       code: save('-A INPUT ! -s 10.0.0.0/8 -p tcp --dport 1761 -j DROP', '-A INPUT -p tcp -m multiport --dports 1761,1762 -j ACCEPT'),

@@ -99,6 +99,11 @@ export interface Finding {
    * the ports the rest of the evidence gives them.
    */
   partial?: boolean;
+  /**
+   * Roles the evidence switches off (`uconfset id=copilot.restapi.enable, value=no`): no port of the deployment keeps
+   * them, whatever other evidence of the same targets gives.
+   */
+  off?: RoleId[];
   sources?: AddrSet;
   evidence: Evidence[];
 }
@@ -1267,12 +1272,21 @@ function fromUconf(file: string, text: string): Finding | undefined {
   const lines = new Lines(file, text);
   const m = new Map<number, RoleId>();
   const evidence: Evidence[] = [];
+  // `copilot.restapi.enable` (Yes/No; "Configure the REST API server", Transfer CFT 3.3.2 User Guide): the last one wins
+  let restapiOff: boolean | undefined;
+  let restapiLine = 0;
   for (let i = 0; i < ls.length; i++) {
     const l = ls[i]!;
     const low = l.toLowerCase();
-    if (!low.includes('serverport') && !low.includes('_sap.value') && !low.includes('coms_port.value')) continue;
+    if (!low.includes('serverport') && !low.includes('_sap.value') && !low.includes('coms_port.value') && !low.includes('copilot.restapi.enable')) continue;
     // a line commented out (`# cftutil uconfset …` kept for the record) sets nothing
     if (isCommentLine(low)) continue;
+    const en = /copilot\.restapi\.enable\s*,?\s*value\s*=\s*['"]?(yes|no|true|false|1|0)\b/.exec(low);
+    if (en) {
+      restapiOff = en[1] === 'no' || en[1] === 'false' || en[1] === '0';
+      restapiLine = i + 1;
+      continue;
+    }
     for (const [key, role] of UCONF_ROLE) {
       const at = low.indexOf(key);
       if (at < 0) continue;
@@ -1288,8 +1302,14 @@ function fromUconf(file: string, text: string): Finding | undefined {
       break;
     }
   }
-  if (m.size === 0) return undefined;
-  return { service: 'transfer-cft', names: [], ...portsOf(m), explicit: true, partial: true, evidence };
+  if (restapiOff) pushEv(evidence, lines.evidence(restapiLine));
+  const off: RoleId[] | undefined = restapiOff ? ['restapi'] : undefined;
+  if (m.size === 0) {
+    // only the REST API switched off: Transfer CFT is configured here, on no port these settings state
+    if (!off) return undefined;
+    return { service: 'transfer-cft', names: [], ...portsOf(defaultRoles(CFT_ROLES.map((r) => r.id).filter((r) => r !== 'restapi'))), explicit: false, off, evidence };
+  }
+  return { service: 'transfer-cft', names: [], ...portsOf(m), explicit: true, partial: true, ...(off ? { off } : {}), evidence };
 }
 
 /**
@@ -1603,6 +1623,9 @@ export function mergeFindings(found: { finding: Finding; targets: string[] }[]):
   }
   const out: Deployment[] = [];
   for (const g of groups.values()) {
+    // roles some evidence of these targets switches off
+    const off = new Set<string>();
+    for (const f of [...g.explicit, ...g.defaults]) for (const r of f.off ?? []) off.add(r);
     let use = g.explicit.length > 0 ? g.explicit : g.defaults;
     // only partial settings (UCONF) beside catalogue defaults (a systemd unit): they move the roles they name, the
     // other roles stay on their defaults (`uconfset id=samples.pesitany_sap.value, value=6330` leaves PeSIT over TLS
@@ -1644,13 +1667,23 @@ export function mergeFindings(found: { finding: Finding; targets: string[] }[]):
         ports = ports.union(f.ports);
         Object.assign(roles, f.roles);
       }
+      const disabled: Record<number, string> = {};
+      for (const [k, r] of Object.entries(roles))
+        if (off.has(r)) {
+          ports = ports.subtract(numSetOf([[Number(k), Number(k)]]));
+          delete roles[Number(k)];
+          disabled[Number(k)] = r;
+        }
       const sp: ServicePorts = { protocol: 'tcp', ports, roles };
       // the catalogue-default findings an explicit one overrides still prove the deployment: evidence of the first
       const evidence: Evidence[] = [];
       for (const f of list) for (const e of f.evidence) pushEv(evidence, e);
       if (first && use !== g.defaults) for (const f of g.defaults) for (const e of f.evidence) pushEv(evidence, e);
+      // the evidence that switched a role off, wherever it is
+      if (Object.keys(disabled).length > 0) for (const f of [...g.explicit, ...g.defaults]) if (f.off) for (const e of f.evidence) pushEv(evidence, e);
       first = false;
       const d: Deployment = { service: 'transfer-cft', targets: g.targets, ports: [sp], evidence };
+      if (Object.keys(disabled).length > 0) d.disabled = disabled;
       if (list[0]!.sources) d.sources = list[0]!.sources;
       out.push(d);
     }

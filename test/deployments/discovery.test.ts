@@ -882,6 +882,18 @@ describe('helpers', () => {
     // another product's response file with the same keys is not Transfer CFT
     expect(discoverInText('Install_Other.properties', 'Component = Sentinel\nSAP1 = 1761\n')).toEqual([]);
   });
+  it('uconfset copilot.restapi.enable=no switches the REST API off: its port leaves the deployment, whatever gives it', () => {
+    const copilot = discoverInText('hosts/mft-e/etc/systemd/system/cftcopilot.service', '[Unit]\nDescription=Axway Transfer CFT Copilot\n[Service]\nExecStart=/bin/sh -c \'. ./profile && copstart\'\n');
+    const uconf = discoverInText('hosts/mft-e/post.sh', 'CFTUTIL uconfset id=samples.pesitany_sap.value, value=6330\n# CFTUTIL uconfset id=copilot.restapi.enable, value=yes\nCFTUTIL uconfset id=copilot.restapi.enable, value=No\n');
+    const ds = mergeFindings([...uconf, ...copilot].map((finding) => ({ finding, targets: ['mft-e'] })));
+    expect(ds.map((d) => [formatPorts(d.ports[0]!.ports), d.disabled, d.evidence.map((e) => `${e.file}:${e.line}`)])).toEqual([
+      ['1766-1767, 6330', { 1768: 'restapi' }, ['hosts/mft-e/post.sh:1', 'hosts/mft-e/post.sh:3', 'hosts/mft-e/etc/systemd/system/cftcopilot.service:2']],
+    ]);
+    // set back to yes later in the script: on again
+    expect(discoverInText('post.sh', 'CFTUTIL uconfset id=copilot.restapi.enable, value=no\nCFTUTIL uconfset id=copilot.restapi.enable, value=yes\n')).toEqual([]);
+    // alone, the switch proves Transfer CFT is configured here, on the catalogue ports but the REST API's
+    expect(discoverInText('post.sh', 'CFTUTIL uconfset id=copilot.restapi.enable, value=no\n').map((f) => [formatPorts(f.ports), f.explicit, f.off])).toEqual([['1761-1763, 1765-1767', false, ['restapi']]]);
+  });
   it('uconfset calls beside a systemd unit move the roles they set, the unit\'s other roles keep their defaults', () => {
     const unit = discoverInText('hosts/mft-d/etc/systemd/system/cft.service', '[Unit]\nDescription=Axway Transfer CFT\n[Service]\nExecStart=/bin/sh -c \'. ./profile && cft start\'\n');
     const uconf = discoverInText('hosts/mft-d/uconf.sh', 'CFTUTIL uconfset id=samples.pesitany_sap.value, value=6330\nCFTUTIL uconfset id=copilot.restapi.serverport, value=8443\n');

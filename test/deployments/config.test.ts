@@ -252,3 +252,29 @@ describe('the schema file itself', () => {
     expect(open).toEqual([]);
   });
 });
+
+describe('a declaration without ports, where discovery finds the deployment', () => {
+  it('the ports found decide on the targets where it was found; the catalogue stays on the others', () => {
+    const root = mkdtempSync(join(tmpdir(), 'fwl-yield-'));
+    try {
+      mkdirSync(join(root, 'hosts/mft01'), { recursive: true });
+      // published: 1761, 1762, 1768; Copilot 1766 on loopback only; COMS and SFTP not published
+      writeFileSync(
+        join(root, 'hosts/mft01/docker-compose.yml'),
+        'services:\n  cft:\n    image: docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2406\n    ports:\n      - "1761:1761"\n      - "1762:1762"\n      - "127.0.0.1:1766:1766"\n      - "1768:1768"\n',
+      );
+      writeFileSync(join(root, 'fwlint.config.yaml'), 'deployments:\n  - service: transfer-cft\n    targets: [mft01, mft02]\n    sources: [198.51.100.0/24]\n  - service: transfer-cft\n    targets: [mft01]\n    ports: [{ protocol: tcp, ports: "2761" }]\n');
+      const s = loadSettings(undefined, { configFile: join(root, 'fwlint.config.yaml') });
+      expect(s.deployments.map((d) => `${d.targets.join(',')} ${formatPorts(d.ports[0]!.ports)} ${d.sources?.toString() ?? '-'} ${d.evidence[0]!.kind}`)).toEqual([
+        'mft02 1761-1763, 1765-1768 198.51.100.0/24 config',
+        // no port of its own there (its sources do not pass to the discovered one: the second declaration has none)
+        'mft01 none 198.51.100.0/24 config',
+        // explicit ports stay
+        'mft01 2761 - config',
+        'mft01,cft 1761-1762, 1768 - discovered',
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

@@ -380,6 +380,9 @@ function resolveSettings(configFile: string | undefined, opts: LoadOptions, root
   for (const s of sources) config = mergeConfigs(config, s.value);
   const services = resolveServices(sources);
   const deployments = resolveDeployments(sources, services, errors);
+  // in the order of the file, as an editor lists them: the checks beyond the schema (unknown service, role) came last
+  const fileOrder = new Map(sources.map((s, i) => [s.file, i]));
+  errors.sort((a, b) => (fileOrder.get(a.file) ?? -1) - (fileOrder.get(b.file) ?? -1) || a.line - b.line || a.column - b.column);
   const settings: ResolvedSettings = { config, services, deployments, errors, rootDir };
   if (configFile) settings.configFile = configFile;
   const discover = opts.discover ?? config.discovery ?? true;

@@ -33,7 +33,7 @@ describe('parsePortList / portSpecToSet', () => {
 });
 
 describe('schema errors carry file, line, column and schema path', () => {
-  it('YAML: every error of the fixture, in order', () => {
+  it('YAML: every error of the fixture, in the order of the file (the checks beyond the schema among the others)', () => {
     const file = join(FIX, 'errors/fwlint.config.yaml');
     const s = loadSettings(undefined, { configFile: file, discover: false });
     expect(s.configFile).toBe(file);
@@ -43,26 +43,26 @@ describe('schema errors carry file, line, column and schema path', () => {
       '3:5 #/properties/targets/items/required',
       '4:5 #/properties/targets/items/additionalProperties',
       '8:15 #/properties/deployments/items/properties/sources/items/format',
+      '9:22 #/properties/deployments/items/properties/disabled/x-known-role',
+      '10:14 #/properties/deployments/items/properties/service/x-known-service',
       '16:16 #/properties/deployments/items/properties/ports/items/properties/ports/anyOf',
       '17:19 #/properties/deployments/items/properties/ports/items/properties/protocol/enum',
       '21:12 #/properties/services/items/properties/ports/minItems',
       '24:7 #/properties/expectedPorts/additionalProperties/items/required',
       '25:7 #/properties/expectedPorts/additionalProperties/items/additionalProperties',
-      '9:22 #/properties/deployments/items/properties/disabled/x-known-role',
-      '10:14 #/properties/deployments/items/properties/service/x-known-service',
     ]);
     expect(s.errors.map((e) => e.message)).toEqual([
       'discovery: must be boolean',
       'targets[0]: missing required key "names"',
       'targets[0]: unknown key "name"',
       'deployments[0].sources[0]: not an IP address or CIDR',
+      'deployments[0].disabled[1]: "ftp" is not a role of Transfer CFT (roles: pesit, pesitssl, sftp, coms, copilot, copilotcg, restapi)',
+      expect.stringMatching(/^deployments\[1\]\.service: unknown service "transfer-xyz" \(known: transfer-cft, /),
       'deployments[2].ports[0].ports: must be a port (0-65535), a port list such as "1761-1763,1768", or a list of those',
       'deployments[2].ports[1].protocol: must be one of "tcp", "udp"',
       'services[0].ports: must NOT have fewer than 1 items',
       'expectedPorts.web01[0]: missing required key "ports"',
       'expectedPorts.web01[0]: unknown key "port"',
-      'deployments[0].disabled[1]: "ftp" is not a role of Transfer CFT (roles: pesit, pesitssl, sftp, coms, copilot, copilotcg, restapi)',
-      expect.stringMatching(/^deployments\[1\]\.service: unknown service "transfer-xyz" \(known: transfer-cft, /),
     ]);
   });
   it('YAML: the valid parts are still used (robust against one typo)', () => {

@@ -717,16 +717,7 @@ function fromHelmValues(doc: PValue, lines: Lines, file: string): Finding | unde
   if ((!named && !cftImage) || zeroCount(get(doc, 'replicaCount'))) return undefined;
   const evidence: Evidence[] = [];
   if (cftImage) pushEv(evidence, lines.at(imageNode));
-  const chosen = new Map<number, RoleId | undefined>();
-  for (const p of ports) {
-    const port = num(get(p, 'port'));
-    if (!validPort(port)) continue;
-    const proto = (str(get(p, 'protocol')) ?? 'TCP').toUpperCase();
-    if (proto !== 'TCP') continue;
-    const name = str(get(p, 'name'));
-    pushEv(evidence, lines.at(p));
-    chosen.set(port, name && ROLE_IDS.has(name) ? (name as RoleId) : ROLE_BY_DEFAULT_PORT.get(port));
-  }
+  const chosen = helmServicePorts(ports, evidence, lines);
   // the `helm create` scaffold's single `service.port` (its template writes `port: {{ .Values.service.port }}`)
   const single = get(service, 'port');
   if (chosen.size === 0 && cftImage && validPort(num(single))) {
@@ -746,6 +737,27 @@ function fromHelmValues(doc: PValue, lines: Lines, file: string): Finding | unde
   const sources = sourcesOf(srcNode);
   if (sources) f.sources = sources;
   return f;
+}
+
+/**
+ * The TCP ports of a chart's `service.ports` (the transfer-cft chart's list: name, port, and the `nodePort` its
+ * values.yaml offers, which every node then opens), with their roles: by name, else by default number.
+ */
+function helmServicePorts(ports: PValue[], evidence: Evidence[], lines: Lines | undefined): Map<number, RoleId | undefined> {
+  const chosen = new Map<number, RoleId | undefined>();
+  for (const p of ports) {
+    const port = num(get(p, 'port'));
+    if (!validPort(port)) continue;
+    const proto = (str(get(p, 'protocol')) ?? 'TCP').toUpperCase();
+    if (proto !== 'TCP') continue;
+    const name = str(get(p, 'name'));
+    if (lines) pushEv(evidence, lines.at(p));
+    const role = name && ROLE_IDS.has(name) ? (name as RoleId) : ROLE_BY_DEFAULT_PORT.get(port);
+    chosen.set(port, role);
+    const nodePort = num(get(p, 'nodePort'));
+    if (validPort(nodePort)) chosen.set(nodePort, role);
+  }
+  return chosen;
 }
 
 // ---------------------------------------------------------------- Helm releases of the transfer-cft chart
@@ -794,14 +806,46 @@ function fromChartApp(doc: PValue, kind: string, lines: Lines): Finding[] {
     const out: Finding[] = [];
     for (const src of [get(spec, 'source'), ...items(get(spec, 'sources'))]) {
       const chart = get(src, 'chart');
-      if (isCftChart(str(chart))) out.push(chartRelease([str(get(md, 'name')), str(get(get(spec, 'destination'), 'namespace'))], chart, lines));
+      if (!isCftChart(str(chart))) continue;
+      // Argo CD's inline values: `helm.valuesObject`, or `helm.values` as a YAML text
+      const helm = get(src, 'helm');
+      const inline = get(helm, 'valuesObject') ?? get(helm, 'values');
+      const f = withInlineValues(chartRelease([str(get(md, 'name')), str(get(get(spec, 'destination'), 'namespace'))], chart, lines), inline, lines);
+      if (f) out.push(f);
     }
     return out;
   }
-  // Flux HelmRelease: spec.chart.spec.chart
+  // Flux HelmRelease: spec.chart.spec.chart, inline values in spec.values
   const chart = get(get(get(spec, 'chart'), 'spec'), 'chart');
   if (!isCftChart(str(chart))) return [];
-  return [chartRelease([str(get(spec, 'releaseName')) ?? str(get(md, 'name')), str(get(spec, 'targetNamespace')) ?? str(get(md, 'namespace'))], chart, lines)];
+  const f = withInlineValues(chartRelease([str(get(spec, 'releaseName')) ?? str(get(md, 'name')), str(get(spec, 'targetNamespace')) ?? str(get(md, 'namespace'))], chart, lines), get(spec, 'values'), lines);
+  return f ? [f] : [];
+}
+
+/**
+ * A release's inline values (an object, or a YAML text) override the chart's: `replicaCount: 0` installs no pod,
+ * `service.ports` are the ports (explicit), `service.loadBalancerSourceRanges` the sources. Without them, the release
+ * keeps the chart's defaults.
+ */
+function withInlineValues(release: Finding, inline: PValue | undefined, lines: Lines): Finding | undefined {
+  if (!inline) return release;
+  let values: PValue | undefined = inline;
+  if (inline.kind === 'scalar') {
+    const text = str(inline);
+    values = text ? parseYamlTree(text).value : undefined;
+  }
+  if (values?.kind !== 'object') return release;
+  if (zeroCount(get(values, 'replicaCount'))) return undefined;
+  const service = get(values, 'service');
+  const evidence = [...release.evidence];
+  pushEv(evidence, lines.at(inline));
+  // line numbers inside a YAML text are its own: the evidence is the values key
+  const chosen = helmServicePorts(items(get(service, 'ports')), evidence, inline.kind === 'scalar' ? undefined : lines);
+  const sources = sourcesOf(get(service, 'loadBalancerSourceRanges'));
+  if (chosen.size === 0 && !sources) return release;
+  const f: Finding = { ...release, ...(chosen.size > 0 ? { ...portsOf(chosen), explicit: true } : {}), evidence };
+  if (sources) f.sources = sources;
+  return f;
 }
 
 // ---------------------------------------------------------------- Ansible

@@ -894,6 +894,27 @@ describe('helpers', () => {
     // alone, the switch proves Transfer CFT is configured here, on the catalogue ports but the REST API's
     expect(discoverInText('post.sh', 'CFTUTIL uconfset id=copilot.restapi.enable, value=no\n').map((f) => [formatPorts(f.ports), f.explicit, f.off])).toEqual([['1761-1763, 1765-1767', false, ['restapi']]]);
   });
+  it('Helm values: a service port\'s nodePort is opened on every node too', () => {
+    const text = 'image:\n  repository: docker.repository.axway.com/transfercft-docker-prod/3.10/cft\nservice:\n  type: NodePort\n  ports:\n    - name: pesit\n      port: 1761\n      nodePort: 31761\n    - name: restapi\n      port: 1768\n';
+    expect(discoverInText('charts/transfer-cft/values.yaml', text).map((f) => [formatPorts(f.ports), f.roles])).toEqual([['1761, 1768, 31761', { 1761: 'pesit', 1768: 'restapi', 31761: 'pesit' }]]);
+  });
+  it('a release of the transfer-cft chart with inline values (Argo CD helm.values / valuesObject, Flux spec.values) takes their ports', () => {
+    const argo = (helm: string) =>
+      `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: transfer-cft-prod\n  namespace: argocd\nspec:\n  source:\n    repoURL: https://helm.repository.axway.com\n    chart: transfer-cft\n    targetRevision: 0.4.0\n    helm:\n${helm}  destination:\n    namespace: mft-prod\n`;
+    const view2 = (f: Finding) => [f.names, formatPorts(f.ports), f.explicit, f.sources?.toString(), f.evidence.map((e) => e.line)];
+    // the values as a YAML text: its ports, the evidence at the values key
+    expect(discoverInText('argocd/app.yaml', argo('      values: |\n        service:\n          loadBalancerSourceRanges: [198.51.100.0/24]\n          ports:\n            - name: pesit\n              port: 6330\n')).map(view2)).toEqual([
+      [['transfer-cft-prod', 'mft-prod'], '6330', true, '198.51.100.0/24', [9, 12]],
+    ]);
+    // valuesObject: the port lines themselves
+    expect(discoverInText('argocd/app.yaml', argo('      valuesObject:\n        service:\n          ports:\n            - name: restapi\n              port: 8443\n')).map(view2)).toEqual([[['transfer-cft-prod', 'mft-prod'], '8443', true, undefined, [9, 13, 15]]]);
+    // scaled to zero: no deployment
+    expect(discoverInText('argocd/app.yaml', argo('      valuesObject:\n        replicaCount: 0\n'))).toEqual([]);
+    // values about something else: the chart's defaults
+    expect(discoverInText('argocd/app.yaml', argo('      valuesObject:\n        cft:\n          fqdn: mft.example\n')).map(view2)).toEqual([[['transfer-cft-prod', 'mft-prod'], '1761-1763, 1766-1768', false, undefined, [9]]]);
+    const flux = 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: cft\n  namespace: mft\nspec:\n  chart:\n    spec:\n      chart: transfer-cft\n  values:\n    service:\n      ports:\n        - name: pesit\n          port: 1761\n';
+    expect(discoverInText('flux/cft.yaml', flux).map(view2)).toEqual([[['cft', 'mft'], '1761', true, undefined, [9, 11, 13]]]);
+  });
   it('uconfset calls beside a systemd unit move the roles they set, the unit\'s other roles keep their defaults', () => {
     const unit = discoverInText('hosts/mft-d/etc/systemd/system/cft.service', '[Unit]\nDescription=Axway Transfer CFT\n[Service]\nExecStart=/bin/sh -c \'. ./profile && cft start\'\n');
     const uconf = discoverInText('hosts/mft-d/uconf.sh', 'CFTUTIL uconfset id=samples.pesitany_sap.value, value=6330\nCFTUTIL uconfset id=copilot.restapi.serverport, value=8443\n');

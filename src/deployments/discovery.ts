@@ -1496,7 +1496,10 @@ function fromDockerRun(file: string, text: string): Finding[] {
       }
     }
     if (!image && !isCftInstanceEnv(env)) continue;
-    const evidence: Evidence[] = [lines.evidence(image ? image.line : start + 1)];
+    // the command's first line (`docker run -d --name cft \`), then the image's: a message naming the evidence shows the
+    // command, not a continuation line such as `"$IMAGE"`
+    const evidence: Evidence[] = [lines.evidence(start + 1)];
+    if (image) pushEv(evidence, lines.evidence(image.line));
     out.push({ service: 'transfer-cft', names, ...containerPorts(env, publish, networkHost, evidence, lines), evidence });
   }
   composeVars = outer;

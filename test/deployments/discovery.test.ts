@@ -609,6 +609,7 @@ describe('helpers', () => {
         explicit: true,
         sources: undefined,
         evidence: [
+          '3 podman run -d --restart always \\',
           '9 docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2206 \\',
           '5 -e CFT_PESIT_PORT=2761 \\',
           '6 -p 2761:2761 \\',
@@ -619,11 +620,11 @@ describe('helpers', () => {
       { names: [], ports: '1761-1763, 1765-1768', roles: { 1761: 'pesit', 1762: 'pesitssl', 1763: 'sftp', 1765: 'coms', 1766: 'copilot', 1767: 'copilotcg', 1768: 'restapi' }, explicit: false, sources: undefined, evidence: ['12 docker run --network host -e CFT_INSTANCE_ID=x registry.corp/mft/runtime:1'] },
     ]);
   });
-  it('docker run reads ${VAR} through the script\'s assignments and a unit\'s Environment=', () => {
+  it('docker run reads ${VAR} through the script\'s assignments and a unit\'s Environment= (evidence: the command line first, not "$CFT_IMAGE")', () => {
     const script =
       '#!/bin/bash\nCFT_IMAGE=docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2406\nexport PESIT_PORT="6330"\n' +
       'docker run -d --name cft \\\n  -p ${PESIT_PORT}:${PESIT_PORT} -p 1768:1768 \\\n  "$CFT_IMAGE"\n';
-    expect(discoverInText('start.sh', script).map((f) => [f.names, formatPorts(f.ports), f.roles, f.evidence.map((e) => e.line)])).toEqual([[['cft'], '1768, 6330', { 1768: 'restapi' }, [6, 5]]]);
+    expect(discoverInText('start.sh', script).map((f) => [f.names, formatPorts(f.ports), f.roles, f.evidence.map((e) => e.line)])).toEqual([[['cft'], '1768, 6330', { 1768: 'restapi' }, [4, 6, 5]]]);
     const unit =
       '[Service]\nEnvironment=PESIT_PORT=6330 "IMG=docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10"\nExecStart=/usr/bin/podman run --rm --name cft -p ${PESIT_PORT}:${PESIT_PORT} ${IMG}\n';
     expect(discoverInText('cft-container.service', unit).map((f) => [f.names, formatPorts(f.ports), f.evidence.map((e) => e.line)])).toEqual([[['cft'], '6330', [3]]]);

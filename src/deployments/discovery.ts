@@ -301,7 +301,8 @@ function containerPorts(
     publishes = true;
     pushEv(evidence, lines.evidence(p.line));
     if (pairs === 'loopback') continue;
-    for (const [h, c] of pairs) if (!noRole(c, byPort.get(c))) published.set(h >= 0 ? h : c, byPort.get(c));
+    if (pairs === 'unknown') publishUnknown(published, byPort);
+    else for (const [h, c] of pairs) if (!noRole(c, byPort.get(c))) published.set(h >= 0 ? h : c, byPort.get(c));
   }
   if (networkHost !== undefined) pushEv(evidence, lines.evidence(networkHost));
   const chosen = publishes && networkHost === undefined ? published : (byPort as Map<number, RoleId | undefined>);
@@ -311,10 +312,11 @@ function containerPorts(
 /**
  * "[ip:]host[-range]:container[-range][/proto]" → pairs [host, container] (tcp only), undefined for other protocols,
  * "loopback" when published on 127.0.0.0/8 or ::1 only. A host port that is a variable without a default is taken
- * to be the container port (`"${PESIT_PORT}:1761"`).
+ * to be the container port (`"${PESIT_PORT}:1761"`, also Ansible's `"{{ cft_pesit_port }}:1761"`); "unknown" when the
+ * container port is such a variable too (`"{{ cft_pesit_port }}:{{ cft_pesit_port }}"`): some port is published.
  */
-function composePortPairs(spec: string): [number, number][] | 'loopback' | undefined {
-  let s = interpolateDefaults(spec.trim());
+function composePortPairs(spec: string): [number, number][] | 'loopback' | 'unknown' | undefined {
+  let s = interpolateDefaults(spec.trim()).replace(/\{\{[^{}]*\}\}/g, '$');
   let proto = 'tcp';
   const slash = s.lastIndexOf('/');
   if (slash >= 0) {
@@ -343,18 +345,26 @@ function composePortPairs(spec: string): [number, number][] | 'loopback' | undef
   if (parts.length === 1) {
     // container port only: published on a random host port; the container port is what CFT listens on
     const c = range(parts[0]!);
-    if (!c) return undefined;
+    if (!c) return s.includes('$') ? 'unknown' : undefined;
     const out: [number, number][] = [];
     for (let p = c[0]; p <= c[1]; p++) out.push([-1, p]);
     return out;
   }
   const c = range(parts[1]!);
   const h = parts[0]!.includes('$') ? c : range(parts[0]!);
-  if (!h || !c) return undefined;
+  if (!h || !c) return s.includes('$') ? 'unknown' : undefined;
   const out: [number, number][] = [];
   const n = Math.min(h[1] - h[0], c[1] - c[0]);
   for (let k = 0; k <= n; k++) out.push([h[0] + k, c[0] + k]);
   return out;
+}
+
+/**
+ * A published port fwlint cannot read (`"{{ cft_pesit_port }}:{{ cft_pesit_port }}"`, a compose variable with no
+ * value): it may be any of the container's role ports, so none of them is claimed unneeded for it.
+ */
+function publishUnknown(published: Map<number, RoleId | undefined>, byPort: ReadonlyMap<number, RoleId>): void {
+  for (const [c, r] of byPort) published.set(c, r);
 }
 
 /** A replica count written as 0 (`replicas: 0`, `replicaCount: 0`, `scale: 0`): nothing of it runs. */
@@ -405,7 +415,7 @@ function fromCompose(doc: PValue, lines: Lines): Finding[] {
     let publishes = false;
     const portsNode = get(svc, 'ports');
     for (const p of items(portsNode)) {
-      let pairs: [number, number][] | 'loopback' | undefined;
+      let pairs: [number, number][] | 'loopback' | 'unknown' | undefined;
       if (p.kind === 'object') {
         const target = num(get(p, 'target'));
         const pub = get(p, 'published');
@@ -421,7 +431,8 @@ function fromCompose(doc: PValue, lines: Lines): Finding[] {
       publishes = true;
       pushEv(evidence, lines.at(p));
       if (pairs === 'loopback') continue;
-      for (const [h, c] of pairs) if (!noRole(c, byPort.get(c))) published.set(h >= 0 ? h : c, byPort.get(c));
+      if (pairs === 'unknown') publishUnknown(published, byPort);
+      else for (const [h, c] of pairs) if (!noRole(c, byPort.get(c))) published.set(h >= 0 ? h : c, byPort.get(c));
     }
     const networkHost = str(get(svc, 'network_mode')) === 'host';
     const chosen = publishes && !networkHost ? published : (byPort as Map<number, RoleId | undefined>);
@@ -895,7 +906,8 @@ function fromAnsible(doc: PValue, lines: Lines): Finding[] {
             publishes = true;
             pushEv(evidence, lines.at(p));
             if (pairs === 'loopback') continue;
-            for (const [hp, c] of pairs) if (!noRole(c, byPort.get(c))) published.set(hp >= 0 ? hp : c, byPort.get(c));
+            if (pairs === 'unknown') publishUnknown(published, byPort);
+            else for (const [hp, c] of pairs) if (!noRole(c, byPort.get(c))) published.set(hp >= 0 ? hp : c, byPort.get(c));
           }
         }
         const networkHost = str(get(m, 'network_mode')) === 'host';

@@ -916,6 +916,17 @@ describe('helpers', () => {
     const flux = 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: cft\n  namespace: mft\nspec:\n  chart:\n    spec:\n      chart: transfer-cft\n  values:\n    service:\n      ports:\n        - name: pesit\n          port: 1761\n';
     expect(discoverInText('flux/cft.yaml', flux).map(view2)).toEqual([[['cft', 'mft'], '1761', true, undefined, [9, 11, 13]]]);
   });
+  it('a published port fwlint cannot read (Ansible "{{ var }}:{{ var }}", a compose variable with no value) claims no role port unneeded', () => {
+    const task = (ports: string) =>
+      `- name: Transfer CFT\n  community.docker.docker_container:\n    name: cft\n    image: "docker.repository.axway.com/transfercft-docker-prod/3.10/cft:{{ cft_version }}"\n    env:\n      CFT_INSTANCE_ID: "{{ inventory_hostname }}"\n    published_ports:\n${ports}`;
+    const ports = (file: string, text: string) => discoverInText(file, text).map((f) => formatPorts(f.ports));
+    // the PeSIT port is templated: it was dropped, leaving "the deployment uses only TCP 1768"
+    expect(ports('roles/cft/tasks/main.yml', task('      - "{{ cft_pesit_port }}:{{ cft_pesit_port }}"\n      - "1768:1768"\n'))).toEqual(['1761-1763, 1765-1768']);
+    // a templated host port of a known container port is that port, as for compose
+    expect(ports('roles/cft/tasks/main.yml', task('      - "{{ cft_pesit_port }}:1761"\n      - "1768:1768"\n'))).toEqual(['1761, 1768']);
+    expect(ports('docker-compose.yml', 'services:\n  cft:\n    image: axway/transfer-cft:3.10\n    ports:\n      - "${PESIT_PORT}:${PESIT_PORT}"\n      - "1768:1768"\n')).toEqual(['1761-1763, 1765-1768']);
+    expect(ports('run.sh', 'docker run -d -p "$P:$P" -p 1768:1768 axway/transfer-cft:3.10\n')).toEqual(['1761-1763, 1765-1768']);
+  });
   it('uconfset calls beside a systemd unit move the roles they set, the unit\'s other roles keep their defaults', () => {
     const unit = discoverInText('hosts/mft-d/etc/systemd/system/cft.service', '[Unit]\nDescription=Axway Transfer CFT\n[Service]\nExecStart=/bin/sh -c \'. ./profile && cft start\'\n');
     const uconf = discoverInText('hosts/mft-d/uconf.sh', 'CFTUTIL uconfset id=samples.pesitany_sap.value, value=6330\nCFTUTIL uconfset id=copilot.restapi.serverport, value=8443\n');

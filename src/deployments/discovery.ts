@@ -9,7 +9,7 @@
  * that have their own fwlint.config.*), and merges findings per target.
  */
 import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
-import { basename, dirname, relative, sep } from 'node:path';
+import { basename, dirname, relative, resolve, sep } from 'node:path';
 import { AddrSet, closedRanges, LineIndex, numSetOf, parseCidr, type NumSet } from '../model/index.js';
 import { CFT_ROLES, type ServicePorts } from '../catalog/index.js';
 import { get, items, num, parseYamlTree, splitYamlDocuments, str, type PObject, type PValue } from '../parsers/values.js';
@@ -247,6 +247,29 @@ let composeVars: ReadonlyMap<string, string> | undefined;
  */
 let inChartDir: boolean | undefined;
 
+/**
+ * The variables of the files a compose service names in `env_file` (as written there → KEY=VALUE), read by the walk:
+ * the service's environment, under what `environment` sets itself (compose spec, "env_file").
+ */
+let composeEnvFiles: ReadonlyMap<string, ReadonlyMap<string, string>> | undefined;
+
+/** The `env_file` entries of a compose file's services: a path, a list of paths, or of `{path, required}`. */
+export function composeEnvFileRefs(text: string): string[] {
+  const out: string[] = [];
+  for (const d of splitYamlDocuments(text)) {
+    const services = get(parseYamlTree(d.text).value, 'services');
+    if (services?.kind !== 'object') continue;
+    for (const e of services.entries) {
+      const ef = get(e.value, 'env_file');
+      for (const it of ef?.kind === 'array' ? ef.items : ef ? [ef] : []) {
+        const path = str(it) ?? str(get(it, 'path'));
+        if (path && !out.includes(path)) out.push(path);
+      }
+    }
+  }
+  return out;
+}
+
 /** `KEY=VALUE` lines of a compose `.env` file (comments, blank lines, quotes; `export ` tolerated). */
 export function parseDotEnv(text: string): Map<string, string> {
   const m = new Map<string, string>();
@@ -401,6 +424,12 @@ function fromCompose(doc: PValue, lines: Lines): Finding[] {
     // `image: ${CFT_IMAGE}` with the image in the `.env` beside the file
     const cftImage = isCftImage(rawImage) || (rawImage?.includes('$') === true && isCftImage(interpolateDefaults(rawImage)));
     const env = envOf(chain.map((c) => get(c, 'environment')).find((n) => n !== undefined));
+    // `env_file: cft.env` (the instance and port variables kept beside the compose file): under `environment`
+    const envFile = chain.map((c) => get(c, 'env_file')).find((n) => n !== undefined);
+    for (const it of envFile?.kind === 'array' ? envFile.items : envFile ? [envFile] : []) {
+      const vars = composeEnvFiles?.get(str(it) ?? str(get(it, 'path')) ?? '');
+      for (const [k, v] of vars ?? []) if (!env.has(k)) env.set(k, { value: v, node: it });
+    }
     const hasCftEnv = isCftInstanceEnv(env);
     if (!cftImage && !hasCftEnv) continue;
     // scaled to nothing (`scale: 0`, `deploy: {replicas: 0}`) or only under profiles that say it is off: not running
@@ -1530,9 +1559,10 @@ const SCRIPT_EXT = /\.(sh|bash|ksh|zsh|ps1|bat|cmd)$/i;
 const UCONF_EXT = /\.(sh|bash|ksh|conf|cfg|txt|ps1|bat|cmd|properties|env)$/i;
 
 /** Findings in one file (path relative to the scan root, `/`-separated, used in evidence). Pure; never throws. */
-export function discoverInText(file: string, text: string, vars?: ReadonlyMap<string, string>, chartDir?: boolean): Finding[] {
+export function discoverInText(file: string, text: string, vars?: ReadonlyMap<string, string>, chartDir?: boolean, envFiles?: ReadonlyMap<string, ReadonlyMap<string, string>>): Finding[] {
   composeVars = vars;
   inChartDir = chartDir;
+  composeEnvFiles = envFiles;
   try {
     const base = basename(file);
     const lower = base.toLowerCase();
@@ -1620,6 +1650,7 @@ export function discoverInText(file: string, text: string, vars?: ReadonlyMap<st
   } finally {
     composeVars = undefined;
     inChartDir = undefined;
+    composeEnvFiles = undefined;
   }
 }
 
@@ -1836,7 +1867,20 @@ export function scanFindings(root: string, opts: Pick<DiscoveryOptions, 'maxFile
         vars = dotEnvs.get(dir);
       }
       if (/\.ya?ml$/i.test(d.name)) chartDir ??= names.some((e) => e.name === 'Chart.yaml' && e.isFile());
-      for (const finding of discoverInText(rel, text, vars, chartDir)) findings.push({ rel, finding });
+      // a compose service's env_file, relative to the compose file's folder (inside the walked tree only)
+      let envFiles: Map<string, Map<string, string>> | undefined;
+      if (/\.ya?ml$/i.test(d.name) && text.includes('env_file'))
+        for (const ref of composeEnvFileRefs(text)) {
+          const full = resolve(dir, ref);
+          const top = resolve(root);
+          if (!full.startsWith(top.endsWith(sep) ? top : top + sep)) continue;
+          try {
+            if (statSync(full).size <= maxBytes) (envFiles ??= new Map()).set(ref, parseDotEnv(readFileSync(full, 'utf8')));
+          } catch {
+            // a missing env_file: compose fails unless `required: false`; nothing to read either way
+          }
+        }
+      for (const finding of discoverInText(rel, text, vars, chartDir, envFiles)) findings.push({ rel, finding });
       if (d.name === 'kustomization.yaml' || d.name === 'kustomization.yml') {
         const k = kustomizeNamespace(rel, text);
         if (k) kustomizations.push({ ...k, dir: rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '' });

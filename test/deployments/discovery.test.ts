@@ -207,6 +207,24 @@ describe('bounds', () => {
       rmSync(root, { recursive: true, force: true });
     }
   });
+  it('compose: a service\'s env_file gives its environment (under environment:), read by the walk', () => {
+    const root = mkdtempSync(join(tmpdir(), 'fwl-envfile-'));
+    try {
+      mkdirSync(join(root, 'hosts/mft12/env'), { recursive: true });
+      writeFileSync(
+        join(root, 'hosts/mft12/docker-compose.yml'),
+        'services:\n  cft:\n    image: harbor.bank.example/mft/cft-runtime:2024.06\n    env_file:\n      - path: ./env/cft.env\n    environment:\n      CFT_RESTAPI_PORT: "8443"\n    network_mode: host\n',
+      );
+      writeFileSync(join(root, 'hosts/mft12/env/cft.env'), '# instance\nCFT_INSTANCE_ID=mft12\nCFT_PESIT_PORT=6330\nCFT_RESTAPI_PORT=9443\n');
+      // an env_file outside the walked tree is not read
+      writeFileSync(join(root, 'hosts/mft12/other.yml'), 'services:\n  cft:\n    image: harbor.bank.example/mft/cft-runtime:2024.06\n    env_file: ../../../../etc/cft.env\n');
+      expect(discoverDeployments(root).deployments.map((d) => `${d.targets.join(',')} ${formatPorts(d.ports[0]!.ports)} ${d.evidence.map((e) => `${e.file}:${e.line}`).join(' ')}`)).toEqual([
+        'mft12,cft 1762-1763, 1765-1767, 6330, 8443 hosts/mft12/docker-compose.yml:2 hosts/mft12/docker-compose.yml:7 hosts/mft12/docker-compose.yml:5 hosts/mft12/docker-compose.yml:8',
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
   it('compose: ${VAR} in ports and environment come from the .env beside the file (compose interpolation)', () => {
     const root = mkdtempSync(join(tmpdir(), 'fwl-dotenv-'));
     try {

@@ -549,8 +549,15 @@ const k8sLinks = new WeakMap<Finding, { namespace: string | undefined; workload?
  */
 let stoppedSink: { namespace: string | undefined; labels: Map<string, string> }[] | undefined;
 
+/**
+ * The ConfigMaps of the file being read (namespace/name → data), for the `envFrom: [{configMapRef: {name}}]` of its
+ * workloads: the instance and port variables are often kept there.
+ */
+let k8sConfigMaps: Map<string, Map<string, string>> | undefined;
+
 function fromK8sWorkload(doc: PValue, kind: string, lines: Lines, workloads: CftWorkload[]): Finding[] {
   const pod = podSpecOf(doc, kind);
+  const ns = str(get(get(doc, 'metadata'), 'namespace')) ?? '';
   // `hostNetwork: true`: the containers listen in the node's network namespace, every container port is a port of
   // the node (reachable as a hostPort is, whatever a LoadBalancer in front of it lets in)
   const hostNetwork = get(pod, 'hostNetwork');
@@ -559,6 +566,12 @@ function fromK8sWorkload(doc: PValue, kind: string, lines: Lines, workloads: Cft
   for (const c of items(get(pod, 'containers'))) {
     const imageNode = get(c, 'image');
     const env = envOf(get(c, 'env'));
+    // envFrom a ConfigMap of the same file and namespace: under env (Kubernetes: env wins over envFrom)
+    for (const from of items(get(c, 'envFrom'))) {
+      const data = k8sConfigMaps?.get(`${ns}/${str(get(get(from, 'configMapRef'), 'name')) ?? ''}`);
+      const prefix = str(get(from, 'prefix')) ?? '';
+      for (const [k, v] of data ?? []) if (!env.has(prefix + k)) env.set(prefix + k, { value: v, node: from });
+    }
     const hasCftEnv = isCftInstanceEnv(env);
     if (!isCftImage(str(imageNode)) && !hasCftEnv) continue;
     const evidence: Evidence[] = [];
@@ -1143,9 +1156,17 @@ function fromYaml(file: string, text: string): Finding[] {
   const out: Finding[] = [];
   const workloads: CftWorkload[] = [];
   const services: { doc: PValue; lines: Lines }[] = [];
-  for (const d of splitYamlDocuments(text)) {
-    const tree = parseYamlTree(d.text);
-    const doc = tree.value;
+  const docs = splitYamlDocuments(text).map((d) => ({ d, doc: parseYamlTree(d.text).value }));
+  k8sConfigMaps = undefined;
+  for (const { doc } of docs) {
+    if (str(get(doc, 'kind')) !== 'ConfigMap' || !get(doc, 'apiVersion')) continue;
+    const md = get(doc, 'metadata');
+    const data = new Map<string, string>();
+    const dn = get(doc, 'data');
+    if (dn?.kind === 'object') for (const e of dn.entries) if (e.value.kind === 'scalar' && e.value.value !== null) data.set(e.key, String(e.value.value));
+    (k8sConfigMaps ??= new Map()).set(`${str(get(md, 'namespace')) ?? ''}/${str(get(md, 'name')) ?? ''}`, data);
+  }
+  for (const { d, doc } of docs) {
     if (doc?.kind === 'array') {
       out.push(...fromAnsible(doc, new Lines(file, d.text, d.lineOffset)));
       continue;
@@ -1651,6 +1672,7 @@ export function discoverInText(file: string, text: string, vars?: ReadonlyMap<st
     composeVars = undefined;
     inChartDir = undefined;
     composeEnvFiles = undefined;
+    k8sConfigMaps = undefined;
   }
 }
 

@@ -945,6 +945,14 @@ describe('helpers', () => {
     expect(ports('docker-compose.yml', 'services:\n  cft:\n    image: axway/transfer-cft:3.10\n    ports:\n      - "${PESIT_PORT}:${PESIT_PORT}"\n      - "1768:1768"\n')).toEqual(['1761-1763, 1765-1768']);
     expect(ports('run.sh', 'docker run -d -p "$P:$P" -p 1768:1768 axway/transfer-cft:3.10\n')).toEqual(['1761-1763, 1765-1768']);
   });
+  it('Kubernetes: envFrom a ConfigMap of the same file and namespace gives the container its variables (under env)', () => {
+    const cm = (ns: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cft-env, namespace: ${ns}}\ndata:\n  CFT_INSTANCE_ID: k8s_cft\n  CFT_PESIT_PORT: "6330"\n  CFT_RESTAPI_PORT: "9443"\n---\n`;
+    const sts =
+      'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: cft, namespace: mft}\nspec:\n  template:\n    spec:\n      hostNetwork: true\n      containers:\n        - name: cft\n          image: harbor.bank.example/mft/runtime:1\n          env: [{name: CFT_RESTAPI_PORT, value: "8443"}]\n          envFrom:\n            - configMapRef: {name: cft-env}\n';
+    expect(discoverInText('k8s/cft.yaml', cm('mft') + sts).map((f) => [formatPorts(f.ports), f.evidence.map((e) => e.line)])).toEqual([['1762-1763, 1765-1767, 6330, 8443', [17, 19, 21]]]);
+    // a ConfigMap of another namespace is not the one the pod reads: no instance variable, no deployment
+    expect(discoverInText('k8s/cft.yaml', cm('other') + sts)).toEqual([]);
+  });
   it('uconfset calls beside a systemd unit move the roles they set, the unit\'s other roles keep their defaults', () => {
     const unit = discoverInText('hosts/mft-d/etc/systemd/system/cft.service', '[Unit]\nDescription=Axway Transfer CFT\n[Service]\nExecStart=/bin/sh -c \'. ./profile && cft start\'\n');
     const uconf = discoverInText('hosts/mft-d/uconf.sh', 'CFTUTIL uconfset id=samples.pesitany_sap.value, value=6330\nCFTUTIL uconfset id=copilot.restapi.serverport, value=8443\n');

@@ -1,8 +1,8 @@
 import type { Rule } from 'eslint';
-import { CFT_BLOCK, describePorts } from '../src/catalog/index.js';
+import { CFT_BLOCK, CFT_ROLE_IDS, CFT_ROLES, describePorts } from '../src/catalog/index.js';
 import { describeDeployments, evidenceRef, judge, MAX_DISCOVERY_ENTRIES, type Deployment } from '../src/deployments/index.js';
 import { analyse, oncePerFile } from '../src/eslint/analysis.js';
-import { formatPorts, numSingle } from '../src/model/index.js';
+import { closedRanges, formatPorts, numSetOf, numSingle, type NumSet } from '../src/model/index.js';
 import { beyondDeclared, certaintyTitle, clientReachable, describeSources, viaInterfaces, docsUrl, eachGroup, portsOf, report, SharedTexts, targetText, tooWideScope, twoPieces, flushReports } from '../src/eslint/rule-kit.js';
 
 const SERVICE = 'transfer-cft';
@@ -88,7 +88,7 @@ const rule: Rule.RuleModule = {
                         others = others.subtract(numSingle(Number(k)));
                       }
                   if (off.length > 0) why.add(`the deployment switched off ${off.join(', ')}`);
-                  if (!others.isEmpty) why.add(`the deployment does not listen on ${formatPorts(others)}`);
+                  if (!others.isEmpty) why.add(notUsed(others, j.deployments));
                 }
               }
             }
@@ -122,6 +122,37 @@ const rule: Rule.RuleModule = {
     });
   },
 };
+
+/**
+ * Why a catalogue port of the block is not needed though Transfer CFT runs here: its role moved
+ * (`PeSIT is on 6330`, initialize.properties or `CFT_PESIT_PORT`), or the deployment's evidence gives it no port —
+ * a container that does not publish it, explicit ports that leave it out. "Does not listen" would be wrong for the
+ * container: COMS listens inside it, unpublished. Names the TCP ports the deployment uses instead.
+ */
+function notUsed(ports: NumSet, deployments: readonly Deployment[]): string {
+  let used = numSetOf([]);
+  const onPort = new Map<string, number[]>();
+  for (const d of deployments)
+    for (const sp of d.ports) {
+      if (sp.protocol !== 'tcp') continue;
+      used = used.union(sp.ports);
+      for (const [k, role] of Object.entries(sp.roles ?? {})) onPort.set(role, [...(onPort.get(role) ?? []), Number(k)]);
+    }
+  const moved: string[] = [];
+  let rest = ports;
+  for (const [lo, hi] of closedRanges(ports))
+    for (let p = lo; p <= hi; p++) {
+      const id = CFT_ROLE_IDS[p];
+      const elsewhere = id ? onPort.get(id)?.filter((q) => q !== p) : undefined;
+      if (!id || !elsewhere || elsewhere.length === 0) continue;
+      moved.push(`${CFT_ROLES.find((r) => r.id === id)!.label} (${p}) ${moved.length === 0 ? 'is ' : ''}on ${[...new Set(elsewhere)].sort((a, b) => a - b).join(', ')}`);
+      rest = rest.subtract(numSingle(p));
+    }
+  const parts: string[] = [];
+  if (moved.length > 0) parts.push(`the deployment's ${moved.join(', ')}`);
+  if (!rest.isEmpty) parts.push(`the deployment uses only TCP ${used.isEmpty ? 'no port' : formatPorts(used)}`);
+  return parts.join('; ');
+}
 
 function reachableHead(certainty: string, ports: string): string {
   return `${certainty}: ${ports} reachable from `;

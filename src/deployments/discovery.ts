@@ -9,7 +9,7 @@
  * that have their own fwlint.config.*), and merges findings per target.
  */
 import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
-import { basename, dirname, relative, sep } from 'node:path';
+import { basename, dirname, relative, resolve, sep } from 'node:path';
 import { AddrSet, closedRanges, LineIndex, numSetOf, parseCidr, type NumSet } from '../model/index.js';
 import { CFT_ROLES, type ServicePorts } from '../catalog/index.js';
 import { get, items, num, parseYamlTree, splitYamlDocuments, str, type PObject, type PValue } from '../parsers/values.js';
@@ -99,6 +99,11 @@ export interface Finding {
    * the ports the rest of the evidence gives them.
    */
   partial?: boolean;
+  /**
+   * Roles the evidence switches off (`uconfset id=copilot.restapi.enable, value=no`): no port of the deployment keeps
+   * them, whatever other evidence of the same targets gives.
+   */
+  off?: RoleId[];
   sources?: AddrSet;
   evidence: Evidence[];
 }
@@ -235,6 +240,36 @@ function isLoopbackHost(ip: string): boolean {
  */
 let composeVars: ReadonlyMap<string, string> | undefined;
 
+/**
+ * Whether the folder of the file being read holds a `Chart.yaml` (set by the walk; undefined when not known): only a
+ * chart's folder names the chart. A values file kept in `environments/prod/` names no target "prod" (a GCP network or
+ * an NSG of that name would otherwise match the deployment).
+ */
+let inChartDir: boolean | undefined;
+
+/**
+ * The variables of the files a compose service names in `env_file` (as written there → KEY=VALUE), read by the walk:
+ * the service's environment, under what `environment` sets itself (compose spec, "env_file").
+ */
+let composeEnvFiles: ReadonlyMap<string, ReadonlyMap<string, string>> | undefined;
+
+/** The `env_file` entries of a compose file's services: a path, a list of paths, or of `{path, required}`. */
+export function composeEnvFileRefs(text: string): string[] {
+  const out: string[] = [];
+  for (const d of splitYamlDocuments(text)) {
+    const services = get(parseYamlTree(d.text).value, 'services');
+    if (services?.kind !== 'object') continue;
+    for (const e of services.entries) {
+      const ef = get(e.value, 'env_file');
+      for (const it of ef?.kind === 'array' ? ef.items : ef ? [ef] : []) {
+        const path = str(it) ?? str(get(it, 'path'));
+        if (path && !out.includes(path)) out.push(path);
+      }
+    }
+  }
+  return out;
+}
+
 /** `KEY=VALUE` lines of a compose `.env` file (comments, blank lines, quotes; `export ` tolerated). */
 export function parseDotEnv(text: string): Map<string, string> {
   const m = new Map<string, string>();
@@ -289,7 +324,8 @@ function containerPorts(
     publishes = true;
     pushEv(evidence, lines.evidence(p.line));
     if (pairs === 'loopback') continue;
-    for (const [h, c] of pairs) if (!noRole(c, byPort.get(c))) published.set(h >= 0 ? h : c, byPort.get(c));
+    if (pairs === 'unknown') publishUnknown(published, byPort);
+    else for (const [h, c] of pairs) if (!noRole(c, byPort.get(c))) published.set(h >= 0 ? h : c, byPort.get(c));
   }
   if (networkHost !== undefined) pushEv(evidence, lines.evidence(networkHost));
   const chosen = publishes && networkHost === undefined ? published : (byPort as Map<number, RoleId | undefined>);
@@ -299,10 +335,11 @@ function containerPorts(
 /**
  * "[ip:]host[-range]:container[-range][/proto]" → pairs [host, container] (tcp only), undefined for other protocols,
  * "loopback" when published on 127.0.0.0/8 or ::1 only. A host port that is a variable without a default is taken
- * to be the container port (`"${PESIT_PORT}:1761"`).
+ * to be the container port (`"${PESIT_PORT}:1761"`, also Ansible's `"{{ cft_pesit_port }}:1761"`); "unknown" when the
+ * container port is such a variable too (`"{{ cft_pesit_port }}:{{ cft_pesit_port }}"`): some port is published.
  */
-function composePortPairs(spec: string): [number, number][] | 'loopback' | undefined {
-  let s = interpolateDefaults(spec.trim());
+function composePortPairs(spec: string): [number, number][] | 'loopback' | 'unknown' | undefined {
+  let s = interpolateDefaults(spec.trim()).replace(/\{\{[^{}]*\}\}/g, '$');
   let proto = 'tcp';
   const slash = s.lastIndexOf('/');
   if (slash >= 0) {
@@ -331,18 +368,26 @@ function composePortPairs(spec: string): [number, number][] | 'loopback' | undef
   if (parts.length === 1) {
     // container port only: published on a random host port; the container port is what CFT listens on
     const c = range(parts[0]!);
-    if (!c) return undefined;
+    if (!c) return s.includes('$') ? 'unknown' : undefined;
     const out: [number, number][] = [];
     for (let p = c[0]; p <= c[1]; p++) out.push([-1, p]);
     return out;
   }
   const c = range(parts[1]!);
   const h = parts[0]!.includes('$') ? c : range(parts[0]!);
-  if (!h || !c) return undefined;
+  if (!h || !c) return s.includes('$') ? 'unknown' : undefined;
   const out: [number, number][] = [];
   const n = Math.min(h[1] - h[0], c[1] - c[0]);
   for (let k = 0; k <= n; k++) out.push([h[0] + k, c[0] + k]);
   return out;
+}
+
+/**
+ * A published port fwlint cannot read (`"{{ cft_pesit_port }}:{{ cft_pesit_port }}"`, a compose variable with no
+ * value): it may be any of the container's role ports, so none of them is claimed unneeded for it.
+ */
+function publishUnknown(published: Map<number, RoleId | undefined>, byPort: ReadonlyMap<number, RoleId>): void {
+  for (const [c, r] of byPort) published.set(c, r);
 }
 
 /** A replica count written as 0 (`replicas: 0`, `replicaCount: 0`, `scale: 0`): nothing of it runs. */
@@ -379,6 +424,12 @@ function fromCompose(doc: PValue, lines: Lines): Finding[] {
     // `image: ${CFT_IMAGE}` with the image in the `.env` beside the file
     const cftImage = isCftImage(rawImage) || (rawImage?.includes('$') === true && isCftImage(interpolateDefaults(rawImage)));
     const env = envOf(chain.map((c) => get(c, 'environment')).find((n) => n !== undefined));
+    // `env_file: cft.env` (the instance and port variables kept beside the compose file): under `environment`
+    const envFile = chain.map((c) => get(c, 'env_file')).find((n) => n !== undefined);
+    for (const it of envFile?.kind === 'array' ? envFile.items : envFile ? [envFile] : []) {
+      const vars = composeEnvFiles?.get(str(it) ?? str(get(it, 'path')) ?? '');
+      for (const [k, v] of vars ?? []) if (!env.has(k)) env.set(k, { value: v, node: it });
+    }
     const hasCftEnv = isCftInstanceEnv(env);
     if (!cftImage && !hasCftEnv) continue;
     // scaled to nothing (`scale: 0`, `deploy: {replicas: 0}`) or only under profiles that say it is off: not running
@@ -393,7 +444,7 @@ function fromCompose(doc: PValue, lines: Lines): Finding[] {
     let publishes = false;
     const portsNode = get(svc, 'ports');
     for (const p of items(portsNode)) {
-      let pairs: [number, number][] | 'loopback' | undefined;
+      let pairs: [number, number][] | 'loopback' | 'unknown' | undefined;
       if (p.kind === 'object') {
         const target = num(get(p, 'target'));
         const pub = get(p, 'published');
@@ -409,7 +460,8 @@ function fromCompose(doc: PValue, lines: Lines): Finding[] {
       publishes = true;
       pushEv(evidence, lines.at(p));
       if (pairs === 'loopback') continue;
-      for (const [h, c] of pairs) if (!noRole(c, byPort.get(c))) published.set(h >= 0 ? h : c, byPort.get(c));
+      if (pairs === 'unknown') publishUnknown(published, byPort);
+      else for (const [h, c] of pairs) if (!noRole(c, byPort.get(c))) published.set(h >= 0 ? h : c, byPort.get(c));
     }
     const networkHost = str(get(svc, 'network_mode')) === 'host';
     const chosen = publishes && !networkHost ? published : (byPort as Map<number, RoleId | undefined>);
@@ -497,8 +549,15 @@ const k8sLinks = new WeakMap<Finding, { namespace: string | undefined; workload?
  */
 let stoppedSink: { namespace: string | undefined; labels: Map<string, string> }[] | undefined;
 
+/**
+ * The ConfigMaps of the file being read (namespace/name → data), for the `envFrom: [{configMapRef: {name}}]` of its
+ * workloads: the instance and port variables are often kept there.
+ */
+let k8sConfigMaps: Map<string, Map<string, string>> | undefined;
+
 function fromK8sWorkload(doc: PValue, kind: string, lines: Lines, workloads: CftWorkload[]): Finding[] {
   const pod = podSpecOf(doc, kind);
+  const ns = str(get(get(doc, 'metadata'), 'namespace')) ?? '';
   // `hostNetwork: true`: the containers listen in the node's network namespace, every container port is a port of
   // the node (reachable as a hostPort is, whatever a LoadBalancer in front of it lets in)
   const hostNetwork = get(pod, 'hostNetwork');
@@ -507,6 +566,12 @@ function fromK8sWorkload(doc: PValue, kind: string, lines: Lines, workloads: Cft
   for (const c of items(get(pod, 'containers'))) {
     const imageNode = get(c, 'image');
     const env = envOf(get(c, 'env'));
+    // envFrom a ConfigMap of the same file and namespace: under env (Kubernetes: env wins over envFrom)
+    for (const from of items(get(c, 'envFrom'))) {
+      const data = k8sConfigMaps?.get(`${ns}/${str(get(get(from, 'configMapRef'), 'name')) ?? ''}`);
+      const prefix = str(get(from, 'prefix')) ?? '';
+      for (const [k, v] of data ?? []) if (!env.has(prefix + k)) env.set(prefix + k, { value: v, node: from });
+    }
     const hasCftEnv = isCftInstanceEnv(env);
     if (!isCftImage(str(imageNode)) && !hasCftEnv) continue;
     const evidence: Evidence[] = [];
@@ -705,16 +770,7 @@ function fromHelmValues(doc: PValue, lines: Lines, file: string): Finding | unde
   if ((!named && !cftImage) || zeroCount(get(doc, 'replicaCount'))) return undefined;
   const evidence: Evidence[] = [];
   if (cftImage) pushEv(evidence, lines.at(imageNode));
-  const chosen = new Map<number, RoleId | undefined>();
-  for (const p of ports) {
-    const port = num(get(p, 'port'));
-    if (!validPort(port)) continue;
-    const proto = (str(get(p, 'protocol')) ?? 'TCP').toUpperCase();
-    if (proto !== 'TCP') continue;
-    const name = str(get(p, 'name'));
-    pushEv(evidence, lines.at(p));
-    chosen.set(port, name && ROLE_IDS.has(name) ? (name as RoleId) : ROLE_BY_DEFAULT_PORT.get(port));
-  }
+  const chosen = helmServicePorts(ports, evidence, lines);
   // the `helm create` scaffold's single `service.port` (its template writes `port: {{ .Values.service.port }}`)
   const single = get(service, 'port');
   if (chosen.size === 0 && cftImage && validPort(num(single))) {
@@ -725,7 +781,7 @@ function fromHelmValues(doc: PValue, lines: Lines, file: string): Finding | unde
   const final = explicit ? chosen : (defaultRoles(CFT_ROLES.map((r) => r.id)) as Map<number, RoleId | undefined>);
   const names: string[] = [];
   const chart = basename(dirname(file));
-  if (chart && chart !== '.' && chart !== '/') names.push(chart);
+  if (chart && chart !== '.' && chart !== '/' && inChartDir !== false) names.push(chart);
   const fqdn = str(get(get(doc, 'cft'), 'fqdn'));
   if (fqdn && !names.includes(fqdn)) names.push(fqdn);
   const srcNode = get(service, 'loadBalancerSourceRanges');
@@ -734,6 +790,27 @@ function fromHelmValues(doc: PValue, lines: Lines, file: string): Finding | unde
   const sources = sourcesOf(srcNode);
   if (sources) f.sources = sources;
   return f;
+}
+
+/**
+ * The TCP ports of a chart's `service.ports` (the transfer-cft chart's list: name, port, and the `nodePort` its
+ * values.yaml offers, which every node then opens), with their roles: by name, else by default number.
+ */
+function helmServicePorts(ports: PValue[], evidence: Evidence[], lines: Lines | undefined): Map<number, RoleId | undefined> {
+  const chosen = new Map<number, RoleId | undefined>();
+  for (const p of ports) {
+    const port = num(get(p, 'port'));
+    if (!validPort(port)) continue;
+    const proto = (str(get(p, 'protocol')) ?? 'TCP').toUpperCase();
+    if (proto !== 'TCP') continue;
+    const name = str(get(p, 'name'));
+    if (lines) pushEv(evidence, lines.at(p));
+    const role = name && ROLE_IDS.has(name) ? (name as RoleId) : ROLE_BY_DEFAULT_PORT.get(port);
+    chosen.set(port, role);
+    const nodePort = num(get(p, 'nodePort'));
+    if (validPort(nodePort)) chosen.set(nodePort, role);
+  }
+  return chosen;
 }
 
 // ---------------------------------------------------------------- Helm releases of the transfer-cft chart
@@ -782,14 +859,46 @@ function fromChartApp(doc: PValue, kind: string, lines: Lines): Finding[] {
     const out: Finding[] = [];
     for (const src of [get(spec, 'source'), ...items(get(spec, 'sources'))]) {
       const chart = get(src, 'chart');
-      if (isCftChart(str(chart))) out.push(chartRelease([str(get(md, 'name')), str(get(get(spec, 'destination'), 'namespace'))], chart, lines));
+      if (!isCftChart(str(chart))) continue;
+      // Argo CD's inline values: `helm.valuesObject`, or `helm.values` as a YAML text
+      const helm = get(src, 'helm');
+      const inline = get(helm, 'valuesObject') ?? get(helm, 'values');
+      const f = withInlineValues(chartRelease([str(get(md, 'name')), str(get(get(spec, 'destination'), 'namespace'))], chart, lines), inline, lines);
+      if (f) out.push(f);
     }
     return out;
   }
-  // Flux HelmRelease: spec.chart.spec.chart
+  // Flux HelmRelease: spec.chart.spec.chart, inline values in spec.values
   const chart = get(get(get(spec, 'chart'), 'spec'), 'chart');
   if (!isCftChart(str(chart))) return [];
-  return [chartRelease([str(get(spec, 'releaseName')) ?? str(get(md, 'name')), str(get(spec, 'targetNamespace')) ?? str(get(md, 'namespace'))], chart, lines)];
+  const f = withInlineValues(chartRelease([str(get(spec, 'releaseName')) ?? str(get(md, 'name')), str(get(spec, 'targetNamespace')) ?? str(get(md, 'namespace'))], chart, lines), get(spec, 'values'), lines);
+  return f ? [f] : [];
+}
+
+/**
+ * A release's inline values (an object, or a YAML text) override the chart's: `replicaCount: 0` installs no pod,
+ * `service.ports` are the ports (explicit), `service.loadBalancerSourceRanges` the sources. Without them, the release
+ * keeps the chart's defaults.
+ */
+function withInlineValues(release: Finding, inline: PValue | undefined, lines: Lines): Finding | undefined {
+  if (!inline) return release;
+  let values: PValue | undefined = inline;
+  if (inline.kind === 'scalar') {
+    const text = str(inline);
+    values = text ? parseYamlTree(text).value : undefined;
+  }
+  if (values?.kind !== 'object') return release;
+  if (zeroCount(get(values, 'replicaCount'))) return undefined;
+  const service = get(values, 'service');
+  const evidence = [...release.evidence];
+  pushEv(evidence, lines.at(inline));
+  // line numbers inside a YAML text are its own: the evidence is the values key
+  const chosen = helmServicePorts(items(get(service, 'ports')), evidence, inline.kind === 'scalar' ? undefined : lines);
+  const sources = sourcesOf(get(service, 'loadBalancerSourceRanges'));
+  if (chosen.size === 0 && !sources) return release;
+  const f: Finding = { ...release, ...(chosen.size > 0 ? { ...portsOf(chosen), explicit: true } : {}), evidence };
+  if (sources) f.sources = sources;
+  return f;
 }
 
 // ---------------------------------------------------------------- Ansible
@@ -839,7 +948,8 @@ function fromAnsible(doc: PValue, lines: Lines): Finding[] {
             publishes = true;
             pushEv(evidence, lines.at(p));
             if (pairs === 'loopback') continue;
-            for (const [hp, c] of pairs) if (!noRole(c, byPort.get(c))) published.set(hp >= 0 ? hp : c, byPort.get(c));
+            if (pairs === 'unknown') publishUnknown(published, byPort);
+            else for (const [hp, c] of pairs) if (!noRole(c, byPort.get(c))) published.set(hp >= 0 ? hp : c, byPort.get(c));
           }
         }
         const networkHost = str(get(m, 'network_mode')) === 'host';
@@ -1046,9 +1156,17 @@ function fromYaml(file: string, text: string): Finding[] {
   const out: Finding[] = [];
   const workloads: CftWorkload[] = [];
   const services: { doc: PValue; lines: Lines }[] = [];
-  for (const d of splitYamlDocuments(text)) {
-    const tree = parseYamlTree(d.text);
-    const doc = tree.value;
+  const docs = splitYamlDocuments(text).map((d) => ({ d, doc: parseYamlTree(d.text).value }));
+  k8sConfigMaps = undefined;
+  for (const { doc } of docs) {
+    if (str(get(doc, 'kind')) !== 'ConfigMap' || !get(doc, 'apiVersion')) continue;
+    const md = get(doc, 'metadata');
+    const data = new Map<string, string>();
+    const dn = get(doc, 'data');
+    if (dn?.kind === 'object') for (const e of dn.entries) if (e.value.kind === 'scalar' && e.value.value !== null) data.set(e.key, String(e.value.value));
+    (k8sConfigMaps ??= new Map()).set(`${str(get(md, 'namespace')) ?? ''}/${str(get(md, 'name')) ?? ''}`, data);
+  }
+  for (const { d, doc } of docs) {
     if (doc?.kind === 'array') {
       out.push(...fromAnsible(doc, new Lines(file, d.text, d.lineOffset)));
       continue;
@@ -1122,6 +1240,61 @@ function fromSystemd(file: string, text: string): Finding | undefined {
   if (basename(file) === 'cftcopilot.service') copilot = true;
   const lines = new Lines(file, text);
   return { service: 'transfer-cft', names: [], ...portsOf(defaultRoles(copilot ? COPILOT_ROLES : CORE_ROLES)), explicit: false, evidence: [lines.evidence(descLine + 1)] };
+}
+
+/**
+ * The Axway Installer's response file for a silent install of Transfer CFT (`Install_Transfer_CFT.properties`,
+ * `Component = Transfer_CFT`): its own keys for the listening ports — `SAP1` (PeSIT), `PESITSSL`, `SFTP`,
+ * `CommunicationPort` (COMS), `SAPcopilot`, `SSLSAPcopilot` (1767), `rest_port`. A key left empty takes its
+ * `<key>.DefaultValue` line, else the catalogue default; the `.Type`/`.Min`/`.Max` lines say nothing of the port.
+ */
+const INSTALLER_ROLE: Record<string, RoleId> = {
+  sap1: 'pesit',
+  pesitssl: 'pesitssl',
+  sftp: 'sftp',
+  sftpsap: 'sftp',
+  communicationport: 'coms',
+  sapcopilot: 'copilot',
+  sslsapcopilot: 'copilotcg',
+  rest_port: 'restapi',
+};
+
+function isInstallerResponse(text: string): boolean {
+  return /^[ \t]*Component[ \t]*[=:][ \t]*Transfer_CFT[ \t]*\r?$/m.test(text);
+}
+
+function fromInstallerResponse(file: string, text: string): Finding | undefined {
+  const ls = lineTexts(text);
+  const lines = new Lines(file, text);
+  const given = new Map<RoleId, { port?: number; line: number }>();
+  const defaults = new Map<RoleId, { port: number; line: number }>();
+  let component: Evidence | undefined;
+  for (let i = 0; i < ls.length; i++) {
+    const l = ls[i]!.trim();
+    if (l === '' || l.startsWith('#') || l.startsWith('!')) continue;
+    const eq = l.search(/[=:]/);
+    if (eq <= 0) continue;
+    const key = l.slice(0, eq).trim().toLowerCase();
+    const value = l.slice(eq + 1).trim();
+    if (key === 'component' && value === 'Transfer_CFT') component ??= lines.evidence(i + 1);
+    const dot = key.indexOf('.');
+    const role = INSTALLER_ROLE[dot < 0 ? key : key.slice(0, dot)];
+    if (!role) continue;
+    const n = /^[0-9]{1,5}$/.test(value) ? Number(value) : undefined;
+    if (dot < 0) given.set(role, { port: validPort(n) ? n : undefined, line: i + 1 });
+    else if (key.slice(dot + 1) === 'defaultvalue' && validPort(n)) defaults.set(role, { port: n, line: i + 1 });
+  }
+  if (!component) return undefined;
+  const evidence: Evidence[] = [component];
+  const byRole = new Map<RoleId, number>(ROLE_DEFAULT);
+  for (const [role, d] of defaults) byRole.set(role, d.port);
+  for (const [role, g] of given) {
+    if (g.port !== undefined) byRole.set(role, g.port);
+    pushEv(evidence, lines.evidence(g.port !== undefined ? g.line : (defaults.get(role)?.line ?? g.line)));
+  }
+  const m = new Map<number, RoleId>();
+  for (const [r, p] of byRole) m.set(p, r);
+  return { service: 'transfer-cft', names: [], ...portsOf(m), explicit: true, evidence };
 }
 
 function fromProperties(file: string, text: string): Finding | undefined {
@@ -1205,12 +1378,21 @@ function fromUconf(file: string, text: string): Finding | undefined {
   const lines = new Lines(file, text);
   const m = new Map<number, RoleId>();
   const evidence: Evidence[] = [];
+  // `copilot.restapi.enable` (Yes/No; "Configure the REST API server", Transfer CFT 3.3.2 User Guide): the last one wins
+  let restapiOff: boolean | undefined;
+  let restapiLine = 0;
   for (let i = 0; i < ls.length; i++) {
     const l = ls[i]!;
     const low = l.toLowerCase();
-    if (!low.includes('serverport') && !low.includes('_sap.value') && !low.includes('coms_port.value')) continue;
+    if (!low.includes('serverport') && !low.includes('_sap.value') && !low.includes('coms_port.value') && !low.includes('copilot.restapi.enable')) continue;
     // a line commented out (`# cftutil uconfset …` kept for the record) sets nothing
     if (isCommentLine(low)) continue;
+    const en = /copilot\.restapi\.enable\s*,?\s*value\s*=\s*['"]?(yes|no|true|false|1|0)\b/.exec(low);
+    if (en) {
+      restapiOff = en[1] === 'no' || en[1] === 'false' || en[1] === '0';
+      restapiLine = i + 1;
+      continue;
+    }
     for (const [key, role] of UCONF_ROLE) {
       const at = low.indexOf(key);
       if (at < 0) continue;
@@ -1226,8 +1408,14 @@ function fromUconf(file: string, text: string): Finding | undefined {
       break;
     }
   }
-  if (m.size === 0) return undefined;
-  return { service: 'transfer-cft', names: [], ...portsOf(m), explicit: true, partial: true, evidence };
+  if (restapiOff) pushEv(evidence, lines.evidence(restapiLine));
+  const off: RoleId[] | undefined = restapiOff ? ['restapi'] : undefined;
+  if (m.size === 0) {
+    // only the REST API switched off: Transfer CFT is configured here, on no port these settings state
+    if (!off) return undefined;
+    return { service: 'transfer-cft', names: [], ...portsOf(defaultRoles(CFT_ROLES.map((r) => r.id).filter((r) => r !== 'restapi'))), explicit: false, off, evidence };
+  }
+  return { service: 'transfer-cft', names: [], ...portsOf(m), explicit: true, partial: true, ...(off ? { off } : {}), evidence };
 }
 
 /**
@@ -1370,7 +1558,10 @@ function fromDockerRun(file: string, text: string): Finding[] {
       }
     }
     if (!image && !isCftInstanceEnv(env)) continue;
-    const evidence: Evidence[] = [lines.evidence(image ? image.line : start + 1)];
+    // the command's first line (`docker run -d --name cft \`), then the image's: a message naming the evidence shows the
+    // command, not a continuation line such as `"$IMAGE"`
+    const evidence: Evidence[] = [lines.evidence(start + 1)];
+    if (image) pushEv(evidence, lines.evidence(image.line));
     out.push({ service: 'transfer-cft', names, ...containerPorts(env, publish, networkHost, evidence, lines), evidence });
   }
   composeVars = outer;
@@ -1389,8 +1580,10 @@ const SCRIPT_EXT = /\.(sh|bash|ksh|zsh|ps1|bat|cmd)$/i;
 const UCONF_EXT = /\.(sh|bash|ksh|conf|cfg|txt|ps1|bat|cmd|properties|env)$/i;
 
 /** Findings in one file (path relative to the scan root, `/`-separated, used in evidence). Pure; never throws. */
-export function discoverInText(file: string, text: string, vars?: ReadonlyMap<string, string>): Finding[] {
+export function discoverInText(file: string, text: string, vars?: ReadonlyMap<string, string>, chartDir?: boolean, envFiles?: ReadonlyMap<string, ReadonlyMap<string, string>>): Finding[] {
   composeVars = vars;
+  inChartDir = chartDir;
+  composeEnvFiles = envFiles;
   try {
     const base = basename(file);
     const lower = base.toLowerCase();
@@ -1458,6 +1651,10 @@ export function discoverInText(file: string, text: string, vars?: ReadonlyMap<st
       const f = fromProperties(file, text);
       if (f) out.push(f);
       properties = f !== undefined;
+    } else if (lower.endsWith('.properties') && isInstallerResponse(text)) {
+      const f = fromInstallerResponse(file, text);
+      if (f) out.push(f);
+      properties = f !== undefined;
     }
     // CFTPROT objects in a configuration file, or in a script feeding cftutil (`cftutil cftprot id=pesitssl, sap=1762`)
     if (lower === 'cft-tcp.conf' || (UCONF_EXT.test(lower) && /cftprot/i.test(text))) {
@@ -1473,6 +1670,9 @@ export function discoverInText(file: string, text: string, vars?: ReadonlyMap<st
     return [];
   } finally {
     composeVars = undefined;
+    inChartDir = undefined;
+    composeEnvFiles = undefined;
+    k8sConfigMaps = undefined;
   }
 }
 
@@ -1535,6 +1735,9 @@ export function mergeFindings(found: { finding: Finding; targets: string[] }[]):
   }
   const out: Deployment[] = [];
   for (const g of groups.values()) {
+    // roles some evidence of these targets switches off
+    const off = new Set<string>();
+    for (const f of [...g.explicit, ...g.defaults]) for (const r of f.off ?? []) off.add(r);
     let use = g.explicit.length > 0 ? g.explicit : g.defaults;
     // only partial settings (UCONF) beside catalogue defaults (a systemd unit): they move the roles they name, the
     // other roles stay on their defaults (`uconfset id=samples.pesitany_sap.value, value=6330` leaves PeSIT over TLS
@@ -1576,13 +1779,23 @@ export function mergeFindings(found: { finding: Finding; targets: string[] }[]):
         ports = ports.union(f.ports);
         Object.assign(roles, f.roles);
       }
+      const disabled: Record<number, string> = {};
+      for (const [k, r] of Object.entries(roles))
+        if (off.has(r)) {
+          ports = ports.subtract(numSetOf([[Number(k), Number(k)]]));
+          delete roles[Number(k)];
+          disabled[Number(k)] = r;
+        }
       const sp: ServicePorts = { protocol: 'tcp', ports, roles };
       // the catalogue-default findings an explicit one overrides still prove the deployment: evidence of the first
       const evidence: Evidence[] = [];
       for (const f of list) for (const e of f.evidence) pushEv(evidence, e);
       if (first && use !== g.defaults) for (const f of g.defaults) for (const e of f.evidence) pushEv(evidence, e);
+      // the evidence that switched a role off, wherever it is
+      if (Object.keys(disabled).length > 0) for (const f of [...g.explicit, ...g.defaults]) if (f.off) for (const e of f.evidence) pushEv(evidence, e);
       first = false;
       const d: Deployment = { service: 'transfer-cft', targets: g.targets, ports: [sp], evidence };
+      if (Object.keys(disabled).length > 0) d.disabled = disabled;
       if (list[0]!.sources) d.sources = list[0]!.sources;
       out.push(d);
     }
@@ -1636,6 +1849,8 @@ export function scanFindings(root: string, opts: Pick<DiscoveryOptions, 'maxFile
     // a directory with its own fwlint.config.* is a separate project: its deployments are its own
     if (dir !== root && names.some((d) => d.isFile() && (CONFIG_FILE_NAMES as readonly string[]).includes(d.name))) continue;
     names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // a Helm values file names its chart's folder only in a chart (Chart.yaml beside it)
+    let chartDir: boolean | undefined;
     const subdirs: string[] = [];
     for (const d of names) {
       if (++entries > maxFiles) {
@@ -1673,7 +1888,21 @@ export function scanFindings(root: string, opts: Pick<DiscoveryOptions, 'maxFile
         }
         vars = dotEnvs.get(dir);
       }
-      for (const finding of discoverInText(rel, text, vars)) findings.push({ rel, finding });
+      if (/\.ya?ml$/i.test(d.name)) chartDir ??= names.some((e) => e.name === 'Chart.yaml' && e.isFile());
+      // a compose service's env_file, relative to the compose file's folder (inside the walked tree only)
+      let envFiles: Map<string, Map<string, string>> | undefined;
+      if (/\.ya?ml$/i.test(d.name) && text.includes('env_file'))
+        for (const ref of composeEnvFileRefs(text)) {
+          const full = resolve(dir, ref);
+          const top = resolve(root);
+          if (!full.startsWith(top.endsWith(sep) ? top : top + sep)) continue;
+          try {
+            if (statSync(full).size <= maxBytes) (envFiles ??= new Map()).set(ref, parseDotEnv(readFileSync(full, 'utf8')));
+          } catch {
+            // a missing env_file: compose fails unless `required: false`; nothing to read either way
+          }
+        }
+      for (const finding of discoverInText(rel, text, vars, chartDir, envFiles)) findings.push({ rel, finding });
       if (d.name === 'kustomization.yaml' || d.name === 'kustomization.yml') {
         const k = kustomizeNamespace(rel, text);
         if (k) kustomizations.push({ ...k, dir: rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '' });

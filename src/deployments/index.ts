@@ -7,7 +7,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, relative, resolve, sep, basename } from 'node:path';
-import { AddrSet, IntervalSet, parseCidr, protocolName, type DocComment, type NumSet, type Ruleset, type Span } from '../model/index.js';
+import { AddrSet, IntervalSet, numSetOf, parseCidr, protocolName, type DocComment, type NumSet, type Ruleset, type Span } from '../model/index.js';
 import { BUILTIN_SERVICES, type ServiceDefinition, type ServicePorts } from '../catalog/index.js';
 import type { PValue } from '../parsers/values.js';
 import {
@@ -240,6 +240,7 @@ function resolveDeployments(sources: Source[], services: ServiceDefinition[], er
         evidence: [{ file: src.file, line: pos.line, text: lineText(src.text, pos.line) || `service: ${svc.id}`, kind: 'config' }],
       };
       if (off && Object.keys(off).length > 0) dep.disabled = off;
+      if (!d.ports) dep.cataloguePorts = true;
       if (Array.isArray(d.sources)) {
         let a: AddrSet | undefined;
         for (const s of d.sources) {
@@ -379,6 +380,9 @@ function resolveSettings(configFile: string | undefined, opts: LoadOptions, root
   for (const s of sources) config = mergeConfigs(config, s.value);
   const services = resolveServices(sources);
   const deployments = resolveDeployments(sources, services, errors);
+  // in the order of the file, as an editor lists them: the checks beyond the schema (unknown service, role) came last
+  const fileOrder = new Map(sources.map((s, i) => [s.file, i]));
+  errors.sort((a, b) => (fileOrder.get(a.file) ?? -1) - (fileOrder.get(b.file) ?? -1) || a.line - b.line || a.column - b.column);
   const settings: ResolvedSettings = { config, services, deployments, errors, rootDir };
   if (configFile) settings.configFile = configFile;
   const discover = opts.discover ?? config.discovery ?? true;
@@ -386,11 +390,12 @@ function resolveSettings(configFile: string | undefined, opts: LoadOptions, root
     const s = scan(rootDir);
     const found = s.findings.map(({ rel, finding }) => ({ finding, targets: findingTargets(rel, finding, mappedRel(rel, settings)) }));
     const declared = deployments.slice();
-    for (const d of mergeFindings(found)) {
+    const discovered = mergeFindings(found);
+    for (const d of discovered) {
       d.evidence = d.evidence.map((e) => ({ ...e, file: join(rootDir, e.file) }));
       inheritDeclaredSources(d, declared);
-      deployments.push(d);
     }
+    settings.deployments = [...yieldToDiscovered(declared, discovered), ...discovered];
     settings.discovery = { filesRead: s.filesRead, truncated: s.truncated };
   }
   return settings;
@@ -412,6 +417,33 @@ function inheritDeclaredSources(d: Deployment, declared: readonly Deployment[]):
     union = union ? union.union(c.sources) : c.sources;
   }
   if (union) d.sources = union;
+}
+
+/**
+ * A declaration without `ports` says where the service runs, not on which ports (it gets the catalogue's): on a
+ * target where discovery found the deployment, the ports found there decide, as explicit ports win over catalogue
+ * defaults within discovery. Else a declaration made to restrict the sources (`sources: [10.0.0.0/8]`) would make
+ * every catalogue port needed again — COMS and Copilot that the compose file does not publish, a port published on
+ * 127.0.0.1 only. The declaration stays, without ports, on those targets (its evidence is named; its sources went to
+ * the discovered deployment), and with the catalogue's on its other targets. `ports:` in the declaration keeps them.
+ */
+function yieldToDiscovered(declared: Deployment[], discovered: readonly Deployment[]): Deployment[] {
+  if (discovered.length === 0) return declared;
+  const out: Deployment[] = [];
+  for (const c of declared) {
+    const svc = c.service.toLowerCase();
+    const covered = c.cataloguePorts
+      ? c.targets.filter((t) => discovered.some((d) => d.service.toLowerCase() === svc && d.targets.some((x) => x.toLowerCase() === t.toLowerCase())))
+      : [];
+    if (covered.length === 0) {
+      out.push(c);
+      continue;
+    }
+    const rest = c.targets.filter((t) => !covered.includes(t));
+    if (rest.length > 0) out.push({ ...c, targets: rest });
+    out.push({ ...c, targets: covered, ports: c.ports.map((p) => ({ ...p, ports: numSetOf([]), roles: {} })) });
+  }
+  return out;
 }
 
 /** The settings for a configuration given as text (tests, editors with unsaved buffers). No discovery. */

@@ -18,6 +18,11 @@ export interface Deployment {
   ports: ServicePorts[];
   /** Who should reach it; undefined = not restricted by the declaration. */
   sources?: AddrSet;
+  /**
+   * A declaration without `ports`: its ports are the catalogue's. Where discovery finds the service on one of its
+   * targets, the ports found there decide (see `yieldToDiscovered`).
+   */
+  cataloguePorts?: boolean;
   /** Ports its `disabled` roles switched off, with the role (`{1763: 'sftp'}`): messages say why they are unneeded. */
   disabled?: Record<number, string>;
   evidence: Evidence[];

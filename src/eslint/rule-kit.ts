@@ -699,7 +699,11 @@ function describeBlocks(sources: AddrSet): CidrHead {
   if (count >= 3) {
     const fam = sources.v6.isEmpty ? 'ipv4' : sources.v4.isEmpty ? 'ipv6' : undefined;
     if (fam) {
-      const rest = AddrSet.all(fam).subtract(sources);
+      // said against the smallest block that holds the set: a partner /8 but for a /16 a deny rule takes out is
+      // "10.0.0.0/8 except 10.1.0.0/16", not "10.0.0.0/16, 10.2.0.0/15, 10.4.0.0/14 and 5 more"; the world but for a
+      // few blocks has the whole space for block
+      const cover = coveringBlock(sources, fam);
+      const rest = cover.set.subtract(sources);
       // counted first, formatted only when said: most sets of a few blocks leave many more out (24k findings of the
       // bench formatted their complements' first blocks for nothing)
       let excepted = 0;
@@ -713,7 +717,7 @@ function describeBlocks(sources: AddrSet): CidrHead {
         rest.eachCidr((family, start, prefix) => {
           if (out.length < HEAD) out.push(`${formatAddress(family, start)}/${prefix}`);
         });
-        h.text = `${fam === 'ipv4' ? '0.0.0.0/0' : '::/0'} except ${joinHead(out, NO_NAMES, excepted)}`;
+        h.text = `${cover.text} except ${joinHead(out, NO_NAMES, excepted)}`;
       }
     } else if (count > HEAD) {
       // both families, more blocks than are named (an inet chain's accept after IPv4 bans): each family said on its
@@ -726,6 +730,26 @@ function describeBlocks(sources: AddrSet): CidrHead {
     }
   }
   return h;
+}
+
+/** The smallest CIDR block holding every address of a one-family set, and its text. */
+function coveringBlock(sources: AddrSet, fam: 'ipv4' | 'ipv6'): { set: AddrSet; text: string } {
+  if (fam === 'ipv4') {
+    const b = sources.v4.bounds;
+    const lo = b[0]!;
+    const last = b[b.length - 1]! - 1;
+    let bits = 0;
+    while (bits < 32 && Math.floor(lo / 2 ** bits) !== Math.floor(last / 2 ** bits)) bits++;
+    const start = Math.floor(lo / 2 ** bits) * 2 ** bits;
+    return { set: new AddrSet(IntervalSet.range(start, start + 2 ** bits), IntervalSet.empty()), text: `${formatAddress('ipv4', start)}/${32 - bits}` };
+  }
+  const b = sources.v6.bounds;
+  const lo = b[0]!;
+  const last = b[b.length - 1]! - 1n;
+  let bits = 0n;
+  while (bits < 128n && lo >> bits !== last >> bits) bits++;
+  const start = (lo >> bits) << bits;
+  return { set: new AddrSet(IntervalSet.empty(), IntervalSet.range(start, start + (1n << bits))), text: `${formatAddress('ipv6', start)}/${128n - bits}` };
 }
 
 function joinHead(head: readonly string[], named: readonly string[], total: number): string {

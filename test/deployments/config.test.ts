@@ -33,7 +33,7 @@ describe('parsePortList / portSpecToSet', () => {
 });
 
 describe('schema errors carry file, line, column and schema path', () => {
-  it('YAML: every error of the fixture, in order', () => {
+  it('YAML: every error of the fixture, in the order of the file (the checks beyond the schema among the others)', () => {
     const file = join(FIX, 'errors/fwlint.config.yaml');
     const s = loadSettings(undefined, { configFile: file, discover: false });
     expect(s.configFile).toBe(file);
@@ -43,26 +43,26 @@ describe('schema errors carry file, line, column and schema path', () => {
       '3:5 #/properties/targets/items/required',
       '4:5 #/properties/targets/items/additionalProperties',
       '8:15 #/properties/deployments/items/properties/sources/items/format',
+      '9:22 #/properties/deployments/items/properties/disabled/x-known-role',
+      '10:14 #/properties/deployments/items/properties/service/x-known-service',
       '16:16 #/properties/deployments/items/properties/ports/items/properties/ports/anyOf',
       '17:19 #/properties/deployments/items/properties/ports/items/properties/protocol/enum',
       '21:12 #/properties/services/items/properties/ports/minItems',
       '24:7 #/properties/expectedPorts/additionalProperties/items/required',
       '25:7 #/properties/expectedPorts/additionalProperties/items/additionalProperties',
-      '9:22 #/properties/deployments/items/properties/disabled/x-known-role',
-      '10:14 #/properties/deployments/items/properties/service/x-known-service',
     ]);
     expect(s.errors.map((e) => e.message)).toEqual([
       'discovery: must be boolean',
       'targets[0]: missing required key "names"',
       'targets[0]: unknown key "name"',
       'deployments[0].sources[0]: not an IP address or CIDR',
+      'deployments[0].disabled[1]: "ftp" is not a role of Transfer CFT (roles: pesit, pesitssl, sftp, coms, copilot, copilotcg, restapi)',
+      expect.stringMatching(/^deployments\[1\]\.service: unknown service "transfer-xyz" \(known: transfer-cft, /),
       'deployments[2].ports[0].ports: must be a port (0-65535), a port list such as "1761-1763,1768", or a list of those',
       'deployments[2].ports[1].protocol: must be one of "tcp", "udp"',
       'services[0].ports: must NOT have fewer than 1 items',
       'expectedPorts.web01[0]: missing required key "ports"',
       'expectedPorts.web01[0]: unknown key "port"',
-      'deployments[0].disabled[1]: "ftp" is not a role of Transfer CFT (roles: pesit, pesitssl, sftp, coms, copilot, copilotcg, restapi)',
-      expect.stringMatching(/^deployments\[1\]\.service: unknown service "transfer-xyz" \(known: transfer-cft, /),
     ]);
   });
   it('YAML: the valid parts are still used (robust against one typo)', () => {
@@ -250,5 +250,31 @@ describe('the schema file itself', () => {
     };
     walk(schema, '#');
     expect(open).toEqual([]);
+  });
+});
+
+describe('a declaration without ports, where discovery finds the deployment', () => {
+  it('the ports found decide on the targets where it was found; the catalogue stays on the others', () => {
+    const root = mkdtempSync(join(tmpdir(), 'fwl-yield-'));
+    try {
+      mkdirSync(join(root, 'hosts/mft01'), { recursive: true });
+      // published: 1761, 1762, 1768; Copilot 1766 on loopback only; COMS and SFTP not published
+      writeFileSync(
+        join(root, 'hosts/mft01/docker-compose.yml'),
+        'services:\n  cft:\n    image: docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2406\n    ports:\n      - "1761:1761"\n      - "1762:1762"\n      - "127.0.0.1:1766:1766"\n      - "1768:1768"\n',
+      );
+      writeFileSync(join(root, 'fwlint.config.yaml'), 'deployments:\n  - service: transfer-cft\n    targets: [mft01, mft02]\n    sources: [198.51.100.0/24]\n  - service: transfer-cft\n    targets: [mft01]\n    ports: [{ protocol: tcp, ports: "2761" }]\n');
+      const s = loadSettings(undefined, { configFile: join(root, 'fwlint.config.yaml') });
+      expect(s.deployments.map((d) => `${d.targets.join(',')} ${formatPorts(d.ports[0]!.ports)} ${d.sources?.toString() ?? '-'} ${d.evidence[0]!.kind}`)).toEqual([
+        'mft02 1761-1763, 1765-1768 198.51.100.0/24 config',
+        // no port of its own there (its sources do not pass to the discovered one: the second declaration has none)
+        'mft01 none 198.51.100.0/24 config',
+        // explicit ports stay
+        'mft01 2761 - config',
+        'mft01,cft 1761-1762, 1768 - discovered',
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -21,7 +21,7 @@ describe('discoverDeployments on the fixture repository', () => {
   const r = discoverDeployments(ROOT);
   it('reads the candidate files and is not truncated', () => {
     expect(r.truncated).toBe(false);
-    expect(r.filesRead).toBe(11);
+    expect(r.filesRead).toBe(12);
     expect(r.deployments.every((d) => d.service === 'transfer-cft' && d.evidence.every((e) => e.kind === 'discovered'))).toBe(true);
   });
   it('finds each deployment with exact evidence lines', () => {
@@ -184,6 +184,43 @@ describe('bounds', () => {
       );
       // the same selector in another namespace is another workload (not scaled to zero, not in the walk): kept
       expect(discoverDeployments(root).deployments.map((d) => `${d.targets.join(',')} ${formatPorts(d.ports[0]!.ports)}`)).toEqual(['cft-lb,mft 1761']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+  it('Helm values name their folder only when it is a chart (Chart.yaml beside them): environments/prod/ names no "prod"', () => {
+    const root = mkdtempSync(join(tmpdir(), 'fwl-helmdir-'));
+    try {
+      mkdirSync(join(root, 'charts/transfer-cft'), { recursive: true });
+      mkdirSync(join(root, 'environments/prod'), { recursive: true });
+      writeFileSync(join(root, 'charts/transfer-cft/Chart.yaml'), 'apiVersion: v2\nname: transfer-cft\nversion: 0.4.0\n');
+      writeFileSync(join(root, 'charts/transfer-cft/values.yaml'), 'service:\n  type: LoadBalancer\n  ports:\n    - name: pesit\n      port: 1761\n');
+      writeFileSync(
+        join(root, 'environments/prod/values-prod.yaml'),
+        'image:\n  repository: docker.repository.axway.com/transfercft-docker-prod/3.10/cft\ncft:\n  fqdn: mft.bank.example\nservice:\n  ports:\n    - name: restapi\n      port: 1768\n',
+      );
+      expect(discoverDeployments(root).deployments.map((d) => `${d.targets.join(',')} ${formatPorts(d.ports[0]!.ports)}`)).toEqual(['transfer-cft 1761', 'mft.bank.example 1768']);
+      // a GCP firewall of the network "prod" is not where that deployment runs
+      const settings = withDeployments(settingsFromText('discovery: false\n', 'fwlint.config.yaml'), discoverDeployments(root).deployments);
+      expect(judge('transfer-cft', ['tag:web', 'prod'], 6, numRange(1768, 1768), AddrSet.all('ipv4'), settings).deployments).toEqual([]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+  it('compose: a service\'s env_file gives its environment (under environment:), read by the walk', () => {
+    const root = mkdtempSync(join(tmpdir(), 'fwl-envfile-'));
+    try {
+      mkdirSync(join(root, 'hosts/mft12/env'), { recursive: true });
+      writeFileSync(
+        join(root, 'hosts/mft12/docker-compose.yml'),
+        'services:\n  cft:\n    image: harbor.bank.example/mft/cft-runtime:2024.06\n    env_file:\n      - path: ./env/cft.env\n    environment:\n      CFT_RESTAPI_PORT: "8443"\n    network_mode: host\n',
+      );
+      writeFileSync(join(root, 'hosts/mft12/env/cft.env'), '# instance\nCFT_INSTANCE_ID=mft12\nCFT_PESIT_PORT=6330\nCFT_RESTAPI_PORT=9443\n');
+      // an env_file outside the walked tree is not read
+      writeFileSync(join(root, 'hosts/mft12/other.yml'), 'services:\n  cft:\n    image: harbor.bank.example/mft/cft-runtime:2024.06\n    env_file: ../../../../etc/cft.env\n');
+      expect(discoverDeployments(root).deployments.map((d) => `${d.targets.join(',')} ${formatPorts(d.ports[0]!.ports)} ${d.evidence.map((e) => `${e.file}:${e.line}`).join(' ')}`)).toEqual([
+        'mft12,cft 1762-1763, 1765-1767, 6330, 8443 hosts/mft12/docker-compose.yml:2 hosts/mft12/docker-compose.yml:7 hosts/mft12/docker-compose.yml:5 hosts/mft12/docker-compose.yml:8',
+      ]);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
@@ -590,6 +627,7 @@ describe('helpers', () => {
         explicit: true,
         sources: undefined,
         evidence: [
+          '3 podman run -d --restart always \\',
           '9 docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2206 \\',
           '5 -e CFT_PESIT_PORT=2761 \\',
           '6 -p 2761:2761 \\',
@@ -600,11 +638,11 @@ describe('helpers', () => {
       { names: [], ports: '1761-1763, 1765-1768', roles: { 1761: 'pesit', 1762: 'pesitssl', 1763: 'sftp', 1765: 'coms', 1766: 'copilot', 1767: 'copilotcg', 1768: 'restapi' }, explicit: false, sources: undefined, evidence: ['12 docker run --network host -e CFT_INSTANCE_ID=x registry.corp/mft/runtime:1'] },
     ]);
   });
-  it('docker run reads ${VAR} through the script\'s assignments and a unit\'s Environment=', () => {
+  it('docker run reads ${VAR} through the script\'s assignments and a unit\'s Environment= (evidence: the command line first, not "$CFT_IMAGE")', () => {
     const script =
       '#!/bin/bash\nCFT_IMAGE=docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2406\nexport PESIT_PORT="6330"\n' +
       'docker run -d --name cft \\\n  -p ${PESIT_PORT}:${PESIT_PORT} -p 1768:1768 \\\n  "$CFT_IMAGE"\n';
-    expect(discoverInText('start.sh', script).map((f) => [f.names, formatPorts(f.ports), f.roles, f.evidence.map((e) => e.line)])).toEqual([[['cft'], '1768, 6330', { 1768: 'restapi' }, [6, 5]]]);
+    expect(discoverInText('start.sh', script).map((f) => [f.names, formatPorts(f.ports), f.roles, f.evidence.map((e) => e.line)])).toEqual([[['cft'], '1768, 6330', { 1768: 'restapi' }, [4, 6, 5]]]);
     const unit =
       '[Service]\nEnvironment=PESIT_PORT=6330 "IMG=docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10"\nExecStart=/usr/bin/podman run --rm --name cft -p ${PESIT_PORT}:${PESIT_PORT} ${IMG}\n';
     expect(discoverInText('cft-container.service', unit).map((f) => [f.names, formatPorts(f.ports), f.evidence.map((e) => e.line)])).toEqual([[['cft'], '6330', [3]]]);
@@ -845,6 +883,75 @@ describe('helpers', () => {
     expect(discoverInText('initialize.properties', text).map((f) => [formatPorts(f.ports), f.roles, f.evidence.map((e) => e.line)])).toEqual([
       ['1762-1763, 1765-1766, 1768, 2767, 6330', { 1762: 'pesitssl', 1763: 'sftp', 1765: 'coms', 1766: 'copilot', 1768: 'restapi', 2767: 'copilotcg', 6330: 'pesit' }, [1, 2]],
     ]);
+  });
+  it('the Axway Installer response file (Install_Transfer_CFT.properties, Component = Transfer_CFT) gives its ports', () => {
+    // the silent install's keys: SAP1 (PeSIT), PESITSSL, CommunicationPort (COMS), SAPcopilot, SSLSAPcopilot, rest_port;
+    // an empty key takes its DefaultValue line; .Type/.Min lines are no port
+    const text = 'Component = Transfer_CFT\nComponent.Version = 3.10.2406\n\nSAP1 = 6330\nSAP1.Type = IPPortOwner\nSAP1.Min = 1024\nSAP1.DefaultValue = 1761\n\nPESITSSL = 6331\nCommunicationPort = 1765\nSAPcopilot = 1766\nSSLSAPcopilot = \nSSLSAPcopilot.DefaultValue = 2767\nrest_port = 8443\n';
+    expect(discoverInText('hosts/mft02/opt/axway/Install_Transfer_CFT.properties', text).map(fview)).toEqual([
+      {
+        names: [],
+        ports: '1763, 1765-1766, 2767, 6330-6331, 8443',
+        roles: { 1763: 'sftp', 1765: 'coms', 1766: 'copilot', 2767: 'copilotcg', 6330: 'pesit', 6331: 'pesitssl', 8443: 'restapi' },
+        explicit: true,
+        sources: undefined,
+        evidence: ['1 Component = Transfer_CFT', '4 SAP1 = 6330', '9 PESITSSL = 6331', '10 CommunicationPort = 1765', '11 SAPcopilot = 1766', '13 SSLSAPcopilot.DefaultValue = 2767', '14 rest_port = 8443'],
+      },
+    ]);
+    // another product's response file with the same keys is not Transfer CFT
+    expect(discoverInText('Install_Other.properties', 'Component = Sentinel\nSAP1 = 1761\n')).toEqual([]);
+  });
+  it('uconfset copilot.restapi.enable=no switches the REST API off: its port leaves the deployment, whatever gives it', () => {
+    const copilot = discoverInText('hosts/mft-e/etc/systemd/system/cftcopilot.service', '[Unit]\nDescription=Axway Transfer CFT Copilot\n[Service]\nExecStart=/bin/sh -c \'. ./profile && copstart\'\n');
+    const uconf = discoverInText('hosts/mft-e/post.sh', 'CFTUTIL uconfset id=samples.pesitany_sap.value, value=6330\n# CFTUTIL uconfset id=copilot.restapi.enable, value=yes\nCFTUTIL uconfset id=copilot.restapi.enable, value=No\n');
+    const ds = mergeFindings([...uconf, ...copilot].map((finding) => ({ finding, targets: ['mft-e'] })));
+    expect(ds.map((d) => [formatPorts(d.ports[0]!.ports), d.disabled, d.evidence.map((e) => `${e.file}:${e.line}`)])).toEqual([
+      ['1766-1767, 6330', { 1768: 'restapi' }, ['hosts/mft-e/post.sh:1', 'hosts/mft-e/post.sh:3', 'hosts/mft-e/etc/systemd/system/cftcopilot.service:2']],
+    ]);
+    // set back to yes later in the script: on again
+    expect(discoverInText('post.sh', 'CFTUTIL uconfset id=copilot.restapi.enable, value=no\nCFTUTIL uconfset id=copilot.restapi.enable, value=yes\n')).toEqual([]);
+    // alone, the switch proves Transfer CFT is configured here, on the catalogue ports but the REST API's
+    expect(discoverInText('post.sh', 'CFTUTIL uconfset id=copilot.restapi.enable, value=no\n').map((f) => [formatPorts(f.ports), f.explicit, f.off])).toEqual([['1761-1763, 1765-1767', false, ['restapi']]]);
+  });
+  it('Helm values: a service port\'s nodePort is opened on every node too', () => {
+    const text = 'image:\n  repository: docker.repository.axway.com/transfercft-docker-prod/3.10/cft\nservice:\n  type: NodePort\n  ports:\n    - name: pesit\n      port: 1761\n      nodePort: 31761\n    - name: restapi\n      port: 1768\n';
+    expect(discoverInText('charts/transfer-cft/values.yaml', text).map((f) => [formatPorts(f.ports), f.roles])).toEqual([['1761, 1768, 31761', { 1761: 'pesit', 1768: 'restapi', 31761: 'pesit' }]]);
+  });
+  it('a release of the transfer-cft chart with inline values (Argo CD helm.values / valuesObject, Flux spec.values) takes their ports', () => {
+    const argo = (helm: string) =>
+      `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: transfer-cft-prod\n  namespace: argocd\nspec:\n  source:\n    repoURL: https://helm.repository.axway.com\n    chart: transfer-cft\n    targetRevision: 0.4.0\n    helm:\n${helm}  destination:\n    namespace: mft-prod\n`;
+    const view2 = (f: Finding) => [f.names, formatPorts(f.ports), f.explicit, f.sources?.toString(), f.evidence.map((e) => e.line)];
+    // the values as a YAML text: its ports, the evidence at the values key
+    expect(discoverInText('argocd/app.yaml', argo('      values: |\n        service:\n          loadBalancerSourceRanges: [198.51.100.0/24]\n          ports:\n            - name: pesit\n              port: 6330\n')).map(view2)).toEqual([
+      [['transfer-cft-prod', 'mft-prod'], '6330', true, '198.51.100.0/24', [9, 12]],
+    ]);
+    // valuesObject: the port lines themselves
+    expect(discoverInText('argocd/app.yaml', argo('      valuesObject:\n        service:\n          ports:\n            - name: restapi\n              port: 8443\n')).map(view2)).toEqual([[['transfer-cft-prod', 'mft-prod'], '8443', true, undefined, [9, 13, 15]]]);
+    // scaled to zero: no deployment
+    expect(discoverInText('argocd/app.yaml', argo('      valuesObject:\n        replicaCount: 0\n'))).toEqual([]);
+    // values about something else: the chart's defaults
+    expect(discoverInText('argocd/app.yaml', argo('      valuesObject:\n        cft:\n          fqdn: mft.example\n')).map(view2)).toEqual([[['transfer-cft-prod', 'mft-prod'], '1761-1763, 1766-1768', false, undefined, [9]]]);
+    const flux = 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: cft\n  namespace: mft\nspec:\n  chart:\n    spec:\n      chart: transfer-cft\n  values:\n    service:\n      ports:\n        - name: pesit\n          port: 1761\n';
+    expect(discoverInText('flux/cft.yaml', flux).map(view2)).toEqual([[['cft', 'mft'], '1761', true, undefined, [9, 11, 13]]]);
+  });
+  it('a published port fwlint cannot read (Ansible "{{ var }}:{{ var }}", a compose variable with no value) claims no role port unneeded', () => {
+    const task = (ports: string) =>
+      `- name: Transfer CFT\n  community.docker.docker_container:\n    name: cft\n    image: "docker.repository.axway.com/transfercft-docker-prod/3.10/cft:{{ cft_version }}"\n    env:\n      CFT_INSTANCE_ID: "{{ inventory_hostname }}"\n    published_ports:\n${ports}`;
+    const ports = (file: string, text: string) => discoverInText(file, text).map((f) => formatPorts(f.ports));
+    // the PeSIT port is templated: it was dropped, leaving "the deployment uses only TCP 1768"
+    expect(ports('roles/cft/tasks/main.yml', task('      - "{{ cft_pesit_port }}:{{ cft_pesit_port }}"\n      - "1768:1768"\n'))).toEqual(['1761-1763, 1765-1768']);
+    // a templated host port of a known container port is that port, as for compose
+    expect(ports('roles/cft/tasks/main.yml', task('      - "{{ cft_pesit_port }}:1761"\n      - "1768:1768"\n'))).toEqual(['1761, 1768']);
+    expect(ports('docker-compose.yml', 'services:\n  cft:\n    image: axway/transfer-cft:3.10\n    ports:\n      - "${PESIT_PORT}:${PESIT_PORT}"\n      - "1768:1768"\n')).toEqual(['1761-1763, 1765-1768']);
+    expect(ports('run.sh', 'docker run -d -p "$P:$P" -p 1768:1768 axway/transfer-cft:3.10\n')).toEqual(['1761-1763, 1765-1768']);
+  });
+  it('Kubernetes: envFrom a ConfigMap of the same file and namespace gives the container its variables (under env)', () => {
+    const cm = (ns: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cft-env, namespace: ${ns}}\ndata:\n  CFT_INSTANCE_ID: k8s_cft\n  CFT_PESIT_PORT: "6330"\n  CFT_RESTAPI_PORT: "9443"\n---\n`;
+    const sts =
+      'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: cft, namespace: mft}\nspec:\n  template:\n    spec:\n      hostNetwork: true\n      containers:\n        - name: cft\n          image: harbor.bank.example/mft/runtime:1\n          env: [{name: CFT_RESTAPI_PORT, value: "8443"}]\n          envFrom:\n            - configMapRef: {name: cft-env}\n';
+    expect(discoverInText('k8s/cft.yaml', cm('mft') + sts).map((f) => [formatPorts(f.ports), f.evidence.map((e) => e.line)])).toEqual([['1762-1763, 1765-1767, 6330, 8443', [17, 19, 21]]]);
+    // a ConfigMap of another namespace is not the one the pod reads: no instance variable, no deployment
+    expect(discoverInText('k8s/cft.yaml', cm('other') + sts)).toEqual([]);
   });
   it('uconfset calls beside a systemd unit move the roles they set, the unit\'s other roles keep their defaults', () => {
     const unit = discoverInText('hosts/mft-d/etc/systemd/system/cft.service', '[Unit]\nDescription=Axway Transfer CFT\n[Service]\nExecStart=/bin/sh -c \'. ./profile && cft start\'\n');

@@ -148,11 +148,23 @@ function referenceSources(sources: AddrSet, principals: string[] = []): string {
     if (v4.includes(' except ') || v6.includes(' except ')) return `${v4}; ${v6}`;
   }
   if (fam && cidrs.length >= 3 && principals.length === 0) {
-    const rest = AddrSet.all(fam).subtract(sources).toCidrs();
+    // against the smallest block holding the set ("10.0.0.0/8 except 10.1.0.0/16"; the world's for a set of both halves)
+    const first = cidrs[0]!.split('/')[0]!;
+    let cover = AddrSet.all(fam);
+    let coverText = fam === 'ipv4' ? '0.0.0.0/0' : '::/0';
+    for (let len = fam === 'ipv4' ? 32 : 128; len >= 0; len--) {
+      const block = parseCidr(`${first}/${len}`)!;
+      if (sources.subtract(block).isEmpty) {
+        cover = block;
+        coverText = block.toCidrs()[0]!;
+        break;
+      }
+    }
+    const rest = cover.subtract(sources).toCidrs();
     const count = (a: AddrSet) => a.toCidrs().reduce((n, c) => n + (1n << BigInt((fam === 'ipv4' ? 32 : 128) - Number(c.split('/')[1]))), 0n);
-    if (rest.length > 0 && (rest.length < Math.min(cidrs.length, 4) || (cidrs.length > 4 && rest.length < cidrs.length && count(sources) > count(AddrSet.all(fam).subtract(sources))))) {
+    if (rest.length > 0 && (rest.length < Math.min(cidrs.length, 4) || (cidrs.length > 4 && rest.length < cidrs.length && count(sources) > count(cover.subtract(sources))))) {
       const except = rest.length > 4 ? `${rest.slice(0, 3).join(', ')} and ${rest.length - 3} more` : rest.join(', ');
-      cidrs.splice(0, cidrs.length, `${fam === 'ipv4' ? '0.0.0.0/0' : '::/0'} except ${except}`);
+      cidrs.splice(0, cidrs.length, `${coverText} except ${except}`);
     }
   }
   const parts = [...cidrs.slice(0, 4), ...names];

@@ -1,4 +1,7 @@
 import { Linter } from 'eslint';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import plugin from '../../src/eslint/plugin.js';
 import rule from '../../rules/no-unneeded-cft-ports.js';
@@ -26,6 +29,15 @@ tester('iptables', deployed).run('no-unneeded-cft-ports (iptables)', rule, {
       errors: [
         { line: 6, message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 0.0.0.0/0 except 10.0.0.0/8 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01 per settings.firewall).' },
         { line: 6, message: 'Possibly open (-m limit --limit 1/s at line 5 may or may not match): TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 10.0.0.0/8 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01 per settings.firewall).' },
+      ],
+    },
+    {
+      // a partner network but for a block a deny rule takes out: said against the network, not as its remaining
+      // blocks "10.0.0.0/16, 10.2.0.0/15, 10.4.0.0/14 and 5 more" (which hide what was taken out)
+      code: save('-A INPUT -s 10.1.0.0/16 -p tcp --dport 1761 -j DROP', '-A INPUT -s 10.0.0.0/8 -p tcp --dport 1761 -j ACCEPT'),
+      filename: 'web01.rules',
+      errors: [
+        { line: 6, message: 'Open: TCP 1761 (cft-0, Transfer CFT PeSIT) reachable from 10.0.0.0/8 except 10.1.0.0/16 without a Transfer CFT deployment on web01.rules (Transfer CFT is deployed on mft01 per settings.firewall).' },
       ],
     },
     {
@@ -86,10 +98,10 @@ tester('iptables', deployed).run('no-unneeded-cft-ports (iptables)', rule, {
       ],
     },
     {
-      // a role the in-file deployment switched off is named as such; a port its own ports leave out is "not listened on"
+      // a role the in-file deployment switched off is named as such; for a port its own ports leave out, the ports it uses
       code: `# fwlint-target: mft09\n# fwlint-deployment: transfer-cft ports=tcp:1761-1763,1768 disabled=sftp\n${save('-A INPUT -p tcp -m multiport --dports 1761:1763,1765 -j ACCEPT')}`,
       filename: 'mft09.rules',
-      errors: [{ line: 7, message: 'Open: TCP 1763 (cft-2, Transfer CFT SFTP), 1765 (cft-4, Transfer CFT COMS) reachable from 0.0.0.0/0 but not used by the Transfer CFT deployment on mft09 per mft09.rules:2 (the deployment switched off sftp (1763); the deployment does not listen on 1765).' }],
+      errors: [{ line: 7, message: 'Open: TCP 1763 (cft-2, Transfer CFT SFTP), 1765 (cft-4, Transfer CFT COMS) reachable from 0.0.0.0/0 but not used by the Transfer CFT deployment on mft09 per mft09.rules:2 (the deployment switched off sftp (1763); the deployment uses only TCP 1761-1762, 1768).' }],
     },
     {
       // reachable from sources none of which the deployment declares: outside them, not "wider"
@@ -522,4 +534,34 @@ resource "azurerm_network_interface_security_group_association" "n" {
       ],
     },
   ],
+});
+
+describe('no-unneeded-cft-ports: why a port of the block is not used by a discovered deployment', () => {
+  it('names the role that moved (initialize.properties) and the ports a container publishes, not "does not listen"', () => {
+    const root = mkdtempSync(join(tmpdir(), 'fwl-cft-why-'));
+    try {
+      mkdirSync(join(root, '.git'));
+      mkdirSync(join(root, 'hosts/mft02/opt'), { recursive: true });
+      mkdirSync(join(root, 'hosts/mft01'), { recursive: true });
+      writeFileSync(join(root, 'hosts/mft02/opt/initialize.properties'), 'PESIT_Port = 6330\nPESIT_SSL_Port = 6331\n');
+      // COMS (1765) listens in the container, unpublished; Copilot (1766) is published on loopback only
+      writeFileSync(
+        join(root, 'hosts/mft01/docker-compose.yml'),
+        'services:\n  cft:\n    image: docker.repository.axway.com/transfercft-docker-prod/3.10/cft:3.10.2406\n    ports:\n      - "1761:1761"\n      - "127.0.0.1:1766:1766"\n      - "1768:1768"\n',
+      );
+      const linter = new Linter({ configType: 'flat', cwd: root });
+      const lint = (file: string, rules: string) =>
+        linter
+          .verify(save(rules), [{ files: ['**/*.rules'], plugins: { firewall: plugin as never }, language: 'firewall/iptables', rules: { 'firewall/no-unneeded-cft-ports': 'error' } }] as never, join(root, file))
+          .map((m) => `${m.line} ${m.message.slice(m.message.indexOf(' per ') + 5)}`);
+      expect(lint('hosts/mft02/firewall.rules', '-A INPUT -p tcp -m multiport --dports 1761:1762,6330:6331 -j ACCEPT')).toEqual([
+        "5 hosts/mft02/opt/initialize.properties:1 (the deployment's PeSIT (1761) is on 6330, PeSIT over TLS (1762) on 6331).",
+      ]);
+      expect(lint('hosts/mft01/firewall.rules', '-A INPUT -p tcp -m multiport --dports 1761,1765:1766,1768 -j ACCEPT')).toEqual([
+        '5 hosts/mft01/docker-compose.yml:3 (the deployment uses only TCP 1761, 1768).',
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });

@@ -15,7 +15,8 @@ export type IrExpr =
   | { k: 'concat'; items: IrExpr[] }
   | { k: 'binop'; op: string; left: IrExpr; right: IrVal }
   /** Anything else: `module` is the name used for opaque matches (`tcp option`, `exthdr`, `osf`, `payload raw`). */
-  | { k: 'other'; module: string };
+  /** `option`: a TCP option's name and field (`tcp option maxseg size`: "maxseg size"), for plain.ts. */
+  | { k: 'other'; module: string; option?: string };
 
 export type IrVal =
   | { k: 'atom'; v: string | number | boolean; quoted?: boolean; span?: Span }

@@ -407,6 +407,11 @@ class JsonBuilder {
         const items = o.kind === 'array' ? o.items : [];
         return { k: 'binop', op: e.key, left: items[0] ? this.expr(items[0]) : { k: 'other', module: 'unknown' }, right: items[1] ? this.val(items[1]) : { k: 'expr', text: '' } };
       }
+      case 'tcp option': {
+        const name = str(get(o, 'name'));
+        const field = str(get(o, 'field'));
+        return name !== undefined && field !== undefined ? { k: 'other', module: e.key, option: `${name} ${field}` } : { k: 'other', module: e.key };
+      }
       default:
         return { k: 'other', module: e.key };
     }

@@ -1,7 +1,7 @@
 /**
  * Whether an nftables test of header fields the sender chooses holds for every plain packet (the model's
  * PLAIN_PACKET, OpaqueMatch.plain), as written (its `!=` included): `ip ttl`, `ip6 hoplimit`, `ip length`,
- * `meta length`, `ip dscp`, `ip6 dscp`, and the IPv6 extension-header and IPv4 option tests (`exthdr rt exists`,
+ * `meta length`, `ip dscp`, `ip6 dscp`, `tcp option maxseg size` (a SYN with MSS 1460), and the IPv6 extension-header and IPv4 option tests (`exthdr rt exists`,
  * `rt type 0`, `frag more-fragments 1`, `ip option rr exists`), which a packet without such a header fails —
  * reading a field of a missing header ends the rule (NFT_BREAK) whatever the comparison — and `… missing` passes.
  * Undefined when the answer depends on the plain packet or the value is not one read here: the test stays undecided.
@@ -17,6 +17,8 @@ const DSCP: Readonly<Record<string, number>> = {
 
 /** The plain packets' values of a field, as an interval [lo, hi] (one value for all but the length). */
 function plainRange(left: IrExpr): [number, number, 'dscp' | 'num'] | undefined {
+  // (the plain TCP packet is a SYN with the MSS option: `tcp option maxseg size 1-500 drop`, the SACK-panic hardening)
+  if (left.k === 'other') return left.module === 'tcp option' && (left.option === 'maxseg size' || left.option === '2 size') ? [PLAIN_PACKET.mss, PLAIN_PACKET.mss, 'num'] : undefined;
   if (left.k === 'meta') return left.key === 'length' ? [PLAIN_PACKET.minLength, PLAIN_PACKET.maxLength, 'num'] : undefined;
   if (left.k !== 'payload') return undefined;
   if (left.proto === 'ip' && left.field === 'ttl') return [PLAIN_PACKET.ttl, PLAIN_PACKET.ttl, 'num'];

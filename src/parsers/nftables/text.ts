@@ -1783,12 +1783,20 @@ export class NftTextParser {
       }
       if ((w === 'tcp' || w === 'ip' || w === 'sctp') && (word1 === 'option' || word1 === 'chunk')) {
         const nm = this.peek();
+        let name: string | undefined;
         if (this.kindOf(nm) === K_REF) {
           this.pos++;
           while (this.isPunct(this.peek(), ',') && this.isWord(this.peek(1))) this.pos += 2;
-        } else if (this.isWord(nm)) this.pos++;
-        if (this.isWord(this.peek()) && OPTION_FIELDS.has(this.valOf(this.peek()))) this.pos++;
-        return { k: 'other', module: `${w} ${word1}` };
+        } else if (this.isWord(nm)) {
+          name = this.valOf(nm);
+          this.pos++;
+        }
+        let field: string | undefined;
+        if (this.isWord(this.peek()) && OPTION_FIELDS.has(this.valOf(this.peek()))) {
+          field = this.valOf(this.peek());
+          this.pos++;
+        }
+        return w === 'tcp' && word1 === 'option' && name !== undefined && field !== undefined ? { k: 'other', module: 'tcp option', option: `${name} ${field}` } : { k: 'other', module: `${w} ${word1}` };
       }
       if (w === 'arp' && (word1 === 'saddr' || word1 === 'daddr') && (this.isWord(this.peek(), 'ip') || this.isWord(this.peek(), 'ether'))) {
         this.pos++;

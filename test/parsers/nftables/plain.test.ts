@@ -31,7 +31,24 @@ describe('nftables tests of header fields: plain', () => {
     ['rt type != 0', [true, true]], // a missing header ends the rule whatever the comparison: false as written
     ['frag more-fragments 1', [false, false]],
     ['meta mark 1', [undefined, false]],
+    // the plain TCP packet is a SYN with MSS 1460 (PLAIN_PACKET.mss): the SACK-panic hardening drops none of them
+    ['tcp option maxseg size 1-500', [false, false]],
+    ['tcp option maxseg size != 536-65535', [true, true]],
+    ['tcp option maxseg size 1460', [true, false]],
+    ['tcp option sack-perm kind 4', [undefined, false]],
   ])('%s → %j', (expr, want) => {
     expect(plainOf(expr)).toEqual(want);
+  });
+});
+
+describe('nft -j: tcp option maxseg size is read as the text is', () => {
+  it('the SACK-panic hardening rule of a listing closes nothing for the plain SYN', async () => {
+    const { parseNftablesJson } = await import('../../../src/parsers/nftables/index.js');
+    const rule = { family: 'inet', table: 't', chain: 'c', handle: 2, expr: [{ match: { op: '!=', left: { 'tcp option': { name: 'maxseg', field: 'size' } }, right: { range: [536, 65535] } } }, { drop: null }] };
+    const doc = parseNftablesJson(
+      JSON.stringify({ nftables: [{ table: { family: 'inet', name: 't', handle: 1 } }, { chain: { family: 'inet', table: 't', name: 'c', handle: 1, type: 'filter', hook: 'input', prio: 0, policy: 'drop' } }, { rule }] }),
+    );
+    const m = doc.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!.matches.find((x) => x.kind === 'opaque');
+    expect(m?.kind === 'opaque' ? [m.plain, m.negated === true] : 'no opaque match').toEqual([true, true]);
   });
 });

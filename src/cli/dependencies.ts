@@ -5,12 +5,15 @@
  *
  * Read without parsing (the cache is there to spare the parse): a Terraform file's tfvars and variable files (their
  * variables' defaults) beside it and the `.tf` files of the local modules it names (`source = "./…"`, followed as deep as the parser follows them); an nftables
- * file's `include "…"` (wildcards too), followed in the included files; the `X.parameters.json` beside an ARM template or Bicep file `X` (and a Bicep file's `X.bicepparam`). A word that only looks like one (in a
+ * file's `include "…"` (wildcards too), followed in the included files; the `X.parameters.json` beside an ARM template or Bicep file `X` (and a Bicep file's `X.bicepparam`);
+ * a CDK / Pulumi file's relative imports, a Bicep file's local modules, an ARM template's linked templates
+ * (`relativePath`) and a CloudFormation template's local nested stacks (`TemplateURL`, SAM `Location`), followed. A word that only looks like one (in a
  * comment, in a string) adds a file that is not read: the key changes more often than it must, never less. Every
  * path is read through the parsers' own reader (src/eslint/language.ts), so it resolves as the parse resolves it.
  */
 import type { Hash } from 'node:crypto';
 import { readInclude } from '../eslint/language.js';
+import { candidates } from '../eslint/ts-modules.js';
 import { armParameterFileName, bicepParamFileName } from '../parsers/azure/files.js';
 import { AUTO_TFVARS_PATTERNS, isLocalModuleSource, LOCAL_FILE_PATTERNS, MAX_MODULE_DEPTH, moduleFilesPattern, TFVARS_FILES, VARIABLE_FILE_PATTERNS } from '../parsers/terraform/files.js';
 
@@ -52,6 +55,12 @@ export function hashDependencies(h: Hash, files: readonly { path: string; text: 
       const bicepParams = depth === 0 ? bicepParamFileName(path) : undefined;
       if (bicepParams) read(bicepParams, undefined);
       for (const inc of quotedAfter(text, 'include')) read(inc, 0);
+      // files the other readers follow: a CDK / Pulumi file's relative imports (as TypeScript resolves them), a
+      // Bicep file's local modules, an ARM template's linked templates, a CloudFormation template's nested stacks
+      for (const ref of localReferences(path, text)) {
+        if (ref.kind === 'module') for (const c of candidates(ref.spec, path)) read(c, 0);
+        else read(ref.spec, 0);
+      }
     }
   }
 }
@@ -87,4 +96,76 @@ function skipBlanks(text: string, i: number): number {
 
 function isWordChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
+}
+
+const SCRIPT = /\.(?:m|c)?[jt]sx?$/i;
+
+/**
+ * The local files a file's other readers follow (see hashDependencies): `kind: 'module'` a TypeScript specifier
+ * (`from './constants'`, `require('./x')`, `import('./x')`), resolved as TypeScript resolves it; `kind: 'file'` a path
+ * relative to the file (a Bicep `module m './sg.bicep'`, ARM `"relativePath": "nested/sg.json"`, CloudFormation
+ * `TemplateURL: ./child.yaml`). URLs and registry references are not files. One pass per marker, no regular expression
+ * over the text.
+ */
+export function localReferences(path: string, text: string): { kind: 'module' | 'file'; spec: string }[] {
+  const out: { kind: 'module' | 'file'; spec: string }[] = [];
+  if (SCRIPT.test(path)) {
+    for (const w of ['from', 'require(', 'import(']) for (const spec of stringsAfter(text, w, false)) if (spec.startsWith('.')) out.push({ kind: 'module', spec });
+    return out;
+  }
+  if (/\.bicep$/i.test(path)) {
+    for (const spec of stringsAfter(text, 'module', true)) if (!/^(?:br|ts)[:/]/.test(spec)) out.push({ kind: 'file', spec });
+    return out;
+  }
+  for (const key of ['relativePath', 'TemplateURL', 'Location'])
+    for (const spec of valuesOfKey(text, key)) if (spec !== '' && !/^[a-z][a-z0-9+.-]*:/i.test(spec) && !spec.startsWith('{') && !spec.startsWith('!')) out.push({ kind: 'file', spec });
+  return out;
+}
+
+/** The quoted strings (' or ") right after `word` (for `module`, after the word and one symbol name: Bicep's `module m '…'`). */
+function stringsAfter(text: string, word: string, symbol: boolean): string[] {
+  const out: string[] = [];
+  for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + word.length)) {
+    if (at > 0 && isWordChar(text.charCodeAt(at - 1))) continue;
+    let i = at + word.length;
+    if (!word.endsWith('(') && i < text.length && isWordChar(text.charCodeAt(i))) continue;
+    i = skipBlanks(text, i);
+    if (symbol) {
+      const s = i;
+      while (i < text.length && isWordChar(text.charCodeAt(i))) i++;
+      if (i === s) continue;
+      i = skipBlanks(text, i);
+    }
+    const q = text.charCodeAt(i);
+    if (q !== 34 && q !== 39) continue;
+    const end = text.indexOf(String.fromCharCode(q), i + 1);
+    const nl = text.indexOf('\n', i + 1);
+    if (end < 0 || (nl >= 0 && nl < end)) continue;
+    out.push(text.slice(i + 1, end));
+  }
+  return out;
+}
+
+/** The values of a JSON or YAML key (`"relativePath": "x.json"`, `TemplateURL: ./child.yaml`), quoted or bare. */
+function valuesOfKey(text: string, key: string): string[] {
+  const out: string[] = [];
+  for (let at = text.indexOf(key); at >= 0; at = text.indexOf(key, at + key.length)) {
+    if (at > 0 && isWordChar(text.charCodeAt(at - 1))) continue;
+    let i = at + key.length;
+    if (text.charCodeAt(i) === 34 || text.charCodeAt(i) === 39) i++;
+    i = skipBlanks(text, i);
+    if (text.charCodeAt(i) !== 58 /* : */) continue;
+    i = skipBlanks(text, i + 1);
+    const q = text.charCodeAt(i);
+    if (q === 34 || q === 39) {
+      const end = text.indexOf(String.fromCharCode(q), i + 1);
+      const nl = text.indexOf('\n', i + 1);
+      if (end >= 0 && (nl < 0 || end < nl)) out.push(text.slice(i + 1, end));
+      continue;
+    }
+    const s = i;
+    while (i < text.length && !' \t\r\n,}]#'.includes(text[i]!)) i++;
+    out.push(text.slice(s, i));
+  }
+  return out;
 }

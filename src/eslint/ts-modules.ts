@@ -13,7 +13,8 @@ const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs'];
 const MAX_BYTES = 1 << 20;
 const MAX_FILES = 256;
 
-function candidates(spec: string, fromFile: string): string[] {
+/** The files a relative specifier may name, in TypeScript's order (also the --cache key's, src/cli/dependencies.ts). */
+export function candidates(spec: string, fromFile: string): string[] {
   const base = resolve(dirname(fromFile), spec);
   const js = /\.(m|c)?js$/.exec(base);
   if (js) return [base.slice(0, -js[0].length) + `.${js[1] ?? ''}ts`, base];

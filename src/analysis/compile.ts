@@ -908,6 +908,26 @@ function plainOf(k: string, ms: readonly Match[], local: boolean, family: Family
   let out: Match[] | undefined;
   for (let i = 0; i < ms.length; i++) {
     const m = ms[i]!;
+    if (m.kind === 'any-of' && !m.negated) {
+      // (nft `meta pkttype host` is [tcp] or [not tcp, pkttype test]: each alternative decided as a rule of its own; a
+      // drop's alternatives that take no plain packet go, and with all of them gone the rule takes none)
+      let alts: Match[][] | undefined;
+      for (let j = 0; j < m.alternatives.length; j++) {
+        const a = plainOf(k, m.alternatives[j]!, local, family);
+        if (a === undefined) {
+          alts?.push(m.alternatives[j]!);
+          continue;
+        }
+        alts ??= m.alternatives.slice(0, j);
+        if (a !== null) alts.push(a);
+      }
+      if (alts !== undefined) {
+        if (alts.length === 0) return null;
+        out ??= ms.slice(0, i);
+        out.push({ ...m, alternatives: alts });
+        continue;
+      }
+    }
     const plain = m.kind === 'opaque' ? m.plain : plainAddrType(m, local, family);
     if (plain !== undefined) {
       const holds = m.negated ? !plain : plain;

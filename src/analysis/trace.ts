@@ -442,6 +442,9 @@ class Tracer {
               if (a.toPorts.size === 1 && hi! - lo! === 1) q.dport = lo!;
               else delete q.dport;
             }
+            // a DNAT that changes nothing of the tuple (to the address and port the packet has) leaves the connection
+            // without IPS_DST_NAT (nf_nat_setup_info sets it only when the new tuple differs): `ct status dnat` fails
+            if (a.type === 'dnat' && !p.dnat && q.dst === p.dst && q.dport === p.dport && p.dst !== undefined && (!to || isOneAddress(to, p.family)) && (p.dport !== undefined || !a.toPorts || !PORT_PROTOCOLS.has(p.proto))) q.dnat = false;
             const desc = a.type === 'redirect' ? `REDIRECT to ${a.toPorts ? ':' + formatPorts(a.toPorts) : 'local'}` : `${a.type === 'netmap' ? 'NETMAP' : 'DNAT'} to ${formatNatTo(to, a.toPorts, p.family) || a.text}`;
             this.step(table, chain, rule, sure ? desc : `${pre}: ${desc}`);
             add({ dnat: q });

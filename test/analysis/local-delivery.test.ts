@@ -11,6 +11,7 @@ import { describe, expect, test } from 'vitest';
 import { classifyPacket, computeExposure, tracePacket } from '../../src/analysis/index.js';
 import { formatPorts } from '../../src/model/index.js';
 import { parseIptables } from '../../src/parsers/iptables/index.js';
+import { parseNftables } from '../../src/parsers/nftables/index.js';
 
 function load(filter: string): ReturnType<typeof parseIptables>['rulesets'][number] {
   return parseIptables(
@@ -262,5 +263,34 @@ COMMIT
     expect(t.verdict).toBe('unknown');
     expect(t.reasons[0]).toBe('DNAT at line 7 to fd00:200::1: delivered here (INPUT) if that is an address of this host, else routed on (FORWARD)');
     expect(tracePacket(rs, fwd(1765)).verdict).toBe('drop');
+  });
+});
+
+// nf_nat_setup_info sets IPS_DST_NAT only when the new tuple differs from the packet's: a DNAT to the address and
+// port the packet already has (firewalld's forward-port to this host's own address and port) leaves `ct status dnat`
+// false. Kernel (nft 1.0.6, netns): UDP to 10.200.0.1:5003 rejected by the zone, to 192.0.2.1:5003 accepted.
+describe('DNAT that changes nothing of the tuple: no ct status dnat', () => {
+  const rs = parseNftables(`flush ruleset
+table inet fw {
+  chain nat_pre {
+    type nat hook prerouting priority dstnat; policy accept;
+    meta nfproto ipv4 udp dport 5003 dnat ip to 10.200.0.1:5003
+    udp dport 5004 dnat ip to 10.200.0.1
+  }
+  chain input {
+    type filter hook input priority filter; policy accept;
+    ct status dnat accept
+    reject with icmpx admin-prohibited
+  }
+}
+`).rulesets[0]!;
+  test.each([
+    ['10.200.0.1', 5003, 'reject'],
+    ['192.0.2.1', 5003, 'accept'],
+    ['10.200.0.1', 5004, 'reject'],
+  ] as const)('udp to %s:%d → %s', (dst, dport, verdict) => {
+    const r = tracePacket(rs, pkt('udp', dst, dport));
+    // (a DNAT to another address may be delivered here or routed on: both branches, one with the translation)
+    expect(verdict === 'accept' ? r.steps.some((s) => s.effect === 'match: ACCEPT' && s.text === 'ct status dnat accept') : r.verdict).toBe(verdict === 'accept' ? true : verdict);
   });
 });

@@ -1421,6 +1421,7 @@ function buildRules1(r: IrRule, stmts: readonly IrStmt[], from: number, to: numb
     const st = stmts[i]!;
     if (st.k === 'verdict') {
       action = verdictAction(st.v);
+      if (st.v.k === 'reject' && st.v.with !== undefined) rejectFamilyCheck(st.v.with, tc, st.span ?? r.span);
       break;
     }
     switch (st.k) {
@@ -1507,6 +1508,24 @@ function buildRules1(r: IrRule, stmts: readonly IrStmt[], from: number, to: numb
  * `meta l4proto tcp`, in every family), `with icmp …` / `with icmpv6 …` in an inet (or bridge, netdev)
  * table only that family. `with icmpx …` and a plain `reject` fit every packet.
  */
+/**
+ * A reject whose ICMP kind the table's family cannot send: nft refuses the file (evaluate.c,
+ * stmt_evaluate_reject_family). In an ip or ip6 table `with icmpx …` ("abstracted ICMP unreachable not supported"),
+ * `with icmpv6 …` in ip and `with icmp …` in ip6 ("conflicting protocols specified: ip vs ip6").
+ */
+function rejectFamilyCheck(w: string, tc: TableCtx, span: Span): void {
+  const fam = tc.table.family;
+  if (fam !== 'ip' && fam !== 'ip6') return;
+  const kind = w.split(/\s+/, 1)[0];
+  const message =
+    kind === 'icmpx'
+      ? `reject with icmpx in an ${fam} table: nft refuses the file ("abstracted ICMP unreachable not supported"; icmpx is for inet tables, here use "with ${fam === 'ip' ? 'icmp' : 'icmpv6'}")`
+      : (kind === 'icmpv6' && fam === 'ip') || (kind === 'icmp' && fam === 'ip6')
+        ? `reject with ${kind} in an ${fam} table: nft refuses the file ("conflicting protocols specified: ip vs ip6")`
+        : undefined;
+  if (message) tc.diagnostics.push({ severity: 'error', code: 'nftables/reject-family', message, span });
+}
+
 function rejectDependency(w: string, tc: TableCtx): Match | undefined {
   if (w.startsWith('tcp')) return protocolMatch(6);
   if (!tc.mixedFamily) return undefined;

@@ -4,6 +4,10 @@
  * `meta length`, `ip dscp`, `ip6 dscp`, `tcp option maxseg size` (a SYN with MSS 1460), and the IPv6 extension-header and IPv4 option tests (`exthdr rt exists`,
  * `rt type 0`, `frag more-fragments 1`, `ip option rr exists`), which a packet without such a header fails —
  * reading a field of a missing header ends the rule (NFT_BREAK) whatever the comparison — and `… missing` passes.
+ * Also the reverse-path check `fib saddr [. mark] [. iif] oif missing` (firewalld's IPv6 rpfilter, the nft wiki's
+ * "reverse path filtering"): a plain packet comes from its sender's own address, which this host routes back
+ * (through the interface it arrived on), so it has an output interface — `oif missing` fails, `oif exists` holds.
+ * A spoofed or asymmetrically routed source is dropped: a drop of those closes nothing of what the sources may reach.
  * Undefined when the answer depends on the plain packet or the value is not one read here: the test stays undecided.
  */
 import { PLAIN_PACKET } from '../../model/index.js';
@@ -66,6 +70,13 @@ function intervals(v: IrVal, kind: 'dscp' | 'num'): [number, number][] | undefin
 
 /** Whether `left op right` holds for every plain packet (true), none (false), or depends on which (undefined). */
 export function plainHolds(left: IrExpr, op: string, right: IrVal): boolean | undefined {
+  if (left.k === 'fib') {
+    // (nft -j writes `missing` / `exists` as false / true)
+    if (left.result !== 'oif' || !left.flags.includes('saddr') || left.flags.includes('daddr') || right.k !== 'atom') return undefined;
+    const exists = right.v === true || right.v === 'exists' ? true : right.v === false || right.v === 'missing' ? false : undefined;
+    if (exists === undefined || (op !== '==' && op !== 'in' && op !== '!=')) return undefined;
+    return op === '!=' ? !exists : exists;
+  }
   if (left.k === 'other' && (left.module === 'exthdr' || left.module === 'ip option')) {
     // `exthdr rt exists` (nft -j: true) / `missing` (false); any other right side reads a field of the header
     if (right.k === 'atom' && (right.v === true || right.v === 'exists' || right.v === false || right.v === 'missing')) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseNftables } from '../../../src/parsers/nftables/index.js';
+import { parseNftables, parseNftablesJson } from '../../../src/parsers/nftables/index.js';
+import { classifyPacket, computeExposure, tracePacket } from '../../../src/analysis/index.js';
 
 // What an nftables test of header fields the sender chooses gives for the plain packets (TTL 64, 28–100 bytes, DSCP
 // 0, no IPv6 extension headers or IPv4 options), kept on its opaque match as `plain` (before its negation)
@@ -36,6 +37,12 @@ describe('nftables tests of header fields: plain', () => {
     ['tcp option maxseg size != 536-65535', [true, true]],
     ['tcp option maxseg size 1460', [true, false]],
     ['tcp option sack-perm kind 4', [undefined, false]],
+    // reverse-path filtering: a plain packet comes from an address this host routes back, so it has an output interface
+    ['fib saddr . iif oif missing', [false, false]],
+    ['meta nfproto ipv6 fib saddr . mark . iif oif missing', [false, false]],
+    ['fib saddr oif exists', [true, false]],
+    ['fib saddr . iif oif != 0', [undefined, true]],
+    ['fib daddr . iif type local', [undefined, false]], // the destination's type on a route: not the reverse path
   ])('%s → %j', (expr, want) => {
     expect(plainOf(expr)).toEqual(want);
   });
@@ -50,5 +57,39 @@ describe('nft -j: tcp option maxseg size is read as the text is', () => {
     );
     const m = doc.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!.matches.find((x) => x.kind === 'opaque');
     expect(m?.kind === 'opaque' ? [m.plain, m.negated === true] : 'no opaque match').toEqual([true, true]);
+  });
+});
+
+// firewalld's IPv6 rpfilter (filter_PREROUTING) before its zone's allowed services: the packets it drops are spoofed
+// or asymmetrically routed ones; a service's own clients reach it (kernel: accepted; was "possibly open", trace unknown)
+describe('reverse-path filter under a drop closes nothing', () => {
+  const text = (rpf: string) =>
+    `flush ruleset\ntable inet firewalld {\n chain filter_PREROUTING {\n  type filter hook prerouting priority filter + 10; policy accept;\n  ${rpf}\n }\n chain filter_INPUT {\n  type filter hook input priority filter + 10; policy drop;\n  ct state { established, related } accept\n  udp dport 53 accept\n }\n}\n`;
+  const json = JSON.stringify({ nftables: [
+    { table: { family: 'inet', name: 'firewalld' } },
+    { chain: { family: 'inet', table: 'firewalld', name: 'pre', type: 'filter', hook: 'prerouting', prio: 10, policy: 'accept' } },
+    { chain: { family: 'inet', table: 'firewalld', name: 'in', type: 'filter', hook: 'input', prio: 10, policy: 'drop' } },
+    { rule: { family: 'inet', table: 'firewalld', chain: 'pre', expr: [
+      { match: { op: '==', left: { meta: { key: 'nfproto' } }, right: 'ipv6' } },
+      { match: { op: '==', left: { fib: { result: 'oif', flags: ['saddr', 'mark', 'iif'] } }, right: false } },
+      { drop: null },
+    ] } },
+    { rule: { family: 'inet', table: 'firewalld', chain: 'in', expr: [
+      { match: { op: '==', left: { payload: { protocol: 'udp', field: 'dport' } }, right: 53 } },
+      { accept: null },
+    ] } },
+  ] });
+  it.each([
+    ['text', text('meta nfproto ipv6 fib saddr . mark . iif oif missing drop')],
+    ['text, loose mode', text('fib saddr oif missing drop')],
+    ['nft -j', json],
+  ])('%s', (_, src) => {
+    const doc = src.startsWith('{') ? parseNftablesJson(src) : parseNftables(src);
+    expect(doc.diagnostics).toEqual([]);
+    const rs = doc.rulesets[0]!;
+    const p = { proto: 'udp' as const, dport: 53, src: 'fd00:200::2', dst: 'fd00:200::1', iif: 'eth0' };
+    expect(tracePacket(rs, p).verdict).toBe('accept');
+    expect(classifyPacket(computeExposure(rs, { hook: 'input' }), p)).toBe('open');
+    expect(classifyPacket(computeExposure(rs, { hook: 'input' }), { ...p, dport: 54 })).toBe('closed');
   });
 });

@@ -31,6 +31,29 @@ describe('rules nft refuses: an error at the place nft names', () => {
   });
 });
 
+// nft 1.0.6 -c: evaluate.c stmt_evaluate_reject_family
+describe('a reject the table family cannot send', () => {
+  const inTable = (family: string, rule: string) => parseNftables(`table ${family} t {\n chain c { type filter hook input priority 0; policy accept;\n  ${rule}\n }\n}\n`);
+  it.each([
+    ['ip6', 'ip6 saddr fd00::/64 udp dport 5000 reject with icmpx admin-prohibited', ['error nftables/reject-family 3:3-3:72']],
+    ['ip', 'reject with icmpx type port-unreachable', ['error nftables/reject-family 3:3-3:42']],
+    ['ip', 'reject with icmpv6 type admin-prohibited', ['error nftables/reject-family 3:3-3:43']],
+    ['ip6', 'reject with icmp type host-unreachable', ['error nftables/reject-family 3:3-3:41']],
+    ['ip', 'reject with icmp type host-unreachable', []],
+    ['ip6', 'reject with icmpv6 type admin-prohibited', []],
+    ['ip6', 'reject with tcp reset', []],
+    ['inet', 'reject with icmpx admin-prohibited', []],
+    ['netdev', 'reject with icmpx admin-prohibited', []],
+  ])('%s: %s', (family, rule, want) => {
+    expect(diags(inTable(family, rule))).toEqual(want);
+  });
+  it('says why and what to write instead', () => {
+    expect(inTable('ip6', 'reject with icmpx admin-prohibited').diagnostics[0]!.message).toBe(
+      'reject with icmpx in an ip6 table: nft refuses the file ("abstracted ICMP unreachable not supported"; icmpx is for inet tables, here use "with icmpv6")',
+    );
+  });
+});
+
 describe('numbers as nft reads them', () => {
   it('a port with a leading 0 is octal where its digits allow (nft 1.0.6 lists `tcp dport { 022, 80 }` back as { 18, 80 }, `udp dport 08` as 8)', () => {
     const d = doc('tcp dport { 022, 80 } accept');

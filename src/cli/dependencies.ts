@@ -110,7 +110,8 @@ const SCRIPT = /\.(?:m|c)?[jt]sx?$/i;
 export function localReferences(path: string, text: string): { kind: 'module' | 'file'; spec: string }[] {
   const out: { kind: 'module' | 'file'; spec: string }[] = [];
   if (SCRIPT.test(path)) {
-    for (const w of ['from', 'require(', 'import(']) for (const spec of stringsAfter(text, w, false)) if (spec.startsWith('.')) out.push({ kind: 'module', spec });
+    // (`from '…'`, `import '…'`, `import('…')`, `require('…')`: after require and import, an optional parenthesis)
+    for (const w of ['from', 'import', 'require']) for (const spec of stringsAfter(text, w, false)) if (spec.startsWith('.')) out.push({ kind: 'module', spec });
     return out;
   }
   if (/\.bicep$/i.test(path)) {
@@ -128,8 +129,9 @@ function stringsAfter(text: string, word: string, symbol: boolean): string[] {
   for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + word.length)) {
     if (at > 0 && isWordChar(text.charCodeAt(at - 1))) continue;
     let i = at + word.length;
-    if (!word.endsWith('(') && i < text.length && isWordChar(text.charCodeAt(i))) continue;
+    if (i < text.length && isWordChar(text.charCodeAt(i))) continue;
     i = skipBlanks(text, i);
+    if ((word === 'import' || word === 'require') && text.charCodeAt(i) === 40 /* ( */) i = skipBlanks(text, i + 1);
     if (symbol) {
       const s = i;
       while (i < text.length && isWordChar(text.charCodeAt(i))) i++;

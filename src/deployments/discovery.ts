@@ -1259,6 +1259,17 @@ const INSTALLER_ROLE: Record<string, RoleId> = {
   rest_port: 'restapi',
 };
 
+/** The `key = value` (or `key: value`) lines of a Java properties file, comments left out: key lower-cased, index of the line. */
+function* propertyLines(ls: readonly string[]): Generator<{ i: number; key: string; value: string }> {
+  for (let i = 0; i < ls.length; i++) {
+    const l = ls[i]!.trim();
+    if (l === '' || l.startsWith('#') || l.startsWith('!')) continue;
+    const eq = l.search(/[=:]/);
+    if (eq <= 0) continue;
+    yield { i, key: l.slice(0, eq).trim().toLowerCase(), value: l.slice(eq + 1).trim() };
+  }
+}
+
 function isInstallerResponse(text: string): boolean {
   return /^[ \t]*Component[ \t]*[=:][ \t]*Transfer_CFT[ \t]*\r?$/m.test(text);
 }
@@ -1269,13 +1280,7 @@ function fromInstallerResponse(file: string, text: string): Finding | undefined 
   const given = new Map<RoleId, { port?: number; line: number }>();
   const defaults = new Map<RoleId, { port: number; line: number }>();
   let component: Evidence | undefined;
-  for (let i = 0; i < ls.length; i++) {
-    const l = ls[i]!.trim();
-    if (l === '' || l.startsWith('#') || l.startsWith('!')) continue;
-    const eq = l.search(/[=:]/);
-    if (eq <= 0) continue;
-    const key = l.slice(0, eq).trim().toLowerCase();
-    const value = l.slice(eq + 1).trim();
+  for (const { i, key, value } of propertyLines(ls)) {
     if (key === 'component' && value === 'Transfer_CFT') component ??= lines.evidence(i + 1);
     const dot = key.indexOf('.');
     const role = INSTALLER_ROLE[dot < 0 ? key : key.slice(0, dot)];
@@ -1304,13 +1309,7 @@ function fromProperties(file: string, text: string): Finding | undefined {
   const lines = new Lines(file, text);
   let found = false;
   let restDisabled = false;
-  for (let i = 0; i < ls.length; i++) {
-    const l = ls[i]!.trim();
-    if (l === '' || l.startsWith('#') || l.startsWith('!')) continue;
-    const eq = l.search(/[=:]/);
-    if (eq <= 0) continue;
-    const key = l.slice(0, eq).trim().toLowerCase();
-    const value = l.slice(eq + 1).trim();
+  for (const { i, key, value } of propertyLines(ls)) {
     const role = PROPERTIES_ROLE[key];
     if (role) {
       found = true;

@@ -101,24 +101,8 @@ function parse(toks: Tok[], src: string): Node | undefined {
       i++;
       const lower = t.v.toLowerCase();
       if (toks[i]?.t === 'p' && toks[i]!.v === '(') {
-        i++;
-        const args: Node[] = [];
-        if (!(toks[i]?.t === 'p' && toks[i]!.v === ')')) {
-          for (;;) {
-            const a = primary();
-            if (!a) return undefined;
-            args.push(a);
-            const sep = toks[i];
-            if (sep?.t === 'p' && sep.v === ',') {
-              i++;
-              continue;
-            }
-            break;
-          }
-        }
-        if (!(toks[i]?.t === 'p' && toks[i]!.v === ')')) return undefined;
-        i++;
-        n = { k: 'call', name: lower, args, text: '' };
+        n = primaryCall(lower);
+        if (!n) return undefined;
       } else if (toks[i]?.t === 'p' && toks[i]!.v === '.' && toks[i + 1]?.t === 'id' && toks[i + 2]?.t === 'p' && toks[i + 2]!.v === '(') {
         // namespace.member(…): a user-defined function; its name, with the namespace, is parsed as a call's
         const member = (toks[i + 1] as { v: string }).v.toLowerCase();

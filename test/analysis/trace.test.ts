@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { tracePacket } from '../../src/analysis/index.js';
+import { classifyPacket, computeExposure, tracePacket } from '../../src/analysis/index.js';
 import { a, base, chain, filter, m, rule, ruleset, table } from './build.js';
 import { parseIptables } from '../../src/parsers/iptables/index.js';
 
@@ -216,5 +216,17 @@ COMMIT
     const r2 = tracePacket(dump(''), probe);
     expect(effects(r2).slice(-2)).toEqual(['filter/INPUT@20 match: ACCEPT', 'security/INPUT@13 match: DROP']);
     expect(r2.verdict).toBe('drop');
+  });
+
+  test('the exposure does not follow the new source: what the SNAT translates is possibly open, never closed by the security drop', () => {
+    const rs = dump(' (nf_tables)');
+    const ex = computeExposure(rs, { hook: 'input' });
+    const p = { ...probe, family: 'ipv4' as const, sport: 40000 };
+    expect(classifyPacket(ex, p)).toBe('possibly-open');
+    expect(classifyPacket(ex, { ...p, src: '10.200.0.9' })).toBe('possibly-open');
+    // TCP is not translated: the security drop closes it for 10.200.0.0/24, and filter INPUT drops it anyway
+    expect(classifyPacket(ex, { ...p, proto: 'tcp' })).toBe('closed');
+    // legacy: security INPUT runs first and closes it
+    expect(classifyPacket(computeExposure(dump(''), { hook: 'input' }), p)).toBe('closed');
   });
 });

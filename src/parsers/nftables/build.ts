@@ -1768,6 +1768,42 @@ function checkIntervalElements(set: IrSet, diagnostics: Diagnostic[]): void {
   }
 }
 
+/**
+ * A named interval set or map without `auto-merge` takes no element that overlaps another: nft refuses the file
+ * ("conflicting intervals specified", nft 1.0.6 in a namespace: `elements = { 10.0.0.0/8, 10.1.0.0/16 }`, also when an
+ * `add element` brings the second), though the same element twice is accepted. Anonymous sets and `auto-merge` merge
+ * them. Elements of one field only (addresses, numbers); a concatenation's are not compared here.
+ */
+function checkOverlaps(set: IrSet, diagnostics: Diagnostic[]): void {
+  if (set.autoMerge || set.elems.length < 2) return;
+  const ivs: { fam: number; lo: bigint; hi: bigint; at: number; e: IrElem }[] = [];
+  for (const e of set.elems) {
+    if (e.key.k === 'concat') return;
+    const a = addrOf(e.key, undefined);
+    const at = e.key.span?.start.offset ?? 0;
+    if (a) {
+      for (const [fam, b] of [[4, a.v4.bounds], [6, a.v6.bounds]] as const)
+        if (b.length === 2) ivs.push({ fam, lo: BigInt(b[0]!), hi: BigInt(b[1]!) - 1n, at, e });
+    } else if (numOf(e.key, () => undefined, 0xffffffff)) ivs.push({ fam: 0, lo: BigInt(NUM_LO), hi: BigInt(NUM_HI), at, e });
+  }
+  ivs.sort((x, y) => x.fam - y.fam || (x.lo < y.lo ? -1 : x.lo > y.lo ? 1 : x.hi < y.hi ? -1 : x.hi > y.hi ? 1 : x.at - y.at));
+  for (let i = 1; i < ivs.length; i++) {
+    const p = ivs[i - 1]!;
+    const q = ivs[i]!;
+    if (p.fam !== q.fam || q.lo > p.hi || (q.lo === p.lo && q.hi === p.hi)) continue;
+    // nft names the element written second
+    const [first, second] = p.at <= q.at ? [p, q] : [q, p];
+    diagnostics.push({
+      severity: 'error',
+      code: 'nftables/conflicting-intervals',
+      message: `${set.isMap ? 'map' : 'set'} ${set.name}: element ${valText(second.e.key) ?? 'here'} overlaps ${valText(first.e.key) ?? 'an earlier one'}: nft refuses the file ("conflicting intervals specified"; "auto-merge" in the set merges them)`,
+      span: second.e.key.span ?? set.span,
+    });
+    return;
+  }
+}
+
+
 /** The range or prefix in an element key (the part of a concatenation), if any. */
 function intervalPart(v: IrVal): { kind: 'range' | 'prefix'; v: IrVal } | undefined {
   if (v.k === 'range' || v.k === 'prefix') return { kind: v.k, v };
@@ -1846,7 +1882,10 @@ export function buildDocument(
       diagnostics.push({ severity: 'warning', code: 'nftables/dormant-table', message: `table ${t.family} ${t.name} is dormant (flags dormant): its base chains are on no hook and filter nothing`, span: t.dormant });
     else for (const f of FAMILY_OF[t.family] ?? []) families.add(f);
     const tc: TableCtx = { table: t, dynamicSets, mixedFamily: t.family !== 'ip' && t.family !== 'ip6', cache: new Map(), diagnostics, reported: new Set() };
-    for (const set of t.sets.values()) if (!set.flags.includes('interval')) checkIntervalElements(set, diagnostics);
+    for (const set of t.sets.values()) {
+      if (!set.flags.includes('interval')) checkIntervalElements(set, diagnostics);
+      else checkOverlaps(set, diagnostics);
+    }
     const chains: Chain[] = [];
     const jumps: Rule[] = [];
     for (const c of t.chains.values()) chains.push(buildChain(c, tc, counters, jumps));

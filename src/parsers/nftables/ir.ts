@@ -130,6 +130,8 @@ export interface IrSet {
   span: Span;
   /** An `add element` command has filled the set (see deleteElems). */
   added?: boolean;
+  /** `auto-merge`: nft merges overlapping interval elements instead of refusing them (see checkOverlaps in build.ts). */
+  autoMerge?: boolean;
   /** A `delete element` that may not take effect (see deleteElems), and the elements it may leave in place. */
   deleteUnsure?: Span;
   maybeKept?: IrElem[];

@@ -304,6 +304,7 @@ class JsonBuilder {
       if (fs !== undefined) s.flags.push(fs);
     }
     if (get(o, 'timeout') !== undefined) s.hasTimeout = true;
+    if (get(o, 'auto-merge') !== undefined) s.autoMerge = true;
     s.elems.push(...this.elems(get(o, 'elem'), isMap));
   }
 

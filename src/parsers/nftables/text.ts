@@ -735,6 +735,9 @@ export class NftTextParser {
       } else if (this.isWord(t, 'timeout')) {
         s.hasTimeout = true;
         this.skipStatement();
+      } else if (this.isWord(t, 'auto-merge')) {
+        s.autoMerge = true;
+        this.skipStatement();
       } else if (this.isWord(t, 'elements')) {
         if (this.isPunct(this.peek(), '=')) this.pos++;
         const o = this.peek();

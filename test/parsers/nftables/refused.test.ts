@@ -71,3 +71,30 @@ describe('numbers as nft reads them', () => {
     expect(doc('tcp dport { 22-22, 1-1023 } accept').diagnostics).toEqual([]);
   });
 });
+
+// nft 1.0.6 -c (kernel 6.18, in a namespace): "Error: conflicting intervals specified" at the element written second
+describe('overlapping elements of a named interval set or map without auto-merge', () => {
+  const set = (body: string, after = '') => parseNftables(`table inet t {\n\tset s {\n\t\t${body}\n\t}\n}\n${after}`);
+  it('are refused at the second element, as nft names it; the same element twice, auto-merge, adjacency and anonymous sets are not', () => {
+    const d = set('type ipv4_addr; flags interval; elements = { 10.0.0.0/8, 10.1.0.0/16 }');
+    expect(diags(d)).toEqual(['error nftables/conflicting-intervals 3:60-3:71']);
+    expect(d.diagnostics[0]!.message).toBe('set s: element 10.1.0.0/16 overlaps 10.0.0.0/8: nft refuses the file ("conflicting intervals specified"; "auto-merge" in the set merges them)');
+    expect(diags(set('type inet_service; flags interval; elements = { 1000-2000, 1500-2500 }'))).toEqual(['error nftables/conflicting-intervals 3:62-3:71']);
+    expect(diags(set('type ipv6_addr; flags interval; elements = { 2001:db8::/32, 2001:db8:1::1 }'))).toEqual(['error nftables/conflicting-intervals 3:63-3:76']);
+    // an add element that brings the overlap (nft: at the added element)
+    expect(diags(set('type ipv4_addr; flags interval; elements = { 10.0.0.0/8 }', 'add element inet t s { 10.1.0.0/16 }\n'))).toEqual(['error nftables/conflicting-intervals 6:24-6:35']);
+    for (const ok of [
+      'type ipv4_addr; flags interval; elements = { 10.0.0.0/8, 10.0.0.0/8 }',
+      'type ipv4_addr; flags interval; auto-merge; elements = { 10.0.0.0/8, 10.1.0.0/16 }',
+      'type ipv4_addr; flags interval; elements = { 10.0.0.0/9, 10.128.0.0/9 }',
+      'type inet_service; flags interval; elements = { 1000-2000, 2001-3000 }',
+      'type ipv4_addr; elements = { 10.0.0.1, 10.0.0.2 }',
+    ])
+      expect(diags(set(ok)), ok).toEqual([]);
+    expect(diags(parseNftables('table inet t {\n chain c { type filter hook input priority 0; policy drop;\n  ip saddr { 10.0.0.0/8, 10.1.0.0/16 } accept\n }\n}\n'))).toEqual([]);
+  });
+  it('in a map too', () => {
+    const d = parseNftables('table inet t {\n\tmap m {\n\t\ttype ipv4_addr : verdict; flags interval\n\t\telements = { 10.0.0.0/8 : accept, 10.1.0.0/16 : drop }\n\t}\n}\n');
+    expect(diags(d)).toEqual(['error nftables/conflicting-intervals 4:37-4:48']);
+  });
+});

@@ -1094,11 +1094,7 @@ class Engine {
             // a source NAT in nat INPUT (priority 100) with input chains after it (iptables-nft's security table at
             // 150): they see the new source, which the flows do not follow — possibly open, whatever they do
             const t = [this.tag(`${a.type === 'netmap' ? 'NETMAP' : 'SNAT'} at line ${lineOf(rule)} in nat INPUT: the chains after it see the new source`, rule)];
-            for (const f of hit) {
-              const g = flow(f.c, f.h, f.hn, mergeTags(f.tags, t), f.attr, f.rule, f.via, f.path, f.local, f.mk);
-              this.settled.push(flow(g.c, g.h, g.hn, g.tags, (accepting ??= { chain, table, explicit: true }), rule, g.via, g.path, g.local, g.mk));
-              out.dropped.push(g);
-            }
+            this.settle(hit, t, (accepting ??= { chain, table, explicit: true }), rule, out);
             break;
           }
           // NAT moves the packet's coordinates: the holes are cut first, in the old ones
@@ -1117,11 +1113,7 @@ class Engine {
           const t = [this.tag(`unknown target ${a.target} at line ${lineOf(rule)}: verdict unknown`, rule)];
           if (a.rewrites) {
             // the chains after it see a packet the flows do not describe: possibly open, whatever they do
-            for (const f of hit) {
-              const g = flow(f.c, f.h, f.hn, mergeTags(f.tags, t), f.attr, f.rule, f.via, f.path, f.local, f.mk);
-              this.settled.push(flow(g.c, g.h, g.hn, g.tags, (accepting ??= { chain, table, explicit: true }), rule, g.via, g.path, g.local, g.mk));
-              out.dropped.push(g);
-            }
+            this.settle(hit, t, (accepting ??= { chain, table, explicit: true }), rule, out);
             break;
           }
           for (const f of hit) {
@@ -1137,6 +1129,15 @@ class Engine {
     if (isBase) this.endOfBase(table, chain, R.values(), out);
     else pushAll(out.returned, R.values());
     return out;
+  }
+
+  /** Flows accepted for good and possibly dropped, whatever the chains after this one do (see `settled`). */
+  private settle(hit: readonly Flow[], tags: readonly number[], attr: Attr, rule: Rule, out: ChainOut): void {
+    for (const f of hit) {
+      const g = flow(f.c, f.h, f.hn, mergeTags(f.tags, tags), f.attr, f.rule, f.via, f.path, f.local, f.mk);
+      this.settled.push(flow(g.c, g.h, g.hn, g.tags, attr, rule, g.via, g.path, g.local, g.mk));
+      out.dropped.push(g);
+    }
   }
 
   private endOfBase(table: Table, chain: Chain, flows: Flow[], out: ChainOut): void {

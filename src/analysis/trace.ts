@@ -572,17 +572,12 @@ function netmapped(a: Action & { kind: 'nat' }, p: PacketState): AddrSet | undef
   const to = a.toAddrs.only(p.family);
   const b = p.family === 'ipv4' ? to.v4.bounds : to.v6.bounds;
   if (b.length !== 2) return undefined;
-  const dst = { value: p.dst };
-  if (p.family === 'ipv4') {
-    const lo = b[0] as number;
-    const size = (b[1] as number) - lo;
-    if ((size & (size - 1)) !== 0 || lo % size !== 0) return undefined;
-    return AddrSet.parse(formatAddress('ipv4', lo + ((dst.value as number) % size)));
-  }
-  const lo = b[0] as bigint;
-  const size = (b[1] as bigint) - lo;
+  // (one prefix: its size a power of two and its start a multiple of it; then the host bits are dst mod size)
+  const lo = BigInt(b[0]!);
+  const size = BigInt(b[1]!) - lo;
   if ((size & (size - 1n)) !== 0n || lo % size !== 0n) return undefined;
-  return AddrSet.parse(formatAddress('ipv6', lo + ((dst.value as bigint) % size)));
+  const mapped = lo + (BigInt(p.dst) % size);
+  return AddrSet.parse(formatAddress(p.family, p.family === 'ipv4' ? Number(mapped) : mapped));
 }
 
 /** Whether the packet skips the chain: nat chains never see untracked packets (NAT needs a conntrack entry). */

@@ -81,12 +81,19 @@ export function quotedAfter(text: string, word: string): string[] {
       i = skipBlanks(text, i + 1);
     } else if (i === at + word.length) continue; // `include` then a blank
     if (text.charCodeAt(i) !== 34 /* " */) continue;
-    const end = text.indexOf('"', i + 1);
-    const nl = text.indexOf('\n', i + 1);
-    if (end < 0 || (nl >= 0 && nl < end)) continue;
-    out.push(text.slice(i + 1, end));
+    const lit = literalAt(text, i);
+    if (lit !== undefined) out.push(lit);
   }
   return out;
+}
+
+/** The string literal whose opening quote (' or ") is at i, ending on its line; undefined for none. */
+function literalAt(text: string, i: number): string | undefined {
+  const q = text.charCodeAt(i);
+  if (q !== 34 && q !== 39) return undefined;
+  const end = text.indexOf(String.fromCharCode(q), i + 1);
+  const nl = text.indexOf('\n', i + 1);
+  return end < 0 || (nl >= 0 && nl < end) ? undefined : text.slice(i + 1, end);
 }
 
 function skipBlanks(text: string, i: number): number {
@@ -138,12 +145,8 @@ function stringsAfter(text: string, word: string, symbol: boolean): string[] {
       if (i === s) continue;
       i = skipBlanks(text, i);
     }
-    const q = text.charCodeAt(i);
-    if (q !== 34 && q !== 39) continue;
-    const end = text.indexOf(String.fromCharCode(q), i + 1);
-    const nl = text.indexOf('\n', i + 1);
-    if (end < 0 || (nl >= 0 && nl < end)) continue;
-    out.push(text.slice(i + 1, end));
+    const lit = literalAt(text, i);
+    if (lit !== undefined) out.push(lit);
   }
   return out;
 }
@@ -160,9 +163,8 @@ function valuesOfKey(text: string, key: string): string[] {
     i = skipBlanks(text, i + 1);
     const q = text.charCodeAt(i);
     if (q === 34 || q === 39) {
-      const end = text.indexOf(String.fromCharCode(q), i + 1);
-      const nl = text.indexOf('\n', i + 1);
-      if (end >= 0 && (nl < 0 || end < nl)) out.push(text.slice(i + 1, end));
+      const lit = literalAt(text, i);
+      if (lit !== undefined) out.push(lit);
       continue;
     }
     const s = i;

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Rng } from '../kernel/prng.js';
+import { addrToBig, bigToAddr, bits, maskAddr } from '../kernel/addr.js';
 
 const KERNEL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../kernel');
 
@@ -83,39 +84,16 @@ export function rulesetFacts(text: string, family: Family): RulesetFacts {
   return { src: [...src].sort(), dst: [...dst].sort(), ports: [...ports].sort((a, b) => a - b), ifaces: [...ifaces].sort() };
 }
 
-function v4ToInt(a: string): number {
-  return a.split('.').reduce((n, x) => n * 256 + Number(x), 0);
-}
-function intToV4(n: number): string {
-  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
-}
-function v6ToBig(a: string): bigint {
-  const [h = '', t = ''] = a.split('::');
-  const hs = h ? h.split(':') : [];
-  const ts = t ? t.split(':') : [];
-  const all = a.includes('::') ? [...hs, ...Array<string>(8 - hs.length - ts.length).fill('0'), ...ts] : hs;
-  return all.reduce((n, x) => (n << 16n) + BigInt(parseInt(x || '0', 16)), 0n);
-}
-function bigToV6(n: bigint): string {
-  const parts: string[] = [];
-  for (let i = 7; i >= 0; i--) parts.push(((n >> BigInt(16 * i)) & 0xffffn).toString(16));
-  // the canonical (compressed) form, as the kernel and the listener print it
-  return new URL(`http://[${parts.join(':')}]`).hostname.slice(1, -1);
-}
-
-/** A host address inside `prefix`. */
+/** A host address inside `prefix` (not its network or broadcast address where it has others). */
 function hostIn(rng: Rng, family: Family, prefix: string): string {
   const [a, l] = prefix.split('/') as [string, string];
-  const len = Number(l);
+  const span = bits(family) - Number(l);
+  const base = addrToBig(family, maskAddr(family, a, Number(l)));
   if (family === 'ipv4') {
-    const size = 2 ** (32 - len);
-    const base = v4ToInt(a) - (v4ToInt(a) % size);
-    return intToV4(size <= 2 ? base + (size - 1) * rng.int(0, 1) : base + rng.int(1, size - 2));
+    const size = 2 ** span;
+    return bigToAddr(family, base + BigInt(size <= 2 ? (size - 1) * rng.int(0, 1) : rng.int(1, size - 2)));
   }
-  const span = 128 - len;
-  const base = (v6ToBig(a) >> BigInt(span)) << BigInt(span);
-  if (span === 0) return bigToV6(base);
-  return bigToV6(base + BigInt(rng.int(1, 2 ** Math.min(span, 30) - 1)));
+  return bigToAddr(family, span === 0 ? base : base + BigInt(rng.int(1, 2 ** Math.min(span, 30) - 1)));
 }
 
 /** Addresses the kernel drops before filtering or that cannot be a client's (martians, multicast, loopback, link-local). */
@@ -124,7 +102,7 @@ function unusable(family: Family, a: string, asLocal: boolean): boolean {
     const f = Number(a.split('.')[0]);
     return f === 0 || f === 127 || f >= 224 || (asLocal && /\.(0|255)$/.test(a));
   }
-  const b = v6ToBig(a);
+  const b = addrToBig('ipv6', a);
   return b <= 1n || b >> 120n === 0xffn || b >> 32n === 0xffffn || b >> 118n === 0x3fan || b >> 96n === 0n;
 }
 
@@ -230,12 +208,10 @@ function procAddr(a: string, port: number): string {
     for (let i = 0; i < bytes.length; i += 4) s += bytes.slice(i, i + 4).reverse().map((b) => b.toString(16).padStart(2, '0')).join('');
     return s.toUpperCase();
   };
-  let bytes: number[];
-  if (isIPv4(a)) bytes = a.split('.').map(Number);
-  else {
-    const b = v6ToBig(a);
-    bytes = Array.from({ length: 16 }, (_, i) => Number((b >> BigInt(8 * (15 - i))) & 0xffn));
-  }
+  const family: Family = isIPv4(a) ? 'ipv4' : 'ipv6';
+  const b = addrToBig(family, a);
+  const n = bits(family) / 8;
+  const bytes = Array.from({ length: n }, (_, i) => Number((b >> BigInt(8 * (n - 1 - i))) & 0xffn));
   return `${hex(bytes)}:${port.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 

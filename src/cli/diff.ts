@@ -33,7 +33,9 @@ import { hasWildcard, wildcardMatch } from '../parsers/nftables/include.js';
 import type { IncludeReader } from '../parsers/types.js';
 import { portsWithNames } from './exposure.js';
 import { sarifArtifactLocation, SarifFingerprints, sarifJson, type SarifFatal } from './formatters.js';
-import { checkOutputFile, isBlank, isTfvars, scriptStartOption, writeOutputFile, type ScriptStart } from './inputs.js';
+import { checkOutputFile, isBlank, isTfvars, parseSource, scriptStartOption, SOURCE_FILE, writeOutputFile, type ScriptStart } from './inputs.js';
+import { looksLikeFirewallCode, MARKERS } from '../parsers/typescript/index.js';
+import { candidates, type ModuleText } from '../eslint/ts-modules.js';
 import { UsageError, type Io } from './main.js';
 
 const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
@@ -307,9 +309,13 @@ function changesOf(
   return out.sort((a, b) => (a.span?.start.offset ?? -1) - (b.span?.start.offset ?? -1) || (a.protocol ?? 999) - (b.protocol ?? 999));
 }
 
-function parseSide(path: string, text: string | undefined, format: ReturnType<typeof detectFormat>, reader?: IncludeReader, scriptStart?: ScriptStart): { doc?: FirewallDocument; errors: { line: number; column: number; message: string }[] } {
+function parseSide(path: string, text: string | undefined, format: ReturnType<typeof detectFormat> | 'source', reader?: IncludeReader, scriptStart?: ScriptStart): { doc?: FirewallDocument; errors: { line: number; column: number; message: string }[] } {
   if (text === undefined || !format) return { errors: [] };
-  const doc = parseWithFormat(format, text, path, scriptStart !== undefined ? { scriptStart } : {}, reader);
+  const doc =
+    format === 'source'
+      ? // a side without CDK or Pulumi imports defines no security group: no rulesets, not an error
+        looksLikeFirewallCode(text) ? parseSource(text, path, reader && moduleText(reader)) : { format: 'typescript', rulesets: [], diagnostics: [], comments: [] }
+      : parseWithFormat(format, text, path, scriptStart !== undefined ? { scriptStart } : {}, reader);
   const errors = doc.diagnostics.filter((d) => d.severity === 'error').map((d) => ({ line: d.span.start.line, column: d.span.start.column, message: d.message }));
   return { doc, errors };
 }
@@ -327,23 +333,27 @@ export function diffFile(
   newText: string | undefined,
   opts: { inputFormat?: string; scriptStart?: ScriptStart; cwd?: string; renamedFrom?: { file: string; absPath: string }; readers?: { base: IncludeReader; head: IncludeReader } } = {},
 ): DiffFile | undefined {
-  const format = opts.inputFormat
+  const detected = opts.inputFormat
     ? formatById(opts.inputFormat)
     : (newText !== undefined ? detectFormat(absPath, newText) : undefined) ?? (oldText !== undefined ? detectFormat(absPath, oldText) : undefined);
+  // AWS CDK / Pulumi code (as `fwlint` lints it through eslint-plugin-firewall/typescript): on either side
+  const format: typeof detected | 'source' =
+    detected ?? (!opts.inputFormat && isSourceFile(absPath) && [oldText, newText].some((t) => t !== undefined && looksLikeFirewallCode(t)) ? 'source' : undefined);
+  const formatId = format === 'source' ? 'typescript' : format?.id;
   const status: DiffFile['status'] = opts.renamedFrom ? 'renamed' : oldText === undefined ? 'added' : newText === undefined ? 'deleted' : 'modified';
   // a firewall-named file that is binary on the new side (encrypted, damaged): the gate cannot see what it opens
   // (only changed files get here: the scan for NUL bytes is not on the way of a lint run)
   // emptied (or a new empty file of a firewall format): no rules at all is no firewall, everything open, not 'closed'
-  if (newText !== undefined && format && isBlank(newText)) {
-    return { file, format: format.id, status, changes: [], errors: [{ line: 1, column: 1, message: 'the file is empty: it holds no firewall rules (a host that loads it has none); not compared', side: 'head' }] };
+  if (newText !== undefined && format && format !== 'source' && isBlank(newText)) {
+    return { file, format: formatId!, status, changes: [], errors: [{ line: 1, column: 1, message: 'the file is empty: it holds no firewall rules (a host that loads it has none); not compared', side: 'head' }] };
   }
-  if (newText?.includes('\0')) return { file, format: format?.id ?? 'unknown', status, changes: [], errors: [{ line: 1, column: 1, message: BINARY_CONTENT, side: 'head' }] };
+  if (newText?.includes('\0')) return { file, format: formatId ?? 'unknown', status, changes: [], errors: [{ line: 1, column: 1, message: BINARY_CONTENT, side: 'head' }] };
   if (!format) return undefined;
   const before = parseSide(opts.renamedFrom?.absPath ?? absPath, oldText, format, opts.readers?.base, opts.scriptStart);
   const after = parseSide(absPath, newText, format, opts.readers?.head, opts.scriptStart);
   const result: DiffFile = {
     file,
-    format: format.id,
+    format: formatId!,
     status,
     ...(opts.renamedFrom ? { from: opts.renamedFrom.file } : {}),
     changes: [],
@@ -590,6 +600,8 @@ function collect(root: string, base: string, head: string | undefined, cwd: stri
     }
     for (const p of listed) if (isTerraform(p) && dirname(p) === dir) paths.add(p);
   }
+  // a changed module of CDK / Pulumi code (constants.ts with the ports): the firewall code that imports it is compared
+  for (const p of sourceDependents(root, base, head, paths)) paths.add(p);
   const readers = { base: gitReader(root, base), head: head !== undefined ? gitReader(root, head) : readInclude };
   const show = (ref: string, path: string): string | undefined => {
     const r = git(root, ['show', `${ref}:${path}`]);
@@ -598,7 +610,7 @@ function collect(root: string, base: string, head: string | undefined, cwd: stri
   // renames of a firewall file to a firewall file whose rulesets keep their targets: one comparison, old with new
   const paired = new Set<string>();
   for (const [to, from] of renames) {
-    if (!isCandidate(to) || isNever(to) || !isCandidate(from) || isNever(from)) continue;
+    if (!wanted(to) || !wanted(from)) continue;
     const oldText = show(base, from);
     let newText: string | undefined;
     if (head !== undefined) newText = show(head, to);
@@ -617,7 +629,7 @@ function collect(root: string, base: string, head: string | undefined, cwd: stri
     paired.add(to).add(from);
   }
   for (const path of [...paths].sort()) {
-    if (!isCandidate(path) || isNever(path) || paired.has(path)) continue;
+    if (!wanted(path) || paired.has(path)) continue;
     const abs = join(root, path);
     const oldText = show(base, path);
     let newText: string | undefined;
@@ -704,6 +716,96 @@ const isTerraform = (p: string) => /\.tf(?:\.json)?$/i.test(p);
 
 const isCandidate = picomatch(Object.values(FILE_GLOBS).flat(), { dot: true });
 const isNever = picomatch(NEVER_FIREWALL, { dot: true });
+/** A JavaScript or TypeScript source (not a declaration file): CDK or Pulumi code when it imports their modules. */
+const isSourceFile = (p: string) => SOURCE_FILE.test(p) && !/\.d\.[cm]?ts$/.test(p);
+/** A path the diff compares: a firewall file, or source code that may define security groups. */
+const wanted = (p: string) => (isCandidate(p) || isSourceFile(p)) && !isNever(p);
+
+/** The parsers' reader as the TypeScript extractor's reader of imported modules' texts. */
+function moduleText(reader: IncludeReader): ModuleText {
+  return (path) => {
+    const r = reader(path, undefined);
+    return 'text' in r ? r.text : undefined;
+  };
+}
+
+/** Relative module specifiers of a source text (import … from './x', import('./x'), require('./x'), export … from). */
+function relativeSpecifiers(text: string): string[] {
+  const out: string[] = [];
+  const re = /(?:\bfrom|\bimport|\brequire)\s*\(?\s*['"](\.{1,2}\/[^'"\n]*)['"]/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) out.push(m[1]!);
+  return out;
+}
+
+/** Modules read within modules, at most (the extractor's MAX_MODULE_DEPTH), and firewall sources examined per side. */
+const IMPORT_DEPTH = 4;
+const MAX_SOURCES = 2000;
+
+/**
+ * The CDK / Pulumi files, on either side, whose relative imports (up to the extractor's depth) reach a changed
+ * source file: their exposure may change although they did not. Without this a pull request that only edits
+ * `ports.ts` (`export const SFTP = 1763`) passed the gate as "no firewall files changed".
+ */
+function sourceDependents(root: string, base: string, head: string | undefined, paths: Set<string>): string[] {
+  const changedSources = new Set([...paths].filter((p) => isSourceFile(p) && !isNever(p)));
+  if (changedSources.size === 0) return [];
+  const found = new Set<string>();
+  for (const ref of head !== undefined ? [base, head] : [base, undefined]) {
+    const grep = git(root, ['grep', '-l', '-z', '-F', ...MARKERS.flatMap((m) => ['-e', m]), ...(ref !== undefined ? [ref] : ['--untracked']), '--']);
+    const prefix = ref !== undefined ? `${ref}:` : '';
+    const sources = splitZ(grep.out)
+      .map((f) => (prefix && f.startsWith(prefix) ? f.slice(prefix.length) : f))
+      .filter((f) => isSourceFile(f) && !isNever(f) && !changedSources.has(f))
+      .slice(0, MAX_SOURCES);
+    if (sources.length === 0) continue;
+    let tree: Set<string> | undefined;
+    const text = (rel: string): string | undefined => {
+      if (ref === undefined) {
+        try {
+          return readFileSync(join(root, rel), 'utf8');
+        } catch {
+          return undefined;
+        }
+      }
+      tree ??= new Set(splitZ(git(root, ['ls-tree', '-r', '-z', '--name-only', ref]).out));
+      if (!tree.has(rel)) return undefined;
+      const r = git(root, ['cat-file', 'blob', `${ref}:${rel}`]);
+      return r.ok ? r.out : undefined;
+    };
+    const texts = new Map<string, string | undefined>();
+    const read = (rel: string) => {
+      if (!texts.has(rel)) texts.set(rel, text(rel));
+      return texts.get(rel);
+    };
+    for (const src of sources) {
+      if (found.has(src)) continue;
+      let level = [src];
+      const seen = new Set(level);
+      for (let depth = 0; depth < IMPORT_DEPTH && level.length > 0 && !found.has(src); depth++) {
+        const next: string[] = [];
+        for (const file of level) {
+          const t = read(file);
+          if (t === undefined) continue;
+          for (const spec of relativeSpecifiers(t)) {
+            const hit = candidates(spec, join(root, file))
+              .map((abs) => relative(root, abs).split('\\').join('/'))
+              .find((rel) => changedSources.has(rel) || read(rel) !== undefined);
+            if (hit === undefined || seen.has(hit)) continue;
+            if (changedSources.has(hit)) {
+              found.add(src);
+              break;
+            }
+            seen.add(hit);
+            next.push(hit);
+          }
+          if (found.has(src)) break;
+        }
+        level = next;
+      }
+    }
+  }
+  return [...found];
+}
 
 /**
  * The report with its files named from the repository's root: GitHub resolves annotation files and SARIF URIs from

@@ -14,7 +14,7 @@ import type { FormatDefinition } from '../parsers/types.js';
 import { UsageError } from './main.js';
 import { SIDECAR_SUFFIX } from '../suppressions/sidecar.js';
 import { AUTO_TFVARS_PATTERNS, TFVARS_FILES } from '../parsers/terraform/files.js';
-import { fileModuleReader } from '../eslint/ts-modules.js';
+import { fileModuleReader, type ModuleText } from '../eslint/ts-modules.js';
 
 export interface LoadedFile {
   path: string;
@@ -465,7 +465,7 @@ export function scriptStartOption(value: string | undefined): ScriptStart | unde
  * @typescript-eslint/parser), loaded only for such a file: firewall-only runs never load TypeScript. Never throws:
  * a missing parser or a syntax error is an error diagnostic.
  */
-function parseSource(text: string, path: string): FirewallDocument {
+export function parseSource(text: string, path: string, readText?: ModuleText): FirewallDocument {
   const fail = (message: string, line = 1, column = 1): FirewallDocument => ({
     format: 'typescript',
     rulesets: [],
@@ -488,7 +488,7 @@ function parseSource(text: string, path: string): FirewallDocument {
     const err = e as { message?: string; lineNumber?: number; column?: number };
     return fail(`syntax error: ${err.message ?? String(e)}`, err.lineNumber ?? 1, (err.column ?? 0) + 1);
   }
-  const readModule = fileModuleReader((t, p) => parser.parseForESLint(t, { range: true, loc: true, comment: false, tokens: false, sourceType: 'module', filePath: p, jsx: p.endsWith('x') }).ast as Parameters<typeof extractFirewall>[0]);
+  const readModule = fileModuleReader((t, p) => parser.parseForESLint(t, { range: true, loc: true, comment: false, tokens: false, sourceType: 'module', filePath: p, jsx: p.endsWith('x') }).ast as Parameters<typeof extractFirewall>[0], readText);
   return extractFirewall(ast as Parameters<typeof extractFirewall>[0], text, { filePath: path, readModule }).document;
 }
 

@@ -22,7 +22,14 @@ export function candidates(spec: string, fromFile: string): string[] {
   return [...EXTENSIONS.map((e) => base + e), ...EXTENSIONS.slice(0, 2).map((e) => `${base}/index${e}`), `${base}/index.js`];
 }
 
-export function fileModuleReader(parse: (text: string, path: string) => TSESTree.Program | undefined): ModuleReader {
+/**
+ * A file's text as another side sees it (`fwlint diff` reads the base side's modules from git): `undefined` when the
+ * file is not there; the disk when no such reader is given.
+ */
+export type ModuleText = (path: string) => string | undefined;
+
+export function fileModuleReader(parse: (text: string, path: string) => TSESTree.Program | undefined, readText?: ModuleText): ModuleReader {
+  if (readText) return textModuleReader(parse, readText);
   const files = new Map<string, { mtime: number; text: string; program: TSESTree.Program } | undefined>();
   return (spec, fromFile) => {
     if (!spec.startsWith('.')) return undefined;
@@ -47,6 +54,33 @@ export function fileModuleReader(parse: (text: string, path: string) => TSESTree
       if (files.size >= MAX_FILES) files.clear();
       files.set(path, entry);
       return entry ? { path, text: entry.text, program: entry.program } : undefined;
+    }
+    return undefined;
+  };
+}
+
+/** fileModuleReader over another reader of texts (no modification times to check: one side of one diff). */
+function textModuleReader(parse: (text: string, path: string) => TSESTree.Program | undefined, readText: ModuleText): ModuleReader {
+  const files = new Map<string, { text: string; program: TSESTree.Program } | undefined>();
+  return (spec, fromFile) => {
+    if (!spec.startsWith('.')) return undefined;
+    for (const path of candidates(spec, fromFile)) {
+      if (files.has(path)) {
+        const hit = files.get(path);
+        return hit ? { path, ...hit } : undefined;
+      }
+      const text = readText(path);
+      if (text === undefined) continue;
+      let entry: { text: string; program: TSESTree.Program } | undefined;
+      try {
+        const program = text.length > MAX_BYTES ? undefined : parse(text, path);
+        entry = program ? { text, program } : undefined;
+      } catch {
+        entry = undefined;
+      }
+      if (files.size >= MAX_FILES) files.clear();
+      files.set(path, entry);
+      return entry ? { path, ...entry } : undefined;
     }
     return undefined;
   };

@@ -176,6 +176,41 @@ describe.skipIf(!hasGit)('fwlint diff', () => {
     expect((JSON.parse(w.stdout) as JsonReport).files[0]!.changes.map((c) => [c.kind, c.sources.length, c.flaggedBy ?? null])).toEqual([['newly-exposed', 8, null]]);
   });
 
+  it('compares AWS CDK / Pulumi code, and the CDK code that imports a changed module; other source files are not firewall files', () => {
+    const { dir, git, commit } = repo();
+    mkdirSync(join(dir, 'infra'));
+    const stack = (peer: string) =>
+      `import * as ec2 from 'aws-cdk-lib/aws-ec2';\nimport { Stack } from 'aws-cdk-lib';\nimport { ADMIN_PORT } from './ports';\n\nexport class Net extends Stack {\n  constructor(scope: any, id: string, vpc: ec2.IVpc) {\n    super(scope, id);\n    const sg = new ec2.SecurityGroup(this, 'Sg', { vpc });\n    sg.addIngressRule(${peer}, ec2.Port.tcp(ADMIN_PORT), 'admin');\n  }\n}\n`;
+    const a = commit({ 'infra/ports.ts': 'export const ADMIN_PORT = 22;\n', 'infra/stack.ts': stack("ec2.Peer.ipv4('10.0.0.0/8')"), 'infra/util.ts': 'export const x = 1;\n' }, 'internal ssh');
+    // only the module with the port changes: stack.ts is compared, each side reading its own ports.ts
+    const b = commit({ 'infra/ports.ts': 'export const ADMIN_PORT = 1763;\n', 'infra/util.ts': 'export const x = 2;\n' }, 'admin port');
+    const r = fwlint(['diff', a, b, '-f', 'json'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(1);
+    const rep = JSON.parse(r.stdout) as JsonReport;
+    expect(rep.files.map((f) => [f.file, f.format, f.status])).toEqual([['infra/stack.ts', 'typescript', 'modified']]);
+    expect(rep.files[0]!.changes.map((c) => [c.kind, c.ports, c.sources, c.span?.line, c.flaggedBy ?? null])).toEqual([
+      ['newly-exposed', [[1763, 1763]], ['10.0.0.0/8'], 9, 'firewall/no-unneeded-cft-ports'],
+      ['closed', [[22, 22]], ['10.0.0.0/8'], 9, null],
+    ]);
+    // the working tree: the stack itself opens the port to the internet
+    writeFileSync(join(dir, 'infra', 'stack.ts'), stack('ec2.Peer.anyIpv4()'));
+    const w = fwlint(['diff', b, '-f', 'json'], { cwd: dir });
+    expect(w.code, w.stderr).toBe(1);
+    expect((JSON.parse(w.stdout) as JsonReport).files.map((f) => [f.file, f.changes.map((c) => [c.kind, c.ports, c.sources.length, c.flaggedBy ?? null])])).toEqual([
+      ['infra/stack.ts', [['newly-exposed', [[1763, 1763]], 8, 'firewall/no-unneeded-cft-ports']]],
+    ]);
+    // deleted: what it opened is closed
+    git('checkout', '--', 'infra/stack.ts');
+    const c = commit({ 'infra/stack.ts': null }, 'no stack');
+    const d = fwlint(['diff', b, c, '-f', 'json'], { cwd: dir });
+    expect(d.code, d.stderr).toBe(0);
+    expect((JSON.parse(d.stdout) as JsonReport).files.map((f) => [f.file, f.status, f.changes.map((x) => [x.kind, x.ports])])).toEqual([['infra/stack.ts', 'deleted', [['closed', [[1763, 1763]]]]]]);
+    // a changed source file that is no CDK or Pulumi code, nor imported by any
+    writeFileSync(join(dir, 'infra', 'util.ts'), 'export const x = 3;\n');
+    const e = fwlint(['diff', c, '-f', 'json'], { cwd: dir });
+    expect([e.code, (JSON.parse(e.stdout) as JsonReport).files]).toEqual([0, []]);
+  });
+
   it("takes git's range notations: A...B from the merge base (what the branch adds), A..B; a shallow clone says how to fetch the base", () => {
     const { dir, git, commit } = repo();
     commit({ 'rules.v4': CLEAN }, 'clean');

@@ -106,7 +106,8 @@ function typeServices(s: unknown): TypeServices | undefined {
   return o;
 }
 
-const MARKERS = ['aws-cdk-lib', '@aws-cdk/aws-ec2', '@pulumi/aws', '@pulumi/gcp', '@pulumi/azure-native', '@pulumi/azure'];
+/** The modules whose import marks a file as one the extractor reads (also what `fwlint diff` searches for). */
+export const MARKERS = ['aws-cdk-lib', '@aws-cdk/aws-ec2', '@pulumi/aws', '@pulumi/gcp', '@pulumi/azure-native', '@pulumi/azure'];
 
 /** Cheap pre-check: does the file import a library this extractor understands? */
 export function looksLikeFirewallCode(sourceText: string): boolean {

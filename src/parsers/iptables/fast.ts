@@ -87,6 +87,22 @@ const M_ICMP6 = 128;
 const M_MULTIPORT_LIST = 256;
 /** An ICMP / ICMPv6 type read: `-m icmp` / `-m icmp6` without one is refused by iptables (the general reader says so). */
 const M_ICMP_TYPE = 512;
+/**
+ * An option of the newest -m conntrack / -m state / -m comment read: iptables refuses each without one ("conntrack:
+ * At least one option is required"; rule.ts KNOWN_MODULE_NEEDS, where the general reader says so).
+ */
+const M_CONNTRACK_OPT = 1024;
+const M_STATE_OPT = 2048;
+const M_COMMENT_OPT = 4096;
+/** The bit of the option read for each match that needs one (multiport's is its list). */
+function needOf(bit: number): number {
+  return bit === M_CONNTRACK ? M_CONNTRACK_OPT : bit === M_STATE ? M_STATE_OPT : bit === M_COMMENT ? M_COMMENT_OPT : bit === M_MULTIPORT ? M_MULTIPORT_LIST : 0;
+}
+/** A loaded match that needs an option has none. */
+function optionless(modules: number): boolean {
+  for (const bit of [M_CONNTRACK, M_STATE, M_COMMENT, M_MULTIPORT]) if ((modules & bit) !== 0 && (modules & needOf(bit)) === 0) return true;
+  return false;
+}
 
 /** Which option `text[a..b)` is (0: not one the fast path reads). */
 function optionCode(text: string, a: number, b: number): number {
@@ -736,6 +752,7 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
   // a match whose protocol -p does not give, or tcp-reset without -p tcp: the general reader says the kernel refuses it
   if (modules !== 0 && protocolMismatch()) return false;
   if ((modules & (M_ICMP | M_ICMP6)) !== 0 && (modules & M_ICMP_TYPE) === 0) return false;
+  if (modules !== 0 && optionless(modules)) return false;
   if (rejectStart >= 0 && protoNum !== 6 && text.startsWith('tcp-reset', rejectStart) && rejectEnd - rejectStart === 9) return false;
   // -o in INPUT/PREROUTING, -i in OUTPUT/POSTROUTING: the general reader says iptables refuses it
   if (ifaceDirs !== 0 && chain.builtin && (ifaceDirs & ifaceDirsRefused(chain.builtin.hook)) !== 0) return false;
@@ -874,7 +891,12 @@ function readOption(code: number, text: string, as: number, ae: number, quoted: 
       const bit = moduleBit(text, as, ae);
       if (bit !== 0) {
         // (a second -m multiport takes a list of its own: iptables-save writes `-m multiport --sports … -m multiport --dports …`)
-        if (bit === M_MULTIPORT) modules &= ~M_MULTIPORT_LIST;
+        const need = needOf(bit);
+        if (need !== 0) {
+          // a second instance: the first one without an option of its own is refused (the general reader says so)
+          if ((modules & bit) !== 0 && (modules & need) === 0) return false;
+          modules &= ~need;
+        }
         modules |= bit;
         break;
       }
@@ -955,6 +977,7 @@ function readOtherOption(code: number, text: string, as: number, ae: number, quo
       if ((modules & (code === O_CTSTATE ? M_CONNTRACK : M_STATE)) === 0) return false;
       const states = ctStates(text.slice(as, ae), ctx);
       if (!states) return false;
+      modules |= code === O_CTSTATE ? M_CONNTRACK_OPT : M_STATE_OPT;
       put(PK_CTSTATE | (negated ? 1 : 0), states, base, at);
       return true;
     }
@@ -989,6 +1012,7 @@ function readOtherOption(code: number, text: string, as: number, ae: number, quo
     case O_COMMENT: {
       if (negated || (modules & M_COMMENT) === 0 || (onceSeen & 16) !== 0) return false;
       onceSeen |= 16;
+      modules |= M_COMMENT_OPT;
       const value = quoted ? text.slice(as + 1, ae - 1) : text.slice(as, ae);
       comment = comment === undefined ? value : `${comment} ${value}`;
       return true;

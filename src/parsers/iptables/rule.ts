@@ -188,6 +188,17 @@ const MODULE_NEEDS: Readonly<Record<string, readonly (readonly string[])[]>> = {
   hashlimit: [['--hashlimit-name', '--hashlimit-upto'], ['--hashlimit-name', '--hashlimit-above'], ['--hashlimit-name', '--hashlimit']],
   recent: [['--set'], ['--rcheck'], ['--update'], ['--remove']],
   connlimit: [['--connlimit-above'], ['--connlimit-upto']],
+  cluster: [
+    ['--cluster-total-nodes', '--cluster-local-node', '--cluster-hash-seed'],
+    ['--cluster-total-nodes', '--cluster-local-nodemask', '--cluster-hash-seed'],
+  ],
+  connbytes: [['--connbytes', '--connbytes-dir', '--connbytes-mode']],
+  connlabel: [['--label']],
+  ecn: [['--ecn-tcp-cwr'], ['--ecn-tcp-ece'], ['--ecn-ip-ect']],
+  ipvs: [['--ipvs'], ['--vproto'], ['--vaddr'], ['--vport'], ['--vdir'], ['--vmethod'], ['--vportctl']],
+  nfacct: [['--nfacct-name']],
+  osf: [['--genre']],
+  realm: [['--realm']],
   mark: [['--mark']],
   connmark: [['--mark']],
   helper: [['--helper']],
@@ -360,6 +371,22 @@ const MODULE_OPTIONS: Record<string, readonly string[]> = {
   ],
   icmp: ['--icmp-type'],
   icmp6: ['--icmpv6-type'],
+};
+/**
+ * The known matches that test nothing without an option of theirs, and which of their options iptables-restore 1.8.9
+ * requires one of ("conntrack: At least one option is required", "state: option \"--state\" must be specified",
+ * "multiport expection an option", "iprange match: You must specify `--src-range' or `--dst-range'", "addrtype: you
+ * must specify --src-type or --dst-type", "comment: option \"--comment\" must be specified", "You must specify
+ * `--match-set'"; checked in a network namespace): a file with such a rule loads nothing.
+ */
+const KNOWN_MODULE_NEEDS: Readonly<Record<string, readonly string[]>> = {
+  conntrack: MODULE_OPTIONS.conntrack!,
+  state: ['--state'],
+  multiport: ['--dports', '--sports', '--ports'],
+  iprange: ['--src-range', '--dst-range'],
+  addrtype: ['--src-type', '--dst-type'],
+  comment: ['--comment'],
+  set: ['--match-set', '--set'],
 };
 const MODULE_OPTION_SETS: Record<string, Set<string>> = Object.fromEntries(Object.entries(MODULE_OPTIONS).map(([k, v]) => [k, new Set(v)]));
 const KNOWN_MODULES = new Map<string, Set<string>>(Object.entries(MODULE_OPTION_SETS));
@@ -538,6 +565,8 @@ interface ModuleInstance {
   seen?: string[];
   /** icmp / icmp6: an --icmp-type / --icmpv6-type was given (iptables requires one). */
   typed?: boolean;
+  /** The options given to this known match (their one name, OPTION_ALIAS). */
+  given?: Set<string>;
 }
 
 /**
@@ -898,6 +927,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
     }
 
     // ---------------------------------------------------------------- known match options
+    (owner.given ??= new Set()).add(OPTION_ALIAS[opt] ?? opt);
     const onceName = ONCE_OPTIONS[opt];
     if (onceName !== undefined) {
       if (owner.seen?.includes(onceName))
@@ -1138,6 +1168,10 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
   // `-m icmp` / `-m icmp6` without a type: libxt_icmp and libip6t_icmp6 require one ('icmp6: option "--icmpv6-type"
   // must be specified', iptables-restore 1.8.9)
   for (const mod of modules) {
+    const needs = mod.end !== undefined ? KNOWN_MODULE_NEEDS[mod.name] : undefined;
+    if (needs && !needs.some((o) => mod.given?.has(o)) && !matches.some((m) => m.kind === 'opaque' && m.module === 'unresolved')) {
+      ctx.diag('error', 'iptables/match-option', `-m ${mod.name} needs ${needs.length === 1 ? needs[0] : `one of ${needs.join(', ')}`}: iptables refuses the rule`, mod.start, mod.end!);
+    }
     if ((mod.name === 'icmp' || mod.name === 'icmp6') && mod.end !== undefined && !mod.typed) {
       const t = mod.name === 'icmp' ? '--icmp-type' : '--icmpv6-type';
       ctx.diag('error', 'iptables/match-option', `-m ${mod.name} needs ${t}: iptables refuses the rule (option "${t}" must be specified)`, mod.start, mod.end);

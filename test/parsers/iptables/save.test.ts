@@ -874,6 +874,53 @@ describe('iptables-save: matches iptables refuses without their options or on th
   });
 });
 
+describe('iptables-save: matches that test nothing without an option of theirs are refused (iptables-restore 1.8.9)', () => {
+  it('reports the -m of each, through both readers; the first of two instances counts; an option of theirs passes', () => {
+    const bad = [
+      '-A INPUT -p tcp -m conntrack -j ACCEPT',
+      '-A INPUT -p tcp -m state -m tcp --dport 22 -j ACCEPT',
+      '-A INPUT -p tcp -m multiport -j ACCEPT',
+      '-A INPUT -p tcp -m comment -j ACCEPT',
+      '-A INPUT -m iprange -j ACCEPT',
+      '-A INPUT -m addrtype --limit-iface-in -j ACCEPT',
+      '-A INPUT -m conntrack -m conntrack --ctstate NEW -j ACCEPT',
+      '-A INPUT -m cluster --cluster-total-nodes 2 --cluster-local-node 1 -j ACCEPT',
+      '-A INPUT -m connbytes --connbytes 10 --connbytes-dir both -j ACCEPT',
+      '-A INPUT -m ecn -j ACCEPT',
+      '-A INPUT -m ipvs -j ACCEPT',
+      '-A INPUT -m set -j ACCEPT',
+    ];
+    const good = [
+      '-A INPUT -p tcp -m conntrack --ctstatus CONFIRMED -j ACCEPT',
+      '-A INPUT -p tcp -m state --state NEW -j ACCEPT',
+      '-A INPUT -p tcp -m multiport --dport 22 -j ACCEPT',
+      '-A INPUT -p tcp -m multiport --sports 1 -m multiport --dports 2 -j ACCEPT',
+      '-A INPUT -p tcp -m comment --comment x -m conntrack --ctstate NEW -m conntrack --ctstate ESTABLISHED -j ACCEPT',
+      '-A INPUT -m cluster --cluster-total-nodes 2 --cluster-local-nodemask 1 --cluster-hash-seed 1 -j ACCEPT',
+      '-A INPUT -m ecn ! --ecn-tcp-cwr -j ACCEPT',
+    ];
+    const text = ['*filter', ...bad, ...good, 'COMMIT', ''].join('\n');
+    const at = (k: number, sub: string) => spanIn(k + 2, bad[k]!, sub);
+    const want = [
+      `error iptables/match-option ${at(0, '-m conntrack')}`,
+      `error iptables/match-option ${at(1, '-m state')}`,
+      `error iptables/match-option ${at(2, '-m multiport')}`,
+      `error iptables/match-option ${at(3, '-m comment')}`,
+      `error iptables/match-option ${at(4, '-m iprange')}`,
+      `error iptables/match-option ${at(5, '-m addrtype')}`,
+      `error iptables/match-option ${at(6, '-m conntrack')}`,
+      `error iptables/match-place ${at(7, '-m cluster --cluster-total-nodes 2 --cluster-local-node 1')}`,
+      `error iptables/match-place ${at(8, '-m connbytes --connbytes 10 --connbytes-dir both')}`,
+      `error iptables/match-place ${at(9, '-m ecn')}`,
+      `error iptables/match-place ${at(10, '-m ipvs')}`,
+      `error iptables/match-option ${at(11, '-m set')}`,
+    ];
+    expect(diags(save(text))).toEqual(want);
+    expect(diags(parseSave(text, { fastPath: false }))).toEqual(want);
+    expect(save(text).diagnostics[0]!.message).toBe('-m conntrack needs one of --ctstate, --ctproto, --ctorigsrc, --ctorigdst, --ctreplsrc, --ctrepldst, --ctorigsrcport, --ctorigdstport, --ctreplsrcport, --ctrepldstport, --ctstatus, --ctexpire, --ctdir: iptables refuses the rule');
+  });
+});
+
 describe('iptables-save: chains are made when their line is read', () => {
   it('a jump to a chain declared further down is refused (iptables-restore: "Chain \'WEB\' does not exist"), through both readers', () => {
     const rule = '-A INPUT -p tcp -m multiport --dports 22,80,443 -g WEB';

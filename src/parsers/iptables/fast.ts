@@ -975,7 +975,7 @@ function readOtherOption(code: number, text: string, as: number, ae: number, quo
     case O_CTSTATE:
     case O_STATE: {
       if ((modules & (code === O_CTSTATE ? M_CONNTRACK : M_STATE)) === 0) return false;
-      const states = ctStates(text.slice(as, ae), ctx);
+      const states = ctStates(text.slice(as, ae), ctx, code === O_CTSTATE);
       if (!states) return false;
       modules |= code === O_CTSTATE ? M_CONNTRACK_OPT : M_STATE_OPT;
       put(PK_CTSTATE | (negated ? 1 : 0), states, base, at);

@@ -519,12 +519,13 @@ function isOptionToken(t: Tok): boolean {
 }
 
 /**
- * "NEW,ESTABLISHED" → states, or undefined when a name is bad or the list is empty.
+ * "NEW,ESTABLISHED" → states, or undefined when a name is bad or the list is empty (`nat` false: -m state's list,
+ * which has no SNAT or DNAT).
  * Rules with the same spelling share one array (matches are never mutated).
  */
-export function ctStates(text: string, ctx: RuleContext): CtState[] | undefined {
+export function ctStates(text: string, ctx: RuleContext, nat = true): CtState[] | undefined {
   const known = ctx.cache.ctstates.get(text);
-  if (known) return known;
+  if (known) return nat || !(known.includes('snat') || known.includes('dnat')) ? known : undefined;
   const states: CtState[] = [];
   for (const part of text.split(',')) {
     const s = CT_STATE_NAMES[part.trim().toUpperCase()];
@@ -533,7 +534,8 @@ export function ctStates(text: string, ctx: RuleContext): CtState[] | undefined 
   }
   if (states.length === 0) return undefined;
   if (ctx.cache.ctstates.size < 256) ctx.cache.ctstates.set(text, states);
-  return states;
+  // -m state knows no SNAT or DNAT (libxt_state: 'Bad state "DNAT"'; they are -m conntrack --ctstate's)
+  return nat || !(states.includes('snat') || states.includes('dnat')) ? states : undefined;
 }
 
 const CT_STATE_NAMES: Record<string, CtState> = {
@@ -1015,7 +1017,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       case '--ctstate':
       case '--state': {
         if (!a0) break;
-        const states = ctStates(a0.text, ctx);
+        const states = ctStates(a0.text, ctx, opt === '--ctstate');
         if (!states) {
           ctx.diag('error', 'iptables/bad-ctstate', `Bad connection state "${a0.text}"`, a0.start, a0.end);
           matches.push(opaque(owner.name, mStart, mEnd, `bad state "${a0.text}"`, negated));

@@ -921,6 +921,16 @@ describe('iptables-save: matches that test nothing without an option of theirs a
   });
 });
 
+describe('iptables-save: -m state has no SNAT or DNAT state', () => {
+  it('refuses them there, through both readers (libxt_state: Bad state "DNAT"), and takes them in -m conntrack --ctstate', () => {
+    const lines = ['-A INPUT -m state --state DNAT -j DROP', '-A INPUT -m state --state NEW,SNAT -j ACCEPT', '-A INPUT -m conntrack --ctstate NEW,DNAT -j ACCEPT'];
+    const text = ['*filter', ...lines, 'COMMIT', ''].join('\n');
+    const want = [`error iptables/bad-ctstate ${spanIn(2, lines[0]!, 'DNAT')}`, `error iptables/bad-ctstate ${spanIn(3, lines[1]!, 'NEW,SNAT')}`];
+    expect(diags(save(text))).toEqual(want);
+    expect(diags(parseSave(text, { fastPath: false }))).toEqual(want);
+  });
+});
+
 describe('iptables-save: chains are made when their line is read', () => {
   it('a jump to a chain declared further down is refused (iptables-restore: "Chain \'WEB\' does not exist"), through both readers', () => {
     const rule = '-A INPUT -p tcp -m multiport --dports 22,80,443 -g WEB';

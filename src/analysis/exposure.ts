@@ -16,6 +16,7 @@ import {
   formatPorts,
   IntervalSet,
   PORT_PROTOCOLS,
+  type Action,
   type Chain,
   type Family,
   type NumSet,
@@ -1162,6 +1163,29 @@ class Engine {
     const fam = this.sp.family;
     const toAddrs = a.type !== 'redirect' && a.toAddrs && !a.toAddrs.only(fam).isEmpty ? a.toAddrs.only(fam) : undefined;
     const toPorts = a.toPorts && !a.toPorts.isEmpty && f.c.proto.isSubsetOf(PORT_PROTOCOLS) ? a.toPorts : undefined;
+    // the packets a DNAT to one address (NETMAP: to their own address in its prefix) sends where they were going, with
+    // their port where it may stay (in the port range): nf_nat_setup_info sets IPS_DST_NAT only when the new tuple
+    // differs from the old one, so they go on untranslated, without `ct status dnat` (as tracePacket says). A DNAT
+    // to several addresses picks one by a hash: the connection's status is left to the DNAT'd reading below.
+    if (!f.via && (toAddrs !== undefined || a.toAddrs === undefined) && (netmap || (a.type === 'dnat' && (!toAddrs || isOneAddress(toAddrs, fam))))) {
+      const keep = copyCube(f.c);
+      if (toAddrs) keep.dst = f.c.dst.intersect(toAddrs);
+      if (toPorts) keep.dport = f.c.dport.intersect(toPorts);
+      if (!cubeIsEmpty(keep)) {
+        const rest: Cube[] = [];
+        subtractCube(f.c, keep, rest);
+        return [
+          flow(keep, f.h, f.hn, f.tags, f.attr, f.rule, f.via, f.path, f.local, f.mk),
+          ...rest.flatMap((r) => this.translated(flow(r, f.h, f.hn, f.tags, f.attr, f.rule, f.via, f.path, f.local, f.mk), rule, a, toAddrs, toPorts)),
+        ];
+      }
+    }
+    return this.translated(f, rule, a, toAddrs, toPorts);
+  }
+
+  /** The flows of f after DNAT / REDIRECT / NETMAP rule `rule` has given them their new destination. */
+  private translated(f: Flow, rule: Rule, a: Extract<Action, { kind: 'nat' }>, toAddrs: AddrSet | undefined, toPorts: NumSet | undefined): Flow[] {
+    const fam = this.sp.family;
     const c = copyCube(f.c);
     c.ct = ctWithDnat(f.c.ct);
     if (toAddrs) {

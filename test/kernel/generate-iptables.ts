@@ -9,7 +9,7 @@ import { CLIENT_ADDRS, SERVER_ADDRS, type Family, type Probe } from './netns.js'
 import { Rng } from './prng.js';
 
 const CHAIN_NAMES = ['svc', 'CFT_IN', 'from-lan', 'LOGDROP', 'u4'];
-const CT_SETS = ['NEW', 'ESTABLISHED,RELATED', 'INVALID', 'NEW,ESTABLISHED', 'RELATED', 'UNTRACKED', 'NEW,RELATED'];
+const CT_SETS = ['NEW', 'ESTABLISHED,RELATED', 'INVALID', 'NEW,ESTABLISHED', 'RELATED', 'UNTRACKED', 'NEW,RELATED', 'DNAT', 'NEW,DNAT'];
 const IFACES = ['lo', 'eth0', 'eth+', 'eth1', 'e+', 'veth+'];
 
 interface Ctx {
@@ -122,7 +122,8 @@ function rule(ctx: Ctx, chain: string, chainIndex: number): string {
   }
   if (rng.chance(0.22)) {
     const states = rng.pick(CT_SETS);
-    parts.push(rng.chance(0.5) ? `-m conntrack ${neg(rng, 0.15)}--ctstate ${states}` : `-m state ${neg(rng, 0.15)}--state ${states}`);
+    // (-m state has no DNAT state: iptables refuses it)
+    parts.push(rng.chance(0.5) || states.includes('DNAT') ? `-m conntrack ${neg(rng, 0.15)}--ctstate ${states}` : `-m state ${neg(rng, 0.15)}--state ${states}`);
   }
   if (ctx.ctOrig && rng.chance(0.1)) {
     const o = rng.next();
@@ -255,14 +256,15 @@ export function generateIptables(seed: number, family: Family, nProbes = 20, opt
     if (opts.natRedirect !== false && rng.chance(0.3)) {
       redirected = true;
       const from = rng.pick([5002, 5003, 1767]);
-      const to = rng.pick([22, 80, 1761, 5000]);
+      // (sometimes to the port and address the packet has: a DNAT that changes nothing sets no DNAT status)
+      const to = rng.chance(0.2) ? from : rng.pick([22, 80, 1761, 5000]);
       ctx.ports.add(from, to);
       const p = rng.pick(['tcp', 'udp']);
       // (without -i eth0 too: packets over lo, sent by this host, never meet nat PREROUTING)
       const iif = rng.chance(0.5) ? '-i eth0 ' : '';
       const a = rng.pick(SERVER_ADDRS[family]);
       const to6 = `${family === 'ipv4' ? a : `[${a}]`}:${to}`;
-      if (rng.chance(0.4)) {
+      if (to === from || rng.chance(0.4)) {
         // DNAT to the address the packet was sent to (a port forward on the host itself): still delivered to INPUT
         out.push(`-A PREROUTING -d ${a}/${family === 'ipv4' ? 32 : 128} ${iif}-p ${p} -m ${p} --dport ${from} -j DNAT --to-destination ${to6}`);
       } else out.push(`-A PREROUTING ${iif}-p ${p} -m ${p} --dport ${from} -j REDIRECT --to-ports ${to}`);

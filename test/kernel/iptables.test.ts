@@ -4,6 +4,7 @@
  * namespace, real TCP/UDP probes are sent, and what the kernel did must equal
  * `tracePacket` on `parseIptables` of the same text. Needs root; see suite.ts for the skip policy.
  */
+import { readFileSync } from 'node:fs';
 import { generateIptables } from './generate-iptables.js';
 import { seeds, defineKernelSuite, type KnownCase } from './suite.js';
 import type { Family, Outcome, Probe } from './netns.js';
@@ -66,6 +67,17 @@ const KNOWN: KnownCase[] = [
       p('ipv4', 'tcp', '127.0.0.1', '127.0.0.1', 22, 'drop', 'lo'),
       p('ipv4', 'tcp', '127.0.0.1', '127.0.0.1', 80, 'accept', 'lo'),
       p('ipv4', 'udp', '10.200.0.1', '10.200.0.1', 5001, 'accept', 'lo'),
+    ],
+  },
+  {
+    // a DNAT that changes nothing sets no DNAT status (test/analysis/dnat-status.test.ts reads the same file)
+    name: 'DNAT onto itself',
+    loader: 'iptables',
+    text: readFileSync(new URL('../../fixtures/iptables/dnat-unchanged.rules', import.meta.url), 'utf8'),
+    expect: [
+      p('ipv4', 'udp', '10.200.0.2', '10.200.0.1', 5003, 'accept'),
+      p('ipv4', 'udp', '10.200.0.2', '10.200.0.1', 5002, 'drop'),
+      p('ipv4', 'udp', '10.200.0.2', '10.200.0.1', 5000, 'accept'),
     ],
   },
   {

@@ -1,0 +1,29 @@
+/**
+ * A DNAT that gives a packet the address and port it already has leaves its connection without the DNAT status:
+ * nf_nat_setup_info sets IPS_DST_NAT only when the new tuple differs from the old one, so `-m conntrack --ctstate
+ * DNAT` (nft `ct status dnat`) does not match it. The exposure gave every packet a DNAT rule met the status, and
+ * called such a port closed behind `--ctstate DNAT -j DROP` although the kernel lets it in (the harness's known
+ * answers in test/kernel/iptables.test.ts load the same fixture into a namespace: 5003 accepted, 5002 dropped).
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { classifyPacket, computeExposure, tracePacket } from '../../src/analysis/index.js';
+import { ipt } from './netfilter-lines.js';
+
+const text = readFileSync(new URL('../../fixtures/iptables/dnat-unchanged.rules', import.meta.url), 'utf8');
+const packet = (dport: number, dst = '10.200.0.1') => ({ family: 'ipv4' as const, proto: 'udp' as const, dport, sport: 40000, src: '10.200.0.2', dst, iif: 'eth0' });
+
+describe('a DNAT that changes nothing sets no DNAT status', () => {
+  const rs = ipt(text);
+  const exposure = computeExposure(rs, { hook: 'input' });
+  test('to its own address and port: untranslated, past --ctstate DNAT, accepted', () => {
+    expect(tracePacket(rs, packet(5003)).verdict).toBe('accept');
+    expect(classifyPacket(exposure, packet(5003))).toBe('open');
+  });
+  test('to another port: DNAT status, dropped; its packets to other addresses are not translated at all', () => {
+    expect(tracePacket(rs, packet(5002)).verdict).toBe('drop');
+    expect(classifyPacket(exposure, packet(5002))).toBe('closed');
+    expect(classifyPacket(exposure, packet(5002, '10.200.0.7'))).toBe('closed');
+    expect(classifyPacket(exposure, packet(5000, '10.200.0.7'))).toBe('open');
+  });
+});

@@ -64,7 +64,7 @@ const PRIORITIES: readonly (readonly [string, number])[] = [
   ['100', 100],
 ];
 
-const CT_EXPRS = ['ct state new', 'ct state established,related', 'ct state { established, related }', 'ct state invalid', 'ct state != established', 'ct state new,established', 'ct state != { new }', 'ct state untracked', 'ct state related'];
+const CT_EXPRS = ['ct state new', 'ct state established,related', 'ct state { established, related }', 'ct state invalid', 'ct state != established', 'ct state new,established', 'ct state != { new }', 'ct state untracked', 'ct state related', 'ct status dnat'];
 const IIF_EXPRS = ['iifname "lo"', 'iifname "eth0"', 'iifname "eth*"', 'iifname != "lo"', 'iifname != "eth*"', 'iifname { "lo", "eth0" }', 'iifname "veth*"', 'iif "lo"', 'iif "eth0"', 'iif != "lo"'];
 
 function addrFamilies(tf: TFamily): Family[] {
@@ -339,6 +339,28 @@ function prerouting(ctx: TableCtx): string[] {
   return out;
 }
 
+/**
+ * A nat table whose prerouting chain forwards a probed port (tests DNAT before filtering, as the iptables generator
+ * does): DNAT to the address the packet was sent to, on another port or on its own (a DNAT that changes nothing sets
+ * no `ct status dnat`), or REDIRECT. Only over eth0 (lo's packets never meet prerouting).
+ */
+function natTable(rng: Rng, family: Family, ports: PortBag): string[] {
+  const tf: TFamily = rng.pick(['inet', family === 'ipv4' ? 'ip' : 'ip6'] as const);
+  const from = rng.pick([5002, 5003, 1767]);
+  const to = rng.chance(0.25) ? from : rng.pick([22, 80, 1761, 5000]);
+  ports.add(from, to);
+  const p = rng.pick(['tcp', 'udp']);
+  const a = rng.pick(SERVER_ADDRS[family]);
+  const ip = family === 'ipv4' ? 'ip' : 'ip6';
+  const target = family === 'ipv4' ? `${a}:${to}` : `[${a}]:${to}`;
+  const iif = rng.chance(0.5) ? 'iifname "eth0" ' : '';
+  const rule =
+    to === from || rng.chance(0.5)
+      ? `${iif}${ip} daddr ${a} ${p} dport ${from} dnat ${tf === 'inet' ? `${ip} ` : ''}to ${target}`
+      : `${iif}${p} dport ${from} redirect to :${to}`;
+  return [`table ${tf} natx {`, '	chain pre {', '		type nat hook prerouting priority dstnat; policy accept;', `		${rule}`, '	}', '}'];
+}
+
 const TABLE_NAMES = ['filter', 'fw', 'cft', 'edge'];
 const USER_CHAINS = ['svc', 'cft_in', 'from_lan', 'lan', 'web'];
 
@@ -407,6 +429,7 @@ export function generateNft(seed: number, family: Family, nProbes = 20): Generat
     }
     out.push('}');
   });
+  if (rng.chance(0.25)) out.push(...natTable(rng, family, ports));
   out.push('');
   return { seed, family, loader: 'nft', text: out.join('\n'), probes: makeProbes(rng, family, ports.ports, nProbes, plan) };
 }

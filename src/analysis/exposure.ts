@@ -1180,6 +1180,25 @@ class Engine {
         ];
       }
     }
+    // REDIRECT sends a packet to the primary address of its input interface: one sent there already, to a port it
+    // may keep, is not changed and gets no DNAT status either. Which address that is the ruleset does not say, so
+    // such packets (to this host) take both branches, each tagged: what only one accepts is possibly open.
+    if (a.type === 'redirect' && !f.via && f.local) {
+      const keep = copyCube(f.c);
+      if (toPorts) keep.dport = f.c.dport.intersect(toPorts);
+      if (!cubeIsEmpty(keep)) {
+        const rest: Cube[] = [];
+        subtractCube(f.c, keep, rest);
+        const line = lineOf(rule);
+        const tKeep = this.tag(`REDIRECT at line ${line} changes nothing of a packet sent to its input interface's primary address (then without DNAT status)`, rule);
+        const tMoved = this.tag(`REDIRECT at line ${line} rewrites the destination unless the packet was sent to its input interface's primary address`, rule);
+        return [
+          flow(keep, f.h, f.hn, mergeTags(f.tags, [tKeep]), f.attr, f.rule, f.via, f.path, f.local, f.mk),
+          ...this.translated(flow(copyCube(keep), f.h, f.hn, mergeTags(f.tags, [tMoved]), f.attr, f.rule, f.via, f.path, f.local, f.mk), rule, a, toAddrs, toPorts),
+          ...rest.flatMap((r) => this.translated(flow(r, f.h, f.hn, f.tags, f.attr, f.rule, f.via, f.path, f.local, f.mk), rule, a, toAddrs, toPorts)),
+        ];
+      }
+    }
     return this.translated(f, rule, a, toAddrs, toPorts);
   }
 

@@ -448,6 +448,12 @@ class Tracer {
             const desc = a.type === 'redirect' ? `REDIRECT to ${a.toPorts ? ':' + formatPorts(a.toPorts) : 'local'}` : `${a.type === 'netmap' ? 'NETMAP' : 'DNAT'} to ${formatNatTo(to, a.toPorts, p.family) || a.text}`;
             this.step(table, chain, rule, sure ? desc : `${pre}: ${desc}`);
             add({ dnat: q });
+            // REDIRECT to the primary address of the input interface: a packet sent there already, to a port it may
+            // keep, is not changed and gets no DNAT status; which address that is the ruleset does not say
+            if (a.type === 'redirect' && p.local && !p.dnat && (!a.toPorts || a.toPorts.isEmpty || !PORT_PROTOCOLS.has(p.proto) || p.dport === undefined || a.toPorts.has(p.dport))) {
+              this.reasons.push(`REDIRECT at line ${rule.span.start.line} changes nothing of a packet sent to its input interface's primary address (then without DNAT status)`);
+              add({ dnat: { ...p } });
+            }
             // (the new destination and port, on the input path as the packet came)
             if (mayBeHere) {
               const h: PacketState = { ...q, path: 'input', local: true };

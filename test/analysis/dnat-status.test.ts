@@ -4,6 +4,9 @@
  * DNAT` (nft `ct status dnat`) does not match it. The exposure gave every packet a DNAT rule met the status, and
  * called such a port closed behind `--ctstate DNAT -j DROP` although the kernel lets it in (the harness's known
  * answers in test/kernel/iptables.test.ts load the same fixture into a namespace: 5003 accepted, 5002 dropped).
+ * REDIRECT sends a packet to the primary address of its input interface, which the ruleset does not name: one sent
+ * there already, to a port it keeps, is not changed either (the kernel accepts 10.200.0.1:5003 and drops
+ * 192.0.2.1:5003 in the same lab): such a port is possibly open, and the tracer cannot tell, where both said dropped.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
@@ -25,5 +28,20 @@ describe('a DNAT that changes nothing sets no DNAT status', () => {
     expect(classifyPacket(exposure, packet(5002))).toBe('closed');
     expect(classifyPacket(exposure, packet(5002, '10.200.0.7'))).toBe('closed');
     expect(classifyPacket(exposure, packet(5000, '10.200.0.7'))).toBe('open');
+  });
+});
+
+describe('a REDIRECT that may change nothing', () => {
+  const rs = ipt(readFileSync(new URL('../../fixtures/iptables/redirect-unchanged.rules', import.meta.url), 'utf8'));
+  const exposure = computeExposure(rs, { hook: 'input' });
+  test('to the port it has (no --to-ports): possibly open, the tracer undecided, and both say why', () => {
+    const t = tracePacket(rs, packet(5003));
+    expect([t.verdict, t.reasons]).toEqual(['unknown', ["REDIRECT at line 9 changes nothing of a packet sent to its input interface's primary address (then without DNAT status)", 'branches disagree: accept, drop']]);
+    expect(classifyPacket(exposure, packet(5003))).toBe('possibly-open');
+    expect(classifyPacket(exposure, packet(5003, '192.0.2.1'))).toBe('possibly-open');
+  });
+  test('to another port: always rewritten, DNAT status, dropped', () => {
+    expect(tracePacket(rs, packet(5002)).verdict).toBe('drop');
+    expect(classifyPacket(exposure, packet(5002))).toBe('closed');
   });
 });

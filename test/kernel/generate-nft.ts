@@ -358,7 +358,7 @@ function natTable(rng: Rng, family: Family, ports: PortBag): string[] {
     to === from || rng.chance(0.5)
       ? `${iif}${ip} daddr ${a} ${p} dport ${from} dnat ${tf === 'inet' ? `${ip} ` : ''}to ${target}`
       : `${iif}${p} dport ${from} redirect to :${to}`;
-  return [`table ${tf} natx {`, '	chain pre {', '		type nat hook prerouting priority dstnat; policy accept;', `		${rule}`, '	}', '}'];
+  return [`table ${tf} natx {`, '\tchain fwd_pre {', '\t\ttype nat hook prerouting priority dstnat; policy accept;', `\t\t${rule}`, '\t}', '}'];
 }
 
 const TABLE_NAMES = ['filter', 'fw', 'cft', 'edge'];

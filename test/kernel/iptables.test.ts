@@ -81,6 +81,17 @@ const KNOWN: KnownCase[] = [
     ],
   },
   {
+    // REDIRECT to the primary address (the lab's first on eth0): unchanged, no DNAT status; from 192.0.2.1, DNAT'd
+    name: 'REDIRECT onto itself',
+    loader: 'iptables',
+    text: readFileSync(new URL('../../fixtures/iptables/redirect-unchanged.rules', import.meta.url), 'utf8'),
+    expect: [
+      p('ipv4', 'udp', '10.200.0.2', '10.200.0.1', 5003, 'accept'),
+      p('ipv4', 'udp', '10.200.0.2', '192.0.2.1', 5003, 'drop'),
+      p('ipv4', 'udp', '10.200.0.2', '10.200.0.1', 5002, 'drop'),
+    ],
+  },
+  {
     name: 'ip6tables',
     loader: 'ip6tables',
     text: KNOWN_V6,

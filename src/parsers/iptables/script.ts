@@ -690,8 +690,11 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
         if (v) vars.set(v.text, { unknown: `$${v.text} is a loop variable: its values are only known when the script runs` });
         return;
       } else if (k === 'case') {
-        frames.push({ kind: 'case', line, what: `case (line ${line})`, cond: condOf(words) });
-        casePattern = true;
+        // `case "$1" in a) cmd ;;` on one line: the first pattern (`a`) is in this command already; the command after
+        // its `)` is the branch's first, not a pattern
+        const inAt = words.findIndex((x, a) => a >= 2 && x.plain && x.text === 'in');
+        frames.push({ kind: 'case', line, what: `case (line ${line})`, cond: condOf(inAt > 0 ? words.slice(0, inAt + 1) : words) });
+        casePattern = inAt < 0 || inAt === words.length - 1;
         return;
       } else if (k === 'function') {
         pendingFunction = words[1]?.text ?? 'function';

@@ -518,6 +518,15 @@ describe('iptables scripts: shell syntax', () => {
     expect(input.rules[0]!.matches.filter((m) => m.kind === 'opaque').map((m) => (m.kind === 'opaque' ? m.text : ''))).toEqual(['case "$1" in', 'iptables -F inside case (line 3)']);
   });
 
+  it('reads the first branch of a case written on one line (case "$1" in a) cmd ;; …): the command after a) is no pattern', () => {
+    const lines = ['case "$1" in start) iptables -A INPUT -p tcp --dport 1761 -j ACCEPT ;; b|c) iptables -A INPUT -p tcp --dport 27 -j ACCEPT ;; esac'];
+    const d = script(`${lines.join('\n')}\n`);
+    expect(diags(d)).toEqual([`warning iptables/control-flow ${spanIn(1, lines[0]!, 'iptables -A INPUT -p tcp --dport 1761 -j ACCEPT')}`, `warning iptables/control-flow ${spanIn(1, lines[0]!, 'iptables -A INPUT -p tcp --dport 27 -j ACCEPT')}`]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=1761 opaque:condition proto=6 => accept', 'dstport=27 opaque:condition proto=6 => accept']);
+    const cond = chainOf(d, 'filter', 'INPUT').rules[0]!.matches.find((m) => m.kind === 'opaque');
+    expect(cond?.kind === 'opaque' && cond.text).toBe('case "$1" in');
+  });
+
   it('reads if ! iptables -C spec; then iptables -A spec; fi as a rule that is there', () => {
     const d = script('if ! iptables -C INPUT -p tcp --dport 1761 -j ACCEPT 2>/dev/null; then\n  iptables -A INPUT -p tcp --dport 1761 -j ACCEPT\nelse\n  iptables -A INPUT -p tcp --dport 1762 -j DROP\nfi\n');
     expect(diags(d)).toEqual(['warning iptables/control-flow 4:3-4:48']);

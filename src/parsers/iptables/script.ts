@@ -35,7 +35,11 @@ interface Heredoc {
 
 type Item = { kind: 'cmd'; words: Word[]; heredoc?: Heredoc } | { kind: 'op'; op: string; start: number };
 
-type VarValue = { value: string } | { unknown: string };
+/**
+ * A variable's value, or why it is unknown. `values`: an unknown variable that holds one of these (an assignment that
+ * may or may not run over a known value: `P=22; if …; then P=23; fi`).
+ */
+type VarValue = { value: string } | { unknown: string; values?: string[] };
 
 const IPTABLES_PROGRAMS: Record<string, Family> = {
   iptables: 'ipv4',
@@ -625,6 +629,17 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     return mayExit;
   };
 
+  /** A variable after an assignment that may or may not run: its old value or the new one, only known at run time. */
+  const mayAssign = (name: string, old: VarValue | undefined, now: VarValue, under: Cond): VarValue => {
+    const where = under.what ? `inside ${under.what}` : `after ${under.text}`;
+    const values = old && 'value' in old ? [old.value] : old?.values;
+    const all = values && 'value' in now ? [...new Set([...values, now.value])] : undefined;
+    return {
+      unknown: `$${name} is assigned ${where}: ${all ? `${all.map((v) => (v === '' ? "''" : v)).join(' or ')}, ` : ''}only known when the script runs`,
+      ...(all ? { values: all } : {}),
+    };
+  };
+
   const handleCommand = (wordsIn: Word[], heredoc: Heredoc | undefined, andOr: Cond | undefined): void => {
     let words = wordsIn;
     const wasCheck = lastCheck;
@@ -705,9 +720,18 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     // assignments (also after export/readonly/local/declare)
     let k = 0;
     const assignAll = (from: number) => {
+      // an assignment that may or may not run (inside if/case/while, after && / ||) leaves the variable with its old
+      // value or the new one: unknown, never the new value for sure (`P=22; if …; then P=23; fi` may leave 22)
+      let under: Cond | undefined = andOr;
+      for (let f = frames.length - 1; f >= 0 && !under; f--) {
+        const fr = frames[f]!;
+        if (fr.kind !== 'group') under = { text: fr.what, start: 0, end: 0, what: fr.what };
+      }
       for (let a = from; a < words.length; a++) {
         const w = words[a]!;
-        if (w.assign) vars.set(w.assign, w.unknown ? { unknown: `$${w.assign} is set from a value only known when the script runs` } : { value: w.text });
+        if (!w.assign) continue;
+        const now: VarValue = w.unknown ? { unknown: `$${w.assign} is set from a value only known when the script runs` } : { value: w.text };
+        vars.set(w.assign, under ? mayAssign(w.assign, vars.get(w.assign), now, under) : now);
       }
     };
     const first = words[0]!;

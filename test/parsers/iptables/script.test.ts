@@ -709,6 +709,34 @@ describe('iptables scripts: shell syntax', () => {
     expect(rulesOf(d, 'filter', 'INPUT', 'ip6')).toEqual([' => drop']);
   });
 
+  it('a variable assigned inside if/case or after && / || holds its old value or the new one: unknown, not the new for sure', () => {
+    const lines = [
+      'P=22',
+      'if [ -f /etc/x ]; then P=23; fi',
+      '[ -f /etc/y ] && Q=24 || Q=25',
+      'case "$1" in a) R=26 ;; esac',
+      'iptables -A INPUT -p tcp --dport $P -j DROP',
+      'iptables -A INPUT -p tcp --dport $Q -j DROP',
+      'iptables -A INPUT -p tcp --dport $R -j DROP',
+      'iptables -A INPUT -p tcp -j ACCEPT',
+    ];
+    const d = script(`${lines.join('\n')}\n`);
+    expect(diags(d)).toEqual([
+      `warning iptables/unresolved ${spanIn(5, lines[4]!, '$P')}`,
+      `warning iptables/unresolved ${spanIn(6, lines[5]!, '$Q')}`,
+      `warning iptables/unresolved ${spanIn(7, lines[6]!, '$R')}`,
+    ]);
+    const rules = chainOf(d, 'filter', 'INPUT').rules;
+    expect(rules.map((r) => r.matches.map((m) => (m.kind === 'opaque' ? m.reason : '')).join(''))).toEqual([
+      '$P is assigned inside if (line 2): 22 or 23, only known when the script runs',
+      '$Q is assigned after [ -f /etc/y ] && Q=24 ||: only known when the script runs',
+      '$R is assigned inside case (line 4): only known when the script runs',
+      '',
+    ]);
+    // the DROPs close nothing for sure: port 23 may be open (P stays 22 when /etc/x is missing)
+    for (const dport of [22, 23, 24, 25, 26]) expect(tracePacket(d.rulesets[0]!, { proto: 'tcp', dport, src: '10.0.0.2' }).verdict, String(dport)).toBe('unknown');
+  });
+
   it('uses ${VAR:-default} defaults and empty unquoted expansions vanish', () => {
     const d = script('EXTRA=\niptables -A INPUT $EXTRA -p tcp --dport ${SSH_PORT:-22} -j ACCEPT\n');
     expect(d.diagnostics).toEqual([]);

@@ -71,6 +71,23 @@ const STRING_RUNNERS = new Set(['eval', 'sh', 'bash', 'dash', 'ash', 'ksh', 'zsh
 const OTHER_NETNS = /^(?:\S*\/)?(?:ip\s+(?:-\S+\s+)*netns\s+exec|nsenter|docker\s+exec|kubectl\s+exec|podman\s+exec|lxc-attach)\b/;
 const base = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
 
+/**
+ * The words from `from` on are an iptables command that changes a chain: `-A/-I/-R/-D CHAIN … -j TARGET` or
+ * `-P CHAIN ACCEPT|DROP` (what a program word we cannot read is run with, `$FW -A INPUT … -j ACCEPT`).
+ */
+function looksLikeIptables(words: readonly Word[], from: number): boolean {
+  const lit = (a: number): string | undefined => (words[a] && !words[a].unknown && !words[a].quoted ? words[a].text : undefined);
+  for (let a = from; a < words.length; a++) {
+    const w = lit(a);
+    if (w === '-P' || w === '--policy') return /^[A-Z]+$/.test(lit(a + 1) ?? '') && (words[a + 2]?.unknown !== undefined || /^(?:ACCEPT|DROP)$/.test(lit(a + 2) ?? ''));
+    if (w === '-A' || w === '--append' || w === '-I' || w === '--insert' || w === '-R' || w === '--replace' || w === '-D' || w === '--delete') {
+      if (!/^[A-Za-z][\w.-]*$/.test(lit(a + 1) ?? '')) return false;
+      return words.some((x, b) => b > a + 1 && !x.quoted && (x.text === '-j' || x.text === '--jump' || x.text === '-g' || x.text === '--goto'));
+    }
+  }
+  return false;
+}
+
 const NAME_START = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 const NAME_CHAR = (c: number) => NAME_START(c) || (c >= 48 && c <= 57);
 
@@ -814,11 +831,24 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       return;
     }
     let family: Family | undefined;
+    /** The program word is a variable that may not run iptables at all: the command may or may not run. */
+    let progCond: Cond | undefined;
     if (prog.unknown) {
-      const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(prog.text);
-      if (m && /ip6?t/i.test(m[1]!)) {
+      const m = /^"?\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?"?$/.exec(prog.text);
+      const known = m ? vars.get(m[1]!) : undefined;
+      // `IPT=iptables; if …; then IPT=iptables-legacy; fi`: every value it may hold runs iptables of one family
+      const alts = known && 'values' in known ? known.values?.map((v) => IPTABLES_PROGRAMS[base(v)]) : undefined;
+      if (alts && alts.length > 0 && alts[0] && alts.every((f) => f === alts[0])) family = alts[0];
+      else if (m && /ip6?t/i.test(m[1]!)) {
         family = /6/.test(m[1]!) ? 'ipv6' : 'ipv4';
         diag('warning', 'iptables/unresolved-command', `$${m[1]} is not set in this script; assuming it runs ${family === 'ipv6' ? 'ip6tables' : 'iptables'}`, li.span(prog.start, prog.end));
+      } else if (m && looksLikeIptables(words, k + 1)) {
+        // `$FW -A INPUT -p tcp --dport 3306 -j ACCEPT`: its words are an iptables command; whether $FW runs iptables
+        // is only known when the script runs, so it may or may not add that rule (never left out silently)
+        family = /6/.test(m[1]!) ? 'ipv6' : 'ipv4';
+        const line = li.position(prog.start).line;
+        progCond = { text: prog.text, start: prog.start, end: prog.end, what: `${prog.text} (line ${line}), which may or may not run ${family === 'ipv6' ? 'ip6tables' : 'iptables'}` };
+        diag('warning', 'iptables/unresolved-command', `${prog.text} is not known in this script (${known && 'unknown' in known ? known.unknown : `$${m[1]} is not set in this script`}); its words are an iptables command: read as one that may or may not run`, li.span(prog.start, prog.end));
       }
     } else {
       let base = prog.text.slice(prog.text.lastIndexOf('/') + 1);
@@ -850,8 +880,8 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     // `iptables -C spec || iptables -A spec` leaves the rule there either way — the same spec only: after
     // `-C INPUT -s a -j DROP || -A INPUT -p tcp --dport 1761 -j DROP` the DROP of 1761 may not be there.
     const ensureThere = wasCheck && !!andOr?.text.endsWith('||') && key === checkKey;
-    let cond: Cond | undefined = andOr && !ensureThere && !ensureGone ? andOr : undefined;
-    if (cond) diag('warning', 'iptables/control-flow', `iptables command after ${cond.text.endsWith('||') ? '||' : '&&'}: read as a command that may or may not run`, span);
+    let cond: Cond | undefined = andOr && !ensureThere && !ensureGone ? andOr : progCond;
+    if (cond && cond === andOr) diag('warning', 'iptables/control-flow', `iptables command after ${cond.text.endsWith('||') ? '||' : '&&'}: read as a command that may or may not run`, span);
     const adds = words.some((x, a) => a > k && !x.quoted && (x.text === '-A' || x.text === '--append' || x.text === '-I' || x.text === '--insert'));
     const deletes = words.some((x, a) => a > k && !x.quoted && (x.text === '-D' || x.text === '--delete'));
     // (-C changes nothing: no condition to say)

@@ -737,6 +737,23 @@ describe('iptables scripts: shell syntax', () => {
     for (const dport of [22, 23, 24, 25, 26]) expect(tracePacket(d.rulesets[0]!, { proto: 'tcp', dport, src: '10.0.0.2' }).verdict, String(dport)).toBe('unknown');
   });
 
+  it('reads a command run by an unknown $VAR whose words are an iptables rule as one that may or may not run, never drops it', () => {
+    const lines = ['$FW -A INPUT -p tcp --dport 1761 -j ACCEPT', '"$CMD" -P INPUT DROP', '$TAR -A foo.tar'];
+    const d = script(`${lines.join('\n')}\n`);
+    expect(diags(d)).toEqual(['warning iptables/unresolved-command 1:1-1:4', 'warning iptables/unresolved-command 2:1-2:7']);
+    expect(d.diagnostics[0]!.message).toBe('$FW is not known in this script ($FW is not set in this script); its words are an iptables command: read as one that may or may not run');
+    // a policy that may be set: the chain drops at its end, after a rule that accepts unless "$CMD" ran
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=1761 opaque:condition proto=6 => accept', '!opaque:condition => accept']);
+    expect(chainOf(d, 'filter', 'INPUT').policy).toBe('drop');
+    expect(tracePacket(d.rulesets[0]!, { proto: 'tcp', dport: 1761, src: '10.0.0.2' }).verdict).toBe('unknown');
+  });
+
+  it('runs iptables from a variable that holds one of several iptables programs (IPT=iptables; if …; then IPT=iptables-legacy; fi)', () => {
+    const d = script('IPT=iptables\nif [ -x /usr/sbin/iptables-legacy ]; then IPT=/usr/sbin/iptables-legacy; fi\n$IPT -A INPUT -p tcp --dport 22 -j ACCEPT\n');
+    expect(diags(d)).toEqual([]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=22 proto=6 => accept']);
+  });
+
   it('uses ${VAR:-default} defaults and empty unquoted expansions vanish', () => {
     const d = script('EXTRA=\niptables -A INPUT $EXTRA -p tcp --dport ${SSH_PORT:-22} -j ACCEPT\n');
     expect(d.diagnostics).toEqual([]);

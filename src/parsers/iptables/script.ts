@@ -21,6 +21,8 @@ interface Word extends Tok {
   assign?: string;
   /** The word is plain unquoted literal text (a shell keyword can only be such a word). */
   plain?: boolean;
+  /** `${NAME:=default}` in the word assigned NAME (its value before: the assignment may not run). */
+  sets?: { name: string; old: VarValue | undefined }[];
 }
 
 /** A here-document body: offsets in the script text (end = start of the terminator line). */
@@ -99,6 +101,8 @@ class Lexer {
   private heredocs: { delim: string; strip: boolean; quoted: boolean; words: Word[] }[] = [];
   /** Items of a line whose here-documents are not read yet. */
   private deferred: Item[] = [];
+  /** `${NAME:=default}` assignments made by the word being read. */
+  private sets: { name: string; old: VarValue | undefined }[] = [];
 
   constructor(
     private readonly text: string,
@@ -356,6 +360,15 @@ class Lexer {
     }
     flush();
     const end = this.i;
+    const sets = this.sets.length > 0 ? this.sets : undefined;
+    if (sets) this.sets = [];
+    const out = this.wordOf(start, end, segs, quoted, unknown, plain, assign);
+    if (sets && out?.[0]) out[0].sets = sets;
+    return out;
+  }
+
+  private wordOf(start: number, end: number, segs: { s: string; split: boolean }[], quoted: boolean, unknown: string | undefined, plain: boolean, assign: string | undefined): Word[] | undefined {
+    const t = this.text;
     if (end === start) {
       // a lone character we do not treat (should not happen); skip it
       this.i++;
@@ -439,6 +452,11 @@ class Lexer {
         const v = this.vars.get(name);
         if (v && 'value' in v && (m[1] === '' || v.value !== '')) return v;
         if (v && 'unknown' in v && v.unknown.includes('is not set') === false) return v;
+        // `: ${IPT:=/sbin/iptables}`: the default is assigned to NAME too
+        if (m[2] === '=' && !positional) {
+          this.sets.push({ name, old: v });
+          this.vars.set(name, { value: m[3]! });
+        }
         return { value: m[3]! };
       }
       return { unknown: `\${${inner}} is only known when the script runs` };
@@ -657,8 +675,28 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     };
   };
 
+  /**
+   * The condition an assignment here runs under. One that may or may not run (inside if/case/while, after && / ||)
+   * leaves the variable with its old value or the new one: unknown, never the new value for sure (`P=22; if …; then
+   * P=23; fi` may leave 22).
+   */
+  const assignedUnder = (andOr: Cond | undefined): Cond | undefined => {
+    if (andOr) return andOr;
+    for (let f = frames.length - 1; f >= 0; f--) {
+      const fr = frames[f]!;
+      if (fr.kind !== 'group') return { text: fr.what, start: 0, end: 0, what: fr.what };
+    }
+    return undefined;
+  };
+
   const handleCommand = (wordsIn: Word[], heredoc: Heredoc | undefined, andOr: Cond | undefined): void => {
     let words = wordsIn;
+    // `${NAME:=default}` assigned NAME when the lexer read the word: as any assignment, under the command's condition
+    for (const w of wordsIn) {
+      if (!w.sets) continue;
+      const under = assignedUnder(andOr);
+      if (under) for (const x of w.sets) vars.set(x.name, mayAssign(x.name, x.old, vars.get(x.name) ?? { value: '' }, under));
+    }
     const wasCheck = lastCheck;
     const checkKey = lastCheckKey;
     /** The command is an if/while/until/elif condition or negated with `!`: set -e does not exit when it fails. */
@@ -737,13 +775,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     // assignments (also after export/readonly/local/declare)
     let k = 0;
     const assignAll = (from: number) => {
-      // an assignment that may or may not run (inside if/case/while, after && / ||) leaves the variable with its old
-      // value or the new one: unknown, never the new value for sure (`P=22; if …; then P=23; fi` may leave 22)
-      let under: Cond | undefined = andOr;
-      for (let f = frames.length - 1; f >= 0 && !under; f--) {
-        const fr = frames[f]!;
-        if (fr.kind !== 'group') under = { text: fr.what, start: 0, end: 0, what: fr.what };
-      }
+      const under = assignedUnder(andOr);
       for (let a = from; a < words.length; a++) {
         const w = words[a]!;
         if (!w.assign) continue;

@@ -760,6 +760,12 @@ describe('iptables scripts: shell syntax', () => {
     expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=22 proto=6 => accept']);
   });
 
+  it('${VAR:=default} assigns the default to VAR (: ${IPT:=/sbin/iptables}), under the condition the command runs under', () => {
+    const d = script(': ${IPT:=/sbin/iptables}\n: "${SSH_PORT:=2222}"\n[ -n "$X" ] && : ${WEB:=8080}\n$IPT -A INPUT -p tcp --dport "$SSH_PORT" -j ACCEPT\n$IPT -A INPUT -p tcp --dport $WEB -j DROP\n');
+    expect(diags(d)).toEqual(['warning iptables/unresolved 5:30-5:34']);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=2222 proto=6 => accept', 'opaque:tcp proto=6 => drop']);
+  });
+
   it('collects every comment', () => {
     const d = script('#!/bin/bash\n# eslint-disable-next-line firewall/no-open-cft\niptables -A INPUT -j ACCEPT\n');
     expect(d.comments.map((c) => `${c.value}@${at(c.span)}`)).toEqual(['!/bin/bash@1:1-1:12', ' eslint-disable-next-line firewall/no-open-cft@2:1-2:48']);

@@ -21,6 +21,10 @@ interface Word extends Tok {
   assign?: string;
   /** The word is plain unquoted literal text (a shell keyword can only be such a word). */
   plain?: boolean;
+  /** `NAME=(a b c)`: a bash array's elements (text: them joined by blanks). */
+  array?: string[];
+  /** `NAME+=value`, `NAME+=(a b)`: appends to NAME. */
+  append?: boolean;
   /** `${NAME:=default}` in the word assigned NAME (its value before: the assignment may not run). */
   sets?: { name: string; old: VarValue | undefined }[];
 }
@@ -41,7 +45,7 @@ type Item = { kind: 'cmd'; words: Word[]; heredoc?: Heredoc } | { kind: 'op'; op
  * A variable's value, or why it is unknown. `values`: an unknown variable that holds one of these (an assignment that
  * may or may not run over a known value: `P=22; if …; then P=23; fi`).
  */
-type VarValue = { value: string } | { unknown: string; values?: string[] };
+type VarValue = { value: string; array?: string[] } | { unknown: string; values?: string[] };
 
 const IPTABLES_PROGRAMS: Record<string, Family> = {
   iptables: 'ipv4',
@@ -235,7 +239,9 @@ class Lexer {
   }
 
   private lookup(name: string): VarValue {
-    return this.vars.get(name) ?? { unknown: `$${name} is not set in this script` };
+    const v = this.vars.get(name) ?? { unknown: `$${name} is not set in this script` };
+    // `$A` of an array is its first element
+    return 'value' in v && v.array ? { value: v.array[0] ?? '' } : v;
   }
 
   /** Reads one shell word; returns it field-split (unquoted expansions with blanks give several words). */
@@ -253,9 +259,27 @@ class Lexer {
     if (NAME_START(t.charCodeAt(this.i))) {
       let k = this.i + 1;
       while (k < n && NAME_CHAR(t.charCodeAt(k))) k++;
-      if (t.charCodeAt(k) === 61 /* = */) {
+      // `A[2]=x`, `A[i]+=x`: one element of an array; the array is only known when the script runs
+      const close = t.charCodeAt(k) === 91 /* [ */ ? t.indexOf(']', k) : -1;
+      const eq = close > 0 && !/[\s;&|]/.test(t.slice(k, close)) ? (t.charCodeAt(close + 1) === 61 ? close + 1 : t.charCodeAt(close + 1) === 43 && t.charCodeAt(close + 2) === 61 ? close + 2 : -1) : -1;
+      if (eq > 0) {
+        const name = t.slice(this.i, k);
+        this.i = eq + 1;
+        this.word();
+        return [{ text: t.slice(start, this.i), start, end: this.i, assign: name, unknown: `$${name} has an element assigned (${t.slice(start, eq + 1)}…): only known when the script runs` }];
+      }
+      const append = t.charCodeAt(k) === 43 /* + */ && t.charCodeAt(k + 1) === 61;
+      if (t.charCodeAt(k) === 61 /* = */ || append) {
         assign = t.slice(this.i, k);
-        this.i = k + 1;
+        this.i = k + (append ? 2 : 1);
+        if (t.charCodeAt(this.i) === 40 /* ( */) return this.arrayWord(start, assign, append);
+        if (append) {
+          const w = this.word();
+          const v = this.vars.get(assign);
+          const one = w?.length === 1 ? w[0]! : undefined;
+          if (one && !one.unknown && v && 'value' in v && !v.array) return [{ text: v.value + one.text, start, end: this.i, assign }];
+          return [{ text: t.slice(start, this.i), start, end: this.i, assign, unknown: `$${assign} += is only known when the script runs` }];
+        }
       }
     }
     let lit = '';
@@ -269,7 +293,7 @@ class Lexer {
         unknown ??= v.unknown;
         return;
       }
-      if (inQuotes) lit += v.value;
+      if (inQuotes && !v.array) lit += v.value;
       else {
         flush();
         segs.push({ s: v.value, split: true });
@@ -367,6 +391,50 @@ class Lexer {
     return out;
   }
 
+  /** `NAME=(a "b" $c)` (also `NAME+=(…)`), at its `(`: the elements, read as words up to `)`. */
+  private arrayWord(start: number, assign: string, append: boolean): Word[] {
+    const t = this.text;
+    const n = this.limit;
+    this.i++;
+    const elems: string[] = [];
+    let unknown: string | undefined;
+    while (this.i < n) {
+      const c = t.charCodeAt(this.i);
+      if (c === 41 /* ) */) {
+        this.i++;
+        break;
+      }
+      if (c === 32 || c === 9 || c === 10 || c === 13) {
+        this.i++;
+        continue;
+      }
+      if (c === 92 && t.charCodeAt(this.i + 1) === 10) {
+        this.i += 2;
+        continue;
+      }
+      if (c === 35 /* # */) {
+        const e = t.indexOf('\n', this.i);
+        this.i = e < 0 ? n : e;
+        continue;
+      }
+      // `[2]=x` elements and other operators inside: not read
+      if (c === 91 || c === 59 || c === 38 || c === 124 || c === 40 || c === 60 || c === 62) unknown ??= `$${assign} is an array whose elements are only known when the script runs`;
+      const ws = c === 59 || c === 38 || c === 124 || c === 40 || c === 60 || c === 62 ? (this.i++, undefined) : this.word();
+      for (const w of ws ?? []) {
+        if (w.unknown) unknown ??= w.unknown;
+        else elems.push(w.text);
+      }
+    }
+    const text = t.slice(start, this.i);
+    if (append && !unknown) {
+      const v = this.vars.get(assign);
+      if (v && 'value' in v) elems.unshift(...(v.array ?? (v.value === '' ? [] : [v.value])));
+      else unknown = `$${assign} += is only known when the script runs`;
+    }
+    if (unknown) return [{ text, start, end: this.i, assign, unknown }];
+    return [{ text: elems.join(' '), start, end: this.i, assign, array: elems }];
+  }
+
   private wordOf(start: number, end: number, segs: { s: string; split: boolean }[], quoted: boolean, unknown: string | undefined, plain: boolean, assign: string | undefined): Word[] | undefined {
     const t = this.text;
     if (end === start) {
@@ -447,6 +515,17 @@ class Lexer {
       if (name === '' || (!NAME_START(name.charCodeAt(0)) && !positional)) return { unknown: `\${${inner}} is only known when the script runs` };
       const rest = inner.slice(nameEnd);
       if (rest === '') return this.lookup(name);
+      // `${A[@]}`, `${A[*]}`, `${A[0]}`: a bash array's elements (a scalar is an array of one)
+      const sub = /^\[(@|\*|[0-9]+)\]$/.exec(rest);
+      if (sub && !positional) {
+        const v = this.vars.get(name) ?? { unknown: `$${name} is not set in this script` };
+        if (!('value' in v)) return v;
+        const elems = v.array ?? (v.value === '' ? [] : [v.value]);
+        // "${A[@]}" is one word per element, "${A[*]}" one word
+        if (sub[1] === '@') return { value: elems.join(' '), array: elems };
+        if (sub[1] === '*') return { value: elems.join(' ') };
+        return { value: elems[Number(sub[1])] ?? '' };
+      }
       const m = /^(:?)([-=])(.*)$/s.exec(rest);
       if (m && !/[$`\\"']/.test(m[3]!)) {
         const v = this.vars.get(name);
@@ -779,7 +858,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       for (let a = from; a < words.length; a++) {
         const w = words[a]!;
         if (!w.assign) continue;
-        const now: VarValue = w.unknown ? { unknown: `$${w.assign} is set from a value only known when the script runs` } : { value: w.text };
+        const now: VarValue = w.unknown ? { unknown: w.unknown.startsWith(`$${w.assign} `) ? w.unknown : `$${w.assign} is set from a value only known when the script runs` } : w.array ? { value: w.text, array: w.array } : { value: w.text };
         vars.set(w.assign, under ? mayAssign(w.assign, vars.get(w.assign), now, under) : now);
       }
     };
@@ -808,7 +887,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       exitHere(at, runsUnder(andOr, at), 'exit');
       return;
     }
-    if (first.plain && (first.text === 'read' || first.text === 'unset')) {
+    if (first.plain && (first.text === 'read' || first.text === 'unset' || first.text === 'mapfile' || first.text === 'readarray')) {
       for (let a = 1; a < words.length; a++) if (!words[a]!.text.startsWith('-')) vars.set(words[a]!.text, { unknown: `$${words[a]!.text} is set by ${first.text} at run time` });
       return;
     }

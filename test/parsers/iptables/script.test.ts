@@ -435,6 +435,33 @@ describe('iptables scripts: shell syntax', () => {
     expect(at(input.rules[6]!.reportSpan)).toBe(spanIn(6, '  do iptables -A INPUT -p $proto --dport $p -j DROP; done', '--dport $p'));
   });
 
+  it('reads bash arrays: NAME=(…), NAME+=(…), "${NAME[@]}", ${NAME[*]}, ${NAME[i]} and $NAME (the first element)', () => {
+    const lines = [
+      'PORTS=(22 80)',
+      'PORTS+=(1761)',
+      'UDP=( 53',
+      '      1762 )',
+      'for p in "${PORTS[@]}"; do iptables -A INPUT -p tcp --dport "$p" -j ACCEPT; done',
+      'for u in ${UDP[*]}; do iptables -A INPUT -p udp --dport $u -j ACCEPT; done',
+      'iptables -A INPUT -p tcp --dport ${PORTS[2]} -s 198.51.100.1 -j DROP',
+      'iptables -A INPUT -p tcp --dport $PORTS -s 198.51.100.2 -j DROP',
+    ];
+    const d = script(`${lines.join('\n')}\n`);
+    expect(diags(d)).toEqual([]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual([
+      'dstport=22 proto=6 => accept',
+      'dstport=80 proto=6 => accept',
+      'dstport=1761 proto=6 => accept',
+      'dstport=53 proto=17 => accept',
+      'dstport=1762 proto=17 => accept',
+      'dstport=1761 proto=6 srcaddr=198.51.100.1/32 => drop',
+      'dstport=22 proto=6 srcaddr=198.51.100.2/32 => drop',
+    ]);
+    // an element assigned by index, or an array read at run time, leaves the array unknown
+    const e = script('A=(22)\nA[1]=1761\nmapfile -t B < /etc/ports\nfor p in "${A[@]}" "${B[@]}"; do iptables -A INPUT -p tcp --dport $p -j DROP; done\n');
+    expect(rulesOf(e, 'filter', 'INPUT')).toEqual(['opaque:condition opaque:tcp proto=6 => drop']);
+  });
+
   it('reads a literal loop whose body may break or continue as commands that may or may not run', () => {
     const text = ['for p in 1761 1762; do', '  [ "$p" = "$SKIP" ] && continue', '  iptables -A INPUT -p tcp --dport $p -j DROP', 'done', ''].join('\n');
     const d = script(text);

@@ -658,8 +658,11 @@ type Frame = {
   line: number;
   what: string;
   cond?: Cond;
-  /** `if ! iptables -C ...; then` (until an else): an -A/-I inside leaves its rule there either way. */
-  ensure?: boolean;
+  /**
+   * `if ! iptables -C spec; then` (until an else), `if iptables -C spec; then …; else` (after it): an `iptables -A spec`
+   * (or -I) inside leaves the rule there either way. Another spec inside may not be added (the check may succeed).
+   */
+  ensure?: string;
   /** `if iptables -C spec; then` (until an else): an `iptables -D spec` inside leaves the rule gone either way. */
   ensureGone?: string;
 };
@@ -791,20 +794,27 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       if (k === 'if' || k === 'while' || k === 'until') {
         const fr: Frame = { kind: k === 'if' ? 'if' : 'loop', line, what: `${k} (line ${line})`, cond: condOf(words) };
         // `if ! iptables -C spec; then iptables -A spec; fi`: the rule is there afterwards either way
-        if (k === 'if' && words[1]?.plain && words[1].text === '!' && words.some((x) => !x.quoted && (x.text === '-C' || x.text === '--check'))) fr.ensure = true;
-        else if (k === 'if' && words.some((x) => !x.quoted && (x.text === '-C' || x.text === '--check'))) {
-          // the program is the first word after `if` (prefixes such as sudo are not followed here)
-          const p = words[1];
+        if (k === 'if' && words.some((x) => !x.quoted && (x.text === '-C' || x.text === '--check'))) {
+          // the program is the first word after `if` / `if !` (prefixes such as sudo are not followed here)
+          const negated = !!words[1]?.plain && words[1].text === '!';
+          const at = negated ? 2 : 1;
+          const p = words[at];
           const base = p && !p.unknown ? p.text.slice(p.text.lastIndexOf('/') + 1) : '';
-          if (IPTABLES_PROGRAMS[base] || (p?.unknown && /ip6?t/i.test(p.text))) fr.ensureGone = specKey(words, 1);
+          if (IPTABLES_PROGRAMS[base] || (p?.unknown && /ip6?t/i.test(p.text))) {
+            if (negated) fr.ensure = specKey(words, at);
+            else fr.ensureGone = specKey(words, at);
+          }
         }
         frames.push(fr);
         words = words.slice(1);
       } else if (k === 'then' || k === 'do' || k === 'else' || k === 'elif' || k === '!' || k === 'time') {
         if (k === 'else' || k === 'elif') {
           const top = frames[frames.length - 1];
-          if (top?.ensure) top.ensure = false;
+          const checked = k === 'else' ? top?.ensureGone : undefined;
+          if (top?.ensure !== undefined) delete top.ensure;
           if (top?.ensureGone !== undefined) delete top.ensureGone;
+          // `if iptables -C spec; then …; else iptables -A spec; fi`: the else adds the rule only when it is missing
+          if (top && checked !== undefined) top.ensure = checked;
         }
         words = words.slice(1);
       } else if (k === 'fi' || k === 'done' || k === 'esac' || k === '}') {
@@ -998,7 +1008,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     // (-C changes nothing: no condition to say)
     for (let f = frames.length - 1; f >= 0 && !cond && !isCheck; f--) {
       const fr = frames[f]!;
-      if (fr.kind === 'group' || (fr.ensure && adds) || (fr.ensureGone === key && deletes)) continue;
+      if (fr.kind === 'group' || (fr.ensure === key && adds) || (fr.ensureGone === key && deletes)) continue;
       cond = { ...(fr.cond ?? { text: fr.what, start, end }), what: fr.what };
       diag(
         'warning',

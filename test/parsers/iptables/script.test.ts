@@ -560,6 +560,23 @@ describe('iptables scripts: shell syntax', () => {
     expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=1761 proto=6 => accept', 'dstport=1762 opaque:condition proto=6 => drop']);
   });
 
+  it('if ! iptables -C spec; then … fi: another spec inside may not be added (the check may succeed); if -C spec; then :; else -A spec adds it either way', () => {
+    const lines = [
+      'iptables -A INPUT -p tcp --dport 22 -j ACCEPT',
+      'if ! iptables -C INPUT -p tcp --dport 22 -j ACCEPT; then',
+      '  iptables -A INPUT -p tcp --dport 1761 -j DROP',
+      'fi',
+      'if iptables -C INPUT -p tcp --dport 1762 -j ACCEPT; then',
+      '  :',
+      'else',
+      '  iptables -A INPUT -p tcp --dport 1762 -j ACCEPT',
+      'fi',
+    ];
+    const d = script(`${lines.join('\n')}\n`);
+    expect(diags(d)).toEqual([`warning iptables/control-flow ${spanIn(3, lines[2]!, 'iptables -A INPUT -p tcp --dport 1761 -j DROP')}`]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=22 proto=6 => accept', 'dstport=1761 opaque:condition proto=6 => drop', 'dstport=1762 proto=6 => accept']);
+  });
+
   it('reads a policy it cannot evaluate as ACCEPT or DROP: the chain end is possibly open, with the expression named', () => {
     const d = script('iptables -P INPUT DROP\niptables -P INPUT $POLICY\niptables -A INPUT -p tcp --dport 1761 -j DROP\n');
     expect(diags(d)).toEqual(['warning iptables/unresolved 2:19-2:26']);

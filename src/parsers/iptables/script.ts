@@ -874,6 +874,14 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     };
     const first = words[0]!;
     if (first.plain && (first.text === 'export' || first.text === 'readonly' || first.text === 'local' || first.text === 'declare' || first.text === 'typeset')) {
+      // `local X=1` (declare/typeset without -g) in a function: X gets its outer value back when the function returns
+      const scope = localScopes[localScopes.length - 1];
+      if (scope && first.text !== 'export' && first.text !== 'readonly' && !words.some((w) => !w.quoted && /^-[a-zA-Z]*g/.test(w.text))) {
+        for (let a = 1; a < words.length; a++) {
+          const name = words[a]!.assign ?? (words[a]!.plain && /^[A-Za-z_][A-Za-z0-9_]*$/.test(words[a]!.text) ? words[a]!.text : undefined);
+          if (name && !scope.has(name)) scope.set(name, vars.get(name));
+        }
+      }
       assignAll(1);
       return;
     }
@@ -1198,6 +1206,15 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
   let callArgs: string[] | undefined;
 
   /** Reads a function's body with the call's words as its arguments. */
+  /** Each function being read: the outer values of the variables it made local (restored when it returns). */
+  const localScopes: Map<string, VarValue | undefined>[] = [];
+  const endScope = (): void => {
+    for (const [name, v] of localScopes.pop() ?? []) {
+      if (v) vars.set(name, v);
+      else vars.delete(name);
+    }
+  };
+
   const call = (fn: ShellFunction, args: Word[], at: Word): void => {
     if (callDepth >= MAX_CALL_DEPTH) {
       diag('warning', 'iptables/control-flow', `Call of ${fn.name} more than ${MAX_CALL_DEPTH} calls deep (recursion?) is not followed`, li.span(at.start, at.end));
@@ -1217,9 +1234,11 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     callDepth++;
     const outerArgs = callArgs;
     callArgs = args.some((w) => w.unknown) ? undefined : args.map((w) => w.text);
+    localScopes.push(new Map());
     try {
       new Lexer(text, li, vars, onItem, onError, fn.bodyStart, fn.bodyEnd).run();
     } finally {
+      endScope();
       callDepth--;
       callArgs = outerArgs;
       if (fn.jumps) frames.pop();
@@ -1238,9 +1257,11 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
   const readUncalled = (fn: ShellFunction): void => {
     fn.read = true;
     frames.push({ kind: 'function', line: fn.line, what: `function ${fn.name}`, cond: fn.header });
+    localScopes.push(new Map());
     try {
       new Lexer(text, li, vars, onItem, onError, fn.bodyStart, fn.bodyEnd).run();
     } finally {
+      endScope();
       frames.pop();
     }
   };

@@ -507,6 +507,12 @@ describe('iptables scripts: shell syntax', () => {
     expect(at(chainOf(d, 'filter', 'INPUT').rules[0]!.span)).toBe(spanIn(3, '  $IPT -A INPUT -p "${2:-tcp}" --dport "$1" -j ACCEPT', '$IPT -A INPUT -p "${2:-tcp}" --dport "$1" -j ACCEPT'));
   });
 
+  it('a local variable of a function gets its outer value back when the function returns', () => {
+    const d = script('PORT=22\nsetup() {\n  local PORT=1761\n  iptables -A INPUT -p tcp --dport $PORT -j DROP\n}\nsetup\niptables -A INPUT -p tcp --dport $PORT -j ACCEPT\n');
+    expect(diags(d)).toEqual([]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=1761 proto=6 => drop', 'dstport=22 proto=6 => accept']);
+  });
+
   it('reads for p in "$@" inside a called function over the call words', () => {
     const d = script('allow() {\n  for p in "$@"; do iptables -A INPUT -p tcp --dport $p -j ACCEPT; done\n}\nallow 1761 1762\n');
     expect(diags(d)).toEqual([]);

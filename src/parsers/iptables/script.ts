@@ -905,6 +905,17 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       exitHere(at, runsUnder(andOr, at), 'exit');
       return;
     }
+    if (first.plain && first.text === 'shift' && callWords) {
+      // `shift [n]` in a function: $2 becomes $1, …; a count or a shift that may not run leaves them unknown
+      const n = words.length === 1 ? 1 : /^[0-9]+$/.test(words[1]!.text) && !words[1]!.unknown ? Number(words[1]!.text) : undefined;
+      if (n !== undefined && !assignedUnder(andOr)) setArgs(callWords.slice(n));
+      else {
+        for (const key of POSITIONAL) vars.set(key, { unknown: `$${key} after ${oneLine(text.slice(first.start, words[words.length - 1]!.end))} at line ${li.position(first.start).line} is only known when the script runs` });
+        callWords = [];
+        callArgs = undefined;
+      }
+      return;
+    }
     if (first.plain && (first.text === 'read' || first.text === 'unset' || first.text === 'mapfile' || first.text === 'readarray')) {
       for (let a = 1; a < words.length; a++) if (!words[a]!.text.startsWith('-')) vars.set(words[a]!.text, { unknown: `$${words[a]!.text} is set by ${first.text} at run time` });
       return;
@@ -1204,6 +1215,21 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
   let callDepth = 0;
   /** The arguments of the function call being read, when all are known. */
   let callArgs: string[] | undefined;
+  /** The words of the function call being read (after any `shift`). */
+  let callWords: Word[] | undefined;
+  /** $1 … $9, $#, $@ and $* of a function call (again after `shift`). */
+  const setArgs = (args: Word[]): void => {
+    for (let a = 0; a < 9; a++) {
+      const w = args[a];
+      vars.set(String(a + 1), !w ? { value: '' } : w.unknown ? { unknown: `$${a + 1} is ${w.text} at line ${li.position(w.start).line}: ${w.unknown}` } : { value: w.text });
+    }
+    vars.set('#', { value: String(args.length) });
+    const all: VarValue = args.some((w) => w.unknown) ? { unknown: `$@ holds a value only known when the script runs` } : args.length <= 1 ? { value: args[0]?.text ?? '' } : { unknown: '$@ / $* with several arguments is not expanded' };
+    vars.set('@', all);
+    vars.set('*', all);
+    callWords = args;
+    callArgs = args.some((w) => w.unknown) ? undefined : args.map((w) => w.text);
+  };
 
   /** Reads a function's body with the call's words as its arguments. */
   /** Each function being read: the outer values of the variables it made local (restored when it returns). */
@@ -1222,18 +1248,11 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     }
     fn.read = true;
     const saved = POSITIONAL.map((key) => vars.get(key));
-    for (let a = 0; a < 9; a++) {
-      const w = args[a];
-      vars.set(String(a + 1), !w ? { value: '' } : w.unknown ? { unknown: `$${a + 1} is ${w.text} at line ${li.position(w.start).line}: ${w.unknown}` } : { value: w.text });
-    }
-    vars.set('#', { value: String(args.length) });
-    const all: VarValue = args.some((w) => w.unknown) ? { unknown: `$@ holds a value only known when the script runs` } : args.length <= 1 ? { value: args[0]?.text ?? '' } : { unknown: '$@ / $* with several arguments is not expanded' };
-    vars.set('@', all);
-    vars.set('*', all);
     if (fn.jumps) frames.push({ kind: 'if', line: fn.line, what: `function ${fn.name}, which may return early`, cond: fn.header });
     callDepth++;
     const outerArgs = callArgs;
-    callArgs = args.some((w) => w.unknown) ? undefined : args.map((w) => w.text);
+    const outerWords = callWords;
+    setArgs(args);
     localScopes.push(new Map());
     try {
       new Lexer(text, li, vars, onItem, onError, fn.bodyStart, fn.bodyEnd).run();
@@ -1241,6 +1260,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       endScope();
       callDepth--;
       callArgs = outerArgs;
+      callWords = outerWords;
       if (fn.jumps) frames.pop();
       POSITIONAL.forEach((key, a) => {
         const v = saved[a];

@@ -507,6 +507,12 @@ describe('iptables scripts: shell syntax', () => {
     expect(at(chainOf(d, 'filter', 'INPUT').rules[0]!.span)).toBe(spanIn(3, '  $IPT -A INPUT -p "${2:-tcp}" --dport "$1" -j ACCEPT', '$IPT -A INPUT -p "${2:-tcp}" --dport "$1" -j ACCEPT'));
   });
 
+  it('shift in a function moves its arguments: $1 is the next word, "$@" the rest', () => {
+    const d = script('block() {\n  proto=$1\n  shift\n  for p in "$@"; do iptables -A INPUT -p $proto --dport $p -j DROP; done\n}\nblock tcp 1762 1763\none() { shift 2; iptables -A INPUT -p udp --dport "$1" -j DROP; }\none 1 2 1764\n');
+    expect(diags(d)).toEqual([]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=1762 proto=6 => drop', 'dstport=1763 proto=6 => drop', 'dstport=1764 proto=17 => drop']);
+  });
+
   it('a local variable of a function gets its outer value back when the function returns', () => {
     const d = script('PORT=22\nsetup() {\n  local PORT=1761\n  iptables -A INPUT -p tcp --dport $PORT -j DROP\n}\nsetup\niptables -A INPUT -p tcp --dport $PORT -j ACCEPT\n');
     expect(diags(d)).toEqual([]);

@@ -719,6 +719,8 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
   /** Open `{ … }` groups and `( … )` subshells around the command being read. */
   let braceDepth = 0;
   let parenDepth = 0;
+  /** Open `( … )` subshells: the variables before each (restored at its end) and whether an `exit` ends it early. */
+  const subshells: { vars: Map<string, VarValue>; mayExit: Cond | undefined; exits: boolean }[] = [];
   /** The compound depth a `}` or `)` just closed (its status is tested, or not, by the next item). */
   let justClosed: number | undefined;
   /**
@@ -902,6 +904,13 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     }
     if (first.plain && first.text === 'exit') {
       const at = li.span(first.start, words[words.length - 1]!.end);
+      const sub = subshells[subshells.length - 1];
+      if (sub) {
+        // `( …; exit 0 )` ends the subshell, not the script: the rest of the subshell may not run (restored at its `)`)
+        sub.exits = true;
+        mayExit ??= { text: 'exit', start: at.start.offset, end: at.end.offset, what: `the subshell, which may exit at line ${at.start.line}` };
+        return;
+      }
       exitHere(at, runsUnder(andOr, at), 'exit');
       return;
     }
@@ -1425,8 +1434,20 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       prevItem = item;
       return;
     }
-    if (item.kind === 'op' && item.op === '(') parenDepth++;
-    else if (item.kind === 'op' && item.op === ')' && parenDepth > 0) justClosed = braceDepth + parenDepth--;
+    if (item.kind === 'op' && item.op === '(') {
+      parenDepth++;
+      subshells.push({ vars: new Map(vars), mayExit, exits: false });
+    } else if (item.kind === 'op' && item.op === ')' && parenDepth > 0) {
+      justClosed = braceDepth + parenDepth--;
+      // what a subshell assigns stays in it (POSIX XCU 2.12: changes made to the subshell environment do not affect
+      // the shell environment)
+      const sub = subshells.pop();
+      if (sub) {
+        vars.clear();
+        for (const [name, v] of sub.vars) vars.set(name, v);
+        if (sub.exits) mayExit = sub.mayExit;
+      }
+    }
     try {
       if (item.kind === 'cmd') {
         // after `&&` / `||` a command runs only if the list so far succeeded (failed)

@@ -513,6 +513,12 @@ describe('iptables scripts: shell syntax', () => {
     expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=1762 proto=6 => drop', 'dstport=1763 proto=6 => drop', 'dstport=1764 proto=17 => drop']);
   });
 
+  it('a ( … ) subshell keeps its assignments to itself, and its exit ends only the subshell', () => {
+    const d = script('P=22\n( P=1761 )\niptables -A INPUT -p tcp --dport $P -j DROP\n( iptables -A INPUT -p tcp --dport 23 -j DROP; exit 0 )\niptables -A INPUT -p tcp --dport 1762 -j ACCEPT\n');
+    expect(diags(d)).toEqual([]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=22 proto=6 => drop', 'dstport=23 proto=6 => drop', 'dstport=1762 proto=6 => accept']);
+  });
+
   it('a local variable of a function gets its outer value back when the function returns', () => {
     const d = script('PORT=22\nsetup() {\n  local PORT=1761\n  iptables -A INPUT -p tcp --dport $PORT -j DROP\n}\nsetup\niptables -A INPUT -p tcp --dport $PORT -j ACCEPT\n');
     expect(diags(d)).toEqual([]);

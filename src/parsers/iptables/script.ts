@@ -21,6 +21,8 @@ interface Word extends Tok {
   assign?: string;
   /** The word is plain unquoted literal text (a shell keyword can only be such a word). */
   plain?: boolean;
+  /** `NAME` of `NAME() {`: a function definition's name, not a command. */
+  defines?: boolean;
   /** `NAME=(a b c)`: a bash array's elements (text: them joined by blanks). */
   array?: string[];
   /** `NAME+=value`, `NAME+=(a b)`: appends to NAME. */
@@ -163,6 +165,8 @@ class Lexer {
         this.emit({ kind: 'op', op: two ? t.slice(this.i, this.i + 2) : t[this.i]!, start: this.i });
         this.i += two ? 2 : 1;
       } else if (c === 40 /* ( */ || c === 41 /* ) */) {
+        // `name() {`: the word before `()` names a function being defined, it calls nothing
+        if (c === 40 && this.words.length === 1 && /^\(\s*\)/.test(t.slice(this.i, this.i + 16))) this.words[0]!.defines = true;
         this.end();
         this.emit({ kind: 'op', op: t[this.i]!, start: this.i });
         this.i++;
@@ -614,6 +618,9 @@ interface ShellFunction {
   jumps: boolean;
   /** Read at least once (at a call, or where it is defined when the script never names it). */
   read: boolean;
+  /** Defined inside if/case/a loop: a call may run this body or the one defined before (`prev`), if any. */
+  under?: Cond;
+  prev?: ShellFunction;
 }
 
 /** Calls inside calls deeper than this are not followed (a recursive function). */
@@ -968,6 +975,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     }
     const prog = words[k];
     if (!prog) return;
+    if (prog.defines && words.length === k + 1) return;
     const fn = prog.plain ? functions.get(prog.text) : undefined;
     if (fn) {
       // `allow 1761 && ...`: the whole body runs under the list's condition
@@ -1251,6 +1259,18 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
   };
 
   const call = (fn: ShellFunction, args: Word[], at: Word): void => {
+    if (fn.under) {
+      // defined under a condition: this body, or the one defined before it (if any), or none may run
+      frames.push({ kind: 'if', line: fn.line, what: `function ${fn.name}, defined ${fn.under.what ? `inside ${fn.under.what}` : `after ${fn.under.text}`}`, cond: fn.header });
+      try {
+        call({ ...fn, under: undefined, prev: undefined }, args, at);
+        if (fn.prev) call(fn.prev, args, at);
+      } finally {
+        frames.pop();
+      }
+      fn.read = true;
+      return;
+    }
     if (callDepth >= MAX_CALL_DEPTH) {
       diag('warning', 'iptables/control-flow', `Call of ${fn.name} more than ${MAX_CALL_DEPTH} calls deep (recursion?) is not followed`, li.span(at.start, at.end));
       return;
@@ -1310,6 +1330,12 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
 
   const closeFunction = (l: LiteralLoop, bodyEnd: number): void => {
     const fn: ShellFunction = { name: l.name, bodyStart: l.bodyStart, bodyEnd, line: l.line, header: l.header, jumps: l.jumps, read: false };
+    const under = assignedUnder(undefined);
+    if (under) {
+      fn.under = under;
+      const prev = functions.get(fn.name);
+      if (prev) fn.prev = prev;
+    }
     functions.set(fn.name, fn);
     if (!namedLater(fn.name, bodyEnd + 1)) readUncalled(fn);
   };

@@ -519,6 +519,19 @@ describe('iptables scripts: shell syntax', () => {
     expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=22 proto=6 => drop', 'dstport=23 proto=6 => drop', 'dstport=1762 proto=6 => accept']);
   });
 
+  it('a function redefined runs its last body; NAME() { does not call the one before; a body defined under if may or may not run', () => {
+    const d = script('r2() {\n  iptables -A INPUT -p tcp --dport 1763 -j DROP\n}\nr2() {\n  iptables -A INPUT -p tcp --dport 1764 -j DROP\n}\nr2\n');
+    expect(diags(d)).toEqual([]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=1764 proto=6 => drop']);
+    const lines = ['rules() { iptables -A INPUT -p tcp --dport 1761 -j DROP; }', 'if [ -f /etc/alt ]; then', '  rules() { iptables -A INPUT -p tcp --dport 1762 -j DROP; }', 'fi', 'rules'];
+    const e = script(`${lines.join('\n')}\n`);
+    expect(diags(e)).toEqual([
+      `warning iptables/control-flow ${spanIn(1, lines[0]!, 'iptables -A INPUT -p tcp --dport 1761 -j DROP')}`,
+      `warning iptables/control-flow ${spanIn(3, lines[2]!, 'iptables -A INPUT -p tcp --dport 1762 -j DROP')}`,
+    ]);
+    expect(rulesOf(e, 'filter', 'INPUT')).toEqual(['dstport=1762 opaque:condition proto=6 => drop', 'dstport=1761 opaque:condition proto=6 => drop']);
+  });
+
   it('a local variable of a function gets its outer value back when the function returns', () => {
     const d = script('PORT=22\nsetup() {\n  local PORT=1761\n  iptables -A INPUT -p tcp --dport $PORT -j DROP\n}\nsetup\niptables -A INPUT -p tcp --dport $PORT -j ACCEPT\n');
     expect(diags(d)).toEqual([]);

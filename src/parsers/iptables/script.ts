@@ -672,6 +672,8 @@ type Frame = {
   ensure?: string;
   /** `if iptables -C spec; then` (until an else): an `iptables -D spec` inside leaves the rule gone either way. */
   ensureGone?: string;
+  /** `while iptables -D spec; do`: the condition deletes every copy of spec (until -D fails), for sure. */
+  drains?: string;
 };
 
 export interface ScriptOptions {
@@ -803,6 +805,10 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       if (k === 'if' || k === 'while' || k === 'until') {
         const fr: Frame = { kind: k === 'if' ? 'if' : 'loop', line, what: `${k} (line ${line})`, cond: condOf(words) };
         // `if ! iptables -C spec; then iptables -A spec; fi`: the rule is there afterwards either way
+        if (k === 'while' && words.some((x) => !x.quoted && (x.text === '-D' || x.text === '--delete'))) {
+          const p = words[1];
+          if (p?.plain && IPTABLES_PROGRAMS[base(p.text)]) fr.drains = specKey(words, 1);
+        }
         if (k === 'if' && words.some((x) => !x.quoted && (x.text === '-C' || x.text === '--check'))) {
           // the program is the first word after `if` / `if !` (prefixes such as sudo are not followed here)
           const negated = !!words[1]?.plain && words[1].text === '!';
@@ -1041,10 +1047,14 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     if (cond && cond === andOr) diag('warning', 'iptables/control-flow', `iptables command after ${cond.text.endsWith('||') ? '||' : '&&'}: read as a command that may or may not run`, span);
     const adds = words.some((x, a) => a > k && !x.quoted && (x.text === '-A' || x.text === '--append' || x.text === '-I' || x.text === '--insert'));
     const deletes = words.some((x, a) => a > k && !x.quoted && (x.text === '-D' || x.text === '--delete'));
+    // the condition of `while iptables -D spec; do`: runs at least once, and again until no copy is left
+    const top = frames[frames.length - 1];
+    const drains = !cond && top?.drains !== undefined && top.drains === key && deletes;
+    if (top?.drains !== undefined) delete top.drains;
     // (-C changes nothing: no condition to say)
     for (let f = frames.length - 1; f >= 0 && !cond && !isCheck; f--) {
       const fr = frames[f]!;
-      if (fr.kind === 'group' || (fr.ensure === key && adds) || (fr.ensureGone === key && deletes)) continue;
+      if (fr.kind === 'group' || (fr.ensure === key && adds) || (fr.ensureGone === key && deletes) || (drains && fr === top)) continue;
       cond = { ...(fr.cond ?? { text: fr.what, start, end }), what: fr.what };
       diag(
         'warning',
@@ -1069,6 +1079,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     const ruleText = oneLine(text.slice(start, end));
     state.condition = cond ? condition(cond, ruleText, span) : undefined;
     state.quietMissing = ensureGone || inGuard;
+    state.drain = drains && !cond;
     const before = diagnostics.length;
     try {
       runCommand(words, k + 1, {
@@ -1083,6 +1094,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     } finally {
       state.condition = undefined;
       state.quietMissing = false;
+      state.drain = false;
     }
     // a command that fails unless the chain's earlier rules (not in the script) make it succeed: under set -e the
     // shell may exit there

@@ -286,6 +286,20 @@ describe('iptables scripts: commands iptables refuses when the script runs', () 
     expect(udp(o, 22)).toBe('unknown');
   });
 
+  it('while iptables -D spec; do :; done removes every copy of the rule (none there is no failure); the body may or may not run', () => {
+    const lines = [
+      'iptables -A INPUT -p tcp --dport 1761 -j ACCEPT',
+      'iptables -A INPUT -p tcp --dport 1761 -j ACCEPT',
+      'while iptables -D INPUT -p tcp --dport 1761 -j ACCEPT 2>/dev/null; do :; done',
+      'while iptables -D INPUT -p tcp --dport 1763 -j ACCEPT; do',
+      '  iptables -A INPUT -p tcp --dport 1762 -j ACCEPT',
+      'done',
+    ];
+    const d = script(`${lines.join('\n')}\n`);
+    expect(diags(d)).toEqual([`warning iptables/control-flow ${spanIn(5, lines[4]!, 'iptables -A INPUT -p tcp --dport 1762 -j ACCEPT')}`]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=1762 opaque:condition proto=6 => accept']);
+  });
+
   it('iptables -C spec || iptables -A (or -I) spec adds the rule either way; another spec after || may not be added', () => {
     // kernel (sh in a namespace): the check of the 192.0.2.1 DROP succeeds, so the 1761 DROP after || is not added
     const d = script(

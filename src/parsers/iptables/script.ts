@@ -291,12 +291,15 @@ class Lexer {
       if (lit) segs.push({ s: lit, split: false });
       lit = '';
     };
+    /** The word held "${A[@]}" of an empty array: with nothing else, it is no word at all. */
+    let emptyArray = false;
     const expand = (v: VarValue, inQuotes: boolean) => {
       plain = false;
       if ('unknown' in v) {
         unknown ??= v.unknown;
         return;
       }
+      if (v.array && v.array.length === 0) emptyArray = true;
       if (inQuotes && !v.array) lit += v.value;
       else {
         flush();
@@ -390,6 +393,7 @@ class Lexer {
     const end = this.i;
     const sets = this.sets.length > 0 ? this.sets : undefined;
     if (sets) this.sets = [];
+    if (emptyArray && !unknown && !assign && segs.every((x) => x.s === '')) return [];
     const out = this.wordOf(start, end, segs, quoted, unknown, plain, assign);
     if (sets && out?.[0]) out[0].sets = sets;
     return out;

@@ -471,6 +471,10 @@ describe('iptables scripts: shell syntax', () => {
       'dstport=1761 proto=6 srcaddr=198.51.100.1/32 => drop',
       'dstport=22 proto=6 srcaddr=198.51.100.2/32 => drop',
     ]);
+    // "${A[@]}" of an empty array is no word (bash), also as options or the program word
+    const empty = script('E=()\nIPT=(iptables -w 5)\n"${IPT[@]}" -A INPUT "${E[@]}" -p tcp --dport 1764 -j ACCEPT\n');
+    expect(diags(empty)).toEqual([]);
+    expect(rulesOf(empty, 'filter', 'INPUT')).toEqual(['dstport=1764 proto=6 => accept']);
     // an element assigned by index, or an array read at run time, leaves the array unknown
     const e = script('A=(22)\nA[1]=1761\nmapfile -t B < /etc/ports\nfor p in "${A[@]}" "${B[@]}"; do iptables -A INPUT -p tcp --dport $p -j DROP; done\n');
     expect(rulesOf(e, 'filter', 'INPUT')).toEqual(['opaque:condition opaque:tcp proto=6 => drop']);

@@ -366,6 +366,14 @@ describe('iptables scripts: shell syntax', () => {
     expect(matchesOf(r)).toEqual(['opaque:unresolved', 'proto=6', 'dstport=22']);
   });
 
+  it('a command on a table it cannot evaluate (-t $T) is read in the filter table as one that may or may not run there, never skipped', () => {
+    const lines = ['iptables -t $T -A INPUT -p tcp --dport 1761 -j ACCEPT', 'iptables -t $T -A PREROUTING -p tcp --dport 80 -j DNAT --to-destination 10.0.0.1'];
+    const d = script(`${lines.join('\n')}\n`);
+    expect(diags(d)).toEqual([`warning iptables/unresolved ${spanIn(1, lines[0]!, '$T')}`, `warning iptables/unresolved ${spanIn(2, lines[1]!, '$T')}`]);
+    expect(d.diagnostics.map((x) => x.message.replace(/.*; /, ''))).toEqual(['read in the filter table as a command that may or may not run there', 'command skipped']);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=1761 opaque:table proto=6 => accept']);
+  });
+
   it('unknown ports, targets and $(...) values stay undecidable', () => {
     const d = script('iptables -A INPUT -p tcp --dport $PORT -j $VERDICT\niptables -A INPUT -s $(cat /etc/admins) -j ACCEPT\n');
     const rules = chainOf(d, 'filter', 'INPUT').rules;

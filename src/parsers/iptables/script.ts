@@ -1008,7 +1008,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       if (alts && alts.length > 0 && alts[0] && alts.every((f) => f === alts[0])) family = alts[0];
       else if (m && /ip6?t/i.test(m[1]!)) {
         family = /6/.test(m[1]!) ? 'ipv6' : 'ipv4';
-        diag('warning', 'iptables/unresolved-command', `$${m[1]} is not set in this script; assuming it runs ${family === 'ipv6' ? 'ip6tables' : 'iptables'}`, li.span(prog.start, prog.end));
+        diag('warning', 'iptables/unresolved-command', `${known && 'unknown' in known ? known.unknown : `$${m[1]} is not set in this script`}; assuming it runs ${family === 'ipv6' ? 'ip6tables' : 'iptables'}`, li.span(prog.start, prog.end));
       } else if (m && looksLikeIptables(words, k + 1)) {
         // `$FW -A INPUT -p tcp --dport 3306 -j ACCEPT`: its words are an iptables command; whether $FW runs iptables
         // is only known when the script runs, so it may or may not add that rule (never left out silently)

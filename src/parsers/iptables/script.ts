@@ -718,6 +718,8 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
   let lastCheckKey = '';
   /** `set -e` (or `#!/bin/sh -e`): the shell exits at the first command that fails outside a test. */
   let errexit = /^#![^\n]*\s-[a-zA-Z]*e/.test(text);
+  /** `set -u` (`set -o nounset`, `#!/bin/bash -u`): expanding a variable that is not set ends the script there. */
+  let nounset = /^#![^\n]*\s-[a-zA-Z]*u/.test(text);
   /** `set -o pipefail`: a pipeline fails when any of its commands does. */
   let pipefail = false;
   /**
@@ -788,6 +790,17 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
 
   const handleCommand = (wordsIn: Word[], heredoc: Heredoc | undefined, andOr: Cond | undefined): void => {
     let words = wordsIn;
+    // set -u: a variable the script never sets ends the script where it is expanded, unless the environment sets it —
+    // this command and the ones after it may not run
+    let unsetCond: Cond | undefined;
+    if (nounset && wordsIn.length > 0 && !(wordsIn[0]!.plain && (wordsIn[0]!.text === 'set' || wordsIn[0]!.text === 'unset' || wordsIn[0]!.text === 'read'))) {
+      const w = wordsIn.find((x) => x.unknown && (x.unknown.includes('is not set in this script') || /^\$\{?[1-9]\}? is only known/.test(x.unknown)));
+      if (w) {
+        const line = li.position(w.start).line;
+        unsetCond = { text: w.text, start: w.start, end: w.end, what: `set -u, which exits at line ${line} when ${w.text} is not set` };
+        mayExit ??= { text: `set -u: ${w.text} not set`, start: w.start, end: w.end, what: `the script, which exits at line ${line} when ${w.text} is not set (set -u)` };
+      }
+    }
     // `${NAME:=default}` assigned NAME when the lexer read the word: as any assignment, under the command's condition
     for (const w of wordsIn) {
       if (!w.sets) continue;
@@ -910,8 +923,10 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
         if (!/^[-+][a-zA-Z]+$/.test(w)) continue;
         // `set -e`, `set -eu`, `set +e`; `set -o errexit`, `set -eo pipefail` (an o takes the next word)
         if (w.includes('e')) errexit = w[0] === '-';
-        if (w.endsWith('o') && (words[a + 1]?.text === 'errexit' || words[a + 1]?.text === 'pipefail')) {
+        if (w.includes('u')) nounset = w[0] === '-';
+        if (w.endsWith('o') && (words[a + 1]?.text === 'errexit' || words[a + 1]?.text === 'pipefail' || words[a + 1]?.text === 'nounset')) {
           if (words[a + 1]!.text === 'errexit') errexit = w[0] === '-';
+          else if (words[a + 1]!.text === 'nounset') nounset = w[0] === '-';
           else pipefail = w[0] === '-';
           a++;
         }
@@ -1047,7 +1062,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     // `iptables -C spec || iptables -A spec` leaves the rule there either way — the same spec only: after
     // `-C INPUT -s a -j DROP || -A INPUT -p tcp --dport 1761 -j DROP` the DROP of 1761 may not be there.
     const ensureThere = wasCheck && !!andOr?.text.endsWith('||') && key === checkKey;
-    let cond: Cond | undefined = andOr && !ensureThere && !ensureGone ? andOr : progCond;
+    let cond: Cond | undefined = andOr && !ensureThere && !ensureGone ? andOr : (progCond ?? unsetCond);
     if (cond && cond === andOr) diag('warning', 'iptables/control-flow', `iptables command after ${cond.text.endsWith('||') ? '||' : '&&'}: read as a command that may or may not run`, span);
     const adds = words.some((x, a) => a > k && !x.quoted && (x.text === '-A' || x.text === '--append' || x.text === '-I' || x.text === '--insert'));
     const deletes = words.some((x, a) => a > k && !x.quoted && (x.text === '-D' || x.text === '--delete'));

@@ -174,6 +174,17 @@ describe('iptables scripts: commands iptables refuses when the script runs', () 
     expect(udp(script('set -e\nset +e\niptables -N X\niptables -N X\niptables -A INPUT -p udp -j DROP\n'), 5000)).toBe('drop');
   });
 
+  it('set -u: a variable the script never sets ends the script where it is expanded (unless the environment sets it)', () => {
+    const lines = ['set -euo pipefail', 'iptables -A INPUT -s "$ADMIN_NET" -p tcp --dport 22 -j ACCEPT', 'iptables -A INPUT -p tcp --dport ${X:-1761} -j DROP'];
+    const d = script(`${lines.join('\n')}\n`);
+    expect(diags(d)).toEqual([`warning iptables/unresolved ${spanIn(2, lines[1]!, '"$ADMIN_NET"')}`, `warning iptables/control-flow ${spanIn(3, lines[2]!, lines[2]!)}`]);
+    // the DROP after it may not run: it closes nothing
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=22 opaque:condition opaque:unresolved proto=6 => accept', 'dstport=1761 opaque:condition proto=6 => drop']);
+    // without set -u the shell goes on with an empty value
+    const e = script(`${lines.slice(1).join('\n')}\n`);
+    expect(rulesOf(e, 'filter', 'INPUT')).toEqual(['dstport=22 opaque:unresolved proto=6 => accept', 'dstport=1761 proto=6 => drop']);
+  });
+
   it('exit ends the script; a conditional exit, or a failure under set -e that may not run, makes the rest commands that may not run', () => {
     const d = script('iptables -P INPUT DROP\niptables -A INPUT -p udp --dport 22 -j ACCEPT\nexit 0\niptables -A INPUT -p udp --dport 80 -j ACCEPT\n');
     expect(d.diagnostics).toEqual([]);

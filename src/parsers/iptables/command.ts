@@ -212,7 +212,26 @@ function apply(toks: Tok[], from: number, env: CommandEnv): void {
   if (!env.restore) {
     const name = tableTok ? tableTok.text : 'filter';
     if (tableTok?.unknown) {
-      ctx.diag('warning', 'iptables/unresolved', `Cannot evaluate table ${tableTok.text}: ${tableTok.unknown}; command skipped`, tableTok.start, tableTok.end);
+      // `iptables -t $T -A INPUT … -j ACCEPT`: $T may be filter, where the rule decides what is let in. A command on a
+      // chain filter has is read there as one that may or may not run (an ACCEPT is possibly open, a DROP closes
+      // nothing); what it does to the other tables is not followed
+      const at = toks.indexOf(tableTok);
+      const filter = at >= 0 && (cmd === 'A' || cmd === 'I' || cmd === 'D' || cmd === 'F' || cmd === 'P') ? env.getTable?.('filter', span) : undefined;
+      if (!filter || (chainTok && !chainTok.unknown && !filter.chains.has(chainTok.text))) {
+        ctx.diag('warning', 'iptables/unresolved', `Cannot evaluate table ${tableTok.text}: ${tableTok.unknown}; command skipped`, tableTok.start, tableTok.end);
+        return;
+      }
+      ctx.diag('warning', 'iptables/unresolved', `Cannot evaluate table ${tableTok.text}: ${tableTok.unknown}; read in the filter table as a command that may or may not run there`, tableTok.start, tableTok.end);
+      const asFilter = toks.slice();
+      asFilter[at] = { text: 'filter', start: tableTok.start, end: tableTok.end };
+      const saved = state.condition;
+      const reason = 'the table name is not known statically';
+      state.condition = saved ?? { added: { kind: 'opaque', module: 'table', text: `table ${tableTok.text}`, reason, span: sp(tableTok) }, removed: { kind: 'opaque', module: 'table', text: env.ruleText, reason, span } };
+      try {
+        apply(asFilter, from, env);
+      } finally {
+        state.condition = saved;
+      }
       return;
     }
     if (!NetfilterState.isKnownTable(name)) {

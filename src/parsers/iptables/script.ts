@@ -21,6 +21,14 @@ interface Word extends Tok {
   assign?: string;
   /** The word is plain unquoted literal text (a shell keyword can only be such a word). */
   plain?: boolean;
+  /** `NAME` of `NAME() {`: a function definition's name, not a command. */
+  defines?: boolean;
+  /** `NAME=(a b c)`: a bash array's elements (text: them joined by blanks). */
+  array?: string[];
+  /** `NAME+=value`, `NAME+=(a b)`: appends to NAME. */
+  append?: boolean;
+  /** `${NAME:=default}` in the word assigned NAME (its value before: the assignment may not run). */
+  sets?: { name: string; old: VarValue | undefined }[];
 }
 
 /** A here-document body: offsets in the script text (end = start of the terminator line). */
@@ -35,7 +43,11 @@ interface Heredoc {
 
 type Item = { kind: 'cmd'; words: Word[]; heredoc?: Heredoc } | { kind: 'op'; op: string; start: number };
 
-type VarValue = { value: string } | { unknown: string };
+/**
+ * A variable's value, or why it is unknown. `values`: an unknown variable that holds one of these (an assignment that
+ * may or may not run over a known value: `P=22; if …; then P=23; fi`).
+ */
+type VarValue = { value: string; array?: string[] } | { unknown: string; values?: string[] };
 
 const IPTABLES_PROGRAMS: Record<string, Family> = {
   iptables: 'ipv4',
@@ -67,6 +79,23 @@ const STRING_RUNNERS = new Set(['eval', 'sh', 'bash', 'dash', 'ash', 'ksh', 'zsh
 const OTHER_NETNS = /^(?:\S*\/)?(?:ip\s+(?:-\S+\s+)*netns\s+exec|nsenter|docker\s+exec|kubectl\s+exec|podman\s+exec|lxc-attach)\b/;
 const base = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
 
+/**
+ * The words from `from` on are an iptables command that changes a chain: `-A/-I/-R/-D CHAIN … -j TARGET` or
+ * `-P CHAIN ACCEPT|DROP` (what a program word we cannot read is run with, `$FW -A INPUT … -j ACCEPT`).
+ */
+function looksLikeIptables(words: readonly Word[], from: number): boolean {
+  const lit = (a: number): string | undefined => (words[a] && !words[a].unknown && !words[a].quoted ? words[a].text : undefined);
+  for (let a = from; a < words.length; a++) {
+    const w = lit(a);
+    if (w === '-P' || w === '--policy') return /^[A-Z]+$/.test(lit(a + 1) ?? '') && (words[a + 2]?.unknown !== undefined || /^(?:ACCEPT|DROP)$/.test(lit(a + 2) ?? ''));
+    if (w === '-A' || w === '--append' || w === '-I' || w === '--insert' || w === '-R' || w === '--replace' || w === '-D' || w === '--delete') {
+      if (!/^[A-Za-z][\w.-]*$/.test(lit(a + 1) ?? '')) return false;
+      return words.some((x, b) => b > a + 1 && !x.quoted && (x.text === '-j' || x.text === '--jump' || x.text === '-g' || x.text === '--goto'));
+    }
+  }
+  return false;
+}
+
 const NAME_START = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 const NAME_CHAR = (c: number) => NAME_START(c) || (c >= 48 && c <= 57);
 
@@ -78,6 +107,8 @@ class Lexer {
   private heredocs: { delim: string; strip: boolean; quoted: boolean; words: Word[] }[] = [];
   /** Items of a line whose here-documents are not read yet. */
   private deferred: Item[] = [];
+  /** `${NAME:=default}` assignments made by the word being read. */
+  private sets: { name: string; old: VarValue | undefined }[] = [];
 
   constructor(
     private readonly text: string,
@@ -134,6 +165,8 @@ class Lexer {
         this.emit({ kind: 'op', op: two ? t.slice(this.i, this.i + 2) : t[this.i]!, start: this.i });
         this.i += two ? 2 : 1;
       } else if (c === 40 /* ( */ || c === 41 /* ) */) {
+        // `name() {`: the word before `()` names a function being defined, it calls nothing
+        if (c === 40 && this.words.length === 1 && /^\(\s*\)/.test(t.slice(this.i, this.i + 16))) this.words[0]!.defines = true;
         this.end();
         this.emit({ kind: 'op', op: t[this.i]!, start: this.i });
         this.i++;
@@ -210,7 +243,9 @@ class Lexer {
   }
 
   private lookup(name: string): VarValue {
-    return this.vars.get(name) ?? { unknown: `$${name} is not set in this script` };
+    const v = this.vars.get(name) ?? { unknown: `$${name} is not set in this script` };
+    // `$A` of an array is its first element
+    return 'value' in v && v.array ? { value: v.array[0] ?? '' } : v;
   }
 
   /** Reads one shell word; returns it field-split (unquoted expansions with blanks give several words). */
@@ -228,9 +263,27 @@ class Lexer {
     if (NAME_START(t.charCodeAt(this.i))) {
       let k = this.i + 1;
       while (k < n && NAME_CHAR(t.charCodeAt(k))) k++;
-      if (t.charCodeAt(k) === 61 /* = */) {
+      // `A[2]=x`, `A[i]+=x`: one element of an array; the array is only known when the script runs
+      const close = t.charCodeAt(k) === 91 /* [ */ ? t.indexOf(']', k) : -1;
+      const eq = close > 0 && !/[\s;&|]/.test(t.slice(k, close)) ? (t.charCodeAt(close + 1) === 61 ? close + 1 : t.charCodeAt(close + 1) === 43 && t.charCodeAt(close + 2) === 61 ? close + 2 : -1) : -1;
+      if (eq > 0) {
+        const name = t.slice(this.i, k);
+        this.i = eq + 1;
+        this.word();
+        return [{ text: t.slice(start, this.i), start, end: this.i, assign: name, unknown: `$${name} has an element assigned (${t.slice(start, eq + 1)}…): only known when the script runs` }];
+      }
+      const append = t.charCodeAt(k) === 43 /* + */ && t.charCodeAt(k + 1) === 61;
+      if (t.charCodeAt(k) === 61 /* = */ || append) {
         assign = t.slice(this.i, k);
-        this.i = k + 1;
+        this.i = k + (append ? 2 : 1);
+        if (t.charCodeAt(this.i) === 40 /* ( */) return this.arrayWord(start, assign, append);
+        if (append) {
+          const w = this.word();
+          const v = this.vars.get(assign);
+          const one = w?.length === 1 ? w[0]! : undefined;
+          if (one && !one.unknown && v && 'value' in v && !v.array) return [{ text: v.value + one.text, start, end: this.i, assign }];
+          return [{ text: t.slice(start, this.i), start, end: this.i, assign, unknown: `$${assign} += is only known when the script runs` }];
+        }
       }
     }
     let lit = '';
@@ -238,13 +291,16 @@ class Lexer {
       if (lit) segs.push({ s: lit, split: false });
       lit = '';
     };
+    /** The word held "${A[@]}" of an empty array: with nothing else, it is no word at all. */
+    let emptyArray = false;
     const expand = (v: VarValue, inQuotes: boolean) => {
       plain = false;
       if ('unknown' in v) {
         unknown ??= v.unknown;
         return;
       }
-      if (inQuotes) lit += v.value;
+      if (v.array && v.array.length === 0) emptyArray = true;
+      if (inQuotes && !v.array) lit += v.value;
       else {
         flush();
         segs.push({ s: v.value, split: true });
@@ -335,6 +391,60 @@ class Lexer {
     }
     flush();
     const end = this.i;
+    const sets = this.sets.length > 0 ? this.sets : undefined;
+    if (sets) this.sets = [];
+    if (emptyArray && !unknown && !assign && segs.every((x) => x.s === '')) return [];
+    const out = this.wordOf(start, end, segs, quoted, unknown, plain, assign);
+    if (sets && out?.[0]) out[0].sets = sets;
+    return out;
+  }
+
+  /** `NAME=(a "b" $c)` (also `NAME+=(…)`), at its `(`: the elements, read as words up to `)`. */
+  private arrayWord(start: number, assign: string, append: boolean): Word[] {
+    const t = this.text;
+    const n = this.limit;
+    this.i++;
+    const elems: string[] = [];
+    let unknown: string | undefined;
+    while (this.i < n) {
+      const c = t.charCodeAt(this.i);
+      if (c === 41 /* ) */) {
+        this.i++;
+        break;
+      }
+      if (c === 32 || c === 9 || c === 10 || c === 13) {
+        this.i++;
+        continue;
+      }
+      if (c === 92 && t.charCodeAt(this.i + 1) === 10) {
+        this.i += 2;
+        continue;
+      }
+      if (c === 35 /* # */) {
+        const e = t.indexOf('\n', this.i);
+        this.i = e < 0 ? n : e;
+        continue;
+      }
+      // `[2]=x` elements and other operators inside: not read
+      if (c === 91 || c === 59 || c === 38 || c === 124 || c === 40 || c === 60 || c === 62) unknown ??= `$${assign} is an array whose elements are only known when the script runs`;
+      const ws = c === 59 || c === 38 || c === 124 || c === 40 || c === 60 || c === 62 ? (this.i++, undefined) : this.word();
+      for (const w of ws ?? []) {
+        if (w.unknown) unknown ??= w.unknown;
+        else elems.push(w.text);
+      }
+    }
+    const text = t.slice(start, this.i);
+    if (append && !unknown) {
+      const v = this.vars.get(assign);
+      if (v && 'value' in v) elems.unshift(...(v.array ?? (v.value === '' ? [] : [v.value])));
+      else unknown = `$${assign} += is only known when the script runs`;
+    }
+    if (unknown) return [{ text, start, end: this.i, assign, unknown }];
+    return [{ text: elems.join(' '), start, end: this.i, assign, array: elems }];
+  }
+
+  private wordOf(start: number, end: number, segs: { s: string; split: boolean }[], quoted: boolean, unknown: string | undefined, plain: boolean, assign: string | undefined): Word[] | undefined {
+    const t = this.text;
     if (end === start) {
       // a lone character we do not treat (should not happen); skip it
       this.i++;
@@ -413,11 +523,27 @@ class Lexer {
       if (name === '' || (!NAME_START(name.charCodeAt(0)) && !positional)) return { unknown: `\${${inner}} is only known when the script runs` };
       const rest = inner.slice(nameEnd);
       if (rest === '') return this.lookup(name);
+      // `${A[@]}`, `${A[*]}`, `${A[0]}`: a bash array's elements (a scalar is an array of one)
+      const sub = /^\[(@|\*|[0-9]+)\]$/.exec(rest);
+      if (sub && !positional) {
+        const v = this.vars.get(name) ?? { unknown: `$${name} is not set in this script` };
+        if (!('value' in v)) return v;
+        const elems = v.array ?? (v.value === '' ? [] : [v.value]);
+        // "${A[@]}" is one word per element, "${A[*]}" one word
+        if (sub[1] === '@') return { value: elems.join(' '), array: elems };
+        if (sub[1] === '*') return { value: elems.join(' ') };
+        return { value: elems[Number(sub[1])] ?? '' };
+      }
       const m = /^(:?)([-=])(.*)$/s.exec(rest);
       if (m && !/[$`\\"']/.test(m[3]!)) {
         const v = this.vars.get(name);
         if (v && 'value' in v && (m[1] === '' || v.value !== '')) return v;
         if (v && 'unknown' in v && v.unknown.includes('is not set') === false) return v;
+        // `: ${IPT:=/sbin/iptables}`: the default is assigned to NAME too
+        if (m[2] === '=' && !positional) {
+          this.sets.push({ name, old: v });
+          this.vars.set(name, { value: m[3]! });
+        }
         return { value: m[3]! };
       }
       return { unknown: `\${${inner}} is only known when the script runs` };
@@ -496,6 +622,9 @@ interface ShellFunction {
   jumps: boolean;
   /** Read at least once (at a call, or where it is defined when the script never names it). */
   read: boolean;
+  /** Defined inside if/case/a loop: a call may run this body or the one defined before (`prev`), if any. */
+  under?: Cond;
+  prev?: ShellFunction;
 }
 
 /** Calls inside calls deeper than this are not followed (a recursive function). */
@@ -540,10 +669,15 @@ type Frame = {
   line: number;
   what: string;
   cond?: Cond;
-  /** `if ! iptables -C ...; then` (until an else): an -A/-I inside leaves its rule there either way. */
-  ensure?: boolean;
+  /**
+   * `if ! iptables -C spec; then` (until an else), `if iptables -C spec; then …; else` (after it): an `iptables -A spec`
+   * (or -I) inside leaves the rule there either way. Another spec inside may not be added (the check may succeed).
+   */
+  ensure?: string;
   /** `if iptables -C spec; then` (until an else): an `iptables -D spec` inside leaves the rule gone either way. */
   ensureGone?: string;
+  /** `while iptables -D spec; do`: the condition deletes every copy of spec (until -D fails), for sure. */
+  drains?: string;
 };
 
 export interface ScriptOptions {
@@ -584,6 +718,8 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
   let lastCheckKey = '';
   /** `set -e` (or `#!/bin/sh -e`): the shell exits at the first command that fails outside a test. */
   let errexit = /^#![^\n]*\s-[a-zA-Z]*e/.test(text);
+  /** `set -u` (`set -o nounset`, `#!/bin/bash -u`): expanding a variable that is not set ends the script there. */
+  let nounset = /^#![^\n]*\s-[a-zA-Z]*u/.test(text);
   /** `set -o pipefail`: a pipeline fails when any of its commands does. */
   let pipefail = false;
   /**
@@ -598,6 +734,8 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
   /** Open `{ … }` groups and `( … )` subshells around the command being read. */
   let braceDepth = 0;
   let parenDepth = 0;
+  /** Open `( … )` subshells: the variables before each (restored at its end) and whether an `exit` ends it early. */
+  const subshells: { vars: Map<string, VarValue>; mayExit: Cond | undefined; exits: boolean }[] = [];
   /** The compound depth a `}` or `)` just closed (its status is tested, or not, by the next item). */
   let justClosed: number | undefined;
   /**
@@ -625,8 +763,50 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     return mayExit;
   };
 
+  /** A variable after an assignment that may or may not run: its old value or the new one, only known at run time. */
+  const mayAssign = (name: string, old: VarValue | undefined, now: VarValue, under: Cond): VarValue => {
+    const where = under.what ? `inside ${under.what}` : `after ${under.text}`;
+    const values = old && 'value' in old ? [old.value] : old?.values;
+    const all = values && 'value' in now ? [...new Set([...values, now.value])] : undefined;
+    return {
+      unknown: `$${name} is assigned ${where}: ${all ? `${all.map((v) => (v === '' ? "''" : v)).join(' or ')}, ` : ''}only known when the script runs`,
+      ...(all ? { values: all } : {}),
+    };
+  };
+
+  /**
+   * The condition an assignment here runs under. One that may or may not run (inside if/case/while, after && / ||)
+   * leaves the variable with its old value or the new one: unknown, never the new value for sure (`P=22; if …; then
+   * P=23; fi` may leave 22).
+   */
+  const assignedUnder = (andOr: Cond | undefined): Cond | undefined => {
+    if (andOr) return andOr;
+    for (let f = frames.length - 1; f >= 0; f--) {
+      const fr = frames[f]!;
+      if (fr.kind !== 'group') return { text: fr.what, start: 0, end: 0, what: fr.what };
+    }
+    return undefined;
+  };
+
   const handleCommand = (wordsIn: Word[], heredoc: Heredoc | undefined, andOr: Cond | undefined): void => {
     let words = wordsIn;
+    // set -u: a variable the script never sets ends the script where it is expanded, unless the environment sets it —
+    // this command and the ones after it may not run
+    let unsetCond: Cond | undefined;
+    if (nounset && wordsIn.length > 0 && !(wordsIn[0]!.plain && (wordsIn[0]!.text === 'set' || wordsIn[0]!.text === 'unset' || wordsIn[0]!.text === 'read'))) {
+      const w = wordsIn.find((x) => x.unknown && (x.unknown.includes('is not set in this script') || /^\$\{?[1-9]\}? is only known/.test(x.unknown)));
+      if (w) {
+        const line = li.position(w.start).line;
+        unsetCond = { text: w.text, start: w.start, end: w.end, what: `set -u, which exits at line ${line} when ${w.text} is not set` };
+        mayExit ??= { text: `set -u: ${w.text} not set`, start: w.start, end: w.end, what: `the script, which exits at line ${line} when ${w.text} is not set (set -u)` };
+      }
+    }
+    // `${NAME:=default}` assigned NAME when the lexer read the word: as any assignment, under the command's condition
+    for (const w of wordsIn) {
+      if (!w.sets) continue;
+      const under = assignedUnder(andOr);
+      if (under) for (const x of w.sets) vars.set(x.name, mayAssign(x.name, x.old, vars.get(x.name) ?? { value: '' }, under));
+    }
     const wasCheck = lastCheck;
     const checkKey = lastCheckKey;
     /** The command is an if/while/until/elif condition or negated with `!`: set -e does not exit when it fails. */
@@ -642,20 +822,31 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       if (k === 'if' || k === 'while' || k === 'until') {
         const fr: Frame = { kind: k === 'if' ? 'if' : 'loop', line, what: `${k} (line ${line})`, cond: condOf(words) };
         // `if ! iptables -C spec; then iptables -A spec; fi`: the rule is there afterwards either way
-        if (k === 'if' && words[1]?.plain && words[1].text === '!' && words.some((x) => !x.quoted && (x.text === '-C' || x.text === '--check'))) fr.ensure = true;
-        else if (k === 'if' && words.some((x) => !x.quoted && (x.text === '-C' || x.text === '--check'))) {
-          // the program is the first word after `if` (prefixes such as sudo are not followed here)
+        if (k === 'while' && words.some((x) => !x.quoted && (x.text === '-D' || x.text === '--delete'))) {
           const p = words[1];
+          if (p?.plain && IPTABLES_PROGRAMS[base(p.text)]) fr.drains = specKey(words, 1);
+        }
+        if (k === 'if' && words.some((x) => !x.quoted && (x.text === '-C' || x.text === '--check'))) {
+          // the program is the first word after `if` / `if !` (prefixes such as sudo are not followed here)
+          const negated = !!words[1]?.plain && words[1].text === '!';
+          const at = negated ? 2 : 1;
+          const p = words[at];
           const base = p && !p.unknown ? p.text.slice(p.text.lastIndexOf('/') + 1) : '';
-          if (IPTABLES_PROGRAMS[base] || (p?.unknown && /ip6?t/i.test(p.text))) fr.ensureGone = specKey(words, 1);
+          if (IPTABLES_PROGRAMS[base] || (p?.unknown && /ip6?t/i.test(p.text))) {
+            if (negated) fr.ensure = specKey(words, at);
+            else fr.ensureGone = specKey(words, at);
+          }
         }
         frames.push(fr);
         words = words.slice(1);
       } else if (k === 'then' || k === 'do' || k === 'else' || k === 'elif' || k === '!' || k === 'time') {
         if (k === 'else' || k === 'elif') {
           const top = frames[frames.length - 1];
-          if (top?.ensure) top.ensure = false;
+          const checked = k === 'else' ? top?.ensureGone : undefined;
+          if (top?.ensure !== undefined) delete top.ensure;
           if (top?.ensureGone !== undefined) delete top.ensureGone;
+          // `if iptables -C spec; then …; else iptables -A spec; fi`: the else adds the rule only when it is missing
+          if (top && checked !== undefined) top.ensure = checked;
         }
         words = words.slice(1);
       } else if (k === 'fi' || k === 'done' || k === 'esac' || k === '}') {
@@ -690,8 +881,11 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
         if (v) vars.set(v.text, { unknown: `$${v.text} is a loop variable: its values are only known when the script runs` });
         return;
       } else if (k === 'case') {
-        frames.push({ kind: 'case', line, what: `case (line ${line})`, cond: condOf(words) });
-        casePattern = true;
+        // `case "$1" in a) cmd ;;` on one line: the first pattern (`a`) is in this command already; the command after
+        // its `)` is the branch's first, not a pattern
+        const inAt = words.findIndex((x, a) => a >= 2 && x.plain && x.text === 'in');
+        frames.push({ kind: 'case', line, what: `case (line ${line})`, cond: condOf(inAt > 0 ? words.slice(0, inAt + 1) : words) });
+        casePattern = inAt < 0 || inAt === words.length - 1;
         return;
       } else if (k === 'function') {
         pendingFunction = words[1]?.text ?? 'function';
@@ -702,13 +896,24 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     // assignments (also after export/readonly/local/declare)
     let k = 0;
     const assignAll = (from: number) => {
+      const under = assignedUnder(andOr);
       for (let a = from; a < words.length; a++) {
         const w = words[a]!;
-        if (w.assign) vars.set(w.assign, w.unknown ? { unknown: `$${w.assign} is set from a value only known when the script runs` } : { value: w.text });
+        if (!w.assign) continue;
+        const now: VarValue = w.unknown ? { unknown: w.unknown.startsWith(`$${w.assign} `) ? w.unknown : `$${w.assign} is set from a value only known when the script runs` } : w.array ? { value: w.text, array: w.array } : { value: w.text };
+        vars.set(w.assign, under ? mayAssign(w.assign, vars.get(w.assign), now, under) : now);
       }
     };
     const first = words[0]!;
     if (first.plain && (first.text === 'export' || first.text === 'readonly' || first.text === 'local' || first.text === 'declare' || first.text === 'typeset')) {
+      // `local X=1` (declare/typeset without -g) in a function: X gets its outer value back when the function returns
+      const scope = localScopes[localScopes.length - 1];
+      if (scope && first.text !== 'export' && first.text !== 'readonly' && !words.some((w) => !w.quoted && /^-[a-zA-Z]*g/.test(w.text))) {
+        for (let a = 1; a < words.length; a++) {
+          const name = words[a]!.assign ?? (words[a]!.plain && /^[A-Za-z_][A-Za-z0-9_]*$/.test(words[a]!.text) ? words[a]!.text : undefined);
+          if (name && !scope.has(name)) scope.set(name, vars.get(name));
+        }
+      }
       assignAll(1);
       return;
     }
@@ -718,8 +923,10 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
         if (!/^[-+][a-zA-Z]+$/.test(w)) continue;
         // `set -e`, `set -eu`, `set +e`; `set -o errexit`, `set -eo pipefail` (an o takes the next word)
         if (w.includes('e')) errexit = w[0] === '-';
-        if (w.endsWith('o') && (words[a + 1]?.text === 'errexit' || words[a + 1]?.text === 'pipefail')) {
+        if (w.includes('u')) nounset = w[0] === '-';
+        if (w.endsWith('o') && (words[a + 1]?.text === 'errexit' || words[a + 1]?.text === 'pipefail' || words[a + 1]?.text === 'nounset')) {
           if (words[a + 1]!.text === 'errexit') errexit = w[0] === '-';
+          else if (words[a + 1]!.text === 'nounset') nounset = w[0] === '-';
           else pipefail = w[0] === '-';
           a++;
         }
@@ -729,10 +936,28 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     }
     if (first.plain && first.text === 'exit') {
       const at = li.span(first.start, words[words.length - 1]!.end);
+      const sub = subshells[subshells.length - 1];
+      if (sub) {
+        // `( …; exit 0 )` ends the subshell, not the script: the rest of the subshell may not run (restored at its `)`)
+        sub.exits = true;
+        mayExit ??= { text: 'exit', start: at.start.offset, end: at.end.offset, what: `the subshell, which may exit at line ${at.start.line}` };
+        return;
+      }
       exitHere(at, runsUnder(andOr, at), 'exit');
       return;
     }
-    if (first.plain && (first.text === 'read' || first.text === 'unset')) {
+    if (first.plain && first.text === 'shift' && callWords) {
+      // `shift [n]` in a function: $2 becomes $1, …; a count or a shift that may not run leaves them unknown
+      const n = words.length === 1 ? 1 : /^[0-9]+$/.test(words[1]!.text) && !words[1]!.unknown ? Number(words[1]!.text) : undefined;
+      if (n !== undefined && !assignedUnder(andOr)) setArgs(callWords.slice(n));
+      else {
+        for (const key of POSITIONAL) vars.set(key, { unknown: `$${key} after ${oneLine(text.slice(first.start, words[words.length - 1]!.end))} at line ${li.position(first.start).line} is only known when the script runs` });
+        callWords = [];
+        callArgs = undefined;
+      }
+      return;
+    }
+    if (first.plain && (first.text === 'read' || first.text === 'unset' || first.text === 'mapfile' || first.text === 'readarray')) {
       for (let a = 1; a < words.length; a++) if (!words[a]!.text.startsWith('-')) vars.set(words[a]!.text, { unknown: `$${words[a]!.text} is set by ${first.text} at run time` });
       return;
     }
@@ -775,6 +1000,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     }
     const prog = words[k];
     if (!prog) return;
+    if (prog.defines && words.length === k + 1) return;
     const fn = prog.plain ? functions.get(prog.text) : undefined;
     if (fn) {
       // `allow 1761 && ...`: the whole body runs under the list's condition
@@ -787,11 +1013,24 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       return;
     }
     let family: Family | undefined;
+    /** The program word is a variable that may not run iptables at all: the command may or may not run. */
+    let progCond: Cond | undefined;
     if (prog.unknown) {
-      const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(prog.text);
-      if (m && /ip6?t/i.test(m[1]!)) {
+      const m = /^"?\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?"?$/.exec(prog.text);
+      const known = m ? vars.get(m[1]!) : undefined;
+      // `IPT=iptables; if …; then IPT=iptables-legacy; fi`: every value it may hold runs iptables of one family
+      const alts = known && 'values' in known ? known.values?.map((v) => IPTABLES_PROGRAMS[base(v)]) : undefined;
+      if (alts && alts.length > 0 && alts[0] && alts.every((f) => f === alts[0])) family = alts[0];
+      else if (m && /ip6?t/i.test(m[1]!)) {
         family = /6/.test(m[1]!) ? 'ipv6' : 'ipv4';
-        diag('warning', 'iptables/unresolved-command', `$${m[1]} is not set in this script; assuming it runs ${family === 'ipv6' ? 'ip6tables' : 'iptables'}`, li.span(prog.start, prog.end));
+        diag('warning', 'iptables/unresolved-command', `${known && 'unknown' in known ? known.unknown : `$${m[1]} is not set in this script`}; assuming it runs ${family === 'ipv6' ? 'ip6tables' : 'iptables'}`, li.span(prog.start, prog.end));
+      } else if (m && looksLikeIptables(words, k + 1)) {
+        // `$FW -A INPUT -p tcp --dport 3306 -j ACCEPT`: its words are an iptables command; whether $FW runs iptables
+        // is only known when the script runs, so it may or may not add that rule (never left out silently)
+        family = /6/.test(m[1]!) ? 'ipv6' : 'ipv4';
+        const line = li.position(prog.start).line;
+        progCond = { text: prog.text, start: prog.start, end: prog.end, what: `${prog.text} (line ${line}), which may or may not run ${family === 'ipv6' ? 'ip6tables' : 'iptables'}` };
+        diag('warning', 'iptables/unresolved-command', `${prog.text} is not known in this script (${known && 'unknown' in known ? known.unknown : `$${m[1]} is not set in this script`}); its words are an iptables command: read as one that may or may not run`, li.span(prog.start, prog.end));
       }
     } else {
       let base = prog.text.slice(prog.text.lastIndexOf('/') + 1);
@@ -823,14 +1062,18 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     // `iptables -C spec || iptables -A spec` leaves the rule there either way — the same spec only: after
     // `-C INPUT -s a -j DROP || -A INPUT -p tcp --dport 1761 -j DROP` the DROP of 1761 may not be there.
     const ensureThere = wasCheck && !!andOr?.text.endsWith('||') && key === checkKey;
-    let cond: Cond | undefined = andOr && !ensureThere && !ensureGone ? andOr : undefined;
-    if (cond) diag('warning', 'iptables/control-flow', `iptables command after ${cond.text.endsWith('||') ? '||' : '&&'}: read as a command that may or may not run`, span);
+    let cond: Cond | undefined = andOr && !ensureThere && !ensureGone ? andOr : (progCond ?? unsetCond);
+    if (cond && cond === andOr) diag('warning', 'iptables/control-flow', `iptables command after ${cond.text.endsWith('||') ? '||' : '&&'}: read as a command that may or may not run`, span);
     const adds = words.some((x, a) => a > k && !x.quoted && (x.text === '-A' || x.text === '--append' || x.text === '-I' || x.text === '--insert'));
     const deletes = words.some((x, a) => a > k && !x.quoted && (x.text === '-D' || x.text === '--delete'));
+    // the condition of `while iptables -D spec; do`: runs at least once, and again until no copy is left
+    const top = frames[frames.length - 1];
+    const drains = !cond && top?.drains !== undefined && top.drains === key && deletes;
+    if (top?.drains !== undefined) delete top.drains;
     // (-C changes nothing: no condition to say)
     for (let f = frames.length - 1; f >= 0 && !cond && !isCheck; f--) {
       const fr = frames[f]!;
-      if (fr.kind === 'group' || (fr.ensure && adds) || (fr.ensureGone === key && deletes)) continue;
+      if (fr.kind === 'group' || (fr.ensure === key && adds) || (fr.ensureGone === key && deletes) || (drains && fr === top)) continue;
       cond = { ...(fr.cond ?? { text: fr.what, start, end }), what: fr.what };
       diag(
         'warning',
@@ -855,6 +1098,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     const ruleText = oneLine(text.slice(start, end));
     state.condition = cond ? condition(cond, ruleText, span) : undefined;
     state.quietMissing = ensureGone || inGuard;
+    state.drain = drains && !cond;
     const before = diagnostics.length;
     try {
       runCommand(words, k + 1, {
@@ -869,6 +1113,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     } finally {
       state.condition = undefined;
       state.quietMissing = false;
+      state.drain = false;
     }
     // a command that fails unless the chain's earlier rules (not in the script) make it succeed: under set -e the
     // shell may exit there
@@ -1018,15 +1263,10 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
   let callDepth = 0;
   /** The arguments of the function call being read, when all are known. */
   let callArgs: string[] | undefined;
-
-  /** Reads a function's body with the call's words as its arguments. */
-  const call = (fn: ShellFunction, args: Word[], at: Word): void => {
-    if (callDepth >= MAX_CALL_DEPTH) {
-      diag('warning', 'iptables/control-flow', `Call of ${fn.name} more than ${MAX_CALL_DEPTH} calls deep (recursion?) is not followed`, li.span(at.start, at.end));
-      return;
-    }
-    fn.read = true;
-    const saved = POSITIONAL.map((key) => vars.get(key));
+  /** The words of the function call being read (after any `shift`). */
+  let callWords: Word[] | undefined;
+  /** $1 … $9, $#, $@ and $* of a function call (again after `shift`). */
+  const setArgs = (args: Word[]): void => {
     for (let a = 0; a < 9; a++) {
       const w = args[a];
       vars.set(String(a + 1), !w ? { value: '' } : w.unknown ? { unknown: `$${a + 1} is ${w.text} at line ${li.position(w.start).line}: ${w.unknown}` } : { value: w.text });
@@ -1035,15 +1275,52 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     const all: VarValue = args.some((w) => w.unknown) ? { unknown: `$@ holds a value only known when the script runs` } : args.length <= 1 ? { value: args[0]?.text ?? '' } : { unknown: '$@ / $* with several arguments is not expanded' };
     vars.set('@', all);
     vars.set('*', all);
+    callWords = args;
+    callArgs = args.some((w) => w.unknown) ? undefined : args.map((w) => w.text);
+  };
+
+  /** Reads a function's body with the call's words as its arguments. */
+  /** Each function being read: the outer values of the variables it made local (restored when it returns). */
+  const localScopes: Map<string, VarValue | undefined>[] = [];
+  const endScope = (): void => {
+    for (const [name, v] of localScopes.pop() ?? []) {
+      if (v) vars.set(name, v);
+      else vars.delete(name);
+    }
+  };
+
+  const call = (fn: ShellFunction, args: Word[], at: Word): void => {
+    if (fn.under) {
+      // defined under a condition: this body, or the one defined before it (if any), or none may run
+      frames.push({ kind: 'if', line: fn.line, what: `function ${fn.name}, defined ${fn.under.what ? `inside ${fn.under.what}` : `after ${fn.under.text}`}`, cond: fn.header });
+      try {
+        call({ ...fn, under: undefined, prev: undefined }, args, at);
+        if (fn.prev) call(fn.prev, args, at);
+      } finally {
+        frames.pop();
+      }
+      fn.read = true;
+      return;
+    }
+    if (callDepth >= MAX_CALL_DEPTH) {
+      diag('warning', 'iptables/control-flow', `Call of ${fn.name} more than ${MAX_CALL_DEPTH} calls deep (recursion?) is not followed`, li.span(at.start, at.end));
+      return;
+    }
+    fn.read = true;
+    const saved = POSITIONAL.map((key) => vars.get(key));
     if (fn.jumps) frames.push({ kind: 'if', line: fn.line, what: `function ${fn.name}, which may return early`, cond: fn.header });
     callDepth++;
     const outerArgs = callArgs;
-    callArgs = args.some((w) => w.unknown) ? undefined : args.map((w) => w.text);
+    const outerWords = callWords;
+    setArgs(args);
+    localScopes.push(new Map());
     try {
       new Lexer(text, li, vars, onItem, onError, fn.bodyStart, fn.bodyEnd).run();
     } finally {
+      endScope();
       callDepth--;
       callArgs = outerArgs;
+      callWords = outerWords;
       if (fn.jumps) frames.pop();
       POSITIONAL.forEach((key, a) => {
         const v = saved[a];
@@ -1060,9 +1337,11 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
   const readUncalled = (fn: ShellFunction): void => {
     fn.read = true;
     frames.push({ kind: 'function', line: fn.line, what: `function ${fn.name}`, cond: fn.header });
+    localScopes.push(new Map());
     try {
       new Lexer(text, li, vars, onItem, onError, fn.bodyStart, fn.bodyEnd).run();
     } finally {
+      endScope();
       frames.pop();
     }
   };
@@ -1082,6 +1361,12 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
 
   const closeFunction = (l: LiteralLoop, bodyEnd: number): void => {
     const fn: ShellFunction = { name: l.name, bodyStart: l.bodyStart, bodyEnd, line: l.line, header: l.header, jumps: l.jumps, read: false };
+    const under = assignedUnder(undefined);
+    if (under) {
+      fn.under = under;
+      const prev = functions.get(fn.name);
+      if (prev) fn.prev = prev;
+    }
     functions.set(fn.name, fn);
     if (!namedLater(fn.name, bodyEnd + 1)) readUncalled(fn);
   };
@@ -1206,8 +1491,20 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       prevItem = item;
       return;
     }
-    if (item.kind === 'op' && item.op === '(') parenDepth++;
-    else if (item.kind === 'op' && item.op === ')' && parenDepth > 0) justClosed = braceDepth + parenDepth--;
+    if (item.kind === 'op' && item.op === '(') {
+      parenDepth++;
+      subshells.push({ vars: new Map(vars), mayExit, exits: false });
+    } else if (item.kind === 'op' && item.op === ')' && parenDepth > 0) {
+      justClosed = braceDepth + parenDepth--;
+      // what a subshell assigns stays in it (POSIX XCU 2.12: changes made to the subshell environment do not affect
+      // the shell environment)
+      const sub = subshells.pop();
+      if (sub) {
+        vars.clear();
+        for (const [name, v] of sub.vars) vars.set(name, v);
+        if (sub.exits) mayExit = sub.mayExit;
+      }
+    }
     try {
       if (item.kind === 'cmd') {
         // after `&&` / `||` a command runs only if the list so far succeeded (failed)

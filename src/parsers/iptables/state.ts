@@ -97,6 +97,8 @@ export class NetfilterState {
   mayFail = false;
   /** A script's `iptables -C spec && iptables -D spec`: the rule may not be there, which is no failure. */
   quietMissing = false;
+  /** The next `-D spec` removes every copy of the rule (`while iptables -D spec; do …; done`). */
+  drain = false;
   /**
    * Set by a script's command that adds a rule jumping to a name that is no chain of the table at that moment: if the
    * script makes that chain later, iptables refused the rule when the command ran ("Chain 'X' does not exist").
@@ -401,6 +403,22 @@ export class NetfilterState {
    * command as a whole: when one address combination has no rule the command fails and none is removed.
    */
   deleteSpec(c: ChainState, parsed: ParsedRule, span: Span, text?: string): void {
+    if (this.drain) {
+      // `while iptables -D spec; do :; done`: the command runs until no copy is left (none there is no failure)
+      this.drain = false;
+      const quiet = this.quietMissing;
+      this.quietMissing = true;
+      try {
+        for (let n = 0; n < 4096; n++) {
+          const len = c.rules.length;
+          this.deleteSpec(c, parsed, span, text);
+          if (c.rules.length === len) break;
+        }
+      } finally {
+        this.quietMissing = quiet;
+      }
+      return;
+    }
     const found: number[] = [];
     const sig = text === undefined ? undefined : matchModules(text);
     for (const matches of parsed.variants) {

@@ -174,6 +174,17 @@ describe('iptables scripts: commands iptables refuses when the script runs', () 
     expect(udp(script('set -e\nset +e\niptables -N X\niptables -N X\niptables -A INPUT -p udp -j DROP\n'), 5000)).toBe('drop');
   });
 
+  it('set -u: a variable the script never sets ends the script where it is expanded (unless the environment sets it)', () => {
+    const lines = ['set -euo pipefail', 'iptables -A INPUT -s "$ADMIN_NET" -p tcp --dport 22 -j ACCEPT', 'iptables -A INPUT -p tcp --dport ${X:-1761} -j DROP'];
+    const d = script(`${lines.join('\n')}\n`);
+    expect(diags(d)).toEqual([`warning iptables/unresolved ${spanIn(2, lines[1]!, '"$ADMIN_NET"')}`, `warning iptables/control-flow ${spanIn(3, lines[2]!, lines[2]!)}`]);
+    // the DROP after it may not run: it closes nothing
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=22 opaque:condition opaque:unresolved proto=6 => accept', 'dstport=1761 opaque:condition proto=6 => drop']);
+    // without set -u the shell goes on with an empty value
+    const e = script(`${lines.slice(1).join('\n')}\n`);
+    expect(rulesOf(e, 'filter', 'INPUT')).toEqual(['dstport=22 opaque:unresolved proto=6 => accept', 'dstport=1761 proto=6 => drop']);
+  });
+
   it('exit ends the script; a conditional exit, or a failure under set -e that may not run, makes the rest commands that may not run', () => {
     const d = script('iptables -P INPUT DROP\niptables -A INPUT -p udp --dport 22 -j ACCEPT\nexit 0\niptables -A INPUT -p udp --dport 80 -j ACCEPT\n');
     expect(d.diagnostics).toEqual([]);
@@ -286,6 +297,20 @@ describe('iptables scripts: commands iptables refuses when the script runs', () 
     expect(udp(o, 22)).toBe('unknown');
   });
 
+  it('while iptables -D spec; do :; done removes every copy of the rule (none there is no failure); the body may or may not run', () => {
+    const lines = [
+      'iptables -A INPUT -p tcp --dport 1761 -j ACCEPT',
+      'iptables -A INPUT -p tcp --dport 1761 -j ACCEPT',
+      'while iptables -D INPUT -p tcp --dport 1761 -j ACCEPT 2>/dev/null; do :; done',
+      'while iptables -D INPUT -p tcp --dport 1763 -j ACCEPT; do',
+      '  iptables -A INPUT -p tcp --dport 1762 -j ACCEPT',
+      'done',
+    ];
+    const d = script(`${lines.join('\n')}\n`);
+    expect(diags(d)).toEqual([`warning iptables/control-flow ${spanIn(5, lines[4]!, 'iptables -A INPUT -p tcp --dport 1762 -j ACCEPT')}`]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=1762 opaque:condition proto=6 => accept']);
+  });
+
   it('iptables -C spec || iptables -A (or -I) spec adds the rule either way; another spec after || may not be added', () => {
     // kernel (sh in a namespace): the check of the 192.0.2.1 DROP succeeds, so the 1761 DROP after || is not added
     const d = script(
@@ -350,6 +375,14 @@ describe('iptables scripts: shell syntax', () => {
     expect(r.matches[0]).toEqual({ kind: 'opaque', module: 'unresolved', text: '-s $TRUSTED', reason: '$TRUSTED is not set in this script', span: r.matches[0]!.span });
     expect(at(r.matches[0]!.span)).toBe(spanIn(1, line, '-s $TRUSTED'));
     expect(matchesOf(r)).toEqual(['opaque:unresolved', 'proto=6', 'dstport=22']);
+  });
+
+  it('a command on a table it cannot evaluate (-t $T) is read in the filter table as one that may or may not run there, never skipped', () => {
+    const lines = ['iptables -t $T -A INPUT -p tcp --dport 1761 -j ACCEPT', 'iptables -t $T -A PREROUTING -p tcp --dport 80 -j DNAT --to-destination 10.0.0.1'];
+    const d = script(`${lines.join('\n')}\n`);
+    expect(diags(d)).toEqual([`warning iptables/unresolved ${spanIn(1, lines[0]!, '$T')}`, `warning iptables/unresolved ${spanIn(2, lines[1]!, '$T')}`]);
+    expect(d.diagnostics.map((x) => x.message.replace(/.*; /, ''))).toEqual(['read in the filter table as a command that may or may not run there', 'command skipped']);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=1761 opaque:table proto=6 => accept']);
   });
 
   it('unknown ports, targets and $(...) values stay undecidable', () => {
@@ -435,6 +468,37 @@ describe('iptables scripts: shell syntax', () => {
     expect(at(input.rules[6]!.reportSpan)).toBe(spanIn(6, '  do iptables -A INPUT -p $proto --dport $p -j DROP; done', '--dport $p'));
   });
 
+  it('reads bash arrays: NAME=(…), NAME+=(…), "${NAME[@]}", ${NAME[*]}, ${NAME[i]} and $NAME (the first element)', () => {
+    const lines = [
+      'PORTS=(22 80)',
+      'PORTS+=(1761)',
+      'UDP=( 53',
+      '      1762 )',
+      'for p in "${PORTS[@]}"; do iptables -A INPUT -p tcp --dport "$p" -j ACCEPT; done',
+      'for u in ${UDP[*]}; do iptables -A INPUT -p udp --dport $u -j ACCEPT; done',
+      'iptables -A INPUT -p tcp --dport ${PORTS[2]} -s 198.51.100.1 -j DROP',
+      'iptables -A INPUT -p tcp --dport $PORTS -s 198.51.100.2 -j DROP',
+    ];
+    const d = script(`${lines.join('\n')}\n`);
+    expect(diags(d)).toEqual([]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual([
+      'dstport=22 proto=6 => accept',
+      'dstport=80 proto=6 => accept',
+      'dstport=1761 proto=6 => accept',
+      'dstport=53 proto=17 => accept',
+      'dstport=1762 proto=17 => accept',
+      'dstport=1761 proto=6 srcaddr=198.51.100.1/32 => drop',
+      'dstport=22 proto=6 srcaddr=198.51.100.2/32 => drop',
+    ]);
+    // "${A[@]}" of an empty array is no word (bash), also as options or the program word
+    const empty = script('E=()\nIPT=(iptables -w 5)\n"${IPT[@]}" -A INPUT "${E[@]}" -p tcp --dport 1764 -j ACCEPT\n');
+    expect(diags(empty)).toEqual([]);
+    expect(rulesOf(empty, 'filter', 'INPUT')).toEqual(['dstport=1764 proto=6 => accept']);
+    // an element assigned by index, or an array read at run time, leaves the array unknown
+    const e = script('A=(22)\nA[1]=1761\nmapfile -t B < /etc/ports\nfor p in "${A[@]}" "${B[@]}"; do iptables -A INPUT -p tcp --dport $p -j DROP; done\n');
+    expect(rulesOf(e, 'filter', 'INPUT')).toEqual(['opaque:condition opaque:tcp proto=6 => drop']);
+  });
+
   it('reads a literal loop whose body may break or continue as commands that may or may not run', () => {
     const text = ['for p in 1761 1762; do', '  [ "$p" = "$SKIP" ] && continue', '  iptables -A INPUT -p tcp --dport $p -j DROP', 'done', ''].join('\n');
     const d = script(text);
@@ -480,6 +544,37 @@ describe('iptables scripts: shell syntax', () => {
     expect(at(chainOf(d, 'filter', 'INPUT').rules[0]!.span)).toBe(spanIn(3, '  $IPT -A INPUT -p "${2:-tcp}" --dport "$1" -j ACCEPT', '$IPT -A INPUT -p "${2:-tcp}" --dport "$1" -j ACCEPT'));
   });
 
+  it('shift in a function moves its arguments: $1 is the next word, "$@" the rest', () => {
+    const d = script('block() {\n  proto=$1\n  shift\n  for p in "$@"; do iptables -A INPUT -p $proto --dport $p -j DROP; done\n}\nblock tcp 1762 1763\none() { shift 2; iptables -A INPUT -p udp --dport "$1" -j DROP; }\none 1 2 1764\n');
+    expect(diags(d)).toEqual([]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=1762 proto=6 => drop', 'dstport=1763 proto=6 => drop', 'dstport=1764 proto=17 => drop']);
+  });
+
+  it('a ( … ) subshell keeps its assignments to itself, and its exit ends only the subshell', () => {
+    const d = script('P=22\n( P=1761 )\niptables -A INPUT -p tcp --dport $P -j DROP\n( iptables -A INPUT -p tcp --dport 23 -j DROP; exit 0 )\niptables -A INPUT -p tcp --dport 1762 -j ACCEPT\n');
+    expect(diags(d)).toEqual([]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=22 proto=6 => drop', 'dstport=23 proto=6 => drop', 'dstport=1762 proto=6 => accept']);
+  });
+
+  it('a function redefined runs its last body; NAME() { does not call the one before; a body defined under if may or may not run', () => {
+    const d = script('r2() {\n  iptables -A INPUT -p tcp --dport 1763 -j DROP\n}\nr2() {\n  iptables -A INPUT -p tcp --dport 1764 -j DROP\n}\nr2\n');
+    expect(diags(d)).toEqual([]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=1764 proto=6 => drop']);
+    const lines = ['rules() { iptables -A INPUT -p tcp --dport 1761 -j DROP; }', 'if [ -f /etc/alt ]; then', '  rules() { iptables -A INPUT -p tcp --dport 1762 -j DROP; }', 'fi', 'rules'];
+    const e = script(`${lines.join('\n')}\n`);
+    expect(diags(e)).toEqual([
+      `warning iptables/control-flow ${spanIn(1, lines[0]!, 'iptables -A INPUT -p tcp --dport 1761 -j DROP')}`,
+      `warning iptables/control-flow ${spanIn(3, lines[2]!, 'iptables -A INPUT -p tcp --dport 1762 -j DROP')}`,
+    ]);
+    expect(rulesOf(e, 'filter', 'INPUT')).toEqual(['dstport=1762 opaque:condition proto=6 => drop', 'dstport=1761 opaque:condition proto=6 => drop']);
+  });
+
+  it('a local variable of a function gets its outer value back when the function returns', () => {
+    const d = script('PORT=22\nsetup() {\n  local PORT=1761\n  iptables -A INPUT -p tcp --dport $PORT -j DROP\n}\nsetup\niptables -A INPUT -p tcp --dport $PORT -j ACCEPT\n');
+    expect(diags(d)).toEqual([]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=1761 proto=6 => drop', 'dstport=22 proto=6 => accept']);
+  });
+
   it('reads for p in "$@" inside a called function over the call words', () => {
     const d = script('allow() {\n  for p in "$@"; do iptables -A INPUT -p tcp --dport $p -j ACCEPT; done\n}\nallow 1761 1762\n');
     expect(diags(d)).toEqual([]);
@@ -518,10 +613,36 @@ describe('iptables scripts: shell syntax', () => {
     expect(input.rules[0]!.matches.filter((m) => m.kind === 'opaque').map((m) => (m.kind === 'opaque' ? m.text : ''))).toEqual(['case "$1" in', 'iptables -F inside case (line 3)']);
   });
 
+  it('reads the first branch of a case written on one line (case "$1" in a) cmd ;; …): the command after a) is no pattern', () => {
+    const lines = ['case "$1" in start) iptables -A INPUT -p tcp --dport 1761 -j ACCEPT ;; b|c) iptables -A INPUT -p tcp --dport 27 -j ACCEPT ;; esac'];
+    const d = script(`${lines.join('\n')}\n`);
+    expect(diags(d)).toEqual([`warning iptables/control-flow ${spanIn(1, lines[0]!, 'iptables -A INPUT -p tcp --dport 1761 -j ACCEPT')}`, `warning iptables/control-flow ${spanIn(1, lines[0]!, 'iptables -A INPUT -p tcp --dport 27 -j ACCEPT')}`]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=1761 opaque:condition proto=6 => accept', 'dstport=27 opaque:condition proto=6 => accept']);
+    const cond = chainOf(d, 'filter', 'INPUT').rules[0]!.matches.find((m) => m.kind === 'opaque');
+    expect(cond?.kind === 'opaque' && cond.text).toBe('case "$1" in');
+  });
+
   it('reads if ! iptables -C spec; then iptables -A spec; fi as a rule that is there', () => {
     const d = script('if ! iptables -C INPUT -p tcp --dport 1761 -j ACCEPT 2>/dev/null; then\n  iptables -A INPUT -p tcp --dport 1761 -j ACCEPT\nelse\n  iptables -A INPUT -p tcp --dport 1762 -j DROP\nfi\n');
     expect(diags(d)).toEqual(['warning iptables/control-flow 4:3-4:48']);
     expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=1761 proto=6 => accept', 'dstport=1762 opaque:condition proto=6 => drop']);
+  });
+
+  it('if ! iptables -C spec; then … fi: another spec inside may not be added (the check may succeed); if -C spec; then :; else -A spec adds it either way', () => {
+    const lines = [
+      'iptables -A INPUT -p tcp --dport 22 -j ACCEPT',
+      'if ! iptables -C INPUT -p tcp --dport 22 -j ACCEPT; then',
+      '  iptables -A INPUT -p tcp --dport 1761 -j DROP',
+      'fi',
+      'if iptables -C INPUT -p tcp --dport 1762 -j ACCEPT; then',
+      '  :',
+      'else',
+      '  iptables -A INPUT -p tcp --dport 1762 -j ACCEPT',
+      'fi',
+    ];
+    const d = script(`${lines.join('\n')}\n`);
+    expect(diags(d)).toEqual([`warning iptables/control-flow ${spanIn(3, lines[2]!, 'iptables -A INPUT -p tcp --dport 1761 -j DROP')}`]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=22 proto=6 => accept', 'dstport=1761 opaque:condition proto=6 => drop', 'dstport=1762 proto=6 => accept']);
   });
 
   it('reads a policy it cannot evaluate as ACCEPT or DROP: the chain end is possibly open, with the expression named', () => {
@@ -700,10 +821,61 @@ describe('iptables scripts: shell syntax', () => {
     expect(rulesOf(d, 'filter', 'INPUT', 'ip6')).toEqual([' => drop']);
   });
 
+  it('a variable assigned inside if/case or after && / || holds its old value or the new one: unknown, not the new for sure', () => {
+    const lines = [
+      'P=22',
+      'if [ -f /etc/x ]; then P=23; fi',
+      '[ -f /etc/y ] && Q=24 || Q=25',
+      'case "$1" in a) R=26 ;; esac',
+      'iptables -A INPUT -p tcp --dport $P -j DROP',
+      'iptables -A INPUT -p tcp --dport $Q -j DROP',
+      'iptables -A INPUT -p tcp --dport $R -j DROP',
+      'iptables -A INPUT -p tcp -j ACCEPT',
+    ];
+    const d = script(`${lines.join('\n')}\n`);
+    expect(diags(d)).toEqual([
+      `warning iptables/unresolved ${spanIn(5, lines[4]!, '$P')}`,
+      `warning iptables/unresolved ${spanIn(6, lines[5]!, '$Q')}`,
+      `warning iptables/unresolved ${spanIn(7, lines[6]!, '$R')}`,
+    ]);
+    const rules = chainOf(d, 'filter', 'INPUT').rules;
+    expect(rules.map((r) => r.matches.map((m) => (m.kind === 'opaque' ? m.reason : '')).join(''))).toEqual([
+      '$P is assigned inside if (line 2): 22 or 23, only known when the script runs',
+      '$Q is assigned after [ -f /etc/y ] && Q=24 ||: only known when the script runs',
+      '$R is assigned inside case (line 4): only known when the script runs',
+      '',
+    ]);
+    // the DROPs close nothing for sure: port 23 may be open (P stays 22 when /etc/x is missing)
+    for (const dport of [22, 23, 24, 25, 26]) expect(tracePacket(d.rulesets[0]!, { proto: 'tcp', dport, src: '10.0.0.2' }).verdict, String(dport)).toBe('unknown');
+  });
+
+  it('reads a command run by an unknown $VAR whose words are an iptables rule as one that may or may not run, never drops it', () => {
+    const lines = ['$FW -A INPUT -p tcp --dport 1761 -j ACCEPT', '"$CMD" -P INPUT DROP', '$TAR -A foo.tar'];
+    const d = script(`${lines.join('\n')}\n`);
+    expect(diags(d)).toEqual(['warning iptables/unresolved-command 1:1-1:4', 'warning iptables/unresolved-command 2:1-2:7']);
+    expect(d.diagnostics[0]!.message).toBe('$FW is not known in this script ($FW is not set in this script); its words are an iptables command: read as one that may or may not run');
+    // a policy that may be set: the chain drops at its end, after a rule that accepts unless "$CMD" ran
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=1761 opaque:condition proto=6 => accept', '!opaque:condition => accept']);
+    expect(chainOf(d, 'filter', 'INPUT').policy).toBe('drop');
+    expect(tracePacket(d.rulesets[0]!, { proto: 'tcp', dport: 1761, src: '10.0.0.2' }).verdict).toBe('unknown');
+  });
+
+  it('runs iptables from a variable that holds one of several iptables programs (IPT=iptables; if …; then IPT=iptables-legacy; fi)', () => {
+    const d = script('IPT=iptables\nif [ -x /usr/sbin/iptables-legacy ]; then IPT=/usr/sbin/iptables-legacy; fi\n$IPT -A INPUT -p tcp --dport 22 -j ACCEPT\n');
+    expect(diags(d)).toEqual([]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=22 proto=6 => accept']);
+  });
+
   it('uses ${VAR:-default} defaults and empty unquoted expansions vanish', () => {
     const d = script('EXTRA=\niptables -A INPUT $EXTRA -p tcp --dport ${SSH_PORT:-22} -j ACCEPT\n');
     expect(d.diagnostics).toEqual([]);
     expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=22 proto=6 => accept']);
+  });
+
+  it('${VAR:=default} assigns the default to VAR (: ${IPT:=/sbin/iptables}), under the condition the command runs under', () => {
+    const d = script(': ${IPT:=/sbin/iptables}\n: "${SSH_PORT:=2222}"\n[ -n "$X" ] && : ${WEB:=8080}\n$IPT -A INPUT -p tcp --dport "$SSH_PORT" -j ACCEPT\n$IPT -A INPUT -p tcp --dport $WEB -j DROP\n');
+    expect(diags(d)).toEqual(['warning iptables/unresolved 5:30-5:34']);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=2222 proto=6 => accept', 'opaque:tcp proto=6 => drop']);
   });
 
   it('collects every comment', () => {

@@ -61,6 +61,8 @@ export interface PacketState {
   pre?: boolean;
   /** What the rules it went through set of its marks (src/model/marks.ts); undefined: as it arrived. */
   marks?: MarkState;
+  /** A rule rewrote header fields the sender chose (Action.mangles): PLAIN_PACKET no longer decides tests of them. */
+  mangled?: true;
 }
 
 const PROTO_NAMES: Record<string, number> = { tcp: PROTO.tcp, udp: PROTO.udp, icmp: PROTO.icmp, icmpv6: PROTO.icmpv6, sctp: PROTO.sctp };
@@ -232,7 +234,7 @@ export function evalMatch(m: Match, p: PacketState, why: string[]): T3 {
     case 'opaque':
       // a test of header fields the sender chooses that every plain packet meets, or none: the traced packet is a
       // plain one (PLAIN_PACKET: TTL 64, no IPv6 extension headers…), as its source port and interface have defaults
-      if (m.plain !== undefined) r = m.plain ? 1 : 0;
+      if (m.plain !== undefined && !p.mangled) r = m.plain ? 1 : 0;
       else if (m.mark !== undefined) {
         // a mark: what the rules before set of it; its other bits as a plain packet arrives (0), and a new
         // connection's (a later packet's connection mark is what its earlier packets were given)
@@ -314,7 +316,8 @@ class Tracer {
   chain(table: Table, chain: Chain, p: PacketState, stack: Chain[], from = 0, entry = p.state, matched = false, entryMarks: MarkState | null = p.marks ?? null): Outcome[] {
     const outs: Outcome[] = [];
     const add = (o: Outcome) => {
-      if ((o === 'accept' || o === 'return') && (p.state !== entry || (p.marks ?? null) !== entryMarks)) o = { cont: o, p };
+      // (the packet as it goes on: when the chain untracked it, changed its marks or rewrote its header fields)
+      if ((o === 'accept' || o === 'return') && (p.state !== entry || (p.marks ?? null) !== entryMarks || p.mangled)) o = { cont: o, p };
       if (typeof o === 'object' || !outs.includes(o)) outs.push(o);
     };
     const isBase = chain.hook !== undefined;
@@ -337,6 +340,15 @@ class Tracer {
         const q: PacketState = { ...p, marks: packetMarks(p, a.marks) };
         if (!sure) {
           // the packets the rule matches go on with the marks it sets, the others skip it
+          for (const o of this.chain(table, chain, q, stack, i, entry, true, entryMarks)) add(o);
+          continue;
+        }
+        p = q;
+      }
+      if (a.mangles && !p.mangled) {
+        const q: PacketState = { ...p, mangled: true };
+        if (!sure) {
+          // the packets the rule matches go on rewritten, the others skip it
           for (const o of this.chain(table, chain, q, stack, i, entry, true, entryMarks)) add(o);
           continue;
         }

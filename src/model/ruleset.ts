@@ -189,8 +189,9 @@ export interface OpaqueMatch extends MatchBase {
  * and any length from `minLength` to `maxLength` bytes (IP header included: a small UDP datagram, a TCP SYN with its
  * options over IPv4 or IPv6) — a length test counts only when it gives one answer for all of them. Anyone who can
  * send a packet can send these, so an accept whose test holds for them opens its port, and a drop whose test misses
- * them does not close it (src/analysis/compile.ts, plainMatches). The shadow analysis and the tracer leave such
- * tests undecided: other packets differ.
+ * them does not close it (src/analysis/compile.ts, plainMatches). The tracer's packet is a plain one too, until a rule
+ * rewrites such a field (Action.mangles: then its tests are undecided); the shadow analysis leaves such tests
+ * undecided: other packets differ.
  */
 export const PLAIN_PACKET = { ttl: 64, hopLimit: 64, minLength: 28, maxLength: 100, dscp: 0, tos: 0, mss: 1460 } as const;
 
@@ -202,6 +203,12 @@ export const PLAIN_PACKET = { ttl: 64, hopLimit: 64, minLength: 28, maxLength: 1
  */
 export type Action = ActionKinds & {
   untrack?: true;
+  /**
+   * It rewrites header fields the sender chose (iptables `-j DSCP`, `TOS`, `TTL`, `HL`, `ECN`, `TCPMSS`,
+   * `TCPOPTSTRIP`; nft `ip dscp set …`, `ip ttl set …`, `tcp option maxseg size set …`): from then on PLAIN_PACKET
+   * no longer says what the packet carries, and the tracer leaves tests of such fields undecided.
+   */
+  mangles?: true;
   /**
    * The changes it makes to the packet's or the connection's mark before its verdict, in order (iptables `-j MARK`/`-j
    * CONNMARK`, nft `meta mark set`/`ct mark set`): src/model/marks.ts.

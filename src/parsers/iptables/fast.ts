@@ -46,7 +46,7 @@ import {
   type RuleContext,
   tcpFlagsOf,
 } from './rule.js';
-import { CONTINUE_TARGETS, NAT_TARGETS, rejectTypeKnown } from './names.js';
+import { CONTINUE_TARGETS, HEADER_TARGETS, NAT_TARGETS, PREFIX_TARGETS, rejectTypeKnown } from './names.js';
 import { PACK_MAX, PK_CTSTATE, PK_DST_ADDR, PK_DST_PORT, PK_ICMP4, PK_ICMP6, PK_IN_IFACE, PK_MATCH, PK_OUT_IFACE, PK_PROTOCOL, PK_SRC_ADDR, PK_SRC_PORT, placeOf, unpackMatch } from '../placed.js';
 import type { ChainState, NetfilterState, TableState } from './state.js';
 import type { Tok } from './tokens.js';
@@ -392,7 +392,9 @@ function continueAction(name: string, ctx: RuleContext): Action {
     // NOTRACK is an alias of "CT --notrack" (iptables-nft saves it that way); a bare CT does nothing here
     // (MARK and CONNMARK without options, as the general reader reads them: a change not read, see markOpOf)
     const mark = markOpOf(name, []);
-    a = Object.freeze<Action>(name === 'NOTRACK' ? { kind: 'continue', target: 'CT', untrack: true } : mark ? { kind: 'continue', target: name, marks: [mark] } : { kind: 'continue', target: name });
+    a = Object.freeze<Action>(
+      name === 'NOTRACK' ? { kind: 'continue', target: 'CT', untrack: true } : mark ? { kind: 'continue', target: name, marks: [mark] } : HEADER_TARGETS.has(name) ? { kind: 'continue', target: name, mangles: true } : { kind: 'continue', target: name },
+    );
     if (cache.size < CACHE_LIMIT) cache.set(name, a);
   }
   return a;
@@ -810,7 +812,8 @@ function addRule(text: string, ruleSpan: Span, chain: ChainState, state: Netfilt
   else if (targetName === 'DROP') action = DROP;
   else if (targetName === 'RETURN') action = RETURN;
   else if (targetName === 'REJECT') action = rejectStart < 0 ? REJECT : rejectAction(text, rejectStart, rejectEnd, ctx);
-  else if (CONTINUE_TARGETS.has(targetName)) action = continueAction(targetName, ctx);
+  // (DNPT/SNPT rewrite an address: the general reader reads them)
+  else if (CONTINUE_TARGETS.has(targetName) && !PREFIX_TARGETS.has(targetName)) action = continueAction(targetName, ctx);
   else {
     // NAT, queues, chains (their text is kept); the options read here mean nothing to these
     const ref: ChainRef = { kind: 'chain-ref', name: targetName, goto, text: '', span: DOCUMENT_START };

@@ -258,6 +258,16 @@ export const CONTINUE_TARGETS: ReadonlySet<string> = new Set([
   'NFACCT',
 ]);
 
+/** Targets that rewrite header fields the sender chose (Action.mangles): DSCP/TOS bits, TTL, hop limit, ECN bits, MSS, TCP options. */
+export const HEADER_TARGETS: ReadonlySet<string> = new Set(['DSCP', 'TOS', 'TTL', 'HL', 'ECN', 'TCPMSS', 'TCPOPTSTRIP']);
+
+/**
+ * Targets that rewrite an address statelessly and go on (DNPT: the destination's IPv6 prefix, in mangle PREROUTING and
+ * OUTPUT; SNPT: the source's): the rules after them see the new address, which we do not follow; read as a target we
+ * do not know that rewrites (Action.rewrites: what reaches it is possibly open).
+ */
+export const PREFIX_TARGETS: ReadonlySet<string> = new Set(['DNPT', 'SNPT']);
+
 export const NAT_TARGETS: Readonly<Record<string, 'dnat' | 'snat' | 'masquerade' | 'redirect' | 'netmap'>> = {
   DNAT: 'dnat',
   SNAT: 'snat',

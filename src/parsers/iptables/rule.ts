@@ -36,7 +36,7 @@ import {
   type Severity,
   type Span,
 } from '../../model/index.js';
-import { CONTINUE_TARGETS, ICMP4_TYPES, ICMP6_TYPES, NAT_TARGETS, rejectTypeKnown, SERVICES } from './names.js';
+import { CONTINUE_TARGETS, HEADER_TARGETS, ICMP4_TYPES, ICMP6_TYPES, NAT_TARGETS, PREFIX_TARGETS, rejectTypeKnown, SERVICES } from './names.js';
 import { V4NetCache } from './netcache.js';
 import type { ChainState, TableState } from './state.js';
 import type { Tok } from './tokens.js';
@@ -1833,8 +1833,9 @@ export function resolveBuiltinTarget(
   if (CONTINUE_TARGETS.has(name)) {
     // NOTRACK is an alias of "CT --notrack" (iptables-nft saves it that way).
     if (name === 'NOTRACK' || (name === 'CT' && targetArgs.some((t) => t.opt.text === '--notrack'))) return { kind: 'continue', target: 'CT', untrack: true };
+    if (PREFIX_TARGETS.has(name)) return { kind: 'unknown', target: name, text, rewrites: true };
     const mark = markOpOf(name, targetArgs.map((t) => ({ opt: t.opt.text, arg: t.args[0]?.text })));
-    return mark ? { kind: 'continue', target: name, marks: [mark] } : { kind: 'continue', target: name };
+    return mark ? { kind: 'continue', target: name, marks: [mark] } : HEADER_TARGETS.has(name) ? { kind: 'continue', target: name, mangles: true } : { kind: 'continue', target: name };
   }
   ref.text = text;
   return ref;

@@ -1413,6 +1413,8 @@ function buildRules1(r: IrRule, stmts: readonly IrStmt[], from: number, to: numb
   let cont: string | undefined;
   // a `notrack` statement ran before the verdict (Action.untrack)
   let untrack = false;
+  // a statement rewrote a header field the sender chose (Action.mangles)
+  let mangles = false;
   // the mark changes before the verdict (Action.marks), and those before a verdict map (its elements' rules)
   let marks: MarkOp[] | undefined;
   let vmapMarks: MarkOp[] | undefined;
@@ -1465,6 +1467,7 @@ function buildRules1(r: IrRule, stmts: readonly IrStmt[], from: number, to: numb
       case 'continue':
         cont = cont === undefined ? st.name : `${cont} ${st.name}`;
         if (st.name === 'notrack') untrack = true;
+        if (st.mangles) mangles = true;
         if (st.mark) {
           (marks ??= []).push(st.mark);
           // reading the connection's mark (`meta mark set ct mark`, `ct mark set ct mark | 0x1`) breaks the rule for a
@@ -1490,17 +1493,17 @@ function buildRules1(r: IrRule, stmts: readonly IrStmt[], from: number, to: numb
   const taken = base.take();
   const matches = dedupe(taken);
   if (natMap && !vmap && action !== undefined && action.kind === 'nat') {
-    const mk = (ms: Match[], a: Action): Rule => makeRule(r, ms, untracking(a, untrack, marks), reportSpan, counters);
+    const mk = (ms: Match[], a: Action): Rule => makeRule(r, ms, untracking(a, untrack, marks, mangles), reportSpan, counters);
     return expandNatMap(natMap, matches, tc, r, mk);
   }
   if (vmap) {
-    const mk = (ms: Match[], a: Action, report?: Span): Rule => makeRule(r, ms.slice(), untracking(a, untrack, vmapMarks), report ?? reportSpan, counters);
+    const mk = (ms: Match[], a: Action, report?: Span): Rule => makeRule(r, ms.slice(), untracking(a, untrack, vmapMarks, mangles), report ?? reportSpan, counters);
     // an element whose verdict is `continue`: the statements after the map
-    const goOn = (ms: Match[]): Rule => makeRule(r, dedupe([...ms, ...post!]).slice(), untracking(action ?? continueAction(cont ?? 'none'), untrack, marks), reportSpan, counters);
+    const goOn = (ms: Match[]): Rule => makeRule(r, dedupe([...ms, ...post!]).slice(), untracking(action ?? continueAction(cont ?? 'none'), untrack, marks, mangles), reportSpan, counters);
     return expandVmap(vmap, matches, tc, r, mk, goOn);
   }
   // dedupe gives its list back, or a new one grown by push: then made exact-size
-  return makeRule(r, matches === taken ? matches : matches.slice(), untracking(action ?? continueAction(cont ?? 'none'), untrack, marks), reportSpan, counters);
+  return makeRule(r, matches === taken ? matches : matches.slice(), untracking(action ?? continueAction(cont ?? 'none'), untrack, marks, mangles), reportSpan, counters);
 }
 
 /**
@@ -1537,11 +1540,12 @@ function rejectDependency(w: string, tc: TableCtx): Match | undefined {
 /** The packets with a conntrack entry (what `ct mark` can be read of). */
 const CT_TRACKED: Match = Object.freeze({ kind: 'ctstate', states: ['new', 'established', 'related'] }) as Match;
 
-/** The action, or (after a `notrack` statement, mark changes) a copy of it that also untracks, changes marks. */
-function untracking(a: Action, untrack: boolean, marks?: MarkOp[]): Action {
-  if (!untrack && marks === undefined) return a;
+/** The action, or (after a `notrack` statement, mark changes, header rewrites) a copy of it that also untracks, changes marks, mangles. */
+function untracking(a: Action, untrack: boolean, marks?: MarkOp[], mangles = false): Action {
+  if (!untrack && marks === undefined && !mangles) return a;
   const b: Action = { ...a };
   if (untrack) b.untrack = true;
+  if (mangles) b.mangles = true;
   if (marks !== undefined) b.marks = marks;
   return b;
 }

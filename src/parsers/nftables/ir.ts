@@ -76,7 +76,7 @@ export type IrStmt =
    * rules after it, the routing decision and the socket see the new value (see rewrittenField); `rewriteTo` the value
    * when it is one written out (`10.0.1.1`, `22`), not computed (`numgen inc mod 2 map { … }`).
    */
-  | { k: 'continue'; name: string; span?: Span; updatesSet?: string; deps?: IrExpr[]; mark?: MarkOp; rewrites?: string; rewriteTo?: IrVal }
+  | { k: 'continue'; name: string; span?: Span; updatesSet?: string; deps?: IrExpr[]; mark?: MarkOp; rewrites?: string; rewriteTo?: IrVal; mangles?: true }
   /** Statements that act as matches the engine cannot decide (limit, quota, ct count). */
   | { k: 'opaque'; module: string; text: string; reason: string; span: Span }
   /** A statement nothing knows: kept as an opaque match with the given text. */
@@ -332,6 +332,11 @@ const REWRITE_FIELDS: Readonly<Record<string, ReadonlySet<string>>> = {
  * builder makes such a rule's verdict unknown (an accept or a drop may follow). Other mangles (`ip dscp set`, `tcp option
  * maxseg size set`) change nothing the engine decides.
  */
+/** A mangle statement's field is a header field other than an address or a port (`ip dscp`, `ip ttl`, `tcp option …`): Action.mangles. */
+export function mangledHeader(e: IrExpr | undefined): boolean {
+  return (e?.k === 'payload' || e?.k === 'other') && rewrittenField(e) === undefined;
+}
+
 export function rewrittenField(e: IrExpr | undefined): string | undefined {
   return e?.k === 'payload' && REWRITE_FIELDS[e.proto]?.has(e.field) ? `${e.proto} ${e.field}` : undefined;
 }

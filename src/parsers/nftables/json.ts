@@ -8,7 +8,7 @@ import { ajvLib } from '../libs.js';
 import { DOCUMENT_START, LineIndex, type Diagnostic, type Span, type TableFamily } from '../../model/index.js';
 import { toPlain, type PValue } from '../values.js';
 import type { RulePrebuilder } from './build.js';
-import { deleteElems, IrState, mapKeyMatch, placeByIndex, positionUnknown, rewrittenField, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, xtStmt } from './ir.js';
+import { deleteElems, IrState, mapKeyMatch, placeByIndex, mangledHeader, positionUnknown, rewrittenField, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, xtStmt } from './ir.js';
 import { FAMILIES, namedPriority } from './symbols.js';
 import { member as get, parseJsonViews } from './fastjson.js';
 import { readJson } from '../json.js';
@@ -633,7 +633,7 @@ class JsonBuilder {
           st.rewrites = rewrites;
           const to = value !== undefined && value.kind !== 'object' ? this.val(value) : undefined;
           if (to?.k === 'atom') st.rewriteTo = to;
-        }
+        } else if (key && mangledHeader(this.expr(key))) st.mangles = true;
         return push(st);
       }
       case 'ct helper':

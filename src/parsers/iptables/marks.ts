@@ -36,8 +36,11 @@ export function markTestOf(module: string, text: string): MarkTest | undefined {
   return vm && { ct: module === 'connmark', value: vm[0], mask: vm[1], invert: o[0] };
 }
 
-/** The change a MARK or CONNMARK target makes, from its options (each with its first argument). */
+/** The change a MARK, CONNMARK or HMARK target makes, from its options (each with its first argument). */
 export function markOpOf(target: string, options: readonly { opt: string; arg: string | undefined }[]): MarkOp | undefined {
+  // HMARK sets the packet mark to a hash of the packet's addresses and ports (modulo --hmark-mod, plus --hmark-offset):
+  // not followed, the mark is not known after it
+  if (target === 'HMARK') return { forget: true };
   if (target !== 'MARK' && target !== 'CONNMARK') return undefined;
   const ct = target === 'CONNMARK';
   const forget: MarkOp = { forget: true };

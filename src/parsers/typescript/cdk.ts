@@ -112,6 +112,29 @@ export function extractCdk(ctx: Context): void {
     else if (method === 'addListener') {
       const lb = r.eval(callee.object, c.scope);
       if (lb.k === 'new' && lb.fq === ALB) albListener(ctx, lb, c.node, ctx.arg(c.node, 1, c.scope), c.parent);
+    } else if (method === 'addRedirect') {
+      // alb.addRedirect({ sourcePort, open }): addListener on sourcePort ?? 80 with open ?? true
+      // (aws-elasticloadbalancingv2 ApplicationLoadBalancer.addRedirect)
+      const lb = r.eval(callee.object, c.scope);
+      if (lb.k !== 'new' || lb.fq !== ALB) continue;
+      const props = ctx.arg(c.node, 0, c.scope);
+      const get = propGetter(props);
+      const listener = new Map<string, Val>();
+      const src = get('sourcePort');
+      listener.set('port', src && src.k !== 'nullish' ? src : { k: 'num', v: 80, node: c.node });
+      const open = get('open');
+      if (open) listener.set('open', open);
+      albListener(ctx, lb, c.node, { k: 'obj', props: listener, node: props?.node ?? c.node }, c.parent);
+    } else if (method === 'allowSshAccessFrom') {
+      // BastionHostLinux.allowSshAccessFrom(...peers): connections.allowFrom(peer, Port.tcp(22)) for each peer
+      const host = r.eval(callee.object, c.scope);
+      if (host.k !== 'new' || host.fq !== 'cdk.BastionHostLinux') continue;
+      const d = rulesetFor(ctx, host, callee.object);
+      const port = { k: 'call', fq: 'cdk.Port.tcp', node: c.node, scope: c.scope, fixedPort: { k: 'num', v: 22, node: callee.property } } as unknown as Val;
+      for (const a of c.node.arguments) {
+        const peerV = r.eval(a.type === 'SpreadElement' ? a.argument : a, c.scope);
+        addRule(ctx, c.scope, d, true, peerV, a, port, callee.property, c.node, c.parent, 'SSH access');
+      }
     }
   }
   for (const c of ctx.scan.news) {
@@ -146,7 +169,21 @@ function albPattern(ctx: Context, v: Extract<Val, { k: 'new' }>, parent: Node | 
     const x = get(from);
     if (x) listener.set(to, x);
   }
-  albListener(ctx, v, v.node, { k: 'obj', props: listener, node: props?.node ?? v.node }, parent);
+  // the protocol is never left out: HTTPS with a certificate (or a domain, whose certificate it creates), else HTTP
+  const cert = get('certificate');
+  if (!listener.has('protocol') && (!cert || cert.k === 'nullish')) listener.set('protocol', { k: 'str', v: 'HTTP', node: v.node });
+  const lbNode = props?.node ?? v.node;
+  albListener(ctx, v, v.node, { k: 'obj', props: listener, node: lbNode }, parent);
+  // redirectHTTP: a second listener, HTTP on port 80, open as the first (openListener ?? true)
+  // (a redirectHTTP decided at run time: that listener possibly exists, the condition named)
+  const redirect = get('redirectHTTP');
+  const open = get('openListener');
+  if (redirect && redirect.k !== 'nullish' && !(redirect.k === 'bool' && !redirect.v) && !(open?.k === 'bool' && !open.v)) {
+    const r80 = new Map<string, Val>([['port', { k: 'num', v: 80, node: redirect.node }]]);
+    const when = redirect.k === 'bool' ? open : redirect;
+    if (when) r80.set('open', when);
+    albListener(ctx, v, v.node, { k: 'obj', props: r80, node: lbNode }, parent);
+  }
 }
 const ALB = `${ELBV2}.ApplicationLoadBalancer`;
 
@@ -692,6 +729,13 @@ function defaultPort(ctx: Context, owner: Val, at: TSESTree.CallExpression): { v
       const port = props.props.get('port');
       if (port?.k === 'num') return { val: { k: 'call', fq: 'cdk.Port.tcp', node: at, scope: o.scope, fixedPort: port } as unknown as Val, node: port.node };
     }
+    // Constructs whose connections have a fixed default port unless a `port` is given: EFS FileSystem (TCP 2049,
+    // FileSystem.DEFAULT_PORT), DocumentDB DatabaseCluster (TCP 27017, its DEFAULT_PORT), EKS Cluster (TCP 443,
+    // the control plane's HTTPS API)
+    const fixed = CONSTRUCT_PORTS.find(([re]) => re.test(o.fq))?.[1];
+    if (fixed !== undefined && (props?.k !== 'obj' || !props.props.has('port') || props.props.get('port')!.k === 'nullish')) {
+      return { val: { k: 'call', fq: 'cdk.Port.tcp', node: at, scope: o.scope, fixedPort: { k: 'num', v: fixed, node: o.node } } as unknown as Val, node: at };
+    }
     // An RDS instance or cluster: its connections' default port is TCP (ec2.Port.tcp of the endpoint's port), the
     // `port` given, else the engine's default port (RDS: MySQL, MariaDB, Aurora MySQL 3306; PostgreSQL, Aurora
     // PostgreSQL 5432; Oracle 1521; SQL Server 1433; Db2 50000). An engine not written here: TCP, the port unknown.
@@ -707,6 +751,12 @@ function defaultPort(ctx: Context, owner: Val, at: TSESTree.CallExpression): { v
   const label = o.k === 'unk' ? o.text : ctx.label(o);
   return { val: { k: 'unk', text: `default port of ${label}`, reason: 'the default port of this construct is not visible in this file', node: at }, node: at };
 }
+
+const CONSTRUCT_PORTS: readonly [RegExp, number][] = [
+  [/^cdkmod\.aws-efs\.FileSystem$/, 2049],
+  [/^cdkmod\.aws-docdb\.DatabaseCluster$/, 27017],
+  [/^cdkmod\.aws-eks\.Cluster$/, 443],
+];
 
 /** RDS constructs whose `connections` have the database's port as default port (aws-cdk-lib/aws-rds). */
 const RDS_CONSTRUCT = /^cdkmod\.aws-rds\.(?:DatabaseInstance|DatabaseInstanceFromSnapshot|DatabaseInstanceReadReplica|DatabaseCluster|DatabaseClusterFromSnapshot|ServerlessCluster|ServerlessClusterFromSnapshot)$/;

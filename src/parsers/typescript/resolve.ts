@@ -791,6 +791,10 @@ export class Resolver {
     }
     if (callee.type === 'MemberExpression') {
       const name = memberName(callee);
+      // CDK context (`this.node.tryGetContext('port')`, `app.node.getContext(…)`): cdk.json or `cdk synth -c`
+      if ((name === 'tryGetContext' || name === 'getContext') && unwrap(callee.object).type === 'MemberExpression' && memberName(unwrap(callee.object) as TSESTree.MemberExpression) === 'node') {
+        return this.unk(node, 'a CDK context value (cdk.json or --context), known only at synth time');
+      }
       // Object.entries / values / keys of a known object: [key, value] pairs, values, keys
       if ((name === 'entries' || name === 'values' || name === 'keys') && callee.object.type === 'Identifier' && callee.object.name === 'Object' && !scope.lookup('Object') && n.arguments[0]) {
         const o = this.eval(n.arguments[0], scope);
@@ -848,6 +852,10 @@ export class Resolver {
       return { k: 'str', v: out, node };
     }
     if (c.k === 'ref') return { k: 'call', fq: c.fq, node: n, scope };
+    // new pulumi.Config().require('x') / getNumber('x') / requireObject(…): the stack's configuration
+    if (c.k === 'prop' && c.base.k === 'new' && c.base.fq === 'pulumimod.pulumi.Config') {
+      return this.unk(node, "a Pulumi stack configuration value (Pulumi.<stack>.yaml, 'pulumi config set'), known only at deploy time");
+    }
     return this.unk(node, c.k === 'unk' ? c.reason : 'result of a call at run time');
   }
 

@@ -316,9 +316,11 @@ function rulesetFor(ctx: Context, v: Val, fallback: Node): RulesetDraft {
   if (v.k === 'new' || v.k === 'call') {
     return ctx.b.ruleset(v.node, () => {
       const id = v.fq === 'cdk.Connections' ? undefined : ctx.argString(v.node, 1, v.scope);
-      const d = new RulesetDraft(id ?? ctx.label(v), v.node, 'aws');
+      // a call written as a property's value (`groupId: cdk.Fn.importValue('SharedSg')`) is named by itself, not by the key
+      const inProp = v.k === 'call' && ctx.parentOf(v.node)?.type === 'Property';
+      const d = new RulesetDraft(id ?? (inProp ? ctx.b.text(v.node) : ctx.label(v)), v.node, 'aws');
       d.addTarget(id);
-      d.addTarget(ctx.declaredName(v.node));
+      if (!inProp) d.addTarget(ctx.declaredName(v.node));
       if (v.k === 'call' && v.fq.startsWith('cdk.SecurityGroup.from')) d.addTarget(ctx.argString(v.node, 2, v.scope));
       unknownEgress(ctx, d, v.node, 'the egress rules of this security group are defined outside this file');
       return d;

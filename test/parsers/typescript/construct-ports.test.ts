@@ -64,3 +64,24 @@ new aws.ec2.SecurityGroup('sg', { ingress: [{ protocol: 'tcp', fromPort: port, t
     expect(opaques(r2).map((o) => o.reason)).toEqual(["a Pulumi stack configuration value (Pulumi.<stack>.yaml, 'pulumi config set'), known only at deploy time"]);
   });
 });
+
+describe('names of what stays unknown', () => {
+  it('a group given as a call in a property is named by the call, not the key; a CfnParameter is named as one', () => {
+    const text = `import * as cdk from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+declare const stack: cdk.Stack;
+declare const vpc: ec2.IVpc;
+new ec2.CfnSecurityGroupIngress(stack, 'Imp', { groupId: cdk.Fn.importValue('SharedSg'), ipProtocol: 'tcp', fromPort: 1762, toPort: 1762, cidrIp: '0.0.0.0/0' });
+const cidr = new cdk.CfnParameter(stack, 'AdminCidr', { type: 'String', default: '0.0.0.0/0' });
+const sg = new ec2.SecurityGroup(stack, 'Admin', { vpc });
+sg.addIngressRule(ec2.Peer.ipv4(cidr.valueAsString), ec2.Port.tcp(22));
+`;
+    const { document } = extract(text);
+    expect(document.rulesets.map((r) => [r.name, r.targets])).toEqual([
+      ['Admin', ['Admin', 'sg']],
+      ["cdk.Fn.importValue('SharedSg')", ["cdk.Fn.importValue('SharedSg')"]],
+    ]);
+    const r = allRules(document).find((x) => opaques(x).some((o) => o.text === 'cidr.valueAsString'))!;
+    expect(opaques(r)).toEqual([{ text: 'cidr.valueAsString', reason: 'a CloudFormation parameter, chosen at deployment', module: 'unresolved' }]);
+  });
+});

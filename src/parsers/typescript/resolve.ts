@@ -826,7 +826,8 @@ export class Resolver {
           if (elem && arr.items.length <= 64) return { k: 'arr', items: arr.items.map((_, i) => instantiate(item, new Map([[elem, i]]))), node };
           return { k: 'arr', items: [item], node };
         }
-        return this.unk(node, arr.k === 'unk' ? arr.reason : 'mapped at run time');
+        // named by the list (`rules.map(…)`), not by the callback's whole body
+        return { ...this.unk(node, arr.k === 'unk' ? arr.reason : 'mapped at run time'), text: `${oneLine(this.sourceText, callee.object)}.${name}(…)` };
       }
       if (name === 'toString' && n.arguments.length === 0) {
         const a = this.eval(callee.object, scope);

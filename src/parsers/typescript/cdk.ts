@@ -111,12 +111,12 @@ export function extractCdk(ctx: Context): void {
     else if (OVERRIDE_METHODS.has(method)) propertyOverride(ctx, c.node, callee, method, c.scope);
     else if (method === 'addListener') {
       const lb = r.eval(callee.object, c.scope);
-      if (lb.k === 'new' && lb.fq === ALB) albListener(ctx, lb, c.node, ctx.arg(c.node, 1, c.scope), c.parent);
+      if ((lb.k === 'new' && lb.fq === ALB) || importedAlb(lb)) albListener(ctx, lb, c.node, ctx.arg(c.node, 1, c.scope), c.parent);
     } else if (method === 'addRedirect') {
       // alb.addRedirect({ sourcePort, open }): addListener on sourcePort ?? 80 with open ?? true
       // (aws-elasticloadbalancingv2 ApplicationLoadBalancer.addRedirect)
       const lb = r.eval(callee.object, c.scope);
-      if (lb.k !== 'new' || lb.fq !== ALB) continue;
+      if (!(lb.k === 'new' && lb.fq === ALB) && !importedAlb(lb)) continue;
       const props = ctx.arg(c.node, 0, c.scope);
       const get = propGetter(props);
       const listener = new Map<string, Val>();
@@ -186,6 +186,15 @@ function albPattern(ctx: Context, v: Extract<Val, { k: 'new' }>, parent: Node | 
   }
 }
 const ALB = `${ELBV2}.ApplicationLoadBalancer`;
+
+/**
+ * An imported ALB (`ApplicationLoadBalancer.fromApplicationLoadBalancerAttributes(…, { securityGroupId })`,
+ * `fromLookup`): its listeners open their port in the imported group as a new one's do (ApplicationListener:
+ * `open` ≠ false → connections.allowDefaultPortFrom(anyIpv4)), CDK adding the ingress rule to that group.
+ */
+function importedAlb(lb: Val): boolean {
+  return lb.k === 'call' && (lb.fq === `${ALB}.fromApplicationLoadBalancerAttributes` || lb.fq === `${ALB}.fromLookup`);
+}
 
 /**
  * An ALB listener opens its port in the load balancer's security group: `open` (default true) allows

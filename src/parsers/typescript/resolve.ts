@@ -756,6 +756,10 @@ export class Resolver {
       if (m && (v.k === 'arr' || v.k === 'obj')) return this.unk(node, `'this.${name}' is changed after its assignment (${this.site(m)})`);
       return v;
     }
+    // process.env.X: the environment of the program that synthesises or deploys
+    if (obj.type === 'MemberExpression' && unwrap(obj.object).type === 'Identifier' && (unwrap(obj.object) as TSESTree.Identifier).name === 'process' && memberName(obj) === 'env' && !scope.lookup('process')) {
+      return this.unk(node, 'an environment variable, read when the program runs');
+    }
     const base = this.eval(n.object, scope);
     let name = memberName(n);
     if (name === undefined) {
@@ -780,6 +784,7 @@ export class Resolver {
       }
       if ((callee.name === 'Number' || callee.name === 'parseInt') && n.arguments.length >= 1) {
         const a = this.eval(n.arguments[0]!, scope);
+        if (a.k === 'unk') return this.unk(node, a.reason);
         const v = a.k === 'num' ? a.v : a.k === 'str' ? Number(callee.name === 'parseInt' ? Number.parseInt(a.v, 10) : a.v) : NaN;
         return Number.isNaN(v) ? this.unk(node, 'not a number') : { k: 'num', v, node };
       }

@@ -141,3 +141,20 @@ lb.addRedirect({ sourcePort: 8081, open: false });
     ]);
   });
 });
+
+describe('an imported load balancer', () => {
+  it("opens a listener's port in the imported group (fromApplicationLoadBalancerAttributes, fromLookup), ::/0 possibly", () => {
+    const text = `import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+declare const stack: any;
+const imported = elbv2.ApplicationLoadBalancer.fromApplicationLoadBalancerAttributes(stack, 'Imp', { loadBalancerArn: 'arn', securityGroupId: 'sg-0aa' });
+imported.addListener('L', { port: 1767 });
+imported.addListener('Closed', { port: 1761, open: false });
+const looked = elbv2.ApplicationLoadBalancer.fromLookup(stack, 'Look', { loadBalancerTags: { app: 'x' } });
+looked.addRedirect();
+`;
+    expect(summary(extract(text).document).filter((s) => s.includes('ingress'))).toEqual([
+      'Imp ingress: anyof([opaque:unresolved]|[srcaddr=0.0.0.0/0]) dstport=1767 proto=6 => accept',
+      'Look ingress: anyof([opaque:unresolved]|[srcaddr=0.0.0.0/0]) dstport=80 proto=6 => accept',
+    ]);
+  });
+});

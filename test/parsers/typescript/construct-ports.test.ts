@@ -85,3 +85,16 @@ sg.addIngressRule(ec2.Peer.ipv4(cidr.valueAsString), ec2.Port.tcp(22));
     expect(opaques(r)).toEqual([{ text: 'cidr.valueAsString', reason: 'a CloudFormation parameter, chosen at deployment', module: 'unresolved' }]);
   });
 });
+
+describe('environment variables', () => {
+  it('process.env.X is named as an environment variable, through Number()', () => {
+    const text = `import * as ec2 from 'aws-cdk-lib/aws-ec2';
+declare const stack: any;
+declare const vpc: ec2.IVpc;
+const sg = new ec2.SecurityGroup(stack, 'Sg', { vpc });
+sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(Number(process.env.CFT_PORT)));
+`;
+    const r = allRules(extract(text).document).find((x) => opaques(x).length > 0)!;
+    expect(opaques(r)).toEqual([{ text: 'Number(process.env.CFT_PORT)', reason: 'an environment variable, read when the program runs', module: 'unresolved' }]);
+  });
+});

@@ -143,6 +143,10 @@ export function extractCdk(ctx: Context): void {
       albPattern(ctx, v, c.parent);
       continue;
     }
+    if (v.k === 'new' && ALB_MULTI_PATTERNS.has(v.fq)) {
+      albMultiPattern(ctx, v, c.parent);
+      continue;
+    }
     if (v.k !== 'new' || v.fq !== `${ELBV2}.ApplicationListener`) continue;
     const props = ctx.arg(v.node, 2, v.scope);
     const lb = propGetter(props)('loadBalancer');
@@ -186,6 +190,45 @@ function albPattern(ctx: Context, v: Extract<Val, { k: 'new' }>, parent: Node | 
   }
 }
 const ALB = `${ELBV2}.ApplicationLoadBalancer`;
+
+const ALB_MULTI_PATTERNS = new Set([
+  'cdkmod.aws-ecs-patterns.ApplicationMultipleTargetGroupsFargateService',
+  'cdkmod.aws-ecs-patterns.ApplicationMultipleTargetGroupsEc2Service',
+]);
+
+/**
+ * ecs-patterns ApplicationMultipleTargetGroups*Service (ApplicationMultipleTargetGroupsServiceBase): without
+ * `loadBalancers`, one ALB with an HTTP listener on port 80; else, for each load balancer, each of its `listeners`
+ * (`{ name, port, protocol, certificate }`: the protocol HTTPS with a certificate, else HTTP). Every listener is
+ * added with `open: true`. A list not known statically is a listener on an unknown port.
+ */
+function albMultiPattern(ctx: Context, v: Extract<Val, { k: 'new' }>, parent: Node | undefined): void {
+  const props = ctx.arg(v.node, 2, v.scope);
+  const lbs = propGetter(props)('loadBalancers');
+  const at = props?.node ?? v.node;
+  const listen = (port: Val | undefined, protocol: Val | undefined, cert: Val | undefined): void => {
+    const m = new Map<string, Val>();
+    if (port && port.k !== 'nullish') m.set('port', port);
+    if (protocol && protocol.k !== 'nullish') m.set('protocol', protocol);
+    else if (cert && cert.k !== 'nullish') m.set('certificates', cert);
+    else m.set('protocol', { k: 'str', v: 'HTTP', node: v.node });
+    albListener(ctx, v, v.node, { k: 'obj', props: m, node: at }, parent);
+  };
+  if (!lbs || lbs.k === 'nullish') return listen(undefined, undefined, undefined);
+  if (lbs.k !== 'arr' || lbs.rest) return listen(lbs.k === 'arr' ? lbs.rest : lbs, undefined, undefined);
+  for (const lb of lbs.items) {
+    const listeners = propGetter(lb)('listeners');
+    if (!listeners || listeners.k !== 'arr' || listeners.rest) {
+      listen(listeners?.k === 'arr' ? listeners.rest : listeners ?? lb, undefined, undefined);
+      continue;
+    }
+    for (const l of listeners.items) {
+      const get = propGetter(l);
+      if (l.k !== 'obj') listen(l, undefined, undefined);
+      else listen(get('port'), get('protocol'), get('certificate'));
+    }
+  }
+}
 
 /**
  * An imported ALB (`ApplicationLoadBalancer.fromApplicationLoadBalancerAttributes(…, { securityGroupId })`,

@@ -158,3 +158,31 @@ looked.addRedirect();
     ]);
   });
 });
+
+describe('ecs-patterns services of several target groups', () => {
+  it('ApplicationMultipleTargetGroups*Service: HTTP 80 by default; else every listener of every load balancer, open', () => {
+    const text = `import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
+declare const stack: any;
+declare const cluster: ecs.ICluster;
+declare const cert: any;
+declare const lbs: any[];
+new ecsPatterns.ApplicationMultipleTargetGroupsFargateService(stack, 'Default', { cluster });
+new ecsPatterns.ApplicationMultipleTargetGroupsEc2Service(stack, 'Multi', {
+  cluster,
+  loadBalancers: [
+    { name: 'lb', listeners: [{ name: 'cft', port: 1768 }, { name: 'tls', certificate: cert }] },
+    { name: 'lb2', listeners: [{ name: 'admin', port: 1766 }] },
+  ],
+});
+new ecsPatterns.ApplicationMultipleTargetGroupsFargateService(stack, 'Unknown', { cluster, loadBalancers: lbs });
+`;
+    expect(summary(extract(text).document).filter((s) => s.includes('ingress'))).toEqual([
+      'Default ingress: dstport=80 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'Multi ingress: dstport=1768 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'Multi ingress: dstport=443 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'Multi ingress: dstport=1766 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'Unknown ingress: opaque:unresolved proto=6 srcaddr=0.0.0.0/0 => accept',
+    ]);
+  });
+});

@@ -862,7 +862,14 @@ export class Resolver {
     if (c.k === 'prop' && c.base.k === 'new' && c.base.fq === 'pulumimod.pulumi.Config') {
       return this.unk(node, "a Pulumi stack configuration value (Pulumi.<stack>.yaml, 'pulumi config set'), known only at deploy time");
     }
-    return this.unk(node, c.k === 'unk' ? c.reason : 'result of a call at run time');
+    const u = this.unk(node, c.k === 'unk' ? c.reason : 'result of a call at run time');
+    // a method given a callback (`out.apply((v) => …)`, `pulumi.all([…]).apply(…)`): named without the callback's body
+    if (callee.type === 'MemberExpression' && n.arguments.some((a) => a.type === 'ArrowFunctionExpression' || a.type === 'FunctionExpression')) {
+      const name = memberName(callee);
+      if (name === 'apply' && c.k !== 'unk') u.reason = "a Pulumi Output's value, transformed at deploy time";
+      u.text = `${oneLine(this.sourceText, callee.object)}.${name ?? '?'}(…)`;
+    }
+    return u;
   }
 
   /**

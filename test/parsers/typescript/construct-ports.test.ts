@@ -98,3 +98,17 @@ sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(Number(process.env.CFT_PORT))
     expect(opaques(r)).toEqual([{ text: 'Number(process.env.CFT_PORT)', reason: 'an environment variable, read when the program runs', module: 'unresolved' }]);
   });
 });
+
+describe('Pulumi outputs transformed by a callback', () => {
+  it('out.apply((v) => …) is named without its body, as an Output transformed at deploy time', () => {
+    const text = `import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+const vpc = new aws.ec2.Vpc('v', { cidrBlock: '10.1.0.0/16' });
+new aws.ec2.SecurityGroup('b', {
+  ingress: pulumi.all([vpc.cidrBlock]).apply(([c]) => [{ protocol: 'tcp', fromPort: 1761, toPort: 1761, cidrBlocks: [c] }]),
+});
+`;
+    const r = allRules(extract(text).document).find((x) => opaques(x).length > 0)!;
+    expect(opaques(r)).toEqual([{ text: 'pulumi.all([vpc.cidrBlock]).apply(…)', reason: "a Pulumi Output's value, transformed at deploy time", module: 'unresolved' }]);
+  });
+});

@@ -148,6 +148,16 @@ class Evaluator {
   }
 
   /** `aws_vpc.main` (`type.name` of a resource of this module, no data source) → its block. */
+  /** Whether `x` is a traversal of a resource of this module (`aws_security_group.this[0].id`). */
+  private resourceRoot(x: HclExpr, scope: Scope): boolean {
+    let cur = x;
+    for (let i = 0; i < 16 && (cur.type === 'getattr' || cur.type === 'index'); i++) {
+      if (this.resourceOf(cur, scope)) return true;
+      cur = cur.object;
+    }
+    return false;
+  }
+
   private resourceOf(x: HclExpr, scope: Scope): PObject | undefined {
     if (x.type !== 'getattr' || x.object.type !== 'variable' || scope.names?.has(x.object.name) || !/^[a-z][a-z0-9]*_[a-z0-9_]+$/.test(x.object.name)) return undefined;
     if (!this.resourceBlocks) {
@@ -558,6 +568,16 @@ class Evaluator {
    */
   private fails(e: HclExpr, scope: Scope, depth = 0): boolean {
     if (depth > 32 || (e.type !== 'getattr' && e.type !== 'index')) return false;
+    if (e.type === 'index') {
+      // aws_security_group.this[0] of a resource whose instances are known: an index it does not have (count = 0)
+      const res = this.resourceOf(e.object, scope);
+      const insts = res && (get(res, 'count') || get(res, 'for_each')) ? this.instancesOf(res) : undefined;
+      if (insts) {
+        const k = this.expr(e.key, scope);
+        if (k.kind !== 'scalar' || k.value === null) return false;
+        return !insts.some((i) => i.key?.kind === 'scalar' && String(i.key.value) === String(k.value));
+      }
+    }
     if (e.type === 'getattr' && e.object.type === 'variable' && !scope.names?.has(e.object.name)) return false; // var.x, local.x, resources
     if (this.fails(e.object, scope, depth + 1)) return true;
     const base = this.expr(e.object, scope);
@@ -586,6 +606,8 @@ class Evaluator {
           continue;
         }
         const v = this.expr(a, scope);
+        // try(aws_security_group.this[0].id, "") (a module's output): the resource's attribute, which does not fail
+        if (v.kind === 'expr' && e.name === 'try' && this.resourceRoot(a, scope)) return v;
         if (v.kind === 'expr') return this.unknown(e);
         return e.name === 'can' ? { kind: 'scalar', value: true, span } : v;
       }

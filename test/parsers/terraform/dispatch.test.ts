@@ -254,6 +254,50 @@ describe('a module with a local source is evaluated with the arguments its block
   });
 });
 
+describe("a local module's output through try()", () => {
+  // terraform-aws-modules style: output "id" { value = try(aws_security_group.this[0].id, "") }, count = var.create ? 1 : 0
+  const sg = (create: boolean): string =>
+    [
+      'variable "create" {',
+      `  default = ${create}`,
+      '}',
+      'resource "aws_security_group" "this" {',
+      '  count = var.create ? 1 : 0',
+      '  name  = "cft"',
+      '}',
+      'output "id" {',
+      '  value = try(aws_security_group.this[0].id, "")',
+      '}',
+      '',
+    ].join('\n');
+  const tf = [
+    'module "sg" {',
+    '  source = "./modules/sg"',
+    '}',
+    'resource "aws_security_group_rule" "cft" {',
+    '  type              = "ingress"',
+    '  from_port         = 1761',
+    '  to_port           = 1768',
+    '  protocol          = "tcp"',
+    '  cidr_blocks       = ["0.0.0.0/0"]',
+    '  security_group_id = module.sg.id',
+    '}',
+    '',
+  ].join('\n');
+  test('try(resource[0].id, "") is the resource\'s id while the instance exists: a rule on module.sg.id joins that group', () => {
+    const readInclude = (path: string) => ({ files: path === './modules/sg/*.tf' ? [{ path: '/t/modules/sg/main.tf', text: sg(true) }] : [] });
+    const d = parseTerraform(tf, { filePath: '/t/main.tf', readInclude });
+    expect(d.rulesets.map((r) => [r.name, r.tables[0]!.chains[0]!.rules.map((x) => [x.text, x.span.start.line])])).toEqual([
+      ['module.sg.aws_security_group.this[0] (cft)', [['ingress tcp 1761-1768 from 0.0.0.0/0', 4]]],
+    ]);
+  });
+  test('with count = 0 the index fails and try() gives its fallback: the group does not exist', () => {
+    const readInclude = (path: string) => ({ files: path === './modules/sg/*.tf' ? [{ path: '/t/modules/sg/main.tf', text: sg(false) }] : [] });
+    const d = parseTerraform(tf, { filePath: '/t/main.tf', readInclude });
+    expect(d.rulesets.map((r) => r.name)).toEqual(['']);
+  });
+});
+
 describe("a local module's outputs", () => {
   const files: Record<string, string> = {
     '/o/modules/sg/main.tf': [

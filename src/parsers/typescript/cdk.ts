@@ -340,6 +340,10 @@ type Ctor = Extract<Val, { k: 'new' | 'call' }>;
 
 /** The ruleset for a construct value (SG, imported SG, any connectable), created on first use. */
 function rulesetFor(ctx: Context, v: Val, fallback: Node): RulesetDraft {
+  // an ecs-patterns service's `loadBalancer` is the load balancer whose listeners the service's group holds
+  if (v.k === 'prop' && v.name === 'loadBalancer' && v.base.k === 'new' && (ALB_PATTERNS.has(v.base.fq) || ALB_MULTI_PATTERNS.has(v.base.fq))) {
+    return rulesetFor(ctx, v.base, fallback);
+  }
   if (v.k === 'new' && v.fq === 'cdk.SecurityGroup') return sgRuleset(ctx, v);
   if (v.k === 'new' && v.fq === 'cdk.CfnSecurityGroup') return cfnSecurityGroup(ctx, v);
   if (v.k === 'new' && v.fq === 'cdk.Connections') {

@@ -186,3 +186,20 @@ new ecsPatterns.ApplicationMultipleTargetGroupsFargateService(stack, 'Unknown', 
     ]);
   });
 });
+
+describe("an ecs-patterns service's loadBalancer", () => {
+  it("svc.loadBalancer.connections is the group of the service's listener", () => {
+    const text = `import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
+declare const stack: any;
+declare const cluster: ecs.ICluster;
+const svc = new ecsPatterns.ApplicationLoadBalancedFargateService(stack, 'Web', { cluster, listenerPort: 8443 });
+svc.loadBalancer.connections.allowFromAnyIpv4(ec2.Port.tcp(1762));
+`;
+    expect(summary(extract(text).document).filter((s) => s.includes('ingress'))).toEqual([
+      'Web ingress: dstport=1762 proto=6 srcaddr=0.0.0.0/0 => accept',
+      'Web ingress: dstport=8443 proto=6 srcaddr=0.0.0.0/0 => accept',
+    ]);
+  });
+});

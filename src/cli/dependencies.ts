@@ -15,7 +15,7 @@ import type { Hash } from 'node:crypto';
 import { readInclude } from '../eslint/language.js';
 import { candidates } from '../eslint/ts-modules.js';
 import { armParameterFileName, bicepParamFileName } from '../parsers/azure/files.js';
-import { AUTO_TFVARS_PATTERNS, isLocalModuleSource, LOCAL_FILE_PATTERNS, MAX_MODULE_DEPTH, moduleFilesPattern, TFVARS_FILES, VARIABLE_FILE_PATTERNS } from '../parsers/terraform/files.js';
+import { AUTO_TFVARS_PATTERNS, INSTALLED_MODULES_MANIFEST, isLocalModuleSource, LOCAL_FILE_PATTERNS, MAX_MODULE_DEPTH, moduleFilesPattern, TFVARS_FILES, VARIABLE_FILE_PATTERNS } from '../parsers/terraform/files.js';
 
 /** How many included or module files one key reads at most (a loop of includes ends on the visited set; this bounds the rest). */
 const MAX_FILES = 10_000;
@@ -46,7 +46,8 @@ export function hashDependencies(h: Hash, files: readonly { path: string; text: 
     };
     if (TERRAFORM.test(path)) {
       // the module's other files (their variables' defaults) and the tfvars Terraform loads
-      if (depth === 0) for (const name of [...VARIABLE_FILE_PATTERNS, ...LOCAL_FILE_PATTERNS, ...TFVARS_FILES, ...AUTO_TFVARS_PATTERNS]) read(name, undefined);
+      // (and the manifest of the modules terraform init installed, whose version it names)
+      if (depth === 0) for (const name of [...VARIABLE_FILE_PATTERNS, ...LOCAL_FILE_PATTERNS, ...TFVARS_FILES, ...AUTO_TFVARS_PATTERNS, INSTALLED_MODULES_MANIFEST]) read(name, undefined);
       if (depth < MAX_MODULE_DEPTH) for (const src of quotedAfter(text, 'source')) if (isLocalModuleSource(src)) read(moduleFilesPattern(src), depth + 1);
     } else {
       // an ARM template's or Bicep file's parameter file (X.parameters.json), whose values win over the defaults

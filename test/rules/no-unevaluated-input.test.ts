@@ -113,7 +113,7 @@ tester('hcl').run('no-unevaluated-input (Terraform module call alone)', rule, {
     {
       code: 'module "sg" {\n  source       = "terraform-aws-modules/security-group/aws"\n  ingress_cidr = "0.0.0.0/0"\n}\n',
       filename: 'main.tf',
-      errors: [{ line: 1, column: 1, message: 'module "sg" (terraform-aws-modules/security-group/aws) is not evaluated: firewall resources it creates are not checked here' }],
+      errors: [{ line: 1, column: 1, message: 'module "sg" (terraform-aws-modules/security-group/aws) is not evaluated (no copy installed by terraform init): firewall resources it creates are not checked here' }],
     },
   ],
 });

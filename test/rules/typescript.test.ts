@@ -196,7 +196,7 @@ describe('no-unevaluated-input on CDK/Pulumi code', () => {
     const pulumi = `import * as pulumi from '@pulumi/pulumi';\nimport * as aws from '@pulumi/aws';\nconst cidr = new pulumi.Config().require('partnerCidr');\nnew aws.ec2.SecurityGroup('p', { ingress: [{ protocol: 'tcp', fromPort: 1761, toPort: 1768, cidrBlocks: [cidr] }] });\n`;
     const [p] = await eslint.lintText(pulumi, { filePath: join(ROOT, 'index.ts') });
     expect(p!.messages.filter((m) => m.ruleId === 'firewall/no-unevaluated-input').map((m) => `${m.line}:${m.column} ${m.message}`)).toEqual([
-      "3:14 Cannot evaluate new pulumi.Config().require('partnerCidr') (security group p): result of a call at run time; it is treated as unknown",
+      "3:14 Cannot evaluate new pulumi.Config().require('partnerCidr') (security group p): a Pulumi stack configuration value (Pulumi.<stack>.yaml, 'pulumi config set'), known only at deploy time; it is treated as unknown",
     ]);
   });
 });

@@ -354,8 +354,10 @@ export function readArmTemplate(root: PObject, overrides: Record<string, unknown
         walk(getCI(r, 'resources'), { type: NSG_TYPE, name: fullName }, depth + 1, extra);
       } else if (type === RULE_TYPE) {
         const slash = fullName.lastIndexOf('/');
-        const parentName = slash > 0 ? fullName.slice(0, slash) : '(unknown NSG)';
-        const ruleName = slash > 0 ? fullName.slice(slash + 1) : fullName;
+        // a name not known, named by its Bicep text ('${nsg.outputs.name}/ssh'): each part keeps its quotes
+        const quoted = fullName.length > 1 && fullName.startsWith("'") && fullName.endsWith("'");
+        const parentName = slash > 0 ? fullName.slice(0, slash) + (quoted ? "'" : '') : '(unknown NSG)';
+        const ruleName = slash > 0 ? (quoted ? "'" : '') + fullName.slice(slash + 1) : fullName;
         const unresolved = unknownProperties(r, res);
         if (unresolved) {
           if (!cond.disabled) pendingChildren.push({ parent: parentName, unresolved, span: r.span });

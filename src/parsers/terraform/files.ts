@@ -38,3 +38,33 @@ export function moduleFilesPattern(src: string): string {
   while (end > 0 && src.charCodeAt(end - 1) === 47 /* / */) end--;
   return `${src.slice(0, end)}/*.tf`;
 }
+
+/**
+ * Where `terraform init` installs the modules of a registry or remote source (`source =
+ * "terraform-aws-modules/security-group/aws"`): `.terraform/modules/modules.json` beside the root module lists each
+ * installed call by key (the module's label; nested calls `parent.child`), source and directory, relative to the
+ * root module (Terraform's module installer manifest).
+ */
+export const INSTALLED_MODULES_MANIFEST = './.terraform/modules/modules.json';
+
+/**
+ * The reader pattern for the installed copy of the module call `key` whose source is `src`, from the manifest's
+ * text; undefined when it is not installed, or installed from another source (a manifest older than the
+ * configuration: `terraform init` was not run since the source changed).
+ */
+export function installedModuleFiles(manifest: string, key: string, src: string): string | undefined {
+  let entries: unknown;
+  try {
+    entries = (JSON.parse(manifest) as { Modules?: unknown }).Modules;
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(entries)) return undefined;
+  const norm = (s: string): string => s.replace(/^registry\.terraform\.io\//, '');
+  for (const m of entries as { Key?: unknown; Source?: unknown; Dir?: unknown }[]) {
+    if (!m || m.Key !== key || typeof m.Dir !== 'string' || typeof m.Source !== 'string') continue;
+    if (norm(m.Source) !== norm(src) || m.Dir === '' || m.Dir.split('/').includes('..')) return undefined;
+    return moduleFilesPattern(`./${m.Dir.replace(/^\.\//, '')}`);
+  }
+  return undefined;
+}

@@ -15,7 +15,7 @@ import { LineIndex, type Diagnostic, type DocComment, type Span } from '../../mo
 import { get, items, str, toPlain, withEntries, withItems, withValue, type PEntry, type PExpr, type PObject, type PValue } from '../values.js';
 import type { IncludeReader, ParseOptions } from '../types.js';
 import { hclExprOf, parseHcl, staticKey, type HclExpr } from '../hcl/index.js';
-import { isLocalModuleSource, MAX_MODULE_DEPTH, moduleFilesPattern } from './files.js';
+import { INSTALLED_MODULES_MANIFEST, installedModuleFiles, isLocalModuleSource, MAX_MODULE_DEPTH, moduleFilesPattern } from './files.js';
 import { hostOf, parsePrefix, subnetOf } from '../cidr.js';
 
 export interface TfResource {
@@ -148,6 +148,16 @@ class Evaluator {
   }
 
   /** `aws_vpc.main` (`type.name` of a resource of this module, no data source) → its block. */
+  /** Whether `x` is a traversal of a resource of this module (`aws_security_group.this[0].id`). */
+  private resourceRoot(x: HclExpr, scope: Scope): boolean {
+    let cur = x;
+    for (let i = 0; i < 16 && (cur.type === 'getattr' || cur.type === 'index'); i++) {
+      if (this.resourceOf(cur, scope)) return true;
+      cur = cur.object;
+    }
+    return false;
+  }
+
   private resourceOf(x: HclExpr, scope: Scope): PObject | undefined {
     if (x.type !== 'getattr' || x.object.type !== 'variable' || scope.names?.has(x.object.name) || !/^[a-z][a-z0-9]*_[a-z0-9_]+$/.test(x.object.name)) return undefined;
     if (!this.resourceBlocks) {
@@ -558,6 +568,16 @@ class Evaluator {
    */
   private fails(e: HclExpr, scope: Scope, depth = 0): boolean {
     if (depth > 32 || (e.type !== 'getattr' && e.type !== 'index')) return false;
+    if (e.type === 'index') {
+      // aws_security_group.this[0] of a resource whose instances are known: an index it does not have (count = 0)
+      const res = this.resourceOf(e.object, scope);
+      const insts = res && (get(res, 'count') || get(res, 'for_each')) ? this.instancesOf(res) : undefined;
+      if (insts) {
+        const k = this.expr(e.key, scope);
+        if (k.kind !== 'scalar' || k.value === null) return false;
+        return !insts.some((i) => i.key?.kind === 'scalar' && String(i.key.value) === String(k.value));
+      }
+    }
     if (e.type === 'getattr' && e.object.type === 'variable' && !scope.names?.has(e.object.name)) return false; // var.x, local.x, resources
     if (this.fails(e.object, scope, depth + 1)) return true;
     const base = this.expr(e.object, scope);
@@ -586,6 +606,8 @@ class Evaluator {
           continue;
         }
         const v = this.expr(a, scope);
+        // try(aws_security_group.this[0].id, "") (a module's output): the resource's attribute, which does not fail
+        if (v.kind === 'expr' && e.name === 'try' && this.resourceRoot(a, scope)) return v;
         if (v.kind === 'expr') return this.unknown(e);
         return e.name === 'can' ? { kind: 'scalar', value: true, span } : v;
       }
@@ -1119,6 +1141,17 @@ class ModuleCalls {
     return [...this.blocks.keys()];
   }
 
+  private manifest?: string | null;
+
+  /** The reader pattern of a remote module's installed copy (INSTALLED_MODULES_MANIFEST), if it is installed. */
+  private installedFiles(label: string, src: string): string | undefined {
+    if (this.manifest === undefined) {
+      const r = this.read!(INSTALLED_MODULES_MANIFEST, this.filePath);
+      this.manifest = 'text' in r ? r.text : null;
+    }
+    return this.manifest === null ? undefined : installedModuleFiles(this.manifest, label, src);
+  }
+
   call(label: string): ModuleResult | undefined {
     const done = this.cache.get(label);
     if (done !== undefined) return done ?? undefined;
@@ -1139,7 +1172,9 @@ class ModuleCalls {
       diagnostics.push({ severity: 'warning', code: 'terraform/module-not-evaluated', message: `module "${label}"${src ? ` (${src})` : ''} is not evaluated${why}: firewall resources it creates are not checked here`, span: e.keySpan });
       return { resources, diagnostics };
     };
-    if (!src || !isLocalModuleSource(src) || !read || filePath === undefined) return notEvaluated('');
+    // a registry or remote module: its copy `terraform init` installed, when the root module's manifest lists it
+    const installed = src && !isLocalModuleSource(src) && read && filePath !== undefined && depth === 0 ? this.installedFiles(label, src) : undefined;
+    if (!src || (!isLocalModuleSource(src) && !installed) || !read || filePath === undefined) return notEvaluated(src && !isLocalModuleSource(src) && read && filePath !== undefined && depth === 0 ? ' (no copy installed by terraform init)' : '');
     if (depth >= MAX_MODULE_DEPTH) return notEvaluated(' (modules nested too deeply)');
     // count / for_each: one instance per index or key, named module.<label>[0] / module.<label>["key"] (Terraform docs,
     // "The count Meta-Argument", "The for_each Meta-Argument": modules take them as resources do)
@@ -1156,7 +1191,7 @@ class ModuleCalls {
       if (!pairs || pairs.length > MAX_EXPANSION || pairs.some(([k]) => k.kind !== 'scalar')) return notEvaluated(' (its for_each is not known statically)');
       for (const [k, v] of pairs) instances.push({ key: String((k as { value: unknown }).value), scope: { each: { key: k, value: v } } });
     } else instances.push({ scope: {} });
-    const found = read(moduleFilesPattern(src), filePath);
+    const found = read(installed ?? moduleFilesPattern(src), filePath);
     if (!('files' in found) || found.files.length === 0) return notEvaluated(` (no .tf file read from ${src})`);
     if (found.files.some((f) => f.path === filePath)) return notEvaluated(' (its source is the directory of the calling file)');
     // A module is every .tf file of its directory: one text (top-level blocks may be concatenated).

@@ -334,8 +334,9 @@ export function cidrs(b: DocBuilder, vals: Val[], within: Node | undefined, fami
         last = v.node;
       } else if (vpc?.k === 'unk') unknown(b.opaque(vpc));
       else if (v.k === 'prop' || v.k === 'new' || v.k === 'call') {
-        // vpc.vpcCidrBlock, pulumi outputs: decided by the cloud at deployment
-        unknown(b.opaque({ text: b.text(v.node), reason: 'a resource attribute known only at deployment', node: v.node }));
+        // vpc.vpcCidrBlock, pulumi outputs: decided by the cloud at deployment; a CfnParameter's value: by the deployer
+        const param = v.k === 'prop' && v.base.k === 'new' && /(?:^|\.)CfnParameter$/.test(v.base.fq) && /^value(?:As\w+)?$/.test(v.name);
+        unknown(b.opaque({ text: b.text(v.node), reason: param ? 'a CloudFormation parameter, chosen at deployment' : 'a resource attribute known only at deployment', node: v.node }));
       } else unknown(b.opaque({ text: b.text(v.node), reason: 'not a CIDR string', node: v.node }));
     }
   });

@@ -111,13 +111,40 @@ export function extractCdk(ctx: Context): void {
     else if (OVERRIDE_METHODS.has(method)) propertyOverride(ctx, c.node, callee, method, c.scope);
     else if (method === 'addListener') {
       const lb = r.eval(callee.object, c.scope);
-      if (lb.k === 'new' && lb.fq === ALB) albListener(ctx, lb, c.node, ctx.arg(c.node, 1, c.scope), c.parent);
+      if ((lb.k === 'new' && lb.fq === ALB) || importedAlb(lb)) albListener(ctx, lb, c.node, ctx.arg(c.node, 1, c.scope), c.parent);
+    } else if (method === 'addRedirect') {
+      // alb.addRedirect({ sourcePort, open }): addListener on sourcePort ?? 80 with open ?? true
+      // (aws-elasticloadbalancingv2 ApplicationLoadBalancer.addRedirect)
+      const lb = r.eval(callee.object, c.scope);
+      if (!(lb.k === 'new' && lb.fq === ALB) && !importedAlb(lb)) continue;
+      const props = ctx.arg(c.node, 0, c.scope);
+      const get = propGetter(props);
+      const listener = new Map<string, Val>();
+      const src = get('sourcePort');
+      listener.set('port', src && src.k !== 'nullish' ? src : { k: 'num', v: 80, node: c.node });
+      const open = get('open');
+      if (open) listener.set('open', open);
+      albListener(ctx, lb, c.node, { k: 'obj', props: listener, node: props?.node ?? c.node }, c.parent);
+    } else if (method === 'allowSshAccessFrom') {
+      // BastionHostLinux.allowSshAccessFrom(...peers): connections.allowFrom(peer, Port.tcp(22)) for each peer
+      const host = r.eval(callee.object, c.scope);
+      if (host.k !== 'new' || host.fq !== 'cdk.BastionHostLinux') continue;
+      const d = rulesetFor(ctx, host, callee.object);
+      const port = { k: 'call', fq: 'cdk.Port.tcp', node: c.node, scope: c.scope, fixedPort: { k: 'num', v: 22, node: callee.property } } as unknown as Val;
+      for (const a of c.node.arguments) {
+        const peerV = r.eval(a.type === 'SpreadElement' ? a.argument : a, c.scope);
+        addRule(ctx, c.scope, d, true, peerV, a, port, callee.property, c.node, c.parent, 'SSH access');
+      }
     }
   }
   for (const c of ctx.scan.news) {
     const v = r.eval(c.node, c.scope);
     if (v.k === 'new' && ALB_PATTERNS.has(v.fq)) {
       albPattern(ctx, v, c.parent);
+      continue;
+    }
+    if (v.k === 'new' && ALB_MULTI_PATTERNS.has(v.fq)) {
+      albMultiPattern(ctx, v, c.parent);
       continue;
     }
     if (v.k !== 'new' || v.fq !== `${ELBV2}.ApplicationListener`) continue;
@@ -146,9 +173,71 @@ function albPattern(ctx: Context, v: Extract<Val, { k: 'new' }>, parent: Node | 
     const x = get(from);
     if (x) listener.set(to, x);
   }
-  albListener(ctx, v, v.node, { k: 'obj', props: listener, node: props?.node ?? v.node }, parent);
+  // the protocol is never left out: HTTPS with a certificate (or a domain, whose certificate it creates), else HTTP
+  const cert = get('certificate');
+  if (!listener.has('protocol') && (!cert || cert.k === 'nullish')) listener.set('protocol', { k: 'str', v: 'HTTP', node: v.node });
+  const lbNode = props?.node ?? v.node;
+  albListener(ctx, v, v.node, { k: 'obj', props: listener, node: lbNode }, parent);
+  // redirectHTTP: a second listener, HTTP on port 80, open as the first (openListener ?? true)
+  // (a redirectHTTP decided at run time: that listener possibly exists, the condition named)
+  const redirect = get('redirectHTTP');
+  const open = get('openListener');
+  if (redirect && redirect.k !== 'nullish' && !(redirect.k === 'bool' && !redirect.v) && !(open?.k === 'bool' && !open.v)) {
+    const r80 = new Map<string, Val>([['port', { k: 'num', v: 80, node: redirect.node }]]);
+    const when = redirect.k === 'bool' ? open : redirect;
+    if (when) r80.set('open', when);
+    albListener(ctx, v, v.node, { k: 'obj', props: r80, node: lbNode }, parent);
+  }
 }
 const ALB = `${ELBV2}.ApplicationLoadBalancer`;
+
+const ALB_MULTI_PATTERNS = new Set([
+  'cdkmod.aws-ecs-patterns.ApplicationMultipleTargetGroupsFargateService',
+  'cdkmod.aws-ecs-patterns.ApplicationMultipleTargetGroupsEc2Service',
+]);
+
+/**
+ * ecs-patterns ApplicationMultipleTargetGroups*Service (ApplicationMultipleTargetGroupsServiceBase): without
+ * `loadBalancers`, one ALB with an HTTP listener on port 80; else, for each load balancer, each of its `listeners`
+ * (`{ name, port, protocol, certificate }`: the protocol HTTPS with a certificate, else HTTP). Every listener is
+ * added with `open: true`. A list not known statically is a listener on an unknown port.
+ */
+function albMultiPattern(ctx: Context, v: Extract<Val, { k: 'new' }>, parent: Node | undefined): void {
+  const props = ctx.arg(v.node, 2, v.scope);
+  const lbs = propGetter(props)('loadBalancers');
+  const at = props?.node ?? v.node;
+  const listen = (port: Val | undefined, protocol: Val | undefined, cert: Val | undefined): void => {
+    const m = new Map<string, Val>();
+    if (port && port.k !== 'nullish') m.set('port', port);
+    if (protocol && protocol.k !== 'nullish') m.set('protocol', protocol);
+    else if (cert && cert.k !== 'nullish') m.set('certificates', cert);
+    else m.set('protocol', { k: 'str', v: 'HTTP', node: v.node });
+    albListener(ctx, v, v.node, { k: 'obj', props: m, node: at }, parent);
+  };
+  if (!lbs || lbs.k === 'nullish') return listen(undefined, undefined, undefined);
+  if (lbs.k !== 'arr' || lbs.rest) return listen(lbs.k === 'arr' ? lbs.rest : lbs, undefined, undefined);
+  for (const lb of lbs.items) {
+    const listeners = propGetter(lb)('listeners');
+    if (!listeners || listeners.k !== 'arr' || listeners.rest) {
+      listen(listeners?.k === 'arr' ? listeners.rest : listeners ?? lb, undefined, undefined);
+      continue;
+    }
+    for (const l of listeners.items) {
+      const get = propGetter(l);
+      if (l.k !== 'obj') listen(l, undefined, undefined);
+      else listen(get('port'), get('protocol'), get('certificate'));
+    }
+  }
+}
+
+/**
+ * An imported ALB (`ApplicationLoadBalancer.fromApplicationLoadBalancerAttributes(…, { securityGroupId })`,
+ * `fromLookup`): its listeners open their port in the imported group as a new one's do (ApplicationListener:
+ * `open` ≠ false → connections.allowDefaultPortFrom(anyIpv4)), CDK adding the ingress rule to that group.
+ */
+function importedAlb(lb: Val): boolean {
+  return lb.k === 'call' && (lb.fq === `${ALB}.fromApplicationLoadBalancerAttributes` || lb.fq === `${ALB}.fromLookup`);
+}
 
 /**
  * An ALB listener opens its port in the load balancer's security group: `open` (default true) allows
@@ -251,6 +340,10 @@ type Ctor = Extract<Val, { k: 'new' | 'call' }>;
 
 /** The ruleset for a construct value (SG, imported SG, any connectable), created on first use. */
 function rulesetFor(ctx: Context, v: Val, fallback: Node): RulesetDraft {
+  // an ecs-patterns service's `loadBalancer` is the load balancer whose listeners the service's group holds
+  if (v.k === 'prop' && v.name === 'loadBalancer' && v.base.k === 'new' && (ALB_PATTERNS.has(v.base.fq) || ALB_MULTI_PATTERNS.has(v.base.fq))) {
+    return rulesetFor(ctx, v.base, fallback);
+  }
   if (v.k === 'new' && v.fq === 'cdk.SecurityGroup') return sgRuleset(ctx, v);
   if (v.k === 'new' && v.fq === 'cdk.CfnSecurityGroup') return cfnSecurityGroup(ctx, v);
   if (v.k === 'new' && v.fq === 'cdk.Connections') {
@@ -279,9 +372,11 @@ function rulesetFor(ctx: Context, v: Val, fallback: Node): RulesetDraft {
   if (v.k === 'new' || v.k === 'call') {
     return ctx.b.ruleset(v.node, () => {
       const id = v.fq === 'cdk.Connections' ? undefined : ctx.argString(v.node, 1, v.scope);
-      const d = new RulesetDraft(id ?? ctx.label(v), v.node, 'aws');
+      // a call written as a property's value (`groupId: cdk.Fn.importValue('SharedSg')`) is named by itself, not by the key
+      const inProp = v.k === 'call' && ctx.parentOf(v.node)?.type === 'Property';
+      const d = new RulesetDraft(id ?? (inProp ? ctx.b.text(v.node) : ctx.label(v)), v.node, 'aws');
       d.addTarget(id);
-      d.addTarget(ctx.declaredName(v.node));
+      if (!inProp) d.addTarget(ctx.declaredName(v.node));
       if (v.k === 'call' && v.fq.startsWith('cdk.SecurityGroup.from')) d.addTarget(ctx.argString(v.node, 2, v.scope));
       unknownEgress(ctx, d, v.node, 'the egress rules of this security group are defined outside this file');
       return d;
@@ -692,6 +787,13 @@ function defaultPort(ctx: Context, owner: Val, at: TSESTree.CallExpression): { v
       const port = props.props.get('port');
       if (port?.k === 'num') return { val: { k: 'call', fq: 'cdk.Port.tcp', node: at, scope: o.scope, fixedPort: port } as unknown as Val, node: port.node };
     }
+    // Constructs whose connections have a fixed default port unless a `port` is given: EFS FileSystem (TCP 2049,
+    // FileSystem.DEFAULT_PORT), DocumentDB DatabaseCluster (TCP 27017, its DEFAULT_PORT), EKS Cluster (TCP 443,
+    // the control plane's HTTPS API)
+    const fixed = CONSTRUCT_PORTS.find(([re]) => re.test(o.fq))?.[1];
+    if (fixed !== undefined && (props?.k !== 'obj' || !props.props.has('port') || props.props.get('port')!.k === 'nullish')) {
+      return { val: { k: 'call', fq: 'cdk.Port.tcp', node: at, scope: o.scope, fixedPort: { k: 'num', v: fixed, node: o.node } } as unknown as Val, node: at };
+    }
     // An RDS instance or cluster: its connections' default port is TCP (ec2.Port.tcp of the endpoint's port), the
     // `port` given, else the engine's default port (RDS: MySQL, MariaDB, Aurora MySQL 3306; PostgreSQL, Aurora
     // PostgreSQL 5432; Oracle 1521; SQL Server 1433; Db2 50000). An engine not written here: TCP, the port unknown.
@@ -707,6 +809,12 @@ function defaultPort(ctx: Context, owner: Val, at: TSESTree.CallExpression): { v
   const label = o.k === 'unk' ? o.text : ctx.label(o);
   return { val: { k: 'unk', text: `default port of ${label}`, reason: 'the default port of this construct is not visible in this file', node: at }, node: at };
 }
+
+const CONSTRUCT_PORTS: readonly [RegExp, number][] = [
+  [/^cdkmod\.aws-efs\.FileSystem$/, 2049],
+  [/^cdkmod\.aws-docdb\.DatabaseCluster$/, 27017],
+  [/^cdkmod\.aws-eks\.Cluster$/, 443],
+];
 
 /** RDS constructs whose `connections` have the database's port as default port (aws-cdk-lib/aws-rds). */
 const RDS_CONSTRUCT = /^cdkmod\.aws-rds\.(?:DatabaseInstance|DatabaseInstanceFromSnapshot|DatabaseInstanceReadReplica|DatabaseCluster|DatabaseClusterFromSnapshot|ServerlessCluster|ServerlessClusterFromSnapshot)$/;

@@ -756,6 +756,10 @@ export class Resolver {
       if (m && (v.k === 'arr' || v.k === 'obj')) return this.unk(node, `'this.${name}' is changed after its assignment (${this.site(m)})`);
       return v;
     }
+    // process.env.X: the environment of the program that synthesises or deploys
+    if (obj.type === 'MemberExpression' && unwrap(obj.object).type === 'Identifier' && (unwrap(obj.object) as TSESTree.Identifier).name === 'process' && memberName(obj) === 'env' && !scope.lookup('process')) {
+      return this.unk(node, 'an environment variable, read when the program runs');
+    }
     const base = this.eval(n.object, scope);
     let name = memberName(n);
     if (name === undefined) {
@@ -780,6 +784,7 @@ export class Resolver {
       }
       if ((callee.name === 'Number' || callee.name === 'parseInt') && n.arguments.length >= 1) {
         const a = this.eval(n.arguments[0]!, scope);
+        if (a.k === 'unk') return this.unk(node, a.reason);
         const v = a.k === 'num' ? a.v : a.k === 'str' ? Number(callee.name === 'parseInt' ? Number.parseInt(a.v, 10) : a.v) : NaN;
         return Number.isNaN(v) ? this.unk(node, 'not a number') : { k: 'num', v, node };
       }
@@ -791,6 +796,10 @@ export class Resolver {
     }
     if (callee.type === 'MemberExpression') {
       const name = memberName(callee);
+      // CDK context (`this.node.tryGetContext('port')`, `app.node.getContext(…)`): cdk.json or `cdk synth -c`
+      if ((name === 'tryGetContext' || name === 'getContext') && unwrap(callee.object).type === 'MemberExpression' && memberName(unwrap(callee.object) as TSESTree.MemberExpression) === 'node') {
+        return this.unk(node, 'a CDK context value (cdk.json or --context), known only at synth time');
+      }
       // Object.entries / values / keys of a known object: [key, value] pairs, values, keys
       if ((name === 'entries' || name === 'values' || name === 'keys') && callee.object.type === 'Identifier' && callee.object.name === 'Object' && !scope.lookup('Object') && n.arguments[0]) {
         const o = this.eval(n.arguments[0], scope);
@@ -822,7 +831,8 @@ export class Resolver {
           if (elem && arr.items.length <= 64) return { k: 'arr', items: arr.items.map((_, i) => instantiate(item, new Map([[elem, i]]))), node };
           return { k: 'arr', items: [item], node };
         }
-        return this.unk(node, arr.k === 'unk' ? arr.reason : 'mapped at run time');
+        // named by the list (`rules.map(…)`), not by the callback's whole body
+        return { ...this.unk(node, arr.k === 'unk' ? arr.reason : 'mapped at run time'), text: `${oneLine(this.sourceText, callee.object)}.${name}(…)` };
       }
       if (name === 'toString' && n.arguments.length === 0) {
         const a = this.eval(callee.object, scope);
@@ -848,7 +858,18 @@ export class Resolver {
       return { k: 'str', v: out, node };
     }
     if (c.k === 'ref') return { k: 'call', fq: c.fq, node: n, scope };
-    return this.unk(node, c.k === 'unk' ? c.reason : 'result of a call at run time');
+    // new pulumi.Config().require('x') / getNumber('x') / requireObject(…): the stack's configuration
+    if (c.k === 'prop' && c.base.k === 'new' && c.base.fq === 'pulumimod.pulumi.Config') {
+      return this.unk(node, "a Pulumi stack configuration value (Pulumi.<stack>.yaml, 'pulumi config set'), known only at deploy time");
+    }
+    const u = this.unk(node, c.k === 'unk' ? c.reason : 'result of a call at run time');
+    // a method given a callback (`out.apply((v) => …)`, `pulumi.all([…]).apply(…)`): named without the callback's body
+    if (callee.type === 'MemberExpression' && n.arguments.some((a) => a.type === 'ArrowFunctionExpression' || a.type === 'FunctionExpression')) {
+      const name = memberName(callee);
+      if (name === 'apply' && c.k !== 'unk') u.reason = "a Pulumi Output's value, transformed at deploy time";
+      u.text = `${oneLine(this.sourceText, callee.object)}.${name ?? '?'}(…)`;
+    }
+    return u;
   }
 
   /**

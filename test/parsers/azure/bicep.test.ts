@@ -676,3 +676,16 @@ describe('Bicep: a func declaration that does not parse', () => {
     expect(doc.diagnostics.map((d) => `${d.span.start.line}:${d.span.start.column} ${d.severity} ${d.message}`)).toEqual(['1:7 error Bicep: the parameter list of func f is not closed']);
   });
 });
+
+describe('a child rule whose NSG name is not known', () => {
+  test("'${nsg.outputs.name}/ssh' gives the NSG '${nsg.outputs.name}' and the rule 'ssh', each quoted whole", () => {
+    const doc = parseBicep(`param prefix string
+resource extra 'Microsoft.Network/networkSecurityGroups/securityRules@2023-04-01' = {
+  name: '\${prefix}/ssh'
+  properties: { priority: 300, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '22' }
+}
+`);
+    expect(doc.rulesets.map((r) => r.name)).toEqual(["NSG '${prefix}' (rules only; the NSG is defined elsewhere)"]);
+    expect(doc.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!.comment).toContain("'ssh'");
+  });
+});

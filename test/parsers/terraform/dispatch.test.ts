@@ -248,9 +248,111 @@ describe('a module with a local source is evaluated with the arguments its block
       ['module.other.aws_security_group.this (m)', [['ingress tcp 3389 from 192.0.2.0/24', 7], ['ingress tcp 443 from var.unknown', 7]]],
     ]);
     expect(d.diagnostics.map((x) => [x.code, x.message, x.span.start.line])).toEqual([
-      ['terraform/module-not-evaluated', 'module "remote" (terraform-aws-modules/security-group/aws) is not evaluated: firewall resources it creates are not checked here', 12],
+      ['terraform/module-not-evaluated', 'module "remote" (terraform-aws-modules/security-group/aws) is not evaluated (no copy installed by terraform init): firewall resources it creates are not checked here', 12],
       ['aws/unresolved', 'Cannot evaluate var.unknown: the address is not known statically; it is treated as unknown', 9],
     ]);
+  });
+});
+
+describe('a registry module installed by terraform init', () => {
+  // .terraform/modules/modules.json lists each installed call by key, source and directory (relative to the root module)
+  const files: Record<string, string> = {
+    '/i/.terraform/modules/modules.json': JSON.stringify({
+      Modules: [
+        { Key: '', Source: '', Dir: '.' },
+        { Key: 'web', Source: 'registry.terraform.io/acme/sg/aws', Version: '1.0.0', Dir: '.terraform/modules/web' },
+        { Key: 'old', Source: 'registry.terraform.io/acme/other/aws', Version: '1.0.0', Dir: '.terraform/modules/old' },
+      ],
+    }),
+    '/i/.terraform/modules/web/main.tf': [
+      'variable "ports" { default = [] }',
+      'resource "aws_security_group" "this" {',
+      '  name = "web"',
+      '  dynamic "ingress" {',
+      '    for_each = var.ports',
+      '    content {',
+      '      from_port   = ingress.value',
+      '      to_port     = ingress.value',
+      '      protocol    = "tcp"',
+      '      cidr_blocks = ["0.0.0.0/0"]',
+      '    }',
+      '  }',
+      '}',
+      '',
+    ].join('\n'),
+  };
+  const readInclude = (path: string, from: string | undefined) => {
+    const dir = from!.slice(0, from!.lastIndexOf('/'));
+    const full = `${dir}/${path.replace(/^\.\//, '')}`;
+    if (full.endsWith('/*.tf')) {
+      const d = full.slice(0, -'*.tf'.length);
+      return { files: Object.keys(files).filter((p) => p.startsWith(d) && p.endsWith('.tf') && !p.slice(d.length).includes('/')).map((p) => ({ path: p, text: files[p]! })) };
+    }
+    return files[full] !== undefined ? { path: full, text: files[full] } : { error: `cannot read ${full}: ENOENT` };
+  };
+  test('is evaluated from its installed copy; one installed from another source is not', () => {
+    const tf = [
+      'module "web" {',
+      '  source  = "acme/sg/aws"',
+      '  version = "~> 1.0"',
+      '  ports   = [1761, 22]',
+      '}',
+      'module "old" {',
+      '  source = "acme/sg/aws"',
+      '}',
+      '',
+    ].join('\n');
+    const d = parseTerraform(tf, { filePath: '/i/main.tf', readInclude });
+    expect(d.rulesets.map((r) => [r.name, r.tables[0]!.chains[0]!.rules.map((x) => [x.text, x.span.start.line])])).toEqual([
+      ['module.web.aws_security_group.this (web)', [['ingress tcp 1761 from 0.0.0.0/0', 1], ['ingress tcp 22 from 0.0.0.0/0', 1]]],
+    ]);
+    expect(d.diagnostics.map((x) => [x.code, x.message, x.span.start.line])).toEqual([
+      ['terraform/module-not-evaluated', 'module "old" (acme/sg/aws) is not evaluated (no copy installed by terraform init): firewall resources it creates are not checked here', 6],
+    ]);
+  });
+});
+
+describe("a local module's output through try()", () => {
+  // terraform-aws-modules style: output "id" { value = try(aws_security_group.this[0].id, "") }, count = var.create ? 1 : 0
+  const sg = (create: boolean): string =>
+    [
+      'variable "create" {',
+      `  default = ${create}`,
+      '}',
+      'resource "aws_security_group" "this" {',
+      '  count = var.create ? 1 : 0',
+      '  name  = "cft"',
+      '}',
+      'output "id" {',
+      '  value = try(aws_security_group.this[0].id, "")',
+      '}',
+      '',
+    ].join('\n');
+  const tf = [
+    'module "sg" {',
+    '  source = "./modules/sg"',
+    '}',
+    'resource "aws_security_group_rule" "cft" {',
+    '  type              = "ingress"',
+    '  from_port         = 1761',
+    '  to_port           = 1768',
+    '  protocol          = "tcp"',
+    '  cidr_blocks       = ["0.0.0.0/0"]',
+    '  security_group_id = module.sg.id',
+    '}',
+    '',
+  ].join('\n');
+  test('try(resource[0].id, "") is the resource\'s id while the instance exists: a rule on module.sg.id joins that group', () => {
+    const readInclude = (path: string) => ({ files: path === './modules/sg/*.tf' ? [{ path: '/t/modules/sg/main.tf', text: sg(true) }] : [] });
+    const d = parseTerraform(tf, { filePath: '/t/main.tf', readInclude });
+    expect(d.rulesets.map((r) => [r.name, r.tables[0]!.chains[0]!.rules.map((x) => [x.text, x.span.start.line])])).toEqual([
+      ['module.sg.aws_security_group.this[0] (cft)', [['ingress tcp 1761-1768 from 0.0.0.0/0', 4]]],
+    ]);
+  });
+  test('with count = 0 the index fails and try() gives its fallback: the group does not exist', () => {
+    const readInclude = (path: string) => ({ files: path === './modules/sg/*.tf' ? [{ path: '/t/modules/sg/main.tf', text: sg(false) }] : [] });
+    const d = parseTerraform(tf, { filePath: '/t/main.tf', readInclude });
+    expect(d.rulesets.map((r) => r.name)).toEqual(['']);
   });
 });
 

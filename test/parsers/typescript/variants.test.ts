@@ -368,7 +368,7 @@ describe('fixtures/typescript/loops.ts (forEach / map over constant arrays)', ()
   it('unions the iterations, pairing fromPort/toPort of the same element', () => {
     // an unknown value of a written rule is unevaluated input, as in every other format
     expect(document.diagnostics.map((d) => [d.severity, d.code, d.message, pos(d.span)])).toEqual([
-      ['warning', 'unevaluated', "Cannot evaluate props.list.map((x: any) => ({ protocol: 'tcp', fromPort: x, toPort: x, cidrBlocks: ['0.0.0.0/0'] })) (security group n): 'props' is not defined in this file; it is treated as unknown", '12:43-12:143'],
+      ['warning', 'unevaluated', "Cannot evaluate props.list.map(…) (security group n): 'props' is not defined in this file; it is treated as unknown", '12:43-12:143'],
     ]);
     expect(summary(document)).toEqual([
       // r.from / r.to of the same element: 1761-1764 and 1766-1768, not 1761-1768
@@ -383,7 +383,7 @@ describe('fixtures/typescript/loops.ts (forEach / map over constant arrays)', ()
     ]);
     const n = allRules(document)[5]!;
     expect(opaques(n)[0]!.reason).toBe("'props' is not defined in this file");
-    expect(opaques(n)[0]!.text).toBe("props.list.map((x: any) => ({ protocol: 'tcp', fromPort: x, toPort: x, cidrBlocks: ['0.0.0.0/0'] }))");
+    expect(opaques(n)[0]!.text).toBe('props.list.map(…)');
   });
 });
 

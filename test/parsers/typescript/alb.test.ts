@@ -99,49 +99,6 @@ lb.addRedirect({ sourcePort: 8081, open: false });
   });
 });
 
-describe('listeners CDK creates without addListener', () => {
-  it('ecs-patterns: HTTP (port 80) without a protocol or certificate; redirectHTTP adds an open HTTP listener on 80', () => {
-    const text = `import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
-declare const stack: any;
-declare const cluster: ecs.ICluster;
-declare const cert: any;
-declare const props: { redirect: boolean };
-new ecsPatterns.ApplicationLoadBalancedFargateService(stack, 'Web', { cluster });
-new ecsPatterns.ApplicationLoadBalancedFargateService(stack, 'Secure', { cluster, certificate: cert, redirectHTTP: true });
-new ecsPatterns.ApplicationLoadBalancedFargateService(stack, 'Shut', { cluster, certificate: cert, redirectHTTP: true, openListener: false });
-new ecsPatterns.ApplicationLoadBalancedFargateService(stack, 'Maybe', { cluster, certificate: cert, redirectHTTP: props.redirect });
-`;
-    const { document, extracted } = extract(text);
-    expect(summary(document).filter((s) => s.includes('ingress'))).toEqual([
-      'Web ingress: dstport=80 proto=6 srcaddr=0.0.0.0/0 => accept',
-      'Secure ingress: dstport=443 proto=6 srcaddr=0.0.0.0/0 => accept',
-      'Secure ingress: dstport=80 proto=6 srcaddr=0.0.0.0/0 => accept',
-      'Maybe ingress: dstport=443 proto=6 srcaddr=0.0.0.0/0 => accept',
-      'Maybe ingress: dstport=80 opaque:unresolved proto=6 srcaddr=0.0.0.0/0 => accept',
-    ]);
-    const redirect = extracted.find((e) => e.rule.matches.some((m) => m.kind === 'port' && m.ports.has(80)) && text.slice(...e.reportNode.range) === 'true');
-    expect(redirect).toBeDefined();
-  });
-
-  it('alb.addRedirect() listens on sourcePort (default 80), open unless open: false', () => {
-    const text = `import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-declare const stack: any;
-declare const vpc: ec2.IVpc;
-const lb = new elbv2.ApplicationLoadBalancer(stack, 'Lb', { vpc, internetFacing: true });
-lb.addRedirect();
-lb.addRedirect({ sourcePort: 8080, targetPort: 8443 });
-lb.addRedirect({ sourcePort: 8081, open: false });
-`;
-    expect(summary(extract(text).document)).toEqual([
-      'Lb ingress: dstport=80 proto=6 srcaddr=0.0.0.0/0 => accept',
-      'Lb ingress: dstport=8080 proto=6 srcaddr=0.0.0.0/0 => accept',
-      'Lb egress: opaque:unresolved => accept',
-    ]);
-  });
-});
-
 describe('an imported load balancer', () => {
   it("opens a listener's port in the imported group (fromApplicationLoadBalancerAttributes, fromLookup), ::/0 possibly", () => {
     const text = `import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';

@@ -78,6 +78,8 @@ const STRING_RUNNERS = new Set(['eval', 'sh', 'bash', 'dash', 'ash', 'ksh', 'zsh
 /** Runners of a command in another network namespace: not this host's rules. */
 const OTHER_NETNS = /^(?:\S*\/)?(?:ip\s+(?:-\S+\s+)*netns\s+exec|nsenter|docker\s+exec|kubectl\s+exec|podman\s+exec|lxc-attach)\b/;
 const base = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
+/** Init-script libraries a script sources for their functions (log_daemon_msg, success, …): they set no rules. */
+const FUNCTION_LIBRARIES = new Set(['/lib/lsb/init-functions', '/etc/init.d/functions', '/etc/rc.d/init.d/functions', '/etc/rc.status']);
 
 /**
  * The words from `from` on are an iptables command that changes a chain: `-A/-I/-R/-D CHAIN … -j TARGET` or
@@ -957,6 +959,10 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       }
       return;
     }
+    if (first.plain && (first.text === '.' || first.text === 'source') && !functions.has(first.text) && words.length > 1) {
+      sourced(words, andOr);
+      return;
+    }
     if (first.plain && (first.text === 'read' || first.text === 'unset' || first.text === 'mapfile' || first.text === 'readarray')) {
       for (let a = 1; a < words.length; a++) if (!words[a]!.text.startsWith('-')) vars.set(words[a]!.text, { unknown: `$${words[a]!.text} is set by ${first.text} at run time` });
       return;
@@ -1139,6 +1145,30 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     // "[ -f /etc/x ] && iptables -D ...", "iptables -F inside case (line 13)"
     removed: { kind: 'opaque', module: 'condition', text: c.list ? `${c.text} ${cmdText}` : `${cmdText} inside ${c.what ?? c.text}`, reason: REASON, span: cmdSpan },
   });
+
+  /**
+   * `. FILE` / `source FILE`: the file runs in this shell, and a parser reads no other file. What it may do is
+   * unknown: rules added, inserted or deleted in any filter chain, policies set (state.unknownSourced), and any
+   * variable set, so the values known before it are unknown after it. The init-script function libraries only
+   * define functions and are left alone.
+   */
+  const sourced = (words: Word[], andOr: Cond | undefined): void => {
+    const file = words[1]!;
+    const whole = li.span(words[0]!.start, words[words.length - 1]!.end);
+    if (!file.unknown && FUNCTION_LIBRARIES.has(file.text)) return;
+    const line = whole.start.line;
+    const cmd = oneLine(text.slice(words[0]!.start, words[words.length - 1]!.end));
+    diag('warning', 'iptables/unread-source', `${cmd} runs another file in this shell, which fwlint does not read: the filter table's chains may accept or drop anything from here, and the variables it may set are unknown (lint that file too, or write its rules here)`, whole);
+    for (const [name, v] of vars) {
+      if (POSITIONAL.includes(name)) continue;
+      vars.set(name, { unknown: `$${name} may be set by ${cmd} (line ${line}${andOr ? `, after ${andOr.text}` : ''})${'value' in v ? `, ${JSON.stringify(v.value)} before it` : ''}` });
+    }
+    for (const family of ['ipv4', 'ipv6'] as const) {
+      families.add(family);
+      if (!firstOf.has(family)) firstOf.set(family, whole);
+      state.unknownSourced(family === 'ipv6' ? 'ip6' : 'ip', whole, `what ${cmd} (not read) does to`, cmd);
+    }
+  };
 
   /** `iptables-restore <<EOF ... EOF`: the body is read as a restore file into the script's tables. */
   const restore = (base: string, family: Family, words: Word[], k: number, heredoc: Heredoc | undefined): void => {

@@ -50,6 +50,8 @@ export interface ChainState {
    */
   /** `from`: what they are, when not the rules from before the script ("the rules iptables-restore loads into"). */
   prior?: { span: Span; at: number; from?: string };
+  /** A file the script sourced (not read) may have set this built-in chain's policy; cleared by a later `-P`. */
+  policyDoubt?: { span: Span; cmd: string };
   /** A script's filter chain that it flushed: the flush, until the script sets the policy (then undefined). */
   flushedAt?: Span;
   rules: PendingRule[];
@@ -176,6 +178,20 @@ export class NetfilterState {
   unknownHead(family: TableFamily, span: Span, from: string): void {
     const t = this.table('filter', family, span);
     for (const c of t.chains.values()) if (c.builtin) c.prior = { span, at: 0, from };
+  }
+
+  /**
+   * A file the script sources and fwlint does not read (`. /etc/firewall/rules.sh`): it runs in the script's shell,
+   * so it may add, insert or delete rules in any chain of the filter table and set any policy. Each chain starts with
+   * unknown rules from here, and a built-in chain's policy is in doubt until a later `-P`.
+   */
+  unknownSourced(family: TableFamily, span: Span, from: string, cmd: string): void {
+    const t = this.table('filter', family, span);
+    for (const c of t.chains.values()) {
+      c.prior = { span, at: 0, from };
+      // (its unknown rules may accept anything; once a flush removes them, the policy it may have set is left)
+      if (c.builtin) c.policyDoubt = { span, cmd };
+    }
   }
 
   /** iptables-restore without --noflush: a `*table` section replaces the table. */
@@ -485,6 +501,7 @@ export class NetfilterState {
     c.policySpan = span;
     delete c.maybeAccept;
     delete c.flushedAt;
+    delete c.policyDoubt;
   }
 
   /** Removes tables (e.g. sections that declared nothing). */
@@ -521,6 +538,12 @@ export class NetfilterState {
           const text = `the policy ${six}${c.name} had before this script ran (no ${six}-P ${c.name})`;
           const cond: OpaqueMatch = { kind: 'opaque', module: 'prior', text, reason: `the chain's policy is not set in this script` };
           c.rules.push(priorRule(this.nextId++, cond, 'drop', c.flushedAt, `(policy of ${c.name} before this script)`));
+        }
+        if (!c.prior && c.policyDoubt && c.policy === 'drop') {
+          // flushed after a sourced file that may have set the policy to ACCEPT: the end of the chain may accept
+          const six = t.family === 'ip6' ? 'ip6tables ' : '';
+          const cond: OpaqueMatch = { kind: 'opaque', module: 'prior', text: `a policy set by ${c.policyDoubt.cmd} (not read) on ${six}${c.name}`, reason: `the file that may set the chain's policy is not read` };
+          c.rules.push(priorRule(this.nextId++, cond, 'accept', c.policyDoubt.span, `(policy of ${c.name} after ${c.policyDoubt.cmd})`));
         }
         if (c.maybeAccept) {
           const m = c.maybeAccept;

@@ -1052,3 +1052,44 @@ describe('iptables scripts: what ran before', () => {
   });
 });
 
+
+describe('iptables scripts: files the script sources', () => {
+  const host = (text: string) => parseIptables(text, { mode: 'script' });
+  const tcp = (d: ReturnType<typeof host>, dport: number, family: 'ipv4' | 'ipv6' = 'ipv4') => tracePacket(d.rulesets[0]!, { proto: 'tcp', dport, family });
+  const flushed = 'iptables -F\niptables -X\niptables -P INPUT DROP\nip6tables -F\nip6tables -P INPUT DROP\n';
+
+  it('`. FILE` / `source FILE` may add any rule: the filter chains are unknown from there (was: read as nothing, 3306 closed)', () => {
+    for (const cmd of ['. /etc/firewall/extra.sh', 'source ./more-rules.sh', '[ -r /etc/fw.local ] && . /etc/fw.local']) {
+      const d = host(`${flushed}iptables -A INPUT -p tcp --dport 22 -j ACCEPT\n${cmd}\n`);
+      const w = cmd.indexOf('. /') > 0 ? cmd.indexOf('. /') + 1 : 1;
+      expect(diags(d)).toEqual([`warning iptables/unread-source 7:${w}-7:${cmd.length + 1}`]);
+      const r = tcp(d, 3306);
+      expect([r.verdict, r.reasons[0]]).toEqual(['unknown', `what ${cmd.slice(w - 1)} (not read) does to INPUT at line 7 may or may not match`]);
+      // and ip6tables' chains: the file may run either
+      expect(tcp(d, 3306, 'ipv6').verdict).toBe('unknown');
+      // what the script decided before it is still decided first only where nothing can come before it: 22 is
+      // accepted by the script's rule, but the file may insert a rule at the head
+      expect(tcp(d, 22).verdict).toBe('unknown');
+    }
+  });
+
+  it('a chain flushed after the file keeps no unknown rules, but the file may have set its policy', () => {
+    const d = host(`${flushed}. /etc/default/fw\niptables -F INPUT\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\n`);
+    expect([tcp(d, 22).verdict, tcp(d, 3306).verdict, tcp(d, 3306).reasons[0]]).toEqual(['accept', 'unknown', 'a policy set by . /etc/default/fw (not read) on INPUT at line 6 may or may not match']);
+    // a -P after it decides the policy again
+    const p = host(`${flushed}. /etc/default/fw\niptables -F INPUT\niptables -P INPUT DROP\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\n`);
+    expect([tcp(p, 22).verdict, tcp(p, 3306).verdict]).toEqual(['accept', 'drop']);
+  });
+
+  it('variables known before the file may be set by it', () => {
+    const d = host(`PORT=22\n${flushed}. /etc/default/fw\niptables -F INPUT\niptables -P INPUT DROP\niptables -A INPUT -p tcp --dport $PORT -j ACCEPT\n`);
+    expect(d.diagnostics.map((x) => x.message)).toContain('Cannot evaluate $PORT: $PORT may be set by . /etc/default/fw (line 7), "22" before it');
+    expect([tcp(d, 22).verdict, tcp(d, 3306).verdict]).toEqual(['unknown', 'unknown']);
+  });
+
+  it('the init-script function libraries set no rules', () => {
+    const d = host(`. /lib/lsb/init-functions\n${flushed}iptables -A INPUT -p tcp --dport 22 -j ACCEPT\nlog_end_msg 0\n`);
+    expect(d.diagnostics).toEqual([]);
+    expect([tcp(d, 22).verdict, tcp(d, 3306).verdict]).toEqual(['accept', 'drop']);
+  });
+});

@@ -1180,6 +1180,27 @@ class Engine {
         ];
       }
     }
+    // A DNAT to several addresses picks one by a hash of the tuple: a packet sent to one of them, to a port it may keep,
+    // may be left unchanged (no DNAT status) or sent to another address. Both branches, each tagged: what only one
+    // accepts is possibly open.
+    if (a.type === 'dnat' && !f.via && toAddrs !== undefined && !isOneAddress(toAddrs, fam)) {
+      const keep = copyCube(f.c);
+      keep.dst = f.c.dst.intersect(toAddrs);
+      if (toPorts) keep.dport = f.c.dport.intersect(toPorts);
+      if (!cubeIsEmpty(keep)) {
+        const rest: Cube[] = [];
+        subtractCube(f.c, keep, rest);
+        const line = lineOf(rule);
+        const to = formatNatTo(toAddrs, toPorts, fam) || a.text;
+        const tKeep = this.tag(`DNAT at line ${line} to ${to} may pick the address the packet was sent to and change nothing (then without DNAT status)`, rule);
+        const tMoved = this.tag(`DNAT at line ${line} to ${to} may send a packet sent to one of its addresses to another`, rule);
+        return [
+          flow(keep, f.h, f.hn, mergeTags(f.tags, [tKeep]), f.attr, f.rule, f.via, f.path, f.local, f.mk),
+          ...this.translated(flow(copyCube(keep), f.h, f.hn, mergeTags(f.tags, [tMoved]), f.attr, f.rule, f.via, f.path, f.local, f.mk), rule, a, toAddrs, toPorts),
+          ...rest.flatMap((r) => this.translated(flow(r, f.h, f.hn, f.tags, f.attr, f.rule, f.via, f.path, f.local, f.mk), rule, a, toAddrs, toPorts)),
+        ];
+      }
+    }
     // REDIRECT sends a packet to the primary address of its input interface: one sent there already, to a port it
     // may keep, is not changed and gets no DNAT status either. Which address that is the ruleset does not say, so
     // such packets (to this host) take both branches, each tagged: what only one accepts is possibly open.

@@ -466,6 +466,12 @@ class Tracer {
               this.reasons.push(`REDIRECT at line ${rule.span.start.line} changes nothing of a packet sent to its input interface's primary address (then without DNAT status)`);
               add({ dnat: { ...p } });
             }
+            // a DNAT to several addresses picks one by a hash of the tuple: it may pick the one the packet was sent to
+            // and keep its port (in the range, or none given), and then changes nothing and gives no DNAT status
+            if (a.type === 'dnat' && !p.dnat && to && !to.isEmpty && !isOneAddress(to, p.family) && (p.dst === undefined || (p.family === 'ipv4' ? to.v4.has(p.dst as number) : to.v6.has(p.dst as bigint))) && (!a.toPorts || a.toPorts.isEmpty || !PORT_PROTOCOLS.has(p.proto) || p.dport === undefined || a.toPorts.has(p.dport))) {
+              this.reasons.push(`DNAT at line ${rule.span.start.line} to ${formatNatTo(to, a.toPorts, p.family) || a.text} may pick the address the packet was sent to and change nothing (then without DNAT status)`);
+              add({ dnat: { ...p } });
+            }
             // (the new destination and port, on the input path as the packet came)
             if (mayBeHere) {
               const h: PacketState = { ...q, path: 'input', local: true };

@@ -45,3 +45,22 @@ describe('a REDIRECT that may change nothing', () => {
     expect(classifyPacket(exposure, packet(5002))).toBe('closed');
   });
 });
+
+describe('a DNAT to several addresses may pick the one the packet was sent to', () => {
+  // (the kernel lab accepts UDP 5003 to 192.0.2.1 from 10.200.0.5 and drops it from 10.200.0.2: the hash decides)
+  const rs = ipt(readFileSync(new URL('../../fixtures/iptables/dnat-range-unchanged.rules', import.meta.url), 'utf8'));
+  const exposure = computeExposure(rs, { hook: 'input' });
+  const from = (src: string) => ({ ...packet(5003, '192.0.2.1'), src });
+  test('sent to an address of the range: possibly open, the tracer undecided (was: closed, DNAT status for sure)', () => {
+    for (const src of ['10.200.0.5', '10.200.0.2']) {
+      const t = tracePacket(rs, from(src));
+      expect(t.verdict).toBe('unknown');
+      expect(t.reasons).toContain('DNAT at line 10 to 192.0.2.0/30 may pick the address the packet was sent to and change nothing (then without DNAT status)');
+      expect(classifyPacket(exposure, from(src))).toBe('possibly-open');
+    }
+  });
+  test('other packets are not translated: accepted', () => {
+    expect(tracePacket(rs, packet(5003)).verdict).toBe('accept');
+    expect(classifyPacket(exposure, packet(5003))).toBe('open');
+  });
+});

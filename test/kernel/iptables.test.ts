@@ -92,6 +92,17 @@ const KNOWN: KnownCase[] = [
     ],
   },
   {
+    // a DNAT to a range holding the address the packet was sent to: the hash of the addresses decides whether it stays
+    name: 'DNAT to a range, onto itself or away',
+    loader: 'iptables',
+    text: readFileSync(new URL('../../fixtures/iptables/dnat-range-unchanged.rules', import.meta.url), 'utf8'),
+    expect: [
+      p('ipv4', 'udp', '10.200.0.5', '192.0.2.1', 5003, 'accept'),
+      p('ipv4', 'udp', '10.200.0.2', '192.0.2.1', 5003, 'drop'),
+      p('ipv4', 'udp', '10.200.0.2', '10.200.0.1', 5003, 'accept'),
+    ],
+  },
+  {
     name: 'ip6tables',
     loader: 'ip6tables',
     text: KNOWN_V6,

@@ -214,15 +214,7 @@ describe('a module with a local source is evaluated with the arguments its block
       '',
     ].join('\n'),
   };
-  const readInclude = (path: string, from: string | undefined) => {
-    const dir = from!.slice(0, from!.lastIndexOf('/'));
-    const full = `${dir}/${path.replace(/^\.\//, '')}`;
-    if (full.endsWith('/*.tf')) {
-      const d = full.slice(0, -'*.tf'.length);
-      return { files: Object.keys(files).filter((p) => p.startsWith(d) && p.endsWith('.tf') && !p.slice(d.length).includes('/')).map((p) => ({ path: p, text: files[p]! })) };
-    }
-    return files[full] !== undefined ? { path: full, text: files[full] } : { error: `cannot read ${full}: ENOENT` };
-  };
+  const readInclude = filesReader(files);
   const caller = [
     'variable "unknown" {}',
     'module "sg" {',
@@ -281,15 +273,7 @@ describe('a registry module installed by terraform init', () => {
       '',
     ].join('\n'),
   };
-  const readInclude = (path: string, from: string | undefined) => {
-    const dir = from!.slice(0, from!.lastIndexOf('/'));
-    const full = `${dir}/${path.replace(/^\.\//, '')}`;
-    if (full.endsWith('/*.tf')) {
-      const d = full.slice(0, -'*.tf'.length);
-      return { files: Object.keys(files).filter((p) => p.startsWith(d) && p.endsWith('.tf') && !p.slice(d.length).includes('/')).map((p) => ({ path: p, text: files[p]! })) };
-    }
-    return files[full] !== undefined ? { path: full, text: files[full] } : { error: `cannot read ${full}: ENOENT` };
-  };
+  const readInclude = filesReader(files);
   test('is evaluated from its installed copy; one installed from another source is not', () => {
     const tf = [
       'module "web" {',
@@ -492,3 +476,16 @@ describe('for_each over another resource', () => {
     expect(d.rulesets[0]!.tables[0]!.chains[0]!.rules.map((r) => r.text)).toEqual(['ingress tcp 5432 from 0.0.0.0/0']);
   });
 });
+
+/** readInclude over in-memory files: a path relative to the including file, or a `dir/*.tf` glob of one folder. */
+function filesReader(files: Record<string, string>) {
+  return (path: string, from: string | undefined) => {
+    const dir = from!.slice(0, from!.lastIndexOf('/'));
+    const full = `${dir}/${path.replace(/^\.\//, '')}`;
+    if (full.endsWith('/*.tf')) {
+      const d = full.slice(0, -'*.tf'.length);
+      return { files: Object.keys(files).filter((p) => p.startsWith(d) && p.endsWith('.tf') && !p.slice(d.length).includes('/')).map((p) => ({ path: p, text: files[p]! })) };
+    }
+    return files[full] !== undefined ? { path: full, text: files[full] } : { error: `cannot read ${full}: ENOENT` };
+  };
+}

@@ -1591,6 +1591,9 @@ function natFamily(action: Action, tc: TableCtx): Match | undefined {
   return v4 !== v6 ? FAMILY_MATCH[v4 ? 'ipv4' : 'ipv6'] : undefined;
 }
 
+/** Verdicts after which the chain goes no further (the rule after a verdict map's element is never reached). */
+const ENDS_CHAIN: ReadonlySet<Action['kind']> = new Set(['accept', 'drop', 'reject', 'goto', 'return']);
+
 function expandVmap(
   st: Extract<IrStmt, { k: 'vmap' }>,
   base: Match[],
@@ -1611,11 +1614,27 @@ function expandVmap(
     if (e.key.k === 'atom' && e.key.v === '*') wildcard = e;
     else keyed.push(e);
   }
+  // `numgen random mod 2 vmap { 0 : goto a, 1 : goto b }` (kube-proxy's endpoints): the key is one of the numbers the
+  // generator gives, so the element that completes them is hit by every packet the elements before it ended
+  // (their verdicts end the chain: a jump would come back and go on to the next element)
+  const gives = st.key.k === 'other' && st.key.values ? st.key.values : undefined;
+  let left = gives ? gives[1] - gives[0] + 1 : 0;
+  const seen = new Set<number>();
   for (const e of keyed) {
     const a: Action = e.verdict ? verdictAction(e.verdict) : { kind: 'unknown', target: 'vmap', text: r.text };
     // a port key is what opens the port: report on the element
     const report = st.key.k === 'payload' && st.key.field === 'dport' && e.key.span ? e.key.span : undefined;
-    const ms = dedupe([...base, ...convertMatch(st.key, '==', { k: 'set', elems: [{ key: e.key }] }, tc, r, st.span, -1)]);
+    let always = false;
+    if (gives && left > 0) {
+      const n = e.key.k === 'atom' && typeof e.key.v === 'number' ? e.key.v : e.key.k === 'atom' && typeof e.key.v === 'string' && /^[0-9]{1,10}$/.test(e.key.v) ? Number(e.key.v) : undefined;
+      if (n === undefined || left > 64) left = 0;
+      else if (n >= gives[0] && n <= gives[1] && !seen.has(n)) {
+        seen.add(n);
+        always = --left === 0;
+      }
+      if (!always && !ENDS_CHAIN.has(a.kind)) left = 0;
+    }
+    const ms = always ? dedupe([...base]) : dedupe([...base, ...convertMatch(st.key, '==', { k: 'set', elems: [{ key: e.key }] }, tc, r, st.span, -1)]);
     out.push(e.verdict?.k === 'continue' ? goOn(ms) : mk(ms, a, report));
   }
   if (wildcard) {

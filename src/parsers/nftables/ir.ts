@@ -16,7 +16,8 @@ export type IrExpr =
   | { k: 'binop'; op: string; left: IrExpr; right: IrVal }
   /** Anything else: `module` is the name used for opaque matches (`tcp option`, `exthdr`, `osf`, `payload raw`). */
   /** `option`: a TCP option's name and field (`tcp option maxseg size`: "maxseg size"), for plain.ts. */
-  | { k: 'other'; module: string; option?: string };
+  /** `values`: the numbers a `numgen … mod N offset O` gives, O to O+N-1 (a verdict map over all of them always hits). */
+  | { k: 'other'; module: string; option?: string; values?: [number, number] };
 
 export type IrVal =
   | { k: 'atom'; v: string | number | boolean; quoted?: boolean; span?: Span }
@@ -339,4 +340,13 @@ export function mangledHeader(e: IrExpr | undefined): boolean {
 
 export function rewrittenField(e: IrExpr | undefined): string | undefined {
   return e?.k === 'payload' && REWRITE_FIELDS[e.proto]?.has(e.field) ? `${e.proto} ${e.field}` : undefined;
+}
+
+/**
+ * `numgen`, `jhash`, `symhash` as an expression: opaque, with the values it gives when `mod N` (and `offset O`) are
+ * plain numbers: O to O+N-1 (nft refuses mod 0; the kernel's result is a 32-bit number).
+ */
+export function numgenExpr(module: string, mod: number | undefined, offset: number): IrExpr {
+  if (mod === undefined || !Number.isInteger(mod) || mod < 1 || !Number.isInteger(offset) || offset < 0 || offset + mod - 1 > 0xffffffff) return { k: 'other', module };
+  return { k: 'other', module, values: [offset, offset + mod - 1] };
 }

@@ -8,7 +8,7 @@ import { ajvLib } from '../libs.js';
 import { DOCUMENT_START, LineIndex, type Diagnostic, type Span, type TableFamily } from '../../model/index.js';
 import { toPlain, type PValue } from '../values.js';
 import type { RulePrebuilder } from './build.js';
-import { deleteElems, IrState, mapKeyMatch, placeByIndex, mangledHeader, positionUnknown, rewrittenField, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, xtStmt } from './ir.js';
+import { deleteElems, IrState, mapKeyMatch, numgenExpr, placeByIndex, mangledHeader, positionUnknown, rewrittenField, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, xtStmt } from './ir.js';
 import { FAMILIES, namedPriority } from './symbols.js';
 import { member as get, parseJsonViews } from './fastjson.js';
 import { readJson } from '../json.js';
@@ -412,6 +412,14 @@ class JsonBuilder {
         const name = str(get(o, 'name'));
         const field = str(get(o, 'field'));
         return name !== undefined && field !== undefined ? { k: 'other', module: e.key, option: `${name} ${field}` } : { k: 'other', module: e.key };
+      }
+      case 'numgen':
+      case 'jhash':
+      case 'symhash': {
+        const mod = get(o, 'mod');
+        const off = get(o, 'offset');
+        const n = (x: PValue | undefined): number | undefined => (x?.kind === 'scalar' && typeof x.value === 'number' ? x.value : undefined);
+        return numgenExpr(e.key, n(mod), off === undefined ? 0 : (n(off) ?? NaN));
       }
       default:
         return { k: 'other', module: e.key };

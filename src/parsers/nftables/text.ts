@@ -6,7 +6,7 @@
 import { LineIndex, type Diagnostic, type DocComment, type Rule, type Span, type TableFamily } from '../../model/index.js';
 import type { ParseOptions } from '../types.js';
 import type { RulePrebuilder } from './build.js';
-import { deleteElems, exprModule, IrState, mapKeyMatch, placeByIndex, mangledHeader, positionUnknown, rewrittenField, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, xtStmt } from './ir.js';
+import { deleteElems, exprModule, IrState, numgenExpr, mapKeyMatch, placeByIndex, mangledHeader, positionUnknown, rewrittenField, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, xtStmt } from './ir.js';
 import { HintedLineIndex, K_NL, K_PUNCT, K_REF, K_STR, K_VAR, K_WORD, lex, Lexer, spanOfTok, TOK_TYPES, type LexToken, type Source } from './lexer.js';
 import { placeOf } from '../placed.js';
 import { oneLineAt } from './rule.js';
@@ -1832,8 +1832,15 @@ export class NftTextParser {
       this.pos++;
       if (w === 'numgen' && (this.isWord(this.peek(), 'random') || this.isWord(this.peek(), 'inc'))) this.pos++;
       if (w === 'jhash') this.parseExpr(ctx);
-      while (this.isWord(this.peek()) && ['mod', 'seed', 'offset'].includes(this.valOf(this.peek())) && this.isWord(this.peek(1))) this.pos += 2;
-      return { k: 'other', module: w };
+      let mod: number | undefined;
+      let offset = 0;
+      while (this.isWord(this.peek()) && ['mod', 'seed', 'offset'].includes(this.valOf(this.peek())) && this.isWord(this.peek(1))) {
+        const n = /^[0-9]{1,10}$/.test(this.valOf(this.peek(1))) ? Number(this.valOf(this.peek(1))) : undefined;
+        if (this.valOf(this.peek()) === 'mod') mod = n;
+        else if (this.valOf(this.peek()) === 'offset') offset = n ?? NaN;
+        this.pos += 2;
+      }
+      return numgenExpr(w, mod, offset);
     }
     if (w === 'ipsec' && (word1 === 'in' || word1 === 'out')) {
       this.pos += 2;

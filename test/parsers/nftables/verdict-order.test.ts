@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { computeExposure, tracePacket } from '../../../src/analysis/index.js';
+import { readFileSync } from 'node:fs';
+import { classifyPacket, computeExposure, tracePacket } from '../../../src/analysis/index.js';
 import { formatPorts } from '../../../src/model/index.js';
 import { parseNftables, parseNftablesJson } from '../../../src/parsers/nftables/index.js';
 
@@ -67,4 +68,17 @@ describe('a statement that looks its value up in a map (found by the syntax audi
     expect(tracePacket(r, probe(443)).verdict).toBe('accept');
     expect(tracePacket(r, probe(22)).verdict).toBe('drop');
   });
+});
+
+describe('a verdict map over numgen (kube-proxy endpoints): the element that completes the numbers it gives is always hit', () => {
+  const text = readFileSync(new URL('../../../fixtures/nftables/numgen-endpoints.nft', import.meta.url), 'utf8');
+  const json = readFileSync(new URL('../../../fixtures/nftables/numgen-endpoints.nft.json', import.meta.url), 'utf8');
+  for (const [name, rs] of [['text', parseNftables(text).rulesets[0]!], ['nft -j', parseNftablesJson(json).rulesets[0]!]] as const) {
+    it(`${name}: open where every number it gives ends in an accept (was: possibly open), else possibly open`, () => {
+      const e = computeExposure(rs, { hook: 'input' });
+      const at = (dport: number) => classifyPacket(e, { ...probe(dport), src: '198.51.100.7' });
+      expect([1761, 1762, 1763, 1764, 1765, 1766].map(at)).toEqual(['open', 'open', 'possibly-open', 'possibly-open', 'possibly-open', 'closed']);
+      expect([1761, 1762, 1763, 1764, 1765].map((p) => tracePacket(rs, probe(p)).verdict)).toEqual(['accept', 'accept', 'unknown', 'unknown', 'unknown']);
+    });
+  }
 });

@@ -850,7 +850,40 @@ function convertMatchInto(out: MatchSink, left0: IrExpr, op: string, right1: IrV
   }
   for (let i = 0; i < imp.length; i++) out.push(imp[i]!);
   if (m.kind === 'port' && left.k === 'payload' && left.proto === 'th' && !portProtocolsOnly(out)) m = thPorts(m, placedText(rule, left, op, right0, base, at), base, at, negated);
+  else if (m.kind === 'protocol' && left.k === 'payload' && left.proto === 'ip6') m = nexthdrTest(m, placedText(rule, left, op, right0, base, at), base, at, negated);
   out.push(m);
+}
+
+/** The IPv6 extension headers (Linux ipv6_ext_hdr): hop-by-hop, routing, fragment, AH, no-next-header, destination options. */
+const IPV6_EXT_HEADERS = numSetOf([[0, 0], [43, 44], [51, 51], [59, 60]]);
+
+/**
+ * `ip6 nexthdr` is the IPv6 header's next-header field, not the transport protocol (`meta l4proto`, which the kernel
+ * finds past the extension headers): a TCP SYN with a destination-options header has 60 there (checked in a
+ * namespace: `ip6 nexthdr tcp tcp dport 2222 drop` lets it connect, `meta l4proto tcp` does not). So a packet of a
+ * written protocol may or may not match — it does when it has no extension headers, the model's plain packet — and
+ * one of another protocol does not, unless an extension header is written too (then every packet is undecided).
+ */
+function nexthdrTest(m: Match & { kind: 'protocol' }, text: string, base: Span | undefined, at: number, negated: boolean): Match {
+  const reason = 'a packet with IPv6 extension headers has the first one there, not its transport protocol';
+  const span = base && spanAt(base, at);
+  if (!m.protocols.intersect(IPV6_EXT_HEADERS).isEmpty) {
+    const o = opaque('ip6 nexthdr', text, reason, span);
+    if (negated) o.negated = true;
+    return o;
+  }
+  const o = opaque('ip6 nexthdr', text, reason);
+  o.plain = true;
+  const written = protoMatch(m.protocols, undefined, -1, false);
+  let any: Match;
+  if (!negated) any = { kind: 'any-of', alternatives: [[written, o]] };
+  else {
+    // not (protocol P and nexthdr P): another protocol, or one of P with an extension header
+    o.negated = true;
+    any = { kind: 'any-of', alternatives: [[protoMatch(m.protocols, undefined, -1, true)], [written, o]] };
+  }
+  if (span) any.span = span;
+  return any;
 }
 
 /**

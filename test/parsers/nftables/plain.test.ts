@@ -93,3 +93,41 @@ describe('reverse-path filter under a drop closes nothing', () => {
     expect(classifyPacket(computeExposure(rs, { hook: 'input' }), { ...p, dport: 54 })).toBe('closed');
   });
 });
+
+// `ip6 nexthdr` is the IPv6 header's next-header field: with an extension header it holds the header's number, not the
+// transport protocol. Kernel (namespace, lo): under `ip6 nexthdr tcp tcp dport 2222 drop` (policy accept) a plain SYN
+// is dropped and one with a destination-options header (IPV6_DSTOPTS) connects; `meta l4proto tcp` drops both.
+describe('ip6 nexthdr decides only packets without extension headers', () => {
+  const json = (match: object, verdict: string, policy: string) =>
+    JSON.stringify({ nftables: [
+      { table: { family: 'ip6', name: 'f' } },
+      { chain: { family: 'ip6', table: 'f', name: 'in', type: 'filter', hook: 'input', prio: 0, policy } },
+      { rule: { family: 'ip6', table: 'f', chain: 'in', expr: [match, { [verdict]: null }] } },
+    ] });
+  const nexthdr = (op: string, right: unknown) => ({ match: { op, left: { payload: { protocol: 'ip6', field: 'nexthdr' } }, right } });
+  const rs = (src: string) => {
+    const doc = src.startsWith('{') ? parseNftablesJson(src) : parseNftables(src);
+    expect(doc.diagnostics).toEqual([]);
+    return doc.rulesets[0]!;
+  };
+  const text = (rule: string, policy: string) => `table ip6 f {\n chain in {\n  type filter hook input priority 0; policy ${policy};\n  ${rule}\n }\n}\n`;
+  const tcp = { proto: 'tcp' as const, dport: 2222, src: 'fd00::2', dst: 'fd00::1', iif: 'eth0' };
+  const udp = { ...tcp, proto: 'udp' as const };
+  const verdicts = (r: ReturnType<typeof rs>) => {
+    const e = computeExposure(r, { hook: 'input' });
+    return [tracePacket(r, tcp).verdict, classifyPacket(e, tcp), tracePacket(r, udp).verdict, classifyPacket(e, udp)];
+  };
+  it.each([
+    // a drop of the written protocol closes nothing (was: tcp closed); the tracer's plain packet is dropped
+    ['text', text('ip6 nexthdr tcp drop', 'accept'), ['drop', 'possibly-open', 'accept', 'open']],
+    ['nft -j', json(nexthdr('==', 'tcp'), 'drop', 'accept'), ['drop', 'possibly-open', 'accept', 'open']],
+    // `!=` accepts every other protocol, and a TCP packet with an extension header (was: tcp closed)
+    ['text !=', text('ip6 nexthdr != tcp accept', 'drop'), ['drop', 'possibly-open', 'accept', 'open']],
+    ['nft -j !=', json(nexthdr('!=', 'tcp'), 'accept', 'drop'), ['drop', 'possibly-open', 'accept', 'open']],
+    ['text set', text('ip6 nexthdr { tcp, udp } accept', 'drop'), ['accept', 'open', 'accept', 'open']],
+    // a hop-by-hop header (0) comes before any protocol: every packet may have it
+    ['text extension header', text('ip6 nexthdr 0 drop', 'accept'), ['unknown', 'possibly-open', 'unknown', 'possibly-open']],
+  ])('%s', (_, src, want) => {
+    expect(verdicts(rs(src))).toEqual(want);
+  });
+});

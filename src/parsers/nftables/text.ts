@@ -860,12 +860,18 @@ export class NftTextParser {
 
   priorityValue(family: TableFamily, parts: Tok[]): number | undefined {
     const s = parts.map((p) => this.valOf(p)).join('');
-    if (/^[+-]?[0-9]{1,10}$/.test(s)) return Number(s);
-    const m = /^([a-z]{1,16})(?:([+-])([0-9]{1,10}))?$/.exec(s);
+    const num = /^([+-]?)(0[xX][0-9a-fA-F]{1,8}|[0-9]{1,10})$/.exec(s);
+    if (num) {
+      const n = priorityNumber(num[2]!);
+      return n === undefined ? undefined : (num[1] === '-' ? -n : n) | 0;
+    }
+    const m = /^([a-z]{1,16})(?:([+-])(0[xX][0-9a-fA-F]{1,8}|[0-9]{1,10}))?$/.exec(s);
     if (!m) return undefined;
     const base = namedPriority(family, m[1]!);
     if (base === undefined) return undefined;
-    return m[2] ? base + (m[2] === '-' ? -1 : 1) * Number(m[3]) : base;
+    if (!m[2]) return base;
+    const n = priorityNumber(m[3]!);
+    return n === undefined ? undefined : (base + (m[2] === '-' ? -n : n)) | 0;
   }
 
   private parseChainPolicy(ch: IrChain): void {
@@ -2267,4 +2273,15 @@ export function parseStatementsText(text: string, table: IrTable, state: IrState
   p.parseStatementText({ table, chainName: '' }, rule);
   for (const s of p.dynamicSets) dynamicSets.add(s);
   return rule.stmts;
+}
+
+/**
+ * A number of a chain priority as nft's scanner reads it (strtoull, base 0): `0x10` is 16 and `010` is 8 (`priority
+ * 010` lists back as `filter + 8`); the kernel keeps a 32-bit signed priority (`priority 2147483648` lists back as
+ * -2147483648: the caller wraps). Undefined for a number with a digit octal does not have (`08`).
+ */
+function priorityNumber(s: string): number | undefined {
+  if (/^0x/i.test(s)) return parseInt(s.slice(2), 16);
+  if (s.length > 1 && s.startsWith('0')) return /^[0-7]+$/.test(s) ? parseInt(s, 8) : undefined;
+  return Number(s);
 }

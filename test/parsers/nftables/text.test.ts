@@ -63,6 +63,22 @@ describe('tables and chains', () => {
     expect([chainOf(doc, 'x').priority, chainOf(doc, 'y').priority, chainOf(doc, 'z').priority]).toEqual([-200, 100, -300]);
   });
 
+  // nft's scanner reads a priority's number with strtoull base 0 and the kernel keeps an int32: listed back (nft 1.0.6)
+  // as `priority -16`, `filter + 8`, `filter + 8`, `filter - 5`, `-2147483648`, `16`; `08` is refused
+  it('reads a priority number as nft does: hex, octal, 32 bits', () => {
+    const prio = (p: string) => {
+      const doc = parseNftables(`table ip t {\n chain a { type filter hook input priority ${p}; policy drop; }\n}\n`);
+      return [chainOf(doc, 'a').priority, diags(doc)];
+    };
+    expect(prio('-0x10')).toEqual([-16, []]);
+    expect(prio('010')).toEqual([8, []]);
+    expect(prio('filter + 010')).toEqual([8, []]);
+    expect(prio('filter - 0x5')).toEqual([-5, []]);
+    expect(prio('2147483648')).toEqual([-2147483648, []]);
+    expect(prio('0X10')).toEqual([16, []]);
+    expect(prio('08')).toEqual([undefined, ['error nftables/bad-priority 2:44-2:46']]);
+  });
+
   it('reports an unknown priority name with its position', () => {
     const doc = parseNftables('table ip t {\n  chain a { type filter hook input priority bogus; }\n}\n');
     expect(diags(doc)).toEqual(['error nftables/bad-priority 2:45-2:50']);

@@ -175,6 +175,20 @@ export class Lexer {
     this.n = src.text.length;
   }
 
+  private junkSeen = false;
+
+  /**
+   * A carriage return, form feed or vertical tab outside a comment or a string: nft's scanner has no rule for them
+   * ("syntax error, unexpected junk", nft 1.0.6 on a file with CRLF line ends) and loads nothing of the file. Read
+   * as blanks here; reported once per file (a CRLF file has one on every line).
+   */
+  private junk(i: number, c: number): void {
+    if (this.junkSeen) return;
+    this.junkSeen = true;
+    const what = c === 13 ? 'a carriage return (CRLF line ends?)' : c === 12 ? 'a form feed' : 'a vertical tab';
+    this.diagnostics.push({ severity: 'error', code: 'nftables/syntax', message: `nft refuses ${what} outside a comment or string ("unexpected junk"): the file does not load`, span: spanOfTok(this.src, i, i + 1) });
+  }
+
   private tok(k: number, v: string, s: number, e: number): number {
     this.tv = v;
     this.ts = s;
@@ -197,6 +211,7 @@ export class Lexer {
     while (i < n) {
       const c = text.charCodeAt(i);
       if (c === 32 || c === 9 || c === 13 || c === 12 || c === 11) {
+        if (c !== 32 && c !== 9) this.junk(i, c);
         i++;
         continue;
       }
@@ -207,7 +222,10 @@ export class Lexer {
       if (c === 92) {
         // backslash line continuation
         let j = i + 1;
-        while (j < n && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9 || text.charCodeAt(j) === 13)) j++;
+        while (j < n && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9 || text.charCodeAt(j) === 13)) {
+          if (text.charCodeAt(j) === 13) this.junk(j, 13);
+          j++;
+        }
         if (j >= n || text.charCodeAt(j) === 10) {
           i = j + 1;
           continue;

@@ -79,6 +79,19 @@ describe('tables and chains', () => {
     expect(prio('08')).toEqual([undefined, ['error nftables/bad-priority 2:44-2:46']]);
   });
 
+  // nft 1.0.6: `syntax error, unexpected junk` at the first \r of a CRLF file (and at a form feed or vertical tab); a \r
+  // inside a comment or a string is read with it (the file loads)
+  it('reports a carriage return outside comments and strings once, as nft refuses the file', () => {
+    const crlf = 'table inet f {\r\n chain c {\r\n  type filter hook input priority 0; policy drop;\r\n  tcp dport 22 accept\r\n }\r\n}\r\n';
+    const doc = parseNftables(crlf);
+    expect(diags(doc)).toEqual(['error nftables/syntax 1:15-1:16']);
+    expect(doc.diagnostics[0]!.message).toBe('nft refuses a carriage return (CRLF line ends?) outside a comment or string ("unexpected junk"): the file does not load');
+    expect(chainOf(doc, 'c').rules.length).toBe(1);
+    expect(diags(parseNftables('table inet f {\n chain c {\n  tcp dport 22 \\\r\n accept\n }\n}\n'))).toEqual(['error nftables/syntax 3:17-3:18']);
+    expect(diags(parseNftables('table inet f {\n chain c {\f}\n}\n'))).toEqual(['error nftables/syntax 2:11-2:12']);
+    expect(diags(parseNftables('# top\r\ntable inet f {\n chain c {\n  tcp dport 22 log prefix "a\rb" accept # x\r\n }\n}\n'))).toEqual([]);
+  });
+
   it('reports an unknown priority name with its position', () => {
     const doc = parseNftables('table ip t {\n  chain a { type filter hook input priority bogus; }\n}\n');
     expect(diags(doc)).toEqual(['error nftables/bad-priority 2:45-2:50']);

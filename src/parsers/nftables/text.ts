@@ -646,12 +646,25 @@ export class NftTextParser {
     if (this.pos === startPos) this.pos++;
   }
 
+  /**
+   * After an item of a table or chain block (a rule, `type … policy …`, a chain or set block): nft's grammar ends each
+   * with a newline or `;` (stmt_separator), so `tcp dport 22 accept }` and `chain c { … } }` on one line are refused
+   * ("syntax error, unexpected '}', expecting newline or semicolon", nft 1.0.6) and nothing of the file loads.
+   */
+  private separatorBeforeClose(): void {
+    const t = this.peek();
+    if (t && this.isPunct(t, '}')) this.error('nft needs a newline or ";" before this "}" ("unexpected \'}\', expecting newline or semicolon"): the file does not load', this.span(t), 'nftables/syntax');
+  }
+
   private parseTableBody(tb: IrTable, open: Tok): void {
     // where `{` is, kept: a chain body drops the tokens before each of its rules
     const oSrc = this.srcOf(open);
     const oS = this.startOf(open);
     const oE = this.endOf(open);
-    const closed = this.eachBlockItem((t) => this.guardedItem(t, () => this.parseTableItem(tb), () => this.skipStatementOrBlock()));
+    const closed = this.eachBlockItem((t) => {
+      this.guardedItem(t, () => this.parseTableItem(tb), () => this.skipStatementOrBlock());
+      this.separatorBeforeClose();
+    });
     if (!closed) this.error(`Missing "}" for table ${tb.name}`, spanOfTok(oSrc, oS, oE), 'nftables/unclosed-block');
   }
 
@@ -784,6 +797,7 @@ export class NftTextParser {
         this.skipStatement();
       }
       if (this.pos === startPos) this.pos++;
+      else this.separatorBeforeClose();
     }
     if (!closed && !anonymous) this.error(`Missing "}" for chain ${ch.name}`, spanOfTok(oSrc, oS, oE), 'nftables/unclosed-block');
   }

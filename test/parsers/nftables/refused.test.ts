@@ -25,6 +25,26 @@ describe('rules nft refuses: an error at the place nft names', () => {
     expect(d.diagnostics[0]!.message).toBe("accept after the rule's comment: nft ends a rule at its comment and refuses the file");
     expect(diags(doc('tcp dport 22 drop comment "a" counter'))).toEqual(['error nftables/syntax 3:33-3:40']);
   });
+  it('a block item closed by "}" without a newline or ";" (nft: "unexpected \'}\', expecting newline or semicolon")', () => {
+    const one = (text: string) => diags(parseNftables(text));
+    // a rule, a chain's type and policy, a chain or set block, an anonymous chain's rule: each needs its separator
+    expect(one('table inet t {\n chain c { tcp dport 22 accept }\n}\n')).toEqual(['error nftables/syntax 2:32-2:33']);
+    expect(one('table inet t {\n chain c { type filter hook input priority 0; policy drop }\n}\n')).toEqual(['error nftables/syntax 2:59-2:60']);
+    expect(one('table inet t { chain c { tcp dport 22 accept; } }\n')).toEqual(['error nftables/syntax 1:49-1:50']);
+    expect(one('table inet t { set s { type ipv4_addr; } }\n')).toEqual(['error nftables/syntax 1:42-1:43']);
+    expect(one('table inet t {\n chain c { tcp dport 22 jump { accept } ; }\n}\n')).toEqual(['error nftables/syntax 2:39-2:40']);
+    const d = parseNftables('table inet t {\n chain c { tcp dport 22 accept }\n}\n');
+    expect(d.diagnostics[0]!.message).toBe('nft needs a newline or ";" before this "}" ("unexpected \'}\', expecting newline or semicolon"): the file does not load');
+    // what nft takes
+    for (const t of [
+      'table inet t { chain c { type filter hook input priority 0; policy drop; tcp dport 22 accept; }; }\n',
+      'table inet t {\n chain c { type filter hook input priority 0; policy drop\n }\n}\n',
+      'table inet t { set s { type ipv4_addr; elements = { 10.0.0.1 } }\n}\n',
+      'table inet t {\n chain c { tcp dport 22 jump { accept; }; }\n chain d {}\n}\n',
+    ])
+      expect(one(t), t).toEqual([]);
+  });
+
   it('a second define of a name (nft: "redefinition of symbol"), not a redefine', () => {
     const d = parseNftables('define A = 22\ndefine A = 23\nredefine A = 24\ntable inet t {\n chain c { type filter hook input priority 0; policy drop;\n  tcp dport $A accept\n }\n}\n');
     expect(diags(d)).toEqual(['error nftables/redefined-variable 2:1-2:9']);

@@ -72,7 +72,7 @@ describe('streamed parse and early build give the reference document', () => {
         '  map vm { type inet_service : verdict; elements = { 80 : accept } }',
         '  set dyn { type ipv4_addr; }',
         '  set gone { type ipv4_addr; elements = { 10.9.9.9 } }',
-        '  chain other { ip saddr 10.0.0.7 add @dyn { ip saddr } }',
+        '  chain other { ip saddr 10.0.0.7 add @dyn { ip saddr }; }',
         '}',
         'add element inet f ports { 443, 1761-1768 }',
         'delete element inet f gone { 10.9.9.9 }',

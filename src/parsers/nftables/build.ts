@@ -1952,6 +1952,17 @@ export function buildDocument(
         delete ch.policy;
         delete ch.policySpan;
       }
+    else if (t.maybeDormant) {
+      // a base chain that may be on no hook: one that may let every packet go on untouched (an accept under an
+      // undecided test, before its rules: a nat chain's accept translates nothing)
+      const { span, text } = t.maybeDormant;
+      diagnostics.push({ severity: 'warning', code: 'nftables/maybe-dormant', message: `table ${t.family} ${t.name} has ${text}, no table flag: nft 1.0.6 -j writes the table's name for its flags, so the table may be dormant and its base chains may filter nothing`, span });
+      for (const ch of chains) {
+        if (!ch.hook) continue;
+        const cond: OpaqueMatch = { kind: 'opaque', module: 'dormant', text: `table ${t.family} ${t.name} ${text}`, reason: 'the table may be dormant (nft 1.0.6 -j does not say which flags it has)' };
+        ch.rules.unshift({ id: counters.nextId++, matches: [cond], action: { kind: 'accept' }, span, text: `(table ${t.name} may be dormant: ${text})`, builtIn: true });
+      }
+    }
     // jumps and gotos must name a chain of the same table (nft refuses the file otherwise)
     for (const r of jumps)
       if ((r.action.kind === 'jump' || r.action.kind === 'goto') && !t.chains.has(r.action.target))

@@ -166,6 +166,11 @@ export interface IrTable {
    * (`table … { }`, `add table`) sends its flags, so a later one without `dormant` wakes it (checked with nft 1.0.6).
    */
   dormant?: Span;
+  /**
+   * `nft -j` flags that name no table flag: nft 1.0.6 writes the table's name there (`"flags": "t"` for `flags dormant`,
+   * `owner` or `persist`), so the table may be dormant: its base chains may be on no hook.
+   */
+  maybeDormant?: { span: Span; text: string };
 }
 
 export interface IrDoc {

@@ -211,7 +211,11 @@ class JsonBuilder {
           // `"flags": "dormant"` (or a list): its base chains are on no hook; a declaration without it wakes the table
           const t = this.state.table(fn.family, fn.name, value.span);
           const fl = get(value, 'flags');
-          t.dormant = (fl?.kind === 'array' ? fl.items : fl ? [fl] : []).some((x) => scalarText(x) === 'dormant') ? fl!.span : undefined;
+          const flags = (fl?.kind === 'array' ? fl.items : fl ? [fl] : []).map((x) => scalarText(x));
+          t.dormant = flags.includes('dormant') ? fl!.span : undefined;
+          // nft 1.0.6 writes the table's name for its flags (dormant, owner or persist: which one is lost)
+          const unknown = flags.find((x) => x !== 'dormant' && x !== 'owner' && x !== 'persist');
+          t.maybeDormant = fl && !t.dormant && unknown !== undefined ? { span: fl.span, text: `"flags": ${JSON.stringify(unknown)}` } : undefined;
         }
         return;
       }

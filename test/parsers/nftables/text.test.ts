@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { computeExposure, findShadowedRules, tracePacket } from '../../../src/analysis/index.js';
+import { classifyPacket, computeExposure, findShadowedRules, tracePacket } from '../../../src/analysis/index.js';
 import { canonicalRuleset, formatPorts, tcpFlagsMasked, tcpFlagsWhere } from '../../../src/model/index.js';
 import { parseNftables, parseNftablesJson } from '../../../src/parsers/nftables/index.js';
 import type { IncludeReader } from '../../../src/parsers/types.js';
@@ -153,6 +153,23 @@ describe('tables and chains', () => {
     ] }));
     expect(json.diagnostics.map((d) => d.code)).toEqual(['nftables/dormant-table']);
     expect(tracePacket(json.rulesets[0]!, probe(22)).verdict).toBe('accept');
+    // nft 1.0.6 -j lists this very table as `"flags": "x"` (the table's name: dormant, owner or persist, which is not
+    // said): was read as awake, 22 dropped; the table may be dormant, so every packet may pass its chains
+    const listed = parseNftablesJson(JSON.stringify({ nftables: [
+      { table: { family: 'inet', name: 'x', handle: 1, flags: 'x' } },
+      { chain: { family: 'inet', table: 'x', name: 'input', handle: 1, type: 'filter', hook: 'input', prio: 0, policy: 'drop' } },
+      { rule: { family: 'inet', table: 'x', chain: 'input', handle: 2, expr: [{ match: { op: '==', left: { payload: { protocol: 'udp', field: 'dport' } }, right: 80 } }, { accept: null }] } },
+    ] }));
+    expect(diags(listed)).toEqual(['warning nftables/maybe-dormant 1:70-1:73']);
+    expect([22, 80].map((d) => tracePacket(listed.rulesets[0]!, probe(d)).verdict)).toEqual(['unknown', 'accept']);
+    expect(classifyPacket(computeExposure(listed.rulesets[0]!, { hook: 'input' }), probe(22))).toBe('possibly-open');
+    // a flag nft names stays as it was: owner or persist alone keep the chains on their hooks
+    const owner = parseNftablesJson(JSON.stringify({ nftables: [
+      { table: { family: 'inet', name: 'x', handle: 1, flags: ['owner', 'persist'] } },
+      { chain: { family: 'inet', table: 'x', name: 'input', handle: 1, type: 'filter', hook: 'input', prio: 0, policy: 'drop' } },
+    ] }));
+    expect(diags(owner)).toEqual([]);
+    expect(tracePacket(owner.rulesets[0]!, probe(22)).verdict).toBe('drop');
   });
 
   it('a rule named by handle or position leaves the chain undecided, never a drop that may be gone', () => {

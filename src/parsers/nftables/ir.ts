@@ -5,6 +5,7 @@
  */
 import type { Diagnostic, DocComment, MarkOp, Rule, Span, TableFamily } from '../../model/index.js';
 import { CONTINUE_TARGETS } from '../iptables/names.js';
+import { spanAt } from '../placed.js';
 
 /** A selector: what a match or a statement reads from the packet. */
 export type IrExpr =
@@ -354,4 +355,50 @@ export function rewrittenField(e: IrExpr | undefined): string | undefined {
 export function numgenExpr(module: string, mod: number | undefined, offset: number): IrExpr {
   if (mod === undefined || !Number.isInteger(mod) || mod < 1 || !Number.isInteger(offset) || offset < 0 || offset + mod - 1 > 0xffffffff) return { k: 'other', module };
   return { k: 'other', module, values: [offset, offset + mod - 1] };
+}
+
+/** Transport headers whose payload test gives nft a protocol context (its dependency, `meta l4proto X`). */
+const CONTEXT_PAYLOADS = new Set(['tcp', 'udp', 'udplite', 'sctp', 'dccp', 'icmp', 'icmpv6', 'igmp', 'ah', 'esp', 'comp']);
+
+/**
+ * Whether a match gives nft the transport protocol for a later `ct … proto-src/proto-dst` value (nft 1.0.6 -c: after
+ * `tcp dport 22`, `icmp type …`, `meta l4proto tcp`, `meta l4proto { tcp, udp }`, `ip protocol tcp` it loads; after
+ * nothing, `th dport`, `meta l4proto != tcp` or, in an inet table, `ct original protocol tcp` it fails).
+ */
+function givesProtoContext(left: IrExpr, op: string, family: string): boolean {
+  if (left.k === 'concat') return left.items.some((x) => givesProtoContext(x, '==', family));
+  if (left.k === 'payload' && CONTEXT_PAYLOADS.has(left.proto)) return true;
+  // (in an ip or ip6 table `ct original protocol tcp` gives it too; in an inet table it does not)
+  if (left.k === 'ct' && left.key === 'protocol' && left.dir !== undefined && (family === 'ip' || family === 'ip6')) return op === '==' || op === 'in';
+  const proto = (left.k === 'meta' && left.key === 'l4proto') || (left.k === 'payload' && ((left.proto === 'ip' && left.field === 'protocol') || (left.proto === 'ip6' && left.field === 'nexthdr')));
+  return proto && (op === '==' || op === 'in');
+}
+
+/** `ct [original|reply] proto-src|proto-dst` (alone or in a concatenation) as written, or undefined. */
+function ctProtoField(left: IrExpr): string | undefined {
+  if (left.k === 'concat') {
+    for (const x of left.items) {
+      const f = ctProtoField(x);
+      if (f) return f;
+    }
+    return undefined;
+  }
+  if (left.k !== 'ct' || (left.key !== 'proto-src' && left.key !== 'proto-dst')) return undefined;
+  return `ct ${left.dir ? `${left.dir} ` : ''}${left.key}`;
+}
+
+/**
+ * nft's text: a `ct … proto-src/proto-dst` test with no transport protocol test before it in the rule is refused
+ * (nft 1.0.6 -c). Not for nft -j: its listing leaves out the `ct original protocol` an ip table's rule took as that
+ * test (nft lists the rule back without it).
+ */
+export function checkCtProtoContext(stmts: readonly IrStmt[], from: number, to: number, family: string, ruleSpan: Span, diagnostics: Diagnostic[]): void {
+  for (let i = from; i < to; i++) {
+    const st = stmts[i]!;
+    if (st.k !== 'match') continue;
+    if (givesProtoContext(st.left, st.op, family)) return;
+    const ct = ctProtoField(st.left);
+    if (ct)
+      diagnostics.push({ severity: 'error', code: 'nftables/syntax', message: `${ct} needs a transport protocol test before it in the rule (tcp dport …, meta l4proto tcp): nft cannot read its value ("Can't parse symbolic invalid expressions") and refuses the file`, span: (st.span && spanAt(st.span, st.at ?? -1)) ?? ruleSpan });
+  }
 }

@@ -6,7 +6,7 @@
 import { LineIndex, type Diagnostic, type DocComment, type Rule, type Span, type TableFamily } from '../../model/index.js';
 import type { ParseOptions } from '../types.js';
 import type { RulePrebuilder } from './build.js';
-import { deleteElems, exprModule, IrState, numgenExpr, mapKeyMatch, placeByIndex, mangledHeader, positionUnknown, rewrittenField, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, xtStmt } from './ir.js';
+import { checkCtProtoContext, deleteElems, exprModule, IrState, numgenExpr, mapKeyMatch, placeByIndex, mangledHeader, positionUnknown, rewrittenField, unknownRules, type IrChain, type IrChainRule, type IrElem, type IrExpr, type IrRule, type IrSet, type IrStmt, type IrTable, type IrVal, type IrVerdict, xtStmt } from './ir.js';
 import { HintedLineIndex, K_NL, K_PUNCT, K_REF, K_STR, K_VAR, K_WORD, lex, Lexer, spanOfTok, TOK_TYPES, type LexToken, type Source } from './lexer.js';
 import { placeOf } from '../placed.js';
 import { oneLineAt } from './rule.js';
@@ -1104,6 +1104,7 @@ export class NftTextParser {
     }
     if (first) buf.splice(start, 0, first);
     const end = buf.length;
+    checkCtProtoContext(buf, start, end, ctx.table.family, rule.span, this.diagnostics);
     let kept: IrChainRule = rule;
     try {
       if (this.prebuilder === undefined) rule.stmts = buf.slice(start, end);

@@ -45,6 +45,25 @@ describe('rules nft refuses: an error at the place nft names', () => {
       expect(one(t), t).toEqual([]);
   });
 
+  it('ct proto-src/proto-dst without a transport protocol test before it (nft: "Can\'t parse symbolic invalid expressions")', () => {
+    const inTable = (family: string, rule: string) => diags(parseNftables(`table ${family} t {\n chain c {\n  ${rule} drop\n }\n}\n`));
+    expect(inTable('inet', 'ct original proto-dst 22')).toEqual(['error nftables/syntax 3:3-3:27']);
+    expect(inTable('inet', 'th dport 22 ct original proto-dst 22')).toEqual(['error nftables/syntax 3:15-3:39']);
+    expect(inTable('inet', 'meta l4proto != tcp ct reply proto-src 22')).toEqual(['error nftables/syntax 3:23-3:44']);
+    expect(inTable('inet', 'ct original protocol tcp ct original proto-dst 22')).toEqual(['error nftables/syntax 3:28-3:52']);
+    expect(inTable('ip', 'ct proto-dst 22')).toEqual(['error nftables/syntax 3:3-3:18']);
+    // what nft takes: a protocol from a transport header, meta l4proto, ip protocol, or (ip and ip6 tables) ct original protocol
+    for (const [family, rule] of [
+      ['inet', 'tcp dport != 22 ct original proto-dst 22'],
+      ['inet', 'meta l4proto { tcp, udp } ct original proto-dst 22'],
+      ['inet', 'icmp type echo-request ct reply proto-src 22'],
+      ['ip', 'ip protocol tcp ct original proto-dst 22'],
+      ['ip', 'ct original protocol 6 ct original proto-dst != 22'],
+      ['ip6', 'ct original protocol tcp ct reply proto-src 22'],
+    ])
+      expect(inTable(family!, rule!), rule).toEqual([]);
+  });
+
   it('a second define of a name (nft: "redefinition of symbol"), not a redefine', () => {
     const d = parseNftables('define A = 22\ndefine A = 23\nredefine A = 24\ntable inet t {\n chain c { type filter hook input priority 0; policy drop;\n  tcp dport $A accept\n }\n}\n');
     expect(diags(d)).toEqual(['error nftables/redefined-variable 2:1-2:9']);

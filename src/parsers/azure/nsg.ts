@@ -336,6 +336,19 @@ function compileRule(r: AzRuleSpec, diagnostics: Diagnostic[]): CompiledRule {
     if (Number.isFinite(n)) prio = n;
     else matches.push(opaque('unresolved', valText(pv), 'invalid priority', pv!.span));
   }
+  // A rule without a protocol or a destination port range does not exist: Azure requires both ("protocol: Required",
+  // SecurityRulePropertiesFormat; "must specify a non-empty value for either DestinationPortRange or
+  // DestinationPortRanges") and refuses the rule, or the whole NSG. Said; an allow is still read as every protocol or
+  // port (it opens at most that), but a deny closes nothing (read as every port, it closed what later allows open).
+  const refused = (what: string, field: string, span: Span): void => {
+    if (r.isDefault) return;
+    diagnostics.push({ severity: 'warning', code: `azure/missing-${field}`, message: `security rule "${r.name}" has no ${what}: Azure refuses such a rule`, span });
+    const access = r.access?.kind === 'scalar' ? valText(r.access).toLowerCase() : undefined;
+    if (access !== 'allow') matches.push(opaque('invalid', `no ${what}`, `Azure refuses a security rule without a ${what}: the rule may not exist`, span));
+  };
+  const given = (vs: PValue[]): boolean => vs.some((v) => v.kind === 'expr' || listOf(v).some((it) => it.kind !== 'scalar' || valText(it).trim() !== ''));
+  if (isNullish(r.protocol)) refused('protocol', 'protocol', r.protocol?.span ?? r.span);
+  if (!given(r.dstPorts)) refused('destination port range', 'port', r.span);
   // protocol
   let protoText = '*';
   const p = r.protocol;

@@ -231,6 +231,38 @@ describe('a rule of invalid priority', () => {
   });
 });
 
+describe('a rule without a protocol or a destination port range', () => {
+  test('Azure refuses it (protocol is required; DestinationPortRange or DestinationPortRanges must be given): said, and a deny so written closes nothing', () => {
+    // SecurityRulePropertiesFormat: "protocol: Network protocol this rule applies to. Required."; the network resource
+    // provider: "must specify a non-empty value for either DestinationPortRange or DestinationPortRanges"
+    // (kubernetes-sigs/cloud-provider-azure#9355). Read as every protocol / every port, these denies closed 1761-1768.
+    const nsg = {
+      name: 'n5',
+      securityRules: [
+        { name: 'no-ports', priority: 100, access: 'Deny', direction: 'Inbound', protocol: 'Tcp', sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: '*' },
+        { name: 'no-proto', priority: 110, access: 'Deny', direction: 'Inbound', sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '1762' },
+        { name: 'cft', priority: 200, access: 'Allow', direction: 'Inbound', protocol: 'Tcp', sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '1761-1768' },
+        { name: 'allow-no-ports', priority: 300, access: 'Allow', direction: 'Inbound', protocol: 'Udp', sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRanges: [] },
+      ],
+    };
+    const text = JSON.stringify(nsg, null, 1);
+    const d = parseAzure(text);
+    expect(d.diagnostics.map((x) => [x.severity, x.code, x.message, x.span.start.line])).toEqual([
+      ['warning', 'azure/missing-port', 'security rule "no-ports" has no destination port range: Azure refuses such a rule', 4],
+      ['warning', 'azure/missing-protocol', 'security rule "no-proto" has no protocol: Azure refuses such a rule', 14],
+      ['warning', 'azure/missing-port', 'security rule "allow-no-ports" has no destination port range: Azure refuses such a rule', 35],
+    ]);
+    const rs = d.rulesets[0]!;
+    const r1761 = reach(rs, 1761);
+    expect([r1761.open.toCidrs(), r1761.possibly.toCidrs()]).toEqual([[], ['0.0.0.0/0']]);
+    const r1762 = reach(rs, 1762);
+    expect([r1762.open.toCidrs(), r1762.possibly.toCidrs()]).toEqual([[], ['0.0.0.0/0']]);
+    // an allow without ports is still read as every port (it opens at most that)
+    expect(reach(rs, 53, 17).open.toCidrs()).toEqual(['0.0.0.0/0']);
+    expect(inbound(rs).slice(0, 2).map(canonicalRule)).toEqual(['opaque:invalid proto=6 => drop', 'dstport=1762 opaque:invalid => drop']);
+  });
+});
+
 describe('Any and the Internet service tag', () => {
   test('a Deny from "*" also closes service-tag traffic: the defaults after it are never reached', () => {
     // a common last rule: Deny * at 4096; AllowVnetInBound (65000) and AllowAzureLoadBalancerInBound (65001) come after it

@@ -394,6 +394,9 @@ function compileRule(r: AzRuleSpec, diagnostics: Diagnostic[]): CompiledRule {
     matches.push(opaque('unresolved', 'sourceAddressPrefix', 'the source is missing', r.span));
   } else matches.push(...anyOf(src.alts));
   const dst = prefixMatches(r.dstPrefixes, r.dstAsgs, 'dst', dstTexts, diagnostics, deny);
+  // ("must specify a non empty value for exactly one of: DestinationAddressPrefixes, DestinationAddressPrefix,
+  // DestinationApplicationSecurityGroups", Azure/azure-cli#8615): without one the rule is refused, as without ports
+  if (!given(r.dstPrefixes) && !given(r.dstAsgs)) refused('destination address prefix', 'destination', r.span);
   // Inbound, the destination is the protected NIC's private address ("network security groups are processed
   // after Azure translates a public IP address to a private IP address for inbound traffic",
   // network-security-groups-overview), which is always in the VirtualNetwork tag: that destination is every packet.

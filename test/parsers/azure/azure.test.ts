@@ -150,8 +150,8 @@ describe('az CLI / ARM REST', () => {
     const nsg = {
       name: 'n3',
       securityRules: [
-        { name: 'udp', priority: 100, access: 'Allow', direction: 'Inbound', protocol: 'Udp', sourceAddressPrefix: '*', destinationPortRanges: ['1761-1764', '1765', '1766-1768'] },
-        { name: 'bad', priority: 'x', access: 'Maybe', direction: 'Inbound', protocol: 'Gre', sourceAddressPrefix: '*', destinationPortRange: '70000' },
+        { name: 'udp', priority: 100, access: 'Allow', direction: 'Inbound', protocol: 'Udp', sourceAddressPrefix: '*', destinationAddressPrefix: '*', destinationPortRanges: ['1761-1764', '1765', '1766-1768'] },
+        { name: 'bad', priority: 'x', access: 'Maybe', direction: 'Inbound', protocol: 'Gre', sourceAddressPrefix: '*', destinationAddressPrefix: '*', destinationPortRange: '70000' },
       ],
     };
     const d = parseAzure(JSON.stringify(nsg));
@@ -198,8 +198,8 @@ describe('a rule of invalid priority', () => {
     const nsg = {
       name: 'n4',
       securityRules: [
-        { name: 'deny', priority: 90, access: 'Deny', direction: 'Inbound', protocol: '*', sourceAddressPrefix: '*', destinationPortRange: '1761' },
-        { name: 'cft', priority: 100, access: 'Allow', direction: 'Inbound', protocol: 'Tcp', sourceAddressPrefix: '*', destinationPortRange: '1761-1768' },
+        { name: 'deny', priority: 90, access: 'Deny', direction: 'Inbound', protocol: '*', sourceAddressPrefix: '*', destinationAddressPrefix: '*', destinationPortRange: '1761' },
+        { name: 'cft', priority: 100, access: 'Allow', direction: 'Inbound', protocol: 'Tcp', sourceAddressPrefix: '*', destinationAddressPrefix: '*', destinationPortRange: '1761-1768' },
       ],
     };
     const d = parseAzure(JSON.stringify(nsg));
@@ -218,8 +218,8 @@ describe('a rule of invalid priority', () => {
     const nsg = {
       name: 'n4',
       securityRules: [
-        { name: 'deny', priority: 90, access: 'Deny', direction: 'Inbound', protocol: '*', sourceAddressPrefix: '*', destinationPortRange: '1761' },
-        { name: 'cft', priority: 100, access: 'Allow', direction: 'Inbound', protocol: 'Tcp', sourceAddressPrefix: '*', destinationPortRange: '1761-1768' },
+        { name: 'deny', priority: 90, access: 'Deny', direction: 'Inbound', protocol: '*', sourceAddressPrefix: '*', destinationAddressPrefix: '*', destinationPortRange: '1761' },
+        { name: 'cft', priority: 100, access: 'Allow', direction: 'Inbound', protocol: 'Tcp', sourceAddressPrefix: '*', destinationAddressPrefix: '*', destinationPortRange: '1761-1768' },
       ],
     };
     const d = parseAzure(JSON.stringify(nsg));
@@ -231,16 +231,19 @@ describe('a rule of invalid priority', () => {
   });
 });
 
-describe('a rule without a protocol or a destination port range', () => {
-  test('Azure refuses it (protocol is required; DestinationPortRange or DestinationPortRanges must be given): said, and a deny so written closes nothing', () => {
+describe('a rule without a protocol, a destination port range or a destination', () => {
+  test('Azure refuses it (protocol is required; a destination port range and a destination must be given): said, and a deny so written closes nothing', () => {
     // SecurityRulePropertiesFormat: "protocol: Network protocol this rule applies to. Required."; the network resource
     // provider: "must specify a non-empty value for either DestinationPortRange or DestinationPortRanges"
-    // (kubernetes-sigs/cloud-provider-azure#9355). Read as every protocol / every port, these denies closed 1761-1768.
+    // (kubernetes-sigs/cloud-provider-azure#9355); "must specify a non empty value for exactly one of:
+    // DestinationAddressPrefixes, DestinationAddressPrefix, DestinationApplicationSecurityGroups" (Azure/azure-cli#8615).
+    // Read as every protocol / port / destination, these denies closed 1761-1763.
     const nsg = {
       name: 'n5',
       securityRules: [
         { name: 'no-ports', priority: 100, access: 'Deny', direction: 'Inbound', protocol: 'Tcp', sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: '*' },
         { name: 'no-proto', priority: 110, access: 'Deny', direction: 'Inbound', sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '1762' },
+        { name: 'no-dst', priority: 120, access: 'Deny', direction: 'Inbound', protocol: 'Tcp', sourceAddressPrefix: '*', sourcePortRange: '*', destinationPortRange: '1763' },
         { name: 'cft', priority: 200, access: 'Allow', direction: 'Inbound', protocol: 'Tcp', sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '1761-1768' },
         { name: 'allow-no-ports', priority: 300, access: 'Allow', direction: 'Inbound', protocol: 'Udp', sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRanges: [] },
       ],
@@ -250,16 +253,19 @@ describe('a rule without a protocol or a destination port range', () => {
     expect(d.diagnostics.map((x) => [x.severity, x.code, x.message, x.span.start.line])).toEqual([
       ['warning', 'azure/missing-port', 'security rule "no-ports" has no destination port range: Azure refuses such a rule', 4],
       ['warning', 'azure/missing-protocol', 'security rule "no-proto" has no protocol: Azure refuses such a rule', 14],
-      ['warning', 'azure/missing-port', 'security rule "allow-no-ports" has no destination port range: Azure refuses such a rule', 35],
+      ['warning', 'azure/missing-destination', 'security rule "no-dst" has no destination address prefix: Azure refuses such a rule', 24],
+      ['warning', 'azure/missing-port', 'security rule "allow-no-ports" has no destination port range: Azure refuses such a rule', 45],
     ]);
     const rs = d.rulesets[0]!;
     const r1761 = reach(rs, 1761);
     expect([r1761.open.toCidrs(), r1761.possibly.toCidrs()]).toEqual([[], ['0.0.0.0/0']]);
     const r1762 = reach(rs, 1762);
     expect([r1762.open.toCidrs(), r1762.possibly.toCidrs()]).toEqual([[], ['0.0.0.0/0']]);
+    const r1763 = reach(rs, 1763);
+    expect([r1763.open.toCidrs(), r1763.possibly.toCidrs()]).toEqual([[], ['0.0.0.0/0']]);
     // an allow without ports is still read as every port (it opens at most that)
     expect(reach(rs, 53, 17).open.toCidrs()).toEqual(['0.0.0.0/0']);
-    expect(inbound(rs).slice(0, 2).map(canonicalRule)).toEqual(['opaque:invalid proto=6 => drop', 'dstport=1762 opaque:invalid => drop']);
+    expect(inbound(rs).slice(0, 3).map(canonicalRule)).toEqual(['opaque:invalid proto=6 => drop', 'dstport=1762 opaque:invalid => drop', 'dstport=1763 opaque:invalid proto=6 => drop']);
   });
 });
 

@@ -308,6 +308,7 @@ interface CompiledRule {
 
 function compileRule(r: AzRuleSpec, diagnostics: Diagnostic[]): CompiledRule {
   const matches: Match[] = [...(r.extra ?? [])];
+  const firstDiagnostic = diagnostics.length;
   // direction
   let inbound = true;
   let literalInbound = false;
@@ -403,6 +404,11 @@ function compileRule(r: AzRuleSpec, diagnostics: Diagnostic[]): CompiledRule {
   const toOwnNetwork =
     literalInbound && r.dstPrefixes.some((v) => v.kind !== 'expr' && listOf(v).some((it) => it.kind === 'scalar' && valText(it).trim().toLowerCase() === 'virtualnetwork'));
   if (dst.alts.length > 0 && !dst.any && !toOwnNetwork) matches.push(...anyOf(dst.alts));
+  // One invalid port range or address prefix makes Azure refuse the whole rule (SecurityRuleInvalidPortRange,
+  // "Security rule has invalid Port range. Value provided: …", hashicorp/terraform-provider-azurerm#1530): a deny's
+  // valid items close nothing either (an allow's valid items are still read as open: at most that).
+  if (!(r.access?.kind === 'scalar' && valText(r.access).toLowerCase() === 'allow') && diagnostics.slice(firstDiagnostic).some((d) => d.code === 'azure/bad-port' || d.code === 'azure/bad-prefix'))
+    matches.push(opaque('invalid', 'an invalid port range or address prefix', 'Azure refuses a security rule with an invalid port range or address prefix: the rule may not exist', r.span));
   // access
   const av = r.access;
   let action: Rule['action'];

@@ -269,6 +269,30 @@ describe('a rule without a protocol, a destination port range or a destination',
   });
 });
 
+describe('a deny with one invalid port range or address prefix', () => {
+  test('Azure refuses the whole rule (SecurityRuleInvalidPortRange): its valid items close nothing either', () => {
+    // "Security rule has invalid Port range. Value provided: 636, 389." (hashicorp/terraform-provider-azurerm#1530):
+    // the rule is not created. Read item by item, the deny closed 22 and 23.
+    const nsg = {
+      name: 'n6',
+      securityRules: [
+        { name: 'd', priority: 100, access: 'Deny', direction: 'Inbound', protocol: 'Tcp', sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRanges: ['22', '70000'] },
+        { name: 'd2', priority: 110, access: 'Deny', direction: 'Inbound', protocol: 'Tcp', sourceAddressPrefixes: ['0.0.0.0/0', '10.0.0.0/33'], sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '23' },
+        { name: 'ssh', priority: 200, access: 'Allow', direction: 'Inbound', protocol: 'Tcp', sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRanges: ['22', '23', '24'] },
+      ],
+    };
+    const d = parseAzure(JSON.stringify(nsg));
+    expect(d.diagnostics.map((x) => x.code)).toEqual(['azure/bad-port', 'azure/bad-prefix']);
+    const rs = d.rulesets[0]!;
+    for (const port of [22, 23]) {
+      const r = reach(rs, port);
+      expect([port, r.open.toCidrs(), r.possibly.toCidrs()]).toEqual([port, [], ['0.0.0.0/0']]);
+    }
+    // nothing else opens: the allow opens its valid items at most
+    expect(reach(rs, 25).open.toCidrs().concat(reach(rs, 25).possibly.toCidrs())).toEqual([]);
+  });
+});
+
 describe('Any and the Internet service tag', () => {
   test('a Deny from "*" also closes service-tag traffic: the defaults after it are never reached', () => {
     // a common last rule: Deny * at 4096; AllowVnetInBound (65000) and AllowAzureLoadBalancerInBound (65001) come after it

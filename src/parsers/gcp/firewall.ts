@@ -270,6 +270,7 @@ function targetClasses(spec: GcpFirewallSpec): string[] | undefined {
 
 function compileOne(spec: GcpFirewallSpec, diagnostics: Diagnostic[]): Compiled {
   const matches: Match[] = [...(spec.extra ?? [])];
+  const firstDiagnostic = diagnostics.length;
   // direction
   let ingress = true;
   const dir = spec.direction;
@@ -371,6 +372,11 @@ function compileOne(spec: GcpFirewallSpec, diagnostics: Diagnostic[]): Compiled 
       matches.push(opaque('invalid', valText(v!), `${field} mixes IPv4 and IPv6 ranges, which GCP refuses`, v!.span));
     }
   }
+  // The API refuses a rule with an invalid protocol, port or IP range ("Invalid value for field
+  // 'resource.allowed[0].ports[0]'"): none of its entries exist. A deny's valid entries close nothing either (an
+  // allow's are still read as open: it opens at most those).
+  if (spec.action !== 'allow' && diagnostics.slice(firstDiagnostic).some((d) => d.code === 'gcp/bad-port' || d.code === 'gcp/bad-range' || d.code === 'gcp/bad-protocol'))
+    matches.push(opaque('invalid', `firewall rule ${spec.name}`, 'GCP refuses a firewall rule with an invalid protocol, port or IP range: the rule may not exist', spec.span));
   // disabled
   let disabled = false;
   const dv = spec.disabled;

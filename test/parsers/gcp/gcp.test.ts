@@ -701,3 +701,28 @@ describe('a deny with one invalid protocol, port or range', () => {
     }
   });
 });
+
+describe('ports on a protocol without ports', () => {
+  test('undecided: the API documents ports as "only applicable for UDP or TCP" and does not say whether it refuses or ignores them', () => {
+    // Read as a port test, the allow of icmp with ports ["8"] let no ICMP packet in; a deny holding such an entry
+    // closed its tcp 22 entry although the API may refuse the whole rule.
+    const rules = [
+      { kind: 'compute#firewall', name: 'd', network: 'default', direction: 'INGRESS', priority: 100, sourceRanges: ['0.0.0.0/0'], denied: [{ IPProtocol: 'tcp', ports: ['22'] }, { IPProtocol: 'icmp', ports: ['0'] }] },
+      { kind: 'compute#firewall', name: 'a', network: 'default', direction: 'INGRESS', priority: 200, sourceRanges: ['0.0.0.0/0'], allowed: [{ IPProtocol: 'tcp', ports: ['22'] }, { IPProtocol: 'icmp', ports: ['8'] }] },
+    ];
+    const d = parseGcp(JSON.stringify(rules));
+    expect(d.diagnostics.map((x) => [x.code, x.message])).toEqual([
+      ['gcp/ports-ignored', 'ports are only valid with tcp, udp and sctp, not icmp'],
+      ['gcp/ports-ignored', 'ports are only valid with tcp, udp and sctp, not icmp'],
+    ]);
+    const rs = d.rulesets[0]!;
+    const ssh = reach(rs, 22);
+    expect([ssh.open.toCidrs(), ssh.possibly.toCidrs()]).toEqual([[], ['0.0.0.0/0']]);
+    const icmp = exposedPorts(computeExposure(rs), 1, numRange(0, 65535)).filter((e) => e.family === 'ipv4');
+    expect(icmp.map((e) => [e.sources.toString(), e.certainty])).toEqual([['0.0.0.0/0', 'possibly-open']]);
+    expect(rs.tables[0]!.chains.find((c) => c.hook === 'input')!.rules.map(canonicalRule)).toEqual([
+      'anyof([dstport=22 proto=6]|[opaque:gcp-port proto=1]) family=ipv4 opaque:invalid => drop',
+      'anyof([dstport=22 proto=6]|[opaque:gcp-port proto=1]) srcaddr=0.0.0.0/0 => accept',
+    ]);
+  });
+});

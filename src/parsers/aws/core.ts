@@ -237,7 +237,7 @@ interface L4 {
 }
 
 /** Protocol + port (or ICMP type/code) matches of a permission. */
-function layer4(protocol: PValue | undefined, fromPort: PValue | undefined, toPort: PValue | undefined, ctx: AwsContext, fallback: Span, icmp?: { type: PValue | undefined; code: PValue | undefined }): L4 {
+function layer4(protocol: PValue | undefined, fromPort: PValue | undefined, toPort: PValue | undefined, ctx: AwsContext, fallback: Span, icmp?: { type: PValue | undefined; code: PValue | undefined }, deny = false): L4 {
   const p = awsProtocol(protocol);
   const portSpan = fromPort?.span ?? protocol?.span;
   if (p === 'all') return { matches: [], label: 'all', ...(portSpan ? { span: portSpan } : {}) };
@@ -253,8 +253,13 @@ function layer4(protocol: PValue | undefined, fromPort: PValue | undefined, toPo
   const protoMatch: Match = { kind: 'protocol', protocols: numSingle(p), ...(protocol ? { span: protocol.span } : {}) };
   const name = p === 6 ? 'tcp' : p === 17 ? 'udp' : p === 1 ? 'icmp' : p === 58 ? 'icmpv6' : `proto ${p}`;
   if (p === 6 || p === 17) {
-    // (AWS requires a port range for TCP and UDP: such a rule is refused at deployment; read as every port, not as none)
-    if (fromPort === undefined && toPort === undefined) ctx.warn(`${name} without ${icmp ? 'a PortRange' : 'FromPort and ToPort'}: AWS requires a port range for TCP and UDP and refuses the rule; every port is assumed`, protocol?.span ?? fallback, 'aws/missing-ports');
+    // (AWS requires a port range for TCP and UDP: such a rule is refused at deployment; an allow is read as every port,
+    // not as none; a NACL deny closes nothing: read as every port, it closed what later entries allow)
+    if (fromPort === undefined && toPort === undefined) {
+      const what = `${name} without ${icmp ? 'a PortRange' : 'FromPort and ToPort'}`;
+      ctx.warn(`${what}: AWS requires a port range for TCP and UDP and refuses the rule; ${deny ? 'the deny may not exist' : 'every port is assumed'}`, protocol?.span ?? fallback, 'aws/missing-ports');
+      if (deny) return { matches: [protoMatch, unresolvedMatch(`${what}`, protocol?.span ?? fallback, 'AWS refuses a TCP or UDP entry without a port range: the entry may not exist')], label: `${name} (no ports)`, span: protocol?.span ?? fallback };
+    }
     const a = fromPort === undefined ? -1 : intOf(fromPort);
     const b = toPort === undefined ? a : intOf(toPort);
     if (a === undefined || b === undefined) {
@@ -426,7 +431,7 @@ export function naclRules(entries: NaclEntryInput[], egress: boolean, ctx: AwsCo
     // An ICMP entry's type and code are its own fields (IcmpTypeCode, Icmp, icmp_type), never the port range, which
     // AWS ignores for ICMP ("PortRange: required if specifying protocol 6 or 17"; IcmpTypeCode is optional for IPv4
     // ICMP): without them, every type.
-    const l4 = layer4(e.protocol, e.fromPort, e.toPort, ctx, e.span, { type: e.icmpType, code: e.icmpCode });
+    const l4 = layer4(e.protocol, e.fromPort, e.toPort, ctx, e.span, { type: e.icmpType, code: e.icmpCode }, act !== 'allow');
     const action: Action =
       act === 'allow' ? { kind: 'accept' } : act === 'deny' ? { kind: 'drop' } : { kind: 'unknown', target: e.action?.kind === 'expr' ? e.action.text : act ?? '(missing)', text: e.action?.kind === 'expr' ? e.action.text : `rule action ${act ?? '(missing)'}` };
     if (e.action?.kind === 'expr') ctx.unresolved(e.action.text, e.action.span, 'the rule action (allow or deny) is not known statically');

@@ -308,6 +308,7 @@ interface CompiledRule {
 
 function compileRule(r: AzRuleSpec, diagnostics: Diagnostic[]): CompiledRule {
   const matches: Match[] = [...(r.extra ?? [])];
+  const firstDiagnostic = diagnostics.length;
   // direction
   let inbound = true;
   let literalInbound = false;
@@ -336,6 +337,19 @@ function compileRule(r: AzRuleSpec, diagnostics: Diagnostic[]): CompiledRule {
     if (Number.isFinite(n)) prio = n;
     else matches.push(opaque('unresolved', valText(pv), 'invalid priority', pv!.span));
   }
+  // A rule without a protocol or a destination port range does not exist: Azure requires both ("protocol: Required",
+  // SecurityRulePropertiesFormat; "must specify a non-empty value for either DestinationPortRange or
+  // DestinationPortRanges") and refuses the rule, or the whole NSG. Said; an allow is still read as every protocol or
+  // port (it opens at most that), but a deny closes nothing (read as every port, it closed what later allows open).
+  const refused = (what: string, field: string, span: Span): void => {
+    if (r.isDefault) return;
+    diagnostics.push({ severity: 'warning', code: `azure/missing-${field}`, message: `security rule "${r.name}" has no ${what}: Azure refuses such a rule`, span });
+    const access = r.access?.kind === 'scalar' ? valText(r.access).toLowerCase() : undefined;
+    if (access !== 'allow') matches.push(opaque('invalid', `no ${what}`, `Azure refuses a security rule without a ${what}: the rule may not exist`, span));
+  };
+  const given = (vs: PValue[]): boolean => vs.some((v) => v.kind === 'expr' || listOf(v).some((it) => it.kind !== 'scalar' || valText(it).trim() !== ''));
+  if (isNullish(r.protocol)) refused('protocol', 'protocol', r.protocol?.span ?? r.span);
+  if (!given(r.dstPorts)) refused('destination port range', 'port', r.span);
   // protocol
   let protoText = '*';
   const p = r.protocol;
@@ -381,12 +395,20 @@ function compileRule(r: AzRuleSpec, diagnostics: Diagnostic[]): CompiledRule {
     matches.push(opaque('unresolved', 'sourceAddressPrefix', 'the source is missing', r.span));
   } else matches.push(...anyOf(src.alts));
   const dst = prefixMatches(r.dstPrefixes, r.dstAsgs, 'dst', dstTexts, diagnostics, deny);
+  // ("must specify a non empty value for exactly one of: DestinationAddressPrefixes, DestinationAddressPrefix,
+  // DestinationApplicationSecurityGroups", Azure/azure-cli#8615): without one the rule is refused, as without ports
+  if (!given(r.dstPrefixes) && !given(r.dstAsgs)) refused('destination address prefix', 'destination', r.span);
   // Inbound, the destination is the protected NIC's private address ("network security groups are processed
   // after Azure translates a public IP address to a private IP address for inbound traffic",
   // network-security-groups-overview), which is always in the VirtualNetwork tag: that destination is every packet.
   const toOwnNetwork =
     literalInbound && r.dstPrefixes.some((v) => v.kind !== 'expr' && listOf(v).some((it) => it.kind === 'scalar' && valText(it).trim().toLowerCase() === 'virtualnetwork'));
   if (dst.alts.length > 0 && !dst.any && !toOwnNetwork) matches.push(...anyOf(dst.alts));
+  // One invalid port range or address prefix makes Azure refuse the whole rule (SecurityRuleInvalidPortRange,
+  // "Security rule has invalid Port range. Value provided: …", hashicorp/terraform-provider-azurerm#1530): a deny's
+  // valid items close nothing either (an allow's valid items are still read as open: at most that).
+  if (!(r.access?.kind === 'scalar' && valText(r.access).toLowerCase() === 'allow') && diagnostics.slice(firstDiagnostic).some((d) => d.code === 'azure/bad-port' || d.code === 'azure/bad-prefix'))
+    matches.push(opaque('invalid', 'an invalid port range or address prefix', 'Azure refuses a security rule with an invalid port range or address prefix: the rule may not exist', r.span));
   // access
   const av = r.access;
   let action: Rule['action'];

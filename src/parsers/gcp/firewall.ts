@@ -159,6 +159,12 @@ function protoMatches(e: GcpProtoEntry, diagnostics: Diagnostic[]): { matches: M
     }
     if (!all && protoNum !== undefined && protoNum !== TCP && protoNum !== UDP && protoNum !== SCTP) {
       diagnostics.push({ severity: 'warning', code: 'gcp/ports-ignored', message: `ports are only valid with tcp, udp and sctp, not ${label}`, span: e.ports!.span });
+      // The API documents ports as "only applicable for UDP or TCP" (and SCTP): whether it refuses the rule or ignores
+      // the ports is not said. Read as a port test, an allow of icmp with ports let no packet in (when it may let every
+      // ICMP packet in): undecided instead, as Azure's port of a portless protocol.
+      matches.push(opaque('gcp-port', `ports ${texts.join(',')} of protocol ${label}`, `${label} has no ports: the API may refuse the rule or ignore them`, e.ports!.span));
+      label += `:${texts.join(',')}`;
+      return { matches, label };
     }
     if (set) alts.unshift([{ kind: 'port', dir: 'dst', ports: set, span: e.ports!.span }]);
     matches.push(...anyOf(alts, e.ports!.span));
@@ -270,6 +276,7 @@ function targetClasses(spec: GcpFirewallSpec): string[] | undefined {
 
 function compileOne(spec: GcpFirewallSpec, diagnostics: Diagnostic[]): Compiled {
   const matches: Match[] = [...(spec.extra ?? [])];
+  const firstDiagnostic = diagnostics.length;
   // direction
   let ingress = true;
   const dir = spec.direction;
@@ -371,6 +378,11 @@ function compileOne(spec: GcpFirewallSpec, diagnostics: Diagnostic[]): Compiled 
       matches.push(opaque('invalid', valText(v!), `${field} mixes IPv4 and IPv6 ranges, which GCP refuses`, v!.span));
     }
   }
+  // The API refuses a rule with an invalid protocol, port or IP range ("Invalid value for field
+  // 'resource.allowed[0].ports[0]'"): none of its entries exist. A deny's valid entries close nothing either (an
+  // allow's are still read as open: it opens at most those).
+  if (spec.action !== 'allow' && diagnostics.slice(firstDiagnostic).some((d) => d.code === 'gcp/bad-port' || d.code === 'gcp/bad-range' || d.code === 'gcp/bad-protocol' || d.code === 'gcp/ports-ignored'))
+    matches.push(opaque('invalid', `firewall rule ${spec.name}`, 'GCP refuses a firewall rule with an invalid protocol, port or IP range: the rule may not exist', spec.span));
   // disabled
   let disabled = false;
   const dv = spec.disabled;

@@ -942,4 +942,32 @@ describe('CloudFormation: a TCP or UDP rule without its ports', () => {
     ]);
     expect(matchesOf(doc.rulesets[0]!, 'ingress')).toEqual(['proto=6 srcaddr=192.0.2.0/24']);
   });
+
+  test('a network ACL deny without its PortRange closes nothing: the entry may not exist (it closed the allow of 22 behind it)', () => {
+    // CreateNetworkAclEntry: "PortRange: TCP or UDP protocols: the range of ports the rule applies to. Required if
+    // specifying protocol 6 (TCP) or 17 (UDP)" (the Terraform provider sends 0-0 for missing ports)
+    const doc = parseAwsJson(
+      JSON.stringify(
+        {
+          NetworkAcls: [
+            {
+              NetworkAclId: 'acl-1',
+              Entries: [
+                { CidrBlock: '0.0.0.0/0', Egress: false, Protocol: '6', RuleAction: 'deny', RuleNumber: 100 },
+                { CidrBlock: '0.0.0.0/0', Egress: false, Protocol: '6', PortRange: { From: 22, To: 22 }, RuleAction: 'allow', RuleNumber: 200 },
+              ],
+            },
+          ],
+        },
+        null,
+        1,
+      ),
+    );
+    expect(doc.diagnostics.map((d) => [d.code, d.message, at(d.span)])).toEqual([
+      ['aws/missing-ports', 'tcp without a PortRange: AWS requires a port range for TCP and UDP and refuses the rule; the deny may not exist', '9:18-9:21'],
+    ]);
+    expect(matchesOf(doc.rulesets[0]!, 'ingress', 'network-acl')).toEqual(['proto=6 opaque:unresolved srcaddr=0.0.0.0/0', 'proto=6 dstport=22 srcaddr=0.0.0.0/0']);
+    const v4 = exposedPorts(computeExposure(doc.rulesets[0]!), 6, numRange(22, 22)).filter((e) => e.family === 'ipv4');
+    expect(v4.map((e) => [e.sources.toString(), e.certainty])).toEqual([['0.0.0.0/0', 'possibly-open']]);
+  });
 });

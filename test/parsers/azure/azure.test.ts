@@ -150,8 +150,8 @@ describe('az CLI / ARM REST', () => {
     const nsg = {
       name: 'n3',
       securityRules: [
-        { name: 'udp', priority: 100, access: 'Allow', direction: 'Inbound', protocol: 'Udp', sourceAddressPrefix: '*', destinationPortRanges: ['1761-1764', '1765', '1766-1768'] },
-        { name: 'bad', priority: 'x', access: 'Maybe', direction: 'Inbound', protocol: 'Gre', sourceAddressPrefix: '*', destinationPortRange: '70000' },
+        { name: 'udp', priority: 100, access: 'Allow', direction: 'Inbound', protocol: 'Udp', sourceAddressPrefix: '*', destinationAddressPrefix: '*', destinationPortRanges: ['1761-1764', '1765', '1766-1768'] },
+        { name: 'bad', priority: 'x', access: 'Maybe', direction: 'Inbound', protocol: 'Gre', sourceAddressPrefix: '*', destinationAddressPrefix: '*', destinationPortRange: '70000' },
       ],
     };
     const d = parseAzure(JSON.stringify(nsg));
@@ -198,8 +198,8 @@ describe('a rule of invalid priority', () => {
     const nsg = {
       name: 'n4',
       securityRules: [
-        { name: 'deny', priority: 90, access: 'Deny', direction: 'Inbound', protocol: '*', sourceAddressPrefix: '*', destinationPortRange: '1761' },
-        { name: 'cft', priority: 100, access: 'Allow', direction: 'Inbound', protocol: 'Tcp', sourceAddressPrefix: '*', destinationPortRange: '1761-1768' },
+        { name: 'deny', priority: 90, access: 'Deny', direction: 'Inbound', protocol: '*', sourceAddressPrefix: '*', destinationAddressPrefix: '*', destinationPortRange: '1761' },
+        { name: 'cft', priority: 100, access: 'Allow', direction: 'Inbound', protocol: 'Tcp', sourceAddressPrefix: '*', destinationAddressPrefix: '*', destinationPortRange: '1761-1768' },
       ],
     };
     const d = parseAzure(JSON.stringify(nsg));
@@ -218,8 +218,8 @@ describe('a rule of invalid priority', () => {
     const nsg = {
       name: 'n4',
       securityRules: [
-        { name: 'deny', priority: 90, access: 'Deny', direction: 'Inbound', protocol: '*', sourceAddressPrefix: '*', destinationPortRange: '1761' },
-        { name: 'cft', priority: 100, access: 'Allow', direction: 'Inbound', protocol: 'Tcp', sourceAddressPrefix: '*', destinationPortRange: '1761-1768' },
+        { name: 'deny', priority: 90, access: 'Deny', direction: 'Inbound', protocol: '*', sourceAddressPrefix: '*', destinationAddressPrefix: '*', destinationPortRange: '1761' },
+        { name: 'cft', priority: 100, access: 'Allow', direction: 'Inbound', protocol: 'Tcp', sourceAddressPrefix: '*', destinationAddressPrefix: '*', destinationPortRange: '1761-1768' },
       ],
     };
     const d = parseAzure(JSON.stringify(nsg));
@@ -228,6 +228,68 @@ describe('a rule of invalid priority', () => {
     const r = reach(rs, 1761);
     expect([r.open.toCidrs(), r.possibly.toCidrs()]).toEqual([[], ['0.0.0.0/0']]);
     expect(reach(rs, 1762).open.toCidrs()).toEqual(['0.0.0.0/0']);
+  });
+});
+
+describe('a rule without a protocol, a destination port range or a destination', () => {
+  test('Azure refuses it (protocol is required; a destination port range and a destination must be given): said, and a deny so written closes nothing', () => {
+    // SecurityRulePropertiesFormat: "protocol: Network protocol this rule applies to. Required."; the network resource
+    // provider: "must specify a non-empty value for either DestinationPortRange or DestinationPortRanges"
+    // (kubernetes-sigs/cloud-provider-azure#9355); "must specify a non empty value for exactly one of:
+    // DestinationAddressPrefixes, DestinationAddressPrefix, DestinationApplicationSecurityGroups" (Azure/azure-cli#8615).
+    // Read as every protocol / port / destination, these denies closed 1761-1763.
+    const nsg = {
+      name: 'n5',
+      securityRules: [
+        { name: 'no-ports', priority: 100, access: 'Deny', direction: 'Inbound', protocol: 'Tcp', sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: '*' },
+        { name: 'no-proto', priority: 110, access: 'Deny', direction: 'Inbound', sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '1762' },
+        { name: 'no-dst', priority: 120, access: 'Deny', direction: 'Inbound', protocol: 'Tcp', sourceAddressPrefix: '*', sourcePortRange: '*', destinationPortRange: '1763' },
+        { name: 'cft', priority: 200, access: 'Allow', direction: 'Inbound', protocol: 'Tcp', sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '1761-1768' },
+        { name: 'allow-no-ports', priority: 300, access: 'Allow', direction: 'Inbound', protocol: 'Udp', sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRanges: [] },
+      ],
+    };
+    const text = JSON.stringify(nsg, null, 1);
+    const d = parseAzure(text);
+    expect(d.diagnostics.map((x) => [x.severity, x.code, x.message, x.span.start.line])).toEqual([
+      ['warning', 'azure/missing-port', 'security rule "no-ports" has no destination port range: Azure refuses such a rule', 4],
+      ['warning', 'azure/missing-protocol', 'security rule "no-proto" has no protocol: Azure refuses such a rule', 14],
+      ['warning', 'azure/missing-destination', 'security rule "no-dst" has no destination address prefix: Azure refuses such a rule', 24],
+      ['warning', 'azure/missing-port', 'security rule "allow-no-ports" has no destination port range: Azure refuses such a rule', 45],
+    ]);
+    const rs = d.rulesets[0]!;
+    const r1761 = reach(rs, 1761);
+    expect([r1761.open.toCidrs(), r1761.possibly.toCidrs()]).toEqual([[], ['0.0.0.0/0']]);
+    const r1762 = reach(rs, 1762);
+    expect([r1762.open.toCidrs(), r1762.possibly.toCidrs()]).toEqual([[], ['0.0.0.0/0']]);
+    const r1763 = reach(rs, 1763);
+    expect([r1763.open.toCidrs(), r1763.possibly.toCidrs()]).toEqual([[], ['0.0.0.0/0']]);
+    // an allow without ports is still read as every port (it opens at most that)
+    expect(reach(rs, 53, 17).open.toCidrs()).toEqual(['0.0.0.0/0']);
+    expect(inbound(rs).slice(0, 3).map(canonicalRule)).toEqual(['opaque:invalid proto=6 => drop', 'dstport=1762 opaque:invalid => drop', 'dstport=1763 opaque:invalid proto=6 => drop']);
+  });
+});
+
+describe('a deny with one invalid port range or address prefix', () => {
+  test('Azure refuses the whole rule (SecurityRuleInvalidPortRange): its valid items close nothing either', () => {
+    // "Security rule has invalid Port range. Value provided: 636, 389." (hashicorp/terraform-provider-azurerm#1530):
+    // the rule is not created. Read item by item, the deny closed 22 and 23.
+    const nsg = {
+      name: 'n6',
+      securityRules: [
+        { name: 'd', priority: 100, access: 'Deny', direction: 'Inbound', protocol: 'Tcp', sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRanges: ['22', '70000'] },
+        { name: 'd2', priority: 110, access: 'Deny', direction: 'Inbound', protocol: 'Tcp', sourceAddressPrefixes: ['0.0.0.0/0', '10.0.0.0/33'], sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '23' },
+        { name: 'ssh', priority: 200, access: 'Allow', direction: 'Inbound', protocol: 'Tcp', sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRanges: ['22', '23', '24'] },
+      ],
+    };
+    const d = parseAzure(JSON.stringify(nsg));
+    expect(d.diagnostics.map((x) => x.code)).toEqual(['azure/bad-port', 'azure/bad-prefix']);
+    const rs = d.rulesets[0]!;
+    for (const port of [22, 23]) {
+      const r = reach(rs, port);
+      expect([port, r.open.toCidrs(), r.possibly.toCidrs()]).toEqual([port, [], ['0.0.0.0/0']]);
+    }
+    // nothing else opens: the allow opens its valid items at most
+    expect(reach(rs, 25).open.toCidrs().concat(reach(rs, 25).possibly.toCidrs())).toEqual([]);
   });
 });
 

@@ -46,4 +46,17 @@ describe('Azure fixtures', () => {
     const only = mapAzureTerraform(evaluateTerraform(read('transfer-cft-denied.tf')).resources.filter((r) => r.address !== 'azurerm_network_security_rule.deny_cft'));
     expect(cftOpenTo(only.rulesets[0]!).equals(AddrSet.ALL_V4)).toBe(true);
   });
+
+  test('deny-without-ports.tf: a deny without a destination port range is refused by Azure and closes nothing', () => {
+    const m = mapAzureTerraform(evaluateTerraform(read('deny-without-ports.tf')).resources);
+    expect(m.diagnostics.map((d) => [d.code, d.message, d.span.start.line])).toEqual([
+      ['azure/missing-port', 'security rule "deny-internet-tcp" has no destination port range: Azure refuses such a rule', 9],
+    ]);
+    const rs = m.rulesets[0]!;
+    expect(cftOpenTo(rs).isEmpty).toBe(true);
+    // possibly open from the internet (the deny may not exist), not closed
+    let possibly = AddrSet.EMPTY;
+    for (const e of exposedPorts(computeExposure(rs), 6, numRange(1761, 1761))) if (e.family === 'ipv4' && e.certainty === 'possibly-open') possibly = possibly.union(e.sources);
+    expect(possibly.equals(AddrSet.ALL_V4)).toBe(true);
+  });
 });

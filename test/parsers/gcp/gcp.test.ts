@@ -680,3 +680,49 @@ describe('a VPC rule with IPv4 and IPv6 ranges', () => {
     ]);
   });
 });
+
+describe('a deny with one invalid protocol, port or range', () => {
+  test('the API refuses the whole rule: its valid entries close nothing either', () => {
+    // compute/docs/reference/rest/v1/firewalls: ports "must be either an integer or a range", sourceRanges "in CIDR
+    // format"; an invalid value fails the insert ("Invalid value for field 'resource.denied[0].ports[1]'"). Read entry
+    // by entry, the deny closed 22 (with port "70000" beside it) and 23 (with range "10.0.0.0/33" beside 0.0.0.0/0).
+    const rules = [
+      { kind: 'compute#firewall', name: 'd1', network: 'default', direction: 'INGRESS', priority: 100, sourceRanges: ['0.0.0.0/0'], denied: [{ IPProtocol: 'tcp', ports: ['22', '70000'] }] },
+      { kind: 'compute#firewall', name: 'd2', network: 'default', direction: 'INGRESS', priority: 100, sourceRanges: ['0.0.0.0/0', '10.0.0.0/33'], denied: [{ IPProtocol: 'tcp', ports: ['23'] }] },
+      { kind: 'compute#firewall', name: 'd3', network: 'default', direction: 'INGRESS', priority: 100, sourceRanges: ['0.0.0.0/0'], denied: [{ IPProtocol: 'tcp', ports: ['25'] }, { IPProtocol: 'gre2' }] },
+      { kind: 'compute#firewall', name: 'a', network: 'default', direction: 'INGRESS', priority: 200, sourceRanges: ['0.0.0.0/0'], allowed: [{ IPProtocol: 'tcp', ports: ['22-25'] }] },
+    ];
+    const d = parseGcp(JSON.stringify(rules));
+    expect(d.diagnostics.map((x) => x.code)).toEqual(['gcp/bad-port', 'gcp/bad-range', 'gcp/bad-protocol']);
+    const rs = d.rulesets[0]!;
+    for (const port of [22, 23, 25]) {
+      const r = reach(rs, port);
+      expect([port, r.open.toCidrs(), r.possibly.toCidrs()]).toEqual([port, [], ['0.0.0.0/0']]);
+    }
+  });
+});
+
+describe('ports on a protocol without ports', () => {
+  test('undecided: the API documents ports as "only applicable for UDP or TCP" and does not say whether it refuses or ignores them', () => {
+    // Read as a port test, the allow of icmp with ports ["8"] let no ICMP packet in; a deny holding such an entry
+    // closed its tcp 22 entry although the API may refuse the whole rule.
+    const rules = [
+      { kind: 'compute#firewall', name: 'd', network: 'default', direction: 'INGRESS', priority: 100, sourceRanges: ['0.0.0.0/0'], denied: [{ IPProtocol: 'tcp', ports: ['22'] }, { IPProtocol: 'icmp', ports: ['0'] }] },
+      { kind: 'compute#firewall', name: 'a', network: 'default', direction: 'INGRESS', priority: 200, sourceRanges: ['0.0.0.0/0'], allowed: [{ IPProtocol: 'tcp', ports: ['22'] }, { IPProtocol: 'icmp', ports: ['8'] }] },
+    ];
+    const d = parseGcp(JSON.stringify(rules));
+    expect(d.diagnostics.map((x) => [x.code, x.message])).toEqual([
+      ['gcp/ports-ignored', 'ports are only valid with tcp, udp and sctp, not icmp'],
+      ['gcp/ports-ignored', 'ports are only valid with tcp, udp and sctp, not icmp'],
+    ]);
+    const rs = d.rulesets[0]!;
+    const ssh = reach(rs, 22);
+    expect([ssh.open.toCidrs(), ssh.possibly.toCidrs()]).toEqual([[], ['0.0.0.0/0']]);
+    const icmp = exposedPorts(computeExposure(rs), 1, numRange(0, 65535)).filter((e) => e.family === 'ipv4');
+    expect(icmp.map((e) => [e.sources.toString(), e.certainty])).toEqual([['0.0.0.0/0', 'possibly-open']]);
+    expect(rs.tables[0]!.chains.find((c) => c.hook === 'input')!.rules.map(canonicalRule)).toEqual([
+      'anyof([dstport=22 proto=6]|[opaque:gcp-port proto=1]) family=ipv4 opaque:invalid => drop',
+      'anyof([dstport=22 proto=6]|[opaque:gcp-port proto=1]) srcaddr=0.0.0.0/0 => accept',
+    ]);
+  });
+});

@@ -287,7 +287,10 @@ describe('resolution details', () => {
     );
     expect(document.diagnostics.map((d) => [d.severity, d.code, d.message, pos(d.span)])).toEqual([
       ['warning', 'azure/missing-source', 'security rule "a" has no source address prefix', '2:65-2:177'],
+      // (Azure requires a destination too: said, an allow still read as every destination)
+      ['warning', 'azure/missing-destination', 'security rule "a" has no destination address prefix: Azure refuses such a rule', '2:65-2:177'],
       ['error', 'azure/bad-prefix', 'invalid address prefix "10.0.0.0/33"', '2:284-2:297'],
+      ['warning', 'azure/missing-destination', 'security rule "b" has no destination address prefix: Azure refuses such a rule', '2:179-2:329'],
     ]);
     expect(summary(document).slice(0, 2)).toEqual(['NSG nsg Inbound: opaque:unresolved proto=1, 58 => accept', 'NSG nsg Inbound: dstport=1761 opaque:unresolved proto=6 => accept']);
   });

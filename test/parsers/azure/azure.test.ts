@@ -211,26 +211,6 @@ describe('a rule of invalid priority', () => {
   });
 });
 
-describe('a rule of invalid priority', () => {
-  test('Azure rejects it (priority 100–4096): a deny so written closes nothing', () => {
-    // https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#security-rules
-    // ("Priority: a number between 100 and 4096"); ARM refuses the rule (SecurityRuleInvalidPriority)
-    const nsg = {
-      name: 'n4',
-      securityRules: [
-        { name: 'deny', priority: 90, access: 'Deny', direction: 'Inbound', protocol: '*', sourceAddressPrefix: '*', destinationAddressPrefix: '*', destinationPortRange: '1761' },
-        { name: 'cft', priority: 100, access: 'Allow', direction: 'Inbound', protocol: 'Tcp', sourceAddressPrefix: '*', destinationAddressPrefix: '*', destinationPortRange: '1761-1768' },
-      ],
-    };
-    const d = parseAzure(JSON.stringify(nsg));
-    expect(d.diagnostics.map((x) => x.code)).toEqual(['azure/bad-priority']);
-    const rs = d.rulesets[0]!;
-    const r = reach(rs, 1761);
-    expect([r.open.toCidrs(), r.possibly.toCidrs()]).toEqual([[], ['0.0.0.0/0']]);
-    expect(reach(rs, 1762).open.toCidrs()).toEqual(['0.0.0.0/0']);
-  });
-});
-
 describe('a rule without a protocol, a destination port range or a destination', () => {
   test('Azure refuses it (protocol is required; a destination port range and a destination must be given): said, and a deny so written closes nothing', () => {
     // SecurityRulePropertiesFormat: "protocol: Network protocol this rule applies to. Required."; the network resource

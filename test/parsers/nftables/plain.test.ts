@@ -93,3 +93,31 @@ describe('reverse-path filter under a drop closes nothing', () => {
     expect(classifyPacket(computeExposure(rs, { hook: 'input' }), { ...p, dport: 54 })).toBe('closed');
   });
 });
+
+// A TCP option's field read from a UDP datagram: nft adds no `meta l4proto tcp` (`nft --debug=netlink` shows
+// `exthdr load tcpopt` alone) and the kernel ends the rule (NFT_BREAK), `!=` or not. The kernel lab (unshare -n, policy
+// drop, `tcp option maxseg size 1460 accept`): a UDP datagram to 10.200.0.1 is dropped. Was: accept, exposure open.
+describe('tcp option … size on a packet without a TCP header', () => {
+  const text = (r: string) => `table inet t {\n chain c {\n  type filter hook input priority 0; policy drop;\n  ${r}\n }\n}\n`;
+  const json = (op: string, right: unknown) =>
+    JSON.stringify({ nftables: [
+      { table: { family: 'inet', name: 't' } },
+      { chain: { family: 'inet', table: 't', name: 'c', type: 'filter', hook: 'input', prio: 0, policy: 'drop' } },
+      { rule: { family: 'inet', table: 't', chain: 'c', expr: [{ match: { op, left: { 'tcp option': { name: 'maxseg', field: 'size' } }, right } }, { accept: null }] } },
+    ] });
+  it.each([
+    ['tcp option maxseg size 1460 accept', 'accept'],
+    ['tcp option maxseg size != 1-500 accept', 'accept'],
+    ['nft -j ==', 'accept', json('==', 1460)],
+    ['nft -j !=', 'accept', json('!=', { range: [1, 500] })],
+  ])('%s', (r, tcp, src?: string) => {
+    const doc = src ? parseNftablesJson(src) : parseNftables(text(r));
+    expect(doc.diagnostics).toEqual([]);
+    const rs = doc.rulesets[0]!;
+    const p = { proto: 'udp' as const, dport: 53, src: '10.200.0.2', dst: '10.200.0.1', iif: 'eth0' };
+    expect(tracePacket(rs, p).verdict).toBe('drop');
+    expect(classifyPacket(computeExposure(rs, { hook: 'input' }), p)).toBe('closed');
+    expect(tracePacket(rs, { ...p, proto: 'tcp' }).verdict).toBe(tcp);
+    expect(classifyPacket(computeExposure(rs, { hook: 'input' }), { ...p, proto: 'tcp' })).toBe('open');
+  });
+});

@@ -26,7 +26,7 @@ import {
   type MarkOp,
   type MarkState,
 } from '../model/index.js';
-import { addrTypeOf, undecidedLine } from './compile.js';
+import { addrTypeOf, plainAddrType, undecidedLine } from './compile.js';
 import { atConntrack, baseChains, beforeConntrack, findChain, formatNatTo, isOneAddress } from './exposure.js';
 import type { Packet, TraceResult, TraceStep, Verdict } from './types.js';
 
@@ -211,7 +211,8 @@ export function evalMatch(m: Match, p: PacketState, why: string[]): T3 {
       }
       break;
     case 'addrtype': {
-      const d = addrTypeOf(m, p.local, p.family);
+      // (the traced packet is unicast to this host on the input path, as the plain packet: its type is known there)
+      const d = addrTypeOf(m, p.local, p.family) ?? plainAddrType(m, p.local, p.family);
       if (d !== undefined) r = d ? 1 : 0;
       else {
         r = 2;

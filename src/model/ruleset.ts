@@ -150,6 +150,13 @@ export interface AddrTypeMatch extends MatchBase {
   kind: 'addrtype';
   dir: 'src' | 'dst';
   types: string[];
+  /**
+   * ip6tables' reading (xt_addrtype's match_type6): MULTICAST, UNICAST and UNSPEC are the address's kind and each
+   * listed must hold; then, when LOCAL, ANYCAST or UNREACHABLE is listed, the route's type must be one of them
+   * (`--dst-type LOCAL,MULTICAST` matches no unicast address). Without it the types are alternatives of one type
+   * (iptables' IPv4, nft's `fib … type`).
+   */
+  ip6tables?: true;
 }
 
 /** A disjunction of conjunctions: nft concatenated sets, AWS rule with several CIDRs, multi-valued fields. */

@@ -1067,6 +1067,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           break;
         }
         const tm: Match = { kind: 'addrtype', dir: opt === '--src-type' ? 'src' : 'dst', types, span: ctx.span(mStart, mEnd) };
+        if ((ctx.toolFamily ?? ctx.family) === 'ipv6') tm.ip6tables = true;
         if (negated) tm.negated = true;
         (owner.types ??= []).push({ at: matches.length, start: mStart, end: mEnd, negated });
         matches.push(tm);

@@ -46,7 +46,7 @@ import {
   type RuleContext,
   tcpFlagsOf,
 } from './rule.js';
-import { CONTINUE_TARGETS, HEADER_TARGETS, NAT_TARGETS, PREFIX_TARGETS, rejectTypeKnown } from './names.js';
+import { CONTINUE_TARGETS, HEADER_TARGETS, NAT_TARGETS, NOT_INVERTIBLE_OPTIONS, PREFIX_TARGETS, rejectTypeKnown } from './names.js';
 import { PACK_MAX, PK_CTSTATE, PK_DST_ADDR, PK_DST_PORT, PK_ICMP4, PK_ICMP6, PK_IN_IFACE, PK_MATCH, PK_OUT_IFACE, PK_PROTOCOL, PK_SRC_ADDR, PK_SRC_PORT, placeOf, unpackMatch } from '../placed.js';
 import type { ChainState, NetfilterState, TableState } from './state.js';
 import type { Tok } from './tokens.js';
@@ -696,7 +696,8 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
       // an option of a match the fast path does not evaluate (-m limit --limit 5/min): part of its opaque match
       // (set by readOption: the cast undoes the narrowing of the reset above)
       const um = unknownModule as OpaqueMatch | undefined;
-      if (um === undefined || targetName !== undefined) return false;
+      // (`! --ttl-lt`: the general reader says iptables cannot invert it)
+      if (um === undefined || targetName !== undefined || (negated && NOT_INVERTIBLE_OPTIONS.has(text.slice(os, oe)))) return false;
       i = unknownModuleOption(text, os, oe, ruleEnd);
       if (i < 0) return false;
       // its text and span run from "-m name" to the end of its last option

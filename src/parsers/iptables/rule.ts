@@ -36,7 +36,7 @@ import {
   type Severity,
   type Span,
 } from '../../model/index.js';
-import { CONTINUE_TARGETS, HEADER_TARGETS, ICMP4_TYPES, ICMP6_TYPES, NAT_TARGETS, PREFIX_TARGETS, rejectTypeKnown, SERVICES } from './names.js';
+import { CONTINUE_TARGETS, HEADER_TARGETS, ICMP4_TYPES, ICMP6_TYPES, NAT_TARGETS, NOT_INVERTIBLE, PREFIX_TARGETS, rejectTypeKnown, SERVICES } from './names.js';
 import { V4NetCache } from './netcache.js';
 import type { ChainState, TableState } from './state.js';
 import type { Tok } from './tokens.js';
@@ -920,6 +920,8 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       const bad = a0.text.split(',').find((h) => !IPV6_HEADERS.has(h) && !IPV6_HEADER_NUMBERS.has(strtouiBase0(h, 255)));
       if (bad !== undefined) ctx.diag('error', 'iptables/bad-ipv6-header', `Unknown IPv6 extension header "${bad}" (hop, dst, route, frag, auth, esp, none, prot, or 0, 60, 43, 44, 51, 50, 59, 255): ip6tables refuses the rule`, a0.start, a0.end);
     }
+    if (negated && NOT_INVERTIBLE[owner.name]?.includes(opt))
+      ctx.diag('error', 'iptables/not-invertible', `${owner.name}: option "${opt}" cannot be inverted: iptables refuses the rule`, first.start, first.end);
     if (!owner.known) {
       const op = owner.opaque!;
       const end = Math.max(mEnd, op.span!.end.offset);
@@ -1267,6 +1269,7 @@ export function opaqueReason(name: string): string {
       return `match "${name}" is not evaluated statically`;
   }
 }
+
 
 /**
  * Matches only ip6tables has (libxt/libip6t: hl, rt, frag, ipv6header, hbh, dst, mh, eui64, srh; icmp6 is noted

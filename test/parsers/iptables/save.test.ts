@@ -1090,3 +1090,29 @@ describe('iptables-save: -m icmp / -m icmp6 need their type', () => {
     expect(diags(save('*filter\n:INPUT DROP [0:0]\n-A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type 128 -j ACCEPT\nCOMMIT\n', { family: 'ipv6' }))).toEqual([]);
   });
 });
+
+describe('iptables-save: options iptables cannot invert', () => {
+  // iptables-restore 1.8.9 in a network namespace: 'conntrack: option "--ctdir" cannot be inverted.' (and the file loads
+  // nothing); `! --ttl-eq`, `! --length`, `! --pkt-type`, `! --ctstatus` load. Was: no diagnostic (the fast path took
+  // the ttl and limit lines as opaque matches)
+  const lines = [
+    '-A INPUT -m conntrack ! --ctdir REPLY -j ACCEPT',
+    '-A INPUT -m comment ! --comment x -j ACCEPT',
+    '-A INPUT -m ttl ! --ttl-lt 5 -j ACCEPT',
+    '-A INPUT -m limit ! --limit 5/s -j ACCEPT',
+    '-A INPUT -m ttl ! --ttl-eq 5 -j ACCEPT',
+    '-A INPUT -m conntrack ! --ctstatus NONE -j ACCEPT',
+  ];
+  const text = ['*filter', ':INPUT ACCEPT [0:0]', ...lines, 'COMMIT', ''].join('\n');
+  it('refuses the `!`, through both readers', () => {
+    const want = [3, 4, 5, 6].map((l) => `error iptables/not-invertible ${spanIn(l, lines[l - 3]!, '!')}`);
+    expect(diags(save(text))).toEqual(want);
+    expect(diags(parseSave(text, { fastPath: false }))).toEqual(want);
+    expect(save(text).diagnostics.map((d) => d.message)).toEqual([
+      'conntrack: option "--ctdir" cannot be inverted: iptables refuses the rule',
+      'comment: option "--comment" cannot be inverted: iptables refuses the rule',
+      'ttl: option "--ttl-lt" cannot be inverted: iptables refuses the rule',
+      'limit: option "--limit" cannot be inverted: iptables refuses the rule',
+    ]);
+  });
+});

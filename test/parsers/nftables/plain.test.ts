@@ -32,6 +32,13 @@ describe('nftables tests of header fields: plain', () => {
     ['rt type != 0', [true, true]], // a missing header ends the rule whatever the comparison: false as written
     ['frag more-fragments 1', [false, false]],
     ['meta mark 1', [undefined, false]],
+    // the header's version and a plain IPv4 header's length in words (counters in a namespace: UDP over lo passed
+    // `ip version 4`, `ip hdrlength 5`, `ip6 version 6`, none passed `ip version != 4`, `ip hdrlength > 5`)
+    ['ip version 4', [true, false]],
+    ['ip version != 4', [true, true]],
+    ['ip hdrlength 5', [true, false]],
+    ['ip hdrlength > 5', [false, false]],
+    ['ip6 version 6', [true, false]],
     // the plain TCP packet is a SYN with MSS 1460 (PLAIN_PACKET.mss): the SACK-panic hardening drops none of them
     ['tcp option maxseg size 1-500', [false, false]],
     ['tcp option maxseg size != 536-65535', [true, true]],

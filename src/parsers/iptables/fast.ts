@@ -14,7 +14,7 @@
  */
 import { PLAIN_MODULES, plainValue } from './plain.js';
 import { markOpOf, markTestOf } from './marks.js';
-import { DOCUMENT_START, IntervalSet, SYN_ONLY, numSingle, type Action, type AddrSet, type Match, type NumSet, type OpaqueMatch, type Span } from '../../model/index.js';
+import { DOCUMENT_START, IntervalSet, PORT_UNIVERSE, SYN_ONLY, numSingle, type Action, type AddrSet, type Match, type NumSet, type OpaqueMatch, type Span } from '../../model/index.js';
 import {
   ACCEPT,
   CACHE_LIMIT,
@@ -945,7 +945,8 @@ function readOption(code: number, text: string, as: number, ae: number, quoted: 
         onceSeen |= bit;
       }
       const ports = list ? portListSet(text, as, ae, ctx) : portValue(text, as, ae, ctx);
-      if (!ports) return false;
+      // (`! --dport 0:65535`: the general reader says the backends disagree)
+      if (!ports || (negated && !list && ports.equals(PORT_UNIVERSE))) return false;
       const dir = code === O_DPORT || code === O_DPORTS ? 'dst' : 'src';
       put((dir === 'src' ? PK_SRC_PORT : PK_DST_PORT) | (negated ? 1 : 0), ports, base, at);
       // the destination port is what a rule opens; the first one is reported: the rule keeps its place

@@ -961,6 +961,15 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           matches.push(opaque('port', mStart, mEnd, `invalid port "${a0.text}"`, negated));
           break;
         }
+        if (negated && (owner.name === 'tcp' || owner.name === 'udp') && ports.equals(PORT_UNIVERSE)) {
+          // iptables-nft 1.8.9 writes no test for a tcp/udp range of every port, `!` or not (iptables-save lists
+          // `! --dport 0:65535` as nothing: the rule takes every port; checked in a network namespace), while
+          // iptables-legacy's xt_tcpudp matches no port: which one loaded the file is not in it
+          ctx.diag('warning', 'iptables/negated-all-ports', `"! ${opt} ${a0.text}" is left out by iptables-nft (the rule takes every port) and matches no port with iptables-legacy: undecided`, mStart, mEnd);
+          matches.push(opaque('port', mStart, mEnd, 'iptables-nft leaves out a negated range of every port, iptables-legacy matches none', false));
+          if (dir === 'dst' && !reportSpan) reportSpan = ctx.span(mStart, mEnd);
+          break;
+        }
         const span = ctx.span(mStart, mEnd);
         const pm: Match = negated ? { kind: 'port', dir, ports, span, negated } : { kind: 'port', dir, ports, span };
         matches.push(pm);

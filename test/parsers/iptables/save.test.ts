@@ -1116,3 +1116,23 @@ describe('iptables-save: options iptables cannot invert', () => {
     ]);
   });
 });
+
+describe('iptables-save: a negated tcp/udp range of every port', () => {
+  // iptables-nft 1.8.9 writes no test for `! --dport 0:65535` (iptables-save lists `-A INPUT -p tcp -j DROP`, nft
+  // `meta l4proto tcp drop`: every port; the kernel lab accepted TCP to 5001 under `! --dport :65535 … -j ACCEPT`),
+  // iptables-legacy matches no port (xt_tcpudp). Was: no port, so that accept read as closing nothing open.
+  const text = ['*filter', ':INPUT DROP [0:0]', '-A INPUT -p tcp -m tcp ! --dport :65535 -j ACCEPT', '-A INPUT -p udp ! --sport 0:65535 -j ACCEPT', '-A INPUT -p tcp -m multiport ! --dports 0:65535 -j ACCEPT', 'COMMIT', ''].join('\n');
+  // (multiport keeps its test, `tcp dport != 0-65535`: no port, and no warning)
+  it('is undecided, with a warning, through both readers', () => {
+    for (const doc of [save(text), parseSave(text, { fastPath: false })]) {
+      expect(diags(doc)).toEqual([
+        `warning iptables/negated-all-ports ${spanIn(3, '-A INPUT -p tcp -m tcp ! --dport :65535 -j ACCEPT', '! --dport :65535')}`,
+        `warning iptables/negated-all-ports ${spanIn(4, '-A INPUT -p udp ! --sport 0:65535 -j ACCEPT', '! --sport 0:65535')}`,
+      ]);
+      const rs = doc.rulesets[0]!;
+      const p = { proto: 'tcp' as const, dport: 5001, src: '10.200.0.2', dst: '10.200.0.1', iif: 'eth0' };
+      expect(tracePacket(rs, p).verdict).toBe('unknown');
+      expect(tracePacket(rs, { ...p, proto: 'udp' }).verdict).toBe('unknown');
+    }
+  });
+});

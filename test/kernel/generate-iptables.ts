@@ -60,7 +60,8 @@ function rejectWith(ctx: Ctx, proto: string | undefined): string {
   const { rng, family } = ctx;
   const opts: string[] = [''];
   if (proto === 'tcp') opts.push(' --reject-with tcp-reset', ' --reject-with tcp-reset');
-  if (family === 'ipv4') opts.push(' --reject-with icmp-port-unreachable', ' --reject-with icmp-host-prohibited', ' --reject-with icmp-admin-prohibited');
+  // (the types Linux reports to a connected socket as fatal: icmp_err_convert; not net-/host-unreachable, no-route)
+  if (family === 'ipv4') opts.push(' --reject-with icmp-port-unreachable', ' --reject-with icmp-host-prohibited', ' --reject-with icmp-admin-prohibited', ' --reject-with icmp-proto-unreachable', ' --reject-with icmp-net-prohibited');
   else opts.push(' --reject-with icmp6-port-unreachable', ' --reject-with icmp6-adm-prohibited');
   return `-j REJECT${rng.pick(opts)}`;
 }
@@ -107,7 +108,8 @@ function rule(ctx: Ctx, chain: string, chainIndex: number): string {
       ctx.ports.add(lo, hi, lo - 1, hi + 1);
       // (an empty end is 0 or 65535, iptables-extensions(8))
       const r = rng.next();
-      parts.push(`-m ${proto} ${neg(rng, 0.15)}--dport ${r < 0.1 ? `:${hi}` : r < 0.2 ? `${lo}:` : `${portText(rng, lo, proto)}:${hi}`}`);
+      // (not `! --dport :65535`: iptables-nft leaves the test out, iptables-legacy matches no port; the engine says undecided)
+      parts.push(`-m ${proto} ${r < 0.1 && hi === 65535 ? '' : neg(rng, 0.15)}--dport ${r < 0.1 ? `:${hi}` : r < 0.2 ? `${lo}:` : `${portText(rng, lo, proto)}:${hi}`}`);
     } else if (portRoll < 0.7) {
       const items: string[] = [];
       for (let i = rng.int(1, 4); i > 0; i--) {

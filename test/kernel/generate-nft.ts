@@ -34,8 +34,8 @@ interface TableCtx {
 }
 
 const HEADER_ANY = ['meta length > 1000', 'meta length 0-1500', 'meta length != 0-1500'];
-const HEADER_V4 = ['ip ttl < 5', 'ip ttl 64', 'ip ttl != 64', 'ip ttl > 100', 'ip length 1000-65535', 'ip dscp cs1', 'ip dscp != cs0'];
-const HEADER_V6 = ['ip6 hoplimit 1', 'ip6 hoplimit > 100', 'ip6 hoplimit 64', 'ip6 dscp cs0', 'exthdr rt exists', 'rt type 0', 'frag more-fragments 1', 'exthdr hbh exists', 'exthdr frag missing'];
+const HEADER_V4 = ['ip ttl < 5', 'ip ttl 64', 'ip ttl != 64', 'ip ttl > 100', 'ip length 1000-65535', 'ip dscp cs1', 'ip dscp != cs0', 'ip version 4', 'ip hdrlength 5', 'ip hdrlength != 5'];
+const HEADER_V6 = ['ip6 version 6', 'ip6 hoplimit 1', 'ip6 hoplimit > 100', 'ip6 hoplimit 64', 'ip6 dscp cs0', 'exthdr rt exists', 'rt type 0', 'frag more-fragments 1', 'exthdr hbh exists', 'exthdr frag missing'];
 
 const FLAG_EXPRS = [
   'tcp flags syn',
@@ -355,8 +355,9 @@ function rule(ctx: TableCtx, chainIdx: number): string {
     // Not host-unreachable / no-route: the kernel sends them, but Linux treats them as soft errors
     // (no ECONNREFUSED on a connected UDP socket, TCP keeps retrying), so a client cannot see the reject.
     if (tf === 'inet') opts.push('reject with icmpx type port-unreachable', 'reject with icmpx type admin-prohibited');
-    if (ipCtx === 'ipv4') opts.push('reject with icmp type port-unreachable', 'reject with icmp type host-prohibited');
-    if (ipCtx === 'ipv6') opts.push('reject with icmpv6 type port-unreachable', 'reject with icmpv6 type admin-prohibited');
+    // (the types Linux reports to a connected socket as fatal: icmp_err_convert, icmpv6_err_convert)
+    if (ipCtx === 'ipv4') opts.push('reject with icmp type port-unreachable', 'reject with icmp type host-prohibited', 'reject with icmp type prot-unreachable', 'reject with icmp type net-prohibited', 'reject with icmp type admin-prohibited');
+    if (ipCtx === 'ipv6') opts.push('reject with icmpv6 type port-unreachable', 'reject with icmpv6 type admin-prohibited', 'reject with icmpv6 type policy-fail', 'reject with icmpv6 type reject-route');
     parts.push(rng.pick(opts));
     return parts.join(' ');
   }

@@ -71,6 +71,8 @@ const O_LOG_PREFIX = 16;
 const O_G = 17;
 const O_SYN = 18;
 const O_TCP_FLAGS = 19;
+/** Every TCP flags byte (a test of no flag). */
+const ALL_FLAG_VALUES = IntervalSet.range(0, 256);
 const O_ICMP_TYPE = 20;
 const O_ICMP6_TYPE = 21;
 
@@ -994,7 +996,8 @@ function readOtherOption(code: number, text: string, as: number, ae: number, quo
       if ((onceSeen & 4) !== 0) return false;
       onceSeen |= 4;
       const values = code === O_SYN ? SYN_ONLY : tcpFlagsOf(text.slice(as, ae), text.slice(ae, mEnd).trim());
-      if (!values) return false;
+      // (`! --tcp-flags NONE NONE`: the general reader says the backends disagree)
+      if (!values || (negated && values.equals(ALL_FLAG_VALUES))) return false;
       const m: Match = { kind: 'tcp-flags', values, span: ctx.span(mStart, mEnd) };
       if (negated) m.negated = true;
       put(PK_MATCH, m, base, at);
@@ -1009,7 +1012,8 @@ function readOtherOption(code: number, text: string, as: number, ae: number, quo
       if (v6) ctx.sawFamily?.('ipv6');
       const family = v6 ? 'ipv6' : 'ipv4';
       const values = parseIcmpType(text.slice(as, ae), family);
-      if (!values) return false;
+      // (`! --icmp-type any`: the general reader says the backends disagree)
+      if (!values || (negated && !v6 && text.slice(as, ae).toLowerCase() === 'any')) return false;
       modules |= M_ICMP_TYPE;
       put((v6 ? PK_ICMP6 : PK_ICMP4) | (negated ? 1 : 0), values, base, at);
       return true;

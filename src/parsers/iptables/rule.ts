@@ -965,7 +965,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           // iptables-nft 1.8.9 writes no test for a tcp/udp range of every port, `!` or not (iptables-save lists
           // `! --dport 0:65535` as nothing: the rule takes every port; checked in a network namespace), while
           // iptables-legacy's xt_tcpudp matches no port: which one loaded the file is not in it
-          ctx.diag('warning', 'iptables/negated-all-ports', `"! ${opt} ${a0.text}" is left out by iptables-nft (the rule takes every port) and matches no port with iptables-legacy: undecided`, mStart, mEnd);
+          ctx.diag('warning', 'iptables/backends-differ', `"! ${opt} ${a0.text}" is left out by iptables-nft (the rule takes every port) and matches no port with iptables-legacy: undecided`, mStart, mEnd);
           matches.push(opaque('port', mStart, mEnd, 'iptables-nft leaves out a negated range of every port, iptables-legacy matches none', false));
           if (dir === 'dst' && !reportSpan) reportSpan = ctx.span(mStart, mEnd);
           break;
@@ -1018,6 +1018,13 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           const at = a0 ?? optTok;
           ctx.diag('error', 'iptables/bad-tcp-flags', `Bad --tcp-flags "${slice(at.start, mEnd)}": a mask and a set of FIN, SYN, RST, PSH, ACK, URG, ALL, NONE`, at.start, mEnd);
           matches.push(opaque('tcp-flags', mStart, mEnd, 'unreadable TCP flags', negated));
+          break;
+        }
+        if (negated && values.equals(ALL_FLAG_VALUES)) {
+          // a mask of no flag (`! --tcp-flags NONE NONE`): iptables-nft 1.8.9 writes no test (iptables-save lists `-p tcp`:
+          // every TCP packet; checked in a network namespace), iptables-legacy's xt_tcpudp matches none
+          ctx.diag('warning', 'iptables/backends-differ', `"${slice(mStart, mEnd)}" is left out by iptables-nft (the rule takes every TCP packet) and matches none with iptables-legacy: undecided`, mStart, mEnd);
+          matches.push(opaque('tcp-flags', mStart, mEnd, 'iptables-nft leaves out a negated test of no flag, iptables-legacy matches none', false));
           break;
         }
         const fm: Match = { kind: 'tcp-flags', values, span: ctx.span(mStart, mEnd) };
@@ -1105,6 +1112,13 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
         if (!values) {
           ctx.diag('error', 'iptables/bad-icmp-type', `Unknown ICMP${fam === 'ipv6' ? 'v6' : ''} type "${a0.text}"`, a0.start, a0.end);
           matches.push(opaque(owner.name, mStart, mEnd, `unknown ICMP type "${a0.text}"`, negated));
+          break;
+        }
+        if (negated && fam === 'ipv4' && a0.text.toLowerCase() === 'any') {
+          // `! --icmp-type any`: iptables-nft 1.8.9 keeps only `ip protocol icmp` (every ICMP packet; nft list ruleset in a
+          // network namespace), iptables-legacy's icmp match takes none
+          ctx.diag('warning', 'iptables/backends-differ', `"${slice(mStart, mEnd)}" is left out by iptables-nft (the rule takes every ICMP packet) and matches none with iptables-legacy: undecided`, mStart, mEnd);
+          matches.push(opaque(owner.name, mStart, mEnd, 'iptables-nft leaves out a negated test of any ICMP type, iptables-legacy matches none', false));
           break;
         }
         const im: Match = { kind: 'icmp-type', family: fam, values, span: ctx.span(mStart, mEnd) };
@@ -1251,6 +1265,9 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
   if (protoNum !== undefined) res.proto = protoNum;
   return res;
 }
+
+/** Every TCP flags byte: what a test of no flag (`--tcp-flags NONE NONE`) takes. */
+const ALL_FLAG_VALUES = IntervalSet.range(0, 256);
 
 export function opaqueReason(name: string): string {
   switch (name) {

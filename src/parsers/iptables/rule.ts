@@ -785,6 +785,8 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
         }
         const name = a0.text.toLowerCase();
         if (name === 'all' || name === '0') {
+          // iptables and ip6tables 1.8.9 refuse it: "rule would never match protocol" (the file loads nothing)
+          if (negated) ctx.diag('error', 'iptables/never-matches', `"${slice(mStart, mEnd)}": iptables refuses the rule (rule would never match protocol)`, mStart, mEnd);
           if (negated) matches.push({ kind: 'protocol', protocols: IntervalSet.range(0, 256), negated: true, span: ctx.span(mStart, mEnd) });
           break;
         }

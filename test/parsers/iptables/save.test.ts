@@ -1157,3 +1157,14 @@ describe('iptables-save: negated tests iptables-nft leaves out', () => {
     }
   });
 });
+
+describe('iptables-save: ! -p all', () => {
+  // iptables-restore and ip6tables-restore 1.8.9: "rule would never match protocol", the file loads nothing. Was: no diagnostic
+  it('is refused, through both readers', () => {
+    const line = '-A INPUT ! -p all -j DROP';
+    const text = ['*filter', ':INPUT ACCEPT [0:0]', line, '-A INPUT ! -p 0 -s 10.0.0.1/32 -j DROP', 'COMMIT', ''].join('\n');
+    const want = [`error iptables/never-matches ${spanIn(3, line, '! -p all')}`, `error iptables/never-matches ${spanIn(4, '-A INPUT ! -p 0 -s 10.0.0.1/32 -j DROP', '! -p 0')}`];
+    expect(diags(save(text))).toEqual(want);
+    expect(diags(parseSave(text, { fastPath: false }))).toEqual(want);
+  });
+});

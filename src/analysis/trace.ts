@@ -182,7 +182,9 @@ export function evalMatch(m: Match, p: PacketState, why: string[]): T3 {
       // a NEW packet's original tuple is the packet, as it arrived (before DNAT)
       const inner = m.match;
       const dst = inner.kind !== 'protocol' && inner.dir === 'dst';
-      if (p.state === 'new' && p.snat && inner.kind !== 'protocol' && inner.dir === 'src') {
+      // no conntrack entry: the test fails, `!` or not (the `!` below undone), or passes (CtOriginalMatch.untrackedPasses)
+      if (!tracked(p)) r = (m.untrackedPasses === true) !== (m.negated === true) ? 1 : 0;
+      else if (p.state === 'new' && p.snat && inner.kind !== 'protocol' && inner.dir === 'src') {
         // (before nat INPUT's SNAT: the source as it arrived)
         const o: PacketState = { ...p, sport: p.snat.sport };
         if (p.snat.src === undefined) delete o.src;

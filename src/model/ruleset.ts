@@ -143,6 +143,12 @@ export interface TcpFlagsMatch extends MatchBase {
 export interface CtOriginalMatch extends MatchBase {
   kind: 'ct-original';
   match: ProtocolMatch | AddressMatch | PortMatch;
+  /**
+   * A packet without a conntrack entry (untracked, invalid) fails the test, `!` or not (nft ends the rule, xt_conntrack
+   * returns false) — unless this is set: an iptables `-m conntrack` that also tests `--ctstate` answers such a packet by
+   * its state test alone (`--ctstate UNTRACKED --ctorigsrc X` takes every untracked packet).
+   */
+  untrackedPasses?: true;
 }
 
 /** iptables `-m addrtype`, nft `fib daddr type`. */

@@ -569,6 +569,8 @@ interface ModuleInstance {
   typed?: boolean;
   /** The options given to this known match (their one name, OPTION_ALIAS). */
   given?: Set<string>;
+  /** conntrack: its original-tuple and direction tests (CtOriginalMatch.untrackedPasses when it also tests --ctstate). */
+  ctOriginal?: Match[];
 }
 
 /**
@@ -1142,6 +1144,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           break;
         }
         const om: Match = { kind: 'ct-original', match: inner, span: ctx.span(mStart, mEnd) };
+        (owner.ctOriginal ??= []).push(om);
         if (negated) om.negated = true;
         matches.push(om);
         break;
@@ -1158,6 +1161,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           break;
         }
         const dm: Match = { kind: 'ct-original', match: { kind: 'protocol', protocols: PROTO_UNIVERSE }, span: ctx.span(mStart, mEnd) };
+        (owner.ctOriginal ??= []).push(dm);
         if (negated !== (dir === 'REPLY')) dm.negated = true;
         matches.push(dm);
         break;
@@ -1192,6 +1196,8 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
     // a mark test the engine reads against what earlier rules set (src/model/marks.ts)
     const mark = op ? markTestOf(mod.name, op.text) : undefined;
     if (mark) op!.mark = mark;
+    // xt_conntrack: without a conntrack entry, `return info->match_flags & XT_CONNTRACK_STATE` (the state test decides)
+    if (mod.ctOriginal && mod.given?.has('--ctstate')) for (const m of mod.ctOriginal) if (m.kind === 'ct-original') m.untrackedPasses = true;
   }
 
   // ---------------------------------------------------------------- what the kernel refuses

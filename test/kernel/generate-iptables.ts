@@ -165,9 +165,9 @@ function rule(ctx: Ctx, chain: string, chainIndex: number): string {
     // (-m state has no DNAT or SNAT state: iptables refuses them)
     parts.push(rng.chance(0.5) || states.includes('NAT') ? `-m conntrack ${neg(rng, 0.15)}--ctstate ${states}` : `-m state ${neg(rng, 0.15)}--state ${states}`);
   }
-  // a connection's first packet is in the ORIGINAL direction (iptables refuses `! --ctdir`; not with a raw table: an
-  // untracked packet fails it, which the tracer leaves undecided)
-  if (ctx.flags && rng.chance(0.03)) parts.push(`-m conntrack --ctdir ${rng.pick(["ORIGINAL", "REPLY"])}`);
+  // a connection's first packet is in the ORIGINAL direction (iptables refuses `! --ctdir`); an untracked one fails it,
+  // unless the same -m conntrack tests --ctstate, which then decides alone
+  if (rng.chance(0.04)) parts.push(`-m conntrack ${rng.chance(0.3) ? `--ctstate ${rng.pick(['UNTRACKED', 'NEW,UNTRACKED', 'INVALID'])} ` : ''}--ctdir ${rng.pick(['ORIGINAL', 'REPLY'])}`);
   if (ctx.ctOrig && rng.chance(0.1)) {
     const o = rng.next();
     const port = pickPort(rng);

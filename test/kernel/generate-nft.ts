@@ -213,9 +213,8 @@ function rule(ctx: TableCtx, chainIdx: number): string {
 
   // Before any vmap: the kernel ends a rule at the vmap's verdict, so nothing after it is ever tested.
   if (rng.chance(0.2)) parts.push(rng.pick(CT_EXPRS));
-  // a connection's first packet is in the original direction (not with a prerouting chain: an untracked packet ends
-  // the rule, `!=` or not, which the tracer leaves undecided)
-  if (ctx.flags && rng.chance(0.03)) parts.push(rng.pick(['ct direction original', 'ct direction reply', 'ct direction != reply']));
+  // a connection's first packet is in the original direction (an untracked one ends the rule, `!=` or not)
+  if (rng.chance(0.03)) parts.push(rng.pick(['ct direction original', 'ct direction reply', 'ct direction != reply']));
   // tests of header fields the sender chooses: the probes are plain packets (TTL 64, 42–80 bytes, DSCP 0, no IPv6
   // extension headers); some tests every probe meets, some none
   if (rng.chance(0.06)) {

@@ -191,6 +191,17 @@ const NEVER_LOCAL_V4 = new Set(['UNSPEC', 'UNICAST', 'BLACKHOLE', 'UNREACHABLE',
 export function addrTypeOf(m: AddrTypeMatch, local: boolean, family?: Family): boolean | undefined {
   if (m.dir !== 'dst') return undefined;
   const isLocal = (t: string): boolean => t.toUpperCase() === 'LOCAL';
+  if (m.ip6tables && family === 'ipv6') {
+    // xt_addrtype's match_type6: a kind listed that the address is not fails it, whatever else is listed; then the
+    // route's type (LOCAL for an address of this host) among LOCAL, ANYCAST, UNREACHABLE listed, or none of them
+    const has = (t: string): boolean => m.types.some((x) => x.toUpperCase() === t);
+    if (local) {
+      if (has('MULTICAST') || has('UNSPEC')) return false;
+      if (has('LOCAL') || !(has('ANYCAST') || has('UNREACHABLE'))) return true;
+      return undefined;
+    }
+    return has('LOCAL') && !has('ANYCAST') && !has('UNREACHABLE') ? false : undefined;
+  }
   if (local) {
     if (m.types.some(isLocal)) return true;
     // IPv4 gives an address one route type (xt_addrtype: 1 << inet_dev_addr_type): this host's is LOCAL, never UNICAST
@@ -886,9 +897,12 @@ function plainMatches(rule: Rule, local: boolean, family: Family): Match[] | nul
  * undecided (BROADCAST, MULTICAST, ANYCAST: a broadcast or multicast packet is let in by the input path too);
  * undefined on other paths and for source types.
  */
-function plainAddrType(m: Match, local: boolean, family: Family): boolean | undefined {
+export function plainAddrType(m: Match, local: boolean, family: Family): boolean | undefined {
   if (m.kind !== 'addrtype' || !local || m.dir !== 'dst' || addrTypeOf(m, local, family) !== undefined) return undefined;
-  return m.types.some((t) => t.toUpperCase() === 'LOCAL' || (family === 'ipv6' && t.toUpperCase() === 'UNICAST'));
+  // (ip6tables' ANYCAST or UNREACHABLE without LOCAL: the route's type is LOCAL; nft's IPv6 `fib daddr type unicast`
+  // is not: __nft_fib6_eval_type gives this host's address RTN_LOCAL before it asks the address's kind)
+  if (m.ip6tables && family === 'ipv6') return false;
+  return m.types.some((t) => t.toUpperCase() === 'LOCAL');
 }
 
 /** The conntrack states of a connection-mark test's two readings (forMarks); invalid and untracked fail it. */

@@ -26,7 +26,7 @@ import {
   type MarkOp,
   type MarkState,
 } from '../model/index.js';
-import { addrTypeOf, undecidedLine } from './compile.js';
+import { addrTypeOf, plainAddrType, undecidedLine } from './compile.js';
 import { atConntrack, baseChains, beforeConntrack, findChain, formatNatTo, isOneAddress } from './exposure.js';
 import type { Packet, TraceResult, TraceStep, Verdict } from './types.js';
 
@@ -182,7 +182,9 @@ export function evalMatch(m: Match, p: PacketState, why: string[]): T3 {
       // a NEW packet's original tuple is the packet, as it arrived (before DNAT)
       const inner = m.match;
       const dst = inner.kind !== 'protocol' && inner.dir === 'dst';
-      if (p.state === 'new' && p.snat && inner.kind !== 'protocol' && inner.dir === 'src') {
+      // no conntrack entry: the test fails, `!` or not (the `!` below undone), or passes (CtOriginalMatch.untrackedPasses)
+      if (!tracked(p)) r = (m.untrackedPasses === true) !== (m.negated === true) ? 1 : 0;
+      else if (p.state === 'new' && p.snat && inner.kind !== 'protocol' && inner.dir === 'src') {
         // (before nat INPUT's SNAT: the source as it arrived)
         const o: PacketState = { ...p, sport: p.snat.sport };
         if (p.snat.src === undefined) delete o.src;
@@ -211,7 +213,8 @@ export function evalMatch(m: Match, p: PacketState, why: string[]): T3 {
       }
       break;
     case 'addrtype': {
-      const d = addrTypeOf(m, p.local, p.family);
+      // (the traced packet is unicast to this host on the input path, as the plain packet: its type is known there)
+      const d = addrTypeOf(m, p.local, p.family) ?? plainAddrType(m, p.local, p.family);
       if (d !== undefined) r = d ? 1 : 0;
       else {
         r = 2;

@@ -143,6 +143,12 @@ export interface TcpFlagsMatch extends MatchBase {
 export interface CtOriginalMatch extends MatchBase {
   kind: 'ct-original';
   match: ProtocolMatch | AddressMatch | PortMatch;
+  /**
+   * A packet without a conntrack entry (untracked, invalid) fails the test, `!` or not (nft ends the rule, xt_conntrack
+   * returns false) — unless this is set: an iptables `-m conntrack` that also tests `--ctstate` answers such a packet by
+   * its state test alone (`--ctstate UNTRACKED --ctorigsrc X` takes every untracked packet).
+   */
+  untrackedPasses?: true;
 }
 
 /** iptables `-m addrtype`, nft `fib daddr type`. */
@@ -150,6 +156,13 @@ export interface AddrTypeMatch extends MatchBase {
   kind: 'addrtype';
   dir: 'src' | 'dst';
   types: string[];
+  /**
+   * ip6tables' reading (xt_addrtype's match_type6): MULTICAST, UNICAST and UNSPEC are the address's kind and each
+   * listed must hold; then, when LOCAL, ANYCAST or UNREACHABLE is listed, the route's type must be one of them
+   * (`--dst-type LOCAL,MULTICAST` matches no unicast address). Without it the types are alternatives of one type
+   * (iptables' IPv4, nft's `fib … type`).
+   */
+  ip6tables?: true;
 }
 
 /** A disjunction of conjunctions: nft concatenated sets, AWS rule with several CIDRs, multi-valued fields. */

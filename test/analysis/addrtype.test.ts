@@ -85,12 +85,51 @@ COMMIT
     expect(tracePacket(v4, { proto: 'udp', dport: 5001, src: '10.200.0.5', dst: '10.200.0.1', iif: 'eth0' }).verdict).toBe('drop');
     expect(tracePacket(v4, { proto: 'tcp', dport: 22, src: '10.200.0.5', dst: '10.200.0.1', iif: 'eth0' }).verdict).toBe('accept');
     expect(computeExposure(v4, { hook: 'input' }).entries.map((e) => `${e.family} ${formatPorts(e.protocols)} ${e.certainty} ${e.rule?.span.start.line}`)).toEqual(['ipv4 6 open 4']);
-    // IPv6: a unicast address of this host is UNICAST too (a multicast destination is not): the plain packet, unicast
-    // to this host, is accepted by line 3 (ip6tables in a namespace: the rule's counter took the UDP probe), and may
-    // or may not be by line 4, which the plain packet misses
+    // IPv6: a unicast address of this host is UNICAST too (ip6tables reads the address's kind): a packet unicast to
+    // this host is accepted by line 3 (ip6tables in a namespace: the rule's counter took the UDP probe), and not by line
+    // 4 (xt_addrtype's match_type6: UNICAST holds, no route type is listed)
     const v6 = load(text, 'unicast.v6.rules');
-    expect(tracePacket(v6, { proto: 'udp', dport: 5001, src: 'fd00:200::2', dst: 'fd00:200::1', iif: 'eth0' }).verdict).toBe('unknown');
-    expect(computeExposure(v6, { hook: 'input' }).entries.map((e) => `${e.family} ${formatPorts(e.protocols)} ${e.certainty} ${e.rule?.span.start.line}`)).toEqual(['ipv6 17 open 3', 'ipv6 6 possibly-open 4']);
+    expect(tracePacket(v6, { proto: 'udp', dport: 5001, src: 'fd00:200::2', dst: 'fd00:200::1', iif: 'eth0' }).verdict).toBe('accept');
+    expect(tracePacket(v6, { proto: 'tcp', dport: 22, src: 'fd00:200::2', dst: 'fd00:200::1', iif: 'eth0' }).verdict).toBe('drop');
+    expect(computeExposure(v6, { hook: 'input' }).entries.map((e) => `${e.family} ${formatPorts(e.protocols)} ${e.certainty} ${e.rule?.span.start.line}`)).toEqual(['ipv6 17 open 3']);
+  });
+});
+
+describe('ip6tables addrtype: the kinds listed must all hold', () => {
+  // xt_addrtype's match_type6 tests MULTICAST, UNICAST and UNSPEC as the address's kind, each listed one required, then
+  // LOCAL/ANYCAST/UNREACHABLE as the route's type. Counters in a network namespace (ip6tables-restore 1.8.9, UDP to
+  // fd00:200::1, an address of the host): LOCAL 1, UNICAST 1, LOCAL,MULTICAST 0, UNICAST,LOCAL 1, UNSPEC,LOCAL 0,
+  // ANYCAST 0, UNICAST,ANYCAST 0, ! LOCAL,MULTICAST 1, MULTICAST 0. Was: LOCAL,MULTICAST matched (any of the types), so a
+  // DROP under it closed what the kernel lets in.
+  const load = (t: string, filePath: string) => parseIptables(t, { filePath }).rulesets[0]!;
+  const text = (spec: string) => `*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p udp -m addrtype ${spec} -j DROP\nCOMMIT\n`;
+  const p = { proto: 'udp' as const, dport: 5001, src: 'fd00:200::2', dst: 'fd00:200::1', iif: 'eth0' };
+  test.each([
+    ['--dst-type LOCAL', 'drop'],
+    ['--dst-type UNICAST', 'drop'],
+    ['--dst-type LOCAL,MULTICAST', 'accept'],
+    ['--dst-type UNICAST,LOCAL', 'drop'],
+    ['--dst-type UNSPEC,LOCAL', 'accept'],
+    ['--dst-type ANYCAST', 'accept'],
+    ['--dst-type UNICAST,ANYCAST', 'accept'],
+    ['! --dst-type LOCAL,MULTICAST', 'drop'],
+    ['--dst-type MULTICAST', 'accept'],
+  ])('%s: %s', (spec, verdict) => {
+    const r = load(text(spec), 'types.v6.rules');
+    expect(tracePacket(r, p).verdict).toBe(verdict);
+    expect(computeExposure(r, { hook: 'input' }).entries.map((e) => `${formatPorts(e.protocols)} ${e.certainty}`)).toEqual(
+      verdict === 'accept' ? ['0-255 open'] : ['0-16, 18-255 open'],
+    );
+  });
+
+  test('IPv4 and nft read the types as alternatives: LOCAL,MULTICAST holds; nft\'s IPv6 fib type unicast does not (RTN_LOCAL)', () => {
+    const v4 = load(text('--dst-type LOCAL,MULTICAST'), 'types.rules');
+    expect(tracePacket(v4, { ...p, src: '10.200.0.2', dst: '10.200.0.1' }).verdict).toBe('drop');
+    // nft in the same namespace: `fib daddr type { local, multicast } counter` took the datagram, `fib daddr type unicast` not
+    const nft = (e: string) => parseNftables(`table ip6 t {\n chain c {\n  type filter hook input priority 0; policy drop;\n  ${e} accept\n }\n}\n`).rulesets[0]!;
+    expect(tracePacket(nft('fib daddr type { local, multicast }'), p).verdict).toBe('accept');
+    expect(tracePacket(nft('fib daddr type unicast'), p).verdict).toBe('drop');
+    expect(computeExposure(nft('fib daddr type unicast'), { hook: 'input' }).entries.map((e) => `${e.family} ${e.certainty}`)).toEqual(['ipv6 possibly-open']);
   });
 });
 

@@ -9,7 +9,7 @@ import { CLIENT_ADDRS, SERVER_ADDRS, type Family, type Probe } from './netns.js'
 import { Rng } from './prng.js';
 
 const CHAIN_NAMES = ['svc', 'CFT_IN', 'from-lan', 'LOGDROP', 'u4'];
-const CT_SETS = ['NEW', 'ESTABLISHED,RELATED', 'INVALID', 'NEW,ESTABLISHED', 'RELATED', 'UNTRACKED', 'NEW,RELATED', 'DNAT', 'NEW,DNAT'];
+const CT_SETS = ['NEW', 'ESTABLISHED,RELATED', 'INVALID', 'NEW,ESTABLISHED', 'RELATED', 'UNTRACKED', 'NEW,RELATED', 'DNAT', 'NEW,DNAT', 'SNAT', 'NEW,SNAT'];
 const IFACES = ['lo', 'eth0', 'eth+', 'eth1', 'e+', 'veth+'];
 
 interface Ctx {
@@ -32,6 +32,26 @@ interface Ctx {
 
 const TCP_FLAGS = ['--syn', '! --syn', '--tcp-flags SYN,ACK SYN', '--tcp-flags ALL NONE', '--tcp-flags FIN,SYN FIN,SYN', '! --tcp-flags SYN,RST RST', '--tcp-flags SYN,ACK,FIN,RST SYN', '--tcp-flags ACK ACK', '! --tcp-flags ALL SYN'];
 
+/**
+ * Service names /etc/services gives for TCP (iptables resolves them with getservbyname for the rule's protocol: Debian's
+ * netbase lists ssh and http for tcp alone, and `-p udp --dport ssh` is refused).
+ */
+const SERVICES: Readonly<Record<number, readonly string[]>> = { 22: ['ssh'], 80: ['http', 'www'], 443: ['https'] };
+
+function portText(rng: Rng, p: number, proto: string): string {
+  const names = proto === 'tcp' ? SERVICES[p] : undefined;
+  return names && rng.chance(0.4) ? rng.pick(names) : String(p);
+}
+
+/** A CIDR, sometimes with its length as a dotted netmask (`/255.255.255.0`), which iptables takes for IPv4. */
+function withMask(rng: Rng, family: Family, cidr: string): string {
+  const [a, l] = cidr.split('/') as [string, string];
+  if (family !== 'ipv4' || l === undefined || !rng.chance(0.15)) return cidr;
+  const n = Number(l);
+  const m = n === 0 ? 0 : (0xffffffff << (32 - n)) >>> 0;
+  return `${a}/${[24, 16, 8, 0].map((s) => (m >>> s) & 255).join('.')}`;
+}
+
 function neg(rng: Rng, p: number): string {
   return rng.chance(p) ? '! ' : '';
 }
@@ -40,7 +60,8 @@ function rejectWith(ctx: Ctx, proto: string | undefined): string {
   const { rng, family } = ctx;
   const opts: string[] = [''];
   if (proto === 'tcp') opts.push(' --reject-with tcp-reset', ' --reject-with tcp-reset');
-  if (family === 'ipv4') opts.push(' --reject-with icmp-port-unreachable', ' --reject-with icmp-host-prohibited', ' --reject-with icmp-admin-prohibited');
+  // (the types Linux reports to a connected socket as fatal: icmp_err_convert; not net-/host-unreachable, no-route)
+  if (family === 'ipv4') opts.push(' --reject-with icmp-port-unreachable', ' --reject-with icmp-host-prohibited', ' --reject-with icmp-admin-prohibited', ' --reject-with icmp-proto-unreachable', ' --reject-with icmp-net-prohibited');
   else opts.push(' --reject-with icmp6-port-unreachable', ' --reject-with icmp6-adm-prohibited');
   return `-j REJECT${rng.pick(opts)}`;
 }
@@ -57,8 +78,8 @@ function rule(ctx: Ctx, chain: string, chainIndex: number): string {
       parts.push(`-s ${pickCidr(rng, family)},${pickCidr(rng, family)}`);
     } else {
       const cidr = pickCidr(rng, family, { allowUnmasked: true, allowAll: true });
-      // `! -s 0.0.0.0/0` is refused by the nf_tables backend (a negated zero-length prefix).
-      parts.push(`${cidr.endsWith('/0') ? '' : neg(rng, 0.25)}-s ${cidr}`);
+      // `! -s 0.0.0.0/0` is refused by the nf_tables backend (a negated zero-length prefix), `/0.0.0.0` too.
+      parts.push(`${cidr.endsWith('/0') ? '' : neg(rng, 0.25)}-s ${withMask(rng, family, cidr)}`);
     }
   }
   if (rng.chance(0.1)) {
@@ -74,16 +95,21 @@ function rule(ctx: Ctx, chain: string, chainIndex: number): string {
   else if (protoRoll < 0.6) parts.push(`! -p ${rng.pick(['tcp', 'udp'])}`);
   else if (protoRoll < 0.62) parts.push(`-p ${family === 'ipv4' ? 'icmp' : 'ipv6-icmp'}`);
   if (proto) {
-    parts.push(`-p ${proto}`);
+    // (numbers and upper case name the protocol too)
+    const r = rng.next();
+    parts.push(`-p ${r < 0.08 ? (proto === 'tcp' ? '6' : '17') : r < 0.12 ? proto.toUpperCase() : proto}`);
     const portRoll = rng.next();
     if (portRoll < 0.35) {
       const p = pickPort(rng);
       ctx.ports.add(p);
-      parts.push(`${rng.chance(0.5) ? `-m ${proto} ` : ''}${neg(rng, 0.15)}--dport ${p}`);
+      parts.push(`${rng.chance(0.5) ? `-m ${proto} ` : ''}${neg(rng, 0.15)}--dport ${portText(rng, p, proto)}`);
     } else if (portRoll < 0.5) {
       const [lo, hi] = pickRange(rng);
       ctx.ports.add(lo, hi, lo - 1, hi + 1);
-      parts.push(`-m ${proto} ${neg(rng, 0.15)}--dport ${lo}:${hi}`);
+      // (an empty end is 0 or 65535, iptables-extensions(8))
+      const r = rng.next();
+      // (not `! --dport :65535`: iptables-nft leaves the test out, iptables-legacy matches no port; the engine says undecided)
+      parts.push(`-m ${proto} ${r < 0.1 && hi === 65535 ? '' : neg(rng, 0.15)}--dport ${r < 0.1 ? `:${hi}` : r < 0.2 ? `${lo}:` : `${portText(rng, lo, proto)}:${hi}`}`);
     } else if (portRoll < 0.7) {
       const items: string[] = [];
       for (let i = rng.int(1, 4); i > 0; i--) {
@@ -94,7 +120,7 @@ function rule(ctx: Ctx, chain: string, chainIndex: number): string {
         } else {
           const p = pickPort(rng);
           ctx.ports.add(p);
-          items.push(String(p));
+          items.push(portText(rng, p, proto));
         }
       }
       parts.push(`-m multiport ${neg(rng, 0.15)}--dports ${items.join(',')}`);
@@ -118,13 +144,30 @@ function rule(ctx: Ctx, chain: string, chainIndex: number): string {
   }
   if (rng.chance(0.08)) {
     const [a, b] = rng.sample(CLIENT_ADDRS[family], 2).sort((x, y) => compareAddr(family, x, y));
-    parts.push(`-m iprange ${neg(rng, 0.25)}--src-range ${a}-${b}`);
+    const both = rng.chance(0.2);
+    const [c, d] = both ? rng.sample([...SERVER_ADDRS[family], ...CLIENT_ADDRS[family]], 2).sort((x, y) => compareAddr(family, x, y)) : ['', ''];
+    parts.push(`-m iprange ${neg(rng, 0.25)}--src-range ${a}-${b}${both ? ` ${neg(rng, 0.25)}--dst-range ${c}-${d}` : ''}`);
+  } else if (rng.chance(0.03)) {
+    const [c, d] = rng.sample([...SERVER_ADDRS[family], ...CLIENT_ADDRS[family]], 2).sort((x, y) => compareAddr(family, x, y));
+    parts.push(`-m iprange ${neg(rng, 0.25)}--dst-range ${c}-${d}`);
   }
+  // link-layer and route types: every probe is unicast to an address of this host (pkttype host; addrtype LOCAL, which
+  // ip6tables also calls UNICAST: its types are the address's kind and the route's, tested together)
+  if (rng.chance(0.05)) parts.push(`-m pkttype ${neg(rng, 0.25)}--pkt-type ${rng.pick(['unicast', 'broadcast', 'multicast', 'host', 'otherhost'])}`);
+  if (rng.chance(0.06)) {
+    const types = rng.sample(ADDR_TYPES[family], rng.weighted([[1, 3], [2, 2], [3, 1]] as const)).join(',');
+    parts.push(`-m addrtype ${neg(rng, 0.25)}--dst-type ${types}`);
+  }
+  // an unfragmented packet: `-f` (a later fragment) never holds
+  if (family === 'ipv4' && rng.chance(0.03)) parts.push(`${neg(rng, 0.5)}-f`);
   if (rng.chance(0.22)) {
     const states = rng.pick(CT_SETS);
-    // (-m state has no DNAT state: iptables refuses it)
-    parts.push(rng.chance(0.5) || states.includes('DNAT') ? `-m conntrack ${neg(rng, 0.15)}--ctstate ${states}` : `-m state ${neg(rng, 0.15)}--state ${states}`);
+    // (-m state has no DNAT or SNAT state: iptables refuses them)
+    parts.push(rng.chance(0.5) || states.includes('NAT') ? `-m conntrack ${neg(rng, 0.15)}--ctstate ${states}` : `-m state ${neg(rng, 0.15)}--state ${states}`);
   }
+  // a connection's first packet is in the ORIGINAL direction (iptables refuses `! --ctdir`); an untracked one fails it,
+  // unless the same -m conntrack tests --ctstate, which then decides alone
+  if (rng.chance(0.04)) parts.push(`-m conntrack ${rng.chance(0.3) ? `--ctstate ${rng.pick(['UNTRACKED', 'NEW,UNTRACKED', 'INVALID'])} ` : ''}--ctdir ${rng.pick(['ORIGINAL', 'REPLY'])}`);
   if (ctx.ctOrig && rng.chance(0.1)) {
     const o = rng.next();
     const port = pickPort(rng);
@@ -163,6 +206,12 @@ function rule(ctx: Ctx, chain: string, chainIndex: number): string {
   } else parts.push('-j ACCEPT');
   return parts.join(' ');
 }
+
+/** addrtype types each family's iptables takes (xt_addrtype refuses BROADCAST, BLACKHOLE, UNREACHABLE, PROHIBIT for IPv6). */
+const ADDR_TYPES: Record<Family, readonly string[]> = {
+  ipv4: ['LOCAL', 'LOCAL', 'UNICAST', 'BROADCAST', 'MULTICAST', 'UNSPEC', 'ANYCAST', 'BLACKHOLE'],
+  ipv6: ['LOCAL', 'LOCAL', 'UNICAST', 'UNICAST', 'MULTICAST', 'UNSPEC', 'ANYCAST'],
+};
 
 const MARK_TESTS: readonly string[] = [
   '-m mark --mark 0x1', '-m mark ! --mark 0x1', '-m mark --mark 0x0', '-m mark --mark 0x1/0x1', '-m mark --mark 0x2/0x2', '-m mark ! --mark 0x0/0xff',

@@ -29,11 +29,13 @@ interface TableCtx {
   flags: boolean;
   /** A dynamic set the rules only update (`add @seen4 { ip saddr }`), never read: its contents change at run time. */
   dynSet?: { name: string; family: Family };
+  /** `define NAME = value` lines the rules used (written at the top of the file, before any table). */
+  defines: Map<string, string>;
 }
 
 const HEADER_ANY = ['meta length > 1000', 'meta length 0-1500', 'meta length != 0-1500'];
-const HEADER_V4 = ['ip ttl < 5', 'ip ttl 64', 'ip ttl != 64', 'ip ttl > 100', 'ip length 1000-65535', 'ip dscp cs1', 'ip dscp != cs0'];
-const HEADER_V6 = ['ip6 hoplimit 1', 'ip6 hoplimit > 100', 'ip6 hoplimit 64', 'ip6 dscp cs0', 'exthdr rt exists', 'rt type 0', 'frag more-fragments 1', 'exthdr hbh exists', 'exthdr frag missing'];
+const HEADER_V4 = ['ip ttl < 5', 'ip ttl 64', 'ip ttl != 64', 'ip ttl > 100', 'ip length 1000-65535', 'ip dscp cs1', 'ip dscp != cs0', 'ip version 4', 'ip hdrlength 5', 'ip hdrlength != 5'];
+const HEADER_V6 = ['ip6 version 6', 'ip6 hoplimit 1', 'ip6 hoplimit > 100', 'ip6 hoplimit 64', 'ip6 dscp cs0', 'exthdr rt exists', 'rt type 0', 'frag more-fragments 1', 'exthdr hbh exists', 'exthdr frag missing'];
 
 const FLAG_EXPRS = [
   'tcp flags syn',
@@ -66,6 +68,15 @@ const PRIORITIES: readonly (readonly [string, number])[] = [
 
 const CT_EXPRS = ['ct state new', 'ct state established,related', 'ct state { established, related }', 'ct state invalid', 'ct state != established', 'ct state new,established', 'ct state != { new }', 'ct state untracked', 'ct state related', 'ct status dnat'];
 const IIF_EXPRS = ['iifname "lo"', 'iifname "eth0"', 'iifname "eth*"', 'iifname != "lo"', 'iifname != "eth*"', 'iifname { "lo", "eth0" }', 'iifname "veth*"', 'iif "lo"', 'iif "eth0"', 'iif != "lo"'];
+/**
+ * Link-layer and route types: every probe is unicast to an address of this host (pkttype host; fib's type local, which
+ * nft answers before the address's kind: `fib daddr type unicast` fails it).
+ */
+const TYPE_EXPRS = [
+  'meta pkttype host', 'meta pkttype != host', 'meta pkttype { broadcast, multicast }', 'meta pkttype broadcast', 'meta pkttype != multicast',
+  'fib daddr type local', 'fib daddr type != local', 'fib daddr type unicast', 'fib daddr type { local, broadcast }', 'fib daddr type { broadcast, multicast, anycast }',
+  'fib daddr type != { broadcast, multicast }', 'fib saddr . iif oif missing', 'fib saddr . iif oif exists',
+];
 
 function addrFamilies(tf: TFamily): Family[] {
   return tf === 'inet' ? ['ipv4', 'ipv6'] : tf === 'ip' ? ['ipv4'] : ['ipv6'];
@@ -149,6 +160,7 @@ function rule(ctx: TableCtx, chainIdx: number): string {
     parts.push(`meta nfproto ${ipCtx}`);
   }
   if (rng.chance(0.2)) parts.push(rng.pick(IIF_EXPRS));
+  if (rng.chance(0.05)) parts.push(rng.pick(TYPE_EXPRS));
   // log flags take their own words only: an `ip`/`tcp` match after them is a match
   if (rng.chance(0.04)) parts.push(rng.pick(['log flags all', 'log flags tcp sequence,options', 'log flags skuid']));
   if (rng.chance(0.3)) {
@@ -160,7 +172,12 @@ function rule(ctx: TableCtx, chainIdx: number): string {
     const form = rng.next();
     const named = ctx.sets.filter((s) => s.kind === (f === 'ipv4' ? 'ipv4_addr' : 'ipv6_addr'));
     if (dir === 'daddr') parts.push(`${kw} daddr ${ne}${rng.pick(SERVER_ADDRS[f])}`);
-    else if (form < 0.45) parts.push(`${kw} saddr ${ne}${pickCidr(rng, f)}`);
+    else if (form < 0.06 && f === 'ipv4') {
+      // a mask written as a bitwise and (nft lists it as the prefix)
+      const [a, l] = pickCidr(rng, f).split('/') as [string, string];
+      const m = Number(l) === 0 ? 0 : (0xffffffff << (32 - Number(l))) >>> 0;
+      parts.push(`${kw} saddr & ${[24, 16, 8, 0].map((x) => (m >>> x) & 255).join('.')} ${ne === '' ? '== ' : ne}${a}`);
+    } else if (form < 0.45) parts.push(`${kw} saddr ${ne}${pickCidr(rng, f)}`);
     else if (form < 0.65) parts.push(`${kw} saddr ${ne}{ ${disjointCidrs(rng, f, rng.int(1, 3)).join(', ')} }`);
     else if (form < 0.8 && named.length) parts.push(`${kw} saddr ${ne}@${rng.pick(named).name}`);
     else {
@@ -196,6 +213,8 @@ function rule(ctx: TableCtx, chainIdx: number): string {
 
   // Before any vmap: the kernel ends a rule at the vmap's verdict, so nothing after it is ever tested.
   if (rng.chance(0.2)) parts.push(rng.pick(CT_EXPRS));
+  // a connection's first packet is in the original direction (an untracked one ends the rule, `!=` or not)
+  if (rng.chance(0.03)) parts.push(rng.pick(['ct direction original', 'ct direction reply', 'ct direction != reply']));
   // tests of header fields the sender chooses: the probes are plain packets (TTL 64, 42–80 bytes, DSCP 0, no IPv6
   // extension headers); some tests every probe meets, some none
   if (rng.chance(0.06)) {
@@ -254,7 +273,38 @@ function rule(ctx: TableCtx, chainIdx: number): string {
     const ne = rng.chance(0.15) ? '!= ' : '';
     const form = rng.next();
     const namedPorts = ctx.sets.filter((s) => s.kind === 'inet_service');
-    if (form < 0.3) {
+    const concat = rng.next();
+    if (concat < 0.06 && (l4 === 'tcp' || l4 === 'udp') && ipCtx !== undefined) {
+      // a concatenation of the source address and the port (set or verdict map)
+      const addrs = rng.sample(CLIENT_ADDRS[ipCtx], rng.int(1, 3));
+      // (one port per element: a prefix element overlapping another is refused, "Could not process rule: File exists")
+      const ports = [...new Set(addrs.map(() => pickPort(rng)))];
+      ctx.ports.add(...ports);
+      const uniq = ports.map((p, k) => `${rng.chance(0.2) ? pickCidr(rng, ipCtx!) : addrs[k]} . ${p}`);
+      if (rng.chance(0.7)) parts.push(`${addrKeyword(ipCtx)} saddr . ${sel} ${ne}{ ${uniq.join(', ')} }`);
+      else {
+        parts.push(`${addrKeyword(ipCtx)} saddr . ${sel} vmap { ${uniq.map((e) => `${e} : ${verdict(ctx, chainIdx, chainIdx >= 0)}`).join(', ')} }`);
+        return parts.join(' ');
+      }
+    } else if (concat < 0.1 && l4 !== 'tcp' && l4 !== 'udp') {
+      // the protocol and the port together
+      const els = [...new Set(Array.from({ length: rng.int(1, 3) }, () => {
+        const p = pickPort(rng);
+        ctx.ports.add(p);
+        return `${rng.pick(['tcp', 'udp'])} . ${p}`;
+      }))];
+      if (rng.chance(0.7)) parts.push(`meta l4proto . th dport ${ne}{ ${els.join(', ')} }`);
+      else {
+        parts.push(`meta l4proto . th dport vmap { ${els.map((e) => `${e} : ${verdict(ctx, chainIdx, chainIdx >= 0)}`).join(', ')} }`);
+        return parts.join(' ');
+      }
+      l4 = 'both';
+    } else if (concat < 0.16) {
+      // a port list defined at the top of the file
+      const name = `PORTS${ctx.defines.size + 1}`;
+      ctx.defines.set(name, `{ ${disjointPorts(ctx, rng.int(1, 3)).join(', ')} }`);
+      parts.push(`${sel} ${ne}$${name}`);
+    } else if (form < 0.3) {
       const p = pickPort(rng);
       ctx.ports.add(p);
       parts.push(`${sel} ${ne}${p}`);
@@ -278,6 +328,10 @@ function rule(ctx: TableCtx, chainIdx: number): string {
     // `tcp dport` alone implies the protocol.
     parts.push(`tcp dport { ${disjointPorts(ctx, 2).join(', ')} }`);
     l4 = 'tcp';
+  } else if (l4 === undefined && rng.chance(0.05)) {
+    const v = () => verdict(ctx, chainIdx, chainIdx >= 0);
+    parts.push(rng.chance(0.5) ? `meta l4proto vmap { tcp : ${v()}, udp : ${v()} }` : `ct state vmap { established : accept, related : accept, new : ${v()}, invalid : drop }`);
+    return parts.join(' ');
   }
 
   if (hasVmap) return parts.join(' ');
@@ -288,7 +342,7 @@ function rule(ctx: TableCtx, chainIdx: number): string {
     parts.push(`log prefix "fw ${rng.int(1, 99)} "`);
     return parts.join(' ');
   }
-  if (t < 0.1) return [...parts, 'counter'].join(' ');
+  if (t < 0.1) return [...parts, rng.chance(0.5) ? 'counter' : 'continue'].join(' ');
   if (t < 0.25) {
     const opts = ['reject'];
     const otherProto = parts.some((x) => /udp|l4proto \{|l4proto !=/.test(x));
@@ -300,11 +354,15 @@ function rule(ctx: TableCtx, chainIdx: number): string {
     // Not host-unreachable / no-route: the kernel sends them, but Linux treats them as soft errors
     // (no ECONNREFUSED on a connected UDP socket, TCP keeps retrying), so a client cannot see the reject.
     if (tf === 'inet') opts.push('reject with icmpx type port-unreachable', 'reject with icmpx type admin-prohibited');
-    if (ipCtx === 'ipv4') opts.push('reject with icmp type port-unreachable', 'reject with icmp type host-prohibited');
-    if (ipCtx === 'ipv6') opts.push('reject with icmpv6 type port-unreachable', 'reject with icmpv6 type admin-prohibited');
+    // (the types Linux reports to a connected socket as fatal: icmp_err_convert, icmpv6_err_convert)
+    if (ipCtx === 'ipv4') opts.push('reject with icmp type port-unreachable', 'reject with icmp type host-prohibited', 'reject with icmp type prot-unreachable', 'reject with icmp type net-prohibited', 'reject with icmp type admin-prohibited');
+    if (ipCtx === 'ipv6') opts.push('reject with icmpv6 type port-unreachable', 'reject with icmpv6 type admin-prohibited', 'reject with icmpv6 type policy-fail', 'reject with icmpv6 type reject-route');
     parts.push(rng.pick(opts));
     return parts.join(' ');
   }
+  // (last, before a plain verdict: nft refuses an ip or ip6 test or a reject after it, "conflicting protocols specified:
+  // unknown vs. ip", "cannot infer ICMP reject variant to use")
+  if (rng.chance(0.05)) parts.push(rng.pick(['meta iiftype loopback', 'meta iiftype != loopback']));
   parts.push(verdict(ctx, chainIdx, chainIdx >= 0 || rng.chance(0.1)));
   return parts.join(' ');
 }
@@ -382,11 +440,12 @@ export function generateNft(seed: number, family: Family, nProbes = 20): Generat
   const tableNames = rng.sample(TABLE_NAMES, nTables);
   const out: string[] = [`# seed ${seed} ${family}`];
   const pre = rng.chance(0.25);
+  const defines = new Map<string, string>();
   let baseLeft = nBase;
   tableNames.forEach((tname, ti) => {
     // The first table always sees the probes' family.
     const tf: TFamily = ti === 0 ? (rng.chance(0.6) ? 'inet' : family === 'ipv4' ? 'ip' : 'ip6') : rng.pick(['inet', 'ip', 'ip6'] as const);
-    const ctx: TableCtx = { rng, tf, ports, userChains: rng.sample(USER_CHAINS, rng.int(0, 2)), sets: [], maps: [], flags: !pre };
+    const ctx: TableCtx = { rng, tf, ports, userChains: rng.sample(USER_CHAINS, rng.int(0, 2)), sets: [], maps: [], flags: !pre, defines };
     out.push(`table ${tf} ${tname} {`);
     for (const f of addrFamilies(tf)) {
       if (rng.chance(0.35)) {
@@ -430,6 +489,50 @@ export function generateNft(seed: number, family: Family, nProbes = 20): Generat
     out.push('}');
   });
   if (rng.chance(0.25)) out.push(...natTable(rng, family, ports));
-  out.push('');
-  return { seed, family, loader: 'nft', text: out.join('\n'), probes: makeProbes(rng, family, ports.ports, nProbes, plan) };
+  out.splice(1, 0, ...[...defines].map(([k, v]) => `define ${k} = ${v}`));
+  // sometimes as nft commands (`add table`, `add chain … { type …; }`, `add rule …`), the form scripts write
+  const text = rng.chance(0.2) ? flatten(out) : out;
+  text.push('');
+  return { seed, family, loader: 'nft', text: text.join('\n'), probes: makeProbes(rng, family, ports.ports, nProbes, plan) };
+}
+
+/** The block form above as one nft command per table, chain, set, element list and rule. */
+function flatten(lines: string[]): string[] {
+  const out: string[] = [];
+  let table = '';
+  let chain = '';
+  let set: { kind: string; name: string; body: string[]; elements?: string } | undefined;
+  const rules: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!.trim();
+    let m: RegExpMatchArray | null;
+    if (l.startsWith('#') || l.startsWith('define ') || l === '') out.push(l);
+    else if ((m = /^table (\S+ \S+) \{$/.exec(l))) {
+      table = m[1]!;
+      out.push(`add table ${table}`);
+    } else if ((m = /^(set|map) (\S+) \{$/.exec(l))) set = { kind: m[1]!, name: m[2]!, body: [] };
+    else if (set && l === '}') {
+      out.push(`add ${set.kind} ${table} ${set.name} { ${set.body.map((b) => `${b};`).join(' ')} }`);
+      if (set.elements) out.push(`add element ${table} ${set.name} ${set.elements}`);
+      set = undefined;
+    } else if (set) {
+      if (l.startsWith('elements = ')) set.elements = l.slice('elements = '.length);
+      else set.body.push(l);
+    } else if ((m = /^chain (\S+) \{$/.exec(l))) {
+      chain = m[1]!;
+      const next = lines[i + 1]?.trim() ?? '';
+      if (next.startsWith('type ')) {
+        out.push(`add chain ${table} ${chain} { ${next} }`);
+        i++;
+      } else out.push(`add chain ${table} ${chain}`);
+    } else if (l === '}') {
+      if (chain) chain = '';
+      else {
+        // (the rules after every chain of the table: a jump names a chain nft must know already)
+        out.push(...rules.splice(0));
+        table = '';
+      }
+    } else rules.push(`add rule ${table} ${chain} ${l}`);
+  }
+  return out;
 }

@@ -57,7 +57,7 @@ describe('generateIptables', () => {
         // raw rules only see the client's packets on eth0 (not the replies over lo)
         if (table === '*raw' && l.startsWith('-A ')) expect(l).toMatch(/^-A \S+ -i eth0 /);
         if (/ -j (NOTRACK|CT --notrack)$/.test(l)) untracking++;
-        if (l.includes('tcp-reset')) expect(l).toMatch(/ -p tcp /);
+        if (l.includes('tcp-reset')) expect(l).toMatch(/ -p (tcp|TCP|6) /);
         if (family === 'ipv6') expect(l).not.toMatch(/icmp-(port|host|admin)/);
         else expect(l).not.toMatch(/icmp6/);
         expect(l).not.toMatch(/! -s [^ ]*\/0/);

@@ -9,7 +9,8 @@ import net from 'node:net';
 import dgram from 'node:dgram';
 import readline from 'node:readline';
 
-const REJECT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EACCES', 'EPERM', 'EHOSTDOWN']);
+// (ENOPROTOOPT: an ICMP protocol-unreachable, which icmp_err_convert reports as fatal)
+const REJECT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EACCES', 'EPERM', 'EHOSTDOWN', 'ENOPROTOOPT']);
 
 function probeTcp(p) {
   return new Promise((resolve) => {

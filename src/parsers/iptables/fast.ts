@@ -14,7 +14,7 @@
  */
 import { PLAIN_MODULES, plainValue } from './plain.js';
 import { markOpOf, markTestOf } from './marks.js';
-import { DOCUMENT_START, IntervalSet, SYN_ONLY, numSingle, type Action, type AddrSet, type Match, type NumSet, type OpaqueMatch, type Span } from '../../model/index.js';
+import { DOCUMENT_START, IntervalSet, PORT_UNIVERSE, SYN_ONLY, numSingle, type Action, type AddrSet, type Match, type NumSet, type OpaqueMatch, type Span } from '../../model/index.js';
 import {
   ACCEPT,
   CACHE_LIMIT,
@@ -46,7 +46,7 @@ import {
   type RuleContext,
   tcpFlagsOf,
 } from './rule.js';
-import { CONTINUE_TARGETS, HEADER_TARGETS, NAT_TARGETS, PREFIX_TARGETS, rejectTypeKnown } from './names.js';
+import { CONTINUE_TARGETS, HEADER_TARGETS, NAT_TARGETS, NOT_INVERTIBLE_OPTIONS, PREFIX_TARGETS, rejectTypeKnown } from './names.js';
 import { PACK_MAX, PK_CTSTATE, PK_DST_ADDR, PK_DST_PORT, PK_ICMP4, PK_ICMP6, PK_IN_IFACE, PK_MATCH, PK_OUT_IFACE, PK_PROTOCOL, PK_SRC_ADDR, PK_SRC_PORT, placeOf, unpackMatch } from '../placed.js';
 import type { ChainState, NetfilterState, TableState } from './state.js';
 import type { Tok } from './tokens.js';
@@ -71,6 +71,8 @@ const O_LOG_PREFIX = 16;
 const O_G = 17;
 const O_SYN = 18;
 const O_TCP_FLAGS = 19;
+/** Every TCP flags byte (a test of no flag). */
+const ALL_FLAG_VALUES = IntervalSet.range(0, 256);
 const O_ICMP_TYPE = 20;
 const O_ICMP6_TYPE = 21;
 
@@ -696,7 +698,8 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
       // an option of a match the fast path does not evaluate (-m limit --limit 5/min): part of its opaque match
       // (set by readOption: the cast undoes the narrowing of the reset above)
       const um = unknownModule as OpaqueMatch | undefined;
-      if (um === undefined || targetName !== undefined) return false;
+      // (`! --ttl-lt`: the general reader says iptables cannot invert it)
+      if (um === undefined || targetName !== undefined || (negated && NOT_INVERTIBLE_OPTIONS.has(text.slice(os, oe)))) return false;
       i = unknownModuleOption(text, os, oe, ruleEnd);
       if (i < 0) return false;
       // its text and span run from "-m name" to the end of its last option
@@ -944,7 +947,8 @@ function readOption(code: number, text: string, as: number, ae: number, quoted: 
         onceSeen |= bit;
       }
       const ports = list ? portListSet(text, as, ae, ctx) : portValue(text, as, ae, ctx);
-      if (!ports) return false;
+      // (`! --dport 0:65535`: the general reader says the backends disagree)
+      if (!ports || (negated && !list && ports.equals(PORT_UNIVERSE))) return false;
       const dir = code === O_DPORT || code === O_DPORTS ? 'dst' : 'src';
       put((dir === 'src' ? PK_SRC_PORT : PK_DST_PORT) | (negated ? 1 : 0), ports, base, at);
       // the destination port is what a rule opens; the first one is reported: the rule keeps its place
@@ -992,7 +996,8 @@ function readOtherOption(code: number, text: string, as: number, ae: number, quo
       if ((onceSeen & 4) !== 0) return false;
       onceSeen |= 4;
       const values = code === O_SYN ? SYN_ONLY : tcpFlagsOf(text.slice(as, ae), text.slice(ae, mEnd).trim());
-      if (!values) return false;
+      // (`! --tcp-flags NONE NONE`: the general reader says the backends disagree)
+      if (!values || (negated && values.equals(ALL_FLAG_VALUES))) return false;
       const m: Match = { kind: 'tcp-flags', values, span: ctx.span(mStart, mEnd) };
       if (negated) m.negated = true;
       put(PK_MATCH, m, base, at);
@@ -1007,7 +1012,8 @@ function readOtherOption(code: number, text: string, as: number, ae: number, quo
       if (v6) ctx.sawFamily?.('ipv6');
       const family = v6 ? 'ipv6' : 'ipv4';
       const values = parseIcmpType(text.slice(as, ae), family);
-      if (!values) return false;
+      // (`! --icmp-type any`: the general reader says the backends disagree)
+      if (!values || (negated && !v6 && text.slice(as, ae).toLowerCase() === 'any')) return false;
       modules |= M_ICMP_TYPE;
       put((v6 ? PK_ICMP6 : PK_ICMP4) | (negated ? 1 : 0), values, base, at);
       return true;

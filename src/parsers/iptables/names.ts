@@ -312,3 +312,28 @@ export function rejectTypeKnown(value: string, family: 'ipv4' | 'ipv6'): boolean
   for (const [name, alias] of REJECT_TYPES[family]) if (name.startsWith(v) || alias.startsWith(v)) return true;
   return false;
 }
+
+/**
+ * Match options libxtables reads without XTOPT_INVERT: a `!` before one is refused ('comment: option "--comment" cannot
+ * be inverted', iptables-restore 1.8.9, each checked in a network namespace), and the file loads nothing.
+ */
+export const NOT_INVERTIBLE: Readonly<Record<string, readonly string[]>> = {
+  comment: ['--comment'],
+  conntrack: ['--ctdir'],
+  ttl: ['--ttl-lt', '--ttl-gt'],
+  hl: ['--hl-lt', '--hl-gt'],
+  addrtype: ['--limit-iface-in', '--limit-iface-out'],
+  limit: ['--limit', '--limit-burst'],
+  recent: ['--seconds', '--hitcount', '--name', '--rttl'],
+  statistic: ['--mode'],
+  string: ['--algo', '--from', '--to'],
+  policy: ['--dir', '--pol'],
+  socket: ['--transparent', '--nowildcard'],
+  rpfilter: ['--loose', '--validmark', '--invert'],
+  hashlimit: ['--hashlimit-name', '--hashlimit-mode'],
+  connlimit: ['--connlimit-mask'],
+  time: ['--timestart'],
+};
+
+/** Every option of NOT_INVERTIBLE, whatever its match (the fast path leaves a line with `!` before one to the general reader). */
+export const NOT_INVERTIBLE_OPTIONS: ReadonlySet<string> = new Set(Object.values(NOT_INVERTIBLE).flat());

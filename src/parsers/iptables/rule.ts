@@ -36,7 +36,7 @@ import {
   type Severity,
   type Span,
 } from '../../model/index.js';
-import { CONTINUE_TARGETS, HEADER_TARGETS, ICMP4_TYPES, ICMP6_TYPES, NAT_TARGETS, PREFIX_TARGETS, rejectTypeKnown, SERVICES } from './names.js';
+import { CONTINUE_TARGETS, HEADER_TARGETS, ICMP4_TYPES, ICMP6_TYPES, NAT_TARGETS, NOT_INVERTIBLE, PREFIX_TARGETS, rejectTypeKnown, SERVICES } from './names.js';
 import { V4NetCache } from './netcache.js';
 import type { ChainState, TableState } from './state.js';
 import type { Tok } from './tokens.js';
@@ -569,6 +569,8 @@ interface ModuleInstance {
   typed?: boolean;
   /** The options given to this known match (their one name, OPTION_ALIAS). */
   given?: Set<string>;
+  /** conntrack: its original-tuple and direction tests (CtOriginalMatch.untrackedPasses when it also tests --ctstate). */
+  ctOriginal?: Match[];
 }
 
 /**
@@ -785,6 +787,8 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
         }
         const name = a0.text.toLowerCase();
         if (name === 'all' || name === '0') {
+          // iptables and ip6tables 1.8.9 refuse it: "rule would never match protocol" (the file loads nothing)
+          if (negated) ctx.diag('error', 'iptables/never-matches', `"${slice(mStart, mEnd)}": iptables refuses the rule (rule would never match protocol)`, mStart, mEnd);
           if (negated) matches.push({ kind: 'protocol', protocols: IntervalSet.range(0, 256), negated: true, span: ctx.span(mStart, mEnd) });
           break;
         }
@@ -920,6 +924,8 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       const bad = a0.text.split(',').find((h) => !IPV6_HEADERS.has(h) && !IPV6_HEADER_NUMBERS.has(strtouiBase0(h, 255)));
       if (bad !== undefined) ctx.diag('error', 'iptables/bad-ipv6-header', `Unknown IPv6 extension header "${bad}" (hop, dst, route, frag, auth, esp, none, prot, or 0, 60, 43, 44, 51, 50, 59, 255): ip6tables refuses the rule`, a0.start, a0.end);
     }
+    if (negated && NOT_INVERTIBLE[owner.name]?.includes(opt))
+      ctx.diag('error', 'iptables/not-invertible', `${owner.name}: option "${opt}" cannot be inverted: iptables refuses the rule`, first.start, first.end);
     if (!owner.known) {
       const op = owner.opaque!;
       const end = Math.max(mEnd, op.span!.end.offset);
@@ -957,6 +963,15 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
         const ports = parsePortSpec(a0.text, a0.start, a0.end, false, ctx, owner.name === 'tcp' || owner.name === 'sctp' ? owner.name : undefined, owner.name === 'tcp' || owner.name === 'sctp');
         if (!ports) {
           matches.push(opaque('port', mStart, mEnd, `invalid port "${a0.text}"`, negated));
+          break;
+        }
+        if (negated && (owner.name === 'tcp' || owner.name === 'udp') && ports.equals(PORT_UNIVERSE)) {
+          // iptables-nft 1.8.9 writes no test for a tcp/udp range of every port, `!` or not (iptables-save lists
+          // `! --dport 0:65535` as nothing: the rule takes every port; checked in a network namespace), while
+          // iptables-legacy's xt_tcpudp matches no port: which one loaded the file is not in it
+          ctx.diag('warning', 'iptables/backends-differ', `"! ${opt} ${a0.text}" is left out by iptables-nft (the rule takes every port) and matches no port with iptables-legacy: undecided`, mStart, mEnd);
+          matches.push(opaque('port', mStart, mEnd, 'iptables-nft leaves out a negated range of every port, iptables-legacy matches none', false));
+          if (dir === 'dst' && !reportSpan) reportSpan = ctx.span(mStart, mEnd);
           break;
         }
         const span = ctx.span(mStart, mEnd);
@@ -1007,6 +1022,13 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           const at = a0 ?? optTok;
           ctx.diag('error', 'iptables/bad-tcp-flags', `Bad --tcp-flags "${slice(at.start, mEnd)}": a mask and a set of FIN, SYN, RST, PSH, ACK, URG, ALL, NONE`, at.start, mEnd);
           matches.push(opaque('tcp-flags', mStart, mEnd, 'unreadable TCP flags', negated));
+          break;
+        }
+        if (negated && values.equals(ALL_FLAG_VALUES)) {
+          // a mask of no flag (`! --tcp-flags NONE NONE`): iptables-nft 1.8.9 writes no test (iptables-save lists `-p tcp`:
+          // every TCP packet; checked in a network namespace), iptables-legacy's xt_tcpudp matches none
+          ctx.diag('warning', 'iptables/backends-differ', `"${slice(mStart, mEnd)}" is left out by iptables-nft (the rule takes every TCP packet) and matches none with iptables-legacy: undecided`, mStart, mEnd);
+          matches.push(opaque('tcp-flags', mStart, mEnd, 'iptables-nft leaves out a negated test of no flag, iptables-legacy matches none', false));
           break;
         }
         const fm: Match = { kind: 'tcp-flags', values, span: ctx.span(mStart, mEnd) };
@@ -1067,6 +1089,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           break;
         }
         const tm: Match = { kind: 'addrtype', dir: opt === '--src-type' ? 'src' : 'dst', types, span: ctx.span(mStart, mEnd) };
+        if ((ctx.toolFamily ?? ctx.family) === 'ipv6') tm.ip6tables = true;
         if (negated) tm.negated = true;
         (owner.types ??= []).push({ at: matches.length, start: mStart, end: mEnd, negated });
         matches.push(tm);
@@ -1095,6 +1118,13 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           matches.push(opaque(owner.name, mStart, mEnd, `unknown ICMP type "${a0.text}"`, negated));
           break;
         }
+        if (negated && fam === 'ipv4' && a0.text.toLowerCase() === 'any') {
+          // `! --icmp-type any`: iptables-nft 1.8.9 keeps only `ip protocol icmp` (every ICMP packet; nft list ruleset in a
+          // network namespace), iptables-legacy's icmp match takes none
+          ctx.diag('warning', 'iptables/backends-differ', `"${slice(mStart, mEnd)}" is left out by iptables-nft (the rule takes every ICMP packet) and matches none with iptables-legacy: undecided`, mStart, mEnd);
+          matches.push(opaque(owner.name, mStart, mEnd, 'iptables-nft leaves out a negated test of any ICMP type, iptables-legacy matches none', false));
+          break;
+        }
         const im: Match = { kind: 'icmp-type', family: fam, values, span: ctx.span(mStart, mEnd) };
         if (negated) im.negated = true;
         matches.push(im);
@@ -1114,6 +1144,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           break;
         }
         const om: Match = { kind: 'ct-original', match: inner, span: ctx.span(mStart, mEnd) };
+        (owner.ctOriginal ??= []).push(om);
         if (negated) om.negated = true;
         matches.push(om);
         break;
@@ -1130,6 +1161,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           break;
         }
         const dm: Match = { kind: 'ct-original', match: { kind: 'protocol', protocols: PROTO_UNIVERSE }, span: ctx.span(mStart, mEnd) };
+        (owner.ctOriginal ??= []).push(dm);
         if (negated !== (dir === 'REPLY')) dm.negated = true;
         matches.push(dm);
         break;
@@ -1164,6 +1196,8 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
     // a mark test the engine reads against what earlier rules set (src/model/marks.ts)
     const mark = op ? markTestOf(mod.name, op.text) : undefined;
     if (mark) op!.mark = mark;
+    // xt_conntrack: without a conntrack entry, `return info->match_flags & XT_CONNTRACK_STATE` (the state test decides)
+    if (mod.ctOriginal && mod.given?.has('--ctstate')) for (const m of mod.ctOriginal) if (m.kind === 'ct-original') m.untrackedPasses = true;
   }
 
   // ---------------------------------------------------------------- what the kernel refuses
@@ -1240,6 +1274,9 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
   return res;
 }
 
+/** Every TCP flags byte: what a test of no flag (`--tcp-flags NONE NONE`) takes. */
+const ALL_FLAG_VALUES = IntervalSet.range(0, 256);
+
 export function opaqueReason(name: string): string {
   switch (name) {
     case 'limit':
@@ -1266,6 +1303,7 @@ export function opaqueReason(name: string): string {
       return `match "${name}" is not evaluated statically`;
   }
 }
+
 
 /**
  * Matches only ip6tables has (libxt/libip6t: hl, rt, frag, ipv6header, hbh, dst, mh, eui64, srh; icmp6 is noted

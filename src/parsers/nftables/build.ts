@@ -164,6 +164,17 @@ function implied(e0: IrExpr, tc: TableCtx): Match[] {
   return list;
 }
 const IMPLIED: (Match[] | undefined)[] = [];
+const TCP_IMPLIED: Match[] = Object.freeze([protocolMatch(6)]) as Match[];
+
+/**
+ * A test of a TCP option's field (`tcp option maxseg size 1460`), not of its presence: nft adds no `meta l4proto tcp`
+ * (`nft --debug=netlink`: `exthdr load tcpopt` alone), and the kernel ends the rule for a packet without a TCP header
+ * (nft_exthdr_tcp_eval: NFT_BREAK), `!=` or not; a presence test (`exists`/`missing`) reads such a packet as missing.
+ */
+function tcpOptionField(left: IrExpr, right: IrVal): boolean {
+  if (left.k !== 'other' || left.module !== 'tcp option') return false;
+  return !(right.k === 'atom' && (right.v === true || right.v === false || right.v === 'exists' || right.v === 'missing'));
+}
 
 // ---------------------------------------------------------------- values
 
@@ -720,7 +731,7 @@ function convertMatchInto(out: MatchSink, left0: IrExpr, op: string, right1: IrV
   const pfx = maskedPrefix(left0, op, right1);
   const left = pfx ? pfx.left : left0;
   const right0 = pfx ? pfx.right : right1;
-  const imp = implied(left, tc);
+  const imp = tcpOptionField(left, right0) ? TCP_IMPLIED : implied(left, tc);
   let right = right0;
   if (right0.k === 'ref') {
     const s = tc.table.sets.get(right0.name);

@@ -1,7 +1,7 @@
 /**
  * Whether an nftables test of header fields the sender chooses holds for every plain packet (the model's
  * PLAIN_PACKET, OpaqueMatch.plain), as written (its `!=` included): `ip ttl`, `ip6 hoplimit`, `ip length`,
- * `meta length`, `ip dscp`, `ip6 dscp`, `tcp option maxseg size` (a SYN with MSS 1460), and the IPv6 extension-header and IPv4 option tests (`exthdr rt exists`,
+ * `meta length`, `ip dscp`, `ip6 dscp`, `ip version`, `ip6 version`, `ip hdrlength`, `tcp option maxseg size` (a SYN with MSS 1460), and the IPv6 extension-header and IPv4 option tests (`exthdr rt exists`,
  * `rt type 0`, `frag more-fragments 1`, `ip option rr exists`), which a packet without such a header fails —
  * reading a field of a missing header ends the rule (NFT_BREAK) whatever the comparison — and `… missing` passes.
  * Also the reverse-path check `fib saddr [. mark] [. iif] oif missing` (firewalld's IPv6 rpfilter, the nft wiki's
@@ -26,6 +26,10 @@ function plainRange(left: IrExpr): [number, number, 'dscp' | 'num'] | undefined 
   if (left.k === 'meta') return left.key === 'length' ? [PLAIN_PACKET.minLength, PLAIN_PACKET.maxLength, 'num'] : undefined;
   if (left.k !== 'payload') return undefined;
   if (left.proto === 'ip' && left.field === 'ttl') return [PLAIN_PACKET.ttl, PLAIN_PACKET.ttl, 'num'];
+  // (the header's version is the family's, which ip_rcv and ipv6_rcv check; a plain IPv4 header has no options: 5 words)
+  if (left.proto === 'ip' && left.field === 'version') return [4, 4, 'num'];
+  if (left.proto === 'ip6' && left.field === 'version') return [6, 6, 'num'];
+  if (left.proto === 'ip' && left.field === 'hdrlength') return [5, 5, 'num'];
   if (left.proto === 'ip6' && left.field === 'hoplimit') return [PLAIN_PACKET.hopLimit, PLAIN_PACKET.hopLimit, 'num'];
   if (left.proto === 'ip' && left.field === 'length') return [PLAIN_PACKET.minLength, PLAIN_PACKET.maxLength, 'num'];
   if ((left.proto === 'ip' || left.proto === 'ip6') && left.field === 'dscp') return [PLAIN_PACKET.dscp, PLAIN_PACKET.dscp, 'dscp'];

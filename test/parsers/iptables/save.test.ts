@@ -1090,3 +1090,81 @@ describe('iptables-save: -m icmp / -m icmp6 need their type', () => {
     expect(diags(save('*filter\n:INPUT DROP [0:0]\n-A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type 128 -j ACCEPT\nCOMMIT\n', { family: 'ipv6' }))).toEqual([]);
   });
 });
+
+describe('iptables-save: options iptables cannot invert', () => {
+  // iptables-restore 1.8.9 in a network namespace: 'conntrack: option "--ctdir" cannot be inverted.' (and the file loads
+  // nothing); `! --ttl-eq`, `! --length`, `! --pkt-type`, `! --ctstatus` load. Was: no diagnostic (the fast path took
+  // the ttl and limit lines as opaque matches)
+  const lines = [
+    '-A INPUT -m conntrack ! --ctdir REPLY -j ACCEPT',
+    '-A INPUT -m comment ! --comment x -j ACCEPT',
+    '-A INPUT -m ttl ! --ttl-lt 5 -j ACCEPT',
+    '-A INPUT -m limit ! --limit 5/s -j ACCEPT',
+    '-A INPUT -m ttl ! --ttl-eq 5 -j ACCEPT',
+    '-A INPUT -m conntrack ! --ctstatus NONE -j ACCEPT',
+  ];
+  const text = ['*filter', ':INPUT ACCEPT [0:0]', ...lines, 'COMMIT', ''].join('\n');
+  it('refuses the `!`, through both readers', () => {
+    const want = [3, 4, 5, 6].map((l) => `error iptables/not-invertible ${spanIn(l, lines[l - 3]!, '!')}`);
+    expect(diags(save(text))).toEqual(want);
+    expect(diags(parseSave(text, { fastPath: false }))).toEqual(want);
+    expect(save(text).diagnostics.map((d) => d.message)).toEqual([
+      'conntrack: option "--ctdir" cannot be inverted: iptables refuses the rule',
+      'comment: option "--comment" cannot be inverted: iptables refuses the rule',
+      'ttl: option "--ttl-lt" cannot be inverted: iptables refuses the rule',
+      'limit: option "--limit" cannot be inverted: iptables refuses the rule',
+    ]);
+  });
+});
+
+describe('iptables-save: a negated tcp/udp range of every port', () => {
+  // iptables-nft 1.8.9 writes no test for `! --dport 0:65535` (iptables-save lists `-A INPUT -p tcp -j DROP`, nft
+  // `meta l4proto tcp drop`: every port; the kernel lab accepted TCP to 5001 under `! --dport :65535 … -j ACCEPT`),
+  // iptables-legacy matches no port (xt_tcpudp). Was: no port, so that accept read as closing nothing open.
+  const text = ['*filter', ':INPUT DROP [0:0]', '-A INPUT -p tcp -m tcp ! --dport :65535 -j ACCEPT', '-A INPUT -p udp ! --sport 0:65535 -j ACCEPT', '-A INPUT -p tcp -m multiport ! --dports 0:65535 -j ACCEPT', 'COMMIT', ''].join('\n');
+  // (multiport keeps its test, `tcp dport != 0-65535`: no port, and no warning)
+  it('is undecided, with a warning, through both readers', () => {
+    for (const doc of [save(text), parseSave(text, { fastPath: false })]) {
+      expect(diags(doc)).toEqual([
+        `warning iptables/backends-differ ${spanIn(3, '-A INPUT -p tcp -m tcp ! --dport :65535 -j ACCEPT', '! --dport :65535')}`,
+        `warning iptables/backends-differ ${spanIn(4, '-A INPUT -p udp ! --sport 0:65535 -j ACCEPT', '! --sport 0:65535')}`,
+      ]);
+      const rs = doc.rulesets[0]!;
+      const p = { proto: 'tcp' as const, dport: 5001, src: '10.200.0.2', dst: '10.200.0.1', iif: 'eth0' };
+      expect(tracePacket(rs, p).verdict).toBe('unknown');
+      expect(tracePacket(rs, { ...p, proto: 'udp' }).verdict).toBe('unknown');
+    }
+  });
+});
+
+describe('iptables-save: negated tests iptables-nft leaves out', () => {
+  // iptables-nft 1.8.9 in a network namespace: `-p tcp ! --tcp-flags NONE NONE -j DROP` is listed `-A INPUT -p tcp -j
+  // DROP` (nft: `meta l4proto tcp drop`), `-p icmp -m icmp ! --icmp-type any` is nft's `ip protocol icmp` (every ICMP
+  // packet); iptables-legacy matches none. Was: none (a DROP under them closed nothing; an ACCEPT opened nothing).
+  const lines = ['-A INPUT -p tcp ! --tcp-flags NONE NONE -j ACCEPT', '-A INPUT -p icmp -m icmp ! --icmp-type any -j ACCEPT', '-A INPUT -p tcp ! --tcp-flags ALL NONE -j ACCEPT'];
+  const text = ['*filter', ':INPUT DROP [0:0]', ...lines, 'COMMIT', ''].join('\n');
+  it('are undecided, with a warning, through both readers', () => {
+    for (const doc of [save(text), parseSave(text, { fastPath: false })]) {
+      expect(diags(doc)).toEqual([
+        `warning iptables/backends-differ ${spanIn(3, lines[0]!, '! --tcp-flags NONE NONE')}`,
+        `warning iptables/backends-differ ${spanIn(4, lines[1]!, '! --icmp-type any')}`,
+      ]);
+      const rs = doc.rulesets[0]!;
+      expect(tracePacket(rs, { proto: 'icmp', icmpType: 8, src: '10.200.0.2', dst: '10.200.0.1', iif: 'eth0' }).verdict).toBe('unknown');
+      // (a SYN has a flag: line 5 takes it, after line 3 may have)
+      expect(tracePacket(rs, { proto: 'tcp', dport: 22, src: '10.200.0.2', dst: '10.200.0.1', iif: 'eth0' }).verdict).toBe('accept');
+      expect(tracePacket(rs, { proto: 'udp', dport: 22, src: '10.200.0.2', dst: '10.200.0.1', iif: 'eth0' }).verdict).toBe('drop');
+    }
+  });
+});
+
+describe('iptables-save: ! -p all', () => {
+  // iptables-restore and ip6tables-restore 1.8.9: "rule would never match protocol", the file loads nothing. Was: no diagnostic
+  it('is refused, through both readers', () => {
+    const line = '-A INPUT ! -p all -j DROP';
+    const text = ['*filter', ':INPUT ACCEPT [0:0]', line, '-A INPUT ! -p 0 -s 10.0.0.1/32 -j DROP', 'COMMIT', ''].join('\n');
+    const want = [`error iptables/never-matches ${spanIn(3, line, '! -p all')}`, `error iptables/never-matches ${spanIn(4, '-A INPUT ! -p 0 -s 10.0.0.1/32 -j DROP', '! -p 0')}`];
+    expect(diags(save(text))).toEqual(want);
+    expect(diags(parseSave(text, { fastPath: false }))).toEqual(want);
+  });
+});

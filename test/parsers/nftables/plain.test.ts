@@ -32,6 +32,13 @@ describe('nftables tests of header fields: plain', () => {
     ['rt type != 0', [true, true]], // a missing header ends the rule whatever the comparison: false as written
     ['frag more-fragments 1', [false, false]],
     ['meta mark 1', [undefined, false]],
+    // the header's version and a plain IPv4 header's length in words (counters in a namespace: UDP over lo passed
+    // `ip version 4`, `ip hdrlength 5`, `ip6 version 6`, none passed `ip version != 4`, `ip hdrlength > 5`)
+    ['ip version 4', [true, false]],
+    ['ip version != 4', [true, true]],
+    ['ip hdrlength 5', [true, false]],
+    ['ip hdrlength > 5', [false, false]],
+    ['ip6 version 6', [true, false]],
     // the plain TCP packet is a SYN with MSS 1460 (PLAIN_PACKET.mss): the SACK-panic hardening drops none of them
     ['tcp option maxseg size 1-500', [false, false]],
     ['tcp option maxseg size != 536-65535', [true, true]],
@@ -129,5 +136,33 @@ describe('ip6 nexthdr decides only packets without extension headers', () => {
     ['text extension header', text('ip6 nexthdr 0 drop', 'accept'), ['unknown', 'possibly-open', 'unknown', 'possibly-open']],
   ])('%s', (_, src, want) => {
     expect(verdicts(rs(src))).toEqual(want);
+  });
+});
+
+// A TCP option's field read from a UDP datagram: nft adds no `meta l4proto tcp` (`nft --debug=netlink` shows
+// `exthdr load tcpopt` alone) and the kernel ends the rule (NFT_BREAK), `!=` or not. The kernel lab (unshare -n, policy
+// drop, `tcp option maxseg size 1460 accept`): a UDP datagram to 10.200.0.1 is dropped. Was: accept, exposure open.
+describe('tcp option … size on a packet without a TCP header', () => {
+  const text = (r: string) => `table inet t {\n chain c {\n  type filter hook input priority 0; policy drop;\n  ${r}\n }\n}\n`;
+  const json = (op: string, right: unknown) =>
+    JSON.stringify({ nftables: [
+      { table: { family: 'inet', name: 't' } },
+      { chain: { family: 'inet', table: 't', name: 'c', type: 'filter', hook: 'input', prio: 0, policy: 'drop' } },
+      { rule: { family: 'inet', table: 't', chain: 'c', expr: [{ match: { op, left: { 'tcp option': { name: 'maxseg', field: 'size' } }, right } }, { accept: null }] } },
+    ] });
+  it.each([
+    ['tcp option maxseg size 1460 accept', 'accept'],
+    ['tcp option maxseg size != 1-500 accept', 'accept'],
+    ['nft -j ==', 'accept', json('==', 1460)],
+    ['nft -j !=', 'accept', json('!=', { range: [1, 500] })],
+  ])('%s', (r, tcp, src?: string) => {
+    const doc = src ? parseNftablesJson(src) : parseNftables(text(r));
+    expect(doc.diagnostics).toEqual([]);
+    const rs = doc.rulesets[0]!;
+    const p = { proto: 'udp' as const, dport: 53, src: '10.200.0.2', dst: '10.200.0.1', iif: 'eth0' };
+    expect(tracePacket(rs, p).verdict).toBe('drop');
+    expect(classifyPacket(computeExposure(rs, { hook: 'input' }), p)).toBe('closed');
+    expect(tracePacket(rs, { ...p, proto: 'tcp' }).verdict).toBe(tcp);
+    expect(classifyPacket(computeExposure(rs, { hook: 'input' }), { ...p, proto: 'tcp' })).toBe('open');
   });
 });

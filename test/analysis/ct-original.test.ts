@@ -110,7 +110,7 @@ describe('original-tuple tests of an untracked packet', () => {
     expect(tracePacket(d.rulesets[0]!, p).verdict).toBe(verdict);
   });
   test.each(['ct direction original', 'ct direction != original', 'ct original ip saddr != 1.2.3.4'])('nft %s: drop', (rule) => {
-    const t = `table inet t {\n chain pre { type filter hook prerouting priority raw; policy accept; notrack }\n chain c { type filter hook input priority 10; policy drop;\n  meta l4proto udp ${rule} accept\n }\n}\n`;
+    const t = `table inet t {\n chain pre { type filter hook prerouting priority raw; policy accept; notrack; }\n chain c { type filter hook input priority 10; policy drop;\n  meta l4proto udp ${rule} accept\n }\n}\n`;
     const d = parseNftables(t);
     expect(d.diagnostics).toEqual([]);
     expect(tracePacket(d.rulesets[0]!, p).verdict).toBe('drop');

@@ -158,6 +158,12 @@ function principalName(name: string, diagnostics: Diagnostic[]): string {
  * only its certain part (public addresses) is decided, the rest may or may not match — a deny must not
  * close what the virtual network's own addresses, which the tag excludes, may still reach.
  */
+/** A service tag, `*` or `any`: not an IPv4/IPv6 address or range (what an address prefix list may hold). */
+function tagLike(text: string): boolean {
+  const t = text.trim();
+  return t !== '' && !/^[0-9A-Fa-f:.]+(?:\/[0-9]{1,3})?$/.test(t);
+}
+
 function prefixMatches(values: PValue[], asgs: PValue[], dir: 'src' | 'dst', texts: string[], diagnostics: Diagnostic[], deny: boolean): { alts: Match[][]; any: boolean } {
   const sets: AddrSet[] = [];
   const names: string[] = [];
@@ -350,6 +356,17 @@ function compileRule(r: AzRuleSpec, diagnostics: Diagnostic[]): CompiledRule {
   const given = (vs: PValue[]): boolean => vs.some((v) => v.kind === 'expr' || listOf(v).some((it) => it.kind !== 'scalar' || valText(it).trim() !== ''));
   if (isNullish(r.protocol)) refused('protocol', 'protocol', r.protocol?.span ?? r.span);
   if (!given(r.dstPorts)) refused('destination port range', 'port', r.span);
+  // a list of prefixes (sourceAddressPrefixes, destinationAddressPrefixes) takes addresses and ranges only: "Tags may not
+  // be used" (azurerm's security rule: source_address_prefixes); Azure refuses `*` or a service tag there
+  for (const v of [...r.srcPrefixes, ...r.dstPrefixes]) {
+    const tag = v.kind === 'array' ? v.items.find((it) => it.kind === 'scalar' && tagLike(valText(it))) : undefined;
+    if (tag && !r.isDefault) {
+      diagnostics.push({ severity: 'warning', code: 'azure/tag-in-list', message: `security rule "${r.name}" lists "${valText(tag).trim()}" among its address prefixes: a list takes addresses and ranges only (a tag or * goes in the single prefix field), and Azure refuses such a rule`, span: tag.span });
+      const access = r.access?.kind === 'scalar' ? valText(r.access).toLowerCase() : undefined;
+      if (access !== 'allow') matches.push(opaque('invalid', `"${valText(tag).trim()}" in a list of prefixes`, 'Azure refuses a security rule with a tag or * in a list of address prefixes: the rule may not exist', tag.span));
+      break;
+    }
+  }
   // protocol
   let protoText = '*';
   const p = r.protocol;

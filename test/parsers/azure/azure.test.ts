@@ -273,6 +273,33 @@ describe('a deny with one invalid port range or address prefix', () => {
   });
 });
 
+describe('a tag or * in a list of address prefixes', () => {
+  test('Azure refuses the rule (a list takes addresses and ranges only): said, and a deny so written closes nothing', () => {
+    // azurerm's security rule: "source_address_prefixes - List of source address prefixes. Tags may not be used."; the
+    // single field takes `*` and the tags. Read as written, the deny of ["*"] closed 1761–1768 from everywhere.
+    const nsg = {
+      name: 'n7',
+      securityRules: [
+        { name: 'd', priority: 100, access: 'Deny', direction: 'Inbound', protocol: 'Tcp', sourceAddressPrefixes: ['*'], sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '1761-1768' },
+        { name: 'd2', priority: 110, access: 'Deny', direction: 'Inbound', protocol: 'Tcp', sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefixes: ['10.0.0.0/8', 'VirtualNetwork'], destinationPortRange: '22' },
+        { name: 'a', priority: 200, access: 'Allow', direction: 'Inbound', protocol: 'Tcp', sourceAddressPrefixes: ['203.0.113.0/24', 'AzureLoadBalancer'], sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '*' },
+        { name: 'all', priority: 300, access: 'Allow', direction: 'Inbound', protocol: 'Tcp', sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '*' },
+      ],
+    };
+    const d = parseAzure(JSON.stringify(nsg));
+    expect(d.diagnostics.map((x) => [x.code, x.message])).toEqual([
+      ['azure/tag-in-list', 'security rule "d" lists "*" among its address prefixes: a list takes addresses and ranges only (a tag or * goes in the single prefix field), and Azure refuses such a rule'],
+      ['azure/tag-in-list', 'security rule "d2" lists "VirtualNetwork" among its address prefixes: a list takes addresses and ranges only (a tag or * goes in the single prefix field), and Azure refuses such a rule'],
+      ['azure/tag-in-list', 'security rule "a" lists "AzureLoadBalancer" among its address prefixes: a list takes addresses and ranges only (a tag or * goes in the single prefix field), and Azure refuses such a rule'],
+    ]);
+    const rs = d.rulesets[0]!;
+    for (const port of [1761, 22]) {
+      const r = reach(rs, port);
+      expect([port, r.open.toCidrs(), r.possibly.toCidrs()]).toEqual([port, [], ['0.0.0.0/0']]);
+    }
+  });
+});
+
 describe('Any and the Internet service tag', () => {
   test('a Deny from "*" also closes service-tag traffic: the defaults after it are never reached', () => {
     // a common last rule: Deny * at 4096; AllowVnetInBound (65000) and AllowAzureLoadBalancerInBound (65001) come after it

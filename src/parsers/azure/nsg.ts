@@ -315,6 +315,8 @@ interface CompiledRule {
 function compileRule(r: AzRuleSpec, diagnostics: Diagnostic[]): CompiledRule {
   const matches: Match[] = [...(r.extra ?? [])];
   const firstDiagnostic = diagnostics.length;
+  // a rule Azure refuses opens at most what it names, and a deny so written closes nothing (unless it is an allow)
+  const access = r.access?.kind === 'scalar' ? valText(r.access).toLowerCase() : undefined;
   // direction
   let inbound = true;
   let literalInbound = false;
@@ -350,7 +352,6 @@ function compileRule(r: AzRuleSpec, diagnostics: Diagnostic[]): CompiledRule {
   const refused = (what: string, field: string, span: Span): void => {
     if (r.isDefault) return;
     diagnostics.push({ severity: 'warning', code: `azure/missing-${field}`, message: `security rule "${r.name}" has no ${what}: Azure refuses such a rule`, span });
-    const access = r.access?.kind === 'scalar' ? valText(r.access).toLowerCase() : undefined;
     if (access !== 'allow') matches.push(opaque('invalid', `no ${what}`, `Azure refuses a security rule without a ${what}: the rule may not exist`, span));
   };
   const given = (vs: PValue[]): boolean => vs.some((v) => v.kind === 'expr' || listOf(v).some((it) => it.kind !== 'scalar' || valText(it).trim() !== ''));
@@ -362,7 +363,6 @@ function compileRule(r: AzRuleSpec, diagnostics: Diagnostic[]): CompiledRule {
     const tag = v.kind === 'array' ? v.items.find((it) => it.kind === 'scalar' && tagLike(valText(it))) : undefined;
     if (tag && !r.isDefault) {
       diagnostics.push({ severity: 'warning', code: 'azure/tag-in-list', message: `security rule "${r.name}" lists "${valText(tag).trim()}" among its address prefixes: a list takes addresses and ranges only (a tag or * goes in the single prefix field), and Azure refuses such a rule`, span: tag.span });
-      const access = r.access?.kind === 'scalar' ? valText(r.access).toLowerCase() : undefined;
       if (access !== 'allow') matches.push(opaque('invalid', `"${valText(tag).trim()}" in a list of prefixes`, 'Azure refuses a security rule with a tag or * in a list of address prefixes: the rule may not exist', tag.span));
       break;
     }
@@ -403,7 +403,7 @@ function compileRule(r: AzRuleSpec, diagnostics: Diagnostic[]): CompiledRule {
   // addresses
   const srcTexts: string[] = [];
   const dstTexts: string[] = [];
-  const deny = r.access?.kind === 'scalar' && valText(r.access).toLowerCase() === 'deny';
+  const deny = access === 'deny';
   const src = prefixMatches(r.srcPrefixes, r.srcAsgs, 'src', srcTexts, diagnostics, deny);
   if (src.any) {
     // Any source: no match (it also takes service-tag and application-security-group traffic)
@@ -424,7 +424,7 @@ function compileRule(r: AzRuleSpec, diagnostics: Diagnostic[]): CompiledRule {
   // One invalid port range or address prefix makes Azure refuse the whole rule (SecurityRuleInvalidPortRange,
   // "Security rule has invalid Port range. Value provided: …", hashicorp/terraform-provider-azurerm#1530): a deny's
   // valid items close nothing either (an allow's valid items are still read as open: at most that).
-  if (!(r.access?.kind === 'scalar' && valText(r.access).toLowerCase() === 'allow') && diagnostics.slice(firstDiagnostic).some((d) => d.code === 'azure/bad-port' || d.code === 'azure/bad-prefix'))
+  if (access !== 'allow' && diagnostics.slice(firstDiagnostic).some((d) => d.code === 'azure/bad-port' || d.code === 'azure/bad-prefix'))
     matches.push(opaque('invalid', 'an invalid port range or address prefix', 'Azure refuses a security rule with an invalid port range or address prefix: the rule may not exist', r.span));
   // access
   const av = r.access;

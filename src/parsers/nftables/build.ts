@@ -1671,6 +1671,7 @@ function expandVmap(
     let always = false;
     if (gives && left > 0) {
       const n = e.key.k === 'atom' && typeof e.key.v === 'number' ? e.key.v : e.key.k === 'atom' && typeof e.key.v === 'string' && /^[0-9]{1,10}$/.test(e.key.v) ? Number(e.key.v) : undefined;
+      // (a key that is not one number, or a generator of more than 64 numbers: no inference, every element may miss)
       if (n === undefined || left > 64) left = 0;
       else if (n >= gives[0] && n <= gives[1] && !seen.has(n)) {
         seen.add(n);

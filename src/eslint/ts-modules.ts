@@ -28,59 +28,58 @@ export function candidates(spec: string, fromFile: string): string[] {
  */
 export type ModuleText = (path: string) => string | undefined;
 
+/** What a module reader finds at a candidate path: a file (its version changes with its text), none, or one not to read. */
+type Found = { version: number; read: () => string } | 'none' | 'refused';
+
 export function fileModuleReader(parse: (text: string, path: string) => TSESTree.Program | undefined, readText?: ModuleText): ModuleReader {
-  if (readText) return textModuleReader(parse, readText);
-  const files = new Map<string, { mtime: number; text: string; program: TSESTree.Program } | undefined>();
-  return (spec, fromFile) => {
-    if (!spec.startsWith('.')) return undefined;
-    for (const path of candidates(spec, fromFile)) {
-      let st;
-      try {
-        st = statSync(path);
-      } catch {
-        continue;
-      }
-      if (!st.isFile() || st.size > MAX_BYTES) return undefined;
-      const hit = files.get(path);
-      if (hit && hit.mtime === st.mtimeMs) return { path, text: hit.text, program: hit.program };
-      let entry: { mtime: number; text: string; program: TSESTree.Program } | undefined;
-      try {
-        const text = readFileSync(path, 'utf8');
-        const program = parse(text, path);
-        entry = program ? { mtime: st.mtimeMs, text, program } : undefined;
-      } catch {
-        entry = undefined;
-      }
-      if (files.size >= MAX_FILES) files.clear();
-      files.set(path, entry);
-      return entry ? { path, text: entry.text, program: entry.program } : undefined;
+  if (readText) {
+    // one side of one diff: its texts do not change during the run, so a path read once is not asked again
+    return moduleReader(parse, true, (path) => {
+      const text = readText(path);
+      return text === undefined ? 'none' : { version: 0, read: () => text };
+    });
+  }
+  return moduleReader(parse, false, (path) => {
+    let st;
+    try {
+      st = statSync(path);
+    } catch {
+      return 'none';
     }
-    return undefined;
-  };
+    return !st.isFile() || st.size > MAX_BYTES ? 'refused' : { version: st.mtimeMs, read: () => readFileSync(path, 'utf8') };
+  });
 }
 
-/** fileModuleReader over another reader of texts (no modification times to check: one side of one diff). */
-function textModuleReader(parse: (text: string, path: string) => TSESTree.Program | undefined, readText: ModuleText): ModuleReader {
-  const files = new Map<string, { text: string; program: TSESTree.Program } | undefined>();
+/**
+ * The reader over `find`: the first candidate path that is there (a directory or an oversized file there ends the
+ * search with nothing, as does a file that cannot be read or parsed), parsed once per version and kept for the run
+ * (`stable`: the first answer for a path is kept, found again or not).
+ */
+function moduleReader(parse: (text: string, path: string) => TSESTree.Program | undefined, stable: boolean, find: (path: string) => Found): ModuleReader {
+  const files = new Map<string, { version: number; module?: { text: string; program: TSESTree.Program } }>();
   return (spec, fromFile) => {
     if (!spec.startsWith('.')) return undefined;
     for (const path of candidates(spec, fromFile)) {
-      if (files.has(path)) {
-        const hit = files.get(path);
-        return hit ? { path, ...hit } : undefined;
+      let hit = stable ? files.get(path) : undefined;
+      if (!hit) {
+        const found = find(path);
+        if (found === 'none') continue;
+        if (found === 'refused') return undefined;
+        hit = files.get(path);
+        if (!hit || hit.version !== found.version) {
+          hit = { version: found.version };
+          try {
+            const text = found.read();
+            const program = text.length > MAX_BYTES ? undefined : parse(text, path);
+            if (program) hit.module = { text, program };
+          } catch {
+            // unreadable or not TypeScript: nothing (the importing file's values from it stay unresolved)
+          }
+          if (files.size >= MAX_FILES) files.clear();
+          files.set(path, hit);
+        }
       }
-      const text = readText(path);
-      if (text === undefined) continue;
-      let entry: { text: string; program: TSESTree.Program } | undefined;
-      try {
-        const program = text.length > MAX_BYTES ? undefined : parse(text, path);
-        entry = program ? { text, program } : undefined;
-      } catch {
-        entry = undefined;
-      }
-      if (files.size >= MAX_FILES) files.clear();
-      files.set(path, entry);
-      return entry ? { path, ...entry } : undefined;
+      return hit.module ? { path, ...hit.module } : undefined;
     }
     return undefined;
   };

@@ -41,7 +41,7 @@ import { exprModule, type IrChain, type IrChainRule, type IrElem, type IrExpr, t
 
 import { addrMatch, ctMatch, icmpMatch, ifMatch, portMatch, protoMatch, spanAt } from '../placed.js';
 import { NftRule } from './rule.js';
-import { CT_STATE_NAMES, ICMP_TYPES, ICMPV6_TYPES, PORT_PROTO_NUMBERS, SERVICES, asHook } from './symbols.js';
+import { CT_STATE_NAMES, ICMP_CODES, ICMP_TYPES, ICMPV6_CODES, ICMPV6_TYPES, PORT_PROTO_NUMBERS, SERVICES, asHook } from './symbols.js';
 
 type FieldKind =
   | { kind: 'address'; dir: 'src' | 'dst'; family: Family }
@@ -52,6 +52,7 @@ type FieldKind =
   | { kind: 'interface'; dir: 'in' | 'out' }
   | { kind: 'ctstate' }
   | { kind: 'icmp'; family: Family }
+  | { kind: 'icmp-code'; family: Family }
   | { kind: 'addrtype'; dir: 'src' | 'dst' };
 
 interface TableCtx {
@@ -80,6 +81,8 @@ const FK_FAMILY: FieldKind = Object.freeze({ kind: 'family' });
 const FK_ETHERTYPE: FieldKind = Object.freeze({ kind: 'ethertype' });
 const FK_ICMP4: FieldKind = Object.freeze({ kind: 'icmp', family: 'ipv4' });
 const FK_ICMP6: FieldKind = Object.freeze({ kind: 'icmp', family: 'ipv6' });
+const FK_ICMP4_CODE: FieldKind = Object.freeze({ kind: 'icmp-code', family: 'ipv4' });
+const FK_ICMP6_CODE: FieldKind = Object.freeze({ kind: 'icmp-code', family: 'ipv6' });
 const FK_IF_IN: FieldKind = Object.freeze({ kind: 'interface', dir: 'in' });
 const FK_IF_OUT: FieldKind = Object.freeze({ kind: 'interface', dir: 'out' });
 const FK_CTSTATE: FieldKind = Object.freeze({ kind: 'ctstate' });
@@ -97,6 +100,8 @@ function classify(e: IrExpr): FieldKind | undefined {
       if ((proto === 'ip' && field === 'protocol') || (proto === 'ip6' && field === 'nexthdr')) return FK_PROTOCOL;
       if (proto === 'icmp' && field === 'type') return FK_ICMP4;
       if (proto === 'icmpv6' && field === 'type') return FK_ICMP6;
+      if (proto === 'icmp' && field === 'code') return FK_ICMP4_CODE;
+      if (proto === 'icmpv6' && field === 'code') return FK_ICMP6_CODE;
       if (proto === 'ether' && field === 'type') return FK_ETHERTYPE;
       return undefined;
     }
@@ -493,6 +498,15 @@ function valueMatch(f: FieldKind, vals: IrVal[], op: string, base: Span | undefi
       if (!s) return undefined;
       const rs: [number, number][] = [];
       for (const [lo, hi] of s.ranges()) rs.push([lo * 256, hi * 256 - 1]);
+      return icmpMatch(f.family, numSetOf(rs), base, at, negated);
+    }
+    case 'icmp-code': {
+      // the code under every type: the model's ICMP values are type * 256 + code
+      const table = f.family === 'ipv4' ? ICMP_CODES : ICMPV6_CODES;
+      const s = numSetFrom(vals, (x) => (Object.prototype.hasOwnProperty.call(table, x) ? table[x] : undefined), 255);
+      if (!s) return undefined;
+      const rs: [number, number][] = [];
+      for (let type = 0; type < 256; type++) for (const [lo, hi] of s.ranges()) rs.push([type * 256 + lo, type * 256 + hi - 1]);
       return icmpMatch(f.family, numSetOf(rs), base, at, negated);
     }
     case 'interface': {

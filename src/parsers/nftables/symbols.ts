@@ -39,6 +39,28 @@ export const ICMP_TYPES: Readonly<Record<string, number>> = {
   'address-mask-reply': 18,
 };
 
+/** ICMP (IPv4) code names as nft's icmp_code datatype spells them (`nft describe icmp code`). */
+export const ICMP_CODES: Readonly<Record<string, number>> = {
+  'net-unreachable': 0,
+  'host-unreachable': 1,
+  'prot-unreachable': 2,
+  'port-unreachable': 3,
+  'frag-needed': 4,
+  'net-prohibited': 9,
+  'host-prohibited': 10,
+  'admin-prohibited': 13,
+};
+
+/** ICMPv6 code names (nft's icmpv6_code datatype, `nft describe icmpv6 code`). */
+export const ICMPV6_CODES: Readonly<Record<string, number>> = {
+  'no-route': 0,
+  'admin-prohibited': 1,
+  'addr-unreachable': 3,
+  'port-unreachable': 4,
+  'policy-fail': 5,
+  'reject-route': 6,
+};
+
 /** ICMPv6 type names (nft's icmp6_type datatype). */
 export const ICMPV6_TYPES: Readonly<Record<string, number>> = {
   'destination-unreachable': 1,

@@ -432,6 +432,43 @@ describe('rules', () => {
     expect(one('fib daddr type { local, broadcast } drop').rules).toEqual(['dstaddrtype=broadcast,local => drop']);
   });
 
+  it('icmp code and icmpv6 code are decided, by number or by name, in text and in nft -j', () => {
+    // they were opaque: `icmp type echo-request icmp code 1 accept` was "possibly open" for every echo request, where
+    // the kernel (namespace lab, ping) drops the code-0 requests ping sends and accepts them under `icmp code 0`
+    expect(one('icmp code { net-unreachable, 4-5 } drop', 'ip').rules).toEqual([
+      `icmp(ipv4)=${Array.from({ length: 256 }, (_, t) => `${t * 256}, ${t * 256 + 4}-${t * 256 + 5}`).join(', ')} proto=1 => drop`,
+    ]);
+    expect(one('icmpv6 code port-unreachable accept', 'ip6').rules).toEqual([`icmp(ipv6)=${Array.from({ length: 256 }, (_, t) => t * 256 + 4).join(', ')} proto=58 => accept`]);
+    const text = 'table ip t {\n\tchain c {\n\t\ttype filter hook input priority 0; policy drop;\n\t\ticmp type echo-request icmp code != host-unreachable accept\n\t\ticmp code { net-unreachable, 4-5 } drop\n\t}\n}\n';
+    // what nft 1.0.6 lists for it (`nft -j list ruleset`): the codes by name
+    const json = JSON.stringify({
+      nftables: [
+        { table: { family: 'ip', name: 't', handle: 1 } },
+        { chain: { family: 'ip', table: 't', name: 'c', handle: 1, type: 'filter', hook: 'input', prio: 0, policy: 'drop' } },
+        {
+          rule: {
+            family: 'ip', table: 't', chain: 'c', handle: 2,
+            expr: [
+              { match: { op: '==', left: { payload: { protocol: 'icmp', field: 'type' } }, right: 'echo-request' } },
+              { match: { op: '!=', left: { payload: { protocol: 'icmp', field: 'code' } }, right: 'host-unreachable' } },
+              { accept: null },
+            ],
+          },
+        },
+        { rule: { family: 'ip', table: 't', chain: 'c', handle: 4, expr: [{ match: { op: '==', left: { payload: { protocol: 'icmp', field: 'code' } }, right: { set: ['net-unreachable', { range: ['frag-needed', 5] }] } } }, { drop: null }] } },
+      ],
+    });
+    for (const doc of [parseNftables(text), parseNftablesJson(json)]) {
+      expect(doc.diagnostics).toEqual([]);
+      const rs = doc.rulesets[0]!;
+      const ping = (icmpType: number, icmpCode: number) => tracePacket(rs, { family: 'ipv4', proto: 'icmp', icmpType, icmpCode, src: '10.200.0.2', dst: '10.200.0.1', iif: 'eth0', hook: 'input', state: 'new' }).verdict;
+      expect([ping(8, 0), ping(8, 1), ping(8, 4), ping(0, 0)]).toEqual(['accept', 'drop', 'accept', 'drop']);
+      const exposure = computeExposure(rs, { hook: 'input' });
+      const at = (icmpType: number, icmpCode: number) => classifyPacket(exposure, { family: 'ipv4', proto: 'icmp', icmpType, icmpCode, src: '10.200.0.2', dst: '10.200.0.1', iif: 'eth0', hook: 'input', state: 'new' });
+      expect([at(8, 0), at(8, 1), at(8, 4), at(3, 0)]).toEqual(['open', 'closed', 'open', 'closed']);
+    }
+  });
+
   it('a statement naming header fields keeps the rule to their protocol, as a match does (nft adds the dependency)', () => {
     // kernel (session-12 differential): in an inet table `add @s4 { ip saddr } drop` drops IPv4 only; an IPv6
     // packet passes on to the policy. We used to drop it (closed where the kernel accepts); the same for mangles.

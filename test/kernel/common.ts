@@ -93,7 +93,7 @@ export function planProbes(rng: Rng): ProbePlan {
 
 /**
  * `n` probes for one family: mostly from the client over eth0, some over lo,
- * dports mostly among those the ruleset mentions. Never two identical probes.
+ * dports mostly among those the ruleset mentions, a few ICMP echo requests. Never two identical probes.
  */
 export function makeProbes(rng: Rng, family: Family, mentioned: Set<number>, n: number, plan: ProbePlan): Probe[] {
   const lo = plan.establishedFirst;
@@ -101,6 +101,17 @@ export function makeProbes(rng: Rng, family: Family, mentioned: Set<number>, n: 
   const seen = new Set<string>();
   const ports = [...mentioned];
   for (let tries = 0; out.length < n && tries < n * 20; tries++) {
+    // an ICMP echo request now and then: its reply leaves through OUTPUT and no later packet crosses INPUT, so
+    // every plan can take it (over eth0: `ping` from the client)
+    if (rng.chance(0.08)) {
+      const probe: Probe = { family, proto: 'icmp', src: rng.pick(CLIENT_ADDRS[family]), dst: rng.pick(SERVER_ADDRS[family]), dport: 0, iif: 'eth0' };
+      const key = `icmp ${probe.src} ${probe.dst}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        out.push(probe);
+      }
+      continue;
+    }
     const proto = plan.establishedFirst && rng.chance(0.55) ? 'tcp' : 'udp';
     let dport: number;
     if (ports.length > 0 && rng.chance(0.7)) {

@@ -93,7 +93,22 @@ function rule(ctx: Ctx, chain: string, chainIndex: number): string {
   if (protoRoll < 0.3) proto = 'tcp';
   else if (protoRoll < 0.55) proto = 'udp';
   else if (protoRoll < 0.6) parts.push(`! -p ${rng.pick(['tcp', 'udp'])}`);
-  else if (protoRoll < 0.62) parts.push(`-p ${family === 'ipv4' ? 'icmp' : 'ipv6-icmp'}`);
+  else if (protoRoll < 0.65) {
+    // ICMP, often with a type (the probes' echo request is type 8 / 128, code 0): names, numbers, type/code, `!`
+    const v4 = family === 'ipv4';
+    const p = v4 ? rng.pick(['icmp', 'icmp', '1']) : rng.pick(['ipv6-icmp', 'icmpv6', '58']);
+    parts.push(`-p ${p}`);
+    if (rng.chance(0.7)) {
+      const types = v4
+        ? ['echo-request', 'echo-request', '8', '8/0', '8/1', 'echo-reply', 'destination-unreachable', 'any', 'ping', 'time-exceeded']
+        : ['echo-request', 'echo-request', '128', '128/0', '128/1', 'echo-reply', 'destination-unreachable', 'neighbour-solicitation', 'ping'];
+      // (the match is loaded by the protocol's name; after a number it is named with -m)
+      const m = /^\d/.test(p) || rng.chance(0.5) ? `-m ${v4 ? 'icmp' : 'icmp6'} ` : '';
+      const t = rng.pick(types);
+      // (not `! --icmp-type any`: iptables-nft leaves the test out, iptables-legacy matches nothing; undecided by design)
+      parts.push(`${m}${t === 'any' ? '' : neg(rng, 0.2)}--${v4 ? 'icmp' : 'icmpv6'}-type ${t}`);
+    }
+  }
   if (proto) {
     // (numbers and upper case name the protocol too)
     const r = rng.next();

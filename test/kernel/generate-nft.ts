@@ -193,6 +193,33 @@ function rule(ctx: TableCtx, chainIdx: number): string {
     parts.push(`${rng.pick(['update', 'add'])} @${ctx.dynSet.name} { ${addrKeyword(ipCtx)} saddr }`);
   }
 
+  // an ICMP rule (the probes' echo request is ICMP type 8 / ICMPv6 type 128, code 0): types and codes by name and
+  // number, sets, `!=`, a verdict map; of the rule's family (nft refuses `ip saddr … icmpv6 type …`)
+  if (rng.chance(0.08)) {
+    const f = ipCtx ?? rng.pick(fams);
+    const v4 = f === 'ipv4';
+    const ne = rng.chance(0.2) ? '!= ' : '';
+    const kw = v4 ? 'icmp' : 'icmpv6';
+    const echo = v4 ? rng.pick(['echo-request', '8']) : rng.pick(['echo-request', '128']);
+    const other = v4 ? rng.pick(['echo-reply', 'destination-unreachable', 'time-exceeded']) : rng.pick(['echo-reply', 'nd-neighbor-solicit', 'packet-too-big']);
+    const form = rng.next();
+    if (form < 0.12) {
+      const v = () => verdict(ctx, chainIdx, chainIdx >= 0);
+      parts.push(`${kw} type vmap { ${echo} : ${v()}, ${other} : ${v()} }`);
+      return parts.join(' ');
+    }
+    if (form < 0.35) parts.push(`${kw} type ${ne}${echo}`);
+    else if (form < 0.5) parts.push(`${kw} type ${ne}{ ${rng.sample([echo, other], rng.int(1, 2)).join(', ')} }`);
+    else if (form < 0.6) parts.push(`${kw} type ${ne}${other}`);
+    else if (form < 0.72) parts.push(`${kw} code ${ne}${rng.pick(['0', '1', '0-3', '{ 0, 4 }', v4 ? 'net-unreachable' : 'no-route'])}`);
+    else if (form < 0.8) parts.push(`${kw} type ${echo} ${kw} code ${rng.pick(['0', '1'])}`);
+    else if (form < 0.9) parts.push(`meta l4proto ${ne}${v4 ? 'icmp' : 'ipv6-icmp'}`);
+    else parts.push(tf === 'inet' ? `meta l4proto ${ne}{ icmp, ipv6-icmp }` : v4 ? `ip protocol ${ne}icmp` : `ip6 nexthdr ${ne}icmpv6`);
+    if (rng.chance(0.2)) parts.push(rng.pick(CT_EXPRS));
+    parts.push(rng.chance(0.2) ? 'reject' : verdict(ctx, chainIdx, chainIdx >= 0));
+    return parts.join(' ');
+  }
+
   // Layer 4: l4 is the single protocol the rule pins down ('tcp'/'udp'), for `tcp dport` and `reject with tcp reset`.
   let l4: 'tcp' | 'udp' | 'both' | undefined;
   const pr = rng.next();

@@ -9,7 +9,7 @@ import { generateIptables } from './generate-iptables.js';
 import { seeds, defineKernelSuite, type KnownCase } from './suite.js';
 import type { Family, Outcome, Probe } from './netns.js';
 
-function p(family: Family, proto: 'tcp' | 'udp', src: string, dst: string, dport: number, outcome: Outcome, iif: 'eth0' | 'lo' = 'eth0'): Probe & { outcome: Outcome } {
+function p(family: Family, proto: 'tcp' | 'udp' | 'icmp', src: string, dst: string, dport: number, outcome: Outcome, iif: 'eth0' | 'lo' = 'eth0'): Probe & { outcome: Outcome } {
   return { family, proto, src, dst, dport, iif, outcome };
 }
 
@@ -117,12 +117,32 @@ const KNOWN: KnownCase[] = [
       p('ipv6', 'tcp', '::1', '::1', 80, 'accept', 'lo'),
     ],
   },
+  {
+    // echo requests (ping: ICMP type 8 code 0): by name, by type/code, negated
+    name: 'iptables icmp types',
+    loader: 'iptables',
+    text: `*filter
+:INPUT DROP [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -s 10.200.0.9/32 -p icmp -m icmp --icmp-type echo-request -j REJECT --reject-with icmp-admin-prohibited
+-A INPUT -s 10.200.0.5/32 -p icmp -m icmp ! --icmp-type 8/0 -j ACCEPT
+-A INPUT -s 10.200.0.0/30 -p icmp -m icmp --icmp-type 8/0 -j ACCEPT
+-A INPUT -p icmp -m icmp --icmp-type 8/1 -j ACCEPT
+COMMIT
+`,
+    expect: [
+      p('ipv4', 'icmp', '10.200.0.2', '10.200.0.1', 0, 'accept'),
+      p('ipv4', 'icmp', '10.200.0.5', '10.200.0.1', 0, 'drop'),
+      p('ipv4', 'icmp', '10.200.0.9', '10.200.0.1', 0, 'reject'),
+    ],
+  },
 ];
 
 defineKernelSuite({
   name: 'iptables',
   tag: 'ipt',
-  tools: ['iptables-restore', 'ip6tables-restore', 'nft'],
+  tools: ['iptables-restore', 'ip6tables-restore', 'nft', 'ping'],
   engine: 'iptables',
   known: KNOWN,
   // Even seeds IPv4, odd seeds IPv6.

@@ -41,10 +41,11 @@ export const TCP6_ICMP_WAIT_MS = 1600;
 const SRV_MAC = '02:00:5e:c8:00:01';
 const CLI_MAC = '02:00:5e:c8:00:02';
 
-/** One packet to send: a NEW connection (TCP SYN or first UDP datagram). */
+/** One packet to send: a NEW connection (TCP SYN, first UDP datagram, or an ICMP / ICMPv6 echo request). */
 export interface Probe {
   family: Family;
-  proto: 'tcp' | 'udp';
+  /** `icmp`: an echo request (ICMP type 8 or ICMPv6 type 128, code 0) of the probe's family; `dport` is unused. */
+  proto: 'tcp' | 'udp' | 'icmp';
   /** Source address: a client address (iif eth0) or, with iif lo, a server/loopback address. */
   src: string;
   dst: string;
@@ -165,7 +166,7 @@ class LineChannel {
 
 interface WireProbe {
   id: number;
-  proto: 'tcp' | 'udp';
+  proto: 'tcp' | 'udp' | 'icmp';
   src: string;
   sport: number;
   dst: string;

@@ -8,7 +8,7 @@ import { generateNft } from './generate-nft.js';
 import { seeds, defineKernelSuite, type KnownCase } from './suite.js';
 import type { Family, Outcome, Probe } from './netns.js';
 
-function p(family: Family, proto: 'tcp' | 'udp', src: string, dst: string, dport: number, outcome: Outcome, iif: 'eth0' | 'lo' = 'eth0'): Probe & { outcome: Outcome } {
+function p(family: Family, proto: 'tcp' | 'udp' | 'icmp', src: string, dst: string, dport: number, outcome: Outcome, iif: 'eth0' | 'lo' = 'eth0'): Probe & { outcome: Outcome } {
   return { family, proto, src, dst, dport, iif, outcome };
 }
 
@@ -93,12 +93,34 @@ const KNOWN: KnownCase[] = [
 `,
     expect: [p('ipv4', 'tcp', '10.200.0.2', '10.200.0.1', 1765, 'accept'), p('ipv4', 'tcp', '10.200.0.2', '10.200.0.1', 1764, 'drop')],
   },
+  {
+    // echo requests (ping: ICMP type 8 / ICMPv6 128, code 0) by type, by code and by address
+    name: 'nft icmp type and code',
+    loader: 'nft',
+    text: `table inet t {
+	chain input {
+		type filter hook input priority 0; policy drop;
+		ip saddr 10.200.0.9 icmp type echo-request reject with icmp type admin-prohibited
+		icmp type echo-request icmp code 1 accept
+		ip saddr 10.200.0.0/30 icmp code 0 accept
+		icmpv6 type { echo-request, nd-neighbor-solicit } ip6 saddr fd00:200::/64 accept
+	}
+}
+`,
+    expect: [
+      p('ipv4', 'icmp', '10.200.0.2', '10.200.0.1', 0, 'accept'),
+      p('ipv4', 'icmp', '10.200.0.5', '10.200.0.1', 0, 'drop'),
+      p('ipv4', 'icmp', '10.200.0.9', '10.200.0.1', 0, 'reject'),
+      p('ipv6', 'icmp', 'fd00:200::2', 'fd00:200::1', 0, 'accept'),
+      p('ipv6', 'icmp', 'fd00:201::10', 'fd00:200::1', 0, 'drop'),
+    ],
+  },
 ];
 
 defineKernelSuite({
   name: 'nftables',
   tag: 'nft',
-  tools: ['nft'],
+  tools: ['nft', 'ping'],
   engine: 'nftables',
   known: KNOWN,
   // Even seeds probe with IPv4, odd seeds with IPv6 (inet tables see both; ip/ip6 tables only theirs).

@@ -106,7 +106,7 @@ export function defineKernelSuite(s: KernelSuite): void {
         console.warn(`\n!!! ${msg}\n`);
       }
       const rep = await runDifferential(labs, s.generate(), eng, { budgetMs: s.budgetMs });
-      const summary = `${s.name}: kernel agreement: ${rep.agreed}/${rep.probes} probes over ${rep.rulesets} rulesets in ${(rep.ms / 1000).toFixed(1)} s; ${rep.undecided.length} undecided (unknown after NAT); kernel outcomes ${JSON.stringify(rep.outcomes)}`;
+      const summary = `${s.name}: kernel agreement: ${rep.agreed}/${rep.probes} probes over ${rep.rulesets} rulesets in ${(rep.ms / 1000).toFixed(1)} s; ${rep.undecided.length} undecided (unknown after NAT); kernel outcomes ${JSON.stringify(rep.outcomes)}; probes by protocol ${JSON.stringify(rep.protocols)}${rep.icmpChecksum ? ` (${rep.icmpChecksum} ICMP undecided by a th dport test: the checksum)` : ''}`;
       console.log(summary);
       const x = rep.exposure;
       console.log(`${s.name}: exposure engine on the same probes (lo excepted): ${x.exact}/${x.probes} exact, ${x.possibly} possibly open, ${x.wrong.length} wrong`);
@@ -126,7 +126,8 @@ export function defineKernelSuite(s: KernelSuite): void {
       if (!rep.budgetExhausted) expect(rep.rulesets).toBeGreaterThanOrEqual(Math.min(s.minRulesets, seedsCount()));
       // The generators must exercise all three kernel answers.
       if (rep.rulesets >= 20) for (const o of ['accept', 'drop', 'reject']) expect(rep.outcomes[o] ?? 0, `kernel outcome ${o} never observed`).toBeGreaterThan(0);
-      if (eng) expect(rep.agreed + rep.undecided.length).toBe(rep.probes);
+      if (rep.rulesets >= 20) for (const p of ['tcp', 'udp', 'icmp']) expect(rep.protocols[p] ?? 0, `no ${p} probe answered`).toBeGreaterThan(0);
+      if (eng) expect(rep.agreed + rep.undecided.length + rep.icmpChecksum).toBe(rep.probes);
       // Undecided answers are the exception (only after REDIRECT/DNAT), never the rule.
       if (rep.rulesets >= 20) expect(rep.undecided.length).toBeLessThanOrEqual(Math.ceil(rep.probes / 100));
     }, s.budgetMs + 120_000);

@@ -35,6 +35,18 @@ export const CLIENT_ADDRS: Record<Family, readonly string[]> = {
 };
 export const LOOPBACK: Record<Family, string> = { ipv4: '127.0.0.1', ipv6: '::1' };
 
+/**
+ * The routed lab (`NetnsLab.create(tag, ports, 'router')`): CLI — ROUTER — BEHIND. The ruleset is loaded into the router
+ * (`eth0` towards the client, `eth1` towards the server behind it, forwarding on); the listener runs behind it.
+ */
+export const ROUTED = {
+  client: { ipv4: '10.1.0.2', ipv6: 'fd01::2' },
+  /** The router's own addresses: on eth0 (the client's side) and eth1 (the server's). */
+  routerWan: { ipv4: '10.1.0.1', ipv6: 'fd01::1' },
+  routerLan: { ipv4: '10.2.0.1', ipv6: 'fd02::1' },
+  server: { ipv4: '10.2.0.2', ipv6: 'fd02::2' },
+} as const;
+
 /** See `NetnsLab.probe`: one SYN retransmission (initial RTO 1 s) plus margin. */
 export const TCP6_ICMP_WAIT_MS = 1600;
 
@@ -175,8 +187,11 @@ interface WireProbe {
 }
 
 export class NetnsLab {
+  /** The namespace holding the ruleset: the server (host topology) or the router (routed topology). */
   readonly srv: string;
   readonly cli: string;
+  /** Routed topology: the server behind the router, where the listener runs. */
+  readonly behind: string;
   private listener: LineChannel | undefined;
   private cliProber: LineChannel | undefined;
   private srvProber: LineChannel | undefined;
@@ -185,17 +200,25 @@ export class NetnsLab {
   private readonly tmp: string;
   private created: string[] = [];
 
-  private constructor(tag: string) {
+  private constructor(
+    tag: string,
+    readonly topology: 'host' | 'router',
+  ) {
     this.srv = `fwl-${process.pid}-${tag}-srv`;
     this.cli = `fwl-${process.pid}-${tag}-cli`;
+    this.behind = `fwl-${process.pid}-${tag}-dst`;
     this.tmp = mkdtempSync(path.join(tmpdir(), `fwl-${tag}-`));
   }
 
-  /** Builds the namespaces, the link, the addresses and starts listeners and probers. Throws with a reason. */
-  static async create(tag: string, ports: readonly number[] = PORT_POOL): Promise<NetnsLab> {
-    const lab = new NetnsLab(tag);
+  /**
+   * Builds the namespaces, the links, the addresses and starts listeners and probers. Throws with a reason. `router`:
+   * the routed topology (ROUTED), whose probes cross the ruleset's forward path.
+   */
+  static async create(tag: string, ports: readonly number[] = PORT_POOL, topology: 'host' | 'router' = 'host'): Promise<NetnsLab> {
+    const lab = new NetnsLab(tag, topology);
     try {
-      await lab.setup(ports);
+      if (topology === 'router') await lab.setupRouted(ports);
+      else await lab.setup(ports);
     } catch (e) {
       lab.destroy();
       throw e;
@@ -245,6 +268,58 @@ export class NetnsLab {
     if (ready !== 'ready') throw new Error(`listener did not start: ${ready}`);
     this.cliProber = this.start(cli, 'probe-client.mjs', [], 'client prober');
     this.srvProber = this.start(srv, 'probe-client.mjs', [], 'server-side (lo) prober');
+  }
+
+  private async setupRouted(ports: readonly number[]): Promise<void> {
+    const { srv: router, cli, behind } = this;
+    for (const ns of [router, cli, behind]) {
+      run(['ip', 'netns', 'del', ns]);
+      must(['ip', 'netns', 'add', ns]);
+      this.created.push(ns);
+      must(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
+    }
+    const DST_MAC = '02:00:5e:c8:00:03';
+    const LAN_MAC = '02:00:5e:c8:00:04';
+    must(['ip', '-n', router, 'link', 'add', 'eth0', 'address', SRV_MAC, 'type', 'veth', 'peer', 'name', 'eth0c', 'address', CLI_MAC, 'netns', cli]);
+    must(['ip', '-n', router, 'link', 'add', 'eth1', 'address', LAN_MAC, 'type', 'veth', 'peer', 'name', 'eth1s', 'address', DST_MAC, 'netns', behind]);
+    for (const [ns, k, v] of [
+      [router, 'net.ipv4.ip_forward', '1'],
+      [router, 'net.ipv6.conf.all.forwarding', '1'],
+      [router, 'net.ipv4.icmp_ratelimit', '0'],
+      [router, 'net.ipv4.icmp_msgs_per_sec', '1000000'],
+      [router, 'net.ipv4.icmp_msgs_burst', '1000000'],
+      [router, 'net.ipv6.icmp.ratelimit', '0'],
+      [behind, 'net.ipv4.icmp_ratelimit', '0'],
+      [behind, 'net.ipv6.icmp.ratelimit', '0'],
+    ] as const) {
+      run(['ip', 'netns', 'exec', ns, 'sysctl', '-q', '-w', `${k}=${v}`]);
+    }
+    const addr = (ns: string, a: string, dev: string) => must(['ip', '-n', ns, 'addr', 'add', a, 'dev', dev, ...(a.includes(':') ? ['nodad'] : [])]);
+    addr(cli, `${ROUTED.client.ipv4}/24`, 'eth0c');
+    addr(cli, `${ROUTED.client.ipv6}/64`, 'eth0c');
+    addr(router, `${ROUTED.routerWan.ipv4}/24`, 'eth0');
+    addr(router, `${ROUTED.routerWan.ipv6}/64`, 'eth0');
+    addr(router, `${ROUTED.routerLan.ipv4}/24`, 'eth1');
+    addr(router, `${ROUTED.routerLan.ipv6}/64`, 'eth1');
+    addr(behind, `${ROUTED.server.ipv4}/24`, 'eth1s');
+    addr(behind, `${ROUTED.server.ipv6}/64`, 'eth1s');
+    for (const [ns, dev] of [[cli, 'eth0c'], [router, 'eth0'], [router, 'eth1'], [behind, 'eth1s']] as const) must(['ip', '-n', ns, 'link', 'set', dev, 'up']);
+    for (const fam of ['ipv4', 'ipv6'] as const) {
+      const v6 = fam === 'ipv6' ? ['-6'] : [];
+      must(['ip', '-n', cli, ...v6, 'route', 'add', 'default', 'via', ROUTED.routerWan[fam]]);
+      must(['ip', '-n', behind, ...v6, 'route', 'add', 'default', 'via', ROUTED.routerLan[fam]]);
+      // static neighbours: a DROP policy cannot starve ARP / neighbour discovery
+      must(['ip', '-n', cli, 'neigh', 'replace', ROUTED.routerWan[fam], 'lladdr', SRV_MAC, 'dev', 'eth0c', 'nud', 'permanent']);
+      must(['ip', '-n', router, 'neigh', 'replace', ROUTED.client[fam], 'lladdr', CLI_MAC, 'dev', 'eth0', 'nud', 'permanent']);
+      must(['ip', '-n', router, 'neigh', 'replace', ROUTED.server[fam], 'lladdr', DST_MAC, 'dev', 'eth1', 'nud', 'permanent']);
+      must(['ip', '-n', behind, 'neigh', 'replace', ROUTED.routerLan[fam], 'lladdr', LAN_MAC, 'dev', 'eth1s', 'nud', 'permanent']);
+    }
+    this.listener = this.start(behind, 'listener.mjs', [ports.join(','), [ROUTED.server.ipv4, ROUTED.server.ipv6].join(',')], 'listener');
+    const ready = await this.listener.next(10_000);
+    if (ready !== 'ready') throw new Error(`listener did not start: ${ready}`);
+    this.cliProber = this.start(cli, 'probe-client.mjs', [], 'client prober');
+    // (no probes from the router itself: lo probes are the host topology's)
+    this.srvProber = this.start(router, 'probe-client.mjs', [], 'router-side prober');
   }
 
   private start(ns: string, script: string, args: string[], label: string): LineChannel {

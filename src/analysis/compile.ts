@@ -729,7 +729,7 @@ export class RuleCompiler {
     if (!this.plain || c.opaque.length === 0) return c;
     let p = this.plainCache.get(rule);
     if (p === undefined) {
-      const ms = plainMatches(rule, this.local, this.sp.family);
+      const ms = plainMatches(rule, this.local, this.sp.family, !this.local && !this.pre);
       p = ms === undefined ? c : ms === null ? EMPTY_COMPILED : this.general(ms);
       this.plainCache.set(rule, p);
     }
@@ -774,7 +774,7 @@ export class RuleCompiler {
    * negated ones, left undecided); a test the coordinates decide only in part stays undecided too.
    */
   forOriginal(rule: Rule, origDst: AddrSet | undefined, origDport: NumSet | undefined): CompiledRule | undefined {
-    const pm = this.plain ? plainMatches(rule, this.local, this.sp.family) : undefined;
+    const pm = this.plain ? plainMatches(rule, this.local, this.sp.family, !this.local && !this.pre) : undefined;
     if (pm === null) return EMPTY_COMPILED;
     const ms = pm ?? rule.matches;
     let key = '';
@@ -860,7 +860,7 @@ export class RuleCompiler {
       if (v === 0) return EMPTY_COMPILED;
       out.push(this.plain && plain !== undefined ? ({ ...m, plain } satisfies OpaqueMatch) : m);
     }
-    const pm = this.plain ? plainOf(rule.action.kind, out, this.local, this.sp.family) : undefined;
+    const pm = this.plain ? plainOf(rule.action.kind, out, this.local, this.sp.family, !this.local && !this.pre) : undefined;
     return pm === null ? EMPTY_COMPILED : this.general(pm ?? out);
   }
   private readonly marked = new Map<Rule, Map<string, CompiledRule>>();
@@ -887,8 +887,8 @@ export class RuleCompiler {
  * Any other test, verdict or case stays undecided. The plain packet meets every decided test as the kernel would,
  * so what is then certainly open is open for it; what is closed was closed for every packet.
  */
-function plainMatches(rule: Rule, local: boolean, family: Family): Match[] | null | undefined {
-  return plainOf(rule.action.kind, rule.matches, local, family);
+function plainMatches(rule: Rule, local: boolean, family: Family, forwarded: boolean): Match[] | null | undefined {
+  return plainOf(rule.action.kind, rule.matches, local, family, forwarded);
 }
 
 /**
@@ -915,8 +915,11 @@ function unionCompiled(a: CompiledRule, b: CompiledRule): CompiledRule {
   return { must: [...a.must, ...b.must], may: [...a.may, ...b.may], maybe: [...a.maybe, ...b.maybe], opaque };
 }
 
-/** plainMatches of matches `ms` under an action of kind `k`, compiled for the input path or not (`local`). */
-function plainOf(k: string, ms: readonly Match[], local: boolean, family: Family): Match[] | null | undefined {
+/**
+ * plainMatches of matches `ms` under an action of kind `k`, compiled for the input path or not (`local`); `forwarded`:
+ * in a chain a forwarded packet reaches after routing (the forward hook), where its TTL has counted a hop.
+ */
+function plainOf(k: string, ms: readonly Match[], local: boolean, family: Family, forwarded: boolean): Match[] | null | undefined {
   const accepts = k === 'accept';
   if (!accepts && k !== 'drop' && k !== 'reject') return undefined;
   let out: Match[] | undefined;
@@ -927,7 +930,7 @@ function plainOf(k: string, ms: readonly Match[], local: boolean, family: Family
       // drop's alternatives that take no plain packet go, and with all of them gone the rule takes none)
       let alts: Match[][] | undefined;
       for (let j = 0; j < m.alternatives.length; j++) {
-        const a = plainOf(k, m.alternatives[j]!, local, family);
+        const a = plainOf(k, m.alternatives[j]!, local, family, forwarded);
         if (a === undefined) {
           alts?.push(m.alternatives[j]!);
           continue;
@@ -942,7 +945,8 @@ function plainOf(k: string, ms: readonly Match[], local: boolean, family: Family
         continue;
       }
     }
-    const plain = m.kind === 'opaque' ? m.plain : plainAddrType(m, local, family);
+    // (a packet this host forwards, past prerouting, has counted a hop: its TTL / hop limit is one less)
+    const plain = m.kind === 'opaque' ? (forwarded && m.plainForwarded !== undefined ? m.plainForwarded : m.plain) : plainAddrType(m, local, family);
     if (plain !== undefined) {
       const holds = m.negated ? !plain : plain;
       if (accepts && holds) {

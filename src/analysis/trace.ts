@@ -237,7 +237,8 @@ export function evalMatch(m: Match, p: PacketState, why: string[]): T3 {
     case 'opaque':
       // a test of header fields the sender chooses that every plain packet meets, or none: the traced packet is a
       // plain one (PLAIN_PACKET: TTL 64, no IPv6 extension headers…), as its source port and interface have defaults
-      if (m.plain !== undefined && !p.mangled) r = m.plain ? 1 : 0;
+      // (a forwarded packet's TTL / hop limit, past prerouting, is one less: OpaqueMatch.plainForwarded)
+      if (m.plain !== undefined && !p.mangled) r = (p.path === 'forward' && !p.pre && m.plainForwarded !== undefined ? m.plainForwarded : m.plain) ? 1 : 0;
       else if (m.mark !== undefined) {
         // a mark: what the rules before set of it; its other bits as a plain packet arrives (0), and a new
         // connection's (a later packet's connection mark is what its earlier packets were given)

@@ -190,6 +190,12 @@ export interface OpaqueMatch extends MatchBase {
    * marks, payload) and for one that holds for some of them only.
    */
   plain?: boolean;
+  /**
+   * A TTL or hop-limit test: `plain` for a plain packet this host forwards, which the forward path has counted one hop
+   * (ip_forward and ip6_forward decrement it before the forward hook: the forward and postrouting chains read 63).
+   * Undefined for other tests, whose fields forwarding leaves alone.
+   */
+  plainForwarded?: boolean;
   /** A test of the packet's or the connection's mark the engine reads (`-m mark --mark 0x1/0xff`): see ./marks.ts. */
   mark?: MarkTest;
 }

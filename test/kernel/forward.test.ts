@@ -209,6 +209,21 @@ COMMIT
     probes: [f('ipv4', 'tcp', 'server', 80, 'accept', 'open'), f('ipv4', 'tcp', 'server', 443, 'drop', 'closed')],
   },
   {
+    // ip_forward / ip6_forward count the hop before the forward hook: FORWARD reads TTL 63 of a packet sent with 64
+    name: 'TTL and hop limit in FORWARD are one less than sent',
+    loader: 'iptables',
+    text: `*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-A FORWARD -p tcp --dport 22 -m ttl --ttl-eq 64 -j DROP
+-A FORWARD -p tcp --dport 80 -m ttl --ttl-eq 63 -j DROP
+COMMIT
+`,
+    probes: [f('ipv4', 'tcp', 'server', 22, 'accept', 'open'), f('ipv4', 'tcp', 'server', 80, 'drop', 'possibly-open')],
+  },
+  {
     name: 'ip6tables FORWARD',
     loader: 'ip6tables',
     text: `*filter

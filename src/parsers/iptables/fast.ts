@@ -773,6 +773,8 @@ function readRule(text: string, lineStart: number, end: number, table: TableStat
   if (um !== undefined && PLAIN_MODULES.has(um.module)) {
     const plain = plainValue(um.module, um.text);
     if (plain !== undefined) um.plain = plain;
+    const forwarded = plainValue(um.module, um.text, true);
+    if (forwarded !== undefined) um.plainForwarded = forwarded;
   }
   // (a mark test, as the general reader reads it)
   if (um !== undefined && (um.module === 'mark' || um.module === 'connmark')) {

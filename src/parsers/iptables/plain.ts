@@ -104,8 +104,13 @@ export function oneOption(text: string, name: string): [boolean, string, string 
   return [neg, opt, arg];
 }
 
-/** Whether `-m <name> …` (its text as written) holds for every plain packet (PLAIN_PACKET), before the match's own `negated`. */
-export function plainValue(name: string, text: string): boolean | undefined {
+/**
+ * Whether `-m <name> …` (its text as written) holds for every plain packet (PLAIN_PACKET), before the match's own
+ * `negated`. `forwarded`: the plain packet as the forward path sees it, one hop counted (OpaqueMatch.plainForwarded):
+ * defined for `-m ttl` and `-m hl` only.
+ */
+export function plainValue(name: string, text: string, forwarded = false): boolean | undefined {
+  if (forwarded && name !== 'ttl' && name !== 'hl') return undefined;
   if (name === 'rt' || name === 'frag' || name === 'hbh' || name === 'dst') {
     // the header is looked up first; without it the match fails (and a `!` on an option negates the option only)
     const t = text.trim().split(/\s+/);
@@ -132,7 +137,7 @@ export function plainValue(name: string, text: string): boolean | undefined {
       break;
     case 'ttl':
     case 'hl': {
-      const v = name === 'ttl' ? PLAIN_PACKET.ttl : PLAIN_PACKET.hopLimit;
+      const v = (name === 'ttl' ? PLAIN_PACKET.ttl : PLAIN_PACKET.hopLimit) - (forwarded ? 1 : 0);
       const n = num(arg, 255);
       if (n === undefined) return undefined;
       if (opt === `--${name}-eq`) holds = v === n;

@@ -1192,6 +1192,8 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
     if (op && PLAIN_MODULES.has(mod.name)) {
       const plain = plainValue(mod.name, op.text);
       if (plain !== undefined) op.plain = plain;
+      const forwarded = plainValue(mod.name, op.text, true);
+      if (forwarded !== undefined) op.plainForwarded = forwarded;
     }
     // a mark test the engine reads against what earlier rules set (src/model/marks.ts)
     const mark = op ? markTestOf(mod.name, op.text) : undefined;

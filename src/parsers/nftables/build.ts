@@ -1211,6 +1211,8 @@ function failed(out: MatchSink, left: IrExpr, right0: IrVal, imp: Match[], op: s
   // a test of header fields the sender chooses: what it gives for the plain packets (before the negation)
   const holds = plainHolds(left, op, right0);
   if (holds !== undefined) m.plain = negated ? !holds : holds;
+  const forwarded = plainHolds(left, op, right0, true);
+  if (forwarded !== undefined) m.plainForwarded = negated ? !forwarded : forwarded;
   // a mark test the engine reads against what earlier rules set (src/model/marks.ts; `!=` is the match's negation)
   const mark = nftMarkTest(left, op, right0);
   if (mark) m.mark = mark;

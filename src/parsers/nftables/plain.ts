@@ -19,8 +19,16 @@ const DSCP: Readonly<Record<string, number>> = {
   af23: 22, af31: 26, af32: 28, af33: 30, af41: 34, af42: 36, af43: 38, va: 44, ef: 46,
 };
 
-/** The plain packets' values of a field, as an interval [lo, hi] (one value for all but the length). */
-function plainRange(left: IrExpr): [number, number, 'dscp' | 'num'] | undefined {
+/**
+ * The plain packets' values of a field, as an interval [lo, hi] (one value for all but the length). `forwarded`: as the
+ * forward path sees them, one hop counted: only the TTL and the hop limit (undefined for every other field).
+ */
+function plainRange(left: IrExpr, forwarded: boolean): [number, number, 'dscp' | 'num'] | undefined {
+  if (forwarded) {
+    if (left.k === 'payload' && left.proto === 'ip' && left.field === 'ttl') return [PLAIN_PACKET.ttl - 1, PLAIN_PACKET.ttl - 1, 'num'];
+    if (left.k === 'payload' && left.proto === 'ip6' && left.field === 'hoplimit') return [PLAIN_PACKET.hopLimit - 1, PLAIN_PACKET.hopLimit - 1, 'num'];
+    return undefined;
+  }
   // (the plain TCP packet is a SYN with the MSS option: `tcp option maxseg size 1-500 drop`, the SACK-panic hardening)
   if (left.k === 'other') return left.module === 'tcp option' && (left.option === 'maxseg size' || left.option === '2 size') ? [PLAIN_PACKET.mss, PLAIN_PACKET.mss, 'num'] : undefined;
   if (left.k === 'meta') return left.key === 'length' ? [PLAIN_PACKET.minLength, PLAIN_PACKET.maxLength, 'num'] : undefined;
@@ -73,7 +81,11 @@ function intervals(v: IrVal, kind: 'dscp' | 'num'): [number, number][] | undefin
 }
 
 /** Whether `left op right` holds for every plain packet (true), none (false), or depends on which (undefined). */
-export function plainHolds(left: IrExpr, op: string, right: IrVal): boolean | undefined {
+export function plainHolds(left: IrExpr, op: string, right: IrVal, forwarded = false): boolean | undefined {
+  if (forwarded) {
+    const at = plainRange(left, true);
+    return at && holdsIn(at, op, right);
+  }
   if (left.k === 'fib') {
     // (nft -j writes `missing` / `exists` as false / true)
     if (left.result !== 'oif' || !left.flags.includes('saddr') || left.flags.includes('daddr') || right.k !== 'atom') return undefined;
@@ -91,9 +103,12 @@ export function plainHolds(left: IrExpr, op: string, right: IrVal): boolean | un
     }
     return false;
   }
-  const at = plainRange(left);
-  if (!at) return undefined;
-  const [lo, hi, kind] = at;
+  const at = plainRange(left, false);
+  return at && holdsIn(at, op, right);
+}
+
+/** Whether `op right` holds for every value of [lo, hi] (true), for none (false), or for some (undefined). */
+function holdsIn([lo, hi, kind]: [number, number, 'dscp' | 'num'], op: string, right: IrVal): boolean | undefined {
   let all: boolean;
   let none: boolean;
   if (op === '==' || op === 'in' || op === '!=') {

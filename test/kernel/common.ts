@@ -85,6 +85,8 @@ const LO_PAIRS: Record<Family, readonly (readonly [string, string])[]> = {
  */
 export interface ProbePlan {
   establishedFirst: boolean;
+  /** No probes over lo (the forward path: every probe comes from the client). */
+  noLo?: boolean;
 }
 
 export function planProbes(rng: Rng): ProbePlan {
@@ -96,7 +98,7 @@ export function planProbes(rng: Rng): ProbePlan {
  * dports mostly among those the ruleset mentions, a few ICMP echo requests. Never two identical probes.
  */
 export function makeProbes(rng: Rng, family: Family, mentioned: Set<number>, n: number, plan: ProbePlan): Probe[] {
-  const lo = plan.establishedFirst;
+  const lo = plan.establishedFirst && !plan.noLo;
   const out: Probe[] = [];
   const seen = new Set<string>();
   const ports = [...mentioned];

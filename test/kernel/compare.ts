@@ -30,7 +30,7 @@ type ParseFn = (text: string, opts?: { filePath?: string; family?: 'ipv4' | 'ipv
   diagnostics: { message: string; severity?: string; span?: { start?: { line: number; column: number } }; line?: number; column?: number }[];
 };
 type TraceFn = (ruleset: unknown, packet: TracePacket) => TraceResultLike;
-type ExposureFn = (ruleset: unknown, opts: { hook: 'input' }) => Exposure;
+type ExposureFn = (ruleset: unknown, opts: { hook: 'input' | 'forward' }) => Exposure;
 type ClassifyFn = (exposure: Exposure, packet: TracePacket) => PacketClass;
 
 async function importIfPresent(rel: string): Promise<Record<string, unknown> | string> {
@@ -59,7 +59,7 @@ export async function loadEngine(kind: 'iptables' | 'nftables'): Promise<Engine 
   if (typeof parse !== 'function') return `src/parsers/${kind}/index.ts does not export ${kind === 'iptables' ? 'parseIptables' : 'parseNftables'}`;
   if (typeof trace !== 'function') return 'src/analysis/index.ts does not export tracePacket';
   if (typeof exposureOf !== 'function' || typeof classify !== 'function') return 'src/analysis/index.ts does not export computeExposure and classifyPacket';
-  const exposures = new WeakMap<object, Exposure>();
+  const exposures = new WeakMap<object, Map<string, Exposure>>();
   return {
     parse(g) {
       const doc = parse(g.text, { filePath: `seed-${g.seed}.${g.loader === 'nft' ? 'nft' : 'rules'}`, family: g.family });
@@ -72,8 +72,12 @@ export async function loadEngine(kind: 'iptables' | 'nftables'): Promise<Engine 
     },
     trace: (rs, p) => trace(rs, p),
     classify(rs, p) {
-      let e = exposures.get(rs as object);
-      if (!e) exposures.set(rs as object, (e = exposureOf(rs, { hook: 'input' })));
+      // (the exposure of the packet's hook: input, or forward for the transparent lab's probes)
+      const hook = p.hook === 'forward' ? 'forward' : 'input';
+      let byHook = exposures.get(rs as object);
+      if (!byHook) exposures.set(rs as object, (byHook = new Map()));
+      let e = byHook.get(hook);
+      if (!e) byHook.set(hook, (e = exposureOf(rs, { hook })));
       return classify(e, p);
     },
   };
@@ -83,9 +87,12 @@ export function toPacket(p: Probe, sport: number): TracePacket {
   if (p.proto === 'icmp') {
     // an echo request (what the lab's `ping` sends); the lab's source-port counter is its identifier, not a port
     const v6 = p.family === 'ipv6';
-    return { family: p.family, proto: v6 ? 'icmpv6' : 'icmp', icmpType: v6 ? 128 : 8, icmpCode: 0, src: p.src, dst: p.dst, iif: p.iif, hook: 'input', state: 'new' };
+    const path = p.path === 'forward' ? { hook: 'forward' as const, oif: 'eth1' } : { hook: 'input' as const };
+    return { family: p.family, proto: v6 ? 'icmpv6' : 'icmp', icmpType: v6 ? 128 : 8, icmpCode: 0, src: p.src, dst: p.dst, iif: p.iif, ...path, state: 'new' };
   }
-  return { family: p.family, proto: p.proto, dport: p.dport, sport, src: p.src, dst: p.dst, iif: p.iif, hook: 'input', state: 'new' };
+  // the forward path (the transparent lab): in by eth0, out by eth1 towards the server
+  const path = p.path === 'forward' ? { hook: 'forward' as const, oif: 'eth1' } : { hook: 'input' as const };
+  return { family: p.family, proto: p.proto, dport: p.dport, sport, src: p.src, dst: p.dst, iif: p.iif, ...path, state: 'new' };
 }
 
 export interface Disagreement {

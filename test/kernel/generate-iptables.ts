@@ -24,6 +24,11 @@ interface Ctx {
    */
   flags?: boolean;
   /**
+   * The forward path: no `--dst-type` tests (a forwarded packet's destination is not this host's, and whether it is a
+   * broadcast or anycast address elsewhere the text does not say: undecided by design).
+   */
+  forward?: boolean;
+  /**
    * Conntrack original-tuple tests (--ctproto, --ctorig*): decided for NEW packets, so not with a raw table
    * (untracked packets) nor a REDIRECT of a probed port (the original destination is before it).
    */
@@ -171,7 +176,7 @@ function rule(ctx: Ctx, chain: string, chainIndex: number): string {
   if (rng.chance(0.05)) parts.push(`-m pkttype ${neg(rng, 0.25)}--pkt-type ${rng.pick(['unicast', 'broadcast', 'multicast', 'host', 'otherhost'])}`);
   if (rng.chance(0.06)) {
     const types = rng.sample(ADDR_TYPES[family], rng.weighted([[1, 3], [2, 2], [3, 1]] as const)).join(',');
-    parts.push(`-m addrtype ${neg(rng, 0.25)}--dst-type ${types}`);
+    if (!ctx.forward) parts.push(`-m addrtype ${neg(rng, 0.25)}--dst-type ${types}`);
   }
   // an unfragmented packet: `-f` (a later fragment) never holds
   if (family === 'ipv4' && rng.chance(0.03)) parts.push(`${neg(rng, 0.5)}-f`);
@@ -256,14 +261,30 @@ export interface IptablesOptions {
   natRedirect?: boolean;
   /** Generate a raw table (NOTRACK, CT --notrack, drops before conntrack). Default true. */
   raw?: boolean;
+  /**
+   * The forward path (NetnsLab's transparent topology): the filter rules go to FORWARD (mangle's to FORWARD too), every
+   * probe comes from the client over eth0, and a connection's later packets are let in first (they cross FORWARD too).
+   * No nat table sends a probed port to the router itself (nothing listens there).
+   */
+  forward?: boolean;
 }
 
 /** One random ruleset for `family` with its probes. */
 export function generateIptables(seed: number, family: Family, nProbes = 20, opts: IptablesOptions = {}): GeneratedRuleset {
   const rng = new Rng(seed);
-  const ctx: Ctx = { rng, family, ports: new PortBag(), chains: rng.sample(CHAIN_NAMES, rng.int(0, 3)) };
+  const ctx: Ctx = { rng, family, ports: new PortBag(), chains: rng.sample(CHAIN_NAMES, rng.int(0, 3)), forward: opts.forward === true };
   const plan = planProbes(rng);
-  const establishedFirst = '-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT';
+  const fwd = opts.forward === true;
+  // the chain the probes cross: INPUT, or FORWARD on the forward path
+  const HOOK = fwd ? 'FORWARD' : 'INPUT';
+  if (fwd) {
+    plan.establishedFirst = true;
+    plan.noLo = true;
+    // (and no raw table: the reply to an untracked packet is a new connection for conntrack, which FORWARD judges as
+    // such — `--ctdir ORIGINAL`, NEW — where the host path's replies only cross OUTPUT)
+    opts = { ...opts, natRedirect: false, raw: false };
+  }
+  const establishedFirst = `-A ${HOOK} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`;
   const out: string[] = [`# seed ${seed} ${family}`];
 
   const raw = opts.raw !== false && rng.chance(0.2);
@@ -302,10 +323,11 @@ export function generateIptables(seed: number, family: Family, nProbes = 20, opt
 
   if (rng.chance(0.25)) {
     // mangle: another base chain on the path (PREROUTING -150 / INPUT -150) that can drop.
-    out.push('*mangle', ':PREROUTING ACCEPT [0:0]', `:INPUT ${rng.chance(0.1) ? 'DROP' : 'ACCEPT'} [0:0]`, ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]');
+    const manglePolicy = rng.chance(0.1) ? 'DROP' : 'ACCEPT';
+    out.push('*mangle', ':PREROUTING ACCEPT [0:0]', `:INPUT ${fwd ? 'ACCEPT' : manglePolicy} [0:0]`, `:FORWARD ${fwd ? manglePolicy : 'ACCEPT'} [0:0]`, ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]');
     if (plan.establishedFirst) out.push('-A PREROUTING -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT', establishedFirst);
     for (let i = rng.int(1, 4); i > 0; i--) {
-      const chain = rng.pick(['PREROUTING', 'INPUT']);
+      const chain = rng.pick(['PREROUTING', HOOK]);
       const r = rule({ ...ctx, chains: [] }, chain, -1).replace(/ -j (LOG --log-prefix "[^"]*"|REJECT.*)$/, ` ${rng.pick(MARK_CHANGES)}`);
       out.push(r);
     }
@@ -349,6 +371,7 @@ export function generateIptables(seed: number, family: Family, nProbes = 20, opt
   ctx.flags = !raw;
   ctx.ctOrig = !raw && !redirected;
   out.push('*filter', `:INPUT ${rng.chance(0.5) ? 'DROP' : 'ACCEPT'} [0:0]`, `:FORWARD ${rng.pick(['ACCEPT', 'DROP'])} [0:0]`, ':OUTPUT ACCEPT [0:0]');
+  if (fwd) out[out.length - 3] = ':INPUT ACCEPT [0:0]';
   for (const c of ctx.chains) out.push(`:${c} - [0:0]`);
   // See ProbePlan: later packets of a connection must not be what the client observes.
   if (plan.establishedFirst) out.push(establishedFirst);
@@ -357,13 +380,14 @@ export function generateIptables(seed: number, family: Family, nProbes = 20, opt
     const [acc, drop] = rng.chance(0.5) ? [natTo, loProbe.dport] : [loProbe.dport, natTo];
     out.push(`-A INPUT -p ${loProbe.proto} -m ${loProbe.proto} --dport ${acc} -j ACCEPT`, `-A INPUT -p ${loProbe.proto} -m ${loProbe.proto} --dport ${drop} -j DROP`);
   }
-  for (let i = rng.int(2, 9); i > 0; i--) out.push(rule(ctx, 'INPUT', -1));
+  for (let i = rng.int(2, 9); i > 0; i--) out.push(rule(ctx, HOOK, -1));
   ctx.chains.forEach((c, idx) => {
     for (let i = rng.int(1, 5); i > 0; i--) out.push(rule(ctx, c, idx));
   });
   out.push('COMMIT', '');
   const text = out.join('\n');
   const probes = makeProbes(rng, family, ctx.ports.ports, nProbes, plan);
+  if (fwd) for (const p of probes) p.path = 'forward';
   const lp = loProbe;
   if (lp && !probes.some((q) => q.iif === 'lo' && q.proto === lp.proto && q.src === lp.src && q.dst === lp.dst && q.dport === lp.dport)) probes[probes.length - 1] = lp;
   return { seed, family, loader: family === 'ipv4' ? 'iptables' : 'ip6tables', text, probes };

@@ -151,3 +151,18 @@ defineKernelSuite({
   budgetMs: 200_000,
   lanes: 3,
 });
+
+// The forward path: the same generator's rules in FORWARD, probes from the client to the server across a router
+// holding the ruleset (NetnsLab's transparent topology, the host lab's addresses), traced with the forward hook.
+defineKernelSuite({
+  name: 'iptables (forward path)',
+  tag: 'iptf',
+  tools: ['iptables-restore', 'ip6tables-restore', 'nft', 'ping'],
+  engine: 'iptables',
+  known: [],
+  generate: () => seeds(0x2f0d4000, 120).map((seed) => generateIptables(seed, seed % 2 === 0 ? 'ipv4' : 'ipv6', 20, { forward: true })),
+  minRulesets: 100,
+  budgetMs: 150_000,
+  lanes: 2,
+  topology: 'transparent',
+});

@@ -58,6 +58,11 @@ export interface Probe {
   family: Family;
   /** `icmp`: an echo request (ICMP type 8 or ICMPv6 type 128, code 0) of the probe's family; `dport` is unused. */
   proto: 'tcp' | 'udp' | 'icmp';
+  /**
+   * `forward`: sent across a router (NetnsLab's transparent topology), in by eth0 and out by eth1: the forward hook.
+   * Otherwise to the host holding the ruleset (the input hook).
+   */
+  path?: 'forward';
   /** Source address: a client address (iif eth0) or, with iif lo, a server/loopback address. */
   src: string;
   dst: string;
@@ -202,7 +207,7 @@ export class NetnsLab {
 
   private constructor(
     tag: string,
-    readonly topology: 'host' | 'router',
+    readonly topology: 'host' | 'router' | 'transparent',
   ) {
     this.srv = `fwl-${process.pid}-${tag}-srv`;
     this.cli = `fwl-${process.pid}-${tag}-cli`;
@@ -214,10 +219,11 @@ export class NetnsLab {
    * Builds the namespaces, the links, the addresses and starts listeners and probers. Throws with a reason. `router`:
    * the routed topology (ROUTED), whose probes cross the ruleset's forward path.
    */
-  static async create(tag: string, ports: readonly number[] = PORT_POOL, topology: 'host' | 'router' = 'host'): Promise<NetnsLab> {
+  static async create(tag: string, ports: readonly number[] = PORT_POOL, topology: 'host' | 'router' | 'transparent' = 'host'): Promise<NetnsLab> {
     const lab = new NetnsLab(tag, topology);
     try {
       if (topology === 'router') await lab.setupRouted(ports);
+      else if (topology === 'transparent') await lab.setupTransparent(ports);
       else await lab.setup(ports);
     } catch (e) {
       lab.destroy();
@@ -319,6 +325,75 @@ export class NetnsLab {
     if (ready !== 'ready') throw new Error(`listener did not start: ${ready}`);
     this.cliProber = this.start(cli, 'probe-client.mjs', [], 'client prober');
     // (no probes from the router itself: lo probes are the host topology's)
+    this.srvProber = this.start(router, 'probe-client.mjs', [], 'router-side prober');
+  }
+
+  /**
+   * The transparent topology: the host topology's addresses, with a router between the client and the server. The
+   * client sees the server's addresses on its link, at the router's MAC; the router forwards by host routes (it has no
+   * address on either link: its ICMP errors come from 10.199.0.1 / fd00:199::1 on its lo). So the generators' rules
+   * about the host lab's addresses hold on the forward path, unchanged.
+   */
+  private async setupTransparent(ports: readonly number[]): Promise<void> {
+    const { srv: router, cli, behind } = this;
+    for (const ns of [router, cli, behind]) {
+      run(['ip', 'netns', 'del', ns]);
+      must(['ip', 'netns', 'add', ns]);
+      this.created.push(ns);
+      must(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
+    }
+    const DST_MAC = '02:00:5e:c8:00:03';
+    const LAN_MAC = '02:00:5e:c8:00:04';
+    must(['ip', '-n', router, 'link', 'add', 'eth0', 'address', SRV_MAC, 'type', 'veth', 'peer', 'name', 'eth0c', 'address', CLI_MAC, 'netns', cli]);
+    must(['ip', '-n', router, 'link', 'add', 'eth1', 'address', LAN_MAC, 'type', 'veth', 'peer', 'name', 'eth1s', 'address', DST_MAC, 'netns', behind]);
+    for (const [ns, k, v] of [
+      [router, 'net.ipv4.ip_forward', '1'],
+      [router, 'net.ipv6.conf.all.forwarding', '1'],
+      [router, 'net.ipv4.icmp_ratelimit', '0'],
+      [router, 'net.ipv4.icmp_msgs_per_sec', '1000000'],
+      [router, 'net.ipv4.icmp_msgs_burst', '1000000'],
+      [router, 'net.ipv6.icmp.ratelimit', '0'],
+      [behind, 'net.ipv4.icmp_ratelimit', '0'],
+      [behind, 'net.ipv6.icmp.ratelimit', '0'],
+      [cli, 'net.ipv6.conf.all.accept_dad', '0'],
+      [behind, 'net.ipv6.conf.all.accept_dad', '0'],
+      [cli, 'net.ipv6.conf.default.accept_dad', '0'],
+      [behind, 'net.ipv6.conf.default.accept_dad', '0'],
+    ] as const) {
+      run(['ip', 'netns', 'exec', ns, 'sysctl', '-q', '-w', `${k}=${v}`]);
+    }
+    must(['ip', '-n', router, 'addr', 'add', '10.199.0.1/32', 'dev', 'lo']);
+    must(['ip', '-n', router, 'addr', 'add', 'fd00:199::1/128', 'dev', 'lo', 'nodad']);
+    for (const a of CLIENT_ADDRS.ipv4) must(['ip', '-n', cli, 'addr', 'add', `${a}/24`, 'dev', 'eth0c']);
+    for (const a of CLIENT_ADDRS.ipv6) must(['ip', '-n', cli, 'addr', 'add', `${a}/64`, 'dev', 'eth0c', 'nodad']);
+    must(['ip', '-n', behind, 'addr', 'add', '10.200.0.1/24', 'dev', 'eth1s']);
+    must(['ip', '-n', behind, 'addr', 'add', '192.0.2.1/24', 'dev', 'eth1s']);
+    must(['ip', '-n', behind, 'addr', 'add', 'fd00:200::1/64', 'dev', 'eth1s', 'nodad']);
+    must(['ip', '-n', behind, 'addr', 'add', 'fd00:201::1/64', 'dev', 'eth1s', 'nodad']);
+    for (const [ns, dev] of [[cli, 'eth0c'], [router, 'eth0'], [router, 'eth1'], [behind, 'eth1s']] as const) must(['ip', '-n', ns, 'link', 'set', dev, 'up']);
+    // the client's and the server's default routes (for the router's ICMP errors' source), then host routes and static
+    // neighbours: each side sees the other's addresses at the router's MAC
+    must(['ip', '-n', cli, 'route', 'add', 'default', 'dev', 'eth0c']);
+    must(['ip', '-n', cli, '-6', 'route', 'add', 'default', 'dev', 'eth0c']);
+    must(['ip', '-n', behind, 'route', 'add', 'default', 'dev', 'eth1s']);
+    must(['ip', '-n', behind, '-6', 'route', 'add', 'default', 'dev', 'eth1s']);
+    for (const fam of ['ipv4', 'ipv6'] as const) {
+      const len = fam === 'ipv4' ? 32 : 128;
+      for (const a of CLIENT_ADDRS[fam]) {
+        must(['ip', '-n', router, 'route', 'add', `${a}/${len}`, 'dev', 'eth0']);
+        must(['ip', '-n', router, 'neigh', 'replace', a, 'lladdr', CLI_MAC, 'dev', 'eth0', 'nud', 'permanent']);
+        must(['ip', '-n', behind, 'neigh', 'replace', a, 'lladdr', LAN_MAC, 'dev', 'eth1s', 'nud', 'permanent']);
+      }
+      for (const a of SERVER_ADDRS[fam]) {
+        must(['ip', '-n', router, 'route', 'add', `${a}/${len}`, 'dev', 'eth1']);
+        must(['ip', '-n', router, 'neigh', 'replace', a, 'lladdr', DST_MAC, 'dev', 'eth1', 'nud', 'permanent']);
+        must(['ip', '-n', cli, 'neigh', 'replace', a, 'lladdr', SRV_MAC, 'dev', 'eth0c', 'nud', 'permanent']);
+      }
+    }
+    this.listener = this.start(behind, 'listener.mjs', [ports.join(','), [...SERVER_ADDRS.ipv4, ...SERVER_ADDRS.ipv6].join(',')], 'listener');
+    const ready = await this.listener.next(10_000);
+    if (ready !== 'ready') throw new Error(`listener did not start: ${ready}`);
+    this.cliProber = this.start(cli, 'probe-client.mjs', [], 'client prober');
     this.srvProber = this.start(router, 'probe-client.mjs', [], 'router-side prober');
   }
 

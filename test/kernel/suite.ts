@@ -38,6 +38,8 @@ export interface KernelSuite {
   budgetMs: number;
   /** Namespace pairs used in parallel by the random test. */
   lanes: number;
+  /** The lab: the host holding the ruleset (default), or a router between client and server (the forward path). */
+  topology?: 'host' | 'transparent';
 }
 
 function skipOrFail(ctx: TestContext, reason: string): void {
@@ -70,7 +72,7 @@ export function defineKernelSuite(s: KernelSuite): void {
       const stale = removeStaleNamespaces();
       if (stale.length) console.warn(`removed stale namespaces from crashed runs: ${stale.join(', ')}`);
       try {
-        for (let i = 0; i < s.lanes; i++) labs.push(await NetnsLab.create(`${s.tag}${i}`));
+        for (let i = 0; i < s.lanes; i++) labs.push(await NetnsLab.create(`${s.tag}${i}`, undefined, s.topology ?? 'host'));
         lab = labs[0];
       } catch (e) {
         labError = (e as Error).message;

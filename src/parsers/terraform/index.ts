@@ -430,6 +430,8 @@ class Evaluator {
         const base = this.expr(e.object, scope);
         const key = this.expr(e.key, scope);
         if (key.kind !== 'scalar') return this.unknown(e);
+        // a set has no index (Terraform refuses `toset(x)[0]`), and a list made of one has no known order
+        if (base.kind === 'array' && unordered(base)) return this.unknown(e);
         if (base.kind === 'array' && typeof key.value === 'number') return base.items[key.value] ?? this.unknown(e);
         if (base.kind === 'array' && typeof key.value === 'string' && /^[0-9]+$/.test(key.value)) return base.items[Number(key.value)] ?? this.unknown(e);
         if (base.kind === 'object' && key.value !== null) return get(base, String(key.value)) ?? this.unknown(e);
@@ -631,15 +633,43 @@ class Evaluator {
         const [a] = args;
         if (args.length !== 1 || !known(a)) return this.unknown(e);
         if (a!.kind !== 'array') return a!;
-        const set: PValue = { kind: 'array', items: a!.items, span: a!.span };
+        // a set holds each element once (`toset(["c", "b", "b"])` is two elements: Terraform docs, "toset Function");
+        // mixed primitive types become strings, so "22" and 22 are one element too
+        const mixed = new Set(a!.items.map((i) => (i.kind === 'scalar' && i.value !== null ? typeof i.value : i.kind))).size > 1;
+        const seen = new Set<string>();
+        const items: PValue[] = [];
+        for (const i of a!.items) {
+          const k = i.kind === 'scalar' && i.value !== null ? (mixed ? `s:${String(i.value)}` : `${typeof i.value}:${String(i.value)}`) : undefined;
+          if (k !== undefined) {
+            if (seen.has(k)) continue;
+            seen.add(k);
+          }
+          items.push(mixed && i.kind === 'scalar' && i.value !== null && typeof i.value !== 'string' ? { ...i, value: String(i.value) } : i);
+        }
+        const set: PValue = { kind: 'array', items, span: a!.span };
         SETS.add(set);
         return set;
       }
       case 'tolist':
       case 'tomap':
-      case 'sort':
-        if (args.length === 1 && known(args[0])) return args[0]!.kind === 'array' ? { kind: 'array', items: (args[0] as { items: PValue[] }).items, span: args[0]!.span } : args[0]!;
+        if (args.length === 1 && known(args[0])) {
+          const a = args[0]!;
+          if (a.kind !== 'array') return a;
+          const list: PValue = { kind: 'array', items: a.items, span: a.span };
+          // a set's elements as a list come in an order Terraform does not define ("tolist Function"): which one is at
+          // an index is not known
+          if (unordered(a)) UNORDERED.add(list);
+          return list;
+        }
         return this.unknown(e);
+      case 'sort': {
+        // "sort takes a list of strings and returns a new list with those strings sorted lexicographically" (numbers
+        // and bools converted to strings: sort([10, 9]) is ["10", "9"]); Go compares strings by their bytes
+        const [l] = args;
+        if (args.length !== 1 || l?.kind !== 'array' || l.items.some((i) => i.kind !== 'scalar' || i.value === null)) return this.unknown(e);
+        const strings = l.items.map((i) => (i.kind === 'scalar' && typeof i.value !== 'string' ? { ...i, value: String(i.value) } : i) as PValue & { value: string });
+        return { kind: 'array', items: strings.sort((x, y) => byCodePoint(x.value, y.value)), span };
+      }
       case 'concat': {
         // Known lists keep their items; an unknown argument stays one unknown item (sound for mappers,
         // and collections holding unknowns are not iterated).
@@ -682,7 +712,7 @@ class Evaluator {
       case 'element': {
         const [l, i] = args;
         // a negative or fractional index is an error in Terraform ("cannot use element function with a negative index")
-        if (!l || l.kind !== 'array' || l.items.length === 0 || !i || i.kind !== 'scalar' || typeof i.value !== 'number' || !Number.isInteger(i.value) || i.value < 0) return this.unknown(e);
+        if (!l || l.kind !== 'array' || unordered(l) || l.items.length === 0 || !i || i.kind !== 'scalar' || typeof i.value !== 'number' || !Number.isInteger(i.value) || i.value < 0) return this.unknown(e);
         return l.items[i.value % l.items.length]!;
       }
       case 'length': {
@@ -825,13 +855,13 @@ class Evaluator {
       }
       case 'slice': {
         const [l, s, t] = args;
-        if (l?.kind !== 'array' || s?.kind !== 'scalar' || t?.kind !== 'scalar' || typeof s.value !== 'number' || typeof t.value !== 'number') return this.unknown(e);
+        if (l?.kind !== 'array' || unordered(l) || s?.kind !== 'scalar' || t?.kind !== 'scalar' || typeof s.value !== 'number' || typeof t.value !== 'number') return this.unknown(e);
         if (!Number.isInteger(s.value) || !Number.isInteger(t.value) || s.value < 0 || t.value > l.items.length || s.value > t.value) return this.unknown(e);
         return { kind: 'array', items: l.items.slice(s.value, t.value), span };
       }
       case 'reverse': {
         const [l] = args;
-        return l?.kind === 'array' && !SETS.has(l) ? { kind: 'array', items: [...l.items].reverse(), span } : this.unknown(e);
+        return l?.kind === 'array' && !unordered(l) ? { kind: 'array', items: [...l.items].reverse(), span } : this.unknown(e);
       }
       case 'one': {
         const [l] = args;
@@ -887,7 +917,7 @@ class Evaluator {
       case 'index': {
         // the first position of a value in a list; not found: Terraform fails
         const [l, v] = args;
-        if (l?.kind !== 'array' || v?.kind !== 'scalar' || l.items.some((i) => i.kind !== 'scalar')) return this.unknown(e);
+        if (l?.kind !== 'array' || unordered(l) || v?.kind !== 'scalar' || l.items.some((i) => i.kind !== 'scalar')) return this.unknown(e);
         const at = l.items.findIndex((i) => i.kind === 'scalar' && (i.value === v.value || (i.value !== null && v.value !== null && String(i.value) === String(v.value))));
         return at < 0 ? this.unknown(e) : { kind: 'scalar', value: at, span };
       }
@@ -1037,6 +1067,7 @@ function respan(v: PValue, span: Span): PValue {
     case 'array': {
       const out: PValue = { kind: 'array', items: v.items.map((i) => respan(i, span)), span };
       if (SETS.has(v)) SETS.add(out);
+      if (UNORDERED.has(v)) UNORDERED.add(out);
       return out;
     }
     case 'object':
@@ -1049,6 +1080,25 @@ function respan(v: PValue, span: Span): PValue {
  * Every other array is a list or tuple, whose key in a `for` expression or a `dynamic` block is the index.
  */
 const SETS = new WeakSet<PValue>();
+
+/** Strings in the order of their UTF-8 bytes (Go's string order): code point order, which UTF-16 units are not. */
+function byCodePoint(a: string, b: string): number {
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < x.length && i < y.length; i++) {
+    const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!;
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
+}
+
+/** Lists made of a set (`tolist(toset(…))`): their elements are known, which one is at an index is not. */
+const UNORDERED = new WeakSet<PValue>();
+
+/** Whether which element is at an index of this array is not known: a set, or a list made of one. */
+function unordered(v: PValue): boolean {
+  return SETS.has(v) || UNORDERED.has(v);
+}
 
 /**
  * Key/value pairs of a known collection (`for_each`, `for`): a map gives its entries; a set gives

@@ -643,3 +643,48 @@ describe('Terraform JSON configuration files (*.tf.json)', () => {
     expect(get(all(r!.body, 'ingress')[1]!, 'for_each')!.kind).toBe('expr');
   });
 });
+
+describe('sets and sort', () => {
+  const body = (attrs: string[]): Record<string, unknown> => {
+    const r = evaluateTerraform(['locals {', '  cidrs = ["198.51.100.0/24", "0.0.0.0/0"]', '  ports = [8080, 22]', '}', 'resource "aws_security_group" "a" {', ...attrs.map((a) => `  ${a}`), '}', ''].join('\n'));
+    expect(r.diagnostics).toEqual([]);
+    return toPlain(r.resources[0]!.body) as Record<string, unknown>;
+  };
+
+  test('sort orders strings lexicographically, numbers as strings (Terraform docs, "sort Function")', () => {
+    // sort(local.cidrs)[0] is 0.0.0.0/0: read unsorted, the world-open CIDR was the other one
+    expect(body(['a = sort(local.cidrs)', 'b = sort(local.cidrs)[0]', 'c = sort(local.ports)', 'd = sort(["b", "a", "B", "é", "z"])', 'e = sort([var.x, "a"])'])).toEqual({
+      a: ['0.0.0.0/0', '198.51.100.0/24'],
+      b: '0.0.0.0/0',
+      c: ['22', '8080'],
+      d: ['B', 'a', 'b', 'z', 'é'],
+      e: 'sort([var.x, "a"])',
+    });
+  });
+
+  test('toset holds each element once; a set, and a list made of one, have no known element at an index', () => {
+    expect(
+      body([
+        'a = length(toset(["a", "a", "b"]))',
+        'b = toset(["22", 22, "c"])',
+        'c = tolist(toset(local.cidrs))[1]',
+        'd = element(tolist(toset(local.cidrs)), 0)',
+        'e = slice(tolist(toset(local.cidrs)), 0, 1)',
+        'f = index(tolist(toset(local.cidrs)), "0.0.0.0/0")',
+        'g = sort(toset(local.cidrs))[0]',
+        'h = toset(local.cidrs)[0]',
+        'i = [for c in tolist(toset(local.cidrs)) : c]',
+      ]),
+    ).toEqual({
+      a: 2,
+      b: ['22', 'c'],
+      c: 'tolist(toset(local.cidrs))[1]',
+      d: 'element(tolist(toset(local.cidrs)), 0)',
+      e: 'slice(tolist(toset(local.cidrs)), 0, 1)',
+      f: 'index(tolist(toset(local.cidrs)), "0.0.0.0/0")',
+      g: '0.0.0.0/0',
+      h: 'toset(local.cidrs)[0]',
+      i: ['198.51.100.0/24', '0.0.0.0/0'],
+    });
+  });
+});

@@ -505,9 +505,18 @@ class Evaluator {
     const out = (value: string | number | boolean): PValue => ({ kind: 'scalar', value, span });
     switch (e.op) {
       case '==':
-        return out(a === b || (numA !== undefined && numA === numB));
-      case '!=':
-        return out(!(a === b || (numA !== undefined && numA === numB)));
+      case '!=': {
+        // "a == b returns true if a and b both have the same type and the same value" (Terraform docs, Equality
+        // Operators): "22" == 22 is false. Which of a string and a number Terraform holds is not always known here (a
+        // variable of type number whose default is written "22" holds 22; each.key is always a string), so a string and
+        // a number (or bool) of one value are undecided; values that differ also as text are unequal whatever the types.
+        if (a !== null && b !== null && typeof a !== typeof b) {
+          if (String(a) === String(b) || (numA !== undefined && numA === numB)) return this.unknown(e);
+          return out(e.op === '!=');
+        }
+        const eq = a === b || (typeof a === 'number' && typeof b === 'number' && a === b);
+        return out(e.op === '==' ? eq : !eq);
+      }
       case '&&':
       case '||':
         if (typeof a !== 'boolean' || typeof b !== 'boolean') return this.unknown(e);

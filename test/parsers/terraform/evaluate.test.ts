@@ -688,3 +688,58 @@ describe('sets and sort', () => {
     });
   });
 });
+
+describe('equality of a string and a number', () => {
+  test('"22" == 22 is not true (Terraform: same type and same value); undecided where the type may differ from the text', () => {
+    const text = [
+      'variable "s" { default = "10" }',
+      'variable "n" { default = 10 }',
+      'resource "aws_security_group_rule" "r" {',
+      '  for_each    = { "22" = "ssh", "443" = "https" }',
+      '  from_port   = each.key',
+      '  cidr_blocks = [each.key == 22 ? "10.0.0.0/8" : "0.0.0.0/0"]',
+      '  a           = var.s != var.n ? "0.0.0.0/0" : "10.0.0.0/8"',
+      '  b           = var.s == "10"',
+      '  c           = var.n == 10.0',
+      '  d           = var.n == "11"',
+      '  e           = var.n != "11"',
+      '  f           = null == var.s',
+      '  g           = true == "true"',
+      '}',
+      '',
+    ].join('\n');
+    const r = evaluateTerraform(text);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.resources.map((x) => [x.address, toPlain(x.body)])).toEqual([
+      [
+        'aws_security_group_rule.r["22"]',
+        {
+          from_port: '22',
+          // each.key is the string "22": Terraform takes the else branch, the world
+          cidr_blocks: ['each.key == 22 ? "10.0.0.0/8" : "0.0.0.0/0"'],
+          a: 'var.s != var.n ? "0.0.0.0/0" : "10.0.0.0/8"',
+          b: true,
+          c: true,
+          d: false,
+          e: true,
+          f: false,
+          g: 'true == "true"',
+        },
+      ],
+      [
+        'aws_security_group_rule.r["443"]',
+        {
+          from_port: '443',
+          cidr_blocks: ['0.0.0.0/0'],
+          a: 'var.s != var.n ? "0.0.0.0/0" : "10.0.0.0/8"',
+          b: true,
+          c: true,
+          d: false,
+          e: true,
+          f: false,
+          g: 'true == "true"',
+        },
+      ],
+    ]);
+  });
+});

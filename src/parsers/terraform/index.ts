@@ -569,7 +569,8 @@ class Evaluator {
         obj.push({ key: String(kv.value), keySpan: kv.span, value: this.expr(e.valueExpr, s) });
       } else arr.push(this.expr(e.valueExpr, s));
     }
-    return e.keyExpr ? { kind: 'object', entries: obj, span } : { kind: 'array', items: arr, span };
+    if (e.keyExpr) return { kind: 'object', entries: obj, span };
+    return ordered({ kind: 'array', items: arr, span }, coll);
   }
 
   /**
@@ -688,18 +689,20 @@ class Evaluator {
           else if (a.kind === 'expr') out.push(a);
           else return this.unknown(e);
         }
-        return { kind: 'array', items: out, span };
+        return ordered({ kind: 'array', items: out, span }, ...args);
       }
       case 'flatten': {
         if (args.length !== 1 || args[0]!.kind !== 'array') return this.unknown(e);
         const out: PValue[] = [];
+        const from: PValue[] = [];
         const walk = (v: PValue): boolean => {
+          if (v.kind === 'array') from.push(v);
           if (v.kind === 'array') return v.items.every(walk);
           if (v.kind === 'expr') return false;
           out.push(v);
           return true;
         };
-        return walk(args[0]!) ? { kind: 'array', items: out, span } : this.unknown(e);
+        return walk(args[0]!) ? ordered({ kind: 'array', items: out, span }, ...from) : this.unknown(e);
       }
       case 'merge': {
         const entries: PEntry[] = [];
@@ -759,7 +762,7 @@ class Evaluator {
           }
           out.push(it);
         }
-        return { kind: 'array', items: out, span };
+        return ordered({ kind: 'array', items: out, span }, l);
       }
       case 'join': {
         const [sep, ...lists] = args;
@@ -1103,6 +1106,12 @@ function byCodePoint(a: string, b: string): number {
 
 /** Lists made of a set (`tolist(toset(…))`): their elements are known, which one is at an index is not. */
 const UNORDERED = new WeakSet<PValue>();
+
+/** `out`, a list made of the elements of `from`: of no known order when one of them has none. */
+function ordered(out: PValue, ...from: PValue[]): PValue {
+  if (from.some(unordered)) UNORDERED.add(out);
+  return out;
+}
 
 /** Whether which element is at an index of this array is not known: a set, or a list made of one. */
 function unordered(v: PValue): boolean {

@@ -674,6 +674,11 @@ describe('sets and sort', () => {
         'g = sort(toset(local.cidrs))[0]',
         'h = toset(local.cidrs)[0]',
         'i = [for c in tolist(toset(local.cidrs)) : c]',
+        'j = [for c in toset(local.cidrs) : c][0]',
+        'k = concat(tolist(toset(local.cidrs)), ["192.0.2.0/24"])[0]',
+        'l = flatten([["192.0.2.0/24"], tolist(toset(local.cidrs))])[1]',
+        'm = compact(tolist(toset(local.cidrs)))[0]',
+        'n = concat(local.cidrs, ["192.0.2.0/24"])[1]',
       ]),
     ).toEqual({
       a: 2,
@@ -685,6 +690,11 @@ describe('sets and sort', () => {
       g: '0.0.0.0/0',
       h: 'toset(local.cidrs)[0]',
       i: ['198.51.100.0/24', '0.0.0.0/0'],
+      j: '[for c in toset(local.cidrs) : c][0]',
+      k: 'concat(tolist(toset(local.cidrs)), ["192.0.2.0/24"])[0]',
+      l: 'flatten([["192.0.2.0/24"], tolist(toset(local.cidrs))])[1]',
+      m: 'compact(tolist(toset(local.cidrs)))[0]',
+      n: '0.0.0.0/0',
     });
   });
 });

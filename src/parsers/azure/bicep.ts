@@ -786,7 +786,20 @@ class Evaluator {
         if (scalars) return { kind: 'scalar', value: args.map((a) => String((a as { value: unknown }).value)).join(''), span };
         break;
       case 'union':
-        if (args.length > 0 && args.every((a) => a.kind === 'array')) return { kind: 'array', items: args.flatMap((a) => (a.kind === 'array' ? a.items : [])), span };
+        if (args.length > 0 && args.every((a) => a.kind === 'array')) {
+          // each value once, in the order first met (bicep-functions-array, union: union(['one', 'two', 'three'],
+          // ['three', 'four']) is ['one', 'two', 'three', 'four']), as the ARM evaluator reads it; a value not known
+          // stays, it may or may not be another one
+          const seen = new Set<string>();
+          const items: PValue[] = [];
+          for (const it of args.flatMap((a) => (a.kind === 'array' ? a.items : []))) {
+            const k = hasExpr(it) ? undefined : JSON.stringify(toPlain(it));
+            if (k !== undefined && seen.has(k)) continue;
+            if (k !== undefined) seen.add(k);
+            items.push(it);
+          }
+          return { kind: 'array', items, span };
+        }
         // objects: a later property of the same name wins, nested objects are merged, nested arrays are not
         // (bicep-functions-object, union)
         if (args.length > 0 && args.every((a) => a.kind === 'object')) return args.reduce((a, b) => mergeObjects(a as PObject, b as PObject, span));

@@ -49,6 +49,9 @@ class SyntaxError_ {
   ) {}
 }
 
+/** Expressions one inside another, at most (as the HCL reader's MAX_DEPTH). */
+const MAX_NESTING = 256;
+
 const BIN: readonly (readonly string[])[] = [['??'], ['||'], ['&&'], ['==', '!=', '=~', '!~'], ['<=', '>=', '<', '>'], ['+', '-'], ['*', '/', '%']];
 
 class Reader {
@@ -111,7 +114,21 @@ class Reader {
     return true;
   }
 
+  /** Expressions being read, one inside another. */
+  private nesting = 0;
+
   expr(): Node {
+    // (every level of parentheses, brackets or braces costs a dozen frames: thousands of them overflowed the stack,
+    // reported as 'RangeError: Maximum call stack size exceeded' instead of a syntax error)
+    if (this.nesting >= MAX_NESTING) throw new SyntaxError_('expression nested too deeply', this.p);
+    this.nesting++;
+    try {
+      return this.exprAt();
+    } finally {
+      this.nesting--;
+    }
+  }
+  private exprAt(): Node {
     const c = this.binary(0);
     this.ws();
     if (this.peek('?') && !this.peek('??')) {
@@ -141,8 +158,14 @@ class Reader {
     if (this.peek('!') || (this.peek('-') && !/[0-9]/.test(this.t[this.p + 1] ?? ''))) {
       const op = this.t[this.p]!;
       this.p++;
-      const x = this.unary();
-      return { k: 'un', op, x, s, e: x.e };
+      if (this.nesting >= MAX_NESTING) throw new SyntaxError_('expression nested too deeply', this.p);
+      this.nesting++;
+      try {
+        const x = this.unary();
+        return { k: 'un', op, x, s, e: x.e };
+      } finally {
+        this.nesting--;
+      }
     }
     return this.postfix(this.primary());
   }

@@ -469,6 +469,17 @@ resource vnet 'Microsoft.Network/virtualNetworks@2023-09-01' = {
     const doc = parseBicep(`param x string = 'a'\nresource r 'Microsoft.Network/networkSecurityGroups@2023-09-01' = {\n  name: 'x'\n  properties: {\n    securityRules: [\n`);
     expect(doc.diagnostics.map((d) => `${d.span.start.line} ${d.severity} ${d.code}`)).toEqual(['5 error azure/bicep-syntax']);
   });
+
+  test('thousands of nested parentheses, brackets, braces or ! are a syntax error at the 257th, not a stack overflow', () => {
+    const cases = ['('.repeat(20000) + "'a'" + ')'.repeat(20000), '['.repeat(20000), '{\n a: '.repeat(20000) + "'a'", '!'.repeat(30000) + 'true'];
+    for (const c of cases) {
+      const doc = parseBicep(`var y = ${c}\n`);
+      expect(doc.diagnostics.map((d) => [d.code, d.message])).toEqual([['azure/bicep-syntax', 'Bicep: expression nested too deeply']]);
+    }
+    // two hundred levels are read
+    const ok = parseBicep(`var y = ${'('.repeat(200)}'a'${')'.repeat(200)}\n`);
+    expect(ok.diagnostics).toEqual([]);
+  });
 });
 
 describe('Bicep comments', () => {

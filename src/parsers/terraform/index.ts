@@ -548,8 +548,11 @@ class Evaluator {
 
   private forExpr(e: HclExpr & { type: 'for' }, scope: Scope, span: Span): PValue {
     const coll = this.expr(e.collection, scope);
-    const pairs = collectionPairs(coll, true);
+    let pairs = collectionPairs(coll, true);
     if (!pairs || pairs.length > MAX_EXPANSION) return this.unknown(e);
+    // "For maps and objects, Terraform sorts the elements by key or attribute name, using lexical sorting" (Terraform
+    // docs, for Expressions, Element Ordering): [for k, v in { b = …, a = … } : v][0] is a's value
+    if (coll.kind === 'object') pairs = [...pairs].sort((x, y) => byCodePoint(String((x[0] as { value: unknown }).value), String((y[0] as { value: unknown }).value)));
     const arr: PValue[] = [];
     const obj: PEntry[] = [];
     for (const [k, v] of pairs) {

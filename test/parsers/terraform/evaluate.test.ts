@@ -699,6 +699,31 @@ describe('sets and sort', () => {
   });
 });
 
+describe('for expressions over a map or an object', () => {
+  test('iterate in lexical order of the keys (Terraform docs, for Expressions, Element Ordering), not as written', () => {
+    const r = evaluateTerraform(
+      [
+        'locals {',
+        '  m = { b = "0.0.0.0/0", a = "10.0.0.0/8", B = "192.0.2.0/24" }',
+        '}',
+        'resource "aws_security_group" "a" {',
+        '  first = [for k, v in local.m : v][0]',
+        '  all   = [for k, v in local.m : "${k}=${v}"]',
+        '  keyed = { for k, v in local.m : v => k }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    expect(r.diagnostics).toEqual([]);
+    expect(toPlain(r.resources[0]!.body)).toEqual({
+      // (read in written order, the first was 0.0.0.0/0)
+      first: '192.0.2.0/24',
+      all: ['B=192.0.2.0/24', 'a=10.0.0.0/8', 'b=0.0.0.0/0'],
+      keyed: { '192.0.2.0/24': 'B', '10.0.0.0/8': 'a', '0.0.0.0/0': 'b' },
+    });
+  });
+});
+
 describe('equality of a string and a number', () => {
   test('"22" == 22 is not true (Terraform: same type and same value); undecided where the type may differ from the text', () => {
     const text = [

@@ -826,7 +826,8 @@ class Evaluator {
           if (combos.length * a.items.length > MAX_EXPANSION) return this.unknown(e);
           combos = combos.flatMap((c) => a.items.map((i) => [...c, i]));
         }
-        return { kind: 'array', items: combos.map((c) => ({ kind: 'array', items: c, span })), span };
+        // (of sets, a set: which combination is at an index is not known)
+        return ordered({ kind: 'array', items: combos.map((c) => ({ kind: 'array', items: c, span })), span }, ...args);
       }
       case 'keys':
       case 'values': {

@@ -679,6 +679,8 @@ describe('sets and sort', () => {
         'l = flatten([["192.0.2.0/24"], tolist(toset(local.cidrs))])[1]',
         'm = compact(tolist(toset(local.cidrs)))[0]',
         'n = concat(local.cidrs, ["192.0.2.0/24"])[1]',
+        'o = setproduct(toset(local.cidrs), [22])[0]',
+        'p = setproduct(local.cidrs, [22])[1]',
       ]),
     ).toEqual({
       a: 2,
@@ -695,6 +697,8 @@ describe('sets and sort', () => {
       l: 'flatten([["192.0.2.0/24"], tolist(toset(local.cidrs))])[1]',
       m: 'compact(tolist(toset(local.cidrs)))[0]',
       n: '0.0.0.0/0',
+      o: 'setproduct(toset(local.cidrs), [22])[0]',
+      p: ['0.0.0.0/0', 22],
     });
   });
 });

@@ -227,8 +227,7 @@ class Evaluator {
     if (!v) return this.unknown(e);
     const type = this.variableTypes.get(name);
     const typed = type ? this.typeDefaults(type, v, 0) : v;
-    if (typed.kind === 'array' && this.setVariables.has(name)) SETS.add(typed);
-    return typed;
+    return typed.kind === 'array' && this.setVariables.has(name) ? setOf(typed.items, typed.span) : typed;
   }
 
   /**
@@ -431,7 +430,7 @@ class Evaluator {
         const key = this.expr(e.key, scope);
         if (key.kind !== 'scalar') return this.unknown(e);
         // a set has no index (Terraform refuses `toset(x)[0]`), and a list made of one has no known order
-        if (base.kind === 'array' && unordered(base)) return this.unknown(e);
+        if (base.kind === 'array' && (SETS.has(base) || unordered(base))) return this.unknown(e);
         if (base.kind === 'array' && typeof key.value === 'number') return base.items[key.value] ?? this.unknown(e);
         if (base.kind === 'array' && typeof key.value === 'string' && /^[0-9]+$/.test(key.value)) return base.items[Number(key.value)] ?? this.unknown(e);
         if (base.kind === 'object' && key.value !== null) return get(base, String(key.value)) ?? this.unknown(e);
@@ -646,22 +645,7 @@ class Evaluator {
         const [a] = args;
         if (args.length !== 1 || !known(a)) return this.unknown(e);
         if (a!.kind !== 'array') return a!;
-        // a set holds each element once (`toset(["c", "b", "b"])` is two elements: Terraform docs, "toset Function");
-        // mixed primitive types become strings, so "22" and 22 are one element too
-        const mixed = new Set(a!.items.map((i) => (i.kind === 'scalar' && i.value !== null ? typeof i.value : i.kind))).size > 1;
-        const seen = new Set<string>();
-        const items: PValue[] = [];
-        for (const i of a!.items) {
-          const k = i.kind === 'scalar' && i.value !== null ? (mixed ? `s:${String(i.value)}` : `${typeof i.value}:${String(i.value)}`) : undefined;
-          if (k !== undefined) {
-            if (seen.has(k)) continue;
-            seen.add(k);
-          }
-          items.push(mixed && i.kind === 'scalar' && i.value !== null && typeof i.value !== 'string' ? { ...i, value: String(i.value) } : i);
-        }
-        const set: PValue = { kind: 'array', items, span: a!.span };
-        SETS.add(set);
-        return set;
+        return setOf(a!.items, a!.span);
       }
       case 'tolist':
       case 'tomap':
@@ -669,8 +653,8 @@ class Evaluator {
           const a = args[0]!;
           if (a.kind !== 'array') return a;
           const list: PValue = { kind: 'array', items: a.items, span: a.span };
-          // a set's elements as a list come in an order Terraform does not define ("tolist Function"): which one is at
-          // an index is not known
+          // a set's elements as a list: strings in lexical order, others in an order Terraform does not define ("tolist
+          // Function"; for Expressions, Element Ordering), which one is then at an index is not known
           if (unordered(a)) UNORDERED.add(list);
           return list;
         }
@@ -877,7 +861,7 @@ class Evaluator {
       }
       case 'reverse': {
         const [l] = args;
-        return l?.kind === 'array' && !unordered(l) ? { kind: 'array', items: [...l.items].reverse(), span } : this.unknown(e);
+        return l?.kind === 'array' && !SETS.has(l) && !unordered(l) ? { kind: 'array', items: [...l.items].reverse(), span } : this.unknown(e);
       }
       case 'one': {
         const [l] = args;
@@ -912,9 +896,7 @@ class Evaluator {
           seen.add(k);
           out.push(i);
         }
-        const set: PValue = { kind: 'array', items: out, span };
-        SETS.add(set);
-        return set;
+        return setOf(out, span);
       }
       case 'coalescelist': {
         for (const a of args) {
@@ -1117,9 +1099,35 @@ function ordered(out: PValue, ...from: PValue[]): PValue {
   return out;
 }
 
-/** Whether which element is at an index of this array is not known: a set, or a list made of one. */
+/**
+ * Whether which element is at an index of this array is not known: a set of other elements than strings, or a list made
+ * of one. A set of strings is in lexical order ("For sets of strings, Terraform sorts the elements by their value, using
+ * lexical sorting": Terraform docs, for Expressions, Element Ordering): `setOf` keeps it so.
+ */
 function unordered(v: PValue): boolean {
-  return SETS.has(v) || UNORDERED.has(v);
+  return UNORDERED.has(v) || (SETS.has(v) && !(v.kind === 'array' && v.items.every((i) => i.kind === 'scalar' && typeof i.value === 'string')));
+}
+
+/**
+ * A Terraform set of these elements: each once (`toset(["c", "b", "b"])` is two elements: Terraform docs, "toset
+ * Function"; mixed primitive types become strings, so "22" and 22 are one element too), strings in lexical order.
+ */
+function setOf(list: readonly PValue[], span: Span): PValue {
+  const mixed = new Set(list.map((i) => (i.kind === 'scalar' && i.value !== null ? typeof i.value : i.kind))).size > 1;
+  const seen = new Set<string>();
+  const items: PValue[] = [];
+  for (const i of list) {
+    const k = i.kind === 'scalar' && i.value !== null ? (mixed ? `s:${String(i.value)}` : `${typeof i.value}:${String(i.value)}`) : undefined;
+    if (k !== undefined) {
+      if (seen.has(k)) continue;
+      seen.add(k);
+    }
+    items.push(mixed && i.kind === 'scalar' && i.value !== null && typeof i.value !== 'string' ? { ...i, value: String(i.value) } : i);
+  }
+  if (items.every((i) => i.kind === 'scalar' && typeof i.value === 'string')) items.sort((x, y) => byCodePoint((x as { value: string }).value, (y as { value: string }).value));
+  const set: PValue = { kind: 'array', items, span };
+  SETS.add(set);
+  return set;
 }
 
 /**

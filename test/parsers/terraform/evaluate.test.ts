@@ -662,7 +662,7 @@ describe('sets and sort', () => {
     });
   });
 
-  test('toset holds each element once; a set, and a list made of one, have no known element at an index', () => {
+  test('toset holds each element once, strings in lexical order; a set has no index, and a list made of a set of numbers no known order', () => {
     expect(
       body([
         'a = length(toset(["a", "a", "b"]))',
@@ -679,27 +679,58 @@ describe('sets and sort', () => {
         'l = flatten([["192.0.2.0/24"], tolist(toset(local.cidrs))])[1]',
         'm = compact(tolist(toset(local.cidrs)))[0]',
         'n = concat(local.cidrs, ["192.0.2.0/24"])[1]',
-        'o = setproduct(toset(local.cidrs), [22])[0]',
+        'o = setproduct(toset(local.ports), [22])[0]',
         'p = setproduct(local.cidrs, [22])[1]',
+        'q = tolist(toset(local.ports))[0]',
+        'r = [for p in toset(local.ports) : p][1]',
+        's = concat(tolist(toset(local.ports)), [1])[0]',
+        't = reverse(toset(local.cidrs))',
       ]),
     ).toEqual({
       a: 2,
       b: ['22', 'c'],
-      c: 'tolist(toset(local.cidrs))[1]',
-      d: 'element(tolist(toset(local.cidrs)), 0)',
-      e: 'slice(tolist(toset(local.cidrs)), 0, 1)',
-      f: 'index(tolist(toset(local.cidrs)), "0.0.0.0/0")',
+      // (read in written order, these were 0.0.0.0/0 and 198.51.100.0/24 the other way round)
+      c: '198.51.100.0/24',
+      d: '0.0.0.0/0',
+      e: ['0.0.0.0/0'],
+      f: 0,
       g: '0.0.0.0/0',
       h: 'toset(local.cidrs)[0]',
-      i: ['198.51.100.0/24', '0.0.0.0/0'],
-      j: '[for c in toset(local.cidrs) : c][0]',
-      k: 'concat(tolist(toset(local.cidrs)), ["192.0.2.0/24"])[0]',
-      l: 'flatten([["192.0.2.0/24"], tolist(toset(local.cidrs))])[1]',
-      m: 'compact(tolist(toset(local.cidrs)))[0]',
+      i: ['0.0.0.0/0', '198.51.100.0/24'],
+      j: '0.0.0.0/0',
+      k: '0.0.0.0/0',
+      l: '0.0.0.0/0',
+      m: '0.0.0.0/0',
       n: '0.0.0.0/0',
-      o: 'setproduct(toset(local.cidrs), [22])[0]',
+      o: 'setproduct(toset(local.ports), [22])[0]',
       p: ['0.0.0.0/0', 22],
+      q: 'tolist(toset(local.ports))[0]',
+      r: '[for p in toset(local.ports) : p][1]',
+      s: 'concat(tolist(toset(local.ports)), [1])[0]',
+      t: 'reverse(toset(local.cidrs))',
     });
+  });
+});
+
+describe('a variable of type set(string)', () => {
+  test('is its elements once each, in lexical order: element(var.x, count.index) reads them in that order', () => {
+    const r = evaluateTerraform(
+      [
+        'variable "cidrs" {',
+        '  type    = set(string)',
+        '  default = ["198.51.100.0/24", "0.0.0.0/0", "198.51.100.0/24"]',
+        '}',
+        'resource "aws_security_group_rule" "r" {',
+        '  count       = length(var.cidrs)',
+        '  cidr_blocks = [element(tolist(var.cidrs), count.index)]',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    expect(r.resources.map((x) => [x.address, toPlain(get(x.body, 'cidr_blocks'))])).toEqual([
+      ['aws_security_group_rule.r[0]', ['0.0.0.0/0']],
+      ['aws_security_group_rule.r[1]', ['198.51.100.0/24']],
+    ]);
   });
 });
 

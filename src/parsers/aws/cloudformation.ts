@@ -663,7 +663,15 @@ export function mapCloudFormation(tree: PValue, ctx: AwsContext, overrides?: Rec
     if (notCreated(r, t)) continue;
     const dir = r.type.endsWith('Ingress') ? 'ingress' : 'egress';
     const gid = get(r.props, 'GroupId') ?? get(r.props, 'GroupName');
-    const key = (gid && t.groupRef(gid)) ?? '(unknown group)';
+    let key = (gid && t.groupRef(gid)) ?? '(unknown group)';
+    // GroupName (default VPC) names a group by its name: a group of this template of that GroupName is that group, not
+    // another one (read apart, the group's own exposure missed the rule)
+    if (get(r.props, 'GroupId') === undefined && gid && key !== '' && !groups.has(key))
+      for (const [k, g] of groups)
+        if (g.cfn && g.targets[1] === key) {
+          key = k;
+          break;
+        }
     const g = groupFor(key, r.span);
     if (dir === 'egress') g.explicitEgress = true;
     const extra = conditionMatch(r.condition, r.keySpan, ctx, t);

@@ -63,6 +63,11 @@ function markers(body: PObject, ctx: AwsContext): Match[] {
   return out;
 }
 
+/** Whether the resource's count or for_each is not known (it may exist zero or more times); said by `markers`. */
+function countUnknown(body: PObject): boolean {
+  return ['count', 'for_each'].some((k) => get(body, k)?.kind === 'expr');
+}
+
 /** Inline rule blocks (HCL blocks, attribute lists, plan JSON arrays); an unknown list → its expression. */
 function ruleBlocks(body: PObject, key: string): { blocks: PObject[]; unknown: PValue[] } {
   const blocks: PObject[] = [];
@@ -120,6 +125,38 @@ export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[];
     return [g];
   };
 
+  // Managed prefix lists of this input whose entries are all known (in-line `entry` blocks, and the standalone
+  // aws_ec2_managed_prefix_list_entry resources naming them): a rule naming one (`prefix_list_ids =
+  // [aws_ec2_managed_prefix_list.office.id]`) reads its CIDRs, as CloudFormation's AWS::EC2::PrefixList is read. It was
+  // an opaque name, so a list holding 0.0.0.0/0 was never "the whole internet". An entry whose CIDR or list is not known
+  // leaves the lists it may belong to as names.
+  const prefixLists = new Map<string, string[] | undefined>();
+  for (const r of resources) {
+    if (r.type !== 'aws_ec2_managed_prefix_list' || countUnknown(r.body)) continue;
+    const { blocks, unknown } = ruleBlocks(r.body, 'entry');
+    const cidrs = blocks.map((e) => get(e, 'cidr'));
+    const known = unknown.length === 0 && cidrs.every((c) => c?.kind === 'scalar' && typeof c.value === 'string');
+    prefixLists.set(r.address, known ? cidrs.map((c) => String((c as { value: unknown }).value)) : undefined);
+  }
+  for (const r of resources) {
+    if (r.type !== 'aws_ec2_managed_prefix_list_entry') continue;
+    const list = get(r.body, 'prefix_list_id');
+    const cidr = get(r.body, 'cidr');
+    const address = list?.kind === 'expr' && /\.id\s*$/.test(list.text) ? refAddress(list.text)?.address : undefined;
+    // (a literal pl- id names a list created elsewhere: ids are generated)
+    const targets = list?.kind === 'scalar' ? [] : address !== undefined ? [address] : [...prefixLists.keys()];
+    for (const t of targets) {
+      const cidrs = prefixLists.get(t);
+      if (!cidrs) continue;
+      if (address !== undefined && !countUnknown(r.body) && cidr?.kind === 'scalar' && typeof cidr.value === 'string') cidrs.push(cidr.value);
+      else prefixLists.set(t, undefined);
+    }
+  }
+  const prefixListOf = (text: string): string[] | undefined => {
+    const a = /\.id\s*$/.test(text) ? refAddress(text)?.address : undefined;
+    return a === undefined ? undefined : prefixLists.get(a);
+  };
+
   const sources = (b: PObject, cidrKeys: string[], plKeys: string[], sgKeys: string[]): SourceInput[] => {
     const out: SourceInput[] = [];
     for (const k of cidrKeys) {
@@ -130,6 +167,9 @@ export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[];
     for (const k of plKeys) {
       for (const v of items(get(b, k))) {
         const n = v.kind === 'scalar' ? (v.value === null || v.value === '' ? undefined : String(v.value)) : v.kind === 'expr' ? v.text : undefined;
+        const cidrs = v.kind === 'expr' ? prefixListOf(v.text) : undefined;
+        // (read as those addresses by the shared mapping: AwsContext.prefixLists)
+        if (n && cidrs) ctx.prefixLists.set(n, { cidrs });
         if (n) out.push({ kind: 'principal', name: n, span: v.span });
       }
     }

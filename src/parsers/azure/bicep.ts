@@ -49,6 +49,9 @@ class SyntaxError_ {
   ) {}
 }
 
+/** Expressions one inside another, at most (as the HCL reader's MAX_DEPTH). */
+const MAX_NESTING = 256;
+
 const BIN: readonly (readonly string[])[] = [['??'], ['||'], ['&&'], ['==', '!=', '=~', '!~'], ['<=', '>=', '<', '>'], ['+', '-'], ['*', '/', '%']];
 
 class Reader {
@@ -111,7 +114,21 @@ class Reader {
     return true;
   }
 
+  /** Expressions being read, one inside another. */
+  private nesting = 0;
+
   expr(): Node {
+    // (every level of parentheses, brackets or braces costs a dozen frames: thousands of them overflowed the stack,
+    // reported as 'RangeError: Maximum call stack size exceeded' instead of a syntax error)
+    if (this.nesting >= MAX_NESTING) throw new SyntaxError_('expression nested too deeply', this.p);
+    this.nesting++;
+    try {
+      return this.exprAt();
+    } finally {
+      this.nesting--;
+    }
+  }
+  private exprAt(): Node {
     const c = this.binary(0);
     this.ws();
     if (this.peek('?') && !this.peek('??')) {
@@ -141,8 +158,14 @@ class Reader {
     if (this.peek('!') || (this.peek('-') && !/[0-9]/.test(this.t[this.p + 1] ?? ''))) {
       const op = this.t[this.p]!;
       this.p++;
-      const x = this.unary();
-      return { k: 'un', op, x, s, e: x.e };
+      if (this.nesting >= MAX_NESTING) throw new SyntaxError_('expression nested too deeply', this.p);
+      this.nesting++;
+      try {
+        const x = this.unary();
+        return { k: 'un', op, x, s, e: x.e };
+      } finally {
+        this.nesting--;
+      }
     }
     return this.postfix(this.primary());
   }
@@ -786,7 +809,20 @@ class Evaluator {
         if (scalars) return { kind: 'scalar', value: args.map((a) => String((a as { value: unknown }).value)).join(''), span };
         break;
       case 'union':
-        if (args.length > 0 && args.every((a) => a.kind === 'array')) return { kind: 'array', items: args.flatMap((a) => (a.kind === 'array' ? a.items : [])), span };
+        if (args.length > 0 && args.every((a) => a.kind === 'array')) {
+          // each value once, in the order first met (bicep-functions-array, union: union(['one', 'two', 'three'],
+          // ['three', 'four']) is ['one', 'two', 'three', 'four']), as the ARM evaluator reads it; a value not known
+          // stays, it may or may not be another one
+          const seen = new Set<string>();
+          const items: PValue[] = [];
+          for (const it of args.flatMap((a) => (a.kind === 'array' ? a.items : []))) {
+            const k = hasExpr(it) ? undefined : JSON.stringify(toPlain(it));
+            if (k !== undefined && seen.has(k)) continue;
+            if (k !== undefined) seen.add(k);
+            items.push(it);
+          }
+          return { kind: 'array', items, span };
+        }
         // objects: a later property of the same name wins, nested objects are merged, nested arrays are not
         // (bicep-functions-object, union)
         if (args.length > 0 && args.every((a) => a.kind === 'object')) return args.reduce((a, b) => mergeObjects(a as PObject, b as PObject, span));

@@ -227,8 +227,7 @@ class Evaluator {
     if (!v) return this.unknown(e);
     const type = this.variableTypes.get(name);
     const typed = type ? this.typeDefaults(type, v, 0) : v;
-    if (typed.kind === 'array' && this.setVariables.has(name)) SETS.add(typed);
-    return typed;
+    return typed.kind === 'array' && this.setVariables.has(name) ? setOf(typed.items, typed.span) : typed;
   }
 
   /**
@@ -430,6 +429,8 @@ class Evaluator {
         const base = this.expr(e.object, scope);
         const key = this.expr(e.key, scope);
         if (key.kind !== 'scalar') return this.unknown(e);
+        // a set has no index (Terraform refuses `toset(x)[0]`), and a list made of one has no known order
+        if (base.kind === 'array' && (SETS.has(base) || unordered(base))) return this.unknown(e);
         if (base.kind === 'array' && typeof key.value === 'number') return base.items[key.value] ?? this.unknown(e);
         if (base.kind === 'array' && typeof key.value === 'string' && /^[0-9]+$/.test(key.value)) return base.items[Number(key.value)] ?? this.unknown(e);
         if (base.kind === 'object' && key.value !== null) return get(base, String(key.value)) ?? this.unknown(e);
@@ -503,9 +504,18 @@ class Evaluator {
     const out = (value: string | number | boolean): PValue => ({ kind: 'scalar', value, span });
     switch (e.op) {
       case '==':
-        return out(a === b || (numA !== undefined && numA === numB));
-      case '!=':
-        return out(!(a === b || (numA !== undefined && numA === numB)));
+      case '!=': {
+        // "a == b returns true if a and b both have the same type and the same value" (Terraform docs, Equality
+        // Operators): "22" == 22 is false. Which of a string and a number Terraform holds is not always known here (a
+        // variable of type number whose default is written "22" holds 22; each.key is always a string), so a string and
+        // a number (or bool) of one value are undecided; values that differ also as text are unequal whatever the types.
+        if (a !== null && b !== null && typeof a !== typeof b) {
+          if (String(a) === String(b) || (numA !== undefined && numA === numB)) return this.unknown(e);
+          return out(e.op === '!=');
+        }
+        const eq = a === b || (typeof a === 'number' && typeof b === 'number' && a === b);
+        return out(e.op === '==' ? eq : !eq);
+      }
       case '&&':
       case '||':
         if (typeof a !== 'boolean' || typeof b !== 'boolean') return this.unknown(e);
@@ -537,8 +547,11 @@ class Evaluator {
 
   private forExpr(e: HclExpr & { type: 'for' }, scope: Scope, span: Span): PValue {
     const coll = this.expr(e.collection, scope);
-    const pairs = collectionPairs(coll, true);
+    let pairs = collectionPairs(coll, true);
     if (!pairs || pairs.length > MAX_EXPANSION) return this.unknown(e);
+    // "For maps and objects, Terraform sorts the elements by key or attribute name, using lexical sorting" (Terraform
+    // docs, for Expressions, Element Ordering): [for k, v in { b = …, a = … } : v][0] is a's value
+    if (coll.kind === 'object') pairs = [...pairs].sort((x, y) => byCodePoint(String((x[0] as { value: unknown }).value), String((y[0] as { value: unknown }).value)));
     const arr: PValue[] = [];
     const obj: PEntry[] = [];
     for (const [k, v] of pairs) {
@@ -558,7 +571,8 @@ class Evaluator {
         obj.push({ key: String(kv.value), keySpan: kv.span, value: this.expr(e.valueExpr, s) });
       } else arr.push(this.expr(e.valueExpr, s));
     }
-    return e.keyExpr ? { kind: 'object', entries: obj, span } : { kind: 'array', items: arr, span };
+    if (e.keyExpr) return { kind: 'object', entries: obj, span };
+    return ordered({ kind: 'array', items: arr, span }, coll);
   }
 
   /**
@@ -631,15 +645,28 @@ class Evaluator {
         const [a] = args;
         if (args.length !== 1 || !known(a)) return this.unknown(e);
         if (a!.kind !== 'array') return a!;
-        const set: PValue = { kind: 'array', items: a!.items, span: a!.span };
-        SETS.add(set);
-        return set;
+        return setOf(a!.items, a!.span);
       }
       case 'tolist':
       case 'tomap':
-      case 'sort':
-        if (args.length === 1 && known(args[0])) return args[0]!.kind === 'array' ? { kind: 'array', items: (args[0] as { items: PValue[] }).items, span: args[0]!.span } : args[0]!;
+        if (args.length === 1 && known(args[0])) {
+          const a = args[0]!;
+          if (a.kind !== 'array') return a;
+          const list: PValue = { kind: 'array', items: a.items, span: a.span };
+          // a set's elements as a list: strings in lexical order, others in an order Terraform does not define ("tolist
+          // Function"; for Expressions, Element Ordering), which one is then at an index is not known
+          if (unordered(a)) UNORDERED.add(list);
+          return list;
+        }
         return this.unknown(e);
+      case 'sort': {
+        // "sort takes a list of strings and returns a new list with those strings sorted lexicographically" (numbers
+        // and bools converted to strings: sort([10, 9]) is ["10", "9"]); Go compares strings by their bytes
+        const [l] = args;
+        if (args.length !== 1 || l?.kind !== 'array' || l.items.some((i) => i.kind !== 'scalar' || i.value === null)) return this.unknown(e);
+        const strings = l.items.map((i) => (i.kind === 'scalar' && typeof i.value !== 'string' ? { ...i, value: String(i.value) } : i) as PValue & { value: string });
+        return { kind: 'array', items: strings.sort((x, y) => byCodePoint(x.value, y.value)), span };
+      }
       case 'concat': {
         // Known lists keep their items; an unknown argument stays one unknown item (sound for mappers,
         // and collections holding unknowns are not iterated).
@@ -649,18 +676,20 @@ class Evaluator {
           else if (a.kind === 'expr') out.push(a);
           else return this.unknown(e);
         }
-        return { kind: 'array', items: out, span };
+        return ordered({ kind: 'array', items: out, span }, ...args);
       }
       case 'flatten': {
         if (args.length !== 1 || args[0]!.kind !== 'array') return this.unknown(e);
         const out: PValue[] = [];
+        const from: PValue[] = [];
         const walk = (v: PValue): boolean => {
+          if (v.kind === 'array') from.push(v);
           if (v.kind === 'array') return v.items.every(walk);
           if (v.kind === 'expr') return false;
           out.push(v);
           return true;
         };
-        return walk(args[0]!) ? { kind: 'array', items: out, span } : this.unknown(e);
+        return walk(args[0]!) ? ordered({ kind: 'array', items: out, span }, ...from) : this.unknown(e);
       }
       case 'merge': {
         const entries: PEntry[] = [];
@@ -682,7 +711,7 @@ class Evaluator {
       case 'element': {
         const [l, i] = args;
         // a negative or fractional index is an error in Terraform ("cannot use element function with a negative index")
-        if (!l || l.kind !== 'array' || l.items.length === 0 || !i || i.kind !== 'scalar' || typeof i.value !== 'number' || !Number.isInteger(i.value) || i.value < 0) return this.unknown(e);
+        if (!l || l.kind !== 'array' || unordered(l) || l.items.length === 0 || !i || i.kind !== 'scalar' || typeof i.value !== 'number' || !Number.isInteger(i.value) || i.value < 0) return this.unknown(e);
         return l.items[i.value % l.items.length]!;
       }
       case 'length': {
@@ -720,7 +749,7 @@ class Evaluator {
           }
           out.push(it);
         }
-        return { kind: 'array', items: out, span };
+        return ordered({ kind: 'array', items: out, span }, l);
       }
       case 'join': {
         const [sep, ...lists] = args;
@@ -781,7 +810,8 @@ class Evaluator {
           if (combos.length * a.items.length > MAX_EXPANSION) return this.unknown(e);
           combos = combos.flatMap((c) => a.items.map((i) => [...c, i]));
         }
-        return { kind: 'array', items: combos.map((c) => ({ kind: 'array', items: c, span })), span };
+        // (of sets, a set: which combination is at an index is not known)
+        return ordered({ kind: 'array', items: combos.map((c) => ({ kind: 'array', items: c, span })), span }, ...args);
       }
       case 'keys':
       case 'values': {
@@ -825,13 +855,13 @@ class Evaluator {
       }
       case 'slice': {
         const [l, s, t] = args;
-        if (l?.kind !== 'array' || s?.kind !== 'scalar' || t?.kind !== 'scalar' || typeof s.value !== 'number' || typeof t.value !== 'number') return this.unknown(e);
+        if (l?.kind !== 'array' || unordered(l) || s?.kind !== 'scalar' || t?.kind !== 'scalar' || typeof s.value !== 'number' || typeof t.value !== 'number') return this.unknown(e);
         if (!Number.isInteger(s.value) || !Number.isInteger(t.value) || s.value < 0 || t.value > l.items.length || s.value > t.value) return this.unknown(e);
         return { kind: 'array', items: l.items.slice(s.value, t.value), span };
       }
       case 'reverse': {
         const [l] = args;
-        return l?.kind === 'array' && !SETS.has(l) ? { kind: 'array', items: [...l.items].reverse(), span } : this.unknown(e);
+        return l?.kind === 'array' && !SETS.has(l) && !unordered(l) ? { kind: 'array', items: [...l.items].reverse(), span } : this.unknown(e);
       }
       case 'one': {
         const [l] = args;
@@ -866,9 +896,7 @@ class Evaluator {
           seen.add(k);
           out.push(i);
         }
-        const set: PValue = { kind: 'array', items: out, span };
-        SETS.add(set);
-        return set;
+        return setOf(out, span);
       }
       case 'coalescelist': {
         for (const a of args) {
@@ -887,7 +915,7 @@ class Evaluator {
       case 'index': {
         // the first position of a value in a list; not found: Terraform fails
         const [l, v] = args;
-        if (l?.kind !== 'array' || v?.kind !== 'scalar' || l.items.some((i) => i.kind !== 'scalar')) return this.unknown(e);
+        if (l?.kind !== 'array' || unordered(l) || v?.kind !== 'scalar' || l.items.some((i) => i.kind !== 'scalar')) return this.unknown(e);
         const at = l.items.findIndex((i) => i.kind === 'scalar' && (i.value === v.value || (i.value !== null && v.value !== null && String(i.value) === String(v.value))));
         return at < 0 ? this.unknown(e) : { kind: 'scalar', value: at, span };
       }
@@ -1037,6 +1065,7 @@ function respan(v: PValue, span: Span): PValue {
     case 'array': {
       const out: PValue = { kind: 'array', items: v.items.map((i) => respan(i, span)), span };
       if (SETS.has(v)) SETS.add(out);
+      if (UNORDERED.has(v)) UNORDERED.add(out);
       return out;
     }
     case 'object':
@@ -1049,6 +1078,57 @@ function respan(v: PValue, span: Span): PValue {
  * Every other array is a list or tuple, whose key in a `for` expression or a `dynamic` block is the index.
  */
 const SETS = new WeakSet<PValue>();
+
+/** Strings in the order of their UTF-8 bytes (Go's string order): code point order, which UTF-16 units are not. */
+function byCodePoint(a: string, b: string): number {
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < x.length && i < y.length; i++) {
+    const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!;
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
+}
+
+/** Lists made of a set (`tolist(toset(…))`): their elements are known, which one is at an index is not. */
+const UNORDERED = new WeakSet<PValue>();
+
+/** `out`, a list made of the elements of `from`: of no known order when one of them has none. */
+function ordered(out: PValue, ...from: PValue[]): PValue {
+  if (from.some(unordered)) UNORDERED.add(out);
+  return out;
+}
+
+/**
+ * Whether which element is at an index of this array is not known: a set of other elements than strings, or a list made
+ * of one. A set of strings is in lexical order ("For sets of strings, Terraform sorts the elements by their value, using
+ * lexical sorting": Terraform docs, for Expressions, Element Ordering): `setOf` keeps it so.
+ */
+function unordered(v: PValue): boolean {
+  return UNORDERED.has(v) || (SETS.has(v) && !(v.kind === 'array' && v.items.every((i) => i.kind === 'scalar' && typeof i.value === 'string')));
+}
+
+/**
+ * A Terraform set of these elements: each once (`toset(["c", "b", "b"])` is two elements: Terraform docs, "toset
+ * Function"; mixed primitive types become strings, so "22" and 22 are one element too), strings in lexical order.
+ */
+function setOf(list: readonly PValue[], span: Span): PValue {
+  const mixed = new Set(list.map((i) => (i.kind === 'scalar' && i.value !== null ? typeof i.value : i.kind))).size > 1;
+  const seen = new Set<string>();
+  const items: PValue[] = [];
+  for (const i of list) {
+    const k = i.kind === 'scalar' && i.value !== null ? (mixed ? `s:${String(i.value)}` : `${typeof i.value}:${String(i.value)}`) : undefined;
+    if (k !== undefined) {
+      if (seen.has(k)) continue;
+      seen.add(k);
+    }
+    items.push(mixed && i.kind === 'scalar' && i.value !== null && typeof i.value !== 'string' ? { ...i, value: String(i.value) } : i);
+  }
+  if (items.every((i) => i.kind === 'scalar' && typeof i.value === 'string')) items.sort((x, y) => byCodePoint((x as { value: string }).value, (y as { value: string }).value));
+  const set: PValue = { kind: 'array', items, span };
+  SETS.add(set);
+  return set;
+}
 
 /**
  * Key/value pairs of a known collection (`for_each`, `for`): a map gives its entries; a set gives

@@ -4,7 +4,7 @@
  * and the AWS "ingress entry" reader used by CloudFormation-in-CDK and Pulumi.
  */
 import type { TSESTree } from '@typescript-eslint/utils';
-import type { Match } from '../../model/index.js';
+import { AddrSet, type Match } from '../../model/index.js';
 import { keyName, memberName, unwrap, type Node } from './ast.js';
 import {
   anyOf,
@@ -202,8 +202,34 @@ export class Context {
     return this.b.text(v.node);
   }
 
+  /**
+   * The addresses of a prefix list this file builds, named by its id (`Peer.prefixList(pl.prefixListId)`,
+   * `prefixListIds: [pl.id]`), when its `entries` are all known CIDRs: read as them, as the CloudFormation and Terraform
+   * readers read theirs (an opaque name never was "the whole internet"). Not when the file may add entries or change
+   * them elsewhere (Pulumi's ManagedPrefixListEntry, CDK escape hatches, an `addEntry`): then a name, as before.
+   */
+  private prefixListAddresses(v: Val): AddrSet | undefined {
+    if (v.k !== 'prop' || v.base.k !== 'new') return undefined;
+    const base = v.base;
+    if (!PREFIX_LIST_IDS[base.fq]?.includes(v.name)) return undefined;
+    if (/ManagedPrefixListEntry|addPropertyOverride|addOverride|addEntry|addDeletionOverride/.test(this.src)) return undefined;
+    const props = this.arg(base.node, base.fq.startsWith('cdk.') ? 2 : 1, base.scope);
+    const entries = props?.k === 'obj' && !props.rest ? props.props.get('entries') : undefined;
+    if (entries?.k !== 'arr' || entries.rest || entries.items.length === 0) return undefined;
+    let addrs = AddrSet.EMPTY;
+    for (const e of entries.items) {
+      const c = e.k === 'obj' && !e.rest ? e.props.get('cidr') : undefined;
+      const a = c?.k === 'str' ? AddrSet.parse(c.v.trim()) : undefined;
+      if (!a) return undefined;
+      addrs = addrs.union(a);
+    }
+    return addrs;
+  }
+
   /** A security-group or prefix-list reference (`sg.id`, `"sg-123"`, `cfnSg.attrGroupId`, `props.sgId`) → principal match. */
   principal(v: Val, dir: 'src' | 'dst'): Match {
+    const pl = this.prefixListAddresses(v);
+    if (pl) return { kind: 'address', dir, addrs: pl, span: spanOf(v.node) };
     if (v.k === 'str') return { kind: 'principal', dir, names: [v.v], span: spanOf(v.node) };
     if (v.k === 'new' || v.k === 'call' || v.k === 'prop') return { kind: 'principal', dir, names: [this.label(v)], span: spanOf(v.node) };
     // an unresolved group / prefix-list reference still names a group, never internet addresses
@@ -211,6 +237,13 @@ export class Context {
     return this.b.opaque({ text: this.b.text(v.node), reason: 'not a security group reference', node: v.node });
   }
 }
+
+/** The id attribute of each prefix-list construct (CDK L2 and L1, Pulumi AWS). */
+const PREFIX_LIST_IDS: Readonly<Record<string, readonly string[]>> = {
+  'cdk.PrefixList': ['prefixListId'],
+  'cdk.CfnPrefixList': ['attrPrefixListId', 'ref'],
+  'aws.ec2.ManagedPrefixList': ['id'],
+};
 
 function spanOf(n: Node): import('../../model/index.js').Span {
   return {

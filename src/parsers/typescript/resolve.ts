@@ -804,7 +804,7 @@ export class Resolver {
       if ((name === 'entries' || name === 'values' || name === 'keys') && callee.object.type === 'Identifier' && callee.object.name === 'Object' && !scope.lookup('Object') && n.arguments[0]) {
         const o = this.eval(n.arguments[0], scope);
         if (o.k !== 'obj' || o.rest) return this.unk(node, o.k === 'unk' ? o.reason : 'object not known statically');
-        const items: Val[] = [...o.props].map(([k, v]) =>
+        const items: Val[] = ownKeyOrder(o.props).map(([k, v]) =>
           name === 'keys' ? { k: 'str', v: k, node: v.node } : name === 'values' ? v : { k: 'arr', items: [{ k: 'str', v: k, node: v.node }, v], node: v.node },
         );
         return { k: 'arr', items, node };
@@ -1144,4 +1144,16 @@ export function iterationsOf(v: Val, limit = 64): Val[] | undefined {
     out.push(instantiate(v, pick));
   }
   return out;
+}
+
+/**
+ * An object's properties in the order JavaScript lists them (Object.keys/values/entries: ECMA-262 OrdinaryOwnPropertyKeys):
+ * the keys that are array indices ('0' … '4294967294') ascending, then the others in the order they were created.
+ * `Object.values({ b: '10.0.0.0/8', 22: '0.0.0.0/0' })[0]` is '0.0.0.0/0'.
+ */
+function ownKeyOrder(props: ReadonlyMap<string, Val>): [string, Val][] {
+  const isIndex = (k: string): boolean => /^(?:0|[1-9][0-9]{0,9})$/.test(k) && Number(k) < 4294967295;
+  const all = [...props];
+  const idx = all.filter(([k]) => isIndex(k)).sort((a, b) => Number(a[0]) - Number(b[0]));
+  return idx.length === 0 ? all : [...idx, ...all.filter(([k]) => !isIndex(k))];
 }

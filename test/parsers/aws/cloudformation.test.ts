@@ -971,3 +971,41 @@ describe('CloudFormation: a TCP or UDP rule without its ports', () => {
     expect(v4.map((e) => [e.sources.toString(), e.certainty])).toEqual([['0.0.0.0/0', 'possibly-open']]);
   });
 });
+
+describe('CloudFormation: a standalone ingress naming its group by GroupName', () => {
+  const text = [
+    'Resources:',
+    '  SG:',
+    '    Type: AWS::EC2::SecurityGroup',
+    '    Properties:',
+    '      GroupName: my-sg',
+    '      GroupDescription: x',
+    '  Rdp:',
+    '    Type: AWS::EC2::SecurityGroupIngress',
+    '    Properties:',
+    '      GroupName: my-sg',
+    '      IpProtocol: tcp',
+    '      FromPort: 3389',
+    '      ToPort: 3389',
+    '      CidrIp: 0.0.0.0/0',
+    '  Other:',
+    '    Type: AWS::EC2::SecurityGroupIngress',
+    '    Properties:',
+    '      GroupName: other-sg',
+    '      IpProtocol: tcp',
+    '      FromPort: 22',
+    '      ToPort: 22',
+    '      CidrIp: 0.0.0.0/0',
+    '',
+  ].join('\n');
+
+  test("the template's group of that GroupName (default VPC) holds the rule: its exposure has the port open", () => {
+    const doc = parseCloudFormationYaml(text);
+    expect(names(doc)).toEqual(['SG', 'other-sg']);
+    expect(rows(doc.rulesets[0]!).filter((r) => r[0] === 'security-group/ingress')).toEqual([
+      ['security-group/ingress', 'accept', 'ingress tcp 3389 from 0.0.0.0/0', '8:5-14:24', '14:15-14:24'],
+    ]);
+    const open = exposedPorts(computeExposure(doc.rulesets[0]!), 6, numRange(0, 65535));
+    expect(open.map((e) => [formatPorts(e.dports), e.sources.toString(), e.certainty])).toEqual([['3389', '0.0.0.0/0', 'open']]);
+  });
+});

@@ -552,3 +552,49 @@ describe('a network ACL in front of a group is in front of every use of the grou
     expect(sources(parseTerraform(tf(lt)))).toEqual(['22 0.0.0.0/0 open']);
   });
 });
+
+describe('a managed prefix list of the configuration', () => {
+  const pl = (extra: string[]): string =>
+    [
+      'resource "aws_ec2_managed_prefix_list" "office" {',
+      '  name           = "office"',
+      '  address_family = "IPv4"',
+      '  max_entries    = 5',
+      '  entry {',
+      '    cidr = "198.51.100.0/24"',
+      '  }',
+      '}',
+      ...extra,
+      'resource "aws_security_group" "s" {',
+      '  ingress {',
+      '    from_port       = 22',
+      '    to_port         = 22',
+      '    protocol        = "tcp"',
+      '    prefix_list_ids = [aws_ec2_managed_prefix_list.office.id]',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+  const sources = (text: string): string[][] => {
+    const doc = parseTerraform(text, { filePath: 'main.tf' });
+    return computeExposure(doc.rulesets[0]!).entries.map((x) => [x.family, formatPorts(x.dports), x.sources.toString(), x.principals.join(' '), x.certainty]);
+  };
+
+  test('is read as its entries, also standalone ones: a list holding 0.0.0.0/0 opens to the whole internet', () => {
+    // (it was the name aws_ec2_managed_prefix_list.office.id alone: never "the whole internet")
+    const text = pl(['resource "aws_ec2_managed_prefix_list_entry" "all" {', '  prefix_list_id = aws_ec2_managed_prefix_list.office.id', '  cidr           = "0.0.0.0/0"', '}']);
+    expect(sources(text)).toEqual([['ipv4', '22', '0.0.0.0/0', '', 'open']]);
+    expect(sources(pl([]))).toEqual([['ipv4', '22', '198.51.100.0/24', '', 'open']]);
+  });
+
+  test('an entry not known (its CIDR, or the list it joins) leaves the list a name', () => {
+    const unknownCidr = pl(['resource "aws_ec2_managed_prefix_list_entry" "x" {', '  prefix_list_id = aws_ec2_managed_prefix_list.office.id', '  cidr           = var.cidr', '}']);
+    const unknownList = pl(['resource "aws_ec2_managed_prefix_list_entry" "x" {', '  prefix_list_id = var.list', '  cidr           = "0.0.0.0/0"', '}']);
+    for (const t of [unknownCidr, unknownList]) {
+      expect(sources(t)).toEqual([
+        ['ipv4', '22', 'none', 'aws_ec2_managed_prefix_list.office.id', 'open'],
+        ['ipv6', '22', 'none', 'aws_ec2_managed_prefix_list.office.id', 'open'],
+      ]);
+    }
+  });
+});

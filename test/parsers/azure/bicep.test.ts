@@ -356,6 +356,36 @@ resource nsg 'Microsoft.Network/networkSecurityGroups@2023-09-01' = {
     expect(inboundTexts(doc.rulesets[0]!)).toEqual(['allow tcp:1761,1765 from 198.51.100.0/24, 203.0.113.5 to * (priority 200)']);
   });
 
+  test('union() of arrays holds each value once (bicep-functions-array): union(a, b)[2] is the third distinct value', () => {
+    const doc = parseBicep(`var a = [ '10.0.0.0/8', '0.0.0.0/0' ]
+var b = [ '10.0.0.0/8', '192.0.2.0/24' ]
+var all = union(a, b)
+resource nsg 'Microsoft.Network/networkSecurityGroups@2023-09-01' = {
+  name: 'nsg-union'
+  properties: {
+    securityRules: [
+      {
+        name: 'third'
+        properties: {
+          priority: 100
+          direction: 'Inbound'
+          access: 'Allow'
+          protocol: 'Tcp'
+          sourcePortRange: '*'
+          sourceAddressPrefix: all[2]
+          destinationAddressPrefix: '*'
+          destinationPortRange: '\${length(all)}'
+        }
+      }
+    ]
+  }
+}
+`);
+    expect(doc.diagnostics).toEqual([]);
+    // (read as a concatenation, all[2] was 10.0.0.0/8 and length(all) 4)
+    expect(inboundTexts(doc.rulesets[0]!)).toEqual(['allow tcp:3 from 192.0.2.0/24 to * (priority 100)']);
+  });
+
   test('a typed variable (var name type = value, Bicep 0.36) is read, not a syntax error', () => {
     const doc = parseBicep(`type portSpec = {
   port: string
@@ -438,6 +468,17 @@ resource vnet 'Microsoft.Network/virtualNetworks@2023-09-01' = {
   test('a syntax error is a diagnostic with its line, not a throw', () => {
     const doc = parseBicep(`param x string = 'a'\nresource r 'Microsoft.Network/networkSecurityGroups@2023-09-01' = {\n  name: 'x'\n  properties: {\n    securityRules: [\n`);
     expect(doc.diagnostics.map((d) => `${d.span.start.line} ${d.severity} ${d.code}`)).toEqual(['5 error azure/bicep-syntax']);
+  });
+
+  test('thousands of nested parentheses, brackets, braces or ! are a syntax error at the 257th, not a stack overflow', () => {
+    const cases = ['('.repeat(20000) + "'a'" + ')'.repeat(20000), '['.repeat(20000), '{\n a: '.repeat(20000) + "'a'", '!'.repeat(30000) + 'true'];
+    for (const c of cases) {
+      const doc = parseBicep(`var y = ${c}\n`);
+      expect(doc.diagnostics.map((d) => [d.code, d.message])).toEqual([['azure/bicep-syntax', 'Bicep: expression nested too deeply']]);
+    }
+    // two hundred levels are read
+    const ok = parseBicep(`var y = ${'('.repeat(200)}'a'${')'.repeat(200)}\n`);
+    expect(ok.diagnostics).toEqual([]);
   });
 });
 

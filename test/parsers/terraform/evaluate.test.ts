@@ -643,3 +643,173 @@ describe('Terraform JSON configuration files (*.tf.json)', () => {
     expect(get(all(r!.body, 'ingress')[1]!, 'for_each')!.kind).toBe('expr');
   });
 });
+
+describe('sets and sort', () => {
+  const body = (attrs: string[]): Record<string, unknown> => {
+    const r = evaluateTerraform(['locals {', '  cidrs = ["198.51.100.0/24", "0.0.0.0/0"]', '  ports = [8080, 22]', '}', 'resource "aws_security_group" "a" {', ...attrs.map((a) => `  ${a}`), '}', ''].join('\n'));
+    expect(r.diagnostics).toEqual([]);
+    return toPlain(r.resources[0]!.body) as Record<string, unknown>;
+  };
+
+  test('sort orders strings lexicographically, numbers as strings (Terraform docs, "sort Function")', () => {
+    // sort(local.cidrs)[0] is 0.0.0.0/0: read unsorted, the world-open CIDR was the other one
+    expect(body(['a = sort(local.cidrs)', 'b = sort(local.cidrs)[0]', 'c = sort(local.ports)', 'd = sort(["b", "a", "B", "é", "z"])', 'e = sort([var.x, "a"])'])).toEqual({
+      a: ['0.0.0.0/0', '198.51.100.0/24'],
+      b: '0.0.0.0/0',
+      c: ['22', '8080'],
+      d: ['B', 'a', 'b', 'z', 'é'],
+      e: 'sort([var.x, "a"])',
+    });
+  });
+
+  test('toset holds each element once, strings in lexical order; a set has no index, and a list made of a set of numbers no known order', () => {
+    expect(
+      body([
+        'a = length(toset(["a", "a", "b"]))',
+        'b = toset(["22", 22, "c"])',
+        'c = tolist(toset(local.cidrs))[1]',
+        'd = element(tolist(toset(local.cidrs)), 0)',
+        'e = slice(tolist(toset(local.cidrs)), 0, 1)',
+        'f = index(tolist(toset(local.cidrs)), "0.0.0.0/0")',
+        'g = sort(toset(local.cidrs))[0]',
+        'h = toset(local.cidrs)[0]',
+        'i = [for c in tolist(toset(local.cidrs)) : c]',
+        'j = [for c in toset(local.cidrs) : c][0]',
+        'k = concat(tolist(toset(local.cidrs)), ["192.0.2.0/24"])[0]',
+        'l = flatten([["192.0.2.0/24"], tolist(toset(local.cidrs))])[1]',
+        'm = compact(tolist(toset(local.cidrs)))[0]',
+        'n = concat(local.cidrs, ["192.0.2.0/24"])[1]',
+        'o = setproduct(toset(local.ports), [22])[0]',
+        'p = setproduct(local.cidrs, [22])[1]',
+        'q = tolist(toset(local.ports))[0]',
+        'r = [for p in toset(local.ports) : p][1]',
+        's = concat(tolist(toset(local.ports)), [1])[0]',
+        't = reverse(toset(local.cidrs))',
+      ]),
+    ).toEqual({
+      a: 2,
+      b: ['22', 'c'],
+      // (read in written order, these were 0.0.0.0/0 and 198.51.100.0/24 the other way round)
+      c: '198.51.100.0/24',
+      d: '0.0.0.0/0',
+      e: ['0.0.0.0/0'],
+      f: 0,
+      g: '0.0.0.0/0',
+      h: 'toset(local.cidrs)[0]',
+      i: ['0.0.0.0/0', '198.51.100.0/24'],
+      j: '0.0.0.0/0',
+      k: '0.0.0.0/0',
+      l: '0.0.0.0/0',
+      m: '0.0.0.0/0',
+      n: '0.0.0.0/0',
+      o: 'setproduct(toset(local.ports), [22])[0]',
+      p: ['0.0.0.0/0', 22],
+      q: 'tolist(toset(local.ports))[0]',
+      r: '[for p in toset(local.ports) : p][1]',
+      s: 'concat(tolist(toset(local.ports)), [1])[0]',
+      t: 'reverse(toset(local.cidrs))',
+    });
+  });
+});
+
+describe('a variable of type set(string)', () => {
+  test('is its elements once each, in lexical order: element(var.x, count.index) reads them in that order', () => {
+    const r = evaluateTerraform(
+      [
+        'variable "cidrs" {',
+        '  type    = set(string)',
+        '  default = ["198.51.100.0/24", "0.0.0.0/0", "198.51.100.0/24"]',
+        '}',
+        'resource "aws_security_group_rule" "r" {',
+        '  count       = length(var.cidrs)',
+        '  cidr_blocks = [element(tolist(var.cidrs), count.index)]',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    expect(r.resources.map((x) => [x.address, toPlain(get(x.body, 'cidr_blocks'))])).toEqual([
+      ['aws_security_group_rule.r[0]', ['0.0.0.0/0']],
+      ['aws_security_group_rule.r[1]', ['198.51.100.0/24']],
+    ]);
+  });
+});
+
+describe('for expressions over a map or an object', () => {
+  test('iterate in lexical order of the keys (Terraform docs, for Expressions, Element Ordering), not as written', () => {
+    const r = evaluateTerraform(
+      [
+        'locals {',
+        '  m = { b = "0.0.0.0/0", a = "10.0.0.0/8", B = "192.0.2.0/24" }',
+        '}',
+        'resource "aws_security_group" "a" {',
+        '  first = [for k, v in local.m : v][0]',
+        '  all   = [for k, v in local.m : "${k}=${v}"]',
+        '  keyed = { for k, v in local.m : v => k }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    expect(r.diagnostics).toEqual([]);
+    expect(toPlain(r.resources[0]!.body)).toEqual({
+      // (read in written order, the first was 0.0.0.0/0)
+      first: '192.0.2.0/24',
+      all: ['B=192.0.2.0/24', 'a=10.0.0.0/8', 'b=0.0.0.0/0'],
+      keyed: { '192.0.2.0/24': 'B', '10.0.0.0/8': 'a', '0.0.0.0/0': 'b' },
+    });
+  });
+});
+
+describe('equality of a string and a number', () => {
+  test('"22" == 22 is not true (Terraform: same type and same value); undecided where the type may differ from the text', () => {
+    const text = [
+      'variable "s" { default = "10" }',
+      'variable "n" { default = 10 }',
+      'resource "aws_security_group_rule" "r" {',
+      '  for_each    = { "22" = "ssh", "443" = "https" }',
+      '  from_port   = each.key',
+      '  cidr_blocks = [each.key == 22 ? "10.0.0.0/8" : "0.0.0.0/0"]',
+      '  a           = var.s != var.n ? "0.0.0.0/0" : "10.0.0.0/8"',
+      '  b           = var.s == "10"',
+      '  c           = var.n == 10.0',
+      '  d           = var.n == "11"',
+      '  e           = var.n != "11"',
+      '  f           = null == var.s',
+      '  g           = true == "true"',
+      '}',
+      '',
+    ].join('\n');
+    const r = evaluateTerraform(text);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.resources.map((x) => [x.address, toPlain(x.body)])).toEqual([
+      [
+        'aws_security_group_rule.r["22"]',
+        {
+          from_port: '22',
+          // each.key is the string "22": Terraform takes the else branch, the world
+          cidr_blocks: ['each.key == 22 ? "10.0.0.0/8" : "0.0.0.0/0"'],
+          a: 'var.s != var.n ? "0.0.0.0/0" : "10.0.0.0/8"',
+          b: true,
+          c: true,
+          d: false,
+          e: true,
+          f: false,
+          g: 'true == "true"',
+        },
+      ],
+      [
+        'aws_security_group_rule.r["443"]',
+        {
+          from_port: '443',
+          cidr_blocks: ['0.0.0.0/0'],
+          a: 'var.s != var.n ? "0.0.0.0/0" : "10.0.0.0/8"',
+          b: true,
+          c: true,
+          d: false,
+          e: true,
+          f: false,
+          g: 'true == "true"',
+        },
+      ],
+    ]);
+  });
+});

@@ -880,9 +880,9 @@ function readOption(code: number, text: string, as: number, ae: number, quoted: 
       else if (ae - as === 3 && text.startsWith('udp', as)) num = 17;
       else {
         const name = text.slice(as, ae).toLowerCase();
-        if (name === 'all' || name === '0') return false;
         const n = cachedProtocolNumber(name);
-        if (n === undefined) return false;
+        // (protocol 0, `all`/`0`/`0x0`/`ip`/`hopopt`, is every protocol: the general reader's)
+        if (n === undefined || n === 0) return false;
         num = n;
         if (num === 58 || name === 'icmpv6' || name === 'ipv6-icmp') ctx.sawFamily?.('ipv6');
       }

@@ -786,13 +786,16 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           break;
         }
         const name = a0.text.toLowerCase();
-        if (name === 'all' || name === '0') {
+        const num = cachedProtocolNumber(name);
+        // protocol 0 is every protocol to iptables, however written: `-p all`, `-p 0`, `-p 0x0`, and the names
+        // /etc/protocols gives 0 (`ip`, `hopopt`): iptables-save 1.8.9 lists `-A INPUT -p hopopt -j DROP` as
+        // `-A INPUT -j DROP`, and the kernel drops TCP with it
+        if (num === 0) {
           // iptables and ip6tables 1.8.9 refuse it: "rule would never match protocol" (the file loads nothing)
           if (negated) ctx.diag('error', 'iptables/never-matches', `"${slice(mStart, mEnd)}": iptables refuses the rule (rule would never match protocol)`, mStart, mEnd);
           if (negated) matches.push({ kind: 'protocol', protocols: IntervalSet.range(0, 256), negated: true, span: ctx.span(mStart, mEnd) });
           break;
         }
-        const num = cachedProtocolNumber(name);
         if (num === undefined) {
           ctx.diag('error', 'iptables/unknown-protocol', `Unknown protocol "${a0.text}"`, a0.start, a0.end);
           matches.push(opaque('protocol', mStart, mEnd, `unknown protocol "${a0.text}"`, negated));
@@ -1381,13 +1384,20 @@ export const PROTO_SETS: NumSet[] = [];
 /** `-p` values seen (a handful of spellings repeat on every line); null = unknown protocol. */
 const PROTO_NUMBERS = new Map<string, number | null>();
 
+/**
+ * Protocol names iptables takes beyond the shared table: `all`, libxtables' own `ipv6-mh` (xtables_chain_protos), and
+ * names of Debian's /etc/protocols (getprotobyname) — `ip` is 0, every protocol. Each loads with iptables-restore and
+ * ip6tables-restore 1.8.9.
+ */
+const IPTABLES_PROTOCOLS: Readonly<Record<string, number>> = { all: 0, ip: 0, ggp: 3, st: 5, 'ipv6-mh': 135 };
+
 export function cachedProtocolNumber(name: string): number | undefined {
   let v = PROTO_NUMBERS.get(name);
   if (v === undefined) {
     // iptables reads a number in base 0 (xtables_parse_protocol → xtables_strtoui): `-p 017` is 15, `-p 0x11` udp
     const c0 = name.charCodeAt(0);
     const based = c0 === 43 || (c0 === 48 && name.length > 1) ? strtouiBase0(name, 255) : -2;
-    v = based === -2 ? protocolNumber(name) ?? null : based < 0 ? null : based;
+    v = based === -2 ? (IPTABLES_PROTOCOLS[name] ?? protocolNumber(name) ?? null) : based < 0 ? null : based;
     if (PROTO_NUMBERS.size < 512) PROTO_NUMBERS.set(name, v);
   }
   return v ?? undefined;

@@ -1168,3 +1168,33 @@ describe('iptables-save: ! -p all', () => {
     expect(diags(parseSave(text, { fastPath: false }))).toEqual(want);
   });
 });
+
+describe('iptables-save: protocol 0 however written', () => {
+  // iptables 1.8.9 reads `-p hopopt`, `-p ip` (/etc/protocols: 0) and `-p 0x0` (base 0) as protocol 0, which is every
+  // protocol: iptables-save lists `-A INPUT -p hopopt -j DROP` as `-A INPUT -j DROP`, and in a namespace with
+  // `:INPUT DROP` and `-A INPUT -p hopopt -s 10.200.0.0/24 -j ACCEPT` a TCP SYN from 10.200.0.2 connects. Was: a test of
+  // protocol 0 alone (TCP closed), and `-p ip` an "unknown protocol" error.
+  const lines = ['-A INPUT -p hopopt -s 10.0.0.1/32 -j ACCEPT', '-A INPUT -p 0x0 -s 10.0.0.2/32 -j ACCEPT', '-A INPUT -p ip -s 10.0.0.3/32 -j ACCEPT', '-A INPUT -p IP -s 10.0.0.4/32 -j ACCEPT'];
+  const text = ['*filter', ':INPUT DROP [0:0]', ...lines, 'COMMIT', ''].join('\n');
+  it('is every protocol, through both readers', () => {
+    const want = ['srcaddr=10.0.0.1/32 => accept', 'srcaddr=10.0.0.2/32 => accept', 'srcaddr=10.0.0.3/32 => accept', 'srcaddr=10.0.0.4/32 => accept'];
+    for (const d of [save(text), parseSave(text, { fastPath: false })]) {
+      expect(d.diagnostics).toEqual([]);
+      expect(rulesOf(d, 'filter', 'INPUT')).toEqual(want);
+      const rs = d.rulesets[0]!;
+      for (const src of ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4'])
+        expect(tracePacket(rs, { family: 'ipv4', proto: 'tcp', src, dst: '10.0.0.9', sport: 40000, dport: 22, hook: 'input', state: 'new' }).verdict).toBe('accept');
+    }
+  });
+  it('negated, is refused (rule would never match protocol)', () => {
+    const l = '-A INPUT ! -p ip -j DROP';
+    const t = ['*filter', ':INPUT ACCEPT [0:0]', l, 'COMMIT', ''].join('\n');
+    expect(diags(save(t))).toEqual([`error iptables/never-matches ${spanIn(3, l, '! -p ip')}`]);
+  });
+  it('ipv6-mh (libxtables) is the mobility header', () => {
+    const t = ['*filter', ':INPUT ACCEPT [0:0]', '-A INPUT -p ipv6-mh -j DROP', 'COMMIT', ''].join('\n');
+    const d = save(t, { family: 'ipv6' });
+    expect(d.diagnostics).toEqual([]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['proto=135 => drop']);
+  });
+});

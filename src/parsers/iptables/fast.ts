@@ -313,6 +313,8 @@ function portListSet(text: string, a: number, b: number, ctx: RuleContext): NumS
   const seenStart = places[2 * slot]!;
   if (places[2 * slot + 1]! - seenStart === b - a && sameText(text, seenStart, a, b)) return ctx.cache.listSets[slot];
   let items = 0;
+  /** Ports the kernel's list holds: a range takes two (more than 15: the general reader's error). */
+  let slots = 0;
   let itemStart = a;
   for (let k = a; k <= b; k++) {
     if (k < b && text.charCodeAt(k) !== 44 /* , */) continue;
@@ -330,7 +332,7 @@ function portListSet(text: string, a: number, b: number, ctx: RuleContext): NumS
       hi = decimalAt(text, colon + 1, k);
       if (lo >= hi) return undefined;
     }
-    if (lo < 0 || hi < 0 || lo > hi) return undefined;
+    if (lo < 0 || hi < 0 || lo > hi || (slots += colon < 0 ? 1 : 2) > 15) return undefined;
     LIST_LO[items] = lo;
     LIST_HI[items] = hi + 1;
     items++;

@@ -1693,7 +1693,8 @@ export function parsePortSpec(
   const ranges: [number, number][] = [];
   const items = multi ? key.split(',') : [key];
   let bad: string | undefined;
-  if (multi && items.length > 15) ctx.diag('error', 'iptables/too-many-ports', 'multiport takes at most 15 ports', start, end);
+  // libxt_multiport holds 15 ports, a range taking two ("too many ports specified": 8 ranges, 14 ports and a range)
+  if (multi && items.length + key.split(':').length - 1 > 15) ctx.diag('error', 'iptables/too-many-ports', 'multiport takes at most 15 ports, a range counting as two', start, end);
   for (const item of items) {
     const colon = item.indexOf(':');
     if (colon < 0) {

@@ -1243,3 +1243,18 @@ describe('iptables-save: "# Warning: iptables-legacy tables present"', () => {
     expect(tracePacket(d.rulesets[0]!, { ...syn(22), family: 'ipv6', src: 'fd00::2', dst: 'fd00::1' }).verdict).toBe('unknown');
   });
 });
+
+describe('iptables-save: multiport holds 15 ports, a range counting as two', () => {
+  // iptables-restore 1.8.9: "too many ports specified" for 8 ranges (16 slots) and for 14 ports and a range; 7 ranges and
+  // a port, 13 ports and a range load. Was: only more than 15 items refused.
+  const refused = ['1:2,3:4,5:6,7:8,9:10,11:12,13:14,15:16', '1,2,3,4,5,6,7,8,9,10,11,12,13,14,15:16', '1:2,3:4,5:6,7:8,9:10,11:12,13,14,15,16'];
+  const loads = ['1:2,3:4,5:6,7:8,9:10,11:12,13:14,15', '1,2,3,4,5,6,7,8,9,10,11,12,13,14:15', '1,2,3,4,5,6,7,8,9,10,11,12,13,14,15'];
+  it('refuses more, through both readers', () => {
+    const lines = [...refused, ...loads].map((l) => `-A INPUT -p tcp -m multiport --dports ${l} -j ACCEPT`);
+    const text = ['*filter', ':INPUT ACCEPT [0:0]', ...lines, 'COMMIT', ''].join('\n');
+    const want = refused.map((l, i) => `error iptables/too-many-ports ${spanIn(i + 3, lines[i]!, l)}`);
+    expect(diags(save(text))).toEqual(want);
+    expect(diags(parseSave(text, { fastPath: false }))).toEqual(want);
+    expect(rulesOf(save(text), 'filter', 'INPUT')).toEqual(rulesOf(parseSave(text, { fastPath: false }), 'filter', 'INPUT'));
+  });
+});

@@ -623,6 +623,8 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
   let comment: string | undefined;
   let reportSpan: Span | undefined;
   let skip = false;
+  /** A match of the other family's program was loaded (said once: its options say nothing more). */
+  let wrongModule = false;
   const modules: ModuleInstance[] = [];
   let modulesAtTarget = 0;
   let protoNum: number | undefined;
@@ -847,6 +849,8 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       }
       case '-f':
       case '--fragment': {
+        // ip6tables 1.8.9: "`-f' is not supported in IPv6, use -m frag instead" (a script's ip6tables command)
+        if (programFamily(ctx) === 'ipv6') ctx.diag('error', 'iptables/wrong-family', "ip6tables has no -f (not supported in IPv6, use -m frag instead): ip6tables refuses the rule", mStart, mEnd);
         const fm: Match = { kind: 'fragment', span: ctx.span(mStart, mEnd) };
         if (negated) fm.negated = true;
         matches.push(fm);
@@ -877,6 +881,12 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
         if (IPV6_ONLY_MODULES.has(name)) ctx.sawFamily?.('ipv6');
         // `-p udplite` loads no port match and iptables ships none ("Couldn't load match `udplite'")
         if (name === 'udplite') ctx.diag('error', 'iptables/unknown-match', "iptables has no udplite match (Couldn't load match `udplite'): iptables refuses the rule", a0.start, a0.end);
+        // a match of the other family's program (`iptables -m hl`, `ip6tables -m ttl`): "Couldn't load match"
+        const prog = programFamily(ctx);
+        if ((prog === 'ipv4' && (IPV6_ONLY_MODULES.has(name) || name === 'icmp6')) || (prog === 'ipv6' && IPV4_ONLY_MODULES.has(name))) {
+          wrongModule = true;
+          ctx.diag('error', 'iptables/unknown-match', `${prog === 'ipv4' ? 'iptables' : 'ip6tables'} has no ${name} match (Couldn't load match \`${name}'): it refuses the rule`, a0.start, a0.end);
+        }
         if (KNOWN_MODULES.has(name)) {
           modules.push({ name, known: true, start: mStart, end: mEnd });
         } else {
@@ -1115,6 +1125,9 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
         if (!a0) break;
         const fam: Family = opt === '--icmp-type' ? 'ipv4' : 'ipv6';
         if (fam === 'ipv6') ctx.sawFamily?.('ipv6');
+        // `ip6tables -p icmp --icmp-type 8`: ip6tables has no icmp match ('unknown option "--icmp-type"'), nor iptables icmp6
+        const prog = programFamily(ctx);
+        if (prog !== undefined && prog !== fam && !wrongModule) ctx.diag('error', 'iptables/wrong-family', `${prog === 'ipv4' ? 'iptables' : 'ip6tables'} has no ${opt} (unknown option): it refuses the rule`, mStart, a0.end);
         const values = parseIcmpType(a0.text, fam);
         if (!values) {
           ctx.diag('error', 'iptables/bad-icmp-type', `Unknown ICMP${fam === 'ipv6' ? 'v6' : ''} type "${a0.text}"`, a0.start, a0.end);
@@ -1312,6 +1325,14 @@ export function opaqueReason(name: string): string {
  * Matches only ip6tables has (libxt/libip6t: hl, rt, frag, ipv6header, hbh, dst, mh, eui64, srh; icmp6 is noted
  * by its --icmpv6-type): a save file that loads one is an ip6tables dump even when no rule names an address.
  */
+/** Matches ip6tables cannot load (libipt_ttl, libipt_icmp, libxt_realm: IPv4 only; "Couldn't load match", ip6tables 1.8.9). */
+const IPV4_ONLY_MODULES: ReadonlySet<string> = new Set(['ttl', 'icmp', 'realm']);
+
+/** The family of the program a script's command runs (`iptables`, `ip6tables`); undefined in a save file, which infers its family. */
+function programFamily(ctx: RuleContext): Family | undefined {
+  return ctx.sawFamily ? undefined : ctx.family;
+}
+
 export const IPV6_ONLY_MODULES: ReadonlySet<string> = new Set(['hl', 'rt', 'frag', 'ipv6header', 'hbh', 'dst', 'mh', 'eui64', 'srh']);
 
 export function noteFamily(set: AddrSet, ctx: RuleContext): void {

@@ -275,6 +275,17 @@ export function matchRefusal(module: string, table: string, hook: string | undef
     return hook !== undefined && hook !== 'prerouting' ? `-m rpfilter is only valid in PREROUTING, not ${hook.toUpperCase()}` : undefined;
   }
   if (module === 'socket') return hook !== undefined && hook !== 'prerouting' && hook !== 'input' ? `-m socket is only valid in PREROUTING and INPUT, not ${hook.toUpperCase()}` : undefined;
+  if (hook === undefined) return undefined;
+  // tests of the interface a packet came in by, or leaves by, on hooks without one (the kernel's checkentry or .hooks:
+  // RULE_APPEND "Invalid argument", iptables 1.8.9): xt_mac and xt_eui64 (the source MAC), xt_devgroup
+  const inHook = hook === 'prerouting' || hook === 'input' || hook === 'forward';
+  const outHook = hook === 'forward' || hook === 'output' || hook === 'postrouting';
+  if ((module === 'mac' || module === 'eui64') && !inHook) return `-m ${module} is only valid in PREROUTING, INPUT and FORWARD, not ${hook.toUpperCase()}`;
+  if (module === 'devgroup') {
+    const words = optionWords(text);
+    if (words.has('--src-group') && !inHook) return `-m devgroup --src-group is only valid in PREROUTING, INPUT and FORWARD, not ${hook.toUpperCase()}`;
+    if (words.has('--dst-group') && !outHook) return `-m devgroup --dst-group is only valid in FORWARD, OUTPUT and POSTROUTING, not ${hook.toUpperCase()}`;
+  }
   return undefined;
 }
 

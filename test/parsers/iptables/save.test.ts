@@ -1258,3 +1258,23 @@ describe('iptables-save: multiport holds 15 ports, a range counting as two', () 
     expect(rulesOf(save(text), 'filter', 'INPUT')).toEqual(rulesOf(parseSave(text, { fastPath: false }), 'filter', 'INPUT'));
   });
 });
+
+describe('iptables-save: interface tests on hooks without that interface', () => {
+  // iptables-restore 1.8.9, in a namespace: RULE_APPEND "Invalid argument" for -m mac and -m eui64 outside PREROUTING,
+  // INPUT and FORWARD, -m devgroup --src-group likewise, --dst-group outside FORWARD, OUTPUT and POSTROUTING; the
+  // lines below without an error load. Was: no error.
+  it('is refused', () => {
+    const filter = ['-A OUTPUT -m mac --mac-source 00:11:22:33:44:55 -j ACCEPT', '-A INPUT -m mac --mac-source 00:11:22:33:44:55 -j ACCEPT', '-A INPUT -m devgroup --dst-group 1 -j ACCEPT', '-A OUTPUT -m devgroup --src-group 1 -j ACCEPT', '-A FORWARD -m devgroup --src-group 1 --dst-group 2 -j ACCEPT'];
+    const mangle = ['-A POSTROUTING -m mac --mac-source 00:11:22:33:44:55 -j ACCEPT', '-A PREROUTING -m devgroup --dst-group 1 -j ACCEPT', '-A POSTROUTING -m devgroup --dst-group 1 -j ACCEPT'];
+    const text = ['*filter', ...filter, 'COMMIT', '*mangle', ...mangle, 'COMMIT', ''].join('\n');
+    expect(diags(save(text))).toEqual([
+      `error iptables/match-place ${spanIn(2, filter[0]!, '-m mac --mac-source 00:11:22:33:44:55')}`,
+      `error iptables/match-place ${spanIn(4, filter[2]!, '-m devgroup --dst-group 1')}`,
+      `error iptables/match-place ${spanIn(5, filter[3]!, '-m devgroup --src-group 1')}`,
+      `error iptables/match-place ${spanIn(9, mangle[0]!, '-m mac --mac-source 00:11:22:33:44:55')}`,
+      `error iptables/match-place ${spanIn(10, mangle[1]!, '-m devgroup --dst-group 1')}`,
+    ]);
+    const v6 = ['*filter', '-A OUTPUT -m eui64 -j ACCEPT', '-A INPUT -m eui64 -j ACCEPT', 'COMMIT', ''].join('\n');
+    expect(diags(save(v6))).toEqual([`error iptables/match-place ${spanIn(2, '-A OUTPUT -m eui64 -j ACCEPT', '-m eui64')}`]);
+  });
+});

@@ -520,6 +520,9 @@ function protoModule(n: number): string | undefined {
   }
 }
 
+/** A long option and `=` written unquoted at the start of a word (the source text, before quote removal). */
+const INLINE_OPTION = /^--[A-Za-z0-9][A-Za-z0-9-]*=/;
+
 function isOptionToken(t: Tok): boolean {
   if (t.quoted || t.unknown) return false;
   const s = t.text;
@@ -679,7 +682,10 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       i = optIdx + 1;
       continue;
     }
-    if (!isOptionToken(optTok)) {
+    // `--comment="allow ssh"`: the quotes are removed before getopt_long reads the word, an option with its argument
+    // (iptables-restore 1.8.9 and a shell alike load it); a word quoted from its start stays an argument
+    const inlineQuoted = optTok.quoted === true && INLINE_OPTION.test(slice(optTok.start, Math.min(optTok.end, optTok.start + 48)));
+    if (!inlineQuoted && !isOptionToken(optTok)) {
       ctx.diag('error', 'iptables/unexpected-argument', `Unexpected argument "${optTok.text}"`, optTok.start, optTok.end);
       i = optIdx + 1;
       continue;

@@ -1140,3 +1140,23 @@ describe('iptables script: a command iptables refuses adds nothing when the scri
     expect(classifyPacket(computeExposure(rs, { hook: 'input' }), udp('ipv4', 5000))).toBe('possibly-open');
   });
 });
+
+describe('iptables script: --option="quoted value"', () => {
+  // The shell (and iptables-restore) remove the quotes before getopt_long reads `--comment=allow ssh`: an option with its
+  // argument. In a namespace this script loads `-m comment --comment "allow ssh"` and `-m multiport --dports 443,8443`;
+  // so does the restore line. Was: "Unexpected argument" and "-m comment needs --comment" errors, no findings at all.
+  const lines = ['iptables -P INPUT DROP', 'iptables -A INPUT -p tcp --dport 22 -m comment --comment="allow ssh" -j ACCEPT', 'iptables -A INPUT -p tcp -m multiport --dports="443,8443" -j ACCEPT'];
+  it('is an option with its argument, in a script and in a restore file', () => {
+    const d = script(['#!/bin/sh', ...lines, ''].join('\n'));
+    expect(diags(d)).toEqual([]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=22 proto=6 => accept', 'dstport=443, 8443 proto=6 => accept']);
+    expect(chainOf(d, 'filter', 'INPUT').rules[0]!.comment).toBe('allow ssh');
+    const r = parseIptables(['*filter', ':INPUT DROP [0:0]', '-A INPUT -p tcp --dport 22 -m comment --comment="allow ssh" -j ACCEPT', 'COMMIT', ''].join('\n'), { mode: 'save' });
+    expect(diags(r)).toEqual([]);
+    expect(rulesOf(r, 'filter', 'INPUT')).toEqual(['dstport=22 proto=6 => accept']);
+  });
+  it('a word quoted from its start stays an argument', () => {
+    const d = script(['#!/bin/sh', 'iptables -A INPUT -p tcp "--dport=22" -j ACCEPT', ''].join('\n'));
+    expect(diags(d)).toEqual([`error iptables/unexpected-argument ${spanIn(2, 'iptables -A INPUT -p tcp "--dport=22" -j ACCEPT', '"--dport=22"')}`]);
+  });
+});

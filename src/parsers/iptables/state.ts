@@ -489,9 +489,12 @@ export class NetfilterState {
       this.diag('error', 'iptables/policy-user-chain', `Cannot set a policy on user-defined chain "${c.name}"`, span);
       return;
     }
-    const p = policy.toUpperCase();
+    // upper case only: iptables 1.8.9 (both backends) and iptables-restore refuse `-P INPUT drop` and `:INPUT drop`
+    // ("Bad policy name"), and the policy stays what it was
+    const p = policy;
     if (p !== 'ACCEPT' && p !== 'DROP') {
-      this.diag('error', 'iptables/bad-policy', `Bad policy "${policy}" (ACCEPT or DROP)`, valueSpan);
+      const upper = policy.toUpperCase();
+      this.diag('error', 'iptables/bad-policy', upper === 'ACCEPT' || upper === 'DROP' ? `Bad policy "${policy}": iptables takes ${upper} in upper case only` : `Bad policy "${policy}" (ACCEPT or DROP)`, valueSpan);
       return;
     }
     const next = p === 'ACCEPT' ? 'accept' : 'drop';

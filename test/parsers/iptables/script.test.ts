@@ -1160,3 +1160,19 @@ describe('iptables script: --option="quoted value"', () => {
     expect(diags(d)).toEqual([`error iptables/unexpected-argument ${spanIn(2, 'iptables -A INPUT -p tcp "--dport=22" -j ACCEPT', '"--dport=22"')}`]);
   });
 });
+
+describe('iptables script: -P INPUT drop', () => {
+  // iptables 1.8.9: "iptables: Bad policy name." for `-P INPUT drop` (policy names are upper case), and INPUT keeps
+  // ACCEPT; iptables-restore refuses `:INPUT drop` ("line 2 failed: Bad policy name."). Was: read as DROP, so TCP 80
+  // closed where the kernel lets it in.
+  it('is refused and leaves the policy as it was', () => {
+    const lines = ['iptables -F', 'iptables -P INPUT drop', 'iptables -A INPUT -p tcp --dport 22 -j ACCEPT'];
+    const d = script(['#!/bin/sh', ...lines, ''].join('\n'));
+    expect(diags(d)).toEqual([`error iptables/bad-policy ${spanIn(3, lines[1]!, 'drop')}`]);
+    expect(d.diagnostics[0]!.message).toBe('Bad policy "drop": iptables takes DROP in upper case only');
+    expect(chainOf(d, 'filter', 'INPUT').policy).toBe('accept');
+    expect(tracePacket(d.rulesets[0]!, { family: 'ipv4', proto: 'tcp', src: '10.200.0.2', dst: '10.200.0.1', sport: 40000, dport: 80, hook: 'input', state: 'new' }).verdict).toBe('accept');
+    const r = parseIptables(['*filter', ':INPUT drop [0:0]', 'COMMIT', ''].join('\n'), { mode: 'save' });
+    expect(diags(r)).toEqual(['error iptables/bad-policy 2:8-2:12']);
+  });
+});

@@ -896,6 +896,8 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
         }
         const name = moduleName(a0.text);
         if (IPV6_ONLY_MODULES.has(name)) ctx.sawFamily?.('ipv6');
+        // match names are lower case: `-m STATE`, `-m TCP` load nothing ("Couldn't load match `STATE'", iptables 1.8.9)
+        if (name !== a0.text && a0.text !== a0.text.toLowerCase()) ctx.diag('error', 'iptables/unknown-match', `Couldn't load match \`${a0.text}' (match names are lower case: ${a0.text.toLowerCase()}): iptables refuses the rule`, a0.start, a0.end);
         // `-p udplite` loads no port match and iptables ships none ("Couldn't load match `udplite'")
         if (name === 'udplite') ctx.diag('error', 'iptables/unknown-match', "iptables has no udplite match (Couldn't load match `udplite'): iptables refuses the rule", a0.start, a0.end);
         // a match of the other family's program (`iptables -m hl`, `ip6tables -m ttl`): "Couldn't load match"
@@ -1601,12 +1603,13 @@ function parsePortNumber(s: string): number | undefined {
     let v = 0;
     for (let k = 0; k < s.length; k++) {
       const c = s.charCodeAt(k);
-      if (c < 48 || c > 57) return SERVICES[s.toLowerCase()];
+      // (getservbyname: `SSH` is no service, iptables 1.8.9 says "invalid port/service `SSH' specified")
+      if (c < 48 || c > 57) return SERVICES[s];
       v = v * 10 + (c - 48);
     }
     return v <= 65535 ? v : undefined;
   }
-  return SERVICES[s.toLowerCase()];
+  return SERVICES[s];
 }
 
 /** An item of a port list that starts with `+` or with a 0 followed by more (`026`, `0x16`): not read as decimal by base 0. */

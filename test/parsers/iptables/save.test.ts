@@ -1278,3 +1278,17 @@ describe('iptables-save: interface tests on hooks without that interface', () =>
     expect(diags(save(v6))).toEqual([`error iptables/match-place ${spanIn(2, '-A OUTPUT -m eui64 -j ACCEPT', '-m eui64')}`]);
   });
 });
+
+describe('iptables-save: match and service names are case-sensitive', () => {
+  // iptables-restore 1.8.9: "Couldn't load match `STATE'", "Couldn't load match `TCP'", "invalid port/service `SSH'
+  // specified" (getservbyname); `-p TCP` loads. Was: read as -m state, -m tcp and port 22, no error.
+  it('refuses -m STATE and --dport SSH', () => {
+    const lines = ['-A INPUT -m STATE --state NEW -j ACCEPT', '-A INPUT -p Tcp -m TCP --dport 22 -j ACCEPT', '-A INPUT -p tcp --dport SSH -j DROP', '-A INPUT -p TCP -m multiport --dports ssh,http -j ACCEPT'];
+    const text = ['*filter', ':INPUT ACCEPT [0:0]', ...lines, 'COMMIT', ''].join('\n');
+    expect(diags(save(text))).toEqual([
+      `error iptables/unknown-match ${spanIn(3, lines[0]!, 'STATE')}`,
+      `error iptables/unknown-match ${spanIn(4, lines[1]!, 'TCP')}`,
+      `error iptables/bad-port ${spanIn(5, lines[2]!, 'SSH')}`,
+    ]);
+  });
+});

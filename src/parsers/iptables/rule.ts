@@ -427,6 +427,48 @@ function abbreviatedOption(modules: readonly ModuleInstance[], opt: string): { m
   return found;
 }
 
+/**
+ * iptables' own long options, getopt_long's table before any match is loaded (iptables 1.8.9 original_opts), each with
+ * the option of a rule specification it is (as CORE_ARITY names it), or none for a command option.
+ */
+const GETOPT_CORE: readonly (readonly [string, string?])[] = [
+  ['append'], ['delete'], ['check'], ['insert'], ['replace'], ['list'], ['list-rules'], ['flush'], ['zero'], ['new-chain'],
+  ['delete-chain'], ['rename-chain'], ['policy'], ['source', '--source'], ['destination', '--destination'], ['src', '--source'],
+  ['dst', '--destination'], ['protocol', '--protocol'], ['in-interface', '--in-interface'], ['jump', '--jump'], ['table'],
+  ['match', '--match'], ['numeric'], ['out-interface', '--out-interface'], ['verbose'], ['wait'], ['wait-interval'], ['exact'],
+  ['fragments', '--fragment'], ['version'], ['help'], ['line-numbers'], ['modprobe'], ['set-counters', '--set-counters'],
+  ['goto', '--goto'], ['ipv4', '--ipv4'], ['ipv6', '--ipv6'],
+];
+
+/**
+ * The rule option `opt` abbreviates among iptables' own (`--proto` → --protocol, `--sou` → --source; `--s` is
+ * --source, --src or --set-counters: ambiguous, "unknown option", iptables-restore 1.8.9), and how many of them begin so.
+ */
+function coreAbbreviation(opt: string): { option?: string; candidates: number } {
+  const p = opt.slice(2);
+  const ids = new Set<string>();
+  let candidates = 0;
+  for (const [name, option] of GETOPT_CORE) {
+    if (!name.startsWith(p)) continue;
+    candidates++;
+    ids.add(option ?? `-${name}`);
+  }
+  const only = ids.size === 1 ? [...ids][0]! : undefined;
+  return only !== undefined && only.startsWith('--') ? { option: only, candidates } : { candidates };
+}
+
+/** The option of the protocol's match (`-p tcp`: tcp) `opt` abbreviates, one option however many spellings begin so. */
+function implicitAbbreviation(module: string, opt: string): string | undefined {
+  let found: string | undefined;
+  for (const name of MODULE_OPTIONS[module]!) {
+    if (!name.startsWith(opt)) continue;
+    const one = OPTION_ALIAS[name] ?? name;
+    if (found !== undefined && found !== one) return undefined;
+    found = one;
+  }
+  return found;
+}
+
 /** Long options that are another spelling of one option (one getopt id): their one name here. */
 const OPTION_ALIAS: Record<string, string> = {
   '--dports': '--dports',
@@ -705,6 +747,17 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
 
     // Arguments: fixed arity for core and known options, otherwise every following non-option.
     let arity = opt.length === 2 ? SHORT_ARITY[opt.charCodeAt(1) & 127] : CORE_ARITY.get(opt);
+    // getopt_long takes an unambiguous prefix of iptables' own options first (`--proto tcp`, `--sou 10.0.0.1`, `--j`);
+    // then, none of them beginning so, of the protocol's match it loads on demand (`-p tcp --dp 22`): below
+    let coreCandidates = 0;
+    if (arity === undefined && opt.length > 2 && opt.startsWith('--') && !inlineArg && targetName === undefined && modules.every((m) => m.known)) {
+      const core = coreAbbreviation(opt);
+      coreCandidates = core.candidates;
+      if (core.option && !modules.some((m) => MODULE_OPTIONS[m.name]!.some((o) => o.startsWith(opt)))) {
+        opt = core.option;
+        arity = CORE_ARITY.get(opt);
+      }
+    }
     let owner: ModuleInstance | undefined;
     let isTargetOpt = false;
     if (arity === undefined) {
@@ -727,6 +780,8 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       }
       if (!owner) {
         const implicit = protoNum !== undefined ? protoModule(protoNum) : undefined;
+        const prefixed = implicit && coreCandidates === 0 && !KNOWN_MODULES.get(implicit)!.has(opt) && opt.length > 2 && targetName === undefined && modules.every((m) => m.known) ? implicitAbbreviation(implicit, opt) : undefined;
+        if (prefixed) opt = prefixed;
         if (implicit && KNOWN_MODULES.get(implicit)!.has(opt)) {
           owner = { name: implicit, known: true, start: optTok.start };
           modules.push(owner);

@@ -1292,3 +1292,31 @@ describe('iptables-save: match and service names are case-sensitive', () => {
     ]);
   });
 });
+
+describe('iptables-save: abbreviated options, as getopt_long takes them', () => {
+  // iptables-restore 1.8.9 loads each line on the left as the one on the right (iptables-save lists it so), and refuses
+  // the ambiguous `--p` (policy, protocol), `--s` (source, src, set-counters), `--d` (delete, destination, …) and
+  // `--ipv` ("unknown option"), and `--so` once `--dp` has loaded tcp (--source, --source-port). Was: "Unknown option"
+  // errors for the lines it loads.
+  const same: [string, string][] = [
+    ['-A INPUT --proto tcp --sou 10.0.0.1 --jum ACCEPT', '-A INPUT -p tcp -s 10.0.0.1 -j ACCEPT'],
+    ['-A INPUT --pr udp --ds 10.0.0.2 --in-i eth0 --j DROP', '-A INPUT -p udp -d 10.0.0.2 -i eth0 -j DROP'],
+    ['-A INPUT -p tcp --so 10.0.0.3 --dp 22 -j ACCEPT', '-A INPUT -p tcp -s 10.0.0.3 --dport 22 -j ACCEPT'],
+    ['-A INPUT -p tcp --sy --sp 1024:65535 -j ACCEPT', '-A INPUT -p tcp --syn --sport 1024:65535 -j ACCEPT'],
+    ['-A INPUT --frag --mat comment --comment x -j DROP', '-A INPUT -f -m comment --comment x -j DROP'],
+  ];
+  it('reads a prefix of one option as that option', () => {
+    for (const [abbr, full] of same) {
+      const a = save(['*filter', ':INPUT ACCEPT [0:0]', abbr, 'COMMIT', ''].join('\n'));
+      const f = save(['*filter', ':INPUT ACCEPT [0:0]', full, 'COMMIT', ''].join('\n'));
+      expect(diags(a), abbr).toEqual([]);
+      expect(rulesOf(a, 'filter', 'INPUT'), abbr).toEqual(rulesOf(f, 'filter', 'INPUT'));
+    }
+  });
+  it('refuses an ambiguous one', () => {
+    for (const [line, opt] of [['-A INPUT --p tcp -j ACCEPT', '--p'], ['-A INPUT -p tcp --s 10.0.0.1 -j ACCEPT', '--s'], ['-A INPUT -p tcp --d 22 -j ACCEPT', '--d'], ['-A INPUT --ipv -j ACCEPT', '--ipv'], ['-A INPUT -p tcp --dp 22 --so 10.0.0.3 -j ACCEPT', '--so']] as const) {
+      const d = save(['*filter', ':INPUT ACCEPT [0:0]', line, 'COMMIT', ''].join('\n'));
+      expect(diags(d), line).toEqual([`error iptables/unknown-option ${spanIn(3, line, opt)}`]);
+    }
+  });
+});

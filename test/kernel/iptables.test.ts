@@ -49,6 +49,44 @@ const KNOWN_V6 = `*filter
 COMMIT
 `;
 
+// Matches and tables people write beside the common ones: protocol 0 by name (`-p hopopt`: every protocol), iprange, a
+// raw-table CT --notrack then --ctstate UNTRACKED, a mangle MARK read by filter's -m mark, mangle INPUT dropping what
+// filter accepts, -m recent --set (always matches), --tcp-flags, pkttype/ttl/multiport into a goto chain that RETURNs
+// to the policy, -m length, addrtype LOCAL.
+const KNOWN_UNCOMMON = `*raw
+:PREROUTING ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+-A PREROUTING -i eth0 -p udp -m udp --dport 5001 -j CT --notrack
+COMMIT
+*mangle
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+-A PREROUTING -p udp -m udp --dport 5002 -j MARK --set-xmark 0x10/0xf0
+-A INPUT -p tcp -m tcp --dport 1762 -j DROP
+COMMIT
+*filter
+:INPUT DROP [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+:SVC - [0:0]
+-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-A INPUT -p hopopt -m iprange --src-range 10.200.0.3-10.200.0.5 -j ACCEPT
+-A INPUT -m conntrack --ctstate UNTRACKED -j ACCEPT
+-A INPUT -m mark --mark 0x10/0xf0 -j ACCEPT
+-A INPUT -p tcp -m tcp --dport 1762 -j ACCEPT
+-A INPUT -p tcp -m tcp --dport 22 -m recent --set --name ssh --mask 255.255.255.255 --rsource
+-A INPUT -p tcp -m tcp --dport 22 --tcp-flags FIN,SYN,RST,ACK SYN -j ACCEPT
+-A INPUT -m pkttype --pkt-type unicast -m ttl --ttl-gt 10 -p udp -m multiport --dports 5003,1761:1763 -g SVC
+-A INPUT -p udp -m udp --dport 5005 -m length --length 0:20 -j ACCEPT
+-A INPUT -p udp -m udp --dport 5010 -m addrtype --dst-type LOCAL -j ACCEPT
+-A SVC -p udp -m udp --dport 1762 -j RETURN
+-A SVC -j ACCEPT
+COMMIT
+`;
+
 const KNOWN: KnownCase[] = [
   {
     name: 'iptables v4',
@@ -101,6 +139,27 @@ const KNOWN: KnownCase[] = [
       p('ipv4', 'udp', '10.200.0.2', '192.0.2.1', 5003, 'drop'),
       p('ipv4', 'udp', '10.200.0.2', '10.200.0.1', 5003, 'accept'),
     ],
+  },
+  {
+    name: 'uncommon matches',
+    loader: 'iptables',
+    text: KNOWN_UNCOMMON,
+    expect: [
+      p('ipv4', 'udp', '10.200.0.3', '10.200.0.1', 80, 'accept'), // -p hopopt: every protocol
+      p('ipv4', 'udp', '10.200.0.9', '10.200.0.1', 80, 'drop'),
+      p('ipv4', 'udp', '10.200.0.2', '10.200.0.1', 5001, 'accept'), // untracked
+      p('ipv4', 'udp', '10.200.0.2', '10.200.0.1', 5002, 'accept'), // marked in mangle PREROUTING
+      p('ipv4', 'tcp', '10.200.0.2', '10.200.0.1', 1762, 'drop'), // mangle INPUT drops it
+      p('ipv4', 'tcp', '10.200.0.2', '10.200.0.1', 22, 'accept'),
+      p('ipv4', 'udp', '10.200.0.2', '10.200.0.1', 5003, 'accept'),
+      p('ipv4', 'udp', '10.200.0.2', '10.200.0.1', 1762, 'drop'), // RETURN from a goto chain: INPUT's policy
+      p('ipv4', 'udp', '10.200.0.2', '10.200.0.1', 1763, 'accept'),
+      p('ipv4', 'udp', '10.200.0.2', '10.200.0.1', 5005, 'drop'),
+      p('ipv4', 'udp', '10.200.0.2', '192.0.2.1', 5010, 'accept'),
+      p('ipv4', 'tcp', '10.200.0.9', '10.200.0.1', 443, 'drop'),
+    ],
+    // a mark the packet may bring (tc, eBPF), its TTL and length are the sender's: what they decide is possibly open
+    exposure: ['open', 'possibly-open', 'open', 'open', 'closed', 'open', 'possibly-open', 'possibly-open', 'possibly-open', 'possibly-open', 'open', 'possibly-open'],
   },
   {
     name: 'ip6tables',

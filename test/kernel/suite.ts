@@ -3,7 +3,8 @@
  * lab lifetime, seeds, and the final assertion with a readable report.
  */
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
-import { formatReport, loadEngine, runDifferential, type Engine } from './compare.js';
+import { formatReport, loadEngine, runDifferential, toPacket, type Engine } from './compare.js';
+import type { PacketClass } from '../../src/analysis/index.js';
 import type { GeneratedRuleset } from './common.js';
 import { NetnsLab, labAvailability, removeStaleNamespaces, type Outcome, type Probe } from './netns.js';
 
@@ -24,6 +25,12 @@ export interface KnownCase {
   loader: 'iptables' | 'ip6tables' | 'nft';
   text: string;
   expect: (Probe & { outcome: Outcome })[];
+  /**
+   * The exposure the lint rules read (computeExposure, input hook) for each probe not on `lo`, in order: pinned so a
+   * change of reading shows. Every case is also held to soundness: never closed where the kernel accepts, never open
+   * where it drops or rejects, and tracePacket's verdict the kernel's or unknown.
+   */
+  exposure?: PacketClass[];
 }
 
 export interface KernelSuite {
@@ -88,6 +95,7 @@ export function defineKernelSuite(s: KernelSuite): void {
     it('the harness observes the known answers of hand-written rulesets', async (ctx) => {
       if (!lab) return skipOrFail(ctx, `cannot build the namespace lab: ${labError}`);
       const wrong: string[] = [];
+      const eng = typeof engine === 'string' ? undefined : engine;
       for (const k of s.known) {
         const loaded = lab.load(k.loader, k.text);
         expect(loaded.error ?? '', k.name).toBe('');
@@ -95,6 +103,22 @@ export function defineKernelSuite(s: KernelSuite): void {
         k.expect.forEach((e, i) => {
           if (res[i]!.outcome !== e.outcome) wrong.push(`${k.name}: ${e.proto} ${e.src} -> ${e.dst}:${e.dport} via ${e.iif}: expected ${e.outcome}, kernel ${res[i]!.outcome} (${res[i]!.detail})`);
         });
+        if (!eng) continue;
+        // our reading of the same text, held to the kernel's answers
+        const family = k.expect[0]?.family ?? 'ipv4';
+        const { ruleset } = eng.parse({ seed: 0, family, loader: k.loader, text: k.text, probes: [] });
+        const classes: PacketClass[] = [];
+        k.expect.forEach((e, i) => {
+          const packet = toPacket(e, res[i]!.sport);
+          const where = `${k.name}: ${e.proto} ${e.src} -> ${e.dst}:${e.dport} via ${e.iif} (kernel ${e.outcome})`;
+          const tr = eng.trace(ruleset, packet);
+          if (tr.verdict !== e.outcome && tr.verdict !== 'unknown') wrong.push(`${where}: tracePacket says ${tr.verdict}`);
+          if (e.iif === 'lo') return;
+          const c = eng.classify(ruleset, packet);
+          classes.push(c);
+          if ((c === 'closed' && e.outcome === 'accept') || (c === 'open' && e.outcome !== 'accept')) wrong.push(`${where}: exposure says ${c}`);
+        });
+        if (k.exposure) expect(classes, k.name).toEqual(k.exposure);
       }
       expect(wrong).toEqual([]);
     }, 60_000);

@@ -313,6 +313,8 @@ function portListSet(text: string, a: number, b: number, ctx: RuleContext): NumS
   const seenStart = places[2 * slot]!;
   if (places[2 * slot + 1]! - seenStart === b - a && sameText(text, seenStart, a, b)) return ctx.cache.listSets[slot];
   let items = 0;
+  /** Ports the kernel's list holds: a range takes two (more than 15: the general reader's error). */
+  let slots = 0;
   let itemStart = a;
   for (let k = a; k <= b; k++) {
     if (k < b && text.charCodeAt(k) !== 44 /* , */) continue;
@@ -330,7 +332,7 @@ function portListSet(text: string, a: number, b: number, ctx: RuleContext): NumS
       hi = decimalAt(text, colon + 1, k);
       if (lo >= hi) return undefined;
     }
-    if (lo < 0 || hi < 0 || lo > hi) return undefined;
+    if (lo < 0 || hi < 0 || lo > hi || (slots += colon < 0 ? 1 : 2) > 15) return undefined;
     LIST_LO[items] = lo;
     LIST_HI[items] = hi + 1;
     items++;
@@ -882,9 +884,9 @@ function readOption(code: number, text: string, as: number, ae: number, quoted: 
       else if (ae - as === 3 && text.startsWith('udp', as)) num = 17;
       else {
         const name = text.slice(as, ae).toLowerCase();
-        if (name === 'all' || name === '0') return false;
         const n = cachedProtocolNumber(name);
-        if (n === undefined) return false;
+        // (protocol 0, `all`/`0`/`0x0`/`ip`/`hopopt`, is every protocol: the general reader's)
+        if (n === undefined || n === 0) return false;
         num = n;
         if (num === 58 || name === 'icmpv6' || name === 'ipv6-icmp') ctx.sawFamily?.('ipv6');
       }

@@ -275,6 +275,17 @@ export function matchRefusal(module: string, table: string, hook: string | undef
     return hook !== undefined && hook !== 'prerouting' ? `-m rpfilter is only valid in PREROUTING, not ${hook.toUpperCase()}` : undefined;
   }
   if (module === 'socket') return hook !== undefined && hook !== 'prerouting' && hook !== 'input' ? `-m socket is only valid in PREROUTING and INPUT, not ${hook.toUpperCase()}` : undefined;
+  if (hook === undefined) return undefined;
+  // tests of the interface a packet came in by, or leaves by, on hooks without one (the kernel's checkentry or .hooks:
+  // RULE_APPEND "Invalid argument", iptables 1.8.9): xt_mac and xt_eui64 (the source MAC), xt_devgroup
+  const inHook = hook === 'prerouting' || hook === 'input' || hook === 'forward';
+  const outHook = hook === 'forward' || hook === 'output' || hook === 'postrouting';
+  if ((module === 'mac' || module === 'eui64') && !inHook) return `-m ${module} is only valid in PREROUTING, INPUT and FORWARD, not ${hook.toUpperCase()}`;
+  if (module === 'devgroup') {
+    const words = optionWords(text);
+    if (words.has('--src-group') && !inHook) return `-m devgroup --src-group is only valid in PREROUTING, INPUT and FORWARD, not ${hook.toUpperCase()}`;
+    if (words.has('--dst-group') && !outHook) return `-m devgroup --dst-group is only valid in FORWARD, OUTPUT and POSTROUTING, not ${hook.toUpperCase()}`;
+  }
   return undefined;
 }
 
@@ -416,6 +427,48 @@ function abbreviatedOption(modules: readonly ModuleInstance[], opt: string): { m
   return found;
 }
 
+/**
+ * iptables' own long options, getopt_long's table before any match is loaded (iptables 1.8.9 original_opts), each with
+ * the option of a rule specification it is (as CORE_ARITY names it), or none for a command option.
+ */
+const GETOPT_CORE: readonly (readonly [string, string?])[] = [
+  ['append'], ['delete'], ['check'], ['insert'], ['replace'], ['list'], ['list-rules'], ['flush'], ['zero'], ['new-chain'],
+  ['delete-chain'], ['rename-chain'], ['policy'], ['source', '--source'], ['destination', '--destination'], ['src', '--source'],
+  ['dst', '--destination'], ['protocol', '--protocol'], ['in-interface', '--in-interface'], ['jump', '--jump'], ['table'],
+  ['match', '--match'], ['numeric'], ['out-interface', '--out-interface'], ['verbose'], ['wait'], ['wait-interval'], ['exact'],
+  ['fragments', '--fragment'], ['version'], ['help'], ['line-numbers'], ['modprobe'], ['set-counters', '--set-counters'],
+  ['goto', '--goto'], ['ipv4', '--ipv4'], ['ipv6', '--ipv6'],
+];
+
+/**
+ * The rule option `opt` abbreviates among iptables' own (`--proto` → --protocol, `--sou` → --source; `--s` is
+ * --source, --src or --set-counters: ambiguous, "unknown option", iptables-restore 1.8.9), and how many of them begin so.
+ */
+function coreAbbreviation(opt: string): { option?: string; candidates: number } {
+  const p = opt.slice(2);
+  const ids = new Set<string>();
+  let candidates = 0;
+  for (const [name, option] of GETOPT_CORE) {
+    if (!name.startsWith(p)) continue;
+    candidates++;
+    ids.add(option ?? `-${name}`);
+  }
+  const only = ids.size === 1 ? [...ids][0]! : undefined;
+  return only !== undefined && only.startsWith('--') ? { option: only, candidates } : { candidates };
+}
+
+/** The option of the protocol's match (`-p tcp`: tcp) `opt` abbreviates, one option however many spellings begin so. */
+function implicitAbbreviation(module: string, opt: string): string | undefined {
+  let found: string | undefined;
+  for (const name of MODULE_OPTIONS[module]!) {
+    if (!name.startsWith(opt)) continue;
+    const one = OPTION_ALIAS[name] ?? name;
+    if (found !== undefined && found !== one) return undefined;
+    found = one;
+  }
+  return found;
+}
+
 /** Long options that are another spelling of one option (one getopt id): their one name here. */
 const OPTION_ALIAS: Record<string, string> = {
   '--dports': '--dports',
@@ -508,6 +561,9 @@ function protoModule(n: number): string | undefined {
       return undefined;
   }
 }
+
+/** A long option and `=` written unquoted at the start of a word (the source text, before quote removal). */
+const INLINE_OPTION = /^--[A-Za-z0-9][A-Za-z0-9-]*=/;
 
 function isOptionToken(t: Tok): boolean {
   if (t.quoted || t.unknown) return false;
@@ -623,6 +679,8 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
   let comment: string | undefined;
   let reportSpan: Span | undefined;
   let skip = false;
+  /** A match of the other family's program was loaded (said once: its options say nothing more). */
+  let wrongModule = false;
   const modules: ModuleInstance[] = [];
   let modulesAtTarget = 0;
   let protoNum: number | undefined;
@@ -666,7 +724,10 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       i = optIdx + 1;
       continue;
     }
-    if (!isOptionToken(optTok)) {
+    // `--comment="allow ssh"`: the quotes are removed before getopt_long reads the word, an option with its argument
+    // (iptables-restore 1.8.9 and a shell alike load it); a word quoted from its start stays an argument
+    const inlineQuoted = optTok.quoted === true && INLINE_OPTION.test(slice(optTok.start, Math.min(optTok.end, optTok.start + 48)));
+    if (!inlineQuoted && !isOptionToken(optTok)) {
       ctx.diag('error', 'iptables/unexpected-argument', `Unexpected argument "${optTok.text}"`, optTok.start, optTok.end);
       i = optIdx + 1;
       continue;
@@ -686,6 +747,17 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
 
     // Arguments: fixed arity for core and known options, otherwise every following non-option.
     let arity = opt.length === 2 ? SHORT_ARITY[opt.charCodeAt(1) & 127] : CORE_ARITY.get(opt);
+    // getopt_long takes an unambiguous prefix of iptables' own options first (`--proto tcp`, `--sou 10.0.0.1`, `--j`);
+    // then, none of them beginning so, of the protocol's match it loads on demand (`-p tcp --dp 22`): below
+    let coreCandidates = 0;
+    if (arity === undefined && opt.length > 2 && opt.startsWith('--') && !inlineArg && targetName === undefined && modules.every((m) => m.known)) {
+      const core = coreAbbreviation(opt);
+      coreCandidates = core.candidates;
+      if (core.option && !modules.some((m) => MODULE_OPTIONS[m.name]!.some((o) => o.startsWith(opt)))) {
+        opt = core.option;
+        arity = CORE_ARITY.get(opt);
+      }
+    }
     let owner: ModuleInstance | undefined;
     let isTargetOpt = false;
     if (arity === undefined) {
@@ -708,6 +780,8 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       }
       if (!owner) {
         const implicit = protoNum !== undefined ? protoModule(protoNum) : undefined;
+        const prefixed = implicit && coreCandidates === 0 && !KNOWN_MODULES.get(implicit)!.has(opt) && opt.length > 2 && targetName === undefined && modules.every((m) => m.known) ? implicitAbbreviation(implicit, opt) : undefined;
+        if (prefixed) opt = prefixed;
         if (implicit && KNOWN_MODULES.get(implicit)!.has(opt)) {
           owner = { name: implicit, known: true, start: optTok.start };
           modules.push(owner);
@@ -786,13 +860,16 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
           break;
         }
         const name = a0.text.toLowerCase();
-        if (name === 'all' || name === '0') {
+        const num = cachedProtocolNumber(name);
+        // protocol 0 is every protocol to iptables, however written: `-p all`, `-p 0`, `-p 0x0`, and the names
+        // /etc/protocols gives 0 (`ip`, `hopopt`): iptables-save 1.8.9 lists `-A INPUT -p hopopt -j DROP` as
+        // `-A INPUT -j DROP`, and the kernel drops TCP with it
+        if (num === 0) {
           // iptables and ip6tables 1.8.9 refuse it: "rule would never match protocol" (the file loads nothing)
           if (negated) ctx.diag('error', 'iptables/never-matches', `"${slice(mStart, mEnd)}": iptables refuses the rule (rule would never match protocol)`, mStart, mEnd);
           if (negated) matches.push({ kind: 'protocol', protocols: IntervalSet.range(0, 256), negated: true, span: ctx.span(mStart, mEnd) });
           break;
         }
-        const num = cachedProtocolNumber(name);
         if (num === undefined) {
           ctx.diag('error', 'iptables/unknown-protocol', `Unknown protocol "${a0.text}"`, a0.start, a0.end);
           matches.push(opaque('protocol', mStart, mEnd, `unknown protocol "${a0.text}"`, negated));
@@ -844,6 +921,8 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       }
       case '-f':
       case '--fragment': {
+        // ip6tables 1.8.9: "`-f' is not supported in IPv6, use -m frag instead" (a script's ip6tables command)
+        if (programFamily(ctx) === 'ipv6') ctx.diag('error', 'iptables/wrong-family', "ip6tables has no -f (not supported in IPv6, use -m frag instead): ip6tables refuses the rule", mStart, mEnd);
         const fm: Match = { kind: 'fragment', span: ctx.span(mStart, mEnd) };
         if (negated) fm.negated = true;
         matches.push(fm);
@@ -872,8 +951,16 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
         }
         const name = moduleName(a0.text);
         if (IPV6_ONLY_MODULES.has(name)) ctx.sawFamily?.('ipv6');
+        // match names are lower case: `-m STATE`, `-m TCP` load nothing ("Couldn't load match `STATE'", iptables 1.8.9)
+        if (name !== a0.text && a0.text !== a0.text.toLowerCase()) ctx.diag('error', 'iptables/unknown-match', `Couldn't load match \`${a0.text}' (match names are lower case: ${a0.text.toLowerCase()}): iptables refuses the rule`, a0.start, a0.end);
         // `-p udplite` loads no port match and iptables ships none ("Couldn't load match `udplite'")
         if (name === 'udplite') ctx.diag('error', 'iptables/unknown-match', "iptables has no udplite match (Couldn't load match `udplite'): iptables refuses the rule", a0.start, a0.end);
+        // a match of the other family's program (`iptables -m hl`, `ip6tables -m ttl`): "Couldn't load match"
+        const prog = programFamily(ctx);
+        if ((prog === 'ipv4' && (IPV6_ONLY_MODULES.has(name) || name === 'icmp6')) || (prog === 'ipv6' && IPV4_ONLY_MODULES.has(name))) {
+          wrongModule = true;
+          ctx.diag('error', 'iptables/unknown-match', `${prog === 'ipv4' ? 'iptables' : 'ip6tables'} has no ${name} match (Couldn't load match \`${name}'): it refuses the rule`, a0.start, a0.end);
+        }
         if (KNOWN_MODULES.has(name)) {
           modules.push({ name, known: true, start: mStart, end: mEnd });
         } else {
@@ -1112,6 +1199,9 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
         if (!a0) break;
         const fam: Family = opt === '--icmp-type' ? 'ipv4' : 'ipv6';
         if (fam === 'ipv6') ctx.sawFamily?.('ipv6');
+        // `ip6tables -p icmp --icmp-type 8`: ip6tables has no icmp match ('unknown option "--icmp-type"'), nor iptables icmp6
+        const prog = programFamily(ctx);
+        if (prog !== undefined && prog !== fam && !wrongModule) ctx.diag('error', 'iptables/wrong-family', `${prog === 'ipv4' ? 'iptables' : 'ip6tables'} has no ${opt} (unknown option): it refuses the rule`, mStart, a0.end);
         const values = parseIcmpType(a0.text, fam);
         if (!values) {
           ctx.diag('error', 'iptables/bad-icmp-type', `Unknown ICMP${fam === 'ipv6' ? 'v6' : ''} type "${a0.text}"`, a0.start, a0.end);
@@ -1311,6 +1401,14 @@ export function opaqueReason(name: string): string {
  * Matches only ip6tables has (libxt/libip6t: hl, rt, frag, ipv6header, hbh, dst, mh, eui64, srh; icmp6 is noted
  * by its --icmpv6-type): a save file that loads one is an ip6tables dump even when no rule names an address.
  */
+/** Matches ip6tables cannot load (libipt_ttl, libipt_icmp, libxt_realm: IPv4 only; "Couldn't load match", ip6tables 1.8.9). */
+const IPV4_ONLY_MODULES: ReadonlySet<string> = new Set(['ttl', 'icmp', 'realm']);
+
+/** The family of the program a script's command runs (`iptables`, `ip6tables`); undefined in a save file, which infers its family. */
+function programFamily(ctx: RuleContext): Family | undefined {
+  return ctx.sawFamily ? undefined : ctx.family;
+}
+
 export const IPV6_ONLY_MODULES: ReadonlySet<string> = new Set(['hl', 'rt', 'frag', 'ipv6header', 'hbh', 'dst', 'mh', 'eui64', 'srh']);
 
 export function noteFamily(set: AddrSet, ctx: RuleContext): void {
@@ -1383,13 +1481,20 @@ export const PROTO_SETS: NumSet[] = [];
 /** `-p` values seen (a handful of spellings repeat on every line); null = unknown protocol. */
 const PROTO_NUMBERS = new Map<string, number | null>();
 
+/**
+ * Protocol names iptables takes beyond the shared table: `all`, libxtables' own `ipv6-mh` (xtables_chain_protos), and
+ * names of Debian's /etc/protocols (getprotobyname) — `ip` is 0, every protocol. Each loads with iptables-restore and
+ * ip6tables-restore 1.8.9.
+ */
+const IPTABLES_PROTOCOLS: Readonly<Record<string, number>> = { all: 0, ip: 0, ggp: 3, st: 5, 'ipv6-mh': 135 };
+
 export function cachedProtocolNumber(name: string): number | undefined {
   let v = PROTO_NUMBERS.get(name);
   if (v === undefined) {
     // iptables reads a number in base 0 (xtables_parse_protocol → xtables_strtoui): `-p 017` is 15, `-p 0x11` udp
     const c0 = name.charCodeAt(0);
     const based = c0 === 43 || (c0 === 48 && name.length > 1) ? strtouiBase0(name, 255) : -2;
-    v = based === -2 ? protocolNumber(name) ?? null : based < 0 ? null : based;
+    v = based === -2 ? (IPTABLES_PROTOCOLS[name] ?? protocolNumber(name) ?? null) : based < 0 ? null : based;
     if (PROTO_NUMBERS.size < 512) PROTO_NUMBERS.set(name, v);
   }
   return v ?? undefined;
@@ -1555,12 +1660,13 @@ function parsePortNumber(s: string): number | undefined {
     let v = 0;
     for (let k = 0; k < s.length; k++) {
       const c = s.charCodeAt(k);
-      if (c < 48 || c > 57) return SERVICES[s.toLowerCase()];
+      // (getservbyname: `SSH` is no service, iptables 1.8.9 says "invalid port/service `SSH' specified")
+      if (c < 48 || c > 57) return SERVICES[s];
       v = v * 10 + (c - 48);
     }
     return v <= 65535 ? v : undefined;
   }
-  return SERVICES[s.toLowerCase()];
+  return SERVICES[s];
 }
 
 /** An item of a port list that starts with `+` or with a 0 followed by more (`026`, `0x16`): not read as decimal by base 0. */
@@ -1685,7 +1791,8 @@ export function parsePortSpec(
   const ranges: [number, number][] = [];
   const items = multi ? key.split(',') : [key];
   let bad: string | undefined;
-  if (multi && items.length > 15) ctx.diag('error', 'iptables/too-many-ports', 'multiport takes at most 15 ports', start, end);
+  // libxt_multiport holds 15 ports, a range taking two ("too many ports specified": 8 ranges, 14 ports and a range)
+  if (multi && items.length + key.split(':').length - 1 > 15) ctx.diag('error', 'iptables/too-many-ports', 'multiport takes at most 15 ports, a range counting as two', start, end);
   for (const item of items) {
     const colon = item.indexOf(':');
     if (colon < 0) {

@@ -9,7 +9,7 @@
  * that may not be there and removes none for sure. Loops over literal words
  * are read once per value and function bodies at each call by name.
  */
-import { LineIndex, type Diagnostic, type DocComment, type Family, type FirewallDocument, type Severity, type Span } from '../../model/index.js';
+import { LineIndex, type Diagnostic, type DocComment, type Family, type FirewallDocument, type OpaqueMatch, type Severity, type Span } from '../../model/index.js';
 import { runCommand } from './command.js';
 import { parseSave, sortDiagnostics } from './save.js';
 import { newCache, type RuleContext } from './rule.js';
@@ -1094,14 +1094,25 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       cond = mayExit;
       diag('warning', 'iptables/control-flow', `iptables command after ${mayExit.text}: read as a command that may or may not run`, span);
     }
+    const tfam = family === 'ipv6' ? 'ip6' : 'ip';
+    const ruleText = oneLine(text.slice(start, end));
+    let refused = false;
     const ctx: RuleContext = {
       family,
       span: (a, b) => li.span(a, b),
-      diag: (severity, code, message, a, b) => diagnostics.push({ severity, code, message, span: li.span(a, b) }),
+      diag: (severity, code, message, a, b) => {
+        diagnostics.push({ severity, code, message, span: li.span(a, b) });
+        // A rule iptables refuses (said before the state applies the command) is not added when the script runs, and
+        // the shell goes on: what the command adds, deletes or sets may not be there (a DROP so read closes nothing,
+        // an ACCEPT is possibly open, never open), as under a shell condition
+        if (severity === 'error' && !refused && !RUNTIME_FAILURES.has(code)) {
+          refused = true;
+          const why: OpaqueMatch = { kind: 'opaque', module: 'condition', text: `${ruleText} (${message})`, reason: 'iptables refuses this command: when the script runs it changes nothing', span };
+          state.condition = { added: why, removed: why };
+        }
+      },
       cache,
     };
-    const tfam = family === 'ipv6' ? 'ip6' : 'ip';
-    const ruleText = oneLine(text.slice(start, end));
     state.condition = cond ? condition(cond, ruleText, span) : undefined;
     state.quietMissing = ensureGone || inGuard;
     state.drain = drains && !cond;

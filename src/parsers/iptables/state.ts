@@ -148,6 +148,18 @@ export class NetfilterState {
   }
 
   /**
+   * A table of the filter table's built-in chains, named `name` (not one iptables-restore knows): the iptables-legacy
+   * tables an iptables-nft dump warns of, beside its own (see save.ts). At priority 1, just after the dump's filter
+   * chains: the order of two chains at one priority changes nothing of what both let in (a packet must pass both), and
+   * so the tracer reads the dump's own verdict first (a drop there is a drop, whatever the legacy tables hold).
+   */
+  legacyTable(name: string, family: TableFamily, span: Span): TableState {
+    const t = this.table(name, family, span);
+    if (t.chains.size === 0) for (const b of BUILTIN_CHAINS.filter!) t.chains.set(b.name, { name: b.name, builtin: { ...b, priority: 1 }, rules: [], span });
+    return t;
+  }
+
+  /**
    * A script's `iptables-restore < file` (not read here): the filter table of the family is what the file holds, not
    * known. Without `--noflush` it replaces the table (unless the command may not run: then the rules stay behind
    * the unknown ones); with it the file's rules come after the script's, which stay.
@@ -477,9 +489,12 @@ export class NetfilterState {
       this.diag('error', 'iptables/policy-user-chain', `Cannot set a policy on user-defined chain "${c.name}"`, span);
       return;
     }
-    const p = policy.toUpperCase();
+    // upper case only: iptables 1.8.9 (both backends) and iptables-restore refuse `-P INPUT drop` and `:INPUT drop`
+    // ("Bad policy name"), and the policy stays what it was
+    const p = policy;
     if (p !== 'ACCEPT' && p !== 'DROP') {
-      this.diag('error', 'iptables/bad-policy', `Bad policy "${policy}" (ACCEPT or DROP)`, valueSpan);
+      const upper = policy.toUpperCase();
+      this.diag('error', 'iptables/bad-policy', upper === 'ACCEPT' || upper === 'DROP' ? `Bad policy "${policy}": iptables takes ${upper} in upper case only` : `Bad policy "${policy}" (ACCEPT or DROP)`, valueSpan);
       return;
     }
     const next = p === 'ACCEPT' ? 'accept' : 'drop';

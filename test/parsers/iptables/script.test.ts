@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseIptables } from '../../../src/parsers/iptables/index.js';
 import type { Rule } from '../../../src/model/index.js';
-import { tracePacket } from '../../../src/analysis/index.js';
+import { classifyPacket, computeExposure, tracePacket } from '../../../src/analysis/index.js';
 import { at, chainOf, diags, matchesOf, rulesOf, spanIn } from './helpers.js';
 import { canonicalRule } from '../../../src/model/index.js';
 
@@ -1091,5 +1091,88 @@ describe('iptables scripts: files the script sources', () => {
     const d = host(`. /lib/lsb/init-functions\n${flushed}iptables -A INPUT -p tcp --dport 22 -j ACCEPT\nlog_end_msg 0\n`);
     expect(d.diagnostics).toEqual([]);
     expect([tcp(d, 22).verdict, tcp(d, 3306).verdict]).toEqual(['accept', 'drop']);
+  });
+});
+
+describe('iptables script: a command iptables refuses adds nothing when the script runs', () => {
+  // Each command runs alone: iptables refuses it and the shell goes on. In a namespace with this script (sh, no set -e),
+  // UDP 5000 and 5002 over IPv4 and IPv6 are all echoed: no rule below is there. Was: the DROP and REJECT read as
+  // loaded (closed), and no error for the match or option of the other family's program.
+  const lines = [
+    'iptables -P INPUT ACCEPT',
+    'ip6tables -P INPUT ACCEPT',
+    'ip6tables -A INPUT -p udp --dport 5000 -m ttl --ttl-gt 0 -j DROP',
+    'ip6tables -A INPUT -p udp --dport 5001 -f -j DROP',
+    'ip6tables -A INPUT -p udp --dport 5002 -j REJECT --reject-with icmp-port-unreachable',
+    'ip6tables -A INPUT -p icmp --icmp-type 8 -j DROP',
+    'iptables -A INPUT -p udp --dport 5000 -m hl --hl-gt 0 -j DROP',
+    'iptables -A INPUT -p udp --dport 5002 -j REJECT --reject-with icmp6-port-unreachable',
+    'iptables -A INPUT -p udp --dport 5003 -j ACCEPT',
+  ];
+  const text = ['#!/bin/sh', ...lines, ''].join('\n');
+  const d = script(text);
+  const udp = (family: 'ipv4' | 'ipv6', dport: number) =>
+    ({ family, proto: 'udp', src: family === 'ipv4' ? '10.200.0.2' : 'fd00:200::2', dst: family === 'ipv4' ? '10.200.0.1' : 'fd00:200::1', sport: 40000, dport, hook: 'input', state: 'new' }) as const;
+  it('says why, at the place', () => {
+    expect(diags(d)).toEqual([
+      `error iptables/unknown-match ${spanIn(4, lines[2]!, 'ttl')}`,
+      `error iptables/wrong-family ${spanIn(5, lines[3]!, '-f')}`,
+      `error iptables/reject-type ${spanIn(6, lines[4]!, 'icmp-port-unreachable')}`,
+      `error iptables/wrong-family ${spanIn(7, lines[5]!, '--icmp-type 8')}`,
+      `error iptables/unknown-match ${spanIn(8, lines[6]!, 'hl')}`,
+      `error iptables/reject-type ${spanIn(9, lines[7]!, 'icmp6-port-unreachable')}`,
+    ]);
+  });
+  it('reads each as a rule that may not be there: its drop closes nothing', () => {
+    const rs = d.rulesets[0]!;
+    // (-f takes no first packet: 5001 is let in either way)
+    expect([5000, 5001, 5002].map((p) => tracePacket(rs, udp('ipv6', p)).verdict)).toEqual(['unknown', 'accept', 'unknown']);
+    expect([5000, 5002, 5003].map((p) => tracePacket(rs, udp('ipv4', p)).verdict)).toEqual(['unknown', 'unknown', 'accept']);
+    const x = computeExposure(rs, { hook: 'input' });
+    expect([5000, 5001, 5002].map((p) => classifyPacket(x, udp('ipv6', p)))).toEqual(['possibly-open', 'open', 'possibly-open']);
+    expect([5000, 5002].map((p) => classifyPacket(x, udp('ipv4', p)))).toEqual(['possibly-open', 'possibly-open']);
+    expect(tracePacket(rs, udp('ipv4', 5000)).reasons[0]).toBe(`${lines[6]} (iptables has no hl match (Couldn't load match \`hl'): it refuses the rule) at line 8 may or may not match`);
+  });
+  it('an ACCEPT so refused is possibly open, not open', () => {
+    const t = ['#!/bin/sh', 'iptables -P INPUT DROP', 'iptables -A INPUT -p udp --dport 5000 -m hl --hl-gt 0 -j ACCEPT', ''].join('\n');
+    const rs = script(t).rulesets[0]!;
+    expect(tracePacket(rs, udp('ipv4', 5000)).verdict).toBe('unknown');
+    expect(classifyPacket(computeExposure(rs, { hook: 'input' }), udp('ipv4', 5000))).toBe('possibly-open');
+  });
+});
+
+describe('iptables script: --option="quoted value"', () => {
+  // The shell (and iptables-restore) remove the quotes before getopt_long reads `--comment=allow ssh`: an option with its
+  // argument. In a namespace this script loads `-m comment --comment "allow ssh"` and `-m multiport --dports 443,8443`;
+  // so does the restore line. Was: "Unexpected argument" and "-m comment needs --comment" errors, no findings at all.
+  const lines = ['iptables -P INPUT DROP', 'iptables -A INPUT -p tcp --dport 22 -m comment --comment="allow ssh" -j ACCEPT', 'iptables -A INPUT -p tcp -m multiport --dports="443,8443" -j ACCEPT'];
+  it('is an option with its argument, in a script and in a restore file', () => {
+    const d = script(['#!/bin/sh', ...lines, ''].join('\n'));
+    expect(diags(d)).toEqual([]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=22 proto=6 => accept', 'dstport=443, 8443 proto=6 => accept']);
+    expect(chainOf(d, 'filter', 'INPUT').rules[0]!.comment).toBe('allow ssh');
+    const r = parseIptables(['*filter', ':INPUT DROP [0:0]', '-A INPUT -p tcp --dport 22 -m comment --comment="allow ssh" -j ACCEPT', 'COMMIT', ''].join('\n'), { mode: 'save' });
+    expect(diags(r)).toEqual([]);
+    expect(rulesOf(r, 'filter', 'INPUT')).toEqual(['dstport=22 proto=6 => accept']);
+  });
+  it('a word quoted from its start stays an argument', () => {
+    const d = script(['#!/bin/sh', 'iptables -A INPUT -p tcp "--dport=22" -j ACCEPT', ''].join('\n'));
+    expect(diags(d)).toEqual([`error iptables/unexpected-argument ${spanIn(2, 'iptables -A INPUT -p tcp "--dport=22" -j ACCEPT', '"--dport=22"')}`]);
+  });
+});
+
+describe('iptables script: -P INPUT drop', () => {
+  // iptables 1.8.9: "iptables: Bad policy name." for `-P INPUT drop` (policy names are upper case), and INPUT keeps
+  // ACCEPT; iptables-restore refuses `:INPUT drop` ("line 2 failed: Bad policy name."). Was: read as DROP, so TCP 80
+  // closed where the kernel lets it in.
+  it('is refused and leaves the policy as it was', () => {
+    const lines = ['iptables -F', 'iptables -P INPUT drop', 'iptables -A INPUT -p tcp --dport 22 -j ACCEPT'];
+    const d = script(['#!/bin/sh', ...lines, ''].join('\n'));
+    expect(diags(d)).toEqual([`error iptables/bad-policy ${spanIn(3, lines[1]!, 'drop')}`]);
+    expect(d.diagnostics[0]!.message).toBe('Bad policy "drop": iptables takes DROP in upper case only');
+    expect(chainOf(d, 'filter', 'INPUT').policy).toBe('accept');
+    expect(tracePacket(d.rulesets[0]!, { family: 'ipv4', proto: 'tcp', src: '10.200.0.2', dst: '10.200.0.1', sport: 40000, dport: 80, hook: 'input', state: 'new' }).verdict).toBe('accept');
+    const r = parseIptables(['*filter', ':INPUT drop [0:0]', 'COMMIT', ''].join('\n'), { mode: 'save' });
+    expect(diags(r)).toEqual(['error iptables/bad-policy 2:8-2:12']);
   });
 });

@@ -276,65 +276,11 @@ export class NetnsLab {
     this.srvProber = this.start(srv, 'probe-client.mjs', [], 'server-side (lo) prober');
   }
 
-  private async setupRouted(ports: readonly number[]): Promise<void> {
-    const { srv: router, cli, behind } = this;
-    for (const ns of [router, cli, behind]) {
-      run(['ip', 'netns', 'del', ns]);
-      must(['ip', 'netns', 'add', ns]);
-      this.created.push(ns);
-      must(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
-    }
-    const DST_MAC = '02:00:5e:c8:00:03';
-    const LAN_MAC = '02:00:5e:c8:00:04';
-    must(['ip', '-n', router, 'link', 'add', 'eth0', 'address', SRV_MAC, 'type', 'veth', 'peer', 'name', 'eth0c', 'address', CLI_MAC, 'netns', cli]);
-    must(['ip', '-n', router, 'link', 'add', 'eth1', 'address', LAN_MAC, 'type', 'veth', 'peer', 'name', 'eth1s', 'address', DST_MAC, 'netns', behind]);
-    for (const [ns, k, v] of [
-      [router, 'net.ipv4.ip_forward', '1'],
-      [router, 'net.ipv6.conf.all.forwarding', '1'],
-      [router, 'net.ipv4.icmp_ratelimit', '0'],
-      [router, 'net.ipv4.icmp_msgs_per_sec', '1000000'],
-      [router, 'net.ipv4.icmp_msgs_burst', '1000000'],
-      [router, 'net.ipv6.icmp.ratelimit', '0'],
-      [behind, 'net.ipv4.icmp_ratelimit', '0'],
-      [behind, 'net.ipv6.icmp.ratelimit', '0'],
-    ] as const) {
-      run(['ip', 'netns', 'exec', ns, 'sysctl', '-q', '-w', `${k}=${v}`]);
-    }
-    const addr = (ns: string, a: string, dev: string) => must(['ip', '-n', ns, 'addr', 'add', a, 'dev', dev, ...(a.includes(':') ? ['nodad'] : [])]);
-    addr(cli, `${ROUTED.client.ipv4}/24`, 'eth0c');
-    addr(cli, `${ROUTED.client.ipv6}/64`, 'eth0c');
-    addr(router, `${ROUTED.routerWan.ipv4}/24`, 'eth0');
-    addr(router, `${ROUTED.routerWan.ipv6}/64`, 'eth0');
-    addr(router, `${ROUTED.routerLan.ipv4}/24`, 'eth1');
-    addr(router, `${ROUTED.routerLan.ipv6}/64`, 'eth1');
-    addr(behind, `${ROUTED.server.ipv4}/24`, 'eth1s');
-    addr(behind, `${ROUTED.server.ipv6}/64`, 'eth1s');
-    for (const [ns, dev] of [[cli, 'eth0c'], [router, 'eth0'], [router, 'eth1'], [behind, 'eth1s']] as const) must(['ip', '-n', ns, 'link', 'set', dev, 'up']);
-    for (const fam of ['ipv4', 'ipv6'] as const) {
-      const v6 = fam === 'ipv6' ? ['-6'] : [];
-      must(['ip', '-n', cli, ...v6, 'route', 'add', 'default', 'via', ROUTED.routerWan[fam]]);
-      must(['ip', '-n', behind, ...v6, 'route', 'add', 'default', 'via', ROUTED.routerLan[fam]]);
-      // static neighbours: a DROP policy cannot starve ARP / neighbour discovery
-      must(['ip', '-n', cli, 'neigh', 'replace', ROUTED.routerWan[fam], 'lladdr', SRV_MAC, 'dev', 'eth0c', 'nud', 'permanent']);
-      must(['ip', '-n', router, 'neigh', 'replace', ROUTED.client[fam], 'lladdr', CLI_MAC, 'dev', 'eth0', 'nud', 'permanent']);
-      must(['ip', '-n', router, 'neigh', 'replace', ROUTED.server[fam], 'lladdr', DST_MAC, 'dev', 'eth1', 'nud', 'permanent']);
-      must(['ip', '-n', behind, 'neigh', 'replace', ROUTED.routerLan[fam], 'lladdr', LAN_MAC, 'dev', 'eth1s', 'nud', 'permanent']);
-    }
-    this.listener = this.start(behind, 'listener.mjs', [ports.join(','), [ROUTED.server.ipv4, ROUTED.server.ipv6].join(',')], 'listener');
-    const ready = await this.listener.next(10_000);
-    if (ready !== 'ready') throw new Error(`listener did not start: ${ready}`);
-    this.cliProber = this.start(cli, 'probe-client.mjs', [], 'client prober');
-    // (no probes from the router itself: lo probes are the host topology's)
-    this.srvProber = this.start(router, 'probe-client.mjs', [], 'router-side prober');
-  }
-
   /**
-   * The transparent topology: the host topology's addresses, with a router between the client and the server. The
-   * client sees the server's addresses on its link, at the router's MAC; the router forwards by host routes (it has no
-   * address on either link: its ICMP errors come from 10.199.0.1 / fd00:199::1 on its lo). So the generators' rules
-   * about the host lab's addresses hold on the forward path, unchanged.
+   * The three namespaces of the routed topologies: CLI —eth0c/eth0— SRV (the router, forwarding on) —eth1/eth1s—
+   * BEHIND, links up, ICMP rate limits off. Returns the MACs of the router's eth1 and of BEHIND's eth1s.
    */
-  private async setupTransparent(ports: readonly number[]): Promise<void> {
+  private threeNamespaces(): { LAN_MAC: string; DST_MAC: string } {
     const { srv: router, cli, behind } = this;
     for (const ns of [router, cli, behind]) {
       run(['ip', 'netns', 'del', ns]);
@@ -362,6 +308,54 @@ export class NetnsLab {
     ] as const) {
       run(['ip', 'netns', 'exec', ns, 'sysctl', '-q', '-w', `${k}=${v}`]);
     }
+    return { LAN_MAC, DST_MAC };
+  }
+
+  /** The listener behind the router, on `addrs`, and the probers (none is sent from the router itself). */
+  private async startRouted(ports: readonly number[], addrs: readonly string[]): Promise<void> {
+    const { srv: router, cli, behind } = this;
+    for (const [ns, dev] of [[cli, 'eth0c'], [router, 'eth0'], [router, 'eth1'], [behind, 'eth1s']] as const) must(['ip', '-n', ns, 'link', 'set', dev, 'up']);
+    this.listener = this.start(behind, 'listener.mjs', [ports.join(','), addrs.join(',')], 'listener');
+    const ready = await this.listener.next(10_000);
+    if (ready !== 'ready') throw new Error(`listener did not start: ${ready}`);
+    this.cliProber = this.start(cli, 'probe-client.mjs', [], 'client prober');
+    this.srvProber = this.start(router, 'probe-client.mjs', [], 'router-side prober');
+  }
+
+  /** The routed topology (ROUTED): a subnet on each side of the router. */
+  private async setupRouted(ports: readonly number[]): Promise<void> {
+    const { srv: router, cli, behind } = this;
+    const { LAN_MAC, DST_MAC } = this.threeNamespaces();
+    const addr = (ns: string, a: string, dev: string) => must(['ip', '-n', ns, 'addr', 'add', a, 'dev', dev, ...(a.includes(':') ? ['nodad'] : [])]);
+    for (const fam of ['ipv4', 'ipv6'] as const) {
+      const len = fam === 'ipv4' ? 24 : 64;
+      addr(cli, `${ROUTED.client[fam]}/${len}`, 'eth0c');
+      addr(router, `${ROUTED.routerWan[fam]}/${len}`, 'eth0');
+      addr(router, `${ROUTED.routerLan[fam]}/${len}`, 'eth1');
+      addr(behind, `${ROUTED.server[fam]}/${len}`, 'eth1s');
+    }
+    await this.startRouted(ports, [ROUTED.server.ipv4, ROUTED.server.ipv6]);
+    for (const fam of ['ipv4', 'ipv6'] as const) {
+      const v6 = fam === 'ipv6' ? ['-6'] : [];
+      must(['ip', '-n', cli, ...v6, 'route', 'add', 'default', 'via', ROUTED.routerWan[fam]]);
+      must(['ip', '-n', behind, ...v6, 'route', 'add', 'default', 'via', ROUTED.routerLan[fam]]);
+      // static neighbours: a DROP policy cannot starve ARP / neighbour discovery
+      must(['ip', '-n', cli, 'neigh', 'replace', ROUTED.routerWan[fam], 'lladdr', SRV_MAC, 'dev', 'eth0c', 'nud', 'permanent']);
+      must(['ip', '-n', router, 'neigh', 'replace', ROUTED.client[fam], 'lladdr', CLI_MAC, 'dev', 'eth0', 'nud', 'permanent']);
+      must(['ip', '-n', router, 'neigh', 'replace', ROUTED.server[fam], 'lladdr', DST_MAC, 'dev', 'eth1', 'nud', 'permanent']);
+      must(['ip', '-n', behind, 'neigh', 'replace', ROUTED.routerLan[fam], 'lladdr', LAN_MAC, 'dev', 'eth1s', 'nud', 'permanent']);
+    }
+  }
+
+  /**
+   * The transparent topology: the host topology's addresses, with a router between the client and the server. The
+   * client sees the server's addresses on its link, at the router's MAC; the router forwards by host routes (it has no
+   * address on either link: its ICMP errors come from 10.199.0.1 / fd00:199::1 on its lo). So the generators' rules
+   * about the host lab's addresses hold on the forward path, unchanged.
+   */
+  private async setupTransparent(ports: readonly number[]): Promise<void> {
+    const { srv: router, cli, behind } = this;
+    const { LAN_MAC, DST_MAC } = this.threeNamespaces();
     must(['ip', '-n', router, 'addr', 'add', '10.199.0.1/32', 'dev', 'lo']);
     must(['ip', '-n', router, 'addr', 'add', 'fd00:199::1/128', 'dev', 'lo', 'nodad']);
     for (const a of CLIENT_ADDRS.ipv4) must(['ip', '-n', cli, 'addr', 'add', `${a}/24`, 'dev', 'eth0c']);
@@ -370,7 +364,7 @@ export class NetnsLab {
     must(['ip', '-n', behind, 'addr', 'add', '192.0.2.1/24', 'dev', 'eth1s']);
     must(['ip', '-n', behind, 'addr', 'add', 'fd00:200::1/64', 'dev', 'eth1s', 'nodad']);
     must(['ip', '-n', behind, 'addr', 'add', 'fd00:201::1/64', 'dev', 'eth1s', 'nodad']);
-    for (const [ns, dev] of [[cli, 'eth0c'], [router, 'eth0'], [router, 'eth1'], [behind, 'eth1s']] as const) must(['ip', '-n', ns, 'link', 'set', dev, 'up']);
+    await this.startRouted(ports, [...SERVER_ADDRS.ipv4, ...SERVER_ADDRS.ipv6]);
     // the client's and the server's default routes (for the router's ICMP errors' source), then host routes and static
     // neighbours: each side sees the other's addresses at the router's MAC
     must(['ip', '-n', cli, 'route', 'add', 'default', 'dev', 'eth0c']);
@@ -390,11 +384,6 @@ export class NetnsLab {
         must(['ip', '-n', cli, 'neigh', 'replace', a, 'lladdr', SRV_MAC, 'dev', 'eth0c', 'nud', 'permanent']);
       }
     }
-    this.listener = this.start(behind, 'listener.mjs', [ports.join(','), [...SERVER_ADDRS.ipv4, ...SERVER_ADDRS.ipv6].join(',')], 'listener');
-    const ready = await this.listener.next(10_000);
-    if (ready !== 'ready') throw new Error(`listener did not start: ${ready}`);
-    this.cliProber = this.start(cli, 'probe-client.mjs', [], 'client prober');
-    this.srvProber = this.start(router, 'probe-client.mjs', [], 'router-side prober');
   }
 
   private start(ns: string, script: string, args: string[], label: string): LineChannel {

@@ -520,6 +520,24 @@ export async function readStdin(): Promise<string> {
 }
 
 /**
+ * Makes `dir` and the folders above it that do not exist, one by one from the nearest existing one down. Node's
+ * `mkdirSync(dir, { recursive: true })` never returns where a folder's mkdir fails with ENOENT although its parent
+ * exists (`/proc/x/y`: mkdir /proc/x says ENOENT, mkdir /proc says EEXIST, and again, forever); here that mkdir's
+ * error is thrown.
+ */
+function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; !exists(d) && dirname(d) !== d; d = dirname(d)) missing.push(d);
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || !isDirectory(d)) throw e;
+    }
+  }
+}
+
+/**
  * Writes the report to `-o FILE`, creating its folder as ESLint does (`mkdir(dirname, { recursive: true })` in its
  * cli.js: `-o reports/fwlint.sarif` in a fresh CI checkout). A file that cannot be written (read-only file system,
  * no permission, /proc) is a usage error with the reason, exit 2 — it was a stack trace.
@@ -527,7 +545,7 @@ export async function readStdin(): Promise<string> {
 export function writeOutputFile(file: string, out: string | Iterable<string>): void {
   let fd: number | undefined;
   try {
-    mkdirSync(dirname(resolve(file)), { recursive: true });
+    makeFolders(dirname(resolve(file)));
     fd = openSync(resolve(file), 'w');
     if (typeof out === 'string') writeSync(fd, out);
     else for (const chunk of out) writeSync(fd, chunk);

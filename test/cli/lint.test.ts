@@ -269,6 +269,20 @@ describe('fwlint lint', () => {
     expect(sarif.runs[0]!.results.map((r) => r.ruleId)).toEqual(['firewall/no-unneeded-cft-ports']);
   });
 
+  it('-o into a folder that cannot be made is a usage error, not a run that never ends', () => {
+    if (process.platform !== 'linux') return;
+    const d = tmp();
+    writeFileSync(join(d, 'rules.v4'), CFT_SAVE);
+    // Node's mkdirSync(…, { recursive: true }) looped forever under /proc (mkdir /proc/x: ENOENT, mkdir /proc: EEXIST,
+    // again): the run hung after linting, 100% CPU, until the CI job's timeout
+    const r = spawnSync(process.execPath, [BIN, '-f', 'json', '-o', '/proc/fwlint-no-such-folder/fwlint.json', 'rules.v4'], { cwd: d, encoding: 'utf8', timeout: 20_000 });
+    expect({ code: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'fwlint: --output-file: cannot write /proc/fwlint-no-such-folder/fwlint.json: ENOENT\nRun fwlint --help for usage.\n',
+    });
+  });
+
   it('usage errors exit 2', () => {
     expect(fwlint(['--no-such-option']).code).toBe(2);
     expect(fwlint(['-f', 'xml', 'x']).code).toBe(2);

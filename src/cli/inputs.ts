@@ -538,6 +538,22 @@ function makeFolders(dir: string): void {
 }
 
 /**
+ * `--cache --cache-location P`: makes the folder ESLint will write its cache file in (P itself when it ends with a
+ * separator, else P's folder), as ESLint would. ESLint makes it with Node's recursive mkdir, which never returns
+ * under /proc (see makeFolders): a folder that cannot be made is a usage error with the reason, before any linting.
+ */
+export function makeCacheFolder(location: string): void {
+  const dir = /[\\/]$/.test(location) ? location : dirname(location);
+  try {
+    makeFolders(resolve(dir));
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (!err.code) throw e;
+    throw new UsageError(`--cache-location: cannot make folder ${dir}: ${err.code}`);
+  }
+}
+
+/**
  * Writes the report to `-o FILE`, creating its folder as ESLint does (`mkdir(dirname, { recursive: true })` in its
  * cli.js: `-o reports/fwlint.sarif` in a fresh CI checkout). A file that cannot be written (read-only file system,
  * no permission, /proc) is a usage error with the reason, exit 2 — it was a stack trace.

@@ -25,6 +25,8 @@ export interface LoadedFile {
   /** A CDK / Pulumi source file (read through the TypeScript extractor: `fwlint exposure`, `fwlint trace`). */
   source?: true;
   error?: string;
+  /** detectFile could not open or read it: the errno code (EACCES). */
+  unreadable?: string;
 }
 
 /** Source files that may hold AWS CDK or Pulumi security groups. */
@@ -77,8 +79,10 @@ const SNIFFED_EXTENSION = /^(?:txt|conf|cfg|out|dump|save|json|jsonl|ndjson|ya?m
 /**
  * The files under `dir` whose names no language claims (so ESLint's walk passes them over) but whose content a format
  * recognises, among those without an extension or with one of SNIFFED_EXTENSION; loaded by detectFile (the head
- * only). What no format recognises, or cannot be read, is left alone, as any other file of the folder is; so is a
- * document that merely quotes a ruleset (see wholeFile).
+ * only). What no format recognises is left alone, as any other file of the folder is; so is a document that merely
+ * quotes a ruleset (see wholeFile). One that cannot be read is returned with its error: `iptables-save > rules.txt`
+ * run as root leaves a file a user's fwlint cannot read, which may be a ruleset — passed over, the run said nothing
+ * of it and passed (its `unreadable` set, no format).
  */
 export function sniffedUnder(dir: string, limit = 100_000): LoadedFile[] {
   const { isCandidate, isNever, isIptablesName, isTemplate } = fileGlobs();
@@ -93,6 +97,10 @@ export function sniffedUnder(dir: string, limit = 100_000): LoadedFile[] {
   for (const f of filesUnder(dir, named, { limit })) {
     if (SOURCE_FILE.test(f)) continue;
     const lf = detectFile(f);
+    if (lf.unreadable) {
+      out.push({ path: lf.path, error: `cannot read ${relative(process.cwd(), f) || f}: ${lf.unreadable}`, unreadable: lf.unreadable });
+      continue;
+    }
     if (!lf.format) continue;
     const rel = relative(dir, f).split('\\').join('/');
     if (isCandidate(rel) ? !inOtherLanguage(lf, rel) : !wholeFile(lf)) continue;
@@ -380,7 +388,8 @@ export function detectFile(path: string, inputFormat?: string): LoadedFile {
       closeSync(fd);
     }
   } catch (e) {
-    return { path: abs, error: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
+    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    return { path: abs, error: `cannot read ${path}: ${code}`, unreadable: code };
   }
   // (the whole file was read when it is shorter than the buffer)
   if (isBlank(head) && Buffer.byteLength(head) < 3 * DETECT_HEAD + 4) return { path: abs, text: head, error: emptyMessage(path) };

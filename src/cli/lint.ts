@@ -245,10 +245,16 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
     }
     const abs = resolve(t);
     if (isDirectory(abs)) {
-      lintPaths.push(abs);
+      // files ESLint's walk passes over by name that hold a firewall format ('rules.txt', 'sg-prod', 'SG.JSON'), and
+      // those that cannot be read, each an error (ESLint's walk is not given the folder when they are all it holds)
+      const sniffed = sniffedUnder(abs);
+      if (!sniffed.every((lf) => lf.unreadable) || sniffed.length === 0 || walk(abs).length > 0) lintPaths.push(abs);
       involved.push(abs);
-      // files ESLint's walk passes over by name that hold a firewall format ('rules.txt', 'sg-prod', 'SG.JSON')
-      for (const lf of sniffedUnder(abs)) {
+      for (const lf of sniffed) {
+        if (lf.unreadable) {
+          failures.push(failureResult(lf.path, lf.error!));
+          continue;
+        }
         lintPaths.push(lf.path);
         explicitConfigs.push({ file: lf.path, language: `firewall/${lf.format!.language}`, format: lf.format!.id });
       }
@@ -309,7 +315,11 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
       for (const m of others) {
         const lf = detectFile(m, inputFormat);
         if (lf.error) {
-          if (lf.text === undefined) failures.push(failureResult(m, lf.error));
+          // one that cannot be read is an error (and the glob found it); a binary one is left alone, as in a folder
+          if (lf.unreadable) {
+            failures.push(failureResult(m, `cannot read ${relative(cwd, m) || m}: ${lf.unreadable}`));
+            recognised++;
+          }
           continue;
         }
         recognised++;

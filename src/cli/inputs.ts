@@ -94,8 +94,9 @@ export function sniffedUnder(dir: string, limit = 100_000): LoadedFile[] {
     return dot <= 0 || SNIFFED_EXTENSION.test(base.slice(dot + 1));
   };
   const out: LoadedFile[] = [];
-  for (const f of filesUnder(dir, named, { limit })) {
-    if (SOURCE_FILE.test(f)) continue;
+  // (symbolic links to regular files too, as ESLint's walk follows them: `rules.txt -> /etc/iptables/rules.v4`)
+  for (const f of filesUnder(dir, named, { limit, links: true })) {
+    if (SOURCE_FILE.test(f) || !isRegularFile(f)) continue;
     const lf = detectFile(f);
     if (lf.unreadable) {
       out.push({ path: lf.path, error: `cannot read ${relative(process.cwd(), f) || f}: ${lf.unreadable}`, unreadable: lf.unreadable });

@@ -181,6 +181,11 @@ describe('fwlint lint', () => {
     writeFileSync(join(d, 'fw', 'sg-prod'), CFT_SAVE);
     writeFileSync(join(d, 'fw', 'logo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]));
     writeFileSync(join(d, 'dumps', 'host1.txt'), CFT_SAVE);
+    // a link to a ruleset is read as ESLint reads a firewall-named one (it was passed over); one that leads nowhere
+    // has nothing to read
+    writeFileSync(join(d, 'host2.save.txt'), CFT_SAVE);
+    symlinkSync('../host2.save.txt', join(d, 'fw', 'host2.txt'));
+    symlinkSync('gone.txt', join(d, 'fw', 'gone.txt'));
     for (const f of ['fw/rules.txt', 'fw/sg-prod', 'dumps/host1.txt']) chmodSync(join(d, f), 0o000);
     const asUser = (args: string[]) => {
       const cmd = process.getuid?.() === 0 ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search', process.execPath] : [process.execPath];
@@ -188,7 +193,7 @@ describe('fwlint lint', () => {
       return [r.status, r.stderr, (JSON.parse(r.stdout || '[]') as { filePath: string; messages: { fatal?: boolean; message: string }[] }[]).map((x) => [x.filePath.slice(d.length + 1), x.messages.map((m) => (m.fatal ? m.message : 'finding'))])];
     };
     // they were passed over in silence: readable, each is linted (iptables-save > rules.txt run as root is not)
-    expect(asUser(['fw'])).toEqual([1, '', [['fw/mft.rules', ['finding']], ['fw/rules.txt', ['cannot read fw/rules.txt: EACCES']], ['fw/sg-prod', ['cannot read fw/sg-prod: EACCES']]]]);
+    expect(asUser(['fw'])).toEqual([1, '', [['fw/host2.txt', ['finding']], ['fw/mft.rules', ['finding']], ['fw/rules.txt', ['cannot read fw/rules.txt: EACCES']], ['fw/sg-prod', ['cannot read fw/sg-prod: EACCES']]]]);
     // a folder with nothing else in it: the error, not "no firewall rules found" (exit 2)
     expect(asUser(['dumps'])).toEqual([1, '', [['dumps/host1.txt', ['cannot read dumps/host1.txt: EACCES']]]]);
     expect(asUser(['dumps/*.txt'])).toEqual([1, '', [['dumps/host1.txt', ['cannot read dumps/host1.txt: EACCES']]]]);

@@ -150,7 +150,8 @@ export function globFiles(pattern: string, cwd: string, limit = 100_000): string
   const match = picomatch(rel, { dot: false });
   const root = resolve(cwd, base || '.');
   if (!isDirectory(root)) return [];
-  return filesUnder(root, (r) => match(relative(cwd, join(root, r)).split('\\').join('/')), { limit });
+  // symbolic links to regular files too, as a folder walk reads them (see sniffedUnder)
+  return filesUnder(root, (r) => match(relative(cwd, join(root, r)).split('\\').join('/')), { limit, links: true }).filter((f) => isRegularFile(f));
 }
 
 /** specialFilesUnder for a glob given on the command line (as globFiles reads it). */

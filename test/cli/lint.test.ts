@@ -198,7 +198,7 @@ describe('fwlint lint', () => {
     expect(asUser(['dumps'])).toEqual([1, '', [['dumps/host1.txt', ['cannot read dumps/host1.txt: EACCES']]]]);
     expect(asUser(['dumps/*.txt'])).toEqual([1, '', [['dumps/host1.txt', ['cannot read dumps/host1.txt: EACCES']]]]);
     // a glob's binary file whose name no format claims is no firewall file, as in a folder (it was an error)
-    expect(asUser(['fw/*'])).toEqual([1, '', [['fw/mft.rules', ['finding']], ['fw/rules.txt', ['cannot read fw/rules.txt: EACCES']], ['fw/sg-prod', ['cannot read fw/sg-prod: EACCES']]]]);
+    expect(asUser(['fw/*'])).toEqual([1, '', [['fw/host2.txt', ['finding']], ['fw/mft.rules', ['finding']], ['fw/rules.txt', ['cannot read fw/rules.txt: EACCES']], ['fw/sg-prod', ['cannot read fw/sg-prod: EACCES']]]]);
   });
 
   it('a file named explicitly that no parser recognises is an error, not a skip', () => {

@@ -25,6 +25,8 @@ export interface LoadedFile {
   /** A CDK / Pulumi source file (read through the TypeScript extractor: `fwlint exposure`, `fwlint trace`). */
   source?: true;
   error?: string;
+  /** detectFile could not open or read it: the errno code (EACCES). */
+  unreadable?: string;
 }
 
 /** Source files that may hold AWS CDK or Pulumi security groups. */
@@ -77,8 +79,10 @@ const SNIFFED_EXTENSION = /^(?:txt|conf|cfg|out|dump|save|json|jsonl|ndjson|ya?m
 /**
  * The files under `dir` whose names no language claims (so ESLint's walk passes them over) but whose content a format
  * recognises, among those without an extension or with one of SNIFFED_EXTENSION; loaded by detectFile (the head
- * only). What no format recognises, or cannot be read, is left alone, as any other file of the folder is; so is a
- * document that merely quotes a ruleset (see wholeFile).
+ * only). What no format recognises is left alone, as any other file of the folder is; so is a document that merely
+ * quotes a ruleset (see wholeFile). One that cannot be read is returned with its error: `iptables-save > rules.txt`
+ * run as root leaves a file a user's fwlint cannot read, which may be a ruleset — passed over, the run said nothing
+ * of it and passed (its `unreadable` set, no format).
  */
 export function sniffedUnder(dir: string, limit = 100_000): LoadedFile[] {
   const { isCandidate, isNever, isIptablesName, isTemplate } = fileGlobs();
@@ -90,9 +94,14 @@ export function sniffedUnder(dir: string, limit = 100_000): LoadedFile[] {
     return dot <= 0 || SNIFFED_EXTENSION.test(base.slice(dot + 1));
   };
   const out: LoadedFile[] = [];
-  for (const f of filesUnder(dir, named, { limit })) {
-    if (SOURCE_FILE.test(f)) continue;
+  // (symbolic links to regular files too, as ESLint's walk follows them: `rules.txt -> /etc/iptables/rules.v4`)
+  for (const f of filesUnder(dir, named, { limit, links: true })) {
+    if (SOURCE_FILE.test(f) || !isRegularFile(f)) continue;
     const lf = detectFile(f);
+    if (lf.unreadable) {
+      out.push({ path: lf.path, error: `cannot read ${relative(process.cwd(), f) || f}: ${lf.unreadable}`, unreadable: lf.unreadable });
+      continue;
+    }
     if (!lf.format) continue;
     const rel = relative(dir, f).split('\\').join('/');
     if (isCandidate(rel) ? !inOtherLanguage(lf, rel) : !wholeFile(lf)) continue;
@@ -141,7 +150,8 @@ export function globFiles(pattern: string, cwd: string, limit = 100_000): string
   const match = picomatch(rel, { dot: false });
   const root = resolve(cwd, base || '.');
   if (!isDirectory(root)) return [];
-  return filesUnder(root, (r) => match(relative(cwd, join(root, r)).split('\\').join('/')), { limit });
+  // symbolic links to regular files too, as a folder walk reads them (see sniffedUnder)
+  return filesUnder(root, (r) => match(relative(cwd, join(root, r)).split('\\').join('/')), { limit, links: true }).filter((f) => isRegularFile(f));
 }
 
 /** specialFilesUnder for a glob given on the command line (as globFiles reads it). */
@@ -380,7 +390,8 @@ export function detectFile(path: string, inputFormat?: string): LoadedFile {
       closeSync(fd);
     }
   } catch (e) {
-    return { path: abs, error: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
+    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    return { path: abs, error: `cannot read ${path}: ${code}`, unreadable: code };
   }
   // (the whole file was read when it is shorter than the buffer)
   if (isBlank(head) && Buffer.byteLength(head) < 3 * DETECT_HEAD + 4) return { path: abs, text: head, error: emptyMessage(path) };
@@ -520,6 +531,40 @@ export async function readStdin(): Promise<string> {
 }
 
 /**
+ * Makes `dir` and the folders above it that do not exist, one by one from the nearest existing one down. Node's
+ * `mkdirSync(dir, { recursive: true })` never returns where a folder's mkdir fails with ENOENT although its parent
+ * exists (`/proc/x/y`: mkdir /proc/x says ENOENT, mkdir /proc says EEXIST, and again, forever); here that mkdir's
+ * error is thrown.
+ */
+function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; !exists(d) && dirname(d) !== d; d = dirname(d)) missing.push(d);
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || !isDirectory(d)) throw e;
+    }
+  }
+}
+
+/**
+ * `--cache --cache-location P`: makes the folder ESLint will write its cache file in (P itself when it ends with a
+ * separator, else P's folder), as ESLint would. ESLint makes it with Node's recursive mkdir, which never returns
+ * under /proc (see makeFolders): a folder that cannot be made is a usage error with the reason, before any linting.
+ */
+export function makeCacheFolder(location: string): void {
+  const dir = /[\\/]$/.test(location) ? location : dirname(location);
+  try {
+    makeFolders(resolve(dir));
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (!err.code) throw e;
+    throw new UsageError(`--cache-location: cannot make folder ${dir}: ${err.code}`);
+  }
+}
+
+/**
  * Writes the report to `-o FILE`, creating its folder as ESLint does (`mkdir(dirname, { recursive: true })` in its
  * cli.js: `-o reports/fwlint.sarif` in a fresh CI checkout). A file that cannot be written (read-only file system,
  * no permission, /proc) is a usage error with the reason, exit 2 — it was a stack trace.
@@ -527,7 +572,7 @@ export async function readStdin(): Promise<string> {
 export function writeOutputFile(file: string, out: string | Iterable<string>): void {
   let fd: number | undefined;
   try {
-    mkdirSync(dirname(resolve(file)), { recursive: true });
+    makeFolders(dirname(resolve(file)));
     fd = openSync(resolve(file), 'w');
     if (typeof out === 'string') writeSync(fd, out);
     else for (const chunk of out) writeSync(fd, chunk);

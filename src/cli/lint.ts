@@ -10,7 +10,7 @@ import { formatPorts } from '../model/index.js';
 import { eslintOptions, optionsModuleUrl, type EslintOptionsData } from './eslint-options.js';
 import { PACKAGE } from '../package-info.js';
 import { formatById } from '../parsers/registry.js';
-import { checkOutputFile, detectFile, exists, globFiles, isDirectory, isFirewallName, isRegularFile, isTfvars, loadFile, readStdin, scriptStartOption, sidecarsUnder, stdinInput, SOURCE_FILE, inOtherLanguage, sniffedUnder, specialFilesUnder, specialGlobFiles, unreadableUnder, walk, writeOutputFile } from './inputs.js';
+import { checkOutputFile, detectFile, makeCacheFolder, exists, globFiles, isDirectory, isFirewallName, isRegularFile, isTfvars, loadFile, readStdin, scriptStartOption, sidecarsUnder, stdinInput, SOURCE_FILE, inOtherLanguage, sniffedUnder, specialFilesUnder, specialGlobFiles, unreadableUnder, walk, writeOutputFile } from './inputs.js';
 import { hashDependencies } from './dependencies.js';
 import { SIDECAR_SUFFIX } from '../suppressions/sidecar.js';
 import { HELP, UsageError, type Io } from './main.js';
@@ -104,7 +104,8 @@ function toGlob(rel: string): string {
 }
 
 /** Absolute, keeping a trailing separator: ESLint reads `dir/` as a folder to put its cache file in. */
-function cacheLocation(v: string): string {
+function cacheLocation(v: string, cache: boolean | undefined): string {
+  if (cache) makeCacheFolder(v);
   const abs = resolve(v);
   return /[\\/]$/.test(v) && !abs.endsWith(sep) ? abs + sep : abs;
 }
@@ -244,10 +245,16 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
     }
     const abs = resolve(t);
     if (isDirectory(abs)) {
-      lintPaths.push(abs);
+      // files ESLint's walk passes over by name that hold a firewall format ('rules.txt', 'sg-prod', 'SG.JSON'), and
+      // those that cannot be read, each an error (ESLint's walk is not given the folder when they are all it holds)
+      const sniffed = sniffedUnder(abs);
+      if (!sniffed.every((lf) => lf.unreadable) || sniffed.length === 0 || walk(abs).length > 0) lintPaths.push(abs);
       involved.push(abs);
-      // files ESLint's walk passes over by name that hold a firewall format ('rules.txt', 'sg-prod', 'SG.JSON')
-      for (const lf of sniffedUnder(abs)) {
+      for (const lf of sniffed) {
+        if (lf.unreadable) {
+          failures.push(failureResult(lf.path, lf.error!));
+          continue;
+        }
         lintPaths.push(lf.path);
         explicitConfigs.push({ file: lf.path, language: `firewall/${lf.format!.language}`, format: lf.format!.id });
       }
@@ -308,7 +315,11 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
       for (const m of others) {
         const lf = detectFile(m, inputFormat);
         if (lf.error) {
-          if (lf.text === undefined) failures.push(failureResult(m, lf.error));
+          // one that cannot be read is an error (and the glob found it); a binary one is left alone, as in a folder
+          if (lf.unreadable) {
+            failures.push(failureResult(m, `cannot read ${relative(cwd, m) || m}: ${lf.unreadable}`));
+            recognised++;
+          }
           continue;
         }
         recognised++;
@@ -374,7 +385,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
     cache: values.cache!,
     // ESLint's CLI semantics: .eslintcache in the working directory unless --cache-location says otherwise
     // (ESLint itself would put it in its cwd, the common folder of the inputs)
-    cacheLocation: values['cache-location'] ? cacheLocation(values['cache-location']) : values.cache ? resolve(cwd, '.eslintcache') : undefined,
+    cacheLocation: values['cache-location'] ? cacheLocation(values['cache-location'], values.cache) : values.cache ? resolve(cwd, '.eslintcache') : undefined,
     // the rules load their settings with ESLint's cwd: so does the fingerprint
     settingsKey: values.cache ? settingsFingerprint([...lintPaths.filter((p) => isAbsolute(p)), ...texts.map((t) => t.filePath), cwd], configFile, cwd, Date.now(), lintedTexts(lintPaths, texts, cwd)) : undefined,
     applySuppressions: Boolean(suppressionsLocation) || exists(resolve(eslintCwd, 'eslint-suppressions.json')),

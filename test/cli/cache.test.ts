@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { settingsFingerprint } from '../../src/cli/lint.js';
-import { fwlint, ROOT } from './helpers.js';
+import { BIN, fwlint, ROOT } from './helpers.js';
 
 const CFT_SAVE = `*filter
 :INPUT DROP [0:0]
@@ -79,6 +80,21 @@ describe('fwlint --cache', () => {
     expect(cftMessages(run().stdout)).toEqual([
       'Open: TCP 1764 (cft-3) reachable from 0.0.0.0/0 but not used by the Transfer CFT deployment on mft01 per fwlint.config.yaml:7 (1764 has no Transfer CFT role).',
     ]);
+  });
+
+  it('--cache-location in a folder that does not exist: made as ESLint does; one that cannot be made is a usage error, not a hang', () => {
+    const d = project();
+    expect(fwlint(['-f', 'json', '--cache', '--cache-location', 'ci/cache/', 'host.rules'], { cwd: d }).code).toBe(1);
+    expect(readdirSync(join(d, 'ci', 'cache')).filter((f) => f.startsWith('.cache_'))).toHaveLength(1);
+    if (process.platform !== 'linux') return;
+    // ESLint wrote it with Node's recursive mkdir, which loops forever under /proc (mkdir /proc/x: ENOENT, mkdir
+    // /proc: EEXIST, again): the run never ended
+    const r = spawnSync(process.execPath, [BIN, '-f', 'json', '--cache', '--cache-location', '/proc/fwlint-no-such-folder/', 'host.rules'], { cwd: d, encoding: 'utf8', timeout: 20_000 });
+    expect({ code: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'fwlint: --cache-location: cannot make folder /proc/fwlint-no-such-folder/: ENOENT\nRun fwlint --help for usage.\n',
+    });
   });
 
   it('re-lints a JSON export when its suppression sidecar appears or goes (the file itself unchanged)', () => {

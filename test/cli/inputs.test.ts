@@ -41,7 +41,7 @@ describe('detectFile (the format of a file ESLint reads again itself)', () => {
 
   it('names a file it cannot read as an error', () => {
     const missing = join(dir, 'missing.rules');
-    expect(detectFile(missing)).toEqual({ path: missing, error: 'cannot read ' + missing + ': ENOENT' });
+    expect(detectFile(missing)).toEqual({ path: missing, error: 'cannot read ' + missing + ': ENOENT', unreadable: 'ENOENT' });
     expect(detectFile(dir).error).toBe(`cannot read ${dir}: EISDIR`);
   });
 

@@ -172,6 +172,35 @@ describe('fwlint lint', () => {
     ]);
   });
 
+  it('a file a folder walk or a glob reads by content (rules.txt, a name without extension) that cannot be read is an error; a binary one a glob matches is left alone', () => {
+    const d = tmp();
+    mkdirSync(join(d, 'fw'));
+    mkdirSync(join(d, 'dumps'));
+    writeFileSync(join(d, 'fw', 'mft.rules'), CFT_SAVE);
+    writeFileSync(join(d, 'fw', 'rules.txt'), CFT_SAVE);
+    writeFileSync(join(d, 'fw', 'sg-prod'), CFT_SAVE);
+    writeFileSync(join(d, 'fw', 'logo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]));
+    writeFileSync(join(d, 'dumps', 'host1.txt'), CFT_SAVE);
+    // a link to a ruleset is read as ESLint reads a firewall-named one (it was passed over); one that leads nowhere
+    // has nothing to read
+    writeFileSync(join(d, 'host2.save.txt'), CFT_SAVE);
+    symlinkSync('../host2.save.txt', join(d, 'fw', 'host2.txt'));
+    symlinkSync('gone.txt', join(d, 'fw', 'gone.txt'));
+    for (const f of ['fw/rules.txt', 'fw/sg-prod', 'dumps/host1.txt']) chmodSync(join(d, f), 0o000);
+    const asUser = (args: string[]) => {
+      const cmd = process.getuid?.() === 0 ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search', process.execPath] : [process.execPath];
+      const r = spawnSync(cmd[0]!, [...cmd.slice(1), BIN, '-f', 'json', ...args], { cwd: d, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      return [r.status, r.stderr, (JSON.parse(r.stdout || '[]') as { filePath: string; messages: { fatal?: boolean; message: string }[] }[]).map((x) => [x.filePath.slice(d.length + 1), x.messages.map((m) => (m.fatal ? m.message : 'finding'))])];
+    };
+    // they were passed over in silence: readable, each is linted (iptables-save > rules.txt run as root is not)
+    expect(asUser(['fw'])).toEqual([1, '', [['fw/host2.txt', ['finding']], ['fw/mft.rules', ['finding']], ['fw/rules.txt', ['cannot read fw/rules.txt: EACCES']], ['fw/sg-prod', ['cannot read fw/sg-prod: EACCES']]]]);
+    // a folder with nothing else in it: the error, not "no firewall rules found" (exit 2)
+    expect(asUser(['dumps'])).toEqual([1, '', [['dumps/host1.txt', ['cannot read dumps/host1.txt: EACCES']]]]);
+    expect(asUser(['dumps/*.txt'])).toEqual([1, '', [['dumps/host1.txt', ['cannot read dumps/host1.txt: EACCES']]]]);
+    // a glob's binary file whose name no format claims is no firewall file, as in a folder (it was an error)
+    expect(asUser(['fw/*'])).toEqual([1, '', [['fw/host2.txt', ['finding']], ['fw/mft.rules', ['finding']], ['fw/rules.txt', ['cannot read fw/rules.txt: EACCES']], ['fw/sg-prod', ['cannot read fw/sg-prod: EACCES']]]]);
+  });
+
   it('a file named explicitly that no parser recognises is an error, not a skip', () => {
     const d = tmp();
     writeFileSync(join(d, 'notes.txt'), 'hello\n');
@@ -267,6 +296,20 @@ describe('fwlint lint', () => {
     expect(fwlint(['-f', 'sarif', '-o', 'reports/ci/fwlint.sarif', 'rules.v4'], { cwd: d })).toEqual({ code: 1, stdout: '', stderr: '' });
     const sarif = JSON.parse(readFileSync(join(d, 'reports', 'ci', 'fwlint.sarif'), 'utf8')) as { runs: { results: { ruleId: string }[] }[] };
     expect(sarif.runs[0]!.results.map((r) => r.ruleId)).toEqual(['firewall/no-unneeded-cft-ports']);
+  });
+
+  it('-o into a folder that cannot be made is a usage error, not a run that never ends', () => {
+    if (process.platform !== 'linux') return;
+    const d = tmp();
+    writeFileSync(join(d, 'rules.v4'), CFT_SAVE);
+    // Node's mkdirSync(…, { recursive: true }) looped forever under /proc (mkdir /proc/x: ENOENT, mkdir /proc: EEXIST,
+    // again): the run hung after linting, 100% CPU, until the CI job's timeout
+    const r = spawnSync(process.execPath, [BIN, '-f', 'json', '-o', '/proc/fwlint-no-such-folder/fwlint.json', 'rules.v4'], { cwd: d, encoding: 'utf8', timeout: 20_000 });
+    expect({ code: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'fwlint: --output-file: cannot write /proc/fwlint-no-such-folder/fwlint.json: ENOENT\nRun fwlint --help for usage.\n',
+    });
   });
 
   it('usage errors exit 2', () => {

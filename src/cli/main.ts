@@ -48,7 +48,9 @@ export const HELP = `fwlint ${PACKAGE.version} — lint firewall rules by what t
 
 Usage:
   fwlint [options] [file|dir|glob|-]...     lint (default: the current directory)
-  fwlint trace FILE|- --proto tcp --dport N [--src IP] [--dst IP] [--iif NAME] [--hook input|forward] [--state new|established] [--icmp-type N [--icmp-code N]] [--ruleset NAME] [-f text|json]
+  fwlint trace FILE|- --proto tcp --dport N [--sport N] [--src IP] [--dst IP] [--family ipv4|ipv6] [--iif NAME] [--oif NAME]
+                [--hook input|forward] [--state new|established] [--icmp-type N [--icmp-code N]] [--ruleset NAME]
+                [--input-format ID] [-f text|json]
   fwlint trace FILE --probes PACKETS.json   trace many packets, print a JSON array
   fwlint exposure PATH...|- [-f text|json] [--hook input|forward]   (-: standard input, --stdin-filename NAME)
   fwlint diff BASE [HEAD] [-f text|json|sarif|github] [-o FILE] [--input-format ID]

@@ -83,7 +83,7 @@ function isNumber(t: Tok | undefined): boolean {
 
 function isArg(t: Tok | undefined): t is Tok {
   if (!t) return false;
-  if (t.quoted || t.unknown) return true;
+  if (t.unknown) return true;
   return !(t.text.length > 1 && t.text.charCodeAt(0) === 45) && t.text !== '!';
 }
 
@@ -118,12 +118,11 @@ function apply(toks: Tok[], from: number, env: CommandEnv): void {
   while (i < n) {
     const t = toks[i]!;
     // -w5, -W100000: getopt takes a short option's value attached (iptables 1.8.9 accepts both anywhere)
-    if (!t.quoted && !t.unknown && t.text.length > 2 && t.text.charCodeAt(0) === 45 && (t.text.charCodeAt(1) === 119 || t.text.charCodeAt(1) === 87) && isNumber({ text: t.text.slice(2), start: t.start + 2, end: t.end })) {
+    if (!t.unknown && t.text.length > 2 && t.text.charCodeAt(0) === 45 && (t.text.charCodeAt(1) === 119 || t.text.charCodeAt(1) === 87) && isNumber({ text: t.text.slice(2), start: t.start + 2, end: t.end })) {
       i++;
       continue;
     }
     if (
-      t.quoted ||
       t.unknown ||
       t.text.charCodeAt(0) !== 45 /* - */ ||
       (t.text.length === 2 && RULE_SHORT[t.text.charCodeAt(1)] === 1) ||

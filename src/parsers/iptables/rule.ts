@@ -562,11 +562,15 @@ function protoModule(n: number): string | undefined {
   }
 }
 
-/** A long option and `=` written unquoted at the start of a word (the source text, before quote removal). */
-const INLINE_OPTION = /^--[A-Za-z0-9][A-Za-z0-9-]*=/;
+/** Options whose value is any text (getopt hands them a `!` as their value). */
+const FREE_TEXT = new Set(['--comment', '--log-prefix', '--nflog-prefix']);
 
+/**
+ * Whether a word is an option for getopt. Quoting plays no part: the shell, and iptables-restore's own tokenizer, remove
+ * the quotes before iptables reads its argv (`"-i" eth0` and `"!" -s 10.0.0.1` load as `-i eth0` and `! -s 10.0.0.1`).
+ */
 function isOptionToken(t: Tok): boolean {
-  if (t.quoted || t.unknown) return false;
+  if (t.unknown) return false;
   const s = t.text;
   if (s.length < 2 || s.charCodeAt(0) !== 45 /* - */) return false;
   const c = s.charCodeAt(1);
@@ -707,7 +711,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
     const first = toks[i]!;
     let negated = false;
     let optIdx = i;
-    if (first.text === '!' && !first.quoted) {
+    if (first.text === '!' && !first.unknown) {
       negated = true;
       optIdx = i + 1;
       if (optIdx >= n) {
@@ -724,10 +728,9 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       i = optIdx + 1;
       continue;
     }
-    // `--comment="allow ssh"`: the quotes are removed before getopt_long reads the word, an option with its argument
-    // (iptables-restore 1.8.9 and a shell alike load it); a word quoted from its start stays an argument
-    const inlineQuoted = optTok.quoted === true && INLINE_OPTION.test(slice(optTok.start, Math.min(optTok.end, optTok.start + 48)));
-    if (!inlineQuoted && !isOptionToken(optTok)) {
+    // (`--comment="allow ssh"`, `"--comment=allow ssh"`: the quotes are removed before getopt_long reads the word, an
+    // option with its argument: iptables-restore 1.8.9 and a shell alike load both)
+    if (!isOptionToken(optTok)) {
       ctx.diag('error', 'iptables/unexpected-argument', `Unexpected argument "${optTok.text}"`, optTok.start, optTok.end);
       i = optIdx + 1;
       continue;
@@ -817,8 +820,9 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       if (arity !== undefined) arity--;
     }
     if (arity !== undefined) {
-      // Old syntax `-s ! addr` (iptables < 1.4.3); iptables 1.8 rejects it.
-      if (arity > 0 && j < n && toks[j]!.text === '!' && !toks[j]!.quoted) {
+      // Old syntax `-s ! addr` (iptables < 1.4.3); iptables 1.8 rejects it. (getopt takes the `!` as the option's value,
+      // which a free text takes: `--comment !` and `--log-prefix "!"` load)
+      if (arity > 0 && j < n && toks[j]!.text === '!' && !toks[j]!.unknown && !FREE_TEXT.has(opt)) {
         ctx.diag('error', 'iptables/old-negation', `Old-style negation "${opt} ! value" is rejected by iptables 1.4.3 and later; write "! ${opt} value"`, toks[j]!.start, toks[j]!.end);
         negated = !negated;
         j++;
@@ -833,7 +837,7 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
         j++;
       }
     } else {
-      while (j < n && !isOptionToken(toks[j]!) && !(toks[j]!.text === '!' && !toks[j]!.quoted)) {
+      while (j < n && !isOptionToken(toks[j]!) && !(toks[j]!.text === '!' && !toks[j]!.unknown)) {
         lastArg = toks[j]!;
         a0 ??= lastArg;
         j++;

@@ -1320,3 +1320,15 @@ describe('iptables-save: abbreviated options, as getopt_long takes them', () => 
     }
   });
 });
+
+describe('iptables-save: quoted option words', () => {
+  // iptables-restore 1.8.9 removes the quotes before getopt reads the words: `-A INPUT "-i" eth0 -j ACCEPT`,
+  // `-A INPUT -p tcp "--dport" 22 -j ACCEPT` and `-A INPUT "!" -s 1.2.3.4 -j ACCEPT` load as if unquoted (iptables-save
+  // shows `-i eth0`, `-p tcp -m tcp --dport 22`, `! -s 1.2.3.4/32`). Was: 'unexpected argument' errors and the rules
+  // read without those matches.
+  it('reads them as options', () => {
+    const d = parseIptables('*filter\n-A INPUT "-i" eth0 -j ACCEPT\n-A INPUT -p tcp "--dport" 22 -j ACCEPT\n-A INPUT "!" -s 1.2.3.4 -j ACCEPT\nCOMMIT\n', { mode: 'save' });
+    expect(diags(d)).toEqual([]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['inif=eth0 => accept', 'dstport=22 proto=6 => accept', '!srcaddr=1.2.3.4/32 => accept']);
+  });
+});

@@ -1155,9 +1155,30 @@ describe('iptables script: --option="quoted value"', () => {
     expect(diags(r)).toEqual([]);
     expect(rulesOf(r, 'filter', 'INPUT')).toEqual(['dstport=22 proto=6 => accept']);
   });
-  it('a word quoted from its start stays an argument', () => {
+  it('a word quoted from its start is an option too', () => {
+    // iptables 1.8.9 in a namespace: `iptables -A INPUT -p tcp "--dport=22" -j ACCEPT` saves as
+    // `-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT` (was: an 'unexpected argument' error, the rule read without its port)
     const d = script(['#!/bin/sh', 'iptables -A INPUT -p tcp "--dport=22" -j ACCEPT', ''].join('\n'));
-    expect(diags(d)).toEqual([`error iptables/unexpected-argument ${spanIn(2, 'iptables -A INPUT -p tcp "--dport=22" -j ACCEPT', '"--dport=22"')}`]);
+    expect(diags(d)).toEqual([]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=22 proto=6 => accept']);
+  });
+});
+
+describe('iptables script: quoted options and negations', () => {
+  // The shell removes the quotes before iptables reads its argv: in a namespace, `iptables -t mangle -I INPUT "-i" veth+
+  // -j ACCEPT`, `iptables -A INPUT "!" -s 10.0.0.1 "-p" tcp "--dport" 22 -j "ACCEPT"` and `iptables "-A" INPUT ...` load
+  // as if unquoted (iptables-save shows `-i veth+`, `! -s 10.0.0.1/32 -p tcp -m tcp --dport 22`). Was: "unexpected
+  // argument" errors and the rules read without those matches (`-i`, `--dport` dropped: TCP 22 from anywhere, any port).
+  it('reads quoted option words as options', () => {
+    const d = script(['#!/bin/sh', 'iptables -A INPUT "!" -s 10.0.0.1 "-p" tcp "--dport" 22 -j "ACCEPT"', '"iptables" "-A" INPUT \'-i\' eth0 -j DROP', ''].join('\n'));
+    expect(diags(d)).toEqual([]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['!srcaddr=10.0.0.1/32 dstport=22 proto=6 => accept', 'inif=eth0 => drop']);
+  });
+  it('takes `!` as the value of a free-text option', () => {
+    // iptables 1.8.9: `-m comment --comment !` and `-j LOG --log-prefix !` load (saved as --comment "!"); a port of
+    // `!` does not (`--dport ! 22`: "invalid port/service `!' specified")
+    const d = script(['#!/bin/sh', 'iptables -A INPUT -m comment --comment ! -j LOG --log-prefix !', 'iptables -A INPUT -p tcp --dport ! 22 -j ACCEPT', ''].join('\n'));
+    expect(diags(d).filter((x) => x.startsWith('error'))).toEqual([`error iptables/old-negation ${spanIn(3, 'iptables -A INPUT -p tcp --dport ! 22 -j ACCEPT', '!')}`]);
   });
 });
 

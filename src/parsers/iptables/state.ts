@@ -677,7 +677,8 @@ function portList(arg: string | undefined): string {
  * module (`-p tcp -m state --state NEW --dport 22`): `iptables -D` fails there (checked with iptables 1.8.9 (nf_tables)).
  */
 export function matchModules(text: string): string {
-  const toks = text.match(/"[^"]*"|'[^']*'|\S+/g) ?? [];
+  // (a word's quotes removed, as the shell and iptables-restore remove them: `-m "comment"` is `-m comment`)
+  const toks = (text.match(/"[^"]*"|'[^']*'|\S+/g) ?? []).map(unquoted);
   const sig: string[] = [];
   let cur = '';
   let proto = false;
@@ -701,6 +702,11 @@ export function matchModules(text: string): string {
     }
   }
   return sig.join(' ');
+}
+
+function unquoted(t: string): string {
+  const q = t.charCodeAt(0);
+  return t.length >= 2 && (q === 34 || q === 39) && t.charCodeAt(t.length - 1) === q ? t.slice(1, -1) : t;
 }
 
 /** Whether two matchModules signatures may be the same rule's (a port list written with `$VAR` may be any list). */

@@ -1174,6 +1174,14 @@ describe('iptables script: quoted options and negations', () => {
     expect(diags(d)).toEqual([]);
     expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['!srcaddr=10.0.0.1/32 dstport=22 proto=6 => accept', 'inif=eth0 => drop']);
   });
+  it('deletes by a specification whose module name was quoted when the rule was added', () => {
+    // iptables 1.8.9 in a namespace: after these commands INPUT holds `-p tcp -m tcp --dport 22 -j ACCEPT` alone. Was: the
+    // DROP kept (-D found no rule: `-m "tcp"` compared with its quotes), so TCP 22 read as closed where the kernel accepts.
+    const d = script(['#!/bin/sh', 'iptables -A INPUT -p tcp -m "tcp" --dport 22 -j DROP', 'iptables -A INPUT -p tcp --dport 22 -j ACCEPT', 'iptables -D INPUT -p tcp -m tcp --dport 22 -j DROP', ''].join('\n'));
+    expect(diags(d)).toEqual([]);
+    expect(rulesOf(d, 'filter', 'INPUT').slice(-1)).toEqual(['dstport=22 proto=6 => accept']);
+    expect(rulesOf(d, 'filter', 'INPUT').filter((r) => r.includes('drop'))).toEqual([]);
+  });
   it('takes `!` as the value of a free-text option', () => {
     // iptables 1.8.9: `-m comment --comment !` and `-j LOG --log-prefix !` load (saved as --comment "!"); a port of
     // `!` does not (`--dport ! 22`: "invalid port/service `!' specified")

@@ -716,6 +716,12 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     return { text: oneLine(text.slice(a.start, end)), start: a.start, end };
   };
   let lastCheck = false;
+  /**
+   * The last command was an iptables command read as run for sure (no condition around it, not tested) and as
+   * succeeding: `a && b` then runs b for sure, as the commands after `a` on the next lines do (the reading takes a
+   * command iptables accepts to succeed, here as under set -e).
+   */
+  let lastSure = false;
   /** The rule spec of the last `iptables -C` command (its words after the program, -C left out). */
   let lastCheckKey = '';
   /** `set -e` (or `#!/bin/sh -e`): the shell exits at the first command that fails outside a test. */
@@ -810,6 +816,8 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       if (under) for (const x of w.sets) vars.set(x.name, mayAssign(x.name, x.old, vars.get(x.name) ?? { value: '' }, under));
     }
     const wasCheck = lastCheck;
+    const wasSure = lastSure;
+    lastSure = false;
     const checkKey = lastCheckKey;
     /** The command is an if/while/until/elif condition or negated with `!`: set -e does not exit when it fails. */
     let tested = false;
@@ -1068,7 +1076,9 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
     // `iptables -C spec || iptables -A spec` leaves the rule there either way — the same spec only: after
     // `-C INPUT -s a -j DROP || -A INPUT -p tcp --dport 1761 -j DROP` the DROP of 1761 may not be there.
     const ensureThere = wasCheck && !!andOr?.text.endsWith('||') && key === checkKey;
-    let cond: Cond | undefined = andOr && !ensureThere && !ensureGone ? andOr : (progCond ?? unsetCond);
+    // (`iptables -N x && iptables -A x …`: after a command that runs and succeeds, && runs the next for sure)
+    const sureAnd = wasSure && !!andOr?.text.endsWith('&&');
+    let cond: Cond | undefined = andOr && !ensureThere && !ensureGone && !sureAnd ? andOr : (progCond ?? unsetCond);
     if (cond && cond === andOr) diag('warning', 'iptables/control-flow', `iptables command after ${cond.text.endsWith('||') ? '||' : '&&'}: read as a command that may or may not run`, span);
     const adds = words.some((x, a) => a > k && !x.quoted && (x.text === '-A' || x.text === '--append' || x.text === '-I' || x.text === '--insert'));
     const deletes = words.some((x, a) => a > k && !x.quoted && (x.text === '-D' || x.text === '--delete'));
@@ -1146,8 +1156,10 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       failed = true;
       if (x.code && RUNTIME_FAILURES.has(x.code)) diagnostics[d] = { ...x, severity: 'warning', message: `${x.message}: iptables fails when the script runs, and this command changes nothing${errexit ? '' : ' (the script goes on)'}` };
     }
-    if (failed && errexit && !tested) pendingExit = { at: span, cond: runsUnder(andOr, span) };
-    else if (mayFail && errexit && !tested) pendingExit = { at: span, cond: runsUnder(andOr, span) ?? { text: ruleText, start, end, what: ruleText } };
+    lastSure = !cond && !failed && !mayFail && !isCheck && !tested;
+    const runs = runsUnder(sureAnd ? undefined : andOr, span);
+    if (failed && errexit && !tested) pendingExit = { at: span, cond: runs };
+    else if (mayFail && errexit && !tested) pendingExit = { at: span, cond: runs ?? { text: ruleText, start, end, what: ruleText } };
   };
 
   const REASON = 'whether the shell runs this command is only known when the script runs';

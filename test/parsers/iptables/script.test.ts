@@ -702,9 +702,10 @@ describe('iptables scripts: shell syntax', () => {
   it('skips here-documents and separates commands on ; && ||', () => {
     const text = ['cat > /tmp/x <<EOF', 'iptables -A INPUT -j DROP', 'EOF', 'iptables -A INPUT -j ACCEPT && iptables -A OUTPUT -j ACCEPT; iptables -A FORWARD -j DROP || true', ''].join('\n');
     const d = script(text);
-    expect(diags(d)).toEqual(['warning iptables/control-flow 4:32-4:60']);
+    // (`a && b` after an append that runs and succeeds runs b, as a next line would)
+    expect(diags(d)).toEqual([]);
     expect(rulesOf(d, 'filter', 'INPUT')).toEqual([' => accept']);
-    expect(rulesOf(d, 'filter', 'OUTPUT')).toEqual(['opaque:condition => accept']);
+    expect(rulesOf(d, 'filter', 'OUTPUT')).toEqual([' => accept']);
     expect(rulesOf(d, 'filter', 'FORWARD')).toEqual([' => drop']);
   });
 
@@ -1181,6 +1182,19 @@ describe('iptables script: quoted options and negations', () => {
     expect(diags(d)).toEqual([]);
     expect(rulesOf(d, 'filter', 'INPUT').slice(-1)).toEqual(['dstport=22 proto=6 => accept']);
     expect(rulesOf(d, 'filter', 'INPUT').filter((r) => r.includes('drop'))).toEqual([]);
+  });
+  it('runs the command after && for sure when the one before runs and succeeds', () => {
+    // sh -e in a namespace: `iptables -N svc && iptables -A svc -p tcp --dport 22 -j DROP && iptables -A INPUT -j svc`
+    // leaves all three (iptables-save: -A INPUT -j svc, -A svc -p tcp -m tcp --dport 22 -j DROP). Was: the DROP read
+    // as a rule that may or may not be there (TCP 22 possibly open). After a command that may fail, a test or a
+    // condition, what follows && still may or may not run.
+    const text = ['set -e', 'iptables -N svc && iptables -A svc -p tcp --dport 22 -j DROP && iptables -A INPUT -j svc', '[ -f /etc/x ] && iptables -A INPUT -p tcp --dport 23 -j DROP', 'iptables -C INPUT -p tcp --dport 24 -j DROP && iptables -A INPUT -p tcp --dport 25 -j DROP', ''].join('\n');
+    const d = parseIptables(text, { filePath: 'fw.sh', mode: 'script', before: 'empty' });
+    const l3 = '[ -f /etc/x ] && iptables -A INPUT -p tcp --dport 23 -j DROP';
+    const l4 = 'iptables -C INPUT -p tcp --dport 24 -j DROP && iptables -A INPUT -p tcp --dport 25 -j DROP';
+    expect(diags(d)).toEqual([`warning iptables/control-flow ${spanIn(3, l3, 'iptables -A INPUT -p tcp --dport 23 -j DROP')}`, `warning iptables/control-flow ${spanIn(4, l4, 'iptables -A INPUT -p tcp --dport 25 -j DROP')}`]);
+    expect(rulesOf(d, 'filter', 'svc')).toEqual(['dstport=22 proto=6 => drop']);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual([' => jump svc', 'dstport=23 opaque:condition proto=6 => drop', 'dstport=25 opaque:condition proto=6 => drop']);
   });
   it('takes `!` as the value of a free-text option', () => {
     // iptables 1.8.9: `-m comment --comment !` and `-j LOG --log-prefix !` load (saved as --comment "!"); a port of

@@ -229,18 +229,37 @@ const IPV6_HEADERS: ReadonlySet<string> = new Set([
 ]);
 const IPV6_HEADER_NUMBERS: ReadonlySet<number> = new Set([0, 43, 44, 50, 51, 59, 60, 255]);
 
-/** The option words of a match's text (`-m recent ! --set --name X` → --set, --name); quoted values are skipped. */
+/**
+ * The option words of a match's text (`-m recent ! --set --name X` → --set, --name). Quotes are removed as the shell
+ * (and iptables-restore) removes them, so `-m connmark '--mark' 1` has --mark; a free text's value is no option
+ * (`--comment "--mark 1"`, `--comment --mark`).
+ */
 function optionWords(text: string): Set<string> {
   const out = new Set<string>();
-  let quoted = false;
-  for (const w of text.split(/\s+/)) {
-    if (!quoted && w.startsWith('--')) {
+  let prev = '';
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    while (i < n && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n')) i++;
+    if (i >= n) break;
+    let w = '';
+    while (i < n && text[i] !== ' ' && text[i] !== '\t' && text[i] !== '\n') {
+      const q = text[i]!;
+      if (q === '"' || q === "'") {
+        const close = text.indexOf(q, i + 1);
+        const end = close < 0 ? n : close;
+        w += text.slice(i + 1, end);
+        i = end + 1;
+      } else if (q === '\\' && i + 1 < n) {
+        w += text[i + 1];
+        i += 2;
+      } else w += text[i++];
+    }
+    if (w.startsWith('--') && !FREE_TEXT.has(prev)) {
       const eq = w.indexOf('=');
       out.add(eq > 0 ? w.slice(0, eq) : w);
     }
-    // a double-quoted value may hold blanks and "--" words
-    const q = w.split('"').length - 1 - (w.split('\\"').length - 1);
-    if (q % 2 === 1) quoted = !quoted;
+    prev = w;
   }
   return out;
 }
@@ -1166,10 +1185,15 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
       case '--src-type':
       case '--dst-type': {
         if (!a0) break;
-        const types = a0.text
-          .split(',')
-          .map((t) => t.trim().toLowerCase())
-          .filter((t) => t.length > 0);
+        // (a set of kinds, as the kernel's bitmask holds them: `LOCAL,LOCAL` is `LOCAL`)
+        const types = [
+          ...new Set(
+            a0.text
+              .split(',')
+              .map((t) => t.trim().toLowerCase())
+              .filter((t) => t.length > 0),
+          ),
+        ];
         // xt_addrtype's checkentry for IPv6: "ipv6 does not support BROADCAST matching" (also BLACKHOLE, UNREACHABLE,
         // PROHIBIT): ip6tables-restore 1.8.9 fails with "Invalid argument", the file loads nothing
         const v6Refused = (ctx.toolFamily ?? ctx.family) === 'ipv6' ? types.find((t) => t === 'broadcast' || t === 'blackhole' || t === 'unreachable' || t === 'prohibit') : undefined;

@@ -1196,6 +1196,13 @@ describe('iptables script: quoted options and negations', () => {
     expect(rulesOf(d, 'filter', 'svc')).toEqual(['dstport=22 proto=6 => drop']);
     expect(rulesOf(d, 'filter', 'INPUT')).toEqual([' => jump svc', 'dstport=23 opaque:condition proto=6 => drop', 'dstport=25 opaque:condition proto=6 => drop']);
   });
+  it("sees a match's required option when it is quoted", () => {
+    // iptables 1.8.9: `iptables -A INPUT -m connmark '--mark' 0x1 -j ACCEPT` loads; with the --mark only inside a
+    // comment's text it is refused ('connmark: option "--mark" must be specified'). Was: the quoted --mark unseen, the
+    // rule read as refused (its ACCEPT only possibly there).
+    const d = script(["iptables -A INPUT -m connmark '--mark' 0x1 -j ACCEPT", "iptables -A INPUT -m connmark -m comment --comment '--mark' -j ACCEPT", ''].join('\n'));
+    expect(diags(d)).toEqual([`error iptables/match-place ${spanIn(2, "iptables -A INPUT -m connmark -m comment --comment '--mark' -j ACCEPT", '-m connmark')}`]);
+  });
   it('takes `!` as the value of a free-text option', () => {
     // iptables 1.8.9: `-m comment --comment !` and `-j LOG --log-prefix !` load (saved as --comment "!"); a port of
     // `!` does not (`--dport ! 22`: "invalid port/service `!' specified")

@@ -116,6 +116,16 @@ export function scriptFromSave(seed: number, family: Family, save: string): Gene
     const t = table === 'filter' && rng.chance(0.5) ? [] : [rng.chance(0.2) ? '--table' : '-t', table];
     const words = rng.chance(0.5) ? [...t, o, ...args] : [o, ...args.slice(0, positional), ...t, ...args.slice(positional)];
     const quoted = words.map((w) => shWord(rng, w));
+    // sometimes a value from a variable set on the line before (`P=1761` … `--dport "$P"`)
+    if (rng.chance(0.1)) {
+      const at = words.findIndex((w, i) => i > 0 && words[i - 1]!.startsWith('-') && !w.startsWith('-') && w !== '!' && SAFE.test(w) && words[i - 1] !== table);
+      if (at > 0) {
+        const v = `V${vars++}`;
+        lines.push(`${v}=${shWord(rng, words[at]!)}`);
+        quoted[at] = rng.pick([`$${v}`, `"$${v}"`, `\${${v}}`]);
+        joinable = false;
+      }
+    }
     let text = invoke();
     for (let i = 0; i < quoted.length; i++) text += rng.chance(0.04) ? ` \\\n    ${quoted[i]}` : ` ${quoted[i]}`;
     const comment = rng.chance(0.05);
@@ -126,7 +136,17 @@ export function scriptFromSave(seed: number, family: Family, save: string): Gene
     joinable = !comment && !text.includes('\\\n');
   };
   let decoys = 0;
+  let vars = 0;
   for (const table of parseSaveText(save)) {
+    // a table loaded by iptables-restore --noflush from a here-document instead (its chains created there)
+    if (rng.chance(0.15)) {
+      lines.push(`${prog}-restore --noflush <<${rng.pick(['EOF', "'EOF'", '"EOF"'])}`, `*${table.name}`);
+      for (const c of table.chains) lines.push(`:${c.name} ${c.policy} [0:0]`);
+      for (const [chain, rules] of table.rules) for (const r of rules) lines.push(`-A ${chain} ${r.map((w) => (/^[^\s"\\$`]+$/.test(w) ? w : `"${w.replace(/["\\]/g, (c) => '\\' + c)}"`)).join(' ')}`);
+      lines.push('COMMIT', 'EOF');
+      joinable = false;
+      continue;
+    }
     if (rng.chance(0.3)) {
       lines.push(`# ${table.name} table`);
       joinable = false;
@@ -140,7 +160,13 @@ export function scriptFromSave(seed: number, family: Family, save: string): Gene
     const early = rng.chance(0.6);
     if (early) policies();
     // user chains: some made under another name and renamed before any rule refers to them; a temporary chain deleted
-    for (const c of users) {
+    // user chains: all made by a loop over their names, or one by one
+    const loop = users.length > 1 && rng.chance(0.25);
+    if (loop) {
+      lines.push(`for c in ${users.map((c) => c.name).join(' ')}; do`, `  ${invoke()}${table.name === 'filter' ? '' : ` -t ${table.name}`} -N "$c"`, 'done');
+      joinable = false;
+    }
+    for (const c of loop ? [] : users) {
       if (rng.chance(0.2)) {
         const tmp = `${c.name}_tmp`;
         cmd(table.name, '-N', [tmp]);

@@ -27,12 +27,13 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** The tables the script leaves, as the tool saves them; or why it failed. */
-function oracle(script: string, family: 'ipv4' | 'ipv6', name: string): { save?: string; error?: string } {
-  const file = path.join(dir, `${name}.sh`);
+/** The tables the script (or restore file) leaves, as the tool saves them; or why it failed. */
+function oracle(script: string, family: 'ipv4' | 'ipv6', name: string, restore: boolean): { save?: string; error?: string } {
+  const file = path.join(dir, `${name}.${restore ? 'rules' : 'sh'}`);
   writeFileSync(file, script);
   const save = family === 'ipv4' ? 'iptables-save' : 'ip6tables-save';
-  const r = spawnSync('unshare', ['-n', 'sh', '-c', `sh -e "$0" && ${save}`, file], { encoding: 'utf8', timeout: 60_000 });
+  const run = restore ? `${family === 'ipv4' ? 'iptables' : 'ip6tables'}-restore "$0"` : 'sh -e "$0"';
+  const r = spawnSync('unshare', ['-n', 'sh', '-c', `${run} && ${save}`, file], { encoding: 'utf8', timeout: 60_000 });
   if (r.status !== 0 || r.error) return { error: `${r.stderr}${r.error ? String(r.error) : ''}`.trim() || `exit ${r.status}` };
   return { save: r.stdout };
 }
@@ -67,13 +68,13 @@ interface Outcome {
   why?: string;
 }
 
-function check(seed: number, family: 'ipv4' | 'ipv6'): Outcome {
+function check(seed: number, family: 'ipv4' | 'ipv6', restore: boolean): Outcome {
   const g = generateIptables(seed, family);
-  const s = scriptFromSave(seed, family, g.text);
-  const o = oracle(s.script, family, `${seed}-${family}`);
+  const s = scriptFromSave(seed, family, g.text, restore);
+  const o = oracle(s.script, family, `${seed}-${family}`, restore);
   if (o.error !== undefined) return { seed, family, ok: false, why: `the tool failed on the script: ${o.error}\n${s.script}` };
   // (the namespace starts with empty tables)
-  const ours = parseIptables(s.script, { filePath: 'fw.sh', mode: 'script', family, before: 'empty' });
+  const ours = restore ? parseIptables(s.script, { filePath: 'fw.rules', mode: 'save', family }) : parseIptables(s.script, { filePath: 'fw.sh', mode: 'script', family, before: 'empty' });
   const theirs = parseIptables(o.save!, { filePath: 'saved.rules', mode: 'save', family });
   const errs = problems(ours);
   if (errs.length > 0) return { seed, family, ok: false, why: `diagnostics on the script:\n${errs.join('\n')}\n${s.script}` };
@@ -94,19 +95,20 @@ function check(seed: number, family: 'ipv4' | 'ipv6'): Outcome {
 describe.skipIf(!avail.ok)('iptables command scripts: our reading equals the tables the tool builds', () => {
   // CI: 60 scripts per family (~0.1 s each), 30 elsewhere; FWL_KERNEL_SEED=random FWL_KERNEL_RULESETS=N explores
   const list = seeds(7_100_000, IN_CI ? 60 : 30);
+  for (const restore of [false, true])
   for (const family of ['ipv4', 'ipv6'] as const)
-    it(`${family}: ${list.length} random scripts`, { timeout: 600_000 }, () => {
+    it(`${family}: ${list.length} random ${restore ? 'restore files' : 'scripts'}`, { timeout: 600_000 }, () => {
       const bad: Outcome[] = [];
       const started = Date.now();
       let ran = 0;
       for (const seed of list) {
         // (bounded in time as well as in count)
         if (Date.now() - started > 300_000) break;
-        const r = check(seed, family);
+        const r = check(seed, family, restore);
         ran++;
         if (!r.ok) bad.push(r);
       }
-      console.log(`iptables scripts (${family}): ${ran - bad.length}/${ran} equal to the tool's tables`);
+      console.log(`iptables ${restore ? 'restore files' : 'scripts'} (${family}): ${ran - bad.length}/${ran} equal to the tool's tables`);
       expect(bad.slice(0, 2).map((b) => `seed ${b.seed} ${b.family}: ${b.why}`).join('\n\n')).toBe('');
       expect(ran).toBe(list.length);
     });

@@ -318,6 +318,10 @@ function apply(toks: Tok[], from: number, env: CommandEnv): void {
       state.flush(table, chainName, chainTok ? sp(chainTok) : span);
       return;
     case 'Z':
+      // counters only; but iptables-nft-restore 1.8.9 sets the policy of each chain it zeroes back to ACCEPT when this
+      // section declared it (`:INPUT DROP [0:0]` … `-Z` leaves INPUT accepting; a `-P` after it holds), where
+      // iptables-legacy-restore and `iptables -Z` keep it: the chain's end may accept (checked in namespaces)
+      if (env.restore) state.zeroInRestore(table, chainName, span, env.ruleText ?? '-Z');
       return;
     case 'P': {
       if (chainName === undefined) return;

@@ -519,6 +519,29 @@ export class NetfilterState {
     delete c.policyDoubt;
   }
 
+  /**
+   * `-Z [chain]` in a restore file: each built-in chain it names (every one without a name) whose DROP policy was set
+   * in this file may accept at its end, as iptables-nft-restore 1.8.9 resets it to ACCEPT and iptables-legacy-restore
+   * keeps it (a later -P or `:chain` sets it again for both).
+   */
+  zeroInRestore(t: TableState, chainName: string | undefined, span: Span, text: string): void {
+    const chains = chainName !== undefined ? [t.chains.get(chainName)].filter((c) => c !== undefined) : [...t.chains.values()];
+    let warned = false;
+    for (const c of chains) {
+      if (!c.builtin || c.policy !== 'drop' || !c.policySpan || c.maybeAccept || c.prior) continue;
+      const cond: OpaqueMatch = {
+        kind: 'opaque',
+        module: 'backend',
+        text: `${text} (iptables-nft-restore resets the policy of ${c.name} to ACCEPT, iptables-legacy-restore keeps DROP)`,
+        reason: 'which iptables backend loads the file decides the policy',
+        span,
+      };
+      c.maybeAccept = { cond, span, text: `${text} (policy of ${c.name})` };
+      if (!warned) this.diag('warning', 'iptables/backends-differ', `${text}: iptables-nft-restore 1.8.9 resets the DROP policy of the chains it zeroes to ACCEPT (iptables-legacy-restore keeps it): their end may accept`, span);
+      warned = true;
+    }
+  }
+
   /** Removes tables (e.g. sections that declared nothing). */
   dropTables(pred: (t: TableState) => boolean): void {
     for (let k = this.tables.length - 1; k >= 0; k--) {

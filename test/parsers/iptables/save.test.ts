@@ -1332,3 +1332,23 @@ describe('iptables-save: quoted option words', () => {
     expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['inif=eth0 => accept', 'dstport=22 proto=6 => accept', '!srcaddr=1.2.3.4/32 => accept']);
   });
 });
+
+describe('iptables-restore: -Z after a DROP policy', () => {
+  // In namespaces: iptables-nft-restore 1.8.9 loads `:INPUT DROP [0:0]` … `-Z INPUT` with INPUT's policy ACCEPT (the
+  // zeroed chain is set again with the default policy; `-Z` alone resets every chain the section declared), while
+  // iptables-legacy-restore and `iptables -Z` keep DROP, and a `-P INPUT DROP` after the -Z holds for both. Was: read as
+  // DROP, so TCP 23 closed where the Debian default backend lets everything in.
+  it('leaves the end of each zeroed chain possibly accepting, with a warning', () => {
+    const text = '*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-Z INPUT\nCOMMIT\n';
+    const d = parseIptables(text, { mode: 'save' });
+    expect(diags(d)).toEqual(['warning iptables/backends-differ 5:1-5:9']);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=22 proto=6 => accept', 'opaque:backend => accept']);
+    expect(rulesOf(d, 'filter', 'FORWARD')).toEqual([]);
+    expect(classifyPacket(computeExposure(d.rulesets[0]!, 'input'), { protocol: 6, dport: 23, src: '192.0.2.1' })).toBe('possibly-open');
+  });
+  it('is undone by a later -P', () => {
+    const d = parseIptables('*filter\n:INPUT DROP [0:0]\n-Z\n-P INPUT DROP\nCOMMIT\n', { mode: 'save' });
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual([]);
+    expect(chainOf(d, 'filter', 'INPUT').policy).toBe('drop');
+  });
+});

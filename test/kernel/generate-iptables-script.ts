@@ -230,8 +230,10 @@ export function scriptFromSave(seed: number, family: Family, save: string, resto
     const addDecoy = (): void => {
       const id = -1 - decoys;
       decoyText.set(id, decoy(rng, family, decoys++, table));
-      const at = rng.int(0, cur.length);
-      if (at === cur.length && rng.chance(0.5)) cmd(table, '-A', [chain, ...decoyText.get(id)!]);
+      // (a restore file appends them: iptables-nft-restore 1.8.9 fails to insert next to a rule deleted in the same
+      // file, "RULE_INSERT failed (No such file or directory)", which iptables-legacy-restore and upstream's tests load)
+      const at = restore ? cur.length : rng.int(0, cur.length);
+      if (at === cur.length && (restore || rng.chance(0.5))) cmd(table, '-A', [chain, ...decoyText.get(id)!]);
       else {
         const num = at === 0 && rng.chance(0.5) ? [] : [String(at + 1)];
         cmd(table, '-I', [chain, ...num, ...decoyText.get(id)!], 1 + num.length);

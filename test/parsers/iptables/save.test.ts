@@ -1344,7 +1344,8 @@ describe('iptables-restore: -Z after a DROP policy', () => {
     expect(diags(d)).toEqual(['warning iptables/backends-differ 5:1-5:9']);
     expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['dstport=22 proto=6 => accept', 'opaque:backend => accept']);
     expect(rulesOf(d, 'filter', 'FORWARD')).toEqual([]);
-    expect(classifyPacket(computeExposure(d.rulesets[0]!, 'input'), { protocol: 6, dport: 23, src: '192.0.2.1' })).toBe('possibly-open');
+    const syn23 = { family: 'ipv4', proto: 'tcp', src: '10.200.0.2', dst: '10.200.0.1', sport: 40000, dport: 23, hook: 'input', state: 'new' } as const;
+    expect(classifyPacket(computeExposure(d.rulesets[0]!), syn23)).toBe('possibly-open');
   });
   it('is undone by a later -P', () => {
     const d = parseIptables('*filter\n:INPUT DROP [0:0]\n-Z\n-P INPUT DROP\nCOMMIT\n', { mode: 'save' });

@@ -1381,7 +1381,10 @@ export function resourcesFromPlanJson(tree: PValue): TfResource[] {
       const type = str(get(r, 'type'));
       const name = str(get(r, 'name'));
       if (!type || !name) continue;
-      const address = str(get(r, 'address')) ?? `${modAddr ? modAddr + '.' : ''}${type}.${name}`;
+      const current = str(get(r, 'address')) ?? `${modAddr ? modAddr + '.' : ''}${type}.${name}`;
+      // a state's deposed object (`deposed_key`) has the address of the current one: it is another cloud object
+      const deposed = str(get(r, 'deposed_key'));
+      const address = deposed ? deposedAddress(current, deposed) : current;
       const values = get(r, 'values');
       const body: PObject = values?.kind === 'object' ? { kind: 'object', entries: [...values.entries], span: values.span } : { kind: 'object', entries: [], span: r.span };
       // the configuration names modules without their instance keys (`module.net`, not `module.net[0]`)
@@ -1404,6 +1407,15 @@ export function resourcesFromPlanJson(tree: PValue): TfResource[] {
   };
   walk(get(root, 'root_module'), 0);
   return out;
+}
+
+/**
+ * The address of a deposed object of the resource instance at `address` (the object a create_before_destroy
+ * replacement kept until it is destroyed: a cloud object of its own), as `terraform show` names it. Without the
+ * suffix it took the current object's address, and the mappers, which key groups by address, read the two as one.
+ */
+export function deposedAddress(address: string, key: string): string {
+  return `${address} (deposed object ${key})`;
 }
 
 /**

@@ -1,0 +1,185 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Linter } from 'eslint';
+import { describe, expect, test } from 'vitest';
+import plugin from '../../../src/eslint/plugin.js';
+import { parseTerraformPlan, parseTerraformState, terraformStateFormat } from '../../../src/parsers/terraform/format.js';
+import { detectFormat } from '../../../src/parsers/registry.js';
+import { walk } from '../../../src/cli/inputs.js';
+import { HELP } from '../../../src/cli/main.js';
+import { allFormats } from '../../../src/parsers/registry.js';
+import { numSingle, type Span } from '../../../src/model/index.js';
+import { computeExposure, exposedPorts } from '../../../src/analysis/index.js';
+import '../../../src/parsers/formats.js';
+
+const FIXTURES = join(__dirname, '..', '..', '..', 'fixtures', 'terraform');
+const fixture = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
+const at = (s: Span): string => `${s.start.line}:${s.start.column}-${s.end.line}:${s.end.column}`;
+
+/** The recommended rules' findings on a file, as `fwlint` reports them: [line, column, rule, message]. */
+function lint(text: string, filename: string): [number, number, string | null, string][] {
+  const linter = new Linter({ configType: 'flat' });
+  const config = plugin.configs.recommended.map((c) => ({ ...c, settings: { firewall: { discovery: false } } }));
+  return linter.verify(text, config as never, filename).map((m) => [m.line, m.column, m.ruleId, m.message]);
+}
+
+const CFT_TCP =
+  '1761 (cft-0, Transfer CFT PeSIT), 1762 (cft-1, Transfer CFT PeSIT over TLS), 1763 (cft-2, Transfer CFT SFTP), 1764 (cft-3), 1765 (cft-4, Transfer CFT COMS), 1766 (cft-5, Transfer CFT Copilot UI and web services), 1767 (cft-6, Transfer CFT Copilot mutual TLS for Central Governance/Flow Manager), 1768 (cft-7, Transfer CFT REST API and web UI)';
+
+describe('a Terraform state file (format version 4)', () => {
+  // fixtures/terraform/aws.tfstate: written with the hashicorp/aws 5.100.0 schema (every attribute, nulls explicit),
+  // read back by Terraform 1.11.4 (`terraform show` accepts it); aws.show.json is its `terraform show -json`
+  test('AWS: tainted and deposed objects, count and for_each instances, a module instance; data sources left alone', () => {
+    const doc = parseTerraformState(fixture('aws.tfstate'));
+    expect(doc.format).toBe('terraform-state');
+    expect(doc.diagnostics).toEqual([]);
+    expect(doc.rulesets.map((r) => r.name)).toEqual([
+      'sg-0cf7000000000000a (cft)',
+      'sg-0cf6000000000000b (cft)',
+      'sg-0db0000000000000a (db-0)',
+      'sg-0db1000000000000b (db-1)',
+      'sg-0app000000000000a (app)',
+      'acl-0ed9e000000000000 (module.edge[0].aws_network_acl.edge)',
+    ]);
+    expect(doc.rulesets.map((r) => r.targets[0])).toEqual([
+      'aws_security_group.cft',
+      'aws_security_group.cft (deposed object 5f2c1e9a)',
+      'aws_security_group.db[0]',
+      'aws_security_group.db[1]',
+      'module.edge[0].aws_security_group.app',
+      'module.edge[0].aws_network_acl.edge',
+    ]);
+    expect(lint(fixture('aws.tfstate'), 'terraform.tfstate')).toEqual([
+      [61, 19, 'firewall/no-unneeded-cft-ports', `Open: TCP ${CFT_TCP} reachable from 0.0.0.0/0 without a Transfer CFT deployment on aws_security_group.cft, sg-0cf7000000000000a, cft.`],
+      [110, 19, 'firewall/no-world-open-sensitive-ports', 'Open: TCP 22 (ssh) reachable from the whole internet (0.0.0.0/0).'],
+      [167, 19, 'firewall/no-undeclared-registered-ports', 'Open: TCP 5432 (postgresql) reachable from 10.0.0.0/8 but not declared as expected on aws_security_group.db[0], sg-0db0000000000000a, db-0.'],
+      [216, 19, 'firewall/no-world-open-sensitive-ports', 'Open: TCP 5432 (postgresql) reachable from the whole internet (0.0.0.0/0).'],
+      [216, 19, 'firewall/no-undeclared-registered-ports', 'Open: TCP 5432 (postgresql) reachable from 0.0.0.0/0 but not declared as expected on aws_security_group.db[1], sg-0db1000000000000b, db-1.'],
+      // the standalone rules join their groups by the group ids the state holds
+      [252, 15, 'firewall/no-world-open-sensitive-ports', 'Open: TCP 3389 (ms-wbt-server) reachable from the whole internet (0.0.0.0/0).'],
+      [252, 15, 'firewall/no-undeclared-registered-ports', 'Open: TCP 3389 (ms-wbt-server) reachable from 0.0.0.0/0 but not declared as expected on aws_security_group.db[0], sg-0db0000000000000a, db-0.'],
+      [295, 26, 'firewall/no-undeclared-registered-ports', 'Open: TCP 8443 (pcsync-https) reachable from 0.0.0.0/0 but not declared as expected on aws_security_group.db[1], sg-0db1000000000000b, db-1.'],
+      // the module's NACL denies 1761-1768 from everywhere at rule 90 (so the app group behind it opens nothing)
+      [351, 15, 'firewall/no-shadowed-rules', 'This rule is never reached: every packet it matches is already decided by line 340 in chain ingress.'],
+    ]);
+  });
+
+  test('gives the findings `terraform show -json` of the same state gives, at the same attributes', () => {
+    const state = fixture('aws.tfstate');
+    const show = fixture('aws.show.json');
+    expect(parseTerraformPlan(show).format).toBe('terraform-plan');
+    const findings = (text: string, name: string) => {
+      const lines = text.split('\n');
+      return lint(text, name)
+        .map(([line, , rule, message]) => [rule, message.replace(/line \d+/, 'line N'), lines[line - 1]!.trim()].join(' | '))
+        .sort();
+    };
+    expect(findings(state, 'terraform.tfstate')).toEqual(findings(show, 'state.json'));
+    expect(findings(state, 'terraform.tfstate')).toHaveLength(9);
+  });
+
+  test('GCP: for_each and count instances of a module instance, a disabled rule, a tainted deny that closes', () => {
+    const doc = parseTerraformState(fixture('gcp.tfstate'));
+    expect(doc.diagnostics).toEqual([]);
+    expect(doc.rulesets.map((r) => r.name)).toEqual(['network prod, target tag mft', 'network prod, target tag win', 'network prod, all instances']);
+    expect(lint(fixture('gcp.tfstate'), 'terraform.tfstate')).toEqual([
+      [77, 30, 'firewall/no-unneeded-cft-ports', `Open: TCP ${CFT_TCP} reachable from 0.0.0.0/0 without a Transfer CFT deployment on tag:mft, prod.`],
+      // allow-rdp (priority 1000) after the tainted deny-rdp (900): still deployed, it closes 3389
+      [99, 9, 'firewall/no-shadowed-rules', 'This rule is never reached: every packet it matches is already decided by line 147 in chain INGRESS.'],
+    ]);
+    // allow-ssh-0 is disabled: only allow-ssh-1's narrow source opens 22
+    const tcp22 = exposedPorts(computeExposure(doc.rulesets[2]!), 6, numSingle(22));
+    expect(tcp22.map((e) => [e.family, e.certainty, String(e.sources)])).toEqual([['ipv4', 'open', '35.235.240.0/20']]);
+  });
+
+  test('Azure: an NSG and a standalone rule of the same state (the in-line list is in every state: the rule is read as possibly there)', () => {
+    const doc = parseTerraformState(fixture('azure.tfstate'));
+    expect(doc.rulesets.map((r) => r.name)).toEqual(['NSG nsg-mft']);
+    expect(lint(fixture('azure.tfstate'), 'terraform.tfstate').map(([l, c, r]) => [l, c, r])).toEqual([
+      [14, 9, 'firewall/no-unneeded-cft-ports'],
+      [14, 9, 'firewall/no-undeclared-registered-ports'],
+      [34, 42, 'firewall/no-unneeded-cft-ports'],
+      [58, 15, 'firewall/no-shadowed-rules'],
+      [105, 38, 'firewall/no-world-open-sensitive-ports'],
+      [111, 44, 'firewall/no-unevaluated-input'],
+    ]);
+  });
+
+  test('another format version, or none, is an error at the version, never an empty pass', () => {
+    const diag = (text: string) => parseTerraformState(text).diagnostics.map((d) => [d.severity, d.code, d.message, at(d.span)]);
+    const v3 = '{\n  "version": 3,\n  "terraform_version": "0.11.14",\n  "serial": 4,\n  "lineage": "x",\n  "modules": [{"path": ["root"], "outputs": {}, "resources": {}}]\n}\n';
+    expect(diag(v3)).toEqual([['error', 'terraform-state/version', 'Terraform state format version 3 is not supported: fwlint reads version 4, which Terraform 0.12 and later write', '2:14-2:15']]);
+    // .terraform/terraform.tfstate: the backend's settings
+    const backend = '{\n    "version": 3,\n    "serial": 1,\n    "lineage": "x",\n    "backend": {"type": "s3", "config": {"bucket": "tf"}, "hash": 1}\n}\n';
+    expect(diag(backend)).toEqual([
+      ['error', 'terraform-state/version', 'Terraform state format version 3 is not supported: fwlint reads version 4, which Terraform 0.12 and later write: this one holds a backend configuration (Terraform keeps it in .terraform/), not deployed resources', '2:16-2:17'],
+    ]);
+    expect(diag('{"version": 5, "lineage": "x", "resources": []}')).toEqual([['error', 'terraform-state/version', 'Terraform state format version 5 is not supported: fwlint reads version 4', '1:13-1:14']]);
+    expect(diag('{"version": "4", "resources": []}')).toEqual([['error', 'terraform-state/version', 'Terraform state format version "4" is not supported: fwlint reads version 4', '1:13-1:16']]);
+    expect(diag('{\n  "resources": []\n}')).toEqual([['error', 'terraform-state/version', 'this Terraform state has no "version": fwlint reads state format version 4', '1:1-1:1']]);
+    expect(diag('[]')).toEqual([['error', 'terraform-state/not-state', 'not a Terraform state: a state file is an object with "version" and "resources"', '1:1-1:3']]);
+    expect(diag('{"version": 4, "resources": {}}')).toEqual([['error', 'terraform-state/resources', 'the state\'s "resources" is not a list of resources', '1:29-1:31']]);
+    // an empty state (after `terraform destroy`) is fine
+    expect(diag('{"version": 4, "terraform_version": "1.11.4", "serial": 3, "lineage": "x", "outputs": {}, "resources": [], "check_results": null}')).toEqual([]);
+    // through ESLint: a parse error with its line and column, not a file without findings
+    const linter = new Linter({ configType: 'flat' });
+    expect(linter.verify(v3, plugin.configs.recommended as never, 'terraform.tfstate').map((m) => [m.fatal, m.line, m.column, m.message])).toEqual([
+      [true, 2, 14, 'Parsing error: Terraform state format version 3 is not supported: fwlint reads version 4, which Terraform 0.12 and later write'],
+    ]);
+  });
+
+  test('legacy flat attributes are unknown (possibly open), with a warning; odd instances are said, not dropped', () => {
+    const text = [
+      '{"version": 4, "lineage": "x", "resources": [',
+      '  {"mode": "managed", "type": "aws_security_group", "name": "old", "instances": [',
+      '    {"schema_version": 0, "attributes_flat": {"id": "sg-0old", "name": "old", "ingress.#": "1", "ingress.2541437006.from_port": "1768", "ingress.2541437006.to_port": "1768", "ingress.2541437006.protocol": "tcp", "ingress.2541437006.cidr_blocks.#": "1", "ingress.2541437006.cidr_blocks.0": "0.0.0.0/0"}}]},',
+      '  {"mode": "managed", "type": "aws_security_group", "name": "odd", "instances": [{"index_key": true, "attributes": {"id": "sg-0odd", "ingress": []}}]},',
+      '  {"mode": "mystery", "type": "aws_security_group", "name": "m", "instances": [{"attributes": {"id": "sg-0m"}}]}',
+      ']}',
+      '',
+    ].join('\n');
+    const doc = parseTerraformState(text);
+    expect(doc.diagnostics.map((d) => [d.severity, d.code, d.message, at(d.span)])).toEqual([
+      ['warning', 'terraform-state/not-read', 'aws_security_group.old: its attributes are in the legacy flat form of Terraform 0.11 ("attributes_flat"), which fwlint does not read: they are unknown here (a refresh, `terraform apply -refresh-only`, stores them as "attributes")', '3:27-3:44'],
+      ['warning', 'terraform-state/not-read', 'aws_security_group.odd: instance key true is neither a number nor a string (Terraform refuses this state); the instance is read as "[?]"', '4:96-4:100'],
+      ['warning', 'terraform-state/mode', 'aws_security_group.m: resource mode "mystery" is neither "managed" nor "data": read as managed', '5:12-5:21'],
+      // (the mapper's word on the unknown rule list, at its first flat key's value)
+      ['warning', 'aws/unresolved', 'Cannot evaluate ingress (attributes_flat, not read): the ingress rules are not known statically; it is treated as unknown', '3:92-3:95'],
+    ]);
+    expect(doc.rulesets.map((r) => r.targets[0])).toEqual(['aws_security_group.old', 'aws_security_group.odd[?]', 'aws_security_group.m']);
+    const found = lint(text, 'terraform.tfstate');
+    expect(found.filter(([, , rule]) => rule === 'firewall/no-unneeded-cft-ports')).toEqual([
+      [3, 92, 'firewall/no-unneeded-cft-ports', 'Possibly open (ingress (attributes_flat, not read) at line 3 may or may not match): TCP 1761 (cft-0, Transfer CFT PeSIT), 1762 (cft-1, Transfer CFT PeSIT over TLS), 1763 (cft-2, Transfer CFT SFTP), 1764 (cft-3), 1765 (cft-4, Transfer CFT COMS), 1766 (cft-5, Transfer CFT Copilot UI and web services), 1767 (cft-6, Transfer CFT Copilot mutual TLS for Central Governance/Flow Manager), 1768 (cft-7, Transfer CFT REST API and web UI); UDP 1761 (cft-0), 1762 (cft-1), 1763 (cft-2), 1764 (cft-3), 1765 (cft-4), 1766 (cft-5), 1767 (cft-6), 1768 (cft-7) reachable from 0.0.0.0/0, ::/0, any named source without a Transfer CFT deployment on aws_security_group.old, sg-0old, old.'],
+    ]);
+  });
+
+  test('recognised by name (.tfstate, its backups) and by content (`terraform state pull > state.json`, standard input)', () => {
+    const state = fixture('aws.tfstate');
+    for (const name of ['terraform.tfstate', 'prod.TFSTATE', 'terraform.tfstate.backup', 'terraform.tfstate.1795877951.backup', 'state.json', '<stdin>', 'pulled']) {
+      expect(detectFormat(name, state)?.id, name).toBe('terraform-state');
+    }
+    // a hand-written state without lineage, by its resources' instances
+    expect(detectFormat('<stdin>', '{"version": 4, "resources": [{"mode": "managed", "type": "aws_security_group", "name": "a", "instances": []}]}')?.id).toBe('terraform-state');
+    // named so, a file that is no state of version 4 is read to say so
+    expect(detectFormat('terraform.tfstate', '{}')?.id).toBe('terraform-state');
+    // `terraform show -json` of a state is the plan reader's; other JSON is none
+    expect(detectFormat('state.json', fixture('aws.show.json'))?.id).toBe('terraform-plan');
+    expect(terraformStateFormat.detect('x.json', '{"version": 1, "name": "pkg"}')).toBe(0);
+    expect(terraformStateFormat.detect('x.json', '{"SecurityGroups": []}')).toBe(0);
+    expect(terraformStateFormat.detect('terraform.tfstate', 'not json')).toBe(0);
+  });
+
+  test('--input-format names it, as --help lists it with every other format', () => {
+    const line = HELP.split('\n').find((l) => l.trimStart().startsWith('--input-format ID'))!;
+    expect(line.replace(/^\s*--input-format ID\s+/, '').split(' | ')).toEqual(allFormats().map((f) => f.id));
+  });
+
+  test('a folder walk lints *.tfstate (Terraform\'s workspaces too), not the backups of the last state', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fwl-tfstate-'));
+    mkdirSync(join(dir, 'terraform.tfstate.d', 'prod'), { recursive: true });
+    mkdirSync(join(dir, '.terraform'));
+    for (const f of ['terraform.tfstate', 'terraform.tfstate.backup', 'terraform.tfstate.d/prod/terraform.tfstate', '.terraform/terraform.tfstate']) writeFileSync(join(dir, f), '{}');
+    expect(walk(dir).map((f) => f.slice(dir.length + 1)).sort()).toEqual(['terraform.tfstate', 'terraform.tfstate.d/prod/terraform.tfstate']);
+  });
+});

@@ -26,6 +26,13 @@ export interface TfResource {
   body: PObject;
   span: Span;
   module?: string;
+  /**
+   * The body is what the provider stored of a deployed object (a state file), not a configuration: every attribute
+   * is there, computed ones as last read — an aws_security_group's `ingress`, an aws_network_acl's `ingress`, an
+   * NSG's `security_rule` list every rule the object had, those its standalone rule resources made too. Such a list
+   * says nothing of how the rules are managed (in-line or not), and a standalone rule may be in it twice.
+   */
+  stored?: true;
 }
 
 export interface TerraformEvaluation {
@@ -1363,7 +1370,10 @@ class ModuleCalls {
  */
 export function resourcesFromPlanJson(tree: PValue): TfResource[] {
   const out: TfResource[] = [];
-  const root = get(tree, 'planned_values') ?? get(tree, 'values');
+  const planned = get(tree, 'planned_values');
+  const root = planned ?? get(tree, 'values');
+  // `terraform show -json` of a state: the provider's stored values (see TfResource.stored)
+  const stored = planned === undefined && root !== undefined;
   const refs = configurationReferences(tree);
   const afterUnknown = new Map<string, PValue>();
   for (const c of items(get(tree, 'resource_changes'))) {
@@ -1401,6 +1411,7 @@ export function resourcesFromPlanJson(tree: PValue): TfResource[] {
       if (unknown) markUnknown(body, unknown, r.span, '');
       const res: TfResource = { type, name, address, body, span: r.span };
       if (modAddr) res.module = modAddr;
+      if (stored) res.stored = true;
       out.push(res);
     }
     for (const c of items(get(mod, 'child_modules'))) walk(c, depth + 1);

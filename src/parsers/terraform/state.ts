@@ -86,7 +86,7 @@ export function resourcesFromState(tree: PValue): StateResources {
       let address = `${module ? `${module}.` : ''}${type}.${name}${instanceKey(get(inst, 'index_key'), `${type}.${name}`, warn)}`;
       const deposed = str(get(inst, 'deposed'));
       if (deposed) address = deposedAddress(address, deposed);
-      const res: TfResource = { type, name, address, body: instanceBody(inst, address, warn), span: inst.span };
+      const res: TfResource = { type, name, address, body: instanceBody(inst, address, warn), span: inst.span, stored: true };
       if (module) res.module = module;
       resources.push(res);
     }

@@ -93,16 +93,84 @@ describe('a Terraform state file (format version 4)', () => {
     expect(tcp22.map((e) => [e.family, e.certainty, String(e.sources)])).toEqual([['ipv4', 'open', '35.235.240.0/20']]);
   });
 
-  test('Azure: an NSG and a standalone rule of the same state (the in-line list is in every state: the rule is read as possibly there)', () => {
+  test('Azure: an NSG whose listed rules hold its standalone rule (read once, with its resource, as there for certain)', () => {
     const doc = parseTerraformState(fixture('azure.tfstate'));
+    expect(doc.diagnostics).toEqual([]);
     expect(doc.rulesets.map((r) => r.name)).toEqual(['NSG nsg-mft']);
-    expect(lint(fixture('azure.tfstate'), 'terraform.tfstate').map(([l, c, r]) => [l, c, r])).toEqual([
-      [14, 9, 'firewall/no-unneeded-cft-ports'],
-      [14, 9, 'firewall/no-undeclared-registered-ports'],
-      [34, 42, 'firewall/no-unneeded-cft-ports'],
-      [58, 15, 'firewall/no-shadowed-rules'],
-      [105, 38, 'firewall/no-world-open-sensitive-ports'],
-      [111, 44, 'firewall/no-unevaluated-input'],
+    const on = 'nsg-mft, azurerm_network_security_group.mft, azurerm_network_security_rule.ssh';
+    expect(lint(fixture('azure.tfstate'), 'terraform.tfstate')).toEqual([
+      [14, 9, 'firewall/no-unneeded-cft-ports', `Open: UDP 1761 (cft-0), 1762 (cft-1), 1763 (cft-2), 1764 (cft-3), 1765 (cft-4), 1766 (cft-5), 1767 (cft-6), 1768 (cft-7) reachable from VirtualNetwork without a Transfer CFT deployment on ${on}, by Azure's default rule AllowVnetInBound (priority 65000).`],
+      [14, 9, 'firewall/no-undeclared-registered-ports', `Open: TCP 1024-1760, 1769-3388, 3390-49151 (48119 ports); UDP 1024-1760, 1769-49151 (48120 ports) reachable from VirtualNetwork but not declared as expected on ${on}, by Azure's default rule AllowVnetInBound (priority 65000).`],
+      [34, 42, 'firewall/no-unneeded-cft-ports', `Open: TCP ${CFT_TCP} reachable from 0.0.0.0/0, ::/0, AzureLoadBalancer and 2 more without a Transfer CFT deployment on ${on}.`],
+      [76, 15, 'firewall/no-shadowed-rules', 'This rule is never reached: every packet it matches is already decided by line 58 in chain Inbound.'],
+      // (was: possibly open, "beside the in-line security_rule" — every state lists the NSG's rules — and the NSG's copy
+      // of the rule a second one)
+      [123, 38, 'firewall/no-world-open-sensitive-ports', 'Open: TCP 22 (ssh) reachable from the whole internet (0.0.0.0/0, ::/0).'],
+    ]);
+  });
+
+  test('AWS, refreshed: the lists of a group and a network ACL hold their standalone rules, each read once (no "changes nothing", no in-line mixing)', () => {
+    // aws-refreshed.tfstate: aws_security_group.web lists 3389 (aws_security_group_rule.rdp), 5432 from 10.0.0.0/8 and
+    // 192.168.0.0/16 in one entry (pg["a"], pg["b"]: the provider groups them by ports and description) and a self
+    // rule (aws_vpc_security_group_ingress_rule.self_all); aws_network_acl.edge lists entry 90 (aws_network_acl_rule.deny_cft)
+    const text = fixture('aws-refreshed.tfstate');
+    expect(parseTerraformState(text).diagnostics).toEqual([]);
+    const on = 'aws_security_group.web, sg-0web000000000000a, web';
+    expect(lint(text, 'terraform.tfstate')).toEqual([
+      [38, 19, 'firewall/no-world-open-sensitive-ports', 'Open: TCP 443 (https) reachable from the whole internet (0.0.0.0/0).'],
+      [114, 15, 'firewall/no-undeclared-registered-ports', `Open: TCP 5432 (postgresql) reachable from 10.0.0.0/8 but not declared as expected on ${on}.`],
+      [141, 15, 'firewall/no-undeclared-registered-ports', `Open: TCP 5432 (postgresql) reachable from 192.168.0.0/16 but not declared as expected on ${on}.`],
+      [175, 15, 'firewall/no-world-open-sensitive-ports', 'Open: TCP 3389 (ms-wbt-server) reachable from the whole internet (0.0.0.0/0).'],
+      [175, 15, 'firewall/no-undeclared-registered-ports', `Open: TCP 3389 (ms-wbt-server) reachable from 0.0.0.0/0 but not declared as expected on ${on}.`],
+      [212, 26, 'firewall/no-unneeded-cft-ports', `Open: TCP ${CFT_TCP}; UDP 1761 (cft-0), 1762 (cft-1), 1763 (cft-2), 1764 (cft-3), 1765 (cft-4), 1766 (cft-5), 1767 (cft-6), 1768 (cft-7) reachable from sg-0web000000000000a without a Transfer CFT deployment on ${on}.`],
+      [212, 26, 'firewall/no-undeclared-registered-ports', `Open: TCP 1024-1760, 1769-49151 (48120 ports); UDP 1024-1760, 1769-49151 (48120 ports) reachable from sg-0web000000000000a but not declared as expected on ${on}.`],
+      [266, 31, 'firewall/no-undeclared-registered-ports', 'Open: TCP 1024-1760, 1769-49151 (48120 ports) reachable from 10.0.0.0/8 but not declared as expected on aws_network_acl.edge, acl-0ed9e000000000000, subnet-0edge00000000000.'],
+    ]);
+    // `terraform show -json` of it (Terraform 1.11.4, hashicorp/aws 5.100.0) is read the same way
+    const findings = (t: string, name: string) => {
+      const lines = t.split('\n');
+      return lint(t, name).map(([line, , rule, message]) => [rule, message, lines[line - 1]!.trim()].join(' | ')).sort();
+    };
+    expect(findings(fixture('aws-refreshed.show.json'), 'state.json')).toEqual(findings(text, 'terraform.tfstate'));
+  });
+
+  test('two different copies of one rule (one is stale): the standalone one may be absent', () => {
+    const state = (nsgRule: string, aclEntry: string) =>
+      [
+        '{"version": 4, "lineage": "x", "resources": [',
+        '  {"mode": "managed", "type": "azurerm_network_security_group", "name": "n", "instances": [{"attributes": {"name": "nsg", "security_rule": [',
+        `    ${nsgRule}]}}]},`,
+        '  {"mode": "managed", "type": "azurerm_network_security_rule", "name": "deny", "instances": [{"attributes": {"name": "deny-cft", "network_security_group_name": "nsg", "priority": 100, "direction": "Inbound", "access": "Deny", "protocol": "Tcp", "source_port_range": "*", "destination_port_range": "1761-1768", "source_address_prefix": "*", "destination_address_prefix": "*"}}]},',
+        '  {"mode": "managed", "type": "aws_network_acl", "name": "a", "instances": [{"attributes": {"id": "acl-1", "ingress": [',
+        `    ${aclEntry}], "egress": []}}]},`,
+        '  {"mode": "managed", "type": "aws_network_acl_rule", "name": "deny", "instances": [{"attributes": {"network_acl_id": "acl-1", "egress": false, "rule_number": 90, "rule_action": "deny", "protocol": "6", "from_port": 1761, "to_port": 1768, "cidr_block": "0.0.0.0/0"}}]}',
+        ']}',
+        '',
+      ].join('\n');
+    const nsgSame = '{"name": "deny-cft", "priority": 100, "direction": "Inbound", "access": "Deny", "protocol": "Tcp", "source_port_range": "*", "destination_port_range": "1761-1768", "source_address_prefix": "*", "destination_address_prefix": "*", "source_port_ranges": [], "destination_port_ranges": [], "source_address_prefixes": [], "destination_address_prefixes": []}, {"name": "allow-all", "priority": 200, "direction": "Inbound", "access": "Allow", "protocol": "*", "source_port_range": "*", "destination_port_range": "*", "source_address_prefix": "*", "destination_address_prefix": "*"}';
+    const aclSame = '{"rule_no": 90, "action": "deny", "protocol": "6", "from_port": 1761, "to_port": 1768, "cidr_block": "0.0.0.0/0", "ipv6_cidr_block": ""}, {"rule_no": 100, "action": "allow", "protocol": "-1", "from_port": 0, "to_port": 0, "cidr_block": "0.0.0.0/0", "ipv6_cidr_block": ""}';
+    const cft = (text: string) => lint(text, 'terraform.tfstate').filter(([, , rule]) => rule === 'firewall/no-unneeded-cft-ports' || rule === 'firewall/no-unevaluated-input');
+    const udp = 'UDP 1761 (cft-0), 1762 (cft-1), 1763 (cft-2), 1764 (cft-3), 1765 (cft-4), 1766 (cft-5), 1767 (cft-6), 1768 (cft-7)';
+    const nsgOn = 'without a Transfer CFT deployment on nsg, azurerm_network_security_group.n, azurerm_network_security_rule.deny.';
+    const aclOn = 'without a Transfer CFT deployment on aws_network_acl.a, acl-1.';
+    // the same copies: the deny (read once, certain) closes TCP 1761-1768 in both
+    expect(cft(state(nsgSame, aclSame))).toEqual([
+      [3, 540, 'firewall/no-unneeded-cft-ports', `Open: ${udp} reachable from 0.0.0.0/0, ::/0, AzureLoadBalancer and 2 more ${nsgOn}`],
+      [6, 241, 'firewall/no-unneeded-cft-ports', `Open: ${udp} reachable from 0.0.0.0/0 ${aclOn}`],
+    ]);
+    // listed differently under the rule's name (an allow) and the entry's number (on 22): which copy is there is not
+    // known (and the two share a priority, a number, which the clouds refuse: both undecided)
+    const stale = state(nsgSame.replace('"access": "Deny"', '"access": "Allow"'), aclSame.replace('"from_port": 1761, "to_port": 1768', '"from_port": 22, "to_port": 22'));
+    expect(cft(stale)).toEqual([
+      [3, 195, 'firewall/no-unneeded-cft-ports', `Possibly open (priority 100 at line 3 may or may not match; azurerm_network_security_rule.deny beside the rule of its name in nsg, priority 100 at line 4 may or may not match): TCP ${CFT_TCP} reachable from 0.0.0.0/0, ::/0, AzureLoadBalancer and 2 more ${nsgOn}`],
+      [3, 541, 'firewall/no-unneeded-cft-ports', `Open: ${udp} reachable from 0.0.0.0/0, ::/0, AzureLoadBalancer and 2 more ${nsgOn}`],
+      [4, 118, 'firewall/no-unevaluated-input', 'Cannot evaluate azurerm_network_security_rule.deny beside the rule of its name in nsg (security rule "deny-cft"): the state lists another rule of this name in the NSG: one of the two copies is stale; it is treated as unknown'],
+      [4, 180, 'firewall/no-unevaluated-input', 'security rules "deny-cft" and "deny-cft" of NSG nsg have the same priority 100 and direction (Azure rejects this)'],
+      [6, 17, 'firewall/no-unevaluated-input', 'Cannot evaluate rule number 90: another ingress entry of the network ACL has this number, which AWS refuses for the one created second; it is treated as unknown'],
+      [6, 237, 'firewall/no-unneeded-cft-ports', `Possibly open (rule number 90 at line 6 may or may not match; aws_network_acl_rule.deny beside entry 90 of aws_network_acl.a, rule number 90 at line 7 may or may not match): TCP ${CFT_TCP} reachable from 0.0.0.0/0 ${aclOn}`],
+      [6, 237, 'firewall/no-unneeded-cft-ports', `Open: ${udp} reachable from 0.0.0.0/0 ${aclOn}`],
+      [7, 160, 'firewall/no-unevaluated-input', 'Cannot evaluate aws_network_acl_rule.deny beside entry 90 of aws_network_acl.a: the state lists another entry of this number in the network ACL: one of the two copies is stale; it is treated as unknown'],
+      [7, 160, 'firewall/no-unevaluated-input', 'Cannot evaluate rule number 90: another ingress entry of the network ACL has this number, which AWS refuses for the one created second; it is treated as unknown'],
     ]);
   });
 

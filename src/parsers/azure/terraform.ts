@@ -92,6 +92,11 @@ export function mapAzureTerraform(resources: TfResourceLike[], options: { firstI
     const inline = new Map<NsgSpec, string>();
     // a state's NSGs: their listed rules by name, each with its block
     const listedRules = new Map<NsgSpec, Map<string, { rule: AzRuleSpec; block: PObject }>>();
+    // by the Azure resource id a state (or a plan of existing objects) holds as the value of a reference:
+    // `network_security_group_id = "/subscriptions/…/networkSecurityGroups/nsg-app"` (ids are case-insensitive)
+    const nsgById = new Map<string, NsgSpec>();
+    const nicAddressById = new Map<string, string>();
+    const idOf = (v: PValue | undefined): string | undefined => (v?.kind === 'scalar' && typeof v.value === 'string' && v.value.startsWith('/') ? v.value.toLowerCase() : undefined);
     for (const r of resources) {
       if (r.type !== 'azurerm_network_security_group') continue;
       const nameV = get(r.body, 'name');
@@ -111,6 +116,8 @@ export function mapAzureTerraform(resources: TfResourceLike[], options: { firstI
       nsgs.push(nsg);
       byAddress.set(baseAddress(r.address), nsg);
       if (nameV?.kind === 'scalar') byName.set(name, nsg);
+      const id = idOf(get(r.body, 'id'));
+      if (id) nsgById.set(id, nsg);
     }
     const subnetNsg = new Map<string, string>();
     const nics: { name: string; nsg?: string; subnets: string[] }[] = [];
@@ -123,10 +130,16 @@ export function mapAzureTerraform(resources: TfResourceLike[], options: { firstI
           const sid = ipc.kind === 'object' ? get(ipc, 'subnet_id') : undefined;
           const a = refAddress(sid, 'azurerm_subnet');
           if (a) nic.subnets.push(a);
-          else if (sid?.kind === 'scalar' && typeof sid.value === 'string') nic.subnets.push(lastSegment(sid.value));
+          else if (sid?.kind === 'scalar' && typeof sid.value === 'string') {
+            nic.subnets.push(lastSegment(sid.value));
+            // (and the whole id, which a subnet association of the state names)
+            if (idOf(sid)) nic.subnets.push(sid.value);
+          }
         }
         nics.push(nic);
         nicByAddress.set(baseAddress(r.address), nic);
+        const id = idOf(get(r.body, 'id'));
+        if (id) nicAddressById.set(id, baseAddress(r.address));
       }
     }
     // the virtual machines on each NIC: an NSG on the NIC, or on the subnet of one of its NICs, filters what reaches
@@ -135,7 +148,8 @@ export function mapAzureTerraform(resources: TfResourceLike[], options: { firstI
     for (const r of resources) {
       if (!VM_TYPES.has(r.type)) continue;
       for (const n of items(get(r.body, 'network_interface_ids'))) {
-        const a = refAddress(n, 'azurerm_network_interface');
+        const lit = idOf(n);
+        const a = refAddress(n, 'azurerm_network_interface') ?? (lit ? nicAddressById.get(lit) : undefined);
         if (!a) continue;
         const list = vmsByNic.get(a);
         if (list) list.push(r.address);
@@ -184,8 +198,10 @@ export function mapAzureTerraform(resources: TfResourceLike[], options: { firstI
         nsg.rules.push(ruleFromTf(r.body, undefined, extra, r.address));
         if (!groupV) diagnostics.push({ severity: 'error', code: 'azure/missing-nsg', message: `${r.address} has no network_security_group_name`, span: r.span });
       } else if (r.type === 'azurerm_subnet_network_security_group_association' || r.type === 'azurerm_network_interface_security_group_association') {
-        const nsgAddr = refAddress(get(r.body, 'network_security_group_id'), 'azurerm_network_security_group');
-        const nsg = nsgAddr ? byAddress.get(nsgAddr) : undefined;
+        const nsgV = get(r.body, 'network_security_group_id');
+        const nsgAddr = refAddress(nsgV, 'azurerm_network_security_group');
+        const nsgId = idOf(nsgV);
+        const nsg = nsgAddr ? byAddress.get(nsgAddr) : nsgId ? nsgById.get(nsgId) : undefined;
         if (!nsg) continue;
         if (r.type === 'azurerm_subnet_network_security_group_association') {
           const s = get(r.body, 'subnet_id');
@@ -193,11 +209,12 @@ export function mapAzureTerraform(resources: TfResourceLike[], options: { firstI
           if (sa) {
             nsg.targets.push(sa);
             subnetNsg.set(sa, nsg.name);
-            for (const [na, nic] of nicByAddress) if (nic.subnets.includes(sa)) addTargets(nsg, vmsByNic.get(na) ?? []);
+            for (const [na, nic] of nicByAddress) if (nic.subnets.some((x) => x.toLowerCase() === sa.toLowerCase())) addTargets(nsg, vmsByNic.get(na) ?? []);
           }
         } else {
           const n = get(r.body, 'network_interface_id');
-          const na = refAddress(n, 'azurerm_network_interface') ?? (n ? valText(n) : undefined);
+          const nicId = idOf(n);
+          const na = refAddress(n, 'azurerm_network_interface') ?? (nicId ? nicAddressById.get(nicId) : undefined) ?? (n ? valText(n) : undefined);
           if (na) {
             const nic = nicByAddress.get(na);
             nsg.targets.push(nic?.name ?? na);

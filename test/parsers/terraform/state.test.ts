@@ -9,7 +9,7 @@ import { detectFormat } from '../../../src/parsers/registry.js';
 import { walk } from '../../../src/cli/inputs.js';
 import { HELP } from '../../../src/cli/main.js';
 import { allFormats } from '../../../src/parsers/registry.js';
-import { numSingle, type Span } from '../../../src/model/index.js';
+import { formatPorts, numRange, numSingle, type Span } from '../../../src/model/index.js';
 import { computeExposure, exposedPorts } from '../../../src/analysis/index.js';
 import '../../../src/parsers/formats.js';
 
@@ -107,6 +107,22 @@ describe('a Terraform state file (format version 4)', () => {
       // of the rule a second one)
       [123, 38, 'firewall/no-world-open-sensitive-ports', 'Open: TCP 22 (ssh) reachable from the whole internet (0.0.0.0/0, ::/0).'],
     ]);
+  });
+
+  test('Azure: associations, a NIC and a VM that name each other by resource id (as a state holds references) tie the NSGs to them', () => {
+    // (the mapper followed references only: in a state the associations were passed over, the NSGs named no
+    // subnet, NIC or VM, and the NIC's subnet and NIC NSGs were never read together)
+    const doc = parseTerraformState(fixture('azure-vm.tfstate'));
+    expect(doc.diagnostics).toEqual([]);
+    const subnet = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-mft/providers/Microsoft.Network/virtualNetworks/vnet-mft/subnets/snet-app';
+    expect(doc.rulesets.map((r) => [r.name, r.targets])).toEqual([
+      ['NSG nsg-app', ['nsg-app', 'azurerm_network_security_group.app', subnet, 'azurerm_linux_virtual_machine.mft01']],
+      ['NSG nsg-vm', ['nsg-vm', 'azurerm_network_security_group.vm', 'nic-mft01', 'azurerm_linux_virtual_machine.mft01']],
+      [`NIC nic-mft01 (subnet ${subnet} NSG nsg-app + NIC NSG nsg-vm)`, ['nic-mft01', subnet, 'nsg-app', 'nsg-vm']],
+    ]);
+    // what reaches the VM from the internet: what both NSGs let in
+    const open = exposedPorts(computeExposure(doc.rulesets[2]!), 6, numRange(1, 65535)).filter((e) => e.family === 'ipv4' && String(e.sources) === '0.0.0.0/0');
+    expect(open.map((e) => [formatPorts(e.dports), e.certainty])).toEqual([['1768', 'open']]);
   });
 
   test('AWS, refreshed: the lists of a group and a network ACL hold their standalone rules, each read once (no "changes nothing", no in-line mixing)', () => {

@@ -48,7 +48,13 @@ export function resourcesFromState(tree: PValue): StateResources {
   }
   const version = get(tree, 'version');
   if (version === undefined) {
-    diagnostics.push({ severity: 'error', code: 'terraform-state/version', message: 'this Terraform state has no "version": fwlint reads state format version 4', span: startOf(tree.span) });
+    // OpenTofu's encrypted state: {"meta": {…}, "encrypted_data": "…", "encryption_version": "v0"} (internal/encryption)
+    const encrypted = get(tree, 'encryption_version');
+    const message =
+      encrypted !== undefined && get(tree, 'encrypted_data') !== undefined
+        ? 'this state is encrypted (OpenTofu state encryption): fwlint reads a state in clear, of format version 4'
+        : 'this Terraform state has no "version": fwlint reads state format version 4';
+    diagnostics.push({ severity: 'error', code: 'terraform-state/version', message, span: encrypted?.span ?? startOf(tree.span) });
     return { resources, diagnostics };
   }
   if (!(version.kind === 'scalar' && version.value === STATE_FORMAT_VERSION)) {

@@ -202,6 +202,9 @@ describe('a Terraform state file (format version 4)', () => {
     expect(diag('{"version": 5, "lineage": "x", "resources": []}')).toEqual([['error', 'terraform-state/version', 'Terraform state format version 5 is not supported: fwlint reads version 4', '1:13-1:14']]);
     expect(diag('{"version": "4", "resources": []}')).toEqual([['error', 'terraform-state/version', 'Terraform state format version "4" is not supported: fwlint reads version 4', '1:13-1:16']]);
     expect(diag('{\n  "resources": []\n}')).toEqual([['error', 'terraform-state/version', 'this Terraform state has no "version": fwlint reads state format version 4', '1:1-1:1']]);
+    expect(diag('{"meta": {"key_provider.pbkdf2.k": "eyJzYWx0Ijoi"}, "encrypted_data": "ZW5jcnlwdGVk", "encryption_version": "v0"}')).toEqual([
+      ['error', 'terraform-state/version', 'this state is encrypted (OpenTofu state encryption): fwlint reads a state in clear, of format version 4', '1:109-1:113'],
+    ]);
     expect(diag('[]')).toEqual([['error', 'terraform-state/not-state', 'not a Terraform state: a state file is an object with "version" and "resources"', '1:1-1:3']]);
     expect(diag('{"version": 4, "resources": {}}')).toEqual([['error', 'terraform-state/resources', 'the state\'s "resources" is not a list of resources', '1:29-1:31']]);
     // an empty state (after `terraform destroy`) is fine

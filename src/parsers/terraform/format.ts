@@ -144,6 +144,9 @@ export function parseTerraformPlan(text: string, options: ParseOptions = {}): Fi
   const tree = readJson(text, { several: false });
   // A Terraform JSON configuration (`*.tf.json`) rather than `terraform show -json` output.
   const config = tree.value !== undefined && get(tree.value, 'format_version') === undefined && (get(tree.value, 'resource') !== undefined || /\.tf\.json$/i.test(options.filePath ?? ''));
+  // a raw state given as a plan (`--input-format terraform-plan`): it has no planned values, and read as one it
+  // opened nothing (a state with 1761-1768 open to the world passed); read as the state it is
+  if (!config && tree.value?.kind === 'object' && get(tree.value, 'format_version') === undefined && get(tree.value, 'version') !== undefined && ['resources', 'modules', 'lineage'].some((k) => get(tree.value, k) !== undefined)) return parseTerraformState(text, options);
   const tfvarsDiagnostics: Diagnostic[] = [];
   const auto = config ? autoTfvars(options, tfvarsDiagnostics) : undefined;
   const variables = auto ? { ...auto, ...options.variables } : options.variables;

@@ -190,6 +190,13 @@ describe('a Terraform state file (format version 4)', () => {
     ]);
   });
 
+  test('a raw state given as a plan (--input-format terraform-plan) is read as the state it is (read as a plan it opened nothing)', () => {
+    const doc = parseTerraformPlan(fixture('gcp.tfstate'));
+    expect(doc.format).toBe('terraform-state');
+    expect(doc.rulesets.map((r) => r.name)).toEqual(['network prod, target tag mft', 'network prod, target tag win', 'network prod, all instances']);
+    expect(parseTerraformPlan('{"version": 3, "serial": 4, "modules": [{"path": ["root"], "resources": {}}]}').diagnostics.map((d) => d.code)).toEqual(['terraform-state/version']);
+  });
+
   test('another format version, or none, is an error at the version, never an empty pass', () => {
     const diag = (text: string) => parseTerraformState(text).diagnostics.map((d) => [d.severity, d.code, d.message, at(d.span)]);
     const v3 = '{\n  "version": 3,\n  "terraform_version": "0.11.14",\n  "serial": 4,\n  "lineage": "x",\n  "modules": [{"path": ["root"], "outputs": {}, "resources": {}}]\n}\n';

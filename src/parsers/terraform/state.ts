@@ -24,7 +24,7 @@
  * (`"mode": "data"`) are read from the cloud, not deployed by this configuration: left alone.
  */
 import type { Diagnostic, Span } from '../../model/index.js';
-import { get, items, str, type PEntry, type PObject, type PValue } from '../values.js';
+import { get, str, type PEntry, type PObject, type PValue } from '../values.js';
 import { deposedAddress, type TfResource } from './index.js';
 
 /** The only state format version fwlint reads (Terraform 0.12 and later write it). */
@@ -66,7 +66,7 @@ export function resourcesFromState(tree: PValue): StateResources {
     diagnostics.push({ severity: 'error', code: 'terraform-state/resources', message: 'the state\'s "resources" is not a list of resources', span: list.span });
     return { resources, diagnostics };
   }
-  for (const r of items(list)) {
+  for (const r of list?.kind === 'array' ? list.items : []) {
     if (r.kind !== 'object') {
       warn('a state resource that is not an object is not read', r.span);
       continue;
@@ -84,7 +84,7 @@ export function resourcesFromState(tree: PValue): StateResources {
     const module = str(get(r, 'module')) || undefined;
     const instances = get(r, 'instances');
     if (instances !== undefined && instances.kind !== 'array') warn(`${type}.${name}: "instances" is not a list: not read`, instances.span);
-    for (const inst of items(instances)) {
+    for (const inst of instances?.kind === 'array' ? instances.items : []) {
       if (inst.kind !== 'object') {
         warn(`${type}.${name}: an instance that is not an object is not read`, inst.span);
         continue;

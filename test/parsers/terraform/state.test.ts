@@ -214,6 +214,12 @@ describe('a Terraform state file (format version 4)', () => {
     ]);
     expect(diag('[]')).toEqual([['error', 'terraform-state/not-state', 'not a Terraform state: a state file is an object with "version" and "resources"', '1:1-1:3']]);
     expect(diag('{"version": 4, "resources": {}}')).toEqual([['error', 'terraform-state/resources', 'the state\'s "resources" is not a list of resources', '1:29-1:31']]);
+    // instances that are no list are said and not read; a null list of resources is none
+    expect(diag('{"version": 4, "resources": [{"mode": "managed", "type": "aws_security_group", "name": "a", "instances": {"attributes": {"id": "sg-1"}}}]}')).toEqual([
+      ['warning', 'terraform-state/not-read', 'aws_security_group.a: "instances" is not a list: not read', '1:106-1:136'],
+    ]);
+    expect(parseTerraformState('{"version": 4, "resources": [{"mode": "managed", "type": "aws_security_group", "name": "a", "instances": {"attributes": {"id": "sg-1"}}}]}').rulesets).toEqual([]);
+    expect(diag('{"version": 4, "resources": null}')).toEqual([]);
     // an empty state (after `terraform destroy`) is fine
     expect(diag('{"version": 4, "terraform_version": "1.11.4", "serial": 3, "lineage": "x", "outputs": {}, "resources": [], "check_results": null}')).toEqual([]);
     // through ESLint: a parse error with its line and column, not a file without findings

@@ -93,7 +93,7 @@ function permKey(protocol: PValue | undefined, from: PValue | undefined, to: PVa
 }
 
 /**
- * The permissions a state's standalone security group rules give, by group id: `ingress|6|22-22|cidr:10.0.0.0/8`.
+ * The permissions the standalone security group rules give, by the group id they name: `ingress|6|22-22|cidr:10.0.0.0/8`.
  * A stored group's `ingress`/`egress` list every rule the group had when last read, these too (the aws provider's
  * read adds the group's rules no in-line block matched, "rules added externally to Terraform"), so each of them is
  * there twice, and the group's copy read as a rule of its own made the standalone rule "change nothing".
@@ -106,7 +106,6 @@ function standaloneGrants(resources: TfResource[]): Map<string, Set<string>> {
     set.add(key);
   };
   for (const r of resources) {
-    if (!r.stored) continue;
     const b = r.body;
     const group = get(b, 'security_group_id');
     if (group?.kind !== 'scalar' || typeof group.value !== 'string') continue;
@@ -497,7 +496,7 @@ export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[];
     const isEgress = eg?.kind === 'scalar' && (eg.value === true || eg.value === 'true');
     // a state's ACL lists this entry too when it was there at its last read: one entry, read once (here, with its
     // resource). Listed differently under its number, one of the two copies is stale: this one may be absent.
-    const listed = r.stored && eg?.kind !== 'expr' ? storedEntries.get(key) : undefined;
+    const listed = eg?.kind !== 'expr' ? storedEntries.get(key) : undefined;
     const numberKey = `${isEgress ? 'egress' : 'ingress'}|${storedText(get(b, 'rule_number'))}`;
     const copy = listed?.get(numberKey);
     if (copy && sameAclEntry(copy.block, b)) {

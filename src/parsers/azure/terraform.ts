@@ -187,7 +187,7 @@ export function mapAzureTerraform(resources: TfResourceLike[], options: { firstI
           extra.push(opaque('condition', `${r.address} beside the in-line security_rule of ${owner}`, 'the NSG lists its rules in-line, which overwrites standalone rules on apply (azurerm: they cannot be mixed)', groupV?.span ?? r.span));
         // a state's NSG lists this rule too when it was there at its last read: one rule, read once (here, with its
         // resource). Listed differently under its name, one of the two copies is stale: this one may be absent.
-        const listed = r.stored ? listedRules.get(nsg) : undefined;
+        const listed = listedRules.get(nsg);
         const nameKey = storedText(get(r.body, 'name'));
         const copy = listed?.get(nameKey);
         if (copy && sameStoredRule(copy.block, r.body)) {

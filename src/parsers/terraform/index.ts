@@ -30,7 +30,8 @@ export interface TfResource {
    * The body is what the provider stored of a deployed object (a state file), not a configuration: every attribute
    * is there, computed ones as last read — an aws_security_group's `ingress`, an aws_network_acl's `ingress`, an
    * NSG's `security_rule` list every rule the object had, those its standalone rule resources made too. Such a list
-   * says nothing of how the rules are managed (in-line or not), and a standalone rule may be in it twice.
+   * says nothing of how the rules are managed (in-line or not), and a standalone rule may be in it twice. So are the
+   * planned lists of a plan whose configuration does not write them (computed: the prior state's).
    */
   stored?: true;
 }
@@ -1411,7 +1412,10 @@ export function resourcesFromPlanJson(tree: PValue): TfResource[] {
       if (unknown) markUnknown(body, unknown, r.span, '');
       const res: TfResource = { type, name, address, body, span: r.span };
       if (modAddr) res.module = modAddr;
-      if (stored) res.stored = true;
+      // (a plan of a configuration that does not write the rule lists of a group, an ACL or an NSG: the planned lists
+      // are the computed ones, as a state stores them)
+      const lists = COMPUTED_RULE_LISTS[type];
+      if (stored || (cfg && lists && !lists.some((k) => cfg.set.has(k)))) res.stored = true;
       out.push(res);
     }
     for (const c of items(get(mod, 'child_modules'))) walk(c, depth + 1);
@@ -1419,6 +1423,18 @@ export function resourcesFromPlanJson(tree: PValue): TfResource[] {
   walk(get(root, 'root_module'), 0);
   return out;
 }
+
+/**
+ * The rule lists the providers compute when the configuration leaves them out: they then list every rule the object
+ * has, those of standalone rule resources too (see TfResource.stored).
+ */
+const COMPUTED_RULE_LISTS: Readonly<Record<string, readonly string[]>> = {
+  aws_security_group: ['ingress', 'egress'],
+  aws_default_security_group: ['ingress', 'egress'],
+  aws_network_acl: ['ingress', 'egress'],
+  aws_default_network_acl: ['ingress', 'egress'],
+  azurerm_network_security_group: ['security_rule'],
+};
 
 /**
  * The address of a deposed object of the resource instance at `address` (the object a create_before_destroy

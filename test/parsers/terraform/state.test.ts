@@ -190,6 +190,50 @@ describe('a Terraform state file (format version 4)', () => {
     ]);
   });
 
+  test('a plan whose configuration leaves the rule lists out plans the computed ones: its standalone rules are read once, not as mixed with in-line rules', () => {
+    const rule = { name: 'allow-ssh', priority: 110, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', source_port_range: '*', destination_port_range: '22', source_address_prefix: 'Internet', destination_address_prefix: '*' };
+    const plan = (configured: boolean) =>
+      JSON.stringify(
+        {
+          format_version: '1.2',
+          planned_values: {
+            root_module: {
+              resources: [
+                { address: 'azurerm_network_security_group.n', mode: 'managed', type: 'azurerm_network_security_group', name: 'n', values: { name: 'nsg', security_rule: [rule] } },
+                { address: 'azurerm_network_security_rule.ssh', mode: 'managed', type: 'azurerm_network_security_rule', name: 'ssh', values: { ...rule, network_security_group_name: 'nsg' } },
+                { address: 'aws_security_group.web', mode: 'managed', type: 'aws_security_group', name: 'web', values: { id: 'sg-1', name: 'web', ingress: [{ from_port: 3389, to_port: 3389, protocol: 'tcp', cidr_blocks: ['0.0.0.0/0'], ipv6_cidr_blocks: [], prefix_list_ids: [], security_groups: [], self: false, description: '' }], egress: [] } },
+                { address: 'aws_security_group_rule.rdp', mode: 'managed', type: 'aws_security_group_rule', name: 'rdp', values: { type: 'ingress', from_port: 3389, to_port: 3389, protocol: 'tcp', cidr_blocks: ['0.0.0.0/0'], security_group_id: 'sg-1' } },
+              ],
+            },
+          },
+          configuration: {
+            root_module: {
+              resources: [
+                { address: 'azurerm_network_security_group.n', expressions: { name: { constant_value: 'nsg' }, ...(configured ? { security_rule: [{ name: { constant_value: 'allow-ssh' } }] } : {}) } },
+                { address: 'azurerm_network_security_rule.ssh', expressions: { name: { constant_value: 'allow-ssh' }, network_security_group_name: { references: ['azurerm_network_security_group.n.name', 'azurerm_network_security_group.n'] } } },
+                { address: 'aws_security_group.web', expressions: { name: { constant_value: 'web' } } },
+                { address: 'aws_security_group_rule.rdp', expressions: { type: { constant_value: 'ingress' }, security_group_id: { references: ['aws_security_group.web.id', 'aws_security_group.web'] } } },
+              ],
+            },
+          },
+        },
+        null,
+        1,
+      );
+    const found = (text: string) => lint(text, 'plan.json').map(([l, , rule, m]) => `${l} ${rule} ${m}`);
+    // (before: the NSG's copy and a possibly open standalone rule "beside the in-line security_rule", the group's copy "changes nothing")
+    expect(found(plan(false)).filter((f) => !/registered-ports|cft-ports/.test(f))).toEqual([
+      '41 firewall/no-world-open-sensitive-ports Open: TCP 22 (ssh) reachable from the whole internet (0.0.0.0/0, ::/0).',
+      '83 firewall/no-world-open-sensitive-ports Open: TCP 3389 (ms-wbt-server) reachable from the whole internet (0.0.0.0/0).',
+    ]);
+    // written in-line, the rule list is the configuration's: a standalone rule beside it may be removed by each apply
+    expect(found(plan(true)).filter((f) => f.includes('azurerm_network_security_rule.ssh beside the in-line security_rule of azurerm_network_security_group.n')).map((f) => f.split(' ').slice(0, 2).join(' '))).toEqual([
+      '22 firewall/no-world-open-sensitive-ports',
+      '41 firewall/no-world-open-sensitive-ports',
+      '43 firewall/no-unevaluated-input',
+    ]);
+  });
+
   test('a raw state given as a plan (--input-format terraform-plan) is read as the state it is (read as a plan it opened nothing)', () => {
     const doc = parseTerraformPlan(fixture('gcp.tfstate'));
     expect(doc.format).toBe('terraform-state');

@@ -68,7 +68,7 @@ Lint options:
   --color, --no-color        force stylish colours on or off (default: the terminal, NO_COLOR, FORCE_COLOR)
   --stdin                    read standard input (as the path -)
   --stdin-filename NAME      name for standard input (decides the format)
-  --input-format ID          iptables-save | iptables-script | nftables | nftables-json | aws | cloudformation-yaml | terraform | terraform-plan | gcp | gcp-yaml | azure | bicep
+  --input-format ID          iptables-save | iptables-script | nftables | nftables-json | aws | cloudformation-yaml | terraform | terraform-plan | terraform-state | gcp | gcp-yaml | azure | bicep
   --script-start unknown|empty
                              what the tables hold when an iptables script starts: unknown earlier rules (the
                              default: unflushed chains are read as possibly open) or empty (a fresh host, container

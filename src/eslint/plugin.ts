@@ -56,7 +56,7 @@ export const FILE_GLOBS = {
   // (RHEL's iptables-services saves to /etc/sysconfig/ip{,6}tables, Alpine's and Gentoo's init scripts to rules{,6}-save)
   iptables: ['**/*.rules', '**/rules.v4', '**/rules.v6', '**/*.iptables', '**/*.ip6tables', '**/iptables*.save', '**/ip6tables*.save', '**/*.ipt', '**/iptables.conf', '**/ip6tables.conf', '**/sysconfig/iptables', '**/sysconfig/ip6tables', '**/rules-save', '**/rules6-save', '**/*.sh'],
   nftables: ['**/*.nft', '**/nftables.conf'],
-  json: ['**/*.json'],
+  json: ['**/*.json', '**/*.tfstate'],
   yaml: ['**/*.yaml', '**/*.yml', '**/*.template'],
   hcl: ['**/*.tf', '**/*.bicep'],
 } as const;

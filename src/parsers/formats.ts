@@ -25,6 +25,7 @@ const FORMATS: readonly (readonly [id: string, language: Language, module: strin
   ['cloudformation-yaml', 'yaml', './aws/index.js', 'cloudformationYamlFormat'],
   ['terraform', 'hcl', './terraform/format.js', 'terraformFormat'],
   ['terraform-plan', 'json', './terraform/format.js', 'terraformPlanFormat'],
+  ['terraform-state', 'json', './terraform/format.js', 'terraformStateFormat'],
   ['gcp', 'json', './gcp/index.js', 'gcpJsonFormat'],
   ['gcp-yaml', 'yaml', './gcp/index.js', 'gcpYamlFormat'],
   ['azure', 'json', './azure/index.js', 'azureJsonFormat'],

@@ -118,6 +118,26 @@ export function toPlain(v: PValue | undefined, expr: (text: string) => unknown =
   }
 }
 
+/**
+ * A comparable text of a value as a cloud stores it: null, "", an empty list and an absent value are one (providers
+ * store an unset string as "" or null, an unset list as [] or null); letters in either case alike; lists as sets (a
+ * provider's sets come in any order). Expressions never equal a literal. For telling whether two stored copies of one
+ * cloud object say the same (a state's group and its standalone rule, see `TfResource.stored`).
+ */
+export function storedText(v: PValue | undefined): string {
+  if (v === undefined) return '';
+  switch (v.kind) {
+    case 'scalar':
+      return v.value === null ? '' : String(v.value).toLowerCase();
+    case 'array':
+      return v.items.length === 0 ? '' : `[${v.items.map(storedText).sort().join('\u0000')}]`;
+    case 'object':
+      return `{${v.entries.map((e) => `${e.key}=${storedText(e.value)}`).sort().join('\u0000')}}`;
+    case 'expr':
+      return `\u0001${v.text}`;
+  }
+}
+
 // ---------------------------------------------------------------- JSON
 
 type MomoaNode = { type: string; loc: { start: { line: number; column: number; offset: number }; end: { line: number; column: number; offset: number } }; [k: string]: unknown };

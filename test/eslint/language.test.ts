@@ -45,7 +45,7 @@ describe('languageOptions', () => {
     }
     // the ids are named: a misspelt one ("terrafrom") is corrected without reading the source
     expect(() => lint({ format: 'terrafrom' })).toThrow(
-      'Key "languageOptions": Unknown firewall format "terrafrom": one of iptables-save, iptables-script, nftables, nftables-json, aws, cloudformation-yaml, terraform, terraform-plan, gcp, gcp-yaml, azure, bicep.',
+      'Key "languageOptions": Unknown firewall format "terrafrom": one of iptables-save, iptables-script, nftables, nftables-json, aws, cloudformation-yaml, terraform, terraform-plan, terraform-state, gcp, gcp-yaml, azure, bicep.',
     );
     expect(() => lint({ format: 42 })).toThrow('Key "languageOptions": Unknown firewall format 42: one of iptables-save,');
     // a JavaScript languageOptions object meant for every file does not break firewall files

@@ -31,7 +31,7 @@ function bestOfAll(name: string, text: string, language?: FormatDefinition['lang
 
 describe('format registry', () => {
   it('lists every format once, in the order that breaks detection ties', () => {
-    expect(allFormats().map((f) => f.id)).toEqual(['iptables-save', 'iptables-script', 'nftables', 'nftables-json', 'aws', 'cloudformation-yaml', 'terraform', 'terraform-plan', 'gcp', 'gcp-yaml', 'azure', 'bicep']);
+    expect(allFormats().map((f) => f.id)).toEqual(['iptables-save', 'iptables-script', 'nftables', 'nftables-json', 'aws', 'cloudformation-yaml', 'terraform', 'terraform-plan', 'terraform-state', 'gcp', 'gcp-yaml', 'azure', 'bicep']);
   });
 
   it('loads every listed parser module, whose definition has the listed id and language', () => {

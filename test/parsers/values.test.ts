@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseJsonTree, parseYamlDocuments, parseYamlTree, splitYamlDocuments } from '../../src/parsers/values.js';
+import { parseJsonTree, parseYamlDocuments, parseYamlTree, splitYamlDocuments, storedText } from '../../src/parsers/values.js';
 
 describe('the YAML reader', () => {
   it('a document nested too deeply for the parser is an error that says so, at the place it gave up', () => {
@@ -51,5 +51,17 @@ describe('the JSON reader', () => {
   it('an extra or mismatched bracket is still the token named', () => {
     expect(errorOf('[{"a": 1}]]')).toEqual(['1:11', 'JSON syntax error: Unexpected token RBracket found. (1:11)']);
     expect(errorOf('{"a": [1}')).toEqual(['1:9', 'JSON syntax error: Unexpected token RBrace found. (1:9)']);
+  });
+});
+
+describe('storedText (two stored copies of one cloud object compared)', () => {
+  it('null, "", [] and absence are one; case and set order do not matter; an expression is no literal', () => {
+    const v = parseJsonTree('{"a": null, "b": "", "c": [], "d": ["Y", "x"], "e": ["X", "y"], "f": "Tcp", "g": "tcp", "h": 22, "i": "22"}').value!;
+    const t = (k: string) => storedText(v.kind === 'object' ? v.entries.find((e) => e.key === k)?.value : undefined);
+    expect([t('a'), t('b'), t('c'), t('absent')]).toEqual(['', '', '', '']);
+    expect(t('d')).toBe(t('e'));
+    expect(t('f')).toBe(t('g'));
+    expect(t('h')).toBe(t('i'));
+    expect(storedText({ kind: 'expr', text: 'tcp', span: v.span })).not.toBe(t('g'));
   });
 });

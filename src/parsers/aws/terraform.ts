@@ -6,9 +6,9 @@
  * aws_network_acl / aws_default_network_acl (inline) and aws_network_acl_rule.
  */
 import type { Diagnostic, Match, Rule, Ruleset, Span } from '../../model/index.js';
-import { get, items, str, type PObject, type PValue } from '../values.js';
+import { get, items, storedText, str, withEntries, withItems, type PObject, type PValue } from '../values.js';
 import type { TfResource } from '../terraform/index.js';
-import { AwsContext, groupRuleset, naclRulesetOf, permRules, sgName, type NaclEntryInput, type PermInput, type SgDraft, type SourceInput } from './core.js';
+import { AwsContext, awsProtocol, groupRuleset, naclRulesetOf, permRules, sgName, type NaclEntryInput, type PermInput, type SgDraft, type SourceInput } from './core.js';
 
 const SG_TYPES = new Set(['aws_security_group', 'aws_default_security_group']);
 const ACL_TYPES = new Set(['aws_network_acl', 'aws_default_network_acl']);
@@ -84,6 +84,103 @@ function ruleBlocks(body: PObject, key: string): { blocks: PObject[]; unknown: P
 
 function nonEmpty(v: PValue | undefined): v is PValue {
   return v !== undefined && !(v.kind === 'scalar' && (v.value === null || v.value === '')) && !(v.kind === 'array' && v.items.length === 0);
+}
+
+/** A rule's protocol and ports as one comparable key (`6|22-22`, `-1|` for all; ICMP type and code in the ports). */
+function permKey(protocol: PValue | undefined, from: PValue | undefined, to: PValue | undefined): string {
+  const p = awsProtocol(protocol);
+  return p === 'all' ? 'all|' : `${p}|${storedText(from)}-${storedText(to)}`;
+}
+
+/**
+ * The permissions the standalone security group rules give, by the group id they name: `ingress|6|22-22|cidr:10.0.0.0/8`.
+ * A stored group's `ingress`/`egress` list every rule the group had when last read, these too (the aws provider's
+ * read adds the group's rules no in-line block matched, "rules added externally to Terraform"), so each of them is
+ * there twice, and the group's copy read as a rule of its own made the standalone rule "change nothing".
+ */
+function standaloneGrants(resources: TfResource[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  const add = (group: string, key: string): void => {
+    let set = out.get(group);
+    if (!set) out.set(group, (set = new Set()));
+    set.add(key);
+  };
+  for (const r of resources) {
+    const b = r.body;
+    const group = get(b, 'security_group_id');
+    if (group?.kind !== 'scalar' || typeof group.value !== 'string') continue;
+    const own = group.value;
+    const source = (kind: string, v: PValue): string | undefined => {
+      if (v.kind !== 'scalar' || typeof v.value !== 'string' || v.value === '') return undefined;
+      return kind === 'sg' && v.value === own ? 'self' : `${kind}:${v.value}`;
+    };
+    if (r.type === 'aws_security_group_rule') {
+      const dir = str(get(b, 'type'));
+      if (dir !== 'ingress' && dir !== 'egress') continue;
+      const pk = `${dir}|${permKey(get(b, 'protocol'), get(b, 'from_port'), get(b, 'to_port'))}`;
+      for (const [k, kind] of [['cidr_blocks', 'cidr'], ['ipv6_cidr_blocks', 'cidr6'], ['prefix_list_ids', 'pl'], ['source_security_group_id', 'sg']] as const) {
+        for (const v of items(get(b, k))) {
+          const s = source(kind, v);
+          if (s) add(own, `${pk}|${s}`);
+        }
+      }
+      const self = get(b, 'self');
+      if (self?.kind === 'scalar' && self.value === true) add(own, `${pk}|self`);
+    } else if (r.type === 'aws_vpc_security_group_ingress_rule' || r.type === 'aws_vpc_security_group_egress_rule') {
+      const pk = `${r.type.includes('ingress') ? 'ingress' : 'egress'}|${permKey(get(b, 'ip_protocol'), get(b, 'from_port'), get(b, 'to_port'))}`;
+      for (const [k, kind] of [['cidr_ipv4', 'cidr'], ['cidr_ipv6', 'cidr6'], ['prefix_list_id', 'pl'], ['referenced_security_group_id', 'sg']] as const) {
+        const v = get(b, k);
+        const s = v ? source(kind, v) : undefined;
+        if (s) add(own, `${pk}|${s}`);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * A stored group's in-line rule without the sources a standalone rule of the same state gives on the same protocol
+ * and ports (they stay, with that rule); undefined when none is left. Sound: the union of the group's rules is the same.
+ */
+function withoutStandalone(blk: PObject, dir: string, grants: Set<string>): PObject | undefined {
+  const pk = `${dir}|${permKey(get(blk, 'protocol'), get(blk, 'from_port'), get(blk, 'to_port'))}`;
+  const kinds: Record<string, string> = { cidr_blocks: 'cidr', ipv6_cidr_blocks: 'cidr6', prefix_list_ids: 'pl', security_groups: 'sg' };
+  let left = 0;
+  let changed = false;
+  const entries = blk.entries.map((e) => {
+    const kind = kinds[e.key];
+    if (kind && e.value.kind === 'array') {
+      const kept = e.value.items.filter((v) => !(v.kind === 'scalar' && typeof v.value === 'string' && grants.has(`${pk}|${kind}:${v.value}`)));
+      left += kept.length;
+      if (kept.length === e.value.items.length) return e;
+      changed = true;
+      return { key: e.key, keySpan: e.keySpan, value: withItems(e.value, kept) };
+    }
+    if (e.key === 'self' && e.value.kind === 'scalar' && e.value.value === true) {
+      if (!grants.has(`${pk}|self`)) {
+        left++;
+        return e;
+      }
+      changed = true;
+      return { key: e.key, keySpan: e.keySpan, value: { kind: 'scalar' as const, value: false, span: e.value.span } };
+    }
+    if (kind && e.value.kind === 'expr') left++;
+    return e;
+  });
+  if (!changed) return blk;
+  return left > 0 ? withEntries(blk, entries) : undefined;
+}
+
+/**
+ * Whether a stored network ACL's entry (`rule_no`, `action`) and a standalone aws_network_acl_rule (`rule_number`,
+ * `rule_action`) of the same number say the same: the ACL's list holds every entry it had when last read (the aws
+ * provider's read lists them all but the default ones), the standalone rule's too.
+ */
+function sameAclEntry(inline: PObject, standalone: PObject): boolean {
+  const p = awsProtocol(get(inline, 'protocol'));
+  if (p !== awsProtocol(get(standalone, 'protocol')) || storedText(get(inline, 'action')) !== storedText(get(standalone, 'rule_action'))) return false;
+  const keys = ['cidr_block', 'ipv6_cidr_block', ...(p === 'all' ? [] : p === 1 || p === 58 ? ['icmp_type', 'icmp_code'] : ['from_port', 'to_port'])];
+  return keys.every((k) => storedText(get(inline, k)) === storedText(get(standalone, k)));
 }
 
 export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[]; diagnostics: Diagnostic[] } {
@@ -212,18 +309,23 @@ export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[];
   });
 
   // 1. Groups with their inline rules.
+  const grants = standaloneGrants(resources);
   for (const r of resources) {
     if (!SG_TYPES.has(r.type)) continue;
     const b = r.body;
     const extra = markers(b, ctx);
     const id = str(get(b, 'id'));
+    const mirrored = r.stored && id ? grants.get(id) : undefined;
     const name = str(get(b, 'name')) ?? str(get(b, 'name_prefix'));
     const tag = str(get(get(b, 'tags'), 'Name'));
     const g: SgDraft = { name: sgName(id, name, r.address), targets: [r.address, id ?? '', name ?? '', tag ?? ''], span: r.span, ingress: [], egress: [] };
     if (!id) g.name = name ? `${r.address} (${name})` : r.address;
     for (const dir of ['ingress', 'egress'] as const) {
       const { blocks, unknown } = ruleBlocks(b, dir);
-      for (const blk of blocks) (dir === 'ingress' ? g.ingress : g.egress).push(...inlinePerm(blk, dir, extra));
+      for (const whole of blocks) {
+        const blk = mirrored ? withoutStandalone(whole, dir, mirrored) : whole;
+        if (blk) (dir === 'ingress' ? g.ingress : g.egress).push(...inlinePerm(blk, dir, extra));
+      }
       for (const u of unknown) (dir === 'ingress' ? g.ingress : g.egress).push(unknownList(u, dir, extra));
     }
     groups.set(r.address, g);
@@ -339,8 +441,11 @@ export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[];
     if (m.length) e.extra = m;
     return e;
   };
-  // the network ACLs that list their rules in-line (`ingress`/`egress` written, even empty)
+  // the network ACLs that list their rules in-line (`ingress`/`egress` written, even empty; a state's lists every
+  // entry, see TfResource.stored: they say nothing of that)
   const inlineAcls = new Set<string>();
+  // a state's network ACLs: their listed entries by direction and number, each with its block
+  const storedEntries = new Map<string, Map<string, { entry: NaclEntryInput; block: PObject }>>();
   for (const r of resources) {
     if (!ACL_TYPES.has(r.type)) continue;
     const b = r.body;
@@ -349,16 +454,22 @@ export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[];
     const tag = str(get(get(b, 'tags'), 'Name'));
     const subnets = items(get(b, 'subnet_ids')).map((s) => (s.kind === 'scalar' ? String(s.value) : s.kind === 'expr' ? s.text : ''));
     const acl: Acl = { name: id ? `${id} (${r.address})` : r.address, targets: [r.address, id ?? '', tag ?? '', ...subnets], span: r.span, entries: [] };
+    const listed = r.stored ? new Map<string, { entry: NaclEntryInput; block: PObject }>() : undefined;
     for (const dir of ['ingress', 'egress'] as const) {
       const { blocks, unknown } = ruleBlocks(b, dir);
-      for (const blk of blocks) acl.entries.push(aclEntry(blk, dir === 'egress', blk.span, 'rule_no', 'action', extra));
+      for (const blk of blocks) {
+        const entry = aclEntry(blk, dir === 'egress', blk.span, 'rule_no', 'action', extra);
+        acl.entries.push(entry);
+        listed?.set(`${dir}|${storedText(get(blk, 'rule_no'))}`, { entry, block: blk });
+      }
       for (const u of unknown) {
         // Unknown rule list: an entry of unknown number and action (sorted first, undecidable verdict).
         acl.entries.push({ egress: dir === 'egress', ruleNumber: undefined, action: u, protocol: { kind: 'scalar', value: '-1', span: u.span }, fromPort: undefined, toPort: undefined, cidr: u, cidr6: undefined, anyFamily: true, span: u.span, extra });
       }
     }
     acls.set(r.address, acl);
-    if (b.entries.some((e) => e.key === 'ingress' || e.key === 'egress')) inlineAcls.add(r.address);
+    if (listed) storedEntries.set(r.address, listed);
+    else if (b.entries.some((e) => e.key === 'ingress' || e.key === 'egress')) inlineAcls.add(r.address);
     if (id) byId.set(id, r.address);
   }
   for (const r of resources) {
@@ -383,6 +494,15 @@ export function mapAwsTerraform(resources: TfResource[]): { rulesets: Ruleset[];
       extra.push(ctx.unresolved(`${r.address} beside the in-line rules of ${key}`, ref?.span ?? r.span, 'the network ACL lists its rules in-line, which overwrites standalone rules on apply (aws: they cannot be mixed)'));
     if (eg?.kind === 'expr') extra.push(ctx.unresolved(`egress = ${eg.text}`, eg.span, 'the direction is not known statically'));
     const isEgress = eg?.kind === 'scalar' && (eg.value === true || eg.value === 'true');
+    // a state's ACL lists this entry too when it was there at its last read: one entry, read once (here, with its
+    // resource). Listed differently under its number, one of the two copies is stale: this one may be absent.
+    const listed = eg?.kind !== 'expr' ? storedEntries.get(key) : undefined;
+    const numberKey = `${isEgress ? 'egress' : 'ingress'}|${storedText(get(b, 'rule_number'))}`;
+    const copy = listed?.get(numberKey);
+    if (copy && sameAclEntry(copy.block, b)) {
+      acl.entries.splice(acl.entries.indexOf(copy.entry), 1);
+      listed!.delete(numberKey);
+    } else if (copy) extra.push(ctx.unresolved(`${r.address} beside entry ${storedText(get(b, 'rule_number'))} of ${key}`, get(b, 'rule_number')?.span ?? r.span, 'the state lists another entry of this number in the network ACL: one of the two copies is stale'));
     acl.entries.push(aclEntry(b, isEgress, r.span, 'rule_number', 'rule_action', extra));
     if (eg?.kind === 'expr') acl.entries.push(aclEntry(b, !isEgress, r.span, 'rule_number', 'rule_action', extra));
   }

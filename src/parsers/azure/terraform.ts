@@ -5,7 +5,7 @@
  * associations that say what an NSG protects.
  */
 import { DOCUMENT_START, type Diagnostic, type Match } from '../../model/index.js';
-import { get, items, type PObject, type PValue } from '../values.js';
+import { get, items, storedText, type PObject, type PValue } from '../values.js';
 import { lastSegment, opaque, valText, type MapResult, type TfResourceLike } from '../gcp/common.js';
 import { IdSource, ruleSpecOf, type AzRuleFields, type AzRuleSpec, type NsgSpec } from './nsg.js';
 import { compileAll } from './readers.js';
@@ -54,6 +54,16 @@ function ruleFromTf(o: PObject, name: string | undefined, extra: Match[], addres
   return r;
 }
 
+/**
+ * Whether a stored NSG's rule and a standalone azurerm_network_security_rule of the same name say the same: the NSG's
+ * `security_rule` lists every rule it had when last read (the azurerm provider's read flattens them all), the
+ * standalone rule's too, and a name is one rule of an NSG.
+ */
+function sameStoredRule(inline: PObject, standalone: PObject): boolean {
+  const keys = [TF_FIELDS.priority, TF_FIELDS.access, TF_FIELDS.direction, TF_FIELDS.protocol, ...TF_FIELDS.srcPorts, ...TF_FIELDS.dstPorts, ...TF_FIELDS.srcPrefixes, ...TF_FIELDS.dstPrefixes, ...TF_FIELDS.srcAsgs, ...TF_FIELDS.dstAsgs];
+  return keys.every((k) => storedText(get(inline, k)) === storedText(get(standalone, k)));
+}
+
 /** `azurerm_network_security_group.web.id` / `.name` → `azurerm_network_security_group.web`. */
 function refAddress(v: PValue | undefined, type: string): string | undefined {
   if (v?.kind !== 'expr') return undefined;
@@ -77,22 +87,37 @@ export function mapAzureTerraform(resources: TfResourceLike[], options: { firstI
     const nsgs: NsgSpec[] = [];
     const byAddress = new Map<string, NsgSpec>();
     const byName = new Map<string, NsgSpec>();
-    // NSGs whose rules Terraform manages inline (`security_rule` written, blocks or a list, even empty)
+    // NSGs whose rules Terraform manages inline (`security_rule` written, blocks or a list, even empty; a state's lists
+    // every rule, see TfResource.stored: it says nothing of that)
     const inline = new Map<NsgSpec, string>();
+    // a state's NSGs: their listed rules by name, each with its block
+    const listedRules = new Map<NsgSpec, Map<string, { rule: AzRuleSpec; block: PObject }>>();
+    // by the Azure resource id a state (or a plan of existing objects) holds as the value of a reference:
+    // `network_security_group_id = "/subscriptions/…/networkSecurityGroups/nsg-app"` (ids are case-insensitive)
+    const nsgById = new Map<string, NsgSpec>();
+    const nicAddressById = new Map<string, string>();
+    const idOf = (v: PValue | undefined): string | undefined => (v?.kind === 'scalar' && typeof v.value === 'string' && v.value.startsWith('/') ? v.value.toLowerCase() : undefined);
     for (const r of resources) {
       if (r.type !== 'azurerm_network_security_group') continue;
       const nameV = get(r.body, 'name');
       const name = nameV?.kind === 'scalar' ? valText(nameV) : r.address;
       const nsg: NsgSpec = { name, span: r.span, rules: [], targets: [r.address] };
       const extra = markers(r.body, 'NSG');
+      const listed = r.stored ? new Map<string, { rule: AzRuleSpec; block: PObject }>() : undefined;
       for (const b of all(r.body, 'security_rule')) {
-        if (b.kind === 'object') nsg.rules.push(ruleFromTf(b, undefined, extra));
-        else (nsg.unresolvedRules ??= []).push({ text: valText(b), span: b.span });
+        if (b.kind === 'object') {
+          const rule = ruleFromTf(b, undefined, extra);
+          nsg.rules.push(rule);
+          listed?.set(storedText(get(b, 'name')), { rule, block: b });
+        } else (nsg.unresolvedRules ??= []).push({ text: valText(b), span: b.span });
       }
-      if (r.body.entries.some((e) => e.key === 'security_rule')) inline.set(nsg, r.address);
+      if (listed) listedRules.set(nsg, listed);
+      else if (r.body.entries.some((e) => e.key === 'security_rule')) inline.set(nsg, r.address);
       nsgs.push(nsg);
       byAddress.set(baseAddress(r.address), nsg);
       if (nameV?.kind === 'scalar') byName.set(name, nsg);
+      const id = idOf(get(r.body, 'id'));
+      if (id) nsgById.set(id, nsg);
     }
     const subnetNsg = new Map<string, string>();
     const nics: { name: string; nsg?: string; subnets: string[] }[] = [];
@@ -105,10 +130,16 @@ export function mapAzureTerraform(resources: TfResourceLike[], options: { firstI
           const sid = ipc.kind === 'object' ? get(ipc, 'subnet_id') : undefined;
           const a = refAddress(sid, 'azurerm_subnet');
           if (a) nic.subnets.push(a);
-          else if (sid?.kind === 'scalar' && typeof sid.value === 'string') nic.subnets.push(lastSegment(sid.value));
+          else if (sid?.kind === 'scalar' && typeof sid.value === 'string') {
+            nic.subnets.push(lastSegment(sid.value));
+            // (and the whole id, which a subnet association of the state names)
+            if (idOf(sid)) nic.subnets.push(sid.value);
+          }
         }
         nics.push(nic);
         nicByAddress.set(baseAddress(r.address), nic);
+        const id = idOf(get(r.body, 'id'));
+        if (id) nicAddressById.set(id, baseAddress(r.address));
       }
     }
     // the virtual machines on each NIC: an NSG on the NIC, or on the subnet of one of its NICs, filters what reaches
@@ -117,7 +148,8 @@ export function mapAzureTerraform(resources: TfResourceLike[], options: { firstI
     for (const r of resources) {
       if (!VM_TYPES.has(r.type)) continue;
       for (const n of items(get(r.body, 'network_interface_ids'))) {
-        const a = refAddress(n, 'azurerm_network_interface');
+        const lit = idOf(n);
+        const a = refAddress(n, 'azurerm_network_interface') ?? (lit ? nicAddressById.get(lit) : undefined);
         if (!a) continue;
         const list = vmsByNic.get(a);
         if (list) list.push(r.address);
@@ -153,11 +185,23 @@ export function mapAzureTerraform(resources: TfResourceLike[], options: { firstI
           // in-line list back, removing this rule until its own resource adds it again. The rule may be absent: a deny
           // here closes nothing for certain, an allow is possibly open.
           extra.push(opaque('condition', `${r.address} beside the in-line security_rule of ${owner}`, 'the NSG lists its rules in-line, which overwrites standalone rules on apply (azurerm: they cannot be mixed)', groupV?.span ?? r.span));
+        // a state's NSG lists this rule too when it was there at its last read: one rule, read once (here, with its
+        // resource). Listed differently under its name, one of the two copies is stale: this one may be absent.
+        const listed = listedRules.get(nsg);
+        const nameKey = storedText(get(r.body, 'name'));
+        const copy = listed?.get(nameKey);
+        if (copy && sameStoredRule(copy.block, r.body)) {
+          nsg.rules.splice(nsg.rules.indexOf(copy.rule), 1);
+          listed!.delete(nameKey);
+        } else if (copy)
+          extra.push(opaque('condition', `${r.address} beside the rule of its name in ${nsg.name}`, 'the state lists another rule of this name in the NSG: one of the two copies is stale', get(r.body, 'name')?.span ?? r.span));
         nsg.rules.push(ruleFromTf(r.body, undefined, extra, r.address));
         if (!groupV) diagnostics.push({ severity: 'error', code: 'azure/missing-nsg', message: `${r.address} has no network_security_group_name`, span: r.span });
       } else if (r.type === 'azurerm_subnet_network_security_group_association' || r.type === 'azurerm_network_interface_security_group_association') {
-        const nsgAddr = refAddress(get(r.body, 'network_security_group_id'), 'azurerm_network_security_group');
-        const nsg = nsgAddr ? byAddress.get(nsgAddr) : undefined;
+        const nsgV = get(r.body, 'network_security_group_id');
+        const nsgAddr = refAddress(nsgV, 'azurerm_network_security_group');
+        const nsgId = idOf(nsgV);
+        const nsg = nsgAddr ? byAddress.get(nsgAddr) : nsgId ? nsgById.get(nsgId) : undefined;
         if (!nsg) continue;
         if (r.type === 'azurerm_subnet_network_security_group_association') {
           const s = get(r.body, 'subnet_id');
@@ -165,11 +209,12 @@ export function mapAzureTerraform(resources: TfResourceLike[], options: { firstI
           if (sa) {
             nsg.targets.push(sa);
             subnetNsg.set(sa, nsg.name);
-            for (const [na, nic] of nicByAddress) if (nic.subnets.includes(sa)) addTargets(nsg, vmsByNic.get(na) ?? []);
+            for (const [na, nic] of nicByAddress) if (nic.subnets.some((x) => x.toLowerCase() === sa.toLowerCase())) addTargets(nsg, vmsByNic.get(na) ?? []);
           }
         } else {
           const n = get(r.body, 'network_interface_id');
-          const na = refAddress(n, 'azurerm_network_interface') ?? (n ? valText(n) : undefined);
+          const nicId = idOf(n);
+          const na = refAddress(n, 'azurerm_network_interface') ?? (nicId ? nicAddressById.get(nicId) : undefined) ?? (n ? valText(n) : undefined);
           if (na) {
             const nic = nicByAddress.get(na);
             nsg.targets.push(nic?.name ?? na);

@@ -1,7 +1,8 @@
 /**
- * The Terraform formats: `terraform` (`.tf`, HCL) and `terraform-plan`
- * (`terraform show -json` of a plan or a state). Resources are dispatched to the
- * per-cloud mappers by type prefix.
+ * The Terraform formats: `terraform` (`.tf`, HCL), `terraform-plan`
+ * (`terraform show -json` of a plan or a state) and `terraform-state` (the raw
+ * state file, `terraform.tfstate`). Resources are dispatched to the per-cloud
+ * mappers by type prefix.
  */
 import { DOCUMENT_START, type Diagnostic, type FirewallDocument, type Ruleset } from '../../model/index.js';
 import type { FormatDefinition, ParseOptions } from '../types.js';
@@ -11,6 +12,7 @@ import { mapGcpTerraform } from '../gcp/terraform.js';
 import { mapAzureTerraform } from '../azure/terraform.js';
 import { get } from '../values.js';
 import { AUTO_TFVARS_PATTERNS, LOCAL_FILE_PATTERNS, TFVARS_FILES, VARIABLE_FILE_PATTERNS } from './files.js';
+import { resourcesFromState } from './state.js';
 import { evaluateTerraform, localValues, parseTfvars, resourcesFromPlanJson, resourcesFromTfJson, tfJsonModuleDiagnostics, variableDefaults, type TfResource } from './index.js';
 
 type Mapper = (resources: TfResource[]) => { rulesets: Ruleset[]; diagnostics: Diagnostic[] };
@@ -142,6 +144,9 @@ export function parseTerraformPlan(text: string, options: ParseOptions = {}): Fi
   const tree = readJson(text, { several: false });
   // A Terraform JSON configuration (`*.tf.json`) rather than `terraform show -json` output.
   const config = tree.value !== undefined && get(tree.value, 'format_version') === undefined && (get(tree.value, 'resource') !== undefined || /\.tf\.json$/i.test(options.filePath ?? ''));
+  // a raw state given as a plan (`--input-format terraform-plan`): it has no planned values, and read as one it
+  // opened nothing (a state with 1761-1768 open to the world passed); read as the state it is
+  if (!config && tree.value?.kind === 'object' && get(tree.value, 'format_version') === undefined && get(tree.value, 'version') !== undefined && ['resources', 'modules', 'lineage'].some((k) => get(tree.value, k) !== undefined)) return parseTerraformState(text, options);
   const tfvarsDiagnostics: Diagnostic[] = [];
   const auto = config ? autoTfvars(options, tfvarsDiagnostics) : undefined;
   const variables = auto ? { ...auto, ...options.variables } : options.variables;
@@ -150,6 +155,25 @@ export function parseTerraformPlan(text: string, options: ParseOptions = {}): Fi
   const modules = config && tree.value ? tfJsonModuleDiagnostics(tree.value) : [];
   return { format: config ? 'terraform' : 'terraform-plan', rulesets: mapped.rulesets, diagnostics: [...tree.diagnostics, ...tfvarsDiagnostics, ...modules, ...mapped.diagnostics], comments: [] };
 }
+
+/**
+ * The raw state file (`terraform.tfstate`, `terraform state pull > state.json`): its managed instances, tainted and
+ * deposed ones too, through the front end of ./state.ts and the same mappers as a plan. A state of another format
+ * version than 4 is an error at its "version", never an empty pass.
+ */
+export function parseTerraformState(text: string, _options: ParseOptions = {}): FirewallDocument {
+  const tree = readJson(text, { several: false });
+  const state = tree.value ? resourcesFromState(tree.value) : { resources: [], diagnostics: [] };
+  const mapped = mapTerraformResources(state.resources);
+  return { format: 'terraform-state', rulesets: mapped.rulesets, diagnostics: [...tree.diagnostics, ...state.diagnostics, ...mapped.diagnostics], comments: [] };
+}
+
+/** `"version": 4` (any number: another version is read to say it is not supported). */
+const STATE_VERSION = /"version"\s*:\s*-?\d/;
+/** What Terraform writes in every state (`"lineage": "…"`), or a hand-written state's resource instances. */
+const STATE_LINEAGE = /"lineage"\s*:\s*"/;
+const STATE_INSTANCES = /"instances"\s*:\s*\[/;
+const STATE_MODE = /"mode"\s*:\s*"/;
 
 /** `resource "aws_security_group" "db" {` (the providers whose firewall resources fwlint maps). */
 const TF_RESOURCE = /(?:^|\n)[ \t]*resource[ \t]+"(?:aws|google|azurerm)_[a-z0-9_]+"[ \t]+"[^"\n]*"[ \t]*\{/;
@@ -181,4 +205,22 @@ export const terraformPlanFormat: FormatDefinition = {
     return head.includes('"planned_values"') || head.includes('"values"') ? 85 : 0;
   },
   parse: parseTerraformPlan,
+};
+
+export const terraformStateFormat: FormatDefinition = {
+  id: 'terraform-state',
+  language: 'json',
+  detect(fileName, text) {
+    const head = text.slice(0, 65536).replace(/^\uFEFF/, '').trimStart();
+    if (!head.startsWith('{')) return 0;
+    // the local backend's file and its backups (`terraform.tfstate.backup`; `terraform state mv/rm` leave
+    // `terraform.tfstate.<timestamp>.backup`): named so, a file that is no state of version 4 is said so
+    if (/\.tfstate(?:\.\d+)?(?:\.backup)?$/i.test(fileName)) return 95;
+    // by content (`terraform state pull > state.json`, standard input): a top-level "version" beside the lineage
+    // Terraform writes, or beside resources with instances (a hand-written state); no plan or show -json output has
+    // these ("format_version", "values")
+    if (!STATE_VERSION.test(head)) return 0;
+    return STATE_LINEAGE.test(head) || (STATE_INSTANCES.test(head) && STATE_MODE.test(head)) ? 85 : 0;
+  },
+  parse: parseTerraformState,
 };

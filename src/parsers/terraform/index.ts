@@ -26,6 +26,14 @@ export interface TfResource {
   body: PObject;
   span: Span;
   module?: string;
+  /**
+   * The body is what the provider stored of a deployed object (a state file), not a configuration: every attribute
+   * is there, computed ones as last read — an aws_security_group's `ingress`, an aws_network_acl's `ingress`, an
+   * NSG's `security_rule` list every rule the object had, those its standalone rule resources made too. Such a list
+   * says nothing of how the rules are managed (in-line or not), and a standalone rule may be in it twice. So are the
+   * planned lists of a plan whose configuration does not write them (computed: the prior state's).
+   */
+  stored?: true;
 }
 
 export interface TerraformEvaluation {
@@ -1363,7 +1371,10 @@ class ModuleCalls {
  */
 export function resourcesFromPlanJson(tree: PValue): TfResource[] {
   const out: TfResource[] = [];
-  const root = get(tree, 'planned_values') ?? get(tree, 'values');
+  const planned = get(tree, 'planned_values');
+  const root = planned ?? get(tree, 'values');
+  // `terraform show -json` of a state: the provider's stored values (see TfResource.stored)
+  const stored = planned === undefined && root !== undefined;
   const refs = configurationReferences(tree);
   const afterUnknown = new Map<string, PValue>();
   for (const c of items(get(tree, 'resource_changes'))) {
@@ -1381,7 +1392,10 @@ export function resourcesFromPlanJson(tree: PValue): TfResource[] {
       const type = str(get(r, 'type'));
       const name = str(get(r, 'name'));
       if (!type || !name) continue;
-      const address = str(get(r, 'address')) ?? `${modAddr ? modAddr + '.' : ''}${type}.${name}`;
+      const current = str(get(r, 'address')) ?? `${modAddr ? modAddr + '.' : ''}${type}.${name}`;
+      // a state's deposed object (`deposed_key`) has the address of the current one: it is another cloud object
+      const deposed = str(get(r, 'deposed_key'));
+      const address = deposed ? deposedAddress(current, deposed) : current;
       const values = get(r, 'values');
       const body: PObject = values?.kind === 'object' ? { kind: 'object', entries: [...values.entries], span: values.span } : { kind: 'object', entries: [], span: r.span };
       // the configuration names modules without their instance keys (`module.net`, not `module.net[0]`)
@@ -1398,12 +1412,37 @@ export function resourcesFromPlanJson(tree: PValue): TfResource[] {
       if (unknown) markUnknown(body, unknown, r.span, '');
       const res: TfResource = { type, name, address, body, span: r.span };
       if (modAddr) res.module = modAddr;
+      // (a plan of a configuration that does not write the rule lists of a group, an ACL or an NSG: the planned lists
+      // are the computed ones, as a state stores them)
+      const lists = COMPUTED_RULE_LISTS[type];
+      if (stored || (cfg && lists && !lists.some((k) => cfg.set.has(k)))) res.stored = true;
       out.push(res);
     }
     for (const c of items(get(mod, 'child_modules'))) walk(c, depth + 1);
   };
   walk(get(root, 'root_module'), 0);
   return out;
+}
+
+/**
+ * The rule lists the providers compute when the configuration leaves them out: they then list every rule the object
+ * has, those of standalone rule resources too (see TfResource.stored).
+ */
+const COMPUTED_RULE_LISTS: Readonly<Record<string, readonly string[]>> = {
+  aws_security_group: ['ingress', 'egress'],
+  aws_default_security_group: ['ingress', 'egress'],
+  aws_network_acl: ['ingress', 'egress'],
+  aws_default_network_acl: ['ingress', 'egress'],
+  azurerm_network_security_group: ['security_rule'],
+};
+
+/**
+ * The address of a deposed object of the resource instance at `address` (the object a create_before_destroy
+ * replacement kept until it is destroyed: a cloud object of its own), as `terraform show` names it. Without the
+ * suffix it took the current object's address, and the mappers, which key groups by address, read the two as one.
+ */
+export function deposedAddress(address: string, key: string): string {
+  return `${address} (deposed object ${key})`;
 }
 
 /**

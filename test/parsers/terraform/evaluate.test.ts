@@ -3,6 +3,8 @@ import { evaluateTerraform, resourcesFromPlanJson, resourcesFromTfJson } from '.
 import { terraformFormat, terraformPlanFormat } from '../../../src/parsers/terraform/format.js';
 import { get, items, parseJsonTree, toPlain, type PObject, type PValue } from '../../../src/parsers/values.js';
 import type { Span } from '../../../src/model/index.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const at = (s: Span): string => `${s.start.line}:${s.start.column}-${s.end.line}:${s.end.column}`;
 const all = (o: PObject, key: string): PValue[] => o.entries.filter((e) => e.key === key).map((e) => e.value);
@@ -287,6 +289,21 @@ describe('resourcesFromPlanJson', () => {
     const doc = terraformPlanFormat.parse(plan, {});
     expect(doc.format).toBe('terraform-plan');
     expect(doc.rulesets.map((r) => r.name)).toEqual(['aws_security_group.web (web)', 'module.m.aws_security_group.s']);
+  });
+});
+
+describe('terraform show -json of a state with a deposed object', () => {
+  // fixtures/terraform/aws.show.json: Terraform 1.11.4's `terraform show -json` of aws.tfstate (hashicorp/aws 5.100.0),
+  // whose aws_security_group.cft is tainted (1761-1768 open to the world) and has a deposed object (22 open)
+  test('the deposed object is a group of its own: under the current object\'s address it replaced it (1761-1768 went unreported)', () => {
+    const show = readFileSync(join(__dirname, '..', '..', '..', 'fixtures', 'terraform', 'aws.show.json'), 'utf8');
+    const doc = terraformPlanFormat.parse(show, {});
+    expect(doc.rulesets.slice(0, 2).map((r) => [r.name, r.targets[0]])).toEqual([
+      ['sg-0cf7000000000000a (cft)', 'aws_security_group.cft'],
+      ['sg-0cf6000000000000b (cft)', 'aws_security_group.cft (deposed object 5f2c1e9a)'],
+    ]);
+    const ingress = (i: number) => doc.rulesets[i]!.tables[0]!.chains.find((c) => c.name === 'ingress')!.rules.map((r) => r.text);
+    expect([ingress(0), ingress(1)]).toEqual([['ingress tcp 1761-1768 from 0.0.0.0/0'], ['ingress tcp 22 from 0.0.0.0/0']]);
   });
 });
 

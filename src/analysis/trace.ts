@@ -27,7 +27,7 @@ import {
   type MarkState,
 } from '../model/index.js';
 import { addrTypeOf, plainAddrType, undecidedLine } from './compile.js';
-import { atConntrack, baseChains, beforeConntrack, findChain, formatNatTo, isOneAddress } from './exposure.js';
+import { atConntrack, baseChains, beforeConntrack, findChain, formatNatTo, isOneAddress, pathChains } from './exposure.js';
 import type { Packet, TraceResult, TraceStep, Verdict } from './types.js';
 
 /** A concrete packet; undefined fields are unknown (after DNAT to a range, oif after DNAT). */
@@ -567,7 +567,7 @@ class Tracer {
       seen.add('unknown');
       return;
     }
-    const post = baseChains(this.ruleset, p.family, p.path);
+    const post = pathChains(this.ruleset, p.family, p.path);
     this.runPost(p, post, 0, seen);
   }
 

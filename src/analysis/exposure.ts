@@ -699,6 +699,20 @@ export function isOneAddress(s: AddrSet, fam: Family): boolean {
 }
 
 /**
+ * The base chains a packet meets after routing on `path`: input's, or forward's then postrouting's (a forwarded packet
+ * leaves through NF_INET_POST_ROUTING, where a filter chain drops it too). Postrouting stops at its first nat chain:
+ * past it a source NAT may have rewritten the packet, which is not followed (what later chains drop closes nothing).
+ */
+export function pathChains(ruleset: Ruleset, family: Family, path: 'input' | 'forward'): BaseChainRef[] {
+  const chains = baseChains(ruleset, family, path);
+  if (path === 'forward') for (const c of baseChains(ruleset, family, 'postrouting')) {
+    if (c.chain.type === 'nat') break;
+    chains.push(c);
+  }
+  return chains;
+}
+
+/**
  * The priority of the kernel's NAT hook on each hook (NF_IP_PRI_NAT_DST / NF_IP_PRI_NAT_SRC): netfilter runs every
  * nat chain of a family from that one hook, registered with the first nat chain, in the nat chains' own priority
  * order (nf_nat_register_fn); a `type nat hook prerouting priority 0` chain runs at -100, before a filter chain at -50.
@@ -838,7 +852,7 @@ class Engine {
     }
     this.final = false;
     let accFwd = forward;
-    const fwdChains = baseChains(ruleset, fam, 'forward');
+    const fwdChains = pathChains(ruleset, fam, 'forward');
     for (let i = 0; i < fwdChains.length; i++) {
       this.final = i === fwdChains.length - 1;
       accFwd = this.runBase(fwdChains[i]!.table, fwdChains[i]!.chain, accFwd);

@@ -27,7 +27,7 @@ import {
   type MarkState,
 } from '../model/index.js';
 import { addrTypeOf, plainAddrType, undecidedLine } from './compile.js';
-import { atConntrack, baseChains, beforeConntrack, findChain, formatNatTo, isOneAddress } from './exposure.js';
+import { atConntrack, baseChains, beforeConntrack, findChain, formatNatTo, isOneAddress, pathChains } from './exposure.js';
 import type { Packet, TraceResult, TraceStep, Verdict } from './types.js';
 
 /** A concrete packet; undefined fields are unknown (after DNAT to a range, oif after DNAT). */
@@ -567,8 +567,18 @@ class Tracer {
       seen.add('unknown');
       return;
     }
-    const post = baseChains(this.ruleset, p.family, p.path);
-    this.runPost(p, post, 0, seen);
+    const post = pathChains(this.ruleset, p.family, p.path);
+    const here = new Set<Verdict>();
+    this.runPost(p, post, 0, here);
+    // past postrouting's first nat chain (pathChains stops there: its source NAT is not followed), a chain that may
+    // drop leaves the answer open
+    const at = p.path === 'forward' && here.has('accept') ? dropsPastSourceNat(this.ruleset, p.family) : undefined;
+    if (at !== undefined) {
+      here.delete('accept');
+      here.add('unknown');
+      this.reasons.push(`${at} may drop it after the source NAT of postrouting's nat chains, which is not followed`);
+    }
+    for (const v of here) seen.add(v);
   }
 
   runPost(p: PacketState, post: { chain: Chain; table: Table }[], i: number, seen: Set<Verdict>): void {
@@ -606,6 +616,19 @@ function netmapped(a: Action & { kind: 'nat' }, p: PacketState): AddrSet | undef
   if ((size & (size - 1n)) !== 0n || lo % size !== 0n) return undefined;
   const mapped = lo + (BigInt(p.dst) % size);
   return AddrSet.parse(formatAddress(p.family, p.family === 'ipv4' ? Number(mapped) : mapped));
+}
+
+/**
+ * The first postrouting chain at or past its first nat chain that may drop (its policy, or a rule that neither accepts
+ * nor translates), as `table/chain`: what pathChains leaves out of the forward path; undefined when none may.
+ */
+function dropsPastSourceNat(ruleset: Ruleset, family: Family): string | undefined {
+  let past = false;
+  for (const { chain, table } of baseChains(ruleset, family, 'postrouting')) {
+    past ||= chain.type === 'nat';
+    if (past && (chain.policy === 'drop' || chain.rules.some((r) => r.action.kind !== 'accept' && r.action.kind !== 'nat'))) return `${table.name}/${chain.name}`;
+  }
+  return undefined;
 }
 
 /** Whether the packet skips the chain: nat chains never see untracked packets (NAT needs a conntrack entry). */

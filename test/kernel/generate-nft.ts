@@ -31,6 +31,8 @@ interface TableCtx {
   dynSet?: { name: string; family: Family };
   /** `define NAME = value` lines the rules used (written at the top of the file, before any table). */
   defines: Map<string, string>;
+  /** The forward path (NftOptions.forward): the vocabulary it can decide, output-interface tests too. */
+  forward: boolean;
 }
 
 const HEADER_ANY = ['meta length > 1000', 'meta length 0-1500', 'meta length != 0-1500'];
@@ -77,6 +79,20 @@ const TYPE_EXPRS = [
   'fib daddr type local', 'fib daddr type != local', 'fib daddr type unicast', 'fib daddr type { local, broadcast }', 'fib daddr type { broadcast, multicast, anycast }',
   'fib daddr type != { broadcast, multicast }', 'fib saddr . iif oif missing', 'fib saddr . iif oif exists',
 ];
+
+/**
+ * The same on the forward path, where the probes are unicast to the router's MAC (pkttype host) and routed on: a
+ * forwarded destination's route type is never local (`fib daddr type local` fails, whatever DNAT did: the route is
+ * chosen after it), and the router routes the client's addresses back by eth0 (`fib saddr . iif oif exists`). Left
+ * out: `fib daddr type unicast` / broadcast / multicast / anycast — whether the forwarded address is one of those
+ * elsewhere the text does not say (undecided by design).
+ */
+const FWD_TYPE_EXPRS = [
+  'meta pkttype host', 'meta pkttype != host', 'meta pkttype { broadcast, multicast }', 'meta pkttype broadcast', 'meta pkttype != multicast',
+  'fib daddr type local', 'fib daddr type != local', 'fib saddr . iif oif missing', 'fib saddr . iif oif exists',
+];
+/** Output-interface tests (the forward path: out by eth1, towards the server). */
+const OIF_EXPRS = ['oifname "eth1"', 'oifname "eth0"', 'oifname "eth*"', 'oifname != "eth1"', 'oifname { "eth1", "lo" }', 'oif "eth1"', 'oif != "eth1"', 'oifname "veth*"'];
 
 function addrFamilies(tf: TFamily): Family[] {
   return tf === 'inet' ? ['ipv4', 'ipv6'] : tf === 'ip' ? ['ipv4'] : ['ipv6'];
@@ -160,7 +176,8 @@ function rule(ctx: TableCtx, chainIdx: number): string {
     parts.push(`meta nfproto ${ipCtx}`);
   }
   if (rng.chance(0.2)) parts.push(rng.pick(IIF_EXPRS));
-  if (rng.chance(0.05)) parts.push(rng.pick(TYPE_EXPRS));
+  if (ctx.forward && rng.chance(0.12)) parts.push(rng.pick(OIF_EXPRS));
+  if (rng.chance(0.05)) parts.push(rng.pick(ctx.forward ? FWD_TYPE_EXPRS : TYPE_EXPRS));
   // log flags take their own words only: an `ip`/`tcp` match after them is a match
   if (rng.chance(0.04)) parts.push(rng.pick(['log flags all', 'log flags tcp sequence,options', 'log flags skuid']));
   if (rng.chance(0.3)) {
@@ -401,7 +418,8 @@ function rule(ctx: TableCtx, chainIdx: number): string {
  */
 function prerouting(ctx: TableCtx): string[] {
   const { rng } = ctx;
-  const out = ['\tchain pre {', `\t\ttype filter hook prerouting priority ${rng.pick(['raw', '-250', 'mangle'])}; policy accept;`];
+  // (the forward path: after conntrack only, see NftOptions.forward)
+  const out = ['\tchain pre {', `\t\ttype filter hook prerouting priority ${ctx.forward ? rng.pick(['mangle', '-150', 'mangle + 5']) : rng.pick(['raw', '-250', 'mangle'])}; policy accept;`];
   for (let i = rng.int(1, 3); i > 0; i--) {
     const parts = ['iifname "eth0"'];
     if (rng.chance(0.8)) {
@@ -425,11 +443,49 @@ function prerouting(ctx: TableCtx): string[] {
 }
 
 /**
+ * A postrouting chain (the forward path: forwarded packets cross it after forward, the router's own replies and the
+ * server's answers too): each rule tests `oifname "eth1"` (what goes towards the server) after an established accept,
+ * so only a connection's first packet is judged, and drops or accepts it (no reject: the kernel refuses it on
+ * postrouting). The TTL and hop limit there are one less than as sent.
+ */
+function postrouting(ctx: TableCtx, family: Family): string[] {
+  const { rng } = ctx;
+  const prio = rng.pick(['mangle', 'filter', 'srcnat - 5', '50', 'srcnat + 10', '300']);
+  const out = ['\tchain post {', `\t\ttype filter hook postrouting priority ${prio}; policy accept;`, '\t\tct state established,related accept'];
+  const fams = addrFamilies(ctx.tf).includes(family) ? [family] : addrFamilies(ctx.tf);
+  for (let i = rng.int(1, 3); i > 0; i--) {
+    const parts = [rng.pick(['oifname "eth1"', 'oif "eth1"', 'oifname "eth*"'])];
+    const f = rng.pick(fams);
+    const kw = addrKeyword(f);
+    const t = rng.next();
+    if (t < 0.3) {
+      const p = rng.pick(['tcp', 'udp']);
+      const port = pickPort(rng);
+      ctx.ports.add(port);
+      parts.push(`${p} dport ${rng.chance(0.15) ? '!= ' : ''}${port}`);
+    } else if (t < 0.45) {
+      const [lo, hi] = pickRange(rng);
+      ctx.ports.add(lo, hi, lo - 1, hi + 1);
+      parts.push(`meta l4proto { tcp, udp } th dport ${lo}-${hi}`);
+    } else if (t < 0.6) parts.push(`${kw} saddr ${rng.chance(0.2) ? '!= ' : ''}${pickCidr(rng, f)}`);
+    else if (t < 0.7) parts.push(`${kw} daddr ${rng.pick(SERVER_ADDRS[f])}`);
+    else if (t < 0.82) parts.push(f === 'ipv4' ? rng.pick(['ip ttl 64', 'ip ttl 63', 'ip ttl != 63', 'ip ttl < 64']) : rng.pick(['ip6 hoplimit 64', 'ip6 hoplimit 63', 'ip6 hoplimit != 63', 'ip6 hoplimit < 64']));
+    else if (t < 0.9) parts.push(rng.pick(['meta mark 0x1', 'meta mark != 0x1', 'ct mark 0x1', 'ct status dnat', 'ct state new', 'iifname "eth0"', 'iifname "lo"']));
+    else parts.push(rng.pick(['meta l4proto udp', 'meta l4proto tcp', `meta l4proto ${f === 'ipv4' ? 'icmp' : 'ipv6-icmp'}`]));
+    if (rng.chance(0.1)) parts.push('counter');
+    parts.push(rng.chance(0.7) ? 'drop' : 'accept');
+    out.push(`\t\t${parts.join(' ')}`);
+  }
+  out.push('\t}');
+  return out;
+}
+
+/**
  * A nat table whose prerouting chain forwards a probed port (tests DNAT before filtering, as the iptables generator
  * does): DNAT to the address the packet was sent to, on another port or on its own (a DNAT that changes nothing sets
  * no `ct status dnat`), or REDIRECT. Only over eth0 (lo's packets never meet prerouting).
  */
-function natTable(rng: Rng, family: Family, ports: PortBag): string[] {
+function natTable(rng: Rng, family: Family, ports: PortBag, forward = false): string[] {
   const tf: TFamily = rng.pick(['inet', family === 'ipv4' ? 'ip' : 'ip6'] as const);
   const from = rng.pick([5002, 5003, 1767]);
   const to = rng.chance(0.25) ? from : rng.pick([22, 80, 1761, 5000]);
@@ -437,10 +493,12 @@ function natTable(rng: Rng, family: Family, ports: PortBag): string[] {
   const p = rng.pick(['tcp', 'udp']);
   const a = rng.pick(SERVER_ADDRS[family]);
   const ip = family === 'ipv4' ? 'ip' : 'ip6';
-  const target = family === 'ipv4' ? `${a}:${to}` : `[${a}]:${to}`;
+  // (the forward path: sometimes to the server's other address, a port forward to another host)
+  const ta = forward && rng.chance(0.4) ? rng.pick(SERVER_ADDRS[family]) : a;
+  const target = family === 'ipv4' ? `${ta}:${to}` : `[${ta}]:${to}`;
   const iif = rng.chance(0.5) ? 'iifname "eth0" ' : '';
   const rule =
-    to === from || rng.chance(0.5)
+    forward || to === from || rng.chance(0.5)
       ? `${iif}${ip} daddr ${a} ${p} dport ${from} dnat ${tf === 'inet' ? `${ip} ` : ''}to ${target}`
       : `${iif}${p} dport ${from} redirect to :${to}`;
   return [`table ${tf} natx {`, '\tchain fwd_pre {', '\t\ttype nat hook prerouting priority dstnat; policy accept;', `\t\t${rule}`, '\t}', '}'];
@@ -449,11 +507,28 @@ function natTable(rng: Rng, family: Family, ports: PortBag): string[] {
 const TABLE_NAMES = ['filter', 'fw', 'cft', 'edge'];
 const USER_CHAINS = ['svc', 'cft_in', 'from_lan', 'lan', 'web'];
 
+export interface NftOptions {
+  /**
+   * The forward path (NetnsLab's transparent topology): the base chains hook forward instead of input, every probe
+   * comes from the client over eth0 and is routed on by eth1, and a connection's later packets are accepted first
+   * (replies cross forward too). A prerouting chain only after conntrack (an untracked packet's reply is a new
+   * connection that forward judges as such); a nat table only DNATs to the address the packet was sent to (a redirect
+   * would send it to the router itself, where nothing listens); sometimes an input or output chain that forwarded
+   * packets never meet.
+   */
+  forward?: boolean;
+}
+
 /** One random nft ruleset, probed with `family` packets. */
-export function generateNft(seed: number, family: Family, nProbes = 20): GeneratedRuleset {
+export function generateNft(seed: number, family: Family, nProbes = 20, opts: NftOptions = {}): GeneratedRuleset {
   const rng = new Rng(seed);
   const ports = new PortBag();
   const plan = planProbes(rng);
+  const fwd = opts.forward === true;
+  if (fwd) {
+    plan.establishedFirst = true;
+    plan.noLo = true;
+  }
   const nTables = rng.weighted([
     [1, 5],
     [2, 3],
@@ -472,7 +547,8 @@ export function generateNft(seed: number, family: Family, nProbes = 20): Generat
   tableNames.forEach((tname, ti) => {
     // The first table always sees the probes' family.
     const tf: TFamily = ti === 0 ? (rng.chance(0.6) ? 'inet' : family === 'ipv4' ? 'ip' : 'ip6') : rng.pick(['inet', 'ip', 'ip6'] as const);
-    const ctx: TableCtx = { rng, tf, ports, userChains: rng.sample(USER_CHAINS, rng.int(0, 2)), sets: [], maps: [], flags: !pre, defines };
+    // (a prerouting chain on the forward path runs after conntrack: its notrack does nothing, nothing is untracked)
+    const ctx: TableCtx = { rng, tf, ports, userChains: rng.sample(USER_CHAINS, rng.int(0, 2)), sets: [], maps: [], flags: !pre || fwd, defines, forward: fwd };
     out.push(`table ${tf} ${tname} {`);
     for (const f of addrFamilies(tf)) {
       if (rng.chance(0.35)) {
@@ -505,22 +581,33 @@ export function generateNft(seed: number, family: Family, nProbes = 20): Generat
     const nHere = ti === tableNames.length - 1 ? baseLeft : rng.int(1, Math.max(1, baseLeft - (tableNames.length - 1 - ti)));
     baseLeft -= nHere;
     if (ti === 0 && pre) out.push(...prerouting(ctx));
+    if (fwd && rng.chance(0.2)) out.push(...postrouting(ctx, family));
     for (let b = 0; b < nHere; b++) {
       const [prioText] = prios.pop() ?? ['filter'];
-      out.push(`\tchain input_${b} {`, `\t\ttype filter hook input priority ${prioText}; policy ${rng.chance(0.5) ? 'drop' : 'accept'};`);
+      const hook = fwd ? 'forward' : 'input';
+      out.push(`\tchain ${hook}_${b} {`, `\t\ttype filter hook ${hook} priority ${prioText}; policy ${rng.chance(0.5) ? 'drop' : 'accept'};`);
       // See ProbePlan: later packets of a connection must not be what the client observes.
       if (plan.establishedFirst) out.push('\t\tct state established,related accept');
       for (let i = rng.int(1, 7); i > 0; i--) out.push(`\t\t${rule(ctx, -1)}`);
       out.push('\t}');
     }
+    if (fwd && rng.chance(0.2)) {
+      // a chain forwarded packets never cross: the router's own input, dropping what it does not accept (not its
+      // output: the router's own rejects, ICMP errors and resets, leave through it)
+      out.push('\tchain own_input {', '\t\ttype filter hook input priority filter; policy drop;');
+      for (let i = rng.int(0, 2); i > 0; i--) out.push(`\t\t${rule(ctx, -1)}`);
+      out.push('\t}');
+    }
     out.push('}');
   });
-  if (rng.chance(0.25)) out.push(...natTable(rng, family, ports));
+  if (rng.chance(0.25)) out.push(...natTable(rng, family, ports, fwd));
   out.splice(1, 0, ...[...defines].map(([k, v]) => `define ${k} = ${v}`));
   // sometimes as nft commands (`add table`, `add chain … { type …; }`, `add rule …`), the form scripts write
   const text = rng.chance(0.2) ? flatten(out) : out;
   text.push('');
-  return { seed, family, loader: 'nft', text: text.join('\n'), probes: makeProbes(rng, family, ports.ports, nProbes, plan) };
+  const probes = makeProbes(rng, family, ports.ports, nProbes, plan);
+  if (fwd) for (const p of probes) p.path = 'forward';
+  return { seed, family, loader: 'nft', text: text.join('\n'), probes };
 }
 
 /** The block form above as one nft command per table, chain, set, element list and rule. */

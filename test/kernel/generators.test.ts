@@ -113,4 +113,39 @@ describe('generateNft', () => {
     // the prerouting chain's untracking is exercised
     expect(untracking).toBeGreaterThan(20);
   });
+
+  it('forward mode: forward base chains, probes across the router, nothing the forward path cannot decide', () => {
+    let post = 0;
+    let own = 0;
+    for (let seed = 0; seed < 300; seed++) {
+      const family = seed % 2 ? 'ipv6' : 'ipv4';
+      const g = generateNft(seed, family, 20, { forward: true });
+      expect(g).toEqual(generateNft(seed, family, 20, { forward: true }));
+      const hooks = [...g.text.matchAll(/type filter hook (\w+) priority ([^;]+);/g)].map((m) => [m[1]!, m[2]!.trim()] as const);
+      const fwd = hooks.filter(([h]) => h === 'forward');
+      expect(fwd.length).toBeGreaterThanOrEqual(1);
+      expect(fwd.length).toBeLessThanOrEqual(3);
+      for (const [h, prio] of hooks) {
+        expect(['forward', 'prerouting', 'postrouting', 'input']).toContain(h);
+        // a prerouting chain after conntrack only: nothing untracked, whose replies forward would judge as new
+        if (h === 'prerouting') expect(['mangle', '-150', 'mangle + 5']).toContain(prio);
+      }
+      if (hooks.some(([h]) => h === 'postrouting')) post++;
+      if (g.text.includes('chain own_input {')) own++;
+      // every forward chain lets a connection's later packets through first (they cross forward too)
+      // (in the block form; one ruleset in five is written as nft commands)
+      const block = !g.text.includes('\nadd table ');
+      if (block) for (const m of g.text.matchAll(/type filter hook forward [^\n]*\n([^\n]*)/g)) expect(m[1]!.trim()).toBe('ct state established,related accept');
+      expect(g.text).not.toMatch(/redirect|fib daddr type (unicast|\{ broadcast)|hook output/);
+      const pr = /chain post \{\n[^\n]*\n[^\n]*\n((?:\t\t[^\n]*\n)*)\t\}/.exec(g.text);
+      if (pr) for (const l of pr[1]!.trimEnd().split('\n')) expect(l.trim()).toMatch(/^(oifname "eth1"|oif "eth1"|oifname "eth\*") .*(drop|accept)$/);
+      for (const p of g.probes) {
+        expect([p.path, p.iif, p.family]).toEqual(['forward', 'eth0', family]);
+        expect(CLIENT_ADDRS[family]).toContain(p.src);
+      }
+    }
+    // the postrouting chain and the router's own input chain are exercised
+    expect(post).toBeGreaterThan(30);
+    expect(own).toBeGreaterThan(20);
+  });
 });

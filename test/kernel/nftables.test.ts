@@ -129,3 +129,64 @@ defineKernelSuite({
   budgetMs: 200_000,
   lanes: 3,
 });
+
+/** A probe across the router (NetnsLab's transparent topology): in by eth0, out by eth1, the forward hook. */
+function f(family: Family, proto: 'tcp' | 'udp' | 'icmp', src: string, dst: string, dport: number, outcome: Outcome): Probe & { outcome: Outcome } {
+  return { family, proto, src, dst, dport, iif: 'eth0', path: 'forward', outcome };
+}
+
+// A forwarded packet crosses postrouting after forward: a filter chain there drops it too (by output interface, and
+// with the TTL one less than as sent); the router's own input chain never sees it.
+const KNOWN_FWD: KnownCase[] = [
+  {
+    name: 'nft forward then postrouting',
+    loader: 'nft',
+    text: `table inet fw {
+	chain fw {
+		type filter hook forward priority 0; policy drop;
+		ct state established,related accept
+		tcp dport { 22, 80, 1761 } accept
+		udp dport 5000-5010 accept
+	}
+	chain post {
+		type filter hook postrouting priority srcnat + 10; policy accept;
+		ct state established,related accept
+		oifname "eth1" tcp dport 22 drop
+		oifname "eth1" ip ttl 63 udp dport 5003 drop
+		oifname "eth0" tcp dport 80 drop
+	}
+	chain in {
+		type filter hook input priority 0; policy drop;
+	}
+}
+`,
+    expect: [
+      f('ipv4', 'tcp', '10.200.0.2', '10.200.0.1', 22, 'drop'),
+      f('ipv4', 'tcp', '10.200.0.2', '10.200.0.1', 80, 'accept'),
+      f('ipv4', 'tcp', '192.0.2.10', '192.0.2.1', 1761, 'accept'),
+      f('ipv4', 'udp', '10.200.0.2', '10.200.0.1', 5003, 'drop'),
+      f('ipv4', 'udp', '10.200.0.2', '10.200.0.1', 5002, 'accept'),
+      f('ipv4', 'tcp', '10.200.0.2', '10.200.0.1', 443, 'drop'),
+      f('ipv6', 'udp', 'fd00:200::2', 'fd00:200::1', 5003, 'accept'),
+      f('ipv6', 'tcp', 'fd00:200::2', 'fd00:200::1', 22, 'drop'),
+    ],
+    // (5003: a sender's other TTL passes the postrouting drop)
+    exposure: ['closed', 'open', 'open', 'possibly-open', 'open', 'closed', 'open', 'closed'],
+  },
+];
+
+// The forward path: the same generator's base chains on the forward hook, probes from the client to the server across
+// a router holding the ruleset (NetnsLab's transparent topology, the host lab's addresses), traced with the forward hook.
+defineKernelSuite({
+  name: 'nftables (forward path)',
+  tag: 'nftf',
+  tools: ['nft', 'ping'],
+  engine: 'nftables',
+  known: KNOWN_FWD,
+  // (100 rulesets by default: ~45 s on two lanes, most of it waiting out drops)
+  generate: () => seeds(0x3e1f6000, 100).map((seed) => generateNft(seed, seed % 2 === 0 ? 'ipv4' : 'ipv6', 20, { forward: true })),
+  minRulesets: 90,
+  budgetMs: 150_000,
+  lanes: 2,
+  topology: 'transparent',
+});

@@ -14,6 +14,7 @@ import { checkOutputFile, detectFile, makeCacheFolder, exists, globFiles, isDire
 import { hashDependencies } from './dependencies.js';
 import { SIDECAR_SUFFIX } from '../suppressions/sidecar.js';
 import { HELP, UsageError, type Io } from './main.js';
+import { LINT_OPTIONS } from './lint-options.js';
 import { pathsLabel, startProgress } from './progress.js';
 import { leftAloneNote } from './summary.js';
 import { RULE_NAMES } from '../eslint/rule-names.js';
@@ -159,38 +160,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
     if (argv[i] === '--max-warnings' && /^-[0-9]+$/.test(argv[i + 1] ?? '')) args.push(`--max-warnings=${argv[++i]}`);
     else args.push(argv[i]!);
   }
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {
-    format: { type: 'string', short: 'f', default: 'stylish' },
-    'output-file': { type: 'string', short: 'o' },
-    config: { type: 'string', short: 'c' },
-    'max-warnings': { type: 'string' },
-    quiet: { type: 'boolean', default: false },
-    // ESLint's spellings: --stdin is '-', --color / --no-color force the stylish colours on or off
-    stdin: { type: 'boolean', default: false },
-    color: { type: 'boolean' },
-    'no-color': { type: 'boolean' },
-    'stdin-filename': { type: 'string' },
-    'input-format': { type: 'string' },
-    'script-start': { type: 'string' },
-    cache: { type: 'boolean', default: false },
-    'cache-location': { type: 'string' },
-    concurrency: { type: 'string' },
-    'suppress-all': { type: 'boolean', default: false },
-    'suppress-rule': { type: 'string', multiple: true },
-    'suppressions-location': { type: 'string' },
-    'prune-suppressions': { type: 'boolean', default: false },
-    'pass-on-unpruned-suppressions': { type: 'boolean', default: false },
-    live: { type: 'boolean', default: false },
-    summary: { type: 'boolean', default: true },
-    'no-summary': { type: 'boolean', default: false },
-    'ignore-unknown': { type: 'boolean', default: false },
-    rule: { type: 'string', multiple: true },
-    'no-inline-config': { type: 'boolean', default: false },
-    'report-unused-disable-directives': { type: 'boolean', default: false },
-    'report-unused-disable-directives-severity': { type: 'string' },
-    help: { type: 'boolean', short: 'h', default: false },
-    version: { type: 'boolean', short: 'v', default: false },
-  } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: LINT_OPTIONS });
   if (values.help) {
     io.stdout(HELP);
     return 0;

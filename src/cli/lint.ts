@@ -10,7 +10,7 @@ import { formatPorts } from '../model/index.js';
 import { eslintOptions, optionsModuleUrl, type EslintOptionsData } from './eslint-options.js';
 import { PACKAGE } from '../package-info.js';
 import { formatById } from '../parsers/registry.js';
-import { checkOutputFile, detectFile, makeCacheFolder, exists, globFiles, isDirectory, isFirewallName, isRegularFile, isTfvars, loadFile, readStdin, scriptStartOption, sidecarsUnder, stdinInput, SOURCE_FILE, inOtherLanguage, sniffedUnder, specialFilesUnder, specialGlobFiles, unreadableUnder, walk, writeOutputFile } from './inputs.js';
+import { checkOutputFile, detectFile, makeCacheFolder, exists, globFiles, isDirectory, isFirewallName, isRegularFile, isTfvars, loadFile, readStdin, scriptStartOption, sidecarsUnder, stdinInput, unnamedStdinPath, SOURCE_FILE, inOtherLanguage, sniffedUnder, specialFilesUnder, specialGlobFiles, unreadableUnder, walk, writeOutputFile } from './inputs.js';
 import { hashDependencies } from './dependencies.js';
 import { SIDECAR_SUFFIX } from '../suppressions/sidecar.js';
 import { HELP, UsageError, type Io } from './main.js';
@@ -473,7 +473,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   const shownLeftAlone = new Set(leftAloneResults.filter((r) => results.includes(r)).map((r) => relative(cwd, r.filePath) || r.filePath));
   const color = values['output-file'] !== undefined || values['no-color'] ? false : values.color ? true : undefined;
   const summary = values['no-summary'] ? false : values.summary !== false;
-  const out = formatter ? await formatter.format(results) : await render(format, results, eslint, cwd, io, summary, values['output-file'] !== undefined, color, leftAlone, shownLeftAlone);
+  const out = formatter ? await formatter.format(results) : await render(format, results, eslint, cwd, io, summary, values['output-file'] !== undefined, color, leftAlone, shownLeftAlone, stdinRequested && values['stdin-filename'] === undefined ? unnamedStdinPath() : undefined);
   if (values['output-file']) {
     writeOutputFile(values['output-file'], out);
   } else if (formatter) {
@@ -545,10 +545,10 @@ function githubRoot(cwd: string): string {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel)) ? ws : cwd;
 }
 
-async function render(format: string, results: ESLint.LintResult[], eslint: ESLint, cwd: string, io: Io, summary: boolean, toFile: boolean, color: boolean | undefined, leftAlone: readonly string[], shownLeftAlone: ReadonlySet<string>): Promise<string | Iterable<string>> {
+async function render(format: string, results: ESLint.LintResult[], eslint: ESLint, cwd: string, io: Io, summary: boolean, toFile: boolean, color: boolean | undefined, leftAlone: readonly string[], shownLeftAlone: ReadonlySet<string>, unnamedStdin: string | undefined): Promise<string | Iterable<string>> {
   switch (format) {
     case 'sarif':
-      return (await import('./formatters.js')).formatSarif(results, cwd);
+      return (await import('./formatters.js')).formatSarif(results, cwd, unnamedStdin);
     case 'github':
       // GitHub resolves an annotation's file from the checkout (GITHUB_WORKSPACE), not from the folder fwlint ran in
       return (await import('./formatters.js')).formatGithub(results, githubRoot(cwd));

@@ -58,6 +58,7 @@ Usage:
                                             what a change newly exposes and closes (git refs; HEAD defaults to
                                             the working tree; BASE...HEAD: from their merge base); exit 1 when a
                                             recommended rule flags a new exposure
+  The options trace, exposure and diff take may also come before them (fwlint -f json exposure F).
 
 Lint options:
   -f, --format NAME          stylish (default) | json | sarif | github | junit, or an ESLint formatter: html,

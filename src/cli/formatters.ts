@@ -37,6 +37,19 @@ export const CLI_RULES: { id: string; description: string; helpUri: string }[] =
 /** The base id of the URIs of files under the working directory; `run.originalUriBaseIds` says where it is. */
 export const SRCROOT = '%SRCROOT%';
 
+/** A SARIF artifactLocation (§3.4): a file's URI, or for standard input no URI at all (see STDIN_ARTIFACT). */
+export type SarifArtifactLocation = { uri: string; uriBaseId?: string } | { index: number; description: { text: string } };
+
+/**
+ * Standard input read without --stdin-filename is no file: its results name no file URI (a made-up `stdin` in the
+ * working directory pointed at a file that is not there, or at another file of that name). SARIF 2.1.0 lets an
+ * artifact have no location (§3.24.2, `location` is optional) and an artifactLocation name its artifact by `index`
+ * alone (§3.4.5), described in words (§3.4.6); the artifact's roles say what it is (§3.24.6: `standardStream`).
+ * Code scanning keeps only results in files of the repository: a notification says to name the input.
+ */
+export const STDIN_ARTIFACT = { description: { text: 'standard input' }, roles: ['analysisTarget', 'standardStream'] };
+export const STDIN_NOTICE = 'standard input was read without a file name: its results are placed in no file, and code scanning keeps only results in files of the repository; name the file it holds with --stdin-filename PATH';
+
 /**
  * A file as a SARIF artifact location: under the working directory, its relative path percent-encoded (a URI
  * reference, RFC 3986) with the base id %SRCROOT%; elsewhere (or the directory itself) an absolute file: URI.
@@ -83,7 +96,7 @@ export class SarifFingerprints {
 /** A file fwlint could not analyse (unreadable, unrecognised, unparsable): a SARIF tool execution notification too. */
 export interface SarifFatal {
   message: string;
-  location: { uri: string; uriBaseId?: string };
+  location: SarifArtifactLocation;
   line: number;
   column: number;
 }
@@ -94,7 +107,7 @@ export interface SarifFatal {
  * analyse are results, fwlint/parse-error, and `toolExecutionNotifications`, which code scanning lists on the
  * tool status page).
  */
-export function sarifJson(builder: { buildSarifOutput(): unknown }, cwd: string, fatal: readonly SarifFatal[] = []): string {
+export function sarifJson(builder: { buildSarifOutput(): unknown }, cwd: string, fatal: readonly SarifFatal[] = [], notices: readonly string[] = []): string {
   const log = builder.buildSarifOutput() as {
     runs: {
       tool: { driver: { rules?: { id: string; shortDescription?: { text: string }; helpUri?: string; help?: { text: string; markdown?: string } }[] } };
@@ -114,14 +127,17 @@ export function sarifJson(builder: { buildSarifOutput(): unknown }, cwd: string,
     run.invocations = [
       {
         executionSuccessful: true,
-        ...(fatal.length > 0
+        ...(fatal.length + notices.length > 0
           ? {
-              toolExecutionNotifications: fatal.map((f) => ({
-                level: 'error',
-                message: { text: f.message },
-                descriptor: { id: 'fwlint/parse-error' },
-                locations: [{ physicalLocation: { artifactLocation: { ...f.location }, region: { startLine: Math.max(1, f.line), startColumn: Math.max(1, f.column) } } }],
-              })),
+              toolExecutionNotifications: [
+                ...fatal.map((f) => ({
+                  level: 'error',
+                  message: { text: f.message },
+                  descriptor: { id: 'fwlint/parse-error' },
+                  locations: [{ physicalLocation: { artifactLocation: { ...f.location }, region: { startLine: Math.max(1, f.line), startColumn: Math.max(1, f.column) } } }],
+                })),
+                ...notices.map((text) => ({ level: 'warning', message: { text } })),
+              ],
             }
           : {}),
       },
@@ -136,7 +152,8 @@ export function sarifJson(builder: { buildSarifOutput(): unknown }, cwd: string,
 /** node-sarif-builder (and its fs-extra, ~40 ms) only when a SARIF report is asked for. */
 export const sarifLib = (): typeof import('node-sarif-builder') => createRequire(import.meta.url)('node-sarif-builder') as typeof import('node-sarif-builder');
 
-export function formatSarif(results: ESLint.LintResult[], cwd: string): string {
+/** `unnamedStdin`: the path standard input was linted under when no --stdin-filename named it (see STDIN_ARTIFACT). */
+export function formatSarif(results: ESLint.LintResult[], cwd: string, unnamedStdin?: string): string {
   const { SarifBuilder, SarifResultBuilder, SarifRuleBuilder, SarifRunBuilder } = sarifLib();
   const builder = new SarifBuilder();
   const run = new SarifRunBuilder().initSimple({ toolDriverName: 'fwlint', toolDriverVersion: PACKAGE.version, url: REPO });
@@ -152,8 +169,12 @@ export function formatSarif(results: ESLint.LintResult[], cwd: string): string {
   for (const r of CLI_RULES) run.addRule(new SarifRuleBuilder().initSimple({ ruleId: r.id, shortDescriptionText: r.description, helpUri: r.helpUri }));
   const fingerprints = new SarifFingerprints();
   const fatal: SarifFatal[] = [];
+  const stdin = unnamedStdin !== undefined && results.some((r) => r.filePath === unnamedStdin);
+  // (the artifact listed first: node-sarif-builder appends the files' artifacts after it)
+  if (stdin) (run as unknown as { run: { artifacts?: unknown[] } }).run.artifacts = [{ ...STDIN_ARTIFACT }];
   for (const r of results) {
-    const artifactLocation = sarifArtifactLocation(r.filePath, cwd);
+    const isStdin = stdin && r.filePath === unnamedStdin;
+    const artifactLocation: SarifArtifactLocation = isStdin ? { index: 0, description: { ...STDIN_ARTIFACT.description } } : sarifArtifactLocation(r.filePath, cwd);
     for (const m of r.messages) {
       const line = Math.max(1, m.line ?? 1);
       const column = Math.max(1, m.column ?? 1);
@@ -163,19 +184,19 @@ export function formatSarif(results: ESLint.LintResult[], cwd: string): string {
         level: m.severity === 2 ? 'error' : 'warning',
         messageText: m.message,
         ruleId,
-        fileUri: artifactLocation.uri,
+        ...('uri' in artifactLocation ? { fileUri: artifactLocation.uri } : {}),
         startLine: line,
         startColumn: column,
         endLine: Math.max(line, m.endLine ?? line),
         endColumn: Math.max(1, m.endColumn ?? column),
       });
       res.setLocationArtifactUri({ ...artifactLocation });
-      res.result.partialFingerprints = fingerprints.of(resolve(cwd, r.filePath), artifactLocation.uri, ruleId, line, m.message, r.source);
+      res.result.partialFingerprints = fingerprints.of(resolve(cwd, r.filePath), 'uri' in artifactLocation ? artifactLocation.uri : '<stdin>', ruleId, line, m.message, r.source);
       run.addResult(res);
     }
   }
   builder.addRun(run);
-  return sarifJson(builder, cwd, fatal);
+  return sarifJson(builder, cwd, fatal, stdin ? [STDIN_NOTICE] : []);
 }
 
 function escapeData(s: string): string {

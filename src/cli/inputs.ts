@@ -508,10 +508,15 @@ export function parseSource(text: string, path: string, readText?: ModuleText): 
  * `inputFormat`, else by that name and its content. Empty input and input no format recognises are errors that say
  * how to name the format. One reading for `fwlint -`, `fwlint exposure -` and `fwlint trace -`.
  */
+/** The path standard input is linted under when no --stdin-filename names it (ESLint looks up its config from there). */
+export function unnamedStdinPath(): string {
+  return resolve('stdin');
+}
+
 export function stdinInput(text: string, inputFormat: string | undefined, stdinFilename: string | undefined): LoadedFile {
   const named = stdinFilename !== undefined;
   const name = stdinFilename ?? '<stdin>';
-  const path = resolve(named ? name : 'stdin');
+  const path = named ? resolve(name) : unnamedStdinPath();
   if (isBlank(text)) return { path, text, error: emptyMessage(named ? `standard input (${name})` : undefined) };
   const format = inputFormat ? formatById(inputFormat) : detectFormat(name, text);
   if (format) return { path, text, format };

@@ -10,10 +10,11 @@ import { formatPorts } from '../model/index.js';
 import { eslintOptions, optionsModuleUrl, type EslintOptionsData } from './eslint-options.js';
 import { PACKAGE } from '../package-info.js';
 import { formatById } from '../parsers/registry.js';
-import { checkOutputFile, detectFile, makeCacheFolder, exists, globFiles, isDirectory, isFirewallName, isRegularFile, isTfvars, loadFile, readStdin, scriptStartOption, sidecarsUnder, stdinInput, SOURCE_FILE, inOtherLanguage, sniffedUnder, specialFilesUnder, specialGlobFiles, unreadableUnder, walk, writeOutputFile } from './inputs.js';
+import { checkOutputFile, detectFile, makeCacheFolder, exists, globFiles, isDirectory, isFirewallName, isRegularFile, isTfvars, loadFile, readStdin, scriptStartOption, sidecarsUnder, stdinInput, unnamedStdinPath, SOURCE_FILE, inOtherLanguage, sniffedUnder, specialFilesUnder, specialGlobFiles, unreadableUnder, walk, writeOutputFile } from './inputs.js';
 import { hashDependencies } from './dependencies.js';
 import { SIDECAR_SUFFIX } from '../suppressions/sidecar.js';
 import { HELP, UsageError, type Io } from './main.js';
+import { LINT_OPTIONS } from './lint-options.js';
 import { pathsLabel, startProgress } from './progress.js';
 import { leftAloneNote } from './summary.js';
 import { RULE_NAMES } from '../eslint/rule-names.js';
@@ -159,38 +160,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
     if (argv[i] === '--max-warnings' && /^-[0-9]+$/.test(argv[i + 1] ?? '')) args.push(`--max-warnings=${argv[++i]}`);
     else args.push(argv[i]!);
   }
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {
-    format: { type: 'string', short: 'f', default: 'stylish' },
-    'output-file': { type: 'string', short: 'o' },
-    config: { type: 'string', short: 'c' },
-    'max-warnings': { type: 'string' },
-    quiet: { type: 'boolean', default: false },
-    // ESLint's spellings: --stdin is '-', --color / --no-color force the stylish colours on or off
-    stdin: { type: 'boolean', default: false },
-    color: { type: 'boolean' },
-    'no-color': { type: 'boolean' },
-    'stdin-filename': { type: 'string' },
-    'input-format': { type: 'string' },
-    'script-start': { type: 'string' },
-    cache: { type: 'boolean', default: false },
-    'cache-location': { type: 'string' },
-    concurrency: { type: 'string' },
-    'suppress-all': { type: 'boolean', default: false },
-    'suppress-rule': { type: 'string', multiple: true },
-    'suppressions-location': { type: 'string' },
-    'prune-suppressions': { type: 'boolean', default: false },
-    'pass-on-unpruned-suppressions': { type: 'boolean', default: false },
-    live: { type: 'boolean', default: false },
-    summary: { type: 'boolean', default: true },
-    'no-summary': { type: 'boolean', default: false },
-    'ignore-unknown': { type: 'boolean', default: false },
-    rule: { type: 'string', multiple: true },
-    'no-inline-config': { type: 'boolean', default: false },
-    'report-unused-disable-directives': { type: 'boolean', default: false },
-    'report-unused-disable-directives-severity': { type: 'string' },
-    help: { type: 'boolean', short: 'h', default: false },
-    version: { type: 'boolean', short: 'v', default: false },
-  } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: LINT_OPTIONS });
   if (values.help) {
     io.stdout(HELP);
     return 0;
@@ -503,7 +473,7 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   const shownLeftAlone = new Set(leftAloneResults.filter((r) => results.includes(r)).map((r) => relative(cwd, r.filePath) || r.filePath));
   const color = values['output-file'] !== undefined || values['no-color'] ? false : values.color ? true : undefined;
   const summary = values['no-summary'] ? false : values.summary !== false;
-  const out = formatter ? await formatter.format(results) : await render(format, results, eslint, cwd, io, summary, values['output-file'] !== undefined, color, leftAlone, shownLeftAlone);
+  const out = formatter ? await formatter.format(results) : await render(format, results, eslint, cwd, io, summary, values['output-file'] !== undefined, color, leftAlone, shownLeftAlone, stdinRequested && values['stdin-filename'] === undefined ? unnamedStdinPath() : undefined);
   if (values['output-file']) {
     writeOutputFile(values['output-file'], out);
   } else if (formatter) {
@@ -575,10 +545,10 @@ function githubRoot(cwd: string): string {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel)) ? ws : cwd;
 }
 
-async function render(format: string, results: ESLint.LintResult[], eslint: ESLint, cwd: string, io: Io, summary: boolean, toFile: boolean, color: boolean | undefined, leftAlone: readonly string[], shownLeftAlone: ReadonlySet<string>): Promise<string | Iterable<string>> {
+async function render(format: string, results: ESLint.LintResult[], eslint: ESLint, cwd: string, io: Io, summary: boolean, toFile: boolean, color: boolean | undefined, leftAlone: readonly string[], shownLeftAlone: ReadonlySet<string>, unnamedStdin: string | undefined): Promise<string | Iterable<string>> {
   switch (format) {
     case 'sarif':
-      return (await import('./formatters.js')).formatSarif(results, cwd);
+      return (await import('./formatters.js')).formatSarif(results, cwd, unnamedStdin);
     case 'github':
       // GitHub resolves an annotation's file from the checkout (GITHUB_WORKSPACE), not from the folder fwlint ran in
       return (await import('./formatters.js')).formatGithub(results, githubRoot(cwd));

@@ -4,6 +4,7 @@
  * 2 usage or configuration error.
  */
 import { PACKAGE } from '../package-info.js';
+import { findSubcommand, LINT_OPTIONS, SUBCOMMANDS, type Subcommand } from './lint-options.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -57,6 +58,7 @@ Usage:
                                             what a change newly exposes and closes (git refs; HEAD defaults to
                                             the working tree; BASE...HEAD: from their merge base); exit 1 when a
                                             recommended rule flags a new exposure
+  The options trace, exposure and diff take may also come before them (fwlint -f json exposure F).
 
 Lint options:
   -f, --format NAME          stylish (default) | json | sarif | github | junit, or an ESLint formatter: html,
@@ -98,23 +100,30 @@ const ESLINT_ONLY = new Set(['--fix', '--fix-dry-run', '--fix-type', '--ext', '-
  * A usage error's message. Node's for an unknown option went on "To specify a positional argument starting with a '-',
  * place it at the end of the command after '--'": `fwlint --fix` was told to lint a file named --fix.
  */
-function usageMessage(e: Error): string {
+function usageMessage(e: Error, sub?: Subcommand): string {
   const unknown = (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /^Unknown option '([^']*)'/.exec(e.message)?.[1] : undefined;
   if (unknown === undefined) return e.message;
   const name = unknown.split('=')[0]!;
+  if (sub !== undefined) return `fwlint ${sub} does not take ${name}${name !== '--help' && name !== '--version' && name.startsWith('--') && Object.hasOwn(LINT_OPTIONS, name.slice(2)) ? ' (an option of linting)' : ''}`;
   return ESLINT_ONLY.has(name) ? `unknown option '${unknown}': fwlint does not take ESLint's ${name}; run eslint with eslint-plugin-firewall in an eslint.config.js for it` : `unknown option '${unknown}'`;
 }
 
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  let sub: Subcommand | undefined;
   try {
-    const [first] = argv;
-    if (first === 'trace') return await (await import('./trace.js')).traceCommand(argv.slice(1), io);
-    if (first === 'exposure') return await (await import('./exposure.js')).exposureCommand(argv.slice(1), io);
-    if (first === 'diff') return await (await import('./diff.js')).diffCommand(argv.slice(1), io);
+    // git-style: options may come before the subcommand (`fwlint --script-start empty exposure F`); they are the
+    // subcommand's, which refuses those it does not take (`fwlint --no-summary exposure F`: exit 2, not a file
+    // named exposure linted)
+    const found = argv.length > 0 && argv[0]!.startsWith('-') ? findSubcommand(argv) : SUBCOMMANDS.includes(argv[0] as Subcommand) ? { name: argv[0] as Subcommand, at: 0 } : undefined;
+    sub = found?.name;
+    const args = found ? [...argv.slice(0, found.at), ...argv.slice(found.at + 1)] : argv;
+    if (sub === 'trace') return await (await import('./trace.js')).traceCommand(args, io);
+    if (sub === 'exposure') return await (await import('./exposure.js')).exposureCommand(args, io);
+    if (sub === 'diff') return await (await import('./diff.js')).diffCommand(args, io);
     return await (await import('./lint.js')).lintCommand(argv, io);
   } catch (e) {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr(`fwlint: ${usageMessage(e as Error)}\nRun fwlint --help for usage.\n`);
+      io.stderr(`fwlint: ${usageMessage(e as Error, sub)}\nRun fwlint --help for usage.\n`);
       return 2;
     }
     io.stderr(`fwlint: ${(e as Error)?.stack ?? String(e)}\n`);

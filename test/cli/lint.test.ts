@@ -540,6 +540,63 @@ describe('fwlint lint', () => {
     ]);
   });
 
+  it('SARIF of standard input: no made-up file without --stdin-filename (an artifact without a location), the named file with it', () => {
+    const d = tmp();
+    mkdirSync(join(d, 'hosts'));
+    const input = '*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 1761 -j ACCEPT\nCOMMIT\n';
+    const schema = JSON.parse(readFileSync(join(ROOT, 'node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
+    const validate = new (AjvDraft04 as unknown as typeof AjvDraft04.default)({ allErrors: true, strict: false, unicodeRegExp: false }).compile(schema);
+    type Run = { artifacts: unknown[]; invocations: unknown[]; results: { ruleId: string; locations: { physicalLocation: { artifactLocation: unknown; region: { startLine: number } } }[] }[] };
+    const sarif = (args: string[], text: string) => {
+      const r = fwlint(['-f', 'sarif', ...args, '-'], { cwd: d, input: text });
+      expect(r.code, r.stderr).toBe(1);
+      const log = JSON.parse(r.stdout) as { runs: Run[] };
+      expect(validate(log), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+      const run = log.runs[0]!;
+      return { artifacts: run.artifacts, invocations: run.invocations, locations: run.results.map((x) => [x.ruleId, x.locations[0]!.physicalLocation.artifactLocation, x.locations[0]!.physicalLocation.region.startLine]) };
+    };
+    const stdin = { index: 0, description: { text: 'standard input' } };
+    expect(sarif([], input)).toEqual({
+      artifacts: [{ description: { text: 'standard input' }, roles: ['analysisTarget', 'standardStream'] }],
+      invocations: [
+        {
+          executionSuccessful: true,
+          toolExecutionNotifications: [
+            {
+              level: 'warning',
+              message: { text: 'standard input was read without a file name: its results are placed in no file, and code scanning keeps only results in files of the repository; name the file it holds with --stdin-filename PATH' },
+            },
+          ],
+        },
+      ],
+      locations: [
+        ['firewall/no-permissive-default-policy', stdin, 1],
+        ['firewall/no-unneeded-cft-ports', stdin, 3],
+      ],
+    });
+    // a parse error: the notification names the same artifact
+    const bad = sarif(['--input-format', 'iptables-save'], '*filter\n-A NOPE -j ACCEPT\n');
+    expect(bad.locations).toEqual([
+      ['fwlint/parse-error', stdin, 2],
+      ['fwlint/parse-error', stdin, 3],
+    ]);
+    expect((bad.invocations[0] as { toolExecutionNotifications: { level: string; locations?: { physicalLocation: { artifactLocation: unknown } }[] }[] }).toolExecutionNotifications.map((n) => [n.level, n.locations?.[0]?.physicalLocation.artifactLocation])).toEqual([
+      ['error', stdin],
+      ['error', stdin],
+      ['warning', undefined],
+    ]);
+    // --stdin-filename names the file in the repository, as ESLint's does: results point into it, no notification
+    const named = { uri: 'hosts/web.rules', uriBaseId: '%SRCROOT%', index: 0 };
+    expect(sarif(['--stdin-filename', 'hosts/web.rules'], input)).toEqual({
+      artifacts: [{ sourceLanguage: 'unknown', location: { uri: 'hosts/web.rules', uriBaseId: '%SRCROOT%' } }],
+      invocations: [{ executionSuccessful: true }],
+      locations: [
+        ['firewall/no-permissive-default-policy', named, 1],
+        ['firewall/no-unneeded-cft-ports', named, 3],
+      ],
+    });
+  });
+
   it('SARIF carries what GitHub code scanning needs: rule ids with help, levels, percent-encoded URIs under %SRCROOT%, fingerprints that survive moved lines', () => {
     const d = tmp();
     chmodSync(d, 0o755);

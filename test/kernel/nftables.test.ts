@@ -115,6 +115,28 @@ const KNOWN: KnownCase[] = [
       p('ipv6', 'icmp', 'fd00:201::10', 'fd00:200::1', 0, 'drop'),
     ],
   },
+  {
+    // `th sport` on ICMP / ICMPv6 reads the type and code bytes: an echo request (8/0, ICMPv6 128/0) has 2048 / 32768
+    name: 'nft th sport on ICMP',
+    loader: 'nft',
+    text: `table inet t {
+	chain input {
+		type filter hook input priority 0; policy accept;
+		ip saddr 10.200.0.2 th sport 2048 drop
+		ip saddr 10.200.0.5 th sport 2049 drop
+		ip6 saddr fd00:200::2 th sport 32768 drop
+		ip6 saddr fd00:201::10 th sport 32769 drop
+	}
+}
+`,
+    expect: [
+      p('ipv4', 'icmp', '10.200.0.2', '10.200.0.1', 0, 'drop'),
+      p('ipv4', 'icmp', '10.200.0.5', '10.200.0.1', 0, 'accept'),
+      p('ipv6', 'icmp', 'fd00:200::2', 'fd00:200::1', 0, 'drop'),
+      p('ipv6', 'icmp', 'fd00:201::10', 'fd00:200::1', 0, 'accept'),
+    ],
+    exposure: ['closed', 'open', 'closed', 'open'],
+  },
 ];
 
 defineKernelSuite({

@@ -45,6 +45,8 @@ import {
   type ChainRef,
   type RuleContext,
   tcpFlagsOf,
+  COMMENT_MAX,
+  utf8Length,
 } from './rule.js';
 import { CONTINUE_TARGETS, HEADER_TARGETS, NAT_TARGETS, NOT_INVERTIBLE_OPTIONS, PREFIX_TARGETS, rejectTypeKnown } from './names.js';
 import { PACK_MAX, PK_CTSTATE, PK_DST_ADDR, PK_DST_PORT, PK_ICMP4, PK_ICMP6, PK_IN_IFACE, PK_MATCH, PK_OUT_IFACE, PK_PROTOCOL, PK_SRC_ADDR, PK_SRC_PORT, placeOf, unpackMatch } from '../placed.js';
@@ -1024,9 +1026,11 @@ function readOtherOption(code: number, text: string, as: number, ae: number, quo
     }
     case O_COMMENT: {
       if (negated || (modules & M_COMMENT) === 0 || (onceSeen & 16) !== 0) return false;
+      const value = quoted ? text.slice(as + 1, ae - 1) : text.slice(as, ae);
+      // (a comment iptables cuts: the general reader says so)
+      if (value.length > COMMENT_MAX / 3 && utf8Length(value) > COMMENT_MAX) return false;
       onceSeen |= 16;
       modules |= M_COMMENT_OPT;
-      const value = quoted ? text.slice(as + 1, ae - 1) : text.slice(as, ae);
       comment = comment === undefined ? value : `${comment} ${value}`;
       return true;
     }

@@ -1220,7 +1220,13 @@ export function parseRuleSpec(toks: Tok[], from: number, ctx: RuleContext, text:
         break;
       }
       case '--comment':
-        if (a0) comment = comment === undefined ? a0.text : `${comment} ${a0.text}`;
+        if (a0) {
+          // (checked with iptables(-legacy)-restore 1.8.9 in a namespace: 256 and 300 bytes load, iptables-save lists 255)
+          const bytes = !a0.unknown && a0.text.length > COMMENT_MAX / 3 ? utf8Length(a0.text) : 0;
+          if (bytes > COMMENT_MAX)
+            ctx.diag('warning', 'iptables/long-comment', `This comment is ${bytes} bytes: iptables keeps its first ${COMMENT_MAX} without a word (the kernel's xt_comment holds 256 with the final NUL), so iptables-save lists it cut${bytes > a0.text.length ? ', maybe inside a UTF-8 character' : ''}`, a0.start, a0.end);
+          comment = comment === undefined ? a0.text : `${comment} ${a0.text}`;
+        }
         break;
       case '--icmp-type':
       case '--icmpv6-type': {
@@ -1869,6 +1875,24 @@ export function parsePortSpec(
   }
   if (cache.size < CACHE_LIMIT) cache.set(key, res);
   return res ?? undefined;
+}
+
+/** The bytes of a comment iptables keeps: XT_MAX_COMMENT_LEN (256) less the final NUL. */
+export const COMMENT_MAX = 255;
+
+/** The length of `s` in UTF-8 bytes (a lone surrogate as U+FFFD's 3). */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
 }
 
 /** ICMP type as `name`, `type` or `type/code` → set of type*256+code values. */

@@ -11,7 +11,7 @@
  */
 import { LineIndex, type Diagnostic, type DocComment, type Family, type FirewallDocument, type OpaqueMatch, type Severity, type Span } from '../../model/index.js';
 import { runCommand } from './command.js';
-import { parseSave, sortDiagnostics } from './save.js';
+import { parseSave, sortDiagnostics, type EmbeddedRestore } from './save.js';
 import { newCache, type RuleContext } from './rule.js';
 import { NetfilterState, type CommandCondition } from './state.js';
 import { tokenizeRestoreLine, type Tok } from './tokens.js';
@@ -1235,8 +1235,20 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
       diag('warning', 'iptables/control-flow', `${base} inside ${fr.what}: read once, as commands that may or may not run`, whole);
     }
     state.condition = cond ? condition(cond, base, whole) : undefined;
+    const embed = { from: heredoc.from, to: heredoc.to, line: li.position(heredoc.from).line, family, noflush, ...(expand ? { expand } : {}) };
+    // iptables-restore commits nothing when it refuses a line of its input (its errors are said below, where the body
+    // is read): the here-document loads nothing and the shell goes on. Read first on its own, into a state of its own:
+    // a refusal makes every rule it adds one that is not there when the script runs, and every rule its sections flush
+    // one that still is — as for an iptables command the script runs that iptables refuses (a DROP so written closes
+    // nothing, an ACCEPT is possibly open, whichever of fwlint and iptables is right). With --noflush, chains the script
+    // made earlier are not in that state: a missing chain or rule there is not taken for a refusal.
+    const refusal = restoreRefusal(text, embed);
+    if (refusal) {
+      const why: OpaqueMatch = { kind: 'opaque', module: 'condition', text: `${oneLine(text.slice(prog.start, whole.end.offset))} (line ${refusal.span.start.line}: ${refusal.message})`, reason: 'iptables-restore refuses this input: it loads nothing', span: whole };
+      state.condition = { added: why, removed: why };
+    }
     try {
-      parseSave(text, { embed: { state, diagnostics, from: heredoc.from, to: heredoc.to, line: li.position(heredoc.from).line, family, noflush, ...(expand ? { expand } : {}) } });
+      parseSave(text, { embed: { state, diagnostics, ...embed } });
     } finally {
       state.condition = undefined;
     }
@@ -1612,6 +1624,18 @@ export function parseScript(text: string, options: ScriptOptions = {}): Firewall
 }
 
 /** What iptables refuses when the command runs (the state it meets), not how the command is written. */
+/**
+ * The first error of a restore here-document read alone (a state of its own, its diagnostics kept apart): what makes
+ * iptables-restore refuse the whole input. With --noflush a missing chain or rule depends on what the script made before
+ * (RUNTIME_FAILURES): not taken for a refusal here.
+ */
+function restoreRefusal(text: string, embed: Omit<EmbeddedRestore, 'state' | 'diagnostics'>): Diagnostic | undefined {
+  const found: Diagnostic[] = [];
+  const state = new NetfilterState((severity, code, message, span) => found.push({ severity, code, message, span }));
+  parseSave(text, { embed: { ...embed, state, diagnostics: found } });
+  return found.find((d) => d.severity === 'error' && !(embed.noflush && d.code !== undefined && RUNTIME_FAILURES.has(d.code)));
+}
+
 const RUNTIME_FAILURES = new Set([
   'iptables/no-such-rule',
   'iptables/chain-exists',

@@ -916,15 +916,35 @@ function nexthdrTest(m: Match & { kind: 'protocol' }, text: string, base: Span |
  * `payload load 2b @ transport header + 2`, nothing before), so on ICMP, GRE, ESP… they compare a checksum or
  * a type field. The match is: a port-protocol packet with the port, or a packet of another protocol that may or
  * may not match — unless the rule already took only port protocols (`meta l4proto { tcp, udp }` before it).
+ * `th sport` on ICMP (in IPv4) and ICMPv6 (in IPv6) reads the type and code bytes, `type * 256 + code`: the model's
+ * ICMP value itself, so that part is decided (`payload load 2b @ transport header + 0`; in a namespace `th sport 2048
+ * drop` drops ping's echo requests, 8/0, and `th sport 32768` ICMPv6 ones, 128/0, while `th sport 2049` lets them
+ * through). `th dport` there reads the checksum, which the text does not say: undecided.
  */
 function thPorts(m: Match & { kind: 'port' }, text: string, base: Span | undefined, at: number, negated: boolean): Match {
   const other = opaque(`th ${m.dir === 'dst' ? 'dport' : 'sport'}`, text, 'on a protocol without ports it reads bytes of another header field');
-  const any: Match = { kind: 'any-of', alternatives: [[portMatch(m.dir, m.ports, undefined, -1, false)], [protoMatch(NON_PORT_PROTOCOLS, undefined, -1, false), other]] };
+  const port = [portMatch(m.dir, m.ports, undefined, -1, false)];
+  const any: Match =
+    m.dir === 'dst'
+      ? { kind: 'any-of', alternatives: [port, [protoMatch(NON_PORT_PROTOCOLS, undefined, -1, false), other]] }
+      : {
+          kind: 'any-of',
+          alternatives: [
+            port,
+            [icmpMatch('ipv4', m.ports, undefined, -1, false)],
+            [icmpMatch('ipv6', m.ports, undefined, -1, false)],
+            [protoMatch(NON_PORT_NON_ICMP, undefined, -1, false), other],
+            // (ICMP's number in an IPv6 packet, ICMPv6's in an IPv4 one: not the model's ICMP, still undecided)
+            [protocolMatch(1), FAMILY_MATCH.ipv6, other],
+            [protocolMatch(58), FAMILY_MATCH.ipv4, other],
+          ],
+        };
   if (base) any.span = spanAt(base, at);
   if (negated) any.negated = true;
   return any;
 }
 const NON_PORT_PROTOCOLS = PROTO_UNIVERSE.subtract(PORT_PROTOCOLS);
+const NON_PORT_NON_ICMP = NON_PORT_PROTOCOLS.subtract(numSetOf([[1, 1], [58, 58]]));
 
 /** Whether the rule's matches so far take only port-carrying protocols (a protocol match within them). */
 function portProtocolsOnly(out: MatchSink): boolean {

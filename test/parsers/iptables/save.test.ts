@@ -1353,3 +1353,36 @@ describe('iptables-restore: -Z after a DROP policy', () => {
     expect(chainOf(d, 'filter', 'INPUT').policy).toBe('drop');
   });
 });
+
+describe('iptables: a comment longer than the kernel keeps', () => {
+  // iptables(-legacy)-restore 1.8.9 in a network namespace: --comment of 255, 256 and 300 ASCII bytes all load (exit 0),
+  // and iptables-save lists 255 bytes each time; 128 'é' (256 bytes) is cut inside the last one. Not refused: a warning.
+  const line = (c: string) => `-A INPUT -p tcp -m tcp --dport 22 -m comment --comment "${c}" -j ACCEPT`;
+  const file = (c: string) => ['*filter', ':INPUT DROP [0:0]', line(c), 'COMMIT', ''].join('\n');
+  const quoted = (c: string) => `"${c}"`;
+  it.each([
+    ['a'.repeat(255), []],
+    ['a'.repeat(256), ['warning iptables/long-comment']],
+    ['a'.repeat(300), ['warning iptables/long-comment']],
+    ['é'.repeat(127), []],
+    ['é'.repeat(128), ['warning iptables/long-comment']],
+    ['😀'.repeat(64), ['warning iptables/long-comment']],
+    [`${'😀'.repeat(63)}ab`, []],
+    [`${'😀'.repeat(63)}abcd`, ['warning iptables/long-comment']],
+  ])('%# is said only past 255 UTF-8 bytes, by both readers, and the rule still loads', (c, want) => {
+    for (const fastPath of [true, false]) {
+      const d = parseSave(file(c), { fastPath });
+      expect(diags(d)).toEqual(want.map((w) => `${w} ${spanIn(3, line(c), quoted(c))}`));
+      expect(rulesOf(d, 'filter', 'INPUT')).toHaveLength(1);
+      expect(tracePacket(d.rulesets[0]!, { proto: 'tcp', dport: 22 }).verdict).toBe('accept');
+    }
+  });
+  it('names the cut and the bytes', () => {
+    const d = save(file('é'.repeat(128)));
+    expect(d.diagnostics.map((x) => x.message)).toEqual([
+      "This comment is 256 bytes: iptables keeps its first 255 without a word (the kernel's xt_comment holds 256 with the final NUL), so iptables-save lists it cut, maybe inside a UTF-8 character",
+    ]);
+    const s = parseIptables(`#!/bin/sh\niptables -A INPUT -m comment --comment "${'a'.repeat(300)}" -j DROP\n`, { mode: 'script', before: 'empty' });
+    expect(diags(s)).toEqual([`warning iptables/long-comment ${spanIn(2, `iptables -A INPUT -m comment --comment "${'a'.repeat(300)}" -j DROP`, `"${'a'.repeat(300)}"`)}`]);
+  });
+});

@@ -740,8 +740,13 @@ describe('iptables scripts: shell syntax', () => {
   });
 
   it('a restore here-document without --noflush replaces the tables it names; errors keep script positions', () => {
+    const ok = script('iptables -A INPUT -j LOG\niptables-restore <<"EOF"\n*filter\n:NOPE - [0:0]\n-A NOPE -j ACCEPT\nCOMMIT\nEOF\n');
+    expect(rulesOf(ok, 'filter', 'INPUT')).toEqual([]);
+    expect(diags(ok)).toEqual([]);
+    // a body iptables-restore refuses ("line 2 failed: No chain/target/match by that name" in a namespace, and
+    // `iptables -S INPUT` still lists -j LOG) flushes nothing for sure: the LOG rule may still be there
     const d = script('iptables -A INPUT -j LOG\niptables-restore <<"EOF"\n*filter\n-A NOPE -j ACCEPT\nCOMMIT\nEOF\n');
-    expect(rulesOf(d, 'filter', 'INPUT')).toEqual([]);
+    expect(rulesOf(d, 'filter', 'INPUT')).toEqual(['opaque:condition => continue log']);
     expect(diags(d)).toEqual(['error iptables/unknown-chain 4:4-4:8']);
   });
 
@@ -1134,6 +1139,42 @@ describe('iptables script: a command iptables refuses adds nothing when the scri
     expect([5000, 5002].map((p) => classifyPacket(x, udp('ipv4', p)))).toEqual(['possibly-open', 'possibly-open']);
     expect(tracePacket(rs, udp('ipv4', 5000)).reasons[0]).toBe(`${lines[6]} (iptables has no hl match (Couldn't load match \`hl'): it refuses the rule) at line 8 may or may not match`);
   });
+  it('a restore here-document iptables-restore refuses loads nothing: its rules may not be there, what it flushes may still be', () => {
+    // In a network namespace this script leaves INPUT with the 4999 and 5003 DROPs and policy ACCEPT: iptables-restore
+    // 1.8.9 says 'comment: option "--comment" cannot be inverted. Error occurred at line: 4', exits 2, commits nothing,
+    // and the shell goes on. Was: the body read as loaded (policy DROP: UDP 5002 "drop", closed, where the kernel accepts).
+    const hd = [
+      '#!/bin/sh',
+      'iptables -A INPUT -p udp --dport 4999 -j DROP',
+      "iptables-restore <<'EOF'",
+      '*filter',
+      ':INPUT DROP [0:0]',
+      '-A INPUT -p udp --dport 5000 -j ACCEPT',
+      '-A INPUT -p udp --dport 5001 -m comment ! --comment x -j DROP',
+      'COMMIT',
+      'EOF',
+      'iptables -A INPUT -p udp --dport 5003 -j DROP',
+      '',
+    ].join('\n');
+    const d = script(hd);
+    expect(diags(d)).toEqual([`error iptables/not-invertible ${spanIn(7, '-A INPUT -p udp --dport 5001 -m comment ! --comment x -j DROP', '!')}`]);
+    const rs = d.rulesets[0]!;
+    expect([4999, 5000, 5002, 5003].map((p) => tracePacket(rs, udp('ipv4', p)).verdict)).toEqual(['unknown', 'unknown', 'unknown', 'drop']);
+    expect(tracePacket(rs, udp('ipv4', 5002)).reasons[0]).toBe(
+      `iptables-restore (line 7: comment: option "--comment" cannot be inverted: iptables refuses the rule) at line 3 may or may not match`,
+    );
+    const x = computeExposure(rs, { hook: 'input' });
+    expect([4999, 5000, 5002, 5003].map((p) => classifyPacket(x, udp('ipv4', p)))).toEqual(['possibly-open', 'possibly-open', 'possibly-open', 'closed']);
+    // the same body without the refused line loads: decided, as before
+    const ok = script(hd.replace('-A INPUT -p udp --dport 5001 -m comment ! --comment x -j DROP\n', ''));
+    expect(diags(ok)).toEqual([]);
+    expect([4999, 5000, 5002, 5003].map((p) => tracePacket(ok.rulesets[0]!, udp('ipv4', p)).verdict)).toEqual(['drop', 'accept', 'drop', 'drop']);
+    // --noflush into a chain the script made earlier: no refusal (the body alone does not know that chain)
+    const nf = script(['iptables -N PEERS', 'iptables -A INPUT -j PEERS', "iptables-restore --noflush <<'EOF'", '*filter', '-A PEERS -p udp --dport 5000 -j DROP', 'COMMIT', 'EOF', ''].join('\n'));
+    expect(diags(nf)).toEqual([]);
+    expect(tracePacket(nf.rulesets[0]!, udp('ipv4', 5000)).verdict).toBe('drop');
+  });
+
   it('an ACCEPT so refused is possibly open, not open', () => {
     const t = ['#!/bin/sh', 'iptables -P INPUT DROP', 'iptables -A INPUT -p udp --dport 5000 -m hl --hl-gt 0 -j ACCEPT', ''].join('\n');
     const rs = script(t).rulesets[0]!;

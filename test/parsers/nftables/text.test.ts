@@ -406,6 +406,27 @@ describe('rules', () => {
     expect(tracePacket(rs, probe('tcp', 22)).verdict).toBe('drop');
   });
 
+  it('th sport on ICMP / ICMPv6 reads the type and code (type * 256 + code): decided from the packet', () => {
+    // nft --debug=netlink: `payload load 2b @ transport header + 0`; in a namespace `th sport 2048 drop` drops ping's
+    // echo requests (8/0), `th sport 32768` ICMPv6 ones (128/0), `th sport 2049` neither (test/kernel: "nft th sport on ICMP")
+    const other = '[opaque:th sport proto=0, 2-5, 7-16, 18-32, 34-57, 59-131, 133-135, 137-255]';
+    expect(one('th sport 2048 accept').rules).toEqual([`anyof([family=ipv4 opaque:th sport proto=58]|[family=ipv6 opaque:th sport proto=1]|[icmp(ipv4)=2048]|[icmp(ipv6)=2048]|${other}|[srcport=2048]) => accept`]);
+    const rs = one('th sport != 32768 drop').doc.rulesets[0]!;
+    rs.tables[0]!.chains[0]!.hook = 'input';
+    rs.tables[0]!.chains[0]!.policy = 'accept';
+    const icmp = (family: 'ipv4' | 'ipv6', icmpType: number, icmpCode: number) => ({ family, proto: family === 'ipv4' ? ('icmp' as const) : ('icmpv6' as const), icmpType, icmpCode, src: family === 'ipv4' ? '192.0.2.7' : '2001:db8::7', dst: family === 'ipv4' ? '10.0.0.1' : '2001:db8::1', iif: 'eth0', hook: 'input' as const, state: 'new' as const });
+    expect(tracePacket(rs, icmp('ipv6', 128, 0)).verdict).toBe('accept');
+    expect(tracePacket(rs, icmp('ipv6', 129, 0)).verdict).toBe('drop');
+    expect(tracePacket(rs, icmp('ipv4', 128, 0)).verdict).toBe('accept');
+    expect(tracePacket(rs, icmp('ipv4', 8, 0)).verdict).toBe('drop');
+    expect(tracePacket(rs, { ...icmp('ipv4', 8, 0), proto: 'tcp', sport: 32768, dport: 22 }).verdict).toBe('accept');
+    // th dport reads the checksum: still undecided
+    const d = one('th dport 2048 drop').doc.rulesets[0]!;
+    d.tables[0]!.chains[0]!.hook = 'input';
+    d.tables[0]!.chains[0]!.policy = 'accept';
+    expect(tracePacket(d, icmp('ipv4', 8, 0)).verdict).toBe('unknown');
+  });
+
   it('addresses imply the family in inet tables, not in ip tables', () => {
     expect(one('ip saddr 10.0.0.0/8 ip6 daddr fe80::/10 drop').rules).toEqual(['dstaddr=fe80::/10 family=ipv4 family=ipv6 srcaddr=10.0.0.0/8 => drop']);
     expect(one('ip saddr { 10.0.0.1, 10.0.0.2-10.0.0.3 } drop', 'ip').rules).toEqual(['srcaddr=10.0.0.1/32, 10.0.0.2/31 => drop']);

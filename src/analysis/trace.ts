@@ -626,9 +626,28 @@ function dropsPastSourceNat(ruleset: Ruleset, family: Family): string | undefine
   let past = false;
   for (const { chain, table } of baseChains(ruleset, family, 'postrouting')) {
     past ||= chain.type === 'nat';
-    if (past && (chain.policy === 'drop' || chain.rules.some((r) => r.action.kind !== 'accept' && r.action.kind !== 'nat'))) return `${table.name}/${chain.name}`;
+    if (past && (chain.policy === 'drop' || mayDrop(chain, table, new Set()))) return `${table.name}/${chain.name}`;
   }
   return undefined;
+}
+
+/**
+ * Whether a rule of the chain, or of a chain it jumps or goes to, may end a packet's way there other than by accepting
+ * or translating it (drop, reject, queue, a target we do not know): kube-proxy's nat POSTROUTING jumps to
+ * KUBE-POSTROUTING, whose RETURN, MARK and MASQUERADE drop nothing.
+ */
+function mayDrop(chain: Chain, table: Table, seen: Set<Chain>): boolean {
+  if (seen.has(chain)) return false;
+  seen.add(chain);
+  for (const r of chain.rules) {
+    const a = r.action;
+    if (a.kind === 'drop' || a.kind === 'reject' || a.kind === 'queue' || a.kind === 'unknown') return true;
+    if (a.kind === 'jump' || a.kind === 'goto') {
+      const to = findChain(table, a.target);
+      if (!to || mayDrop(to, table, seen)) return true;
+    }
+  }
+  return false;
 }
 
 /** Whether the packet skips the chain: nat chains never see untracked packets (NAT needs a conntrack entry). */

@@ -18,7 +18,10 @@ export interface GeneratedScript {
   save: string;
 }
 
-/** The words of a save line's arguments: blank-separated, `"…"` quoted with `\"` and `\\` escapes (as iptables-save writes them). */
+/**
+ * The words of a save line's arguments: blank-separated, `"…"` quoted with `\"` and `\\` escapes (as iptables-save writes
+ * them). (Not src's tokenizeRestoreLine: the suite tests that reader, so its inputs are not made with it.)
+ */
 function saveWords(line: string): string[] {
   const out: string[] = [];
   let i = 0;

@@ -8,7 +8,11 @@ export interface Tok {
   text: string;
   start: number;
   end: number;
-  /** The value was (at least partly) quoted: it is always an argument, never an option. */
+  /**
+   * The value was (at least partly) quoted (set by the script reader): for the shell's own decisions — a keyword, a
+   * glob, a redirection's descriptor. Never for getopt's: the shell and iptables-restore remove quotes before iptables
+   * reads its argv, so `"-i"` is an option.
+   */
   quoted?: boolean;
   /** Set when the value could not be evaluated statically (shell variable, command substitution). */
   unknown?: string;
@@ -33,7 +37,6 @@ export function tokenizeRestoreLine(text: string, from: number, to: number, out:
     const start = i;
     let value = '';
     let segStart = i;
-    let quoted = false;
     let inQuote = false;
     let quoteStart = -1;
     while (i < to) {
@@ -59,7 +62,6 @@ export function tokenizeRestoreLine(text: string, from: number, to: number, out:
       if (c === 34) {
         value += text.slice(segStart, i);
         inQuote = true;
-        quoted = true;
         quoteStart = i;
         i++;
         segStart = i;
@@ -69,9 +71,7 @@ export function tokenizeRestoreLine(text: string, from: number, to: number, out:
     }
     if (inQuote) unterminated = quoteStart;
     value += text.slice(segStart, i);
-    const tok: Tok = { text: value, start, end: i };
-    if (quoted) tok.quoted = true;
-    out.push(tok);
+    out.push({ text: value, start, end: i });
   }
   return { unterminated };
 }
